@@ -1,0 +1,495 @@
+// The simulated cluster's state. Plain data only (no classes, no functions, no Maps) so a
+// state can be structured-cloned, serialised to JSON and compared byte for byte.
+// Quantities are stored in base units: CPU in millicores, memory and disk in bytes,
+// time in milliseconds of simulated time since the scenario started (`ClusterState.now`).
+// Objects created before the scenario began have negative timestamps.
+
+export type Millicores = number;
+export type Bytes = number;
+export type SimTime = number;
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string; // absent for cluster-scoped objects (nodes, namespaces)
+  uid: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  creationTimestamp: SimTime;
+  resourceVersion: number; // the etcd revision of its last write
+  generation: number;
+  ownerReferences: OwnerReference[];
+  deletionTimestamp?: SimTime;
+}
+
+export interface OwnerReference {
+  kind: string;
+  name: string;
+  uid: string;
+  controller: boolean;
+}
+
+export interface ResourceList {
+  cpu: Millicores;
+  memory: Bytes;
+  pods?: number;
+  ephemeralStorage?: Bytes;
+}
+
+export interface ResourceRequirements {
+  requests: Partial<ResourceList>;
+  limits: Partial<ResourceList>;
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: Taint['effect'];
+}
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+export interface NodeCondition {
+  type: 'Ready' | 'MemoryPressure' | 'DiskPressure' | 'PIDPressure' | 'NetworkUnavailable';
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+  lastHeartbeatTime: SimTime;
+  lastTransitionTime: SimTime;
+}
+
+/** A node-level daemon (kubelet, kube-proxy, containerd, etcd as a systemd unit…). */
+export interface ServiceUnit {
+  active: boolean;
+  since: SimTime;
+  /** Lines `journalctl -u NAME` shows, oldest first (bounded). */
+  journal: LogLine[];
+}
+
+export interface LogLine {
+  at: SimTime;
+  text: string;
+}
+
+export interface Node {
+  metadata: ObjectMeta;
+  spec: {
+    podCIDR: string;
+    unschedulable: boolean;
+    taints: Taint[];
+    providerID?: string;
+  };
+  status: {
+    capacity: ResourceList;
+    allocatable: ResourceList;
+    conditions: NodeCondition[];
+    addresses: { type: 'InternalIP' | 'ExternalIP' | 'Hostname'; address: string }[];
+    nodeInfo: {
+      kubeletVersion: string;
+      osImage: string;
+      kernelVersion: string;
+      containerRuntimeVersion: string;
+      architecture: string;
+      operatingSystem: string;
+    };
+  };
+  /** What only `ssh NODE` shows: host state outside the Kubernetes API. */
+  host: NodeHost;
+}
+
+export interface NodeHost {
+  units: Record<string, ServiceUnit>; // kubelet, containerd, kube-proxy?, etcd? (by unit name)
+  filesystems: Filesystem[];
+  /** Files `cat` can show, by absolute path (e.g. /etc/resolv.conf, static pod manifests). */
+  files: Record<string, string>;
+  syslog: LogLine[];
+  /** Real CPU / memory use for `kubectl top node` (base units). */
+  usage: { cpu: Millicores; memory: Bytes };
+  /** Local DNS stub (systemd-resolved) listening on 127.0.0.53: what a loop in CoreDNS hits. */
+  resolvConfNameservers: string[];
+  /** Secondary IPs the CNI holds on this node (AWS VPC CNI style warm pool); 0 = unlimited. */
+  maxPodIPs: number;
+}
+
+export interface Filesystem {
+  source: string;
+  mount: string;
+  size: Bytes;
+  used: Bytes;
+}
+
+export interface Namespace {
+  metadata: ObjectMeta;
+  status: { phase: 'Active' | 'Terminating' };
+}
+
+export interface Probe {
+  type: 'http' | 'tcp' | 'exec';
+  path?: string;
+  port?: number;
+  command?: string[];
+  initialDelaySeconds: number;
+  periodSeconds: number;
+  failureThreshold: number;
+}
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  ports: { name?: string; containerPort: number; protocol: 'TCP' | 'UDP' }[];
+  resources: ResourceRequirements;
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  env: { name: string; value: string }[];
+}
+
+/**
+ * How a container behaves in the simulation. This is the model's ground truth of what
+ * the program inside does; kubectl never prints it directly.
+ */
+export interface ContainerBehavior {
+  /** Crash this many ms after each start (exit code below); undefined = keeps running. */
+  crashAfterMs?: number;
+  exitCode?: number;
+  /** Lines printed at start-up, then the crash message if it crashes. */
+  startupLogs?: string[];
+  crashLogs?: string[];
+  /** Memory the program grows to; above the limit the kernel OOM-kills it. */
+  memoryUse?: Bytes;
+  cpuUse?: Millicores;
+  /** Image cannot be pulled (ErrImagePull → ImagePullBackOff). */
+  imagePullError?: string;
+  /** Readiness probe result while running. */
+  ready?: boolean;
+  /** Writes an access-log line per request it serves (see network traffic). */
+  accessLog?: boolean;
+  /** HTTP port the program serves for `curl` (defaults to the first container port). */
+  httpPort?: number;
+  /** Special programs the network model understands. */
+  role?: 'coredns' | 'etcd' | 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager' | 'kube-proxy' | 'cni' | 'app';
+}
+
+export type ContainerStateValue =
+  | { kind: 'waiting'; reason: string; message?: string }
+  | { kind: 'running'; startedAt: SimTime }
+  | { kind: 'terminated'; reason: string; exitCode: number; startedAt: SimTime; finishedAt: SimTime; message?: string };
+
+export interface ContainerStatus {
+  name: string;
+  image: string;
+  imageID: string;
+  containerID: string;
+  ready: boolean;
+  started: boolean;
+  restartCount: number;
+  state: ContainerStateValue;
+  lastState?: ContainerStateValue;
+  /** When kubelet may start it again (CrashLoopBackOff back-off). */
+  backOffUntil?: SimTime;
+  /** Current log of this instance and of the previous one (`--previous`). Bounded. */
+  logs: LogLine[];
+  previousLogs: LogLine[];
+}
+
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+
+export interface PodCondition {
+  type: 'PodScheduled' | 'Initialized' | 'ContainersReady' | 'Ready' | 'PodReadyToStartContainers';
+  status: ConditionStatus;
+  reason?: string;
+  message?: string;
+  lastTransitionTime: SimTime;
+}
+
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+export interface PodSpec {
+  containers: ContainerSpec[];
+  nodeName?: string;
+  nodeSelector: Record<string, string>;
+  /** requiredDuringSchedulingIgnoredDuringExecution, OR of terms, AND inside a term. */
+  nodeAffinity?: NodeSelectorRequirement[][];
+  tolerations: Toleration[];
+  restartPolicy: 'Always' | 'OnFailure' | 'Never';
+  hostNetwork: boolean;
+  dnsPolicy: 'ClusterFirst' | 'Default' | 'ClusterFirstWithHostNet';
+  priorityClassName?: string;
+  serviceAccountName: string;
+  schedulerName: string;
+  terminationGracePeriodSeconds: number;
+}
+
+export interface Pod {
+  metadata: ObjectMeta;
+  spec: PodSpec;
+  status: {
+    phase: PodPhase;
+    conditions: PodCondition[];
+    containerStatuses: ContainerStatus[];
+    podIP?: string;
+    hostIP?: string;
+    startTime?: SimTime;
+    qosClass: 'Guaranteed' | 'Burstable' | 'BestEffort';
+    reason?: string; // e.g. Evicted
+    message?: string;
+    nominatedNodeName?: string;
+  };
+  /** Behaviour per container name (simulation ground truth). */
+  behavior: Record<string, ContainerBehavior>;
+  /** Static pods are owned by the node's kubelet (mirror pods), not by the apiserver. */
+  static?: boolean;
+}
+
+export interface PodTemplate {
+  metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+  spec: PodSpec;
+  behavior: Record<string, ContainerBehavior>;
+}
+
+export interface LabelSelector {
+  matchLabels: Record<string, string>;
+  matchExpressions?: NodeSelectorRequirement[];
+}
+
+export interface Deployment {
+  metadata: ObjectMeta;
+  spec: {
+    replicas: number;
+    selector: LabelSelector;
+    template: PodTemplate;
+    strategy: { type: 'RollingUpdate' | 'Recreate'; maxSurge: string | number; maxUnavailable: string | number };
+    revisionHistoryLimit: number;
+    paused: boolean;
+    progressDeadlineSeconds: number;
+  };
+  status: {
+    observedGeneration: number;
+    replicas: number;
+    updatedReplicas: number;
+    readyReplicas: number;
+    availableReplicas: number;
+    unavailableReplicas: number;
+    conditions: { type: 'Available' | 'Progressing' | 'ReplicaFailure'; status: ConditionStatus; reason: string; message: string; lastUpdateTime: SimTime; lastTransitionTime: SimTime }[];
+  };
+}
+
+export interface ReplicaSet {
+  metadata: ObjectMeta; // annotations['deployment.kubernetes.io/revision']
+  spec: { replicas: number; selector: LabelSelector; template: PodTemplate };
+  status: { replicas: number; readyReplicas: number; availableReplicas: number; fullyLabeledReplicas: number; observedGeneration: number };
+}
+
+export interface DaemonSet {
+  metadata: ObjectMeta;
+  spec: { selector: LabelSelector; template: PodTemplate };
+  status: {
+    desiredNumberScheduled: number;
+    currentNumberScheduled: number;
+    numberReady: number;
+    updatedNumberScheduled: number;
+    numberAvailable: number;
+    numberMisscheduled: number;
+  };
+}
+
+export interface ServicePort {
+  name?: string;
+  protocol: 'TCP' | 'UDP';
+  port: number;
+  targetPort: number | string;
+  nodePort?: number;
+}
+
+export interface Service {
+  metadata: ObjectMeta;
+  spec: {
+    type: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+    clusterIP: string; // 'None' for headless
+    ports: ServicePort[];
+    selector?: Record<string, string>;
+    externalTrafficPolicy?: 'Cluster' | 'Local';
+    sessionAffinity: 'None' | 'ClientIP';
+  };
+  status: { loadBalancer: { ingress: { ip?: string; hostname?: string }[] } };
+}
+
+export interface EndpointAddress {
+  ip: string;
+  nodeName?: string;
+  targetRef?: { kind: 'Pod'; name: string; namespace: string; uid: string };
+}
+
+export interface Endpoints {
+  metadata: ObjectMeta;
+  subsets: {
+    addresses: EndpointAddress[];
+    notReadyAddresses: EndpointAddress[];
+    ports: { name?: string; port: number; protocol: 'TCP' | 'UDP' }[];
+  }[];
+}
+
+export interface ConfigMap {
+  metadata: ObjectMeta;
+  data: Record<string, string>;
+}
+
+/** A core/v1 Event, aggregated like the real event recorder (count, first/last seen). */
+export interface ClusterEvent {
+  metadata: ObjectMeta;
+  involvedObject: { kind: string; name: string; namespace?: string; uid: string; fieldPath?: string };
+  reason: string;
+  message: string;
+  type: 'Normal' | 'Warning';
+  source: { component: string; host?: string };
+  count: number;
+  firstTimestamp: SimTime;
+  lastTimestamp: SimTime;
+}
+
+export interface EtcdMember {
+  id: string; // 16 hex digits
+  name: string;
+  peerURL: string;
+  clientURL: string;
+  isLearner: boolean;
+}
+
+export interface EtcdState {
+  healthy: boolean;
+  version: string;
+  revision: number;
+  compactedRevision: number;
+  raftIndex: number;
+  raftTerm: number;
+  /** Physical size of the backend file; only defrag shrinks it. */
+  dbSize: Bytes;
+  /** Live data; compaction lowers it (freed pages stay inside dbSize until defrag). */
+  dbSizeInUse: Bytes;
+  quotaBackendBytes: Bytes;
+  alarms: { memberID: string; alarm: 'NOSPACE' | 'CORRUPT' }[];
+  members: EtcdMember[];
+  leaderID: string;
+  /** Background write load (bytes/s of history) a scenario may set; leaks revisions. */
+  writeBytesPerSecond: number;
+  writesPerSecond: number;
+  /** Node that hosts the etcd static pod and its data dir. */
+  nodeName: string;
+  dataDir: string;
+  /** The data dir was deleted on the host: etcd is gone, the cluster with it. */
+  dataLost: boolean;
+}
+
+export type ComponentName = 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager' | 'etcd';
+
+export interface ControlPlaneComponent {
+  /** The process is up (its static pod container runs). */
+  running: boolean;
+  /** Recent log lines (bounded), what `kubectl logs` / `crictl logs` on the node show. */
+  logs: LogLine[];
+}
+
+export interface ControlPlane {
+  apiserver: ControlPlaneComponent & {
+    endpoint: string; // https://IP:6443
+    /** Memory the apiserver holds; it grows while etcd keeps failing writes. */
+    memory: Bytes;
+  };
+  scheduler: ControlPlaneComponent;
+  controllerManager: ControlPlaneComponent;
+}
+
+/** A source of requests hitting a service from outside (documentation-range IPs). */
+export interface TrafficClient {
+  ip: string;
+  service: { namespace: string; name: string };
+  /** Reaches the cluster through this node's NodePort / the load balancer. */
+  via: 'nodeport' | 'loadbalancer';
+  requestsPerMinute: number;
+  paths: string[];
+  userAgent: string;
+}
+
+export interface ConntrackEntry {
+  protocol: 'tcp' | 'udp';
+  src: string;
+  sport: number;
+  dst: string;
+  dport: number;
+  replySrc: string;
+  replySport: number;
+  replyDst: string;
+  replyDport: number;
+  state: string;
+  expiresAt: SimTime;
+  node: string;
+}
+
+export interface NetworkState {
+  serviceCIDR: string;
+  clusterCIDR: string;
+  dnsServiceIP: string;
+  clusterDomain: string;
+  /** kube-proxy mode on every node. */
+  proxyMode: 'iptables' | 'ipvs';
+  cni: { name: string; version: string; healthy: boolean };
+  traffic: TrafficClient[];
+  conntrack: ConntrackEntry[];
+  /** External names the simulated internet answers (name -> IP). */
+  externalDNS: Record<string, string>;
+  /** Next free addresses, so allocation is deterministic. */
+  nextServiceIP: number;
+  nextNodePort: number;
+}
+
+export interface RngState {
+  /** 128-bit xoshiro-style state as four uint32 values. */
+  s: [number, number, number, number];
+}
+
+export interface ClusterState {
+  /** Simulated ms since the scenario began. Only tick() advances it. */
+  now: SimTime;
+  /** Wall-clock epoch (ms) the simulated time 0 maps to, for printed timestamps. Fixed per scenario. */
+  epoch: number;
+  rng: RngState;
+  nextUid: number;
+  clusterName: string;
+  /** kubectl context name shown in prompts and `kubectl config current-context`. */
+  contextName: string;
+  nodes: Record<string, Node>;
+  namespaces: Record<string, Namespace>;
+  /** Namespaced objects are keyed "namespace/name". */
+  pods: Record<string, Pod>;
+  deployments: Record<string, Deployment>;
+  replicasets: Record<string, ReplicaSet>;
+  daemonsets: Record<string, DaemonSet>;
+  services: Record<string, Service>;
+  endpoints: Record<string, Endpoints>;
+  configmaps: Record<string, ConfigMap>;
+  /** Oldest first; bounded (old ones expire like the real 1h TTL). */
+  events: ClusterEvent[];
+  etcd: EtcdState;
+  controlPlane: ControlPlane;
+  network: NetworkState;
+}
+
+/** Why an API write failed; the message is the real server's wording. */
+export interface ApiError {
+  status: number;
+  reason: 'NotFound' | 'AlreadyExists' | 'Invalid' | 'Conflict' | 'InternalError' | 'ServiceUnavailable' | 'BadRequest' | 'Forbidden';
+  message: string;
+}
+
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };

@@ -1,0 +1,56 @@
+import type { ClusterState } from '../cluster/types.js';
+
+/** One player's terminal: where they are and what they typed. Plain data (serialisable). */
+export interface ShellSession {
+  /** Node the player has ssh'ed into; undefined = their workstation (kubectl only). */
+  node?: string;
+  /** `sudo -i` / `sudo su` turned the node shell into root. */
+  root: boolean;
+  /** Shell variables set with `NAME=value` or `export`. */
+  vars: Record<string, string>;
+  /** Lines typed, oldest first, as `history` shows them. */
+  history: string[];
+  /** Default namespace for kubectl (`kubectl config set-context --current --namespace`). */
+  namespace: string;
+}
+
+/** What one command (a pipeline stage) printed. Expected failures are results, never throws. */
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** Everything a command implementation may read or change. */
+export interface CommandContext {
+  state: ClusterState;
+  session: ShellSession;
+  /** Variables visible to this command (session vars plus `VAR=value cmd` prefixes). */
+  env: Record<string, string>;
+  /** Standard input (output of the previous pipeline stage, or ''). */
+  stdin: string;
+}
+
+/** A program the shell can run: `argv[0]` is its name as typed. */
+export type ShellCommand = (ctx: CommandContext, argv: string[]) => CommandResult;
+
+/** What running one typed line produced, for the terminal. */
+export interface LineResult {
+  /** Text to print, stderr and stdout in the order a terminal would show them. Lines end with '\n'. */
+  output: string;
+  exitCode: number;
+  /** `clear` / Ctrl-L: the terminal should clear its screen before printing output. */
+  clear?: boolean;
+  /** `kubectl edit`: the browser opens an editor with this text; the scripted shell prints `output`. */
+  edit?: { resource: string; namespace?: string; name: string; yaml: string };
+}
+
+/** Tab completion for the terminal: candidates that may replace the word under the cursor. */
+export interface Completion {
+  /** Index in the line where the replaced word starts. */
+  from: number;
+  candidates: string[];
+}
+
+export const ok = (stdout = ''): CommandResult => ({ stdout, stderr: '', exitCode: 0 });
+export const fail = (stderr: string, exitCode = 1): CommandResult => ({ stdout: '', stderr, exitCode });
