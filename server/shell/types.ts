@@ -19,6 +19,10 @@ export interface CommandResult {
   stdout: string;
   stderr: string;
   exitCode: number;
+  /** Set by `kubectl edit`; the line result passes it to the terminal. */
+  edit?: LineResult['edit'];
+  /** Set by `clear`. */
+  clear?: boolean;
 }
 
 /** Everything a command implementation may read or change. */
