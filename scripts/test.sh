@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `npm test`: prepares what the suite needs on a fresh machine, then runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The suite talks to a real PostgreSQL on 127.0.0.1:5432; start the machine's cluster if it is down.
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null 2>&1; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+  fi
+  for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+fi
+
+# Browser tests drive Debian's Chromium through playwright-core (no browser download).
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+npx tsc --noEmit -p .
+npx vitest run "$@"
