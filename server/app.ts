@@ -1,0 +1,30 @@
+// buildApp() assembles the HTTP server from named plugins; it opens nothing itself, so
+// tests build it around any database and call app.inject() without a port.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { LogLevel } from './config.js';
+import { databasePlugin, type AppDatabase } from './http/database-plugin.js';
+import { healthPlugin } from './http/health-plugin.js';
+import { openApiPlugin } from './http/openapi-plugin.js';
+import { gamePlugin, type GameOptions } from './http/game-plugin.js';
+
+export interface BuildAppOptions {
+  database: AppDatabase;
+  /** pino options; `false` silences the log (tests). Defaults to info-level JSON lines. */
+  logger?: FastifyServerOptions['logger'];
+  logLevel?: LogLevel;
+  /** Rooms, sockets and /api routes; absent = the app serves only health and docs. */
+  game?: GameOptions;
+}
+
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: options.logLevel ?? 'info' },
+    // Bodies are small JSON documents (room creation, diagnoses); anything larger is abuse.
+    bodyLimit: 256 * 1024,
+  });
+  await app.register(openApiPlugin);
+  await app.register(databasePlugin, { database: options.database });
+  await app.register(healthPlugin);
+  if (options.game) await app.register(gamePlugin, options.game);
+  return app;
+}

@@ -1,0 +1,100 @@
+// Server configuration from environment variables, checked once at start-up.
+// A bad value stops the server with one message naming every bad variable, e.g.
+//   Invalid configuration: PORT: must be an integer between 1 and 65535 (got "abc")
+import path from 'node:path';
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface AppConfig {
+  port: number;
+  /** 127.0.0.1 by default so a fresh clone is not reachable from the network; set HOST=0.0.0.0 to expose it. */
+  host: string;
+  /** External PostgreSQL; when absent the server runs an embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Absolute folder for local state (the embedded database lives in `<dataDir>/pgdata`). */
+  dataDir: string;
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// Unset and empty variables both mean "use the default" (`PORT=` in a compose file is common).
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const envSchema = z.object({
+  PORT: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, 'must be an integer between 1 and 65535')
+      .transform(Number)
+      .refine((port) => port >= 1 && port <= 65535, 'must be an integer between 1 and 65535')
+      .optional(),
+  ),
+  HOST: optionalText.pipe(
+    z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address').optional(),
+  ),
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL, e.g. postgres://user:pass@localhost:5432/kubedrill')
+      .optional(),
+  ),
+  KUBEDRILL_DATA_DIR: optionalText,
+  LOG_LEVEL: optionalText.pipe(
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
+  ),
+});
+
+type EnvName = keyof z.infer<typeof envSchema>;
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** The value as it may be shown in an error: a URL's password is never echoed. */
+function shownValue(name: EnvName, value: string): string {
+  if (name !== 'DATABASE_URL') return value;
+  try {
+    const url = new URL(value);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return value.replace(/:[^:@/]*@/, ':***@');
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]) as EnvName;
+      const raw = env[name];
+      const got = raw === undefined ? '' : ` (got ${JSON.stringify(shownValue(name, raw))})`;
+      return `${name}: ${issue.message}${got}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const vars = parsed.data;
+  return {
+    port: vars.PORT ?? 3000,
+    host: vars.HOST ?? '127.0.0.1',
+    databaseUrl: vars.DATABASE_URL,
+    dataDir: path.resolve(cwd, vars.KUBEDRILL_DATA_DIR ?? '.kubedrill'),
+    logLevel: vars.LOG_LEVEL ?? 'info',
+  };
+}

@@ -1,0 +1,32 @@
+// The RoomStore the server runs on: each method is one repository call.
+import type pg from 'pg';
+import type { PrismaClient } from './generated/prisma/client.js';
+import { appendEvents, latestSnapshot, listEvents } from './events-repo.js';
+import { leaderboard, listResults } from './results-repo.js';
+import {
+  createRoom,
+  findParticipantByTokenHash,
+  findRoomByCode,
+  getRoom,
+  listOpenRooms,
+  listParticipants,
+  markSeen,
+} from './rooms-repo.js';
+import type { RoomStore } from './room-store.js';
+
+export function createPrismaRoomStore(prisma: PrismaClient, pool: pg.Pool): RoomStore {
+  return {
+    createRoom: (room) => createRoom(prisma, room),
+    getRoom: (roomId) => getRoom(prisma, roomId),
+    findRoomByCode: (code) => findRoomByCode(prisma, code),
+    listOpenRooms: () => listOpenRooms(prisma),
+    appendEvents: (roomId, expectedSeq, events, changes) => appendEvents(prisma, pool, roomId, expectedSeq, events, changes),
+    listEvents: (roomId, afterSeq, limit) => listEvents(prisma, roomId, afterSeq, limit),
+    listParticipants: (roomId) => listParticipants(prisma, roomId),
+    findParticipantByTokenHash: (tokenHash) => findParticipantByTokenHash(prisma, tokenHash),
+    markSeen: (participantId, seq) => markSeen(prisma, participantId, seq),
+    latestSnapshot: (roomId) => latestSnapshot(prisma, roomId),
+    listResults: (roomId) => listResults(prisma, roomId),
+    leaderboard: (scenarioId, options) => leaderboard(prisma, scenarioId, options),
+  };
+}

@@ -1,0 +1,111 @@
+// The server process: read config, open the database (migrating it), build the app,
+// listen; on SIGTERM/SIGINT close the app, then the database. `kubedrill serve` calls
+// runServer(); `tsx server/main.ts` runs it directly.
+import { pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type AppConfig } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { EmbeddedDatabaseLockedError } from './db/embedded.js';
+import { MigrationError } from './db/migrate.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  db: Database;
+  /** e.g. http://127.0.0.1:3000 */
+  url: string;
+  /** Closes the app (its onClose hooks may still write), then the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+export async function startServer(config: AppConfig, options: { logger?: false } = {}): Promise<RunningServer> {
+  const startupLog: string[] = [];
+  const db = await openDatabase(
+    { databaseUrl: config.databaseUrl, dataDir: config.dataDir },
+    { log: (message) => startupLog.push(message) },
+  );
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({
+      database: db,
+      logLevel: config.logLevel,
+      ...(options.logger === false ? { logger: false } : {}),
+    });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  for (const message of startupLog) app.log.info(message);
+  app.log.info(db.embedded ? `embedded database in ${db.embedded.dataDir}` : 'using DATABASE_URL');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      try {
+        await app.close();
+      } finally {
+        await db.close();
+      }
+    })());
+
+  try {
+    const url = await app.listen({ port: config.port, host: config.host });
+    return { app, db, url, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Starts the server and keeps it running until SIGTERM/SIGINT, then shuts down within SHUTDOWN_TIMEOUT_MS. */
+export async function runServer(config: AppConfig): Promise<void> {
+  const server = await startServer(config);
+  let shuttingDown = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    // A repeated signal (tsx and terminals often deliver Ctrl-C twice) must not cut the
+    // clean shutdown short; the timeout below bounds it instead.
+    if (shuttingDown) return;
+    shuttingDown = true;
+    server.app.log.info(`${signal} received: shutting down`);
+    const timer = setTimeout(() => {
+      server.app.log.error(`shutdown took over ${SHUTDOWN_TIMEOUT_MS} ms: exiting`);
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    server.close().then(
+      () => {
+        server.app.log.info('shutdown complete');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        server.app.log.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+/** Expected start-up failures print one line; anything else is a bug and keeps its stack. */
+export function reportStartupError(error: unknown): void {
+  if (error instanceof ConfigError || error instanceof MigrationError || error instanceof EmbeddedDatabaseLockedError) {
+    process.stderr.write(`kubedrill: ${error.message}\n`);
+  } else if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string') {
+    // Socket and PostgreSQL errors (ECONNREFUSED, 3D000 unknown database, EADDRINUSE…).
+    process.stderr.write(`kubedrill: ${error.message}\n`);
+  } else {
+    process.stderr.write(`kubedrill: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    await runServer(loadConfig(process.env));
+  } catch (error) {
+    reportStartupError(error);
+    process.exit(1);
+  }
+}
