@@ -1,0 +1,96 @@
+// `kubectl get`: tables per kind (with -A, -o wide, --show-labels, -L), or any `-o` format.
+import { fail } from '../../types.js';
+import { ALL_NAMESPACES_FLAG } from '../flags.js';
+import { OUTPUT_FLAGS, parseOutputFormat, printStructured, sortItems } from '../output.js';
+import { labelsString, TABLES } from '../printers.js';
+import { noResourcesFound, queryObjects, SELECTOR_FLAGS, type Selected } from '../query.js';
+import { qualifiedSingular, type ResourceType } from '../resources.js';
+import { renderTable } from '../table.js';
+import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
+
+const NO_TYPE = `You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.
+
+error: Required resource not specified.
+Use "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).
+See 'kubectl get -h' for help and examples
+`;
+
+export const getCommand: KubectlSubcommand = {
+  name: 'get',
+  short: 'Display one or many resources',
+  usage: 'kubectl get [(-o|--output=)json|yaml|name|go-template|go-template-file|template|templatefile|jsonpath|jsonpath-as-json|jsonpath-file|custom-columns|custom-columns-file|wide] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags] [options]',
+  completes: 'resources',
+  flags: [
+    ALL_NAMESPACES_FLAG,
+    ...OUTPUT_FLAGS,
+    ...SELECTOR_FLAGS,
+    { name: 'watch', short: 'w', type: 'bool', usage: 'After listing/getting the requested object, watch for changes.' },
+    { name: 'watch-only', type: 'bool', usage: 'Watch for changes to the requested object(s), without listing/getting first.' },
+    { name: 'ignore-not-found', type: 'bool', usage: 'If the requested object does not exist the command will return exit code 0.' },
+    { name: 'chunk-size', type: 'int', default: '500', usage: 'Return large lists in chunks rather than all at once.' },
+    { name: 'show-kind', type: 'bool', usage: 'If present, list the resource type for the requested object(s).' },
+  ],
+  run: (ctx, args, flags) => {
+    if (args.length === 0) return fail(NO_TYPE);
+    const format = parseOutputFormat(flags.string('output'));
+    if (!format.ok) return fail(format.error);
+    const query = queryObjects(ctx, args, flags);
+    if (!query.ok) return fail(query.error);
+    const { byName, types, errors } = query.result;
+    let items = query.result.items;
+    const sortBy = flags.string('sort-by');
+    if (sortBy) {
+      const sorted = sortItems(ctx.state, items, sortBy);
+      if (!sorted.ok) return fail(sorted.error);
+      items = sorted.items;
+    }
+    const stderr = flags.bool('ignore-not-found') ? '' : errors;
+    const exitCode = stderr === '' ? 0 : 1;
+
+    if (format.format.kind !== 'table') {
+      if (items.length === 0 && !byName && (format.format.kind === 'name' || format.format.kind === 'custom-columns')) {
+        return { stdout: '', stderr: noResourcesFound(ctx, types), exitCode: 0 };
+      }
+      const single = byName && items.length === 1 && args.length <= 2 && !args[0]!.includes(',');
+      const printed = printStructured(ctx.state, items, format.format, { single, noHeaders: flags.bool('no-headers') });
+      if (!printed.ok) return fail(printed.error);
+      return { stdout: printed.text, stderr, exitCode };
+    }
+    if (items.length === 0) {
+      return { stdout: '', stderr: byName ? stderr : noResourcesFound(ctx, types), exitCode };
+    }
+    const withKind = types.length > 1 || flags.bool('show-kind');
+    const stdout = types
+      .map((type) => items.filter((i) => i.type === type))
+      .filter((group) => group.length > 0)
+      .map((group) => printTable(ctx, group[0]!.type, group, flags, format.format.kind === 'table' && format.format.wide, withKind))
+      .join('\n');
+    return { stdout, stderr, exitCode };
+  },
+};
+
+function printTable(ctx: KubectlContext, type: ResourceType, items: Selected[], flags: ParsedFlags, wide: boolean, withKind: boolean): string {
+  const table = TABLES[type.kind]!;
+  const labelColumns = flags.all('label-columns').flatMap((v) => v.split(',')).filter((v) => v !== '');
+  const showNamespace = ctx.allNamespaces && type.namespaced;
+  const headers = [
+    ...(showNamespace ? ['NAMESPACE'] : []),
+    ...table.headers,
+    ...(wide ? table.wideHeaders : []),
+    ...labelColumns.map((l) => (l.split('/').at(-1) ?? l).toUpperCase()),
+    ...(flags.bool('show-labels') ? ['LABELS'] : []),
+  ];
+  const rows = items.map(({ obj }) => {
+    const { cells, wide: wideCells } = table.row(ctx.state, obj);
+    // The NAME column (first for every kind but events) carries the kind in multi-type listings.
+    if (withKind && table.headers[0] === 'NAME') cells[0] = `${qualifiedSingular(type)}/${cells[0]}`;
+    return [
+      ...(showNamespace ? [obj.metadata.namespace ?? ''] : []),
+      ...cells,
+      ...(wide ? wideCells : []),
+      ...labelColumns.map((l) => obj.metadata.labels[l] ?? ''),
+      ...(flags.bool('show-labels') ? [labelsString(obj.metadata.labels)] : []),
+    ];
+  });
+  return renderTable(flags.bool('no-headers') ? undefined : headers, rows);
+}

@@ -1,0 +1,117 @@
+// Cluster-level read commands: api-resources, cluster-info, version, explain.
+import { fail, ok } from '../../types.js';
+import { apiUnavailable } from '../../../cluster/api.js';
+import { apiErrorText } from '../api-error.js';
+import { findResourceType, RESOURCE_TYPES, unknownTypeError } from '../resources.js';
+import { renderTable } from '../table.js';
+import type { KubectlSubcommand } from '../types.js';
+
+export const CLIENT_VERSION = 'v1.29.4';
+const KUSTOMIZE_VERSION = 'v5.0.4-0.20230601165947-6ce0bf390ce3';
+
+export const apiResourcesCommand: KubectlSubcommand = {
+  name: 'api-resources',
+  short: 'Print the supported API resources on the server',
+  usage: 'kubectl api-resources [flags] [options]',
+  flags: [
+    { name: 'namespaced', type: 'bool', default: 'true', usage: 'If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default.' },
+    { name: 'api-group', type: 'string', usage: 'Limit to resources in the specified API group.' },
+    { name: 'output', short: 'o', type: 'string', usage: 'Output format. One of: (wide, name).' },
+    { name: 'no-headers', type: 'bool', usage: 'When using the default or custom-column output format, don\'t print headers.' },
+    { name: 'sort-by', type: 'string', usage: 'If non-empty, sort list of resources using specified field. The field can be either \'name\' or \'kind\'.' },
+  ],
+  run: (_ctx, _args, flags) => {
+    let types = [...RESOURCE_TYPES].sort((a, b) => (a.group === b.group ? (a.plural < b.plural ? -1 : 1) : a.group < b.group ? -1 : 1));
+    if (flags.has('namespaced')) types = types.filter((t) => t.namespaced === flags.bool('namespaced'));
+    const group = flags.string('api-group');
+    if (group !== undefined) types = types.filter((t) => t.group === group);
+    if (flags.string('sort-by') === 'kind') types.sort((a, b) => (a.kind < b.kind ? -1 : 1));
+    const output = flags.string('output');
+    if (output === 'name') return ok(types.map((t) => `${t.plural}${t.group ? `.${t.group}` : ''}\n`).join(''));
+    const wide = output === 'wide';
+    const headers = ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND', ...(wide ? ['VERBS', 'CATEGORIES'] : [])];
+    const rows = types.map((t) => [
+      t.plural, t.shortNames.join(','), t.apiVersion, String(t.namespaced), t.kind,
+      ...(wide ? ['[create delete deletecollection get list patch update watch]', ['pods', 'services', 'daemonsets', 'deployments', 'replicasets'].includes(t.plural) ? 'all' : ''] : []),
+    ]);
+    return ok(renderTable(flags.bool('no-headers') ? undefined : headers, rows));
+  },
+};
+
+export const clusterInfoCommand: KubectlSubcommand = {
+  name: 'cluster-info',
+  short: 'Display cluster information',
+  usage: 'kubectl cluster-info [flags] [options]',
+  completions: ['dump'],
+  flags: [],
+  run: (ctx, args) => {
+    if (args[0] === 'dump') return fail('error: cluster-info dump is not available in this simulator; use kubectl get/describe/logs on the objects you need\n');
+    const endpoint = ctx.state.controlPlane.apiserver.endpoint;
+    let out = `Kubernetes control plane is running at ${endpoint}\n`;
+    if (ctx.state.services['kube-system/kube-dns']) {
+      out += `CoreDNS is running at ${endpoint}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n`;
+    }
+    return ok(`${out}\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n`);
+  },
+};
+
+export const versionCommand: KubectlSubcommand = {
+  name: 'version',
+  short: 'Print the client and server version information',
+  usage: 'kubectl version [flags] [options]',
+  offline: true,
+  flags: [
+    { name: 'client', type: 'bool', usage: 'If true, shows client version only (no server required).' },
+    { name: 'output', short: 'o', type: 'string', usage: 'One of \'yaml\' or \'json\'.' },
+  ],
+  run: (ctx, _args, flags) => {
+    const client = `Client Version: ${CLIENT_VERSION}\nKustomize Version: ${KUSTOMIZE_VERSION}\n`;
+    if (flags.bool('client')) return ok(client);
+    const unavailable = apiUnavailable(ctx.state);
+    if (unavailable) return { stdout: client, stderr: apiErrorText(unavailable), exitCode: 1 };
+    const controlPlane = Object.values(ctx.state.nodes).find((n) => Object.hasOwn(n.metadata.labels, 'node-role.kubernetes.io/control-plane'));
+    const server = controlPlane?.status.nodeInfo.kubeletVersion ?? CLIENT_VERSION;
+    return ok(`${client}Server Version: ${server}\n`);
+  },
+};
+
+/** Short field lists for `kubectl explain TYPE`; nested paths are not modelled. */
+const EXPLAIN_DESCRIPTIONS: Record<string, string> = {
+  Pod: 'Pod is a collection of containers that can run on a host. This resource is\n    created by clients and scheduled onto hosts.',
+  Node: 'Node is a worker node in Kubernetes. Each node will have a unique identifier\n    in the cache (i.e. in etcd).',
+  Service: 'Service is a named abstraction of software service (for example, mysql)\n    consisting of local port (for example 3306) that the proxy listens on, and the\n    selector that determines which pods will answer requests sent through the proxy.',
+  Deployment: 'Deployment enables declarative updates for Pods and ReplicaSets.',
+  ReplicaSet: 'ReplicaSet ensures that a specified number of pod replicas are running at any\n    given time.',
+  DaemonSet: 'DaemonSet represents the configuration of a daemon set.',
+  ConfigMap: 'ConfigMap holds configuration data for pods to consume.',
+  Namespace: 'Namespace provides a scope for Names. Use of multiple namespaces is optional.',
+  Endpoints: 'Endpoints is a collection of endpoints that implement the actual service.',
+  Event: 'Event is a report of an event somewhere in the cluster.',
+};
+
+export const explainCommand: KubectlSubcommand = {
+  name: 'explain',
+  short: 'Get documentation for a resource',
+  usage: 'kubectl explain TYPE [--recursive=FALSE|TRUE] [--api-version=api-version-group] [--output=plaintext|plaintext-openapiv2] [options]',
+  completes: 'resources',
+  flags: [
+    { name: 'recursive', type: 'bool', usage: 'When true, print the name of all the fields recursively.' },
+    { name: 'api-version', type: 'string', usage: 'Use given api-version (group/version) of the resource.' },
+    { name: 'output', type: 'string', default: 'plaintext', usage: 'Format in which to render the schema.' },
+  ],
+  run: (_ctx, args) => {
+    if (args.length === 0) return fail('You must specify the type of resource to explain. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\n');
+    const [typed, ...path] = args[0]!.split('.');
+    const type = findResourceType(typed!);
+    if (!type) return fail(unknownTypeError(typed!));
+    if (path.length > 0) {
+      return fail(`error: explain for fields (${args[0]}) is not available in this simulator; see https://kubernetes.io/docs/reference/kubernetes-api/\n`);
+    }
+    const group = type.group ? `GROUP:      ${type.group}\n` : '';
+    const version = type.apiVersion.split('/').at(-1);
+    const fields = type.kind === 'ConfigMap'
+      ? ['apiVersion\t<string>', 'binaryData\t<map[string]string>', 'data\t<map[string]string>', 'immutable\t<boolean>', 'kind\t<string>', 'metadata\t<ObjectMeta>']
+      : ['apiVersion\t<string>', 'kind\t<string>', 'metadata\t<ObjectMeta>', `spec\t<${type.kind}Spec>`, `status\t<${type.kind}Status>`];
+    return ok(`${group}KIND:       ${type.kind}\nVERSION:    ${version}\n\nDESCRIPTION:\n    ${EXPLAIN_DESCRIPTIONS[type.kind] ?? ''}\n    \nFIELDS:\n${fields.map((f) => `  ${f}\n`).join('')}\n`);
+  },
+};

@@ -1,0 +1,112 @@
+// `kubectl top node|pod`: usage from the simulation (node.host.usage, container behaviour).
+import type { Node, Pod } from '../../../cluster/types.js';
+import { fail, ok } from '../../types.js';
+import { ALL_NAMESPACES_FLAG } from '../flags.js';
+import { nodeStatus } from '../printers.js';
+import { listNamespace, noResourcesFound, SELECTOR_FLAGS } from '../query.js';
+import { findResourceType, listObjects, notFoundError } from '../resources.js';
+import { matchesLabels, parseLabelSelector } from '../selectors.js';
+import { renderTable } from '../table.js';
+import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
+
+const cpu = (m: number): string => `${Math.round(m)}m`;
+const mem = (bytes: number): string => `${Math.floor(bytes / (1024 * 1024))}Mi`;
+
+interface Usage { cpu: number; memory: number }
+
+/** What metrics-server reports for a container: nothing unless it runs. */
+function containerUsage(pod: Pod, name: string): Usage | undefined {
+  const status = pod.status.containerStatuses.find((c) => c.name === name);
+  if (status?.state.kind !== 'running') return undefined;
+  const b = pod.behavior[name] ?? {};
+  return { cpu: b.cpuUse ?? 1, memory: b.memoryUse ?? 8 * 1024 * 1024 };
+}
+
+function sortRows<T extends { usage: Usage }>(rows: T[], sortBy: string | undefined): T[] {
+  if (sortBy === 'cpu') return [...rows].sort((a, b) => b.usage.cpu - a.usage.cpu);
+  if (sortBy === 'memory') return [...rows].sort((a, b) => b.usage.memory - a.usage.memory);
+  return rows;
+}
+
+function topNodes(ctx: KubectlContext, names: string[], flags: ParsedFlags, selector: ReturnType<typeof parseLabelSelector>): ReturnType<KubectlSubcommand['run']> {
+  if (!selector.ok) return fail(selector.error);
+  const type = findResourceType('nodes')!;
+  let nodes = listObjects(ctx.state, type, undefined) as Node[];
+  if (names.length > 0) {
+    const missing = names.find((n) => !ctx.state.nodes[n]);
+    if (missing) return fail(notFoundError(type, missing));
+    nodes = nodes.filter((n) => names.includes(n.metadata.name));
+  }
+  nodes = nodes.filter((n) => matchesLabels(selector.requirements, n.metadata.labels));
+  const ready = nodes.filter((n) => nodeStatus(n).startsWith('Ready'));
+  const rows = sortRows(ready.map((n) => ({ node: n, usage: n.host.usage })), flags.string('sort-by')).map(({ node, usage }) => [
+    node.metadata.name,
+    cpu(usage.cpu), `${Math.trunc((usage.cpu / node.status.allocatable.cpu) * 100)}%`,
+    mem(usage.memory), `${Math.trunc((usage.memory / node.status.allocatable.memory) * 100)}%`,
+  ]);
+  // Nodes without metrics (NotReady) are listed last with <unknown>, as kubectl does.
+  for (const n of nodes.filter((x) => !ready.includes(x))) rows.push([n.metadata.name, '<unknown>', '<unknown>', '<unknown>', '<unknown>']);
+  const headers = flags.bool('no-headers') ? undefined : ['NAME', 'CPU(cores)', 'CPU%', 'MEMORY(bytes)', 'MEMORY%'];
+  return ok(renderTable(headers, rows));
+}
+
+function topPods(ctx: KubectlContext, names: string[], flags: ParsedFlags, selector: ReturnType<typeof parseLabelSelector>): ReturnType<KubectlSubcommand['run']> {
+  if (!selector.ok) return fail(selector.error);
+  const type = findResourceType('pods')!;
+  let pods = (listObjects(ctx.state, type, listNamespace(ctx)) as Pod[]).filter((p) => matchesLabels(selector.requirements, p.metadata.labels));
+  if (names.length > 0) pods = pods.filter((p) => names.includes(p.metadata.name));
+  const containers = flags.bool('containers');
+  const rows: { cells: string[]; usage: Usage }[] = [];
+  for (const pod of pods) {
+    const usages = pod.spec.containers.map((c) => ({ name: c.name, usage: containerUsage(pod, c.name) }));
+    const running = usages.filter((u): u is { name: string; usage: Usage } => u.usage !== undefined);
+    if (running.length === 0) continue;
+    const ns = ctx.allNamespaces ? [pod.metadata.namespace ?? ''] : [];
+    if (containers) {
+      for (const u of running) rows.push({ cells: [...ns, pod.metadata.name, u.name, cpu(u.usage.cpu), mem(u.usage.memory)], usage: u.usage });
+    } else {
+      const total = running.reduce((acc, u) => ({ cpu: acc.cpu + u.usage.cpu, memory: acc.memory + u.usage.memory }), { cpu: 0, memory: 0 });
+      rows.push({ cells: [...ns, pod.metadata.name, cpu(total.cpu), mem(total.memory)], usage: total });
+    }
+  }
+  if (rows.length === 0) {
+    if (names.length > 0) return fail(`error: Metrics not available for pod ${ctx.namespace}/${names[0]}, age: 0s\n`);
+    return { stdout: '', stderr: noResourcesFound(ctx, [type]), exitCode: 1 };
+  }
+  const headers = [
+    ...(ctx.allNamespaces ? ['NAMESPACE'] : []),
+    ...(containers ? ['POD', 'NAME'] : ['NAME']),
+    'CPU(cores)', 'MEMORY(bytes)',
+  ];
+  return ok(renderTable(flags.bool('no-headers') ? undefined : headers, sortRows(rows, flags.string('sort-by')).map((r) => r.cells)));
+}
+
+export const topCommand: KubectlSubcommand = {
+  name: 'top',
+  short: 'Display resource (CPU/memory) usage',
+  usage: 'kubectl top [flags] [options]',
+  completions: ['node', 'pod'],
+  flags: [
+    ALL_NAMESPACES_FLAG,
+    SELECTOR_FLAGS[0]!,
+    { name: 'containers', type: 'bool', usage: 'If present, print usage of containers within a pod.' },
+    { name: 'sort-by', type: 'string', usage: 'If non-empty, sort pods list using specified field. The field can be either \'cpu\' or \'memory\'.' },
+    { name: 'no-headers', type: 'bool', usage: 'If present, print output without headers.' },
+    { name: 'use-protocol-buffers', type: 'bool', default: 'true', usage: 'Enables using protocol-buffers to access Metrics API.' },
+  ],
+  run: (ctx, args, flags) => {
+    const [what, ...names] = args;
+    const sortBy = flags.string('sort-by');
+    if (sortBy !== undefined && sortBy !== 'cpu' && sortBy !== 'memory') {
+      return fail(`error: --sort-by accepts only cpu or memory\n`);
+    }
+    const selector = parseLabelSelector(flags.string('selector') ?? '');
+    if (what === 'node' || what === 'nodes' || what === 'no') return topNodes(ctx, names, flags, selector);
+    if (what === 'pod' || what === 'pods' || what === 'po') return topPods(ctx, names, flags, selector);
+    if (what === undefined) {
+      return ok('Display resource (CPU/memory) usage.\n\n The top command allows you to see the resource consumption for nodes or pods.\n\n This command requires Metrics Server to be correctly configured and working on the server.\n\nAvailable Commands:\n  node          Display resource (CPU/memory) usage of nodes\n  pod           Display resource (CPU/memory) usage of pods\n\nUsage:\n  kubectl top [flags] [options]\n');
+    }
+    return fail(`error: unknown command "${what}" for "kubectl top"\n`);
+  },
+};
+

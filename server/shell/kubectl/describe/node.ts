@@ -1,0 +1,106 @@
+// `kubectl describe node`, laid out like kubectl's NodeDescriber.
+import { formatBytes, formatCpu } from '../../../cluster/quantity.js';
+import type { ClusterState, Node, Pod, ResourceList } from '../../../cluster/types.js';
+import { age, rfc1123z } from '../age.js';
+import { nodeRoles } from '../printers.js';
+import { describeWriter, taintString, writeAnnotations, writeEvents, writeLabels, writeMultiline, type DescribeWriter } from './writer.js';
+
+const ki = (bytes: number): string => `${Math.floor(bytes / 1024)}Ki`;
+
+function writeResourceList(w: DescribeWriter, title: string, r: ResourceList): void {
+  w.write(0, `${title}:\n`);
+  w.write(1, `cpu:\t${formatCpu(r.cpu)}\n`);
+  if (r.ephemeralStorage !== undefined) w.write(1, `ephemeral-storage:\t${ki(r.ephemeralStorage)}\n`);
+  w.write(1, 'hugepages-1Gi:\t0\n');
+  w.write(1, 'hugepages-2Mi:\t0\n');
+  w.write(1, `memory:\t${ki(r.memory)}\n`);
+  if (r.pods !== undefined) w.write(1, `pods:\t${r.pods}\n`);
+}
+
+/** `100m (2%)`: an amount and its share of the allocatable (truncated like kubectl). */
+function share(amount: number, total: number, format: (n: number) => string): string {
+  const pct = total > 0 ? Math.trunc((amount / total) * 100) : 0;
+  return `${format(amount)} (${pct}%)`;
+}
+
+export function describeNode(state: ClusterState, node: Node): string {
+  const w = describeWriter();
+  w.write(0, `Name:\t${node.metadata.name}\n`);
+  w.write(0, `Roles:\t${nodeRoles(node)}\n`);
+  writeLabels(w, 0, 'Labels', node.metadata.labels);
+  writeAnnotations(w, 0, node.metadata.annotations);
+  w.write(0, `CreationTimestamp:\t${rfc1123z(state, node.metadata.creationTimestamp)}\n`);
+  writeMultiline(w, 0, 'Taints', node.spec.taints.map(taintString));
+  w.write(0, `Unschedulable:\t${node.spec.unschedulable}\n`);
+  const ready = node.status.conditions.find((c) => c.type === 'Ready');
+  w.write(0, 'Lease:\n');
+  w.write(1, `HolderIdentity:\t${node.metadata.name}\n`);
+  w.write(1, 'AcquireTime:\t<unset>\n');
+  w.write(1, `RenewTime:\t${rfc1123z(state, ready?.lastHeartbeatTime ?? state.now)}\n`);
+
+  w.write(0, 'Conditions:\n');
+  w.write(1, 'Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n');
+  w.write(1, '----\t------\t-----------------\t------------------\t------\t-------\n');
+  for (const c of node.status.conditions) {
+    w.write(1, `${c.type} \t${c.status} \t${rfc1123z(state, c.lastHeartbeatTime)} \t${rfc1123z(state, c.lastTransitionTime)} \t${c.reason} \t${c.message}\n`);
+  }
+  w.write(0, 'Addresses:\n');
+  for (const a of node.status.addresses) w.write(1, `${a.type}:\t${a.address}\n`);
+  writeResourceList(w, 'Capacity', node.status.capacity);
+  writeResourceList(w, 'Allocatable', node.status.allocatable);
+  const info = node.status.nodeInfo;
+  w.write(0, 'System Info:\n');
+  w.write(1, 'Machine ID:\t\n');
+  w.write(1, 'System UUID:\t\n');
+  w.write(1, 'Boot ID:\t\n');
+  w.write(1, `Kernel Version:\t${info.kernelVersion}\n`);
+  w.write(1, `OS Image:\t${info.osImage}\n`);
+  w.write(1, `Operating System:\t${info.operatingSystem}\n`);
+  w.write(1, `Architecture:\t${info.architecture}\n`);
+  w.write(1, `Container Runtime Version:\t${info.containerRuntimeVersion}\n`);
+  w.write(1, `Kubelet Version:\t${info.kubeletVersion}\n`);
+  w.write(1, `Kube-Proxy Version:\t${info.kubeletVersion}\n`);
+  w.write(0, `PodCIDR:\t${node.spec.podCIDR}\n`);
+  w.write(0, `PodCIDRs:\t${node.spec.podCIDR}\n`);
+  if (node.spec.providerID) w.write(0, `ProviderID:\t${node.spec.providerID}\n`);
+
+  const pods = Object.values(state.pods)
+    .filter((p) => p.spec.nodeName === node.metadata.name && p.status.phase !== 'Succeeded' && p.status.phase !== 'Failed')
+    .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}` < `${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1);
+  const alloc = node.status.allocatable;
+  w.write(0, `Non-terminated Pods:\t(${pods.length} in total)\n`);
+  w.write(1, 'Namespace\tName\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n');
+  w.write(1, '---------\t----\t------------\t----------\t---------------\t-------------\t---\n');
+  const total = { cpuReq: 0, cpuLim: 0, memReq: 0, memLim: 0 };
+  for (const pod of pods) {
+    const r = podTotals(pod);
+    total.cpuReq += r.cpuReq;
+    total.cpuLim += r.cpuLim;
+    total.memReq += r.memReq;
+    total.memLim += r.memLim;
+    w.write(1, `${pod.metadata.namespace}\t${pod.metadata.name}\t${share(r.cpuReq, alloc.cpu, formatCpu)}\t${share(r.cpuLim, alloc.cpu, formatCpu)}\t${share(r.memReq, alloc.memory, formatBytes)}\t${share(r.memLim, alloc.memory, formatBytes)}\t${age(state, pod.metadata.creationTimestamp)}\n`);
+  }
+  w.write(0, 'Allocated resources:\n');
+  w.write(1, '(Total limits may be over 100 percent, i.e., overcommitted.)\n');
+  w.write(1, 'Resource\tRequests\tLimits\n');
+  w.write(1, '--------\t--------\t------\n');
+  w.write(1, `cpu\t${share(total.cpuReq, alloc.cpu, formatCpu)}\t${share(total.cpuLim, alloc.cpu, formatCpu)}\n`);
+  w.write(1, `memory\t${share(total.memReq, alloc.memory, formatBytes)}\t${share(total.memLim, alloc.memory, formatBytes)}\n`);
+  w.write(1, 'ephemeral-storage\t0 (0%)\t0 (0%)\n');
+  w.write(1, 'hugepages-1Gi\t0 (0%)\t0 (0%)\n');
+  w.write(1, 'hugepages-2Mi\t0 (0%)\t0 (0%)\n');
+  writeEvents(w, state, node.metadata.uid);
+  return w.done();
+}
+
+function podTotals(pod: Pod): { cpuReq: number; cpuLim: number; memReq: number; memLim: number } {
+  let cpuReq = 0, cpuLim = 0, memReq = 0, memLim = 0;
+  for (const c of pod.spec.containers) {
+    // A limit without a request defaults the request to the limit (apiserver defaulting).
+    cpuReq += c.resources.requests.cpu ?? c.resources.limits.cpu ?? 0;
+    memReq += c.resources.requests.memory ?? c.resources.limits.memory ?? 0;
+    cpuLim += c.resources.limits.cpu ?? 0;
+    memLim += c.resources.limits.memory ?? 0;
+  }
+  return { cpuReq, cpuLim, memReq, memLim };
+}

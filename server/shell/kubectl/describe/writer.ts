@@ -1,0 +1,82 @@
+// kubectl describe's prefix writer: indentation levels of two spaces, tab-separated cells
+// aligned at the end by a tabwriter (minwidth 0, padding 2), plus the helpers every
+// describer shares (labels, annotations, events).
+import type { ClusterEvent, ClusterState, ObjectMeta, Taint, Toleration } from '../../../cluster/types.js';
+import { age } from '../age.js';
+import { DESCRIBE_WRITER, tabwrite } from '../table.js';
+
+export interface DescribeWriter {
+  /** Writes `text` at an indentation level (0-3); cells separated by `\t`. */
+  write(level: number, text: string): void;
+  done(): string;
+}
+
+export function describeWriter(): DescribeWriter {
+  let out = '';
+  return {
+    write: (level, text) => {
+      out += '  '.repeat(level) + text;
+    },
+    done: () => tabwrite(out, DESCRIBE_WRITER),
+  };
+}
+
+/** `Labels:  a=b` then one `\tkey=value` line per further label. */
+export function writeMultiline(w: DescribeWriter, level: number, title: string, entries: string[]): void {
+  if (entries.length === 0) {
+    w.write(level, `${title}:\t<none>\n`);
+    return;
+  }
+  entries.forEach((entry, i) => w.write(i === 0 ? level : 0, i === 0 ? `${title}:\t${entry}\n` : `${'  '.repeat(level)}\t${entry}\n`));
+}
+
+const sortedEntries = (m: Record<string, string>): [string, string][] =>
+  Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+export function writeLabels(w: DescribeWriter, level: number, title: string, labels: Record<string, string>): void {
+  writeMultiline(w, level, title, sortedEntries(labels).map(([k, v]) => `${k}=${v}`));
+}
+
+export function writeAnnotations(w: DescribeWriter, level: number, annotations: Record<string, string>): void {
+  writeMultiline(w, level, 'Annotations', sortedEntries(annotations).map(([k, v]) => `${k}: ${v}`));
+}
+
+/** The common head: Name, Namespace, Labels, Annotations (in the order most describers use). */
+export function writeObjectHead(w: DescribeWriter, meta: ObjectMeta): void {
+  w.write(0, `Name:\t${meta.name}\n`);
+  if (meta.namespace !== undefined) w.write(0, `Namespace:\t${meta.namespace}\n`);
+  writeLabels(w, 0, 'Labels', meta.labels);
+  writeAnnotations(w, 0, meta.annotations);
+}
+
+export function tolerationString(t: Toleration): string {
+  let s = t.key ?? '';
+  if (t.value) s += `=${t.value}`;
+  if (t.effect) s += `:${t.effect}`;
+  if (t.operator === 'Exists' && !t.value) s += t.key ? ' op=Exists' : 'op=Exists';
+  if (t.tolerationSeconds !== undefined) s += ` for ${t.tolerationSeconds}s`;
+  return s;
+}
+
+export function taintString(t: Taint): string {
+  return `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`;
+}
+
+/** Events about an object (by uid), oldest first, as the `Events:` table. */
+export function writeEvents(w: DescribeWriter, state: ClusterState, uid: string): void {
+  const events = state.events.filter((e) => e.involvedObject.uid === uid).sort((a, b) => a.lastTimestamp - b.lastTimestamp);
+  if (events.length === 0) {
+    w.write(0, 'Events:\t<none>\n');
+    return;
+  }
+  w.write(0, 'Events:\n');
+  w.write(1, 'Type\tReason\tAge\tFrom\tMessage\n');
+  w.write(1, '----\t------\t----\t----\t-------\n');
+  for (const e of events) w.write(1, `${e.type}\t${e.reason}\t${eventAge(state, e)}\t${e.source.component}\t${e.message.trim()}\n`);
+}
+
+export function eventAge(state: ClusterState, e: ClusterEvent): string {
+  return e.count > 1
+    ? `${age(state, e.lastTimestamp)} (x${e.count} over ${age(state, e.firstTimestamp)})`
+    : age(state, e.firstTimestamp);
+}

@@ -1,0 +1,115 @@
+// `-o` formats other than tables: yaml, json, name, jsonpath, custom-columns; and `--sort-by`.
+import { stringify } from 'yaml';
+import type { ClusterState } from '../../cluster/types.js';
+import { evaluatePath, executeJsonPath, jsonPathText } from './jsonpath.js';
+import { toManifest, type Json } from './manifest.js';
+import type { Selected } from './query.js';
+import { compareStrings, qualifiedSingular } from './resources.js';
+import { renderTable } from './table.js';
+import type { FlagSpec } from './types.js';
+
+export type OutputFormat =
+  | { kind: 'table'; wide: boolean }
+  | { kind: 'yaml' | 'json' | 'name' }
+  | { kind: 'jsonpath'; template: string }
+  | { kind: 'custom-columns'; columns: { header: string; path: string }[] };
+
+export const OUTPUT_FLAGS: FlagSpec[] = [
+  { name: 'output', short: 'o', type: 'string', usage: 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, custom-columns-file, wide).' },
+  { name: 'no-headers', type: 'bool', usage: 'When using the default or custom-column output format, don\'t print headers (default print headers).' },
+  { name: 'show-labels', type: 'bool', usage: 'When printing, show all labels as the last column (default hide labels column).' },
+  { name: 'sort-by', type: 'string', usage: 'If non-empty, sort list types using this field specification.' },
+  { name: 'label-columns', short: 'L', type: 'stringArray', usage: 'Accepts a comma separated list of labels that are going to be presented as columns.' },
+];
+
+const ALLOWED = 'custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml';
+
+/** Parses `-o VALUE`; errors are kubectl's (with newline). */
+export function parseOutputFormat(value: string | undefined): { ok: true; format: OutputFormat } | { ok: false; error: string } {
+  if (value === undefined || value === '') return { ok: true, format: { kind: 'table', wide: false } };
+  if (value === 'wide') return { ok: true, format: { kind: 'table', wide: true } };
+  if (value === 'yaml' || value === 'json' || value === 'name') return { ok: true, format: { kind: value } };
+  const eq = value.indexOf('=');
+  const name = eq < 0 ? value : value.slice(0, eq);
+  const arg = eq < 0 ? '' : value.slice(eq + 1);
+  if (name === 'jsonpath' || name === 'jsonpath-as-json') {
+    if (arg === '') return { ok: false, error: 'error: template format specified but no template given\n' };
+    return { ok: true, format: { kind: 'jsonpath', template: arg } };
+  }
+  if (name === 'custom-columns') {
+    const columns = arg.split(',').filter((c) => c !== '').map((spec) => {
+      const colon = spec.indexOf(':');
+      return colon < 0 ? undefined : { header: spec.slice(0, colon), path: spec.slice(colon + 1) };
+    });
+    if (columns.length === 0 || columns.some((c) => c === undefined)) {
+      return { ok: false, error: 'error: custom-columns format specified but no custom columns given\n' };
+    }
+    return { ok: true, format: { kind: 'custom-columns', columns: columns as { header: string; path: string }[] } };
+  }
+  if (['go-template', 'go-template-file', 'template', 'templatefile'].includes(name)) {
+    return { ok: false, error: `error: ${name} output is not supported in this simulator; use -o jsonpath=… or -o custom-columns=… instead\n` };
+  }
+  if (['jsonpath-file', 'custom-columns-file'].includes(name)) {
+    return { ok: false, error: `error: ${name} output needs a local file, which this simulator does not have; use -o ${name.replace('-file', '')}=… instead\n` };
+  }
+  return { ok: false, error: `error: unable to match a printer suitable for the output format "${value}", allowed formats are: ${ALLOWED}\n` };
+}
+
+/** kubectl's YAML: sorted keys, sequences not indented under their key, YAML 1.1 quoting. */
+export function toYaml(value: Json): string {
+  return stringify(value, { sortMapEntries: true, indentSeq: false, schema: 'yaml-1.1', lineWidth: 0 });
+}
+
+/** kubectl's JSON: 4-space indent, field order as built. */
+export function toJson(value: Json): string {
+  return JSON.stringify(value, null, 4) + '\n';
+}
+
+/** The document `-o yaml|json|jsonpath` prints: the object, or a v1 List of them. */
+export function outputDocument(state: ClusterState, items: Selected[], single: boolean): Json {
+  const manifests = items.map((i) => toManifest(state, i.type.kind, i.obj));
+  if (single && manifests.length === 1) return manifests[0]!;
+  return { apiVersion: 'v1', items: manifests, kind: 'List', metadata: { resourceVersion: '' } };
+}
+
+/** Prints items in a non-table format. */
+export function printStructured(state: ClusterState, items: Selected[], format: Exclude<OutputFormat, { kind: 'table' }>, opts: { single: boolean; noHeaders: boolean }): { ok: true; text: string } | { ok: false; error: string } {
+  switch (format.kind) {
+    case 'yaml': return { ok: true, text: toYaml(outputDocument(state, items, opts.single)) };
+    case 'json': return { ok: true, text: toJson(outputDocument(state, items, opts.single)) };
+    case 'name': return { ok: true, text: items.map((i) => `${qualifiedSingular(i.type)}/${i.obj.metadata.name}\n`).join('') };
+    case 'jsonpath': {
+      const result = executeJsonPath(format.template, outputDocument(state, items, opts.single));
+      return result.ok ? { ok: true, text: result.text } : { ok: false, error: `error: ${result.error}\n` };
+    }
+    case 'custom-columns': {
+      const rows = items.map((i) => {
+        const manifest = toManifest(state, i.type.kind, i.obj);
+        return format.columns.map((c) => {
+          const values = evaluatePath(c.path, manifest) ?? [];
+          return values.length === 0 ? '<none>' : values.map(jsonPathText).join(',');
+        });
+      });
+      return { ok: true, text: renderTable(opts.noHeaders ? undefined : format.columns.map((c) => c.header), rows) };
+    }
+  }
+}
+
+/** `--sort-by=.metadata.name` / `{.status.startTime}`: stable sort by the field's value. */
+export function sortItems(state: ClusterState, items: Selected[], expression: string): { ok: true; items: Selected[] } | { ok: false; error: string } {
+  const path = expression.startsWith('{') ? expression : `{${expression}}`;
+  const keyed = items.map((item) => {
+    const values = evaluatePath(path, toManifest(state, item.type.kind, item.obj));
+    return { item, key: values?.[0] };
+  });
+  if (keyed.some((k) => k.key !== undefined && typeof k.key === 'object' && k.key !== null)) {
+    return { ok: false, error: `error: couldn't find any field with path "${path}" in the list of objects\n` };
+  }
+  const rank = (v: Json | undefined): number => (v === undefined || v === null ? 0 : 1);
+  keyed.sort((a, b) => {
+    if (rank(a.key) !== rank(b.key)) return rank(a.key) - rank(b.key);
+    if (typeof a.key === 'number' && typeof b.key === 'number') return a.key - b.key;
+    return compareStrings(String(a.key ?? ''), String(b.key ?? ''));
+  });
+  return { ok: true, items: keyed.map((k) => k.item) };
+}

@@ -1,0 +1,214 @@
+// Table columns per kind, as kubectl's server-side printers produce them
+// (kubernetes pkg/printers/internalversion/printers.go).
+import type {
+  ClusterEvent, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, LabelSelector, Namespace, Node, Pod,
+  PodTemplate, ReplicaSet, Service,
+} from '../../cluster/types.js';
+import { age } from './age.js';
+import type { KubeObject } from './resources.js';
+
+export interface TableColumns {
+  headers: string[];
+  /** Columns only `-o wide` shows, appended after `headers`. */
+  wideHeaders: string[];
+  row(state: ClusterState, obj: KubeObject): { cells: string[]; wide: string[] };
+}
+
+/** kubectl's pod STATUS column: phase, overridden by container waiting/terminated reasons. */
+export function podStatusReason(pod: Pod): string {
+  let reason: string = pod.status.reason ?? pod.status.phase;
+  let hasRunning = false;
+  for (const c of [...pod.status.containerStatuses].reverse()) {
+    if (c.state.kind === 'waiting' && c.state.reason) reason = c.state.reason;
+    else if (c.state.kind === 'terminated' && c.state.reason) reason = c.state.reason;
+    else if (c.state.kind === 'terminated') reason = `ExitCode:${c.state.exitCode}`;
+    else if (c.ready && c.state.kind === 'running') hasRunning = true;
+  }
+  if (reason === 'Completed' && hasRunning) {
+    const ready = pod.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True');
+    reason = ready ? 'Running' : 'NotReady';
+  }
+  if (pod.metadata.deletionTimestamp !== undefined) reason = pod.status.reason === 'NodeLost' ? 'Unknown' : 'Terminating';
+  return reason;
+}
+
+export function podReady(pod: Pod): string {
+  const ready = pod.status.containerStatuses.filter((c) => c.ready && c.state.kind === 'running').length;
+  return `${ready}/${pod.spec.containers.length}`;
+}
+
+/** `3 (45s ago)`: total restarts and the age of the latest termination. */
+export function podRestarts(state: ClusterState, pod: Pod): string {
+  let restarts = 0;
+  let last: number | undefined;
+  for (const c of pod.status.containerStatuses) {
+    restarts += c.restartCount;
+    if (c.lastState?.kind === 'terminated' && (last === undefined || c.lastState.finishedAt > last)) last = c.lastState.finishedAt;
+  }
+  return last === undefined || restarts === 0 ? String(restarts) : `${restarts} (${age(state, last)} ago)`;
+}
+
+export function nodeStatus(node: Node): string {
+  const ready = node.status.conditions.find((c) => c.type === 'Ready');
+  const parts = [ready ? (ready.status === 'True' ? 'Ready' : 'NotReady') : 'Unknown'];
+  if (node.spec.unschedulable) parts.push('SchedulingDisabled');
+  return parts.join(',');
+}
+
+export function nodeRoles(node: Node): string {
+  const roles = new Set<string>();
+  for (const [key, value] of Object.entries(node.metadata.labels)) {
+    if (key.startsWith('node-role.kubernetes.io/')) roles.add(key.slice('node-role.kubernetes.io/'.length));
+    else if (key === 'kubernetes.io/role') roles.add(value);
+  }
+  return roles.size === 0 ? '<none>' : [...roles].filter((r) => r !== '').sort().join(',');
+}
+
+export function selectorString(s: LabelSelector | Record<string, string> | undefined): string {
+  if (!s) return '<none>';
+  const labels = 'matchLabels' in s && typeof s.matchLabels === 'object' ? (s as LabelSelector).matchLabels : (s as Record<string, string>);
+  const terms = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+  for (const e of (s as LabelSelector).matchExpressions ?? []) {
+    terms.push(e.operator === 'Exists' ? e.key : e.operator === 'DoesNotExist' ? `!${e.key}` : `${e.key} ${e.operator.toLowerCase()} (${(e.values ?? []).join(',')})`);
+  }
+  return terms.length === 0 ? '<none>' : terms.join(',');
+}
+
+export function labelsString(labels: Record<string, string>): string {
+  const entries = Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return entries.length === 0 ? '<none>' : entries.map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+export function servicePorts(svc: Service): string {
+  if (svc.spec.ports.length === 0) return '<none>';
+  return svc.spec.ports.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol}`).join(',');
+}
+
+export function serviceExternalIP(svc: Service): string {
+  if (svc.spec.type !== 'LoadBalancer') return '<none>';
+  const ips = svc.status.loadBalancer.ingress.map((i) => i.ip ?? i.hostname ?? '').filter((s) => s !== '');
+  return ips.length === 0 ? '<pending>' : ips.join(',');
+}
+
+/** `10.244.1.5:80,10.244.2.3:80 + 1 more...`: at most three endpoints shown. */
+export function formatEndpoints(ep: Endpoints): string {
+  const all: string[] = [];
+  for (const subset of ep.subsets) {
+    const ports = subset.ports.length === 0 ? [undefined] : subset.ports;
+    for (const port of ports) for (const a of subset.addresses) all.push(port ? `${a.ip}:${port.port}` : a.ip);
+  }
+  if (all.length === 0) return '<none>';
+  const shown = all.slice(0, 3).join(',');
+  return all.length > 3 ? `${shown} + ${all.length - 3} more...` : shown;
+}
+
+const templateWide = (t: PodTemplate, selector: LabelSelector): string[] => [
+  t.spec.containers.map((c) => c.name).join(','),
+  t.spec.containers.map((c) => c.image).join(','),
+  selectorString(selector),
+];
+
+/** LAST SEEN as kubectl prints events: `2m`, or `2m (x5 over 10m)` for repeated ones. */
+export function eventLastSeen(state: ClusterState, ev: ClusterEvent): string {
+  const last = age(state, ev.lastTimestamp);
+  return ev.count > 1 ? `${last} (x${ev.count} over ${age(state, ev.firstTimestamp)})` : last;
+}
+
+export function eventObject(ev: ClusterEvent): string {
+  return `${ev.involvedObject.kind.toLowerCase()}/${ev.involvedObject.name}`;
+}
+
+export const TABLES: Record<string, TableColumns> = {
+  Pod: {
+    headers: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'],
+    wideHeaders: ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'],
+    row: (state, o) => {
+      const pod = o as Pod;
+      return {
+        cells: [pod.metadata.name, podReady(pod), podStatusReason(pod), podRestarts(state, pod), age(state, pod.metadata.creationTimestamp)],
+        wide: [pod.status.podIP ?? '<none>', pod.spec.nodeName ?? '<none>', pod.status.nominatedNodeName ?? '<none>', '<none>'],
+      };
+    },
+  },
+  Node: {
+    headers: ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'],
+    wideHeaders: ['INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'],
+    row: (state, o) => {
+      const node = o as Node;
+      const address = (type: string): string => node.status.addresses.find((a) => a.type === type)?.address ?? '<none>';
+      const info = node.status.nodeInfo;
+      return {
+        cells: [node.metadata.name, nodeStatus(node), nodeRoles(node), age(state, node.metadata.creationTimestamp), info.kubeletVersion],
+        wide: [address('InternalIP'), address('ExternalIP'), info.osImage, info.kernelVersion, info.containerRuntimeVersion],
+      };
+    },
+  },
+  Namespace: {
+    headers: ['NAME', 'STATUS', 'AGE'],
+    wideHeaders: [],
+    row: (state, o) => ({ cells: [o.metadata.name, (o as Namespace).status.phase, age(state, o.metadata.creationTimestamp)], wide: [] }),
+  },
+  Deployment: {
+    headers: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
+    wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+    row: (state, o) => {
+      const d = o as Deployment;
+      return {
+        cells: [d.metadata.name, `${d.status.readyReplicas}/${d.spec.replicas}`, String(d.status.updatedReplicas), String(d.status.availableReplicas), age(state, d.metadata.creationTimestamp)],
+        wide: templateWide(d.spec.template, d.spec.selector),
+      };
+    },
+  },
+  ReplicaSet: {
+    headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
+    wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+    row: (state, o) => {
+      const rs = o as ReplicaSet;
+      return {
+        cells: [rs.metadata.name, String(rs.spec.replicas), String(rs.status.replicas), String(rs.status.readyReplicas), age(state, rs.metadata.creationTimestamp)],
+        wide: templateWide(rs.spec.template, rs.spec.selector),
+      };
+    },
+  },
+  DaemonSet: {
+    headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'],
+    wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+    row: (state, o) => {
+      const ds = o as DaemonSet;
+      const s = ds.status;
+      return {
+        cells: [ds.metadata.name, String(s.desiredNumberScheduled), String(s.currentNumberScheduled), String(s.numberReady), String(s.updatedNumberScheduled), String(s.numberAvailable), selectorString(ds.spec.template.spec.nodeSelector), age(state, ds.metadata.creationTimestamp)],
+        wide: templateWide(ds.spec.template, ds.spec.selector),
+      };
+    },
+  },
+  Service: {
+    headers: ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
+    wideHeaders: ['SELECTOR'],
+    row: (state, o) => {
+      const svc = o as Service;
+      return {
+        cells: [svc.metadata.name, svc.spec.type, svc.spec.clusterIP, serviceExternalIP(svc), servicePorts(svc), age(state, svc.metadata.creationTimestamp)],
+        wide: [selectorString(svc.spec.selector)],
+      };
+    },
+  },
+  Endpoints: {
+    headers: ['NAME', 'ENDPOINTS', 'AGE'],
+    wideHeaders: [],
+    row: (state, o) => ({ cells: [o.metadata.name, formatEndpoints(o as Endpoints), age(state, o.metadata.creationTimestamp)], wide: [] }),
+  },
+  ConfigMap: {
+    headers: ['NAME', 'DATA', 'AGE'],
+    wideHeaders: [],
+    row: (state, o) => ({ cells: [o.metadata.name, String(Object.keys((o as ConfigMap).data).length), age(state, o.metadata.creationTimestamp)], wide: [] }),
+  },
+  Event: {
+    headers: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
+    wideHeaders: [],
+    row: (state, o) => {
+      const ev = o as ClusterEvent;
+      return { cells: [eventLastSeen(state, ev), ev.type, ev.reason, eventObject(ev), ev.message], wide: [] };
+    },
+  },
+};

@@ -1,0 +1,154 @@
+// The resource types kubectl knows (names, short names, kind, scope), how typed arguments
+// (`pods`, `po/x`, `pods,svc`, `deploy.apps/web`) resolve to them, and lookups in the state.
+import type {
+  ClusterEvent, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod,
+  ReplicaSet, Service,
+} from '../../cluster/types.js';
+
+/** Any API object the state holds. */
+export type KubeObject = Pod | Node | Namespace | Deployment | ReplicaSet | DaemonSet | Service | Endpoints | ConfigMap | ClusterEvent;
+
+type CollectionKey = 'pods' | 'nodes' | 'namespaces' | 'deployments' | 'replicasets' | 'daemonsets' | 'services' | 'endpoints' | 'configmaps' | 'events';
+
+export interface ResourceType {
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  kind: string;
+  /** '' for the core group. */
+  group: string;
+  apiVersion: string;
+  namespaced: boolean;
+  /** Where the state keeps these objects. */
+  collection: CollectionKey;
+}
+
+export const RESOURCE_TYPES: ResourceType[] = [
+  { plural: 'configmaps', singular: 'configmap', shortNames: ['cm'], kind: 'ConfigMap', group: '', apiVersion: 'v1', namespaced: true, collection: 'configmaps' },
+  { plural: 'endpoints', singular: 'endpoints', shortNames: ['ep'], kind: 'Endpoints', group: '', apiVersion: 'v1', namespaced: true, collection: 'endpoints' },
+  { plural: 'events', singular: 'event', shortNames: ['ev'], kind: 'Event', group: '', apiVersion: 'v1', namespaced: true, collection: 'events' },
+  { plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], kind: 'Namespace', group: '', apiVersion: 'v1', namespaced: false, collection: 'namespaces' },
+  { plural: 'nodes', singular: 'node', shortNames: ['no'], kind: 'Node', group: '', apiVersion: 'v1', namespaced: false, collection: 'nodes' },
+  { plural: 'pods', singular: 'pod', shortNames: ['po'], kind: 'Pod', group: '', apiVersion: 'v1', namespaced: true, collection: 'pods' },
+  { plural: 'services', singular: 'service', shortNames: ['svc'], kind: 'Service', group: '', apiVersion: 'v1', namespaced: true, collection: 'services' },
+  { plural: 'daemonsets', singular: 'daemonset', shortNames: ['ds'], kind: 'DaemonSet', group: 'apps', apiVersion: 'apps/v1', namespaced: true, collection: 'daemonsets' },
+  { plural: 'deployments', singular: 'deployment', shortNames: ['deploy'], kind: 'Deployment', group: 'apps', apiVersion: 'apps/v1', namespaced: true, collection: 'deployments' },
+  { plural: 'replicasets', singular: 'replicaset', shortNames: ['rs'], kind: 'ReplicaSet', group: 'apps', apiVersion: 'apps/v1', namespaced: true, collection: 'replicasets' },
+];
+
+/** What `kubectl get all` expands to, in kubectl's order. */
+export const ALL_CATEGORY = ['pods', 'services', 'daemonsets', 'deployments', 'replicasets'];
+
+/** Looks a typed resource name up: plural, singular, short name or kind, optionally `.group` / `.version.group`. */
+export function findResourceType(typed: string): ResourceType | undefined {
+  const lower = typed.toLowerCase();
+  const [base, ...rest] = lower.split('.');
+  const suffix = rest.join('.');
+  return RESOURCE_TYPES.find((t) => {
+    const names = [t.plural, t.singular, t.kind.toLowerCase(), ...t.shortNames];
+    if (!names.includes(base!)) return false;
+    if (suffix === '') return true;
+    const version = t.apiVersion.split('/').at(-1)!;
+    return suffix === t.group || suffix === version || suffix === `${version}.${t.group}`;
+  });
+}
+
+export function resourceTypeByKind(kind: string): ResourceType | undefined {
+  return RESOURCE_TYPES.find((t) => t.kind === kind);
+}
+
+/** `pod`, `deployment.apps`: how `-o name` and `get all` prefix names. */
+export function qualifiedSingular(type: ResourceType): string {
+  return type.group ? `${type.singular}.${type.group}` : type.singular;
+}
+
+export const unknownTypeError = (typed: string): string => `error: the server doesn't have a resource type "${typed}"\n`;
+
+/** One request parsed from the arguments: a type and optionally the names asked for. */
+export interface ResourceRequest {
+  type: ResourceType;
+  /** Empty = every object of the type. */
+  names: string[];
+}
+
+export type ResolveResult = { ok: true; requests: ResourceRequest[] } | { ok: false; error: string };
+
+/**
+ * Resolves kubectl's resource arguments: `TYPE`, `TYPE NAME…`, `TYPE1,TYPE2`, `TYPE/NAME…`
+ * and `all`. Errors are kubectl's messages (with trailing newline).
+ */
+export function resolveResourceArgs(args: string[]): ResolveResult {
+  if (args.length === 0) return { ok: false, error: 'error: Required resource not specified.\n' };
+  const slashForm = args.filter((a) => a.includes('/'));
+  if (slashForm.length > 0) {
+    if (slashForm.length !== args.length) {
+      return {
+        ok: false,
+        error: "error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n",
+      };
+    }
+    const requests: ResourceRequest[] = [];
+    for (const arg of args) {
+      const slash = arg.indexOf('/');
+      const typed = arg.slice(0, slash);
+      const name = arg.slice(slash + 1);
+      const type = findResourceType(typed);
+      if (!type) return { ok: false, error: unknownTypeError(typed) };
+      if (name === '') return { ok: false, error: `error: arguments in resource/name form must have a single resource and name\n` };
+      const existing = requests.find((r) => r.type === type);
+      if (existing) existing.names.push(name);
+      else requests.push({ type, names: [name] });
+    }
+    return { ok: true, requests };
+  }
+  const [typesArg, ...names] = args;
+  const requests: ResourceRequest[] = [];
+  for (const typed of typesArg!.split(',').filter((t) => t !== '')) {
+    if (typed.toLowerCase() === 'all') {
+      for (const plural of ALL_CATEGORY) requests.push({ type: findResourceType(plural)!, names: [...names] });
+      continue;
+    }
+    const type = findResourceType(typed);
+    if (!type) return { ok: false, error: unknownTypeError(typed) };
+    if (!requests.some((r) => r.type === type)) requests.push({ type, names: [...names] });
+  }
+  return { ok: true, requests };
+}
+
+/**
+ * Objects of a type, sorted like the apiserver lists them (by namespace, then name).
+ * `namespace` undefined = all namespaces; ignored for cluster-scoped types.
+ */
+export function listObjects(state: ClusterState, type: ResourceType, namespace: string | undefined): KubeObject[] {
+  const all: KubeObject[] = type.collection === 'events'
+    ? state.events
+    : Object.values(state[type.collection] as Record<string, KubeObject>);
+  const filtered = type.namespaced && namespace !== undefined
+    ? all.filter((o) => o.metadata.namespace === namespace)
+    : all;
+  return [...filtered].sort(compareByNamespaceName);
+}
+
+function compareByNamespaceName(a: KubeObject, b: KubeObject): number {
+  return compareStrings(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || compareStrings(a.metadata.name, b.metadata.name);
+}
+
+/** Byte order, like Go's sort of strings (not locale order). */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** One object by name, or undefined. */
+export function getObject(state: ClusterState, type: ResourceType, namespace: string, name: string): KubeObject | undefined {
+  if (type.collection === 'events') {
+    return state.events.find((e) => e.metadata.name === name && e.metadata.namespace === namespace);
+  }
+  const key = type.namespaced ? `${namespace}/${name}` : name;
+  return (state[type.collection] as Record<string, KubeObject>)[key];
+}
+
+/** `Error from server (NotFound): pods "x" not found` (with the newline). */
+export function notFoundError(type: ResourceType, name: string): string {
+  const group = type.group ? `.${type.group}` : '';
+  return `Error from server (NotFound): ${type.plural}${group} "${name}" not found\n`;
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { kubectlFixture, kubectlRunner } from '../helpers/kubectl-fixture.js';
+
+const k = async () => kubectlRunner(kubectlFixture());
+
+describe('kubectl get', () => {
+  it('prints pods with the real columns, statuses and restart ages', async () => {
+    const run = await k();
+    expect(run('kubectl get pods')).toEqual({
+      stdout: [
+        'NAME                  READY   STATUS             RESTARTS      AGE',
+        'big-job               0/1     Pending            0             120m',
+        'web-7d4b9c8f5-abcde   1/1     Running            0             5m12s',
+        'web-7d4b9c8f5-fghij   0/1     CrashLoopBackOff   3 (45s ago)   30m',
+        '',
+      ].join('\n'),
+      stderr: '', exitCode: 0,
+    });
+  });
+  it('adds NAMESPACE with -A and the wide columns with -o wide', async () => {
+    const out = (await k())('kubectl get po -A -o wide').stdout.split('\n');
+    expect(out[0]).toBe('NAMESPACE     NAME                       READY   STATUS             RESTARTS      AGE     IP           NODE       NOMINATED NODE   READINESS GATES');
+    expect(out[4]).toBe('kube-system   coredns-5dd5756b68-xk2p9   1/1     Running            0             10d     10.244.0.3   cp-1       <none>           <none>');
+  });
+  it('prints nodes, services and deployments like kubectl', async () => {
+    const run = await k();
+    expect(run('kubectl get nodes').stdout).toContain('worker-2   Ready,SchedulingDisabled   <none>          10d   v1.29.4\n');
+    expect(run('kubectl get nodes').stdout).toContain('cp-1       Ready                      control-plane   10d   v1.29.4\n');
+    const svc = run('kubectl get svc').stdout;
+    expect(svc).toContain('NAME         TYPE           CLUSTER-IP    EXTERNAL-IP   PORT(S)        AGE\n');
+    expect(svc).toContain('web          NodePort       10.96.12.34   <none>        80:30080/TCP   3d5h\n');
+    expect(svc).toContain('web-lb       LoadBalancer   10.96.50.60   <pending>     80:31234/TCP   90s\n');
+    expect(run('kubectl get deploy').stdout).toBe('NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    1/2     2            1           3d5h\n');
+    expect(run('kubectl get events').stdout).toContain('45s (x12 over 29m)   Warning   BackOff ');
+  });
+  it('prefixes kinds for several types and separates tables', async () => {
+    const out = (await k())('kubectl get all').stdout;
+    expect(out).toContain('pod/web-7d4b9c8f5-abcde');
+    expect(out).toContain('\n\nNAME                  READY   UP-TO-DATE   AVAILABLE   AGE\ndeployment.apps/web');
+    expect(out).toContain('replicaset.apps/web-7d4b9c8f5');
+  });
+  it('reports NotFound, unknown types and empty namespaces like kubectl', async () => {
+    const run = await k();
+    expect(run('kubectl get pod nope')).toEqual({ stdout: '', stderr: 'Error from server (NotFound): pods "nope" not found\n', exitCode: 1 });
+    expect(run('kubectl get deploy nope').stderr).toBe('Error from server (NotFound): deployments.apps "nope" not found\n');
+    expect(run('kubectl get foo')).toEqual({ stdout: '', stderr: 'error: the server doesn\'t have a resource type "foo"\n', exitCode: 1 });
+    expect(run('kubectl get pods -n empty')).toEqual({ stdout: '', stderr: 'No resources found in empty namespace.\n', exitCode: 0 });
+  });
+  it('filters with label and field selectors', async () => {
+    const run = await k();
+    expect(run('kubectl get pods -l app=web -o name').stdout).toBe('pod/web-7d4b9c8f5-abcde\npod/web-7d4b9c8f5-fghij\n');
+    expect(run('kubectl get pods -l app!=web,app -o name').stdout).toBe('pod/big-job\n');
+    expect(run('kubectl get pods --field-selector=status.phase!=Running -o name').stdout).toBe('pod/big-job\n');
+    expect(run('kubectl get pods -A --field-selector spec.nodeName=cp-1 -o name').stdout).toBe('pod/coredns-5dd5756b68-xk2p9\n');
+    expect(run('kubectl get pods --field-selector foo=bar').stderr).toContain('field label not supported: foo');
+  });
+  it('prints yaml, json, jsonpath and custom-columns from the manifest', async () => {
+    const run = await k();
+    const yaml = run('kubectl get pod web-7d4b9c8f5-abcde -o yaml').stdout;
+    expect(yaml).toContain('  creationTimestamp: "2024-05-01T10:54:48Z"\n');
+    expect(yaml).toContain('  containers:\n  - image: nginx:1.25\n');
+    expect(parse(yaml)).toMatchObject({ apiVersion: 'v1', kind: 'Pod', spec: { nodeName: 'worker-1' }, status: { podIP: '10.244.1.5' } });
+    const list = JSON.parse(run('kubectl get pods -o json').stdout);
+    expect(list).toMatchObject({ apiVersion: 'v1', kind: 'List' });
+    expect(list.items).toHaveLength(3);
+    expect(run('kubectl get pods', ['kubectl', 'get', 'pods', '-o', 'jsonpath={.items[*].status.phase}']).stdout).toBe('Pending Running Running');
+    expect(run('kubectl get pods -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName').stdout)
+      .toBe('NAME                  NODE\nbig-job               <none>\nweb-7d4b9c8f5-abcde   worker-1\nweb-7d4b9c8f5-fghij   worker-2\n');
+    expect(run('kubectl get pods -o go-template={{.}}').stderr).toContain('not supported');
+    expect(run('kubectl get pods -o foo').stderr).toContain('unable to match a printer suitable for the output format "foo"');
+  });
+  it('sorts with --sort-by', async () => {
+    const run = await k();
+    expect(run('kubectl get pods --sort-by=.metadata.creationTimestamp -o name').stdout)
+      .toBe('pod/big-job\npod/web-7d4b9c8f5-fghij\npod/web-7d4b9c8f5-abcde\n');
+    expect(run('kubectl get pods --sort-by={.status.podIP} --no-headers').stdout.split('\n')[0]).toMatch(/^big-job /);
+  });
+  it('shows labels and label columns', async () => {
+    const out = (await k())('kubectl get deploy --show-labels -L app').stdout;
+    expect(out).toBe('NAME   READY   UP-TO-DATE   AVAILABLE   AGE    APP   LABELS\nweb    1/2     2            1           3d5h   web   app=web\n');
+  });
+});
