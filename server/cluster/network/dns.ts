@@ -1,0 +1,230 @@
+// Name resolution as a pod sees it: its resolv.conf (search list, ndots:5, nameserver),
+// the kube-dns service through kube-proxy to a CoreDNS pod, CoreDNS's Corefile (the
+// kubernetes plugin for cluster names, forward for the rest), and upstream resolvers.
+import { appendLog } from '../logs.js';
+import { randomInt } from '../rng.js';
+import type { ClusterState, Pod, Service } from '../types.js';
+import { nodeNameservers, forwardUpstreams, loopsBack } from './coredns.js';
+import { blockFor, corefileText, inZone, parseCorefile, plugin, type ServerBlock } from './corefile.js';
+import { deliver } from './path.js';
+import { podAnswers, podByIP, readyEndpoints, serviceByClusterIP } from './services.js';
+
+export type DnsType = 'A' | 'AAAA' | 'SRV' | 'PTR';
+
+export interface DnsRecord {
+  name: string;
+  type: DnsType;
+  ttl: number;
+  /** IP for A, target name for PTR, "priority weight port target" for SRV. */
+  data: string;
+}
+
+export type DnsOutcome =
+  | { kind: 'answer'; server: string; name: string; records: DnsRecord[] }
+  | { kind: 'nxdomain' | 'servfail' | 'nodata'; server: string; name: string }
+  | { kind: 'timeout'; server: string };
+
+/** Resolvers of the simulated outside world (cloud VPC resolvers and public ones). */
+const PUBLIC_RESOLVERS = new Set(['8.8.8.8', '8.8.4.4', '1.1.1.1', '1.0.0.1', '9.9.9.9', '208.67.222.222']);
+
+function upstreamWorks(state: ClusterState, ip: string): boolean {
+  if (PUBLIC_RESOLVERS.has(ip)) return true;
+  for (const n in state.nodes) {
+    const file = state.nodes[n]!.host.files['/run/systemd/resolve/resolv.conf'] ?? '';
+    if (file.split('\n').some((l) => l.trim() === `nameserver ${ip}`)) return true;
+  }
+  return false;
+}
+
+const fqdnOf = (name: string) => (name.endsWith('.') ? name.toLowerCase() : `${name.toLowerCase()}.`);
+
+/** What the simulated internet answers for a name (its authoritative servers). */
+function externalAnswer(state: ClusterState, server: string, fqdn: string, type: DnsType): DnsOutcome {
+  const bare = fqdn.slice(0, -1);
+  const ip = state.network.externalDNS[bare];
+  if (ip === undefined) {
+    const m = /^ip-(\d+)-(\d+)-(\d+)-(\d+)\.ec2\.internal$/.exec(bare);
+    if (!m) return { kind: 'nxdomain', server, name: fqdn };
+    return type === 'A' ? { kind: 'answer', server, name: fqdn, records: [{ name: fqdn, type: 'A', ttl: 60, data: m.slice(1).join('.') }] } : { kind: 'nodata', server, name: fqdn };
+  }
+  if (type !== 'A') return { kind: 'nodata', server, name: fqdn };
+  return { kind: 'answer', server, name: fqdn, records: [{ name: fqdn, type: 'A', ttl: 300, data: ip }] };
+}
+
+const reverse = (ip: string) => `${ip.split('.').reverse().join('.')}.in-addr.arpa.`;
+
+/** The kubernetes plugin's view of a name inside the cluster zone; undefined = no such record. */
+function clusterRecords(state: ClusterState, fqdn: string, type: DnsType): DnsRecord[] | 'nodata' | undefined {
+  const domain = `${state.network.clusterDomain}.`;
+  if (fqdn.endsWith('.in-addr.arpa.')) {
+    const ip = fqdn.slice(0, -'.in-addr.arpa.'.length).split('.').reverse().join('.');
+    const svc = serviceByClusterIP(state, ip);
+    if (svc) return [{ name: fqdn, type: 'PTR', ttl: 30, data: `${svc.metadata.name}.${svc.metadata.namespace}.svc.${domain}` }];
+    for (const key of Object.keys(state.services).sort()) {
+      const s = state.services[key]!;
+      if (s.spec.ports.some((p) => readyEndpoints(state, s, p).some((e) => e.ip === ip))) {
+        return [{ name: fqdn, type: 'PTR', ttl: 30, data: `${ip.replaceAll('.', '-')}.${s.metadata.name}.${s.metadata.namespace}.svc.${domain}` }];
+      }
+    }
+    return undefined;
+  }
+  const labels = fqdn.slice(0, -domain.length - 1).split('.');
+  if (labels.at(-1) === 'pod' && labels.length === 3) {
+    const m = /^(\d+)-(\d+)-(\d+)-(\d+)$/.exec(labels[0]!);
+    if (!m || !state.namespaces[labels[1]!]) return undefined;
+    return type === 'A' ? [{ name: fqdn, type: 'A', ttl: 30, data: m.slice(1).join('.') }] : 'nodata';
+  }
+  if (labels.at(-1) !== 'svc') return undefined;
+  const rest = labels.slice(0, -1);
+  if (rest.length === 1) return state.namespaces[rest[0]!] ? 'nodata' : undefined;
+  if (type === 'SRV' && rest.length === 4 && rest[0]!.startsWith('_') && rest[1]!.startsWith('_')) {
+    const svc = state.services[`${rest[3]}/${rest[2]}`];
+    const port = svc?.spec.ports.find((p) => `_${p.name}` === rest[0] && `_${p.protocol.toLowerCase()}` === rest[1]);
+    if (!svc || !port) return undefined;
+    return [{ name: fqdn, type: 'SRV', ttl: 30, data: `0 100 ${port.port} ${svc.metadata.name}.${svc.metadata.namespace}.svc.${domain}` }];
+  }
+  if (rest.length !== 2) return undefined;
+  const svc = state.services[`${rest[1]}/${rest[0]}`];
+  if (!svc) return undefined;
+  if (type !== 'A') return 'nodata';
+  const ips = svc.spec.clusterIP === 'None' ? headlessIPs(state, svc) : [svc.spec.clusterIP];
+  if (ips.length === 0) return undefined;
+  return ips.map((ip) => ({ name: fqdn, type: 'A' as const, ttl: 30, data: ip }));
+}
+
+function headlessIPs(state: ClusterState, svc: Service): string[] {
+  const ips = new Set<string>();
+  for (const port of svc.spec.ports) for (const e of readyEndpoints(state, svc, port)) ips.add(e.ip);
+  return [...ips];
+}
+
+/** Kubernetes plugin zones: its arguments, or the server block's zones. */
+function kubernetesZones(block: ServerBlock): string[] {
+  const k = plugin(block, 'kubernetes');
+  if (!k) return [];
+  return k.args.length > 0 ? k.args.map(fqdnOf) : block.zones.map((z) => z.zone);
+}
+
+function fallsThrough(block: ServerBlock, fqdn: string): boolean {
+  const ft = plugin(block, 'kubernetes')?.block.find((d) => d.name === 'fallthrough');
+  if (!ft) return false;
+  return ft.args.length === 0 || ft.args.some((z) => inZone(fqdn, fqdnOf(z)));
+}
+
+/** CoreDNS (this pod) answering one query per its Corefile. */
+function corednsAnswer(state: ClusterState, server: string, coredns: Pod, fqdn: string, type: DnsType): DnsOutcome {
+  const text = corefileText(state);
+  const parsed = text === undefined ? undefined : parseCorefile(text);
+  const block = parsed?.ok ? blockFor(parsed.blocks, fqdn) : undefined;
+  if (!block) return { kind: 'servfail', server, name: fqdn };
+  const kzone = kubernetesZones(block).find((z) => inZone(fqdn, z));
+  if (kzone) {
+    const recs = clusterRecords(state, fqdn, type);
+    if (recs === 'nodata') return { kind: 'nodata', server, name: fqdn };
+    if (recs) return { kind: 'answer', server, name: fqdn, records: recs };
+    if (!fallsThrough(block, fqdn)) return { kind: 'nxdomain', server, name: fqdn };
+  }
+  const fwd = plugin(block, 'forward');
+  const from = fwd?.args[0];
+  if (!fwd || from === undefined || !inZone(fqdn, fqdnOf(from))) return { kind: 'servfail', server, name: fqdn };
+  const upstreams = forwardUpstreams(state, coredns, block);
+  const up = upstreams.find((ip) => upstreamWorks(state, ip)) ?? upstreams[0];
+  if (up !== undefined && upstreamWorks(state, up) && !loopsBack(state, up)) return externalAnswer(state, server, fqdn, type);
+  logForwardError(state, coredns, fqdn, type, up);
+  return { kind: 'servfail', server, name: fqdn };
+}
+
+/** The errors plugin's line when an upstream does not answer. */
+function logForwardError(state: ClusterState, coredns: Pod, fqdn: string, type: DnsType, upstream: string | undefined): void {
+  const cs = coredns.status.containerStatuses[0];
+  if (!cs) return;
+  const id = randomInt(state.rng, 1000, 65535);
+  const sport = randomInt(state.rng, 32768, 60999);
+  const text = upstream === undefined
+    ? `[ERROR] plugin/errors: 2 ${fqdn} ${type}: no upstream host`
+    : `[ERROR] plugin/errors: ${id} ${fqdn} ${type}: read udp ${coredns.status.podIP}:${sport}->${upstream}:53: i/o timeout`;
+  appendLog(cs.logs, { at: state.now, text });
+}
+
+/** Node the query leaves from (host-network pods and pods share the node's netfilter). */
+function clientNode(pod: Pod): string {
+  return pod.spec.nodeName ?? '';
+}
+
+/** Send one DNS query for `fqdn` to `server` from the pod. */
+export function queryServer(state: ClusterState, fromPod: Pod, server: string, fqdn: string, type: DnsType): DnsOutcome {
+  const svc = serviceByClusterIP(state, server);
+  if (svc) {
+    const port = svc.spec.ports.find((p) => p.port === 53 && p.protocol === 'UDP');
+    if (!port) return { kind: 'timeout', server };
+    const d = deliver(state, { node: clientNode(fromPod), src: fromPod.status.podIP ?? '', svc, port, entry: 'cluster-ip', bytes: 80 });
+    if (!d.ok || !isCoreDNS(d.pod)) return { kind: 'timeout', server };
+    return corednsAnswer(state, server, d.pod, fqdn, type);
+  }
+  const pod = podByIP(state, server);
+  if (pod) return podAnswers(pod) && isCoreDNS(pod) ? corednsAnswer(state, server, pod, fqdn, type) : { kind: 'timeout', server };
+  // A local stub (127.0.0.53) only exists in the node's own network namespace.
+  if (server.startsWith('127.') && fromPod.spec.hostNetwork) return externalAnswer(state, server, fqdn, type);
+  return upstreamWorks(state, server) ? externalAnswer(state, server, fqdn, type) : { kind: 'timeout', server };
+}
+
+function isCoreDNS(pod: Pod): boolean {
+  return Object.values(pod.behavior).some((b) => b.role === 'coredns');
+}
+
+export interface PodResolvConf {
+  nameservers: string[];
+  search: string[];
+  ndots: number;
+}
+
+/** The resolv.conf the kubelet writes for a pod, per its dnsPolicy. */
+export function podResolvConf(state: ClusterState, pod: Pod): PodResolvConf {
+  const hostFile = (pod.spec.nodeName ? state.nodes[pod.spec.nodeName]?.host.files['/run/systemd/resolve/resolv.conf'] : undefined) ?? '';
+  const hostSearch = /^search (.+)$/m.exec(hostFile)?.[1]?.trim().split(/\s+/) ?? [];
+  const clusterFirst = pod.spec.dnsPolicy === 'ClusterFirstWithHostNet' || (pod.spec.dnsPolicy === 'ClusterFirst' && !pod.spec.hostNetwork);
+  if (!clusterFirst) return { nameservers: nodeNameservers(state, pod.spec.nodeName), search: hostSearch, ndots: 1 };
+  const d = state.network.clusterDomain;
+  const ns = pod.metadata.namespace ?? 'default';
+  return { nameservers: [state.network.dnsServiceIP], search: [`${ns}.svc.${d}`, `svc.${d}`, d, ...hostSearch], ndots: 5 };
+}
+
+export function renderResolvConf(state: ClusterState, pod: Pod): string {
+  const rc = podResolvConf(state, pod);
+  const lines = [...(rc.search.length ? [`search ${rc.search.join(' ')}`] : []), ...rc.nameservers.map((n) => `nameserver ${n}`)];
+  if (rc.ndots !== 1) lines.push(`options ndots:${rc.ndots}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export interface ResolveOptions {
+  /** Ask this server instead of the resolv.conf nameserver (`nslookup NAME SERVER`). */
+  server?: string;
+}
+
+/** The names a stub resolver tries for `name`, in order (search list vs ndots). */
+export function candidateNames(rc: PodResolvConf, name: string): string[] {
+  if (name.endsWith('.')) return [name.toLowerCase()];
+  const searched = rc.search.map((s) => `${name}.${s}.`.toLowerCase());
+  const absolute = `${name.toLowerCase()}.`;
+  const dots = name.split('.').length - 1;
+  return dots >= rc.ndots ? [absolute, ...searched] : [...searched, absolute];
+}
+
+/**
+ * Resolve a name from inside a pod like its libc would: each candidate in turn until one
+ * answers; a timeout ends the search. PTR takes an IP address as `name`.
+ */
+export function resolveName(state: ClusterState, fromPod: Pod, name: string, type: DnsType = 'A', opts: ResolveOptions = {}): DnsOutcome {
+  const rc = podResolvConf(state, fromPod);
+  const server = opts.server ?? rc.nameservers[0];
+  if (server === undefined) return { kind: 'timeout', server: '' };
+  if (type === 'PTR') return queryServer(state, fromPod, server, /^\d+\.\d+\.\d+\.\d+$/.test(name) ? reverse(name) : fqdnOf(name), 'PTR');
+  let last: DnsOutcome = { kind: 'nxdomain', server, name: fqdnOf(name) };
+  for (const candidate of candidateNames(rc, name)) {
+    const out = queryServer(state, fromPod, server, candidate, type);
+    if (out.kind === 'answer' || out.kind === 'timeout') return out;
+    if (out.kind === 'nodata') last = out;
+    else if (last.kind !== 'nodata') last = { ...out, name: fqdnOf(name) };
+  }
+  return last;
+}

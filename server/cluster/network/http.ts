@@ -1,0 +1,198 @@
+// HTTP between pods and to the outside: `curl` from a pod resolves the host, connects
+// through the packet path, and the serving pod answers and writes an access-log line
+// with the source address it saw (which is how SNAT shows up in `kubectl logs`).
+import { appendLog, wallClock } from '../logs.js';
+import type { ClusterState, Pod } from '../types.js';
+import { resolveName } from './dns.js';
+import { deliver, hit } from './path.js';
+import { trackConnection } from './conntrack.js';
+import { nodeByIP, podAnswers, podByIP, serviceByClusterIP } from './services.js';
+
+export interface HttpResponse {
+  status: number;
+  reason: string;
+  headers: [string, string][];
+  body: string;
+  /** Address and port curl connected to. */
+  remoteIP: string;
+  remotePort: number;
+}
+
+export type HttpResult =
+  | { ok: true; response: HttpResponse }
+  /** curl's exit code and its error text (without the `curl: (N) ` prefix). */
+  | { ok: false; code: 6 | 7 | 28 | 3; message: string };
+
+export interface HttpOptions {
+  method?: 'GET' | 'HEAD';
+  /** `-m SECONDS`: curl's overall time limit. */
+  maxTimeSeconds?: number;
+  userAgent?: string;
+}
+
+export interface ParsedUrl {
+  host: string;
+  port: number;
+  path: string;
+}
+
+export function parseUrl(url: string): ParsedUrl | undefined {
+  const m = /^(?:(https?):\/\/)?([^/:?#]+)(?::(\d+))?([^#]*)/i.exec(url);
+  if (!m || !m[2]) return undefined;
+  const scheme = (m[1] ?? 'http').toLowerCase();
+  return { host: m[2], port: m[3] ? Number(m[3]) : scheme === 'https' ? 443 : 80, path: m[4] || '/' };
+}
+
+const NGINX_INDEX = `<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+<style>
+html { color-scheme: light dark; }
+body { width: 35em; margin: 0 auto;
+font-family: Tahoma, Verdana, Arial, sans-serif; }
+</style>
+</head>
+<body>
+<h1>Welcome to nginx!</h1>
+<p>If you see this page, the nginx web server is successfully installed and
+working. Further configuration is required.</p>
+
+<p>For online documentation and support please refer to
+<a href="http://nginx.org/">nginx.org</a>.<br/>
+Commercial support is available at
+<a href="http://nginx.com/">nginx.com</a>.</p>
+
+<p><em>Thank you for using nginx.</em></p>
+</body>
+</html>
+`;
+
+const nginx404 = (version: string) => `<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx/${version}</center>\r\n</body>\r\n</html>\r\n`;
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const p2 = (n: number) => String(n).padStart(2, '0');
+
+function httpDate(d: Date): string {
+  return `${DAYS[d.getUTCDay()]}, ${p2(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} GMT`;
+}
+
+/** nginx's $time_local: 03/Jun/2024:09:14:02 +0000 */
+function timeLocal(d: Date): string {
+  return `${p2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000`;
+}
+
+/** The container that serves HTTP in a pod, and its port. */
+function httpContainer(pod: Pod): { name: string; port: number; image: string } | undefined {
+  for (const c of pod.spec.containers) {
+    const b = pod.behavior[c.name];
+    const port = b?.httpPort ?? c.ports.find((p) => p.protocol === 'TCP')?.containerPort;
+    if (port !== undefined) return { name: c.name, port, image: c.image };
+  }
+  return undefined;
+}
+
+export interface ServedRequest {
+  pod: Pod;
+  port: number;
+  path: string;
+  method: 'GET' | 'HEAD';
+  /** Source address the pod sees (after any SNAT). */
+  source: string;
+  userAgent: string;
+}
+
+/** The pod answers a request and logs it (containers with `accessLog`). */
+export function serve(state: ClusterState, req: ServedRequest): HttpResponse | 'refused' {
+  const c = httpContainer(req.pod);
+  if (!c || c.port !== req.port || !podAnswers(req.pod)) return 'refused';
+  const isNginx = c.image.includes('nginx');
+  const version = /nginx:(\d+\.\d+\.\d+)/.exec(c.image)?.[1] ?? '1.25.3';
+  const now = wallClock(state, state.now);
+  let status = 200;
+  let body: string;
+  let type = 'text/html';
+  if (isNginx) {
+    if (req.path === '/' || req.path === '/index.html') body = NGINX_INDEX;
+    else { status = 404; body = nginx404(version); }
+  } else if (req.path === '/healthz' || req.path === '/readyz') {
+    body = 'ok';
+    type = 'text/plain; charset=utf-8';
+  } else {
+    body = `{"service":"${req.pod.metadata.labels['app'] ?? req.pod.metadata.name}","status":"ok"}\n`;
+    type = 'application/json';
+  }
+  const headers: [string, string][] = isNginx
+    ? [['Server', `nginx/${version}`], ['Date', httpDate(now)], ['Content-Type', type], ['Content-Length', String(body.length)], ['Connection', 'keep-alive']]
+    : [['Content-Type', type], ['Date', httpDate(now)], ['Content-Length', String(body.length)]];
+  if (isNginx && status === 200) headers.push(['Last-Modified', 'Tue, 24 Oct 2023 13:46:47 GMT'], ['ETag', '"6537cac7-267"'], ['Accept-Ranges', 'bytes']);
+  const cs = req.pod.status.containerStatuses.find((s) => s.name === c.name);
+  if (cs && req.pod.behavior[c.name]?.accessLog) {
+    const bytes = req.method === 'HEAD' ? 0 : body.length;
+    const line = isNginx
+      ? `${req.source} - - [${timeLocal(now)}] "${req.method} ${req.path} HTTP/1.1" ${status} ${bytes} "-" "${req.userAgent}" "-"`
+      : JSON.stringify({ level: 'info', ts: now.toISOString(), msg: 'request', remote_addr: req.source, method: req.method, path: req.path, status, bytes, user_agent: req.userAgent });
+    appendLog(cs.logs, { at: state.now, text: line });
+  }
+  return { status, reason: status === 200 ? 'OK' : 'Not Found', headers, body: req.method === 'HEAD' ? '' : body, remoteIP: '', remotePort: req.port };
+}
+
+const EXTERNAL_PAGE = (host: string) => `<!doctype html>\n<html>\n<head>\n    <title>${host}</title>\n</head>\n<body>\n<div>\n    <h1>Example Domain</h1>\n</div>\n</body>\n</html>\n`;
+
+function timeoutResult(host: string, port: number, opts: HttpOptions): HttpResult {
+  if (opts.maxTimeSeconds !== undefined) return { ok: false, code: 28, message: `Connection timed out after ${opts.maxTimeSeconds * 1000 + 1} milliseconds` };
+  return { ok: false, code: 28, message: `Failed to connect to ${host} port ${port} after 130994 ms: Couldn't connect to server` };
+}
+
+/** `curl URL` from inside a pod. */
+export function httpRequest(state: ClusterState, fromPod: Pod, url: string, opts: HttpOptions = {}): HttpResult {
+  const u = parseUrl(url);
+  if (!u) return { ok: false, code: 3, message: 'URL using bad/illegal format or missing URL' };
+  const method = opts.method ?? 'GET';
+  const userAgent = opts.userAgent ?? 'curl/8.5.0';
+  let ip = u.host;
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(u.host)) {
+    const r = resolveName(state, fromPod, u.host, 'A');
+    if (r.kind === 'timeout' && opts.maxTimeSeconds !== undefined && opts.maxTimeSeconds < 5) return timeoutResult(u.host, u.port, opts);
+    if (r.kind !== 'answer') return { ok: false, code: 6, message: `Could not resolve host: ${u.host}` };
+    ip = r.records[0]!.data;
+  }
+  const src = fromPod.status.podIP ?? '';
+  const node = fromPod.spec.nodeName ?? '';
+  const at = (resp: HttpResponse | 'refused'): HttpResult =>
+    resp === 'refused'
+      ? { ok: false, code: 7, message: `Failed to connect to ${u.host} port ${u.port} after 1 ms: Couldn't connect to server` }
+      : { ok: true, response: { ...resp, remoteIP: ip, remotePort: u.port } };
+  const svc = serviceByClusterIP(state, ip);
+  if (svc) {
+    const port = svc.spec.ports.find((p) => p.port === u.port && p.protocol === 'TCP');
+    if (!port) return timeoutResult(u.host, u.port, opts);
+    const d = deliver(state, { node, src, svc, port, entry: 'cluster-ip', bytes: 120 });
+    if (!d.ok) return d.error === 'refused' ? at('refused') : timeoutResult(u.host, u.port, opts);
+    trackConnection(state, { node, src, dst: ip, dport: u.port, endpoint: d.endpoint, seenSource: d.seenSource });
+    return at(serve(state, { pod: d.pod, port: d.endpoint.port, path: u.path, method, source: d.seenSource, userAgent }));
+  }
+  const target = podByIP(state, ip);
+  if (target) return at(serve(state, { pod: target, port: u.port, path: u.path, method, source: src, userAgent }));
+  const host = nodeByIP(state, ip);
+  if (host) {
+    const svcByNodePort = Object.values(state.services).find((s) => s.spec.ports.some((p) => p.nodePort === u.port));
+    const port = svcByNodePort?.spec.ports.find((p) => p.nodePort === u.port);
+    if (!svcByNodePort || !port) return at('refused');
+    const d = deliver(state, { node: host.metadata.name, src, svc: svcByNodePort, port, entry: 'nodeport', bytes: 120 });
+    if (!d.ok) return d.error === 'refused' ? at('refused') : timeoutResult(u.host, u.port, opts);
+    return at(serve(state, { pod: d.pod, port: d.endpoint.port, path: u.path, method, source: d.seenSource, userAgent }));
+  }
+  // Out to the internet: the CNI SNATs the pod address to the node's (AWS VPC CNI style).
+  if (Object.values(state.network.externalDNS).includes(ip)) {
+    if (state.network.cni.name === 'aws-node') {
+      hit(state, node, 'POSTROUTING>AWS-SNAT-CHAIN-0', 120);
+      hit(state, node, 'AWS-SNAT-CHAIN-0>SNAT', 120);
+    }
+    const hostName = Object.keys(state.network.externalDNS).find((k) => state.network.externalDNS[k] === ip) ?? u.host;
+    const body = EXTERNAL_PAGE(hostName);
+    return at({ status: 200, reason: 'OK', headers: [['Content-Type', 'text/html'], ['Content-Length', String(body.length)]], body: method === 'HEAD' ? '' : body, remoteIP: ip, remotePort: u.port });
+  }
+  return timeoutResult(u.host, u.port, opts);
+}

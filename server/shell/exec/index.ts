@@ -1,0 +1,198 @@
+// Programs inside a container for `kubectl exec POD [-c C] -- PROGRAM ARGS…`. What an
+// image contains matters (nginx has curl but no nslookup; busybox has nslookup and wget;
+// CoreDNS has nothing but /coredns), and a missing program fails like containerd does.
+import { randomHex } from '../../cluster/rng.js';
+import type { ClusterState, Pod } from '../../cluster/types.js';
+import { renderResolvConf, resolveName } from '../../cluster/network/dns.js';
+import { podAnswers, podByIP, serviceByClusterIP } from '../../cluster/network/services.js';
+import { parseLine } from '../parse.js';
+import type { CommandContext, CommandResult } from '../types.js';
+import { dig, nslookup, type Flavor } from './dns-tools.js';
+import { curl, wget } from './http-tools.js';
+
+type Program = (state: ClusterState, pod: Pod, container: string, argv: string[]) => CommandResult;
+
+const BASE = ['sh', 'cat', 'env', 'hostname', 'ls', 'echo', 'true', 'false'];
+
+/** The programs on the image's $PATH, and the nslookup flavour it ships. */
+function toolbox(image: string): { tools: Set<string>; flavor: Flavor } {
+  const i = image.toLowerCase();
+  if (i.includes('coredns') || i.includes('distroless') || i.includes('pause')) return { tools: new Set(), flavor: 'busybox' };
+  if (i.includes('netshoot') || i.includes('dnsutils') || i.includes('jessie-dnsutils') || i.includes('ubuntu') || i.includes('debian')) {
+    return { tools: new Set([...BASE, 'bash', 'nslookup', 'dig', 'curl', 'wget', 'ping', 'ip']), flavor: 'bind' };
+  }
+  if (i.includes('nginx') || i.includes('httpd')) return { tools: new Set([...BASE, 'bash', 'curl']), flavor: 'bind' };
+  if (i.includes('curl')) return { tools: new Set([...BASE, 'curl']), flavor: 'busybox' };
+  // busybox, alpine and most small app images: busybox applets.
+  return { tools: new Set([...BASE, 'nslookup', 'wget', 'ping', 'ip', 'ifconfig', 'curl']), flavor: 'busybox' };
+}
+
+const out = (stdout: string, exitCode = 0): CommandResult => ({ stdout, stderr: '', exitCode });
+const err = (stderr: string, exitCode = 1): CommandResult => ({ stdout: '', stderr, exitCode });
+
+function hostsFile(pod: Pod): string {
+  const lines = ['# Kubernetes-managed hosts file.', '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', 'fe00::0\tip6-localnet', 'fe00::0\tip6-mcastprefix', 'fe00::1\tip6-allnodes', 'fe00::2\tip6-allrouters'];
+  if (pod.status.podIP && !pod.spec.hostNetwork) lines.push(`${pod.status.podIP}\t${pod.metadata.name}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function cat(state: ClusterState, pod: Pod, _c: string, argv: string[]): CommandResult {
+  let stdout = '';
+  let stderr = '';
+  for (const path of argv.slice(1)) {
+    if (path === '/etc/resolv.conf') stdout += renderResolvConf(state, pod);
+    else if (path === '/etc/hosts') stdout += hostsFile(pod);
+    else if (path === '/etc/hostname') stdout += `${pod.metadata.name}\n`;
+    else stderr += `cat: ${path}: No such file or directory\n`;
+  }
+  return { stdout, stderr, exitCode: stderr ? 1 : 0 };
+}
+
+/** Docker-link style variables kubelet injects for the services of the pod's namespace. */
+function serviceEnv(state: ClusterState, ns: string): string[] {
+  const lines: string[] = [];
+  for (const key of Object.keys(state.services).sort()) {
+    const svc = state.services[key]!;
+    if (svc.metadata.namespace !== ns && !(key === 'default/kubernetes')) continue;
+    if (svc.spec.clusterIP === 'None') continue;
+    const name = svc.metadata.name.toUpperCase().replaceAll('-', '_');
+    const first = svc.spec.ports[0];
+    if (!first) continue;
+    lines.push(`${name}_SERVICE_HOST=${svc.spec.clusterIP}`, `${name}_SERVICE_PORT=${first.port}`);
+    for (const p of svc.spec.ports) if (p.name) lines.push(`${name}_SERVICE_PORT_${p.name.toUpperCase().replaceAll('-', '_')}=${p.port}`);
+    lines.push(`${name}_PORT=${first.protocol.toLowerCase()}://${svc.spec.clusterIP}:${first.port}`);
+    for (const p of svc.spec.ports) {
+      const pre = `${name}_PORT_${p.port}_${p.protocol}`;
+      lines.push(`${pre}=${p.protocol.toLowerCase()}://${svc.spec.clusterIP}:${p.port}`, `${pre}_PROTO=${p.protocol.toLowerCase()}`, `${pre}_PORT=${p.port}`, `${pre}_ADDR=${svc.spec.clusterIP}`);
+    }
+  }
+  return lines;
+}
+
+function env(state: ClusterState, pod: Pod, container: string): CommandResult {
+  const spec = pod.spec.containers.find((c) => c.name === container);
+  const lines = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', `HOSTNAME=${pod.metadata.name}`];
+  for (const e of spec?.env ?? []) lines.push(`${e.name}=${e.value}`);
+  lines.push(...serviceEnv(state, pod.metadata.namespace ?? 'default'));
+  const nginx = /nginx:(\d+\.\d+\.\d+)/.exec(spec?.image ?? '');
+  if (nginx) lines.push(`NGINX_VERSION=${nginx[1]}`, 'NJS_VERSION=0.8.2', 'PKG_RELEASE=1~bookworm');
+  lines.push('HOME=/root');
+  return out(`${lines.join('\n')}\n`);
+}
+
+/** A stable MAC-looking address for an interface. */
+function mac(seed: string): string {
+  let h = 7;
+  for (const ch of seed) h = (h * 131 + ch.charCodeAt(0)) >>> 0;
+  const bytes = [0x0a | ((h >>> 24) & 0xf0), (h >>> 16) & 255, (h >>> 8) & 255, h & 255, (h >>> 4) & 255, (h >>> 12) & 255];
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+function ipAddr(state: ClusterState, pod: Pod, _c: string, argv: string[]): CommandResult {
+  const sub = argv[1] ?? 'addr';
+  if (pod.spec.hostNetwork) return err('ip: host-network pods share the node\'s interfaces; ssh to the node\n');
+  const ip = pod.status.podIP ?? '';
+  if (sub === 'route' || sub === 'r') return out(`default via 169.254.1.1 dev eth0 \n169.254.1.1 dev eth0 scope link \n`);
+  if (!['addr', 'a', 'address'].includes(sub)) return err(`Object "${sub}" is unknown, try "ip help".\n`);
+  const prefix = state.network.cni.name === 'aws-node' || state.network.cni.name === 'calico' ? 32 : 24;
+  const ifindex = 3 + (Number(ip.split('.')[3] ?? 0) % 50);
+  const text = [
+    '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000',
+    '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+    '    inet 127.0.0.1/8 scope host lo',
+    '       valid_lft forever preferred_lft forever',
+    `3: eth0@if${ifindex}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9001 qdisc noqueue state UP group default `,
+    `    link/ether ${mac(pod.metadata.uid)} brd ff:ff:ff:ff:ff:ff link-netnsid 0`,
+    `    inet ${ip}/${prefix} scope global eth0`,
+    '       valid_lft forever preferred_lft forever',
+  ];
+  return out(`${text.join('\n')}\n`);
+}
+
+/** busybox ping: pod and node IPs answer, service VIPs never do (only kube-proxy's NAT knows them). */
+function ping(state: ClusterState, pod: Pod, _c: string, argv: string[]): CommandResult {
+  const cIdx = argv.indexOf('-c');
+  const count = cIdx >= 0 ? Math.max(1, Math.min(10, Number(argv[cIdx + 1]) || 4)) : 4;
+  const target = argv.slice(1).filter((a, i, all) => !a.startsWith('-') && all[i - 1] !== '-c')[0];
+  if (!target) return err('BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: ping [OPTIONS] HOST\n');
+  let ip = target;
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(target)) {
+    const r = resolveName(state, pod, target, 'A');
+    if (r.kind !== 'answer') return err(`ping: bad address '${target}'\n`);
+    ip = r.records[0]!.data;
+  }
+  const answers = !serviceByClusterIP(state, ip) && (podAnswers(podByIP(state, ip)) || Object.values(state.nodes).some((n) => n.status.addresses.some((a) => a.address === ip)) || Object.values(state.network.externalDNS).includes(ip));
+  const lines = [`PING ${target} (${ip}): 56 data bytes`];
+  const times: number[] = [];
+  if (answers) {
+    for (let i = 0; i < count; i++) {
+      const t = 0.3 + ((ip.length * 37 + i * 53) % 200) / 1000;
+      times.push(t);
+      lines.push(`64 bytes from ${ip}: seq=${i} ttl=${ip.startsWith('10.') ? 62 : 52} time=${t.toFixed(3)} ms`);
+    }
+  }
+  lines.push('', `--- ${target} ping statistics ---`, `${count} packets transmitted, ${times.length} packets received, ${answers ? 0 : 100}% packet loss`);
+  if (answers) lines.push(`round-trip min/avg/max = ${Math.min(...times).toFixed(3)}/${(times.reduce((a, b) => a + b, 0) / times.length).toFixed(3)}/${Math.max(...times).toFixed(3)} ms`);
+  return { stdout: `${lines.join('\n')}\n`, stderr: '', exitCode: answers ? 0 : 1 };
+}
+
+const PROGRAMS: Record<string, Program> = {
+  cat,
+  env: (s, p, c) => env(s, p, c),
+  hostname: (_s, p) => out(`${p.metadata.name}\n`),
+  echo: (_s, _p, _c, argv) => out(`${argv.slice(1).join(' ')}\n`),
+  true: () => out(''),
+  false: () => out('', 1),
+  ls: (_s, _p, _c, argv) => out(argv[1] === '/etc' ? 'hostname\nhosts\nnginx\npasswd\nresolv.conf\n' : 'bin\ndev\netc\nhome\nproc\nroot\nsys\ntmp\nusr\nvar\n'),
+  nslookup: (s, p, c, argv) => nslookup(s, p, argv, toolbox(imageOf(p, c)).flavor),
+  dig: (s, p, _c, argv) => dig(s, p, argv),
+  curl: (s, p, _c, argv) => curl(s, p, argv),
+  wget: (s, p, _c, argv) => wget(s, p, argv),
+  ping,
+  ip: ipAddr,
+  ifconfig: (s, p, c) => ipAddr(s, p, c, ['ip', 'addr']),
+};
+
+function imageOf(pod: Pod, container: string): string {
+  return pod.spec.containers.find((c) => c.name === container)?.image ?? '';
+}
+
+/** `sh -c "…"`: the first simple command of the script, with $VAR from the container env. */
+function shellScript(script: string): string[] | undefined {
+  const parsed = parseLine(script);
+  if (!parsed.ok) return undefined;
+  const cmd = parsed.list[0]?.first.commands[0];
+  return cmd?.words.map((w) => w.parts.map((p) => (p.kind === 'lit' ? p.text : '')).join(''));
+}
+
+function notFound(state: ClusterState, program: string): CommandResult {
+  const id = randomHex(state.rng, 64);
+  return err(`error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${id}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\n`);
+}
+
+/**
+ * Run `argv` in a container of a running pod, printing what `kubectl exec` prints: the
+ * program's output and, for a non-zero exit, `command terminated with exit code N`.
+ */
+export function runInContainer(ctx: CommandContext, pod: Pod, container: string, argv: string[]): CommandResult {
+  const { state } = ctx;
+  const status = pod.status.containerStatuses.find((c) => c.name === container);
+  if (!status || status.state.kind !== 'running') return err(`error: unable to upgrade connection: container not found ("${container}")\n`);
+  let words = argv;
+  const { tools } = toolbox(imageOf(pod, container));
+  if ((words[0] === 'sh' || words[0] === 'bash' || words[0] === '/bin/sh' || words[0] === '/bin/bash') && tools.has(words[0].replace('/bin/', ''))) {
+    if (words[1] !== '-c' || words[2] === undefined) return out('');
+    const inner = shellScript(words[2]);
+    if (!inner || inner.length === 0) return out('');
+    if (!tools.has(inner[0]!.replace(/^.*\//, ''))) return terminated({ stdout: '', stderr: `sh: ${inner[0]}: not found\n`, exitCode: 127 });
+    words = inner;
+  }
+  const name = (words[0] ?? '').replace(/^\/(usr\/)?s?bin\//, '');
+  const program = PROGRAMS[name];
+  if (!program || !tools.has(name)) return notFound(state, words[0] ?? '');
+  return terminated(program(state, pod, container, [name, ...words.slice(1)]));
+}
+
+function terminated(r: CommandResult): CommandResult {
+  return r.exitCode === 0 ? r : { ...r, stderr: `${r.stderr}command terminated with exit code ${r.exitCode}\n` };
+}

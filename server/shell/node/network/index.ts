@@ -1,0 +1,196 @@
+// Network tools on a node after `ssh NODE`: iptables / iptables-save (iptables.ts),
+// ipvsadm, conntrack, ip route / ip addr — each printed like the real tool.
+import { nodeIP } from '../../../cluster/controllers/kubelet.js';
+import { inCIDR, podAnswers, proxyProgrammed, readyEndpoints, allServices } from '../../../cluster/network/services.js';
+import type { ClusterState, Node, Pod } from '../../../cluster/types.js';
+import { fail, ok, type CommandContext, type CommandResult, type ShellCommand } from '../../types.js';
+import { iptables, iptablesSave } from './iptables.js';
+
+function currentNode(ctx: CommandContext): Node | undefined {
+  return ctx.session.node ? ctx.state.nodes[ctx.session.node] : undefined;
+}
+
+interface VirtualService {
+  proto: 'TCP' | 'UDP';
+  vip: string;
+  port: number;
+  real: { ip: string; port: number }[];
+}
+
+/** IPVS virtual servers kube-proxy (ipvs mode) programs on a node. */
+function ipvsServices(state: ClusterState, node: Node): VirtualService[] {
+  const out: VirtualService[] = [];
+  if (state.network.proxyMode !== 'ipvs' || !proxyProgrammed(state, node.metadata.name)) return out;
+  for (const svc of allServices(state)) {
+    if (svc.spec.clusterIP === 'None') continue;
+    for (const port of svc.spec.ports) {
+      let real = readyEndpoints(state, svc, port).map((e) => ({ ip: e.ip, port: e.port, nodeName: e.nodeName }));
+      out.push({ proto: port.protocol, vip: svc.spec.clusterIP, port: port.port, real });
+      if (port.nodePort === undefined || svc.spec.type === 'ClusterIP') continue;
+      if (svc.spec.externalTrafficPolicy === 'Local') real = real.filter((e) => e.nodeName === node.metadata.name);
+      out.push({ proto: port.protocol, vip: nodeIP(node), port: port.nodePort, real });
+      for (const ing of svc.status.loadBalancer.ingress) if (ing.ip) out.push({ proto: port.protocol, vip: ing.ip, port: port.port, real });
+    }
+  }
+  const key = (v: VirtualService) => `${v.proto}${v.vip.split('.').map((o) => o.padStart(3, '0')).join('.')}:${String(v.port).padStart(5, '0')}`;
+  return out.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+}
+
+function ipvsadm(ctx: CommandContext, argv: string[]): CommandResult {
+  const node = currentNode(ctx);
+  if (!node) return fail('ipvsadm: command not found\n', 127);
+  const flags = argv.slice(1).join(' ');
+  if (!/-L|--list|-l/.test(flags) && argv.length > 1 && !/-n/.test(flags)) return fail('ipvsadm: changing the IPVS table is not possible in this drill; use -Ln\n', 2);
+  const stats = /--stats/.test(flags);
+  const conns = ctx.state.network.conntrack.filter((c) => c.node === node.metadata.name);
+  const lines = ['IP Virtual Server version 1.2.1 (size=4096)'];
+  if (stats) lines.push('Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes', '  -> RemoteAddress:Port');
+  else lines.push('Prot LocalAddress:Port Scheduler Flags', '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn');
+  for (const v of ipvsServices(ctx.state, node)) {
+    const n = conns.filter((c) => c.dst === v.vip && c.dport === v.port).length;
+    if (stats) lines.push(`${v.proto}  ${`${v.vip}:${v.port}`.padEnd(31)} ${String(n).padStart(5)} ${String(n * 6).padStart(8)} ${String(n * 5).padStart(8)} ${String(n * 420).padStart(8)} ${String(n * 900).padStart(8)}`);
+    else lines.push(`${v.proto}  ${v.vip}:${v.port} rr`);
+    for (const r of v.real) {
+      const inact = conns.filter((c) => c.replySrc === r.ip && c.replySport === r.port && c.state !== 'ESTABLISHED').length;
+      const act = conns.filter((c) => c.replySrc === r.ip && c.replySport === r.port && c.state === 'ESTABLISHED').length;
+      const addr = `${r.ip}:${r.port}`;
+      if (stats) lines.push(`  -> ${addr.padEnd(28)} ${String(inact).padStart(5)} ${String(inact * 6).padStart(8)} ${String(inact * 5).padStart(8)} ${String(inact * 420).padStart(8)} ${String(inact * 900).padStart(8)}`);
+      else lines.push(`  -> ${addr.padEnd(28)} Masq    1      ${String(act).padEnd(10)} ${String(inact).padEnd(10)}`);
+    }
+  }
+  return ok(`${lines.join('\n')}\n`);
+}
+
+const PROTO_NUM = { tcp: 6, udp: 17 } as const;
+
+function conntrack(ctx: CommandContext, argv: string[]): CommandResult {
+  const node = currentNode(ctx);
+  if (!node) return fail('conntrack: command not found\n', 127);
+  const args = argv.slice(1);
+  const value = (...names: string[]) => {
+    const i = args.findIndex((a) => names.includes(a));
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const action = args.find((a) => ['-L', '--dump', '-C', '--count', '-S', '--stats', '-D', '-F', '-E'].includes(a));
+  if (!action) return fail('conntrack v1.4.7 (conntrack-tools): no command specified\nTry `conntrack -h\' or \'conntrack --help\' for more information.\n', 2);
+  if (['-D', '-F', '-E'].includes(action)) return fail('conntrack v1.4.7 (conntrack-tools): Operation not permitted in this drill\n', 1);
+  const proto = value('-p', '--proto');
+  const dport = value('--dport', '--orig-port-dst');
+  const src = value('-s', '--src', '--orig-src');
+  const dst = value('-d', '--dst', '--orig-dst');
+  const now = ctx.state.now;
+  const entries = ctx.state.network.conntrack.filter((c) => c.node === node.metadata.name && c.expiresAt > now)
+    .filter((c) => (!proto || c.protocol === proto) && (!dport || String(c.dport) === dport) && (!src || c.src === src) && (!dst || c.dst === dst));
+  if (action === '-C' || action === '--count') return ok(`${entries.length}\n`);
+  const lines = entries.map((c) => {
+    const ttl = Math.max(0, Math.ceil((c.expiresAt - now) / 1000));
+    const state = c.protocol === 'tcp' ? `${c.state} ` : '';
+    const assured = c.protocol === 'tcp' ? '[ASSURED] ' : '';
+    return `${c.protocol.padEnd(8)} ${PROTO_NUM[c.protocol]} ${ttl} ${state}src=${c.src} dst=${c.dst} sport=${c.sport} dport=${c.dport} src=${c.replySrc} dst=${c.replyDst} sport=${c.replySport} dport=${c.replyDport} ${assured}mark=0 use=1`;
+  });
+  return { stdout: lines.map((l) => `${l}\n`).join(''), stderr: `conntrack v1.4.7 (conntrack-tools): ${lines.length} flow entries have been shown.\n`, exitCode: 0 };
+}
+
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  let h2 = 0x1234567;
+  for (let i = 0; i < text.length; i++) h2 = Math.imul(h2 ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return (h.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0'));
+}
+
+/** The host-side veth name the CNI gives a pod (AWS: eni + 11 hex; Calico: cali + 11 hex). */
+function vethName(state: ClusterState, pod: Pod): string {
+  const h = hash(`${pod.metadata.namespace}.${pod.metadata.name}`).slice(0, 11);
+  return state.network.cni.name === 'calico' ? `cali${h}` : state.network.cni.name === 'aws-node' ? `eni${h}` : `veth${h.slice(0, 8)}`;
+}
+
+function localPods(state: ClusterState, node: string): Pod[] {
+  return Object.keys(state.pods).sort().map((k) => state.pods[k]!)
+    .filter((p) => p.spec.nodeName === node && !p.spec.hostNetwork && p.status.podIP && podAnswers(p) !== undefined);
+}
+
+function subnetOf(ip: string): { cidr: string; gw: string } {
+  const o = ip.split('.');
+  return { cidr: `${o[0]}.${o[1]}.${o[2]}.0/24`, gw: `${o[0]}.${o[1]}.${o[2]}.1` };
+}
+
+function ipRoute(state: ClusterState, node: Node): string {
+  const ip = nodeIP(node);
+  const { cidr, gw } = subnetOf(ip);
+  const lines = [
+    `default via ${gw} dev ens5 proto dhcp src ${ip} metric 100 `,
+    `10.0.0.2 via ${gw} dev ens5 proto dhcp src ${ip} metric 100 `,
+    `${cidr} dev ens5 proto kernel scope link src ${ip} metric 100 `,
+    `${gw} dev ens5 proto dhcp scope link src ${ip} metric 100 `,
+  ];
+  const cni = state.network.cni.name;
+  const pods = localPods(state, node.metadata.name);
+  if (cni === 'aws-node') {
+    for (const p of pods) lines.push(`${p.status.podIP} dev ${vethName(state, p)} scope link `);
+  } else if (cni === 'calico') {
+    lines.push(`blackhole ${node.spec.podCIDR} proto bird `);
+    for (const p of pods) lines.push(`${p.status.podIP} dev ${vethName(state, p)} scope link `);
+    for (const other of Object.values(state.nodes)) if (other !== node) lines.push(`${other.spec.podCIDR} via ${nodeIP(other)} dev tunl0 proto bird onlink `);
+  } else {
+    const base = node.spec.podCIDR.split('/')[0]!.split('.');
+    lines.push(`${node.spec.podCIDR} dev cni0 proto kernel scope link src ${base[0]}.${base[1]}.${base[2]}.1 `);
+    for (const other of Object.values(state.nodes)) if (other !== node) lines.push(`${other.spec.podCIDR} via ${other.spec.podCIDR.split('/')[0]} dev ${cni === 'cilium' ? 'cilium_host' : 'flannel.1'} onlink `);
+  }
+  const key = (l: string) => (l.startsWith('default') ? '' : l.replace(/^blackhole /, '').split(/[ /]/)[0]!.split('.').map((o) => o.padStart(3, '0')).join('.'));
+  return [lines[0]!, ...lines.slice(1).sort((a, b) => (key(a) < key(b) ? -1 : 1))].join('\n') + '\n';
+}
+
+function mac(seed: string): string {
+  const h = hash(seed);
+  return `0${(parseInt(h[0]!, 16) & 0xe).toString(16)}:${h.slice(1, 11).match(/../g)!.join(':')}`;
+}
+
+function ipAddr(state: ClusterState, node: Node): string {
+  const ip = nodeIP(node);
+  const blocks = [
+    ['1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000', '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00', '    inet 127.0.0.1/8 scope host lo', '       valid_lft forever preferred_lft forever'],
+    ['2: ens5: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9001 qdisc mq state UP group default qlen 1000', `    link/ether ${mac(node.metadata.name)} brd ff:ff:ff:ff:ff:ff`, `    altname enp0s5`, `    inet ${ip}/24 metric 100 brd ${subnetOf(ip).gw.replace(/\.1$/, '.255')} scope global dynamic ens5`, '       valid_lft 2845sec preferred_lft 2845sec'],
+  ];
+  let idx = 3;
+  if (state.network.proxyMode === 'ipvs') {
+    const vips = [...new Set(allServices(state).map((s) => s.spec.clusterIP).filter((v) => v && v !== 'None'))];
+    blocks.push([`${idx++}: kube-ipvs0: <BROADCAST,NOARP> mtu 1500 qdisc noop state DOWN group default `, `    link/ether ${mac(`ipvs${node.metadata.name}`)} brd ff:ff:ff:ff:ff:ff`, ...vips.flatMap((v) => [`    inet ${v}/32 scope global kube-ipvs0`, '       valid_lft forever preferred_lft forever'])]);
+  }
+  if (state.network.cni.name === 'calico') blocks.push([`${idx++}: tunl0@NONE: <NOARP,UP,LOWER_UP> mtu 8981 qdisc noqueue state UNKNOWN group default qlen 1000`, '    link/ipip 0.0.0.0 brd 0.0.0.0', `    inet ${node.spec.podCIDR.split('/')[0]!.replace(/\.0$/, '.0')}/32 scope global tunl0`, '       valid_lft forever preferred_lft forever']);
+  for (const p of localPods(state, node.metadata.name)) {
+    blocks.push([`${idx}: ${vethName(state, p)}@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9001 qdisc noqueue state UP group default `, `    link/ether ${mac(p.metadata.uid)} brd ff:ff:ff:ff:ff:ff link-netns cni-${hash(p.metadata.uid).slice(0, 8)}-${hash(p.metadata.name).slice(0, 4)}`]);
+    idx++;
+  }
+  return blocks.map((b) => b.join('\n')).join('\n') + '\n';
+}
+
+function ip(ctx: CommandContext, argv: string[]): CommandResult {
+  const node = currentNode(ctx);
+  if (!node) return fail('ip: command not found\n', 127);
+  const args = argv.slice(1).filter((a) => a !== '-4' && a !== '-o');
+  const obj = args[0] ?? '';
+  if (['route', 'r', 'ro', 'rou'].includes(obj)) {
+    const show = args[1];
+    if (show === 'get' && args[2]) {
+      const target = args[2];
+      const pod = localPods(ctx.state, node.metadata.name).find((p) => p.status.podIP === target);
+      const nIP = nodeIP(node);
+      const line = pod ? `${target} dev ${vethName(ctx.state, pod)} src ${nIP} uid 0 ` : inCIDR(target, subnetOf(nIP).cidr) ? `${target} dev ens5 src ${nIP} uid 0 ` : `${target} via ${subnetOf(nIP).gw} dev ens5 src ${nIP} uid 0 `;
+      return ok(`${line}\n    cache \n`);
+    }
+    return ok(ipRoute(ctx.state, node));
+  }
+  if (['addr', 'a', 'address', 'ad'].includes(obj)) return ok(ipAddr(ctx.state, node));
+  if (obj === '' || obj === 'help') return fail('Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n       ip [ -force ] -batch filename\nwhere  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp | link |\n                   macsec | maddress | monitor | mptcp | mroute | mrule |\n                   neighbor | neighbour | netconf | netns | nexthop | ntable |\n                   ntbl | route | rule | sr | stats | tap | tcpmetrics |\n                   token | tunnel | tuntap | vrf | xfrm }\n', 255);
+  return fail(`Object "${obj}" is unknown, try "ip help".\n`, 255);
+}
+
+export const networkTools: Record<string, ShellCommand> = {
+  iptables,
+  'iptables-save': iptablesSave,
+  'iptables-legacy': iptables,
+  ipvsadm,
+  conntrack,
+  ip,
+};
