@@ -12,6 +12,8 @@ export interface ShellSession {
   history: string[];
   /** Default namespace for kubectl (`kubectl config set-context --current --namespace`). */
   namespace: string;
+  /** Exit status of the last line, for `$?`. */
+  lastExitCode?: number;
 }
 
 /** What one command (a pipeline stage) printed. Expected failures are results, never throws. */
@@ -47,6 +49,8 @@ export interface LineResult {
   clear?: boolean;
   /** `kubectl edit`: the browser opens an editor with this text; the scripted shell prints `output`. */
   edit?: { resource: string; namespace?: string; name: string; yaml: string };
+  /** `exit` typed on the workstation: the scripted/interactive CLI ends (a browser terminal just stays). */
+  exit?: boolean;
 }
 
 /** Tab completion for the terminal: candidates that may replace the word under the cursor. */

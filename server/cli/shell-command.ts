@@ -1,0 +1,116 @@
+// `kubedrill shell`: a terminal session against a simulated cluster. Interactive (prompt,
+// history, Tab completion) when stdin is a terminal; otherwise one command per input line,
+// printing only each command's output, so it can be scripted:
+//   printf 'kubectl get pods -A\n' | kubedrill shell
+import { createInterface } from 'node:readline';
+import { InvalidArgumentError, type Command } from 'commander';
+import { tick } from '../cluster/index.js';
+import type { ClusterState } from '../cluster/types.js';
+import { complete, newSession, prompt, runLine } from '../shell/index.js';
+import type { ShellSession } from '../shell/types.js';
+import { clusterFor, DEMO_SCENARIO } from './cluster-source.js';
+
+interface ShellFlags {
+  scenario: string;
+  seed: number;
+  tick?: number;
+}
+
+/** In an interactive session without --tick, simulated time follows the wall clock, capped per command. */
+const MAX_IDLE_TICK_MS = 10 * 60_000;
+
+function integer(value: string): number {
+  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError('not an integer.');
+  return Number(value);
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('not a non-negative number of seconds.');
+  return n;
+}
+
+export function addShellCommand(program: Command): Command {
+  return program
+    .command('shell')
+    .description('open a terminal session on a simulated cluster (scriptable through stdin)')
+    .option('--scenario <id>', 'scenario to load', DEMO_SCENARIO)
+    .option('--seed <n>', 'variant seed', integer, 1)
+    .option('--tick <seconds>', 'simulated seconds between commands (default: none when scripted, wall clock when interactive)', seconds)
+    .action(async (flags: ShellFlags) => {
+      const source = clusterFor(flags.scenario, flags.seed);
+      if (!source.ok) {
+        process.stderr.write(`${source.error}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const session = newSession(source.state);
+      process.exitCode = process.stdin.isTTY
+        ? await interactive(source.state, session, flags.tick)
+        : await scripted(source.state, session, flags.tick ?? 0);
+    });
+}
+
+/** One command per line; output only; time advances by `tickSeconds` between commands. */
+async function scripted(state: ClusterState, session: ShellSession, tickSeconds: number): Promise<number> {
+  const lines = createInterface({ input: process.stdin, terminal: false, crlfDelay: Infinity });
+  let exitCode = 0;
+  let first = true;
+  for await (const line of lines) {
+    if (!first && tickSeconds > 0) tick(state, tickSeconds * 1000);
+    first = false;
+    const result = runLine(state, session, line);
+    process.stdout.write(result.output);
+    exitCode = result.exitCode;
+    if (result.exit) break;
+  }
+  lines.close();
+  return exitCode;
+}
+
+async function interactive(state: ClusterState, session: ShellSession, tickSeconds: number | undefined): Promise<number> {
+  const rl = createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    terminal: true,
+    historySize: 1000,
+    completer: (line: string): [string[], string] => {
+      const { from, candidates } = complete(state, session, line, line.length);
+      return [candidates, line.slice(from)];
+    },
+  });
+  let exitCode = 0;
+  let last = Date.now();
+  const advance = (): void => {
+    const now = Date.now();
+    const ms = tickSeconds !== undefined ? tickSeconds * 1000 : Math.min(now - last, MAX_IDLE_TICK_MS);
+    last = now;
+    if (ms > 0) tick(state, ms);
+  };
+  return new Promise((resolve) => {
+    rl.setPrompt(prompt(state, session));
+    rl.prompt();
+    rl.on('SIGINT', () => {
+      process.stdout.write('^C\n');
+      rl.setPrompt(prompt(state, session));
+      rl.prompt();
+    });
+    rl.on('line', (line) => {
+      advance();
+      const result = runLine(state, session, line);
+      if (result.clear) process.stdout.write('\x1b[2J\x1b[H');
+      process.stdout.write(result.output);
+      exitCode = result.exitCode;
+      if (result.exit) {
+        rl.close();
+        return;
+      }
+      rl.setPrompt(prompt(state, session));
+      rl.prompt();
+    });
+    rl.on('close', () => {
+      process.stdout.write('exit\n'); // what an interactive bash prints on exit or Ctrl-D
+      resolve(exitCode);
+    });
+  });
+}

@@ -1,0 +1,192 @@
+// bash builtins and the small coreutils a player reaches for: echo, export, history, date…
+import { wallClock } from '../cluster/logs.js';
+import { homeOf, hostOf, currentNode, internalIP, userOf } from './session.js';
+import type { CommandContext, ShellCommand } from './types.js';
+import { fail, ok } from './types.js';
+
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const echo: ShellCommand = (_ctx, argv) => {
+  let newline = true;
+  let escapes = false;
+  let i = 1;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!/^-[neE]+$/.test(arg)) break;
+    for (const f of arg.slice(1)) {
+      if (f === 'n') newline = false;
+      else escapes = f === 'e';
+    }
+  }
+  let text = argv.slice(i).join(' ');
+  if (escapes) {
+    const cut = text.indexOf('\\c');
+    if (cut >= 0) {
+      text = text.slice(0, cut);
+      newline = false;
+    }
+    text = unescapeEcho(text);
+  }
+  return ok(newline ? `${text}\n` : text);
+};
+
+function unescapeEcho(s: string): string {
+  const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', a: '\x07', b: '\b', e: '\x1b', f: '\f', v: '\v' };
+  return s.replace(/\\(0[0-7]{0,3}|x[0-9a-fA-F]{1,2}|.)/g, (all, c: string) => {
+    if (c.startsWith('0')) return String.fromCharCode(parseInt(c.slice(1) || '0', 8));
+    if (c.startsWith('x') && c.length > 1) return String.fromCharCode(parseInt(c.slice(1), 16));
+    return map[c] ?? all;
+  });
+}
+
+const quoteForDeclare = (v: string): string => `"${v.replace(/(["\\$`])/g, '\\$1')}"`;
+
+const exportCmd: ShellCommand = (ctx, argv) => {
+  const args = argv.slice(1).filter((a) => a !== '-p' && a !== '--');
+  if (args.length === 0) {
+    const env = { ...ctx.env };
+    const lines = Object.keys(env).sort().map((k) => `declare -x ${k}=${quoteForDeclare(env[k]!)}\n`);
+    return ok(lines.join(''));
+  }
+  let stderr = '';
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg : arg.slice(0, eq);
+    if (!NAME_RE.test(name)) {
+      stderr += `bash: export: \`${arg}': not a valid identifier\n`;
+      continue;
+    }
+    if (eq >= 0) ctx.session.vars[name] = arg.slice(eq + 1);
+    else ctx.session.vars[name] ??= ctx.env[name] ?? '';
+  }
+  return { stdout: '', stderr, exitCode: stderr ? 1 : 0 };
+};
+
+const unset: ShellCommand = (ctx, argv) => {
+  for (const name of argv.slice(1)) if (!name.startsWith('-')) delete ctx.session.vars[name];
+  return ok();
+};
+
+const history: ShellCommand = (ctx, argv) => {
+  const arg = argv[1];
+  if (arg === '-c') {
+    ctx.session.history.length = 0;
+    return ok();
+  }
+  const all = ctx.session.history;
+  let from = 0;
+  if (arg !== undefined) {
+    if (!/^\d+$/.test(arg)) return fail(`bash: history: ${arg}: numeric argument required\n`);
+    from = Math.max(0, all.length - Number(arg));
+  }
+  return ok(all.slice(from).map((line, i) => `${String(from + i + 1).padStart(5)}  ${line}\n`).join(''));
+};
+
+const pwd: ShellCommand = (ctx) => ok(`${homeOf(ctx.session)}\n`);
+
+/** There is no filesystem to walk, so the shell stays in ~; known places are accepted. */
+const cd: ShellCommand = (ctx, argv) => {
+  const dir = argv[1];
+  const home = homeOf(ctx.session);
+  if (dir === undefined || dir === '~' || dir === '-' || dir === '.' || dir === home || dir.startsWith(`${home}/`)) return ok();
+  const files = Object.keys(currentNode(ctx.state, ctx.session)?.host.files ?? {});
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  if (['/', '/tmp', '/etc', '/var', '/var/log', '/root', '/home'].includes(dir.replace(/\/$/, '') || '/')) return ok();
+  if (files.some((f) => f.startsWith(prefix))) return ok();
+  return fail(`bash: cd: ${dir}: No such file or directory\n`);
+};
+
+const whoami: ShellCommand = (ctx) => ok(`${userOf(ctx.session)}\n`);
+
+const hostname: ShellCommand = (ctx, argv) => {
+  if (argv[1] === '-I' || argv[1] === '-i') {
+    const node = currentNode(ctx.state, ctx.session);
+    return ok(`${node ? internalIP(node) ?? '' : '10.0.0.5'} \n`);
+  }
+  return ok(`${hostOf(ctx.session)}\n`);
+};
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (n: number, width = 2, fill = '0'): string => String(n).padStart(width, fill);
+
+/** coreutils `date` in the C locale, UTC: `Mon Jun  3 09:00:00 UTC 2024`, or `+FORMAT`. */
+function formatDate(d: Date, format: string): string {
+  const codes: Record<string, () => string> = {
+    a: () => DAYS[d.getUTCDay()]!,
+    b: () => MONTHS[d.getUTCMonth()]!,
+    h: () => MONTHS[d.getUTCMonth()]!,
+    d: () => pad(d.getUTCDate()),
+    e: () => pad(d.getUTCDate(), 2, ' '),
+    H: () => pad(d.getUTCHours()),
+    M: () => pad(d.getUTCMinutes()),
+    S: () => pad(d.getUTCSeconds()),
+    m: () => pad(d.getUTCMonth() + 1),
+    Y: () => String(d.getUTCFullYear()),
+    y: () => pad(d.getUTCFullYear() % 100),
+    Z: () => 'UTC',
+    z: () => '+0000',
+    s: () => String(Math.floor(d.getTime() / 1000)),
+    N: () => pad(d.getUTCMilliseconds(), 3) + '000000',
+    F: () => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
+    T: () => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`,
+    '%': () => '%',
+    n: () => '\n',
+    t: () => '\t',
+  };
+  return format.replace(/%(.)/g, (all, c: string) => codes[c]?.() ?? all);
+}
+
+const date: ShellCommand = (ctx, argv) => {
+  const now = wallClock(ctx.state, ctx.state.now);
+  let format = '%a %b %e %H:%M:%S %Z %Y';
+  for (const arg of argv.slice(1)) {
+    if (arg.startsWith('+')) format = arg.slice(1);
+    else if (arg === '-u' || arg === '--utc' || arg === '-R') {
+      if (arg === '-R') format = '%a, %d %b %Y %H:%M:%S %z';
+    } else if (arg === '-I' || arg === '--iso-8601') format = '%F';
+    else return fail(`date: invalid date '${arg}'\n`);
+  }
+  return ok(`${formatDate(now, format)}\n`);
+};
+
+/** `sleep N`: accepted and validated; simulated time only moves between commands. */
+const sleep: ShellCommand = (_ctx, argv) => {
+  const args = argv.slice(1);
+  if (args.length === 0) return fail("sleep: missing operand\nTry 'sleep --help' for more information.\n");
+  const bad = args.find((a) => !/^\d+(\.\d+)?[smhd]?$/.test(a));
+  if (bad !== undefined) return fail(`sleep: invalid time interval '${bad}'\nTry 'sleep --help' for more information.\n`);
+  return ok();
+};
+
+const clear: ShellCommand = () => ({ stdout: '', stderr: '', exitCode: 0, clear: true });
+
+/** Aliases the login has: `k` on the workstation (as kubectl's docs suggest), none on nodes. */
+export function aliasesOf(ctx: CommandContext): Record<string, string> {
+  return ctx.session.node === undefined ? { k: 'kubectl' } : {};
+}
+
+const alias: ShellCommand = (ctx, argv) => {
+  const aliases = aliasesOf(ctx);
+  const args = argv.slice(1).filter((a) => a !== '-p');
+  if (args.length === 0) return ok(Object.keys(aliases).sort().map((k) => `alias ${k}='${aliases[k]}'\n`).join(''));
+  let stdout = '';
+  let stderr = '';
+  for (const arg of args) {
+    if (arg.includes('=')) stderr += `bash: alias: ${arg}: defining new aliases is not supported in this terminal\n`;
+    else if (aliases[arg] !== undefined) stdout += `alias ${arg}='${aliases[arg]}'\n`;
+    else stderr += `bash: alias: ${arg}: not found\n`;
+  }
+  return { stdout, stderr, exitCode: stderr ? 1 : 0 };
+};
+
+const trueCmd: ShellCommand = () => ok();
+const falseCmd: ShellCommand = () => ({ stdout: '', stderr: '', exitCode: 1 });
+
+/** Shell builtins proper: they change the shell itself, so `sudo` and `xargs` cannot run them. */
+export const shellBuiltins: Record<string, ShellCommand> = { export: exportCmd, unset, history, cd, alias };
+
+/** Builtins that also exist as programs, and the coreutils the shell provides everywhere. */
+export const utilities: Record<string, ShellCommand> = {
+  echo, pwd, true: trueCmd, false: falseCmd, whoami, hostname, date, sleep, clear,
+};

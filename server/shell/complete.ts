@@ -1,0 +1,99 @@
+// Tab completion: command names, kubectl (subcommands, flags, resource types and names),
+// node names after ssh, unit names after systemctl/journalctl -u, file paths on a node,
+// and $VARIABLES. Works on the text before the cursor, in the command the cursor is in.
+import type { ClusterState } from '../cluster/types.js';
+import { kubectlCompletions } from './kubectl/index.js';
+import { commandNames } from './registry.js';
+import { baseEnv, currentNode } from './session.js';
+import type { Completion, ShellSession } from './types.js';
+
+/** Tools whose operands are files. */
+const FILE_READERS = new Set(['cat', 'less', 'more', 'head', 'tail', 'grep', 'egrep', 'wc', 'sort', 'awk', 'sed', 'cut', 'jq', 'base64', 'column', 'uniq', 'ls', 'vi', 'vim', 'nano', 'stat', 'du']);
+
+interface Words {
+  /** Words of the current simple command before the one under the cursor (quotes removed). */
+  before: string[];
+  current: string;
+  /** Index in the line where the current word starts. */
+  from: number;
+}
+
+/** Splits the text before the cursor into the current command's words. */
+function wordsAt(text: string): Words {
+  let before: string[] = [];
+  let word = '';
+  let inWord = false;
+  let from = text.length;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else word += c;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      quote = c;
+      if (!inWord) from = i;
+      inWord = true;
+      continue;
+    }
+    const separator = c === '|' || c === ';' || c === '&' || c === '`' || (c === '(' && text[i - 1] === '$');
+    if (separator || c === ' ' || c === '\t') {
+      if (inWord) before.push(word);
+      if (separator) before = [];
+      word = '';
+      inWord = false;
+      continue;
+    }
+    if (!inWord) from = i;
+    inWord = true;
+    word += c;
+  }
+  return { before, current: inWord ? word : '', from: inWord ? from : text.length };
+}
+
+function pathCandidates(files: string[], current: string): string[] {
+  return files
+    .filter((f) => f.startsWith(current))
+    .map((f) => {
+      const slash = f.indexOf('/', current.length);
+      return slash >= 0 ? f.slice(0, slash + 1) : f;
+    });
+}
+
+export function complete(state: ClusterState, session: ShellSession, line: string, cursor: number): Completion {
+  const { before, current, from } = wordsAt(line.slice(0, Math.max(0, Math.min(cursor, line.length))));
+  const done = (candidates: string[]): Completion => ({
+    from,
+    candidates: [...new Set(candidates.filter((c) => c.startsWith(current)))].sort(),
+  });
+
+  if (current.startsWith('$')) {
+    const names = Object.keys({ ...baseEnv(session), ...session.vars });
+    return done(names.map((n) => `$${n}`));
+  }
+  // Skip `VAR=value` prefixes and `sudo` (with its flags) to find the command word.
+  let words = before;
+  while (words.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!)) words = words.slice(1);
+  if (words[0] === 'sudo' || words[0] === 'xargs' || words[0] === 'watch') {
+    words = words.slice(1);
+    while (words.length > 0 && words[0]!.startsWith('-')) words = words.slice(1);
+  }
+  if (words.length === 0) return done(commandNames(state, session));
+
+  const [command, ...args] = words as [string, ...string[]];
+  const node = currentNode(state, session);
+  if (command === 'kubectl' || command === 'k') return done(kubectlCompletions(state, session, [...args, current]));
+  if (command === 'ssh') {
+    const at = current.indexOf('@');
+    const user = at >= 0 ? current.slice(0, at + 1) : '';
+    return done(Object.keys(state.nodes).map((n) => `${user}${n}`));
+  }
+  if (node && (command === 'systemctl' || (command === 'journalctl' && (args.at(-1) === '-u' || args.at(-1) === '--unit')))) {
+    if (command === 'systemctl' && args.length === 0) return done(['status', 'restart', 'start', 'stop', 'is-active', 'list-units']);
+    return done(Object.keys(node.host.units));
+  }
+  if (node && FILE_READERS.has(command)) return done(pathCandidates(Object.keys(node.host.files), current));
+  return done([]);
+}

@@ -1,0 +1,77 @@
+// Public API of the shell: a session per terminal, one typed line at a time, the prompt, Tab.
+import type { ClusterState } from '../cluster/types.js';
+import { parseLine } from './parse.js';
+import { Runner } from './run.js';
+import type { LineResult, ShellSession } from './types.js';
+
+export type * from './types.js';
+export { newSession, prompt } from './session.js';
+export { complete } from './complete.js';
+export { parseLine } from './parse.js';
+
+/**
+ * Runs one typed line: history expansion (`!!`, `!N`, `!-N`, `!prefix`, `!$`), history,
+ * parsing, execution. The output holds stderr and stdout in the order a terminal shows them.
+ */
+export function runLine(state: ClusterState, session: ShellSession, line: string): LineResult {
+  const expanded = expandHistory(line, session.history);
+  if ('error' in expanded) {
+    if (line.trim() !== '') session.history.push(line);
+    return { output: expanded.error, exitCode: 1 };
+  }
+  const text = expanded.line;
+  if (text.trim() !== '') session.history.push(text);
+  const echo = text !== line ? `${text}\n` : '';
+
+  const parsed = parseLine(text);
+  if (!parsed.ok) {
+    session.lastExitCode = 2;
+    return { output: echo + parsed.error, exitCode: 2 };
+  }
+  if (parsed.list.length === 0) return { output: echo, exitCode: session.lastExitCode ?? 0 };
+  const outcome = new Runner(state).runList(session, parsed.list, '');
+  session.lastExitCode = outcome.exitCode;
+  return {
+    output: echo + outcome.chunks.map((c) => c.text).join(''),
+    exitCode: outcome.exitCode,
+    ...(outcome.clear ? { clear: true } : {}),
+    ...(outcome.edit ? { edit: outcome.edit } : {}),
+    ...(outcome.exitShell ? { exit: true } : {}),
+  };
+}
+
+/** bash's history expansion for the common designators, outside single quotes. */
+function expandHistory(line: string, history: string[]): { line: string } | { error: string } {
+  if (!line.includes('!')) return { line };
+  let out = '';
+  let inSingle = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === "'" ) inSingle = !inSingle;
+    if (c === '\\' && line[i + 1] === '!') {
+      out += '\\!';
+      i++;
+      continue;
+    }
+    if (c !== '!' || inSingle) {
+      out += c;
+      continue;
+    }
+    const rest = line.slice(i + 1);
+    const m = /^(!|\$|-?\d+|[A-Za-z_.\/][^\s;|&]*)/.exec(rest);
+    if (!m) {
+      out += c;
+      continue;
+    }
+    const designator = m[1]!;
+    let event: string | undefined;
+    if (designator === '!' || designator === '$') event = history.at(-1);
+    else if (/^-\d+$/.test(designator)) event = history.at(Number(designator));
+    else if (/^\d+$/.test(designator)) event = history[Number(designator) - 1];
+    else event = [...history].reverse().find((h) => h.startsWith(designator));
+    if (event === undefined) return { error: `bash: !${designator}: event not found\n` };
+    out += designator === '$' ? (event.trim().split(/\s+/).at(-1) ?? '') : event;
+    i += designator.length;
+  }
+  return { line: out };
+}

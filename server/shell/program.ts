@@ -1,0 +1,25 @@
+// Programs that need the shell itself (sudo, ssh, xargs, exit, type…): they receive, besides
+// the usual context, a handle to look commands up and to run whole lines.
+import type { CommandContext, CommandResult, ShellCommand, ShellSession } from './types.js';
+
+export interface ProgramResult extends CommandResult {
+  /** `exit`/`logout`: the rest of the typed line is not run. */
+  stop?: boolean;
+  /** `exit` on the workstation: the terminal session ends. */
+  exitShell?: boolean;
+}
+
+export interface ShellApi {
+  /**
+   * The program `name` resolves to where the context's session is. `external` leaves out
+   * the shell builtins (cd, export…), as `sudo` and `xargs` only find programs on disk.
+   */
+  find(ctx: CommandContext, name: string, external?: boolean): ShellProgram | undefined;
+  /** Runs a typed line in a session (the remote shell of `ssh NODE CMD`). */
+  runLine(session: ShellSession, line: string): { output: string; exitCode: number };
+}
+
+export type ShellProgram = (ctx: CommandContext, argv: string[], shell: ShellApi) => ProgramResult;
+
+/** A plain ShellCommand as a ShellProgram. */
+export const program = (command: ShellCommand): ShellProgram => (ctx, argv) => command(ctx, argv);

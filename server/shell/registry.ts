@@ -1,0 +1,116 @@
+// Which programs exist where. On the workstation: kubectl (and `k`), ssh, the text tools
+// and builtins. On a node after `ssh`: the node and network tools, kubectl on control-plane
+// nodes only (they hold /etc/kubernetes/admin.conf), sudo, the text tools and builtins.
+import type { ClusterState } from '../cluster/types.js';
+import { shellBuiltins, utilities } from './builtins.js';
+import { kubectlCommand } from './kubectl/index.js';
+import { exit, ssh, sudo } from './login.js';
+import { networkTools } from './node/network/index.js';
+import { nodeTools } from './node/index.js';
+import type { ShellProgram } from './program.js';
+import { program } from './program.js';
+import { currentNode, isControlPlane } from './session.js';
+import { textTools, xargs } from './text/index.js';
+import type { ShellCommand, ShellSession } from './types.js';
+import { ok } from './types.js';
+
+const programs = (commands: Record<string, ShellCommand>): Record<string, ShellProgram> =>
+  Object.fromEntries(Object.entries(commands).map(([name, command]) => [name, program(command)]));
+
+/** Where a program is installed, for `type` and `which`. */
+const BIN_DIR: Record<string, string> = { kubectl: '/usr/local/bin', etcdctl: '/usr/local/bin', crictl: '/usr/local/bin', k: '' };
+
+const typeCmd: ShellProgram = (ctx, argv, shell) => {
+  let stdout = '';
+  let stderr = '';
+  for (const name of argv.slice(1)) {
+    if (name === 'k' && ctx.session.node === undefined) stdout += "k is aliased to `kubectl'\n";
+    else if (name in shellBuiltinPrograms || name === 'echo' || name === 'pwd' || name === 'true' || name === 'false') stdout += `${name} is a shell builtin\n`;
+    else if (shell.find(ctx, name, true)) stdout += `${name} is ${pathOf(name)}\n`;
+    else stderr += `bash: type: ${name}: not found\n`;
+  }
+  return { stdout, stderr, exitCode: stderr ? 1 : 0 };
+};
+
+const which: ShellProgram = (ctx, argv, shell) => {
+  const names = argv.slice(1).filter((n) => !n.startsWith('-'));
+  const found = names.filter((n) => n !== 'k' && shell.find(ctx, n, true));
+  return { stdout: found.map((n) => `${pathOf(n)}\n`).join(''), stderr: '', exitCode: found.length === names.length ? 0 : 1 };
+};
+
+function pathOf(name: string): string {
+  return `${BIN_DIR[name] ?? '/usr/bin'}/${name}`;
+}
+
+const help: ShellProgram = (ctx) => {
+  const names = Object.keys(locationPrograms(ctx.state, ctx.session)).sort();
+  const where = ctx.session.node === undefined ? 'on your workstation' : `on ${ctx.session.node}`;
+  return ok(
+    `Programs available ${where}:\n${wrap(names)}\n` +
+    `Shell builtins:\n${wrap(Object.keys(shellBuiltinPrograms).sort())}\n` +
+    `Text tools and utilities:\n${wrap(Object.keys(utilityPrograms).sort())}\n` +
+    'Pipes (|), lists (; && ||), quotes, $VAR, $(…) and 2>/dev/null work as in bash. Tab completes.\n',
+  );
+};
+
+function wrap(names: string[]): string {
+  const lines: string[] = [];
+  let line = ' ';
+  for (const name of names) {
+    if (line.length + name.length + 1 > 78) {
+      lines.push(line);
+      line = ' ';
+    }
+    line += ` ${name}`;
+  }
+  lines.push(line);
+  return `${lines.join('\n')}\n`;
+}
+
+const shellBuiltinPrograms: Record<string, ShellProgram> = {
+  ...programs(shellBuiltins),
+  exit,
+  logout: exit,
+  help,
+  type: typeCmd,
+};
+
+const utilityPrograms: Record<string, ShellProgram> = {
+  ...programs(utilities),
+  ...programs(textTools),
+  xargs,
+  which,
+};
+
+const kubectl = program(kubectlCommand);
+const workstationPrograms: Record<string, ShellProgram> = { kubectl, k: kubectl, ssh, sudo };
+
+function locationPrograms(state: ClusterState, session: ShellSession): Record<string, ShellProgram> {
+  const node = currentNode(state, session);
+  if (!node) return workstationPrograms;
+  return {
+    ...programs(networkTools),
+    ...programs(nodeTools),
+    ...(isControlPlane(node) ? { kubectl } : {}),
+    ssh,
+    sudo,
+  };
+}
+
+/**
+ * The program a name runs where the session is, or undefined (command not found).
+ * `external` leaves out the shell builtins: what `sudo` and `xargs` can run.
+ */
+export function findProgram(state: ClusterState, session: ShellSession, name: string, external = false): ShellProgram | undefined {
+  if (!external && Object.hasOwn(shellBuiltinPrograms, name)) return shellBuiltinPrograms[name];
+  const here = locationPrograms(state, session);
+  if (Object.hasOwn(here, name)) return here[name];
+  if (Object.hasOwn(utilityPrograms, name)) return utilityPrograms[name];
+  return undefined;
+}
+
+/** Every command name that runs where the session is, for Tab completion. */
+export function commandNames(state: ClusterState, session: ShellSession): string[] {
+  const names = new Set([...Object.keys(shellBuiltinPrograms), ...Object.keys(locationPrograms(state, session)), ...Object.keys(utilityPrograms)]);
+  return [...names].sort();
+}

@@ -1,0 +1,253 @@
+// Runs a parsed line: expands words ($VAR, $(…), field splitting), applies redirections,
+// connects pipeline stages, and evaluates `;` / `&&` / `||`. What the terminal shows is
+// kept as an ordered list of chunks so stderr and stdout interleave the way they would.
+import type { ClusterState } from '../cluster/types.js';
+import type { AndOr, List, Pipeline, Redirect, SimpleCommand, Word } from './parse.js';
+import { parseLine } from './parse.js';
+import type { ProgramResult, ShellApi } from './program.js';
+import { findProgram } from './registry.js';
+import { baseEnv, commandEnv, currentNode, forkSession } from './session.js';
+import type { CommandContext, LineResult, ShellSession } from './types.js';
+
+interface Chunk {
+  fd: 1 | 2;
+  text: string;
+}
+
+/** What running part of a line produced. */
+interface Outcome {
+  chunks: Chunk[];
+  exitCode: number;
+  /** `exit` ran: stop the rest of the line. */
+  stop?: boolean;
+  exitShell?: boolean;
+  clear?: boolean;
+  edit?: LineResult['edit'];
+}
+
+type Target = 'out' | 'err' | 'null';
+
+export class Runner implements ShellApi {
+  constructor(private readonly state: ClusterState) {}
+
+  find(ctx: CommandContext, name: string, external = false) {
+    return findProgram(ctx.state, ctx.session, name, external);
+  }
+
+  runLine(session: ShellSession, line: string): { output: string; exitCode: number } {
+    const parsed = parseLine(line);
+    if (!parsed.ok) return { output: parsed.error, exitCode: 2 };
+    const outcome = this.runList(session, parsed.list, '');
+    return { output: outcome.chunks.map((c) => c.text).join(''), exitCode: outcome.exitCode };
+  }
+
+  runList(session: ShellSession, list: List, stdin: string): Outcome {
+    const total: Outcome = { chunks: [], exitCode: session.lastExitCode ?? 0 };
+    for (const andOr of list) {
+      const outcome = this.runAndOr(session, andOr, stdin);
+      merge(total, outcome);
+      if (outcome.stop) break;
+    }
+    return total;
+  }
+
+  private runAndOr(session: ShellSession, andOr: AndOr, stdin: string): Outcome {
+    const total: Outcome = { chunks: [], exitCode: 0 };
+    merge(total, this.runPipeline(session, andOr.first, stdin));
+    for (const { op, pipeline } of andOr.rest) {
+      if (total.stop) break;
+      const runs = op === '&&' ? total.exitCode === 0 : total.exitCode !== 0;
+      if (runs) merge(total, this.runPipeline(session, pipeline, stdin));
+    }
+    return total;
+  }
+
+  private runPipeline(session: ShellSession, pipeline: Pipeline, stdin: string): Outcome {
+    const { commands } = pipeline;
+    const result: Outcome = { chunks: [], exitCode: 0 };
+    let input = stdin;
+    commands.forEach((command, i) => {
+      // Like bash, each stage of a real pipeline runs in a subshell.
+      const stageSession = commands.length > 1 ? forkSession(session) : session;
+      const stage = this.runSimple(stageSession, command, input);
+      const last = i === commands.length - 1;
+      if (last) {
+        merge(result, stage);
+      } else {
+        result.chunks.push(...stage.chunks.filter((c) => c.fd === 2));
+        input = stage.chunks.filter((c) => c.fd === 1).map((c) => c.text).join('');
+        result.clear ||= stage.clear ?? false;
+      }
+    });
+    if (pipeline.negated) result.exitCode = result.exitCode === 0 ? 1 : 0;
+    session.lastExitCode = result.exitCode; // `$?` for the rest of the line
+    return result;
+  }
+
+  private runSimple(session: ShellSession, command: SimpleCommand, stdin: string): Outcome {
+    const side: Chunk[] = []; // stderr of command substitutions
+    const sub = { exitCode: undefined as number | undefined };
+    const expand = (word: Word, split: boolean): string[] => this.expandWord(session, word, split, side, sub);
+
+    const prefix: Record<string, string> = {};
+    for (const a of command.assignments) prefix[a.name] = expand(a.value, false).join('');
+    const argv = command.words.flatMap((w) => expand(w, true));
+
+    const io = this.applyRedirects(session, command.redirects, stdin, expand);
+    if ('error' in io) return { chunks: [...side, { fd: 2, text: io.error }], exitCode: 1 };
+
+    if (argv.length === 0) {
+      Object.assign(session.vars, prefix);
+      return { chunks: side, exitCode: sub.exitCode ?? 0 };
+    }
+    const ctx: CommandContext = { state: this.state, session, env: commandEnv(session, prefix), stdin: io.stdin };
+    const result = this.exec(ctx, argv);
+    const chunks = [...side];
+    const route = (fd: 1 | 2, text: string): void => {
+      const target = io.targets[fd];
+      if (text !== '' && target !== 'null') chunks.push({ fd: target === 'out' ? 1 : 2, text });
+    };
+    route(1, result.stdout);
+    route(2, result.stderr);
+    return {
+      chunks,
+      exitCode: result.exitCode,
+      ...(result.stop ? { stop: true } : {}),
+      ...(result.exitShell ? { exitShell: true } : {}),
+      ...(result.clear ? { clear: true } : {}),
+      ...(result.edit ? { edit: result.edit } : {}),
+    };
+  }
+
+  private exec(ctx: CommandContext, argv: string[]): ProgramResult {
+    const name = argv[0]!;
+    const found = this.find(ctx, name);
+    if (found) return found(ctx, argv, this);
+    if (name.includes('/')) return { stdout: '', stderr: `bash: ${name}: No such file or directory\n`, exitCode: 127 };
+    return { stdout: '', stderr: `bash: ${name}: command not found\n`, exitCode: 127 };
+  }
+
+  /** bash applies redirections left to right on a table of where fd 1 and 2 point. */
+  private applyRedirects(
+    session: ShellSession,
+    redirects: Redirect[],
+    stdin: string,
+    expand: (word: Word, split: boolean) => string[],
+  ): { stdin: string; targets: Record<1 | 2, Target> } | { error: string } {
+    const targets: Record<1 | 2, Target> = { 1: 'out', 2: 'err' };
+    let input = stdin;
+    for (const r of redirects) {
+      const words = expand(r.target, r.op !== '<<<');
+      const name = words.join(' ');
+      if (r.op !== '<<<' && words.length !== 1) return { error: `bash: ${rawText(r.target)}: ambiguous redirect\n` };
+      if (r.op === '<<<') {
+        input = `${name}\n`;
+        continue;
+      }
+      if (r.op === '<') {
+        const file = name === '/dev/null' ? '' : currentNode(this.state, session)?.host.files[name];
+        if (file === undefined) return { error: `bash: ${name}: No such file or directory\n` };
+        input = file;
+        continue;
+      }
+      const fds: (1 | 2)[] = r.fd === 'both' ? [1, 2] : r.fd === 1 || r.fd === 2 ? [r.fd] : [];
+      if (fds.length === 0) continue; // other descriptors: nothing writes to them here
+      let target: Target;
+      if (r.op === '>&' && (name === '1' || name === '2')) target = targets[name === '1' ? 1 : 2];
+      else if (r.op === '>&' && name === '-') target = 'null';
+      else if (name === '/dev/null') target = 'null';
+      else if (name === '/dev/stdout') target = targets[1];
+      else if (name === '/dev/stderr') target = targets[2];
+      else if (r.op === '>&' && /^\d+$/.test(name)) return { error: `bash: ${name}: Bad file descriptor\n` };
+      else return { error: `bash: ${name}: Read-only file system\n` };
+      for (const fd of fds) targets[fd] = target;
+    }
+    return { stdin: input, targets };
+  }
+
+  /** Expands one word into fields: variables, command substitution, then (unquoted) field splitting. */
+  private expandWord(session: ShellSession, word: Word, split: boolean, side: Chunk[], sub: { exitCode: number | undefined }): string[] {
+    const fields: string[] = [];
+    let current = '';
+    let hasCurrent = false; // the current field exists even if empty (quotes, literal text)
+    const addSplittable = (value: string): void => {
+      if (!split) {
+        current += value;
+        hasCurrent ||= value !== '';
+        return;
+      }
+      const pieces = value.split(/[ \t\n]+/);
+      pieces.forEach((piece, i) => {
+        if (i > 0) {
+          if (hasCurrent) fields.push(current);
+          current = '';
+          hasCurrent = false;
+        }
+        if (piece !== '') {
+          current += piece;
+          hasCurrent = true;
+        }
+      });
+    };
+    word.parts.forEach((part, index) => {
+      let value: string;
+      if (part.kind === 'lit') {
+        value = index === 0 && !part.quoted ? this.expandTilde(session, part.text) : part.text;
+        current += value;
+        hasCurrent ||= part.quoted || value !== '';
+        return;
+      }
+      if (part.kind === 'var') {
+        value = this.lookupVar(session, part.name);
+        if (value === '' && part.fallback) value = this.expandWord(session, part.fallback, false, side, sub).join('');
+      } else {
+        const subSession = forkSession(session);
+        const outcome = this.runList(subSession, part.list, '');
+        side.push(...outcome.chunks.filter((c) => c.fd === 2));
+        value = outcome.chunks.filter((c) => c.fd === 1).map((c) => c.text).join('').replace(/\n+$/, '');
+        sub.exitCode = outcome.exitCode;
+      }
+      if (part.quoted) {
+        current += value;
+        hasCurrent = true;
+      } else addSplittable(value);
+    });
+    if (hasCurrent || !split) fields.push(current);
+    return fields;
+  }
+
+  private expandTilde(session: ShellSession, text: string): string {
+    if (text === '~' || text.startsWith('~/')) return baseEnv(session).HOME + text.slice(1);
+    return text;
+  }
+
+  private lookupVar(session: ShellSession, name: string): string {
+    switch (name) {
+      case '?': return String(session.lastExitCode ?? 0);
+      case '$': return '4242';
+      case '#': return '0';
+      case '0': return 'bash';
+    }
+    return session.vars[name] ?? baseEnv(session)[name] ?? '';
+  }
+}
+
+function merge(total: Outcome, next: Outcome): void {
+  total.chunks.push(...next.chunks);
+  total.exitCode = next.exitCode;
+  if (next.stop) total.stop = true;
+  if (next.exitShell) total.exitShell = true;
+  if (next.clear) {
+    // Output printed before `clear` in the same line is wiped by it.
+    total.chunks = [...next.chunks];
+    total.clear = true;
+  }
+  if (next.edit) total.edit = next.edit;
+}
+
+/** The word as typed, for messages like `bash: $x: ambiguous redirect`. */
+function rawText(word: Word): string {
+  return word.parts.map((p) => (p.kind === 'lit' ? p.text : p.kind === 'var' ? `$${p.name}` : '$(…)')).join('');
+}
+
+export type { Outcome };

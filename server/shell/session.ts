@@ -1,0 +1,84 @@
+// Where a player is (their workstation, or a node they ssh'ed into, possibly as root) and
+// what follows from it: user, home, host name, prompt, environment variables.
+import type { ClusterState, Node } from '../cluster/types.js';
+import type { ShellSession } from './types.js';
+
+/** The player's own machine, where kubectl talks to the cluster through ~/.kube/config. */
+export const WORKSTATION = 'workstation';
+export const WORKSTATION_USER = 'player';
+/** The sudoer account the player logs into nodes with (as on Ubuntu cloud images). */
+export const NODE_USER = 'ubuntu';
+
+export function newSession(_state: ClusterState, opts: { namespace?: string } = {}): ShellSession {
+  return { root: false, vars: {}, history: [], namespace: opts.namespace ?? 'default' };
+}
+
+/** A copy for a subshell (`$(…)`, pipeline stages): variables set there do not leak back. */
+export function forkSession(session: ShellSession): ShellSession {
+  return { ...session, vars: { ...session.vars } };
+}
+
+export function userOf(session: ShellSession): string {
+  if (session.node === undefined) return WORKSTATION_USER;
+  return session.root ? 'root' : NODE_USER;
+}
+
+export function homeOf(session: ShellSession): string {
+  const user = userOf(session);
+  return user === 'root' ? '/root' : `/home/${user}`;
+}
+
+export function hostOf(session: ShellSession): string {
+  return session.node ?? WORKSTATION;
+}
+
+/** The node the session is on, if it still exists. */
+export function currentNode(state: ClusterState, session: ShellSession): Node | undefined {
+  return session.node === undefined ? undefined : state.nodes[session.node];
+}
+
+export function isControlPlane(node: Node): boolean {
+  return 'node-role.kubernetes.io/control-plane' in (node.metadata.labels ?? {}) || '/etc/kubernetes/admin.conf' in node.host.files;
+}
+
+export function internalIP(node: Node): string | undefined {
+  return node.status.addresses.find((a) => a.type === 'InternalIP')?.address;
+}
+
+/** The environment a login shell starts with; session variables override it. */
+export function baseEnv(session: ShellSession): Record<string, string> {
+  const user = userOf(session);
+  const home = homeOf(session);
+  return {
+    HOME: home,
+    USER: user,
+    LOGNAME: user,
+    HOSTNAME: hostOf(session),
+    PWD: home,
+    SHELL: '/bin/bash',
+    TERM: 'xterm-256color',
+    LANG: 'C.UTF-8',
+    PATH: user === 'root'
+      ? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+      : '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/games:/usr/local/games',
+    ...(session.node !== undefined && session.root ? { KUBECONFIG: '/etc/kubernetes/admin.conf' } : {}),
+  };
+}
+
+/** The environment a command sees: login environment, shell variables, then `VAR=x cmd` prefixes. */
+export function commandEnv(session: ShellSession, prefix: Record<string, string> = {}): Record<string, string> {
+  return { ...baseEnv(session), ...session.vars, ...prefix };
+}
+
+/**
+ * The prompt, in the style of a default Ubuntu bash: `ubuntu@worker-1:~$ `, `root@cp-1:~# `.
+ * On the workstation it is prefixed with the kubectl context and namespace (like kube-ps1),
+ * because that is what a player needs to keep in view.
+ */
+export function prompt(state: ClusterState, session: ShellSession): string {
+  const user = userOf(session);
+  const sign = user === 'root' ? '#' : '$';
+  const base = `${user}@${hostOf(session)}:~${sign} `;
+  if (session.node !== undefined) return base;
+  return `(${state.contextName}:${session.namespace}) ${base}`;
+}

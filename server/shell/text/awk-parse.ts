@@ -1,0 +1,412 @@
+// The awk language subset the `awk` tool runs: `pattern { action }` rules with BEGIN/END,
+// /re/ patterns, expressions (fields, NR/NF, arithmetic, comparison, ~, &&, ||, ?:, string
+// concatenation, assignment incl. += and ++, associative arrays), statements print, printf,
+// if/else, for (k in a), next, exit, and a few builtin functions. Parsed to an AST here;
+// unsupported constructs are rejected with a clear message instead of being misread.
+
+export type Expr =
+  | { k: 'num'; v: number }
+  | { k: 'str'; v: string }
+  | { k: 'regex'; source: string }
+  | { k: 'var'; name: string }
+  | { k: 'field'; index: Expr }
+  | { k: 'elem'; name: string; key: Expr }
+  | { k: 'in'; key: Expr; name: string }
+  | { k: 'unary'; op: '!' | '-' | '+'; e: Expr }
+  | { k: 'binary'; op: string; l: Expr; r: Expr }
+  | { k: 'match'; negate: boolean; l: Expr; r: Expr }
+  | { k: 'cond'; c: Expr; t: Expr; f: Expr }
+  | { k: 'assign'; op: string; target: Expr; e: Expr }
+  | { k: 'incr'; op: '++' | '--'; prefix: boolean; target: Expr }
+  | { k: 'call'; name: string; args: Expr[] }
+  | { k: 'group'; e: Expr };
+
+export type Stmt =
+  | { k: 'print'; args: Expr[] }
+  | { k: 'printf'; args: Expr[] }
+  | { k: 'expr'; e: Expr }
+  | { k: 'if'; c: Expr; then: Stmt; else?: Stmt }
+  | { k: 'forin'; key: string; array: string; body: Stmt }
+  | { k: 'block'; body: Stmt[] }
+  | { k: 'next' }
+  | { k: 'exit'; code?: Expr };
+
+export interface Rule {
+  pattern: 'BEGIN' | 'END' | Expr | undefined;
+  action: Stmt[] | undefined;
+}
+
+export class AwkSyntaxError {
+  constructor(readonly message: string) {}
+}
+
+type Tok = { t: 'num'; v: number } | { t: 'str'; v: string } | { t: 'regex'; v: string } | { t: 'name'; v: string } | { t: 'op'; v: string } | { t: 'nl' } | { t: 'eof' };
+
+export const BUILTINS = new Set(['length', 'substr', 'index', 'split', 'tolower', 'toupper', 'sprintf', 'int', 'gsub', 'sub', 'sqrt']);
+const UNSUPPORTED = new Set(['while', 'do', 'function', 'func', 'getline', 'delete', 'break', 'continue', 'return', 'nextfile', 'system', 'close', 'match']);
+const OPS = ['+=', '-=', '*=', '/=', '%=', '^=', '==', '!=', '<=', '>=', '&&', '||', '++', '--', '!~', '>>', '{', '}', '(', ')', '[', ']', ';', ',', '+', '-', '*', '/', '%', '^', '!', '>', '<', '~', '?', ':', '=', '$', '|'];
+
+function lex(src: string): Tok[] {
+  const toks: Tok[] = [];
+  let i = 0;
+  // A `/` starts a regex where an operand is expected (not after a value).
+  const regexAllowed = (): boolean => {
+    const last = toks.at(-1);
+    if (!last) return true;
+    if (last.t === 'num' || last.t === 'str' || last.t === 'regex') return false;
+    if (last.t === 'name') return false;
+    if (last.t === 'op') return !(last.v === ')' || last.v === ']' || last.v === '$' || last.v === '++' || last.v === '--');
+    return true;
+  };
+  while (i < src.length) {
+    const c = src[i]!;
+    if (c === ' ' || c === '\t' || c === '\r') i++;
+    else if (c === '\\' && src[i + 1] === '\n') i += 2;
+    else if (c === '\n') {
+      toks.push({ t: 'nl' });
+      i++;
+    } else if (c === '#') {
+      while (i < src.length && src[i] !== '\n') i++;
+    } else if (/[0-9.]/.test(c) && /^(\d+\.?\d*(e[+-]?\d+)?|\.\d+)/i.test(src.slice(i))) {
+      const m = /^(\d+\.?\d*(e[+-]?\d+)?|\.\d+)/i.exec(src.slice(i))!;
+      toks.push({ t: 'num', v: Number(m[0]) });
+      i += m[0].length;
+    } else if (/[A-Za-z_]/.test(c)) {
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i))!;
+      toks.push({ t: 'name', v: m[0] });
+      i += m[0].length;
+    } else if (c === '"') {
+      let s = '';
+      i++;
+      const esc: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', '/': '/', a: '\x07', b: '\b', f: '\f', v: '\v' };
+      while (i < src.length && src[i] !== '"') {
+        if (src[i] === '\\' && i + 1 < src.length) {
+          s += esc[src[i + 1]!] ?? `\\${src[i + 1]}`;
+          i += 2;
+        } else s += src[i++];
+      }
+      if (i >= src.length) throw new AwkSyntaxError('runaway string constant "' + s.slice(0, 10) + ' ...');
+      i++;
+      toks.push({ t: 'str', v: s });
+    } else if (c === '/' && regexAllowed()) {
+      let s = '';
+      i++;
+      while (i < src.length && src[i] !== '/') {
+        if (src[i] === '\\' && src[i + 1] === '/') {
+          s += '/';
+          i += 2;
+        } else if (src[i] === '\n') break;
+        else s += src[i++];
+      }
+      if (src[i] !== '/') throw new AwkSyntaxError(`runaway regular expression /${s.slice(0, 10)} ...`);
+      i++;
+      toks.push({ t: 'regex', v: s });
+    } else {
+      const op = OPS.find((o) => src.startsWith(o, i));
+      if (!op) throw new AwkSyntaxError(`syntax error at or near ${c}`);
+      toks.push({ t: 'op', v: op });
+      i += op.length;
+    }
+  }
+  toks.push({ t: 'eof' });
+  return toks;
+}
+
+const describe = (tok: Tok): string => (tok.t === 'eof' ? 'end of file' : tok.t === 'nl' ? 'end of line' : tok.t === 'str' ? `"${tok.v}"` : tok.t === 'regex' ? `/${tok.v}/` : String(tok.v));
+
+export function parseAwk(src: string): Rule[] {
+  const toks = lex(src);
+  let p = 0;
+  const peek = (): Tok => toks[p]!;
+  const isOp = (v: string): boolean => {
+    const t = peek();
+    return t.t === 'op' && t.v === v;
+  };
+  const isName = (v: string): boolean => {
+    const t = peek();
+    return t.t === 'name' && t.v === v;
+  };
+  const fail = (): never => {
+    const t = peek();
+    if (t.t === 'name' && UNSUPPORTED.has(t.v)) throw new AwkSyntaxError(`'${t.v}' is not supported by this terminal's awk`);
+    throw new AwkSyntaxError(`syntax error at or near ${describe(t)}`);
+  };
+  const expect = (v: string): void => {
+    if (!isOp(v)) fail();
+    p++;
+  };
+  const skipNl = (): void => {
+    while (peek().t === 'nl') p++;
+  };
+  const skipTerminators = (): void => {
+    while (peek().t === 'nl' || isOp(';')) p++;
+  };
+
+  // Expressions, lowest precedence first. `noGt`/`noIn` cover print's `>` and for-in's `in`.
+  const expr = (noGt = false): Expr => ternary(noGt);
+  const ternary = (noGt: boolean): Expr => {
+    const c = or(noGt);
+    if (isOp('?')) {
+      p++;
+      const t = ternary(noGt);
+      expect(':');
+      const f = ternary(noGt);
+      return { k: 'cond', c, t, f };
+    }
+    if (peek().t === 'op' && ['=', '+=', '-=', '*=', '/=', '%=', '^='].includes((peek() as { v: string }).v)) {
+      if (c.k !== 'var' && c.k !== 'field' && c.k !== 'elem') fail();
+      const op = (toks[p++] as { v: string }).v;
+      return { k: 'assign', op, target: c, e: ternary(noGt) };
+    }
+    return c;
+  };
+  const or = (noGt: boolean): Expr => {
+    let l = and(noGt);
+    while (isOp('||')) {
+      p++;
+      skipNl();
+      l = { k: 'binary', op: '||', l, r: and(noGt) };
+    }
+    return l;
+  };
+  const and = (noGt: boolean): Expr => {
+    let l = inExpr(noGt);
+    while (isOp('&&')) {
+      p++;
+      skipNl();
+      l = { k: 'binary', op: '&&', l, r: inExpr(noGt) };
+    }
+    return l;
+  };
+  const inExpr = (noGt: boolean): Expr => {
+    let l = matchExpr(noGt);
+    while (isName('in')) {
+      p++;
+      const t = peek();
+      if (t.t !== 'name') fail();
+      p++;
+      l = { k: 'in', key: l, name: (t as { v: string }).v };
+    }
+    return l;
+  };
+  const matchExpr = (noGt: boolean): Expr => {
+    let l = comparison(noGt);
+    while (isOp('~') || isOp('!~')) {
+      const negate = (toks[p++] as { v: string }).v === '!~';
+      l = { k: 'match', negate, l, r: comparison(noGt) };
+    }
+    return l;
+  };
+  const comparison = (noGt: boolean): Expr => {
+    const l = concat();
+    for (const op of ['<', '<=', '==', '!=', '>=', '>']) {
+      if (isOp(op) && !(noGt && (op === '>'))) {
+        p++;
+        return { k: 'binary', op, l, r: concat() };
+      }
+    }
+    return l;
+  };
+  const startsOperand = (): boolean => {
+    const t = peek();
+    if (t.t === 'num' || t.t === 'str' || t.t === 'regex') return true;
+    if (t.t === 'name') return t.v !== 'in' && !UNSUPPORTED.has(t.v);
+    return t.t === 'op' && ['$', '!', '(', '-', '+', '++', '--'].includes(t.v);
+  };
+  const concat = (): Expr => {
+    let l = additive();
+    // Juxtaposition concatenates; `-`/`+` there would be ambiguous, awk reads them as binary.
+    while (startsOperand() && !isOp('-') && !isOp('+')) l = { k: 'binary', op: ' ', l, r: additive() };
+    return l;
+  };
+  const additive = (): Expr => {
+    let l = multiplicative();
+    while (isOp('+') || isOp('-')) {
+      const op = (toks[p++] as { v: string }).v;
+      l = { k: 'binary', op, l, r: multiplicative() };
+    }
+    return l;
+  };
+  const multiplicative = (): Expr => {
+    let l = unary();
+    while (isOp('*') || isOp('/') || isOp('%')) {
+      const op = (toks[p++] as { v: string }).v;
+      l = { k: 'binary', op, l, r: unary() };
+    }
+    return l;
+  };
+  const unary = (): Expr => {
+    if (isOp('!') || isOp('-') || isOp('+')) {
+      const op = (toks[p++] as { v: string }).v as '!' | '-' | '+';
+      return { k: 'unary', op, e: unary() };
+    }
+    return power();
+  };
+  const power = (): Expr => {
+    const base = incr();
+    if (isOp('^')) {
+      p++;
+      return { k: 'binary', op: '^', l: base, r: unary() };
+    }
+    return base;
+  };
+  const incr = (): Expr => {
+    if (isOp('++') || isOp('--')) {
+      const op = (toks[p++] as { v: string }).v as '++' | '--';
+      return { k: 'incr', op, prefix: true, target: primary() };
+    }
+    const e = primary();
+    if ((isOp('++') || isOp('--')) && (e.k === 'var' || e.k === 'field' || e.k === 'elem')) {
+      const op = (toks[p++] as { v: string }).v as '++' | '--';
+      return { k: 'incr', op, prefix: false, target: e };
+    }
+    return e;
+  };
+  const primary = (): Expr => {
+    const t = peek();
+    if (t.t === 'num') {
+      p++;
+      return { k: 'num', v: t.v };
+    }
+    if (t.t === 'str') {
+      p++;
+      return { k: 'str', v: t.v };
+    }
+    if (t.t === 'regex') {
+      p++;
+      return { k: 'regex', source: t.v };
+    }
+    if (t.t === 'op' && t.v === '$') {
+      p++;
+      return { k: 'field', index: incr() };
+    }
+    if (t.t === 'op' && t.v === '(') {
+      p++;
+      const e = expr();
+      expect(')');
+      return { k: 'group', e };
+    }
+    if (t.t === 'name') {
+      if (UNSUPPORTED.has(t.v)) fail();
+      p++;
+      if (BUILTINS.has(t.v)) {
+        if (t.v === 'length' && !isOp('(')) return { k: 'call', name: 'length', args: [] };
+        expect('(');
+        const args: Expr[] = [];
+        if (!isOp(')')) {
+          args.push(expr());
+          while (isOp(',')) {
+            p++;
+            args.push(expr());
+          }
+        }
+        expect(')');
+        return { k: 'call', name: t.v, args };
+      }
+      if (isOp('[')) {
+        p++;
+        const key = expr();
+        expect(']');
+        return { k: 'elem', name: t.v, key };
+      }
+      return { k: 'var', name: t.v };
+    }
+    return fail();
+  };
+
+  const printArgs = (): Expr[] => {
+    const args: Expr[] = [];
+    if (isOp(';') || isOp('}') || peek().t === 'nl' || peek().t === 'eof') return args;
+    const parenthesised = isOp('(');
+    args.push(expr(true));
+    while (isOp(',')) {
+      p++;
+      skipNl();
+      args.push(expr(true));
+    }
+    if (parenthesised && args.length === 1 && args[0]!.k === 'group') args.splice(0, 1, args[0]!.e);
+    if (isOp('>') || isOp('>>') || isOp('|')) throw new AwkSyntaxError('output redirection is not supported by this terminal\'s awk (read-only file system)');
+    return args;
+  };
+
+  const statement = (): Stmt => {
+    if (isOp('{')) {
+      p++;
+      const body = statements();
+      expect('}');
+      return { k: 'block', body };
+    }
+    if (isName('print') || isName('printf')) {
+      const name = (toks[p++] as { v: string }).v;
+      return name === 'print' ? { k: 'print', args: printArgs() } : { k: 'printf', args: printArgs() };
+    }
+    if (isName('if')) {
+      p++;
+      expect('(');
+      const c = expr();
+      expect(')');
+      skipNl();
+      const then = statement();
+      const save = p;
+      skipTerminators();
+      if (isName('else')) {
+        p++;
+        skipNl();
+        return { k: 'if', c, then, else: statement() };
+      }
+      p = save;
+      return { k: 'if', c, then };
+    }
+    if (isName('for')) {
+      p++;
+      expect('(');
+      const key = peek();
+      const arrayTok = toks[p + 2];
+      if (key.t !== 'name' || toks[p + 1]?.t !== 'name' || (toks[p + 1] as { v: string }).v !== 'in' || arrayTok?.t !== 'name') {
+        throw new AwkSyntaxError("only 'for (key in array)' loops are supported by this terminal's awk");
+      }
+      p += 3;
+      expect(')');
+      skipNl();
+      return { k: 'forin', key: key.v, array: (arrayTok as { v: string }).v, body: statement() };
+    }
+    if (isName('next')) {
+      p++;
+      return { k: 'next' };
+    }
+    if (isName('exit')) {
+      p++;
+      const ends = isOp(';') || isOp('}') || peek().t === 'nl' || peek().t === 'eof';
+      return ends ? { k: 'exit' } : { k: 'exit', code: expr() };
+    }
+    return { k: 'expr', e: expr() };
+  };
+
+  const statements = (): Stmt[] => {
+    const body: Stmt[] = [];
+    skipTerminators();
+    while (!isOp('}') && peek().t !== 'eof') {
+      body.push(statement());
+      if (!isOp('}') && peek().t !== 'eof' && !isOp(';') && peek().t !== 'nl') fail();
+      skipTerminators();
+    }
+    return body;
+  };
+
+  const rules: Rule[] = [];
+  skipTerminators();
+  while (peek().t !== 'eof') {
+    let pattern: Rule['pattern'];
+    if (isName('BEGIN') || isName('END')) pattern = (toks[p++] as { v: string }).v as 'BEGIN' | 'END';
+    else if (!isOp('{')) pattern = expr();
+    let action: Stmt[] | undefined;
+    if (isOp('{')) {
+      p++;
+      action = statements();
+      expect('}');
+    } else if (pattern === 'BEGIN' || pattern === 'END') fail();
+    rules.push({ pattern, action });
+    skipTerminators();
+  }
+  return rules;
+}

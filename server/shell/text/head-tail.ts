@@ -1,0 +1,88 @@
+// head, tail, cat and tee: reading stdin (or node files) and passing lines through.
+import type { CommandResult, ShellCommand } from '../types.js';
+import type { Input } from './common.js';
+import { joinLines, parseOptions, readInputs, splitLines } from './common.js';
+
+/** `-5` is the old spelling of `-n 5`. */
+const legacyCount = (args: string[]): string[] => args.map((a) => (/^-\d+$/.test(a) ? `-n${a.slice(1)}` : a));
+
+const SPEC = (tool: string) => ({
+  flags: 'qvfF',
+  valued: 'nc',
+  long: {
+    lines: { key: 'n', value: true },
+    bytes: { key: 'c', value: true },
+    quiet: { key: 'q', value: false },
+    silent: { key: 'q', value: false },
+    verbose: { key: 'v', value: false },
+    follow: { key: 'f', value: false },
+    ...(tool === 'tail' ? { retry: { key: 'retry', value: false } } : {}),
+  },
+});
+
+/** Prints each input through `pick`, with `==> name <==` headers when there are several. */
+function eachInput(inputs: Input[], headers: boolean, pick: (text: string) => string): string {
+  return inputs.map((input, i) => `${headers ? `${i > 0 ? '\n' : ''}==> ${input.name} <==\n` : ''}${pick(input.text)}`).join('');
+}
+
+function takeLines(text: string, n: number, fromEnd: boolean, fromStart: boolean): string {
+  const lines = splitLines(text);
+  const trailingNewline = text.endsWith('\n');
+  let kept: string[];
+  if (fromStart) kept = lines.slice(Math.max(0, n - 1));
+  else if (fromEnd) kept = n === 0 ? [] : lines.slice(-n);
+  else kept = lines.slice(0, n);
+  const out = joinLines(kept);
+  // A last line without newline stays without one.
+  return !trailingNewline && kept.length > 0 && kept.at(-1) === lines.at(-1) ? out.slice(0, -1) : out;
+}
+
+function headTail(tool: 'head' | 'tail'): ShellCommand {
+  return (ctx, argv) => {
+    // `tail +N` is the old spelling of `tail -n +N` (but `-n +N` keeps its operand).
+    const args = legacyCount(argv.slice(1)).map((a, i, all) =>
+      tool === 'tail' && /^\+\d+$/.test(a) && all[i - 1] !== '-n' && all[i - 1] !== '--lines' ? `-n${a}` : a);
+    const parsed = parseOptions(tool, args, SPEC(tool));
+    if (!parsed.ok) return parsed.error;
+    const o = parsed.opts;
+    const raw = o.last('n') ?? o.last('c') ?? '10';
+    const bytes = o.has('c') && !o.has('n');
+    const m = /^([+-]?)(\d+)$/.exec(raw);
+    if (!m) return { stdout: '', stderr: `${tool}: invalid number of ${bytes ? 'bytes' : 'lines'}: '${raw}'\n`, exitCode: 1 };
+    const n = Number(m[2]);
+    const sign = m[1];
+    const { inputs, errors } = readInputs(ctx, tool, o.operands);
+    const headers = o.has('v') || (inputs.length > 1 && !o.has('q'));
+    const pick = (text: string): string => {
+      if (bytes) {
+        if (tool === 'head') return sign === '-' ? text.slice(0, Math.max(0, text.length - n)) : text.slice(0, n);
+        return sign === '+' ? text.slice(Math.max(0, n - 1)) : text.slice(Math.max(0, text.length - n));
+      }
+      if (tool === 'head' && sign === '-') {
+        const lines = splitLines(text);
+        return joinLines(lines.slice(0, Math.max(0, lines.length - n)));
+      }
+      return takeLines(text, n, tool === 'tail', tool === 'tail' && sign === '+');
+    };
+    return { stdout: eachInput(inputs, headers, pick), stderr: errors, exitCode: errors ? 1 : 0 };
+  };
+}
+
+export const head = headTail('head');
+export const tail = headTail('tail');
+
+export const cat: ShellCommand = (ctx, argv) => {
+  const parsed = parseOptions('cat', argv.slice(1), { flags: 'nAbestuv', long: { number: { key: 'n', value: false } } });
+  if (!parsed.ok) return parsed.error;
+  const { inputs, errors } = readInputs(ctx, 'cat', parsed.opts.operands);
+  let text = inputs.map((i) => i.text).join('');
+  if (parsed.opts.has('n')) text = joinLines(splitLines(text).map((l, i) => `${String(i + 1).padStart(6)}\t${l}`));
+  return { stdout: text, stderr: errors, exitCode: errors ? 1 : 0 };
+};
+
+/** tee copies stdin to stdout; there is no writable filesystem for its files. */
+export const tee: ShellCommand = (ctx, argv): CommandResult => {
+  const files = argv.slice(1).filter((a) => !a.startsWith('-'));
+  const stderr = files.map((f) => `tee: ${f}: Read-only file system\n`).join('');
+  return { stdout: ctx.stdin, stderr, exitCode: stderr ? 1 : 0 };
+};
