@@ -51,6 +51,8 @@ export interface Toleration {
   operator?: 'Exists' | 'Equal';
   value?: string;
   effect?: Taint['effect'];
+  /** NoExecute only: how long the pod stays bound after the taint appears. */
+  tolerationSeconds?: number;
 }
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
@@ -115,6 +117,13 @@ export interface NodeHost {
   resolvConfNameservers: string[];
   /** Secondary IPs the CNI holds on this node (AWS VPC CNI style warm pool); 0 = unlimited. */
   maxPodIPs: number;
+  /** Images already pulled on this node (kubelet skips the pull: "already present on machine"). */
+  images: string[];
+  /**
+   * Kubelet bookkeeping (simulation only): the etcd revision of the last write to a pod
+   * bound here, the revision the kubelet last synced at, and when it must look again.
+   */
+  kubeletSync: { dirtyRevision: number; syncedRevision: number; wakeAt: SimTime };
 }
 
 export interface Filesystem {
@@ -122,6 +131,8 @@ export interface Filesystem {
   mount: string;
   size: Bytes;
   used: Bytes;
+  /** Set on the filesystem holding etcd's data dir: `used` = this + etcd's dbSize + its WAL. */
+  etcdBaseUsed?: Bytes;
 }
 
 export interface Namespace {
@@ -194,6 +205,8 @@ export interface ContainerStatus {
   lastState?: ContainerStateValue;
   /** When kubelet may start it again (CrashLoopBackOff back-off). */
   backOffUntil?: SimTime;
+  /** The current back-off step (10 s, 20 s, … 5 min) for crash or image-pull retries. */
+  backOffMs?: number;
   /** Current log of this instance and of the previous one (`--previous`). Bounded. */
   logs: LogLine[];
   previousLogs: LogLine[];
@@ -250,6 +263,8 @@ export interface Pod {
   behavior: Record<string, ContainerBehavior>;
   /** Static pods are owned by the node's kubelet (mirror pods), not by the apiserver. */
   static?: boolean;
+  /** Scheduler queue bookkeeping for an unschedulable pod (simulation only). */
+  schedule?: { attempts: number; nextAt: SimTime; clusterSig: string };
 }
 
 export interface PodTemplate {
@@ -389,6 +404,8 @@ export interface EtcdState {
   dataDir: string;
   /** The data dir was deleted on the host: etcd is gone, the cluster with it. */
   dataLost: boolean;
+  /** etcd's own log (JSON lines, as `kubectl logs etcd-NODE` / `crictl logs` show). Bounded. */
+  logs: LogLine[];
 }
 
 export type ComponentName = 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager' | 'etcd';
@@ -451,6 +468,8 @@ export interface NetworkState {
   /** Next free addresses, so allocation is deterministic. */
   nextServiceIP: number;
   nextNodePort: number;
+  /** iptables rule counters per node, keyed "node|chain>target[#tag]": [packets, bytes]. Fed by traffic. */
+  counters?: Record<string, [number, number]>;
 }
 
 export interface RngState {
@@ -483,6 +502,8 @@ export interface ClusterState {
   etcd: EtcdState;
   controlPlane: ControlPlane;
   network: NetworkState;
+  /** Scenario faults fired so far (id, simulated time), oldest first. Written by server/scenarios only. */
+  firedFaults?: { id: string; at: SimTime }[];
 }
 
 /** Why an API write failed; the message is the real server's wording. */

@@ -1,0 +1,206 @@
+// The apiserver write path. Every create/update/delete of an API object goes through here:
+// it checks that the apiserver is up and etcd accepts writes, bumps the etcd revision,
+// stamps metadata.resourceVersion and grows the etcd database by the object's size.
+import { randomHex } from './rng.js';
+import type {
+  ApiError, ApiResult, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod, ReplicaSet, Service,
+} from './types.js';
+
+export interface KindMap {
+  Pod: Pod;
+  Deployment: Deployment;
+  ReplicaSet: ReplicaSet;
+  DaemonSet: DaemonSet;
+  Service: Service;
+  Endpoints: Endpoints;
+  ConfigMap: ConfigMap;
+  Node: Node;
+  Namespace: Namespace;
+}
+export type Kind = keyof KindMap;
+
+type Collection = 'pods' | 'deployments' | 'replicasets' | 'daemonsets' | 'services' | 'endpoints' | 'configmaps' | 'nodes' | 'namespaces';
+export const COLLECTION: { [K in Kind]: Collection } = {
+  Pod: 'pods', Deployment: 'deployments', ReplicaSet: 'replicasets', DaemonSet: 'daemonsets', Service: 'services',
+  Endpoints: 'endpoints', ConfigMap: 'configmaps', Node: 'nodes', Namespace: 'namespaces',
+};
+
+/** The resource name the apiserver uses in its messages: `pods "x" not found`. */
+export const RESOURCE_NAME: { [K in Kind]: string } = {
+  Pod: 'pods', Deployment: 'deployments.apps', ReplicaSet: 'replicasets.apps', DaemonSet: 'daemonsets.apps', Service: 'services',
+  Endpoints: 'endpoints', ConfigMap: 'configmaps', Node: 'nodes', Namespace: 'namespaces',
+};
+
+/** Typical stored size of an object in etcd (protobuf plus key); exact bytes do not matter. */
+const STORED_SIZE: { [K in Kind]: number } = {
+  Pod: 3_600, Deployment: 2_400, ReplicaSet: 2_200, DaemonSet: 2_600, Service: 900, Endpoints: 700, ConfigMap: 500, Node: 4_800, Namespace: 300,
+};
+export const EVENT_SIZE = 650;
+export const LEASE_SIZE = 350;
+
+function collection<K extends Kind>(state: ClusterState, kind: K): Record<string, KindMap[K]> {
+  return state[COLLECTION[kind]] as unknown as Record<string, KindMap[K]>;
+}
+
+export function objectKey(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+export function keyOf(obj: { metadata: { namespace?: string; name: string } }): string {
+  return objectKey(obj.metadata.namespace, obj.metadata.name);
+}
+
+/** A fresh uid (8-4-4-4-12 hex) from the seeded generator. */
+export function newUid(state: ClusterState): string {
+  state.nextUid++;
+  const h = randomHex(state.rng, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export const err = (status: number, reason: ApiError['reason'], message: string): { ok: false; error: ApiError } => ({
+  ok: false, error: { status, reason, message },
+});
+
+/**
+ * Why the apiserver cannot serve any request right now, or null. Status 0 means the TCP
+ * connection itself failed: the message is kubectl's own line and is printed as is.
+ */
+export function apiUnavailable(state: ClusterState): ApiError | null {
+  const host = state.controlPlane.apiserver.endpoint.replace(/^https:\/\//, '');
+  if (!state.controlPlane.apiserver.running || state.etcd.dataLost) {
+    return { status: 0, reason: 'ServiceUnavailable', message: `The connection to the server ${host} was refused - did you specify the right host or port?` };
+  }
+  if (!state.etcd.healthy) return { status: 500, reason: 'InternalError', message: 'etcdserver: request timed out' };
+  return null;
+}
+
+export const NOSPACE_MESSAGE = 'etcdserver: mvcc: database space exceeded';
+
+/** Why a write would fail right now (apiserver down, or etcd's NOSPACE alarm), or null. */
+export function writeRefused(state: ClusterState): ApiError | null {
+  const down = apiUnavailable(state);
+  if (down) return down;
+  if (state.etcd.alarms.some((a) => a.alarm === 'NOSPACE')) return { status: 500, reason: 'InternalError', message: NOSPACE_MESSAGE };
+  return null;
+}
+
+// Writes per kind since the state was loaded, so controllers can skip work when nothing
+// they watch changed. Kept outside the state: losing it (a clone) only costs one full pass.
+const writeCounters = new WeakMap<ClusterState, Record<string, number>>();
+
+/** A number that changes whenever an object of this kind was written. -1 = unknown. */
+export function writeSerial(state: ClusterState, kind: Kind | 'deletions'): number {
+  return writeCounters.get(state)?.[kind] ?? -1;
+}
+
+function countWrite(state: ClusterState, kind: Kind | 'deletions'): void {
+  let counters = writeCounters.get(state);
+  if (!counters) writeCounters.set(state, (counters = {}));
+  counters[kind] = (counters[kind] ?? 0) + 1;
+}
+
+/** Record one committed write of `bytes` in etcd: new revision, bigger backend. */
+export function commitWrite(state: ClusterState, bytes: number): number {
+  const etcd = state.etcd;
+  etcd.revision++;
+  etcd.raftIndex++;
+  etcd.dbSize += bytes;
+  etcd.dbSizeInUse += bytes;
+  return etcd.revision;
+}
+
+function stamp(state: ClusterState, kind: Kind, obj: KindMap[Kind]): void {
+  let bytes = STORED_SIZE[kind];
+  if (kind === 'ConfigMap') for (const v of Object.values((obj as ConfigMap).data)) bytes += v.length;
+  obj.metadata.resourceVersion = commitWrite(state, bytes);
+  countWrite(state, kind);
+  if (kind === 'Pod') notifyKubelet(state, obj as Pod);
+}
+
+/** The kubelet of the pod's node watches its pods: it wakes up on the next step. */
+function notifyKubelet(state: ClusterState, pod: Pod): void {
+  const node = pod.spec.nodeName ? state.nodes[pod.spec.nodeName] : undefined;
+  if (node) node.host.kubeletSync.dirtyRevision = state.etcd.revision;
+}
+
+export function getObject<K extends Kind>(state: ClusterState, kind: K, key: string): KindMap[K] | undefined {
+  return collection(state, kind)[key];
+}
+
+export function createObject<K extends Kind>(state: ClusterState, kind: K, obj: KindMap[K]): ApiResult<KindMap[K]> {
+  const refused = writeRefused(state);
+  if (refused) return { ok: false, error: refused };
+  const key = keyOf(obj);
+  const objects = collection(state, kind);
+  if (objects[key]) return err(409, 'AlreadyExists', `${RESOURCE_NAME[kind]} "${obj.metadata.name}" already exists`);
+  if (obj.metadata.namespace && !state.namespaces[obj.metadata.namespace]) {
+    return err(404, 'NotFound', `namespaces "${obj.metadata.namespace}" not found`);
+  }
+  if (!obj.metadata.uid) obj.metadata.uid = newUid(state);
+  objects[key] = obj;
+  stamp(state, kind, obj);
+  return { ok: true, value: obj };
+}
+
+/** Replace a stored object with `obj` (same key). */
+export function updateObject<K extends Kind>(state: ClusterState, kind: K, obj: KindMap[K]): ApiResult<KindMap[K]> {
+  const refused = writeRefused(state);
+  if (refused) return { ok: false, error: refused };
+  const key = keyOf(obj);
+  const objects = collection(state, kind);
+  if (!objects[key]) return err(404, 'NotFound', `${RESOURCE_NAME[kind]} "${obj.metadata.name}" not found`);
+  objects[key] = obj;
+  stamp(state, kind, obj);
+  return { ok: true, value: obj };
+}
+
+/**
+ * Change a stored object in place. `change` runs only if the write can succeed, so a
+ * refused write leaves the object exactly as it was. Controllers use this for status;
+ * `change` may return false to say it changed nothing (then no revision is written).
+ */
+export function mutateObject<K extends Kind>(state: ClusterState, kind: K, key: string, change: (obj: KindMap[K]) => void | boolean): ApiResult<KindMap[K]> {
+  const refused = writeRefused(state);
+  if (refused) return { ok: false, error: refused };
+  const obj = collection(state, kind)[key];
+  if (!obj) return err(404, 'NotFound', `${RESOURCE_NAME[kind]} "${key.slice(key.indexOf('/') + 1)}" not found`);
+  if (change(obj) === false) return { ok: true, value: obj }; // nothing changed: no write
+  stamp(state, kind, obj);
+  return { ok: true, value: obj };
+}
+
+export interface DeleteOptions {
+  /** Pods only: seconds the containers get after SIGTERM; default the pod's own setting. */
+  gracePeriodSeconds?: number;
+  /** Remove at once even if a kubelet still has to stop the containers (`--force --grace-period=0`). */
+  force?: boolean;
+}
+
+/**
+ * Delete an object. A pod bound to a node is only marked (deletionTimestamp = now + grace):
+ * its kubelet stops the containers and removes it, so it shows `Terminating` meanwhile.
+ */
+export function deleteObject<K extends Kind>(state: ClusterState, kind: K, key: string, opts: DeleteOptions = {}): ApiResult<KindMap[K]> {
+  const refused = writeRefused(state);
+  if (refused) return { ok: false, error: refused };
+  const objects = collection(state, kind);
+  const obj = objects[key];
+  if (!obj) return err(404, 'NotFound', `${RESOURCE_NAME[kind]} "${key.slice(key.indexOf('/') + 1)}" not found`);
+  if (kind === 'Pod' && !opts.force) {
+    const pod = obj as Pod;
+    const grace = opts.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds;
+    if (pod.spec.nodeName && grace > 0) {
+      if (pod.metadata.deletionTimestamp === undefined) {
+        pod.metadata.deletionTimestamp = state.now + grace * 1000;
+        stamp(state, kind, obj);
+      }
+      return { ok: true, value: obj };
+    }
+  }
+  delete objects[key];
+  commitWrite(state, 120); // a tombstone revision
+  if (kind === 'Pod') notifyKubelet(state, obj as Pod);
+  countWrite(state, kind);
+  countWrite(state, 'deletions');
+  return { ok: true, value: obj };
+}

@@ -1,0 +1,294 @@
+// createCluster(spec, seed): lays the objects down, runs the controllers until the cluster
+// has settled (pods scheduled and Running), then back-dates everything so objects look as
+// old as the spec says (days), the way a player finds a cluster that has been running.
+import { keyOf, objectKey } from './api.js';
+import { cniVersion, systemAddons } from './addons.js';
+import { startupLogs } from './controllers/containers.js';
+import { newTickContext } from './controllers/context.js';
+import { nodeLifecycleController, NODE_MONITOR_GRACE_MS } from './controllers/node-lifecycle.js';
+import { newHost, setUnitActive, syncEtcdDisk } from './host.js';
+import { allocateNodePort, allocateServiceIP, cidrAddress } from './ipam.js';
+import { addControlPlane, controlPlaneLogs } from './controlplane.js';
+import { checkQuota } from './etcd.js';
+import { newMeta, podFromTemplate, templateFrom } from './objects.js';
+import { parseBytes, parseCpu, parseDuration } from './quantity.js';
+import { randomHex, seedRng } from './rng.js';
+import { ClusterSpecSchema, type ClusterSpec, type ClusterSpecInput, type NodeSpec } from './spec.js';
+import { settle } from './tick.js';
+import type { ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod, Service } from './types.js';
+
+/** Simulated time the controllers get to bring the cluster up before it is back-dated. */
+const SETTLE_MS = 90_000;
+const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
+
+const ago = (age: string) => -(parseDuration(age) ?? 0);
+
+function emptyState(spec: ClusterSpec, seed: number): ClusterState {
+  const cp = spec.nodes.find((n) => n.role === 'control-plane') ?? spec.nodes[0]!;
+  const cpIndex = spec.nodes.indexOf(cp);
+  const cpIP = cp.ip ?? defaultNodeIP(cpIndex);
+  const etcdBytes = parseBytes(spec.etcd.dbSize)!;
+  const etcd = spec.etcd;
+  return {
+    now: -SETTLE_MS,
+    epoch: spec.epoch,
+    rng: seedRng(seed),
+    nextUid: 0,
+    clusterName: spec.name,
+    contextName: spec.context ?? `kubernetes-admin@${spec.name}`,
+    nodes: {}, namespaces: {}, pods: {}, deployments: {}, replicasets: {}, daemonsets: {}, services: {}, endpoints: {}, configmaps: {}, events: [],
+    etcd: {
+      healthy: true, version: etcd.version, revision: etcd.revision, compactedRevision: etcd.compactedRevision ?? Math.max(1, etcd.revision - 1000),
+      raftIndex: etcd.revision + 4127, raftTerm: 4, dbSize: etcdBytes, dbSizeInUse: etcd.dbSizeInUse !== undefined ? parseBytes(etcd.dbSizeInUse)! : etcdBytes,
+      quotaBackendBytes: parseBytes(etcd.quotaBackendBytes)!, alarms: [], members: [], leaderID: '',
+      writeBytesPerSecond: parseBytes(etcd.writeBytesPerSecond)!, writesPerSecond: etcd.writesPerSecond,
+      nodeName: cp.name, dataDir: etcd.dataDir, dataLost: false, logs: [],
+    },
+    controlPlane: {
+      apiserver: { running: true, logs: [], endpoint: `https://${cpIP}:6443`, memory: 612 * 2 ** 20 },
+      scheduler: { running: true, logs: [] },
+      controllerManager: { running: true, logs: [] },
+    },
+    network: {
+      serviceCIDR: spec.network.serviceCIDR, clusterCIDR: spec.network.clusterCIDR, dnsServiceIP: spec.network.dnsServiceIP, clusterDomain: spec.network.clusterDomain,
+      proxyMode: spec.network.proxyMode,
+      cni: { name: spec.network.cni.name, version: spec.network.cni.version ?? cniVersion(spec.network.cni.name), healthy: true },
+      traffic: spec.network.traffic.map((t) => {
+        const [namespace, name] = t.service.split('/') as [string, string];
+        return { ip: t.ip, service: { namespace, name }, via: t.via, requestsPerMinute: t.requestsPerMinute, paths: t.paths, userAgent: t.userAgent };
+      }),
+      conntrack: [], externalDNS: { ...spec.network.externalDNS }, nextServiceIP: 0, nextNodePort: 0,
+    },
+  };
+}
+
+const defaultNodeIP = (i: number) => `10.0.0.${10 + i}`;
+
+function addNamespaces(state: ClusterState, spec: ClusterSpec, created: number): void {
+  const used = [spec.deployments, spec.daemonsets, spec.pods, spec.services, spec.configmaps].flatMap((list) => list.map((o) => o.namespace));
+  for (const name of new Set([...SYSTEM_NAMESPACES, ...spec.namespaces, ...used])) {
+    const ns: Namespace = { metadata: newMeta(state, name, undefined, { 'kubernetes.io/metadata.name': name }, created), status: { phase: 'Active' } };
+    state.namespaces[name] = ns;
+  }
+}
+
+function podCIDR(state: ClusterState, index: number): string {
+  const base = state.network.clusterCIDR.split('/')[0]!.split('.');
+  return `${base[0]}.${base[1]}.${index}.0/24`;
+}
+
+function addNode(state: ClusterState, spec: ClusterSpec, n: NodeSpec, index: number): Node {
+  const created = ago(n.age);
+  const ip = n.ip ?? defaultNodeIP(index);
+  const cpu = parseCpu(n.cpu)!;
+  const memory = parseBytes(n.memory)!;
+  const disk = parseBytes(n.disk.size)!;
+  const labels: Record<string, string> = {
+    'beta.kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux',
+  };
+  if (n.role === 'control-plane') Object.assign(labels, { 'node-role.kubernetes.io/control-plane': '', 'node.kubernetes.io/exclude-from-external-load-balancers': '' });
+  Object.assign(labels, n.labels);
+  const meta = newMeta(state, n.name, undefined, labels, created);
+  meta.annotations = {
+    'kubeadm.alpha.kubernetes.io/cri-socket': 'unix:///var/run/containerd/containerd.sock',
+    'node.alpha.kubernetes.io/ttl': '0',
+    'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
+  };
+  const cond = (type: Node['status']['conditions'][number]['type'], status: 'True' | 'False', reason: string, message: string) =>
+    ({ type, status, reason, message, lastHeartbeatTime: state.now, lastTransitionTime: created + 30_000 });
+  const etcdHere = state.etcd.nodeName === n.name;
+  const node: Node = {
+    metadata: meta,
+    spec: {
+      podCIDR: n.podCIDR ?? podCIDR(state, index),
+      unschedulable: n.unschedulable,
+      taints: n.taints ?? (n.role === 'control-plane' ? [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] : []),
+    },
+    status: {
+      capacity: { cpu, memory, pods: n.maxPods, ephemeralStorage: disk },
+      allocatable: { cpu, memory: memory - 100 * 2 ** 20, pods: n.maxPods, ephemeralStorage: Math.floor(disk * 0.9) },
+      conditions: [
+        cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+        cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+        cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+        cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+      ],
+      addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: n.name }],
+      nodeInfo: {
+        kubeletVersion: spec.kubernetesVersion, osImage: 'Ubuntu 22.04.4 LTS', kernelVersion: '6.5.0-1017-aws',
+        containerRuntimeVersion: 'containerd://1.7.13', architecture: 'amd64', operatingSystem: 'linux',
+      },
+    },
+    host: newHost(state, {
+      nodeName: n.name, created, version: spec.kubernetesVersion, diskSize: disk, diskUsed: parseBytes(n.disk.used)!, maxPodIPs: n.maxPodIPs,
+      etcdHere, etcdDisk: spec.etcd.disk !== undefined ? parseBytes(spec.etcd.disk)! : undefined, dnsServer: cidrAddress('10.0.0.0/16', 2),
+    }),
+  };
+  state.nodes[n.name] = node;
+  return node;
+}
+
+function addService(state: ClusterState, s: ClusterSpec['services'][number]): void {
+  const created = ago(s.age);
+  const ports = s.ports.map((p) => {
+    const port: Service['spec']['ports'][number] = { protocol: p.protocol, port: p.port, targetPort: p.targetPort ?? p.port };
+    if (p.name) port.name = p.name;
+    if (s.type !== 'ClusterIP') port.nodePort = p.nodePort ?? allocateNodePort(state);
+    return port;
+  });
+  const svc: Service = {
+    metadata: newMeta(state, s.name, s.namespace, s.labels, created),
+    spec: { type: s.type, clusterIP: s.clusterIP ?? allocateServiceIP(state), ports, sessionAffinity: s.sessionAffinity },
+    status: { loadBalancer: { ingress: [] } },
+  };
+  if (s.selector) svc.spec.selector = { ...s.selector };
+  if (s.type !== 'ClusterIP') svc.spec.externalTrafficPolicy = s.externalTrafficPolicy;
+  if (s.type === 'LoadBalancer') {
+    svc.status.loadBalancer.ingress = [s.loadBalancer ?? { hostname: `a${randomHex(state.rng, 32)}-${randomHex(state.rng, 8).replace(/[a-f]/g, '7')}.us-east-1.elb.amazonaws.com` }];
+  }
+  state.services[objectKey(s.namespace, s.name)] = svc;
+}
+
+/** The `kubernetes` service in default, whose endpoint is the apiserver itself. */
+function addKubernetesService(state: ClusterState, created: number): void {
+  const svc: Service = {
+    metadata: newMeta(state, 'kubernetes', 'default', { component: 'apiserver', provider: 'kubernetes' }, created),
+    spec: { type: 'ClusterIP', clusterIP: cidrAddress(state.network.serviceCIDR, 1), ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: 6443 }], sessionAffinity: 'None' },
+    status: { loadBalancer: { ingress: [] } },
+  };
+  state.services['default/kubernetes'] = svc;
+  const host = state.controlPlane.apiserver.endpoint.replace(/^https:\/\//, '').split(':')[0]!;
+  const ep: Endpoints = {
+    metadata: newMeta(state, 'kubernetes', 'default', { 'endpointslice.kubernetes.io/skip-mirror': 'true' }, created),
+    subsets: [{ addresses: [{ ip: host }], notReadyAddresses: [], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }],
+  };
+  state.endpoints['default/kubernetes'] = ep;
+}
+
+function addWorkloads(state: ClusterState, spec: ClusterSpec): Map<string, number> {
+  const targets = new Map<string, number>(); // uid → creation time to back-date to
+  const addons = systemAddons(spec);
+  for (const d of [...addons.deployments, ...spec.deployments]) {
+    const template = templateFrom(d);
+    const dep: Deployment = {
+      metadata: newMeta(state, d.name, d.namespace, template.metadata.labels),
+      spec: {
+        replicas: d.replicas, selector: { matchLabels: { ...template.metadata.labels } }, template,
+        strategy: { ...d.strategy }, revisionHistoryLimit: d.revisionHistoryLimit, paused: false, progressDeadlineSeconds: d.progressDeadlineSeconds,
+      },
+      status: { observedGeneration: 0, replicas: 0, updatedReplicas: 0, readyReplicas: 0, availableReplicas: 0, unavailableReplicas: 0, conditions: [] },
+    };
+    state.deployments[keyOf(dep)] = dep;
+    targets.set(dep.metadata.uid, ago(d.age));
+  }
+  for (const d of [...addons.daemonsets, ...spec.daemonsets]) {
+    const template = templateFrom(d);
+    const ds: DaemonSet = {
+      metadata: newMeta(state, d.name, d.namespace, template.metadata.labels),
+      spec: { selector: { matchLabels: { ...template.metadata.labels } }, template },
+      status: { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberReady: 0, updatedNumberScheduled: 0, numberAvailable: 0, numberMisscheduled: 0 },
+    };
+    ds.metadata.annotations['deprecated.daemonset.template.generation'] = '1';
+    state.daemonsets[keyOf(ds)] = ds;
+    targets.set(ds.metadata.uid, ago(d.age));
+  }
+  for (const p of spec.pods) {
+    const pod: Pod = podFromTemplate(state, templateFrom(p), p.namespace, p.name);
+    if (p.nodeName) pod.spec.nodeName = p.nodeName;
+    state.pods[keyOf(pod)] = pod;
+    targets.set(pod.metadata.uid, ago(p.age));
+  }
+  for (const s of [...addons.services, ...spec.services]) addService(state, s);
+  for (const c of [...addons.configmaps, ...spec.configmaps]) {
+    const cm: ConfigMap = { metadata: newMeta(state, c.name, c.namespace, c.labels, ago(c.age)), data: { ...c.data } };
+    state.configmaps[keyOf(cm)] = cm;
+  }
+  return targets;
+}
+
+// Timestamps that record when something happened (shifted when back-dating); future
+// deadlines (back-off, deletion) and heartbeats are left alone.
+const PAST_TIME_KEYS = new Set(['creationTimestamp', 'lastTransitionTime', 'lastUpdateTime', 'startedAt', 'finishedAt', 'startTime', 'at']);
+
+function shiftTimes(value: unknown, delta: number): void {
+  if (Array.isArray(value)) {
+    for (const v of value) shiftTimes(v, delta);
+  } else if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    for (const k in obj) {
+      if (typeof obj[k] === 'number' && PAST_TIME_KEYS.has(k)) obj[k] = (obj[k] as number) + delta;
+      else if (typeof obj[k] === 'object') shiftTimes(obj[k], delta);
+    }
+  }
+}
+
+/** Move what the controllers made during the settle window back to their owners' real age. */
+function backdate(state: ClusterState, targets: Map<string, number>): void {
+  const delta = new Map<string, number>();
+  for (const [uid, target] of targets) delta.set(uid, target + SETTLE_MS);
+  for (const n of Object.values(state.nodes)) delta.set(n.metadata.uid, n.metadata.creationTimestamp + SETTLE_MS);
+  const rootDelta = (uid: string | undefined): number => (uid ? delta.get(uid) ?? 0 : 0);
+  for (const d of [...Object.values(state.deployments), ...Object.values(state.daemonsets)]) shiftTimes(d, rootDelta(d.metadata.uid));
+  for (const rs of Object.values(state.replicasets)) {
+    const dt = rootDelta(rs.metadata.ownerReferences[0]?.uid);
+    delta.set(rs.metadata.uid, dt);
+    shiftTimes(rs, dt);
+  }
+  for (const pod of Object.values(state.pods)) {
+    shiftTimes(pod, rootDelta(pod.metadata.ownerReferences[0]?.uid ?? pod.metadata.uid));
+    // Start-up logs are printed again with the shifted start time.
+    pod.status.containerStatuses.forEach((cs) => {
+      if (cs.state.kind === 'running') cs.logs = startupLogs(state, pod, cs.name, cs.state.startedAt);
+      cs.previousLogs = [];
+    });
+  }
+  for (const [key, ep] of Object.entries(state.endpoints)) {
+    const svc = state.services[key];
+    if (svc && key !== 'default/kubernetes') ep.metadata.creationTimestamp = svc.metadata.creationTimestamp;
+  }
+  // Events from days ago would have expired.
+  state.events = [];
+}
+
+/** Faults present from the start: stopped units, control-plane components down. */
+function applyInitialState(state: ClusterState, spec: ClusterSpec): void {
+  const stoppedAt = -5 * 60_000;
+  for (const n of spec.nodes) {
+    if (n.kubeletRunning && n.containerdRunning) continue;
+    const now = state.now;
+    state.now = stoppedAt;
+    if (!n.kubeletRunning) setUnitActive(state, n.name, 'kubelet', false);
+    if (!n.containerdRunning) setUnitActive(state, n.name, 'containerd', false);
+    state.now = now;
+    for (const c of state.nodes[n.name]!.status.conditions) c.lastHeartbeatTime = stoppedAt - NODE_MONITOR_GRACE_MS;
+  }
+  nodeLifecycleController(newTickContext(state, 0));
+  state.controlPlane.apiserver.running = spec.controlPlane.apiserver;
+  state.controlPlane.scheduler.running = spec.controlPlane.scheduler;
+  state.controlPlane.controllerManager.running = spec.controlPlane.controllerManager;
+  state.etcd.healthy = spec.controlPlane.etcd;
+}
+
+export function createCluster(input: ClusterSpecInput, seed: number): ClusterState {
+  const spec = ClusterSpecSchema.parse(input);
+  const state = emptyState(spec, seed);
+  const oldest = Math.min(...spec.nodes.map((n) => ago(n.age)));
+  addNamespaces(state, spec, oldest);
+  spec.nodes.forEach((n, i) => addNode(state, spec, n, i));
+  const cpNode = state.nodes[state.etcd.nodeName]!;
+  addControlPlane(state, spec, cpNode);
+  addKubernetesService(state, oldest);
+  const targets = addWorkloads(state, spec);
+  // The spec's etcd size is what the player finds: the settle window's writes (and the
+  // scenario's background load) must not change it.
+  const { dbSize, dbSizeInUse, writesPerSecond, writeBytesPerSecond } = state.etcd;
+  Object.assign(state.etcd, { writesPerSecond: 0, writeBytesPerSecond: 0 });
+  settle(state, SETTLE_MS);
+  Object.assign(state.etcd, { dbSize, dbSizeInUse, writesPerSecond, writeBytesPerSecond, alarms: [] });
+  backdate(state, targets);
+  controlPlaneLogs(state, cpNode, spec);
+  checkQuota(state);
+  syncEtcdDisk(state);
+  applyInitialState(state, spec);
+  return state;
+}

@@ -1,0 +1,234 @@
+// The kubelet's container lifecycle: image pull (with ErrImagePull/ImagePullBackOff),
+// create/start, crashes and OOM kills per the container's behaviour, CrashLoopBackOff
+// with the real back-off (10 s doubling to 5 min), readiness, and the events for each.
+import { recordEvent, refOf } from '../events.js';
+import { appendLog, klog } from '../logs.js';
+import { corednsStartup } from '../network/coredns.js';
+import { randomHex, randomInt } from '../rng.js';
+import type { ClusterState, ContainerBehavior, ContainerSpec, ContainerStatus, LogLine, Node, Pod } from '../types.js';
+
+const BACKOFF_START_MS = 10_000;
+const BACKOFF_MAX_MS = 300_000;
+/** A container that ran this long without crashing starts its back-off afresh. */
+const BACKOFF_RESET_MS = 600_000;
+/** How often the kubelet re-syncs a pod and repeats back-off / probe events. */
+const SYNC_PERIOD_MS = 10_000;
+
+function crossed(now: number, dt: number, period: number): boolean {
+  return Math.floor((now - dt) / period) !== Math.floor(now / period);
+}
+
+function fnv(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** A stable sha256-looking digest for an image name. */
+function imageDigest(image: string): string {
+  let out = '';
+  for (let i = 0; out.length < 64; i++) out += fnv(`${image}#${i}`).toString(16).padStart(8, '0');
+  return out;
+}
+
+export function imageID(image: string): string {
+  const repo = image.replace(/:[^:/]+$/, '');
+  const full = repo.includes('/') ? (repo.split('/')[0]!.includes('.') ? repo : `docker.io/${repo}`) : `docker.io/library/${repo}`;
+  return `${full}@sha256:${imageDigest(image)}`;
+}
+
+export function newContainerStatus(c: ContainerSpec): ContainerStatus {
+  return {
+    name: c.name, image: c.image, imageID: '', containerID: '', ready: false, started: false, restartCount: 0,
+    state: { kind: 'waiting', reason: 'ContainerCreating' }, logs: [], previousLogs: [],
+  };
+}
+
+/** What the program does, including control-plane components that are switched off. */
+function effectiveBehavior(state: ClusterState, pod: Pod, name: string): ContainerBehavior {
+  const b = pod.behavior[name] ?? {};
+  if (!pod.static) return b;
+  const cp = state.controlPlane;
+  const up: Partial<Record<NonNullable<ContainerBehavior['role']>, boolean>> = {
+    etcd: state.etcd.healthy && !state.etcd.dataLost,
+    'kube-apiserver': cp.apiserver.running && !state.etcd.dataLost,
+    'kube-scheduler': cp.scheduler.running,
+    'kube-controller-manager': cp.controllerManager.running,
+  };
+  const running = b.role ? up[b.role] : undefined;
+  return running === false ? { ...b, crashAfterMs: 1000, exitCode: 1 } : b;
+}
+
+/** Start-up log lines; "I file.go:12] msg" shorthand becomes a full klog line at this moment. */
+function renderLogs(state: ClusterState, lines: string[], at: number): LogLine[] {
+  return lines.map((text) => {
+    const m = /^([IWE]) (\S+\.go:\d+)\] (.*)$/.exec(text);
+    return m ? klog(state, at, m[1] as 'I' | 'W' | 'E', m[2]!, m[3]!) : { at, text };
+  });
+}
+
+/**
+ * What a container prints when it starts at `at`. CoreDNS asks the network model, which
+ * also decides from the Corefile whether this instance will crash.
+ */
+export function startupLogs(state: ClusterState, pod: Pod, name: string, at: number, b: ContainerBehavior = pod.behavior[name] ?? {}): LogLine[] {
+  if (b.role !== 'coredns') return renderLogs(state, b.startupLogs ?? [], at);
+  const boot = corednsStartup(state, pod);
+  const own = pod.behavior[name] ?? (pod.behavior[name] = {});
+  if (boot.crash) Object.assign(own, { crashAfterMs: boot.crash.afterMs, exitCode: boot.crash.exitCode, crashLogs: boot.crash.logs });
+  else for (const k of ['crashAfterMs', 'exitCode', 'crashLogs'] as const) delete own[k];
+  return renderLogs(state, boot.logs, at);
+}
+
+interface Sync {
+  state: ClusterState;
+  node: Node;
+  pod: Pod;
+  spec: ContainerSpec;
+  cs: ContainerStatus;
+  dt: number;
+}
+
+function event(s: Sync, type: 'Normal' | 'Warning', reason: string, message: string): void {
+  recordEvent(s.state, refOf('Pod', s.pod, `spec.containers{${s.spec.name}}`), type, reason, message, 'kubelet', s.node.metadata.name);
+}
+
+function backOff(cs: ContainerStatus, reset: boolean): number {
+  const next = reset || !cs.backOffMs ? BACKOFF_START_MS : Math.min(BACKOFF_MAX_MS, cs.backOffMs * 2);
+  cs.backOffMs = next;
+  return next;
+}
+
+const formatBackOff = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${ms % 60_000 ? `${(ms % 60_000) / 1000}s` : '0s'}` : `${ms / 1000}s`);
+
+function pullImage(s: Sync, b: ContainerBehavior): boolean {
+  const { state, node, spec, cs } = s;
+  const image = spec.image;
+  if (b.imagePullError) {
+    event(s, 'Normal', 'Pulling', `Pulling image "${image}"`);
+    event(s, 'Warning', 'Failed', `Failed to pull image "${image}": ${b.imagePullError}`);
+    event(s, 'Warning', 'Failed', 'Error: ErrImagePull');
+    cs.state = { kind: 'waiting', reason: 'ErrImagePull', message: b.imagePullError };
+    cs.backOffUntil = state.now + backOff(cs, false);
+    return false;
+  }
+  if (node.host.images.includes(image)) {
+    event(s, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
+  } else {
+    const h = fnv(image);
+    const secs = (0.8 + (h % 4000) / 1000).toFixed(3);
+    event(s, 'Normal', 'Pulling', `Pulling image "${image}"`);
+    event(s, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${secs}s (${secs}s including waiting). Image size: ${20_000_000 + (h % 90_000_000)} bytes.`);
+    node.host.images.push(image);
+  }
+  return true;
+}
+
+function start(s: Sync, b: ContainerBehavior): void {
+  const { state, pod, spec, cs } = s;
+  if (cs.containerID) {
+    cs.restartCount++;
+    cs.previousLogs = cs.logs;
+  }
+  cs.imageID = imageID(spec.image);
+  cs.containerID = `containerd://${randomHex(state.rng, 64)}`;
+  cs.state = { kind: 'running', startedAt: state.now };
+  cs.started = true;
+  cs.ready = false;
+  cs.backOffUntil = undefined; // (assigning keeps the object in fast mode; delete would not)
+  cs.logs = startupLogs(state, pod, spec.name, state.now, b);
+  event(s, 'Normal', 'Created', `Created container ${spec.name}`);
+  event(s, 'Normal', 'Started', `Started container ${spec.name}`);
+}
+
+/** When the running instance dies per its behaviour (and how), or undefined. */
+function deathOf(s: Sync, b: ContainerBehavior, startedAt: number): { at: number; reason: string; exitCode: number } | undefined {
+  const limit = s.spec.resources.limits.memory;
+  if (limit !== undefined && b.memoryUse !== undefined && b.memoryUse > limit) {
+    return { at: startedAt + (b.crashAfterMs ?? 3000), reason: 'OOMKilled', exitCode: 137 };
+  }
+  if (b.crashAfterMs === undefined) return undefined;
+  const exitCode = b.exitCode ?? 1;
+  return { at: startedAt + b.crashAfterMs, reason: exitCode === 0 ? 'Completed' : 'Error', exitCode };
+}
+
+function mayRestart(pod: Pod, exitCode: number): boolean {
+  return pod.spec.restartPolicy === 'Always' || (pod.spec.restartPolicy === 'OnFailure' && exitCode !== 0);
+}
+
+function runContainer(s: Sync, b: ContainerBehavior, startedAt: number): void {
+  const { state, node, pod, spec, cs } = s;
+  const death = deathOf(s, b, startedAt);
+  if (death && state.now >= death.at) {
+    for (const line of renderLogs(state, b.crashLogs ?? [], state.now)) appendLog(cs.logs, line);
+    if (death.reason === 'OOMKilled') {
+      const pid = randomInt(state.rng, 2000, 60000);
+      appendLog(node.host.syslog, { at: state.now, text: `kernel: Memory cgroup out of memory: Killed process ${pid} (${spec.name}) total-vm:${Math.round((b.memoryUse ?? 0) / 1024) + 80_000}kB, anon-rss:${Math.round((b.memoryUse ?? 0) / 1024)}kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1024kB oom_score_adj:${pod.status.qosClass === 'Guaranteed' ? -997 : 984}` });
+    }
+    cs.state = { kind: 'terminated', reason: death.reason, exitCode: death.exitCode, startedAt, finishedAt: state.now };
+    cs.ready = false;
+    cs.started = false;
+    return;
+  }
+  const probe = spec.readinessProbe;
+  const warmedUp = !probe || state.now >= startedAt + probe.initialDelaySeconds * 1000;
+  cs.ready = warmedUp && b.ready !== false;
+  if (probe && warmedUp && b.ready === false && crossed(state.now, s.dt, probe.periodSeconds * 1000)) {
+    const port = probe.port ?? spec.ports[0]?.containerPort ?? 80;
+    const why = probe.type === 'http' ? 'HTTP probe failed with statuscode: 503'
+      : probe.type === 'tcp' ? `dial tcp ${pod.status.podIP}:${port}: connect: connection refused` : 'command exited with non-zero status 1';
+    event(s, 'Warning', 'Unhealthy', `Readiness probe failed: ${why}`);
+  }
+}
+
+/** Advance one container by one kubelet sync. */
+export function syncContainer(state: ClusterState, node: Node, pod: Pod, spec: ContainerSpec, cs: ContainerStatus, dt: number): void {
+  const s: Sync = { state, node, pod, spec, cs, dt };
+  const b = effectiveBehavior(state, pod, spec.name);
+  const st = cs.state;
+  const podName = `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+  switch (st.kind) {
+    case 'running':
+      runContainer(s, b, st.startedAt);
+      return;
+    case 'terminated': {
+      if (!mayRestart(pod, st.exitCode)) return;
+      const ranLong = st.finishedAt - st.startedAt >= BACKOFF_RESET_MS;
+      cs.lastState = st;
+      if (cs.restartCount === 0 || ranLong) {
+        // The first restart after a clean run happens at once; back-off starts after it.
+        cs.backOffMs = undefined;
+        if (pullImage(s, b)) start(s, b);
+        return;
+      }
+      const delay = backOff(cs, false);
+      cs.backOffUntil = state.now + delay;
+      cs.state = { kind: 'waiting', reason: 'CrashLoopBackOff', message: `back-off ${formatBackOff(delay)} restarting failed container=${spec.name} pod=${podName}` };
+      event(s, 'Warning', 'BackOff', `Back-off restarting failed container ${spec.name} in pod ${podName}`);
+      return;
+    }
+    case 'waiting':
+      if (cs.backOffUntil !== undefined && state.now < cs.backOffUntil) {
+        if (st.reason === 'ErrImagePull') {
+          cs.state = { kind: 'waiting', reason: 'ImagePullBackOff', message: `Back-off pulling image "${spec.image}"` };
+          event(s, 'Normal', 'BackOff', `Back-off pulling image "${spec.image}"`);
+          event(s, 'Warning', 'Failed', 'Error: ImagePullBackOff');
+        } else if (crossed(state.now, dt, SYNC_PERIOD_MS)) {
+          if (st.reason === 'CrashLoopBackOff') event(s, 'Warning', 'BackOff', `Back-off restarting failed container ${spec.name} in pod ${podName}`);
+          else if (st.reason === 'ImagePullBackOff') event(s, 'Normal', 'BackOff', `Back-off pulling image "${spec.image}"`);
+        }
+        return;
+      }
+      if (pullImage(s, b)) start(s, b);
+  }
+}
+
+/** CPU / memory the container uses now (for `kubectl top`), from its behaviour and requests. */
+export function containerUsage(pod: Pod, spec: ContainerSpec, cs: ContainerStatus | undefined): { cpu: number; memory: number } {
+  if (cs?.state.kind !== 'running') return { cpu: 0, memory: 0 };
+  const b = pod.behavior[spec.name] ?? {};
+  const req = spec.resources.requests;
+  const cpu = b.cpuUse ?? Math.max(1, Math.round((req.cpu ?? 10) * 0.08));
+  const memory = b.memoryUse ?? Math.round(Math.max(req.memory ?? 0, 24 * 2 ** 20) * 0.55);
+  return { cpu, memory };
+}

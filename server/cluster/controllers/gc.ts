@@ -1,0 +1,33 @@
+// Garbage collector: objects whose controlling owner no longer exists are deleted
+// (pods of a deleted ReplicaSet, ReplicaSets of a deleted Deployment, Endpoints of a
+// deleted Service). Runs only after something was deleted.
+import { deleteObject, keyOf, writeSerial, type Kind } from '../api.js';
+import type { ClusterState, ObjectMeta } from '../types.js';
+import { changedSince, type TickContext } from './context.js';
+
+const OWNED: Kind[] = ['ReplicaSet', 'Pod'];
+
+function liveUids(state: ClusterState): Set<string> {
+  const uids = new Set<string>();
+  for (const coll of [state.deployments, state.replicasets, state.daemonsets, state.nodes] as Record<string, { metadata: ObjectMeta }>[]) {
+    for (const key in coll) uids.add(coll[key]!.metadata.uid);
+  }
+  return uids;
+}
+
+export function garbageCollector(ctx: TickContext): void {
+  const { state } = ctx;
+  if (!changedSince(garbageCollector, state, String(writeSerial(state, 'deletions')))) return;
+  const uids = liveUids(state);
+  for (const kind of OWNED) {
+    const coll = (kind === 'Pod' ? state.pods : state.replicasets) as Record<string, { metadata: ObjectMeta }>;
+    for (const key in coll) {
+      const meta = coll[key]!.metadata;
+      const owner = meta.ownerReferences.find((o) => o.controller);
+      if (owner && !uids.has(owner.uid) && meta.deletionTimestamp === undefined) deleteObject(state, kind, key);
+    }
+  }
+  for (const key in state.endpoints) {
+    if (!state.services[key]) deleteObject(state, 'Endpoints', keyOf(state.endpoints[key]!));
+  }
+}

@@ -1,0 +1,208 @@
+// The kubelet on every node: node heartbeats, pod sandboxes (pod IPs from the node's
+// podCIDR, CNI failures), containers (see containers.ts), pod phase and conditions,
+// graceful termination. A node whose kubelet or containerd is stopped changes nothing.
+import { commitWrite, deleteObject, keyOf, LEASE_SIZE, mutateObject, writeRefused } from '../api.js';
+import { recordEvent, refOf } from '../events.js';
+import { kubeletWorking } from '../host.js';
+import type { ClusterState, Node, Pod, PodCondition } from '../types.js';
+import { containerUsage, newContainerStatus, syncContainer } from './containers.js';
+import { isTerminating, type TickContext } from './context.js';
+
+const HEARTBEAT_MS = 10_000;
+const SANDBOX_RETRY_MS = 10_000;
+/**
+ * A node whose pods are all settled is looked at again after this long, or as soon as one
+ * of its pods is written (a pod's behaviour changed from outside shows up within it).
+ */
+const RESYNC_MS = 10_000;
+/** Containers stop this long after SIGTERM (most programs exit quickly). */
+const STOP_MS = 2_000;
+/** What the node itself uses besides pods (system daemons, kernel). */
+const SYSTEM_USAGE = { cpu: 90, memory: 900 * 2 ** 20 };
+
+export function nodeIP(node: Node): string {
+  return node.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '';
+}
+
+/**
+ * The kubelet renews its node Lease every 10 s (a small etcd write; the node's heartbeat
+ * time stands for it) and rewrites the node status only when a condition changes.
+ */
+function heartbeat(state: ClusterState, node: Node): void {
+  const ready = node.status.conditions.find((c) => c.type === 'Ready');
+  if (ready && ready.status === 'True') {
+    if (state.now - ready.lastHeartbeatTime < HEARTBEAT_MS || writeRefused(state)) return;
+    commitWrite(state, LEASE_SIZE);
+    for (const c of node.status.conditions) c.lastHeartbeatTime = state.now;
+    return;
+  }
+  mutateObject(state, 'Node', node.metadata.name, (n) => {
+    for (const c of n.status.conditions) {
+      c.lastHeartbeatTime = state.now;
+      if (c.status === 'Unknown' || (c.type === 'Ready' && c.status !== 'True')) {
+        c.lastTransitionTime = state.now;
+        if (c.type === 'Ready') Object.assign(c, { status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' });
+        else if (c.type === 'MemoryPressure') Object.assign(c, { status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' });
+        else if (c.type === 'DiskPressure') Object.assign(c, { status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' });
+        else if (c.type === 'PIDPressure') Object.assign(c, { status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' });
+      }
+    }
+  });
+}
+
+/** Lowest free address of the node's podCIDR (.2 upwards), or undefined if the CNI has none left. */
+function allocatePodIP(node: Node, pods: Pod[]): string | undefined {
+  const used = new Set<string>();
+  for (const p of pods) if (p.status.podIP && !p.spec.hostNetwork) used.add(p.status.podIP);
+  if (node.host.maxPodIPs > 0 && used.size >= node.host.maxPodIPs) return undefined;
+  const [base, bits] = node.spec.podCIDR.split('/');
+  const octets = base!.split('.').map(Number);
+  const start = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
+  const size = 2 ** (32 - Number(bits));
+  for (let i = 2; i < size - 1; i++) {
+    const n = start + i;
+    const ip = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+    if (!used.has(ip)) return ip;
+  }
+  return undefined;
+}
+
+/** The CNI ADD failure; the sandbox id is stable per pod so repeated failures aggregate into one event. */
+function sandboxFailure(state: ClusterState, pod: Pod, ipExhausted: boolean): string {
+  const cni = state.network.cni.name === 'aws-node' ? 'aws-cni' : state.network.cni.name;
+  const id = pod.metadata.uid.replace(/-/g, '').repeat(2);
+  const cause = ipExhausted ? 'add cmd: failed to assign an IP address to container' : `error getting ClusterInformation: connection is unauthorized: Unauthorized`;
+  return `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "${id}": plugin type="${cni}" name="${cni}" failed (add): ${cause}`;
+}
+
+function setCondition(pod: Pod, now: number, type: PodCondition['type'], status: PodCondition['status'], reason?: string, message?: string): void {
+  const prev = pod.status.conditions.find((c) => c.type === type);
+  if (prev && prev.status === status && prev.reason === reason && prev.message === message) return;
+  const cond: PodCondition = { type, status, lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : now };
+  if (reason) cond.reason = reason;
+  if (message) cond.message = message;
+  const order: PodCondition['type'][] = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
+  pod.status.conditions = [...pod.status.conditions.filter((c) => c.type !== type), cond].sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
+}
+
+/** Phase and Ready/ContainersReady from the container statuses. */
+function derivePodStatus(pod: Pod, now: number): void {
+  const statuses = pod.status.containerStatuses;
+  const unready = statuses.filter((c) => !c.ready).map((c) => c.name);
+  const everStarted = statuses.some((c) => c.containerID !== '');
+  const allDone = statuses.every((c) => c.state.kind === 'terminated');
+  if (pod.spec.restartPolicy !== 'Always' && allDone && statuses.length > 0) {
+    const failed = statuses.some((c) => c.state.kind === 'terminated' && c.state.exitCode !== 0);
+    pod.status.phase = failed && pod.spec.restartPolicy === 'Never' ? 'Failed' : failed ? 'Running' : 'Succeeded';
+  } else {
+    pod.status.phase = everStarted ? 'Running' : 'Pending';
+  }
+  const msg = `containers with unready status: [${unready.join(' ')}]`;
+  if (unready.length === 0) {
+    setCondition(pod, now, 'Ready', 'True');
+    setCondition(pod, now, 'ContainersReady', 'True');
+  } else {
+    setCondition(pod, now, 'Ready', 'False', 'ContainersNotReady', msg);
+    setCondition(pod, now, 'ContainersReady', 'False', 'ContainersNotReady', msg);
+  }
+}
+
+function terminate(ctx: TickContext, node: Node, pod: Pod): void {
+  const { state } = ctx;
+  const requestedAt = pod.metadata.deletionTimestamp! - pod.spec.terminationGracePeriodSeconds * 1000;
+  const goneAt = Math.min(pod.metadata.deletionTimestamp!, requestedAt + STOP_MS);
+  const running = pod.status.containerStatuses.filter((c) => c.state.kind === 'running');
+  if (running.length > 0) {
+    for (const c of running) recordEvent(state, refOf('Pod', pod, `spec.containers{${c.name}}`), 'Normal', 'Killing', `Stopping container ${c.name}`, 'kubelet', node.metadata.name);
+    mutateObject(state, 'Pod', keyOf(pod), (p) => {
+      for (const c of p.status.containerStatuses) {
+        if (c.state.kind !== 'running') continue;
+        c.state = { kind: 'terminated', reason: 'Completed', exitCode: 0, startedAt: c.state.startedAt, finishedAt: state.now };
+        c.ready = false;
+      }
+      setCondition(p, state.now, 'Ready', 'False', 'ContainersNotReady', `containers with unready status: [${p.status.containerStatuses.map((c) => c.name).join(' ')}]`);
+    });
+  }
+  if (state.now >= goneAt) deleteObject(state, 'Pod', keyOf(pod), { force: true });
+}
+
+function syncPod(ctx: TickContext, node: Node, pod: Pod, pods: Pod[]): void {
+  const { state } = ctx;
+  if (isTerminating(pod)) return terminate(ctx, node, pod);
+  mutateObject(state, 'Pod', keyOf(pod), (p) => {
+    const before = JSON.stringify(p.status);
+    if (p.status.containerStatuses.length === 0) {
+      p.status.containerStatuses = p.spec.containers.map(newContainerStatus);
+      p.status.startTime = state.now;
+      p.status.hostIP = nodeIP(node);
+      setCondition(p, state.now, 'Initialized', 'True');
+      setCondition(p, state.now, 'PodReadyToStartContainers', 'False');
+    }
+    if (!p.status.podIP) {
+      const ip = p.spec.hostNetwork ? nodeIP(node) : state.network.cni.healthy ? allocatePodIP(node, pods) : undefined;
+      if (!ip) {
+        // The kubelet retries the sandbox on its sync loop (every 10 s), not every second.
+        const retry = p.status.startTime === state.now || Math.floor((state.now - ctx.dt) / SANDBOX_RETRY_MS) !== Math.floor(state.now / SANDBOX_RETRY_MS);
+        if (retry) recordEvent(state, refOf('Pod', p), 'Warning', 'FailedCreatePodSandBox', sandboxFailure(state, p, state.network.cni.healthy), 'kubelet', node.metadata.name);
+        derivePodStatus(p, state.now);
+        return JSON.stringify(p.status) !== before;
+      }
+      p.status.podIP = ip;
+      setCondition(p, state.now, 'PodReadyToStartContainers', 'True');
+    }
+    p.spec.containers.forEach((spec, i) => syncContainer(state, node, p, spec, p.status.containerStatuses[i]!, ctx.dt));
+    derivePodStatus(p, state.now);
+    return JSON.stringify(p.status) !== before;
+  });
+}
+
+/** Cheap test: does this pod need a kubelet sync this step? (Settled running pods do not.) */
+function needsSync(pod: Pod): boolean {
+  if (isTerminating(pod) || !pod.status.podIP || pod.status.containerStatuses.length === 0) return true;
+  const statuses = pod.status.containerStatuses;
+  for (let i = 0; i < statuses.length; i++) {
+    const cs = statuses[i]!;
+    if (cs.state.kind !== 'running' || !cs.ready) return true;
+    const b = pod.behavior[cs.name];
+    if (!b) continue;
+    const limit = pod.spec.containers[i]?.resources.limits.memory;
+    if (b.crashAfterMs !== undefined || b.ready === false || (b.memoryUse !== undefined && limit !== undefined && b.memoryUse > limit)) return true;
+  }
+  return pod.static === true;
+}
+
+/** What `kubectl top node` shows: the node's own daemons plus its running containers. */
+function nodeUsage(pods: Pod[]): { cpu: number; memory: number } {
+  const usage = { ...SYSTEM_USAGE };
+  for (const pod of pods) {
+    pod.spec.containers.forEach((spec, i) => {
+      const u = containerUsage(pod, spec, pod.status.containerStatuses[i]);
+      usage.cpu += u.cpu;
+      usage.memory += u.memory;
+    });
+  }
+  return usage;
+}
+
+export function kubeletController(ctx: TickContext): void {
+  const { state } = ctx;
+  const refused = writeRefused(state) !== null;
+  for (const name in state.nodes) {
+    const node = state.nodes[name]!;
+    if (!kubeletWorking(node.host)) continue;
+    heartbeat(state, node);
+    // While the apiserver refuses writes the kubelet cannot report anything new.
+    const sync = node.host.kubeletSync;
+    if (refused || (sync.syncedRevision >= sync.dirtyRevision && state.now < sync.wakeAt)) continue;
+    const pods = ctx.podsByNode.get(name) ?? [];
+    let busy = false;
+    for (const pod of pods) {
+      if (!needsSync(pod)) continue;
+      busy = true;
+      syncPod(ctx, node, pod, pods);
+    }
+    node.host.usage = nodeUsage(pods);
+    sync.syncedRevision = state.etcd.revision;
+    sync.wakeAt = busy ? state.now : state.now + RESYNC_MS;
+  }
+}

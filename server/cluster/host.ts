@@ -1,0 +1,153 @@
+// What `ssh NODE` shows outside the Kubernetes API: systemd units and their journals,
+// syslog, files (/etc/resolv.conf, static pod manifests), filesystems for `df -h`.
+// Journal and syslog lines are stored as "<ident>[<pid>]: <message>"; the tool that prints
+// them adds the date and hostname in front.
+import { appendLog, klog } from './logs.js';
+import { randomInt } from './rng.js';
+import type { ClusterState, Filesystem, LogLine, NodeHost, ServiceUnit } from './types.js';
+
+export const UNIT_DESCRIPTIONS: Record<string, string> = {
+  kubelet: 'kubelet.service - kubelet: The Kubernetes Node Agent',
+  containerd: 'containerd.service - containerd container runtime',
+};
+
+/** etcd's write-ahead log and snapshots next to the bbolt file. */
+export const ETCD_WAL_BYTES = 64 * 2 ** 20 * 2;
+
+function systemd(at: number, text: string): LogLine {
+  return { at, text: `systemd[1]: ${text}` };
+}
+
+function unitStartLines(state: ClusterState, node: string, unit: string, at: number, version: string): LogLine[] {
+  const pid = randomInt(state.rng, 600, 4000);
+  const lines = [systemd(at, `Started ${UNIT_DESCRIPTIONS[unit]}.`)];
+  const say = (dt: number, sev: 'I' | 'W' | 'E', src: string, msg: string) => {
+    const l = klog(state, at + dt, sev, src, msg, pid);
+    lines.push({ at: l.at, text: `${unit}[${pid}]: ${l.text}` });
+  };
+  if (unit === 'kubelet') {
+    say(300, 'I', 'server.go:487', `"Kubelet version" kubeletVersion="${version}"`);
+    say(310, 'I', 'server.go:489', '"Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""');
+    say(900, 'I', 'kubelet.go:402', '"Attempting to sync node with API server"');
+    say(1500, 'I', 'kubelet_node_status.go:73', `"Attempting to register node" node="${node}"`);
+    say(1900, 'I', 'kubelet_node_status.go:76', `"Successfully registered node" node="${node}"`);
+  } else {
+    lines.push({ at: at + 200, text: `containerd[${pid}]: time="${new Date(state.epoch + at + 200).toISOString()}" level=info msg="starting containerd" revision=ae71819c4f5e67bb4d5ae76a6b735f29cc25774e version=v1.7.13` });
+    lines.push({ at: at + 400, text: `containerd[${pid}]: time="${new Date(state.epoch + at + 400).toISOString()}" level=info msg="containerd successfully booted in 0.051234s"` });
+  }
+  return lines;
+}
+
+export interface HostOptions {
+  nodeName: string;
+  created: number;
+  version: string;
+  diskSize: number;
+  diskUsed: number;
+  maxPodIPs: number;
+  /** This node holds etcd's data dir (on its own disk if etcdDisk is set). */
+  etcdHere: boolean;
+  etcdDisk?: number;
+  dnsServer: string;
+}
+
+export function newHost(state: ClusterState, o: HostOptions): NodeHost {
+  const units: Record<string, ServiceUnit> = {};
+  for (const unit of ['containerd', 'kubelet']) {
+    const since = o.created + (unit === 'kubelet' ? 4000 : 0);
+    units[unit] = { active: true, since, journal: unitStartLines(state, o.nodeName, unit, since, o.version) };
+  }
+  const root: Filesystem = { source: '/dev/nvme0n1p1', mount: '/', size: o.diskSize, used: o.diskUsed };
+  const filesystems: Filesystem[] = [
+    root,
+    { source: 'tmpfs', mount: '/dev/shm', size: 4 * 2 ** 30, used: 0 },
+    { source: 'tmpfs', mount: '/run', size: 1.6 * 2 ** 30, used: 1.2 * 2 ** 20 },
+    { source: '/dev/nvme0n1p15', mount: '/boot/efi', size: 105 * 2 ** 20, used: 6.1 * 2 ** 20 },
+  ];
+  if (o.etcdHere) {
+    if (o.etcdDisk) {
+      filesystems.push({ source: '/dev/nvme1n1', mount: state.etcd.dataDir, size: o.etcdDisk, used: 0, etcdBaseUsed: 24 * 2 ** 20 });
+    } else {
+      root.etcdBaseUsed = o.diskUsed;
+    }
+  }
+  const syslog: LogLine[] = [
+    { at: o.created, text: 'kernel: [    0.000000] Linux version 6.5.0-1017-aws (buildd@lcy02-amd64-028) (x86_64-linux-gnu-gcc-12 (Ubuntu 12.3.0-1ubuntu1~22.04) 12.3.0) #17~22.04.1-Ubuntu SMP' },
+    systemd(o.created + 2500, 'Started containerd.service - containerd container runtime.'),
+    systemd(o.created + 4000, 'Started kubelet.service - kubelet: The Kubernetes Node Agent.'),
+  ];
+  return {
+    units,
+    filesystems: filesystems.map((f) => ({ ...f, size: Math.round(f.size), used: Math.round(f.used) })),
+    files: {
+      '/etc/hostname': `${o.nodeName}\n`,
+      '/etc/resolv.conf':
+        '# This is /run/systemd/resolve/stub-resolv.conf managed by man:systemd-resolved(8).\n# Do not edit.\n#\n' +
+        '# This file might be symlinked as /etc/resolv.conf. If you\'re looking at\n# /etc/resolv.conf and seeing this text, you have followed the symlink.\n#\n' +
+        '# This is a dynamic resolv.conf file for connecting local clients to the\n# internal DNS stub resolver of systemd-resolved. This file lists all\n# configured search domains.\n#\n' +
+        '# Run "resolvectl status" to see details about the uplink DNS servers\n# currently in use.\n#\n' +
+        '# Third party programs should typically not access this file directly, but only\n# through the symlink at /etc/resolv.conf. To manage man:resolv.conf(5) in a\n# different way, configure the stub resolver to use.\n\n' +
+        'nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch ec2.internal\n',
+      '/run/systemd/resolve/resolv.conf': `nameserver ${o.dnsServer}\nsearch ec2.internal\n`,
+    },
+    syslog,
+    usage: { cpu: 0, memory: 0 },
+    // kubeadm points the kubelet at systemd-resolved's upstream file, not the 127.0.0.53 stub.
+    resolvConfNameservers: [o.dnsServer],
+    maxPodIPs: o.maxPodIPs,
+    images: [],
+    kubeletSync: { dirtyRevision: 0, syncedRevision: -1, wakeAt: o.created },
+  };
+}
+
+/** Keep the filesystem that holds etcd's data dir in step with the database size. */
+export function syncEtcdDisk(state: ClusterState): void {
+  const node = state.nodes[state.etcd.nodeName];
+  if (!node) return;
+  for (const fs of node.host.filesystems) {
+    if (fs.etcdBaseUsed === undefined) continue;
+    const data = state.etcd.dataLost ? 0 : state.etcd.dbSize + ETCD_WAL_BYTES;
+    fs.used = Math.min(fs.size, fs.etcdBaseUsed + data);
+  }
+}
+
+/** Append a line to a node's journal for a unit (also mirrored into syslog, like rsyslog does). */
+export function journal(state: ClusterState, nodeName: string, unit: string, line: LogLine): void {
+  const host = state.nodes[nodeName]?.host;
+  const u = host?.units[unit];
+  if (!host || !u) return;
+  appendLog(u.journal, line);
+  appendLog(host.syslog, line);
+}
+
+/**
+ * Start or stop a systemd unit (what `systemctl start|stop|restart` does). Returns false
+ * if the node or unit does not exist. Stopping the kubelet freezes that node's pods and
+ * the node goes NotReady once its heartbeat is 40 s old.
+ */
+export function setUnitActive(state: ClusterState, nodeName: string, unit: string, active: boolean): boolean {
+  const node = state.nodes[nodeName];
+  const u = node?.host.units[unit];
+  if (!node || !u) return false;
+  const desc = UNIT_DESCRIPTIONS[unit] ?? `${unit}.service`;
+  if (!active) {
+    if (u.active) {
+      journal(state, nodeName, unit, systemd(state.now, `Stopping ${desc}...`));
+      journal(state, nodeName, unit, systemd(state.now, `${unit}.service: Deactivated successfully.`));
+      journal(state, nodeName, unit, systemd(state.now, `Stopped ${desc}.`));
+    }
+    u.active = false;
+    u.since = state.now;
+    return true;
+  }
+  if (u.active) return true;
+  u.active = true;
+  u.since = state.now;
+  for (const line of unitStartLines(state, nodeName, unit, state.now, node.status.nodeInfo.kubeletVersion)) journal(state, nodeName, unit, line);
+  return true;
+}
+
+/** The kubelet can do its job: its unit and the container runtime both run. */
+export function kubeletWorking(host: NodeHost): boolean {
+  return host.units.kubelet?.active === true && host.units.containerd?.active === true;
+}

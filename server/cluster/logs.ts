@@ -1,0 +1,47 @@
+// Log lines in the formats the real components print (klog, etcd's zap JSON), bounded
+// log buffers, and which buffer `kubectl logs POD -c C [--previous]` reads.
+import type { ClusterState, LogLine, Pod } from './types.js';
+
+export const MAX_LOG_LINES = 500;
+
+export function appendLog(lines: LogLine[], line: LogLine, max = MAX_LOG_LINES): void {
+  lines.push(line);
+  if (lines.length > max) lines.splice(0, lines.length - max);
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** Wall-clock Date of a simulated time (the scenario's epoch + offset). */
+export function wallClock(state: ClusterState, at: number): Date {
+  return new Date(state.epoch + at);
+}
+
+/** A klog header line: `E0603 09:14:02.125311       1 status.go:71] message`. */
+export function klog(state: ClusterState, at: number, severity: 'I' | 'W' | 'E', source: string, message: string, pid = 1): LogLine {
+  const d = wallClock(state, at);
+  const micros = pad(d.getUTCMilliseconds(), 3) + pad((Math.abs(at) * 7) % 1000, 3);
+  const text = `${severity}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${micros} ${String(pid).padStart(7)} ${source}] ${message}`;
+  return { at, text };
+}
+
+/** An etcd (zap JSON) log line. */
+export function etcdLog(state: ClusterState, at: number, level: 'info' | 'warn' | 'error' | 'fatal', caller: string, msg: string, fields: Record<string, unknown> = {}): LogLine {
+  const ts = wallClock(state, at).toISOString().replace('Z', '') + `${pad((Math.abs(at) * 7) % 1000, 3)}Z`;
+  return { at, text: JSON.stringify({ level, ts, caller, msg, ...fields }) };
+}
+
+/** The lines `kubectl logs` shows for one container of a pod (control-plane pods read their component's log). */
+export function containerLogs(state: ClusterState, pod: Pod, container: string, previous: boolean): LogLine[] {
+  const status = pod.status.containerStatuses.find((c) => c.name === container);
+  if (!status) return [];
+  if (previous) return status.previousLogs;
+  if (pod.static && status.state.kind === 'running') {
+    switch (pod.behavior[container]?.role) {
+      case 'etcd': return state.etcd.logs;
+      case 'kube-apiserver': return state.controlPlane.apiserver.logs;
+      case 'kube-scheduler': return state.controlPlane.scheduler.logs;
+      case 'kube-controller-manager': return state.controlPlane.controllerManager.logs;
+    }
+  }
+  return status.logs;
+}

@@ -1,0 +1,60 @@
+// Simulated time: tick(state, ms) advances the clock in steps of at most one second and
+// runs every controller once per step, always in the same order.
+import { apiUnavailable } from './api.js';
+import { daemonSetController } from './controllers/daemonset.js';
+import { deploymentController } from './controllers/deployment.js';
+import { endpointsController } from './controllers/endpoints.js';
+import { garbageCollector } from './controllers/gc.js';
+import { kubeletController } from './controllers/kubelet.js';
+import { nodeLifecycleController } from './controllers/node-lifecycle.js';
+import { replicaSetController } from './controllers/replicaset.js';
+import { schedulerController } from './controllers/scheduler.js';
+import { newTickContext } from './controllers/context.js';
+import { tickEtcd } from './etcd.js';
+import { expireEvents } from './events.js';
+import { tickTraffic } from './network/traffic.js';
+import type { ClusterState } from './types.js';
+
+const STEP_MS = 1000;
+const EVENT_EXPIRY_PERIOD_MS = 60_000;
+
+function step(state: ClusterState, dt: number, traffic: boolean): void {
+  state.now += dt;
+  tickEtcd(state, dt);
+  const ctx = newTickContext(state, dt);
+  // Controllers talk to the apiserver: when it is unreachable they cannot even read.
+  const apiUp = apiUnavailable(state) === null;
+  if (apiUp && state.controlPlane.controllerManager.running) {
+    nodeLifecycleController(ctx);
+    deploymentController(ctx);
+    replicaSetController(ctx);
+    daemonSetController(ctx);
+  }
+  if (apiUp) schedulerController(ctx);
+  kubeletController(ctx);
+  if (apiUp && state.controlPlane.controllerManager.running) {
+    endpointsController(ctx);
+    garbageCollector(ctx);
+  }
+  if (Math.floor((state.now - dt) / EVENT_EXPIRY_PERIOD_MS) !== Math.floor(state.now / EVENT_EXPIRY_PERIOD_MS)) expireEvents(state);
+  if (traffic) tickTraffic(state, dt);
+}
+
+function advance(state: ClusterState, ms: number, traffic: boolean): void {
+  let left = ms;
+  while (left > 0) {
+    const dt = Math.min(STEP_MS, left);
+    step(state, dt, traffic);
+    left -= dt;
+  }
+}
+
+/** Advance simulated time by `ms`, in steps of at most one second. */
+export function tick(state: ClusterState, ms: number): void {
+  advance(state, ms, true);
+}
+
+/** Controllers only, no client traffic: how createCluster brings a cluster up before t=0. */
+export function settle(state: ClusterState, ms: number): void {
+  advance(state, ms, false);
+}

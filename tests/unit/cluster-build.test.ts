@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { containerLogs, createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
+import type { ClusterState } from '../../server/cluster/types.js';
+
+const podsIn = (s: ClusterState, ns: string) => Object.values(s.pods).filter((p) => p.metadata.namespace === ns);
+
+describe('createCluster(demo)', () => {
+  const state = createCluster(demoClusterSpec, 42);
+
+  it('has three nodes, all Ready, the control plane tainted', () => {
+    expect(Object.keys(state.nodes)).toEqual(['cp-1', 'worker-1', 'worker-2']);
+    for (const n of Object.values(state.nodes)) expect(n.status.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
+    expect(state.nodes['cp-1']!.spec.taints).toEqual([{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]);
+  });
+
+  it('brings every pod up Running and ready', () => {
+    const pods = Object.values(state.pods);
+    expect(pods.length).toBe(17);
+    for (const p of pods) {
+      expect(p.status.phase, p.metadata.name).toBe('Running');
+      expect(p.status.containerStatuses.every((c) => c.ready && c.restartCount === 0)).toBe(true);
+    }
+  });
+
+  it('runs the kube-system components with real names', () => {
+    const names = podsIn(state, 'kube-system').map((p) => p.metadata.name);
+    for (const n of ['etcd-cp-1', 'kube-apiserver-cp-1', 'kube-scheduler-cp-1', 'kube-controller-manager-cp-1']) expect(names).toContain(n);
+    expect(names.filter((n) => /^coredns-[4-9bcdf]{9,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/.test(n))).toHaveLength(2);
+    expect(names.filter((n) => /^kube-proxy-[a-z0-9]{5}$/.test(n))).toHaveLength(3);
+    expect(names.filter((n) => n.startsWith('aws-node-'))).toHaveLength(3);
+    expect(state.services['kube-system/kube-dns']!.spec.clusterIP).toBe('10.96.0.10');
+    expect(state.configmaps['kube-system/coredns']!.data.Corefile).toContain('forward . /etc/resolv.conf');
+  });
+
+  it('back-dates objects to their spec age (days before t=0)', () => {
+    const web = podsIn(state, 'default').find((p) => p.metadata.name.startsWith('web-'))!;
+    expect(web.metadata.creationTimestamp).toBeLessThan(-6 * 86_400_000 + 60_000);
+    expect(web.metadata.creationTimestamp).toBeGreaterThan(-6 * 86_400_000 - 60_000);
+    expect(state.nodes['worker-2']!.metadata.creationTimestamp).toBe(-17 * 86_400_000);
+    expect(state.events).toEqual([]);
+  });
+
+  it('fills endpoints from ready pods', () => {
+    const ep = state.endpoints['default/web']!;
+    expect(ep.subsets[0]!.addresses).toHaveLength(3);
+    expect(ep.subsets[0]!.ports).toEqual([{ name: 'http', port: 80, protocol: 'TCP' }]);
+    expect(state.endpoints['default/kubernetes']!.subsets[0]!.addresses[0]!.ip).toBe('10.0.1.10');
+  });
+
+  it('writes real static pod manifests and host files', () => {
+    const etcdYaml = state.nodes['cp-1']!.host.files['/etc/kubernetes/manifests/etcd.yaml']!;
+    expect(etcdYaml).toContain('--quota-backend-bytes=2147483648');
+    expect(etcdYaml).toContain('--data-dir=/var/lib/etcd');
+    expect(state.nodes['worker-1']!.host.files['/etc/resolv.conf']).toContain('nameserver 127.0.0.53');
+    expect(state.nodes['worker-1']!.host.units.kubelet!.journal.some((l) => l.text.includes('"Kubelet version"'))).toBe(true);
+  });
+
+  it('shows control-plane logs for the static pods', () => {
+    const apiserver = state.pods['kube-system/kube-apiserver-cp-1']!;
+    const lines = containerLogs(state, apiserver, 'kube-apiserver', false);
+    expect(lines.some((l) => /^I\d{4} \d\d:\d\d:\d\d\.\d{6} +1 secure_serving\.go:213\] Serving securely on \[::\]:6443$/.test(l.text))).toBe(true);
+    const etcd = containerLogs(state, state.pods['kube-system/etcd-cp-1']!, 'etcd', false);
+    expect(JSON.parse(etcd[0]!.text).msg).toBe('Running: ');
+  });
+
+  it('stays settled: ticking an idle cluster writes nothing but background load', () => {
+    const s = structuredClone(state);
+    const versions = (x: ClusterState) => Object.values(x.pods).map((p) => `${p.metadata.name}@${p.metadata.resourceVersion}`);
+    const before = versions(s);
+    tick(s, 60_000);
+    expect(versions(s)).toEqual(before);
+    expect(s.now).toBe(60_000);
+  });
+});
