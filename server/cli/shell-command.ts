@@ -4,11 +4,13 @@
 //   printf 'kubectl get pods -A\n' | kubedrill shell
 import { createInterface } from 'node:readline';
 import { InvalidArgumentError, type Command } from 'commander';
-import { tick } from '../cluster/index.js';
 import type { ClusterState } from '../cluster/types.js';
 import { complete, newSession, prompt, runLine } from '../shell/index.js';
 import type { ShellSession } from '../shell/types.js';
 import { clusterFor, DEMO_SCENARIO } from './cluster-source.js';
+
+/** Advances simulated time: a plain tick, or a scenario's timeline (faults fire). */
+type Advance = (state: ClusterState, ms: number) => void;
 
 interface ShellFlags {
   scenario: string;
@@ -46,13 +48,13 @@ export function addShellCommand(program: Command): Command {
       }
       const session = newSession(source.state);
       process.exitCode = process.stdin.isTTY
-        ? await interactive(source.state, session, flags.tick)
-        : await scripted(source.state, session, flags.tick ?? 0);
+        ? await interactive(source.state, session, flags.tick, source.advance)
+        : await scripted(source.state, session, flags.tick ?? 0, source.advance);
     });
 }
 
 /** One command per line; output only; time advances by `tickSeconds` between commands. */
-async function scripted(state: ClusterState, session: ShellSession, tickSeconds: number): Promise<number> {
+async function scripted(state: ClusterState, session: ShellSession, tickSeconds: number, tick: Advance): Promise<number> {
   const lines = createInterface({ input: process.stdin, terminal: false, crlfDelay: Infinity });
   let exitCode = 0;
   let first = true;
@@ -68,7 +70,7 @@ async function scripted(state: ClusterState, session: ShellSession, tickSeconds:
   return exitCode;
 }
 
-async function interactive(state: ClusterState, session: ShellSession, tickSeconds: number | undefined): Promise<number> {
+async function interactive(state: ClusterState, session: ShellSession, tickSeconds: number | undefined, tick: Advance): Promise<number> {
   const rl = createInterface({
     input: process.stdin,
     output: process.stdout,

@@ -1,0 +1,139 @@
+// `kubedrill scenarios list | schema | check`: the scenario author's tools. `check`
+// validates files (every problem with file:line:col path message) and proves each variant
+// solvable by playing its reference solution through the real shell and scorer.
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { ClusterState } from '../cluster/types.js';
+import { advance, startScenario } from '../scenarios/session.js';
+import { formatProblem, loadScenarioDir, loadScenarioFile, SCENARIOS_DIR, type ScenarioProblem } from '../scenarios/load.js';
+import { scenarioJsonSchema, type Scenario } from '../scenarios/schema.js';
+import { instantiate, solutionOf, type LoadedScenario } from '../scenarios/variant.js';
+import { scoreSession, type ScoreBreakdown, type ScoredCommand } from '../scoring/score.js';
+import { newSession, runLine } from '../shell/index.js';
+
+/** Simulated time a reference player spends on each command (reading, typing). */
+const SECONDS_PER_COMMAND = 5;
+/** A reference solution must reach this share of the maximum score. */
+export const SOLVABLE_PERCENT = 90;
+
+export interface ReferenceRun {
+  variantId: string;
+  seed: number;
+  commands: ScoredCommand[];
+  state: ClusterState;
+  score: ScoreBreakdown;
+}
+
+/** Play a list of steps (command lines, waits) on a fresh cluster for this scenario. */
+export function playSteps(scenario: Scenario, seed: number, steps: Scenario['solutions'][number]['steps']): { state: ClusterState; commands: ScoredCommand[] } {
+  const state = startScenario(scenario, seed);
+  const session = newSession(state);
+  const commands: ScoredCommand[] = [];
+  for (const step of steps) {
+    if (typeof step !== 'string') {
+      advance(state, scenario, step.wait * 1000);
+      continue;
+    }
+    const res = runLine(state, session, step);
+    commands.push({ line: step, output: res.output, exitCode: res.exitCode, simTime: state.now });
+    advance(state, scenario, SECONDS_PER_COMMAND * 1000);
+  }
+  return { state, commands };
+}
+
+/** The variant's reference solution, played and scored. */
+export function runReference(loaded: LoadedScenario, seed: number): ReferenceRun {
+  const { scenario, variantId } = instantiate(loaded, seed);
+  const solution = solutionOf(scenario);
+  const { state, commands } = playSteps(scenario, seed, solution.steps);
+  const score = scoreSession(scenario, { diagnosis: solution.diagnosis, commands, hintsUsed: [], elapsedMs: state.now, cluster: state });
+  return { variantId, seed, commands, state, score };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd()).join('\n') + '\n';
+}
+
+function formatDuration(sec: number): string {
+  return sec % 60 === 0 ? `${sec / 60}m` : `${Math.floor(sec / 60)}m${sec % 60}s`;
+}
+
+/** Lines of `scenarios check` for one loaded file: one per variant with its reference score. */
+function checkSolvable(loaded: LoadedScenario): { lines: string[]; problems: ScenarioProblem[] } {
+  const lines: string[] = [];
+  const problems: ScenarioProblem[] = [];
+  loaded.variants.forEach((v, i) => {
+    let run: ReferenceRun;
+    try {
+      run = runReference(loaded, i); // seed i picks variant i (variant.ts)
+    } catch (e) {
+      problems.push({ file: loaded.file, line: 1, column: 1, path: `variants[${i}]`, message: `reference solution crashed: ${(e as Error).stack ?? e}` });
+      return;
+    }
+    const s = run.score;
+    lines.push(`  ${v.id.padEnd(16)} ${String(s.total).padStart(5)} / ${s.max}  ${s.percent}%`);
+    if (s.percent < SOLVABLE_PERCENT) {
+      const missed = s.lines.filter((l) => l.points < l.max || l.points < 0).map((l) => `${l.label}: ${l.why}`);
+      problems.push({ file: loaded.file, line: 1, column: 1, path: `variants[${i}]`, message: `reference solution of variant "${v.id}" scores ${s.percent}% (< ${SOLVABLE_PERCENT}%):\n    ${missed.join('\n    ')}` });
+    }
+  });
+  return { lines, problems };
+}
+
+export function addScenariosCommand(program: Command): Command {
+  const cmd = program.command('scenarios').description('list, check and describe incident scenarios');
+
+  cmd
+    .command('list')
+    .description('print every scenario: id, title, difficulty, time limit')
+    .option('--dir <dir>', 'scenario folder', SCENARIOS_DIR)
+    .action((flags: { dir: string }) => {
+      const { scenarios, problems } = loadScenarioDir(flags.dir);
+      const rows = [['ID', 'DIFFICULTY', 'TIME LIMIT', 'VARIANTS', 'TITLE'], ...scenarios.map((s) => [s.id, s.difficulty, formatDuration(s.timeLimitSec), String(s.variants.length), s.title])];
+      process.stdout.write(table(rows));
+      for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+      if (problems.length > 0) process.exitCode = 1;
+    });
+
+  cmd
+    .command('schema')
+    .description('write the JSON Schema of scenario files (for editor completion)')
+    .option('--out <file>', 'where to write it', join(SCENARIOS_DIR, 'schema.json'))
+    .action((flags: { out: string }) => {
+      writeFileSync(flags.out, `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+      process.stdout.write(`wrote ${flags.out}\n`);
+    });
+
+  cmd
+    .command('check')
+    .description('validate scenario files and play each variant\'s reference solution')
+    .argument('[files...]', 'scenario files (default: every scenarios/*.yaml)')
+    .option('--no-solve', 'only validate, do not play the reference solutions')
+    .action((files: string[], flags: { solve: boolean }) => {
+      const results = files.length > 0
+        ? files.map((f) => loadScenarioFile(resolve(f)))
+        : (() => {
+            const dir = loadScenarioDir();
+            return [...dir.scenarios.map((scenario) => ({ ok: true as const, scenario })), ...(dir.problems.length > 0 ? [{ ok: false as const, problems: dir.problems }] : [])];
+          })();
+      const problems: ScenarioProblem[] = [];
+      for (const r of results) {
+        if (!r.ok) {
+          problems.push(...r.problems);
+          continue;
+        }
+        process.stdout.write(`${r.scenario.file}: ${r.scenario.id}, ${r.scenario.variants.length} variant(s) valid\n`);
+        if (!flags.solve) continue;
+        const solved = checkSolvable(r.scenario);
+        process.stdout.write(solved.lines.map((l) => `${l}\n`).join(''));
+        problems.push(...solved.problems);
+      }
+      for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+      process.stdout.write(problems.length === 0 ? 'all scenarios OK\n' : `${problems.length} problem(s)\n`);
+      if (problems.length > 0) process.exitCode = 1;
+    });
+
+  return cmd;
+}

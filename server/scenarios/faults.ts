@@ -1,0 +1,224 @@
+// Fault actions: what a scenario does to the cluster at a point of its timeline. Every
+// change to an API object goes through the apiserver functions (so etcd grows and a
+// NOSPACE alarm can refuse it); host state (a node's resolv.conf, a component's process)
+// is changed directly, the way an operator on the node would. Pure: same state → same result.
+import { z } from 'zod';
+import { deleteObject, mutateObject } from '../cluster/api.js';
+import { journal, setUnitActive } from '../cluster/host.js';
+import { appendLog, klog } from '../cluster/logs.js';
+import { parseBytes, parseCpu, parseQuantity } from '../cluster/quantity.js';
+import type { ClusterState, ComponentName, ContainerBehavior, Deployment, LogLine } from '../cluster/types.js';
+
+const Name = z.string().min(1);
+const Quantity = z
+  .union([z.string(), z.number()])
+  .refine((v) => parseQuantity(v) !== null, { message: 'not a Kubernetes quantity (e.g. "500m", "2", "512Mi", "1Gi")' });
+const Effect = z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']);
+
+const EtcdAction = z.strictObject({
+  writesPerSecond: z.number().nonnegative().optional(),
+  /** History growth per second ("1Mi"): how fast the DB approaches its quota. */
+  writeBytesPerSecond: Quantity.optional(),
+});
+
+const COMPONENTS = { apiserver: 'kube-apiserver', scheduler: 'kube-scheduler', controllerManager: 'kube-controller-manager' } as const satisfies Record<string, ComponentName>;
+const ControlPlaneAction = z.strictObject({
+  component: z.enum(['apiserver', 'scheduler', 'controllerManager']),
+  running: z.boolean(),
+  /** Lines the component logs when this happens ("file.go:12] message"); also its crash output. */
+  logs: z.array(z.string()).default([]),
+});
+
+const DeploymentAction = z.strictObject({
+  namespace: Name,
+  name: Name,
+  replicas: z.number().int().nonnegative().optional(),
+  /** New requests for every container (a template change: new ReplicaSet). */
+  requests: z.strictObject({ cpu: Quantity.optional(), memory: Quantity.optional() }).optional(),
+  nodeSelector: z.record(z.string(), z.string()).optional(),
+  /** `kubectl rollout restart`: new pods from the same template. */
+  restart: z.literal(true).optional(),
+});
+
+const NodeTaintAction = z.strictObject({ node: Name, key: z.string(), value: z.string().optional(), effect: Effect });
+const NodeLabelAction = z.strictObject({ node: Name, key: z.string(), value: z.string().nullable() });
+
+const ConfigMapAction = z.strictObject({
+  namespace: Name,
+  name: Name,
+  key: z.string(),
+  value: z.string().optional(),
+  replace: z.strictObject({ from: z.string(), to: z.string() }).optional(),
+});
+
+/** Delete the pods matching a selector (an eviction, a "restart" by deleting pods); owners recreate them. */
+const DeletePodsAction = z.strictObject({ namespace: Name, selector: z.record(z.string(), z.string()) });
+
+/** Lines appended to a node's syslog (and a unit's journal), e.g. the kernel's OOM killer. Stored as "ident[pid]: message". */
+const HostLogAction = z.strictObject({ node: Name, unit: z.string().optional(), lines: z.array(z.string()).min(1) });
+
+/** Start or stop a systemd unit on a node (kubelet, containerd), as `systemctl` would. */
+const UnitAction = z.strictObject({ node: Name, name: z.string().min(1), active: z.boolean() });
+
+/** The nameservers the kubelet hands to dnsPolicy: Default pods (CoreDNS) on these nodes. */
+const ResolvConfAction = z.strictObject({ nodes: z.array(Name).optional(), nameservers: z.array(z.string()).min(1) });
+
+export const FaultActionSchema = z
+  .strictObject({
+    etcd: EtcdAction.optional(),
+    controlPlane: ControlPlaneAction.optional(),
+    deployment: DeploymentAction.optional(),
+    taint: NodeTaintAction.optional(),
+    label: NodeLabelAction.optional(),
+    configmap: ConfigMapAction.optional(),
+    resolvConf: ResolvConfAction.optional(),
+    deletePods: DeletePodsAction.optional(),
+    hostLog: HostLogAction.optional(),
+    unit: UnitAction.optional(),
+  })
+  .refine((a) => Object.keys(a).length === 1, { message: 'a fault action names exactly one of: etcd, controlPlane, deployment, taint, label, configmap, resolvConf, deletePods, hostLog, unit' })
+  .meta({ id: 'FaultAction' });
+export type FaultAction = z.infer<typeof FaultActionSchema>;
+
+/** What went wrong applying an action (an object missing, a write refused): the room logs it. */
+export type ActionResult = { ok: true } | { ok: false; message: string };
+const OK: ActionResult = { ok: true };
+
+function bumpGeneration(state: ClusterState, namespace: string, name: string, change: (d: Deployment) => void): ActionResult {
+  const res = mutateObject(state, 'Deployment', `${namespace}/${name}`, (d) => {
+    change(d);
+    d.metadata.generation++;
+  });
+  return res.ok ? OK : { ok: false, message: res.error.message };
+}
+
+/** "file.go:12] message" (the source the component would print) or a bare message. */
+function klogLine(state: ClusterState, severity: 'I' | 'E', text: string): LogLine {
+  const m = /^(\S+\.go:\d+)\] (.*)$/.exec(text);
+  return klog(state, state.now, severity, m ? m[1]! : 'server.go:160', m ? m[2]! : text);
+}
+
+function applyControlPlane(state: ClusterState, a: z.infer<typeof ControlPlaneAction>): ActionResult {
+  const component = state.controlPlane[a.component];
+  component.running = a.running;
+  const lines = a.logs.map((l) => klogLine(state, a.running ? 'I' : 'E', l));
+  for (const line of lines) appendLog(component.logs, line);
+  // The static pod's container prints the same lines when it crashes (kubectl logs --previous, crictl logs).
+  const role = COMPONENTS[a.component];
+  for (const pod of Object.values(state.pods)) {
+    if (!pod.static) continue;
+    for (const [name, b] of Object.entries(pod.behavior)) {
+      if (b.role !== role) continue;
+      const next: ContainerBehavior = { ...b };
+      if (!a.running && lines.length > 0) next.crashLogs = lines.map((l) => l.text);
+      else delete next.crashLogs;
+      pod.behavior[name] = next;
+    }
+  }
+  return OK;
+}
+
+export function applyAction(state: ClusterState, action: FaultAction): ActionResult {
+  if (action.etcd) {
+    const e = action.etcd;
+    if (e.writesPerSecond !== undefined) state.etcd.writesPerSecond = e.writesPerSecond;
+    if (e.writeBytesPerSecond !== undefined) state.etcd.writeBytesPerSecond = parseBytes(e.writeBytesPerSecond)!;
+    return OK;
+  }
+  if (action.controlPlane) return applyControlPlane(state, action.controlPlane);
+  if (action.deployment) {
+    const d = action.deployment;
+    const templateChange = d.requests !== undefined || d.nodeSelector !== undefined || d.restart !== undefined;
+    if (!templateChange) {
+      const res = mutateObject(state, 'Deployment', `${d.namespace}/${d.name}`, (dep) => {
+        if (d.replicas !== undefined) dep.spec.replicas = d.replicas;
+        dep.metadata.generation++;
+      });
+      return res.ok ? OK : { ok: false, message: res.error.message };
+    }
+    return bumpGeneration(state, d.namespace, d.name, (dep) => {
+      if (d.replicas !== undefined) dep.spec.replicas = d.replicas;
+      const t = dep.spec.template;
+      if (d.nodeSelector) t.spec.nodeSelector = { ...d.nodeSelector };
+      if (d.requests) {
+        for (const c of t.spec.containers) {
+          if (d.requests.cpu !== undefined) c.resources.requests.cpu = parseCpu(d.requests.cpu)!;
+          if (d.requests.memory !== undefined) c.resources.requests.memory = parseBytes(d.requests.memory)!;
+        }
+      }
+      if (d.restart) t.metadata.annotations = { ...t.metadata.annotations, 'kubectl.kubernetes.io/restartedAt': new Date(state.epoch + state.now).toISOString() };
+    });
+  }
+  if (action.taint) {
+    const t = action.taint;
+    const res = mutateObject(state, 'Node', t.node, (n) => {
+      n.spec.taints = [...n.spec.taints.filter((x) => !(x.key === t.key && x.effect === t.effect)), t.value !== undefined ? { key: t.key, value: t.value, effect: t.effect } : { key: t.key, effect: t.effect }];
+    });
+    return res.ok ? OK : { ok: false, message: res.error.message };
+  }
+  if (action.label) {
+    const l = action.label;
+    const res = mutateObject(state, 'Node', l.node, (n) => {
+      if (l.value === null) delete n.metadata.labels[l.key];
+      else n.metadata.labels[l.key] = l.value;
+    });
+    return res.ok ? OK : { ok: false, message: res.error.message };
+  }
+  if (action.configmap) {
+    const c = action.configmap;
+    const res = mutateObject(state, 'ConfigMap', `${c.namespace}/${c.name}`, (cm) => {
+      let value = c.value ?? cm.data[c.key] ?? '';
+      if (c.replace) value = value.split(c.replace.from).join(c.replace.to);
+      cm.data[c.key] = value;
+    });
+    return res.ok ? OK : { ok: false, message: res.error.message };
+  }
+  if (action.resolvConf) {
+    const r = action.resolvConf;
+    for (const name of r.nodes ?? Object.keys(state.nodes)) {
+      const node = state.nodes[name];
+      if (!node) return { ok: false, message: `node "${name}" not found` };
+      node.host.resolvConfNameservers = [...r.nameservers];
+    }
+    return OK;
+  }
+  if (action.deletePods) {
+    const d = action.deletePods;
+    for (const [key, pod] of Object.entries(state.pods)) {
+      if (pod.metadata.namespace !== d.namespace || pod.metadata.deletionTimestamp !== undefined) continue;
+      if (!Object.entries(d.selector).every(([k, v]) => pod.metadata.labels[k] === v)) continue;
+      const res = deleteObject(state, 'Pod', key);
+      if (!res.ok) return { ok: false, message: res.error.message };
+    }
+    return OK;
+  }
+  if (action.hostLog) {
+    const h = action.hostLog;
+    const node = state.nodes[h.node];
+    if (!node) return { ok: false, message: `node "${h.node}" not found` };
+    for (const text of h.lines) {
+      const line = { at: state.now, text };
+      if (h.unit) journal(state, h.node, h.unit, line);
+      else appendLog(node.host.syslog, line);
+    }
+    return OK;
+  }
+  if (action.unit) {
+    const u = action.unit;
+    return setUnitActive(state, u.node, u.name, u.active) ? OK : { ok: false, message: `unit ${u.name}.service not found on node "${u.node}"` };
+  }
+  return { ok: false, message: 'empty fault action' };
+}
+
+/** The objects an action names, for reference checks against the cluster spec. */
+export function actionRefs(a: FaultAction): { kind: 'node' | 'deployment' | 'configmap'; namespace?: string; name: string; path: (string | number)[] }[] {
+  if (a.deployment) return [{ kind: 'deployment', namespace: a.deployment.namespace, name: a.deployment.name, path: ['deployment', 'name'] }];
+  if (a.taint) return [{ kind: 'node', name: a.taint.node, path: ['taint', 'node'] }];
+  if (a.label) return [{ kind: 'node', name: a.label.node, path: ['label', 'node'] }];
+  if (a.configmap) return [{ kind: 'configmap', namespace: a.configmap.namespace, name: a.configmap.name, path: ['configmap', 'name'] }];
+  if (a.unit) return [{ kind: 'node', name: a.unit.node, path: ['unit', 'node'] }];
+  if (a.hostLog) return [{ kind: 'node', name: a.hostLog.node, path: ['hostLog', 'node'] }];
+  if (a.resolvConf?.nodes) return a.resolvConf.nodes.map((name, i) => ({ kind: 'node' as const, name, path: ['resolvConf', 'nodes', i] }));
+  return [];
+}
+

@@ -1,0 +1,243 @@
+// Loading scenario files: YAML → every variant substituted and validated → references
+// checked against the cluster the file describes. Every problem is reported (not just the
+// first) with file, line and path, e.g. `scenarios/etcd-nospace.yaml:42: faults[2].at: …`.
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
+import type { ClusterSpec } from '../cluster/spec.js';
+import { actionRefs } from './faults.js';
+import { predicateRefs, type Predicate } from './predicates.js';
+import { ScenarioSchema, VariantSchema, type Scenario } from './schema.js';
+import { forVariant, substitute, type LoadedScenario, type SubstitutionError } from './variant.js';
+
+export const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+
+export interface ScenarioProblem {
+  file: string;
+  line: number;
+  column: number;
+  /** `faults[2].at`; empty for the whole file. */
+  path: string;
+  message: string;
+}
+
+export type LoadResult = { ok: true; scenario: LoadedScenario } | { ok: false; problems: ScenarioProblem[] };
+
+type Path = (string | number)[];
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out;
+}
+
+export function formatProblem(p: ScenarioProblem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
+}
+
+/** Where a path points in the file: the deepest node of the path that exists. */
+function locate(doc: Document, counter: LineCounter, path: Path): { line: number; column: number } {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) {
+      const pos = counter.linePos(node.range[0]);
+      return { line: pos.line, column: pos.col };
+    }
+  }
+  return { line: 1, column: 1 };
+}
+
+/** Names of what the cluster will contain (spec objects plus the add-ons every cluster gets). */
+interface Inventory {
+  nodes: Set<string>;
+  namespaces: Set<string>;
+  deployments: Set<string>;
+  services: Set<string>;
+  configmaps: Set<string>;
+}
+
+function inventory(spec: ClusterSpec): Inventory {
+  const inv: Inventory = {
+    nodes: new Set(spec.nodes.map((n) => n.name)),
+    namespaces: new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', ...spec.namespaces, ...spec.deployments.map((d) => d.namespace), ...spec.services.map((s) => s.namespace)]),
+    deployments: new Set(spec.deployments.map((d) => `${d.namespace}/${d.name}`)),
+    services: new Set(['default/kubernetes', ...spec.services.map((s) => `${s.namespace}/${s.name}`)]),
+    configmaps: new Set(spec.configmaps.map((c) => `${c.namespace}/${c.name}`)),
+  };
+  if (spec.addons.coredns.enabled) {
+    inv.deployments.add('kube-system/coredns');
+    inv.services.add('kube-system/kube-dns');
+    inv.configmaps.add('kube-system/coredns');
+  }
+  return inv;
+}
+
+interface Ref {
+  kind: 'node' | 'deployment' | 'service' | 'configmap' | 'namespace';
+  namespace?: string;
+  name: string;
+  path: Path;
+}
+
+function missingRef(inv: Inventory, r: Ref): string | undefined {
+  const key = r.namespace ? `${r.namespace}/${r.name}` : r.name;
+  const known = { node: inv.nodes, deployment: inv.deployments, service: inv.services, configmap: inv.configmaps, namespace: inv.namespaces }[r.kind];
+  if (known.has(key)) return undefined;
+  const list = [...known].sort().join(', ');
+  return `${r.kind} "${key}" does not exist in the cluster (known: ${list || 'none'})`;
+}
+
+/** Cross-references zod cannot see: names of cluster objects, ids between sections. */
+function referenceProblems(s: Scenario, variantIds: string[]): { path: Path; message: string }[] {
+  const out: { path: Path; message: string }[] = [];
+  const inv = inventory(s.cluster);
+  const check = (refs: Ref[], base: Path) => {
+    for (const r of refs) {
+      const message = missingRef(inv, r);
+      if (message) out.push({ path: [...base, ...r.path], message });
+    }
+  };
+  const checkPredicate = (p: Predicate | undefined, base: Path) => p && check(predicateRefs(p), base);
+  const checkVariants = (vs: string[] | undefined, base: Path) =>
+    vs?.forEach((v, i) => { if (!variantIds.includes(v)) out.push({ path: [...base, 'variants', i], message: `unknown variant "${v}" (variants: ${variantIds.join(', ')})` }); });
+  const unique = (items: { id: string }[], base: Path) => {
+    const seen = new Set<string>();
+    items.forEach((it, i) => {
+      if (seen.has(it.id)) out.push({ path: [...base, i, 'id'], message: `duplicate id "${it.id}"` });
+      seen.add(it.id);
+    });
+  };
+
+  s.faults.forEach((f, i) => {
+    f.actions.forEach((a, j) => check(actionRefs(a), ['faults', i, 'actions', j]));
+    checkPredicate(f.when, ['faults', i, 'when']);
+    checkVariants(f.variants, ['faults', i]);
+  });
+  const a = s.answer;
+  a.remediation.forEach((r, i) => { checkPredicate(r.predicate, ['answer', 'remediation', i, 'predicate']); checkVariants(r.variants, ['answer', 'remediation', i]); });
+  a.harmful.forEach((h, i) => { checkPredicate(h.predicate, ['answer', 'harmful', i, 'predicate']); checkVariants(h.variants, ['answer', 'harmful', i]); });
+  a.evidence.forEach((e, i) => checkVariants(e.variants, ['answer', 'evidence', i]));
+  a.hints.forEach((h, i) => checkVariants(h.variants, ['answer', 'hints', i]));
+  s.solutions.forEach((x, i) => checkVariants(x.variants, ['solutions', i]));
+  unique(s.faults, ['faults']);
+  unique(a.evidence, ['answer', 'evidence']);
+  unique(a.remediation, ['answer', 'remediation']);
+  unique(a.harmful, ['answer', 'harmful']);
+  unique(a.hints, ['answer', 'hints']);
+  unique([a.rootCause, ...a.partial, ...a.distractors.filter((d) => d.id !== a.rootCause.id)], ['answer', 'distractors']);
+  for (const t of s.cluster.network.traffic) {
+    if (!inv.services.has(t.service)) out.push({ path: ['cluster', 'network', 'traffic'], message: `traffic targets service "${t.service}", which does not exist in the cluster` });
+  }
+  return out;
+}
+
+/** Problems that only show once the variant's items are selected (the solution must fit its own variant). */
+function solutionProblems(s: Scenario, solutionIndex: number): { path: Path; message: string }[] {
+  const out: { path: Path; message: string }[] = [];
+  const solution = s.solutions[0];
+  if (!solution) return [{ path: ['solutions'], message: 'no solution applies to this variant' }];
+  const at = solutionIndex;
+  const d = solution.diagnosis;
+  if (d.rootCause !== s.answer.rootCause.id) out.push({ path: ['solutions', at, 'diagnosis', 'rootCause'], message: `the reference diagnosis names "${d.rootCause}" but the root cause is "${s.answer.rootCause.id}"` });
+  d.evidence.forEach((id, i) => {
+    if (!s.answer.evidence.some((e) => e.id === id)) out.push({ path: ['solutions', at, 'diagnosis', 'evidence', i], message: `unknown evidence "${id}" (this variant's evidence: ${s.answer.evidence.map((e) => e.id).join(', ')})` });
+  });
+  return out;
+}
+
+function issuePath(issue: z.core.$ZodIssue): Path {
+  const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+  // "Unrecognized key" is reported on the object; point at the key itself.
+  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) path.push(issue.keys[0]!);
+  return path;
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  return issue.message;
+}
+
+/** Parse and validate a scenario file's text. `file` is only used in messages. */
+export function loadScenarioText(text: string, file: string): LoadResult {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const problems: ScenarioProblem[] = [];
+  const add = (path: Path, message: string) => problems.push({ file, ...locate(doc, counter, path), path: formatPath(path), message });
+  for (const e of doc.errors) {
+    const pos = counter.linePos(e.pos[0]);
+    problems.push({ file, line: pos.line, column: pos.col, path: '', message: e.message.split('\n')[0]! });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const raw = doc.toJS() as unknown;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: 'a scenario file is a YAML mapping' }] };
+
+  const variantsParse = z.array(VariantSchema).min(1).optional().safeParse((raw as Record<string, unknown>)['variants']);
+  if (!variantsParse.success) {
+    for (const issue of variantsParse.error.issues) add(['variants', ...issuePath(issue)], issueMessage(issue));
+    return { ok: false, problems };
+  }
+  const variants = variantsParse.data ?? [{ id: 'default', params: {} }];
+  const variantIds = variants.map((v) => v.id);
+  variants.forEach((v, i) => { if (variantIds.indexOf(v.id) !== i) add(['variants', i, 'id'], `duplicate variant id "${v.id}"`); });
+
+  // Each variant is validated on its own; a problem shared by all variants is reported once.
+  const found = new Map<string, { path: Path; message: string; variants: string[] }>();
+  const note = (variant: string, path: Path, message: string) => {
+    const key = `${formatPath(path)}\0${message}`;
+    const entry = found.get(key) ?? { path, message, variants: [] };
+    entry.variants.push(variant);
+    found.set(key, entry);
+  };
+  const loaded: LoadedScenario['variants'] = [];
+  for (const v of variants) {
+    const subErrors: SubstitutionError[] = [];
+    const input = substitute(raw, v.params, subErrors);
+    for (const e of subErrors) note(v.id, e.path, e.message);
+    const parsed = ScenarioSchema.safeParse(input);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) note(v.id, issuePath(issue), issueMessage(issue));
+      continue;
+    }
+    for (const p of referenceProblems(parsed.data, variantIds)) note(v.id, p.path, p.message);
+    const scenario = forVariant(parsed.data, v.id);
+    const solutionIndex = parsed.data.solutions.findIndex((x) => !x.variants || x.variants.includes(v.id));
+    for (const p of solutionProblems(scenario, solutionIndex)) note(v.id, p.path, p.message);
+    loaded.push({ id: v.id, scenario });
+  }
+  for (const f of found.values()) {
+    const which = f.variants.length < variants.length ? ` (variant${f.variants.length > 1 ? 's' : ''} ${f.variants.join(', ')})` : '';
+    add(f.path, f.message + which);
+  }
+  const first = loaded[0]?.scenario;
+  const expectedName = first ? `${first.id}.yaml` : undefined;
+  if (first && basename(file) !== expectedName && !file.startsWith('<')) add(['id'], `the file of scenario "${first.id}" must be named ${expectedName}`);
+  if (problems.length > 0 || !first) return { ok: false, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
+  return {
+    ok: true,
+    scenario: { file, id: first.id, title: first.title, difficulty: first.difficulty, timeLimitSec: first.timeLimitSec, variants: loaded },
+  };
+}
+
+export function loadScenarioFile(path: string): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return { ok: false, problems: [{ file: path, line: 1, column: 1, path: '', message: `cannot read: ${(e as Error).message}` }] };
+  }
+  return loadScenarioText(text, path);
+}
+
+/** Every `*.yaml` in a directory (default: the repository's scenarios/), sorted by file name. */
+export function loadScenarioDir(dir = SCENARIOS_DIR): { scenarios: LoadedScenario[]; problems: ScenarioProblem[] } {
+  const scenarios: LoadedScenario[] = [];
+  const problems: ScenarioProblem[] = [];
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
+    const res = loadScenarioFile(join(dir, name));
+    if (res.ok) scenarios.push(res.scenario);
+    else problems.push(...res.problems);
+  }
+  return { scenarios, problems };
+}

@@ -1,0 +1,160 @@
+// The scenario file format: one zod schema, the single source of truth. The JSON Schema in
+// scenarios/schema.json is generated from it (`kubedrill scenarios schema`). Every object is
+// strict: an unknown key is an error, so a typo never silently does nothing.
+//
+// Variants: a file lists `variants`, each with `params`; the room's seed picks one
+// (variant.ts) and every `{{name}}` in the file is replaced by that variant's value before
+// validation. Items of faults, evidence, remediation, harmful, hints and solutions may be
+// limited to some variants with `variants: [ids]`.
+import { z } from 'zod';
+import { ClusterSpecSchema } from '../cluster/spec.js';
+import { FaultActionSchema } from './faults.js';
+import { PredicateSchema } from './predicates.js';
+
+const Id = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a lowercase id (letters, digits, dashes)');
+const Text = z.string().min(1);
+/** A JavaScript regular expression, checked to compile. */
+const Regex = z.string().min(1).refine((s) => {
+  try {
+    new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, { message: 'not a valid regular expression' });
+/** Restricts an item to some variants (by id); absent = every variant. */
+const OnlyVariants = z.array(Id).min(1).optional();
+
+export const ParamValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const VariantSchema = z.strictObject({
+  id: Id,
+  /** Values substituted for `{{name}}` anywhere in the file. */
+  params: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'param names are identifiers'), ParamValue).default({}),
+});
+
+export const FaultSchema = z.strictObject({
+  id: Id,
+  title: Text,
+  /** Seconds of simulated time: the fault fires at or after this time (default 0). */
+  at: z.number().nonnegative().optional(),
+  /** Fires only while this holds (checked every simulated second, from `at` on). */
+  when: PredicateSchema.optional(),
+  /** Not on the timeline: a host (facilitator, interviewer) injects it. */
+  optional: z.boolean().default(false),
+  /** Fires again every time its condition holds, not just once (e.g. a crash that comes back). */
+  repeat: z.boolean().default(false),
+  actions: z.array(FaultActionSchema).min(1),
+  variants: OnlyVariants,
+});
+
+const CauseSchema = z.strictObject({ id: Id, title: Text });
+
+/** What a command and its output must look like to count as having observed something. */
+export const ObservationSchema = z.strictObject({
+  command: Regex,
+  output: Regex.optional(),
+});
+
+export const EvidenceSchema = z.strictObject({
+  id: Id,
+  /** What players see in the diagnosis form: where one looks, never what one finds there. */
+  label: Text,
+  /** The finding itself (answer key). */
+  text: Text,
+  observedBy: z.array(ObservationSchema).min(1),
+  points: z.number().positive(),
+  variants: OnlyVariants,
+});
+
+export const RemediationSchema = z.strictObject({
+  id: Id,
+  text: Text,
+  predicate: PredicateSchema,
+  points: z.number().positive(),
+  variants: OnlyVariants,
+});
+
+export const HarmfulSchema = z
+  .strictObject({
+    id: Id,
+    text: Text,
+    /** A typed command that is harmful in itself. */
+    command: Regex.optional(),
+    /** A state of the cluster at the end that only damage produces. */
+    predicate: PredicateSchema.optional(),
+    penalty: z.number().positive(),
+    variants: OnlyVariants,
+  })
+  .refine((h) => h.command !== undefined || h.predicate !== undefined, { message: 'a harmful action needs a command or a predicate' });
+
+export const HintSchema = z.strictObject({
+  id: Id,
+  text: Text,
+  cost: z.number().nonnegative(),
+  /** Solo rooms offer it automatically after this many seconds. */
+  afterSec: z.number().nonnegative().optional(),
+  variants: OnlyVariants,
+});
+
+export const AnswerKeySchema = z.strictObject({
+  rootCause: z.strictObject({ id: Id, title: Text, explanation: Text }),
+  /** Right component, wrong mechanism: half the root-cause points. */
+  partial: z.array(CauseSchema.extend({ why: Text })).default([]),
+  /** Plausible wrong causes; one equal to the root cause's id is dropped (variants share the list). */
+  distractors: z.array(CauseSchema).min(2),
+  evidence: z.array(EvidenceSchema).min(1),
+  remediation: z.array(RemediationSchema).min(1),
+  harmful: z.array(HarmfulSchema).default([]),
+  hints: z.array(HintSchema).default([]),
+  /** Prevention worth mentioning in a review (shown to hosts and in the report). */
+  prevention: z.array(Text).default([]),
+});
+
+/** A step of the reference solution: a command line, or simulated seconds of waiting. */
+const SolutionStep = z.union([z.string().min(1), z.strictObject({ wait: z.number().positive() })], {
+  error: 'a step is a command line (a string) or { wait: seconds }',
+});
+
+/** A reference run: what an expert types, and the diagnosis they submit. One per variant. */
+export const SolutionSchema = z.strictObject({
+  variants: OnlyVariants,
+  steps: z.array(SolutionStep).min(1),
+  diagnosis: z.strictObject({ rootCause: Id, text: Text, evidence: z.array(Id) }),
+});
+
+export const ScenarioSchema = z
+  .strictObject({
+    /** The editor hint (`$schema: ./schema.json`) some authors put in the file itself. */
+    $schema: z.string().optional(),
+    id: Id,
+    title: Text,
+    difficulty: z.enum(['easy', 'medium', 'hard']),
+    timeLimitSec: z.number().int().positive(),
+    tags: z.array(z.string()).default([]),
+    /** The symptom as a user or an alert reports it: never the cause. */
+    briefing: Text,
+    variants: z.array(VariantSchema).min(1).default([{ id: 'default', params: {} }]),
+    cluster: ClusterSpecSchema,
+    faults: z.array(FaultSchema).default([]),
+    answer: AnswerKeySchema,
+    /** Reference solutions; each variant uses the first one that applies to it. */
+    solutions: z.array(SolutionSchema).min(1),
+  })
+  .meta({ id: 'Scenario', title: 'kubedrill scenario' });
+
+export type Scenario = z.infer<typeof ScenarioSchema>;
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+export type Fault = z.infer<typeof FaultSchema>;
+export type Evidence = z.infer<typeof EvidenceSchema>;
+export type Remediation = z.infer<typeof RemediationSchema>;
+export type Harmful = z.infer<typeof HarmfulSchema>;
+export type Hint = z.infer<typeof HintSchema>;
+export type AnswerKey = z.infer<typeof AnswerKeySchema>;
+export type SolutionStepValue = z.infer<typeof SolutionStep>;
+export type Solution = z.infer<typeof SolutionSchema>;
+
+/** The JSON Schema editors use (scenarios/schema.json). Params make any value a string, so inputs are described. */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(ScenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

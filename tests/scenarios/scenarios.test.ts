@@ -1,0 +1,126 @@
+// The four seed scenarios end to end: the reference solution of every variant, played
+// through the real shell, scores ≥ 90 %; a plausible but wrong run scores ≤ 30 %; harmful
+// acts are penalised; what players see holds no answer-key text; the timeline unfolds.
+import { describe, expect, it } from 'vitest';
+import { apiUnavailable, writeRefused } from '../../server/cluster/api.js';
+import { playSteps, runReference, SOLVABLE_PERCENT } from '../../server/cli/scenarios-command.js';
+import { loadScenarioDir } from '../../server/scenarios/load.js';
+import { playerView } from '../../server/scenarios/player-view.js';
+import { advance, injectFault, startScenario } from '../../server/scenarios/session.js';
+import type { Scenario } from '../../server/scenarios/schema.js';
+import { instantiate, type LoadedScenario } from '../../server/scenarios/variant.js';
+import { scoreSession } from '../../server/scoring/score.js';
+import { newSession, runLine } from '../../server/shell/index.js';
+
+const { scenarios } = loadScenarioDir();
+const byId = (id: string): LoadedScenario => scenarios.find((s) => s.id === id)!;
+
+/** What a hurried responder does: restarts things and blames the network. */
+const WRONG_RUNS: Record<string, { steps: (s: Scenario) => string[]; rootCause: string }> = {
+  'etcd-nospace': { rootCause: 'network-partition', steps: () => ['kubectl get pods -A', 'kubectl delete pods --all -n kube-system', 'kubectl get nodes'] },
+  'coredns-down': { rootCause: 'network-policy', steps: () => ['kubectl get pods -A', 'kubectl delete pods -n kube-system -l k8s-app=kube-dns', 'kubectl get networkpolicies -A'] },
+  'pending-pods': { rootCause: 'image-pull', steps: (s) => [`kubectl get pods -n ${s.faults.find((f) => f.id === 'scale-up')!.actions[0]!.deployment!.namespace}`, 'kubectl delete pods --all'] },
+  'snat-client-ip': { rootCause: 'lb-no-proxy-protocol', steps: () => ['kubectl get pods -A', 'kubectl rollout restart deployment -A'] },
+};
+
+describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {
+  it.each(loaded.variants.map((v, seed) => [v.id, seed] as const))(`the reference solution of variant %s scores ≥ ${SOLVABLE_PERCENT} %%`, (_variant, seed) => {
+    const run = runReference(loaded, seed);
+    const missed = run.score.lines.filter((l) => l.points < l.max).map((l) => `${l.label}: ${l.why}`);
+    expect(run.score.percent, missed.join('\n')).toBeGreaterThanOrEqual(SOLVABLE_PERCENT);
+  });
+
+  it('a plausible but wrong run (restart pods, blame the network) scores ≤ 30 %', () => {
+    for (const seed of [0, 1, 2]) {
+      const { scenario } = instantiate(loaded, seed);
+      const wrong = WRONG_RUNS[loaded.id]!;
+      const { state, commands } = playSteps(scenario, seed, [{ wait: 60 }, ...wrong.steps(scenario)]);
+      const score = scoreSession(scenario, {
+        diagnosis: { rootCause: wrong.rootCause, text: 'network trouble, restarted the pods', evidence: scenario.answer.evidence.map((e) => e.id) },
+        commands, hintsUsed: [], elapsedMs: state.now, cluster: state,
+      });
+      expect(score.percent).toBeLessThanOrEqual(30);
+      expect(score.lines.find((l) => l.category === 'rootCause')!.points).toBe(0);
+    }
+  });
+
+  it('deleting kube-system is penalised', () => {
+    const { scenario } = instantiate(loaded, 0);
+    const harmful = scenario.answer.harmful.find((h) => h.id === 'delete-kube-system')!;
+    const { state, commands } = playSteps(scenario, 0, ['kubectl delete namespace kube-system']);
+    const score = scoreSession(scenario, { diagnosis: null, commands, hintsUsed: [], elapsedMs: state.now, cluster: state });
+    expect(score.lines).toContainEqual(expect.objectContaining({ category: 'harmful', id: 'delete-kube-system', points: -harmful.penalty }));
+  });
+
+  it('the player view and the briefing hold no answer-key text, for every variant and seed', () => {
+    for (const [seed, v] of loaded.variants.entries()) {
+      const s = v.scenario;
+      const view = playerView(s, seed);
+      expect(Object.keys(view).sort()).toEqual(['briefing', 'causes', 'difficulty', 'evidence', 'hints', 'id', 'tags', 'timeLimitSec', 'title']);
+      const json = JSON.stringify(view);
+      const a = s.answer;
+      const secrets = [
+        a.rootCause.explanation, ...a.partial.map((p) => p.why), ...a.prevention,
+        ...a.evidence.flatMap((e) => [e.text, ...e.observedBy.flatMap((o) => [o.command, o.output ?? ''])]),
+        ...a.remediation.flatMap((r) => [r.text, JSON.stringify(r.predicate)]),
+        ...a.harmful.flatMap((h) => [h.text, h.command ?? '']), ...a.hints.map((h) => h.text),
+        ...s.solutions.flatMap((x) => [x.diagnosis.text, ...x.steps.filter((st): st is string => typeof st === 'string' && !s.briefing.includes(st))]),
+        ...s.faults.map((f) => f.title),
+      ].filter((t) => t.length >= 16); // shorter strings are words any text may hold (e.g. `ssh cp-1`)
+      for (const secret of secrets) expect(json, `leaks: ${secret}`).not.toContain(JSON.stringify(secret).slice(1, -1));
+      expect(s.briefing).not.toContain(a.rootCause.title);
+      expect(view.causes.map((c) => c.id)).toContain(a.rootCause.id);
+      expect(new Set(view.causes.map((c) => c.id)).size).toBe(view.causes.length);
+    }
+  });
+});
+
+describe('timelines', () => {
+  it('etcd-nospace: writes fail within a minute, kubectl loses the apiserver after 3 minutes, the fix brings it back', () => {
+    const { scenario } = instantiate(byId('etcd-nospace'), 1);
+    const state = startScenario(scenario, 1);
+    const session = newSession(state);
+    expect(runLine(state, session, 'kubectl get nodes').exitCode).toBe(0);
+    expect(writeRefused(state)).toBeNull();
+    advance(state, scenario, 60_000);
+    expect(writeRefused(state)?.message).toBe('etcdserver: mvcc: database space exceeded');
+    expect(runLine(state, session, 'kubectl get nodes').exitCode).toBe(0); // reads still work
+    advance(state, scenario, 130_000);
+    const refused = runLine(state, session, 'kubectl get nodes');
+    expect(refused.output).toMatch(/^The connection to the server 10\.0\.2\.10:6443 was refused - did you specify the right host or port\?/);
+    expect(state.firedFaults?.map((f) => f.id)).toEqual(['history-churn', 'apiserver-dies']);
+    // Restarting the kubelet alone does not help: the apiserver dies again while etcd is full.
+    runLine(state, session, 'ssh master-01');
+    runLine(state, session, 'sudo systemctl restart kubelet');
+    advance(state, scenario, 30_000);
+    expect(apiUnavailable(state)).not.toBeNull();
+  });
+
+  it('pending-pods: the scale-up leaves pods Pending with the scheduler\'s reason', () => {
+    const { scenario } = instantiate(byId('pending-pods'), 1);
+    const state = startScenario(scenario, 1);
+    advance(state, scenario, 20_000);
+    const out = runLine(state, newSession(state), 'kubectl get pods -n shop').output;
+    expect(out.match(/\s0\/1\s+Pending\s/g)?.length).toBe(3);
+    expect(runLine(state, newSession(state), 'kubectl describe pods -n shop').output).toContain('untolerated taint {maintenance: kernel-upgrade}');
+  });
+
+  it('coredns-down (loop): CoreDNS goes into CrashLoopBackOff and logs the loop', () => {
+    const { scenario } = instantiate(byId('coredns-down'), 0);
+    const state = startScenario(scenario, 0);
+    const session = newSession(state);
+    expect(runLine(state, session, 'kubectl get pods -n kube-system -l k8s-app=kube-dns').output).not.toContain('CrashLoopBackOff');
+    advance(state, scenario, 90_000);
+    expect(runLine(state, session, 'kubectl get pods -n kube-system -l k8s-app=kube-dns').output).toMatch(/coredns-\S+\s+0\/1\s+CrashLoopBackOff/);
+  });
+
+  it('optional faults fire only when a host injects them', () => {
+    const { scenario } = instantiate(byId('snat-client-ip'), 0);
+    const state = startScenario(scenario, 0);
+    advance(state, scenario, 30_000);
+    expect(state.deployments['edge/gateway']!.spec.replicas).toBe(2);
+    expect(injectFault(state, scenario, 'one-replica')).toMatchObject({ ok: true });
+    expect(state.deployments['edge/gateway']!.spec.replicas).toBe(1);
+    expect(injectFault(state, scenario, 'nope')).toEqual({ ok: false, message: 'no fault "nope" in scenario snat-client-ip' });
+  });
+});

@@ -1,0 +1,130 @@
+// Loading scenario files: the repository's files are valid, and each kind of mistake in a
+// file gives a precise problem (file, line, path, message).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatProblem, loadScenarioDir, loadScenarioText, SCENARIOS_DIR, type ScenarioProblem } from '../../server/scenarios/load.js';
+import { scenarioJsonSchema } from '../../server/scenarios/schema.js';
+
+const minimal = `id: tiny
+title: Tiny
+difficulty: easy
+timeLimitSec: 600
+briefing: Something is slow.
+variants:
+  - id: a
+    params: { node: worker-1 }
+  - id: b
+    params: { node: worker-2 }
+cluster:
+  nodes:
+    - { name: cp-1, role: control-plane }
+    - { name: worker-1 }
+    - { name: worker-2 }
+  deployments:
+    - { name: web, containers: [{ image: nginx:1.25.3 }] }
+faults:
+  - id: taint
+    title: a taint
+    at: 0
+    actions:
+      - taint: { node: '{{node}}', key: x, effect: NoSchedule }
+answer:
+  rootCause: { id: taint, title: A taint, explanation: The node is tainted. }
+  distractors: [{ id: dns, title: DNS }, { id: cni, title: CNI }]
+  evidence:
+    - id: taints
+      label: Node taints
+      text: x:NoSchedule
+      observedBy: [{ command: describe, output: 'Taints:\\s+x' }]
+      points: 10
+  remediation:
+    - id: untainted
+      text: taint removed
+      predicate: { node: { name: '{{node}}', noTaint: x } }
+      points: 10
+solutions:
+  - steps: [kubectl describe nodes]
+    diagnosis: { rootCause: taint, text: tainted, evidence: [taints] }
+`;
+
+function problems(text: string): ScenarioProblem[] {
+  const res = loadScenarioText(text, '<test>');
+  if (res.ok) throw new Error('expected problems');
+  return res.problems;
+}
+
+const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+describe('scenario files', () => {
+  it('the repository scenarios all load, each with at least three variants', () => {
+    const { scenarios, problems: found } = loadScenarioDir();
+    expect(found.map(formatProblem)).toEqual([]);
+    expect(scenarios.map((s) => s.id).sort()).toEqual(['coredns-down', 'etcd-nospace', 'pending-pods', 'snat-client-ip']);
+    for (const s of scenarios) expect(s.variants.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('every file points editors at the generated JSON Schema, which is up to date', () => {
+    const { scenarios } = loadScenarioDir();
+    for (const s of scenarios) expect(readFileSync(s.file, 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=./schema.json');
+    const onDisk = JSON.parse(readFileSync(join(SCENARIOS_DIR, 'schema.json'), 'utf8')) as unknown;
+    expect(onDisk).toEqual(JSON.parse(JSON.stringify(scenarioJsonSchema())));
+  });
+
+  it('a minimal valid file loads and substitutes params per variant', () => {
+    const res = loadScenarioText(minimal, '<test>');
+    if (!res.ok) throw new Error(res.problems.map(formatProblem).join('\n'));
+    expect(res.scenario.variants.map((v) => v.scenario.faults[0]!.actions[0]!.taint!.node)).toEqual(['worker-1', 'worker-2']);
+  });
+
+  it('a wrong type names the path and the line', () => {
+    const text = minimal.replace('    at: 0', '    at: soon');
+    const [p, ...rest] = problems(text);
+    expect(rest).toEqual([]);
+    expect(p).toMatchObject({ file: '<test>', path: 'faults[0].at', line: lineOf(text, 'at: soon') });
+    expect(p!.message).toMatch(/expected number, received string/);
+    expect(formatProblem(p!)).toMatch(/^<test>:\d+:\d+: faults\[0\]\.at: /);
+  });
+
+  it('an unknown field is rejected at its own line', () => {
+    const text = minimal.replace('    title: a taint', '    title: a taint\n    severity: high');
+    const [p] = problems(text);
+    expect(p).toMatchObject({ path: 'faults[0].severity', message: 'unknown field "severity"', line: lineOf(text, 'severity: high') });
+  });
+
+  it('a reference to a node that does not exist is an error with path and line', () => {
+    const text = minimal.replace("params: { node: worker-2 }", "params: { node: worker-9 }");
+    const found = problems(text);
+    const fault = found.find((p) => p.path === 'faults[0].actions[0].taint.node');
+    expect(fault?.message).toBe('node "worker-9" does not exist in the cluster (known: cp-1, worker-1, worker-2) (variant b)');
+    expect(fault?.line).toBe(lineOf(text, "taint: { node: '{{node}}'"));
+    expect(found.some((p) => p.path === 'answer.remediation[0].predicate.node.name')).toBe(true);
+  });
+
+  it('a predicate on an unknown resource kind is rejected precisely', () => {
+    const text = minimal.replace("predicate: { node: { name: '{{node}}', noTaint: x } }", 'predicate: { statefulset: { name: db, ready: true } }');
+    const found = problems(text);
+    expect(found).toContainEqual(expect.objectContaining({ path: 'answer.remediation[0].predicate.statefulset', message: 'unknown field "statefulset"', line: lineOf(text, 'statefulset') }));
+  });
+
+  it('an unknown field inside a known predicate kind is rejected', () => {
+    const text = minimal.replace("noTaint: x } }", "noTaint: x, colour: red } }");
+    expect(problems(text)).toContainEqual(expect.objectContaining({ path: 'answer.remediation[0].predicate.node.colour', message: 'unknown field "colour"' }));
+  });
+
+  it('an unknown {{param}} and a diagnosis naming unknown evidence are reported', () => {
+    const text = minimal.replace("noTaint: x } }", "noTaint: '{{taintKey}}' } }").replace('evidence: [taints] }', 'evidence: [taints, logs] }');
+    const found = problems(text);
+    expect(found).toContainEqual(expect.objectContaining({ path: 'answer.remediation[0].predicate.node.noTaint', message: 'unknown param "{{taintKey}}"' }));
+    expect(found).toContainEqual(expect.objectContaining({ path: 'solutions[0].diagnosis.evidence[1]', message: expect.stringContaining('unknown evidence "logs"') }));
+  });
+
+  it('bad regular expressions, YAML syntax errors and a wrong file name are reported', () => {
+    expect(problems(minimal.replace("output: 'Taints:\\s+x'", "output: '(unclosed'"))).toContainEqual(
+      expect.objectContaining({ path: 'answer.evidence[0].observedBy[0].output', message: 'not a valid regular expression' }));
+    const syntax = problems(minimal.replace('title: Tiny', 'title: [Tiny'));
+    expect(syntax[0]!.line).toBeGreaterThan(0);
+    const res = loadScenarioText(minimal, 'scenarios/other.yaml');
+    expect(res.ok ? [] : res.problems).toContainEqual(expect.objectContaining({ path: 'id', message: 'the file of scenario "tiny" must be named tiny.yaml' }));
+  });
+});
