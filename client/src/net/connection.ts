@@ -1,0 +1,92 @@
+// One socket.io connection to one room. It joins (code + name, or a token), remembers the
+// last event sequence it applied, and after any reconnect resumes with `room:resume`
+// (token + last seq) so missed events are applied exactly once, in order.
+import { io, type Socket } from 'socket.io-client';
+import type { ClientMessage, ClientMessageName, JoinAck, ResumeAck, ViewerEvent } from '../../../server/protocol/index.js';
+
+export type ConnectionStatus = 'connecting' | 'online' | 'offline';
+
+export type AckResult<T> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
+
+export interface ConnectionHandlers {
+  /** Every room event after the view the join returned, each exactly once, in order. */
+  onEvent(event: ViewerEvent): void;
+  onStatus(status: ConnectionStatus): void;
+  /** A resume could not happen (the token is gone): the view must start over. */
+  onLost(message: string): void;
+}
+
+const ACK_TIMEOUT_MS = 10_000;
+
+export class RoomConnection {
+  private readonly socket: Socket;
+  private token: string | undefined;
+  private lastSeq = 0;
+  private joined = false;
+
+  constructor(private readonly handlers: ConnectionHandlers) {
+    this.socket = io({ transports: ['websocket'], reconnectionDelay: 300, reconnectionDelayMax: 3000 });
+    this.socket.on('connect', () => {
+      if (this.joined) void this.resume();
+      else handlers.onStatus('online');
+    });
+    this.socket.on('disconnect', (reason) => {
+      handlers.onStatus('offline');
+      // A server shutting down disconnects everyone; socket.io does not retry that by itself.
+      if (reason === 'io server disconnect') setTimeout(() => this.socket.connect(), 1000);
+    });
+    this.socket.io.on('reconnect_attempt', () => handlers.onStatus('connecting'));
+    this.socket.on('room:event', (event: ViewerEvent) => this.deliver(event));
+    handlers.onStatus('connecting');
+  }
+
+  /** First join by code, or a re-join with a saved token. Resolves with the room view. */
+  async join(payload: ClientMessage<'room:join'>): Promise<AckResult<JoinAck>> {
+    await this.connected();
+    const ack = await this.call<JoinAck>('room:join', payload);
+    if (ack.ok) {
+      this.token = ack.token ?? ('token' in payload ? payload.token : undefined);
+      this.lastSeq = ack.view.seq;
+      this.joined = true;
+    }
+    return ack;
+  }
+
+  get participantToken(): string | undefined {
+    return this.token;
+  }
+
+  async call<T extends object = object>(name: ClientMessageName, payload: object = {}): Promise<AckResult<T>> {
+    try {
+      return (await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(name, payload)) as AckResult<T>;
+    } catch {
+      return { ok: false, error: { code: 'internal', message: this.socket.connected ? 'the server did not answer' : 'not connected' } };
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private connected(): Promise<void> {
+    if (this.socket.connected) return Promise.resolve();
+    return new Promise((resolve) => this.socket.once('connect', () => resolve()));
+  }
+
+  private deliver(event: ViewerEvent): void {
+    if (event.seq <= this.lastSeq) return; // already applied (a resume overlapped a broadcast)
+    this.lastSeq = event.seq;
+    this.handlers.onEvent(event);
+  }
+
+  private async resume(): Promise<void> {
+    if (!this.token) return;
+    const ack = await this.call<ResumeAck>('room:resume', { token: this.token, lastSeq: this.lastSeq });
+    if (!ack.ok) {
+      this.handlers.onLost(ack.error.message);
+      return;
+    }
+    for (const event of ack.events) this.deliver(event);
+    this.handlers.onStatus('online');
+  }
+}

@@ -1,0 +1,137 @@
+// The room as this browser knows it: the view the join returned, folded forward with every
+// room event (the same fold the server does, reduced to what a view shows). Replay uses the
+// same fold from an empty view, so live and replayed screens cannot disagree.
+import type { HostRoomView, RoomView, ViewerEvent } from '../../../server/protocol/index.js';
+
+export interface RoomModel {
+  view: RoomView;
+  /** Hint requests not yet answered by a pushed hint (hosts act on them). */
+  hintRequests: { seq: number; participantId: string }[];
+  /** Recent non-tick events, oldest first (activity feeds). */
+  activity: ViewerEvent[];
+}
+
+const ACTIVITY_LIMIT = 200;
+
+export const hostPart = (view: RoomView): HostRoomView['host'] | undefined => ('host' in view ? view.host : undefined);
+
+export function modelFromView(view: RoomView): RoomModel {
+  return { view, hintRequests: [], activity: [] };
+}
+
+/** A view with nothing in it yet, for folding a whole log (replay). */
+export function emptyView(roomId: string, you: RoomView['you']): RoomView {
+  return {
+    roomId, code: '', mode: 'solo', scenarioId: 'unknown', status: 'lobby', seq: 0,
+    timer: { limitMs: 0, elapsedMs: 0, remainingMs: 0 },
+    scenario: {}, you, participants: [], terminals: [], hints: [], diagnoses: [], scores: [],
+  };
+}
+
+function terminalOf(view: RoomView, participantId: string) {
+  let terminal = view.terminals.find((t) => t.participantId === participantId);
+  if (!terminal) {
+    terminal = { participantId, prompt: '$ ', entries: [] };
+    view.terminals.push(terminal);
+  }
+  return terminal;
+}
+
+const sees = (view: RoomView, participantId: string) => view.you.role !== 'player' || view.you.participantId === participantId;
+
+export function applyEvent(model: RoomModel, event: ViewerEvent): void {
+  const { view } = model;
+  const host = hostPart(view);
+  view.seq = Math.max(view.seq, event.seq);
+  if (event.type !== 'tick') {
+    model.activity.push(event);
+    if (model.activity.length > ACTIVITY_LIMIT) model.activity.shift();
+  }
+  switch (event.type) {
+    case 'room.created':
+      view.mode = event.mode;
+      view.scenarioId = event.scenarioId;
+      view.timer = { limitMs: event.timeLimitMs, elapsedMs: 0, remainingMs: event.timeLimitMs };
+      if ('code' in event) view.code = event.code;
+      break;
+    case 'participant.joined': {
+      view.participants = view.participants.filter((p) => p.id !== event.participantId);
+      view.participants.push({ id: event.participantId, name: event.name, role: event.role, online: true });
+      if (event.role === 'player' && sees(view, event.participantId)) terminalOf(view, event.participantId);
+      break;
+    }
+    case 'participant.left':
+      view.participants = view.participants.filter((p) => p.id !== event.participantId);
+      break;
+    case 'room.started':
+    case 'room.resumed':
+      view.status = 'running';
+      break;
+    case 'room.paused':
+      view.status = 'paused';
+      break;
+    case 'room.ended':
+      view.status = 'ended';
+      break;
+    case 'room.extended':
+      view.timer.limitMs += event.ms;
+      view.timer.remainingMs = Math.max(0, view.timer.limitMs - view.timer.elapsedMs);
+      break;
+    case 'tick':
+      view.timer.elapsedMs += event.ms;
+      view.timer.remainingMs = Math.max(0, view.timer.limitMs - view.timer.elapsedMs);
+      break;
+    case 'command':
+      if (!sees(view, event.participantId)) break;
+      terminalOf(view, event.participantId).entries.push({
+        seq: event.seq, line: event.line, output: event.output, exitCode: event.exitCode, ...(event.clear ? { clear: true } : {}),
+      });
+      break;
+    case 'hint.requested':
+      model.hintRequests.push({ seq: event.seq, participantId: event.participantId });
+      break;
+    case 'hint.pushed': {
+      view.hints.push({ seq: event.seq, hintId: event.hintId, text: event.text, cost: event.cost, ...(event.participantId ? { participantId: event.participantId } : {}) });
+      model.hintRequests = model.hintRequests.filter((r) => event.participantId !== undefined && r.participantId !== event.participantId);
+      const known = host?.hints.find((h) => h.id === event.hintId);
+      if (known) known.pushed = true;
+      break;
+    }
+    case 'diagnosis.submitted':
+      view.diagnoses = view.diagnoses.filter((d) => d.participantId !== event.participantId);
+      view.diagnoses.push({ participantId: event.participantId, rootCause: event.rootCause, text: event.text, evidence: event.evidence });
+      break;
+    case 'score.computed':
+      view.scores = view.scores.filter((s) => s.participantId !== event.participantId);
+      view.scores.push({ participantId: event.participantId, total: event.total, max: event.max, parts: event.parts });
+      if (host && 'breakdown' in event) host.breakdowns[event.participantId] = event.breakdown;
+      break;
+    case 'fault.injected': {
+      const fault = host?.faults.find((f) => f.id === event.faultId);
+      if (fault) fault.injected = true;
+      break;
+    }
+    case 'score.adjusted':
+      host?.adjustments.push({ seq: event.seq, participantId: event.participantId, points: event.points, reason: event.reason });
+      break;
+    case 'note.added':
+      host?.notes.push({ seq: event.seq, by: event.by, text: event.text });
+      break;
+    case 'signal':
+      host?.signals.push({ seq: event.seq, participantId: event.participantId, kind: event.kind, ...(event.amount !== undefined ? { amount: event.amount } : {}) });
+      break;
+  }
+}
+
+export function nameOf(view: RoomView, participantId: string): string {
+  if (participantId === 'system') return 'system';
+  return view.participants.find((p) => p.id === participantId)?.name ?? participantId.slice(0, 8);
+}
+
+/** A player's score with the host's adjustments added. */
+export function adjustedScore(view: RoomView, participantId: string): { total: number; max: number } | undefined {
+  const score = view.scores.find((s) => s.participantId === participantId);
+  if (!score) return undefined;
+  const adjustments = hostPart(view)?.adjustments.filter((a) => a.participantId === participantId) ?? [];
+  return { total: score.total + adjustments.reduce((sum, a) => sum + a.points, 0), max: score.max };
+}

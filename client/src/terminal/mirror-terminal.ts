@@ -1,0 +1,37 @@
+// A read-only terminal showing one player's session (host console, spectators, replay).
+import type { TerminalEntry } from '../../../server/protocol/index.js';
+import { createTerminal, entryPrompt, entryText, visibleEntries, type FittedTerminal } from './xterm.js';
+
+export class MirrorTerminal {
+  private readonly fitted: FittedTerminal;
+  private lastSeq = 0;
+
+  constructor(container: HTMLElement, options: { fontSize?: number } = {}) {
+    this.fitted = createTerminal(container, { readOnly: true, fontSize: options.fontSize ?? 12 });
+  }
+
+  /** Redraws from scratch: the screen after these entries. */
+  load(entries: readonly TerminalEntry[]): void {
+    this.fitted.term.reset();
+    this.lastSeq = 0;
+    for (const { entry, echo } of visibleEntries(entries)) this.write(entry, echo);
+  }
+
+  append(entry: TerminalEntry): void {
+    if (entry.seq <= this.lastSeq) return;
+    if (entry.clear) this.fitted.term.write('\x1b[H\x1b[2J\x1b[3J');
+    this.write(entry, !entry.clear);
+  }
+
+  dispose(): void {
+    this.fitted.dispose();
+  }
+
+  private write(entry: TerminalEntry, echo: boolean): void {
+    this.lastSeq = Math.max(this.lastSeq, entry.seq);
+    // Typed lines stand out from output: the prompt in green, the line in bold.
+    const prompt = entryPrompt(entry);
+    this.fitted.term.write(echo ? `\x1b[32m${prompt}\x1b[0m\x1b[1m${entry.line}\x1b[0m\n` : '');
+    this.fitted.term.write(entryText(entry, '', false));
+  }
+}

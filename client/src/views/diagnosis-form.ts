@@ -1,0 +1,45 @@
+// The diagnosis form: a root cause among the scenario's plausible causes (or "other" with
+// free text), an explanation, and the evidence relied on (offered items + one per line).
+import type { ScenarioInfo } from '../net/scenario-info.js';
+import { h } from './dom.js';
+
+export interface Diagnosis {
+  rootCause: string;
+  text: string;
+  evidence: string[];
+}
+
+export function diagnosisForm(info: ScenarioInfo, submit: (d: Diagnosis) => Promise<string | undefined>): HTMLFormElement {
+  const error = h('p', { class: 'error', role: 'alert' });
+  const other = 'other';
+  const causes = info.causes.length ? info.causes : [];
+  const causeSelect = h('select', { id: 'diag-cause', name: 'rootCause', required: true },
+    h('option', { value: '' }, 'Choose the root cause…'),
+    causes.map((c) => h('option', { value: c.id }, c.label)),
+    h('option', { value: other }, 'Something else (describe below)'));
+  const text = h('textarea', { id: 'diag-text', name: 'text', rows: 4, maxlength: 4000, placeholder: 'What happened, and why? What would you do to fix and prevent it?' });
+  const evidenceBoxes = info.evidence.map((e) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: e.id }), ` ${e.label}`));
+  const evidenceText = h('textarea', { id: 'diag-evidence', name: 'evidence', rows: 3, placeholder: 'One observation per line, e.g. "etcdctl alarm list shows NOSPACE"' });
+  const button = h('button', { type: 'submit', class: 'primary' }, 'Submit diagnosis');
+  const form = h('form', { class: 'diagnosis', 'data-testid': 'diagnosis-form' },
+    h('label', { for: 'diag-cause' }, 'Root cause'), causeSelect,
+    h('label', { for: 'diag-text' }, 'Explanation'), text,
+    h('fieldset', {}, h('legend', {}, 'Evidence'), evidenceBoxes, evidenceText),
+    error, button);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const chosen = causeSelect.value;
+    if (!chosen) return void (error.textContent = 'Choose a root cause.');
+    if (chosen === other && text.value.trim() === '') return void (error.textContent = 'Describe the root cause in the explanation.');
+    const evidence = [
+      ...evidenceBoxes.map((l) => l.querySelector('input')!).filter((i) => i.checked).map((i) => i.value),
+      ...evidenceText.value.split('\n').map((s) => s.trim()).filter(Boolean),
+    ];
+    button.disabled = true;
+    error.textContent = '';
+    const failed = await submit({ rootCause: chosen === other ? text.value.trim().slice(0, 200) : chosen, text: text.value.trim(), evidence: evidence.slice(0, 50) });
+    button.disabled = false;
+    if (failed) error.textContent = failed;
+  });
+  return form;
+}

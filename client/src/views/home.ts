@@ -1,0 +1,109 @@
+// The lobby: pick a scenario and a mode (solo, interview, game day), or join with a code.
+import { api, type ScenarioListItem } from '../net/api.js';
+import { scenarioInfo } from '../net/scenario-info.js';
+import { saveSeat } from '../net/seats.js';
+import { navigate } from '../router.js';
+import { fill, h } from './dom.js';
+
+const MODES = [
+  { id: 'solo', title: 'Play solo', line: 'You alone against the incident, with auto-hints; your score goes on the leaderboard.', nameLabel: 'Your name' },
+  { id: 'interview', title: 'Host an interview', line: 'One candidate runs the incident while you watch their terminal live with the answer key.', nameLabel: 'Interviewer name' },
+  { id: 'gameday', title: 'Run a game day', line: 'A team shares one cluster; you facilitate, inject faults and review the timeline.', nameLabel: 'Facilitator name' },
+] as const;
+
+/** A join typed on the home page, picked up by the room page after navigation. */
+export const PENDING_JOIN_KEY = 'kubedrill:pending-join';
+
+export function homeView(root: HTMLElement): void {
+  const list = h('div', { class: 'scenario-list', role: 'radiogroup', 'aria-label': 'scenarios' }, h('p', { class: 'muted' }, 'Loading scenarios…'));
+  const createError = h('p', { class: 'error', role: 'alert' });
+  let selected: string | undefined;
+  const name = h('input', { id: 'create-name', name: 'name', required: true, maxlength: 40, autocomplete: 'nickname', value: localStorage.getItem('kubedrill:name') ?? '' });
+  const modeButtons = MODES.map((m) => h('button', { type: 'submit', value: m.id, class: m.id === 'solo' ? 'primary' : '', 'data-mode': m.id }, m.title));
+  const createForm = h('form', { class: 'create', 'aria-label': 'start a scenario' },
+    h('label', { for: 'create-name' }, 'Your name'), name,
+    h('div', { class: 'modes' }, MODES.map((m, i) => h('div', { class: 'mode' }, modeButtons[i], h('p', { class: 'muted small' }, m.line)))),
+    createError);
+  createForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const mode = ((event as SubmitEvent).submitter as HTMLButtonElement | null)?.value ?? 'solo';
+    if (!selected) return void (createError.textContent = 'Pick a scenario first.');
+    if (!name.value.trim()) return void (createError.textContent = 'Enter your name.');
+    localStorage.setItem('kubedrill:name', name.value.trim());
+    createError.textContent = '';
+    for (const b of modeButtons) b.disabled = true;
+    try {
+      if (mode === 'solo') {
+        const room = await api.createSolo({ scenarioId: selected, name: name.value.trim() });
+        saveSeat({ roomId: room.roomId, code: room.code, token: room.token, role: 'player', participantId: room.participantId });
+        navigate(`/r/${room.code}`);
+      } else {
+        const room = await api.createRoom({ scenarioId: selected, mode: mode as 'interview' | 'gameday', hostName: name.value.trim() });
+        saveSeat({ roomId: room.roomId, code: room.code, token: room.hostToken, role: 'host', participantId: '' });
+        navigate(`/host/${room.roomId}`);
+      }
+    } catch (error) {
+      createError.textContent = (error as Error).message;
+      for (const b of modeButtons) b.disabled = false;
+    }
+  });
+
+  const code = h('input', { id: 'join-code', name: 'code', required: true, maxlength: 8, autocomplete: 'off', spellcheck: false, class: 'code-input', placeholder: 'ABCD2345' });
+  const joinName = h('input', { id: 'join-name', name: 'name', required: true, maxlength: 40, value: localStorage.getItem('kubedrill:name') ?? '' });
+  const role = h('select', { id: 'join-role', name: 'role' }, h('option', { value: 'player' }, 'Player'), h('option', { value: 'spectator' }, 'Spectator (watch only)'));
+  const joinError = h('p', { class: 'error', role: 'alert' });
+  const joinForm = h('form', { class: 'join', 'aria-label': 'join a room' },
+    h('label', { for: 'join-code' }, 'Join code'), code,
+    h('label', { for: 'join-name' }, 'Your name'), joinName,
+    h('label', { for: 'join-role' }, 'Join as'), role,
+    joinError, h('button', { type: 'submit', class: 'primary' }, 'Join'));
+  joinForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const value = code.value.trim().toUpperCase();
+    if (!/^[A-Z2-9]{8}$/.test(value)) return void (joinError.textContent = 'A join code is 8 letters or digits.');
+    localStorage.setItem('kubedrill:name', joinName.value.trim());
+    sessionStorage.setItem(PENDING_JOIN_KEY, JSON.stringify({ code: value, name: joinName.value.trim(), role: role.value }));
+    navigate(`/r/${value}`);
+  });
+
+  fill(root,
+    h('header', { class: 'topbar' }, h('a', { class: 'brand', href: '/' }, 'kubedrill'), h('span', { class: 'muted' }, 'Kubernetes incident drills on a simulated cluster')),
+    h('div', { class: 'home' },
+      h('section', { class: 'panel scenarios', 'aria-labelledby': 'sc-h' }, h('h1', { id: 'sc-h' }, 'Choose an incident'), list),
+      h('div', { class: 'home-side' },
+        h('section', { class: 'panel', 'aria-labelledby': 'start-h' }, h('h2', { id: 'start-h' }, 'Start'), createForm),
+        h('section', { class: 'panel', 'aria-labelledby': 'join-h' }, h('h2', { id: 'join-h' }, 'Join a room'), joinForm))));
+
+  const choose = (id: string) => {
+    selected = id;
+    for (const card of list.querySelectorAll<HTMLElement>('[role=radio]')) {
+      const on = card.dataset.id === id;
+      card.setAttribute('aria-checked', String(on));
+      card.tabIndex = on ? 0 : -1;
+    }
+  };
+  api.scenarios().then((scenarios: ScenarioListItem[]) => {
+    const infos = scenarios.map(scenarioInfo);
+    fill(list, infos.length === 0 ? h('p', { class: 'muted' }, 'No scenarios are installed.') : infos.map((s, i) =>
+      h('div', { class: 'scenario', role: 'radio', tabindex: i === 0 ? 0 : -1, 'aria-checked': 'false', 'data-id': s.id,
+        onclick: () => choose(s.id),
+        onkeydown: (e: KeyboardEvent) => {
+          const cards = [...list.querySelectorAll<HTMLElement>('[role=radio]')];
+          const step = e.key === 'ArrowDown' || e.key === 'ArrowRight' ? 1 : e.key === 'ArrowUp' || e.key === 'ArrowLeft' ? -1 : 0;
+          if (e.key === ' ' || e.key === 'Enter') (e.preventDefault(), choose(s.id));
+          if (step) {
+            e.preventDefault();
+            const next = cards[(i + step + cards.length) % cards.length]!;
+            choose(next.dataset.id!);
+            next.focus();
+          }
+        } },
+      h('h3', {}, s.title),
+      h('p', { class: 'meta' },
+        s.difficulty && h('span', { class: `difficulty ${s.difficulty}` }, s.difficulty),
+        s.timeLimitMs !== undefined && h('span', {}, `${Math.round(s.timeLimitMs / 60_000)} min`),
+        s.tags.map((t) => h('span', { class: 'tag' }, t))),
+      s.briefing && h('p', { class: 'small briefing-preview' }, s.briefing))));
+    if (infos[0]) choose(infos[0].id);
+  }, (error: Error) => fill(list, h('p', { class: 'error' }, `Could not load scenarios: ${error.message}`)));
+}

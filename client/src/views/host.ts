@@ -1,0 +1,190 @@
+// The host console (interviewer / facilitator): every player's terminal live, the room
+// controls, hints, faults, integrity signals, answer key, scores and private notes.
+import type { HostRoomView, ViewerEvent } from '../../../server/protocol/index.js';
+import { api } from '../net/api.js';
+import { adjustedScore, hostPart, nameOf } from '../net/room-model.js';
+import { choiceLabel, formatClock, scenarioInfo } from '../net/scenario-info.js';
+import { fill, h, toast } from './dom.js';
+import { activityPanel, overviewPanel, roomHeader } from './panels.js';
+import { partLabel } from './play.js';
+import { recordView } from './record-view.js';
+import type { RoomSession } from './room-session.js';
+import { TerminalGrid } from './terminal-grid.js';
+
+type Tab = 'control' | 'key' | 'scores' | 'notes';
+const TABS: [Tab, string][] = [['control', 'Control'], ['key', 'Answer key'], ['scores', 'Scores'], ['notes', 'Notes']];
+
+export function hostView(root: HTMLElement, session: RoomSession): () => void {
+  const { model, conn } = session;
+  const host = () => hostPart(model.view) as HostRoomView['host'];
+  const info = scenarioInfo(model.view.scenario);
+  const act = async (name: Parameters<typeof conn.call>[0], payload: object = {}) => {
+    const ack = await conn.call(name, payload);
+    if (!ack.ok) toast(ack.error.message, 'error');
+    return ack.ok;
+  };
+
+  const controls = h('div', { class: 'controls', role: 'toolbar', 'aria-label': 'room controls' });
+  const header = roomHeader(model, [controls]);
+  const grid = new TerminalGrid(model);
+  const overview = overviewPanel(model);
+  const activity = activityPanel(model);
+  const panes: Record<Tab, HTMLElement> = {
+    control: h('div', { class: 'pane' }),
+    key: h('div', { class: 'pane' }),
+    scores: h('div', { class: 'pane' }),
+    notes: h('div', { class: 'pane' }),
+  };
+  let tab: Tab = 'control';
+  const tabButtons = TABS.map(([id, text]) => h('button', { type: 'button', role: 'tab', id: `tab-${id}`, 'aria-controls': `pane-${id}`, onclick: () => select(id) }, text));
+  const tabList = h('div', { class: 'tabs', role: 'tablist' }, tabButtons);
+  for (const [id] of TABS) Object.assign(panes[id], { id: `pane-${id}`, role: 'tabpanel' }).setAttribute('aria-labelledby', `tab-${id}`);
+
+  fill(root, header.el,
+    h('div', { class: 'host-layout' },
+      h('div', { class: 'host-main' }, grid.el, h('div', { class: 'under-grid' }, overview.el, activity.el)),
+      h('aside', { class: 'sidebar', 'aria-label': 'host tools' }, tabList, Object.values(panes))));
+
+  function select(next: Tab) {
+    tab = next;
+    tabButtons.forEach((b, i) => b.setAttribute('aria-selected', String(TABS[i]![0] === next)));
+    for (const [id, pane] of Object.entries(panes)) pane.hidden = id !== next;
+  }
+  select(tab);
+
+  function renderControls() {
+    const { status, roomId, code } = model.view;
+    const button = (text: string, onclick: () => void, cls = '') => h('button', { type: 'button', class: cls, onclick }, text);
+    fill(controls,
+      status !== 'ended' && h('button', { type: 'button', class: 'ghost', title: 'copy the join link', onclick: () => void navigator.clipboard?.writeText(`${location.origin}/r/${code}`).then(() => toast('Join link copied')) }, `Invite: ${code}`),
+      status === 'lobby' && button('Start', () => void act('host:start'), 'primary'),
+      status === 'running' && button('Pause', () => void act('host:pause')),
+      status === 'paused' && button('Resume', () => void act('host:resume'), 'primary'),
+      status !== 'ended' && button('+5 min', () => void act('host:extend', { minutes: 5 })),
+      status !== 'ended' && button('End', () => {
+        if (confirm('End the incident for everyone? Scores are computed now.')) void act('host:end');
+      }, 'danger'),
+      status === 'ended' && h('a', { class: 'button primary', href: `/report/${roomId}` }, 'Open report'),
+      status === 'ended' && h('a', { class: 'button', href: `/replay/${roomId}` }, 'Replay'));
+  }
+
+  let hintTarget = '';
+  function renderControlPane() {
+    const players = model.view.participants.filter((p) => p.role === 'player');
+    const target = h('select', { 'aria-label': 'give hints to', onchange: () => (hintTarget = target.value) },
+      h('option', { value: '' }, 'everyone'), players.map((p) => h('option', { value: p.id, selected: p.id === hintTarget }, p.name)));
+    const signals = host().signals;
+    fill(panes.control,
+      model.hintRequests.length > 0 && h('section', { class: 'panel attention', 'aria-live': 'polite' }, h('h2', {}, 'Hint requests'),
+        h('ul', {}, model.hintRequests.map((r) => h('li', {}, `${nameOf(model.view, r.participantId)} asked for a hint`)))),
+      h('section', { class: 'panel' }, h('h2', {}, 'Hints'),
+        h('label', { class: 'inline' }, 'Give to ', target),
+        h('ul', { class: 'host-hints' }, host().hints.map((hint) => h('li', {},
+          h('div', {}, h('span', { class: 'cost' }, `−${hint.cost}`), ' ', hint.text),
+          h('button', { type: 'button', 'data-hint': hint.id, onclick: () => void act('host:hint', { hintId: hint.id, ...(target.value ? { participantId: target.value } : {}) }) }, hint.pushed ? 'Push again' : 'Push'))))),
+      h('section', { class: 'panel' }, h('h2', {}, 'Optional faults'),
+        host().faults.length === 0 ? h('p', { class: 'muted' }, 'This scenario has no optional faults.') :
+          h('ul', { class: 'host-hints' }, host().faults.map((f) => h('li', {}, h('div', {}, f.description),
+            h('button', { type: 'button', disabled: f.injected || model.view.status === 'ended', onclick: () => {
+              if (confirm(`Inject "${f.description}" now?`)) void act('host:fault', { faultId: f.id });
+            } }, f.injected ? 'Injected' : 'Inject'))))),
+      h('section', { class: 'panel', 'data-testid': 'signals' }, h('h2', {}, `Integrity signals (${signals.length})`),
+        signals.length === 0 ? h('p', { class: 'muted' }, 'None. Pastes and tab switches show here.') :
+          h('ul', { class: 'signals' }, [...signals].reverse().map((s) => h('li', {}, `${nameOf(model.view, s.participantId)}: `,
+            s.kind === 'paste' ? `pasted ${s.amount ?? '?'} characters` : 'left the tab')))),
+    );
+  }
+
+  function renderKeyPane() {
+    fill(panes.key, h('section', { class: 'panel secret' }, h('h2', {}, 'Answer key'), h('p', { class: 'muted small' }, `Hosts only. Seed ${host().seed}.`), recordView(host().answerKey)));
+  }
+
+  function renderScoresPane() {
+    const players = model.view.participants.filter((p) => p.role === 'player');
+    fill(panes.scores, players.length === 0 ? h('p', { class: 'muted' }, 'No players.') : players.map((p) => {
+      const score = model.view.scores.find((s) => s.participantId === p.id);
+      const adjusted = adjustedScore(model.view, p.id);
+      const diagnosis = model.view.diagnoses.find((d) => d.participantId === p.id);
+      const points = h('input', { type: 'number', min: -1000, max: 1000, step: 1, required: true, 'aria-label': 'points', class: 'points' });
+      const reason = h('input', { type: 'text', required: true, maxlength: 1000, placeholder: 'reason', 'aria-label': 'reason' });
+      const form = h('form', { class: 'row', onsubmit: async (e: Event) => {
+        e.preventDefault();
+        if (await act('host:adjust', { participantId: p.id, points: Number(points.value), reason: reason.value })) toast('Score adjusted');
+      } }, points, reason, h('button', { type: 'submit' }, 'Adjust'));
+      return h('section', { class: 'panel' }, h('h2', {}, p.name),
+        diagnosis ? h('div', {}, h('p', {}, 'Root cause: ', h('strong', {}, choiceLabel(info.causes, diagnosis.rootCause))), diagnosis.text && h('p', { class: 'pre-line' }, diagnosis.text),
+          diagnosis.evidence.length > 0 && h('ul', {}, diagnosis.evidence.map((e) => h('li', {}, choiceLabel(info.evidence, e))))) : h('p', { class: 'muted' }, 'No diagnosis yet.'),
+        score && adjusted ? h('div', {},
+          h('p', { class: 'total' }, h('strong', {}, String(adjusted.total)), ` / ${adjusted.max}`, adjusted.total !== score.total ? ` (computed ${score.total})` : ''),
+          h('table', { class: 'compact' }, h('tbody', {}, score.parts.map((part) => h('tr', {}, h('td', {}, partLabel(part.key)), h('td', { class: 'num' }, `${part.points}${part.max ? ` / ${part.max}` : ''}`))))),
+          h('details', {}, h('summary', {}, 'Breakdown (why)'), recordView(host().breakdowns[p.id] ?? {})),
+          host().adjustments.filter((a) => a.participantId === p.id).map((a) => h('p', { class: 'small' }, `${a.points > 0 ? '+' : ''}${a.points}: ${a.reason}`)),
+          form,
+        ) : h('p', { class: 'muted' }, 'Not scored yet: scores are computed on submission or at the end.'));
+    }));
+  }
+
+  const noteText = h('textarea', { rows: 3, maxlength: 4000, placeholder: 'Private note (hosts only)…', 'aria-label': 'private note' });
+  const noteList = h('ul', { class: 'notes' });
+  const noteForm = h('form', { onsubmit: async (e: Event) => {
+    e.preventDefault();
+    if (noteText.value.trim() && (await act('host:note', { text: noteText.value }))) noteText.value = '';
+  } }, noteText, h('div', { class: 'row end' }, h('button', { type: 'submit' }, 'Add note')));
+  fill(panes.notes, h('section', { class: 'panel' }, h('h2', {}, 'Private notes'), noteForm, noteList));
+  function renderNotes() {
+    const notes = host().notes;
+    fill(noteList, notes.length === 0 ? h('li', { class: 'muted' }, 'No notes yet.') : [...notes].reverse().map((n) => {
+      const at = model.activity.find((e) => e.seq === n.seq);
+      return h('li', {}, at ? h('span', { class: 'clock' }, formatClock(at.simTime)) : null, ' ', n.text);
+    }));
+  }
+
+  // Forms with typing in progress (adjustments, notes) are redrawn only when their data changed.
+  const SCORE_EVENTS = new Set<ViewerEvent['type']>(['participant.joined', 'participant.left', 'diagnosis.submitted', 'score.computed', 'score.adjusted']);
+  function render(event?: ViewerEvent) {
+    header.update();
+    renderControls();
+    grid.sync();
+    overview.update();
+    activity.update();
+    renderControlPane();
+    if (!event) renderKeyPane();
+    if (!event || SCORE_EVENTS.has(event.type)) renderScoresPane();
+    if (!event || event.type === 'note.added') renderNotes();
+  }
+  render();
+
+  void seedHistory(session).then(() => render());
+
+  const unsubscribe = session.subscribe((event: ViewerEvent) => {
+    if (event.type === 'tick') return header.update();
+    if (event.type === 'command') grid.append(event.participantId, event);
+    render(event);
+  });
+  return () => {
+    unsubscribe();
+    header.dispose();
+    grid.dispose();
+  };
+}
+
+/**
+ * The join view has no event history; a host (re)opening the console reads the log so the
+ * activity feed and unanswered hint requests are there from the first second.
+ */
+async function seedHistory(session: RoomSession): Promise<void> {
+  const { model, conn } = session;
+  const token = conn.participantToken;
+  if (!token) return;
+  const joinedAt = model.view.seq;
+  const log = await api.replay(model.view.roomId, token).catch(() => undefined);
+  if (!log) return;
+  const past = (log.events as ViewerEvent[]).filter((e) => e.seq <= joinedAt);
+  let requests: RoomSession['model']['hintRequests'] = [];
+  for (const e of past) {
+    if (e.type === 'hint.requested') requests.push({ seq: e.seq, participantId: e.participantId });
+    if (e.type === 'hint.pushed') requests = requests.filter((r) => e.participantId !== undefined && r.participantId !== e.participantId);
+  }
+  model.hintRequests.unshift(...requests);
+  model.activity.unshift(...past.filter((e) => e.type !== 'tick').slice(-150));
+}

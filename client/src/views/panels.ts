@@ -1,0 +1,135 @@
+// Pieces several screens share: the room header with its timer, the cluster overview and
+// the activity feed. Each returns an element and an `update()` to call after events.
+import type { RoomView, ViewerEvent } from '../../../server/protocol/index.js';
+import { nameOf, type RoomModel } from '../net/room-model.js';
+import { formatClock, scenarioInfo } from '../net/scenario-info.js';
+import { fill, h } from './dom.js';
+
+export interface Panel {
+  el: HTMLElement;
+  update(): void;
+}
+
+const STATUS_LABEL: Record<RoomView['status'], string> = { lobby: 'Waiting to start', running: 'Running', paused: 'Paused', ended: 'Ended' };
+const MODE_LABEL: Record<RoomView['mode'], string> = { solo: 'Solo', interview: 'Interview', gameday: 'Game day' };
+
+/** Counts the clock down between the server's ticks (one per second while running). */
+export function timerText(view: RoomView, syncedAt: number, now: number): string {
+  const drift = view.status === 'running' ? Math.min(1000, now - syncedAt) : 0;
+  return formatClock(view.timer.remainingMs - drift);
+}
+
+export function roomHeader(model: RoomModel, extra: HTMLElement[] = []): Panel & { dispose(): void } {
+  const status = h('span', { class: 'pill', 'data-testid': 'room-status' });
+  const timer = h('span', { class: 'timer', 'data-testid': 'timer', role: 'timer', 'aria-label': 'time remaining' });
+  const title = h('span', { class: 'room-title' });
+  const code = h('span', { class: 'code', title: 'join code' });
+  let syncedAt = performance.now();
+  let lastRemaining = model.view.timer.remainingMs;
+  const renderTimer = () => {
+    timer.textContent = timerText(model.view, syncedAt, performance.now());
+    timer.classList.toggle('low', model.view.timer.remainingMs < 60_000 && model.view.status !== 'ended');
+  };
+  const interval = setInterval(renderTimer, 250);
+  const update = () => {
+    const { view } = model;
+    if (view.timer.remainingMs !== lastRemaining) {
+      lastRemaining = view.timer.remainingMs;
+      syncedAt = performance.now();
+    }
+    status.textContent = STATUS_LABEL[view.status];
+    status.dataset.status = view.status;
+    title.textContent = scenarioInfo(view.scenario).title;
+    code.textContent = `${MODE_LABEL[view.mode]} · ${view.code}`;
+    renderTimer();
+  };
+  update();
+  const el = h('header', { class: 'topbar' }, h('a', { class: 'brand', href: '/', 'aria-label': 'kubedrill home' }, 'kubedrill'), title, code, status, timer, h('div', { class: 'spacer' }), ...extra);
+  return { el, update, dispose: () => clearInterval(interval) };
+}
+
+/**
+ * The cluster overview. The room view carries no cluster summary yet; when the server adds
+ * `overview` (nodes, pods by phase, recent events) it is shown here. Until then the panel
+ * shows what the room knows: who is playing and what they have done.
+ */
+interface ClusterOverview {
+  nodes?: { name: string; status: string; roles?: string }[];
+  pods?: Record<string, number>;
+  events?: { type?: string; reason: string; object: string; message: string }[];
+}
+
+export function overviewPanel(model: RoomModel): Panel {
+  const el = h('section', { class: 'panel overview', 'aria-labelledby': 'overview-h' });
+  const update = () => {
+    const { view } = model;
+    const cluster = (view as RoomView & { overview?: ClusterOverview }).overview;
+    const players = view.participants.filter((p) => p.role === 'player');
+    fill(
+      el,
+      h('h2', { id: 'overview-h' }, 'Overview'),
+      cluster?.nodes && h('table', { class: 'compact' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'node'), h('th', {}, 'status'), h('th', {}, 'roles'))),
+        h('tbody', {}, cluster.nodes.map((n) => h('tr', {}, h('td', {}, n.name), h('td', { class: n.status === 'Ready' ? 'ok' : 'bad' }, n.status), h('td', {}, n.roles ?? ''))))),
+      cluster?.pods && h('p', { class: 'pods' }, Object.entries(cluster.pods).map(([phase, n]) => h('span', { class: `pod-count ${phase.toLowerCase()}` }, `${phase} ${n}`))),
+      cluster?.events && h('ul', { class: 'events' }, cluster.events.slice(-8).map((e) => h('li', { class: e.type === 'Warning' ? 'warn' : '' }, `${e.reason} ${e.object}: ${e.message}`))),
+      h('table', { class: 'compact', 'data-testid': 'players-table' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'player'), h('th', {}, 'commands'), h('th', {}, 'hints'), h('th', {}, 'diagnosis'))),
+        h('tbody', {}, players.length === 0
+          ? h('tr', {}, h('td', { colspan: 4, class: 'muted' }, 'No players yet.'))
+          : players.map((p) => {
+            const commands = view.terminals.find((t) => t.participantId === p.id)?.entries.length ?? 0;
+            const hints = view.hints.filter((x) => x.participantId === p.id || x.participantId === undefined).length;
+            const diagnosed = view.diagnoses.some((d) => d.participantId === p.id);
+            return h('tr', {},
+              h('td', {}, h('span', { class: `dot ${p.online ? 'online' : 'offline'}`, title: p.online ? 'online' : 'offline' }), ` ${p.name}`),
+              h('td', {}, commands), h('td', {}, hints), h('td', {}, diagnosed ? 'submitted' : '—'));
+          }))),
+    );
+  };
+  update();
+  return { el, update };
+}
+
+export function describeEvent(view: RoomView, event: ViewerEvent): string | undefined {
+  const who = (id: string) => nameOf(view, id);
+  switch (event.type) {
+    case 'room.created': return 'Room created';
+    case 'participant.joined': return `${event.name} joined as ${event.role}`;
+    case 'participant.left': return `${who(event.participantId)} left`;
+    case 'room.started': return 'Started';
+    case 'room.paused': return 'Paused';
+    case 'room.resumed': return 'Resumed';
+    case 'room.extended': return `Extended by ${Math.round(event.ms / 60_000)} min`;
+    case 'room.ended': return `Ended (${event.reason === 'time' ? 'time is up' : event.reason === 'submitted' ? 'diagnosis submitted' : 'by the host'})`;
+    case 'command': return `${who(event.participantId)}: ${event.line}`;
+    case 'hint.requested': return `${who(event.participantId)} asked for a hint`;
+    case 'hint.pushed': return `Hint ${event.hintId} → ${event.participantId ? who(event.participantId) : 'everyone'} (−${event.cost})`;
+    case 'diagnosis.submitted': return `${who(event.participantId)} submitted a diagnosis`;
+    case 'score.computed': return `${who(event.participantId)} scored ${event.total}/${event.max}`;
+    case 'fault.injected': return `Fault injected: ${event.faultId}`;
+    case 'score.adjusted': return `Score of ${who(event.participantId)} adjusted ${event.points > 0 ? '+' : ''}${event.points}: ${event.reason}`;
+    case 'note.added': return `Note: ${event.text}`;
+    case 'signal': return `⚠ ${who(event.participantId)}: ${event.kind === 'paste' ? `pasted ${event.amount ?? '?'} characters` : `left the tab${event.amount ? ` for ${Math.round(event.amount / 1000)} s` : ''}`}`;
+    case 'tick': return undefined;
+  }
+}
+
+export function activityPanel(model: RoomModel, title = 'Activity'): Panel {
+  const list = h('ol', { class: 'activity', 'aria-live': 'polite' });
+  const el = h('section', { class: 'panel' }, h('h2', {}, title), list);
+  const update = () => {
+    fill(list, model.activity.slice(-40).reverse().map((e) => {
+      const text = describeEvent(model.view, e);
+      return text ? h('li', { class: `ev-${e.type.replace('.', '-')}` }, h('span', { class: 'clock' }, formatClock(e.simTime)), ' ', text) : null;
+    }));
+  };
+  update();
+  return { el, update };
+}
+
+/** Briefing text as paragraphs: blank lines separate them, single line breaks are wraps, `code` stays code. */
+export function prose(text: string): HTMLElement[] {
+  return text.split(/\n\s*\n/).map((para) => para.trim()).filter(Boolean).map((para) =>
+    h('p', {}, para.replace(/\s*\n\s*/g, ' ').split(/(`[^`]+`)/).map((part) => (part.startsWith('`') && part.endsWith('`') && part.length > 1 ? h('code', {}, part.slice(1, -1)) : part))));
+}

@@ -1,0 +1,117 @@
+// /replay/ROOMID: a room's log folded up to any point. A scrubber moves through events;
+// play advances simulated time at 1×, 4× or 16×. Terminals and overview show that moment.
+import type { RoomView, ViewerEvent } from '../../../server/protocol/index.js';
+import { api } from '../net/api.js';
+import { applyEvent, emptyView, type RoomModel } from '../net/room-model.js';
+import { formatClock } from '../net/scenario-info.js';
+import { seatByRoom } from '../net/seats.js';
+import { fill, h } from './dom.js';
+import { activityPanel, describeEvent, overviewPanel } from './panels.js';
+import { messageView } from './room.js';
+import { TerminalGrid } from './terminal-grid.js';
+
+const SPEEDS = [1, 4, 16] as const;
+const FRAME_MS = 100;
+
+/** The model after the first `count` events. */
+export function foldLog(roomId: string, you: RoomView['you'], scenario: Record<string, unknown>, events: readonly ViewerEvent[], count: number): RoomModel {
+  const model: RoomModel = { view: { ...emptyView(roomId, you), scenario }, hintRequests: [], activity: [] };
+  for (const event of events.slice(0, count)) applyEvent(model, event);
+  return model;
+}
+
+export function replayRoute(root: HTMLElement, roomId: string): () => void {
+  const seat = seatByRoom(roomId);
+  let stop = () => undefined as void;
+  if (!seat) {
+    messageView(root, 'No access', 'Replays are open to the host and the players of a room, from the browser they played in.');
+    return stop;
+  }
+  fill(root, h('p', { class: 'centered muted' }, 'Loading the replay…'));
+  let gone = false;
+  void Promise.all([api.replay(roomId, seat.token), api.scenarios().catch(() => [])]).then(([replay, scenarios]) => {
+    if (gone) return;
+    const scenario = scenarios.find((s) => s.id === replay.scenarioId) ?? { title: replay.scenarioId };
+    stop = mountReplay(root, roomId, seat, scenario, replay.events as ViewerEvent[]);
+  }, (error: Error) => messageView(root, 'Could not load the replay', error.message));
+  return () => {
+    gone = true;
+    stop();
+  };
+}
+
+function mountReplay(root: HTMLElement, roomId: string, seat: { role: RoomView['you']['role']; participantId: string }, scenario: Record<string, unknown>, events: ViewerEvent[]): () => void {
+  const you = { participantId: seat.participantId, name: '', role: seat.role };
+  // One model object for the grid and panels; scrubbing refills it.
+  const model = foldLog(roomId, you, scenario, events, events.length);
+  const grid = new TerminalGrid(model);
+  const overview = overviewPanel(model);
+  const activity = activityPanel(model, 'Events so far');
+  const scrubber = h('input', { type: 'range', min: 0, max: events.length, step: 1, value: String(events.length), 'aria-label': 'position in the timeline', class: 'scrubber', 'data-testid': 'scrubber' });
+  const clock = h('span', { class: 'timer', 'data-testid': 'replay-clock' });
+  const playButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'play' }, 'Play');
+  let speed: (typeof SPEEDS)[number] = 1;
+  const speedButtons = SPEEDS.map((s) => h('button', { type: 'button', 'aria-pressed': String(s === speed), onclick: () => setSpeed(s) }, `${s}×`));
+  const timeline = h('ol', { class: 'timeline', 'aria-label': 'timeline' });
+
+  fill(root,
+    h('header', { class: 'topbar' }, h('a', { class: 'brand', href: '/' }, 'kubedrill'), h('span', { class: 'room-title' }, String(scenario.title ?? '')), h('span', { class: 'pill' }, 'Replay'), clock, h('div', { class: 'spacer' }),
+      seat.role === 'host' && h('a', { class: 'button', href: `/report/${roomId}` }, 'Report')),
+    h('div', { class: 'replay-bar', role: 'toolbar', 'aria-label': 'replay controls' }, playButton, h('div', { class: 'speeds', role: 'group', 'aria-label': 'speed' }, speedButtons), scrubber),
+    h('div', { class: 'host-layout' },
+      h('div', { class: 'host-main' }, grid.el, h('div', { class: 'under-grid' }, overview.el, activity.el)),
+      h('aside', { class: 'sidebar' }, h('section', { class: 'panel' }, h('h2', {}, 'Timeline'), timeline))));
+
+  let position = events.length;
+  let playing: ReturnType<typeof setInterval> | undefined;
+  let cursorTime = 0;
+
+  const simTimeAt = (count: number) => (count === 0 ? 0 : events[count - 1]!.simTime);
+  function show(count: number) {
+    position = Math.max(0, Math.min(events.length, count));
+    Object.assign(model, foldLog(roomId, you, scenario, events, position));
+    scrubber.value = String(position);
+    clock.textContent = `${formatClock(simTimeAt(position))} / ${formatClock(simTimeAt(events.length))}`;
+    grid.reload();
+    overview.update();
+    activity.update();
+    for (const item of timeline.querySelectorAll<HTMLElement>('li')) item.classList.toggle('past', Number(item.dataset.count) <= position);
+  }
+
+  fill(timeline, events.map((e, i) => {
+    const text = describeEvent(model.view, e);
+    return text ? h('li', { 'data-count': String(i + 1) }, h('button', { type: 'button', class: 'link', onclick: () => (pause(), show(i + 1)) }, h('span', { class: 'clock' }, formatClock(e.simTime)), ' ', text)) : null;
+  }));
+
+  function setSpeed(next: (typeof SPEEDS)[number]) {
+    speed = next;
+    speedButtons.forEach((b, i) => b.setAttribute('aria-pressed', String(SPEEDS[i] === next)));
+  }
+  function pause() {
+    clearInterval(playing);
+    playing = undefined;
+    playButton.textContent = 'Play';
+  }
+  function play() {
+    if (position >= events.length) show(0);
+    cursorTime = simTimeAt(position);
+    playButton.textContent = 'Pause';
+    playing = setInterval(() => {
+      cursorTime += FRAME_MS * speed;
+      let next = position;
+      while (next < events.length && events[next]!.simTime <= cursorTime) next++;
+      if (next !== position) show(next);
+      if (position >= events.length) pause();
+    }, FRAME_MS);
+  }
+  playButton.addEventListener('click', () => (playing ? pause() : play()));
+  scrubber.addEventListener('input', () => {
+    pause();
+    show(Number(scrubber.value));
+  });
+  show(events.length);
+  return () => {
+    pause();
+    grid.dispose();
+  };
+}

@@ -1,0 +1,60 @@
+// Opening a room over the socket: join (code or token), keep the seat for reloads, fold
+// every event into the model, and show the connection banner while the socket is down.
+import type { ClientMessage, ViewerEvent } from '../../../server/protocol/index.js';
+import { RoomConnection, type ConnectionStatus } from '../net/connection.js';
+import { applyEvent, modelFromView, type RoomModel } from '../net/room-model.js';
+import { saveSeat } from '../net/seats.js';
+import { banner } from './dom.js';
+
+export interface RoomSession {
+  conn: RoomConnection;
+  model: RoomModel;
+  /** Called after each event has been folded into the model. */
+  subscribe(listener: (event: ViewerEvent) => void): () => void;
+  close(): void;
+}
+
+export async function openRoom(join: ClientMessage<'room:join'>): Promise<RoomSession | { error: string; code: string }> {
+  const listeners = new Set<(event: ViewerEvent) => void>();
+  let model: RoomModel | undefined;
+  let wasOffline = false;
+  const conn = new RoomConnection({
+    onEvent: (event) => {
+      if (!model) return;
+      applyEvent(model, event);
+      for (const listener of listeners) listener(event);
+    },
+    onStatus: (status: ConnectionStatus) => {
+      if (status === 'online') {
+        if (wasOffline) banner('Reconnected.', 'info', 2000);
+        wasOffline = false;
+      } else if (model) {
+        wasOffline = true;
+        banner(status === 'offline' ? 'Connection lost — reconnecting…' : 'Reconnecting…', 'warn');
+      }
+    },
+    onLost: (message) => banner(`Could not rejoin the room: ${message}. Reload the page.`, 'error'),
+  });
+  const ack = await conn.join(join);
+  if (!ack.ok) {
+    conn.close();
+    return { error: ack.error.message, code: ack.error.code };
+  }
+  model = modelFromView(ack.view);
+  const { view } = ack;
+  const token = conn.participantToken;
+  if (token) saveSeat({ roomId: view.roomId, code: view.code, token, role: view.you.role, participantId: view.you.participantId });
+  return {
+    conn,
+    model,
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => {
+      listeners.clear();
+      conn.close();
+      banner(undefined);
+    },
+  };
+}

@@ -1,0 +1,109 @@
+// /r/CODE and /host/ROOMID: rejoin with the saved seat, or show the join form; then hand
+// the open room to the player, spectator or host screen.
+import { api } from '../net/api.js';
+import { forgetSeat, seatByCode, seatByRoom } from '../net/seats.js';
+import { navigate } from '../router.js';
+import { fill, h } from './dom.js';
+import { PENDING_JOIN_KEY } from './home.js';
+import { hostView } from './host.js';
+import { playView } from './play.js';
+import { openRoom, type RoomSession } from './room-session.js';
+import { watchView } from './watch.js';
+
+type Cleanup = () => void;
+
+function mountSession(root: HTMLElement, session: RoomSession): Cleanup {
+  const role = session.model.view.you.role;
+  const dispose = role === 'host' ? hostView(root, session) : role === 'spectator' ? watchView(root, session) : playView(root, session);
+  return () => {
+    dispose();
+    session.close();
+  };
+}
+
+function message(root: HTMLElement, title: string, text: string): void {
+  fill(root, h('div', { class: 'centered panel' }, h('h1', {}, title), h('p', {}, text), h('p', {}, h('a', { href: '/' }, 'Back to the lobby'))));
+}
+
+export function roomRoute(root: HTMLElement, code: string): Cleanup {
+  let cleanup: Cleanup | undefined;
+  let gone = false;
+  const open = async (join: Parameters<typeof openRoom>[0]) => {
+    fill(root, h('p', { class: 'centered muted' }, 'Joining…'));
+    const session = await openRoom(join);
+    if (gone) return 'error' in session ? undefined : session.close();
+    if ('error' in session) return session;
+    if (session.model.view.you.role === 'host') {
+      session.close();
+      navigate(`/host/${session.model.view.roomId}`, { replace: true });
+      return;
+    }
+    cleanup = mountSession(root, session);
+    return undefined;
+  };
+
+  const showForm = (error = '') => {
+    const name = h('input', { id: 'rj-name', required: true, maxlength: 40, value: localStorage.getItem('kubedrill:name') ?? '' });
+    const role = h('select', { id: 'rj-role' }, h('option', { value: 'player' }, 'Player'), h('option', { value: 'spectator' }, 'Spectator (watch only)'));
+    const errorEl = h('p', { class: 'error', role: 'alert' }, error);
+    const title = h('p', { class: 'muted' }, `Room ${code}`);
+    api.roomByCode(code).then((r) => (title.textContent = `${r.title} · ${r.mode} · ${r.status} · ${r.players} player(s)`), () => (title.textContent = `Room ${code} was not found.`));
+    const form = h('form', { class: 'centered panel join', onsubmit: async (e: Event) => {
+      e.preventDefault();
+      localStorage.setItem('kubedrill:name', name.value.trim());
+      const failed = await open({ code, name: name.value.trim(), role: role.value as 'player' | 'spectator' });
+      if (failed) errorEl.textContent = failed.error;
+    } }, h('h1', {}, 'Join the room'), title, h('label', { for: 'rj-name' }, 'Your name'), name, h('label', { for: 'rj-role' }, 'Join as'), role, errorEl,
+      h('button', { type: 'submit', class: 'primary' }, 'Join'));
+    fill(root, form);
+    name.focus();
+  };
+
+  void (async () => {
+    const seat = seatByCode(code);
+    if (seat) {
+      const failed = await open({ token: seat.token });
+      if (!failed) return;
+      forgetSeat(seat);
+    }
+    const pendingText = sessionStorage.getItem(PENDING_JOIN_KEY);
+    sessionStorage.removeItem(PENDING_JOIN_KEY);
+    const pending = pendingText ? (JSON.parse(pendingText) as { code: string; name: string; role: 'player' | 'spectator' }) : undefined;
+    if (pending?.code === code && pending.name) {
+      const failed = await open({ code, name: pending.name, role: pending.role });
+      if (failed) showForm(failed.error);
+      return;
+    }
+    if (!gone) showForm();
+  })();
+  return () => {
+    gone = true;
+    cleanup?.();
+  };
+}
+
+export function hostRoute(root: HTMLElement, roomId: string): Cleanup {
+  let cleanup: Cleanup | undefined;
+  let gone = false;
+  const seat = seatByRoom(roomId);
+  if (!seat) {
+    message(root, 'Not your room', 'This browser has no host seat for this room. Open the console from the browser that created it.');
+    return () => undefined;
+  }
+  fill(root, h('p', { class: 'centered muted' }, 'Opening the console…'));
+  void openRoom({ token: seat.token }).then((session) => {
+    if ('error' in session) return message(root, 'Could not open the room', session.error);
+    if (gone) return session.close();
+    if (session.model.view.you.role !== 'host') {
+      session.close();
+      return navigate(`/r/${session.model.view.code}`, { replace: true });
+    }
+    cleanup = mountSession(root, session);
+  });
+  return () => {
+    gone = true;
+    cleanup?.();
+  };
+}
+
+export { message as messageView };

@@ -1,0 +1,63 @@
+// The client against the real engine and scenarios: the lobby lists them, the prompt shows
+// the kubectl context and the node, real kubectl output, completion from the real shell.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { ensureClientBuilt, launchBrowser, screenText, screenshot, typeInTerminal } from '../helpers/browser.js';
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  await ensureClientBuilt();
+  [server, browser] = await Promise.all([startTestServer({ catalog: loadScenarioCatalog().catalog, tickMs: 1000 }), launchBrowser()]);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('real scenario in the browser', () => {
+  it('plays etcd-nospace with the real shell', { timeout: 90_000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: server.url });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.error('page error:', error));
+    await page.goto('/');
+    await expect.poll(() => page.locator('.scenario').count()).toBe(loadScenarioCatalog().catalog.list().length);
+    await page.locator('.scenario[data-id=etcd-nospace]').click();
+    await page.fill('#create-name', 'Ops');
+    await screenshot(page, '30-home-real-scenarios');
+    await page.click('button[data-mode=solo]');
+    await page.waitForURL(/\/r\/[A-Z0-9]{8}$/);
+
+    const term = page.getByTestId('terminal');
+    await expect.poll(() => screenText(term)).toMatch(/^\(kubernetes-admin@[\w-]+:default\) player@workstation:~\$$/);
+    await typeInTerminal(page, term, 'kubectl get no');
+    await page.keyboard.press('Tab');
+    await expect.poll(() => screenText(term)).toMatch(/\nno\s+nodes\n.*\$ kubectl get no$/);
+    await page.keyboard.type('des\r');
+    await expect.poll(() => screenText(term)).toMatch(/NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\n\S+\s+Ready\s+control-plane/);
+    await typeInTerminal(page, term, 'kubectl get pods -A\r');
+    await expect.poll(() => screenText(term)).toMatch(/NAMESPACE\s+NAME\s+READY\s+STATUS/);
+    await screenshot(page, '31-player-real-terminal');
+    // The timer runs down with the room clock.
+    const first = await page.getByTestId('timer').textContent();
+    await expect.poll(() => page.getByTestId('timer').textContent(), { timeout: 5000 }).not.toBe(first);
+    await context.close();
+  });
+
+  it('shows the real answer key to the host only', { timeout: 60_000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: server.url });
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.locator('.scenario[data-id=etcd-nospace]').click();
+    await page.fill('#create-name', 'Panel');
+    await page.click('button[data-mode=interview]');
+    await page.waitForURL(/\/host\//);
+    await page.getByRole('tab', { name: 'Answer key' }).click();
+    await expect.poll(() => page.locator('#pane-key').textContent()).toMatch(/Root cause/);
+    await screenshot(page, '32-host-real-answer-key');
+    await context.close();
+  });
+});
