@@ -6,6 +6,17 @@ import { eventsCommand } from './events.js';
 import { getCommand } from './get.js';
 import { apiResourcesCommand, clusterInfoCommand, explainCommand, versionCommand } from './info.js';
 import { topCommand } from './top.js';
+import { deleteCommand } from './delete.js';
+import { cordonCommand, drainCommand, uncordonCommand } from './drain.js';
+import { execCommand } from './exec.js';
+import { annotateCommand, labelCommand } from './label.js';
+import { logsCommand } from './logs.js';
+import { rolloutCommand } from './rollout.js';
+import { scaleCommand } from './scale.js';
+import { taintCommand } from './taint.js';
+import { createCommand, runCommand } from './create.js';
+import { editCommand } from './edit.js';
+import { setCommand } from './set.js';
 
 export const subcommands: KubectlSubcommand[] = [
   getCommand,
@@ -17,4 +28,19 @@ export const subcommands: KubectlSubcommand[] = [
   clusterInfoCommand,
   versionCommand,
   configCommand,
+  scaleCommand,
+  deleteCommand,
+  rolloutCommand,
+  cordonCommand,
+  uncordonCommand,
+  drainCommand,
+  taintCommand,
+  labelCommand,
+  annotateCommand,
+  logsCommand,
+  execCommand,
+  createCommand,
+  runCommand,
+  setCommand,
+  editCommand,
 ];

@@ -1,0 +1,126 @@
+// `kubectl create namespace|configmap|deployment …` and `kubectl run NAME --image=…`.
+import { createObject } from '../../../cluster/api.js';
+import { newMeta, podFromTemplate } from '../../../cluster/objects.js';
+import type { ConfigMap, ContainerSpec, Deployment, PodTemplate } from '../../../cluster/types.js';
+import type { CommandResult } from '../../types.js';
+import { fail, ok } from '../../types.js';
+import type { KubectlContext, KubectlSubcommand } from '../types.js';
+import { apiFail } from './write-util.js';
+
+/** A one-container pod template, as `create deployment` and `run` build it. */
+function simpleTemplate(name: string, image: string, labels: Record<string, string>, opts: { port?: number; command?: string[]; args?: string[]; restart?: 'Always' | 'OnFailure' | 'Never' } = {}): PodTemplate {
+  const container: ContainerSpec = { name, image, ports: opts.port ? [{ containerPort: opts.port, protocol: 'TCP' }] : [], resources: { requests: {}, limits: {} }, env: [] };
+  if (opts.command?.length) container.command = opts.command;
+  if (opts.args?.length) container.args = opts.args;
+  return {
+    metadata: { labels, annotations: {} },
+    spec: {
+      containers: [container],
+      nodeSelector: {}, tolerations: [], restartPolicy: opts.restart ?? 'Always', hostNetwork: false, dnsPolicy: 'ClusterFirst',
+      serviceAccountName: 'default', schedulerName: 'default-scheduler', terminationGracePeriodSeconds: 30,
+    },
+    behavior: { [name]: {} },
+  };
+}
+
+function createNamed(ctx: KubectlContext, what: string, args: string[], flags: Parameters<KubectlSubcommand['run']>[2]): CommandResult {
+  const name = args[0];
+  if (name === undefined) return fail(`error: exactly one NAME is required, got 0\nSee 'kubectl create ${what} -h' for help and examples\n`);
+  const { state } = ctx;
+  switch (what) {
+    case 'namespace':
+    case 'ns': {
+      const r = createObject(state, 'Namespace', { metadata: newMeta(state, name, undefined), status: { phase: 'Active' } });
+      return r.ok ? ok(`namespace/${name} created\n`) : apiFail(r.error);
+    }
+    case 'configmap':
+    case 'cm': {
+      const data: Record<string, string> = {};
+      for (const literal of flags.all('from-literal')) {
+        const eq = literal.indexOf('=');
+        if (eq <= 0) return fail(`error: invalid literal source ${literal}, expected key=value\n`);
+        data[literal.slice(0, eq)] = literal.slice(eq + 1);
+      }
+      const cm: ConfigMap = { metadata: newMeta(state, name, ctx.namespace), data };
+      const r = createObject(state, 'ConfigMap', cm);
+      return r.ok ? ok(`configmap/${name} created\n`) : apiFail(r.error);
+    }
+    case 'deployment':
+    case 'deploy': {
+      const image = flags.all('image')[0];
+      if (image === undefined) return fail('error: required flag(s) "image" not set\n');
+      const labels = { app: name };
+      const port = flags.int('port') ?? -1;
+      const template = simpleTemplate(image.split('/').at(-1)!.split(':')[0]!, image, labels, port > 0 ? { port, command: args.slice(1) } : { command: args.slice(1) });
+      const d: Deployment = {
+        metadata: newMeta(state, name, ctx.namespace, labels),
+        spec: {
+          replicas: flags.int('replicas') ?? 1, selector: { matchLabels: { ...labels } }, template,
+          strategy: { type: 'RollingUpdate', maxSurge: '25%', maxUnavailable: '25%' }, revisionHistoryLimit: 10, paused: false, progressDeadlineSeconds: 600,
+        },
+        status: { observedGeneration: 0, replicas: 0, updatedReplicas: 0, readyReplicas: 0, availableReplicas: 0, unavailableReplicas: 0, conditions: [] },
+      };
+      const r = createObject(state, 'Deployment', d);
+      return r.ok ? ok(`deployment.apps/${name} created\n`) : apiFail(r.error);
+    }
+    default:
+      return fail(`error: unknown command "${what}" for "kubectl create"\nRun 'kubectl create --help' for usage.\n`);
+  }
+}
+
+export const createCommand: KubectlSubcommand = {
+  name: 'create',
+  short: 'Create a resource from a file or from stdin',
+  usage: 'kubectl create -f FILENAME [options]',
+  completions: ['configmap', 'deployment', 'namespace'],
+  flags: [
+    { name: 'image', type: 'stringArray', usage: 'Image names to run.' },
+    { name: 'replicas', short: 'r', type: 'int', default: '1', usage: 'Number of replicas to create. Default is 1.' },
+    { name: 'port', type: 'int', default: '-1', usage: 'The containerPort that this deployment exposes.' },
+    { name: 'from-literal', type: 'stringArray', usage: 'Specify a key and literal value to insert in configmap (i.e. mykey=somevalue)' },
+    { name: 'filename', short: 'f', type: 'stringArray', usage: 'Filename, directory, or URL to files to use to create the resource' },
+    { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client".' },
+  ],
+  run: (ctx, args, flags) => {
+    if (flags.has('filename')) return fail('error: kubectl create -f is not available in this simulator; create objects with the create subcommands or kubectl run\n');
+    const [what, ...rest] = args;
+    if (what === undefined) return fail('error: must specify one of -f and -k\n\nerror: Required resource not specified.\n');
+    return createNamed(ctx, what, rest, flags);
+  },
+};
+
+export const runCommand: KubectlSubcommand = {
+  name: 'run',
+  short: 'Run a particular image on the cluster',
+  usage: 'kubectl run NAME --image=image [--env="key=value"] [--port=port] [--dry-run=server|client] [--overrides=inline-json] [--command] -- [COMMAND] [args...] [options]',
+  flags: [
+    { name: 'image', type: 'string', usage: 'The image for the container to run.' },
+    { name: 'restart', type: 'string', default: 'Always', usage: 'The restart policy for this Pod.  Legal values [Always, OnFailure, Never].' },
+    { name: 'port', type: 'int', default: '-1', usage: 'The port that this container exposes.' },
+    { name: 'labels', short: 'l', type: 'string', usage: 'Comma separated labels to apply to the pod. Will override previous values.' },
+    { name: 'command', type: 'bool', usage: 'If true and extra arguments are present, use them as the \'command\' field in the container.' },
+    { name: 'rm', type: 'bool', usage: 'If true, delete the pod after it exits.' },
+    { name: 'stdin', short: 'i', type: 'bool', usage: 'Keep stdin open on the container in the pod.' },
+    { name: 'tty', short: 't', type: 'bool', usage: 'Allocate a TTY for the container in the pod.' },
+    { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client".' },
+  ],
+  run: (ctx, args, flags) => {
+    const name = args[0];
+    if (name === undefined) return fail('error: NAME is required for run\nSee \'kubectl run -h\' for help and examples\n');
+    const image = flags.string('image');
+    if (!image) return fail('error: required flag(s) "image" not set\n');
+    const restart = flags.string('restart') ?? 'Always';
+    if (!['Always', 'OnFailure', 'Never'].includes(restart)) return fail(`error: invalid restart policy: ${restart}\n`);
+    if (flags.bool('stdin') && flags.bool('tty')) return fail('error: an interactive session is not available in this terminal; run the pod, then use kubectl exec POD -- COMMAND\n');
+    const labels: Record<string, string> = { run: name };
+    for (const pair of (flags.string('labels') ?? '').split(',').filter((p) => p !== '')) {
+      const [k = '', v = ''] = pair.split('=');
+      labels[k] = v;
+    }
+    const port = flags.int('port') ?? -1;
+    const template = simpleTemplate(name, image, labels, { ...(port > 0 ? { port } : {}), [flags.bool('command') ? 'command' : 'args']: args.slice(1), restart: restart as 'Always' });
+    const pod = podFromTemplate(ctx.state, template, ctx.namespace, name);
+    const r = createObject(ctx.state, 'Pod', pod);
+    return r.ok ? ok(`pod/${name} created\n`) : apiFail(r.error);
+  },
+};

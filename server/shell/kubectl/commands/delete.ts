@@ -1,0 +1,95 @@
+// `kubectl delete (TYPE NAME… | TYPE/NAME… | TYPE -l SELECTOR | TYPE --all)`: pods go
+// Terminating (their kubelet stops them) unless forced; owners' dependents are left to the
+// garbage collector, like kubectl's default background propagation.
+import { deleteObject, type DeleteOptions } from '../../../cluster/api.js';
+import type { ClusterState } from '../../../cluster/types.js';
+import type { CommandResult } from '../../types.js';
+import { fail } from '../../types.js';
+import { apiErrorText } from '../api-error.js';
+import { ALL_NAMESPACES_FLAG } from '../flags.js';
+import { noResourcesFound, queryObjects, SELECTOR_FLAGS } from '../query.js';
+import { qualifiedSingular } from '../resources.js';
+import type { KubectlSubcommand } from '../types.js';
+import { stateKey, writableKind } from './write-util.js';
+
+const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+const FORCE_WARNING = 'Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n';
+
+/** Deleting a namespace deletes what it holds (the namespace controller's job, done at once here). */
+function deleteNamespaceContents(state: ClusterState, namespace: string): void {
+  for (const kind of ['Deployment', 'DaemonSet', 'ReplicaSet', 'Pod', 'Service', 'Endpoints', 'ConfigMap'] as const) {
+    const collection = state[({ Deployment: 'deployments', DaemonSet: 'daemonsets', ReplicaSet: 'replicasets', Pod: 'pods', Service: 'services', Endpoints: 'endpoints', ConfigMap: 'configmaps' } as const)[kind]];
+    for (const key of Object.keys(collection)) {
+      if (key.startsWith(`${namespace}/`)) deleteObject(state, kind, key, { force: true });
+    }
+  }
+}
+
+export const deleteCommand: KubectlSubcommand = {
+  name: 'delete',
+  short: 'Delete resources by file names, stdin, resources and names, or by resources and label selector',
+  usage: 'kubectl delete ([-f FILENAME] | [-k DIRECTORY] | TYPE [(NAME | -l label | --all)]) [options]',
+  completes: 'resources',
+  flags: [
+    ALL_NAMESPACES_FLAG,
+    ...SELECTOR_FLAGS,
+    { name: 'all', type: 'bool', usage: 'Delete all resources, in the namespace of the specified resource types.' },
+    { name: 'force', type: 'bool', usage: 'If true, immediately remove resources from API and bypass graceful deletion.' },
+    { name: 'grace-period', type: 'int', default: '-1', usage: 'Period of time in seconds given to the resource to terminate gracefully.' },
+    { name: 'now', type: 'bool', usage: 'If true, resources are signaled for immediate shutdown (same as --grace-period=1).' },
+    { name: 'wait', type: 'bool', default: 'true', usage: 'If true, wait for resources to be gone before returning.' },
+    { name: 'ignore-not-found', type: 'bool', usage: 'Treat "resource not found" as a successful delete.' },
+    { name: 'cascade', type: 'string', default: 'background', usage: 'Must be "background", "orphan", or "foreground".' },
+    { name: 'timeout', type: 'string', default: '0s', usage: 'The length of time to wait before giving up on a delete.' },
+  ],
+  run: (ctx, args, flags) => {
+    if (args.length === 0) {
+      return fail('error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   \'-f rsrc.yaml\'\n   \'--filename=rsrc.json\'\n   \'<resource> <name>\'\n   \'<resource>\'\n');
+    }
+    const named = args.length > 1 || args.some((a) => a.includes('/'));
+    if (!named && !flags.has('selector') && !flags.bool('all') && !flags.has('field-selector')) {
+      return fail('error: resource(s) were provided, but no name was specified\n');
+    }
+    let grace = flags.int('grace-period')!;
+    const force = flags.bool('force');
+    if (flags.bool('now')) {
+      if (grace !== -1) return fail('error: --now and --grace-period cannot be specified together\n');
+      grace = 1;
+    }
+    if (grace === 0 && !force) grace = 1; // kubectl turns --grace-period=0 into 1 unless --force
+    if (force && grace < 0) grace = 0;
+    const query = queryObjects(ctx, args, flags);
+    if (!query.ok) return fail(query.error);
+    const { items, errors, types } = query.result;
+    const missing = flags.bool('ignore-not-found') ? '' : errors;
+    if (items.length === 0 && missing === '') return { stdout: '', stderr: flags.bool('ignore-not-found') ? '' : noResourcesFound(ctx, types), exitCode: 0 };
+
+    const forced = force && grace === 0;
+    const results: CommandResult[] = [];
+    if (forced && items.length > 0) results.push({ stdout: '', stderr: FORCE_WARNING, exitCode: 0 });
+    for (const { type, obj } of items) {
+      const name = obj.metadata.name;
+      const kind = writableKind(type);
+      if (!kind) {
+        results.push(fail(`Error from server (MethodNotAllowed): the server does not allow this method on the requested resource\n`));
+        continue;
+      }
+      if (kind === 'Namespace' && PROTECTED_NAMESPACES.includes(name)) {
+        results.push(fail(`Error from server (Forbidden): namespaces "${name}" is forbidden: this namespace may not be deleted\n`));
+        continue;
+      }
+      const opts: DeleteOptions = {};
+      if (grace >= 0) opts.gracePeriodSeconds = grace;
+      if (forced) opts.force = true;
+      const r = deleteObject(ctx.state, kind, stateKey(type, obj.metadata.namespace ?? ctx.namespace, name), opts);
+      if (!r.ok) {
+        results.push(fail(apiErrorText(r.error)));
+        continue;
+      }
+      if (kind === 'Namespace') deleteNamespaceContents(ctx.state, name);
+      results.push({ stdout: `${qualifiedSingular(type)} "${name}" ${forced ? 'force deleted' : 'deleted'}\n`, stderr: '', exitCode: 0 });
+    }
+    const stderr = results.map((r) => r.stderr).join('') + missing;
+    return { stdout: results.map((r) => r.stdout).join(''), stderr, exitCode: results.some((r) => r.exitCode !== 0) || missing !== '' ? 1 : 0 };
+  },
+};

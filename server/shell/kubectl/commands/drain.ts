@@ -1,0 +1,123 @@
+// `kubectl cordon|uncordon NODE` and `kubectl drain NODE`: drain cordons, then evicts the
+// node's pods with kubectl's filters (DaemonSet-managed, unmanaged, mirror pods).
+import { deleteObject, mutateObject } from '../../../cluster/api.js';
+import type { Pod } from '../../../cluster/types.js';
+import type { CommandResult } from '../../types.js';
+import { fail, ok } from '../../types.js';
+import { apiErrorText } from '../api-error.js';
+import { SELECTOR_FLAGS } from '../query.js';
+import { matchesLabels, parseLabelSelector } from '../selectors.js';
+import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
+
+/** Nodes named on the line or chosen by `-l`; a NotFound line for unknown names. */
+function selectNodes(ctx: KubectlContext, args: string[], flags: ParsedFlags, cmd: string): { names: string[]; errors: string } | { error: string } {
+  const names = args.map((a) => a.replace(/^(nodes?|no)\//, ''));
+  const selector = flags.string('selector');
+  if (selector !== undefined) {
+    const parsed = parseLabelSelector(selector);
+    if (!parsed.ok) return { error: parsed.error };
+    return { names: Object.values(ctx.state.nodes).filter((n) => matchesLabels(parsed.requirements, n.metadata.labels)).map((n) => n.metadata.name).sort(), errors: '' };
+  }
+  if (names.length === 0) return { error: `error: USAGE: ${cmd} NODE [flags]\nSee 'kubectl ${cmd} -h' for help and examples\n` };
+  return {
+    names: names.filter((n) => ctx.state.nodes[n]),
+    errors: names.filter((n) => !ctx.state.nodes[n]).map((n) => `Error from server (NotFound): nodes "${n}" not found\n`).join(''),
+  };
+}
+
+/** Sets spec.unschedulable; `node/x cordoned` or `node/x already cordoned`. */
+function setSchedulable(ctx: KubectlContext, name: string, unschedulable: boolean): CommandResult {
+  const verb = unschedulable ? 'cordoned' : 'uncordoned';
+  if (ctx.state.nodes[name]!.spec.unschedulable === unschedulable) return ok(`node/${name} already ${verb}\n`);
+  const r = mutateObject(ctx.state, 'Node', name, (n) => {
+    n.spec.unschedulable = unschedulable;
+  });
+  return r.ok ? ok(`node/${name} ${verb}\n`) : fail(apiErrorText(r.error));
+}
+
+function cordonLike(name: 'cordon' | 'uncordon'): KubectlSubcommand {
+  return {
+    name,
+    short: name === 'cordon' ? 'Mark node as unschedulable' : 'Mark node as schedulable',
+    usage: `kubectl ${name} NODE [options]`,
+    completes: 'nodes',
+    flags: [...SELECTOR_FLAGS.slice(0, 1), { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client".' }],
+    run: (ctx, args, flags) => {
+      const selected = selectNodes(ctx, args, flags, name);
+      if ('error' in selected) return fail(selected.error);
+      const results = selected.names.map((n) => setSchedulable(ctx, n, name === 'cordon'));
+      const stderr = results.map((r) => r.stderr).join('') + selected.errors;
+      return { stdout: results.map((r) => r.stdout).join(''), stderr, exitCode: stderr === '' ? 0 : 1 };
+    },
+  };
+}
+
+export const cordonCommand = cordonLike('cordon');
+export const uncordonCommand = cordonLike('uncordon');
+
+const podRef = (p: Pod): string => `${p.metadata.namespace}/${p.metadata.name}`;
+
+export const drainCommand: KubectlSubcommand = {
+  name: 'drain',
+  short: 'Drain node in preparation for maintenance',
+  usage: 'kubectl drain NODE [options]',
+  completes: 'nodes',
+  flags: [
+    ...SELECTOR_FLAGS.slice(0, 1),
+    { name: 'ignore-daemonsets', type: 'bool', usage: 'Ignore DaemonSet-managed pods.' },
+    { name: 'delete-emptydir-data', type: 'bool', usage: 'Continue even if there are pods using emptyDir.' },
+    { name: 'delete-local-data', type: 'bool', usage: 'Deprecated: use --delete-emptydir-data.' },
+    { name: 'force', type: 'bool', usage: 'Continue even if there are pods that do not declare a controller.' },
+    { name: 'grace-period', type: 'int', default: '-1', usage: 'Period of time in seconds given to each pod to terminate gracefully.' },
+    { name: 'timeout', type: 'string', default: '0s', usage: 'The length of time to wait before giving up, zero means infinite' },
+    { name: 'disable-eviction', type: 'bool', usage: 'Force drain to use delete, even if eviction is supported.' },
+    { name: 'pod-selector', type: 'string', usage: 'Label selector to filter pods on the node' },
+    { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client".' },
+  ],
+  run: (ctx, args, flags) => {
+    const selected = selectNodes(ctx, args, flags, 'drain');
+    if ('error' in selected) return fail(selected.error);
+    if (selected.errors) return fail(selected.errors);
+    let stdout = '';
+    let stderr = '';
+    let exitCode = 0;
+    for (const node of selected.names) {
+      const cordon = setSchedulable(ctx, node, true);
+      if (cordon.exitCode !== 0) return cordon;
+      stdout += cordon.stdout;
+      const pods = Object.values(ctx.state.pods)
+        .filter((p) => p.spec.nodeName === node && p.metadata.deletionTimestamp === undefined && !p.static)
+        .filter((p) => p.status.phase !== 'Succeeded' && p.status.phase !== 'Failed')
+        .sort((a, b) => (podRef(a) < podRef(b) ? -1 : 1));
+      const daemon = pods.filter((p) => p.metadata.ownerReferences.some((o) => o.kind === 'DaemonSet'));
+      const unmanaged = pods.filter((p) => p.metadata.ownerReferences.length === 0);
+      const problems: string[] = [];
+      if (unmanaged.length > 0 && !flags.bool('force')) problems.push(`cannot delete Pods that declare no controller (use --force to override): ${unmanaged.map(podRef).join(', ')}`);
+      if (daemon.length > 0 && !flags.bool('ignore-daemonsets')) problems.push(`cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${daemon.map(podRef).join(', ')}`);
+      if (problems.length > 0) {
+        const list = problems.join(', ');
+        stderr += `error: unable to drain node "${node}" due to error: ${list}, continuing command...\nThere are pending nodes to be drained:\n ${node}\n${problems.join('\n')}\n`;
+        exitCode = 1;
+        continue;
+      }
+      const warnings: string[] = [];
+      if (daemon.length > 0) warnings.push(`ignoring DaemonSet-managed Pods: ${daemon.map(podRef).join(', ')}`);
+      if (unmanaged.length > 0) warnings.push(`deleting Pods that declare no controller: ${unmanaged.map(podRef).join(', ')}`);
+      if (warnings.length > 0) stderr += `Warning: ${warnings.join('; ')}\n`;
+      const evict = pods.filter((p) => !daemon.includes(p));
+      for (const p of evict) stdout += `evicting pod ${podRef(p)}\n`;
+      const grace = flags.int('grace-period')!;
+      for (const p of evict) {
+        const r = deleteObject(ctx.state, 'Pod', podRef(p), grace >= 0 ? { gracePeriodSeconds: grace } : {});
+        if (r.ok) {
+          stdout += `pod/${p.metadata.name} evicted\n`;
+        } else {
+          stderr += `error when evicting pods/"${p.metadata.name}" -n "${p.metadata.namespace}" (will retry after 5s): ${r.error.message}\n`;
+          exitCode = 1;
+        }
+      }
+      if (exitCode === 0) stdout += `node/${node} drained\n`;
+    }
+    return { stdout, stderr, exitCode };
+  },
+};

@@ -1,0 +1,124 @@
+// `kubectl logs (POD | TYPE/NAME | -l SELECTOR) [-c C] [-p] [--tail N] [--timestamps]
+// [--since D] [--all-containers] [--prefix] [-f]`. `-f` prints what there is and stops: the
+// simulated terminal has no streaming.
+import { containerLogs } from '../../../cluster/logs.js';
+import { parseDuration } from '../../../cluster/quantity.js';
+import type { ClusterState, LabelSelector, LogLine, Pod } from '../../../cluster/types.js';
+import type { CommandResult } from '../../types.js';
+import { fail, ok } from '../../types.js';
+import { matchesLabels, parseLabelSelector } from '../selectors.js';
+import { findResourceType, getObject, listObjects, notFoundError } from '../resources.js';
+import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
+
+/** Containers that have not started yet: the apiserver refuses their logs with this reason. */
+const NOT_STARTED: Record<string, string> = {
+  ContainerCreating: 'ContainerCreating',
+  PodInitializing: 'PodInitializing',
+  ErrImagePull: 'trying and failing to pull image',
+  ImagePullBackOff: 'trying and failing to pull image',
+  CreateContainerConfigError: 'CreateContainerConfigError',
+};
+
+function podsOfSelector(ctx: KubectlContext, selector: LabelSelector): Pod[] {
+  return (listObjects(ctx.state, findResourceType('pods')!, ctx.namespace) as Pod[])
+    .filter((p) => Object.entries(selector.matchLabels).every(([k, v]) => p.metadata.labels[k] === v));
+}
+
+/** The pods an argument names: a pod, or one pod of a workload (`deploy/web`). */
+function resolvePods(ctx: KubectlContext, arg: string): { pods: Pod[]; note: string } | { error: string } {
+  const slash = arg.indexOf('/');
+  const type = findResourceType(slash < 0 ? 'pods' : arg.slice(0, slash));
+  const name = slash < 0 ? arg : arg.slice(slash + 1);
+  if (!type) return { error: `error: the server doesn't have a resource type "${arg.slice(0, slash)}"\n` };
+  const obj = getObject(ctx.state, type, ctx.namespace, name);
+  if (!obj) return { error: notFoundError(type, name) };
+  if (type.kind === 'Pod') return { pods: [obj as Pod], note: '' };
+  if (!['Deployment', 'ReplicaSet', 'DaemonSet'].includes(type.kind)) return { error: `error: cannot get the logs from ${type.kind === 'Service' ? '*v1.Service' : type.kind}: selector for ${type.kind} not implemented\n` };
+  const pods = podsOfSelector(ctx, (obj as { spec: { selector: LabelSelector } }).spec.selector)
+    .sort((a, b) => (a.status.phase === 'Running' ? 0 : 1) - (b.status.phase === 'Running' ? 0 : 1));
+  if (pods.length === 0) return { error: `error: timed out waiting for the condition\n` };
+  return { pods: [pods[0]!], note: pods.length > 1 ? `Found ${pods.length} pods, using pod/${pods[0]!.metadata.name}\n` : '' };
+}
+
+function timestamp(state: ClusterState, at: number): string {
+  return new Date(state.epoch + at).toISOString().replace(/\.(\d{3})Z$/, (_, ms: string) => `.${ms}${String((Math.abs(at) * 7919) % 1_000_000).padStart(6, '0')}Z`);
+}
+
+/** The log text of one container, or the apiserver's refusal. */
+function containerText(ctx: KubectlContext, pod: Pod, container: string, flags: ParsedFlags, prefix: string): CommandResult {
+  const name = pod.metadata.name;
+  const status = pod.status.containerStatuses.find((c) => c.name === container);
+  const previous = flags.bool('previous');
+  if (previous) {
+    if (status?.lastState?.kind !== 'terminated') return fail(`Error from server (BadRequest): previous terminated container "${container}" in pod "${name}" not found\n`);
+  } else if (!status || (status.state.kind === 'waiting' && (NOT_STARTED[status.state.reason] !== undefined || !status.lastState))) {
+    const reason = status?.state.kind === 'waiting' ? NOT_STARTED[status.state.reason] ?? status.state.reason : 'ContainerCreating';
+    return fail(`Error from server (BadRequest): container "${container}" in pod "${name}" is waiting to start: ${reason}\n`);
+  }
+  let lines: LogLine[] = containerLogs(ctx.state, pod, container, previous);
+  const since = flags.string('since');
+  if (since) {
+    const ms = parseDuration(since);
+    if (ms !== null) lines = lines.filter((l) => l.at >= ctx.state.now - ms);
+  }
+  const tail = flags.int('tail') ?? -1;
+  if (tail >= 0) lines = tail === 0 ? [] : lines.slice(-tail);
+  const stamp = flags.bool('timestamps');
+  return ok(lines.map((l) => `${prefix}${stamp ? `${timestamp(ctx.state, l.at)} ` : ''}${l.text}\n`).join(''));
+}
+
+function podLogs(ctx: KubectlContext, pod: Pod, flags: ParsedFlags, withPrefix: boolean): CommandResult {
+  const names = pod.spec.containers.map((c) => c.name);
+  const wanted = flags.string('container');
+  let containers: string[];
+  if (flags.bool('all-containers')) containers = names;
+  else if (wanted !== undefined) {
+    if (!names.includes(wanted)) return fail(`error: container ${wanted} is not valid for pod ${pod.metadata.name}\n`);
+    containers = [wanted];
+  } else if (names.length > 1) {
+    const defaulted = pod.metadata.annotations['kubectl.kubernetes.io/default-container'];
+    if (!defaulted) return fail(`error: a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]\n`);
+    containers = [defaulted];
+  } else containers = names;
+  const parts = containers.map((c) => containerText(ctx, pod, c, flags, withPrefix ? `[pod/${pod.metadata.name}/${c}] ` : ''));
+  return { stdout: parts.map((p) => p.stdout).join(''), stderr: parts.map((p) => p.stderr).join(''), exitCode: parts.some((p) => p.exitCode !== 0) ? 1 : 0 };
+}
+
+export const logsCommand: KubectlSubcommand = {
+  name: 'logs',
+  short: 'Print the logs for a container in a pod',
+  usage: 'kubectl logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER] [options]',
+  completes: 'pods',
+  flags: [
+    { name: 'container', short: 'c', type: 'string', usage: 'Print the logs of this container' },
+    { name: 'previous', short: 'p', type: 'bool', usage: 'If true, print the logs for the previous instance of the container in a pod if it exists.' },
+    { name: 'follow', short: 'f', type: 'bool', usage: 'Specify if the logs should be streamed.' },
+    { name: 'tail', type: 'int', default: '-1', usage: 'Lines of recent log file to display.' },
+    { name: 'timestamps', type: 'bool', usage: 'Include timestamps on each line in the log output' },
+    { name: 'since', type: 'string', usage: 'Only return logs newer than a relative duration like 5s, 2m, or 3h.' },
+    { name: 'all-containers', type: 'bool', usage: 'Get all containers\' logs in the pod(s).' },
+    { name: 'prefix', type: 'bool', usage: 'Prefix each log line with the log source (pod name and container name)' },
+    { name: 'selector', short: 'l', type: 'string', usage: 'Selector (label query) to filter on.' },
+    { name: 'max-log-requests', type: 'int', default: '5', usage: 'Specify maximum number of concurrent logs to follow when using by a selector.' },
+  ],
+  run: (ctx, args, flags) => {
+    const selector = flags.string('selector');
+    if (selector !== undefined) {
+      if (args.length > 0) return fail('error: only one of selector or a resource name can be specified\n');
+      const parsed = parseLabelSelector(selector);
+      if (!parsed.ok) return fail(parsed.error);
+      const pods = (listObjects(ctx.state, findResourceType('pods')!, ctx.namespace) as Pod[]).filter((p) => matchesLabels(parsed.requirements, p.metadata.labels));
+      if (pods.length === 0) return { stdout: '', stderr: `No resources found in ${ctx.namespace} namespace.\n`, exitCode: 0 };
+      const parts = pods.map((p) => podLogs(ctx, p, flags, flags.bool('prefix')));
+      return { stdout: parts.map((p) => p.stdout).join(''), stderr: parts.map((p) => p.stderr).join(''), exitCode: parts.some((p) => p.exitCode !== 0) ? 1 : 0 };
+    }
+    if (args.length === 0) return fail('error: expected \'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]\'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee \'kubectl logs -h\' for help and examples\n');
+    if (args.length > 2) return fail('error: expected \'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]\'.\nSee \'kubectl logs -h\' for help and examples\n');
+    const found = resolvePods(ctx, args[0]!);
+    if ('error' in found) return fail(found.error);
+    // `kubectl logs POD CONTAINER`: the old positional form of -c.
+    const withContainer = args[1] !== undefined && !flags.has('container') ? { ...flags, string: (n: string) => (n === 'container' ? args[1] : flags.string(n)) } : flags;
+    const result = podLogs(ctx, found.pods[0]!, withContainer, flags.bool('prefix'));
+    return { ...result, stderr: found.note + result.stderr };
+  },
+};

@@ -1,0 +1,126 @@
+// `kubectl rollout restart|status|undo|history|pause|resume deployment/NAME`. The deployment
+// controller does the rolling; these only change the spec or read the status, like kubectl.
+import { mutateObject } from '../../../cluster/api.js';
+import type { Deployment, ReplicaSet } from '../../../cluster/types.js';
+import type { CommandResult } from '../../types.js';
+import { fail, ok } from '../../types.js';
+import { rfc3339 } from '../age.js';
+import { tabwrite } from '../table.js';
+import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
+import { apiFail, refName, resolveOne, type Target } from './write-util.js';
+
+const REVISION = 'deployment.kubernetes.io/revision';
+const ACTIONS = ['history', 'pause', 'restart', 'resume', 'status', 'undo'];
+
+/** The deployment's ReplicaSets, oldest revision first. */
+function revisions(ctx: KubectlContext, d: Deployment): ReplicaSet[] {
+  return Object.values(ctx.state.replicasets)
+    .filter((rs) => rs.metadata.namespace === d.metadata.namespace && rs.metadata.ownerReferences.some((o) => o.uid === d.metadata.uid))
+    .sort((a, b) => Number(a.metadata.annotations[REVISION] ?? 0) - Number(b.metadata.annotations[REVISION] ?? 0));
+}
+
+/** kubectl's DeploymentStatusViewer: one line, and whether the rollout is done. */
+export function rolloutStatus(d: Deployment): { text: string; done: boolean; failed?: boolean } {
+  const name = d.metadata.name;
+  if (d.metadata.generation > d.status.observedGeneration) return { text: 'Waiting for deployment spec update to be observed...\n', done: false };
+  const progressing = d.status.conditions.find((c) => c.type === 'Progressing');
+  if (progressing?.reason === 'ProgressDeadlineExceeded') return { text: `error: deployment "${name}" exceeded its progress deadline\n`, done: false, failed: true };
+  const want = d.spec.replicas;
+  if (d.status.updatedReplicas < want) {
+    return { text: `Waiting for deployment "${name}" rollout to finish: ${d.status.updatedReplicas} out of ${want} new replicas have been updated...\n`, done: false };
+  }
+  if (d.status.replicas > d.status.updatedReplicas) {
+    return { text: `Waiting for deployment "${name}" rollout to finish: ${d.status.replicas - d.status.updatedReplicas} old replicas are pending termination...\n`, done: false };
+  }
+  if (d.status.availableReplicas < d.status.updatedReplicas) {
+    return { text: `Waiting for deployment "${name}" rollout to finish: ${d.status.availableReplicas} of ${d.status.updatedReplicas} updated replicas are available...\n`, done: false };
+  }
+  return { text: `deployment "${name}" successfully rolled out\n`, done: true };
+}
+
+function restart(ctx: KubectlContext, t: Target): CommandResult {
+  const r = mutateObject(ctx.state, 'Deployment', t.key, (d) => {
+    d.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt'] = rfc3339(ctx.state, ctx.state.now);
+    d.metadata.generation++;
+  });
+  return r.ok ? ok(`${refName(t.type, t.name)} restarted\n`) : apiFail(r.error);
+}
+
+function undo(ctx: KubectlContext, t: Target, flags: ParsedFlags): CommandResult {
+  const d = t.obj as Deployment;
+  const history = revisions(ctx, d);
+  const current = history.at(-1);
+  const wanted = flags.int('to-revision') ?? 0;
+  const target = wanted > 0
+    ? history.find((rs) => Number(rs.metadata.annotations[REVISION]) === wanted)
+    : history.filter((rs) => rs !== current).at(-1);
+  if (!target) {
+    return fail(wanted > 0 ? `error: unable to find specified revision ${wanted} in history\n` : `error: no rollout history found for deployment "${t.name}"\n`);
+  }
+  if (target === current) return ok(`${refName(t.type, t.name)} skipped rollback (current template already matches revision ${wanted})\n`);
+  const template = structuredClone(target.spec.template);
+  delete template.metadata.labels['pod-template-hash'];
+  const r = mutateObject(ctx.state, 'Deployment', t.key, (dep) => {
+    dep.spec.template = template;
+    dep.metadata.generation++;
+  });
+  return r.ok ? ok(`${refName(t.type, t.name)} rolled back\n`) : apiFail(r.error);
+}
+
+function history(ctx: KubectlContext, t: Target, flags: ParsedFlags): CommandResult {
+  const list = revisions(ctx, t.obj as Deployment);
+  const wanted = flags.int('revision') ?? 0;
+  if (wanted > 0) {
+    const rs = list.find((x) => Number(x.metadata.annotations[REVISION]) === wanted);
+    if (!rs) return fail(`error: unable to find the specified revision\n`);
+    const c = rs.spec.template.spec.containers.map((x) => `   ${x.name}:\n    Image:\t${x.image}\n`).join('');
+    return ok(tabwrite(`${refName(t.type, t.name)} with revision #${wanted}\nPod Template:\n  Labels:\t${Object.entries(rs.spec.template.metadata.labels).map(([k, v]) => `${k}=${v}`).join('\n\t')}\n  Containers:\n${c}`, { minwidth: 0, padding: 2 }));
+  }
+  const rows = list.map((rs) => `${rs.metadata.annotations[REVISION] ?? '0'}\t${rs.metadata.annotations['kubernetes.io/change-cause'] ?? '<none>'}\n`).join('');
+  return ok(`${refName(t.type, t.name)} \n${tabwrite(`REVISION\tCHANGE-CAUSE\n${rows}`, { minwidth: 0, padding: 2 })}\n`);
+}
+
+function setPaused(ctx: KubectlContext, t: Target, paused: boolean): CommandResult {
+  const verb = paused ? 'paused' : 'resumed';
+  if ((t.obj as Deployment).spec.paused === paused) return fail(`error: ${t.type.plural}.apps "${t.name}" is already ${paused ? 'paused' : 'resumed'}\n`);
+  const r = mutateObject(ctx.state, 'Deployment', t.key, (d) => {
+    d.spec.paused = paused;
+  });
+  return r.ok ? ok(`${refName(t.type, t.name)} ${verb}\n`) : apiFail(r.error);
+}
+
+export const rolloutCommand: KubectlSubcommand = {
+  name: 'rollout',
+  short: 'Manage the rollout of a resource',
+  usage: 'kubectl rollout SUBCOMMAND [options]',
+  completions: ACTIONS,
+  completes: 'resources',
+  flags: [
+    { name: 'to-revision', type: 'int', default: '0', usage: 'The revision to rollback to. Default to 0 (last revision).' },
+    { name: 'revision', type: 'int', default: '0', usage: 'See the details, including podTemplate of the revision specified' },
+    { name: 'watch', short: 'w', type: 'bool', default: 'true', usage: 'Watch the status of the rollout until it\'s done.' },
+    { name: 'timeout', type: 'string', default: '0s', usage: 'The length of time to wait before ending watch, zero means never.' },
+  ],
+  run: (ctx, args, flags) => {
+    const [action, ...rest] = args;
+    if (action === undefined) return fail(`error: Required subcommand not specified. Available: ${ACTIONS.join(', ')}\nSee 'kubectl rollout -h' for help and examples\n`);
+    if (!ACTIONS.includes(action)) return fail(`error: unknown command "${action}" for "kubectl rollout"\nRun 'kubectl rollout --help' for usage.\n`);
+    if (rest.length === 0) return fail(`error: required resource not specified\n`);
+    const found = resolveOne(ctx, rest);
+    if (!found.ok) return fail(found.error);
+    const t = found.target;
+    if (t.type.kind !== 'Deployment') return fail(`error: no ${action === 'status' ? 'status viewer' : action === 'history' ? 'history viewer' : action === 'undo' ? 'rollbacker' : 'restarter'} has been implemented for {"${t.type.group}" "${t.type.kind}"}\n`);
+    switch (action) {
+      case 'restart': return restart(ctx, t);
+      case 'undo': return undo(ctx, t, flags);
+      case 'history': return history(ctx, t, flags);
+      case 'pause': return setPaused(ctx, t, true);
+      case 'resume': return setPaused(ctx, t, false);
+      default: {
+        // No real waiting in a simulated terminal: print where the rollout stands now.
+        const s = rolloutStatus(t.obj as Deployment);
+        return s.failed ? fail(s.text) : ok(s.text);
+      }
+    }
+  },
+};

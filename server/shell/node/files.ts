@@ -1,0 +1,262 @@
+// File tools on a node: cat, head, tail, ls, du, df, rm. They read the node's filesystem
+// (fs.ts); `rm` of etcd's data dir is the one destructive act the model knows.
+import { etcdDeleteDataDir } from '../../cluster/etcd.js';
+import { wallClock } from '../../cluster/logs.js';
+import type { ClusterState } from '../../cluster/types.js';
+import type { CommandContext, CommandResult, ShellCommand } from '../types.js';
+import { humanSize, isResult, lineCount, onNode, type NodeContext } from './common.js';
+import { isPrivateDir, listDir, nodeFiles, normalizePath, usageOf, type NodeFile } from './fs.js';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function cwd(ctx: CommandContext): string {
+  return ctx.env.PWD ?? (ctx.session.root ? '/root' : '/home/ubuntu');
+}
+
+function readable(f: NodeFile, root: boolean): boolean {
+  // The login user (ubuntu) is in group adm, which may read /var/log/syslog.
+  return root || f.mode[7] === 'r' || (f.group === 'adm' && f.mode[4] === 'r');
+}
+
+export type ReadResult = { ok: true; content: string } | { ok: false; error: string };
+
+/**
+ * A file's text as `tool PATH` would read it on the session's node, or the tool's error line
+ * (`cat: x: No such file or directory`). The shell's text tools (grep, wc…) use this for file arguments.
+ */
+export function readNodeFile(ctx: CommandContext, tool: string, path: string): ReadResult {
+  const n = onNode(ctx, tool);
+  if (isResult(n)) return { ok: false, error: n.stderr };
+  return readFrom(n, nodeFiles(n.state, n.node), tool, path);
+}
+
+function readFrom(n: NodeContext, files: Record<string, NodeFile>, tool: string, path: string): ReadResult {
+  const abs = normalizePath(path, cwd(n.ctx));
+  const f = files[abs];
+  if (isPrivateDir(n.state, abs) && !n.root && abs !== n.state.etcd.dataDir) return { ok: false, error: `${tool}: ${path}: Permission denied\n` };
+  if (f) return readable(f, n.root) ? { ok: true, content: f.content } : { ok: false, error: `${tool}: ${path}: Permission denied\n` };
+  if (listDir(files, abs)) return { ok: false, error: `${tool}: ${path}: Is a directory\n` };
+  return { ok: false, error: `${tool}: ${path}: No such file or directory\n` };
+}
+
+/** Runs `each` over file arguments (or stdin), collecting output, errors and the exit code. */
+function overFiles(ctx: CommandContext, tool: string, paths: string[], each: (text: string, path: string | undefined) => string): CommandResult {
+  if (paths.length === 0) return { stdout: each(ctx.stdin, undefined), stderr: '', exitCode: 0 };
+  const n = onNode(ctx, tool);
+  if (isResult(n)) return n;
+  const files = nodeFiles(n.state, n.node);
+  let stdout = '';
+  let stderr = '';
+  for (const path of paths) {
+    const r = readFrom(n, files, tool, path);
+    if (r.ok) stdout += each(r.content, path);
+    else stderr += r.error;
+  }
+  return { stdout, stderr, exitCode: stderr === '' ? 0 : 1 };
+}
+
+const splitLines = (text: string): string[] => (text === '' ? [] : text.replace(/\n$/, '').split('\n'));
+
+export const cat: ShellCommand = (ctx, argv) => {
+  const paths = argv.slice(1).filter((a) => !a.startsWith('-') || a === '-');
+  return overFiles(ctx, 'cat', paths.filter((p) => p !== '-'), (text) => text);
+};
+
+/** head and tail: `-n N`, `-N`, `--lines=N`; tail also `-f` (prints what there is and stops). */
+function headOrTail(which: 'head' | 'tail'): ShellCommand {
+  return (ctx, argv) => {
+    let count = 10;
+    const paths: string[] = [];
+    const args = argv.slice(1);
+    for (let i = 0; i < args.length; i++) {
+      const n = lineCount(args[i]!, args[i + 1]);
+      if (n) {
+        count = n.count;
+        i += n.used - 1;
+      } else if (['-f', '-F', '--follow', '-q', '-v'].includes(args[i]!)) {
+        continue;
+      } else if (args[i]!.startsWith('-') && args[i] !== '-') {
+        return { stdout: '', stderr: `${which}: invalid option -- '${args[i]!.replace(/^-+/, '')}'\nTry '${which} --help' for more information.\n`, exitCode: 1 };
+      } else {
+        paths.push(args[i]!);
+      }
+    }
+    const headers = paths.length > 1;
+    let first = true;
+    return overFiles(ctx, which, paths, (text, path) => {
+      const lines = splitLines(text);
+      const picked = which === 'head' ? lines.slice(0, count) : count === 0 ? [] : lines.slice(-count);
+      const header = headers ? `${first ? '' : '\n'}==> ${path} <==\n` : '';
+      first = false;
+      return header + picked.map((l) => `${l}\n`).join('');
+    });
+  };
+}
+export const head = headOrTail('head');
+export const tail = headOrTail('tail');
+
+function lsTime(state: ClusterState, at: number): string {
+  const d = wallClock(state, at);
+  const p2 = (x: number): string => String(x).padStart(2, '0');
+  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}`;
+}
+
+function shortFlags(args: string[]): { flags: Set<string>; rest: string[] } {
+  const flags = new Set<string>();
+  const rest: string[] = [];
+  for (const a of args) {
+    if (a.startsWith('--')) flags.add(a);
+    else if (a.startsWith('-') && a.length > 1) for (const c of a.slice(1)) flags.add(c);
+    else rest.push(a);
+  }
+  return { flags, rest };
+}
+
+export const ls: ShellCommand = (ctx, argv) => {
+  const n = onNode(ctx, 'ls');
+  if (isResult(n)) return n;
+  const { flags, rest } = shortFlags(argv.slice(1));
+  const long = flags.has('l');
+  const human = flags.has('h');
+  const files = nodeFiles(n.state, n.node);
+  const targets = rest.length > 0 ? rest : ['.'];
+  let stdout = '';
+  let stderr = '';
+  let exitCode = 0;
+  const created = n.node.metadata.creationTimestamp;
+  const line = (mode: string, owner: string, group: string, size: number, at: number, name: string): string[] =>
+    [mode, '1', owner, group, human ? humanSize(size) : String(size), lsTime(n.state, at), name];
+  const render = (rows: string[][]): string => {
+    const widths = [1, 2, 3, 4].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
+    return rows.map((r) => `${r[0]} ${r[1]!.padStart(widths[0]!)} ${r[2]!.padEnd(widths[1]!)} ${r[3]!.padEnd(widths[2]!)} ${r[4]!.padStart(widths[3]!)} ${r[5]} ${r[6]}\n`).join('');
+  };
+  targets.forEach((target, i) => {
+    const abs = normalizePath(target, cwd(ctx));
+    const f = files[abs];
+    if (f) {
+      stdout += long ? render([line(f.mode, f.owner, f.group, f.size, fileTime(n.state, abs, created), target)]) : `${target}\n`;
+      return;
+    }
+    const entries = listDir(files, abs);
+    const isHome = abs === cwd(ctx);
+    if (!entries && !isHome) {
+      stderr += `ls: cannot access '${target}': No such file or directory\n`;
+      exitCode = 2;
+      return;
+    }
+    if (isPrivateDir(n.state, abs) && !n.root) {
+      stderr += `ls: cannot open directory '${target}': Permission denied\n`;
+      exitCode = 2;
+      return;
+    }
+    if (targets.length > 1) stdout += `${i > 0 ? '\n' : ''}${target}:\n`;
+    const list = entries ?? [];
+    if (!long) {
+      stdout += list.length > 0 ? `${list.map((e) => e.name).join('  ')}\n` : '';
+      return;
+    }
+    const blocks = list.reduce((sum, e) => sum + Math.ceil((e.file?.size ?? 4096) / 4096) * 4, 0);
+    stdout += `total ${human ? humanSize(blocks * 1024) : blocks}\n`;
+    stdout += render(list.map((e) => e.dir
+      ? line(isPrivateDir(n.state, `${abs}/${e.name}`) ? 'drwx------' : 'drwxr-xr-x', 'root', 'root', 4096, created, e.name)
+      : line(e.file!.mode, e.file!.owner, e.file!.group, e.file!.size, fileTime(n.state, `${abs}/${e.name}`, created), e.name)));
+  });
+  return { stdout, stderr, exitCode };
+};
+
+/** Files that keep being written (logs, etcd's db and WAL) were touched just now. */
+function fileTime(state: ClusterState, path: string, created: number): number {
+  return path.startsWith('/var/log/') || path.startsWith(state.etcd.dataDir) ? state.now : created;
+}
+
+export const du: ShellCommand = (ctx, argv) => {
+  const n = onNode(ctx, 'du');
+  if (isResult(n)) return n;
+  const { flags, rest } = shortFlags(argv.slice(1));
+  const human = flags.has('h');
+  const files = nodeFiles(n.state, n.node);
+  const show = (bytes: number): string => (human ? humanSize(bytes) : String(Math.ceil(bytes / 1024)));
+  let stdout = '';
+  let stderr = '';
+  for (const target of rest.length > 0 ? rest : ['.']) {
+    const abs = normalizePath(target, cwd(ctx));
+    const exists = files[abs] !== undefined || listDir(files, abs) !== undefined || abs === cwd(ctx);
+    if (!exists) {
+      stderr += `du: cannot access '${target}': No such file or directory\n`;
+      continue;
+    }
+    if (isPrivateDir(n.state, abs) && !n.root) {
+      stderr += `du: cannot read directory '${target}': Permission denied\n`;
+      stdout += `${show(4096)}\t${target}\n`;
+      continue;
+    }
+    stdout += `${show(usageOf(files, abs) + (files[abs] ? 0 : 4096))}\t${target}\n`;
+  }
+  return { stdout, stderr, exitCode: stderr === '' ? 0 : 1 };
+};
+
+export const df: ShellCommand = (ctx, argv) => {
+  const n = onNode(ctx, 'df');
+  if (isResult(n)) return n;
+  const { flags, rest } = shortFlags(argv.slice(1));
+  const human = flags.has('h');
+  let filesystems = n.node.host.filesystems;
+  let stderr = '';
+  if (rest.length > 0) {
+    filesystems = [];
+    for (const target of rest) {
+      const abs = normalizePath(target, cwd(ctx));
+      const files = nodeFiles(n.state, n.node);
+      if (!files[abs] && !listDir(files, abs) && !n.node.host.filesystems.some((f) => f.mount === abs)) {
+        stderr += `df: ${target}: No such file or directory\n`;
+        continue;
+      }
+      const fs = [...n.node.host.filesystems].filter((f) => abs === f.mount || abs.startsWith(f.mount === '/' ? '/' : `${f.mount}/`))
+        .sort((a, b) => b.mount.length - a.mount.length)[0];
+      if (fs) filesystems.push(fs);
+    }
+  }
+  const size = (bytes: number): string => (human ? (bytes === 0 ? '0' : humanSize(bytes)) : String(Math.ceil(bytes / 1024)));
+  const rows = [[human ? 'Filesystem' : 'Filesystem', human ? 'Size' : '1K-blocks', 'Used', human ? 'Avail' : 'Available', 'Use%', 'Mounted on']];
+  for (const f of filesystems) {
+    const avail = Math.max(0, f.size - f.used);
+    const pct = f.size === 0 ? '-' : `${Math.ceil((f.used * 100) / (f.used + avail || 1))}%`;
+    rows.push([f.source, size(f.size), size(f.used), size(avail), pct, f.mount]);
+  }
+  // GNU df: minimum widths 14/5/5/5/4, first column left-aligned, numbers right-aligned.
+  const mins = [14, 5, 5, 5, 4];
+  const widths = mins.map((min, c) => Math.max(min, ...rows.map((r) => r[c]!.length)));
+  const stdout = rows.map((r) => [r[0]!.padEnd(widths[0]!), ...[1, 2, 3, 4].map((c) => r[c]!.padStart(widths[c]!)), r[5]].join(' ') + '\n').join('');
+  return { stdout, stderr, exitCode: stderr === '' ? 0 : 1 };
+};
+
+export const rm: ShellCommand = (ctx, argv) => {
+  const n = onNode(ctx, 'rm');
+  if (isResult(n)) return n;
+  const { flags, rest } = shortFlags(argv.slice(1));
+  const recursive = flags.has('r') || flags.has('R') || flags.has('--recursive');
+  const force = flags.has('f') || flags.has('--force');
+  if (rest.length === 0) return { stdout: '', stderr: "rm: missing operand\nTry 'rm --help' for more information.\n", exitCode: 1 };
+  const files = nodeFiles(n.state, n.node);
+  let stderr = '';
+  for (const target of rest) {
+    const abs = normalizePath(target, cwd(ctx));
+    const isDir = listDir(files, abs) !== undefined;
+    const exists = isDir || files[abs] !== undefined;
+    if (!exists) {
+      if (!force) stderr += `rm: cannot remove '${target}': No such file or directory\n`;
+      continue;
+    }
+    if (isDir && !recursive) {
+      stderr += `rm: cannot remove '${target}': Is a directory\n`;
+      continue;
+    }
+    const etcdData = n.state.etcd.nodeName === n.name && isPrivateDir(n.state, abs);
+    if (etcdData && n.root) {
+      etcdDeleteDataDir(n.state);
+      continue;
+    }
+    stderr += `rm: cannot remove '${target}': ${etcdData ? 'Permission denied' : 'Operation not permitted'}\n`;
+  }
+  return { stdout: '', stderr, exitCode: stderr === '' ? 0 : 1 };
+};

@@ -1,0 +1,122 @@
+// The small read-only filesystem a node shows: the files the cluster model keeps on the host
+// (node.host.files), plus what follows from the model: /var/log/syslog from the host's syslog,
+// kubeadm's PKI on control-plane nodes, and etcd's data dir with its db file and WAL.
+import { ETCD_WAL_BYTES } from '../../cluster/host.js';
+import type { ClusterState, Node } from '../../cluster/types.js';
+import { hash32, syslogDate } from './common.js';
+
+export interface NodeFile {
+  content: string;
+  /** Bytes on disk when it differs from the content (etcd's db file). */
+  size: number;
+  /** `-rw-r--r--` style. */
+  mode: string;
+  owner: string;
+  group: string;
+}
+
+const ETCD_PKI = ['ca', 'server', 'peer', 'healthcheck-client'];
+const CLUSTER_PKI = ['ca', 'apiserver', 'apiserver-kubelet-client', 'apiserver-etcd-client', 'front-proxy-ca', 'front-proxy-client'];
+const WAL_FILE = 2 ** 26; // 64 MiB, preallocated
+
+/** The client certificate pairs etcd (client-cert-auth, CA etcd/ca.crt) accepts. */
+export const ETCD_CLIENT_PAIRS: [string, string][] = [
+  ...['server', 'peer', 'healthcheck-client'].map((n): [string, string] => [`/etc/kubernetes/pki/etcd/${n}.crt`, `/etc/kubernetes/pki/etcd/${n}.key`]),
+  ['/etc/kubernetes/pki/apiserver-etcd-client.crt', '/etc/kubernetes/pki/apiserver-etcd-client.key'],
+];
+export const ETCD_CA = '/etc/kubernetes/pki/etcd/ca.crt';
+
+function pem(label: string, seed: string, lines: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  let body = '';
+  for (let l = 0; l < lines; l++) {
+    let line = '';
+    for (let i = 0; i < 64; i++) line += alphabet[hash32(`${seed}:${l}:${i}`) % 64];
+    body += `${line}\n`;
+  }
+  return `-----BEGIN ${label}-----\nMIID${body.slice(4)}-----END ${label}-----\n`;
+}
+
+function file(content: string, mode = '-rw-r--r--', owner = 'root', group = 'root', size = content.length): NodeFile {
+  return { content, size, mode, owner, group };
+}
+
+export const isControlPlaneHost = (node: Node): boolean => '/etc/kubernetes/manifests/etcd.yaml' in node.host.files ||
+  Object.keys(node.host.files).some((f) => f.startsWith('/etc/kubernetes/manifests/kube-apiserver'));
+
+/** Every file of the node by absolute path (built on demand; nothing here is stored). */
+export function nodeFiles(state: ClusterState, node: Node): Record<string, NodeFile> {
+  const name = node.metadata.name;
+  const files: Record<string, NodeFile> = {};
+  for (const [path, content] of Object.entries(node.host.files)) {
+    const secret = path.startsWith('/etc/kubernetes/manifests/') || path.endsWith('.conf') && path.startsWith('/etc/kubernetes/');
+    files[path] = file(content, secret ? '-rw-------' : '-rw-r--r--');
+  }
+  files['/var/log/syslog'] = file(node.host.syslog.map((l) => `${syslogDate(state, l.at)} ${name} ${l.text}\n`).join(''), '-rw-r-----', 'syslog', 'adm');
+  if (isControlPlaneHost(node)) {
+    for (const n of ETCD_PKI) {
+      files[`/etc/kubernetes/pki/etcd/${n}.crt`] = file(pem('CERTIFICATE', `${name}/etcd/${n}`, 17));
+      files[`/etc/kubernetes/pki/etcd/${n}.key`] = file(pem('RSA PRIVATE KEY', `${name}/etcd/${n}.key`, 25), '-rw-------');
+    }
+    for (const n of CLUSTER_PKI) {
+      files[`/etc/kubernetes/pki/${n}.crt`] = file(pem('CERTIFICATE', `${name}/${n}`, 17));
+      files[`/etc/kubernetes/pki/${n}.key`] = file(pem('RSA PRIVATE KEY', `${name}/${n}.key`, 25), '-rw-------');
+    }
+  }
+  const etcd = state.etcd;
+  if (etcd.nodeName === name && !etcd.dataLost) {
+    const dir = etcd.dataDir;
+    files[`${dir}/member/snap/db`] = file('', '-rw-------', 'root', 'root', etcd.dbSize);
+    const walCount = Math.max(1, Math.round(ETCD_WAL_BYTES / WAL_FILE));
+    for (let i = 0; i < walCount; i++) {
+      const seq = i.toString(16).padStart(16, '0');
+      const index = Math.max(0, etcd.raftIndex - (walCount - i) * 10_000).toString(16).padStart(16, '0');
+      files[`${dir}/member/wal/${seq}-${index}.wal`] = file('', '-rw-------', 'root', 'root', WAL_FILE);
+    }
+  }
+  return files;
+}
+
+/** Directories only root may enter (kubeadm creates etcd's data dir 0700). */
+export function isPrivateDir(state: ClusterState, path: string): boolean {
+  return path === state.etcd.dataDir || path.startsWith(`${state.etcd.dataDir}/`);
+}
+
+/** Absolute path with `.`/`..`/`//` resolved; relative paths are taken from `cwd`. */
+export function normalizePath(path: string, cwd: string): string {
+  const parts: string[] = [];
+  for (const part of (path.startsWith('/') ? path : `${cwd}/${path}`).split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return `/${parts.join('/')}`;
+}
+
+export interface DirEntry {
+  name: string;
+  dir: boolean;
+  file?: NodeFile;
+}
+
+/** The entries of a directory (sorted), or undefined if no known file lives under it. */
+export function listDir(files: Record<string, NodeFile>, dir: string): DirEntry[] | undefined {
+  const prefix = dir === '/' ? '/' : `${dir}/`;
+  const entries = new Map<string, DirEntry>();
+  for (const [path, f] of Object.entries(files)) {
+    if (!path.startsWith(prefix)) continue;
+    const rest = path.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    const name = slash < 0 ? rest : rest.slice(0, slash);
+    if (!entries.has(name)) entries.set(name, slash < 0 ? { name, dir: false, file: f } : { name, dir: true });
+  }
+  if (entries.size === 0) return undefined;
+  return [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Total bytes under a path (a file or a directory). */
+export function usageOf(files: Record<string, NodeFile>, path: string): number {
+  let total = 0;
+  for (const [p, f] of Object.entries(files)) if (p === path || p.startsWith(`${path}/`)) total += f.size;
+  return total;
+}

@@ -1,0 +1,29 @@
+// The programs a player finds on a node after `ssh NODE` (besides the shell's own builtins
+// and text tools, and the network tools in ./network/). `ctx.session.node` is the node.
+// cat / head / tail read node files given as arguments and fall back to stdin without them.
+import type { ShellCommand } from '../types.js';
+import { crictl } from './crictl.js';
+import { etcdctl } from './etcdctl.js';
+import { cat, df, du, head, ls, rm, tail } from './files.js';
+import { free, lsof, ps, uptime } from './procs.js';
+import { journalctl, systemctl } from './systemd.js';
+
+export { readNodeFile, type ReadResult } from './files.js';
+
+export const nodeTools: Record<string, ShellCommand> = {
+  etcdctl,
+  crictl,
+  journalctl,
+  systemctl,
+  df,
+  du,
+  cat,
+  head,
+  tail,
+  ls,
+  rm,
+  ps,
+  lsof,
+  free,
+  uptime,
+};

@@ -1,0 +1,229 @@
+// Processes and sockets of a node: `ps aux` / `ps -ef`, `lsof -i`, `free`, `uptime`.
+// The process table follows the model: systemd units, and one process per running container
+// of the pods bound here (static pods with the flags of their manifests).
+import type { Pod } from '../../cluster/types.js';
+import type { ShellCommand } from '../types.js';
+import { fail, ok } from '../types.js';
+import { humanSize, internalIP, isResult, onNode, psStart, stableInt, unitPid, type NodeContext } from './common.js';
+import { UNIT_INFO } from './systemd.js';
+
+interface Proc {
+  user: string;
+  pid: number;
+  ppid: number;
+  start: number;
+  cpu: number; // percent
+  rssKb: number;
+  cmd: string;
+  /** Short name lsof shows (first 9 characters of the program name). */
+  comm: string;
+}
+
+/** The `command:` list of a static pod manifest, joined as its command line. */
+function manifestCommand(yaml: string): string | undefined {
+  const m = /  - command:\n((?:    - .*\n)+)/.exec(yaml);
+  return m?.[1]!.split('\n').filter((l) => l !== '').map((l) => l.replace(/^    - /, '')).join(' ');
+}
+
+function containerCommand(n: NodeContext, pod: Pod, container: string): string {
+  const spec = pod.spec.containers.find((c) => c.name === container);
+  if (pod.static) {
+    const manifest = Object.entries(n.node.host.files).find(([path]) => path === `/etc/kubernetes/manifests/${container}.yaml`)?.[1];
+    const cmd = manifest ? manifestCommand(manifest) : undefined;
+    if (cmd) return cmd;
+  }
+  if (spec?.command?.length) return [...spec.command, ...(spec.args ?? [])].join(' ');
+  switch (pod.behavior[container]?.role) {
+    case 'coredns': return '/coredns -conf /etc/coredns/Corefile';
+    case 'kube-proxy': return `/usr/local/bin/kube-proxy --config=/var/lib/kube-proxy/config.conf --hostname-override=${n.name}`;
+    case 'cni': return '/app/aws-k8s-agent';
+  }
+  const image = spec?.image ?? container;
+  if (image.includes('nginx')) return 'nginx: master process nginx -g daemon off;';
+  const base = image.split('/').at(-1)!.split(':')[0]!;
+  return [`/usr/local/bin/${base}`, ...(spec?.args ?? [])].join(' ');
+}
+
+export function processes(n: NodeContext): Proc[] {
+  const boot = n.node.host.syslog[0]?.at ?? n.node.metadata.creationTimestamp;
+  const procs: Proc[] = [
+    { user: 'root', pid: 1, ppid: 0, start: boot, cpu: 0, rssKb: 13_120, cmd: '/sbin/init', comm: 'systemd' },
+    { user: 'root', pid: 788, ppid: 1, start: boot, cpu: 0, rssKb: 7_904, cmd: 'sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups', comm: 'sshd' },
+  ];
+  for (const [unit, u] of Object.entries(n.node.host.units)) {
+    if (!u.active) continue;
+    const cmd = UNIT_INFO[unit]?.cmdline ?? `/usr/bin/${unit}`;
+    procs.push({ user: 'root', pid: unitPid(n.node, unit), ppid: 1, start: u.since, cpu: unit === 'kubelet' ? 2.1 : 0.9, rssKb: unit === 'kubelet' ? 96_212 : 71_036, cmd, comm: unit });
+  }
+  const pods = Object.values(n.state.pods).filter((p) => p.spec.nodeName === n.name).sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+  for (const pod of pods) {
+    const running = pod.status.containerStatuses.filter((c) => c.state.kind === 'running');
+    if (running.length === 0) continue;
+    const shim = stableInt(`shim/${pod.metadata.uid}`, 4000, 30000);
+    const started = Math.min(...running.map((c) => (c.state.kind === 'running' ? c.state.startedAt : n.state.now)));
+    procs.push({ user: 'root', pid: shim, ppid: 1, start: started, cpu: 0, rssKb: 12_400, comm: 'container',
+      cmd: `/usr/bin/containerd-shim-runc-v2 -namespace k8s.io -id ${pod.status.containerStatuses[0]!.containerID.replace(/^[a-z]+:\/\//, '').slice(0, 64)} -address /run/containerd/containerd.sock` });
+    for (const cs of running) {
+      if (cs.state.kind !== 'running') continue;
+      const b = pod.behavior[cs.name] ?? {};
+      const cmd = containerCommand(n, pod, cs.name);
+      const program = cmd.split(' ')[0]!.split('/').at(-1)!.replace(/:$/, '');
+      procs.push({
+        user: pod.static || b.role === 'kube-proxy' || b.role === 'cni' ? 'root' : program === 'nginx' ? 'root' : '65532',
+        pid: stableInt(`pid/${cs.containerID}`, 4000, 60000), ppid: shim, start: cs.state.startedAt,
+        cpu: (b.cpuUse ?? 1) / 10, rssKb: Math.round((b.memoryUse ?? 8 * 2 ** 20) / 1024), cmd, comm: program.slice(0, 15),
+      });
+    }
+  }
+  return procs.sort((a, b) => a.pid - b.pid);
+}
+
+function cpuTime(p: Proc, now: number): number {
+  return Math.floor(((now - p.start) / 1000) * (p.cpu / 100));
+}
+
+export const ps: ShellCommand = (ctx, argv) => {
+  const n = onNode(ctx, 'ps');
+  if (isResult(n)) return n;
+  const args = argv.slice(1);
+  if (args.length === 0) {
+    const shell = stableInt(`${n.name}/bash`, 3000, 3999);
+    return ok(`    PID TTY          TIME CMD\n${String(shell).padStart(7)} pts/0    00:00:00 bash\n${String(shell + 11).padStart(7)} pts/0    00:00:00 ps\n`);
+  }
+  const bsd = args.some((a) => /^[a-zA-Z]+$/.test(a) || a === '-aux');
+  const procs = processes(n);
+  const total = n.node.status.capacity.memory / 1024;
+  if (!bsd) {
+    const rows = procs.map((p) => {
+      const t = cpuTime(p, n.state.now);
+      const time = `${String(Math.floor(t / 3600)).padStart(2, '0')}:${String(Math.floor((t % 3600) / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
+      return `${p.user.padEnd(8)} ${String(p.pid).padStart(7)} ${String(p.ppid).padStart(7)} ${String(Math.floor(p.cpu)).padStart(2)} ${psStart(n.state, p.start).padEnd(5)} ${'?'.padEnd(8)} ${time} ${p.cmd}\n`;
+    });
+    return ok(`UID          PID    PPID  C STIME TTY          TIME CMD\n${rows.join('')}`);
+  }
+  const rows = procs.map((p) => {
+    const t = cpuTime(p, n.state.now);
+    const vsz = p.rssKb * 9 + 700_000;
+    const stat = p.pid === 1 || p.ppid === 1 ? 'Ssl' : 'Sl';
+    return `${p.user.padEnd(8)} ${String(p.pid).padStart(7)} ${p.cpu.toFixed(1).padStart(4)} ${((p.rssKb / total) * 100).toFixed(1).padStart(4)} ${String(vsz).padStart(6)} ${String(p.rssKb).padStart(5)} ${'?'.padEnd(8)} ${stat.padEnd(4)} ${psStart(n.state, p.start).padStart(5)} ${`${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`.padStart(6)} ${p.cmd}\n`;
+  });
+  return ok(`USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n${rows.join('')}`);
+};
+
+interface Socket {
+  comm: string;
+  pid: number;
+  fd: number;
+  ipv6: boolean;
+  proto: 'TCP' | 'UDP';
+  local: [string, number];
+  remote?: [string, number];
+}
+
+function sockets(n: NodeContext): Socket[] {
+  const procs = processes(n);
+  const ip = internalIP(n.node) ?? '0.0.0.0';
+  const out: Socket[] = [];
+  const find = (program: string): Proc | undefined => procs.find((p) => p.cmd.split(' ')[0]!.endsWith(program));
+  const listen = (p: Proc | undefined, fd: number, host: string, port: number, ipv6 = false): void => {
+    if (p) out.push({ comm: p.comm, pid: p.pid, fd, ipv6, proto: 'TCP', local: [host, port] });
+  };
+  listen(find('sshd:'), 3, '*', 22);
+  listen(find('containerd'), 11, '127.0.0.1', 35000 + stableInt(n.name, 0, 4000));
+  const kubelet = find('kubelet');
+  listen(kubelet, 18, '127.0.0.1', 10248);
+  listen(kubelet, 24, '*', 10250, true);
+  const proxy = find('kube-proxy');
+  listen(proxy, 10, '127.0.0.1', 10249);
+  listen(proxy, 13, '*', 10256, true);
+  const etcd = find('etcd');
+  listen(etcd, 7, ip, 2380);
+  listen(etcd, 8, '127.0.0.1', 2379);
+  listen(etcd, 9, ip, 2379);
+  listen(etcd, 10, '127.0.0.1', 2381);
+  const apiserver = find('kube-apiserver');
+  listen(apiserver, 7, '*', 6443, true);
+  listen(find('kube-scheduler'), 7, '127.0.0.1', 10259);
+  listen(find('kube-controller-manager'), 7, '127.0.0.1', 10257);
+  if (apiserver && etcd) {
+    for (let i = 0; i < 3; i++) {
+      const port = 41000 + stableInt(`${n.name}/etcd-conn/${i}`, 0, 20000);
+      out.push({ comm: apiserver.comm, pid: apiserver.pid, fd: 11 + i, ipv6: false, proto: 'TCP', local: ['127.0.0.1', port], remote: ['127.0.0.1', 2379] });
+      out.push({ comm: etcd.comm, pid: etcd.pid, fd: 14 + i, ipv6: false, proto: 'TCP', local: ['127.0.0.1', 2379], remote: ['127.0.0.1', port] });
+    }
+  }
+  const cp = Object.values(n.state.nodes).find((x) => x.host.files['/etc/kubernetes/manifests/kube-apiserver.yaml'] !== undefined);
+  const cpIP = cp ? internalIP(cp) : undefined;
+  if (kubelet && cpIP) out.push({ comm: kubelet.comm, pid: kubelet.pid, fd: 27, ipv6: false, proto: 'TCP', local: [ip, 50000 + stableInt(n.name, 0, 9000)], remote: [cpIP, 6443] });
+  return out;
+}
+
+export const lsof: ShellCommand = (ctx, argv) => {
+  const n = onNode(ctx, 'lsof');
+  if (isResult(n)) return n;
+  const args = argv.slice(1);
+  const numericHosts = args.some((a) => /^-[a-zA-Z]*n/.test(a));
+  const i = args.findIndex((a) => a.startsWith('-i'));
+  if (i < 0) return fail('lsof: only the network form is available here: lsof -i [:PORT]\n');
+  const spec = args[i]!.length > 2 ? args[i]!.slice(2) : args[i + 1]?.startsWith('-') === false ? args[i + 1]! : '';
+  const m = /^(?:(tcp|udp|TCP|UDP|4|6))?(?:@([^:]+))?(?::(\d+))?$/.exec(spec);
+  if (!m) return fail(`lsof: unacceptable Internet address: ${spec}\n`);
+  const port = m[3] ? Number(m[3]) : undefined;
+  // Without root, lsof only sees the user's own processes: none of these.
+  const list = n.root ? sockets(n).filter((s) => port === undefined || s.local[1] === port || s.remote?.[1] === port) : [];
+  if (m[1]?.toLowerCase() === 'udp') list.length = 0;
+  if (list.length === 0) return { stdout: '', stderr: '', exitCode: 1 };
+  const ip = internalIP(n.node);
+  const host = (h: string): string => (numericHosts ? h : h === '127.0.0.1' ? 'localhost' : h === ip ? n.name : h);
+  const addr = ([h, p]: [string, number]): string => `${host(h)}:${p === 22 ? 'ssh' : p}`;
+  const rows = list.map((s) => [
+    s.comm.slice(0, 9), String(s.pid), 'root', `${s.fd}u`, s.ipv6 ? 'IPv6' : 'IPv4', String(stableInt(`${s.pid}/${s.fd}`, 20000, 99999)), '0t0', s.proto,
+    s.remote ? `${addr(s.local)}->${addr(s.remote)} (ESTABLISHED)` : `${addr(s.local)} (LISTEN)`,
+  ]);
+  const header = ['COMMAND', 'PID', 'USER', 'FD', 'TYPE', 'DEVICE', 'SIZE/OFF', 'NODE', 'NAME'];
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
+  const right = new Set([1, 3, 5, 6]);
+  return ok(all.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join(' ') + '\n').join(''));
+};
+
+export const free: ShellCommand = (ctx, argv) => {
+  const n = onNode(ctx, 'free');
+  if (isResult(n)) return n;
+  const flags = argv.slice(1).join('');
+  const total = n.node.status.capacity.memory;
+  const used = Math.min(total, n.node.host.usage.memory || total * 0.25);
+  const buffCache = Math.round((total - used) * 0.35);
+  const shared = 1_800_000;
+  const freeMem = total - used - buffCache;
+  const available = total - used - shared;
+  const show = (bytes: number): string => {
+    if (flags.includes('h')) return bytes === 0 ? '0B' : `${humanSize(bytes)}i`.replace(/(\d)i$/, '$1B');
+    if (flags.includes('g')) return String(Math.floor(bytes / 2 ** 30));
+    if (flags.includes('m')) return String(Math.floor(bytes / 2 ** 20));
+    return String(Math.floor(bytes / 1024));
+  };
+  const row = (label: string, values: number[]): string => `${label.padEnd(8)}${values.map((v) => show(v).padStart(12)).join('')}\n`;
+  return ok(`${' '.repeat(8)}${['total', 'used', 'free', 'shared', 'buff/cache', 'available'].map((h) => h.padStart(12)).join('')}\n${row('Mem:', [total, used, freeMem, shared, buffCache, available])}${row('Swap:', [0, 0, 0])}`);
+};
+
+export const uptime: ShellCommand = (ctx) => {
+  const n = onNode(ctx, 'uptime');
+  if (isResult(n)) return n;
+  return ok(`${uptimeLine(n)}\n`);
+};
+
+function uptimeLine(n: NodeContext): string {
+  const boot = n.node.host.syslog[0]?.at ?? n.node.metadata.creationTimestamp;
+  const d = new Date(n.state.epoch + n.state.now);
+  const p2 = (x: number): string => String(x).padStart(2, '0');
+  const minutes = Math.floor((n.state.now - boot) / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const h = Math.floor((minutes % 1440) / 60);
+  const m = minutes % 60;
+  const up = `${days > 0 ? `${days} day${days === 1 ? '' : 's'}, ` : ''}${h > 0 ? `${String(h).padStart(2)}:${p2(m)}` : `${m} min`}`;
+  const load = (n.node.host.usage.cpu || 200) / 1000;
+  const loads = [load * 1.1, load, load * 0.9].map((x) => x.toFixed(2)).join(', ');
+  return ` ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} up ${up},  1 user,  load average: ${loads}`;
+}
+

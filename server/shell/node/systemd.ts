@@ -1,0 +1,225 @@
+// systemctl and journalctl for the node's systemd units (kubelet, containerd…). Start / stop /
+// restart go through the cluster's setUnitActive, so a stopped kubelet takes its node NotReady.
+// etcd and the apiserver are static pods on a kubeadm node, not units: `journalctl -u etcd`
+// finds nothing, as on a real control-plane node.
+import { setUnitActive, UNIT_DESCRIPTIONS } from '../../cluster/host.js';
+import type { ClusterState, LogLine, Node } from '../../cluster/types.js';
+import type { CommandResult, ShellCommand } from '../types.js';
+import { fail, ok } from '../types.js';
+import { isResult, journalDate, lineCount, onNode, stableInt, systemdAgo, systemdDate, unitPid, type NodeContext } from './common.js';
+
+const unitName = (arg: string): string => arg.replace(/\.service$/, '');
+
+interface UnitInfo {
+  path: string;
+  docs: string;
+  dropIn?: string;
+  cmdline: string;
+  tasks: number;
+  memory: string;
+}
+
+export const UNIT_INFO: Record<string, UnitInfo> = {
+  kubelet: {
+    path: '/lib/systemd/system/kubelet.service', docs: 'https://kubernetes.io/docs/', dropIn: '10-kubeadm.conf',
+    cmdline: '/usr/bin/kubelet --bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf --config=/var/lib/kubelet/config.yaml --container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.9',
+    tasks: 15, memory: '61.8M',
+  },
+  containerd: { path: '/lib/systemd/system/containerd.service', docs: 'https://containerd.io', cmdline: '/usr/bin/containerd', tasks: 124, memory: '1.1G' },
+};
+
+/** A journal line as journalctl's short format prints it. */
+function journalLine(state: ClusterState, node: Node, l: LogLine): string {
+  return `${journalDate(state, l.at)} ${node.metadata.name} ${l.text}\n`;
+}
+
+function statusBlock(n: NodeContext, unit: string): { text: string; active: boolean } | undefined {
+  const u = n.node.host.units[unit];
+  const info = UNIT_INFO[unit];
+  if (!u) return undefined;
+  const desc = UNIT_DESCRIPTIONS[unit] ?? `${unit}.service`;
+  const pid = unitPid(n.node, unit);
+  const since = `since ${systemdDate(n.state, u.since)}; ${systemdAgo(n.state.now - u.since)}`;
+  const lines = [`${u.active ? '●' : '○'} ${desc}`, `     Loaded: loaded (${info?.path ?? `/lib/systemd/system/${unit}.service`}; enabled; vendor preset: enabled)`];
+  if (info?.dropIn) lines.push(`    Drop-In: /usr/lib/systemd/system/${unit}.service.d`, `             └─${info.dropIn}`);
+  lines.push(`     Active: ${u.active ? 'active (running)' : 'inactive (dead)'} ${since}`);
+  if (info) lines.push(`       Docs: ${info.docs}`);
+  const cpuMin = Math.max(1, Math.floor((n.state.now - u.since) / 60_000 / 40));
+  const cpu = `${Math.floor(cpuMin / 60) > 0 ? `${Math.floor(cpuMin / 60)}h ` : ''}${cpuMin % 60}min ${stableInt(`${unit}${u.since}`, 0, 59)}.${stableInt(unit, 100, 999)}s`;
+  if (u.active) {
+    lines.push(
+      `   Main PID: ${pid} (${unit})`,
+      `      Tasks: ${info?.tasks ?? 8} (limit: ${stableInt(n.name, 9000, 9500)})`,
+      `     Memory: ${info?.memory ?? '12.4M'}`,
+      `        CPU: ${cpu}`,
+      `     CGroup: /system.slice/${unit}.service`,
+      `             └─${pid} ${info?.cmdline ?? `/usr/bin/${unit}`}`,
+    );
+  } else {
+    lines.push(`   Main PID: ${pid} (code=exited, status=0/SUCCESS)`, `        CPU: ${cpu}`);
+  }
+  const tail = u.journal.slice(-10).map((l) => journalLine(n.state, n.node, l)).join('');
+  return { text: `${lines.join('\n')}\n${tail ? `\n${tail}` : ''}`, active: u.active };
+}
+
+const MUTATING = new Set(['start', 'stop', 'restart', 'reload', 'try-restart', 'reload-or-restart', 'enable', 'disable', 'daemon-reload', 'kill']);
+
+export const systemctl: ShellCommand = (ctx, argv) => {
+  const n = onNode(ctx, 'systemctl');
+  if (isResult(n)) return n;
+  const args = argv.slice(1).filter((a) => !a.startsWith('-'));
+  const [verb = 'list-units', ...units] = args;
+  if (MUTATING.has(verb) && verb !== 'daemon-reload' && units.length === 0) return fail('Too few arguments.\n');
+  if (MUTATING.has(verb) && !n.root) {
+    if (verb === 'daemon-reload') return fail('Failed to reload daemon: Interactive authentication required.\n');
+    const first = `${unitName(units[0]!)}.service`;
+    const hint = verb === 'stop' ? '' : `See system logs and 'systemctl status ${first}' for details.\n`;
+    return fail(`Failed to ${verb} ${first}: Interactive authentication required.\n${hint}`);
+  }
+  switch (verb) {
+    case 'status': return status(n, units);
+    case 'is-active': {
+      const states = units.map((u) => (n.node.host.units[unitName(u)]?.active ? 'active' : 'inactive'));
+      return { stdout: states.map((s) => `${s}\n`).join(''), stderr: '', exitCode: states.every((s) => s === 'active') ? 0 : 3 };
+    }
+    case 'is-enabled': {
+      const known = units.map((u) => n.node.host.units[unitName(u)] !== undefined);
+      return { stdout: known.map((k) => (k ? 'enabled\n' : '')).join(''), stderr: known.every((k) => k) ? '' : `Failed to get unit file state for ${unitName(units[known.indexOf(false)]!)}.service: No such file or directory\n`, exitCode: known.every((k) => k) ? 0 : 1 };
+    }
+    case 'start':
+    case 'stop':
+    case 'restart':
+    case 'try-restart':
+    case 'reload-or-restart':
+      return control(n, verb, units);
+    case 'reload':
+      return fail(`Failed to reload ${unitName(units[0]!)}.service: Job type reload is not applicable for unit ${unitName(units[0]!)}.service.\n`);
+    case 'enable':
+    case 'disable':
+    case 'daemon-reload':
+      return ok();
+    case 'list-units':
+      return ok(listUnits(n));
+    default:
+      return fail(`Unknown command verb ${verb}.\n`);
+  }
+};
+
+function status(n: NodeContext, units: string[]): CommandResult {
+  if (units.length === 0) return ok(`● ${n.name}\n    State: running\n     Jobs: 0 queued\n   Failed: 0 units\n    Since: ${systemdDate(n.state, n.node.metadata.creationTimestamp)}; ${systemdAgo(n.state.now - n.node.metadata.creationTimestamp)}\n`);
+  let stdout = '';
+  let stderr = '';
+  let exitCode = 0;
+  for (const arg of units) {
+    const block = statusBlock(n, unitName(arg));
+    if (!block) {
+      stderr += `Unit ${unitName(arg)}.service could not be found.\n`;
+      exitCode = 4;
+      continue;
+    }
+    stdout += (stdout ? '\n' : '') + block.text;
+    if (!block.active && exitCode === 0) exitCode = 3;
+  }
+  return { stdout, stderr, exitCode };
+}
+
+function control(n: NodeContext, verb: string, units: string[]): CommandResult {
+  for (const arg of units) {
+    const unit = unitName(arg);
+    if (!n.node.host.units[unit]) return fail(`Failed to ${verb} ${unit}.service: Unit ${unit}.service not found.\n`, 5);
+  }
+  for (const arg of units) {
+    const unit = unitName(arg);
+    const active = n.node.host.units[unit]!.active;
+    if (verb === 'stop') setUnitActive(n.state, n.name, unit, false);
+    else if (verb === 'start') setUnitActive(n.state, n.name, unit, true);
+    else if (verb !== 'try-restart' || active) {
+      setUnitActive(n.state, n.name, unit, false);
+      setUnitActive(n.state, n.name, unit, true);
+    }
+  }
+  return ok();
+}
+
+function listUnits(n: NodeContext): string {
+  const rows = Object.entries(n.node.host.units).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, u]) =>
+    `  ${`${name}.service`.padEnd(28)} loaded ${u.active ? 'active   running' : 'inactive dead   '} ${(UNIT_DESCRIPTIONS[name] ?? name).replace(/^[^ ]+ - /, '')}`);
+  return `  UNIT                         LOAD   ACTIVE   SUB     DESCRIPTION\n${rows.join('\n')}\n\nLOAD   = Reflects whether the unit definition was properly loaded.\nACTIVE = The high-level unit activation state, i.e. generalization of SUB.\nSUB    = The low-level unit activation state, values depend on unit type.\n${rows.length} loaded units listed.\n`;
+}
+
+/** `--since` / `--until` values journalctl understands; undefined if it cannot parse it. */
+export function parseJournalTime(state: ClusterState, text: string): number | undefined {
+  const nowWall = state.epoch + state.now;
+  const dayStart = (ms: number): number => ms - (ms % 86_400_000);
+  const t = text.trim().toLowerCase();
+  if (t === 'now') return state.now;
+  if (t === 'today') return dayStart(nowWall) - state.epoch;
+  if (t === 'yesterday') return dayStart(nowWall) - 86_400_000 - state.epoch;
+  const units: Record<string, number> = { s: 1000, sec: 1000, second: 1000, seconds: 1000, m: 60_000, min: 60_000, minute: 60_000, minutes: 60_000, mins: 60_000, h: 3_600_000, hour: 3_600_000, hours: 3_600_000, d: 86_400_000, day: 86_400_000, days: 86_400_000 };
+  const rel = /^-?(\d+)\s*([a-z]+)(?:\s+ago)?$/.exec(t);
+  if (rel && units[rel[2]!] !== undefined && (t.startsWith('-') || t.endsWith('ago'))) return state.now - Number(rel[1]) * units[rel[2]!]!;
+  const abs = /^(\d{4})-(\d{2})-(\d{2})(?:[ t](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(t);
+  if (abs) return Date.UTC(Number(abs[1]), Number(abs[2]) - 1, Number(abs[3]), Number(abs[4] ?? 0), Number(abs[5] ?? 0), Number(abs[6] ?? 0)) - state.epoch;
+  const clock = /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(t);
+  if (clock) return dayStart(nowWall) + (Number(clock[1]) * 3600 + Number(clock[2]) * 60 + Number(clock[3] ?? 0)) * 1000 - state.epoch;
+  return undefined;
+}
+
+export const journalctl: ShellCommand = (ctx, argv) => {
+  const n = onNode(ctx, 'journalctl');
+  if (isResult(n)) return n;
+  const units: string[] = [];
+  let count: number | undefined;
+  let follow = false;
+  let end = false;
+  let kernel = false;
+  let since: number | undefined;
+  let until: number | undefined;
+  const args = argv.slice(1);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = (flag: string): string | undefined => (a === flag ? args[++i] : a.startsWith(`${flag}=`) ? a.slice(flag.length + 1) : undefined);
+    const lines = lineCount(a, args[i + 1]);
+    if (lines) {
+      count = lines.count;
+      i += lines.used - 1;
+      continue;
+    }
+    const unit = value('-u') ?? value('--unit') ?? (a.startsWith('-u') && a.length > 2 && !a.startsWith('--') ? a.slice(2) : undefined);
+    if (unit !== undefined) {
+      units.push(unitName(unit));
+      continue;
+    }
+    const s = value('--since') ?? value('-S');
+    const u = s === undefined ? value('--until') ?? value('-U') : undefined;
+    if (s !== undefined || u !== undefined) {
+      const parsed = parseJournalTime(n.state, (s ?? u)!);
+      if (parsed === undefined) return fail(`Failed to parse timestamp: ${s ?? u}\n`);
+      if (s !== undefined) since = parsed;
+      else until = parsed;
+      continue;
+    }
+    if (a === '--no-pager' || a === '-b' || a === '--boot' || a === '-l' || a === '--full' || a === '-a' || a === '--all' || a === '-q') continue;
+    if (a === '-f' || a === '--follow') follow = true;
+    else if (a === '-k' || a === '--dmesg') kernel = true;
+    else if (/^-[xef]+$/.test(a)) {
+      follow ||= a.includes('f');
+      end ||= a.includes('e');
+    } else if (a === '--pager-end') end = true;
+    else return fail(`journalctl: unrecognized option '${a}'\n`);
+  }
+  let lines: LogLine[];
+  if (units.length > 0) {
+    lines = units.flatMap((u) => n.node.host.units[u]?.journal ?? []).sort((a, b) => a.at - b.at);
+  } else {
+    lines = n.node.host.syslog.filter((l) => !kernel || l.text.startsWith('kernel:'));
+  }
+  lines = lines.filter((l) => (since === undefined || l.at >= since) && (until === undefined || l.at <= until));
+  const limit = count ?? (follow ? 10 : end ? 1000 : undefined);
+  if (limit !== undefined) lines = limit === 0 ? [] : lines.slice(-limit);
+  const all = n.node.host.syslog;
+  const first = all[0]?.at ?? n.node.metadata.creationTimestamp;
+  const header = `-- Journal begins at ${systemdDate(n.state, first)}, ends at ${systemdDate(n.state, all.at(-1)?.at ?? n.state.now)}. --\n`;
+  const body = lines.length === 0 ? '-- No entries --\n' : lines.map((l) => journalLine(n.state, n.node, l)).join('');
+  return ok(header + body);
+};

@@ -1,0 +1,166 @@
+// kubectl's write commands plus logs and exec, on the demo cluster through the real shell.
+import { describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
+import { newSession, runLine } from '../../server/shell/index.js';
+
+function cluster() {
+  const state = createCluster(demoClusterSpec, 1);
+  const session = newSession(state);
+  return { state, sh: (line: string) => runLine(state, session, line) };
+}
+const webPods = (state: ReturnType<typeof cluster>['state']) => Object.values(state.pods).filter((p) => p.metadata.labels.app === 'web').map((p) => p.metadata.name).sort();
+
+describe('kubectl scale', () => {
+  it('scales a deployment and the controllers follow', () => {
+    const { state, sh } = cluster();
+    expect(sh('kubectl scale deployment web --replicas=4')).toMatchObject({ output: 'deployment.apps/web scaled\n', exitCode: 0 });
+    tick(state, 5000);
+    expect(webPods(state)).toHaveLength(4);
+    expect(sh('kubectl scale deploy/web').output).toBe('error: required flag(s) "replicas" not set\n');
+    expect(sh('kubectl scale deploy nope --replicas=1').output).toBe('Error from server (NotFound): deployments.apps "nope" not found\n');
+    expect(sh(`kubectl scale pod ${webPods(state)[0]} --replicas=1`).output).toBe('error: no scaler has been implemented for {"" "Pod"}\n');
+  });
+});
+
+describe('kubectl delete', () => {
+  it('deletes pods gracefully, forcefully, by label, and protects system namespaces', () => {
+    const { state, sh } = cluster();
+    const [first, second] = webPods(state);
+    expect(sh(`kubectl delete pod ${first}`).output).toBe(`pod "${first}" deleted\n`);
+    expect(state.pods[`default/${first}`]?.metadata.deletionTimestamp).toBeDefined();
+    // The shell prints a command's stdout before its stderr.
+    expect(sh(`kubectl delete pod ${second} --grace-period=0 --force`).output).toBe(
+      `pod "${second}" force deleted\n` +
+      'Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n',
+    );
+    expect(state.pods[`default/${second}`]).toBeUndefined();
+    expect(sh('kubectl delete pod nope')).toMatchObject({ output: 'Error from server (NotFound): pods "nope" not found\n', exitCode: 1 });
+    expect(sh('kubectl delete pods')).toMatchObject({ output: 'error: resource(s) were provided, but no name was specified\n', exitCode: 1 });
+    expect(sh('kubectl delete pods -l app=api').output).toMatch(/^pod "api-[a-z0-9]+-[a-z0-9]+" deleted\npod "api-[a-z0-9]+-[a-z0-9]+" deleted\n$/);
+    expect(sh('kubectl delete ns kube-system')).toMatchObject({ output: 'Error from server (Forbidden): namespaces "kube-system" is forbidden: this namespace may not be deleted\n', exitCode: 1 });
+    expect(sh('kubectl delete deploy web').output).toBe('deployment.apps "web" deleted\n');
+  });
+  it('fails every write while etcd is out of space', () => {
+    const { state, sh } = cluster();
+    state.etcd.alarms.push({ memberID: state.etcd.members[0]!.id, alarm: 'NOSPACE' });
+    const msg = 'Error from server: etcdserver: mvcc: database space exceeded\n';
+    expect(sh(`kubectl delete pod ${webPods(state)[0]}`).output).toBe(msg);
+    expect(sh('kubectl cordon worker-1').output).toBe(msg);
+    expect(sh('kubectl rollout restart deploy/web').output).toBe(msg);
+    expect(sh('kubectl label deploy web tier=frontend').output).toBe(msg);
+  });
+});
+
+describe('node maintenance', () => {
+  it('cordons, uncordons and drains with kubectl\'s messages', () => {
+    const { state, sh } = cluster();
+    expect(sh('kubectl cordon worker-1').output).toBe('node/worker-1 cordoned\n');
+    expect(sh('kubectl cordon worker-1').output).toBe('node/worker-1 already cordoned\n');
+    expect(sh('kubectl uncordon worker-1').output).toBe('node/worker-1 uncordoned\n');
+    expect(sh('kubectl cordon nope')).toMatchObject({ output: 'Error from server (NotFound): nodes "nope" not found\n', exitCode: 1 });
+    const refused = sh('kubectl drain worker-2');
+    expect(refused.exitCode).toBe(1);
+    expect(refused.output).toMatch(/^node\/worker-2 cordoned\nerror: unable to drain node "worker-2" due to error: cannot delete DaemonSet-managed Pods \(use --ignore-daemonsets to ignore\): kube-system\/aws-node-\w+, kube-system\/kube-proxy-\w+, continuing command\.\.\.\nThere are pending nodes to be drained:\n worker-2\n/);
+    const drained = sh('kubectl drain worker-2 --ignore-daemonsets');
+    expect(drained.exitCode).toBe(0);
+    expect(drained.output).toContain('node/worker-2 already cordoned\n');
+    expect(drained.output).toMatch(/Warning: ignoring DaemonSet-managed Pods: kube-system\/aws-node-\w+, kube-system\/kube-proxy-\w+\n/);
+    expect(drained.output).toMatch(/evicting pod default\/web-\w+-\w+\n/);
+    expect(drained.output).toMatch(/pod\/web-\w+-\w+ evicted\n/);
+    expect(drained.output).toMatch(/node\/worker-2 drained\n/);
+    expect(state.nodes['worker-2']!.spec.unschedulable).toBe(true);
+  });
+  it('adds and removes taints', () => {
+    const { state, sh } = cluster();
+    expect(sh('kubectl taint nodes worker-1 dedicated=db:NoSchedule').output).toBe('node/worker-1 tainted\n');
+    expect(state.nodes['worker-1']!.spec.taints).toContainEqual({ key: 'dedicated', value: 'db', effect: 'NoSchedule' });
+    expect(sh('kubectl taint nodes worker-1 dedicated=web:NoSchedule').output).toBe('error: node worker-1 already has dedicated taint(s) with same effect(s) and --overwrite is false\n');
+    expect(sh('kubectl taint node worker-1 dedicated:NoSchedule-').output).toBe('node/worker-1 untainted\n');
+    expect(sh('kubectl taint node worker-1 dedicated:NoSchedule-').output).toBe('error: taint "dedicated:NoSchedule" not found\n');
+    expect(sh('kubectl taint nodes worker-1 a=b:Sometimes').output).toBe('error: invalid taint effect: Sometimes, unsupported taint effect\n');
+  });
+  it('labels and annotates', () => {
+    const { state, sh } = cluster();
+    expect(sh('kubectl label deploy web tier=frontend').output).toBe('deployment.apps/web labeled\n');
+    expect(sh('kubectl label deploy web tier=backend').output).toBe("error: 'tier' already has a value (frontend), and --overwrite is false\n");
+    expect(sh('kubectl label deploy web tier=backend --overwrite').output).toBe('deployment.apps/web labeled\n');
+    expect(sh('kubectl label deploy web tier-').output).toBe('deployment.apps/web unlabeled\n');
+    expect(sh('kubectl annotate node worker-1 team=sre').output).toBe('node/worker-1 annotated\n');
+    expect(state.nodes['worker-1']!.metadata.annotations.team).toBe('sre');
+  });
+});
+
+describe('kubectl rollout', () => {
+  it('restarts, reports status, history and undo', () => {
+    const { state, sh } = cluster();
+    expect(sh('kubectl rollout status deploy/web').output).toBe('deployment "web" successfully rolled out\n');
+    expect(sh('kubectl rollout restart deployment web').output).toBe('deployment.apps/web restarted\n');
+    expect(sh('kubectl rollout status deploy/web').output).toBe('Waiting for deployment spec update to be observed...\n');
+    tick(state, 2000);
+    expect(sh('kubectl rollout status deploy/web').output).toMatch(/^Waiting for deployment "web" rollout to finish: /);
+    tick(state, 120_000);
+    expect(sh('kubectl rollout status deploy/web').output).toBe('deployment "web" successfully rolled out\n');
+    expect(sh('kubectl rollout history deploy/web').output).toBe('deployment.apps/web \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n');
+    expect(sh('kubectl rollout undo deploy/web').output).toBe('deployment.apps/web rolled back\n');
+    expect(sh('kubectl rollout bogus deploy/web').exitCode).toBe(1);
+  });
+});
+
+describe('kubectl logs and exec', () => {
+  it('prints logs, with tail, timestamps, a workload and a selector', () => {
+    const { state, sh } = cluster();
+    const pod = webPods(state)[0]!;
+    const all = sh(`kubectl logs ${pod}`).output;
+    expect(all).toContain('Configuration complete; ready for start up\n');
+    expect(sh(`kubectl logs ${pod} --tail=1`).output.split('\n')).toHaveLength(2);
+    expect(sh(`kubectl logs ${pod} --tail=1 --timestamps`).output).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /);
+    expect(sh('kubectl logs deploy/web').output).toMatch(/\nFound 3 pods, using pod\/web-\w+-\w+\n$/);
+    expect(sh('kubectl logs -l app=web --prefix --tail=1').output).toMatch(/^\[pod\/web-\w+-\w+\/nginx\] /);
+    expect(sh(`kubectl logs ${pod} -p`).output).toBe(`Error from server (BadRequest): previous terminated container "nginx" in pod "${pod}" not found\n`);
+    expect(sh(`kubectl logs ${pod} -c nope`).output).toBe(`error: container nope is not valid for pod ${pod}\n`);
+    expect(sh('kubectl logs nope').output).toBe('Error from server (NotFound): pods "nope" not found\n');
+  });
+  it('refuses logs of a container that has not started, and asks for a container name', () => {
+    const { state, sh } = cluster();
+    const pod = state.pods[`default/${webPods(state)[0]}`]!;
+    pod.status.containerStatuses[0]!.state = { kind: 'waiting', reason: 'ContainerCreating' };
+    expect(sh(`kubectl logs ${pod.metadata.name}`).output).toBe(`Error from server (BadRequest): container "nginx" in pod "${pod.metadata.name}" is waiting to start: ContainerCreating\n`);
+    pod.spec.containers.push({ ...pod.spec.containers[0]!, name: 'sidecar' });
+    expect(sh(`kubectl logs ${pod.metadata.name}`).output).toBe(`error: a container name must be specified for pod ${pod.metadata.name}, choose one of: [nginx sidecar]\n`);
+  });
+  it('runs commands in containers', () => {
+    const { state, sh } = cluster();
+    const pod = webPods(state)[0]!;
+    expect(sh(`kubectl exec ${pod}`).output).toBe('error: you must specify at least one command for the container\n');
+    expect(sh(`kubectl exec ${pod} -- cat /etc/resolv.conf`).output).toContain('nameserver 10.96.0.10');
+    expect(sh(`kubectl exec -it ${pod} -- sh`).exitCode).toBe(1);
+    expect(sh('kubectl exec nope -- ls').output).toBe('Error from server (NotFound): pods "nope" not found\n');
+  });
+});
+
+describe('create, run, set and edit', () => {
+  it('creates objects and changes pod templates', () => {
+    const { state, sh } = cluster();
+    expect(sh('kubectl create namespace shop').output).toBe('namespace/shop created\n');
+    expect(sh('kubectl create namespace shop').output).toBe('Error from server (AlreadyExists): namespaces "shop" already exists\n');
+    expect(sh('kubectl create deployment cart --image=nginx:1.25 --replicas=2 -n shop').output).toBe('deployment.apps/cart created\n');
+    expect(sh('kubectl create configmap cfg --from-literal=a=1').output).toBe('configmap/cfg created\n');
+    expect(sh('kubectl run tmp --image=busybox:1.36 --restart=Never -- sleep 3600').output).toBe('pod/tmp created\n');
+    expect(state.pods['default/tmp']!.spec.restartPolicy).toBe('Never');
+    tick(state, 5000);
+    expect(Object.values(state.pods).filter((p) => p.metadata.namespace === 'shop')).toHaveLength(2);
+    expect(sh('kubectl set image deploy/web nginx=nginx:1.26').output).toBe('deployment.apps/web image updated\n');
+    expect(sh('kubectl set image deploy/web php=php:8').output).toBe('error: unable to find container named "php"\n');
+    expect(sh('kubectl set resources deploy/web --requests=cpu=200m,memory=64Mi --limits=memory=128Mi').output).toBe('deployment.apps/web resource requirements updated\n');
+    expect(state.deployments['default/web']!.spec.template.spec.containers[0]!.resources).toEqual({ requests: { cpu: 200, memory: 64 * 2 ** 20 }, limits: { memory: 128 * 2 ** 20 } });
+  });
+  it('gives the browser the YAML to edit and the terminal a pointer', () => {
+    const { state, sh } = cluster();
+    const r = sh('kubectl edit deploy web');
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toMatch(/^error: kubectl edit needs an interactive editor/);
+    expect(r.edit).toMatchObject({ resource: 'deployments', namespace: 'default', name: 'web' });
+    expect(r.edit!.yaml).toContain('kind: Deployment\n');
+    expect(state.deployments['default/web']).toBeDefined();
+  });
+});

@@ -1,0 +1,108 @@
+// systemctl, journalctl, df, crictl, ps, cat on a node of the demo cluster: real formats.
+import { describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
+import { newSession, runLine } from '../../server/shell/index.js';
+import { humanSize } from '../../server/shell/node/common.js';
+import { humanAgo } from '../../server/shell/node/crictl.js';
+
+function onNode(node: string, root = true) {
+  const state = createCluster(demoClusterSpec, 1);
+  const session = newSession(state);
+  const sh = (line: string) => runLine(state, session, line);
+  sh(`ssh ${node}`);
+  if (root) sh('sudo -i');
+  return { state, sh };
+}
+
+describe('systemctl and journalctl', () => {
+  it('prints a systemd status block and stops/starts the kubelet through the cluster', () => {
+    const { state, sh } = onNode('worker-1');
+    const status = sh('systemctl status kubelet').output.split('\n');
+    expect(status[0]).toBe('● kubelet.service - kubelet: The Kubernetes Node Agent');
+    expect(status[1]).toBe('     Loaded: loaded (/lib/systemd/system/kubelet.service; enabled; vendor preset: enabled)');
+    expect(status[4]).toMatch(/^ {5}Active: active \(running\) since \w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; .+ ago$/);
+    expect(status).toContainEqual(expect.stringMatching(/^ {3}Main PID: \d+ \(kubelet\)$/));
+    expect(sh('systemctl stop kubelet').exitCode).toBe(0);
+    expect(state.nodes['worker-1']!.host.units.kubelet!.active).toBe(false);
+    const stopped = sh('systemctl status kubelet');
+    expect(stopped.exitCode).toBe(3);
+    expect(stopped.output).toContain('○ kubelet.service');
+    expect(stopped.output).toContain('     Active: inactive (dead) since ');
+    expect(sh('systemctl is-active kubelet')).toMatchObject({ output: 'inactive\n', exitCode: 3 });
+    sh('systemctl start kubelet');
+    expect(sh('systemctl is-active kubelet.service')).toMatchObject({ output: 'active\n', exitCode: 0 });
+    expect(sh('systemctl status etcd')).toMatchObject({ output: 'Unit etcd.service could not be found.\n', exitCode: 4 });
+  });
+
+  it('refuses unit changes without sudo', () => {
+    const { sh } = onNode('worker-1', false);
+    expect(sh('systemctl restart kubelet')).toMatchObject({
+      output: "Failed to restart kubelet.service: Interactive authentication required.\nSee system logs and 'systemctl status kubelet.service' for details.\n", exitCode: 1,
+    });
+  });
+
+  it('prints journal lines with the short date format and -n / no entries', () => {
+    const { sh } = onNode('cp-1');
+    const out = sh('journalctl -u kubelet -n 2 --no-pager').output.split('\n');
+    expect(out[0]).toMatch(/^-- Journal begins at \w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, ends at .+ UTC\. --$/);
+    expect(out[1]).toMatch(/^[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d cp-1 kubelet\[\d+\]: I\d{4} /);
+    expect(out).toHaveLength(4);
+    expect(sh('journalctl -u etcd').output).toMatch(/\n-- No entries --\n$/);
+    expect(sh('journalctl -u kubelet --since "1 hour ago"').output).toMatch(/\n-- No entries --\n$/);
+    expect(sh('journalctl --since yesterdayish').output).toBe('Failed to parse timestamp: yesterdayish\n');
+  });
+});
+
+describe('df, du, cat, ls', () => {
+  it('sizes like coreutils -h', () => {
+    expect(humanSize(4 * 2 ** 30)).toBe('4.0G');
+    expect(humanSize(1.2 * 2 ** 20)).toBe('1.2M');
+    expect(humanSize(80 * 2 ** 30)).toBe('80G');
+    expect(humanSize(512)).toBe('512');
+  });
+  it('prints df -h columns', () => {
+    const { sh } = onNode('cp-1');
+    const lines = sh('df -h').output.split('\n');
+    expect(lines[0]).toBe('Filesystem       Size  Used Avail Use% Mounted on');
+    expect(lines[1]).toMatch(/^\/dev\/nvme0n1p1 {4}80G {3}19G {3}62G  23% \/$/);
+    expect(lines[2]).toBe('tmpfs            4.0G     0  4.0G   0% /dev/shm');
+  });
+  it('reads node files with permissions and real errors', () => {
+    const { sh } = onNode('cp-1', false);
+    expect(sh('cat /etc/resolv.conf').output).toContain('nameserver 127.0.0.53\n');
+    expect(sh('cat /etc/kubernetes/manifests/etcd.yaml')).toMatchObject({ output: 'cat: /etc/kubernetes/manifests/etcd.yaml: Permission denied\n', exitCode: 1 });
+    expect(sh('sudo cat /etc/kubernetes/manifests/etcd.yaml').output).toContain('    - --quota-backend-bytes=2147483648\n');
+    expect(sh('cat /nope')).toMatchObject({ output: 'cat: /nope: No such file or directory\n', exitCode: 1 });
+    expect(sh('tail -n 1 /var/log/syslog').output).toMatch(/^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d cp-1 /);
+    expect(sh('ls /etc/kubernetes/manifests').output).toBe('etcd.yaml  kube-apiserver.yaml  kube-controller-manager.yaml  kube-scheduler.yaml\n');
+    expect(sh('ls /var/lib/etcd')).toMatchObject({ output: "ls: cannot open directory '/var/lib/etcd': Permission denied\n", exitCode: 2 });
+    expect(sh('ls /nope').output).toBe("ls: cannot access '/nope': No such file or directory\n");
+  });
+});
+
+describe('crictl and ps', () => {
+  it('lists this node\'s containers like crictl', () => {
+    const { sh } = onNode('cp-1');
+    const lines = sh('crictl ps').output.split('\n');
+    expect(lines[0]).toBe('CONTAINER           IMAGE               CREATED             STATE               NAME                      ATTEMPT             POD ID              POD');
+    expect(lines.filter((l) => / etcd-cp-1$/.test(l))).toHaveLength(1);
+    expect(lines.some((l) => l.includes('web-'))).toBe(false); // app pods run on the workers
+    const etcdId = lines.find((l) => l.endsWith('etcd-cp-1'))!.slice(0, 13);
+    expect(sh(`crictl logs --tail 1 ${etcdId}`).output).toMatch(/^\{"level":/);
+    expect(sh('crictl logs nope').output).toBe('FATA[0000] rpc error: code = NotFound desc = an error occurred when try to find container "nope": not found\n');
+    expect(humanAgo(2 * 3_600_000)).toBe('2 hours ago');
+    expect(humanAgo(60_000)).toBe('About a minute ago');
+  });
+  it('needs root for the containerd socket', () => {
+    const { sh } = onNode('worker-1', false);
+    expect(sh('crictl ps').output).toContain('dial unix /run/containerd/containerd.sock: connect: permission denied');
+  });
+  it('shows the control-plane processes with their flags', () => {
+    const { sh } = onNode('cp-1');
+    const ps = sh('ps aux').output;
+    expect(ps.split('\n')[0]).toBe('USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND');
+    expect(ps).toMatch(/ etcd --advertise-client-urls=https:\/\/10\.0\.1\.10:2379 .*--quota-backend-bytes=2147483648/);
+    expect(sh('ps -ef | grep kube-apiserver').output).toContain('--etcd-servers=https://127.0.0.1:2379');
+    expect(sh('lsof -i :2379').output.split('\n')[0]).toMatch(/^COMMAND +PID USER +FD TYPE +DEVICE SIZE\/OFF NODE NAME$/);
+  });
+});
