@@ -2,7 +2,6 @@
 // the same meaning and go through the same validation (server/config.ts).
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { reportStartupError, runServer } from '../main.js';
 
 export function addServeCommand(program: Command): Command {
   return program
@@ -18,6 +17,8 @@ export function addServeCommand(program: Command): Command {
         ...(flags.host !== undefined ? { HOST: flags.host } : {}),
         ...(flags.dataDir !== undefined ? { KUBEDRILL_DATA_DIR: flags.dataDir } : {}),
       };
+      // Loaded on demand: fastify and Prisma cost a second that `kubedrill shell` should not pay.
+      const { reportStartupError, runServer } = await import('../main.js');
       try {
         await runServer(loadConfig(env));
       } catch (error) {
