@@ -122,6 +122,7 @@ function addNode(state: ClusterState, spec: ClusterSpec, n: NodeSpec, index: num
     host: newHost(state, {
       nodeName: n.name, created, version: spec.kubernetesVersion, diskSize: disk, diskUsed: parseBytes(n.disk.used)!, maxPodIPs: n.maxPodIPs,
       etcdHere, etcdDisk: spec.etcd.disk !== undefined ? parseBytes(spec.etcd.disk)! : undefined, dnsServer: cidrAddress('10.0.0.0/16', 2),
+      resolvConf: n.resolvConf, clusterDNS: spec.network.dnsServiceIP, clusterDomain: spec.network.clusterDomain,
     }),
   };
   state.nodes[n.name] = node;

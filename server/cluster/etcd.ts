@@ -52,6 +52,11 @@ export function tickEtcd(state: ClusterState, dtMs: number): void {
       appendLog(api.logs, klog(state, state.now, 'E', 'status.go:71', `apiserver received an error that is not an metav1.Status: rpctypes.EtcdError{code:0x8, desc:"${NOSPACE_MESSAGE}"}: ${NOSPACE_MESSAGE}`));
       appendLog(api.logs, klog(state, state.now, 'E', 'controller.go:193', `"Failed to update lease" err="${NOSPACE_MESSAGE}"`));
     }
+    // etcd itself keeps rejecting the apiserver's writes (its slow-apply warning carries the error).
+    if (Math.floor((state.now - dtMs) / 30_000) !== Math.floor(state.now / 30_000)) {
+      const took = `${100 + ((state.now / 1000) * 37) % 900}.${String((state.now / 1000) * 113 % 1000).padStart(3, "0")}ms`;
+      log(state, 'warn', 'etcdserver/util.go:170', 'apply request took too long', { took, expected: '100ms', prefix: '', request: `header:<ID:${memberID(state).slice(0, 12)}${String(e.raftIndex % 10000).padStart(4, '0')} > txn:<compare:<> success:<request_put:<key:"/registry/leases/kube-node-lease/${e.nodeName}" value_size:${540 + (e.revision % 40)} >> failure:<>>`, response: '', error: NOSPACE_MESSAGE });
+    }
   }
   syncEtcdDisk(state);
 }

@@ -49,6 +49,65 @@ export interface HostOptions {
   etcdHere: boolean;
   etcdDisk?: number;
   dnsServer: string;
+  /** The kubelet's resolvConf file (see NodeSpec.resolvConf). */
+  resolvConf: string;
+  clusterDNS: string;
+  clusterDomain: string;
+}
+
+/** The nameserver lines of a resolv.conf text. */
+function nameservers(text: string | undefined): string[] {
+  return [...(text ?? '').matchAll(/^nameserver\s+(\S+)/gm)].map((m) => m[1]!);
+}
+
+/** kubeadm's /var/lib/kubelet/config.yaml (where an operator checks the kubelet's resolvConf). */
+function kubeletConfig(o: HostOptions): string {
+  return `apiVersion: kubelet.config.k8s.io/v1beta1
+authentication:
+  anonymous:
+    enabled: false
+  webhook:
+    cacheTTL: 0s
+    enabled: true
+  x509:
+    clientCAFile: /etc/kubernetes/pki/ca.crt
+authorization:
+  mode: Webhook
+  webhook:
+    cacheAuthorizedTTL: 0s
+    cacheUnauthorizedTTL: 0s
+cgroupDriver: systemd
+clusterDNS:
+- ${o.clusterDNS}
+clusterDomain: ${o.clusterDomain}
+containerRuntimeEndpoint: ""
+cpuManagerReconcilePeriod: 0s
+evictionPressureTransitionPeriod: 0s
+fileCheckFrequency: 0s
+healthzBindAddress: 127.0.0.1
+healthzPort: 10248
+httpCheckFrequency: 0s
+imageMinimumGCAge: 0s
+kind: KubeletConfiguration
+logging:
+  flushFrequency: 0
+  options:
+    json:
+      infoBufferSize: "0"
+  verbosity: 0
+memorySwap: {}
+nodeStatusReportFrequency: 0s
+nodeStatusUpdateFrequency: 0s
+resolvConf: ${o.resolvConf}
+rotateCertificates: true
+runtimeRequestTimeout: 0s
+shutdownGracePeriod: 0s
+shutdownGracePeriodCriticalPods: 0s
+staticPodPath: /etc/kubernetes/manifests
+streamingConnectionIdleTimeout: 0s
+syncFrequency: 0s
+volumeStatsAggPeriod: 0s
+`;
 }
 
 export function newHost(state: ClusterState, o: HostOptions): NodeHost {
@@ -76,10 +135,7 @@ export function newHost(state: ClusterState, o: HostOptions): NodeHost {
     systemd(o.created + 2500, 'Started containerd.service - containerd container runtime.'),
     systemd(o.created + 4000, 'Started kubelet.service - kubelet: The Kubernetes Node Agent.'),
   ];
-  return {
-    units,
-    filesystems: filesystems.map((f) => ({ ...f, size: Math.round(f.size), used: Math.round(f.used) })),
-    files: {
+  const files: Record<string, string> = {
       '/etc/hostname': `${o.nodeName}\n`,
       '/etc/resolv.conf':
         '# This is /run/systemd/resolve/stub-resolv.conf managed by man:systemd-resolved(8).\n# Do not edit.\n#\n' +
@@ -89,11 +145,15 @@ export function newHost(state: ClusterState, o: HostOptions): NodeHost {
         '# Third party programs should typically not access this file directly, but only\n# through the symlink at /etc/resolv.conf. To manage man:resolv.conf(5) in a\n# different way, configure the stub resolver to use.\n\n' +
         'nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch ec2.internal\n',
       '/run/systemd/resolve/resolv.conf': `nameserver ${o.dnsServer}\nsearch ec2.internal\n`,
-    },
+      '/var/lib/kubelet/config.yaml': kubeletConfig(o),
+  };
+  return {
+    units,
+    filesystems: filesystems.map((f) => ({ ...f, size: Math.round(f.size), used: Math.round(f.used) })),
+    files,
     syslog,
     usage: { cpu: 0, memory: 0 },
-    // kubeadm points the kubelet at systemd-resolved's upstream file, not the 127.0.0.53 stub.
-    resolvConfNameservers: [o.dnsServer],
+    resolvConfNameservers: nameservers(files[o.resolvConf]),
     maxPodIPs: o.maxPodIPs,
     images: [],
     kubeletSync: { dirtyRevision: 0, syncedRevision: -1, wakeAt: o.created },

@@ -30,18 +30,34 @@ export function etcdLog(state: ClusterState, at: number, level: 'info' | 'warn' 
   return { at, text: JSON.stringify({ level, ts, caller, msg, ...fields }) };
 }
 
-/** The lines `kubectl logs` shows for one container of a pod (control-plane pods read their component's log). */
+/** The log a control-plane component writes (whatever instance of its container runs), if the container is one. */
+function componentLog(state: ClusterState, pod: Pod, container: string): LogLine[] | undefined {
+  if (!pod.static) return undefined;
+  switch (pod.behavior[container]?.role) {
+    case 'etcd': return state.etcd.logs;
+    case 'kube-apiserver': return state.controlPlane.apiserver.logs;
+    case 'kube-scheduler': return state.controlPlane.scheduler.logs;
+    case 'kube-controller-manager': return state.controlPlane.controllerManager.logs;
+    default: return undefined;
+  }
+}
+
+/**
+ * The lines `kubectl logs` shows for one container of a pod. A control-plane container
+ * shows the part of its component's log written while that instance ran (or, if none,
+ * what the instance printed itself, e.g. its crash message).
+ */
 export function containerLogs(state: ClusterState, pod: Pod, container: string, previous: boolean): LogLine[] {
   const status = pod.status.containerStatuses.find((c) => c.name === container);
   if (!status) return [];
-  if (previous) return status.previousLogs;
-  if (pod.static && status.state.kind === 'running') {
-    switch (pod.behavior[container]?.role) {
-      case 'etcd': return state.etcd.logs;
-      case 'kube-apiserver': return state.controlPlane.apiserver.logs;
-      case 'kube-scheduler': return state.controlPlane.scheduler.logs;
-      case 'kube-controller-manager': return state.controlPlane.controllerManager.logs;
-    }
-  }
-  return status.logs;
+  const own = previous ? status.previousLogs : status.logs;
+  const instance = previous ? status.lastState : status.state;
+  const component = componentLog(state, pod, container);
+  if (!component || !instance || instance.kind === 'waiting') return own;
+  // What the component logged after the previous instance ended (e.g. while the kubelet was about to restart it) is this instance's.
+  const before = previous ? undefined : status.lastState;
+  const from = before?.kind === 'terminated' ? before.finishedAt + 1 : instance.startedAt;
+  const to = instance.kind === 'terminated' ? instance.finishedAt : Infinity;
+  const lines = component.filter((l) => l.at >= from && l.at <= to);
+  return lines.length > 0 ? lines : own;
 }

@@ -51,6 +51,12 @@ export const NodeSpecSchema = z.strictObject({
   disk: z.strictObject({ size: Quantity.default('80Gi'), used: Quantity.default('18Gi') }).prefault({}),
   /** Pod IPs the CNI can hand out on this node (AWS VPC CNI ENI limit); 0 = unlimited. */
   maxPodIPs: z.number().int().nonnegative().default(0),
+  /**
+   * The kubelet's resolvConf: the file whose nameservers pods with dnsPolicy: Default
+   * (CoreDNS) get. kubeadm uses systemd-resolved's upstream file; `/etc/resolv.conf` on
+   * such a host is the 127.0.0.53 stub, which makes CoreDNS's `forward . /etc/resolv.conf` loop.
+   */
+  resolvConf: z.enum(['/run/systemd/resolve/resolv.conf', '/etc/resolv.conf']).default('/run/systemd/resolve/resolv.conf'),
   kubeletRunning: z.boolean().default(true),
   containerdRunning: z.boolean().default(true),
   age: Duration.default('12d'),

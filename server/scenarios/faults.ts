@@ -1,10 +1,10 @@
 // Fault actions: what a scenario does to the cluster at a point of its timeline. Every
 // change to an API object goes through the apiserver functions (so etcd grows and a
-// NOSPACE alarm can refuse it); host state (a node's resolv.conf, a component's process)
+// NOSPACE alarm can refuse it); host state (a component's process, a systemd unit, a log line)
 // is changed directly, the way an operator on the node would. Pure: same state → same result.
 import { z } from 'zod';
 import { deleteObject, mutateObject } from '../cluster/api.js';
-import { journal, setUnitActive } from '../cluster/host.js';
+import { journal, kubeletWorking, setUnitActive } from '../cluster/host.js';
 import { appendLog, klog } from '../cluster/logs.js';
 import { parseBytes, parseCpu, parseQuantity } from '../cluster/quantity.js';
 import type { ClusterState, ComponentName, ContainerBehavior, Deployment, LogLine } from '../cluster/types.js';
@@ -27,6 +27,8 @@ const ControlPlaneAction = z.strictObject({
   running: z.boolean(),
   /** Lines the component logs when this happens ("file.go:12] message"); also its crash output. */
   logs: z.array(z.string()).default([]),
+  /** How the process ends when it stops (137: killed, e.g. by the OOM killer). */
+  exitCode: z.number().int().min(0).max(255).default(1),
 });
 
 const DeploymentAction = z.strictObject({
@@ -60,9 +62,6 @@ const HostLogAction = z.strictObject({ node: Name, unit: z.string().optional(), 
 /** Start or stop a systemd unit on a node (kubelet, containerd), as `systemctl` would. */
 const UnitAction = z.strictObject({ node: Name, name: z.string().min(1), active: z.boolean() });
 
-/** The nameservers the kubelet hands to dnsPolicy: Default pods (CoreDNS) on these nodes. */
-const ResolvConfAction = z.strictObject({ nodes: z.array(Name).optional(), nameservers: z.array(z.string()).min(1) });
-
 export const FaultActionSchema = z
   .strictObject({
     etcd: EtcdAction.optional(),
@@ -71,12 +70,11 @@ export const FaultActionSchema = z
     taint: NodeTaintAction.optional(),
     label: NodeLabelAction.optional(),
     configmap: ConfigMapAction.optional(),
-    resolvConf: ResolvConfAction.optional(),
     deletePods: DeletePodsAction.optional(),
     hostLog: HostLogAction.optional(),
     unit: UnitAction.optional(),
   })
-  .refine((a) => Object.keys(a).length === 1, { message: 'a fault action names exactly one of: etcd, controlPlane, deployment, taint, label, configmap, resolvConf, deletePods, hostLog, unit' })
+  .refine((a) => Object.keys(a).length === 1, { message: 'a fault action names exactly one of: etcd, controlPlane, deployment, taint, label, configmap, deletePods, hostLog, unit' })
   .meta({ id: 'FaultAction' });
 export type FaultAction = z.infer<typeof FaultActionSchema>;
 
@@ -113,6 +111,17 @@ function applyControlPlane(state: ClusterState, a: z.infer<typeof ControlPlaneAc
       if (!a.running && lines.length > 0) next.crashLogs = lines.map((l) => l.text);
       else delete next.crashLogs;
       pod.behavior[name] = next;
+      const cs = pod.status.containerStatuses.find((c) => c.name === name);
+      const node = state.nodes[pod.spec.nodeName ?? ''];
+      if (!cs || !node) continue;
+      if (!a.running && cs.state.kind === 'running' && !kubeletWorking(node.host)) {
+        // The process is gone (containerd sees it exit) but no kubelet runs to restart it or report it.
+        cs.state = { kind: 'terminated', reason: a.exitCode === 137 ? 'OOMKilled' : a.exitCode === 0 ? 'Completed' : 'Error', exitCode: a.exitCode, startedAt: cs.state.startedAt, finishedAt: state.now };
+        cs.ready = false;
+        cs.started = false;
+      }
+      // Back up: the kubelet's next restart attempt succeeds now rather than after a long back-off.
+      if (a.running && cs.state.kind === 'waiting') cs.backOffUntil = state.now;
     }
   }
   return OK;
@@ -173,15 +182,6 @@ export function applyAction(state: ClusterState, action: FaultAction): ActionRes
     });
     return res.ok ? OK : { ok: false, message: res.error.message };
   }
-  if (action.resolvConf) {
-    const r = action.resolvConf;
-    for (const name of r.nodes ?? Object.keys(state.nodes)) {
-      const node = state.nodes[name];
-      if (!node) return { ok: false, message: `node "${name}" not found` };
-      node.host.resolvConfNameservers = [...r.nameservers];
-    }
-    return OK;
-  }
   if (action.deletePods) {
     const d = action.deletePods;
     for (const [key, pod] of Object.entries(state.pods)) {
@@ -218,7 +218,6 @@ export function actionRefs(a: FaultAction): { kind: 'node' | 'deployment' | 'con
   if (a.configmap) return [{ kind: 'configmap', namespace: a.configmap.namespace, name: a.configmap.name, path: ['configmap', 'name'] }];
   if (a.unit) return [{ kind: 'node', name: a.unit.node, path: ['unit', 'node'] }];
   if (a.hostLog) return [{ kind: 'node', name: a.hostLog.node, path: ['hostLog', 'node'] }];
-  if (a.resolvConf?.nodes) return a.resolvConf.nodes.map((name, i) => ({ kind: 'node' as const, name, path: ['resolvConf', 'nodes', i] }));
   return [];
 }
 

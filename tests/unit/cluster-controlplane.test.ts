@@ -14,7 +14,11 @@ describe('control plane', () => {
     s.controlPlane.scheduler.running = true;
     tick(s, 60_000);
     expect(pod.status.containerStatuses[0]!.state.kind).toBe('running');
-    expect(containerLogs(s, pod, 'kube-scheduler', false)).toBe(s.controlPlane.scheduler.logs);
+    // The restarted instance shows what the component logged since it started, not its predecessors' lines.
+    const started = pod.status.containerStatuses[0]!.state;
+    s.controlPlane.scheduler.logs.push({ at: s.now, text: 'I0603 09:01:30.000000       1 leaderelection.go:260] successfully acquired lease kube-system/kube-scheduler' });
+    expect(containerLogs(s, pod, 'kube-scheduler', false).map((l) => l.text)).toEqual([s.controlPlane.scheduler.logs.at(-1)!.text]);
+    expect(started.kind === 'running' && containerLogs(s, pod, 'kube-scheduler', false).every((l) => l.at >= started.startedAt)).toBe(true);
   });
 
   it('without the controller-manager a scale-up creates no pods', () => {

@@ -6,6 +6,7 @@ import { recordEvent, refOf } from '../events.js';
 import { kubeletWorking } from '../host.js';
 import type { ClusterState, Node, Pod, PodCondition } from '../types.js';
 import { containerUsage, newContainerStatus, syncContainer } from './containers.js';
+import { logRefusedWrites } from './kubelet-errors.js';
 import { isTerminating, type TickContext } from './context.js';
 
 const HEARTBEAT_MS = 10_000;
@@ -126,10 +127,20 @@ function terminate(ctx: TickContext, node: Node, pod: Pod): void {
   if (state.now >= goneAt) deleteObject(state, 'Pod', keyOf(pod), { force: true });
 }
 
-function syncPod(ctx: TickContext, node: Node, pod: Pod, pods: Pod[]): void {
+/** How a pod's status change is saved: through the apiserver, or only in the kubelet's own view. */
+type PodWrite = (state: ClusterState, pod: Pod, change: (p: Pod) => boolean) => void;
+const writeThroughApi: PodWrite = (state, pod, change) => void mutateObject(state, 'Pod', keyOf(pod), change);
+/**
+ * Static pods are the kubelet's own: it keeps (re)starting their containers from the
+ * manifests even when it cannot reach the apiserver, so `crictl ps -a` shows a crashed
+ * kube-apiserver as Exited. The mirror pod's status is simply not reported meanwhile.
+ */
+const writeLocally: PodWrite = (_state, pod, change) => void change(pod);
+
+function syncPod(ctx: TickContext, node: Node, pod: Pod, pods: Pod[], write: PodWrite = writeThroughApi): void {
   const { state } = ctx;
   if (isTerminating(pod)) return terminate(ctx, node, pod);
-  mutateObject(state, 'Pod', keyOf(pod), (p) => {
+  write(state, pod, (p) => {
     const before = JSON.stringify(p.status);
     if (p.status.containerStatuses.length === 0) {
       p.status.containerStatuses = p.spec.containers.map(newContainerStatus);
@@ -186,15 +197,21 @@ function nodeUsage(pods: Pod[]): { cpu: number; memory: number } {
 
 export function kubeletController(ctx: TickContext): void {
   const { state } = ctx;
-  const refused = writeRefused(state) !== null;
+  const refusal = writeRefused(state);
+  const refused = refusal !== null;
   for (const name in state.nodes) {
     const node = state.nodes[name]!;
     if (!kubeletWorking(node.host)) continue;
     heartbeat(state, node);
-    // While the apiserver refuses writes the kubelet cannot report anything new.
-    const sync = node.host.kubeletSync;
-    if (refused || (sync.syncedRevision >= sync.dirtyRevision && state.now < sync.wakeAt)) continue;
+    if (refusal) logRefusedWrites(state, node, refusal, ctx.dt);
     const pods = ctx.podsByNode.get(name) ?? [];
+    // While the apiserver refuses writes the kubelet cannot report anything new; it still runs its static pods.
+    if (refused) {
+      for (const pod of pods) if (pod.static && !isTerminating(pod)) syncPod(ctx, node, pod, pods, writeLocally);
+      continue;
+    }
+    const sync = node.host.kubeletSync;
+    if (sync.syncedRevision >= sync.dirtyRevision && state.now < sync.wakeAt) continue;
     let busy = false;
     for (const pod of pods) {
       if (!needsSync(pod)) continue;
