@@ -89,7 +89,7 @@ describe('kubectl command frame', () => {
     expect(k('kubectl get pods -z')).toMatchObject({ stderr: "error: unknown shorthand flag: 'z' in -z\nSee 'kubectl get --help' for usage.\n", exitCode: 1 });
     const r = k('kubectl gett pods');
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toBe(`error: unknown command "gett" for "kubectl"\n\nDid you mean this?\n\tget\nRun 'kubectl --help' for usage.\n`);
+    expect(r.stderr).toBe(`error: unknown command "gett" for "kubectl"\n\nDid you mean this?\n\tget\n\tset\nRun 'kubectl --help' for usage.\n`);
   });
   it('accepts global flags before the subcommand', async () => {
     const k = await kubectlRunner(kubectlFixture());

@@ -1,10 +1,10 @@
-// File tools on a node: cat, head, tail, ls, du, df, rm. They read the node's filesystem
-// (fs.ts); `rm` of etcd's data dir is the one destructive act the model knows.
+// File tools on a node: ls, du, df, rm, and readNodeFile for the text tools (cat, head, grep…).
+// They read the node's filesystem (fs.ts); `rm` of etcd's data dir is the one destructive act the model knows.
 import { etcdDeleteDataDir } from '../../cluster/etcd.js';
 import { wallClock } from '../../cluster/logs.js';
 import type { ClusterState } from '../../cluster/types.js';
-import type { CommandContext, CommandResult, ShellCommand } from '../types.js';
-import { humanSize, isResult, lineCount, onNode, type NodeContext } from './common.js';
+import type { CommandContext, ShellCommand } from '../types.js';
+import { humanSize, isResult, onNode } from './common.js';
 import { isPrivateDir, listDir, nodeFiles, normalizePath, usageOf, type NodeFile } from './fs.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -22,15 +22,12 @@ export type ReadResult = { ok: true; content: string } | { ok: false; error: str
 
 /**
  * A file's text as `tool PATH` would read it on the session's node, or the tool's error line
- * (`cat: x: No such file or directory`). The shell's text tools (grep, wc…) use this for file arguments.
+ * (`cat: x: No such file or directory`). The shell's text tools (cat, grep, wc…) use this for file arguments.
  */
 export function readNodeFile(ctx: CommandContext, tool: string, path: string): ReadResult {
   const n = onNode(ctx, tool);
   if (isResult(n)) return { ok: false, error: n.stderr };
-  return readFrom(n, nodeFiles(n.state, n.node), tool, path);
-}
-
-function readFrom(n: NodeContext, files: Record<string, NodeFile>, tool: string, path: string): ReadResult {
+  const files = nodeFiles(n.state, n.node);
   const abs = normalizePath(path, cwd(n.ctx));
   const f = files[abs];
   if (isPrivateDir(n.state, abs) && !n.root && abs !== n.state.etcd.dataDir) return { ok: false, error: `${tool}: ${path}: Permission denied\n` };
@@ -38,62 +35,6 @@ function readFrom(n: NodeContext, files: Record<string, NodeFile>, tool: string,
   if (listDir(files, abs)) return { ok: false, error: `${tool}: ${path}: Is a directory\n` };
   return { ok: false, error: `${tool}: ${path}: No such file or directory\n` };
 }
-
-/** Runs `each` over file arguments (or stdin), collecting output, errors and the exit code. */
-function overFiles(ctx: CommandContext, tool: string, paths: string[], each: (text: string, path: string | undefined) => string): CommandResult {
-  if (paths.length === 0) return { stdout: each(ctx.stdin, undefined), stderr: '', exitCode: 0 };
-  const n = onNode(ctx, tool);
-  if (isResult(n)) return n;
-  const files = nodeFiles(n.state, n.node);
-  let stdout = '';
-  let stderr = '';
-  for (const path of paths) {
-    const r = readFrom(n, files, tool, path);
-    if (r.ok) stdout += each(r.content, path);
-    else stderr += r.error;
-  }
-  return { stdout, stderr, exitCode: stderr === '' ? 0 : 1 };
-}
-
-const splitLines = (text: string): string[] => (text === '' ? [] : text.replace(/\n$/, '').split('\n'));
-
-export const cat: ShellCommand = (ctx, argv) => {
-  const paths = argv.slice(1).filter((a) => !a.startsWith('-') || a === '-');
-  return overFiles(ctx, 'cat', paths.filter((p) => p !== '-'), (text) => text);
-};
-
-/** head and tail: `-n N`, `-N`, `--lines=N`; tail also `-f` (prints what there is and stops). */
-function headOrTail(which: 'head' | 'tail'): ShellCommand {
-  return (ctx, argv) => {
-    let count = 10;
-    const paths: string[] = [];
-    const args = argv.slice(1);
-    for (let i = 0; i < args.length; i++) {
-      const n = lineCount(args[i]!, args[i + 1]);
-      if (n) {
-        count = n.count;
-        i += n.used - 1;
-      } else if (['-f', '-F', '--follow', '-q', '-v'].includes(args[i]!)) {
-        continue;
-      } else if (args[i]!.startsWith('-') && args[i] !== '-') {
-        return { stdout: '', stderr: `${which}: invalid option -- '${args[i]!.replace(/^-+/, '')}'\nTry '${which} --help' for more information.\n`, exitCode: 1 };
-      } else {
-        paths.push(args[i]!);
-      }
-    }
-    const headers = paths.length > 1;
-    let first = true;
-    return overFiles(ctx, which, paths, (text, path) => {
-      const lines = splitLines(text);
-      const picked = which === 'head' ? lines.slice(0, count) : count === 0 ? [] : lines.slice(-count);
-      const header = headers ? `${first ? '' : '\n'}==> ${path} <==\n` : '';
-      first = false;
-      return header + picked.map((l) => `${l}\n`).join('');
-    });
-  };
-}
-export const head = headOrTail('head');
-export const tail = headOrTail('tail');
 
 function lsTime(state: ClusterState, at: number): string {
   const d = wallClock(state, at);

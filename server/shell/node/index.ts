@@ -1,10 +1,10 @@
 // The programs a player finds on a node after `ssh NODE` (besides the shell's own builtins
 // and text tools, and the network tools in ./network/). `ctx.session.node` is the node.
-// cat / head / tail read node files given as arguments and fall back to stdin without them.
+// cat / head / tail are the shell's text tools, which read node files through readNodeFile.
 import type { ShellCommand } from '../types.js';
 import { crictl } from './crictl.js';
 import { etcdctl } from './etcdctl.js';
-import { cat, df, du, head, ls, rm, tail } from './files.js';
+import { df, du, ls, rm } from './files.js';
 import { free, lsof, ps, uptime } from './procs.js';
 import { journalctl, systemctl } from './systemd.js';
 
@@ -17,9 +17,6 @@ export const nodeTools: Record<string, ShellCommand> = {
   systemctl,
   df,
   du,
-  cat,
-  head,
-  tail,
   ls,
   rm,
   ps,

@@ -1,6 +1,6 @@
 // What the text tools share: GNU-style option parsing (clustered short options, `--long=value`,
 // options after operands) with coreutils' error wording, and reading stdin or node files.
-import { currentNode } from '../session.js';
+import { readNodeFile } from '../node/files.js';
 import type { CommandContext, CommandResult } from '../types.js';
 
 export interface OptionSpec {
@@ -104,19 +104,25 @@ export interface Input {
 
 /**
  * The texts a tool reads: stdin when there are no operands (or `-`), else the named files —
- * which exist only on nodes (their `host.files`). Missing files give coreutils' message.
+ * which exist only on nodes (readNodeFile: permissions, directories, /var/log/syslog…).
+ * The workstation has no files to read.
  */
 export function readInputs(ctx: CommandContext, tool: string, names: string[]): { inputs: Input[]; errors: string } {
   if (names.length === 0) return { inputs: [{ name: '(standard input)', text: ctx.stdin }], errors: '' };
-  const files = currentNode(ctx.state, ctx.session)?.host.files ?? {};
   const inputs: Input[] = [];
   let errors = '';
   for (const name of names) {
-    if (name === '-') inputs.push({ name: '(standard input)', text: ctx.stdin });
-    else if (files[name] !== undefined) inputs.push({ name, text: files[name] });
-    else if (Object.keys(files).some((f) => f.startsWith(name.endsWith('/') ? name : `${name}/`)) || ['/', '/etc', '/var', '/tmp'].includes(name)) {
-      errors += `${tool}: ${name}: Is a directory\n`;
-    } else errors += `${tool}: ${name}: No such file or directory\n`;
+    if (name === '-') {
+      inputs.push({ name: '(standard input)', text: ctx.stdin });
+      continue;
+    }
+    if (ctx.session.node === undefined) {
+      errors += `${tool}: ${name}: No such file or directory\n`;
+      continue;
+    }
+    const file = readNodeFile(ctx, tool, name);
+    if (file.ok) inputs.push({ name, text: file.content });
+    else errors += file.error;
   }
   return { inputs, errors };
 }

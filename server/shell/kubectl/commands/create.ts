@@ -5,6 +5,7 @@ import type { ConfigMap, ContainerSpec, Deployment, PodTemplate } from '../../..
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import type { KubectlContext, KubectlSubcommand } from '../types.js';
+import { fromFiles } from './apply.js';
 import { apiFail } from './write-util.js';
 
 /** A one-container pod template, as `create deployment` and `run` build it. */
@@ -80,9 +81,10 @@ export const createCommand: KubectlSubcommand = {
     { name: 'from-literal', type: 'stringArray', usage: 'Specify a key and literal value to insert in configmap (i.e. mykey=somevalue)' },
     { name: 'filename', short: 'f', type: 'stringArray', usage: 'Filename, directory, or URL to files to use to create the resource' },
     { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client".' },
+    { name: 'validate', type: 'string', default: 'strict', usage: 'Must be one of: strict (or true), warn, ignore (or false).' },
   ],
   run: (ctx, args, flags) => {
-    if (flags.has('filename')) return fail('error: kubectl create -f is not available in this simulator; create objects with the create subcommands or kubectl run\n');
+    if (flags.has('filename')) return fromFiles(ctx, flags, 'create');
     const [what, ...rest] = args;
     if (what === undefined) return fail('error: must specify one of -f and -k\n\nerror: Required resource not specified.\n');
     return createNamed(ctx, what, rest, flags);

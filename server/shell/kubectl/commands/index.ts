@@ -17,6 +17,8 @@ import { taintCommand } from './taint.js';
 import { createCommand, runCommand } from './create.js';
 import { editCommand } from './edit.js';
 import { setCommand } from './set.js';
+import { patchCommand } from './patch.js';
+import { applyCommand } from './apply.js';
 
 export const subcommands: KubectlSubcommand[] = [
   getCommand,
@@ -43,4 +45,6 @@ export const subcommands: KubectlSubcommand[] = [
   runCommand,
   setCommand,
   editCommand,
+  patchCommand,
+  applyCommand,
 ];

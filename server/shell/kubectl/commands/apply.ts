@@ -1,0 +1,225 @@
+// `kubectl apply -f -|FILE` and `kubectl create -f …`: YAML or JSON documents (`---`, a
+// `kind: List`) from stdin or a node's files, each created or replaced through the apiserver.
+// A manifest replaces the fields it describes (see ../from-manifest.ts); kubectl's
+// last-applied-configuration annotation is not kept, so `edit` round-trips as `unchanged`.
+import { parseAllDocuments, type YAMLError } from 'yaml';
+import { createObject, RESOURCE_NAME, updateObject, writeRefused, type KindMap } from '../../../cluster/api.js';
+import { allocateNodePort, allocateServiceIP } from '../../../cluster/ipam.js';
+import type { ApiError, ClusterState, Service } from '../../../cluster/types.js';
+import { readNodeFile } from '../../node/index.js';
+import type { CommandResult } from '../../types.js';
+import { fail, ok } from '../../types.js';
+import { apiErrorText } from '../api-error.js';
+import {
+  isManifestKind, objectFromManifest, prepareUpdate, problemMessage, type FieldValidation, type ManifestKind, type ManifestProblem,
+} from '../from-manifest.js';
+import type { Json } from '../manifest.js';
+import type { JsonObject } from '../manifest-fields.js';
+import { getObject, resourceTypeByKind, type ResourceType } from '../resources.js';
+import type { FlagSpec, KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
+import { collect, refName } from './write-util.js';
+
+export type DryRun = 'none' | 'client' | 'server';
+
+export const FILENAME_FLAGS: FlagSpec[] = [
+  { name: 'filename', short: 'f', type: 'stringArray', usage: 'The files that contain the configurations to apply.' },
+  { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.' },
+  { name: 'validate', type: 'string', default: 'strict', usage: 'Must be one of: strict (or true), warn, ignore (or false).' },
+];
+
+/** `--validate=strict|true|warn|ignore|false` as the apiserver's fieldValidation. */
+export function parseValidate(flags: ParsedFlags): FieldValidation | { error: string } {
+  const value = (flags.string('validate') ?? 'strict').toLowerCase();
+  if (value === 'strict' || value === 'true') return 'Strict';
+  if (value === 'warn') return 'Warn';
+  if (value === 'ignore' || value === 'false') return 'Ignore';
+  return { error: `error: invalid - validate option "${value}"; must be one of: strict (or true), warn, ignore (or false)\n` };
+}
+
+export function parseDryRun(flags: ParsedFlags): DryRun | { error: string } {
+  const value = flags.string('dry-run') ?? 'none';
+  if (value === 'none' || value === 'client' || value === 'server') return value;
+  return { error: `error: Invalid dry-run value (${value}). Must be "none", "server", or "client".\n` };
+}
+
+/** The suffix kubectl adds to its success lines. */
+export const dryRunSuffix = (dryRun: DryRun): string => (dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : '');
+
+/** go-yaml's wording for what the yaml package found wrong. */
+function goYamlError(e: YAMLError): string {
+  // go-yaml counts lines from 0 and leaves the number out on the first one.
+  const line = (e.linePos?.[0]?.line ?? 1) - 1;
+  const what =
+    e.code === 'BLOCK_AS_IMPLICIT_KEY' ? 'mapping values are not allowed in this context'
+      : e.code === 'TAB_AS_INDENT' ? 'found character that cannot start any token'
+        : e.code === 'BAD_INDENT' ? 'did not find expected key'
+          : e.code === 'MISSING_CHAR' && e.message.includes('quote') ? 'found unexpected end of stream'
+            : e.code === 'MISSING_CHAR' && e.message.startsWith('Flow map') ? "did not find expected ',' or '}'"
+              : e.code === 'MISSING_CHAR' && e.message.startsWith('Flow sequence') ? "did not find expected ',' or ']'"
+                : 'did not find expected node content';
+  return line > 0 ? `yaml: line ${line}: ${what}` : `yaml: ${what}`;
+}
+
+/** Parses YAML (or JSON) documents into JSON values; empty documents are skipped. */
+export function parseYaml(text: string): { ok: true; docs: Json[] } | { ok: false; error: string } {
+  const docs: Json[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    const problem = doc.errors[0];
+    if (problem) return { ok: false, error: goYamlError(problem) };
+    const value = doc.toJS() as Json | undefined;
+    if (value !== undefined && value !== null) docs.push(value);
+  }
+  return { ok: true, docs };
+}
+
+const isObject = (v: Json | undefined): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** `Resource: "apps/v1, Resource=deployments", …`: how kubectl names an object in wrapped errors. */
+function resourceInfo(type: ResourceType, name: string, namespace: string | undefined): string {
+  const gv = type.group ? type.apiVersion : `/${type.apiVersion}`;
+  return `Resource: "${gv}, Resource=${type.plural}", GroupVersionKind: "${gv}, Kind=${type.kind}"\nName: "${name}", Namespace: "${namespace ?? ''}"`;
+}
+
+/** A refused write of an object that exists: kubectl's `error when applying patch` wrapping. */
+function patchFailure(type: ResourceType, name: string, namespace: string | undefined, patch: Json, source: string, error: ApiError): CommandResult {
+  const message = `error when applying patch:\n${JSON.stringify(patch)}\nto:\n${resourceInfo(type, name, namespace)}\nfor: "${source}": error when patching "${source}": ${error.message}`;
+  return fail(apiErrorText({ ...error, message }));
+}
+
+/** The apiserver's answer to a manifest it cannot decode or accept, as kubectl prints it. */
+export function problemText(kind: string, name: string, problem: ManifestProblem, wrap: (message: string) => string): string {
+  if (problem.reason === 'Invalid') return `${problemMessage(kind, name, problem)}\n`;
+  return `Error from server (BadRequest): ${wrap(problem.message)}\n`;
+}
+
+/** ClusterIP and NodePorts the apiserver allocates on write (0 / '' = to allocate). */
+function allocate(state: ClusterState, svc: Service): void {
+  if (svc.spec.clusterIP === '') svc.spec.clusterIP = allocateServiceIP(state);
+  for (const p of svc.spec.ports) if (p.nodePort === 0) p.nodePort = allocateNodePort(state);
+}
+
+/** Writes a rebuilt object over the stored one (or reports it unchanged). */
+export function writeUpdate<K extends ManifestKind>(state: ClusterState, kind: K, next: KindMap[K], stored: KindMap[K], dryRun: DryRun): { ok: true; unchanged: boolean; patch: Json } | { ok: false; error: ApiError; patch: Json } {
+  const change = prepareUpdate(state, kind, next, stored);
+  if (change.unchanged || dryRun !== 'none') return { ok: true, unchanged: change.unchanged, patch: change.patch };
+  const refused = writeRefused(state);
+  if (refused) return { ok: false, error: refused, patch: change.patch };
+  if (kind === 'Service') allocate(state, next as Service);
+  const r = updateObject(state, kind, next);
+  return r.ok ? { ok: true, unchanged: false, patch: change.patch } : { ok: false, error: r.error, patch: change.patch };
+}
+
+type Mode = 'apply' | 'create';
+
+/** `Warning: unknown field "spec.foo"` lines of --validate=warn, before the result. */
+export function withWarnings(result: CommandResult, warnings: string[]): CommandResult {
+  return { ...result, stderr: warnings.map((w) => `Warning: ${w}\n`).join('') + result.stderr };
+}
+
+interface Options {
+  mode: Mode;
+  dryRun: DryRun;
+  validation: FieldValidation;
+}
+
+function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { mode, dryRun, validation }: Options): CommandResult {
+  const kind = manifest.kind;
+  const apiVersion = manifest.apiVersion;
+  const validating = `error: error validating "${source}": error validating data: `;
+  const ignore = '; if you choose to ignore these errors, turn validation off with --validate=false\n';
+  if (typeof kind !== 'string' || kind === '') return fail(`${validating}kind not set${ignore}`);
+  if (typeof apiVersion !== 'string' || apiVersion === '') return fail(`${validating}apiVersion not set${ignore}`);
+  const metadata = isObject(manifest.metadata) ? manifest.metadata : {};
+  const name = typeof metadata.name === 'string' ? metadata.name : '';
+  const given = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : undefined;
+  const type = resourceTypeByKind(kind);
+  if (!type || type.apiVersion !== apiVersion) {
+    return fail(`error: resource mapping not found for name: "${name}" namespace: "${given ?? ''}" from "${source}": no matches for kind "${kind}" in version "${apiVersion}"\nensure CRDs are installed first\n`);
+  }
+  if (!isManifestKind(kind)) return fail(`error: ${type.plural} cannot be written from a manifest in this simulator (supported: deployments, daemonsets, services, configmaps, namespaces, pods, nodes)\n`);
+  if (type.namespaced && ctx.namespaceExplicit && given !== undefined && given !== ctx.namespace) {
+    return fail(`error: the namespace from the provided object "${given}" does not match the namespace "${ctx.namespace}". You must pass '--namespace=${given}' to perform this operation.\n`);
+  }
+  const namespace = type.namespaced ? given ?? ctx.namespace : undefined;
+  if (mode === 'apply' && name === '') {
+    return fail(`error: error when retrieving current configuration of:\n${resourceInfo(type, name, namespace)}\nfrom server for: "${source}": resource name may not be empty\n`);
+  }
+  const ref = refName(type, name);
+  const stored = getObject(ctx.state, type, namespace ?? '', name) as KindMap[ManifestKind] | undefined;
+  const cannotHandle = (m: string): string => `${kind} in version "${apiVersion.split('/').at(-1)}" cannot be handled as a ${kind}: ${m}`;
+  if (mode === 'create' && stored) {
+    return fail(`Error from server (AlreadyExists): error when creating "${source}": ${RESOURCE_NAME[kind]} "${name}" already exists\n`);
+  }
+  const built = objectFromManifest(ctx.state, kind, manifest, namespace, stored, validation);
+  if (built.ok && built.warnings.length > 0) return withWarnings(applyOne(ctx, manifest, source, { mode, dryRun, validation: 'Ignore' }), built.warnings);
+  if (!stored) {
+    if (!built.ok) return fail(problemText(kind, name, built.problem, (m) => `error when creating "${source}": ${cannotHandle(m)}`));
+    if (dryRun !== 'none') return ok(`${ref} created${dryRunSuffix(dryRun)}\n`);
+    const refused = writeRefused(ctx.state);
+    if (!refused && kind === 'Service') allocate(ctx.state, built.obj as Service);
+    const r = refused ? { ok: false as const, error: refused } : createObject(ctx.state, kind, built.obj);
+    if (!r.ok) return fail(apiErrorText({ ...r.error, message: `error when creating "${source}": ${r.error.message}` }));
+    return ok(`${ref} created\n`);
+  }
+  if (!built.ok) {
+    const patch = Object.fromEntries(Object.entries(manifest).filter(([k]) => k !== 'status'));
+    return fail(problemText(kind, name, built.problem, (m) => `error when applying patch:\n${JSON.stringify(patch)}\nto:\n${resourceInfo(type, name, namespace)}\nfor: "${source}": error when patching "${source}": ${cannotHandle(m)}`));
+  }
+  const w = writeUpdate(ctx.state, kind, built.obj, stored, dryRun);
+  if (!w.ok) return patchFailure(type, name, namespace, w.patch, source, w.error);
+  return ok(`${ref} ${w.unchanged ? 'unchanged' : 'configured'}${dryRunSuffix(dryRun)}\n`);
+}
+
+/** The texts `-f` names: `-` is stdin; files exist only on a node (kubectl on a control plane). */
+function readSources(ctx: KubectlContext, names: string[]): { ok: true; sources: { name: string; text: string }[] } | { ok: false; error: string } {
+  const sources: { name: string; text: string }[] = [];
+  for (const name of names) {
+    if (name === '-') {
+      sources.push({ name: 'STDIN', text: ctx.stdin });
+      continue;
+    }
+    const file = ctx.session.node === undefined ? undefined : readNodeFile(ctx, 'kubectl', name);
+    if (file?.ok) sources.push({ name, text: file.content });
+    else if (file?.error.includes('Permission denied')) return { ok: false, error: `error: open ${name}: permission denied\n` };
+    else return { ok: false, error: `error: the path "${name}" does not exist\n` };
+  }
+  return { ok: true, sources };
+}
+
+/** `apply -f` / `create -f`: every object of every file, in order; errors after the output. */
+export function fromFiles(ctx: KubectlContext, flags: ParsedFlags, mode: Mode): CommandResult {
+  const files = flags.all('filename');
+  if (files.length === 0) return fail('error: must specify one of -f and -k\n');
+  const dryRun = parseDryRun(flags);
+  if (typeof dryRun !== 'string') return fail(dryRun.error);
+  const validation = parseValidate(flags);
+  if (typeof validation !== 'string') return fail(validation.error);
+  const read = readSources(ctx, files);
+  if (!read.ok) return fail(read.error);
+  const results: CommandResult[] = [];
+  for (const source of read.sources) {
+    const parsed = parseYaml(source.text);
+    if (!parsed.ok) return fail(`error: error parsing ${source.name}: error converting YAML to JSON: ${parsed.error}\n`);
+    const objects = parsed.docs.flatMap((d) => (isObject(d) && d.kind === 'List' && Array.isArray(d.items) ? d.items : [d]));
+    for (const obj of objects) {
+      if (!isObject(obj)) {
+        results.push(fail(`error: unable to decode "${source.name}": json: cannot unmarshal ${Array.isArray(obj) ? 'array' : typeof obj} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }\n`));
+        continue;
+      }
+      results.push(applyOne(ctx, obj, source.name, { mode, dryRun, validation }));
+    }
+  }
+  if (results.length === 0) return fail(`error: no objects passed to ${mode}\n`);
+  return collect(results);
+}
+
+export const applyCommand: KubectlSubcommand = {
+  name: 'apply',
+  short: 'Apply a configuration to a resource by file name or stdin',
+  usage: 'kubectl apply (-f FILENAME | -k DIRECTORY) [options]',
+  flags: FILENAME_FLAGS,
+  run: (ctx, args, flags) => {
+    if (args.length > 0) return fail(`error: Unexpected args: [${args.join(' ')}]\nSee 'kubectl apply -h' for help and examples\n`);
+    return fromFiles(ctx, flags, 'apply');
+  },
+};

@@ -1,0 +1,253 @@
+// kubectl patch / apply / create -f on the demo cluster, through the real shell.
+import { describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
+import type { ClusterState } from '../../server/cluster/types.js';
+import { newSession, runLine } from '../../server/shell/index.js';
+import { jsonPatch, mergePatch, strategicMerge } from '../../server/shell/kubectl/commands/patch.js';
+
+function cluster() {
+  const state = createCluster(demoClusterSpec, 1);
+  const session = newSession(state);
+  return { state, session, sh: (line: string) => runLine(state, session, line) };
+}
+
+/** How a client puts any text into `echo '…'`: each ' becomes '\'' (close, escaped quote, reopen). */
+const quoted = (text: string): string => `'${text.replace(/'/g, "'\\''")}'`;
+
+const webReplicaSets = (state: ClusterState) => Object.values(state.replicasets).filter((rs) => rs.metadata.name.startsWith('web-')).length;
+
+describe('patch algorithms', () => {
+  it('merge patch follows RFC 7386', () => {
+    expect(mergePatch({ a: 'b', c: { d: 'e', f: 'g' } }, { a: 'z', c: { f: null } })).toEqual({ a: 'z', c: { d: 'e' } });
+    expect(mergePatch({ a: [1, 2] }, { a: [3] })).toEqual({ a: [3] });
+  });
+  it('strategic merge merges containers by name and replaces tolerations', () => {
+    const target = { spec: { containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'y' }], tolerations: [{ key: 'k1' }] } };
+    expect(strategicMerge(target, { spec: { containers: [{ name: 'b', image: 'z' }], tolerations: [{ key: 'k2' }] } })).toEqual({
+      spec: { containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'z' }], tolerations: [{ key: 'k2' }] },
+    });
+    expect(strategicMerge(target, { spec: { containers: [{ name: 'a', $patch: 'delete' }] } })).toMatchObject({ spec: { containers: [{ name: 'b' }] } });
+  });
+  it('json patch adds, replaces, removes and reports missing paths', () => {
+    const doc = { spec: { list: [1, 2], a: { 'x/y': 1 } } };
+    expect(jsonPatch(doc, [{ op: 'add', path: '/spec/list/-', value: 3 }, { op: 'remove', path: '/spec/a/x~1y' }, { op: 'replace', path: '/spec/list/0', value: 0 }]))
+      .toEqual({ ok: true, doc: { spec: { list: [0, 2, 3], a: {} } } });
+    expect(jsonPatch(doc, [{ op: 'remove', path: '/spec/nope' }])).toEqual({ ok: false, error: 'remove operation does not apply: doc is missing path: "/spec/nope": missing value' });
+    expect(doc.spec.list).toEqual([1, 2]);
+  });
+});
+
+describe('kubectl patch', () => {
+  it('patches a service, then reports no change', () => {
+    const { state, sh } = cluster();
+    expect(sh(`kubectl patch svc web -p '{"spec":{"externalTrafficPolicy":"Local"}}'`)).toMatchObject({ output: 'service/web patched\n', exitCode: 0 });
+    expect(state.services['default/web']!.spec.externalTrafficPolicy).toBe('Local');
+    expect(sh(`kubectl patch service/web -p '{"spec":{"externalTrafficPolicy":"Local"}}'`).output).toBe('service/web patched (no change)\n');
+  });
+
+  it('rolls a template change out, and a replicas change does not', () => {
+    const { state, sh } = cluster();
+    const revision = state.deployments['default/web']!.metadata.generation;
+    expect(sh(`kubectl patch deploy web -p '{"spec":{"replicas":4}}'`).output).toBe('deployment.apps/web patched\n');
+    tick(state, 5000);
+    expect(webReplicaSets(state)).toBe(1);
+    expect(state.deployments['default/web']!.metadata.generation).toBe(revision + 1);
+    expect(sh(`kubectl patch deploy web -p '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","resources":{"requests":{"cpu":"250m"}}}]}}}}'`).output)
+      .toBe('deployment.apps/web patched\n');
+    const container = state.deployments['default/web']!.spec.template.spec.containers[0]!;
+    expect(container.resources.requests).toEqual({ cpu: 250, memory: 128 * 2 ** 20 });
+    expect(container.image).toBe('nginx:1.25.3');
+    tick(state, 5000);
+    expect(webReplicaSets(state)).toBe(2);
+  });
+
+  it('removes a node selector with a JSON patch and merges a ConfigMap', () => {
+    const { state, sh } = cluster();
+    sh(`kubectl patch deploy web -p '{"spec":{"template":{"spec":{"nodeSelector":{"disk":"ssd"}}}}}'`);
+    expect(state.deployments['default/web']!.spec.template.spec.nodeSelector).toEqual({ disk: 'ssd' });
+    expect(sh(`kubectl patch deploy web --type json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector"}]'`).output).toBe('deployment.apps/web patched\n');
+    expect(state.deployments['default/web']!.spec.template.spec.nodeSelector).toEqual({});
+    expect(sh(`kubectl patch deploy web --type json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector"}]'`)).toMatchObject({
+      output: 'The request is invalid: remove operation does not apply: doc is missing path: "/spec/template/spec/nodeSelector": missing value\n', exitCode: 1,
+    });
+    expect(sh(`kubectl -n kube-system patch cm coredns --type merge -p '{"data":{"Corefile":".:53 {\\n    forward . 8.8.8.8\\n}\\n"}}'`).output).toBe('configmap/coredns patched\n');
+    expect(state.configmaps['kube-system/coredns']!.data.Corefile).toBe('.:53 {\n    forward . 8.8.8.8\n}\n');
+  });
+
+  it('patches node scheduling and taints', () => {
+    const { state, sh } = cluster();
+    expect(sh(`kubectl patch node worker-1 -p '{"spec":{"unschedulable":true,"taints":[{"key":"dedicated","value":"db","effect":"NoSchedule"}]}}'`).output).toBe('node/worker-1 patched\n');
+    expect(state.nodes['worker-1']!.spec).toMatchObject({ unschedulable: true, taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] });
+    expect(sh(`kubectl patch node worker-1 -p '{"spec":{"unschedulable":false}}'`).output).toBe('node/worker-1 patched\n');
+    expect(state.nodes['worker-1']!.spec.unschedulable).toBe(false);
+  });
+
+  it('prints the apiserver errors', () => {
+    const { state, sh } = cluster();
+    const before = state.etcd.revision;
+    expect(sh(`kubectl patch deploy web -p '{"spec":{"replicas":"abc"}}'`)).toMatchObject({
+      output: 'The Deployment "web" is invalid: spec.replicas: Invalid value: "abc": spec.replicas in body must be of type integer: "string"\n', exitCode: 1,
+    });
+    expect(sh(`kubectl patch deploy web -p '{"spec":{"foo":1,"template":{"spec":{"containers":[{"name":"nginx","bar":2}]}}}}'`).output)
+      .toBe('Error from server (BadRequest): strict decoding error: unknown field "spec.foo", unknown field "spec.template.spec.containers[0].bar"\n');
+    expect(sh(`kubectl patch deploy web -p '{"spec":{"selector":{"matchLabels":{"app":"x"}},"template":{"metadata":{"labels":{"app":"x"}}}}}'`).output)
+      .toBe('The Deployment "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"x"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable\n');
+    expect(sh(`kubectl patch svc web -p '{"spec":{"clusterIP":"10.96.0.99"}}'`).output).toBe('The Service "web" is invalid: spec.clusterIP: Invalid value: "10.96.0.99": field is immutable\n');
+    expect(sh(`kubectl patch deploy web -p '{"spec":'`).output).toBe('error: unable to parse "{\\"spec\\":": yaml: did not find expected \',\' or \'}\'\n');
+    expect(sh(`kubectl patch deploy nope -p '{}'`).output).toBe('Error from server (NotFound): deployments.apps "nope" not found\n');
+    expect(sh('kubectl patch deploy web').output).toBe('error: must specify --patch or --patch-file containing the contents of the patch\n');
+    expect(sh(`kubectl patch deploy web --type foo -p '{}'`).output).toBe('error: --type must be one of [json merge strategic], not "foo"\n');
+    expect(state.etcd.revision).toBe(before);
+  });
+
+  it('warns about or ignores unknown fields with --validate', () => {
+    const { state, sh } = cluster();
+    expect(sh(`kubectl patch deploy web --validate=warn -p '{"spec":{"replicas":1,"foo":1}}'`).output).toBe('deployment.apps/web patched\nWarning: unknown field "spec.foo"\n');
+    expect(sh(`kubectl patch deploy web --validate=false -p '{"spec":{"replicas":2,"foo":1}}'`).output).toBe('deployment.apps/web patched\n');
+    expect(state.deployments['default/web']!.spec.replicas).toBe(2);
+  });
+
+  it('patches a DaemonSet template and bumps its template generation', () => {
+    const { state, sh } = cluster();
+    const ds = state.daemonsets['kube-system/kube-proxy']!;
+    const container = ds.spec.template.spec.containers[0]!.name;
+    expect(sh(`kubectl -n kube-system patch ds kube-proxy -p '{"spec":{"template":{"spec":{"nodeSelector":{"disk":"ssd"}}}}}'`).output).toBe('daemonset.apps/kube-proxy patched\n');
+    const after = state.daemonsets['kube-system/kube-proxy']!;
+    expect(after.spec.template.spec.nodeSelector).toMatchObject({ disk: 'ssd' });
+    expect(after.metadata.annotations['deprecated.daemonset.template.generation']).toBe(String(after.metadata.generation));
+    expect(after.spec.template.spec.containers[0]!.name).toBe(container);
+    expect(after.metadata.generation).toBe(ds.metadata.generation + 1);
+  });
+
+  it('fails under NOSPACE, but a patch that changes nothing still succeeds', () => {
+    const { state, sh } = cluster();
+    state.etcd.alarms.push({ memberID: state.etcd.members[0]!.id, alarm: 'NOSPACE' });
+    expect(sh(`kubectl patch deploy web -p '{"spec":{"replicas":5}}'`)).toMatchObject({ output: 'Error from server: etcdserver: mvcc: database space exceeded\n', exitCode: 1 });
+    expect(state.deployments['default/web']!.spec.replicas).toBe(3);
+    expect(sh(`kubectl patch deploy web -p '{"spec":{"replicas":3}}'`).output).toBe('deployment.apps/web patched (no change)\n');
+  });
+});
+
+describe('kubectl apply', () => {
+  const manifest = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+  labels: {app: shop}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: shop}
+  template:
+    metadata:
+      labels: {app: shop}
+    spec:
+      containers:
+      - name: shop
+        image: nginx:1.25
+        resources:
+          requests: {cpu: 50m, memory: 64Mi}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: shop
+spec:
+  type: NodePort
+  selector: {app: shop}
+  ports:
+  - port: 80
+    targetPort: 8080
+`;
+
+  it('creates, then reports unchanged, then configures; dry runs write nothing', () => {
+    const { state, sh } = cluster();
+    const revision = state.etcd.revision;
+    expect(sh(`echo ${quoted(manifest)} | kubectl apply -f - --dry-run=client`).output).toBe('deployment.apps/shop created (dry run)\nservice/shop created (dry run)\n');
+    expect(sh(`echo ${quoted(manifest)} | kubectl apply -f - --dry-run=server`).output).toBe('deployment.apps/shop created (server dry run)\nservice/shop created (server dry run)\n');
+    expect(state.etcd.revision).toBe(revision);
+    expect(sh(`echo ${quoted(manifest)} | kubectl apply -f -`)).toMatchObject({ output: 'deployment.apps/shop created\nservice/shop created\n', exitCode: 0 });
+    const svc = state.services['default/shop']!;
+    expect(svc.spec.clusterIP).toMatch(/^10\.\d+\.\d+\.\d+$/);
+    expect(svc.spec.ports[0]!.nodePort).toBeGreaterThanOrEqual(30000);
+    expect(sh(`echo ${quoted(manifest)} | kubectl apply -f -`).output).toBe('deployment.apps/shop unchanged\nservice/shop unchanged\n');
+    expect(state.services['default/shop']!.spec.clusterIP).toBe(svc.spec.clusterIP);
+    expect(sh(`echo ${quoted(manifest.replace('replicas: 2', 'replicas: 3'))} | kubectl apply -f -`).output).toBe('deployment.apps/shop configured\nservice/shop unchanged\n');
+    tick(state, 10_000);
+    expect(Object.values(state.pods).filter((p) => p.metadata.labels.app === 'shop')).toHaveLength(3);
+  });
+
+  it('reads a List and JSON, and create -f refuses existing objects', () => {
+    const { state, sh } = cluster();
+    const list = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'shop' }, data: { a: '1' } }] });
+    expect(sh(`echo ${quoted(list)} | kubectl create -f -`).output).toBe('namespace/shop created\nconfigmap/cfg created\n');
+    expect(state.configmaps['shop/cfg']!.data).toEqual({ a: '1' });
+    expect(sh(`kubectl get deploy web -o yaml | kubectl create -f -`)).toMatchObject({
+      output: 'Error from server (AlreadyExists): error when creating "STDIN": deployments.apps "web" already exists\n', exitCode: 1,
+    });
+  });
+
+  it('prints decoding, validation and file errors like kubectl', () => {
+    const { sh } = cluster();
+    const bad = manifest.split('---')[0]!.replace('replicas: 2', 'replicas: 2\n  foo: 1');
+    expect(sh(`echo ${quoted(bad)} | kubectl apply -f -`).output).toBe(
+      'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.foo"\n');
+    expect(sh(`echo ${quoted(manifest.split('---')[0]!.replace('replicas: 2', 'replicas: abc'))} | kubectl apply -f -`).output)
+      .toBe('The Deployment "shop" is invalid: spec.replicas: Invalid value: "abc": spec.replicas in body must be of type integer: "string"\n');
+    expect(sh(`echo 'a: b: c' | kubectl apply -f -`).output).toBe('error: error parsing STDIN: error converting YAML to JSON: yaml: mapping values are not allowed in this context\n');
+    expect(sh('kubectl apply -f web.yaml')).toMatchObject({ output: 'error: the path "web.yaml" does not exist\n', exitCode: 1 });
+    expect(sh('kubectl apply')).toMatchObject({ output: 'error: must specify one of -f and -k\n', exitCode: 1 });
+    expect(sh(`echo 'kind: Foo' | kubectl apply -f -`).output).toBe('error: error validating "STDIN": error validating data: apiVersion not set; if you choose to ignore these errors, turn validation off with --validate=false\n');
+    expect(sh(`echo '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","namespace":"kube-system"}}' | kubectl apply -n default -f -`).output)
+      .toBe('error: the namespace from the provided object "kube-system" does not match the namespace "default". You must pass \'--namespace=kube-system\' to perform this operation.\n');
+  });
+
+  it('fails writes under NOSPACE with the api error', () => {
+    const { state, sh } = cluster();
+    state.etcd.alarms.push({ memberID: state.etcd.members[0]!.id, alarm: 'NOSPACE' });
+    expect(sh(`echo '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}' | kubectl apply -f -`).output)
+      .toBe('Error from server: error when creating "STDIN": etcdserver: mvcc: database space exceeded\n');
+    const out = sh(`kubectl get svc web -o yaml | sed 's/externalTrafficPolicy: Cluster/externalTrafficPolicy: Local/' | kubectl apply -f -`).output;
+    expect(out).toMatch(/^Error from server: error when applying patch:\n\{"spec":\{"externalTrafficPolicy":"Local"\}\}\nto:\nResource: "\/v1, Resource=services", GroupVersionKind: "\/v1, Kind=Service"\nName: "web", Namespace: "default"\nfor: "STDIN": error when patching "STDIN": etcdserver: mvcc: database space exceeded\n$/);
+  });
+
+  it('reads files on a control-plane node', () => {
+    const { state, session, sh } = cluster();
+    const cp = Object.values(state.nodes).find((n) => 'node-role.kubernetes.io/control-plane' in n.metadata.labels)!;
+    cp.host.files['/home/ubuntu/cm.yaml'] = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-file\ndata:\n  k: v\n';
+    session.node = cp.metadata.name;
+    expect(sh('kubectl apply -f cm.yaml').output).toBe('configmap/from-file created\n');
+    expect(sh('kubectl apply -f missing.yaml').output).toBe('error: the path "missing.yaml" does not exist\n');
+  });
+});
+
+describe('the edit flow: echo YAML | kubectl apply -f -', () => {
+  it('round-trips every object of the demo cluster as unchanged, writing nothing', () => {
+    const { state, sh } = cluster();
+    const revision = state.etcd.revision;
+    const targets = ['deploy/web', 'deploy/api', '-n kube-system deploy/coredns', '-n kube-system ds/kube-proxy', '-n kube-system ds/aws-node',
+      'svc/web', 'svc/api', 'svc/kubernetes', '-n kube-system svc/kube-dns', '-n kube-system cm/coredns', 'ns/default', 'node/worker-1'];
+    const pod = Object.values(state.pods).find((p) => p.metadata.labels.app === 'web')!;
+    targets.push(`pod/${pod.metadata.name}`);
+    for (const target of targets) {
+      const yaml = sh(`kubectl get ${target} -o yaml`).output;
+      expect(sh(`echo ${quoted(yaml)} | kubectl apply -f -`).output, target).toMatch(/ unchanged\n$/);
+    }
+    expect(state.etcd.revision).toBe(revision);
+  });
+
+  it('applies an edited Corefile with quotes and newlines', () => {
+    const { state, sh } = cluster();
+    const yaml = sh('kubectl -n kube-system get cm coredns -o yaml').output.replace('forward .', "# it's \"fixed\"\n        forward .");
+    expect(sh(`echo ${quoted(yaml)} | kubectl apply -f -`).output).toBe('configmap/coredns configured\n');
+    expect(state.configmaps['kube-system/coredns']!.data.Corefile).toContain('# it\'s "fixed"\n');
+  });
+
+  it('removing a field in the editor removes it from the object', () => {
+    const { state, sh } = cluster();
+    sh(`kubectl patch deploy web -p '{"spec":{"template":{"spec":{"nodeSelector":{"disk":"ssd"}}}}}'`);
+    const yaml = sh('kubectl get deploy web -o yaml').output.replace(/ {6}nodeSelector:\n {8}disk: ssd\n/, '');
+    expect(sh(`echo ${quoted(yaml)} | kubectl apply -f -`).output).toBe('deployment.apps/web configured\n');
+    expect(state.deployments['default/web']!.spec.template.spec.nodeSelector).toEqual({});
+  });
+});
