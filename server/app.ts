@@ -6,6 +6,7 @@ import { databasePlugin, type AppDatabase } from './http/database-plugin.js';
 import { healthPlugin } from './http/health-plugin.js';
 import { openApiPlugin } from './http/openapi-plugin.js';
 import { gamePlugin, type GameOptions } from './http/game-plugin.js';
+import { clientPlugin } from './http/client-plugin.js';
 
 export interface BuildAppOptions {
   database: AppDatabase;
@@ -26,5 +27,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(databasePlugin, { database: options.database });
   await app.register(healthPlugin);
   if (options.game) await app.register(gamePlugin, options.game);
+  await app.register(clientPlugin);
   return app;
 }

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type AppConfig } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { EmbeddedDatabaseLockedError } from './db/embedded.js';
 import { MigrationError } from './db/migrate.js';
+import { loadScenarioCatalog } from './rooms/scenario-runtime.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -28,10 +29,13 @@ export async function startServer(config: AppConfig, options: { logger?: false }
   );
   let app: FastifyInstance;
   try {
+    const scenarios = loadScenarioCatalog();
+    for (const problem of scenarios.problems) startupLog.push(`scenario skipped: ${problem}`);
     app = await buildApp({
       database: db,
       logLevel: config.logLevel,
       ...(options.logger === false ? { logger: false } : {}),
+      game: { catalog: scenarios.catalog },
     });
   } catch (error) {
     await db.close();

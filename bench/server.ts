@@ -1,0 +1,189 @@
+// npm run bench:server — command round-trip over socket.io, next to a bare socket.io echo
+// measured in the same run, then p99 under load (200 rooms × 4 players, 1 command/s each).
+// The game server runs as its own process (`node bin/kubedrill.js serve`) on a throwaway
+// PostgreSQL database; so does the echo server; the clients run here.
+//   BENCH_SCENARIO (default etcd-nospace), BENCH_COMMAND (default "kubectl get pods -A"),
+//   BENCH_ROOMS (200), BENCH_PLAYERS (4), BENCH_SECONDS (20), BENCH_IDLE_ROUNDS (600),
+//   BENCH_SYNC_COMMIT=off to measure PostgreSQL with synchronous_commit off (acks then
+//   survive a server crash but not a database crash: a trade-off, not the default).
+// Both idle runs are paced in bursts of 15 (the server allows 10 commands/s per socket, burst 20).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { io as connectClient, type Socket } from 'socket.io-client';
+import { createTestDatabase } from '../tests/helpers/db.js';
+
+const SCENARIO = process.env.BENCH_SCENARIO ?? 'etcd-nospace';
+const COMMAND = process.env.BENCH_COMMAND ?? 'kubectl get pods -A';
+const ROOMS = Number(process.env.BENCH_ROOMS ?? 200);
+const PLAYERS = Number(process.env.BENCH_PLAYERS ?? 4);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const IDLE_ROUNDS = Number(process.env.BENCH_IDLE_ROUNDS ?? 600);
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+const ECHO_SERVER = `
+import { createServer } from 'node:http';
+import { Server } from 'socket.io';
+const http = createServer();
+const io = new Server(http, { serveClient: false });
+io.on('connection', (s) => s.on('cmd:run', (payload, ack) => ack({ ok: true, output: payload.line })));
+http.listen(0, '127.0.0.1', () => console.log('listening ' + http.address().port));
+`;
+
+async function startProcess(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = out.match(ready);
+      if (match) resolve({ child, match });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`process exited (${code}):\n${out}`)));
+  });
+}
+
+async function client(url: string): Promise<Socket> {
+  const socket = connectClient(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+const call = (socket: Socket, name: string, payload: unknown): Promise<{ ok: boolean; error?: { message: string } } & Record<string, unknown>> =>
+  socket.timeout(30_000).emitWithAck(name, payload);
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function roundTrips(socket: Socket, rounds: number): Promise<number[]> {
+  const samples: number[] = [];
+  await new Promise((r) => setTimeout(r, 2000)); // a full token bucket to start with
+  for (let i = 0; i < rounds; i++) {
+    const started = performance.now();
+    const ack = await call(socket, 'cmd:run', { line: COMMAND });
+    if (!ack.ok) throw new Error(`cmd:run failed: ${ack.error?.message}`);
+    samples.push(performance.now() - started);
+    // Stay under the per-socket rate limit (10/s, burst 20) without sleeping between most calls.
+    if (i % 15 === 14) await new Promise((r) => setTimeout(r, 1600));
+  }
+  return samples;
+}
+
+async function createRoom(base: string, players: number): Promise<Socket[]> {
+  const response = await fetch(`${base}/api/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ scenarioId: SCENARIO, mode: 'gameday', hostName: 'bench host' }),
+  });
+  const room = (await response.json()) as { code: string; hostToken: string };
+  const host = await client(base);
+  await call(host, 'room:join', { token: room.hostToken });
+  const sockets = [];
+  for (let i = 0; i < players; i++) {
+    const s = await client(base);
+    const joined = await call(s, 'room:join', { code: room.code, name: `player ${i + 1}` });
+    if (!joined.ok) throw new Error(`join failed: ${joined.error?.message}`);
+    sockets.push(s);
+  }
+  await call(host, 'host:start', {});
+  return [host, ...sockets];
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  return port;
+}
+
+/** Mean command handling (receipt → ack) and event write time, from the server's /metrics. */
+async function serverMeans(base: string): Promise<string> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const mean = (name: string) => {
+    const sum = Number(text.match(new RegExp(`^${name}_sum (\\S+)`, 'm'))?.[1]);
+    const count = Number(text.match(new RegExp(`^${name}_count (\\S+)`, 'm'))?.[1]);
+    return count > 0 ? fmt((sum / count) * 1000) : 'n/a';
+  };
+  return `cmd:run handling ${mean('kubedrill_command_duration_seconds')}, event write ${mean('kubedrill_event_write_duration_seconds')}`;
+}
+
+const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
+
+async function main(): Promise<void> {
+  const db = await createTestDatabase();
+  const port = await freePort();
+  const url = new URL(db.url);
+  if (process.env.BENCH_SYNC_COMMIT === 'off') url.searchParams.set('options', '-c synchronous_commit=off');
+  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const game = await startProcess([...nodeArgs, 'bin/kubedrill.js', 'serve'], { DATABASE_URL: url.toString(), PORT: String(port), HOST: '127.0.0.1' }, /Server listening at/);
+  console.log(`PostgreSQL synchronous_commit: ${process.env.BENCH_SYNC_COMMIT === 'off' ? 'off' : 'on (default)'}`);
+  const base = `http://127.0.0.1:${port}`;
+  const echo = await startProcess(['--input-type=module', '-e', ECHO_SERVER], { NODE_PATH: `${root}/node_modules` }, /listening (\d+)/);
+  const echoUrl = `http://127.0.0.1:${echo.match[1]}`;
+  try {
+    // Idle: one player alone on the server vs the bare echo.
+    const echoSocket = await client(echoUrl);
+    await roundTrips(echoSocket, 45); // warm-up
+    const echoSamples = await roundTrips(echoSocket, IDLE_ROUNDS);
+    const [, player] = await createRoom(base, 1);
+    await roundTrips(player!, 45);
+    const cmdSamples = await roundTrips(player!, IDLE_ROUNDS);
+    const echoP50 = percentile(echoSamples, 50);
+    const echoP99 = percentile(echoSamples, 99);
+    const cmdP50 = percentile(cmdSamples, 50);
+    const cmdP99 = percentile(cmdSamples, 99);
+    console.log(`idle, ${IDLE_ROUNDS} round trips of "${COMMAND}" (${SCENARIO}):`);
+    console.log(`  socket.io echo      p50 ${fmt(echoP50)}   p99 ${fmt(echoP99)}`);
+    console.log(`  kubedrill cmd:run   p50 ${fmt(cmdP50)}   p99 ${fmt(cmdP99)}`);
+    console.log(`  ratio               p50 ${(cmdP50 / echoP50).toFixed(2)}×   p99 ${(cmdP99 / echoP99).toFixed(2)}×   (target p50 ≤ 1.5×)`);
+    console.log(`  server side (means): ${await serverMeans(base)}`);
+    echoSocket.close();
+
+    // Load: ROOMS rooms × PLAYERS players, each player one command per second, staggered.
+    const rooms: Socket[][] = [];
+    for (let i = 0; i < ROOMS; i++) rooms.push(await createRoom(base, PLAYERS));
+    const players = rooms.flatMap((sockets) => sockets.slice(1));
+    const samples: number[] = [];
+    let failures = 0;
+    const deadline = performance.now() + SECONDS * 1000;
+    await Promise.all(
+      players.map(async (socket, i) => {
+        await new Promise((r) => setTimeout(r, (i / players.length) * 1000));
+        while (performance.now() < deadline) {
+          const started = performance.now();
+          const ack = await call(socket, 'cmd:run', { line: COMMAND });
+          const took = performance.now() - started;
+          if (ack.ok) samples.push(took);
+          else failures++;
+          await new Promise((r) => setTimeout(r, Math.max(0, 1000 - took)));
+        }
+      }),
+    );
+    const loadP50 = percentile(samples, 50);
+    const loadP99 = percentile(samples, 99);
+    console.log(`load, ${ROOMS} rooms × ${PLAYERS} players, 1 command/s each for ${SECONDS} s (rooms ticking every second):`);
+    console.log(`  ${samples.length} commands (${(samples.length / SECONDS).toFixed(0)}/s), ${failures} failed`);
+    console.log(`  p50 ${fmt(loadP50)}   p99 ${fmt(loadP99)}   max ${fmt(Math.max(...samples))}   (target p99 ≤ 50 ms: ${loadP99 <= 50 ? 'met' : 'NOT met'})`);
+    console.log(`  server side (means since start): ${await serverMeans(base)}`);
+    for (const sockets of rooms) for (const s of sockets) s.close();
+    player!.close();
+  } finally {
+    game.child.kill('SIGTERM');
+    echo.child.kill('SIGTERM');
+    await Promise.all([once(game.child, 'exit'), once(echo.child, 'exit')]);
+    await db.drop();
+  }
+}
+
+await main();

@@ -1,0 +1,66 @@
+// The game: the room registry (rebuilt from the log when the server is ready), socket.io
+// on the same HTTP server, the /api routes and /metrics. Closing the app stops every
+// room clock and socket.
+import fp from 'fastify-plugin';
+import type { RoomStatus } from '../protocol/index.js';
+import { createMetrics, type ServerMetrics } from '../metrics.js';
+import { RoomRegistry } from '../rooms/registry.js';
+import type { ScenarioCatalog } from '../rooms/runtime.js';
+import { createGameSockets, type GameSockets } from '../socket/index.js';
+import { metricsRoute } from './metrics-route.js';
+import { reportRoutes } from './report-routes.js';
+import { roomsRoutes } from './rooms-routes.js';
+
+export interface GameOptions {
+  catalog: ScenarioCatalog;
+  /** Wall ms per clock tick of a running room (default 1000); 0 = no clocks (tests). */
+  tickMs?: number;
+  /** Longest a running room goes without logging its time (ms, default 5000). */
+  flushMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    game: { registry: RoomRegistry; metrics: ServerMetrics; sockets: GameSockets };
+  }
+}
+
+export const gamePlugin = fp<GameOptions>(
+  async (app, options) => {
+    let sockets: GameSockets | undefined;
+    const registry = new RoomRegistry({
+      store: app.db.store,
+      catalog: options.catalog,
+      tickMs: options.tickMs ?? 1000,
+      ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
+      hooks: {
+        onCommitted: (runner, events, origin) => sockets?.broadcast(runner, events, origin),
+        onWrite: (ms) => metrics.eventWriteSeconds.observe(ms / 1000),
+        onError: (error, context) => app.log.error({ err: error }, context),
+      },
+    });
+    const metrics = createMetrics(() => {
+      const counts: Record<RoomStatus, number> = { lobby: 0, running: 0, paused: 0, ended: 0 };
+      for (const runner of registry.list()) counts[runner.room.status] += 1;
+      return counts;
+    });
+    sockets = createGameSockets(app.server, { registry, metrics, log: app.log });
+    app.decorate('game', { registry, metrics, sockets });
+
+    app.addHook('onReady', async () => {
+      const { loaded, failed } = await registry.loadOpenRooms();
+      app.log.info(`rooms rebuilt from the log: ${loaded}${failed.length ? `, failed: ${failed.join(', ')}` : ''}`);
+    });
+    app.addHook('preClose', async () => {
+      registry.dispose();
+      // Disconnect clients so the HTTP server can close; socket.io must not close the server itself.
+      sockets?.io.disconnectSockets(true);
+      sockets?.io.engine.close();
+    });
+
+    await app.register(roomsRoutes);
+    await app.register(reportRoutes);
+    await app.register(metricsRoute);
+  },
+  { name: 'kubedrill-game', fastify: '5.x', dependencies: ['kubedrill-database', 'kubedrill-openapi'] },
+);

@@ -1,0 +1,59 @@
+// Reports (host token) and replays (host, or the player themself). Both read the stored
+// log; a replay is filtered for its viewer exactly like live broadcasts.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { HttpError, ReplayResponse, RoomIdParams, RoomReport, failure, type AckError } from '../protocol/index.js';
+import { fromStored } from '../rooms/log.js';
+import { buildReport } from '../rooms/report.js';
+import type { RoomRunner } from '../rooms/runner.js';
+import { viewerOf, viewFor, type Viewer } from '../rooms/view.js';
+import { bearerToken, sendError } from './errors.js';
+import { renderReportHtml } from './report-html.js';
+
+export async function reportRoutes(app: FastifyInstance): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const { registry } = app.game;
+
+  /** The room and the viewer the bearer token stands for, if it belongs to this room. */
+  async function authorise(request: FastifyRequest, roomId: string): Promise<{ runner: RoomRunner; viewer: Viewer } | AckError> {
+    const token = bearerToken(request.headers.authorization);
+    if (!token) return failure('forbidden', 'send the participant token as "Authorization: Bearer <token>"');
+    const found = await registry.findByToken(token);
+    if (!('runner' in found) || found.runner.room.id !== roomId) return failure('forbidden', 'that token does not belong to this room');
+    return { runner: found.runner, viewer: viewerOf(found.participant.id, found.participant.role) };
+  }
+
+  async function hostReport(request: FastifyRequest<{ Params: { id: string } }>): Promise<{ report: RoomReport } | { error: AckError }> {
+    const auth = await authorise(request, request.params.id);
+    if (!('runner' in auth)) return { error: auth };
+    if (auth.viewer.role !== 'host') return { error: failure('forbidden', 'reports are for the host') };
+    const log = (await registry.store.listEvents(auth.runner.room.id, 0)).map(fromStored);
+    return { report: buildReport(auth.runner.room, auth.runner.runtime, log) };
+  }
+
+  api.get('/api/rooms/:id/report', {
+    schema: { summary: 'Room report (host token): timeline, commands, hints, diagnoses, scores', tags: ['reports'], params: RoomIdParams, response: { 200: RoomReport, 403: HttpError } },
+  }, async (request, reply) => {
+    const result = await hostReport(request);
+    return 'error' in result ? sendError(reply, result.error) : result.report;
+  });
+
+  api.get('/api/rooms/:id/report.html', {
+    schema: { summary: 'Printable room report (host token)', tags: ['reports'], params: RoomIdParams },
+  }, async (request, reply) => {
+    const result = await hostReport(request);
+    if ('error' in result) return sendError(reply, result.error);
+    return reply.type('text/html; charset=utf-8').send(renderReportHtml(result.report));
+  });
+
+  api.get('/api/rooms/:id/replay', {
+    schema: { summary: 'The room log as the token holder may see it', tags: ['reports'], params: RoomIdParams, response: { 200: ReplayResponse, 403: HttpError } },
+  }, async (request, reply) => {
+    const auth = await authorise(request, request.params.id);
+    if (!('runner' in auth)) return sendError(reply, auth);
+    if (auth.viewer.role === 'spectator') return sendError(reply, failure('forbidden', 'replays are for the host and the players'));
+    const events = (await registry.store.listEvents(auth.runner.room.id, 0)).map(fromStored).map((e) => viewFor(auth.viewer, e)).filter((e) => e !== null);
+    const { room } = auth.runner;
+    return { roomId: room.id, scenarioId: room.scenarioId, ...(auth.viewer.role === 'host' ? { seed: room.seed } : {}), events };
+  });
+}

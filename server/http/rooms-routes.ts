@@ -1,0 +1,67 @@
+// /api routes: scenarios, room creation (hosted and solo), room summary, leaderboard.
+// Handlers validate (zod, via the type provider), call the registry, shape the answer.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  CreateRoomBody, CreateRoomResponse, CreateSoloBody, CreateSoloResponse, HttpError, LeaderboardResponse,
+  RoomCodeParams, RoomSummary, ScenarioIdParams, ScenarioListResponse, failure,
+} from '../protocol/index.js';
+import { sendError } from './errors.js';
+
+export async function roomsRoutes(app: FastifyInstance): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const { registry } = app.game;
+
+  api.get('/api/scenarios', {
+    schema: { summary: 'Scenarios (player view: title, briefing, difficulty; no answer key)', tags: ['scenarios'], response: { 200: ScenarioListResponse } },
+  }, async () => ({ scenarios: registry.catalog.list() }));
+
+  api.post('/api/rooms', {
+    schema: {
+      summary: 'Create an interview or game-day room; the caller becomes its host',
+      tags: ['rooms'], body: CreateRoomBody, response: { 201: CreateRoomResponse, 400: HttpError, 404: HttpError },
+    },
+  }, async (request, reply) => {
+    const { scenarioId, mode, seed, hostName } = request.body;
+    const created = await registry.create({ scenarioId, mode, name: hostName, ...(seed !== undefined ? { seed } : {}) });
+    if (!('runner' in created)) return sendError(reply, created);
+    return reply.code(201).send({ roomId: created.runner.room.id, code: created.runner.room.code, hostToken: created.token });
+  });
+
+  api.post('/api/solo', {
+    schema: {
+      summary: 'Create and start a solo room; join it over socket.io with the returned token',
+      tags: ['rooms'], body: CreateSoloBody, response: { 201: CreateSoloResponse, 400: HttpError, 404: HttpError },
+    },
+  }, async (request, reply) => {
+    const { scenarioId, name, seed } = request.body;
+    const created = await registry.create({ scenarioId, mode: 'solo', name, ...(seed !== undefined ? { seed } : {}) });
+    if (!('runner' in created)) return sendError(reply, created);
+    return reply.code(201).send({ roomId: created.runner.room.id, code: created.runner.room.code, token: created.token, participantId: created.participantId });
+  });
+
+  api.get('/api/rooms/:code', {
+    schema: { summary: 'Room summary by join code', tags: ['rooms'], params: RoomCodeParams, response: { 200: RoomSummary, 404: HttpError } },
+  }, async (request, reply) => {
+    const runner = await registry.findByCode(request.params.code);
+    if (!runner) return sendError(reply, failure('not_found', 'no room with that code'));
+    const { room } = runner;
+    const people = Object.values(room.participants).filter((p) => !p.left);
+    return {
+      roomId: room.id, code: room.code, mode: room.mode, scenarioId: room.scenarioId, title: runner.runtime.title, status: room.status,
+      players: people.filter((p) => p.role === 'player').length, spectators: people.filter((p) => p.role === 'spectator').length,
+    };
+  });
+
+  api.get('/api/leaderboard/:scenarioId', {
+    schema: { summary: 'Best solo results of a scenario', tags: ['scenarios'], params: ScenarioIdParams, response: { 200: LeaderboardResponse, 404: HttpError } },
+  }, async (request, reply) => {
+    const { scenarioId } = request.params;
+    if (!registry.catalog.has(scenarioId)) return sendError(reply, failure('not_found', `no scenario ${scenarioId}`));
+    const entries = await registry.store.leaderboard(scenarioId, { mode: 'solo', limit: 50 });
+    return {
+      scenarioId,
+      entries: entries.map((e) => ({ rank: e.rank, name: e.name, score: e.score, maxScore: e.maxScore, durationMs: e.durationMs, seed: e.seed, finishedAt: e.createdAt.toISOString() })),
+    };
+  });
+}

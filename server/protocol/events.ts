@@ -1,0 +1,127 @@
+// The room log. Every change to a room is one of these events with a per-room sequence
+// number; the room state is a fold over them (server/rooms/reducer.ts).
+//
+// Two families of types:
+// - `RoomEvent`: the full event as stored and as hosts receive it (notes, integrity
+//   signals, fault ids, full score breakdowns).
+// - `PublicEvent`: what players and spectators may receive. Its schemas are separate
+//   objects listing only safe fields (zod strips anything else on parse), and host-only
+//   event types are not members of the union at all, so the type cannot hold a secret.
+import { z } from 'zod';
+import { DisplayName, ParticipantId, Role, RoomMode, ScenarioId, Seed } from './common.js';
+
+const Base = {
+  seq: z.number().int().positive(),
+  /** Simulated ms since the scenario began when the event happened. */
+  simTime: z.number().int().nonnegative(),
+};
+
+/** Who did something: a participant, or the room's own clock (time limit, auto-hints). */
+export const Actor = z.union([ParticipantId, z.literal('system')]);
+
+/** `submitted`: a solo player's diagnosis ends their room. */
+export const EndReason = z.enum(['host', 'time', 'submitted']);
+
+/** Score parts players see: a category and points, never the scenario's explanations. */
+export const ScorePart = z.object({
+  key: z.string(),
+  points: z.number(),
+  max: z.number(),
+});
+export type ScorePart = z.infer<typeof ScorePart>;
+
+export const DiagnosisFields = {
+  rootCause: z.string().min(1).max(200),
+  text: z.string().max(4000),
+  evidence: z.array(z.string().max(500)).max(50),
+};
+
+// ---- events both families share, field for field ----
+const RoomCreatedPublic = z.object({ ...Base, type: z.literal('room.created'), mode: RoomMode, scenarioId: ScenarioId, timeLimitMs: z.number().int().positive() });
+const ParticipantJoined = z.object({ ...Base, type: z.literal('participant.joined'), participantId: ParticipantId, name: DisplayName, role: Role });
+const ParticipantLeft = z.object({ ...Base, type: z.literal('participant.left'), participantId: ParticipantId });
+const RoomStarted = z.object({ ...Base, type: z.literal('room.started'), by: Actor });
+const RoomPaused = z.object({ ...Base, type: z.literal('room.paused'), by: Actor });
+const RoomResumed = z.object({ ...Base, type: z.literal('room.resumed'), by: Actor });
+const RoomExtended = z.object({ ...Base, type: z.literal('room.extended'), by: Actor, ms: z.number().int().positive() });
+const RoomEnded = z.object({ ...Base, type: z.literal('room.ended'), by: Actor, reason: EndReason });
+/** Simulated time advanced by `ms` (only while running). Replay re-applies it. */
+const Tick = z.object({ ...Base, type: z.literal('tick'), ms: z.number().int().positive() });
+/** A typed line and what it printed; replay re-runs the line and must print the same. */
+const Command = z.object({
+  ...Base,
+  type: z.literal('command'),
+  participantId: ParticipantId,
+  line: z.string(),
+  output: z.string(),
+  exitCode: z.number().int(),
+  clear: z.boolean().optional(),
+});
+const HintRequested = z.object({ ...Base, type: z.literal('hint.requested'), participantId: ParticipantId });
+/** A hint given to one player (`participantId`) or to every player (absent). */
+const HintPushed = z.object({
+  ...Base,
+  type: z.literal('hint.pushed'),
+  hintId: z.string(),
+  text: z.string(),
+  cost: z.number(),
+  by: Actor,
+  participantId: ParticipantId.optional(),
+});
+const DiagnosisSubmitted = z.object({ ...Base, type: z.literal('diagnosis.submitted'), participantId: ParticipantId, ...DiagnosisFields });
+
+// ---- full (host) events ----
+const RoomCreated = RoomCreatedPublic.extend({ seed: Seed, code: z.string() });
+const FaultInjected = z.object({ ...Base, type: z.literal('fault.injected'), faultId: z.string(), by: Actor });
+const ScoreComputed = z.object({
+  ...Base,
+  type: z.literal('score.computed'),
+  participantId: ParticipantId,
+  total: z.number(),
+  max: z.number(),
+  parts: z.array(ScorePart),
+  /** The scorer's full breakdown (explanations from the answer key): hosts only. */
+  breakdown: z.record(z.string(), z.unknown()),
+});
+const ScoreAdjusted = z.object({ ...Base, type: z.literal('score.adjusted'), participantId: ParticipantId, points: z.number(), reason: z.string(), by: Actor });
+const NoteAdded = z.object({ ...Base, type: z.literal('note.added'), by: Actor, text: z.string() });
+export const SignalKind = z.enum(['focus-lost', 'paste']);
+export type SignalKind = z.infer<typeof SignalKind>;
+const Signal = z.object({
+  ...Base,
+  type: z.literal('signal'),
+  participantId: ParticipantId,
+  kind: SignalKind,
+  /** Characters pasted, or ms away from the tab. */
+  amount: z.number().int().nonnegative().optional(),
+});
+
+export const RoomEvent = z.discriminatedUnion('type', [
+  RoomCreated, ParticipantJoined, ParticipantLeft, RoomStarted, RoomPaused, RoomResumed, RoomExtended, RoomEnded,
+  Tick, Command, FaultInjected, HintRequested, HintPushed, DiagnosisSubmitted, ScoreComputed, ScoreAdjusted, NoteAdded, Signal,
+]);
+export type RoomEvent = z.infer<typeof RoomEvent>;
+export type RoomEventType = RoomEvent['type'];
+export type EventOf<T extends RoomEventType> = Extract<RoomEvent, { type: T }>;
+
+// ---- public (player / spectator) events ----
+const ScoreComputedPublic = z.object({
+  ...Base,
+  type: z.literal('score.computed'),
+  participantId: ParticipantId,
+  total: z.number(),
+  max: z.number(),
+  parts: z.array(ScorePart),
+});
+
+export const PublicEvent = z.discriminatedUnion('type', [
+  RoomCreatedPublic, ParticipantJoined, ParticipantLeft, RoomStarted, RoomPaused, RoomResumed, RoomExtended, RoomEnded,
+  Tick, Command, HintRequested, HintPushed, DiagnosisSubmitted, ScoreComputedPublic,
+]);
+export type PublicEvent = z.infer<typeof PublicEvent>;
+
+/** What a viewer receives: hosts get the full event, everyone else the public one. */
+export type ViewerEvent = RoomEvent | PublicEvent;
+
+/** An event before the store gave it a sequence number. */
+export type DraftEvent = RoomEvent extends infer E ? (E extends RoomEvent ? Omit<E, 'seq'> : never) : never;

@@ -1,0 +1,88 @@
+// HTTP bodies and responses under /api. Fastify validates with these and serialises the
+// OpenAPI document from them. Host and participant tokens go in `Authorization: Bearer …`.
+import { z } from 'zod';
+import { DisplayName, JoinCode, ParticipantId, Role, RoomMode, RoomStatus, ScenarioId, Seed } from './common.js';
+import { ErrorBody } from './errors.js';
+import { RoomEvent, PublicEvent } from './events.js';
+import { TerminalEntry } from './socket.js';
+
+export const HttpError = z.object({ error: ErrorBody });
+
+export const CreateRoomBody = z.object({
+  scenarioId: ScenarioId,
+  mode: z.enum(['interview', 'gameday']),
+  seed: Seed.optional(),
+  hostName: DisplayName,
+});
+export const CreateRoomResponse = z.object({ roomId: z.string(), code: z.string(), hostToken: z.string() });
+
+export const CreateSoloBody = z.object({ scenarioId: ScenarioId, name: DisplayName, seed: Seed.optional() });
+/** The room is already running; join it over the socket with `{ token }`. */
+export const CreateSoloResponse = z.object({ roomId: z.string(), code: z.string(), token: z.string(), participantId: z.string() });
+
+export const ScenarioListResponse = z.object({ scenarios: z.array(z.record(z.string(), z.unknown())) });
+
+export const RoomCodeParams = z.object({ code: JoinCode });
+export const RoomIdParams = z.object({ id: z.uuid() });
+export const ScenarioIdParams = z.object({ scenarioId: ScenarioId });
+
+export const RoomSummary = z.object({
+  roomId: z.string(),
+  code: z.string(),
+  mode: RoomMode,
+  scenarioId: ScenarioId,
+  title: z.string(),
+  status: RoomStatus,
+  players: z.number().int(),
+  spectators: z.number().int(),
+});
+
+export const ReportParticipant = z.object({
+  id: ParticipantId,
+  name: z.string(),
+  role: Role,
+  commands: z.array(TerminalEntry.extend({ simTime: z.number() })),
+  hintsUsed: z.array(z.object({ hintId: z.string(), cost: z.number() })),
+  diagnosis: z.object({ rootCause: z.string(), text: z.string(), evidence: z.array(z.string()) }).nullable(),
+  score: z
+    .object({
+      total: z.number(),
+      max: z.number(),
+      adjustedTotal: z.number(),
+      breakdown: z.record(z.string(), z.unknown()),
+      adjustments: z.array(z.object({ points: z.number(), reason: z.string() })),
+    })
+    .nullable(),
+});
+
+export const RoomReport = z.object({
+  roomId: z.string(),
+  code: z.string(),
+  mode: RoomMode,
+  scenarioId: ScenarioId,
+  title: z.string(),
+  seed: z.number(),
+  status: RoomStatus,
+  timeLimitMs: z.number(),
+  elapsedMs: z.number(),
+  participants: z.array(ReportParticipant),
+  notes: z.array(z.object({ simTime: z.number(), text: z.string() })),
+  /** Every event except ticks, in order (host view). */
+  timeline: z.array(RoomEvent),
+});
+export type RoomReport = z.infer<typeof RoomReport>;
+
+export const ReplayResponse = z.object({
+  roomId: z.string(),
+  scenarioId: ScenarioId,
+  seed: z.number().optional(),
+  /** The log as this viewer may see it (hosts: everything; a player: their public view). */
+  events: z.array(z.union([RoomEvent, PublicEvent])),
+});
+
+export const LeaderboardResponse = z.object({
+  scenarioId: ScenarioId,
+  entries: z.array(
+    z.object({ rank: z.number().int(), name: z.string(), score: z.number(), maxScore: z.number(), durationMs: z.number(), seed: z.number(), finishedAt: z.string() }),
+  ),
+});

@@ -1,0 +1,140 @@
+// reduceRoom(room, event) → room: the room is a fold of its log. Deterministic: no clock,
+// no randomness, no I/O; events that change the cluster call the engine (ticks advance it,
+// faults change it, commands are re-executed and must print what the log recorded).
+import type { EventOf, RoomEvent } from '../protocol/index.js';
+import type { LineResult } from '../shell/types.js';
+import type { ScenarioRuntime } from './runtime.js';
+import type { RoomState } from './state.js';
+
+/** The first state, from the room.created event. */
+export function createRoomState(runtime: ScenarioRuntime, roomId: string, event: EventOf<'room.created'>): RoomState {
+  return {
+    id: roomId,
+    code: event.code,
+    mode: event.mode,
+    scenarioId: event.scenarioId,
+    seed: event.seed,
+    status: 'lobby',
+    seq: event.seq,
+    limitMs: event.timeLimitMs,
+    elapsedMs: 0,
+    participants: {},
+    terminals: {},
+    hints: [],
+    hintRequests: [],
+    faults: [],
+    diagnoses: {},
+    scores: {},
+    adjustments: [],
+    notes: [],
+    signals: [],
+    cluster: runtime.start(),
+    divergences: [],
+  };
+}
+
+/**
+ * Runs one typed line for a player: the cluster and their session change, the terminal
+ * records it. The live runner calls this to learn the output it then logs; replay calls it
+ * through reduceRoom.
+ */
+export function executeCommand(room: RoomState, runtime: ScenarioRuntime, participantId: string, line: string, seq: number): LineResult {
+  const terminal = room.terminals[participantId];
+  if (!terminal) throw new Error(`command for ${participantId}, who has no terminal`);
+  const simTime = room.cluster.now;
+  const result = runtime.runLine(room.cluster, terminal.session, line);
+  terminal.entries.push({ seq, simTime, line, output: result.output, exitCode: result.exitCode, ...(result.clear ? { clear: true } : {}) });
+  terminal.lastActiveSimTime = simTime;
+  return result;
+}
+
+export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioRuntime): RoomState {
+  if (event.seq !== room.seq + 1) throw new Error(`room ${room.id}: event ${event.seq} after ${room.seq}`);
+  room.seq = event.seq;
+  switch (event.type) {
+    case 'room.created':
+      throw new Error('room.created starts a room; it is not applied to one');
+    case 'participant.joined':
+      room.participants[event.participantId] = { id: event.participantId, name: event.name, role: event.role, left: false };
+      if (event.role === 'player') {
+        room.terminals[event.participantId] = { session: runtime.newSession(room.cluster), entries: [], lastActiveSimTime: room.cluster.now };
+      }
+      break;
+    case 'participant.left': {
+      const participant = room.participants[event.participantId];
+      if (participant) participant.left = true;
+      break;
+    }
+    case 'room.started':
+    case 'room.resumed':
+      room.status = 'running';
+      // Stalling is measured in running time: a pause must not trigger an auto-hint.
+      for (const terminal of Object.values(room.terminals)) terminal.lastActiveSimTime = room.cluster.now;
+      break;
+    case 'room.paused':
+      room.status = 'paused';
+      break;
+    case 'room.extended':
+      room.limitMs += event.ms;
+      break;
+    case 'room.ended':
+      room.status = 'ended';
+      break;
+    case 'tick':
+      runtime.advance(room.cluster, event.ms);
+      room.elapsedMs += event.ms;
+      break;
+    case 'command': {
+      const result = executeCommand(room, runtime, event.participantId, event.line, event.seq);
+      if (result.output !== event.output || result.exitCode !== event.exitCode) room.divergences.push(event.seq);
+      break;
+    }
+    case 'fault.injected':
+      runtime.injectFault(room.cluster, event.faultId);
+      room.faults.push({ seq: event.seq, faultId: event.faultId });
+      break;
+    case 'hint.requested':
+      room.hintRequests.push({ seq: event.seq, participantId: event.participantId });
+      break;
+    case 'hint.pushed':
+      room.hints.push({
+        seq: event.seq,
+        simTime: event.simTime,
+        hintId: event.hintId,
+        text: event.text,
+        cost: event.cost,
+        ...(event.participantId ? { participantId: event.participantId } : {}),
+      });
+      break;
+    case 'diagnosis.submitted':
+      room.diagnoses[event.participantId] = { seq: event.seq, rootCause: event.rootCause, text: event.text, evidence: event.evidence };
+      break;
+    case 'score.computed':
+      room.scores[event.participantId] = { seq: event.seq, total: event.total, max: event.max, parts: event.parts, breakdown: event.breakdown };
+      break;
+    case 'score.adjusted':
+      room.adjustments.push({ seq: event.seq, participantId: event.participantId, points: event.points, reason: event.reason });
+      break;
+    case 'note.added':
+      room.notes.push({ seq: event.seq, simTime: event.simTime, by: event.by, text: event.text });
+      break;
+    case 'signal':
+      room.signals.push({
+        seq: event.seq,
+        participantId: event.participantId,
+        kind: event.kind,
+        ...(event.amount !== undefined ? { amount: event.amount } : {}),
+      });
+      break;
+  }
+  return room;
+}
+
+/** Rebuilds a room from its whole log (restart, replay, report). */
+export function replayRoom(runtime: ScenarioRuntime, roomId: string, events: readonly RoomEvent[]): RoomState {
+  const [first, ...rest] = events;
+  if (!first || first.type !== 'room.created') throw new Error(`room ${roomId}: log does not start with room.created`);
+  const room = createRoomState(runtime, roomId, first);
+  for (const event of rest) reduceRoom(room, event, runtime);
+  return room;
+}

@@ -1,0 +1,43 @@
+// The post-incident report of a room: built from the room state and its log, both of which
+// are the host's view (the HTTP route checks the host token).
+import type { RoomEvent, RoomReport } from '../protocol/index.js';
+import { hintsOf } from './decide.js';
+import type { ScenarioRuntime } from './runtime.js';
+import { adjustedTotal, type RoomState } from './state.js';
+
+export function buildReport(room: RoomState, runtime: ScenarioRuntime, log: readonly RoomEvent[]): RoomReport {
+  return {
+    roomId: room.id,
+    code: room.code,
+    mode: room.mode,
+    scenarioId: room.scenarioId,
+    title: runtime.title,
+    seed: room.seed,
+    status: room.status,
+    timeLimitMs: room.limitMs,
+    elapsedMs: room.elapsedMs,
+    participants: Object.values(room.participants).map((p) => {
+      const score = room.scores[p.id];
+      const diagnosis = room.diagnoses[p.id];
+      return {
+        id: p.id,
+        name: p.name,
+        role: p.role,
+        commands: (room.terminals[p.id]?.entries ?? []).map((e) => ({ ...e })),
+        hintsUsed: p.role === 'player' ? hintsOf(room, p.id).map((h) => ({ hintId: h.hintId, cost: h.cost })) : [],
+        diagnosis: diagnosis ? { rootCause: diagnosis.rootCause, text: diagnosis.text, evidence: diagnosis.evidence } : null,
+        score: score
+          ? {
+              total: score.total,
+              max: score.max,
+              adjustedTotal: adjustedTotal(room, p.id) ?? score.total,
+              breakdown: score.breakdown,
+              adjustments: room.adjustments.filter((a) => a.participantId === p.id).map((a) => ({ points: a.points, reason: a.reason })),
+            }
+          : null,
+      };
+    }),
+    notes: room.notes.map((n) => ({ simTime: n.simTime, text: n.text })),
+    timeline: log.filter((e) => e.type !== 'tick'),
+  };
+}

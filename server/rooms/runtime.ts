@@ -1,0 +1,72 @@
+// What a room needs from the scenario, the engine and the scorer, as one object bound to
+// (scenario, seed). The room layer depends on this interface only, so its reducer and
+// runner are tested with a small fake; scenario-runtime.ts binds the real modules.
+import type { ClusterState } from '../cluster/types.js';
+import type { Completion, LineResult, ShellSession } from '../shell/types.js';
+import type { ScorePart } from '../protocol/index.js';
+
+export interface RuntimeHint {
+  id: string;
+  text: string;
+  cost: number;
+  /** Solo rooms give it automatically only from this running time on. */
+  afterMs?: number;
+}
+
+export interface RuntimeFault {
+  id: string;
+  /** What the host sees on the fault button. */
+  description: string;
+}
+
+export interface ScoreInput {
+  participantId: string;
+  diagnosis: { rootCause: string; text: string; evidence: string[] } | null;
+  commands: { line: string; output: string; exitCode: number; simTime: number }[];
+  hintsUsed: { hintId: string; cost: number }[];
+  elapsedMs: number;
+  cluster: ClusterState;
+}
+
+export interface RuntimeScore {
+  total: number;
+  max: number;
+  /** Category points only (rootCause, evidence, remediation, time, hints, harmful). */
+  parts: ScorePart[];
+  /** The scorer's full breakdown, answer-key explanations included: hosts only. */
+  breakdown: Record<string, unknown>;
+}
+
+export interface ScenarioRuntime {
+  readonly scenarioId: string;
+  readonly seed: number;
+  readonly title: string;
+  readonly timeLimitMs: number;
+  /** Safe for players: title, briefing, diagnosis choices. */
+  readonly playerView: Record<string, unknown>;
+  /** Hosts only. */
+  readonly answerKey: Record<string, unknown>;
+  readonly hints: readonly RuntimeHint[];
+  /** Optional faults a host may inject. */
+  readonly faults: readonly RuntimeFault[];
+
+  /** The cluster at simulated time 0, incident faults applied. */
+  start(): ClusterState;
+  /** Advances simulated time (controllers and timed faults run). Mutates `cluster`. */
+  advance(cluster: ClusterState, ms: number): void;
+  injectFault(cluster: ClusterState, faultId: string): void;
+  newSession(cluster: ClusterState): ShellSession;
+  runLine(cluster: ClusterState, session: ShellSession, line: string): LineResult;
+  complete(cluster: ClusterState, session: ShellSession, line: string, cursor: number): Completion;
+  prompt(cluster: ClusterState, session: ShellSession): string;
+  score(input: ScoreInput): RuntimeScore;
+}
+
+/** Where rooms get runtimes: the loaded scenarios. */
+export interface ScenarioCatalog {
+  /** Player views of every scenario, for GET /api/scenarios. */
+  list(): Record<string, unknown>[];
+  has(scenarioId: string): boolean;
+  /** undefined when the scenario does not exist. */
+  runtime(scenarioId: string, seed: number): ScenarioRuntime | undefined;
+}

@@ -1,0 +1,57 @@
+// Binds the real modules to the room layer's ScenarioRuntime: a scenario variant chosen by
+// the room's seed, the cluster engine and its timeline, the shell, and the scorer.
+import type { ClusterState } from '../cluster/types.js';
+import {
+  advance, injectableFaults, injectFault, instantiate, loadScenarioDir, playerView, startScenario,
+  formatProblem, type LoadedScenario,
+} from '../scenarios/index.js';
+import { scoreSession } from '../scoring/index.js';
+import { complete, newSession, prompt, runLine } from '../shell/index.js';
+import type { ScenarioCatalog, ScenarioRuntime } from './runtime.js';
+
+export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioRuntime {
+  const { scenario } = instantiate(loaded, seed);
+  return {
+    scenarioId: loaded.id,
+    seed,
+    title: scenario.title,
+    timeLimitMs: scenario.timeLimitSec * 1000,
+    playerView: { ...playerView(scenario, seed) },
+    answerKey: { ...scenario.answer, solutions: scenario.solutions },
+    hints: scenario.answer.hints.map((h) => ({ id: h.id, text: h.text, cost: h.cost, ...(h.afterSec !== undefined ? { afterMs: h.afterSec * 1000 } : {}) })),
+    faults: injectableFaults(scenario).map((f) => ({ id: f.id, description: f.title })),
+    start: () => startScenario(scenario, seed),
+    advance: (cluster: ClusterState, ms: number) => void advance(cluster, scenario, ms),
+    // decide() only lets known optional faults through; a fault's refused writes are part of the story.
+    injectFault: (cluster, faultId) => void injectFault(cluster, scenario, faultId),
+    newSession: (cluster) => newSession(cluster),
+    runLine: (cluster, session, line) => runLine(cluster, session, line),
+    complete: (cluster, session, line, cursor) => complete(cluster, session, line, cursor),
+    prompt: (cluster, session) => prompt(cluster, session),
+    score: (input) => {
+      const breakdown = scoreSession(scenario, {
+        diagnosis: input.diagnosis,
+        commands: input.commands,
+        hintsUsed: input.hintsUsed,
+        elapsedMs: input.elapsedMs,
+        cluster: input.cluster,
+      });
+      return { total: breakdown.total, max: breakdown.max, parts: breakdown.parts, breakdown: { ...breakdown } };
+    },
+  };
+}
+
+/** The scenarios in `dir` (default: the repository's scenarios/ folder) as a catalog. */
+export function loadScenarioCatalog(dir?: string): { catalog: ScenarioCatalog; problems: string[] } {
+  const { scenarios, problems } = loadScenarioDir(dir);
+  const byId = new Map(scenarios.map((s) => [s.id, s]));
+  const catalog: ScenarioCatalog = {
+    list: () => scenarios.map((s) => ({ ...playerView(instantiate(s, 0).scenario, 0) })),
+    has: (id) => byId.has(id),
+    runtime: (id, seed) => {
+      const loaded = byId.get(id);
+      return loaded ? scenarioRuntime(loaded, seed) : undefined;
+    },
+  };
+  return { catalog, problems: problems.map(formatProblem) };
+}

@@ -1,0 +1,78 @@
+// A room's in-memory state: the fold of its event log (reducer.ts). Owned by exactly one
+// runner; the cluster and shell sessions inside are changed in place by the engine.
+import type { ClusterState } from '../cluster/types.js';
+import type { RoomMode, RoomStatus, Role, ScorePart, SignalKind, TerminalEntry } from '../protocol/index.js';
+import type { ShellSession } from '../shell/types.js';
+
+export interface RoomParticipant {
+  id: string;
+  name: string;
+  role: Role;
+  left: boolean;
+}
+
+export interface Terminal {
+  session: ShellSession;
+  entries: (TerminalEntry & { simTime: number })[];
+  /** Simulated time of the player's last command (or join): auto-hints look at it. */
+  lastActiveSimTime: number;
+}
+
+export interface PushedHint {
+  seq: number;
+  simTime: number;
+  hintId: string;
+  text: string;
+  cost: number;
+  /** Absent: every player got it. */
+  participantId?: string;
+}
+
+export interface Score {
+  seq: number;
+  total: number;
+  max: number;
+  parts: ScorePart[];
+  breakdown: Record<string, unknown>;
+}
+
+export interface RoomState {
+  id: string;
+  code: string;
+  mode: RoomMode;
+  scenarioId: string;
+  seed: number;
+  status: RoomStatus;
+  /** Sequence of the last applied event. */
+  seq: number;
+  /** Time limit including extensions. */
+  limitMs: number;
+  /** Simulated time run so far: the sum of tick events (pauses add nothing). */
+  elapsedMs: number;
+  participants: Record<string, RoomParticipant>;
+  /** One per player. */
+  terminals: Record<string, Terminal>;
+  hints: PushedHint[];
+  hintRequests: { seq: number; participantId: string }[];
+  faults: { seq: number; faultId: string }[];
+  diagnoses: Record<string, { seq: number; rootCause: string; text: string; evidence: string[] }>;
+  scores: Record<string, Score>;
+  adjustments: { seq: number; participantId: string; points: number; reason: string }[];
+  notes: { seq: number; simTime: number; by: string; text: string }[];
+  signals: { seq: number; participantId: string; kind: SignalKind; amount?: number }[];
+  cluster: ClusterState;
+  /** Sequences of replayed commands whose output differed from the log: must stay empty. */
+  divergences: number[];
+}
+
+export const remainingMs = (room: RoomState): number => Math.max(0, room.limitMs - room.elapsedMs);
+
+export const players = (room: RoomState): RoomParticipant[] =>
+  Object.values(room.participants).filter((p) => p.role === 'player' && !p.left);
+
+export function adjustedTotal(room: RoomState, participantId: string): number | undefined {
+  const score = room.scores[participantId];
+  if (!score) return undefined;
+  const adjustments = room.adjustments.filter((a) => a.participantId === participantId);
+  return score.total + adjustments.reduce((sum, a) => sum + a.points, 0);
+}

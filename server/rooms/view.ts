@@ -1,0 +1,131 @@
+// The one place that decides what each viewer may see. Hosts see everything; spectators
+// see every terminal but no notes, signals, fault ids or answer-key explanations; a player
+// sees the room, their own terminal, hints and score. Public objects are built field by
+// field (never spread from the full event), so a new secret field cannot leak by default.
+import type { HostRoomView, PublicEvent, PublicRoomView, Role, RoomEvent, RoomView, ViewerEvent } from '../protocol/index.js';
+import type { ScenarioRuntime } from './runtime.js';
+import { hintsOf } from './decide.js';
+import { remainingMs, type RoomState } from './state.js';
+
+export interface Viewer {
+  role: Role;
+  participantId: string;
+}
+
+export function viewFor(viewer: Viewer, event: RoomEvent): ViewerEvent | null {
+  if (viewer.role === 'host') return event;
+  const pub = toPublic(event);
+  if (!pub || viewer.role === 'spectator') return pub;
+  return visibleToPlayer(viewer.participantId, pub) ? pub : null;
+}
+
+function visibleToPlayer(participantId: string, event: PublicEvent): boolean {
+  switch (event.type) {
+    case 'command':
+    case 'hint.requested':
+    case 'diagnosis.submitted':
+    case 'score.computed':
+      return event.participantId === participantId;
+    case 'hint.pushed':
+      return event.participantId === undefined || event.participantId === participantId;
+    default:
+      return true;
+  }
+}
+
+/** The public form of an event, or null for host-only events. */
+export function toPublic(event: RoomEvent): PublicEvent | null {
+  const { seq, simTime } = event;
+  switch (event.type) {
+    case 'room.created':
+      return { seq, simTime, type: event.type, mode: event.mode, scenarioId: event.scenarioId, timeLimitMs: event.timeLimitMs };
+    case 'participant.joined':
+      return { seq, simTime, type: event.type, participantId: event.participantId, name: event.name, role: event.role };
+    case 'participant.left':
+      return { seq, simTime, type: event.type, participantId: event.participantId };
+    case 'room.started':
+    case 'room.paused':
+    case 'room.resumed':
+      return { seq, simTime, type: event.type, by: event.by };
+    case 'room.extended':
+      return { seq, simTime, type: event.type, by: event.by, ms: event.ms };
+    case 'room.ended':
+      return { seq, simTime, type: event.type, by: event.by, reason: event.reason };
+    case 'tick':
+      return { seq, simTime, type: event.type, ms: event.ms };
+    case 'command':
+      return {
+        seq, simTime, type: event.type, participantId: event.participantId, line: event.line, output: event.output, exitCode: event.exitCode,
+        ...(event.clear ? { clear: true } : {}),
+      };
+    case 'hint.requested':
+      return { seq, simTime, type: event.type, participantId: event.participantId };
+    case 'hint.pushed':
+      return {
+        seq, simTime, type: event.type, hintId: event.hintId, text: event.text, cost: event.cost, by: event.by,
+        ...(event.participantId !== undefined ? { participantId: event.participantId } : {}),
+      };
+    case 'diagnosis.submitted':
+      return { seq, simTime, type: event.type, participantId: event.participantId, rootCause: event.rootCause, text: event.text, evidence: event.evidence };
+    case 'score.computed':
+      return {
+        seq, simTime, type: event.type, participantId: event.participantId, total: event.total, max: event.max,
+        parts: event.parts.map((p) => ({ key: p.key, points: p.points, max: p.max })),
+      };
+    case 'fault.injected':
+    case 'score.adjusted':
+    case 'note.added':
+    case 'signal':
+      return null;
+  }
+}
+
+/** The room as one viewer sees it now (join and re-join answers). */
+export function roomViewFor(room: RoomState, runtime: ScenarioRuntime, viewer: Viewer, online: ReadonlySet<string>): RoomView {
+  const sees = (participantId: string) => viewer.role !== 'player' || viewer.participantId === participantId;
+  const you = room.participants[viewer.participantId];
+  const view: PublicRoomView = {
+    roomId: room.id,
+    code: room.code,
+    mode: room.mode,
+    scenarioId: room.scenarioId,
+    status: room.status,
+    seq: room.seq,
+    timer: { limitMs: room.limitMs, elapsedMs: room.elapsedMs, remainingMs: remainingMs(room) },
+    scenario: runtime.playerView,
+    you: { participantId: viewer.participantId, name: you?.name ?? '', role: viewer.role },
+    participants: Object.values(room.participants)
+      .filter((p) => !p.left)
+      .map((p) => ({ id: p.id, name: p.name, role: p.role, online: online.has(p.id) })),
+    terminals: Object.entries(room.terminals)
+      .filter(([id]) => sees(id))
+      .map(([participantId, t]) => ({
+        participantId,
+        prompt: runtime.prompt(room.cluster, t.session),
+        entries: t.entries.map((e) => ({ seq: e.seq, line: e.line, output: e.output, exitCode: e.exitCode, ...(e.clear ? { clear: true } : {}) })),
+      })),
+    hints: (viewer.role === 'player' ? hintsOf(room, viewer.participantId) : room.hints).map((h) => ({
+      seq: h.seq, hintId: h.hintId, text: h.text, cost: h.cost, ...(h.participantId !== undefined ? { participantId: h.participantId } : {}),
+    })),
+    diagnoses: Object.entries(room.diagnoses)
+      .filter(([id]) => sees(id))
+      .map(([participantId, d]) => ({ participantId, rootCause: d.rootCause, text: d.text, evidence: d.evidence })),
+    scores: Object.entries(room.scores)
+      .filter(([id]) => sees(id))
+      .map(([participantId, s]) => ({ participantId, total: s.total, max: s.max, parts: s.parts.map((p) => ({ key: p.key, points: p.points, max: p.max })) })),
+  };
+  if (viewer.role !== 'host') return view;
+  const host: HostRoomView['host'] = {
+    seed: room.seed,
+    answerKey: runtime.answerKey,
+    hints: runtime.hints.map((h) => ({ id: h.id, text: h.text, cost: h.cost, pushed: room.hints.some((p) => p.hintId === h.id) })),
+    faults: runtime.faults.map((f) => ({ id: f.id, description: f.description, injected: room.faults.some((i) => i.faultId === f.id) })),
+    notes: room.notes.map((n) => ({ seq: n.seq, by: n.by, text: n.text })),
+    signals: room.signals.map((s) => ({ ...s })),
+    adjustments: room.adjustments.map((a) => ({ ...a })),
+    breakdowns: Object.fromEntries(Object.entries(room.scores).map(([id, s]) => [id, s.breakdown])),
+  };
+  return { ...view, host };
+}
+
+export const viewerOf = (participantId: string, role: Role): Viewer => ({ role, participantId });

@@ -1,0 +1,185 @@
+// socket.io handlers: the edge. Each message is size-checked, rate-limited, validated with
+// its zod schema, authorised by the socket's participant, then handed to the room runner.
+// Nothing here decides a game rule.
+import type { Server, Socket } from 'socket.io';
+import type { FastifyBaseLogger } from 'fastify';
+import { ClientMessages, failure, LIMITS, type ClientMessage, type ClientMessageName, type RoomView } from '../protocol/index.js';
+import type { Action } from '../rooms/decide.js';
+import type { RoomRegistry } from '../rooms/registry.js';
+import type { RoomRunner } from '../rooms/runner.js';
+import { roomViewFor, viewerOf, viewFor, type Viewer } from '../rooms/view.js';
+import { fromStored } from '../rooms/log.js';
+import type { ServerMetrics } from '../metrics.js';
+import { joinChannel } from './broadcast.js';
+import { Presence } from './presence.js';
+import { TokenBucket } from './rate-limit.js';
+
+interface Seat {
+  runner: RoomRunner;
+  viewer: Viewer;
+}
+
+type AckFn = (response: unknown) => void;
+
+export interface SocketDeps {
+  registry: RoomRegistry;
+  metrics: ServerMetrics;
+  log: FastifyBaseLogger;
+}
+
+/** Messages that turn into one room action (after the socket has joined). */
+type ActionBuilders = { [N in ClientMessageName]?: (payload: ClientMessage<N>) => Action };
+const ACTIONS: ActionBuilders = {
+  'room:leave': () => ({ type: 'leave' }),
+  'cmd:run': (p) => ({ type: 'run', line: p.line }),
+  'hint:request': () => ({ type: 'request-hint' }),
+  'diagnosis:submit': (p) => ({ type: 'diagnose', rootCause: p.rootCause, text: p.text, evidence: p.evidence }),
+  'host:start': () => ({ type: 'start' }),
+  'host:pause': () => ({ type: 'pause' }),
+  'host:resume': () => ({ type: 'resume' }),
+  'host:end': () => ({ type: 'end' }),
+  'host:extend': (p) => ({ type: 'extend', ms: p.minutes * 60_000 }),
+  'host:hint': (p) => ({ type: 'push-hint', hintId: p.hintId, ...(p.participantId !== undefined ? { participantId: p.participantId } : {}) }),
+  'host:fault': (p) => ({ type: 'inject-fault', faultId: p.faultId }),
+  'host:note': (p) => ({ type: 'note', text: p.text }),
+  'host:adjust': (p) => ({ type: 'adjust', participantId: p.participantId, points: p.points, reason: p.reason }),
+  'client:signal': (p) => ({ type: 'signal', kind: p.kind, ...(p.amount !== undefined ? { amount: p.amount } : {}) }),
+};
+
+export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence): void {
+  io.on('connection', (socket) => {
+    deps.metrics.sockets.inc();
+    const bucket = new TokenBucket(LIMITS.commandsPerSecond, LIMITS.commandBurst);
+    let seat: Seat | undefined;
+
+    socket.on('disconnect', () => {
+      deps.metrics.sockets.dec();
+      if (seat) presence.leave(seat.runner.room.id, seat.viewer.participantId);
+    });
+
+    socket.onAny((name: string, payload: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') return; // every message is a request with an answer
+      const reply = ack as AckFn;
+      if (!(name in ClientMessages)) return reply(failure('bad_request', `unknown message ${name}`));
+      const messageName = name as ClientMessageName;
+      if (approximateSize(payload) > LIMITS.maxMessageBytes) return reply(failure('too_large', `messages are limited to ${LIMITS.maxMessageBytes} bytes`));
+      if (!bucket.take()) return reply(failure('rate_limited', 'too many messages; slow down'));
+      const parsed = ClientMessages[messageName].safeParse(payload ?? {});
+      if (!parsed.success) return reply(failure('bad_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')));
+      handle(messageName, parsed.data).then(reply, (error: unknown) => {
+        deps.log.error({ err: error, message: messageName }, 'socket handler failed');
+        reply(failure('internal', 'internal error'));
+      });
+    });
+
+    async function handle(name: ClientMessageName, payload: unknown): Promise<unknown> {
+      switch (name) {
+        case 'room:join':
+          return join(payload as ClientMessage<'room:join'>);
+        case 'room:resume':
+          return resume(payload as ClientMessage<'room:resume'>);
+        case 'cmd:complete':
+          return completeLine(payload as ClientMessage<'cmd:complete'>);
+      }
+      if (!seat) return failure('forbidden', 'join a room first');
+      // `payload` was parsed with the schema of `name`, so it is that message's type.
+      const toAction = ACTIONS[name] as ((payload: unknown) => Action) | undefined;
+      if (!toAction) return failure('bad_request', `unknown message ${name}`);
+      const started = performance.now();
+      const actor = { participantId: seat.viewer.participantId, role: seat.viewer.role };
+      const result = await seat.runner.act(actor, toAction(payload), { origin: socket.id });
+      if (!result.ok) return result;
+      if (name === 'cmd:run' && result.line) {
+        deps.metrics.commands.inc();
+        deps.metrics.commandSeconds.observe((performance.now() - started) / 1000);
+        const terminal = seat.runner.room.terminals[seat.viewer.participantId];
+        const { clientSeq } = payload as { clientSeq?: number };
+        return {
+          ok: true,
+          seq: result.events[0]!.seq,
+          output: result.line.output,
+          exitCode: result.line.exitCode,
+          ...(result.line.clear ? { clear: true } : {}),
+          ...(result.line.edit ? { edit: result.line.edit } : {}),
+          prompt: terminal ? seat.runner.runtime.prompt(seat.runner.room.cluster, terminal.session) : '$ ',
+          ...(clientSeq !== undefined ? { clientSeq } : {}),
+        };
+      }
+      const last = result.events.at(-1);
+      return { ok: true, ...(last ? { seq: last.seq } : {}) };
+    }
+
+    async function join(payload: ClientMessage<'room:join'>) {
+      if (seat) return failure('conflict', 'this connection already joined a room');
+      let runner: RoomRunner;
+      let participantId: string;
+      let role: Viewer['role'];
+      let token: string | undefined;
+      if ('token' in payload) {
+        const found = await deps.registry.findByToken(payload.token);
+        if (!('runner' in found)) return found;
+        ({ runner } = found);
+        participantId = found.participant.id;
+        role = found.participant.role;
+      } else {
+        const joined = await deps.registry.joinByCode(payload.code, payload.name, payload.role);
+        if (!('runner' in joined)) return joined;
+        ({ runner, token } = joined);
+        participantId = joined.participant.id;
+        role = joined.participant.role;
+      }
+      // Inside the room's queue: the view and the channel join happen between two commits,
+      // so the first broadcast this socket gets is the first event after the view.
+      return runner.exclusive(() => {
+        const view = sit(runner, viewerOf(participantId, role));
+        return { ok: true, ...(token ? { token } : {}), view };
+      });
+    }
+
+    async function resume(payload: ClientMessage<'room:resume'>) {
+      if (seat) return failure('conflict', 'this connection already joined a room');
+      const found = await deps.registry.findByToken(payload.token);
+      if (!('runner' in found)) return found;
+      const { runner, participant } = found;
+      const viewer = viewerOf(participant.id, participant.role);
+      return runner.exclusive(async () => {
+        if (payload.lastSeq > runner.room.seq) return failure('bad_request', `lastSeq ${payload.lastSeq} is ahead of the room (${runner.room.seq})`);
+        const missed = (await deps.registry.store.listEvents(runner.room.id, payload.lastSeq))
+          .filter((r) => r.seq <= runner.room.seq)
+          .map(fromStored)
+          .map((e) => viewFor(viewer, e))
+          .filter((e) => e !== null);
+        const view = sit(runner, viewer);
+        return { ok: true, events: missed, view };
+      });
+    }
+
+    async function completeLine(payload: ClientMessage<'cmd:complete'>) {
+      if (!seat) return failure('forbidden', 'join a room first');
+      const { runner, viewer } = seat;
+      return runner.exclusive(() => {
+        const terminal = runner.room.terminals[viewer.participantId];
+        if (viewer.role !== 'player' || !terminal) return failure('forbidden', 'only players have a terminal');
+        const completion = runner.runtime.complete(runner.room.cluster, terminal.session, payload.line, Math.min(payload.cursor, payload.line.length));
+        return { ok: true, from: completion.from, candidates: completion.candidates };
+      });
+    }
+
+    function sit(runner: RoomRunner, viewer: Viewer): RoomView {
+      seat = { runner, viewer };
+      joinChannel(socket, runner.room.id, viewer);
+      presence.enter(runner.room.id, viewer.participantId);
+      return roomViewFor(runner.room, runner.runtime, viewer, presence.online(runner.room.id));
+    }
+  });
+}
+
+/** Payload size as JSON text; socket.io's maxHttpBufferSize bounds the parse before this. */
+function approximateSize(payload: unknown): number {
+  try {
+    return JSON.stringify(payload ?? null).length;
+  } catch {
+    return Infinity;
+  }
+}
+

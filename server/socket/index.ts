@@ -1,0 +1,33 @@
+// Attaches socket.io to the fastify server. Payloads above maxHttpBufferSize close the
+// connection (engine.io's hard cap); below it, handlers.ts answers `too_large` for any
+// message over LIMITS.maxMessageBytes and keeps the connection.
+import { Server } from 'socket.io';
+import type { Server as HttpServer } from 'node:http';
+import { LIMITS } from '../protocol/index.js';
+import { attachHandlers, type SocketDeps } from './handlers.js';
+import { broadcast } from './broadcast.js';
+import { Presence } from './presence.js';
+import type { RoomRunner } from '../rooms/runner.js';
+import type { RoomEvent } from '../protocol/index.js';
+
+export interface GameSockets {
+  io: Server;
+  /** `origin`: a socket id that already has its own command's output (its ack) and is skipped for it. */
+  broadcast(runner: RoomRunner, events: readonly RoomEvent[], origin?: string): void;
+  close(): Promise<void>;
+}
+
+export function createGameSockets(server: HttpServer, deps: SocketDeps): GameSockets {
+  const io = new Server(server, {
+    maxHttpBufferSize: LIMITS.maxMessageBytes * 8,
+    serveClient: false,
+    // Same-origin by default (the client is served by this server).
+    cors: { origin: false },
+  });
+  attachHandlers(io, deps, new Presence());
+  return {
+    io,
+    broadcast: (runner, events, origin) => broadcast(io, runner, events, origin),
+    close: () => new Promise((resolve) => void io.close(() => resolve())),
+  };
+}

@@ -1,0 +1,203 @@
+// The product's flows over real sockets, a real port and a real PostgreSQL, on the real
+// etcd-nospace scenario: an interview, a game day on one shared cluster, solo with its
+// leaderboard, pause, and the answer key never reaching a player or spectator.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instantiate, loadScenarioDir, playerView, type Scenario } from '../../server/scenarios/index.js';
+import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
+import { connect, getJson, postJson, startTestServer, type TestClient, type TestServer } from '../helpers/server.js';
+
+const SEED = 1;
+let server: TestServer;
+let scenario: Scenario;
+/** The reference run of this variant. */
+let solution: Scenario['solutions'][number];
+
+beforeAll(async () => {
+  const loaded = loadScenarioDir().scenarios.find((s) => s.id === 'etcd-nospace')!;
+  scenario = instantiate(loaded, SEED).scenario;
+  solution = scenario.solutions[0]!;
+  server = await startTestServer({ catalog: loadScenarioCatalog().catalog });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+/** Simulated time passes (the clock is off in these tests; the runner ticks on demand). */
+async function wait(roomId: string, seconds: number): Promise<void> {
+  const runner = await server.app.game.registry.get(roomId);
+  const result = await runner!.tick(seconds * 1000);
+  expect(result.ok).toBe(true);
+}
+
+async function hosted(mode: 'interview' | 'gameday') {
+  const created = await postJson<{ roomId: string; code: string; hostToken: string }>(server.url, '/api/rooms', { scenarioId: 'etcd-nospace', mode, hostName: 'Host', seed: SEED });
+  expect(created.status).toBe(201);
+  const host = await connect(server.url);
+  expect((await host.request('room:join', { token: created.body.hostToken })).ok).toBe(true);
+  return { ...created.body, host };
+}
+
+async function joinAs(code: string, name: string, role: 'player' | 'spectator' = 'player') {
+  const client = await connect(server.url);
+  const joined = await client.call<{ token: string; view: { you: { participantId: string } } }>('room:join', { code, name, role });
+  expect(joined.ok).toBe(true);
+  return { client, token: joined.token, id: joined.view.you.participantId };
+}
+
+async function run(client: TestClient, line: string) {
+  const ack = await client.request<{ output: string; exitCode: number; seq: number }>('cmd:run', { line });
+  expect(ack, line).toMatchObject({ ok: true });
+  return ack;
+}
+
+/** The reference solution, step by step; returns every command's ack. */
+async function playSolution(roomId: string, client: TestClient) {
+  const acks = [];
+  for (const step of solution.steps) {
+    if (typeof step === 'string') acks.push({ line: step, ...(await run(client, step)) });
+    else await wait(roomId, step.wait);
+  }
+  return acks;
+}
+
+describe('interview', () => {
+  it('candidate solves etcd-nospace while the interviewer watches, hints and gets the report', async () => {
+    const { roomId, code, hostToken, host } = await hosted('interview');
+    const candidate = await joinAs(code, 'Candidate');
+    expect((await host.request('host:start')).ok).toBe(true);
+
+    const first = await run(candidate.client, solution.steps.find((s) => typeof s === 'string')!);
+    // The interviewer's console mirrors the candidate's terminal.
+    const mirrored = await host.waitFor((e) => e.type === 'command' && e.seq === first.seq);
+    expect(mirrored).toMatchObject({ participantId: candidate.id, output: first.output, exitCode: first.exitCode });
+
+    expect((await host.request('host:hint', { hintId: 'node-logs', participantId: candidate.id })).ok).toBe(true);
+    const hint = await candidate.client.waitFor((e) => e.type === 'hint.pushed');
+    expect(hint.text).toBe(scenario.answer.hints.find((h) => h.id === 'node-logs')!.text);
+
+    const acks = await playSolution(roomId, candidate.client);
+    const disarm = acks.find((a) => a.line === 'etcdctl alarm disarm')!;
+    await host.waitFor((e) => e.type === 'command' && e.seq === disarm.seq);
+    // After the fix, the apiserver accepts writes again.
+    expect(acks.at(-1)!.exitCode).toBe(0);
+
+    const submitted = await candidate.client.request('diagnosis:submit', solution.diagnosis);
+    expect(submitted.ok).toBe(true);
+    await host.waitFor((e) => e.type === 'score.computed' && e.participantId === candidate.id);
+    expect((await host.request('host:note', { text: 'methodical, checked etcd before touching it' })).ok).toBe(true);
+    expect((await host.request('host:end')).ok).toBe(true);
+
+    const report = await getJson<{
+      participants: { id: string; commands: { line: string }[]; hintsUsed: { hintId: string }[]; diagnosis: unknown; score: { total: number; max: number; breakdown: { lines: { category: string; points: number }[] } } }[];
+      notes: { text: string }[];
+      timeline: { type: string }[];
+    }>(server.url, `/api/rooms/${roomId}/report`, hostToken);
+    expect(report.status).toBe(200);
+    const c = report.body.participants.find((p) => p.id === candidate.id)!;
+    expect(c.commands).toHaveLength(1 + acks.length);
+    expect(c.hintsUsed.map((h) => h.hintId)).toEqual(['node-logs']);
+    const lines = c.score.breakdown.lines;
+    expect(lines.find((l) => l.category === 'rootCause')!.points).toBe(40);
+    expect(lines.filter((l) => l.category === 'remediation').every((l) => l.points > 0)).toBe(true);
+    expect(lines.find((l) => l.category === 'hints')!.points).toBe(-5);
+    expect(report.body.notes.map((n) => n.text)).toEqual(['methodical, checked etcd before touching it']);
+    expect(report.body.timeline.map((e) => e.type)).toContain('diagnosis.submitted');
+    for (const client of [host, candidate.client]) client.close();
+  });
+});
+
+describe('game day', () => {
+  it('three players share one cluster: one player fixes etcd, the others see it', async () => {
+    const { roomId, code, host } = await hosted('gameday');
+    const [a, b, c] = await Promise.all([joinAs(code, 'Ana'), joinAs(code, 'Ben'), joinAs(code, 'Cho')]);
+    await host.request('host:start');
+    const scale = solution.steps.at(-1) as string; // kubectl scale … --replicas=4
+    await wait(roomId, 60); // etcd reaches its quota (the apiserver still answers)
+    const before = await run(b!.client, scale);
+    expect(before.output).toContain('etcdserver: mvcc: database space exceeded');
+    expect(before.exitCode).toBe(1);
+
+    await playSolution(roomId, a!.client);
+    const after = await run(b!.client, scale);
+    expect(after.exitCode).toBe(0);
+    const seen = await run(c!.client, `kubectl get deployment ${String(scale.split(' ')[3])} -n ${String(scale.split(' ')[5])}`);
+    expect(seen.output).toMatch(/4\/4|\/4/);
+    // Players do not receive each other's terminals; the host receives all of them.
+    expect(c!.client.events.filter((e) => e.type === 'command' && e.participantId !== c!.id)).toEqual([]);
+    await host.waitFor((e) => e.type === 'command' && e.participantId === c!.id);
+
+    await host.request('host:end');
+    const scores = await Promise.all([a, b, c].map((p) => p!.client.waitFor((e) => e.type === 'score.computed')));
+    expect(scores.map((s) => s.participantId)).toEqual([a!.id, b!.id, c!.id]);
+    for (const client of [host, a!.client, b!.client, c!.client]) client.close();
+  });
+});
+
+describe('solo', () => {
+  it('one call starts a room; the result goes to the leaderboard', async () => {
+    const created = await postJson<{ roomId: string; token: string }>(server.url, '/api/solo', { scenarioId: 'etcd-nospace', name: 'Solo Sam', seed: SEED });
+    expect(created.status).toBe(201);
+    const player = await connect(server.url);
+    const joined = await player.call<{ view: { status: string; scenario: { briefing: string } } }>('room:join', { token: created.body.token });
+    expect(joined.view.status).toBe('running');
+    expect(joined.view.scenario.briefing).toBe(scenario.briefing);
+    await playSolution(created.body.roomId, player);
+    const submitted = await player.request('diagnosis:submit', solution.diagnosis);
+    expect(submitted.ok).toBe(true);
+    await player.waitFor((e) => e.type === 'room.ended' && e.reason === 'submitted');
+    const board = await getJson<{ entries: { name: string; score: number; maxScore: number; rank: number }[] }>(server.url, '/api/leaderboard/etcd-nospace');
+    expect(board.body.entries).toContainEqual(expect.objectContaining({ name: 'Solo Sam', rank: 1 }));
+    expect(board.body.entries[0]!.score).toBeGreaterThan(40);
+    expect((await getJson(server.url, '/api/leaderboard/no-such-scenario')).status).toBe(404);
+    player.close();
+  });
+});
+
+describe('answer key', () => {
+  it('never reaches a player or a spectator', async () => {
+    const { roomId, code, host } = await hosted('gameday');
+    const player = await joinAs(code, 'Pat');
+    const spectator = await joinAs(code, 'Sue', 'spectator');
+    await host.request('host:start');
+    await host.request('host:note', { text: 'note for the panel only' });
+    await player.client.request('client:signal', { kind: 'paste', amount: 120 });
+    await playSolution(roomId, player.client);
+    await player.client.request('hint:request');
+    await player.client.request('diagnosis:submit', solution.diagnosis);
+    await host.request('host:adjust', { participantId: player.id, points: 5, reason: 'clear explanation of compaction' });
+    await host.request('host:end');
+    const replay = await getJson(server.url, `/api/rooms/${roomId}/replay`, player.token);
+    player.client.received.push({ name: 'replay', args: [replay.body] });
+    await spectator.client.waitFor((e) => e.type === 'room.ended');
+
+    // The answer key's prose (not its observation regexes, which match real tool output).
+    const a = scenario.answer;
+    const pushed = new Set(player.client.events.filter((e) => e.type === 'hint.pushed').map((e) => e.hintId));
+    const secrets = [
+      a.rootCause.explanation,
+      ...a.partial.map((p) => p.why),
+      ...a.evidence.map((e) => e.text),
+      ...a.remediation.map((r) => r.text),
+      ...a.harmful.map((h) => h.text),
+      ...a.hints.filter((h) => !pushed.has(h.id)).map((h) => h.text),
+      ...a.prevention,
+      'note for the panel only',
+      'clear explanation of compaction',
+    ];
+    expect(JSON.stringify(playerView(scenario, SEED))).not.toContain(a.rootCause.explanation);
+    expect(secrets.length).toBeGreaterThan(10);
+    // Searched as they appear inside JSON text (newlines and quotes escaped).
+    const asJson = (text: string) => JSON.stringify(text).slice(1, -1);
+    for (const [who, client] of [['player', player.client], ['spectator', spectator.client]] as const) {
+      const everything = JSON.stringify(client.received);
+      expect(everything.length).toBeGreaterThan(1000);
+      for (const secret of secrets) expect(everything.includes(asJson(secret)), `${who} received "${secret}"`).toBe(false);
+      expect(everything).not.toContain('"signal"');
+      expect(everything).not.toContain('"breakdown"');
+    }
+    // The host does receive the answer key.
+    expect(JSON.stringify(host.received)).toContain(asJson(scenario.answer.rootCause.explanation));
+    expect(JSON.stringify(player.client.received)).toContain('"type":"score.computed"');
+    for (const client of [host, player.client, spectator.client]) client.close();
+  });
+});

@@ -1,0 +1,64 @@
+// A tiny deterministic stand-in for the scenario + engine + scorer, so the room layer is
+// tested on its own. Its "cluster" is a counter; its answer key is a recognisable string.
+import type { ClusterState } from '../../server/cluster/types.js';
+import type { ScenarioCatalog, ScenarioRuntime } from '../../server/rooms/runtime.js';
+
+export const SECRET = 'SECRET-ROOT-CAUSE-disk-quota';
+
+interface FakeCluster {
+  now: number;
+  counter: number;
+}
+const fake = (c: ClusterState) => c as unknown as FakeCluster;
+
+export function fakeRuntime(seed = 1, timeLimitMs = 60_000): ScenarioRuntime {
+  return {
+    scenarioId: 'fake',
+    seed,
+    title: 'Fake incident',
+    timeLimitMs,
+    playerView: { id: 'fake', title: 'Fake incident', briefing: 'something is slow', choices: ['a', 'b'] },
+    answerKey: { rootCause: SECRET },
+    hints: [
+      { id: 'h1', text: 'look at the counter', cost: 1 },
+      { id: 'h2', text: 'increment it', cost: 2 },
+    ],
+    faults: [{ id: 'jump', description: 'counter jumps by 100' }],
+    start: () => ({ now: 0, counter: seed } as unknown as ClusterState),
+    advance: (c, ms) => {
+      fake(c).now += ms;
+      fake(c).counter += 1; // time changes the cluster, so replay must apply ticks in order
+    },
+    injectFault: (c) => {
+      fake(c).counter += 100;
+    },
+    newSession: () => ({ root: false, vars: {}, history: [], namespace: 'default' }),
+    runLine: (c, session, line) => {
+      session.history.push(line);
+      if (line === 'inc') fake(c).counter *= 2;
+      if (line === 'get' || line === 'inc') return { output: `counter=${fake(c).counter} now=${fake(c).now}\n`, exitCode: 0 };
+      if (line === 'clear') return { output: '', exitCode: 0, clear: true };
+      return { output: `${line.split(' ')[0]}: command not found\n`, exitCode: 127 };
+    },
+    complete: (_c, _s, line) => ({ from: 0, candidates: ['get', 'inc'].filter((c) => c.startsWith(line)) }),
+    prompt: (_c, session) => `${session.history.length}$ `,
+    score: (input) => {
+      const cause = input.diagnosis?.rootCause === 'b' ? 10 : 0;
+      const hints = -input.hintsUsed.reduce((s, h) => s + h.cost, 0);
+      return {
+        total: cause + hints,
+        max: 10,
+        parts: [{ key: 'rootCause', points: cause, max: 10 }, { key: 'hints', points: hints, max: 0 }],
+        breakdown: { explanation: `the answer was ${SECRET}`, commands: input.commands.length },
+      };
+    },
+  };
+}
+
+export function fakeCatalog(timeLimitMs = 60_000): ScenarioCatalog {
+  return {
+    list: () => [fakeRuntime().playerView],
+    has: (id) => id === 'fake',
+    runtime: (id, seed) => (id === 'fake' ? fakeRuntime(seed, timeLimitMs) : undefined),
+  };
+}

@@ -1,0 +1,232 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createMemoryRoomStore } from '../../server/db/memory-room-store.js';
+import type { RoomStore } from '../../server/db/room-store.js';
+import { fromStored } from '../../server/rooms/log.js';
+import { replayRoom } from '../../server/rooms/reducer.js';
+import { RoomRegistry } from '../../server/rooms/registry.js';
+import type { RoomRunner } from '../../server/rooms/runner.js';
+import { viewFor } from '../../server/rooms/view.js';
+import { fakeCatalog, fakeRuntime, SECRET } from './rooms-fake.js';
+
+async function setup(mode: 'interview' | 'gameday' | 'solo' = 'gameday', store: RoomStore = createMemoryRoomStore(), timeLimitMs = 60_000) {
+  const registry = new RoomRegistry({ store, catalog: fakeCatalog(timeLimitMs), tickMs: 0 });
+  const created = await registry.create({ scenarioId: 'fake', mode, seed: 7, name: 'Hana' });
+  if (!('runner' in created)) throw new Error(created.error.message);
+  return { registry, store, runner: created.runner, hostId: created.participantId, token: created.token };
+}
+
+async function join(registry: RoomRegistry, runner: RoomRunner, name: string, role: 'player' | 'spectator' = 'player') {
+  const joined = await registry.joinByCode(runner.room.code, name, role);
+  if (!('runner' in joined)) throw new Error(joined.error.message);
+  return joined.participant.id;
+}
+
+describe('room runner', () => {
+  it('runs the status machine lobby → running ⇄ paused → ended and refuses what does not fit', async () => {
+    const { registry, runner, hostId } = await setup();
+    const host = { participantId: hostId, role: 'host' as const };
+    const p1 = await join(registry, runner, 'Min');
+    const player = { participantId: p1, role: 'player' as const };
+
+    expect(await runner.act(player, { type: 'run', line: 'get' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await runner.act(player, { type: 'start' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect((await runner.act(host, { type: 'start' })).ok).toBe(true);
+    expect(runner.room.status).toBe('running');
+    expect(await runner.act(host, { type: 'start' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await runner.act(host, { type: 'run', line: 'get' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    await runner.act(host, { type: 'pause' });
+    expect(runner.room.status).toBe('paused');
+    expect(await runner.act(player, { type: 'run', line: 'get' })).toMatchObject({ ok: false, error: { code: 'conflict', message: 'the room is paused' } });
+    await runner.act(host, { type: 'resume' });
+    await runner.act(host, { type: 'end' });
+    expect(runner.room.status).toBe('ended');
+    expect(await runner.act(player, { type: 'run', line: 'get' })).toMatchObject({ ok: false, error: { code: 'room_ended' } });
+    expect((await runner.act(host, { type: 'note', text: 'good reasoning' })).ok).toBe(true);
+    // Ending scores the player who never submitted.
+    expect(runner.room.scores[p1]).toMatchObject({ total: 0, max: 10 });
+    registry.dispose();
+  });
+
+  it('ticks only while running and ends the room at the time limit', async () => {
+    const { registry, runner, hostId } = await setup('gameday', createMemoryRoomStore(), 3000);
+    const host = { participantId: hostId, role: 'host' as const };
+    expect((await runner.tick(1000)).ok && runner.room.elapsedMs).toBe(0); // lobby: no tick
+    await runner.act(host, { type: 'start' });
+    await runner.tick(1000);
+    await runner.act(host, { type: 'pause' });
+    const paused = await runner.tick(1000);
+    expect(paused).toEqual({ ok: true, events: [] });
+    expect(runner.room.elapsedMs).toBe(1000);
+    expect(runner.room.cluster.now).toBe(1000);
+    await runner.act(host, { type: 'resume' });
+    await runner.act(host, { type: 'extend', ms: 1000 });
+    await runner.tick(1000);
+    await runner.tick(1000);
+    expect(runner.room.status).toBe('running');
+    const last = await runner.tick(1000);
+    expect(last.ok && last.events.map((e) => e.type)).toEqual(['tick', 'room.ended']);
+    expect(runner.room.status).toBe('ended');
+    expect(runner.room.elapsedMs).toBe(4000);
+    registry.dispose();
+  });
+
+  it('logs running time with the next action, or every 5 s when idle', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = createMemoryRoomStore();
+      const registry = new RoomRegistry({ store, catalog: fakeCatalog(), tickMs: 1000 });
+      const created = await registry.create({ scenarioId: 'fake', mode: 'solo', seed: 7, name: 'Solo' });
+      if (!('runner' in created)) throw new Error('create failed');
+      const { runner, participantId } = created;
+      const types = async () => (await store.listEvents(runner.room.id, 0)).map((e) => `${e.type}${e.type === 'tick' ? `:${e.payload.ms}` : ''}`);
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(await types()).toEqual(['room.created', 'participant.joined', 'room.started']);
+      const ran = await runner.act({ participantId, role: 'player' }, { type: 'run', line: 'get' });
+      expect(ran.ok && ran.line!.output).toBe('counter=8 now=3000\n'); // the 3 s were applied first, as one tick
+      expect((await types()).slice(3)).toEqual(['tick:3000', 'command']);
+      await vi.advanceTimersByTimeAsync(5000);
+      expect((await types()).slice(5)).toEqual(['tick:5000']);
+      registry.dispose();
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(await types()).toHaveLength(6); // a disposed room's clock is gone
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('rebuilds the same room from its log: commands re-executed print what was logged', async () => {
+    const { registry, store, runner, hostId } = await setup();
+    const host = { participantId: hostId, role: 'host' as const };
+    const a = await join(registry, runner, 'A');
+    const b = await join(registry, runner, 'B');
+    await runner.act(host, { type: 'start' });
+    const outputs: string[] = [];
+    for (const [pid, line] of [[a, 'get'], [b, 'inc'], [a, 'get'], [b, 'nope']] as const) {
+      const r = await runner.act({ participantId: pid, role: 'player' }, { type: 'run', line });
+      if (r.ok) outputs.push(r.line!.output);
+      await runner.tick(1000);
+      if (line === 'inc') await runner.act(host, { type: 'inject-fault', faultId: 'jump' });
+    }
+    // Player A sees player B's change to the shared cluster.
+    expect(outputs).toEqual(['counter=7 now=0\n', 'counter=16 now=1000\n', 'counter=117 now=2000\n', 'nope: command not found\n']);
+
+    const log = (await store.listEvents(runner.room.id, 0)).map(fromStored);
+    const replayed = replayRoom(fakeRuntime(7), runner.room.id, log);
+    expect(replayed.divergences).toEqual([]);
+    expect(JSON.stringify(replayed)).toBe(JSON.stringify(runner.room));
+
+    // A log whose recorded output differs from what the engine prints is flagged.
+    const tampered = log.map((e) => (e.type === 'command' && e.line === 'inc' ? { ...e, output: 'forged\n' } : e));
+    expect(replayRoom(fakeRuntime(7), runner.room.id, tampered).divergences).toHaveLength(1);
+
+    // A restarted registry continues the room where it was.
+    registry.dispose();
+    const restarted = new RoomRegistry({ store, catalog: fakeCatalog(), tickMs: 0 });
+    expect(await restarted.loadOpenRooms()).toEqual({ loaded: 1, failed: [] });
+    const again = (await restarted.get(runner.room.id))!;
+    expect(again.room.seq).toBe(runner.room.seq);
+    const r = await again.act({ participantId: a, role: 'player' }, { type: 'run', line: 'get' });
+    expect(r.ok && r.line!.output).toBe('counter=119 now=4000\n');
+    restarted.dispose();
+  });
+
+  it('leaves the room untouched when the append fails', async () => {
+    const memory = createMemoryRoomStore();
+    let failAppends = false;
+    const store: RoomStore = {
+      ...memory,
+      appendEvents: (...args) => (failAppends ? Promise.reject(new Error('database down')) : memory.appendEvents(...args)),
+    };
+    const { registry, runner, hostId } = await setup('gameday', store);
+    const a = await join(registry, runner, 'A');
+    await runner.act({ participantId: hostId, role: 'host' }, { type: 'start' });
+    const before = JSON.stringify(runner.room);
+    failAppends = true;
+    expect(await runner.act({ participantId: a, role: 'player' }, { type: 'run', line: 'inc' })).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(JSON.stringify(runner.room)).toBe(before);
+    failAppends = false;
+    const r = await runner.act({ participantId: a, role: 'player' }, { type: 'run', line: 'get' });
+    expect(r.ok && r.line!.output).toBe('counter=7 now=0\n');
+    registry.dispose();
+  });
+
+  it('solo: starts at once, one player only, auto-hints a stalled player, ends on diagnosis', async () => {
+    const { registry, runner, hostId: playerId } = await setup('solo', createMemoryRoomStore(), 3_600_000);
+    expect(runner.room.status).toBe('running');
+    expect(await registry.joinByCode(runner.room.code, 'Other', 'player')).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    for (let i = 0; i < 119; i++) await runner.tick(1000);
+    expect(runner.room.hints).toEqual([]);
+    await runner.tick(1000);
+    expect(runner.room.hints.map((h) => h.hintId)).toEqual(['h1']);
+    const player = { participantId: playerId, role: 'player' as const };
+    const asked = await runner.act(player, { type: 'request-hint' });
+    expect(asked.ok && asked.events.map((e) => e.type)).toEqual(['hint.requested', 'hint.pushed']);
+    expect(await runner.act(player, { type: 'request-hint' })).toMatchObject({ ok: false, error: { code: 'conflict', message: 'no more hints' } });
+    const submitted = await runner.act(player, { type: 'diagnose', rootCause: 'b', text: 'it was b', evidence: ['counter'] });
+    expect(submitted.ok && submitted.events.map((e) => e.type)).toEqual(['diagnosis.submitted', 'score.computed', 'room.ended']);
+    expect(runner.room.scores[playerId]).toMatchObject({ total: 7, max: 10 });
+    const board = await registry.store.leaderboard('fake');
+    expect(board).toMatchObject([{ rank: 1, participantId: playerId, name: 'Hana', score: 7, maxScore: 10 }]);
+    registry.dispose();
+  });
+
+  it('host hints, faults, notes and adjustments are checked and projected', async () => {
+    const { registry, runner, hostId } = await setup('interview');
+    const host = { participantId: hostId, role: 'host' as const };
+    const cand = await join(registry, runner, 'Cand');
+    expect(await registry.joinByCode(runner.room.code, 'Second', 'player')).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    await join(registry, runner, 'Watcher', 'spectator');
+    await runner.act(host, { type: 'start' });
+    expect(await runner.act(host, { type: 'push-hint', hintId: 'nope' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect((await runner.act(host, { type: 'push-hint', hintId: 'h2', participantId: cand })).ok).toBe(true);
+    expect(await runner.act(host, { type: 'push-hint', hintId: 'h2', participantId: cand })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await runner.act(host, { type: 'adjust', participantId: cand, points: 2, reason: 'x' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    await runner.act({ participantId: cand, role: 'player' }, { type: 'diagnose', rootCause: 'b', text: '', evidence: [] });
+    expect(runner.room.status).toBe('running'); // only solo ends on a diagnosis
+    await runner.act(host, { type: 'end' });
+    expect((await runner.act(host, { type: 'adjust', participantId: cand, points: 3, reason: 'explained the quota well' })).ok).toBe(true);
+    const results = await registry.store.listResults(runner.room.id);
+    expect(results).toMatchObject([{ participantId: cand, score: 11, maxScore: 10 }]);
+    registry.dispose();
+  });
+});
+
+describe('viewFor', () => {
+  it('gives players and spectators no host-only event or answer-key text', async () => {
+    const { registry, store, runner, hostId } = await setup('gameday');
+    const host = { participantId: hostId, role: 'host' as const };
+    const a = await join(registry, runner, 'A');
+    const b = await join(registry, runner, 'B');
+    const s = await join(registry, runner, 'S', 'spectator');
+    await runner.act(host, { type: 'start' });
+    await runner.act({ participantId: a, role: 'player' }, { type: 'run', line: 'get' });
+    await runner.act({ participantId: a, role: 'player' }, { type: 'signal', kind: 'paste', amount: 40 });
+    await runner.act(host, { type: 'note', text: 'A pasted something' });
+    await runner.act(host, { type: 'inject-fault', faultId: 'jump' });
+    await runner.act(host, { type: 'push-hint', hintId: 'h1', participantId: b });
+    await runner.act({ participantId: a, role: 'player' }, { type: 'diagnose', rootCause: 'b', text: 'why', evidence: [] });
+    const log = (await store.listEvents(runner.room.id, 0)).map(fromStored);
+    const seenBy = (role: 'player' | 'spectator', participantId: string) =>
+      log.map((e) => viewFor({ role, participantId } as never, e)).filter((e) => e !== null);
+
+    const forA = seenBy('player', a);
+    const forB = seenBy('player', b);
+    const forS = seenBy('spectator', s);
+    for (const seen of [forA, forB, forS]) {
+      const text = JSON.stringify(seen);
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain('A pasted something');
+      expect(seen.map((e) => e.type)).not.toContain('signal');
+      expect(seen.map((e) => e.type)).not.toContain('fault.injected');
+      expect(text).not.toContain('"seed"');
+    }
+    expect(forA.filter((e) => e.type === 'command')).toHaveLength(1);
+    expect(forB.filter((e) => e.type === 'command')).toHaveLength(0); // another player's terminal
+    expect(forB.filter((e) => e.type === 'hint.pushed')).toHaveLength(1);
+    expect(forA.filter((e) => e.type === 'hint.pushed')).toHaveLength(0);
+    expect(forS.filter((e) => e.type === 'command')).toHaveLength(1);
+    expect(forA.find((e) => e.type === 'score.computed')).toEqual(expect.objectContaining({ total: 10, max: 10 }));
+    expect(JSON.stringify(log)).toContain(SECRET); // the host's log does hold it
+    registry.dispose();
+  });
+});
