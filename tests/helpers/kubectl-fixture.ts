@@ -47,6 +47,7 @@ function node(name: string, ip: string, role: string | undefined, created: numbe
     host: {
       units: {}, filesystems: [], files: {}, syslog: [], usage: { cpu: 250, memory: 2 * GI },
       resolvConfNameservers: ['127.0.0.53'], maxPodIPs: 0, images: [],
+      kubeletSync: { dirtyRevision: 0, syncedRevision: -1, wakeAt: 0 },
     },
   };
 }

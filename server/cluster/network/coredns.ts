@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { nextUint32, randomInt } from '../rng.js';
 import type { ClusterState, Pod } from '../types.js';
 import { corefileText, forwardTarget, parseCorefile, plugin, type ServerBlock } from './corefile.js';
+import { hasRole, podsWithIP } from './pod-lookup.js';
 
 export const COREDNS_VERSION_LINES = ['CoreDNS-1.11.1', 'linux/amd64, go1.20.7, ae2bbc2'];
 
@@ -37,11 +38,7 @@ export function forwardUpstreams(state: ClusterState, pod: Pod | undefined, bloc
 /** An upstream that is CoreDNS itself: its own loopback (a local stub), the kube-dns VIP, or a CoreDNS pod. */
 export function loopsBack(state: ClusterState, ip: string): boolean {
   if (ip.startsWith('127.') || ip === state.network.dnsServiceIP) return true;
-  for (const key in state.pods) {
-    const p = state.pods[key]!;
-    if (p.status.podIP === ip && Object.values(p.behavior).some((b) => b.role === 'coredns')) return true;
-  }
-  return false;
+  return podsWithIP(state, ip).some((p) => hasRole(p, 'coredns'));
 }
 
 function uint64(state: ClusterState): string {

@@ -4,6 +4,9 @@
 import { createHash } from 'node:crypto';
 import { nodeIP } from '../controllers/kubelet.js';
 import type { ClusterState, Node, Pod, Service, ServicePort } from '../types.js';
+import { podsWithIP } from './pod-lookup.js';
+
+export { proxyProgrammed } from './pod-lookup.js';
 
 export interface EndpointTarget {
   ip: string;
@@ -89,29 +92,12 @@ export function nodeByIP(state: ClusterState, ip: string): Node | undefined {
 
 /** The pod (not host-network) that owns a pod IP. */
 export function podByIP(state: ClusterState, ip: string): Pod | undefined {
-  for (const key in state.pods) {
-    const p = state.pods[key]!;
-    if (p.status.podIP === ip && !p.spec.hostNetwork && !p.metadata.deletionTimestamp) return p;
-  }
-  return undefined;
+  return podsWithIP(state, ip).find((p) => !p.spec.hostNetwork && !p.metadata.deletionTimestamp);
 }
 
 /** A pod whose containers are running (something answers on its IP). */
 export function podAnswers(pod: Pod | undefined): boolean {
   return !!pod && pod.status.containerStatuses.length > 0 && pod.status.containerStatuses.every((c) => c.state.kind === 'running');
-}
-
-/**
- * kube-proxy has programmed this node's rules: its pod on the node has started at least
- * once (rules stay in the kernel when kube-proxy later dies, only go stale).
- */
-export function proxyProgrammed(state: ClusterState, nodeName: string): boolean {
-  for (const key in state.pods) {
-    const p = state.pods[key]!;
-    if (p.spec.nodeName !== nodeName || !Object.values(p.behavior).some((b) => b.role === 'kube-proxy')) continue;
-    if (p.status.containerStatuses.some((c) => c.containerID !== '')) return true;
-  }
-  return false;
 }
 
 /** The nodes whose address is on a VPC-style shared subnet (what the AWS CNI does not SNAT). */

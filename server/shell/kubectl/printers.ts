@@ -11,14 +11,17 @@ export interface TableColumns {
   headers: string[];
   /** Columns only `-o wide` shows, appended after `headers`. */
   wideHeaders: string[];
-  row(state: ClusterState, obj: KubeObject): { cells: string[]; wide: string[] };
+  /** One row's cells: those of `headers`, then with `wide` those of `wideHeaders`. */
+  row(state: ClusterState, obj: KubeObject, wide: boolean): string[];
 }
 
 /** kubectl's pod STATUS column: phase, overridden by container waiting/terminated reasons. */
 export function podStatusReason(pod: Pod): string {
   let reason: string = pod.status.reason ?? pod.status.phase;
   let hasRunning = false;
-  for (const c of [...pod.status.containerStatuses].reverse()) {
+  const statuses = pod.status.containerStatuses;
+  for (let i = statuses.length - 1; i >= 0; i--) {
+    const c = statuses[i]!;
     if (c.state.kind === 'waiting' && c.state.reason) reason = c.state.reason;
     else if (c.state.kind === 'terminated' && c.state.reason) reason = c.state.reason;
     else if (c.state.kind === 'terminated') reason = `ExitCode:${c.state.exitCode}`;
@@ -33,7 +36,8 @@ export function podStatusReason(pod: Pod): string {
 }
 
 export function podReady(pod: Pod): string {
-  const ready = pod.status.containerStatuses.filter((c) => c.ready && c.state.kind === 'running').length;
+  let ready = 0;
+  for (const c of pod.status.containerStatuses) if (c.ready && c.state.kind === 'running') ready++;
   return `${ready}/${pod.spec.containers.length}`;
 }
 
@@ -118,97 +122,100 @@ export function eventObject(ev: ClusterEvent): string {
   return `${ev.involvedObject.kind.toLowerCase()}/${ev.involvedObject.name}`;
 }
 
+/** A row's cells, then with `-o wide` the wide ones (only computed when asked for). */
+const withWide = (cells: string[], wide: boolean, wideCells: () => string[]): string[] => (wide ? [...cells, ...wideCells()] : cells);
+
 export const TABLES: Record<string, TableColumns> = {
   Pod: {
     headers: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'],
     wideHeaders: ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'],
-    row: (state, o) => {
+    row: (state, o, wide) => {
       const pod = o as Pod;
-      return {
-        cells: [pod.metadata.name, podReady(pod), podStatusReason(pod), podRestarts(state, pod), age(state, pod.metadata.creationTimestamp)],
-        wide: [pod.status.podIP ?? '<none>', pod.spec.nodeName ?? '<none>', pod.status.nominatedNodeName ?? '<none>', '<none>'],
-      };
+      return withWide(
+        [pod.metadata.name, podReady(pod), podStatusReason(pod), podRestarts(state, pod), age(state, pod.metadata.creationTimestamp)],
+        wide, () => [pod.status.podIP ?? '<none>', pod.spec.nodeName ?? '<none>', pod.status.nominatedNodeName ?? '<none>', '<none>'],
+      );
     },
   },
   Node: {
     headers: ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'],
     wideHeaders: ['INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'],
-    row: (state, o) => {
+    row: (state, o, wide) => {
       const node = o as Node;
       const address = (type: string): string => node.status.addresses.find((a) => a.type === type)?.address ?? '<none>';
       const info = node.status.nodeInfo;
-      return {
-        cells: [node.metadata.name, nodeStatus(node), nodeRoles(node), age(state, node.metadata.creationTimestamp), info.kubeletVersion],
-        wide: [address('InternalIP'), address('ExternalIP'), info.osImage, info.kernelVersion, info.containerRuntimeVersion],
-      };
+      return withWide(
+        [node.metadata.name, nodeStatus(node), nodeRoles(node), age(state, node.metadata.creationTimestamp), info.kubeletVersion],
+        wide, () => [address('InternalIP'), address('ExternalIP'), info.osImage, info.kernelVersion, info.containerRuntimeVersion],
+      );
     },
   },
   Namespace: {
     headers: ['NAME', 'STATUS', 'AGE'],
     wideHeaders: [],
-    row: (state, o) => ({ cells: [o.metadata.name, (o as Namespace).status.phase, age(state, o.metadata.creationTimestamp)], wide: [] }),
+    row: (state, o) => [o.metadata.name, (o as Namespace).status.phase, age(state, o.metadata.creationTimestamp)],
   },
   Deployment: {
     headers: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
     wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
-    row: (state, o) => {
+    row: (state, o, wide) => {
       const d = o as Deployment;
-      return {
-        cells: [d.metadata.name, `${d.status.readyReplicas}/${d.spec.replicas}`, String(d.status.updatedReplicas), String(d.status.availableReplicas), age(state, d.metadata.creationTimestamp)],
-        wide: templateWide(d.spec.template, d.spec.selector),
-      };
+      return withWide(
+        [d.metadata.name, `${d.status.readyReplicas}/${d.spec.replicas}`, String(d.status.updatedReplicas), String(d.status.availableReplicas), age(state, d.metadata.creationTimestamp)],
+        wide, () => templateWide(d.spec.template, d.spec.selector),
+      );
     },
   },
   ReplicaSet: {
     headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
     wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
-    row: (state, o) => {
+    row: (state, o, wide) => {
       const rs = o as ReplicaSet;
-      return {
-        cells: [rs.metadata.name, String(rs.spec.replicas), String(rs.status.replicas), String(rs.status.readyReplicas), age(state, rs.metadata.creationTimestamp)],
-        wide: templateWide(rs.spec.template, rs.spec.selector),
-      };
+      return withWide(
+        [rs.metadata.name, String(rs.spec.replicas), String(rs.status.replicas), String(rs.status.readyReplicas), age(state, rs.metadata.creationTimestamp)],
+        wide, () => templateWide(rs.spec.template, rs.spec.selector),
+      );
     },
   },
   DaemonSet: {
     headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'],
     wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
-    row: (state, o) => {
+    row: (state, o, wide) => {
       const ds = o as DaemonSet;
       const s = ds.status;
-      return {
-        cells: [ds.metadata.name, String(s.desiredNumberScheduled), String(s.currentNumberScheduled), String(s.numberReady), String(s.updatedNumberScheduled), String(s.numberAvailable), selectorString(ds.spec.template.spec.nodeSelector), age(state, ds.metadata.creationTimestamp)],
-        wide: templateWide(ds.spec.template, ds.spec.selector),
-      };
+      return withWide(
+        [ds.metadata.name, String(s.desiredNumberScheduled), String(s.currentNumberScheduled), String(s.numberReady), String(s.updatedNumberScheduled), String(s.numberAvailable), selectorString(ds.spec.template.spec.nodeSelector), age(state, ds.metadata.creationTimestamp)],
+        wide, () => templateWide(ds.spec.template, ds.spec.selector),
+      );
     },
   },
   Service: {
     headers: ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
     wideHeaders: ['SELECTOR'],
-    row: (state, o) => {
+    row: (state, o, wide) => {
       const svc = o as Service;
-      return {
-        cells: [svc.metadata.name, svc.spec.type, svc.spec.clusterIP, serviceExternalIP(svc), servicePorts(svc), age(state, svc.metadata.creationTimestamp)],
-        wide: [selectorString(svc.spec.selector)],
-      };
+      return withWide(
+        [svc.metadata.name, svc.spec.type, svc.spec.clusterIP, serviceExternalIP(svc), servicePorts(svc), age(state, svc.metadata.creationTimestamp)],
+        wide, () => [selectorString(svc.spec.selector)],
+      );
     },
   },
   Endpoints: {
     headers: ['NAME', 'ENDPOINTS', 'AGE'],
     wideHeaders: [],
-    row: (state, o) => ({ cells: [o.metadata.name, formatEndpoints(o as Endpoints), age(state, o.metadata.creationTimestamp)], wide: [] }),
+    row: (state, o) => [o.metadata.name, formatEndpoints(o as Endpoints), age(state, o.metadata.creationTimestamp)],
   },
   ConfigMap: {
     headers: ['NAME', 'DATA', 'AGE'],
     wideHeaders: [],
-    row: (state, o) => ({ cells: [o.metadata.name, String(Object.keys((o as ConfigMap).data).length), age(state, o.metadata.creationTimestamp)], wide: [] }),
+    row: (state, o) => [o.metadata.name, String(Object.keys((o as ConfigMap).data).length), age(state, o.metadata.creationTimestamp)],
   },
   Event: {
     headers: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
     wideHeaders: [],
     row: (state, o) => {
       const ev = o as ClusterEvent;
-      return { cells: [eventLastSeen(state, ev), ev.type, ev.reason, eventObject(ev), ev.message], wide: [] };
+      return [eventLastSeen(state, ev), ev.type, ev.reason, eventObject(ev), ev.message];
     },
   },
 };

@@ -61,8 +61,9 @@ export function queryObjects(ctx: KubectlContext, args: string[], flags: ParsedF
       }
       continue;
     }
+    const filtered = labels.requirements.length > 0 || fields.requirements.length > 0;
     for (const obj of listObjects(ctx.state, type, listNamespace(ctx))) {
-      if (matchesLabels(labels.requirements, obj.metadata.labels) && matchesFields(type, fields.requirements, obj)) {
+      if (!filtered || (matchesLabels(labels.requirements, obj.metadata.labels) && matchesFields(type, fields.requirements, obj))) {
         items.push({ type, obj });
       }
     }

@@ -15,15 +15,46 @@ export const DESCRIBE_WRITER: TabwriterOptions = { minwidth: 0, padding: 2 };
 export function tabwrite(text: string, opts: TabwriterOptions): string {
   const endsWithNewline = text.endsWith('\n');
   const lines = (endsWithNewline ? text.slice(0, -1) : text).split('\n').map((l) => l.split('\t'));
+  return alignCells(lines, opts) + (endsWithNewline ? '\n' : '');
+}
+
+/** Characters (code points) in a cell, as tabwriter counts its width. */
+function cellWidth(cell: string): number {
+  let n = cell.length;
+  for (let i = 0; i < cell.length - 1; i++) {
+    const c = cell.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdbff) continue;
+    const next = cell.charCodeAt(i + 1);
+    if (next >= 0xdc00 && next <= 0xdfff) { n--; i++; } // a surrogate pair is one character
+  }
+  return n;
+}
+
+/** `n` spaces; the same few widths recur on every line of a table. */
+const SPACES: string[] = [];
+function spaces(n: number): string {
+  return (SPACES[n] ??= ' '.repeat(n));
+}
+
+/**
+ * Aligns lines already split into cells (no cell holds '\t' or '\n'); the lines are
+ * joined with '\n', without a final one.
+ */
+function alignCells(lines: string[][], opts: TabwriterOptions): string {
   const out: string[] = new Array<string>(lines.length);
   const widths: number[] = [];
 
   const writeLines = (from: number, to: number): void => {
     for (let i = from; i < to; i++) {
       const cells = lines[i]!;
-      out[i] = cells
-        .map((cell, j) => (j < cells.length - 1 && j < widths.length ? cell.padEnd(widths[j]!) : cell))
-        .join('');
+      const pieces: string[] = [];
+      for (let j = 0; j < cells.length; j++) {
+        const cell = cells[j]!;
+        pieces.push(cell);
+        // Like padEnd: padded to the width in UTF-16 units.
+        if (j < cells.length - 1 && j < widths.length && cell.length < widths[j]!) pieces.push(spaces(widths[j]! - cell.length));
+      }
+      out[i] = pieces.join(''); // one flat string per line, not a rope of its cells
     }
   };
 
@@ -39,7 +70,7 @@ export function tabwrite(text: string, opts: TabwriterOptions): string {
       for (; end < line1; end++) {
         const cells = lines[end]!;
         if (column >= cells.length - 1) break;
-        width = Math.max(width, [...cells[column]!].length + opts.padding);
+        width = Math.max(width, cellWidth(cells[column]!) + opts.padding);
       }
       widths.push(width);
       format(i, end);
@@ -50,12 +81,19 @@ export function tabwrite(text: string, opts: TabwriterOptions): string {
     writeLines(start, line1);
   };
   format(0, lines.length);
-  return out.join('\n') + (endsWithNewline ? '\n' : '');
+  return out.join('\n');
 }
+
+const TAB_OR_NEWLINE = /[\t\n]/;
 
 /** A kubectl table: headers (already uppercase) and rows of cells, aligned. */
 export function renderTable(headers: string[] | undefined, rows: string[][]): string {
-  const all = headers ? [headers, ...rows] : rows;
-  if (all.length === 0) return '';
-  return tabwrite(all.map((r) => r.join('\t')).join('\n') + '\n', TABLE_WRITER);
+  const lines: string[][] = headers ? [headers] : [];
+  for (const row of rows) {
+    // A cell holding a tab or a newline splits like the text would in kubectl's tabwriter.
+    if (!row.some((cell) => TAB_OR_NEWLINE.test(cell))) lines.push(row);
+    else for (const line of row.join('\t').split('\n')) lines.push(line.split('\t'));
+  }
+  if (lines.length === 0) return '';
+  return alignCells(lines, TABLE_WRITER) + '\n';
 }

@@ -57,14 +57,16 @@ export const describeCommand: KubectlSubcommand = {
     const found: { type: ResourceType; obj: KubeObject }[] = [];
     let stderr = '';
     for (const { type, names } of resolved.requests) {
-      const candidates = listObjects(ctx.state, type, listNamespace(ctx));
+      let listed: KubeObject[] | undefined;
+      const candidates = () => (listed ??= listObjects(ctx.state, type, listNamespace(ctx)));
       if (names.length === 0) {
-        for (const obj of candidates) if (matchesLabels(selector.requirements, obj.metadata.labels)) found.push({ type, obj });
+        for (const obj of candidates()) if (matchesLabels(selector.requirements, obj.metadata.labels)) found.push({ type, obj });
         continue;
       }
       for (const name of names) {
+        // An exact name needs no listing (and is then the only match, like kubectl).
         const exact = getObject(ctx.state, type, ctx.namespace, name);
-        const matches = exact ? [exact] : candidates.filter((o) => o.metadata.name.startsWith(name));
+        const matches = exact ? [exact] : candidates().filter((o) => o.metadata.name.startsWith(name));
         if (matches.length === 0) stderr += notFoundError(type, name);
         for (const obj of matches) found.push({ type, obj });
       }

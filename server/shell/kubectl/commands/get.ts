@@ -73,24 +73,22 @@ function printTable(ctx: KubectlContext, type: ResourceType, items: Selected[], 
   const table = TABLES[type.kind]!;
   const labelColumns = flags.all('label-columns').flatMap((v) => v.split(',')).filter((v) => v !== '');
   const showNamespace = ctx.allNamespaces && type.namespaced;
+  const showLabels = flags.bool('show-labels');
   const headers = [
     ...(showNamespace ? ['NAMESPACE'] : []),
     ...table.headers,
     ...(wide ? table.wideHeaders : []),
     ...labelColumns.map((l) => (l.split('/').at(-1) ?? l).toUpperCase()),
-    ...(flags.bool('show-labels') ? ['LABELS'] : []),
+    ...(showLabels ? ['LABELS'] : []),
   ];
   const rows = items.map(({ obj }) => {
-    const { cells, wide: wideCells } = table.row(ctx.state, obj);
+    const own = table.row(ctx.state, obj, wide);
     // The NAME column (first for every kind but events) carries the kind in multi-type listings.
-    if (withKind && table.headers[0] === 'NAME') cells[0] = `${qualifiedSingular(type)}/${cells[0]}`;
-    return [
-      ...(showNamespace ? [obj.metadata.namespace ?? ''] : []),
-      ...cells,
-      ...(wide ? wideCells : []),
-      ...labelColumns.map((l) => obj.metadata.labels[l] ?? ''),
-      ...(flags.bool('show-labels') ? [labelsString(obj.metadata.labels)] : []),
-    ];
+    if (withKind && table.headers[0] === 'NAME') own[0] = `${qualifiedSingular(type)}/${own[0]}`;
+    const cells = showNamespace ? [obj.metadata.namespace ?? ''].concat(own) : own;
+    for (const l of labelColumns) cells.push(obj.metadata.labels[l] ?? '');
+    if (showLabels) cells.push(labelsString(obj.metadata.labels));
+    return cells;
   });
   return renderTable(flags.bool('no-headers') ? undefined : headers, rows);
 }

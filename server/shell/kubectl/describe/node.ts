@@ -1,4 +1,5 @@
 // `kubectl describe node`, laid out like kubectl's NodeDescriber.
+import { podsOnNode } from '../../../cluster/network/pod-lookup.js';
 import { formatBytes, formatCpu } from '../../../cluster/quantity.js';
 import type { ClusterState, Node, Pod, ResourceList } from '../../../cluster/types.js';
 import { age, rfc1123z } from '../age.js';
@@ -64,8 +65,8 @@ export function describeNode(state: ClusterState, node: Node): string {
   w.write(0, `PodCIDRs:\t${node.spec.podCIDR}\n`);
   if (node.spec.providerID) w.write(0, `ProviderID:\t${node.spec.providerID}\n`);
 
-  const pods = Object.values(state.pods)
-    .filter((p) => p.spec.nodeName === node.metadata.name && p.status.phase !== 'Succeeded' && p.status.phase !== 'Failed')
+  const pods = podsOnNode(state, node.metadata.name)
+    .filter((p) => p.status.phase !== 'Succeeded' && p.status.phase !== 'Failed')
     .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}` < `${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1);
   const alloc = node.status.allocatable;
   w.write(0, `Non-terminated Pods:\t(${pods.length} in total)\n`);

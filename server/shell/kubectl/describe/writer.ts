@@ -62,9 +62,29 @@ export function taintString(t: Taint): string {
   return `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`;
 }
 
+// Events by involved object, per events array. recordEvent only appends (an aggregated
+// repeat changes count and times in place) and expiry replaces the array, so an index is
+// valid while the array and its length are the same.
+const eventIndexes = new WeakMap<ClusterEvent[], { length: number; byUid: Map<string, ClusterEvent[]> }>();
+
+function eventsAbout(state: ClusterState, uid: string): ClusterEvent[] {
+  const events = state.events;
+  let index = eventIndexes.get(events);
+  if (!index || index.length !== events.length) {
+    index = { length: events.length, byUid: new Map() };
+    for (const e of events) {
+      const list = index.byUid.get(e.involvedObject.uid);
+      if (list) list.push(e);
+      else index.byUid.set(e.involvedObject.uid, [e]);
+    }
+    eventIndexes.set(events, index);
+  }
+  return index.byUid.get(uid) ?? [];
+}
+
 /** Events about an object (by uid), oldest first, as the `Events:` table. */
 export function writeEvents(w: DescribeWriter, state: ClusterState, uid: string): void {
-  const events = state.events.filter((e) => e.involvedObject.uid === uid).sort((a, b) => a.lastTimestamp - b.lastTimestamp);
+  const events = [...eventsAbout(state, uid)].sort((a, b) => a.lastTimestamp - b.lastTimestamp);
   if (events.length === 0) {
     w.write(0, 'Events:\t<none>\n');
     return;
