@@ -1,6 +1,7 @@
 // The RoomStore the server runs on: each method is one repository call.
 import type pg from 'pg';
 import type { PrismaClient } from './generated/prisma/client.js';
+import { AppendWriter } from './append-writer.js';
 import { appendEvents, latestSnapshot, listEvents } from './events-repo.js';
 import { leaderboard, listResults } from './results-repo.js';
 import {
@@ -15,12 +16,13 @@ import {
 import type { RoomStore } from './room-store.js';
 
 export function createPrismaRoomStore(prisma: PrismaClient, pool: pg.Pool): RoomStore {
+  const writer = new AppendWriter(pool);
   return {
     createRoom: (room) => createRoom(prisma, room),
     getRoom: (roomId) => getRoom(prisma, roomId),
     findRoomByCode: (code) => findRoomByCode(prisma, code),
     listOpenRooms: () => listOpenRooms(prisma),
-    appendEvents: (roomId, expectedSeq, events, changes) => appendEvents(prisma, pool, roomId, expectedSeq, events, changes),
+    appendEvents: (roomId, expectedSeq, events, changes) => appendEvents(prisma, writer, roomId, expectedSeq, events, changes),
     listEvents: (roomId, afterSeq, limit) => listEvents(prisma, roomId, afterSeq, limit),
     listParticipants: (roomId) => listParticipants(prisma, roomId),
     findParticipantByTokenHash: (tokenHash) => findParticipantByTokenHash(prisma, tokenHash),

@@ -22,7 +22,7 @@ export function renderReportHtml(report: RoomReport): string {
   <h3>Hints used</h3>
   <p>${p.hintsUsed.length ? p.hintsUsed.map((h) => `${escape(h.hintId)} (−${h.cost})`).join(', ') : 'none'}</p>
   <h3>Commands</h3>
-  ${p.commands.map((c) => `<div class="cmd"><div class="line">[${clock(c.simTime)}] $ ${escape(c.line)}</div><pre>${escape(c.output)}</pre></div>`).join('\n')}
+  ${p.commands.map((c) => `<div class="cmd"><div class="line">[${clock(c.simTime)}] ${escape(c.prompt ?? '$ ')}${escape(c.line)}</div><pre>${escape(c.output)}</pre></div>`).join('\n')}
 </section>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>kubedrill report — ${escape(report.title)}</title>

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { HttpError, ReplayResponse, RoomIdParams, RoomReport, failure, type AckError } from '../protocol/index.js';
 import { fromStored } from '../rooms/log.js';
+import { overviewTimeline } from '../rooms/overview.js';
 import { buildReport } from '../rooms/report.js';
 import type { RoomRunner } from '../rooms/runner.js';
 import { viewerOf, viewFor, type Viewer } from '../rooms/view.js';
@@ -52,8 +53,11 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     const auth = await authorise(request, request.params.id);
     if (!('runner' in auth)) return sendError(reply, auth);
     if (auth.viewer.role === 'spectator') return sendError(reply, failure('forbidden', 'replays are for the host and the players'));
-    const events = (await registry.store.listEvents(auth.runner.room.id, 0)).map(fromStored).map((e) => viewFor(auth.viewer, e)).filter((e) => e !== null);
-    const { room } = auth.runner;
-    return { roomId: room.id, scenarioId: room.scenarioId, ...(auth.viewer.role === 'host' ? { seed: room.seed } : {}), events };
+    const log = (await registry.store.listEvents(auth.runner.room.id, 0)).map(fromStored);
+    const events = log.map((e) => viewFor(auth.viewer, e)).filter((e) => e !== null);
+    const { room, runtime } = auth.runner;
+    if (auth.viewer.role !== 'host') return { roomId: room.id, scenarioId: room.scenarioId, events };
+    // The overview at any moment of the replay, computed from the replayed cluster.
+    return { roomId: room.id, scenarioId: room.scenarioId, seed: room.seed, events, overviews: overviewTimeline(runtime, room.id, log) };
   });
 }

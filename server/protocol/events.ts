@@ -52,6 +52,8 @@ const Command = z.object({
   ...Base,
   type: z.literal('command'),
   participantId: ParticipantId,
+  /** The prompt shown before the line was typed; absent in logs written before it was recorded. */
+  prompt: z.string().optional(),
   line: z.string(),
   output: z.string(),
   exitCode: z.number().int(),

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DisplayName, JoinCode, ParticipantId, Role, RoomMode, RoomStatus, ScenarioId, Seed } from './common.js';
 import { ErrorBody } from './errors.js';
 import { RoomEvent, PublicEvent } from './events.js';
-import { TerminalEntry } from './socket.js';
+import { OverviewMessage, TerminalEntry } from './socket.js';
 
 export const HttpError = z.object({ error: ErrorBody });
 
@@ -78,6 +78,8 @@ export const ReplayResponse = z.object({
   seed: z.number().optional(),
   /** The log as this viewer may see it (hosts: everything; a player: their public view). */
   events: z.array(z.union([RoomEvent, PublicEvent])),
+  /** Hosts only: the cluster overview after the first event and after each event that changed it. */
+  overviews: z.array(OverviewMessage).optional(),
 });
 
 export const LeaderboardResponse = z.object({

@@ -1,7 +1,9 @@
 // socket.io messages. Client → server messages are `socket.emit(name, payload, ack)`;
 // each payload has a schema here and the server answers through the ack with
 // `{ ok: true, ... } | { ok: false, error: { code, message } }`.
-// Server → client: `room:event` (one event, already filtered for the viewer).
+// Server → client: `room:event` (one or more events as its arguments, in order, already
+// filtered for the viewer) and, for hosts
+// and spectators, `room:overview` (the cluster overview, when it changed).
 import { z } from 'zod';
 import { DisplayName, JoinCode, LIMITS, ParticipantId, Role, RoomMode, RoomStatus, ScenarioId, Token } from './common.js';
 import { DiagnosisFields, ScorePart, SignalKind } from './events.js';
@@ -47,6 +49,8 @@ export type ClientMessage<N extends ClientMessageName> = z.infer<(typeof ClientM
 
 export const TerminalEntry = z.object({
   seq: z.number().int(),
+  /** The prompt shown before the line was typed (`(ctx) player@workstation:~$ `). */
+  prompt: z.string().optional(),
   line: z.string(),
   output: z.string(),
   exitCode: z.number().int(),
@@ -60,6 +64,23 @@ export const TerminalView = z.object({
   prompt: z.string(),
   entries: z.array(TerminalEntry),
 });
+
+/**
+ * The cluster at a glance, for hosts and spectators only (players see the cluster through
+ * their terminal): nodes and pods with kubectl's STATUS words, and the latest events.
+ */
+export const ClusterOverview = z.object({
+  nodes: z.array(z.object({ name: z.string(), status: z.string(), roles: z.string() })),
+  /** Pods per kubectl STATUS (`Running`, `Pending`, `CrashLoopBackOff`…), busiest first. */
+  pods: z.record(z.string(), z.number().int().nonnegative()),
+  /** Most recent last. `lastSeen` is simulated ms (like every event's simTime), so the overview only changes when the cluster does. */
+  events: z.array(z.object({ type: z.string(), reason: z.string(), object: z.string(), message: z.string(), count: z.number().int(), lastSeen: z.number() })),
+});
+export type ClusterOverview = z.infer<typeof ClusterOverview>;
+
+/** `room:overview`: the overview changed (after the event `seq`). Hosts and spectators only. */
+export const OverviewMessage = z.object({ seq: z.number().int().nonnegative(), overview: ClusterOverview });
+export type OverviewMessage = z.infer<typeof OverviewMessage>;
 
 export const ParticipantView = z.object({ id: ParticipantId, name: z.string(), role: Role, online: z.boolean() });
 
@@ -81,6 +102,8 @@ export const PublicRoomView = z.object({
   hints: z.array(z.object({ seq: z.number().int(), hintId: z.string(), text: z.string(), cost: z.number(), participantId: ParticipantId.optional() })),
   diagnoses: z.array(z.object({ participantId: ParticipantId, ...DiagnosisFields })),
   scores: z.array(z.object({ participantId: ParticipantId, total: z.number(), max: z.number(), parts: z.array(ScorePart) })),
+  /** Hosts and spectators only; absent for players and for runtimes without a real cluster. */
+  overview: ClusterOverview.optional(),
 });
 export type PublicRoomView = z.infer<typeof PublicRoomView>;
 
@@ -129,4 +152,4 @@ export interface ActionAck {
 }
 
 /** Server → client socket.io event names. */
-export const SERVER_EVENTS = { event: 'room:event' } as const;
+export const SERVER_EVENTS = { event: 'room:event', overview: 'room:overview' } as const;

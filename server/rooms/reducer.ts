@@ -38,14 +38,16 @@ export function createRoomState(runtime: ScenarioRuntime, roomId: string, event:
  * records it. The live runner calls this to learn the output it then logs; replay calls it
  * through reduceRoom.
  */
-export function executeCommand(room: RoomState, runtime: ScenarioRuntime, participantId: string, line: string, seq: number): LineResult {
+export function executeCommand(room: RoomState, runtime: ScenarioRuntime, participantId: string, line: string, seq: number): LineResult & { prompt: string } {
   const terminal = room.terminals[participantId];
   if (!terminal) throw new Error(`command for ${participantId}, who has no terminal`);
   const simTime = room.cluster.now;
+  // The prompt the player saw while typing: it depends on the session (node, user) before the line ran.
+  const prompt = runtime.prompt(room.cluster, terminal.session);
   const result = runtime.runLine(room.cluster, terminal.session, line);
-  terminal.entries.push({ seq, simTime, line, output: result.output, exitCode: result.exitCode, ...(result.clear ? { clear: true } : {}) });
+  terminal.entries.push({ seq, simTime, prompt, line, output: result.output, exitCode: result.exitCode, ...(result.clear ? { clear: true } : {}) });
   terminal.lastActiveSimTime = simTime;
-  return result;
+  return { ...result, prompt };
 }
 
 export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioRuntime): RoomState {
@@ -86,7 +88,8 @@ export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioR
       break;
     case 'command': {
       const result = executeCommand(room, runtime, event.participantId, event.line, event.seq);
-      if (result.output !== event.output || result.exitCode !== event.exitCode) room.divergences.push(event.seq);
+      const promptDiffers = event.prompt !== undefined && event.prompt !== result.prompt;
+      if (result.output !== event.output || result.exitCode !== event.exitCode || promptDiffers) room.divergences.push(event.seq);
       break;
     }
     case 'fault.injected':

@@ -140,13 +140,13 @@ export class RoomRunner {
    */
   private applyDrafts(drafts: DraftEvent[]): { events: RoomEvent[]; line?: LineResult } {
     const events: RoomEvent[] = [];
-    let line: LineResult | undefined;
+    let line: ReturnType<typeof executeCommand> | undefined;
     for (const draft of drafts) {
       const seq = this.state.seq + 1;
       if (draft.type === 'command') {
         line = executeCommand(this.state, this.options.runtime, draft.participantId, draft.line, seq);
         this.state.seq = seq;
-        events.push({ ...draft, seq, output: line.output, exitCode: line.exitCode, ...(line.clear ? { clear: true } : {}) });
+        events.push({ ...draft, seq, prompt: line.prompt, output: line.output, exitCode: line.exitCode, ...(line.clear ? { clear: true } : {}) });
       } else {
         const event = { ...draft, seq } as RoomEvent;
         reduceRoom(this.state, event, this.options.runtime);

@@ -3,7 +3,7 @@
 // runner are tested with a small fake; scenario-runtime.ts binds the real modules.
 import type { ClusterState } from '../cluster/types.js';
 import type { Completion, LineResult, ShellSession } from '../shell/types.js';
-import type { ScorePart } from '../protocol/index.js';
+import type { ClusterOverview, ScorePart } from '../protocol/index.js';
 
 export interface RuntimeHint {
   id: string;
@@ -60,6 +60,8 @@ export interface ScenarioRuntime {
   complete(cluster: ClusterState, session: ShellSession, line: string, cursor: number): Completion;
   prompt(cluster: ClusterState, session: ShellSession): string;
   score(input: ScoreInput): RuntimeScore;
+  /** Nodes, pods by status and recent events for hosts and spectators; absent when the cluster is not a real one (test doubles). */
+  overview?(cluster: ClusterState): ClusterOverview;
 }
 
 /** Where rooms get runtimes: the loaded scenarios. */

@@ -7,6 +7,7 @@ import {
 } from '../scenarios/index.js';
 import { scoreSession } from '../scoring/index.js';
 import { complete, newSession, prompt, runLine } from '../shell/index.js';
+import { clusterOverview } from './overview.js';
 import type { ScenarioCatalog, ScenarioRuntime } from './runtime.js';
 
 export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioRuntime {
@@ -28,6 +29,7 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioR
     runLine: (cluster, session, line) => runLine(cluster, session, line),
     complete: (cluster, session, line, cursor) => complete(cluster, session, line, cursor),
     prompt: (cluster, session) => prompt(cluster, session),
+    overview: clusterOverview,
     score: (input) => {
       const breakdown = scoreSession(scenario, {
         diagnosis: input.diagnosis,

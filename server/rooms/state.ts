@@ -13,7 +13,7 @@ export interface RoomParticipant {
 
 export interface Terminal {
   session: ShellSession;
-  entries: (TerminalEntry & { simTime: number })[];
+  entries: (TerminalEntry & { simTime: number; prompt: string })[];
   /** Simulated time of the player's last command (or join): auto-hints look at it. */
   lastActiveSimTime: number;
 }

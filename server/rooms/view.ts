@@ -55,7 +55,9 @@ export function toPublic(event: RoomEvent): PublicEvent | null {
       return { seq, simTime, type: event.type, ms: event.ms };
     case 'command':
       return {
-        seq, simTime, type: event.type, participantId: event.participantId, line: event.line, output: event.output, exitCode: event.exitCode,
+        seq, simTime, type: event.type, participantId: event.participantId,
+        ...(event.prompt !== undefined ? { prompt: event.prompt } : {}),
+        line: event.line, output: event.output, exitCode: event.exitCode,
         ...(event.clear ? { clear: true } : {}),
       };
     case 'hint.requested':
@@ -102,7 +104,7 @@ export function roomViewFor(room: RoomState, runtime: ScenarioRuntime, viewer: V
       .map(([participantId, t]) => ({
         participantId,
         prompt: runtime.prompt(room.cluster, t.session),
-        entries: t.entries.map((e) => ({ seq: e.seq, line: e.line, output: e.output, exitCode: e.exitCode, ...(e.clear ? { clear: true } : {}) })),
+        entries: t.entries.map((e) => ({ seq: e.seq, prompt: e.prompt, line: e.line, output: e.output, exitCode: e.exitCode, ...(e.clear ? { clear: true } : {}) })),
       })),
     hints: (viewer.role === 'player' ? hintsOf(room, viewer.participantId) : room.hints).map((h) => ({
       seq: h.seq, hintId: h.hintId, text: h.text, cost: h.cost, ...(h.participantId !== undefined ? { participantId: h.participantId } : {}),
@@ -114,6 +116,8 @@ export function roomViewFor(room: RoomState, runtime: ScenarioRuntime, viewer: V
       .filter(([id]) => sees(id))
       .map(([participantId, s]) => ({ participantId, total: s.total, max: s.max, parts: s.parts.map((p) => ({ key: p.key, points: p.points, max: p.max })) })),
   };
+  // Players see the cluster only through their terminal.
+  if (viewer.role !== 'player' && runtime.overview) view.overview = runtime.overview(room.cluster);
   if (viewer.role !== 'host') return view;
   const host: HostRoomView['host'] = {
     seed: room.seed,

@@ -1,7 +1,10 @@
 // socket.io rooms per viewer kind, so each broadcast is filtered once per audience:
 // `<roomId>:host`, `<roomId>:spectator` and one per player `<roomId>:p:<participantId>`.
+// One commit (say a tick and a command) is one `room:event` message per audience, its
+// events as the message's arguments in order: socket.io encodes each emit once.
 import type { Server, Socket } from 'socket.io';
-import { SERVER_EVENTS, type RoomEvent } from '../protocol/index.js';
+import { SERVER_EVENTS, type ClusterOverview, type OverviewMessage, type RoomEvent } from '../protocol/index.js';
+import { CHANGES_CLUSTER } from '../rooms/overview.js';
 import type { RoomRunner } from '../rooms/runner.js';
 import { viewFor, type Viewer } from '../rooms/view.js';
 
@@ -24,13 +27,46 @@ export function broadcast(io: Server, runner: RoomRunner, events: readonly RoomE
   const channels = io.of('/').adapter.rooms;
   for (const viewer of audiences) {
     const channel = channelOf(roomId, viewer);
-    if (!channels.get(channel)?.size) continue; // nobody of that audience is connected
-    for (const event of events) {
-      const view = viewFor(viewer, event);
-      if (!view) continue;
-      // The socket that ran a command has its output in the ack already; its other tabs do not.
-      const target = event.type === 'command' && origin ? io.to(channel).except(origin) : io.to(channel);
-      target.emit(SERVER_EVENTS.event, view);
+    const members = channels.get(channel);
+    if (!members?.size) continue; // nobody of that audience is connected
+    const views = events.map((event) => viewFor(viewer, event)).filter((view) => view !== null);
+    if (views.length === 0) continue;
+    if (!origin || !members.has(origin) || !views.some((v) => v.type === 'command')) {
+      io.to(channel).emit(SERVER_EVENTS.event, ...views);
+      continue;
     }
+    // The socket that ran the command has its output in the ack already; its other tabs do not.
+    if (members.size > 1) io.to(channel).except(origin).emit(SERVER_EVENTS.event, ...views);
+    const rest = views.filter((v) => v.type !== 'command');
+    if (rest.length > 0) io.to(origin).emit(SERVER_EVENTS.event, ...rest);
   }
+  pushOverview(io, runner, events);
+}
+
+/** The overview text each room last sent (pushed or in a view), so an unchanged overview is not sent again. */
+const lastOverview = new WeakMap<RoomRunner, string>();
+
+/** A view carrying `overview` went out: the room's watchers have seen it. */
+export function overviewSent(runner: RoomRunner, overview: ClusterOverview | undefined): void {
+  if (overview) lastOverview.set(runner, JSON.stringify(overview));
+}
+
+/**
+ * Sends the cluster overview to the room's hosts and spectators when these events changed
+ * it. Never to players: they see the cluster only through their terminal.
+ */
+function pushOverview(io: Server, runner: RoomRunner, events: readonly RoomEvent[]): void {
+  const { overview } = runner.runtime;
+  if (!overview || !events.some((e) => CHANGES_CLUSTER.has(e.type))) return;
+  const roomId = runner.room.id;
+  const channels = io.of('/').adapter.rooms;
+  const watchers = [channelOf(roomId, { role: 'host', participantId: '' }), channelOf(roomId, { role: 'spectator', participantId: '' })]
+    .filter((channel) => channels.get(channel)?.size);
+  if (watchers.length === 0) return;
+  const current = overview(runner.room.cluster);
+  const text = JSON.stringify(current);
+  if (lastOverview.get(runner) === text) return;
+  lastOverview.set(runner, text);
+  const message: OverviewMessage = { seq: runner.room.seq, overview: current };
+  io.to(watchers).emit(SERVER_EVENTS.overview, message);
 }

@@ -10,7 +10,7 @@ import type { RoomRunner } from '../rooms/runner.js';
 import { roomViewFor, viewerOf, viewFor, type Viewer } from '../rooms/view.js';
 import { fromStored } from '../rooms/log.js';
 import type { ServerMetrics } from '../metrics.js';
-import { joinChannel } from './broadcast.js';
+import { joinChannel, overviewSent } from './broadcast.js';
 import { Presence } from './presence.js';
 import { TokenBucket } from './rate-limit.js';
 
@@ -169,7 +169,9 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       seat = { runner, viewer };
       joinChannel(socket, runner.room.id, viewer);
       presence.enter(runner.room.id, viewer.participantId);
-      return roomViewFor(runner.room, runner.runtime, viewer, presence.online(runner.room.id));
+      const view = roomViewFor(runner.room, runner.runtime, viewer, presence.online(runner.room.id));
+      overviewSent(runner, view.overview);
+      return view;
     }
   });
 }

@@ -63,12 +63,14 @@ export async function connect(url: string): Promise<TestClient> {
   socket.onAny((name: string, ...args: unknown[]) => {
     received.push({ name, args });
     if (name !== 'room:event') return;
-    const event = args[0] as Record<string, unknown>;
-    events.push(event);
-    for (const w of [...waiters]) {
-      if (w.predicate(event)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(event);
+    // One message per commit: its events are the arguments, in order.
+    for (const event of args as Record<string, unknown>[]) {
+      events.push(event);
+      for (const w of [...waiters]) {
+        if (w.predicate(event)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(event);
+        }
       }
     }
   });

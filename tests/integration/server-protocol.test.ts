@@ -48,8 +48,8 @@ describe('game server protocol', () => {
     const ran = await player.call<{ output: string; exitCode: number; prompt: string }>('cmd:run', { line: 'get', clientSeq: 3 });
     expect(ran).toMatchObject({ ok: true, exitCode: 0, clientSeq: 3, prompt: '1$ ' });
     expect(ran.output).toMatch(/^counter=\d+ now=0\n$/);
-    // The host sees the player's terminal live.
-    await host.waitFor((e) => e.type === 'command' && e.line === 'get');
+    // The host sees the player's terminal live, each line with the prompt it was typed at.
+    expect(await host.waitFor((e) => e.type === 'command' && e.line === 'get')).toMatchObject({ prompt: '0$ ' });
     for (const c of [host, player]) c.close();
   });
 
@@ -72,21 +72,26 @@ describe('game server protocol', () => {
     const joined = await player.call<{ token: string; view: { seq: number } }>('room:join', { code, name: 'Re' });
     await host.call('host:start');
     const ran = await player.call<{ seq: number }>('cmd:run', { line: 'get' });
+    expect((await player.call('cmd:run', { line: 'inc' })).ok).toBe(true);
     // The command's output came in the ack, not as a room:event to the same socket.
     expect(player.events.filter((e) => e.type === 'command')).toEqual([]);
-    const lastSeq = ran.seq;
+    const lastSeq = ran.seq + 1;
     player.close();
     await host.call('host:note', { text: 'private' });
     await host.call('host:hint', { hintId: 'h1' });
     await host.call('host:pause');
 
     const back = await connect(server.url);
-    const resumed = await back.call<{ events: { seq: number; type: string }[]; view: { seq: number; terminals: { entries: unknown[] }[] } }>('room:resume', { token: joined.token, lastSeq });
+    const resumed = await back.call<{ events: { seq: number; type: string }[]; view: { seq: number; terminals: { prompt: string; entries: { prompt?: string; line: string }[] }[] } }>(
+      'room:resume', { token: joined.token, lastSeq: ran.seq - 1 });
     expect(resumed.ok).toBe(true);
-    expect(resumed.events.map((e) => e.type)).toEqual(['hint.pushed', 'room.paused']);
-    expect(resumed.events[0]!.seq).toBeGreaterThan(lastSeq);
+    expect(resumed.events.map((e) => e.type)).toEqual(['command', 'command', 'hint.pushed', 'room.paused']);
+    expect(resumed.events.slice(0, 2)).toMatchObject([{ line: 'get', prompt: '0$ ' }, { line: 'inc', prompt: '1$ ' }]);
+    expect(resumed.events[2]!.seq).toBeGreaterThan(lastSeq);
     expect(resumed.view.terminals).toHaveLength(1);
-    expect(resumed.view.terminals[0]!.entries).toHaveLength(1);
+    // Each entry keeps the prompt it was typed at; the terminal's prompt is the next one.
+    expect(resumed.view.terminals[0]!.entries.map((e) => `${e.prompt}${e.line}`)).toEqual(['0$ get', '1$ inc']);
+    expect(resumed.view.terminals[0]!.prompt).toBe('2$ ');
     await host.call('host:resume');
     const next = await back.waitFor((e) => e.type === 'room.resumed');
     expect(next.seq).toBe(resumed.view.seq + 1);
@@ -114,7 +119,7 @@ describe('game server protocol', () => {
     expect(html.headers.get('content-type')).toContain('text/html');
     const page = await html.text();
     expect(page).toContain('note &lt;b&gt;bold&lt;/b&gt;');
-    expect(page).toContain('$ get');
+    expect(page).toContain('0$ get');
 
     const replay = await getJson<{ events: { type: string }[] }>(server.url, `/api/rooms/${roomId}/replay`, joined.token);
     expect(replay.body.events.map((e) => e.type)).not.toContain('note.added');

@@ -2,7 +2,7 @@
 // last event sequence it applied, and after any reconnect resumes with `room:resume`
 // (token + last seq) so missed events are applied exactly once, in order.
 import { io, type Socket } from 'socket.io-client';
-import type { ClientMessage, ClientMessageName, JoinAck, ResumeAck, ViewerEvent } from '../../../server/protocol/index.js';
+import type { ClientMessage, ClientMessageName, JoinAck, OverviewMessage, ResumeAck, ViewerEvent } from '../../../server/protocol/index.js';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';
 
@@ -11,6 +11,8 @@ export type AckResult<T> = ({ ok: true } & T) | { ok: false; error: { code: stri
 export interface ConnectionHandlers {
   /** Every room event after the view the join returned, each exactly once, in order. */
   onEvent(event: ViewerEvent): void;
+  /** Hosts and spectators: the cluster overview changed. */
+  onOverview(message: OverviewMessage): void;
   onStatus(status: ConnectionStatus): void;
   /** A resume could not happen (the token is gone): the view must start over. */
   onLost(message: string): void;
@@ -36,7 +38,9 @@ export class RoomConnection {
       if (reason === 'io server disconnect') setTimeout(() => this.socket.connect(), 1000);
     });
     this.socket.io.on('reconnect_attempt', () => handlers.onStatus('connecting'));
-    this.socket.on('room:event', (event: ViewerEvent) => this.deliver(event));
+    // One message per commit: its events are the arguments, in order.
+    this.socket.on('room:event', (...events: ViewerEvent[]) => events.forEach((event) => this.deliver(event)));
+    this.socket.on('room:overview', (message: OverviewMessage) => handlers.onOverview(message));
     handlers.onStatus('connecting');
   }
 
@@ -87,6 +91,7 @@ export class RoomConnection {
       return;
     }
     for (const event of ack.events) this.deliver(event);
+    if (ack.view.overview) this.handlers.onOverview({ seq: ack.view.seq, overview: ack.view.overview });
     this.handlers.onStatus('online');
   }
 }

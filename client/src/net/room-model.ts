@@ -84,7 +84,8 @@ export function applyEvent(model: RoomModel, event: ViewerEvent): void {
     case 'command':
       if (!sees(view, event.participantId)) break;
       terminalOf(view, event.participantId).entries.push({
-        seq: event.seq, line: event.line, output: event.output, exitCode: event.exitCode, ...(event.clear ? { clear: true } : {}),
+        seq: event.seq, ...(event.prompt !== undefined ? { prompt: event.prompt } : {}), line: event.line, output: event.output, exitCode: event.exitCode,
+        ...(event.clear ? { clear: true } : {}),
       });
       break;
     case 'hint.requested':

@@ -83,7 +83,7 @@ export class PlayerTerminal {
     if (this.printed.has(entry.seq)) return;
     if (this.pendingLine === entry.line) return; // our own; the ack prints it
     this.printed.add(entry.seq);
-    this.fitted.term.write(`\r\x1b[J${entryText(entry, this.prompt)}`);
+    this.fitted.term.write(`\r\x1b[J${entryText(entry, entry.prompt ?? this.prompt)}`);
     this.cursorRow = 0;
     this.redraw();
   }

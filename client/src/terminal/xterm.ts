@@ -61,5 +61,5 @@ export function entryText(entry: TerminalEntry, prompt: string, echo = true): st
   return `${echo ? `${prompt}${entry.line}\n` : ''}${output}`;
 }
 
-/** A prompt for an entry whose own prompt the log does not record. */
-export const entryPrompt = (entry: TerminalEntry): string => (entry as TerminalEntry & { prompt?: string }).prompt ?? '$ ';
+/** The prompt an entry was typed at; `$ ` for entries of logs written before prompts were recorded. */
+export const entryPrompt = (entry: TerminalEntry): string => entry.prompt ?? '$ ';

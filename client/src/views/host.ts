@@ -161,8 +161,10 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
     if (event.type === 'command') grid.append(event.participantId, event);
     render(event);
   });
+  const unsubscribeOverview = session.subscribeOverview(() => overview.update());
   return () => {
     unsubscribe();
+    unsubscribeOverview();
     header.dispose();
     grid.dispose();
   };

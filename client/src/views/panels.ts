@@ -49,21 +49,14 @@ export function roomHeader(model: RoomModel, extra: HTMLElement[] = []): Panel &
 }
 
 /**
- * The cluster overview. The room view carries no cluster summary yet; when the server adds
- * `overview` (nodes, pods by phase, recent events) it is shown here. Until then the panel
- * shows what the room knows: who is playing and what they have done.
+ * The cluster overview (nodes, pods by status, recent events — hosts and spectators get it
+ * in the view and as `room:overview` pushes) and who is playing and what they have done.
  */
-interface ClusterOverview {
-  nodes?: { name: string; status: string; roles?: string }[];
-  pods?: Record<string, number>;
-  events?: { type?: string; reason: string; object: string; message: string }[];
-}
-
 export function overviewPanel(model: RoomModel): Panel {
   const el = h('section', { class: 'panel overview', 'aria-labelledby': 'overview-h' });
   const update = () => {
     const { view } = model;
-    const cluster = (view as RoomView & { overview?: ClusterOverview }).overview;
+    const cluster = view.overview;
     const players = view.participants.filter((p) => p.role === 'player');
     fill(
       el,
@@ -71,8 +64,9 @@ export function overviewPanel(model: RoomModel): Panel {
       cluster?.nodes && h('table', { class: 'compact' },
         h('thead', {}, h('tr', {}, h('th', {}, 'node'), h('th', {}, 'status'), h('th', {}, 'roles'))),
         h('tbody', {}, cluster.nodes.map((n) => h('tr', {}, h('td', {}, n.name), h('td', { class: n.status === 'Ready' ? 'ok' : 'bad' }, n.status), h('td', {}, n.roles ?? ''))))),
-      cluster?.pods && h('p', { class: 'pods' }, Object.entries(cluster.pods).map(([phase, n]) => h('span', { class: `pod-count ${phase.toLowerCase()}` }, `${phase} ${n}`))),
-      cluster?.events && h('ul', { class: 'events' }, cluster.events.slice(-8).map((e) => h('li', { class: e.type === 'Warning' ? 'warn' : '' }, `${e.reason} ${e.object}: ${e.message}`))),
+      cluster?.pods && h('p', { class: 'pods', 'data-testid': 'pod-counts' }, Object.entries(cluster.pods).map(([phase, n]) => h('span', { class: `pod-count ${phase.toLowerCase()}` }, `${phase} ${n}`))),
+      cluster?.events && h('ul', { class: 'events', 'data-testid': 'cluster-events' }, cluster.events.slice(-8).map((e) => h('li', { class: e.type === 'Warning' ? 'warn' : '' },
+        h('span', { class: 'clock' }, formatClock(e.lastSeen)), ` ${e.reason} ${e.object}: ${e.message}${e.count > 1 ? ` (×${e.count})` : ''}`))),
       h('table', { class: 'compact', 'data-testid': 'players-table' },
         h('thead', {}, h('tr', {}, h('th', {}, 'player'), h('th', {}, 'commands'), h('th', {}, 'hints'), h('th', {}, 'diagnosis'))),
         h('tbody', {}, players.length === 0

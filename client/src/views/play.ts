@@ -126,7 +126,10 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
 
   const unsubscribe = session.subscribe((event: ViewerEvent) => {
     if (event.type === 'command' && event.participantId === me) {
-      terminal.showEntry({ seq: event.seq, line: event.line, output: event.output, exitCode: event.exitCode, ...(event.clear ? { clear: true } : {}) });
+      terminal.showEntry({
+        seq: event.seq, ...(event.prompt !== undefined ? { prompt: event.prompt } : {}), line: event.line, output: event.output, exitCode: event.exitCode,
+        ...(event.clear ? { clear: true } : {}),
+      });
     }
     if (event.type === 'hint.pushed' && (event.participantId === undefined || event.participantId === me)) toast(`New hint: ${event.text}`);
     if (event.type === 'tick') header.update();

@@ -1,6 +1,6 @@
 // /replay/ROOMID: a room's log folded up to any point. A scrubber moves through events;
 // play advances simulated time at 1×, 4× or 16×. Terminals and overview show that moment.
-import type { RoomView, ViewerEvent } from '../../../server/protocol/index.js';
+import type { OverviewMessage, RoomView, ViewerEvent } from '../../../server/protocol/index.js';
 import { api } from '../net/api.js';
 import { applyEvent, emptyView, type RoomModel } from '../net/room-model.js';
 import { formatClock } from '../net/scenario-info.js';
@@ -13,10 +13,18 @@ import { TerminalGrid } from './terminal-grid.js';
 const SPEEDS = [1, 4, 16] as const;
 const FRAME_MS = 100;
 
-/** The model after the first `count` events. */
-export function foldLog(roomId: string, you: RoomView['you'], scenario: Record<string, unknown>, events: readonly ViewerEvent[], count: number): RoomModel {
+/**
+ * The model after the first `count` events, with the cluster overview as it was then (the
+ * latest of `overviews` — hosts get them with the replay — at or before that event).
+ */
+export function foldLog(
+  roomId: string, you: RoomView['you'], scenario: Record<string, unknown>, events: readonly ViewerEvent[], count: number, overviews: readonly OverviewMessage[] = [],
+): RoomModel {
   const model: RoomModel = { view: { ...emptyView(roomId, you), scenario }, hintRequests: [], activity: [] };
   for (const event of events.slice(0, count)) applyEvent(model, event);
+  const upTo = count === 0 ? 0 : events[count - 1]!.seq;
+  const overview = overviews.findLast((o) => o.seq <= upTo) ?? overviews[0];
+  if (overview) model.view.overview = overview.overview;
   return model;
 }
 
@@ -32,7 +40,7 @@ export function replayRoute(root: HTMLElement, roomId: string): () => void {
   void Promise.all([api.replay(roomId, seat.token), api.scenarios().catch(() => [])]).then(([replay, scenarios]) => {
     if (gone) return;
     const scenario = scenarios.find((s) => s.id === replay.scenarioId) ?? { title: replay.scenarioId };
-    stop = mountReplay(root, roomId, seat, scenario, replay.events as ViewerEvent[]);
+    stop = mountReplay(root, roomId, seat, scenario, replay.events as ViewerEvent[], replay.overviews ?? []);
   }, (error: Error) => messageView(root, 'Could not load the replay', error.message));
   return () => {
     gone = true;
@@ -40,10 +48,12 @@ export function replayRoute(root: HTMLElement, roomId: string): () => void {
   };
 }
 
-function mountReplay(root: HTMLElement, roomId: string, seat: { role: RoomView['you']['role']; participantId: string }, scenario: Record<string, unknown>, events: ViewerEvent[]): () => void {
+function mountReplay(
+  root: HTMLElement, roomId: string, seat: { role: RoomView['you']['role']; participantId: string }, scenario: Record<string, unknown>, events: ViewerEvent[], overviews: OverviewMessage[],
+): () => void {
   const you = { participantId: seat.participantId, name: '', role: seat.role };
   // One model object for the grid and panels; scrubbing refills it.
-  const model = foldLog(roomId, you, scenario, events, events.length);
+  const model = foldLog(roomId, you, scenario, events, events.length, overviews);
   const grid = new TerminalGrid(model);
   const overview = overviewPanel(model);
   const activity = activityPanel(model, 'Events so far');
@@ -69,7 +79,7 @@ function mountReplay(root: HTMLElement, roomId: string, seat: { role: RoomView['
   const simTimeAt = (count: number) => (count === 0 ? 0 : events[count - 1]!.simTime);
   function show(count: number) {
     position = Math.max(0, Math.min(events.length, count));
-    Object.assign(model, foldLog(roomId, you, scenario, events, position));
+    Object.assign(model, foldLog(roomId, you, scenario, events, position, overviews));
     scrubber.value = String(position);
     clock.textContent = `${formatClock(simTimeAt(position))} / ${formatClock(simTimeAt(events.length))}`;
     grid.reload();

@@ -50,7 +50,7 @@ function renderReport(report: RoomReport, info: ScenarioInfo): HTMLElement {
       h('p', { 'data-testid': 'report-signals' }, signals.length ? signals.map((s) => `[${formatClock(s.simTime)}] ${describeEvent(view, s)}`).join(' · ') : 'None.'),
       h('h3', {}, `Commands (${p.commands.length})`),
       h('div', { class: 'commands' }, p.commands.map((c) => h('div', { class: 'cmd' },
-        h('div', { class: 'cmd-line' }, h('span', { class: 'clock' }, formatClock(c.simTime)), ` $ ${c.line}`, c.exitCode !== 0 ? h('span', { class: 'exit' }, ` exit ${c.exitCode}`) : null),
+        h('div', { class: 'cmd-line' }, h('span', { class: 'clock' }, formatClock(c.simTime)), ` ${c.prompt ?? '$ '}${c.line}`, c.exitCode !== 0 ? h('span', { class: 'exit' }, ` exit ${c.exitCode}`) : null),
         c.output && h('pre', {}, c.output)))));
   };
 

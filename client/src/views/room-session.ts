@@ -11,11 +11,15 @@ export interface RoomSession {
   model: RoomModel;
   /** Called after each event has been folded into the model. */
   subscribe(listener: (event: ViewerEvent) => void): () => void;
+  /** Called after a new cluster overview replaced `model.view.overview` (hosts and spectators). */
+  subscribeOverview(listener: () => void): () => void;
   close(): void;
 }
 
 export async function openRoom(join: ClientMessage<'room:join'>): Promise<RoomSession | { error: string; code: string }> {
   const listeners = new Set<(event: ViewerEvent) => void>();
+  const overviewListeners = new Set<() => void>();
+  let overviewSeq = -1;
   let model: RoomModel | undefined;
   let wasOffline = false;
   const conn = new RoomConnection({
@@ -23,6 +27,13 @@ export async function openRoom(join: ClientMessage<'room:join'>): Promise<RoomSe
       if (!model) return;
       applyEvent(model, event);
       for (const listener of listeners) listener(event);
+    },
+    onOverview: (message) => {
+      // A resume's view and a push may cross: keep the newest.
+      if (!model || message.seq < overviewSeq) return;
+      overviewSeq = message.seq;
+      model.view.overview = message.overview;
+      for (const listener of overviewListeners) listener();
     },
     onStatus: (status: ConnectionStatus) => {
       if (status === 'online') {
@@ -41,6 +52,7 @@ export async function openRoom(join: ClientMessage<'room:join'>): Promise<RoomSe
     return { error: ack.error.message, code: ack.error.code };
   }
   model = modelFromView(ack.view);
+  overviewSeq = ack.view.seq;
   const { view } = ack;
   const token = conn.participantToken;
   if (token) saveSeat({ roomId: view.roomId, code: view.code, token, role: view.you.role, participantId: view.you.participantId });
@@ -51,8 +63,13 @@ export async function openRoom(join: ClientMessage<'room:join'>): Promise<RoomSe
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    subscribeOverview: (listener) => {
+      overviewListeners.add(listener);
+      return () => overviewListeners.delete(listener);
+    },
     close: () => {
       listeners.clear();
+      overviewListeners.clear();
       conn.close();
       banner(undefined);
     },

@@ -27,8 +27,10 @@ export function watchView(root: HTMLElement, session: RoomSession): () => void {
     overview.update();
     activity.update();
   });
+  const unsubscribeOverview = session.subscribeOverview(() => overview.update());
   return () => {
     unsubscribe();
+    unsubscribeOverview();
     header.dispose();
     grid.dispose();
   };

@@ -1,0 +1,77 @@
+// Group commit on the real PostgreSQL: appends of many rooms arriving together become one
+// statement (one commit), each room keeping its own sequence check and order, and one bad
+// append failing alone.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { AppendWriter } from '../../server/db/append-writer.js';
+import { openDatabase, type Database } from '../../server/db/client.js';
+import type { NewEvent } from '../../server/db/room-store.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+let testDb: TestDatabase;
+let db: Database;
+let statements = 0;
+let writer: AppendWriter;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  db = await openDatabase({ databaseUrl: testDb.url, dataDir: '' });
+  // The pool as the writer sees it, counting the statements it sends.
+  const counting = { query: (...args: unknown[]) => (statements++, (db.pool.query as (...a: unknown[]) => unknown)(...args)) } as unknown as pg.Pool;
+  writer = new AppendWriter(counting);
+});
+afterAll(async () => {
+  await db?.close();
+  await testDb?.drop();
+});
+
+let uniq = 0;
+async function newRooms(count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const created = await db.store.createRoom({ code: `W${++uniq}`.padEnd(8, 'X'), mode: 'gameday', scenarioId: 'x', seed: 1, timeLimitSec: 60 });
+    if (!created.ok) throw new Error('room');
+    ids.push(created.room.id);
+  }
+  return ids;
+}
+const ev = (line: string, participantId: string | null = null): NewEvent => ({ type: 'command', simTime: 0, participantId, payload: { line, output: `out of ${line}\n` } });
+
+describe('AppendWriter', () => {
+  it('writes the appends of 50 rooms arriving in one turn as one statement, each at its own sequence', async () => {
+    const rooms = await newRooms(50);
+    statements = 0;
+    const results = await Promise.all(rooms.map((id, i) => writer.append(id, 0, [ev(`a${i}`), ev(`b${i}`)])));
+    expect(statements).toBe(1);
+    expect(results.every((r) => r?.map((e) => e.seq).join() === '1,2')).toBe(true);
+    for (const [i, id] of rooms.entries()) {
+      expect((await db.store.listEvents(id)).map((e) => `${e.seq}:${e.payload.line}`)).toEqual([`1:a${i}`, `2:b${i}`]);
+      expect((await db.store.getRoom(id))?.lastSeq).toBe(2);
+    }
+  });
+
+  it('refuses a stale append of one room without affecting the others in the batch', async () => {
+    const [a, b] = await newRooms(2);
+    await writer.append(a!, 0, [ev('first')]);
+    const [stale, fresh] = await Promise.all([writer.append(a!, 0, [ev('stale')]), writer.append(b!, 0, [ev('fresh')])]);
+    expect(stale).toBeNull();
+    expect(fresh?.[0]?.seq).toBe(1);
+    expect((await db.store.listEvents(a!)).map((e) => e.payload.line)).toEqual(['first']);
+  });
+
+  it('keeps one room\'s appends in order when several are queued at once', async () => {
+    const [room] = await newRooms(1);
+    const results = await Promise.all([writer.append(room!, 0, [ev('one')]), writer.append(room!, 1, [ev('two'), ev('three')]), writer.append(room!, 3, [ev('four')])]);
+    expect(results.map((r) => r?.map((e) => e.seq))).toEqual([[1], [2, 3], [4]]);
+    expect((await db.store.listEvents(room!)).map((e) => e.payload.line)).toEqual(['one', 'two', 'three', 'four']);
+  });
+
+  it('fails only the bad append when one of a batch breaks a constraint', async () => {
+    const [good, bad] = await newRooms(2);
+    const [ok, failed] = await Promise.allSettled([writer.append(good!, 0, [ev('fine')]), writer.append(bad!, 0, [ev('who', 'no-such-participant')])]);
+    expect(ok).toMatchObject({ status: 'fulfilled', value: [{ seq: 1 }] });
+    expect(failed).toMatchObject({ status: 'rejected', reason: { code: '23503' } });
+    expect((await db.store.getRoom(bad!))?.lastSeq).toBe(0);
+    expect(await db.store.listEvents(bad!)).toEqual([]);
+  });
+});
