@@ -504,6 +504,11 @@ export interface ClusterState {
   network: NetworkState;
   /** Scenario faults fired so far (id, simulated time), oldest first. Written by server/scenarios only. */
   firedFaults?: { id: string; at: SimTime }[];
+  /**
+   * Answer-key remediations whose predicate was seen false (at the start, after a fault, on a
+   * tick): only those can earn fix points. Written by server/scenarios only.
+   */
+  brokenRemediations?: string[];
 }
 
 /** Why an API write failed; the message is the real server's wording. */

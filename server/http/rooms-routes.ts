@@ -34,8 +34,8 @@ export async function roomsRoutes(app: FastifyInstance): Promise<void> {
       tags: ['rooms'], body: CreateSoloBody, response: { 201: CreateSoloResponse, 400: HttpError, 404: HttpError },
     },
   }, async (request, reply) => {
-    const { scenarioId, name, seed } = request.body;
-    const created = await registry.create({ scenarioId, mode: 'solo', name, ...(seed !== undefined ? { seed } : {}) });
+    const { scenarioId, name } = request.body;
+    const created = await registry.create({ scenarioId, mode: 'solo', name });
     if (!('runner' in created)) return sendError(reply, created);
     return reply.code(201).send({ roomId: created.runner.room.id, code: created.runner.room.code, token: created.token, participantId: created.participantId });
   });
@@ -61,7 +61,7 @@ export async function roomsRoutes(app: FastifyInstance): Promise<void> {
     const entries = await registry.store.leaderboard(scenarioId, { mode: 'solo', limit: 50 });
     return {
       scenarioId,
-      entries: entries.map((e) => ({ rank: e.rank, name: e.name, score: e.score, maxScore: e.maxScore, durationMs: e.durationMs, seed: e.seed, finishedAt: e.createdAt.toISOString() })),
+      entries: entries.map((e) => ({ rank: e.rank, name: e.name, score: e.score, maxScore: e.maxScore, durationMs: e.durationMs, finishedAt: e.createdAt.toISOString() })),
     };
   });
 }

@@ -16,7 +16,9 @@ export const CreateRoomBody = z.object({
 });
 export const CreateRoomResponse = z.object({ roomId: z.string(), code: z.string(), hostToken: z.string() });
 
-export const CreateSoloBody = z.object({ scenarioId: ScenarioId, name: DisplayName, seed: Seed.optional() });
+// No seed: the seed picks the variant, so a solo player choosing it could memorise answers
+// for the leaderboard. The server draws it (unknown keys such as a sent seed are dropped).
+export const CreateSoloBody = z.object({ scenarioId: ScenarioId, name: DisplayName });
 /** The room is already running; join it over the socket with `{ token }`. */
 export const CreateSoloResponse = z.object({ roomId: z.string(), code: z.string(), token: z.string(), participantId: z.string() });
 
@@ -85,6 +87,6 @@ export const ReplayResponse = z.object({
 export const LeaderboardResponse = z.object({
   scenarioId: ScenarioId,
   entries: z.array(
-    z.object({ rank: z.number().int(), name: z.string(), score: z.number(), maxScore: z.number(), durationMs: z.number(), seed: z.number(), finishedAt: z.string() }),
+    z.object({ rank: z.number().int(), name: z.string(), score: z.number(), maxScore: z.number(), durationMs: z.number(), finishedAt: z.string() }),
   ),
 });

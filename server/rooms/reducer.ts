@@ -4,7 +4,7 @@
 import type { EventOf, RoomEvent } from '../protocol/index.js';
 import type { LineResult } from '../shell/types.js';
 import type { ScenarioRuntime } from './runtime.js';
-import type { RoomState } from './state.js';
+import type { RoomState, Terminal } from './state.js';
 
 /** The first state, from the room.created event. */
 export function createRoomState(runtime: ScenarioRuntime, roomId: string, event: EventOf<'room.created'>): RoomState {
@@ -38,16 +38,34 @@ export function createRoomState(runtime: ScenarioRuntime, roomId: string, event:
  * records it. The live runner calls this to learn the output it then logs; replay calls it
  * through reduceRoom.
  */
-export function executeCommand(room: RoomState, runtime: ScenarioRuntime, participantId: string, line: string, seq: number): LineResult & { prompt: string } {
+export function executeCommand(
+  room: RoomState, runtime: ScenarioRuntime, participantId: string, line: string, seq: number,
+): LineResult & { prompt: string; internalError?: unknown } {
   const terminal = room.terminals[participantId];
   if (!terminal) throw new Error(`command for ${participantId}, who has no terminal`);
   const simTime = room.cluster.now;
   // The prompt the player saw while typing: it depends on the session (node, user) before the line ran.
   const prompt = runtime.prompt(room.cluster, terminal.session);
-  const result = runtime.runLine(room.cluster, terminal.session, line);
+  const { result, internalError } = runLineTotal(runtime, room.cluster, terminal.session, line);
   terminal.entries.push({ seq, simTime, prompt, line, output: result.output, exitCode: result.exitCode, ...(result.clear ? { clear: true } : {}) });
   terminal.lastActiveSimTime = simTime;
-  return { ...result, prompt };
+  return { ...result, prompt, ...(internalError !== undefined ? { internalError } : {}) };
+}
+
+export const INTERNAL_ERROR_OUTPUT = 'bash: internal error\n';
+
+/**
+ * A command always has a result: an engine bug becomes `bash: internal error` (exit 1) and
+ * the command is logged like any other. Live and replay both come through here, so whatever
+ * the failed line changed before it threw is changed again on replay, and the room stays in
+ * step with its log. The error goes back to the caller, which reports it at the edge.
+ */
+function runLineTotal(runtime: ScenarioRuntime, cluster: RoomState['cluster'], session: Terminal['session'], line: string): { result: LineResult; internalError?: unknown } {
+  try {
+    return { result: runtime.runLine(cluster, session, line) };
+  } catch (error) {
+    return { result: { output: INTERNAL_ERROR_OUTPUT, exitCode: 1 }, internalError: error ?? new Error('runLine threw') };
+  }
 }
 
 export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioRuntime): RoomState {

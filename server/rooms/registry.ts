@@ -23,6 +23,7 @@ export interface RegistryOptions {
 export interface NewRoomRequest {
   scenarioId: string;
   mode: RoomMode;
+  /** Hosted rooms only; ignored for solo rooms, which always get a server-drawn seed. */
   seed?: number;
   /** The creator: the host, or the solo player. */
   name: string;
@@ -75,7 +76,8 @@ export class RoomRegistry {
   }
 
   async create(request: NewRoomRequest): Promise<CreatedRoom | AckError> {
-    const seed = request.seed ?? newSeed();
+    // Only a host may choose the variant; a solo seed always comes from the server (leaderboard fairness).
+    const seed = request.mode === 'solo' ? newSeed() : (request.seed ?? newSeed());
     const runtime = this.options.catalog.runtime(request.scenarioId, seed);
     if (!runtime) return failure('not_found', `no scenario ${request.scenarioId}`);
     let record: RoomRecord | undefined;

@@ -90,10 +90,17 @@ export class RoomRunner {
   act(actor: Actor, action: Action, extra: { newParticipant?: NewParticipant; origin?: string } = {}): Promise<ActResult> {
     return this.exclusive(async () => {
       if (this.disposed) return failure('room_ended', 'the room is closed');
-      const ticked = this.applyDrafts(this.takePendingTime());
-      const decision = decide(this.state, this.options.runtime, actor, action);
-      const acted = decision.ok ? this.applyDrafts(decision.events) : { events: [] };
-      const events = [...ticked.events, ...acted.events];
+      let decision: ReturnType<typeof decide>;
+      let acted: { events: RoomEvent[]; line?: LineResult };
+      let events: RoomEvent[];
+      try {
+        const ticked = this.applyDrafts(this.takePendingTime());
+        decision = decide(this.state, this.options.runtime, actor, action);
+        acted = decision.ok ? this.applyDrafts(decision.events) : { events: [] };
+        events = [...ticked.events, ...acted.events];
+      } catch (error) {
+        return this.abandon(error, `${action.type} in room ${this.state.id}`);
+      }
       if (events.length > 0) {
         const stored = await this.persist(events, decision.ok && extra.newParticipant ? [extra.newParticipant] : [], extra.origin);
         if (!stored.ok) return stored;
@@ -108,7 +115,12 @@ export class RoomRunner {
     return this.exclusive(async () => {
       if (this.disposed) return { ok: true as const, events: [] };
       this.pendingMs += ms;
-      const { events } = this.applyDrafts(this.takePendingTime());
+      let events: RoomEvent[];
+      try {
+        events = this.applyDrafts(this.takePendingTime()).events;
+      } catch (error) {
+        return this.abandon(error, `tick of room ${this.state.id}`);
+      }
       if (events.length === 0) return { ok: true as const, events };
       const stored = await this.persist(events, []);
       return stored.ok ? { ok: true as const, events } : stored;
@@ -144,8 +156,10 @@ export class RoomRunner {
     for (const draft of drafts) {
       const seq = this.state.seq + 1;
       if (draft.type === 'command') {
-        line = executeCommand(this.state, this.options.runtime, draft.participantId, draft.line, seq);
+        const { internalError, ...result } = executeCommand(this.state, this.options.runtime, draft.participantId, draft.line, seq);
+        line = result;
         this.state.seq = seq;
+        if (internalError !== undefined) this.options.hooks?.onError?.(internalError, `command \`${draft.line}\` in room ${this.state.id}`);
         events.push({ ...draft, seq, prompt: line.prompt, output: line.output, exitCode: line.exitCode, ...(line.clear ? { clear: true } : {}) });
       } else {
         const event = { ...draft, seq } as RoomEvent;
@@ -174,6 +188,16 @@ export class RoomRunner {
     if (this.state.status === 'ended') this.stopClock();
     this.options.hooks?.onCommitted?.(this, events, origin);
     return { ok: true };
+  }
+
+  /**
+   * An engine bug threw halfway through applying events that were never stored: the memory
+   * is ahead of the log, so it is thrown away and rebuilt from the log.
+   */
+  private async abandon(error: unknown, context: string): Promise<AckError> {
+    this.options.hooks?.onError?.(error, context);
+    await this.rebuild();
+    return failure('internal', 'the action failed; the room was restored from its log');
   }
 
   private stopClock(): void {

@@ -5,3 +5,4 @@ export { instantiate, variantIndex, solutionOf, type LoadedScenario, type Instan
 export { startScenario, advance, injectFault, injectableFaults, fireDueFaults, type FaultOutcome } from './session.js';
 export { playerView, type PlayerScenarioView, type PlayerChoice } from './player-view.js';
 export { evaluate, PredicateSchema, type Predicate } from './predicates.js';
+export { recordBrokenRemediations, wasSeenBroken } from './remediation.js';

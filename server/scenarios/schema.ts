@@ -72,6 +72,14 @@ export const RemediationSchema = z.strictObject({
   text: Text,
   predicate: PredicateSchema,
   points: z.number().positive(),
+  /**
+   * A "don't break it" check that may hold from the start (e.g. the app keeps serving): it
+   * counts without having been seen broken, but only when a real (non-guard) fix was earned.
+   * Any other remediation counts only if its predicate was false at some point of the session.
+   */
+  guard: z.boolean().default(false).meta({
+    description: "A \"don't break it\" check that may hold from the start: counts only next to a real fix. Other remediations count only if their predicate was false at some point of the session.",
+  }),
   variants: OnlyVariants,
 });
 

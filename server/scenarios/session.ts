@@ -1,12 +1,14 @@
 // Running a scenario's timeline on a cluster: build the cluster, fire the faults due at
 // time 0, then on every simulated second fire the faults whose time has come and whose
 // condition holds. Which faults fired is kept in the state itself (`firedFaults`), so a
-// cloned or rebuilt state carries on exactly where it was. Pure and deterministic.
+// cloned or rebuilt state carries on exactly where it was; so is which remediations were seen
+// broken (`brokenRemediations`, remediation.ts). Pure and deterministic.
 import { createCluster } from '../cluster/build.js';
 import { tick } from '../cluster/tick.js';
 import type { ClusterState } from '../cluster/types.js';
 import { applyAction } from './faults.js';
 import { evaluate } from './predicates.js';
+import { recordBrokenRemediations } from './remediation.js';
 import type { Fault, Scenario } from './schema.js';
 
 const STEP_MS = 1000;
@@ -46,7 +48,9 @@ export function fireDueFaults(state: ClusterState, scenario: Scenario): FaultOut
 export function startScenario(scenario: Scenario, seed: number): ClusterState {
   const state = createCluster(scenario.cluster, seed);
   state.firedFaults = [];
+  state.brokenRemediations = [];
   fireDueFaults(state, scenario);
+  recordBrokenRemediations(state, scenario);
   return state;
 }
 
@@ -58,6 +62,7 @@ export function advance(state: ClusterState, scenario: Scenario, ms: number): Fa
     const dt = Math.min(STEP_MS, left);
     tick(state, dt);
     out.push(...fireDueFaults(state, scenario));
+    recordBrokenRemediations(state, scenario);
     left -= dt;
   }
   return out;
@@ -68,7 +73,9 @@ export function injectFault(state: ClusterState, scenario: Scenario, faultId: st
   const fault = scenario.faults.find((f) => f.id === faultId);
   if (!fault) return { ok: false, message: `no fault "${faultId}" in scenario ${scenario.id}` };
   if (!fault.optional) return { ok: false, message: `fault "${faultId}" is on the timeline; only optional faults can be injected` };
-  return { ok: true, outcome: fire(state, fault) };
+  const outcome = fire(state, fault);
+  recordBrokenRemediations(state, scenario);
+  return { ok: true, outcome };
 }
 
 /** The faults a host may inject (id and title). */

@@ -2,14 +2,18 @@
 // a session → a transparent breakdown. Every line says what it scored and why:
 //   root cause  correct = full, a `partial` cause = half, anything else = 0
 //   evidence    each item cited in the diagnosis AND seen in this session's own command
-//               outputs; cited but never observed scores 0 (and says so)
-//   remediation each accepted fix whose predicate holds on the final cluster
+//               outputs; cited but never observed scores 0 (and says so); echoed text
+//               is not an observation (observation.ts)
+//   remediation each accepted fix whose predicate holds on the final cluster and was seen
+//               false earlier (guards: held throughout, count only next to a real fix)
 //   time        a bonus for a correct root cause found early
 //   hints       minus each hint's cost
 //   harmful     minus the penalty of each harmful action done (typed, or its damage present)
 //   adjustments a host's points, with their written reason
 import type { ClusterState } from '../cluster/types.js';
 import { evaluate } from '../scenarios/predicates.js';
+import { wasSeenBroken } from '../scenarios/remediation.js';
+import { observes } from './observation.js';
 import type { Scenario } from '../scenarios/schema.js';
 
 export const ROOT_CAUSE_POINTS = 40;
@@ -85,7 +89,7 @@ function evidenceLines(s: Scenario, input: ScoringInput): ScoreLine[] {
   const cited = new Set(input.diagnosis?.evidence ?? []);
   return s.answer.evidence.map((e) => {
     const base = { category: 'evidence' as const, id: e.id, label: `Evidence: ${e.label}`, max: e.points };
-    const seenBy = input.commands.find((c) => e.observedBy.some((o) => regex(o.command).test(c.line) && (o.output === undefined || regex(o.output).test(c.output))));
+    const seenBy = input.commands.find((c) => e.observedBy.some((o) => observes(c.line, c.output, regex(o.command), o.output === undefined ? undefined : regex(o.output))));
     if (!cited.has(e.id)) {
       return { ...base, points: 0, why: seenBy ? `observed (\`${seenBy.line}\`) but not cited in the diagnosis` : 'not cited and not observed' };
     }
@@ -94,10 +98,19 @@ function evidenceLines(s: Scenario, input: ScoringInput): ScoreLine[] {
   });
 }
 
+/**
+ * A fix counts when its predicate holds at the end AND was seen false earlier in the session
+ * (`cluster.brokenRemediations`): what held before anything broke was not fixed by anyone.
+ * A guard ("don't break it") needs no breakage but counts only next to a real fix.
+ */
 function remediationLines(s: Scenario, cluster: ClusterState): ScoreLine[] {
-  return s.answer.remediation.map((r) => {
-    const met = evaluate(cluster, r.predicate);
-    return { category: 'remediation', id: r.id, label: `Fix: ${r.text}`, points: met ? r.points : 0, max: r.points, why: met ? 'holds on the cluster at the end' : 'not true on the cluster at the end' };
+  const verdicts = s.answer.remediation.map((r) => ({ r, met: evaluate(cluster, r.predicate), broken: wasSeenBroken(cluster, r.id) }));
+  const realFix = verdicts.some((v) => !v.r.guard && v.met && v.broken);
+  return verdicts.map(({ r, met, broken }) => {
+    const line = (points: number, why: string): ScoreLine => ({ category: 'remediation', id: r.id, label: `Fix: ${r.text}`, points, max: r.points, why });
+    if (!met) return line(0, 'not true on the cluster at the end');
+    if (r.guard) return realFix ? line(r.points, 'still true at the end, next to a real fix') : line(0, 'still true at the end, but a guard counts only next to a real fix');
+    return broken ? line(r.points, 'holds on the cluster at the end') : line(0, 'already true before anything broke: nothing was fixed');
   });
 }
 

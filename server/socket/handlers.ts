@@ -17,6 +17,30 @@ import { TokenBucket } from './rate-limit.js';
 interface Seat {
   runner: RoomRunner;
   viewer: Viewer;
+  /** Shared by every socket of this participant, so more sockets do not mean more messages. */
+  bucket: TokenBucket;
+}
+
+/**
+ * Rate limits of joined participants, keyed by participant id and shared by all their
+ * sockets; a bucket is dropped when the participant's last socket goes.
+ */
+class ParticipantBuckets {
+  private readonly buckets = new Map<string, { bucket: TokenBucket; sockets: number }>();
+
+  enter(participantId: string): TokenBucket {
+    const entry = this.buckets.get(participantId) ?? { bucket: new TokenBucket(LIMITS.commandsPerSecond, LIMITS.commandBurst), sockets: 0 };
+    entry.sockets += 1;
+    this.buckets.set(participantId, entry);
+    return entry.bucket;
+  }
+
+  leave(participantId: string): void {
+    const entry = this.buckets.get(participantId);
+    if (!entry) return;
+    entry.sockets -= 1;
+    if (entry.sockets <= 0) this.buckets.delete(participantId);
+  }
 }
 
 type AckFn = (response: unknown) => void;
@@ -47,14 +71,18 @@ const ACTIONS: ActionBuilders = {
 };
 
 export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence): void {
+  const participantBuckets = new ParticipantBuckets();
   io.on('connection', (socket) => {
     deps.metrics.sockets.inc();
-    const bucket = new TokenBucket(LIMITS.commandsPerSecond, LIMITS.commandBurst);
+    // Until the socket joins, it is limited on its own; after, by its participant's bucket.
+    const socketBucket = new TokenBucket(LIMITS.commandsPerSecond, LIMITS.commandBurst);
     let seat: Seat | undefined;
 
     socket.on('disconnect', () => {
       deps.metrics.sockets.dec();
-      if (seat) presence.leave(seat.runner.room.id, seat.viewer.participantId);
+      if (!seat) return;
+      presence.leave(seat.runner.room.id, seat.viewer.participantId);
+      participantBuckets.leave(seat.viewer.participantId);
     });
 
     socket.onAny((name: string, payload: unknown, ack: unknown) => {
@@ -63,7 +91,7 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       if (!(name in ClientMessages)) return reply(failure('bad_request', `unknown message ${name}`));
       const messageName = name as ClientMessageName;
       if (approximateSize(payload) > LIMITS.maxMessageBytes) return reply(failure('too_large', `messages are limited to ${LIMITS.maxMessageBytes} bytes`));
-      if (!bucket.take()) return reply(failure('rate_limited', 'too many messages; slow down'));
+      if (!(seat?.bucket ?? socketBucket).take()) return reply(failure('rate_limited', 'too many messages; slow down'));
       const parsed = ClientMessages[messageName].safeParse(payload ?? {});
       if (!parsed.success) return reply(failure('bad_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')));
       handle(messageName, parsed.data).then(reply, (error: unknown) => {
@@ -160,13 +188,16 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       return runner.exclusive(() => {
         const terminal = runner.room.terminals[viewer.participantId];
         if (viewer.role !== 'player' || !terminal) return failure('forbidden', 'only players have a terminal');
+        // Completion reads the cluster like a command does: only while commands may run.
+        if (runner.room.status === 'ended') return failure('room_ended', 'the room has ended');
+        if (runner.room.status !== 'running') return failure('conflict', runner.room.status === 'paused' ? 'the room is paused' : 'the room has not started yet');
         const completion = runner.runtime.complete(runner.room.cluster, terminal.session, payload.line, Math.min(payload.cursor, payload.line.length));
         return { ok: true, from: completion.from, candidates: completion.candidates };
       });
     }
 
     function sit(runner: RoomRunner, viewer: Viewer): RoomView {
-      seat = { runner, viewer };
+      seat = { runner, viewer, bucket: participantBuckets.enter(viewer.participantId) };
       joinChannel(socket, runner.room.id, viewer);
       presence.enter(runner.room.id, viewer.participantId);
       const view = roomViewFor(runner.room, runner.runtime, viewer, presence.online(runner.room.id));

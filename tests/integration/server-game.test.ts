@@ -51,9 +51,9 @@ async function run(client: TestClient, line: string) {
 }
 
 /** The reference solution, step by step; returns every command's ack. */
-async function playSolution(roomId: string, client: TestClient) {
+async function playSolution(roomId: string, client: TestClient, steps = solution.steps) {
   const acks = [];
-  for (const step of solution.steps) {
+  for (const step of steps) {
     if (typeof step === 'string') acks.push({ line: step, ...(await run(client, step)) });
     else await wait(roomId, step.wait);
   }
@@ -135,21 +135,37 @@ describe('game day', () => {
 
 describe('solo', () => {
   it('one call starts a room; the result goes to the leaderboard', async () => {
-    const created = await postJson<{ roomId: string; token: string }>(server.url, '/api/solo', { scenarioId: 'etcd-nospace', name: 'Solo Sam', seed: SEED });
+    const created = await postJson<{ roomId: string; token: string }>(server.url, '/api/solo', { scenarioId: 'etcd-nospace', name: 'Solo Sam' });
     expect(created.status).toBe(201);
+    // The server draws the seed (the variant); the test reads it to play the matching reference run.
+    const seed = (await server.app.game.registry.get(created.body.roomId))!.room.seed;
+    const variant = instantiate(loadScenarioDir().scenarios.find((s) => s.id === 'etcd-nospace')!, seed).scenario;
     const player = await connect(server.url);
     const joined = await player.call<{ view: { status: string; scenario: { briefing: string } } }>('room:join', { token: created.body.token });
     expect(joined.view.status).toBe('running');
-    expect(joined.view.scenario.briefing).toBe(scenario.briefing);
-    await playSolution(created.body.roomId, player);
-    const submitted = await player.request('diagnosis:submit', solution.diagnosis);
+    expect(joined.view.scenario.briefing).toBe(variant.briefing);
+    await playSolution(created.body.roomId, player, variant.solutions[0]!.steps);
+    const submitted = await player.request('diagnosis:submit', variant.solutions[0]!.diagnosis);
     expect(submitted.ok).toBe(true);
     await player.waitFor((e) => e.type === 'room.ended' && e.reason === 'submitted');
     const board = await getJson<{ entries: { name: string; score: number; maxScore: number; rank: number }[] }>(server.url, '/api/leaderboard/etcd-nospace');
     expect(board.body.entries).toContainEqual(expect.objectContaining({ name: 'Solo Sam', rank: 1 }));
+    expect(board.body.entries[0]).not.toHaveProperty('seed');
     expect(board.body.entries[0]!.score).toBeGreaterThan(40);
     expect((await getJson(server.url, '/api/leaderboard/no-such-scenario')).status).toBe(404);
     player.close();
+  });
+
+  it('a solo player cannot choose the seed', async () => {
+    const seeds = new Set<number>();
+    for (let i = 0; i < 4; i++) {
+      const created = await postJson<{ roomId: string }>(server.url, '/api/solo', { scenarioId: 'etcd-nospace', name: 'Picky', seed: SEED });
+      expect(created.status).toBe(201);
+      seeds.add((await server.app.game.registry.get(created.body.roomId))!.room.seed);
+    }
+    // Four server draws from 2^32 seeds: the requested one is ignored, and they differ.
+    expect(seeds.size).toBe(4);
+    expect(seeds.has(SEED)).toBe(false);
   });
 });
 

@@ -66,6 +66,41 @@ describe('game server protocol', () => {
     player.close();
   });
 
+  it('rate-limits a participant, not a socket: more sockets with one token share the allowance', async () => {
+    const { code, host } = await hostedRoom();
+    const first = await connect(server.url);
+    const { token } = await first.call<{ token: string }>('room:join', { code, name: 'Hydra' });
+    const sockets = [first];
+    for (let i = 0; i < 3; i++) {
+      const extra = await connect(server.url);
+      expect((await extra.call('room:join', { token })).ok).toBe(true);
+      sockets.push(extra);
+    }
+    await host.call('host:start');
+    const answers = await Promise.all(sockets.flatMap((s) => Array.from({ length: 20 }, () => s.call('cmd:run', { line: 'get' }))));
+    const ok = answers.filter((a) => a.ok).length;
+    // One burst (20) plus a little refill, not four bursts (80).
+    expect(ok).toBeGreaterThanOrEqual(19);
+    expect(ok).toBeLessThan(30);
+    expect(answers.filter((a) => !a.ok && a.error?.code === 'rate_limited').length).toBe(80 - ok);
+    for (const c of [host, ...sockets]) c.close();
+  });
+
+  it('completes a line only while the room runs', async () => {
+    const { code, host } = await hostedRoom();
+    const player = await connect(server.url);
+    await player.call('room:join', { code, name: 'Tab' });
+    expect(await player.call('cmd:complete', { line: 'g', cursor: 1 })).toMatchObject({ ok: false, error: { code: 'conflict', message: 'the room has not started yet' } });
+    await host.call('host:start');
+    expect(await player.call('cmd:complete', { line: 'g', cursor: 1 })).toMatchObject({ ok: true, candidates: ['get'] });
+    await host.call('host:pause');
+    expect(await player.call('cmd:complete', { line: 'g', cursor: 1 })).toMatchObject({ ok: false, error: { code: 'conflict', message: 'the room is paused' } });
+    await host.call('host:end');
+    expect(await player.call('cmd:complete', { line: 'g', cursor: 1 })).toMatchObject({ ok: false, error: { code: 'room_ended' } });
+    host.close();
+    player.close();
+  });
+
   it('resumes with a token and lastSeq: exactly the missed events, no gaps, no duplicates', async () => {
     const { code, host } = await hostedRoom();
     const player = await connect(server.url);

@@ -35,6 +35,11 @@ export function fakeRuntime(seed = 1, timeLimitMs = 60_000): ScenarioRuntime {
     newSession: () => ({ root: false, vars: {}, history: [], namespace: 'default' }),
     runLine: (c, session, line) => {
       session.history.push(line);
+      if (line === 'boom') {
+        // An engine bug: it throws after changing the cluster and the session.
+        fake(c).counter += 1000;
+        throw new Error('engine bug');
+      }
       if (line === 'inc') fake(c).counter *= 2;
       if (line === 'get' || line === 'inc') return { output: `counter=${fake(c).counter} now=${fake(c).now}\n`, exitCode: 0 };
       if (line === 'clear') return { output: '', exitCode: 0, clear: true };

@@ -82,7 +82,7 @@ describe('room runner', () => {
       await vi.advanceTimersByTimeAsync(3000);
       expect(await types()).toEqual(['room.created', 'participant.joined', 'room.started']);
       const ran = await runner.act({ participantId, role: 'player' }, { type: 'run', line: 'get' });
-      expect(ran.ok && ran.line!.output).toBe('counter=8 now=3000\n'); // the 3 s were applied first, as one tick
+      expect(ran.ok && ran.line!.output).toBe(`counter=${runner.room.seed + 1} now=3000\n`); // the 3 s were applied first, as one tick
       expect((await types()).slice(3)).toEqual(['tick:3000', 'command']);
       await vi.advanceTimersByTimeAsync(5000);
       expect((await types()).slice(5)).toEqual(['tick:5000']);
@@ -128,6 +128,55 @@ describe('room runner', () => {
     const r = await again.act({ participantId: a, role: 'player' }, { type: 'run', line: 'get' });
     expect(r.ok && r.line!.output).toBe('counter=119 now=4000\n');
     restarted.dispose();
+  });
+
+  it('logs a command whose engine throws as `bash: internal error` and stays in step with its log', async () => {
+    const store = createMemoryRoomStore();
+    const errors: string[] = [];
+    const registry = new RoomRegistry({ store, catalog: fakeCatalog(), tickMs: 0, hooks: { onError: (_e, context) => errors.push(context) } });
+    const created = await registry.create({ scenarioId: 'fake', mode: 'gameday', seed: 7, name: 'Hana' });
+    if (!('runner' in created)) throw new Error(created.error.message);
+    const { runner } = created;
+    const p1 = await join(registry, runner, 'Min');
+    const player = { participantId: p1, role: 'player' as const };
+    await runner.act({ participantId: created.participantId, role: 'host' }, { type: 'start' });
+    await runner.tick(1000);
+
+    const boom = await runner.act(player, { type: 'run', line: 'boom' });
+    expect(boom).toMatchObject({ ok: true, line: { output: 'bash: internal error\n', exitCode: 1 } });
+    expect(boom.ok && boom.line && 'internalError' in boom.line).toBe(false);
+    expect(errors).toEqual([expect.stringContaining('command `boom`')]);
+    const after = await runner.act(player, { type: 'run', line: 'get' });
+    expect(after.ok).toBe(true);
+
+    const stored = (await store.listEvents(runner.room.id, 0)).map(fromStored);
+    expect(stored.at(-1)!.seq).toBe(runner.room.seq);
+    expect(stored.find((e) => e.type === 'command' && e.line === 'boom')).toMatchObject({ output: 'bash: internal error\n', exitCode: 1 });
+    const replayed = replayRoom(fakeRuntime(7), runner.room.id, stored);
+    expect(replayed.divergences).toEqual([]);
+    expect(replayed.cluster).toEqual(runner.room.cluster);
+    expect(replayed.terminals[p1]!.session.history).toEqual(['boom', 'get']);
+    registry.dispose();
+  });
+
+  it('rebuilds from the log when applying an action throws, instead of running ahead of it', async () => {
+    const store = createMemoryRoomStore();
+    const runtime = fakeRuntime(7);
+    const registry = new RoomRegistry({ store, catalog: { ...fakeCatalog(), runtime: () => runtime }, tickMs: 0, hooks: { onError: () => {} } });
+    const created = await registry.create({ scenarioId: 'fake', mode: 'gameday', seed: 7, name: 'Hana' });
+    if (!('runner' in created)) throw new Error(created.error.message);
+    const { runner } = created;
+    const host = { participantId: created.participantId, role: 'host' as const };
+    await runner.act(host, { type: 'start' });
+    const before = runner.room.seq;
+    const injectFault = runtime.injectFault;
+    runtime.injectFault = () => { throw new Error('fault bug'); };
+    expect(await runner.act(host, { type: 'inject-fault', faultId: 'jump' })).toMatchObject({ ok: false, error: { code: 'internal' } });
+    runtime.injectFault = injectFault;
+    expect(runner.room.seq).toBe(before);
+    expect(runner.room.faults).toEqual([]);
+    expect((await runner.act(host, { type: 'note', text: 'still works' })).ok).toBe(true);
+    registry.dispose();
   });
 
   it('leaves the room untouched when the append fails', async () => {

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterState } from '../../server/cluster/types.js';
 import { loadScenarioFile, SCENARIOS_DIR } from '../../server/scenarios/load.js';
 import type { Scenario } from '../../server/scenarios/schema.js';
+import { recordBrokenRemediations } from '../../server/scenarios/remediation.js';
 import { startScenario } from '../../server/scenarios/session.js';
 import { instantiate } from '../../server/scenarios/variant.js';
 import { scoreSession, type ScoringInput } from '../../server/scoring/score.js';
@@ -18,6 +19,7 @@ beforeAll(() => {
   cluster = startScenario(scenario, 0);
   cluster.etcd.dbSize = cluster.etcd.quotaBackendBytes;
   cluster.etcd.alarms = [{ memberID: '8e9e05c52164694d', alarm: 'NOSPACE' }];
+  recordBrokenRemediations(cluster, scenario); // what a tick of the session would record
 });
 
 const alarmList = { line: 'etcdctl alarm list', output: 'memberID:18090744520205745301 alarm:NOSPACE \n', exitCode: 0, simTime: 60_000 };
@@ -71,6 +73,10 @@ describe('scoreSession', () => {
     const s = scoreSession(scenario, input({ cluster: fixed }));
     expect(line(s, 'remediation', 'alarm-disarmed')).toMatchObject({ points: 15, why: 'holds on the cluster at the end' });
     expect(line(s, 'remediation', 'compact-defrag').points).toBe(10);
+    // The same final cluster, but the session never saw the alarm: nothing was fixed.
+    const neverBroken = { ...fixed, brokenRemediations: [] };
+    expect(line(scoreSession(scenario, input({ cluster: neverBroken })), 'remediation', 'alarm-disarmed'))
+      .toMatchObject({ points: 0, why: 'already true before anything broke: nothing was fixed' });
   });
 
   it('the time bonus shrinks linearly after a quarter of the time limit', () => {

@@ -1,0 +1,88 @@
+// Did a command really observe a piece of evidence? The answer key gives a regex on the
+// typed line and one on the output; matched naively, `echo 'etcdctl endpoint status' NOSPACE`
+// would "observe" NOSPACE. So:
+//   - the command regex must match one stage of the line (split on unquoted |, ;, &, &&, ||,
+//     newlines, subshells, $( ) and backticks) that runs a real program, not echo/printf;
+//   - the output regex must match text the player did not type: a line with an echo/printf
+//     stage observes nothing, and a match whose whole output line(s) appear verbatim in the
+//     typed line is the line's own text coming back (a grep for a phrase still counts, since
+//     grep prints the whole log line).
+// Pure text rules: the shell does not tell which stage printed what (see the report).
+
+const PRINTERS = new Set(['echo', 'printf']);
+/** Words that run the next word as the program. */
+const WRAPPERS = new Set(['sudo', 'env', 'time', 'command', 'exec', 'nohup']);
+
+/** The commands of a line, each as typed (quotes kept). */
+export function commandStages(line: string): string[] {
+  const stages: string[] = [];
+  let current = '';
+  /** Open double quotes and command substitutions, innermost last. */
+  const open: ('"' | '$(')[] = [];
+  const cut = () => {
+    if (current.trim()) stages.push(current.trim());
+    current = '';
+  };
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    const inDouble = open.at(-1) === '"';
+    if (c === '\\') {
+      current += c + (line[i + 1] ?? '');
+      i++;
+    } else if (c === '$' && line[i + 1] === '(') {
+      open.push('$(');
+      cut();
+      i++;
+    } else if (c === '`') {
+      cut();
+    } else if (inDouble) {
+      if (c === '"') open.pop();
+      current += c;
+    } else if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      const stop = end === -1 ? line.length - 1 : end;
+      current += line.slice(i, stop + 1);
+      i = stop;
+    } else if (c === '"') {
+      open.push('"');
+      current += c;
+    } else if (c === ')' && open.at(-1) === '$(') {
+      open.pop();
+      cut();
+    } else if ('|;&\n()'.includes(c)) {
+      cut();
+    } else {
+      current += c;
+    }
+  }
+  cut();
+  return stages;
+}
+
+/** The program a stage runs: after `VAR=value` assignments and wrappers such as sudo. */
+export function programOf(stage: string): string {
+  const words = stage.split(/\s+/);
+  let i = 0;
+  while (i < words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!) || WRAPPERS.has(words[i]!) || words[i]!.startsWith('-'))) i++;
+  return (words[i] ?? '').replace(/^.*\//, '');
+}
+
+const printsTyped = (stage: string) => PRINTERS.has(programOf(stage));
+
+/** True when `line` ran a program matching `command` and its `output` shows `outputPattern` (if any) on its own. */
+export function observes(line: string, output: string, command: RegExp, outputPattern: RegExp | undefined): boolean {
+  const stages = commandStages(line);
+  if (!stages.some((s) => !printsTyped(s) && command.test(s))) return false;
+  if (!outputPattern) return true;
+  if (stages.some(printsTyped)) return false;
+  const global = new RegExp(outputPattern.source, outputPattern.flags.includes('g') ? outputPattern.flags : `${outputPattern.flags}g`);
+  for (const match of output.matchAll(global)) {
+    if (match[0] === '') continue;
+    // The whole output line(s) the match sits on.
+    const from = output.lastIndexOf('\n', match.index - 1) + 1;
+    const nl = output.indexOf('\n', match.index + match[0].length);
+    const text = output.slice(from, nl === -1 ? output.length : nl).trim();
+    if (!line.includes(text)) return true;
+  }
+  return false;
+}
