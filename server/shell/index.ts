@@ -1,5 +1,6 @@
 // Public API of the shell: a session per terminal, one typed line at a time, the prompt, Tab.
 import type { ClusterState } from '../cluster/types.js';
+import { MAX_LINE_CHARS } from './limits.js';
 import { parseLine } from './parse.js';
 import { Runner } from './run.js';
 import type { LineResult, ShellSession } from './types.js';
@@ -22,7 +23,18 @@ export function runLine(state: ClusterState, session: ShellSession, line: string
   const text = expanded.line;
   if (text.trim() !== '') session.history.push(text);
   const echo = text !== line ? `${text}\n` : '';
+  try {
+    return runText(state, session, text, echo);
+  } catch (error) {
+    // Last guard: `$($($(…)))` nested deep enough overflows the stack; answer, don't crash the room.
+    if (!(error instanceof RangeError)) throw error;
+    session.lastExitCode = 1;
+    return { output: `${echo}bash: line too deeply nested or too large\n`, exitCode: 1 };
+  }
+}
 
+/** Parses and runs a line after history expansion; `echo` is the expanded line when it changed. */
+function runText(state: ClusterState, session: ShellSession, text: string, echo: string): LineResult {
   const parsed = parseLine(text);
   if (!parsed.ok) {
     session.lastExitCode = 2;
@@ -71,6 +83,8 @@ function expandHistory(line: string, history: string[]): { line: string } | { er
     else event = [...history].reverse().find((h) => h.startsWith(designator));
     if (event === undefined) return { error: `bash: !${designator}: event not found\n` };
     out += designator === '$' ? (event.trim().split(/\s+/).at(-1) ?? '') : event;
+    // `!! !!` doubles the line each time it is run again: stop before it grows without bound.
+    if (out.length > MAX_LINE_CHARS) return { error: 'bash: line too long\n' };
     i += designator.length;
   }
   return { line: out };

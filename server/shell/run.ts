@@ -3,6 +3,7 @@
 // kept as an ordered list of chunks so stderr and stdout interleave the way they would.
 import type { ClusterState } from '../cluster/types.js';
 import type { AndOr, List, Pipeline, Redirect, SimpleCommand, Word } from './parse.js';
+import { capOutput, MAX_OUTPUT_CHARS, truncationLine, utf8Length } from './limits.js';
 import { parseLine } from './parse.js';
 import type { ProgramResult, ShellApi } from './program.js';
 import { findProgram } from './registry.js';
@@ -12,6 +13,15 @@ import type { CommandContext, LineResult, ShellSession } from './types.js';
 interface Chunk {
   fd: 1 | 2;
   text: string;
+  /** The `… output truncated` line: how many bytes were cut. */
+  cut?: number;
+}
+
+/** Word expansion of one command: stderr of its `$(…)`, their status, and room left to grow. */
+interface Expansion {
+  side: Chunk[];
+  exitCode: number | undefined;
+  room: number;
 }
 
 /** What running part of a line produced. */
@@ -85,15 +95,17 @@ export class Runner implements ShellApi {
   }
 
   private runSimple(session: ShellSession, command: SimpleCommand, stdin: string): Outcome {
-    const side: Chunk[] = []; // stderr of command substitutions
-    const sub = { exitCode: undefined as number | undefined };
-    const expand = (word: Word, split: boolean): string[] => this.expandWord(session, word, split, side, sub);
+    // `$x$x$x…` multiplies text: all words of one command together get MAX_OUTPUT_CHARS.
+    const sub: Expansion = { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS };
+    const side = sub.side; // stderr of command substitutions
+    const expand = (word: Word, split: boolean): string[] => this.expandWord(session, word, split, sub);
 
     const prefix: Record<string, string> = {};
     for (const a of command.assignments) prefix[a.name] = expand(a.value, false).join('');
     const argv = command.words.flatMap((w) => expand(w, true));
 
     const io = this.applyRedirects(session, command.redirects, stdin, expand);
+    if (sub.room < 0) return { chunks: [...side, { fd: 2, text: `bash: expansion too large (over ${MAX_OUTPUT_CHARS} characters)\n` }], exitCode: 1 };
     if ('error' in io) return { chunks: [...side, { fd: 2, text: io.error }], exitCode: 1 };
 
     if (argv.length === 0) {
@@ -107,8 +119,9 @@ export class Runner implements ShellApi {
       const target = io.targets[fd];
       if (text !== '' && target !== 'null') chunks.push({ fd: target === 'out' ? 1 : 2, text });
     };
-    route(1, result.stdout);
-    route(2, result.stderr);
+    // One command's output is bounded, so the next pipeline stage's stdin is too.
+    route(1, capOutput(result.stdout));
+    route(2, capOutput(result.stderr));
     return {
       chunks,
       exitCode: result.exitCode,
@@ -166,7 +179,7 @@ export class Runner implements ShellApi {
   }
 
   /** Expands one word into fields: variables, command substitution, then (unquoted) field splitting. */
-  private expandWord(session: ShellSession, word: Word, split: boolean, side: Chunk[], sub: { exitCode: number | undefined }): string[] {
+  private expandWord(session: ShellSession, word: Word, split: boolean, sub: Expansion): string[] {
     const fields: string[] = [];
     let current = '';
     let hasCurrent = false; // the current field exists even if empty (quotes, literal text)
@@ -190,6 +203,7 @@ export class Runner implements ShellApi {
       });
     };
     word.parts.forEach((part, index) => {
+      if (sub.room < 0) return; // too large already: the command will not run
       let value: string;
       if (part.kind === 'lit') {
         value = index === 0 && !part.quoted ? this.expandTilde(session, part.text) : part.text;
@@ -199,14 +213,16 @@ export class Runner implements ShellApi {
       }
       if (part.kind === 'var') {
         value = this.lookupVar(session, part.name);
-        if (value === '' && part.fallback) value = this.expandWord(session, part.fallback, false, side, sub).join('');
+        if (value === '' && part.fallback) value = this.expandWord(session, part.fallback, false, sub).join('');
       } else {
         const subSession = forkSession(session);
         const outcome = this.runList(subSession, part.list, '');
-        side.push(...outcome.chunks.filter((c) => c.fd === 2));
+        sub.side.splice(0, sub.side.length, ...capChunks([...sub.side, ...outcome.chunks.filter((c) => c.fd === 2)]));
         value = outcome.chunks.filter((c) => c.fd === 1).map((c) => c.text).join('').replace(/\n+$/, '');
         sub.exitCode = outcome.exitCode;
       }
+      sub.room -= value.length;
+      if (sub.room < 0) return;
       if (part.quoted) {
         current += value;
         hasCurrent = true;
@@ -233,7 +249,7 @@ export class Runner implements ShellApi {
 }
 
 function merge(total: Outcome, next: Outcome): void {
-  total.chunks.push(...next.chunks);
+  total.chunks = capChunks([...total.chunks, ...next.chunks]);
   total.exitCode = next.exitCode;
   if (next.stop) total.stop = true;
   if (next.exitShell) total.exitShell = true;
@@ -243,6 +259,31 @@ function merge(total: Outcome, next: Outcome): void {
     total.clear = true;
   }
   if (next.edit) total.edit = next.edit;
+}
+
+/**
+ * The chunks within MAX_OUTPUT_CHARS: what goes past is cut and counted in one closing
+ * `… output truncated (N bytes)` line (`a; a; a; …` must not add up without bound).
+ */
+function capChunks(chunks: Chunk[]): Chunk[] {
+  let size = 0;
+  let cut = 0;
+  const kept: Chunk[] = [];
+  for (const chunk of chunks) {
+    if (chunk.cut !== undefined) {
+      cut += chunk.cut;
+      continue;
+    }
+    const room = Math.max(0, MAX_OUTPUT_CHARS - size);
+    if (chunk.text.length <= room) kept.push(chunk);
+    else {
+      if (room > 0) kept.push({ fd: chunk.fd, text: chunk.text.slice(0, room) });
+      cut += utf8Length(chunk.text.slice(room));
+    }
+    size += Math.min(room, chunk.text.length);
+  }
+  if (cut > 0) kept.push({ fd: 2, text: truncationLine(cut), cut });
+  return kept;
 }
 
 /** The word as typed, for messages like `bash: $x: ambiguous redirect`. */

@@ -4,6 +4,7 @@ import { containerLogs } from '../../cluster/logs.js';
 import type { ContainerStatus, Pod } from '../../cluster/types.js';
 import { tabwrite } from '../kubectl/table.js';
 import type { CommandResult, ShellCommand } from '../types.js';
+import { compileRe2 } from '../text/regex.js';
 import { fail, ok } from '../types.js';
 import { isResult, lineCount, onNode, stableHex, stableInt, type NodeContext } from './common.js';
 
@@ -126,12 +127,8 @@ function ps(n: NodeContext, args: string[]): CommandResult {
   const state = flagValue(args, ['--state', '-s'])?.toLowerCase();
   let list = containersOf(n).filter((c) => all || state !== undefined || c.state === 'Running');
   if (name !== undefined) {
-    let re: RegExp;
-    try {
-      re = new RegExp(name);
-    } catch {
-      return fail(`FATA[0000] listing containers: error parsing regexp: ${name}\n`);
-    }
+    const re = compileRe2(name);
+    if (!re) return fail(`FATA[0000] listing containers: error parsing regexp: ${name}\n`);
     list = list.filter((c) => re.test(c.name));
   }
   if (pod !== undefined) list = list.filter((c) => podId(c.pod).startsWith(pod));

@@ -4,8 +4,9 @@ import type { ShellCommand } from '../types.js';
 import type { Expr, Rule, Stmt } from './awk-parse.js';
 import { AwkSyntaxError, parseAwk } from './awk-parse.js';
 import { parseOptions, readInputs, splitLines } from './common.js';
-import { compileRegex } from './regex.js';
-import { sprintf } from './sprintf.js';
+import { MAX_OUTPUT_CHARS } from '../limits.js';
+import { compileRegex, type Matcher } from './regex.js';
+import { FormatError, sprintf } from './sprintf.js';
 
 type Value = number | string;
 
@@ -31,12 +32,19 @@ export function toStr(v: Value): string {
   return sprintf('%.6g', [v]);
 }
 
+/** Joined strings, refused past MAX_OUTPUT_CHARS (`$0 $0 $0 …` would otherwise grow without bound). */
+function bounded(parts: string[], separator: string): string {
+  const length = parts.reduce((sum, p) => sum + p.length + separator.length, 0);
+  if (length > MAX_OUTPUT_CHARS + separator.length) throw new AwkRuntimeError(`string too long (over ${MAX_OUTPUT_CHARS} characters)`);
+  return parts.join(separator);
+}
+
 class Interpreter {
   vars = new Map<string, Value>();
   arrays = new Map<string, Map<string, Value>>();
   fields: string[] = [''];
   out = '';
-  private regexCache = new Map<string, RegExp>();
+  private regexCache = new Map<string, Matcher>();
 
   constructor(vars: Record<string, string>) {
     this.vars.set('FS', ' ');
@@ -55,7 +63,7 @@ class Interpreter {
     if (line === '') parts = [];
     else if (fs === ' ') parts = line.trim() === '' ? [] : line.trim().split(/[ \t\n]+/);
     else if (fs.length === 1 && fs !== '\\') parts = line.split(fs);
-    else parts = line.split(this.regex(fs));
+    else parts = this.regex(fs).split(line);
     this.fields = [line, ...parts];
     this.vars.set('NF', parts.length);
   }
@@ -64,7 +72,7 @@ class Interpreter {
     this.fields[0] = this.fields.slice(1).join(toStr(this.vars.get('OFS') ?? ' '));
   }
 
-  private regex(source: string): RegExp {
+  private regex(source: string): Matcher {
     let re = this.regexCache.get(source);
     if (!re) {
       const compiled = compileRegex(source, { extended: true });
@@ -188,7 +196,7 @@ class Interpreter {
     if (op === '||') return this.truthy(this.eval(le)) || this.truthy(this.eval(re)) ? 1 : 0;
     const l = this.eval(le);
     const r = this.eval(re);
-    if (op === ' ') return toStr(l) + toStr(r);
+    if (op === ' ') return bounded([toStr(l), toStr(r)], '');
     const cmp = ['<', '<=', '==', '!=', '>=', '>'];
     if (cmp.includes(op)) {
       const c = this.compare(l, r);
@@ -215,13 +223,13 @@ class Interpreter {
       case 'toupper': return toStr(arg(0)).toUpperCase();
       case 'int': return Math.trunc(toNumber(arg(0)));
       case 'sqrt': return Math.sqrt(toNumber(arg(0)));
-      case 'sprintf': return sprintf(toStr(arg(0)), args.slice(1).map((a) => this.eval(a)));
+      case 'sprintf': return this.format(toStr(arg(0)), args.slice(1).map((a) => this.eval(a)));
       case 'split': {
         const target = args[1];
         if (target?.k !== 'var') throw new AwkRuntimeError('split: second argument must be an array name');
         const s = toStr(arg(0));
         const sep = args[2] ? (args[2].k === 'regex' ? this.regex(args[2].source) : toStr(arg(2))) : toStr(this.vars.get('FS') ?? ' ');
-        const parts = s === '' ? [] : sep === ' ' ? s.trim().split(/[ \t\n]+/) : s.split(sep);
+        const parts = s === '' ? [] : sep === ' ' ? s.trim().split(/[ \t\n]+/) : typeof sep === 'string' ? s.split(sep) : sep.split(s);
         const a = new Map<string, Value>();
         parts.forEach((part, i) => a.set(String(i + 1), part));
         this.arrays.set(target.name, a);
@@ -233,15 +241,10 @@ class Interpreter {
         if (!re) throw new AwkRuntimeError(`${name}: missing arguments`);
         const source = re.k === 'regex' ? re.source : toStr(this.eval(re));
         const target: Expr = args[2] ?? { k: 'field', index: { k: 'num', v: 0 } };
-        const regex = new RegExp(this.regex(source).source, name === 'gsub' ? 'g' : '');
         const replacement = toStr(arg(1));
-        let count = 0;
-        const next = toStr(this.get(target)).replace(regex, (m) => {
-          count++;
-          return replacement.replace(/\\&|&/g, (x) => (x === '&' ? m : '&'));
-        });
-        if (count > 0) this.set(target, next);
-        return count;
+        const next = this.regex(source).replace(toStr(this.get(target)), name === 'gsub', (m) => replacement.replace(/\\&|&/g, (x) => (x === '&' ? m.text : '&')));
+        if (next.count > 0) this.set(target, next.text);
+        return next.count;
       }
     }
     return '';
@@ -251,14 +254,14 @@ class Interpreter {
     switch (stmt.k) {
       case 'print': {
         const ofs = toStr(this.vars.get('OFS') ?? ' ');
-        const text = stmt.args.length === 0 ? (this.fields[0] ?? '') : stmt.args.map((a) => toStr(this.eval(a))).join(ofs);
-        this.out += text + toStr(this.vars.get('ORS') ?? '\n');
+        const text = stmt.args.length === 0 ? (this.fields[0] ?? '') : bounded(stmt.args.map((a) => toStr(this.eval(a))), ofs);
+        this.write(text + toStr(this.vars.get('ORS') ?? '\n'));
         return;
       }
       case 'printf': {
         if (stmt.args.length === 0) throw new AwkRuntimeError('printf: no format');
         const [format, ...rest] = stmt.args.map((a) => this.eval(a));
-        this.out += sprintf(toStr(format!), rest);
+        this.write(this.format(toStr(format!), rest));
         return;
       }
       case 'expr':
@@ -282,11 +285,25 @@ class Interpreter {
     }
   }
 
+  /** Output past MAX_OUTPUT_CHARS is dropped (the shell cuts it there and says so). */
+  private write(text: string): void {
+    if (this.out.length <= MAX_OUTPUT_CHARS) this.out += text;
+  }
+
+  private format(format: string, args: Value[]): string {
+    try {
+      return sprintf(format, args);
+    } catch (error) {
+      if (error instanceof FormatError) throw new AwkRuntimeError(`printf: ${error.message}`);
+      throw error;
+    }
+  }
+
   runRule(rule: Rule): void {
     const pattern = rule.pattern;
     if (pattern !== undefined && pattern !== 'BEGIN' && pattern !== 'END' && !this.truthy(this.eval(pattern))) return;
     if (!rule.action) {
-      this.out += (this.fields[0] ?? '') + toStr(this.vars.get('ORS') ?? '\n');
+      this.write((this.fields[0] ?? '') + toStr(this.vars.get('ORS') ?? '\n'));
       return;
     }
     for (const s of rule.action) this.exec(s);

@@ -2,7 +2,7 @@
 // context with `--` group separators; exit 0 on a match, 1 on none, 2 on errors. `egrep` = -E.
 import type { ShellCommand } from '../types.js';
 import { count, parseOptions, readInputs, splitLines } from './common.js';
-import { compileRegex } from './regex.js';
+import { compileRegex, type Matcher } from './regex.js';
 
 const SPEC = {
   flags: 'ivEFGcnowxlLqshHrRPaTZUz',
@@ -60,7 +60,7 @@ function grepWith(extendedByName: boolean): ShellCommand {
     if (after === 'bad' || before === 'bad') return { stdout: '', stderr: `grep: ${o.last('A') ?? o.last('B') ?? o.last('C')}: invalid context length argument\n`, exitCode: 2 };
     const maxCount = o.has('m') ? count(o.last('m')) : undefined;
 
-    const regexes: RegExp[] = [];
+    const regexes: Matcher[] = [];
     // Each -e value may hold several newline-separated patterns, as in GNU grep.
     for (const pattern of patterns.flatMap((p) => p.split('\n'))) {
       const re = compileRegex(pattern, {
@@ -69,7 +69,6 @@ function grepWith(extendedByName: boolean): ShellCommand {
         ignoreCase: o.has('i'),
         word: o.has('w'),
         line: o.has('x'),
-        global: true,
       });
       if ('error' in re) return { stdout: '', stderr: `grep: ${re.error}\n`, exitCode: 2 };
       regexes.push(re);
@@ -83,7 +82,7 @@ function grepWith(extendedByName: boolean): ShellCommand {
     for (const input of inputs) {
       const lines = splitLines(input.text);
       const prefix = (n: number, sep: string): string => `${showNames ? `${input.name}${sep}` : ''}${o.has('n') ? `${n + 1}${sep}` : ''}`;
-      const matches = lines.map((line) => regexes.some((re) => test(re, line)) !== invert);
+      const matches = lines.map((line) => regexes.some((re) => re.test(line)) !== invert);
       let selected = matches.map((m, i) => (m ? i : -1)).filter((i) => i >= 0);
       if (maxCount !== undefined) selected = selected.slice(0, maxCount);
       if (selected.length > 0) matchedAny = true;
@@ -111,17 +110,11 @@ function grepWith(extendedByName: boolean): ShellCommand {
   };
 }
 
-function test(re: RegExp, line: string): boolean {
-  re.lastIndex = 0;
-  return re.test(line);
-}
-
 /** Non-empty matches of any pattern, left to right (what -o prints). */
-function allMatches(regexes: RegExp[], line: string): string[] {
+function allMatches(regexes: Matcher[], line: string): string[] {
   const found: { at: number; text: string }[] = [];
   for (const re of regexes) {
-    re.lastIndex = 0;
-    for (const m of line.matchAll(re)) if (m[0] !== '') found.push({ at: m.index, text: m[0] });
+    for (const m of re.matchAll(line)) if (m.text !== '') found.push({ at: m.index, text: m.text });
   }
   found.sort((a, b) => a.at - b.at);
   const result: string[] = [];

@@ -8,7 +8,8 @@ import { cat, head, tail, tee } from './head-tail.js';
 import { jq } from './jq.js';
 import { sed } from './sed.js';
 import { sort, uniq, wc } from './sort.js';
-import { sprintf } from './sprintf.js';
+import { FormatError, sprintf } from './sprintf.js';
+import { MAX_OUTPUT_CHARS } from '../limits.js';
 
 export { xargs } from './xargs.js';
 
@@ -18,9 +19,15 @@ const printf: ShellCommand = (_ctx, argv) => {
   if (format === undefined) return { stdout: '', stderr: 'bash: printf: usage: printf [-v var] format [arguments]\n', exitCode: 2 };
   const escaped = format.replace(/\\(n|t|r|\\|a|e|")/g, (_all, c: string) => ({ n: '\n', t: '\t', r: '\r', '\\': '\\', a: '\x07', e: '\x1b', '"': '"' })[c] ?? c);
   const perRound = (escaped.match(/%[^%]*?[diouxXeEfgGcsb]/g) ?? []).length;
-  let out = sprintf(escaped, args);
-  for (let used = perRound; perRound > 0 && used < args.length; used += perRound) out += sprintf(escaped, args.slice(used));
-  return { stdout: out, stderr: '', exitCode: 0 };
+  try {
+    let out = sprintf(escaped, args);
+    // Past the output cap the rest would be cut anyway: stop reusing the format.
+    for (let used = perRound; perRound > 0 && used < args.length && out.length <= MAX_OUTPUT_CHARS; used += perRound) out += sprintf(escaped, args.slice(used, used + 3 * perRound)); // at most 3 per conversion: %*.*d
+    return { stdout: out, stderr: '', exitCode: 0 };
+  } catch (error) {
+    if (error instanceof FormatError) return { stdout: '', stderr: `bash: printf: ${error.message}\n`, exitCode: 1 };
+    throw error;
+  }
 };
 
 export const textTools: Record<string, ShellCommand> = {

@@ -1,5 +1,9 @@
-// POSIX basic / extended regular expressions (as grep, sed and awk take them) translated to
-// JavaScript RegExp source, with GNU's error messages for the common mistakes.
+// POSIX basic / extended regular expressions (as grep, sed and awk take them), translated to
+// RE2 syntax and run by re2js: player-typed patterns match in linear time, so a pattern like
+// `(a+)+$` cannot freeze the server the way a backtracking RegExp would. GNU's error messages
+// for the common mistakes; back-references (which need backtracking) are refused.
+import { RE2JS } from 're2js';
+import { MAX_OUTPUT_CHARS } from '../limits.js';
 
 export interface RegexOptions {
   /** ERE (grep -E, egrep, sed -E, awk) rather than BRE. */
@@ -11,18 +15,40 @@ export interface RegexOptions {
   word?: boolean;
   /** grep -x: the match must be the whole line. */
   line?: boolean;
-  global?: boolean;
 }
+
+export interface Match {
+  index: number;
+  text: string;
+  /** Capture groups 1…n (undefined when a group took no part). */
+  groups: (string | undefined)[];
+}
+
+/** A compiled pattern; every operation runs in time linear in the text. */
+export interface Matcher {
+  test(text: string): boolean;
+  /** Successive matches left to right (at most one empty match per position), like a /g RegExp. */
+  matchAll(text: string): Match[];
+  /**
+   * The text with the first (or every) match replaced; `count` says how many were. Once the
+   * result passes MAX_OUTPUT_CHARS the rest is dropped (the shell cuts output there anyway).
+   */
+  replace(text: string, global: boolean, replacement: (m: Match) => string): { text: string; count: number };
+  /** The text cut at every non-empty match, like String.split with a RegExp. */
+  split(text: string): string[];
+}
+
+export const BACK_REFERENCE_ERROR = 'back-references are not supported here';
 
 const CLASSES: Record<string, string> = {
   alpha: 'A-Za-z', digit: '0-9', alnum: 'A-Za-z0-9', upper: 'A-Z', lower: 'a-z', space: ' \\t\\n\\r\\f\\v',
   blank: ' \\t', punct: '!-\\/:-@\\[-`{-~', xdigit: '0-9A-Fa-f', word: 'A-Za-z0-9_', cntrl: '\\x00-\\x1f\\x7f', print: ' -~', graph: '!-~',
 };
 
-const escapeJs = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRe2 = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-/** JavaScript source for a POSIX pattern. */
-export function posixToJs(pattern: string, extended: boolean): string {
+/** RE2 source for a POSIX pattern, or undefined when it holds a back-reference (\1–\9). */
+export function posixToRe2(pattern: string, extended: boolean): string | undefined {
   let out = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
@@ -35,18 +61,17 @@ export function posixToJs(pattern: string, extended: boolean): string {
       else if ('wWsSbB'.includes(next)) out += `\\${next}`;
       else if (next === 'n') out += '\\n';
       else if (next === 't') out += '\\t';
-      else if (/[0-9]/.test(next)) out += `\\${next}`;
-      else out += escapeJs(next);
+      else if (/[1-9]/.test(next)) return undefined;
+      else out += escapeRe2(next);
     } else if (c === '[') {
       const end = bracketEnd(pattern, i);
       if (end < 0) {
-        out += '['; // left for RegExp to report as an unmatched [
+        out += '['; // left for RE2 to report as an unmatched [
         continue;
       }
       out += translateBracket(pattern.slice(i + 1, end));
       i = end;
     } else if (!extended && '()|+?{}'.includes(c)) out += `\\${c}`;
-    else if (c === '/') out += '\\/';
     else out += c;
   }
   return out;
@@ -86,19 +111,147 @@ function translateBracket(body: string): string {
   return `${out}]`;
 }
 
-/** The RegExp for a pattern, or GNU's message for why it is invalid. */
-export function compileRegex(pattern: string, opts: RegexOptions): RegExp | { error: string } {
-  let source = opts.fixed ? escapeJs(pattern) : posixToJs(pattern, opts.extended);
-  if (opts.word) source = `(?<![A-Za-z0-9_])(?:${source})(?![A-Za-z0-9_])`;
+/** GNU's wording for what RE2 rejects. */
+function gnuError(message: string): string {
+  if (/missing closing \)/.test(message)) return 'Unmatched ( or \\(';
+  if (/unexpected \)/.test(message)) return 'Unmatched ) or \\)';
+  if (/missing closing \]/.test(message)) return 'Unmatched [, [^, [:, [., or [=';
+  if (/missing argument to repetition|invalid nested repetition/.test(message)) return 'Invalid preceding regular expression';
+  if (/invalid repeat count/.test(message)) return 'Invalid content of \\{\\}';
+  if (/expression too large/.test(message)) return 'Regular expression too big';
+  return 'Invalid regular expression';
+}
+
+const WORD_CHAR = 'A-Za-z0-9_';
+
+/** The matcher for a pattern, or GNU's message for why it is invalid. */
+export function compileRegex(pattern: string, opts: RegexOptions): Matcher | { error: string } {
+  let source = opts.fixed ? escapeRe2(pattern) : posixToRe2(pattern, opts.extended);
+  if (source === undefined) return { error: BACK_REFERENCE_ERROR };
+  // -w: a word character may neither precede nor follow. RE2 has no lookahead, so the
+  // following character is consumed and the match proper is kept in an extra group 1.
+  if (opts.word) source = `(?<![${WORD_CHAR}])(${source})(?:[^${WORD_CHAR}]|$)`;
   if (opts.line) source = `^(?:${source})$`;
+  const flags = (opts.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0) | (opts.word ? RE2JS.LOOKBEHINDS : 0);
+  const compiled = compileSource(source, flags, opts.word ? 1 : 0);
+  return 'error' in compiled ? { error: gnuError(compiled.error) } : compiled;
+}
+
+/** A pattern in RE2 / Go syntax as is (crictl --name), or undefined when it does not parse. */
+export function compileRe2(source: string): Matcher | undefined {
+  const compiled = compileSource(source, 0, 0);
+  return 'error' in compiled ? undefined : compiled;
+}
+
+/** Compiling takes time in proportion to the program: `x{1000}x{1000}…` is refused before. */
+const MAX_PROGRAM_SIZE = 20_000;
+
+function compileSource(source: string, flags: number, main: number): Matcher | { error: string } {
+  if (estimatedSize(source) > MAX_PROGRAM_SIZE) return { error: 'expression too large' };
   try {
-    return new RegExp(source, `${opts.ignoreCase ? 'i' : ''}${opts.global ? 'g' : ''}`);
+    return new Re2Matcher(RE2JS.compile(source, flags), main);
   } catch (error) {
-    const message = error instanceof Error ? error.message : '';
-    if (/Unterminated group/.test(message)) return { error: 'Unmatched ( or \\(' };
-    if (/Unmatched '\)'/.test(message)) return { error: 'Unmatched ) or \\)' };
-    if (/Unterminated character class/.test(message)) return { error: 'Unmatched [, [^, [:, [., or [=' };
-    if (/Nothing to repeat/.test(message)) return { error: 'Invalid preceding regular expression' };
-    return { error: 'Invalid regular expression' };
+    return { error: error instanceof Error ? error.message : '' };
+  }
+}
+
+/** A rough upper bound of the compiled program's size: each `{n,m}` multiplies what it repeats. */
+function estimatedSize(source: string): number {
+  const groups: { total: number; last: number }[] = [{ total: 0, last: 0 }];
+  for (let i = 0; i < source.length; i++) {
+    const top = groups.at(-1)!;
+    const c = source[i];
+    const repeat = c === '{' ? /^\{(\d+)(?:,(\d*))?\}/.exec(source.slice(i, i + 16)) : null;
+    if (c === '(') groups.push({ total: 0, last: 0 });
+    else if (c === ')' && groups.length > 1) {
+      const group = groups.pop()!;
+      const parent = groups.at(-1)!;
+      parent.last = group.total + 1;
+      parent.total += parent.last;
+    } else if (repeat) {
+      const n = Math.max(Number(repeat[1]), Number(repeat[2] || repeat[1]));
+      top.total += top.last * (n - 1);
+      top.last *= n;
+      i += repeat[0].length - 1;
+    } else {
+      if (c === '\\') i++;
+      else if (c === '[') i = classEnd(source, i);
+      top.last = 1;
+      top.total += 1;
+    }
+  }
+  return groups.reduce((sum, g) => sum + g.total, 0);
+}
+
+/** Index of the `]` closing the RE2 character class at `start` (or the end of the source). */
+function classEnd(source: string, start: number): number {
+  let i = start + 1;
+  if (source[i] === '^') i++;
+  if (source[i] === ']') i++;
+  while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+  return i;
+}
+
+class Re2Matcher implements Matcher {
+  constructor(
+    private readonly re: RE2JS,
+    /** The group holding what counts as the match (1 for -w, see above). */
+    private readonly main: number,
+  ) {}
+
+  test(text: string): boolean {
+    return this.re.test(text);
+  }
+
+  matchAll(text: string): Match[] {
+    return [...this.matches(text)];
+  }
+
+  /** Matches one at a time, so replace can stop early. */
+  private *matches(text: string): Generator<Match> {
+    const m = this.re.matcher(text);
+    const groupCount = this.re.groupCount();
+    let from = 0;
+    let lastEnd = -1;
+    while (from <= text.length && m.find(from)) {
+      const start = m.start(this.main);
+      const end = m.end(this.main);
+      if (start === end && start === lastEnd) {
+        // An empty match right after the previous match: move on (as sed and awk do).
+        from = start + 1;
+        continue;
+      }
+      const groups: (string | undefined)[] = [];
+      for (let g = this.main + 1; g <= groupCount; g++) groups.push(m.group(g) ?? undefined);
+      yield { index: start, text: text.slice(start, end), groups };
+      lastEnd = end;
+      from = end > start ? end : end + 1;
+    }
+  }
+
+  replace(text: string, global: boolean, replacement: (m: Match) => string): { text: string; count: number } {
+    let out = '';
+    let at = 0;
+    let count = 0;
+    for (const match of this.matches(text)) {
+      out += text.slice(at, match.index) + replacement(match);
+      at = match.index + match.text.length;
+      count++;
+      if (out.length > MAX_OUTPUT_CHARS) return { text: out, count };
+      if (!global) break;
+    }
+    return { text: out + text.slice(at), count };
+  }
+
+  split(text: string): string[] {
+    const parts: string[] = [];
+    let at = 0;
+    for (const match of this.matches(text)) {
+      if (match.text === '') continue;
+      parts.push(text.slice(at, match.index));
+      at = match.index + match.text.length;
+    }
+    parts.push(text.slice(at));
+    return parts;
   }
 }

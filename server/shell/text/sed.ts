@@ -3,16 +3,17 @@
 // own "unknown command" error rather than a wrong result.
 import type { ShellCommand } from '../types.js';
 import { joinLines, parseOptions, readInputs, splitLines } from './common.js';
-import { compileRegex } from './regex.js';
+import { MAX_OUTPUT_CHARS } from '../limits.js';
+import { compileRegex, type Matcher } from './regex.js';
 
-type Address = { kind: 'line'; n: number } | { kind: 'last' } | { kind: 're'; re: RegExp };
+type Address = { kind: 'line'; n: number } | { kind: 'last' } | { kind: 're'; re: Matcher };
 
 interface SedCommand {
   from?: Address;
   to?: Address;
   negate: boolean;
   name: 's' | 'p' | 'd' | 'q';
-  re?: RegExp;
+  re?: Matcher;
   replacement?: string;
   global?: boolean;
   print?: boolean;
@@ -47,8 +48,8 @@ function parseScript(script: string, extended: boolean): SedCommand[] {
     i++;
     return body;
   };
-  const compile = (body: string, flags: string): RegExp => {
-    const re = compileRegex(body, { extended, ignoreCase: flags.includes('i') || flags.includes('I'), global: flags.includes('g') });
+  const compile = (body: string, flags: string): Matcher => {
+    const re = compileRegex(body, { extended, ignoreCase: flags.includes('i') || flags.includes('I') });
     if ('error' in re) throw new SedError(`-e expression #1, char ${char()}: ${re.error}`);
     return re;
   };
@@ -127,7 +128,6 @@ function expandReplacement(replacement: string, match: string, groups: (string |
 function matches(address: Address, line: string, n: number, last: boolean): boolean {
   if (address.kind === 'line') return n === address.n;
   if (address.kind === 'last') return last;
-  address.re.lastIndex = 0;
   return address.re.test(line);
 }
 
@@ -178,7 +178,9 @@ export const sed: ShellCommand = (ctx, argv) => {
   const { inputs, errors } = readInputs(ctx, 'sed', operands);
   const lines = inputs.flatMap((input) => splitLines(input.text));
   const out: string[] = [];
-  for (let n = 1; n <= lines.length; n++) {
+  let size = 0;
+  // Past MAX_OUTPUT_CHARS the shell cuts the output anyway: stop there.
+  for (let n = 1; n <= lines.length && size <= MAX_OUTPUT_CHARS; n++) {
     let line = lines[n - 1]!;
     const last = n === lines.length;
     let deleted = false;
@@ -193,19 +195,13 @@ export const sed: ShellCommand = (ctx, argv) => {
         quit = true;
         break;
       } else {
-        const re = cmd.re!;
-        re.lastIndex = 0;
-        let replaced = false;
-        const next = line.replace(re, (match: string, ...rest: unknown[]) => {
-          replaced = true;
-          const groups = rest.slice(0, -2) as (string | undefined)[];
-          return expandReplacement(cmd.replacement!, match, groups);
-        });
-        line = next;
-        if (replaced && cmd.print) out.push(line);
+        const next = cmd.re!.replace(line, cmd.global ?? false, (m) => expandReplacement(cmd.replacement!, m.text, m.groups));
+        line = next.text;
+        if (next.count > 0 && cmd.print) out.push(line);
       }
     }
     if (!deleted && !o.has('n')) out.push(line);
+    size += line.length;
     if (quit) break;
   }
   return { stdout: joinLines(out), stderr: errors, exitCode: errors ? 2 : 0 };

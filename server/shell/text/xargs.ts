@@ -1,6 +1,7 @@
 // GNU xargs: builds command lines from stdin items and runs them (`-n N`, `-I {}`, `-r`, `-t`).
 // It finds programs, not shell builtins, like the real one.
 import type { ProgramResult, ShellProgram } from '../program.js';
+import { MAX_OUTPUT_CHARS } from '../limits.js';
 import { parseOptions } from './common.js';
 
 /** xargs' default splitting: blanks and newlines, honouring quotes and backslashes. */
@@ -63,11 +64,21 @@ export const xargs: ShellProgram = (ctx, argv, shell) => {
   } else {
     for (let i = 0; i < list.length; i += perRun) {
       const chunk = list.slice(i, i + perRun);
-      runs.push(replace !== undefined ? command.map((a) => a.split(replace).join(chunk[0]!)) : [...command, ...chunk]);
+      if (replace === undefined) {
+        runs.push([...command, ...chunk]);
+        continue;
+      }
+      // -I repeats the item once per `{}`: measure the command line before building it.
+      const pieces = command.map((a) => a.split(replace));
+      const length = pieces.reduce((sum, p) => sum + p.join('').length + (p.length - 1) * chunk[0]!.length, 0);
+      if (length > MAX_OUTPUT_CHARS) return { stdout: '', stderr: 'xargs: argument line too long\n', exitCode: 1 };
+      runs.push(pieces.map((p) => p.join(chunk[0]!)));
     }
   }
   const total: ProgramResult = { stdout: '', stderr: '', exitCode: 0 };
   for (const run of runs) {
+    // The shell cuts output past MAX_OUTPUT_CHARS anyway: stop running once there.
+    if (total.stdout.length + total.stderr.length > MAX_OUTPUT_CHARS) break;
     if (o.has('t')) total.stderr += `${run.join(' ')}\n`;
     const found = shell.find(ctx, run[0]!, true);
     if (!found) return { ...total, stderr: `${total.stderr}xargs: ${run[0]}: No such file or directory\n`, exitCode: 127 };

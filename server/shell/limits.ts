@@ -1,0 +1,38 @@
+// Bounds that keep one player's line from freezing or exhausting the server that every room
+// shares: typed text can multiply itself (`!!`, `$x$x`, printf widths, pipelines), so sizes
+// are checked where text grows, not only at the end.
+
+/** Longest line history expansion may produce (a typed line is at most 4096 chars, LIMITS.maxLineChars). */
+export const MAX_LINE_CHARS = 16 * 1024;
+
+/** Most text one command, pipeline stage, expansion or whole line may produce. */
+export const MAX_OUTPUT_CHARS = 1024 * 1024;
+
+/** Largest printf field width or precision; a wider one is refused like an overflowing int. */
+export const MAX_FORMAT_WIDTH = MAX_OUTPUT_CHARS;
+
+/** The text cut at MAX_OUTPUT_CHARS, with a line saying how much was cut. */
+export function capOutput(text: string): string {
+  if (text.length <= MAX_OUTPUT_CHARS) return text;
+  const head = text.slice(0, MAX_OUTPUT_CHARS);
+  return `${head}${truncationLine(utf8Length(text.slice(MAX_OUTPUT_CHARS)))}`;
+}
+
+/** The line that stands for cut output (starts on a line of its own). */
+export function truncationLine(bytes: number): string {
+  return `\n… output truncated (${bytes} bytes)\n`;
+}
+
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 4; // a surrogate pair: one 4-byte character
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}

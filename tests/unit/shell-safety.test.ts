@@ -1,0 +1,149 @@
+// A player's line must never freeze or exhaust the server all rooms share: patterns match in
+// linear time, history expansion and output are bounded, and runLine never throws.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
+import type { ClusterState } from '../../server/cluster/types.js';
+import { newSession, runLine } from '../../server/shell/index.js';
+import { MAX_LINE_CHARS, MAX_OUTPUT_CHARS } from '../../server/shell/limits.js';
+import type { LineResult, ShellSession } from '../../server/shell/types.js';
+
+const state: ClusterState = createCluster(demoClusterSpec, 1);
+
+function shell(): { session: ShellSession; run: (line: string) => LineResult } {
+  const session = newSession(state);
+  return { session, run: (line) => runLine(state, session, line) };
+}
+
+/** Runs a line and checks it finished fast with bounded output. */
+function timed(run: (line: string) => LineResult, line: string, budgetMs = 200): LineResult {
+  const started = performance.now();
+  const result = run(line);
+  const elapsed = performance.now() - started;
+  expect(elapsed, `${line.slice(0, 80)} took ${elapsed.toFixed(0)} ms`).toBeLessThan(budgetMs);
+  expect(result.output.length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS + MAX_LINE_CHARS + 100);
+  return result;
+}
+
+const evil = `${'a'.repeat(5000)}!`;
+const truncated = /\n… output truncated \(\d+ bytes\)\n$/;
+
+describe('patterns match in linear time (no ReDoS)', () => {
+  // `A` stands for 5000 × `a` followed by `!`.
+  it.each([
+    ["echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaa! | grep -E '(a+)+$'", '', 1],
+    ["echo A | grep -E '(a+)+$'", '', 1],
+    ["echo A | grep -cE '(a|aa)+$'", '0\n', 1],
+    ["echo A | grep -owE '(a+)+b'", '', 1],
+    ["echo A | sed -E 's/(a|a)+$/x/'", `${evil}\n`, 0],
+    ["echo A | sed '/\\(a*\\)*$/d'", '', 0],
+    ["echo A | awk '/(a+)+$/'", '', 0],
+    ["echo A | awk '{ n = gsub(/(a|aa)+b/, \"x\"); print n }'", '0\n', 0],
+    ["echo A | awk '$0 ~ \"(a+)+$\" { print \"hit\" }'", '', 0],
+  ] as const)('%s', (line, output, exitCode) => {
+    const { run } = shell();
+    expect(timed(run, line.replace('echo A', `echo ${evil}`))).toMatchObject({ output, exitCode });
+  });
+
+  it('refuses back-references with a clear error', () => {
+    const { run } = shell();
+    expect(timed(run, "echo abab | grep '\\(ab\\)\\1'")).toEqual({ output: 'grep: back-references are not supported here\n', exitCode: 2 });
+    expect(timed(run, "echo abab | grep -E '(ab)\\1'").exitCode).toBe(2);
+    expect(timed(run, "echo abab | sed -E 's/(ab)\\1/x/'")).toMatchObject({ output: expect.stringMatching(/^sed: -e expression #1, char \d+: back-references are not supported here\n$/), exitCode: 1 });
+    // \1 in the replacement is a group reference, not a back-reference: still fine.
+    expect(timed(run, "echo abab | sed -E 's/(ab)(ab)/\\2-\\1/'").output).toBe('ab-ab\n');
+  });
+
+  it('keeps GNU semantics for empty matches, -w, -i and errors', () => {
+    const { run } = shell();
+    expect(run("echo baaac | sed 's/a*/-/g'").output).toBe('-b-c-\n');
+    expect(run("echo 'foobar foo foo' | grep -ow foo").output).toBe('foo\nfoo\n');
+    expect(run("echo 'Foo x' | grep -i -o foo").output).toBe('Foo\n');
+    expect(run("echo 'a:b::c' | awk -F':+' '{print $3}'").output).toBe('c\n');
+    expect(run("echo x | grep -E '(a'")).toEqual({ output: 'grep: Unmatched ( or \\(\n', exitCode: 2 });
+    expect(run("echo x | grep 'a['")).toEqual({ output: 'grep: Unmatched [, [^, [:, [., or [=\n', exitCode: 2 });
+  });
+
+  it('refuses patterns whose compiled program would be huge', () => {
+    const { run } = shell();
+    expect(timed(run, `echo x | grep -E '${'x{1000}'.repeat(300)}'`)).toEqual({ output: 'grep: Regular expression too big\n', exitCode: 2 });
+    expect(timed(run, `echo x | grep -E '(${'x'.repeat(100)}){1000}'`).exitCode).toBe(2);
+    expect(timed(run, "echo xx | grep -cE 'x{1,1000}'")).toEqual({ output: '1\n', exitCode: 0 });
+  });
+
+  it('crictl --name takes a Go (RE2) pattern', () => {
+    const { run } = shell();
+    run('ssh cp-1');
+    expect(timed(run, "sudo crictl ps -a --name '(a+)+$'")).toMatchObject({ output: expect.stringMatching(/^CONTAINER +IMAGE/), exitCode: 0 });
+    expect(timed(run, "sudo crictl ps --name '('").output).toMatch(/^FATA\[0000\] listing containers: error parsing regexp: \(/);
+  });
+});
+
+describe('history expansion is bounded', () => {
+  it('answers `bash: line too long` instead of growing without limit', () => {
+    const { run, session } = shell();
+    run('echo hi');
+    const bang = '!! '.repeat(1300);
+    timed(run, bang); // 1300 × `echo hi` still fits
+    for (let i = 0; i < 2; i++) expect(timed(run, bang)).toEqual({ output: 'bash: line too long\n', exitCode: 1 });
+    expect(session.history.every((h) => h.length <= MAX_LINE_CHARS)).toBe(true);
+  });
+});
+
+describe('output is bounded', () => {
+  it('refuses printf widths and precisions that overflow', () => {
+    const { run } = shell();
+    expect(timed(run, "printf '%0100000000d' 1")).toEqual({ output: 'bash: printf: %0100000000d: Numerical result out of range\n', exitCode: 1 });
+    expect(timed(run, "printf '%0999999999d' 1")).toEqual({ output: 'bash: printf: %0999999999d: Numerical result out of range\n', exitCode: 1 });
+    expect(timed(run, "printf '%.*f' 99999999999 1").exitCode).toBe(1);
+    expect(timed(run, "printf '%.200f|' 1").output).toBe(`1.${'0'.repeat(200)}|`);
+    expect(timed(run, "printf '%.*f|' -3 1.5").output).toMatch(/^1\.500000\|/);
+    expect(timed(run, "awk 'BEGIN { printf \"%0999999999d\", 1 }'").output).toMatch(/^awk: run time error: printf: %0999999999d: Numerical result out of range\n/);
+  });
+
+  it.each([
+    ['format reused per argument', "printf '%01000000d' 1 2 3"],
+    ['many wide conversions', `printf '${'%01000000d'.repeat(300)}' 1`],
+    ['a ; list', Array.from({ length: 40 }, () => "printf '%01000000d' 1").join('; ')],
+    ['a pipeline', "printf '%01000000d\\n' 1 2 | cat | cat | sort"],
+    ['sed replacement growth', "printf '%0500000d\\n' 1 | sed 's/0/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/g'"],
+    ['awk gsub growth', "printf '%01000000d\\n' 1 | awk '{ gsub(/0/, \"&&&&&&&&&&&&\"); print }'"],
+    ['awk printing per record', "printf '%01000d\\n' $(printf '%0500d' 1 | sed 's/0/1 /g') | awk '{ printf \"%01000000d\", 1 }'"],
+    ['xargs runs', "printf '1 %.0s' $(printf '%0200000d' 1 | sed 's/0/x /g') | xargs -n1 printf '%0100000d\\n'"],
+  ] as const)('cuts %s with a marker line', (_name, line) => {
+    const { run } = shell();
+    const result = timed(run, line, 1000); // these move megabytes: linear, but more than 200 ms
+    expect(result.output).toMatch(truncated);
+  });
+
+  it('refuses expansions and argument lines that multiply text', () => {
+    const { run } = shell();
+    run("x=$(printf '%0600000d' 1)");
+    expect(timed(run, 'echo $x$x$x$x')).toEqual({ output: 'bash: expansion too large (over 1048576 characters)\n', exitCode: 1 });
+    expect(timed(run, 'echo "$x" | xargs -I{} echo {}{}{}')).toEqual({ output: 'xargs: argument line too long\n', exitCode: 1 });
+    expect(timed(run, `echo "$x" | awk '{ print $0 $0 $0 $0 }'`).output).toMatch(/^awk: run time error: string too long/);
+  });
+});
+
+describe('runLine never throws', () => {
+  it('answers lines nested deeper than the stack', () => {
+    const { run } = shell();
+    const nested = (depth: number): string => `echo ${'$(echo '.repeat(depth)}hi${')'.repeat(depth)}`;
+    expect(timed(run, nested(50)).output).toBe('hi\n');
+    expect(timed(run, nested(1300), 1000)).toEqual({ output: 'bash: line too deeply nested or too large\n', exitCode: 1 });
+  });
+
+  const pieces = ['!!', '!$', '$(', ')', '$x', 'x=$(printf %0900000d 1)', "printf '%0*d' 99999999999 1", '|', ';', '&&', "grep -E '(a+)+$'", "sed 's/a*/bb/g'", "awk '{print $0 $0}'", 'xargs -I{} echo {}{}', 'echo aaaa!', '\\1', "'", '"', 'cat'];
+  it('on lines made of hostile pieces', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 12 }), fc.array(fc.constantFrom(...pieces), { maxLength: 12 }), (first, second) => {
+        const { run } = shell();
+        for (const line of [first.join(' '), second.join(' '), '!! !! !!']) {
+          const result = timed(run, line, 2000);
+          expect(typeof result.exitCode).toBe('number');
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
