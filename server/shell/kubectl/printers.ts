@@ -38,7 +38,13 @@ export function podStatusReason(pod: Pod): string {
 export function podReady(pod: Pod): string {
   let ready = 0;
   for (const c of pod.status.containerStatuses) if (c.ready && c.state.kind === 'running') ready++;
-  return `${ready}/${pod.spec.containers.length}`;
+  return readyText(ready, pod.spec.containers.length);
+}
+
+/** `1/2`: the same few texts recur on every row of a big listing, so each is built once. */
+const READY_TEXTS: string[][] = [];
+function readyText(ready: number, total: number): string {
+  return ((READY_TEXTS[total] ??= [])[ready] ??= `${ready}/${total}`);
 }
 
 /** `3 (45s ago)`: total restarts and the age of the latest termination. */

@@ -18,18 +18,6 @@ export function tabwrite(text: string, opts: TabwriterOptions): string {
   return alignCells(lines, opts) + (endsWithNewline ? '\n' : '');
 }
 
-/** Characters (code points) in a cell, as tabwriter counts its width. */
-function cellWidth(cell: string): number {
-  let n = cell.length;
-  for (let i = 0; i < cell.length - 1; i++) {
-    const c = cell.charCodeAt(i);
-    if (c < 0xd800 || c > 0xdbff) continue;
-    const next = cell.charCodeAt(i + 1);
-    if (next >= 0xdc00 && next <= 0xdfff) { n--; i++; } // a surrogate pair is one character
-  }
-  return n;
-}
-
 /** `n` spaces; the same few widths recur on every line of a table. */
 const SPACES: string[] = [];
 function spaces(n: number): string {
@@ -70,7 +58,7 @@ function alignCells(lines: string[][], opts: TabwriterOptions): string {
       for (; end < line1; end++) {
         const cells = lines[end]!;
         if (column >= cells.length - 1) break;
-        width = Math.max(width, cellWidth(cells[column]!) + opts.padding);
+        width = Math.max(width, plainWidth(cells[column]!) + opts.padding);
       }
       widths.push(width);
       format(i, end);
@@ -96,4 +84,68 @@ export function renderTable(headers: string[] | undefined, rows: string[][]): st
   }
   if (lines.length === 0) return '';
   return alignCells(lines, TABLE_WRITER) + '\n';
+}
+
+/**
+ * The same table as `renderTable(headers, rows)`, given column by column (`columns[j][i]` is
+ * row i's cell j; every column as long as the others). Big listings come this way: no array
+ * per row, widths measured in one pass, the text built by a single join.
+ */
+export function renderColumns(headers: string[] | undefined, columns: string[][]): string {
+  const rowCount = columns[0]?.length ?? 0;
+  const last = columns.length - 1;
+  // Every line has a cell in every column, so each column is one tabwriter block.
+  const widths: number[] = [];
+  for (let j = 0; j < columns.length; j++) {
+    const column = columns[j]!;
+    let widest = headers ? plainWidth(headers[j]!) : 0;
+    for (let i = 0; i < rowCount && widest >= 0; i++) {
+      const w = plainWidth(column[i]!);
+      widest = w < 0 ? w : Math.max(widest, w);
+    }
+    // A cell holding a tab or a newline splits like the text would in kubectl's tabwriter.
+    if (widest < 0) return renderTable(headers, rowsOf(columns));
+    widths.push(Math.max(TABLE_WRITER.minwidth, widest + TABLE_WRITER.padding));
+  }
+  if (rowCount === 0 && !headers) return '';
+  // One string per line, then one join (a final '' for the last newline): far less to
+  // allocate and copy than a piece per cell.
+  const lines: string[] = new Array<string>(rowCount + (headers ? 2 : 1));
+  let at = 0;
+  if (headers) lines[at++] = alignedLine(headers, widths);
+  const cells = new Array<string>(columns.length);
+  for (let i = 0; i < rowCount; i++) {
+    for (let j = 0; j <= last; j++) cells[j] = columns[j]![i]!;
+    lines[at++] = alignedLine(cells, widths);
+  }
+  lines[at] = '';
+  return lines.join('\n');
+}
+
+/** One line of cells, each but the last padded to its column's width (in UTF-16 units, like padEnd). */
+function alignedLine(cells: string[], widths: number[]): string {
+  const last = cells.length - 1;
+  let text = '';
+  for (let j = 0; j < last; j++) {
+    const cell = cells[j]!;
+    text += cell.length < widths[j]! ? cell + spaces(widths[j]! - cell.length) : cell;
+  }
+  return text + cells[last]!;
+}
+
+/** Characters (code points) in a cell, as tabwriter counts its width; -1 if it holds a tab or a newline. */
+function plainWidth(cell: string): number {
+  let n = cell.length;
+  for (let i = 0; i < cell.length; i++) {
+    const c = cell.charCodeAt(i);
+    if (c === 9 || c === 10) return -1;
+    if (c < 0xd800 || c > 0xdbff || i === cell.length - 1) continue;
+    const next = cell.charCodeAt(i + 1);
+    if (next >= 0xdc00 && next <= 0xdfff) { n--; i++; } // a surrogate pair is one character
+  }
+  return n;
+}
+
+function rowsOf(columns: string[][]): string[][] {
+  return (columns[0] ?? []).map((_, i) => columns.map((column) => column[i]!));
 }

@@ -5,7 +5,7 @@ import { OUTPUT_FLAGS, parseOutputFormat, printStructured, sortItems } from '../
 import { labelsString, TABLES } from '../printers.js';
 import { noResourcesFound, queryObjects, SELECTOR_FLAGS, type Selected } from '../query.js';
 import { qualifiedSingular, type ResourceType } from '../resources.js';
-import { renderTable } from '../table.js';
+import { renderColumns } from '../table.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 
 const NO_TYPE = `You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.
@@ -60,8 +60,7 @@ export const getCommand: KubectlSubcommand = {
       return { stdout: '', stderr: byName ? stderr : noResourcesFound(ctx, types), exitCode };
     }
     const withKind = types.length > 1 || flags.bool('show-kind');
-    const stdout = types
-      .map((type) => items.filter((i) => i.type === type))
+    const stdout = (types.length === 1 ? [items] : types.map((type) => items.filter((i) => i.type === type)))
       .filter((group) => group.length > 0)
       .map((group) => printTable(ctx, group[0]!.type, group, flags, format.format.kind === 'table' && format.format.wide, withKind))
       .join('\n');
@@ -81,14 +80,20 @@ function printTable(ctx: KubectlContext, type: ResourceType, items: Selected[], 
     ...labelColumns.map((l) => (l.split('/').at(-1) ?? l).toUpperCase()),
     ...(showLabels ? ['LABELS'] : []),
   ];
-  const rows = items.map(({ obj }) => {
+  // One array per column, filled row by row: nothing per row outlives its loop step.
+  const columns: string[][] = headers.map(() => new Array<string>(items.length));
+  const nameColumn = showNamespace ? 1 : 0;
+  const labelsColumn = headers.length - 1;
+  for (let i = 0; i < items.length; i++) {
+    const obj = items[i]!.obj;
     const own = table.row(ctx.state, obj, wide);
+    let j = 0;
+    if (showNamespace) columns[j++]![i] = obj.metadata.namespace ?? '';
+    for (const cell of own) columns[j++]![i] = cell;
+    for (const l of labelColumns) columns[j++]![i] = obj.metadata.labels[l] ?? '';
+    if (showLabels) columns[labelsColumn]![i] = labelsString(obj.metadata.labels);
     // The NAME column (first for every kind but events) carries the kind in multi-type listings.
-    if (withKind && table.headers[0] === 'NAME') own[0] = `${qualifiedSingular(type)}/${own[0]}`;
-    const cells = showNamespace ? [obj.metadata.namespace ?? ''].concat(own) : own;
-    for (const l of labelColumns) cells.push(obj.metadata.labels[l] ?? '');
-    if (showLabels) cells.push(labelsString(obj.metadata.labels));
-    return cells;
-  });
-  return renderTable(flags.bool('no-headers') ? undefined : headers, rows);
+    if (withKind && table.headers[0] === 'NAME') columns[nameColumn]![i] = `${qualifiedSingular(type)}/${own[0]}`;
+  }
+  return renderColumns(flags.bool('no-headers') ? undefined : headers, columns);
 }
