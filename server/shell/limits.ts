@@ -11,11 +11,13 @@ export const MAX_OUTPUT_CHARS = 1024 * 1024;
 /** Largest printf field width or precision; a wider one is refused like an overflowing int. */
 export const MAX_FORMAT_WIDTH = MAX_OUTPUT_CHARS;
 
-/** The text cut at MAX_OUTPUT_CHARS, with a line saying how much was cut. */
-export function capOutput(text: string): string {
-  if (text.length <= MAX_OUTPUT_CHARS) return text;
-  const head = text.slice(0, MAX_OUTPUT_CHARS);
-  return `${head}${truncationLine(utf8Length(text.slice(MAX_OUTPUT_CHARS)))}`;
+/**
+ * The text cut at MAX_OUTPUT_CHARS, and how many UTF-8 bytes were cut (0: none). The caller
+ * prints the `truncationLine` itself, so a later cap counts these bytes, not the line's.
+ */
+export function capOutput(text: string): { text: string; cut: number } {
+  if (text.length <= MAX_OUTPUT_CHARS) return { text, cut: 0 };
+  return { text: text.slice(0, MAX_OUTPUT_CHARS), cut: utf8Length(text.slice(MAX_OUTPUT_CHARS)) };
 }
 
 /** The line that stands for cut output (starts on a line of its own). */

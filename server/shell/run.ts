@@ -115,13 +115,19 @@ export class Runner implements ShellApi {
     const ctx: CommandContext = { state: this.state, session, env: commandEnv(session, prefix), stdin: io.stdin };
     const result = this.exec(ctx, argv);
     const chunks = [...side];
-    const route = (fd: 1 | 2, text: string): void => {
-      const target = io.targets[fd];
-      if (text !== '' && target !== 'null') chunks.push({ fd: target === 'out' ? 1 : 2, text });
-    };
     // One command's output is bounded, so the next pipeline stage's stdin is too.
-    route(1, capOutput(result.stdout));
-    route(2, capOutput(result.stderr));
+    const route = (fd: 1 | 2, output: string): void => {
+      const target = io.targets[fd];
+      if (output === '' || target === 'null') return;
+      const { text, cut } = capOutput(output);
+      const to = target === 'out' ? 1 : 2;
+      chunks.push({ fd: to, text });
+      // On the same stream, so a next pipeline stage reads it, as before; `cut` keeps the
+      // count of the bytes cut (not of this line) when the line is capped again.
+      if (cut > 0) chunks.push({ fd: to, text: truncationLine(cut), cut });
+    };
+    route(1, result.stdout);
+    route(2, result.stderr);
     return {
       chunks,
       exitCode: result.exitCode,

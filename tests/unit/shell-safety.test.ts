@@ -116,6 +116,15 @@ describe('output is bounded', () => {
     expect(result.output).toMatch(truncated);
   });
 
+  it('counts the bytes it cut, once, even when the whole line is capped again', () => {
+    const { run } = shell();
+    // Two fields of MAX_OUTPUT_CHARS - 50 digits: 2 * (MAX - 50) printed, MAX kept.
+    const result = timed(run, `printf '%0${MAX_OUTPUT_CHARS - 50}d' 1 2`, 1000);
+    const marker = `\n… output truncated (${MAX_OUTPUT_CHARS - 100} bytes)\n`;
+    expect(result.output.endsWith(marker)).toBe(true);
+    expect(result.output.length).toBe(MAX_OUTPUT_CHARS + marker.length);
+  });
+
   it('refuses expansions and argument lines that multiply text', () => {
     const { run } = shell();
     run("x=$(printf '%0600000d' 1)");

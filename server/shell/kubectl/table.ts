@@ -113,23 +113,40 @@ export function renderColumns(headers: string[] | undefined, columns: string[][]
   const lines: string[] = new Array<string>(rowCount + (headers ? 2 : 1));
   let at = 0;
   if (headers) lines[at++] = alignedLine(headers, widths);
-  const cells = new Array<string>(columns.length);
+  // Most columns (namespace, ready, status, restarts, age) repeat a few values down a big
+  // listing: each padded cell is built once and reused, so a line is a few concatenations.
+  const padded = widths.map(() => new Map<string, string>());
   for (let i = 0; i < rowCount; i++) {
-    for (let j = 0; j <= last; j++) cells[j] = columns[j]![i]!;
-    lines[at++] = alignedLine(cells, widths);
+    let text = '';
+    for (let j = 0; j < last; j++) {
+      const cell = columns[j]![i]!;
+      const seen = padded[j]!;
+      let cellText = seen.get(cell);
+      if (cellText === undefined) {
+        cellText = padCell(cell, widths[j]!);
+        if (seen.size < MAX_PADDED_PER_COLUMN) seen.set(cell, cellText);
+      }
+      text += cellText;
+    }
+    lines[at++] = text + columns[last]![i]!;
   }
   lines[at] = '';
   return lines.join('\n');
+}
+
+/** Distinct padded cells kept per column: enough for repeated values, bounded for unique ones (names). */
+const MAX_PADDED_PER_COLUMN = 256;
+
+/** Like padEnd: padded to the width in UTF-16 units. */
+function padCell(cell: string, width: number): string {
+  return cell.length < width ? cell + spaces(width - cell.length) : cell;
 }
 
 /** One line of cells, each but the last padded to its column's width (in UTF-16 units, like padEnd). */
 function alignedLine(cells: string[], widths: number[]): string {
   const last = cells.length - 1;
   let text = '';
-  for (let j = 0; j < last; j++) {
-    const cell = cells[j]!;
-    text += cell.length < widths[j]! ? cell + spaces(widths[j]! - cell.length) : cell;
-  }
+  for (let j = 0; j < last; j++) text += padCell(cells[j]!, widths[j]!);
   return text + cells[last]!;
 }
 
