@@ -85,18 +85,52 @@ export function writeRefused(state: ClusterState): ApiError | null {
 }
 
 // Writes per kind since the state was loaded, so controllers can skip work when nothing
-// they watch changed. Kept outside the state: losing it (a clone) only costs one full pass.
-const writeCounters = new WeakMap<ClusterState, Record<string, number>>();
+// they watch changed, and listings can re-read only the objects written since they were
+// built. Kept outside the state: losing it (a clone) only costs one full pass.
+interface WriteLog {
+  serial: number;
+  /** Serial of the latest create or delete (the set of keys changed then). */
+  membership: number;
+  /** Keys of the latest writes: keys[i] was written at serial `serial - keys.length + 1 + i`. */
+  keys: string[];
+}
+const writeLogs = new WeakMap<ClusterState, Partial<Record<Kind | 'deletions', WriteLog>>>();
+
+/** How many recent keys a kind's log keeps; a listing older than that is rebuilt. */
+const WRITE_LOG_KEYS = 1024;
 
 /** A number that changes whenever an object of this kind was written. -1 = unknown. */
 export function writeSerial(state: ClusterState, kind: Kind | 'deletions'): number {
-  return writeCounters.get(state)?.[kind] ?? -1;
+  return writeLogs.get(state)?.[kind]?.serial ?? -1;
 }
 
-function countWrite(state: ClusterState, kind: Kind | 'deletions'): void {
-  let counters = writeCounters.get(state);
-  if (!counters) writeCounters.set(state, (counters = {}));
-  counters[kind] = (counters[kind] ?? 0) + 1;
+/**
+ * Keys of the objects of this kind written after `serial` (in write order, maybe repeated),
+ * provided none was created or deleted since; otherwise undefined, and the reader re-reads all.
+ */
+export function updatedSince(state: ClusterState, kind: Kind, serial: number): string[] | undefined {
+  const log = writeLogs.get(state)?.[kind];
+  if (!log || serial < log.membership || serial > log.serial || log.serial - serial > log.keys.length) return undefined;
+  return log.keys.slice(log.keys.length - (log.serial - serial));
+}
+
+function countWrite(state: ClusterState, kind: Kind | 'deletions', key: string, membership: boolean): void {
+  let logs = writeLogs.get(state);
+  if (!logs) writeLogs.set(state, (logs = {}));
+  const log = (logs[kind] ??= { serial: 0, membership: 0, keys: [] });
+  log.serial++;
+  if (membership) log.membership = log.serial;
+  log.keys.push(key);
+  if (log.keys.length > 2 * WRITE_LOG_KEYS) log.keys = log.keys.slice(-WRITE_LOG_KEYS);
+}
+
+/**
+ * An object changed without an apiserver write: the kubelet runs its static pods on its own
+ * while it cannot report them, and a fault can stop their processes. Nothing reaches etcd,
+ * but everything that reads the object (controllers' skips, cached listings) must see it.
+ */
+export function noteLocalChange(state: ClusterState, kind: Kind, obj: KindMap[Kind]): void {
+  countWrite(state, kind, keyOf(obj), false);
 }
 
 /** Record one committed write of `bytes` in etcd: new revision, bigger backend. */
@@ -109,11 +143,11 @@ export function commitWrite(state: ClusterState, bytes: number): number {
   return etcd.revision;
 }
 
-function stamp(state: ClusterState, kind: Kind, obj: KindMap[Kind]): void {
+function stamp(state: ClusterState, kind: Kind, obj: KindMap[Kind], created = false): void {
   let bytes = STORED_SIZE[kind];
   if (kind === 'ConfigMap') for (const v of Object.values((obj as ConfigMap).data)) bytes += v.length;
   obj.metadata.resourceVersion = commitWrite(state, bytes);
-  countWrite(state, kind);
+  countWrite(state, kind, keyOf(obj), created);
   if (kind === 'Pod') notifyKubelet(state, obj as Pod);
 }
 
@@ -138,7 +172,7 @@ export function createObject<K extends Kind>(state: ClusterState, kind: K, obj: 
   }
   if (!obj.metadata.uid) obj.metadata.uid = newUid(state);
   objects[key] = obj;
-  stamp(state, kind, obj);
+  stamp(state, kind, obj, true);
   return { ok: true, value: obj };
 }
 
@@ -200,7 +234,7 @@ export function deleteObject<K extends Kind>(state: ClusterState, kind: K, key: 
   delete objects[key];
   commitWrite(state, 120); // a tombstone revision
   if (kind === 'Pod') notifyKubelet(state, obj as Pod);
-  countWrite(state, kind);
-  countWrite(state, 'deletions');
+  countWrite(state, kind, key, true);
+  countWrite(state, 'deletions', key, true);
   return { ok: true, value: obj };
 }

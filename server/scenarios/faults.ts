@@ -3,7 +3,7 @@
 // NOSPACE alarm can refuse it); host state (a component's process, a systemd unit, a log line)
 // is changed directly, the way an operator on the node would. Pure: same state → same result.
 import { z } from 'zod';
-import { deleteObject, mutateObject } from '../cluster/api.js';
+import { deleteObject, mutateObject, noteLocalChange } from '../cluster/api.js';
 import { journal, kubeletWorking, setUnitActive } from '../cluster/host.js';
 import { appendLog, klog } from '../cluster/logs.js';
 import { parseBytes, parseCpu, parseQuantity } from '../cluster/quantity.js';
@@ -119,6 +119,7 @@ function applyControlPlane(state: ClusterState, a: z.infer<typeof ControlPlaneAc
         cs.state = { kind: 'terminated', reason: a.exitCode === 137 ? 'OOMKilled' : a.exitCode === 0 ? 'Completed' : 'Error', exitCode: a.exitCode, startedAt: cs.state.startedAt, finishedAt: state.now };
         cs.ready = false;
         cs.started = false;
+        noteLocalChange(state, 'Pod', pod);
       }
       // Back up: the kubelet's next restart attempt succeeds now rather than after a long back-off.
       if (a.running && cs.state.kind === 'waiting') cs.backOffUntil = state.now;

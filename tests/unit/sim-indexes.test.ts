@@ -2,7 +2,7 @@
 // sorted listings, events by object) must follow every change, and the fast table
 // renderer must print what the text tabwriter prints.
 import { describe, expect, it } from 'vitest';
-import { deleteObject, mutateObject } from '../../server/cluster/api.js';
+import { deleteObject, mutateObject, noteLocalChange, updatedSince, writeSerial } from '../../server/cluster/api.js';
 import { recordEvent, refOf } from '../../server/cluster/events.js';
 import { tick } from '../../server/cluster/index.js';
 import { podByIP, proxyProgrammed } from '../../server/cluster/network/services.js';
@@ -86,5 +86,33 @@ describe('renderTable', () => {
     expect(renderTable(headers, rows)).toBe(tabwrite(text, TABLE_WRITER));
     expect(renderTable(headers, [])).toBe('NAME   MESSAGE   AGE\n');
     expect(renderTable(undefined, [])).toBe('');
+  });
+});
+
+describe('the write log listings read again', () => {
+  it('gives the keys written since a serial, and nothing once objects came or went or the log moved on', () => {
+    const state = runningCluster();
+    const serial = writeSerial(state, 'Pod');
+    const [a, b] = Object.values(state.pods).filter((p) => !p.static).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+    const touch = (key: string) => mutateObject(state, 'Pod', key, (p) => void (p.metadata.annotations['touched'] = String(writeSerial(state, 'Pod'))));
+    touch(a!);
+    touch(b!);
+    touch(a!);
+    expect(updatedSince(state, 'Pod', serial)).toEqual([a, b, a]);
+    expect(updatedSince(state, 'Pod', serial + 2)).toEqual([a]);
+    expect(updatedSince(state, 'Pod', writeSerial(state, 'Pod'))).toEqual([]);
+    const static_ = Object.values(state.pods).find((p) => p.static)!;
+    noteLocalChange(state, 'Pod', static_);
+    expect(updatedSince(state, 'Pod', serial)!.at(-1)).toBe(`kube-system/${static_.metadata.name}`);
+
+    const beforeDelete = writeSerial(state, 'Pod');
+    deleteObject(state, 'Pod', b!, { force: true });
+    expect(updatedSince(state, 'Pod', beforeDelete)).toBeUndefined();
+    expect(updatedSince(state, 'Pod', writeSerial(state, 'Pod'))).toEqual([]);
+
+    const beforeMany = writeSerial(state, 'Pod');
+    for (let i = 0; i < 2_100; i++) touch(a!);
+    expect(updatedSince(state, 'Pod', beforeMany)).toBeUndefined();
+    expect(updatedSince(state, 'Pod', writeSerial(state, 'Pod') - 5)).toEqual([a, a, a, a, a]);
   });
 });

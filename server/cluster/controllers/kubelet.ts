@@ -1,7 +1,7 @@
 // The kubelet on every node: node heartbeats, pod sandboxes (pod IPs from the node's
 // podCIDR, CNI failures), containers (see containers.ts), pod phase and conditions,
 // graceful termination. A node whose kubelet or containerd is stopped changes nothing.
-import { commitWrite, deleteObject, keyOf, LEASE_SIZE, mutateObject, writeRefused } from '../api.js';
+import { commitWrite, deleteObject, keyOf, LEASE_SIZE, mutateObject, noteLocalChange, writeRefused } from '../api.js';
 import { recordEvent, refOf } from '../events.js';
 import { kubeletWorking } from '../host.js';
 import type { ClusterState, Node, Pod, PodCondition } from '../types.js';
@@ -135,7 +135,9 @@ const writeThroughApi: PodWrite = (state, pod, change) => void mutateObject(stat
  * manifests even when it cannot reach the apiserver, so `crictl ps -a` shows a crashed
  * kube-apiserver as Exited. The mirror pod's status is simply not reported meanwhile.
  */
-const writeLocally: PodWrite = (_state, pod, change) => void change(pod);
+const writeLocally: PodWrite = (state, pod, change) => {
+  if (change(pod)) noteLocalChange(state, 'Pod', pod);
+};
 
 function syncPod(ctx: TickContext, node: Node, pod: Pod, pods: Pod[], write: PodWrite = writeThroughApi): void {
   const { state } = ctx;
