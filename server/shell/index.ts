@@ -43,8 +43,11 @@ function runText(state: ClusterState, session: ShellSession, text: string, echo:
   if (parsed.list.length === 0) return { output: echo, exitCode: session.lastExitCode ?? 0 };
   const outcome = new Runner(state).runList(session, parsed.list, '');
   session.lastExitCode = outcome.exitCode;
+  // Concatenated, not joined: a big listing is not copied again here.
+  let output = echo;
+  for (const chunk of outcome.chunks) output += chunk.text;
   return {
-    output: echo + outcome.chunks.map((c) => c.text).join(''),
+    output,
     exitCode: outcome.exitCode,
     ...(outcome.clear ? { clear: true } : {}),
     ...(outcome.edit ? { edit: outcome.edit } : {}),

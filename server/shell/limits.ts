@@ -25,16 +25,7 @@ export function truncationLine(bytes: number): string {
   return `\n… output truncated (${bytes} bytes)\n`;
 }
 
+/** Bytes of the text in UTF-8 (a lone surrogate counts as the 3-byte replacement character). */
 export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff) {
-      bytes += 4; // a surrogate pair: one 4-byte character
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
+  return Buffer.byteLength(text, 'utf8');
 }
