@@ -32,6 +32,25 @@ export function humanDuration(ms: number): string {
   return `${Math.trunc(hours / 24 / 365)}y`;
 }
 
+/**
+ * The first time after `now` at which humanDuration(time - at) may read differently: its
+ * text only depends on whole seconds, at a step that grows with the duration (1 s below
+ * 10 minutes, then a minute, an hour, a day, a year), and every change of format falls on
+ * a step of the finer format before it.
+ */
+export function durationChangesAt(now: SimTime, at: SimTime): SimTime {
+  const seconds = Math.trunc((now - at) / 1000);
+  if (seconds < 0) return now + 1; // only for clocks set in the future: look again next time
+  const hours = seconds / 3600;
+  const step = seconds < 600 ? 1 : hours < 8 ? 60 : hours < 24 * 8 ? 3600 : hours < 24 * 365 * 8 ? 86_400 : 365 * 86_400;
+  return at + (Math.floor(seconds / step) + 1) * step * 1000;
+}
+
+/** When `age(state, at)` may read differently next (never for an unset timestamp). */
+export function ageChangesAt(state: ClusterState, at: SimTime | undefined): SimTime {
+  return at === undefined ? Infinity : durationChangesAt(state.now, at);
+}
+
 /** kubectl's translateTimestampSince: the age of a timestamp, `<unknown>` when unset. */
 export function age(state: ClusterState, at: SimTime | undefined): string {
   if (at === undefined) return '<unknown>';

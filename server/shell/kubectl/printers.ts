@@ -2,7 +2,7 @@
 // (kubernetes pkg/printers/internalversion/printers.go).
 import type {
   ClusterEvent, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, LabelSelector, Namespace, Node, Pod,
-  PodTemplate, ReplicaSet, Service,
+  PodTemplate, ReplicaSet, Service, SimTime,
 } from '../../cluster/types.js';
 import { age } from './age.js';
 import type { KubeObject } from './resources.js';
@@ -13,6 +13,8 @@ export interface TableColumns {
   wideHeaders: string[];
   /** One row's cells: those of `headers`, then with `wide` those of `wideHeaders`. */
   row(state: ClusterState, obj: KubeObject, wide: boolean): string[];
+  /** The times whose age the row prints (AGE and the like): the row reads the same until one of them ticks over. */
+  clock(obj: KubeObject): (SimTime | undefined)[];
 }
 
 /** kubectl's pod STATUS column: phase, overridden by container waiting/terminated reasons. */
@@ -50,13 +52,22 @@ function readyText(ready: number, total: number): string {
 /** `3 (45s ago)`: total restarts and the age of the latest termination. */
 export function podRestarts(state: ClusterState, pod: Pod): string {
   let restarts = 0;
-  let last: number | undefined;
+  for (const c of pod.status.containerStatuses) restarts += c.restartCount;
+  const last = restarts === 0 ? undefined : lastTermination(pod);
+  return last === undefined ? String(restarts) : `${restarts} (${age(state, last)} ago)`;
+}
+
+/** When the latest container termination of the pod happened, if any. */
+function lastTermination(pod: Pod): SimTime | undefined {
+  let last: SimTime | undefined;
   for (const c of pod.status.containerStatuses) {
-    restarts += c.restartCount;
     if (c.lastState?.kind === 'terminated' && (last === undefined || c.lastState.finishedAt > last)) last = c.lastState.finishedAt;
   }
-  return last === undefined || restarts === 0 ? String(restarts) : `${restarts} (${age(state, last)} ago)`;
+  return last;
 }
+
+/** The clock of a row that prints only the object's AGE. */
+const created = (o: KubeObject): (SimTime | undefined)[] => [o.metadata.creationTimestamp];
 
 export function nodeStatus(node: Node): string {
   const ready = node.status.conditions.find((c) => c.type === 'Ready');
@@ -142,6 +153,7 @@ export const TABLES: Record<string, TableColumns> = {
         wide, () => [pod.status.podIP ?? '<none>', pod.spec.nodeName ?? '<none>', pod.status.nominatedNodeName ?? '<none>', '<none>'],
       );
     },
+    clock: (o) => [o.metadata.creationTimestamp, lastTermination(o as Pod)],
   },
   Node: {
     headers: ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'],
@@ -155,11 +167,13 @@ export const TABLES: Record<string, TableColumns> = {
         wide, () => [address('InternalIP'), address('ExternalIP'), info.osImage, info.kernelVersion, info.containerRuntimeVersion],
       );
     },
+    clock: created,
   },
   Namespace: {
     headers: ['NAME', 'STATUS', 'AGE'],
     wideHeaders: [],
     row: (state, o) => [o.metadata.name, (o as Namespace).status.phase, age(state, o.metadata.creationTimestamp)],
+    clock: created,
   },
   Deployment: {
     headers: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
@@ -171,6 +185,7 @@ export const TABLES: Record<string, TableColumns> = {
         wide, () => templateWide(d.spec.template, d.spec.selector),
       );
     },
+    clock: created,
   },
   ReplicaSet: {
     headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
@@ -182,6 +197,7 @@ export const TABLES: Record<string, TableColumns> = {
         wide, () => templateWide(rs.spec.template, rs.spec.selector),
       );
     },
+    clock: created,
   },
   DaemonSet: {
     headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'],
@@ -194,6 +210,7 @@ export const TABLES: Record<string, TableColumns> = {
         wide, () => templateWide(ds.spec.template, ds.spec.selector),
       );
     },
+    clock: created,
   },
   Service: {
     headers: ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
@@ -205,16 +222,19 @@ export const TABLES: Record<string, TableColumns> = {
         wide, () => [selectorString(svc.spec.selector)],
       );
     },
+    clock: created,
   },
   Endpoints: {
     headers: ['NAME', 'ENDPOINTS', 'AGE'],
     wideHeaders: [],
     row: (state, o) => [o.metadata.name, formatEndpoints(o as Endpoints), age(state, o.metadata.creationTimestamp)],
+    clock: created,
   },
   ConfigMap: {
     headers: ['NAME', 'DATA', 'AGE'],
     wideHeaders: [],
     row: (state, o) => [o.metadata.name, String(Object.keys((o as ConfigMap).data).length), age(state, o.metadata.creationTimestamp)],
+    clock: created,
   },
   Event: {
     headers: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
@@ -223,5 +243,6 @@ export const TABLES: Record<string, TableColumns> = {
       const ev = o as ClusterEvent;
       return [eventLastSeen(state, ev), ev.type, ev.reason, eventObject(ev), ev.message];
     },
+    clock: (o) => [(o as ClusterEvent).lastTimestamp, (o as ClusterEvent).firstTimestamp],
   },
 };

@@ -1,10 +1,12 @@
 // The resource types kubectl knows (names, short names, kind, scope), how typed arguments
 // (`pods`, `po/x`, `pods,svc`, `deploy.apps/web`) resolve to them, and lookups in the state.
-import { writeSerial, type Kind } from '../../cluster/api.js';
 import type {
   ClusterEvent, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod,
   ReplicaSet, Service,
 } from '../../cluster/types.js';
+import { namespaceRange, sortedObjects } from './listing.js';
+
+export { compareStrings } from './listing.js';
 
 /** Any API object the state holds. */
 export type KubeObject = Pod | Node | Namespace | Deployment | ReplicaSet | DaemonSet | Service | Endpoints | ConfigMap | ClusterEvent;
@@ -121,38 +123,7 @@ export function resolveResourceArgs(args: string[]): ResolveResult {
  * `namespace` undefined = all namespaces; ignored for cluster-scoped types.
  */
 export function listObjects(state: ClusterState, type: ResourceType, namespace: string | undefined): KubeObject[] {
-  const all = sortedObjects(state, type);
-  return type.namespaced && namespace !== undefined ? all.filter((o) => o.metadata.namespace === namespace) : all.slice();
-}
-
-// Every object of a kind, sorted, per state. api.ts bumps the kind's write serial on every
-// create, update and delete, so the sorted list stays valid until the next write of that
-// kind: a settled cluster lists its pods without sorting them again. Not cached: events
-// (no API kind here) and a kind never written through the api in this process (serial -1:
-// a hand-built or just reloaded state, which may have been filled in directly).
-const sortedLists = new WeakMap<ClusterState, Map<string, { serial: number; objects: KubeObject[] }>>();
-
-function sortedObjects(state: ClusterState, type: ResourceType): KubeObject[] {
-  if (type.collection === 'events') return [...state.events].sort(compareByNamespaceName);
-  const sort = () => Object.values(state[type.collection] as Record<string, KubeObject>).sort(compareByNamespaceName);
-  const serial = writeSerial(state, type.kind as Kind);
-  if (serial < 0) return sort();
-  let lists = sortedLists.get(state);
-  if (!lists) sortedLists.set(state, (lists = new Map()));
-  const cached = lists.get(type.kind);
-  if (cached && cached.serial === serial) return cached.objects;
-  const objects = sort();
-  lists.set(type.kind, { serial, objects });
-  return objects;
-}
-
-function compareByNamespaceName(a: KubeObject, b: KubeObject): number {
-  return compareStrings(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || compareStrings(a.metadata.name, b.metadata.name);
-}
-
-/** Byte order, like Go's sort of strings (not locale order). */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return namespaceRange(sortedObjects(state, type), type.namespaced ? namespace : undefined);
 }
 
 /** One object by name, or undefined. */

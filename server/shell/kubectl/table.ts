@@ -166,3 +166,101 @@ function plainWidth(cell: string): number {
 function rowsOf(columns: string[][]): string[][] {
   return (columns[0] ?? []).map((_, i) => columns.map((column) => column[i]!));
 }
+
+/** One row of a kept table: its cells, and the time until which they read the same. */
+export interface KeptRow {
+  cells: string[];
+  validUntil: number;
+}
+
+/**
+ * A big table kept between printings (one per listing and set of columns, see listing.ts):
+ * the same text as renderColumns, but a row's cells are only asked for again when its
+ * object was written (`invalidate`) or an age it prints ticked over, and a line is only
+ * rebuilt when its row or the column widths changed. Printing a settled 15,000-pod cluster
+ * again then reads a few arrays instead of every pod.
+ */
+export class KeptTable {
+  /** cells[j][i], and its width in characters. */
+  private readonly cells: string[][];
+  private readonly widths: Int32Array[];
+  /** Row i was built at validFrom[i] and reads the same until validUntil[i] (NaN: not built). */
+  private readonly validFrom: Float64Array;
+  private readonly validUntil: Float64Array;
+  /** The header line, a line per row and '' (for the final newline): one join makes the text. */
+  private readonly lines: string[];
+  private readonly staleLine: Uint8Array;
+  /** The column widths (all but the last) the lines were built with. */
+  private lineWidths = '';
+  /** The last text made, while no line changed since. */
+  private text: string | undefined;
+
+  constructor(readonly rows: number, readonly columns: number) {
+    this.cells = Array.from({ length: columns }, () => new Array<string>(rows).fill(''));
+    this.widths = Array.from({ length: columns }, () => new Int32Array(rows));
+    this.validFrom = new Float64Array(rows).fill(NaN);
+    this.validUntil = new Float64Array(rows).fill(NaN);
+    this.lines = new Array<string>(rows + 2).fill('');
+    this.staleLine = new Uint8Array(rows).fill(1);
+  }
+
+  /** The object of row `i` was written: ask for its cells again next time. */
+  invalidate(i: number): void {
+    this.validUntil[i] = NaN;
+  }
+
+  /**
+   * The table's text at time `now` (with `row(i)` asked for the rows that may have changed),
+   * or undefined when a cell holds a tab or a newline: renderTable splits those.
+   */
+  render(headers: string[] | undefined, now: number, row: (i: number) => KeptRow): string | undefined {
+    const { rows, columns, cells, widths } = this;
+    for (let i = 0; i < rows; i++) {
+      if (this.validFrom[i]! <= now && now < this.validUntil[i]!) continue; // NaN: never
+      const built = row(i);
+      if (built.cells.length !== columns) throw new Error(`row ${i} has ${built.cells.length} cells, the table ${columns}`);
+      for (let j = 0; j < columns; j++) {
+        const cell = built.cells[j]!;
+        const width = plainWidth(cell);
+        if (width < 0) {
+          this.invalidate(i);
+          return undefined;
+        }
+        cells[j]![i] = cell;
+        widths[j]![i] = width;
+      }
+      this.validFrom[i] = now;
+      this.validUntil[i] = built.validUntil;
+      this.staleLine[i] = 1;
+    }
+    const columnWidths: number[] = [];
+    for (let j = 0; j < columns; j++) {
+      let widest = headers ? plainWidth(headers[j]!) : 0;
+      const column = widths[j]!;
+      for (let i = 0; i < rows; i++) if (column[i]! > widest) widest = column[i]!;
+      columnWidths.push(Math.max(TABLE_WRITER.minwidth, widest + TABLE_WRITER.padding));
+    }
+    // The last column is not padded: its width does not change any line.
+    const lineWidths = columnWidths.slice(0, -1).join(',');
+    const rebuildAll = lineWidths !== this.lineWidths;
+    if (rebuildAll) this.text = undefined;
+    this.lineWidths = lineWidths;
+    const last = columns - 1;
+    for (let i = 0; i < rows; i++) {
+      if (!rebuildAll && this.staleLine[i] === 0) continue;
+      let text = '';
+      for (let j = 0; j < last; j++) text += padCell(cells[j]![i]!, columnWidths[j]!);
+      text += cells[last]![i]!;
+      text.charCodeAt(0); // makes V8 flatten the concatenation now, so later joins copy it in one go
+      this.lines[i + 1] = text;
+      this.staleLine[i] = 0;
+      this.text = undefined;
+    }
+    const header = headers ? alignedLine(headers, columnWidths) : '';
+    if (header !== this.lines[0]) this.text = undefined;
+    this.lines[0] = header;
+    // One flat string (a slice of it without headers): the shell's output cap slices it without copying.
+    this.text ??= this.lines.join('\n');
+    return headers ? this.text : this.text.slice(1);
+  }
+}

@@ -4,7 +4,9 @@ import { ALL_NAMESPACES_FLAG } from '../flags.js';
 import { OUTPUT_FLAGS, parseOutputFormat, printStructured, sortItems } from '../output.js';
 import { labelsString, TABLES } from '../printers.js';
 import { noResourcesFound, queryObjects, SELECTOR_FLAGS, type Selected } from '../query.js';
-import { qualifiedSingular, type ResourceType } from '../resources.js';
+import { ageChangesAt } from '../age.js';
+import { keptTable } from '../listing.js';
+import { qualifiedSingular, type KubeObject, type ResourceType } from '../resources.js';
 import { renderColumns } from '../table.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 
@@ -80,20 +82,32 @@ function printTable(ctx: KubectlContext, type: ResourceType, items: Selected[], 
     ...labelColumns.map((l) => (l.split('/').at(-1) ?? l).toUpperCase()),
     ...(showLabels ? ['LABELS'] : []),
   ];
+  const cells = (obj: KubeObject): string[] => {
+    const own = table.row(ctx.state, obj, wide);
+    // The NAME column (first for every kind but events) carries the kind in multi-type listings.
+    if (withKind && table.headers[0] === 'NAME') own[0] = `${qualifiedSingular(type)}/${own[0]}`;
+    return [
+      ...(showNamespace ? [obj.metadata.namespace ?? ''] : []),
+      ...own,
+      ...labelColumns.map((l) => obj.metadata.labels[l] ?? ''),
+      ...(showLabels ? [labelsString(obj.metadata.labels)] : []),
+    ];
+  };
+  const shownHeaders = flags.bool('no-headers') ? undefined : headers;
+  // A listing's table is kept between commands: only rows whose object was written or whose
+  // age ticked over are built again (listing.ts).
+  const objects = items.map((i) => i.obj);
+  const variant = JSON.stringify([headers, labelColumns, withKind]);
+  const kept = keptTable(ctx.state, type, objects, variant, headers.length)?.render(shownHeaders, ctx.state.now, (i) => ({
+    cells: cells(objects[i]!),
+    validUntil: Math.min(...table.clock(objects[i]!).map((at) => ageChangesAt(ctx.state, at))),
+  }));
+  if (kept !== undefined) return kept;
   // One array per column, filled row by row: nothing per row outlives its loop step.
   const columns: string[][] = headers.map(() => new Array<string>(items.length));
-  const nameColumn = showNamespace ? 1 : 0;
-  const labelsColumn = headers.length - 1;
   for (let i = 0; i < items.length; i++) {
-    const obj = items[i]!.obj;
-    const own = table.row(ctx.state, obj, wide);
-    let j = 0;
-    if (showNamespace) columns[j++]![i] = obj.metadata.namespace ?? '';
-    for (const cell of own) columns[j++]![i] = cell;
-    for (const l of labelColumns) columns[j++]![i] = obj.metadata.labels[l] ?? '';
-    if (showLabels) columns[labelsColumn]![i] = labelsString(obj.metadata.labels);
-    // The NAME column (first for every kind but events) carries the kind in multi-type listings.
-    if (withKind && table.headers[0] === 'NAME') columns[nameColumn]![i] = `${qualifiedSingular(type)}/${own[0]}`;
+    const row = cells(items[i]!.obj);
+    for (let j = 0; j < row.length; j++) columns[j]![i] = row[j]!;
   }
-  return renderColumns(flags.bool('no-headers') ? undefined : headers, columns);
+  return renderColumns(shownHeaders, columns);
 }

@@ -1,0 +1,114 @@
+// Every object of a kind, sorted like the apiserver lists them (by namespace, then name),
+// kept per state between commands, with the tables last printed from it. api.ts logs the
+// key of every write, so after a write only the objects written since are read again: a
+// cluster of 15,000 pods lists them without sorting again, and prints them again without
+// rebuilding the rows of pods that did not change. Rebuilt from scratch when objects were
+// created or deleted since, and not kept for events (no API kind here) or for a kind never
+// written through the api in this process (serial -1: a hand-built or just reloaded state,
+// which may have been filled in directly).
+import { keyOf, updatedSince, writeSerial, type Kind } from '../../cluster/api.js';
+import type { ClusterState } from '../../cluster/types.js';
+import type { KubeObject, ResourceType } from './resources.js';
+import { KeptTable } from './table.js';
+
+interface Listing {
+  serial: number;
+  objects: KubeObject[];
+  /** Index in `objects` by key; built on the first update. */
+  index?: Map<string, number>;
+  /** Tables printed from a range of `objects`, by what they show (most recent last). */
+  tables: Map<string, { from: number; table: KeptTable }>;
+}
+
+/** Tables kept per listing: `get pods -A`, `-o wide`, a namespace or two. */
+const MAX_KEPT_TABLES = 4;
+
+const listings = new WeakMap<ClusterState, Map<string, Listing>>();
+
+/** Objects of a type, sorted; the caller must not change the array. */
+export function sortedObjects(state: ClusterState, type: ResourceType): KubeObject[] {
+  return keptListing(state, type)?.objects ?? sorted(state, type);
+}
+
+/**
+ * The table kept for these objects when they are a contiguous part of the type's kept
+ * listing (a listing, maybe of one namespace, without selectors); `variant` names what the
+ * table shows (its columns and what fills them). Undefined when nothing is kept.
+ */
+export function keptTable(state: ClusterState, type: ResourceType, objects: KubeObject[], variant: string, columns: number): KeptTable | undefined {
+  const listing = keptListing(state, type);
+  if (!listing || objects.length === 0) return undefined;
+  const from = listing.objects.indexOf(objects[0]!);
+  if (from < 0 || from + objects.length > listing.objects.length) return undefined;
+  for (let i = 0; i < objects.length; i++) if (listing.objects[from + i] !== objects[i]) return undefined;
+  const key = `${from}:${objects.length}:${variant}`;
+  let kept = listing.tables.get(key);
+  listing.tables.delete(key);
+  kept ??= { from, table: new KeptTable(objects.length, columns) };
+  listing.tables.set(key, kept);
+  if (listing.tables.size > MAX_KEPT_TABLES) listing.tables.delete(listing.tables.keys().next().value!);
+  return kept.table;
+}
+
+function keptListing(state: ClusterState, type: ResourceType): Listing | undefined {
+  if (type.collection === 'events') return undefined;
+  const kind = type.kind as Kind;
+  const serial = writeSerial(state, kind);
+  if (serial < 0) return undefined;
+  let byKind = listings.get(state);
+  if (!byKind) listings.set(state, (byKind = new Map()));
+  const kept = byKind.get(kind);
+  if (kept && (kept.serial === serial || update(state, type, kept, serial))) return kept;
+  const listing: Listing = { serial, objects: sorted(state, type), tables: new Map() };
+  byKind.set(kind, listing);
+  return listing;
+}
+
+/** Reads again the objects written since the listing was made; false if it must be rebuilt. */
+function update(state: ClusterState, type: ResourceType, listing: Listing, serial: number): boolean {
+  const keys = updatedSince(state, type.kind as Kind, listing.serial);
+  if (!keys || keys.length > listing.objects.length) return false;
+  const objects = state[type.collection] as Record<string, KubeObject>;
+  const index = (listing.index ??= new Map(listing.objects.map((o, i) => [keyOf(o), i])));
+  for (const key of keys) {
+    const i = index.get(key);
+    const obj = objects[key];
+    if (i === undefined || !obj) return false;
+    listing.objects[i] = obj; // an update may have replaced the object
+    for (const { from, table } of listing.tables.values()) if (i >= from && i < from + table.rows) table.invalidate(i - from);
+  }
+  listing.serial = serial;
+  return true;
+}
+
+function sorted(state: ClusterState, type: ResourceType): KubeObject[] {
+  return Object.values(state[type.collection] as Record<string, KubeObject>).sort(compareByNamespaceName);
+}
+
+function compareByNamespaceName(a: KubeObject, b: KubeObject): number {
+  return compareStrings(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || compareStrings(a.metadata.name, b.metadata.name);
+}
+
+/** Byte order, like Go's sort of strings (not locale order). */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The part of a sorted list in one namespace (undefined: all of it), found by binary
+ * search since the list is sorted by namespace first.
+ */
+export function namespaceRange(objects: KubeObject[], namespace: string | undefined): KubeObject[] {
+  if (namespace === undefined) return objects.slice();
+  const first = (above: (ns: string) => boolean): number => {
+    let lo = 0;
+    let hi = objects.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (above(objects[mid]!.metadata.namespace ?? '')) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  return objects.slice(first((ns) => ns >= namespace), first((ns) => ns > namespace));
+}
