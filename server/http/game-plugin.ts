@@ -17,6 +17,8 @@ export interface GameOptions {
   tickMs?: number;
   /** Longest a running room goes without logging its time (ms, default 5000). */
   flushMs?: number;
+  /** Ended rooms kept in memory while nobody is connected to them (default 100). */
+  maxEndedRooms?: number;
 }
 
 declare module 'fastify' {
@@ -33,6 +35,7 @@ export const gamePlugin = fp<GameOptions>(
       catalog: options.catalog,
       tickMs: options.tickMs ?? 1000,
       ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
+      ...(options.maxEndedRooms !== undefined ? { maxEndedRooms: options.maxEndedRooms } : {}),
       hooks: {
         onCommitted: (runner, events, origin) => sockets?.broadcast(runner, events, origin),
         onWrite: (ms) => metrics.eventWriteSeconds.observe(ms / 1000),

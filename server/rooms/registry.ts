@@ -1,9 +1,11 @@
 // Every room this process serves, in memory. At start-up it rebuilds each open room from
 // its log, so a restarted server continues where it stopped. Ended rooms are rebuilt on
-// demand (reports, replays, late score adjustments) and then kept like the others.
+// demand (reports, replays, late score adjustments); only the most recently used ones stay
+// in memory, and never one a connection still sits in, so a server that runs for weeks
+// does not keep every cluster it ever simulated.
 import { randomUUID } from 'node:crypto';
 import type { ParticipantRecord, RoomRecord, RoomStore } from '../db/room-store.js';
-import type { AckError, DraftEvent, RoomMode, Role } from '../protocol/index.js';
+import type { AckError, DraftEvent, RoomEvent, RoomMode, Role } from '../protocol/index.js';
 import { failure } from '../protocol/index.js';
 import { RoomRunner, type RunnerHooks } from './runner.js';
 import type { ScenarioCatalog, ScenarioRuntime } from './runtime.js';
@@ -13,6 +15,8 @@ export interface RegistryOptions {
   store: RoomStore;
   catalog: ScenarioCatalog;
   hooks?: RunnerHooks;
+  /** Ended rooms kept in memory when nobody is connected to them (default 100). */
+  maxEndedRooms?: number;
   /** Clock period of running rooms (ms); 0 disables clocks (tests tick by hand). */
   tickMs?: number;
   /** Longest a running room goes without logging its time (ms, default 5000). */
@@ -43,8 +47,11 @@ export interface Joined {
 }
 
 export class RoomRegistry {
+  /** By room id, least recently used first. */
   private readonly rooms = new Map<string, RoomRunner>();
   private readonly byCode = new Map<string, string>();
+  /** Connections sitting in each room (see hold). */
+  private readonly holds = new Map<string, number>();
 
   constructor(private readonly options: RegistryOptions) {}
 
@@ -127,7 +134,7 @@ export class RoomRegistry {
   /** An open room from memory, or any room (ended ones too) rebuilt from the store. */
   async get(roomId: string): Promise<RoomRunner | undefined> {
     const open = this.rooms.get(roomId);
-    if (open) return open;
+    if (open) return this.touch(open);
     const record = await this.options.store.getRoom(roomId);
     return record ? this.load(record) : undefined;
   }
@@ -139,11 +146,26 @@ export class RoomRegistry {
     return record ? this.load(record) : undefined;
   }
 
+  /** A connection sits in the room: it stays in memory, ended or not, until `release`. */
+  hold(runner: RoomRunner): void {
+    this.holds.set(runner.room.id, (this.holds.get(runner.room.id) ?? 0) + 1);
+  }
+
+  /** The connection left; an ended room nobody holds may now leave memory. */
+  release(runner: RoomRunner): void {
+    const id = runner.room.id;
+    const count = (this.holds.get(id) ?? 0) - 1;
+    if (count > 0) this.holds.set(id, count);
+    else this.holds.delete(id);
+    this.trimEnded();
+  }
+
   /** Stops every room's clock. */
   dispose(): void {
     for (const runner of this.rooms.values()) runner.dispose();
     this.rooms.clear();
     this.byCode.clear();
+    this.holds.clear();
   }
 
   private async load(record: RoomRecord): Promise<RoomRunner> {
@@ -162,16 +184,46 @@ export class RoomRegistry {
     }
     this.rooms.set(runner.room.id, runner);
     this.byCode.set(runner.room.code, runner.room.id);
+    this.trimEnded(runner);
     return runner;
   }
 
+  private touch(runner: RoomRunner): RoomRunner {
+    this.rooms.delete(runner.room.id);
+    this.rooms.set(runner.room.id, runner);
+    return runner;
+  }
+
+  /** Drops the least recently used ended rooms nobody holds, down to maxEndedRooms (never `asked`, the room being handed out). */
+  private trimEnded(asked?: RoomRunner): void {
+    const max = this.options.maxEndedRooms ?? 100;
+    const idle = [...this.rooms.values()].filter((r) => r.room.status === 'ended' && !this.holds.has(r.room.id));
+    let excess = idle.length - max;
+    for (const runner of idle) {
+      if (excess <= 0) break;
+      if (runner === asked) continue;
+      runner.dispose();
+      this.rooms.delete(runner.room.id);
+      this.byCode.delete(runner.room.code);
+      excess--;
+    }
+  }
+
   private runnerOptions(runtime: ScenarioRuntime) {
+    const hooks = this.options.hooks;
     return {
       store: this.options.store,
       runtime,
       tickMs: this.options.tickMs ?? 1000,
       ...(this.options.flushMs !== undefined ? { flushMs: this.options.flushMs } : {}),
-      ...(this.options.hooks ? { hooks: this.options.hooks } : {}),
+      hooks: {
+        ...hooks,
+        onCommitted: (runner: RoomRunner, events: RoomEvent[], origin?: string) => {
+          hooks?.onCommitted?.(runner, events, origin);
+          // A room that just ended may push an older ended one out of memory.
+          if (events.some((e) => e.type === 'room.ended')) this.trimEnded();
+        },
+      },
       ...(this.options.now ? { now: this.options.now } : {}),
     };
   }

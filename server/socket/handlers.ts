@@ -78,11 +78,15 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
     const socketBucket = new TokenBucket(LIMITS.commandsPerSecond, LIMITS.commandBurst);
     let seat: Seat | undefined;
 
-    socket.on('disconnect', () => {
-      deps.metrics.sockets.dec();
+    const stand = (): void => {
       if (!seat) return;
       presence.leave(seat.runner.room.id, seat.viewer.participantId);
       participantBuckets.leave(seat.viewer.participantId);
+      deps.registry.release(seat.runner);
+    };
+    socket.on('disconnect', () => {
+      deps.metrics.sockets.dec();
+      stand();
     });
 
     socket.onAny((name: string, payload: unknown, ack: unknown) => {
@@ -198,10 +202,13 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
 
     function sit(runner: RoomRunner, viewer: Viewer): RoomView {
       seat = { runner, viewer, bucket: participantBuckets.enter(viewer.participantId) };
+      deps.registry.hold(runner);
       joinChannel(socket, runner.room.id, viewer);
       presence.enter(runner.room.id, viewer.participantId);
       const view = roomViewFor(runner.room, runner.runtime, viewer, presence.online(runner.room.id));
       overviewSent(runner, view.overview);
+      // Gone while the join was on its way: nothing will call the disconnect handler again.
+      if (socket.disconnected) stand();
       return view;
     }
   });

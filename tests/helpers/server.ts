@@ -18,6 +18,7 @@ export async function startTestServer(options: {
   catalog: ScenarioCatalog;
   tickMs?: number;
   flushMs?: number;
+  maxEndedRooms?: number;
   database?: { url?: string; dataDir?: string };
 }): Promise<TestServer> {
   let testDb: TestDatabase | undefined;
@@ -27,7 +28,12 @@ export async function startTestServer(options: {
     url = testDb.url;
   }
   const db = await openDatabase({ databaseUrl: url, dataDir: options.database?.dataDir ?? '' });
-  const app = await buildApp({ database: db, logger: false, game: { catalog: options.catalog, tickMs: options.tickMs ?? 0, ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}) } });
+  const app = await buildApp({ database: db, logger: false, game: {
+    catalog: options.catalog,
+    tickMs: options.tickMs ?? 0,
+    ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
+    ...(options.maxEndedRooms !== undefined ? { maxEndedRooms: options.maxEndedRooms } : {}),
+  } });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: address,

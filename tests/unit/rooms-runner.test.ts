@@ -240,6 +240,42 @@ describe('room runner', () => {
   });
 });
 
+describe('room registry memory', () => {
+  async function endedRoom(registry: RoomRegistry): Promise<RoomRunner> {
+    const created = await registry.create({ scenarioId: 'fake', mode: 'gameday', seed: 7, name: 'Hana' });
+    if (!('runner' in created)) throw new Error(created.error.message);
+    await created.runner.act({ participantId: created.participantId, role: 'host' }, { type: 'start' });
+    await created.runner.act({ participantId: created.participantId, role: 'host' }, { type: 'end' });
+    return created.runner;
+  }
+
+  it('keeps only the most recently used ended rooms nobody sits in, and rebuilds the others on demand', async () => {
+    const store = createMemoryRoomStore();
+    const registry = new RoomRegistry({ store, catalog: fakeCatalog(), tickMs: 0, maxEndedRooms: 1 });
+    const a = await endedRoom(registry);
+    const held = await endedRoom(registry);
+    registry.hold(held);
+    const open = await registry.create({ scenarioId: 'fake', mode: 'gameday', seed: 7, name: 'Min' });
+    if (!('runner' in open)) throw new Error(open.error.message);
+    const b = await endedRoom(registry);
+    const inMemory = () => registry.list();
+    // a is the oldest ended room nobody holds: it left memory; the held room and the open one stay.
+    expect(inMemory()).not.toContain(a);
+    expect(inMemory()).toEqual(expect.arrayContaining([held, open.runner, b]));
+
+    const again = await registry.get(a.room.id);
+    expect(again).not.toBe(a);
+    expect(again!.room).toMatchObject({ status: 'ended', seq: a.room.seq, code: a.room.code });
+    expect(inMemory()).not.toContain(b); // a is the most recent now
+    expect((await registry.findByCode(b.room.code))!.room.seq).toBe(b.room.seq);
+
+    registry.release(held);
+    expect(inMemory()).not.toContain(held);
+    expect(inMemory()).toContain(open.runner);
+    registry.dispose();
+  });
+});
+
 describe('viewFor', () => {
   it('gives players and spectators no host-only event or answer-key text', async () => {
     const { registry, store, runner, hostId } = await setup('gameday');
