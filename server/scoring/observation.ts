@@ -49,6 +49,10 @@ export function commandStages(line: string): string[] {
     } else if (c === ')' && open.at(-1) === '$(') {
       open.pop();
       cut();
+    } else if (c === '#' && (current === '' || /\s$/.test(current))) {
+      // A comment, to the end of the line: nothing in it runs.
+      const end = line.indexOf('\n', i);
+      i = (end === -1 ? line.length : end) - 1;
     } else if ('|;&\n()'.includes(c)) {
       cut();
     } else {
@@ -69,10 +73,15 @@ export function programOf(stage: string): string {
 
 const printsTyped = (stage: string) => PRINTERS.has(programOf(stage));
 
+/** True when a stage of `line` that runs a program (not echo/printf, not a comment) matches `command`. */
+export function runsMatching(line: string, command: RegExp): boolean {
+  return commandStages(line).some((s) => !printsTyped(s) && command.test(s));
+}
+
 /** True when `line` ran a program matching `command` and its `output` shows `outputPattern` (if any) on its own. */
 export function observes(line: string, output: string, command: RegExp, outputPattern: RegExp | undefined): boolean {
+  if (!runsMatching(line, command)) return false;
   const stages = commandStages(line);
-  if (!stages.some((s) => !printsTyped(s) && command.test(s))) return false;
   if (!outputPattern) return true;
   if (stages.some(printsTyped)) return false;
   const global = new RegExp(outputPattern.source, outputPattern.flags.includes('g') ? outputPattern.flags : `${outputPattern.flags}g`);

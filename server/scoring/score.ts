@@ -13,7 +13,7 @@
 import type { ClusterState } from '../cluster/types.js';
 import { evaluate } from '../scenarios/predicates.js';
 import { wasSeenBroken } from '../scenarios/remediation.js';
-import { observes } from './observation.js';
+import { observes, runsMatching } from './observation.js';
 import type { Scenario } from '../scenarios/schema.js';
 
 export const ROOT_CAUSE_POINTS = 40;
@@ -139,7 +139,8 @@ function hintLines(s: Scenario, input: ScoringInput): ScoreLine[] {
 function harmfulLines(s: Scenario, input: ScoringInput): ScoreLine[] {
   const out: ScoreLine[] = [];
   for (const h of s.answer.harmful) {
-    const typed = h.command ? input.commands.find((c) => regex(h.command!).test(c.line)) : undefined;
+    // Typed means run: `echo 'kubectl delete ns kube-system'` or a comment deletes nothing.
+    const typed = h.command ? input.commands.find((c) => runsMatching(c.line, regex(h.command!))) : undefined;
     const damage = h.predicate ? evaluate(input.cluster, h.predicate) : false;
     if (!typed && !damage) continue;
     const why = typed ? `ran \`${typed.line}\`` : 'the cluster shows the damage at the end';

@@ -98,6 +98,18 @@ describe('scoreSession', () => {
     expect(s.total).toBe(s.lines.reduce((n, l) => n + l.points, 0));
   });
 
+  it('a harmful command counts when it runs, not when it is echoed or commented out', () => {
+    const harmless = ["echo 'sudo rm -rf /var/lib/etcd/member'", 'printf "%s\\n" "rm -rf /var/lib/etcd/member/wal"', '# rm -rf /var/lib/etcd/member', 'etcdctl alarm list # not rm -rf /var/lib/etcd'];
+    for (const typed of harmless) {
+      const s = scoreSession(scenario, input({ commands: [alarmList, { line: typed, output: '', exitCode: 0 }] }));
+      expect(s.lines.filter((l) => l.category === 'harmful'), typed).toEqual([]);
+    }
+    for (const typed of ['ls /var/lib/etcd; rm -rf /var/lib/etcd/member', 'sudo -i rm -r /var/lib/etcd/member/snap', 'echo ok && rm -rf /var/lib/etcd']) {
+      const s = scoreSession(scenario, input({ commands: [alarmList, { line: typed, output: '', exitCode: 0 }] }));
+      expect(line(s, 'harmful', 'delete-etcd-data'), typed).toMatchObject({ points: -60 });
+    }
+  });
+
   it('the total, the maximum, the percent and the parts agree', () => {
     const s = scoreSession(scenario, input());
     expect(s.max).toBe(40 + 35 + 25 + 10);
