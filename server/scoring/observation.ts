@@ -10,8 +10,8 @@
 // Pure text rules: the shell does not tell which stage printed what (see the report).
 
 const PRINTERS = new Set(['echo', 'printf']);
-/** Words that run the next word as the program. */
-const WRAPPERS = new Set(['sudo', 'env', 'time', 'command', 'exec', 'nohup']);
+/** Words that run the next word as the program (reserved words of `for` and `if` included). */
+const WRAPPERS = new Set(['sudo', 'env', 'time', 'command', 'exec', 'nohup', 'do', 'then', 'else', 'elif', 'if', '!']);
 
 /** The commands of a line, each as typed (quotes kept). */
 export function commandStages(line: string): string[] {

@@ -3,6 +3,7 @@ import { wallClock } from '../cluster/logs.js';
 import { homeOf, hostOf, currentNode, internalIP, userOf } from './session.js';
 import type { CommandContext, ShellCommand } from './types.js';
 import { fail, ok } from './types.js';
+import { bracketCommand, testCommand } from './test-command.js';
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -188,5 +189,5 @@ export const shellBuiltins: Record<string, ShellCommand> = { export: exportCmd, 
 
 /** Builtins that also exist as programs, and the coreutils the shell provides everywhere. */
 export const utilities: Record<string, ShellCommand> = {
-  echo, pwd, true: trueCmd, false: falseCmd, whoami, hostname, date, sleep, clear,
+  echo, pwd, true: trueCmd, false: falseCmd, whoami, hostname, date, sleep, clear, test: testCommand, '[': bracketCommand,
 };

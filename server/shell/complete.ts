@@ -50,8 +50,13 @@ function wordsAt(text: string): Words {
     inWord = true;
     word += c;
   }
+  // After `do`, `then`, `else`, … the next word is a command again (`for x in …; do kubectl …`).
+  while (before.length > 0 && COMMAND_PREFIXES.has(before[0]!)) before = before.slice(1);
   return { before, current: inWord ? word : '', from: inWord ? from : text.length };
 }
+
+/** Reserved words a command may follow. */
+const COMMAND_PREFIXES = new Set(['do', 'then', 'else', 'elif', 'if', '!']);
 
 function pathCandidates(files: string[], current: string): string[] {
   return files

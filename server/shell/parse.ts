@@ -1,5 +1,7 @@
 // The bash subset players type: words with quotes and escapes, $VAR / ${VAR} / $(…) / `…`,
-// pipelines, `;` `&&` `||` lists, redirections, `VAR=value` prefixes and `#` comments.
+// pipelines, `;` `&&` `||` lists, redirections, `VAR=value` prefixes, `#` comments, and the
+// two compound commands one-liners use: `for NAME in WORDS; do …; done` and `if …; then …;
+// [elif …; then …;] [else …;] fi`.
 // A recursive-descent parser over characters (bash's lexing depends on context, e.g. inside
 // `$(…)`), producing an AST the runner expands and executes. Syntax errors are values,
 // worded like bash's.
@@ -30,14 +32,34 @@ export interface Assignment {
 }
 
 export interface SimpleCommand {
+  kind: 'simple';
   assignments: Assignment[];
   words: Word[];
   redirects: Redirect[];
 }
 
+/** `for NAME [in WORDS]; do BODY; done`, with redirections after `done`. */
+export interface ForCommand {
+  kind: 'for';
+  name: string;
+  words: Word[];
+  body: List;
+  redirects: Redirect[];
+}
+
+/** `if C; then B; elif C; then B; else B; fi`: the first branch whose condition succeeds runs. */
+export interface IfCommand {
+  kind: 'if';
+  branches: { condition: List; body: List }[];
+  otherwise: List | undefined;
+  redirects: Redirect[];
+}
+
+export type Command = SimpleCommand | ForCommand | IfCommand;
+
 export interface Pipeline {
   negated: boolean;
-  commands: SimpleCommand[];
+  commands: Command[];
 }
 
 export interface AndOr {
@@ -61,8 +83,10 @@ const unmatched = (quote: string): SyntaxError_ =>
 /** Characters that end an unquoted word. */
 const META = new Set([' ', '\t', '\n', '|', '&', ';', '<', '>', '(', ')']);
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Words bash treats as the start of a compound command, which this shell does not run. */
-const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'for', 'while', 'until', 'do', 'done', 'case', 'esac', 'select', 'function', '{', '}', '[[', ']]']);
+/** Words bash treats as the start of a compound command this shell does not run. */
+const UNSUPPORTED = new Set(['while', 'until', 'case', 'esac', 'select', 'function', '{', '}', '[[', ']]']);
+/** Words that only continue a compound command: anywhere else they are a syntax error. */
+const CONTINUATIONS = new Set(['then', 'else', 'elif', 'fi', 'do', 'done']);
 
 export function parseLine(src: string): ParseResult {
   try {
@@ -88,6 +112,23 @@ class Parser {
     return this.src.startsWith(s, this.pos);
   }
 
+  /** The bare word at the cursor if it could be a reserved word (`for`, `then`, `done`, …). */
+  private keyword(): string | undefined {
+    const m = /^(?:[a-z]+|\{|\}|\[\[|\]\])/.exec(this.src.slice(this.pos, this.pos + 9));
+    if (!m) return undefined;
+    const after = this.src[this.pos + m[0].length];
+    return after === undefined || META.has(after) ? m[0] : undefined;
+  }
+
+  /** Reads the reserved word `word` (after blanks and newlines), or fails like bash. */
+  private expectKeyword(word: string): void {
+    this.skipNewlines();
+    if (this.atEnd()) throw unexpectedEof();
+    const found = this.keyword();
+    if (found !== word) throw nearToken(found ?? this.operator() ?? this.peek());
+    this.pos += word.length;
+  }
+
   private skipBlanks(): void {
     for (;;) {
       const c = this.peek();
@@ -108,8 +149,11 @@ class Parser {
     return undefined;
   }
 
-  /** A list up to end of input, or up to `)` when `closer` is ')'. */
-  parseList(closer: ')' | null): List {
+  /**
+   * A list up to end of input, or up to `)` when `closer` is ')', or (inside a compound
+   * command) up to one of the keywords `until` (left for the caller to read).
+   */
+  parseList(closer: ')' | null, until?: ReadonlySet<string>): List {
     const list: List = [];
     for (;;) {
       this.skipBlanks();
@@ -119,6 +163,12 @@ class Parser {
       }
       if (this.atEnd()) {
         if (closer) throw unmatched(')');
+        if (until) throw unexpectedEof();
+        return list;
+      }
+      const keyword = until && this.keyword();
+      if (keyword && until.has(keyword)) {
+        if (list.length === 0) throw nearToken(keyword);
         return list;
       }
       if (closer && this.peek() === ')') {
@@ -184,8 +234,16 @@ class Parser {
     }
   }
 
-  private parseCommand(closer: ')' | null): SimpleCommand {
-    const cmd: SimpleCommand = { assignments: [], words: [], redirects: [] };
+  private parseCommand(closer: ')' | null): Command {
+    this.skipBlanks();
+    const keyword = this.keyword();
+    if (keyword === 'for') return this.parseFor();
+    if (keyword === 'if') return this.parseIf();
+    if (keyword && UNSUPPORTED.has(keyword)) {
+      throw new SyntaxError_(`bash: ${keyword}: this terminal runs \`for\` and \`if\`, not while, until, case, { } or functions`);
+    }
+    if (keyword && CONTINUATIONS.has(keyword)) throw nearToken(keyword);
+    const cmd: SimpleCommand = { kind: 'simple', assignments: [], words: [], redirects: [] };
     for (;;) {
       this.skipBlanks();
       if (this.atEnd()) break;
@@ -199,17 +257,12 @@ class Parser {
         if (op === '(' || (op === ')' && !closer)) throw nearToken(op);
         break;
       }
-      const start = this.pos;
       const word = this.parseWord();
-      const text = this.src.slice(start, this.pos);
       if (cmd.words.length === 0) {
         const assignment = asAssignment(word);
         if (assignment) {
           cmd.assignments.push(assignment);
           continue;
-        }
-        if (RESERVED.has(text)) {
-          throw new SyntaxError_(`bash: ${text}: compound commands (if, for, while, case, functions) are not supported in this terminal`);
         }
       }
       cmd.words.push(word);
@@ -220,6 +273,69 @@ class Parser {
       throw nearToken(op === '\n' ? 'newline' : (op ?? this.peek()));
     }
     return cmd;
+  }
+
+  private parseFor(): ForCommand {
+    this.pos += 'for'.length;
+    this.skipBlanks();
+    const start = this.pos;
+    const nameWord = this.atEnd() || this.operator() !== undefined ? undefined : this.parseWord();
+    const name = this.src.slice(start, this.pos);
+    if (!nameWord || !NAME_RE.test(name)) throw nameWord ? new SyntaxError_(`bash: \`${name}': not a valid identifier`) : this.atEnd() ? unexpectedEof() : nearToken(this.operator() ?? this.peek());
+    this.skipBlanks();
+    const words: Word[] = [];
+    if (this.keyword() === 'in') {
+      this.pos += 2;
+      for (;;) {
+        this.skipBlanks();
+        if (this.atEnd()) throw unexpectedEof();
+        if (this.tryRedirect()) throw nearToken('redirection');
+        if (this.operator() !== undefined) break;
+        words.push(this.parseWord());
+      }
+    }
+    // `for x in a b; do`, `for x in a b<newline>do`, `for x; do` (no list: the positional parameters, none here).
+    const op = this.operator();
+    if (op === ';' || op === '\n') this.pos++;
+    else if (op !== undefined) throw nearToken(op);
+    this.expectKeyword('do');
+    const body = this.parseList(null, DONE);
+    this.expectKeyword('done');
+    return { kind: 'for', name, words, body, redirects: this.trailingRedirects() };
+  }
+
+  private parseIf(): IfCommand {
+    this.pos += 'if'.length;
+    const branches: IfCommand['branches'] = [];
+    let otherwise: List | undefined;
+    for (;;) {
+      const condition = this.parseList(null, THEN);
+      this.expectKeyword('then');
+      const body = this.parseList(null, AFTER_THEN);
+      branches.push({ condition, body });
+      const next = this.keyword();
+      this.pos += next!.length;
+      if (next === 'elif') continue;
+      if (next === 'else') {
+        otherwise = this.parseList(null, FI);
+        this.expectKeyword('fi');
+      }
+      break;
+    }
+    return { kind: 'if', branches, otherwise, redirects: this.trailingRedirects() };
+  }
+
+  /** Redirections after `done` / `fi`, which apply to the whole compound command. */
+  private trailingRedirects(): Redirect[] {
+    const redirects: Redirect[] = [];
+    for (;;) {
+      this.skipBlanks();
+      const redirect = this.tryRedirect();
+      if (!redirect) break;
+      redirects.push(redirect);
+    }
+    if (!this.atEnd() && this.operator() === undefined) throw nearToken(this.keyword() ?? this.peek());
+    return redirects;
   }
 
   /** `[N]>`, `[N]>>`, `&>`, `<`, `<<<`, `[N]>&M` followed by a target word. */
@@ -359,6 +475,11 @@ class Parser {
     return new Parser(inner).parseList(null);
   }
 }
+
+const DONE: ReadonlySet<string> = new Set(['done']);
+const THEN: ReadonlySet<string> = new Set(['then']);
+const AFTER_THEN: ReadonlySet<string> = new Set(['elif', 'else', 'fi']);
+const FI: ReadonlySet<string> = new Set(['fi']);
 
 function litWord(text: string): Word {
   return { parts: [{ kind: 'lit', text, quoted: false }] };

@@ -25,7 +25,7 @@ const typeCmd: ShellProgram = (ctx, argv, shell) => {
   let stderr = '';
   for (const name of argv.slice(1)) {
     if (name === 'k' && ctx.session.node === undefined) stdout += "k is aliased to `kubectl'\n";
-    else if (name in shellBuiltinPrograms || name === 'echo' || name === 'pwd' || name === 'true' || name === 'false') stdout += `${name} is a shell builtin\n`;
+    else if (name in shellBuiltinPrograms || ['echo', 'pwd', 'true', 'false', 'test', '['].includes(name)) stdout += `${name} is a shell builtin\n`;
     else if (shell.find(ctx, name, true)) stdout += `${name} is ${pathOf(name)}\n`;
     else stderr += `bash: type: ${name}: not found\n`;
   }

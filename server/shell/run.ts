@@ -2,8 +2,8 @@
 // connects pipeline stages, and evaluates `;` / `&&` / `||`. What the terminal shows is
 // kept as an ordered list of chunks so stderr and stdout interleave the way they would.
 import type { ClusterState } from '../cluster/types.js';
-import type { AndOr, List, Pipeline, Redirect, SimpleCommand, Word } from './parse.js';
-import { capOutput, MAX_OUTPUT_CHARS, truncationLine, utf8Length } from './limits.js';
+import type { AndOr, Command, ForCommand, IfCommand, List, Pipeline, Redirect, SimpleCommand, Word } from './parse.js';
+import { capOutput, MAX_COMMANDS_PER_LINE, MAX_OUTPUT_CHARS, truncationLine, utf8Length } from './limits.js';
 import { parseLine } from './parse.js';
 import type { ProgramResult, ShellApi } from './program.js';
 import { findProgram } from './registry.js';
@@ -38,6 +38,9 @@ interface Outcome {
 type Target = 'out' | 'err' | 'null';
 
 export class Runner implements ShellApi {
+  /** Simple commands run so far by this line (loops and substitutions included). */
+  private commandsRun = 0;
+
   constructor(private readonly state: ClusterState) {}
 
   find(ctx: CommandContext, name: string, external = false) {
@@ -79,7 +82,7 @@ export class Runner implements ShellApi {
     commands.forEach((command, i) => {
       // Like bash, each stage of a real pipeline runs in a subshell.
       const stageSession = commands.length > 1 ? forkSession(session) : session;
-      const stage = this.runSimple(stageSession, command, input);
+      const stage = this.runCommand(stageSession, command, input);
       const last = i === commands.length - 1;
       if (last) {
         merge(result, stage);
@@ -94,7 +97,58 @@ export class Runner implements ShellApi {
     return result;
   }
 
+  private runCommand(session: ShellSession, command: Command, stdin: string): Outcome {
+    if (command.kind === 'simple') return this.runSimple(session, command, stdin);
+    // A compound command: its redirections apply to everything its body prints.
+    const sub: Expansion = { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS };
+    const expand = (word: Word, split: boolean): string[] => this.expandWord(session, word, split, sub);
+    const io = this.applyRedirects(session, command.redirects, stdin, expand);
+    if ('error' in io) return { chunks: [...sub.side, { fd: 2, text: io.error }], exitCode: 1 };
+    const body = command.kind === 'for' ? this.runFor(session, command, io.stdin, sub) : this.runIf(session, command, io.stdin);
+    const chunks = [...sub.side];
+    for (const chunk of body.chunks) {
+      const target = io.targets[chunk.fd];
+      if (target !== 'null') chunks.push({ ...chunk, fd: target === 'out' ? 1 : 2 });
+    }
+    return { ...body, chunks };
+  }
+
+  /** `for NAME in WORDS; do BODY; done`: the variable keeps the last value afterwards, as in bash. */
+  private runFor(session: ShellSession, command: ForCommand, stdin: string, sub: Expansion): Outcome {
+    const values = command.words.flatMap((word) => this.expandWord(session, word, true, sub));
+    if (sub.room < 0) return { chunks: [{ fd: 2, text: `bash: expansion too large (over ${MAX_OUTPUT_CHARS} characters)\n` }], exitCode: 1 };
+    const total: Outcome = { chunks: [], exitCode: 0 };
+    for (const value of values) {
+      session.vars[command.name] = value;
+      const outcome = this.runList(session, command.body, stdin);
+      merge(total, outcome);
+      if (outcome.stop) break;
+    }
+    return total;
+  }
+
+  /** The body of the first branch whose condition succeeds, else the `else` part; status 0 if none ran. */
+  private runIf(session: ShellSession, command: IfCommand, stdin: string): Outcome {
+    const total: Outcome = { chunks: [], exitCode: 0 };
+    for (const { condition, body } of command.branches) {
+      const tested = this.runList(session, condition, stdin);
+      merge(total, tested);
+      if (tested.stop) return total;
+      if (tested.exitCode === 0) {
+        merge(total, this.runList(session, body, stdin));
+        return total;
+      }
+    }
+    total.exitCode = 0;
+    if (command.otherwise) merge(total, this.runList(session, command.otherwise, stdin));
+    return total;
+  }
+
   private runSimple(session: ShellSession, command: SimpleCommand, stdin: string): Outcome {
+    // Loops multiply commands: a line runs a bounded number of them, then stops.
+    if (++this.commandsRun > MAX_COMMANDS_PER_LINE) {
+      return { chunks: [{ fd: 2, text: `bash: more than ${MAX_COMMANDS_PER_LINE} commands in one line: stopped\n` }], exitCode: 1, stop: true };
+    }
     // `$x$x$x…` multiplies text: all words of one command together get MAX_OUTPUT_CHARS.
     const sub: Expansion = { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS };
     const side = sub.side; // stderr of command substitutions

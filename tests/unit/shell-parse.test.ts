@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { List, Word } from '../../server/shell/parse.js';
+import type { List, SimpleCommand, Word } from '../../server/shell/parse.js';
 import { parseLine } from '../../server/shell/parse.js';
 
 function parsed(line: string): List {
@@ -10,7 +10,12 @@ function parsed(line: string): List {
 
 /** A word's literal text when it has no expansions. */
 const text = (w: Word): string => w.parts.map((p) => (p.kind === 'lit' ? p.text : `<${p.kind}>`)).join('');
-const words = (line: string): string[] => parsed(line)[0]!.first.commands[0]!.words.map(text);
+const simple = (list: List): SimpleCommand => {
+  const command = list[0]!.first.commands[0]!;
+  if (command.kind !== 'simple') throw new Error(`a ${command.kind} command`);
+  return command;
+};
+const words = (line: string): string[] => simple(parsed(line)).words.map(text);
 
 describe('shell parser', () => {
   it('splits words and honours single, double quotes and backslashes', () => {
@@ -19,15 +24,15 @@ describe('shell parser', () => {
   });
 
   it('parses $VAR, ${VAR}, $(…) and backticks as expansions', () => {
-    const [w] = parsed('echo $A${B}x$(kubectl get pods)`date`')[0]!.first.commands[0]!.words.slice(1);
+    const [w] = simple(parsed('echo $A${B}x$(kubectl get pods)`date`')).words.slice(1);
     expect(w!.parts.map((p) => p.kind)).toEqual(['var', 'var', 'lit', 'cmdsub', 'cmdsub']);
     const sub = w!.parts[3]!;
-    expect(sub.kind === 'cmdsub' && sub.list[0]!.first.commands[0]!.words.map(text)).toEqual(['kubectl', 'get', 'pods']);
+    expect(sub.kind === 'cmdsub' && simple(sub.list).words.map(text)).toEqual(['kubectl', 'get', 'pods']);
   });
 
   it('parses nested substitution with pipes inside', () => {
     const list = parsed(`rev=$(ETCDCTL_API=3 etcdctl endpoint status --write-out="json" | egrep -o '"revision":[0-9]*' | egrep -o '[0-9].*')`);
-    const cmd = list[0]!.first.commands[0]!;
+    const cmd = simple(list);
     expect(cmd.words).toHaveLength(0);
     expect(cmd.assignments[0]!.name).toBe('rev');
     const sub = cmd.assignments[0]!.value.parts[0]!;
@@ -35,8 +40,9 @@ describe('shell parser', () => {
     if (sub.kind !== 'cmdsub') return;
     const pipeline = sub.list[0]!.first;
     expect(pipeline.commands).toHaveLength(3);
-    expect(pipeline.commands[0]!.assignments.map((a) => a.name)).toEqual(['ETCDCTL_API']);
-    expect(pipeline.commands[2]!.words.map(text)).toEqual(['egrep', '-o', '[0-9].*']);
+    expect(pipeline.commands.map((c) => c.kind)).toEqual(['simple', 'simple', 'simple']);
+    expect(simple(sub.list).assignments.map((a) => a.name)).toEqual(['ETCDCTL_API']);
+    expect(simple([{ first: { negated: false, commands: [pipeline.commands[2]!] }, rest: [] }]).words.map(text)).toEqual(['egrep', '-o', '[0-9].*']);
   });
 
   it('parses pipelines, ; && || lists and comments', () => {
@@ -44,11 +50,11 @@ describe('shell parser', () => {
     expect(list).toHaveLength(2);
     expect(list[0]!.first.commands).toHaveLength(3);
     expect(list[0]!.rest.map((r) => r.op)).toEqual(['&&', '||']);
-    expect(list[1]!.first.commands[0]!.words.map(text)).toEqual(['f']);
+    expect(simple(list.slice(1)).words.map(text)).toEqual(['f']);
   });
 
   it('parses redirections in order, with their fds', () => {
-    const cmd = parsed('kubectl get pods 2>/dev/null >/dev/null 2>&1 &>/dev/null <<< hi')[0]!.first.commands[0]!;
+    const cmd = simple(parsed('kubectl get pods 2>/dev/null >/dev/null 2>&1 &>/dev/null <<< hi'));
     expect(cmd.words.map(text)).toEqual(['kubectl', 'get', 'pods']);
     expect(cmd.redirects.map((r) => [r.fd, r.op, text(r.target)])).toEqual([
       [2, '>', '/dev/null'], [1, '>', '/dev/null'], [2, '>&', '1'], ['both', '>', '/dev/null'], [0, '<<<', 'hi'],
@@ -56,7 +62,7 @@ describe('shell parser', () => {
   });
 
   it('treats leading NAME=value as assignments, later ones as arguments', () => {
-    const cmd = parsed('ETCDCTL_API=3 X="a b" etcdctl Y=1')[0]!.first.commands[0]!;
+    const cmd = simple(parsed('ETCDCTL_API=3 X="a b" etcdctl Y=1'));
     expect(cmd.assignments.map((a) => [a.name, text(a.value)])).toEqual([['ETCDCTL_API', '3'], ['X', 'a b']]);
     expect(cmd.words.map(text)).toEqual(['etcdctl', 'Y=1']);
   });

@@ -162,7 +162,8 @@ function shellScript(script: string): string[] | undefined {
   const parsed = parseLine(script);
   if (!parsed.ok) return undefined;
   const cmd = parsed.list[0]?.first.commands[0];
-  return cmd?.words.map((w) => w.parts.map((p) => (p.kind === 'lit' ? p.text : '')).join(''));
+  if (cmd?.kind !== 'simple') return undefined;
+  return cmd.words.map((w) => w.parts.map((p) => (p.kind === 'lit' ? p.text : '')).join(''));
 }
 
 function notFound(state: ClusterState, program: string): CommandResult {

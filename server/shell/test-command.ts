@@ -1,0 +1,83 @@
+// `test EXPR` and `[ EXPR ]`, for `if` conditions: strings (`-z`, `-n`, `=`, `!=`), integers
+// (`-eq` … `-ge`), files of the current node (`-e`, `-f`, `-d`, `-s`) and `!`, evaluated by
+// argument count as POSIX specifies. Errors are bash's, with status 2.
+import { currentNode } from './session.js';
+import type { CommandContext, ShellCommand } from './types.js';
+
+type Outcome = boolean | { error: string };
+
+const STRING_OPS = new Set(['=', '==', '!=']);
+const INTEGER_OPS = new Set(['-eq', '-ne', '-lt', '-le', '-gt', '-ge']);
+const UNARY_OPS = new Set(['-z', '-n', '-e', '-f', '-d', '-s', '-r', '-w', '-x']);
+
+function evaluate(ctx: CommandContext, args: string[]): Outcome {
+  switch (args.length) {
+    case 0:
+      return false;
+    case 1:
+      return args[0] !== '';
+    case 2:
+      if (args[0] === '!') return not(evaluate(ctx, args.slice(1)));
+      if (UNARY_OPS.has(args[0]!)) return unary(ctx, args[0]!, args[1]!);
+      return { error: `${args[0]}: unary operator expected` };
+    case 3:
+      if (STRING_OPS.has(args[1]!) || INTEGER_OPS.has(args[1]!)) return binary(args[0]!, args[1]!, args[2]!);
+      if (args[0] === '!') return not(evaluate(ctx, args.slice(1)));
+      if (args[0] === '(' && args[2] === ')') return evaluate(ctx, [args[1]!]);
+      return { error: `${args[1]}: binary operator expected` };
+    case 4:
+      if (args[0] === '!') return not(evaluate(ctx, args.slice(1)));
+      return { error: 'too many arguments' };
+    default:
+      return { error: 'too many arguments' };
+  }
+}
+
+const not = (o: Outcome): Outcome => (typeof o === 'boolean' ? !o : o);
+
+function unary(ctx: CommandContext, op: string, operand: string): Outcome {
+  if (op === '-z') return operand === '';
+  if (op === '-n') return operand !== '';
+  const files = currentNode(ctx.state, ctx.session)?.host.files ?? {};
+  const path = operand.replace(/\/+$/, '') || '/';
+  const isFile = path in files;
+  const isDir = path === '/' || Object.keys(files).some((f) => f.startsWith(`${path}/`));
+  if (op === '-f') return isFile;
+  if (op === '-d') return isDir;
+  if (op === '-s') return isFile && files[path] !== '';
+  return isFile || isDir; // -e, -r, -w, -x: the player is root on a node
+}
+
+function binary(left: string, op: string, right: string): Outcome {
+  if (op === '=' || op === '==') return left === right;
+  if (op === '!=') return left !== right;
+  const a = integer(left);
+  if (a === undefined) return { error: `${left}: integer expression expected` };
+  const b = integer(right);
+  if (b === undefined) return { error: `${right}: integer expression expected` };
+  switch (op) {
+    case '-eq': return a === b;
+    case '-ne': return a !== b;
+    case '-lt': return a < b;
+    case '-le': return a <= b;
+    case '-gt': return a > b;
+    default: return a >= b;
+  }
+}
+
+function integer(text: string): bigint | undefined {
+  return /^\s*[-+]?\d+\s*$/.test(text) ? BigInt(text.trim()) : undefined;
+}
+
+function run(name: string, ctx: CommandContext, args: string[]): ReturnType<ShellCommand> {
+  const result = evaluate(ctx, args);
+  if (typeof result === 'boolean') return { stdout: '', stderr: '', exitCode: result ? 0 : 1 };
+  return { stdout: '', stderr: `bash: ${name}: ${result.error}\n`, exitCode: 2 };
+}
+
+export const testCommand: ShellCommand = (ctx, argv) => run('test', ctx, argv.slice(1));
+
+export const bracketCommand: ShellCommand = (ctx, argv) => {
+  if (argv.at(-1) !== ']') return { stdout: '', stderr: "bash: [: missing `]'\n", exitCode: 2 };
+  return run('[', ctx, argv.slice(1, -1));
+};
