@@ -2,7 +2,7 @@
 // the room's seed, the cluster engine and its timeline, the shell, and the scorer.
 import type { ClusterState } from '../cluster/types.js';
 import {
-  advance, injectableFaults, injectFault, instantiate, loadScenarioDir, playerView, startScenario,
+  advance, evidenceLabels, injectableFaults, injectFault, instantiate, loadScenarioDir, playerView, startScenario,
   formatProblem, type LoadedScenario,
 } from '../scenarios/index.js';
 import { scoreSession } from '../scoring/index.js';
@@ -17,7 +17,7 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioR
     seed,
     title: scenario.title,
     timeLimitMs: scenario.timeLimitSec * 1000,
-    playerView: { ...playerView(scenario, seed) },
+    playerView: { ...playerView(scenario, seed, evidenceLabels(loaded)) },
     answerKey: { ...scenario.answer, solutions: scenario.solutions },
     hints: scenario.answer.hints.map((h) => ({ id: h.id, text: h.text, cost: h.cost, ...(h.afterSec !== undefined ? { afterMs: h.afterSec * 1000 } : {}) })),
     faults: injectableFaults(scenario).map((f) => ({ id: f.id, description: f.title })),
@@ -48,7 +48,7 @@ export function loadScenarioCatalog(dir?: string): { catalog: ScenarioCatalog; p
   const { scenarios, problems } = loadScenarioDir(dir);
   const byId = new Map(scenarios.map((s) => [s.id, s]));
   const catalog: ScenarioCatalog = {
-    list: () => scenarios.map((s) => ({ ...playerView(instantiate(s, 0).scenario, 0) })),
+    list: () => scenarios.map((s) => ({ ...playerView(instantiate(s, 0).scenario, 0, evidenceLabels(s)) })),
     has: (id) => byId.has(id),
     runtime: (id, seed) => {
       const loaded = byId.get(id);

@@ -2,9 +2,13 @@
 // allow-list into its own type: nothing of the answer key can ride along by accident.
 // The diagnosis form offers the root cause mixed among the partial and wrong causes (same
 // shape, shuffled by the seed), the evidence labels (where one looks, never what one finds,
-// also shuffled) and the hints' ids and costs (their text comes when a hint is given).
+// also shuffled) and the hints' costs (their text comes when a hint is given). Nothing in
+// the view may tell the variants apart: the evidence offered is every variant's (the others'
+// are places to look that earn nothing here), under ids made from the label, and hints are
+// numbered rather than named (`loop-doc` would give the answer away).
 import { nextUint32, seedRng } from '../cluster/rng.js';
 import type { Scenario } from './schema.js';
+import type { LoadedScenario } from './variant.js';
 
 export interface PlayerChoice {
   id: string;
@@ -36,9 +40,21 @@ function shuffled<T>(items: T[], seed: number): T[] {
   return out;
 }
 
-export function playerView(s: Scenario, seed: number): PlayerScenarioView {
+/** The id the diagnosis form gives the evidence labelled `label` (the same in every variant). */
+export function evidenceChoiceId(label: string): string {
+  return label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+/** Every variant's evidence labels, first seen first: what the form offers in each of them. */
+export function evidenceLabels(loaded: LoadedScenario): string[] {
+  return [...new Set(loaded.variants.flatMap((v) => v.scenario.answer.evidence.map((e) => e.label)))];
+}
+
+/** `labels`: the evidence to offer, by default this variant's own (see evidenceLabels). */
+export function playerView(s: Scenario, seed: number, labels = s.answer.evidence.map((e) => e.label)): PlayerScenarioView {
   const a = s.answer;
-  const causes = [a.rootCause, ...a.partial, ...a.distractors].map((c) => ({ id: c.id, title: c.title }));
+  // In id order before the shuffle, so the root cause's place depends on the seed alone.
+  const causes = [a.rootCause, ...a.partial, ...a.distractors].map((c) => ({ id: c.id, title: c.title })).sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   const view: PlayerScenarioView = {
     id: s.id,
     title: s.title,
@@ -47,8 +63,8 @@ export function playerView(s: Scenario, seed: number): PlayerScenarioView {
     tags: [...s.tags],
     briefing: s.briefing,
     causes: shuffled(causes, seed),
-    evidence: shuffled(a.evidence.map((e) => ({ id: e.id, label: e.label })), seed + 1),
-    hints: a.hints.map((h) => (h.afterSec !== undefined ? { id: h.id, cost: h.cost, afterSec: h.afterSec } : { id: h.id, cost: h.cost })),
+    evidence: shuffled(labels.map((label) => ({ id: evidenceChoiceId(label), label })), seed + 1),
+    hints: a.hints.map((h, i) => ({ id: `hint-${i + 1}`, cost: h.cost, ...(h.afterSec !== undefined ? { afterSec: h.afterSec } : {}) })),
   };
   return view;
 }

@@ -13,6 +13,7 @@
 import type { ClusterState } from '../cluster/types.js';
 import { evaluate } from '../scenarios/predicates.js';
 import { wasSeenBroken } from '../scenarios/remediation.js';
+import { evidenceChoiceId } from '../scenarios/player-view.js';
 import { observes, runsMatching } from './observation.js';
 import type { Scenario } from '../scenarios/schema.js';
 
@@ -90,7 +91,8 @@ function evidenceLines(s: Scenario, input: ScoringInput): ScoreLine[] {
   return s.answer.evidence.map((e) => {
     const base = { category: 'evidence' as const, id: e.id, label: `Evidence: ${e.label}`, max: e.points };
     const seenBy = input.commands.find((c) => e.observedBy.some((o) => observes(c.line, c.output, regex(o.command), o.output === undefined ? undefined : regex(o.output))));
-    if (!cited.has(e.id)) {
+    // Cited by its id (the answer key's) or as the form offers it (evidenceChoiceId).
+    if (!cited.has(e.id) && !cited.has(evidenceChoiceId(e.label))) {
       return { ...base, points: 0, why: seenBy ? `observed (\`${seenBy.line}\`) but not cited in the diagnosis` : 'not cited and not observed' };
     }
     if (!seenBy) return { ...base, points: 0, why: 'cited but never observed in this session\'s command output' };

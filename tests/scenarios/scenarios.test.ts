@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { apiUnavailable, writeRefused } from '../../server/cluster/api.js';
 import { playSteps, runReference, SOLVABLE_PERCENT } from '../../server/cli/scenarios-command.js';
 import { loadScenarioDir } from '../../server/scenarios/load.js';
-import { playerView } from '../../server/scenarios/player-view.js';
+import { evidenceChoiceId, evidenceLabels, playerView } from '../../server/scenarios/player-view.js';
 import { advance, injectFault, startScenario } from '../../server/scenarios/session.js';
 import type { Scenario } from '../../server/scenarios/schema.js';
 import { instantiate, type LoadedScenario } from '../../server/scenarios/variant.js';
@@ -71,6 +71,25 @@ describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {
       expect(s.briefing).not.toContain(a.rootCause.title);
       expect(view.causes.map((c) => c.id)).toContain(a.rootCause.id);
       expect(new Set(view.causes.map((c) => c.id)).size).toBe(view.causes.length);
+    }
+  });
+
+  it('the player view does not tell the variants apart (same causes, evidence and hints), and its evidence ids score', () => {
+    const shape = (seed: number) => {
+      const { scenario } = instantiate(loaded, seed);
+      const view = playerView(scenario, 0, evidenceLabels(loaded));
+      return { causes: view.causes, evidence: view.evidence, hints: view.hints.map((h) => h.id) };
+    };
+    const first = shape(0);
+    for (const seed of loaded.variants.keys()) expect(shape(seed), `variant ${loaded.variants[seed]!.id}`).toEqual(first);
+    for (const seed of loaded.variants.keys()) {
+      const run = runReference(loaded, seed);
+      const scenario = instantiate(loaded, seed).scenario;
+      const solution = scenario.solutions[0]!;
+      const asOffered = solution.diagnosis.evidence.map((id) => evidenceChoiceId(scenario.answer.evidence.find((e) => e.id === id)!.label));
+      expect(first.evidence.map((e) => e.id)).toEqual(expect.arrayContaining(asOffered));
+      const rescored = scoreSession(scenario, { diagnosis: { ...solution.diagnosis, evidence: asOffered }, commands: run.commands, hintsUsed: [], elapsedMs: run.state.now, cluster: run.state });
+      expect(rescored.parts).toEqual(run.score.parts);
     }
   });
 });

@@ -79,7 +79,8 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     const hints = model.view.hints.filter((x) => x.participantId === undefined || x.participantId === me);
     fill(hintsList, hints.length === 0 ? h('li', { class: 'muted' }, 'No hints yet. Each hint costs points.') : hints.map((x) =>
       h('li', {}, h('span', { class: 'cost' }, `−${x.cost}`), ' ', x.text)));
-    const next = info.hints.find((x) => !hints.some((got) => got.hintId === x.id));
+    // Hints are numbered, not named, in the player's view: the next one is the one after those received.
+    const next = info.hints[hints.length];
     hintButton.textContent = next ? `Request a hint (−${next.cost})` : 'Request a hint';
     hintButton.disabled = info.hints.length > 0 && !next;
   }
