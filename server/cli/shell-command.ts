@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ClusterState } from '../cluster/types.js';
-import { complete, newSession, prompt, runLine } from '../shell/index.js';
+import { complete, needsMoreInput, newSession, prompt, runLine } from '../shell/index.js';
 import type { ShellSession } from '../shell/types.js';
 import { clusterFor, DEMO_SCENARIO } from './cluster-source.js';
 
@@ -58,13 +58,26 @@ async function scripted(state: ClusterState, session: ShellSession, tickSeconds:
   const lines = createInterface({ input: process.stdin, terminal: false, crlfDelay: Infinity });
   let exitCode = 0;
   let first = true;
+  let pending = '';
   for await (const line of lines) {
+    // A line that leaves something open (a quote, a here-document, `for` without `done`) goes on with the next.
+    const text = pending === '' ? line : `${pending}\n${line}`;
+    if (needsMoreInput(text)) {
+      pending = text;
+      continue;
+    }
+    pending = '';
     if (!first && tickSeconds > 0) tick(state, tickSeconds * 1000);
     first = false;
-    const result = runLine(state, session, line);
+    const result = runLine(state, session, text);
     process.stdout.write(result.output);
     exitCode = result.exitCode;
     if (result.exit) break;
+  }
+  if (pending !== '') {
+    const result = runLine(state, session, pending); // input ended first: bash's own error
+    process.stdout.write(result.output);
+    exitCode = result.exitCode;
   }
   lines.close();
   return exitCode;
@@ -92,14 +105,24 @@ async function interactive(state: ClusterState, session: ShellSession, tickSecon
   return new Promise((resolve) => {
     rl.setPrompt(prompt(state, session));
     rl.prompt();
+    let pending = '';
     rl.on('SIGINT', () => {
       process.stdout.write('^C\n');
+      pending = '';
       rl.setPrompt(prompt(state, session));
       rl.prompt();
     });
     rl.on('line', (line) => {
+      const text = pending === '' ? line : `${pending}\n${line}`;
+      if (needsMoreInput(text)) {
+        pending = text;
+        rl.setPrompt('> ');
+        rl.prompt();
+        return;
+      }
+      pending = '';
       advance();
-      const result = runLine(state, session, line);
+      const result = runLine(state, session, text);
       if (result.clear) process.stdout.write('\x1b[2J\x1b[H');
       process.stdout.write(result.output);
       exitCode = result.exitCode;

@@ -8,7 +8,7 @@ import type { LineResult, ShellSession } from './types.js';
 export type * from './types.js';
 export { newSession, prompt } from './session.js';
 export { complete } from './complete.js';
-export { parseLine } from './parse.js';
+export { needsMoreInput, parseLine } from './parse.js';
 
 /**
  * Runs one typed line: history expansion (`!!`, `!N`, `!-N`, `!prefix`, `!$`), history,

@@ -1,6 +1,7 @@
 // The bash subset players type: words with quotes and escapes, $VAR / ${VAR} / $(…) / `…`,
-// pipelines, `;` `&&` `||` lists, redirections, `VAR=value` prefixes, `#` comments, and the
-// two compound commands one-liners use: `for NAME in WORDS; do …; done` and `if …; then …;
+// pipelines, `;` `&&` `||` lists, redirections, here-documents (`<<EOF`, `<<'EOF'`, `<<-EOF`:
+// a line may hold several lines), `VAR=value` prefixes, `#` comments, and the two compound
+// commands one-liners use: `for NAME in WORDS; do …; done` and `if …; then …;
 // [elif …; then …;] [else …;] fi`.
 // A recursive-descent parser over characters (bash's lexing depends on context, e.g. inside
 // `$(…)`), producing an AST the runner expands and executes. Syntax errors are values,
@@ -16,13 +17,13 @@ export interface Word {
   parts: WordPart[];
 }
 
-export type RedirectOp = '>' | '>>' | '<' | '<<<' | '>&';
+export type RedirectOp = '>' | '>>' | '<' | '<<<' | '<<' | '>&';
 
 export interface Redirect {
   /** The file descriptor redirected: 0, 1, 2, or 'both' for `&>`. */
   fd: number | 'both';
   op: RedirectOp;
-  /** File name (or, for `>&`, the fd number as a word). */
+  /** File name (or, for `>&`, the fd number as a word; for `<<`, the here-document's text). */
   target: Word;
 }
 
@@ -69,16 +70,19 @@ export interface AndOr {
 
 export type List = AndOr[];
 
-export type ParseResult = { ok: true; list: List } | { ok: false; error: string };
+/** `incomplete`: the text ended inside something still open (a quote, `for` without `done`, a here-document). */
+export type ParseResult = { ok: true; list: List } | { ok: false; error: string; incomplete?: true };
 
 class SyntaxError_ {
-  constructor(readonly message: string) {}
+  constructor(readonly message: string, readonly incomplete = false) {}
 }
 
 const nearToken = (token: string): SyntaxError_ => new SyntaxError_(`bash: syntax error near unexpected token \`${token}'`);
-const unexpectedEof = (): SyntaxError_ => new SyntaxError_('bash: syntax error: unexpected end of file');
+const unexpectedEof = (): SyntaxError_ => new SyntaxError_('bash: syntax error: unexpected end of file', true);
 const unmatched = (quote: string): SyntaxError_ =>
-  new SyntaxError_(`bash: unexpected EOF while looking for matching \`${quote}'\nbash: syntax error: unexpected end of file`);
+  new SyntaxError_(`bash: unexpected EOF while looking for matching \`${quote}'\nbash: syntax error: unexpected end of file`, true);
+const unendedHeredoc = (delimiter: string): SyntaxError_ =>
+  new SyntaxError_(`bash: warning: here-document delimited by end-of-file (wanted \`${delimiter}')`, true);
 
 /** Characters that end an unquoted word. */
 const META = new Set([' ', '\t', '\n', '|', '&', ';', '<', '>', '(', ')']);
@@ -94,15 +98,27 @@ export function parseLine(src: string): ParseResult {
     const list = parser.parseList(null);
     return { ok: true, list };
   } catch (error) {
-    if (error instanceof SyntaxError_) return { ok: false, error: `${error.message}\n` };
+    if (error instanceof SyntaxError_) return { ok: false, error: `${error.message}\n`, ...(error.incomplete ? { incomplete: true as const } : {}) };
     throw error;
   }
+}
+
+/**
+ * True when the typed text cannot run yet because something is still open (a quote, a
+ * `for` without `done`, a here-document without its delimiter, a trailing `|`, `&&` or
+ * backslash): a terminal then asks for the next line with `> `, as bash does.
+ */
+export function needsMoreInput(text: string): boolean {
+  if (/(^|[^\\])(\\\\)*\\$/.test(text)) return true;
+  const parsed = parseLine(text);
+  return !parsed.ok && parsed.incomplete === true;
 }
 
 class Parser {
   private pos = 0;
 
-  constructor(private readonly src: string) {}
+  /** Not readonly: a here-document's lines are cut out of it once read. */
+  constructor(private src: string) {}
 
   private peek(offset = 0): string {
     return this.src[this.pos + offset] ?? '';
@@ -342,7 +358,10 @@ class Parser {
   private tryRedirect(): Redirect | undefined {
     const m = /^(\d?)(>>|>&|>|<<<|<<|<)|^(&>)/.exec(this.src.slice(this.pos, this.pos + 4));
     if (!m) return undefined;
-    if (m[2] === '<<') throw new SyntaxError_('bash: here-documents (<<) are not supported in this terminal; use a pipe or <<<');
+    if (m[2] === '<<') {
+      this.pos += m[0].length;
+      return { fd: m[1] ? Number(m[1]) : 0, op: '<<', target: this.hereDocument() };
+    }
     const fd: number | 'both' = m[3] ? 'both' : m[1] ? Number(m[1]) : m[2]!.startsWith('<') ? 0 : 1;
     const op = (m[3] ? '>' : m[2]) as RedirectOp;
     this.pos += m[0].length;
@@ -354,13 +373,51 @@ class Parser {
     return { fd, op, target: this.parseWord() };
   }
 
+  /**
+   * After `<<`: the delimiter word, then the document: the lines after the current one, up
+   * to a line that is the delimiter. They are taken out of the source (the rest of the
+   * current line, e.g. `| kubectl apply -f -`, is parsed as usual). A quoted delimiter
+   * keeps the text as is; otherwise $VAR, $(…) and `…` expand in it. `<<-` drops leading tabs.
+   */
+  private hereDocument(): Word {
+    const stripTabs = this.peek() === '-';
+    if (stripTabs) this.pos++;
+    this.skipBlanks();
+    if (this.atEnd() || this.operator() !== undefined) throw nearToken(this.atEnd() || this.peek() === '\n' ? 'newline' : this.operator()!);
+    const start = this.pos;
+    const word = this.parseWord();
+    const quoted = /['"\\]/.test(this.src.slice(start, this.pos));
+    const delimiter = word.parts.map((p) => (p.kind === 'lit' ? p.text : '')).join('');
+    const lineEnd = this.src.indexOf('\n', this.pos);
+    if (lineEnd < 0) throw unendedHeredoc(delimiter);
+    const lines: string[] = [];
+    let at = lineEnd + 1;
+    for (;;) {
+      if (at > this.src.length) throw unendedHeredoc(delimiter);
+      const next = this.src.indexOf('\n', at);
+      const end = next < 0 ? this.src.length : next;
+      const line = stripTabs ? this.src.slice(at, end).replace(/^\t+/, '') : this.src.slice(at, end);
+      if (line === delimiter) {
+        this.src = this.src.slice(0, lineEnd) + this.src.slice(end); // the current line goes on after the document
+        break;
+      }
+      lines.push(line);
+      at = end + 1;
+    }
+    const text = lines.map((l) => `${l}\n`).join('');
+    return quoted ? { parts: [{ kind: 'lit', text, quoted: true }] } : new Parser(text).hereDocumentText();
+  }
+
+  /** A here-document's text with an unquoted delimiter: expansions as inside double quotes, quotes kept. */
+  hereDocumentText(): Word {
+    const parts: WordPart[] = [];
+    this.parseExpanding(parts, literalAppender(parts), undefined);
+    return { parts };
+  }
+
   private parseWord(): Word {
     const parts: WordPart[] = [];
-    const lit = (text: string, quoted: boolean): void => {
-      const last = parts[parts.length - 1];
-      if (last?.kind === 'lit' && last.quoted === quoted) last.text += text;
-      else parts.push({ kind: 'lit', text, quoted });
-    };
+    const lit = literalAppender(parts);
     while (!this.atEnd()) {
       const c = this.peek();
       if (META.has(c)) break;
@@ -371,7 +428,7 @@ class Parser {
         this.pos = end + 1;
       } else if (c === '"') {
         this.pos++;
-        this.parseDoubleQuoted(parts, lit);
+        this.parseExpanding(parts, lit, '"');
       } else if (c === '\\') {
         this.pos++;
         if (this.atEnd()) break;
@@ -390,18 +447,26 @@ class Parser {
     return { parts };
   }
 
-  private parseDoubleQuoted(parts: WordPart[], lit: (text: string, quoted: boolean) => void): void {
+  /**
+   * Text in which $ and ` expand and a backslash escapes only what it escapes there: the
+   * inside of "…" (closer '"', after the opening quote) or a whole here-document (no closer).
+   */
+  private parseExpanding(parts: WordPart[], lit: (text: string, quoted: boolean) => void, closer: '"' | undefined): void {
     lit('', true); // `""` is an (empty) quoted word, not nothing
+    const escapable = closer ? '$`"\\\n' : '$`\\\n';
     for (;;) {
-      if (this.atEnd()) throw unmatched('"');
+      if (this.atEnd()) {
+        if (closer) throw unmatched(closer);
+        return;
+      }
       const c = this.peek();
-      if (c === '"') {
+      if (c === closer) {
         this.pos++;
         return;
       }
       if (c === '\\') {
         const next = this.peek(1);
-        if ('$`"\\\n'.includes(next) && next !== '') {
+        if (next !== '' && escapable.includes(next)) {
           if (next !== '\n') lit(next, true);
           this.pos += 2;
         } else {
@@ -480,6 +545,15 @@ const DONE: ReadonlySet<string> = new Set(['done']);
 const THEN: ReadonlySet<string> = new Set(['then']);
 const AFTER_THEN: ReadonlySet<string> = new Set(['elif', 'else', 'fi']);
 const FI: ReadonlySet<string> = new Set(['fi']);
+
+/** Appends literal text to `parts`, joined to the previous literal if it is quoted alike. */
+function literalAppender(parts: WordPart[]): (text: string, quoted: boolean) => void {
+  return (text, quoted) => {
+    const last = parts[parts.length - 1];
+    if (last?.kind === 'lit' && last.quoted === quoted) last.text += text;
+    else parts.push({ kind: 'lit', text, quoted });
+  };
+}
 
 function litWord(text: string): Word {
   return { parts: [{ kind: 'lit', text, quoted: false }] };

@@ -210,11 +210,16 @@ export class Runner implements ShellApi {
     const targets: Record<1 | 2, Target> = { 1: 'out', 2: 'err' };
     let input = stdin;
     for (const r of redirects) {
-      const words = expand(r.target, r.op !== '<<<');
+      const text = r.op === '<<<' || r.op === '<<';
+      const words = expand(r.target, !text);
       const name = words.join(' ');
-      if (r.op !== '<<<' && words.length !== 1) return { error: `bash: ${rawText(r.target)}: ambiguous redirect\n` };
+      if (!text && words.length !== 1) return { error: `bash: ${rawText(r.target)}: ambiguous redirect\n` };
       if (r.op === '<<<') {
         input = `${name}\n`;
+        continue;
+      }
+      if (r.op === '<<') {
+        input = name;
         continue;
       }
       if (r.op === '<') {

@@ -41,6 +41,21 @@ describe('real scenario in the browser', () => {
     await typeInTerminal(page, term, 'kubectl get pods -A\r');
     await expect.poll(() => screenText(term)).toMatch(/NAMESPACE\s+NAME\s+READY\s+STATUS/);
     await screenshot(page, '31-player-real-terminal');
+    // A here-document typed line by line: `> ` asks for more until the delimiter.
+    await typeInTerminal(page, term, 'cat <<EOF | grep -c line\r');
+    await expect.poll(() => screenText(term)).toMatch(/cat <<EOF \| grep -c line\n>$/);
+    await typeInTerminal(page, term, 'line one\r');
+    await typeInTerminal(page, term, 'line two\r');
+    await typeInTerminal(page, term, 'EOF\r');
+    await expect.poll(() => screenText(term)).toMatch(/> line one\n> line two\n> EOF\n2\n/);
+    // A pasted loop of several lines runs as one command.
+    await term.locator('.xterm-helper-textarea').evaluate((el) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', 'for x in a b\ndo echo "[$x]"\ndone\n');
+      el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    });
+    await expect.poll(() => screenText(term)).toMatch(/> done\n\[a\]\n\[b\]\n/);
+    await screenshot(page, '33-player-heredoc');
     // The timer runs down with the room clock.
     const first = await page.getByTestId('timer').textContent();
     await expect.poll(() => page.getByTestId('timer').textContent(), { timeout: 5000 }).not.toBe(first);

@@ -17,6 +17,12 @@ describe('kubedrill shell (scripted through stdin)', () => {
     expect(r.status).toBe(127);
   });
 
+  it('reads a command on as many lines as it needs (here-documents, loops, open quotes)', () => {
+    const r = kubedrill(['shell'], 'cat <<EOF | wc -l\na\nb\nEOF\nfor x in 1 2\ndo echo "<$x>"\ndone\necho "two\nlines"\ncat <<EOF\nunended\n');
+    expect(r.stdout).toBe("2\n<1>\n<2>\ntwo\nlines\nbash: warning: here-document delimited by end-of-file (wanted `EOF')\n");
+    expect(r.status).toBe(2);
+  });
+
   it('is deterministic for a seed, and --tick advances simulated time between commands', () => {
     const once = kubedrill(['shell', '--seed', '7', '--tick', '60'], 'date +%s\ndate +%s\nkubectl get pods -A\n');
     const again = kubedrill(['shell', '--seed', '7', '--tick', '60'], 'date +%s\ndate +%s\nkubectl get pods -A\n');

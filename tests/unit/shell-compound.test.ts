@@ -1,7 +1,8 @@
-// `for` and `if` one-liners, `test` / `[`, and the bound on commands one line may run.
+// `for` and `if`, here-documents, `test` / `[`, when a typed line needs more lines, and the
+// bound on commands one line may run.
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
-import { complete, newSession, parseLine, runLine } from '../../server/shell/index.js';
+import { complete, needsMoreInput, newSession, parseLine, runLine } from '../../server/shell/index.js';
 import { MAX_COMMANDS_PER_LINE } from '../../server/shell/limits.js';
 
 function shell() {
@@ -98,5 +99,32 @@ describe('completion inside compound commands', () => {
     const at = (line: string) => complete(state, session, line, line.length).candidates;
     expect(at('for p in a; do kubectl get po')).toEqual(['po', 'pods']);
     expect(at('if true; then kubectl desc')).toEqual(['describe']);
+  });
+});
+
+describe('here-documents', () => {
+  it('feed the lines up to the delimiter to the command, expanded unless the delimiter is quoted', () => {
+    const run = shell();
+    expect(run('X=42\ncat <<EOF\nx is $X, $(echo sub) \\$kept\n  "quotes stay"\nEOF').output).toBe('x is 42, sub $kept\n  "quotes stay"\n');
+    expect(run("cat <<'EOF' | grep -c x\nx $X\nxx\nEOF").output).toBe('2\n');
+    expect(run('cat <<-END\n\t\tindented\n\tEND').output).toBe('indented\n');
+    expect(run('echo a; cat <<X; echo b\nbody\nX').output).toBe('a\nbody\nb\n');
+    const applied = run('kubectl apply -f - <<EOF\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: drill\ndata:\n  a: "1"\nEOF\nkubectl get cm drill --no-headers');
+    expect(applied.output).toMatch(/^configmap\/drill created\ndrill\s+1\s+0s\n$/);
+  });
+
+  it('report what bash reports when the document or the delimiter is missing', () => {
+    const run = shell();
+    expect(run('cat <<EOF\nno end')).toEqual({ output: "bash: warning: here-document delimited by end-of-file (wanted `EOF')\n", exitCode: 2 });
+    expect(run('cat <<').output).toBe("bash: syntax error near unexpected token `newline'\n");
+  });
+});
+
+describe('needsMoreInput', () => {
+  it('is true while a quote, a here-document, a compound command or a pipe is still open', () => {
+    const open = ['echo "abc', "echo 'abc", 'echo abc |', 'echo a &&', 'for x in a; do', 'if true; then echo', 'echo a \\', 'echo $(ls', 'cat <<EOF\nline'];
+    const complete = ['echo ok', 'echo a \\\\', 'cat <<EOF\nline\nEOF', 'fi', 'echo "a\nb"', ''];
+    expect(open.filter((t) => !needsMoreInput(t))).toEqual([]);
+    expect(complete.filter((t) => needsMoreInput(t))).toEqual([]);
   });
 });

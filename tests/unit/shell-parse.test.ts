@@ -71,10 +71,11 @@ describe('shell parser', () => {
     expect(parseLine('| grep x')).toEqual({ ok: false, error: "bash: syntax error near unexpected token `|'\n" });
     expect(parseLine('a && && b')).toEqual({ ok: false, error: "bash: syntax error near unexpected token `&&'\n" });
     expect(parseLine('echo >')).toEqual({ ok: false, error: "bash: syntax error near unexpected token `newline'\n" });
-    expect(parseLine('echo "abc')).toEqual({ ok: false, error: "bash: unexpected EOF while looking for matching `\"'\nbash: syntax error: unexpected end of file\n" });
-    expect(parseLine("echo 'abc")).toEqual({ ok: false, error: "bash: unexpected EOF while looking for matching `''\nbash: syntax error: unexpected end of file\n" });
+    // Input that ended inside something open is `incomplete`: a terminal asks for another line.
+    expect(parseLine('echo "abc')).toEqual({ ok: false, error: "bash: unexpected EOF while looking for matching `\"'\nbash: syntax error: unexpected end of file\n", incomplete: true });
+    expect(parseLine("echo 'abc")).toEqual({ ok: false, error: "bash: unexpected EOF while looking for matching `''\nbash: syntax error: unexpected end of file\n", incomplete: true });
     expect(parseLine('echo $(date')).toMatchObject({ ok: false, error: expect.stringContaining("matching `)'") });
-    expect(parseLine('kubectl get pods |')).toEqual({ ok: false, error: 'bash: syntax error: unexpected end of file\n' });
+    expect(parseLine('kubectl get pods |')).toEqual({ ok: false, error: 'bash: syntax error: unexpected end of file\n', incomplete: true });
   });
 
   it('parses an empty or comment-only line to an empty list', () => {

@@ -14,7 +14,8 @@ export class LineEditor {
   }
 
   setHistory(history: readonly string[]): void {
-    this.history = history.filter((line) => line.trim() !== '');
+    // A command of several lines (a here-document) is not recalled: the editor holds one line.
+    this.history = history.filter((line) => line.trim() !== '' && !line.includes('\n'));
     this.browsing = this.history.length;
   }
 

@@ -2,6 +2,7 @@
 // server for running lines (`cmd:run`) and Tab completion (`cmd:complete`). Keys typed
 // while a command runs are kept and replayed after it, like a real terminal's type-ahead.
 import type { CommandAck, CompleteAck, TerminalEntry } from '../../../server/protocol/index.js';
+import { needsMoreInput } from '../../../server/shell/parse.js';
 import type { AckResult } from '../net/connection.js';
 import { LineEditor, columns, completionEdit, redrawSequence } from './line-editor.js';
 import { createTerminal, entryPrompt, entryText, visibleEntries, type FittedTerminal } from './xterm.js';
@@ -40,6 +41,8 @@ export class PlayerTerminal {
   private typeahead = '';
   /** Line sent and not yet answered: its broadcast event must not print twice. */
   private pendingLine: string | undefined;
+  /** Lines typed so far of a command still open (a quote, a here-document, `for` without `done`). */
+  private continued = '';
   private readonly printed = new Set<number>();
 
   constructor(container: HTMLElement, private readonly options: PlayerTerminalOptions) {
@@ -95,7 +98,8 @@ export class PlayerTerminal {
   }
 
   private redraw(): void {
-    const { data, cursorRow } = redrawSequence(this.prompt, this.editor.buffer, this.editor.cursor, this.fitted.term.cols, this.cursorRow);
+    const prompt = this.continued === '' ? this.prompt : '> '; // bash's PS2
+    const { data, cursorRow } = redrawSequence(prompt, this.editor.buffer, this.editor.cursor, this.fitted.term.cols, this.cursorRow);
     this.cursorRow = cursorRow;
     this.fitted.term.write(data);
   }
@@ -160,6 +164,7 @@ export class PlayerTerminal {
       case '\x03':
         this.leaveLine('^C');
         this.editor.reset();
+        this.continued = '';
         return this.redraw();
       case '\x0c':
         this.fitted.term.write('\x1b[H\x1b[2J');
@@ -180,8 +185,15 @@ export class PlayerTerminal {
 
   private async enter(): Promise<void> {
     this.leaveLine();
-    const line = this.editor.submit();
+    const typed = this.editor.submit();
+    const line = this.continued === '' ? typed : `${this.continued}\n${typed}`;
     if (line.trim() === '') {
+      this.redraw();
+      return this.drainTypeahead();
+    }
+    // Something is still open: ask for the next line, like bash, and send the whole text then.
+    this.continued = needsMoreInput(line) ? line : '';
+    if (this.continued !== '') {
       this.redraw();
       return this.drainTypeahead();
     }

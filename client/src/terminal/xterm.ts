@@ -58,7 +58,8 @@ export function visibleEntries(entries: readonly TerminalEntry[]): { entry: Term
 /** The text a terminal shows for one entry: the prompt and line, then the output. */
 export function entryText(entry: TerminalEntry, prompt: string, echo = true): string {
   const output = entry.output === '' || entry.output.endsWith('\n') ? entry.output : `${entry.output}\n`;
-  return `${echo ? `${prompt}${entry.line}\n` : ''}${output}`;
+  // The lines after the first of a command of several lines were typed at bash's `> `.
+  return `${echo ? `${prompt}${entry.line.replace(/\n/g, '\n> ')}\n` : ''}${output}`;
 }
 
 /** The prompt an entry was typed at; `$ ` for entries of logs written before prompts were recorded. */
