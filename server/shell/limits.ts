@@ -8,7 +8,7 @@ export const MAX_LINE_CHARS = 16 * 1024;
 /** Most text one command, pipeline stage, expansion or whole line may produce. */
 export const MAX_OUTPUT_CHARS = 1024 * 1024;
 
-/** Most simple commands one typed line may run (`for` loops, substitutions, lists). */
+/** Most commands and loop iterations one typed line may run (`for` loops, substitutions, lists). */
 export const MAX_COMMANDS_PER_LINE = 1000;
 
 /** Largest printf field width or precision; a wider one is refused like an overflowing int. */

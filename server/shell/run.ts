@@ -38,8 +38,10 @@ interface Outcome {
 type Target = 'out' | 'err' | 'null';
 
 export class Runner implements ShellApi {
-  /** Simple commands run so far by this line (loops and substitutions included). */
+  /** Commands and loop iterations run so far by this line (substitutions included). */
   private commandsRun = 0;
+  /** The line went over MAX_COMMANDS_PER_LINE: everything left stops at once. */
+  private overBudget = false;
 
   constructor(private readonly state: ClusterState) {}
 
@@ -79,22 +81,37 @@ export class Runner implements ShellApi {
     const { commands } = pipeline;
     const result: Outcome = { chunks: [], exitCode: 0 };
     let input = stdin;
-    commands.forEach((command, i) => {
+    for (let i = 0; i < commands.length; i++) {
       // Like bash, each stage of a real pipeline runs in a subshell.
       const stageSession = commands.length > 1 ? forkSession(session) : session;
-      const stage = this.runCommand(stageSession, command, input);
-      const last = i === commands.length - 1;
-      if (last) {
+      const stage = this.runCommand(stageSession, commands[i]!, input);
+      if (i === commands.length - 1) {
         merge(result, stage);
-      } else {
-        result.chunks.push(...stage.chunks.filter((c) => c.fd === 2));
-        input = stage.chunks.filter((c) => c.fd === 1).map((c) => c.text).join('');
-        result.clear ||= stage.clear ?? false;
+        break;
       }
-    });
+      result.chunks.push(...stage.chunks.filter((c) => c.fd === 2));
+      if (this.overBudget) {
+        // An earlier stage's stop (not `exit`, which ends only its subshell) ends the line too.
+        Object.assign(result, { exitCode: 1, stop: true });
+        break;
+      }
+      input = stage.chunks.filter((c) => c.fd === 1).map((c) => c.text).join('');
+      result.clear ||= stage.clear ?? false;
+    }
     if (pipeline.negated) result.exitCode = result.exitCode === 0 ? 1 : 0;
     session.lastExitCode = result.exitCode; // `$?` for the rest of the line
     return result;
+  }
+
+  /**
+   * Loops multiply work: a line runs a bounded number of commands and loop iterations. One
+   * unit of it, or the outcome that stops the line (the message comes once).
+   */
+  private spend(): Outcome | undefined {
+    if (this.overBudget) return { chunks: [], exitCode: 1, stop: true };
+    if (++this.commandsRun <= MAX_COMMANDS_PER_LINE) return undefined;
+    this.overBudget = true;
+    return { chunks: [{ fd: 2, text: `bash: more than ${MAX_COMMANDS_PER_LINE} commands in one line: stopped\n` }], exitCode: 1, stop: true };
   }
 
   private runCommand(session: ShellSession, command: Command, stdin: string): Outcome {
@@ -119,6 +136,11 @@ export class Runner implements ShellApi {
     if (sub.room < 0) return { chunks: [{ fd: 2, text: `bash: expansion too large (over ${MAX_OUTPUT_CHARS} characters)\n` }], exitCode: 1 };
     const total: Outcome = { chunks: [], exitCode: 0 };
     for (const value of values) {
+      const over = this.spend();
+      if (over) {
+        merge(total, over);
+        break;
+      }
       session.vars[command.name] = value;
       const outcome = this.runList(session, command.body, stdin);
       merge(total, outcome);
@@ -145,10 +167,8 @@ export class Runner implements ShellApi {
   }
 
   private runSimple(session: ShellSession, command: SimpleCommand, stdin: string): Outcome {
-    // Loops multiply commands: a line runs a bounded number of them, then stops.
-    if (++this.commandsRun > MAX_COMMANDS_PER_LINE) {
-      return { chunks: [{ fd: 2, text: `bash: more than ${MAX_COMMANDS_PER_LINE} commands in one line: stopped\n` }], exitCode: 1, stop: true };
-    }
+    const over = this.spend();
+    if (over) return over;
     // `$x$x$x…` multiplies text: all words of one command together get MAX_OUTPUT_CHARS.
     const sub: Expansion = { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS };
     const side = sub.side; // stderr of command substitutions

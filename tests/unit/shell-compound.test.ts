@@ -90,6 +90,21 @@ describe('commands per line', () => {
     expect(result).toEqual({ output: `bash: more than ${MAX_COMMANDS_PER_LINE} commands in one line: stopped\n`, exitCode: 1 });
     expect(run('echo fine').output).toBe('fine\n');
   });
+
+  it('count loop iterations too, and stop the line from inside a pipeline', () => {
+    const run = shell();
+    const thousand = 'w="0 1 2 3 4 5 6 7 8 9"; w="$w $w $w $w $w $w $w $w $w $w"; w="$w $w $w $w $w $w $w $w $w $w"; w="$w $w $w $w $w $w $w $w $w $w"; ';
+    const stopped = { output: `bash: more than ${MAX_COMMANDS_PER_LINE} commands in one line: stopped\n`, exitCode: 1 };
+    for (const body of [
+      'for a in $w; do for b in $w; do for c in $w; do for z in; do :; done; done; done; done; echo end',
+      'for a in $w; do echo | for c in; do echo; done; done; echo end',
+      'for a in $w; do echo $a; done | wc -l; echo end',
+    ]) {
+      const started = performance.now();
+      expect(run(thousand + body), body).toEqual(stopped);
+      expect(performance.now() - started, body).toBeLessThan(2_000);
+    }
+  });
 });
 
 describe('completion inside compound commands', () => {
@@ -126,5 +141,12 @@ describe('needsMoreInput', () => {
     const complete = ['echo ok', 'echo a \\\\', 'cat <<EOF\nline\nEOF', 'fi', 'echo "a\nb"', ''];
     expect(open.filter((t) => !needsMoreInput(t))).toEqual([]);
     expect(complete.filter((t) => needsMoreInput(t))).toEqual([]);
+  });
+
+  it('is false for what no further line can complete, and never throws', () => {
+    // What is missing inside a here-document or backticks cannot come on a later line.
+    for (const t of ['cat <<EOF\nprice $(\nEOF', 'cat <<EOF\na `b\nEOF', 'echo `cat <<E`\nfoo\nE', 'echo ${x:-$(}']) expect(needsMoreInput(t), t).toBe(false);
+    expect(needsMoreInput('if '.repeat(3000))).toBe(false); // too deep to parse: running it says so
+    expect(shell()('if '.repeat(3000)).output).toBe('bash: line too deeply nested or too large\n');
   });
 });
