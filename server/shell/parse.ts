@@ -110,8 +110,14 @@ export function parseLine(src: string): ParseResult {
  */
 export function needsMoreInput(text: string): boolean {
   if (/(^|[^\\])(\\\\)*\\$/.test(text)) return true;
-  const parsed = parseLine(text);
-  return !parsed.ok && parsed.incomplete === true;
+  try {
+    const parsed = parseLine(text);
+    return !parsed.ok && parsed.incomplete === true;
+  } catch (error) {
+    // Nested too deep for the stack: complete as far as we can tell; running it says why.
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
 }
 
 class Parser {
@@ -405,7 +411,7 @@ class Parser {
       at = end + 1;
     }
     const text = lines.map((l) => `${l}\n`).join('');
-    return quoted ? { parts: [{ kind: 'lit', text, quoted: true }] } : new Parser(text).hereDocumentText();
+    return quoted ? { parts: [{ kind: 'lit', text, quoted: true }] } : inner(() => new Parser(text).hereDocumentText());
   }
 
   /** A here-document's text with an unquoted delimiter: expansions as inside double quotes, quotes kept. */
@@ -499,7 +505,7 @@ class Parser {
       this.pos = end + 1;
       const m = /^([A-Za-z_][A-Za-z0-9_]*|[?$#0-9])(?::-(.*))?$/s.exec(body);
       if (!m) throw new SyntaxError_(`bash: \${${body}}: bad substitution`);
-      const fallback = m[2] !== undefined ? new Parser(m[2]).parseWord() : undefined;
+      const fallback = m[2] !== undefined ? inner(() => new Parser(m[2]!).parseWord()) : undefined;
       parts.push({ kind: 'var', name: m[1]!, quoted, ...(fallback ? { fallback } : {}) });
       return;
     }
@@ -522,22 +528,22 @@ class Parser {
 
   /** `…`: bash finds the closing backtick, removes the backslashes before \ ` $, and parses the inside. */
   private parseBackticks(): List {
-    let inner = '';
+    let text = '';
     let i = this.pos + 1;
     for (;;) {
       const c = this.src[i];
       if (c === undefined) throw unmatched('`');
       if (c === '`') break;
       if (c === '\\' && '\\`$'.includes(this.src[i + 1] ?? 'x')) {
-        inner += this.src[i + 1];
+        text += this.src[i + 1];
         i += 2;
       } else {
-        inner += c;
+        text += c;
         i++;
       }
     }
     this.pos = i + 1;
-    return new Parser(inner).parseList(null);
+    return inner(() => new Parser(text).parseList(null));
   }
 }
 
@@ -545,6 +551,19 @@ const DONE: ReadonlySet<string> = new Set(['done']);
 const THEN: ReadonlySet<string> = new Set(['then']);
 const AFTER_THEN: ReadonlySet<string> = new Set(['elif', 'else', 'fi']);
 const FI: ReadonlySet<string> = new Set(['fi']);
+
+/**
+ * Parses text already cut out of the line (a here-document, `…`, ${x:-…}): whatever is
+ * missing in it, later lines cannot supply, so its errors never ask for more input.
+ */
+function inner<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof SyntaxError_ && error.incomplete) throw new SyntaxError_(error.message);
+    throw error;
+  }
+}
 
 /** Appends literal text to `parts`, joined to the previous literal if it is quoted alike. */
 function literalAppender(parts: WordPart[]): (text: string, quoted: boolean) => void {
