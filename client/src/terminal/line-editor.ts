@@ -76,10 +76,10 @@ export class LineEditor {
     this.show(this.browsing === this.history.length ? this.draft : (this.history[this.browsing] ?? ''));
   }
 
-  /** Enter: returns the line, records it in history, starts an empty line. */
-  submit(): string {
+  /** Enter: returns the line, records it in history (unless it is part of a longer command), starts an empty line. */
+  submit(record = true): string {
     const line = this.buffer;
-    if (line.trim() !== '' && this.history.at(-1) !== line) this.history.push(line);
+    if (record && line.trim() !== '' && this.history.at(-1) !== line) this.history.push(line);
     this.reset();
     return line;
   }

@@ -185,14 +185,17 @@ export class PlayerTerminal {
 
   private async enter(): Promise<void> {
     this.leaveLine();
-    const typed = this.editor.submit();
+    const typed = this.editor.buffer;
     const line = this.continued === '' ? typed : `${this.continued}\n${typed}`;
+    const more = needsMoreInput(line);
+    // ↑ recalls one-line commands only: the editor holds one line, not the pieces of a longer one.
+    this.editor.submit(this.continued === '' && !more);
     if (line.trim() === '') {
       this.redraw();
       return this.drainTypeahead();
     }
     // Something is still open: ask for the next line, like bash, and send the whole text then.
-    this.continued = needsMoreInput(line) ? line : '';
+    this.continued = more ? line : '';
     if (this.continued !== '') {
       this.redraw();
       return this.drainTypeahead();
