@@ -109,41 +109,50 @@ export class RoomRegistry {
     return { runner: this.keep(runner), participantId, token };
   }
 
-  /** First join by code: a new participant with a new token. */
-  async joinByCode(code: string, name: string, role: 'player' | 'spectator'): Promise<Joined | AckError> {
-    const runner = await this.findByCode(code);
+  /**
+   * First join by code: a new participant with a new token. With `hold`, the room is held
+   * for the joining connection (see hold), and released again if the join fails.
+   */
+  async joinByCode(code: string, name: string, role: 'player' | 'spectator', hold = false): Promise<Joined | AckError> {
+    const runner = await this.findByCode(code, hold);
     if (!runner) return failure('not_found', 'no room with that code');
     const participantId = randomUUID();
     const token = newToken();
     const result = await runner.act({ participantId, role }, { type: 'join', participantId, name, role }, {
       newParticipant: { id: participantId, name, role, tokenHash: hashToken(token) },
     });
-    if (!result.ok) return result;
+    if (!result.ok) {
+      if (hold) this.release(runner);
+      return result;
+    }
     return { runner, participant: { id: participantId, name, role }, token };
   }
 
-  /** Re-join with a token (reload, new tab, reconnect). */
-  async findByToken(token: string): Promise<{ runner: RoomRunner; participant: ParticipantRecord } | AckError> {
+  /** Re-join with a token (reload, new tab, reconnect); `hold` as for joinByCode (the caller releases). */
+  async findByToken(token: string, hold = false): Promise<{ runner: RoomRunner; participant: ParticipantRecord } | AckError> {
     const participant = await this.options.store.findParticipantByTokenHash(hashToken(token));
     if (!participant) return failure('forbidden', 'unknown token');
-    const runner = await this.get(participant.roomId);
+    const runner = await this.get(participant.roomId, hold);
     if (!runner) return failure('not_found', 'the room no longer exists');
     return { runner, participant };
   }
 
-  /** An open room from memory, or any room (ended ones too) rebuilt from the store. */
-  async get(roomId: string): Promise<RoomRunner | undefined> {
+  /**
+   * An open room from memory, or any room (ended ones too) rebuilt from the store. `hold`
+   * holds it in the same step that finds it, so no release elsewhere can drop it meanwhile.
+   */
+  async get(roomId: string, hold = false): Promise<RoomRunner | undefined> {
     const open = this.rooms.get(roomId);
-    if (open) return this.touch(open);
+    if (open) return this.handOut(open, hold);
     const record = await this.options.store.getRoom(roomId);
-    return record ? this.load(record) : undefined;
+    return record ? this.load(record, hold) : undefined;
   }
 
-  async findByCode(code: string): Promise<RoomRunner | undefined> {
+  async findByCode(code: string, hold = false): Promise<RoomRunner | undefined> {
     const roomId = this.byCode.get(code);
-    if (roomId) return this.get(roomId);
+    if (roomId) return this.get(roomId, hold);
     const record = await this.options.store.findRoomByCode(code);
-    return record ? this.load(record) : undefined;
+    return record ? this.load(record, hold) : undefined;
   }
 
   /** A connection sits in the room: it stays in memory, ended or not, until `release`. */
@@ -168,11 +177,11 @@ export class RoomRegistry {
     this.holds.clear();
   }
 
-  private async load(record: RoomRecord): Promise<RoomRunner> {
+  private async load(record: RoomRecord, hold = false): Promise<RoomRunner> {
     const runtime = this.options.catalog.runtime(record.scenarioId, record.seed);
     if (!runtime) throw new Error(`room ${record.id}: scenario ${record.scenarioId} is not installed`);
     const runner = await RoomRunner.load(record.id, this.runnerOptions(runtime));
-    return this.keep(runner);
+    return this.handOut(this.keep(runner), hold);
   }
 
   /** Two concurrent loads of one room keep the first; the other is disposed. */
@@ -188,9 +197,11 @@ export class RoomRegistry {
     return runner;
   }
 
-  private touch(runner: RoomRunner): RoomRunner {
+  /** The room asked for: now the most recently used, and held if asked. */
+  private handOut(runner: RoomRunner, hold: boolean): RoomRunner {
     this.rooms.delete(runner.room.id);
     this.rooms.set(runner.room.id, runner);
+    if (hold) this.hold(runner);
     return runner;
   }
 

@@ -3,7 +3,7 @@
 // Nothing here decides a game rule.
 import type { Server, Socket } from 'socket.io';
 import type { FastifyBaseLogger } from 'fastify';
-import { ClientMessages, failure, LIMITS, type ClientMessage, type ClientMessageName, type RoomView } from '../protocol/index.js';
+import { ClientMessages, failure, LIMITS, type AckError, type ClientMessage, type ClientMessageName, type RoomView } from '../protocol/index.js';
 import type { Action } from '../rooms/decide.js';
 import type { RoomRegistry } from '../rooms/registry.js';
 import type { RoomRunner } from '../rooms/runner.js';
@@ -13,6 +13,14 @@ import type { ServerMetrics } from '../metrics.js';
 import { joinChannel, overviewSent } from './broadcast.js';
 import { Presence } from './presence.js';
 import { TokenBucket } from './rate-limit.js';
+
+/** A room found for a join or resume, and who joins it. */
+interface Entry {
+  runner: RoomRunner;
+  viewer: Viewer;
+  /** A first join's new token. */
+  token?: string;
+}
 
 interface Seat {
   runner: RoomRunner;
@@ -77,6 +85,8 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
     // Until the socket joins, it is limited on its own; after, by its participant's bucket.
     const socketBucket = new TokenBucket(LIMITS.commandsPerSecond, LIMITS.commandBurst);
     let seat: Seat | undefined;
+    /** A join or resume is on its way (a second one is refused, like one after it). */
+    let joining = false;
 
     const stand = (): void => {
       if (!seat) return;
@@ -141,49 +151,61 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       return { ok: true, ...(last ? { seq: last.seq } : {}) };
     }
 
-    async function join(payload: ClientMessage<'room:join'>) {
-      if (seat) return failure('conflict', 'this connection already joined a room');
-      let runner: RoomRunner;
-      let participantId: string;
-      let role: Viewer['role'];
-      let token: string | undefined;
-      if ('token' in payload) {
-        const found = await deps.registry.findByToken(payload.token);
-        if (!('runner' in found)) return found;
-        ({ runner } = found);
-        participantId = found.participant.id;
-        role = found.participant.role;
-      } else {
-        const joined = await deps.registry.joinByCode(payload.code, payload.name, payload.role);
-        if (!('runner' in joined)) return joined;
-        ({ runner, token } = joined);
-        participantId = joined.participant.id;
-        role = joined.participant.role;
+    /**
+     * Joins or resumes one room, once per connection: the registry holds the room for this
+     * connection from the moment it finds it (so an ended room cannot leave memory under
+     * it), and lets go if the connection does not end up sitting in it.
+     */
+    const sittingIn = (runner: RoomRunner): boolean => seat?.runner === runner;
+
+    async function enterRoom<T>(find: () => Promise<Entry | AckError>, build: (entry: Entry) => T | Promise<T>): Promise<T | AckError> {
+      if (seat || joining) return failure('conflict', 'this connection already joined a room');
+      joining = true;
+      try {
+        const entry = await find();
+        if (!('runner' in entry)) return entry;
+        try {
+          // Inside the room's queue: the view and the channel join happen between two commits,
+          // so the first broadcast this socket gets is the first event after the view.
+          return await entry.runner.exclusive(() => build(entry));
+        } finally {
+          if (!sittingIn(entry.runner)) deps.registry.release(entry.runner);
+        }
+      } finally {
+        joining = false;
       }
-      // Inside the room's queue: the view and the channel join happen between two commits,
-      // so the first broadcast this socket gets is the first event after the view.
-      return runner.exclusive(() => {
-        const view = sit(runner, viewerOf(participantId, role));
-        return { ok: true, ...(token ? { token } : {}), view };
-      });
     }
 
-    async function resume(payload: ClientMessage<'room:resume'>) {
-      if (seat) return failure('conflict', 'this connection already joined a room');
-      const found = await deps.registry.findByToken(payload.token);
-      if (!('runner' in found)) return found;
-      const { runner, participant } = found;
-      const viewer = viewerOf(participant.id, participant.role);
-      return runner.exclusive(async () => {
-        if (payload.lastSeq > runner.room.seq) return failure('bad_request', `lastSeq ${payload.lastSeq} is ahead of the room (${runner.room.seq})`);
-        const missed = (await deps.registry.store.listEvents(runner.room.id, payload.lastSeq))
-          .filter((r) => r.seq <= runner.room.seq)
-          .map(fromStored)
-          .map((e) => viewFor(viewer, e))
-          .filter((e) => e !== null);
-        const view = sit(runner, viewer);
-        return { ok: true, events: missed, view };
-      });
+    function join(payload: ClientMessage<'room:join'>) {
+      return enterRoom(
+        async () => {
+          if ('token' in payload) {
+            const found = await deps.registry.findByToken(payload.token, true);
+            return 'runner' in found ? { runner: found.runner, viewer: viewerOf(found.participant.id, found.participant.role) } : found;
+          }
+          const joined = await deps.registry.joinByCode(payload.code, payload.name, payload.role, true);
+          return 'runner' in joined ? { runner: joined.runner, viewer: viewerOf(joined.participant.id, joined.participant.role), ...(joined.token ? { token: joined.token } : {}) } : joined;
+        },
+        ({ runner, viewer, token }) => ({ ok: true, ...(token ? { token } : {}), view: sit(runner, viewer) }),
+      );
+    }
+
+    function resume(payload: ClientMessage<'room:resume'>) {
+      return enterRoom(
+        async () => {
+          const found = await deps.registry.findByToken(payload.token, true);
+          return 'runner' in found ? { runner: found.runner, viewer: viewerOf(found.participant.id, found.participant.role) } : found;
+        },
+        async ({ runner, viewer }) => {
+          if (payload.lastSeq > runner.room.seq) return failure('bad_request', `lastSeq ${payload.lastSeq} is ahead of the room (${runner.room.seq})`);
+          const missed = (await deps.registry.store.listEvents(runner.room.id, payload.lastSeq))
+            .filter((r) => r.seq <= runner.room.seq)
+            .map(fromStored)
+            .map((e) => viewFor(viewer, e))
+            .filter((e) => e !== null);
+          return { ok: true, events: missed, view: sit(runner, viewer) };
+        },
+      );
     }
 
     async function completeLine(payload: ClientMessage<'cmd:complete'>) {
@@ -202,7 +224,6 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
 
     function sit(runner: RoomRunner, viewer: Viewer): RoomView {
       seat = { runner, viewer, bucket: participantBuckets.enter(viewer.participantId) };
-      deps.registry.hold(runner);
       joinChannel(socket, runner.room.id, viewer);
       presence.enter(runner.room.id, viewer.participantId);
       const view = roomViewFor(runner.room, runner.runtime, viewer, presence.online(runner.room.id));

@@ -20,7 +20,10 @@ describe('ended rooms in memory', () => {
     const created = await postJson<{ roomId: string; code: string; hostToken: string }>(server.url, '/api/rooms', { scenarioId: 'etcd-nospace', mode: 'interview', hostName: 'Host', seed: 1 });
     const { roomId, code, hostToken } = created.body;
     const host = await connect(server.url);
-    expect((await host.request('room:join', { token: hostToken })).ok).toBe(true);
+    // Two joins at once on one connection: one sits, the other is refused (and holds nothing).
+    const [first, second] = await Promise.all([host.call('room:join', { token: hostToken }), host.call('room:join', { token: hostToken })]);
+    expect([first.ok, second.ok].sort()).toEqual([false, true]);
+    expect([first, second].find((a) => !a.ok)!.error!.code).toBe('conflict');
     const candidate = await connect(server.url);
     const joined = await candidate.call<{ view: { you: { participantId: string } } }>('room:join', { code, name: 'Cand', role: 'player' });
     expect((await host.request('host:start')).ok).toBe(true);
