@@ -13,12 +13,14 @@ const PRINTERS = new Set(['echo', 'printf']);
 /** Words that run the next word as the program (reserved words of `for` and `if` included). */
 const WRAPPERS = new Set(['sudo', 'env', 'time', 'command', 'exec', 'nohup', 'do', 'then', 'else', 'elif', 'if', '!']);
 
-/** The commands of a line, each as typed (quotes kept). */
+/** The commands of a line, each as typed (quotes kept); a here-document's text is data, not commands. */
 export function commandStages(line: string): string[] {
   const stages: string[] = [];
   let current = '';
   /** Open double quotes and command substitutions, innermost last. */
   const open: ('"' | '$(')[] = [];
+  /** Delimiters of here-documents whose text starts on the next line (and whether `<<-`). */
+  const documents: { delimiter: string; tabs: boolean }[] = [];
   const cut = () => {
     if (current.trim()) stages.push(current.trim());
     current = '';
@@ -29,6 +31,32 @@ export function commandStages(line: string): string[] {
     if (c === '\\') {
       current += c + (line[i + 1] ?? '');
       i++;
+    } else if (c === '$' && line[i + 1] === '{') {
+      // ${x:-…}: a word, whatever it holds (a `#` there is no comment).
+      const end = line.indexOf('}', i + 2);
+      const stop = end === -1 ? line.length - 1 : end;
+      current += line.slice(i, stop + 1);
+      i = stop;
+    } else if (!inDouble && c === '<' && line[i + 1] === '<' && line[i + 2] !== '<') {
+      const m = /^<<(-?)[ \t]*(['"]?)([^\s'"|;&<>()]+)\2/.exec(line.slice(i));
+      if (m) documents.push({ delimiter: m[3]!, tabs: m[1] === '-' });
+      const taken = m ? m[0].length : 2;
+      current += line.slice(i, i + taken);
+      i += taken - 1;
+    } else if (!inDouble && c === '\n' && documents.length > 0) {
+      cut();
+      // Skip each document's lines up to its delimiter line.
+      let at = i + 1;
+      for (const { delimiter, tabs } of documents.splice(0)) {
+        for (;;) {
+          const next = line.indexOf('\n', at);
+          const end = next === -1 ? line.length : next;
+          const text = tabs ? line.slice(at, end).replace(/^\t+/, '') : line.slice(at, end);
+          at = end + 1;
+          if (text === delimiter || next === -1) break;
+        }
+      }
+      i = at - 2; // the loop's i++ lands on the first line after the documents
     } else if (c === '$' && line[i + 1] === '(') {
       open.push('$(');
       cut();

@@ -99,12 +99,12 @@ describe('scoreSession', () => {
   });
 
   it('a harmful command counts when it runs, not when it is echoed or commented out', () => {
-    const harmless = ["echo 'sudo rm -rf /var/lib/etcd/member'", 'printf "%s\\n" "rm -rf /var/lib/etcd/member/wal"', '# rm -rf /var/lib/etcd/member', 'etcdctl alarm list # not rm -rf /var/lib/etcd', "for d in member; do echo rm -rf /var/lib/etcd/$d; done"];
+    const harmless = ["echo 'sudo rm -rf /var/lib/etcd/member'", 'printf "%s\\n" "rm -rf /var/lib/etcd/member/wal"', '# rm -rf /var/lib/etcd/member', 'etcdctl alarm list # not rm -rf /var/lib/etcd', "for d in member; do echo rm -rf /var/lib/etcd/$d; done", 'cat <<EOF\nrm -rf /var/lib/etcd\nEOF'];
     for (const typed of harmless) {
       const s = scoreSession(scenario, input({ commands: [alarmList, { line: typed, output: '', exitCode: 0 }] }));
       expect(s.lines.filter((l) => l.category === 'harmful'), typed).toEqual([]);
     }
-    for (const typed of ['ls /var/lib/etcd; rm -rf /var/lib/etcd/member', 'sudo -i rm -r /var/lib/etcd/member/snap', 'echo ok && rm -rf /var/lib/etcd', 'for d in snap wal; do rm -rf /var/lib/etcd/member/$d; done']) {
+    for (const typed of ['ls /var/lib/etcd; rm -rf /var/lib/etcd/member', 'sudo -i rm -r /var/lib/etcd/member/snap', 'echo ok && rm -rf /var/lib/etcd', 'for d in snap wal; do rm -rf /var/lib/etcd/member/$d; done', 'echo ${x:- #}; rm -rf /var/lib/etcd', 'cat <<EOF\necho "hi\nEOF\nrm -rf /var/lib/etcd/member']) {
       const s = scoreSession(scenario, input({ commands: [alarmList, { line: typed, output: '', exitCode: 0 }] }));
       expect(line(s, 'harmful', 'delete-etcd-data'), typed).toMatchObject({ points: -60 });
     }
