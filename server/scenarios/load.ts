@@ -10,6 +10,7 @@ import type { ClusterSpec } from '../cluster/spec.js';
 import { actionRefs } from './faults.js';
 import { predicateRefs, type Predicate } from './predicates.js';
 import { ScenarioSchema, VariantSchema, type Scenario } from './schema.js';
+import { evidenceChoiceId } from './player-view.js';
 import { forVariant, substitute, type LoadedScenario, type SubstitutionError } from './variant.js';
 
 export const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
@@ -160,6 +161,21 @@ function issueMessage(issue: z.core.$ZodIssue): string {
 }
 
 /** Parse and validate a scenario file's text. `file` is only used in messages. */
+/**
+ * The diagnosis form cites an evidence item by evidenceChoiceId(label) (player-view.ts): in
+ * each variant, that id must name one item only.
+ */
+function evidenceChoiceProblems(file: Scenario, variant: Scenario): { path: Path; message: string }[] {
+  const items = variant.answer.evidence;
+  return items.flatMap((e) => {
+    const choice = evidenceChoiceId(e.label);
+    const other = items.find((o) => o !== e && (evidenceChoiceId(o.label) === choice || o.id === choice));
+    if (!other) return [];
+    const index = file.answer.evidence.findIndex((x) => x.id === e.id);
+    return [{ path: ['answer', 'evidence', index, 'label'], message: `label "${e.label}" is offered as "${choice}", which also names evidence "${other.id}": choose another label` }];
+  });
+}
+
 export function loadScenarioText(text: string, file: string): LoadResult {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
@@ -202,6 +218,7 @@ export function loadScenarioText(text: string, file: string): LoadResult {
     }
     for (const p of referenceProblems(parsed.data, variantIds)) note(v.id, p.path, p.message);
     const scenario = forVariant(parsed.data, v.id);
+    for (const p of evidenceChoiceProblems(parsed.data, scenario)) note(v.id, p.path, p.message);
     const solutionIndex = parsed.data.solutions.findIndex((x) => !x.variants || x.variants.includes(v.id));
     for (const p of solutionProblems(scenario, solutionIndex)) note(v.id, p.path, p.message);
     loaded.push({ id: v.id, scenario });

@@ -119,6 +119,15 @@ describe('scenario files', () => {
     expect(found).toContainEqual(expect.objectContaining({ path: 'solutions[0].diagnosis.evidence[1]', message: expect.stringContaining('unknown evidence "logs"') }));
   });
 
+  it('two evidence items the diagnosis form could not tell apart are reported', () => {
+    const second = "      points: 10\n    - id: node-taints\n      label: 'Node taints!'\n      text: x:NoSchedule\n      observedBy: [{ command: describe }]\n      points: 5\n  remediation:";
+    const text = minimal.replace('      points: 10\n  remediation:', second);
+    expect(problems(text)).toContainEqual(expect.objectContaining({
+      path: 'answer.evidence[0].label',
+      message: 'label "Node taints" is offered as "node-taints", which also names evidence "node-taints": choose another label',
+    }));
+  });
+
   it('bad regular expressions, YAML syntax errors and a wrong file name are reported', () => {
     expect(problems(minimal.replace("output: 'Taints:\\s+x'", "output: '(unclosed'"))).toContainEqual(
       expect.objectContaining({ path: 'answer.evidence[0].observedBy[0].output', message: 'not a valid regular expression' }));
