@@ -1,33 +1,14 @@
 // A game day in three real browser contexts: the facilitator and two players share one
 // cluster; the facilitator pauses and resumes, injects a fault everyone sees, and the
 // integrity panel records a player leaving the tab.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { ensureClientBuilt, launchBrowser, screenText, screenshot, typeInTerminal } from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserWorld } from '../helpers/browser-world.js';
+import { screenText, screenshot, typeInTerminal } from '../helpers/browser.js';
 import { e2eCatalog } from './catalog.js';
 
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  await ensureClientBuilt();
-  [server, browser] = await Promise.all([startTestServer({ catalog: e2eCatalog() }), launchBrowser()]);
-}, 120_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
-  await server?.close();
-});
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: server.url });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error));
-  return page;
-}
+const world = browserWorld({ catalog: e2eCatalog() });
+const newPage = () => world.newPage();
 
 async function joinAs(code: string, name: string): Promise<Page> {
   const page = await newPage();

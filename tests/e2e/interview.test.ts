@@ -1,34 +1,14 @@
 // A whole interview in two real browser contexts against a real server and PostgreSQL:
 // the host creates the room, the candidate joins and types in the terminal, the host sees
 // it live, pushes a hint, the candidate diagnoses, the report shows the breakdown.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { ensureClientBuilt, launchBrowser, screenText, screenshot, typeInTerminal } from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import { browserWorld } from '../helpers/browser-world.js';
+import { screenText, screenshot, typeInTerminal } from '../helpers/browser.js';
 import { SECRET } from '../unit/rooms-fake.js';
 import { e2eCatalog } from './catalog.js';
 
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  await ensureClientBuilt();
-  [server, browser] = await Promise.all([startTestServer({ catalog: e2eCatalog() }), launchBrowser()]);
-}, 120_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
-  await server?.close();
-});
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: server.url });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error));
-  return page;
-}
+const world = browserWorld({ catalog: e2eCatalog() });
+const newPage = () => world.newPage();
 
 describe('interview in the browser', () => {
   it('runs from lobby to report', { timeout: 90_000 }, async () => {

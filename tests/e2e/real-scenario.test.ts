@@ -1,28 +1,15 @@
 // The client against the real engine and scenarios: the lobby lists them, the prompt shows
 // the kubectl context and the node, real kubectl output, completion from the real shell.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { ensureClientBuilt, launchBrowser, screenText, screenshot, typeInTerminal } from '../helpers/browser.js';
+import { browserWorld } from '../helpers/browser-world.js';
+import { screenText, screenshot, typeInTerminal } from '../helpers/browser.js';
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  await ensureClientBuilt();
-  [server, browser] = await Promise.all([startTestServer({ catalog: loadScenarioCatalog().catalog, tickMs: 1000 }), launchBrowser()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const world = browserWorld({ catalog: loadScenarioCatalog().catalog, tickMs: 1000 });
 
 describe('real scenario in the browser', () => {
   it('plays etcd-nospace with the real shell', { timeout: 90_000 }, async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: server.url });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => console.error('page error:', error));
+    const page = await world.newPage();
     await page.goto('/');
     await expect.poll(() => page.locator('.scenario').count()).toBe(loadScenarioCatalog().catalog.list().length);
     await page.locator('.scenario[data-id=etcd-nospace]').click();
@@ -59,12 +46,10 @@ describe('real scenario in the browser', () => {
     // The timer runs down with the room clock.
     const first = await page.getByTestId('timer').textContent();
     await expect.poll(() => page.getByTestId('timer').textContent(), { timeout: 5000 }).not.toBe(first);
-    await context.close();
   });
 
   it('shows the real answer key to the host only', { timeout: 60_000 }, async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: server.url });
-    const page = await context.newPage();
+    const page = await world.newPage();
     await page.goto('/');
     await page.locator('.scenario[data-id=etcd-nospace]').click();
     await page.fill('#create-name', 'Panel');
@@ -73,6 +58,5 @@ describe('real scenario in the browser', () => {
     await page.getByRole('tab', { name: 'Answer key' }).click();
     await expect.poll(() => page.locator('#pane-key').textContent()).toMatch(/Root cause/);
     await screenshot(page, '32-host-real-answer-key');
-    await context.close();
   });
 });

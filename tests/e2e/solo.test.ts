@@ -1,29 +1,16 @@
 // Solo in the browser: one click starts a room; the terminal survives a reload and a
 // dropped connection; the diagnosis ends the room with a score; the replay scrubs back to
 // any moment and shows the terminal as it was then.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { ensureClientBuilt, launchBrowser, screenText, screenshot, typeInTerminal } from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import { browserWorld } from '../helpers/browser-world.js';
+import { screenText, screenshot, typeInTerminal } from '../helpers/browser.js';
 import { e2eCatalog } from './catalog.js';
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  await ensureClientBuilt();
-  [server, browser] = await Promise.all([startTestServer({ catalog: e2eCatalog() }), launchBrowser()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const world = browserWorld({ catalog: e2eCatalog() });
 
 describe('solo in the browser', () => {
   it('plays start to finish with a reload, a dropped connection and a replay', { timeout: 90_000 }, async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: server.url });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => console.error('page error:', error));
+    const page = await world.newPage();
     await page.goto('/');
     await page.fill('#create-name', 'Solo');
     await page.click('button[data-mode=solo]');
@@ -47,7 +34,7 @@ describe('solo in the browser', () => {
     await page.keyboard.press('Control+u');
 
     // The server drops every socket: the banner shows, the client resumes where it was.
-    server.app.game.sockets.io.disconnectSockets(true);
+    world.server.app.game.sockets.io.disconnectSockets(true);
     await expect.poll(() => page.locator('#banner').textContent()).toMatch(/Connection lost|Reconnecting/);
     await screenshot(page, '20-solo-reconnecting');
     await expect.poll(() => page.locator('#banner').textContent(), { timeout: 5000 }).toBe('Reconnected.');
@@ -81,6 +68,5 @@ describe('solo in the browser', () => {
     await page.getByRole('button', { name: '16×' }).click();
     await page.getByTestId('play').click();
     await expect.poll(() => screenText(replayTerm), { timeout: 5000 }).toMatch(/1\$ inc\n/);
-    await context.close();
   });
 });

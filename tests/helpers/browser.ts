@@ -22,14 +22,18 @@ async function newestMtime(dir: string): Promise<number> {
 async function isFresh(): Promise<boolean> {
   try {
     const built = (await stat(path.join(CLIENT_DIR, 'index.html'))).mtimeMs;
-    const sources = Math.max(await newestMtime(path.join(ROOT, 'client')), await newestMtime(path.join(ROOT, 'server/protocol')));
+    const sources = Math.max(
+      await newestMtime(path.join(ROOT, 'client')),
+      await newestMtime(path.join(ROOT, 'server/protocol')),
+      (await stat(path.join(ROOT, 'server/shell/parse.ts'))).mtimeMs, // the terminal's `> ` lines
+    );
     return built > sources;
   } catch {
     return false;
   }
 }
 
-/** Builds dist/client with Vite unless it is newer than client/ and server/protocol/. Safe across parallel test files. */
+/** Builds dist/client with Vite unless it is newer than its sources (client/, server/protocol/, the shell parser). Safe across parallel test files. */
 export async function ensureClientBuilt(): Promise<void> {
   for (let waited = 0; ; waited += 200) {
     if (await isFresh()) return;
