@@ -30,6 +30,8 @@ interface Outcome {
   exitCode: number;
   /** `exit` ran: stop the rest of the line. */
   stop?: boolean;
+  /** `break` / `continue` ran: the rest of the loop body is skipped; `levels` loops are left or continued. */
+  loop?: { kind: 'break' | 'continue'; levels: number };
   exitShell?: boolean;
   clear?: boolean;
   edit?: LineResult['edit'];
@@ -42,6 +44,8 @@ export class Runner implements ShellApi {
   private commandsRun = 0;
   /** The line went over MAX_COMMANDS_PER_LINE: everything left stops at once. */
   private overBudget = false;
+  /** `for` loops the running command is in. */
+  private loopDepth = 0;
 
   constructor(private readonly state: ClusterState) {}
 
@@ -61,7 +65,7 @@ export class Runner implements ShellApi {
     for (const andOr of list) {
       const outcome = this.runAndOr(session, andOr, stdin);
       merge(total, outcome);
-      if (outcome.stop) break;
+      if (outcome.stop || outcome.loop) break;
     }
     return total;
   }
@@ -70,7 +74,7 @@ export class Runner implements ShellApi {
     const total: Outcome = { chunks: [], exitCode: 0 };
     merge(total, this.runPipeline(session, andOr.first, stdin));
     for (const { op, pipeline } of andOr.rest) {
-      if (total.stop) break;
+      if (total.stop || total.loop) break;
       const runs = op === '&&' ? total.exitCode === 0 : total.exitCode !== 0;
       if (runs) merge(total, this.runPipeline(session, pipeline, stdin));
     }
@@ -98,6 +102,7 @@ export class Runner implements ShellApi {
       input = stage.chunks.filter((c) => c.fd === 1).map((c) => c.text).join('');
       result.clear ||= stage.clear ?? false;
     }
+    if (commands.length > 1) delete result.loop; // the last stage too ran in a subshell
     if (pipeline.negated) result.exitCode = result.exitCode === 0 ? 1 : 0;
     session.lastExitCode = result.exitCode; // `$?` for the rest of the line
     return result;
@@ -142,11 +147,33 @@ export class Runner implements ShellApi {
         break;
       }
       session.vars[command.name] = value;
+      this.loopDepth++;
       const outcome = this.runList(session, command.body, stdin);
+      this.loopDepth--;
       merge(total, outcome);
       if (outcome.stop) break;
+      const control = outcome.loop;
+      if (!control) continue;
+      delete total.loop;
+      if (control.levels > 1) {
+        total.loop = { kind: control.kind, levels: control.levels - 1 }; // for an outer loop
+        break;
+      }
+      if (control.kind === 'break') break;
     }
     return total;
+  }
+
+  /** `break [N]` / `continue [N]`, which only a loop can act on (bash's messages otherwise). */
+  private loopControl(argv: string[]): Outcome {
+    const [kind, count, ...extra] = argv as ['break' | 'continue', ...string[]];
+    const fail = (text: string, exitCode = 1): Outcome => ({ chunks: [{ fd: 2, text: `bash: ${kind}: ${text}\n` }], exitCode });
+    if (extra.length > 0) return fail('too many arguments');
+    if (count !== undefined && !/^-?\d+$/.test(count)) return fail(`${count}: numeric argument required`, 128);
+    const levels = count === undefined ? 1 : Number(count);
+    if (levels < 1) return fail(`${count}: loop count out of range`);
+    if (this.loopDepth === 0) return fail("only meaningful in a `for', `while', or `until' loop", 0);
+    return { chunks: [], exitCode: 0, loop: { kind, levels: Math.min(levels, this.loopDepth) } };
   }
 
   /** The body of the first branch whose condition succeeds, else the `else` part; status 0 if none ran. */
@@ -155,7 +182,7 @@ export class Runner implements ShellApi {
     for (const { condition, body } of command.branches) {
       const tested = this.runList(session, condition, stdin);
       merge(total, tested);
-      if (tested.stop) return total;
+      if (tested.stop || tested.loop) return total;
       if (tested.exitCode === 0) {
         merge(total, this.runList(session, body, stdin));
         return total;
@@ -186,6 +213,7 @@ export class Runner implements ShellApi {
       Object.assign(session.vars, prefix);
       return { chunks: side, exitCode: sub.exitCode ?? 0 };
     }
+    if (argv[0] === 'break' || argv[0] === 'continue') return this.loopControl(argv);
     const ctx: CommandContext = { state: this.state, session, env: commandEnv(session, prefix), stdin: io.stdin };
     const result = this.exec(ctx, argv);
     const chunks = [...side];
@@ -337,6 +365,7 @@ function merge(total: Outcome, next: Outcome): void {
   total.chunks = capChunks([...total.chunks, ...next.chunks]);
   total.exitCode = next.exitCode;
   if (next.stop) total.stop = true;
+  if (next.loop) total.loop = next.loop;
   if (next.exitShell) total.exitShell = true;
   if (next.clear) {
     // Output printed before `clear` in the same line is wiped by it.

@@ -37,6 +37,25 @@ describe('for loops', () => {
   });
 });
 
+describe('break and continue', () => {
+  it('leave or continue the innermost loop, or the Nth with a count, like bash', () => {
+    const run = shell();
+    expect(run('for x in a b c; do if [ $x = b ]; then break; fi; echo $x; done; echo after').output).toBe('a\nafter\n');
+    expect(run('for x in a b c; do if [ $x = b ]; then continue; fi; echo $x; done').output).toBe('a\nc\n');
+    expect(run('for x in 1 2; do for y in a b; do if [ $y = b ]; then continue 2; fi; echo $x$y; done; echo never; done').output).toBe('1a\n2a\n');
+    expect(run('for x in 1 2; do for y in a b; do break 2; done; echo never; done; echo out').output).toBe('out\n');
+    expect(run('for x in a b; do echo $x; break 5; done').output).toBe('a\n');
+    expect(run('for x in a b; do echo | break; echo $x; done').output).toBe('a\nb\n'); // a pipeline stage is a subshell
+  });
+
+  it('say what bash says outside a loop or with a bad count', () => {
+    const run = shell();
+    expect(run('break; echo ok').output).toBe("bash: break: only meaningful in a `for', `while', or `until' loop\nok\n");
+    expect(run('break x')).toEqual({ output: 'bash: break: x: numeric argument required\n', exitCode: 128 });
+    expect(run('for x in a; do continue 0; echo $?; done').output).toBe('bash: continue: 0: loop count out of range\n1\n');
+  });
+});
+
 describe('if', () => {
   it('runs the first branch whose condition succeeds, else the else part', () => {
     const run = shell();
@@ -54,6 +73,7 @@ describe('test and [', () => {
     const status = (line: string) => run(line).exitCode;
     expect([status('[ -z "" ]'), status('[ -n "" ]'), status('[ abc ]'), status('[ ]'), status('test a = a'), status('[ a != a ]')]).toEqual([0, 1, 0, 1, 0, 1]);
     expect([status('[ 10 -gt 9 ]'), status('[ -3 -ge -2 ]'), status('[ ! 1 -eq 2 ]'), status('[ ! -z x ]')]).toEqual([0, 1, 0, 0]);
+    expect([status('[ a = a -a b = b ]'), status('[ a = b -o b = b ]'), status('[ -z "" -a ! -n "" ]'), status('[ a = b -o a = c ]'), status('[ x = -o ]')]).toEqual([0, 0, 0, 1, 1]);
     expect(run('[ a')).toEqual({ output: "bash: [: missing `]'\n", exitCode: 2 });
     expect(run('[ a b ]')).toEqual({ output: 'bash: [: a: unary operator expected\n', exitCode: 2 });
     expect(run('[ x -eq 1 ]')).toEqual({ output: 'bash: [: x: integer expression expected\n', exitCode: 2 });
