@@ -1,6 +1,7 @@
 // `test EXPR` and `[ EXPR ]`, for `if` conditions: strings (`-z`, `-n`, `=`, `!=`), integers
-// (`-eq` … `-ge`), files of the current node (`-e`, `-f`, `-d`, `-s`) and `!`, evaluated by
-// argument count as POSIX specifies. Errors are bash's, with status 2.
+// (`-eq` … `-ge`), files of the current node (`-e`, `-f`, `-d`, `-s`), `!`, and `-a` / `-o`
+// (`-a` binding tighter), each part evaluated by argument count as POSIX specifies. Errors
+// are bash's, with status 2.
 import { currentNode } from './session.js';
 import type { CommandContext, ShellCommand } from './types.js';
 
@@ -9,6 +10,20 @@ type Outcome = boolean | { error: string };
 const STRING_OPS = new Set(['=', '==', '!=']);
 const INTEGER_OPS = new Set(['-eq', '-ne', '-lt', '-le', '-gt', '-ge']);
 const UNARY_OPS = new Set(['-z', '-n', '-e', '-f', '-d', '-s', '-r', '-w', '-x']);
+
+/** `A -o B`, then `A -a B`: an operator with an expression on each side splits the arguments. */
+function expression(ctx: CommandContext, args: string[]): Outcome {
+  for (const op of ['-o', '-a']) {
+    const at = args.indexOf(op, 1);
+    if (at < 1 || at >= args.length - 1) continue;
+    const left = expression(ctx, args.slice(0, at));
+    if (typeof left !== 'boolean') return left;
+    const right = expression(ctx, args.slice(at + 1));
+    if (typeof right !== 'boolean') return right;
+    return op === '-o' ? left || right : left && right;
+  }
+  return evaluate(ctx, args);
+}
 
 function evaluate(ctx: CommandContext, args: string[]): Outcome {
   switch (args.length) {
@@ -70,7 +85,7 @@ function integer(text: string): bigint | undefined {
 }
 
 function run(name: string, ctx: CommandContext, args: string[]): ReturnType<ShellCommand> {
-  const result = evaluate(ctx, args);
+  const result = expression(ctx, args);
   if (typeof result === 'boolean') return { stdout: '', stderr: '', exitCode: result ? 0 : 1 };
   return { stdout: '', stderr: `bash: ${name}: ${result.error}\n`, exitCode: 2 };
 }
