@@ -13,7 +13,7 @@ const PRINTERS = new Set(['echo', 'printf']);
 /** Words that run the next word as the program (reserved words of `for` and `if` included). */
 const WRAPPERS = new Set(['sudo', 'env', 'time', 'command', 'exec', 'nohup', 'do', 'then', 'else', 'elif', 'if', '!']);
 
-/** The commands of a line, each as typed (quotes kept); a here-document's text is data, not commands. */
+/** The commands of a line, each as typed (quotes kept); a here-document's or here-string's text is data, not commands. */
 export function commandStages(line: string): string[] {
   const stages: string[] = [];
   let current = '';
@@ -37,7 +37,12 @@ export function commandStages(line: string): string[] {
       const stop = end === -1 ? line.length - 1 : end;
       current += line.slice(i, stop + 1);
       i = stop;
-    } else if (!inDouble && c === '<' && line[i + 1] === '<' && line[i + 2] !== '<') {
+    } else if (!inDouble && line.startsWith('<<<', i)) {
+      // A here-string is data for the command, not part of what it runs.
+      const m = /^<<<[ \t]*('[^']*'|"(?:[^"\\]|\\.)*"|[^\s|;&<>()]+)?/.exec(line.slice(i))!;
+      current += '<<< ';
+      i += m[0].length - 1;
+    } else if (!inDouble && c === '<' && line[i + 1] === '<') {
       const m = /^<<(-?)[ \t]*(['"]?)([^\s'"|;&<>()]+)\2/.exec(line.slice(i));
       if (m) documents.push({ delimiter: m[3]!, tabs: m[1] === '-' });
       const taken = m ? m[0].length : 2;

@@ -99,7 +99,7 @@ describe('scoreSession', () => {
   });
 
   it('a harmful command counts when it runs, not when it is echoed or commented out', () => {
-    const harmless = ["echo 'sudo rm -rf /var/lib/etcd/member'", 'printf "%s\\n" "rm -rf /var/lib/etcd/member/wal"', '# rm -rf /var/lib/etcd/member', 'etcdctl alarm list # not rm -rf /var/lib/etcd', "for d in member; do echo rm -rf /var/lib/etcd/$d; done", 'cat <<EOF\nrm -rf /var/lib/etcd\nEOF'];
+    const harmless = ["echo 'sudo rm -rf /var/lib/etcd/member'", 'printf "%s\\n" "rm -rf /var/lib/etcd/member/wal"', '# rm -rf /var/lib/etcd/member', 'etcdctl alarm list # not rm -rf /var/lib/etcd', "for d in member; do echo rm -rf /var/lib/etcd/$d; done", 'cat <<EOF\nrm -rf /var/lib/etcd\nEOF', 'cat <<< "rm -rf /var/lib/etcd"', "grep x <<< 'rm -rf /var/lib/etcd/member'"];
     for (const typed of harmless) {
       const s = scoreSession(scenario, input({ commands: [alarmList, { line: typed, output: '', exitCode: 0 }] }));
       expect(s.lines.filter((l) => l.category === 'harmful'), typed).toEqual([]);
