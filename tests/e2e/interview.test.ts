@@ -107,6 +107,7 @@ describe('interview in the browser', () => {
     await screenshot(spectator, '11-spectator');
 
     // The candidate asks; the host pushes a hint; the candidate sees it.
+    expect(await candidate.getByTestId('request-hint').textContent()).toBe('Ask the host for a hint');
     await candidate.getByTestId('request-hint').click();
     await expect.poll(() => host.locator('.panel.attention').textContent()).toContain('Min asked for a hint');
     await host.locator('button[data-hint=h1]').click();

@@ -42,6 +42,7 @@ describe('solo in the browser', () => {
     await expect.poll(() => screenText(term)).toMatch(/2\$ get\ncounter=\d+ now=0\n3\$$/);
 
     // Solo hints come at once, with their cost.
+    expect(await page.getByTestId('request-hint').textContent()).toBe('Request a hint (−1)');
     await page.getByTestId('request-hint').click();
     await expect.poll(() => page.getByTestId('hints').textContent()).toContain('−1 look at the counter');
     await screenshot(page, '21-solo-playing');

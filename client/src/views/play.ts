@@ -79,7 +79,12 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     const hints = model.view.hints.filter((x) => x.participantId === undefined || x.participantId === me);
     fill(hintsList, hints.length === 0 ? h('li', { class: 'muted' }, 'No hints yet. Each hint costs points.') : hints.map((x) =>
       h('li', {}, h('span', { class: 'cost' }, `−${x.cost}`), ' ', x.text)));
-    // Hints are numbered, not named, in the player's view: the next one is the one after those received.
+    if (model.view.mode !== 'solo') {
+      // The host chooses which hint to push (and may push one again): no cost to promise here.
+      hintButton.textContent = 'Ask the host for a hint';
+      return;
+    }
+    // Solo hints come in order, and the view numbers rather than names them: the next one is the one after those received.
     const next = info.hints[hints.length];
     hintButton.textContent = next ? `Request a hint (−${next.cost})` : 'Request a hint';
     hintButton.disabled = info.hints.length > 0 && !next;
