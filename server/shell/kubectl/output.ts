@@ -4,7 +4,8 @@ import type { ClusterState } from '../../cluster/types.js';
 import { evaluatePath, executeJsonPath, jsonPathText } from './jsonpath.js';
 import { toManifest, type Json } from './manifest.js';
 import type { Selected } from './query.js';
-import { compareStrings, qualifiedSingular } from './resources.js';
+import { compareStrings } from './listing.js';
+import { qualifiedSingular } from './resources.js';
 import { renderTable } from './table.js';
 import type { FlagSpec } from './types.js';
 
