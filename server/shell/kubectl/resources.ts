@@ -6,7 +6,6 @@ import type {
 } from '../../cluster/types.js';
 import { namespaceRange, sortedObjects } from './listing.js';
 
-
 /** Any API object the state holds. */
 export type KubeObject = Pod | Node | Namespace | Deployment | ReplicaSet | DaemonSet | Service | Endpoints | ConfigMap | ClusterEvent;
 
