@@ -3,6 +3,7 @@
 // Nothing here decides a game rule.
 import type { Server, Socket } from 'socket.io';
 import type { FastifyBaseLogger } from 'fastify';
+import type { ZodType } from 'zod';
 import { ClientMessages, failure, LIMITS, type AckError, type ClientMessage, type ClientMessageName, type RoomView } from '../protocol/index.js';
 import type { Action } from '../rooms/decide.js';
 import type { RoomRegistry } from '../rooms/registry.js';
@@ -59,6 +60,12 @@ export interface SocketDeps {
   log: FastifyBaseLogger;
 }
 
+/**
+ * The message schemas by name. A Map, so only the protocol's own names are found: a
+ * lookup in an object literal would also find `constructor`, `__proto__`, `toString`…
+ */
+const MESSAGES: ReadonlyMap<string, ZodType> = new Map(Object.entries(ClientMessages));
+
 /** Messages that turn into one room action (after the socket has joined). */
 type ActionBuilders = { [N in ClientMessageName]?: (payload: ClientMessage<N>) => Action };
 const ACTIONS: ActionBuilders = {
@@ -99,14 +106,18 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       stand();
     });
 
-    socket.onAny((name: string, payload: unknown, ack: unknown) => {
-      if (typeof ack !== 'function') return; // every message is a request with an answer
+    socket.onAny((name: unknown, ...args: unknown[]) => {
+      // Every message is a request with an answer: the ack is the last argument, if any.
+      const ack = args.at(-1);
+      if (typeof ack !== 'function') return;
       const reply = ack as AckFn;
-      if (!(name in ClientMessages)) return reply(failure('bad_request', `unknown message ${name}`));
+      const payload = args.length > 1 ? args[0] : undefined;
+      const schema = typeof name === 'string' ? MESSAGES.get(name) : undefined;
+      if (!schema) return reply(failure('bad_request', `unknown message ${String(name).slice(0, 64)}`));
       const messageName = name as ClientMessageName;
       if (approximateSize(payload) > LIMITS.maxMessageBytes) return reply(failure('too_large', `messages are limited to ${LIMITS.maxMessageBytes} bytes`));
       if (!(seat?.bucket ?? socketBucket).take()) return reply(failure('rate_limited', 'too many messages; slow down'));
-      const parsed = ClientMessages[messageName].safeParse(payload ?? {});
+      const parsed = schema.safeParse(payload ?? {});
       if (!parsed.success) return reply(failure('bad_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')));
       handle(messageName, parsed.data).then(reply, (error: unknown) => {
         deps.log.error({ err: error, message: messageName }, 'socket handler failed');
