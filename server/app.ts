@@ -7,6 +7,7 @@ import { healthPlugin } from './http/health-plugin.js';
 import { openApiPlugin } from './http/openapi-plugin.js';
 import { gamePlugin, type GameOptions } from './http/game-plugin.js';
 import { clientPlugin } from './http/client-plugin.js';
+import { handleError } from './http/errors.js';
 
 export interface BuildAppOptions {
   database: AppDatabase;
@@ -23,6 +24,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // Bodies are small JSON documents (room creation, diagnoses); anything larger is abuse.
     bodyLimit: 256 * 1024,
   });
+  app.setErrorHandler(handleError);
   await app.register(openApiPlugin);
   await app.register(databasePlugin, { database: options.database });
   await app.register(healthPlugin);
