@@ -33,7 +33,7 @@ export type ScorePart = z.infer<typeof ScorePart>;
 
 export const DiagnosisFields = {
   rootCause: typedText({ max: 200 }).min(1),
-  text: typedText({ max: 4000 }),
+  text: typedText({ max: 4000, multiline: true }),
   evidence: z.array(typedText({ max: 500 })).max(50),
 };
 

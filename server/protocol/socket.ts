@@ -11,7 +11,7 @@ import { typedText } from './text.js';
 import type { PublicEvent, RoomEvent } from './events.js';
 
 const Empty = z.object({}).strict();
-const Line = typedText({ max: LIMITS.maxLineChars });
+const Line = typedText({ max: LIMITS.maxLineChars, multiline: true });
 
 export const JoinByCode = z.object({
   code: JoinCode,
@@ -38,7 +38,7 @@ export const ClientMessages = {
   'host:extend': z.object({ minutes: z.number().int().min(1).max(120) }),
   'host:hint': z.object({ hintId: typedText({ max: 100 }).min(1), participantId: ParticipantId.optional() }),
   'host:fault': z.object({ faultId: typedText({ max: 100 }).min(1) }),
-  'host:note': z.object({ text: typedText({ max: LIMITS.maxTextChars, trim: true }).min(1) }),
+  'host:note': z.object({ text: typedText({ max: LIMITS.maxTextChars, trim: true, multiline: true }).min(1) }),
   'host:adjust': z.object({ participantId: ParticipantId, points: z.number().min(-1000).max(1000), reason: typedText({ max: 1000, trim: true }).min(1) }),
   /** Interview integrity: the candidate's tab lost focus, or text was pasted. */
   'client:signal': z.object({ kind: SignalKind, amount: z.number().int().nonnegative().max(1e9).optional() }),
