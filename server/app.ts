@@ -8,12 +8,15 @@ import { openApiPlugin } from './http/openapi-plugin.js';
 import { gamePlugin, type GameOptions } from './http/game-plugin.js';
 import { clientPlugin } from './http/client-plugin.js';
 import { handleError } from './http/errors.js';
+import { originPlugin } from './http/origin.js';
 
 export interface BuildAppOptions {
   database: AppDatabase;
   /** pino options; `false` silences the log (tests). Defaults to info-level JSON lines. */
   logger?: FastifyServerOptions['logger'];
   logLevel?: LogLevel;
+  /** Web origins besides the server's own that may call the API and open sockets (KUBEDRILL_ALLOWED_ORIGINS). */
+  allowedOrigins?: readonly string[];
   /** Rooms, sockets and /api routes; absent = the app serves only health and docs. */
   game?: GameOptions;
 }
@@ -25,6 +28,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: 256 * 1024,
   });
   app.setErrorHandler(handleError);
+  await app.register(originPlugin, { allowedOrigins: options.allowedOrigins ?? [] });
   await app.register(openApiPlugin);
   await app.register(databasePlugin, { database: options.database });
   await app.register(healthPlugin);

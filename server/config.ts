@@ -16,6 +16,8 @@ export interface AppConfig {
   /** Absolute folder for local state (the embedded database lives in `<dataDir>/pgdata`). */
   dataDir: string;
   logLevel: LogLevel;
+  /** Web origins besides the server's own that may use the API and sockets (e.g. https://drill.example.com). */
+  allowedOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -50,6 +52,13 @@ const envSchema = z.object({
       .optional(),
   ),
   KUBEDRILL_DATA_DIR: optionalText,
+  KUBEDRILL_ALLOWED_ORIGINS: optionalText.pipe(
+    z
+      .string()
+      .transform((list) => list.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
+      .pipe(z.array(z.string().refine(isOrigin, 'must be a comma-separated list of origins like https://drill.example.com (scheme, host, port; no path)')))
+      .optional(),
+  ),
   LOG_LEVEL: optionalText.pipe(
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
   ),
@@ -61,6 +70,15 @@ function isPostgresUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.replace(/\/$/, '').toLowerCase();
   } catch {
     return false;
   }
@@ -96,5 +114,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     databaseUrl: vars.DATABASE_URL,
     dataDir: path.resolve(cwd, vars.KUBEDRILL_DATA_DIR ?? '.kubedrill'),
     logLevel: vars.LOG_LEVEL ?? 'info',
+    allowedOrigins: vars.KUBEDRILL_ALLOWED_ORIGINS ?? [],
   };
 }

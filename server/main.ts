@@ -34,6 +34,7 @@ export async function startServer(config: AppConfig, options: { logger?: false }
     app = await buildApp({
       database: db,
       logLevel: config.logLevel,
+      allowedOrigins: config.allowedOrigins,
       ...(options.logger === false ? { logger: false } : {}),
       game: { catalog: scenarios.catalog },
     });

@@ -47,7 +47,7 @@ export const gamePlugin = fp<GameOptions>(
       for (const runner of registry.list()) counts[runner.room.status] += 1;
       return counts;
     });
-    sockets = createGameSockets(app.server, { registry, metrics, log: app.log });
+    sockets = createGameSockets(app.server, { registry, metrics, log: app.log }, app.originAllowed);
     app.decorate('game', { registry, metrics, sockets });
 
     app.addHook('onReady', async () => {
@@ -65,5 +65,5 @@ export const gamePlugin = fp<GameOptions>(
     await app.register(reportRoutes);
     await app.register(metricsRoute);
   },
-  { name: 'kubedrill-game', fastify: '5.x', dependencies: ['kubedrill-database', 'kubedrill-openapi'] },
+  { name: 'kubedrill-game', fastify: '5.x', dependencies: ['kubedrill-database', 'kubedrill-openapi', 'kubedrill-origin'] },
 );

@@ -9,6 +9,7 @@ import { broadcast } from './broadcast.js';
 import { Presence } from './presence.js';
 import type { RoomRunner } from '../rooms/runner.js';
 import type { RoomEvent } from '../protocol/index.js';
+import type { OriginCheck } from '../http/origin.js';
 
 export interface GameSockets {
   io: Server;
@@ -17,12 +18,17 @@ export interface GameSockets {
   close(): Promise<void>;
 }
 
-export function createGameSockets(server: HttpServer, deps: SocketDeps): GameSockets {
+export function createGameSockets(server: HttpServer, deps: SocketDeps, originAllowed: OriginCheck): GameSockets {
   const io = new Server(server, {
     maxHttpBufferSize: LIMITS.maxMessageBytes * 8,
     serveClient: false,
-    // Same-origin by default (the client is served by this server).
+    // No CORS headers: the client is served by this server. The handshake (polling and
+    // WebSocket alike) is refused for other sites' pages (see http/origin.ts).
     cors: { origin: false },
+    allowRequest: (request, callback) => {
+      const allowed = originAllowed(request);
+      callback(allowed ? null : 'origin not allowed', allowed);
+    },
   });
   attachHandlers(io, deps, new Presence());
   return {

@@ -20,6 +20,7 @@ export async function startTestServer(options: {
   flushMs?: number;
   maxEndedRooms?: number;
   database?: { url?: string; dataDir?: string };
+  allowedOrigins?: string[];
 }): Promise<TestServer> {
   let testDb: TestDatabase | undefined;
   let url = options.database?.url;
@@ -28,7 +29,7 @@ export async function startTestServer(options: {
     url = testDb.url;
   }
   const db = await openDatabase({ databaseUrl: url, dataDir: options.database?.dataDir ?? '' });
-  const app = await buildApp({ database: db, logger: false, game: {
+  const app = await buildApp({ database: db, logger: false, allowedOrigins: options.allowedOrigins ?? [], game: {
     catalog: options.catalog,
     tickMs: options.tickMs ?? 0,
     ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
