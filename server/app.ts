@@ -26,6 +26,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logger: options.logger ?? { level: options.logLevel ?? 'info' },
     // Bodies are small JSON documents (room creation, diagnoses); anything larger is abuse.
     bodyLimit: 256 * 1024,
+    // Shutdown closes every connection, busy or idle (a long-poll would hold it for 25 s).
+    forceCloseConnections: true,
   });
   app.setErrorHandler(handleError);
   await app.register(originPlugin, { allowedOrigins: options.allowedOrigins ?? [] });

@@ -56,9 +56,7 @@ export const gamePlugin = fp<GameOptions>(
     });
     app.addHook('preClose', async () => {
       registry.dispose();
-      // Disconnect clients so the HTTP server can close; socket.io must not close the server itself.
-      sockets?.io.disconnectSockets(true);
-      sockets?.io.engine.close();
+      sockets?.stop();
     });
 
     await app.register(roomsRoutes);
