@@ -36,8 +36,9 @@ export async function startServer(config: AppConfig, options: { logger?: false }
       database: db,
       logLevel: config.logLevel,
       allowedOrigins: config.allowedOrigins,
+      ops: config.ops,
       ...(options.logger === false ? { logger: false } : {}),
-      game: { catalog: scenarios.catalog },
+      game: { catalog: scenarios.catalog, limits: config.limits },
     });
   } catch (error) {
     await db.close();

@@ -15,6 +15,7 @@ const STATUS: Record<ErrorCode, number> = {
   too_large: 413,
   conflict: 409,
   internal: 500,
+  unavailable: 503,
 };
 
 export function sendError(reply: FastifyReply, error: AckError) {

@@ -13,7 +13,9 @@ import { fromStored } from '../rooms/log.js';
 import type { ServerMetrics } from '../metrics.js';
 import { joinChannel, overviewSent } from './broadcast.js';
 import { Presence } from './presence.js';
-import { TokenBucket } from './rate-limit.js';
+import { AddressLimiter, TokenBucket } from './rate-limit.js';
+import { normalizeIP } from '@fastify/rate-limit';
+import type { EdgeLimits } from '../config.js';
 
 /** A room found for a join or resume, and who joins it. */
 interface Entry {
@@ -58,6 +60,7 @@ export interface SocketDeps {
   registry: RoomRegistry;
   metrics: ServerMetrics;
   log: FastifyBaseLogger;
+  limits: EdgeLimits;
 }
 
 /**
@@ -87,7 +90,10 @@ const ACTIONS: ActionBuilders = {
 
 export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence): void {
   const participantBuckets = new ParticipantBuckets();
+  const badCodes = new AddressLimiter(deps.limits.badJoinCodes.perIp, deps.limits.badJoinCodes.total);
+  const spectatorJoins = new AddressLimiter(deps.limits.spectatorJoins.perIp, deps.limits.spectatorJoins.total);
   io.on('connection', (socket) => {
+    const address = normalizeIP(socket.handshake.address);
     deps.metrics.sockets.inc();
     // Until the socket joins, it is limited on its own; after, by its participant's bucket.
     const socketBucket = new TokenBucket(LIMITS.commandsPerSecond, LIMITS.commandBurst);
@@ -194,7 +200,16 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
             const found = await deps.registry.findByToken(payload.token, true);
             return 'runner' in found ? { runner: found.runner, viewer: viewerOf(found.participant.id, found.participant.role) } : found;
           }
+          // Code guessing: only joins with a code that names no room count, so a class behind one address still gets in.
+          if (!badCodes.available(address)) return failure('rate_limited', 'too many joins with unknown codes; try again in a minute');
+          if (payload.role === 'spectator') {
+            if (!spectatorJoins.take(address)) return failure('rate_limited', 'too many spectator joins; try again in a minute');
+            const room = await deps.registry.findByCode(payload.code);
+            const spectators = room ? Object.values(room.room.participants).filter((p) => p.role === 'spectator' && !p.left).length : 0;
+            if (spectators >= deps.limits.maxSpectatorsPerRoom) return failure('forbidden', `this room has no spectator seats left (${deps.limits.maxSpectatorsPerRoom})`);
+          }
           const joined = await deps.registry.joinByCode(payload.code, payload.name, payload.role, true);
+          if (!('runner' in joined) && joined.error.code === 'not_found') badCodes.take(address);
           return 'runner' in joined ? { runner: joined.runner, viewer: viewerOf(joined.participant.id, joined.participant.role), ...(joined.token ? { token: joined.token } : {}) } : joined;
         },
         ({ runner, viewer, token }) => ({ ok: true, ...(token ? { token } : {}), view: sit(runner, viewer) }),

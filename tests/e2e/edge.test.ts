@@ -1,9 +1,9 @@
 // The browser at the server's edge: a player's control characters reach the host's mirror
-// shown (`^[`), never obeyed.
+// shown (`^[`), never obeyed; the pages work under the server's Content-Security-Policy.
 import { describe, expect, it } from 'vitest';
 import type { ScenarioCatalog } from '../../server/rooms/runtime.js';
 import { browserWorld } from '../helpers/browser-world.js';
-import { screenText } from '../helpers/browser.js';
+import { screenText, typeInTerminal } from '../helpers/browser.js';
 import { connect } from '../helpers/server.js';
 import { e2eCatalog } from './catalog.js';
 
@@ -48,5 +48,28 @@ describe('the edge in the browser', () => {
     await expect.poll(() => screenText(tile)).toContain('counter=1^M^[[2K^[[1A^[[2K1$ getM-^[2J');
     expect(await host.locator('body').textContent()).toContain('Eve^[[2K');
     player.close();
+  });
+
+  it('runs the lobby, a solo game and the API docs under the CSP with no violation', { timeout: 60_000 }, async () => {
+    const page = await world.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content.Security.Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => console.error(`Refused to load (Content Security Policy): ${event.violatedDirective} ${event.blockedURI} on ${location.pathname} from ${event.sourceFile}:${event.lineNumber}`));
+    });
+    const home = await page.goto('/');
+    expect(home?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.fill('#create-name', 'Csp');
+    await page.click('button[data-mode=solo]');
+    await page.waitForURL(/\/r\/[A-Z0-9]{8}$/);
+    const term = page.getByTestId('terminal');
+    await expect.poll(() => page.getByTestId('room-status').textContent()).toBe('Running');
+    await typeInTerminal(page, term, 'get\r');
+    await expect.poll(() => screenText(term)).toMatch(/counter=\d+ now=0/);
+    await page.goto('/docs');
+    await expect.poll(() => page.locator('.swagger-ui .info .title').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(violations).toEqual([]);
   });
 });
