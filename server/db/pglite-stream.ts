@@ -11,6 +11,8 @@ import type { PGlite } from '@electric-sql/pglite';
 
 const SSL_REQUEST_CODE = 80877103;
 const PROTOCOL_3 = 196608;
+/** Terminate ('X'): the connection's goodbye. PGlite's one backend outlives connections, so it is not passed on. */
+const TERMINATE = 0x58;
 
 export class PGliteStream extends Duplex {
   private pending = Buffer.alloc(0);
@@ -46,6 +48,7 @@ export class PGliteStream extends Duplex {
     this.pending = Buffer.concat([this.pending, chunk]);
     for (let message = this.nextMessage(); message; message = this.nextMessage()) {
       const bytes = message;
+      if (!this.startup && bytes[0] === TERMINATE) continue;
       this.queue = this.queue.then(() => this.execute(bytes));
     }
     this.queue.then(() => callback(), callback);
@@ -54,7 +57,7 @@ export class PGliteStream extends Duplex {
   override _final(callback: (error?: Error | null) => void): void {
     this.queue.then(async () => {
       // A connection that goes away mid-transaction must not leave PGlite's one backend in it.
-      if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
+      if (!this.db.closed && this.db.isInTransaction()) await this.db.exec('ROLLBACK');
       this.push(null);
       callback();
     }, callback);
