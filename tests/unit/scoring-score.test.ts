@@ -22,7 +22,10 @@ beforeAll(() => {
   recordBrokenRemediations(cluster, scenario); // what a tick of the session would record
 });
 
-const alarmList = { line: 'etcdctl alarm list', output: 'memberID:18090744520205745301 alarm:NOSPACE \n', exitCode: 0, simTime: 60_000 };
+const alarmList = {
+  line: 'etcdctl alarm list', output: 'memberID:18090744520205745301 alarm:NOSPACE \n', exitCode: 0, simTime: 60_000,
+  observed: [{ source: 'etcd' as const, node: 'cp-1', field: 'alarms', value: 'memberID:18090744520205745301 alarm:NOSPACE' }],
+};
 
 function input(over: Partial<ScoringInput> = {}): ScoringInput {
   return { diagnosis: { rootCause: 'etcd-quota-nospace', text: 'quota', evidence: ['alarm-list'] }, commands: [alarmList], hintsUsed: [], elapsedMs: 120_000, cluster, ...over };
@@ -57,7 +60,7 @@ describe('scoreSession', () => {
     expect(line(s, 'evidence', 'alarm-list').why).toContain('`etcdctl alarm list`');
     expect(line(s, 'evidence', 'endpoint-status')).toMatchObject({ points: 0, why: "cited but never observed in this session's command output" });
     // The right command with an output that does not show it does not count.
-    const clean = scoreSession(scenario, input({ commands: [{ ...alarmList, output: '' }] }));
+    const clean = scoreSession(scenario, input({ commands: [{ ...alarmList, output: '', observed: [] }] }));
     expect(line(clean, 'evidence', 'alarm-list').points).toBe(0);
     // Seen but not cited.
     const uncited = scoreSession(scenario, input({ diagnosis: { rootCause: 'etcd-quota-nospace', text: '', evidence: [] } }));
