@@ -1,7 +1,9 @@
 // Scoring on diagnosis, with plain inputs: each breakdown line scores what it should and says why.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterState } from '../../server/cluster/types.js';
+import { playSteps } from '../../server/cli/scenarios-command.js';
 import { loadScenarioFile, SCENARIOS_DIR } from '../../server/scenarios/load.js';
+import { MAX_LINE_CHARS } from '../../server/shell/limits.js';
 import type { Scenario } from '../../server/scenarios/schema.js';
 import { recordBrokenRemediations } from '../../server/scenarios/remediation.js';
 import { startScenario } from '../../server/scenarios/session.js';
@@ -146,5 +148,25 @@ describe('scoreSession', () => {
     expect(s.percent).toBe(Math.round((60 / 110) * 1000) / 10);
     expect(s.parts.find((p) => p.key === 'evidence')).toEqual({ key: 'evidence', points: 10, max: 35 });
     expect(scoreSession(scenario, input({ diagnosis: null, commands: [{ line: 'kubectl delete ns kube-system', output: '', exitCode: 0 }] })).percent).toBe(0);
+  });
+});
+
+describe('scoring is linear in what the players typed', () => {
+  it('30 lines of `k get k get …` (16 KiB each) and a diagnosis citing every box score in well under a second', () => {
+    const loaded = loadScenarioFile(`${SCENARIOS_DIR}pending-pods.yaml`);
+    if (!loaded.ok) throw new Error('pending-pods does not load');
+    const { scenario: pending } = instantiate(loaded.scenario, 0);
+    const attack = 'k get '.repeat(Math.floor(MAX_LINE_CHARS / 6));
+    const lines = Array.from({ length: 30 }, (_, i) => (i % 2 ? attack : `${attack}pods -A`));
+    const { state, commands } = playSteps(pending, 0, [{ wait: 30 }, ...lines, 'kubectl get events -A', 'kubectl describe nodes']);
+    const started = performance.now();
+    const score = scoreSession(pending, {
+      diagnosis: { rootCause: pending.answer.rootCause.id, text: attack, evidence: [...pending.answer.evidence.map((e) => e.id), attack.slice(0, 500)] },
+      commands, hintsUsed: [], elapsedMs: state.now, cluster: state,
+    });
+    // The old scorer ran the answer key's backtracking regexes over every typed line (22.7 s);
+    // now nothing a player typed is matched by a pattern: facts are compared as plain strings.
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(score.lines.find((l) => l.id === 'insufficient-cpu-event')!.points).toBe(10);
   });
 });
