@@ -21,7 +21,16 @@ const NO_EVENTS = /^Events:[ \t]+<none>$/m;
 /** Fields kubectl derives rather than prints from the manifest. */
 const DERIVED = new Set(['spec.taints', 'allocated.cpu', 'events']);
 
-const columnField = (header: string): string => header.toLowerCase().replace(/\s+/g, '-');
+/** The fact field of each table column of a kind (`STATUS` → `status`); NAME and AGE are none. */
+const COLUMN_FIELDS = new Map<string, (string | undefined)[]>();
+function columnFields(kind: string): (string | undefined)[] {
+  let fields = COLUMN_FIELDS.get(kind);
+  if (!fields) {
+    fields = (TABLES[kind]?.headers ?? []).map((h) => (h === 'NAME' || h === 'AGE' ? undefined : h.toLowerCase().replace(/\s+/g, '-')));
+    COLUMN_FIELDS.set(kind, fields);
+  }
+  return fields;
+}
 
 /** Scalar leaves of a manifest under dotted paths (list indexes left out); multi-line strings by line. */
 function leaves(value: Json | undefined, path: string, out: [string, string][]): void {
@@ -74,16 +83,17 @@ export function tagObjects(ctx: KubectlContext, items: readonly Selected[], outp
     const want = (field: string): boolean => fields === undefined || fields.includes(field);
     const found: [string, string, string][] = []; // field, value, the text that shows it
     const table = TABLES[type.kind];
-    if (table && table.headers.some((h) => want(columnField(h)))) {
+    const columns = columnFields(type.kind);
+    if (table && columns.some((c) => c !== undefined && want(c))) {
       const row = table.row(ctx.state, obj, false);
-      table.headers.forEach((h, i) => {
-        if (h !== 'NAME' && h !== 'AGE' && row[i] && want(columnField(h))) found.push([columnField(h), row[i]!, row[i]!]);
+      columns.forEach((c, i) => {
+        if (c !== undefined && row[i] && want(c)) found.push([c, row[i]!, row[i]!]);
       });
     }
     // A table shows labels (-L, --show-labels) and its columns; other formats the whole object.
     const leavesOf: [string, string][] = [];
     if (as === 'table') for (const [k, v] of Object.entries(obj.metadata.labels)) leavesOf.push([`metadata.labels.${k}`, v]);
-    else if (fields === undefined || fields.some((f) => !DERIVED.has(f) && !table?.headers.some((h) => columnField(h) === f))) leaves(toManifest(ctx.state, type.kind, obj) as Json, '', leavesOf);
+    else if (fields === undefined || fields.some((f) => !DERIVED.has(f) && !columns.includes(f))) leaves(toManifest(ctx.state, type.kind, obj) as Json, '', leavesOf);
     for (const [field, value] of leavesOf) if (want(field)) found.push([field, value, value]);
     if (type.kind === 'Node' && want('spec.taints')) {
       for (const t of (obj as Node).spec.taints) {
