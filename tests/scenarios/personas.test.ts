@@ -91,12 +91,16 @@ describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {
     }
   });
 
-  it('the expert who then deletes every node, or the app, scores ≤ 40 %', () => {
+  it('the expert who then deletes every node, or the app (its deployment, Service or namespace, or scales it to zero), scores ≤ 40 %', () => {
     for (const seed of seedsOf(loaded)) {
       const { scenario } = instantiate(loaded, seed);
       const app = appOf(scenario);
       const solution = solutionOf(scenario);
-      for (const wreck of ['kubectl delete nodes --all', `kubectl delete deployment ${app.name} -n ${app.namespace}`]) {
+      const wrecks = [
+        'kubectl delete nodes --all', `kubectl delete deployment ${app.name} -n ${app.namespace}`, `kubectl delete namespace ${app.namespace}`,
+        `kubectl delete service ${app.name} -n ${app.namespace}`, `kubectl scale deployment ${app.name} -n ${app.namespace} --replicas=0`,
+      ];
+      for (const wreck of wrecks) {
         const score = play(loaded, seed, [...solution.steps, wreck, { wait: 120 }], () => solution.diagnosis);
         expect(score.percent, `seed ${seed}, ${wreck}\n${explain(score)}`).toBeLessThanOrEqual(40);
       }
