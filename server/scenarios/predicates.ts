@@ -78,6 +78,35 @@ const NodePredicate = z.strictObject({
 
 const NamespacePredicate = z.strictObject({ name: Name, exists: z.boolean() });
 
+/** How the Service's clients fared over the last `windowSec` of simulated time (cluster/network/traffic.ts). */
+const TrafficPredicate = z.strictObject({
+  namespace: Name,
+  name: Name,
+  /** Every client that sent requests got at least 95 % of them answered. */
+  allClientsServed: z.literal(true).optional(),
+  /** Requests answered / sent, all clients together, at least this. */
+  servedShareAtLeast: z.number().min(0).max(1).optional(),
+  windowSec: z.number().positive().default(60),
+});
+
+/** A client counts as served when at least this share of its requests were answered. */
+const CLIENT_SERVED_SHARE = 0.95;
+
+/** Requests each client of the Service sent and got answered since `from`. */
+export function clientTotals(state: ClusterState, namespace: string, name: string, from: number, to = Infinity): { served: number; failed: number }[] {
+  const prefix = `${namespace}/${name}|`;
+  return Object.entries(state.network.health ?? {})
+    .filter(([key]) => key.startsWith(prefix))
+    .map(([, buckets]) => {
+      let served = 0, failed = 0;
+      for (const b of buckets) if (b.at >= from && b.at < to) {
+        served += b.served;
+        failed += b.failed;
+      }
+      return { served, failed };
+    });
+}
+
 /** A systemd unit on a node (what `systemctl is-active` says). */
 const UnitPredicate = z.strictObject({ node: Name, name: Name, active: z.boolean() });
 
@@ -92,12 +121,13 @@ export interface Predicate {
   node?: z.infer<typeof NodePredicate>;
   namespace?: z.infer<typeof NamespacePredicate>;
   unit?: z.infer<typeof UnitPredicate>;
+  traffic?: z.input<typeof TrafficPredicate>;
   all?: Predicate[];
   any?: Predicate[];
   not?: Predicate;
 }
 
-export const PREDICATE_KINDS = ['etcd', 'apiserver', 'controlPlane', 'deployment', 'service', 'configmap', 'pods', 'node', 'namespace', 'unit', 'all', 'any', 'not'] as const;
+export const PREDICATE_KINDS = ['etcd', 'apiserver', 'controlPlane', 'deployment', 'service', 'configmap', 'pods', 'node', 'namespace', 'unit', 'traffic', 'all', 'any', 'not'] as const;
 
 export const PredicateSchema: z.ZodType<Predicate> = z
   .strictObject({
@@ -111,6 +141,7 @@ export const PredicateSchema: z.ZodType<Predicate> = z
     node: NodePredicate.optional(),
     namespace: NamespacePredicate.optional(),
     unit: UnitPredicate.optional(),
+    traffic: TrafficPredicate.optional(),
     get all(): z.ZodOptional<z.ZodArray<z.ZodType<Predicate>>> {
       return z.array(PredicateSchema).min(1).optional();
     },
@@ -205,6 +236,18 @@ export function evaluate(state: ClusterState, p: Predicate): boolean {
   }
   if (p.namespace) return !!state.namespaces[p.namespace.name] === p.namespace.exists;
   if (p.unit) return (state.nodes[p.unit.node]?.host.units[p.unit.name]?.active ?? false) === p.unit.active;
+  if (p.traffic) {
+    const t = p.traffic;
+    const clients = clientTotals(state, t.namespace, t.name, state.now - (t.windowSec ?? 60) * 1000).filter((c) => c.served + c.failed > 0);
+    if (clients.length === 0) return false;
+    if (t.allClientsServed && clients.some((c) => c.served < CLIENT_SERVED_SHARE * (c.served + c.failed))) return false;
+    if (t.servedShareAtLeast !== undefined) {
+      const served = clients.reduce((n, c) => n + c.served, 0);
+      const sent = clients.reduce((n, c) => n + c.served + c.failed, 0);
+      if (served < t.servedShareAtLeast * sent) return false;
+    }
+    return true;
+  }
   return false;
 }
 
@@ -228,5 +271,6 @@ export function predicateRefs(p: Predicate, path: (string | number)[] = []): Pre
   if (p.configmap) out.push({ kind: 'configmap', namespace: p.configmap.namespace, name: p.configmap.name, path: [...path, 'configmap', 'name'] });
   if (p.pods) out.push({ kind: 'namespace', name: p.pods.namespace, path: [...path, 'pods', 'namespace'] });
   if (p.unit) out.push({ kind: 'node', name: p.unit.node, path: [...path, 'unit', 'node'] });
+  if (p.traffic) out.push({ kind: 'service', namespace: p.traffic.namespace, name: p.traffic.name, path: [...path, 'traffic', 'name'] });
   return out;
 }

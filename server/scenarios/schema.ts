@@ -9,19 +9,11 @@
 import { z } from 'zod';
 import { ClusterSpecSchema } from '../cluster/spec.js';
 import { FaultActionSchema } from './faults.js';
+import { FactSelectorSchema } from './facts.js';
 import { PredicateSchema } from './predicates.js';
 
 const Id = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a lowercase id (letters, digits, dashes)');
 const Text = z.string().min(1);
-/** A JavaScript regular expression, checked to compile. */
-const Regex = z.string().min(1).refine((s) => {
-  try {
-    new RegExp(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, { message: 'not a valid regular expression' });
 /** Restricts an item to some variants (by id); absent = every variant. */
 const OnlyVariants = z.array(Id).min(1).optional();
 
@@ -50,19 +42,19 @@ export const FaultSchema = z.strictObject({
 
 const CauseSchema = z.strictObject({ id: Id, title: Text });
 
-/** What a command and its output must look like to count as having observed something. */
-export const ObservationSchema = z.strictObject({
-  command: Regex,
-  output: Regex.optional(),
-});
-
 export const EvidenceSchema = z.strictObject({
   id: Id,
   /** What players see in the diagnosis form: where one looks, never what one finds there. */
   label: Text,
   /** The finding itself (answer key). */
   text: Text,
-  observedBy: z.array(ObservationSchema).min(1),
+  /** The facts that show it: any one of them observed (shown on the player's terminal) observes the item. */
+  facts: z.array(FactSelectorSchema).min(1),
+  /**
+   * A key fact for this variant's root cause: the root-cause points need at least one key
+   * item observed (a cause named without having seen what shows it is a guess).
+   */
+  key: z.boolean().default(false).meta({ description: "A key fact for the root cause: root-cause points need at least one key item observed." }),
   points: z.number().positive(),
   variants: OnlyVariants,
 });
@@ -83,18 +75,19 @@ export const RemediationSchema = z.strictObject({
   variants: OnlyVariants,
 });
 
-export const HarmfulSchema = z
-  .strictObject({
-    id: Id,
-    text: Text,
-    /** A typed command that is harmful in itself. */
-    command: Regex.optional(),
-    /** A state of the cluster at the end that only damage produces. */
-    predicate: PredicateSchema.optional(),
-    penalty: z.number().positive(),
-    variants: OnlyVariants,
-  })
-  .refine((h) => h.command !== undefined || h.predicate !== undefined, { message: 'a harmful action needs a command or a predicate' });
+/**
+ * A harmful state only this scenario knows (e.g. CoreDNS's loop plugin removed while the loop
+ * remains). The damage every scenario shares (data, nodes, namespaces, workloads, requests
+ * lost) is measured from the world by the scorer (scoring/damage.ts), not listed here.
+ */
+export const HarmfulSchema = z.strictObject({
+  id: Id,
+  text: Text,
+  /** A state of the cluster at the end that only damage produces. */
+  predicate: PredicateSchema,
+  penalty: z.number().positive(),
+  variants: OnlyVariants,
+});
 
 export const HintSchema = z.strictObject({
   id: Id,
