@@ -5,7 +5,7 @@ import { base64 } from './base64.js';
 import { column, cut, tr } from './fields.js';
 import { egrep, fgrep, grep } from './grep.js';
 import { cat, head, tail, tee } from './head-tail.js';
-import { jq } from './jq.js';
+import { jq } from './jq/index.js';
 import { sed } from './sed.js';
 import { sort, uniq, wc } from './sort.js';
 import { FormatError, sprintf } from './sprintf.js';
