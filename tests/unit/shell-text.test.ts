@@ -102,7 +102,11 @@ describe('sed, tr, column, base64, jq, xargs, tee', () => {
     expect(run("sed 's/\\(a\\)b/\\1-&/'", 'ab\n').output).toBe('a-ab\n');
     expect(run("sed -n '/Pending/p' | wc -l").output).toBe('1\n');
     expect(run("sed '1d' | wc -l").output).toBe('4\n');
-    expect(run("sed 'y/a/b/'", 'a\n')).toMatchObject({ output: "sed: -e expression #1, char 1: unknown command: `y'\n", exitCode: 1 });
+    expect(run("sed 'y/a/b/'", 'a\n')).toMatchObject({ output: 'b\n', exitCode: 0 });
+    expect(run("sed 'k'", 'a\n')).toMatchObject({ output: "sed: -e expression #1, char 1: unknown command: `k'\n", exitCode: 1 });
+    // A `b` loop or a doubling substitution stops instead of running on.
+    expect(run("sed ':a;ba'", 'a\n')).toMatchObject({ output: 'sed: program stopped: it ran too long\n', exitCode: 4 });
+    expect(run("sed ':a;s/x/xx/;ta'", 'x\n').exitCode).toBe(4);
   });
   it('tr translates, deletes and squeezes', () => {
     expect(run("tr a-z A-Z", 'abc\n').output).toBe('ABC\n');
