@@ -3,11 +3,11 @@
 // fixture on standard input; stdout, stderr and the exit status must be the same bytes.
 // Only the differences in ALLOWED (each with its reason) are tolerated.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
 import { newSession, parseLine } from '../../server/shell/index.js';
 import { Runner } from '../../server/shell/run.js';
@@ -46,11 +46,14 @@ function loadCorpus(): Case[] {
 
 const fixtureText = (name: string): string => (name === '-' ? '' : readFileSync(join(here, 'fixtures', name), 'utf8'));
 
+/** Real bash runs in an empty directory of its own: a line that writes a file writes it there. */
+const workDir = mkdtempSync(join(tmpdir(), 'kubedrill-differential-'));
+
 function runBash(command: string, stdin: string): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-c', command], {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C.UTF-8', HOME: '/nonexistent' },
-      cwd: here,
+      cwd: workDir,
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: 10_000,
     });
@@ -93,6 +96,7 @@ const cases = loadCorpus();
 const expected = new Map<Case, Result>();
 
 describe('text tools against real bash and GNU tools', () => {
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
   beforeAll(async () => {
     const results = await pool(cases, Math.max(2, availableParallelism()), (c) => runBash(c.command, fixtureText(c.fixture)));
     cases.forEach((c, i) => expected.set(c, results[i]!));
