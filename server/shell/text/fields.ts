@@ -50,7 +50,8 @@ export const cut: ShellCommand = (ctx, argv) => {
   const out: string[] = [];
   for (const line of lines) {
     if (chars !== undefined) {
-      out.push([...line].filter((_, i) => wanted(i + 1)).join(''));
+      // GNU cut counts bytes even for -c: a multibyte character can be cut in two.
+      out.push(Buffer.from([...Buffer.from(line, 'utf8')].filter((_, i) => wanted(i + 1))).toString('utf8'));
       continue;
     }
     if (!line.includes(delimiter)) {
@@ -158,11 +159,16 @@ export const column: ShellCommand = (ctx, argv) => {
   const lines = inputs.flatMap((i) => splitLines(i.text));
   if (!o.has('t')) return { stdout: joinLines(lines), stderr: errors, exitCode: errors ? 1 : 0 };
   const separators = o.last('s');
-  const splitter = separators === undefined ? /[ \t]+/ : new RegExp(`[${separators.replace(/[\]\\^-]/g, '\\$&')}]+`);
+  // Blanks run together; each character given with -s separates a cell of its own.
+  const splitter = separators === undefined ? /[ \t]+/ : new RegExp(`[${separators.replace(/[\]\\^-]/g, '\\$&')}]`);
   const rows = lines.filter((l) => l.trim() !== '').map((l) => (separators === undefined ? l.trim() : l).split(splitter));
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
   const gap = o.last('o') ?? '  ';
-  const out = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join(gap));
+  // util-linux fills short rows with empty cells: every column but the last is padded.
+  const out = rows.map((row) => widths.map((w, i) => {
+    const cell = row[i] ?? '';
+    return i === widths.length - 1 ? cell : cell + ' '.repeat(w - [...cell].length);
+  }).join(gap));
   return { stdout: joinLines(out), stderr: errors, exitCode: errors ? 1 : 0 };
 };

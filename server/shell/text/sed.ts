@@ -564,13 +564,15 @@ function run(ctx: CommandContext, commands: Command[], state: RunState): { stdou
           break;
         case 's': {
           const re = regex(cmd.re);
+          // A replacement without `&` or `\` is the same text for every match.
+          const fixed = /[\\&]/.test(cmd.replacement!) ? undefined : cmd.replacement!;
           let seen = 0;
           const next = re.replace(space, cmd.global! || cmd.occurrence! > 1, (m) => {
             seen++;
             // Each match costs as much as a few commands (re2js finds them one by one).
-            if ((steps += 64) > MAX_STEPS) throw new SedError(STOPPED);
+            if ((steps += 8) > MAX_STEPS) throw new SedError(STOPPED);
             const take = cmd.global ? seen >= cmd.occurrence! : seen === cmd.occurrence;
-            return take ? expandReplacement(cmd.replacement!, m.text, m.groups) : m.text;
+            return take ? (fixed ?? expandReplacement(cmd.replacement!, m.text, m.groups)) : m.text;
           });
           if (seen >= cmd.occurrence!) {
             space = next.text;
