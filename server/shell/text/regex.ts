@@ -50,6 +50,8 @@ const escapeRe2 = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&
 /** RE2 source for a POSIX pattern, or undefined when it holds a back-reference (\1–\9). */
 export function posixToRe2(pattern: string, extended: boolean): string | undefined {
   let out = '';
+  /** The quantifier just written, unescaped (ERE), if the last thing written was one. */
+  let lastQuantifier: string | undefined;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
     if (c === '\\') {
@@ -72,7 +74,14 @@ export function posixToRe2(pattern: string, extended: boolean): string | undefin
       out += translateBracket(pattern.slice(i + 1, end));
       i = end;
     } else if (!extended && '()|+?{}'.includes(c)) out += `\\${c}`;
-    else out += c;
+    else if (extended && '*+?'.includes(c) && lastQuantifier !== undefined && out.endsWith(lastQuantifier)) {
+      // POSIX reads `a+?` as `(a+)?`; RE2 would read a lazy `+`. Both quantifiers make one.
+      const both = lastQuantifier + c;
+      out = out.slice(0, -1) + (both === '++' ? '+' : both === '??' ? '?' : '*');
+      lastQuantifier = out.at(-1);
+      continue;
+    } else out += c;
+    lastQuantifier = extended && '*+?'.includes(c) ? c : undefined;
   }
   return out;
 }
