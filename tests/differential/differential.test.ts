@@ -44,7 +44,12 @@ function loadCorpus(): Case[] {
   return cases;
 }
 
-const fixtureText = (name: string): string => (name === '-' ? '' : readFileSync(join(here, 'fixtures', name), 'utf8'));
+const fixtures = new Map<string, string>();
+function fixtureText(name: string): string {
+  if (name === '-') return '';
+  if (!fixtures.has(name)) fixtures.set(name, readFileSync(join(here, 'fixtures', name), 'utf8'));
+  return fixtures.get(name)!;
+}
 
 /** Real bash runs in an empty directory of its own: a line that writes a file writes it there. */
 const workDir = mkdtempSync(join(tmpdir(), 'kubedrill-differential-'));
@@ -68,8 +73,10 @@ function runBash(command: string, stdin: string): Promise<Result> {
   });
 }
 
+/** The text tools read no cluster state: one cluster serves every case. */
+const state = createCluster(demoClusterSpec, 1);
+
 function runKubedrill(command: string, stdin: string): Result {
-  const state = createCluster(demoClusterSpec, 1);
   const session = newSession(state);
   const parsed = parseLine(command);
   if (!parsed.ok) return { stdout: '', stderr: parsed.error, exitCode: 2 };
