@@ -447,8 +447,11 @@ export class Evaluator {
     return binding?.value ?? null;
   }
 
-  /** Errors of `body` go to `handler` (or vanish); errors raised by `out` pass through. */
-  private tryCatch(body: Node, handler: Node | undefined, v: Json, p: Path | null, env: Env | undefined, out: Emit): void {
+  /**
+   * Runs `body`, passing its values to `out`; returns the error `body` raised, if any. Errors
+   * raised by `out` (what consumes the values) pass through untouched.
+   */
+  private guarded(body: Node, v: Json, p: Path | null, env: Env | undefined, out: Emit): JqRuntimeError | undefined {
     const marker = {};
     try {
       this.ev(body, v, p, env, (x, xp) => {
@@ -461,27 +464,25 @@ export class Evaluator {
     } catch (error) {
       if (error instanceof Downstream && error.marker === marker) throw error.error;
       if (!(error instanceof JqRuntimeError)) throw error;
-      if (handler) this.ev(handler, error.value, null, env, (x) => emitValue(x, p, out));
+      return error;
     }
+    return undefined;
   }
 
+  /** Errors of `body` go to `handler` (or vanish). */
+  private tryCatch(body: Node, handler: Node | undefined, v: Json, p: Path | null, env: Env | undefined, out: Emit): void {
+    const error = this.guarded(body, v, p, env, out);
+    if (error && handler) this.ev(handler, error.value, null, env, (x) => emitValue(x, p, out));
+  }
+
+  /** `left // right`: the truthy values of left (its errors ignored), else those of right. */
   private alternative(left: Node, right: Node, v: Json, p: Path | null, env: Env | undefined, out: Emit): void {
-    const marker = {};
     let any = false;
-    try {
-      this.ev(left, v, p, env, (x, xp) => {
-        if (!truthy(x)) return;
-        any = true;
-        try {
-          out(x, xp);
-        } catch (error) {
-          throw new Downstream(marker, error);
-        }
-      });
-    } catch (error) {
-      if (error instanceof Downstream && error.marker === marker) throw error.error;
-      if (!(error instanceof JqRuntimeError)) throw error;
-    }
+    this.guarded(left, v, p, env, (x, xp) => {
+      if (!truthy(x)) return;
+      any = true;
+      out(x, xp);
+    });
     if (!any) this.ev(right, v, p, env, out);
   }
 
