@@ -346,19 +346,19 @@ class Parser {
   }
 
   or(): Node {
-    let left = this.and();
-    while (this.is('or')) {
-      this.pos++;
-      left = { kind: 'or', left, right: this.and() };
-    }
-    return left;
+    return this.logical('or', () => this.and());
   }
 
   and(): Node {
-    let left = this.compare();
-    while (this.is('and')) {
+    return this.logical('and', () => this.compare());
+  }
+
+  /** `a or b or c` / `a and b`, left-associative. */
+  private logical(kind: 'and' | 'or', operand: () => Node): Node {
+    let left = operand();
+    while (this.is(kind)) {
       this.pos++;
-      left = { kind: 'and', left, right: this.compare() };
+      left = { kind, left, right: operand() };
     }
     return left;
   }
