@@ -1,6 +1,7 @@
 // Public API of the shell: a session per terminal, one typed line at a time, the prompt, Tab.
 import type { ClusterState } from '../cluster/types.js';
-import { MAX_LINE_CHARS } from './limits.js';
+import { LineBudget } from './budget.js';
+import { capLineOutput, MAX_LINE_CHARS } from './limits.js';
 import { parseLine } from './parse.js';
 import type { FactInterest } from '../cluster/facts.js';
 import { distinctFacts, surviving } from './reveals.js';
@@ -16,7 +17,7 @@ export { needsMoreInput, parseLine } from './parse.js';
  * Runs one typed line: history expansion (`!!`, `!N`, `!-N`, `!prefix`, `!$`), history,
  * parsing, execution. The output holds stderr and stdout in the order a terminal shows them.
  */
-export function runLine(state: ClusterState, session: ShellSession, line: string, interest?: FactInterest): LineResult {
+export function runLine(state: ClusterState, session: ShellSession, line: string, interest?: FactInterest, budget = new LineBudget()): LineResult {
   const expanded = expandHistory(line, session.history);
   if ('error' in expanded) {
     if (line.trim() !== '') session.history.push(line);
@@ -26,7 +27,7 @@ export function runLine(state: ClusterState, session: ShellSession, line: string
   if (text.trim() !== '') session.history.push(text);
   const echo = text !== line ? `${text}\n` : '';
   try {
-    return runText(state, session, text, echo, interest);
+    return runText(state, session, text, echo, interest, budget);
   } catch (error) {
     // Last guard: `$($($(…)))` nested deep enough overflows the stack; answer, don't crash the room.
     if (!(error instanceof RangeError)) throw error;
@@ -36,14 +37,14 @@ export function runLine(state: ClusterState, session: ShellSession, line: string
 }
 
 /** Parses and runs a line after history expansion; `echo` is the expanded line when it changed. */
-function runText(state: ClusterState, session: ShellSession, text: string, echo: string, interest: FactInterest | undefined): LineResult {
+function runText(state: ClusterState, session: ShellSession, text: string, echo: string, interest: FactInterest | undefined, budget: LineBudget): LineResult {
   const parsed = parseLine(text);
   if (!parsed.ok) {
     session.lastExitCode = 2;
     return { output: echo + parsed.error, exitCode: 2 };
   }
   if (parsed.list.length === 0) return { output: echo, exitCode: session.lastExitCode ?? 0 };
-  const outcome = new Runner(state, interest).runList(session, parsed.list, '');
+  const outcome = new Runner(state, interest, budget).runTop(session, parsed.list);
   session.lastExitCode = outcome.exitCode;
   // Concatenated, not joined: a big listing is not copied again here.
   let output = echo;
@@ -51,7 +52,7 @@ function runText(state: ClusterState, session: ShellSession, text: string, echo:
   // A fact is observed when the text that shows it reached the terminal.
   const shown = interest ? distinctFacts(outcome.chunks.flatMap((c) => (c.reveals ? surviving(c.reveals, c.text) : []))) : [];
   return {
-    output,
+    output: capLineOutput(output),
     exitCode: outcome.exitCode,
     ...(interest ? { observed: shown } : {}),
     ...(outcome.clear ? { clear: true } : {}),

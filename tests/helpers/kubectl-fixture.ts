@@ -1,5 +1,6 @@
 // A small hand-built cluster for kubectl printer tests: fixed times, names and IPs so the
 // expected outputs can be written down exactly. Simulated now = 1h into the scenario.
+import { LineBudget } from '../../server/shell/budget.js';
 import type {
   ClusterState, ContainerStatus, Node, ObjectMeta, Pod, PodSpec, PodTemplate,
 } from '../../server/cluster/types.js';
@@ -212,5 +213,5 @@ export function session(namespace = 'default'): ShellSession {
 /** Runs one kubectl line (split on spaces; quote-free) against a state. */
 export async function kubectlRunner(state: ClusterState, sess: ShellSession = session()) {
   const { kubectlCommand } = await import('../../server/shell/kubectl/index.js');
-  return (line: string, argv?: string[]) => kubectlCommand({ state, session: sess, env: {}, stdin: '' }, argv ?? line.split(' '));
+  return (line: string, argv?: string[]) => kubectlCommand({ state, session: sess, env: {}, stdin: '', budget: new LineBudget() }, argv ?? line.split(' '));
 }

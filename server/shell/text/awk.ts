@@ -1,5 +1,6 @@
 // `awk [-F SEP] [-v var=value] 'program' [file…]`: runs the subset parsed by awk-parse.ts,
 // with mawk's error wording (Ubuntu's default awk).
+import { STEPS_PER_RECORD, STEPS_PER_STATEMENT, type LineBudget } from '../budget.js';
 import type { ShellCommand } from '../types.js';
 import type { Expr, Rule, Stmt } from './awk-parse.js';
 import { AwkSyntaxError, parseAwk } from './awk-parse.js';
@@ -46,7 +47,7 @@ class Interpreter {
   out = '';
   private regexCache = new Map<string, Matcher>();
 
-  constructor(vars: Record<string, string>) {
+  constructor(vars: Record<string, string>, private readonly budget: LineBudget) {
     this.vars.set('FS', ' ');
     this.vars.set('OFS', ' ');
     this.vars.set('ORS', '\n');
@@ -75,7 +76,7 @@ class Interpreter {
   private regex(source: string): Matcher {
     let re = this.regexCache.get(source);
     if (!re) {
-      const compiled = compileRegex(source, { extended: true });
+      const compiled = compileRegex(source, { extended: true }, this.budget);
       if ('error' in compiled) throw new AwkRuntimeError(`regular expression compile failed (${compiled.error})\n${source}`);
       re = compiled;
       this.regexCache.set(source, re);
@@ -230,6 +231,7 @@ class Interpreter {
         const s = toStr(arg(0));
         const sep = args[2] ? (args[2].k === 'regex' ? this.regex(args[2].source) : toStr(arg(2))) : toStr(this.vars.get('FS') ?? ' ');
         const parts = s === '' ? [] : sep === ' ' ? s.trim().split(/[ \t\n]+/) : typeof sep === 'string' ? s.split(sep) : sep.split(s);
+        this.budget.spend(STEPS_PER_RECORD * parts.length);
         const a = new Map<string, Value>();
         parts.forEach((part, i) => a.set(String(i + 1), part));
         this.arrays.set(target.name, a);
@@ -251,6 +253,7 @@ class Interpreter {
   }
 
   exec(stmt: Stmt): void {
+    this.budget.spend(STEPS_PER_STATEMENT);
     switch (stmt.k) {
       case 'print': {
         const ofs = toStr(this.vars.get('OFS') ?? ' ');
@@ -300,6 +303,7 @@ class Interpreter {
   }
 
   runRule(rule: Rule): void {
+    this.budget.spend(STEPS_PER_STATEMENT);
     const pattern = rule.pattern;
     if (pattern !== undefined && pattern !== 'BEGIN' && pattern !== 'END' && !this.truthy(this.eval(pattern))) return;
     if (!rule.action) {
@@ -342,7 +346,7 @@ export const awk: ShellCommand = (ctx, argv) => {
   }
   const { inputs, errors } = readInputs(ctx, 'awk', files);
   if (errors) return { stdout: '', stderr: errors.replace(/^awk: (.*): No such file or directory$/gm, 'awk: cannot open $1 (No such file or directory)'), exitCode: 2 };
-  const vm = new Interpreter(vars);
+  const vm = new Interpreter(vars, ctx.budget);
   const begin = rules.filter((r) => r.pattern === 'BEGIN');
   const end = rules.filter((r) => r.pattern === 'END');
   const main = rules.filter((r) => r.pattern !== 'BEGIN' && r.pattern !== 'END');

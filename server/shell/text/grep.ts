@@ -69,7 +69,7 @@ function grepWith(extendedByName: boolean): ShellCommand {
         ignoreCase: o.has('i'),
         word: o.has('w'),
         line: o.has('x'),
-      });
+      }, ctx.budget);
       if ('error' in re) return { stdout: '', stderr: `grep: ${re.error}\n`, exitCode: 2 };
       regexes.push(re);
     }

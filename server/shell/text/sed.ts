@@ -1,6 +1,7 @@
 // A small sed: scripts of `s/RE/REPL/FLAGS`, `p`, `d`, `q` commands, each with an optional
 // address (N, $, /RE/) or range, `!` negation, `-n`, `-e`, `-E`. Other commands get sed's
 // own "unknown command" error rather than a wrong result.
+import { STEPS_PER_STATEMENT, type LineBudget } from '../budget.js';
 import type { ShellCommand } from '../types.js';
 import { joinLines, parseOptions, readInputs, splitLines } from './common.js';
 import { MAX_OUTPUT_CHARS } from '../limits.js';
@@ -25,7 +26,7 @@ class SedError {
   constructor(readonly message: string) {}
 }
 
-function parseScript(script: string, extended: boolean): SedCommand[] {
+function parseScript(script: string, extended: boolean, budget: LineBudget): SedCommand[] {
   const commands: SedCommand[] = [];
   let i = 0;
   const at = (): string => script[i] ?? '';
@@ -49,7 +50,7 @@ function parseScript(script: string, extended: boolean): SedCommand[] {
     return body;
   };
   const compile = (body: string, flags: string): Matcher => {
-    const re = compileRegex(body, { extended, ignoreCase: flags.includes('i') || flags.includes('I') });
+    const re = compileRegex(body, { extended, ignoreCase: flags.includes('i') || flags.includes('I') }, budget);
     if ('error' in re) throw new SedError(`-e expression #1, char ${char()}: ${re.error}`);
     return re;
   };
@@ -170,7 +171,7 @@ export const sed: ShellCommand = (ctx, argv) => {
   if (script === undefined) return { stdout: '', stderr: "Usage: sed [OPTION]... {script-only-if-no-other-script} [input-file]...\n", exitCode: 1 };
   let commands: SedCommand[];
   try {
-    commands = parseScript(script, o.has('E') || o.has('r'));
+    commands = parseScript(script, o.has('E') || o.has('r'), ctx.budget);
   } catch (error) {
     if (error instanceof SedError) return { stdout: '', stderr: `sed: ${error.message}\n`, exitCode: 1 };
     throw error;
@@ -186,6 +187,7 @@ export const sed: ShellCommand = (ctx, argv) => {
     let deleted = false;
     let quit = false;
     for (const cmd of commands) {
+      ctx.budget.spend(STEPS_PER_STATEMENT);
       if (!selects(cmd, line, n, last)) continue;
       if (cmd.name === 'p') out.push(line);
       else if (cmd.name === 'd') {

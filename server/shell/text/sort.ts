@@ -67,7 +67,10 @@ export const sort: ShellCommand = (ctx, argv) => {
   if (errors) return { stdout: '', stderr: errors.replace(/^sort: (.*): No such/gm, 'sort: cannot read: $1: No such'), exitCode: 2 };
 
   const lines = inputs.flatMap((i) => splitLines(i.text));
+  // Steps per comparison: cutting out key fields and version order cost more than plain strings.
+  const perCompare = flags.has('V') ? 50 : key !== undefined || separator !== undefined ? 20 : 3;
   const compareKeys = (a: string, b: string): number => {
+    ctx.budget.spend(perCompare);
     const ka = keyOf(a, key, separator);
     const kb = keyOf(b, key, separator);
     if (flags.has('h')) return humanValue(ka) - humanValue(kb);
@@ -125,6 +128,7 @@ export const wc: ShellCommand = (ctx, argv) => {
   const { inputs, errors } = readInputs(ctx, 'wc', o.operands);
   const counts = inputs.map((input) => {
     const t = input.text;
+    ctx.budget.spend(t.length); // passes for words and characters besides the read
     const all: Record<string, number> = {
       l: (t.match(/\n/g) ?? []).length,
       w: t.split(/\s+/).filter((w) => w !== '').length,
