@@ -6,6 +6,7 @@ import { parseLine } from './parse.js';
 import type { FactInterest } from '../cluster/facts.js';
 import { distinctFacts, surviving } from './reveals.js';
 import { Runner } from './run.js';
+import { remember } from './session.js';
 import type { LineResult, ShellSession } from './types.js';
 
 export type * from './types.js';
@@ -18,13 +19,13 @@ export { needsMoreInput, parseLine } from './parse.js';
  * parsing, execution. The output holds stderr and stdout in the order a terminal shows them.
  */
 export function runLine(state: ClusterState, session: ShellSession, line: string, interest?: FactInterest, budget = new LineBudget()): LineResult {
-  const expanded = expandHistory(line, session.history);
+  const expanded = expandHistory(line, session.history, session.historyBase ?? 0);
   if ('error' in expanded) {
-    if (line.trim() !== '') session.history.push(line);
+    if (line.trim() !== '') remember(session, line);
     return { output: expanded.error, exitCode: 1 };
   }
   const text = expanded.line;
-  if (text.trim() !== '') session.history.push(text);
+  if (text.trim() !== '') remember(session, text);
   const echo = text !== line ? `${text}\n` : '';
   try {
     return runText(state, session, text, echo, interest, budget);
@@ -62,7 +63,7 @@ function runText(state: ClusterState, session: ShellSession, text: string, echo:
 }
 
 /** bash's history expansion for the common designators, outside single quotes. */
-function expandHistory(line: string, history: string[]): { line: string } | { error: string } {
+function expandHistory(line: string, history: string[], base: number): { line: string } | { error: string } {
   if (!line.includes('!')) return { line };
   let out = '';
   let inSingle = false;
@@ -88,7 +89,7 @@ function expandHistory(line: string, history: string[]): { line: string } | { er
     let event: string | undefined;
     if (designator === '!' || designator === '$') event = history.at(-1);
     else if (/^-\d+$/.test(designator)) event = history.at(Number(designator));
-    else if (/^\d+$/.test(designator)) event = history[Number(designator) - 1];
+    else if (/^\d+$/.test(designator)) event = history[Number(designator) - 1 - base];
     else event = [...history].reverse().find((h) => h.startsWith(designator));
     if (event === undefined) return { error: `bash: !${designator}: event not found\n` };
     out += designator === '$' ? (event.trim().split(/\s+/).at(-1) ?? '') : event;

@@ -15,6 +15,13 @@ export const MAX_OUTPUT_CHARS = 256 * 1024;
 /** Most UTF-8 bytes a line's output may hold once printed (multi-byte text is cut to this too). */
 export const MAX_LINE_OUTPUT_BYTES = MAX_OUTPUT_CHARS + MAX_LINE_CHARS + 100;
 
+/** Lines the history keeps, as Ubuntu's ~/.bashrc sets HISTSIZE; older ones are forgotten. */
+export const HISTSIZE = 1000;
+
+/** Most shell variables a session may hold, and most characters (names and values) in all. */
+export const MAX_VARIABLES = 1000;
+export const MAX_VARIABLE_CHARS = 1024 * 1024;
+
 /** Most commands and loop iterations one typed line may run (`for` loops, substitutions, lists). */
 export const MAX_COMMANDS_PER_LINE = 1000;
 

@@ -8,7 +8,7 @@ import { capOutput, MAX_COMMANDS_PER_LINE, MAX_OUTPUT_CHARS, truncationLine, utf
 import { parseLine } from './parse.js';
 import type { ProgramResult, ShellApi } from './program.js';
 import { findProgram } from './registry.js';
-import { baseEnv, commandEnv, currentNode, forkSession } from './session.js';
+import { assignVar, baseEnv, commandEnv, currentNode, forkSession } from './session.js';
 import type { FactInterest, FactSink, Reveal } from '../cluster/facts.js';
 import { MAX_REVEALS_PER_LINE, RevealCollector, surviving, type RevealBudget } from './reveals.js';
 import type { CommandContext, LineResult, ShellSession } from './types.js';
@@ -192,7 +192,11 @@ export class Runner implements ShellApi {
         merge(total, over);
         break;
       }
-      session.vars[command.name] = value;
+      const refused = assignVar(session, command.name, value);
+      if (refused) {
+        merge(total, { chunks: [{ fd: 2, text: refused }], exitCode: 1 });
+        break;
+      }
       this.loopDepth++;
       const outcome = this.runList(session, command.body, stdin, feed);
       this.loopDepth--;
@@ -256,7 +260,8 @@ export class Runner implements ShellApi {
     if ('error' in io) return { chunks: [...side, { fd: 2, text: io.error }], exitCode: 1 };
 
     if (argv.length === 0) {
-      Object.assign(session.vars, prefix);
+      const refused = Object.entries(prefix).map(([name, value]) => assignVar(session, name, value)).filter((r) => r !== undefined);
+      if (refused.length > 0) return { chunks: [...side, ...refused.map((text) => ({ fd: 2 as const, text }))], exitCode: 1 };
       return { chunks: side, exitCode: sub.exitCode ?? 0 };
     }
     if (argv[0] === 'break' || argv[0] === 'continue') return this.loopControl(argv);

@@ -10,8 +10,10 @@ export interface ShellSession {
   root: boolean;
   /** Shell variables set with `NAME=value` or `export`. */
   vars: Record<string, string>;
-  /** Lines typed, oldest first, as `history` shows them. */
+  /** Lines typed, oldest first, as `history` shows them (the last HISTSIZE). */
   history: string[];
+  /** How many older lines were forgotten: `history[0]` is line `historyBase + 1`. */
+  historyBase?: number;
   /** Default namespace for kubectl (`kubectl config set-context --current --namespace`). */
   namespace: string;
   /** Exit status of the last line, for `$?`. */

@@ -6,7 +6,7 @@ import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
 import type { ClusterState } from '../../server/cluster/types.js';
 import { CPU_LIMIT_EXIT, LineBudget, MAX_STEPS_PER_LINE } from '../../server/shell/budget.js';
 import { newSession, runLine } from '../../server/shell/index.js';
-import { MAX_LINE_OUTPUT_BYTES } from '../../server/shell/limits.js';
+import { HISTSIZE, MAX_LINE_OUTPUT_BYTES, MAX_VARIABLE_CHARS, MAX_VARIABLES } from '../../server/shell/limits.js';
 import type { LineResult, ShellSession } from '../../server/shell/types.js';
 
 const state: ClusterState = createCluster(demoClusterSpec, 1);
@@ -99,5 +99,30 @@ describe('a line stores a bounded output', () => {
     const printed = 25 * 4096 * 3 + 1;
     expect(bytes - Buffer.byteLength(cut![0]) + Number(cut![1])).toBe(printed);
     expect(result.output).not.toMatch(/\uFFFD/); // never cut inside a character
+  });
+});
+
+describe('a session stores a bounded amount', () => {
+  it('keeps the last HISTSIZE lines, numbered on as bash does', () => {
+    const session = newSession(state);
+    for (let i = 1; i <= HISTSIZE + 5; i++) runLine(state, session, `echo ${i}`);
+    expect(session.history).toHaveLength(HISTSIZE);
+    expect(run('history 2', session).output).toBe(`${String(HISTSIZE + 5).padStart(5)}  echo ${HISTSIZE + 5}\n${String(HISTSIZE + 6).padStart(5)}  history 2\n`);
+    expect(run('!6', session).output).toBe('bash: !6: event not found\n'); // lines 1-6 are forgotten
+    expect(run(`!${HISTSIZE + 5}`, session).output).toBe(`echo ${HISTSIZE + 5}\n${HISTSIZE + 5}\n`);
+  });
+
+  it('refuses variables past MAX_VARIABLE_CHARS or MAX_VARIABLES, with nothing stored', () => {
+    const session = newSession(state);
+    run("x=$(printf '%200000s' x)", session);
+    const many = Array.from({ length: 6 }, (_, i) => `v${i}=$x`).join('; ');
+    const result = run(many, session);
+    expect(result.output).toBe(`bash: v4: cannot assign: variables would hold more than ${MAX_VARIABLE_CHARS} characters\nbash: v5: cannot assign: variables would hold more than ${MAX_VARIABLE_CHARS} characters\n`);
+    expect(Object.keys(session.vars).sort()).toEqual(['v0', 'v1', 'v2', 'v3', 'x']);
+    expect(run('export v9="$x"', session).output).toMatch(/^bash: v9: cannot assign/);
+    const names = newSession(state);
+    for (let i = 0; i < MAX_VARIABLES; i += 500) run(Array.from({ length: 500 }, (_, j) => `n${i + j}=1`).join(' '), names);
+    expect(run('one=more', names)).toMatchObject({ output: `bash: one: cannot assign: a session holds at most ${MAX_VARIABLES} variables\n`, exitCode: 1 });
+    expect(run('for n0 in a b; do true; done; echo $n0', names).output).toBe('b\n'); // an existing one may change
   });
 });
