@@ -34,6 +34,7 @@ const HOSTILE_LINES = [
   'echo "$(echo "$(echo "$(echo "$(echo "$(printf \'%262143s\' x)")")")")" | wc -c',
   "printf '%100000s' x | sed 's/ /a /g' | xargs -n1 echo | wc -l",
   'for d in $(kubectl get deploy -o name); do kubectl scale $d --replicas=100000; done',
+  `for n in $(kubectl get nodes -o name | cut -d/ -f2); do for i in ${MANY}; do ssh $n 'sudo iptables-save'; done; done | wc -c`,
   'kubectl get pods -A -o json | jq -c ".items[]" | sort | uniq -c | sort -rn | head',
 ];
 

@@ -17,6 +17,9 @@ export const STEPS_PER_COMMAND = 1000;
 /** What a kubectl command costs besides what it prints: finding, selecting and sorting objects. */
 export const STEPS_PER_KUBECTL = 10_000;
 
+/** What a node tool (iptables-save, journalctl, crictl, etcdctl…) costs a call besides what it prints. */
+export const STEPS_PER_NODE_TOOL = 50_000;
+
 /** What a tool pays per record (a line of text, a JSON value, an awk statement) on top of its characters. */
 export const STEPS_PER_RECORD = 100;
 

@@ -297,10 +297,10 @@ export class Runner implements ShellApi {
 
   private exec(ctx: CommandContext, argv: string[]): ProgramResult {
     const name = argv[0]!;
-    this.budget.spend(STEPS_PER_COMMAND);
     const found = this.find(ctx, name);
     if (found) {
       try {
+        this.budget.spend(STEPS_PER_COMMAND);
         const result = found(ctx, argv, this);
         // What a command prints costs work to build, whichever program it is (kubectl -o json…).
         this.budget.spend(result.stdout.length + result.stderr.length);
@@ -310,6 +310,7 @@ export class Runner implements ShellApi {
         throw error;
       }
     }
+    this.budget.spend(STEPS_PER_COMMAND);
     if (name.includes('/')) return { stdout: '', stderr: `bash: ${name}: No such file or directory\n`, exitCode: 127 };
     return { stdout: '', stderr: `bash: ${name}: command not found\n`, exitCode: 127 };
   }
