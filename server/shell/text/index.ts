@@ -9,12 +9,13 @@ import { jq } from './jq.js';
 import { sed } from './sed.js';
 import { sort, uniq, wc } from './sort.js';
 import { FormatError, sprintf } from './sprintf.js';
+import { STEPS_PER_RECORD } from '../budget.js';
 import { MAX_OUTPUT_CHARS } from '../limits.js';
 
 export { xargs } from './xargs.js';
 
 /** bash's printf: the format is reused until the arguments run out. */
-const printf: ShellCommand = (_ctx, argv) => {
+const printf: ShellCommand = (ctx, argv) => {
   const [format, ...args] = argv.slice(1);
   if (format === undefined) return { stdout: '', stderr: 'bash: printf: usage: printf [-v var] format [arguments]\n', exitCode: 2 };
   const escaped = format.replace(/\\(n|t|r|\\|a|e|")/g, (_all, c: string) => ({ n: '\n', t: '\t', r: '\r', '\\': '\\', a: '\x07', e: '\x1b', '"': '"' })[c] ?? c);
@@ -22,7 +23,10 @@ const printf: ShellCommand = (_ctx, argv) => {
   try {
     let out = sprintf(escaped, args);
     // Past the output cap the rest would be cut anyway: stop reusing the format.
-    for (let used = perRound; perRound > 0 && used < args.length && out.length <= MAX_OUTPUT_CHARS; used += perRound) out += sprintf(escaped, args.slice(used, used + 3 * perRound)); // at most 3 per conversion: %*.*d
+    for (let used = perRound; perRound > 0 && used < args.length && out.length <= MAX_OUTPUT_CHARS; used += perRound) {
+      ctx.budget.spend(STEPS_PER_RECORD); // one round of the format
+      out += sprintf(escaped, args.slice(used, used + 3 * perRound)); // at most 3 per conversion: %*.*d
+    }
     return { stdout: out, stderr: '', exitCode: 0 };
   } catch (error) {
     if (error instanceof FormatError) return { stdout: '', stderr: `bash: printf: ${error.message}\n`, exitCode: 1 };
