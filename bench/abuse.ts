@@ -68,7 +68,7 @@ function cpuPerLine(): { line: string; ms: number; steps: number }[] {
     for (let run = 0; run < 4; run++) { // the best of a few: the first runs warm up the JIT
       const budget = new LineBudget();
       const started = process.cpuUsage();
-      runLine(state, newSession(state), line, budget);
+      runLine(state, newSession(state), line, undefined, budget);
       const used = process.cpuUsage(started);
       ms = Math.min(ms, (used.user + used.system) / 1000);
       steps = budget.steps;
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const game = await startProcess([...nodeArgs, 'bin/kubedrill.js', 'serve'], { DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1' }, /Server listening at/);
+  const game = await startProcess([...nodeArgs, 'bin/kubedrill.js', 'serve'], { DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', KUBEDRILL_RATE_ROOMS: '100000/100000', KUBEDRILL_METRICS: 'public' }, /Server listening at/);
   const base = `http://127.0.0.1:${port}`;
   try {
     const normal: Socket[] = [];
