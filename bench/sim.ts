@@ -49,6 +49,8 @@ function generatedSpec(nodes: number, pods: number): ClusterSpecInput {
     services: deployments.map((d, i) => ({
       namespace: d.namespace, name: d.name, type: i === 0 ? ('LoadBalancer' as const) : ('ClusterIP' as const), selector: { app: d.name }, ports: [{ port: 80, targetPort: 8080 }],
     })),
+    // Far past a drill cluster's defaults: the large cluster is this big on purpose.
+    limits: { quota: { pods, deployments: count, replicasets: count, services: count }, maxObjects: 4 * pods },
     network: {
       traffic: [
         { ip: '203.0.113.10', service: 'default/app-0', via: 'loadbalancer' as const, requestsPerMinute: 60 },

@@ -31,6 +31,7 @@ function emptyState(spec: ClusterSpec, seed: number): ClusterState {
   const etcd = spec.etcd;
   return {
     now: -SETTLE_MS,
+    limits: structuredClone(spec.limits),
     epoch: spec.epoch,
     rng: seedRng(seed),
     nextUid: 0,

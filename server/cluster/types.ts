@@ -500,9 +500,18 @@ export interface RngState {
   s: [number, number, number, number];
 }
 
+/** What the apiserver admits, so that no player can grow the simulation without bound. */
+export interface ClusterLimits {
+  /** Most objects of a kind per namespace: the `object-counts` ResourceQuota every namespace has. */
+  quota: { pods: number; services: number; configmaps: number; deployments: number; replicasets: number; daemonsets: number };
+  /** Most API objects (every kind, namespaces and nodes included) the simulation holds in all. */
+  maxObjects: number;
+}
+
 export interface ClusterState {
   /** Simulated ms since the scenario began. Only tick() advances it. */
   now: SimTime;
+  limits: ClusterLimits;
   /** Wall-clock epoch (ms) the simulated time 0 maps to, for printed timestamps. Fixed per scenario. */
   epoch: number;
   rng: RngState;

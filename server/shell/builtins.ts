@@ -1,6 +1,6 @@
 // bash builtins and the small coreutils a player reaches for: echo, export, history, date…
 import { wallClock } from '../cluster/logs.js';
-import { homeOf, hostOf, currentNode, internalIP, userOf } from './session.js';
+import { assignVar, unsetVar, homeOf, hostOf, currentNode, internalIP, userOf } from './session.js';
 import type { CommandContext, ShellCommand } from './types.js';
 import { fail, ok } from './types.js';
 import { bracketCommand, testCommand } from './test-command.js';
@@ -57,14 +57,14 @@ const exportCmd: ShellCommand = (ctx, argv) => {
       stderr += `bash: export: \`${arg}': not a valid identifier\n`;
       continue;
     }
-    if (eq >= 0) ctx.session.vars[name] = arg.slice(eq + 1);
-    else ctx.session.vars[name] ??= ctx.env[name] ?? '';
+    const refused = assignVar(ctx.session, name, eq >= 0 ? arg.slice(eq + 1) : (ctx.session.vars[name] ?? ctx.env[name] ?? ''));
+    if (refused) stderr += refused;
   }
   return { stdout: '', stderr, exitCode: stderr ? 1 : 0 };
 };
 
 const unset: ShellCommand = (ctx, argv) => {
-  for (const name of argv.slice(1)) if (!name.startsWith('-')) delete ctx.session.vars[name];
+  for (const name of argv.slice(1)) if (!name.startsWith('-')) unsetVar(ctx.session, name);
   return ok();
 };
 
@@ -72,6 +72,7 @@ const history: ShellCommand = (ctx, argv) => {
   const arg = argv[1];
   if (arg === '-c') {
     ctx.session.history.length = 0;
+    ctx.session.historyBase = 0;
     return ok();
   }
   const all = ctx.session.history;
@@ -80,7 +81,8 @@ const history: ShellCommand = (ctx, argv) => {
     if (!/^\d+$/.test(arg)) return fail(`bash: history: ${arg}: numeric argument required\n`);
     from = Math.max(0, all.length - Number(arg));
   }
-  return ok(all.slice(from).map((line, i) => `${String(from + i + 1).padStart(5)}  ${line}\n`).join(''));
+  const base = ctx.session.historyBase ?? 0;
+  return ok(all.slice(from).map((line, i) => `${String(base + from + i + 1).padStart(5)}  ${line}\n`).join(''));
 };
 
 const pwd: ShellCommand = (ctx) => ok(`${homeOf(ctx.session)}\n`);

@@ -3,11 +3,12 @@
 // kept as an ordered list of chunks so stderr and stdout interleave the way they would.
 import type { ClusterState } from '../cluster/types.js';
 import type { AndOr, Command, ForCommand, IfCommand, List, Pipeline, Redirect, SimpleCommand, Word } from './parse.js';
+import { CPU_LIMIT_EXIT, cpuLimitMessage, LineBudget, OverBudget, STEPS_PER_COMMAND } from './budget.js';
 import { capOutput, MAX_COMMANDS_PER_LINE, MAX_OUTPUT_CHARS, truncationLine, utf8Length } from './limits.js';
 import { parseLine } from './parse.js';
 import type { ProgramResult, ShellApi } from './program.js';
 import { findProgram } from './registry.js';
-import { baseEnv, commandEnv, currentNode, forkSession } from './session.js';
+import { assignVar, baseEnv, commandEnv, currentNode, forkSession } from './session.js';
 import type { FactInterest, FactSink, Reveal } from '../cluster/facts.js';
 import { MAX_REVEALS_PER_LINE, RevealCollector, surviving, type RevealBudget } from './reveals.js';
 import type { CommandContext, LineResult, ShellSession } from './types.js';
@@ -56,12 +57,14 @@ export class Runner implements ShellApi {
   private overBudget = false;
   /** `for` loops the running command is in. */
   private loopDepth = 0;
+  /** The command that ran the line out of steps (the message names it). */
+  private overStepsIn: string | undefined;
 
   /** What the line may still tag (reveals.ts). */
   private readonly reveals: RevealBudget = { left: MAX_REVEALS_PER_LINE };
 
-  /** `interest`: which facts to tag (a scenario's evidence); none = tag nothing. */
-  constructor(private readonly state: ClusterState, private readonly interest?: FactInterest) {}
+  /** `interest`: which facts to tag (a scenario's evidence); none = tag nothing. `budget`: the line's steps (budget.ts). */
+  constructor(private readonly state: ClusterState, private readonly interest?: FactInterest, readonly budget = new LineBudget()) {}
 
   find(ctx: CommandContext, name: string, external = false) {
     return findProgram(ctx.state, ctx.session, name, external);
@@ -74,6 +77,15 @@ export class Runner implements ShellApi {
     // What the remote line showed is shown again by the program that ran it (ssh NODE CMD).
     if (sink) for (const chunk of outcome.chunks) for (const r of surviving(chunk.reveals ?? NO_FEED, chunk.text)) sink.add(r);
     return { output: outcome.chunks.map((c) => c.text).join(''), exitCode: outcome.exitCode };
+  }
+
+  /** Runs a whole typed line; a line stopped for its CPU budget ends with the message saying so. */
+  runTop(session: ShellSession, list: List): Outcome {
+    const outcome = this.runList(session, list, '');
+    if (this.overStepsIn === undefined) return outcome;
+    session.lastExitCode = CPU_LIMIT_EXIT;
+    // After the cap, so that a line that printed its fill still says why it stopped.
+    return { ...outcome, chunks: [...outcome.chunks, { fd: 2, text: cpuLimitMessage(this.overStepsIn || undefined) }], exitCode: CPU_LIMIT_EXIT, stop: true };
   }
 
   runList(session: ShellSession, list: List, stdin: string, feed: Feed = NO_FEED): Outcome {
@@ -111,7 +123,7 @@ export class Runner implements ShellApi {
         break;
       }
       result.chunks.push(...stage.chunks.filter((c) => c.fd === 2));
-      if (this.overBudget) {
+      if (this.overBudget || this.budget.exhausted) {
         // An earlier stage's stop (not `exit`, which ends only its subshell) ends the line too.
         Object.assign(result, { exitCode: 1, stop: true });
         break;
@@ -138,7 +150,21 @@ export class Runner implements ShellApi {
     return { chunks: [{ fd: 2, text: `bash: more than ${MAX_COMMANDS_PER_LINE} commands in one line: stopped\n` }], exitCode: 1, stop: true };
   }
 
+  /**
+   * A command, or the stop of the line when it (or an expansion in it) runs out of steps:
+   * what ran before stays printed, runTop adds the message once.
+   */
   private runCommand(session: ShellSession, command: Command, stdin: string, feed: Feed): Outcome {
+    try {
+      return this.runCommandSpending(session, command, stdin, feed);
+    } catch (error) {
+      if (!(error instanceof OverBudget)) throw error;
+      this.overStepsIn ??= ''; // exec names the program when one ran out
+      return { chunks: [], exitCode: CPU_LIMIT_EXIT, stop: true };
+    }
+  }
+
+  private runCommandSpending(session: ShellSession, command: Command, stdin: string, feed: Feed): Outcome {
     if (command.kind === 'simple') return this.runSimple(session, command, stdin, feed);
     // A compound command: its redirections apply to everything its body prints.
     const sub: Expansion = { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS };
@@ -166,7 +192,11 @@ export class Runner implements ShellApi {
         merge(total, over);
         break;
       }
-      session.vars[command.name] = value;
+      const refused = assignVar(session, command.name, value);
+      if (refused) {
+        merge(total, { chunks: [{ fd: 2, text: refused }], exitCode: 1 });
+        break;
+      }
       this.loopDepth++;
       const outcome = this.runList(session, command.body, stdin, feed);
       this.loopDepth--;
@@ -230,12 +260,13 @@ export class Runner implements ShellApi {
     if ('error' in io) return { chunks: [...side, { fd: 2, text: io.error }], exitCode: 1 };
 
     if (argv.length === 0) {
-      Object.assign(session.vars, prefix);
+      const refused = Object.entries(prefix).map(([name, value]) => assignVar(session, name, value)).filter((r) => r !== undefined);
+      if (refused.length > 0) return { chunks: [...side, ...refused.map((text) => ({ fd: 2 as const, text }))], exitCode: 1 };
       return { chunks: side, exitCode: sub.exitCode ?? 0 };
     }
     if (argv[0] === 'break' || argv[0] === 'continue') return this.loopControl(argv);
     const collector = this.interest ? new RevealCollector(this.interest, this.reveals) : undefined;
-    const ctx: CommandContext = { state: this.state, session, env: commandEnv(session, prefix), stdin: io.stdin, ...(collector ? { facts: collector } : {}) };
+    const ctx: CommandContext = { state: this.state, session, env: commandEnv(session, prefix), stdin: io.stdin, budget: this.budget, ...(collector ? { facts: collector } : {}) };
     const result = this.exec(ctx, argv);
     const chunks = [...side];
     // What the command read (unless a redirection replaced it, or it only prints its arguments) may show up in what it prints.
@@ -267,7 +298,19 @@ export class Runner implements ShellApi {
   private exec(ctx: CommandContext, argv: string[]): ProgramResult {
     const name = argv[0]!;
     const found = this.find(ctx, name);
-    if (found) return found(ctx, argv, this);
+    if (found) {
+      try {
+        this.budget.spend(STEPS_PER_COMMAND);
+        const result = found(ctx, argv, this);
+        // What a command prints costs work to build, whichever program it is (kubectl -o json…).
+        this.budget.spend(result.stdout.length + result.stderr.length);
+        return result;
+      } catch (error) {
+        if (error instanceof OverBudget) this.overStepsIn ??= name;
+        throw error;
+      }
+    }
+    this.budget.spend(STEPS_PER_COMMAND);
     if (name.includes('/')) return { stdout: '', stderr: `bash: ${name}: No such file or directory\n`, exitCode: 127 };
     return { stdout: '', stderr: `bash: ${name}: command not found\n`, exitCode: 127 };
   }
@@ -360,6 +403,7 @@ export class Runner implements ShellApi {
       }
       sub.room -= value.length;
       if (sub.room < 0) return;
+      this.budget.spend(value.length);
       if (part.quoted) {
         current += value;
         hasCurrent = true;

@@ -1,5 +1,6 @@
 import type { Fact, FactSink } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
+import type { LineBudget } from './budget.js';
 
 /** One player's terminal: where they are and what they typed. Plain data (serialisable). */
 export interface ShellSession {
@@ -9,8 +10,10 @@ export interface ShellSession {
   root: boolean;
   /** Shell variables set with `NAME=value` or `export`. */
   vars: Record<string, string>;
-  /** Lines typed, oldest first, as `history` shows them. */
+  /** Lines typed, oldest first, as `history` shows them (the last HISTSIZE). */
   history: string[];
+  /** How many older lines were forgotten: `history[0]` is line `historyBase + 1`. */
+  historyBase?: number;
   /** Default namespace for kubectl (`kubectl config set-context --current --namespace`). */
   namespace: string;
   /** Exit status of the last line, for `$?`. */
@@ -38,6 +41,8 @@ export interface CommandContext {
   stdin: string;
   /** Where the command tags the facts of the world its output shows; absent = nobody scores this line. */
   facts?: FactSink;
+  /** The typed line's work budget: loops call `budget.spend(steps)` (see budget.ts). */
+  budget: LineBudget;
 }
 
 /** A program the shell can run: `argv[0]` is its name as typed. */

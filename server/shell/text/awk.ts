@@ -4,6 +4,7 @@ import type { ShellCommand } from '../types.js';
 import type { Expr, Rule, Stmt } from './awk-parse.js';
 import { AwkSyntaxError, parseAwk } from './awk-parse.js';
 import { parseOptions, readInputs, splitLines } from './common.js';
+import { STEPS_PER_RECORD, STEPS_PER_STATEMENT, type LineBudget } from '../budget.js';
 import { MAX_OUTPUT_CHARS } from '../limits.js';
 import { compileRegex, type Matcher } from './regex.js';
 import { FormatError, sprintf } from './sprintf.js';
@@ -15,7 +16,6 @@ class BreakLoop {}
 class ContinueLoop {}
 
 /** Statements and loop turns one awk run may take (a `while (1)` loop is stopped there). */
-const MAX_STEPS = 1_000_000;
 class ExitProgram {
   constructor(readonly code: number) {}
 }
@@ -64,12 +64,11 @@ class Interpreter {
   cursor = 0;
   private fnr = 0;
   private file = '';
-  private steps = 0;
   private seed = 0;
   private readonly rangeActive = new Set<Rule>();
   private regexCache = new Map<string, Matcher>();
 
-  constructor(vars: Record<string, string>, private readonly now: number) {
+  constructor(vars: Record<string, string>, private readonly now: number, private readonly budget: LineBudget) {
     this.vars.set('FS', ' ');
     this.vars.set('OFS', ' ');
     this.vars.set('ORS', '\n');
@@ -103,7 +102,7 @@ class Interpreter {
   private regex(source: string): Matcher {
     let re = this.regexCache.get(source);
     if (!re) {
-      const compiled = compileRegex(source, { extended: true });
+      const compiled = compileRegex(source, { extended: true }, this.budget);
       if ('error' in compiled) throw new AwkRuntimeError(`regular expression compile failed (${compiled.error})\n${source}`);
       re = compiled;
       this.regexCache.set(source, re);
@@ -234,7 +233,7 @@ class Interpreter {
   }
 
   step(): void {
-    if (++this.steps > MAX_STEPS) throw new AwkRuntimeError('program stopped: it ran too long');
+    this.budget.spend(STEPS_PER_STATEMENT);
   }
 
   private truthy(v: Value): boolean {
@@ -358,6 +357,7 @@ class Interpreter {
         const s = toStr(arg(0));
         const sep = args[2] ? (args[2].k === 'regex' ? this.regex(args[2].source) : toStr(arg(2))) : toStr(this.vars.get('FS') ?? ' ');
         const parts = s === '' ? [] : sep === ' ' ? s.trim().split(/[ \t\n]+/) : typeof sep === 'string' ? s.split(sep) : sep.split(s);
+        this.budget.spend(STEPS_PER_RECORD * parts.length);
         const a = new Map<string, Value>();
         parts.forEach((part, i) => a.set(String(i + 1), part));
         this.arrays.set(target.name, a);
@@ -379,6 +379,7 @@ class Interpreter {
   }
 
   exec(stmt: Stmt): void {
+    this.budget.spend(STEPS_PER_STATEMENT);
     switch (stmt.k) {
       case 'print': {
         const ofs = toStr(this.vars.get('OFS') ?? ' ');
@@ -477,6 +478,7 @@ class Interpreter {
   }
 
   runRule(rule: Rule): void {
+    this.budget.spend(STEPS_PER_STATEMENT);
     const pattern = rule.pattern;
     if (rule.end && pattern !== undefined && pattern !== 'BEGIN' && pattern !== 'END') {
       // `start, end`: from a record matching start through the next one matching end.
@@ -551,7 +553,7 @@ export const awk: ShellCommand = (ctx, argv) => {
   const names = steps.flatMap((step) => ('file' in step ? [step.file] : []));
   const { inputs, errors } = readInputs(ctx, 'awk', names.filter((n) => n !== '-'));
   if (errors) return { stdout: '', stderr: errors.replace(/^awk: (.*): No such file or directory$/gm, "awk: fatal: cannot open file `$1' for reading: No such file or directory"), exitCode: 2 };
-  const vm = new Interpreter(vars, Math.floor((ctx.state.epoch + ctx.state.now) / 1000));
+  const vm = new Interpreter(vars, Math.floor((ctx.state.epoch + ctx.state.now) / 1000), ctx.budget);
   const texts = new Map(inputs.map((i) => [i.name, i.text]));
   const assignments: { at: number; name: string; value: string }[] = [];
   for (const step of steps) {

@@ -108,6 +108,12 @@ export interface Input {
  * The workstation has no files to read.
  */
 export function readInputs(ctx: CommandContext, tool: string, names: string[]): { inputs: Input[]; errors: string } {
+  const read = readInputTexts(ctx, tool, names);
+  for (const input of read.inputs) ctx.budget.spendText(input.text); // every tool goes through its input once
+  return read;
+}
+
+function readInputTexts(ctx: CommandContext, tool: string, names: string[]): { inputs: Input[]; errors: string } {
   if (names.length === 0) return { inputs: [{ name: '(standard input)', text: ctx.stdin }], errors: '' };
   const inputs: Input[] = [];
   let errors = '';

@@ -1,4 +1,5 @@
 // cut (-d -f -c -s), tr (sets, ranges, classes, -d -s -c) and column (-t -s -o).
+import { STEPS_PER_RECORD, STEPS_PER_STATEMENT } from '../budget.js';
 import type { CommandResult, ShellCommand } from '../types.js';
 import { joinLines, parseOptions, readInputs, splitLines } from './common.js';
 
@@ -58,7 +59,9 @@ export const cut: ShellCommand = (ctx, argv) => {
       if (!o.has('s')) out.push(line);
       continue;
     }
-    out.push(line.split(delimiter).filter((_, i) => wanted(i + 1)).join(outDelimiter));
+    const fields = line.split(delimiter);
+    ctx.budget.spend(STEPS_PER_STATEMENT * fields.length);
+    out.push(fields.filter((_, i) => wanted(i + 1)).join(outDelimiter));
   }
   return { stdout: joinLines(out), stderr: errors, exitCode: errors ? 1 : 0 };
 };
@@ -125,6 +128,8 @@ export const tr: ShellCommand = (ctx, argv) => {
   if (typeof set2 === 'string') return failWith(set2);
   const complement = o.has('c') || o.has('C');
   const in1 = (c: string): boolean => set1.includes(c) !== complement;
+  // Each character is looked up in the sets, one by one.
+  ctx.budget.spend(ctx.stdin.length * (STEPS_PER_RECORD / 5 + Math.ceil((set1.length + set2.length) / 8)));
   let out = '';
   for (const c of ctx.stdin) {
     if (o.has('d')) {

@@ -71,7 +71,7 @@ function grepWith(extendedByName: boolean): ShellCommand {
         ignoreCase: o.has('i'),
         word: o.has('w'),
         line: o.has('x'),
-      });
+      }, ctx.budget);
       // GNU reports a pattern ending in an open `[` more vaguely than an unclosed one.
       if ('error' in re) return { stdout: '', stderr: `grep: ${/\[$/.test(pattern) ? 'Invalid regular expression' : re.error}\n`, exitCode: 2 };
       regexes.push(re);

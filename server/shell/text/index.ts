@@ -11,6 +11,7 @@ import { diff } from './diff.js';
 import { sed } from './sed.js';
 import { sort, uniq, wc } from './sort.js';
 import { FormatError, sprintf } from './sprintf.js';
+import { STEPS_PER_RECORD } from '../budget.js';
 import { MAX_OUTPUT_CHARS } from '../limits.js';
 
 export { xargs } from './xargs.js';
@@ -56,7 +57,7 @@ function printfRound(format: string, args: string[], from: number): { format: st
 }
 
 /** bash's printf: the format is reused until the arguments run out. */
-const printf: ShellCommand = (_ctx, argv) => {
+const printf: ShellCommand = (ctx, argv) => {
   const [format, ...args] = argv.slice(1);
   if (format === undefined) return { stdout: '', stderr: 'bash: printf: usage: printf [-v var] format [arguments]\n', exitCode: 2 };
   const escaped = printfEscapes(format, false);
@@ -65,6 +66,7 @@ const printf: ShellCommand = (_ctx, argv) => {
     let at = 0;
     // Past the output cap the rest would be cut anyway: stop reusing the format.
     do {
+      ctx.budget.spend(STEPS_PER_RECORD); // one round of the format
       const round = printfRound(escaped, args, at);
       out += sprintf(round.format, round.args);
       if (round.used === 0) break;

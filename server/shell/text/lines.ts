@@ -211,10 +211,16 @@ export const seq: ShellCommand = (_ctx, argv) => {
   return { stdout: values.length > 0 ? `${values.join(separator)}\n` : '', stderr: '', exitCode: 0 };
 };
 
-/** yes: the line again and again, up to what the shell keeps of one command's output. */
+/**
+ * yes: the line again and again. Stages run one after another, so it cannot wait for its
+ * reader: it prints YES_LINES lines (or fewer, within the output cap), enough for `yes | head`
+ * and cheap enough for the reader's share of the line's budget.
+ */
+const YES_LINES = 4096;
+
 export const yes: ShellCommand = (_ctx, argv) => {
   const line = `${argv.length > 1 ? argv.slice(1).join(' ') : 'y'}\n`;
-  return { stdout: line.repeat(Math.ceil((MAX_OUTPUT_CHARS + 1) / line.length)), stderr: '', exitCode: 0 };
+  return { stdout: line.repeat(Math.min(YES_LINES, Math.ceil((MAX_OUTPUT_CHARS + 1) / line.length))), stderr: '', exitCode: 0 };
 };
 
 function digest(algorithm: 'md5' | 'sha256'): ShellCommand {

@@ -3,12 +3,12 @@
 // delimiter, escapes (\n \t \/ …), & \1-\9 \U \L \u \l \E and the g p N I M flags, -n -e -E -s.
 // A run is bounded: branches may loop, so commands executed and pattern space size are counted.
 import type { CommandContext, ShellCommand } from '../types.js';
+import { STEPS_PER_STATEMENT, type LineBudget } from '../budget.js';
 import { MAX_OUTPUT_CHARS } from '../limits.js';
 import { parseOptions, readInputs } from './common.js';
 import { compileRegex, type Matcher } from './regex.js';
 
 /** Commands one sed run may execute (a `b` loop is stopped there). */
-const MAX_STEPS = 2_000_000;
 const STOPPED = 'program stopped: it ran too long';
 
 type Address =
@@ -54,7 +54,7 @@ class ScriptParser {
   readonly commands: Command[] = [];
   private readonly blocks: number[] = [];
 
-  constructor(private readonly s: string, private readonly extended: boolean) {}
+  constructor(private readonly s: string, private readonly extended: boolean, private readonly budget: LineBudget) {}
 
   private error(message: string, at = this.i): SedError {
     return new SedError(`-e expression #1, char ${at}: ${message}`);
@@ -111,7 +111,7 @@ class ScriptParser {
 
   compile(body: string, flags: string): Matcher | undefined {
     if (body === '') return undefined; // the last regex used
-    const re = compileRegex(body, { extended: this.extended, ignoreCase: /[iI]/.test(flags) });
+    const re = compileRegex(body, { extended: this.extended, ignoreCase: /[iI]/.test(flags) }, this.budget);
     if ('error' in re) throw this.error(re.error);
     return re;
   }
@@ -448,7 +448,6 @@ function run(ctx: CommandContext, commands: Command[], state: RunState): { stdou
     return hit !== cmd.negate;
   };
 
-  let steps = 0;
   let hold = '';
   let n = 0;
   let exitCode = 0;
@@ -467,12 +466,11 @@ function run(ctx: CommandContext, commands: Command[], state: RunState): { stdou
     let pc = 0;
     let restart = false;
     while (pc < commands.length) {
-      if (++steps > MAX_STEPS || space.length > MAX_OUTPUT_CHARS || out.length > MAX_OUTPUT_CHARS) {
+      ctx.budget.spend(STEPS_PER_STATEMENT);
+      if (space.length > MAX_OUTPUT_CHARS || out.length > MAX_OUTPUT_CHARS) {
         return { stdout: out, stderr: `sed: ${STOPPED}\n`, exitCode: 4 };
       }
       const cmd = commands[pc]!;
-      // Regular expressions cost in proportion to the pattern space.
-      if (cmd.name === 's' || cmd.from?.kind === 're' || cmd.to?.kind === 're') steps += space.length >> 4;
       if (cmd.name === '}' || cmd.name === ':') {
         pc++;
         continue;
@@ -569,8 +567,6 @@ function run(ctx: CommandContext, commands: Command[], state: RunState): { stdou
           let seen = 0;
           const next = re.replace(space, cmd.global! || cmd.occurrence! > 1, (m) => {
             seen++;
-            // Each match costs as much as a few commands (re2js finds them one by one).
-            if ((steps += 8) > MAX_STEPS) throw new SedError(STOPPED);
             const take = cmd.global ? seen >= cmd.occurrence! : seen === cmd.occurrence;
             return take ? (fixed ?? expandReplacement(cmd.replacement!, m.text, m.groups)) : m.text;
           });
@@ -624,7 +620,7 @@ export const sed: ShellCommand = (ctx, argv) => {
   if (script === undefined) return { stdout: '', stderr: 'Usage: sed [OPTION]... {script-only-if-no-other-script} [input-file]...\n', exitCode: 1 };
   let commands: Command[];
   try {
-    commands = new ScriptParser(script, o.has('E') || o.has('r')).parse();
+    commands = new ScriptParser(script, o.has('E') || o.has('r'), ctx.budget).parse();
   } catch (error) {
     if (error instanceof SedError) return { stdout: '', stderr: `sed: ${error.message}\n`, exitCode: 1 };
     throw error;

@@ -239,7 +239,10 @@ export const sort: ShellCommand = (ctx, argv) => {
   const lines = inputs.flatMap((i) => splitLines(i.text));
   const wholeLine: SortKey = { ...global, startField: 1, startChar: 1, endField: 0, endChar: 0 };
   const sortKeys = keys.length > 0 ? keys : [wholeLine];
+  // Steps per comparison: cutting out key fields and version order cost more than plain strings.
+  const perCompare = sortKeys.some((k) => k.version) ? 50 : keys.length > 0 || tab !== undefined ? 20 : 3;
   const compareKeys = (a: string, b: string): number => {
+    ctx.budget.spend(perCompare);
     for (const key of sortKeys) {
       const c = compareKey(keyText(a, key, tab), keyText(b, key, tab), key);
       if (c !== 0) return key.reverse ? -c : c;
@@ -319,6 +322,7 @@ export const wc: ShellCommand = (ctx, argv) => {
   const { inputs, errors } = readInputs(ctx, 'wc', o.operands);
   const counts = inputs.map((input) => {
     const t = input.text;
+    ctx.budget.spend(t.length); // passes for words and characters besides the read
     const all: Record<string, number> = {
       l: (t.match(/\n/g) ?? []).length,
       w: t.split(/\s+/).filter((w) => w !== '').length,

@@ -1,7 +1,7 @@
 // `kubectl edit TYPE NAME`: the browser opens an editor with the object's YAML (LineResult.edit);
 // a scripted terminal cannot, so the text output points at patch / apply instead.
 import { fail } from '../../types.js';
-import { toYaml } from '../output.js';
+import { manifestYaml } from '../output.js';
 import { toManifest } from '../manifest.js';
 import type { KubectlSubcommand } from '../types.js';
 import { resolveOne } from './write-util.js';
@@ -17,7 +17,7 @@ export const editCommand: KubectlSubcommand = {
     if (!found.ok) return fail(found.error);
     const { type, name, obj } = found.target;
     const result = fail(`error: kubectl edit needs an interactive editor, which this terminal does not have; change the object with 'kubectl patch ${type.singular} ${name} -p …' or 'kubectl apply -f -' instead\n`);
-    const edit: NonNullable<typeof result.edit> = { resource: type.plural, name, yaml: toYaml(toManifest(ctx.state, type.kind, obj)) };
+    const edit: NonNullable<typeof result.edit> = { resource: type.plural, name, yaml: manifestYaml(toManifest(ctx.state, type.kind, obj), ctx.budget) };
     if (type.namespaced) edit.namespace = ctx.namespace;
     return { ...result, edit };
   },

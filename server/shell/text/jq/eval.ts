@@ -37,6 +37,11 @@ export function startBudget(steps: number): void {
   meter.left = steps;
 }
 
+/** Steps the current run has left. */
+export function stepsLeft(): number {
+  return meter.left;
+}
+
 export function spend(n: number): void {
   if ((meter.left -= n) < 0) throw new BudgetExceeded();
 }

@@ -5,13 +5,15 @@ import type { CommandContext, CommandResult, ShellCommand } from '../../types.js
 import { MAX_OUTPUT_CHARS } from '../../limits.js';
 import { readInputs } from '../common.js';
 import { BUILTIN_ENV, BUILTIN_NAMES, NATIVES } from './builtins.js';
-import { BudgetExceeded, Evaluator, bindValue, startBudget, patternVars, type Env, type Runtime } from './eval.js';
+import { BudgetExceeded, Evaluator, bindValue, startBudget, stepsLeft, patternVars, type Env, type Runtime } from './eval.js';
 import { InputError, lineCount, parseStream } from './input.js';
 import { JqSyntaxError, parseJq, type Json, type Node, type Pattern } from './parse.js';
 import { JqRuntimeError, dump, newObject, truthy, type DumpOptions } from './value.js';
 
 /** Evaluation steps one jq run may take (about 50 ms): far more than any query over a cluster's JSON needs. */
 const MAX_STEPS = 400_000;
+/** Line-budget steps one jq step costs: a run stops on its own allowance (jq's message) before the line's budget. */
+const LINE_STEPS_PER_JQ_STEP = 4;
 
 const USAGE = 'Use jq --help for help with command-line options,\nor see the jq manpage, or online docs  at https://stedolan.github.io/jq\n';
 
@@ -218,6 +220,7 @@ function run(ctx: CommandContext, o: Options, program: Node): CommandResult {
     stream = o.slurp ? [{ value: text, line: lineCount(text) }] : lines.map((l, i) => ({ value: l, line: i + 1 }));
   } else {
     try {
+      ctx.budget.spendText(text);
       stream = parseStream(text);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
@@ -290,5 +293,6 @@ function run(ctx: CommandContext, o: Options, program: Node): CommandResult {
     exitCode = 4;
   }
   if (o.exitStatus && exitCode === 0) exitCode = last === undefined ? 4 : truthy(last) ? 0 : 1;
+  ctx.budget.spend(LINE_STEPS_PER_JQ_STEP * Math.max(0, MAX_STEPS - stepsLeft()));
   return { stdout, stderr, exitCode };
 }
