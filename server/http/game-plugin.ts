@@ -26,6 +26,8 @@ export interface GameOptions {
   limits?: EdgeLimits;
   /** Who may read /metrics (default everyone). */
   metrics?: OpsRouteAccess;
+  /** Trusted reverse proxies (X-Forwarded-For) for socket clients' addresses; HTTP uses fastify's trustProxy. */
+  trustProxyHops?: number;
 }
 
 declare module 'fastify' {
@@ -55,7 +57,7 @@ export const gamePlugin = fp<GameOptions>(
       return counts;
     });
     const limits = options.limits ?? DEFAULT_LIMITS;
-    sockets = createGameSockets(app.server, { registry, metrics, log: app.log, limits }, app.originAllowed);
+    sockets = createGameSockets(app.server, { registry, metrics, log: app.log, limits, trustProxyHops: options.trustProxyHops ?? 0 }, app.originAllowed);
     app.decorate('game', { registry, metrics, sockets, limits });
     // Routes opt in (room creation); the answer is the app's error body with code rate_limited.
     await app.register(rateLimit, {

@@ -14,7 +14,7 @@ import type { ServerMetrics } from '../metrics.js';
 import { joinChannel, overviewSent } from './broadcast.js';
 import { Presence } from './presence.js';
 import { AddressLimiter, TokenBucket } from './rate-limit.js';
-import { normalizeIP } from '@fastify/rate-limit';
+import { clientAddress } from '../http/client-address.js';
 import type { EdgeLimits } from '../config.js';
 
 /** A room found for a join or resume, and who joins it. */
@@ -61,6 +61,8 @@ export interface SocketDeps {
   metrics: ServerMetrics;
   log: FastifyBaseLogger;
   limits: EdgeLimits;
+  /** See config.ts trustProxyHops. */
+  trustProxyHops: number;
 }
 
 /**
@@ -93,7 +95,7 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
   const badCodes = new AddressLimiter(deps.limits.badJoinCodes.perIp, deps.limits.badJoinCodes.total);
   const spectatorJoins = new AddressLimiter(deps.limits.spectatorJoins.perIp, deps.limits.spectatorJoins.total);
   io.on('connection', (socket) => {
-    const address = normalizeIP(socket.handshake.address);
+    const address = clientAddress(socket.request, deps.trustProxyHops);
     deps.metrics.sockets.inc();
     // Until the socket joins, it is limited on its own; after, by its participant's bucket.
     const socketBucket = new TokenBucket(LIMITS.commandsPerSecond, LIMITS.commandBurst);

@@ -28,6 +28,7 @@ export async function startTestServer(options: {
   /** Abuse limits; unset ones are lifted (every test client comes from 127.0.0.1). */
   limits?: Partial<EdgeLimits>;
   ops?: OpsRoutes;
+  trustProxyHops?: number;
 }): Promise<TestServer> {
   let testDb: TestDatabase | undefined;
   let url = options.database?.url;
@@ -36,7 +37,7 @@ export async function startTestServer(options: {
     url = testDb.url;
   }
   const db = await openDatabase({ databaseUrl: url, dataDir: options.database?.dataDir ?? '' });
-  const app = await buildApp({ database: db, logger: false, allowedOrigins: options.allowedOrigins ?? [], ...(options.ops ? { ops: options.ops } : {}), game: {
+  const app = await buildApp({ database: db, logger: false, allowedOrigins: options.allowedOrigins ?? [], ...(options.ops ? { ops: options.ops } : {}), trustProxyHops: options.trustProxyHops ?? 0, game: {
     limits: { ...NO_LIMITS, ...options.limits },
     catalog: options.catalog,
     tickMs: options.tickMs ?? 0,
