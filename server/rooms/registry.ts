@@ -343,6 +343,11 @@ export class RoomRegistry {
           // A room that just ended may push an older ended one out of memory.
           if (events.some((e) => e.type === 'room.ended')) this.trimEnded();
         },
+        // An ended room's final snapshot gives its size: it may now push others out.
+        onSnapshot: (runner: RoomRunner) => {
+          hooks?.onSnapshot?.(runner);
+          if (runner.room.status === 'ended') this.trimEnded();
+        },
         onBroken: (runner: RoomRunner, error: unknown) => {
           hooks?.onBroken?.(runner, error);
           this.forget(runner);

@@ -39,6 +39,8 @@ export interface RunnerHooks {
   onStorage?(runner: RoomRunner, available: boolean): void;
   /** The room's log could not be folded again: the runner is closed for good. */
   onBroken?(runner: RoomRunner, error: unknown): void;
+  /** A snapshot was stored (approximateBytes is its size now). */
+  onSnapshot?(runner: RoomRunner): void;
   /** Store append latency. */
   onWrite?(ms: number): void;
   onError?(error: unknown, context: string): void;
@@ -362,6 +364,7 @@ export class RoomRunner {
           this.snapshotSeq = Math.max(this.snapshotSeq, taken.seq);
           this.snapshotAt = Date.now();
           this.snapshotBytes = taken.data.byteLength;
+          this.options.hooks?.onSnapshot?.(this);
         })
         .catch((error: unknown) => this.options.hooks?.onError?.(error, `snapshot of room ${this.state.id}`))
         .finally(() => {
