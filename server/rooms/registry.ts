@@ -33,6 +33,7 @@ export interface RegistryOptions {
   rebuildConcurrency?: number;
   /** Passed to every runner: snapshot cadence and storage retry backoff. */
   snapshotEvery?: number;
+  snapshotWorkMs?: number;
   snapshotMs?: number;
   retryMs?: RunnerOptions['retryMs'];
   /** Clock period of running rooms (ms); 0 disables clocks (tests tick by hand). */
@@ -327,13 +328,14 @@ export class RoomRegistry {
   }
 
   private runnerOptions(runtime: ScenarioRuntime): RunnerOptions {
-    const { hooks, flushMs, snapshotEvery, snapshotMs, retryMs, now } = this.options;
+    const { hooks, flushMs, snapshotEvery, snapshotWorkMs, snapshotMs, retryMs, now } = this.options;
     return {
       store: this.options.store,
       runtime,
       tickMs: this.options.tickMs ?? 1000,
       ...(flushMs !== undefined ? { flushMs } : {}),
       ...(snapshotEvery !== undefined ? { snapshotEvery } : {}),
+      ...(snapshotWorkMs !== undefined ? { snapshotWorkMs } : {}),
       ...(snapshotMs !== undefined ? { snapshotMs } : {}),
       ...(retryMs ? { retryMs } : {}),
       hooks: {

@@ -7,9 +7,10 @@
 // are told (onStorage), and the same events are appended again with backoff until the
 // database answers; then the held ack goes out and the room carries on by itself.
 //
-// Snapshots: every `snapshotEvery` events (or `snapshotMs` of wall time with events, and
-// when the room ends) the state is encoded and stored in the background, after the ack,
-// so a rebuild replays at most the events since (restore.ts).
+// Snapshots: after `snapshotEvery` events, or once applying the events since the last one
+// took `snapshotWorkMs` of engine time (what a rebuild would spend again), or `snapshotMs`
+// of wall time with events, and when the room ends, the state is encoded and stored in
+// the background, after the ack, so a rebuild replays at most that tail (restore.ts).
 //
 // Clock: while the room runs, wall time accrues as pending simulated time. It is logged as
 // one tick event riding along with the next action (a command sees the cluster at the
@@ -54,8 +55,13 @@ export interface RunnerOptions {
   tickMs: number;
   /** Longest a running room goes without logging its pending time (default 5000). */
   flushMs?: number;
-  /** Events between two snapshots (default 100); 0 = no snapshots. */
+  /** Events between two snapshots (default 50); 0 = no snapshots. */
   snapshotEvery?: number;
+  /**
+   * Engine time (ms) spent applying events since the last snapshot that calls for a new one
+   * (default 40): a rebuild replays that tail again, so this bounds its cost.
+   */
+  snapshotWorkMs?: number;
   /** Wall ms after which any events since the last snapshot get one (default 30 000). */
   snapshotMs?: number;
   /** First and longest wait between two attempts to reach an unavailable store (default 100 and 5000 ms). */
@@ -82,6 +88,8 @@ export class RoomRunner {
   private snapshotting = false;
   /** Size of the last snapshot (bytes): the room's weight in memory, roughly. */
   private snapshotBytes = 0;
+  /** Engine ms spent applying events since the last snapshot (what a rebuild would redo). */
+  private workSinceSnapshot = 0;
 
   private constructor(
     private state: RoomState,
@@ -97,8 +105,11 @@ export class RoomRunner {
 
   /** Rebuilds a room from its latest snapshot and the log after it (start-up, a join, a report). */
   static async load(roomId: string, options: RunnerOptions): Promise<RoomRunner> {
+    const started = performance.now();
     const { state, snapshotSeq } = await restoreRoom(options.store, options.runtime, roomId);
     const runner = new RoomRunner(state, options, snapshotSeq);
+    // The tail just replayed is work the next rebuild would redo.
+    runner.workSinceSnapshot = snapshotSeq < state.seq ? performance.now() - started : 0;
     runner.snapshotIfDue();
     return runner;
   }
@@ -227,6 +238,15 @@ export class RoomRunner {
    * running it; that is when its event gets its output and exit code.
    */
   private applyDrafts(drafts: DraftEvent[]): { events: RoomEvent[]; line?: LineResult } {
+    const started = performance.now();
+    try {
+      return this.applyEach(drafts);
+    } finally {
+      this.workSinceSnapshot += performance.now() - started;
+    }
+  }
+
+  private applyEach(drafts: DraftEvent[]): { events: RoomEvent[]; line?: LineResult } {
     const events: RoomEvent[] = [];
     let line: ReturnType<typeof executeCommand> | undefined;
     for (const draft of drafts) {
@@ -350,14 +370,19 @@ export class RoomRunner {
 
   /** Takes a snapshot after the current input (never on its ack path) when enough happened since the last. */
   private snapshotIfDue(): void {
-    const every = this.options.snapshotEvery ?? 100;
+    const every = this.options.snapshotEvery ?? 50;
     const since = this.state.seq - this.snapshotSeq;
     if (every <= 0 || since <= 0 || this.snapshotting) return;
-    const due = since >= every || this.state.status === 'ended' || Date.now() - this.snapshotAt >= (this.options.snapshotMs ?? 30_000);
+    const due = since >= every || this.state.status === 'ended' || this.workSinceSnapshot >= (this.options.snapshotWorkMs ?? 40) ||
+      Date.now() - this.snapshotAt >= (this.options.snapshotMs ?? 30_000);
     if (!due) return;
     this.snapshotting = true;
     setImmediate(() => {
-      void this.exclusive(() => (this.disposed && this.state.status !== 'ended' ? undefined : { seq: this.state.seq, data: encodeRoom(this.state) }))
+      void this.exclusive(() => {
+        if (this.disposed && this.state.status !== 'ended') return undefined;
+        this.workSinceSnapshot = 0;
+        return { seq: this.state.seq, data: encodeRoom(this.state) };
+      })
         .then(async (taken) => {
           if (!taken) return;
           await this.options.store.saveSnapshot(this.state.id, taken.seq, taken.data);

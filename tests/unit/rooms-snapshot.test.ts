@@ -5,6 +5,7 @@
 // rooms not in memory) gives the same report as a full replay.
 import { isDeepStrictEqual } from 'node:util';
 import { serialize } from 'node:v8';
+import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createMemoryRoomStore } from '../../server/db/memory-room-store.js';
 import type { RoomStore } from '../../server/db/room-store.js';
@@ -81,7 +82,8 @@ describe('restoring a room', () => {
     const { registry, store, runner } = await playedRoom('etcd-nospace');
     const runtime = catalog.runtime('etcd-nospace', 3)!;
     const expected = (replayRoom(runtime, runner.room.id, (await store.listEvents(runner.room.id, 0)).map(fromStored)));
-    for (const bad of [new Uint8Array([1, 2, 3]), serialize({ format: 999, state: runner.room }), serialize({ format: 1, state: { ...runner.room, id: 'other' } })]) {
+    const bads = [new Uint8Array([1, 2, 3]), deflateRawSync(serialize({ format: 999, state: runner.room })), deflateRawSync(serialize({ format: 2, state: { ...runner.room, id: 'other' } })), serialize({ format: 2, state: runner.room })];
+    for (const bad of bads) {
       await store.saveSnapshot(runner.room.id, runner.room.seq + 100, bad);
       const restored = await restoreRoom(store, runtime, runner.room.id);
       expect(restored.snapshotSeq).toBe(0);
