@@ -22,9 +22,9 @@ import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
 const { catalog } = loadScenarioCatalog();
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
-/** A game day on a real scenario: the solution's commands, ticks and a fault, with snapshots every 7 events. */
+/** A game day on a real scenario: the solution's commands, ticks and a fault, with snapshots every 7 events (and no others). */
 async function playedRoom(scenarioId: string, store: RoomStore = createMemoryRoomStore()) {
-  const registry = new RoomRegistry({ store, catalog, tickMs: 0, snapshotEvery: 7 });
+  const registry = new RoomRegistry({ store, catalog, tickMs: 0, snapshotEvery: 7, snapshotWorkMs: 1e9, snapshotMs: 1e9 });
   const created = await registry.create({ scenarioId, mode: 'gameday', seed: 3, name: 'Host' });
   if (!('runner' in created)) throw new Error(created.error.message);
   const { runner } = created;
@@ -40,6 +40,11 @@ async function playedRoom(scenarioId: string, store: RoomStore = createMemoryRoo
     await runner.act(player, { type: 'run', line });
     await runner.tick(1000 + i * 250);
     if (i === 2 && runner.runtime.faults[0]) await runner.act(host, { type: 'inject-fault', faultId: runner.runtime.faults[0].id });
+    await settle();
+  }
+  // End between two snapshots, so a rebuild has a tail to replay.
+  while (runner.room.seq === (await store.latestSnapshot(runner.room.id))?.seq) {
+    await runner.act(player, { type: 'run', line: 'kubectl get nodes' });
     await settle();
   }
   return { registry, store, runner, player, host };
