@@ -1,11 +1,13 @@
 // Rebuilds a room from the store: its latest snapshot (if one decodes) and the events
 // after it, folded with the same reducer as live play; without a usable snapshot, the
-// whole log. Storage errors propagate as they are (the database may come back); a log
-// that cannot be folded is a BrokenLogError, after which the room is closed for good.
-import type { RoomStore } from '../db/room-store.js';
-import type { RoomEvent } from '../protocol/index.js';
+// whole log. The fold yields to the event loop every few milliseconds, so rebuilding a
+// long log (a room from before snapshots, or one whose snapshot is unusable) never stalls
+// the other rooms; nobody sees the state until it is complete. Storage errors propagate
+// as they are (the database may come back); a log that cannot be folded is a
+// BrokenLogError, after which the room is closed for good.
+import type { EventRecord, RoomStore } from '../db/room-store.js';
 import { fromStored } from './log.js';
-import { reduceRoom, replayRoom } from './reducer.js';
+import { createRoomState, reduceRoom } from './reducer.js';
 import type { ScenarioRuntime } from './runtime.js';
 import { decodeRoom } from './snapshot.js';
 import type { RoomState } from './state.js';
@@ -29,20 +31,32 @@ export async function restoreRoom(store: RoomStore, runtime: ScenarioRuntime, ro
   if (snapshot && start) {
     const tail = await store.listEvents(roomId, snapshot.seq);
     try {
-      return { state: applyAll(start, tail.map(fromStored), runtime), snapshotSeq: snapshot.seq };
+      return { state: await applyAll(start, tail, runtime), snapshotSeq: snapshot.seq };
     } catch {
       // The snapshot and the tail disagree (a snapshot from another engine version): the whole log decides.
     }
   }
   const records = await store.listEvents(roomId, 0);
   try {
-    return { state: replayRoom(runtime, roomId, records.map(fromStored)), snapshotSeq: 0 };
+    const first = records[0] && fromStored(records[0]);
+    if (!first || first.type !== 'room.created') throw new Error('the log does not start with room.created');
+    return { state: await applyAll(createRoomState(runtime, roomId, first), records.slice(1), runtime), snapshotSeq: 0 };
   } catch (error) {
     throw new BrokenLogError(roomId, error);
   }
 }
 
-function applyAll(state: RoomState, events: readonly RoomEvent[], runtime: ScenarioRuntime): RoomState {
-  for (const event of events) reduceRoom(state, event, runtime);
+/** Engine time one slice of a fold may take before it lets the event loop run. */
+const SLICE_MS = 10;
+
+async function applyAll(state: RoomState, records: readonly EventRecord[], runtime: ScenarioRuntime): Promise<RoomState> {
+  let sliceStart = performance.now();
+  for (const record of records) {
+    reduceRoom(state, fromStored(record), runtime);
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
   return state;
 }

@@ -97,6 +97,21 @@ describe('restoring a room', () => {
     registry.dispose();
   });
 
+  it('lets the event loop run while it folds a long log', async () => {
+    const { registry, store, runner } = await playedRoom('pending-pods');
+    const noSnapshots = { ...store, latestSnapshot: async () => null };
+    let turns = 0;
+    const counter = setInterval(() => turns++, 1);
+    const started = performance.now();
+    await restoreRoom(noSnapshots, catalog.runtime('pending-pods', 3)!, runner.room.id);
+    const took = performance.now() - started;
+    clearInterval(counter);
+    // Slices of about 10 ms: a fold that took this long let timers run several times.
+    if (took > 60) expect(turns).toBeGreaterThanOrEqual(2);
+    expect(took).toBeGreaterThan(0);
+    registry.dispose();
+  });
+
   it('reports a log that cannot be folded as BrokenLogError', async () => {
     const store = createMemoryRoomStore();
     const created = await store.createRoom({ code: 'BROKEN', mode: 'solo', scenarioId: 'etcd-nospace', seed: 1, timeLimitSec: 60 });
