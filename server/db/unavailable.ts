@@ -7,8 +7,8 @@
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 /** SQLSTATEs of a server going away or refusing connections (class 08: connection exception). */
 const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300', '58030']);
-/** Prisma's codes for an unreachable database or an exhausted pool. */
-const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/** Prisma's codes for an unreachable database, an exhausted pool, or a transaction cut off under it. */
+const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 /** pg's messages for a connection that ended under a query (no code attached). */
 const MESSAGES = /connection terminated|connection (?:is )?closed|client has encountered a connection error|timeout exceeded when trying to connect|server closed the connection|cannot use a pool after calling end|terminating connection/i;
 
