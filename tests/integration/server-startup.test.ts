@@ -17,12 +17,12 @@ const servers: TestServer[] = [];
 beforeAll(async () => {
   db = await createTestDatabase();
   sql = new pg.Pool({ connectionString: db.url, max: 2 });
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   for (const server of servers) await server.close();
   await sql?.end();
   await db?.drop();
-}, 120_000);
+}, 300_000);
 
 async function start(): Promise<TestServer> {
   const server = await startTestServer({ catalog, database: { url: db.url }, game: { reconcileMs: 0 } });
@@ -32,7 +32,7 @@ async function start(): Promise<TestServer> {
 
 const status = async (roomId: string) => (await sql.query<{ status: string; brokenReason: string | null }>('SELECT status, "brokenReason" FROM "Room" WHERE id = $1', [roomId])).rows[0]!;
 
-async function until(check: () => Promise<boolean> | boolean, what: string, ms = 20_000): Promise<void> {
+async function until(check: () => Promise<boolean> | boolean, what: string, ms = 90_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
@@ -103,4 +103,4 @@ it('listens first, then resumes, ends, expires and quarantines open rooms in the
   const third = await start();
   await until(() => third.app.game.registry.list().filter((r) => r.room.status === 'running').length === 27, 'the solo rooms run again');
   expect(third.app.game.registry.inMemory(broken.roomId)).toBeUndefined();
-}, 120_000);
+}, 300_000);
