@@ -80,6 +80,6 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     const events = log.map((e) => viewFor(auth.viewer, e)).filter((e) => e !== null);
     if (auth.viewer.role !== 'host') return { roomId: room.id, scenarioId: room.scenarioId, events };
     // The overview at any moment of the replay, computed from the replayed cluster.
-    return { roomId: room.id, scenarioId: room.scenarioId, seed: room.seed, events, overviews: overviewTimeline(runtime, room.id, log) };
+    return { roomId: room.id, scenarioId: room.scenarioId, seed: room.seed, events, overviews: await overviewTimeline(runtime, room.id, log) };
   });
 }

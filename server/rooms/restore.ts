@@ -1,7 +1,6 @@
 // Rebuilds a room from the store: its latest snapshot (if one decodes) and the events
 // after it, folded with the same reducer as live play; without a usable snapshot, the
-// whole log. The fold yields to the event loop every few milliseconds, so rebuilding a
-// long log (a room from before snapshots, or one whose snapshot is unusable) never stalls
+// whole log. The fold runs in slices (slices.ts), so rebuilding a long log (a room from before snapshots, or one whose snapshot is unusable) never stalls
 // the other rooms; nobody sees the state until it is complete. Storage errors propagate
 // as they are (the database may come back); a log that cannot be folded is a
 // BrokenLogError, after which the room is closed for good.
@@ -9,6 +8,7 @@ import type { EventRecord, RoomStore } from '../db/room-store.js';
 import { fromStored } from './log.js';
 import { createRoomState, reduceRoom } from './reducer.js';
 import type { ScenarioRuntime } from './runtime.js';
+import { inSlices } from './slices.js';
 import { decodeRoom } from './snapshot.js';
 import type { RoomState } from './state.js';
 
@@ -46,17 +46,7 @@ export async function restoreRoom(store: RoomStore, runtime: ScenarioRuntime, ro
   }
 }
 
-/** Engine time one slice of a fold may take before it lets the event loop run. */
-const SLICE_MS = 10;
-
 async function applyAll(state: RoomState, records: readonly EventRecord[], runtime: ScenarioRuntime): Promise<RoomState> {
-  let sliceStart = performance.now();
-  for (const record of records) {
-    reduceRoom(state, fromStored(record), runtime);
-    if (performance.now() - sliceStart >= SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
-  }
+  await inSlices(records, (record) => reduceRoom(state, fromStored(record), runtime));
   return state;
 }

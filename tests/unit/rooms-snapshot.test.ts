@@ -106,7 +106,7 @@ describe('restoring a room', () => {
     await restoreRoom(noSnapshots, catalog.runtime('pending-pods', 3)!, runner.room.id);
     const took = performance.now() - started;
     clearInterval(counter);
-    // Slices of about 10 ms: a fold that took this long let timers run several times.
+    // Slices of about SLICE_MS: a fold that took this long let timers run several times.
     if (took > 60) expect(turns).toBeGreaterThanOrEqual(2);
     expect(took).toBeGreaterThan(0);
     registry.dispose();
