@@ -1,7 +1,8 @@
 // Rebuilds a room from the store: its latest snapshot (if one decodes) and the events
 // after it, folded with the same reducer as live play; without a usable snapshot, the
-// whole log. The fold runs in slices (slices.ts), so rebuilding a long log (a room from before snapshots, or one whose snapshot is unusable) never stalls
-// the other rooms; nobody sees the state until it is complete. Storage errors propagate
+// whole log. The fold runs in slices (slices.ts), so rebuilding a long log (a room from
+// before snapshots, or one whose snapshot is unusable) never stalls the other rooms;
+// nobody sees the state until it is complete. Storage errors propagate
 // as they are (the database may come back); a log that cannot be folded is a
 // BrokenLogError, after which the room is closed for good.
 import type { EventRecord, RoomStore } from '../db/room-store.js';
