@@ -112,7 +112,7 @@ export class RoomRegistry {
         await runner.catchUp(this.now(), record.startedAt);
         outcome.resumed++;
       }
-      // One rebuild is one long synchronous step: let sockets and timers in between.
+      // Sockets and timers get a turn between two rooms.
       await new Promise((resolve) => setImmediate(resolve));
     });
     return outcome;
