@@ -35,7 +35,7 @@ export interface GameOptions {
   reconcileMs?: number;
   /** First and longest wait between attempts to reach an unavailable database (ms). */
   retryMs?: { first: number; max: number };
-  /** Events between two room snapshots (default 50). */
+  /** Events between two room snapshots (default 32). */
   snapshotEvery?: number;
 }
 

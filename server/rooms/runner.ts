@@ -55,7 +55,7 @@ export interface RunnerOptions {
   tickMs: number;
   /** Longest a running room goes without logging its pending time (default 5000). */
   flushMs?: number;
-  /** Events between two snapshots (default 50); 0 = no snapshots. */
+  /** Events between two snapshots (default 32); 0 = no snapshots. */
   snapshotEvery?: number;
   /**
    * Engine time (ms) spent applying events since the last snapshot that calls for a new one
@@ -370,7 +370,7 @@ export class RoomRunner {
 
   /** Takes a snapshot after the current input (never on its ack path) when enough happened since the last. */
   private snapshotIfDue(): void {
-    const every = this.options.snapshotEvery ?? 50;
+    const every = this.options.snapshotEvery ?? 32;
     const since = this.state.seq - this.snapshotSeq;
     if (every <= 0 || since <= 0 || this.snapshotting) return;
     const due = since >= every || this.state.status === 'ended' || this.workSinceSnapshot >= (this.options.snapshotWorkMs ?? 40) ||
