@@ -23,7 +23,9 @@ it('pausing stops simulated time; resuming restarts it', async () => {
   await player.call('room:join', { code: created.body.code, name: 'P' });
   await host.call('host:start');
   await player.waitFor((e) => e.type === 'tick');
-  await host.call('host:pause');
+  // Counted once the pause itself (and the tick that rides along with it) reached the player.
+  const pausedFirst = await host.call<{ seq: number }>('host:pause');
+  await player.waitFor((e) => e.seq === pausedFirst.seq);
   const runner = ((await server.app.game.registry.get(created.body.roomId)) as RoomRunner);
   const frozen = { now: runner.room.cluster.now, elapsed: runner.room.elapsedMs };
   expect(frozen.elapsed).toBeGreaterThan(0);
