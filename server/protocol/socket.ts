@@ -2,8 +2,9 @@
 // each payload has a schema here and the server answers through the ack with
 // `{ ok: true, ... } | { ok: false, error: { code, message } }`.
 // Server → client: `room:event` (one or more events as its arguments, in order, already
-// filtered for the viewer) and, for hosts
-// and spectators, `room:overview` (the cluster overview, when it changed).
+// filtered for the viewer), `room:storage` (saving stopped working or works again: the
+// room waits meanwhile) and, for hosts and spectators, `room:overview` (the cluster
+// overview, when it changed).
 import { z } from 'zod';
 import { DisplayName, JoinCode, LIMITS, ParticipantId, Role, RoomMode, RoomStatus, ScenarioId, Token } from './common.js';
 import { DiagnosisFields, ScorePart, SignalKind } from './events.js';
@@ -83,6 +84,10 @@ export type ClusterOverview = z.infer<typeof ClusterOverview>;
 export const OverviewMessage = z.object({ seq: z.number().int().nonnegative(), overview: ClusterOverview });
 export type OverviewMessage = z.infer<typeof OverviewMessage>;
 
+/** Saving the room's events failed (`available: false`: the room waits, its clock stopped, and retries) or works again. */
+export const StorageMessage = z.object({ available: z.boolean(), message: z.string() });
+export type StorageMessage = z.infer<typeof StorageMessage>;
+
 export const ParticipantView = z.object({ id: ParticipantId, name: z.string(), role: Role, online: z.boolean() });
 
 export const PublicRoomView = z.object({
@@ -153,4 +158,4 @@ export interface ActionAck {
 }
 
 /** Server → client socket.io event names. */
-export const SERVER_EVENTS = { event: 'room:event', overview: 'room:overview' } as const;
+export const SERVER_EVENTS = { event: 'room:event', overview: 'room:overview', storage: 'room:storage' } as const;

@@ -142,6 +142,11 @@ export function decideTick(room: RoomState, runtime: ScenarioRuntime, ms: number
   return events;
 }
 
+/** The server ends a room on its own (a lobby nobody started in time): scored like an end by time. */
+export function decideExpiry(room: RoomState, runtime: ScenarioRuntime): DraftEvent[] {
+  return room.status === 'ended' ? [] : endEvents(room, runtime, 'system', 'time');
+}
+
 /** Ending scores every player who has not submitted (their diagnosis counts as missing). */
 function endEvents(room: RoomState, runtime: ScenarioRuntime, by: string, reason: 'host' | 'time'): DraftEvent[] {
   const simTime = room.cluster.now;

@@ -3,6 +3,7 @@
 // faults change it, commands are re-executed and must print what the log recorded).
 import type { EventOf, RoomEvent } from '../protocol/index.js';
 import type { LineResult } from '../shell/types.js';
+import { keepOutputWithinBudget } from './retained.js';
 import type { ScenarioRuntime } from './runtime.js';
 import type { RoomState, Terminal } from './state.js';
 
@@ -51,6 +52,7 @@ export function executeCommand(
     seq, simTime, prompt, line, output: result.output, exitCode: result.exitCode,
     ...(result.clear ? { clear: true } : {}), ...(result.observed?.length ? { observed: result.observed } : {}),
   });
+  keepOutputWithinBudget(terminal);
   terminal.lastActiveSimTime = simTime;
   return { ...result, prompt, ...(internalError !== undefined ? { internalError } : {}) };
 }
@@ -80,7 +82,7 @@ export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioR
     case 'participant.joined':
       room.participants[event.participantId] = { id: event.participantId, name: event.name, role: event.role, left: false };
       if (event.role === 'player') {
-        room.terminals[event.participantId] = { session: runtime.newSession(room.cluster), entries: [], lastActiveSimTime: room.cluster.now };
+        room.terminals[event.participantId] = { session: runtime.newSession(room.cluster), entries: [], lastActiveSimTime: room.cluster.now, retainedChars: 0, trimmedUpTo: 0 };
       }
       break;
     case 'participant.left': {

@@ -18,6 +18,9 @@ export interface Terminal {
   entries: (TerminalEntry & { simTime: number; prompt: string; observed?: Fact[] })[];
   /** Simulated time of the player's last command (or join): auto-hints look at it. */
   lastActiveSimTime: number;
+  /** Output characters the entries hold, and how many of the oldest were trimmed (retained.ts). */
+  retainedChars: number;
+  trimmedUpTo: number;
 }
 
 export interface PushedHint {

@@ -3,7 +3,7 @@
 // One commit (say a tick and a command) is one `room:event` message per audience, its
 // events as the message's arguments in order: socket.io encodes each emit once.
 import type { Server, Socket } from 'socket.io';
-import { SERVER_EVENTS, type ClusterOverview, type OverviewMessage, type RoomEvent } from '../protocol/index.js';
+import { SERVER_EVENTS, type ClusterOverview, type OverviewMessage, type RoomEvent, type StorageMessage } from '../protocol/index.js';
 import { CHANGES_CLUSTER } from '../rooms/overview.js';
 import type { RoomRunner } from '../rooms/runner.js';
 import { viewFor, type Viewer } from '../rooms/view.js';
@@ -41,6 +41,20 @@ export function broadcast(io: Server, runner: RoomRunner, events: readonly RoomE
     if (rest.length > 0) io.to(origin).emit(SERVER_EVENTS.event, ...rest);
   }
   pushOverview(io, runner, events);
+}
+
+/** Tells everyone in the room that saving stopped working (the room waits) or works again. */
+export function broadcastStorage(io: Server, runner: RoomRunner, available: boolean): void {
+  const roomId = runner.room.id;
+  const channels = [
+    channelOf(roomId, { role: 'host', participantId: '' }),
+    channelOf(roomId, { role: 'spectator', participantId: '' }),
+    ...Object.keys(runner.room.terminals).map((participantId) => channelOf(roomId, { role: 'player', participantId })),
+  ];
+  const message: StorageMessage = available
+    ? { available, message: 'saving works again; the room goes on' }
+    : { available, message: 'saving is unavailable, retrying; the room is paused until it works again' };
+  io.to(channels).emit(SERVER_EVENTS.storage, message);
 }
 
 /** The overview text each room last sent (pushed or in a view), so an unchanged overview is not sent again. */

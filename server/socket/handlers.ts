@@ -207,7 +207,7 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
           if (payload.role === 'spectator') {
             if (!spectatorJoins.take(address)) return failure('rate_limited', 'too many spectator joins; try again in a minute');
             const room = await deps.registry.findByCode(payload.code);
-            const spectators = room ? Object.values(room.room.participants).filter((p) => p.role === 'spectator' && !p.left).length : 0;
+            const spectators = 'room' in room ? Object.values(room.room.participants).filter((p) => p.role === 'spectator' && !p.left).length : 0;
             if (spectators >= deps.limits.maxSpectatorsPerRoom) return failure('forbidden', `this room has no spectator seats left (${deps.limits.maxSpectatorsPerRoom})`);
           }
           const joined = await deps.registry.joinByCode(payload.code, payload.name, payload.role, true);

@@ -3,6 +3,7 @@
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { buildApp } from '../../server/app.js';
 import { openDatabase, type Database } from '../../server/db/client.js';
+import type { GameOptions } from '../../server/http/game-plugin.js';
 import type { ScenarioCatalog } from '../../server/rooms/runtime.js';
 import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, type TestDatabase } from './db.js';
@@ -29,6 +30,8 @@ export async function startTestServer(options: {
   limits?: Partial<EdgeLimits>;
   ops?: OpsRoutes;
   trustProxyHops?: number;
+  /** Other game options (lobby expiry, reconcile period, storage retry…). */
+  game?: Partial<GameOptions>;
 }): Promise<TestServer> {
   let testDb: TestDatabase | undefined;
   let url = options.database?.url;
@@ -43,6 +46,7 @@ export async function startTestServer(options: {
     tickMs: options.tickMs ?? 0,
     ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
     ...(options.maxEndedRooms !== undefined ? { maxEndedRooms: options.maxEndedRooms } : {}),
+    ...options.game,
   } });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {

@@ -1,6 +1,7 @@
 // The product's flows over real sockets, a real port and a real PostgreSQL, on the real
 // etcd-nospace scenario: an interview, a game day on one shared cluster, solo with its
 // leaderboard, pause, and the answer key never reaching a player or spectator.
+import type { RoomRunner } from '../../server/rooms/runner.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instantiate, loadScenarioDir, playerView, type Scenario } from '../../server/scenarios/index.js';
 import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
@@ -24,7 +25,7 @@ afterAll(async () => {
 
 /** Simulated time passes (the clock is off in these tests; the runner ticks on demand). */
 async function wait(roomId: string, seconds: number): Promise<void> {
-  const runner = await server.app.game.registry.get(roomId);
+  const runner = (await server.app.game.registry.get(roomId)) as RoomRunner;
   const result = await runner!.tick(seconds * 1000);
   expect(result.ok).toBe(true);
 }
@@ -138,7 +139,7 @@ describe('solo', () => {
     const created = await postJson<{ roomId: string; token: string }>(server.url, '/api/solo', { scenarioId: 'etcd-nospace', name: 'Solo Sam' });
     expect(created.status).toBe(201);
     // The server draws the seed (the variant); the test reads it to play the matching reference run.
-    const seed = (await server.app.game.registry.get(created.body.roomId))!.room.seed;
+    const seed = ((await server.app.game.registry.get(created.body.roomId)) as RoomRunner).room.seed;
     const variant = instantiate(loadScenarioDir().scenarios.find((s) => s.id === 'etcd-nospace')!, seed).scenario;
     const player = await connect(server.url);
     const joined = await player.call<{ view: { status: string; scenario: { briefing: string } } }>('room:join', { token: created.body.token });
@@ -161,7 +162,7 @@ describe('solo', () => {
     for (let i = 0; i < 4; i++) {
       const created = await postJson<{ roomId: string }>(server.url, '/api/solo', { scenarioId: 'etcd-nospace', name: 'Picky', seed: SEED });
       expect(created.status).toBe(201);
-      seeds.add((await server.app.game.registry.get(created.body.roomId))!.room.seed);
+      seeds.add(((await server.app.game.registry.get(created.body.roomId)) as RoomRunner).room.seed);
     }
     // Four server draws from 2^32 seeds: the requested one is ignored, and they differ.
     expect(seeds.size).toBe(4);

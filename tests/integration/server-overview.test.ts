@@ -1,6 +1,7 @@
 // The cluster overview over real sockets: hosts and spectators get it in their view and as
 // `room:overview` pushes when the cluster changes; players never receive it; a host's
 // replay carries it for every moment.
+import type { RoomRunner } from '../../server/rooms/runner.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterOverview, OverviewMessage } from '../../server/protocol/index.js';
 import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
@@ -45,7 +46,7 @@ describe('cluster overview', () => {
     // Reading the cluster changes nothing: no push.
     expect((await player.request('cmd:run', { line: 'kubectl get pods -A' })).ok).toBe(true);
     expect((await player.request('cmd:run', { line: 'kubectl scale deploy billing -n orders --replicas=100' })).ok).toBe(true);
-    const runner = await server.app.game.registry.get(created.body.roomId);
+    const runner = (await server.app.game.registry.get(created.body.roomId)) as RoomRunner;
     expect((await runner!.tick(5000)).ok).toBe(true);
 
     const pending = await until(() => overviews(host).find((m) => (m.overview.pods.Pending ?? 0) > 0));

@@ -54,8 +54,8 @@ describe('overviewTimeline', () => {
     { seq: 6, simTime: 5000, type: 'note.added', by: 'h', text: 'watching' },
   ];
 
-  it('records the overview at the start and after each event that changed it', () => {
-    const timeline = overviewTimeline(runtime(), 'room', log);
+  it('records the overview at the start and after each event that changed it', async () => {
+    const timeline = await overviewTimeline(runtime(), 'room', log);
     expect(timeline[0]!.seq).toBe(1);
     expect(timeline[0]!.overview.pods.Pending).toBeUndefined();
     const last = timeline.at(-1)!;
@@ -64,7 +64,7 @@ describe('overviewTimeline', () => {
     expect(new Set(timeline.map((t) => JSON.stringify(t.overview))).size).toBe(timeline.length);
   });
 
-  it('is empty for a runtime without a real cluster', () => {
-    expect(overviewTimeline(fakeRuntime(), 'room', log)).toEqual([]);
+  it('is empty for a runtime without a real cluster', async () => {
+    expect(await overviewTimeline(fakeRuntime(), 'room', log)).toEqual([]);
   });
 });

@@ -122,8 +122,8 @@ describe('room runner', () => {
     // A restarted registry continues the room where it was.
     registry.dispose();
     const restarted = new RoomRegistry({ store, catalog: fakeCatalog(), tickMs: 0 });
-    expect(await restarted.loadOpenRooms()).toEqual({ loaded: 1, failed: [] });
-    const again = (await restarted.get(runner.room.id))!;
+    expect(await restarted.reconcile()).toEqual({ resumed: 1, expired: 0, broken: [] });
+    const again = (await restarted.get(runner.room.id)) as RoomRunner;
     expect(again.room.seq).toBe(runner.room.seq);
     const r = await again.act({ participantId: a, role: 'player' }, { type: 'run', line: 'get' });
     expect(r.ok && r.line!.output).toBe('counter=119 now=4000\n');
@@ -263,11 +263,11 @@ describe('room registry memory', () => {
     expect(inMemory()).not.toContain(a);
     expect(inMemory()).toEqual(expect.arrayContaining([held, open.runner, b]));
 
-    const again = await registry.get(a.room.id);
+    const again = (await registry.get(a.room.id)) as RoomRunner;
     expect(again).not.toBe(a);
     expect(again!.room).toMatchObject({ status: 'ended', seq: a.room.seq, code: a.room.code });
     expect(inMemory()).not.toContain(b); // a is the most recent now
-    expect((await registry.findByCode(b.room.code))!.room.seq).toBe(b.room.seq);
+    expect(((await registry.findByCode(b.room.code)) as RoomRunner).room.seq).toBe(b.room.seq);
 
     registry.release(held);
     expect(inMemory()).not.toContain(held);

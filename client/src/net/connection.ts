@@ -2,7 +2,7 @@
 // last event sequence it applied, and after any reconnect resumes with `room:resume`
 // (token + last seq) so missed events are applied exactly once, in order.
 import { io, type Socket } from 'socket.io-client';
-import type { ClientMessage, ClientMessageName, JoinAck, OverviewMessage, ResumeAck, ViewerEvent } from '../../../server/protocol/index.js';
+import type { ClientMessage, ClientMessageName, JoinAck, OverviewMessage, ResumeAck, StorageMessage, ViewerEvent } from '../../../server/protocol/index.js';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';
 
@@ -14,6 +14,8 @@ export interface ConnectionHandlers {
   /** Hosts and spectators: the cluster overview changed. */
   onOverview(message: OverviewMessage): void;
   onStatus(status: ConnectionStatus): void;
+  /** The server cannot save the room's events (it waits and retries), or can again. */
+  onStorage(message: StorageMessage): void;
   /** A resume could not happen (the token is gone): the view must start over. */
   onLost(message: string): void;
 }
@@ -41,6 +43,7 @@ export class RoomConnection {
     // One message per commit: its events are the arguments, in order.
     this.socket.on('room:event', (...events: ViewerEvent[]) => events.forEach((event) => this.deliver(event)));
     this.socket.on('room:overview', (message: OverviewMessage) => handlers.onOverview(message));
+    this.socket.on('room:storage', (message: StorageMessage) => handlers.onStorage(message));
     handlers.onStatus('connecting');
   }
 

@@ -44,6 +44,8 @@ export async function openRoom(join: ClientMessage<'room:join'>): Promise<RoomSe
         banner(status === 'offline' ? 'Connection lost — reconnecting…' : 'Reconnecting…', 'warn');
       }
     },
+    // Sticky while the room waits for its database; a short notice when it goes on.
+    onStorage: (message) => banner(`${message.message.charAt(0).toUpperCase()}${message.message.slice(1)}.`, message.available ? 'info' : 'warn', message.available ? 3000 : undefined),
     onLost: (message) => banner(`Could not rejoin the room: ${message}. Reload the page.`, 'error'),
   });
   const ack = await conn.join(join);
