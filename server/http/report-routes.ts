@@ -20,8 +20,9 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     const token = bearerToken(request.headers.authorization);
     if (!token) return failure('forbidden', 'send the participant token as "Authorization: Bearer <token>"');
     const found = await registry.findByToken(token);
-    if (!('runner' in found) || found.runner.room.id !== roomId) return failure('forbidden', 'that token does not belong to this room');
-    return { runner: found.runner, viewer: viewerOf(found.participant.id, found.participant.role) };
+    if (!('runner' in found) || found.runner.room.id !== roomId || found.placement.kind !== 'seat') return failure('forbidden', 'that token does not belong to this room');
+    const { participant } = found.placement;
+    return { runner: found.runner, viewer: viewerOf(participant.id, participant.role) };
   }
 
   async function hostReport(request: FastifyRequest<{ Params: { id: string } }>): Promise<{ report: RoomReport } | { error: AckError }> {
@@ -56,7 +57,10 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     const log = (await registry.store.listEvents(auth.runner.room.id, 0)).map(fromStored);
     const events = log.map((e) => viewFor(auth.viewer, e)).filter((e) => e !== null);
     const { room, runtime } = auth.runner;
-    if (auth.viewer.role !== 'host') return { roomId: room.id, scenarioId: room.scenarioId, events };
+    if (auth.viewer.role !== 'host') {
+      const otherCommands = log.flatMap((e) => (e.type === 'command' && e.participantId !== auth.viewer.participantId ? [{ seq: e.seq, participantId: e.participantId }] : []));
+      return { roomId: room.id, scenarioId: room.scenarioId, events, otherCommands };
+    }
     // The overview at any moment of the replay, computed from the replayed cluster.
     return { roomId: room.id, scenarioId: room.scenarioId, seed: room.seed, events, overviews: overviewTimeline(runtime, room.id, log) };
   });

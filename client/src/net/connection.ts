@@ -2,7 +2,7 @@
 // last event sequence it applied, and after any reconnect resumes with `room:resume`
 // (token + last seq) so missed events are applied exactly once, in order.
 import { io, type Socket } from 'socket.io-client';
-import type { ClientMessage, ClientMessageName, JoinAck, OverviewMessage, ResumeAck, ViewerEvent } from '../../../server/protocol/index.js';
+import type { AdmissionMessage, ClientMessage, ClientMessageName, JoinAck, OverviewMessage, ResumeAck, ViewerEvent } from '../../../server/protocol/index.js';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';
 
@@ -25,12 +25,20 @@ export class RoomConnection {
   private token: string | undefined;
   private lastSeq = 0;
   private joined = false;
+  /** Waiting for the host to let this identity in: a reconnect re-joins the wait. */
+  private waiting = false;
+  private admission: ((message: AdmissionMessage) => void) | undefined;
 
   constructor(private readonly handlers: ConnectionHandlers) {
     this.socket = io({ transports: ['websocket'], reconnectionDelay: 300, reconnectionDelayMax: 3000 });
     this.socket.on('connect', () => {
       if (this.joined) void this.resume();
+      else if (this.waiting && this.token) void this.call('room:join', { token: this.token }).then(() => handlers.onStatus('online'));
       else handlers.onStatus('online');
+    });
+    this.socket.on('room:admission', (message: AdmissionMessage) => {
+      this.waiting = false;
+      this.admission?.(message);
     });
     this.socket.on('disconnect', (reason) => {
       handlers.onStatus('offline');
@@ -48,12 +56,22 @@ export class RoomConnection {
   async join(payload: ClientMessage<'room:join'>): Promise<AckResult<JoinAck>> {
     await this.connected();
     const ack = await this.call<JoinAck>('room:join', payload);
-    if (ack.ok) {
-      this.token = ack.token ?? ('token' in payload ? payload.token : undefined);
+    if (!ack.ok) return ack;
+    this.token = ack.token ?? ('token' in payload ? payload.token : undefined);
+    if ('waiting' in ack) {
+      this.waiting = true;
+    } else {
       this.lastSeq = ack.view.seq;
       this.joined = true;
     }
     return ack;
+  }
+
+  /** After a join that must wait: resolves with the host's answer. */
+  admitted(): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.admission = (message) => resolve(message.admitted);
+    });
   }
 
   get participantToken(): string | undefined {

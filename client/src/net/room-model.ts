@@ -22,7 +22,7 @@ export function modelFromView(view: RoomView): RoomModel {
 /** A view with nothing in it yet, for folding a whole log (replay). */
 export function emptyView(roomId: string, you: RoomView['you']): RoomView {
   return {
-    roomId, code: '', mode: 'solo', scenarioId: 'unknown', status: 'lobby', seq: 0,
+    roomId, code: '', mode: 'solo', scenarioId: 'unknown', status: 'lobby', settings: { allowSpectators: false, autoHints: false }, seq: 0,
     timer: { limitMs: 0, elapsedMs: 0, remainingMs: 0 },
     scenario: {}, you, participants: [], terminals: [], hints: [], diagnoses: [], scores: [],
   };
@@ -53,6 +53,11 @@ export function applyEvent(model: RoomModel, event: ViewerEvent): void {
       view.scenarioId = event.scenarioId;
       view.timer = { limitMs: event.timeLimitMs, elapsedMs: 0, remainingMs: event.timeLimitMs };
       if ('code' in event) view.code = event.code;
+      if (event.settings) view.settings = { ...event.settings };
+      break;
+    case 'room.settings':
+      if (event.allowSpectators !== undefined) view.settings.allowSpectators = event.allowSpectators;
+      if (event.autoHints !== undefined) view.settings.autoHints = event.autoHints;
       break;
     case 'participant.joined': {
       view.participants = view.participants.filter((p) => p.id !== event.participantId);
@@ -61,8 +66,23 @@ export function applyEvent(model: RoomModel, event: ViewerEvent): void {
       break;
     }
     case 'participant.left':
-      view.participants = view.participants.filter((p) => p.id !== event.participantId);
+    case 'participant.returned': {
+      // Kept with a mark, so names still resolve and the host keeps seeing who was there.
+      const participant = view.participants.find((p) => p.id === event.participantId);
+      if (participant) participant.left = event.type === 'participant.left';
       break;
+    }
+    case 'seat.requested':
+      host?.requests.push({ id: event.participantId, name: event.name, status: 'pending' });
+      break;
+    case 'seat.admitted':
+    case 'seat.refused': {
+      const request = host?.requests.find((r) => r.id === event.participantId);
+      if (!request) break;
+      request.status = event.type === 'seat.admitted' ? 'admitted' : 'refused';
+      if (event.type === 'seat.admitted') request.seatId = event.seatId;
+      break;
+    }
     case 'room.started':
     case 'room.resumed':
       view.status = 'running';
@@ -105,7 +125,16 @@ export function applyEvent(model: RoomModel, event: ViewerEvent): void {
     case 'score.computed':
       view.scores = view.scores.filter((s) => s.participantId !== event.participantId);
       view.scores.push({ participantId: event.participantId, total: event.total, max: event.max, parts: event.parts });
-      if (host && 'breakdown' in event) host.breakdowns[event.participantId] = event.breakdown;
+      if (host) host.breakdowns[event.participantId] = event.breakdown;
+      break;
+    case 'score.released':
+      // The host keeps the computed score (adjustments apart) and notes that the player sees it.
+      if (host) {
+        if (!host.released.includes(event.participantId)) host.released.push(event.participantId);
+        break;
+      }
+      view.scores = view.scores.filter((s) => s.participantId !== event.participantId);
+      view.scores.push({ participantId: event.participantId, total: event.total, max: event.max, parts: event.parts });
       break;
     case 'fault.injected': {
       const fault = host?.faults.find((f) => f.id === event.faultId);
@@ -128,6 +157,9 @@ export function nameOf(view: RoomView, participantId: string): string {
   if (participantId === 'system') return 'system';
   return view.participants.find((p) => p.id === participantId)?.name ?? participantId.slice(0, 8);
 }
+
+/** Participants still in the room (hosts' views also list those who left). */
+export const present = (view: RoomView) => view.participants.filter((p) => !p.left);
 
 /** A player's score with the host's adjustments added. */
 export function adjustedScore(view: RoomView, participantId: string): { total: number; max: number } | undefined {
