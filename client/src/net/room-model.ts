@@ -5,6 +5,8 @@ import type { HostRoomView, RoomView, ViewerEvent } from '../../../server/protoc
 
 export interface RoomModel {
   view: RoomView;
+  /** Commands of players whose terminal this viewer does not see (a player's replay counts them). */
+  otherCommands?: Record<string, number>;
   /** Hint requests not yet answered by a pushed hint (hosts act on them). */
   hintRequests: { seq: number; participantId: string }[];
   /** Recent non-tick events, oldest first (activity feeds). */
@@ -156,6 +158,12 @@ export function applyEvent(model: RoomModel, event: ViewerEvent): void {
 export function nameOf(view: RoomView, participantId: string): string {
   if (participantId === 'system') return 'system';
   return view.participants.find((p) => p.id === participantId)?.name ?? participantId.slice(0, 8);
+}
+
+/** How many commands a player ran, as far as this viewer knows. */
+export function commandCount(model: RoomModel, participantId: string): number {
+  const seen = model.view.terminals.find((t) => t.participantId === participantId)?.entries.length;
+  return seen ?? model.otherCommands?.[participantId] ?? 0;
 }
 
 /** Participants still in the room (hosts' views also list those who left). */

@@ -2,12 +2,12 @@
 // controls, hints, faults, integrity signals, answer key, scores and private notes.
 import type { HostRoomView, ViewerEvent } from '../../../server/protocol/index.js';
 import { api } from '../net/api.js';
-import { adjustedScore, hostPart, nameOf } from '../net/room-model.js';
+import { adjustedScore, hostPart, nameOf, present } from '../net/room-model.js';
 import { choiceLabel, formatClock, scenarioInfo } from '../net/scenario-info.js';
 import { fill, h, toast } from './dom.js';
 import { activityPanel, overviewPanel, roomHeader } from './panels.js';
-import { partLabel } from './play.js';
 import { recordView } from './record-view.js';
+import { breakdownLines, scoreLinesTable } from './score-lines.js';
 import type { RoomSession } from './room-session.js';
 import { TerminalGrid } from './terminal-grid.js';
 
@@ -70,11 +70,12 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
 
   let hintTarget = '';
   function renderControlPane() {
-    const players = model.view.participants.filter((p) => p.role === 'player');
+    const players = present(model.view).filter((p) => p.role === 'player');
     const target = h('select', { 'aria-label': 'give hints to', onchange: () => (hintTarget = target.value) },
       h('option', { value: '' }, 'everyone'), players.map((p) => h('option', { value: p.id, selected: p.id === hintTarget }, p.name)));
     const signals = host().signals;
     fill(panes.control,
+      seatsPanel(),
       model.hintRequests.length > 0 && h('section', { class: 'panel attention', 'aria-live': 'polite' }, h('h2', {}, 'Hint requests'),
         h('ul', {}, model.hintRequests.map((r) => h('li', {}, `${nameOf(model.view, r.participantId)} asked for a hint`)))),
       h('section', { class: 'panel' }, h('h2', {}, 'Hints'),
@@ -95,6 +96,24 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
     );
   }
 
+  /** Who may come in: identities waiting for a seat, and whether spectators may watch. */
+  function seatsPanel(): HTMLElement {
+    const requests = host().requests;
+    const waiting = requests.filter((r) => r.status === 'pending');
+    const seatName = (id: string | undefined) => (id ? nameOf(model.view, id) : '');
+    const spectators = h('input', { type: 'checkbox', id: 'allow-spectators', checked: model.view.settings.allowSpectators, disabled: model.view.status === 'ended',
+      onchange: () => void act('room:settings', { allowSpectators: spectators.checked }).then((ok) => ok || (spectators.checked = model.view.settings.allowSpectators)) });
+    const candidate = model.view.mode === 'interview' ? model.view.participants.find((p) => p.role === 'player') : undefined;
+    return h('section', { class: `panel${waiting.length > 0 ? ' attention' : ''}`, 'data-testid': 'seats' }, h('h2', {}, 'Who may join'),
+      h('label', { class: 'check', for: 'allow-spectators' }, spectators, ' Spectators may watch every terminal'),
+      waiting.length > 0 && h('ul', { class: 'requests', 'aria-live': 'polite' }, waiting.map((r) => h('li', {},
+        h('span', {}, `${r.name} asks to join${candidate ? ` (admitting gives them ${candidate.name}'s seat)` : ''}`),
+        h('button', { type: 'button', class: 'primary', 'data-admit': r.id, onclick: () => void act('host:admit', { requestId: r.id }) }, 'Admit'),
+        h('button', { type: 'button', 'data-refuse': r.id, onclick: () => void act('host:refuse', { requestId: r.id }) }, 'Refuse')))),
+      requests.length > waiting.length && h('ul', { class: 'small muted' }, requests.filter((r) => r.status !== 'pending').map((r) =>
+        h('li', {}, r.status === 'admitted' ? `${r.name}: admitted${r.seatId !== r.id ? ` into ${seatName(r.seatId)}'s seat` : ''}` : `${r.name}: refused`))));
+  }
+
   function renderKeyPane() {
     fill(panes.key, h('section', { class: 'panel secret' }, h('h2', {}, 'Answer key'), h('p', { class: 'muted small' }, `Hosts only. Seed ${host().seed}.`), recordView(host().answerKey)));
   }
@@ -111,17 +130,26 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
         e.preventDefault();
         if (await act('host:adjust', { participantId: p.id, points: Number(points.value), reason: reason.value })) toast('Score adjusted');
       } }, points, reason, h('button', { type: 'submit' }, 'Adjust'));
-      return h('section', { class: 'panel' }, h('h2', {}, p.name),
+      return h('section', { class: 'panel' }, h('h2', {}, p.name, p.left ? h('span', { class: 'muted' }, ' (left)') : null),
         diagnosis ? h('div', {}, h('p', {}, 'Root cause: ', h('strong', {}, choiceLabel(info.causes, diagnosis.rootCause))), diagnosis.text && h('p', { class: 'pre-line' }, diagnosis.text),
           diagnosis.evidence.length > 0 && h('ul', {}, diagnosis.evidence.map((e) => h('li', {}, choiceLabel(info.evidence, e))))) : h('p', { class: 'muted' }, 'No diagnosis yet.'),
         score && adjusted ? h('div', {},
           h('p', { class: 'total' }, h('strong', {}, String(adjusted.total)), ` / ${adjusted.max}`, adjusted.total !== score.total ? ` (computed ${score.total})` : ''),
-          h('table', { class: 'compact' }, h('tbody', {}, score.parts.map((part) => h('tr', {}, h('td', {}, partLabel(part.key)), h('td', { class: 'num' }, `${part.points}${part.max ? ` / ${part.max}` : ''}`))))),
-          h('details', {}, h('summary', {}, 'Breakdown (why)'), recordView(host().breakdowns[p.id] ?? {})),
+          releaseControl(p.id),
+          scoreLinesTable(breakdownLines(host().breakdowns[p.id]), `lines-${p.id}`),
+          h('details', {}, h('summary', {}, 'Raw breakdown'), recordView(host().breakdowns[p.id] ?? {})),
           host().adjustments.filter((a) => a.participantId === p.id).map((a) => h('p', { class: 'small' }, `${a.points > 0 ? '+' : ''}${a.points}: ${a.reason}`)),
           form,
         ) : h('p', { class: 'muted' }, 'Not scored yet: scores are computed on submission or at the end.'));
     }));
+  }
+
+  /** Whether the player sees their score; in an interview the host releases it. */
+  function releaseControl(participantId: string): HTMLElement {
+    if (host().released.includes(participantId)) return h('p', { class: 'small', 'data-testid': 'released' }, 'The player sees this score (adjustments included).');
+    if (model.view.mode !== 'interview') return h('p', { class: 'small muted' }, 'Players see their scores when the room ends.');
+    return h('p', {}, h('button', { type: 'button', class: 'primary', 'data-release': participantId, onclick: () => void act('host:release', { participantId }) }, 'Show the candidate their score'),
+      h('span', { class: 'small muted' }, ' Until then they see only "submitted".'));
   }
 
   const noteText = h('textarea', { rows: 3, maxlength: 4000, placeholder: 'Private note (hosts only)…', 'aria-label': 'private note' });
@@ -140,7 +168,7 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
   }
 
   // Forms with typing in progress (adjustments, notes) are redrawn only when their data changed.
-  const SCORE_EVENTS = new Set<ViewerEvent['type']>(['participant.joined', 'participant.left', 'diagnosis.submitted', 'score.computed', 'score.adjusted']);
+  const SCORE_EVENTS = new Set<ViewerEvent['type']>(['participant.joined', 'participant.left', 'participant.returned', 'diagnosis.submitted', 'score.computed', 'score.adjusted', 'score.released']);
   function render(event?: ViewerEvent) {
     header.update();
     renderControls();
