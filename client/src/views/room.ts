@@ -60,7 +60,7 @@ export function roomRoute(root: HTMLElement, code: string): Cleanup {
       e.preventDefault();
       localStorage.setItem('kubedrill:name', name.value.trim());
       const failed = await open({ code, name: name.value.trim(), role: role.value as 'player' | 'spectator' });
-      if (failed) errorEl.textContent = failed.error;
+      if (failed) showForm(failed.error);
     } }, h('h1', {}, 'Join the room'), title, h('label', { for: 'rj-name' }, 'Your name'), name, h('label', { for: 'rj-role' }, 'Join as'), role, errorEl,
       h('button', { type: 'submit', class: 'primary' }, 'Join'));
     fill(root, form);
