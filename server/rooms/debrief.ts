@@ -9,12 +9,17 @@ import type { RoomState } from './state.js';
 /** The scorer's breakdown lines as stored (`id`: the answer-key item a line is about). */
 const BreakdownLines = z.object({ lines: z.array(ScoreLineView.extend({ id: z.string().optional() })) });
 
+/** The lines of a stored breakdown; none when it has no readable lines. */
+export function breakdownLines(breakdown: Record<string, unknown>): (ScoreLineView & { id?: string | undefined })[] {
+  const parsed = BreakdownLines.safeParse(breakdown);
+  return parsed.success ? parsed.data.lines : [];
+}
+
 export function buildDebrief(room: RoomState, runtime: ScenarioRuntime, participantId: string): Debrief | undefined {
   if (room.mode !== 'solo' || room.status !== 'ended' || room.participants[participantId]?.role !== 'player') return undefined;
   const score = room.scores[participantId];
   if (!score) return undefined;
-  const parsed = BreakdownLines.safeParse(score.breakdown);
-  const lines = parsed.success ? parsed.data.lines : [];
+  const lines = breakdownLines(score.breakdown);
   const key = runtime.debriefKey;
   return {
     cause: { ...key.cause },
