@@ -236,7 +236,13 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
 
     function resume(payload: ClientMessage<'room:resume'>) {
       return enterRoom(
-        () => deps.registry.findByToken(payload.token, true),
+        async () => {
+          const found = await deps.registry.findByToken(payload.token, true);
+          if (!('runner' in found) || found.placement.kind !== 'waiting') return found;
+          // Nothing to resume before the host lets this identity in: it joins (and waits) again.
+          deps.registry.release(found.runner);
+          return failure('conflict', 'waiting for the host to let you in: join with the token');
+        },
         async ({ runner, viewer }) => {
           if (payload.lastSeq > runner.room.seq) return failure('bad_request', `lastSeq ${payload.lastSeq} is ahead of the room (${runner.room.seq})`);
           const missed = (await deps.registry.store.listEvents(runner.room.id, payload.lastSeq))

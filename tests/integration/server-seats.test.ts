@@ -97,8 +97,9 @@ describe('no answer oracle', () => {
     const late = await connect(server.url);
     const waiting = await late.call<{ token: string }>('room:join', { code, name: 'Pat' });
     expect(waiting).toMatchObject({ ok: true, waiting: { name: 'Pat' } });
-    // Waiting, the connection may join again only with its token.
+    // Waiting, the connection may join again only with its token, and has nothing to resume.
     expect(await late.call('room:join', { code, name: 'Pat' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await late.call('room:resume', { token: waiting.token, lastSeq: 0 })).toMatchObject({ ok: false, error: { code: 'conflict' } });
     const request = await host.waitFor((e) => e.type === 'seat.requested');
     const admitted = new Promise((resolve) => late.socket.once('room:admission', resolve));
     await host.request('host:admit', { requestId: request.participantId });
