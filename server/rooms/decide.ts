@@ -253,7 +253,9 @@ export function uniqueName(room: RoomState, name: string): string {
   if (!taken.has(nameKey(name))) return name;
   for (let n = 2; ; n++) {
     const suffix = ` (${n})`;
-    const candidate = `${name.slice(0, LIMITS.maxNameChars - suffix.length).trimEnd()}${suffix}`;
+    // Cut to fit, never between the two halves of a surrogate pair.
+    const base = name.slice(0, LIMITS.maxNameChars - suffix.length).replace(/[\uD800-\uDBFF]$/, '').trimEnd();
+    const candidate = `${base}${suffix}`;
     if (!taken.has(nameKey(candidate))) return candidate;
   }
 }

@@ -118,6 +118,10 @@ describe('seats', () => {
       names.push(seatOf(await registry.joinByCode(runner.room.code, name, name === 'Hana' ? 'spectator' : 'player')).name);
     }
     expect(names).toEqual(['Pat', 'pat (2)', 'Pat (3)', 'Hana (2)', 'x'.repeat(40), `${'x'.repeat(36)} (2)`]);
+    // A cut never leaves half of a surrogate pair.
+    const emoji = `${'y'.repeat(35)}🙂`;
+    seatOf(await registry.joinByCode(runner.room.code, emoji, 'player'));
+    expect(seatOf(await registry.joinByCode(runner.room.code, emoji, 'player')).name).toBe(`${'y'.repeat(35)} (2)`);
     // The stored participant row carries the name the room gave (the leaderboard reads it).
     const rows = await registry.store.listParticipants(runner.room.id);
     expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(['pat (2)', 'Pat (3)']));
