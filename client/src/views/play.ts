@@ -128,8 +128,8 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
 
   /** Until the score is released the player learns only that the diagnosis is in. */
   const WITHHELD: Record<string, string> = {
-    interview: 'Submitted. Your interviewer will share your score.',
-    gameday: 'Submitted. Every player sees their score when the game day ends.',
+    interview: 'Your interviewer will share your score.',
+    gameday: 'Every player sees their score when the game day ends.',
     solo: 'Scoring…',
   };
   function renderScore() {
