@@ -23,6 +23,8 @@ it('pausing stops simulated time; resuming restarts it', async () => {
   await host.call('host:start');
   await player.waitFor((e) => e.type === 'tick');
   await host.call('host:pause');
+  // The pause (and the time logged with it) reaches the player after the host's ack: count from there.
+  await player.waitFor((e) => e.type === 'room.paused');
   const runner = (await server.app.game.registry.get(created.body.roomId))!;
   const frozen = { now: runner.room.cluster.now, elapsed: runner.room.elapsedMs };
   expect(frozen.elapsed).toBeGreaterThan(0);
