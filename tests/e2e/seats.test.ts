@@ -66,6 +66,9 @@ describe('seats in the browser', () => {
     // …and stops it: the spectator is let go.
     await host.uncheck('#allow-spectators');
     await expect.poll(() => watcher.locator('#banner').textContent(), { timeout: 5000 }).toContain('the host does not allow spectators');
+    // The host sees everyone who ever joined, spectators included.
+    await host.getByTestId('people').locator('summary').click();
+    await expect.poll(() => host.getByTestId('people').textContent()).toMatch(/Min · player.*Obs · spectator/);
     await screenshot(host, '31-host-seats');
   });
 });

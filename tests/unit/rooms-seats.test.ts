@@ -90,6 +90,13 @@ describe('seats', () => {
     expect(admitted.ok && admitted.events.map((e) => e.type)).toEqual(['seat.admitted', 'participant.joined']);
     expect(runner.room.participants[late.placement.request.id]).toMatchObject({ name: 'Ana (2)', role: 'player' });
     expect(await registry.findByToken(late.token!)).toMatchObject({ placement: { kind: 'seat' } });
+    // The host may instead hand a newcomer an existing seat (a player on a new device).
+    const device = await registry.joinByCode(runner.room.code, 'Ana again', 'player');
+    if (!('runner' in device) || device.placement.kind !== 'waiting') throw new Error('expected to wait');
+    const ana = Object.values(runner.room.participants).find((p) => p.name === 'Ana')!;
+    expect(await runner.act(host, { type: 'admit', requestId: device.placement.request.id, seat: host.participantId })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect((await runner.act(host, { type: 'admit', requestId: device.placement.request.id, seat: ana.id })).ok).toBe(true);
+    expect(await registry.findByToken(device.token!)).toMatchObject({ placement: { kind: 'seat', participant: { id: ana.id } } });
     await runner.act(host, { type: 'refuse', requestId: refused.placement.request.id });
     expect(await registry.findByToken(refused.token!)).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'the host did not let you in' } });
     expect(await runner.act(host, { type: 'admit', requestId: refused.placement.request.id })).toMatchObject({ ok: false, error: { code: 'not_found' } });

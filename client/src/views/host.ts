@@ -96,22 +96,43 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
     );
   }
 
-  /** Who may come in: identities waiting for a seat, and whether spectators may watch. */
+  // The control pane is redrawn on every event: what the host is choosing there is kept here.
+  const seatChoice = new Map<string, string>();
+  let peopleOpen = false;
+  /**
+   * Who may come in and who came: identities waiting for a seat (an interview's go into the
+   * candidate seat; a game day's into a new seat or, chosen here, a player's old one),
+   * whether spectators may watch, and everyone who ever joined.
+   */
   function seatsPanel(): HTMLElement {
     const requests = host().requests;
     const waiting = requests.filter((r) => r.status === 'pending');
     const seatName = (id: string | undefined) => (id ? nameOf(model.view, id) : '');
     const spectators = h('input', { type: 'checkbox', id: 'allow-spectators', checked: model.view.settings.allowSpectators, disabled: model.view.status === 'ended',
       onchange: () => void act('room:settings', { allowSpectators: spectators.checked }).then((ok) => ok || (spectators.checked = model.view.settings.allowSpectators)) });
-    const candidate = model.view.mode === 'interview' ? model.view.participants.find((p) => p.role === 'player') : undefined;
+    const players = model.view.participants.filter((p) => p.role === 'player');
+    const candidate = model.view.mode === 'interview' ? players[0] : undefined;
+    const request = (r: (typeof requests)[number]) => {
+      const into = model.view.mode === 'gameday' && players.length > 0
+        ? h('select', { 'aria-label': `seat for ${r.name}`, 'data-seat-for': r.id, onchange: () => seatChoice.set(r.id, into!.value) },
+          h('option', { value: '' }, 'a new seat'), players.map((p) => h('option', { value: p.id, selected: seatChoice.get(r.id) === p.id }, `${p.name}'s seat`)))
+        : null;
+      const admit = () => void act('host:admit', { requestId: r.id, ...(into?.value ? { seat: into.value } : {}) });
+      return h('li', {},
+        h('span', {}, `${r.name} asks to join${candidate ? ` (admitting gives them ${candidate.name}'s seat)` : ''}`),
+        into && h('label', { class: 'inline small' }, 'into ', into),
+        h('button', { type: 'button', class: 'primary', 'data-admit': r.id, onclick: admit }, 'Admit'),
+        h('button', { type: 'button', 'data-refuse': r.id, onclick: () => void act('host:refuse', { requestId: r.id }) }, 'Refuse'));
+    };
     return h('section', { class: `panel${waiting.length > 0 ? ' attention' : ''}`, 'data-testid': 'seats' }, h('h2', {}, 'Who may join'),
       h('label', { class: 'check', for: 'allow-spectators' }, spectators, ' Spectators may watch every terminal'),
-      waiting.length > 0 && h('ul', { class: 'requests', 'aria-live': 'polite' }, waiting.map((r) => h('li', {},
-        h('span', {}, `${r.name} asks to join${candidate ? ` (admitting gives them ${candidate.name}'s seat)` : ''}`),
-        h('button', { type: 'button', class: 'primary', 'data-admit': r.id, onclick: () => void act('host:admit', { requestId: r.id }) }, 'Admit'),
-        h('button', { type: 'button', 'data-refuse': r.id, onclick: () => void act('host:refuse', { requestId: r.id }) }, 'Refuse')))),
+      waiting.length > 0 && h('ul', { class: 'requests', 'aria-live': 'polite' }, waiting.map(request)),
       requests.length > waiting.length && h('ul', { class: 'small muted' }, requests.filter((r) => r.status !== 'pending').map((r) =>
-        h('li', {}, r.status === 'admitted' ? `${r.name}: admitted${r.seatId !== r.id ? ` into ${seatName(r.seatId)}'s seat` : ''}` : `${r.name}: refused`))));
+        h('li', {}, r.status === 'admitted' ? `${r.name}: admitted${r.seatId !== r.id ? ` into ${seatName(r.seatId)}'s seat` : ''}` : `${r.name}: refused`))),
+      h('details', { 'data-testid': 'people', open: peopleOpen, ontoggle: (e: Event) => (peopleOpen = (e.target as HTMLDetailsElement).open) },
+        h('summary', {}, `Everyone who joined (${model.view.participants.length})`),
+        h('ul', { class: 'small' }, model.view.participants.map((p) => h('li', {},
+          h('span', { class: `dot ${p.online ? 'online' : 'offline'}` }), ` ${p.name} · ${p.role}${p.left ? ' · left' : ''}`)))));
   }
 
   function renderKeyPane() {
