@@ -2,7 +2,7 @@
 // and its reading of the scenario's player view.
 import { describe, expect, it } from 'vitest';
 import type { HostRoomView, RoomEvent } from '../../server/protocol/index.js';
-import { adjustedScore, applyEvent, emptyView, modelFromView, nameOf } from '../../client/src/net/room-model.js';
+import { adjustedScore, applyEvent, commandCount, countOtherCommands, emptyView, modelFromView, nameOf } from '../../client/src/net/room-model.js';
 import { choiceLabel, formatClock, scenarioInfo } from '../../client/src/net/scenario-info.js';
 import { parseRoute } from '../../client/src/router.js';
 
@@ -66,6 +66,15 @@ describe('room model', () => {
     applyEvent(model, released);
     expect(model.view.scores).toMatchObject([{ participantId: 'p', total: 10 }]);
     expect((model.view as HostRoomView).host.released).toEqual(['p']);
+  });
+
+  it('counts the other players\' commands in a player\'s replay, up to the moment shown', () => {
+    const model = modelFromView(emptyView('room-1', { participantId: 'p', name: 'Min', role: 'player' }));
+    applyEvent(model, { seq: 1, simTime: 0, type: 'participant.joined', participantId: 'q', name: 'Other', role: 'player' });
+    applyEvent(model, { seq: 2, simTime: 0, type: 'participant.joined', participantId: 'p', name: 'Min', role: 'player' });
+    applyEvent(model, { seq: 3, simTime: 0, type: 'command', participantId: 'p', line: 'get', output: '', exitCode: 0 });
+    countOtherCommands(model, [{ seq: 4, participantId: 'q' }, { seq: 6, participantId: 'q' }], 5);
+    expect([commandCount(model, 'p'), commandCount(model, 'q')]).toEqual([1, 1]);
   });
 
   it('keeps who left (marked) and follows seat requests for the host', () => {

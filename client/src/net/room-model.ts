@@ -160,6 +160,13 @@ export function nameOf(view: RoomView, participantId: string): string {
   return view.participants.find((p) => p.id === participantId)?.name ?? participantId.slice(0, 8);
 }
 
+/** Counts the other players' commands up to event `upToSeq` (a player's replay knows when, not what). */
+export function countOtherCommands(model: RoomModel, commands: readonly { seq: number; participantId: string }[], upToSeq: number): void {
+  const counts: Record<string, number> = {};
+  for (const c of commands) if (c.seq <= upToSeq) counts[c.participantId] = (counts[c.participantId] ?? 0) + 1;
+  model.otherCommands = counts;
+}
+
 /** How many commands a player ran, as far as this viewer knows. */
 export function commandCount(model: RoomModel, participantId: string): number {
   const seen = model.view.terminals.find((t) => t.participantId === participantId)?.entries.length;

@@ -2,7 +2,7 @@
 // play advances simulated time at 1×, 4× or 16×. Terminals and overview show that moment.
 import type { OverviewMessage, RoomView, ViewerEvent } from '../../../server/protocol/index.js';
 import { api } from '../net/api.js';
-import { applyEvent, emptyView, type RoomModel } from '../net/room-model.js';
+import { applyEvent, countOtherCommands, emptyView, type RoomModel } from '../net/room-model.js';
 import { formatClock } from '../net/scenario-info.js';
 import { seatByRoom } from '../net/seats.js';
 import { fill, h } from './dom.js';
@@ -24,10 +24,10 @@ export function foldLog(
   roomId: string, you: RoomView['you'], scenario: Record<string, unknown>, events: readonly ViewerEvent[], count: number, overviews: readonly OverviewMessage[] = [],
   otherCommands: readonly OtherCommand[] = [],
 ): RoomModel {
-  const model: RoomModel = { view: { ...emptyView(roomId, you), scenario }, hintRequests: [], activity: [], otherCommands: {} };
+  const model: RoomModel = { view: { ...emptyView(roomId, you), scenario }, hintRequests: [], activity: [] };
   for (const event of events.slice(0, count)) applyEvent(model, event);
   const upTo = count === 0 ? 0 : events[count - 1]!.seq;
-  for (const c of otherCommands) if (c.seq <= upTo) model.otherCommands![c.participantId] = (model.otherCommands![c.participantId] ?? 0) + 1;
+  countOtherCommands(model, otherCommands, upTo);
   const overview = overviews.findLast((o) => o.seq <= upTo) ?? overviews[0];
   if (overview) model.view.overview = overview.overview;
   return model;
