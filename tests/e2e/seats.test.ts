@@ -56,6 +56,17 @@ describe('seats in the browser', () => {
     await host.locator('button[data-refuse]').click();
     await expect.poll(() => stranger.locator('.join .error').textContent()).toBe('the host did not let you in');
 
+    // Admitted while its connection was away, a waiting page takes its seat when it reconnects.
+    const away = await joinForm(code, 'Min again');
+    await away.getByRole('button', { name: 'Join' }).click();
+    await expect.poll(() => away.locator('h1').textContent()).toBe('Waiting for the host');
+    const runner = (await world.server.app.game.registry.findByCode(code))!;
+    const requestId = Object.values(runner.room.requests).find((r) => r.status === 'pending')!.id;
+    const hostId = Object.values(runner.room.participants).find((p) => p.role === 'host')!.id;
+    world.server.app.game.sockets.io.in(`${runner.room.id}:w:${requestId}`).disconnectSockets(true);
+    expect((await runner.act({ participantId: hostId, role: 'host' }, { type: 'admit', requestId })).ok).toBe(true);
+    await expect.poll(() => screenText(away.getByTestId('terminal')), { timeout: 5000 }).toMatch(/0\$ get\ncounter=\d+/);
+
     // The host allows spectators now: the form offers watching, and a spectator joins.
     await host.check('#allow-spectators');
     const watcher = await joinForm(code, 'Obs');

@@ -27,18 +27,19 @@ export class RoomConnection {
   private joined = false;
   /** Waiting for the host to let this identity in: a reconnect re-joins the wait. */
   private waiting = false;
-  private admission: ((message: AdmissionMessage) => void) | undefined;
+  private settleWait: ((ack: AckResult<JoinAck>) => void) | undefined;
 
   constructor(private readonly handlers: ConnectionHandlers) {
     this.socket = io({ transports: ['websocket'], reconnectionDelay: 300, reconnectionDelayMax: 3000 });
     this.socket.on('connect', () => {
       if (this.joined) void this.resume();
-      else if (this.waiting && this.token) void this.call('room:join', { token: this.token }).then(() => handlers.onStatus('online'));
+      else if (this.waiting) void this.rejoinWait().then(() => handlers.onStatus('online'));
       else handlers.onStatus('online');
     });
     this.socket.on('room:admission', (message: AdmissionMessage) => {
-      this.waiting = false;
-      this.admission?.(message);
+      if (!this.waiting) return;
+      if (!message.admitted) return this.settle({ ok: false, error: { code: 'forbidden', message: 'the host did not let you in' } });
+      void this.rejoinWait();
     });
     this.socket.on('disconnect', (reason) => {
       handlers.onStatus('offline');
@@ -67,11 +68,27 @@ export class RoomConnection {
     return ack;
   }
 
-  /** After a join that must wait: resolves with the host's answer. */
-  admitted(): Promise<boolean> {
+  /** After a join that must wait: resolves with the seat's join answer once the host lets it in, or the refusal. */
+  admission(): Promise<AckResult<JoinAck>> {
     return new Promise((resolve) => {
-      this.admission = (message) => resolve(message.admitted);
+      this.settleWait = resolve;
     });
+  }
+
+  /**
+   * Joins again with the token: seated (admitted, maybe while this socket was away), refused,
+   * or still waiting (the wait continues on this connection).
+   */
+  private async rejoinWait(): Promise<void> {
+    if (!this.token) return;
+    const ack = await this.join({ token: this.token });
+    if (!ack.ok || !('waiting' in ack)) this.settle(ack);
+  }
+
+  private settle(ack: AckResult<JoinAck>): void {
+    this.waiting = false;
+    this.settleWait?.(ack);
+    this.settleWait = undefined;
   }
 
   get participantToken(): string | undefined {

@@ -59,8 +59,7 @@ export async function openRoom(
     const { waiting } = ack;
     if (token) saveSeat({ roomId: waiting.roomId, code: waiting.code, token, role: 'player', participantId: '' });
     onWaiting?.(waiting);
-    const admitted = await conn.admitted();
-    ack = admitted && token ? await conn.join({ token }) : { ok: false, error: { code: 'forbidden', message: 'the host did not let you in' } };
+    ack = await conn.admission();
   }
   if (!ack.ok || 'waiting' in ack) {
     conn.close();
