@@ -174,26 +174,31 @@ describe('scores', () => {
   });
 
   it('game day: players see their own score only when the room ends; a replay counts everyone\'s commands', async () => {
-    const { code, host, roomId } = await hostedRoom('gameday');
+    const { code, host, roomId } = await hostedRoom('gameday', true);
     const a = await joinAs(code, 'Ana');
     const b = await joinAs(code, 'Ben');
+    const watcher = await joinAs(code, 'Wes', 'spectator');
     await host.request('host:start');
     await a.client.request('cmd:run', { line: 'get' });
     for (const line of ['get', 'inc', 'get']) await b.client.request('cmd:run', { line });
     await a.client.request('diagnosis:submit', { rootCause: 'b', text: '', evidence: [] });
     await host.waitFor((e) => e.type === 'score.computed');
+    // Neither the player nor a spectator (a player's second browser, say) hears a point before the end.
     expect(scoreTalk(a.client)).toEqual([]);
+    expect(scoreTalk(watcher.client)).toEqual([]);
     await host.request('host:end');
     const mine = await a.client.waitFor((e) => e.type === 'score.released');
     expect(mine).toMatchObject({ participantId: a.id, total: 10 });
     await b.client.waitFor((e) => e.type === 'score.released');
     expect(a.client.events.filter((e) => e.type === 'score.released').map((e) => e.participantId)).toEqual([a.id]);
+    await watcher.client.waitFor((e) => e.type === 'room.ended');
+    expect(watcher.client.events.filter((e) => e.type === 'score.released').map((e) => e.participantId as string).sort()).toEqual([a.id, b.id].sort());
 
     const replay = await getJson<{ events: { type: string; participantId?: string }[]; otherCommands: { participantId: string }[] }>(server.url, `/api/rooms/${roomId}/replay`, a.token);
     expect(replay.body.events.filter((e) => e.type === 'command').map((e) => e.participantId)).toEqual([a.id]);
     expect(replay.body.otherCommands.map((c) => c.participantId)).toEqual([b.id, b.id, b.id]);
     expect(JSON.stringify(replay.body)).not.toContain('"inc"');
-    for (const c of [host, a.client, b.client]) c.close();
+    for (const c of [host, a.client, b.client, watcher.client]) c.close();
   });
 });
 
