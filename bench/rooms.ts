@@ -76,10 +76,11 @@ async function hostedRoom(registry: RoomRegistry, scenarioId: string) {
   if (!('runner' in created)) throw new Error(created.error.message);
   const joined = await registry.joinByCode(created.runner.room.code, 'Ops', 'player');
   if (!('runner' in joined)) throw new Error(joined.error.message);
+  if (joined.placement.kind !== 'seat') throw new Error('the player waits for the host');
   const host = { participantId: created.participantId, role: 'host' as const };
   await created.runner.act(host, { type: 'extend', ms: 24 * 3600_000 });
   await created.runner.act(host, { type: 'start' });
-  return { runner: created.runner, host, player: { participantId: joined.participant.id, role: 'player' as const } };
+  return { runner: created.runner, host, player: { participantId: joined.placement.participant.id, role: 'player' as const } };
 }
 
 async function benchRebuild(store: RoomStore, catalog: Catalog): Promise<boolean> {

@@ -10,7 +10,7 @@ import { overviewTimeline } from '../rooms/overview.js';
 import { foldLedger } from '../rooms/ledger.js';
 import { buildReport } from '../rooms/report.js';
 import type { ScenarioRuntime } from '../rooms/runtime.js';
-import type { RoomState } from '../rooms/state.js';
+import { placementOf, type RoomState } from '../rooms/state.js';
 import { hashToken } from '../rooms/tokens.js';
 import { viewerOf, viewFor, type Viewer } from '../rooms/view.js';
 import { bearerToken, sendError } from './errors.js';
@@ -31,21 +31,30 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
   async function authorise(request: FastifyRequest, roomId: string): Promise<Authorised | AckError> {
     const token = bearerToken(request.headers.authorization);
     if (!token) return failure('forbidden', 'send the participant token as "Authorization: Bearer <token>"');
-    const participant = await registry.store.findParticipantByTokenHash(hashToken(token));
-    if (!participant || participant.roomId !== roomId) return failure('forbidden', 'that token does not belong to this room');
-    const viewer = viewerOf(participant.id, participant.role);
+    const identity = await registry.store.findParticipantByTokenHash(hashToken(token));
+    if (!identity || identity.roomId !== roomId) return failure('forbidden', 'that token does not belong to this room');
+    const found = await roomWithLog(roomId);
+    if (!('room' in found)) return found;
+    // Only a seat's token reads the room (a request waiting for the host, or refused, does not).
+    const placement = placementOf(found.room, identity.id);
+    if (placement.kind !== 'seat') return failure('forbidden', 'that token does not belong to this room');
+    return { ...found, viewer: viewerOf(placement.participant.id, placement.participant.role) };
+  }
+
+  /** The room and its log: from memory, folded from the log when it ended (or broke) elsewhere, else rebuilt. */
+  async function roomWithLog(roomId: string): Promise<Omit<Authorised, 'viewer'> | AckError> {
     const live = registry.inMemory(roomId);
     const record = live ? undefined : await registry.store.getRoom(roomId);
     if (!live && record && (record.status === 'ended' || record.brokenReason !== null)) {
       const runtime = registry.catalog.runtime(record.scenarioId, record.seed);
       if (!runtime) return failure('room_broken', `scenario ${record.scenarioId} is not installed`);
       const log = (await registry.store.listEvents(roomId, 0)).map(fromStored);
-      return { room: foldLedger(runtime, roomId, log), runtime, log, viewer };
+      return { room: foldLedger(runtime, roomId, log), runtime, log };
     }
     const runner = live ?? (await registry.get(roomId));
     if (!('room' in runner)) return runner;
     const log = (await registry.store.listEvents(roomId, 0)).map(fromStored).filter((e) => e.seq <= runner.room.seq);
-    return { room: runner.room, runtime: runner.runtime, log, viewer };
+    return { room: runner.room, runtime: runner.runtime, log };
   }
 
   async function hostReport(request: FastifyRequest<{ Params: { id: string } }>): Promise<{ report: RoomReport } | { error: AckError }> {
@@ -78,7 +87,10 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     if (auth.viewer.role === 'spectator') return sendError(reply, failure('forbidden', 'replays are for the host and the players'));
     const { room, runtime, log } = auth;
     const events = log.map((e) => viewFor(auth.viewer, e)).filter((e) => e !== null);
-    if (auth.viewer.role !== 'host') return { roomId: room.id, scenarioId: room.scenarioId, events };
+    if (auth.viewer.role !== 'host') {
+      const otherCommands = log.flatMap((e) => (e.type === 'command' && e.participantId !== auth.viewer.participantId ? [{ seq: e.seq, participantId: e.participantId }] : []));
+      return { roomId: room.id, scenarioId: room.scenarioId, events, otherCommands };
+    }
     // The overview at any moment of the replay, computed from the replayed cluster.
     return { roomId: room.id, scenarioId: room.scenarioId, seed: room.seed, events, overviews: await overviewTimeline(runtime, room.id, log) };
   });

@@ -37,8 +37,8 @@ export async function roomsRoutes(app: FastifyInstance): Promise<void> {
     },
     ...creation,
   }, async (request, reply) => {
-    const { scenarioId, mode, seed, hostName } = request.body;
-    const created = await registry.create({ scenarioId, mode, name: hostName, ...(seed !== undefined ? { seed } : {}) });
+    const { scenarioId, mode, seed, hostName, allowSpectators } = request.body;
+    const created = await registry.create({ scenarioId, mode, name: hostName, settings: { allowSpectators, autoHints: false }, ...(seed !== undefined ? { seed } : {}) });
     if (!('runner' in created)) return sendError(reply, created);
     return reply.code(201).send({ roomId: created.runner.room.id, code: created.runner.room.code, hostToken: created.token });
   });
@@ -50,8 +50,8 @@ export async function roomsRoutes(app: FastifyInstance): Promise<void> {
     },
     ...creation,
   }, async (request, reply) => {
-    const { scenarioId, name } = request.body;
-    const created = await registry.create({ scenarioId, mode: 'solo', name });
+    const { scenarioId, name, autoHints } = request.body;
+    const created = await registry.create({ scenarioId, mode: 'solo', name, settings: { allowSpectators: false, autoHints } });
     if (!('runner' in created)) return sendError(reply, created);
     return reply.code(201).send({ roomId: created.runner.room.id, code: created.runner.room.code, token: created.token, participantId: created.participantId });
   });
@@ -68,6 +68,7 @@ export async function roomsRoutes(app: FastifyInstance): Promise<void> {
       return {
         roomId: room.id, code: room.code, mode: room.mode, scenarioId: room.scenarioId, title: live.runtime.title, status: room.status,
         players: people.filter((p) => p.role === 'player').length, spectators: people.filter((p) => p.role === 'spectator').length,
+        allowSpectators: room.settings.allowSpectators,
       };
     }
     const record = await registry.store.findRoomByCode(request.params.code);
@@ -77,6 +78,9 @@ export async function roomsRoutes(app: FastifyInstance): Promise<void> {
       roomId: record.id, code: record.code, mode: record.mode, scenarioId: record.scenarioId,
       title: registry.catalog.runtime(record.scenarioId, record.seed)?.title ?? record.scenarioId, status: record.status,
       players: people.filter((p) => p.role === 'player').length, spectators: people.filter((p) => p.role === 'spectator').length,
+      // Settings live in the log; a room not in memory has ended or is being rebuilt, and a
+      // spectator's join answers for itself.
+      allowSpectators: false,
     };
   });
 

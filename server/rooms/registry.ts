@@ -10,12 +10,13 @@
 // the most recently used stay in memory, by count and by size, and never one a connection
 // still sits in, so a server that runs for weeks does not keep every cluster it simulated.
 import { randomUUID } from 'node:crypto';
-import type { ParticipantRecord, RoomRecord, RoomStore } from '../db/room-store.js';
+import type { RoomRecord, RoomStore } from '../db/room-store.js';
 import { isStorageUnavailable } from '../db/unavailable.js';
-import type { AckError, DraftEvent, RoomEvent, RoomMode, Role } from '../protocol/index.js';
-import { failure } from '../protocol/index.js';
+import type { AckError, DraftEvent, RoomEvent, RoomMode, RoomSettings, Role } from '../protocol/index.js';
+import { DEFAULT_SETTINGS, failure } from '../protocol/index.js';
 import { BrokenLogError } from './restore.js';
 import { RoomRunner, type RunnerHooks, type RunnerOptions } from './runner.js';
+import { placementOf, type Placement } from './state.js';
 import type { ScenarioCatalog, ScenarioRuntime } from './runtime.js';
 import { hashToken, newJoinCode, newSeed, newToken } from './tokens.js';
 
@@ -50,6 +51,8 @@ export interface NewRoomRequest {
   seed?: number;
   /** The creator: the host, or the solo player. */
   name: string;
+  /** Default: both off. */
+  settings?: RoomSettings;
 }
 
 export interface CreatedRoom {
@@ -60,7 +63,8 @@ export interface CreatedRoom {
 
 export interface Joined {
   runner: RoomRunner;
-  participant: { id: string; name: string; role: Role };
+  /** Where the token's identity sits: a seat, or waiting for the host (never refused or unknown). */
+  placement: Extract<Placement, { kind: 'seat' | 'waiting' }>;
   /** Only on a first join by code. */
   token?: string;
 }
@@ -141,7 +145,10 @@ export class RoomRegistry {
     const token = newToken();
     const role: Role = request.mode === 'solo' ? 'player' : 'host';
     const first: DraftEvent[] = [
-      { type: 'room.created', simTime: 0, mode: request.mode, scenarioId: request.scenarioId, seed, code: record.code, timeLimitMs: runtime.timeLimitMs },
+      {
+        type: 'room.created', simTime: 0, mode: request.mode, scenarioId: request.scenarioId, seed, code: record.code, timeLimitMs: runtime.timeLimitMs,
+        settings: request.settings ?? DEFAULT_SETTINGS,
+      },
       { type: 'participant.joined', simTime: 0, participantId, name: request.name, role },
     ];
     if (request.mode === 'solo') first.push({ type: 'room.started', simTime: 0, by: participantId });
@@ -163,21 +170,28 @@ export class RoomRegistry {
     const result = await runner.act({ participantId, role }, { type: 'join', participantId, name, role }, {
       newParticipant: { id: participantId, name, role, tokenHash: hashToken(token) },
     });
-    if (!result.ok) {
+    const placement = placementOf(runner.room, participantId);
+    if (!result.ok || (placement.kind !== 'seat' && placement.kind !== 'waiting')) {
       if (hold) this.release(runner);
-      return result;
+      return result.ok ? failure('internal', 'the join left no seat') : result;
     }
-    return { runner, participant: { id: participantId, name, role }, token };
+    return { runner, placement, token };
   }
 
-  /** Re-join with a token (reload, new tab, reconnect); `hold` as for joinByCode (the caller releases). */
-  async findByToken(token: string, hold = false): Promise<{ runner: RoomRunner; participant: ParticipantRecord } | AckError> {
-    const participant = await this.lookUp(() => this.options.store.findParticipantByTokenHash(hashToken(token)));
-    if (!participant) return failure('forbidden', 'unknown token');
-    if (!('id' in participant)) return participant;
-    const runner = await this.get(participant.roomId, hold);
+  /**
+   * Re-join with a token (reload, new tab, reconnect): the seat it holds, or its request still
+   * waiting for the host. `hold` as for joinByCode (the caller releases, also on a refusal).
+   */
+  async findByToken(token: string, hold = false): Promise<Joined | AckError> {
+    const identity = await this.lookUp(() => this.options.store.findParticipantByTokenHash(hashToken(token)));
+    if (!identity) return failure('forbidden', 'unknown token');
+    if (!('id' in identity)) return identity;
+    const runner = await this.get(identity.roomId, hold);
     if (!('room' in runner)) return runner;
-    return { runner, participant };
+    const placement = placementOf(runner.room, identity.id);
+    if (placement.kind === 'seat' || placement.kind === 'waiting') return { runner, placement };
+    if (hold) this.release(runner);
+    return failure('forbidden', placement.kind === 'refused' ? 'the host did not let you in' : 'unknown token');
   }
 
   /**

@@ -25,6 +25,7 @@ export function buildReport(room: RoomState, runtime: ScenarioRuntime, log: read
         id: p.id,
         name: p.name,
         role: p.role,
+        left: p.left,
         commands: (room.terminals[p.id]?.entries ?? []).map((e) => ({ seq: e.seq, simTime: e.simTime, prompt: e.prompt, line: e.line, output: outputs.get(e.seq) ?? e.output, exitCode: e.exitCode, ...(e.clear ? { clear: true } : {}) })),
         hintsUsed: p.role === 'player' ? hintsOf(room, p.id).map((h) => ({ hintId: h.hintId, cost: h.cost })) : [],
         diagnosis: diagnosis ? { rootCause: diagnosis.rootCause, text: diagnosis.text, evidence: diagnosis.evidence } : null,
@@ -35,6 +36,7 @@ export function buildReport(room: RoomState, runtime: ScenarioRuntime, log: read
               adjustedTotal: adjustedTotal(room, p.id) ?? score.total,
               breakdown: score.breakdown,
               adjustments: room.adjustments.filter((a) => a.participantId === p.id).map((a) => ({ points: a.points, reason: a.reason })),
+              released: room.released[p.id] !== undefined,
             }
           : null,
       };

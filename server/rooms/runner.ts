@@ -163,7 +163,7 @@ export class RoomRunner {
         return this.abandon(error, `${action.type} in room ${this.state.id}`);
       }
       if (events.length > 0) {
-        const stored = await this.persist(events, decision.ok && extra.newParticipant ? [extra.newParticipant] : [], extra.origin);
+        const stored = await this.persist(events, decision.ok && extra.newParticipant ? [named(extra.newParticipant, acted.events)] : [], extra.origin);
         if (!stored.ok) return stored;
       }
       if (!decision.ok) return decision;
@@ -420,6 +420,12 @@ export class RoomRunner {
     if (results.length > 0) changes.results = results;
     return changes;
   }
+}
+
+/** The new participant's row under the name the decision gave it ("Pat (2)"). */
+function named(participant: NewParticipant, events: readonly RoomEvent[]): NewParticipant {
+  const joined = events.find((e) => (e.type === 'participant.joined' || e.type === 'seat.requested') && e.participantId === participant.id);
+  return joined && 'name' in joined ? { ...participant, name: joined.name } : participant;
 }
 
 /** Room columns the events change; `limitMs` is the limit after them. */

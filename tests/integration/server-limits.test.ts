@@ -52,8 +52,9 @@ async function joinFrom(server: TestServer, from: string, payload: object, heade
   }
 }
 
+/** A game day that lets spectators in (the host's choice; these tests count them). */
 async function hostedRoom(server: TestServer): Promise<{ code: string; hostToken: string }> {
-  const created = await postJson<{ code: string; hostToken: string }>(server.url, '/api/rooms', { scenarioId: 'fake', mode: 'gameday', hostName: 'Host' });
+  const created = await postJson<{ code: string; hostToken: string }>(server.url, '/api/rooms', { scenarioId: 'fake', mode: 'gameday', hostName: 'Host', allowSpectators: true });
   expect(created.status).toBe(201);
   return created.body;
 }

@@ -28,7 +28,7 @@ async function until<T>(read: () => T | undefined, timeoutMs = 5000): Promise<T>
 
 describe('cluster overview', () => {
   it('reaches the host and spectators when it changes, never a player', async () => {
-    const created = await postJson<{ roomId: string; code: string; hostToken: string }>(server.url, '/api/rooms', { scenarioId: 'coredns-down', mode: 'gameday', hostName: 'Host', seed: 1 });
+    const created = await postJson<{ roomId: string; code: string; hostToken: string }>(server.url, '/api/rooms', { scenarioId: 'coredns-down', mode: 'gameday', hostName: 'Host', seed: 1, allowSpectators: true });
     const host = await connect(server.url);
     const hostJoin = await host.call<{ view: { overview?: ClusterOverview } }>('room:join', { token: created.body.hostToken });
     expect(hostJoin.view.overview?.nodes.map((n) => `${n.name} ${n.status} ${n.roles}`)).toEqual([

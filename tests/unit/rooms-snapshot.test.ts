@@ -31,7 +31,8 @@ async function playedRoom(scenarioId: string, store: RoomStore = createMemoryRoo
   const host = { participantId: created.participantId, role: 'host' as const };
   const joined = await registry.joinByCode(runner.room.code, 'Ops', 'player');
   if (!('runner' in joined)) throw new Error(joined.error.message);
-  const player = { participantId: joined.participant.id, role: 'player' as const };
+  if (joined.placement.kind !== 'seat') throw new Error('the player waits for the host');
+  const player = { participantId: joined.placement.participant.id, role: 'player' as const };
   await runner.act(host, { type: 'start' });
   const loaded = loadScenarioDir().scenarios.find((s) => s.id === scenarioId)!;
   const steps = instantiate(loaded, 3).scenario.solutions[0]!.steps.filter((s): s is string => typeof s === 'string');
