@@ -90,7 +90,7 @@ function evidenceLines(s: Scenario, input: ScoringInput): ScoreLine[] {
   const cited = new Set(input.diagnosis?.evidence ?? []);
   return s.answer.evidence.map((e) => {
     const base = { category: 'evidence' as const, id: e.id, label: `Evidence: ${e.label}`, max: e.points };
-    const seenBy = input.commands.find((c) => e.observedBy.some((o) => observes(c.line, c.output, regex(o.command), o.output === undefined ? undefined : regex(o.output))));
+    const seenBy = input.commands.find((c) => (e.observedBy ?? []).some((o) => observes(c.line, c.output, regex(o.command), o.output === undefined ? undefined : regex(o.output))));
     // Cited by its id (the answer key's) or as the form offers it (evidenceChoiceId).
     if (!cited.has(e.id) && !cited.has(evidenceChoiceId(e.label))) {
       return { ...base, points: 0, why: seenBy ? `observed (\`${seenBy.line}\`) but not cited in the diagnosis` : 'not cited and not observed' };

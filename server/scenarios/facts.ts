@@ -1,0 +1,49 @@
+// Evidence names facts of the world, not command patterns (cluster/facts.ts). A selector
+// picks the facts an evidence item stands for; any one of them observed makes the item
+// observed, whatever command showed it. Plain string comparisons only (equals, a prefix,
+// a substring): no pattern an author writes ever runs over player text.
+import { z } from 'zod';
+import { FACT_SOURCES, type Fact, type FactSource } from '../cluster/facts.js';
+
+const Name = z.string().min(1);
+
+export const FactSelectorSchema = z
+  .strictObject({
+    source: z.enum(FACT_SOURCES).meta({ description: 'Where the fact lives: object, event, log, etcd, host, nat, api, dns, traffic (see docs/ARCHITECTURE.md).' }),
+    node: Name.optional(),
+    kind: Name.optional().meta({ description: 'API kind of the object (Node, Pod, Service, ConfigMap…), or of an event\'s involved object.' }),
+    namespace: Name.optional(),
+    name: Name.optional(),
+    namePrefix: Name.optional().meta({ description: 'The name starts with this (pods: `coredns-`).' }),
+    field: Name.optional().meta({ description: 'A field path (spec.taints, metadata.labels.pool, data.Corefile), an event reason, a container, or a host part (disk, unit, file, journal).' }),
+    equals: z.string().optional().meta({ description: 'The value shown is exactly this.' }),
+    contains: Name.optional().meta({ description: 'The value shown contains this text.' }),
+  })
+  .refine((s) => !(s.name !== undefined && s.namePrefix !== undefined), { message: 'give name or namePrefix, not both' })
+  .meta({ id: 'FactSelector' });
+
+export type FactSelector = z.infer<typeof FactSelectorSchema>;
+
+/** Does this fact satisfy the selector? Every attribute given must hold. */
+export function matchesFact(s: FactSelector, f: Fact): boolean {
+  return (
+    s.source === f.source &&
+    (s.node === undefined || s.node === f.node) &&
+    (s.kind === undefined || s.kind === f.kind) &&
+    (s.namespace === undefined || s.namespace === f.namespace) &&
+    (s.name === undefined || s.name === f.name) &&
+    (s.namePrefix === undefined || (f.name ?? '').startsWith(s.namePrefix)) &&
+    (s.field === undefined || s.field === f.field) &&
+    (s.equals === undefined || s.equals === f.value) &&
+    (s.contains === undefined || f.value.includes(s.contains))
+  );
+}
+
+/**
+ * Which facts tools should tag for these selectors: by source, kind and field (the cheap
+ * parts), so tools skip building every other fact.
+ */
+export function factInterest(selectors: readonly FactSelector[]): (source: FactSource, kind?: string, field?: string) => boolean {
+  return (source, kind, field) =>
+    selectors.some((s) => s.source === source && (kind === undefined || s.kind === undefined || s.kind === kind) && (field === undefined || s.field === undefined || s.field === field));
+}
