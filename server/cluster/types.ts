@@ -436,6 +436,8 @@ export interface TrafficClient {
   requestsPerMinute: number;
   paths: string[];
   userAgent: string;
+  /** What the app saw of this client's latest served request (simulated ms, source address, X-Forwarded-For). */
+  lastServed?: { at: SimTime; source: string; forwardedFor?: string };
 }
 
 export interface ConntrackEntry {

@@ -5,6 +5,7 @@
 // complete the known ones from the generated JSON Schema.
 import { z } from 'zod';
 import { apiUnavailable, writeRefused } from '../cluster/api.js';
+import { clientAddressSeen } from '../cluster/network/traffic.js';
 import type { ClusterState, Pod } from '../cluster/types.js';
 
 const Name = z.string().min(1);
@@ -81,6 +82,20 @@ const NamespacePredicate = z.strictObject({ name: Name, exists: z.boolean() });
 /** A systemd unit on a node (what `systemctl is-active` says). */
 const UnitPredicate = z.strictObject({ node: Name, name: Name, active: z.boolean() });
 
+/** The synthetic clients of a Service, as the app sees them. */
+const ClientsPredicate = z.strictObject({
+  namespace: Name,
+  service: Name,
+  /**
+   * Every client was served in the last minute and the app saw its own address (as the
+   * source or in X-Forwarded-For): not a node's, not a load balancer's, and nobody black-holed.
+   */
+  addressSeen: z.literal(true),
+});
+
+/** How recent a client's served request must be to count as "still served". */
+const CLIENT_SERVED_WITHIN_MS = 60_000;
+
 export interface Predicate {
   etcd?: z.infer<typeof EtcdPredicate>;
   apiserver?: z.infer<typeof ApiserverPredicate>;
@@ -92,12 +107,13 @@ export interface Predicate {
   node?: z.infer<typeof NodePredicate>;
   namespace?: z.infer<typeof NamespacePredicate>;
   unit?: z.infer<typeof UnitPredicate>;
+  clients?: z.infer<typeof ClientsPredicate>;
   all?: Predicate[];
   any?: Predicate[];
   not?: Predicate;
 }
 
-export const PREDICATE_KINDS = ['etcd', 'apiserver', 'controlPlane', 'deployment', 'service', 'configmap', 'pods', 'node', 'namespace', 'unit', 'all', 'any', 'not'] as const;
+export const PREDICATE_KINDS = ['etcd', 'apiserver', 'controlPlane', 'deployment', 'service', 'configmap', 'pods', 'node', 'namespace', 'unit', 'clients', 'all', 'any', 'not'] as const;
 
 export const PredicateSchema: z.ZodType<Predicate> = z
   .strictObject({
@@ -111,6 +127,7 @@ export const PredicateSchema: z.ZodType<Predicate> = z
     node: NodePredicate.optional(),
     namespace: NamespacePredicate.optional(),
     unit: UnitPredicate.optional(),
+    clients: ClientsPredicate.optional(),
     get all(): z.ZodOptional<z.ZodArray<z.ZodType<Predicate>>> {
       return z.array(PredicateSchema).min(1).optional();
     },
@@ -205,6 +222,11 @@ export function evaluate(state: ClusterState, p: Predicate): boolean {
   }
   if (p.namespace) return !!state.namespaces[p.namespace.name] === p.namespace.exists;
   if (p.unit) return (state.nodes[p.unit.node]?.host.units[p.unit.name]?.active ?? false) === p.unit.active;
+  if (p.clients) {
+    const q = p.clients;
+    const clients = state.network.traffic.filter((c) => c.service.namespace === q.namespace && c.service.name === q.service);
+    return clients.length > 0 && clients.every((c) => clientAddressSeen(c) && state.now - c.lastServed!.at <= CLIENT_SERVED_WITHIN_MS);
+  }
   return false;
 }
 
@@ -228,5 +250,6 @@ export function predicateRefs(p: Predicate, path: (string | number)[] = []): Pre
   if (p.configmap) out.push({ kind: 'configmap', namespace: p.configmap.namespace, name: p.configmap.name, path: [...path, 'configmap', 'name'] });
   if (p.pods) out.push({ kind: 'namespace', name: p.pods.namespace, path: [...path, 'pods', 'namespace'] });
   if (p.unit) out.push({ kind: 'node', name: p.unit.node, path: [...path, 'unit', 'node'] });
+  if (p.clients) out.push({ kind: 'service', namespace: p.clients.namespace, name: p.clients.service, path: [...path, 'clients', 'service'] });
   return out;
 }

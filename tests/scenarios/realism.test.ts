@@ -123,7 +123,7 @@ describe('pending-pods (scheduler): a stopped kubelet and a dead scheduler', () 
 
 describe('snat-client-ip: the access log tells the story before and after the fix', () => {
   it('node IPs in the log and SNAT in conntrack under Cluster; client IPs in new lines once the policy is Local', () => {
-    const g = game('snat-client-ip', 'policy-cluster', { names: 2, nodes: 2, entry: 2, proxy: 2 });
+    const g = game('snat-client-ip', 'policy-cluster', { names: 2, nodes: 2, ports: 2, proxy: 2 });
     g.wait(60);
     const before = g.run('kubectl logs -n ads deploy/tracker --tail=20').output.split('\n').filter((l) => / - - \[/.test(l));
     expect(before.length).toBeGreaterThan(5);
