@@ -110,6 +110,8 @@ export interface NodeHost {
   filesystems: Filesystem[];
   /** Files `cat` can show, by absolute path (e.g. /etc/resolv.conf, static pod manifests). */
   files: Record<string, string>;
+  /** Large files a fault left (backups, dumps), by absolute path: they fill a filesystem, `rm` frees it. */
+  dataFiles?: Record<string, { size: Bytes; modified: SimTime }>;
   syslog: LogLine[];
   /** Real CPU / memory use for `kubectl top node` (base units). */
   usage: { cpu: Millicores; memory: Bytes };

@@ -222,8 +222,11 @@ export function loadScenarioText(text: string, file: string): LoadResult {
     const key = `${variant}|${dressing.map((d) => choice[d.name] ?? 0).join(',')}`;
     const hit = cache.get(key);
     if (hit) return hit;
-    const params = Object.assign({}, ...dressing.map((d) => d.options[choice[d.name] ?? 0]!), v.params) as ParamValues;
+    const dressed = Object.assign({}, ...dressing.map((d) => d.options[choice[d.name] ?? 0]!)) as ParamValues;
     const subErrors: SubstitutionError[] = [];
+    // A variant's params may use the dressing's (`dbSize: '{{fullDb}}'`): the cause picks, the dressing sizes.
+    const own = substitute(v.params, dressed, subErrors, ['variants', variant, 'params']) as ParamValues;
+    const params = { ...dressed, ...own };
     const input = substitute(raw, params, subErrors);
     for (const e of subErrors) note(v.id, e.path, e.message);
     const parsed = ScenarioSchema.safeParse(input);

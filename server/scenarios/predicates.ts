@@ -5,6 +5,7 @@
 // complete the known ones from the generated JSON Schema.
 import { z } from 'zod';
 import { apiUnavailable, writeRefused } from '../cluster/api.js';
+import { etcdDiskFull } from '../cluster/host.js';
 import { clientAddressSeen } from '../cluster/network/traffic.js';
 import type { ClusterState, Pod } from '../cluster/types.js';
 
@@ -18,6 +19,8 @@ const EtcdPredicate = z.strictObject({
   dbSizeBelowFraction: z.number().gt(0).lte(1).optional(),
   healthy: z.boolean().optional(),
   dataLost: z.boolean().optional(),
+  /** etcd commits writes: up, no NOSPACE alarm, room on its disk for the WAL. */
+  writable: z.boolean().optional(),
 });
 
 const ApiserverPredicate = z.strictObject({
@@ -82,6 +85,9 @@ const NamespacePredicate = z.strictObject({ name: Name, exists: z.boolean() });
 /** A systemd unit on a node (what `systemctl is-active` says). */
 const UnitPredicate = z.strictObject({ node: Name, name: Name, active: z.boolean() });
 
+/** A node's filesystem (what `df` shows for a mount point). */
+const DiskPredicate = z.strictObject({ node: Name, mount: Name, usedBelowFraction: z.number().gt(0).lte(1) });
+
 /** The synthetic clients of a Service, as the app sees them. */
 const ClientsPredicate = z.strictObject({
   namespace: Name,
@@ -108,12 +114,13 @@ export interface Predicate {
   namespace?: z.infer<typeof NamespacePredicate>;
   unit?: z.infer<typeof UnitPredicate>;
   clients?: z.infer<typeof ClientsPredicate>;
+  disk?: z.infer<typeof DiskPredicate>;
   all?: Predicate[];
   any?: Predicate[];
   not?: Predicate;
 }
 
-export const PREDICATE_KINDS = ['etcd', 'apiserver', 'controlPlane', 'deployment', 'service', 'configmap', 'pods', 'node', 'namespace', 'unit', 'clients', 'all', 'any', 'not'] as const;
+export const PREDICATE_KINDS = ['etcd', 'apiserver', 'controlPlane', 'deployment', 'service', 'configmap', 'pods', 'node', 'namespace', 'unit', 'clients', 'disk', 'all', 'any', 'not'] as const;
 
 export const PredicateSchema: z.ZodType<Predicate> = z
   .strictObject({
@@ -128,6 +135,7 @@ export const PredicateSchema: z.ZodType<Predicate> = z
     namespace: NamespacePredicate.optional(),
     unit: UnitPredicate.optional(),
     clients: ClientsPredicate.optional(),
+    disk: DiskPredicate.optional(),
     get all(): z.ZodOptional<z.ZodArray<z.ZodType<Predicate>>> {
       return z.array(PredicateSchema).min(1).optional();
     },
@@ -166,6 +174,7 @@ export function evaluate(state: ClusterState, p: Predicate): boolean {
     if (e.dbSizeBelowFraction !== undefined && etcd.dbSize >= e.dbSizeBelowFraction * etcd.quotaBackendBytes) return false;
     if (e.healthy !== undefined && (etcd.healthy && !etcd.dataLost) !== e.healthy) return false;
     if (e.dataLost !== undefined && etcd.dataLost !== e.dataLost) return false;
+    if (e.writable !== undefined && (etcd.healthy && !etcd.dataLost && !etcd.alarms.some((a) => a.alarm === 'NOSPACE') && !etcdDiskFull(state)) !== e.writable) return false;
     return true;
   }
   if (p.apiserver) {
@@ -227,6 +236,10 @@ export function evaluate(state: ClusterState, p: Predicate): boolean {
     const clients = state.network.traffic.filter((c) => c.service.namespace === q.namespace && c.service.name === q.service);
     return clients.length > 0 && clients.every((c) => clientAddressSeen(c) && state.now - c.lastServed!.at <= CLIENT_SERVED_WITHIN_MS);
   }
+  if (p.disk) {
+    const fs = state.nodes[p.disk.node]?.host.filesystems.find((f) => f.mount === p.disk!.mount);
+    return !!fs && fs.used < p.disk.usedBelowFraction * fs.size;
+  }
   return false;
 }
 
@@ -250,6 +263,7 @@ export function predicateRefs(p: Predicate, path: (string | number)[] = []): Pre
   if (p.configmap) out.push({ kind: 'configmap', namespace: p.configmap.namespace, name: p.configmap.name, path: [...path, 'configmap', 'name'] });
   if (p.pods) out.push({ kind: 'namespace', name: p.pods.namespace, path: [...path, 'pods', 'namespace'] });
   if (p.unit) out.push({ kind: 'node', name: p.unit.node, path: [...path, 'unit', 'node'] });
+  if (p.disk) out.push({ kind: 'node', name: p.disk.node, path: [...path, 'disk', 'node'] });
   if (p.clients) out.push({ kind: 'service', namespace: p.clients.namespace, name: p.clients.service, path: [...path, 'clients', 'service'] });
   return out;
 }

@@ -108,7 +108,7 @@ describe('timelines', () => {
     advance(state, scenario, 130_000);
     const refused = runLine(state, session, 'kubectl get nodes');
     expect(refused.output).toMatch(/^The connection to the server 10\.0\.2\.10:6443 was refused - did you specify the right host or port\?/);
-    expect(state.firedFaults?.map((f) => f.id)).toEqual(['history-churn', 'apiserver-dies']);
+    expect(state.firedFaults?.map((f) => f.id)).toEqual(['backups', 'write-churn', 'backup-0900', 'apiserver-dies']);
     // Restarting the kubelet alone does not help: the apiserver dies again while etcd is full.
     runLine(state, session, 'ssh master-01');
     runLine(state, session, 'sudo systemctl restart kubelet');
