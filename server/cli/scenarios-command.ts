@@ -9,7 +9,7 @@ import { advance, startScenario } from '../scenarios/session.js';
 import { formatProblem, loadScenarioDir, loadScenarioFile, SCENARIOS_DIR, type ScenarioProblem } from '../scenarios/load.js';
 import { scenarioJsonSchema, type Scenario } from '../scenarios/schema.js';
 import { instantiate, seedForVariant, solutionOf, type Instance, type LoadedScenario } from '../scenarios/variant.js';
-import { scoreSession, type ScoreBreakdown, type ScoredCommand } from '../scoring/score.js';
+import { evidenceInterest, scoreSession, type ScoreBreakdown, type ScoredCommand } from '../scoring/score.js';
 import { newSession, runLine } from '../shell/index.js';
 
 /** Simulated time a reference player spends on each command (reading, typing). */
@@ -29,14 +29,15 @@ export interface ReferenceRun {
 export function playSteps(scenario: Scenario, seed: number, steps: Scenario['solutions'][number]['steps']): { state: ClusterState; commands: ScoredCommand[] } {
   const state = startScenario(scenario, seed);
   const session = newSession(state);
+  const interest = evidenceInterest(scenario);
   const commands: ScoredCommand[] = [];
   for (const step of steps) {
     if (typeof step !== 'string') {
       advance(state, scenario, step.wait * 1000);
       continue;
     }
-    const res = runLine(state, session, step);
-    commands.push({ line: step, output: res.output, exitCode: res.exitCode, simTime: state.now });
+    const res = runLine(state, session, step, interest);
+    commands.push({ line: step, output: res.output, exitCode: res.exitCode, simTime: state.now, ...(res.observed ? { observed: res.observed } : {}) });
     advance(state, scenario, SECONDS_PER_COMMAND * 1000);
   }
   return { state, commands };

@@ -45,12 +45,24 @@ export interface Reveal {
 }
 
 /**
- * What a tool may tag. Tools ask `wants` before building facts, so a session that scores
- * nothing (or a listing of 15,000 pods whose fields no evidence names) pays nearly nothing.
+ * What a tool may tag. Tools ask `wants` with what they know before building facts (the
+ * value last), so a session that scores nothing, or a listing of 15,000 pods whose fields
+ * no evidence names, pays nearly nothing.
  */
 export interface FactSink {
-  wants(source: FactSource, kind?: string, field?: string): boolean;
+  wants(partial: PartialFact): boolean;
   add(reveal: Reveal): void;
+}
+
+/** What a tool knows of a fact before it builds the value. */
+export type PartialFact = Omit<Partial<Fact>, 'value'> & Pick<Fact, 'source'>;
+
+/** Which facts matter (a scenario's evidence selectors). */
+export interface FactInterest {
+  /** Could a fact with these attributes (value unknown yet) matter? */
+  wants(partial: PartialFact): boolean;
+  /** Does this complete fact matter? */
+  keeps(fact: Fact): boolean;
 }
 
 /** A stable key for a fact, to count each once. */

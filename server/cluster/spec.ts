@@ -209,7 +209,7 @@ export const EtcdSpecSchema = z.strictObject({
 const TrafficClientSpec = z.strictObject({
   ip: DocIP,
   service: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'NAMESPACE/NAME'),
-  via: z.enum(['nodeport', 'loadbalancer']).default('loadbalancer'),
+  via: z.enum(['nodeport', 'loadbalancer', 'cluster']).default('loadbalancer'),
   requestsPerMinute: z.number().nonnegative().default(6),
   paths: z.array(z.string()).default(['/']),
   userAgent: z.string().default('curl/8.5.0'),

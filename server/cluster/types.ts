@@ -433,8 +433,8 @@ export interface ControlPlane {
 export interface TrafficClient {
   ip: string;
   service: { namespace: string; name: string };
-  /** Reaches the cluster through this node's NodePort / the load balancer. */
-  via: 'nodeport' | 'loadbalancer';
+  /** Reaches the cluster through this node's NodePort / the load balancer, or from inside it (the ClusterIP). */
+  via: 'nodeport' | 'loadbalancer' | 'cluster';
   requestsPerMinute: number;
   paths: string[];
   userAgent: string;
@@ -474,6 +474,27 @@ export interface NetworkState {
   nextNodePort: number;
   /** iptables rule counters per node, keyed "node|chain>target[#tag]": [packets, bytes]. Fed by traffic. */
   counters?: Record<string, [number, number]>;
+  /** Requests served and failed per client ("ns/svc|client IP"), in buckets of HEALTH_BUCKET_MS, oldest first. */
+  health?: Record<string, HealthBucket[]>;
+}
+
+/** What a traffic client got in one bucket of simulated time (starting at `at`). */
+export interface HealthBucket {
+  at: SimTime;
+  served: number;
+  failed: number;
+}
+
+/** What the world held when the incident began, to tell damage done since (scoring/damage.ts). */
+export interface WorldBaseline {
+  nodes: string[];
+  namespaces: string[];
+  /** "ns/name" of deployments and daemonsets. */
+  deployments: string[];
+  daemonsets: string[];
+  services: string[];
+  /** Control-plane components running at the start. */
+  controlPlane: string[];
 }
 
 export interface RngState {
@@ -513,6 +534,8 @@ export interface ClusterState {
    * tick): only those can earn fix points. Written by server/scenarios only.
    */
   brokenRemediations?: string[];
+  /** The world when the incident began (scenarios/session.ts); damage is measured against it. */
+  baseline?: WorldBaseline;
 }
 
 /** Why an API write failed; the message is the real server's wording. */

@@ -161,7 +161,7 @@ function scoreEvent(
   const score = runtime.score({
     participantId,
     diagnosis,
-    commands: (terminal?.entries ?? []).map((e) => ({ line: e.line, output: e.output, exitCode: e.exitCode, simTime: e.simTime })),
+    commands: (terminal?.entries ?? []).map((e) => ({ line: e.line, output: e.output, exitCode: e.exitCode, simTime: e.simTime, ...(e.observed ? { observed: e.observed } : {}) })),
     hintsUsed: hintsOf(room, participantId).map((h) => ({ hintId: h.hintId, cost: h.cost })),
     elapsedMs: room.elapsedMs,
     cluster: room.cluster,

@@ -47,7 +47,10 @@ export function executeCommand(
   // The prompt the player saw while typing: it depends on the session (node, user) before the line ran.
   const prompt = runtime.prompt(room.cluster, terminal.session);
   const { result, internalError } = runLineTotal(runtime, room.cluster, terminal.session, line);
-  terminal.entries.push({ seq, simTime, prompt, line, output: result.output, exitCode: result.exitCode, ...(result.clear ? { clear: true } : {}) });
+  terminal.entries.push({
+    seq, simTime, prompt, line, output: result.output, exitCode: result.exitCode,
+    ...(result.clear ? { clear: true } : {}), ...(result.observed?.length ? { observed: result.observed } : {}),
+  });
   terminal.lastActiveSimTime = simTime;
   return { ...result, prompt, ...(internalError !== undefined ? { internalError } : {}) };
 }

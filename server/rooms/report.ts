@@ -23,7 +23,7 @@ export function buildReport(room: RoomState, runtime: ScenarioRuntime, log: read
         id: p.id,
         name: p.name,
         role: p.role,
-        commands: (room.terminals[p.id]?.entries ?? []).map((e) => ({ ...e })),
+        commands: (room.terminals[p.id]?.entries ?? []).map((e) => ({ seq: e.seq, simTime: e.simTime, prompt: e.prompt, line: e.line, output: e.output, exitCode: e.exitCode, ...(e.clear ? { clear: true } : {}) })),
         hintsUsed: p.role === 'player' ? hintsOf(room, p.id).map((h) => ({ hintId: h.hintId, cost: h.cost })) : [],
         diagnosis: diagnosis ? { rootCause: diagnosis.rootCause, text: diagnosis.text, evidence: diagnosis.evidence } : null,
         score: score

@@ -1,6 +1,7 @@
 // What a room needs from the scenario, the engine and the scorer, as one object bound to
 // (scenario, seed). The room layer depends on this interface only, so its reducer and
 // runner are tested with a small fake; scenario-runtime.ts binds the real modules.
+import type { Fact } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
 import type { Completion, LineResult, ShellSession } from '../shell/types.js';
 import type { ClusterOverview, ScorePart } from '../protocol/index.js';
@@ -22,7 +23,7 @@ export interface RuntimeFault {
 export interface ScoreInput {
   participantId: string;
   diagnosis: { rootCause: string; text: string; evidence: string[] } | null;
-  commands: { line: string; output: string; exitCode: number; simTime: number }[];
+  commands: { line: string; output: string; exitCode: number; simTime: number; observed?: Fact[] }[];
   hintsUsed: { hintId: string; cost: number }[];
   elapsedMs: number;
   cluster: ClusterState;

@@ -5,13 +5,14 @@ import {
   advance, evidenceLabels, injectableFaults, injectFault, instantiate, loadScenarioDir, playerView, startScenario,
   formatProblem, type LoadedScenario,
 } from '../scenarios/index.js';
-import { scoreSession } from '../scoring/index.js';
+import { evidenceInterest, scoreSession } from '../scoring/index.js';
 import { complete, newSession, prompt, runLine } from '../shell/index.js';
 import { clusterOverview } from './overview.js';
 import type { ScenarioCatalog, ScenarioRuntime } from './runtime.js';
 
 export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioRuntime {
   const { scenario } = instantiate(loaded, seed);
+  const interest = evidenceInterest(scenario);
   return {
     scenarioId: loaded.id,
     seed,
@@ -26,7 +27,7 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioR
     // decide() only lets known optional faults through; a fault's refused writes are part of the story.
     injectFault: (cluster, faultId) => void injectFault(cluster, scenario, faultId),
     newSession: (cluster) => newSession(cluster),
-    runLine: (cluster, session, line) => runLine(cluster, session, line),
+    runLine: (cluster, session, line) => runLine(cluster, session, line, interest),
     complete: (cluster, session, line, cursor) => complete(cluster, session, line, cursor),
     prompt: (cluster, session) => prompt(cluster, session),
     overview: clusterOverview,

@@ -1,5 +1,6 @@
 // A room's in-memory state: the fold of its event log (reducer.ts). Owned by exactly one
 // runner; the cluster and shell sessions inside are changed in place by the engine.
+import type { Fact } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
 import type { RoomMode, RoomStatus, Role, ScorePart, SignalKind, TerminalEntry } from '../protocol/index.js';
 import type { ShellSession } from '../shell/types.js';
@@ -13,7 +14,8 @@ export interface RoomParticipant {
 
 export interface Terminal {
   session: ShellSession;
-  entries: (TerminalEntry & { simTime: number; prompt: string })[];
+  /** `observed`: the facts of the world the output showed (scoring only; never sent to anyone). */
+  entries: (TerminalEntry & { simTime: number; prompt: string; observed?: Fact[] })[];
   /** Simulated time of the player's last command (or join): auto-hints look at it. */
   lastActiveSimTime: number;
 }

@@ -3,7 +3,7 @@
 // observed, whatever command showed it. Plain string comparisons only (equals, a prefix,
 // a substring): no pattern an author writes ever runs over player text.
 import { z } from 'zod';
-import { FACT_SOURCES, type Fact, type FactSource } from '../cluster/facts.js';
+import { FACT_SOURCES, type Fact, type FactInterest, type PartialFact } from '../cluster/facts.js';
 
 const Name = z.string().min(1);
 
@@ -39,11 +39,23 @@ export function matchesFact(s: FactSelector, f: Fact): boolean {
   );
 }
 
-/**
- * Which facts tools should tag for these selectors: by source, kind and field (the cheap
- * parts), so tools skip building every other fact.
- */
-export function factInterest(selectors: readonly FactSelector[]): (source: FactSource, kind?: string, field?: string) => boolean {
-  return (source, kind, field) =>
-    selectors.some((s) => s.source === source && (kind === undefined || s.kind === undefined || s.kind === kind) && (field === undefined || s.field === undefined || s.field === field));
+/** Could a fact with the attributes known so far still match the selector? */
+function mayMatch(s: FactSelector, f: PartialFact): boolean {
+  return (
+    s.source === f.source &&
+    (s.node === undefined || f.node === undefined || s.node === f.node) &&
+    (s.kind === undefined || f.kind === undefined || s.kind === f.kind) &&
+    (s.namespace === undefined || f.namespace === undefined || s.namespace === f.namespace) &&
+    (s.name === undefined || f.name === undefined || s.name === f.name) &&
+    (s.namePrefix === undefined || f.name === undefined || f.name.startsWith(s.namePrefix)) &&
+    (s.field === undefined || f.field === undefined || s.field === f.field)
+  );
+}
+
+/** The facts tools should tag for these selectors: tools skip building every other one. */
+export function factInterest(selectors: readonly FactSelector[]): FactInterest {
+  return {
+    wants: (partial) => selectors.some((s) => mayMatch(s, partial)),
+    keeps: (fact) => selectors.some((s) => matchesFact(s, fact)),
+  };
 }

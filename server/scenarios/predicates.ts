@@ -82,25 +82,46 @@ const NodePredicate = z.strictObject({
 
 const NamespacePredicate = z.strictObject({ name: Name, exists: z.boolean() });
 
+/** How the Service's clients fared over the last `windowSec` of simulated time (cluster/network/traffic.ts). */
+const TrafficPredicate = z.strictObject({
+  namespace: Name,
+  name: Name,
+  /** Every client that sent requests got at least 95 % of them answered. */
+  allClientsServed: z.literal(true).optional(),
+  /** Requests answered / sent, all clients together, at least this. */
+  servedShareAtLeast: z.number().min(0).max(1).optional(),
+  /**
+   * The app saw each outside client's own address on its latest answered request (as the
+   * source or in X-Forwarded-For): not a node's, not a load balancer's.
+   */
+  clientAddressesSeen: z.literal(true).optional(),
+  windowSec: z.number().positive().default(60),
+});
+
+/** A client counts as served when at least this share of its requests were answered. */
+const CLIENT_SERVED_SHARE = 0.95;
+
+/** Requests each client of the Service sent and got answered since `from`. */
+export function clientTotals(state: ClusterState, namespace: string, name: string, from: number, to = Infinity): { served: number; failed: number }[] {
+  const prefix = `${namespace}/${name}|`;
+  return Object.entries(state.network.health ?? {})
+    .filter(([key]) => key.startsWith(prefix))
+    .map(([, buckets]) => {
+      let served = 0, failed = 0;
+      for (const b of buckets) if (b.at >= from && b.at < to) {
+        served += b.served;
+        failed += b.failed;
+      }
+      return { served, failed };
+    });
+}
+
 /** A systemd unit on a node (what `systemctl is-active` says). */
 const UnitPredicate = z.strictObject({ node: Name, name: Name, active: z.boolean() });
 
 /** A node's filesystem (what `df` shows for a mount point). */
 const DiskPredicate = z.strictObject({ node: Name, mount: Name, usedBelowFraction: z.number().gt(0).lte(1) });
 
-/** The synthetic clients of a Service, as the app sees them. */
-const ClientsPredicate = z.strictObject({
-  namespace: Name,
-  service: Name,
-  /**
-   * Every client was served in the last minute and the app saw its own address (as the
-   * source or in X-Forwarded-For): not a node's, not a load balancer's, and nobody black-holed.
-   */
-  addressSeen: z.literal(true),
-});
-
-/** How recent a client's served request must be to count as "still served". */
-const CLIENT_SERVED_WITHIN_MS = 60_000;
 
 export interface Predicate {
   etcd?: z.infer<typeof EtcdPredicate>;
@@ -113,14 +134,14 @@ export interface Predicate {
   node?: z.infer<typeof NodePredicate>;
   namespace?: z.infer<typeof NamespacePredicate>;
   unit?: z.infer<typeof UnitPredicate>;
-  clients?: z.infer<typeof ClientsPredicate>;
   disk?: z.infer<typeof DiskPredicate>;
+  traffic?: z.input<typeof TrafficPredicate>;
   all?: Predicate[];
   any?: Predicate[];
   not?: Predicate;
 }
 
-export const PREDICATE_KINDS = ['etcd', 'apiserver', 'controlPlane', 'deployment', 'service', 'configmap', 'pods', 'node', 'namespace', 'unit', 'clients', 'disk', 'all', 'any', 'not'] as const;
+export const PREDICATE_KINDS = ['etcd', 'apiserver', 'controlPlane', 'deployment', 'service', 'configmap', 'pods', 'node', 'namespace', 'unit', 'traffic', 'disk', 'all', 'any', 'not'] as const;
 
 export const PredicateSchema: z.ZodType<Predicate> = z
   .strictObject({
@@ -134,8 +155,8 @@ export const PredicateSchema: z.ZodType<Predicate> = z
     node: NodePredicate.optional(),
     namespace: NamespacePredicate.optional(),
     unit: UnitPredicate.optional(),
-    clients: ClientsPredicate.optional(),
     disk: DiskPredicate.optional(),
+    traffic: TrafficPredicate.optional(),
     get all(): z.ZodOptional<z.ZodArray<z.ZodType<Predicate>>> {
       return z.array(PredicateSchema).min(1).optional();
     },
@@ -231,14 +252,22 @@ export function evaluate(state: ClusterState, p: Predicate): boolean {
   }
   if (p.namespace) return !!state.namespaces[p.namespace.name] === p.namespace.exists;
   if (p.unit) return (state.nodes[p.unit.node]?.host.units[p.unit.name]?.active ?? false) === p.unit.active;
-  if (p.clients) {
-    const q = p.clients;
-    const clients = state.network.traffic.filter((c) => c.service.namespace === q.namespace && c.service.name === q.service);
-    return clients.length > 0 && clients.every((c) => clientAddressSeen(c) && state.now - c.lastServed!.at <= CLIENT_SERVED_WITHIN_MS);
-  }
   if (p.disk) {
     const fs = state.nodes[p.disk.node]?.host.filesystems.find((f) => f.mount === p.disk!.mount);
     return !!fs && fs.used < p.disk.usedBelowFraction * fs.size;
+  }
+  if (p.traffic) {
+    const t = p.traffic;
+    const clients = clientTotals(state, t.namespace, t.name, state.now - (t.windowSec ?? 60) * 1000).filter((c) => c.served + c.failed > 0);
+    if (clients.length === 0) return false;
+    if (t.allClientsServed && clients.some((c) => c.served < CLIENT_SERVED_SHARE * (c.served + c.failed))) return false;
+    if (t.clientAddressesSeen && state.network.traffic.some((c) => c.service.namespace === t.namespace && c.service.name === t.name && c.via !== 'cluster' && !clientAddressSeen(c))) return false;
+    if (t.servedShareAtLeast !== undefined) {
+      const served = clients.reduce((n, c) => n + c.served, 0);
+      const sent = clients.reduce((n, c) => n + c.served + c.failed, 0);
+      if (served < t.servedShareAtLeast * sent) return false;
+    }
+    return true;
   }
   return false;
 }
@@ -264,6 +293,6 @@ export function predicateRefs(p: Predicate, path: (string | number)[] = []): Pre
   if (p.pods) out.push({ kind: 'namespace', name: p.pods.namespace, path: [...path, 'pods', 'namespace'] });
   if (p.unit) out.push({ kind: 'node', name: p.unit.node, path: [...path, 'unit', 'node'] });
   if (p.disk) out.push({ kind: 'node', name: p.disk.node, path: [...path, 'disk', 'node'] });
-  if (p.clients) out.push({ kind: 'service', namespace: p.clients.namespace, name: p.clients.service, path: [...path, 'clients', 'service'] });
+  if (p.traffic) out.push({ kind: 'service', namespace: p.traffic.namespace, name: p.traffic.name, path: [...path, 'traffic', 'name'] });
   return out;
 }

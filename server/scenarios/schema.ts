@@ -63,32 +63,22 @@ export const FaultSchema = z.strictObject({
 
 const CauseSchema = z.strictObject({ id: Id, title: Text });
 
-/** Legacy: what a command and its output must look like (regexes). Being replaced by `facts`. */
-export const ObservationSchema = z.strictObject({
-  command: Regex,
-  output: Regex.optional(),
+export const EvidenceSchema = z.strictObject({
+  id: Id,
+  /** What players see in the diagnosis form: where one looks, never what one finds there. */
+  label: Text,
+  /** The finding itself (answer key). */
+  text: Text,
+  /** The facts that show it: any one of them observed (shown on the player's terminal) observes the item. */
+  facts: z.array(FactSelectorSchema).min(1),
+  /**
+   * A key fact for this variant's root cause: the root-cause points need at least one key
+   * item observed (a cause named without having seen what shows it is a guess).
+   */
+  key: z.boolean().default(false).meta({ description: "A key fact for the root cause: root-cause points need at least one key item observed." }),
+  points: z.number().positive(),
+  variants: OnlyVariants,
 });
-
-export const EvidenceSchema = z
-  .strictObject({
-    id: Id,
-    /** What players see in the diagnosis form: where one looks, never what one finds there. */
-    label: Text,
-    /** The finding itself (answer key). */
-    text: Text,
-    /** The facts that show it: any one of them observed (shown on the player's terminal) observes the item. */
-    facts: z.array(FactSelectorSchema).min(1).optional(),
-    /**
-     * A key fact for this variant's root cause: the root-cause points need at least one key
-     * item observed (a cause named without having seen what shows it is a guess).
-     */
-    key: z.boolean().default(false).meta({ description: "A key fact for the root cause: root-cause points need at least one key item observed." }),
-    /** Legacy regexes on the command line and output; an item has facts or this. */
-    observedBy: z.array(ObservationSchema).min(1).optional(),
-    points: z.number().positive(),
-    variants: OnlyVariants,
-  })
-  .refine((e) => e.facts !== undefined || e.observedBy !== undefined, { message: 'evidence needs facts' });
 
 export const RemediationSchema = z.strictObject({
   id: Id,

@@ -3,6 +3,7 @@
 // condition holds. Which faults fired is kept in the state itself (`firedFaults`), so a
 // cloned or rebuilt state carries on exactly where it was; so is which remediations were seen
 // broken (`brokenRemediations`, remediation.ts). Pure and deterministic.
+import { captureBaseline } from '../cluster/baseline.js';
 import { createCluster } from '../cluster/build.js';
 import { tick } from '../cluster/tick.js';
 import type { ClusterState } from '../cluster/types.js';
@@ -45,6 +46,27 @@ export function fireDueFaults(state: ClusterState, scenario: Scenario): FaultOut
   return out;
 }
 
+/** Requests per minute of the in-cluster client every app Service gets when the scenario names none. */
+const DEFAULT_CLIENT_RPM = 60;
+/** The address such a client counts under (a documentation address, never shown). */
+const DEFAULT_CLIENT_IP = '192.0.2.250';
+
+/**
+ * Every scenario carries client traffic, so the damage a session does is measured in
+ * requests lost: a Service outside the system namespaces that no scenario client calls
+ * gets a steady in-cluster one (counted only; it prints nothing and draws no random numbers).
+ */
+function addDefaultClients(state: ClusterState, scenario: Scenario): void {
+  const called = new Set(state.network.traffic.map((c) => `${c.service.namespace}/${c.service.name}`));
+  for (const svc of scenario.cluster.services) {
+    const key = `${svc.namespace}/${svc.name}`;
+    if (called.has(key) || SYSTEM_NAMESPACES.has(svc.namespace)) continue;
+    state.network.traffic.push({ ip: DEFAULT_CLIENT_IP, service: { namespace: svc.namespace, name: svc.name }, via: 'cluster', requestsPerMinute: DEFAULT_CLIENT_RPM, paths: ['/'], userAgent: 'synthetic-client' });
+  }
+}
+
+const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
+
 /** The cluster at simulated time 0 with the incident's initial faults applied. */
 export function startScenario(scenario: Scenario, seed: number): ClusterState {
   // Pod suffixes, IDs and the like come from the room's seed and the scenario together, so
@@ -52,7 +74,9 @@ export function startScenario(scenario: Scenario, seed: number): ClusterState {
   const state = createCluster(scenario.cluster, seedHash(seed, `cluster:${scenario.id}`));
   state.firedFaults = [];
   state.brokenRemediations = [];
+  addDefaultClients(state, scenario);
   fireDueFaults(state, scenario);
+  state.baseline = captureBaseline(state);
   recordBrokenRemediations(state, scenario);
   return state;
 }

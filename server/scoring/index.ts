@@ -1,5 +1,5 @@
 // Public API of scoring.
 export {
-  scoreSession, ROOT_CAUSE_POINTS, TIME_BONUS_POINTS,
+  scoreSession, evidenceInterest, ROOT_CAUSE_POINTS, TIME_BONUS_POINTS,
   type ScoringInput, type ScoreBreakdown, type ScoreLine, type ScoreCategory, type ScoredCommand, type Diagnosis,
 } from './score.js';

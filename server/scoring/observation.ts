@@ -110,21 +110,3 @@ const printsTyped = (stage: string) => PRINTERS.has(programOf(stage));
 export function runsMatching(line: string, command: RegExp): boolean {
   return commandStages(line).some((s) => !printsTyped(s) && command.test(s));
 }
-
-/** True when `line` ran a program matching `command` and its `output` shows `outputPattern` (if any) on its own. */
-export function observes(line: string, output: string, command: RegExp, outputPattern: RegExp | undefined): boolean {
-  if (!runsMatching(line, command)) return false;
-  const stages = commandStages(line);
-  if (!outputPattern) return true;
-  if (stages.some(printsTyped)) return false;
-  const global = new RegExp(outputPattern.source, outputPattern.flags.includes('g') ? outputPattern.flags : `${outputPattern.flags}g`);
-  for (const match of output.matchAll(global)) {
-    if (match[0] === '') continue;
-    // The whole output line(s) the match sits on.
-    const from = output.lastIndexOf('\n', match.index - 1) + 1;
-    const nl = output.indexOf('\n', match.index + match[0].length);
-    const text = output.slice(from, nl === -1 ? output.length : nl).trim();
-    if (!line.includes(text)) return true;
-  }
-  return false;
-}

@@ -14,8 +14,10 @@ import type { ClusterState } from '../cluster/types.js';
 import { evaluate } from '../scenarios/predicates.js';
 import { wasSeenBroken } from '../scenarios/remediation.js';
 import { evidenceChoiceId } from '../scenarios/player-view.js';
-import { observes, runsMatching } from './observation.js';
-import type { Scenario } from '../scenarios/schema.js';
+import { runsMatching } from './observation.js';
+import type { Fact, FactInterest } from '../cluster/facts.js';
+import { factInterest, matchesFact } from '../scenarios/facts.js';
+import type { Evidence, Scenario } from '../scenarios/schema.js';
 
 export const ROOT_CAUSE_POINTS = 40;
 export const TIME_BONUS_POINTS = 10;
@@ -25,6 +27,8 @@ const TIME_BONUS_FULL_SHARE = 0.25;
 export interface ScoredCommand {
   line: string;
   output: string;
+  /** Facts of the world the output showed (shell/reveals.ts); absent = none. */
+  observed?: Fact[];
   exitCode?: number;
   /** Simulated ms when it ran. */
   simTime?: number;
@@ -86,11 +90,16 @@ function rootCauseLine(s: Scenario, d: Diagnosis | null): ScoreLine {
   return { ...base, points: 0, why: `wrong: ${chosen ? `"${chosen.title}"` : `"${d.rootCause}"`} is not the cause (the root cause is: ${a.rootCause.title})` };
 }
 
+/** The first command whose output showed one of the item's facts. */
+export function observedBy(e: Evidence, commands: readonly ScoredCommand[]): ScoredCommand | undefined {
+  return commands.find((c) => c.observed?.some((f) => e.facts.some((sel) => matchesFact(sel, f))));
+}
+
 function evidenceLines(s: Scenario, input: ScoringInput): ScoreLine[] {
   const cited = new Set(input.diagnosis?.evidence ?? []);
   return s.answer.evidence.map((e) => {
     const base = { category: 'evidence' as const, id: e.id, label: `Evidence: ${e.label}`, max: e.points };
-    const seenBy = input.commands.find((c) => (e.observedBy ?? []).some((o) => observes(c.line, c.output, regex(o.command), o.output === undefined ? undefined : regex(o.output))));
+    const seenBy = observedBy(e, input.commands);
     // Cited by its id (the answer key's) or as the form offers it (evidenceChoiceId).
     if (!cited.has(e.id) && !cited.has(evidenceChoiceId(e.label))) {
       return { ...base, points: 0, why: seenBy ? `observed (\`${seenBy.line}\`) but not cited in the diagnosis` : 'not cited and not observed' };
@@ -149,6 +158,11 @@ function harmfulLines(s: Scenario, input: ScoringInput): ScoreLine[] {
     out.push({ category: 'harmful', id: h.id, label: `Harmful: ${h.text}`, points: -h.penalty, max: 0, why });
   }
   return out;
+}
+
+/** The facts a session of this scenario (variant) should tag: those its evidence names. */
+export function evidenceInterest(s: Scenario): FactInterest {
+  return factInterest(s.answer.evidence.flatMap((e) => e.facts));
 }
 
 const sum = (lines: ScoreLine[], key: 'points' | 'max') => lines.reduce((n, l) => n + l[key], 0);

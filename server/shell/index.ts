@@ -2,6 +2,8 @@
 import type { ClusterState } from '../cluster/types.js';
 import { MAX_LINE_CHARS } from './limits.js';
 import { parseLine } from './parse.js';
+import type { FactInterest } from '../cluster/facts.js';
+import { distinctFacts, surviving } from './reveals.js';
 import { Runner } from './run.js';
 import type { LineResult, ShellSession } from './types.js';
 
@@ -14,7 +16,7 @@ export { needsMoreInput, parseLine } from './parse.js';
  * Runs one typed line: history expansion (`!!`, `!N`, `!-N`, `!prefix`, `!$`), history,
  * parsing, execution. The output holds stderr and stdout in the order a terminal shows them.
  */
-export function runLine(state: ClusterState, session: ShellSession, line: string): LineResult {
+export function runLine(state: ClusterState, session: ShellSession, line: string, interest?: FactInterest): LineResult {
   const expanded = expandHistory(line, session.history);
   if ('error' in expanded) {
     if (line.trim() !== '') session.history.push(line);
@@ -24,7 +26,7 @@ export function runLine(state: ClusterState, session: ShellSession, line: string
   if (text.trim() !== '') session.history.push(text);
   const echo = text !== line ? `${text}\n` : '';
   try {
-    return runText(state, session, text, echo);
+    return runText(state, session, text, echo, interest);
   } catch (error) {
     // Last guard: `$($($(…)))` nested deep enough overflows the stack; answer, don't crash the room.
     if (!(error instanceof RangeError)) throw error;
@@ -34,21 +36,24 @@ export function runLine(state: ClusterState, session: ShellSession, line: string
 }
 
 /** Parses and runs a line after history expansion; `echo` is the expanded line when it changed. */
-function runText(state: ClusterState, session: ShellSession, text: string, echo: string): LineResult {
+function runText(state: ClusterState, session: ShellSession, text: string, echo: string, interest: FactInterest | undefined): LineResult {
   const parsed = parseLine(text);
   if (!parsed.ok) {
     session.lastExitCode = 2;
     return { output: echo + parsed.error, exitCode: 2 };
   }
   if (parsed.list.length === 0) return { output: echo, exitCode: session.lastExitCode ?? 0 };
-  const outcome = new Runner(state).runList(session, parsed.list, '');
+  const outcome = new Runner(state, interest).runList(session, parsed.list, '');
   session.lastExitCode = outcome.exitCode;
   // Concatenated, not joined: a big listing is not copied again here.
   let output = echo;
   for (const chunk of outcome.chunks) output += chunk.text;
+  // A fact is observed when the text that shows it reached the terminal.
+  const shown = interest ? distinctFacts(outcome.chunks.flatMap((c) => (c.reveals ? surviving(c.reveals, c.text) : []))) : [];
   return {
     output,
     exitCode: outcome.exitCode,
+    ...(interest ? { observed: shown } : {}),
     ...(outcome.clear ? { clear: true } : {}),
     ...(outcome.edit ? { edit: outcome.edit } : {}),
     ...(outcome.exitShell ? { exit: true } : {}),

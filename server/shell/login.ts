@@ -55,7 +55,7 @@ export const ssh: ShellProgram = (ctx, argv, shell) => {
   const remote = argv.slice(i + 1);
   if (remote.length > 0) {
     const session = { ...forkSession(ctx.session), node: name, root: false };
-    const { output, exitCode } = shell.runLine(session, remote.join(' '));
+    const { output, exitCode } = shell.runLine(session, remote.join(' '), ctx.facts);
     return result(output, '', exitCode);
   }
   ctx.session.node = name;

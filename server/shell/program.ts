@@ -1,5 +1,6 @@
 // Programs that need the shell itself (sudo, ssh, xargs, exit, type…): they receive, besides
 // the usual context, a handle to look commands up and to run whole lines.
+import type { FactSink } from '../cluster/facts.js';
 import type { CommandContext, CommandResult, ShellCommand, ShellSession } from './types.js';
 
 export interface ProgramResult extends CommandResult {
@@ -15,8 +16,8 @@ export interface ShellApi {
    * the shell builtins (cd, export…), as `sudo` and `xargs` only find programs on disk.
    */
   find(ctx: CommandContext, name: string, external?: boolean): ShellProgram | undefined;
-  /** Runs a typed line in a session (the remote shell of `ssh NODE CMD`). */
-  runLine(session: ShellSession, line: string): { output: string; exitCode: number };
+  /** Runs a typed line in a session (the remote shell of `ssh NODE CMD`); what it showed goes to `sink`. */
+  runLine(session: ShellSession, line: string, sink?: FactSink): { output: string; exitCode: number };
 }
 
 export type ShellProgram = (ctx: CommandContext, argv: string[], shell: ShellApi) => ProgramResult;

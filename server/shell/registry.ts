@@ -6,6 +6,7 @@ import { shellBuiltins, utilities } from './builtins.js';
 import { kubectlCommand } from './kubectl/index.js';
 import { exit, ssh, sudo } from './login.js';
 import { networkTools } from './node/network/index.js';
+import { withFacts } from './node/facts.js';
 import { nodeTools } from './node/index.js';
 import type { ShellProgram } from './program.js';
 import { program } from './program.js';
@@ -83,14 +84,14 @@ const utilityPrograms: Record<string, ShellProgram> = {
 };
 
 const kubectl = program(kubectlCommand);
+const nodeToolsWithFacts = withFacts({ ...networkTools, ...nodeTools });
 const workstationPrograms: Record<string, ShellProgram> = { kubectl, k: kubectl, ssh, sudo };
 
 function locationPrograms(state: ClusterState, session: ShellSession): Record<string, ShellProgram> {
   const node = currentNode(state, session);
   if (!node) return workstationPrograms;
   return {
-    ...programs(networkTools),
-    ...programs(nodeTools),
+    ...programs(nodeToolsWithFacts),
     ...(isControlPlane(node) ? { kubectl } : {}),
     ssh,
     sudo,

@@ -8,6 +8,8 @@ import { parseLine } from './parse.js';
 import type { ProgramResult, ShellApi } from './program.js';
 import { findProgram } from './registry.js';
 import { baseEnv, commandEnv, currentNode, forkSession } from './session.js';
+import type { FactInterest, FactSink, Reveal } from '../cluster/facts.js';
+import { RevealCollector, surviving } from './reveals.js';
 import type { CommandContext, LineResult, ShellSession } from './types.js';
 
 interface Chunk {
@@ -15,7 +17,15 @@ interface Chunk {
   text: string;
   /** The `… output truncated` line: how many bytes were cut. */
   cut?: number;
+  /** Facts of the world this text may show (reveals.ts); checked against the text at the end. */
+  reveals?: readonly Reveal[];
 }
+
+/** Reveals that come with the text a command reads on stdin. */
+type Feed = readonly Reveal[];
+const NO_FEED: Feed = [];
+/** Programs that print their arguments, not what they read: they show no fact they were fed. */
+const PRINTERS = new Set(['echo', 'printf', 'yes', 'seq', 'true', 'false']);
 
 /** Word expansion of one command: stderr of its `$(…)`, their status, and room left to grow. */
 interface Expansion {
@@ -47,48 +57,52 @@ export class Runner implements ShellApi {
   /** `for` loops the running command is in. */
   private loopDepth = 0;
 
-  constructor(private readonly state: ClusterState) {}
+  /** `interest`: which facts to tag (a scenario's evidence); none = tag nothing. */
+  constructor(private readonly state: ClusterState, private readonly interest?: FactInterest) {}
 
   find(ctx: CommandContext, name: string, external = false) {
     return findProgram(ctx.state, ctx.session, name, external);
   }
 
-  runLine(session: ShellSession, line: string): { output: string; exitCode: number } {
+  runLine(session: ShellSession, line: string, sink?: FactSink): { output: string; exitCode: number } {
     const parsed = parseLine(line);
     if (!parsed.ok) return { output: parsed.error, exitCode: 2 };
     const outcome = this.runList(session, parsed.list, '');
+    // What the remote line showed is shown again by the program that ran it (ssh NODE CMD).
+    if (sink) for (const chunk of outcome.chunks) for (const r of surviving(chunk.reveals ?? NO_FEED, chunk.text)) sink.add(r);
     return { output: outcome.chunks.map((c) => c.text).join(''), exitCode: outcome.exitCode };
   }
 
-  runList(session: ShellSession, list: List, stdin: string): Outcome {
+  runList(session: ShellSession, list: List, stdin: string, feed: Feed = NO_FEED): Outcome {
     const total: Outcome = { chunks: [], exitCode: session.lastExitCode ?? 0 };
     for (const andOr of list) {
-      const outcome = this.runAndOr(session, andOr, stdin);
+      const outcome = this.runAndOr(session, andOr, stdin, feed);
       merge(total, outcome);
       if (outcome.stop || outcome.loop) break;
     }
     return total;
   }
 
-  private runAndOr(session: ShellSession, andOr: AndOr, stdin: string): Outcome {
+  private runAndOr(session: ShellSession, andOr: AndOr, stdin: string, feed: Feed): Outcome {
     const total: Outcome = { chunks: [], exitCode: 0 };
-    merge(total, this.runPipeline(session, andOr.first, stdin));
+    merge(total, this.runPipeline(session, andOr.first, stdin, feed));
     for (const { op, pipeline } of andOr.rest) {
       if (total.stop || total.loop) break;
       const runs = op === '&&' ? total.exitCode === 0 : total.exitCode !== 0;
-      if (runs) merge(total, this.runPipeline(session, pipeline, stdin));
+      if (runs) merge(total, this.runPipeline(session, pipeline, stdin, feed));
     }
     return total;
   }
 
-  private runPipeline(session: ShellSession, pipeline: Pipeline, stdin: string): Outcome {
+  private runPipeline(session: ShellSession, pipeline: Pipeline, stdin: string, feed: Feed): Outcome {
     const { commands } = pipeline;
     const result: Outcome = { chunks: [], exitCode: 0 };
     let input = stdin;
+    let inputFeed = feed;
     for (let i = 0; i < commands.length; i++) {
       // Like bash, each stage of a real pipeline runs in a subshell.
       const stageSession = commands.length > 1 ? forkSession(session) : session;
-      const stage = this.runCommand(stageSession, commands[i]!, input);
+      const stage = this.runCommand(stageSession, commands[i]!, input, inputFeed);
       if (i === commands.length - 1) {
         merge(result, stage);
         break;
@@ -99,7 +113,9 @@ export class Runner implements ShellApi {
         Object.assign(result, { exitCode: 1, stop: true });
         break;
       }
-      input = stage.chunks.filter((c) => c.fd === 1).map((c) => c.text).join('');
+      const piped = stage.chunks.filter((c) => c.fd === 1);
+      input = piped.map((c) => c.text).join('');
+      inputFeed = piped.flatMap((c) => c.reveals ?? NO_FEED);
       result.clear ||= stage.clear ?? false;
     }
     if (commands.length > 1) delete result.loop; // the last stage too ran in a subshell
@@ -119,14 +135,15 @@ export class Runner implements ShellApi {
     return { chunks: [{ fd: 2, text: `bash: more than ${MAX_COMMANDS_PER_LINE} commands in one line: stopped\n` }], exitCode: 1, stop: true };
   }
 
-  private runCommand(session: ShellSession, command: Command, stdin: string): Outcome {
-    if (command.kind === 'simple') return this.runSimple(session, command, stdin);
+  private runCommand(session: ShellSession, command: Command, stdin: string, feed: Feed): Outcome {
+    if (command.kind === 'simple') return this.runSimple(session, command, stdin, feed);
     // A compound command: its redirections apply to everything its body prints.
     const sub: Expansion = { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS };
     const expand = (word: Word, split: boolean): string[] => this.expandWord(session, word, split, sub);
     const io = this.applyRedirects(session, command.redirects, stdin, expand);
     if ('error' in io) return { chunks: [...sub.side, { fd: 2, text: io.error }], exitCode: 1 };
-    const body = command.kind === 'for' ? this.runFor(session, command, io.stdin, sub) : this.runIf(session, command, io.stdin);
+    const bodyFeed = io.stdin === stdin ? feed : NO_FEED;
+    const body = command.kind === 'for' ? this.runFor(session, command, io.stdin, bodyFeed, sub) : this.runIf(session, command, io.stdin, bodyFeed);
     const chunks = [...sub.side];
     for (const chunk of body.chunks) {
       const target = io.targets[chunk.fd];
@@ -136,7 +153,7 @@ export class Runner implements ShellApi {
   }
 
   /** `for NAME in WORDS; do BODY; done`: the variable keeps the last value afterwards, as in bash. */
-  private runFor(session: ShellSession, command: ForCommand, stdin: string, sub: Expansion): Outcome {
+  private runFor(session: ShellSession, command: ForCommand, stdin: string, feed: Feed, sub: Expansion): Outcome {
     const values = command.words.flatMap((word) => this.expandWord(session, word, true, sub));
     if (sub.room < 0) return { chunks: [{ fd: 2, text: `bash: expansion too large (over ${MAX_OUTPUT_CHARS} characters)\n` }], exitCode: 1 };
     const total: Outcome = { chunks: [], exitCode: 0 };
@@ -148,7 +165,7 @@ export class Runner implements ShellApi {
       }
       session.vars[command.name] = value;
       this.loopDepth++;
-      const outcome = this.runList(session, command.body, stdin);
+      const outcome = this.runList(session, command.body, stdin, feed);
       this.loopDepth--;
       merge(total, outcome);
       if (outcome.stop) break;
@@ -177,23 +194,23 @@ export class Runner implements ShellApi {
   }
 
   /** The body of the first branch whose condition succeeds, else the `else` part; status 0 if none ran. */
-  private runIf(session: ShellSession, command: IfCommand, stdin: string): Outcome {
+  private runIf(session: ShellSession, command: IfCommand, stdin: string, feed: Feed): Outcome {
     const total: Outcome = { chunks: [], exitCode: 0 };
     for (const { condition, body } of command.branches) {
-      const tested = this.runList(session, condition, stdin);
+      const tested = this.runList(session, condition, stdin, feed);
       merge(total, tested);
       if (tested.stop || tested.loop) return total;
       if (tested.exitCode === 0) {
-        merge(total, this.runList(session, body, stdin));
+        merge(total, this.runList(session, body, stdin, feed));
         return total;
       }
     }
     total.exitCode = 0;
-    if (command.otherwise) merge(total, this.runList(session, command.otherwise, stdin));
+    if (command.otherwise) merge(total, this.runList(session, command.otherwise, stdin, feed));
     return total;
   }
 
-  private runSimple(session: ShellSession, command: SimpleCommand, stdin: string): Outcome {
+  private runSimple(session: ShellSession, command: SimpleCommand, stdin: string, feed: Feed): Outcome {
     const over = this.spend();
     if (over) return over;
     // `$x$x$x…` multiplies text: all words of one command together get MAX_OUTPUT_CHARS.
@@ -214,16 +231,20 @@ export class Runner implements ShellApi {
       return { chunks: side, exitCode: sub.exitCode ?? 0 };
     }
     if (argv[0] === 'break' || argv[0] === 'continue') return this.loopControl(argv);
-    const ctx: CommandContext = { state: this.state, session, env: commandEnv(session, prefix), stdin: io.stdin };
+    const collector = this.interest ? new RevealCollector(this.interest) : undefined;
+    const ctx: CommandContext = { state: this.state, session, env: commandEnv(session, prefix), stdin: io.stdin, ...(collector ? { facts: collector } : {}) };
     const result = this.exec(ctx, argv);
     const chunks = [...side];
+    // What the command read (unless a redirection replaced it, or it only prints its arguments) may show up in what it prints.
+    const fed = io.stdin === stdin && !PRINTERS.has(argv[0]!) ? feed : NO_FEED;
+    const reveals = collector && collector.reveals.length > 0 ? (fed.length > 0 ? [...collector.reveals, ...fed] : collector.reveals) : fed;
     // One command's output is bounded, so the next pipeline stage's stdin is too.
     const route = (fd: 1 | 2, output: string): void => {
       const target = io.targets[fd];
       if (output === '' || target === 'null') return;
       const { text, cut } = capOutput(output);
       const to = target === 'out' ? 1 : 2;
-      chunks.push({ fd: to, text });
+      chunks.push(reveals.length > 0 ? { fd: to, text, reveals } : { fd: to, text });
       // On the same stream, so a next pipeline stage reads it, as before; `cut` keeps the
       // count of the bytes cut (not of this line) when the line is capped again.
       if (cut > 0) chunks.push({ fd: to, text: truncationLine(cut), cut });
@@ -391,7 +412,7 @@ function capChunks(chunks: Chunk[]): Chunk[] {
     const room = Math.max(0, MAX_OUTPUT_CHARS - size);
     if (chunk.text.length <= room) kept.push(chunk);
     else {
-      if (room > 0) kept.push({ fd: chunk.fd, text: chunk.text.slice(0, room) });
+      if (room > 0) kept.push({ ...chunk, text: chunk.text.slice(0, room) });
       cut += utf8Length(chunk.text.slice(room));
     }
     size += Math.min(room, chunk.text.length);

@@ -1,3 +1,4 @@
+import type { Fact, FactSink } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
 
 /** One player's terminal: where they are and what they typed. Plain data (serialisable). */
@@ -35,6 +36,8 @@ export interface CommandContext {
   env: Record<string, string>;
   /** Standard input (output of the previous pipeline stage, or ''). */
   stdin: string;
+  /** Where the command tags the facts of the world its output shows; absent = nobody scores this line. */
+  facts?: FactSink;
 }
 
 /** A program the shell can run: `argv[0]` is its name as typed. */
@@ -51,6 +54,8 @@ export interface LineResult {
   edit?: { resource: string; namespace?: string; name: string; yaml: string };
   /** `exit` typed on the workstation: the scripted/interactive CLI ends (a browser terminal just stays). */
   exit?: boolean;
+  /** Facts of the world the output showed, when the line ran with an interest (reveals.ts). */
+  observed?: Fact[];
 }
 
 /** Tab completion for the terminal: candidates that may replace the word under the cursor. */

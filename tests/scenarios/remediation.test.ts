@@ -33,7 +33,7 @@ describe('remediation points', () => {
 
   it('says why a predicate that already held earns nothing', () => {
     const score = idleSubmit('etcd-nospace', 'history', 0);
-    expect(score.lines.find((l) => l.id === 'writes-accepted')).toMatchObject({ points: 0, why: 'already true before anything broke: nothing was fixed' });
+    expect(score.lines.find((l) => l.id === 'alarm-disarmed')).toMatchObject({ points: 0, why: 'already true before anything broke: nothing was fixed' });
     const coredns = idleSubmit('coredns-down', 'upstream', 0); // the upstream variant: CoreDNS stays available throughout
     expect(coredns.lines.find((l) => l.id === 'coredns-available')).toMatchObject({ points: 0, why: 'still true at the end, but a guard counts only next to a real fix' });
     const snat = idleSubmit('snat-client-ip', 'policy-cluster', 0);
@@ -45,6 +45,6 @@ describe('remediation points', () => {
     expect(coredns.lines.find((l) => l.id === 'upstream-fixed')).toMatchObject({ points: 10, why: 'holds on the cluster at the end' });
     expect(coredns.lines.find((l) => l.id === 'coredns-available')).toMatchObject({ points: 15, why: 'still true at the end, next to a real fix' });
     const etcd = runInstance(pinInstance(byId('etcd-nospace'), 'history')).score;
-    expect(etcd.lines.find((l) => l.id === 'writes-accepted')!.points).toBe(15);
+    expect(etcd.lines.find((l) => l.id === 'alarm-disarmed')!.points).toBe(15);
   });
 });

@@ -61,7 +61,7 @@ describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {
       const a = s.answer;
       const secrets = [
         a.rootCause.explanation, ...a.partial.map((p) => p.why), ...a.prevention,
-        ...a.evidence.flatMap((e) => [e.text, ...(e.observedBy ?? []).flatMap((o) => [o.command, o.output ?? ''])]),
+        ...a.evidence.flatMap((e) => [e.text, ...e.facts.map((f) => JSON.stringify(f))]),
         ...a.remediation.flatMap((r) => [r.text, JSON.stringify(r.predicate)]),
         ...a.harmful.flatMap((h) => [h.text, h.command ?? '']), ...a.hints.map((h) => h.text),
         ...s.solutions.flatMap((x) => [x.diagnosis.text, ...x.steps.filter((st): st is string => typeof st === 'string' && !s.briefing.includes(st))]),

@@ -22,7 +22,7 @@ function clusterWith(annotations: Record<string, string>, policy: 'Cluster' | 'L
 
 const sourcesSince = (state: ClusterState, since: number) => new Set(accessLog(state, 'web').filter((l) => l.at > since).map((l) => l.text.split(' ')[0]!));
 const forwardedSince = (state: ClusterState, since: number) => new Set(accessLog(state, 'web').filter((l) => l.at > since).map((l) => /"([^"]*)"$/.exec(l.text)![1]!));
-const clientsSeen = (state: ClusterState) => evaluate(state, { clients: { namespace: 'default', service: 'web', addressSeen: true } });
+const clientsSeen = (state: ClusterState) => evaluate(state, { traffic: { namespace: 'default', name: 'web', allClientsServed: true, clientAddressesSeen: true } });
 const annotate = (state: ClusterState, key: string, value: string) => { state.services['default/web']!.metadata.annotations[`service.beta.kubernetes.io/${key}`] = value; };
 
 describe('the cloud load balancer in front of a LoadBalancer Service', () => {

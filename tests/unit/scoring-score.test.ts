@@ -5,7 +5,7 @@ import { loadScenarioFile, SCENARIOS_DIR } from '../../server/scenarios/load.js'
 import type { Scenario } from '../../server/scenarios/schema.js';
 import { recordBrokenRemediations } from '../../server/scenarios/remediation.js';
 import { startScenario } from '../../server/scenarios/session.js';
-import { instantiate } from '../../server/scenarios/variant.js';
+import { pinnedCase } from '../helpers/pinned.js';
 import { scoreSession, type ScoringInput } from '../../server/scoring/score.js';
 
 let scenario: Scenario;
@@ -14,7 +14,7 @@ let cluster: ClusterState;
 beforeAll(() => {
   const res = loadScenarioFile(`${SCENARIOS_DIR}etcd-nospace.yaml`);
   if (!res.ok) throw new Error('etcd-nospace does not load');
-  scenario = instantiate(res.scenario, 0).scenario;
+  scenario = pinnedCase(res.scenario, 0).scenario;
   // The incident in full: etcd at its quota with the NOSPACE alarm raised.
   cluster = startScenario(scenario, 0);
   cluster.etcd.dbSize = cluster.etcd.quotaBackendBytes;
@@ -22,7 +22,10 @@ beforeAll(() => {
   recordBrokenRemediations(cluster, scenario); // what a tick of the session would record
 });
 
-const alarmList = { line: 'etcdctl alarm list', output: 'memberID:18090744520205745301 alarm:NOSPACE \n', exitCode: 0, simTime: 60_000 };
+const alarmList = {
+  line: 'etcdctl alarm list', output: 'memberID:18090744520205745301 alarm:NOSPACE \n', exitCode: 0, simTime: 60_000,
+  observed: [{ source: 'etcd' as const, node: 'cp-1', field: 'alarms', value: 'memberID:18090744520205745301 alarm:NOSPACE' }],
+};
 
 function input(over: Partial<ScoringInput> = {}): ScoringInput {
   return { diagnosis: { rootCause: 'etcd-quota-nospace', text: 'quota', evidence: ['alarm-list'] }, commands: [alarmList], hintsUsed: [], elapsedMs: 120_000, cluster, ...over };
@@ -39,9 +42,9 @@ describe('scoreSession', () => {
   });
 
   it('a partial cause scores half and explains what was missing', () => {
-    const s = scoreSession(scenario, input({ diagnosis: { rootCause: 'host-disk-full', text: '', evidence: [] } }));
+    const s = scoreSession(scenario, input({ diagnosis: { rootCause: 'etcd-out-of-space', text: '', evidence: [] } }));
     expect(line(s, 'rootCause').points).toBe(20);
-    expect(line(s, 'rootCause').why).toMatch(/^partly right: "The control-plane node's disk is full" — /);
+    expect(line(s, 'rootCause').why).toMatch(/^partly right: "etcd ran out of space \(without saying which space, or why\)" — /);
     expect(line(s, 'time').points).toBe(0);
   });
 
@@ -57,7 +60,7 @@ describe('scoreSession', () => {
     expect(line(s, 'evidence', 'alarm-list').why).toContain('`etcdctl alarm list`');
     expect(line(s, 'evidence', 'endpoint-status')).toMatchObject({ points: 0, why: "cited but never observed in this session's command output" });
     // The right command with an output that does not show it does not count.
-    const clean = scoreSession(scenario, input({ commands: [{ ...alarmList, output: '' }] }));
+    const clean = scoreSession(scenario, input({ commands: [{ ...alarmList, output: '', observed: [] }] }));
     expect(line(clean, 'evidence', 'alarm-list').points).toBe(0);
     // Seen but not cited.
     const uncited = scoreSession(scenario, input({ diagnosis: { rootCause: 'etcd-quota-nospace', text: '', evidence: [] } }));
@@ -112,10 +115,10 @@ describe('scoreSession', () => {
 
   it('the total, the maximum, the percent and the parts agree', () => {
     const s = scoreSession(scenario, input());
-    expect(s.max).toBe(40 + 35 + 25 + 10);
+    expect(s.max).toBe(40 + 40 + 25 + 10);
     expect(s.total).toBe(40 + 10 + 10);
-    expect(s.percent).toBe(Math.round((60 / 110) * 1000) / 10);
-    expect(s.parts.find((p) => p.key === 'evidence')).toEqual({ key: 'evidence', points: 10, max: 35 });
+    expect(s.percent).toBe(Math.round((60 / 115) * 1000) / 10);
+    expect(s.parts.find((p) => p.key === 'evidence')).toEqual({ key: 'evidence', points: 10, max: 40 });
     expect(scoreSession(scenario, input({ diagnosis: null, commands: [{ line: 'kubectl delete ns kube-system', output: '', exitCode: 0 }] })).percent).toBe(0);
   });
 });

@@ -25,55 +25,99 @@ function nodePortTarget(nodes: Node[], client: TrafficClient): Node | undefined 
 
 const path = (state: ClusterState, client: TrafficClient) => pick(state.rng, client.paths.length ? client.paths : ['/']);
 
-/** An NLB in IP mode: straight to a ready pod, no NodePort and no kube-proxy on the way. */
-function sendToPodIP(state: ClusterState, client: TrafficClient, svc: Service): void {
+/** An NLB in IP mode: straight to a ready pod, no NodePort and no kube-proxy on the way. Was it answered? */
+function sendToPodIP(state: ClusterState, client: TrafficClient, svc: Service): boolean {
   const eps = svc.spec.ports.flatMap((p) => readyEndpoints(state, svc, p));
-  if (eps.length === 0) return;
+  if (eps.length === 0) return false;
   const ep = eps[nextUint32(state.rng) % eps.length]!;
   const pod = podByIP(state, ep.ip);
-  if (!pod || !podAnswers(pod)) return;
+  if (!pod || !podAnswers(pod)) return false;
   const source = preservesClientIP(svc) ? client.ip : pick(state.rng, lbPrivateIPs(svc));
-  const res = serve(state, { pod, port: ep.port, path: path(state, client), method: 'GET', source, userAgent: client.userAgent });
-  if (res !== 'refused') client.lastServed = { at: state.now, source };
+  if (serve(state, { pod, port: ep.port, path: path(state, client), method: 'GET', source, userAgent: client.userAgent }) === 'refused') return false;
+  client.lastServed = { at: state.now, source };
+  return true;
 }
 
-function sendOne(state: ClusterState, client: TrafficClient): void {
+/** One request from outside through a NodePort or the load balancer: was it answered? */
+function sendOne(state: ClusterState, client: TrafficClient): boolean {
   const svc = state.services[`${client.service.namespace}/${client.service.name}`];
-  if (!svc || svc.spec.type === 'ClusterIP') return;
+  if (!svc || svc.spec.type === 'ClusterIP') return false;
   const kind = client.via === 'loadbalancer' && svc.spec.type === 'LoadBalancer' ? cloudLBKind(svc) : undefined;
   if (kind === 'nlb-ip') return sendToPodIP(state, client, svc);
   const port = svc.spec.ports.find((p) => p.nodePort !== undefined && p.protocol === 'TCP');
-  if (!port?.nodePort) return;
+  if (!port?.nodePort) return false;
   const nodes = lbNodes(state);
   let node: Node | undefined;
   if (client.via === 'loadbalancer') {
     // The cloud LB only sends to nodes whose health check passes.
     const healthy = nodes.filter((n) => lbHealthy(state, svc, n));
-    if (healthy.length === 0) return;
+    if (healthy.length === 0) return false;
     node = pick(state.rng, healthy);
   } else {
     node = nodePortTarget(nodes, client);
   }
-  if (!node) return;
+  if (!node) return false;
   // A Classic ELB opens its own connection to the node: the packet's source is the ELB.
   const src = kind === 'classic' ? pick(state.rng, lbPrivateIPs(svc)) : client.ip;
   const name = node.metadata.name;
   const d = deliver(state, { node: name, src, svc, port, entry: 'nodeport', bytes: REQUEST_BYTES });
-  if (!d.ok) return;
+  if (!d.ok) return false;
   trackConnection(state, { node: name, src, dst: nodeIP(node), dport: port.nodePort, endpoint: d.endpoint, seenSource: d.seenSource });
   const forwardedFor = kind === 'classic' && addsForwardedFor(svc) ? client.ip : undefined;
   const res = serve(state, { pod: d.pod, port: d.endpoint.port, path: path(state, client), method: 'GET', source: d.seenSource, userAgent: client.userAgent, ...(forwardedFor ? { forwardedFor } : {}) });
-  if (res !== 'refused') client.lastServed = { at: state.now, source: d.seenSource, ...(forwardedFor ? { forwardedFor } : {}) };
+  if (res === 'refused') return false;
+  client.lastServed = { at: state.now, source: d.seenSource, ...(forwardedFor ? { forwardedFor } : {}) };
+  return true;
 }
 
-/** Synthetic client traffic for one simulation step of `ms`. */
+/**
+ * A request from inside the cluster to the Service: answered while the Service exists and
+ * has a ready endpoint. Counted only (no log line, no random draw), so adding such a client
+ * changes nothing else a player sees.
+ */
+function answeredInside(state: ClusterState, client: TrafficClient): boolean {
+  const svc = state.services[`${client.service.namespace}/${client.service.name}`];
+  const port = svc?.spec.ports[0];
+  return !!svc && !!port && readyEndpoints(state, svc, port).length > 0;
+}
+
+/** Buckets of service health: 10 s each, the last hour kept. */
+export const HEALTH_BUCKET_MS = 10_000;
+const HEALTH_BUCKETS_KEPT = 360;
+
+export const healthKey = (client: TrafficClient): string => `${client.service.namespace}/${client.service.name}|${client.ip}`;
+
+function record(state: ClusterState, client: TrafficClient, served: number, failed: number): void {
+  const health = (state.network.health ??= {});
+  const buckets = (health[healthKey(client)] ??= []);
+  const at = Math.floor(state.now / HEALTH_BUCKET_MS) * HEALTH_BUCKET_MS;
+  let last = buckets.at(-1);
+  if (!last || last.at !== at) {
+    last = { at, served: 0, failed: 0 };
+    buckets.push(last);
+    if (buckets.length > HEALTH_BUCKETS_KEPT) buckets.shift();
+  }
+  last.served += served;
+  last.failed += failed;
+}
+
+/** Synthetic client traffic for one simulation step of `ms`; every request's outcome is counted per client. */
 export function tickTraffic(state: ClusterState, ms: number): void {
   expireConntrack(state);
   for (const client of state.network.traffic) {
-    const expected = (client.requestsPerMinute * ms) / 60_000;
-    let n = Math.floor(expected);
-    if (nextFloat(state.rng) < expected - n) n++;
-    for (let i = 0; i < n; i++) sendOne(state, client);
+    let n: number;
+    if (client.via === 'cluster') {
+      // Evenly spaced, no random draw: the requests due between the last step and now.
+      const every = 60_000 / Math.max(client.requestsPerMinute, 1e-9);
+      n = Math.floor(state.now / every) - Math.floor((state.now - ms) / every);
+    } else {
+      const expected = (client.requestsPerMinute * ms) / 60_000;
+      n = Math.floor(expected);
+      if (nextFloat(state.rng) < expected - n) n++;
+    }
+    let served = 0;
+    for (let i = 0; i < n; i++) if (client.via === 'cluster' ? answeredInside(state, client) : sendOne(state, client)) served++;
+    if (n > 0) record(state, client, served, n - served);
   }
 }
 

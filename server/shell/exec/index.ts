@@ -6,6 +6,7 @@ import type { ClusterState, Pod } from '../../cluster/types.js';
 import { renderResolvConf, resolveName } from '../../cluster/network/dns.js';
 import { podAnswers, podByIP, serviceByClusterIP } from '../../cluster/network/services.js';
 import { parseLine } from '../parse.js';
+import { tagLines } from '../reveals.js';
 import type { CommandContext, CommandResult } from '../types.js';
 import { dig, nslookup, type Flavor } from './dns-tools.js';
 import { curl, wget } from './http-tools.js';
@@ -136,6 +137,9 @@ function ping(state: ClusterState, pod: Pod, _c: string, argv: string[]): Comman
   return { stdout: `${lines.join('\n')}\n`, stderr: '', exitCode: answers ? 0 : 1 };
 }
 
+/** Tools whose output is a name lookup's answer (facts of source `dns`); the rest are requests (`traffic`). */
+const DNS_TOOLS = new Set(['nslookup', 'dig', 'host', 'getent', 'cat']);
+
 const PROGRAMS: Record<string, Program> = {
   cat,
   env: (s, p, c) => env(s, p, c),
@@ -191,7 +195,10 @@ export function runInContainer(ctx: CommandContext, pod: Pod, container: string,
   const name = (words[0] ?? '').replace(/^\/(usr\/)?s?bin\//, '');
   const program = PROGRAMS[name];
   if (!program || !tools.has(name)) return notFound(state, words[0] ?? '');
-  return terminated(program(state, pod, container, [name, ...words.slice(1)]));
+  const result = program(state, pod, container, [name, ...words.slice(1)]);
+  const source = DNS_TOOLS.has(name) ? 'dns' : 'traffic';
+  tagLines(ctx.facts, { source, namespace: pod.metadata.namespace, name: pod.metadata.name, field: name }, `${result.stdout}\n${result.stderr}`);
+  return terminated(result);
 }
 
 function terminated(r: CommandResult): CommandResult {

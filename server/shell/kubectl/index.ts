@@ -3,7 +3,8 @@
 import { apiUnavailable } from '../../cluster/api.js';
 import type { ClusterState } from '../../cluster/types.js';
 import { apiErrorText } from './api-error.js';
-import type { CommandResult, ShellCommand, ShellSession } from '../types.js';
+import { tagLines } from '../reveals.js';
+import type { CommandContext, CommandResult, ShellCommand, ShellSession } from '../types.js';
 import { fail, ok } from '../types.js';
 import { subcommands } from './commands/index.js';
 import { ALL_NAMESPACES_FLAG, findSubcommandIndex, GLOBAL_FLAGS, parseFlags } from './flags.js';
@@ -38,11 +39,11 @@ export const kubectlCommand: ShellCommand = (ctx, argv) => {
 
   if (!cmd.offline) {
     const unavailable = apiUnavailable(ctx.state);
-    if (unavailable) return fail(apiErrorText(unavailable));
+    if (unavailable) return tagApiErrors(ctx, fail(apiErrorText(unavailable)));
   }
   const namespace = flags.string('namespace');
   const declaresAll = cmd.flags.some((f) => f.name === ALL_NAMESPACES_FLAG.name);
-  return cmd.run(
+  const result = cmd.run(
     {
       ...ctx,
       namespace: namespace ?? ctx.session.namespace,
@@ -53,7 +54,14 @@ export const kubectlCommand: ShellCommand = (ctx, argv) => {
     flags.args,
     flags,
   );
+  return tagApiErrors(ctx, result);
 };
+
+/** What the API server answered, as the player saw it (cluster/facts.ts `api`). */
+function tagApiErrors(ctx: CommandContext, result: CommandResult): CommandResult {
+  tagLines(ctx.facts, { source: 'api', field: 'error' }, result.stderr);
+  return result;
+}
 
 function unknownCommand(name: string): CommandResult {
   const names = subcommands.map((c) => c.name);

@@ -3,6 +3,7 @@
 import { etcdDeleteDataDir } from '../../cluster/etcd.js';
 import { removeDataFile } from '../../cluster/host.js';
 import { wallClock } from '../../cluster/logs.js';
+import { tagLines } from '../reveals.js';
 import type { ClusterState } from '../../cluster/types.js';
 import type { CommandContext, ShellCommand } from '../types.js';
 import { humanSize, isResult, onNode } from './common.js';
@@ -32,7 +33,11 @@ export function readNodeFile(ctx: CommandContext, tool: string, path: string): R
   const abs = normalizePath(path, cwd(n.ctx));
   const f = files[abs];
   if (isPrivateDir(n.state, abs) && !n.root && abs !== n.state.etcd.dataDir) return { ok: false, error: `${tool}: ${path}: Permission denied\n` };
-  if (f) return readable(f, n.root) ? { ok: true, content: f.content } : { ok: false, error: `${tool}: ${path}: Permission denied\n` };
+  if (f && readable(f, n.root)) {
+    tagLines(ctx.facts, { source: 'host', node: n.name, field: 'file', name: abs }, f.content);
+    return { ok: true, content: f.content };
+  }
+  if (f) return { ok: false, error: `${tool}: ${path}: Permission denied\n` };
   if (listDir(files, abs)) return { ok: false, error: `${tool}: ${path}: Is a directory\n` };
   return { ok: false, error: `${tool}: ${path}: No such file or directory\n` };
 }

@@ -8,6 +8,7 @@ import {
   describeReplicaSet, describeService,
 } from '../describe/others.js';
 import { describePod } from '../describe/pod.js';
+import { tagObjects } from '../facts.js';
 import { ALL_NAMESPACES_FLAG } from '../flags.js';
 import { listNamespace, noResourcesFound, SELECTOR_FLAGS } from '../query.js';
 import {
@@ -73,6 +74,7 @@ export const describeCommand: KubectlSubcommand = {
     }
     const withoutEvents = (text: string): string => (flags.bool('show-events') ? text : text.replace(/^Events:.*(\n {2}.*)*\n?/m, ''));
     const stdout = found.map(({ type, obj }) => withoutEvents(describeObject(ctx.state, type, obj))).join('\n\n');
+    tagObjects(ctx, flags.bool('show-events') ? found : found.filter(({ type }) => type.kind !== 'Event'), stdout, 'describe');
     if (found.length === 0 && stderr === '') {
       return { stdout: '', stderr: noResourcesFound(ctx, resolved.requests.map((r) => r.type)), exitCode: 0 };
     }

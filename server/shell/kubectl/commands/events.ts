@@ -1,6 +1,7 @@
 // `kubectl events` (the newer command): events sorted by last seen, `--for TYPE/NAME`, `--types`.
 import type { ClusterEvent } from '../../../cluster/types.js';
 import { fail } from '../../types.js';
+import { tagEvents } from '../facts.js';
 import { ALL_NAMESPACES_FLAG } from '../flags.js';
 import { OUTPUT_FLAGS, parseOutputFormat, printStructured } from '../output.js';
 import { eventLastSeen, eventObject } from '../printers.js';
@@ -43,7 +44,9 @@ export const eventsCommand: KubectlSubcommand = {
     const eventType = findResourceType('events')!;
     if (format.format.kind !== 'table') {
       const printed = printStructured(ctx.state, events.map((obj) => ({ type: eventType, obj })), format.format, { single: false, noHeaders: flags.bool('no-headers') });
-      return printed.ok ? { stdout: printed.text, stderr: '', exitCode: 0 } : fail(printed.error);
+      if (!printed.ok) return fail(printed.error);
+      if (ctx.facts) tagEvents(ctx.facts, events, printed.text);
+      return { stdout: printed.text, stderr: '', exitCode: 0 };
     }
     if (events.length === 0) {
       return { stdout: '', stderr: ctx.allNamespaces ? 'No events found.\n' : `No events found in ${ctx.namespace} namespace.\n`, exitCode: 0 };
@@ -53,6 +56,8 @@ export const eventsCommand: KubectlSubcommand = {
       ...(ctx.allNamespaces ? [e.metadata.namespace ?? ''] : []),
       eventLastSeen(ctx.state, e), e.type, e.reason, eventObject(e), e.message,
     ]);
-    return { stdout: renderTable(flags.bool('no-headers') ? undefined : headers, rows), stderr: '', exitCode: 0 };
+    const stdout = renderTable(flags.bool('no-headers') ? undefined : headers, rows);
+    if (ctx.facts) tagEvents(ctx.facts, events, stdout);
+    return { stdout, stderr: '', exitCode: 0 };
   },
 };

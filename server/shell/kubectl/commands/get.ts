@@ -5,6 +5,7 @@ import { OUTPUT_FLAGS, parseOutputFormat, printStructured, sortItems } from '../
 import { labelsString, TABLES } from '../printers.js';
 import { noResourcesFound, queryObjects, SELECTOR_FLAGS, type Selected } from '../query.js';
 import { ageChangesAt } from '../age.js';
+import { tagObjects } from '../facts.js';
 import { keptTable } from '../listing.js';
 import { qualifiedSingular, type KubeObject, type ResourceType } from '../resources.js';
 import { renderColumns } from '../table.js';
@@ -56,6 +57,7 @@ export const getCommand: KubectlSubcommand = {
       const single = byName && items.length === 1 && args.length <= 2 && !args[0]!.includes(',');
       const printed = printStructured(ctx.state, items, format.format, { single, noHeaders: flags.bool('no-headers') });
       if (!printed.ok) return fail(printed.error);
+      tagObjects(ctx, items, printed.text, 'structured');
       return { stdout: printed.text, stderr, exitCode };
     }
     if (items.length === 0) {
@@ -66,6 +68,7 @@ export const getCommand: KubectlSubcommand = {
       .filter((group) => group.length > 0)
       .map((group) => printTable(ctx, group[0]!.type, group, flags, format.format.kind === 'table' && format.format.wide, withKind))
       .join('\n');
+    tagObjects(ctx, items, stdout, 'table');
     return { stdout, stderr, exitCode };
   },
 };

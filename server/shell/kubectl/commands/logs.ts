@@ -44,6 +44,22 @@ function timestamp(state: ClusterState, at: number): string {
   return new Date(state.epoch + at).toISOString().replace(/\.(\d{3})Z$/, (_, ms: string) => `.${ms}${String((Math.abs(at) * 7919) % 1_000_000).padStart(6, '0')}Z`);
 }
 
+const CLIENT_ADDRESS = /^(\d{1,3}(?:\.\d{1,3}){3}) /;
+
+/** Each line shown is a fact of the container's log; an access log's leading address is one of its own (`client`). */
+function tagLogLines(ctx: KubectlContext, pod: Pod, container: string, lines: LogLine[]): void {
+  const sink = ctx.facts;
+  const who = { source: 'log' as const, namespace: pod.metadata.namespace, name: pod.metadata.name };
+  if (!sink || !sink.wants(who)) return;
+  for (const l of lines) {
+    const text = l.text.trim();
+    if (text === '') continue;
+    sink.add({ fact: { ...who, field: container, value: text }, text });
+    const client = CLIENT_ADDRESS.exec(text)?.[1];
+    if (client) sink.add({ fact: { ...who, field: 'client', value: client }, text: client });
+  }
+}
+
 /** The log text of one container, or the apiserver's refusal. */
 function containerText(ctx: KubectlContext, pod: Pod, container: string, flags: ParsedFlags, prefix: string): CommandResult {
   const name = pod.metadata.name;
@@ -64,6 +80,7 @@ function containerText(ctx: KubectlContext, pod: Pod, container: string, flags: 
   const tail = flags.int('tail') ?? -1;
   if (tail >= 0) lines = tail === 0 ? [] : lines.slice(-tail);
   const stamp = flags.bool('timestamps');
+  tagLogLines(ctx, pod, container, lines);
   return ok(lines.map((l) => `${prefix}${stamp ? `${timestamp(ctx.state, l.at)} ` : ''}${l.text}\n`).join(''));
 }
 

@@ -65,20 +65,13 @@ export function describeNode(state: ClusterState, node: Node): string {
   w.write(0, `PodCIDRs:\t${node.spec.podCIDR}\n`);
   if (node.spec.providerID) w.write(0, `ProviderID:\t${node.spec.providerID}\n`);
 
-  const pods = podsOnNode(state, node.metadata.name)
-    .filter((p) => p.status.phase !== 'Succeeded' && p.status.phase !== 'Failed')
-    .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}` < `${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1);
+  const { pods, total } = nodeAllocation(state, node);
   const alloc = node.status.allocatable;
   w.write(0, `Non-terminated Pods:\t(${pods.length} in total)\n`);
   w.write(1, 'Namespace\tName\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n');
   w.write(1, '---------\t----\t------------\t----------\t---------------\t-------------\t---\n');
-  const total = { cpuReq: 0, cpuLim: 0, memReq: 0, memLim: 0 };
   for (const pod of pods) {
     const r = podTotals(pod);
-    total.cpuReq += r.cpuReq;
-    total.cpuLim += r.cpuLim;
-    total.memReq += r.memReq;
-    total.memLim += r.memLim;
     w.write(1, `${pod.metadata.namespace}\t${pod.metadata.name}\t${share(r.cpuReq, alloc.cpu, formatCpu)}\t${share(r.cpuLim, alloc.cpu, formatCpu)}\t${share(r.memReq, alloc.memory, formatBytes)}\t${share(r.memLim, alloc.memory, formatBytes)}\t${age(state, pod.metadata.creationTimestamp)}\n`);
   }
   w.write(0, 'Allocated resources:\n');
@@ -92,6 +85,27 @@ export function describeNode(state: ClusterState, node: Node): string {
   w.write(1, 'hugepages-2Mi\t0 (0%)\t0 (0%)\n');
   writeEvents(w, state, node.metadata.uid);
   return w.done();
+}
+
+/** The pods that hold resources on a node, sorted as describe lists them, and their requests and limits added up. */
+function nodeAllocation(state: ClusterState, node: Node) {
+  const pods = podsOnNode(state, node.metadata.name)
+    .filter((p) => p.status.phase !== 'Succeeded' && p.status.phase !== 'Failed')
+    .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}` < `${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1);
+  const total = { cpuReq: 0, cpuLim: 0, memReq: 0, memLim: 0 };
+  for (const pod of pods) {
+    const r = podTotals(pod);
+    total.cpuReq += r.cpuReq;
+    total.cpuLim += r.cpuLim;
+    total.memReq += r.memReq;
+    total.memLim += r.memLim;
+  }
+  return { pods, total };
+}
+
+/** The node's CPU requests as describe's "Allocated resources" shows them: `1950m (97%)`. */
+export function allocatedCpu(state: ClusterState, node: Node): string {
+  return share(nodeAllocation(state, node).total.cpuReq, node.status.allocatable.cpu, formatCpu);
 }
 
 function podTotals(pod: Pod): { cpuReq: number; cpuLim: number; memReq: number; memLim: number } {

@@ -67,7 +67,7 @@ export function taintString(t: Taint): string {
 // valid while the array and its length are the same.
 const eventIndexes = new WeakMap<ClusterEvent[], { length: number; byUid: Map<string, ClusterEvent[]> }>();
 
-function eventsAbout(state: ClusterState, uid: string): ClusterEvent[] {
+export function eventsAbout(state: ClusterState, uid: string): ClusterEvent[] {
   const events = state.events;
   let index = eventIndexes.get(events);
   if (!index || index.length !== events.length) {

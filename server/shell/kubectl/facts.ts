@@ -1,0 +1,100 @@
+// What kubectl showed of the world (cluster/facts.ts): after printing objects, in any
+// format, it tags the facts of those objects whose text is in what it printed — a field's
+// value, a table column, an event's message. Only objects and fields the sink wants are
+// looked at, so a 15,000-pod listing costs nothing unless evidence names those pods.
+import type { Fact, FactSink } from '../../cluster/facts.js';
+import type { ClusterEvent, Node } from '../../cluster/types.js';
+import { shows } from '../reveals.js';
+import { allocatedCpu } from './describe/node.js';
+import { eventsAbout, taintString } from './describe/writer.js';
+import { toManifest, type Json } from './manifest.js';
+import { TABLES } from './printers.js';
+import type { Selected } from './query.js';
+import type { KubectlContext } from './types.js';
+
+/** How the objects were printed: describe adds its derived sections and the objects' events. */
+export type PrintedAs = 'table' | 'structured' | 'describe';
+
+/** describe's line for an object without events (padded by its tab writer). */
+const NO_EVENTS = /^Events:[ \t]+<none>$/m;
+
+const columnField = (header: string): string => header.toLowerCase().replace(/\s+/g, '-');
+
+/** Scalar leaves of a manifest under dotted paths (list indexes left out); multi-line strings by line. */
+function leaves(value: Json | undefined, path: string, out: [string, string][]): void {
+  if (value === null || value === undefined) return;
+  if (Array.isArray(value)) {
+    for (const item of value) leaves(item, path, out);
+    return;
+  }
+  if (typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) leaves(v, path ? `${path}.${k}` : k, out);
+    return;
+  }
+  const text = String(value);
+  if (!text.includes('\n')) out.push([path, text]);
+  else for (const line of text.split('\n')) if (line.trim() !== '') out.push([path, line.trim()]);
+}
+
+function eventFact(e: ClusterEvent): Fact {
+  return {
+    source: 'event', kind: e.involvedObject.kind, name: e.involvedObject.name, field: e.reason, value: e.message.trim(),
+    ...(e.involvedObject.namespace !== undefined ? { namespace: e.involvedObject.namespace } : {}),
+  };
+}
+
+/** Tags the events among `events` whose message `output` shows. */
+export function tagEvents(sink: FactSink, events: readonly ClusterEvent[], output: string): void {
+  for (const e of events) {
+    const partial = { source: 'event' as const, kind: e.involvedObject.kind, name: e.involvedObject.name, field: e.reason, ...(e.involvedObject.namespace !== undefined ? { namespace: e.involvedObject.namespace } : {}) };
+    if (!sink.wants(partial)) continue;
+    const fact = eventFact(e);
+    if (shows(output, fact.value)) sink.add({ fact, text: fact.value });
+  }
+}
+
+/** Tags the facts of printed objects that `output` shows. */
+export function tagObjects(ctx: KubectlContext, items: readonly Selected[], output: string, as: PrintedAs): void {
+  const sink = ctx.facts;
+  if (!sink || output === '') return;
+  const events: ClusterEvent[] = [];
+  for (const { type, obj } of items) {
+    if (type.kind === 'Event') {
+      events.push(obj as ClusterEvent);
+      continue;
+    }
+    const who = { kind: type.kind, name: obj.metadata.name, ...(obj.metadata.namespace !== undefined ? { namespace: obj.metadata.namespace } : {}) };
+    if (as === 'describe' && sink.wants({ source: 'event', kind: type.kind, name: obj.metadata.name })) events.push(...eventsAbout(ctx.state, obj.metadata.uid));
+    if (!sink.wants({ source: 'object', ...who })) continue;
+    const found: [string, string, string][] = []; // field, value, the text that shows it
+    const table = TABLES[type.kind];
+    if (table) {
+      const row = table.row(ctx.state, obj, false);
+      table.headers.forEach((h, i) => {
+        if (h !== 'NAME' && h !== 'AGE' && row[i]) found.push([columnField(h), row[i]!, row[i]!]);
+      });
+    }
+    const fields: [string, string][] = [];
+    leaves(toManifest(ctx.state, type.kind, obj) as Json, '', fields);
+    for (const [field, value] of fields) found.push([field, value, value]);
+    if (type.kind === 'Node') {
+      for (const t of (obj as Node).spec.taints) {
+        const value = taintString(t);
+        found.push(['spec.taints', value, value], ['spec.taints', value, t.key]);
+      }
+      if (as === 'describe') {
+        const cpu = allocatedCpu(ctx.state, obj as Node);
+        found.push(['allocated.cpu', cpu, cpu]);
+      }
+    }
+    if (as === 'describe' && eventsAbout(ctx.state, obj.metadata.uid).length === 0) {
+      const line = NO_EVENTS.exec(output)?.[0];
+      if (line) found.push(['events', '<none>', line]);
+    }
+    for (const [field, value, text] of found) {
+      if (!sink.wants({ source: 'object', ...who, field })) continue;
+      if (shows(output, text)) sink.add({ fact: { source: 'object', ...who, field, value }, text });
+    }
+  }
+  if (events.length > 0) tagEvents(sink, events, output);
+}
