@@ -31,6 +31,9 @@ const ControlPlaneAction = z.strictObject({
   exitCode: z.number().int().min(0).max(255).default(1),
 });
 
+/** A Service's selector replaced (e.g. a chart applying its own kube-dns Service). */
+const ServiceAction = z.strictObject({ namespace: Name, name: Name, selector: z.record(z.string(), z.string()) });
+
 const DeploymentAction = z.strictObject({
   namespace: Name,
   name: Name,
@@ -82,6 +85,7 @@ export const FaultActionSchema = z
     etcd: EtcdAction.optional(),
     controlPlane: ControlPlaneAction.optional(),
     deployment: DeploymentAction.optional(),
+    service: ServiceAction.optional(),
     taint: NodeTaintAction.optional(),
     label: NodeLabelAction.optional(),
     configmap: ConfigMapAction.optional(),
@@ -90,7 +94,7 @@ export const FaultActionSchema = z
     hostFiles: HostFilesAction.optional(),
     unit: UnitAction.optional(),
   })
-  .refine((a) => Object.keys(a).length === 1, { message: 'a fault action names exactly one of: etcd, controlPlane, deployment, taint, label, configmap, deletePods, hostLog, hostFiles, unit' })
+  .refine((a) => Object.keys(a).length === 1, { message: 'a fault action names exactly one of: etcd, controlPlane, deployment, service, taint, label, configmap, deletePods, hostLog, hostFiles, unit' })
   .meta({ id: 'FaultAction' });
 export type FaultAction = z.infer<typeof FaultActionSchema>;
 
@@ -220,6 +224,11 @@ export function applyAction(state: ClusterState, action: FaultAction): ActionRes
     }
     return OK;
   }
+  if (action.service) {
+    const a = action.service;
+    const res = mutateObject(state, 'Service', `${a.namespace}/${a.name}`, (svc) => { svc.spec.selector = { ...a.selector }; });
+    return res.ok ? OK : { ok: false, message: res.error.message };
+  }
   if (action.hostFiles) {
     const f = action.hostFiles;
     if (!state.nodes[f.node]) return { ok: false, message: `node "${f.node}" not found` };
@@ -240,8 +249,9 @@ export function applyAction(state: ClusterState, action: FaultAction): ActionRes
 }
 
 /** The objects an action names, for reference checks against the cluster spec. */
-export function actionRefs(a: FaultAction): { kind: 'node' | 'deployment' | 'configmap'; namespace?: string; name: string; path: (string | number)[] }[] {
+export function actionRefs(a: FaultAction): { kind: 'node' | 'deployment' | 'configmap' | 'service'; namespace?: string; name: string; path: (string | number)[] }[] {
   if (a.deployment) return [{ kind: 'deployment', namespace: a.deployment.namespace, name: a.deployment.name, path: ['deployment', 'name'] }];
+  if (a.service) return [{ kind: 'service', namespace: a.service.namespace, name: a.service.name, path: ['service', 'name'] }];
   if (a.taint) return [{ kind: 'node', name: a.taint.node, path: ['taint', 'node'] }];
   if (a.label) return [{ kind: 'node', name: a.label.node, path: ['label', 'node'] }];
   if (a.configmap) return [{ kind: 'configmap', namespace: a.configmap.namespace, name: a.configmap.name, path: ['configmap', 'name'] }];

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { apiUnavailable, writeRefused } from '../cluster/api.js';
 import { etcdDiskFull } from '../cluster/host.js';
+import { readyEndpoints } from '../cluster/network/services.js';
 import { clientAddressSeen } from '../cluster/network/traffic.js';
 import type { ClusterState, Pod } from '../cluster/types.js';
 
@@ -47,12 +48,17 @@ const DeploymentPredicate = z.strictObject({
 
 /** Service fields a predicate may compare (dotted paths into the Service object). */
 export const SERVICE_FIELDS = ['spec.type', 'spec.externalTrafficPolicy', 'spec.sessionAffinity'] as const;
-const ServicePredicate = z.strictObject({
-  namespace: Name,
-  name: Name,
-  field: z.enum(SERVICE_FIELDS),
-  equals: z.string(),
-});
+const ServicePredicate = z
+  .strictObject({
+    namespace: Name,
+    name: Name,
+    field: z.enum(SERVICE_FIELDS).optional(),
+    equals: z.string().optional(),
+    /** The Service has at least this many ready endpoints (its selector finds ready pods). */
+    readyEndpointsAtLeast: z.number().int().nonnegative().optional(),
+  })
+  .refine((p) => (p.field === undefined) === (p.equals === undefined), { message: 'field and equals go together' })
+  .refine((p) => p.field !== undefined || p.readyEndpointsAtLeast !== undefined, { message: 'a service predicate needs field/equals or readyEndpointsAtLeast' });
 
 const ConfigMapPredicate = z.strictObject({
   namespace: Name,
@@ -219,8 +225,12 @@ export function evaluate(state: ClusterState, p: Predicate): boolean {
     return true;
   }
   if (p.service) {
-    const svc = state.services[`${p.service.namespace}/${p.service.name}`];
-    return !!svc && String(fieldValue(svc, p.service.field)) === p.service.equals;
+    const q = p.service;
+    const svc = state.services[`${q.namespace}/${q.name}`];
+    if (!svc) return false;
+    if (q.field !== undefined && String(fieldValue(svc, q.field)) !== q.equals) return false;
+    if (q.readyEndpointsAtLeast !== undefined && svc.spec.ports.every((port) => readyEndpoints(state, svc, port).length < q.readyEndpointsAtLeast!)) return false;
+    return true;
   }
   if (p.configmap) {
     const c = p.configmap;
