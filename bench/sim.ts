@@ -5,14 +5,24 @@
 // small get pods -A ≤ 2 ms, cost no worse than linear in pods: large < 60× small).
 // `get pods -A` is also timed with one pod written before each listing, and with nothing
 // kept from earlier listings (on a clone of the state, which keeps nothing): the first
-// listing of a cluster, or one on a state reloaded from the database.
+// listing of a cluster, or one on a state reloaded from the database; and with observation
+// for scoring as scenarios name facts (one app's pods), and at its worst (every row; no target).
 // Takes about a minute.
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createCluster, keyOf, mutateObject, tick } from '../server/cluster/index.js';
 import { settle } from '../server/cluster/tick.js';
 import type { ClusterSpecInput } from '../server/cluster/index.js';
+import { factInterest } from '../server/scenarios/facts.js';
 import { newSession, runLine } from '../server/shell/index.js';
+
+/** A scored session's observation as scenarios name it: the status of one app's pods, and scheduling events. */
+const OBSERVING = factInterest([
+  { source: 'object', kind: 'Pod', namespace: 'default', namePrefix: 'app-7-', field: 'status', equals: 'Pending' },
+  { source: 'event', kind: 'Pod', field: 'FailedScheduling' },
+]);
+/** At its worst: evidence naming the status of every app pod, so every row's fact is built and checked (no target). */
+const OBSERVING_ALL = factInterest([{ source: 'object', kind: 'Pod', namespace: 'default', namePrefix: 'app-', field: 'status', equals: 'Pending' }]);
 
 /** A cluster of `nodes` nodes holding about `pods` pods in total (system pods included). */
 function generatedSpec(nodes: number, pods: number): ClusterSpecInput {
@@ -86,6 +96,8 @@ interface Result {
   getPodsMs: number;
   getPodsAfterWriteMs: number;
   getPodsColdMs: number;
+  getPodsObservedMs: number;
+  getPodsObservedAllMs: number;
   describeMs: number;
   heapMB: number;
 }
@@ -111,7 +123,9 @@ function measure(label: string, nodes: number, pods: number, batchMs: number): R
   const clone = structuredClone(state);
   const getPodsColdMs = timePer(() => runLine(clone, newSession(clone), 'kubectl get pods -A'), batchMs);
   const describeMs = timePer(() => runLine(state, session, `kubectl describe pod ${victim.metadata.name}`), batchMs);
-  return { label, pods: Object.keys(state.pods).length, buildMs, tickMs, controllersMs, getPodsMs, getPodsAfterWriteMs, getPodsColdMs, describeMs, heapMB: heap };
+  const getPodsObservedMs = timePer(() => runLine(state, session, 'kubectl get pods -A', OBSERVING), batchMs);
+  const getPodsObservedAllMs = timePer(() => runLine(state, session, 'kubectl get pods -A', OBSERVING_ALL), batchMs);
+  return { label, pods: Object.keys(state.pods).length, buildMs, tickMs, controllersMs, getPodsMs, getPodsAfterWriteMs, getPodsColdMs, getPodsObservedMs, getPodsObservedAllMs, describeMs, heapMB: heap };
 }
 
 interface Target { what: string; ok: boolean }
@@ -123,12 +137,14 @@ const MAX_RATIO = 60;
 const small = measure('small: 10 nodes', 10, 300, 200);
 const large = measure('large: 500 nodes', 500, 15_000, 1500);
 
-const metrics: { name: string; key: 'tickMs' | 'controllersMs' | 'getPodsMs' | 'getPodsAfterWriteMs' | 'getPodsColdMs' | 'describeMs' }[] = [
+const metrics: { name: string; key: 'tickMs' | 'controllersMs' | 'getPodsMs' | 'getPodsAfterWriteMs' | 'getPodsColdMs' | 'getPodsObservedMs' | 'getPodsObservedAllMs' | 'describeMs' }[] = [
   { name: 'tick (1 s of sim time), ms', key: 'tickMs' },
   { name: '  of which controllers, ms', key: 'controllersMs' },
   { name: 'kubectl get pods -A, ms', key: 'getPodsMs' },
   { name: '  one pod written before, ms', key: 'getPodsAfterWriteMs' },
   { name: '  nothing kept (first), ms', key: 'getPodsColdMs' },
+  { name: '  observed for scoring, ms', key: 'getPodsObservedMs' },
+  { name: '  every row observed, ms', key: 'getPodsObservedAllMs' },
   { name: 'kubectl describe pod, ms', key: 'describeMs' },
 ];
 const col = (s: string, w: number) => s.padStart(w);
@@ -139,13 +155,15 @@ for (const m of metrics) {
 console.log(`${'heap held by the cluster, MB'.padEnd(30)}${col(fmt(small.heapMB, 1), 30)}${col(fmt(large.heapMB, 1), 32)}${col(`${(large.heapMB / small.heapMB).toFixed(1)}×`, 13)}`);
 console.log(`${'build (createCluster), ms'.padEnd(30)}${col(fmt(small.buildMs, 0), 30)}${col(fmt(large.buildMs, 0), 32)}${col(`${(large.buildMs / small.buildMs).toFixed(1)}×`, 13)}`);
 
-const within = (key: 'tickMs' | 'getPodsMs' | 'getPodsAfterWriteMs' | 'describeMs') => large[key] / small[key] < MAX_RATIO;
+const within = (key: 'tickMs' | 'getPodsMs' | 'getPodsAfterWriteMs' | 'getPodsObservedMs' | 'describeMs') => large[key] / small[key] < MAX_RATIO;
 const targets: Target[] = [
   { what: 'small tick ≤ 1 ms', ok: small.tickMs <= 1 },
   { what: 'small get pods -A ≤ 2 ms', ok: small.getPodsMs <= 2 },
   { what: `large tick < ${MAX_RATIO}× small`, ok: within('tickMs') },
   { what: `large get pods -A < ${MAX_RATIO}× small`, ok: within('getPodsMs') },
   { what: `large get pods -A after a pod write < ${MAX_RATIO}× small`, ok: within('getPodsAfterWriteMs') },
+  { what: 'small get pods -A observed for scoring ≤ 2 ms', ok: small.getPodsObservedMs <= 2 },
+  { what: `large get pods -A observed for scoring < ${MAX_RATIO}× small`, ok: within('getPodsObservedMs') },
   { what: `large describe pod < ${MAX_RATIO}× small`, ok: within('describeMs') },
 ];
 console.log(`\ntargets (${large.pods / small.pods}× the pods; each figure is the median of ${BATCHES} timed batches after a warm-up):`);

@@ -51,6 +51,8 @@ export interface Reveal {
  */
 export interface FactSink {
   wants(partial: PartialFact): boolean;
+  /** The fields that may matter for facts like this one; undefined = any field. */
+  fields(partial: PartialFact): readonly string[] | undefined;
   add(reveal: Reveal): void;
 }
 
@@ -61,6 +63,8 @@ export type PartialFact = Omit<Partial<Fact>, 'value'> & Pick<Fact, 'source'>;
 export interface FactInterest {
   /** Could a fact with these attributes (value unknown yet) matter? */
   wants(partial: PartialFact): boolean;
+  /** The fields that may matter for facts like this one; undefined = any field. */
+  fields(partial: PartialFact): readonly string[] | undefined;
   /** Does this complete fact matter? */
   keeps(fact: Fact): boolean;
 }

@@ -536,6 +536,20 @@ export interface ClusterState {
   brokenRemediations?: string[];
   /** The world when the incident began (scenarios/session.ts); damage is measured against it. */
   baseline?: WorldBaseline;
+  /** Who changed the world (cluster/actors.ts): scoring credits fixes and charges damage to them. */
+  actors?: ActorRecord;
+}
+
+/** Which player's commands changed the world, and what changed while they were the last to. */
+export interface ActorRecord {
+  /** The last player whose command changed the world. */
+  last?: string;
+  /** Players who changed the world at least once, with how many commands did. */
+  changes: Record<string, number>;
+  /** Remediation id → the player who was last to change the world when its check last became true. */
+  fixedBy: Record<string, string>;
+  /** Damage item (scoring/damage.ts) → the player whose command did it. */
+  damageBy: Record<string, string>;
 }
 
 /** Why an API write failed; the message is the real server's wording. */

@@ -46,7 +46,7 @@ export function executeCommand(
   const simTime = room.cluster.now;
   // The prompt the player saw while typing: it depends on the session (node, user) before the line ran.
   const prompt = runtime.prompt(room.cluster, terminal.session);
-  const { result, internalError } = runLineTotal(runtime, room.cluster, terminal.session, line);
+  const { result, internalError } = runLineTotal(runtime, room.cluster, terminal.session, line, participantId);
   terminal.entries.push({
     seq, simTime, prompt, line, output: result.output, exitCode: result.exitCode,
     ...(result.clear ? { clear: true } : {}), ...(result.observed?.length ? { observed: result.observed } : {}),
@@ -63,9 +63,9 @@ export const INTERNAL_ERROR_OUTPUT = 'bash: internal error\n';
  * the failed line changed before it threw is changed again on replay, and the room stays in
  * step with its log. The error goes back to the caller, which reports it at the edge.
  */
-function runLineTotal(runtime: ScenarioRuntime, cluster: RoomState['cluster'], session: Terminal['session'], line: string): { result: LineResult; internalError?: unknown } {
+function runLineTotal(runtime: ScenarioRuntime, cluster: RoomState['cluster'], session: Terminal['session'], line: string, actor: string): { result: LineResult; internalError?: unknown } {
   try {
-    return { result: runtime.runLine(cluster, session, line) };
+    return { result: runtime.runLine(cluster, session, line, actor) };
   } catch (error) {
     return { result: { output: INTERNAL_ERROR_OUTPUT, exitCode: 1 }, internalError: error ?? new Error('runLine threw') };
   }

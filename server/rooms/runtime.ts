@@ -57,7 +57,8 @@ export interface ScenarioRuntime {
   advance(cluster: ClusterState, ms: number): void;
   injectFault(cluster: ClusterState, faultId: string): void;
   newSession(cluster: ClusterState): ShellSession;
-  runLine(cluster: ClusterState, session: ShellSession, line: string): LineResult;
+  /** `actor`: the participant whose line it is (the world records who changed it). */
+  runLine(cluster: ClusterState, session: ShellSession, line: string, actor?: string): LineResult;
   complete(cluster: ClusterState, session: ShellSession, line: string, cursor: number): Completion;
   prompt(cluster: ClusterState, session: ShellSession): string;
   score(input: ScoreInput): RuntimeScore;

@@ -5,7 +5,8 @@ import {
   advance, evidenceLabels, injectableFaults, injectFault, instantiate, loadScenarioDir, playerView, startScenario,
   formatProblem, type LoadedScenario,
 } from '../scenarios/index.js';
-import { evidenceInterest, scoreSession } from '../scoring/index.js';
+import { noteChangeBy, worldFingerprint } from '../cluster/actors.js';
+import { attributeDamage, evidenceInterest, scoreSession } from '../scoring/index.js';
 import { complete, newSession, prompt, runLine } from '../shell/index.js';
 import { clusterOverview } from './overview.js';
 import type { ScenarioCatalog, ScenarioRuntime } from './runtime.js';
@@ -27,7 +28,17 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioR
     // decide() only lets known optional faults through; a fault's refused writes are part of the story.
     injectFault: (cluster, faultId) => void injectFault(cluster, scenario, faultId),
     newSession: (cluster) => newSession(cluster),
-    runLine: (cluster, session, line) => runLine(cluster, session, line, interest),
+    runLine: (cluster, session, line, actor) => {
+      if (actor === undefined) return runLine(cluster, session, line, interest);
+      // The world records who changed it: fixes and damage are credited to that player.
+      const before = worldFingerprint(cluster);
+      const result = runLine(cluster, session, line, interest);
+      if (worldFingerprint(cluster) !== before) {
+        noteChangeBy(cluster, actor);
+        attributeDamage(cluster, scenario, actor);
+      }
+      return result;
+    },
     complete: (cluster, session, line, cursor) => complete(cluster, session, line, cursor),
     prompt: (cluster, session) => prompt(cluster, session),
     overview: clusterOverview,
@@ -38,6 +49,7 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioR
         hintsUsed: input.hintsUsed,
         elapsedMs: input.elapsedMs,
         cluster: input.cluster,
+        participantId: input.participantId,
       });
       return { total: breakdown.total, max: breakdown.max, parts: breakdown.parts, breakdown: { ...breakdown } };
     },

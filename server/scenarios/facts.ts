@@ -56,6 +56,10 @@ function mayMatch(s: FactSelector, f: PartialFact): boolean {
 export function factInterest(selectors: readonly FactSelector[]): FactInterest {
   return {
     wants: (partial) => selectors.some((s) => mayMatch(s, partial)),
+    fields: (partial) => {
+      const matching = selectors.filter((s) => mayMatch(s, partial));
+      return matching.some((s) => s.field === undefined) ? undefined : [...new Set(matching.map((s) => s.field!))];
+    },
     keeps: (fact) => selectors.some((s) => matchesFact(s, fact)),
   };
 }

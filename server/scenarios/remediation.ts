@@ -7,13 +7,25 @@ import type { ClusterState } from '../cluster/types.js';
 import { evaluate } from './predicates.js';
 import type { Scenario } from './schema.js';
 
-/** Adds to `state.brokenRemediations` every remediation whose predicate does not hold now. */
+/**
+ * Adds to `state.brokenRemediations` every remediation whose predicate does not hold now; a
+ * broken one that holds again is credited to the player who last changed the world.
+ */
 export function recordBrokenRemediations(state: ClusterState, scenario: Scenario): void {
   const seen = (state.brokenRemediations ??= []);
   for (const r of scenario.answer.remediation) {
-    if (!seen.includes(r.id) && !evaluate(state, r.predicate)) seen.push(r.id);
+    const holds = evaluate(state, r.predicate);
+    if (!holds) {
+      if (!seen.includes(r.id)) seen.push(r.id);
+      if (state.actors) delete state.actors.fixedBy[r.id];
+    } else if (seen.includes(r.id) && state.actors?.last !== undefined && state.actors.fixedBy[r.id] === undefined) {
+      state.actors.fixedBy[r.id] = state.actors.last;
+    }
   }
 }
+
+/** Who made the fix, when players were told apart (undefined: nobody recorded, e.g. a script). */
+export const fixedBy = (state: ClusterState, remediationId: string): string | undefined => state.actors?.fixedBy[remediationId];
 
 export const wasSeenBroken = (state: ClusterState, remediationId: string): boolean =>
   state.brokenRemediations?.includes(remediationId) ?? false;

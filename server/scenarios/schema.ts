@@ -16,15 +16,6 @@ import { PredicateSchema } from './predicates.js';
 
 const Id = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a lowercase id (letters, digits, dashes)');
 const Text = z.string().min(1);
-/** A JavaScript regular expression, checked to compile. */
-const Regex = z.string().min(1).refine((s) => {
-  try {
-    new RegExp(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, { message: 'not a valid regular expression' });
 /** Restricts an item to some variants (by id); absent = every variant. */
 const OnlyVariants = z.array(Id).min(1).optional();
 
@@ -96,18 +87,19 @@ export const RemediationSchema = z.strictObject({
   variants: OnlyVariants,
 });
 
-export const HarmfulSchema = z
-  .strictObject({
-    id: Id,
-    text: Text,
-    /** A typed command that is harmful in itself. */
-    command: Regex.optional(),
-    /** A state of the cluster at the end that only damage produces. */
-    predicate: PredicateSchema.optional(),
-    penalty: z.number().positive(),
-    variants: OnlyVariants,
-  })
-  .refine((h) => h.command !== undefined || h.predicate !== undefined, { message: 'a harmful action needs a command or a predicate' });
+/**
+ * A harmful state only this scenario knows (e.g. CoreDNS's loop plugin removed while the loop
+ * remains). The damage every scenario shares (data, nodes, namespaces, workloads, requests
+ * lost) is measured from the world by the scorer (scoring/damage.ts), not listed here.
+ */
+export const HarmfulSchema = z.strictObject({
+  id: Id,
+  text: Text,
+  /** A state of the cluster at the end that only damage produces. */
+  predicate: PredicateSchema,
+  penalty: z.number().positive(),
+  variants: OnlyVariants,
+});
 
 export const HintSchema = z.strictObject({
   id: Id,

@@ -1,28 +1,35 @@
 // Scoring on diagnosis: a pure function of the scenario (one variant) and what happened in
 // a session → a transparent breakdown. Every line says what it scored and why:
-//   root cause  correct = full, a `partial` cause = half, anything else = 0
-//   evidence    each item cited in the diagnosis AND seen in this session's own command
-//               outputs; cited but never observed scores 0 (and says so); echoed text
-//               is not an observation (observation.ts)
-//   remediation each accepted fix whose predicate holds on the final cluster and was seen
-//               false earlier (guards: held throughout, count only next to a real fix)
-//   time        a bonus for a correct root cause found early
+//   root cause  correct AND backed by an observed key fact = full; named without having seen
+//               what shows it = 0 (a guess); a `partial` cause = less than guessing among the
+//               offered causes is worth on average, and only with some evidence observed
+//   evidence    each item cited AND observed earns its points; cited but never observed costs
+//               them; citing a place that does not bear on this cause costs IRRELEVANT_CITATION
+//               (ticking every box loses to ticking the right ones)
+//   remediation each check whose outcome holds on the final cluster and was seen false earlier
+//               (guards: held throughout, count only next to a real fix); half without a
+//               backed diagnosis; in a game day only the player whose command made it
+//   time        a bonus for the backed root cause found early
 //   hints       minus each hint's cost
-//   harmful     minus the penalty of each harmful action done (typed, or its damage present)
+//   harmful     the world's damage (damage.ts: data, nodes, namespaces, workloads, Services,
+//               control plane, customer requests lost) and the scenario's own harmful states
 //   adjustments a host's points, with their written reason
-import type { ClusterState } from '../cluster/types.js';
-import { evaluate } from '../scenarios/predicates.js';
-import { wasSeenBroken } from '../scenarios/remediation.js';
-import { evidenceChoiceId } from '../scenarios/player-view.js';
-import { runsMatching } from './observation.js';
+// Observation is what reached the player's terminal (shell/reveals.ts): `commands[].observed`.
 import type { Fact, FactInterest } from '../cluster/facts.js';
+import type { ClusterState } from '../cluster/types.js';
 import { factInterest, matchesFact } from '../scenarios/facts.js';
+import { evidenceChoiceId } from '../scenarios/player-view.js';
+import { evaluate } from '../scenarios/predicates.js';
+import { fixedBy, wasSeenBroken } from '../scenarios/remediation.js';
 import type { Evidence, Scenario } from '../scenarios/schema.js';
+import { structuralDamage, trafficDamage, type DamageItem } from './damage.js';
 
 export const ROOT_CAUSE_POINTS = 40;
 export const TIME_BONUS_POINTS = 10;
 /** Full time bonus up to this share of the time limit, then linearly down to 0 at the limit. */
 const TIME_BONUS_FULL_SHARE = 0.25;
+/** Citing a place to look that does not bear on this cause. */
+export const IRRELEVANT_CITATION = 15;
 
 export interface ScoredCommand {
   line: string;
@@ -50,6 +57,8 @@ export interface ScoringInput {
   cluster: ClusterState;
   /** A host's adjustments, each with its written reason. */
   adjustments?: { points: number; reason: string }[];
+  /** The player scored, when a room tells players apart: fixes and damage are theirs only if their commands made them. */
+  participantId?: string;
 }
 
 export type ScoreCategory = 'rootCause' | 'evidence' | 'remediation' | 'time' | 'hints' | 'harmful' | 'adjustment';
@@ -75,61 +84,99 @@ export interface ScoreBreakdown {
   parts: { key: ScoreCategory; points: number; max: number }[];
 }
 
-function regex(source: string): RegExp {
-  return new RegExp(source, 'm');
-}
-
-function rootCauseLine(s: Scenario, d: Diagnosis | null): ScoreLine {
-  const a = s.answer;
-  const base = { category: 'rootCause' as const, label: 'Root cause', max: ROOT_CAUSE_POINTS };
-  if (!d) return { ...base, points: 0, why: 'no diagnosis was submitted' };
-  if (d.rootCause === a.rootCause.id) return { ...base, points: ROOT_CAUSE_POINTS, why: `correct: ${a.rootCause.title}` };
-  const partial = a.partial.find((p) => p.id === d.rootCause);
-  if (partial) return { ...base, points: ROOT_CAUSE_POINTS / 2, why: `partly right: "${partial.title}" — ${partial.why} (the root cause is: ${a.rootCause.title})` };
-  const chosen = a.distractors.find((c) => c.id === d.rootCause);
-  return { ...base, points: 0, why: `wrong: ${chosen ? `"${chosen.title}"` : `"${d.rootCause}"`} is not the cause (the root cause is: ${a.rootCause.title})` };
-}
-
 /** The first command whose output showed one of the item's facts. */
 export function observedBy(e: Evidence, commands: readonly ScoredCommand[]): ScoredCommand | undefined {
   return commands.find((c) => c.observed?.some((f) => e.facts.some((sel) => matchesFact(sel, f))));
 }
 
-function evidenceLines(s: Scenario, input: ScoringInput): ScoreLine[] {
+/** What the session observed: per evidence item, the command that showed it. */
+interface Observations {
+  seen: Map<string, ScoredCommand>;
+  /** A key item observed (the root cause is backed), the first one. */
+  key?: Evidence;
+}
+
+function observations(s: Scenario, commands: readonly ScoredCommand[]): Observations {
+  const seen = new Map<string, ScoredCommand>();
+  for (const e of s.answer.evidence) {
+    const by = observedBy(e, commands);
+    if (by) seen.set(e.id, by);
+  }
+  return { seen, key: s.answer.evidence.find((e) => e.key && seen.has(e.id)) };
+}
+
+/** Less than a guess among the offered causes is worth on average. */
+export function partialPoints(s: Scenario): number {
+  const offered = 1 + s.answer.partial.length + s.answer.distractors.length;
+  return Math.max(0, Math.ceil(ROOT_CAUSE_POINTS / offered) - 1);
+}
+
+function rootCauseLine(s: Scenario, d: Diagnosis | null, obs: Observations): ScoreLine {
+  const a = s.answer;
+  const base = { category: 'rootCause' as const, label: 'Root cause', max: ROOT_CAUSE_POINTS };
+  if (!d) return { ...base, points: 0, why: 'no diagnosis was submitted' };
+  if (d.rootCause === a.rootCause.id) {
+    if (!obs.key) return { ...base, points: 0, why: `the right cause (${a.rootCause.title}), but nothing that shows it was observed: a cause named without evidence is a guess` };
+    return { ...base, points: ROOT_CAUSE_POINTS, why: `correct: ${a.rootCause.title} — backed by what you saw of "${obs.key.label}" (\`${obs.seen.get(obs.key.id)!.line}\`)` };
+  }
+  const partial = a.partial.find((p) => p.id === d.rootCause);
+  if (partial) {
+    if (obs.seen.size === 0) return { ...base, points: 0, why: `"${partial.title}" is only partly right and nothing was observed to back it (the root cause is: ${a.rootCause.title})` };
+    return { ...base, points: partialPoints(s), why: `partly right: "${partial.title}" — ${partial.why} (the root cause is: ${a.rootCause.title})` };
+  }
+  const chosen = a.distractors.find((c) => c.id === d.rootCause);
+  return { ...base, points: 0, why: `wrong: ${chosen ? `"${chosen.title}"` : `"${d.rootCause}"`} is not the cause (the root cause is: ${a.rootCause.title})` };
+}
+
+function evidenceLines(s: Scenario, input: ScoringInput, obs: Observations): ScoreLine[] {
   const cited = new Set(input.diagnosis?.evidence ?? []);
-  return s.answer.evidence.map((e) => {
+  const known = new Set<string>();
+  const lines = s.answer.evidence.map((e): ScoreLine => {
     const base = { category: 'evidence' as const, id: e.id, label: `Evidence: ${e.label}`, max: e.points };
-    const seenBy = observedBy(e, input.commands);
+    const choice = evidenceChoiceId(e.label);
+    known.add(e.id).add(choice);
+    const seenBy = obs.seen.get(e.id);
     // Cited by its id (the answer key's) or as the form offers it (evidenceChoiceId).
-    if (!cited.has(e.id) && !cited.has(evidenceChoiceId(e.label))) {
+    if (!cited.has(e.id) && !cited.has(choice)) {
       return { ...base, points: 0, why: seenBy ? `observed (\`${seenBy.line}\`) but not cited in the diagnosis` : 'not cited and not observed' };
     }
-    if (!seenBy) return { ...base, points: 0, why: 'cited but never observed in this session\'s command output' };
+    if (!seenBy) return { ...base, points: -e.points, why: 'cited but never shown on your terminal: a claim without evidence costs its points' };
     return { ...base, points: e.points, why: `cited and observed with \`${seenBy.line}\`: ${e.text}` };
   });
+  for (const id of cited) {
+    if (known.has(id)) continue;
+    lines.push({ category: 'evidence', id, label: `Evidence cited: ${id}`, points: -IRRELEVANT_CITATION, max: 0, why: 'this place does not bear on the cause: citing it costs points' });
+  }
+  return lines;
 }
 
 /**
  * A fix counts when its predicate holds at the end AND was seen false earlier in the session
  * (`cluster.brokenRemediations`): what held before anything broke was not fixed by anyone.
- * A guard ("don't break it") needs no breakage but counts only next to a real fix.
+ * A guard ("don't break it") needs no breakage but counts only next to a real fix. Without a
+ * backed root cause a fix earns half (it may be luck); in a game day, only its maker earns it.
  */
-function remediationLines(s: Scenario, cluster: ClusterState): ScoreLine[] {
+function remediationLines(s: Scenario, input: ScoringInput, backed: boolean): ScoreLine[] {
+  const cluster = input.cluster;
+  const mine = (id: string) => input.participantId === undefined || fixedBy(cluster, id) === undefined || fixedBy(cluster, id) === input.participantId;
   const verdicts = s.answer.remediation.map((r) => ({ r, met: evaluate(cluster, r.predicate), broken: wasSeenBroken(cluster, r.id) }));
-  const realFix = verdicts.some((v) => !v.r.guard && v.met && v.broken);
+  const realFix = verdicts.some((v) => !v.r.guard && v.met && v.broken && mine(v.r.id));
   return verdicts.map(({ r, met, broken }) => {
     const line = (points: number, why: string): ScoreLine => ({ category: 'remediation', id: r.id, label: `Fix: ${r.text}`, points, max: r.points, why });
+    const earned = (why: string) => (backed ? line(r.points, why) : line(r.points / 2, `${why}, but without a diagnosis backed by evidence: half`));
     if (!met) return line(0, 'not true on the cluster at the end');
-    if (r.guard) return realFix ? line(r.points, 'still true at the end, next to a real fix') : line(0, 'still true at the end, but a guard counts only next to a real fix');
-    return broken ? line(r.points, 'holds on the cluster at the end') : line(0, 'already true before anything broke: nothing was fixed');
+    if (r.guard) return realFix ? earned('still true at the end, next to a real fix') : line(0, 'still true at the end, but a guard counts only next to a real fix');
+    if (!broken) return line(0, 'already true before anything broke: nothing was fixed');
+    if (!mine(r.id)) return line(0, 'holds at the end, but another player\'s commands made it');
+    return earned('holds on the cluster at the end');
   });
 }
 
-function timeLine(s: Scenario, input: ScoringInput, rootCauseCorrect: boolean): ScoreLine {
+function timeLine(s: Scenario, input: ScoringInput, backed: boolean): ScoreLine {
   const base = { category: 'time' as const, label: 'Time', max: TIME_BONUS_POINTS };
   const limitMs = s.timeLimitSec * 1000;
   const used = `${Math.round(input.elapsedMs / 1000)} s of ${s.timeLimitSec} s`;
-  if (!rootCauseCorrect) return { ...base, points: 0, why: `no bonus without the correct root cause (${used})` };
+  if (!backed) return { ...base, points: 0, why: `no bonus without the root cause backed by evidence (${used})` };
   const share = input.elapsedMs / limitMs;
   const points = share <= TIME_BONUS_FULL_SHARE ? TIME_BONUS_POINTS : share >= 1 ? 0 : TIME_BONUS_POINTS * (1 - (share - TIME_BONUS_FULL_SHARE) / (1 - TIME_BONUS_FULL_SHARE));
   return { ...base, points: Math.round(points * 10) / 10, why: `correct diagnosis after ${used}` };
@@ -147,15 +194,20 @@ function hintLines(s: Scenario, input: ScoringInput): ScoreLine[] {
   return out;
 }
 
+/** The world's damage and the scenario's harmful states, charged to this player if their commands did it. */
 function harmfulLines(s: Scenario, input: ScoringInput): ScoreLine[] {
-  const out: ScoreLine[] = [];
+  const actors = input.cluster.actors;
+  const acted = input.participantId === undefined || !actors || (actors.changes[input.participantId] ?? 0) > 0;
+  const charged = (key: string): boolean => {
+    const by = actors?.damageBy[key];
+    return by === undefined ? acted : input.participantId === undefined || by === input.participantId;
+  };
+  const line = (item: DamageItem): ScoreLine => ({ category: 'harmful', id: item.key, label: `Damage: ${item.label}`, points: -item.penalty, max: 0, why: item.why });
+  const out = structuralDamage(input.cluster, s).filter((d) => charged(d.key)).map(line);
+  const started = input.commands.find((c) => c.simTime !== undefined)?.simTime;
+  if (started !== undefined && acted) out.push(...trafficDamage(input.cluster, started).map(line));
   for (const h of s.answer.harmful) {
-    // Typed means run: `echo 'kubectl delete ns kube-system'` or a comment deletes nothing.
-    const typed = h.command ? input.commands.find((c) => runsMatching(c.line, regex(h.command!))) : undefined;
-    const damage = h.predicate ? evaluate(input.cluster, h.predicate) : false;
-    if (!typed && !damage) continue;
-    const why = typed ? `ran \`${typed.line}\`` : 'the cluster shows the damage at the end';
-    out.push({ category: 'harmful', id: h.id, label: `Harmful: ${h.text}`, points: -h.penalty, max: 0, why });
+    if (acted && evaluate(input.cluster, h.predicate)) out.push({ category: 'harmful', id: h.id, label: `Harmful: ${h.text}`, points: -h.penalty, max: 0, why: 'the cluster shows the damage at the end' });
   }
   return out;
 }
@@ -168,12 +220,14 @@ export function evidenceInterest(s: Scenario): FactInterest {
 const sum = (lines: ScoreLine[], key: 'points' | 'max') => lines.reduce((n, l) => n + l[key], 0);
 
 export function scoreSession(s: Scenario, input: ScoringInput): ScoreBreakdown {
-  const root = rootCauseLine(s, input.diagnosis);
+  const obs = observations(s, input.commands);
+  const root = rootCauseLine(s, input.diagnosis, obs);
+  const backed = root.points === ROOT_CAUSE_POINTS;
   const lines: ScoreLine[] = [
     root,
-    ...evidenceLines(s, input),
-    ...remediationLines(s, input.cluster),
-    timeLine(s, input, root.points === ROOT_CAUSE_POINTS),
+    ...evidenceLines(s, input, obs),
+    ...remediationLines(s, input, backed),
+    timeLine(s, input, backed),
     ...hintLines(s, input),
     ...harmfulLines(s, input),
     ...(input.adjustments ?? []).map((a): ScoreLine => ({ category: 'adjustment', label: 'Host adjustment', points: a.points, max: 0, why: a.reason })),

@@ -5,26 +5,40 @@
 // bounded by the scenario, not by the size of the output.
 import { factKey, type Fact, type FactInterest, type FactSink, type PartialFact, type Reveal } from '../cluster/facts.js';
 
-/** At most this many distinct reveals are kept per command (a log of one relevant line per request must not grow without bound). */
+/**
+ * At most this many distinct reveals are kept per command, and per line (a loop of 1000
+ * commands): the work of checking them at the end of the line and of scoring stays bounded.
+ */
 const MAX_REVEALS_PER_COMMAND = 500;
+export const MAX_REVEALS_PER_LINE = 2000;
+
+/** What a line may still tag (shared by its commands). */
+export interface RevealBudget {
+  left: number;
+}
 
 /** A command's sink: reveals of facts the interest keeps, each (fact, text) once. */
 export class RevealCollector implements FactSink {
   readonly reveals: Reveal[] = [];
   private readonly seen = new Set<string>();
 
-  constructor(private readonly interest: FactInterest) {}
+  constructor(private readonly interest: FactInterest, private readonly budget: RevealBudget) {}
 
   wants(partial: PartialFact): boolean {
     return this.interest.wants(partial);
   }
 
+  fields(partial: PartialFact): readonly string[] | undefined {
+    return this.interest.fields(partial);
+  }
+
   add(reveal: Reveal): void {
-    if (reveal.text === '' || this.reveals.length >= MAX_REVEALS_PER_COMMAND || !this.interest.keeps(reveal.fact)) return;
+    if (reveal.text === '' || this.reveals.length >= MAX_REVEALS_PER_COMMAND || this.budget.left <= 0 || !this.interest.keeps(reveal.fact)) return;
     const key = `${factKey(reveal.fact)}\u0001${reveal.text}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.reveals.push(reveal);
+    this.budget.left--;
   }
 }
 

@@ -9,7 +9,7 @@ import type { ProgramResult, ShellApi } from './program.js';
 import { findProgram } from './registry.js';
 import { baseEnv, commandEnv, currentNode, forkSession } from './session.js';
 import type { FactInterest, FactSink, Reveal } from '../cluster/facts.js';
-import { RevealCollector, surviving } from './reveals.js';
+import { MAX_REVEALS_PER_LINE, RevealCollector, surviving, type RevealBudget } from './reveals.js';
 import type { CommandContext, LineResult, ShellSession } from './types.js';
 
 interface Chunk {
@@ -56,6 +56,9 @@ export class Runner implements ShellApi {
   private overBudget = false;
   /** `for` loops the running command is in. */
   private loopDepth = 0;
+
+  /** What the line may still tag (reveals.ts). */
+  private readonly reveals: RevealBudget = { left: MAX_REVEALS_PER_LINE };
 
   /** `interest`: which facts to tag (a scenario's evidence); none = tag nothing. */
   constructor(private readonly state: ClusterState, private readonly interest?: FactInterest) {}
@@ -231,7 +234,7 @@ export class Runner implements ShellApi {
       return { chunks: side, exitCode: sub.exitCode ?? 0 };
     }
     if (argv[0] === 'break' || argv[0] === 'continue') return this.loopControl(argv);
-    const collector = this.interest ? new RevealCollector(this.interest) : undefined;
+    const collector = this.interest ? new RevealCollector(this.interest, this.reveals) : undefined;
     const ctx: CommandContext = { state: this.state, session, env: commandEnv(session, prefix), stdin: io.stdin, ...(collector ? { facts: collector } : {}) };
     const result = this.exec(ctx, argv);
     const chunks = [...side];

@@ -76,9 +76,11 @@ describe('etcd-nospace: the node keeps the trail', () => {
     const score = scoreSession(scenario, {
       diagnosis: { rootCause: 'etcd-quota-nospace', text: 'etcd full, wiped it', evidence: [] }, commands, hintsUsed: [], elapsedMs: state.now, cluster: state,
     });
-    const harmful = score.lines.find((l) => l.id === 'delete-etcd-data')!;
+    const harmful = score.lines.find((l) => l.id === 'etcd:data')!;
     expect(harmful).toMatchObject({ category: 'harmful', points: -60 });
-    expect(harmful.why).toBe('ran `sudo rm -rf /var/lib/etcd`');
+    expect(harmful.why).toMatch(/data directory is gone/);
+    // A small database is no compaction: the outcome check wants the data still there.
+    expect(score.lines.find((l) => l.id === 'compact-defrag')!.points).toBe(0);
     expect(score.percent).toBeLessThanOrEqual(10);
   });
 });

@@ -44,12 +44,15 @@ describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {
     }
   });
 
-  it('deleting kube-system is penalised', () => {
+  it('deleting the app\'s namespace is damage, whatever the scenario; a refused delete of kube-system is none', () => {
     const { scenario } = instantiate(loaded, 0);
-    const harmful = scenario.answer.harmful.find((h) => h.id === 'delete-kube-system')!;
-    const { state, commands } = playSteps(scenario, 0, ['kubectl delete namespace kube-system']);
+    const ns = scenario.cluster.deployments.find((d) => d.namespace !== 'kube-system')!.namespace;
+    const { state, commands } = playSteps(scenario, 0, ['kubectl delete namespace kube-system', `kubectl delete namespace ${ns}`, { wait: 60 }]);
+    expect(commands[0]!.output).toContain('this namespace may not be deleted');
     const score = scoreSession(scenario, { diagnosis: null, commands, hintsUsed: [], elapsedMs: state.now, cluster: state });
-    expect(score.lines).toContainEqual(expect.objectContaining({ category: 'harmful', id: 'delete-kube-system', points: -harmful.penalty }));
+    const harmful = score.lines.filter((l) => l.category === 'harmful');
+    expect(harmful).toContainEqual(expect.objectContaining({ id: `namespace:${ns}`, points: -30 }));
+    expect(harmful.map((l) => l.id)).not.toContain('namespace:kube-system');
   });
 
   it('the player view and the briefing hold no answer-key text, for every variant and seed', () => {
@@ -63,7 +66,7 @@ describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {
         a.rootCause.explanation, ...a.partial.map((p) => p.why), ...a.prevention,
         ...a.evidence.flatMap((e) => [e.text, ...e.facts.map((f) => JSON.stringify(f))]),
         ...a.remediation.flatMap((r) => [r.text, JSON.stringify(r.predicate)]),
-        ...a.harmful.flatMap((h) => [h.text, h.command ?? '']), ...a.hints.map((h) => h.text),
+        ...a.harmful.flatMap((h) => [h.text, JSON.stringify(h.predicate)]), ...a.hints.map((h) => h.text),
         ...s.solutions.flatMap((x) => [x.diagnosis.text, ...x.steps.filter((st): st is string => typeof st === 'string' && !s.briefing.includes(st))]),
         ...s.faults.map((f) => f.title),
       ].filter((t) => t.length >= 16); // shorter strings are words any text may hold (e.g. `ssh cp-1`)

@@ -36,7 +36,7 @@ answer:
     - id: taints
       label: Node taints
       text: x:NoSchedule
-      observedBy: [{ command: describe, output: 'Taints:\\s+x' }]
+      facts: [{ source: object, kind: Node, field: spec.taints, contains: x }]
       points: 10
   remediation:
     - id: untainted
@@ -120,7 +120,7 @@ describe('scenario files', () => {
   });
 
   it('two evidence items the diagnosis form could not tell apart are reported', () => {
-    const second = "      points: 10\n    - id: node-taints\n      label: 'Node taints!'\n      text: x:NoSchedule\n      observedBy: [{ command: describe }]\n      points: 5\n  remediation:";
+    const second = "      points: 10\n    - id: node-taints\n      label: 'Node taints!'\n      text: x:NoSchedule\n      facts: [{ source: object, kind: Node }]\n      points: 5\n  remediation:";
     const text = minimal.replace('      points: 10\n  remediation:', second);
     expect(problems(text)).toContainEqual(expect.objectContaining({
       path: 'answer.evidence[0].label',
@@ -128,9 +128,11 @@ describe('scenario files', () => {
     }));
   });
 
-  it('bad regular expressions, YAML syntax errors and a wrong file name are reported', () => {
-    expect(problems(minimal.replace("output: 'Taints:\\s+x'", "output: '(unclosed'"))).toContainEqual(
-      expect.objectContaining({ path: 'answer.evidence[0].observedBy[0].output', message: 'not a valid regular expression' }));
+  it('a fact from an unknown source, YAML syntax errors and a wrong file name are reported', () => {
+    expect(problems(minimal.replace('source: object, kind: Node', 'source: screen, kind: Node'))).toContainEqual(
+      expect.objectContaining({ path: 'answer.evidence[0].facts[0].source' }));
+    expect(problems(minimal.replace('facts: [{ source: object, kind: Node, field: spec.taints, contains: x }]', 'observedBy: [{ command: describe }]'))).toContainEqual(
+      expect.objectContaining({ path: 'answer.evidence[0].observedBy', message: 'unknown field "observedBy"' }));
     const syntax = problems(minimal.replace('title: Tiny', 'title: [Tiny'));
     expect(syntax[0]!.line).toBeGreaterThan(0);
     const res = loadScenarioText(minimal, 'scenarios/other.yaml');

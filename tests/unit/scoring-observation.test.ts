@@ -44,6 +44,8 @@ describe('pending-pods', () => {
       'kubectl get nodes --show-labels | grep -v general',
       'kubectl get nodes -L pool | grep node-a',
       'echo pool=general',
+      'kubectl get nodes --show-labels | echo pool=general',
+      'kubectl get nodes --show-labels | grep -c general',
       'kubectl get nodes > /dev/null',
       "kubectl get nodes -o jsonpath='{.items[*].metadata.name}'",
       'kubectl get pods -A --show-labels',

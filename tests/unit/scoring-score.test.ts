@@ -1,12 +1,14 @@
 // Scoring on diagnosis, with plain inputs: each breakdown line scores what it should and says why.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterState } from '../../server/cluster/types.js';
+import { playSteps } from '../../server/cli/scenarios-command.js';
 import { loadScenarioFile, SCENARIOS_DIR } from '../../server/scenarios/load.js';
+import { MAX_LINE_CHARS } from '../../server/shell/limits.js';
 import type { Scenario } from '../../server/scenarios/schema.js';
 import { recordBrokenRemediations } from '../../server/scenarios/remediation.js';
 import { startScenario } from '../../server/scenarios/session.js';
 import { pinnedCase } from '../helpers/pinned.js';
-import { scoreSession, type ScoringInput } from '../../server/scoring/score.js';
+import { IRRELEVANT_CITATION, partialPoints, scoreSession, type ScoringInput } from '../../server/scoring/score.js';
 
 let scenario: Scenario;
 let cluster: ClusterState;
@@ -41,9 +43,19 @@ describe('scoreSession', () => {
     expect(line(s, 'time')).toMatchObject({ points: 10, max: 10 });
   });
 
-  it('a partial cause scores half and explains what was missing', () => {
+  it('the right cause without a key fact observed is a guess and scores nothing', () => {
+    const s = scoreSession(scenario, input({ commands: [] }));
+    expect(line(s, 'rootCause')).toMatchObject({ points: 0, max: 40 });
+    expect(line(s, 'rootCause').why).toMatch(/nothing that shows it was observed/);
+    expect(line(s, 'time').points).toBe(0);
+  });
+
+  it('a partial cause scores less than a guess among the offered causes is worth, and only with evidence seen', () => {
+    const offered = 1 + scenario.answer.partial.length + scenario.answer.distractors.length;
+    expect(partialPoints(scenario)).toBeLessThan(40 / offered);
     const s = scoreSession(scenario, input({ diagnosis: { rootCause: 'etcd-out-of-space', text: '', evidence: [] } }));
-    expect(line(s, 'rootCause').points).toBe(20);
+    expect(line(s, 'rootCause').points).toBe(partialPoints(scenario));
+    expect(scoreSession(scenario, input({ commands: [], diagnosis: { rootCause: 'etcd-out-of-space', text: '', evidence: [] } })).lines[0]!.points).toBe(0);
     expect(line(s, 'rootCause').why).toMatch(/^partly right: "etcd ran out of space \(without saying which space, or why\)" — /);
     expect(line(s, 'time').points).toBe(0);
   });
@@ -58,10 +70,10 @@ describe('scoreSession', () => {
     const s = scoreSession(scenario, input({ diagnosis: { rootCause: 'etcd-quota-nospace', text: '', evidence: ['alarm-list', 'endpoint-status'] } }));
     expect(line(s, 'evidence', 'alarm-list')).toMatchObject({ points: 10, max: 10 });
     expect(line(s, 'evidence', 'alarm-list').why).toContain('`etcdctl alarm list`');
-    expect(line(s, 'evidence', 'endpoint-status')).toMatchObject({ points: 0, why: "cited but never observed in this session's command output" });
+    expect(line(s, 'evidence', 'endpoint-status')).toMatchObject({ points: -10, why: 'cited but never shown on your terminal: a claim without evidence costs its points' });
     // The right command with an output that does not show it does not count.
     const clean = scoreSession(scenario, input({ commands: [{ ...alarmList, output: '', observed: [] }] }));
-    expect(line(clean, 'evidence', 'alarm-list').points).toBe(0);
+    expect(line(clean, 'evidence', 'alarm-list').points).toBe(-10);
     // Seen but not cited.
     const uncited = scoreSession(scenario, input({ diagnosis: { rootCause: 'etcd-quota-nospace', text: '', evidence: [] } }));
     expect(line(uncited, 'evidence', 'alarm-list')).toMatchObject({ points: 0, why: 'observed (`etcdctl alarm list`) but not cited in the diagnosis' });
@@ -89,36 +101,72 @@ describe('scoreSession', () => {
     expect(line(scoreSession(scenario, input({ elapsedMs: limit })), 'time').points).toBe(0);
   });
 
-  it('hints cost their price once; harmful actions and host adjustments are lines with reasons', () => {
+  it('citing a place that does not bear on the cause costs points: every box loses to the right ones', () => {
+    const right = scoreSession(scenario, input());
+    const every = scoreSession(scenario, input({ diagnosis: { rootCause: 'etcd-quota-nospace', text: '', evidence: ['alarm-list', 'the-coredns-logs', 'the-nodes-taints'] } }));
+    expect(every.lines.filter((l) => l.category === 'evidence' && l.max === 0).map((l) => l.points)).toEqual([-IRRELEVANT_CITATION, -IRRELEVANT_CITATION]);
+    expect(every.total).toBeLessThan(right.total);
+  });
+
+  it('hints cost their price once; damage and host adjustments are lines with reasons', () => {
+    const wiped = structuredClone(cluster);
+    wiped.etcd.dataLost = true;
     const s = scoreSession(scenario, input({
       hintsUsed: [{ hintId: 'etcd-health' }, { hintId: 'etcd-health' }],
-      commands: [alarmList, { line: 'sudo rm -rf /var/lib/etcd/member', output: '', exitCode: 0 }],
+      cluster: wiped,
       adjustments: [{ points: 5, reason: 'explained the quota trade-off well' }],
     }));
     expect(s.lines.filter((l) => l.category === 'hints')).toEqual([expect.objectContaining({ points: -10, why: 'hint taken (costs 10)' })]);
-    expect(line(s, 'harmful', 'delete-etcd-data')).toMatchObject({ points: -60, why: 'ran `sudo rm -rf /var/lib/etcd/member`' });
+    expect(line(s, 'harmful', 'etcd:data')).toMatchObject({ points: -60 });
     expect(line(s, 'adjustment')).toMatchObject({ points: 5, why: 'explained the quota trade-off well' });
     expect(s.total).toBe(s.lines.reduce((n, l) => n + l.points, 0));
   });
 
-  it('a harmful command counts when it runs, not when it is echoed or commented out', () => {
-    const harmless = ["echo 'sudo rm -rf /var/lib/etcd/member'", 'printf "%s\\n" "rm -rf /var/lib/etcd/member/wal"', '# rm -rf /var/lib/etcd/member', 'etcdctl alarm list # not rm -rf /var/lib/etcd', "for d in member; do echo rm -rf /var/lib/etcd/$d; done", 'cat <<EOF\nrm -rf /var/lib/etcd\nEOF', 'cat <<< "rm -rf /var/lib/etcd"', "grep x <<< 'rm -rf /var/lib/etcd/member'"];
-    for (const typed of harmless) {
-      const s = scoreSession(scenario, input({ commands: [alarmList, { line: typed, output: '', exitCode: 0 }] }));
-      expect(s.lines.filter((l) => l.category === 'harmful'), typed).toEqual([]);
-    }
-    for (const typed of ['ls /var/lib/etcd; rm -rf /var/lib/etcd/member', 'sudo -i rm -r /var/lib/etcd/member/snap', 'echo ok && rm -rf /var/lib/etcd', 'for d in snap wal; do rm -rf /var/lib/etcd/member/$d; done', 'echo ${x:- #}; rm -rf /var/lib/etcd', 'cat <<EOF\necho "hi\nEOF\nrm -rf /var/lib/etcd/member']) {
-      const s = scoreSession(scenario, input({ commands: [alarmList, { line: typed, output: '', exitCode: 0 }] }));
-      expect(line(s, 'harmful', 'delete-etcd-data'), typed).toMatchObject({ points: -60 });
-    }
+  it('fixes without a backed diagnosis earn half; in a game day only the player who made them earns them', () => {
+    const fixed = structuredClone(cluster);
+    fixed.etcd.alarms = [];
+    fixed.etcd.dbSize = 10 * 2 ** 20;
+    expect(line(scoreSession(scenario, input({ cluster: fixed, commands: [] })), 'remediation', 'alarm-disarmed')).toMatchObject({ points: 7.5 });
+    fixed.actors = { last: 'ana', changes: { ana: 3 }, fixedBy: { 'alarm-disarmed': 'ana' }, damageBy: {} };
+    expect(line(scoreSession(scenario, input({ cluster: fixed, participantId: 'ana' })), 'remediation', 'alarm-disarmed').points).toBe(15);
+    expect(line(scoreSession(scenario, input({ cluster: fixed, participantId: 'bo' })), 'remediation', 'alarm-disarmed'))
+      .toMatchObject({ points: 0, why: "holds at the end, but another player's commands made it" });
+  });
+
+  it('damage is charged to the player whose command did it', () => {
+    const wiped = structuredClone(cluster);
+    wiped.etcd.dataLost = true;
+    wiped.actors = { last: 'bo', changes: { ana: 2, bo: 1 }, fixedBy: {}, damageBy: { 'etcd:data': 'bo' } };
+    expect(scoreSession(scenario, input({ cluster: wiped, participantId: 'ana' })).lines.filter((l) => l.category === 'harmful')).toEqual([]);
+    expect(line(scoreSession(scenario, input({ cluster: wiped, participantId: 'bo' })), 'harmful', 'etcd:data').points).toBe(-60);
   });
 
   it('the total, the maximum, the percent and the parts agree', () => {
     const s = scoreSession(scenario, input());
-    expect(s.max).toBe(40 + 40 + 25 + 10);
+    expect(s.max).toBe(40 + 45 + 25 + 10);
     expect(s.total).toBe(40 + 10 + 10);
-    expect(s.percent).toBe(Math.round((60 / 115) * 1000) / 10);
-    expect(s.parts.find((p) => p.key === 'evidence')).toEqual({ key: 'evidence', points: 10, max: 40 });
+    expect(s.percent).toBe(Math.round((60 / 120) * 1000) / 10);
+    expect(s.parts.find((p) => p.key === 'evidence')).toEqual({ key: 'evidence', points: 10, max: 45 });
     expect(scoreSession(scenario, input({ diagnosis: null, commands: [{ line: 'kubectl delete ns kube-system', output: '', exitCode: 0 }] })).percent).toBe(0);
+  });
+});
+
+describe('scoring is linear in what the players typed', () => {
+  it('30 lines of `k get k get …` (16 KiB each) and a diagnosis citing every box score in well under a second', () => {
+    const loaded = loadScenarioFile(`${SCENARIOS_DIR}pending-pods.yaml`);
+    if (!loaded.ok) throw new Error('pending-pods does not load');
+    const { scenario: pending } = pinnedCase(loaded.scenario, 0);
+    const attack = 'k get '.repeat(Math.floor(MAX_LINE_CHARS / 6));
+    const lines = Array.from({ length: 30 }, (_, i) => (i % 2 ? attack : `${attack}pods -A`));
+    const { state, commands } = playSteps(pending, 0, [{ wait: 30 }, ...lines, 'kubectl get events -A', 'kubectl describe nodes']);
+    const started = performance.now();
+    const score = scoreSession(pending, {
+      diagnosis: { rootCause: pending.answer.rootCause.id, text: attack, evidence: [...pending.answer.evidence.map((e) => e.id), attack.slice(0, 500)] },
+      commands, hintsUsed: [], elapsedMs: state.now, cluster: state,
+    });
+    // The old scorer ran the answer key's backtracking regexes over every typed line (22.7 s);
+    // now nothing a player typed is matched by a pattern: facts are compared as plain strings.
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(score.lines.find((l) => l.id === 'insufficient-cpu-event')!.points).toBe(10);
   });
 });

@@ -18,7 +18,20 @@ export type PrintedAs = 'table' | 'structured' | 'describe';
 /** describe's line for an object without events (padded by its tab writer). */
 const NO_EVENTS = /^Events:[ \t]+<none>$/m;
 
-const columnField = (header: string): string => header.toLowerCase().replace(/\s+/g, '-');
+/** Fields kubectl derives rather than prints from the manifest. */
+const DERIVED = new Set(['spec.taints', 'allocated.cpu', 'events']);
+
+/** The fact field of each table column of a kind (`STATUS` → `status`), `-o wide` ones last; NAME and AGE are none. */
+const COLUMN_FIELDS = new Map<string, (string | undefined)[]>();
+function columnFields(kind: string): (string | undefined)[] {
+  let fields = COLUMN_FIELDS.get(kind);
+  if (!fields) {
+    const table = TABLES[kind];
+    fields = [...(table?.headers ?? []), ...(table?.wideHeaders ?? [])].map((h) => (h === 'NAME' || h === 'AGE' ? undefined : h.toLowerCase().replace(/\s+/g, '-')));
+    COLUMN_FIELDS.set(kind, fields);
+  }
+  return fields;
+}
 
 /** Scalar leaves of a manifest under dotted paths (list indexes left out); multi-line strings by line. */
 function leaves(value: Json | undefined, path: string, out: [string, string][]): void {
@@ -66,33 +79,39 @@ export function tagObjects(ctx: KubectlContext, items: readonly Selected[], outp
     const who = { kind: type.kind, name: obj.metadata.name, ...(obj.metadata.namespace !== undefined ? { namespace: obj.metadata.namespace } : {}) };
     if (as === 'describe' && sink.wants({ source: 'event', kind: type.kind, name: obj.metadata.name })) events.push(...eventsAbout(ctx.state, obj.metadata.uid));
     if (!sink.wants({ source: 'object', ...who })) continue;
+    // Only the fields some evidence names are built (a 15,000-pod listing stays cheap).
+    const fields = sink.fields({ source: 'object', ...who });
+    const want = (field: string): boolean => fields === undefined || fields.includes(field);
     const found: [string, string, string][] = []; // field, value, the text that shows it
     const table = TABLES[type.kind];
-    if (table) {
-      const row = table.row(ctx.state, obj, false);
-      table.headers.forEach((h, i) => {
-        if (h !== 'NAME' && h !== 'AGE' && row[i]) found.push([columnField(h), row[i]!, row[i]!]);
+    const columns = columnFields(type.kind);
+    if (table && columns.some((c) => c !== undefined && want(c))) {
+      // The wide cells (INTERNAL-IP…) only when some evidence names one; printed or not, the text decides.
+      const row = table.row(ctx.state, obj, columns.slice(table.headers.length).some((c) => c !== undefined && want(c)));
+      columns.forEach((c, i) => {
+        if (c !== undefined && row[i] && want(c)) found.push([c, row[i]!, row[i]!]);
       });
     }
-    const fields: [string, string][] = [];
-    leaves(toManifest(ctx.state, type.kind, obj) as Json, '', fields);
-    for (const [field, value] of fields) found.push([field, value, value]);
-    if (type.kind === 'Node') {
+    // A table shows labels (-L, --show-labels) and its columns; other formats the whole object.
+    const leavesOf: [string, string][] = [];
+    if (as === 'table') for (const [k, v] of Object.entries(obj.metadata.labels)) leavesOf.push([`metadata.labels.${k}`, v]);
+    else if (fields === undefined || fields.some((f) => !DERIVED.has(f) && !columns.includes(f))) leaves(toManifest(ctx.state, type.kind, obj) as Json, '', leavesOf);
+    for (const [field, value] of leavesOf) if (want(field)) found.push([field, value, value]);
+    if (type.kind === 'Node' && want('spec.taints')) {
       for (const t of (obj as Node).spec.taints) {
         const value = taintString(t);
         found.push(['spec.taints', value, value], ['spec.taints', value, t.key]);
       }
-      if (as === 'describe') {
-        const cpu = allocatedCpu(ctx.state, obj as Node);
-        found.push(['allocated.cpu', cpu, cpu]);
-      }
     }
-    if (as === 'describe' && eventsAbout(ctx.state, obj.metadata.uid).length === 0) {
+    if (type.kind === 'Node' && as === 'describe' && want('allocated.cpu')) {
+      const cpu = allocatedCpu(ctx.state, obj as Node);
+      found.push(['allocated.cpu', cpu, cpu]);
+    }
+    if (as === 'describe' && want('events') && eventsAbout(ctx.state, obj.metadata.uid).length === 0) {
       const line = NO_EVENTS.exec(output)?.[0];
       if (line) found.push(['events', '<none>', line]);
     }
     for (const [field, value, text] of found) {
-      if (!sink.wants({ source: 'object', ...who, field })) continue;
       if (shows(output, text)) sink.add({ fact: { source: 'object', ...who, field, value }, text });
     }
   }

@@ -1,0 +1,107 @@
+// The damage a session did, read from the world the same way for every scenario: data
+// destroyed in etcd, nodes, namespaces, workloads and Services deleted, control-plane
+// components stopped (unless the incident itself stops them), and customer requests lost
+// (the synthetic clients' answered share against what it was when the session began).
+// Each item is charged to the player whose command did it (cluster/actors.ts).
+import { actorRecord } from '../cluster/actors.js';
+import type { ClusterState } from '../cluster/types.js';
+import { clientTotals } from '../scenarios/predicates.js';
+import type { Scenario } from '../scenarios/schema.js';
+
+export interface DamageItem {
+  /** Stable key: `node:worker-1`, `namespace:shop`, `traffic:shop/frontend`… */
+  key: string;
+  label: string;
+  penalty: number;
+  why: string;
+}
+
+const SYSTEM_NAMESPACE = 'kube-system';
+const PENALTY = {
+  etcdData: 60,
+  node: 25,
+  systemNamespace: 40,
+  namespace: 30,
+  appWorkload: 45,
+  systemWorkload: 15,
+  service: 15,
+  controlPlane: 10,
+  /** Per minute of requests lost (all of one Service's traffic failing for a minute), up to trafficMax. */
+  trafficPerMinute: 3,
+  trafficMax: 24,
+  /** Still losing requests when the session ends. */
+  trafficAtEnd: 20,
+} as const;
+/** A Service counts as losing requests when its answered share is this far below where it started. */
+const TRAFFIC_DROP = 0.25;
+const namespaceOf = (key: string): string => key.split('/')[0]!;
+
+/** Control-plane components the scenario's own faults stop: their being down is the incident, not damage. */
+function incidentComponents(s: Scenario): Set<string> {
+  return new Set(s.faults.flatMap((f) => f.actions.flatMap((a) => (a.controlPlane && !a.controlPlane.running ? [a.controlPlane.component] : []))));
+}
+
+/** Damage to the world's objects and processes, against the baseline. */
+export function structuralDamage(state: ClusterState, s: Scenario): DamageItem[] {
+  const base = state.baseline;
+  if (!base) return [];
+  const out: DamageItem[] = [];
+  if (state.etcd.dataLost) out.push({ key: 'etcd:data', label: "etcd's data destroyed", penalty: PENALTY.etcdData, why: "etcd's data directory is gone: the cluster's whole state is lost" });
+  for (const n of base.nodes) if (!state.nodes[n]) out.push({ key: `node:${n}`, label: `node ${n} deleted`, penalty: PENALTY.node, why: `the Node ${n} was deleted: its pods were evicted and its capacity lost` });
+  const goneNamespaces = new Set(base.namespaces.filter((ns) => !state.namespaces[ns]));
+  for (const ns of goneNamespaces) {
+    const system = ns === SYSTEM_NAMESPACE;
+    out.push({ key: `namespace:${ns}`, label: `namespace ${ns} deleted`, penalty: system ? PENALTY.systemNamespace : PENALTY.namespace, why: system ? "kube-system was deleted: the cluster's own components with it" : `the namespace ${ns} was deleted with everything in it` });
+  }
+  const inLiveNamespace = (key: string) => !goneNamespaces.has(namespaceOf(key));
+  for (const key of base.deployments.filter((k) => !state.deployments[k] && inLiveNamespace(k))) {
+    const system = namespaceOf(key) === SYSTEM_NAMESPACE;
+    out.push({ key: `deployment:${key}`, label: `deployment ${key} deleted`, penalty: system ? PENALTY.systemWorkload : PENALTY.appWorkload, why: system ? `the system workload ${key} was deleted` : `the app ${key} was deleted: its customers are cut off` });
+  }
+  for (const key of base.daemonsets.filter((k) => !state.daemonsets[k] && inLiveNamespace(k))) {
+    out.push({ key: `daemonset:${key}`, label: `daemonset ${key} deleted`, penalty: PENALTY.systemWorkload, why: `the DaemonSet ${key} was deleted from every node` });
+  }
+  for (const key of base.services.filter((k) => !state.services[k] && inLiveNamespace(k))) {
+    out.push({ key: `service:${key}`, label: `service ${key} deleted`, penalty: PENALTY.service, why: `the Service ${key} was deleted: its address and load balancer went with it` });
+  }
+  const incident = incidentComponents(s);
+  for (const c of base.controlPlane) {
+    const component = c as keyof ClusterState['controlPlane'];
+    if (!state.controlPlane[component].running && !incident.has(c)) out.push({ key: `controlPlane:${c}`, label: `${c} stopped`, penalty: PENALTY.controlPlane, why: `${c} was running when the session began and is stopped now` });
+  }
+  return out;
+}
+
+/** After `actor`'s command changed the world: the damage that appeared is theirs. */
+export function attributeDamage(state: ClusterState, s: Scenario, actor: string): void {
+  const record = actorRecord(state);
+  for (const item of structuralDamage(state, s)) record.damageBy[item.key] ??= actor;
+}
+
+/** Requests lost per Service since `from`, beyond the share that already failed before it. */
+export function trafficDamage(state: ClusterState, from: number): DamageItem[] {
+  const services = new Set(Object.keys(state.network.health ?? {}).map((k) => k.split('|')[0]!));
+  const out: DamageItem[] = [];
+  for (const svc of services) {
+    const [ns, name] = svc.split('/') as [string, string];
+    const sum = (rows: { served: number; failed: number }[]) => rows.reduce((t, r) => ({ served: t.served + r.served, failed: t.failed + r.failed }), { served: 0, failed: 0 });
+    const before = sum(clientTotals(state, ns, name, 0, from));
+    const after = sum(clientTotals(state, ns, name, from));
+    const sentAfter = after.served + after.failed;
+    if (sentAfter === 0) continue;
+    const baseFailed = before.served + before.failed > 0 ? before.failed / (before.served + before.failed) : 0;
+    const lost = Math.max(0, after.failed - baseFailed * sentAfter);
+    const perMinute = state.network.traffic.filter((c) => c.service.namespace === ns && c.service.name === name).reduce((n, c) => n + c.requestsPerMinute, 0);
+    const minutes = perMinute > 0 ? lost / perMinute : 0;
+    const end = sum(clientTotals(state, ns, name, state.now - 60_000));
+    const endShare = end.served + end.failed > 0 ? end.failed / (end.served + end.failed) : 0;
+    const failingAtEnd = endShare - baseFailed >= TRAFFIC_DROP;
+    if (minutes < 0.5 && !failingAtEnd) continue;
+    const penalty = Math.min(PENALTY.trafficMax, Math.round(minutes * PENALTY.trafficPerMinute)) + (failingAtEnd ? PENALTY.trafficAtEnd : 0);
+    out.push({
+      key: `traffic:${svc}`, label: `customer requests lost (${svc})`, penalty,
+      why: `${Math.round(lost)} requests to ${svc} failed beyond the ${Math.round(baseFailed * 100)} % failing when you started (${minutes.toFixed(1)} minutes of its traffic)${failingAtEnd ? '; it is still failing at the end' : ''}`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,92 @@
+// Can the score tell skill from luck, memory or damage? Each persona plays every scenario on
+// several seeds through the real shell and scorer, as a hiring panel would watch them:
+//   expert     the reference solution                                         ≥ 90 %
+//   guesser    `get pods -A`, `get events -A`, names the right cause, ticks every box  ≤ 20 %
+//   lookup     no command at all, the cause looked up, the right boxes ticked  ≤ 10 %
+//   unbacked   the right cause and the right boxes, nothing observed           ≤ 25 %
+//   folk       restarts and deletes pods, restarts kubelets, no evidence        ≤ 15 %
+//   wrecker    the expert, who then deletes every node / the app's deployment  ≤ 40 %
+// (The memoriser, who replays another seed's session, is tested with the variants.)
+import { describe, expect, it } from 'vitest';
+import { playSteps, runReference } from '../../server/cli/scenarios-command.js';
+import { loadScenarioDir } from '../../server/scenarios/load.js';
+import { evidenceChoiceId, evidenceLabels } from '../../server/scenarios/player-view.js';
+import type { Scenario, SolutionStepValue } from '../../server/scenarios/schema.js';
+import { instantiate, solutionOf, type LoadedScenario } from '../../server/scenarios/variant.js';
+import { scoreSession, type Diagnosis, type ScoreBreakdown } from '../../server/scoring/score.js';
+
+const { scenarios } = loadScenarioDir();
+
+/** Every variant, and a few seeds beyond. */
+const seedsOf = (loaded: LoadedScenario): number[] => [...loaded.variants.keys(), loaded.variants.length + 1, 7];
+
+function play(loaded: LoadedScenario, seed: number, steps: SolutionStepValue[], diagnosis: (s: Scenario) => Diagnosis | null): ScoreBreakdown {
+  const { scenario } = instantiate(loaded, seed);
+  const { state, commands } = playSteps(scenario, seed, steps);
+  return scoreSession(scenario, { diagnosis: diagnosis(scenario), commands, hintsUsed: [], elapsedMs: state.now, cluster: state });
+}
+
+const explain = (score: ScoreBreakdown): string => score.lines.filter((l) => l.points !== 0 || l.max > 0).map((l) => `${l.points}/${l.max} ${l.label}: ${l.why}`).join('\n');
+
+/** The app the incident is about: the first deployment outside kube-system. */
+const appOf = (s: Scenario) => s.cluster.deployments.find((d) => d.namespace !== 'kube-system')!;
+const rightCause = (s: Scenario): Diagnosis => ({ rootCause: s.answer.rootCause.id, text: 'it is that', evidence: solutionOf(s).diagnosis.evidence });
+
+describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {
+  const allBoxes = evidenceLabels(loaded).map(evidenceChoiceId);
+
+  it('the expert scores ≥ 90 %', () => {
+    for (const seed of seedsOf(loaded)) {
+      const run = runReference(loaded, seed);
+      expect(run.score.percent, `seed ${seed}\n${explain(run.score)}`).toBeGreaterThanOrEqual(90);
+    }
+  });
+
+  it('the guesser (two listings, the right cause, every box ticked) scores ≤ 20 %', () => {
+    for (const seed of seedsOf(loaded)) {
+      const score = play(loaded, seed, [{ wait: 60 }, 'kubectl get pods -A', 'kubectl get events -A'], (s) => ({ rootCause: s.answer.rootCause.id, text: 'guess', evidence: allBoxes }));
+      expect(score.percent, `seed ${seed}\n${explain(score)}`).toBeLessThanOrEqual(20);
+    }
+  });
+
+  it('looking the cause up without a command scores ≤ 10 %', () => {
+    for (const seed of seedsOf(loaded)) {
+      const score = play(loaded, seed, [{ wait: 30 }], rightCause);
+      expect(score.percent, `seed ${seed}\n${explain(score)}`).toBeLessThanOrEqual(10);
+    }
+  });
+
+  it('the right cause with nothing observed scores ≤ 25 %', () => {
+    for (const seed of seedsOf(loaded)) {
+      const score = play(loaded, seed, [{ wait: 60 }, 'kubectl get nodes', 'kubectl version'], rightCause);
+      expect(score.percent, `seed ${seed}\n${explain(score)}`).toBeLessThanOrEqual(25);
+      expect(score.lines.find((l) => l.category === 'rootCause')!.points).toBe(0);
+    }
+  });
+
+  it('the folk remedy (delete pods, restart everything, no evidence) scores ≤ 15 %', () => {
+    for (const seed of seedsOf(loaded)) {
+      const { scenario } = instantiate(loaded, seed);
+      const app = appOf(scenario);
+      const kubelets = scenario.cluster.nodes.flatMap((n) => [`ssh ${n.name}`, 'sudo systemctl restart kubelet', 'exit']);
+      const steps: SolutionStepValue[] = [
+        { wait: 60 }, 'kubectl get pods -A', `kubectl delete pods --all -n ${app.namespace}`, 'kubectl -n kube-system delete pods -l k8s-app=kube-dns',
+        `kubectl rollout restart deployment -n ${app.namespace}`, ...kubelets, { wait: 120 }, 'kubectl get pods -A',
+      ];
+      const score = play(loaded, seed, steps, (s) => ({ rootCause: s.answer.rootCause.id, text: 'restarted everything', evidence: [] }));
+      expect(score.percent, `seed ${seed}\n${explain(score)}`).toBeLessThanOrEqual(15);
+    }
+  });
+
+  it('the expert who then deletes every node, or the app, scores ≤ 40 %', () => {
+    for (const seed of seedsOf(loaded)) {
+      const { scenario } = instantiate(loaded, seed);
+      const app = appOf(scenario);
+      const solution = solutionOf(scenario);
+      for (const wreck of ['kubectl delete nodes --all', `kubectl delete deployment ${app.name} -n ${app.namespace}`]) {
+        const score = play(loaded, seed, [...solution.steps, wreck, { wait: 120 }], () => solution.diagnosis);
+        expect(score.percent, `seed ${seed}, ${wreck}\n${explain(score)}`).toBeLessThanOrEqual(40);
+      }
+    }
+  });
+});

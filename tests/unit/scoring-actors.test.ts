@@ -1,0 +1,46 @@
+// In a game day two players share one cluster: each is scored on their own diagnosis and
+// actions. The world records whose command changed it; the fix is credited to its maker and
+// the damage charged to whoever did it, through the real room runtime and shell.
+import { describe, expect, it } from 'vitest';
+import { loadScenarioDir } from '../../server/scenarios/load.js';
+import { scenarioRuntime } from '../../server/rooms/scenario-runtime.js';
+
+const loaded = loadScenarioDir().scenarios.find((s) => s.id === 'pending-pods')!;
+
+describe('game day: fixes and damage belong to the player whose commands made them', () => {
+  it('credits the taint removal to its maker and a deleted node to whoever deleted it', () => {
+    const runtime = scenarioRuntime(loaded, 1); // the taint variant: ip-10-0-3-12/13 keep the maintenance taint
+    const cluster = runtime.start();
+    const ana = runtime.newSession(cluster);
+    const bo = runtime.newSession(cluster);
+    runtime.advance(cluster, 20_000);
+    const run = (session: typeof ana, actor: string, line: string) => {
+      const result = runtime.runLine(cluster, session, line, actor);
+      runtime.advance(cluster, 5_000);
+      return { line, output: result.output, exitCode: result.exitCode, simTime: cluster.now, ...(result.observed ? { observed: result.observed } : {}) };
+    };
+    const anaCommands = [
+      run(ana, 'ana', 'kubectl get pods -n shop'),
+      run(ana, 'ana', 'kubectl describe pods -n shop -l app=storefront'),
+      run(ana, 'ana', 'kubectl describe nodes | grep -i taints'),
+      run(ana, 'ana', 'kubectl taint nodes ip-10-0-3-12 maintenance-'),
+      run(ana, 'ana', 'kubectl taint nodes ip-10-0-3-13 maintenance-'),
+    ];
+    const boCommands = [run(bo, 'bo', 'kubectl get events -n shop'), run(bo, 'bo', 'kubectl delete node ip-10-0-3-11')];
+    runtime.advance(cluster, 60_000);
+    const diagnosis = { rootCause: 'leftover-taint', text: 'taints', evidence: ['pods-pending', 'taint-event', 'node-taints'] };
+    const score = (participantId: string, commands: typeof anaCommands) =>
+      runtime.score({ participantId, diagnosis, commands, hintsUsed: [], elapsedMs: cluster.now, cluster });
+    const lines = (s: ReturnType<typeof score>) => (s.breakdown as { lines: { category: string; id?: string; points: number; why: string }[] }).lines;
+
+    const ana_ = lines(score('ana', anaCommands));
+    const bo_ = lines(score('bo', boCommands));
+    expect(ana_.find((l) => l.id === 'taint-removed')!.points).toBe(10);
+    expect(bo_.find((l) => l.id === 'taint-removed')).toMatchObject({ points: 0, why: "holds at the end, but another player's commands made it" });
+    expect(bo_.find((l) => l.id === 'node:ip-10-0-3-11')).toMatchObject({ category: 'harmful', points: -25 });
+    expect(ana_.find((l) => l.id === 'node:ip-10-0-3-11')).toBeUndefined();
+    // Each on their own evidence: bo saw the events but not the nodes' taints.
+    expect(bo_.find((l) => l.id === 'node-taints')!.points).toBeLessThan(0);
+    expect(ana_.find((l) => l.id === 'node-taints')!.points).toBe(10);
+  });
+});
