@@ -143,10 +143,10 @@ describe('scoreSession', () => {
 
   it('the total, the maximum, the percent and the parts agree', () => {
     const s = scoreSession(scenario, input());
-    expect(s.max).toBe(40 + 45 + 25 + 10);
+    expect(s.max).toBe(40 + 40 + 25 + 10);
     expect(s.total).toBe(40 + 10 + 10);
-    expect(s.percent).toBe(Math.round((60 / 120) * 1000) / 10);
-    expect(s.parts.find((p) => p.key === 'evidence')).toEqual({ key: 'evidence', points: 10, max: 45 });
+    expect(s.percent).toBe(Math.round((60 / 115) * 1000) / 10);
+    expect(s.parts.find((p) => p.key === 'evidence')).toEqual({ key: 'evidence', points: 10, max: 40 });
     expect(scoreSession(scenario, input({ diagnosis: null, commands: [{ line: 'kubectl delete ns kube-system', output: '', exitCode: 0 }] })).percent).toBe(0);
   });
 });
