@@ -152,7 +152,11 @@ async function main(): Promise<void> {
   if (process.env.BENCH_SYNC_COMMIT === 'off') url.searchParams.set('options', '-c synchronous_commit=off');
   // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const game = await startProcess([...nodeArgs, 'bin/kubedrill.js', 'serve'], { DATABASE_URL: url.toString(), PORT: String(port), HOST: '127.0.0.1' }, /Server listening at/);
+  const game = await startProcess([...nodeArgs, 'bin/kubedrill.js', 'serve'], {
+    DATABASE_URL: url.toString(), PORT: String(port), HOST: '127.0.0.1',
+    // Every bench client comes from 127.0.0.1: lift the per-address limits meant for strangers.
+    KUBEDRILL_RATE_ROOMS: '100000/100000', KUBEDRILL_MAX_ROOMS: String(ROOMS + 10),
+  }, /Server listening at/);
   console.log(`PostgreSQL synchronous_commit: ${process.env.BENCH_SYNC_COMMIT === 'off' ? 'off' : 'on (default)'}`);
   const base = `http://127.0.0.1:${port}`;
   const echo = await startProcess(['--input-type=module', '-e', ECHO_SERVER], { NODE_PATH: `${root}/node_modules` }, /listening (\d+)/);

@@ -11,7 +11,8 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('../dist/client', import.meta.url)),
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps in the build the server ships: it serves what is in dist/client.
+    sourcemap: false,
     // xterm.js alone is ~300 kB; one bundle is fine for a single-page app.
     chunkSizeWarningLimit: 1200,
   },

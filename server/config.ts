@@ -7,6 +7,43 @@ import { z } from 'zod';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** At most `perIp` from one address and `total` from all addresses together, per minute. */
+export interface RateLimit {
+  perIp: number;
+  total: number;
+}
+
+/** What one process lets strangers on the internet do (see README, Configuration). */
+export interface EdgeLimits {
+  /** Open (not ended) rooms in memory; creating one more answers 503. */
+  maxOpenRooms: number;
+  maxSpectatorsPerRoom: number;
+  /** POST /api/rooms and /api/solo. */
+  roomCreation: RateLimit;
+  /** Joins with a code that names no room (guessing). */
+  badJoinCodes: RateLimit;
+  spectatorJoins: RateLimit;
+}
+
+export const DEFAULT_LIMITS: EdgeLimits = {
+  maxOpenRooms: 300,
+  maxSpectatorsPerRoom: 25,
+  roomCreation: { perIp: 30, total: 600 },
+  badJoinCodes: { perIp: 20, total: 300 },
+  spectatorJoins: { perIp: 30, total: 600 },
+};
+
+/** Who may read /metrics and /docs: everyone, nobody (not served), or holders of KUBEDRILL_OPS_TOKEN. */
+export const OPS_ACCESS = ['public', 'off', 'token'] as const;
+export type OpsAccess = (typeof OPS_ACCESS)[number];
+
+export interface OpsRoutes {
+  metrics: OpsAccess;
+  docs: OpsAccess;
+  /** The bearer token for `token` access. */
+  token: string | undefined;
+}
+
 export interface AppConfig {
   port: number;
   /** 127.0.0.1 by default so a fresh clone is not reachable from the network; set HOST=0.0.0.0 to expose it. */
@@ -16,6 +53,10 @@ export interface AppConfig {
   /** Absolute folder for local state (the embedded database lives in `<dataDir>/pgdata`). */
   dataDir: string;
   logLevel: LogLevel;
+  /** Web origins besides the server's own that may use the API and sockets (e.g. https://drill.example.com). */
+  allowedOrigins: string[];
+  limits: EdgeLimits;
+  ops: OpsRoutes;
 }
 
 export class ConfigError extends Error {
@@ -30,6 +71,17 @@ const optionalText = z
   .string()
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const count = z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
+/** `PER_IP/TOTAL` per minute, e.g. `30/600`. */
+const rate = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'must be PER_IP/TOTAL per minute, e.g. 30/600')
+  .transform((value) => {
+    const [perIp, total] = value.split('/').map(Number) as [number, number];
+    return { perIp, total };
+  });
+const opsAccess = z.enum(OPS_ACCESS, { error: `must be one of ${OPS_ACCESS.join(', ')}` });
 
 const envSchema = z.object({
   PORT: optionalText.pipe(
@@ -50,6 +102,21 @@ const envSchema = z.object({
       .optional(),
   ),
   KUBEDRILL_DATA_DIR: optionalText,
+  KUBEDRILL_ALLOWED_ORIGINS: optionalText.pipe(
+    z
+      .string()
+      .transform((list) => list.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
+      .pipe(z.array(z.string().refine(isOrigin, 'must be a comma-separated list of origins like https://drill.example.com (scheme, host, port; no path)')))
+      .optional(),
+  ),
+  KUBEDRILL_MAX_ROOMS: optionalText.pipe(count.optional()),
+  KUBEDRILL_MAX_SPECTATORS: optionalText.pipe(count.optional()),
+  KUBEDRILL_RATE_ROOMS: optionalText.pipe(rate.optional()),
+  KUBEDRILL_RATE_BAD_CODES: optionalText.pipe(rate.optional()),
+  KUBEDRILL_RATE_SPECTATORS: optionalText.pipe(rate.optional()),
+  KUBEDRILL_METRICS: optionalText.pipe(opsAccess.optional()),
+  KUBEDRILL_DOCS: optionalText.pipe(opsAccess.optional()),
+  KUBEDRILL_OPS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   LOG_LEVEL: optionalText.pipe(
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
   ),
@@ -66,8 +133,18 @@ function isPostgresUrl(value: string): boolean {
   }
 }
 
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.replace(/\/$/, '').toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 /** The value as it may be shown in an error: a URL's password is never echoed. */
 function shownValue(name: EnvName, value: string): string {
+  if (name === 'KUBEDRILL_OPS_TOKEN') return '***';
   if (name !== 'DATABASE_URL') return value;
   try {
     const url = new URL(value);
@@ -90,11 +167,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     throw new ConfigError(problems);
   }
   const vars = parsed.data;
+  if ((vars.KUBEDRILL_METRICS === 'token' || vars.KUBEDRILL_DOCS === 'token') && !vars.KUBEDRILL_OPS_TOKEN) {
+    throw new ConfigError(['KUBEDRILL_OPS_TOKEN: must be set when KUBEDRILL_METRICS or KUBEDRILL_DOCS is "token"']);
+  }
   return {
     port: vars.PORT ?? 3000,
     host: vars.HOST ?? '127.0.0.1',
     databaseUrl: vars.DATABASE_URL,
     dataDir: path.resolve(cwd, vars.KUBEDRILL_DATA_DIR ?? '.kubedrill'),
     logLevel: vars.LOG_LEVEL ?? 'info',
+    allowedOrigins: vars.KUBEDRILL_ALLOWED_ORIGINS ?? [],
+    limits: {
+      maxOpenRooms: vars.KUBEDRILL_MAX_ROOMS ?? DEFAULT_LIMITS.maxOpenRooms,
+      maxSpectatorsPerRoom: vars.KUBEDRILL_MAX_SPECTATORS ?? DEFAULT_LIMITS.maxSpectatorsPerRoom,
+      roomCreation: vars.KUBEDRILL_RATE_ROOMS ?? DEFAULT_LIMITS.roomCreation,
+      badJoinCodes: vars.KUBEDRILL_RATE_BAD_CODES ?? DEFAULT_LIMITS.badJoinCodes,
+      spectatorJoins: vars.KUBEDRILL_RATE_SPECTATORS ?? DEFAULT_LIMITS.spectatorJoins,
+    },
+    ops: { metrics: vars.KUBEDRILL_METRICS ?? 'public', docs: vars.KUBEDRILL_DOCS ?? 'public', token: vars.KUBEDRILL_OPS_TOKEN },
   };
 }

@@ -19,7 +19,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** A clean shutdown takes well under a second; a stuck one (a database not answering) is cut here. */
+const SHUTDOWN_TIMEOUT_MS = 2_000;
 
 export async function startServer(config: AppConfig, options: { logger?: false } = {}): Promise<RunningServer> {
   const startupLog: string[] = [];
@@ -34,8 +35,10 @@ export async function startServer(config: AppConfig, options: { logger?: false }
     app = await buildApp({
       database: db,
       logLevel: config.logLevel,
+      allowedOrigins: config.allowedOrigins,
+      ops: config.ops,
       ...(options.logger === false ? { logger: false } : {}),
-      game: { catalog: scenarios.catalog },
+      game: { catalog: scenarios.catalog, limits: config.limits },
     });
   } catch (error) {
     await db.close();

@@ -1,4 +1,5 @@
 // Entry point: route the URL to a screen; every navigation unmounts the previous screen.
+import './zod-config.js'; // first: before any module builds or runs a schema
 import './styles/app.css';
 import { onNavigate, parseRoute } from './router.js';
 import { homeView } from './views/home.js';

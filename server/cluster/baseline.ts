@@ -7,6 +7,7 @@ export function captureBaseline(state: ClusterState): WorldBaseline {
     nodes: Object.keys(state.nodes).sort(),
     namespaces: Object.keys(state.namespaces).sort(),
     deployments: Object.keys(state.deployments).sort(),
+    replicas: Object.fromEntries(Object.entries(state.deployments).map(([k, d]) => [k, d.spec.replicas])),
     daemonsets: Object.keys(state.daemonsets).sort(),
     services: Object.keys(state.services).sort(),
     controlPlane: (Object.keys(state.controlPlane) as (keyof ClusterState['controlPlane'])[]).filter((c) => state.controlPlane[c].running).sort(),

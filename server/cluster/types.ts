@@ -491,6 +491,8 @@ export interface WorldBaseline {
   namespaces: string[];
   /** "ns/name" of deployments and daemonsets. */
   deployments: string[];
+  /** Desired replicas of each deployment. */
+  replicas: Record<string, number>;
   daemonsets: string[];
   services: string[];
   /** Control-plane components running at the start. */

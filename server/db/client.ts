@@ -39,7 +39,7 @@ export interface Database {
 export async function openDatabase(config: DatabaseConfig, options: DatabaseOptions = {}): Promise<Database> {
   const embedded = config.databaseUrl === undefined ? await startEmbeddedDatabase(config.dataDir) : undefined;
   const pool = new pg.Pool({
-    connectionString: embedded?.url ?? config.databaseUrl,
+    ...(embedded ? embedded.connection : { connectionString: config.databaseUrl }),
     max: embedded ? EMBEDDED_POOL_MAX : (options.poolMax ?? 10),
     // The embedded server has one backend: keep its connection instead of reconnecting.
     idleTimeoutMillis: embedded ? 0 : 10_000,

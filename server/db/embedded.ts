@@ -1,22 +1,22 @@
 // Embedded PostgreSQL for a fresh clone: PGlite (Postgres compiled to WASM) stores its
-// files in a local folder and pglite-socket serves the Postgres wire protocol on a free
-// loopback port, so `pg` and Prisma's adapter use it exactly like a real server.
+// files in a local folder, and `pg` (so Prisma's adapter too) talks the Postgres wire
+// protocol to it through an in-process stream (pglite-stream.ts): no port, no socket file,
+// so no other local process can reach the database.
 //
-// PGlite is ONE backend. pglite-socket can multiplex several sockets onto it, but it
-// interleaves their protocol messages one by one, so two clients mid extended-query would
-// corrupt each other's unnamed statements. We therefore let the server accept only a
-// spare connection for reconnects and use a pg Pool of exactly one connection
+// PGlite is ONE backend: two connections mid extended-query would corrupt each other's
+// unnamed statements. We therefore use a pg Pool of exactly one connection
 // (EMBEDDED_POOL_MAX) that never idles out: queries queue in the Pool, not in PGlite.
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PGliteStream } from './pglite-stream.js';
 
 export const EMBEDDED_POOL_MAX = 1;
 
 export interface EmbeddedDatabase {
-  /** postgres:// URL of the local socket server. */
-  url: string;
+  /** pg connection settings: each connection is a new in-process stream to PGlite. */
+  connection: { stream: () => Duplex; user: string; database: string };
   /** The folder holding the database files. */
   dataDir: string;
   stop(): Promise<void>;
@@ -39,19 +39,14 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   const releaseLock = await lockDataDir(dataDir);
   try {
     const db = await PGlite.create(pgdata);
-    // Allow one spare socket so a reconnecting Pool is never refused while the old socket closes.
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: EMBEDDED_POOL_MAX + 1 });
-    await server.start();
-    const port = Number(server.getServerConn().split(':').pop());
     let stopped = false;
     return {
-      url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+      connection: { stream: () => new PGliteStream(db), user: 'postgres', database: 'postgres' },
       dataDir: pgdata,
       async stop() {
         if (stopped) return;
         stopped = true;
         try {
-          await server.stop();
           await db.close();
         } finally {
           await releaseLock();

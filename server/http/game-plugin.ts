@@ -2,12 +2,15 @@
 // on the same HTTP server, the /api routes and /metrics. Closing the app stops every
 // room clock and socket.
 import fp from 'fastify-plugin';
+import rateLimit from '@fastify/rate-limit';
+import { DEFAULT_LIMITS, type EdgeLimits } from '../config.js';
 import type { RoomStatus } from '../protocol/index.js';
 import { createMetrics, type ServerMetrics } from '../metrics.js';
 import { RoomRegistry } from '../rooms/registry.js';
 import type { ScenarioCatalog } from '../rooms/runtime.js';
 import { createGameSockets, type GameSockets } from '../socket/index.js';
 import { metricsRoute } from './metrics-route.js';
+import type { OpsRouteAccess } from './ops-access.js';
 import { reportRoutes } from './report-routes.js';
 import { roomsRoutes } from './rooms-routes.js';
 
@@ -19,11 +22,15 @@ export interface GameOptions {
   flushMs?: number;
   /** Ended rooms kept in memory while nobody is connected to them (default 100). */
   maxEndedRooms?: number;
+  /** Abuse limits (default DEFAULT_LIMITS). */
+  limits?: EdgeLimits;
+  /** Who may read /metrics (default everyone). */
+  metrics?: OpsRouteAccess;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    game: { registry: RoomRegistry; metrics: ServerMetrics; sockets: GameSockets };
+    game: { registry: RoomRegistry; metrics: ServerMetrics; sockets: GameSockets; limits: EdgeLimits };
   }
 }
 
@@ -47,8 +54,14 @@ export const gamePlugin = fp<GameOptions>(
       for (const runner of registry.list()) counts[runner.room.status] += 1;
       return counts;
     });
-    sockets = createGameSockets(app.server, { registry, metrics, log: app.log });
-    app.decorate('game', { registry, metrics, sockets });
+    const limits = options.limits ?? DEFAULT_LIMITS;
+    sockets = createGameSockets(app.server, { registry, metrics, log: app.log, limits }, app.originAllowed);
+    app.decorate('game', { registry, metrics, sockets, limits });
+    // Routes opt in (room creation); the answer is the app's error body with code rate_limited.
+    await app.register(rateLimit, {
+      global: false,
+      errorResponseBuilder: (_request, context) => Object.assign(new Error(`too many requests; try again in ${context.after}`), { statusCode: context.statusCode }),
+    });
 
     app.addHook('onReady', async () => {
       const { loaded, failed } = await registry.loadOpenRooms();
@@ -56,14 +69,12 @@ export const gamePlugin = fp<GameOptions>(
     });
     app.addHook('preClose', async () => {
       registry.dispose();
-      // Disconnect clients so the HTTP server can close; socket.io must not close the server itself.
-      sockets?.io.disconnectSockets(true);
-      sockets?.io.engine.close();
+      sockets?.stop();
     });
 
     await app.register(roomsRoutes);
     await app.register(reportRoutes);
-    await app.register(metricsRoute);
+    await app.register(metricsRoute, options.metrics ?? { access: 'public' });
   },
-  { name: 'kubedrill-game', fastify: '5.x', dependencies: ['kubedrill-database', 'kubedrill-openapi'] },
+  { name: 'kubedrill-game', fastify: '5.x', dependencies: ['kubedrill-database', 'kubedrill-openapi', 'kubedrill-origin'] },
 );

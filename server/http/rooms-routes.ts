@@ -1,6 +1,6 @@
 // /api routes: scenarios, room creation (hosted and solo), room summary, leaderboard.
 // Handlers validate (zod, via the type provider), call the registry, shape the answer.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
   CreateRoomBody, CreateRoomResponse, CreateSoloBody, CreateSoloResponse, HttpError, LeaderboardResponse,
@@ -10,7 +10,21 @@ import { sendError } from './errors.js';
 
 export async function roomsRoutes(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const { registry } = app.game;
+  const { registry, limits } = app.game;
+
+  // Room creation: per address (the route's limit), for everyone together, then the cap on open rooms.
+  const creationTotal = app.createRateLimit({ max: limits.roomCreation.total, timeWindow: '1 minute', keyGenerator: () => 'room-creation' });
+  const creation = {
+    config: { rateLimit: { max: limits.roomCreation.perIp, timeWindow: '1 minute' } },
+    preHandler: [
+      async (request: FastifyRequest, reply: FastifyReply) => {
+        const total = await creationTotal(request);
+        if (!total.isAllowed && total.isExceeded) return sendError(reply, failure('rate_limited', 'too many rooms are being created; try again in a minute'));
+        const open = registry.list().filter((runner) => runner.room.status !== 'ended').length;
+        if (open >= limits.maxOpenRooms) return sendError(reply, failure('unavailable', 'this server is running as many rooms as it can; try again later'));
+      },
+    ],
+  };
 
   api.get('/api/scenarios', {
     schema: { summary: 'Scenarios (player view: title, briefing, difficulty; no answer key)', tags: ['scenarios'], response: { 200: ScenarioListResponse } },
@@ -19,8 +33,9 @@ export async function roomsRoutes(app: FastifyInstance): Promise<void> {
   api.post('/api/rooms', {
     schema: {
       summary: 'Create an interview or game-day room; the caller becomes its host',
-      tags: ['rooms'], body: CreateRoomBody, response: { 201: CreateRoomResponse, 400: HttpError, 404: HttpError },
+      tags: ['rooms'], body: CreateRoomBody, response: { 201: CreateRoomResponse, 400: HttpError, 404: HttpError, 429: HttpError, 503: HttpError },
     },
+    ...creation,
   }, async (request, reply) => {
     const { scenarioId, mode, seed, hostName } = request.body;
     const created = await registry.create({ scenarioId, mode, name: hostName, ...(seed !== undefined ? { seed } : {}) });
@@ -31,8 +46,9 @@ export async function roomsRoutes(app: FastifyInstance): Promise<void> {
   api.post('/api/solo', {
     schema: {
       summary: 'Create and start a solo room; join it over socket.io with the returned token',
-      tags: ['rooms'], body: CreateSoloBody, response: { 201: CreateSoloResponse, 400: HttpError, 404: HttpError },
+      tags: ['rooms'], body: CreateSoloBody, response: { 201: CreateSoloResponse, 400: HttpError, 404: HttpError, 429: HttpError, 503: HttpError },
     },
+    ...creation,
   }, async (request, reply) => {
     const { scenarioId, name } = request.body;
     const created = await registry.create({ scenarioId, mode: 'solo', name });

@@ -1,5 +1,6 @@
 // Small shared vocabularies: modes, roles, statuses and the shapes of names and codes.
 import { z } from 'zod';
+import { typedText } from './text.js';
 
 export const RoomMode = z.enum(['interview', 'gameday', 'solo']);
 export type RoomMode = z.infer<typeof RoomMode>;
@@ -21,7 +22,7 @@ export const JoinCode = z
 /** Reconnect tokens: 32 random bytes, base64url. */
 export const Token = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not a participant token');
 
-export const DisplayName = z.string().trim().min(1, 'a name is required').max(40);
+export const DisplayName = typedText({ max: 40, trim: true }).min(1, 'a name is required');
 export const ScenarioId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'not a scenario id');
 export const ParticipantId = z.string().min(1).max(64);
 export const Seed = z.number().int().min(0).max(0xffffffff);

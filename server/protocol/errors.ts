@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'too_large',
   'conflict',
   'internal',
+  /** The server is at a limit it keeps (e.g. open rooms); try again later. */
+  'unavailable',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -9,6 +9,7 @@
 //   event types are not members of the union at all, so the type cannot hold a secret.
 import { z } from 'zod';
 import { DisplayName, ParticipantId, Role, RoomMode, ScenarioId, Seed } from './common.js';
+import { typedText } from './text.js';
 
 const Base = {
   seq: z.number().int().positive(),
@@ -31,9 +32,9 @@ export const ScorePart = z.object({
 export type ScorePart = z.infer<typeof ScorePart>;
 
 export const DiagnosisFields = {
-  rootCause: z.string().min(1).max(200),
-  text: z.string().max(4000),
-  evidence: z.array(z.string().max(500)).max(50),
+  rootCause: typedText({ max: 200 }).min(1),
+  text: typedText({ max: 4000, multiline: true }),
+  evidence: z.array(typedText({ max: 500 })).max(50),
 };
 
 // ---- events both families share, field for field ----

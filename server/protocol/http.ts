@@ -6,7 +6,10 @@ import { ErrorBody } from './errors.js';
 import { RoomEvent, PublicEvent } from './events.js';
 import { OverviewMessage, TerminalEntry } from './socket.js';
 
-export const HttpError = z.object({ error: ErrorBody });
+/** One problem with a request, from its zod schema: `path` like `/hostName`, `/` for the whole body. */
+export const RequestIssue = z.object({ path: z.string(), message: z.string() });
+export const HttpError = z.object({ error: ErrorBody.extend({ issues: z.array(RequestIssue).optional() }) });
+export type HttpError = z.infer<typeof HttpError>;
 
 export const CreateRoomBody = z.object({
   scenarioId: ScenarioId,

@@ -2,6 +2,7 @@
 // types inferred from them. zod only — the client bundles this folder.
 export * from './errors.js';
 export * from './common.js';
+export * from './text.js';
 export * from './events.js';
 export * from './socket.js';
 export * from './http.js';

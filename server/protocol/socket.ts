@@ -7,10 +7,11 @@
 import { z } from 'zod';
 import { DisplayName, JoinCode, LIMITS, ParticipantId, Role, RoomMode, RoomStatus, ScenarioId, Token } from './common.js';
 import { DiagnosisFields, ScorePart, SignalKind } from './events.js';
+import { typedText } from './text.js';
 import type { PublicEvent, RoomEvent } from './events.js';
 
 const Empty = z.object({}).strict();
-const Line = z.string().max(LIMITS.maxLineChars);
+const Line = typedText({ max: LIMITS.maxLineChars, multiline: true });
 
 export const JoinByCode = z.object({
   code: JoinCode,
@@ -35,10 +36,10 @@ export const ClientMessages = {
   'host:resume': Empty,
   'host:end': Empty,
   'host:extend': z.object({ minutes: z.number().int().min(1).max(120) }),
-  'host:hint': z.object({ hintId: z.string().min(1).max(100), participantId: ParticipantId.optional() }),
-  'host:fault': z.object({ faultId: z.string().min(1).max(100) }),
-  'host:note': z.object({ text: z.string().trim().min(1).max(LIMITS.maxTextChars) }),
-  'host:adjust': z.object({ participantId: ParticipantId, points: z.number().min(-1000).max(1000), reason: z.string().trim().min(1).max(1000) }),
+  'host:hint': z.object({ hintId: typedText({ max: 100 }).min(1), participantId: ParticipantId.optional() }),
+  'host:fault': z.object({ faultId: typedText({ max: 100 }).min(1) }),
+  'host:note': z.object({ text: typedText({ max: LIMITS.maxTextChars, trim: true, multiline: true }).min(1) }),
+  'host:adjust': z.object({ participantId: ParticipantId, points: z.number().min(-1000).max(1000), reason: typedText({ max: 1000, trim: true }).min(1) }),
   /** Interview integrity: the candidate's tab lost focus, or text was pasted. */
   'client:signal': z.object({ kind: SignalKind, amount: z.number().int().nonnegative().max(1e9).optional() }),
 } as const;

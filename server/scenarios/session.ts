@@ -46,6 +46,7 @@ export function fireDueFaults(state: ClusterState, scenario: Scenario): FaultOut
   return out;
 }
 
+const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
 /** Requests per minute of the in-cluster client every app Service gets when the scenario names none. */
 const DEFAULT_CLIENT_RPM = 60;
 /** The address such a client counts under (a documentation address, never shown). */
@@ -64,8 +65,6 @@ function addDefaultClients(state: ClusterState, scenario: Scenario): void {
     state.network.traffic.push({ ip: DEFAULT_CLIENT_IP, service: { namespace: svc.namespace, name: svc.name }, via: 'cluster', requestsPerMinute: DEFAULT_CLIENT_RPM, paths: ['/'], userAgent: 'synthetic-client' });
   }
 }
-
-const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
 
 /** The cluster at simulated time 0 with the incident's initial faults applied. */
 export function startScenario(scenario: Scenario, seed: number): ClusterState {

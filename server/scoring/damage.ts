@@ -21,16 +21,17 @@ const PENALTY = {
   etcdData: 60,
   node: 25,
   systemNamespace: 40,
-  namespace: 30,
+  namespace: 45,
   appWorkload: 45,
   systemWorkload: 15,
-  service: 15,
+  appService: 40,
+  systemService: 25,
   controlPlane: 10,
   /** Per minute of requests lost (all of one Service's traffic failing for a minute), up to trafficMax. */
-  trafficPerMinute: 3,
-  trafficMax: 24,
+  trafficPerMinute: 4,
+  trafficMax: 30,
   /** Still losing requests when the session ends. */
-  trafficAtEnd: 20,
+  trafficAtEnd: 30,
 } as const;
 /** A Service counts as losing requests when its answered share is this far below where it started. */
 const TRAFFIC_DROP = 0.25;
@@ -54,15 +55,20 @@ export function structuralDamage(state: ClusterState, s: Scenario): DamageItem[]
     out.push({ key: `namespace:${ns}`, label: `namespace ${ns} deleted`, penalty: system ? PENALTY.systemNamespace : PENALTY.namespace, why: system ? "kube-system was deleted: the cluster's own components with it" : `the namespace ${ns} was deleted with everything in it` });
   }
   const inLiveNamespace = (key: string) => !goneNamespaces.has(namespaceOf(key));
-  for (const key of base.deployments.filter((k) => !state.deployments[k] && inLiveNamespace(k))) {
+  for (const key of base.deployments.filter((k) => inLiveNamespace(k))) {
     const system = namespaceOf(key) === SYSTEM_NAMESPACE;
-    out.push({ key: `deployment:${key}`, label: `deployment ${key} deleted`, penalty: system ? PENALTY.systemWorkload : PENALTY.appWorkload, why: system ? `the system workload ${key} was deleted` : `the app ${key} was deleted: its customers are cut off` });
+    const dep = state.deployments[key];
+    // Scaled to zero is deleted as far as its users can tell.
+    const gone = !dep ? 'deleted' : dep.spec.replicas === 0 && (base.replicas[key] ?? 0) > 0 ? 'scaled to zero' : undefined;
+    if (!gone) continue;
+    out.push({ key: `deployment:${key}`, label: `deployment ${key} ${gone}`, penalty: system ? PENALTY.systemWorkload : PENALTY.appWorkload, why: system ? `the system workload ${key} was ${gone}` : `the app ${key} was ${gone}: its customers are cut off` });
   }
   for (const key of base.daemonsets.filter((k) => !state.daemonsets[k] && inLiveNamespace(k))) {
     out.push({ key: `daemonset:${key}`, label: `daemonset ${key} deleted`, penalty: PENALTY.systemWorkload, why: `the DaemonSet ${key} was deleted from every node` });
   }
   for (const key of base.services.filter((k) => !state.services[k] && inLiveNamespace(k))) {
-    out.push({ key: `service:${key}`, label: `service ${key} deleted`, penalty: PENALTY.service, why: `the Service ${key} was deleted: its address and load balancer went with it` });
+    const system = namespaceOf(key) === SYSTEM_NAMESPACE || key === 'default/kubernetes';
+    out.push({ key: `service:${key}`, label: `service ${key} deleted`, penalty: system ? PENALTY.systemService : PENALTY.appService, why: `the Service ${key} was deleted: its address, and every client using it, went with it` });
   }
   const incident = incidentComponents(s);
   for (const c of base.controlPlane) {

@@ -96,11 +96,25 @@ interface Observations {
   key?: Evidence;
 }
 
+/**
+ * Scoring work is bounded whatever was typed: at most this many fact-to-selector comparisons
+ * per session (plain string compares; a real session needs a few thousand).
+ */
+export const MAX_FACT_CHECKS = 1_000_000;
+
 function observations(s: Scenario, commands: readonly ScoredCommand[]): Observations {
   const seen = new Map<string, ScoredCommand>();
-  for (const e of s.answer.evidence) {
-    const by = observedBy(e, commands);
-    if (by) seen.set(e.id, by);
+  let budget = MAX_FACT_CHECKS;
+  let open = s.answer.evidence;
+  // One pass over the commands in order: each item's first observation, and stop once all are seen.
+  for (const c of commands) {
+    if (open.length === 0 || budget <= 0) break;
+    for (const f of c.observed ?? []) {
+      budget -= open.length;
+      const found = open.filter((e) => e.facts.some((sel) => matchesFact(sel, f)));
+      for (const e of found) seen.set(e.id, c);
+      if (found.length > 0) open = open.filter((e) => !seen.has(e.id));
+    }
   }
   return { seen, key: s.answer.evidence.find((e) => e.key && seen.has(e.id)) };
 }

@@ -3,6 +3,7 @@
 // Nothing here decides a game rule.
 import type { Server, Socket } from 'socket.io';
 import type { FastifyBaseLogger } from 'fastify';
+import type { ZodType } from 'zod';
 import { ClientMessages, failure, LIMITS, type AckError, type ClientMessage, type ClientMessageName, type RoomView } from '../protocol/index.js';
 import type { Action } from '../rooms/decide.js';
 import type { RoomRegistry } from '../rooms/registry.js';
@@ -12,7 +13,9 @@ import { fromStored } from '../rooms/log.js';
 import type { ServerMetrics } from '../metrics.js';
 import { joinChannel, overviewSent } from './broadcast.js';
 import { Presence } from './presence.js';
-import { TokenBucket } from './rate-limit.js';
+import { AddressLimiter, TokenBucket } from './rate-limit.js';
+import { normalizeIP } from '@fastify/rate-limit';
+import type { EdgeLimits } from '../config.js';
 
 /** A room found for a join or resume, and who joins it. */
 interface Entry {
@@ -57,7 +60,14 @@ export interface SocketDeps {
   registry: RoomRegistry;
   metrics: ServerMetrics;
   log: FastifyBaseLogger;
+  limits: EdgeLimits;
 }
+
+/**
+ * The message schemas by name. A Map, so only the protocol's own names are found: a
+ * lookup in an object literal would also find `constructor`, `__proto__`, `toString`…
+ */
+const MESSAGES: ReadonlyMap<string, ZodType> = new Map(Object.entries(ClientMessages));
 
 /** Messages that turn into one room action (after the socket has joined). */
 type ActionBuilders = { [N in ClientMessageName]?: (payload: ClientMessage<N>) => Action };
@@ -80,7 +90,10 @@ const ACTIONS: ActionBuilders = {
 
 export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence): void {
   const participantBuckets = new ParticipantBuckets();
+  const badCodes = new AddressLimiter(deps.limits.badJoinCodes.perIp, deps.limits.badJoinCodes.total);
+  const spectatorJoins = new AddressLimiter(deps.limits.spectatorJoins.perIp, deps.limits.spectatorJoins.total);
   io.on('connection', (socket) => {
+    const address = normalizeIP(socket.handshake.address);
     deps.metrics.sockets.inc();
     // Until the socket joins, it is limited on its own; after, by its participant's bucket.
     const socketBucket = new TokenBucket(LIMITS.commandsPerSecond, LIMITS.commandBurst);
@@ -99,14 +112,18 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       stand();
     });
 
-    socket.onAny((name: string, payload: unknown, ack: unknown) => {
-      if (typeof ack !== 'function') return; // every message is a request with an answer
+    socket.onAny((name: unknown, ...args: unknown[]) => {
+      // Every message is a request with an answer: the ack is the last argument, if any.
+      const ack = args.at(-1);
+      if (typeof ack !== 'function') return;
       const reply = ack as AckFn;
-      if (!(name in ClientMessages)) return reply(failure('bad_request', `unknown message ${name}`));
+      const payload = args.length > 1 ? args[0] : undefined;
+      const schema = typeof name === 'string' ? MESSAGES.get(name) : undefined;
+      if (!schema) return reply(failure('bad_request', `unknown message ${String(name).slice(0, 64)}`));
       const messageName = name as ClientMessageName;
       if (approximateSize(payload) > LIMITS.maxMessageBytes) return reply(failure('too_large', `messages are limited to ${LIMITS.maxMessageBytes} bytes`));
       if (!(seat?.bucket ?? socketBucket).take()) return reply(failure('rate_limited', 'too many messages; slow down'));
-      const parsed = ClientMessages[messageName].safeParse(payload ?? {});
+      const parsed = schema.safeParse(payload ?? {});
       if (!parsed.success) return reply(failure('bad_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')));
       handle(messageName, parsed.data).then(reply, (error: unknown) => {
         deps.log.error({ err: error, message: messageName }, 'socket handler failed');
@@ -183,7 +200,16 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
             const found = await deps.registry.findByToken(payload.token, true);
             return 'runner' in found ? { runner: found.runner, viewer: viewerOf(found.participant.id, found.participant.role) } : found;
           }
+          // Code guessing: only joins with a code that names no room count, so a class behind one address still gets in.
+          if (!badCodes.available(address)) return failure('rate_limited', 'too many joins with unknown codes; try again in a minute');
+          if (payload.role === 'spectator') {
+            if (!spectatorJoins.take(address)) return failure('rate_limited', 'too many spectator joins; try again in a minute');
+            const room = await deps.registry.findByCode(payload.code);
+            const spectators = room ? Object.values(room.room.participants).filter((p) => p.role === 'spectator' && !p.left).length : 0;
+            if (spectators >= deps.limits.maxSpectatorsPerRoom) return failure('forbidden', `this room has no spectator seats left (${deps.limits.maxSpectatorsPerRoom})`);
+          }
           const joined = await deps.registry.joinByCode(payload.code, payload.name, payload.role, true);
+          if (!('runner' in joined) && joined.error.code === 'not_found') badCodes.take(address);
           return 'runner' in joined ? { runner: joined.runner, viewer: viewerOf(joined.participant.id, joined.participant.role), ...(joined.token ? { token: joined.token } : {}) } : joined;
         },
         ({ runner, viewer, token }) => ({ ok: true, ...(token ? { token } : {}), view: sit(runner, viewer) }),

@@ -9,25 +9,40 @@ import { broadcast } from './broadcast.js';
 import { Presence } from './presence.js';
 import type { RoomRunner } from '../rooms/runner.js';
 import type { RoomEvent } from '../protocol/index.js';
+import type { OriginCheck } from '../http/origin.js';
 
 export interface GameSockets {
   io: Server;
   /** `origin`: a socket id that already has its own command's output (its ack) and is skipped for it. */
   broadcast(runner: RoomRunner, events: readonly RoomEvent[], origin?: string): void;
-  close(): Promise<void>;
+  /**
+   * For shutdown: refuses new connections and closes every open one, so the HTTP server
+   * can close at once. socket.io must not close the HTTP server itself (fastify does).
+   */
+  stop(): void;
 }
 
-export function createGameSockets(server: HttpServer, deps: SocketDeps): GameSockets {
+export function createGameSockets(server: HttpServer, deps: SocketDeps, originAllowed: OriginCheck): GameSockets {
+  let stopped = false;
   const io = new Server(server, {
     maxHttpBufferSize: LIMITS.maxMessageBytes * 8,
     serveClient: false,
-    // Same-origin by default (the client is served by this server).
+    // No CORS headers: the client is served by this server. The handshake (polling and
+    // WebSocket alike) is refused for other sites' pages (see http/origin.ts).
     cors: { origin: false },
+    allowRequest: (request, callback) => {
+      const allowed = !stopped && originAllowed(request);
+      callback(allowed ? null : stopped ? 'shutting down' : 'origin not allowed', allowed);
+    },
   });
   attachHandlers(io, deps, new Presence());
   return {
     io,
     broadcast: (runner, events, origin) => broadcast(io, runner, events, origin),
-    close: () => new Promise((resolve) => void io.close(() => resolve())),
+    stop: () => {
+      stopped = true;
+      io.disconnectSockets(true);
+      io.engine.close();
+    },
   };
 }

@@ -6,6 +6,10 @@ import { openDatabase, type Database } from '../../server/db/client.js';
 import type { ScenarioCatalog } from '../../server/rooms/runtime.js';
 import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, type TestDatabase } from './db.js';
+import type { EdgeLimits, OpsRoutes } from '../../server/config.js';
+
+const LOTS = { perIp: 1_000_000, total: 1_000_000 };
+const NO_LIMITS: EdgeLimits = { maxOpenRooms: 1_000_000, maxSpectatorsPerRoom: 1_000_000, roomCreation: LOTS, badJoinCodes: LOTS, spectatorJoins: LOTS };
 
 export interface TestServer {
   url: string;
@@ -20,6 +24,10 @@ export async function startTestServer(options: {
   flushMs?: number;
   maxEndedRooms?: number;
   database?: { url?: string; dataDir?: string };
+  allowedOrigins?: string[];
+  /** Abuse limits; unset ones are lifted (every test client comes from 127.0.0.1). */
+  limits?: Partial<EdgeLimits>;
+  ops?: OpsRoutes;
 }): Promise<TestServer> {
   let testDb: TestDatabase | undefined;
   let url = options.database?.url;
@@ -28,7 +36,8 @@ export async function startTestServer(options: {
     url = testDb.url;
   }
   const db = await openDatabase({ databaseUrl: url, dataDir: options.database?.dataDir ?? '' });
-  const app = await buildApp({ database: db, logger: false, game: {
+  const app = await buildApp({ database: db, logger: false, allowedOrigins: options.allowedOrigins ?? [], ...(options.ops ? { ops: options.ops } : {}), game: {
+    limits: { ...NO_LIMITS, ...options.limits },
     catalog: options.catalog,
     tickMs: options.tickMs ?? 0,
     ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),

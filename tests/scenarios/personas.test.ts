@@ -4,6 +4,7 @@
 //   guesser    `get pods -A`, `get events -A`, names the right cause, ticks every box  ≤ 20 %
 //   lookup     no command at all, the cause looked up, the right boxes ticked  ≤ 10 %
 //   unbacked   the right cause and the right boxes, nothing observed           ≤ 25 %
+//   blind      the expert's commands with their output sent to /dev/null       ≤ 25 %
 //   folk       restarts and deletes pods, restarts kubelets, no evidence        ≤ 15 %
 //   wrecker    the expert, who then deletes every node / the app's deployment  ≤ 40 %
 // (The memoriser, who replays another seed's session, is tested with the variants.)
@@ -64,6 +65,18 @@ describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {
     }
   });
 
+  it('the expert\'s every command, its output never looked at, with the right diagnosis, scores ≤ 25 %', () => {
+    for (const seed of seedsOf(loaded)) {
+      const { scenario } = instantiate(loaded, seed);
+      const solution = solutionOf(scenario);
+      const blind = solution.steps.map((step) => (typeof step === 'string' ? `${step} > /dev/null 2>&1` : step));
+      const score = play(loaded, seed, blind, () => solution.diagnosis);
+      expect(score.percent, `seed ${seed}\n${explain(score)}`).toBeLessThanOrEqual(25);
+      // It did fix the incident: the fixes earn half, without a backed diagnosis.
+      expect(score.lines.filter((l) => l.category === 'remediation').some((l) => l.points > 0), `seed ${seed}\n${explain(score)}`).toBe(true);
+    }
+  });
+
   it('the folk remedy (delete pods, restart everything, no evidence) scores ≤ 15 %', () => {
     for (const seed of seedsOf(loaded)) {
       const { scenario } = instantiate(loaded, seed);
@@ -78,12 +91,16 @@ describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {
     }
   });
 
-  it('the expert who then deletes every node, or the app, scores ≤ 40 %', () => {
+  it('the expert who then deletes every node, or the app (its deployment, Service or namespace, or scales it to zero), scores ≤ 40 %', () => {
     for (const seed of seedsOf(loaded)) {
       const { scenario } = instantiate(loaded, seed);
       const app = appOf(scenario);
       const solution = solutionOf(scenario);
-      for (const wreck of ['kubectl delete nodes --all', `kubectl delete deployment ${app.name} -n ${app.namespace}`]) {
+      const wrecks = [
+        'kubectl delete nodes --all', `kubectl delete deployment ${app.name} -n ${app.namespace}`, `kubectl delete namespace ${app.namespace}`,
+        `kubectl delete service ${app.name} -n ${app.namespace}`, `kubectl scale deployment ${app.name} -n ${app.namespace} --replicas=0`,
+      ];
+      for (const wreck of wrecks) {
         const score = play(loaded, seed, [...solution.steps, wreck, { wait: 120 }], () => solution.diagnosis);
         expect(score.percent, `seed ${seed}, ${wreck}\n${explain(score)}`).toBeLessThanOrEqual(40);
       }

@@ -51,7 +51,7 @@ describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {
     expect(commands[0]!.output).toContain('this namespace may not be deleted');
     const score = scoreSession(scenario, { diagnosis: null, commands, hintsUsed: [], elapsedMs: state.now, cluster: state });
     const harmful = score.lines.filter((l) => l.category === 'harmful');
-    expect(harmful).toContainEqual(expect.objectContaining({ id: `namespace:${ns}`, points: -30 }));
+    expect(harmful).toContainEqual(expect.objectContaining({ id: `namespace:${ns}`, points: -45 }));
     expect(harmful.map((l) => l.id)).not.toContain('namespace:kube-system');
   });
 

@@ -8,7 +8,7 @@ import type { Scenario } from '../../server/scenarios/schema.js';
 import { recordBrokenRemediations } from '../../server/scenarios/remediation.js';
 import { startScenario } from '../../server/scenarios/session.js';
 import { pinnedCase } from '../helpers/pinned.js';
-import { IRRELEVANT_CITATION, partialPoints, scoreSession, type ScoringInput } from '../../server/scoring/score.js';
+import { IRRELEVANT_CITATION, MAX_FACT_CHECKS, partialPoints, scoreSession, type ScoringInput } from '../../server/scoring/score.js';
 
 let scenario: Scenario;
 let cluster: ClusterState;
@@ -168,5 +168,18 @@ describe('scoring is linear in what the players typed', () => {
     // now nothing a player typed is matched by a pattern: facts are compared as plain strings.
     expect(performance.now() - started).toBeLessThan(500);
     expect(score.lines.find((l) => l.id === 'insufficient-cpu-event')!.points).toBe(10);
+  });
+});
+
+describe('scoring work is bounded', () => {
+  it('thousands of commands each showing thousands of facts that match nothing score at once', () => {
+    const noise = Array.from({ length: 2000 }, (_, i) => ({ source: 'log' as const, namespace: 'shop', name: `p-${i}`, field: 'app', value: `line ${i} database space exceed` }));
+    const commands = Array.from({ length: 5000 }, (_, i) => ({ line: `kubectl logs p-${i}`, output: '', exitCode: 0, simTime: i, observed: noise }));
+    const started = performance.now();
+    const s = scoreSession(scenario, input({ commands: [...commands, alarmList] }));
+    expect(performance.now() - started).toBeLessThan(1000);
+    // Past the budget nothing more is looked at: the alarm list at the very end is not seen.
+    expect(line(s, 'evidence', 'alarm-list').points).toBe(-10);
+    expect(5000 * 2000).toBeGreaterThan(MAX_FACT_CHECKS);
   });
 });

@@ -1,5 +1,8 @@
 // A read-only terminal showing one player's session (host console, spectators, replay).
-import type { TerminalEntry } from '../../../server/protocol/index.js';
+// Everything in it came from a player (typed lines, and output their commands printed, e.g.
+// `printf '\e[2K'`), so it is written with control characters shown, never obeyed: a
+// player cannot erase a line of the watcher's screen or draw a fake prompt on it.
+import { showControls, type TerminalEntry } from '../../../server/protocol/index.js';
 import { createTerminal, entryPrompt, entryText, visibleEntries, type FittedTerminal } from './xterm.js';
 
 export class MirrorTerminal {
@@ -30,8 +33,9 @@ export class MirrorTerminal {
   private write(entry: TerminalEntry, echo: boolean): void {
     this.lastSeq = Math.max(this.lastSeq, entry.seq);
     // Typed lines stand out from output: the prompt in green, the line in bold.
-    const prompt = entryPrompt(entry);
-    this.fitted.term.write(echo ? `\x1b[32m${prompt}\x1b[0m\x1b[1m${entry.line}\x1b[0m\n` : '');
-    this.fitted.term.write(entryText(entry, '', false));
+    const prompt = showControls(entryPrompt(entry));
+    const line = showControls(entry.line, true);
+    this.fitted.term.write(echo ? `\x1b[32m${prompt}\x1b[0m\x1b[1m${line}\x1b[0m\n` : '');
+    this.fitted.term.write(entryText({ ...entry, output: showControls(entry.output, true) }, '', false));
   }
 }

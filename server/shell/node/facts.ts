@@ -1,7 +1,8 @@
 // What the node tools showed of the world (cluster/facts.ts): a wrapper tags each line a
 // tool printed with the fact it stands for — the etcd alarms, a filesystem's usage, a unit's
-// state or journal, a container's state or log, the NAT rules and conntrack entries. The
-// runner then keeps those whose line reached the terminal.
+// state or journal, a container's state or log, the NAT rules and conntrack entries; any
+// other tool's lines as `host` facts under the tool's name (`field: du`, `ls`, `ps`…).
+// The runner then keeps those whose line reached the terminal.
 import type { FactSink, PartialFact } from '../../cluster/facts.js';
 import { tagLines } from '../reveals.js';
 import type { CommandContext, CommandResult, ShellCommand } from '../types.js';
@@ -90,11 +91,13 @@ const TAGGERS: Record<string, Tagger> = {
   conntrack: (sink, node, _args, out) => lines(sink, { source: 'nat', node, field: 'conntrack' }, out),
 };
 
+/** Any other tool (du, ls, ps, free, lsof, ip…): each line it printed, under the tool's name. */
+const byLine = (name: string): Tagger => (sink, node, _args, out) => lines(sink, { source: 'host', node, field: name }, out);
+
 /** The tools with their output tagged (when the line is scored). */
 export function withFacts(tools: Record<string, ShellCommand>): Record<string, ShellCommand> {
   return Object.fromEntries(Object.entries(tools).map(([name, tool]) => {
-    const tagger = TAGGERS[name];
-    if (!tagger) return [name, tool];
+    const tagger = TAGGERS[name] ?? byLine(name);
     const tagged: ShellCommand = (ctx: CommandContext, argv) => {
       const out = tool(ctx, argv);
       if (ctx.facts && ctx.session.node !== undefined) tagger(ctx.facts, ctx.session.node, argv.slice(1), out);
