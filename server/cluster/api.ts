@@ -2,6 +2,7 @@
 // it checks that the apiserver is up and etcd accepts writes, bumps the etcd revision,
 // stamps metadata.resourceVersion and grows the etcd database by the object's size.
 import { admissionRefusal } from './quota.js';
+import { etcdDiskFull } from './host.js';
 import { randomHex } from './rng.js';
 import type {
   ApiError, ApiResult, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod, ReplicaSet, Service,
@@ -71,17 +72,20 @@ export function apiUnavailable(state: ClusterState): ApiError | null {
   if (!state.controlPlane.apiserver.running || state.etcd.dataLost) {
     return { status: 0, reason: 'ServiceUnavailable', message: `The connection to the server ${host} was refused - did you specify the right host or port?` };
   }
-  if (!state.etcd.healthy) return { status: 500, reason: 'InternalError', message: 'etcdserver: request timed out' };
+  if (!state.etcd.healthy) return { status: 500, reason: 'InternalError', message: ETCD_TIMEOUT_MESSAGE };
   return null;
 }
 
 export const NOSPACE_MESSAGE = 'etcdserver: mvcc: database space exceeded';
+export const ETCD_TIMEOUT_MESSAGE = 'etcdserver: request timed out';
 
 /** Why a write would fail right now (apiserver down, or etcd's NOSPACE alarm), or null. */
 export function writeRefused(state: ClusterState): ApiError | null {
   const down = apiUnavailable(state);
   if (down) return down;
   if (state.etcd.alarms.some((a) => a.alarm === 'NOSPACE')) return { status: 500, reason: 'InternalError', message: NOSPACE_MESSAGE };
+  // etcd cannot append to its WAL: the write never commits and the apiserver gives up waiting.
+  if (etcdDiskFull(state)) return { status: 500, reason: 'InternalError', message: ETCD_TIMEOUT_MESSAGE };
   return null;
 }
 

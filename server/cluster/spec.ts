@@ -180,6 +180,8 @@ export const ServiceSpecSchema = z.strictObject({
   /** LoadBalancer ingress (hostname like an AWS ELB, or an IP). */
   loadBalancer: z.strictObject({ ip: z.string().optional(), hostname: z.string().optional() }).optional(),
   labels: Labels.default({}),
+  /** E.g. the AWS load balancer's kind and settings (`service.beta.kubernetes.io/aws-load-balancer-type`). */
+  annotations: Labels.default({}),
   age: Duration.default('3d'),
 });
 

@@ -110,6 +110,8 @@ export interface NodeHost {
   filesystems: Filesystem[];
   /** Files `cat` can show, by absolute path (e.g. /etc/resolv.conf, static pod manifests). */
   files: Record<string, string>;
+  /** Large files a fault left (backups, dumps), by absolute path: they fill a filesystem, `rm` frees it. */
+  dataFiles?: Record<string, { size: Bytes; modified: SimTime }>;
   syslog: LogLine[];
   /** Real CPU / memory use for `kubectl top node` (base units). */
   usage: { cpu: Millicores; memory: Bytes };
@@ -436,6 +438,8 @@ export interface TrafficClient {
   requestsPerMinute: number;
   paths: string[];
   userAgent: string;
+  /** What the app saw of this client's latest served request (simulated ms, source address, X-Forwarded-For). */
+  lastServed?: { at: SimTime; source: string; forwardedFor?: string };
 }
 
 export interface ConntrackEntry {
