@@ -63,11 +63,6 @@ const exportCmd: ShellCommand = (ctx, argv) => {
   return { stdout: '', stderr, exitCode: stderr ? 1 : 0 };
 };
 
-const unset: ShellCommand = (ctx, argv) => {
-  for (const name of argv.slice(1)) if (!name.startsWith('-')) delete ctx.session.vars[name];
-  return ok();
-};
-
 const history: ShellCommand = (ctx, argv) => {
   const arg = argv[1];
   if (arg === '-c') {
@@ -162,30 +157,11 @@ const sleep: ShellCommand = (_ctx, argv) => {
 
 const clear: ShellCommand = () => ({ stdout: '', stderr: '', exitCode: 0, clear: true });
 
-/** Aliases the login has: `k` on the workstation (as kubectl's docs suggest), none on nodes. */
-export function aliasesOf(ctx: CommandContext): Record<string, string> {
-  return ctx.session.node === undefined ? { k: 'kubectl' } : {};
-}
-
-const alias: ShellCommand = (ctx, argv) => {
-  const aliases = aliasesOf(ctx);
-  const args = argv.slice(1).filter((a) => a !== '-p');
-  if (args.length === 0) return ok(Object.keys(aliases).sort().map((k) => `alias ${k}='${aliases[k]}'\n`).join(''));
-  let stdout = '';
-  let stderr = '';
-  for (const arg of args) {
-    if (arg.includes('=')) stderr += `bash: alias: ${arg}: defining new aliases is not supported in this terminal\n`;
-    else if (aliases[arg] !== undefined) stdout += `alias ${arg}='${aliases[arg]}'\n`;
-    else stderr += `bash: alias: ${arg}: not found\n`;
-  }
-  return { stdout, stderr, exitCode: stderr ? 1 : 0 };
-};
-
 const trueCmd: ShellCommand = () => ok();
 const falseCmd: ShellCommand = () => ({ stdout: '', stderr: '', exitCode: 1 });
 
 /** Shell builtins proper: they change the shell itself, so `sudo` and `xargs` cannot run them. */
-export const shellBuiltins: Record<string, ShellCommand> = { export: exportCmd, unset, history, cd, alias };
+export const shellBuiltins: Record<string, ShellCommand> = { export: exportCmd, history, cd };
 
 /** Builtins that also exist as programs, and the coreutils the shell provides everywhere. */
 export const utilities: Record<string, ShellCommand> = {

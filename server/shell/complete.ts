@@ -38,7 +38,7 @@ function wordsAt(text: string): Words {
       inWord = true;
       continue;
     }
-    const separator = c === '|' || c === ';' || c === '&' || c === '`' || (c === '(' && text[i - 1] === '$');
+    const separator = c === '|' || c === ';' || c === '&' || c === '`' || c === '(' || c === ')' || c === '\n';
     if (separator || c === ' ' || c === '\t') {
       if (inWord) before.push(word);
       if (separator) before = [];
@@ -56,7 +56,7 @@ function wordsAt(text: string): Words {
 }
 
 /** Reserved words a command may follow. */
-const COMMAND_PREFIXES = new Set(['do', 'then', 'else', 'elif', 'if', '!']);
+const COMMAND_PREFIXES = new Set(['do', 'then', 'else', 'elif', 'if', '!', 'while', 'until', 'time', '{', '}', 'done', 'fi', 'esac']);
 
 function pathCandidates(files: string[], current: string): string[] {
   return files

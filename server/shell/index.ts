@@ -4,7 +4,9 @@ import { MAX_LINE_CHARS } from './limits.js';
 import { parseLine } from './parse.js';
 import type { FactInterest } from '../cluster/facts.js';
 import { distinctFacts, surviving } from './reveals.js';
+import { Input } from './input.js';
 import { Runner } from './run.js';
+import { aliasesOf } from './session.js';
 import type { LineResult, ShellSession } from './types.js';
 
 export type * from './types.js';
@@ -37,13 +39,13 @@ export function runLine(state: ClusterState, session: ShellSession, line: string
 
 /** Parses and runs a line after history expansion; `echo` is the expanded line when it changed. */
 function runText(state: ClusterState, session: ShellSession, text: string, echo: string, interest: FactInterest | undefined): LineResult {
-  const parsed = parseLine(text);
+  const parsed = parseLine(text, { aliases: aliasesOf(session) });
   if (!parsed.ok) {
     session.lastExitCode = 2;
     return { output: echo + parsed.error, exitCode: 2 };
   }
   if (parsed.list.length === 0) return { output: echo, exitCode: session.lastExitCode ?? 0 };
-  const outcome = new Runner(state, interest).runList(session, parsed.list, '');
+  const outcome = new Runner(state, interest).runList(session, parsed.list, Input.empty());
   session.lastExitCode = outcome.exitCode;
   // Concatenated, not joined: a big listing is not copied again here.
   let output = echo;
@@ -73,7 +75,8 @@ function expandHistory(line: string, history: string[]): { line: string } | { er
       i++;
       continue;
     }
-    if (c !== '!' || inSingle) {
+    // `${!name}` is indirection, not history (bash checks for it too).
+    if (c !== '!' || inSingle || line.slice(i - 2, i) === '${') {
       out += c;
       continue;
     }

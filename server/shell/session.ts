@@ -15,7 +15,20 @@ export function newSession(_state: ClusterState, opts: { namespace?: string } = 
 
 /** A copy for a subshell (`$(…)`, pipeline stages): variables set there do not leak back. */
 export function forkSession(session: ShellSession): ShellSession {
-  return { ...session, vars: { ...session.vars } };
+  const copy: ShellSession = { ...session, vars: { ...session.vars } };
+  if (session.arrays) copy.arrays = Object.fromEntries(Object.entries(session.arrays).map(([k, v]) => [k, [...v]]));
+  if (session.assoc) copy.assoc = Object.fromEntries(Object.entries(session.assoc).map(([k, v]) => [k, { ...v }]));
+  if (session.functions) copy.functions = { ...session.functions };
+  if (session.aliases) copy.aliases = { ...session.aliases };
+  if (session.options) copy.options = { ...session.options };
+  if (session.traps) copy.traps = { ...session.traps };
+  return copy;
+}
+
+/** Aliases where the session is: the workstation's (`k` for kubectl unless changed), none on nodes. */
+export function aliasesOf(session: ShellSession): Record<string, string> {
+  if (session.node !== undefined) return {};
+  return session.aliases ?? { k: 'kubectl' };
 }
 
 export function userOf(session: ShellSession): string {

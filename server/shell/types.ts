@@ -1,5 +1,6 @@
 import type { Fact, FactSink } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
+import type { Command } from './parse.js';
 
 /** One player's terminal: where they are and what they typed. Plain data (serialisable). */
 export interface ShellSession {
@@ -15,6 +16,25 @@ export interface ShellSession {
   namespace: string;
   /** Exit status of the last line, for `$?`. */
   lastExitCode?: number;
+  /** Indexed arrays (`a=(x y)`), possibly sparse. */
+  arrays?: Record<string, string[]>;
+  /** Associative arrays (`declare -A m`). */
+  assoc?: Record<string, Record<string, string>>;
+  /** Functions defined with `name() { …; }`. */
+  functions?: Record<string, Command>;
+  /** `alias NAME=text` on the workstation; undefined: the login's (`k` for kubectl). */
+  aliases?: Record<string, string>;
+  /** `set -e`, `-u`, `-x`, `-o pipefail`. */
+  options?: ShellOptions;
+  /** `trap 'CMD' EXIT|ERR|…`: the command text per signal name. */
+  traps?: Record<string, string>;
+}
+
+export interface ShellOptions {
+  errexit?: boolean;
+  nounset?: boolean;
+  xtrace?: boolean;
+  pipefail?: boolean;
 }
 
 /** What one command (a pipeline stage) printed. Expected failures are results, never throws. */
