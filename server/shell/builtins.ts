@@ -1,6 +1,8 @@
 // bash builtins and the small coreutils a player reaches for: echo, export, history, date…
 import { wallClock } from '../cluster/logs.js';
-import { homeOf, hostOf, currentNode, internalIP, userOf } from './session.js';
+import { cd } from './file-tools.js';
+import { hostOf, currentNode, internalIP, userOf } from './session.js';
+import { cwdOf } from './vfs.js';
 import type { CommandContext, ShellCommand } from './types.js';
 import { fail, ok } from './types.js';
 import { bracketCommand, testCommand } from './test-command.js';
@@ -78,19 +80,7 @@ const history: ShellCommand = (ctx, argv) => {
   return ok(all.slice(from).map((line, i) => `${String(from + i + 1).padStart(5)}  ${line}\n`).join(''));
 };
 
-const pwd: ShellCommand = (ctx) => ok(`${homeOf(ctx.session)}\n`);
-
-/** There is no filesystem to walk, so the shell stays in ~; known places are accepted. */
-const cd: ShellCommand = (ctx, argv) => {
-  const dir = argv[1];
-  const home = homeOf(ctx.session);
-  if (dir === undefined || dir === '~' || dir === '-' || dir === '.' || dir === home || dir.startsWith(`${home}/`)) return ok();
-  const files = Object.keys(currentNode(ctx.state, ctx.session)?.host.files ?? {});
-  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-  if (['/', '/tmp', '/etc', '/var', '/var/log', '/root', '/home'].includes(dir.replace(/\/$/, '') || '/')) return ok();
-  if (files.some((f) => f.startsWith(prefix))) return ok();
-  return fail(`bash: cd: ${dir}: No such file or directory\n`);
-};
+const pwd: ShellCommand = (ctx) => ok(`${cwdOf(ctx.session)}\n`);
 
 const whoami: ShellCommand = (ctx) => ok(`${userOf(ctx.session)}\n`);
 

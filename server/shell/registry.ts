@@ -10,6 +10,7 @@ import { withFacts } from './node/facts.js';
 import { nodeTools } from './node/index.js';
 import type { ShellProgram } from './program.js';
 import { program } from './program.js';
+import { cp, ls, mkdir, mv, rm, touch } from './file-tools.js';
 import { isLanguageBuiltin, languageBuiltinNames } from './language.js';
 import { aliasesOf, currentNode, isControlPlane } from './session.js';
 import { textTools, xargs } from './text/index.js';
@@ -82,19 +83,21 @@ const shellBuiltinPrograms: Record<string, ShellProgram> = {
 const utilityPrograms: Record<string, ShellProgram> = {
   ...programs(utilities),
   ...programs(textTools),
+  ...programs({ mkdir, touch, cp, mv }),
   xargs,
   which,
 };
 
 const kubectl = program(kubectlCommand);
 const nodeToolsWithFacts = withFacts({ ...networkTools, ...nodeTools });
-const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, sudo };
+const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, sudo, ls: program(ls), rm: program(rm) };
 
 function locationPrograms(state: ClusterState, session: ShellSession): Record<string, ShellProgram> {
   const node = currentNode(state, session);
   if (!node) return workstationPrograms;
   return {
     ...programs(nodeToolsWithFacts),
+    rm: program(rm),
     ...(isControlPlane(node) ? { kubectl } : {}),
     ssh,
     sudo,

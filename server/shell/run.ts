@@ -16,10 +16,11 @@ import { parseLine } from './parse.js';
 import { escapeGlob, matchGlob, removePrefix, removeSuffix, replaceGlob } from './pattern.js';
 import type { ProgramResult, ShellApi } from './program.js';
 import { findProgram } from './registry.js';
-import { aliasesOf, baseEnv, commandEnv, currentNode, forkSession } from './session.js';
+import { aliasesOf, baseEnv, commandEnv, forkSession } from './session.js';
 import { compileRegex } from './text/regex.js';
 import type { CommandContext, LineResult, ShellSession } from './types.js';
 import { getElement, getElements, getVar, isAssoc, setArray, setElement, setVar } from './vars.js';
+import { globPaths, readFile, resolvePath, writeFile } from './vfs.js';
 
 export interface Chunk {
   fd: 1 | 2;
@@ -59,7 +60,12 @@ class ExpansionFailure extends Error {
   }
 }
 
-type Target = 'out' | 'err' | 'null';
+type Target = 'out' | 'err' | 'null' | { file: string };
+
+interface Redirected {
+  stdin: Input;
+  targets: Record<1 | 2, Target>;
+}
 
 /** Deepest function calls may nest (each call is several stack frames of this interpreter). */
 const MAX_FUNCTION_DEPTH = 100;
@@ -219,12 +225,7 @@ export class Runner implements ShellApi, LanguageHost {
       const io = this.applyRedirects(session, command.redirects, stdin, sub);
       if ('error' in io) return { chunks: [...sub.side, { fd: 2, text: io.error }], exitCode: 1 };
       const body = this.runCompound(session, command, io.stdin);
-      const chunks = [...sub.side];
-      for (const chunk of body.chunks) {
-        const target = io.targets[chunk.fd];
-        if (target !== 'null') chunks.push({ ...chunk, fd: target === 'out' ? 1 : 2 });
-      }
-      return { ...body, chunks };
+      return { ...body, chunks: [...sub.side, ...this.route(session, io, body.chunks)] };
     } catch (error) {
       if (error instanceof ExpansionFailure) return { chunks: [{ fd: 2, text: error.text }], exitCode: error.status, stop: true };
       throw error;
@@ -432,14 +433,9 @@ export class Runner implements ShellApi, LanguageHost {
     }
     if (session.options?.xtrace) side.push({ fd: 2, text: `+ ${argv.map(traceQuote).join(' ')}\n` });
     const result = this.dispatch(session, argv, prefix, io.stdin);
+    delete session.fds; // the files of <(…) close with the command
     if (command.arrayArgs && result.exitCode === 0) this.assign(session, command.arrayArgs, sub);
-    const chunks = [...side];
-    for (const chunk of result.chunks) {
-      const target = io.targets[chunk.fd];
-      if (target === 'null') continue;
-      chunks.push({ ...chunk, fd: target === 'out' ? 1 : 2 });
-    }
-    return { ...result, chunks, errexit: true };
+    return { ...result, chunks: [...side, ...this.route(session, io, result.chunks)], errexit: true };
   }
 
   /** `NAME=value` alone: shell variables (and array elements) change. */
@@ -487,8 +483,7 @@ export class Runner implements ShellApi, LanguageHost {
         }
       }
     }
-    const ctx = withLazyStdin({ state: this.state, session, env: commandEnv(session, prefix) }, stdin);
-    const result = this.exec(ctx, argv);
+    const result = this.exec(this.context(session, stdin, prefix), argv);
     const chunks: Chunk[] = [];
     // One command's output is bounded, so the next pipeline stage's stdin is too.
     const route = (fd: 1 | 2, output: string): void => {
@@ -522,10 +517,10 @@ export class Runner implements ShellApi, LanguageHost {
     }
   }
 
-  /** A script for `source`: a node's file (the workstation has none yet). */
+  /** A script for `source`. */
   readScript(session: ShellSession, path: string): { text: string } | { error: string } {
-    const file = currentNode(this.state, session)?.host.files[path];
-    return file === undefined ? { error: `bash: ${path}: No such file or directory\n` } : { text: file };
+    const file = readFile(this.context(session, Input.empty()), 'bash', path);
+    return file.ok ? { text: file.content } : { error: file.error };
   }
 
   private exec(ctx: CommandContext, argv: string[]): ProgramResult {
@@ -536,13 +531,11 @@ export class Runner implements ShellApi, LanguageHost {
     return { stdout: '', stderr: `bash: ${name}: command not found\n`, exitCode: 127 };
   }
 
-  /** bash applies redirections left to right on a table of where fd 1 and 2 point. */
-  private applyRedirects(
-    session: ShellSession,
-    redirects: Redirect[],
-    stdin: Input,
-    sub: Expansion,
-  ): { stdin: Input; targets: Record<1 | 2, Target> } | { error: string } {
+  /**
+   * bash applies redirections left to right on a table of where fd 1 and 2 point; `>` empties
+   * the file before the command runs, what the command prints is appended after (route).
+   */
+  private applyRedirects(session: ShellSession, redirects: Redirect[], stdin: Input, sub: Expansion): Redirected | { error: string } {
     const targets: Record<1 | 2, Target> = { 1: 'out', 2: 'err' };
     let input = stdin;
     for (const r of redirects) {
@@ -559,9 +552,9 @@ export class Runner implements ShellApi, LanguageHost {
         continue;
       }
       if (r.op === '<') {
-        const file = name === '/dev/null' ? '' : currentNode(this.state, session)?.host.files[name];
-        if (file === undefined) return { error: `bash: ${name}: No such file or directory\n` };
-        input = new Input(file);
+        const file = readFile(this.context(session, Input.empty()), 'bash', name);
+        if (!file.ok) return { error: file.error };
+        input = new Input(file.content);
         continue;
       }
       const fds: (1 | 2)[] = r.fd === 'both' ? [1, 2] : r.fd === 1 || r.fd === 2 ? [r.fd] : [];
@@ -573,10 +566,35 @@ export class Runner implements ShellApi, LanguageHost {
       else if (name === '/dev/stdout') target = targets[1];
       else if (name === '/dev/stderr') target = targets[2];
       else if (r.op === '>&' && /^\d+$/.test(name)) return { error: `bash: ${name}: Bad file descriptor\n` };
-      else return { error: `bash: ${name}: Read-only file system\n` };
+      else {
+        const error = writeFile(this.state, session, name, '', r.op === '>>');
+        if (error) return { error: `bash: ${name}: ${error}\n` };
+        target = { file: resolvePath(session, name) };
+      }
       for (const fd of fds) targets[fd] = target;
     }
     return { stdin: input, targets };
+  }
+
+  /** Where a command's output goes: the terminal's streams, nowhere, or appended to files. */
+  private route(session: ShellSession, io: Redirected, chunks: Chunk[]): Chunk[] {
+    const shown: Chunk[] = [];
+    const written = new Map<string, string>();
+    for (const chunk of chunks) {
+      const target = io.targets[chunk.fd];
+      if (target === 'null') continue;
+      if (typeof target === 'object') written.set(target.file, (written.get(target.file) ?? '') + chunk.text);
+      else shown.push({ ...chunk, fd: target === 'out' ? 1 : 2 });
+    }
+    for (const [file, text] of written) {
+      const error = writeFile(this.state, session, file, text, true);
+      if (error) shown.push({ fd: 2, text: `bash: ${file}: write error: ${error}\n` });
+    }
+    return shown;
+  }
+
+  private context(session: ShellSession, stdin: Input, prefix: Record<string, string> = {}): CommandContext {
+    return withLazyStdin({ state: this.state, session, env: commandEnv(session, prefix) }, stdin);
   }
 
   /** Words after brace expansion, expansion and field splitting: a command's arguments. */
@@ -611,30 +629,48 @@ export class Runner implements ShellApi, LanguageHost {
     return pattern;
   }
 
-  /** Expands one word into fields: tilde, parameters, substitutions, then (unquoted) field splitting. */
+  /**
+   * Expands one word into fields: tilde, parameters, substitutions, then (unquoted) field
+   * splitting and pathname expansion (a pattern matching no file stays as it is).
+   */
   private expandWord(session: ShellSession, word: Word, split: boolean, sub: Expansion): string[] {
     const fields: string[] = [];
     let current = '';
+    let pieces: [string, boolean][] = []; // the field's text, quoted or not, for a glob
+    let glob = false; // an unquoted * ? [ is in the field
     let has = false; // the current field exists even if empty (quotes, literal text)
     let emptyQuotes = false; // `""`: one empty field, unless "$@" vanished beside it
     let vanished = false;
     const ifs = split ? (getVar(session, 'IFS') ?? ' \t\n') : '';
     const white = [...ifs].filter((c) => c === ' ' || c === '\t' || c === '\n').join('');
-    const end = (): void => {
-      if (has) fields.push(current);
+    const emit = (): void => {
+      const matches = glob ? globPaths(this.state, session, pieces.map(([text, quoted]) => (quoted ? escapeGlob(text) : text)).join('')) : [];
+      if (matches.length > 0) for (const m of matches) fields.push(m);
+      else fields.push(current);
       current = '';
+      pieces = [];
+      glob = false;
       has = false;
+    };
+    const end = (): void => {
+      if (has) emit();
+    };
+    const append = (text: string, quoted: boolean): void => {
+      current += text;
+      if (!split) return;
+      pieces.push([text, quoted]);
+      if (!quoted && /[*?[]/.test(text)) glob = true;
     };
     const addQuoted = (value: string): void => {
       if (value === '') emptyQuotes = true;
       else {
-        current += value;
+        append(value, true);
         has = true;
       }
     };
     const addSplittable = (value: string): void => {
       if (ifs === '') {
-        current += value;
+        append(value, false);
         has ||= value !== '';
         return;
       }
@@ -642,18 +678,17 @@ export class Runner implements ShellApi, LanguageHost {
       while (i < value.length && white.includes(value[i]!)) i++;
       if (i > 0) end();
       while (i < value.length) {
-        const c = value[i]!;
-        if (!ifs.includes(c)) {
-          current += c;
+        let j = i;
+        while (j < value.length && !ifs.includes(value[j]!)) j++;
+        if (j > i) {
+          append(value.slice(i, j), false);
           has = true;
-          i++;
+          i = j;
           continue;
         }
         while (i < value.length && white.includes(value[i]!)) i++;
         if (i < value.length && ifs.includes(value[i]!) && !white.includes(value[i]!)) {
-          fields.push(current);
-          current = '';
-          has = false;
+          emit();
           i++;
           while (i < value.length && white.includes(value[i]!)) i++;
         } else end();
@@ -672,7 +707,7 @@ export class Runner implements ShellApi, LanguageHost {
           const value = index === 0 && !part.quoted ? this.expandTilde(session, part.text) : part.text;
           if (part.quoted) addQuoted(value);
           else {
-            current += value;
+            append(value, false);
             has ||= value !== '';
           }
           return;
@@ -689,12 +724,9 @@ export class Runner implements ShellApi, LanguageHost {
           }
           values.forEach((value, i) => {
             if (i > 0) {
-              if (!split) current += ' ';
-              else if (part.quoted) {
-                fields.push(current);
-                current = '';
-                has = false;
-              } else end();
+              if (!split) append(' ', true);
+              else if (part.quoted) emit();
+              else end();
             }
             add(value, part.quoted);
           });
@@ -710,11 +742,19 @@ export class Runner implements ShellApi, LanguageHost {
           add(result.chunks.filter((c) => c.fd === 1).map((c) => c.text).join('').replace(/\n+$/, ''), part.quoted);
           return;
         }
-        case 'procsub':
-          throw new ExpansionFailure('bash: <(…): process substitution needs files, which this terminal lacks\n', 1);
+        case 'procsub': {
+          // `diff <(a) <(b)`: each list's output becomes a file /dev/fd/63, 62, … while the command runs.
+          const result = this.runList(forkSession(session), part.list, Input.empty());
+          sub.side.splice(0, sub.side.length, ...capChunks([...sub.side, ...result.chunks.filter((c) => c.fd === 2)]));
+          const fds = (session.fds ??= {});
+          const path = `/dev/fd/${63 - Object.keys(fds).length}`;
+          fds[path] = result.chunks.filter((c) => c.fd === 1).map((c) => c.text).join('');
+          add(path, true);
+          return;
+        }
       }
     });
-    if (has || (emptyQuotes && !vanished) || !split) fields.push(current);
+    if (has || (emptyQuotes && !vanished) || !split) emit();
     return fields;
   }
 
@@ -920,10 +960,9 @@ export class Runner implements ShellApi, LanguageHost {
     if (op === '-n') return arg !== '';
     if (op === '-z') return arg === '';
     if (op === '-v') return getVar(session, arg) !== undefined;
-    const ctx = withLazyStdin({ state: this.state, session, env: commandEnv(session) }, Input.empty());
     const test = findProgram(this.state, session, 'test');
     if (!test) return false;
-    const result = test(ctx, ['test', op, arg], this);
+    const result = test(this.context(session, Input.empty()), ['test', op, arg], this);
     if (result.exitCode > 1) return `bash: conditional binary operator expected\n`;
     return result.exitCode === 0;
   }

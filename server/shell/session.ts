@@ -10,7 +10,8 @@ export const WORKSTATION_USER = 'player';
 export const NODE_USER = 'ubuntu';
 
 export function newSession(_state: ClusterState, opts: { namespace?: string } = {}): ShellSession {
-  return { root: false, vars: {}, history: [], namespace: opts.namespace ?? 'default' };
+  // files and dirs exist from the start: a subshell shares them (writes there persist).
+  return { root: false, vars: {}, history: [], namespace: opts.namespace ?? 'default', files: {}, dirs: {} };
 }
 
 /** A copy for a subshell (`$(…)`, pipeline stages): variables set there do not leak back. */
@@ -67,7 +68,7 @@ export function baseEnv(session: ShellSession): Record<string, string> {
     USER: user,
     LOGNAME: user,
     HOSTNAME: hostOf(session),
-    PWD: home,
+    PWD: session.cwd ?? home,
     SHELL: '/bin/bash',
     TERM: 'xterm-256color',
     LANG: 'C.UTF-8',
@@ -91,7 +92,10 @@ export function commandEnv(session: ShellSession, prefix: Record<string, string>
 export function prompt(state: ClusterState, session: ShellSession): string {
   const user = userOf(session);
   const sign = user === 'root' ? '#' : '$';
-  const base = `${user}@${hostOf(session)}:~${sign} `;
+  const home = homeOf(session);
+  const cwd = session.cwd ?? home;
+  const where = cwd === home ? '~' : cwd.startsWith(`${home}/`) ? `~${cwd.slice(home.length)}` : cwd;
+  const base = `${user}@${hostOf(session)}:${where}${sign} `;
   if (session.node !== undefined) return base;
   return `(${state.contextName}:${session.namespace}) ${base}`;
 }

@@ -28,6 +28,14 @@ export interface ShellSession {
   options?: ShellOptions;
   /** `trap 'CMD' EXIT|ERR|…`: the command text per signal name. */
   traps?: Record<string, string>;
+  /** Files written on the workstation, by absolute path (vfs.ts). */
+  files?: Record<string, string>;
+  /** Directories made with mkdir, per machine ('' is the workstation). */
+  dirs?: Record<string, string[]>;
+  /** Working directory after `cd`; undefined: home. */
+  cwd?: string;
+  /** The files of `<(…)` while the command using them runs. */
+  fds?: Record<string, string>;
 }
 
 export interface ShellOptions {

@@ -2,6 +2,9 @@
 // shell, and the bytes (stdout and stderr as a terminal shows them) must be the same.
 // Input text comes from echo / printf / here-strings inside the line, so both read the same.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
 import { newSession, runLine } from '../../server/shell/index.js';
@@ -12,8 +15,14 @@ type Case = string | string[];
 function bash(lines: string[]): string {
   // Non-interactive bash expands aliases only when told; its errors say `line N:`, an interactive shell's do not.
   const script = `exec 2>&1\nshopt -s expand_aliases\n${lines.join('\n')}\n`;
-  const run = spawnSync('bash', ['--norc', '--noprofile', '-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH, LC_ALL: 'C.UTF-8', HOME: '/home/player' } });
-  return run.stdout.replace(/^bash: line \d+: /gm, 'bash: ');
+  // A fresh empty directory to work in, as the player's home starts empty.
+  const cwd = mkdtempSync(join(tmpdir(), 'shlang-diff-'));
+  try {
+    const run = spawnSync('bash', ['--norc', '--noprofile', '-c', script], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, LC_ALL: 'C.UTF-8', HOME: '/home/player' } });
+    return run.stdout.replace(/^bash: line \d+: /gm, 'bash: ');
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
 }
 
 function kubedrill(lines: string[]): string {
@@ -152,6 +161,24 @@ const cases: Record<string, Case[]> = {
     'echo $(( $# + 1 )) "${@:-none}"',
     ': ; echo $?; :; false; echo $?',
     'x=5; echo ${x:+plus}${x:-minus}',
+  ],
+  'redirections and files': [
+    'echo one > f; echo two >> f; cat f; wc -l < f',
+    'printf "b\\na\\nc\\n" > list; sort list > sorted; cat sorted; sort -r < list',
+    'echo out > f 2>&1; nosuch 2> err; cat f err',
+    'nosuch &> both; cat both; { echo a; nosuch; } > all 2>&1; cat all',
+    'echo x > f; cat f f > g; cat g',
+    'for i in 1 2 3; do echo $i; done > nums; cat nums',
+    'while read n; do echo "n=$n"; done < <(printf "1\\n2\\n")',
+    'cat <(echo from-procsub) <(echo second)',
+    'echo hi > a.txt; echo yo > b.txt; echo *.txt; cat *.txt; ls',
+    'mkdir -p d/e; touch d/e/f; ls d; ls d/e; cp a d/ 2>&1; echo x > a; cp a d/; ls d',
+    'echo 1 > x; mv x y; ls; cat y; rm y; ls; rm y 2>&1',
+    'echo "echo sourced \\$1" > s.sh; source s.sh arg; . ./s.sh',
+    'mkdir sub; cd sub; pwd | sed "s|.*/||"; echo hi > f; cd ..; cat sub/f',
+    'cat nosuch; echo $?; cat < nosuch; echo $?',
+    'echo ab > f; sed -i "s/a/A/" f; cat f',
+    'echo none*; echo "*"',
   ],
   aliases: [
     ['alias hi="echo hello"', 'hi there'],

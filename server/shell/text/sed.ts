@@ -2,6 +2,7 @@
 // address (N, $, /RE/) or range, `!` negation, `-n`, `-e`, `-E`. Other commands get sed's
 // own "unknown command" error rather than a wrong result.
 import type { ShellCommand } from '../types.js';
+import { writeFile } from '../vfs.js';
 import { joinLines, parseOptions, readInputs, splitLines } from './common.js';
 import { MAX_OUTPUT_CHARS } from '../limits.js';
 import { compileRegex, type Matcher } from './regex.js';
@@ -148,7 +149,7 @@ function selects(cmd: SedCommand, line: string, n: number, last: boolean): boole
 
 export const sed: ShellCommand = (ctx, argv) => {
   const parsed = parseOptions('sed', argv.slice(1), {
-    flags: 'nErsuz',
+    flags: 'nErsuzi',
     valued: 'ef',
     long: {
       quiet: { key: 'n', value: false },
@@ -159,10 +160,6 @@ export const sed: ShellCommand = (ctx, argv) => {
     },
     usage: 'Usage: sed [OPTION]... {script-only-if-no-other-script} [input-file]...\n\n',
   });
-  // -i (in-place) needs a writable file; there is none here.
-  if (argv.slice(1).some((a) => /^-[a-zA-Z]*i/.test(a) && !a.startsWith('--'))) {
-    return { stdout: '', stderr: "sed: couldn't open temporary file ./sedA1b2C3: Read-only file system\n", exitCode: 4 };
-  }
   if (!parsed.ok) return parsed.error;
   const o = parsed.opts;
   const operands = [...o.operands];
@@ -175,8 +172,27 @@ export const sed: ShellCommand = (ctx, argv) => {
     if (error instanceof SedError) return { stdout: '', stderr: `sed: ${error.message}\n`, exitCode: 1 };
     throw error;
   }
+  if (o.has('i')) {
+    // -i: each file is edited on its own and written back (vfs: where the session may write).
+    if (operands.length === 0) return { stdout: '', stderr: 'sed: no input files\n', exitCode: 1 };
+    let stderr = '';
+    for (const name of operands) {
+      const { inputs, errors } = readInputs(ctx, 'sed', [name]);
+      stderr += errors;
+      if (inputs.length === 0) continue;
+      const edited = runScript(commands, splitLines(inputs[0]!.text), o.has('n'));
+      const error = writeFile(ctx.state, ctx.session, name, edited);
+      if (error) stderr += `sed: couldn't open file ${name}: ${error}\n`;
+    }
+    return { stdout: '', stderr, exitCode: stderr ? 4 : 0 };
+  }
   const { inputs, errors } = readInputs(ctx, 'sed', operands);
-  const lines = inputs.flatMap((input) => splitLines(input.text));
+  const stdout = runScript(commands, inputs.flatMap((input) => splitLines(input.text)), o.has('n'));
+  return { stdout, stderr: errors, exitCode: errors ? 2 : 0 };
+};
+
+/** The script over the lines: what sed prints. */
+function runScript(commands: SedCommand[], lines: string[], quiet: boolean): string {
   const out: string[] = [];
   let size = 0;
   // Past MAX_OUTPUT_CHARS the shell cuts the output anyway: stop there.
@@ -200,9 +216,9 @@ export const sed: ShellCommand = (ctx, argv) => {
         if (next.count > 0 && cmd.print) out.push(line);
       }
     }
-    if (!deleted && !o.has('n')) out.push(line);
+    if (!deleted && !quiet) out.push(line);
     size += line.length;
     if (quit) break;
   }
-  return { stdout: joinLines(out), stderr: errors, exitCode: errors ? 2 : 0 };
-};
+  return joinLines(out);
+}
