@@ -12,7 +12,7 @@ import type { LineResult, ShellSession } from './types.js';
 export type * from './types.js';
 export { newSession, prompt } from './session.js';
 export { complete } from './complete.js';
-export { needsMoreInput, parseLine } from './parse.js';
+export { editLine, needsMoreInput, parseLine } from './parse.js';
 
 /**
  * Runs one typed line: history expansion (`!!`, `!N`, `!-N`, `!prefix`, `!$`), history,
@@ -45,7 +45,7 @@ function runText(state: ClusterState, session: ShellSession, text: string, echo:
     return { output: echo + parsed.error, exitCode: 2 };
   }
   if (parsed.list.length === 0) return { output: echo, exitCode: session.lastExitCode ?? 0 };
-  const outcome = new Runner(state, interest).runList(session, parsed.list, Input.empty());
+  const outcome = new Runner(state, interest).runList(session, parsed.list, Input.terminal());
   session.lastExitCode = outcome.exitCode;
   // Concatenated, not joined: a big listing is not copied again here.
   let output = echo;

@@ -6,10 +6,15 @@ import type { CommandContext } from './types.js';
 export class Input {
   private pos = 0;
 
-  constructor(private readonly text: string) {}
+  /** `terminal`: the line's own stdin (nothing piped or redirected in), where an editor opens. */
+  constructor(private readonly text: string, readonly terminal = false) {}
 
   static empty(): Input {
     return new Input('');
+  }
+
+  static terminal(): Input {
+    return new Input('', true);
   }
 
   /** Everything not read yet; the stream is then at its end. */
@@ -47,5 +52,6 @@ export class Input {
  */
 export function withLazyStdin(ctx: Omit<CommandContext, 'stdin'>, input: Input): CommandContext {
   let taken: string | undefined;
+  if (input.terminal) ctx.stdinIsTerminal = true;
   return Object.defineProperty(ctx, 'stdin', { get: () => (taken ??= input.rest()), enumerable: true, configurable: true }) as CommandContext;
 }

@@ -1187,3 +1187,15 @@ function ansiC(s: string): string {
     return map[c] ?? all;
   });
 }
+
+/**
+ * The line that saves an edit: `save` fed the edited text as a quoted here-document, with a
+ * delimiter no line of the text equals. The browser's editor and `kubedrill shell` send it.
+ */
+export function editLine(save: string, text: string): string {
+  const lines = text.split('\n');
+  let delimiter = 'KUBEDRILL_EDIT';
+  while (lines.includes(delimiter)) delimiter += '_';
+  const body = text === '' || text.endsWith('\n') ? text : `${text}\n`;
+  return `${save} <<'${delimiter}'\n${body}${delimiter}`;
+}

@@ -10,6 +10,7 @@ import { withFacts } from './node/facts.js';
 import { nodeTools } from './node/index.js';
 import type { ShellProgram } from './program.js';
 import { program } from './program.js';
+import { editor } from './editor.js';
 import { cp, ls, mkdir, mv, rm, touch } from './file-tools.js';
 import { isLanguageBuiltin, languageBuiltinNames } from './language.js';
 import { aliasesOf, currentNode, isControlPlane } from './session.js';
@@ -83,7 +84,7 @@ const shellBuiltinPrograms: Record<string, ShellProgram> = {
 const utilityPrograms: Record<string, ShellProgram> = {
   ...programs(utilities),
   ...programs(textTools),
-  ...programs({ mkdir, touch, cp, mv }),
+  ...programs({ mkdir, touch, cp, mv, vi: editor, vim: editor, nano: editor }),
   xargs,
   which,
 };

@@ -66,6 +66,20 @@ export interface CommandContext {
   stdin: string;
   /** Where the command tags the facts of the world its output shows; absent = nobody scores this line. */
   facts?: FactSink;
+  /** Nothing was piped or redirected in: an editor opens rather than reading stdin. */
+  stdinIsTerminal?: boolean;
+}
+
+/**
+ * An editor to open on `text`. Saving runs `save` with the edited text as a here-document
+ * (editLine): the log records the edit as that one command, which replays it.
+ */
+export interface EditRequest {
+  /** What is edited, for the dialog's heading (`x.yaml`, `configmaps/coredns -n kube-system`). */
+  title: string;
+  text: string;
+  /** The command that stores the edited text it reads on stdin (`vi x.yaml`, `kubectl edit cm x -n ns`). */
+  save: string;
 }
 
 /** A program the shell can run: `argv[0]` is its name as typed. */
@@ -78,8 +92,8 @@ export interface LineResult {
   exitCode: number;
   /** `clear` / Ctrl-L: the terminal should clear its screen before printing output. */
   clear?: boolean;
-  /** `kubectl edit`: the browser opens an editor with this text; the scripted shell prints `output`. */
-  edit?: { resource: string; namespace?: string; name: string; yaml: string };
+  /** `vi FILE`, `kubectl edit`: the terminal opens an editor (see EditRequest). */
+  edit?: EditRequest;
   /** `exit` typed on the workstation: the scripted/interactive CLI ends (a browser terminal just stays). */
   exit?: boolean;
   /** Facts of the world the output showed, when the line ran with an interest (reveals.ts). */

@@ -2,7 +2,7 @@
 // is allowed on the workstation and on nodes, bounds, and that replaying the lines rebuilds them.
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
-import { newSession, prompt, runLine } from '../../server/shell/index.js';
+import { editLine, newSession, prompt, runLine } from '../../server/shell/index.js';
 import { MAX_WRITTEN_FILES } from '../../server/shell/vfs.js';
 
 function shell() {
@@ -55,6 +55,18 @@ describe('the fix workflow on files', () => {
     expect(run("printf '%01000000d' 1 > big; printf '%0100000d' 1 >> big").output).toBe("bash: /home/player/big: write error: File too large\n");
     const many = run(`touch f{1..${MAX_WRITTEN_FILES + 5}} 2>&1 | tail -1`);
     expect(many.output).toBe(`touch: cannot touch 'f${MAX_WRITTEN_FILES + 5}': No space left on device\n`);
+  });
+
+  it('vi/nano open the editor on the file; the save line writes it', () => {
+    const { run } = shell();
+    run('echo old > f.txt');
+    const opened = run('vim f.txt');
+    expect(opened).toEqual({ output: '', exitCode: 0, edit: { title: 'f.txt', text: 'old\n', save: 'vim f.txt' } });
+    expect(run(editLine(opened.edit!.save, 'new\ntext\n'))).toEqual({ output: '', exitCode: 0 });
+    expect(run('cat f.txt').output).toBe('new\ntext\n');
+    expect(run('nano new.yaml').edit).toEqual({ title: 'new.yaml', text: '', save: 'nano new.yaml' });
+    expect(run(editLine('vi /etc/hosts', 'x')).output).toBe('"/etc/hosts" E212: Can\'t open file for writing: Permission denied\n');
+    expect(run('vi').output).toBe('vi: a file name is needed here (vi FILE)\n');
   });
 
   it('replaying the same lines rebuilds the same files', () => {
