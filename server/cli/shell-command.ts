@@ -67,7 +67,7 @@ async function scripted(state: ClusterState, session: ShellSession, tickSeconds:
       if (!done) continue;
       editing = undefined;
       if (done.save === undefined) continue;
-      const result = runLine(state, session, done.save);
+      const result = runLine(state, session, done.save, { advance: (ms) => tick(state, ms) });
       process.stdout.write(result.output);
       exitCode = result.exitCode;
       continue;
@@ -81,14 +81,14 @@ async function scripted(state: ClusterState, session: ShellSession, tickSeconds:
     pending = '';
     if (!first && tickSeconds > 0) tick(state, tickSeconds * 1000);
     first = false;
-    const result = runLine(state, session, text);
+    const result = runLine(state, session, text, { advance: (ms) => tick(state, ms) });
     process.stdout.write(result.output);
     exitCode = result.exitCode;
     if (result.edit) editing = new EditBuffer(result.edit);
     if (result.exit) break;
   }
   if (pending !== '') {
-    const result = runLine(state, session, pending); // input ended first: bash's own error
+    const result = runLine(state, session, pending, { advance: (ms) => tick(state, ms) }); // input ended first: bash's own error
     process.stdout.write(result.output);
     exitCode = result.exitCode;
   }
@@ -132,7 +132,7 @@ async function interactive(state: ClusterState, session: ShellSession, tickSecon
         if (!done) return;
         editing = undefined;
         if (done.save !== undefined) {
-          const result = runLine(state, session, done.save);
+          const result = runLine(state, session, done.save, { advance: (ms) => tick(state, ms) });
           process.stdout.write(result.output);
           exitCode = result.exitCode;
         }
@@ -149,7 +149,7 @@ async function interactive(state: ClusterState, session: ShellSession, tickSecon
       }
       pending = '';
       advance();
-      const result = runLine(state, session, text);
+      const result = runLine(state, session, text, { advance: (ms) => tick(state, ms) });
       if (result.clear) process.stdout.write('\x1b[2J\x1b[H');
       process.stdout.write(result.output);
       exitCode = result.exitCode;

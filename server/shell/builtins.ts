@@ -5,6 +5,7 @@ import { hostOf, currentNode, internalIP, userOf } from './session.js';
 import { cwdOf } from './vfs.js';
 import type { CommandContext, ShellCommand } from './types.js';
 import { fail, ok } from './types.js';
+import { MAX_SLEEP_PER_LINE_MS } from './limits.js';
 import { bracketCommand, testCommand } from './test-command.js';
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -136,12 +137,17 @@ const date: ShellCommand = (ctx, argv) => {
   return ok(`${formatDate(now, format)}\n`);
 };
 
-/** `sleep N`: accepted and validated; simulated time only moves between commands. */
-const sleep: ShellCommand = (_ctx, argv) => {
+const SLEEP_UNITS: Record<string, number> = { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `sleep N[smhd]…`: the room's simulated clock advances (at most MAX_SLEEP_PER_LINE_MS a line). */
+const sleep: ShellCommand = (ctx, argv) => {
   const args = argv.slice(1);
   if (args.length === 0) return fail("sleep: missing operand\nTry 'sleep --help' for more information.\n");
-  const bad = args.find((a) => !/^\d+(\.\d+)?[smhd]?$/.test(a));
+  const bad = args.find((a) => !/^(\d+(\.\d*)?|\.\d+)[smhd]?$/.test(a));
   if (bad !== undefined) return fail(`sleep: invalid time interval '${bad}'\nTry 'sleep --help' for more information.\n`);
+  const ms = args.reduce((sum, a) => sum + Number(a.replace(/[smhd]$/, '')) * SLEEP_UNITS[/[smhd]$/.exec(a)?.[0] ?? '']!, 0);
+  const passed = ctx.passTime?.(ms) ?? ms;
+  if (passed < ms) return { stdout: '', stderr: `sleep: simulated time passes at most ${MAX_SLEEP_PER_LINE_MS / 60_000} minutes per line\n`, exitCode: 0 };
   return ok();
 };
 

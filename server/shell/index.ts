@@ -2,12 +2,11 @@
 import type { ClusterState } from '../cluster/types.js';
 import { MAX_LINE_CHARS } from './limits.js';
 import { parseLine } from './parse.js';
-import type { FactInterest } from '../cluster/facts.js';
 import { distinctFacts, surviving } from './reveals.js';
 import { Input } from './input.js';
 import { Runner } from './run.js';
 import { aliasesOf } from './session.js';
-import type { LineResult, ShellSession } from './types.js';
+import type { LineOptions, LineResult, ShellSession } from './types.js';
 
 export type * from './types.js';
 export { newSession, prompt } from './session.js';
@@ -18,7 +17,7 @@ export { editLine, needsMoreInput, parseLine } from './parse.js';
  * Runs one typed line: history expansion (`!!`, `!N`, `!-N`, `!prefix`, `!$`), history,
  * parsing, execution. The output holds stderr and stdout in the order a terminal shows them.
  */
-export function runLine(state: ClusterState, session: ShellSession, line: string, interest?: FactInterest): LineResult {
+export function runLine(state: ClusterState, session: ShellSession, line: string, options: LineOptions = {}): LineResult {
   const expanded = expandHistory(line, session.history);
   if ('error' in expanded) {
     if (line.trim() !== '') session.history.push(line);
@@ -28,7 +27,7 @@ export function runLine(state: ClusterState, session: ShellSession, line: string
   if (text.trim() !== '') session.history.push(text);
   const echo = text !== line ? `${text}\n` : '';
   try {
-    return runText(state, session, text, echo, interest);
+    return runText(state, session, text, echo, options);
   } catch (error) {
     // Last guard: `$($($(…)))` nested deep enough overflows the stack; answer, don't crash the room.
     if (!(error instanceof RangeError)) throw error;
@@ -38,14 +37,15 @@ export function runLine(state: ClusterState, session: ShellSession, line: string
 }
 
 /** Parses and runs a line after history expansion; `echo` is the expanded line when it changed. */
-function runText(state: ClusterState, session: ShellSession, text: string, echo: string, interest: FactInterest | undefined): LineResult {
+function runText(state: ClusterState, session: ShellSession, text: string, echo: string, options: LineOptions): LineResult {
   const parsed = parseLine(text, { aliases: aliasesOf(session) });
   if (!parsed.ok) {
     session.lastExitCode = 2;
     return { output: echo + parsed.error, exitCode: 2 };
   }
   if (parsed.list.length === 0) return { output: echo, exitCode: session.lastExitCode ?? 0 };
-  const outcome = new Runner(state, interest).runList(session, parsed.list, Input.terminal());
+  const { interest } = options;
+  const outcome = new Runner(state, interest, options.advance).runList(session, parsed.list, Input.terminal());
   session.lastExitCode = outcome.exitCode;
   // Concatenated, not joined: a big listing is not copied again here.
   let output = echo;

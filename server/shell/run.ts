@@ -7,7 +7,7 @@ import { ArithError, evaluateArith } from './arith.js';
 import { BraceTooLarge, expandBraces } from './brace.js';
 import { Input, withLazyStdin } from './input.js';
 import { isLanguageBuiltin, runLanguageBuiltin, type LanguageHost } from './language.js';
-import { capOutput, MAX_COMMANDS_PER_LINE, MAX_OUTPUT_CHARS, truncationLine, utf8Length } from './limits.js';
+import { capOutput, MAX_COMMANDS_PER_LINE, MAX_OUTPUT_CHARS, MAX_SLEEP_PER_LINE_MS, truncationLine, utf8Length } from './limits.js';
 import type {
   ArithForCommand, AndOr, Assignment, CaseCommand, Command, CondExpr, ForCommand, IfCommand, List, ParamPart, Pipeline, Redirect,
   SimpleCommand, WhileCommand, Word,
@@ -93,7 +93,10 @@ export class Runner implements ShellApi, LanguageHost {
   /** `$!`: the "process id" of the last `&` list. */
   private lastBackground: number | undefined;
 
-  constructor(private readonly state: ClusterState) {}
+  /** Simulated ms `sleep` may still let pass in this line. */
+  private sleepLeft = MAX_SLEEP_PER_LINE_MS;
+
+  constructor(private readonly state: ClusterState, private readonly advance?: (ms: number) => void) {}
 
   find(ctx: CommandContext, name: string, external = false) {
     return findProgram(ctx.state, ctx.session, name, external);
@@ -594,7 +597,17 @@ export class Runner implements ShellApi, LanguageHost {
   }
 
   private context(session: ShellSession, stdin: Input, prefix: Record<string, string> = {}): CommandContext {
-    return withLazyStdin({ state: this.state, session, env: commandEnv(session, prefix) }, stdin);
+    const ctx: Omit<CommandContext, 'stdin'> = { state: this.state, session, env: commandEnv(session, prefix) };
+    const advance = this.advance;
+    if (advance) {
+      ctx.passTime = (ms) => {
+        const passed = Math.max(0, Math.min(Math.round(ms), this.sleepLeft));
+        this.sleepLeft -= passed;
+        if (passed > 0) advance(passed);
+        return passed;
+      };
+    }
+    return withLazyStdin(ctx, stdin);
   }
 
   /** Words after brace expansion, expansion and field splitting: a command's arguments. */

@@ -1,4 +1,4 @@
-import type { Fact, FactSink } from '../cluster/facts.js';
+import type { Fact, FactInterest, FactSink } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
 import type { Command } from './parse.js';
 
@@ -68,6 +68,19 @@ export interface CommandContext {
   facts?: FactSink;
   /** Nothing was piped or redirected in: an editor opens rather than reading stdin. */
   stdinIsTerminal?: boolean;
+  /**
+   * `sleep`: lets simulated time pass (the room's clock, through its scenario); returns the
+   * ms that passed, bounded per line. Absent where no clock runs.
+   */
+  passTime?: (ms: number) => number;
+}
+
+/** What the caller of runLine provides besides the line. */
+export interface LineOptions {
+  /** Advances the room's simulated clock (deterministic: replay advances it the same way). */
+  advance?: (ms: number) => void;
+  /** Which facts to tag (a scenario's evidence, reveals.ts); none = tag nothing. */
+  interest?: FactInterest;
 }
 
 /**

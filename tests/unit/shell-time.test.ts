@@ -1,0 +1,41 @@
+// `sleep` lets the room's simulated time pass, through the scenario (its timeline runs), bounded
+// per line; `date` follows; running the same lines again gives the same clock (replay).
+import { describe, expect, it } from 'vitest';
+import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
+import { MAX_SLEEP_PER_LINE_MS } from '../../server/shell/limits.js';
+
+const { catalog } = loadScenarioCatalog();
+
+function room() {
+  const rt = catalog.runtime('coredns-down', 1)!;
+  const cluster = rt.start();
+  const session = rt.newSession(cluster);
+  return { cluster, run: (line: string) => rt.runLine(cluster, session, line) };
+}
+
+describe('sleep', () => {
+  it('advances the simulated clock within the line; date follows', () => {
+    const { cluster, run } = room();
+    const before = cluster.now;
+    const out = run('date +%s; sleep 90; date +%s; sleep 1m 0.5s').output.split('\n');
+    expect(Number(out[1]) - Number(out[0])).toBe(90);
+    expect(cluster.now - before).toBe(150_500);
+  });
+
+  it('lets at most five minutes pass per line, and says so', () => {
+    const { cluster, run } = room();
+    const before = cluster.now;
+    expect(run('sleep 200; sleep 200; echo awake')).toEqual({ output: 'sleep: simulated time passes at most 5 minutes per line\nawake\n', exitCode: 0 });
+    expect(cluster.now - before).toBe(MAX_SLEEP_PER_LINE_MS);
+    expect(run('sleep x').output).toBe("sleep: invalid time interval 'x'\nTry 'sleep --help' for more information.\n");
+  });
+
+  it('is deterministic: the same lines give the same clock and output', () => {
+    const lines = ['kubectl get pods -A | wc -l', 'sleep 120', 'kubectl get pods -A | wc -l; date'];
+    const play = () => {
+      const { cluster, run } = room();
+      return { out: lines.map((l) => run(l).output), now: cluster.now };
+    };
+    expect(play()).toEqual(play());
+  });
+});
