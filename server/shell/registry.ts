@@ -11,6 +11,7 @@ import { nodeTools } from './node/index.js';
 import type { ShellProgram } from './program.js';
 import { program } from './program.js';
 import { editor } from './editor.js';
+import { watch } from './watch.js';
 import { cp, ls, mkdir, mv, rm, touch } from './file-tools.js';
 import { isLanguageBuiltin, languageBuiltinNames } from './language.js';
 import { aliasesOf, currentNode, isControlPlane } from './session.js';
@@ -86,6 +87,7 @@ const utilityPrograms: Record<string, ShellProgram> = {
   ...programs(textTools),
   ...programs({ mkdir, touch, cp, mv, vi: editor, vim: editor, nano: editor }),
   xargs,
+  watch,
   which,
 };
 

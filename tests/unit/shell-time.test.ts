@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
 import { MAX_SLEEP_PER_LINE_MS } from '../../server/shell/limits.js';
+import { MAX_FRAMES } from '../../server/shell/watch.js';
 
 const { catalog } = loadScenarioCatalog();
 
@@ -37,5 +38,20 @@ describe('sleep', () => {
       return { out: lines.map((l) => run(l).output), now: cluster.now };
     };
     expect(play()).toEqual(play());
+  });
+});
+
+describe('watch', () => {
+  it('runs the command every N simulated seconds, with its title, up to a bound or a change', () => {
+    const { cluster, run } = room();
+    const before = cluster.now;
+    const out = run('watch -n 5 date +%s').output;
+    const frames = out.split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+    expect(frames).toHaveLength(MAX_FRAMES);
+    expect(frames.slice(1).map((t, i) => t - frames[i]!)).toEqual(Array(MAX_FRAMES - 1).fill(5));
+    expect(out).toMatch(/^Every 5\.0s: date \+%s {2,}workstation: \w{3} \w{3} \d+ [\d:]{8} \d{4}\n\n\d+\n/);
+    expect(cluster.now - before).toBe((MAX_FRAMES - 1) * 5000);
+    expect(run('watch -t -g -n 1 date +%s').output.trim().split('\n')).toHaveLength(2);
+    expect(run('watch').exitCode).toBe(1);
   });
 });
