@@ -689,23 +689,18 @@ class Parser {
     return m ? m[0] : 'newline';
   }
 
+  /** `A || B` (and below it `A && B`): left-associative, `&&` binding tighter. */
   private condOr(): CondExpr {
-    let left = this.condAnd();
-    for (;;) {
-      this.skipNewlines();
-      if (!this.startsWith('||')) return left;
-      this.pos += 2;
-      left = { kind: 'or', left, right: this.condAnd() };
-    }
+    return this.condBinary('||', 'or', () => this.condBinary('&&', 'and', () => this.condNot()));
   }
 
-  private condAnd(): CondExpr {
-    let left = this.condNot();
+  private condBinary(op: '||' | '&&', kind: 'or' | 'and', operand: () => CondExpr): CondExpr {
+    let left = operand();
     for (;;) {
       this.skipNewlines();
-      if (!this.startsWith('&&')) return left;
+      if (!this.startsWith(op)) return left;
       this.pos += 2;
-      left = { kind: 'and', left, right: this.condNot() };
+      left = { kind, left, right: operand() };
     }
   }
 
@@ -1096,16 +1091,17 @@ function parseParameter(body: string, quoted: boolean): ParamPart {
   if (!op) throw bad();
   part.op = op;
   rest = rest.slice(op.length);
+  // A pattern stays a pattern inside "…" (only its own quotes make it literal).
   if (op === '/' || op === '//' || op === '/#' || op === '/%') {
     const slash = unescapedIndex(rest, '/');
-    part.arg = operand(slash < 0 ? rest : rest.slice(0, slash), quoted);
+    part.arg = operand(slash < 0 ? rest : rest.slice(0, slash), false);
     if (slash >= 0) part.arg2 = operand(rest.slice(slash + 1), quoted);
   } else if (op === ':') {
     const colon = unescapedIndex(rest, ':');
     part.arg = parseArithText(colon < 0 ? rest : rest.slice(0, colon));
     if (colon >= 0) part.arg2 = parseArithText(rest.slice(colon + 1));
   } else {
-    part.arg = operand(rest, quoted);
+    part.arg = operand(rest, quoted && !['#', '##', '%', '%%'].includes(op));
   }
   return part;
 }

@@ -473,6 +473,12 @@ export class Runner implements ShellApi, LanguageHost {
   private dispatch(session: ShellSession, argv: string[], prefix: Record<string, string>, stdin: Input): Outcome {
     const name = argv[0]!;
     const fn = session.functions?.[name];
+    if (name === 'printf' && argv[1] === '-v' && argv.length > 3 && !fn) {
+      // `printf -v VAR FORMAT …`: the text goes to the variable.
+      const printed = this.dispatch(session, ['printf', ...argv.slice(3)], prefix, stdin);
+      setVar(session, argv[2]!, printed.chunks.filter((c) => c.fd === 1).map((c) => c.text).join(''));
+      return { ...printed, chunks: printed.chunks.filter((c) => c.fd === 2) };
+    }
     if (fn || isLanguageBuiltin(name)) {
       // `IFS=, read -a f`: the prefix holds while the builtin or function runs.
       const saved = Object.keys(prefix).map((k) => [k, Object.hasOwn(session.vars, k) ? session.vars[k] : undefined] as const);

@@ -48,6 +48,11 @@ const cases: Record<string, Case[]> = {
     'printf "1 2 3 4\\n" | { read a b; echo "[$a][$b]"; }',
     'printf "x\\ny\\n" | while read l; do echo "got $l"; cat; done',
     'printf "no newline" | { read l; echo "$? [$l]"; }',
+    'while read -r line || [ -n "$line" ]; do echo "[$line]"; done <<< "last"',
+    '{ read a; read b; } <<< $\'1\\n2\'; echo $a$b',
+    'x=10; while (( x > 7 )); do echo $x; (( x-- )); done',
+    'cnt=0; printf "a\\nb\\n" | while read l; do cnt=$((cnt+1)); done; echo $cnt',
+    'printf "k a/b\\n" | while read -r k ready; do IFS=/ read -r up want <<< "$ready"; echo "$k $up $want"; done',
   ],
   case: [
     'for x in apple banana cherry 42 ""; do case $x in a*) echo "A $x";; b*|c*) echo "BC $x";; [0-9]*) echo num;; "") echo empty;; esac; done',
@@ -117,6 +122,10 @@ const cases: Record<string, Case[]> = {
     'IFS=,; x="a,b,,c"; for i in $x; do echo "<$i>"; done',
     'echo "$UNSET_VAR" end; echo ${#}',
     'x=" spaced "; printf "[%s]" $x "$x"; echo',
+    'x="web-7f9c6b5d4-xyz12"; echo "${x%-*}" "${x%%-*}" "${x#*-}" "${x/-*/}"',
+    'echo ${x:-${y:-nested}}; v=abc; echo ${v:1} ${v: -1} ${#v}',
+    'arr=(one two); echo "${arr[@]/o/0}" "${arr[@]^^}"',
+    'printf -v out "%05d" 42; echo $out',
   ],
   arrays: [
     'a=(one two three); echo ${a[0]} ${a[2]} ${#a[@]} "${a[@]}"',
@@ -130,6 +139,9 @@ const cases: Record<string, Case[]> = {
     'mapfile -t lines <<< "$(printf "l1\\nl2\\n")"; echo ${#lines[@]} ${lines[1]}',
     'f=(a b c); unset "f[1]"; echo ${#f[@]} ${f[@]}',
     'f() { local -a arr=(x y); echo ${arr[1]}; }; f',
+    "IFS=$'\\n'; arr=($(printf 'a b\\nc d\\n')); echo ${#arr[@]}; echo \"${arr[1]}\"",
+    'a=(5 3 9 1); max=${a[0]}; for v in "${a[@]}"; do (( v > max )) && max=$v; done; echo $max',
+    'declare -A by; while read ns rest; do by[$ns]=$(( ${by[$ns]:-0} + 1 )); done <<< "$(printf "a x\\nb y\\na z\\n")"; echo ${by[a]} ${by[b]}',
   ],
   conditionals: [
     '[[ abc == a* ]] && echo glob; [[ abc == "a*" ]] || echo quoted',
