@@ -4,7 +4,7 @@
 import type { Word, WordPart } from './parse.js';
 
 /** Most words one word may expand to (`{1..9}{1..9}…` multiplies). */
-export const MAX_BRACE_WORDS = 100_000;
+export const MAX_BRACE_WORDS = 20_000;
 
 export class BraceTooLarge extends Error {}
 

@@ -627,8 +627,17 @@ export class Runner implements ShellApi, LanguageHost {
         if (error instanceof BraceTooLarge) throw new ExpansionFailure('bash: brace expansion: too many words\n', 1);
         throw error;
       }
-      // One by one: a `$(…)` may give more fields than a spread call takes arguments.
-      for (const w of expanded) for (const field of this.expandWord(session, w, true, sub)) fields.push(field);
+      for (const w of expanded) {
+        // Plain text (what `{1..1000}` gives): nothing to expand, split or glob.
+        const only = w.parts.length === 1 ? w.parts[0]! : undefined;
+        if (only?.kind === 'lit' && !/[*?[~\s]/.test(only.text) && only.text !== '') {
+          sub.room -= only.text.length;
+          fields.push(only.text);
+          continue;
+        }
+        // One by one: a `$(…)` may give more fields than a spread call takes arguments.
+        for (const field of this.expandWord(session, w, true, sub)) fields.push(field);
+      }
     }
     return fields;
   }
