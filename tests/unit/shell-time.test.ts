@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
 import { MAX_SLEEP_PER_LINE_MS } from '../../server/shell/limits.js';
 import { MAX_FRAMES } from '../../server/shell/watch.js';
+import { MAX_WATCH_MS } from '../../server/shell/kubectl/watching.js';
 
 const { catalog } = loadScenarioCatalog();
 
@@ -53,5 +54,34 @@ describe('watch', () => {
     expect(cluster.now - before).toBe((MAX_FRAMES - 1) * 5000);
     expect(run('watch -t -g -n 1 date +%s').output.trim().split('\n')).toHaveLength(2);
     expect(run('watch').exitCode).toBe(1);
+  });
+});
+
+describe('kubectl rollout status', () => {
+  it('waits as simulated time passes, printing each new status, until rolled out', () => {
+    const { cluster, run } = room();
+    const deploy = run('kubectl get deploy -A --no-headers | head -1').output.trim().split(/\s+/);
+    expect(run(`kubectl rollout restart deploy/${deploy[1]} -n ${deploy[0]}`).exitCode).toBe(0);
+    const before = cluster.now;
+    const status = run(`kubectl rollout status deploy/${deploy[1]} -n ${deploy[0]}`);
+    expect(status.output).toMatch(new RegExp(`^Waiting for deployment .*\\n(.*\\n)*deployment "${deploy[1]}" successfully rolled out\\n$`));
+    expect(status.output).toContain(`Waiting for deployment "${deploy[1]}" rollout to finish: `);
+    expect(cluster.now).toBeGreaterThan(before);
+    expect(run(`kubectl rollout status deploy/${deploy[1]} -n ${deploy[0]}`).output).toBe(`deployment "${deploy[1]}" successfully rolled out\n`);
+  });
+});
+
+describe('kubectl get -w', () => {
+  it('lists, then prints a row per object written as simulated time passes (bounded)', () => {
+    const { cluster, run } = room();
+    run('kubectl scale deploy/coredns -n kube-system --replicas=3');
+    const before = cluster.now;
+    const out = run('kubectl get pods -n kube-system -l k8s-app=kube-dns -w').output.split('\n');
+    expect(out[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+    const listed = run('kubectl get pods -n kube-system -l k8s-app=kube-dns --no-headers').output.split('\n').length - 1;
+    const watched = out.slice(1 + listed).filter((l) => l !== '');
+    expect(watched.length).toBeGreaterThan(0); // rows of pods written while the watch ran
+    expect(watched.every((l) => /^coredns-\S+\s+\d\/\d\s+\w+\s+\d+\s+\d+[smhd]$/.test(l))).toBe(true);
+    expect(cluster.now - before).toBe(MAX_WATCH_MS);
   });
 });
