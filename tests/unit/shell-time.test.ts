@@ -85,3 +85,16 @@ describe('kubectl get -w', () => {
     expect(cluster.now - before).toBe(MAX_WATCH_MS);
   });
 });
+
+describe('kubectl logs -f', () => {
+  it('follows for a bounded stretch of simulated time, after what logs prints', () => {
+    const { cluster, run } = room();
+    const plain = run('kubectl logs -n kube-system deploy/coredns').output;
+    const before = cluster.now;
+    const followed = run('kubectl logs -n kube-system deploy/coredns -f').output;
+    expect(followed.startsWith(plain)).toBe(true);
+    // Until the bound, or until the pod goes (this scenario's fault replaces CoreDNS's pods).
+    expect(cluster.now - before).toBeGreaterThan(0);
+    expect(cluster.now - before).toBeLessThanOrEqual(MAX_WATCH_MS);
+  });
+});
