@@ -159,8 +159,10 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
   if (print || args.length === 0) {
     const names = args.length > 0 ? args : Object.keys(session.vars).sort();
     return result(names.map((n) => {
-      const elements = session.arrays?.[n] ?? session.assoc?.[n];
-      if (elements) return `declare -${session.assoc?.[n] ? 'A' : 'a'} ${n}=(${getElements(session, n)!.keys.map((k, i) => `[${k}]="${getElements(session, n)!.values[i]}"`).join(' ')})\n`;
+      if (session.arrays?.[n] || session.assoc?.[n]) {
+        const { keys, values } = getElements(session, n)!;
+        return `declare -${session.assoc?.[n] ? 'A' : 'a'} ${n}=(${keys.map((k, i) => `[${k}]="${values[i]}"`).join(' ')})\n`;
+      }
       const v = getVar(session, n);
       return v === undefined ? '' : `declare -- ${n}="${v}"\n`;
     }).join(''));

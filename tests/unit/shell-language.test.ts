@@ -2,7 +2,7 @@
 // aliases on the workstation, the per-line budget, completion after keywords, time.
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
-import { complete, newSession, runLine } from '../../server/shell/index.js';
+import { complete, needsMoreInput, newSession, runLine } from '../../server/shell/index.js';
 import { MAX_COMMANDS_PER_LINE } from '../../server/shell/limits.js';
 
 function shell() {
@@ -57,6 +57,15 @@ describe('the language around kubectl', () => {
     expect(run('time true')).toEqual({ output: '\nreal\t0m0.000s\nuser\t0m0.000s\nsys\t0m0.000s\n', exitCode: 0 });
     expect(run('true | false | true; echo ${PIPESTATUS[@]}').output).toBe('0 1 0\n');
     expect(run('true & echo $!').output).toMatch(/^\d+\n$/);
+  });
+});
+
+describe('needsMoreInput for the new compound commands', () => {
+  it('asks for more lines while one is open, not after it closes', () => {
+    const open = ['while true; do', 'until false', 'case x in', 'case x in a) echo', 'f() {', '{ echo a;', '( echo a', 'echo $((1 +', '[[ a ==', 'for ((i=0; i<3; i++)); do'];
+    const closed = ['while true; do :; done', 'case x in a) echo;; esac', 'f() { :; }', '{ echo a; }', '( echo a )', 'echo $((1 + 2))', '[[ a == a ]]'];
+    expect(open.filter((t) => !needsMoreInput(t))).toEqual([]);
+    expect(closed.filter((t) => needsMoreInput(t))).toEqual([]);
   });
 });
 
