@@ -671,6 +671,7 @@ export class Runner implements ShellApi, LanguageHost {
     let vanished = false;
     const ifs = split ? (getVar(session, 'IFS') ?? ' \t\n') : '';
     const white = [...ifs].filter((c) => c === ' ' || c === '\t' || c === '\n').join('');
+    const ifsChar = new RegExp(`[${ifs.replace(/[\\\]^-]/g, '\\$&')}]`, 'g'); // finds the next IFS character fast
     const emit = (): void => {
       const matches = glob ? globPaths(this.state, session, pieces.map(([text, quoted]) => (quoted ? escapeGlob(text) : text)).join('')) : [];
       if (matches.length > 0) for (const m of matches) fields.push(m);
@@ -706,8 +707,8 @@ export class Runner implements ShellApi, LanguageHost {
       while (i < value.length && white.includes(value[i]!)) i++;
       if (i > 0) end();
       while (i < value.length) {
-        let j = i;
-        while (j < value.length && !ifs.includes(value[j]!)) j++;
+        ifsChar.lastIndex = i;
+        const j = ifsChar.exec(value)?.index ?? value.length;
         if (j > i) {
           append(value.slice(i, j), false);
           has = true;
