@@ -673,11 +673,11 @@ export class Runner implements ShellApi, LanguageHost {
     const white = [...ifs].filter((c) => c === ' ' || c === '\t' || c === '\n').join('');
     const ifsChar = new RegExp(`[${ifs.replace(/[\\\]^-]/g, '\\$&')}]`, 'g'); // finds the next IFS character fast
     const emit = (): void => {
-      const matches = glob ? globPaths(this.state, session, pieces.map(([text, quoted]) => (quoted ? escapeGlob(text) : text)).join('')) : [];
-      if (matches.length > 0) for (const m of matches) fields.push(m);
+      const matches = glob ? globPaths(this.state, session, pieces.map(([text, quoted]) => (quoted ? escapeGlob(text) : text)).join('')) : undefined;
+      if (matches && matches.length > 0) for (const m of matches) fields.push(m);
       else fields.push(current);
       current = '';
-      pieces = [];
+      if (pieces.length > 0) pieces = [];
       glob = false;
       has = false;
     };
@@ -685,10 +685,14 @@ export class Runner implements ShellApi, LanguageHost {
       if (has) emit();
     };
     const append = (text: string, quoted: boolean): void => {
+      const before = current;
       current += text;
       if (!split) return;
-      pieces.push([text, quoted]);
-      if (!quoted && /[*?[]/.test(text)) glob = true;
+      // `pieces` stays empty while the field is plain unquoted text (the common case, kept cheap).
+      const globby = !quoted && /[*?[]/.test(text);
+      if (pieces.length === 0 && (globby || quoted) && before !== '') pieces.push([before, false]);
+      if (globby) glob = true;
+      if (pieces.length > 0 || globby || quoted) pieces.push([text, quoted]);
     };
     const addQuoted = (value: string): void => {
       if (value === '') emptyQuotes = true;

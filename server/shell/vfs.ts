@@ -177,7 +177,7 @@ export function globPaths(state: ClusterState, session: ShellSession, pattern: s
     const nextPaths: string[] = [];
     const nextShown: string[] = [];
     paths.forEach((dir, k) => {
-      const join = (name: string): [string, string] => [dir === '/' ? `/${name}` : `${dir}/${name}`, shown[k] === '' ? name : shown[k] === '/' ? `/${name}` : `${shown[k]}/${name}`];
+      const join = (name: string): [string, string] => [normalizePath(name, dir), shown[k] === '' ? name : shown[k] === '/' ? `/${name}` : `${shown[k]}/${name}`];
       if (!/[*?[]/.test(segment)) {
         const name = segment.replace(/\\(.)/g, '$1');
         const [p, s] = join(name);

@@ -191,6 +191,7 @@ const cases: Record<string, Case[]> = {
     'cat nosuch; echo $?; cat < nosuch; echo $?',
     'echo ab > f; sed -i "s/a/A/" f; cat f',
     'echo none*; echo "*"',
+    'mkdir s; touch a.yaml b.yaml s/c.yaml; d=.; echo $d/*.yaml "$d"/*.yaml ./"*".yaml */*.yaml; x="*"; echo $x.yaml "$x".yaml',
   ],
   aliases: [
     ['alias hi="echo hello"', 'hi there'],
