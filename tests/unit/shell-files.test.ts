@@ -2,7 +2,7 @@
 // is allowed on the workstation and on nodes, bounds, and that replaying the lines rebuilds them.
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
-import { editLine, newSession, prompt, runLine } from '../../server/shell/index.js';
+import { complete, editLine, newSession, prompt, runLine } from '../../server/shell/index.js';
 import { MAX_WRITTEN_FILES } from '../../server/shell/vfs.js';
 
 function shell() {
@@ -78,5 +78,17 @@ describe('the fix workflow on files', () => {
     const first = outputs();
     expect(first.out.at(-1)).toBe('a\nb\na\nd\nz\n');
     expect(outputs()).toEqual(first);
+  });
+});
+
+describe('completion of file names', () => {
+  it('offers the files and directories of the workstation, relative or absolute', () => {
+    const { state, session, run } = shell();
+    run('mkdir manifests; touch manifests/web.yaml cm.yaml');
+    const at = (line: string) => complete(state, session, line, line.length).candidates;
+    expect(at('cat c')).toEqual(['cm.yaml']);
+    expect(at('vi man')).toEqual(['manifests/']);
+    expect(at('kubectl apply -f manifests/w')).toEqual(['manifests/web.yaml']);
+    expect(at('ls /tm')).toEqual(['/tmp/']);
   });
 });

@@ -103,6 +103,13 @@ describe('completion after keywords', () => {
     expect(complete(state, session, line, line.length).candidates).toEqual(expected);
   });
 
+  it('completes after an alias of kubectl as after what it stands for', () => {
+    const { state, session, run } = shell();
+    run('alias kg="kubectl get"');
+    expect(complete(state, session, 'kg no', 5).candidates).toEqual(['no', 'nodes']);
+    expect(complete(state, session, 'k desc', 6).candidates).toEqual(['describe']);
+  });
+
   it('offers functions and aliases as commands', () => {
     const { state, session, run } = shell();
     run('mycheck() { :; }; alias mykg="kubectl get"');
