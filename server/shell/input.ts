@@ -1,13 +1,17 @@
 // Standard input as a stream: `while read` takes one line at a time from it, a program takes
 // what is left. Every command of a compound command (`… | while read l; do …; done`, `{ …; } < f`)
 // reads the same stream, as processes sharing a file descriptor do.
+import type { Reveal } from '../cluster/facts.js';
 import type { CommandContext } from './types.js';
 
 export class Input {
   private pos = 0;
 
-  /** `terminal`: the line's own stdin (nothing piped or redirected in), where an editor opens. */
-  constructor(private readonly text: string, readonly terminal = false) {}
+  /**
+   * `terminal`: the line's own stdin (nothing piped or redirected in), where an editor opens.
+   * `feed`: facts of the world the text may show (reveals.ts), handed on through pipes.
+   */
+  constructor(private readonly text: string, readonly terminal = false, readonly feed: readonly Reveal[] = []) {}
 
   static empty(): Input {
     return new Input('');

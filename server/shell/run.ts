@@ -2,6 +2,7 @@
 // applies redirections, connects pipeline stages, runs compound commands and functions,
 // and evaluates `;` / `&&` / `||` under `set -e`. What the terminal shows is kept as an
 // ordered list of chunks so stderr and stdout interleave the way they would.
+import type { FactInterest, FactSink, Reveal } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
 import { ArithError, evaluateArith } from './arith.js';
 import { BraceTooLarge, expandBraces } from './brace.js';
@@ -17,6 +18,7 @@ import { escapeGlob, matchGlob, removePrefix, removeSuffix, replaceGlob } from '
 import type { ProgramResult, ShellApi } from './program.js';
 import { findProgram } from './registry.js';
 import { aliasesOf, baseEnv, commandEnv, forkSession } from './session.js';
+import { MAX_REVEALS_PER_LINE, RevealCollector, surviving, type RevealBudget } from './reveals.js';
 import { compileRegex } from './text/regex.js';
 import type { CommandContext, LineResult, ShellSession } from './types.js';
 import { getElement, getElements, getVar, isAssoc, setArray, setElement, setVar } from './vars.js';
@@ -27,7 +29,12 @@ export interface Chunk {
   text: string;
   /** The `… output truncated` line: how many bytes were cut. */
   cut?: number;
+  /** Facts of the world this text may show (reveals.ts); checked against the text at the end. */
+  reveals?: readonly Reveal[];
 }
+
+/** Programs that print their arguments, not what they read: they show no fact they were fed. */
+const PRINTERS = new Set(['echo', 'printf', 'yes', 'seq', 'true', 'false']);
 
 /** Word expansion of one command: stderr of its `$(…)`, their status, and room left to grow. */
 interface Expansion {
@@ -95,17 +102,22 @@ export class Runner implements ShellApi, LanguageHost {
 
   /** Simulated ms `sleep` may still let pass in this line. */
   private sleepLeft = MAX_SLEEP_PER_LINE_MS;
+  /** What the line may still tag (reveals.ts). */
+  private readonly reveals: RevealBudget = { left: MAX_REVEALS_PER_LINE };
 
-  constructor(private readonly state: ClusterState, private readonly advance?: (ms: number) => void) {}
+  /** `interest`: which facts to tag (a scenario's evidence), none = tag nothing; `advance`: the room's clock, for `sleep`. */
+  constructor(private readonly state: ClusterState, private readonly interest?: FactInterest, private readonly advance?: (ms: number) => void) {}
 
   find(ctx: CommandContext, name: string, external = false) {
     return findProgram(ctx.state, ctx.session, name, external);
   }
 
-  runLine(session: ShellSession, line: string): { output: string; exitCode: number } {
+  runLine(session: ShellSession, line: string, sink?: FactSink): { output: string; exitCode: number } {
     const parsed = parseLine(line, { aliases: aliasesOf(session) });
     if (!parsed.ok) return { output: parsed.error, exitCode: 2 };
     const result = this.runList(session, parsed.list, Input.empty());
+    // What the remote line showed is shown again by the program that ran it (ssh NODE CMD).
+    if (sink) for (const chunk of result.chunks) for (const r of surviving(chunk.reveals ?? [], chunk.text)) sink.add(r);
     return { output: result.chunks.map((c) => c.text).join(''), exitCode: result.exitCode };
   }
 
@@ -185,7 +197,8 @@ export class Runner implements ShellApi, LanguageHost {
           Object.assign(result, { exitCode: 1, stop: true });
           break;
         }
-        input = new Input(stage.chunks.filter((c) => c.fd === 1).map((c) => c.text).join(''));
+        const piped = stage.chunks.filter((c) => c.fd === 1);
+        input = new Input(piped.map((c) => c.text).join(''), false, piped.flatMap((c) => c.reveals ?? []));
         result.clear ||= stage.clear ?? false;
       }
     } finally {
@@ -492,13 +505,20 @@ export class Runner implements ShellApi, LanguageHost {
         }
       }
     }
-    const result = this.exec(this.context(session, stdin, prefix), argv);
+    const collector = this.interest ? new RevealCollector(this.interest, this.reveals) : undefined;
+    const ctx = this.context(session, stdin, prefix);
+    if (collector) ctx.facts = collector;
+    const result = this.exec(ctx, argv);
+    // What the command read (unless it only prints its arguments) may show up in what it prints.
+    const fed = PRINTERS.has(name) ? [] : stdin.feed;
+    const own = collector?.reveals ?? [];
+    const reveals = own.length > 0 ? (fed.length > 0 ? [...own, ...fed] : own) : fed;
     const chunks: Chunk[] = [];
     // One command's output is bounded, so the next pipeline stage's stdin is too.
     const route = (fd: 1 | 2, output: string): void => {
       if (output === '') return;
       const { text, cut } = capOutput(output);
-      chunks.push({ fd, text });
+      chunks.push(reveals.length > 0 ? { fd, text, reveals } : { fd, text });
       // `cut` keeps the count of the bytes cut (not of this line) when the line is capped again.
       if (cut > 0) chunks.push({ fd, text: truncationLine(cut), cut });
     };
@@ -1062,7 +1082,7 @@ function capChunks(chunks: Chunk[]): Chunk[] {
     const room = Math.max(0, MAX_OUTPUT_CHARS - size);
     if (chunk.text.length <= room) kept.push(chunk);
     else {
-      if (room > 0) kept.push({ fd: chunk.fd, text: chunk.text.slice(0, room) });
+      if (room > 0) kept.push({ ...chunk, text: chunk.text.slice(0, room) });
       cut += utf8Length(chunk.text.slice(room));
     }
     size += Math.min(room, chunk.text.length);

@@ -27,7 +27,7 @@ describe('sleep', () => {
   it('lets at most five minutes pass per line, and says so', () => {
     const { cluster, run } = room();
     const before = cluster.now;
-    expect(run('sleep 200; sleep 200; echo awake')).toEqual({ output: 'sleep: simulated time passes at most 5 minutes per line\nawake\n', exitCode: 0 });
+    expect(run('sleep 200; sleep 200; echo awake')).toMatchObject({ output: 'sleep: simulated time passes at most 5 minutes per line\nawake\n', exitCode: 0 });
     expect(cluster.now - before).toBe(MAX_SLEEP_PER_LINE_MS);
     expect(run('sleep x').output).toBe("sleep: invalid time interval 'x'\nTry 'sleep --help' for more information.\n");
   });
