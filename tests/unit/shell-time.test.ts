@@ -98,3 +98,15 @@ describe('kubectl logs -f', () => {
     expect(cluster.now - before).toBeLessThanOrEqual(MAX_WATCH_MS);
   });
 });
+
+describe('sleep in a game day', () => {
+  it('what time changes while a player sleeps is not credited to that player', () => {
+    const rt = catalog.runtime('coredns-down', 1)!;
+    const cluster = rt.start();
+    const session = rt.newSession(cluster);
+    rt.runLine(cluster, session, 'sleep 120', 'ana');
+    expect(cluster.actors?.changes.ana).toBeUndefined();
+    rt.runLine(cluster, session, 'kubectl scale deploy/coredns -n kube-system --replicas=3; sleep 30', 'ana');
+    expect(cluster.actors?.changes.ana).toBe(1);
+  });
+});
