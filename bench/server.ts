@@ -12,14 +12,11 @@
 // with synchronous_commit on: a WAL fsync). So the idle floor is the echo plus one bare
 // durable append; the bench measures that append too (a prepared one-row INSERT of a
 // command-sized payload, from this process) and prints the components next to the ratio.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { io as connectClient, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { createTestDatabase } from '../tests/helpers/db.js';
+import { call, client, fmt, freePort, percentile, root, startProcess, verdict } from './common.js';
 
 const SCENARIO = process.env.BENCH_SCENARIO ?? 'etcd-nospace';
 const COMMAND = process.env.BENCH_COMMAND ?? 'kubectl get pods -A';
@@ -27,7 +24,6 @@ const ROOMS = Number(process.env.BENCH_ROOMS ?? 200);
 const PLAYERS = Number(process.env.BENCH_PLAYERS ?? 4);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const IDLE_ROUNDS = Number(process.env.BENCH_IDLE_ROUNDS ?? 600);
-const root = fileURLToPath(new URL('..', import.meta.url));
 
 const ECHO_SERVER = `
 import { createServer } from 'node:http';
@@ -37,38 +33,6 @@ const io = new Server(http, { serveClient: false });
 io.on('connection', (s) => s.on('cmd:run', (payload, ack) => ack({ ok: true, output: payload.line })));
 http.listen(0, '127.0.0.1', () => console.log('listening ' + http.address().port));
 `;
-
-async function startProcess(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = out.match(ready);
-      if (match) resolve({ child, match });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`process exited (${code}):\n${out}`)));
-  });
-}
-
-async function client(url: string): Promise<Socket> {
-  const socket = connectClient(url, { transports: ['websocket'], forceNew: true, reconnection: false });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
-
-const call = (socket: Socket, name: string, payload: unknown): Promise<{ ok: boolean; error?: { message: string } } & Record<string, unknown>> =>
-  socket.timeout(30_000).emitWithAck(name, payload);
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 async function roundTrips(socket: Socket, rounds: number): Promise<number[]> {
   const samples: number[] = [];
@@ -104,14 +68,6 @@ async function createRoom(base: string, players: number): Promise<Socket[]> {
   return [host, ...sockets];
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  return port;
-}
-
 /** Mean command handling (receipt → ack) and event write time, from the server's /metrics. */
 async function serverMeans(base: string): Promise<string> {
   const text = await (await fetch(`${base}/metrics`)).text();
@@ -122,9 +78,6 @@ async function serverMeans(base: string): Promise<string> {
   };
   return `cmd:run handling ${mean('kubedrill_command_duration_seconds')}, event write ${mean('kubedrill_event_write_duration_seconds')}`;
 }
-
-const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
-const verdict = (met: boolean) => (met ? 'PASS' : 'FAIL');
 
 /** The floor under any acknowledged command: one durable one-row INSERT (commit + WAL fsync). */
 async function bareDurableAppends(databaseUrl: string, rounds: number): Promise<number[]> {

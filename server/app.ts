@@ -20,6 +20,8 @@ export interface BuildAppOptions {
   allowedOrigins?: readonly string[];
   /** Who may read /metrics and /docs (default everyone). */
   ops?: OpsRoutes;
+  /** Reverse proxies in front whose X-Forwarded-For is believed (default 0). */
+  trustProxyHops?: number;
   /** Rooms, sockets and /api routes; absent = the app serves only health and docs. */
   game?: GameOptions;
 }
@@ -49,6 +51,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: 256 * 1024,
     // Shutdown closes every connection, busy or idle (a long-poll would hold it for 25 s).
     forceCloseConnections: true,
+    // The n nearest hops are trusted proxies: request.ip is the address before them (as client-address.ts for sockets).
+    trustProxy: (_address: string, hop: number) => hop < (options.trustProxyHops ?? 0),
   });
   app.setErrorHandler(handleError);
   await app.register(originPlugin, { allowedOrigins: options.allowedOrigins ?? [] });
@@ -57,7 +61,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(openApiPlugin, { access: ops.docs, token: ops.token });
   await app.register(databasePlugin, { database: options.database });
   await app.register(healthPlugin);
-  if (options.game) await app.register(gamePlugin, { ...options.game, metrics: { access: ops.metrics, token: ops.token } });
+  if (options.game) await app.register(gamePlugin, { ...options.game, metrics: { access: ops.metrics, token: ops.token }, trustProxyHops: options.trustProxyHops ?? 0 });
   await app.register(clientPlugin);
   return app;
 }

@@ -57,6 +57,8 @@ export interface AppConfig {
   allowedOrigins: string[];
   limits: EdgeLimits;
   ops: OpsRoutes;
+  /** Reverse proxies in front of the server whose X-Forwarded-For is believed (0: none; the peer is the client). */
+  trustProxyHops: number;
 }
 
 export class ConfigError extends Error {
@@ -114,6 +116,7 @@ const envSchema = z.object({
   KUBEDRILL_RATE_ROOMS: optionalText.pipe(rate.optional()),
   KUBEDRILL_RATE_BAD_CODES: optionalText.pipe(rate.optional()),
   KUBEDRILL_RATE_SPECTATORS: optionalText.pipe(rate.optional()),
+  KUBEDRILL_TRUST_PROXY: optionalText.pipe(count.optional()),
   KUBEDRILL_METRICS: optionalText.pipe(opsAccess.optional()),
   KUBEDRILL_DOCS: optionalText.pipe(opsAccess.optional()),
   KUBEDRILL_OPS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
@@ -184,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       badJoinCodes: vars.KUBEDRILL_RATE_BAD_CODES ?? DEFAULT_LIMITS.badJoinCodes,
       spectatorJoins: vars.KUBEDRILL_RATE_SPECTATORS ?? DEFAULT_LIMITS.spectatorJoins,
     },
+    trustProxyHops: vars.KUBEDRILL_TRUST_PROXY ?? 0,
     ops: { metrics: vars.KUBEDRILL_METRICS ?? 'public', docs: vars.KUBEDRILL_DOCS ?? 'public', token: vars.KUBEDRILL_OPS_TOKEN },
   };
 }

@@ -37,6 +37,7 @@ export async function startServer(config: AppConfig, options: { logger?: false }
       logLevel: config.logLevel,
       allowedOrigins: config.allowedOrigins,
       ops: config.ops,
+      trustProxyHops: config.trustProxyHops,
       ...(options.logger === false ? { logger: false } : {}),
       game: { catalog: scenarios.catalog, limits: config.limits },
     });

@@ -8,7 +8,7 @@ import type { ClusterState } from '../cluster/types.js';
 import { advance, startScenario } from '../scenarios/session.js';
 import { formatProblem, loadScenarioDir, loadScenarioFile, SCENARIOS_DIR, type ScenarioProblem } from '../scenarios/load.js';
 import { scenarioJsonSchema, type Scenario } from '../scenarios/schema.js';
-import { instantiate, solutionOf, type LoadedScenario } from '../scenarios/variant.js';
+import { instantiate, seedForVariant, solutionOf, type Instance, type LoadedScenario } from '../scenarios/variant.js';
 import { evidenceInterest, scoreSession, type ScoreBreakdown, type ScoredCommand } from '../scoring/score.js';
 import { newSession, runLine } from '../shell/index.js';
 
@@ -43,9 +43,18 @@ export function playSteps(scenario: Scenario, seed: number, steps: Scenario['sol
   return { state, commands };
 }
 
-/** The variant's reference solution, played and scored. */
+/** The reference solution of the variant and dressing a seed draws, played and scored. */
 export function runReference(loaded: LoadedScenario, seed: number): ReferenceRun {
-  const { scenario, variantId } = instantiate(loaded, seed);
+  return runInstance(instantiate(loaded, seed));
+}
+
+/** The reference solution of an instance (drawn by a seed, or pinned: pinInstance), played and scored. */
+export function runInstance(instance: Instance): ReferenceRun {
+  return runScenarioReference(instance.scenario, instance.variantId, instance.seed);
+}
+
+/** A built scenario's reference solution, played on the cluster of `seed` and scored. */
+export function runScenarioReference(scenario: Scenario, variantId: string, seed: number): ReferenceRun {
   const solution = solutionOf(scenario);
   const { state, commands } = playSteps(scenario, seed, solution.steps);
   const score = scoreSession(scenario, { diagnosis: solution.diagnosis, commands, hintsUsed: [], elapsedMs: state.now, cluster: state });
@@ -61,23 +70,31 @@ function formatDuration(sec: number): string {
   return sec % 60 === 0 ? `${sec / 60}m` : `${Math.floor(sec / 60)}m${sec % 60}s`;
 }
 
-/** Lines of `scenarios check` for one loaded file: one per variant with its reference score. */
+/**
+ * Lines of `scenarios check` for one loaded file: one per variant with its lowest reference
+ * score over the dressing (every option of every dimension is played at least once).
+ */
 function checkSolvable(loaded: LoadedScenario): { lines: string[]; problems: ScenarioProblem[] } {
   const lines: string[] = [];
   const problems: ScenarioProblem[] = [];
+  const rounds = Math.max(1, ...loaded.dressing.map((d) => d.options.length));
   loaded.variants.forEach((v, i) => {
-    let run: ReferenceRun;
-    try {
-      run = runReference(loaded, i); // seed i picks variant i (variant.ts)
-    } catch (e) {
-      problems.push({ file: loaded.file, line: 1, column: 1, path: `variants[${i}]`, message: `reference solution crashed: ${(e as Error).stack ?? e}` });
-      return;
+    let worst: { run: ReferenceRun; choice: Record<string, number> } | undefined;
+    for (let round = 0; round < rounds; round++) {
+      const choice = Object.fromEntries(loaded.dressing.map((d) => [d.name, round % d.options.length]));
+      try {
+        const run = runScenarioReference(loaded.build(i, choice), v.id, seedForVariant(loaded, v.id, round));
+        if (!worst || run.score.percent < worst.run.score.percent) worst = { run, choice };
+      } catch (e) {
+        problems.push({ file: loaded.file, line: 1, column: 1, path: `variants[${i}]`, message: `reference solution crashed (dressing ${JSON.stringify(choice)}): ${(e as Error).stack ?? e}` });
+      }
     }
-    const s = run.score;
-    lines.push(`  ${v.id.padEnd(16)} ${String(s.total).padStart(5)} / ${s.max}  ${s.percent}%`);
+    if (!worst) return;
+    const s = worst.run.score;
+    lines.push(`  ${v.id.padEnd(20)} ${String(s.total).padStart(5)} / ${s.max}  ${s.percent}%${rounds > 1 ? ` (lowest of ${rounds} dressings)` : ''}`);
     if (s.percent < SOLVABLE_PERCENT) {
       const missed = s.lines.filter((l) => l.points < l.max || l.points < 0).map((l) => `${l.label}: ${l.why}`);
-      problems.push({ file: loaded.file, line: 1, column: 1, path: `variants[${i}]`, message: `reference solution of variant "${v.id}" scores ${s.percent}% (< ${SOLVABLE_PERCENT}%):\n    ${missed.join('\n    ')}` });
+      problems.push({ file: loaded.file, line: 1, column: 1, path: `variants[${i}]`, message: `reference solution of variant "${v.id}" with dressing ${JSON.stringify(worst.choice)} scores ${s.percent}% (< ${SOLVABLE_PERCENT}%):\n    ${missed.join('\n    ')}` });
     }
   });
   return { lines, problems };

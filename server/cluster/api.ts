@@ -1,6 +1,8 @@
 // The apiserver write path. Every create/update/delete of an API object goes through here:
 // it checks that the apiserver is up and etcd accepts writes, bumps the etcd revision,
 // stamps metadata.resourceVersion and grows the etcd database by the object's size.
+import { admissionRefusal } from './quota.js';
+import { etcdDiskFull } from './host.js';
 import { randomHex } from './rng.js';
 import type {
   ApiError, ApiResult, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod, ReplicaSet, Service,
@@ -70,17 +72,20 @@ export function apiUnavailable(state: ClusterState): ApiError | null {
   if (!state.controlPlane.apiserver.running || state.etcd.dataLost) {
     return { status: 0, reason: 'ServiceUnavailable', message: `The connection to the server ${host} was refused - did you specify the right host or port?` };
   }
-  if (!state.etcd.healthy) return { status: 500, reason: 'InternalError', message: 'etcdserver: request timed out' };
+  if (!state.etcd.healthy) return { status: 500, reason: 'InternalError', message: ETCD_TIMEOUT_MESSAGE };
   return null;
 }
 
 export const NOSPACE_MESSAGE = 'etcdserver: mvcc: database space exceeded';
+export const ETCD_TIMEOUT_MESSAGE = 'etcdserver: request timed out';
 
 /** Why a write would fail right now (apiserver down, or etcd's NOSPACE alarm), or null. */
 export function writeRefused(state: ClusterState): ApiError | null {
   const down = apiUnavailable(state);
   if (down) return down;
   if (state.etcd.alarms.some((a) => a.alarm === 'NOSPACE')) return { status: 500, reason: 'InternalError', message: NOSPACE_MESSAGE };
+  // etcd cannot append to its WAL: the write never commits and the apiserver gives up waiting.
+  if (etcdDiskFull(state)) return { status: 500, reason: 'InternalError', message: ETCD_TIMEOUT_MESSAGE };
   return null;
 }
 
@@ -133,6 +138,51 @@ export function noteLocalChange(state: ClusterState, kind: Kind, obj: KindMap[Ki
   countWrite(state, kind, keyOf(obj), false);
 }
 
+// How many objects of each kind every namespace holds, for the quota. Kept up to date by
+// createObject and deleteObject (the only writes that add or remove objects once a cluster is
+// built); counted again whenever the kind's membership serial says it changed otherwise
+// (a clone, the build), so a clone admits exactly what the original would.
+interface ObjectCounts {
+  membership: number;
+  byNamespace: Map<string, number>;
+  total: number;
+}
+const objectCounts = new WeakMap<ClusterState, Partial<Record<Kind, ObjectCounts>>>();
+
+function countsOf(state: ClusterState, kind: Kind): ObjectCounts {
+  let all = objectCounts.get(state);
+  if (!all) objectCounts.set(state, (all = {}));
+  const membership = writeLogs.get(state)?.[kind]?.membership ?? -1;
+  const kept = all[kind];
+  if (kept?.membership === membership) return kept;
+  const counts: ObjectCounts = { membership, byNamespace: new Map(), total: 0 };
+  for (const key in collection(state, kind)) {
+    const slash = key.indexOf('/');
+    const ns = slash < 0 ? '' : key.slice(0, slash);
+    counts.byNamespace.set(ns, (counts.byNamespace.get(ns) ?? 0) + 1);
+    counts.total++;
+  }
+  all[kind] = counts;
+  return counts;
+}
+
+/** After a create (+1) or delete (-1) of `key`: the counts follow, if they were current before it. */
+function recount(state: ClusterState, kind: Kind, key: string, delta: 1 | -1, before: number): void {
+  const counts = objectCounts.get(state)?.[kind];
+  if (counts?.membership !== before) return; // stale anyway: counted again when next needed
+  const slash = key.indexOf('/');
+  const ns = slash < 0 ? '' : key.slice(0, slash);
+  counts.byNamespace.set(ns, (counts.byNamespace.get(ns) ?? 0) + delta);
+  counts.total += delta;
+  counts.membership = writeLogs.get(state)![kind]!.membership;
+}
+
+function totalObjects(state: ClusterState): number {
+  let total = 0;
+  for (const kind in COLLECTION) total += countsOf(state, kind as Kind).total;
+  return total;
+}
+
 /** Record one committed write of `bytes` in etcd: new revision, bigger backend. */
 export function commitWrite(state: ClusterState, bytes: number): number {
   const etcd = state.etcd;
@@ -161,7 +211,12 @@ export function getObject<K extends Kind>(state: ClusterState, kind: K, key: str
   return collection(state, kind)[key];
 }
 
-export function createObject<K extends Kind>(state: ClusterState, kind: K, obj: KindMap[K]): ApiResult<KindMap[K]> {
+/**
+ * Create an object, if admission lets it in (quota, the cluster's ceiling). A controller that
+ * names its objects itself passes the `generateName` prefix, which refusals name, as the real
+ * apiserver's do (`pods "web-7d4b9-" is forbidden`).
+ */
+export function createObject<K extends Kind>(state: ClusterState, kind: K, obj: KindMap[K], generateName?: string): ApiResult<KindMap[K]> {
   const refused = writeRefused(state);
   if (refused) return { ok: false, error: refused };
   const key = keyOf(obj);
@@ -170,9 +225,14 @@ export function createObject<K extends Kind>(state: ClusterState, kind: K, obj: 
   if (obj.metadata.namespace && !state.namespaces[obj.metadata.namespace]) {
     return err(404, 'NotFound', `namespaces "${obj.metadata.namespace}" not found`);
   }
+  const counts = countsOf(state, kind);
+  const used = counts.byNamespace.get(obj.metadata.namespace ?? '') ?? 0;
+  const refusal = admissionRefusal(state.limits, kind, { used, total: totalObjects(state) }, { resource: RESOURCE_NAME[kind], name: generateName ?? obj.metadata.name });
+  if (refusal) return { ok: false, error: refusal };
   if (!obj.metadata.uid) obj.metadata.uid = newUid(state);
   objects[key] = obj;
   stamp(state, kind, obj, true);
+  recount(state, kind, key, 1, counts.membership);
   return { ok: true, value: obj };
 }
 
@@ -234,7 +294,9 @@ export function deleteObject<K extends Kind>(state: ClusterState, kind: K, key: 
   delete objects[key];
   commitWrite(state, 120); // a tombstone revision
   if (kind === 'Pod') notifyKubelet(state, obj as Pod);
+  const before = writeLogs.get(state)?.[kind]?.membership ?? -1;
   countWrite(state, kind, key, true);
+  recount(state, kind, key, -1, before);
   countWrite(state, 'deletions', key, true);
   return { ok: true, value: obj };
 }

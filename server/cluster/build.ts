@@ -7,6 +7,7 @@ import { startupLogs } from './controllers/containers.js';
 import { newTickContext } from './controllers/context.js';
 import { nodeLifecycleController, NODE_MONITOR_GRACE_MS } from './controllers/node-lifecycle.js';
 import { newHost, setUnitActive, syncEtcdDisk } from './host.js';
+import { cloudLBKind, lbHostname } from './network/cloud-lb.js';
 import { allocateNodePort, allocateServiceIP, cidrAddress } from './ipam.js';
 import { addControlPlane, controlPlaneLogs } from './controlplane.js';
 import { checkQuota } from './etcd.js';
@@ -31,6 +32,7 @@ function emptyState(spec: ClusterSpec, seed: number): ClusterState {
   const etcd = spec.etcd;
   return {
     now: -SETTLE_MS,
+    limits: structuredClone(spec.limits),
     epoch: spec.epoch,
     rng: seedRng(seed),
     nextUid: 0,
@@ -138,14 +140,14 @@ function addService(state: ClusterState, s: ClusterSpec['services'][number]): vo
     return port;
   });
   const svc: Service = {
-    metadata: newMeta(state, s.name, s.namespace, s.labels, created),
+    metadata: { ...newMeta(state, s.name, s.namespace, s.labels, created), annotations: { ...s.annotations } },
     spec: { type: s.type, clusterIP: s.clusterIP ?? allocateServiceIP(state), ports, sessionAffinity: s.sessionAffinity },
     status: { loadBalancer: { ingress: [] } },
   };
   if (s.selector) svc.spec.selector = { ...s.selector };
   if (s.type !== 'ClusterIP') svc.spec.externalTrafficPolicy = s.externalTrafficPolicy;
   if (s.type === 'LoadBalancer') {
-    svc.status.loadBalancer.ingress = [s.loadBalancer ?? { hostname: `a${randomHex(state.rng, 32)}-${randomHex(state.rng, 8).replace(/[a-f]/g, '7')}.us-east-1.elb.amazonaws.com` }];
+    svc.status.loadBalancer.ingress = [s.loadBalancer ?? { hostname: lbHostname(cloudLBKind(svc), svc, (n) => randomHex(state.rng, n)) }];
   }
   state.services[objectKey(s.namespace, s.name)] = svc;
 }

@@ -55,7 +55,7 @@ export const demoClusterSpec: ClusterSpecInput = {
     },
   ],
   services: [
-    { name: 'web', type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http', nodePort: 30080 }], age: '6d' },
+    { name: 'web', type: 'LoadBalancer', annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' }, selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http', nodePort: 30080 }], age: '6d' },
     { name: 'api', selector: { app: 'api' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }], age: '6d' },
   ],
 };

@@ -1,8 +1,8 @@
 // etcd: background write load grows the revision and the backend; at the quota the
 // NOSPACE alarm is raised and every write fails with "mvcc: database space exceeded"
 // while reads keep working. The maintenance API below is what etcdctl calls.
-import { commitWrite, NOSPACE_MESSAGE } from './api.js';
-import { syncEtcdDisk } from './host.js';
+import { commitWrite, ETCD_TIMEOUT_MESSAGE, NOSPACE_MESSAGE } from './api.js';
+import { etcdDiskFull, syncEtcdDisk } from './host.js';
 import { appendLog, etcdLog, klog } from './logs.js';
 import type { ApiResult, ClusterState, EtcdState } from './types.js';
 
@@ -33,11 +33,20 @@ export function checkQuota(state: ClusterState): void {
   if (state.etcd.dbSize >= state.etcd.quotaBackendBytes) raiseNospace(state);
 }
 
+/** Why etcd refuses the apiserver's writes right now (the message the apiserver passes on), or null. */
+function refusal(state: ClusterState): string | null {
+  if (hasNospace(state.etcd)) return NOSPACE_MESSAGE;
+  if (etcdDiskFull(state)) return ETCD_TIMEOUT_MESSAGE;
+  return null;
+}
+
+const crossed = (state: ClusterState, dtMs: number, periodMs: number) => Math.floor((state.now - dtMs) / periodMs) !== Math.floor(state.now / periodMs);
+
 /** One step of etcd and of the apiserver's health that depends on it. */
 export function tickEtcd(state: ClusterState, dtMs: number): void {
   const e = state.etcd;
   const running = e.healthy && !e.dataLost;
-  if (running && !hasNospace(e) && e.writesPerSecond > 0) {
+  if (running && refusal(state) === null && e.writesPerSecond > 0) {
     const seconds = dtMs / 1000;
     const writes = Math.max(1, Math.round(e.writesPerSecond * seconds));
     commitWrite(state, e.writeBytesPerSecond * seconds);
@@ -45,18 +54,25 @@ export function tickEtcd(state: ClusterState, dtMs: number): void {
     e.raftIndex += writes - 1;
   }
   if (running) checkQuota(state);
+  const refused = running ? refusal(state) : null;
   const api = state.controlPlane.apiserver;
-  if (running && hasNospace(e) && api.running) {
+  if (refused && api.running) {
     api.memory = Math.min(APISERVER_MAX_MEMORY, api.memory + APISERVER_LEAK_PER_SECOND * (dtMs / 1000));
-    if (Math.floor((state.now - dtMs) / 5000) !== Math.floor(state.now / 5000)) {
-      appendLog(api.logs, klog(state, state.now, 'E', 'status.go:71', `apiserver received an error that is not an metav1.Status: rpctypes.EtcdError{code:0x8, desc:"${NOSPACE_MESSAGE}"}: ${NOSPACE_MESSAGE}`));
-      appendLog(api.logs, klog(state, state.now, 'E', 'controller.go:193', `"Failed to update lease" err="${NOSPACE_MESSAGE}"`));
+    if (crossed(state, dtMs, 5000)) {
+      const err = refused === NOSPACE_MESSAGE ? `rpctypes.EtcdError{code:0x8, desc:"${NOSPACE_MESSAGE}"}` : `rpctypes.EtcdError{code:0xe, desc:"${ETCD_TIMEOUT_MESSAGE}"}`;
+      appendLog(api.logs, klog(state, state.now, 'E', 'status.go:71', `apiserver received an error that is not an metav1.Status: ${err}: ${refused}`));
+      appendLog(api.logs, klog(state, state.now, 'E', 'controller.go:193', `"Failed to update lease" err="${refused}"`));
     }
     // etcd itself keeps rejecting the apiserver's writes (its slow-apply warning carries the error).
-    if (Math.floor((state.now - dtMs) / 30_000) !== Math.floor(state.now / 30_000)) {
+    if (refused === NOSPACE_MESSAGE && crossed(state, dtMs, 30_000)) {
       const took = `${100 + ((state.now / 1000) * 37) % 900}.${String((state.now / 1000) * 113 % 1000).padStart(3, "0")}ms`;
       log(state, 'warn', 'etcdserver/util.go:170', 'apply request took too long', { took, expected: '100ms', prefix: '', request: `header:<ID:${memberID(state).slice(0, 12)}${String(e.raftIndex % 10000).padStart(4, '0')} > txn:<compare:<> success:<request_put:<key:"/registry/leases/kube-node-lease/${e.nodeName}" value_size:${540 + (e.revision % 40)} >> failure:<>>`, response: '', error: NOSPACE_MESSAGE });
     }
+  }
+  // A full disk: the WAL cannot grow, so raft stops committing (reads from the store still answer).
+  if (running && refused === ETCD_TIMEOUT_MESSAGE && crossed(state, dtMs, 15_000)) {
+    const seq = (e.raftIndex >>> 16).toString(16).padStart(16, '0');
+    log(state, 'warn', 'wal/wal.go:808', 'failed to write WAL entries', { error: `write ${e.dataDir}/member/wal/${seq}-${e.raftIndex.toString(16).padStart(16, '0')}.wal: no space left on device` });
   }
   syncEtcdDisk(state);
 }

@@ -160,15 +160,75 @@ export function newHost(state: ClusterState, o: HostOptions): NodeHost {
   };
 }
 
+/** The filesystem a path lives on: the one with the longest mount point that holds it. */
+export function filesystemOf(host: NodeHost, path: string): Filesystem | undefined {
+  return host.filesystems.filter((f) => path === f.mount || path.startsWith(f.mount === '/' ? '/' : `${f.mount}/`))
+    .sort((a, b) => b.mount.length - a.mount.length)[0];
+}
+
+/** Bytes etcd's data dir needs on its filesystem (the db file and the WAL). */
+const etcdData = (state: ClusterState): number => (state.etcd.dataLost ? 0 : state.etcd.dbSize + ETCD_WAL_BYTES);
+
 /** Keep the filesystem that holds etcd's data dir in step with the database size. */
 export function syncEtcdDisk(state: ClusterState): void {
   const node = state.nodes[state.etcd.nodeName];
   if (!node) return;
   for (const fs of node.host.filesystems) {
     if (fs.etcdBaseUsed === undefined) continue;
-    const data = state.etcd.dataLost ? 0 : state.etcd.dbSize + ETCD_WAL_BYTES;
-    fs.used = Math.min(fs.size, fs.etcdBaseUsed + data);
+    fs.used = Math.min(fs.size, fs.etcdBaseUsed + etcdData(state));
   }
+}
+
+/**
+ * The filesystem under etcd's data dir has no room left: the WAL cannot be appended, so
+ * every write times out (reads still answer).
+ */
+export function etcdDiskFull(state: ClusterState): boolean {
+  const fs = state.nodes[state.etcd.nodeName]?.host.filesystems.find((f) => f.etcdBaseUsed !== undefined);
+  return !!fs && !state.etcd.dataLost && fs.etcdBaseUsed! + etcdData(state) >= fs.size;
+}
+
+/** Add (bytes > 0) or remove (bytes < 0) space a data file takes on its filesystem. */
+function chargeFile(state: ClusterState, host: NodeHost, path: string, bytes: number): void {
+  const fs = filesystemOf(host, path);
+  if (!fs) return;
+  if (fs.etcdBaseUsed !== undefined) {
+    fs.etcdBaseUsed = Math.max(0, fs.etcdBaseUsed + bytes);
+    syncEtcdDisk(state);
+  } else {
+    fs.used = Math.min(fs.size, Math.max(0, fs.used + bytes));
+  }
+}
+
+/** Free bytes on a filesystem. */
+function freeOn(state: ClusterState, fs: Filesystem): number {
+  const used = fs.etcdBaseUsed !== undefined ? fs.etcdBaseUsed + etcdData(state) : fs.used;
+  return Math.max(0, fs.size - used);
+}
+
+/**
+ * A large file written on a node (a backup, a dump): it takes its room on the filesystem;
+ * a write that runs out of room stops there (ENOSPC), leaving the file short.
+ */
+export function writeDataFile(state: ClusterState, nodeName: string, path: string, bytes: number, modified = state.now): void {
+  const host = state.nodes[nodeName]?.host;
+  const fs = host && filesystemOf(host, path);
+  if (!host || !fs) return;
+  const files = (host.dataFiles ??= {});
+  const before = files[path]?.size ?? 0;
+  const size = Math.min(bytes, before + freeOn(state, fs));
+  chargeFile(state, host, path, size - before);
+  files[path] = { size, modified };
+}
+
+/** `rm` of a data file: its room comes back. */
+export function removeDataFile(state: ClusterState, nodeName: string, path: string): boolean {
+  const host = state.nodes[nodeName]?.host;
+  const file = host?.dataFiles?.[path];
+  if (!host || file === undefined) return false;
+  delete host.dataFiles![path];
+  chargeFile(state, host, path, -file.size);
+  return true;
 }
 
 /** Append a line to a node's journal for a unit (also mirrored into syslog, like rsyslog does). */

@@ -10,6 +10,8 @@ const Quantity = z
 const Duration = z.string().refine((v) => parseDuration(v) !== null, { message: 'not a duration (e.g. "3d", "1h30m", "45s")' });
 const Labels = z.record(z.string(), z.string());
 const Name = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lowercase RFC 1123 name').max(253);
+/** A limit on how many objects there may be. */
+const Count = z.number().int().positive();
 const IPv4 = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, 'must be an IPv4 address');
 /** Documentation ranges (RFC 5737): what synthetic "internet" clients use. */
 const DocIP = IPv4.refine((ip) => /^(203\.0\.113|198\.51\.100|192\.0\.2)\./.test(ip), {
@@ -178,6 +180,8 @@ export const ServiceSpecSchema = z.strictObject({
   /** LoadBalancer ingress (hostname like an AWS ELB, or an IP). */
   loadBalancer: z.strictObject({ ip: z.string().optional(), hostname: z.string().optional() }).optional(),
   labels: Labels.default({}),
+  /** E.g. the AWS load balancer's kind and settings (`service.beta.kubernetes.io/aws-load-balancer-type`). */
+  annotations: Labels.default({}),
   age: Duration.default('3d'),
 });
 
@@ -270,6 +274,25 @@ export const ClusterSpecSchema = z.strictObject({
     .prefault({}),
   network: NetworkSpecSchema.prefault({}),
   addons: AddonsSpecSchema.prefault({}),
+  /**
+   * What the apiserver admits: object counts per namespace (an `object-counts` ResourceQuota)
+   * and in all. A drill cluster needs far less; a player's `--replicas=100000` stops here.
+   */
+  limits: z
+    .strictObject({
+      quota: z
+        .strictObject({
+          pods: Count.default(500),
+          services: Count.default(500),
+          configmaps: Count.default(500),
+          deployments: Count.default(500),
+          replicasets: Count.default(2000),
+          daemonsets: Count.default(100),
+        })
+        .prefault({}),
+      maxObjects: Count.default(20_000),
+    })
+    .prefault({}),
 });
 
 /** What an author writes (defaults optional). */

@@ -110,6 +110,8 @@ export interface NodeHost {
   filesystems: Filesystem[];
   /** Files `cat` can show, by absolute path (e.g. /etc/resolv.conf, static pod manifests). */
   files: Record<string, string>;
+  /** Large files a fault left (backups, dumps), by absolute path: they fill a filesystem, `rm` frees it. */
+  dataFiles?: Record<string, { size: Bytes; modified: SimTime }>;
   syslog: LogLine[];
   /** Real CPU / memory use for `kubectl top node` (base units). */
   usage: { cpu: Millicores; memory: Bytes };
@@ -436,6 +438,8 @@ export interface TrafficClient {
   requestsPerMinute: number;
   paths: string[];
   userAgent: string;
+  /** What the app saw of this client's latest served request (simulated ms, source address, X-Forwarded-For). */
+  lastServed?: { at: SimTime; source: string; forwardedFor?: string };
 }
 
 export interface ConntrackEntry {
@@ -500,9 +504,18 @@ export interface RngState {
   s: [number, number, number, number];
 }
 
+/** What the apiserver admits, so that no player can grow the simulation without bound. */
+export interface ClusterLimits {
+  /** Most objects of a kind per namespace: the `object-counts` ResourceQuota every namespace has. */
+  quota: { pods: number; services: number; configmaps: number; deployments: number; replicasets: number; daemonsets: number };
+  /** Most API objects (every kind, namespaces and nodes included) the simulation holds in all. */
+  maxObjects: number;
+}
+
 export interface ClusterState {
   /** Simulated ms since the scenario began. Only tick() advances it. */
   now: SimTime;
+  limits: ClusterLimits;
   /** Wall-clock epoch (ms) the simulated time 0 maps to, for printed timestamps. Fixed per scenario. */
   epoch: number;
   rng: RngState;

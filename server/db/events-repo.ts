@@ -48,7 +48,7 @@ export async function appendEvents(
 ): Promise<AppendOutcome> {
   if (events.length === 0) throw new Error('appendEvents: no events to append');
   try {
-    const hasChanges = changes.room || changes.participants?.length || changes.results?.length || changes.snapshotState;
+    const hasChanges = changes.room || changes.participants?.length || changes.results?.length;
     const appended = hasChanges
       ? await appendWithChanges(prisma, roomId, expectedSeq, events, changes)
       : await appendPlain(writer, roomId, expectedSeq, events);
@@ -96,11 +96,6 @@ async function appendWithChanges(
       }));
       const created = await tx.event.createManyAndReturn({ data: rows });
       if (changes.results?.length) await upsertResults(tx, roomId, changes.results);
-      if (changes.snapshotState) {
-        await tx.roomSnapshot.create({
-          data: { roomId, seq: lastSeq, state: changes.snapshotState as Prisma.InputJsonObject },
-        });
-      }
       const ordered = created.map(toEventRecord).sort((a, b) => a.seq - b.seq);
       return { ok: true as const, events: ordered, participants, lastSeq };
     });
@@ -120,10 +115,18 @@ export async function listEvents(db: Db, roomId: string, afterSeq = 0, limit?: n
 }
 
 function toSnapshotRecord(row: RoomSnapshot): SnapshotRecord {
-  return { roomId: row.roomId, seq: row.seq, state: row.state as JsonObject, createdAt: row.createdAt };
+  return { roomId: row.roomId, seq: row.seq, data: row.data, createdAt: row.createdAt };
 }
 
 export async function latestSnapshot(db: Db, roomId: string): Promise<SnapshotRecord | null> {
   const row = await db.roomSnapshot.findFirst({ where: { roomId }, orderBy: { seq: 'desc' } });
   return row && toSnapshotRecord(row);
+}
+
+/** One row per room: the new snapshot replaces older ones (a concurrent later one wins). */
+export async function saveSnapshot(prisma: PrismaClient, roomId: string, seq: number, data: Uint8Array): Promise<void> {
+  await prisma.$transaction([
+    prisma.roomSnapshot.createMany({ data: [{ roomId, seq, data: new Uint8Array(data) }], skipDuplicates: true }),
+    prisma.roomSnapshot.deleteMany({ where: { roomId, seq: { lt: seq } } }),
+  ]);
 }

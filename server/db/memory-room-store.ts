@@ -40,6 +40,7 @@ export function createMemoryRoomStore(now: () => Date = () => new Date()): RoomS
         startedAt: null,
         endedAt: null,
         lastSeq: 0,
+        brokenReason: null,
       };
       rooms.set(record.id, record);
       events.set(record.id, []);
@@ -54,7 +55,11 @@ export function createMemoryRoomStore(now: () => Date = () => new Date()): RoomS
       return room ? copy(room) : null;
     },
     async listOpenRooms() {
-      return [...rooms.values()].filter((r) => r.status !== 'ended').map((r) => copy(r));
+      return [...rooms.values()].filter((r) => r.status !== 'ended' && r.brokenReason === null).map((r) => copy(r));
+    },
+    async markBroken(roomId, reason) {
+      const room = rooms.get(roomId);
+      if (room) room.brokenReason = reason;
     },
 
     async appendEvents(roomId: string, expectedSeq: number, newEvents: NewEvent[], changes: AppendChanges = {}): Promise<AppendOutcome> {
@@ -99,9 +104,6 @@ export function createMemoryRoomStore(now: () => Date = () => new Date()): RoomS
           createdAt: results.get(`${roomId}/${result.participantId}`)?.createdAt ?? createdAt,
         });
       }
-      if (changes.snapshotState) {
-        snapshots.set(roomId, { roomId, seq: room.lastSeq, state: copy(changes.snapshotState), createdAt });
-      }
       return { ok: true, events: copy(records), participants: copy(added), lastSeq: room.lastSeq };
     },
     async listEvents(roomId, afterSeq = 0, limit) {
@@ -124,6 +126,9 @@ export function createMemoryRoomStore(now: () => Date = () => new Date()): RoomS
     async latestSnapshot(roomId) {
       const snapshot = snapshots.get(roomId);
       return snapshot ? copy(snapshot) : null;
+    },
+    async saveSnapshot(roomId, seq, data) {
+      if ((snapshots.get(roomId)?.seq ?? -1) < seq) snapshots.set(roomId, { roomId, seq, data: new Uint8Array(data), createdAt: now() });
     },
 
     async listResults(roomId) {

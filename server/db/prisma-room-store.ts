@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { AppendWriter } from './append-writer.js';
-import { appendEvents, latestSnapshot, listEvents } from './events-repo.js';
+import { appendEvents, latestSnapshot, listEvents, saveSnapshot } from './events-repo.js';
 import { leaderboard, listResults } from './results-repo.js';
 import {
   createRoom,
@@ -11,6 +11,7 @@ import {
   getRoom,
   listOpenRooms,
   listParticipants,
+  markBroken,
   markSeen,
 } from './rooms-repo.js';
 import type { RoomStore } from './room-store.js';
@@ -22,12 +23,14 @@ export function createPrismaRoomStore(prisma: PrismaClient, pool: pg.Pool): Room
     getRoom: (roomId) => getRoom(prisma, roomId),
     findRoomByCode: (code) => findRoomByCode(prisma, code),
     listOpenRooms: () => listOpenRooms(prisma),
+    markBroken: (roomId, reason) => markBroken(prisma, roomId, reason),
     appendEvents: (roomId, expectedSeq, events, changes) => appendEvents(prisma, writer, roomId, expectedSeq, events, changes),
     listEvents: (roomId, afterSeq, limit) => listEvents(prisma, roomId, afterSeq, limit),
     listParticipants: (roomId) => listParticipants(prisma, roomId),
     findParticipantByTokenHash: (tokenHash) => findParticipantByTokenHash(prisma, tokenHash),
     markSeen: (participantId, seq) => markSeen(prisma, participantId, seq),
     latestSnapshot: (roomId) => latestSnapshot(prisma, roomId),
+    saveSnapshot: (roomId, seq, data) => saveSnapshot(prisma, roomId, seq, data),
     listResults: (roomId) => listResults(prisma, roomId),
     leaderboard: (scenarioId, options) => leaderboard(prisma, scenarioId, options),
   };

@@ -5,7 +5,8 @@
 // The event log is the truth. Every write goes through appendEvents(), which appends at
 // an expected sequence (optimistic lock: a stale writer gets `seq_conflict`, never a gap or
 // a duplicate) and applies, in the same transaction, the projections those events imply:
-// room status/timer, new participants, results, a snapshot.
+// room status/timer, new participants, results. Snapshots are written apart, in the
+// background (saveSnapshot): they are a cache of the log, never needed for an ack.
 
 export type RoomMode = 'interview' | 'gameday' | 'solo';
 export type RoomStatus = 'lobby' | 'running' | 'paused' | 'ended';
@@ -27,6 +28,8 @@ export interface RoomRecord {
   endedAt: Date | null;
   /** Sequence of the last appended event; 0 for a room with no events. */
   lastSeq: number;
+  /** Why the room's log could not be rebuilt; null for a sound room. */
+  brokenReason: string | null;
 }
 
 export interface NewRoom {
@@ -116,7 +119,8 @@ export interface SnapshotRecord {
   roomId: string;
   /** The snapshot is the room state after this event. */
   seq: number;
-  state: JsonObject;
+  /** server/rooms/snapshot.ts encodes and decodes it. */
+  data: Uint8Array;
   createdAt: Date;
 }
 
@@ -127,8 +131,6 @@ export interface AppendChanges {
   participants?: NewParticipant[];
   /** Upserted per (room, participant): a later score adjustment replaces the result. */
   results?: NewResult[];
-  /** State after the last appended event. */
-  snapshotState?: JsonObject;
 }
 
 export type AppendOutcome =
@@ -143,8 +145,10 @@ export interface RoomStore {
   createRoom(room: NewRoom): Promise<CreateRoomOutcome>;
   getRoom(roomId: string): Promise<RoomRecord | null>;
   findRoomByCode(code: string): Promise<RoomRecord | null>;
-  /** Rooms not ended (lobby, running, paused), oldest first: what a restarted server rebuilds. */
+  /** Rooms not ended (lobby, running, paused) and not broken, oldest first: what a restarted server resumes. */
   listOpenRooms(): Promise<RoomRecord[]>;
+  /** Closes a room whose log cannot be rebuilt: it is no longer listed as open. */
+  markBroken(roomId: string, reason: string): Promise<void>;
 
   /**
    * Appends `events` as seq expectedSeq+1, expectedSeq+2, … if and only if the room's last
@@ -161,6 +165,8 @@ export interface RoomStore {
   markSeen(participantId: string, seq: number): Promise<void>;
 
   latestSnapshot(roomId: string): Promise<SnapshotRecord | null>;
+  /** Stores the room state after event `seq` and drops the room's older snapshots. */
+  saveSnapshot(roomId: string, seq: number, data: Uint8Array): Promise<void>;
 
   listResults(roomId: string): Promise<ResultRecord[]>;
   /** Best results for a scenario (score desc); `mode` keeps only rooms of that mode (e.g. solo). */

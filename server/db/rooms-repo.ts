@@ -19,6 +19,7 @@ export function toRoomRecord(row: Room): RoomRecord {
     startedAt: row.startedAt,
     endedAt: row.endedAt,
     lastSeq: row.lastSeq,
+    brokenReason: row.brokenReason,
   };
 }
 
@@ -70,8 +71,12 @@ export async function findRoomByCode(db: Db, code: string): Promise<RoomRecord |
 }
 
 export async function listOpenRooms(db: Db): Promise<RoomRecord[]> {
-  const rows = await db.room.findMany({ where: { status: { not: 'ended' } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  const rows = await db.room.findMany({ where: { status: { not: 'ended' }, brokenReason: null }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   return rows.map(toRoomRecord);
+}
+
+export async function markBroken(db: Db, roomId: string, reason: string): Promise<void> {
+  await db.room.updateMany({ where: { id: roomId }, data: { brokenReason: reason } });
 }
 
 export async function createParticipants(db: Db, roomId: string, participants: NewParticipant[]): Promise<ParticipantRecord[]> {

@@ -14,6 +14,7 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   too_large: 413,
   conflict: 409,
+  room_broken: 410,
   internal: 500,
   unavailable: 503,
 };

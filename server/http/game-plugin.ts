@@ -1,6 +1,7 @@
-// The game: the room registry (rebuilt from the log when the server is ready), socket.io
-// on the same HTTP server, the /api routes and /metrics. Closing the app stops every
-// room clock and socket.
+// The game: the room registry, socket.io on the same HTTP server, the /api routes and
+// /metrics. Nothing is rebuilt before the server listens: rooms come back on demand, and
+// once listening the registry reconciles open rooms in the background (then every
+// `reconcileMs`). Closing the app stops every room clock and socket.
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
 import { DEFAULT_LIMITS, type EdgeLimits } from '../config.js';
@@ -26,6 +27,18 @@ export interface GameOptions {
   limits?: EdgeLimits;
   /** Who may read /metrics (default everyone). */
   metrics?: OpsRouteAccess;
+  /** Trusted reverse proxies (X-Forwarded-For) for socket clients' addresses; HTTP uses fastify's trustProxy. */
+  trustProxyHops?: number;
+  /** Their total size in bytes (default 256 MiB). */
+  maxEndedBytes?: number;
+  /** A lobby nobody started ends after this long (ms, default 24 h). */
+  lobbyTtlMs?: number;
+  /** Period of the background reconcile (ms, default 60 000); 0 = only once after listening. */
+  reconcileMs?: number;
+  /** First and longest wait between attempts to reach an unavailable database (ms). */
+  retryMs?: { first: number; max: number };
+  /** Events between two room snapshots (default 32). */
+  snapshotEvery?: number;
 }
 
 declare module 'fastify' {
@@ -43,8 +56,17 @@ export const gamePlugin = fp<GameOptions>(
       tickMs: options.tickMs ?? 1000,
       ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
       ...(options.maxEndedRooms !== undefined ? { maxEndedRooms: options.maxEndedRooms } : {}),
+      ...(options.maxEndedBytes !== undefined ? { maxEndedBytes: options.maxEndedBytes } : {}),
+      ...(options.lobbyTtlMs !== undefined ? { lobbyTtlMs: options.lobbyTtlMs } : {}),
+      ...(options.retryMs ? { retryMs: options.retryMs } : {}),
+      ...(options.snapshotEvery !== undefined ? { snapshotEvery: options.snapshotEvery } : {}),
       hooks: {
         onCommitted: (runner, events, origin) => sockets?.broadcast(runner, events, origin),
+        onStorage: (runner, available) => {
+          app.log.warn(`room ${runner.room.id}: saving ${available ? 'works again' : 'is unavailable; the room waits'}`);
+          sockets?.storage(runner, available);
+        },
+        onBroken: (runner, error) => app.log.error({ err: error }, `room ${runner.room.id} is broken and closed`),
         onWrite: (ms) => metrics.eventWriteSeconds.observe(ms / 1000),
         onError: (error, context) => app.log.error({ err: error }, context),
       },
@@ -55,7 +77,7 @@ export const gamePlugin = fp<GameOptions>(
       return counts;
     });
     const limits = options.limits ?? DEFAULT_LIMITS;
-    sockets = createGameSockets(app.server, { registry, metrics, log: app.log, limits }, app.originAllowed);
+    sockets = createGameSockets(app.server, { registry, metrics, log: app.log, limits, trustProxyHops: options.trustProxyHops ?? 0 }, app.originAllowed);
     app.decorate('game', { registry, metrics, sockets, limits });
     // Routes opt in (room creation); the answer is the app's error body with code rate_limited.
     await app.register(rateLimit, {
@@ -63,12 +85,31 @@ export const gamePlugin = fp<GameOptions>(
       errorResponseBuilder: (_request, context) => Object.assign(new Error(`too many requests; try again in ${context.after}`), { statusCode: context.statusCode }),
     });
 
-    app.addHook('onReady', async () => {
-      const { loaded, failed } = await registry.loadOpenRooms();
-      app.log.info(`rooms rebuilt from the log: ${loaded}${failed.length ? `, failed: ${failed.join(', ')}` : ''}`);
+    let reconciling: Promise<void> | undefined;
+    let reconcileTimer: ReturnType<typeof setInterval> | undefined;
+    const reconcile = (): void => {
+      reconciling ??= registry.reconcile().then(
+        ({ resumed, expired, broken }) => {
+          if (resumed || expired || broken.length) app.log.info(`rooms reconciled: ${resumed} running, ${expired} expired${broken.length ? `, broken: ${broken.join(', ')}` : ''}`);
+        },
+        (error: unknown) => app.log.error({ err: error }, 'reconciling open rooms failed; trying again later'),
+      ).finally(() => {
+        reconciling = undefined;
+      });
+    };
+    // Listening comes first: a server with many or heavy rooms answers from its first second.
+    app.addHook('onListen', async () => {
+      reconcile();
+      const every = options.reconcileMs ?? 60_000;
+      if (every > 0) {
+        reconcileTimer = setInterval(reconcile, every);
+        reconcileTimer.unref();
+      }
     });
     app.addHook('preClose', async () => {
+      clearInterval(reconcileTimer);
       registry.dispose();
+      await reconciling;
       sockets?.stop();
     });
 

@@ -1,5 +1,6 @@
 // The printable report page: plain HTML with print styles, every value escaped.
 import type { RoomReport } from '../protocol/index.js';
+import { breakdownLines } from '../rooms/debrief.js';
 
 const escape = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -13,10 +14,12 @@ export function renderReportHtml(report: RoomReport): string {
   const players = report.participants.filter((p) => p.role === 'player');
   const section = (p: RoomReport['participants'][number]): string => `
 <section class="player">
-  <h2>${escape(p.name)}</h2>
-  ${p.score ? `<p class="score">Score: <strong>${p.score.adjustedTotal}</strong> / ${p.score.max}${p.score.adjustedTotal !== p.score.total ? ` (computed ${p.score.total})` : ''}</p>
-  <pre class="breakdown">${escape(JSON.stringify(p.score.breakdown, null, 2))}</pre>
-  ${p.score.adjustments.map((a) => `<p class="adjustment">Adjusted ${a.points > 0 ? '+' : ''}${a.points}: ${escape(a.reason)}</p>`).join('\n')}` : '<p class="score">No score</p>'}
+  <h2>${escape(p.name)}${p.left ? ' (left the room)' : ''}</h2>
+  ${p.score ? `<p class="score">Score: <strong>${p.score.adjustedTotal}</strong> / ${p.score.max}${p.score.adjustedTotal !== p.score.total ? ` (computed ${p.score.total})` : ''}${p.score.released ? '' : ' · not shown to the player'}</p>
+  ${p.score.adjustments.map((a) => `<p class="adjustment">Host adjustment ${a.points > 0 ? '+' : ''}${a.points}: ${escape(a.reason)}</p>`).join('\n')}
+  <table class="breakdown"><tr><th>what</th><th>points</th><th>why</th></tr>
+  ${breakdownLines(p.score.breakdown).map((l) => `<tr><td>${escape(l.label)}</td><td>${l.max > 0 ? `${l.points} / ${l.max}` : l.points}</td><td>${escape(l.why)}</td></tr>`).join('\n')}
+  </table>` : '<p class="score">No score</p>'}
   <h3>Diagnosis</h3>
   ${p.diagnosis ? `<p><strong>${escape(p.diagnosis.rootCause)}</strong></p><p>${escape(p.diagnosis.text)}</p><ul>${p.diagnosis.evidence.map((e) => `<li>${escape(e)}</li>`).join('')}</ul>` : '<p>None submitted.</p>'}
   <h3>Hints used</h3>

@@ -1,35 +1,67 @@
 // Reports (host token) and replays (host, or the player themself). Both read the stored
-// log; a replay is filtered for its viewer exactly like live broadcasts.
+// log; a replay is filtered for its viewer exactly like live broadcasts. A room that is
+// not in memory is not rebuilt for them when it has ended (or is broken): its report is
+// folded from the log without simulating the cluster (ledger.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { HttpError, ReplayResponse, RoomIdParams, RoomReport, failure, type AckError } from '../protocol/index.js';
+import { HttpError, ReplayResponse, RoomIdParams, RoomReport, failure, type AckError, type RoomEvent } from '../protocol/index.js';
 import { fromStored } from '../rooms/log.js';
 import { overviewTimeline } from '../rooms/overview.js';
+import { foldLedger } from '../rooms/ledger.js';
 import { buildReport } from '../rooms/report.js';
-import type { RoomRunner } from '../rooms/runner.js';
+import type { ScenarioRuntime } from '../rooms/runtime.js';
+import { placementOf, type RoomState } from '../rooms/state.js';
+import { hashToken } from '../rooms/tokens.js';
 import { viewerOf, viewFor, type Viewer } from '../rooms/view.js';
 import { bearerToken, sendError } from './errors.js';
 import { renderReportHtml } from './report-html.js';
+
+interface Authorised {
+  room: Readonly<RoomState>;
+  runtime: ScenarioRuntime;
+  log: RoomEvent[];
+  viewer: Viewer;
+}
 
 export async function reportRoutes(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { registry } = app.game;
 
-  /** The room and the viewer the bearer token stands for, if it belongs to this room. */
-  async function authorise(request: FastifyRequest, roomId: string): Promise<{ runner: RoomRunner; viewer: Viewer } | AckError> {
+  /** The room (as state and runtime), its log and the viewer the bearer token stands for, if it belongs to this room. */
+  async function authorise(request: FastifyRequest, roomId: string): Promise<Authorised | AckError> {
     const token = bearerToken(request.headers.authorization);
     if (!token) return failure('forbidden', 'send the participant token as "Authorization: Bearer <token>"');
-    const found = await registry.findByToken(token);
-    if (!('runner' in found) || found.runner.room.id !== roomId) return failure('forbidden', 'that token does not belong to this room');
-    return { runner: found.runner, viewer: viewerOf(found.participant.id, found.participant.role) };
+    const identity = await registry.store.findParticipantByTokenHash(hashToken(token));
+    if (!identity || identity.roomId !== roomId) return failure('forbidden', 'that token does not belong to this room');
+    const found = await roomWithLog(roomId);
+    if (!('room' in found)) return found;
+    // Only a seat's token reads the room (a request waiting for the host, or refused, does not).
+    const placement = placementOf(found.room, identity.id);
+    if (placement.kind !== 'seat') return failure('forbidden', 'that token does not belong to this room');
+    return { ...found, viewer: viewerOf(placement.participant.id, placement.participant.role) };
+  }
+
+  /** The room and its log: from memory, folded from the log when it ended (or broke) elsewhere, else rebuilt. */
+  async function roomWithLog(roomId: string): Promise<Omit<Authorised, 'viewer'> | AckError> {
+    const live = registry.inMemory(roomId);
+    const record = live ? undefined : await registry.store.getRoom(roomId);
+    if (!live && record && (record.status === 'ended' || record.brokenReason !== null)) {
+      const runtime = registry.catalog.runtime(record.scenarioId, record.seed);
+      if (!runtime) return failure('room_broken', `scenario ${record.scenarioId} is not installed`);
+      const log = (await registry.store.listEvents(roomId, 0)).map(fromStored);
+      return { room: foldLedger(runtime, roomId, log), runtime, log };
+    }
+    const runner = live ?? (await registry.get(roomId));
+    if (!('room' in runner)) return runner;
+    const log = (await registry.store.listEvents(roomId, 0)).map(fromStored).filter((e) => e.seq <= runner.room.seq);
+    return { room: runner.room, runtime: runner.runtime, log };
   }
 
   async function hostReport(request: FastifyRequest<{ Params: { id: string } }>): Promise<{ report: RoomReport } | { error: AckError }> {
     const auth = await authorise(request, request.params.id);
-    if (!('runner' in auth)) return { error: auth };
+    if (!('room' in auth)) return { error: auth };
     if (auth.viewer.role !== 'host') return { error: failure('forbidden', 'reports are for the host') };
-    const log = (await registry.store.listEvents(auth.runner.room.id, 0)).map(fromStored);
-    return { report: buildReport(auth.runner.room, auth.runner.runtime, log) };
+    return { report: buildReport(auth.room, auth.runtime, auth.log) };
   }
 
   api.get('/api/rooms/:id/report', {
@@ -51,13 +83,15 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     schema: { summary: 'The room log as the token holder may see it', tags: ['reports'], params: RoomIdParams, response: { 200: ReplayResponse, 403: HttpError } },
   }, async (request, reply) => {
     const auth = await authorise(request, request.params.id);
-    if (!('runner' in auth)) return sendError(reply, auth);
+    if (!('room' in auth)) return sendError(reply, auth);
     if (auth.viewer.role === 'spectator') return sendError(reply, failure('forbidden', 'replays are for the host and the players'));
-    const log = (await registry.store.listEvents(auth.runner.room.id, 0)).map(fromStored);
+    const { room, runtime, log } = auth;
     const events = log.map((e) => viewFor(auth.viewer, e)).filter((e) => e !== null);
-    const { room, runtime } = auth.runner;
-    if (auth.viewer.role !== 'host') return { roomId: room.id, scenarioId: room.scenarioId, events };
+    if (auth.viewer.role !== 'host') {
+      const otherCommands = log.flatMap((e) => (e.type === 'command' && e.participantId !== auth.viewer.participantId ? [{ seq: e.seq, participantId: e.participantId }] : []));
+      return { roomId: room.id, scenarioId: room.scenarioId, events, otherCommands };
+    }
     // The overview at any moment of the replay, computed from the replayed cluster.
-    return { roomId: room.id, scenarioId: room.scenarioId, seed: room.seed, events, overviews: overviewTimeline(runtime, room.id, log) };
+    return { roomId: room.id, scenarioId: room.scenarioId, seed: room.seed, events, overviews: await overviewTimeline(runtime, room.id, log) };
   });
 }

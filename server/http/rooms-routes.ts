@@ -37,8 +37,8 @@ export async function roomsRoutes(app: FastifyInstance): Promise<void> {
     },
     ...creation,
   }, async (request, reply) => {
-    const { scenarioId, mode, seed, hostName } = request.body;
-    const created = await registry.create({ scenarioId, mode, name: hostName, ...(seed !== undefined ? { seed } : {}) });
+    const { scenarioId, mode, seed, hostName, allowSpectators } = request.body;
+    const created = await registry.create({ scenarioId, mode, name: hostName, settings: { allowSpectators, autoHints: false }, ...(seed !== undefined ? { seed } : {}) });
     if (!('runner' in created)) return sendError(reply, created);
     return reply.code(201).send({ roomId: created.runner.room.id, code: created.runner.room.code, hostToken: created.token });
   });
@@ -50,22 +50,37 @@ export async function roomsRoutes(app: FastifyInstance): Promise<void> {
     },
     ...creation,
   }, async (request, reply) => {
-    const { scenarioId, name } = request.body;
-    const created = await registry.create({ scenarioId, mode: 'solo', name });
+    const { scenarioId, name, autoHints } = request.body;
+    const created = await registry.create({ scenarioId, mode: 'solo', name, settings: { allowSpectators: false, autoHints } });
     if (!('runner' in created)) return sendError(reply, created);
     return reply.code(201).send({ roomId: created.runner.room.id, code: created.runner.room.code, token: created.token, participantId: created.participantId });
   });
 
+  // Anonymous: answered from memory or from the room and participant rows, never by
+  // rebuilding a room (that is for the people who join it).
   api.get('/api/rooms/:code', {
     schema: { summary: 'Room summary by join code', tags: ['rooms'], params: RoomCodeParams, response: { 200: RoomSummary, 404: HttpError } },
   }, async (request, reply) => {
-    const runner = await registry.findByCode(request.params.code);
-    if (!runner) return sendError(reply, failure('not_found', 'no room with that code'));
-    const { room } = runner;
-    const people = Object.values(room.participants).filter((p) => !p.left);
+    const live = registry.inMemoryByCode(request.params.code);
+    if (live) {
+      const { room } = live;
+      const people = Object.values(room.participants).filter((p) => !p.left);
+      return {
+        roomId: room.id, code: room.code, mode: room.mode, scenarioId: room.scenarioId, title: live.runtime.title, status: room.status,
+        players: people.filter((p) => p.role === 'player').length, spectators: people.filter((p) => p.role === 'spectator').length,
+        allowSpectators: room.settings.allowSpectators,
+      };
+    }
+    const record = await registry.store.findRoomByCode(request.params.code);
+    if (!record) return sendError(reply, failure('not_found', 'no room with that code'));
+    const people = await registry.store.listParticipants(record.id);
     return {
-      roomId: room.id, code: room.code, mode: room.mode, scenarioId: room.scenarioId, title: runner.runtime.title, status: room.status,
+      roomId: record.id, code: record.code, mode: record.mode, scenarioId: record.scenarioId,
+      title: registry.catalog.runtime(record.scenarioId, record.seed)?.title ?? record.scenarioId, status: record.status,
       players: people.filter((p) => p.role === 'player').length, spectators: people.filter((p) => p.role === 'spectator').length,
+      // Settings live in the log; a room not in memory has ended or is being rebuilt, and a
+      // spectator's join answers for itself.
+      allowSpectators: false,
     };
   });
 

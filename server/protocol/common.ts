@@ -23,6 +23,7 @@ export const JoinCode = z
 export const Token = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not a participant token');
 
 export const DisplayName = typedText({ max: 40, trim: true }).min(1, 'a name is required');
+// (LIMITS.maxNameChars below is the same 40: a made-unique "Pat (2)" stays within it.)
 export const ScenarioId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'not a scenario id');
 export const ParticipantId = z.string().min(1).max(64);
 export const Seed = z.number().int().min(0).max(0xffffffff);
@@ -32,6 +33,7 @@ export const LIMITS = {
   /** Largest socket.io message the server accepts (bytes). */
   maxMessageBytes: 16 * 1024,
   maxLineChars: 4096,
+  maxNameChars: 40,
   maxTextChars: 4000,
   /** Token bucket per socket for cmd:run / cmd:complete / hint:request / client:signal. */
   commandsPerSecond: 10,

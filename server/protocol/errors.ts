@@ -10,8 +10,13 @@ export const ERROR_CODES = [
   'rate_limited',
   'too_large',
   'conflict',
+  /** The room's log could not be rebuilt: the room is closed for good. */
+  'room_broken',
   'internal',
-  /** The server is at a limit it keeps (e.g. open rooms); try again later. */
+  /**
+   * Try again later: the server is at a limit it keeps (e.g. open rooms), or saving is
+   * unavailable (the database is down) and the room waits and retries.
+   */
   'unavailable',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);

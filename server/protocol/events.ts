@@ -20,10 +20,23 @@ const Base = {
 /** Who did something: a participant, or the room's own clock (time limit, auto-hints). */
 export const Actor = z.union([ParticipantId, z.literal('system')]);
 
-/** `submitted`: a solo player's diagnosis ends their room. */
-export const EndReason = z.enum(['host', 'time', 'submitted']);
+/** `submitted`: a solo player's diagnosis ends their room; `gave-up`: a solo player stopped without one. */
+export const EndReason = z.enum(['host', 'time', 'submitted', 'gave-up']);
 
-/** Score parts players see: a category and points, never the scenario's explanations. */
+/**
+ * What a room allows, chosen at creation and changed by `room.settings`. Logs written
+ * before settings existed have none: both are off.
+ */
+export const RoomSettings = z.object({
+  /** Whether anyone with the join code may watch every terminal (hosted rooms; the host decides). */
+  allowSpectators: z.boolean(),
+  /** Solo: a player stalled for two minutes gets the next hint, at its cost (the player opts in). */
+  autoHints: z.boolean(),
+});
+export type RoomSettings = z.infer<typeof RoomSettings>;
+export const DEFAULT_SETTINGS: RoomSettings = { allowSpectators: false, autoHints: false };
+
+/** Score parts players see once their score is released: a category and points, never the scenario's explanations. */
 export const ScorePart = z.object({
   key: z.string(),
   points: z.number(),
@@ -38,9 +51,15 @@ export const DiagnosisFields = {
 };
 
 // ---- events both families share, field for field ----
-const RoomCreatedPublic = z.object({ ...Base, type: z.literal('room.created'), mode: RoomMode, scenarioId: ScenarioId, timeLimitMs: z.number().int().positive() });
+const RoomCreatedPublic = z.object({
+  ...Base, type: z.literal('room.created'), mode: RoomMode, scenarioId: ScenarioId, timeLimitMs: z.number().int().positive(), settings: RoomSettings.optional(),
+});
+const RoomSettingsChanged = z.object({ ...Base, type: z.literal('room.settings'), by: Actor, ...RoomSettings.partial().shape });
+/** `name` is unique in the room (the decision made it so: "Pat (2)"). */
 const ParticipantJoined = z.object({ ...Base, type: z.literal('participant.joined'), participantId: ParticipantId, name: DisplayName, role: Role });
 const ParticipantLeft = z.object({ ...Base, type: z.literal('participant.left'), participantId: ParticipantId });
+/** A participant who left came back with their token: the same seat, terminal and diagnosis. */
+const ParticipantReturned = z.object({ ...Base, type: z.literal('participant.returned'), participantId: ParticipantId });
 const RoomStarted = z.object({ ...Base, type: z.literal('room.started'), by: Actor });
 const RoomPaused = z.object({ ...Base, type: z.literal('room.paused'), by: Actor });
 const RoomResumed = z.object({ ...Base, type: z.literal('room.resumed'), by: Actor });
@@ -72,9 +91,25 @@ const HintPushed = z.object({
   participantId: ParticipantId.optional(),
 });
 const DiagnosisSubmitted = z.object({ ...Base, type: z.literal('diagnosis.submitted'), participantId: ParticipantId, ...DiagnosisFields });
+/**
+ * A player's score as they may now see it: the computed parts plus the host's adjustments.
+ * The host releases it in an interview; gameday and solo rooms release every score at the end.
+ */
+const ScoreReleased = z.object({
+  ...Base, type: z.literal('score.released'), participantId: ParticipantId, total: z.number(), max: z.number(), parts: z.array(ScorePart),
+});
 
 // ---- full (host) events ----
 const RoomCreated = RoomCreatedPublic.extend({ seed: Seed, code: z.string() });
+/**
+ * A new identity asked for a player seat where the room needs the host's approval (an
+ * interview whose candidate seat is taken, a game day under way). `participantId` is the
+ * requester's identity (their token), not yet a seat.
+ */
+const SeatRequested = z.object({ ...Base, type: z.literal('seat.requested'), participantId: ParticipantId, name: DisplayName });
+/** The host let the requester in: into a new seat (`seatId` = their id) or an existing one (an interview's candidate seat). */
+const SeatAdmitted = z.object({ ...Base, type: z.literal('seat.admitted'), participantId: ParticipantId, seatId: ParticipantId, by: Actor });
+const SeatRefused = z.object({ ...Base, type: z.literal('seat.refused'), participantId: ParticipantId, by: Actor });
 const FaultInjected = z.object({ ...Base, type: z.literal('fault.injected'), faultId: z.string(), by: Actor });
 const ScoreComputed = z.object({
   ...Base,
@@ -100,26 +135,20 @@ const Signal = z.object({
 });
 
 export const RoomEvent = z.discriminatedUnion('type', [
-  RoomCreated, ParticipantJoined, ParticipantLeft, RoomStarted, RoomPaused, RoomResumed, RoomExtended, RoomEnded,
-  Tick, Command, FaultInjected, HintRequested, HintPushed, DiagnosisSubmitted, ScoreComputed, ScoreAdjusted, NoteAdded, Signal,
+  RoomCreated, RoomSettingsChanged, ParticipantJoined, ParticipantLeft, ParticipantReturned, SeatRequested, SeatAdmitted, SeatRefused,
+  RoomStarted, RoomPaused, RoomResumed, RoomExtended, RoomEnded,
+  Tick, Command, FaultInjected, HintRequested, HintPushed, DiagnosisSubmitted, ScoreComputed, ScoreAdjusted, ScoreReleased, NoteAdded, Signal,
 ]);
 export type RoomEvent = z.infer<typeof RoomEvent>;
 export type RoomEventType = RoomEvent['type'];
 export type EventOf<T extends RoomEventType> = Extract<RoomEvent, { type: T }>;
 
 // ---- public (player / spectator) events ----
-const ScoreComputedPublic = z.object({
-  ...Base,
-  type: z.literal('score.computed'),
-  participantId: ParticipantId,
-  total: z.number(),
-  max: z.number(),
-  parts: z.array(ScorePart),
-});
-
+// No score.computed: a score reaches players and spectators only as score.released, so the
+// points of a submission cannot be read back before the host (or the end) says so.
 export const PublicEvent = z.discriminatedUnion('type', [
-  RoomCreatedPublic, ParticipantJoined, ParticipantLeft, RoomStarted, RoomPaused, RoomResumed, RoomExtended, RoomEnded,
-  Tick, Command, HintRequested, HintPushed, DiagnosisSubmitted, ScoreComputedPublic,
+  RoomCreatedPublic, RoomSettingsChanged, ParticipantJoined, ParticipantLeft, ParticipantReturned, RoomStarted, RoomPaused, RoomResumed, RoomExtended, RoomEnded,
+  Tick, Command, HintRequested, HintPushed, DiagnosisSubmitted, ScoreReleased,
 ]);
 export type PublicEvent = z.infer<typeof PublicEvent>;
 

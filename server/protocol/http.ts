@@ -16,12 +16,19 @@ export const CreateRoomBody = z.object({
   mode: z.enum(['interview', 'gameday']),
   seed: Seed.optional(),
   hostName: DisplayName,
+  /** Whether anyone with the join code may watch; the host can change it later. */
+  allowSpectators: z.boolean().default(false),
 });
 export const CreateRoomResponse = z.object({ roomId: z.string(), code: z.string(), hostToken: z.string() });
 
 // No seed: the seed picks the variant, so a solo player choosing it could memorise answers
 // for the leaderboard. The server draws it (unknown keys such as a sent seed are dropped).
-export const CreateSoloBody = z.object({ scenarioId: ScenarioId, name: DisplayName });
+export const CreateSoloBody = z.object({
+  scenarioId: ScenarioId,
+  name: DisplayName,
+  /** Opt in to a hint (at its cost) after two minutes without a command; changeable while playing. */
+  autoHints: z.boolean().default(false),
+});
 /** The room is already running; join it over the socket with `{ token }`. */
 export const CreateSoloResponse = z.object({ roomId: z.string(), code: z.string(), token: z.string(), participantId: z.string() });
 
@@ -40,12 +47,16 @@ export const RoomSummary = z.object({
   status: RoomStatus,
   players: z.number().int(),
   spectators: z.number().int(),
+  /** Whether the join form may offer "watch": the host's setting. */
+  allowSpectators: z.boolean(),
 });
 
 export const ReportParticipant = z.object({
   id: ParticipantId,
   name: z.string(),
   role: Role,
+  /** Left the room (everyone who ever joined is listed). */
+  left: z.boolean(),
   commands: z.array(TerminalEntry.extend({ simTime: z.number() })),
   hintsUsed: z.array(z.object({ hintId: z.string(), cost: z.number() })),
   diagnosis: z.object({ rootCause: z.string(), text: z.string(), evidence: z.array(z.string()) }).nullable(),
@@ -56,6 +67,8 @@ export const ReportParticipant = z.object({
       adjustedTotal: z.number(),
       breakdown: z.record(z.string(), z.unknown()),
       adjustments: z.array(z.object({ points: z.number(), reason: z.string() })),
+      /** Whether the player was shown their score (released by the host, or at the end). */
+      released: z.boolean(),
     })
     .nullable(),
 });
@@ -85,6 +98,8 @@ export const ReplayResponse = z.object({
   events: z.array(z.union([RoomEvent, PublicEvent])),
   /** Hosts only: the cluster overview after the first event and after each event that changed it. */
   overviews: z.array(OverviewMessage).optional(),
+  /** Players: when the other players ran a command (not what), so the replay counts everyone's commands. */
+  otherCommands: z.array(z.object({ seq: z.number().int(), participantId: ParticipantId })).optional(),
 });
 
 export const LeaderboardResponse = z.object({

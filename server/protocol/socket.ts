@@ -2,11 +2,12 @@
 // each payload has a schema here and the server answers through the ack with
 // `{ ok: true, ... } | { ok: false, error: { code, message } }`.
 // Server → client: `room:event` (one or more events as its arguments, in order, already
-// filtered for the viewer) and, for hosts
-// and spectators, `room:overview` (the cluster overview, when it changed).
+// filtered for the viewer), `room:storage` (saving stopped working or works again: the
+// room waits meanwhile); for hosts and spectators, `room:overview` (the cluster overview,
+// when it changed); for an identity waiting for a seat, `room:admission` (the host's answer).
 import { z } from 'zod';
 import { DisplayName, JoinCode, LIMITS, ParticipantId, Role, RoomMode, RoomStatus, ScenarioId, Token } from './common.js';
-import { DiagnosisFields, ScorePart, SignalKind } from './events.js';
+import { DiagnosisFields, RoomSettings, ScorePart, SignalKind } from './events.js';
 import { typedText } from './text.js';
 import type { PublicEvent, RoomEvent } from './events.js';
 
@@ -31,6 +32,12 @@ export const ClientMessages = {
   'cmd:complete': z.object({ line: Line, cursor: z.number().int().nonnegative() }),
   'hint:request': Empty,
   'diagnosis:submit': z.object(DiagnosisFields),
+  /** Solo: stop without a diagnosis; the room ends and the debrief follows. */
+  'player:give-up': Empty,
+  /** Solo, after the end: the debrief (the real cause, what was seen and missed, the reference path). */
+  'room:debrief': Empty,
+  /** The host sets `allowSpectators`; a solo player sets `autoHints`. */
+  'room:settings': RoomSettings.partial().strict().refine((s) => Object.keys(s).length > 0, 'change at least one setting'),
   'host:start': Empty,
   'host:pause': Empty,
   'host:resume': Empty,
@@ -40,6 +47,11 @@ export const ClientMessages = {
   'host:fault': z.object({ faultId: typedText({ max: 100 }).min(1) }),
   'host:note': z.object({ text: typedText({ max: LIMITS.maxTextChars, trim: true, multiline: true }).min(1) }),
   'host:adjust': z.object({ participantId: ParticipantId, points: z.number().min(-1000).max(1000), reason: typedText({ max: 1000, trim: true }).min(1) }),
+  /** Lets a waiting identity in: into a new seat, or into the existing player seat `seat`. */
+  'host:admit': z.object({ requestId: ParticipantId, seat: ParticipantId.optional() }),
+  'host:refuse': z.object({ requestId: ParticipantId }),
+  /** Interview: the candidate may now see their score. */
+  'host:release': z.object({ participantId: ParticipantId }),
   /** Interview integrity: the candidate's tab lost focus, or text was pasted. */
   'client:signal': z.object({ kind: SignalKind, amount: z.number().int().nonnegative().max(1e9).optional() }),
 } as const;
@@ -83,7 +95,30 @@ export type ClusterOverview = z.infer<typeof ClusterOverview>;
 export const OverviewMessage = z.object({ seq: z.number().int().nonnegative(), overview: ClusterOverview });
 export type OverviewMessage = z.infer<typeof OverviewMessage>;
 
-export const ParticipantView = z.object({ id: ParticipantId, name: z.string(), role: Role, online: z.boolean() });
+/** Saving the room's events failed (`available: false`: the room waits, its clock stopped, and retries) or works again. */
+export const StorageMessage = z.object({ available: z.boolean(), message: z.string() });
+export type StorageMessage = z.infer<typeof StorageMessage>;
+
+/** `left`: hosts see everyone who ever joined; the others see only who is still in. */
+export const ParticipantView = z.object({ id: ParticipantId, name: z.string(), role: Role, online: z.boolean(), left: z.boolean().optional() });
+
+/** A score line as the scorer wrote it: what it is about, its points and why, in words. */
+export const ScoreLineView = z.object({ category: z.string(), label: z.string(), points: z.number(), max: z.number(), why: z.string() });
+export type ScoreLineView = z.infer<typeof ScoreLineView>;
+
+/**
+ * What a solo player learns after the end: the real cause and how it shows, the evidence
+ * (found or missed, each with the scorer's why), the reference path, and every score line.
+ */
+export const Debrief = z.object({
+  cause: z.object({ title: z.string(), explanation: z.string() }),
+  evidence: z.array(z.object({ label: z.string(), finding: z.string(), found: z.boolean(), why: z.string() })),
+  /** The reference run: command lines, and waits in seconds. */
+  reference: z.array(z.union([z.object({ line: z.string() }), z.object({ waitSec: z.number() })])),
+  prevention: z.array(z.string()),
+  score: z.object({ total: z.number(), max: z.number(), lines: z.array(ScoreLineView) }),
+});
+export type Debrief = z.infer<typeof Debrief>;
 
 export const PublicRoomView = z.object({
   roomId: z.string(),
@@ -91,6 +126,7 @@ export const PublicRoomView = z.object({
   mode: RoomMode,
   scenarioId: ScenarioId,
   status: RoomStatus,
+  settings: RoomSettings,
   /** Sequence of the last event the view includes: resume from here. */
   seq: z.number().int().nonnegative(),
   timer: z.object({ limitMs: z.number(), elapsedMs: z.number(), remainingMs: z.number() }),
@@ -102,9 +138,12 @@ export const PublicRoomView = z.object({
   terminals: z.array(TerminalView),
   hints: z.array(z.object({ seq: z.number().int(), hintId: z.string(), text: z.string(), cost: z.number(), participantId: ParticipantId.optional() })),
   diagnoses: z.array(z.object({ participantId: ParticipantId, ...DiagnosisFields })),
+  /** Hosts: every computed score; players and spectators: released scores only. */
   scores: z.array(z.object({ participantId: ParticipantId, total: z.number(), max: z.number(), parts: z.array(ScorePart) })),
   /** Hosts and spectators only; absent for players and for runtimes without a real cluster. */
   overview: ClusterOverview.optional(),
+  /** A solo player's, once their room has ended. */
+  debrief: Debrief.optional(),
 });
 export type PublicRoomView = z.infer<typeof PublicRoomView>;
 
@@ -118,17 +157,34 @@ export const HostExtras = z.object({
   signals: z.array(z.object({ seq: z.number().int(), participantId: ParticipantId, kind: SignalKind, amount: z.number().optional() })),
   adjustments: z.array(z.object({ seq: z.number().int(), participantId: ParticipantId, points: z.number(), reason: z.string() })),
   breakdowns: z.record(z.string(), z.record(z.string(), z.unknown())),
+  /** Players whose score the players may see (released by the host, or by the end). */
+  released: z.array(ParticipantId),
+  /** Everyone who asked for a seat that needed approval, and what became of it. */
+  requests: z.array(z.object({ id: ParticipantId, name: z.string(), status: z.enum(['pending', 'admitted', 'refused']), seatId: ParticipantId.optional() })),
 });
 export const HostRoomView = PublicRoomView.extend({ host: HostExtras });
 export type HostRoomView = z.infer<typeof HostRoomView>;
 export type RoomView = PublicRoomView | HostRoomView;
 
 // ---- ack payloads ----
-export interface JoinAck {
+export type JoinAck = SeatedAck | WaitingAck;
+export interface SeatedAck {
   /** Present on a first join: keep it (localStorage) to re-join from a reload or a new tab. */
   token?: string;
   view: RoomView;
 }
+/**
+ * The room needs the host's approval for this new identity: wait for `room:admission`, then
+ * join again with the token (a reload joins with it too and waits again while pending).
+ */
+export interface WaitingAck {
+  /** Present on a first join by code. */
+  token?: string;
+  waiting: { roomId: string; code: string; name: string };
+}
+/** `room:admission`: the host's answer to a waiting identity. */
+export const AdmissionMessage = z.object({ admitted: z.boolean() });
+export type AdmissionMessage = z.infer<typeof AdmissionMessage>;
 export interface ResumeAck {
   events: (RoomEvent | PublicEvent)[];
   /** Current room view, for clients that prefer to redraw. */
@@ -154,4 +210,4 @@ export interface ActionAck {
 }
 
 /** Server → client socket.io event names. */
-export const SERVER_EVENTS = { event: 'room:event', overview: 'room:overview' } as const;
+export const SERVER_EVENTS = { event: 'room:event', overview: 'room:overview', storage: 'room:storage', admission: 'room:admission' } as const;

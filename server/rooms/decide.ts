@@ -1,10 +1,10 @@
 // decide(room, runtime, actor, action) → { events } | { error }: the rules of a room as a
 // pure function. It checks the actor's role and the room's status and returns the events
 // the action produces; it changes nothing (the runner appends, then reduces).
-import type { AckError, DraftEvent, ErrorCode, Role, SignalKind } from '../protocol/index.js';
-import { failure } from '../protocol/index.js';
+import type { AckError, DraftEvent, EventOf, ErrorCode, Role, RoomSettings, SignalKind } from '../protocol/index.js';
+import { failure, LIMITS } from '../protocol/index.js';
 import type { ScenarioRuntime } from './runtime.js';
-import { players, type RoomState } from './state.js';
+import { adjustedTotal, playerSeats, players, type RoomState } from './state.js';
 
 export interface Actor {
   participantId: string;
@@ -14,6 +14,13 @@ export interface Actor {
 export type Action =
   | { type: 'join'; participantId: string; name: string; role: Role }
   | { type: 'leave' }
+  /** A participant who left re-joins with their token: their seat again. */
+  | { type: 'return' }
+  | { type: 'give-up' }
+  | { type: 'settings'; settings: Partial<RoomSettings> }
+  | { type: 'admit'; requestId: string; seat?: string }
+  | { type: 'refuse'; requestId: string }
+  | { type: 'release'; participantId: string }
   | { type: 'run'; line: string }
   | { type: 'request-hint' }
   | { type: 'diagnose'; rootCause: string; text: string; evidence: string[] }
@@ -30,8 +37,13 @@ export type Action =
 
 export type Decision = { ok: true; events: DraftEvent[] } | AckError;
 
-const HOST_ACTIONS = new Set<Action['type']>(['start', 'pause', 'resume', 'end', 'extend', 'push-hint', 'inject-fault', 'note', 'adjust']);
-const PLAYER_ACTIONS = new Set<Action['type']>(['run', 'request-hint', 'diagnose', 'signal']);
+const HOST_ACTIONS = new Set<Action['type']>(['start', 'pause', 'resume', 'end', 'extend', 'push-hint', 'inject-fault', 'note', 'adjust', 'admit', 'refuse', 'release']);
+const PLAYER_ACTIONS = new Set<Action['type']>(['run', 'request-hint', 'diagnose', 'signal', 'give-up']);
+
+const AFTER_THE_END = new Set<Action['type']>(['note', 'adjust', 'release']);
+
+/** Identities waiting for the host at once; more are refused until the host answers some. */
+export const MAX_WAITING = 10;
 
 /** A solo player who stops typing this long gets the next hint (once its `afterMs` has passed). */
 export const SOLO_STALL_MS = 2 * 60_000;
@@ -39,24 +51,39 @@ export const SOLO_STALL_MS = 2 * 60_000;
 const reject = (code: ErrorCode, message: string): AckError => failure(code, message);
 
 export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, action: Action): Decision {
-  // After the end a host may still write notes and adjust scores (the review).
-  if (room.status === 'ended' && action.type !== 'note' && action.type !== 'adjust') return reject('room_ended', 'the room has ended');
+  // After the end a host may still write notes, adjust scores and release them (the review).
+  if (room.status === 'ended' && !AFTER_THE_END.has(action.type)) return reject('room_ended', 'the room has ended');
   if (HOST_ACTIONS.has(action.type) && actor.role !== 'host') return reject('forbidden', `only the host may ${action.type}`);
   if (PLAYER_ACTIONS.has(action.type) && actor.role !== 'player') return reject('forbidden', `only players may ${action.type}`);
   if (action.type !== 'join' && !room.participants[actor.participantId]) return reject('forbidden', 'not a participant of this room');
-  if (room.participants[actor.participantId]?.left) return reject('forbidden', 'you left this room');
+  if (room.participants[actor.participantId]?.left && action.type !== 'return') return reject('forbidden', 'you left this room');
 
   const simTime = room.cluster.now;
   const by = actor.participantId;
   switch (action.type) {
-    case 'join': {
-      if (action.role === 'player' && room.mode !== 'gameday' && players(room).length > 0) {
-        return reject('conflict', `a ${room.mode} room has a single player`);
-      }
-      return accept({ type: 'participant.joined', simTime, participantId: action.participantId, name: action.name, role: action.role });
-    }
+    case 'join':
+      return decideJoin(room, action);
     case 'leave':
       return accept({ type: 'participant.left', simTime, participantId: by });
+    case 'return':
+      return room.participants[by]?.left ? accept({ type: 'participant.returned', simTime, participantId: by }) : accept();
+    case 'give-up':
+      if (room.mode !== 'solo') return reject('conflict', 'only a solo player may give up; tell the host');
+      if (room.diagnoses[by]) return reject('conflict', 'a diagnosis was already submitted');
+      return { ok: true, events: endEvents(room, runtime, by, 'gave-up') };
+    case 'settings':
+      if (action.settings.allowSpectators !== undefined && actor.role !== 'host') return reject('forbidden', 'only the host decides who may watch');
+      if (action.settings.autoHints !== undefined && (room.mode !== 'solo' || actor.role !== 'player')) return reject('forbidden', 'automatic hints are the solo player\'s choice');
+      return accept({ type: 'room.settings', simTime, by, ...action.settings });
+    case 'admit':
+      return decideAdmit(room, action, by);
+    case 'refuse':
+      if (room.requests[action.requestId]?.status !== 'pending') return reject('not_found', 'nobody with that request is waiting');
+      return accept({ type: 'seat.refused', simTime, participantId: action.requestId, by });
+    case 'release': {
+      const released = releaseEvent(room, action.participantId);
+      return released ? accept(released) : reject('conflict', 'that player has no score yet');
+    }
     case 'run':
       if (room.status !== 'running') return reject('conflict', notRunning(room));
       // The runner executes the line and fills in output and exit code before logging it.
@@ -73,11 +100,9 @@ export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, 
       if (room.status !== 'running' && room.status !== 'paused') return reject('conflict', notRunning(room));
       if (room.diagnoses[by]) return reject('conflict', 'a diagnosis was already submitted');
       const diagnosis = { rootCause: action.rootCause, text: action.text, evidence: action.evidence };
-      const events: DraftEvent[] = [
-        { type: 'diagnosis.submitted', simTime, participantId: by, ...diagnosis },
-        scoreEvent(room, runtime, by, diagnosis),
-      ];
-      if (room.mode === 'solo') events.push({ type: 'room.ended', simTime, by, reason: 'submitted' });
+      const score = scoreEvent(room, runtime, by, diagnosis);
+      const events: DraftEvent[] = [{ type: 'diagnosis.submitted', simTime, participantId: by, ...diagnosis }, score];
+      if (room.mode === 'solo') events.push(...endEvents(room, runtime, by, 'submitted', [score]));
       return { ok: true, events };
     }
     case 'start':
@@ -112,9 +137,13 @@ export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, 
       return accept({ type: 'fault.injected', simTime, faultId: action.faultId, by });
     case 'note':
       return accept({ type: 'note.added', simTime, by, text: action.text });
-    case 'adjust':
+    case 'adjust': {
       if (!room.scores[action.participantId]) return reject('conflict', 'that player has no score yet');
-      return accept({ type: 'score.adjusted', simTime, participantId: action.participantId, points: action.points, reason: action.reason, by });
+      const adjusted = { type: 'score.adjusted', simTime, participantId: action.participantId, points: action.points, reason: action.reason, by } as const;
+      // A score the player already sees is shown again with the adjustment.
+      const again = room.released[action.participantId] ? releaseEvent(room, action.participantId, action.points) : undefined;
+      return again ? accept(adjusted, again) : accept(adjusted);
+    }
     case 'signal':
       return accept({ type: 'signal', simTime, participantId: by, kind: action.kind, ...(action.amount !== undefined ? { amount: action.amount } : {}) });
   }
@@ -129,7 +158,7 @@ export function decideTick(room: RoomState, runtime: ScenarioRuntime, ms: number
   const simTime = room.cluster.now;
   const events: DraftEvent[] = [{ type: 'tick', simTime, ms }];
   if (room.elapsedMs + ms >= room.limitMs) return [...events, ...endEvents(room, runtime, 'system', 'time')];
-  if (room.mode === 'solo') {
+  if (room.mode === 'solo' && room.settings.autoHints) {
     for (const player of players(room)) {
       const terminal = room.terminals[player.id];
       if (!terminal || room.diagnoses[player.id]) continue;
@@ -142,13 +171,98 @@ export function decideTick(room: RoomState, runtime: ScenarioRuntime, ms: number
   return events;
 }
 
-/** Ending scores every player who has not submitted (their diagnosis counts as missing). */
-function endEvents(room: RoomState, runtime: ScenarioRuntime, by: string, reason: 'host' | 'time'): DraftEvent[] {
+/** The server ends a room on its own (a lobby nobody started in time): scored like an end by time. */
+export function decideExpiry(room: RoomState, runtime: ScenarioRuntime): DraftEvent[] {
+  return room.status === 'ended' ? [] : endEvents(room, runtime, 'system', 'time');
+}
+
+type ScoreDraft = Omit<EventOf<'score.computed'>, 'seq'>;
+type EndReason = EventOf<'room.ended'>['reason'];
+
+/**
+ * Ending scores every player seat that has no score yet, left ones too (a missing diagnosis
+ * scores as missing). Game days and solo rooms then show every player their score; an
+ * interview's stay with the host until released. `fresh`: scores decided in the same step.
+ */
+function endEvents(room: RoomState, runtime: ScenarioRuntime, by: string, reason: EndReason, fresh: ScoreDraft[] = []): DraftEvent[] {
   const simTime = room.cluster.now;
-  const scores = players(room)
-    .filter((p) => !room.scores[p.id])
-    .map((p) => scoreEvent(room, runtime, p.id, null));
-  return [...scores, { type: 'room.ended', simTime, by, reason }];
+  const scored = new Set([...Object.keys(room.scores), ...fresh.map((s) => s.participantId)]);
+  const computed = playerSeats(room).filter((p) => !scored.has(p.id)).map((p) => scoreEvent(room, runtime, p.id, null));
+  const events: DraftEvent[] = [...computed];
+  if (room.mode !== 'interview') {
+    for (const score of [...fresh, ...computed]) events.push(released(score, score.total, 0, simTime));
+    for (const id of Object.keys(room.scores)) events.push(releaseEvent(room, id)!);
+  }
+  return [...events, { type: 'room.ended', simTime, by, reason }];
+}
+
+/** Shows a player their score as it stands (plus `pending` points of an adjustment being decided). */
+function releaseEvent(room: RoomState, participantId: string, pending = 0): DraftEvent | undefined {
+  const score = room.scores[participantId];
+  const total = adjustedTotal(room, participantId);
+  if (!score || total === undefined) return undefined;
+  const adjustments = total - score.total + pending;
+  return released({ participantId, max: score.max, parts: score.parts }, score.total + adjustments, adjustments, room.cluster.now);
+}
+
+function released(score: Pick<ScoreDraft, 'participantId' | 'max' | 'parts'>, total: number, adjustments: number, simTime: number): DraftEvent {
+  const parts = adjustments !== 0 ? [...score.parts, { key: 'adjustment', points: adjustments, max: 0 }] : score.parts;
+  return { type: 'score.released', simTime, participantId: score.participantId, total, max: score.max, parts: parts.map((p) => ({ key: p.key, points: p.points, max: p.max })) };
+}
+
+/**
+ * A first join by code. Seats are not handed out twice: a solo room has its one player; an
+ * interview's first player takes the candidate seat and any later new identity waits for the
+ * host (who may hand it that seat: a candidate on a new device); in a game day under way a
+ * newcomer waits too. Spectators come only when the host allows them. Names are unique.
+ */
+function decideJoin(room: RoomState, action: Extract<Action, { type: 'join' }>): Decision {
+  const simTime = room.cluster.now;
+  const joined = (): Decision => accept({ type: 'participant.joined', simTime, participantId: action.participantId, name: uniqueName(room, action.name), role: action.role });
+  if (action.role === 'spectator') return seatClosed(room, 'spectator') ?? joined();
+  if (action.role !== 'player') return reject('forbidden', 'hosts do not join by code');
+  if (room.mode === 'solo') return reject('conflict', 'a solo room has a single player');
+  const needsApproval = room.mode === 'interview' ? playerSeats(room).length > 0 : room.status !== 'lobby';
+  if (!needsApproval) return joined();
+  const waiting = Object.values(room.requests).filter((r) => r.status === 'pending').length;
+  if (waiting >= MAX_WAITING) return reject('rate_limited', 'too many people are waiting for the host; try again later');
+  return accept({ type: 'seat.requested', simTime, participantId: action.participantId, name: action.name });
+}
+
+/** Into the seat the host names, the interview's candidate seat, or (game day) a new seat. */
+function decideAdmit(room: RoomState, action: Extract<Action, { type: 'admit' }>, by: string): Decision {
+  const simTime = room.cluster.now;
+  const request = room.requests[action.requestId];
+  if (request?.status !== 'pending') return reject('not_found', 'nobody with that request is waiting');
+  const seatId = action.seat ?? (room.mode === 'interview' ? playerSeats(room)[0]?.id : undefined);
+  if (seatId !== undefined) {
+    if (room.participants[seatId]?.role !== 'player') return reject('not_found', 'no such player seat in this room');
+    return accept({ type: 'seat.admitted', simTime, participantId: request.id, seatId, by });
+  }
+  return accept(
+    { type: 'seat.admitted', simTime, participantId: request.id, seatId: request.id, by },
+    { type: 'participant.joined', simTime, participantId: request.id, name: uniqueName(room, request.name), role: 'player' },
+  );
+}
+
+/** Why a seat of this role may not be taken (now), if it may not: spectators need the host's leave. */
+export function seatClosed(room: RoomState, role: Role): AckError | undefined {
+  return role === 'spectator' && !room.settings.allowSpectators ? reject('forbidden', 'the host does not allow spectators in this room') : undefined;
+}
+
+const nameKey = (name: string) => name.normalize('NFKC').toLowerCase();
+
+/** `name`, or `name (2)`, `name (3)`… when someone in the room (left or not) already has it. */
+export function uniqueName(room: RoomState, name: string): string {
+  const taken = new Set(Object.values(room.participants).map((p) => nameKey(p.name)));
+  if (!taken.has(nameKey(name))) return name;
+  for (let n = 2; ; n++) {
+    const suffix = ` (${n})`;
+    // Cut to fit, never between the two halves of a surrogate pair.
+    const base = name.slice(0, LIMITS.maxNameChars - suffix.length).replace(/[\uD800-\uDBFF]$/, '').trimEnd();
+    const candidate = `${base}${suffix}`;
+    if (!taken.has(nameKey(candidate))) return candidate;
+  }
 }
 
 function scoreEvent(
@@ -156,7 +270,7 @@ function scoreEvent(
   runtime: ScenarioRuntime,
   participantId: string,
   diagnosis: { rootCause: string; text: string; evidence: string[] } | null,
-): DraftEvent {
+): ScoreDraft {
   const terminal = room.terminals[participantId];
   const score = runtime.score({
     participantId,

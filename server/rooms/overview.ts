@@ -6,6 +6,7 @@ import type { ClusterOverview, OverviewMessage, RoomEvent } from '../protocol/in
 import { eventObject, nodeRoles, nodeStatus, podStatusReason } from '../shell/kubectl/printers.js';
 import { createRoomState, reduceRoom } from './reducer.js';
 import type { ScenarioRuntime } from './runtime.js';
+import { inSlices } from './slices.js';
 
 /** How many of the latest cluster events the overview keeps. */
 export const OVERVIEW_EVENTS = 10;
@@ -35,10 +36,10 @@ const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The overview through a whole log (replays): replays the events through the engine and
- * records the overview after the first event and after every event that changed it.
- * Empty for runtimes without an overview.
+ * records the overview after the first event and after every event that changed it, in
+ * slices that let other rooms run. Empty for runtimes without an overview.
  */
-export function overviewTimeline(runtime: ScenarioRuntime, roomId: string, log: readonly RoomEvent[]): OverviewMessage[] {
+export async function overviewTimeline(runtime: ScenarioRuntime, roomId: string, log: readonly RoomEvent[]): Promise<OverviewMessage[]> {
   const overview = runtime.overview;
   const [first, ...rest] = log;
   if (!overview || !first || first.type !== 'room.created') return [];
@@ -52,10 +53,10 @@ export function overviewTimeline(runtime: ScenarioRuntime, roomId: string, log: 
     last = text;
   };
   record();
-  for (const event of rest) {
+  await inSlices(rest, (event) => {
     reduceRoom(room, event, runtime);
     if (CHANGES_CLUSTER.has(event.type)) record();
-  }
+  });
   return timeline;
 }
 

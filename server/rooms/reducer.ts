@@ -1,8 +1,9 @@
 // reduceRoom(room, event) → room: the room is a fold of its log. Deterministic: no clock,
 // no randomness, no I/O; events that change the cluster call the engine (ticks advance it,
 // faults change it, commands are re-executed and must print what the log recorded).
-import type { EventOf, RoomEvent } from '../protocol/index.js';
+import { DEFAULT_SETTINGS, type EventOf, type RoomEvent } from '../protocol/index.js';
 import type { LineResult } from '../shell/types.js';
+import { keepOutputWithinBudget } from './retained.js';
 import type { ScenarioRuntime } from './runtime.js';
 import type { RoomState, Terminal } from './state.js';
 
@@ -15,16 +16,19 @@ export function createRoomState(runtime: ScenarioRuntime, roomId: string, event:
     scenarioId: event.scenarioId,
     seed: event.seed,
     status: 'lobby',
+    settings: { ...DEFAULT_SETTINGS, ...event.settings },
     seq: event.seq,
     limitMs: event.timeLimitMs,
     elapsedMs: 0,
     participants: {},
+    requests: {},
     terminals: {},
     hints: [],
     hintRequests: [],
     faults: [],
     diagnoses: {},
     scores: {},
+    released: {},
     adjustments: [],
     notes: [],
     signals: [],
@@ -51,6 +55,7 @@ export function executeCommand(
     seq, simTime, prompt, line, output: result.output, exitCode: result.exitCode,
     ...(result.clear ? { clear: true } : {}), ...(result.observed?.length ? { observed: result.observed } : {}),
   });
+  keepOutputWithinBudget(terminal);
   terminal.lastActiveSimTime = simTime;
   return { ...result, prompt, ...(internalError !== undefined ? { internalError } : {}) };
 }
@@ -77,15 +82,31 @@ export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioR
   switch (event.type) {
     case 'room.created':
       throw new Error('room.created starts a room; it is not applied to one');
+    case 'room.settings':
+      if (event.allowSpectators !== undefined) room.settings.allowSpectators = event.allowSpectators;
+      if (event.autoHints !== undefined) room.settings.autoHints = event.autoHints;
+      break;
     case 'participant.joined':
       room.participants[event.participantId] = { id: event.participantId, name: event.name, role: event.role, left: false };
       if (event.role === 'player') {
-        room.terminals[event.participantId] = { session: runtime.newSession(room.cluster), entries: [], lastActiveSimTime: room.cluster.now };
+        room.terminals[event.participantId] = { session: runtime.newSession(room.cluster), entries: [], lastActiveSimTime: room.cluster.now, retainedChars: 0, trimmedUpTo: 0 };
       }
       break;
-    case 'participant.left': {
+    case 'participant.left':
+    case 'participant.returned': {
       const participant = room.participants[event.participantId];
-      if (participant) participant.left = true;
+      if (participant) participant.left = event.type === 'participant.left';
+      break;
+    }
+    case 'seat.requested':
+      room.requests[event.participantId] = { id: event.participantId, name: event.name, seq: event.seq, status: 'pending' };
+      break;
+    case 'seat.admitted':
+    case 'seat.refused': {
+      const request = room.requests[event.participantId];
+      if (!request) break;
+      request.status = event.type === 'seat.admitted' ? 'admitted' : 'refused';
+      if (event.type === 'seat.admitted') request.seatId = event.seatId;
       break;
     }
     case 'room.started':
@@ -135,6 +156,9 @@ export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioR
       break;
     case 'score.computed':
       room.scores[event.participantId] = { seq: event.seq, total: event.total, max: event.max, parts: event.parts, breakdown: event.breakdown };
+      break;
+    case 'score.released':
+      room.released[event.participantId] = { seq: event.seq, total: event.total, max: event.max, parts: event.parts };
       break;
     case 'score.adjusted':
       room.adjustments.push({ seq: event.seq, participantId: event.participantId, points: event.points, reason: event.reason });

@@ -1,13 +1,22 @@
-// Every room this process serves, in memory. At start-up it rebuilds each open room from
-// its log, so a restarted server continues where it stopped. Ended rooms are rebuilt on
-// demand (reports, replays, late score adjustments); only the most recently used ones stay
-// in memory, and never one a connection still sits in, so a server that runs for weeks
-// does not keep every cluster it ever simulated.
+// Every room this process serves, in memory. Nothing is rebuilt before the server
+// listens: a room is rebuilt from its latest snapshot and the log after it when someone
+// first needs it (a join, a resume, a report), and `reconcile` (run in the background
+// after start-up and then periodically, a few rooms at a time) brings back running rooms
+// so their clocks go on, ends solo rooms whose time is up (even after a restart) and
+// expires lobbies nobody started. A room whose log cannot be rebuilt is marked broken in
+// the store and refused with `room_broken`; it never stops the others.
+//
+// Ended rooms are rebuilt on demand (late score adjustments, a player looking back); only
+// the most recently used stay in memory, by count and by size, and never one a connection
+// still sits in, so a server that runs for weeks does not keep every cluster it simulated.
 import { randomUUID } from 'node:crypto';
-import type { ParticipantRecord, RoomRecord, RoomStore } from '../db/room-store.js';
-import type { AckError, DraftEvent, RoomEvent, RoomMode, Role } from '../protocol/index.js';
-import { failure } from '../protocol/index.js';
-import { RoomRunner, type RunnerHooks } from './runner.js';
+import type { RoomRecord, RoomStore } from '../db/room-store.js';
+import { isStorageUnavailable } from '../db/unavailable.js';
+import type { AckError, DraftEvent, RoomEvent, RoomMode, RoomSettings, Role } from '../protocol/index.js';
+import { DEFAULT_SETTINGS, failure } from '../protocol/index.js';
+import { BrokenLogError } from './restore.js';
+import { RoomRunner, type RunnerHooks, type RunnerOptions } from './runner.js';
+import { placementOf, type Placement } from './state.js';
 import type { ScenarioCatalog, ScenarioRuntime } from './runtime.js';
 import { hashToken, newJoinCode, newSeed, newToken } from './tokens.js';
 
@@ -17,6 +26,17 @@ export interface RegistryOptions {
   hooks?: RunnerHooks;
   /** Ended rooms kept in memory when nobody is connected to them (default 100). */
   maxEndedRooms?: number;
+  /** Their total size (bytes of their snapshots, default 256 MiB). */
+  maxEndedBytes?: number;
+  /** A lobby nobody started ends after this long (ms, default 24 h). */
+  lobbyTtlMs?: number;
+  /** Rooms rebuilt at once by reconcile (default 2). */
+  rebuildConcurrency?: number;
+  /** Passed to every runner: snapshot cadence and storage retry backoff. */
+  snapshotEvery?: number;
+  snapshotWorkMs?: number;
+  snapshotMs?: number;
+  retryMs?: RunnerOptions['retryMs'];
   /** Clock period of running rooms (ms); 0 disables clocks (tests tick by hand). */
   tickMs?: number;
   /** Longest a running room goes without logging its time (ms, default 5000). */
@@ -31,6 +51,8 @@ export interface NewRoomRequest {
   seed?: number;
   /** The creator: the host, or the solo player. */
   name: string;
+  /** Default: both off. */
+  settings?: RoomSettings;
 }
 
 export interface CreatedRoom {
@@ -41,7 +63,8 @@ export interface CreatedRoom {
 
 export interface Joined {
   runner: RoomRunner;
-  participant: { id: string; name: string; role: Role };
+  /** Where the token's identity sits: a seat, or waiting for the host (never refused or unknown). */
+  placement: Extract<Placement, { kind: 'seat' | 'waiting' }>;
   /** Only on a first join by code. */
   token?: string;
 }
@@ -49,9 +72,13 @@ export interface Joined {
 export class RoomRegistry {
   /** By room id, least recently used first. */
   private readonly rooms = new Map<string, RoomRunner>();
+  /** Rebuilds under way, so two callers asking for one room share one rebuild. */
+  private readonly loading = new Map<string, Promise<RoomRunner | AckError>>();
   private readonly byCode = new Map<string, string>();
   /** Connections sitting in each room (see hold). */
   private readonly holds = new Map<string, number>();
+  /** After dispose: rebuilds that finish late are thrown away. */
+  private closed = false;
 
   constructor(private readonly options: RegistryOptions) {}
 
@@ -63,18 +90,36 @@ export class RoomRegistry {
     return this.options.catalog;
   }
 
-  /** Rebuilds every open room from its log. Rooms that fail to rebuild are reported, not fatal. */
-  async loadOpenRooms(): Promise<{ loaded: number; failed: string[] }> {
-    const failed: string[] = [];
-    for (const record of await this.options.store.listOpenRooms()) {
-      try {
-        await this.load(record);
-      } catch (error) {
-        this.options.hooks?.onError?.(error, `rebuild room ${record.id}`);
-        failed.push(record.id);
+  /**
+   * Brings the store's open rooms in line with time, a few at a time: running rooms are
+   * rebuilt (their clocks go on; a solo room catches up with wall time and ends if its time
+   * is up), lobbies older than lobbyTtlMs end. Lobbies and paused rooms otherwise wait
+   * until someone asks for them. Rooms that cannot be rebuilt are marked broken, not fatal.
+   */
+  async reconcile(): Promise<{ resumed: number; expired: number; broken: string[] }> {
+    const now = this.now();
+    const ttl = this.options.lobbyTtlMs ?? 24 * 3600_000;
+    const due = (await this.options.store.listOpenRooms()).filter(
+      (r) => r.status === 'running' || (r.status === 'lobby' && now.getTime() - r.createdAt.getTime() >= ttl),
+    );
+    const outcome = { resumed: 0, expired: 0, broken: [] as string[] };
+    await eachLimited(due, this.options.rebuildConcurrency ?? 2, async (record) => {
+      if (this.closed) return;
+      const runner = await this.loadRecord(record);
+      if (!('room' in runner)) {
+        if (runner.error.code === 'room_broken') outcome.broken.push(record.id);
+        return;
       }
-    }
-    return { loaded: this.rooms.size, failed };
+      if (runner.room.status === 'lobby') {
+        if ((await runner.expire()).ok) outcome.expired++;
+      } else if (runner.room.status === 'running') {
+        await runner.catchUp(this.now(), record.startedAt);
+        outcome.resumed++;
+      }
+      // Sockets and timers get a turn between two rooms.
+      await new Promise((resolve) => setImmediate(resolve));
+    });
+    return outcome;
   }
 
   /** Running rooms by status, for metrics. */
@@ -100,13 +145,17 @@ export class RoomRegistry {
     const token = newToken();
     const role: Role = request.mode === 'solo' ? 'player' : 'host';
     const first: DraftEvent[] = [
-      { type: 'room.created', simTime: 0, mode: request.mode, scenarioId: request.scenarioId, seed, code: record.code, timeLimitMs: runtime.timeLimitMs },
+      {
+        type: 'room.created', simTime: 0, mode: request.mode, scenarioId: request.scenarioId, seed, code: record.code, timeLimitMs: runtime.timeLimitMs,
+        settings: request.settings ?? DEFAULT_SETTINGS,
+      },
       { type: 'participant.joined', simTime: 0, participantId, name: request.name, role },
     ];
     if (request.mode === 'solo') first.push({ type: 'room.started', simTime: 0, by: participantId });
-    const runner = await RoomRunner.open(record.id, first, [{ id: participantId, name: request.name, role, tokenHash: hashToken(token) }], this.runnerOptions(runtime));
+    const opened = await RoomRunner.open(record.id, first, [{ id: participantId, name: request.name, role, tokenHash: hashToken(token) }], this.runnerOptions(runtime));
+    const runner = 'room' in opened ? this.keep(opened) : opened;
     if (!('room' in runner)) return runner;
-    return { runner: this.keep(runner), participantId, token };
+    return { runner, participantId, token };
   }
 
   /**
@@ -115,44 +164,64 @@ export class RoomRegistry {
    */
   async joinByCode(code: string, name: string, role: 'player' | 'spectator', hold = false): Promise<Joined | AckError> {
     const runner = await this.findByCode(code, hold);
-    if (!runner) return failure('not_found', 'no room with that code');
+    if (!('room' in runner)) return runner;
     const participantId = randomUUID();
     const token = newToken();
     const result = await runner.act({ participantId, role }, { type: 'join', participantId, name, role }, {
       newParticipant: { id: participantId, name, role, tokenHash: hashToken(token) },
     });
-    if (!result.ok) {
+    const placement = placementOf(runner.room, participantId);
+    if (!result.ok || (placement.kind !== 'seat' && placement.kind !== 'waiting')) {
       if (hold) this.release(runner);
-      return result;
+      return result.ok ? failure('internal', 'the join left no seat') : result;
     }
-    return { runner, participant: { id: participantId, name, role }, token };
-  }
-
-  /** Re-join with a token (reload, new tab, reconnect); `hold` as for joinByCode (the caller releases). */
-  async findByToken(token: string, hold = false): Promise<{ runner: RoomRunner; participant: ParticipantRecord } | AckError> {
-    const participant = await this.options.store.findParticipantByTokenHash(hashToken(token));
-    if (!participant) return failure('forbidden', 'unknown token');
-    const runner = await this.get(participant.roomId, hold);
-    if (!runner) return failure('not_found', 'the room no longer exists');
-    return { runner, participant };
+    return { runner, placement, token };
   }
 
   /**
-   * An open room from memory, or any room (ended ones too) rebuilt from the store. `hold`
-   * holds it in the same step that finds it, so no release elsewhere can drop it meanwhile.
+   * Re-join with a token (reload, new tab, reconnect): the seat it holds, or its request still
+   * waiting for the host. `hold` as for joinByCode (the caller releases, also on a refusal).
    */
-  async get(roomId: string, hold = false): Promise<RoomRunner | undefined> {
-    const open = this.rooms.get(roomId);
-    if (open) return this.handOut(open, hold);
-    const record = await this.options.store.getRoom(roomId);
-    return record ? this.load(record, hold) : undefined;
+  async findByToken(token: string, hold = false): Promise<Joined | AckError> {
+    const identity = await this.lookUp(() => this.options.store.findParticipantByTokenHash(hashToken(token)));
+    if (!identity) return failure('forbidden', 'unknown token');
+    if (!('id' in identity)) return identity;
+    const runner = await this.get(identity.roomId, hold);
+    if (!('room' in runner)) return runner;
+    const placement = placementOf(runner.room, identity.id);
+    if (placement.kind === 'seat' || placement.kind === 'waiting') return { runner, placement };
+    if (hold) this.release(runner);
+    return failure('forbidden', placement.kind === 'refused' ? 'the host did not let you in' : 'unknown token');
   }
 
-  async findByCode(code: string, hold = false): Promise<RoomRunner | undefined> {
+  /**
+   * A room from memory, or rebuilt from the store (ended ones too). `hold` holds it in the
+   * same step that finds it, so no release elsewhere can drop it meanwhile.
+   */
+  async get(roomId: string, hold = false): Promise<RoomRunner | AckError> {
+    const open = this.rooms.get(roomId);
+    if (open) return this.handOut(open, hold);
+    const record = await this.lookUp(() => this.options.store.getRoom(roomId));
+    if (!record || !('id' in record)) return record ?? failure('not_found', 'the room no longer exists');
+    return this.loadRecord(record, hold);
+  }
+
+  async findByCode(code: string, hold = false): Promise<RoomRunner | AckError> {
     const roomId = this.byCode.get(code);
     if (roomId) return this.get(roomId, hold);
-    const record = await this.options.store.findRoomByCode(code);
-    return record ? this.load(record, hold) : undefined;
+    const record = await this.lookUp(() => this.options.store.findRoomByCode(code));
+    if (!record || !('id' in record)) return record ?? failure('not_found', 'no room with that code');
+    return this.loadRecord(record, hold);
+  }
+
+  /** The room if it is in memory now (no rebuild, no store read). */
+  inMemory(roomId: string): RoomRunner | undefined {
+    return this.rooms.get(roomId);
+  }
+
+  inMemoryByCode(code: string): RoomRunner | undefined {
+    const roomId = this.byCode.get(code);
+    return roomId === undefined ? undefined : this.rooms.get(roomId);
   }
 
   /** A connection sits in the room: it stays in memory, ended or not, until `release`. */
@@ -171,30 +240,74 @@ export class RoomRegistry {
 
   /** Stops every room's clock. */
   dispose(): void {
+    this.closed = true;
     for (const runner of this.rooms.values()) runner.dispose();
     this.rooms.clear();
     this.byCode.clear();
     this.holds.clear();
   }
 
-  private async load(record: RoomRecord, hold = false): Promise<RoomRunner> {
-    const runtime = this.options.catalog.runtime(record.scenarioId, record.seed);
-    if (!runtime) throw new Error(`room ${record.id}: scenario ${record.scenarioId} is not installed`);
-    const runner = await RoomRunner.load(record.id, this.runnerOptions(runtime));
-    return this.handOut(this.keep(runner), hold);
+  /** A store read; an unreachable database is an `unavailable` answer, not a crash. */
+  private async lookUp<T>(read: () => Promise<T>): Promise<T | AckError> {
+    try {
+      return await read();
+    } catch (error) {
+      if (!isStorageUnavailable(error)) throw error;
+      return failure('unavailable', 'the database is unavailable; try again shortly');
+    }
   }
 
-  /** Two concurrent loads of one room keep the first; the other is disposed. */
-  private keep(runner: RoomRunner): RoomRunner {
-    const existing = this.rooms.get(runner.room.id);
-    if (existing && existing !== runner) {
+  /** The room of `record`, rebuilding it once however many ask at the same time. */
+  private async loadRecord(record: RoomRecord, hold = false): Promise<RoomRunner | AckError> {
+    const present = this.rooms.get(record.id);
+    if (present) return this.handOut(present, hold);
+    if (record.brokenReason !== null) return brokenRoom(record.code);
+    let loading = this.loading.get(record.id);
+    if (!loading) {
+      loading = this.rebuild(record).finally(() => this.loading.delete(record.id));
+      this.loading.set(record.id, loading);
+    }
+    const runner = await loading;
+    return 'room' in runner ? this.handOut(runner, hold) : runner;
+  }
+
+  private async rebuild(record: RoomRecord): Promise<RoomRunner | AckError> {
+    const runtime = this.options.catalog.runtime(record.scenarioId, record.seed);
+    try {
+      if (!runtime) throw new BrokenLogError(record.id, new Error(`scenario ${record.scenarioId} is not installed`));
+      return this.keep(await RoomRunner.load(record.id, this.runnerOptions(runtime)));
+    } catch (error) {
+      if (isStorageUnavailable(error)) return failure('unavailable', 'the database is unavailable; try again shortly');
+      this.options.hooks?.onError?.(error, `rebuild room ${record.id}`);
+      if (!(error instanceof BrokenLogError)) return failure('internal', 'the room could not be opened');
+      await this.markBroken(record.id, error);
+      return brokenRoom(record.code);
+    }
+  }
+
+  private async markBroken(roomId: string, error: unknown): Promise<void> {
+    try {
+      await this.options.store.markBroken(roomId, error instanceof Error ? error.message : String(error));
+    } catch (failed) {
+      this.options.hooks?.onError?.(failed, `mark room ${roomId} broken`);
+    }
+  }
+
+  private keep(runner: RoomRunner): RoomRunner | AckError {
+    if (this.closed) {
       runner.dispose();
-      return existing;
+      return failure('unavailable', 'the server is shutting down');
     }
     this.rooms.set(runner.room.id, runner);
     this.byCode.set(runner.room.code, runner.room.id);
     this.trimEnded(runner);
     return runner;
+  }
+
+  private forget(runner: RoomRunner): void {
+    runner.dispose();
+    if (this.rooms.get(runner.room.id) === runner) this.rooms.delete(runner.room.id);
+    this.byCode.delete(runner.room.code);
   }
 
   /** The room asked for: now the most recently used, and held if asked. */
@@ -205,28 +318,40 @@ export class RoomRegistry {
     return runner;
   }
 
-  /** Drops the least recently used ended rooms nobody holds, down to maxEndedRooms (never `asked`, the room being handed out). */
+  /**
+   * Drops the least recently used ended rooms nobody holds until at most maxEndedRooms of
+   * them, weighing at most maxEndedBytes, are left (never `asked`, the room being handed out).
+   */
   private trimEnded(asked?: RoomRunner): void {
-    const max = this.options.maxEndedRooms ?? 100;
+    const maxCount = this.options.maxEndedRooms ?? 100;
+    const maxBytes = this.options.maxEndedBytes ?? 256 * 1024 * 1024;
     const idle = [...this.rooms.values()].filter((r) => r.room.status === 'ended' && !this.holds.has(r.room.id));
-    let excess = idle.length - max;
+    let count = idle.length;
+    let bytes = idle.reduce((sum, r) => sum + r.approximateBytes, 0);
     for (const runner of idle) {
-      if (excess <= 0) break;
+      if (count <= maxCount && bytes <= maxBytes) break;
       if (runner === asked) continue;
-      runner.dispose();
-      this.rooms.delete(runner.room.id);
-      this.byCode.delete(runner.room.code);
-      excess--;
+      this.forget(runner);
+      count--;
+      bytes -= runner.approximateBytes;
     }
   }
 
-  private runnerOptions(runtime: ScenarioRuntime) {
-    const hooks = this.options.hooks;
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  private runnerOptions(runtime: ScenarioRuntime): RunnerOptions {
+    const { hooks, flushMs, snapshotEvery, snapshotWorkMs, snapshotMs, retryMs, now } = this.options;
     return {
       store: this.options.store,
       runtime,
       tickMs: this.options.tickMs ?? 1000,
-      ...(this.options.flushMs !== undefined ? { flushMs: this.options.flushMs } : {}),
+      ...(flushMs !== undefined ? { flushMs } : {}),
+      ...(snapshotEvery !== undefined ? { snapshotEvery } : {}),
+      ...(snapshotWorkMs !== undefined ? { snapshotWorkMs } : {}),
+      ...(snapshotMs !== undefined ? { snapshotMs } : {}),
+      ...(retryMs ? { retryMs } : {}),
       hooks: {
         ...hooks,
         onCommitted: (runner: RoomRunner, events: RoomEvent[], origin?: string) => {
@@ -234,8 +359,30 @@ export class RoomRegistry {
           // A room that just ended may push an older ended one out of memory.
           if (events.some((e) => e.type === 'room.ended')) this.trimEnded();
         },
+        // An ended room's final snapshot gives its size: it may now push others out.
+        onSnapshot: (runner: RoomRunner) => {
+          hooks?.onSnapshot?.(runner);
+          if (runner.room.status === 'ended') this.trimEnded();
+        },
+        onBroken: (runner: RoomRunner, error: unknown) => {
+          hooks?.onBroken?.(runner, error);
+          this.forget(runner);
+          void this.markBroken(runner.room.id, error);
+        },
       },
-      ...(this.options.now ? { now: this.options.now } : {}),
+      ...(now ? { now } : {}),
     };
   }
+}
+
+const brokenRoom = (code: string): AckError =>
+  failure('room_broken', `room ${code} could not be restored from its log and is closed; its report may still be available to the host`);
+
+/** Runs `task` over `items`, at most `limit` at a time. */
+async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

@@ -6,6 +6,8 @@ import type { ScenarioRuntime } from './runtime.js';
 import { adjustedTotal, type RoomState } from './state.js';
 
 export function buildReport(room: RoomState, runtime: ScenarioRuntime, log: readonly RoomEvent[]): RoomReport {
+  // Outputs whole from the log: the room itself may keep only the latest ones (retained.ts).
+  const outputs = new Map(log.flatMap((e) => (e.type === 'command' ? [[e.seq, e.output] as const] : [])));
   return {
     roomId: room.id,
     code: room.code,
@@ -23,7 +25,8 @@ export function buildReport(room: RoomState, runtime: ScenarioRuntime, log: read
         id: p.id,
         name: p.name,
         role: p.role,
-        commands: (room.terminals[p.id]?.entries ?? []).map((e) => ({ seq: e.seq, simTime: e.simTime, prompt: e.prompt, line: e.line, output: e.output, exitCode: e.exitCode, ...(e.clear ? { clear: true } : {}) })),
+        left: p.left,
+        commands: (room.terminals[p.id]?.entries ?? []).map((e) => ({ seq: e.seq, simTime: e.simTime, prompt: e.prompt, line: e.line, output: outputs.get(e.seq) ?? e.output, exitCode: e.exitCode, ...(e.clear ? { clear: true } : {}) })),
         hintsUsed: p.role === 'player' ? hintsOf(room, p.id).map((h) => ({ hintId: h.hintId, cost: h.cost })) : [],
         diagnosis: diagnosis ? { rootCause: diagnosis.rootCause, text: diagnosis.text, evidence: diagnosis.evidence } : null,
         score: score
@@ -33,6 +36,7 @@ export function buildReport(room: RoomState, runtime: ScenarioRuntime, log: read
               adjustedTotal: adjustedTotal(room, p.id) ?? score.total,
               breakdown: score.breakdown,
               adjustments: room.adjustments.filter((a) => a.participantId === p.id).map((a) => ({ points: a.points, reason: a.reason })),
+              released: room.released[p.id] !== undefined,
             }
           : null,
       };

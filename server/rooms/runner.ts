@@ -1,20 +1,33 @@
 // One writer per room. Every input (a participant's action, the clock) goes through a
 // serial queue: decide → apply → append to the store → broadcast. Acks and broadcasts go
-// out only after the append succeeded; if it fails, the room is rebuilt from the log (which
-// never saw the rejected events), so memory never runs ahead of what is stored.
+// out only after the append succeeded. If the store refused the events (the log moved on,
+// or the request itself failed), the room is rebuilt from the log, which never saw them,
+// so memory never runs ahead of what is stored. If the store cannot be reached, the room
+// waits instead: its clock stops, new inputs are refused with `unavailable`, its players
+// are told (onStorage), and the same events are appended again with backoff until the
+// database answers; then the held ack goes out and the room carries on by itself.
+//
+// Snapshots: after `snapshotEvery` events, or once applying the events since the last one
+// took `snapshotWorkMs` of engine time (what a rebuild would spend again), or `snapshotMs`
+// of wall time with events, and when the room ends, the state is encoded and stored in
+// the background, after the ack, so a rebuild replays at most that tail (restore.ts).
 //
 // Clock: while the room runs, wall time accrues as pending simulated time. It is logged as
 // one tick event riding along with the next action (a command sees the cluster at the
 // right time without an extra write), or on its own every `flushMs` when nobody acts.
 // The runner owns the interval and clears it on dispose.
-import type { AppendChanges, NewParticipant, NewResult, RoomPatch, RoomStore } from '../db/room-store.js';
+import { isDeepStrictEqual } from 'node:util';
+import type { AppendChanges, NewEvent, NewParticipant, NewResult, RoomPatch, RoomStore } from '../db/room-store.js';
+import { isStorageUnavailable } from '../db/unavailable.js';
 import type { AckError, DraftEvent, RoomEvent } from '../protocol/index.js';
 import { failure } from '../protocol/index.js';
 import type { LineResult } from '../shell/types.js';
-import { decide, decideTick, type Action, type Actor } from './decide.js';
+import { decide, decideExpiry, decideTick, type Action, type Actor } from './decide.js';
 import { fromStored, toStored } from './log.js';
 import { executeCommand, reduceRoom, replayRoom } from './reducer.js';
+import { BrokenLogError, restoreRoom } from './restore.js';
 import type { ScenarioRuntime } from './runtime.js';
+import { encodeRoom } from './snapshot.js';
 import { adjustedTotal, type RoomState } from './state.js';
 
 export interface RunnerHooks {
@@ -23,6 +36,12 @@ export interface RunnerHooks {
    * opaque tag the caller of act() gave (the socket that already has the answer in its ack).
    */
   onCommitted?(runner: RoomRunner, events: RoomEvent[], origin?: string): void;
+  /** Saving stopped working (the room waits and retries) or works again. */
+  onStorage?(runner: RoomRunner, available: boolean): void;
+  /** The room's log could not be folded again: the runner is closed for good. */
+  onBroken?(runner: RoomRunner, error: unknown): void;
+  /** A snapshot was stored (approximateBytes is its size now). */
+  onSnapshot?(runner: RoomRunner): void;
   /** Store append latency. */
   onWrite?(ms: number): void;
   onError?(error: unknown, context: string): void;
@@ -36,11 +55,24 @@ export interface RunnerOptions {
   tickMs: number;
   /** Longest a running room goes without logging its pending time (default 5000). */
   flushMs?: number;
+  /** Events between two snapshots (default 32); 0 = no snapshots. */
+  snapshotEvery?: number;
+  /**
+   * Engine time (ms) spent applying events since the last snapshot that calls for a new one
+   * (default 40): a rebuild replays that tail again, so this bounds its cost.
+   */
+  snapshotWorkMs?: number;
+  /** Wall ms after which any events since the last snapshot get one (default 30 000). */
+  snapshotMs?: number;
+  /** First and longest wait between two attempts to reach an unavailable store (default 100 and 5000 ms). */
+  retryMs?: { first: number; max: number };
   /** Wall clock for the room row's startedAt / endedAt (never enters the simulation). */
   now?: () => Date;
 }
 
 export type ActResult = { ok: true; events: RoomEvent[]; line?: LineResult } | AckError;
+
+const UNAVAILABLE = 'saving is unavailable, retrying; the room waits until it works again';
 
 export class RoomRunner {
   private queue: Promise<unknown> = Promise.resolve();
@@ -48,28 +80,45 @@ export class RoomRunner {
   private disposed = false;
   /** Running time not logged yet. */
   private pendingMs = 0;
+  /** The store cannot be reached: the room waits (see the file comment). */
+  private stalled = false;
+  /** Sequence of the last snapshot taken, and when (wall ms). */
+  private snapshotSeq: number;
+  private snapshotAt = Date.now();
+  private snapshotting = false;
+  /** Size of the last snapshot (bytes): the room's weight in memory, roughly. */
+  private snapshotBytes = 0;
+  /** Engine ms spent applying events since the last snapshot (what a rebuild would redo). */
+  private workSinceSnapshot = 0;
 
   private constructor(
     private state: RoomState,
     private readonly options: RunnerOptions,
+    snapshotSeq: number,
   ) {
+    this.snapshotSeq = snapshotSeq;
     if (options.tickMs > 0 && state.status !== 'ended') {
       this.clock = setInterval(() => this.beat(), options.tickMs);
       this.clock.unref?.();
     }
   }
 
-  /** Rebuilds a room from its stored log (start-up, or a room opened for a report). */
+  /** Rebuilds a room from its latest snapshot and the log after it (start-up, a join, a report). */
   static async load(roomId: string, options: RunnerOptions): Promise<RoomRunner> {
-    const events = (await options.store.listEvents(roomId, 0)).map(fromStored);
-    return new RoomRunner(replayRoom(options.runtime, roomId, events), options);
+    const started = performance.now();
+    const { state, snapshotSeq } = await restoreRoom(options.store, options.runtime, roomId);
+    const runner = new RoomRunner(state, options, snapshotSeq);
+    // The tail just replayed is work the next rebuild would redo.
+    runner.workSinceSnapshot = snapshotSeq < state.seq ? performance.now() - started : 0;
+    runner.snapshotIfDue();
+    return runner;
   }
 
   /** Writes the first events of a room the store just created (room.created first). */
   static async open(roomId: string, first: DraftEvent[], participants: NewParticipant[], options: RunnerOptions): Promise<RoomRunner | AckError> {
     const outcome = await options.store.appendEvents(roomId, 0, first.map(toStored), { participants, room: roomPatch(first, options.now?.() ?? new Date(), 0) });
     if (!outcome.ok) return failure('conflict', `room ${roomId} already has events`);
-    return new RoomRunner(replayRoom(options.runtime, roomId, outcome.events.map(fromStored)), options);
+    return new RoomRunner(replayRoom(options.runtime, roomId, outcome.events.map(fromStored)), options, 0);
   }
 
   get room(): Readonly<RoomState> {
@@ -80,6 +129,16 @@ export class RoomRunner {
     return this.options.runtime;
   }
 
+  /** True while the store cannot be reached and the room waits. */
+  get waitingForStorage(): boolean {
+    return this.stalled;
+  }
+
+  /** Bytes of the room's last snapshot: what the registry weighs ended rooms by. */
+  get approximateBytes(): number {
+    return this.snapshotBytes;
+  }
+
   /** Runs `task` when every earlier input of this room is done; nothing else runs meanwhile. */
   exclusive<T>(task: () => Promise<T> | T): Promise<T> {
     const result = this.queue.then(task);
@@ -88,8 +147,10 @@ export class RoomRunner {
   }
 
   act(actor: Actor, action: Action, extra: { newParticipant?: NewParticipant; origin?: string } = {}): Promise<ActResult> {
+    if (this.stalled) return Promise.resolve(failure('unavailable', UNAVAILABLE));
     return this.exclusive(async () => {
       if (this.disposed) return failure('room_ended', 'the room is closed');
+      if (this.stalled) return failure('unavailable', UNAVAILABLE);
       let decision: ReturnType<typeof decide>;
       let acted: { events: RoomEvent[]; line?: LineResult };
       let events: RoomEvent[];
@@ -102,7 +163,7 @@ export class RoomRunner {
         return this.abandon(error, `${action.type} in room ${this.state.id}`);
       }
       if (events.length > 0) {
-        const stored = await this.persist(events, decision.ok && extra.newParticipant ? [extra.newParticipant] : [], extra.origin);
+        const stored = await this.persist(events, decision.ok && extra.newParticipant ? [named(extra.newParticipant, acted.events)] : [], extra.origin);
         if (!stored.ok) return stored;
       }
       if (!decision.ok) return decision;
@@ -112,14 +173,39 @@ export class RoomRunner {
 
   /** Advances the room by `ms` of running time now (the clock's flush; tests call it directly). */
   tick(ms: number): Promise<ActResult> {
+    return this.system(() => {
+      this.pendingMs += ms;
+      return this.takePendingTime();
+    }, 'tick');
+  }
+
+  /**
+   * A solo room runs on wall time from its start, whether anyone is connected or the server
+   * was down: the time it is behind at `now` is added (ending it if its time is up).
+   */
+  catchUp(now: Date, startedAt: Date | null): Promise<ActResult> {
+    return this.system(() => {
+      if (this.state.mode !== 'solo' || this.state.status !== 'running' || !startedAt) return [];
+      const behind = now.getTime() - startedAt.getTime() - this.state.elapsedMs - this.pendingMs;
+      this.pendingMs += Math.max(0, Math.min(behind, this.state.limitMs - this.state.elapsedMs - this.pendingMs));
+      return this.takePendingTime();
+    }, 'catch-up');
+  }
+
+  /** Ends a room that is not ended, by the server (a lobby left unstarted too long). */
+  expire(): Promise<ActResult> {
+    return this.system(() => decideExpiry(this.state, this.options.runtime), 'expiry');
+  }
+
+  /** Applies and stores what the server (not a participant) decides. */
+  private system(drafts: () => DraftEvent[], what: string): Promise<ActResult> {
     return this.exclusive(async () => {
       if (this.disposed) return { ok: true as const, events: [] };
-      this.pendingMs += ms;
       let events: RoomEvent[];
       try {
-        events = this.applyDrafts(this.takePendingTime()).events;
+        events = this.applyDrafts(drafts()).events;
       } catch (error) {
-        return this.abandon(error, `tick of room ${this.state.id}`);
+        return this.abandon(error, `${what} of room ${this.state.id}`);
       }
       if (events.length === 0) return { ok: true as const, events };
       const stored = await this.persist(events, []);
@@ -134,7 +220,8 @@ export class RoomRunner {
   }
 
   private beat(): void {
-    if (this.state.status !== 'running') return;
+    // A room waiting for storage is paused: no time passes for it.
+    if (this.state.status !== 'running' || this.stalled) return;
     this.pendingMs += this.options.tickMs;
     const due = this.pendingMs >= (this.options.flushMs ?? 5000) || this.state.elapsedMs + this.pendingMs >= this.state.limitMs;
     if (due) void this.tick(0).catch((error: unknown) => this.options.hooks?.onError?.(error, `clock of room ${this.state.id}`));
@@ -151,6 +238,15 @@ export class RoomRunner {
    * running it; that is when its event gets its output and exit code.
    */
   private applyDrafts(drafts: DraftEvent[]): { events: RoomEvent[]; line?: LineResult } {
+    const started = performance.now();
+    try {
+      return this.applyEach(drafts);
+    } finally {
+      this.workSinceSnapshot += performance.now() - started;
+    }
+  }
+
+  private applyEach(drafts: DraftEvent[]): { events: RoomEvent[]; line?: LineResult } {
     const events: RoomEvent[] = [];
     let line: ReturnType<typeof executeCommand> | undefined;
     for (const draft of drafts) {
@@ -170,24 +266,67 @@ export class RoomRunner {
     return line ? { events, line } : { events };
   }
 
+  /**
+   * Appends the events (already applied in memory). While the store cannot be reached the
+   * same append is retried, so the events are acknowledged if and only if they are stored.
+   */
   private async persist(events: RoomEvent[], participants: NewParticipant[], origin?: string): Promise<{ ok: true } | AckError> {
     const expectedSeq = events[0]!.seq - 1;
-    const started = performance.now();
-    let outcome;
-    try {
-      outcome = await this.options.store.appendEvents(this.state.id, expectedSeq, events.map(toStored), this.projections(events, participants));
-    } catch (error) {
-      this.options.hooks?.onError?.(error, `append to room ${this.state.id}`);
-    }
-    this.options.hooks?.onWrite?.(performance.now() - started);
-    if (!outcome?.ok) {
+    const rows = events.map(toStored);
+    const changes = this.projections(events, participants);
+    for (let attempt = 0; ; attempt++) {
+      const started = performance.now();
+      let outcome;
+      let error: unknown;
+      try {
+        outcome = await this.options.store.appendEvents(this.state.id, expectedSeq, rows, changes);
+      } catch (caught) {
+        error = caught;
+      }
+      this.options.hooks?.onWrite?.(performance.now() - started);
+      // An earlier attempt may have committed although its answer was lost with the connection.
+      if (outcome && !outcome.ok && attempt > 0 && (await this.wasStored(expectedSeq, rows))) outcome = { ok: true as const };
+      if (outcome?.ok) {
+        this.setStalled(false);
+        if (this.state.status === 'ended') this.stopClock();
+        this.options.hooks?.onCommitted?.(this, events, origin);
+        this.snapshotIfDue();
+        return { ok: true };
+      }
+      if (error !== undefined && isStorageUnavailable(error) && !this.disposed) {
+        if (!this.stalled) this.options.hooks?.onError?.(error, `append to room ${this.state.id}: storage unavailable, retrying`);
+        this.setStalled(true);
+        await this.backoff(attempt);
+        continue;
+      }
+      if (error !== undefined) this.options.hooks?.onError?.(error, `append to room ${this.state.id}`);
       await this.rebuild();
       if (outcome?.code === 'seq_conflict') return failure('conflict', 'the room changed elsewhere; try again');
-      return failure('internal', 'the event could not be stored');
+      return failure(this.disposed ? 'unavailable' : 'internal', 'the event could not be stored');
     }
-    if (this.state.status === 'ended') this.stopClock();
-    this.options.hooks?.onCommitted?.(this, events, origin);
-    return { ok: true };
+  }
+
+  /** True when the log after `expectedSeq` holds exactly `rows`. */
+  private async wasStored(expectedSeq: number, rows: NewEvent[]): Promise<boolean> {
+    try {
+      const stored = await this.options.store.listEvents(this.state.id, expectedSeq, rows.length + 1);
+      // Compared as JSON values: JSONB keeps neither key order nor undefined fields.
+      return stored.length === rows.length && stored.every((r, i) => r.type === rows[i]!.type && isDeepStrictEqual(r.payload, JSON.parse(JSON.stringify(rows[i]!.payload))));
+    } catch {
+      return false;
+    }
+  }
+
+  private setStalled(stalled: boolean): void {
+    if (this.stalled === stalled) return;
+    this.stalled = stalled;
+    this.options.hooks?.onStorage?.(this, !stalled);
+  }
+
+  private backoff(attempt: number): Promise<void> {
+    const { first, max } = this.options.retryMs ?? { first: 100, max: 5000 };
+    const ms = Math.min(max, first * 2 ** Math.min(attempt, 16));
+    return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   /**
@@ -205,16 +344,58 @@ export class RoomRunner {
     this.clock = undefined;
   }
 
+  /** Throws the memory away and restores the room from the store, waiting while the store cannot be reached. */
   private async rebuild(): Promise<void> {
     this.pendingMs = 0;
-    try {
-      const events = (await this.options.store.listEvents(this.state.id, 0)).map(fromStored);
-      this.state = replayRoom(this.options.runtime, this.state.id, events);
-    } catch (error) {
-      // The store is unreachable: refuse inputs rather than serve a state the log lacks.
-      this.options.hooks?.onError?.(error, `rebuild room ${this.state.id}`);
-      this.dispose();
+    for (let attempt = 0; !this.disposed; attempt++) {
+      try {
+        const { state, snapshotSeq } = await restoreRoom(this.options.store, this.options.runtime, this.state.id);
+        this.state = state;
+        this.snapshotSeq = snapshotSeq;
+        this.setStalled(false);
+        return;
+      } catch (error) {
+        if (!isStorageUnavailable(error)) {
+          // The log itself cannot be folded: refuse inputs rather than serve a state the log lacks.
+          this.options.hooks?.onError?.(error, `rebuild room ${this.state.id}`);
+          this.dispose();
+          if (error instanceof BrokenLogError) this.options.hooks?.onBroken?.(this, error);
+          return;
+        }
+        this.setStalled(true);
+        await this.backoff(attempt);
+      }
     }
+  }
+
+  /** Takes a snapshot after the current input (never on its ack path) when enough happened since the last. */
+  private snapshotIfDue(): void {
+    const every = this.options.snapshotEvery ?? 32;
+    const since = this.state.seq - this.snapshotSeq;
+    if (every <= 0 || since <= 0 || this.snapshotting) return;
+    const due = since >= every || this.state.status === 'ended' || this.workSinceSnapshot >= (this.options.snapshotWorkMs ?? 40) ||
+      Date.now() - this.snapshotAt >= (this.options.snapshotMs ?? 30_000);
+    if (!due) return;
+    this.snapshotting = true;
+    setImmediate(() => {
+      void this.exclusive(() => {
+        if (this.disposed && this.state.status !== 'ended') return undefined;
+        this.workSinceSnapshot = 0;
+        return { seq: this.state.seq, data: encodeRoom(this.state) };
+      })
+        .then(async (taken) => {
+          if (!taken) return;
+          await this.options.store.saveSnapshot(this.state.id, taken.seq, taken.data);
+          this.snapshotSeq = Math.max(this.snapshotSeq, taken.seq);
+          this.snapshotAt = Date.now();
+          this.snapshotBytes = taken.data.byteLength;
+          this.options.hooks?.onSnapshot?.(this);
+        })
+        .catch((error: unknown) => this.options.hooks?.onError?.(error, `snapshot of room ${this.state.id}`))
+        .finally(() => {
+          this.snapshotting = false;
+        });
+    });
   }
 
   /** Room row, participant rows and results written in the same transaction as the events (state is already after them). */
@@ -239,6 +420,12 @@ export class RoomRunner {
     if (results.length > 0) changes.results = results;
     return changes;
   }
+}
+
+/** The new participant's row under the name the decision gave it ("Pat (2)"). */
+function named(participant: NewParticipant, events: readonly RoomEvent[]): NewParticipant {
+  const joined = events.find((e) => (e.type === 'participant.joined' || e.type === 'seat.requested') && e.participantId === participant.id);
+  return joined && 'name' in joined ? { ...participant, name: joined.name } : participant;
 }
 
 /** Room columns the events change; `limitMs` is the limit after them. */

@@ -4,7 +4,7 @@
 import type { Fact } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
 import type { Completion, LineResult, ShellSession } from '../shell/types.js';
-import type { ClusterOverview, ScorePart } from '../protocol/index.js';
+import type { ClusterOverview, Debrief, ScorePart } from '../protocol/index.js';
 
 export interface RuntimeHint {
   id: string;
@@ -38,6 +38,15 @@ export interface RuntimeScore {
   breakdown: Record<string, unknown>;
 }
 
+/** Answer-key text for the solo debrief (sent only once the room has ended). */
+export interface DebriefKey {
+  cause: { title: string; explanation: string };
+  /** Where to look (`label`, what the form offers) and what one finds there (`text`). */
+  evidence: { id: string; label: string; text: string }[];
+  reference: Debrief['reference'];
+  prevention: string[];
+}
+
 export interface ScenarioRuntime {
   readonly scenarioId: string;
   readonly seed: number;
@@ -47,6 +56,8 @@ export interface ScenarioRuntime {
   readonly playerView: Record<string, unknown>;
   /** Hosts only. */
   readonly answerKey: Record<string, unknown>;
+  /** A solo player's, after the end. */
+  readonly debriefKey: DebriefKey;
   readonly hints: readonly RuntimeHint[];
   /** Optional faults a host may inject. */
   readonly faults: readonly RuntimeFault[];

@@ -21,6 +21,13 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioR
     timeLimitMs: scenario.timeLimitSec * 1000,
     playerView: { ...playerView(scenario, seed, evidenceLabels(loaded)) },
     answerKey: { ...scenario.answer, solutions: scenario.solutions },
+    debriefKey: {
+      cause: { title: scenario.answer.rootCause.title, explanation: scenario.answer.rootCause.explanation },
+      evidence: scenario.answer.evidence.map((e) => ({ id: e.id, label: e.label, text: e.text })),
+      // The variant's own reference run (instantiate keeps the solutions that apply to it, first first).
+      reference: (scenario.solutions[0]?.steps ?? []).map((step) => (typeof step === 'string' ? { line: step } : { waitSec: step.wait })),
+      prevention: [...scenario.answer.prevention],
+    },
     hints: scenario.answer.hints.map((h) => ({ id: h.id, text: h.text, cost: h.cost, ...(h.afterSec !== undefined ? { afterMs: h.afterSec * 1000 } : {}) })),
     faults: injectableFaults(scenario).map((f) => ({ id: f.id, description: f.title })),
     start: () => startScenario(scenario, seed),

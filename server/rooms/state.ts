@@ -2,7 +2,7 @@
 // runner; the cluster and shell sessions inside are changed in place by the engine.
 import type { Fact } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
-import type { RoomMode, RoomStatus, Role, ScorePart, SignalKind, TerminalEntry } from '../protocol/index.js';
+import type { RoomMode, RoomSettings, RoomStatus, Role, ScorePart, SignalKind, TerminalEntry } from '../protocol/index.js';
 import type { ShellSession } from '../shell/types.js';
 
 export interface RoomParticipant {
@@ -18,6 +18,9 @@ export interface Terminal {
   entries: (TerminalEntry & { simTime: number; prompt: string; observed?: Fact[] })[];
   /** Simulated time of the player's last command (or join): auto-hints look at it. */
   lastActiveSimTime: number;
+  /** Output characters the entries hold, and how many of the oldest were trimmed (retained.ts). */
+  retainedChars: number;
+  trimmedUpTo: number;
 }
 
 export interface PushedHint {
@@ -28,6 +31,16 @@ export interface PushedHint {
   cost: number;
   /** Absent: every player got it. */
   participantId?: string;
+}
+
+/** An identity that asked for a seat needing the host's approval. */
+export interface SeatRequest {
+  id: string;
+  name: string;
+  seq: number;
+  status: 'pending' | 'admitted' | 'refused';
+  /** Admitted: the seat this identity now sits in (its own id for a new seat). */
+  seatId?: string;
 }
 
 export interface Score {
@@ -45,13 +58,17 @@ export interface RoomState {
   scenarioId: string;
   seed: number;
   status: RoomStatus;
+  settings: RoomSettings;
   /** Sequence of the last applied event. */
   seq: number;
   /** Time limit including extensions. */
   limitMs: number;
   /** Simulated time run so far: the sum of tick events (pauses add nothing). */
   elapsedMs: number;
+  /** Everyone who ever held a seat (left ones too). */
   participants: Record<string, RoomParticipant>;
+  /** By requester id, in request order. */
+  requests: Record<string, SeatRequest>;
   /** One per player. */
   terminals: Record<string, Terminal>;
   hints: PushedHint[];
@@ -59,6 +76,8 @@ export interface RoomState {
   faults: { seq: number; faultId: string }[];
   diagnoses: Record<string, { seq: number; rootCause: string; text: string; evidence: string[] }>;
   scores: Record<string, Score>;
+  /** Players who may see their score, with what they were shown last. */
+  released: Record<string, { seq: number; total: number; max: number; parts: ScorePart[] }>;
   adjustments: { seq: number; participantId: string; points: number; reason: string }[];
   notes: { seq: number; simTime: number; by: string; text: string }[];
   signals: { seq: number; participantId: string; kind: SignalKind; amount?: number }[];
@@ -71,6 +90,30 @@ export const remainingMs = (room: RoomState): number => Math.max(0, room.limitMs
 
 export const players = (room: RoomState): RoomParticipant[] =>
   Object.values(room.participants).filter((p) => p.role === 'player' && !p.left);
+
+/** Every player seat the room ever had, left ones too: a seat is never given out twice. */
+export const playerSeats = (room: RoomState): RoomParticipant[] =>
+  Object.values(room.participants).filter((p) => p.role === 'player');
+
+/**
+ * Where an identity (a token's participant id) sits: its own seat, the seat the host let
+ * it into, or nowhere yet (a pending or refused request).
+ */
+export type Placement =
+  | { kind: 'seat'; participant: RoomParticipant }
+  | { kind: 'waiting'; request: SeatRequest }
+  | { kind: 'refused'; request: SeatRequest }
+  | { kind: 'unknown' };
+
+export function placementOf(room: RoomState, identityId: string): Placement {
+  const own = room.participants[identityId];
+  if (own) return { kind: 'seat', participant: own };
+  const request = room.requests[identityId];
+  if (!request) return { kind: 'unknown' };
+  if (request.status === 'pending') return { kind: 'waiting', request };
+  const seat = request.seatId !== undefined ? room.participants[request.seatId] : undefined;
+  return request.status === 'admitted' && seat ? { kind: 'seat', participant: seat } : { kind: 'refused', request };
+}
 
 export function adjustedTotal(room: RoomState, participantId: string): number | undefined {
   const score = room.scores[participantId];

@@ -1,10 +1,13 @@
 // The one place that decides what each viewer may see. Hosts see everything; spectators
-// see every terminal but no notes, signals, fault ids or answer-key explanations; a player
-// sees the room, their own terminal, hints and score. Public objects are built field by
-// field (never spread from the full event), so a new secret field cannot leak by default.
+// see every terminal but no notes, signals, fault ids, seat requests or answer-key
+// explanations; a player sees the room, their own terminal, hints and diagnosis. Scores
+// reach players and spectators only once released (score.released), never as computed.
+// Public objects are built field by field (never spread from the full event), so a new
+// secret field cannot leak by default.
 import type { HostRoomView, PublicEvent, PublicRoomView, Role, RoomEvent, RoomView, ViewerEvent } from '../protocol/index.js';
 import type { ScenarioRuntime } from './runtime.js';
 import { hintsOf } from './decide.js';
+import { buildDebrief } from './debrief.js';
 import { remainingMs, type RoomState } from './state.js';
 
 export interface Viewer {
@@ -24,7 +27,7 @@ function visibleToPlayer(participantId: string, event: PublicEvent): boolean {
     case 'command':
     case 'hint.requested':
     case 'diagnosis.submitted':
-    case 'score.computed':
+    case 'score.released':
       return event.participantId === participantId;
     case 'hint.pushed':
       return event.participantId === undefined || event.participantId === participantId;
@@ -38,10 +41,20 @@ export function toPublic(event: RoomEvent): PublicEvent | null {
   const { seq, simTime } = event;
   switch (event.type) {
     case 'room.created':
-      return { seq, simTime, type: event.type, mode: event.mode, scenarioId: event.scenarioId, timeLimitMs: event.timeLimitMs };
+      return {
+        seq, simTime, type: event.type, mode: event.mode, scenarioId: event.scenarioId, timeLimitMs: event.timeLimitMs,
+        ...(event.settings ? { settings: { allowSpectators: event.settings.allowSpectators, autoHints: event.settings.autoHints } } : {}),
+      };
+    case 'room.settings':
+      return {
+        seq, simTime, type: event.type, by: event.by,
+        ...(event.allowSpectators !== undefined ? { allowSpectators: event.allowSpectators } : {}),
+        ...(event.autoHints !== undefined ? { autoHints: event.autoHints } : {}),
+      };
     case 'participant.joined':
       return { seq, simTime, type: event.type, participantId: event.participantId, name: event.name, role: event.role };
     case 'participant.left':
+    case 'participant.returned':
       return { seq, simTime, type: event.type, participantId: event.participantId };
     case 'room.started':
     case 'room.paused':
@@ -69,11 +82,15 @@ export function toPublic(event: RoomEvent): PublicEvent | null {
       };
     case 'diagnosis.submitted':
       return { seq, simTime, type: event.type, participantId: event.participantId, rootCause: event.rootCause, text: event.text, evidence: event.evidence };
-    case 'score.computed':
+    case 'score.released':
       return {
         seq, simTime, type: event.type, participantId: event.participantId, total: event.total, max: event.max,
         parts: event.parts.map((p) => ({ key: p.key, points: p.points, max: p.max })),
       };
+    case 'seat.requested':
+    case 'seat.admitted':
+    case 'seat.refused':
+    case 'score.computed':
     case 'fault.injected':
     case 'score.adjusted':
     case 'note.added':
@@ -92,13 +109,14 @@ export function roomViewFor(room: RoomState, runtime: ScenarioRuntime, viewer: V
     mode: room.mode,
     scenarioId: room.scenarioId,
     status: room.status,
+    settings: { ...room.settings },
     seq: room.seq,
     timer: { limitMs: room.limitMs, elapsedMs: room.elapsedMs, remainingMs: remainingMs(room) },
     scenario: runtime.playerView,
     you: { participantId: viewer.participantId, name: you?.name ?? '', role: viewer.role },
     participants: Object.values(room.participants)
-      .filter((p) => !p.left)
-      .map((p) => ({ id: p.id, name: p.name, role: p.role, online: online.has(p.id) })),
+      .filter((p) => viewer.role === 'host' || !p.left)
+      .map((p) => ({ id: p.id, name: p.name, role: p.role, online: online.has(p.id), ...(p.left ? { left: true } : {}) })),
     terminals: Object.entries(room.terminals)
       .filter(([id]) => sees(id))
       .map(([participantId, t]) => ({
@@ -112,10 +130,12 @@ export function roomViewFor(room: RoomState, runtime: ScenarioRuntime, viewer: V
     diagnoses: Object.entries(room.diagnoses)
       .filter(([id]) => sees(id))
       .map(([participantId, d]) => ({ participantId, rootCause: d.rootCause, text: d.text, evidence: d.evidence })),
-    scores: Object.entries(room.scores)
+    scores: Object.entries(viewer.role === 'host' ? room.scores : room.released)
       .filter(([id]) => sees(id))
       .map(([participantId, s]) => ({ participantId, total: s.total, max: s.max, parts: s.parts.map((p) => ({ key: p.key, points: p.points, max: p.max })) })),
   };
+  const debrief = viewer.role === 'player' ? buildDebrief(room, runtime, viewer.participantId) : undefined;
+  if (debrief) view.debrief = debrief;
   // Players see the cluster only through their terminal.
   if (viewer.role !== 'player' && runtime.overview) view.overview = runtime.overview(room.cluster);
   if (viewer.role !== 'host') return view;
@@ -128,6 +148,8 @@ export function roomViewFor(room: RoomState, runtime: ScenarioRuntime, viewer: V
     signals: room.signals.map((s) => ({ ...s })),
     adjustments: room.adjustments.map((a) => ({ ...a })),
     breakdowns: Object.fromEntries(Object.entries(room.scores).map(([id, s]) => [id, s.breakdown])),
+    released: Object.keys(room.released),
+    requests: Object.values(room.requests).map((r) => ({ id: r.id, name: r.name, status: r.status, ...(r.seatId !== undefined ? { seatId: r.seatId } : {}) })),
   };
   return { ...view, host };
 }

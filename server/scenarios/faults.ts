@@ -4,7 +4,7 @@
 // is changed directly, the way an operator on the node would. Pure: same state → same result.
 import { z } from 'zod';
 import { deleteObject, mutateObject, noteLocalChange } from '../cluster/api.js';
-import { journal, kubeletWorking, setUnitActive } from '../cluster/host.js';
+import { journal, kubeletWorking, setUnitActive, writeDataFile } from '../cluster/host.js';
 import { appendLog, klog } from '../cluster/logs.js';
 import { parseBytes, parseCpu, parseQuantity } from '../cluster/quantity.js';
 import type { ClusterState, ComponentName, ContainerBehavior, Deployment, LogLine } from '../cluster/types.js';
@@ -30,6 +30,9 @@ const ControlPlaneAction = z.strictObject({
   /** How the process ends when it stops (137: killed, e.g. by the OOM killer). */
   exitCode: z.number().int().min(0).max(255).default(1),
 });
+
+/** A Service's selector replaced (e.g. a chart applying its own kube-dns Service). */
+const ServiceAction = z.strictObject({ namespace: Name, name: Name, selector: z.record(z.string(), z.string()) });
 
 const DeploymentAction = z.strictObject({
   namespace: Name,
@@ -59,6 +62,21 @@ const DeletePodsAction = z.strictObject({ namespace: Name, selector: z.record(z.
 /** Lines appended to a node's syslog (and a unit's journal), e.g. the kernel's OOM killer. Stored as "ident[pid]: message". */
 const HostLogAction = z.strictObject({ node: Name, unit: z.string().optional(), lines: z.array(z.string()).min(1) });
 
+/**
+ * Large files written on a node, e.g. a backup job's snapshots: `count` files in `dir`, one
+ * every `everyHours` going back from now, named `prefix` + YYYYMMDD-HHMM + `suffix`. They fill
+ * their filesystem (a write that runs out of room stops short); `rm` gives the room back.
+ */
+const HostFilesAction = z.strictObject({
+  node: Name,
+  dir: z.string().regex(/^\/[^\0]*[^/]$/, 'an absolute directory path, no trailing slash'),
+  prefix: z.string().default(''),
+  suffix: z.string().default(''),
+  count: z.number().int().min(1).max(200).default(1),
+  everyHours: z.number().positive().default(24),
+  size: Quantity,
+});
+
 /** Start or stop a systemd unit on a node (kubelet, containerd), as `systemctl` would. */
 const UnitAction = z.strictObject({ node: Name, name: z.string().min(1), active: z.boolean() });
 
@@ -67,14 +85,16 @@ export const FaultActionSchema = z
     etcd: EtcdAction.optional(),
     controlPlane: ControlPlaneAction.optional(),
     deployment: DeploymentAction.optional(),
+    service: ServiceAction.optional(),
     taint: NodeTaintAction.optional(),
     label: NodeLabelAction.optional(),
     configmap: ConfigMapAction.optional(),
     deletePods: DeletePodsAction.optional(),
     hostLog: HostLogAction.optional(),
+    hostFiles: HostFilesAction.optional(),
     unit: UnitAction.optional(),
   })
-  .refine((a) => Object.keys(a).length === 1, { message: 'a fault action names exactly one of: etcd, controlPlane, deployment, taint, label, configmap, deletePods, hostLog, unit' })
+  .refine((a) => Object.keys(a).length === 1, { message: 'a fault action names exactly one of: etcd, controlPlane, deployment, service, taint, label, configmap, deletePods, hostLog, hostFiles, unit' })
   .meta({ id: 'FaultAction' });
 export type FaultAction = z.infer<typeof FaultActionSchema>;
 
@@ -204,6 +224,23 @@ export function applyAction(state: ClusterState, action: FaultAction): ActionRes
     }
     return OK;
   }
+  if (action.service) {
+    const a = action.service;
+    const res = mutateObject(state, 'Service', `${a.namespace}/${a.name}`, (svc) => { svc.spec.selector = { ...a.selector }; });
+    return res.ok ? OK : { ok: false, message: res.error.message };
+  }
+  if (action.hostFiles) {
+    const f = action.hostFiles;
+    if (!state.nodes[f.node]) return { ok: false, message: `node "${f.node}" not found` };
+    const pad = (n: number) => String(n).padStart(2, '0');
+    for (let i = f.count - 1; i >= 0; i--) {
+      const at = state.now - i * f.everyHours * 3_600_000;
+      const t = new Date(state.epoch + at);
+      const stamp = `${t.getUTCFullYear()}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}-${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}`;
+      writeDataFile(state, f.node, `${f.dir}/${f.prefix}${stamp}${f.suffix}`, parseBytes(f.size)!, at);
+    }
+    return OK;
+  }
   if (action.unit) {
     const u = action.unit;
     return setUnitActive(state, u.node, u.name, u.active) ? OK : { ok: false, message: `unit ${u.name}.service not found on node "${u.node}"` };
@@ -212,13 +249,15 @@ export function applyAction(state: ClusterState, action: FaultAction): ActionRes
 }
 
 /** The objects an action names, for reference checks against the cluster spec. */
-export function actionRefs(a: FaultAction): { kind: 'node' | 'deployment' | 'configmap'; namespace?: string; name: string; path: (string | number)[] }[] {
+export function actionRefs(a: FaultAction): { kind: 'node' | 'deployment' | 'configmap' | 'service'; namespace?: string; name: string; path: (string | number)[] }[] {
   if (a.deployment) return [{ kind: 'deployment', namespace: a.deployment.namespace, name: a.deployment.name, path: ['deployment', 'name'] }];
+  if (a.service) return [{ kind: 'service', namespace: a.service.namespace, name: a.service.name, path: ['service', 'name'] }];
   if (a.taint) return [{ kind: 'node', name: a.taint.node, path: ['taint', 'node'] }];
   if (a.label) return [{ kind: 'node', name: a.label.node, path: ['label', 'node'] }];
   if (a.configmap) return [{ kind: 'configmap', namespace: a.configmap.namespace, name: a.configmap.name, path: ['configmap', 'name'] }];
   if (a.unit) return [{ kind: 'node', name: a.unit.node, path: ['unit', 'node'] }];
   if (a.hostLog) return [{ kind: 'node', name: a.hostLog.node, path: ['hostLog', 'node'] }];
+  if (a.hostFiles) return [{ kind: 'node', name: a.hostFiles.node, path: ['hostFiles', 'node'] }];
   return [];
 }
 

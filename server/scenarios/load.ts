@@ -9,9 +9,9 @@ import { z } from 'zod';
 import type { ClusterSpec } from '../cluster/spec.js';
 import { actionRefs } from './faults.js';
 import { predicateRefs, type Predicate } from './predicates.js';
-import { ScenarioSchema, VariantSchema, type Scenario } from './schema.js';
+import { DressingSchema, ScenarioSchema, VariantSchema, type Scenario } from './schema.js';
 import { evidenceChoiceId } from './player-view.js';
-import { forVariant, substitute, type LoadedScenario, type SubstitutionError } from './variant.js';
+import { forVariant, substitute, type DressingDimension, type LoadedScenario, type ParamValues, type SubstitutionError } from './variant.js';
 
 export const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -190,51 +190,130 @@ export function loadScenarioText(text: string, file: string): LoadResult {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: 'a scenario file is a YAML mapping' }] };
 
   const variantsParse = z.array(VariantSchema).min(1).optional().safeParse((raw as Record<string, unknown>)['variants']);
-  if (!variantsParse.success) {
-    for (const issue of variantsParse.error.issues) add(['variants', ...issuePath(issue)], issueMessage(issue));
+  const dressingParse = DressingSchema.safeParse((raw as Record<string, unknown>)['dressing']);
+  if (!variantsParse.success || !dressingParse.success) {
+    for (const issue of variantsParse.error?.issues ?? []) add(['variants', ...issuePath(issue)], issueMessage(issue));
+    for (const issue of dressingParse.error?.issues ?? []) add(['dressing', ...issuePath(issue)], issueMessage(issue));
     return { ok: false, problems };
   }
   const variants = variantsParse.data ?? [{ id: 'default', params: {} }];
   const variantIds = variants.map((v) => v.id);
   variants.forEach((v, i) => { if (variantIds.indexOf(v.id) !== i) add(['variants', i, 'id'], `duplicate variant id "${v.id}"`); });
+  const dressing: DressingDimension[] = Object.entries(dressingParse.data).map(([name, options]) => ({ name, options }));
+  for (const p of dressingProblems(variants, dressing)) add(p.path, p.message);
+  // The diagnosis form offers every variant's evidence labels: they cannot change with the dressing.
+  const rawEvidence = ((raw as { answer?: { evidence?: unknown } }).answer?.evidence);
+  if (Array.isArray(rawEvidence)) rawEvidence.forEach((e: unknown, i) => {
+    const label = (e as { label?: unknown } | null)?.label;
+    if (typeof label === 'string' && label.includes('{{')) add(['answer', 'evidence', i, 'label'], 'an evidence label holds no params: the form offers the same labels in every variant and dressing');
+  });
 
-  // Each variant is validated on its own; a problem shared by all variants is reported once.
-  const found = new Map<string, { path: Path; message: string; variants: string[] }>();
+  // Each (variant, dressing) pair is validated on its own; a problem shared by all is reported once.
+  const found = new Map<string, { path: Path; message: string; variants: Set<string> }>();
   const note = (variant: string, path: Path, message: string) => {
     const key = `${formatPath(path)}\0${message}`;
-    const entry = found.get(key) ?? { path, message, variants: [] };
-    entry.variants.push(variant);
+    const entry = found.get(key) ?? { path, message, variants: new Set<string>() };
+    entry.variants.add(variant);
     found.set(key, entry);
   };
-  const loaded: LoadedScenario['variants'] = [];
-  for (const v of variants) {
+  const cache = new Map<string, Scenario>();
+  const buildChecked = (variant: number, choice: Record<string, number>): Scenario | undefined => {
+    const v = variants[variant]!;
+    const key = `${variant}|${dressing.map((d) => choice[d.name] ?? 0).join(',')}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const dressed = Object.assign({}, ...dressing.map((d) => d.options[choice[d.name] ?? 0]!)) as ParamValues;
     const subErrors: SubstitutionError[] = [];
-    const input = substitute(raw, v.params, subErrors);
+    // A variant's params may use the dressing's (`dbSize: '{{fullDb}}'`): the cause picks, the dressing sizes.
+    const own = substitute(v.params, dressed, subErrors, ['variants', variant, 'params']) as ParamValues;
+    const params = { ...dressed, ...own };
+    const input = substitute(raw, params, subErrors);
     for (const e of subErrors) note(v.id, e.path, e.message);
     const parsed = ScenarioSchema.safeParse(input);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) note(v.id, issuePath(issue), issueMessage(issue));
-      continue;
+      return undefined;
     }
     for (const p of referenceProblems(parsed.data, variantIds)) note(v.id, p.path, p.message);
     const scenario = forVariant(parsed.data, v.id);
     for (const p of evidenceChoiceProblems(parsed.data, scenario)) note(v.id, p.path, p.message);
     const solutionIndex = parsed.data.solutions.findIndex((x) => !x.variants || x.variants.includes(v.id));
     for (const p of solutionProblems(scenario, solutionIndex)) note(v.id, p.path, p.message);
-    loaded.push({ id: v.id, scenario });
+    if (cache.size < MAX_CACHED_INSTANCES) cache.set(key, scenario);
+    return scenario;
+  };
+  // Every option of every dimension is validated with every variant (not every combination).
+  const rounds = Math.max(1, ...dressing.map((d) => d.options.length));
+  const loaded: LoadedScenario['variants'] = [];
+  for (let round = 0; round < rounds; round++) {
+    const choice = Object.fromEntries(dressing.map((d) => [d.name, round % d.options.length]));
+    const built = variants.map((_, i) => buildChecked(i, choice));
+    if (round === 0) built.forEach((sc, i) => sc && loaded.push({ id: variants[i]!.id, scenario: sc }));
+    for (const p of sameForEveryVariant(built, variantIds)) add(p.path, p.message);
   }
   for (const f of found.values()) {
-    const which = f.variants.length < variants.length ? ` (variant${f.variants.length > 1 ? 's' : ''} ${f.variants.join(', ')})` : '';
+    const which = f.variants.size < variants.length ? ` (variant${f.variants.size > 1 ? 's' : ''} ${[...f.variants].join(', ')})` : '';
     add(f.path, f.message + which);
   }
   const first = loaded[0]?.scenario;
   const expectedName = first ? `${first.id}.yaml` : undefined;
   if (first && basename(file) !== expectedName && !file.startsWith('<')) add(['id'], `the file of scenario "${first.id}" must be named ${expectedName}`);
-  if (problems.length > 0 || !first) return { ok: false, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
+  if (problems.length > 0 || !first || loaded.length < variants.length) return { ok: false, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
+  const build = (variant: number, choice: Record<string, number>): Scenario => {
+    const scenario = buildChecked(variant, choice);
+    // Every option was validated with every variant; a combination can still clash (e.g. two names equal).
+    if (!scenario) throw new Error(`${file}: variant ${variants[variant]?.id} with dressing ${JSON.stringify(choice)} does not validate`);
+    return scenario;
+  };
   return {
     ok: true,
-    scenario: { file, id: first.id, title: first.title, difficulty: first.difficulty, timeLimitSec: first.timeLimitSec, variants: loaded },
+    scenario: { file, id: first.id, title: first.title, difficulty: first.difficulty, timeLimitSec: first.timeLimitSec, variants: loaded, dressing, build },
   };
+}
+
+/** Built instances kept per file (variants × dressing combinations can be many). */
+const MAX_CACHED_INSTANCES = 256;
+
+/** Dressing params may not collide with a variant's (the cause would override the dressing), and options of a dimension set the same params. */
+function dressingProblems(variants: { id: string; params: ParamValues }[], dressing: DressingDimension[]): { path: Path; message: string }[] {
+  const out: { path: Path; message: string }[] = [];
+  const owner = new Map<string, string>();
+  for (const d of dressing) {
+    const names = Object.keys(d.options[0]!).sort();
+    d.options.forEach((o, i) => {
+      if (Object.keys(o).sort().join() !== names.join()) out.push({ path: ['dressing', d.name, i], message: `every option of "${d.name}" sets the same params (${names.join(', ')})` });
+    });
+    for (const n of names) {
+      const other = owner.get(n);
+      if (other) out.push({ path: ['dressing', d.name], message: `param "${n}" is set by both dressing "${other}" and "${d.name}"` });
+      owner.set(n, d.name);
+      const v = variants.find((x) => n in x.params);
+      if (v) out.push({ path: ['dressing', d.name], message: `param "${n}" is set by dressing "${d.name}" and by variant "${v.id}": the dressing must not depend on the cause` });
+    }
+  }
+  return out;
+}
+
+/**
+ * Under the same dressing, what players see before they look must read the same whatever
+ * the variant: title, briefing, time limit, tags, and hint costs.
+ */
+function sameForEveryVariant(built: (Scenario | undefined)[], ids: string[]): { path: Path; message: string }[] {
+  const out: { path: Path; message: string }[] = [];
+  const shown = (s: Scenario) => ({ title: s.title, briefing: s.briefing, difficulty: s.difficulty, timeLimitSec: s.timeLimitSec, tags: s.tags, hints: s.answer.hints.map((h) => [h.cost, h.afterSec ?? null]) });
+  const first = built.findIndex((b) => b);
+  if (first < 0) return out;
+  const base = shown(built[first]!);
+  built.forEach((b, i) => {
+    if (!b) return;
+    const here = shown(b);
+    for (const key of Object.keys(base) as (keyof typeof base)[]) {
+      if (JSON.stringify(here[key]) !== JSON.stringify(base[key])) {
+        out.push({ path: [key === 'hints' ? 'answer' : key], message: `${key} differs between variants "${ids[first]}" and "${ids[i]}": what players see first must not tell the cause` });
+      }
+    }
+  });
+  return out;
 }
 
 export function loadScenarioFile(path: string): LoadResult {

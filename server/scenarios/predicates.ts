@@ -5,6 +5,9 @@
 // complete the known ones from the generated JSON Schema.
 import { z } from 'zod';
 import { apiUnavailable, writeRefused } from '../cluster/api.js';
+import { etcdDiskFull } from '../cluster/host.js';
+import { readyEndpoints } from '../cluster/network/services.js';
+import { clientAddressSeen } from '../cluster/network/traffic.js';
 import type { ClusterState, Pod } from '../cluster/types.js';
 
 const Name = z.string().min(1);
@@ -17,6 +20,8 @@ const EtcdPredicate = z.strictObject({
   dbSizeBelowFraction: z.number().gt(0).lte(1).optional(),
   healthy: z.boolean().optional(),
   dataLost: z.boolean().optional(),
+  /** etcd commits writes: up, no NOSPACE alarm, room on its disk for the WAL. */
+  writable: z.boolean().optional(),
 });
 
 const ApiserverPredicate = z.strictObject({
@@ -43,12 +48,17 @@ const DeploymentPredicate = z.strictObject({
 
 /** Service fields a predicate may compare (dotted paths into the Service object). */
 export const SERVICE_FIELDS = ['spec.type', 'spec.externalTrafficPolicy', 'spec.sessionAffinity'] as const;
-const ServicePredicate = z.strictObject({
-  namespace: Name,
-  name: Name,
-  field: z.enum(SERVICE_FIELDS),
-  equals: z.string(),
-});
+const ServicePredicate = z
+  .strictObject({
+    namespace: Name,
+    name: Name,
+    field: z.enum(SERVICE_FIELDS).optional(),
+    equals: z.string().optional(),
+    /** The Service has at least this many ready endpoints (its selector finds ready pods). */
+    readyEndpointsAtLeast: z.number().int().nonnegative().optional(),
+  })
+  .refine((p) => (p.field === undefined) === (p.equals === undefined), { message: 'field and equals go together' })
+  .refine((p) => p.field !== undefined || p.readyEndpointsAtLeast !== undefined, { message: 'a service predicate needs field/equals or readyEndpointsAtLeast' });
 
 const ConfigMapPredicate = z.strictObject({
   namespace: Name,
@@ -86,6 +96,11 @@ const TrafficPredicate = z.strictObject({
   allClientsServed: z.literal(true).optional(),
   /** Requests answered / sent, all clients together, at least this. */
   servedShareAtLeast: z.number().min(0).max(1).optional(),
+  /**
+   * The app saw each outside client's own address on its latest answered request (as the
+   * source or in X-Forwarded-For): not a node's, not a load balancer's.
+   */
+  clientAddressesSeen: z.literal(true).optional(),
   windowSec: z.number().positive().default(60),
 });
 
@@ -110,6 +125,10 @@ export function clientTotals(state: ClusterState, namespace: string, name: strin
 /** A systemd unit on a node (what `systemctl is-active` says). */
 const UnitPredicate = z.strictObject({ node: Name, name: Name, active: z.boolean() });
 
+/** A node's filesystem (what `df` shows for a mount point). */
+const DiskPredicate = z.strictObject({ node: Name, mount: Name, usedBelowFraction: z.number().gt(0).lte(1) });
+
+
 export interface Predicate {
   etcd?: z.infer<typeof EtcdPredicate>;
   apiserver?: z.infer<typeof ApiserverPredicate>;
@@ -121,13 +140,14 @@ export interface Predicate {
   node?: z.infer<typeof NodePredicate>;
   namespace?: z.infer<typeof NamespacePredicate>;
   unit?: z.infer<typeof UnitPredicate>;
+  disk?: z.infer<typeof DiskPredicate>;
   traffic?: z.input<typeof TrafficPredicate>;
   all?: Predicate[];
   any?: Predicate[];
   not?: Predicate;
 }
 
-export const PREDICATE_KINDS = ['etcd', 'apiserver', 'controlPlane', 'deployment', 'service', 'configmap', 'pods', 'node', 'namespace', 'unit', 'traffic', 'all', 'any', 'not'] as const;
+export const PREDICATE_KINDS = ['etcd', 'apiserver', 'controlPlane', 'deployment', 'service', 'configmap', 'pods', 'node', 'namespace', 'unit', 'traffic', 'disk', 'all', 'any', 'not'] as const;
 
 export const PredicateSchema: z.ZodType<Predicate> = z
   .strictObject({
@@ -141,6 +161,7 @@ export const PredicateSchema: z.ZodType<Predicate> = z
     node: NodePredicate.optional(),
     namespace: NamespacePredicate.optional(),
     unit: UnitPredicate.optional(),
+    disk: DiskPredicate.optional(),
     traffic: TrafficPredicate.optional(),
     get all(): z.ZodOptional<z.ZodArray<z.ZodType<Predicate>>> {
       return z.array(PredicateSchema).min(1).optional();
@@ -180,6 +201,7 @@ export function evaluate(state: ClusterState, p: Predicate): boolean {
     if (e.dbSizeBelowFraction !== undefined && etcd.dbSize >= e.dbSizeBelowFraction * etcd.quotaBackendBytes) return false;
     if (e.healthy !== undefined && (etcd.healthy && !etcd.dataLost) !== e.healthy) return false;
     if (e.dataLost !== undefined && etcd.dataLost !== e.dataLost) return false;
+    if (e.writable !== undefined && (etcd.healthy && !etcd.dataLost && !etcd.alarms.some((a) => a.alarm === 'NOSPACE') && !etcdDiskFull(state)) !== e.writable) return false;
     return true;
   }
   if (p.apiserver) {
@@ -203,8 +225,12 @@ export function evaluate(state: ClusterState, p: Predicate): boolean {
     return true;
   }
   if (p.service) {
-    const svc = state.services[`${p.service.namespace}/${p.service.name}`];
-    return !!svc && String(fieldValue(svc, p.service.field)) === p.service.equals;
+    const q = p.service;
+    const svc = state.services[`${q.namespace}/${q.name}`];
+    if (!svc) return false;
+    if (q.field !== undefined && String(fieldValue(svc, q.field)) !== q.equals) return false;
+    if (q.readyEndpointsAtLeast !== undefined && svc.spec.ports.every((port) => readyEndpoints(state, svc, port).length < q.readyEndpointsAtLeast!)) return false;
+    return true;
   }
   if (p.configmap) {
     const c = p.configmap;
@@ -236,11 +262,16 @@ export function evaluate(state: ClusterState, p: Predicate): boolean {
   }
   if (p.namespace) return !!state.namespaces[p.namespace.name] === p.namespace.exists;
   if (p.unit) return (state.nodes[p.unit.node]?.host.units[p.unit.name]?.active ?? false) === p.unit.active;
+  if (p.disk) {
+    const fs = state.nodes[p.disk.node]?.host.filesystems.find((f) => f.mount === p.disk!.mount);
+    return !!fs && fs.used < p.disk.usedBelowFraction * fs.size;
+  }
   if (p.traffic) {
     const t = p.traffic;
     const clients = clientTotals(state, t.namespace, t.name, state.now - (t.windowSec ?? 60) * 1000).filter((c) => c.served + c.failed > 0);
     if (clients.length === 0) return false;
     if (t.allClientsServed && clients.some((c) => c.served < CLIENT_SERVED_SHARE * (c.served + c.failed))) return false;
+    if (t.clientAddressesSeen && state.network.traffic.some((c) => c.service.namespace === t.namespace && c.service.name === t.name && c.via !== 'cluster' && !clientAddressSeen(c))) return false;
     if (t.servedShareAtLeast !== undefined) {
       const served = clients.reduce((n, c) => n + c.served, 0);
       const sent = clients.reduce((n, c) => n + c.served + c.failed, 0);
@@ -271,6 +302,7 @@ export function predicateRefs(p: Predicate, path: (string | number)[] = []): Pre
   if (p.configmap) out.push({ kind: 'configmap', namespace: p.configmap.namespace, name: p.configmap.name, path: [...path, 'configmap', 'name'] });
   if (p.pods) out.push({ kind: 'namespace', name: p.pods.namespace, path: [...path, 'pods', 'namespace'] });
   if (p.unit) out.push({ kind: 'node', name: p.unit.node, path: [...path, 'unit', 'node'] });
+  if (p.disk) out.push({ kind: 'node', name: p.disk.node, path: [...path, 'disk', 'node'] });
   if (p.traffic) out.push({ kind: 'service', namespace: p.traffic.namespace, name: p.traffic.name, path: [...path, 'traffic', 'name'] });
   return out;
 }

@@ -2,10 +2,12 @@
 // scenarios/schema.json is generated from it (`kubedrill scenarios schema`). Every object is
 // strict: an unknown key is an error, so a typo never silently does nothing.
 //
-// Variants: a file lists `variants`, each with `params`; the room's seed picks one
-// (variant.ts) and every `{{name}}` in the file is replaced by that variant's value before
-// validation. Items of faults, evidence, remediation, harmful, hints and solutions may be
-// limited to some variants with `variants: [ids]`.
+// Variants and dressing: a file lists `variants` (the causes behind its symptom), each with
+// `params`, and `dressing` (dimensions of names, topology, noise: lists of options, each a
+// set of params). The room's seed draws the variant and each dimension's option
+// independently (variant.ts); every `{{name}}` in the file is replaced by the drawn value
+// before validation. Items of faults, evidence, remediation, harmful, hints and solutions
+// may be limited to some variants with `variants: [ids]`.
 import { z } from 'zod';
 import { ClusterSpecSchema } from '../cluster/spec.js';
 import { FaultActionSchema } from './faults.js';
@@ -17,13 +19,23 @@ const Text = z.string().min(1);
 /** Restricts an item to some variants (by id); absent = every variant. */
 const OnlyVariants = z.array(Id).min(1).optional();
 
-export const ParamValue = z.union([z.string(), z.number(), z.boolean()]);
+const ParamName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'param names are identifiers');
+/** A param is any YAML value; a list or mapping may only stand alone (`nodes: '{{nodes}}'`). */
+export const ParamValue: z.ZodType<import('./variant.js').ParamValue> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.array(ParamValue), z.record(z.string(), ParamValue)]));
+const Params = z.record(ParamName, ParamValue);
 
 export const VariantSchema = z.strictObject({
   id: Id,
   /** Values substituted for `{{name}}` anywhere in the file. */
-  params: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'param names are identifiers'), ParamValue).default({}),
+  params: Params.default({}),
 });
+
+/**
+ * Dimensions of dressing (names, topology, noise), each a list of options (sets of params);
+ * the seed draws one option per dimension, independently of the variant and of each other.
+ * Every option must suit every variant: nothing in the dressing may tell the cause.
+ */
+export const DressingSchema = z.record(ParamName, z.array(Params).min(1)).default({});
 
 export const FaultSchema = z.strictObject({
   id: Id,
@@ -136,6 +148,7 @@ export const ScenarioSchema = z
     /** The symptom as a user or an alert reports it: never the cause. */
     briefing: Text,
     variants: z.array(VariantSchema).min(1).default([{ id: 'default', params: {} }]),
+    dressing: DressingSchema,
     cluster: ClusterSpecSchema,
     faults: z.array(FaultSchema).default([]),
     answer: AnswerKeySchema,

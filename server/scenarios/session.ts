@@ -11,6 +11,7 @@ import { applyAction } from './faults.js';
 import { evaluate } from './predicates.js';
 import { recordBrokenRemediations } from './remediation.js';
 import type { Fault, Scenario } from './schema.js';
+import { seedHash } from './variant.js';
 
 const STEP_MS = 1000;
 
@@ -67,7 +68,9 @@ function addDefaultClients(state: ClusterState, scenario: Scenario): void {
 
 /** The cluster at simulated time 0 with the incident's initial faults applied. */
 export function startScenario(scenario: Scenario, seed: number): ClusterState {
-  const state = createCluster(scenario.cluster, seed);
+  // Pod suffixes, IDs and the like come from the room's seed and the scenario together, so
+  // the same seed in two scenarios (or two seeds of one) never share them.
+  const state = createCluster(scenario.cluster, seedHash(seed, `cluster:${scenario.id}`));
   state.firedFaults = [];
   state.brokenRemediations = [];
   addDefaultClients(state, scenario);

@@ -1,12 +1,20 @@
-// Variants: the room's seed picks one of a scenario's variants (seed modulo their count,
-// so consecutive seeds give different variants), whose params were substituted for
-// `{{name}}` when the file was loaded. Items limited to other variants are dropped here.
+// Variants and dressing. A scenario file lists `variants` — the causes behind its one
+// symptom — and `dressing` — dimensions of names, topology and noise, each a list of
+// options. The room's seed draws the cause and every dressing dimension independently
+// (draw()), so knowing the names tells nothing about the cause, and one seed's session
+// says little about another's. The chosen variant's params and each chosen option's params
+// are substituted for `{{name}}` everywhere in the file before validation. Items of faults,
+// evidence, remediation, harmful, hints and solutions may be limited to some variants with
+// `variants: [ids]`; they are dropped here for the others.
 import type { Scenario, Solution } from './schema.js';
 
-export type ParamValues = Record<string, string | number | boolean>;
+export type ParamValue = string | number | boolean | ParamValue[] | { [key: string]: ParamValue };
+export type ParamValues = Record<string, ParamValue>;
 
 const WHOLE = /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/;
 const INLINE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+/** Top-level keys whose text is params, not scenario: never substituted. */
+const UNSUBSTITUTED = new Set(['variants', 'dressing']);
 
 export interface SubstitutionError {
   path: (string | number)[];
@@ -15,7 +23,8 @@ export interface SubstitutionError {
 
 /**
  * Replace `{{name}}` placeholders in every string of a parsed YAML value. A string that is
- * only a placeholder takes the param's type (so `replicas: "{{replicas}}"` becomes a number).
+ * only a placeholder takes the param's type (so `replicas: "{{replicas}}"` becomes a number);
+ * such an item of a list whose param is itself a list is spliced in (`nodes: [a, '{{more}}']`).
  */
 export function substitute(value: unknown, params: ParamValues, errors: SubstitutionError[], path: (string | number)[] = []): unknown {
   if (typeof value === 'string') {
@@ -23,7 +32,7 @@ export function substitute(value: unknown, params: ParamValues, errors: Substitu
     if (whole) {
       const v = params[whole[1]!];
       if (v === undefined) errors.push({ path, message: `unknown param "{{${whole[1]}}}"` });
-      return v ?? value;
+      return v === undefined ? value : structuredClone(v);
     }
     return value.replace(INLINE, (m, name: string) => {
       const v = params[name];
@@ -31,13 +40,24 @@ export function substitute(value: unknown, params: ParamValues, errors: Substitu
         errors.push({ path, message: `unknown param "{{${name}}}"` });
         return m;
       }
+      if (typeof v === 'object') {
+        errors.push({ path, message: `param "{{${name}}}" is a list or mapping: it can only stand alone, not inside text` });
+        return m;
+      }
       return String(v);
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => substitute(v, params, errors, [...path, i]));
+  if (Array.isArray(value)) {
+    return value.flatMap((v, i) => {
+      const whole = typeof v === 'string' ? WHOLE.exec(v) : null;
+      const spliced = whole ? params[whole[1]!] : undefined;
+      if (Array.isArray(spliced)) return structuredClone(spliced);
+      return [substitute(v, params, errors, [...path, i])];
+    });
+  }
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = k === 'variants' && path.length === 0 ? v : substitute(v, params, errors, [...path, k]);
+    for (const [k, v] of Object.entries(value)) out[k] = UNSUBSTITUTED.has(k) && path.length === 0 ? v : substitute(v, params, errors, [...path, k]);
     return out;
   }
   return value;
@@ -68,29 +88,91 @@ export function solutionOf(s: Scenario): Solution {
   return s.solutions[0]!;
 }
 
-/** The variant index a seed selects: seed modulo the number of variants. */
-export function variantIndex(seed: number, count: number): number {
-  return ((Math.trunc(seed) % count) + count) % count;
+/** FNV-1a of a label, so each draw of a seed gets its own stream. */
+function labelHash(label: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
-/** A loaded scenario file: one fully validated Scenario per variant. */
+/** splitmix32's finaliser over (seed, label): a well-spread 32-bit value, independent per label. */
+export function seedHash(seed: number, label: string): number {
+  let z = (Math.trunc(seed) ^ Math.imul(labelHash(label), 0x9e3779b9)) >>> 0;
+  z = (z + 0x9e3779b9) >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  z = (z ^ (z >>> 16)) >>> 0;
+  // The high half of the seed counts too (seeds are up to 2^53).
+  const high = Math.floor(Math.trunc(seed) / 2 ** 32) >>> 0;
+  return high === 0 ? z : seedHash(z, `${label}#${high}`);
+}
+
+/** An index in [0, count) drawn from the seed for one purpose (`label`): the draws are independent. */
+export function draw(seed: number, label: string, count: number): number {
+  return seedHash(seed, label) % count;
+}
+
+/** What a seed draws: the variant (cause) and one option per dressing dimension. */
+export interface Draw {
+  variant: number;
+  dressing: Record<string, number>;
+}
+
+export interface DressingDimension {
+  name: string;
+  options: ParamValues[];
+}
+
+/** A loaded scenario file: its variants and dressing, validated; instances are built on demand. */
 export interface LoadedScenario {
   file: string;
   id: string;
   title: string;
   difficulty: Scenario['difficulty'];
   timeLimitSec: number;
+  /** Each variant with the first option of every dressing dimension (labels, listings). */
   variants: { id: string; scenario: Scenario }[];
+  dressing: DressingDimension[];
+  /** Builds the scenario of a variant under a choice of dressing options (validated at load). */
+  build: (variant: number, dressing: Record<string, number>) => Scenario;
 }
 
 export interface Instance {
   scenario: Scenario;
   variantId: string;
   seed: number;
+  /** The option each dressing dimension drew (by dimension name). */
+  dressing: Record<string, number>;
 }
 
-/** The scenario a room plays for this seed (params applied, other variants' items dropped). */
+/** What a seed draws for this file. */
+export function drawFor(loaded: Pick<LoadedScenario, 'variants' | 'dressing'>, seed: number): Draw {
+  const dressing: Record<string, number> = {};
+  for (const d of loaded.dressing) dressing[d.name] = draw(seed, `dressing:${d.name}`, d.options.length);
+  return { variant: draw(seed, 'variant', loaded.variants.length), dressing };
+}
+
+/** The scenario a room plays for this seed (cause and dressing drawn, other variants' items dropped). */
 export function instantiate(loaded: LoadedScenario, seed: number): Instance {
-  const v = loaded.variants[variantIndex(seed, loaded.variants.length)]!;
-  return { scenario: v.scenario, variantId: v.id, seed };
+  const d = drawFor(loaded, seed);
+  return { scenario: loaded.build(d.variant, d.dressing), variantId: loaded.variants[d.variant]!.id, seed, dressing: d.dressing };
+}
+
+/** The `nth` smallest seed ≥ 0 that draws this variant (for checks and tests that need a given cause). */
+export function seedForVariant(loaded: LoadedScenario, variantId: string, nth = 0): number {
+  const index = loaded.variants.findIndex((v) => v.id === variantId);
+  if (index < 0) throw new Error(`no variant "${variantId}" in ${loaded.id}`);
+  let found = 0;
+  for (let seed = 0; ; seed++) if (draw(seed, 'variant', loaded.variants.length) === index && found++ === nth) return seed;
+}
+
+/**
+ * A given variant under given dressing options (default: every dimension's first), with a
+ * seed that draws that variant: what checks and tests use to play one case on purpose.
+ */
+export function pinInstance(loaded: LoadedScenario, variantId: string, choice: Record<string, number> = {}): Instance {
+  const index = loaded.variants.findIndex((v) => v.id === variantId);
+  if (index < 0) throw new Error(`no variant "${variantId}" in ${loaded.id}`);
+  const dressing = Object.fromEntries(loaded.dressing.map((d) => [d.name, (choice[d.name] ?? 0) % d.options.length]));
+  return { scenario: loaded.build(index, dressing), variantId, seed: seedForVariant(loaded, variantId), dressing };
 }

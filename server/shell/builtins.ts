@@ -1,7 +1,7 @@
 // bash builtins and the small coreutils a player reaches for: echo, export, history, date…
 import { wallClock } from '../cluster/logs.js';
 import { cd } from './file-tools.js';
-import { hostOf, currentNode, internalIP, userOf } from './session.js';
+import { assignVar, hostOf, currentNode, internalIP, userOf } from './session.js';
 import { cwdOf } from './vfs.js';
 import type { CommandContext, ShellCommand } from './types.js';
 import { fail, ok } from './types.js';
@@ -60,8 +60,8 @@ const exportCmd: ShellCommand = (ctx, argv) => {
       stderr += `bash: export: \`${arg}': not a valid identifier\n`;
       continue;
     }
-    if (eq >= 0) ctx.session.vars[name] = arg.slice(eq + 1);
-    else ctx.session.vars[name] ??= ctx.env[name] ?? '';
+    const refused = assignVar(ctx.session, name, eq >= 0 ? arg.slice(eq + 1) : (ctx.session.vars[name] ?? ctx.env[name] ?? ''));
+    if (refused) stderr += refused;
   }
   return { stdout: '', stderr, exitCode: stderr ? 1 : 0 };
 };
@@ -70,6 +70,7 @@ const history: ShellCommand = (ctx, argv) => {
   const arg = argv[1];
   if (arg === '-c') {
     ctx.session.history.length = 0;
+    ctx.session.historyBase = 0;
     return ok();
   }
   const all = ctx.session.history;
@@ -78,7 +79,8 @@ const history: ShellCommand = (ctx, argv) => {
     if (!/^\d+$/.test(arg)) return fail(`bash: history: ${arg}: numeric argument required\n`);
     from = Math.max(0, all.length - Number(arg));
   }
-  return ok(all.slice(from).map((line, i) => `${String(from + i + 1).padStart(5)}  ${line}\n`).join(''));
+  const base = ctx.session.historyBase ?? 0;
+  return ok(all.slice(from).map((line, i) => `${String(base + from + i + 1).padStart(5)}  ${line}\n`).join(''));
 };
 
 const pwd: ShellCommand = (ctx) => ok(`${cwdOf(ctx.session)}\n`);

@@ -1,11 +1,12 @@
 // Public API of the shell: a session per terminal, one typed line at a time, the prompt, Tab.
 import type { ClusterState } from '../cluster/types.js';
-import { MAX_LINE_CHARS } from './limits.js';
+import { LineBudget } from './budget.js';
+import { capLineOutput, MAX_LINE_CHARS } from './limits.js';
 import { parseLine } from './parse.js';
 import { distinctFacts, surviving } from './reveals.js';
 import { Input } from './input.js';
 import { Runner } from './run.js';
-import { aliasesOf } from './session.js';
+import { aliasesOf, remember } from './session.js';
 import type { LineOptions, LineResult, ShellSession } from './types.js';
 
 export type * from './types.js';
@@ -18,13 +19,13 @@ export { editLine, needsMoreInput, parseLine } from './parse.js';
  * parsing, execution. The output holds stderr and stdout in the order a terminal shows them.
  */
 export function runLine(state: ClusterState, session: ShellSession, line: string, options: LineOptions = {}): LineResult {
-  const expanded = expandHistory(line, session.history);
+  const expanded = expandHistory(line, session.history, session.historyBase ?? 0);
   if ('error' in expanded) {
-    if (line.trim() !== '') session.history.push(line);
+    if (line.trim() !== '') remember(session, line);
     return { output: expanded.error, exitCode: 1 };
   }
   const text = expanded.line;
-  if (text.trim() !== '') session.history.push(text);
+  if (text.trim() !== '') remember(session, text);
   const echo = text !== line ? `${text}\n` : '';
   try {
     return runText(state, session, text, echo, options);
@@ -45,7 +46,7 @@ function runText(state: ClusterState, session: ShellSession, text: string, echo:
   }
   if (parsed.list.length === 0) return { output: echo, exitCode: session.lastExitCode ?? 0 };
   const { interest } = options;
-  const outcome = new Runner(state, interest, options.advance).runList(session, parsed.list, Input.terminal());
+  const outcome = new Runner(state, interest, options.advance, options.budget ?? new LineBudget()).runTop(session, parsed.list, Input.terminal());
   session.lastExitCode = outcome.exitCode;
   // Concatenated, not joined: a big listing is not copied again here.
   let output = echo;
@@ -53,7 +54,7 @@ function runText(state: ClusterState, session: ShellSession, text: string, echo:
   // A fact is observed when the text that shows it reached the terminal.
   const shown = interest ? distinctFacts(outcome.chunks.flatMap((c) => (c.reveals ? surviving(c.reveals, c.text) : []))) : [];
   return {
-    output,
+    output: capLineOutput(output),
     exitCode: outcome.exitCode,
     ...(interest ? { observed: shown } : {}),
     ...(outcome.clear ? { clear: true } : {}),
@@ -63,7 +64,7 @@ function runText(state: ClusterState, session: ShellSession, text: string, echo:
 }
 
 /** bash's history expansion for the common designators, outside single quotes. */
-function expandHistory(line: string, history: string[]): { line: string } | { error: string } {
+function expandHistory(line: string, history: string[], base: number): { line: string } | { error: string } {
   if (!line.includes('!')) return { line };
   let out = '';
   let inSingle = false;
@@ -90,7 +91,7 @@ function expandHistory(line: string, history: string[]): { line: string } | { er
     let event: string | undefined;
     if (designator === '!' || designator === '$') event = history.at(-1);
     else if (/^-\d+$/.test(designator)) event = history.at(Number(designator));
-    else if (/^\d+$/.test(designator)) event = history[Number(designator) - 1];
+    else if (/^\d+$/.test(designator)) event = history[Number(designator) - 1 - base];
     else event = [...history].reverse().find((h) => h.startsWith(designator));
     if (event === undefined) return { error: `bash: !${designator}: event not found\n` };
     out += designator === '$' ? (event.trim().split(/\s+/).at(-1) ?? '') : event;

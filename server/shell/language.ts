@@ -5,7 +5,7 @@
 import { ArithError, evaluateArith } from './arith.js';
 import { Input } from './input.js';
 import type { Outcome } from './run.js';
-import { aliasesOf } from './session.js';
+import { aliasesOf, assignVar, unsetVar as unsetScalar } from './session.js';
 import type { ShellSession } from './types.js';
 import { getElements, getVar, MAX_ARRAY_LENGTH, NAME_RE, setArray, setVar, unsetVar } from './vars.js';
 
@@ -181,9 +181,12 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
     if (scoped && !frame.has(name)) frame.set(name, saveVariable(session, name));
     if (assoc) {
       (session.assoc ??= {})[name] ??= {};
-      delete session.vars[name];
+      unsetScalar(session, name);
     } else if (indexed && !session.arrays?.[name]) setArray(session, name, []);
-    if (eq >= 0) setVar(session, name, arg.slice(eq + 1));
+    if (eq >= 0) {
+      const refused = setVar(session, name, arg.slice(eq + 1));
+      if (refused) stderr += refused;
+    }
     else if (scoped) {
       unsetVar(session, name);
       if (assoc) (session.assoc ??= {})[name] = {};
@@ -200,7 +203,7 @@ function saveVariable(session: ShellSession, name: string): () => void {
   const assoc = session.assoc?.[name];
   return () => {
     unsetVar(session, name);
-    if (scalar !== undefined) session.vars[name] = scalar;
+    if (scalar !== undefined) assignVar(session, name, scalar);
     if (array) (session.arrays ??= {})[name] = array;
     if (assoc) (session.assoc ??= {})[name] = assoc;
   };

@@ -5,8 +5,22 @@
 /** Longest line history expansion may produce (a typed line is at most 4096 chars, LIMITS.maxLineChars). */
 export const MAX_LINE_CHARS = 16 * 1024;
 
-/** Most text one command, pipeline stage, expansion or whole line may produce. */
-export const MAX_OUTPUT_CHARS = 1024 * 1024;
+/**
+ * Most text one command, pipeline stage, expansion or whole line may produce. What a line
+ * prints is stored in the room's log and sent to every viewer: 256 KiB of typing
+ * `printf '%262144s'` must not become megabytes per player.
+ */
+export const MAX_OUTPUT_CHARS = 256 * 1024;
+
+/** Most UTF-8 bytes a line's output may hold once printed (multi-byte text is cut to this too). */
+export const MAX_LINE_OUTPUT_BYTES = MAX_OUTPUT_CHARS + MAX_LINE_CHARS + 100;
+
+/** Lines the history keeps, as Ubuntu's ~/.bashrc sets HISTSIZE; older ones are forgotten. */
+export const HISTSIZE = 1000;
+
+/** Most shell variables a session may hold, and most characters (names and values) in all. */
+export const MAX_VARIABLES = 1000;
+export const MAX_VARIABLE_CHARS = 1024 * 1024;
 
 /** Most commands and loop iterations one typed line may run (`for` loops, substitutions, lists). */
 export const MAX_COMMANDS_PER_LINE = 1000;
@@ -15,7 +29,7 @@ export const MAX_COMMANDS_PER_LINE = 1000;
 export const MAX_SLEEP_PER_LINE_MS = 5 * 60_000;
 
 /** Largest printf field width or precision; a wider one is refused like an overflowing int. */
-export const MAX_FORMAT_WIDTH = MAX_OUTPUT_CHARS;
+export const MAX_FORMAT_WIDTH = 1024 * 1024;
 
 /**
  * The text cut at MAX_OUTPUT_CHARS, and how many UTF-8 bytes were cut (0: none). The caller
@@ -24,6 +38,21 @@ export const MAX_FORMAT_WIDTH = MAX_OUTPUT_CHARS;
 export function capOutput(text: string): { text: string; cut: number } {
   if (text.length <= MAX_OUTPUT_CHARS) return { text, cut: 0 };
   return { text: text.slice(0, MAX_OUTPUT_CHARS), cut: utf8Length(text.slice(MAX_OUTPUT_CHARS)) };
+}
+
+/**
+ * A line's output within MAX_LINE_OUTPUT_BYTES: only text of multi-byte characters gets here
+ * past MAX_OUTPUT_CHARS. It is cut on a character boundary and one notice counts every byte cut.
+ */
+export function capLineOutput(output: string): string {
+  if (output.length * 3 <= MAX_LINE_OUTPUT_BYTES || utf8Length(output) <= MAX_LINE_OUTPUT_BYTES) return output;
+  const notice = /\n… output truncated \((\d+) bytes\)\n$/.exec(output);
+  const text = notice ? output.slice(0, notice.index) : output;
+  const bytes = Buffer.from(text, 'utf8');
+  let end = MAX_OUTPUT_CHARS;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--; // not inside a character
+  const kept = bytes.subarray(0, end).toString('utf8');
+  return kept + truncationLine(bytes.length - end + Number(notice?.[1] ?? 0));
 }
 
 /** The line that stands for cut output (starts on a line of its own). */

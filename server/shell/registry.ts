@@ -4,6 +4,7 @@
 import type { ClusterState } from '../cluster/types.js';
 import { shellBuiltins, utilities } from './builtins.js';
 import { kubectlCommand } from './kubectl/index.js';
+import { STEPS_PER_NODE_TOOL } from './budget.js';
 import { exit, ssh, sudo } from './login.js';
 import { networkTools } from './node/network/index.js';
 import { withFacts } from './node/facts.js';
@@ -95,16 +96,23 @@ const kubectl = program(kubectlCommand);
 const nodeToolsWithFacts = withFacts({ ...networkTools, ...nodeTools });
 const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, sudo, ls: program(ls), rm: program(rm) };
 
+/** The node tools read the node's whole state (rules, journals, containers) on every call. */
+const nodeTool = (command: ShellCommand): ShellProgram => (ctx, argv) => {
+  ctx.budget.spend(STEPS_PER_NODE_TOOL);
+  return command(ctx, argv);
+};
+const nodePrograms: Record<string, ShellProgram> = {
+  ...Object.fromEntries(Object.entries(nodeToolsWithFacts).map(([name, command]) => [name, nodeTool(command)])),
+  rm: program(rm),
+  ssh,
+  sudo,
+};
+const controlPlanePrograms: Record<string, ShellProgram> = { ...nodePrograms, kubectl };
+
 function locationPrograms(state: ClusterState, session: ShellSession): Record<string, ShellProgram> {
   const node = currentNode(state, session);
   if (!node) return workstationPrograms;
-  return {
-    ...programs(nodeToolsWithFacts),
-    rm: program(rm),
-    ...(isControlPlane(node) ? { kubectl } : {}),
-    ssh,
-    sudo,
-  };
+  return isControlPlane(node) ? controlPlanePrograms : nodePrograms;
 }
 
 /**

@@ -8,6 +8,7 @@ import { ArithError, evaluateArith } from './arith.js';
 import { BraceTooLarge, expandBraces } from './brace.js';
 import { Input, withLazyStdin } from './input.js';
 import { isLanguageBuiltin, runLanguageBuiltin, type LanguageHost } from './language.js';
+import { CPU_LIMIT_EXIT, cpuLimitMessage, LineBudget, OverBudget, STEPS_PER_COMMAND } from './budget.js';
 import { capOutput, MAX_COMMANDS_PER_LINE, MAX_OUTPUT_CHARS, MAX_SLEEP_PER_LINE_MS, truncationLine, utf8Length } from './limits.js';
 import type {
   ArithForCommand, AndOr, Assignment, CaseCommand, Command, CondExpr, ForCommand, IfCommand, List, ParamPart, Pipeline, Redirect,
@@ -17,7 +18,7 @@ import { parseLine } from './parse.js';
 import { escapeGlob, matchGlob, removePrefix, removeSuffix, replaceGlob } from './pattern.js';
 import type { ProgramResult, ShellApi } from './program.js';
 import { findProgram } from './registry.js';
-import { aliasesOf, baseEnv, commandEnv, forkSession } from './session.js';
+import { aliasesOf, assignVar, baseEnv, commandEnv, forkSession, unsetVar as unsetScalar } from './session.js';
 import { MAX_REVEALS_PER_LINE, RevealCollector, surviving, type RevealBudget } from './reveals.js';
 import { compileRegex } from './text/regex.js';
 import type { CommandContext, LineResult, ShellSession } from './types.js';
@@ -99,14 +100,24 @@ export class Runner implements ShellApi, LanguageHost {
   private conditionDepth = 0;
   /** `$!`: the "process id" of the last `&` list. */
   private lastBackground: number | undefined;
+  /** The command that ran the line out of steps (the message names it). */
+  private overStepsIn: string | undefined;
 
   /** Simulated ms `sleep` may still let pass in this line. */
   private sleepLeft = MAX_SLEEP_PER_LINE_MS;
   /** What the line may still tag (reveals.ts). */
   private readonly reveals: RevealBudget = { left: MAX_REVEALS_PER_LINE };
 
-  /** `interest`: which facts to tag (a scenario's evidence), none = tag nothing; `advance`: the room's clock, for `sleep`. */
-  constructor(private readonly state: ClusterState, private readonly interest?: FactInterest, private readonly advance?: (ms: number) => void) {}
+  /**
+   * `interest`: which facts to tag (a scenario's evidence), none = tag nothing; `advance`: the
+   * room's clock, for `sleep`; `budget`: the line's steps (budget.ts).
+   */
+  constructor(
+    private readonly state: ClusterState,
+    private readonly interest?: FactInterest,
+    private readonly advance?: (ms: number) => void,
+    readonly budget = new LineBudget(),
+  ) {}
 
   find(ctx: CommandContext, name: string, external = false) {
     return findProgram(ctx.state, ctx.session, name, external);
@@ -126,6 +137,15 @@ export class Runner implements ShellApi, LanguageHost {
     const parsed = parseLine(text, { aliases: aliasesOf(session) });
     if (!parsed.ok) return outcome('', parsed.error, 2);
     return this.runList(session, parsed.list, stdin);
+  }
+
+  /** Runs a whole typed line; a line stopped for its CPU budget ends with the message saying so. */
+  runTop(session: ShellSession, list: List, stdin: Input): Outcome {
+    const result = this.runList(session, list, stdin);
+    if (this.overStepsIn === undefined) return result;
+    session.lastExitCode = CPU_LIMIT_EXIT;
+    // After the cap, so that a line that printed its fill still says why it stopped.
+    return { ...result, chunks: [...result.chunks, { fd: 2, text: cpuLimitMessage(this.overStepsIn || undefined) }], exitCode: CPU_LIMIT_EXIT, stop: true };
   }
 
   runList(session: ShellSession, list: List, stdin: Input): Outcome {
@@ -192,7 +212,7 @@ export class Runner implements ShellApi, LanguageHost {
           break;
         }
         result.chunks.push(...stage.chunks.filter((c) => c.fd === 2));
-        if (this.overBudget) {
+        if (this.overBudget || this.budget.exhausted) {
           // An earlier stage's stop (not `exit`, which ends only its subshell) ends the line too.
           Object.assign(result, { exitCode: 1, stop: true });
           break;
@@ -208,7 +228,7 @@ export class Runner implements ShellApi, LanguageHost {
       result.errexit = true;
       delete result.loop; // the last stage too ran in a subshell
       delete result.ret;
-      if (!this.overBudget) delete result.stop;
+      if (!this.overBudget && !this.budget.exhausted) delete result.stop;
       if (session.options?.pipefail) result.exitCode = statuses.filter((s) => s !== 0).at(-1) ?? 0;
     }
     (session.arrays ??= {}).PIPESTATUS = statuses.map(String);
@@ -229,7 +249,21 @@ export class Runner implements ShellApi, LanguageHost {
     return { chunks: [{ fd: 2, text: `bash: more than ${MAX_COMMANDS_PER_LINE} commands in one line: stopped\n` }], exitCode: 1, stop: true };
   }
 
+  /**
+   * A command, or the stop of the line when it (or an expansion in it) runs out of steps:
+   * what ran before stays printed, runTop adds the message once.
+   */
   private runCommand(session: ShellSession, command: Command, stdin: Input): Outcome {
+    try {
+      return this.runCommandSpending(session, command, stdin);
+    } catch (error) {
+      if (!(error instanceof OverBudget)) throw error;
+      this.overStepsIn ??= ''; // exec names the program when one ran out
+      return { chunks: [], exitCode: CPU_LIMIT_EXIT, stop: true };
+    }
+  }
+
+  private runCommandSpending(session: ShellSession, command: Command, stdin: Input): Outcome {
     try {
       if (command.kind === 'simple') return this.runSimple(session, command, stdin);
       if (command.kind === 'function') {
@@ -317,7 +351,11 @@ export class Runner implements ShellApi, LanguageHost {
         merge(total, over);
         break;
       }
-      setVar(session, command.name, value);
+      const refused = setVar(session, command.name, value);
+      if (refused) {
+        merge(total, { chunks: [{ fd: 2, text: refused }], exitCode: 1 });
+        break;
+      }
       if (!this.iteration(session, command.body, stdin, total)) break;
     }
     return total;
@@ -477,7 +515,10 @@ export class Runner implements ShellApi, LanguageHost {
         const old = a.append ? (getElement(session, a.name, key) ?? '') : '';
         const error = setElement(session, a.name, key, old + value);
         if (error) return error;
-      } else setVar(session, a.name, a.append ? (getVar(session, a.name) ?? '') + value : value);
+      } else {
+        const refused = setVar(session, a.name, a.append ? (getVar(session, a.name) ?? '') + value : value);
+        if (refused) return refused;
+      }
     }
     return undefined;
   }
@@ -494,14 +535,16 @@ export class Runner implements ShellApi, LanguageHost {
     }
     if (fn || isLanguageBuiltin(name)) {
       // `IFS=, read -a f`: the prefix holds while the builtin or function runs.
+      this.budget.spend(STEPS_PER_COMMAND);
       const saved = Object.keys(prefix).map((k) => [k, Object.hasOwn(session.vars, k) ? session.vars[k] : undefined] as const);
-      Object.assign(session.vars, prefix);
+      const refused = Object.entries(prefix).map(([k, v]) => assignVar(session, k, v)).filter((r) => r !== undefined);
       try {
+        if (refused.length > 0) return { chunks: refused.map((text) => ({ fd: 2 as const, text })), exitCode: 1 };
         return fn ? this.callFunction(session, name, fn, argv, stdin) : runLanguageBuiltin(this, session, argv, stdin);
       } finally {
         for (const [k, v] of saved) {
-          if (v === undefined) delete session.vars[k];
-          else session.vars[k] = v;
+          if (v === undefined) unsetScalar(session, k);
+          else assignVar(session, k, v);
         }
       }
     }
@@ -555,7 +598,19 @@ export class Runner implements ShellApi, LanguageHost {
   private exec(ctx: CommandContext, argv: string[]): ProgramResult {
     const name = argv[0]!;
     const found = this.find(ctx, name);
-    if (found) return found(ctx, argv, this);
+    if (found) {
+      try {
+        this.budget.spend(STEPS_PER_COMMAND);
+        const result = found(ctx, argv, this);
+        // What a command prints costs work to build, whichever program it is (kubectl -o json…).
+        this.budget.spend(result.stdout.length + result.stderr.length);
+        return result;
+      } catch (error) {
+        if (error instanceof OverBudget) this.overStepsIn ??= name;
+        throw error;
+      }
+    }
+    this.budget.spend(STEPS_PER_COMMAND);
     if (name.includes('/')) return { stdout: '', stderr: `bash: ${name}: No such file or directory\n`, exitCode: 127 };
     return { stdout: '', stderr: `bash: ${name}: command not found\n`, exitCode: 127 };
   }
@@ -623,7 +678,7 @@ export class Runner implements ShellApi, LanguageHost {
   }
 
   private context(session: ShellSession, stdin: Input, prefix: Record<string, string> = {}): CommandContext {
-    const ctx: Omit<CommandContext, 'stdin'> = { state: this.state, session, env: commandEnv(session, prefix) };
+    const ctx: Omit<CommandContext, 'stdin'> = { state: this.state, session, env: commandEnv(session, prefix), budget: this.budget };
     const advance = this.advance;
     if (advance) {
       ctx.passTime = (ms) => {
@@ -651,7 +706,8 @@ export class Runner implements ShellApi, LanguageHost {
         // Plain text (what `{1..1000}` gives): nothing to expand, split or glob.
         const only = w.parts.length === 1 ? w.parts[0]! : undefined;
         if (only?.kind === 'lit' && !/[*?[~\s]/.test(only.text) && only.text !== '') {
-          sub.room -= only.text.length;
+          // What the line itself holds is bounded by MAX_LINE_CHARS; brace expansion multiplies it.
+          if (expanded.length > 1) sub.room -= only.text.length;
           fields.push(only.text);
           continue;
         }
@@ -750,6 +806,7 @@ export class Runner implements ShellApi, LanguageHost {
     const add = (value: string, quoted: boolean): void => {
       sub.room -= value.length;
       if (sub.room < 0) return;
+      this.budget.spend(value.length);
       if (quoted) addQuoted(value);
       else addSplittable(value);
     };
@@ -1027,7 +1084,7 @@ export class Runner implements ShellApi, LanguageHost {
       const value = this.expandWord(session, { parts: [part] }, false, sub).join('');
       source += part.quoted ? value.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&') : value;
     }
-    const matcher = compileRegex(source, { extended: true });
+    const matcher = compileRegex(source, { extended: true }, this.budget);
     if ('error' in matcher) return '';
     const match = matcher.matchAll(text)[0];
     if (!match) {

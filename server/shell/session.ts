@@ -1,6 +1,7 @@
 // Where a player is (their workstation, or a node they ssh'ed into, possibly as root) and
 // what follows from it: user, home, host name, prompt, environment variables.
 import type { ClusterState, Node } from '../cluster/types.js';
+import { HISTSIZE, MAX_VARIABLE_CHARS, MAX_VARIABLES } from './limits.js';
 import type { ShellSession } from './types.js';
 
 /** The player's own machine, where kubectl talks to the cluster through ~/.kube/config. */
@@ -12,6 +13,57 @@ export const NODE_USER = 'ubuntu';
 export function newSession(_state: ClusterState, opts: { namespace?: string } = {}): ShellSession {
   // files and dirs exist from the start: a subshell shares them (writes there persist).
   return { root: false, vars: {}, history: [], namespace: opts.namespace ?? 'default', files: {}, dirs: {} };
+}
+
+/** Adds a typed line to the history; past HISTSIZE the oldest is forgotten, numbers go on. */
+export function remember(session: ShellSession, line: string): void {
+  session.history.push(line);
+  const over = session.history.length - HISTSIZE;
+  if (over <= 0) return;
+  session.history.splice(0, over);
+  session.historyBase = (session.historyBase ?? 0) + over;
+}
+
+/**
+ * Sets a shell variable, or says why not: a session holds at most MAX_VARIABLES variables
+ * of MAX_VARIABLE_CHARS characters in all, so lines of `a1=$x a2=$x …` cannot fill the memory.
+ */
+export function assignVar(session: ShellSession, name: string, value: string): string | undefined {
+  const size = sizeOf(session.vars);
+  const old = session.vars[name];
+  const count = size.count + (old === undefined ? 1 : 0);
+  const chars = size.chars + name.length + value.length - (old === undefined ? 0 : name.length + old.length);
+  if (count > MAX_VARIABLES) return `bash: ${name}: cannot assign: a session holds at most ${MAX_VARIABLES} variables\n`;
+  if (chars > MAX_VARIABLE_CHARS) return `bash: ${name}: cannot assign: variables would hold more than ${MAX_VARIABLE_CHARS} characters\n`;
+  session.vars[name] = value;
+  sizes.set(session.vars, { count, chars });
+  return undefined;
+}
+
+/** `unset NAME`. */
+export function unsetVar(session: ShellSession, name: string): void {
+  const old = session.vars[name];
+  if (old === undefined) return;
+  const size = sizeOf(session.vars);
+  delete session.vars[name];
+  sizes.set(session.vars, { count: size.count - 1, chars: size.chars - name.length - old.length });
+}
+
+// How many variables a vars object holds and their characters, kept by assignVar and unsetVar
+// so that a line of 1000 assignments does not add them all up 1000 times. A vars object
+// written some other way (a copy, a loaded session) is counted afresh when first seen.
+const sizes = new WeakMap<Record<string, string>, { count: number; chars: number }>();
+
+function sizeOf(vars: Record<string, string>): { count: number; chars: number } {
+  let size = sizes.get(vars);
+  if (size) return size;
+  size = { count: 0, chars: 0 };
+  for (const key in vars) {
+    size.count++;
+    size.chars += key.length + vars[key]!.length;
+  }
+  sizes.set(vars, size);
+  return size;
 }
 
 /** A copy for a subshell (`$(…)`, pipeline stages): variables set there do not leak back. */

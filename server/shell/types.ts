@@ -1,5 +1,6 @@
 import type { Fact, FactInterest, FactSink } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
+import type { LineBudget } from './budget.js';
 import type { Command } from './parse.js';
 
 /** One player's terminal: where they are and what they typed. Plain data (serialisable). */
@@ -10,8 +11,10 @@ export interface ShellSession {
   root: boolean;
   /** Shell variables set with `NAME=value` or `export`. */
   vars: Record<string, string>;
-  /** Lines typed, oldest first, as `history` shows them. */
+  /** Lines typed, oldest first, as `history` shows them (the last HISTSIZE). */
   history: string[];
+  /** How many older lines were forgotten: `history[0]` is line `historyBase + 1`. */
+  historyBase?: number;
   /** Default namespace for kubectl (`kubectl config set-context --current --namespace`). */
   namespace: string;
   /** Exit status of the last line, for `$?`. */
@@ -73,6 +76,8 @@ export interface CommandContext {
    * ms that passed, bounded per line. Absent where no clock runs.
    */
   passTime?: (ms: number) => number;
+  /** The typed line's work budget: loops call `budget.spend(steps)` (see budget.ts). */
+  budget: LineBudget;
 }
 
 /** What the caller of runLine provides besides the line. */
@@ -81,6 +86,8 @@ export interface LineOptions {
   advance?: (ms: number) => void;
   /** Which facts to tag (a scenario's evidence, reveals.ts); none = tag nothing. */
   interest?: FactInterest;
+  /** The line's work budget (budget.ts); a fresh one of MAX_STEPS_PER_LINE when absent. */
+  budget?: LineBudget;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Shell variables as bash keeps them: scalars (session.vars), indexed arrays
 // (session.arrays) and associative arrays (session.assoc); `$a` is `${a[0]}`, `a=x` sets
 // element 0 of an array. Login environment values show through until set.
-import { baseEnv } from './session.js';
+import { assignVar, baseEnv, unsetVar as unsetScalar } from './session.js';
 import type { ShellSession } from './types.js';
 
 export const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -20,15 +20,17 @@ export function getVar(session: ShellSession, name: string): string | undefined 
   return Object.hasOwn(env, name) ? env[name] : undefined;
 }
 
-export function setVar(session: ShellSession, name: string, value: string): void {
+/** Sets a scalar (or element 0), or says why not (a session's variables are bounded: assignVar). */
+export function setVar(session: ShellSession, name: string, value: string): string | undefined {
   const array = session.arrays?.[name];
   if (array) array[0] = value;
   else if (session.assoc?.[name]) session.assoc[name]['0'] = value;
-  else session.vars[name] = value;
+  else return assignVar(session, name, value);
+  return undefined;
 }
 
 export function unsetVar(session: ShellSession, name: string): void {
-  delete session.vars[name];
+  unsetScalar(session, name);
   if (session.arrays) delete session.arrays[name];
   if (session.assoc) delete session.assoc[name];
 }
@@ -55,7 +57,7 @@ export function setArray(session: ShellSession, name: string, values: string[]):
     session.assoc[name] = Object.fromEntries(values.map((v, i) => [String(i), v]));
     return;
   }
-  delete session.vars[name];
+  unsetScalar(session, name);
   (session.arrays ??= {})[name] = values.slice(0, MAX_ARRAY_LENGTH);
 }
 
@@ -70,7 +72,7 @@ export function setElement(session: ShellSession, name: string, key: string, val
   if (!array) {
     const scalar = session.vars[name];
     array = scalar === undefined ? [] : [scalar];
-    delete session.vars[name];
+    unsetScalar(session, name);
     (session.arrays ??= {})[name] = array;
   }
   let index = Number(key);

@@ -1,9 +1,10 @@
 // socket.io rooms per viewer kind, so each broadcast is filtered once per audience:
-// `<roomId>:host`, `<roomId>:spectator` and one per player `<roomId>:p:<participantId>`.
+// `<roomId>:host`, `<roomId>:spectator` and one per player `<roomId>:p:<participantId>`;
+// an identity waiting for the host to let it in listens on `<roomId>:w:<identityId>`.
 // One commit (say a tick and a command) is one `room:event` message per audience, its
 // events as the message's arguments in order: socket.io encodes each emit once.
 import type { Server, Socket } from 'socket.io';
-import { SERVER_EVENTS, type ClusterOverview, type OverviewMessage, type RoomEvent } from '../protocol/index.js';
+import { SERVER_EVENTS, type AdmissionMessage, type ClusterOverview, type OverviewMessage, type RoomEvent, type StorageMessage } from '../protocol/index.js';
 import { CHANGES_CLUSTER } from '../rooms/overview.js';
 import type { RoomRunner } from '../rooms/runner.js';
 import { viewFor, type Viewer } from '../rooms/view.js';
@@ -11,6 +12,8 @@ import { viewFor, type Viewer } from '../rooms/view.js';
 export function channelOf(roomId: string, viewer: Viewer): string {
   return viewer.role === 'player' ? `${roomId}:p:${viewer.participantId}` : `${roomId}:${viewer.role}`;
 }
+
+export const waitingChannel = (roomId: string, identityId: string): string => `${roomId}:w:${identityId}`;
 
 export function joinChannel(socket: Socket, roomId: string, viewer: Viewer): void {
   void socket.join(channelOf(roomId, viewer));
@@ -41,6 +44,36 @@ export function broadcast(io: Server, runner: RoomRunner, events: readonly RoomE
     if (rest.length > 0) io.to(origin).emit(SERVER_EVENTS.event, ...rest);
   }
   pushOverview(io, runner, events);
+  answerWaiting(io, roomId, events);
+  // Closed to spectators: those watching are let go now (their token no longer opens a seat).
+  if (events.some((e) => e.type === 'room.settings' && e.allowSpectators === false)) {
+    io.in(channelOf(roomId, { role: 'spectator', participantId: '' })).disconnectSockets(true);
+  }
+}
+
+/** Tells each identity the host answered whether it may come in. */
+function answerWaiting(io: Server, roomId: string, events: readonly RoomEvent[]): void {
+  for (const event of events) {
+    if (event.type !== 'seat.admitted' && event.type !== 'seat.refused') continue;
+    const channel = waitingChannel(roomId, event.participantId);
+    const message: AdmissionMessage = { admitted: event.type === 'seat.admitted' };
+    io.to(channel).emit(SERVER_EVENTS.admission, message);
+    io.in(channel).socketsLeave(channel);
+  }
+}
+
+/** Tells everyone in the room that saving stopped working (the room waits) or works again. */
+export function broadcastStorage(io: Server, runner: RoomRunner, available: boolean): void {
+  const roomId = runner.room.id;
+  const channels = [
+    channelOf(roomId, { role: 'host', participantId: '' }),
+    channelOf(roomId, { role: 'spectator', participantId: '' }),
+    ...Object.keys(runner.room.terminals).map((participantId) => channelOf(roomId, { role: 'player', participantId })),
+  ];
+  const message: StorageMessage = available
+    ? { available, message: 'saving works again; the room goes on' }
+    : { available, message: 'saving is unavailable, retrying; the room is paused until it works again' };
+  io.to(channels).emit(SERVER_EVENTS.storage, message);
 }
 
 /** The overview text each room last sent (pushed or in a view), so an unchanged overview is not sent again. */

@@ -4,26 +4,19 @@
 import type { Server, Socket } from 'socket.io';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ZodType } from 'zod';
-import { ClientMessages, failure, LIMITS, type AckError, type ClientMessage, type ClientMessageName, type RoomView } from '../protocol/index.js';
-import type { Action } from '../rooms/decide.js';
-import type { RoomRegistry } from '../rooms/registry.js';
+import { ClientMessages, failure, LIMITS, type AckError, type ClientMessage, type ClientMessageName, type RoomView, type WaitingAck } from '../protocol/index.js';
+import { seatClosed, type Action } from '../rooms/decide.js';
+import { buildDebrief } from '../rooms/debrief.js';
+import type { Joined, RoomRegistry } from '../rooms/registry.js';
 import type { RoomRunner } from '../rooms/runner.js';
 import { roomViewFor, viewerOf, viewFor, type Viewer } from '../rooms/view.js';
 import { fromStored } from '../rooms/log.js';
 import type { ServerMetrics } from '../metrics.js';
-import { joinChannel, overviewSent } from './broadcast.js';
+import { joinChannel, overviewSent, waitingChannel } from './broadcast.js';
 import { Presence } from './presence.js';
 import { AddressLimiter, TokenBucket } from './rate-limit.js';
-import { normalizeIP } from '@fastify/rate-limit';
+import { clientAddress } from '../http/client-address.js';
 import type { EdgeLimits } from '../config.js';
-
-/** A room found for a join or resume, and who joins it. */
-interface Entry {
-  runner: RoomRunner;
-  viewer: Viewer;
-  /** A first join's new token. */
-  token?: string;
-}
 
 interface Seat {
   runner: RoomRunner;
@@ -61,6 +54,8 @@ export interface SocketDeps {
   metrics: ServerMetrics;
   log: FastifyBaseLogger;
   limits: EdgeLimits;
+  /** See config.ts trustProxyHops. */
+  trustProxyHops: number;
 }
 
 /**
@@ -76,6 +71,8 @@ const ACTIONS: ActionBuilders = {
   'cmd:run': (p) => ({ type: 'run', line: p.line }),
   'hint:request': () => ({ type: 'request-hint' }),
   'diagnosis:submit': (p) => ({ type: 'diagnose', rootCause: p.rootCause, text: p.text, evidence: p.evidence }),
+  'player:give-up': () => ({ type: 'give-up' }),
+  'room:settings': (p) => ({ type: 'settings', settings: p }),
   'host:start': () => ({ type: 'start' }),
   'host:pause': () => ({ type: 'pause' }),
   'host:resume': () => ({ type: 'resume' }),
@@ -85,6 +82,9 @@ const ACTIONS: ActionBuilders = {
   'host:fault': (p) => ({ type: 'inject-fault', faultId: p.faultId }),
   'host:note': (p) => ({ type: 'note', text: p.text }),
   'host:adjust': (p) => ({ type: 'adjust', participantId: p.participantId, points: p.points, reason: p.reason }),
+  'host:admit': (p) => ({ type: 'admit', requestId: p.requestId, ...(p.seat !== undefined ? { seat: p.seat } : {}) }),
+  'host:refuse': (p) => ({ type: 'refuse', requestId: p.requestId }),
+  'host:release': (p) => ({ type: 'release', participantId: p.participantId }),
   'client:signal': (p) => ({ type: 'signal', kind: p.kind, ...(p.amount !== undefined ? { amount: p.amount } : {}) }),
 };
 
@@ -93,7 +93,7 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
   const badCodes = new AddressLimiter(deps.limits.badJoinCodes.perIp, deps.limits.badJoinCodes.total);
   const spectatorJoins = new AddressLimiter(deps.limits.spectatorJoins.perIp, deps.limits.spectatorJoins.total);
   io.on('connection', (socket) => {
-    const address = normalizeIP(socket.handshake.address);
+    const address = clientAddress(socket.request, deps.trustProxyHops);
     deps.metrics.sockets.inc();
     // Until the socket joins, it is limited on its own; after, by its participant's bucket.
     const socketBucket = new TokenBucket(LIMITS.commandsPerSecond, LIMITS.commandBurst);
@@ -139,6 +139,8 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
           return resume(payload as ClientMessage<'room:resume'>);
         case 'cmd:complete':
           return completeLine(payload as ClientMessage<'cmd:complete'>);
+        case 'room:debrief':
+          return debrief();
       }
       if (!seat) return failure('forbidden', 'join a room first');
       // `payload` was parsed with the schema of `name`, so it is that message's type.
@@ -174,17 +176,29 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
      * it), and lets go if the connection does not end up sitting in it.
      */
     const sittingIn = (runner: RoomRunner): boolean => seat?.runner === runner;
+    /** This connection's identity waits for the host: it may join again only with its token. */
+    let waiting = false;
 
-    async function enterRoom<T>(find: () => Promise<Entry | AckError>, build: (entry: Entry) => T | Promise<T>): Promise<T | AckError> {
+    async function enterRoom<T>(find: () => Promise<Joined | AckError>, build: (entry: Joined & { viewer: Viewer }) => T | Promise<T>): Promise<T | WaitingAck & { ok: true } | AckError> {
       if (seat || joining) return failure('conflict', 'this connection already joined a room');
       joining = true;
       try {
         const entry = await find();
         if (!('runner' in entry)) return entry;
         try {
+          const { placement, runner } = entry;
+          if (placement.kind === 'waiting') return wait(entry, placement.request.id, placement.request.name);
+          const viewer = viewerOf(placement.participant.id, placement.participant.role);
+          const closed = seatClosed(runner.room, viewer.role);
+          if (closed) return closed;
+          // A player who left and comes back with their token sits in their seat again.
+          if (placement.participant.left && runner.room.status !== 'ended') {
+            const back = await runner.act(viewer, { type: 'return' });
+            if (!back.ok) return back;
+          }
           // Inside the room's queue: the view and the channel join happen between two commits,
           // so the first broadcast this socket gets is the first event after the view.
-          return await entry.runner.exclusive(() => build(entry));
+          return await runner.exclusive(() => build({ ...entry, viewer }));
         } finally {
           if (!sittingIn(entry.runner)) deps.registry.release(entry.runner);
         }
@@ -193,24 +207,30 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       }
     }
 
+    /** Waits for the host's answer (`room:admission` on this identity's channel). */
+    function wait(entry: Joined, identityId: string, name: string): WaitingAck & { ok: true } {
+      waiting = true;
+      void socket.join(waitingChannel(entry.runner.room.id, identityId));
+      const { room } = entry.runner;
+      return { ok: true, ...(entry.token ? { token: entry.token } : {}), waiting: { roomId: room.id, code: room.code, name } };
+    }
+
     function join(payload: ClientMessage<'room:join'>) {
+      if (waiting && !('token' in payload)) return Promise.resolve(failure('conflict', 'this connection is waiting for the host; join with its token'));
       return enterRoom(
         async () => {
-          if ('token' in payload) {
-            const found = await deps.registry.findByToken(payload.token, true);
-            return 'runner' in found ? { runner: found.runner, viewer: viewerOf(found.participant.id, found.participant.role) } : found;
-          }
+          if ('token' in payload) return deps.registry.findByToken(payload.token, true);
           // Code guessing: only joins with a code that names no room count, so a class behind one address still gets in.
           if (!badCodes.available(address)) return failure('rate_limited', 'too many joins with unknown codes; try again in a minute');
           if (payload.role === 'spectator') {
             if (!spectatorJoins.take(address)) return failure('rate_limited', 'too many spectator joins; try again in a minute');
             const room = await deps.registry.findByCode(payload.code);
-            const spectators = room ? Object.values(room.room.participants).filter((p) => p.role === 'spectator' && !p.left).length : 0;
+            const spectators = 'room' in room ? Object.values(room.room.participants).filter((p) => p.role === 'spectator' && !p.left).length : 0;
             if (spectators >= deps.limits.maxSpectatorsPerRoom) return failure('forbidden', `this room has no spectator seats left (${deps.limits.maxSpectatorsPerRoom})`);
           }
           const joined = await deps.registry.joinByCode(payload.code, payload.name, payload.role, true);
           if (!('runner' in joined) && joined.error.code === 'not_found') badCodes.take(address);
-          return 'runner' in joined ? { runner: joined.runner, viewer: viewerOf(joined.participant.id, joined.participant.role), ...(joined.token ? { token: joined.token } : {}) } : joined;
+          return joined;
         },
         ({ runner, viewer, token }) => ({ ok: true, ...(token ? { token } : {}), view: sit(runner, viewer) }),
       );
@@ -220,7 +240,10 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       return enterRoom(
         async () => {
           const found = await deps.registry.findByToken(payload.token, true);
-          return 'runner' in found ? { runner: found.runner, viewer: viewerOf(found.participant.id, found.participant.role) } : found;
+          if (!('runner' in found) || found.placement.kind !== 'waiting') return found;
+          // Nothing to resume before the host lets this identity in: it joins (and waits) again.
+          deps.registry.release(found.runner);
+          return failure('conflict', 'waiting for the host to let you in: join with the token');
         },
         async ({ runner, viewer }) => {
           if (payload.lastSeq > runner.room.seq) return failure('bad_request', `lastSeq ${payload.lastSeq} is ahead of the room (${runner.room.seq})`);
@@ -232,6 +255,15 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
           return { ok: true, events: missed, view: sit(runner, viewer) };
         },
       );
+    }
+
+    function debrief() {
+      if (!seat) return failure('forbidden', 'join a room first');
+      const { runner, viewer } = seat;
+      return runner.exclusive(() => {
+        const built = buildDebrief(runner.room, runner.runtime, viewer.participantId);
+        return built ? { ok: true, debrief: built } : failure('conflict', 'the debrief comes when your solo run has ended');
+      });
     }
 
     async function completeLine(payload: ClientMessage<'cmd:complete'>) {

@@ -5,7 +5,7 @@ import { Server } from 'socket.io';
 import type { Server as HttpServer } from 'node:http';
 import { LIMITS } from '../protocol/index.js';
 import { attachHandlers, type SocketDeps } from './handlers.js';
-import { broadcast } from './broadcast.js';
+import { broadcast, broadcastStorage } from './broadcast.js';
 import { Presence } from './presence.js';
 import type { RoomRunner } from '../rooms/runner.js';
 import type { RoomEvent } from '../protocol/index.js';
@@ -20,6 +20,8 @@ export interface GameSockets {
    * can close at once. socket.io must not close the HTTP server itself (fastify does).
    */
   stop(): void;
+  /** Saving stopped working for the room (it waits and retries) or works again. */
+  storage(runner: RoomRunner, available: boolean): void;
 }
 
 export function createGameSockets(server: HttpServer, deps: SocketDeps, originAllowed: OriginCheck): GameSockets {
@@ -44,5 +46,6 @@ export function createGameSockets(server: HttpServer, deps: SocketDeps, originAl
       io.disconnectSockets(true);
       io.engine.close();
     },
+    storage: (runner, available) => broadcastStorage(io, runner, available),
   };
 }

@@ -17,6 +17,8 @@ describe('interview in the browser', () => {
     await expect.poll(() => host.locator('.scenario').count()).toBe(1);
     await expect.poll(() => host.locator('.scenario').getAttribute('aria-checked')).toBe('true');
     await host.fill('#create-name', 'Dana');
+    // The host lets spectators watch this one (off unless chosen).
+    await host.check('#create-spectators');
     await screenshot(host, '01-home');
     await host.click('button[data-mode=interview]');
     await host.waitForURL(/\/host\/[0-9a-f-]{36}$/);
@@ -129,8 +131,11 @@ describe('interview in the browser', () => {
     await candidate.fill('#diag-evidence', 'get printed a large counter');
     await screenshot(candidate, '06-player-diagnosis');
     await candidate.getByRole('button', { name: 'Submit diagnosis' }).click();
+    await candidate.getByRole('button', { name: 'Yes, submit' }).click();
     await expect.poll(() => candidate.getByTestId('diagnosis').textContent()).toContain('Submitted');
-    await expect.poll(() => candidate.getByTestId('score-total').textContent()).toBe('9');
+    // Points stay with the host until released: the candidate sees "submitted" only.
+    await expect.poll(() => candidate.getByTestId('score-withheld').textContent()).toContain('Your interviewer will share your score');
+    expect(await candidate.getByTestId('score-total').count()).toBe(0);
 
     // The host adjusts the score with a reason, ends, and opens the report.
     await host.getByRole('tab', { name: 'Scores' }).click();
@@ -142,11 +147,20 @@ describe('interview in the browser', () => {
     host.once('dialog', (dialog) => void dialog.accept());
     await host.getByRole('button', { name: 'End' }).click();
     await expect.poll(() => candidate.getByTestId('room-status').textContent()).toBe('Ended');
+    expect(await candidate.getByTestId('score-total').count()).toBe(0);
+    // The host releases the score: the candidate sees it, the adjustment included.
+    await host.locator('button[data-release]').click();
+    await expect.poll(() => host.getByTestId('released').count()).toBe(1);
+    await expect.poll(() => candidate.getByTestId('score-total').textContent()).toBe('10');
     await screenshot(candidate, '08-player-ended');
     await host.getByRole('link', { name: 'Open report' }).click();
     await host.waitForURL(/\/report\//);
     const breakdown = host.getByTestId('breakdown');
     await expect.poll(() => breakdown.textContent()).toContain('root cause');
+    // Each score line with its why, in words; the computed and the adjusted total both shown.
+    expect(await host.getByTestId('report-lines').textContent()).toContain('correct: the counter overflowed');
+    expect(await host.locator('.report-player .total').textContent()).toContain('(computed 9)');
+    expect(await host.getByTestId('report-released').textContent()).toContain('shown this score');
     expect(await host.getByTestId('report-total').textContent()).toBe('10');
     expect(await host.getByTestId('report-signals').textContent()).toContain('pasted 3 characters');
     expect(await host.locator('.notes-section').textContent()).toContain('Calm and methodical.');

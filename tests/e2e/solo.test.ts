@@ -50,6 +50,7 @@ describe('solo in the browser', () => {
     await page.selectOption('#diag-cause', 'b');
     await page.fill('#diag-text', 'inc doubles the counter');
     await page.getByRole('button', { name: 'Submit diagnosis' }).click();
+    await page.getByRole('button', { name: 'Yes, submit' }).click();
     await expect.poll(() => page.getByTestId('room-status').textContent()).toBe('Ended');
     await expect.poll(() => page.getByTestId('score-total').textContent()).toBe('9');
     await screenshot(page, '22-solo-score');

@@ -1,5 +1,7 @@
 // A small hand-built cluster for kubectl printer tests: fixed times, names and IPs so the
 // expected outputs can be written down exactly. Simulated now = 1h into the scenario.
+import { ClusterSpecSchema } from '../../server/cluster/spec.js';
+import { LineBudget } from '../../server/shell/budget.js';
 import type {
   ClusterState, ContainerStatus, Node, ObjectMeta, Pod, PodSpec, PodTemplate,
 } from '../../server/cluster/types.js';
@@ -119,7 +121,7 @@ export function kubectlFixture(): ClusterState {
   nodes[2]!.spec.unschedulable = true;
   const svcMeta = meta('web', 'default', now - 3 * DAY - 5 * HOUR, { app: 'web' });
   const state: ClusterState = {
-    now, epoch: Date.UTC(2024, 4, 1, 10, 0, 0), rng: { s: [1, 2, 3, 4] }, nextUid: 100,
+    now, epoch: Date.UTC(2024, 4, 1, 10, 0, 0), rng: { s: [1, 2, 3, 4] }, nextUid: 100, limits: ClusterSpecSchema.shape.limits.parse(undefined),
     clusterName: 'kubernetes', contextName: 'kubernetes-admin@kubernetes',
     nodes: Object.fromEntries(nodes.map((n) => [n.metadata.name, n])),
     namespaces: {
@@ -212,5 +214,5 @@ export function session(namespace = 'default'): ShellSession {
 /** Runs one kubectl line (split on spaces; quote-free) against a state. */
 export async function kubectlRunner(state: ClusterState, sess: ShellSession = session()) {
   const { kubectlCommand } = await import('../../server/shell/kubectl/index.js');
-  return (line: string, argv?: string[]) => kubectlCommand({ state, session: sess, env: {}, stdin: '' }, argv ?? line.split(' '));
+  return (line: string, argv?: string[]) => kubectlCommand({ state, session: sess, env: {}, stdin: '', budget: new LineBudget() }, argv ?? line.split(' '));
 }

@@ -1,5 +1,6 @@
 // A running demo cluster for the network tests, and small helpers to run node tools and
 // `kubectl exec` programs against it.
+import { LineBudget } from '../../server/shell/budget.js';
 import { createCluster, demoClusterSpec, tick, type ClusterSpecInput } from '../../server/cluster/index.js';
 import type { ClusterState, Pod } from '../../server/cluster/types.js';
 import { runInContainer } from '../../server/shell/exec/index.js';
@@ -13,7 +14,7 @@ export function runningCluster(seed = 7, spec: ClusterSpecInput = demoClusterSpe
 }
 
 export function context(state: ClusterState, node?: string): CommandContext {
-  return { state, session: { ...(node ? { node } : {}), root: true, vars: {}, history: [], namespace: 'default' }, env: {}, stdin: '' };
+  return { state, session: { ...(node ? { node } : {}), root: true, vars: {}, history: [], namespace: 'default' }, env: {}, stdin: '', budget: new LineBudget() };
 }
 
 export function onNode(state: ClusterState, node: string, ...argv: string[]): CommandResult {

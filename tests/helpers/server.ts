@@ -3,6 +3,7 @@
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { buildApp } from '../../server/app.js';
 import { openDatabase, type Database } from '../../server/db/client.js';
+import type { GameOptions } from '../../server/http/game-plugin.js';
 import type { ScenarioCatalog } from '../../server/rooms/runtime.js';
 import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, type TestDatabase } from './db.js';
@@ -28,6 +29,9 @@ export async function startTestServer(options: {
   /** Abuse limits; unset ones are lifted (every test client comes from 127.0.0.1). */
   limits?: Partial<EdgeLimits>;
   ops?: OpsRoutes;
+  trustProxyHops?: number;
+  /** Other game options (lobby expiry, reconcile period, storage retry…). */
+  game?: Partial<GameOptions>;
 }): Promise<TestServer> {
   let testDb: TestDatabase | undefined;
   let url = options.database?.url;
@@ -36,12 +40,13 @@ export async function startTestServer(options: {
     url = testDb.url;
   }
   const db = await openDatabase({ databaseUrl: url, dataDir: options.database?.dataDir ?? '' });
-  const app = await buildApp({ database: db, logger: false, allowedOrigins: options.allowedOrigins ?? [], ...(options.ops ? { ops: options.ops } : {}), game: {
+  const app = await buildApp({ database: db, logger: false, allowedOrigins: options.allowedOrigins ?? [], ...(options.ops ? { ops: options.ops } : {}), trustProxyHops: options.trustProxyHops ?? 0, game: {
     limits: { ...NO_LIMITS, ...options.limits },
     catalog: options.catalog,
     tickMs: options.tickMs ?? 0,
     ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
     ...(options.maxEndedRooms !== undefined ? { maxEndedRooms: options.maxEndedRooms } : {}),
+    ...options.game,
   } });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {

@@ -2,6 +2,7 @@
 // applies nothing twice, serialises concurrent starters, refuses edited history, and
 // rolls a failing migration back whole.
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
@@ -10,6 +11,8 @@ import { applyMigrations, DEFAULT_MIGRATIONS_DIR, MigrationError } from '../../s
 import { createTempDir, createTestDatabase, type TempDir, type TestDatabase } from '../helpers/db.js';
 
 const INIT = '20251123000000_init';
+/** Every migration in the repository, in the order they apply. */
+const ALL = readdirSync(DEFAULT_MIGRATIONS_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
 
 describe('applyMigrations on PostgreSQL', () => {
   let testDb: TestDatabase;
@@ -33,13 +36,14 @@ describe('applyMigrations on PostgreSQL', () => {
     await tempDir?.remove();
   });
 
-  it('applies the init migration and records it the way prisma migrate deploy does', async () => {
+  it('applies the migrations and records them the way prisma migrate deploy does', async () => {
     const pool = newPool();
-    expect(await applyMigrations(pool)).toEqual({ applied: [INIT], unknown: [] });
+    expect(ALL[0]).toBe(INIT);
+    expect(await applyMigrations(pool)).toEqual({ applied: ALL, unknown: [] });
 
     const sql = await readFile(path.join(DEFAULT_MIGRATIONS_DIR, INIT, 'migration.sql'), 'utf8');
-    const { rows } = await pool.query('SELECT * FROM "_prisma_migrations"');
-    expect(rows).toHaveLength(1);
+    const { rows } = await pool.query('SELECT * FROM "_prisma_migrations" ORDER BY migration_name');
+    expect(rows).toHaveLength(ALL.length);
     const row = rows[0];
     expect(row.migration_name).toBe(INIT);
     expect(row.checksum).toBe(createHash('sha256').update(sql).digest('hex'));
@@ -70,14 +74,14 @@ describe('applyMigrations on PostgreSQL', () => {
     await applyMigrations(pool);
     expect(await applyMigrations(pool)).toEqual({ applied: [], unknown: [] });
     const { rows } = await pool.query('SELECT count(*)::int AS n FROM "_prisma_migrations"');
-    expect(rows[0].n).toBe(1);
+    expect(rows[0].n).toBe(ALL.length);
   });
 
   it('lets only one of several processes starting together apply a migration', async () => {
     const results = await Promise.all([newPool(), newPool(), newPool()].map((pool) => applyMigrations(pool)));
-    expect(results.flatMap((r) => r.applied)).toEqual([INIT]);
+    expect(results.flatMap((r) => r.applied)).toEqual(ALL);
     const { rows } = await newPool().query('SELECT count(*)::int AS n FROM "_prisma_migrations"');
-    expect(rows[0].n).toBe(1);
+    expect(rows[0].n).toBe(ALL.length);
   });
 
   it('refuses to start when an applied migration was edited', async () => {
@@ -98,22 +102,22 @@ describe('applyMigrations on PostgreSQL', () => {
   it('applies new migrations in name order and rolls a failing one back completely', async () => {
     tempDir = await createTempDir();
     await cp(DEFAULT_MIGRATIONS_DIR, tempDir.path, { recursive: true });
-    const addGood = path.join(tempDir.path, '20251124000000_add_note');
+    const addGood = path.join(tempDir.path, '20991124000000_add_note');
     await mkdir(addGood);
     await writeFile(path.join(addGood, 'migration.sql'), 'ALTER TABLE "Room" ADD COLUMN "note" TEXT;\n');
     const pool = newPool();
-    expect((await applyMigrations(pool, { migrationsDir: tempDir.path })).applied).toEqual([INIT, '20251124000000_add_note']);
+    expect((await applyMigrations(pool, { migrationsDir: tempDir.path })).applied).toEqual([...ALL, '20991124000000_add_note']);
 
-    const addBad = path.join(tempDir.path, '20251125000000_broken');
+    const addBad = path.join(tempDir.path, '20991125000000_broken');
     await mkdir(addBad);
     await writeFile(path.join(addBad, 'migration.sql'), 'CREATE TABLE "Half" ("id" TEXT);\nSELECT no_such_function();\n');
     const error = await applyMigrations(pool, { migrationsDir: tempDir.path }).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/^Migration 20251125000000_broken failed and was rolled back: function no_such_function\(\) does not exist/);
+    expect((error as Error).message).toMatch(/^Migration 20991125000000_broken failed and was rolled back: function no_such_function\(\) does not exist/);
 
     const half = await pool.query(`SELECT to_regclass('"Half"') AS t`);
     expect(half.rows[0].t).toBeNull();
     const { rows } = await pool.query('SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name');
-    expect(rows.map((r) => r.migration_name)).toEqual([INIT, '20251124000000_add_note']);
+    expect(rows.map((r) => r.migration_name)).toEqual([...ALL, '20991124000000_add_note']);
   });
 
   it('reports migrations recorded by a newer version without failing', async () => {

@@ -142,12 +142,28 @@ describe.each(['postgresql', 'pglite', 'memory'] as Engine[])('RoomStore on %s',
     expect(ids).not.toContain(ended.id);
   });
 
-  it('keeps the latest snapshot with the sequence it follows', async () => {
+  it('keeps the latest snapshot with the sequence it follows, bytes intact, and drops older ones', async () => {
     const room = await createRoom();
     expect(await store.latestSnapshot(room.id)).toBeNull();
-    await store.appendEvents(room.id, 0, [event('a'), event('b')], { snapshotState: { now: 1000, pods: { a: 1 } } });
-    await store.appendEvents(room.id, 2, [event('c')], { snapshotState: { now: 2000, pods: {} } });
-    expect(await store.latestSnapshot(room.id)).toMatchObject({ roomId: room.id, seq: 3, state: { now: 2000, pods: {} } });
+    await store.appendEvents(room.id, 0, [event('a'), event('b')]);
+    await store.saveSnapshot(room.id, 2, new Uint8Array([0, 1, 2, 255]));
+    await store.appendEvents(room.id, 2, [event('c')]);
+    const bytes = new Uint8Array(70_000).map((_, i) => (i * 7) % 256);
+    await store.saveSnapshot(room.id, 3, bytes);
+    // A late write of an older snapshot never hides the newer one.
+    await store.saveSnapshot(room.id, 1, new Uint8Array([9]));
+    const latest = await store.latestSnapshot(room.id);
+    expect(latest).toMatchObject({ roomId: room.id, seq: 3 });
+    expect(Buffer.from(latest!.data).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it('marks a room broken: it is no longer listed as open, and says why', async () => {
+    const room = await createRoom();
+    expect((await store.listOpenRooms()).map((r) => r.id)).toContain(room.id);
+    expect((await store.getRoom(room.id))?.brokenReason).toBeNull();
+    await store.markBroken(room.id, 'the log does not start with room.created');
+    expect((await store.listOpenRooms()).map((r) => r.id)).not.toContain(room.id);
+    expect((await store.getRoom(room.id))?.brokenReason).toBe('the log does not start with room.created');
   });
 
   it('stores results, replaces them on adjustment, and ranks the leaderboard per scenario and mode', async () => {

@@ -1,5 +1,6 @@
 // The room clock on real timers: simulated time runs while the room runs and stops while
 // it is paused (fast clock: 20 ms beats, logged every 100 ms).
+import type { RoomRunner } from '../../server/rooms/runner.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, postJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { fakeCatalog } from '../unit/rooms-fake.js';
@@ -22,8 +23,10 @@ it('pausing stops simulated time; resuming restarts it', async () => {
   await player.call('room:join', { code: created.body.code, name: 'P' });
   await host.call('host:start');
   await player.waitFor((e) => e.type === 'tick');
-  await host.call('host:pause');
-  const runner = (await server.app.game.registry.get(created.body.roomId))!;
+  // Counted once the pause itself (and the tick that rides along with it) reached the player.
+  const pausedFirst = await host.call<{ seq: number }>('host:pause');
+  await player.waitFor((e) => e.seq === pausedFirst.seq);
+  const runner = ((await server.app.game.registry.get(created.body.roomId)) as RoomRunner);
   const frozen = { now: runner.room.cluster.now, elapsed: runner.room.elapsedMs };
   expect(frozen.elapsed).toBeGreaterThan(0);
   const ticksAtPause = player.events.filter((e) => e.type === 'tick').length;

@@ -1,6 +1,7 @@
 // The product's flows over real sockets, a real port and a real PostgreSQL, on the real
 // etcd-nospace scenario: an interview, a game day on one shared cluster, solo with its
 // leaderboard, pause, and the answer key never reaching a player or spectator.
+import type { RoomRunner } from '../../server/rooms/runner.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instantiate, loadScenarioDir, playerView, type Scenario } from '../../server/scenarios/index.js';
 import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
@@ -24,13 +25,13 @@ afterAll(async () => {
 
 /** Simulated time passes (the clock is off in these tests; the runner ticks on demand). */
 async function wait(roomId: string, seconds: number): Promise<void> {
-  const runner = await server.app.game.registry.get(roomId);
+  const runner = (await server.app.game.registry.get(roomId)) as RoomRunner;
   const result = await runner!.tick(seconds * 1000);
   expect(result.ok).toBe(true);
 }
 
-async function hosted(mode: 'interview' | 'gameday') {
-  const created = await postJson<{ roomId: string; code: string; hostToken: string }>(server.url, '/api/rooms', { scenarioId: 'etcd-nospace', mode, hostName: 'Host', seed: SEED });
+async function hosted(mode: 'interview' | 'gameday', allowSpectators = false) {
+  const created = await postJson<{ roomId: string; code: string; hostToken: string }>(server.url, '/api/rooms', { scenarioId: 'etcd-nospace', mode, hostName: 'Host', seed: SEED, allowSpectators });
   expect(created.status).toBe(201);
   const host = await connect(server.url);
   expect((await host.request('room:join', { token: created.body.hostToken })).ok).toBe(true);
@@ -127,7 +128,7 @@ describe('game day', () => {
     await host.waitFor((e) => e.type === 'command' && e.participantId === c!.id);
 
     await host.request('host:end');
-    const scores = await Promise.all([a, b, c].map((p) => p!.client.waitFor((e) => e.type === 'score.computed')));
+    const scores = await Promise.all([a, b, c].map((p) => p!.client.waitFor((e) => e.type === 'score.released')));
     expect(scores.map((s) => s.participantId)).toEqual([a!.id, b!.id, c!.id]);
     for (const client of [host, a!.client, b!.client, c!.client]) client.close();
   });
@@ -138,7 +139,7 @@ describe('solo', () => {
     const created = await postJson<{ roomId: string; token: string }>(server.url, '/api/solo', { scenarioId: 'etcd-nospace', name: 'Solo Sam' });
     expect(created.status).toBe(201);
     // The server draws the seed (the variant); the test reads it to play the matching reference run.
-    const seed = (await server.app.game.registry.get(created.body.roomId))!.room.seed;
+    const seed = ((await server.app.game.registry.get(created.body.roomId)) as RoomRunner).room.seed;
     const variant = instantiate(loadScenarioDir().scenarios.find((s) => s.id === 'etcd-nospace')!, seed).scenario;
     const player = await connect(server.url);
     const joined = await player.call<{ view: { status: string; scenario: { briefing: string } } }>('room:join', { token: created.body.token });
@@ -161,7 +162,7 @@ describe('solo', () => {
     for (let i = 0; i < 4; i++) {
       const created = await postJson<{ roomId: string }>(server.url, '/api/solo', { scenarioId: 'etcd-nospace', name: 'Picky', seed: SEED });
       expect(created.status).toBe(201);
-      seeds.add((await server.app.game.registry.get(created.body.roomId))!.room.seed);
+      seeds.add(((await server.app.game.registry.get(created.body.roomId)) as RoomRunner).room.seed);
     }
     // Four server draws from 2^32 seeds: the requested one is ignored, and they differ.
     expect(seeds.size).toBe(4);
@@ -171,7 +172,7 @@ describe('solo', () => {
 
 describe('answer key', () => {
   it('never reaches a player or a spectator', async () => {
-    const { roomId, code, host } = await hosted('gameday');
+    const { roomId, code, host } = await hosted('gameday', true);
     const player = await joinAs(code, 'Pat');
     const spectator = await joinAs(code, 'Sue', 'spectator');
     await host.request('host:start');
@@ -189,21 +190,9 @@ describe('answer key', () => {
     // The answer key's prose (not its observation regexes, which match real tool output).
     const a = scenario.answer;
     const pushed = new Set(player.client.events.filter((e) => e.type === 'hint.pushed').map((e) => e.hintId));
-    const secrets = [
-      a.rootCause.explanation,
-      ...a.partial.map((p) => p.why),
-      ...a.evidence.map((e) => e.text),
-      ...a.remediation.map((r) => r.text),
-      ...a.harmful.map((h) => h.text),
-      ...a.hints.filter((h) => !pushed.has(h.id)).map((h) => h.text),
-      ...a.prevention,
-      'note for the panel only',
-      'clear explanation of compaction',
-    ];
-    expect(JSON.stringify(playerView(scenario, SEED))).not.toContain(a.rootCause.explanation);
+    const secrets = secretsOf(pushed);
+    expect(JSON.stringify(playerView(scenario, SEED))).not.toContain(scenario.answer.rootCause.explanation);
     expect(secrets.length).toBeGreaterThan(10);
-    // Searched as they appear inside JSON text (newlines and quotes escaped).
-    const asJson = (text: string) => JSON.stringify(text).slice(1, -1);
     for (const [who, client] of [['player', player.client], ['spectator', spectator.client]] as const) {
       const everything = JSON.stringify(client.received);
       expect(everything.length).toBeGreaterThan(1000);
@@ -213,7 +202,50 @@ describe('answer key', () => {
     }
     // The host does receive the answer key.
     expect(JSON.stringify(host.received)).toContain(asJson(scenario.answer.rootCause.explanation));
-    expect(JSON.stringify(player.client.received)).toContain('"type":"score.computed"');
+    expect(JSON.stringify(player.client.received)).toContain('"type":"score.released"');
     for (const client of [host, player.client, spectator.client]) client.close();
   });
+
+  it('reaches a solo player only in the debrief, after the end', async () => {
+    const created = await postJson<{ roomId: string; token: string }>(server.url, '/api/solo', { scenarioId: 'etcd-nospace', name: 'Solo Leak' });
+    const seed = ((await server.app.game.registry.get(created.body.roomId)) as RoomRunner).room.seed;
+    const variant = instantiate(loadScenarioDir().scenarios.find((s) => s.id === 'etcd-nospace')!, seed).scenario;
+    const player = await connect(server.url);
+    await player.call('room:join', { token: created.body.token });
+    await playSolution(created.body.roomId, player, variant.solutions[0]!.steps);
+    await player.request('hint:request');
+    await player.request('diagnosis:submit', variant.solutions[0]!.diagnosis);
+    await player.waitFor((e) => e.type === 'room.ended');
+    // Everything up to the end: no answer-key prose of this variant.
+    const untilEnd = player.received.findIndex((m) => m.name === 'room:event' && (m.args as { type: string }[]).some((e) => e.type === 'room.ended'));
+    const pushed = new Set(player.events.filter((e) => e.type === 'hint.pushed').map((e) => e.hintId));
+    const before = JSON.stringify(player.received.slice(0, untilEnd + 1));
+    for (const secret of secretsOf(pushed, variant)) expect(before.includes(asJson(secret)), `before the end: "${secret}"`).toBe(false);
+    // After it, the debrief tells the cause, the findings and the reference path.
+    const debrief = await player.call<{ debrief: { cause: { explanation: string }; evidence: { finding: string }[]; reference: { line?: string }[] } }>('room:debrief');
+    expect(debrief.debrief.cause.explanation).toBe(variant.answer.rootCause.explanation);
+    expect(debrief.debrief.evidence.map((e) => e.finding)).toEqual(variant.answer.evidence.map((e) => e.text));
+    expect(debrief.debrief.reference.flatMap((s) => (s.line ? [s.line] : []))).toEqual(variant.solutions[0]!.steps.filter((s) => typeof s === 'string'));
+    expect(JSON.stringify(debrief)).not.toContain('"observedBy"');
+    player.close();
+  });
 });
+
+/** Searched as they appear inside JSON text (newlines and quotes escaped). */
+const asJson = (text: string) => JSON.stringify(text).slice(1, -1);
+
+/** The answer key's prose (not its observation regexes, which match real tool output), and the host's private words. */
+function secretsOf(pushed: ReadonlySet<unknown>, of: Scenario = scenario): string[] {
+  const a = of.answer;
+  return [
+    a.rootCause.explanation,
+    ...a.partial.map((p) => p.why),
+    ...a.evidence.map((e) => e.text),
+    ...a.remediation.map((r) => r.text),
+    ...a.harmful.map((h) => h.text),
+    ...a.hints.filter((h) => !pushed.has(h.id)).map((h) => h.text),
+    ...a.prevention,
+    'note for the panel only',
+    'clear explanation of compaction',
+  ];
+}

@@ -39,8 +39,8 @@ function request(server: TestServer, method: string, path: string, options: { fr
 const solo = (server: TestServer, from: string) => request(server, 'POST', '/api/solo', { from, body: { scenarioId: 'fake', name: 'Solo' } });
 
 /** One join (a socket joins once) from a loopback address; the ack. */
-async function joinFrom(server: TestServer, from: string, payload: object): Promise<{ ok: boolean; error?: { code: string; message: string } }> {
-  const socket: Socket = connectClient(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, localAddress: from } as never);
+async function joinFrom(server: TestServer, from: string, payload: object, headers: Record<string, string> = {}): Promise<{ ok: boolean; error?: { code: string; message: string } }> {
+  const socket: Socket = connectClient(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, localAddress: from, extraHeaders: headers } as never);
   try {
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
@@ -52,8 +52,9 @@ async function joinFrom(server: TestServer, from: string, payload: object): Prom
   }
 }
 
+/** A game day that lets spectators in (the host's choice; these tests count them). */
 async function hostedRoom(server: TestServer): Promise<{ code: string; hostToken: string }> {
-  const created = await postJson<{ code: string; hostToken: string }>(server.url, '/api/rooms', { scenarioId: 'fake', mode: 'gameday', hostName: 'Host' });
+  const created = await postJson<{ code: string; hostToken: string }>(server.url, '/api/rooms', { scenarioId: 'fake', mode: 'gameday', hostName: 'Host', allowSpectators: true });
   expect(created.status).toBe(201);
   return created.body;
 }
@@ -111,6 +112,23 @@ describe('abuse limits', () => {
     expect((await joinFrom(server, '127.0.0.8', { code: other.code, name: 'S6', role: 'spectator' })).ok).toBe(true);
   });
 
+  it('reads client addresses from X-Forwarded-For only behind trusted proxies', async () => {
+    const forwarded = (address: string) => ({ 'x-forwarded-for': address });
+    const direct = await start({ limits: { roomCreation: { perIp: 1, total: 100 } } });
+    expect((await request(direct, 'POST', '/api/solo', { body: { scenarioId: 'fake', name: 'A' }, headers: forwarded('203.0.113.1') })).status).toBe(201);
+    // Not behind a proxy: the header is the client's own claim and changes nothing.
+    expect((await request(direct, 'POST', '/api/solo', { body: { scenarioId: 'fake', name: 'B' }, headers: forwarded('203.0.113.2') })).status).toBe(429);
+
+    const proxied = await start({ trustProxyHops: 1, limits: { roomCreation: { perIp: 1, total: 100 }, badJoinCodes: { perIp: 1, total: 100 } } });
+    expect((await request(proxied, 'POST', '/api/solo', { body: { scenarioId: 'fake', name: 'A' }, headers: forwarded('203.0.113.1') })).status).toBe(201);
+    expect((await request(proxied, 'POST', '/api/solo', { body: { scenarioId: 'fake', name: 'A' }, headers: forwarded('203.0.113.1') })).status).toBe(429);
+    expect((await request(proxied, 'POST', '/api/solo', { body: { scenarioId: 'fake', name: 'B' }, headers: forwarded('10.0.0.9, 203.0.113.2') })).status).toBe(201);
+    const guess = { code: 'ZZZZZZZ2', name: 'Guess' };
+    expect((await joinFrom(proxied, '127.0.0.1', guess, forwarded('203.0.113.5'))).error?.code).toBe('not_found');
+    expect((await joinFrom(proxied, '127.0.0.1', guess, forwarded('203.0.113.5'))).error?.code).toBe('rate_limited');
+    expect((await joinFrom(proxied, '127.0.0.1', guess, forwarded('203.0.113.6'))).error?.code).toBe('not_found');
+  });
+
   it('serves /metrics and /docs to everyone, nobody, or the ops token', async () => {
     const token = 'ops-token-0123456789abcdef';
     const open = await start({});
@@ -152,6 +170,8 @@ describe('abuse limits', () => {
     expect(config.limits).toEqual({ maxOpenRooms: 50, maxSpectatorsPerRoom: 5, roomCreation: { perIp: 10, total: 200 }, badJoinCodes: { perIp: 5, total: 50 }, spectatorJoins: { perIp: 7, total: 70 } });
     expect(config.ops).toEqual({ metrics: 'token', docs: 'off', token: 'a-long-enough-token' });
     expect(loadConfig({}).ops).toEqual({ metrics: 'public', docs: 'public', token: undefined });
+    expect(loadConfig({}).trustProxyHops).toBe(0);
+    expect(loadConfig({ KUBEDRILL_TRUST_PROXY: '2' }).trustProxyHops).toBe(2);
     expect(() => loadConfig({ KUBEDRILL_RATE_ROOMS: '10' })).toThrow('KUBEDRILL_RATE_ROOMS: must be PER_IP/TOTAL per minute, e.g. 30/600 (got "10")');
     expect(() => loadConfig({ KUBEDRILL_METRICS: 'token' })).toThrow(ConfigError);
     expect(() => loadConfig({ KUBEDRILL_METRICS: 'private' })).toThrow(/KUBEDRILL_METRICS: must be one of public, off, token/);

@@ -47,4 +47,34 @@ describe('ended rooms in memory', () => {
     expect(inMemory(roomId)).toBe(true);
     back.close();
   });
+
+  it('answers the summary and the report of an ended room that left memory without rebuilding it', async () => {
+    const created = await postJson<{ roomId: string; code: string; hostToken: string }>(server.url, '/api/rooms', { scenarioId: 'pending-pods', mode: 'interview', hostName: 'Host', seed: 2 });
+    const { roomId, code, hostToken } = created.body;
+    const host = await connect(server.url);
+    expect((await host.request('room:join', { token: hostToken })).ok).toBe(true);
+    const candidate = await connect(server.url);
+    expect((await candidate.request('room:join', { code, name: 'Cand', role: 'player' })).ok).toBe(true);
+    await host.request('host:start');
+    for (const line of ['kubectl get pods -A', 'kubectl describe nodes', 'kubectl get events -A']) await candidate.request('cmd:run', { line });
+    await host.request('host:note', { text: 'went to the nodes quickly' });
+    await host.request('host:end');
+    const whileInMemory = await getJson(server.url, `/api/rooms/${roomId}/report`, hostToken);
+    const summaryInMemory = await getJson(server.url, `/api/rooms/${code}`);
+    expect(whileInMemory.status).toBe(200);
+    candidate.close();
+    host.close();
+    for (let i = 0; i < 100 && inMemory(roomId); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(inMemory(roomId)).toBe(false);
+
+    const summary = await getJson(server.url, `/api/rooms/${code}`);
+    expect(summary).toEqual(summaryInMemory);
+    expect(inMemory(roomId)).toBe(false);
+    const report = await getJson(server.url, `/api/rooms/${roomId}/report`, hostToken);
+    expect(report).toEqual(whileInMemory);
+    expect((await getJson(server.url, `/api/rooms/${roomId}/report.html`, hostToken)).status).toBe(200);
+    expect(inMemory(roomId)).toBe(false);
+    // A wrong token still gets nothing.
+    expect((await getJson(server.url, `/api/rooms/${roomId}/report`, 'not-a-token')).status).toBe(403);
+  });
 });

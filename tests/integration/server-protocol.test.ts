@@ -155,6 +155,9 @@ describe('game server protocol', () => {
     const page = await html.text();
     expect(page).toContain('note &lt;b&gt;bold&lt;/b&gt;');
     expect(page).toContain('0$ get');
+    // Each score line with its why, in words (not the breakdown as raw data).
+    expect(page).toContain('<td>Root cause</td><td>10 / 10</td><td>correct: the counter overflowed</td>');
+    expect(page).not.toContain('"lines"');
 
     const replay = await getJson<{ events: { type: string }[] }>(server.url, `/api/rooms/${roomId}/replay`, joined.token);
     expect(replay.body.events.map((e) => e.type)).not.toContain('note.added');

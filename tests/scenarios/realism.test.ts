@@ -7,16 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { playSteps } from '../../server/cli/scenarios-command.js';
 import { loadScenarioDir } from '../../server/scenarios/load.js';
 import { advance, startScenario } from '../../server/scenarios/session.js';
-import { instantiate, type LoadedScenario } from '../../server/scenarios/variant.js';
+import { pinInstance, type LoadedScenario } from '../../server/scenarios/variant.js';
 import { scoreSession } from '../../server/scoring/score.js';
 import { newSession, runLine } from '../../server/shell/index.js';
 
 const { scenarios } = loadScenarioDir();
 const byId = (id: string): LoadedScenario => scenarios.find((s) => s.id === id)!;
 
-/** A fresh game of a scenario variant with one shell session, driven line by line. */
-function game(id: string, seed: number) {
-  const { scenario } = instantiate(byId(id), seed);
+/** A fresh game of a scenario variant (under chosen dressing) with one shell session, driven line by line. */
+function game(id: string, variant: string, dressing: Record<string, number> = {}) {
+  const { scenario, seed } = pinInstance(byId(id), variant, dressing);
   const state = startScenario(scenario, seed);
   const session = newSession(state);
   return {
@@ -30,7 +30,7 @@ const count = (text: string, re: RegExp) => text.split('\n').filter((l) => re.te
 
 describe('etcd-nospace: the node keeps the trail', () => {
   it('syslog and the kubelet journal record "database space exceeded" again and again while NOSPACE lasts', () => {
-    const g = game('etcd-nospace', 0);
+    const g = game('etcd-nospace', 'history');
     g.run('ssh cp-1');
     g.run('sudo -i');
     expect(g.run('grep -c "database space exceeded" /var/log/syslog').output).toBe('0\n');
@@ -45,7 +45,7 @@ describe('etcd-nospace: the node keeps the trail', () => {
   });
 
   it('etcd logs the NOSPACE alarm and keeps warning about rejected writes', () => {
-    const g = game('etcd-nospace', 0);
+    const g = game('etcd-nospace', 'history');
     g.wait(100);
     const etcd = g.run('kubectl logs -n kube-system etcd-cp-1').output;
     expect(etcd).toMatch(/^\{"level":"warn","ts":"2024-06-03T09:00:\d\d\.\d{6}Z","caller":"etcdserver\/server\.go:\d+","msg":"alarm raised","alarm":"NOSPACE","from":"[0-9a-f]{16}"\}$/m);
@@ -55,7 +55,7 @@ describe('etcd-nospace: the node keeps the trail', () => {
   });
 
   it('once the apiserver dies, crictl ps -a shows it Exited and crictl ps does not list it; the node logs connection refused', () => {
-    const g = game('etcd-nospace', 1);
+    const g = game('etcd-nospace', 'history', { nodes: 1 });
     g.run('ssh master-01');
     g.run('sudo -i');
     expect(g.run('crictl ps').output).toMatch(/\sRunning\s+kube-apiserver\s/);
@@ -69,8 +69,8 @@ describe('etcd-nospace: the node keeps the trail', () => {
   });
 
   it('deleting the etcd data dir on the control-plane node destroys the cluster and is penalised', () => {
-    const { scenario } = instantiate(byId('etcd-nospace'), 2);
-    const { state, commands } = playSteps(scenario, 2, ['ssh ip-10-20-1-15', 'sudo rm -rf /var/lib/etcd', 'exit', 'kubectl get nodes']);
+    const { scenario, seed } = pinInstance(byId('etcd-nospace'), 'history', { nodes: 2 });
+    const { state, commands } = playSteps(scenario, seed, ['ssh ip-10-20-1-15', 'sudo rm -rf /var/lib/etcd', 'exit', 'kubectl get nodes']);
     expect(state.etcd.dataLost).toBe(true);
     expect(commands.at(-1)!.output).toMatch(/^The connection to the server 10\.20\.1\.15:6443 was refused/);
     const score = scoreSession(scenario, {
@@ -87,7 +87,7 @@ describe('etcd-nospace: the node keeps the trail', () => {
 
 describe('coredns-down (loop): broken by the kubelet config, from the start', () => {
   it('the nodes\' kubelet config names the stub resolver and CoreDNS crash-loops on the loop', () => {
-    const g = game('coredns-down', 0);
+    const g = game('coredns-down', 'loop');
     g.run('ssh worker-a');
     expect(g.run('grep resolvConf /var/lib/kubelet/config.yaml').output).toBe('resolvConf: /etc/resolv.conf\n');
     expect(g.run('grep nameserver /etc/resolv.conf').output).toBe('nameserver 127.0.0.53\n');
@@ -99,7 +99,7 @@ describe('coredns-down (loop): broken by the kubelet config, from the start', ()
   });
 
   it('the other variants keep kubeadm\'s resolvConf, so deleting CoreDNS pods is no cure there either', () => {
-    const g = game('coredns-down', 1);
+    const g = game('coredns-down', 'upstream', { nodes: 1 });
     g.run('ssh ip-10-0-1-21');
     expect(g.run('grep resolvConf /var/lib/kubelet/config.yaml').output).toBe('resolvConf: /run/systemd/resolve/resolv.conf\n');
   });
@@ -107,7 +107,7 @@ describe('coredns-down (loop): broken by the kubelet config, from the start', ()
 
 describe('pending-pods (scheduler): a stopped kubelet and a dead scheduler', () => {
   it('cp-1 is NotReady from the start, its static pods unready, and crictl shows the scheduler OOM-killed', () => {
-    const g = game('pending-pods', 3);
+    const g = game('pending-pods', 'scheduler', { names: 3 });
     expect(g.run('kubectl get nodes').output).toMatch(/^cp-1\s+NotReady\s+control-plane\s/m);
     g.wait(20);
     expect(g.run('kubectl describe pods -n api -l app=gateway').output).toMatch(/Status:\s+Pending[\s\S]*Events:\s+<none>/);
@@ -125,7 +125,7 @@ describe('pending-pods (scheduler): a stopped kubelet and a dead scheduler', () 
 
 describe('snat-client-ip: the access log tells the story before and after the fix', () => {
   it('node IPs in the log and SNAT in conntrack under Cluster; client IPs in new lines once the policy is Local', () => {
-    const g = game('snat-client-ip', 2);
+    const g = game('snat-client-ip', 'policy-cluster', { names: 2, nodes: 2, ports: 2, proxy: 2 });
     g.wait(60);
     const before = g.run('kubectl logs -n ads deploy/tracker --tail=20').output.split('\n').filter((l) => / - - \[/.test(l));
     expect(before.length).toBeGreaterThan(5);

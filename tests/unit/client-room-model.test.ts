@@ -2,7 +2,7 @@
 // and its reading of the scenario's player view.
 import { describe, expect, it } from 'vitest';
 import type { HostRoomView, RoomEvent } from '../../server/protocol/index.js';
-import { adjustedScore, applyEvent, emptyView, modelFromView } from '../../client/src/net/room-model.js';
+import { adjustedScore, applyEvent, commandCount, countOtherCommands, emptyView, modelFromView, nameOf } from '../../client/src/net/room-model.js';
 import { choiceLabel, formatClock, scenarioInfo } from '../../client/src/net/scenario-info.js';
 import { parseRoute } from '../../client/src/router.js';
 
@@ -25,7 +25,7 @@ const LOG: RoomEvent[] = [
 
 function hostModel() {
   const view = emptyView('room-1', { participantId: 'h', name: 'Host', role: 'host' }) as HostRoomView;
-  view.host = { seed: 7, answerKey: {}, hints: [{ id: 'h1', text: 'look at etcd', cost: 5, pushed: false }], faults: [], notes: [], signals: [], adjustments: [], breakdowns: {} };
+  view.host = { seed: 7, answerKey: {}, hints: [{ id: 'h1', text: 'look at etcd', cost: 5, pushed: false }], faults: [], notes: [], signals: [], adjustments: [], breakdowns: {}, released: [], requests: [] };
   return modelFromView(view);
 }
 
@@ -54,6 +54,42 @@ describe('room model', () => {
     applyEvent(model, { seq: 1, simTime: 0, type: 'participant.joined', participantId: 'q', name: 'Other', role: 'player' });
     applyEvent(model, { seq: 2, simTime: 0, type: 'participant.joined', participantId: 'p', name: 'Min', role: 'player' });
     expect(model.view.terminals.map((t) => t.participantId)).toEqual(['p']);
+  });
+
+  it('shows a player a released score; the host keeps the computed one and notes the release', () => {
+    const released: RoomEvent = { seq: 3, simTime: 0, type: 'score.released', participantId: 'p', total: 12, max: 10, parts: [{ key: 'adjustment', points: 2, max: 0 }] };
+    const player = modelFromView(emptyView('room-1', { participantId: 'p', name: 'Min', role: 'player' }));
+    applyEvent(player, released);
+    expect(player.view.scores).toEqual([{ participantId: 'p', total: 12, max: 10, parts: [{ key: 'adjustment', points: 2, max: 0 }] }]);
+    const model = hostModel();
+    applyEvent(model, { seq: 2, simTime: 0, type: 'score.computed', participantId: 'p', total: 10, max: 10, parts: [], breakdown: {} });
+    applyEvent(model, released);
+    expect(model.view.scores).toMatchObject([{ participantId: 'p', total: 10 }]);
+    expect((model.view as HostRoomView).host.released).toEqual(['p']);
+  });
+
+  it('counts the other players\' commands in a player\'s replay, up to the moment shown', () => {
+    const model = modelFromView(emptyView('room-1', { participantId: 'p', name: 'Min', role: 'player' }));
+    applyEvent(model, { seq: 1, simTime: 0, type: 'participant.joined', participantId: 'q', name: 'Other', role: 'player' });
+    applyEvent(model, { seq: 2, simTime: 0, type: 'participant.joined', participantId: 'p', name: 'Min', role: 'player' });
+    applyEvent(model, { seq: 3, simTime: 0, type: 'command', participantId: 'p', line: 'get', output: '', exitCode: 0 });
+    countOtherCommands(model, [{ seq: 4, participantId: 'q' }, { seq: 6, participantId: 'q' }], 5);
+    expect([commandCount(model, 'p'), commandCount(model, 'q')]).toEqual([1, 1]);
+  });
+
+  it('keeps who left (marked) and follows seat requests for the host', () => {
+    const model = hostModel();
+    applyEvent(model, { seq: 1, simTime: 0, type: 'participant.joined', participantId: 'p', name: 'Min', role: 'player' });
+    applyEvent(model, { seq: 2, simTime: 0, type: 'participant.left', participantId: 'p' });
+    expect(model.view.participants).toMatchObject([{ id: 'p', left: true }]);
+    expect(nameOf(model.view, 'p')).toBe('Min');
+    applyEvent(model, { seq: 3, simTime: 0, type: 'participant.returned', participantId: 'p' });
+    expect(model.view.participants).toMatchObject([{ id: 'p', left: false }]);
+    applyEvent(model, { seq: 4, simTime: 0, type: 'seat.requested', participantId: 'r', name: 'Min' });
+    applyEvent(model, { seq: 5, simTime: 0, type: 'seat.admitted', participantId: 'r', seatId: 'p', by: 'h' });
+    applyEvent(model, { seq: 6, simTime: 0, type: 'room.settings', by: 'h', allowSpectators: true });
+    expect((model.view as HostRoomView).host.requests).toEqual([{ id: 'r', name: 'Min', status: 'admitted', seatId: 'p' }]);
+    expect(model.view.settings.allowSpectators).toBe(true);
   });
 });
 

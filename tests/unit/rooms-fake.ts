@@ -19,6 +19,12 @@ export function fakeRuntime(seed = 1, timeLimitMs = 60_000): ScenarioRuntime {
     timeLimitMs,
     playerView: { id: 'fake', title: 'Fake incident', briefing: 'something is slow', choices: ['a', 'b'] },
     answerKey: { rootCause: SECRET },
+    debriefKey: {
+      cause: { title: 'The counter overflowed', explanation: `inc doubles the counter: ${SECRET}` },
+      evidence: [{ id: 'ev-get', label: 'Output of get', text: 'get prints a counter far above its usual value' }],
+      reference: [{ line: 'get' }, { waitSec: 5 }, { line: 'inc' }],
+      prevention: ['alert on the counter'],
+    },
     hints: [
       { id: 'h1', text: 'look at the counter', cost: 1 },
       { id: 'h2', text: 'increment it', cost: 2 },
@@ -54,7 +60,14 @@ export function fakeRuntime(seed = 1, timeLimitMs = 60_000): ScenarioRuntime {
         total: cause + hints,
         max: 10,
         parts: [{ key: 'rootCause', points: cause, max: 10 }, { key: 'hints', points: hints, max: 0 }],
-        breakdown: { explanation: `the answer was ${SECRET}`, commands: input.commands.length },
+        breakdown: {
+          explanation: `the answer was ${SECRET}`,
+          commands: input.commands.length,
+          lines: [
+            { category: 'rootCause', label: 'Root cause', points: cause, max: 10, why: cause ? 'correct: the counter overflowed' : 'wrong: the counter overflowed' },
+            { category: 'evidence', id: 'ev-get', label: 'Evidence: Output of get', points: 0, max: 0, why: input.commands.some((c) => c.line === 'get') ? 'observed (`get`) but not cited' : 'not cited and not observed' },
+          ],
+        },
       };
     },
   };

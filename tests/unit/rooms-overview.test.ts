@@ -5,9 +5,13 @@ import { clusterOverview, OVERVIEW_EVENTS, overviewTimeline } from '../../server
 import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
 import type { RoomEvent } from '../../server/protocol/index.js';
 import { fakeRuntime } from './rooms-fake.js';
+import { loadScenarioDir } from '../../server/scenarios/load.js';
+import { seedDrawing } from '../helpers/pinned.js';
 
 const { catalog } = loadScenarioCatalog();
-const runtime = () => catalog.runtime('coredns-down', 1)!;
+// The upstream cause, orders/billing on nodes ip-10-0-1-10/21/22, no noise workload.
+const SEED = seedDrawing(loadScenarioDir().scenarios.find((s) => s.id === 'coredns-down')!, 'upstream', { names: 1, nodes: 1, noise: 0 });
+const runtime = () => catalog.runtime('coredns-down', SEED)!;
 
 describe('clusterOverview', () => {
   it('lists nodes with kubectl STATUS and ROLES, and counts pods by STATUS', () => {
@@ -17,7 +21,7 @@ describe('clusterOverview', () => {
     expect(rt.runLine(cluster, session, 'kubectl cordon ip-10-0-1-21').exitCode).toBe(0);
     const overview = clusterOverview(cluster);
     expect(overview.nodes).toEqual([
-      { name: 'cp-1', status: 'Ready', roles: 'control-plane' },
+      { name: 'ip-10-0-1-10', status: 'Ready', roles: 'control-plane' },
       { name: 'ip-10-0-1-21', status: 'Ready,SchedulingDisabled', roles: '<none>' },
       { name: 'ip-10-0-1-22', status: 'Ready', roles: '<none>' },
     ]);
@@ -54,8 +58,8 @@ describe('overviewTimeline', () => {
     { seq: 6, simTime: 5000, type: 'note.added', by: 'h', text: 'watching' },
   ];
 
-  it('records the overview at the start and after each event that changed it', () => {
-    const timeline = overviewTimeline(runtime(), 'room', log);
+  it('records the overview at the start and after each event that changed it', async () => {
+    const timeline = await overviewTimeline(runtime(), 'room', log);
     expect(timeline[0]!.seq).toBe(1);
     expect(timeline[0]!.overview.pods.Pending).toBeUndefined();
     const last = timeline.at(-1)!;
@@ -64,7 +68,7 @@ describe('overviewTimeline', () => {
     expect(new Set(timeline.map((t) => JSON.stringify(t.overview))).size).toBe(timeline.length);
   });
 
-  it('is empty for a runtime without a real cluster', () => {
-    expect(overviewTimeline(fakeRuntime(), 'room', log)).toEqual([]);
+  it('is empty for a runtime without a real cluster', async () => {
+    expect(await overviewTimeline(fakeRuntime(), 'room', log)).toEqual([]);
   });
 });

@@ -18,8 +18,12 @@ describe('protocol schemas', () => {
   });
 
   it('strips host-only fields from a public event', () => {
-    const full = RoomEvent.parse({ seq: 3, simTime: 0, type: 'score.computed', participantId: 'p', total: 5, max: 10, parts: [], breakdown: { why: 'secret' } });
-    expect(PublicEvent.parse(full)).toEqual({ seq: 3, simTime: 0, type: 'score.computed', participantId: 'p', total: 5, max: 10, parts: [] });
+    const full = RoomEvent.parse({ seq: 2, simTime: 0, type: 'room.created', mode: 'interview', scenarioId: 'x', timeLimitMs: 1, seed: 7, code: 'ABCDEFGH' });
+    expect(PublicEvent.parse(full)).toEqual({ seq: 2, simTime: 0, type: 'room.created', mode: 'interview', scenarioId: 'x', timeLimitMs: 1 });
+    // A computed score is never public: players see a score only once it is released.
+    const computed = RoomEvent.parse({ seq: 3, simTime: 0, type: 'score.computed', participantId: 'p', total: 5, max: 10, parts: [], breakdown: { why: 'secret' } });
+    expect(PublicEvent.safeParse(computed).success).toBe(false);
+    expect(PublicEvent.safeParse({ seq: 3, simTime: 0, type: 'seat.requested', participantId: 'p', name: 'x' }).success).toBe(false);
     expect(PublicEvent.safeParse({ seq: 4, simTime: 0, type: 'note.added', by: 'h', text: 'x' }).success).toBe(false);
   });
 

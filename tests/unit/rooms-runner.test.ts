@@ -8,17 +8,17 @@ import type { RoomRunner } from '../../server/rooms/runner.js';
 import { viewFor } from '../../server/rooms/view.js';
 import { fakeCatalog, fakeRuntime, SECRET } from './rooms-fake.js';
 
-async function setup(mode: 'interview' | 'gameday' | 'solo' = 'gameday', store: RoomStore = createMemoryRoomStore(), timeLimitMs = 60_000) {
+async function setup(mode: 'interview' | 'gameday' | 'solo' = 'gameday', store: RoomStore = createMemoryRoomStore(), timeLimitMs = 60_000, settings = { allowSpectators: true, autoHints: false }) {
   const registry = new RoomRegistry({ store, catalog: fakeCatalog(timeLimitMs), tickMs: 0 });
-  const created = await registry.create({ scenarioId: 'fake', mode, seed: 7, name: 'Hana' });
+  const created = await registry.create({ scenarioId: 'fake', mode, seed: 7, name: 'Hana', settings });
   if (!('runner' in created)) throw new Error(created.error.message);
   return { registry, store, runner: created.runner, hostId: created.participantId, token: created.token };
 }
 
 async function join(registry: RoomRegistry, runner: RoomRunner, name: string, role: 'player' | 'spectator' = 'player') {
   const joined = await registry.joinByCode(runner.room.code, name, role);
-  if (!('runner' in joined)) throw new Error(joined.error.message);
-  return joined.participant.id;
+  if (!('runner' in joined) || joined.placement.kind !== 'seat') throw new Error('runner' in joined ? 'waiting' : joined.error.message);
+  return joined.placement.participant.id;
 }
 
 describe('room runner', () => {
@@ -122,8 +122,8 @@ describe('room runner', () => {
     // A restarted registry continues the room where it was.
     registry.dispose();
     const restarted = new RoomRegistry({ store, catalog: fakeCatalog(), tickMs: 0 });
-    expect(await restarted.loadOpenRooms()).toEqual({ loaded: 1, failed: [] });
-    const again = (await restarted.get(runner.room.id))!;
+    expect(await restarted.reconcile()).toEqual({ resumed: 1, expired: 0, broken: [] });
+    const again = (await restarted.get(runner.room.id)) as RoomRunner;
     expect(again.room.seq).toBe(runner.room.seq);
     const r = await again.act({ participantId: a, role: 'player' }, { type: 'run', line: 'get' });
     expect(r.ok && r.line!.output).toBe('counter=119 now=4000\n');
@@ -199,8 +199,15 @@ describe('room runner', () => {
     registry.dispose();
   });
 
-  it('solo: starts at once, one player only, auto-hints a stalled player, ends on diagnosis', async () => {
-    const { registry, runner, hostId: playerId } = await setup('solo', createMemoryRoomStore(), 3_600_000);
+  it('solo: no auto-hints unless the player opted in', async () => {
+    const { registry, runner } = await setup('solo', createMemoryRoomStore(), 3_600_000);
+    for (let i = 0; i < 5; i++) await runner.tick(60_000);
+    expect(runner.room.hints).toEqual([]);
+    registry.dispose();
+  });
+
+  it('solo: starts at once, one player only, auto-hints a stalled player who opted in, ends on diagnosis', async () => {
+    const { registry, runner, hostId: playerId } = await setup('solo', createMemoryRoomStore(), 3_600_000, { allowSpectators: false, autoHints: true });
     expect(runner.room.status).toBe('running');
     expect(await registry.joinByCode(runner.room.code, 'Other', 'player')).toMatchObject({ ok: false, error: { code: 'conflict' } });
     for (let i = 0; i < 119; i++) await runner.tick(1000);
@@ -212,7 +219,7 @@ describe('room runner', () => {
     expect(asked.ok && asked.events.map((e) => e.type)).toEqual(['hint.requested', 'hint.pushed']);
     expect(await runner.act(player, { type: 'request-hint' })).toMatchObject({ ok: false, error: { code: 'conflict', message: 'no more hints' } });
     const submitted = await runner.act(player, { type: 'diagnose', rootCause: 'b', text: 'it was b', evidence: ['counter'] });
-    expect(submitted.ok && submitted.events.map((e) => e.type)).toEqual(['diagnosis.submitted', 'score.computed', 'room.ended']);
+    expect(submitted.ok && submitted.events.map((e) => e.type)).toEqual(['diagnosis.submitted', 'score.computed', 'score.released', 'room.ended']);
     expect(runner.room.scores[playerId]).toMatchObject({ total: 7, max: 10 });
     const board = await registry.store.leaderboard('fake');
     expect(board).toMatchObject([{ rank: 1, participantId: playerId, name: 'Hana', score: 7, maxScore: 10 }]);
@@ -223,7 +230,8 @@ describe('room runner', () => {
     const { registry, runner, hostId } = await setup('interview');
     const host = { participantId: hostId, role: 'host' as const };
     const cand = await join(registry, runner, 'Cand');
-    expect(await registry.joinByCode(runner.room.code, 'Second', 'player')).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    // A second identity waits for the host instead of taking a second seat.
+    expect(await registry.joinByCode(runner.room.code, 'Second', 'player')).toMatchObject({ placement: { kind: 'waiting' } });
     await join(registry, runner, 'Watcher', 'spectator');
     await runner.act(host, { type: 'start' });
     expect(await runner.act(host, { type: 'push-hint', hintId: 'nope' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
@@ -263,11 +271,11 @@ describe('room registry memory', () => {
     expect(inMemory()).not.toContain(a);
     expect(inMemory()).toEqual(expect.arrayContaining([held, open.runner, b]));
 
-    const again = await registry.get(a.room.id);
+    const again = (await registry.get(a.room.id)) as RoomRunner;
     expect(again).not.toBe(a);
     expect(again!.room).toMatchObject({ status: 'ended', seq: a.room.seq, code: a.room.code });
     expect(inMemory()).not.toContain(b); // a is the most recent now
-    expect((await registry.findByCode(b.room.code))!.room.seq).toBe(b.room.seq);
+    expect(((await registry.findByCode(b.room.code)) as RoomRunner).room.seq).toBe(b.room.seq);
 
     registry.release(held);
     expect(inMemory()).not.toContain(held);
@@ -310,7 +318,8 @@ describe('viewFor', () => {
     expect(forB.filter((e) => e.type === 'hint.pushed')).toHaveLength(1);
     expect(forA.filter((e) => e.type === 'hint.pushed')).toHaveLength(0);
     expect(forS.filter((e) => e.type === 'command')).toHaveLength(1);
-    expect(forA.find((e) => e.type === 'score.computed')).toEqual(expect.objectContaining({ total: 10, max: 10 }));
+    // The score is the host's until the room ends: no points reach a player or spectator yet.
+    for (const seen of [forA, forB, forS]) expect(seen.map((e) => e.type).filter((t) => t.startsWith('score.'))).toEqual([]);
     expect(JSON.stringify(log)).toContain(SECRET); // the host's log does hold it
     registry.dispose();
   });

@@ -4,12 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenarioDir } from '../../server/scenarios/load.js';
 import { scenarioRuntime } from '../../server/rooms/scenario-runtime.js';
+import { seedDrawing } from '../helpers/pinned.js';
 
 const loaded = loadScenarioDir().scenarios.find((s) => s.id === 'pending-pods')!;
 
 describe('game day: fixes and damage belong to the player whose commands made them', () => {
   it('credits the taint removal to its maker and a deleted node to whoever deleted it', () => {
-    const runtime = scenarioRuntime(loaded, 1); // the taint variant: ip-10-0-3-12/13 keep the maintenance taint
+    // The taint variant in namespace shop on nodes ip-10-0-3-11/12/13: ip-10-0-3-12/13 keep the maintenance taint.
+    const runtime = scenarioRuntime(loaded, seedDrawing(loaded, 'taint', { names: 1, nodes: 1 }));
     const cluster = runtime.start();
     const ana = runtime.newSession(cluster);
     const bo = runtime.newSession(cluster);

@@ -5,24 +5,24 @@
 import { describe, expect, it } from 'vitest';
 import { playSteps } from '../../server/cli/scenarios-command.js';
 import { loadScenarioDir } from '../../server/scenarios/load.js';
-import { instantiate } from '../../server/scenarios/variant.js';
+import { pinnedCase } from '../helpers/pinned.js';
 import { observedBy } from '../../server/scoring/score.js';
 
 const { scenarios } = loadScenarioDir();
 
 /** Whether evidence item `id` is observed by `lines` (each on a fresh terminal, after `setup`). */
-function observes(scenarioId: string, seed: number, id: string, lines: string[], setup: string[] = []): boolean {
+function observes(scenarioId: string, seed: number, id: string, lines: string[], setup: string[] = [], variant?: string): boolean {
   const loaded = scenarios.find((s) => s.id === scenarioId)!;
-  const { scenario } = instantiate(loaded, seed);
+  const { scenario } = pinnedCase(loaded, seed, variant);
   const item = scenario.answer.evidence.find((e) => e.id === id);
   if (!item) throw new Error(`${scenarioId} seed ${seed} has no evidence ${id}`);
   const { commands } = playSteps(scenario, seed, [{ wait: 90 }, ...setup, ...lines]);
   return observedBy(item, commands.slice(setup.length)) !== undefined;
 }
 
-const each = (scenarioId: string, seed: number, id: string, setup: string[] = []) => ({
-  seen: (line: string) => expect(observes(scenarioId, seed, id, [line], setup), `${line} should observe ${id}`).toBe(true),
-  missed: (line: string) => expect(observes(scenarioId, seed, id, [line], setup), `${line} must not observe ${id}`).toBe(false),
+const each = (scenarioId: string, seed: number, id: string, setup: string[] = [], variant?: string) => ({
+  seen: (line: string) => expect(observes(scenarioId, seed, id, [line], setup, variant), `${line} should observe ${id}`).toBe(true),
+  missed: (line: string) => expect(observes(scenarioId, seed, id, [line], setup, variant), `${line} must not observe ${id}`).toBe(false),
 });
 
 describe('pending-pods', () => {
@@ -82,16 +82,16 @@ describe('pending-pods', () => {
     for (const line of ['kubectl describe nodes | grep Taints', 'kubectl top nodes']) allocated.missed(line);
   });
 
-  it('no events on the Pending pods, and the stopped kubelet on cp-1 (scheduler variant)', () => {
+  it('no events on the Pending pods, and the stopped kubelet on the control plane (scheduler variant)', () => {
     const none = each('pending-pods', 3, 'no-events');
     none.seen('kubectl describe pods -n api -l app=gateway');
     none.seen('kubectl describe pods -n api | grep -A2 Events');
     none.missed('kubectl describe pods -n api | grep Node-Selectors');
-    const kubelet = each('pending-pods', 3, 'kubelet-stopped', ['ssh cp-1']);
+    const kubelet = each('pending-pods', 3, 'kubelet-stopped', ['ssh k8s-cp1']);
     for (const line of ['systemctl status kubelet', 'systemctl is-active kubelet', 'journalctl -u kubelet | tail -3', 'sudo systemctl status kubelet | grep Active']) kubelet.seen(line);
     for (const line of ['systemctl status containerd', 'systemctl status kubelet | grep Docs', 'journalctl -u kubelet | head -1']) kubelet.missed(line);
     // ssh NODE CMD shows what the remote command printed.
-    each('pending-pods', 3, 'kubelet-stopped').seen('ssh cp-1 systemctl is-active kubelet');
+    each('pending-pods', 3, 'kubelet-stopped').seen('ssh k8s-cp1 systemctl is-active kubelet');
     // The same look at a worker is not the control-plane's kubelet.
     each('pending-pods', 3, 'kubelet-stopped', ['ssh k8s-w1']).missed('systemctl status kubelet');
   });
@@ -121,7 +121,7 @@ describe('snat-client-ip', () => {
     const e = each('snat-client-ip', 0, 'nat-rules', ['ssh worker-1', 'sudo -i']);
     for (const line of ['iptables -t nat -L -n -v | grep -i masq', 'iptables-save -t nat | grep KUBE-MARK-MASQ', 'iptables -t nat -L KUBE-POSTROUTING -n']) e.seen(line);
     for (const line of ['iptables -t nat -L -n | grep -v -i masq', 'iptables -t filter -L -n']) e.missed(line);
-    const ipvs = each('snat-client-ip', 2, 'nat-rules', ['ssh node-x1', 'sudo -i']);
+    const ipvs = each('snat-client-ip', 2, 'nat-rules', ['ssh node-x1', 'sudo -i'], 'policy-cluster');
     ipvs.seen('conntrack -L -p tcp --dport 32080');
     ipvs.seen('conntrack -L | grep 203.0.113');
   });

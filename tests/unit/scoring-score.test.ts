@@ -7,7 +7,7 @@ import { MAX_LINE_CHARS } from '../../server/shell/limits.js';
 import type { Scenario } from '../../server/scenarios/schema.js';
 import { recordBrokenRemediations } from '../../server/scenarios/remediation.js';
 import { startScenario } from '../../server/scenarios/session.js';
-import { instantiate } from '../../server/scenarios/variant.js';
+import { pinnedCase } from '../helpers/pinned.js';
 import { IRRELEVANT_CITATION, MAX_FACT_CHECKS, partialPoints, scoreSession, type ScoringInput } from '../../server/scoring/score.js';
 
 let scenario: Scenario;
@@ -16,7 +16,7 @@ let cluster: ClusterState;
 beforeAll(() => {
   const res = loadScenarioFile(`${SCENARIOS_DIR}etcd-nospace.yaml`);
   if (!res.ok) throw new Error('etcd-nospace does not load');
-  scenario = instantiate(res.scenario, 0).scenario;
+  scenario = pinnedCase(res.scenario, 0).scenario;
   // The incident in full: etcd at its quota with the NOSPACE alarm raised.
   cluster = startScenario(scenario, 0);
   cluster.etcd.dbSize = cluster.etcd.quotaBackendBytes;
@@ -53,10 +53,10 @@ describe('scoreSession', () => {
   it('a partial cause scores less than a guess among the offered causes is worth, and only with evidence seen', () => {
     const offered = 1 + scenario.answer.partial.length + scenario.answer.distractors.length;
     expect(partialPoints(scenario)).toBeLessThan(40 / offered);
-    const s = scoreSession(scenario, input({ diagnosis: { rootCause: 'host-disk-full', text: '', evidence: [] } }));
+    const s = scoreSession(scenario, input({ diagnosis: { rootCause: 'etcd-out-of-space', text: '', evidence: [] } }));
     expect(line(s, 'rootCause').points).toBe(partialPoints(scenario));
-    expect(scoreSession(scenario, input({ commands: [], diagnosis: { rootCause: 'host-disk-full', text: '', evidence: [] } })).lines[0]!.points).toBe(0);
-    expect(line(s, 'rootCause').why).toMatch(/^partly right: "The control-plane node's disk is full" — /);
+    expect(scoreSession(scenario, input({ commands: [], diagnosis: { rootCause: 'etcd-out-of-space', text: '', evidence: [] } })).lines[0]!.points).toBe(0);
+    expect(line(s, 'rootCause').why).toMatch(/^partly right: "etcd ran out of space \(without saying which space, or why\)" — /);
     expect(line(s, 'time').points).toBe(0);
   });
 
@@ -143,10 +143,10 @@ describe('scoreSession', () => {
 
   it('the total, the maximum, the percent and the parts agree', () => {
     const s = scoreSession(scenario, input());
-    expect(s.max).toBe(40 + 35 + 25 + 10);
+    expect(s.max).toBe(40 + 40 + 25 + 10);
     expect(s.total).toBe(40 + 10 + 10);
-    expect(s.percent).toBe(Math.round((60 / 110) * 1000) / 10);
-    expect(s.parts.find((p) => p.key === 'evidence')).toEqual({ key: 'evidence', points: 10, max: 35 });
+    expect(s.percent).toBe(Math.round((60 / 115) * 1000) / 10);
+    expect(s.parts.find((p) => p.key === 'evidence')).toEqual({ key: 'evidence', points: 10, max: 40 });
     expect(scoreSession(scenario, input({ diagnosis: null, commands: [{ line: 'kubectl delete ns kube-system', output: '', exitCode: 0 }] })).percent).toBe(0);
   });
 });
@@ -155,7 +155,7 @@ describe('scoring is linear in what the players typed', () => {
   it('30 lines of `k get k get …` (16 KiB each) and a diagnosis citing every box score in well under a second', () => {
     const loaded = loadScenarioFile(`${SCENARIOS_DIR}pending-pods.yaml`);
     if (!loaded.ok) throw new Error('pending-pods does not load');
-    const { scenario: pending } = instantiate(loaded.scenario, 0);
+    const { scenario: pending } = pinnedCase(loaded.scenario, 0);
     const attack = 'k get '.repeat(Math.floor(MAX_LINE_CHARS / 6));
     const lines = Array.from({ length: 30 }, (_, i) => (i % 2 ? attack : `${attack}pods -A`));
     const { state, commands } = playSteps(pending, 0, [{ wait: 30 }, ...lines, 'kubectl get events -A', 'kubectl describe nodes']);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
 import { newSession, runLine } from '../../server/shell/index.js';
+import { CPU_LIMIT_EXIT, cpuLimitMessage } from '../../server/shell/budget.js';
 
 const PODS = `NAMESPACE     NAME                      READY   STATUS             RESTARTS   AGE
 default       web-5b89878fb6-56fzs      1/1     Running            0          5d
@@ -90,9 +91,10 @@ describe('awk', () => {
     expect(run("awk '{printf \"%-5s|%3d\\n\", $1, $2}'", 'ab 7\n').output).toBe('ab   |  7\n');
     expect(run("awk 'BEGIN {print 1/4, 10/2}'", '').output).toBe('0.25 5\n');
   });
-  it('reports syntax errors and unsupported constructs, exit 2', () => {
-    expect(run("awk '{print $1'")).toEqual({ output: 'awk: line 1: syntax error at or near end of file\n', exitCode: 2 });
-    expect(run("awk '{while (1) print}'").output).toBe("awk: line 1: 'while' is not supported by this terminal's awk\n");
+  it('reports syntax errors as gawk does and stops endless loops', () => {
+    expect(run("awk '{print $1'")).toEqual({ output: 'awk: cmd. line:1: {print $1\nawk: cmd. line:1:          ^ unexpected newline or end of string\n', exitCode: 1 });
+    // Loops run, within a budget of steps.
+    expect(run("awk 'BEGIN {while (1) n++}'", '')).toEqual({ output: cpuLimitMessage('awk'), exitCode: CPU_LIMIT_EXIT });
   });
 });
 
@@ -102,7 +104,11 @@ describe('sed, tr, column, base64, jq, xargs, tee', () => {
     expect(run("sed 's/\\(a\\)b/\\1-&/'", 'ab\n').output).toBe('a-ab\n');
     expect(run("sed -n '/Pending/p' | wc -l").output).toBe('1\n');
     expect(run("sed '1d' | wc -l").output).toBe('4\n');
-    expect(run("sed 'y/a/b/'", 'a\n')).toMatchObject({ output: "sed: -e expression #1, char 1: unknown command: `y'\n", exitCode: 1 });
+    expect(run("sed 'y/a/b/'", 'a\n')).toMatchObject({ output: 'b\n', exitCode: 0 });
+    expect(run("sed 'k'", 'a\n')).toMatchObject({ output: "sed: -e expression #1, char 1: unknown command: `k'\n", exitCode: 1 });
+    // A `b` loop or a growing substitution runs out of the line's budget instead of running on.
+    expect(run("sed ':a;ba'", 'a\n')).toMatchObject({ output: cpuLimitMessage('sed'), exitCode: CPU_LIMIT_EXIT });
+    expect(run("sed ':a;s/x/xx/;ta'", 'x\n').exitCode).toBe(CPU_LIMIT_EXIT);
   });
   it('tr translates, deletes and squeezes', () => {
     expect(run("tr a-z A-Z", 'abc\n').output).toBe('ABC\n');

@@ -2,14 +2,18 @@
 // per line; `date` follows; running the same lines again gives the same clock (replay).
 import { describe, expect, it } from 'vitest';
 import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
+import { loadScenarioDir } from '../../server/scenarios/index.js';
 import { MAX_SLEEP_PER_LINE_MS } from '../../server/shell/limits.js';
 import { MAX_FRAMES } from '../../server/shell/watch.js';
 import { MAX_WATCH_MS } from '../../server/shell/kubectl/watching.js';
+import { seedDrawing } from '../helpers/pinned.js';
 
 const { catalog } = loadScenarioCatalog();
+// A case whose CoreDNS pods run (the upstream is dead, the pods are fine): rollouts finish, watches show Running rows.
+const SEED = seedDrawing(loadScenarioDir().scenarios.find((s) => s.id === 'coredns-down')!, 'upstream');
 
 function room() {
-  const rt = catalog.runtime('coredns-down', 1)!;
+  const rt = catalog.runtime('coredns-down', SEED)!;
   const cluster = rt.start();
   const session = rt.newSession(cluster);
   return { cluster, run: (line: string) => rt.runLine(cluster, session, line) };

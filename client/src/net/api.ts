@@ -34,9 +34,9 @@ export type ScenarioListItem = Record<string, unknown>;
 
 export const api = {
   scenarios: () => request<{ scenarios: ScenarioListItem[] }>('GET', '/api/scenarios').then((r) => r.scenarios),
-  createRoom: (body: { scenarioId: string; mode: Exclude<RoomMode, 'solo'>; hostName: string }) =>
+  createRoom: (body: { scenarioId: string; mode: Exclude<RoomMode, 'solo'>; hostName: string; allowSpectators: boolean }) =>
     request<z.infer<typeof CreateRoomResponse>>('POST', '/api/rooms', { body }),
-  createSolo: (body: { scenarioId: string; name: string }) => request<z.infer<typeof CreateSoloResponse>>('POST', '/api/solo', { body }),
+  createSolo: (body: { scenarioId: string; name: string; autoHints: boolean }) => request<z.infer<typeof CreateSoloResponse>>('POST', '/api/solo', { body }),
   roomByCode: (code: string) => request<z.infer<typeof RoomSummary>>('GET', `/api/rooms/${encodeURIComponent(code)}`),
   report: (roomId: string, token: string) => request<RoomReport>('GET', `/api/rooms/${roomId}/report`, { token }),
   replay: (roomId: string, token: string) => request<z.infer<typeof ReplayResponse>>('GET', `/api/rooms/${roomId}/replay`, { token }),

@@ -2,7 +2,7 @@
 // last event sequence it applied, and after any reconnect resumes with `room:resume`
 // (token + last seq) so missed events are applied exactly once, in order.
 import { io, type Socket } from 'socket.io-client';
-import type { ClientMessage, ClientMessageName, JoinAck, OverviewMessage, ResumeAck, ViewerEvent } from '../../../server/protocol/index.js';
+import type { AdmissionMessage, ClientMessage, ClientMessageName, JoinAck, OverviewMessage, ResumeAck, StorageMessage, ViewerEvent } from '../../../server/protocol/index.js';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';
 
@@ -14,6 +14,8 @@ export interface ConnectionHandlers {
   /** Hosts and spectators: the cluster overview changed. */
   onOverview(message: OverviewMessage): void;
   onStatus(status: ConnectionStatus): void;
+  /** The server cannot save the room's events (it waits and retries), or can again. */
+  onStorage(message: StorageMessage): void;
   /** A resume could not happen (the token is gone): the view must start over. */
   onLost(message: string): void;
 }
@@ -25,12 +27,21 @@ export class RoomConnection {
   private token: string | undefined;
   private lastSeq = 0;
   private joined = false;
+  /** Waiting for the host to let this identity in: a reconnect re-joins the wait. */
+  private waiting = false;
+  private settleWait: ((ack: AckResult<JoinAck>) => void) | undefined;
 
   constructor(private readonly handlers: ConnectionHandlers) {
     this.socket = io({ transports: ['websocket'], reconnectionDelay: 300, reconnectionDelayMax: 3000 });
     this.socket.on('connect', () => {
       if (this.joined) void this.resume();
+      else if (this.waiting) void this.rejoinWait().then(() => handlers.onStatus('online'));
       else handlers.onStatus('online');
+    });
+    this.socket.on('room:admission', (message: AdmissionMessage) => {
+      if (!this.waiting) return;
+      if (!message.admitted) return this.settle({ ok: false, error: { code: 'forbidden', message: 'the host did not let you in' } });
+      void this.rejoinWait();
     });
     this.socket.on('disconnect', (reason) => {
       handlers.onStatus('offline');
@@ -41,6 +52,7 @@ export class RoomConnection {
     // One message per commit: its events are the arguments, in order.
     this.socket.on('room:event', (...events: ViewerEvent[]) => events.forEach((event) => this.deliver(event)));
     this.socket.on('room:overview', (message: OverviewMessage) => handlers.onOverview(message));
+    this.socket.on('room:storage', (message: StorageMessage) => handlers.onStorage(message));
     handlers.onStatus('connecting');
   }
 
@@ -48,12 +60,38 @@ export class RoomConnection {
   async join(payload: ClientMessage<'room:join'>): Promise<AckResult<JoinAck>> {
     await this.connected();
     const ack = await this.call<JoinAck>('room:join', payload);
-    if (ack.ok) {
-      this.token = ack.token ?? ('token' in payload ? payload.token : undefined);
+    if (!ack.ok) return ack;
+    this.token = ack.token ?? ('token' in payload ? payload.token : undefined);
+    if ('waiting' in ack) {
+      this.waiting = true;
+    } else {
       this.lastSeq = ack.view.seq;
       this.joined = true;
     }
     return ack;
+  }
+
+  /** After a join that must wait: resolves with the seat's join answer once the host lets it in, or the refusal. */
+  admission(): Promise<AckResult<JoinAck>> {
+    return new Promise((resolve) => {
+      this.settleWait = resolve;
+    });
+  }
+
+  /**
+   * Joins again with the token: seated (admitted, maybe while this socket was away), refused,
+   * or still waiting (the wait continues on this connection).
+   */
+  private async rejoinWait(): Promise<void> {
+    if (!this.token) return;
+    const ack = await this.join({ token: this.token });
+    if (!ack.ok || !('waiting' in ack)) this.settle(ack);
+  }
+
+  private settle(ack: AckResult<JoinAck>): void {
+    this.waiting = false;
+    this.settleWait?.(ack);
+    this.settleWait = undefined;
   }
 
   get participantToken(): string | undefined {

@@ -5,6 +5,8 @@ import type { HostRoomView, RoomView, ViewerEvent } from '../../../server/protoc
 
 export interface RoomModel {
   view: RoomView;
+  /** Commands of players whose terminal this viewer does not see (a player's replay counts them). */
+  otherCommands?: Record<string, number>;
   /** Hint requests not yet answered by a pushed hint (hosts act on them). */
   hintRequests: { seq: number; participantId: string }[];
   /** Recent non-tick events, oldest first (activity feeds). */
@@ -22,7 +24,7 @@ export function modelFromView(view: RoomView): RoomModel {
 /** A view with nothing in it yet, for folding a whole log (replay). */
 export function emptyView(roomId: string, you: RoomView['you']): RoomView {
   return {
-    roomId, code: '', mode: 'solo', scenarioId: 'unknown', status: 'lobby', seq: 0,
+    roomId, code: '', mode: 'solo', scenarioId: 'unknown', status: 'lobby', settings: { allowSpectators: false, autoHints: false }, seq: 0,
     timer: { limitMs: 0, elapsedMs: 0, remainingMs: 0 },
     scenario: {}, you, participants: [], terminals: [], hints: [], diagnoses: [], scores: [],
   };
@@ -53,6 +55,11 @@ export function applyEvent(model: RoomModel, event: ViewerEvent): void {
       view.scenarioId = event.scenarioId;
       view.timer = { limitMs: event.timeLimitMs, elapsedMs: 0, remainingMs: event.timeLimitMs };
       if ('code' in event) view.code = event.code;
+      if (event.settings) view.settings = { ...event.settings };
+      break;
+    case 'room.settings':
+      if (event.allowSpectators !== undefined) view.settings.allowSpectators = event.allowSpectators;
+      if (event.autoHints !== undefined) view.settings.autoHints = event.autoHints;
       break;
     case 'participant.joined': {
       view.participants = view.participants.filter((p) => p.id !== event.participantId);
@@ -61,8 +68,23 @@ export function applyEvent(model: RoomModel, event: ViewerEvent): void {
       break;
     }
     case 'participant.left':
-      view.participants = view.participants.filter((p) => p.id !== event.participantId);
+    case 'participant.returned': {
+      // Kept with a mark, so names still resolve and the host keeps seeing who was there.
+      const participant = view.participants.find((p) => p.id === event.participantId);
+      if (participant) participant.left = event.type === 'participant.left';
       break;
+    }
+    case 'seat.requested':
+      host?.requests.push({ id: event.participantId, name: event.name, status: 'pending' });
+      break;
+    case 'seat.admitted':
+    case 'seat.refused': {
+      const request = host?.requests.find((r) => r.id === event.participantId);
+      if (!request) break;
+      request.status = event.type === 'seat.admitted' ? 'admitted' : 'refused';
+      if (event.type === 'seat.admitted') request.seatId = event.seatId;
+      break;
+    }
     case 'room.started':
     case 'room.resumed':
       view.status = 'running';
@@ -105,7 +127,16 @@ export function applyEvent(model: RoomModel, event: ViewerEvent): void {
     case 'score.computed':
       view.scores = view.scores.filter((s) => s.participantId !== event.participantId);
       view.scores.push({ participantId: event.participantId, total: event.total, max: event.max, parts: event.parts });
-      if (host && 'breakdown' in event) host.breakdowns[event.participantId] = event.breakdown;
+      if (host) host.breakdowns[event.participantId] = event.breakdown;
+      break;
+    case 'score.released':
+      // The host keeps the computed score (adjustments apart) and notes that the player sees it.
+      if (host) {
+        if (!host.released.includes(event.participantId)) host.released.push(event.participantId);
+        break;
+      }
+      view.scores = view.scores.filter((s) => s.participantId !== event.participantId);
+      view.scores.push({ participantId: event.participantId, total: event.total, max: event.max, parts: event.parts });
       break;
     case 'fault.injected': {
       const fault = host?.faults.find((f) => f.id === event.faultId);
@@ -128,6 +159,22 @@ export function nameOf(view: RoomView, participantId: string): string {
   if (participantId === 'system') return 'system';
   return view.participants.find((p) => p.id === participantId)?.name ?? participantId.slice(0, 8);
 }
+
+/** Counts the other players' commands up to event `upToSeq` (a player's replay knows when, not what). */
+export function countOtherCommands(model: RoomModel, commands: readonly { seq: number; participantId: string }[], upToSeq: number): void {
+  const counts: Record<string, number> = {};
+  for (const c of commands) if (c.seq <= upToSeq) counts[c.participantId] = (counts[c.participantId] ?? 0) + 1;
+  model.otherCommands = counts;
+}
+
+/** How many commands a player ran, as far as this viewer knows. */
+export function commandCount(model: RoomModel, participantId: string): number {
+  const seen = model.view.terminals.find((t) => t.participantId === participantId)?.entries.length;
+  return seen ?? model.otherCommands?.[participantId] ?? 0;
+}
+
+/** Participants still in the room (hosts' views also list those who left). */
+export const present = (view: RoomView) => view.participants.filter((p) => !p.left);
 
 /** A player's score with the host's adjustments added. */
 export function adjustedScore(view: RoomView, participantId: string): { total: number; max: number } | undefined {

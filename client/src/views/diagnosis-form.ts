@@ -9,7 +9,11 @@ export interface Diagnosis {
   evidence: string[];
 }
 
-export function diagnosisForm(info: ScenarioInfo, submit: (d: Diagnosis) => Promise<string | undefined>): HTMLFormElement {
+/**
+ * `consequence`: what submitting does, said in the confirmation the form asks for first (a
+ * diagnosis is final).
+ */
+export function diagnosisForm(info: ScenarioInfo, consequence: string, submit: (d: Diagnosis) => Promise<string | undefined>): HTMLFormElement {
   const error = h('p', { class: 'error', role: 'alert' });
   const other = 'other';
   const causes = info.causes.length ? info.causes : [];
@@ -21,24 +25,39 @@ export function diagnosisForm(info: ScenarioInfo, submit: (d: Diagnosis) => Prom
   const evidenceBoxes = info.evidence.map((e) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: e.id }), ` ${e.label}`));
   const evidenceText = h('textarea', { id: 'diag-evidence', name: 'evidence', rows: 3, placeholder: 'One observation per line, e.g. "etcdctl alarm list shows NOSPACE"' });
   const button = h('button', { type: 'submit', class: 'primary' }, 'Submit diagnosis');
+  const confirmYes = h('button', { type: 'button', class: 'primary' }, 'Yes, submit');
+  const confirmNo = h('button', { type: 'button' }, 'Keep investigating');
+  const confirmBox = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': 'confirm the diagnosis', hidden: true, 'data-testid': 'confirm-diagnosis' },
+    h('p', {}, `Submit this diagnosis? It is final. ${consequence}`), h('div', { class: 'row' }, confirmYes, confirmNo));
   const form = h('form', { class: 'diagnosis', 'data-testid': 'diagnosis-form' },
     h('label', { for: 'diag-cause' }, 'Root cause'), causeSelect,
     h('label', { for: 'diag-text' }, 'Explanation'), text,
     h('fieldset', {}, h('legend', {}, 'Evidence'), evidenceBoxes, evidenceText),
-    error, button);
-  form.addEventListener('submit', async (event) => {
+    error, button, confirmBox);
+  const asking = (on: boolean) => {
+    confirmBox.hidden = !on;
+    button.hidden = on;
+    (on ? confirmYes : button).focus();
+  };
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
     const chosen = causeSelect.value;
     if (!chosen) return void (error.textContent = 'Choose a root cause.');
     if (chosen === other && text.value.trim() === '') return void (error.textContent = 'Describe the root cause in the explanation.');
+    error.textContent = '';
+    asking(true);
+  });
+  confirmNo.addEventListener('click', () => asking(false));
+  confirmYes.addEventListener('click', async () => {
+    const chosen = causeSelect.value;
     const evidence = [
       ...evidenceBoxes.map((l) => l.querySelector('input')!).filter((i) => i.checked).map((i) => i.value),
       ...evidenceText.value.split('\n').map((s) => s.trim()).filter(Boolean),
     ];
-    button.disabled = true;
-    error.textContent = '';
+    confirmYes.disabled = true;
     const failed = await submit({ rootCause: chosen === other ? text.value.trim().slice(0, 200) : chosen, text: text.value.trim(), evidence: evidence.slice(0, 50) });
-    button.disabled = false;
+    confirmYes.disabled = false;
+    asking(false);
     if (failed) error.textContent = failed;
   });
   return form;

@@ -20,9 +20,13 @@ export function homeView(root: HTMLElement): void {
   let selected: string | undefined;
   const name = h('input', { id: 'create-name', name: 'name', required: true, maxlength: 40, autocomplete: 'nickname', value: localStorage.getItem('kubedrill:name') ?? '' });
   const modeButtons = MODES.map((m) => h('button', { type: 'submit', value: m.id, class: m.id === 'solo' ? 'primary' : '', 'data-mode': m.id }, m.title));
+  const spectators = h('input', { type: 'checkbox', id: 'create-spectators' });
+  const autoHints = h('input', { type: 'checkbox', id: 'create-auto-hints' });
   const createForm = h('form', { class: 'create', 'aria-label': 'start a scenario' },
     h('label', { for: 'create-name' }, 'Your name'), name,
     h('div', { class: 'modes' }, MODES.map((m, i) => h('div', { class: 'mode' }, modeButtons[i], h('p', { class: 'muted small' }, m.line)))),
+    h('label', { class: 'check small', for: 'create-auto-hints' }, autoHints, ' Solo: give me a hint by myself when I am stuck for 2 minutes (each hint costs points)'),
+    h('label', { class: 'check small', for: 'create-spectators' }, spectators, ' Interview and game day: anyone with the join code may watch (you can change it later)'),
     createError);
   createForm.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -34,11 +38,11 @@ export function homeView(root: HTMLElement): void {
     for (const b of modeButtons) b.disabled = true;
     try {
       if (mode === 'solo') {
-        const room = await api.createSolo({ scenarioId: selected, name: name.value.trim() });
+        const room = await api.createSolo({ scenarioId: selected, name: name.value.trim(), autoHints: autoHints.checked });
         saveSeat({ roomId: room.roomId, code: room.code, token: room.token, role: 'player', participantId: room.participantId });
         navigate(`/r/${room.code}`);
       } else {
-        const room = await api.createRoom({ scenarioId: selected, mode: mode as 'interview' | 'gameday', hostName: name.value.trim() });
+        const room = await api.createRoom({ scenarioId: selected, mode: mode as 'interview' | 'gameday', hostName: name.value.trim(), allowSpectators: spectators.checked });
         saveSeat({ roomId: room.roomId, code: room.code, token: room.hostToken, role: 'host', participantId: '' });
         navigate(`/host/${room.roomId}`);
       }

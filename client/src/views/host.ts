@@ -2,12 +2,12 @@
 // controls, hints, faults, integrity signals, answer key, scores and private notes.
 import type { HostRoomView, ViewerEvent } from '../../../server/protocol/index.js';
 import { api } from '../net/api.js';
-import { adjustedScore, hostPart, nameOf } from '../net/room-model.js';
+import { adjustedScore, hostPart, nameOf, present } from '../net/room-model.js';
 import { choiceLabel, formatClock, scenarioInfo } from '../net/scenario-info.js';
 import { fill, h, toast } from './dom.js';
 import { activityPanel, overviewPanel, roomHeader } from './panels.js';
-import { partLabel } from './play.js';
 import { recordView } from './record-view.js';
+import { breakdownLines, scoreLinesTable } from './score-lines.js';
 import type { RoomSession } from './room-session.js';
 import { TerminalGrid } from './terminal-grid.js';
 
@@ -70,11 +70,12 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
 
   let hintTarget = '';
   function renderControlPane() {
-    const players = model.view.participants.filter((p) => p.role === 'player');
+    const players = present(model.view).filter((p) => p.role === 'player');
     const target = h('select', { 'aria-label': 'give hints to', onchange: () => (hintTarget = target.value) },
       h('option', { value: '' }, 'everyone'), players.map((p) => h('option', { value: p.id, selected: p.id === hintTarget }, p.name)));
     const signals = host().signals;
     fill(panes.control,
+      seatsPanel(),
       model.hintRequests.length > 0 && h('section', { class: 'panel attention', 'aria-live': 'polite' }, h('h2', {}, 'Hint requests'),
         h('ul', {}, model.hintRequests.map((r) => h('li', {}, `${nameOf(model.view, r.participantId)} asked for a hint`)))),
       h('section', { class: 'panel' }, h('h2', {}, 'Hints'),
@@ -95,6 +96,45 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
     );
   }
 
+  // The control pane is redrawn on every event: what the host is choosing there is kept here.
+  const seatChoice = new Map<string, string>();
+  let peopleOpen = false;
+  /**
+   * Who may come in and who came: identities waiting for a seat (an interview's go into the
+   * candidate seat; a game day's into a new seat or, chosen here, a player's old one),
+   * whether spectators may watch, and everyone who ever joined.
+   */
+  function seatsPanel(): HTMLElement {
+    const requests = host().requests;
+    const waiting = requests.filter((r) => r.status === 'pending');
+    const seatName = (id: string | undefined) => (id ? nameOf(model.view, id) : '');
+    const spectators = h('input', { type: 'checkbox', id: 'allow-spectators', checked: model.view.settings.allowSpectators, disabled: model.view.status === 'ended',
+      onchange: () => void act('room:settings', { allowSpectators: spectators.checked }).then((ok) => ok || (spectators.checked = model.view.settings.allowSpectators)) });
+    const players = model.view.participants.filter((p) => p.role === 'player');
+    const candidate = model.view.mode === 'interview' ? players[0] : undefined;
+    const request = (r: (typeof requests)[number]) => {
+      const into = model.view.mode === 'gameday' && players.length > 0
+        ? h('select', { 'aria-label': `seat for ${r.name}`, 'data-seat-for': r.id, onchange: () => seatChoice.set(r.id, into!.value) },
+          h('option', { value: '' }, 'a new seat'), players.map((p) => h('option', { value: p.id, selected: seatChoice.get(r.id) === p.id }, `${p.name}'s seat`)))
+        : null;
+      const admit = () => void act('host:admit', { requestId: r.id, ...(into?.value ? { seat: into.value } : {}) });
+      return h('li', {},
+        h('span', {}, `${r.name} asks to join${candidate ? ` (admitting gives them ${candidate.name}'s seat)` : ''}`),
+        into && h('label', { class: 'inline small' }, 'into ', into),
+        h('button', { type: 'button', class: 'primary', 'data-admit': r.id, onclick: admit }, 'Admit'),
+        h('button', { type: 'button', 'data-refuse': r.id, onclick: () => void act('host:refuse', { requestId: r.id }) }, 'Refuse'));
+    };
+    return h('section', { class: `panel${waiting.length > 0 ? ' attention' : ''}`, 'data-testid': 'seats' }, h('h2', {}, 'Who may join'),
+      h('label', { class: 'check', for: 'allow-spectators' }, spectators, ' Spectators may watch every terminal'),
+      waiting.length > 0 && h('ul', { class: 'requests', 'aria-live': 'polite' }, waiting.map(request)),
+      requests.length > waiting.length && h('ul', { class: 'small muted' }, requests.filter((r) => r.status !== 'pending').map((r) =>
+        h('li', {}, r.status === 'admitted' ? `${r.name}: admitted${r.seatId !== r.id ? ` into ${seatName(r.seatId)}'s seat` : ''}` : `${r.name}: refused`))),
+      h('details', { 'data-testid': 'people', open: peopleOpen, ontoggle: (e: Event) => (peopleOpen = (e.target as HTMLDetailsElement).open) },
+        h('summary', {}, `Everyone who joined (${model.view.participants.length})`),
+        h('ul', { class: 'small' }, model.view.participants.map((p) => h('li', {},
+          h('span', { class: `dot ${p.online ? 'online' : 'offline'}` }), ` ${p.name} · ${p.role}${p.left ? ' · left' : ''}`)))));
+  }
+
   function renderKeyPane() {
     fill(panes.key, h('section', { class: 'panel secret' }, h('h2', {}, 'Answer key'), h('p', { class: 'muted small' }, `Hosts only. Seed ${host().seed}.`), recordView(host().answerKey)));
   }
@@ -111,17 +151,26 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
         e.preventDefault();
         if (await act('host:adjust', { participantId: p.id, points: Number(points.value), reason: reason.value })) toast('Score adjusted');
       } }, points, reason, h('button', { type: 'submit' }, 'Adjust'));
-      return h('section', { class: 'panel' }, h('h2', {}, p.name),
+      return h('section', { class: 'panel' }, h('h2', {}, p.name, p.left ? h('span', { class: 'muted' }, ' (left)') : null),
         diagnosis ? h('div', {}, h('p', {}, 'Root cause: ', h('strong', {}, choiceLabel(info.causes, diagnosis.rootCause))), diagnosis.text && h('p', { class: 'pre-line' }, diagnosis.text),
           diagnosis.evidence.length > 0 && h('ul', {}, diagnosis.evidence.map((e) => h('li', {}, choiceLabel(info.evidence, e))))) : h('p', { class: 'muted' }, 'No diagnosis yet.'),
         score && adjusted ? h('div', {},
           h('p', { class: 'total' }, h('strong', {}, String(adjusted.total)), ` / ${adjusted.max}`, adjusted.total !== score.total ? ` (computed ${score.total})` : ''),
-          h('table', { class: 'compact' }, h('tbody', {}, score.parts.map((part) => h('tr', {}, h('td', {}, partLabel(part.key)), h('td', { class: 'num' }, `${part.points}${part.max ? ` / ${part.max}` : ''}`))))),
-          h('details', {}, h('summary', {}, 'Breakdown (why)'), recordView(host().breakdowns[p.id] ?? {})),
+          releaseControl(p.id),
+          scoreLinesTable(breakdownLines(host().breakdowns[p.id]), `lines-${p.id}`),
+          h('details', {}, h('summary', {}, 'Raw breakdown'), recordView(host().breakdowns[p.id] ?? {})),
           host().adjustments.filter((a) => a.participantId === p.id).map((a) => h('p', { class: 'small' }, `${a.points > 0 ? '+' : ''}${a.points}: ${a.reason}`)),
           form,
         ) : h('p', { class: 'muted' }, 'Not scored yet: scores are computed on submission or at the end.'));
     }));
+  }
+
+  /** Whether the player sees their score; in an interview the host releases it. */
+  function releaseControl(participantId: string): HTMLElement {
+    if (host().released.includes(participantId)) return h('p', { class: 'small', 'data-testid': 'released' }, 'The player sees this score (adjustments included).');
+    if (model.view.mode !== 'interview') return h('p', { class: 'small muted' }, 'Players see their scores when the room ends.');
+    return h('p', {}, h('button', { type: 'button', class: 'primary', 'data-release': participantId, onclick: () => void act('host:release', { participantId }) }, 'Show the candidate their score'),
+      h('span', { class: 'small muted' }, ' Until then they see only "submitted".'));
   }
 
   const noteText = h('textarea', { rows: 3, maxlength: 4000, placeholder: 'Private note (hosts only)…', 'aria-label': 'private note' });
@@ -140,7 +189,7 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
   }
 
   // Forms with typing in progress (adjustments, notes) are redrawn only when their data changed.
-  const SCORE_EVENTS = new Set<ViewerEvent['type']>(['participant.joined', 'participant.left', 'diagnosis.submitted', 'score.computed', 'score.adjusted']);
+  const SCORE_EVENTS = new Set<ViewerEvent['type']>(['participant.joined', 'participant.left', 'participant.returned', 'diagnosis.submitted', 'score.computed', 'score.adjusted', 'score.released']);
   function render(event?: ViewerEvent) {
     header.update();
     renderControls();

@@ -1,7 +1,7 @@
 // Pieces several screens share: the room header with its timer, the cluster overview and
 // the activity feed. Each returns an element and an `update()` to call after events.
 import type { RoomView, ViewerEvent } from '../../../server/protocol/index.js';
-import { nameOf, type RoomModel } from '../net/room-model.js';
+import { commandCount, nameOf, type RoomModel } from '../net/room-model.js';
 import { formatClock, scenarioInfo } from '../net/scenario-info.js';
 import { fill, h } from './dom.js';
 
@@ -72,11 +72,11 @@ export function overviewPanel(model: RoomModel): Panel {
         h('tbody', {}, players.length === 0
           ? h('tr', {}, h('td', { colspan: 4, class: 'muted' }, 'No players yet.'))
           : players.map((p) => {
-            const commands = view.terminals.find((t) => t.participantId === p.id)?.entries.length ?? 0;
+            const commands = commandCount(model, p.id);
             const hints = view.hints.filter((x) => x.participantId === p.id || x.participantId === undefined).length;
             const diagnosed = view.diagnoses.some((d) => d.participantId === p.id);
             return h('tr', {},
-              h('td', {}, h('span', { class: `dot ${p.online ? 'online' : 'offline'}`, title: p.online ? 'online' : 'offline' }), ` ${p.name}`),
+              h('td', {}, h('span', { class: `dot ${p.online ? 'online' : 'offline'}`, title: p.online ? 'online' : 'offline' }), ` ${p.name}`, p.left ? h('span', { class: 'muted' }, ' (left)') : null),
               h('td', {}, commands), h('td', {}, hints), h('td', {}, diagnosed ? 'submitted' : '—'));
           }))),
     );
@@ -91,11 +91,20 @@ export function describeEvent(view: RoomView, event: ViewerEvent): string | unde
     case 'room.created': return 'Room created';
     case 'participant.joined': return `${event.name} joined as ${event.role}`;
     case 'participant.left': return `${who(event.participantId)} left`;
+    case 'participant.returned': return `${who(event.participantId)} came back`;
+    case 'room.settings': return [
+      event.allowSpectators !== undefined && (event.allowSpectators ? 'Spectators allowed' : 'Spectators not allowed'),
+      event.autoHints !== undefined && (event.autoHints ? 'Automatic hints on' : 'Automatic hints off'),
+    ].filter(Boolean).join('; ');
+    case 'seat.requested': return `${event.name} asked to join`;
+    case 'seat.admitted': return `${who(event.participantId)} let in${event.seatId !== event.participantId ? ` (into ${who(event.seatId)}'s seat)` : ''}`;
+    case 'seat.refused': return `${who(event.participantId)} refused`;
+    case 'score.released': return `${who(event.participantId)} was shown their score (${event.total}/${event.max})`;
     case 'room.started': return 'Started';
     case 'room.paused': return 'Paused';
     case 'room.resumed': return 'Resumed';
     case 'room.extended': return `Extended by ${Math.round(event.ms / 60_000)} min`;
-    case 'room.ended': return `Ended (${event.reason === 'time' ? 'time is up' : event.reason === 'submitted' ? 'diagnosis submitted' : 'by the host'})`;
+    case 'room.ended': return `Ended (${{ time: 'time is up', submitted: 'diagnosis submitted', 'gave-up': 'gave up', host: 'by the host' }[event.reason]})`;
     case 'command': return `${who(event.participantId)}: ${event.line}`;
     case 'hint.requested': return `${who(event.participantId)} asked for a hint`;
     case 'hint.pushed': return `Hint ${event.hintId} → ${event.participantId ? who(event.participantId) : 'everyone'} (−${event.cost})`;

@@ -1,12 +1,15 @@
 // The player's screen: terminal on the left; briefing, hints, diagnosis and score on the right.
-import type { CommandAck, CompleteAck, ViewerEvent } from '../../../server/protocol/index.js';
-import { choiceLabel, scenarioInfo } from '../net/scenario-info.js';
+// A score shows once released (interview: by the host; game day and solo: at the end); a solo
+// player then gets the debrief.
+import type { CommandAck, CompleteAck, Debrief, ViewerEvent } from '../../../server/protocol/index.js';
+import { choiceLabel, scenarioInfo, type ScenarioInfo } from '../net/scenario-info.js';
 import { PlayerTerminal } from '../terminal/player-terminal.js';
 import { diagnosisForm } from './diagnosis-form.js';
 import { fill, h, toast } from './dom.js';
 import { editDialog } from './edit-dialog.js';
 import { prose, roomHeader } from './panels.js';
 import type { RoomSession } from './room-session.js';
+import { scoreLinesTable } from './score-lines.js';
 
 const NOTICE: Record<string, string> = {
   lobby: 'Waiting for the host to start the incident. You can read the briefing meanwhile.',
@@ -24,7 +27,15 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
   const hintsList = h('ul', { class: 'hints', 'data-testid': 'hints', 'aria-live': 'polite' });
   const hintButton = h('button', { type: 'button', 'data-testid': 'request-hint' }, 'Request a hint');
   const hintNote = h('p', { class: 'muted small' });
+  const solo = model.view.mode === 'solo';
+  const autoHints = h('input', { type: 'checkbox', id: 'auto-hints', 'data-testid': 'auto-hints', checked: model.view.settings.autoHints });
+  const autoHintsLabel = h('span', {});
+  const autoHintsBox = solo ? h('label', { class: 'check', for: 'auto-hints' }, autoHints, autoHintsLabel) : null;
   const diagnosisBox = h('div', { 'data-testid': 'diagnosis' });
+  const giveUp = solo ? giveUpControl(async () => {
+    const ack = await conn.call('player:give-up');
+    if (!ack.ok) toast(ack.error.message, 'error');
+  }) : null;
   const scoreBox = h('div', { 'data-testid': 'score', 'aria-live': 'polite' });
 
   fill(root,
@@ -33,9 +44,16 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
       h('div', { class: 'term-column' }, notice, termBox),
       h('aside', { class: 'sidebar', 'aria-label': 'incident' },
         h('section', { class: 'panel briefing' }, h('h2', {}, 'Briefing'), info.briefing ? prose(info.briefing) : h('p', {}, 'No briefing.')),
-        h('section', { class: 'panel' }, h('h2', {}, 'Hints'), hintsList, hintButton, hintNote),
+        h('section', { class: 'panel' }, h('h2', {}, 'Hints'), hintsList, hintButton, autoHintsBox, hintNote),
         scoreBox,
-        h('section', { class: 'panel' }, h('h2', {}, 'Diagnosis'), diagnosisBox))));
+        h('section', { class: 'panel' }, h('h2', {}, 'Diagnosis'), diagnosisBox, giveUp?.el))));
+  autoHints.addEventListener('change', async () => {
+    const ack = await conn.call('room:settings', { autoHints: autoHints.checked });
+    if (!ack.ok) {
+      toast(ack.error.message, 'error');
+      autoHints.checked = model.view.settings.autoHints;
+    }
+  });
 
   const terminal = new PlayerTerminal(termBox, {
     run: (line) => conn.call<CommandAck>('cmd:run', { line }),
@@ -88,6 +106,8 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     const next = info.hints[hints.length];
     hintButton.textContent = next ? `Request a hint (−${next.cost})` : 'Request a hint';
     hintButton.disabled = info.hints.length > 0 && !next;
+    autoHints.checked = model.view.settings.autoHints;
+    autoHintsLabel.textContent = ` Give me the next hint by myself after 2 minutes without a command${next ? ` (it costs ${next.cost})` : ''}`;
   }
 
   function renderDiagnosis() {
@@ -98,22 +118,41 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     } else if (model.view.status === 'ended') {
       fill(diagnosisBox, h('p', { class: 'muted' }, 'No diagnosis was submitted.'));
     } else if (!diagnosisBox.querySelector('form')) {
-      fill(diagnosisBox, diagnosisForm(info, async (d) => {
+      const consequence = solo ? 'It ends your run and shows the answer.' : 'You cannot change it afterwards.';
+      fill(diagnosisBox, diagnosisForm(info, consequence, async (d) => {
         const ack = await conn.call('diagnosis:submit', d);
         return ack.ok ? undefined : ack.error.message;
       }));
     }
   }
 
+  /** Until the score is released the player learns only that the diagnosis is in. */
+  const WITHHELD: Record<string, string> = {
+    interview: 'Your interviewer will share your score.',
+    gameday: 'Every player sees their score when the game day ends.',
+    solo: 'Scoring…',
+  };
   function renderScore() {
-    const score = model.view.scores.find((s) => s.participantId === me);
-    scoreBox.hidden = !score;
-    if (!score) return fill(scoreBox);
+    const { view } = model;
+    const score = view.scores.find((s) => s.participantId === me);
+    const submitted = view.diagnoses.some((d) => d.participantId === me);
+    const replay = view.status === 'ended' && h('p', {}, h('a', { href: `/replay/${view.roomId}` }, 'Watch the replay'));
+    scoreBox.hidden = !score && !submitted && view.status !== 'ended';
+    if (view.debrief) return fill(scoreBox, debriefPanel(view.debrief, info), replay);
+    if (!score) return fill(scoreBox, !scoreBox.hidden && h('section', { class: 'panel score' }, h('h2', {}, 'Score'), h('p', { 'data-testid': 'score-withheld' }, WITHHELD[view.mode]), replay));
     fill(scoreBox, h('section', { class: 'panel score' },
       h('h2', {}, 'Score'),
       h('p', { class: 'total' }, h('strong', { 'data-testid': 'score-total' }, String(score.total)), ` / ${score.max}`),
       h('table', { class: 'compact' }, h('tbody', {}, score.parts.map((p) => h('tr', {}, h('td', {}, partLabel(p.key)), h('td', { class: 'num' }, `${p.points}${p.max ? ` / ${p.max}` : ''}`))))),
-      model.view.status === 'ended' && h('p', {}, h('a', { href: `/replay/${model.view.roomId}` }, 'Watch the replay'))));
+      replay));
+  }
+
+  // The solo debrief exists once the room has ended: ask for it then (a reload has it in the view).
+  async function fetchDebrief() {
+    const ack = await conn.call<{ debrief: Debrief }>('room:debrief');
+    if (!ack.ok) return toast(ack.error.message, 'error');
+    model.view.debrief = ack.debrief;
+    render();
   }
 
   function render() {
@@ -122,8 +161,11 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     notice.hidden = !text;
     notice.textContent = text ?? '';
     notice.dataset.status = model.view.status;
-    hintButton.hidden = model.view.status === 'ended';
-    hintNote.hidden = model.view.status === 'ended';
+    const over = model.view.status === 'ended';
+    hintButton.hidden = over;
+    hintNote.hidden = over;
+    if (autoHintsBox) autoHintsBox.hidden = over;
+    if (giveUp) giveUp.el.hidden = over || model.view.diagnoses.some((d) => d.participantId === me);
     renderHints();
     renderDiagnosis();
     renderScore();
@@ -138,6 +180,7 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
       });
     }
     if (event.type === 'hint.pushed' && (event.participantId === undefined || event.participantId === me)) toast(`New hint: ${event.text}`);
+    if (event.type === 'room.ended' && solo && !model.view.debrief) void fetchDebrief();
     if (event.type === 'tick') header.update();
     else render();
   });
@@ -150,6 +193,48 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     header.dispose();
     terminal.dispose();
   };
+}
+
+/** "Give up": a solo player stops and sees the answer, after confirming. */
+function giveUpControl(giveUp: () => Promise<void>): { el: HTMLElement } {
+  const ask = h('button', { type: 'button', class: 'ghost', 'data-testid': 'give-up' }, 'Give up and see the answer');
+  const yes = h('button', { type: 'button', class: 'danger' }, 'Yes, give up');
+  const no = h('button', { type: 'button' }, 'Keep going');
+  const confirm = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': 'confirm giving up', hidden: true },
+    h('p', {}, 'Give up? Your run ends now, scored without a diagnosis.'), h('div', { class: 'row' }, yes, no));
+  const asking = (on: boolean) => {
+    confirm.hidden = !on;
+    ask.hidden = on;
+  };
+  ask.addEventListener('click', () => asking(true));
+  no.addEventListener('click', () => asking(false));
+  yes.addEventListener('click', async () => {
+    yes.disabled = true;
+    await giveUp();
+    yes.disabled = false;
+    asking(false);
+  });
+  return { el: h('div', { class: 'give-up' }, ask, confirm) };
+}
+
+/** What the solo player learns at the end: the cause, the evidence found and missed, the reference path, every score line. */
+function debriefPanel(debrief: Debrief, info: ScenarioInfo): HTMLElement {
+  return h('section', { class: 'panel debrief', 'data-testid': 'debrief' },
+    h('h2', {}, 'Debrief'),
+    h('p', { class: 'total' }, 'Score ', h('strong', { 'data-testid': 'score-total' }, String(debrief.score.total)), ` / ${debrief.score.max}`),
+    h('h3', {}, 'What was wrong'),
+    h('p', { 'data-testid': 'debrief-cause' }, h('strong', {}, debrief.cause.title)),
+    prose(debrief.cause.explanation),
+    h('h3', {}, 'How it shows'),
+    h('ul', { class: 'debrief-evidence', 'data-testid': 'debrief-evidence' }, debrief.evidence.map((e) => h('li', { class: e.found ? 'found' : 'missed' },
+      h('span', { class: 'mark', 'aria-label': e.found ? 'you found this' : 'you missed this' }, e.found ? '✓' : '✗'), ' ',
+      h('strong', {}, e.label), ': ', e.finding, h('div', { class: 'muted small' }, `You: ${e.why}`)))),
+    h('h3', {}, 'A reference path'),
+    h('ol', { class: 'reference', 'data-testid': 'debrief-reference' }, debrief.reference.map((step) => h('li', {}, 'line' in step ? h('code', {}, step.line) : `wait ${step.waitSec} s`))),
+    debrief.prevention.length > 0 && h('div', {}, h('h3', {}, 'Preventing it'), h('ul', {}, debrief.prevention.map((p) => h('li', {}, p)))),
+    h('h3', {}, 'Your score, line by line'),
+    scoreLinesTable(debrief.score.lines, 'debrief-lines'),
+    info.title && h('p', { class: 'muted small' }, `${info.title}: try it again for another variant.`));
 }
 
 /** Score part keys as words (rootCause → root cause). */

@@ -2,7 +2,7 @@
 // play advances simulated time at 1×, 4× or 16×. Terminals and overview show that moment.
 import type { OverviewMessage, RoomView, ViewerEvent } from '../../../server/protocol/index.js';
 import { api } from '../net/api.js';
-import { applyEvent, emptyView, type RoomModel } from '../net/room-model.js';
+import { applyEvent, countOtherCommands, emptyView, type RoomModel } from '../net/room-model.js';
 import { formatClock } from '../net/scenario-info.js';
 import { seatByRoom } from '../net/seats.js';
 import { fill, h } from './dom.js';
@@ -11,6 +11,9 @@ import { messageView } from './room.js';
 import { TerminalGrid } from './terminal-grid.js';
 
 const SPEEDS = [1, 4, 16] as const;
+
+/** A command of another player: when, not what (a player's replay counts them). */
+type OtherCommand = { seq: number; participantId: string };
 const FRAME_MS = 100;
 
 /**
@@ -19,10 +22,12 @@ const FRAME_MS = 100;
  */
 export function foldLog(
   roomId: string, you: RoomView['you'], scenario: Record<string, unknown>, events: readonly ViewerEvent[], count: number, overviews: readonly OverviewMessage[] = [],
+  otherCommands: readonly OtherCommand[] = [],
 ): RoomModel {
   const model: RoomModel = { view: { ...emptyView(roomId, you), scenario }, hintRequests: [], activity: [] };
   for (const event of events.slice(0, count)) applyEvent(model, event);
   const upTo = count === 0 ? 0 : events[count - 1]!.seq;
+  countOtherCommands(model, otherCommands, upTo);
   const overview = overviews.findLast((o) => o.seq <= upTo) ?? overviews[0];
   if (overview) model.view.overview = overview.overview;
   return model;
@@ -40,7 +45,7 @@ export function replayRoute(root: HTMLElement, roomId: string): () => void {
   void Promise.all([api.replay(roomId, seat.token), api.scenarios().catch(() => [])]).then(([replay, scenarios]) => {
     if (gone) return;
     const scenario = scenarios.find((s) => s.id === replay.scenarioId) ?? { title: replay.scenarioId };
-    stop = mountReplay(root, roomId, seat, scenario, replay.events as ViewerEvent[], replay.overviews ?? []);
+    stop = mountReplay(root, roomId, seat, scenario, replay.events as ViewerEvent[], replay.overviews ?? [], replay.otherCommands ?? []);
   }, (error: Error) => messageView(root, 'Could not load the replay', error.message));
   return () => {
     gone = true;
@@ -50,10 +55,11 @@ export function replayRoute(root: HTMLElement, roomId: string): () => void {
 
 function mountReplay(
   root: HTMLElement, roomId: string, seat: { role: RoomView['you']['role']; participantId: string }, scenario: Record<string, unknown>, events: ViewerEvent[], overviews: OverviewMessage[],
+  otherCommands: OtherCommand[],
 ): () => void {
   const you = { participantId: seat.participantId, name: '', role: seat.role };
   // One model object for the grid and panels; scrubbing refills it.
-  const model = foldLog(roomId, you, scenario, events, events.length, overviews);
+  const model = foldLog(roomId, you, scenario, events, events.length, overviews, otherCommands);
   const grid = new TerminalGrid(model);
   const overview = overviewPanel(model);
   const activity = activityPanel(model, 'Events so far');
@@ -79,7 +85,7 @@ function mountReplay(
   const simTimeAt = (count: number) => (count === 0 ? 0 : events[count - 1]!.simTime);
   function show(count: number) {
     position = Math.max(0, Math.min(events.length, count));
-    Object.assign(model, foldLog(roomId, you, scenario, events, position, overviews));
+    Object.assign(model, foldLog(roomId, you, scenario, events, position, overviews, otherCommands));
     scrubber.value = String(position);
     clock.textContent = `${formatClock(simTimeAt(position))} / ${formatClock(simTimeAt(events.length))}`;
     grid.reload();

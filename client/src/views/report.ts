@@ -10,6 +10,7 @@ import { fill, h } from './dom.js';
 import { describeEvent } from './panels.js';
 import { partLabel } from './play.js';
 import { recordView } from './record-view.js';
+import { breakdownLines, scoreLinesTable } from './score-lines.js';
 import { messageView } from './room.js';
 
 export function reportRoute(root: HTMLElement, roomId: string): void {
@@ -32,14 +33,17 @@ function renderReport(report: RoomReport, info: ScenarioInfo): HTMLElement {
     const parts = timeline.filter((e) => e.type === 'score.computed' && e.participantId === p.id).at(-1);
     const signals = timeline.filter((e) => e.type === 'signal' && e.participantId === p.id);
     return h('section', { class: 'report-player', 'data-testid': 'report-player' },
-      h('h2', {}, p.name),
+      h('h2', {}, p.name, p.left ? h('span', { class: 'muted' }, ' (left the room)') : null),
       p.score ? h('div', { class: 'score-block' },
         h('p', { class: 'total' }, 'Score ', h('strong', { 'data-testid': 'report-total' }, String(p.score.adjustedTotal)), ` / ${p.score.max}`, p.score.adjustedTotal !== p.score.total ? ` (computed ${p.score.total})` : ''),
+        h('p', { class: 'small muted', 'data-testid': 'report-released' }, p.score.released ? 'The player was shown this score.' : 'Not shown to the player.'),
         parts?.type === 'score.computed' && h('table', { class: 'breakdown', 'data-testid': 'breakdown' },
           h('thead', {}, h('tr', {}, h('th', {}, 'part'), h('th', {}, 'points'), h('th', {}, 'max'))),
           h('tbody', {}, parts.parts.map((x) => h('tr', {}, h('td', {}, partLabel(x.key)), h('td', { class: 'num' }, String(x.points)), h('td', { class: 'num' }, String(x.max)))))),
-        p.score.adjustments.map((a) => h('p', { class: 'adjustment' }, `Adjusted ${a.points > 0 ? '+' : ''}${a.points}: ${a.reason}`)),
-        h('details', { open: true }, h('summary', {}, 'Why (scorer’s breakdown)'), recordView(p.score.breakdown))) : h('p', {}, 'Not scored.'),
+        p.score.adjustments.map((a) => h('p', { class: 'adjustment' }, `Host adjustment ${a.points > 0 ? '+' : ''}${a.points}: ${a.reason}`)),
+        h('h3', {}, 'Why, line by line'),
+        scoreLinesTable(breakdownLines(p.score.breakdown), 'report-lines'),
+        h('details', { class: 'no-print' }, h('summary', {}, 'Raw breakdown'), recordView(p.score.breakdown))) : h('p', {}, 'Not scored.'),
       h('h3', {}, 'Diagnosis'),
       p.diagnosis ? h('div', {}, h('p', {}, 'Root cause: ', h('strong', {}, choiceLabel(info.causes, p.diagnosis.rootCause)), p.diagnosis.rootCause !== choiceLabel(info.causes, p.diagnosis.rootCause) ? h('span', { class: 'muted' }, ` (${p.diagnosis.rootCause})`) : null),
         p.diagnosis.text && h('p', { class: 'pre-line' }, p.diagnosis.text),

@@ -1,6 +1,6 @@
 // Opening a room over the socket: join (code or token), keep the seat for reloads, fold
 // every event into the model, and show the connection banner while the socket is down.
-import type { ClientMessage, ViewerEvent } from '../../../server/protocol/index.js';
+import type { ClientMessage, ViewerEvent, WaitingAck } from '../../../server/protocol/index.js';
 import { RoomConnection, type ConnectionStatus } from '../net/connection.js';
 import { applyEvent, modelFromView, type RoomModel } from '../net/room-model.js';
 import { saveSeat } from '../net/seats.js';
@@ -16,7 +16,14 @@ export interface RoomSession {
   close(): void;
 }
 
-export async function openRoom(join: ClientMessage<'room:join'>): Promise<RoomSession | { error: string; code: string }> {
+/**
+ * Joins a room. When the room needs the host's approval for this new identity, the seat is
+ * kept (a reload waits again), `onWaiting` is told, and the join completes once the host
+ * lets it in (or fails when the host refuses).
+ */
+export async function openRoom(
+  join: ClientMessage<'room:join'>, onWaiting?: (waiting: WaitingAck['waiting']) => void,
+): Promise<RoomSession | { error: string; code: string }> {
   const listeners = new Set<(event: ViewerEvent) => void>();
   const overviewListeners = new Set<() => void>();
   let overviewSeq = -1;
@@ -44,12 +51,21 @@ export async function openRoom(join: ClientMessage<'room:join'>): Promise<RoomSe
         banner(status === 'offline' ? 'Connection lost — reconnecting…' : 'Reconnecting…', 'warn');
       }
     },
+    // Sticky while the room waits for its database; a short notice when it goes on.
+    onStorage: (message) => banner(`${message.message.charAt(0).toUpperCase()}${message.message.slice(1)}.`, message.available ? 'info' : 'warn', message.available ? 3000 : undefined),
     onLost: (message) => banner(`Could not rejoin the room: ${message}. Reload the page.`, 'error'),
   });
-  const ack = await conn.join(join);
-  if (!ack.ok) {
+  let ack = await conn.join(join);
+  if (ack.ok && 'waiting' in ack) {
+    const token = conn.participantToken;
+    const { waiting } = ack;
+    if (token) saveSeat({ roomId: waiting.roomId, code: waiting.code, token, role: 'player', participantId: '' });
+    onWaiting?.(waiting);
+    ack = await conn.admission();
+  }
+  if (!ack.ok || 'waiting' in ack) {
     conn.close();
-    return { error: ack.error.message, code: ack.error.code };
+    return ack.ok ? { error: 'still waiting for the host', code: 'conflict' } : { error: ack.error.message, code: ack.error.code };
   }
   model = modelFromView(ack.view);
   overviewSeq = ack.view.seq;

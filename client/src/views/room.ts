@@ -30,7 +30,9 @@ export function roomRoute(root: HTMLElement, code: string): Cleanup {
   let gone = false;
   const open = async (join: Parameters<typeof openRoom>[0]) => {
     fill(root, h('p', { class: 'centered muted' }, 'Joining…'));
-    const session = await openRoom(join);
+    const session = await openRoom(join, (waiting) => {
+      if (!gone) message(root, 'Waiting for the host', `${waiting.name}, the host has been asked to let you into room ${waiting.code}. This page continues by itself once they do.`);
+    });
     if (gone) return 'error' in session ? undefined : session.close();
     if ('error' in session) return session;
     if (session.model.view.you.role === 'host') {
@@ -44,15 +46,21 @@ export function roomRoute(root: HTMLElement, code: string): Cleanup {
 
   const showForm = (error = '') => {
     const name = h('input', { id: 'rj-name', required: true, maxlength: 40, value: localStorage.getItem('kubedrill:name') ?? '' });
-    const role = h('select', { id: 'rj-role' }, h('option', { value: 'player' }, 'Player'), h('option', { value: 'spectator' }, 'Spectator (watch only)'));
+    const watch = h('option', { value: 'spectator' }, 'Spectator (watch only)');
+    const role = h('select', { id: 'rj-role' }, h('option', { value: 'player' }, 'Player'), watch);
     const errorEl = h('p', { class: 'error', role: 'alert' }, error);
     const title = h('p', { class: 'muted' }, `Room ${code}`);
-    api.roomByCode(code).then((r) => (title.textContent = `${r.title} · ${r.mode} · ${r.status} · ${r.players} player(s)`), () => (title.textContent = `Room ${code} was not found.`));
+    api.roomByCode(code).then((r) => {
+      title.textContent = `${r.title} · ${r.mode} · ${r.status} · ${r.players} player(s)`;
+      // The host decides whether anyone may watch.
+      watch.disabled = !r.allowSpectators;
+      if (!r.allowSpectators) watch.textContent = 'Spectator (the host does not allow it)';
+    }, () => (title.textContent = `Room ${code} was not found.`));
     const form = h('form', { class: 'centered panel join', onsubmit: async (e: Event) => {
       e.preventDefault();
       localStorage.setItem('kubedrill:name', name.value.trim());
       const failed = await open({ code, name: name.value.trim(), role: role.value as 'player' | 'spectator' });
-      if (failed) errorEl.textContent = failed.error;
+      if (failed) showForm(failed.error);
     } }, h('h1', {}, 'Join the room'), title, h('label', { for: 'rj-name' }, 'Your name'), name, h('label', { for: 'rj-role' }, 'Join as'), role, errorEl,
       h('button', { type: 'submit', class: 'primary' }, 'Join'));
     fill(root, form);
@@ -61,10 +69,12 @@ export function roomRoute(root: HTMLElement, code: string): Cleanup {
 
   void (async () => {
     const seat = seatByCode(code);
+    let seatError = '';
     if (seat) {
       const failed = await open({ token: seat.token });
       if (!failed) return;
       forgetSeat(seat);
+      seatError = failed.error;
     }
     const pendingText = sessionStorage.getItem(PENDING_JOIN_KEY);
     sessionStorage.removeItem(PENDING_JOIN_KEY);
@@ -74,7 +84,7 @@ export function roomRoute(root: HTMLElement, code: string): Cleanup {
       if (failed) showForm(failed.error);
       return;
     }
-    if (!gone) showForm();
+    if (!gone) showForm(seatError);
   })();
   return () => {
     gone = true;

@@ -58,7 +58,7 @@ export class TerminalGrid {
 
   private label(view: RoomView, id: string, tile: Tile): void {
     const person = view.participants.find((p) => p.id === id);
-    fill(tile.title, h('span', { class: `dot ${person?.online ? 'online' : 'offline'}` }), ` ${person?.name ?? '—'}`);
+    fill(tile.title, h('span', { class: `dot ${person?.online ? 'online' : 'offline'}` }), ` ${person?.name ?? '—'}`, person?.left ? ' (left)' : '');
     const signals = hostPart(view)?.signals.filter((s) => s.participantId === id) ?? [];
     const pastes = signals.filter((s) => s.kind === 'paste').length;
     const focus = signals.filter((s) => s.kind === 'focus-lost').length;

@@ -35,7 +35,11 @@ function syncDaemonSet(ctx: TickContext, ds: DaemonSet): void {
     pod.spec.nodeName = name;
     pod.spec.tolerations.push(...DAEMONSET_TOLERATIONS.filter((t) => !pod.spec.tolerations.some((x) => x.key === t.key && x.effect === t.effect)));
     pod.status.conditions = [{ type: 'PodScheduled', status: 'True', lastTransitionTime: state.now }];
-    if (!createObject(state, 'Pod', pod).ok) break;
+    const res = createObject(state, 'Pod', pod, `${ds.metadata.name}-`);
+    if (!res.ok) {
+      recordEvent(state, refOf('DaemonSet', ds), 'Warning', 'FailedCreate', `Error creating: ${res.error.message}`, 'daemonset-controller');
+      break;
+    }
     indexPod(ctx, pod);
     byNode.set(name, pod);
     recordEvent(state, refOf('DaemonSet', ds), 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, 'daemonset-controller');

@@ -6,8 +6,13 @@ import { randomSuffix } from '../rng.js';
 import type { Pod, ReplicaSet } from '../types.js';
 import { changedSince, indexPod, isPodReady, isTerminating, type TickContext } from './context.js';
 
-/** Most pods created per ReplicaSet per second (the real controller batches too). */
-const CREATE_BURST = 500;
+/**
+ * Most pods created per ReplicaSet per second. The real controller creates up to 500 per sync
+ * but its client is rate-limited (kube-controller-manager --kube-api-qps); here each new pod
+ * costs a tick real work (scheduling, events), so a scale to 100000 must not make one tick
+ * create hundreds (the namespace quota then bounds the total).
+ */
+const CREATE_BURST = 100;
 
 /** Which pods to delete first when scaling down: unscheduled, pending, not ready, then the newest. */
 function deletionRank(pod: Pod): number[] {
@@ -28,7 +33,7 @@ function syncReplicaSet(ctx: TickContext, rs: ReplicaSet): void {
   if (diff > 0) {
     for (let i = 0; i < Math.min(diff, CREATE_BURST); i++) {
       const pod = podFromTemplate(state, rs.spec.template, ns, `${rs.metadata.name}-${randomSuffix(state.rng, 5)}`, ownerRef('ReplicaSet', rs));
-      const res = createObject(state, 'Pod', pod);
+      const res = createObject(state, 'Pod', pod, `${rs.metadata.name}-`);
       if (!res.ok) {
         recordEvent(state, refOf('ReplicaSet', rs), 'Warning', 'FailedCreate', `Error creating: ${res.error.message}`, 'replicaset-controller');
         break;

@@ -101,6 +101,8 @@ export interface ServedRequest {
   /** Source address the pod sees (after any SNAT). */
   source: string;
   userAgent: string;
+  /** X-Forwarded-For set by a proxy in front (an HTTP load balancer). */
+  forwardedFor?: string;
 }
 
 /** The pod answers a request and logs it (containers with `accessLog`). */
@@ -131,8 +133,8 @@ export function serve(state: ClusterState, req: ServedRequest): HttpResponse | '
   if (cs && req.pod.behavior[c.name]?.accessLog) {
     const bytes = req.method === 'HEAD' ? 0 : body.length;
     const line = isNginx
-      ? `${req.source} - - [${timeLocal(now)}] "${req.method} ${req.path} HTTP/1.1" ${status} ${bytes} "-" "${req.userAgent}" "-"`
-      : JSON.stringify({ level: 'info', ts: now.toISOString(), msg: 'request', remote_addr: req.source, method: req.method, path: req.path, status, bytes, user_agent: req.userAgent });
+      ? `${req.source} - - [${timeLocal(now)}] "${req.method} ${req.path} HTTP/1.1" ${status} ${bytes} "-" "${req.userAgent}" "${req.forwardedFor ?? '-'}"`
+      : JSON.stringify({ level: 'info', ts: now.toISOString(), msg: 'request', remote_addr: req.source, method: req.method, path: req.path, status, bytes, user_agent: req.userAgent, ...(req.forwardedFor ? { x_forwarded_for: req.forwardedFor } : {}) });
     appendLog(cs.logs, { at: state.now, text: line });
   }
   return { status, reason: status === 200 ? 'OK' : 'Not Found', headers, body: req.method === 'HEAD' ? '' : body, remoteIP: '', remotePort: req.port };

@@ -1,14 +1,18 @@
 // Synthetic clients from the internet (documentation-range IPs) hitting services through
-// a NodePort or the cloud load balancer. Each request runs through the packet path, so
-// the app's access log shows the address its pod saw: a node IP when kube-proxy
-// masqueraded (externalTrafficPolicy: Cluster), the real client IP under Local.
+// a NodePort or the cloud load balancer (cloud-lb.ts). Each request runs through the packet
+// path, so the app's access log shows the address its pod saw: a node IP when kube-proxy
+// masqueraded (externalTrafficPolicy: Cluster), the load balancer's own address when it
+// proxies (Classic ELB over TCP, NLB to pod IPs without client IP preservation), the real
+// client IP otherwise. Each client keeps what its latest request looked like to the app
+// (`lastServed`), the outcome a scenario checks ("every client is served under its own address").
 import { nodeIP } from '../controllers/kubelet.js';
-import { nextFloat, pick } from '../rng.js';
-import type { ClusterState, Node, TrafficClient } from '../types.js';
+import { nextFloat, nextUint32, pick } from '../rng.js';
+import type { ClusterState, Node, Service, TrafficClient } from '../types.js';
+import { addsForwardedFor, cloudLBKind, lbPrivateIPs, preservesClientIP } from './cloud-lb.js';
 import { expireConntrack, trackConnection } from './conntrack.js';
 import { serve } from './http.js';
 import { deliver, lbHealthy, lbNodes } from './path.js';
-import { readyEndpoints } from './services.js';
+import { podAnswers, podByIP, readyEndpoints } from './services.js';
 
 const REQUEST_BYTES = 420;
 
@@ -19,11 +23,29 @@ function nodePortTarget(nodes: Node[], client: TrafficClient): Node | undefined 
   return nodes[h % Math.max(1, nodes.length)];
 }
 
+const path = (state: ClusterState, client: TrafficClient) => pick(state.rng, client.paths.length ? client.paths : ['/']);
+
+/** An NLB in IP mode: straight to a ready pod, no NodePort and no kube-proxy on the way. Was it answered? */
+function sendToPodIP(state: ClusterState, client: TrafficClient, svc: Service): boolean {
+  const eps = svc.spec.ports.flatMap((p) => readyEndpoints(state, svc, p));
+  if (eps.length === 0) return false;
+  const ep = eps[nextUint32(state.rng) % eps.length]!;
+  const pod = podByIP(state, ep.ip);
+  if (!pod || !podAnswers(pod)) return false;
+  const source = preservesClientIP(svc) ? client.ip : pick(state.rng, lbPrivateIPs(svc));
+  if (serve(state, { pod, port: ep.port, path: path(state, client), method: 'GET', source, userAgent: client.userAgent }) === 'refused') return false;
+  client.lastServed = { at: state.now, source };
+  return true;
+}
+
 /** One request from outside through a NodePort or the load balancer: was it answered? */
 function sendOne(state: ClusterState, client: TrafficClient): boolean {
   const svc = state.services[`${client.service.namespace}/${client.service.name}`];
-  const port = svc?.spec.ports.find((p) => p.nodePort !== undefined && p.protocol === 'TCP');
-  if (!svc || !port?.nodePort || svc.spec.type === 'ClusterIP') return false;
+  if (!svc || svc.spec.type === 'ClusterIP') return false;
+  const kind = client.via === 'loadbalancer' && svc.spec.type === 'LoadBalancer' ? cloudLBKind(svc) : undefined;
+  if (kind === 'nlb-ip') return sendToPodIP(state, client, svc);
+  const port = svc.spec.ports.find((p) => p.nodePort !== undefined && p.protocol === 'TCP');
+  if (!port?.nodePort) return false;
   const nodes = lbNodes(state);
   let node: Node | undefined;
   if (client.via === 'loadbalancer') {
@@ -35,11 +57,16 @@ function sendOne(state: ClusterState, client: TrafficClient): boolean {
     node = nodePortTarget(nodes, client);
   }
   if (!node) return false;
+  // A Classic ELB opens its own connection to the node: the packet's source is the ELB.
+  const src = kind === 'classic' ? pick(state.rng, lbPrivateIPs(svc)) : client.ip;
   const name = node.metadata.name;
-  const d = deliver(state, { node: name, src: client.ip, svc, port, entry: 'nodeport', bytes: REQUEST_BYTES });
+  const d = deliver(state, { node: name, src, svc, port, entry: 'nodeport', bytes: REQUEST_BYTES });
   if (!d.ok) return false;
-  trackConnection(state, { node: name, src: client.ip, dst: nodeIP(node), dport: port.nodePort, endpoint: d.endpoint, seenSource: d.seenSource });
-  serve(state, { pod: d.pod, port: d.endpoint.port, path: pick(state.rng, client.paths.length ? client.paths : ['/']), method: 'GET', source: d.seenSource, userAgent: client.userAgent });
+  trackConnection(state, { node: name, src, dst: nodeIP(node), dport: port.nodePort, endpoint: d.endpoint, seenSource: d.seenSource });
+  const forwardedFor = kind === 'classic' && addsForwardedFor(svc) ? client.ip : undefined;
+  const res = serve(state, { pod: d.pod, port: d.endpoint.port, path: path(state, client), method: 'GET', source: d.seenSource, userAgent: client.userAgent, ...(forwardedFor ? { forwardedFor } : {}) });
+  if (res === 'refused') return false;
+  client.lastServed = { at: state.now, source: d.seenSource, ...(forwardedFor ? { forwardedFor } : {}) };
   return true;
 }
 
@@ -93,3 +120,7 @@ export function tickTraffic(state: ClusterState, ms: number): void {
     if (n > 0) record(state, client, served, n - served);
   }
 }
+
+/** The app saw this client's own address on its latest request (as the source, or in X-Forwarded-For). */
+export const clientAddressSeen = (client: TrafficClient): boolean =>
+  client.lastServed !== undefined && (client.lastServed.source === client.ip || client.lastServed.forwardedFor === client.ip);

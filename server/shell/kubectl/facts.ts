@@ -21,12 +21,13 @@ const NO_EVENTS = /^Events:[ \t]+<none>$/m;
 /** Fields kubectl derives rather than prints from the manifest. */
 const DERIVED = new Set(['spec.taints', 'allocated.cpu', 'events']);
 
-/** The fact field of each table column of a kind (`STATUS` → `status`); NAME and AGE are none. */
+/** The fact field of each table column of a kind (`STATUS` → `status`), `-o wide` ones last; NAME and AGE are none. */
 const COLUMN_FIELDS = new Map<string, (string | undefined)[]>();
 function columnFields(kind: string): (string | undefined)[] {
   let fields = COLUMN_FIELDS.get(kind);
   if (!fields) {
-    fields = (TABLES[kind]?.headers ?? []).map((h) => (h === 'NAME' || h === 'AGE' ? undefined : h.toLowerCase().replace(/\s+/g, '-')));
+    const table = TABLES[kind];
+    fields = [...(table?.headers ?? []), ...(table?.wideHeaders ?? [])].map((h) => (h === 'NAME' || h === 'AGE' ? undefined : h.toLowerCase().replace(/\s+/g, '-')));
     COLUMN_FIELDS.set(kind, fields);
   }
   return fields;
@@ -85,7 +86,8 @@ export function tagObjects(ctx: KubectlContext, items: readonly Selected[], outp
     const table = TABLES[type.kind];
     const columns = columnFields(type.kind);
     if (table && columns.some((c) => c !== undefined && want(c))) {
-      const row = table.row(ctx.state, obj, false);
+      // The wide cells (INTERNAL-IP…) only when some evidence names one; printed or not, the text decides.
+      const row = table.row(ctx.state, obj, columns.slice(table.headers.length).some((c) => c !== undefined && want(c)));
       columns.forEach((c, i) => {
         if (c !== undefined && row[i] && want(c)) found.push([c, row[i]!, row[i]!]);
       });

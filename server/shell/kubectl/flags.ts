@@ -131,6 +131,10 @@ function checkValue(spec: FlagSpec, value: string): string | undefined {
   if (spec.type === 'int' && !/^[+-]?\d+$/.test(value)) {
     return `strconv.ParseInt: parsing "${value}": invalid syntax`;
   }
+  // Go's int is 64 bits: `--replicas=99999999999999999999` does not parse.
+  if (spec.type === 'int' && BigInt.asIntN(64, BigInt(value)) !== BigInt(value)) {
+    return `strconv.ParseInt: parsing "${value}": value out of range`;
+  }
   return undefined;
 }
 

@@ -3,6 +3,7 @@
 import { apiUnavailable } from '../../cluster/api.js';
 import type { ClusterState } from '../../cluster/types.js';
 import { apiErrorText } from './api-error.js';
+import { STEPS_PER_KUBECTL } from '../budget.js';
 import { tagLines } from '../reveals.js';
 import type { CommandContext, CommandResult, ShellCommand, ShellSession } from '../types.js';
 import { fail, ok } from '../types.js';
@@ -22,6 +23,7 @@ function flagSpecsOf(cmd: KubectlSubcommand): FlagSpec[] {
 }
 
 export const kubectlCommand: ShellCommand = (ctx, argv) => {
+  ctx.budget.spend(STEPS_PER_KUBECTL);
   const rest = argv.slice(1);
   const index = findSubcommandIndex(rest);
   if (index < 0) {

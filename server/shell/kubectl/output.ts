@@ -1,6 +1,7 @@
 // `-o` formats other than tables: yaml, json, name, jsonpath, custom-columns; and `--sort-by`.
 import { stringify } from 'yaml';
 import type { ClusterState } from '../../cluster/types.js';
+import type { LineBudget } from '../budget.js';
 import { evaluatePath, executeJsonPath, jsonPathText } from './jsonpath.js';
 import { toManifest, type Json } from './manifest.js';
 import type { Selected } from './query.js';
@@ -61,6 +62,50 @@ export function toYaml(value: Json): string {
   return stringify(value, { sortMapEntries: true, indentSeq: false, schema: 'yaml-1.1', lineWidth: 0 });
 }
 
+// The yaml library takes about 1 µs per character it prints: `-o yaml` of a few dozen pods is
+// tens of ms. Each object's YAML is kept by its JSON (a pure function of it, so the bytes are
+// the same), and a list is put together from its items' YAML: listing unchanged objects again
+// costs a lookup. Bounded by size; the oldest entries go first.
+const yamlByJson = new Map<string, string>();
+let yamlCacheChars = 0;
+const YAML_CACHE_CHARS = 8 * 2 ** 20;
+
+/**
+ * Steps charged per character of an object's compact JSON for its YAML, whether it was kept
+ * or not: the budget a line spends must not depend on what this process printed before.
+ */
+const YAML_STEPS_PER_JSON_CHAR = 15;
+
+/** The YAML of one object (a map), kept by its JSON. */
+function objectYaml(manifest: Json, budget: LineBudget): string {
+  const key = JSON.stringify(manifest);
+  budget.spend(YAML_STEPS_PER_JSON_CHAR * key.length);
+  const kept = yamlByJson.get(key);
+  if (kept !== undefined) {
+    yamlByJson.delete(key); // most recently used last
+    yamlByJson.set(key, kept);
+    return kept;
+  }
+  const text = toYaml(manifest);
+  yamlByJson.set(key, text);
+  yamlCacheChars += key.length + text.length;
+  for (const [oldKey, oldText] of yamlByJson) {
+    if (yamlCacheChars <= YAML_CACHE_CHARS) break;
+    yamlByJson.delete(oldKey);
+    yamlCacheChars -= oldKey.length + oldText.length;
+  }
+  return text;
+}
+
+/** kubectl's YAML of an object, or of a v1 List of them, from its items' kept YAML. */
+export function manifestYaml(document: Json, budget: LineBudget): string {
+  const list = document as { kind?: Json; items?: Json };
+  if (list.kind !== 'List' || !Array.isArray(list.items) || list.items.length === 0) return objectYaml(document, budget);
+  // Keys sorted: apiVersion, items, kind, metadata; list entries not indented under `items:`.
+  const items = list.items.map((item) => objectYaml(item, budget).replace(/\n(?=.)/g, '\n  ').replace(/^/, '- ')).join('');
+  return toYaml({ ...(document as Record<string, Json>), items: [] }).replace('items: []\n', `items:\n${items}`);
+}
+
 /** kubectl's JSON: 4-space indent, field order as built. */
 export function toJson(value: Json): string {
   return JSON.stringify(value, null, 4) + '\n';
@@ -74,9 +119,9 @@ export function outputDocument(state: ClusterState, items: Selected[], single: b
 }
 
 /** Prints items in a non-table format. */
-export function printStructured(state: ClusterState, items: Selected[], format: Exclude<OutputFormat, { kind: 'table' }>, opts: { single: boolean; noHeaders: boolean }): { ok: true; text: string } | { ok: false; error: string } {
+export function printStructured(state: ClusterState, items: Selected[], format: Exclude<OutputFormat, { kind: 'table' }>, opts: { single: boolean; noHeaders: boolean; budget: LineBudget }): { ok: true; text: string } | { ok: false; error: string } {
   switch (format.kind) {
-    case 'yaml': return { ok: true, text: toYaml(outputDocument(state, items, opts.single)) };
+    case 'yaml': return { ok: true, text: manifestYaml(outputDocument(state, items, opts.single), opts.budget) };
     case 'json': return { ok: true, text: toJson(outputDocument(state, items, opts.single)) };
     case 'name': return { ok: true, text: items.map((i) => `${qualifiedSingular(i.type)}/${i.obj.metadata.name}\n`).join('') };
     case 'jsonpath': {

@@ -73,6 +73,18 @@ const TAGGERS: Record<string, Tagger> = {
       if (cells[state] && cells[name]) sink.add({ fact: { source: 'host', node, field: 'container', name: cells[name]!, value: cells[state]! }, text: cells[state]! });
     }
   },
+  // What lies where on the disk: each line of `du` names its path; `ls` lines stand for the listed path.
+  du: (sink, node, _args, out) => {
+    if (!sink.wants({ source: 'host', node, field: 'file' })) return;
+    for (const line of out.stdout.split('\n')) {
+      const path = line.split('\t')[1];
+      if (path) sink.add({ fact: { source: 'host', node, field: 'file', name: path, value: line }, text: line });
+    }
+  },
+  ls: (sink, node, args, out) => {
+    const paths = words(args);
+    if (paths.length === 1) lines(sink, { source: 'host', node, field: 'file', name: paths[0]! }, out);
+  },
   iptables: (sink, node, _args, out) => lines(sink, { source: 'nat', node, field: 'rules' }, out),
   'iptables-save': (sink, node, _args, out) => lines(sink, { source: 'nat', node, field: 'rules' }, out),
   ipvsadm: (sink, node, _args, out) => lines(sink, { source: 'nat', node, field: 'rules' }, out),

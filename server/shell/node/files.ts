@@ -1,6 +1,7 @@
 // File tools on a node: ls, du, df, rm, and readNodeFile for the text tools (cat, head, grep…).
 // They read the node's filesystem (fs.ts); `rm` of etcd's data dir is the one destructive act the model knows.
 import { etcdDeleteDataDir } from '../../cluster/etcd.js';
+import { removeDataFile } from '../../cluster/host.js';
 import { wallClock } from '../../cluster/logs.js';
 import { tagLines } from '../reveals.js';
 import type { ClusterState } from '../../cluster/types.js';
@@ -80,7 +81,7 @@ export const ls: ShellCommand = (ctx, argv) => {
     const abs = normalizePath(target, cwd(ctx));
     const f = files[abs];
     if (f) {
-      stdout += long ? render([line(f.mode, f.owner, f.group, f.size, fileTime(n.state, abs, created), target)]) : `${target}\n`;
+      stdout += long ? render([line(f.mode, f.owner, f.group, f.size, f.modified ?? fileTime(n.state, abs, created), target)]) : `${target}\n`;
       return;
     }
     const entries = listDir(files, abs);
@@ -105,7 +106,7 @@ export const ls: ShellCommand = (ctx, argv) => {
     stdout += `total ${human ? humanSize(blocks * 1024) : blocks}\n`;
     stdout += render(list.map((e) => e.dir
       ? line(isPrivateDir(n.state, `${abs}/${e.name}`) ? 'drwx------' : 'drwxr-xr-x', 'root', 'root', 4096, created, e.name)
-      : line(e.file!.mode, e.file!.owner, e.file!.group, e.file!.size, fileTime(n.state, `${abs}/${e.name}`, created), e.name)));
+      : line(e.file!.mode, e.file!.owner, e.file!.group, e.file!.size, e.file!.modified ?? fileTime(n.state, `${abs}/${e.name}`, created), e.name)));
   });
   return { stdout, stderr, exitCode };
 };
@@ -202,7 +203,14 @@ export const rm: ShellCommand = (ctx, argv) => {
       etcdDeleteDataDir(n.state);
       continue;
     }
-    stderr += `rm: cannot remove '${target}': ${etcdData ? 'Permission denied' : 'Operation not permitted'}\n`;
+    // Data files (backups, dumps) are the only other files the model lets go.
+    const data = Object.keys(n.node.host.dataFiles ?? {}).filter((p) => p === abs || p.startsWith(`${abs}/`));
+    const others = Object.keys(files).some((p) => (p === abs || p.startsWith(`${abs}/`)) && !data.includes(p));
+    if (data.length > 0 && n.root && !others) {
+      for (const p of data) removeDataFile(n.state, n.name, p);
+      continue;
+    }
+    stderr += `rm: cannot remove '${target}': ${etcdData || (data.length > 0 && !n.root) ? 'Permission denied' : 'Operation not permitted'}\n`;
   }
   return { stdout: '', stderr, exitCode: stderr === '' ? 0 : 1 };
 };

@@ -11,6 +11,8 @@ export interface NodeFile {
   size: number;
   /** `-rw-r--r--` style. */
   mode: string;
+  /** When it was last written, if the model knows (data files); else ls derives a time. */
+  modified?: number;
   owner: string;
   group: string;
 }
@@ -52,6 +54,7 @@ export function nodeFiles(state: ClusterState, node: Node): Record<string, NodeF
     const secret = path.startsWith('/etc/kubernetes/manifests/') || path.endsWith('.conf') && path.startsWith('/etc/kubernetes/');
     files[path] = file(content, secret ? '-rw-------' : '-rw-r--r--');
   }
+  for (const [path, f] of Object.entries(node.host.dataFiles ?? {})) files[path] = { ...file('', '-rw-r--r--', 'root', 'root', f.size), modified: f.modified };
   files['/var/log/syslog'] = file(node.host.syslog.map((l) => `${syslogDate(state, l.at)} ${name} ${l.text}\n`).join(''), '-rw-r-----', 'syslog', 'adm');
   if (isControlPlaneHost(node)) {
     for (const n of ETCD_PKI) {

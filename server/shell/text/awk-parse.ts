@@ -1,7 +1,8 @@
 // The awk language subset the `awk` tool runs: `pattern { action }` rules with BEGIN/END,
 // /re/ patterns, expressions (fields, NR/NF, arithmetic, comparison, ~, &&, ||, ?:, string
 // concatenation, assignment incl. += and ++, associative arrays), statements print, printf,
-// if/else, for (k in a), next, exit, and a few builtin functions. Parsed to an AST here;
+// if/else, while, do, for (;;) and for (k in a), break/continue, delete, getline, next, exit,
+// range patterns, print > /dev/stderr, and gawk's builtin functions. Parsed to an AST here;
 // unsupported constructs are rejected with a clear message instead of being misread.
 
 export type Expr =
@@ -19,11 +20,18 @@ export type Expr =
   | { k: 'assign'; op: string; target: Expr; e: Expr }
   | { k: 'incr'; op: '++' | '--'; prefix: boolean; target: Expr }
   | { k: 'call'; name: string; args: Expr[] }
+  | { k: 'getline'; target?: Expr }
   | { k: 'group'; e: Expr };
 
 export type Stmt =
-  | { k: 'print'; args: Expr[] }
-  | { k: 'printf'; args: Expr[] }
+  | { k: 'print'; args: Expr[]; to?: Expr }
+  | { k: 'printf'; args: Expr[]; to?: Expr }
+  | { k: 'while'; c: Expr; body: Stmt }
+  | { k: 'do'; body: Stmt; c: Expr }
+  | { k: 'for'; init?: Expr; c?: Expr; step?: Expr; body: Stmt }
+  | { k: 'break' }
+  | { k: 'continue' }
+  | { k: 'delete'; name: string; key?: Expr }
   | { k: 'expr'; e: Expr }
   | { k: 'if'; c: Expr; then: Stmt; else?: Stmt }
   | { k: 'forin'; key: string; array: string; body: Stmt }
@@ -33,18 +41,21 @@ export type Stmt =
 
 export interface Rule {
   pattern: 'BEGIN' | 'END' | Expr | undefined;
+  /** `pattern, end`: a range of records. */
+  end?: Expr;
   action: Stmt[] | undefined;
 }
 
 export class AwkSyntaxError {
-  constructor(readonly message: string) {}
+  /** `at`: offset in the program gawk points its caret at. */
+  constructor(readonly message: string, readonly at?: number) {}
 }
 
 type Tok = { t: 'num'; v: number } | { t: 'str'; v: string } | { t: 'regex'; v: string } | { t: 'name'; v: string } | { t: 'op'; v: string } | { t: 'nl' } | { t: 'eof' };
 
-export const BUILTINS = new Set(['length', 'substr', 'index', 'split', 'tolower', 'toupper', 'sprintf', 'int', 'gsub', 'sub', 'sqrt']);
-const UNSUPPORTED = new Set(['while', 'do', 'function', 'func', 'getline', 'delete', 'break', 'continue', 'return', 'nextfile', 'system', 'close', 'match']);
-const OPS = ['+=', '-=', '*=', '/=', '%=', '^=', '==', '!=', '<=', '>=', '&&', '||', '++', '--', '!~', '>>', '{', '}', '(', ')', '[', ']', ';', ',', '+', '-', '*', '/', '%', '^', '!', '>', '<', '~', '?', ':', '=', '$', '|'];
+export const BUILTINS = new Set(['length', 'substr', 'index', 'split', 'tolower', 'toupper', 'sprintf', 'int', 'gsub', 'sub', 'sqrt', 'match', 'asort', 'asorti', 'systime', 'exp', 'log', 'sin', 'cos', 'atan2', 'rand', 'srand', 'close', 'fflush', 'strftime']);
+const UNSUPPORTED = new Set(['function', 'func', 'return', 'nextfile', 'system']);
+const OPS = ['**=', '**', '+=', '-=', '*=', '/=', '%=', '^=', '==', '!=', '<=', '>=', '&&', '||', '++', '--', '!~', '>>', '{', '}', '(', ')', '[', ']', ';', ',', '+', '-', '*', '/', '%', '^', '!', '>', '<', '~', '?', ':', '=', '$', '|'];
 
 function lex(src: string): Tok[] {
   const toks: Tok[] = [];
@@ -104,7 +115,8 @@ function lex(src: string): Tok[] {
     } else {
       const op = OPS.find((o) => src.startsWith(o, i));
       if (!op) throw new AwkSyntaxError(`syntax error at or near ${c}`);
-      toks.push({ t: 'op', v: op });
+      // gawk's `**` and `**=` are `^` and `^=`.
+      toks.push({ t: 'op', v: op === '**' ? '^' : op === '**=' ? '^=' : op });
       i += op.length;
     }
   }
@@ -129,6 +141,7 @@ export function parseAwk(src: string): Rule[] {
   const fail = (): never => {
     const t = peek();
     if (t.t === 'name' && UNSUPPORTED.has(t.v)) throw new AwkSyntaxError(`'${t.v}' is not supported by this terminal's awk`);
+    if (t.t === 'eof') throw new AwkSyntaxError('unexpected newline or end of string', src.length);
     throw new AwkSyntaxError(`syntax error at or near ${describe(t)}`);
   };
   const expect = (v: string): void => {
@@ -289,7 +302,12 @@ export function parseAwk(src: string): Rule[] {
     if (t.t === 'name') {
       if (UNSUPPORTED.has(t.v)) fail();
       p++;
+      if (t.v === 'getline') {
+        const target = peek().t === 'name' || isOp('$') ? primary() : undefined;
+        return target ? { k: 'getline', target } : { k: 'getline' };
+      }
       if (BUILTINS.has(t.v)) {
+        if (t.v === 'systime' && !isOp('(')) return { k: 'call', name: t.v, args: [] };
         if (t.v === 'length' && !isOp('(')) return { k: 'call', name: 'length', args: [] };
         expect('(');
         const args: Expr[] = [];
@@ -316,7 +334,23 @@ export function parseAwk(src: string): Rule[] {
 
   const printArgs = (): Expr[] => {
     const args: Expr[] = [];
-    if (isOp(';') || isOp('}') || peek().t === 'nl' || peek().t === 'eof') return args;
+    if (isOp(';') || isOp('}') || isOp('>') || isOp('>>') || isOp('|') || peek().t === 'nl' || peek().t === 'eof') return args;
+    // `printf("%s\n", x)`: a parenthesised list is the argument list.
+    if (isOp('(')) {
+      const save = p;
+      p++;
+      const list = [expr()];
+      while (isOp(',')) {
+        p++;
+        skipNl();
+        list.push(expr());
+      }
+      if (isOp(')') && list.length > 1) {
+        p++;
+        if (isOp(';') || isOp('}') || isOp('>') || isOp('>>') || isOp('|') || peek().t === 'nl' || peek().t === 'eof') return list;
+      }
+      p = save;
+    }
     const parenthesised = isOp('(');
     args.push(expr(true));
     while (isOp(',')) {
@@ -325,8 +359,14 @@ export function parseAwk(src: string): Rule[] {
       args.push(expr(true));
     }
     if (parenthesised && args.length === 1 && args[0]!.k === 'group') args.splice(0, 1, args[0]!.e);
-    if (isOp('>') || isOp('>>') || isOp('|')) throw new AwkSyntaxError('output redirection is not supported by this terminal\'s awk (read-only file system)');
+    if (isOp('|')) throw new AwkSyntaxError('output to a command (print | "cmd") is not supported by this terminal\'s awk');
     return args;
+  };
+  /** `> FILE` / `>> FILE` after print: only the terminal's own devices can be written. */
+  const redirect = (): Expr | undefined => {
+    if (!isOp('>') && !isOp('>>')) return undefined;
+    p++;
+    return concat();
   };
 
   const statement = (): Stmt => {
@@ -338,7 +378,48 @@ export function parseAwk(src: string): Rule[] {
     }
     if (isName('print') || isName('printf')) {
       const name = (toks[p++] as { v: string }).v;
-      return name === 'print' ? { k: 'print', args: printArgs() } : { k: 'printf', args: printArgs() };
+      const args = printArgs();
+      const to = redirect();
+      const k = name === 'print' ? 'print' : 'printf';
+      return to ? { k, args, to } : { k, args };
+    }
+    if (isName('while')) {
+      p++;
+      expect('(');
+      const c = expr();
+      expect(')');
+      if (isOp(';')) return { k: 'while', c, body: { k: 'block', body: [] } };
+      skipNl();
+      return { k: 'while', c, body: statement() };
+    }
+    if (isName('do')) {
+      p++;
+      skipNl();
+      const body = statement();
+      skipTerminators();
+      if (!isName('while')) fail();
+      p++;
+      expect('(');
+      const c = expr();
+      expect(')');
+      return { k: 'do', body, c };
+    }
+    if (isName('break') || isName('continue')) {
+      const k = (toks[p++] as { v: string }).v as 'break' | 'continue';
+      return { k };
+    }
+    if (isName('delete')) {
+      p++;
+      const t = peek();
+      if (t.t !== 'name') fail();
+      p++;
+      if (isOp('[')) {
+        p++;
+        const key = expr();
+        expect(']');
+        return { k: 'delete', name: (t as { v: string }).v, key };
+      }
+      return { k: 'delete', name: (t as { v: string }).v };
     }
     if (isName('if')) {
       p++;
@@ -362,13 +443,23 @@ export function parseAwk(src: string): Rule[] {
       expect('(');
       const key = peek();
       const arrayTok = toks[p + 2];
-      if (key.t !== 'name' || toks[p + 1]?.t !== 'name' || (toks[p + 1] as { v: string }).v !== 'in' || arrayTok?.t !== 'name') {
-        throw new AwkSyntaxError("only 'for (key in array)' loops are supported by this terminal's awk");
+      if (key.t === 'name' && toks[p + 1]?.t === 'name' && (toks[p + 1] as { v: string }).v === 'in' && arrayTok?.t === 'name' && toks[p + 3]?.t === 'op' && (toks[p + 3] as { v: string }).v === ')') {
+        p += 3;
+        expect(')');
+        skipNl();
+        return { k: 'forin', key: key.v, array: (arrayTok as { v: string }).v, body: statement() };
       }
-      p += 3;
-      expect(')');
+      const init = isOp(';') ? undefined : expr();
+      expect(';');
       skipNl();
-      return { k: 'forin', key: key.v, array: (arrayTok as { v: string }).v, body: statement() };
+      const c = isOp(';') ? undefined : expr();
+      expect(';');
+      skipNl();
+      const step = isOp(')') ? undefined : expr();
+      expect(')');
+      if (isOp(';')) return { k: 'for', ...(init ? { init } : {}), ...(c ? { c } : {}), ...(step ? { step } : {}), body: { k: 'block', body: [] } };
+      skipNl();
+      return { k: 'for', ...(init ? { init } : {}), ...(c ? { c } : {}), ...(step ? { step } : {}), body: statement() };
     }
     if (isName('next')) {
       p++;
@@ -397,15 +488,23 @@ export function parseAwk(src: string): Rule[] {
   skipTerminators();
   while (peek().t !== 'eof') {
     let pattern: Rule['pattern'];
+    let end: Expr | undefined;
     if (isName('BEGIN') || isName('END')) pattern = (toks[p++] as { v: string }).v as 'BEGIN' | 'END';
-    else if (!isOp('{')) pattern = expr();
+    else if (!isOp('{')) {
+      pattern = expr();
+      if (isOp(',')) {
+        p++;
+        skipNl();
+        end = expr();
+      }
+    }
     let action: Stmt[] | undefined;
     if (isOp('{')) {
       p++;
       action = statements();
       expect('}');
     } else if (pattern === 'BEGIN' || pattern === 'END') fail();
-    rules.push({ pattern, action });
+    rules.push({ pattern, action, ...(end ? { end } : {}) });
     skipTerminators();
   }
   return rules;

@@ -1,9 +1,10 @@
-// `awk [-F SEP] [-v var=value] 'program' [file…]`: runs the subset parsed by awk-parse.ts,
-// with mawk's error wording (Ubuntu's default awk).
+// `awk [-F SEP] [-v var=value] 'program' [var=value | file…]`: runs what awk-parse.ts parses,
+// with gawk's semantics and messages (loops, ranges, getline, match, asort, /dev/stderr).
 import type { ShellCommand } from '../types.js';
 import type { Expr, Rule, Stmt } from './awk-parse.js';
 import { AwkSyntaxError, parseAwk } from './awk-parse.js';
 import { parseOptions, readInputs, splitLines } from './common.js';
+import { STEPS_PER_RECORD, STEPS_PER_STATEMENT, type LineBudget } from '../budget.js';
 import { MAX_OUTPUT_CHARS } from '../limits.js';
 import { compileRegex, type Matcher } from './regex.js';
 import { FormatError, sprintf } from './sprintf.js';
@@ -11,6 +12,10 @@ import { FormatError, sprintf } from './sprintf.js';
 type Value = number | string;
 
 class NextRecord {}
+class BreakLoop {}
+class ContinueLoop {}
+
+/** Statements and loop turns one awk run may take (a `while (1)` loop is stopped there). */
 class ExitProgram {
   constructor(readonly code: number) {}
 }
@@ -26,10 +31,19 @@ export function toNumber(v: Value): number {
   return m ? Number(m[0]) : 0;
 }
 
-export function toStr(v: Value): string {
+/** A number as awk prints it: integers in full (gawk prints 2^63 exactly), others through `format` (OFMT / CONVFMT). */
+export function toStr(v: Value, format = '%.6g'): string {
   if (typeof v === 'string') return v;
-  if (Number.isInteger(v)) return String(v);
-  return sprintf('%.6g', [v]);
+  if (Number.isInteger(v)) {
+    return Math.abs(v) < 1e16 ? String(v) : BigInt(v).toString();
+  }
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? (Object.is(v, NaN) ? 'nan' : '-nan') : v > 0 ? 'inf' : '-inf';
+  return sprintf(format, [v]);
+}
+
+interface AwkRecord {
+  line: string;
+  file: string;
 }
 
 /** Joined strings, refused past MAX_OUTPUT_CHARS (`$0 $0 $0 …` would otherwise grow without bound). */
@@ -44,9 +58,17 @@ class Interpreter {
   arrays = new Map<string, Map<string, Value>>();
   fields: string[] = [''];
   out = '';
+  err = '';
+  /** The input records and the next one to read (main loop and `getline` share them). */
+  records: AwkRecord[] = [];
+  cursor = 0;
+  private fnr = 0;
+  private file = '';
+  private seed = 0;
+  private readonly rangeActive = new Set<Rule>();
   private regexCache = new Map<string, Matcher>();
 
-  constructor(vars: Record<string, string>) {
+  constructor(vars: Record<string, string>, private readonly now: number, private readonly budget: LineBudget) {
     this.vars.set('FS', ' ');
     this.vars.set('OFS', ' ');
     this.vars.set('ORS', '\n');
@@ -54,6 +76,10 @@ class Interpreter {
     this.vars.set('NF', 0);
     this.vars.set('FNR', 0);
     this.vars.set('SUBSEP', '\x1c');
+    this.vars.set('OFMT', '%.6g');
+    this.vars.set('CONVFMT', '%.6g');
+    this.vars.set('RSTART', 0);
+    this.vars.set('RLENGTH', -1);
     for (const [k, v] of Object.entries(vars)) this.vars.set(k, v);
   }
 
@@ -62,6 +88,7 @@ class Interpreter {
     let parts: string[];
     if (line === '') parts = [];
     else if (fs === ' ') parts = line.trim() === '' ? [] : line.trim().split(/[ \t\n]+/);
+    else if (fs === '') parts = [...line];
     else if (fs.length === 1 && fs !== '\\') parts = line.split(fs);
     else parts = this.regex(fs).split(line);
     this.fields = [line, ...parts];
@@ -75,7 +102,7 @@ class Interpreter {
   private regex(source: string): Matcher {
     let re = this.regexCache.get(source);
     if (!re) {
-      const compiled = compileRegex(source, { extended: true });
+      const compiled = compileRegex(source, { extended: true }, this.budget);
       if ('error' in compiled) throw new AwkRuntimeError(`regular expression compile failed (${compiled.error})\n${source}`);
       re = compiled;
       this.regexCache.set(source, re);
@@ -105,7 +132,13 @@ class Interpreter {
   private get(target: Expr): Value {
     if (target.k === 'var') return this.vars.get(target.name) ?? '';
     if (target.k === 'field') return this.getField(Math.trunc(toNumber(this.eval(target.index))));
-    if (target.k === 'elem') return this.array(target.name).get(toStr(this.eval(target.key))) ?? '';
+    if (target.k === 'elem') {
+      // Referring to an element creates it, as in every awk.
+      const a = this.array(target.name);
+      const key = this.str(this.eval(target.key));
+      if (!a.has(key)) a.set(key, '');
+      return a.get(key)!;
+    }
     return this.eval(target);
   }
 
@@ -169,7 +202,38 @@ class Interpreter {
       }
       case 'binary': return this.binary(e.op, e.l, e.r);
       case 'call': return this.call(e.name, e.args);
+      case 'getline': {
+        const record = this.nextRecord();
+        if (!record) return 0;
+        if (e.target) this.set(e.target, record.line);
+        else this.setRecord(record.line);
+        return 1;
+      }
     }
+  }
+
+  /** A value as a string where awk converts with CONVFMT. */
+  str(v: Value): string {
+    return toStr(v, toStr(this.vars.get('CONVFMT') ?? '%.6g'));
+  }
+
+  /** The next input record for the main loop or `getline`; undefined at the end. */
+  nextRecord(): AwkRecord | undefined {
+    const record = this.records[this.cursor++];
+    if (!record) return undefined;
+    if (record.file !== this.file) {
+      this.file = record.file;
+      this.fnr = 0;
+      this.vars.set('FILENAME', record.file);
+    }
+    this.fnr++;
+    this.vars.set('NR', toNumber(this.vars.get('NR') ?? 0) + 1);
+    this.vars.set('FNR', this.fnr);
+    return record;
+  }
+
+  step(): void {
+    this.budget.spend(STEPS_PER_STATEMENT);
   }
 
   private truthy(v: Value): boolean {
@@ -196,7 +260,7 @@ class Interpreter {
     if (op === '||') return this.truthy(this.eval(le)) || this.truthy(this.eval(re)) ? 1 : 0;
     const l = this.eval(le);
     const r = this.eval(re);
-    if (op === ' ') return bounded([toStr(l), toStr(r)], '');
+    if (op === ' ') return bounded([this.str(l), this.str(r)], '');
     const cmp = ['<', '<=', '==', '!=', '>=', '>'];
     if (cmp.includes(op)) {
       const c = this.compare(l, r);
@@ -209,15 +273,78 @@ class Interpreter {
   private call(name: string, args: Expr[]): Value {
     const arg = (i: number): Value => (args[i] ? this.eval(args[i]!) : '');
     switch (name) {
-      case 'length': return args.length === 0 ? (this.fields[0] ?? '').length : toStr(arg(0)).length;
-      case 'substr': {
-        const s = toStr(arg(0));
-        const start = Math.round(toNumber(arg(1)));
-        const len = args.length > 2 ? Math.round(toNumber(arg(2))) : Infinity;
-        const from = Math.max(start, 1);
-        const to = start + len; // exclusive, 1-based
-        return to <= from ? '' : s.slice(from - 1, to === Infinity ? undefined : to - 1);
+      case 'length': {
+        const a = args[0];
+        if (a?.k === 'var' && this.arrays.has(a.name)) return this.arrays.get(a.name)!.size;
+        return [args.length === 0 ? (this.fields[0] ?? '') : this.str(arg(0))].map((t) => [...t].length)[0]!;
       }
+      case 'substr': {
+        // gawk: both numbers truncated; a start before 1 begins at 1 with the length unchanged.
+        const chars = [...this.str(arg(0))];
+        const from = Math.max(Math.trunc(toNumber(arg(1))), 1);
+        const len = args.length > 2 ? Math.trunc(toNumber(arg(2))) : Infinity;
+        return len <= 0 ? '' : chars.slice(from - 1, len === Infinity ? undefined : from - 1 + len).join('');
+      }
+      case 'match': {
+        const re = args[1];
+        if (!re) throw new AwkRuntimeError('match: missing arguments');
+        const source = re.k === 'regex' ? re.source : this.str(this.eval(re));
+        const text = this.str(arg(0));
+        const found = this.regex(source).matchAll(text)[0];
+        this.vars.set('RSTART', found ? [...text.slice(0, found.index)].length + 1 : 0);
+        this.vars.set('RLENGTH', found ? [...found.text].length : -1);
+        const target = args[2];
+        if (target?.k === 'var') {
+          const a = new Map<string, Value>();
+          if (found) {
+            a.set('0', found.text);
+            found.groups.forEach((g, i) => {
+              if (g !== undefined) a.set(String(i + 1), g);
+            });
+          }
+          this.arrays.set(target.name, a);
+        }
+        return this.vars.get('RSTART')!;
+      }
+      case 'asort':
+      case 'asorti': {
+        const source = args[0];
+        if (source?.k !== 'var') throw new AwkRuntimeError(`${name}: first argument not an array`);
+        const a = this.array(source.name);
+        const items: Value[] = name === 'asort' ? [...a.values()] : [...a.keys()];
+        const numeric = (v: Value): boolean => typeof v === 'number' || NUMERIC.test(v);
+        items.sort((x, y) => {
+          const nx = numeric(x);
+          const ny = numeric(y);
+          if (nx && ny) return toNumber(x) - toNumber(y);
+          if (nx !== ny) return nx ? -1 : 1;
+          const sx = this.str(x);
+          const sy = this.str(y);
+          return sx < sy ? -1 : sx > sy ? 1 : 0;
+        });
+        const target = args[1]?.k === 'var' ? args[1].name : source.name;
+        this.arrays.set(target, new Map(items.map((v, i) => [String(i + 1), v])));
+        return items.length;
+      }
+      case 'systime': return this.now;
+      case 'exp': return Math.exp(toNumber(arg(0)));
+      case 'log': return Math.log(toNumber(arg(0)));
+      case 'sin': return Math.sin(toNumber(arg(0)));
+      case 'cos': return Math.cos(toNumber(arg(0)));
+      case 'atan2': return Math.atan2(toNumber(arg(0)), toNumber(arg(1)));
+      case 'rand': {
+        // A fixed-seed generator: the same numbers on every run, as awk without srand().
+        this.seed = (this.seed * 1103515245 + 12345) % 2147483648;
+        return this.seed / 2147483648;
+      }
+      case 'srand': {
+        const previous = this.seed;
+        this.seed = args.length > 0 ? Math.trunc(toNumber(arg(0))) : this.now;
+        return previous;
+      }
+      case 'close':
+      case 'fflush': return 0;
+      case 'strftime': return '';
       case 'index': return toStr(arg(0)).indexOf(toStr(arg(1))) + 1;
       case 'tolower': return toStr(arg(0)).toLowerCase();
       case 'toupper': return toStr(arg(0)).toUpperCase();
@@ -230,6 +357,7 @@ class Interpreter {
         const s = toStr(arg(0));
         const sep = args[2] ? (args[2].k === 'regex' ? this.regex(args[2].source) : toStr(arg(2))) : toStr(this.vars.get('FS') ?? ' ');
         const parts = s === '' ? [] : sep === ' ' ? s.trim().split(/[ \t\n]+/) : typeof sep === 'string' ? s.split(sep) : sep.split(s);
+        this.budget.spend(STEPS_PER_RECORD * parts.length);
         const a = new Map<string, Value>();
         parts.forEach((part, i) => a.set(String(i + 1), part));
         this.arrays.set(target.name, a);
@@ -251,19 +379,47 @@ class Interpreter {
   }
 
   exec(stmt: Stmt): void {
+    this.budget.spend(STEPS_PER_STATEMENT);
     switch (stmt.k) {
       case 'print': {
         const ofs = toStr(this.vars.get('OFS') ?? ' ');
-        const text = stmt.args.length === 0 ? (this.fields[0] ?? '') : bounded(stmt.args.map((a) => toStr(this.eval(a))), ofs);
-        this.write(text + toStr(this.vars.get('ORS') ?? '\n'));
+        const ofmt = toStr(this.vars.get('OFMT') ?? '%.6g');
+        const text = stmt.args.length === 0 ? (this.fields[0] ?? '') : bounded(stmt.args.map((a) => toStr(this.eval(a), ofmt)), ofs);
+        this.write(text + toStr(this.vars.get('ORS') ?? '\n'), stmt.to);
         return;
       }
       case 'printf': {
         if (stmt.args.length === 0) throw new AwkRuntimeError('printf: no format');
         const [format, ...rest] = stmt.args.map((a) => this.eval(a));
-        this.write(this.format(toStr(format!), rest));
+        this.write(this.format(this.str(format!), rest), stmt.to);
         return;
       }
+      case 'while':
+        while (this.truthy(this.eval(stmt.c))) {
+          this.step();
+          if (this.loopBody(stmt.body)) break;
+        }
+        return;
+      case 'do':
+        do {
+          this.step();
+          if (this.loopBody(stmt.body)) break;
+        } while (this.truthy(this.eval(stmt.c)));
+        return;
+      case 'for':
+        if (stmt.init) this.eval(stmt.init);
+        while (!stmt.c || this.truthy(this.eval(stmt.c))) {
+          this.step();
+          if (this.loopBody(stmt.body)) break;
+          if (stmt.step) this.eval(stmt.step);
+        }
+        return;
+      case 'break': throw new BreakLoop();
+      case 'continue': throw new ContinueLoop();
+      case 'delete':
+        if (stmt.key) this.array(stmt.name).delete(this.str(this.eval(stmt.key)));
+        else this.array(stmt.name).clear();
+        return;
       case 'expr':
         this.eval(stmt.e);
         return;
@@ -273,24 +429,46 @@ class Interpreter {
         return;
       case 'forin':
         for (const key of [...this.array(stmt.array).keys()]) {
+          this.step();
           this.vars.set(stmt.key, key);
-          this.exec(stmt.body);
+          if (this.loopBody(stmt.body)) break;
         }
         return;
       case 'block':
-        for (const s of stmt.body) this.exec(s);
+        for (const s of stmt.body) {
+          this.step();
+          this.exec(s);
+        }
         return;
       case 'next': throw new NextRecord();
       case 'exit': throw new ExitProgram(stmt.code ? Math.trunc(toNumber(this.eval(stmt.code))) : 0);
     }
   }
 
+  /** Runs a loop body; true when it ran `break`. */
+  private loopBody(body: Stmt): boolean {
+    try {
+      this.exec(body);
+    } catch (signal) {
+      if (signal instanceof BreakLoop) return true;
+      if (!(signal instanceof ContinueLoop)) throw signal;
+    }
+    return false;
+  }
+
   /** Output past MAX_OUTPUT_CHARS is dropped (the shell cuts it there and says so). */
-  private write(text: string): void {
-    if (this.out.length <= MAX_OUTPUT_CHARS) this.out += text;
+  private write(text: string, to?: Expr): void {
+    const target = to ? this.str(this.eval(to)) : '/dev/stdout';
+    if (target === '/dev/stderr' || target === '/dev/fd/2') {
+      if (this.err.length <= MAX_OUTPUT_CHARS) this.err += text;
+    } else if (target === '/dev/stdout' || target === '/dev/fd/1' || target === '-') {
+      if (this.out.length <= MAX_OUTPUT_CHARS) this.out += text;
+    } else throw new AwkRuntimeError(`can't redirect to \`${target}' (Read-only file system)`);
   }
 
   private format(format: string, args: Value[]): string {
+    const short = missingArgument(format, args.length);
+    if (short !== undefined) throw new AwkRuntimeError(`not enough arguments to satisfy format string\n\t\`${format}'\n\t${' '.repeat(short + 1)}^ ran out for this one`);
     try {
       return sprintf(format, args);
     } catch (error) {
@@ -300,14 +478,34 @@ class Interpreter {
   }
 
   runRule(rule: Rule): void {
+    this.budget.spend(STEPS_PER_STATEMENT);
     const pattern = rule.pattern;
-    if (pattern !== undefined && pattern !== 'BEGIN' && pattern !== 'END' && !this.truthy(this.eval(pattern))) return;
+    if (rule.end && pattern !== undefined && pattern !== 'BEGIN' && pattern !== 'END') {
+      // `start, end`: from a record matching start through the next one matching end.
+      if (!this.rangeActive.has(rule)) {
+        if (!this.truthy(this.eval(pattern))) return;
+        this.rangeActive.add(rule);
+      }
+      if (this.truthy(this.eval(rule.end))) this.rangeActive.delete(rule);
+    } else if (pattern !== undefined && pattern !== 'BEGIN' && pattern !== 'END' && !this.truthy(this.eval(pattern))) return;
     if (!rule.action) {
       this.write((this.fields[0] ?? '') + toStr(this.vars.get('ORS') ?? '\n'));
       return;
     }
     for (const s of rule.action) this.exec(s);
   }
+}
+
+/** Index of the first conversion in a format that has no argument left, if any. */
+function missingArgument(format: string, count: number): number | undefined {
+  let used = 0;
+  const spec = /%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d+))?([a-zA-Z%])/g;
+  for (let m = spec.exec(format); m; m = spec.exec(format)) {
+    if (m[4] === '%') continue;
+    used += (m[2] === '*' ? 1 : 0) + (m[3] === '*' ? 1 : 0) + 1;
+    if (used > count) return m.index;
+  }
+  return undefined;
 }
 
 const awkEscape = (s: string): string => s.replace(/\\t/g, '\t').replace(/\\n/g, '\n').replace(/\\\\/g, '\\');
@@ -337,48 +535,76 @@ export const awk: ShellCommand = (ctx, argv) => {
   try {
     rules = parseAwk(program);
   } catch (error) {
-    if (error instanceof AwkSyntaxError) return { stdout: '', stderr: `awk: line 1: ${error.message}\n`, exitCode: 2 };
+    if (error instanceof AwkSyntaxError) {
+      // gawk's form: the program line, then a caret under where it stopped.
+      const where = 'awk: cmd. line:1:';
+      const line = program.split('\n')[0] ?? '';
+      const caret = error.at !== undefined ? `${' '.repeat(Math.min(error.at, line.length) + 1)}^ ` : ' ';
+      return { stdout: '', stderr: `${where} ${line}\n${where}${caret}${error.message}\n`, exitCode: 1 };
+    }
     throw error;
   }
-  const { inputs, errors } = readInputs(ctx, 'awk', files);
-  if (errors) return { stdout: '', stderr: errors.replace(/^awk: (.*): No such file or directory$/gm, 'awk: cannot open $1 (No such file or directory)'), exitCode: 2 };
-  const vm = new Interpreter(vars);
+  // Operands are files, or `var=value` assignments made when the reading gets there.
+  const steps: ({ file: string } | { name: string; value: string })[] = files.map((f) => {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(f);
+    return m ? { name: m[1]!, value: awkEscape(m[2]!) } : { file: f };
+  });
+  if (!steps.some((step) => 'file' in step)) steps.push({ file: '-' });
+  const names = steps.flatMap((step) => ('file' in step ? [step.file] : []));
+  const { inputs, errors } = readInputs(ctx, 'awk', names.filter((n) => n !== '-'));
+  if (errors) return { stdout: '', stderr: errors.replace(/^awk: (.*): No such file or directory$/gm, "awk: fatal: cannot open file `$1' for reading: No such file or directory"), exitCode: 2 };
+  const vm = new Interpreter(vars, Math.floor((ctx.state.epoch + ctx.state.now) / 1000), ctx.budget);
+  const texts = new Map(inputs.map((i) => [i.name, i.text]));
+  const assignments: { at: number; name: string; value: string }[] = [];
+  for (const step of steps) {
+    if ('file' in step) {
+      const text = step.file === '-' ? ctx.stdin : texts.get(step.file) ?? '';
+      for (const line of splitLines(text)) vm.records.push({ line, file: step.file === '-' ? '' : step.file });
+    } else assignments.push({ at: vm.records.length, name: step.name, value: step.value });
+  }
   const begin = rules.filter((r) => r.pattern === 'BEGIN');
   const end = rules.filter((r) => r.pattern === 'END');
   const main = rules.filter((r) => r.pattern !== 'BEGIN' && r.pattern !== 'END');
   let exitCode = 0;
-  let nr = 0;
+  const applyAssignments = (): void => {
+    while (assignments.length > 0 && assignments[0]!.at <= vm.cursor) {
+      const { name, value } = assignments.shift()!;
+      vm.vars.set(name, value);
+    }
+  };
   try {
     try {
       for (const rule of begin) vm.runRule(rule);
       if (main.length > 0 || end.length > 0) {
-        for (const input of inputs) {
-          vm.vars.set('FILENAME', input.name === '(standard input)' ? '' : input.name);
-          for (const line of splitLines(input.text)) {
-            nr++;
-            vm.vars.set('NR', nr);
-            vm.vars.set('FNR', nr);
-            vm.setRecord(line);
-            try {
-              for (const rule of main) vm.runRule(rule);
-            } catch (signal) {
-              if (!(signal instanceof NextRecord)) throw signal;
-            }
+        for (;;) {
+          applyAssignments();
+          const record = vm.nextRecord();
+          if (!record) break;
+          vm.step();
+          vm.setRecord(record.line);
+          try {
+            for (const rule of main) vm.runRule(rule);
+          } catch (signal) {
+            if (!(signal instanceof NextRecord)) throw signal;
           }
         }
       }
+      applyAssignments();
     } catch (signal) {
       if (!(signal instanceof ExitProgram)) throw signal;
       exitCode = signal.code;
     }
     for (const rule of end) vm.runRule(rule);
   } catch (error) {
-    if (error instanceof ExitProgram) return { stdout: vm.out, stderr: '', exitCode: error.code };
+    if (error instanceof ExitProgram) return { stdout: vm.out, stderr: vm.err, exitCode: error.code };
     if (error instanceof AwkRuntimeError) {
-      return { stdout: vm.out, stderr: `awk: run time error: ${error.message}\n\tFILENAME="${toStr(vm.vars.get('FILENAME') ?? '')}" FNR=${nr} NR=${nr}\n`, exitCode: 2 };
+      const nr = toStr(vm.vars.get('NR') ?? 0);
+      const where = nr === '0' ? '' : `(FILENAME=${toStr(vm.vars.get('FILENAME') ?? '') || '-'} FNR=${toStr(vm.vars.get('FNR') ?? 0)}) `;
+      return { stdout: vm.out, stderr: `${vm.err}awk: cmd. line:1: ${where}fatal: ${error.message}\n`, exitCode: 2 };
     }
-    if (error instanceof NextRecord) return { stdout: vm.out, stderr: 'awk: line 1: improper use of next\n', exitCode: 2 };
+    if (error instanceof NextRecord) return { stdout: vm.out, stderr: `${vm.err}awk: cmd. line:1: fatal: \`next' used in BEGIN or END action\n`, exitCode: 2 };
+    if (error instanceof BreakLoop || error instanceof ContinueLoop) return { stdout: vm.out, stderr: vm.err, exitCode: 0 };
     throw error;
   }
-  return { stdout: vm.out, stderr: '', exitCode };
+  return { stdout: vm.out, stderr: vm.err, exitCode };
 };

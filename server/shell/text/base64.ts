@@ -15,7 +15,7 @@ export const base64: ShellCommand = (ctx, argv) => {
   const text = inputs[0]?.text ?? '';
   if (o.has('d')) {
     const compact = text.replace(/\s+/g, '');
-    const valid = /^[A-Za-z0-9+/]*={0,2}$/.test(compact) && compact.length % 4 !== 1;
+    const valid = /^[A-Za-z0-9+/]*={0,2}$/.test(compact) && compact.length % 4 === 0;
     const decoded = Buffer.from(valid || o.has('i') ? compact.replace(/[^A-Za-z0-9+/=]/g, '') : compact.replace(/[^A-Za-z0-9+/=].*$/, ''), 'base64').toString('utf8');
     return valid ? { stdout: decoded, stderr: '', exitCode: 0 } : { stdout: decoded, stderr: 'base64: invalid input\n', exitCode: 1 };
   }

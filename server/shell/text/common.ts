@@ -107,6 +107,12 @@ export interface Input {
  * (vfs.readFile: the player's files, a node's with its permissions, /dev/fd/N of `<(…)`).
  */
 export function readInputs(ctx: CommandContext, tool: string, names: string[]): { inputs: Input[]; errors: string } {
+  const read = readInputTexts(ctx, tool, names);
+  for (const input of read.inputs) ctx.budget.spendText(input.text); // every tool goes through its input once
+  return read;
+}
+
+function readInputTexts(ctx: CommandContext, tool: string, names: string[]): { inputs: Input[]; errors: string } {
   if (names.length === 0) return { inputs: [{ name: '(standard input)', text: ctx.stdin }], errors: '' };
   const inputs: Input[] = [];
   let errors = '';

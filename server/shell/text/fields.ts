@@ -1,4 +1,5 @@
 // cut (-d -f -c -s), tr (sets, ranges, classes, -d -s -c) and column (-t -s -o).
+import { STEPS_PER_RECORD, STEPS_PER_STATEMENT } from '../budget.js';
 import type { CommandResult, ShellCommand } from '../types.js';
 import { joinLines, parseOptions, readInputs, splitLines } from './common.js';
 
@@ -50,14 +51,17 @@ export const cut: ShellCommand = (ctx, argv) => {
   const out: string[] = [];
   for (const line of lines) {
     if (chars !== undefined) {
-      out.push([...line].filter((_, i) => wanted(i + 1)).join(''));
+      // GNU cut counts bytes even for -c: a multibyte character can be cut in two.
+      out.push(Buffer.from([...Buffer.from(line, 'utf8')].filter((_, i) => wanted(i + 1))).toString('utf8'));
       continue;
     }
     if (!line.includes(delimiter)) {
       if (!o.has('s')) out.push(line);
       continue;
     }
-    out.push(line.split(delimiter).filter((_, i) => wanted(i + 1)).join(outDelimiter));
+    const fields = line.split(delimiter);
+    ctx.budget.spend(STEPS_PER_STATEMENT * fields.length);
+    out.push(fields.filter((_, i) => wanted(i + 1)).join(outDelimiter));
   }
   return { stdout: joinLines(out), stderr: errors, exitCode: errors ? 1 : 0 };
 };
@@ -124,6 +128,8 @@ export const tr: ShellCommand = (ctx, argv) => {
   if (typeof set2 === 'string') return failWith(set2);
   const complement = o.has('c') || o.has('C');
   const in1 = (c: string): boolean => set1.includes(c) !== complement;
+  // Each character is looked up in the sets, one by one.
+  ctx.budget.spend(ctx.stdin.length * (STEPS_PER_RECORD / 5 + Math.ceil((set1.length + set2.length) / 8)));
   let out = '';
   for (const c of ctx.stdin) {
     if (o.has('d')) {
@@ -158,11 +164,16 @@ export const column: ShellCommand = (ctx, argv) => {
   const lines = inputs.flatMap((i) => splitLines(i.text));
   if (!o.has('t')) return { stdout: joinLines(lines), stderr: errors, exitCode: errors ? 1 : 0 };
   const separators = o.last('s');
-  const splitter = separators === undefined ? /[ \t]+/ : new RegExp(`[${separators.replace(/[\]\\^-]/g, '\\$&')}]+`);
+  // Blanks run together; each character given with -s separates a cell of its own.
+  const splitter = separators === undefined ? /[ \t]+/ : new RegExp(`[${separators.replace(/[\]\\^-]/g, '\\$&')}]`);
   const rows = lines.filter((l) => l.trim() !== '').map((l) => (separators === undefined ? l.trim() : l).split(splitter));
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
   const gap = o.last('o') ?? '  ';
-  const out = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join(gap));
+  // util-linux fills short rows with empty cells: every column but the last is padded.
+  const out = rows.map((row) => widths.map((w, i) => {
+    const cell = row[i] ?? '';
+    return i === widths.length - 1 ? cell : cell + ' '.repeat(w - [...cell].length);
+  }).join(gap));
   return { stdout: joinLines(out), stderr: errors, exitCode: errors ? 1 : 0 };
 };

@@ -1,11 +1,11 @@
-// GNU grep: -i -v -E -F -c -n -o -w -x -l -q -s -h -H, -e PATTERN (repeatable), -A/-B/-C
+// GNU grep: -i -v -E -F -c -n -b -o -w -x -l -L -q -s -h -H, -e PATTERN (repeatable), -A/-B/-C
 // context with `--` group separators; exit 0 on a match, 1 on none, 2 on errors. `egrep` = -E.
 import type { ShellCommand } from '../types.js';
 import { count, parseOptions, readInputs, splitLines } from './common.js';
 import { compileRegex, type Matcher } from './regex.js';
 
 const SPEC = {
-  flags: 'ivEFGcnowxlLqshHrRPaTZUz',
+  flags: 'ivEFGcnowxlLqshHrRPaTZUzb',
   valued: 'eABCmf',
   long: {
     'ignore-case': { key: 'i', value: false },
@@ -20,6 +20,8 @@ const SPEC = {
     'word-regexp': { key: 'w', value: false },
     'line-regexp': { key: 'x', value: false },
     'files-with-matches': { key: 'l', value: false },
+    'files-without-match': { key: 'L', value: false },
+    'byte-offset': { key: 'b', value: false },
     quiet: { key: 'q', value: false },
     silent: { key: 'q', value: false },
     'no-messages': { key: 's', value: false },
@@ -69,8 +71,9 @@ function grepWith(extendedByName: boolean): ShellCommand {
         ignoreCase: o.has('i'),
         word: o.has('w'),
         line: o.has('x'),
-      });
-      if ('error' in re) return { stdout: '', stderr: `grep: ${re.error}\n`, exitCode: 2 };
+      }, ctx.budget);
+      // GNU reports a pattern ending in an open `[` more vaguely than an unclosed one.
+      if ('error' in re) return { stdout: '', stderr: `grep: ${/\[$/.test(pattern) ? 'Invalid regular expression' : re.error}\n`, exitCode: 2 };
       regexes.push(re);
     }
 
@@ -81,14 +84,18 @@ function grepWith(extendedByName: boolean): ShellCommand {
     let matchedAny = false;
     for (const input of inputs) {
       const lines = splitLines(input.text);
-      const prefix = (n: number, sep: string): string => `${showNames ? `${input.name}${sep}` : ''}${o.has('n') ? `${n + 1}${sep}` : ''}`;
+      // -b: the byte offset of each line (or match) in its input.
+      const offsets: number[] = [];
+      if (o.has('b')) lines.reduce((at, line, i) => ((offsets[i] = at), at + Buffer.byteLength(line, 'utf8') + 1), 0);
+      const prefix = (n: number, sep: string, within = 0): string =>
+        `${showNames ? `${input.name}${sep}` : ''}${o.has('n') ? `${n + 1}${sep}` : ''}${o.has('b') ? `${offsets[n]! + within}${sep}` : ''}`;
       const matches = lines.map((line) => regexes.some((re) => re.test(line)) !== invert);
       let selected = matches.map((m, i) => (m ? i : -1)).filter((i) => i >= 0);
       if (maxCount !== undefined) selected = selected.slice(0, maxCount);
       if (selected.length > 0) matchedAny = true;
       if (o.has('q')) continue;
-      if (o.has('l')) {
-        if (selected.length > 0) out += `${input.name}\n`;
+      if (o.has('l') || o.has('L')) {
+        if ((selected.length > 0) === o.has('l')) out += `${input.name}\n`;
         continue;
       }
       if (o.has('c')) {
@@ -98,7 +105,8 @@ function grepWith(extendedByName: boolean): ShellCommand {
       if (o.has('o')) {
         if (invert) continue; // GNU prints nothing for -o -v
         for (const i of selected) {
-          for (const m of allMatches(regexes, lines[i]!)) out += `${prefix(i, ':')}${m}\n`;
+          const line = lines[i]!;
+          for (const m of allMatches(regexes, line)) out += `${prefix(i, ':', Buffer.byteLength(line.slice(0, m.at), 'utf8'))}${m.text}\n`;
         }
         continue;
       }
@@ -111,17 +119,17 @@ function grepWith(extendedByName: boolean): ShellCommand {
 }
 
 /** Non-empty matches of any pattern, left to right (what -o prints). */
-function allMatches(regexes: Matcher[], line: string): string[] {
+function allMatches(regexes: Matcher[], line: string): { at: number; text: string }[] {
   const found: { at: number; text: string }[] = [];
   for (const re of regexes) {
     for (const m of re.matchAll(line)) if (m.text !== '') found.push({ at: m.index, text: m.text });
   }
   found.sort((a, b) => a.at - b.at);
-  const result: string[] = [];
+  const result: { at: number; text: string }[] = [];
   let end = 0;
   for (const f of found) {
     if (f.at < end) continue;
-    result.push(f.text);
+    result.push(f);
     end = f.at + f.text.length;
   }
   return result;

@@ -4,7 +4,8 @@ import type { Input } from './common.js';
 import { joinLines, parseOptions, readInputs, splitLines } from './common.js';
 
 /** `-5` is the old spelling of `-n 5`. */
-const legacyCount = (args: string[]): string[] => args.map((a) => (/^-\d+$/.test(a) ? `-n${a.slice(1)}` : a));
+const legacyCount = (args: string[]): string[] =>
+  args.map((a, i) => (/^-\d+$/.test(a) && !/^-[nc]$|^--(lines|bytes)$/.test(args[i - 1] ?? '') ? `-n${a.slice(1)}` : a));
 
 const SPEC = (tool: string) => ({
   flags: 'qvfF',
@@ -80,9 +81,12 @@ export const cat: ShellCommand = (ctx, argv) => {
   return { stdout: text, stderr: errors, exitCode: errors ? 1 : 0 };
 };
 
+/** Devices tee may write to without a filesystem. */
+const DEVICES = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty']);
+
 /** tee copies stdin to stdout; there is no writable filesystem for its files. */
 export const tee: ShellCommand = (ctx, argv): CommandResult => {
-  const files = argv.slice(1).filter((a) => !a.startsWith('-'));
+  const files = argv.slice(1).filter((a) => !a.startsWith('-') && !DEVICES.has(a));
   const stderr = files.map((f) => `tee: ${f}: Read-only file system\n`).join('');
   return { stdout: ctx.stdin, stderr, exitCode: stderr ? 1 : 0 };
 };

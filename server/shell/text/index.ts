@@ -5,24 +5,73 @@ import { base64 } from './base64.js';
 import { column, cut, tr } from './fields.js';
 import { egrep, fgrep, grep } from './grep.js';
 import { cat, head, tail, tee } from './head-tail.js';
-import { jq } from './jq.js';
+import { jq } from './jq/index.js';
+import { expand, md5sum, nl, paste, rev, seq, sha256sum, tac, yes } from './lines.js';
+import { diff } from './diff.js';
 import { sed } from './sed.js';
 import { sort, uniq, wc } from './sort.js';
 import { FormatError, sprintf } from './sprintf.js';
+import { STEPS_PER_RECORD } from '../budget.js';
 import { MAX_OUTPUT_CHARS } from '../limits.js';
 
 export { xargs } from './xargs.js';
 
+/** printf's backslash escapes (in the format, and in `%b` arguments): \n \t \\ \0NNN \NNN \xHH … */
+function printfEscapes(text: string, octalNeedsZero: boolean): string {
+  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', a: '\x07', b: '\b', f: '\f', v: '\v', e: '\x1b', '"': '"', "'": "'" };
+  return text.replace(/\\(x[0-9a-fA-F]{1,2}|0[0-7]{0,3}|[1-7][0-7]{0,2}|.)/g, (all, e: string) => {
+    if (e[0] === 'x') return String.fromCharCode(parseInt(e.slice(1), 16));
+    if (/^[0-7]/.test(e) && (e[0] === '0' || !octalNeedsZero)) return String.fromCharCode(parseInt(e.slice(e[0] === '0' && octalNeedsZero ? 1 : 0) || '0', 8) & 0xff);
+    return simple[e] ?? all;
+  });
+}
+
+/** bash's %q: the argument quoted so the shell reads it back as one word. */
+function shellQuote(text: string): string {
+  if (text === '') return "''";
+  if (/[\x00-\x1f\x7f]/.test(text)) return `$'${text.replace(/[\\']/g, '\\$&').replace(/[\x00-\x1f\x7f]/g, (c) => ({ '\n': '\\n', '\t': '\\t', '\r': '\\r' })[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)}'`;
+  return text.replace(/[^A-Za-z0-9_./:=@%^,+\-]/g, '\\$&');
+}
+
+const CONVERSION = /%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d+)?)?([a-zA-Z%])/g;
+
+/**
+ * One round of the format over `args`: `%b` and `%q` become `%s` of the converted argument,
+ * and how many arguments the round took.
+ */
+function printfRound(format: string, args: string[], from: number): { format: string; args: string[]; used: number } {
+  const out: string[] = [];
+  let used = 0;
+  const converted = format.replace(CONVERSION, (all, flags: string, width: string | undefined, precision: string | undefined, kind: string) => {
+    if (kind === '%') return all;
+    for (const star of [width, precision]) if (star === '*') out.push(args[from + used++] ?? '0');
+    const arg = args[from + used++];
+    if (kind === 'b' || kind === 'q') {
+      out.push(arg === undefined ? '' : kind === 'b' ? printfEscapes(arg, true) : shellQuote(arg));
+      return all.slice(0, -1) + 's';
+    }
+    if (arg !== undefined) out.push(arg);
+    return all;
+  });
+  return { format: converted, args: out, used };
+}
+
 /** bash's printf: the format is reused until the arguments run out. */
-const printf: ShellCommand = (_ctx, argv) => {
+const printf: ShellCommand = (ctx, argv) => {
   const [format, ...args] = argv.slice(1);
   if (format === undefined) return { stdout: '', stderr: 'bash: printf: usage: printf [-v var] format [arguments]\n', exitCode: 2 };
-  const escaped = format.replace(/\\(n|t|r|\\|a|e|")/g, (_all, c: string) => ({ n: '\n', t: '\t', r: '\r', '\\': '\\', a: '\x07', e: '\x1b', '"': '"' })[c] ?? c);
-  const perRound = (escaped.match(/%[^%]*?[diouxXeEfgGcsb]/g) ?? []).length;
+  const escaped = printfEscapes(format, false);
   try {
-    let out = sprintf(escaped, args);
+    let out = '';
+    let at = 0;
     // Past the output cap the rest would be cut anyway: stop reusing the format.
-    for (let used = perRound; perRound > 0 && used < args.length && out.length <= MAX_OUTPUT_CHARS; used += perRound) out += sprintf(escaped, args.slice(used, used + 3 * perRound)); // at most 3 per conversion: %*.*d
+    do {
+      ctx.budget.spend(STEPS_PER_RECORD); // one round of the format
+      const round = printfRound(escaped, args, at);
+      out += sprintf(round.format, round.args);
+      if (round.used === 0) break;
+      at += round.used;
+    } while (at < args.length && out.length <= MAX_OUTPUT_CHARS);
     return { stdout: out, stderr: '', exitCode: 0 };
   } catch (error) {
     if (error instanceof FormatError) return { stdout: '', stderr: `bash: printf: ${error.message}\n`, exitCode: 1 };
@@ -32,4 +81,5 @@ const printf: ShellCommand = (_ctx, argv) => {
 
 export const textTools: Record<string, ShellCommand> = {
   grep, egrep, fgrep, head, tail, cat, tee, less: cat, more: cat, wc, sort, uniq, cut, tr, column, awk, mawk: awk, gawk: awk, sed, jq, base64, printf,
+  paste, nl, rev, tac, expand, seq, yes, md5sum, sha256sum, diff,
 };

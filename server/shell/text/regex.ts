@@ -3,6 +3,7 @@
 // `(a+)+$` cannot freeze the server the way a backtracking RegExp would. GNU's error messages
 // for the common mistakes; back-references (which need backtracking) are refused.
 import { RE2JS } from 're2js';
+import { LineBudget } from '../budget.js';
 import { MAX_OUTPUT_CHARS } from '../limits.js';
 
 export interface RegexOptions {
@@ -50,6 +51,8 @@ const escapeRe2 = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&
 /** RE2 source for a POSIX pattern, or undefined when it holds a back-reference (\1–\9). */
 export function posixToRe2(pattern: string, extended: boolean): string | undefined {
   let out = '';
+  /** The quantifier just written, unescaped (ERE), if the last thing written was one. */
+  let lastQuantifier: string | undefined;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
     if (c === '\\') {
@@ -72,7 +75,14 @@ export function posixToRe2(pattern: string, extended: boolean): string | undefin
       out += translateBracket(pattern.slice(i + 1, end));
       i = end;
     } else if (!extended && '()|+?{}'.includes(c)) out += `\\${c}`;
-    else out += c;
+    else if (extended && '*+?'.includes(c) && lastQuantifier !== undefined && out.endsWith(lastQuantifier)) {
+      // POSIX reads `a+?` as `(a+)?`; RE2 would read a lazy `+`. Both quantifiers make one.
+      const both = lastQuantifier + c;
+      out = out.slice(0, -1) + (both === '++' ? '+' : both === '??' ? '?' : '*');
+      lastQuantifier = out.at(-1);
+      continue;
+    } else out += c;
+    lastQuantifier = extended && '*+?'.includes(c) ? c : undefined;
   }
   return out;
 }
@@ -124,8 +134,8 @@ function gnuError(message: string): string {
 
 const WORD_CHAR = 'A-Za-z0-9_';
 
-/** The matcher for a pattern, or GNU's message for why it is invalid. */
-export function compileRegex(pattern: string, opts: RegexOptions): Matcher | { error: string } {
+/** The matcher for a pattern, or GNU's message for why it is invalid; its work is spent from `budget`. */
+export function compileRegex(pattern: string, opts: RegexOptions, budget: LineBudget): Matcher | { error: string } {
   let source = opts.fixed ? escapeRe2(pattern) : posixToRe2(pattern, opts.extended);
   if (source === undefined) return { error: BACK_REFERENCE_ERROR };
   // -w: a word character may neither precede nor follow. RE2 has no lookahead, so the
@@ -133,23 +143,30 @@ export function compileRegex(pattern: string, opts: RegexOptions): Matcher | { e
   if (opts.word) source = `(?<![${WORD_CHAR}])(${source})(?:[^${WORD_CHAR}]|$)`;
   if (opts.line) source = `^(?:${source})$`;
   const flags = (opts.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0) | (opts.word ? RE2JS.LOOKBEHINDS : 0);
-  const compiled = compileSource(source, flags, opts.word ? 1 : 0);
+  const compiled = compileSource(source, flags, opts.word ? 1 : 0, budget);
   return 'error' in compiled ? { error: gnuError(compiled.error) } : compiled;
 }
 
 /** A pattern in RE2 / Go syntax as is (crictl --name), or undefined when it does not parse. */
 export function compileRe2(source: string): Matcher | undefined {
-  const compiled = compileSource(source, 0, 0);
+  const compiled = compileSource(source, 0, 0, new LineBudget(Infinity)); // names of a few containers
   return 'error' in compiled ? undefined : compiled;
 }
 
 /** Compiling takes time in proportion to the program: `x{1000}x{1000}…` is refused before. */
 const MAX_PROGRAM_SIZE = 20_000;
 
-function compileSource(source: string, flags: number, main: number): Matcher | { error: string } {
-  if (estimatedSize(source) > MAX_PROGRAM_SIZE) return { error: 'expression too large' };
+/** RE2 source made only of plain characters (escaped metacharacters included). */
+const LITERAL = /^(?:[^\\.*+?()[\]{}|^$]|\\[.*+?()[\]{}|^$\\/-])+$/;
+
+function compileSource(source: string, flags: number, main: number, budget: LineBudget): Matcher | { error: string } {
+  // Most typed patterns are plain words: indexOf finds them far faster than a regex engine.
+  if (flags === 0 && main === 0 && LITERAL.test(source)) return new LiteralMatcher(source.replace(/\\(.)/g, '$1'), budget);
+  const size = estimatedSize(source);
+  if (size > MAX_PROGRAM_SIZE) return { error: 'expression too large' };
+  budget.spend(size);
   try {
-    return new Re2Matcher(RE2JS.compile(source, flags), main);
+    return new Re2Matcher(RE2JS.compile(source, flags), main, budget, 1 + Math.floor(size / PROGRAM_SIZE_PER_STEP));
   } catch (error) {
     return { error: error instanceof Error ? error.message : '' };
   }
@@ -192,14 +209,27 @@ function classEnd(source: string, start: number): number {
   return i;
 }
 
+/**
+ * Matching costs a step per character per this much program (re2js steps a set of program
+ * states along the text): `(a|b| ){500}x` over a long line is refused before it runs.
+ */
+const PROGRAM_SIZE_PER_STEP = 64;
+
+/** A match found costs this many steps times the program's weight (setting up the next search). */
+const STEPS_PER_MATCH = 400;
+
 class Re2Matcher implements Matcher {
   constructor(
     private readonly re: RE2JS,
     /** The group holding what counts as the match (1 for -w, see above). */
     private readonly main: number,
+    private readonly budget: LineBudget,
+    /** Steps per character searched. */
+    private readonly weight: number,
   ) {}
 
   test(text: string): boolean {
+    this.budget.spend(text.length * this.weight);
     return this.re.test(text);
   }
 
@@ -209,11 +239,13 @@ class Re2Matcher implements Matcher {
 
   /** Matches one at a time, so replace can stop early. */
   private *matches(text: string): Generator<Match> {
+    this.budget.spend(text.length * this.weight);
     const m = this.re.matcher(text);
     const groupCount = this.re.groupCount();
     let from = 0;
     let lastEnd = -1;
     while (from <= text.length && m.find(from)) {
+      this.budget.spend(STEPS_PER_MATCH * this.weight);
       const start = m.start(this.main);
       const end = m.end(this.main);
       if (start === end && start === lastEnd) {
@@ -253,5 +285,48 @@ class Re2Matcher implements Matcher {
     }
     parts.push(text.slice(at));
     return parts;
+  }
+}
+
+class LiteralMatcher implements Matcher {
+  constructor(
+    private readonly literal: string,
+    private readonly budget: LineBudget,
+  ) {}
+
+  test(text: string): boolean {
+    this.budget.spend(text.length);
+    return text.includes(this.literal);
+  }
+
+  matchAll(text: string): Match[] {
+    this.budget.spend(text.length);
+    const found: Match[] = [];
+    for (let i = text.indexOf(this.literal); i >= 0; i = text.indexOf(this.literal, i + this.literal.length)) {
+      this.budget.spend(STEPS_PER_MATCH);
+      found.push({ index: i, text: this.literal, groups: [] });
+    }
+    return found;
+  }
+
+  replace(text: string, global: boolean, replacement: (m: Match) => string): { text: string; count: number } {
+    this.budget.spend(text.length);
+    let out = '';
+    let at = 0;
+    let count = 0;
+    for (let i = text.indexOf(this.literal); i >= 0; i = text.indexOf(this.literal, at)) {
+      this.budget.spend(STEPS_PER_MATCH);
+      out += text.slice(at, i) + replacement({ index: i, text: this.literal, groups: [] });
+      at = i + this.literal.length;
+      count++;
+      if (out.length > MAX_OUTPUT_CHARS) return { text: out, count };
+      if (!global) break;
+    }
+    return { text: out + text.slice(at), count };
+  }
+
+  split(text: string): string[] {
+    this.budget.spend(text.length);
+    return text.split(this.literal);
   }
 }

@@ -1,5 +1,6 @@
 // GNU xargs: builds command lines from stdin items and runs them (`-n N`, `-I {}`, `-r`, `-t`).
 // It finds programs, not shell builtins, like the real one.
+import { STEPS_PER_COMMAND } from '../budget.js';
 import type { ProgramResult, ShellProgram } from '../program.js';
 import { MAX_OUTPUT_CHARS } from '../limits.js';
 import { parseOptions } from './common.js';
@@ -49,6 +50,7 @@ export const xargs: ShellProgram = (ctx, argv, shell) => {
   const o = parsed.opts;
   const command = firstOperand < 0 ? ['echo'] : argv.slice(firstOperand);
   const replace = o.last('I');
+  ctx.budget.spendText(ctx.stdin);
   let list: string[];
   if (replace !== undefined || o.has('L')) list = ctx.stdin.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   else if (o.has('0')) list = ctx.stdin.split('\0').filter((l) => l !== '');
@@ -80,6 +82,7 @@ export const xargs: ShellProgram = (ctx, argv, shell) => {
     // The shell cuts output past MAX_OUTPUT_CHARS anyway: stop running once there.
     if (total.stdout.length + total.stderr.length > MAX_OUTPUT_CHARS) break;
     if (o.has('t')) total.stderr += `${run.join(' ')}\n`;
+    ctx.budget.spend(STEPS_PER_COMMAND + run.reduce((sum, arg) => sum + arg.length, 0));
     const found = shell.find(ctx, run[0]!, true);
     if (!found) return { ...total, stderr: `${total.stderr}xargs: ${run[0]}: No such file or directory\n`, exitCode: 127 };
     const result = found({ ...ctx, stdin: '' }, run, shell);

@@ -170,6 +170,22 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
   return ok(`${ref} ${w.unchanged ? 'unchanged' : 'configured'}${dryRunSuffix(dryRun)}\n`);
 }
 
+// The yaml parser takes about half a microsecond per character, and far more per level of
+// `[`/`{` nesting (`[[[[…` of 1000 levels: tens of ms): steps charged before a source is parsed.
+const PARSE_STEPS_PER_CHAR = 50;
+const PARSE_STEPS_PER_NESTING_LEVEL = 3000;
+
+function parseSteps(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
+    else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return PARSE_STEPS_PER_CHAR * text.length + PARSE_STEPS_PER_NESTING_LEVEL * deepest;
+}
+
 /** The texts `-f` names: `-` is stdin, else files (vfs) or the manifests in a directory. */
 function readSources(ctx: KubectlContext, names: string[]): { ok: true; sources: { name: string; text: string }[] } | { ok: false; error: string } {
   const sources: { name: string; text: string }[] = [];
@@ -203,6 +219,7 @@ export function fromFiles(ctx: KubectlContext, flags: ParsedFlags, mode: Mode): 
   if (typeof validation !== 'string') return fail(validation.error);
   const read = readSources(ctx, files);
   if (!read.ok) return fail(read.error);
+  for (const source of read.sources) ctx.budget.spend(parseSteps(source.text));
   const results: CommandResult[] = [];
   for (const source of read.sources) {
     const parsed = parseYaml(source.text);

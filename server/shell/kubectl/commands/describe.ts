@@ -36,6 +36,9 @@ export function describeObject(state: ClusterState, type: ResourceType, obj: Kub
   return (DESCRIBERS[type.kind] as (s: ClusterState, o: KubeObject) => string)(state, obj);
 }
 
+/** Describing an object also reads its events and related objects: steps of work besides what it prints. */
+const STEPS_PER_DESCRIBED_OBJECT = 5000;
+
 export const describeCommand: KubectlSubcommand = {
   name: 'describe',
   short: 'Show details of a specific resource or group of resources',
@@ -73,7 +76,10 @@ export const describeCommand: KubectlSubcommand = {
       }
     }
     const withoutEvents = (text: string): string => (flags.bool('show-events') ? text : text.replace(/^Events:.*(\n {2}.*)*\n?/m, ''));
-    const stdout = found.map(({ type, obj }) => withoutEvents(describeObject(ctx.state, type, obj))).join('\n\n');
+    const stdout = found.map(({ type, obj }) => {
+      ctx.budget.spend(STEPS_PER_DESCRIBED_OBJECT);
+      return withoutEvents(describeObject(ctx.state, type, obj));
+    }).join('\n\n');
     tagObjects(ctx, flags.bool('show-events') ? found : found.filter(({ type }) => type.kind !== 'Event'), stdout, 'describe');
     if (found.length === 0 && stderr === '') {
       return { stdout: '', stderr: noResourcesFound(ctx, resolved.requests.map((r) => r.type)), exitCode: 0 };

@@ -6,7 +6,7 @@ import { ok } from '../../types.js';
 import { fail } from '../../types.js';
 import { parseFlags } from '../flags.js';
 import { toManifest } from '../manifest.js';
-import { toYaml } from '../output.js';
+import { manifestYaml } from '../output.js';
 import type { KubectlSubcommand } from '../types.js';
 import { applyCommand, fromFiles } from './apply.js';
 import { resolveOne } from './write-util.js';
@@ -21,7 +21,7 @@ export const editCommand: KubectlSubcommand = {
     const found = resolveOne(ctx, args);
     if (!found.ok) return fail(found.error);
     const { type, name, obj } = found.target;
-    const yaml = toYaml(toManifest(ctx.state, type.kind, obj));
+    const yaml = manifestYaml(toManifest(ctx.state, type.kind, obj), ctx.budget);
     const where = type.namespaced ? ` -n ${ctx.namespace}` : '';
     if (ctx.stdinIsTerminal) {
       return { ...ok(), edit: { title: `${type.plural}/${name}${where}`, text: yaml, save: `kubectl edit ${type.singular}/${name}${where}` } };

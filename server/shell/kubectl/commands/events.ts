@@ -43,7 +43,7 @@ export const eventsCommand: KubectlSubcommand = {
     if (!format.ok) return fail(format.error);
     const eventType = findResourceType('events')!;
     if (format.format.kind !== 'table') {
-      const printed = printStructured(ctx.state, events.map((obj) => ({ type: eventType, obj })), format.format, { single: false, noHeaders: flags.bool('no-headers') });
+      const printed = printStructured(ctx.state, events.map((obj) => ({ type: eventType, obj })), format.format, { single: false, noHeaders: flags.bool('no-headers'), budget: ctx.budget });
       if (!printed.ok) return fail(printed.error);
       if (ctx.facts) tagEvents(ctx.facts, events, printed.text);
       return { stdout: printed.text, stderr: '', exitCode: 0 };

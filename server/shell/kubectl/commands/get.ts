@@ -56,7 +56,7 @@ export const getCommand: KubectlSubcommand = {
         return { stdout: '', stderr: noResourcesFound(ctx, types), exitCode: 0 };
       }
       const single = byName && items.length === 1 && args.length <= 2 && !args[0]!.includes(',');
-      const printed = printStructured(ctx.state, items, format.format, { single, noHeaders: flags.bool('no-headers') });
+      const printed = printStructured(ctx.state, items, format.format, { single, noHeaders: flags.bool('no-headers'), budget: ctx.budget });
       if (!printed.ok) return fail(printed.error);
       tagObjects(ctx, items, printed.text, 'structured');
       return { stdout: printed.text, stderr, exitCode };

@@ -1,0 +1,25 @@
+// What a room keeps of its command outputs in memory. Every output stays in the log (the
+// report reads it there); a terminal keeps the outputs of its latest commands up to a
+// budget and replaces older ones with a short notice, so typing large outputs cannot grow
+// a room without bound. Part of the fold (reducer), so live play and replay trim alike.
+import type { Terminal } from './state.js';
+
+/** Output characters one terminal keeps (about 1–2 MB). The latest command's output is always kept whole. */
+export const RETAINED_OUTPUT_CHARS = 1_000_000;
+
+export const droppedOutput = (chars: number): string => `[output not kept in memory: ${chars} characters; the room's report has it]\n`;
+
+/** Called after an entry was pushed: drops the oldest outputs while the terminal is over budget. */
+export function keepOutputWithinBudget(terminal: Terminal): void {
+  const latest = terminal.entries.at(-1);
+  if (latest) terminal.retainedChars += latest.output.length;
+  for (let i = terminal.trimmedUpTo; terminal.retainedChars > RETAINED_OUTPUT_CHARS && i < terminal.entries.length - 1; i++) {
+    const entry = terminal.entries[i]!;
+    const notice = droppedOutput(entry.output.length);
+    if (notice.length < entry.output.length) {
+      terminal.retainedChars -= entry.output.length - notice.length;
+      entry.output = notice;
+    }
+    terminal.trimmedUpTo = i + 1;
+  }
+}

@@ -1,0 +1,129 @@
+// One line may do a bounded amount of work (budget.ts): hostile lines stop with bash's SIGXCPU
+// status and one clear message, counted in steps (deterministic), never in wall time; the
+// lines players really type stay far below the budget.
+import { describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
+import type { ClusterState } from '../../server/cluster/types.js';
+import { CPU_LIMIT_EXIT, LineBudget, MAX_STEPS_PER_LINE } from '../../server/shell/budget.js';
+import { newSession, runLine } from '../../server/shell/index.js';
+import { HISTSIZE, MAX_LINE_OUTPUT_BYTES, MAX_VARIABLE_CHARS, MAX_VARIABLES } from '../../server/shell/limits.js';
+import type { LineResult, ShellSession } from '../../server/shell/types.js';
+
+const state: ClusterState = createCluster(demoClusterSpec, 1);
+
+function run(line: string, session: ShellSession = newSession(state)): LineResult & { steps: number } {
+  const budget = new LineBudget();
+  const result = runLine(state, session, line, { budget });
+  return { ...result, steps: budget.steps };
+}
+
+const stopped = (name: string) => new RegExp(`bash: ${name ? `${name}: ` : ''}CPU time limit exceeded \\(a line may do ${MAX_STEPS_PER_LINE} steps of work\\): stopped\\n$`);
+const MANY = '$(printf "%999s" | sed "s/ /x /g")'; // 999 words
+/** `$d` holds 10,000 words, made cheaply (each printf reuses its format per argument). */
+const WORDS = "a=$(printf 'x %.0s' 1 2 3 4 5 6 7 8 9 0); b=$(printf \"$a%.0s\" $a); c=$(printf \"$b%.0s\" $a); d=$(printf \"$c%.0s\" $a)";
+
+describe('a line has a CPU budget', () => {
+  it.each([
+    ['sort on 256 KiB of short lines', "printf '%262144s' x | sed 's/ /ab\\n/g' | sort -u", 'sed'],
+    ['column -t on many rows', `${WORDS}; printf 'a b c\\n%.0s' $d | column -t | column -t | column -t`, 'column'],
+    ['grep chains', `${WORDS}; printf 'a\\n%.0s' $d | grep -n a | grep -n a | grep -n a | grep -n a | grep -n a`, 'grep'],
+    ['a huge regex over a long line', "printf '%262144s' x | grep -cE '(a|b| ){500}x'", 'grep'],
+    ['regex replacement per character', "printf '%200000s' x | sed -E 's/( |a)/xy/g'", 'sed'],
+    ['awk gsub per character', "printf '%200000s' x | awk '{ gsub(/ /, \"ab\") } END { print length($0) }'", 'awk'],
+    ['awk split into characters', "printf '%262144s' x | awk '{ n = split($0, a, \"\") } END { print n }'", 'awk'],
+    ['tr over a large text', "printf '%262144s' x | tr ' ' '\\n' | tr a-z A-Z | tr A-Z a-z", 'tr'],
+    ['xargs running a command per item', "printf '%100000s' x | sed 's/ /a /g' | xargs -n1 echo", 'sed'],
+    ['kubectl in a loop', `for i in ${MANY}; do kubectl get pods -A -o json; done`, 'kubectl'],
+    ['kubectl piped to jq in a loop', `for i in ${MANY}; do kubectl get pods -A -o json | jq -c '.items[]'; done`, 'jq'],
+    ['kubectl apply of YAML nested 1000 deep', `${WORDS}; printf '[%.0s' $c | kubectl apply -f -`, 'kubectl'],
+    ['kubectl apply of every pod at once', 'kubectl get pods -A -o json | kubectl apply -f - | kubectl get pods -A -o yaml', 'kubectl'],
+    ['a node tool through ssh in a loop', `for i in ${MANY}; do ssh worker-1 'sudo iptables-save'; done`, 'ssh'],
+    ['printf of 1 MiB in a loop', `for i in ${MANY}; do printf '%1048576s' x; done`, 'printf'],
+    ['substitutions nesting big text', `echo "$(echo "$(echo "$(echo "$(echo "$(echo "$(echo "$(printf '%262143s' x)")")")")")")"`, ''],
+  ] as const)('%s stops with one message', (_name, line, name) => {
+    const result = run(`${line}; echo after`);
+    expect(result.output).toMatch(stopped(name));
+    expect(result.output.match(/CPU time limit exceeded/g)).toHaveLength(1);
+    expect(result.output).not.toMatch(/^after$/m); // the rest of the line does not run
+    expect(result.exitCode).toBe(CPU_LIMIT_EXIT);
+    expect(result.steps).toBeGreaterThan(MAX_STEPS_PER_LINE);
+  });
+
+  it('is spent before the work: a refused stage does not run at all', () => {
+    const result = run("printf '%262144s' x | grep -cE '(a|b| ){500}x'");
+    // The charge for matching a 1,500-state program over 256 Ki characters comes first.
+    expect(result.output).toMatch(stopped('grep'));
+    expect(result.output).not.toMatch(/^\d+$/m);
+  });
+
+  it('counts the same steps for the same line: a replayed room stops where the live one did', () => {
+    const line = "printf '%100000s' x | sed 's/ /a b\\n/g' | sort | uniq -c | sort -rn | head -3";
+    const first = run(line);
+    const again = run(line);
+    expect(again).toEqual(first);
+  });
+
+  it('sets $? to 152 and lets the next line run with a fresh budget', () => {
+    const session = newSession(state);
+    expect(run("printf '%262144s' x | tr ' ' '\\n' | tr a-z A-Z | tr A-Z a-z", session).exitCode).toBe(CPU_LIMIT_EXIT);
+    expect(run('echo $?', session).output).toBe(`${CPU_LIMIT_EXIT}\n`);
+    expect(run('kubectl get nodes', session).exitCode).toBe(0);
+  });
+
+  it('stops a line run on a node through ssh too', () => {
+    const result = run(`ssh ${Object.keys(state.nodes)[1]} "printf '%262144s' x | tr ' ' '\\n' | tr a-z A-Z | tr A-Z a-z"`);
+    expect(result.output).toMatch(stopped('tr'));
+  });
+
+  it.each([
+    'kubectl get pods -A',
+    'kubectl get pods -A -o json | jq -r ".items[].metadata.name" | sort | uniq -c | sort -rn',
+    'kubectl get pods -A -o wide | awk \'{print $1, $2, $8}\' | column -t',
+    'kubectl describe pods -A | grep -E "^(Name|Status|Node):" | sort | uniq -c',
+    'kubectl get events -A | grep -i warn | sed -E "s/ +/ /g" | cut -d" " -f1-4',
+    "for ns in default kube-system; do kubectl get pods -n $ns -o name | xargs -n1 echo; done",
+  ])('a line players type stays well within the budget: %s', (line) => {
+    const result = run(line);
+    expect(result.exitCode).not.toBe(CPU_LIMIT_EXIT);
+    expect(result.steps).toBeLessThan(MAX_STEPS_PER_LINE / 2);
+  });
+});
+
+describe('a line stores a bounded output', () => {
+  it('cuts multi-byte output to MAX_LINE_OUTPUT_BYTES and counts every byte cut once', () => {
+    const result = run(`x=€€€€€€€€; x=$x$x$x$x$x$x$x$x; x=$x$x$x$x$x$x$x$x; x=$x$x$x$x$x$x$x$x; echo ${'$x'.repeat(25)}`);
+    const bytes = Buffer.byteLength(result.output);
+    expect(bytes).toBeLessThanOrEqual(MAX_LINE_OUTPUT_BYTES + 100);
+    const cut = /\n… output truncated \((\d+) bytes\)\n$/.exec(result.output);
+    expect(cut).not.toBeNull();
+    // Everything printed: 25 × 4096 euro signs (3 bytes each) and a newline.
+    const printed = 25 * 4096 * 3 + 1;
+    expect(bytes - Buffer.byteLength(cut![0]) + Number(cut![1])).toBe(printed);
+    expect(result.output).not.toMatch(/\uFFFD/); // never cut inside a character
+  });
+});
+
+describe('a session stores a bounded amount', () => {
+  it('keeps the last HISTSIZE lines, numbered on as bash does', () => {
+    const session = newSession(state);
+    for (let i = 1; i <= HISTSIZE + 5; i++) runLine(state, session, `echo ${i}`);
+    expect(session.history).toHaveLength(HISTSIZE);
+    expect(run('history 2', session).output).toBe(`${String(HISTSIZE + 5).padStart(5)}  echo ${HISTSIZE + 5}\n${String(HISTSIZE + 6).padStart(5)}  history 2\n`);
+    expect(run('!6', session).output).toBe('bash: !6: event not found\n'); // lines 1-6 are forgotten
+    expect(run(`!${HISTSIZE + 5}`, session).output).toBe(`echo ${HISTSIZE + 5}\n${HISTSIZE + 5}\n`);
+  });
+
+  it('refuses variables past MAX_VARIABLE_CHARS or MAX_VARIABLES, with nothing stored', () => {
+    const session = newSession(state);
+    run("x=$(printf '%200000s' x)", session);
+    const many = Array.from({ length: 6 }, (_, i) => `v${i}=$x`).join('; ');
+    const result = run(many, session);
+    expect(result.output).toBe(`bash: v4: cannot assign: variables would hold more than ${MAX_VARIABLE_CHARS} characters\nbash: v5: cannot assign: variables would hold more than ${MAX_VARIABLE_CHARS} characters\n`);
+    expect(Object.keys(session.vars).sort()).toEqual(['v0', 'v1', 'v2', 'v3', 'x']);
+    expect(run('export v9="$x"', session).output).toMatch(/^bash: v9: cannot assign/);
+    const names = newSession(state);
+    for (let i = 0; i < MAX_VARIABLES; i += 500) run(Array.from({ length: 500 }, (_, j) => `n${i + j}=1`).join(' '), names);
+    expect(run('one=more', names)).toMatchObject({ output: `bash: one: cannot assign: a session holds at most ${MAX_VARIABLES} variables\n`, exitCode: 1 });
+    expect(run('for n0 in a b; do true; done; echo $n0', names).output).toBe('b\n'); // an existing one may change
+  });
+});

@@ -1,0 +1,43 @@
+// jq's language beyond what the differential corpus compares with real jq: hostile programs
+// stop with a message instead of running unbounded, and keys stay plain data.
+import { describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
+import { newSession, runLine } from '../../server/shell/index.js';
+import { MAX_OUTPUT_CHARS } from '../../server/shell/limits.js';
+
+function run(line: string): { output: string; exitCode: number; ms: number } {
+  const state = createCluster(demoClusterSpec, 1);
+  const started = performance.now();
+  const r = runLine(state, newSession(state), line);
+  return { output: r.output, exitCode: r.exitCode, ms: performance.now() - started };
+}
+
+describe('jq', () => {
+  it('stops programs that would run without bound', () => {
+    for (const program of ['[range(1e9)] | length', 'def f: f; f', 'def f: 1 + f; f', '[repeat(1)] | length', 'reduce range(1e7) as $i ([]; . + [$i]) | length', 'last(range(1e12))']) {
+      const r = run(`jq -n '${program}'`);
+      expect(r.exitCode, program).toBe(5);
+      expect(r.output, program).toMatch(/^jq: error: program stopped: (it ran too long|recursion too deep)\n$/);
+    }
+  });
+
+  it('bounds what it prints and what strings grow to', () => {
+    const r = run("jq -n 'range(1e9)'");
+    expect(r.output.length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS + 100);
+    expect(run(`jq -n '"x" * 1e9'`).output).toBe('jq: error (at <unknown>): Repeat string result too long\n');
+  });
+
+  it('keeps keys such as __proto__ as plain keys', () => {
+    expect(run(`jq -c -n '{} | .["__proto__"] = 1 | ., keys'`).output).toBe('{"__proto__":1}\n["__proto__"]\n');
+    expect(run(`echo '{"__proto__":{"x":1}}' | jq -c '.__proto__.x, (to_entries | length)'`).output).toBe('1\n1\n');
+  });
+
+  it('reads the variables of the shell through $ENV and env', () => {
+    expect(run(`NS=prod jq -n -r '$ENV.NS, env.NS'`).output).toBe('prod\nprod\n');
+  });
+
+  it('refuses paths it cannot follow and undefined names, as jq does', () => {
+    expect(run(`jq -n 'path(1)'`).output).toBe('jq: error (at <unknown>): Invalid path expression with result 1\n');
+    expect(run(`jq -n 'nosuch(1)'`)).toMatchObject({ exitCode: 3, output: 'jq: error: nosuch/1 is not defined at <top-level>, line 1:\nnosuch(1)\njq: 1 compile error\n' });
+  });
+});
