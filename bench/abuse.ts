@@ -68,7 +68,7 @@ function cpuPerLine(): { line: string; ms: number; steps: number }[] {
     for (let run = 0; run < 4; run++) { // the best of a few: the first runs warm up the JIT
       const budget = new LineBudget();
       const started = process.cpuUsage();
-      runLine(state, newSession(state), line, undefined, budget);
+      runLine(state, newSession(state), line, { budget });
       const used = process.cpuUsage(started);
       ms = Math.min(ms, (used.user + used.system) / 1000);
       steps = budget.steps;

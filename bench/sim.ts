@@ -133,8 +133,8 @@ function measure(label: string, nodes: number, pods: number, batchMs: number): R
   const clone = structuredClone(state);
   const getPodsColdMs = timePer(() => runLine(clone, newSession(clone), 'kubectl get pods -A'), batchMs);
   const describeMs = timePer(() => runLine(state, session, `kubectl describe pod ${victim.metadata.name}`), batchMs);
-  const getPodsObservedMs = timePer(() => runLine(state, session, 'kubectl get pods -A', OBSERVING), batchMs);
-  const getPodsObservedAllMs = timePer(() => runLine(state, session, 'kubectl get pods -A', OBSERVING_ALL), batchMs);
+  const getPodsObservedMs = timePer(() => runLine(state, session, 'kubectl get pods -A', { interest: OBSERVING }), batchMs);
+  const getPodsObservedAllMs = timePer(() => runLine(state, session, 'kubectl get pods -A', { interest: OBSERVING_ALL }), batchMs);
   const pipeline = pods <= 1000 ? { pipelineMs: timePer(() => runLine(state, session, PIPELINE), batchMs), pipelineOutput: runLine(state, session, PIPELINE).output } : {};
   return { label, pods: Object.keys(state.pods).length, buildMs, tickMs, controllersMs, getPodsMs, getPodsAfterWriteMs, getPodsColdMs, getPodsObservedMs, getPodsObservedAllMs, describeMs, ...pipeline, heapMB: heap };
 }

@@ -36,7 +36,7 @@ export function playSteps(scenario: Scenario, seed: number, steps: Scenario['sol
       advance(state, scenario, step.wait * 1000);
       continue;
     }
-    const res = runLine(state, session, step, interest);
+    const res = runLine(state, session, step, { interest });
     commands.push({ line: step, output: res.output, exitCode: res.exitCode, simTime: state.now, ...(res.observed ? { observed: res.observed } : {}) });
     advance(state, scenario, SECONDS_PER_COMMAND * 1000);
   }

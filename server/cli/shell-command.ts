@@ -5,8 +5,8 @@
 import { createInterface } from 'node:readline';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ClusterState } from '../cluster/types.js';
-import { complete, needsMoreInput, newSession, prompt, runLine } from '../shell/index.js';
-import type { ShellSession } from '../shell/types.js';
+import { complete, editLine, needsMoreInput, newSession, prompt, runLine } from '../shell/index.js';
+import type { EditRequest, ShellSession } from '../shell/types.js';
 import { clusterFor, DEMO_SCENARIO } from './cluster-source.js';
 
 /** Advances simulated time: a plain tick, or a scenario's timeline (faults fire). */
@@ -59,7 +59,19 @@ async function scripted(state: ClusterState, session: ShellSession, tickSeconds:
   let exitCode = 0;
   let first = true;
   let pending = '';
+  let editing: EditBuffer | undefined;
   for await (const line of lines) {
+    if (editing) {
+      // After `vi FILE` / `kubectl edit …`: the new text, up to `:wq` (save) or `:q!` (leave it).
+      const done = editing.add(line);
+      if (!done) continue;
+      editing = undefined;
+      if (done.save === undefined) continue;
+      const result = runLine(state, session, done.save, { advance: (ms) => tick(state, ms) });
+      process.stdout.write(result.output);
+      exitCode = result.exitCode;
+      continue;
+    }
     // A line that leaves something open (a quote, a here-document, `for` without `done`) goes on with the next.
     const text = pending === '' ? line : `${pending}\n${line}`;
     if (needsMoreInput(text)) {
@@ -69,13 +81,14 @@ async function scripted(state: ClusterState, session: ShellSession, tickSeconds:
     pending = '';
     if (!first && tickSeconds > 0) tick(state, tickSeconds * 1000);
     first = false;
-    const result = runLine(state, session, text);
+    const result = runLine(state, session, text, { advance: (ms) => tick(state, ms) });
     process.stdout.write(result.output);
     exitCode = result.exitCode;
+    if (result.edit) editing = new EditBuffer(result.edit);
     if (result.exit) break;
   }
   if (pending !== '') {
-    const result = runLine(state, session, pending); // input ended first: bash's own error
+    const result = runLine(state, session, pending, { advance: (ms) => tick(state, ms) }); // input ended first: bash's own error
     process.stdout.write(result.output);
     exitCode = result.exitCode;
   }
@@ -112,7 +125,21 @@ async function interactive(state: ClusterState, session: ShellSession, tickSecon
       rl.setPrompt(prompt(state, session));
       rl.prompt();
     });
+    let editing: EditBuffer | undefined;
     rl.on('line', (line) => {
+      if (editing) {
+        const done = editing.add(line);
+        if (!done) return;
+        editing = undefined;
+        if (done.save !== undefined) {
+          const result = runLine(state, session, done.save, { advance: (ms) => tick(state, ms) });
+          process.stdout.write(result.output);
+          exitCode = result.exitCode;
+        }
+        rl.setPrompt(prompt(state, session));
+        rl.prompt();
+        return;
+      }
       const text = pending === '' ? line : `${pending}\n${line}`;
       if (needsMoreInput(text)) {
         pending = text;
@@ -122,12 +149,19 @@ async function interactive(state: ClusterState, session: ShellSession, tickSecon
       }
       pending = '';
       advance();
-      const result = runLine(state, session, text);
+      const result = runLine(state, session, text, { advance: (ms) => tick(state, ms) });
       if (result.clear) process.stdout.write('\x1b[2J\x1b[H');
       process.stdout.write(result.output);
       exitCode = result.exitCode;
       if (result.exit) {
         rl.close();
+        return;
+      }
+      if (result.edit) {
+        editing = new EditBuffer(result.edit);
+        process.stdout.write(`${EDIT_HELP}\n`);
+        rl.setPrompt('');
+        rl.prompt();
         return;
       }
       rl.setPrompt(prompt(state, session));
@@ -138,4 +172,25 @@ async function interactive(state: ClusterState, session: ShellSession, tickSecon
       resolve(exitCode);
     });
   });
+}
+
+const EDIT_HELP = 'Type the new text; a line `:wq` saves it, `:q!` leaves it unchanged.';
+
+/**
+ * `vi FILE` / `kubectl edit` without a browser: the lines typed next are the new text, up to
+ * `:wq` (save: the edit's save command with the text, see editLine) or `:q!` (no change).
+ */
+class EditBuffer {
+  private readonly lines: string[] = [];
+
+  constructor(private readonly edit: EditRequest) {}
+
+  add(line: string): { save?: string } | undefined {
+    if (line === ':q!') return {};
+    if (line !== ':wq') {
+      this.lines.push(line);
+      return undefined;
+    }
+    return { save: editLine(this.edit.save, this.lines.map((l) => `${l}\n`).join('')) };
+  }
 }

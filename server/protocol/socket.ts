@@ -196,7 +196,8 @@ export interface CommandAck {
   exitCode: number;
   clear?: boolean;
   prompt: string;
-  edit?: { resource: string; namespace?: string; name: string; yaml: string };
+  /** An editor to open: saving runs `save` with the edited text as a here-document (editLine). */
+  edit?: { title: string; text: string; save: string };
   clientSeq?: number;
 }
 export interface CompleteAck {

@@ -36,14 +36,25 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioR
     injectFault: (cluster, faultId) => void injectFault(cluster, scenario, faultId),
     newSession: (cluster) => newSession(cluster),
     runLine: (cluster, session, line, actor) => {
-      if (actor === undefined) return runLine(cluster, session, line, interest);
       // The world records who changed it: fixes and damage are credited to that player.
-      const before = worldFingerprint(cluster);
-      const result = runLine(cluster, session, line, interest);
-      if (worldFingerprint(cluster) !== before) {
+      let before = actor === undefined ? '' : worldFingerprint(cluster);
+      const credit = (): void => {
+        if (actor === undefined || worldFingerprint(cluster) === before) return;
         noteChangeBy(cluster, actor);
         attributeDamage(cluster, scenario, actor);
-      }
+      };
+      // `sleep` advances the room's clock through the scenario (faults fire), in live play and
+      // replay alike; what time changes is nobody's doing, what the line did before it is.
+      const options = {
+        interest,
+        advance: (ms: number) => {
+          credit();
+          advance(cluster, scenario, ms);
+          if (actor !== undefined) before = worldFingerprint(cluster);
+        },
+      };
+      const result = runLine(cluster, session, line, options);
+      credit();
       return result;
     },
     complete: (cluster, session, line, cursor) => complete(cluster, session, line, cursor),

@@ -1,8 +1,11 @@
 // bash builtins and the small coreutils a player reaches for: echo, export, history, date…
 import { wallClock } from '../cluster/logs.js';
-import { assignVar, unsetVar, homeOf, hostOf, currentNode, internalIP, userOf } from './session.js';
+import { cd } from './file-tools.js';
+import { assignVar, hostOf, currentNode, internalIP, userOf } from './session.js';
+import { cwdOf } from './vfs.js';
 import type { CommandContext, ShellCommand } from './types.js';
 import { fail, ok } from './types.js';
+import { MAX_SLEEP_PER_LINE_MS } from './limits.js';
 import { bracketCommand, testCommand } from './test-command.js';
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -63,11 +66,6 @@ const exportCmd: ShellCommand = (ctx, argv) => {
   return { stdout: '', stderr, exitCode: stderr ? 1 : 0 };
 };
 
-const unset: ShellCommand = (ctx, argv) => {
-  for (const name of argv.slice(1)) if (!name.startsWith('-')) unsetVar(ctx.session, name);
-  return ok();
-};
-
 const history: ShellCommand = (ctx, argv) => {
   const arg = argv[1];
   if (arg === '-c') {
@@ -85,19 +83,7 @@ const history: ShellCommand = (ctx, argv) => {
   return ok(all.slice(from).map((line, i) => `${String(base + from + i + 1).padStart(5)}  ${line}\n`).join(''));
 };
 
-const pwd: ShellCommand = (ctx) => ok(`${homeOf(ctx.session)}\n`);
-
-/** There is no filesystem to walk, so the shell stays in ~; known places are accepted. */
-const cd: ShellCommand = (ctx, argv) => {
-  const dir = argv[1];
-  const home = homeOf(ctx.session);
-  if (dir === undefined || dir === '~' || dir === '-' || dir === '.' || dir === home || dir.startsWith(`${home}/`)) return ok();
-  const files = Object.keys(currentNode(ctx.state, ctx.session)?.host.files ?? {});
-  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-  if (['/', '/tmp', '/etc', '/var', '/var/log', '/root', '/home'].includes(dir.replace(/\/$/, '') || '/')) return ok();
-  if (files.some((f) => f.startsWith(prefix))) return ok();
-  return fail(`bash: cd: ${dir}: No such file or directory\n`);
-};
+const pwd: ShellCommand = (ctx) => ok(`${cwdOf(ctx.session)}\n`);
 
 const whoami: ShellCommand = (ctx) => ok(`${userOf(ctx.session)}\n`);
 
@@ -153,41 +139,27 @@ const date: ShellCommand = (ctx, argv) => {
   return ok(`${formatDate(now, format)}\n`);
 };
 
-/** `sleep N`: accepted and validated; simulated time only moves between commands. */
-const sleep: ShellCommand = (_ctx, argv) => {
+const SLEEP_UNITS: Record<string, number> = { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `sleep N[smhd]…`: the room's simulated clock advances (at most MAX_SLEEP_PER_LINE_MS a line). */
+const sleep: ShellCommand = (ctx, argv) => {
   const args = argv.slice(1);
   if (args.length === 0) return fail("sleep: missing operand\nTry 'sleep --help' for more information.\n");
-  const bad = args.find((a) => !/^\d+(\.\d+)?[smhd]?$/.test(a));
+  const bad = args.find((a) => !/^(\d+(\.\d*)?|\.\d+)[smhd]?$/.test(a));
   if (bad !== undefined) return fail(`sleep: invalid time interval '${bad}'\nTry 'sleep --help' for more information.\n`);
+  const ms = args.reduce((sum, a) => sum + Number(a.replace(/[smhd]$/, '')) * SLEEP_UNITS[/[smhd]$/.exec(a)?.[0] ?? '']!, 0);
+  const passed = ctx.passTime?.(ms) ?? ms;
+  if (passed < ms) return { stdout: '', stderr: `sleep: simulated time passes at most ${MAX_SLEEP_PER_LINE_MS / 60_000} minutes per line\n`, exitCode: 0 };
   return ok();
 };
 
 const clear: ShellCommand = () => ({ stdout: '', stderr: '', exitCode: 0, clear: true });
 
-/** Aliases the login has: `k` on the workstation (as kubectl's docs suggest), none on nodes. */
-export function aliasesOf(ctx: CommandContext): Record<string, string> {
-  return ctx.session.node === undefined ? { k: 'kubectl' } : {};
-}
-
-const alias: ShellCommand = (ctx, argv) => {
-  const aliases = aliasesOf(ctx);
-  const args = argv.slice(1).filter((a) => a !== '-p');
-  if (args.length === 0) return ok(Object.keys(aliases).sort().map((k) => `alias ${k}='${aliases[k]}'\n`).join(''));
-  let stdout = '';
-  let stderr = '';
-  for (const arg of args) {
-    if (arg.includes('=')) stderr += `bash: alias: ${arg}: defining new aliases is not supported in this terminal\n`;
-    else if (aliases[arg] !== undefined) stdout += `alias ${arg}='${aliases[arg]}'\n`;
-    else stderr += `bash: alias: ${arg}: not found\n`;
-  }
-  return { stdout, stderr, exitCode: stderr ? 1 : 0 };
-};
-
 const trueCmd: ShellCommand = () => ok();
 const falseCmd: ShellCommand = () => ({ stdout: '', stderr: '', exitCode: 1 });
 
 /** Shell builtins proper: they change the shell itself, so `sudo` and `xargs` cannot run them. */
-export const shellBuiltins: Record<string, ShellCommand> = { export: exportCmd, unset, history, cd, alias };
+export const shellBuiltins: Record<string, ShellCommand> = { export: exportCmd, history, cd };
 
 /** Builtins that also exist as programs, and the coreutils the shell provides everywhere. */
 export const utilities: Record<string, ShellCommand> = {

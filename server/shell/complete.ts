@@ -1,14 +1,15 @@
 // Tab completion: command names, kubectl (subcommands, flags, resource types and names),
-// node names after ssh, unit names after systemctl/journalctl -u, file paths on a node,
+// node names after ssh, unit names after systemctl/journalctl -u, file paths (vfs),
 // and $VARIABLES. Works on the text before the cursor, in the command the cursor is in.
 import type { ClusterState } from '../cluster/types.js';
 import { kubectlCompletions } from './kubectl/index.js';
 import { commandNames } from './registry.js';
-import { baseEnv, currentNode } from './session.js';
+import { aliasesOf, baseEnv, currentNode } from './session.js';
+import { listDirectory, resolvePath } from './vfs.js';
 import type { Completion, ShellSession } from './types.js';
 
 /** Tools whose operands are files. */
-const FILE_READERS = new Set(['cat', 'less', 'more', 'head', 'tail', 'grep', 'egrep', 'wc', 'sort', 'awk', 'sed', 'cut', 'jq', 'base64', 'column', 'uniq', 'ls', 'vi', 'vim', 'nano', 'stat', 'du']);
+const FILE_READERS = new Set(['cat', 'less', 'more', 'head', 'tail', 'grep', 'egrep', 'wc', 'sort', 'awk', 'sed', 'cut', 'jq', 'base64', 'column', 'uniq', 'ls', 'vi', 'vim', 'nano', 'stat', 'du', 'cp', 'mv', 'rm', 'cd', 'source', '.', 'diff', 'touch', 'mkdir']);
 
 interface Words {
   /** Words of the current simple command before the one under the cursor (quotes removed). */
@@ -38,7 +39,7 @@ function wordsAt(text: string): Words {
       inWord = true;
       continue;
     }
-    const separator = c === '|' || c === ';' || c === '&' || c === '`' || (c === '(' && text[i - 1] === '$');
+    const separator = c === '|' || c === ';' || c === '&' || c === '`' || c === '(' || c === ')' || c === '\n';
     if (separator || c === ' ' || c === '\t') {
       if (inWord) before.push(word);
       if (separator) before = [];
@@ -56,15 +57,16 @@ function wordsAt(text: string): Words {
 }
 
 /** Reserved words a command may follow. */
-const COMMAND_PREFIXES = new Set(['do', 'then', 'else', 'elif', 'if', '!']);
+const COMMAND_PREFIXES = new Set(['do', 'then', 'else', 'elif', 'if', '!', 'while', 'until', 'time', '{', '}', 'done', 'fi', 'esac']);
 
-function pathCandidates(files: string[], current: string): string[] {
-  return files
-    .filter((f) => f.startsWith(current))
-    .map((f) => {
-      const slash = f.indexOf('/', current.length);
-      return slash >= 0 ? f.slice(0, slash + 1) : f;
-    });
+/** Names in the directory the word points into, as the word would continue (`dir/` for directories). */
+function pathCandidates(state: ClusterState, session: ShellSession, current: string): string[] {
+  const slash = current.lastIndexOf('/');
+  const dirPart = slash >= 0 ? current.slice(0, slash + 1) : '';
+  const dir = resolvePath(session, dirPart === '' ? '.' : dirPart);
+  return listDirectory(state, session, dir)
+    .filter((e) => !e.name.startsWith('.') || current.slice(slash + 1).startsWith('.'))
+    .map((e) => `${dirPart}${e.name}${e.dir ? '/' : ''}`);
 }
 
 export function complete(state: ClusterState, session: ShellSession, line: string, cursor: number): Completion {
@@ -89,7 +91,12 @@ export function complete(state: ClusterState, session: ShellSession, line: strin
 
   const [command, ...args] = words as [string, ...string[]];
   const node = currentNode(state, session);
-  if (command === 'kubectl' || command === 'k') return done(kubectlCompletions(state, session, [...args, current]));
+  // An alias of kubectl (`k`, `kgp='kubectl get pods'`) completes as what it stands for.
+  const alias = aliasesOf(session)[command]?.trim().split(/\s+/) ?? [];
+  const kubectl = command === 'kubectl' || alias[0] === 'kubectl';
+  const kubectlArgs = [...alias.slice(1), ...args];
+  if (kubectl && (args.at(-1) === '-f' || args.at(-1) === '--filename')) return done(pathCandidates(state, session, current));
+  if (kubectl) return done(kubectlCompletions(state, session, [...kubectlArgs, current]));
   if (command === 'ssh') {
     const at = current.indexOf('@');
     const user = at >= 0 ? current.slice(0, at + 1) : '';
@@ -99,6 +106,6 @@ export function complete(state: ClusterState, session: ShellSession, line: strin
     if (command === 'systemctl' && args.length === 0) return done(['status', 'restart', 'start', 'stop', 'is-active', 'list-units']);
     return done(Object.keys(node.host.units));
   }
-  if (node && FILE_READERS.has(command)) return done(pathCandidates(Object.keys(node.host.files), current));
+  if (FILE_READERS.has(command) || current.includes('/')) return done(pathCandidates(state, session, current));
   return done([]);
 }

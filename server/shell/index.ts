@@ -3,22 +3,22 @@ import type { ClusterState } from '../cluster/types.js';
 import { LineBudget } from './budget.js';
 import { capLineOutput, MAX_LINE_CHARS } from './limits.js';
 import { parseLine } from './parse.js';
-import type { FactInterest } from '../cluster/facts.js';
 import { distinctFacts, surviving } from './reveals.js';
+import { Input } from './input.js';
 import { Runner } from './run.js';
-import { remember } from './session.js';
-import type { LineResult, ShellSession } from './types.js';
+import { aliasesOf, remember } from './session.js';
+import type { LineOptions, LineResult, ShellSession } from './types.js';
 
 export type * from './types.js';
 export { newSession, prompt } from './session.js';
 export { complete } from './complete.js';
-export { needsMoreInput, parseLine } from './parse.js';
+export { editLine, needsMoreInput, parseLine } from './parse.js';
 
 /**
  * Runs one typed line: history expansion (`!!`, `!N`, `!-N`, `!prefix`, `!$`), history,
  * parsing, execution. The output holds stderr and stdout in the order a terminal shows them.
  */
-export function runLine(state: ClusterState, session: ShellSession, line: string, interest?: FactInterest, budget = new LineBudget()): LineResult {
+export function runLine(state: ClusterState, session: ShellSession, line: string, options: LineOptions = {}): LineResult {
   const expanded = expandHistory(line, session.history, session.historyBase ?? 0);
   if ('error' in expanded) {
     if (line.trim() !== '') remember(session, line);
@@ -28,7 +28,7 @@ export function runLine(state: ClusterState, session: ShellSession, line: string
   if (text.trim() !== '') remember(session, text);
   const echo = text !== line ? `${text}\n` : '';
   try {
-    return runText(state, session, text, echo, interest, budget);
+    return runText(state, session, text, echo, options);
   } catch (error) {
     // Last guard: `$($($(…)))` nested deep enough overflows the stack; answer, don't crash the room.
     if (!(error instanceof RangeError)) throw error;
@@ -38,14 +38,15 @@ export function runLine(state: ClusterState, session: ShellSession, line: string
 }
 
 /** Parses and runs a line after history expansion; `echo` is the expanded line when it changed. */
-function runText(state: ClusterState, session: ShellSession, text: string, echo: string, interest: FactInterest | undefined, budget: LineBudget): LineResult {
-  const parsed = parseLine(text);
+function runText(state: ClusterState, session: ShellSession, text: string, echo: string, options: LineOptions): LineResult {
+  const parsed = parseLine(text, { aliases: aliasesOf(session) });
   if (!parsed.ok) {
     session.lastExitCode = 2;
     return { output: echo + parsed.error, exitCode: 2 };
   }
   if (parsed.list.length === 0) return { output: echo, exitCode: session.lastExitCode ?? 0 };
-  const outcome = new Runner(state, interest, budget).runTop(session, parsed.list);
+  const { interest } = options;
+  const outcome = new Runner(state, interest, options.advance, options.budget ?? new LineBudget()).runTop(session, parsed.list, Input.terminal());
   session.lastExitCode = outcome.exitCode;
   // Concatenated, not joined: a big listing is not copied again here.
   let output = echo;
@@ -75,7 +76,8 @@ function expandHistory(line: string, history: string[], base: number): { line: s
       i++;
       continue;
     }
-    if (c !== '!' || inSingle) {
+    // `${!name}` is indirection, not history (bash checks for it too).
+    if (c !== '!' || inSingle || line.slice(i - 2, i) === '${') {
       out += c;
       continue;
     }

@@ -25,6 +25,9 @@ export const MAX_VARIABLE_CHARS = 1024 * 1024;
 /** Most commands and loop iterations one typed line may run (`for` loops, substitutions, lists). */
 export const MAX_COMMANDS_PER_LINE = 1000;
 
+/** Most simulated time `sleep` may let pass in one line (a typed `sleep 86400` must not skip the drill). */
+export const MAX_SLEEP_PER_LINE_MS = 5 * 60_000;
+
 /** Largest printf field width or precision; a wider one is refused like an overflowing int. */
 export const MAX_FORMAT_WIDTH = 1024 * 1024;
 

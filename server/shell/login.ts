@@ -60,6 +60,7 @@ export const ssh: ShellProgram = (ctx, argv, shell) => {
   }
   ctx.session.node = name;
   ctx.session.root = false;
+  delete ctx.session.cwd;
   return result(motd(ctx.state, node));
 }
 
@@ -84,6 +85,7 @@ export const exit: ShellProgram = (ctx, argv) => {
     }
   }
   const session = ctx.session;
+  delete session.cwd;
   if (session.node === undefined) {
     if (argv[0] === 'logout') return result('', "bash: logout: not login shell: use `exit'\n", 1);
     return { stdout: '', stderr, exitCode: code, stop: true, exitShell: true };
@@ -112,6 +114,7 @@ export const sudo: ShellProgram = (ctx, argv, shell) => {
   if (args.length === 0) return result('', 'usage: sudo -h | -K | -k | -V\nusage: sudo -v [-ABkNnS] [-g group] [-h host] [-p prompt] [-u user]\nusage: sudo [-ABbEHkNnPS] [-C num] [-D directory] [-g group] [-h host] [-p prompt] [-R directory] [-T timeout] [-u user] [VAR=value] [-i | -s] [command [arg ...]]\n', 1);
   if (ROOT_SHELLS.some((shape) => shape.length === args.length && shape.every((a, i) => a === args[i]))) {
     session.root = true;
+    delete session.cwd;
     return result('');
   }
   if (args[0]!.startsWith('-')) return result('', `sudo: invalid option -- '${args[0]!.slice(1, 2)}'\nusage: sudo -h | -K | -k | -V\n`, 1);

@@ -1,4 +1,4 @@
-// Which programs exist where. On the workstation: kubectl (and `k`), ssh, the text tools
+// Which programs exist where. On the workstation: kubectl (`k` is an alias), ssh, the text tools
 // and builtins. On a node after `ssh`: the node and network tools, kubectl on control-plane
 // nodes only (they hold /etc/kubernetes/admin.conf), sudo, the text tools and builtins.
 import type { ClusterState } from '../cluster/types.js';
@@ -11,7 +11,11 @@ import { withFacts } from './node/facts.js';
 import { nodeTools } from './node/index.js';
 import type { ShellProgram } from './program.js';
 import { program } from './program.js';
-import { currentNode, isControlPlane } from './session.js';
+import { editor } from './editor.js';
+import { watch } from './watch.js';
+import { cp, ls, mkdir, mv, rm, touch } from './file-tools.js';
+import { isLanguageBuiltin, languageBuiltinNames } from './language.js';
+import { aliasesOf, currentNode, isControlPlane } from './session.js';
 import { textTools, xargs } from './text/index.js';
 import type { ShellCommand, ShellSession } from './types.js';
 import { ok } from './types.js';
@@ -20,14 +24,16 @@ const programs = (commands: Record<string, ShellCommand>): Record<string, ShellP
   Object.fromEntries(Object.entries(commands).map(([name, command]) => [name, program(command)]));
 
 /** Where a program is installed, for `type` and `which`. */
-const BIN_DIR: Record<string, string> = { kubectl: '/usr/local/bin', etcdctl: '/usr/local/bin', crictl: '/usr/local/bin', k: '' };
+const BIN_DIR: Record<string, string> = { kubectl: '/usr/local/bin', etcdctl: '/usr/local/bin', crictl: '/usr/local/bin' };
 
 const typeCmd: ShellProgram = (ctx, argv, shell) => {
   let stdout = '';
   let stderr = '';
   for (const name of argv.slice(1)) {
-    if (name === 'k' && ctx.session.node === undefined) stdout += "k is aliased to `kubectl'\n";
-    else if (name in shellBuiltinPrograms || ['echo', 'pwd', 'true', 'false', 'test', '['].includes(name)) stdout += `${name} is a shell builtin\n`;
+    const alias = aliasesOf(ctx.session)[name];
+    if (alias !== undefined) stdout += `${name} is aliased to \`${alias}'\n`;
+    else if (ctx.session.functions?.[name]) stdout += `${name} is a function\n`;
+    else if (isLanguageBuiltin(name) || name in shellBuiltinPrograms || ['echo', 'pwd', 'true', 'false', 'test', '['].includes(name)) stdout += `${name} is a shell builtin\n`;
     else if (shell.find(ctx, name, true)) stdout += `${name} is ${pathOf(name)}\n`;
     else stderr += `bash: type: ${name}: not found\n`;
   }
@@ -36,7 +42,7 @@ const typeCmd: ShellProgram = (ctx, argv, shell) => {
 
 const which: ShellProgram = (ctx, argv, shell) => {
   const names = argv.slice(1).filter((n) => !n.startsWith('-'));
-  const found = names.filter((n) => n !== 'k' && shell.find(ctx, n, true));
+  const found = names.filter((n) => shell.find(ctx, n, true));
   return { stdout: found.map((n) => `${pathOf(n)}\n`).join(''), stderr: '', exitCode: found.length === names.length ? 0 : 1 };
 };
 
@@ -49,9 +55,9 @@ const help: ShellProgram = (ctx) => {
   const where = ctx.session.node === undefined ? 'on your workstation' : `on ${ctx.session.node}`;
   return ok(
     `Programs available ${where}:\n${wrap(names)}\n` +
-    `Shell builtins:\n${wrap(Object.keys(shellBuiltinPrograms).sort())}\n` +
+    `Shell builtins:\n${wrap([...Object.keys(shellBuiltinPrograms), ...languageBuiltinNames()].sort())}\n` +
     `Text tools and utilities:\n${wrap(Object.keys(utilityPrograms).sort())}\n` +
-    'Pipes (|), lists (; && ||), quotes, $VAR, $(…) and 2>/dev/null work as in bash. Tab completes.\n',
+    'The bash language works: pipes, lists, quotes, expansions, loops, case, functions, [[ ]], $((…)). Tab completes.\n',
   );
 };
 
@@ -80,13 +86,15 @@ const shellBuiltinPrograms: Record<string, ShellProgram> = {
 const utilityPrograms: Record<string, ShellProgram> = {
   ...programs(utilities),
   ...programs(textTools),
+  ...programs({ mkdir, touch, cp, mv, vi: editor, vim: editor, nano: editor }),
   xargs,
+  watch,
   which,
 };
 
 const kubectl = program(kubectlCommand);
 const nodeToolsWithFacts = withFacts({ ...networkTools, ...nodeTools });
-const workstationPrograms: Record<string, ShellProgram> = { kubectl, k: kubectl, ssh, sudo };
+const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, sudo, ls: program(ls), rm: program(rm) };
 
 /** The node tools read the node's whole state (rules, journals, containers) on every call. */
 const nodeTool = (command: ShellCommand): ShellProgram => (ctx, argv) => {
@@ -95,6 +103,7 @@ const nodeTool = (command: ShellCommand): ShellProgram => (ctx, argv) => {
 };
 const nodePrograms: Record<string, ShellProgram> = {
   ...Object.fromEntries(Object.entries(nodeToolsWithFacts).map(([name, command]) => [name, nodeTool(command)])),
+  rm: program(rm),
   ssh,
   sudo,
 };
@@ -120,6 +129,9 @@ export function findProgram(state: ClusterState, session: ShellSession, name: st
 
 /** Every command name that runs where the session is, for Tab completion. */
 export function commandNames(state: ClusterState, session: ShellSession): string[] {
-  const names = new Set([...Object.keys(shellBuiltinPrograms), ...Object.keys(locationPrograms(state, session)), ...Object.keys(utilityPrograms)]);
+  const names = new Set([
+    ...Object.keys(shellBuiltinPrograms), ...languageBuiltinNames(), ...Object.keys(locationPrograms(state, session)), ...Object.keys(utilityPrograms),
+    ...Object.keys(aliasesOf(session)), ...Object.keys(session.functions ?? {}),
+  ]);
   return [...names].sort();
 }

@@ -1,19 +1,31 @@
-// Runs a parsed line: expands words ($VAR, $(…), field splitting), applies redirections,
-// connects pipeline stages, and evaluates `;` / `&&` / `||`. What the terminal shows is
-// kept as an ordered list of chunks so stderr and stdout interleave the way they would.
+// Runs a parsed line: expands words (braces, parameters, $(…), $((…)), field splitting),
+// applies redirections, connects pipeline stages, runs compound commands and functions,
+// and evaluates `;` / `&&` / `||` under `set -e`. What the terminal shows is kept as an
+// ordered list of chunks so stderr and stdout interleave the way they would.
+import type { FactInterest, FactSink, Reveal } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
-import type { AndOr, Command, ForCommand, IfCommand, List, Pipeline, Redirect, SimpleCommand, Word } from './parse.js';
+import { ArithError, evaluateArith } from './arith.js';
+import { BraceTooLarge, expandBraces } from './brace.js';
+import { Input, withLazyStdin } from './input.js';
+import { isLanguageBuiltin, runLanguageBuiltin, type LanguageHost } from './language.js';
 import { CPU_LIMIT_EXIT, cpuLimitMessage, LineBudget, OverBudget, STEPS_PER_COMMAND } from './budget.js';
-import { capOutput, MAX_COMMANDS_PER_LINE, MAX_OUTPUT_CHARS, truncationLine, utf8Length } from './limits.js';
+import { capOutput, MAX_COMMANDS_PER_LINE, MAX_OUTPUT_CHARS, MAX_SLEEP_PER_LINE_MS, truncationLine, utf8Length } from './limits.js';
+import type {
+  ArithForCommand, AndOr, Assignment, CaseCommand, Command, CondExpr, ForCommand, IfCommand, List, ParamPart, Pipeline, Redirect,
+  SimpleCommand, WhileCommand, Word,
+} from './parse.js';
 import { parseLine } from './parse.js';
+import { escapeGlob, matchGlob, removePrefix, removeSuffix, replaceGlob } from './pattern.js';
 import type { ProgramResult, ShellApi } from './program.js';
 import { findProgram } from './registry.js';
-import { assignVar, baseEnv, commandEnv, currentNode, forkSession } from './session.js';
-import type { FactInterest, FactSink, Reveal } from '../cluster/facts.js';
+import { aliasesOf, assignVar, baseEnv, commandEnv, forkSession, unsetVar as unsetScalar } from './session.js';
 import { MAX_REVEALS_PER_LINE, RevealCollector, surviving, type RevealBudget } from './reveals.js';
+import { compileRegex } from './text/regex.js';
 import type { CommandContext, LineResult, ShellSession } from './types.js';
+import { getElement, getElements, getVar, isAssoc, setArray, setElement, setVar } from './vars.js';
+import { globPaths, readFile, resolvePath, writeFile } from './vfs.js';
 
-interface Chunk {
+export interface Chunk {
   fd: 1 | 2;
   text: string;
   /** The `… output truncated` line: how many bytes were cut. */
@@ -22,9 +34,6 @@ interface Chunk {
   reveals?: readonly Reveal[];
 }
 
-/** Reveals that come with the text a command reads on stdin. */
-type Feed = readonly Reveal[];
-const NO_FEED: Feed = [];
 /** Programs that print their arguments, not what they read: they show no fact they were fed. */
 const PRINTERS = new Set(['echo', 'printf', 'yes', 'seq', 'true', 'false']);
 
@@ -36,105 +45,195 @@ interface Expansion {
 }
 
 /** What running part of a line produced. */
-interface Outcome {
+export interface Outcome {
   chunks: Chunk[];
   exitCode: number;
-  /** `exit` ran: stop the rest of the line. */
+  /** `exit` ran (or an expansion failed): stop the rest of the line. */
   stop?: boolean;
   /** `break` / `continue` ran: the rest of the loop body is skipped; `levels` loops are left or continued. */
   loop?: { kind: 'break' | 'continue'; levels: number };
+  /** `return` ran: the rest of the function is skipped. */
+  ret?: boolean;
+  /** The status may stop the line under `set -e` (not a condition, not before `&&`/`||`, not negated). */
+  errexit?: boolean;
   exitShell?: boolean;
   clear?: boolean;
   edit?: LineResult['edit'];
 }
 
-type Target = 'out' | 'err' | 'null';
+/** An expansion that fails stops the line, with bash's message and status. */
+class ExpansionFailure extends Error {
+  constructor(readonly text: string, readonly status: number) {
+    super(text);
+  }
+}
 
-export class Runner implements ShellApi {
+type Target = 'out' | 'err' | 'null' | { file: string };
+
+interface Redirected {
+  stdin: Input;
+  targets: Record<1 | 2, Target>;
+}
+
+/** Deepest function calls may nest (each call is several stack frames of this interpreter). */
+const MAX_FUNCTION_DEPTH = 100;
+
+export const outcome = (stdout: string, stderr = '', exitCode = 0): Outcome => {
+  const chunks: Chunk[] = [];
+  if (stdout !== '') chunks.push({ fd: 1, text: stdout });
+  if (stderr !== '') chunks.push({ fd: 2, text: stderr });
+  return { chunks, exitCode };
+};
+
+export class Runner implements ShellApi, LanguageHost {
   /** Commands and loop iterations run so far by this line (substitutions included). */
   private commandsRun = 0;
   /** The line went over MAX_COMMANDS_PER_LINE: everything left stops at once. */
   private overBudget = false;
-  /** `for` loops the running command is in. */
-  private loopDepth = 0;
+  /** Loops the running command is in. */
+  loopDepth = 0;
+  /** Positional parameters of the running function (the line itself has none). */
+  positional: string[][] = [[]];
+  /** Variables each running function made `local`, with what to restore on return. */
+  locals: Map<string, () => void>[] = [];
+  /** Conditions (`if`, `while`, before `&&`/`||`, `!`) being run: `set -e` ignores their failures. */
+  private conditionDepth = 0;
+  /** `$!`: the "process id" of the last `&` list. */
+  private lastBackground: number | undefined;
   /** The command that ran the line out of steps (the message names it). */
   private overStepsIn: string | undefined;
 
+  /** Simulated ms `sleep` may still let pass in this line. */
+  private sleepLeft = MAX_SLEEP_PER_LINE_MS;
   /** What the line may still tag (reveals.ts). */
   private readonly reveals: RevealBudget = { left: MAX_REVEALS_PER_LINE };
 
-  /** `interest`: which facts to tag (a scenario's evidence); none = tag nothing. `budget`: the line's steps (budget.ts). */
-  constructor(private readonly state: ClusterState, private readonly interest?: FactInterest, readonly budget = new LineBudget()) {}
+  /**
+   * `interest`: which facts to tag (a scenario's evidence), none = tag nothing; `advance`: the
+   * room's clock, for `sleep`; `budget`: the line's steps (budget.ts).
+   */
+  constructor(
+    private readonly state: ClusterState,
+    private readonly interest?: FactInterest,
+    private readonly advance?: (ms: number) => void,
+    readonly budget = new LineBudget(),
+  ) {}
 
   find(ctx: CommandContext, name: string, external = false) {
     return findProgram(ctx.state, ctx.session, name, external);
   }
 
   runLine(session: ShellSession, line: string, sink?: FactSink): { output: string; exitCode: number } {
-    const parsed = parseLine(line);
+    const parsed = parseLine(line, { aliases: aliasesOf(session) });
     if (!parsed.ok) return { output: parsed.error, exitCode: 2 };
-    const outcome = this.runList(session, parsed.list, '');
+    const result = this.runList(session, parsed.list, Input.empty());
     // What the remote line showed is shown again by the program that ran it (ssh NODE CMD).
-    if (sink) for (const chunk of outcome.chunks) for (const r of surviving(chunk.reveals ?? NO_FEED, chunk.text)) sink.add(r);
-    return { output: outcome.chunks.map((c) => c.text).join(''), exitCode: outcome.exitCode };
+    if (sink) for (const chunk of result.chunks) for (const r of surviving(chunk.reveals ?? [], chunk.text)) sink.add(r);
+    return { output: result.chunks.map((c) => c.text).join(''), exitCode: result.exitCode };
+  }
+
+  /** Runs text as commands in the session (`eval`, `source`, traps). */
+  runText(session: ShellSession, text: string, stdin: Input): Outcome {
+    const parsed = parseLine(text, { aliases: aliasesOf(session) });
+    if (!parsed.ok) return outcome('', parsed.error, 2);
+    return this.runList(session, parsed.list, stdin);
   }
 
   /** Runs a whole typed line; a line stopped for its CPU budget ends with the message saying so. */
-  runTop(session: ShellSession, list: List): Outcome {
-    const outcome = this.runList(session, list, '');
-    if (this.overStepsIn === undefined) return outcome;
+  runTop(session: ShellSession, list: List, stdin: Input): Outcome {
+    const result = this.runList(session, list, stdin);
+    if (this.overStepsIn === undefined) return result;
     session.lastExitCode = CPU_LIMIT_EXIT;
     // After the cap, so that a line that printed its fill still says why it stopped.
-    return { ...outcome, chunks: [...outcome.chunks, { fd: 2, text: cpuLimitMessage(this.overStepsIn || undefined) }], exitCode: CPU_LIMIT_EXIT, stop: true };
+    return { ...result, chunks: [...result.chunks, { fd: 2, text: cpuLimitMessage(this.overStepsIn || undefined) }], exitCode: CPU_LIMIT_EXIT, stop: true };
   }
 
-  runList(session: ShellSession, list: List, stdin: string, feed: Feed = NO_FEED): Outcome {
+  runList(session: ShellSession, list: List, stdin: Input): Outcome {
     const total: Outcome = { chunks: [], exitCode: session.lastExitCode ?? 0 };
     for (const andOr of list) {
-      const outcome = this.runAndOr(session, andOr, stdin, feed);
-      merge(total, outcome);
-      if (outcome.stop || outcome.loop) break;
+      const result = this.runAndOr(session, andOr, stdin);
+      if (andOr.background) {
+        this.lastBackground = 4243 + this.commandsRun;
+        result.exitCode = 0;
+      }
+      merge(total, result);
+      if (result.stop || result.loop || result.ret) break;
+      if (result.errexit && result.exitCode !== 0 && this.conditionDepth === 0) {
+        const trap = session.traps?.ERR;
+        if (trap !== undefined) merge(total, { ...this.runText(session, trap, stdin), exitCode: result.exitCode });
+        if (session.options?.errexit) {
+          total.stop = true;
+          break;
+        }
+      }
     }
+    delete total.errexit; // a compound command's own status does not stop the line again
     return total;
   }
 
-  private runAndOr(session: ShellSession, andOr: AndOr, stdin: string, feed: Feed): Outcome {
+  /** `a && b || c`: the pipelines before the last are conditions; only the last may stop a `set -e` line. */
+  private runAndOr(session: ShellSession, andOr: AndOr, stdin: Input): Outcome {
+    const pipelines = [andOr.first, ...andOr.rest.map((r) => r.pipeline)];
     const total: Outcome = { chunks: [], exitCode: 0 };
-    merge(total, this.runPipeline(session, andOr.first, stdin, feed));
-    for (const { op, pipeline } of andOr.rest) {
-      if (total.stop || total.loop) break;
-      const runs = op === '&&' ? total.exitCode === 0 : total.exitCode !== 0;
-      if (runs) merge(total, this.runPipeline(session, pipeline, stdin, feed));
+    let lastRan = 0;
+    for (let i = 0; i < pipelines.length; i++) {
+      if (i > 0) {
+        if (total.stop || total.loop || total.ret) break;
+        const op = andOr.rest[i - 1]!.op;
+        if (op === '&&' ? total.exitCode !== 0 : total.exitCode === 0) continue;
+      }
+      const final = i === pipelines.length - 1;
+      if (!final) this.conditionDepth++;
+      try {
+        merge(total, this.runPipeline(session, pipelines[i]!, stdin));
+      } finally {
+        if (!final) this.conditionDepth--;
+      }
+      lastRan = i;
     }
+    total.errexit = lastRan === pipelines.length - 1 && !pipelines[lastRan]!.negated && (total.errexit ?? false);
     return total;
   }
 
-  private runPipeline(session: ShellSession, pipeline: Pipeline, stdin: string, feed: Feed): Outcome {
+  private runPipeline(session: ShellSession, pipeline: Pipeline, stdin: Input): Outcome {
     const { commands } = pipeline;
     const result: Outcome = { chunks: [], exitCode: 0 };
     let input = stdin;
-    let inputFeed = feed;
-    for (let i = 0; i < commands.length; i++) {
-      // Like bash, each stage of a real pipeline runs in a subshell.
-      const stageSession = commands.length > 1 ? forkSession(session) : session;
-      const stage = this.runCommand(stageSession, commands[i]!, input, inputFeed);
-      if (i === commands.length - 1) {
-        merge(result, stage);
-        break;
+    const statuses: number[] = [];
+    if (pipeline.negated) this.conditionDepth++;
+    try {
+      for (let i = 0; i < commands.length; i++) {
+        // Like bash, each stage of a real pipeline runs in a subshell.
+        const stageSession = commands.length > 1 ? forkSession(session) : session;
+        const stage = this.runCommand(stageSession, commands[i]!, input);
+        statuses.push(stage.exitCode);
+        if (i === commands.length - 1) {
+          merge(result, stage);
+          break;
+        }
+        result.chunks.push(...stage.chunks.filter((c) => c.fd === 2));
+        if (this.overBudget || this.budget.exhausted) {
+          // An earlier stage's stop (not `exit`, which ends only its subshell) ends the line too.
+          Object.assign(result, { exitCode: 1, stop: true });
+          break;
+        }
+        const piped = stage.chunks.filter((c) => c.fd === 1);
+        input = new Input(piped.map((c) => c.text).join(''), false, piped.flatMap((c) => c.reveals ?? []));
+        result.clear ||= stage.clear ?? false;
       }
-      result.chunks.push(...stage.chunks.filter((c) => c.fd === 2));
-      if (this.overBudget || this.budget.exhausted) {
-        // An earlier stage's stop (not `exit`, which ends only its subshell) ends the line too.
-        Object.assign(result, { exitCode: 1, stop: true });
-        break;
-      }
-      const piped = stage.chunks.filter((c) => c.fd === 1);
-      input = piped.map((c) => c.text).join('');
-      inputFeed = piped.flatMap((c) => c.reveals ?? NO_FEED);
-      result.clear ||= stage.clear ?? false;
+    } finally {
+      if (pipeline.negated) this.conditionDepth--;
     }
-    if (commands.length > 1) delete result.loop; // the last stage too ran in a subshell
+    if (commands.length > 1) {
+      result.errexit = true;
+      delete result.loop; // the last stage too ran in a subshell
+      delete result.ret;
+      if (!this.overBudget && !this.budget.exhausted) delete result.stop;
+      if (session.options?.pipefail) result.exitCode = statuses.filter((s) => s !== 0).at(-1) ?? 0;
+    }
+    (session.arrays ??= {}).PIPESTATUS = statuses.map(String);
     if (pipeline.negated) result.exitCode = result.exitCode === 0 ? 1 : 0;
+    if (pipeline.timed) result.chunks.push({ fd: 2, text: '\nreal\t0m0.000s\nuser\t0m0.000s\nsys\t0m0.000s\n' });
     session.lastExitCode = result.exitCode; // `$?` for the rest of the line
     return result;
   }
@@ -154,9 +253,9 @@ export class Runner implements ShellApi {
    * A command, or the stop of the line when it (or an expansion in it) runs out of steps:
    * what ran before stays printed, runTop adds the message once.
    */
-  private runCommand(session: ShellSession, command: Command, stdin: string, feed: Feed): Outcome {
+  private runCommand(session: ShellSession, command: Command, stdin: Input): Outcome {
     try {
-      return this.runCommandSpending(session, command, stdin, feed);
+      return this.runCommandSpending(session, command, stdin);
     } catch (error) {
       if (!(error instanceof OverBudget)) throw error;
       this.overStepsIn ??= ''; // exec names the program when one ran out
@@ -164,60 +263,145 @@ export class Runner implements ShellApi {
     }
   }
 
-  private runCommandSpending(session: ShellSession, command: Command, stdin: string, feed: Feed): Outcome {
-    if (command.kind === 'simple') return this.runSimple(session, command, stdin, feed);
-    // A compound command: its redirections apply to everything its body prints.
-    const sub: Expansion = { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS };
-    const expand = (word: Word, split: boolean): string[] => this.expandWord(session, word, split, sub);
-    const io = this.applyRedirects(session, command.redirects, stdin, expand);
-    if ('error' in io) return { chunks: [...sub.side, { fd: 2, text: io.error }], exitCode: 1 };
-    const bodyFeed = io.stdin === stdin ? feed : NO_FEED;
-    const body = command.kind === 'for' ? this.runFor(session, command, io.stdin, bodyFeed, sub) : this.runIf(session, command, io.stdin, bodyFeed);
-    const chunks = [...sub.side];
-    for (const chunk of body.chunks) {
-      const target = io.targets[chunk.fd];
-      if (target !== 'null') chunks.push({ ...chunk, fd: target === 'out' ? 1 : 2 });
+  private runCommandSpending(session: ShellSession, command: Command, stdin: Input): Outcome {
+    try {
+      if (command.kind === 'simple') return this.runSimple(session, command, stdin);
+      if (command.kind === 'function') {
+        (session.functions ??= {})[command.name] = command.body;
+        return { chunks: [], exitCode: 0 };
+      }
+      // A compound command: its redirections apply to everything its body prints.
+      const sub: Expansion = { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS };
+      const io = this.applyRedirects(session, command.redirects, stdin, sub);
+      if ('error' in io) return { chunks: [...sub.side, { fd: 2, text: io.error }], exitCode: 1 };
+      const body = this.runCompound(session, command, io.stdin);
+      return { ...body, chunks: [...sub.side, ...this.route(session, io, body.chunks)] };
+    } catch (error) {
+      if (error instanceof ExpansionFailure) return { chunks: [{ fd: 2, text: error.text }], exitCode: error.status, stop: true };
+      throw error;
     }
-    return { ...body, chunks };
+  }
+
+  private runCompound(session: ShellSession, command: Exclude<Command, SimpleCommand | { kind: 'function' }>, stdin: Input): Outcome {
+    switch (command.kind) {
+      case 'for': return this.runFor(session, command, stdin);
+      case 'arithfor': return this.runArithFor(session, command, stdin);
+      case 'while': return this.runWhile(session, command, stdin);
+      case 'if': return this.runIf(session, command, stdin);
+      case 'case': return this.runCase(session, command, stdin);
+      case 'group': {
+        if (!command.subshell) return this.runList(session, command.body, stdin);
+        const inner = forkSession(session);
+        const result = this.runList(inner, command.body, stdin);
+        const exitTrap = inner.traps?.EXIT;
+        if (exitTrap !== undefined) merge(result, { ...this.runText(inner, exitTrap, stdin), exitCode: result.exitCode });
+        if (!this.overBudget) delete result.stop;
+        delete result.loop;
+        delete result.ret;
+        delete result.exitShell;
+        return { ...result, errexit: true };
+      }
+      case 'arith': {
+        const over = this.spend();
+        if (over) return over;
+        try {
+          return { chunks: [], exitCode: this.arith(session, command.expr) !== 0n ? 0 : 1, errexit: true };
+        } catch (error) {
+          if (error instanceof ExpansionFailure) return { chunks: [{ fd: 2, text: `bash: ((: ${error.text.replace(/^bash: /, '')}` }], exitCode: 1 };
+          throw error;
+        }
+      }
+      case 'cond': {
+        const over = this.spend();
+        if (over) return over;
+        const sub: Expansion = { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS };
+        const result = this.evalCond(session, command.expr, sub);
+        if (typeof result === 'string') return { chunks: [...sub.side, { fd: 2, text: result }], exitCode: 2 };
+        return { chunks: sub.side, exitCode: result ? 0 : 1, errexit: true };
+      }
+    }
+  }
+
+  /** Runs a loop body once; says whether the loop goes on, and with what control. */
+  private iteration(session: ShellSession, body: List, stdin: Input, total: Outcome): boolean {
+    this.loopDepth++;
+    const result = this.runList(session, body, stdin);
+    this.loopDepth--;
+    merge(total, result);
+    if (result.stop || result.ret) return false;
+    const control = result.loop;
+    if (!control) return true;
+    delete total.loop;
+    if (control.levels > 1) {
+      total.loop = { kind: control.kind, levels: control.levels - 1 }; // for an outer loop
+      return false;
+    }
+    return control.kind === 'continue';
   }
 
   /** `for NAME in WORDS; do BODY; done`: the variable keeps the last value afterwards, as in bash. */
-  private runFor(session: ShellSession, command: ForCommand, stdin: string, feed: Feed, sub: Expansion): Outcome {
-    const values = command.words.flatMap((word) => this.expandWord(session, word, true, sub));
+  private runFor(session: ShellSession, command: ForCommand, stdin: Input): Outcome {
+    const sub: Expansion = { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS };
+    const values = command.words === undefined ? [...this.positional.at(-1)!] : this.expandWords(session, command.words, sub);
     if (sub.room < 0) return { chunks: [{ fd: 2, text: `bash: expansion too large (over ${MAX_OUTPUT_CHARS} characters)\n` }], exitCode: 1 };
-    const total: Outcome = { chunks: [], exitCode: 0 };
+    const total: Outcome = { chunks: sub.side, exitCode: 0 };
     for (const value of values) {
       const over = this.spend();
       if (over) {
         merge(total, over);
         break;
       }
-      const refused = assignVar(session, command.name, value);
+      const refused = setVar(session, command.name, value);
       if (refused) {
         merge(total, { chunks: [{ fd: 2, text: refused }], exitCode: 1 });
         break;
       }
-      this.loopDepth++;
-      const outcome = this.runList(session, command.body, stdin, feed);
-      this.loopDepth--;
-      merge(total, outcome);
-      if (outcome.stop) break;
-      const control = outcome.loop;
-      if (!control) continue;
-      delete total.loop;
-      if (control.levels > 1) {
-        total.loop = { kind: control.kind, levels: control.levels - 1 }; // for an outer loop
-        break;
-      }
-      if (control.kind === 'break') break;
+      if (!this.iteration(session, command.body, stdin, total)) break;
     }
     return total;
   }
 
+  private runArithFor(session: ShellSession, command: ArithForCommand, stdin: Input): Outcome {
+    const total: Outcome = { chunks: [], exitCode: 0 };
+    this.arith(session, command.init);
+    for (;;) {
+      const over = this.spend();
+      if (over) {
+        merge(total, over);
+        break;
+      }
+      if (command.test.parts.length > 0 && this.arith(session, command.test) === 0n) break;
+      if (!this.iteration(session, command.body, stdin, total)) break;
+      this.arith(session, command.step);
+    }
+    return total;
+  }
+
+  /** `while`/`until`: the condition's failures do not stop a `set -e` line; the status is the body's. */
+  private runWhile(session: ShellSession, command: WhileCommand, stdin: Input): Outcome {
+    const total: Outcome = { chunks: [], exitCode: 0 };
+    for (;;) {
+      const over = this.spend();
+      if (over) {
+        merge(total, over);
+        return total;
+      }
+      this.conditionDepth++;
+      const tested = this.runList(session, command.condition, stdin);
+      this.conditionDepth--;
+      const status = total.exitCode;
+      merge(total, tested);
+      if (tested.stop || tested.loop || tested.ret) return total;
+      total.exitCode = status;
+      if ((tested.exitCode === 0) === command.until) return total;
+      if (!this.iteration(session, command.body, stdin, total)) return total;
+    }
+  }
+
   /** `break [N]` / `continue [N]`, which only a loop can act on (bash's messages otherwise). */
-  private loopControl(argv: string[]): Outcome {
+  loopControl(argv: string[]): Outcome {
     const [kind, count, ...extra] = argv as ['break' | 'continue', ...string[]];
-    const fail = (text: string, exitCode = 1): Outcome => ({ chunks: [{ fd: 2, text: `bash: ${kind}: ${text}\n` }], exitCode });
+    const fail = (text: string, exitCode = 1): Outcome => outcome('', `bash: ${kind}: ${text}\n`, exitCode);
     if (extra.length > 0) return fail('too many arguments');
     if (count !== undefined && !/^-?\d+$/.test(count)) return fail(`${count}: numeric argument required`, 128);
     const levels = count === undefined ? 1 : Number(count);
@@ -227,61 +411,159 @@ export class Runner implements ShellApi {
   }
 
   /** The body of the first branch whose condition succeeds, else the `else` part; status 0 if none ran. */
-  private runIf(session: ShellSession, command: IfCommand, stdin: string, feed: Feed): Outcome {
+  private runIf(session: ShellSession, command: IfCommand, stdin: Input): Outcome {
     const total: Outcome = { chunks: [], exitCode: 0 };
     for (const { condition, body } of command.branches) {
-      const tested = this.runList(session, condition, stdin, feed);
+      this.conditionDepth++;
+      const tested = this.runList(session, condition, stdin);
+      this.conditionDepth--;
       merge(total, tested);
-      if (tested.stop || tested.loop) return total;
+      if (tested.stop || tested.loop || tested.ret) return total;
       if (tested.exitCode === 0) {
-        merge(total, this.runList(session, body, stdin, feed));
+        merge(total, this.runList(session, body, stdin));
         return total;
       }
     }
     total.exitCode = 0;
-    if (command.otherwise) merge(total, this.runList(session, command.otherwise, stdin, feed));
+    if (command.otherwise) merge(total, this.runList(session, command.otherwise, stdin));
     return total;
   }
 
-  private runSimple(session: ShellSession, command: SimpleCommand, stdin: string, feed: Feed): Outcome {
+  /** `case`: the first item with a matching pattern runs; `;&` runs the next body too, `;;&` tests on. */
+  private runCase(session: ShellSession, command: CaseCommand, stdin: Input): Outcome {
+    const over = this.spend();
+    if (over) return over;
+    const sub: Expansion = { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS };
+    const word = this.expandWord(session, command.word, false, sub).join('');
+    const total: Outcome = { chunks: sub.side, exitCode: 0 };
+    let fallThrough = false;
+    for (const item of command.items) {
+      if (!fallThrough && !item.patterns.some((p) => matchGlob(this.expandPattern(session, p, sub), word))) continue;
+      const result = this.runList(session, item.body, stdin);
+      merge(total, result);
+      if (result.stop || result.loop || result.ret) return total;
+      if (item.end === ';;') break;
+      fallThrough = item.end === ';&';
+    }
+    return total;
+  }
+
+  /** Calls a function: its own positional parameters and locals, `return` ends it. */
+  private callFunction(session: ShellSession, name: string, body: Command, argv: string[], stdin: Input): Outcome {
+    if (this.positional.length > MAX_FUNCTION_DEPTH) return { ...outcome('', `bash: ${name}: maximum function nesting level exceeded (${MAX_FUNCTION_DEPTH})\n`, 1), stop: true };
+    this.positional.push(argv.slice(1));
+    this.locals.push(new Map());
+    const depth = this.loopDepth;
+    this.loopDepth = 0;
+    try {
+      const result = this.runCommand(session, body, stdin);
+      delete result.ret;
+      delete result.loop;
+      return result;
+    } finally {
+      this.loopDepth = depth;
+      this.positional.pop();
+      for (const restore of this.locals.pop()!.values()) restore();
+    }
+  }
+
+  private runSimple(session: ShellSession, command: SimpleCommand, stdin: Input): Outcome {
     const over = this.spend();
     if (over) return over;
     // `$x$x$x…` multiplies text: all words of one command together get MAX_OUTPUT_CHARS.
     const sub: Expansion = { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS };
     const side = sub.side; // stderr of command substitutions
-    const expand = (word: Word, split: boolean): string[] => this.expandWord(session, word, split, sub);
-
+    const argv = this.expandWords(session, command.words, sub);
     const prefix: Record<string, string> = {};
-    for (const a of command.assignments) prefix[a.name] = expand(a.value, false).join('');
-    const argv = command.words.flatMap((w) => expand(w, true));
-
-    const io = this.applyRedirects(session, command.redirects, stdin, expand);
+    if (argv.length > 0) for (const a of command.assignments) prefix[a.name] = this.expandWord(session, a.value, false, sub).join('');
+    const io = this.applyRedirects(session, command.redirects, stdin, sub);
     if (sub.room < 0) return { chunks: [...side, { fd: 2, text: `bash: expansion too large (over ${MAX_OUTPUT_CHARS} characters)\n` }], exitCode: 1 };
     if ('error' in io) return { chunks: [...side, { fd: 2, text: io.error }], exitCode: 1 };
 
     if (argv.length === 0) {
-      const refused = Object.entries(prefix).map(([name, value]) => assignVar(session, name, value)).filter((r) => r !== undefined);
-      if (refused.length > 0) return { chunks: [...side, ...refused.map((text) => ({ fd: 2 as const, text }))], exitCode: 1 };
-      return { chunks: side, exitCode: sub.exitCode ?? 0 };
+      const error = this.assign(session, command.assignments, sub);
+      if (error) return { chunks: [...side, { fd: 2, text: error }], exitCode: 1 };
+      return { chunks: side, exitCode: sub.exitCode ?? 0, errexit: true };
     }
-    if (argv[0] === 'break' || argv[0] === 'continue') return this.loopControl(argv);
+    if (session.options?.xtrace) side.push({ fd: 2, text: `+ ${argv.map(traceQuote).join(' ')}\n` });
+    const result = this.dispatch(session, argv, prefix, io.stdin);
+    delete session.fds; // the files of <(…) close with the command
+    if (command.arrayArgs && result.exitCode === 0) this.assign(session, command.arrayArgs, sub);
+    return { ...result, chunks: [...side, ...this.route(session, io, result.chunks)], errexit: true };
+  }
+
+  /** `NAME=value` alone: shell variables (and array elements) change. */
+  private assign(session: ShellSession, assignments: Assignment[], sub: Expansion): string | undefined {
+    for (const a of assignments) {
+      if (a.array) {
+        const values = this.expandWords(session, a.array, sub);
+        const keyed = values.length > 0 && values.every((v) => /^\[[^\]]+\]=/.test(v));
+        if (keyed) {
+          if (!a.append) setArray(session, a.name, []);
+          for (const v of values) {
+            const close = v.indexOf(']=');
+            const key = v.slice(1, close);
+            setElement(session, a.name, isAssoc(session, a.name) ? key : String(this.arith(session, { parts: [{ kind: 'lit', text: key, quoted: false }] }, sub)), v.slice(close + 2));
+          }
+        } else if (a.append) setArray(session, a.name, [...(getElements(session, a.name)?.values ?? []), ...values]);
+        else setArray(session, a.name, values);
+        continue;
+      }
+      const value = this.expandWord(session, a.value, false, sub).join('');
+      if (a.index) {
+        const key = this.subscript(session, a.name, a.index, sub);
+        const old = a.append ? (getElement(session, a.name, key) ?? '') : '';
+        const error = setElement(session, a.name, key, old + value);
+        if (error) return error;
+      } else {
+        const refused = setVar(session, a.name, a.append ? (getVar(session, a.name) ?? '') + value : value);
+        if (refused) return refused;
+      }
+    }
+    return undefined;
+  }
+
+  /** Functions, then the language's own builtins, then programs, like bash's lookup order. */
+  private dispatch(session: ShellSession, argv: string[], prefix: Record<string, string>, stdin: Input): Outcome {
+    const name = argv[0]!;
+    const fn = session.functions?.[name];
+    if (name === 'printf' && argv[1] === '-v' && argv.length > 3 && !fn) {
+      // `printf -v VAR FORMAT …`: the text goes to the variable.
+      const printed = this.dispatch(session, ['printf', ...argv.slice(3)], prefix, stdin);
+      setVar(session, argv[2]!, printed.chunks.filter((c) => c.fd === 1).map((c) => c.text).join(''));
+      return { ...printed, chunks: printed.chunks.filter((c) => c.fd === 2) };
+    }
+    if (fn || isLanguageBuiltin(name)) {
+      // `IFS=, read -a f`: the prefix holds while the builtin or function runs.
+      this.budget.spend(STEPS_PER_COMMAND);
+      const saved = Object.keys(prefix).map((k) => [k, Object.hasOwn(session.vars, k) ? session.vars[k] : undefined] as const);
+      const refused = Object.entries(prefix).map(([k, v]) => assignVar(session, k, v)).filter((r) => r !== undefined);
+      try {
+        if (refused.length > 0) return { chunks: refused.map((text) => ({ fd: 2 as const, text })), exitCode: 1 };
+        return fn ? this.callFunction(session, name, fn, argv, stdin) : runLanguageBuiltin(this, session, argv, stdin);
+      } finally {
+        for (const [k, v] of saved) {
+          if (v === undefined) unsetScalar(session, k);
+          else assignVar(session, k, v);
+        }
+      }
+    }
     const collector = this.interest ? new RevealCollector(this.interest, this.reveals) : undefined;
-    const ctx: CommandContext = { state: this.state, session, env: commandEnv(session, prefix), stdin: io.stdin, budget: this.budget, ...(collector ? { facts: collector } : {}) };
+    const ctx = this.context(session, stdin, prefix);
+    if (collector) ctx.facts = collector;
     const result = this.exec(ctx, argv);
-    const chunks = [...side];
-    // What the command read (unless a redirection replaced it, or it only prints its arguments) may show up in what it prints.
-    const fed = io.stdin === stdin && !PRINTERS.has(argv[0]!) ? feed : NO_FEED;
-    const reveals = collector && collector.reveals.length > 0 ? (fed.length > 0 ? [...collector.reveals, ...fed] : collector.reveals) : fed;
+    // What the command read (unless it only prints its arguments) may show up in what it prints.
+    const fed = PRINTERS.has(name) ? [] : stdin.feed;
+    const own = collector?.reveals ?? [];
+    const reveals = own.length > 0 ? (fed.length > 0 ? [...own, ...fed] : own) : fed;
+    const chunks: Chunk[] = [];
     // One command's output is bounded, so the next pipeline stage's stdin is too.
     const route = (fd: 1 | 2, output: string): void => {
-      const target = io.targets[fd];
-      if (output === '' || target === 'null') return;
+      if (output === '') return;
       const { text, cut } = capOutput(output);
-      const to = target === 'out' ? 1 : 2;
-      chunks.push(reveals.length > 0 ? { fd: to, text, reveals } : { fd: to, text });
-      // On the same stream, so a next pipeline stage reads it, as before; `cut` keeps the
-      // count of the bytes cut (not of this line) when the line is capped again.
-      if (cut > 0) chunks.push({ fd: to, text: truncationLine(cut), cut });
+      chunks.push(reveals.length > 0 ? { fd, text, reveals } : { fd, text });
+      // `cut` keeps the count of the bytes cut (not of this line) when the line is capped again.
+      if (cut > 0) chunks.push({ fd, text: truncationLine(cut), cut });
     };
     route(1, result.stdout);
     route(2, result.stderr);
@@ -293,6 +575,24 @@ export class Runner implements ShellApi {
       ...(result.clear ? { clear: true } : {}),
       ...(result.edit ? { edit: result.edit } : {}),
     };
+  }
+
+  /** `command NAME …`: a program or builtin, never a function. */
+  runProgram(session: ShellSession, argv: string[], stdin: Input): Outcome {
+    if (isLanguageBuiltin(argv[0]!)) return runLanguageBuiltin(this, session, argv, stdin);
+    const saved = session.functions;
+    delete session.functions;
+    try {
+      return this.dispatch(session, argv, {}, stdin);
+    } finally {
+      if (saved) session.functions = saved;
+    }
+  }
+
+  /** A script for `source`. */
+  readScript(session: ShellSession, path: string): { text: string } | { error: string } {
+    const file = readFile(this.context(session, Input.empty()), 'bash', path);
+    return file.ok ? { text: file.content } : { error: file.error };
   }
 
   private exec(ctx: CommandContext, argv: string[]): ProgramResult {
@@ -315,32 +615,30 @@ export class Runner implements ShellApi {
     return { stdout: '', stderr: `bash: ${name}: command not found\n`, exitCode: 127 };
   }
 
-  /** bash applies redirections left to right on a table of where fd 1 and 2 point. */
-  private applyRedirects(
-    session: ShellSession,
-    redirects: Redirect[],
-    stdin: string,
-    expand: (word: Word, split: boolean) => string[],
-  ): { stdin: string; targets: Record<1 | 2, Target> } | { error: string } {
+  /**
+   * bash applies redirections left to right on a table of where fd 1 and 2 point; `>` empties
+   * the file before the command runs, what the command prints is appended after (route).
+   */
+  private applyRedirects(session: ShellSession, redirects: Redirect[], stdin: Input, sub: Expansion): Redirected | { error: string } {
     const targets: Record<1 | 2, Target> = { 1: 'out', 2: 'err' };
     let input = stdin;
     for (const r of redirects) {
       const text = r.op === '<<<' || r.op === '<<';
-      const words = expand(r.target, !text);
+      const words = text ? [this.expandWord(session, r.target, false, sub).join('')] : this.expandWords(session, [r.target], sub);
       const name = words.join(' ');
       if (!text && words.length !== 1) return { error: `bash: ${rawText(r.target)}: ambiguous redirect\n` };
       if (r.op === '<<<') {
-        input = `${name}\n`;
+        input = new Input(`${name}\n`);
         continue;
       }
       if (r.op === '<<') {
-        input = name;
+        input = new Input(name);
         continue;
       }
       if (r.op === '<') {
-        const file = name === '/dev/null' ? '' : currentNode(this.state, session)?.host.files[name];
-        if (file === undefined) return { error: `bash: ${name}: No such file or directory\n` };
-        input = file;
+        const file = readFile(this.context(session, Input.empty()), 'bash', name);
+        if (!file.ok) return { error: file.error };
+        input = new Input(file.content);
         continue;
       }
       const fds: (1 | 2)[] = r.fd === 'both' ? [1, 2] : r.fd === 1 || r.fd === 2 ? [r.fd] : [];
@@ -352,88 +650,470 @@ export class Runner implements ShellApi {
       else if (name === '/dev/stdout') target = targets[1];
       else if (name === '/dev/stderr') target = targets[2];
       else if (r.op === '>&' && /^\d+$/.test(name)) return { error: `bash: ${name}: Bad file descriptor\n` };
-      else return { error: `bash: ${name}: Read-only file system\n` };
+      else {
+        const error = writeFile(this.state, session, name, '', r.op === '>>');
+        if (error) return { error: `bash: ${name}: ${error}\n` };
+        target = { file: resolvePath(session, name) };
+      }
       for (const fd of fds) targets[fd] = target;
     }
     return { stdin: input, targets };
   }
 
-  /** Expands one word into fields: variables, command substitution, then (unquoted) field splitting. */
+  /** Where a command's output goes: the terminal's streams, nowhere, or appended to files. */
+  private route(session: ShellSession, io: Redirected, chunks: Chunk[]): Chunk[] {
+    const shown: Chunk[] = [];
+    const written = new Map<string, string>();
+    for (const chunk of chunks) {
+      const target = io.targets[chunk.fd];
+      if (target === 'null') continue;
+      if (typeof target === 'object') written.set(target.file, (written.get(target.file) ?? '') + chunk.text);
+      else shown.push({ ...chunk, fd: target === 'out' ? 1 : 2 });
+    }
+    for (const [file, text] of written) {
+      const error = writeFile(this.state, session, file, text, true);
+      if (error) shown.push({ fd: 2, text: `bash: ${file}: write error: ${error}\n` });
+    }
+    return shown;
+  }
+
+  private context(session: ShellSession, stdin: Input, prefix: Record<string, string> = {}): CommandContext {
+    const ctx: Omit<CommandContext, 'stdin'> = { state: this.state, session, env: commandEnv(session, prefix), budget: this.budget };
+    const advance = this.advance;
+    if (advance) {
+      ctx.passTime = (ms) => {
+        const passed = Math.max(0, Math.min(Math.round(ms), this.sleepLeft));
+        this.sleepLeft -= passed;
+        if (passed > 0) advance(passed);
+        return passed;
+      };
+    }
+    return withLazyStdin(ctx, stdin);
+  }
+
+  /** Words after brace expansion, expansion and field splitting: a command's arguments. */
+  expandWords(session: ShellSession, words: Word[], sub: Expansion): string[] {
+    const fields: string[] = [];
+    for (const word of words) {
+      let expanded: Word[];
+      try {
+        expanded = expandBraces(word);
+      } catch (error) {
+        if (error instanceof BraceTooLarge) throw new ExpansionFailure('bash: brace expansion: too many words\n', 1);
+        throw error;
+      }
+      for (const w of expanded) {
+        // Plain text (what `{1..1000}` gives): nothing to expand, split or glob.
+        const only = w.parts.length === 1 ? w.parts[0]! : undefined;
+        if (only?.kind === 'lit' && !/[*?[~\s]/.test(only.text) && only.text !== '') {
+          // What the line itself holds is bounded by MAX_LINE_CHARS; brace expansion multiplies it.
+          if (expanded.length > 1) sub.room -= only.text.length;
+          fields.push(only.text);
+          continue;
+        }
+        // One by one: a `$(…)` may give more fields than a spread call takes arguments.
+        for (const field of this.expandWord(session, w, true, sub)) fields.push(field);
+      }
+    }
+    return fields;
+  }
+
+  /** A word as one string, without splitting (assignments, `case`, `[[`, here-strings). */
+  expandString(session: ShellSession, word: Word): string {
+    return this.expandWord(session, word, false, { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS }).join('');
+  }
+
+  /** A word as a glob pattern: what was quoted matches itself. */
+  private expandPattern(session: ShellSession, word: Word, sub: Expansion): string {
+    let pattern = '';
+    for (const part of word.parts) {
+      const text = this.expandWord(session, { parts: [part] }, false, sub).join('');
+      pattern += part.quoted ? escapeGlob(text) : text;
+    }
+    return pattern;
+  }
+
+  /**
+   * Expands one word into fields: tilde, parameters, substitutions, then (unquoted) field
+   * splitting and pathname expansion (a pattern matching no file stays as it is).
+   */
   private expandWord(session: ShellSession, word: Word, split: boolean, sub: Expansion): string[] {
     const fields: string[] = [];
     let current = '';
-    let hasCurrent = false; // the current field exists even if empty (quotes, literal text)
-    const addSplittable = (value: string): void => {
-      if (!split) {
-        current += value;
-        hasCurrent ||= value !== '';
-        return;
-      }
-      const pieces = value.split(/[ \t\n]+/);
-      pieces.forEach((piece, i) => {
-        if (i > 0) {
-          if (hasCurrent) fields.push(current);
-          current = '';
-          hasCurrent = false;
-        }
-        if (piece !== '') {
-          current += piece;
-          hasCurrent = true;
-        }
-      });
+    let pieces: [string, boolean][] = []; // the field's text, quoted or not, for a glob
+    let glob = false; // an unquoted * ? [ is in the field
+    let has = false; // the current field exists even if empty (quotes, literal text)
+    let emptyQuotes = false; // `""`: one empty field, unless "$@" vanished beside it
+    let vanished = false;
+    const ifs = split ? (getVar(session, 'IFS') ?? ' \t\n') : '';
+    const white = [...ifs].filter((c) => c === ' ' || c === '\t' || c === '\n').join('');
+    const ifsChar = new RegExp(`[${ifs.replace(/[\\\]^-]/g, '\\$&')}]`, 'g'); // finds the next IFS character fast
+    const emit = (): void => {
+      const matches = glob ? globPaths(this.state, session, pieces.map(([text, quoted]) => (quoted ? escapeGlob(text) : text)).join('')) : undefined;
+      if (matches && matches.length > 0) for (const m of matches) fields.push(m);
+      else fields.push(current);
+      current = '';
+      if (pieces.length > 0) pieces = [];
+      glob = false;
+      has = false;
     };
-    word.parts.forEach((part, index) => {
-      if (sub.room < 0) return; // too large already: the command will not run
-      let value: string;
-      if (part.kind === 'lit') {
-        value = index === 0 && !part.quoted ? this.expandTilde(session, part.text) : part.text;
-        current += value;
-        hasCurrent ||= part.quoted || value !== '';
+    const end = (): void => {
+      if (has) emit();
+    };
+    const append = (text: string, quoted: boolean): void => {
+      const before = current;
+      current += text;
+      if (!split) return;
+      // `pieces` stays empty while the field is plain unquoted text (the common case, kept cheap).
+      const globby = !quoted && /[*?[]/.test(text);
+      if (pieces.length === 0 && (globby || quoted) && before !== '') pieces.push([before, false]);
+      if (globby) glob = true;
+      if (pieces.length > 0 || globby || quoted) pieces.push([text, quoted]);
+    };
+    const addQuoted = (value: string): void => {
+      if (value === '') emptyQuotes = true;
+      else {
+        append(value, true);
+        has = true;
+      }
+    };
+    const addSplittable = (value: string): void => {
+      if (ifs === '') {
+        append(value, false);
+        has ||= value !== '';
         return;
       }
-      if (part.kind === 'var') {
-        value = this.lookupVar(session, part.name);
-        if (value === '' && part.fallback) value = this.expandWord(session, part.fallback, false, sub).join('');
-      } else {
-        const subSession = forkSession(session);
-        const outcome = this.runList(subSession, part.list, '');
-        sub.side.splice(0, sub.side.length, ...capChunks([...sub.side, ...outcome.chunks.filter((c) => c.fd === 2)]));
-        value = outcome.chunks.filter((c) => c.fd === 1).map((c) => c.text).join('').replace(/\n+$/, '');
-        sub.exitCode = outcome.exitCode;
+      let i = 0;
+      while (i < value.length && white.includes(value[i]!)) i++;
+      if (i > 0) end();
+      while (i < value.length) {
+        ifsChar.lastIndex = i;
+        const j = ifsChar.exec(value)?.index ?? value.length;
+        if (j > i) {
+          append(value.slice(i, j), false);
+          has = true;
+          i = j;
+          continue;
+        }
+        while (i < value.length && white.includes(value[i]!)) i++;
+        if (i < value.length && ifs.includes(value[i]!) && !white.includes(value[i]!)) {
+          emit();
+          i++;
+          while (i < value.length && white.includes(value[i]!)) i++;
+        } else end();
       }
+    };
+    const add = (value: string, quoted: boolean): void => {
       sub.room -= value.length;
       if (sub.room < 0) return;
       this.budget.spend(value.length);
-      if (part.quoted) {
-        current += value;
-        hasCurrent = true;
-      } else addSplittable(value);
+      if (quoted) addQuoted(value);
+      else addSplittable(value);
+    };
+    word.parts.forEach((part, index) => {
+      if (sub.room < 0) return; // too large already: the command will not run
+      switch (part.kind) {
+        case 'lit': {
+          const value = index === 0 && !part.quoted ? this.expandTilde(session, part.text) : part.text;
+          if (part.quoted) addQuoted(value);
+          else {
+            append(value, false);
+            has ||= value !== '';
+          }
+          return;
+        }
+        case 'var': {
+          const { values, multi } = this.expandParam(session, part, sub);
+          if (!multi) {
+            add(values.join(''), part.quoted);
+            return;
+          }
+          if (values.length === 0) {
+            vanished = true;
+            return;
+          }
+          values.forEach((value, i) => {
+            if (i > 0) {
+              if (!split) append(' ', true);
+              else if (part.quoted) emit();
+              else end();
+            }
+            add(value, part.quoted);
+          });
+          return;
+        }
+        case 'arith':
+          add(String(this.arith(session, part.expr, sub)), part.quoted);
+          return;
+        case 'cmdsub': {
+          const result = this.runList(forkSession(session), part.list, Input.empty());
+          sub.side.splice(0, sub.side.length, ...capChunks([...sub.side, ...result.chunks.filter((c) => c.fd === 2)]));
+          sub.exitCode = result.exitCode;
+          add(result.chunks.filter((c) => c.fd === 1).map((c) => c.text).join('').replace(/\n+$/, ''), part.quoted);
+          return;
+        }
+        case 'procsub': {
+          // `diff <(a) <(b)`: each list's output becomes a file /dev/fd/63, 62, … while the command runs.
+          const result = this.runList(forkSession(session), part.list, Input.empty());
+          sub.side.splice(0, sub.side.length, ...capChunks([...sub.side, ...result.chunks.filter((c) => c.fd === 2)]));
+          const fds = (session.fds ??= {});
+          const path = `/dev/fd/${63 - Object.keys(fds).length}`;
+          fds[path] = result.chunks.filter((c) => c.fd === 1).map((c) => c.text).join('');
+          add(path, true);
+          return;
+        }
+      }
     });
-    if (hasCurrent || !split) fields.push(current);
+    if (has || (emptyQuotes && !vanished) || !split) emit();
     return fields;
   }
 
   private expandTilde(session: ShellSession, text: string): string {
     if (text === '~' || text.startsWith('~/')) return baseEnv(session).HOME + text.slice(1);
+    if (text === '~root' || text.startsWith('~root/')) return `/root${text.slice(5)}`;
     return text;
   }
 
-  private lookupVar(session: ShellSession, name: string): string {
+  /** The value(s) of a `$…` / `${…}` expansion; `multi` when each element is a field of its own ("$@", "${a[@]}"). */
+  private expandParam(session: ShellSession, part: ParamPart, sub: Expansion): { values: string[]; multi: boolean } {
+    const indexText = part.index ? plainIndex(part.index) : undefined;
+    const all = part.name === '@' || part.name === '*' || indexText === '@' || indexText === '*';
+    const multi = all && (part.name === '@' || indexText === '@' || !part.quoted);
+    let values: string[];
+    let set: boolean;
+    if (part.indirect && indexText !== undefined && all && part.name !== '@') {
+      values = getElements(session, part.name)?.keys ?? [];
+      return { values, multi };
+    }
+    const name = part.indirect ? (this.scalar(session, part.name) ?? '') : part.name;
+    if (part.indirect && !/^[A-Za-z_]\w*(\[.*\])?$|^\d+$/.test(name)) throw new ExpansionFailure(`bash: ${name}: invalid indirect expansion\n`, 1);
+    if (all) {
+      values = part.name === '@' || part.name === '*' ? [...this.positional.at(-1)!] : (getElements(session, name)?.values ?? []);
+      set = values.length > 0;
+    } else if (part.index) {
+      const value = getElement(session, name, this.subscript(session, name, part.index, sub));
+      set = value !== undefined;
+      values = [value ?? ''];
+    } else {
+      const value = this.scalar(session, name);
+      set = value !== undefined;
+      values = [value ?? ''];
+    }
+    if (part.length) {
+      const count = all ? values.length : [...(values[0] ?? '')].length;
+      return { values: [String(count)], multi: false };
+    }
+    const op = part.op;
+    if (!set && !op && session.options?.nounset && part.name !== '@' && part.name !== '*') {
+      throw new ExpansionFailure(`bash: ${name}: unbound variable\n`, 127);
+    }
+    if (!op) return this.joined(session, values, all, multi, part.quoted);
+    const empty = !set || values.every((v) => v === '');
+    const arg = (): string => (part.arg ? this.expandWord(session, part.arg, false, sub).join('') : '');
+    const useArg = op.startsWith(':') ? empty : !set;
+    switch (op) {
+      case ':-':
+      case '-':
+        return useArg ? { values: [arg()], multi: false } : this.joined(session, values, all, multi, part.quoted);
+      case ':=':
+      case '=': {
+        if (!useArg) return this.joined(session, values, all, multi, part.quoted);
+        const value = arg();
+        setVar(session, name, value);
+        return { values: [value], multi: false };
+      }
+      case ':+':
+      case '+':
+        return { values: [useArg ? '' : arg()], multi: false };
+      case ':?':
+      case '?':
+        if (!useArg) return this.joined(session, values, all, multi, part.quoted);
+        throw new ExpansionFailure(`bash: ${name}: ${part.arg ? arg() : 'parameter null or not set'}\n`, 127);
+      case ':': {
+        const offset = Number(this.arith(session, part.arg!, sub));
+        const length = part.arg2 ? Number(this.arith(session, part.arg2, sub)) : undefined;
+        if (all) {
+          const list = part.name === '@' || part.name === '*' ? ['bash', ...values] : values;
+          const from = offset < 0 ? Math.max(0, list.length + offset) : offset;
+          const to = length === undefined ? list.length : length < 0 ? list.length + length : from + length;
+          return this.joined(session, list.slice(from, Math.max(from, to)), true, multi, part.quoted);
+        }
+        const chars = [...values[0]!];
+        const from = offset < 0 ? Math.max(0, chars.length + offset) : Math.min(offset, chars.length);
+        if (length !== undefined && length < 0 && chars.length + length < from) throw new ExpansionFailure(`bash: ${length}: substring expression < 0\n`, 1);
+        const to = length === undefined ? chars.length : length < 0 ? chars.length + length : from + length;
+        return { values: [chars.slice(from, to).join('')], multi: false };
+      }
+    }
+    const pattern = part.arg ? this.expandPattern(session, part.arg, sub) : '';
+    const each = (f: (v: string) => string): { values: string[]; multi: boolean } => this.joined(session, values.map(f), all, multi, part.quoted);
+    switch (op) {
+      case '#': return each((v) => removePrefix(v, pattern, false));
+      case '##': return each((v) => removePrefix(v, pattern, true));
+      case '%': return each((v) => removeSuffix(v, pattern, false));
+      case '%%': return each((v) => removeSuffix(v, pattern, true));
+      case '/':
+      case '//':
+      case '/#':
+      case '/%': {
+        const replacement = part.arg2 ? this.expandWord(session, part.arg2, false, sub).join('') : '';
+        return each((v) => replaceGlob(v, pattern, replacement, op));
+      }
+      case '^^': return each((v) => v.toUpperCase());
+      case ',,': return each((v) => v.toLowerCase());
+      case '^': return each((v) => v.charAt(0).toUpperCase() + v.slice(1));
+      case ',': return each((v) => v.charAt(0).toLowerCase() + v.slice(1));
+    }
+    return this.joined(session, values, all, multi, part.quoted);
+  }
+
+  /** "$*" / "${a[*]}" join their elements with the first character of IFS; the rest stay a list. */
+  private joined(session: ShellSession, values: string[], all: boolean, multi: boolean, quoted: boolean): { values: string[]; multi: boolean } {
+    if (!all || multi || !quoted) return { values, multi: all };
+    const ifs = getVar(session, 'IFS');
+    return { values: [values.join(ifs === undefined ? ' ' : ifs.slice(0, 1))], multi: false };
+  }
+
+  /** A scalar parameter: special ones, positional ones, then variables. */
+  scalar(session: ShellSession, name: string): string | undefined {
+    const args = this.positional.at(-1)!;
     switch (name) {
       case '?': return String(session.lastExitCode ?? 0);
       case '$': return '4242';
-      case '#': return '0';
+      case '#': return String(args.length);
       case '0': return 'bash';
+      case '!': return this.lastBackground === undefined ? undefined : String(this.lastBackground);
+      case '-': return `${session.options?.errexit ? 'e' : ''}hB${session.options?.nounset ? 'u' : ''}${session.options?.xtrace ? 'x' : ''}`;
+      case 'RANDOM': return String((this.commandsRun * 7919) % 32768);
+      case 'LINENO': return '1';
     }
-    return session.vars[name] ?? baseEnv(session)[name] ?? '';
+    if (/^\d+$/.test(name)) return args[Number(name) - 1];
+    return getVar(session, name);
   }
+
+  /** An array subscript: arithmetic for indexed arrays, text for associative ones. */
+  private subscript(session: ShellSession, name: string, index: Word, sub: Expansion): string {
+    if (isAssoc(session, name)) return this.expandWord(session, index, false, sub).join('').replace(/^(["'])(.*)\1$/, '$2');
+    return String(this.arith(session, index, sub));
+  }
+
+  /** Evaluates an arithmetic expression (its text expanded first). */
+  arith(session: ShellSession, expr: Word, sub?: Expansion): bigint {
+    const text = this.expandWord(session, expr, false, sub ?? { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS }).join('');
+    try {
+      return evaluateArith(text, {
+        get: (name, index) => (index === undefined ? this.scalar(session, name) : getElement(session, name, String(index))) ?? '',
+        set: (name, value, index) => {
+          if (index === undefined) setVar(session, name, String(value));
+          else setElement(session, name, String(index), String(value));
+        },
+      });
+    } catch (error) {
+      if (error instanceof ArithError) throw new ExpansionFailure(`bash: ${error.message}\n`, 1);
+      throw error;
+    }
+  }
+
+  /** `[[ … ]]`: true/false, or the error text (status 2). */
+  private evalCond(session: ShellSession, expr: CondExpr, sub: Expansion): boolean | string {
+    switch (expr.kind) {
+      case 'and': {
+        const l = this.evalCond(session, expr.left, sub);
+        return l === true ? this.evalCond(session, expr.right, sub) : l;
+      }
+      case 'or': {
+        const l = this.evalCond(session, expr.left, sub);
+        return l === false ? this.evalCond(session, expr.right, sub) : l;
+      }
+      case 'not': {
+        const v = this.evalCond(session, expr.expr, sub);
+        return typeof v === 'string' ? v : !v;
+      }
+      case 'word': return this.expandString(session, expr.word) !== '';
+      case 'unary': {
+        const arg = this.expandWord(session, expr.arg, false, sub).join('');
+        return this.unaryTest(session, expr.op, arg);
+      }
+      case 'binary': {
+        const left = this.expandWord(session, expr.left, false, sub).join('');
+        switch (expr.op) {
+          case '==':
+          case '=':
+            return matchGlob(this.expandPattern(session, expr.right, sub), left);
+          case '!=':
+            return !matchGlob(this.expandPattern(session, expr.right, sub), left);
+          case '=~':
+            return this.regexMatch(session, left, expr.right, sub);
+          case '<':
+            return left < this.expandString(session, expr.right);
+          case '>':
+            return left > this.expandString(session, expr.right);
+        }
+        const right = this.expandWord(session, expr.right, false, sub).join('');
+        const l = this.arith(session, { parts: [{ kind: 'lit', text: left, quoted: false }] }, sub);
+        const r = this.arith(session, { parts: [{ kind: 'lit', text: right, quoted: false }] }, sub);
+        switch (expr.op) {
+          case '-eq': return l === r;
+          case '-ne': return l !== r;
+          case '-lt': return l < r;
+          case '-le': return l <= r;
+          case '-gt': return l > r;
+          case '-ge': return l >= r;
+        }
+        return false;
+      }
+    }
+  }
+
+  /** `-n`, `-z`, `-v` and the file tests (through `test`'s own checks). */
+  private unaryTest(session: ShellSession, op: string, arg: string): boolean | string {
+    if (op === '-n') return arg !== '';
+    if (op === '-z') return arg === '';
+    if (op === '-v') return getVar(session, arg) !== undefined;
+    const test = findProgram(this.state, session, 'test');
+    if (!test) return false;
+    const result = test(this.context(session, Input.empty()), ['test', op, arg], this);
+    if (result.exitCode > 1) return `bash: conditional binary operator expected\n`;
+    return result.exitCode === 0;
+  }
+
+  /** `=~`: an extended regex (quoted parts literal); BASH_REMATCH holds the match and its groups. */
+  private regexMatch(session: ShellSession, text: string, right: Word, sub: Expansion): boolean | string {
+    let source = '';
+    for (const part of right.parts) {
+      const value = this.expandWord(session, { parts: [part] }, false, sub).join('');
+      source += part.quoted ? value.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&') : value;
+    }
+    const matcher = compileRegex(source, { extended: true }, this.budget);
+    if ('error' in matcher) return '';
+    const match = matcher.matchAll(text)[0];
+    if (!match) {
+      setArray(session, 'BASH_REMATCH', []);
+      return false;
+    }
+    setArray(session, 'BASH_REMATCH', [match.text, ...match.groups.map((g) => g ?? '')]);
+    return true;
+  }
+}
+
+/** A subscript that is `@` or `*`, or undefined. */
+function plainIndex(index: Word): string | undefined {
+  const only = index.parts[0];
+  return index.parts.length === 1 && only?.kind === 'lit' && (only.text === '@' || only.text === '*') ? only.text : undefined;
+}
+
+/** How `set -x` shows an argument. */
+function traceQuote(arg: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 function merge(total: Outcome, next: Outcome): void {
   total.chunks = capChunks([...total.chunks, ...next.chunks]);
   total.exitCode = next.exitCode;
+  total.errexit = next.errexit;
   if (next.stop) total.stop = true;
   if (next.loop) total.loop = next.loop;
+  if (next.ret) total.ret = true;
   if (next.exitShell) total.exitShell = true;
   if (next.clear) {
     // Output printed before `clear` in the same line is wiped by it.
@@ -472,5 +1152,3 @@ function capChunks(chunks: Chunk[]): Chunk[] {
 function rawText(word: Word): string {
   return word.parts.map((p) => (p.kind === 'lit' ? p.text : p.kind === 'var' ? `$${p.name}` : '$(…)')).join('');
 }
-
-export type { Outcome };

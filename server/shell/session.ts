@@ -11,7 +11,8 @@ export const WORKSTATION_USER = 'player';
 export const NODE_USER = 'ubuntu';
 
 export function newSession(_state: ClusterState, opts: { namespace?: string } = {}): ShellSession {
-  return { root: false, vars: {}, history: [], namespace: opts.namespace ?? 'default' };
+  // files and dirs exist from the start: a subshell shares them (writes there persist).
+  return { root: false, vars: {}, history: [], namespace: opts.namespace ?? 'default', files: {}, dirs: {} };
 }
 
 /** Adds a typed line to the history; past HISTSIZE the oldest is forgotten, numbers go on. */
@@ -67,7 +68,20 @@ function sizeOf(vars: Record<string, string>): { count: number; chars: number } 
 
 /** A copy for a subshell (`$(…)`, pipeline stages): variables set there do not leak back. */
 export function forkSession(session: ShellSession): ShellSession {
-  return { ...session, vars: { ...session.vars } };
+  const copy: ShellSession = { ...session, vars: { ...session.vars } };
+  if (session.arrays) copy.arrays = Object.fromEntries(Object.entries(session.arrays).map(([k, v]) => [k, [...v]]));
+  if (session.assoc) copy.assoc = Object.fromEntries(Object.entries(session.assoc).map(([k, v]) => [k, { ...v }]));
+  if (session.functions) copy.functions = { ...session.functions };
+  if (session.aliases) copy.aliases = { ...session.aliases };
+  if (session.options) copy.options = { ...session.options };
+  if (session.traps) copy.traps = { ...session.traps };
+  return copy;
+}
+
+/** Aliases where the session is: the workstation's (`k` for kubectl unless changed), none on nodes. */
+export function aliasesOf(session: ShellSession): Record<string, string> {
+  if (session.node !== undefined) return {};
+  return session.aliases ?? { k: 'kubectl' };
 }
 
 export function userOf(session: ShellSession): string {
@@ -106,7 +120,7 @@ export function baseEnv(session: ShellSession): Record<string, string> {
     USER: user,
     LOGNAME: user,
     HOSTNAME: hostOf(session),
-    PWD: home,
+    PWD: session.cwd ?? home,
     SHELL: '/bin/bash',
     TERM: 'xterm-256color',
     LANG: 'C.UTF-8',
@@ -130,7 +144,10 @@ export function commandEnv(session: ShellSession, prefix: Record<string, string>
 export function prompt(state: ClusterState, session: ShellSession): string {
   const user = userOf(session);
   const sign = user === 'root' ? '#' : '$';
-  const base = `${user}@${hostOf(session)}:~${sign} `;
+  const home = homeOf(session);
+  const cwd = session.cwd ?? home;
+  const where = cwd === home ? '~' : cwd.startsWith(`${home}/`) ? `~${cwd.slice(home.length)}` : cwd;
+  const base = `${user}@${hostOf(session)}:${where}${sign} `;
   if (session.node !== undefined) return base;
   return `(${state.contextName}:${session.namespace}) ${base}`;
 }

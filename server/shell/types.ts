@@ -1,6 +1,7 @@
-import type { Fact, FactSink } from '../cluster/facts.js';
+import type { Fact, FactInterest, FactSink } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
 import type { LineBudget } from './budget.js';
+import type { Command } from './parse.js';
 
 /** One player's terminal: where they are and what they typed. Plain data (serialisable). */
 export interface ShellSession {
@@ -18,6 +19,33 @@ export interface ShellSession {
   namespace: string;
   /** Exit status of the last line, for `$?`. */
   lastExitCode?: number;
+  /** Indexed arrays (`a=(x y)`), possibly sparse. */
+  arrays?: Record<string, string[]>;
+  /** Associative arrays (`declare -A m`). */
+  assoc?: Record<string, Record<string, string>>;
+  /** Functions defined with `name() { …; }`. */
+  functions?: Record<string, Command>;
+  /** `alias NAME=text` on the workstation; undefined: the login's (`k` for kubectl). */
+  aliases?: Record<string, string>;
+  /** `set -e`, `-u`, `-x`, `-o pipefail`. */
+  options?: ShellOptions;
+  /** `trap 'CMD' EXIT|ERR|…`: the command text per signal name. */
+  traps?: Record<string, string>;
+  /** Files written on the workstation, by absolute path (vfs.ts). */
+  files?: Record<string, string>;
+  /** Directories made with mkdir, per machine ('' is the workstation). */
+  dirs?: Record<string, string[]>;
+  /** Working directory after `cd`; undefined: home. */
+  cwd?: string;
+  /** The files of `<(…)` while the command using them runs. */
+  fds?: Record<string, string>;
+}
+
+export interface ShellOptions {
+  errexit?: boolean;
+  nounset?: boolean;
+  xtrace?: boolean;
+  pipefail?: boolean;
 }
 
 /** What one command (a pipeline stage) printed. Expected failures are results, never throws. */
@@ -41,8 +69,37 @@ export interface CommandContext {
   stdin: string;
   /** Where the command tags the facts of the world its output shows; absent = nobody scores this line. */
   facts?: FactSink;
+  /** Nothing was piped or redirected in: an editor opens rather than reading stdin. */
+  stdinIsTerminal?: boolean;
+  /**
+   * `sleep`: lets simulated time pass (the room's clock, through its scenario); returns the
+   * ms that passed, bounded per line. Absent where no clock runs.
+   */
+  passTime?: (ms: number) => number;
   /** The typed line's work budget: loops call `budget.spend(steps)` (see budget.ts). */
   budget: LineBudget;
+}
+
+/** What the caller of runLine provides besides the line. */
+export interface LineOptions {
+  /** Advances the room's simulated clock (deterministic: replay advances it the same way). */
+  advance?: (ms: number) => void;
+  /** Which facts to tag (a scenario's evidence, reveals.ts); none = tag nothing. */
+  interest?: FactInterest;
+  /** The line's work budget (budget.ts); a fresh one of MAX_STEPS_PER_LINE when absent. */
+  budget?: LineBudget;
+}
+
+/**
+ * An editor to open on `text`. Saving runs `save` with the edited text as a here-document
+ * (editLine): the log records the edit as that one command, which replays it.
+ */
+export interface EditRequest {
+  /** What is edited, for the dialog's heading (`x.yaml`, `configmaps/coredns -n kube-system`). */
+  title: string;
+  text: string;
+  /** The command that stores the edited text it reads on stdin (`vi x.yaml`, `kubectl edit cm x -n ns`). */
+  save: string;
 }
 
 /** A program the shell can run: `argv[0]` is its name as typed. */
@@ -55,8 +112,8 @@ export interface LineResult {
   exitCode: number;
   /** `clear` / Ctrl-L: the terminal should clear its screen before printing output. */
   clear?: boolean;
-  /** `kubectl edit`: the browser opens an editor with this text; the scripted shell prints `output`. */
-  edit?: { resource: string; namespace?: string; name: string; yaml: string };
+  /** `vi FILE`, `kubectl edit`: the terminal opens an editor (see EditRequest). */
+  edit?: EditRequest;
   /** `exit` typed on the workstation: the scripted/interactive CLI ends (a browser terminal just stays). */
   exit?: boolean;
   /** Facts of the world the output showed, when the line ran with an interest (reveals.ts). */

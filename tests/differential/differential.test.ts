@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
 import { newSession, parseLine } from '../../server/shell/index.js';
+import { Input } from '../../server/shell/input.js';
 import { Runner } from '../../server/shell/run.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -80,7 +81,7 @@ function runKubedrill(command: string, stdin: string): Result {
   const session = newSession(state);
   const parsed = parseLine(command);
   if (!parsed.ok) return { stdout: '', stderr: parsed.error, exitCode: 2 };
-  const outcome = new Runner(state).runList(session, parsed.list, stdin);
+  const outcome = new Runner(state).runList(session, parsed.list, new Input(stdin));
   const text = (fd: 1 | 2): string => outcome.chunks.filter((c) => c.fd === fd).map((c) => c.text).join('');
   return { stdout: text(1), stderr: text(2), exitCode: outcome.exitCode };
 }

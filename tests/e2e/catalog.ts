@@ -26,15 +26,15 @@ export function e2eCatalog(): ScenarioCatalog {
 
 export const EDIT_YAML = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: counter\ndata:\n  step: "2"\n';
 
-/** `kubectl edit cm counter` opens the browser editor; `… | kubectl apply -f -` echoes what it got. */
+/** `kubectl edit cm counter` opens the browser editor; the save (`kubectl edit … <<'…'`) echoes what it got. */
 function withEdit(runtime: ScenarioRuntime): ScenarioRuntime {
   return {
     ...runtime,
     runLine: (cluster, session, line) => {
-      if (line.startsWith('kubectl ') || line.startsWith('echo ')) session.history.push(line);
-      if (line === 'kubectl edit cm counter') return { output: '', exitCode: 0, edit: { resource: 'configmap', name: 'counter', namespace: 'default', yaml: EDIT_YAML } };
-      const apply = /^echo '([\s\S]*)' \| kubectl apply -f -$/.exec(line);
-      if (apply) return { output: `configmap/counter configured (step: ${/step: "(\d+)"/.exec(apply[1]!)?.[1]})\n`, exitCode: 0 };
+      if (line.startsWith('kubectl ')) session.history.push(line);
+      if (line === 'kubectl edit cm counter') return { output: '', exitCode: 0, edit: { title: 'configmaps/counter -n default', text: EDIT_YAML, save: 'kubectl edit configmap/counter -n default' } };
+      const saved = /^kubectl edit configmap\/counter -n default <<'KUBEDRILL_EDIT'\n([\s\S]*)KUBEDRILL_EDIT$/.exec(line);
+      if (saved) return { output: `configmap/counter edited (step: ${/step: "(\d+)"/.exec(saved[1]!)?.[1]})\n`, exitCode: 0 };
       return runtime.runLine(cluster, session, line);
     },
   };

@@ -74,14 +74,14 @@ describe('interview in the browser', () => {
     await expect.poll(() => screenText(term)).toMatch(/2\$ get$/);
     await candidate.keyboard.press('Control+u');
 
-    // kubectl edit opens an editor; saving applies the edited YAML through the shell.
+    // kubectl edit opens an editor; saving runs the edit with the text as one logged command.
     await candidate.keyboard.type('kubectl edit cm counter\r');
     const yaml = candidate.getByTestId('edit-yaml');
     await expect.poll(() => yaml.inputValue()).toContain('step: "2"');
     await yaml.fill((await yaml.inputValue()).replace('step: "2"', 'step: "5"'));
     await screenshot(candidate, '03b-player-edit');
     await candidate.getByRole('button', { name: 'Save and apply' }).click();
-    await expect.poll(() => screenText(term)).toMatch(/configmap\/counter configured \(step: 5\)\n4\$$/);
+    await expect.poll(() => screenText(term)).toMatch(/kubectl edit configmap\/counter -n default {2}\(saved 6 lines\)\nconfigmap\/counter edited \(step: 5\)\n4\$$/);
     await candidate.keyboard.type('kubectl edit cm counter\r');
     await candidate.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => screenText(term)).toMatch(/Edit cancelled, no changes made\.\n5\$$/);

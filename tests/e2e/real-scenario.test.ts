@@ -44,6 +44,15 @@ describe('real scenario in the browser', () => {
     });
     await expect.poll(() => screenText(term)).toMatch(/> done\n\[a\]\n\[b\]\n/);
     await screenshot(page, '33-player-heredoc');
+    // vi on a ConfigMap's YAML: the editor opens, the saved text is applied with kubectl apply -f.
+    await typeInTerminal(page, term, 'kubectl get cm -n kube-system coredns -o yaml > cm.yaml; vi cm.yaml\r');
+    const editor = page.getByTestId('edit-yaml');
+    await expect.poll(() => editor.inputValue()).toContain('name: coredns');
+    await editor.fill((await editor.inputValue()).replace(/^data:\n/m, 'data:\n  drill: edited-in-vi\n'));
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => screenText(term)).toMatch(/vi cm\.yaml {2}\(saved \d+ lines\)\n/);
+    await typeInTerminal(page, term, "kubectl apply -f cm.yaml && kubectl get cm coredns -n kube-system -o jsonpath='{.data.drill}'\r");
+    await expect.poll(() => screenText(term)).toMatch(/configmap\/coredns configured\nedited-in-vi/);
     // The timer runs down with the room clock.
     const first = await page.getByTestId('timer').textContent();
     await expect.poll(() => page.getByTestId('timer').textContent(), { timeout: 5000 }).not.toBe(first);

@@ -32,6 +32,18 @@ describe('kubedrill shell (scripted through stdin)', () => {
     expect(once.status).toBe(0);
   });
 
+  it('edits with vi and kubectl edit from the following lines, up to :wq (or :q! to leave)', () => {
+    const script = [
+      'vi notes.txt', 'first line', 'second line', ':wq', 'cat notes.txt',
+      'vi notes.txt', 'discarded', ':q!', 'wc -l < notes.txt',
+      'kubectl get cm -n kube-system coredns -o yaml > cm.yaml', 'kubectl edit cm coredns -n kube-system',
+      ...['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: coredns', '  namespace: kube-system', 'data:', '  Corefile: ".:53 {}"'], ':wq',
+      "kubectl get cm coredns -n kube-system -o jsonpath='{.data.Corefile}'",
+    ].join('\n');
+    const r = kubedrill(['shell'], `${script}\n`);
+    expect(r.stdout).toBe('first line\nsecond line\n2\nconfigmap/coredns edited\n.:53 {}');
+  });
+
   it('stops at exit with its code', () => {
     const r = kubedrill(['shell'], 'echo one\nexit 4\necho never\n');
     expect(r.stdout).toBe('one\n');

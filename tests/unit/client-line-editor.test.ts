@@ -1,7 +1,7 @@
 // The browser terminal's line editing, history and completion rules (pure, no DOM).
 import { describe, expect, it } from 'vitest';
 import { LineEditor, columns, commonPrefix, completionEdit, redrawSequence, visibleLength } from '../../client/src/terminal/line-editor.js';
-import { applyLine } from '../../client/src/terminal/player-terminal.js';
+import { editLine } from '../../server/shell/parse.js';
 
 describe('LineEditor', () => {
   it('edits at the cursor: insert, ←/→, Home/End, Backspace, Delete, Ctrl-U, Ctrl-W', () => {
@@ -105,8 +105,9 @@ describe('redraw', () => {
   });
 });
 
-describe('kubectl edit', () => {
-  it('applies the edited YAML through the shell, quoting it safely', () => {
-    expect(applyLine("a: 'b'\n")).toBe(`echo 'a: '\\''b'\\''\n' | kubectl apply -f -`);
+describe('saving an edit', () => {
+  it('runs the save command with the text as a quoted here-document whose delimiter no line equals', () => {
+    expect(editLine('vi x.yaml', "a: 'b' $HOME\n")).toBe("vi x.yaml <<'KUBEDRILL_EDIT'\na: 'b' $HOME\nKUBEDRILL_EDIT");
+    expect(editLine('vi x', 'KUBEDRILL_EDIT\nno newline')).toBe("vi x <<'KUBEDRILL_EDIT_'\nKUBEDRILL_EDIT\nno newline\nKUBEDRILL_EDIT_");
   });
 });

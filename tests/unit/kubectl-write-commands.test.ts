@@ -1,4 +1,5 @@
 // kubectl's write commands plus logs and exec, on the demo cluster through the real shell.
+import { editLine } from '../../server/shell/parse.js';
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
 import { newSession, runLine } from '../../server/shell/index.js';
@@ -154,13 +155,13 @@ describe('create, run, set and edit', () => {
     expect(sh('kubectl set resources deploy/web --requests=cpu=200m,memory=64Mi --limits=memory=128Mi').output).toBe('deployment.apps/web resource requirements updated\n');
     expect(state.deployments['default/web']!.spec.template.spec.containers[0]!.resources).toEqual({ requests: { cpu: 200, memory: 64 * 2 ** 20 }, limits: { memory: 128 * 2 ** 20 } });
   });
-  it('gives the browser the YAML to edit and the terminal a pointer', () => {
+  it('opens the editor on the YAML without an error; the save is applied and reported as kubectl edit does', () => {
     const { state, sh } = cluster();
     const r = sh('kubectl edit deploy web');
-    expect(r.exitCode).toBe(1);
-    expect(r.output).toMatch(/^error: kubectl edit needs an interactive editor/);
-    expect(r.edit).toMatchObject({ resource: 'deployments', namespace: 'default', name: 'web' });
-    expect(r.edit!.yaml).toContain('kind: Deployment\n');
-    expect(state.deployments['default/web']).toBeDefined();
+    expect(r).toMatchObject({ output: '', exitCode: 0, edit: { title: 'deployments/web -n default', save: 'kubectl edit deployment/web -n default' } });
+    expect(r.edit!.text).toContain('kind: Deployment\n');
+    expect(sh(editLine(r.edit!.save, r.edit!.text)).output).toBe('Edit cancelled, no changes made.\n');
+    expect(sh(editLine(r.edit!.save, r.edit!.text.replace(/replicas: \d+/, 'replicas: 5'))).output).toBe('deployment.apps/web edited\n');
+    expect(state.deployments['default/web']!.spec.replicas).toBe(5);
   });
 });

@@ -42,7 +42,7 @@ describe('kubectl -o yaml from kept YAML', () => {
     const state = createCluster(demoClusterSpec, 1);
     const steps = () => {
       const budget = new LineBudget();
-      runLine(state, newSession(state), 'kubectl get pods -A -o yaml', undefined, budget);
+      runLine(state, newSession(state), 'kubectl get pods -A -o yaml', { budget });
       return budget.steps;
     };
     const first = steps();

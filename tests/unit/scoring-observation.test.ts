@@ -38,6 +38,10 @@ describe('pending-pods', () => {
       'kubectl get nodes -o custom-columns=NAME:.metadata.name,POOL:.metadata.labels.pool',
       'k get no node-b -o yaml',
       'for n in node-b node-c; do kubectl get node $n --show-labels; done',
+      // The language around it: groups, functions, while loops.
+      '{ kubectl get nodes --show-labels; } | grep pool',
+      'labels() { kubectl get nodes -L pool; }; labels | cat',
+      'kubectl get nodes -L pool | while read -r line; do cat; done',
     ]) e.seen(line);
     for (const line of [
       'kubectl get nodes',

@@ -13,7 +13,7 @@ const state: ClusterState = createCluster(demoClusterSpec, 1);
 
 function run(line: string, session: ShellSession = newSession(state)): LineResult & { steps: number } {
   const budget = new LineBudget();
-  const result = runLine(state, session, line, undefined, budget);
+  const result = runLine(state, session, line, { budget });
   return { ...result, steps: budget.steps };
 }
 

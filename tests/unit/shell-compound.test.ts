@@ -96,7 +96,12 @@ describe('compound syntax', () => {
     expect(error('if true; then fi')).toBe("bash: syntax error near unexpected token `fi'\n");
     expect(error('for 1x in a; do echo; done')).toBe("bash: `1x': not a valid identifier\n");
     expect(error('for x in a; do echo; done extra')).toBe("bash: syntax error near unexpected token `extra'\n");
-    expect(error('while true; do echo; done')).toBe('bash: while: this terminal runs `for` and `if`, not while, until, case, { } or functions\n');
+    expect(error('while true; do echo; done')).toBe('parsed');
+    expect(error('case x in a) echo;; esac')).toBe('parsed');
+    expect(error('case x in a) echo')).toBe('bash: syntax error: unexpected end of file\n');
+    expect(error('{ echo; ')).toBe('bash: syntax error: unexpected end of file\n');
+    expect(error('f() echo')).toBe("bash: syntax error near unexpected token `echo'\n");
+    expect(error('in')).toBe("bash: syntax error near unexpected token `in'\n");
     expect(error('echo done fi then')).toBe('parsed');
     expect(error('echo $(for x in a; do echo $x; done)')).toBe('parsed');
   });

@@ -45,7 +45,8 @@ describe('runLine', () => {
     expect(run('kubectl get pods -n nope 2>&1 | wc -l').output).toBe('1\n');
     expect(run('kubectl get pods -n nope 2>&1 >/dev/null | wc -l').output).toBe('1\n');
     expect(run('kubectl get pods -n nope >/dev/null 2>&1 | wc -l').output).toBe('0\n');
-    expect(run('kubectl get pods > pods.txt')).toEqual({ output: 'bash: pods.txt: Read-only file system\n', exitCode: 1 });
+    expect(run('kubectl get pods > pods.txt; wc -l < pods.txt')).toEqual({ output: `${run('kubectl get pods | wc -l').output}`, exitCode: 0 });
+    expect(run('kubectl get pods > /pods.txt')).toEqual({ output: 'bash: /pods.txt: Permission denied\n', exitCode: 1 });
     expect(run('grep -c a <<< "banana"').output).toBe('1\n');
   });
 

@@ -2,7 +2,7 @@
 // server for running lines (`cmd:run`) and Tab completion (`cmd:complete`). Keys typed
 // while a command runs are kept and replayed after it, like a real terminal's type-ahead.
 import type { CommandAck, CompleteAck, TerminalEntry } from '../../../server/protocol/index.js';
-import { needsMoreInput } from '../../../server/shell/parse.js';
+import { editLine, needsMoreInput } from '../../../server/shell/parse.js';
 import type { AckResult } from '../net/connection.js';
 import { LineEditor, columns, completionEdit, redrawSequence } from './line-editor.js';
 import { createTerminal, entryPrompt, entryText, visibleEntries, type FittedTerminal } from './xterm.js';
@@ -217,15 +217,16 @@ export class PlayerTerminal {
       term.write(entryText({ seq: ack.seq, line, output: ack.output, exitCode: ack.exitCode }, '', false));
       this.prompt = ack.prompt;
       if (ack.edit) {
-        const yaml = await this.options.onEdit(ack.edit);
+        const text = await this.options.onEdit(ack.edit);
         this.focus();
-        if (yaml !== undefined) {
-          const apply = applyLine(yaml);
-          term.write(`${this.prompt}${apply}\r\n`);
+        if (text !== undefined) {
+          // The save is one command in the log (`vi f <<'…'`); the terminal shows it short.
+          const lines = text === '' ? 0 : text.replace(/\n$/, '').split('\n').length;
+          term.write(`${this.prompt}${ack.edit.save}  \x1b[2m(saved ${lines} line${lines === 1 ? '' : 's'})\x1b[0m\r\n`);
           this.busy = false;
-          return this.runLine(apply);
+          return this.runLine(editLine(ack.edit.save, text));
         }
-        term.write(`Edit cancelled, no changes made.\r\n`);
+        if (ack.edit.save.startsWith('kubectl ')) term.write(`Edit cancelled, no changes made.\r\n`);
       }
     }
     this.busy = false;
@@ -260,9 +261,4 @@ export class PlayerTerminal {
     this.redraw();
     this.drainTypeahead();
   }
-}
-
-/** `kubectl edit` finishes as `kubectl apply` of the edited text, through the shell. */
-export function applyLine(yaml: string): string {
-  return `echo '${yaml.replace(/'/g, `'\\''`)}' | kubectl apply -f -`;
 }

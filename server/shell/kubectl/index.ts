@@ -45,14 +45,14 @@ export const kubectlCommand: ShellCommand = (ctx, argv) => {
   }
   const namespace = flags.string('namespace');
   const declaresAll = cmd.flags.some((f) => f.name === ALL_NAMESPACES_FLAG.name);
+  // On top of ctx (not a copy): its stdin is read only if the subcommand asks (`apply -f -`).
   const result = cmd.run(
-    {
-      ...ctx,
+    Object.assign(Object.create(ctx) as typeof ctx, {
       namespace: namespace ?? ctx.session.namespace,
       namespaceExplicit: namespace !== undefined,
       allNamespaces: declaresAll && flags.bool('all-namespaces'),
       commandName: cmd.name,
-    },
+    }),
     flags.args,
     flags,
   );

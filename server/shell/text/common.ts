@@ -1,6 +1,6 @@
 // What the text tools share: GNU-style option parsing (clustered short options, `--long=value`,
 // options after operands) with coreutils' error wording, and reading stdin or node files.
-import { readNodeFile } from '../node/files.js';
+import { readFile } from '../vfs.js';
 import type { CommandContext, CommandResult } from '../types.js';
 
 export interface OptionSpec {
@@ -103,9 +103,8 @@ export interface Input {
 }
 
 /**
- * The texts a tool reads: stdin when there are no operands (or `-`), else the named files —
- * which exist only on nodes (readNodeFile: permissions, directories, /var/log/syslog…).
- * The workstation has no files to read.
+ * The texts a tool reads: stdin when there are no operands (or `-`), else the named files
+ * (vfs.readFile: the player's files, a node's with its permissions, /dev/fd/N of `<(…)`).
  */
 export function readInputs(ctx: CommandContext, tool: string, names: string[]): { inputs: Input[]; errors: string } {
   const read = readInputTexts(ctx, tool, names);
@@ -122,11 +121,7 @@ function readInputTexts(ctx: CommandContext, tool: string, names: string[]): { i
       inputs.push({ name: '(standard input)', text: ctx.stdin });
       continue;
     }
-    if (ctx.session.node === undefined) {
-      errors += `${tool}: ${name}: No such file or directory\n`;
-      continue;
-    }
-    const file = readNodeFile(ctx, tool, name);
+    const file = readFile(ctx, tool, name);
     if (file.ok) inputs.push({ name, text: file.content });
     else errors += file.error;
   }

@@ -5,6 +5,7 @@
 import type { CommandContext, ShellCommand } from '../types.js';
 import { STEPS_PER_STATEMENT, type LineBudget } from '../budget.js';
 import { MAX_OUTPUT_CHARS } from '../limits.js';
+import { writeFile } from '../vfs.js';
 import { parseOptions, readInputs } from './common.js';
 import { compileRegex, type Matcher } from './regex.js';
 
@@ -613,8 +614,6 @@ export const sed: ShellCommand = (ctx, argv) => {
   });
   if (!parsed.ok) return parsed.error;
   const o = parsed.opts;
-  // -i needs a writable file; the shell has none to offer.
-  if (o.has('i')) return { stdout: '', stderr: "sed: couldn't open temporary file ./sedA1b2C3: Read-only file system\n", exitCode: 4 };
   const operands = [...o.operands];
   const script = o.has('e') ? o.all('e').join('\n') : operands.shift();
   if (script === undefined) return { stdout: '', stderr: 'Usage: sed [OPTION]... {script-only-if-no-other-script} [input-file]...\n', exitCode: 1 };
@@ -625,18 +624,53 @@ export const sed: ShellCommand = (ctx, argv) => {
     if (error instanceof SedError) return { stdout: '', stderr: `sed: ${error.message}\n`, exitCode: 1 };
     throw error;
   }
+  if (o.has('i')) return inPlace(ctx, commands, operands, o.has('n'));
   const { inputs, errors } = readInputs(ctx, 'sed', operands);
-  const text = inputs.map((i) => i.text).join('');
+  const result = runOn(ctx, commands, inputs.map((i) => i.text).join(''), o.has('n'));
+  if ('error' in result) return { stdout: '', stderr: result.error, exitCode: 4 };
+  const stderr = cantRead(errors) + result.stderr;
+  return { ...result, stderr, exitCode: result.exitCode || (errors ? 2 : 0) };
+};
+
+/** `sed -i`: each file is edited on its own and written back (vfs: where the session may write). */
+function inPlace(ctx: CommandContext, commands: Command[], operands: string[], quiet: boolean): { stdout: string; stderr: string; exitCode: number } {
+  if (operands.length === 0) return { stdout: '', stderr: 'sed: no input files\n', exitCode: 1 };
+  let stderr = '';
+  let exitCode = 0;
+  for (const name of operands) {
+    const { inputs, errors } = readInputs(ctx, 'sed', [name]);
+    if (errors) {
+      stderr += cantRead(errors);
+      exitCode ||= 2;
+      continue;
+    }
+    const result = runOn(ctx, commands, inputs[0]!.text, quiet);
+    if ('error' in result) return { stdout: '', stderr: stderr + result.error, exitCode: 4 };
+    // What -i prints goes to the file, as GNU sed writes the pattern space there.
+    stderr += result.stderr;
+    const error = writeFile(ctx.state, ctx.session, name, result.stdout);
+    if (error) {
+      stderr += `sed: couldn't open file ${name}: ${error}\n`;
+      exitCode = 4;
+    }
+    if (result.exitCode !== 0) return { stdout: '', stderr, exitCode: result.exitCode };
+  }
+  return { stdout: '', stderr, exitCode };
+}
+
+/** The script over one text: what sed prints, or the message of a run stopped by an error. */
+function runOn(ctx: CommandContext, commands: Command[], text: string, quiet: boolean): { stdout: string; stderr: string; exitCode: number } | { error: string } {
   const lines = text.split('\n');
   const lastWithoutNewline = text !== '' && !text.endsWith('\n');
   if (!lastWithoutNewline) lines.pop();
-  let result: { stdout: string; stderr: string; exitCode: number };
   try {
-    result = run(ctx, commands, { lines, lastWithoutNewline, quiet: o.has('n') });
+    return run(ctx, commands, { lines, lastWithoutNewline, quiet });
   } catch (error) {
-    if (error instanceof SedError) return { stdout: '', stderr: `sed: ${error.message}\n`, exitCode: 4 };
+    if (error instanceof SedError) return { error: `sed: ${error.message}\n` };
     throw error;
   }
-  const stderr = errors.replace(/^sed: (.*): No such file or directory$/gm, "sed: can't read $1: No such file or directory") + result.stderr;
-  return { ...result, stderr, exitCode: result.exitCode || (errors ? 2 : 0) };
-};
+}
+
+function cantRead(errors: string): string {
+  return errors.replace(/^sed: (.*): No such file or directory$/gm, "sed: can't read $1: No such file or directory");
+}

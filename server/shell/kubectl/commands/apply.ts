@@ -6,7 +6,7 @@ import { parseAllDocuments, type YAMLError } from 'yaml';
 import { createObject, RESOURCE_NAME, updateObject, writeRefused, type KindMap } from '../../../cluster/api.js';
 import { allocateNodePort, allocateServiceIP } from '../../../cluster/ipam.js';
 import type { ApiError, ClusterState, Service } from '../../../cluster/types.js';
-import { readNodeFile } from '../../node/index.js';
+import { isDirectory, listDirectory, readFile, resolvePath } from '../../vfs.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import { apiErrorText } from '../api-error.js';
@@ -186,7 +186,7 @@ function parseSteps(text: string): number {
   return PARSE_STEPS_PER_CHAR * text.length + PARSE_STEPS_PER_NESTING_LEVEL * deepest;
 }
 
-/** The texts `-f` names: `-` is stdin; files exist only on a node (kubectl on a control plane). */
+/** The texts `-f` names: `-` is stdin, else files (vfs) or the manifests in a directory. */
 function readSources(ctx: KubectlContext, names: string[]): { ok: true; sources: { name: string; text: string }[] } | { ok: false; error: string } {
   const sources: { name: string; text: string }[] = [];
   for (const name of names) {
@@ -194,10 +194,17 @@ function readSources(ctx: KubectlContext, names: string[]): { ok: true; sources:
       sources.push({ name: 'STDIN', text: ctx.stdin });
       continue;
     }
-    const file = ctx.session.node === undefined ? undefined : readNodeFile(ctx, 'kubectl', name);
-    if (file?.ok) sources.push({ name, text: file.content });
-    else if (file?.error.includes('Permission denied')) return { ok: false, error: `error: open ${name}: permission denied\n` };
-    else return { ok: false, error: `error: the path "${name}" does not exist\n` };
+    const abs = resolvePath(ctx.session, name);
+    // A directory: its .yaml, .yml and .json files, in name order.
+    const names = isDirectory(ctx.state, ctx.session, abs)
+      ? listDirectory(ctx.state, ctx.session, abs).filter((e) => !e.dir && /\.(ya?ml|json)$/.test(e.name)).map((e) => `${name.replace(/\/$/, '')}/${e.name}`)
+      : [name];
+    for (const each of names) {
+      const file = readFile(ctx, 'kubectl', each);
+      if (file.ok) sources.push({ name: each, text: file.content });
+      else if (file.error.includes('Permission denied')) return { ok: false, error: `error: open ${each}: permission denied\n` };
+      else return { ok: false, error: `error: the path "${each}" does not exist\n` };
+    }
   }
   return { ok: true, sources };
 }

@@ -1,9 +1,14 @@
-// `kubectl edit TYPE NAME`: the browser opens an editor with the object's YAML (LineResult.edit);
-// a scripted terminal cannot, so the text output points at patch / apply instead.
+// `kubectl edit TYPE NAME`: with the terminal as stdin, the browser opens an editor on the
+// object's YAML (LineResult.edit); saving runs `kubectl edit TYPE/NAME -n NS <<'…'` with the
+// edited text, which is applied here as `kubectl apply -f -` would, and reported as kubectl
+// edit reports it (`configmap/x edited`, or `Edit cancelled, no changes made.`).
+import { ok } from '../../types.js';
 import { fail } from '../../types.js';
-import { manifestYaml } from '../output.js';
+import { parseFlags } from '../flags.js';
 import { toManifest } from '../manifest.js';
+import { manifestYaml } from '../output.js';
 import type { KubectlSubcommand } from '../types.js';
+import { applyCommand, fromFiles } from './apply.js';
 import { resolveOne } from './write-util.js';
 
 export const editCommand: KubectlSubcommand = {
@@ -16,9 +21,16 @@ export const editCommand: KubectlSubcommand = {
     const found = resolveOne(ctx, args);
     if (!found.ok) return fail(found.error);
     const { type, name, obj } = found.target;
-    const result = fail(`error: kubectl edit needs an interactive editor, which this terminal does not have; change the object with 'kubectl patch ${type.singular} ${name} -p …' or 'kubectl apply -f -' instead\n`);
-    const edit: NonNullable<typeof result.edit> = { resource: type.plural, name, yaml: manifestYaml(toManifest(ctx.state, type.kind, obj), ctx.budget) };
-    if (type.namespaced) edit.namespace = ctx.namespace;
-    return { ...result, edit };
+    const yaml = manifestYaml(toManifest(ctx.state, type.kind, obj), ctx.budget);
+    const where = type.namespaced ? ` -n ${ctx.namespace}` : '';
+    if (ctx.stdinIsTerminal) {
+      return { ...ok(), edit: { title: `${type.plural}/${name}${where}`, text: yaml, save: `kubectl edit ${type.singular}/${name}${where}` } };
+    }
+    const edited = ctx.stdin;
+    if (edited.trim() === '' || edited === yaml) return { stdout: '', stderr: 'Edit cancelled, no changes made.\n', exitCode: 0 };
+    const flags = parseFlags(['-f', '-'], applyCommand.flags);
+    if (!flags.ok) return fail(flags.error);
+    const applied = fromFiles(Object.create(ctx, { stdin: { value: edited } }) as typeof ctx, flags.flags, 'apply');
+    return { ...applied, stdout: applied.stdout.replace(/ (configured|unchanged)( \(dry run\))?$/gm, ' edited') };
   },
 };

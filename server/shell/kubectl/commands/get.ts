@@ -10,6 +10,7 @@ import { keptTable } from '../listing.js';
 import { qualifiedSingular, type KubeObject, type ResourceType } from '../resources.js';
 import { renderColumns } from '../table.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
+import { watchFor } from '../watching.js';
 
 const NO_TYPE = `You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.
 
@@ -64,14 +65,57 @@ export const getCommand: KubectlSubcommand = {
       return { stdout: '', stderr: byName ? stderr : noResourcesFound(ctx, types), exitCode };
     }
     const withKind = types.length > 1 || flags.bool('show-kind');
-    const stdout = (types.length === 1 ? [items] : types.map((type) => items.filter((i) => i.type === type)))
+    const wide = format.format.kind === 'table' && format.format.wide;
+    let stdout = (types.length === 1 ? [items] : types.map((type) => items.filter((i) => i.type === type)))
       .filter((group) => group.length > 0)
-      .map((group) => printTable(ctx, group[0]!.type, group, flags, format.format.kind === 'table' && format.format.wide, withKind))
+      .map((group) => printTable(ctx, group[0]!.type, group, flags, wide, withKind))
       .join('\n');
     tagObjects(ctx, items, stdout, 'table');
+    if (flags.bool('watch')) stdout += watchRows(ctx, args, flags, items, wide, withKind);
     return { stdout, stderr, exitCode };
   },
 };
+
+/**
+ * `get -w`: as simulated time passes, a row for each object written since (or new), as
+ * kubectl prints watch events: no header, each row laid out on its own.
+ */
+function watchRows(ctx: KubectlContext, args: string[], flags: ParsedFlags, items: Selected[], wide: boolean, withKind: boolean): string {
+  const versions = new Map(items.map((i) => [i.obj.metadata.uid, i.obj.metadata.resourceVersion]));
+  let out = '';
+  watchFor(ctx.passTime, () => {
+    const now = queryObjects(ctx, args, flags);
+    if (!now.ok) return true;
+    for (const item of now.result.items) {
+      const { uid, resourceVersion } = item.obj.metadata;
+      if (versions.get(uid) === resourceVersion) continue;
+      versions.set(uid, resourceVersion);
+      const row = rowCells(ctx, item.type, flags, wide, withKind)(item.obj);
+      out += renderColumns(undefined, row.map((cell) => [cell]));
+    }
+    return false;
+  });
+  return out;
+}
+
+/** The cells of one object's row, in the columns the flags ask for. */
+function rowCells(ctx: KubectlContext, type: ResourceType, flags: ParsedFlags, wide: boolean, withKind: boolean): (obj: KubeObject) => string[] {
+  const table = TABLES[type.kind]!;
+  const labelColumns = flags.all('label-columns').flatMap((v) => v.split(',')).filter((v) => v !== '');
+  const showNamespace = ctx.allNamespaces && type.namespaced;
+  const showLabels = flags.bool('show-labels');
+  return (obj) => {
+    const own = table.row(ctx.state, obj, wide);
+    // The NAME column (first for every kind but events) carries the kind in multi-type listings.
+    if (withKind && table.headers[0] === 'NAME') own[0] = `${qualifiedSingular(type)}/${own[0]}`;
+    return [
+      ...(showNamespace ? [obj.metadata.namespace ?? ''] : []),
+      ...own,
+      ...labelColumns.map((l) => obj.metadata.labels[l] ?? ''),
+      ...(showLabels ? [labelsString(obj.metadata.labels)] : []),
+    ];
+  };
+}
 
 function printTable(ctx: KubectlContext, type: ResourceType, items: Selected[], flags: ParsedFlags, wide: boolean, withKind: boolean): string {
   const table = TABLES[type.kind]!;
@@ -85,17 +129,7 @@ function printTable(ctx: KubectlContext, type: ResourceType, items: Selected[], 
     ...labelColumns.map((l) => (l.split('/').at(-1) ?? l).toUpperCase()),
     ...(showLabels ? ['LABELS'] : []),
   ];
-  const cells = (obj: KubeObject): string[] => {
-    const own = table.row(ctx.state, obj, wide);
-    // The NAME column (first for every kind but events) carries the kind in multi-type listings.
-    if (withKind && table.headers[0] === 'NAME') own[0] = `${qualifiedSingular(type)}/${own[0]}`;
-    return [
-      ...(showNamespace ? [obj.metadata.namespace ?? ''] : []),
-      ...own,
-      ...labelColumns.map((l) => obj.metadata.labels[l] ?? ''),
-      ...(showLabels ? [labelsString(obj.metadata.labels)] : []),
-    ];
-  };
+  const cells = rowCells(ctx, type, flags, wide, withKind);
   const shownHeaders = flags.bool('no-headers') ? undefined : headers;
   // A listing's table is kept between commands: only rows whose object was written or whose
   // age ticked over are built again (listing.ts).

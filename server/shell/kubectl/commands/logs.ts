@@ -1,6 +1,6 @@
 // `kubectl logs (POD | TYPE/NAME | -l SELECTOR) [-c C] [-p] [--tail N] [--timestamps]
-// [--since D] [--all-containers] [--prefix] [-f]`. `-f` prints what there is and stops: the
-// simulated terminal has no streaming.
+// [--since D] [--all-containers] [--prefix] [-f]`. `-f` goes on printing new lines as
+// simulated time passes, up to the bound of watching commands (watching.ts).
 import { containerLogs } from '../../../cluster/logs.js';
 import { parseDuration } from '../../../cluster/quantity.js';
 import type { ClusterState, LabelSelector, LogLine, Pod } from '../../../cluster/types.js';
@@ -9,6 +9,7 @@ import { fail, ok } from '../../types.js';
 import { matchesLabels, parseLabelSelector } from '../selectors.js';
 import { findResourceType, getObject, listObjects, notFoundError } from '../resources.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
+import { watchFor } from '../watching.js';
 
 /** Containers that have not started yet: the apiserver refuses their logs with this reason. */
 const NOT_STARTED: Record<string, string> = {
@@ -81,7 +82,24 @@ function containerText(ctx: KubectlContext, pod: Pod, container: string, flags: 
   if (tail >= 0) lines = tail === 0 ? [] : lines.slice(-tail);
   const stamp = flags.bool('timestamps');
   tagLogLines(ctx, pod, container, lines);
-  return ok(lines.map((l) => `${prefix}${stamp ? `${timestamp(ctx.state, l.at)} ` : ''}${l.text}\n`).join(''));
+  const format = (l: LogLine): string => `${prefix}${stamp ? `${timestamp(ctx.state, l.at)} ` : ''}${l.text}\n`;
+  let text = lines.map(format).join('');
+  if (flags.bool('follow') && !previous) {
+    // -f: the lines the container writes while simulated time passes; a restart ends it, as the stream closes.
+    const key = `${pod.metadata.namespace}/${name}`;
+    let seen = containerLogs(ctx.state, pod, container, false).length;
+    watchFor(ctx.passTime, () => {
+      const now = ctx.state.pods[key];
+      const all = now ? containerLogs(ctx.state, now, container, false) : [];
+      if (!now || now.metadata.uid !== pod.metadata.uid || all.length < seen) return true;
+      const fresh = all.slice(seen);
+      tagLogLines(ctx, now, container, fresh);
+      text += fresh.map(format).join('');
+      seen = all.length;
+      return false;
+    });
+  }
+  return ok(text);
 }
 
 function podLogs(ctx: KubectlContext, pod: Pod, flags: ParsedFlags, withPrefix: boolean): CommandResult {

@@ -7,6 +7,7 @@ import { fail, ok } from '../../types.js';
 import { rfc3339 } from '../age.js';
 import { tabwrite } from '../table.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
+import { watchFor } from '../watching.js';
 import { apiFail, refName, resolveOne, type Target } from './write-util.js';
 
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -117,9 +118,20 @@ export const rolloutCommand: KubectlSubcommand = {
       case 'pause': return setPaused(ctx, t, true);
       case 'resume': return setPaused(ctx, t, false);
       default: {
-        // No real waiting in a simulated terminal: print where the rollout stands now.
-        const s = rolloutStatus(t.obj as Deployment);
-        return s.failed ? fail(s.text) : ok(s.text);
+        // Watching: each new status line as simulated time passes, until done or failed (or a bound).
+        let s = rolloutStatus(t.obj as Deployment);
+        let stdout = s.failed ? '' : s.text;
+        if (!s.done && !s.failed && flags.bool('watch')) {
+          watchFor(ctx.passTime, () => {
+            const now = ctx.state.deployments[t.key];
+            if (!now) return true;
+            const next = rolloutStatus(now);
+            if (next.text !== s.text && !next.failed) stdout += next.text;
+            s = next;
+            return next.done || next.failed === true;
+          });
+        }
+        return s.failed ? { stdout, stderr: s.text, exitCode: 1 } : ok(stdout);
       }
     }
   },

@@ -1,0 +1,61 @@
+// Standard input as a stream: `while read` takes one line at a time from it, a program takes
+// what is left. Every command of a compound command (`… | while read l; do …; done`, `{ …; } < f`)
+// reads the same stream, as processes sharing a file descriptor do.
+import type { Reveal } from '../cluster/facts.js';
+import type { CommandContext } from './types.js';
+
+export class Input {
+  private pos = 0;
+
+  /**
+   * `terminal`: the line's own stdin (nothing piped or redirected in), where an editor opens.
+   * `feed`: facts of the world the text may show (reveals.ts), handed on through pipes.
+   */
+  constructor(private readonly text: string, readonly terminal = false, readonly feed: readonly Reveal[] = []) {}
+
+  static empty(): Input {
+    return new Input('');
+  }
+
+  static terminal(): Input {
+    return new Input('', true);
+  }
+
+  /** Everything not read yet; the stream is then at its end. */
+  rest(): string {
+    const rest = this.pos === 0 ? this.text : this.text.slice(this.pos);
+    this.pos = this.text.length;
+    return rest;
+  }
+
+  /** The next record up to `delimiter` (without it), and whether the delimiter ended it; undefined at the end. */
+  record(delimiter: string): { text: string; ended: boolean } | undefined {
+    if (this.pos >= this.text.length) return undefined;
+    const at = delimiter === '' ? this.text.indexOf('\0', this.pos) : this.text.indexOf(delimiter, this.pos);
+    if (at < 0) {
+      const text = this.text.slice(this.pos);
+      this.pos = this.text.length;
+      return { text, ended: false };
+    }
+    const text = this.text.slice(this.pos, at);
+    this.pos = at + 1;
+    return { text, ended: true };
+  }
+
+  /** Up to `count` characters. */
+  take(count: number): string {
+    const text = this.text.slice(this.pos, this.pos + count);
+    this.pos += text.length;
+    return text;
+  }
+}
+
+/**
+ * A command context whose `stdin` is read from the stream only when the program asks for
+ * it: `echo` in a `while read` loop leaves the next lines to `read`, `cat` takes them all.
+ */
+export function withLazyStdin(ctx: Omit<CommandContext, 'stdin'>, input: Input): CommandContext {
+  let taken: string | undefined;
+  if (input.terminal) ctx.stdinIsTerminal = true;
+  return Object.defineProperty(ctx, 'stdin', { get: () => (taken ??= input.rest()), enumerable: true, configurable: true }) as CommandContext;
+}

@@ -1,0 +1,435 @@
+// The builtins that are part of the language itself, because they act on the running shell:
+// variables and scopes (read, local, declare, unset, let, mapfile), options (set, shopt),
+// control (return, shift, break, continue), other code (eval, source, command, trap) and
+// aliases. They run inside the Runner (LanguageHost), with the stream of standard input.
+import { ArithError, evaluateArith } from './arith.js';
+import { Input } from './input.js';
+import type { Outcome } from './run.js';
+import { aliasesOf, assignVar, unsetVar as unsetScalar } from './session.js';
+import type { ShellSession } from './types.js';
+import { getElements, getVar, MAX_ARRAY_LENGTH, NAME_RE, setArray, setVar, unsetVar } from './vars.js';
+
+/** What these builtins need from the interpreter running them. */
+export interface LanguageHost {
+  loopDepth: number;
+  /** Positional parameters per running function; the first entry is the line's (none). */
+  positional: string[][];
+  /** Per running function: how to restore each variable it made local. */
+  locals: Map<string, () => void>[];
+  runText(session: ShellSession, text: string, stdin: Input): Outcome;
+  runProgram(session: ShellSession, argv: string[], stdin: Input): Outcome;
+  loopControl(argv: string[]): Outcome;
+  scalar(session: ShellSession, name: string): string | undefined;
+  /** Reads a file the shell may source, or the error text. */
+  readScript(session: ShellSession, path: string): { text: string } | { error: string };
+}
+
+type Builtin = (host: LanguageHost, session: ShellSession, argv: string[], stdin: Input) => Outcome;
+
+const result = (stdout: string, stderr = '', exitCode = 0): Outcome => {
+  const chunks: Outcome['chunks'] = [];
+  if (stdout !== '') chunks.push({ fd: 1, text: stdout });
+  if (stderr !== '') chunks.push({ fd: 2, text: stderr });
+  return { chunks, exitCode };
+};
+
+/** IFS whitespace and the other IFS characters. */
+function ifsOf(session: ShellSession): { ifs: string; white: string } {
+  const ifs = getVar(session, 'IFS') ?? ' \t\n';
+  return { ifs, white: [...ifs].filter((c) => c === ' ' || c === '\t' || c === '\n').join('') };
+}
+
+/** Splits a line read by `read` into `count` values, the last one taking the rest, as bash does. */
+export function splitForRead(line: string, ifs: string, white: string, count: number | undefined): string[] {
+  const values: string[] = [];
+  let i = 0;
+  const skipWhite = (): void => {
+    while (i < line.length && white.includes(line[i]!)) i++;
+  };
+  skipWhite();
+  while (i < line.length && (count === undefined || values.length < count - 1)) {
+    let field = '';
+    while (i < line.length && !ifs.includes(line[i]!)) field += line[i++];
+    values.push(field);
+    skipWhite();
+    if (i < line.length && ifs.includes(line[i]!) && !white.includes(line[i]!)) {
+      i++;
+      skipWhite();
+    }
+  }
+  if (count === undefined) return values;
+  let rest = line.slice(i);
+  let end = rest.length;
+  while (end > 0 && white.includes(rest[end - 1]!)) end--;
+  rest = rest.slice(0, end);
+  // A single field left with one delimiter after it: the delimiter goes.
+  const last = rest.at(-1);
+  if (last !== undefined && ifs.includes(last) && ![...rest.slice(0, -1)].some((c) => ifs.includes(c))) rest = rest.slice(0, -1);
+  if (i < line.length || values.length < count) values.push(rest);
+  return values;
+}
+
+const read: Builtin = (_host, session, argv, stdin) => {
+  let raw = false;
+  let arrayName: string | undefined;
+  let delimiter = '\n';
+  let chars: number | undefined;
+  const names: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (names.length > 0 || !arg.startsWith('-') || arg === '-') {
+      names.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      names.push(...argv.slice(i + 1));
+      break;
+    }
+    for (let j = 1; j < arg.length; j++) {
+      const flag = arg[j]!;
+      if (flag === 'r') raw = true;
+      else if (flag === 's' || flag === 'e') continue;
+      else if ('adpntuN'.includes(flag)) {
+        const value = j + 1 < arg.length ? arg.slice(j + 1) : argv[++i];
+        if (value === undefined) return result('', `bash: read: -${flag}: option requires an argument\nread: usage: read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]\n`, 2);
+        if (flag === 'a') arrayName = value;
+        else if (flag === 'd') delimiter = value.slice(0, 1);
+        else if (flag === 'n' || flag === 'N') chars = Number(value);
+        break;
+      } else return result('', `bash: read: -${flag}: invalid option\nread: usage: read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]\n`, 2);
+    }
+  }
+  const bad = [...names, ...(arrayName ? [arrayName] : [])].find((n) => !NAME_RE.test(n));
+  if (bad !== undefined) return result('', `bash: read: \`${bad}': not a valid identifier\n`, 1);
+  let line: string;
+  let ended: boolean;
+  if (chars !== undefined) {
+    line = stdin.take(chars);
+    ended = line.length === chars;
+  } else {
+    let record = stdin.record(delimiter);
+    if (!record) {
+      for (const n of names.length > 0 ? names : ['REPLY']) setVar(session, n, '');
+      if (arrayName) setArray(session, arrayName, []);
+      return result('', '', 1);
+    }
+    line = record.text;
+    ended = record.ended;
+    // Without -r a backslash at the end joins the next line, and escapes the next character.
+    while (!raw && ended && /(^|[^\\])(\\\\)*\\$/.test(line)) {
+      record = stdin.record(delimiter);
+      line = line.slice(0, -1) + (record?.text ?? '');
+      ended = record?.ended ?? false;
+    }
+  }
+  const { ifs, white } = ifsOf(session);
+  const unescape = (s: string): string => (raw ? s : s.replace(/\\(.)/gs, '$1'));
+  if (arrayName) {
+    setArray(session, arrayName, splitForRead(raw ? line : line, ifs, white, undefined).map(unescape).slice(0, MAX_ARRAY_LENGTH));
+  } else if (names.length === 0) {
+    setVar(session, 'REPLY', unescape(line));
+  } else {
+    const values = splitForRead(line, ifs, white, names.length);
+    names.forEach((n, i) => setVar(session, n, unescape(values[i] ?? '')));
+  }
+  return result('', '', ended ? 0 : 1);
+};
+
+/** `a=(…)` handled by the runner arrives as a name; `x=v` and bare names otherwise. */
+function declareNames(host: LanguageHost, session: ShellSession, argv: string[], tool: string, local: boolean): Outcome {
+  let stderr = '';
+  let assoc = false;
+  let indexed = false;
+  let print = false;
+  let functions = false;
+  let global = false;
+  const args: string[] = [];
+  for (const arg of argv.slice(1)) {
+    if (/^[-+][a-zA-Z]+$/.test(arg) && args.length === 0) {
+      if (arg.includes('g')) global = true;
+      if (arg.includes('A')) assoc = true;
+      if (arg.includes('a')) indexed = true;
+      if (arg.includes('p')) print = true;
+      if (arg.includes('f') || arg.includes('F')) functions = true;
+      continue;
+    }
+    args.push(arg);
+  }
+  if (functions) return result(Object.keys(session.functions ?? {}).sort().map((f) => `declare -f ${f}\n`).join(''));
+  if (print || args.length === 0) {
+    const names = args.length > 0 ? args : Object.keys(session.vars).sort();
+    return result(names.map((n) => {
+      if (session.arrays?.[n] || session.assoc?.[n]) {
+        const { keys, values } = getElements(session, n)!;
+        return `declare -${session.assoc?.[n] ? 'A' : 'a'} ${n}=(${keys.map((k, i) => `[${k}]="${values[i]}"`).join(' ')})\n`;
+      }
+      const v = getVar(session, n);
+      return v === undefined ? '' : `declare -- ${n}="${v}"\n`;
+    }).join(''));
+  }
+  const frame = host.locals.at(-1);
+  if (local && !frame) return result('', `bash: ${tool}: can only be used in a function\n`, 1);
+  // In a function, `declare` and `typeset` make locals too (unless -g).
+  const scoped = frame !== undefined && (local || ((tool === 'declare' || tool === 'typeset') && !global));
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg : arg.slice(0, eq);
+    if (!NAME_RE.test(name)) {
+      stderr += `bash: ${tool}: \`${arg}': not a valid identifier\n`;
+      continue;
+    }
+    if (scoped && !frame.has(name)) frame.set(name, saveVariable(session, name));
+    if (assoc) {
+      (session.assoc ??= {})[name] ??= {};
+      unsetScalar(session, name);
+    } else if (indexed && !session.arrays?.[name]) setArray(session, name, []);
+    if (eq >= 0) {
+      const refused = setVar(session, name, arg.slice(eq + 1));
+      if (refused) stderr += refused;
+    }
+    else if (scoped) {
+      unsetVar(session, name);
+      if (assoc) (session.assoc ??= {})[name] = {};
+      else if (indexed) setArray(session, name, []);
+    }
+  }
+  return result('', stderr, stderr ? 1 : 0);
+}
+
+/** How to put a variable back as it was (a function's `local` ends). */
+function saveVariable(session: ShellSession, name: string): () => void {
+  const scalar = Object.hasOwn(session.vars, name) ? session.vars[name] : undefined;
+  const array = session.arrays?.[name];
+  const assoc = session.assoc?.[name];
+  return () => {
+    unsetVar(session, name);
+    if (scalar !== undefined) assignVar(session, name, scalar);
+    if (array) (session.arrays ??= {})[name] = array;
+    if (assoc) (session.assoc ??= {})[name] = assoc;
+  };
+}
+
+const SET_OPTIONS: Record<string, keyof NonNullable<ShellSession['options']>> = { e: 'errexit', u: 'nounset', x: 'xtrace' };
+const LONG_OPTIONS = ['errexit', 'nounset', 'xtrace', 'pipefail'] as const;
+
+const set: Builtin = (host, session, argv) => {
+  const options = (session.options ??= {});
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--' || (!arg.startsWith('-') && !arg.startsWith('+'))) {
+      host.positional[host.positional.length - 1] = argv.slice(arg === '--' ? i + 1 : i);
+      return result('');
+    }
+    const on = arg.startsWith('-');
+    for (const letter of arg.slice(1)) {
+      if (letter === 'o') {
+        const name = argv[++i];
+        if (name === undefined) {
+          return result(LONG_OPTIONS.map((o) => `${o.padEnd(15)}\t${options[o] ? 'on' : 'off'}\n`).join(''));
+        }
+        if (!(LONG_OPTIONS as readonly string[]).includes(name)) return result('', `bash: set: ${name}: invalid option name\n`, 1);
+        options[name as (typeof LONG_OPTIONS)[number]] = on;
+      } else if (SET_OPTIONS[letter]) options[SET_OPTIONS[letter]] = on;
+      else if (!'hBHmbfnvkPCaT'.includes(letter)) {
+        return result('', `bash: set: ${arg[0]}${letter}: invalid option\nset: usage: set [-abefhkmnptuvxBCEHPT] [-o option-name] [--] [-] [arg ...]\n`, 2);
+      }
+    }
+  }
+  if (argv.length === 1) {
+    const names = Object.keys(session.vars).sort();
+    return result(names.map((n) => `${n}=${session.vars[n]}\n`).join(''));
+  }
+  return result('');
+};
+
+const shift: Builtin = (host, _session, argv) => {
+  const n = argv[1] === undefined ? 1 : Number(argv[1]);
+  if (!Number.isInteger(n) || n < 0) return result('', `bash: shift: ${argv[1]}: numeric argument required\n`, 1);
+  const args = host.positional.at(-1)!;
+  if (n > args.length) return result('', '', 1);
+  host.positional[host.positional.length - 1] = args.slice(n);
+  return result('');
+};
+
+const returnCmd: Builtin = (host, session, argv) => {
+  if (host.positional.length <= 1) return result('', "bash: return: can only `return' from a function or sourced script\n", 1);
+  const arg = argv[1];
+  if (arg !== undefined && !/^-?\d+$/.test(arg)) return { ...result('', `bash: return: ${arg}: numeric argument required\n`, 2), ret: true };
+  const code = arg === undefined ? (session.lastExitCode ?? 0) : ((Number(arg) % 256) + 256) % 256;
+  return { chunks: [], exitCode: code, ret: true };
+};
+
+const SIGNALS = ['EXIT', 'HUP', 'INT', 'QUIT', 'TERM', 'ERR', 'DEBUG', 'RETURN', 'USR1', 'USR2', 'PIPE', 'ALRM', 'CHLD'];
+const SIGNAL_NUMBERS: Record<string, string> = { '0': 'EXIT', '1': 'HUP', '2': 'INT', '3': 'QUIT', '15': 'TERM' };
+
+const trap: Builtin = (_host, session, argv) => {
+  const args = argv.slice(1);
+  const traps = (session.traps ??= {});
+  if (args.length === 0 || args[0] === '-p') {
+    const wanted = args.slice(1).map((s) => signalName(s) ?? s);
+    return result(Object.entries(traps).filter(([s]) => wanted.length === 0 || wanted.includes(s))
+      .map(([s, cmd]) => `trap -- '${cmd.replace(/'/g, `'\\''`)}' ${s}\n`).join(''));
+  }
+  if (args[0] === '-l') return result(SIGNALS.map((s, i) => `${i + 1}) SIG${s}`).join('\n') + '\n');
+  const [action, ...signals] = args[0] === '--' ? args.slice(1) : args;
+  let stderr = '';
+  for (const s of signals) {
+    const name = signalName(s);
+    if (!name) {
+      stderr += `bash: trap: ${s}: invalid signal specification\n`;
+      continue;
+    }
+    if (action === '-') delete traps[name];
+    else traps[name] = action!;
+  }
+  return result('', stderr, stderr ? 1 : 0);
+};
+
+function signalName(s: string): string | undefined {
+  const upper = s.toUpperCase().replace(/^SIG/, '');
+  if (SIGNAL_NUMBERS[upper]) return SIGNAL_NUMBERS[upper];
+  return SIGNALS.includes(upper) ? upper : undefined;
+}
+
+const source: Builtin = (host, session, argv, stdin) => {
+  const path = argv[1];
+  if (path === undefined) return result('', `bash: ${argv[0]}: filename argument required\n${argv[0]}: usage: ${argv[0]} filename [arguments]\n`, 2);
+  const script = host.readScript(session, path);
+  if ('error' in script) return result('', script.error, 1);
+  host.positional.push(argv.slice(2).length > 0 ? argv.slice(2) : [...host.positional.at(-1)!]);
+  try {
+    const ran = host.runText(session, script.text, stdin);
+    delete ran.ret;
+    return ran;
+  } finally {
+    host.positional.pop();
+  }
+};
+
+const evalCmd: Builtin = (host, session, argv, stdin) => host.runText(session, argv.slice(1).join(' '), stdin);
+
+const letCmd: Builtin = (host, session, argv) => {
+  if (argv.length < 2) return result('', 'bash: let: expression expected\n', 1);
+  let last = 0n;
+  for (const expr of argv.slice(1)) {
+    try {
+      last = evaluateArith(expr, {
+        get: (name, index) => (index === undefined ? host.scalar(session, name) : getElements(session, name)?.values[Number(index)]) ?? '',
+        set: (name, value) => setVar(session, name, String(value)),
+      });
+    } catch (error) {
+      if (error instanceof ArithError) return result('', `bash: let: ${error.message}\n`, 1);
+      throw error;
+    }
+  }
+  return result('', '', last === 0n ? 1 : 0);
+};
+
+const unset: Builtin = (_host, session, argv) => {
+  let functionsOnly = false;
+  for (const name of argv.slice(1)) {
+    if (name === '-f') functionsOnly = true;
+    else if (name === '-v') functionsOnly = false;
+    else if (functionsOnly) delete session.functions?.[name];
+    else {
+      const element = /^([A-Za-z_]\w*)\[(.+)\]$/.exec(name);
+      if (element) {
+        const array = session.arrays?.[element[1]!];
+        if (array) delete array[Number(element[2])];
+        else delete session.assoc?.[element[1]!]?.[element[2]!];
+      } else if (getVar(session, name) !== undefined || !session.functions?.[name]) unsetVar(session, name);
+      else delete session.functions[name];
+    }
+  }
+  return result('');
+};
+
+const alias: Builtin = (_host, session, argv) => {
+  const args = argv.slice(1).filter((a) => a !== '-p');
+  const aliases = aliasesOf(session);
+  if (args.length === 0) return result(Object.keys(aliases).sort().map((k) => `alias ${k}='${aliases[k]}'\n`).join(''));
+  let stdout = '';
+  let stderr = '';
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    if (eq > 0) {
+      if (session.node !== undefined) {
+        stderr += `bash: alias: aliases are kept on your workstation only\n`;
+        continue;
+      }
+      session.aliases = { ...aliases, [arg.slice(0, eq)]: arg.slice(eq + 1) };
+    } else if (aliases[arg] !== undefined) stdout += `alias ${arg}='${aliases[arg]}'\n`;
+    else stderr += `bash: alias: ${arg}: not found\n`;
+  }
+  return result(stdout, stderr, stderr ? 1 : 0);
+};
+
+const unalias: Builtin = (_host, session, argv) => {
+  const aliases = { ...aliasesOf(session) };
+  let stderr = '';
+  for (const name of argv.slice(1)) {
+    if (name === '-a') Object.keys(aliases).forEach((k) => delete aliases[k]);
+    else if (aliases[name] === undefined) stderr += `bash: unalias: ${name}: not found\n`;
+    else delete aliases[name];
+  }
+  if (session.node === undefined) session.aliases = aliases;
+  return result('', stderr, stderr ? 1 : 0);
+};
+
+const mapfile: Builtin = (_host, session, argv, stdin) => {
+  let strip = false;
+  let delimiter = '\n';
+  let name = 'MAPFILE';
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '-t') strip = true;
+    else if (arg === '-d') delimiter = (argv[++i] ?? '\n').slice(0, 1);
+    else if (!arg.startsWith('-')) name = arg;
+  }
+  const lines: string[] = [];
+  for (let record = stdin.record(delimiter); record && lines.length < MAX_ARRAY_LENGTH; record = stdin.record(delimiter)) {
+    lines.push(strip || !record.ended ? record.text : record.text + (delimiter || '\0'));
+  }
+  setArray(session, name, lines);
+  return result('');
+};
+
+const command: Builtin = (host, session, argv, stdin) => {
+  const args = argv.slice(1);
+  if (args[0] === '-v' || args[0] === '-V') {
+    const names = args.slice(1);
+    let stdout = '';
+    for (const n of names) {
+      if (session.functions?.[n] || isLanguageBuiltin(n) || aliasesOf(session)[n] !== undefined) stdout += args[0] === '-v' ? `${aliasesOf(session)[n] !== undefined ? `alias ${n}='${aliasesOf(session)[n]}'` : n}\n` : `${n} is a shell builtin\n`;
+      else {
+        const found = host.runProgram(session, ['which', n], Input.empty());
+        stdout += found.chunks.filter((c) => c.fd === 1).map((c) => c.text).join('');
+      }
+    }
+    return result(stdout, '', stdout ? 0 : 1);
+  }
+  if (args.length === 0) return result('');
+  return host.runProgram(session, args, stdin);
+};
+
+const noop: Builtin = () => result('');
+
+const builtins: Record<string, Builtin> = {
+  ':': noop, read, local: (h, s, a) => declareNames(h, s, a, 'local', true), declare: (h, s, a) => declareNames(h, s, a, 'declare', false),
+  typeset: (h, s, a) => declareNames(h, s, a, 'typeset', false), readonly: (h, s, a) => declareNames(h, s, a, 'readonly', false),
+  set, shift, return: returnCmd, trap, source, '.': source, eval: evalCmd, let: letCmd, unset, alias, unalias,
+  mapfile, readarray: mapfile, command, builtin: command, wait: noop, shopt: noop,
+  break: (h, _s, a) => h.loopControl(a), continue: (h, _s, a) => h.loopControl(a),
+};
+
+export function isLanguageBuiltin(name: string): boolean {
+  return Object.hasOwn(builtins, name);
+}
+
+export function languageBuiltinNames(): string[] {
+  return Object.keys(builtins);
+}
+
+export function runLanguageBuiltin(host: LanguageHost, session: ShellSession, argv: string[], stdin: Input): Outcome {
+  return builtins[argv[0]!]!(host, session, argv, stdin);
+}

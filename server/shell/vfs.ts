@@ -1,0 +1,203 @@
+// The files a player can write: on the workstation, their home and /tmp (kept in the
+// session); on a node, /tmp and the login's home, and as root the places a fix is made
+// (/etc, /var/lib/kubelet, /root, /opt), kept in the node's host files so every tool and
+// every player on the node sees them. Both live in state the log rebuilds: replaying the
+// lines that wrote them writes them again. Sizes are bounded; other places fail the way a
+// real host does ("Permission denied", "Read-only file system").
+import type { Node } from '../cluster/types.js';
+import { MAX_OUTPUT_CHARS } from './limits.js';
+import { readNodeFile } from './node/files.js';
+import { nodeFiles, normalizePath } from './node/fs.js';
+import { matchGlob } from './pattern.js';
+import { currentNode, homeOf } from './session.js';
+import type { CommandContext, ShellSession } from './types.js';
+import type { ClusterState } from '../cluster/types.js';
+
+/** Most bytes of written files one workstation, or one node, holds. */
+export const MAX_WRITTEN_BYTES = 8 * 1024 * 1024;
+/** Most files one workstation, or one node, may have written. */
+export const MAX_WRITTEN_FILES = 1000;
+
+/** Directories every machine has (the workstation's are all there is besides what the player makes). */
+const BASE_DIRS = ['/', '/home', '/tmp', '/etc', '/usr', '/usr/bin', '/usr/local', '/usr/local/bin', '/var', '/var/log', '/root', '/dev', '/proc', '/opt'];
+
+/** The working directory (`cd`), home by default. */
+export function cwdOf(session: ShellSession): string {
+  return session.cwd ?? homeOf(session);
+}
+
+export function resolvePath(session: ShellSession, path: string): string {
+  return normalizePath(path, cwdOf(session));
+}
+
+/** Where files are read and written: the workstation's own, or a node's. */
+interface Place {
+  node: Node | undefined;
+  /** Written files by absolute path. */
+  files: Record<string, string>;
+  /** Every file's text (written and, on a node, the host's own). */
+  all(): Record<string, string>;
+  /** Directories made with mkdir. */
+  dirs: string[];
+}
+
+function placeOf(state: ClusterState, session: ShellSession): Place {
+  const node = currentNode(state, session);
+  const dirs = ((session.dirs ??= {})[node?.metadata.name ?? ''] ??= []);
+  if (!node) {
+    const files = (session.files ??= {});
+    return { node, files, all: () => files, dirs };
+  }
+  return {
+    node,
+    files: node.host.files,
+    all: () => Object.fromEntries(Object.entries(nodeFiles(state, node)).map(([p, f]) => [p, f.content])),
+    dirs,
+  };
+}
+
+/** Whether the path is a directory where the session is. */
+export function isDirectory(state: ClusterState, session: ShellSession, abs: string): boolean {
+  const place = placeOf(state, session);
+  if (BASE_DIRS.includes(abs) || abs === homeOf(session) || place.dirs.includes(abs)) return true;
+  const prefix = abs === '/' ? '/' : `${abs}/`;
+  return Object.keys(place.all()).some((p) => p.startsWith(prefix)) || place.dirs.some((d) => d.startsWith(prefix));
+}
+
+/**
+ * A file's text as `tool PATH` reads it where the session is, or the tool's error line.
+ * /dev/fd/N are the files of `<(…)`.
+ */
+export function readFile(ctx: CommandContext, tool: string, path: string): { ok: true; content: string } | { ok: false; error: string } {
+  const abs = resolvePath(ctx.session, path);
+  const fd = ctx.session.fds?.[abs];
+  if (fd !== undefined) return { ok: true, content: fd };
+  if (abs === '/dev/null') return { ok: true, content: '' };
+  if (ctx.session.node !== undefined) return readNodeFile(ctx, tool, abs);
+  const content = ctx.session.files?.[abs];
+  if (content !== undefined) return { ok: true, content };
+  if (isDirectory(ctx.state, ctx.session, abs)) return { ok: false, error: `${tool}: ${path}: Is a directory\n` };
+  return { ok: false, error: `${tool}: ${path}: No such file or directory\n` };
+}
+
+/** Why the session may not write there (the errno text), or undefined. */
+function writeDenied(session: ShellSession, abs: string): string | undefined {
+  const under = (dir: string): boolean => abs === dir || abs.startsWith(`${dir}/`);
+  const home = homeOf(session);
+  if (under('/tmp') || under(home)) return undefined;
+  if (under('/proc') || under('/sys')) return 'Read-only file system';
+  if (session.node === undefined || !session.root) return 'Permission denied';
+  if (['/etc', '/var/lib/kubelet', '/root', '/home', '/opt', '/var/log'].some(under)) return undefined;
+  return 'Read-only file system';
+}
+
+/** Whether the session may remove the path: only in /tmp and homes (the node's own files stay, see node rm). */
+function removeDenied(session: ShellSession, abs: string): boolean {
+  const under = (dir: string): boolean => abs === dir || abs.startsWith(`${dir}/`);
+  return !(under('/tmp') || under(homeOf(session)) || (session.root && under('/root')));
+}
+
+/** Writes (or appends to) a file; the errno text when it cannot be. */
+export function writeFile(state: ClusterState, session: ShellSession, path: string, content: string, append = false): string | undefined {
+  const abs = resolvePath(session, path);
+  const denied = writeDenied(session, abs);
+  if (denied) return denied;
+  const place = placeOf(state, session);
+  if (isDirectory(state, session, abs)) return 'Is a directory';
+  const parent = abs.slice(0, abs.lastIndexOf('/')) || '/';
+  if (!isDirectory(state, session, parent)) return 'No such file or directory';
+  const old = append ? (place.all()[abs] ?? '') : '';
+  const next = old + content;
+  if (next.length > MAX_OUTPUT_CHARS) return 'File too large';
+  const others = Object.entries(place.files).filter(([p]) => p !== abs);
+  if (!(abs in place.files) && others.length >= MAX_WRITTEN_FILES) return 'No space left on device';
+  if (others.reduce((sum, [, text]) => sum + text.length, 0) + next.length > MAX_WRITTEN_BYTES) return 'No space left on device';
+  place.files[abs] = next;
+  return undefined;
+}
+
+/** Removes a file (or, recursive, a directory); the errno text when it cannot be. */
+export function removePath(state: ClusterState, session: ShellSession, path: string, recursive: boolean): string | undefined {
+  const abs = resolvePath(session, path);
+  const place = placeOf(state, session);
+  const dir = isDirectory(state, session, abs);
+  if (!dir && place.all()[abs] === undefined) return 'No such file or directory';
+  if (dir && !recursive) return 'Is a directory';
+  if (removeDenied(session, abs)) return 'Operation not permitted';
+  if (dir && BASE_DIRS.includes(abs)) return 'Device or resource busy';
+  const prefix = `${abs}/`;
+  for (const p of Object.keys(place.files)) if (p === abs || p.startsWith(prefix)) delete place.files[p];
+  place.dirs.splice(0, place.dirs.length, ...place.dirs.filter((d) => d !== abs && !d.startsWith(prefix)));
+  return undefined;
+}
+
+export function makeDirectory(state: ClusterState, session: ShellSession, path: string, parents: boolean): string | undefined {
+  const abs = resolvePath(session, path);
+  if (isDirectory(state, session, abs)) return parents ? undefined : 'File exists';
+  const place = placeOf(state, session);
+  if (place.all()[abs] !== undefined) return 'File exists';
+  const denied = writeDenied(session, abs);
+  if (denied) return denied;
+  const parent = abs.slice(0, abs.lastIndexOf('/')) || '/';
+  if (!isDirectory(state, session, parent)) {
+    if (!parents) return 'No such file or directory';
+    const error = makeDirectory(state, session, parent, true);
+    if (error) return error;
+  }
+  if (place.dirs.length >= MAX_WRITTEN_FILES) return 'No space left on device';
+  place.dirs.push(abs);
+  return undefined;
+}
+
+/** The names in a directory (files and directories), sorted as `ls` sorts them in the C locale. */
+export function listDirectory(state: ClusterState, session: ShellSession, abs: string): { name: string; dir: boolean }[] {
+  const place = placeOf(state, session);
+  const prefix = abs === '/' ? '/' : `${abs}/`;
+  const entries = new Map<string, boolean>();
+  const add = (path: string, isDir: boolean): void => {
+    if (!path.startsWith(prefix) || path === abs) return;
+    const rest = path.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    if (slash < 0) entries.set(rest, entries.get(rest) || isDir);
+    else entries.set(rest.slice(0, slash), true);
+  };
+  for (const p of Object.keys(place.all())) add(p, false);
+  for (const d of [...place.dirs, ...BASE_DIRS, homeOf(session)]) add(d, true);
+  return [...entries].map(([name, dir]) => ({ name, dir })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Pathname expansion: the paths matching a glob pattern, sorted; none when nothing matches. */
+export function globPaths(state: ClusterState, session: ShellSession, pattern: string): string[] {
+  const absolute = pattern.startsWith('/');
+  const segments = pattern.split('/').filter((s) => s !== '');
+  let paths = [absolute ? '/' : cwdOf(session)];
+  let shown = [absolute ? '/' : ''];
+  for (const [i, segment] of segments.entries()) {
+    const last = i === segments.length - 1;
+    const nextPaths: string[] = [];
+    const nextShown: string[] = [];
+    paths.forEach((dir, k) => {
+      const join = (name: string): [string, string] => [normalizePath(name, dir), shown[k] === '' ? name : shown[k] === '/' ? `/${name}` : `${shown[k]}/${name}`];
+      if (!/[*?[]/.test(segment)) {
+        const name = segment.replace(/\\(.)/g, '$1');
+        const [p, s] = join(name);
+        if (last || isDirectory(state, session, p)) {
+          nextPaths.push(p);
+          nextShown.push(s);
+        }
+        return;
+      }
+      for (const entry of listDirectory(state, session, dir)) {
+        if (entry.name.startsWith('.') && !segment.startsWith('.')) continue;
+        if (!matchGlob(segment, entry.name) || (!last && !entry.dir)) continue;
+        const [p, s] = join(entry.name);
+        nextPaths.push(p);
+        nextShown.push(s);
+      }
+    });
+    paths = nextPaths;
+    shown = nextShown;
+  }
+  const all = placeOf(state, session).all();
+  return shown.filter((_s, k) => all[paths[k]!] !== undefined || isDirectory(state, session, paths[k]!));
+}

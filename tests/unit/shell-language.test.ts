@@ -1,0 +1,118 @@
+// The parts of the language a differential test against bash cannot show: kubectl in loops,
+// aliases on the workstation, the per-line budget, completion after keywords, time.
+import { describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
+import { complete, needsMoreInput, newSession, runLine } from '../../server/shell/index.js';
+import { MAX_COMMANDS_PER_LINE } from '../../server/shell/limits.js';
+
+function shell() {
+  const state = createCluster(demoClusterSpec, 1);
+  const session = newSession(state);
+  return { state, session, run: (line: string) => runLine(state, session, line) };
+}
+
+const stopped = `bash: more than ${MAX_COMMANDS_PER_LINE} commands in one line: stopped\n`;
+
+describe('the language around kubectl', () => {
+  it('while read takes one line per iteration; kubectl inside does not eat the rest', () => {
+    const { run } = shell();
+    const out = run('kubectl get nodes --no-headers | while read name status rest; do kubectl get node $name -o name; echo "$status"; done');
+    expect(out.output).toBe('node/cp-1\nReady\nnode/worker-1\nReady\nnode/worker-2\nReady\n');
+    expect(run('kubectl get nodes --no-headers | while read n rest; do cat >/dev/null; echo $n; done').output).toBe('cp-1\n');
+  });
+
+  it('functions, case and arithmetic over kubectl output', () => {
+    const { run } = shell();
+    run('count() { kubectl get pods -A --no-headers | wc -l; }');
+    const n = Number(run('count').output.trim());
+    expect(n).toBeGreaterThan(3);
+    expect(run('echo $(( $(count) * 2 ))').output).toBe(`${n * 2}\n`);
+    expect(run('for n in $(kubectl get nodes -o name); do case $n in */cp-*) echo "control $n";; *) echo "worker $n";; esac; done').output)
+      .toBe('control node/cp-1\nworker node/worker-1\nworker node/worker-2\n');
+  });
+
+  it('aliases: k by default on the workstation, new ones from the next line on, none on nodes', () => {
+    const { run } = shell();
+    expect(run('k get nodes -o name | head -1').output).toBe('node/cp-1\n');
+    expect(run('alias kgp="kubectl get pods"; kgp 2>&1 | head -c 0; echo same-line').output).toBe('same-line\n');
+    expect(run('kgp -n kube-system --no-headers | wc -l').output).not.toBe('0\n');
+    expect(run('type kgp').output).toBe("kgp is aliased to `kubectl get pods'\n");
+    run('unalias k');
+    expect(run('k get nodes').output).toBe('bash: k: command not found\n');
+    run('ssh cp-1');
+    expect(run('kgp').output).toBe('bash: kgp: command not found\n');
+  });
+
+  it('state persists between lines: functions, arrays, options', () => {
+    const { run } = shell();
+    run('nodes=($(kubectl get nodes -o name)); greet() { echo "hi $1"; }');
+    expect(run('echo ${#nodes[@]}; greet ${nodes[0]#node/}').output).toBe('3\nhi cp-1\n');
+    run('set -o pipefail');
+    expect(run('false | true; echo $?').output).toBe('1\n');
+    expect(run('set -x; echo traced; set +x').output).toBe('+ echo traced\ntraced\n+ set +x\n');
+  });
+
+  it('time prints the timing lines; $! and PIPESTATUS are set', () => {
+    const { run } = shell();
+    expect(run('time true')).toEqual({ output: '\nreal\t0m0.000s\nuser\t0m0.000s\nsys\t0m0.000s\n', exitCode: 0 });
+    expect(run('true | false | true; echo ${PIPESTATUS[@]}').output).toBe('0 1 0\n');
+    expect(run('true & echo $!').output).toMatch(/^\d+\n$/);
+  });
+});
+
+describe('needsMoreInput for the new compound commands', () => {
+  it('asks for more lines while one is open, not after it closes', () => {
+    const open = ['while true; do', 'until false', 'case x in', 'case x in a) echo', 'f() {', '{ echo a;', '( echo a', 'echo $((1 +', '[[ a ==', 'for ((i=0; i<3; i++)); do'];
+    const closed = ['while true; do :; done', 'case x in a) echo;; esac', 'f() { :; }', '{ echo a; }', '( echo a )', 'echo $((1 + 2))', '[[ a == a ]]'];
+    expect(open.filter((t) => !needsMoreInput(t))).toEqual([]);
+    expect(closed.filter((t) => needsMoreInput(t))).toEqual([]);
+  });
+});
+
+describe('the per-line budget', () => {
+  it.each([
+    'while true; do :; done',
+    'until false; do :; done',
+    'for ((;;)); do :; done',
+    'f() { f; }; f',
+    'while :; do echo y; done | head -2',
+    'x=$(while true; do echo a; done); echo ${#x}',
+    'g() { while :; do :; done; }; g',
+  ])('stops %s at once', (line) => {
+    const { run } = shell();
+    const result = run(line);
+    expect(result.exitCode).toBe(1);
+    expect(result.output === stopped || result.output.startsWith('bash: f: maximum function nesting')).toBe(true);
+    expect(run('echo fine').output).toBe('fine\n');
+  });
+});
+
+describe('completion after keywords', () => {
+  it.each([
+    ['while true; do kubectl desc', ['describe']],
+    ['until false; do kubectl desc', ['describe']],
+    ['case x in a) kubectl desc', ['describe']],
+    ['{ kubectl desc', ['describe']],
+    ['( kubectl desc', ['describe']],
+    ['f() { kubectl desc', ['describe']],
+    ['time kubectl desc', ['describe']],
+    ['x=$(kubectl desc', ['describe']],
+    ['true && kubectl desc', ['describe']],
+  ])('%s', (line, expected) => {
+    const { state, session } = shell();
+    expect(complete(state, session, line, line.length).candidates).toEqual(expected);
+  });
+
+  it('completes after an alias of kubectl as after what it stands for', () => {
+    const { state, session, run } = shell();
+    run('alias kg="kubectl get"');
+    expect(complete(state, session, 'kg no', 5).candidates).toEqual(['no', 'nodes']);
+    expect(complete(state, session, 'k desc', 6).candidates).toEqual(['describe']);
+  });
+
+  it('offers functions and aliases as commands', () => {
+    const { state, session, run } = shell();
+    run('mycheck() { :; }; alias mykg="kubectl get"');
+    expect(complete(state, session, 'my', 2).candidates).toEqual(['mycheck', 'mykg']);
+  });
+});

@@ -1,0 +1,116 @@
+// `sleep` lets the room's simulated time pass, through the scenario (its timeline runs), bounded
+// per line; `date` follows; running the same lines again gives the same clock (replay).
+import { describe, expect, it } from 'vitest';
+import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
+import { loadScenarioDir } from '../../server/scenarios/index.js';
+import { MAX_SLEEP_PER_LINE_MS } from '../../server/shell/limits.js';
+import { MAX_FRAMES } from '../../server/shell/watch.js';
+import { MAX_WATCH_MS } from '../../server/shell/kubectl/watching.js';
+import { seedDrawing } from '../helpers/pinned.js';
+
+const { catalog } = loadScenarioCatalog();
+// A case whose CoreDNS pods run (the upstream is dead, the pods are fine): rollouts finish, watches show Running rows.
+const SEED = seedDrawing(loadScenarioDir().scenarios.find((s) => s.id === 'coredns-down')!, 'upstream');
+
+function room() {
+  const rt = catalog.runtime('coredns-down', SEED)!;
+  const cluster = rt.start();
+  const session = rt.newSession(cluster);
+  return { cluster, run: (line: string) => rt.runLine(cluster, session, line) };
+}
+
+describe('sleep', () => {
+  it('advances the simulated clock within the line; date follows', () => {
+    const { cluster, run } = room();
+    const before = cluster.now;
+    const out = run('date +%s; sleep 90; date +%s; sleep 1m 0.5s').output.split('\n');
+    expect(Number(out[1]) - Number(out[0])).toBe(90);
+    expect(cluster.now - before).toBe(150_500);
+  });
+
+  it('lets at most five minutes pass per line, and says so', () => {
+    const { cluster, run } = room();
+    const before = cluster.now;
+    expect(run('sleep 200; sleep 200; echo awake')).toMatchObject({ output: 'sleep: simulated time passes at most 5 minutes per line\nawake\n', exitCode: 0 });
+    expect(cluster.now - before).toBe(MAX_SLEEP_PER_LINE_MS);
+    expect(run('sleep x').output).toBe("sleep: invalid time interval 'x'\nTry 'sleep --help' for more information.\n");
+  });
+
+  it('is deterministic: the same lines give the same clock and output', () => {
+    const lines = ['kubectl get pods -A | wc -l', 'sleep 120', 'kubectl get pods -A | wc -l; date'];
+    const play = () => {
+      const { cluster, run } = room();
+      return { out: lines.map((l) => run(l).output), now: cluster.now };
+    };
+    expect(play()).toEqual(play());
+  });
+});
+
+describe('watch', () => {
+  it('runs the command every N simulated seconds, with its title, up to a bound or a change', () => {
+    const { cluster, run } = room();
+    const before = cluster.now;
+    const out = run('watch -n 5 date +%s').output;
+    const frames = out.split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+    expect(frames).toHaveLength(MAX_FRAMES);
+    expect(frames.slice(1).map((t, i) => t - frames[i]!)).toEqual(Array(MAX_FRAMES - 1).fill(5));
+    expect(out).toMatch(/^Every 5\.0s: date \+%s {2,}workstation: \w{3} \w{3} \d+ [\d:]{8} \d{4}\n\n\d+\n/);
+    expect(cluster.now - before).toBe((MAX_FRAMES - 1) * 5000);
+    expect(run('watch -t -g -n 1 date +%s').output.trim().split('\n')).toHaveLength(2);
+    expect(run('watch').exitCode).toBe(1);
+  });
+});
+
+describe('kubectl rollout status', () => {
+  it('waits as simulated time passes, printing each new status, until rolled out', () => {
+    const { cluster, run } = room();
+    const deploy = run('kubectl get deploy -A --no-headers | head -1').output.trim().split(/\s+/);
+    expect(run(`kubectl rollout restart deploy/${deploy[1]} -n ${deploy[0]}`).exitCode).toBe(0);
+    const before = cluster.now;
+    const status = run(`kubectl rollout status deploy/${deploy[1]} -n ${deploy[0]}`);
+    expect(status.output).toMatch(new RegExp(`^Waiting for deployment .*\\n(.*\\n)*deployment "${deploy[1]}" successfully rolled out\\n$`));
+    expect(status.output).toContain(`Waiting for deployment "${deploy[1]}" rollout to finish: `);
+    expect(cluster.now).toBeGreaterThan(before);
+    expect(run(`kubectl rollout status deploy/${deploy[1]} -n ${deploy[0]}`).output).toBe(`deployment "${deploy[1]}" successfully rolled out\n`);
+  });
+});
+
+describe('kubectl get -w', () => {
+  it('lists, then prints a row per object written as simulated time passes (bounded)', () => {
+    const { cluster, run } = room();
+    run('kubectl scale deploy/coredns -n kube-system --replicas=3');
+    const before = cluster.now;
+    const out = run('kubectl get pods -n kube-system -l k8s-app=kube-dns -w').output.split('\n');
+    expect(out[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+    const listed = run('kubectl get pods -n kube-system -l k8s-app=kube-dns --no-headers').output.split('\n').length - 1;
+    const watched = out.slice(1 + listed).filter((l) => l !== '');
+    expect(watched.length).toBeGreaterThan(0); // rows of pods written while the watch ran
+    expect(watched.every((l) => /^coredns-\S+\s+\d\/\d\s+\w+\s+\d+\s+\d+[smhd]$/.test(l))).toBe(true);
+    expect(cluster.now - before).toBe(MAX_WATCH_MS);
+  });
+});
+
+describe('kubectl logs -f', () => {
+  it('follows for a bounded stretch of simulated time, after what logs prints', () => {
+    const { cluster, run } = room();
+    const plain = run('kubectl logs -n kube-system deploy/coredns').output;
+    const before = cluster.now;
+    const followed = run('kubectl logs -n kube-system deploy/coredns -f').output;
+    expect(followed.startsWith(plain)).toBe(true);
+    // Until the bound, or until the pod goes (this scenario's fault replaces CoreDNS's pods).
+    expect(cluster.now - before).toBeGreaterThan(0);
+    expect(cluster.now - before).toBeLessThanOrEqual(MAX_WATCH_MS);
+  });
+});
+
+describe('sleep in a game day', () => {
+  it('what time changes while a player sleeps is not credited to that player', () => {
+    const rt = catalog.runtime('coredns-down', 1)!;
+    const cluster = rt.start();
+    const session = rt.newSession(cluster);
+    rt.runLine(cluster, session, 'sleep 120', 'ana');
+    expect(cluster.actors?.changes.ana).toBeUndefined();
+    rt.runLine(cluster, session, 'kubectl scale deploy/coredns -n kube-system --replicas=3; sleep 30', 'ana');
+    expect(cluster.actors?.changes.ana).toBe(1);
+  });
+});
