@@ -12,6 +12,14 @@ export const MAX_LINE_CHARS = 16 * 1024;
  */
 export const MAX_OUTPUT_CHARS = 256 * 1024;
 
+/**
+ * Most text one command may hand to the next stage of a pipeline. Larger than what a line
+ * may print, so `kubectl get pods -A -o json | jq …` reads whole objects on a cluster of
+ * a few hundred pods; the line's work budget bounds what producing it costs, and it is
+ * never stored.
+ */
+export const MAX_STAGE_CHARS = 4 * 1024 * 1024;
+
 /** Most UTF-8 bytes a line's output may hold once printed (multi-byte text is cut to this too). */
 export const MAX_LINE_OUTPUT_BYTES = MAX_OUTPUT_CHARS + MAX_LINE_CHARS + 100;
 
@@ -35,9 +43,9 @@ export const MAX_FORMAT_WIDTH = 1024 * 1024;
  * The text cut at MAX_OUTPUT_CHARS, and how many UTF-8 bytes were cut (0: none). The caller
  * prints the `truncationLine` itself, so a later cap counts these bytes, not the line's.
  */
-export function capOutput(text: string): { text: string; cut: number } {
-  if (text.length <= MAX_OUTPUT_CHARS) return { text, cut: 0 };
-  return { text: text.slice(0, MAX_OUTPUT_CHARS), cut: utf8Length(text.slice(MAX_OUTPUT_CHARS)) };
+export function capOutput(text: string, max = MAX_OUTPUT_CHARS): { text: string; cut: number } {
+  if (text.length <= max) return { text, cut: 0 };
+  return { text: text.slice(0, max), cut: utf8Length(text.slice(max)) };
 }
 
 /**

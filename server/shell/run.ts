@@ -9,7 +9,7 @@ import { BraceTooLarge, expandBraces } from './brace.js';
 import { Input, withLazyStdin } from './input.js';
 import { isLanguageBuiltin, runLanguageBuiltin, type LanguageHost } from './language.js';
 import { CPU_LIMIT_EXIT, cpuLimitMessage, LineBudget, OverBudget, STEPS_PER_COMMAND } from './budget.js';
-import { capOutput, MAX_COMMANDS_PER_LINE, MAX_OUTPUT_CHARS, MAX_SLEEP_PER_LINE_MS, truncationLine, utf8Length } from './limits.js';
+import { capOutput, MAX_COMMANDS_PER_LINE, MAX_OUTPUT_CHARS, MAX_SLEEP_PER_LINE_MS, MAX_STAGE_CHARS, truncationLine, utf8Length } from './limits.js';
 import type {
   ArithForCommand, AndOr, Assignment, CaseCommand, Command, CondExpr, ForCommand, IfCommand, List, ParamPart, Pipeline, Redirect,
   SimpleCommand, WhileCommand, Word,
@@ -557,10 +557,11 @@ export class Runner implements ShellApi, LanguageHost {
     const own = collector?.reveals ?? [];
     const reveals = own.length > 0 ? (fed.length > 0 ? [...own, ...fed] : own) : fed;
     const chunks: Chunk[] = [];
-    // One command's output is bounded, so the next pipeline stage's stdin is too.
+    // One command's output is bounded, so the next pipeline stage's stdin is too (what the
+    // line prints is cut again, to MAX_OUTPUT_CHARS, in capChunks).
     const route = (fd: 1 | 2, output: string): void => {
       if (output === '') return;
-      const { text, cut } = capOutput(output);
+      const { text, cut } = capOutput(output, MAX_STAGE_CHARS);
       chunks.push(reveals.length > 0 ? { fd, text, reveals } : { fd, text });
       // `cut` keeps the count of the bytes cut (not of this line) when the line is capped again.
       if (cut > 0) chunks.push({ fd, text: truncationLine(cut), cut });

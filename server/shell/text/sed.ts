@@ -4,7 +4,7 @@
 // A run is bounded: branches may loop, so commands executed and pattern space size are counted.
 import type { CommandContext, ShellCommand } from '../types.js';
 import { STEPS_PER_STATEMENT, type LineBudget } from '../budget.js';
-import { MAX_OUTPUT_CHARS } from '../limits.js';
+import { MAX_STAGE_CHARS } from '../limits.js';
 import { writeFile } from '../vfs.js';
 import { parseOptions, readInputs } from './common.js';
 import { compileRegex, type Matcher } from './regex.js';
@@ -468,7 +468,7 @@ function run(ctx: CommandContext, commands: Command[], state: RunState): { stdou
     let restart = false;
     while (pc < commands.length) {
       ctx.budget.spend(STEPS_PER_STATEMENT);
-      if (space.length > MAX_OUTPUT_CHARS || out.length > MAX_OUTPUT_CHARS) {
+      if (space.length > MAX_STAGE_CHARS || out.length > MAX_STAGE_CHARS) {
         return { stdout: out, stderr: `sed: ${STOPPED}\n`, exitCode: 4 };
       }
       const cmd = commands[pc]!;
