@@ -1,0 +1,84 @@
+// Every audience's page at phone, tablet, laptop and wide-screen widths: nothing scrolls
+// sideways, and a screenshot of each lands in test-artifacts/screenshots/ to look at.
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserWorld } from '../helpers/browser-world.js';
+import { screenshot, screenText, typeInTerminal } from '../helpers/browser.js';
+import { e2eCatalog } from './catalog.js';
+
+const world = browserWorld({ catalog: e2eCatalog() });
+const WIDTHS = [390, 768, 1280, 1920] as const;
+const HEIGHT: Record<(typeof WIDTHS)[number], number> = { 390: 844, 768: 1024, 1280: 800, 1920: 1080 };
+
+/** How far the page scrolls sideways (0 when it fits). */
+const sidewaysOverflow = (page: Page) => page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth);
+
+/** The columns of the first xterm.js terminal on the page. */
+const terminalColumns = (page: Page) =>
+  page.evaluate(() => {
+    const row = document.querySelector('.xterm-rows > div');
+    const screen = document.querySelector('.xterm-screen');
+    const measure = document.querySelector('.xterm-char-measure-element');
+    if (!row || !screen || !measure) return 0;
+    const charWidth = measure.getBoundingClientRect().width / (measure.textContent?.length || 1);
+    return Math.round(screen.getBoundingClientRect().width / charWidth);
+  });
+
+async function checkWidths(pages: Record<string, Page>): Promise<void> {
+  for (const width of WIDTHS) {
+    for (const [name, page] of Object.entries(pages)) {
+      await page.setViewportSize({ width, height: HEIGHT[width] });
+      await page.waitForTimeout(150); // let the ResizeObserver refit the terminals
+      expect({ name, width, overflow: await sidewaysOverflow(page) }).toEqual({ name, width, overflow: 0 });
+      await screenshot(page, `responsive-${name}-${width}`);
+    }
+  }
+}
+
+describe('layouts at every width', () => {
+  it('fit phones, tablets and desktops for lobby, player, host, spectator, replay and report', { timeout: 120_000 }, async () => {
+    const lobby = await world.newPage();
+    await lobby.goto('/');
+    await expect.poll(() => lobby.locator('.scenario').count()).toBe(1);
+
+    const host = await world.newPage();
+    await host.goto('/');
+    await host.fill('#create-name', 'Dana');
+    await host.click('button[data-mode=interview]');
+    await host.waitForURL(/\/host\/[0-9a-f-]{36}$/);
+    const code = /([A-Z0-9]{8})/.exec((await host.locator('.controls button.ghost').textContent()) ?? '')?.[1];
+
+    const player = await world.newPage();
+    await player.goto('/');
+    await player.fill('#join-code', code!);
+    await player.fill('#join-name', 'Min');
+    await player.click('form.join button[type=submit]');
+    await player.waitForURL(`**/r/${code}`);
+    const spectator = await world.newPage();
+    await spectator.goto(`/r/${code}`);
+    await spectator.fill('#rj-name', 'Obs');
+    await spectator.selectOption('#rj-role', 'spectator');
+    await spectator.getByRole('button', { name: 'Join' }).click();
+    await host.getByRole('button', { name: 'Start' }).click();
+    const term = player.getByTestId('terminal');
+    await expect.poll(() => player.getByTestId('room-status').textContent()).toBe('Running');
+    await typeInTerminal(player, term, 'get\r');
+    await expect.poll(() => screenText(term)).toMatch(/counter=\d+ now=0/);
+
+    await checkWidths({ lobby, player, host, spectator });
+    // A tablet keeps a full 80-column terminal (the font shrinks before lines wrap).
+    await player.setViewportSize({ width: 768, height: 1024 });
+    await expect.poll(() => terminalColumns(player)).toBeGreaterThanOrEqual(80);
+
+    host.once('dialog', (dialog) => void dialog.accept());
+    await host.getByRole('button', { name: 'End' }).click();
+    await host.getByRole('link', { name: 'Open report' }).click();
+    await host.waitForURL(/\/report\//);
+    await expect.poll(() => host.getByTestId('report-player').count()).toBe(1);
+    // The replay opens with the host's seat, kept in that browser's storage.
+    const replayPage = await host.context().newPage();
+    await replayPage.goto(host.url().replace('/report/', '/replay/'));
+    await expect.poll(() => replayPage.getByTestId('scrubber').count()).toBe(1);
+    await checkWidths({ report: host, replay: replayPage });
+  });
+});
