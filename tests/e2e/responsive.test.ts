@@ -1,12 +1,15 @@
 // Every audience's page at phone, tablet, laptop and wide-screen widths: nothing scrolls
 // sideways, and a screenshot of each lands in test-artifacts/screenshots/ to look at.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { browserWorld } from '../helpers/browser-world.js';
-import { screenshot, screenText, typeInTerminal } from '../helpers/browser.js';
+import { SCREENSHOT_DIR, screenshot, screenText, typeInTerminal } from '../helpers/browser.js';
 import { e2eCatalog } from './catalog.js';
 
 const world = browserWorld({ catalog: e2eCatalog() });
+const ARTIFACTS = path.dirname(SCREENSHOT_DIR);
 const WIDTHS = [390, 768, 1280, 1920] as const;
 const HEIGHT: Record<(typeof WIDTHS)[number], number> = { 390: 844, 768: 1024, 1280: 800, 1920: 1080 };
 
@@ -62,8 +65,8 @@ describe('layouts at every width', () => {
     await host.getByRole('button', { name: 'Start' }).click();
     const term = player.getByTestId('terminal');
     await expect.poll(() => player.getByTestId('room-status').textContent()).toBe('Running');
-    await typeInTerminal(player, term, 'get\r');
-    await expect.poll(() => screenText(term)).toMatch(/counter=\d+ now=0/);
+    for (const line of ['get', 'inc', 'get', 'help', 'get']) await typeInTerminal(player, term, `${line}\r`);
+    await expect.poll(() => screenText(term)).toMatch(/5\$$/);
 
     await checkWidths({ lobby, player, host, spectator });
     // A tablet keeps a full 80-column terminal (the font shrinks before lines wrap).
@@ -75,6 +78,18 @@ describe('layouts at every width', () => {
     await host.getByRole('link', { name: 'Open report' }).click();
     await host.waitForURL(/\/report\//);
     await expect.poll(() => host.getByTestId('report-player').count()).toBe(1);
+    // The panel's printout: 1–2 pages, each score line with its reason, no raw record dump.
+    expect(await host.getByTestId('breakdown').textContent()).toContain('root cause');
+    expect(await host.locator('.report').innerText()).not.toMatch(/Category|Parts/); // the raw record stays folded
+    const pdf = await host.pdf({ format: 'A4', printBackground: true });
+    await mkdir(ARTIFACTS, { recursive: true });
+    await writeFile(path.join(ARTIFACTS, 'report.pdf'), pdf);
+    const pages = pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g)?.length ?? 0;
+    expect(pages).toBeGreaterThanOrEqual(1);
+    expect(pages).toBeLessThanOrEqual(2);
+    await host.emulateMedia({ media: 'print' });
+    await host.screenshot({ path: path.join(SCREENSHOT_DIR, 'report-print.png'), fullPage: true });
+    await host.emulateMedia({ media: 'screen' });
     // The replay opens with the host's seat, kept in that browser's storage.
     const replayPage = await host.context().newPage();
     await replayPage.goto(host.url().replace('/report/', '/replay/'));

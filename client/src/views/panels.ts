@@ -10,8 +10,8 @@ export interface Panel {
   update(): void;
 }
 
-const STATUS_LABEL: Record<RoomView['status'], string> = { lobby: 'Waiting to start', running: 'Running', paused: 'Paused', ended: 'Ended' };
-const MODE_LABEL: Record<RoomView['mode'], string> = { solo: 'Solo', interview: 'Interview', gameday: 'Game day' };
+export const STATUS_LABEL: Record<RoomView['status'], string> = { lobby: 'Waiting to start', running: 'Running', paused: 'Paused', ended: 'Ended' };
+export const MODE_LABEL: Record<RoomView['mode'], string> = { solo: 'Solo', interview: 'Interview', gameday: 'Game day' };
 
 /** Counts the clock down between the server's ticks (one per second while running). */
 export function timerText(view: RoomView, syncedAt: number, now: number): string {
