@@ -96,4 +96,27 @@ describe('layouts at every width', () => {
     await expect.poll(() => replayPage.getByTestId('scrubber').count()).toBe(1);
     await checkWidths({ report: host, replay: replayPage });
   });
+
+  it('shows the invite link and code in a dialog whose Copy falls back to selecting the link without a clipboard API', { timeout: 60_000 }, async () => {
+    const host = await world.newPage();
+    await host.addInitScript(() => Object.defineProperty(navigator, 'clipboard', { value: undefined })); // as on plain HTTP
+    await host.goto('/');
+    await host.fill('#create-name', 'Dana');
+    await host.click('button[data-mode=interview]');
+    await host.waitForURL(/\/host\/[0-9a-f-]{36}$/);
+    await host.locator('.controls button.ghost').click();
+    const code = await host.getByTestId('invite-code').textContent();
+    expect(code).toMatch(/^[A-Z2-9]{8}$/);
+    expect(await host.getByTestId('invite-link').inputValue()).toBe(`${world.server.url}/r/${code}`);
+    await host.getByRole('button', { name: 'Copy link' }).click();
+    await expect.poll(() => host.getByTestId('invite-status').textContent()).toContain('Ctrl+C');
+    const selected = await host.evaluate(() => {
+      const input = document.activeElement as HTMLInputElement;
+      return input.value.slice(input.selectionStart ?? 0, input.selectionEnd ?? 0);
+    });
+    expect(selected).toBe(`${world.server.url}/r/${code}`);
+    await screenshot(host, 'invite-dialog');
+    await host.getByRole('button', { name: 'Close' }).click();
+    expect(await host.locator('dialog').count()).toBe(0);
+  });
 });
