@@ -43,6 +43,23 @@ describe('client plugin', () => {
     await app.close();
   });
 
+  it('answers a browser a 404 page for an unknown URL and API clients JSON', async () => {
+    const app = await appWith({ 'index.html': '<!doctype html><title>kubedrill</title>' });
+    const html = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const page = await app.inject({ url: '/no/such/page', headers: { accept: html } });
+    expect(page.statusCode).toBe(404);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.body).toContain('Page not found');
+    expect(page.body).toContain('href="/"');
+    expect(page.body).not.toContain('<script');
+    for (const req of [{ url: '/api/nothing', headers: { accept: html } }, { url: '/no/such/page', headers: { accept: 'application/json' } }, { url: '/assets/x.js', headers: { accept: html } }, { method: 'POST' as const, url: '/nope', headers: { accept: html } }]) {
+      const res = await app.inject(req);
+      expect(res.statusCode, req.url).toBe(404);
+      expect(res.json().error.code, req.url).toBe('not_found');
+    }
+    await app.close();
+  });
+
   it('says how to build the client when it is missing', async () => {
     const app = await appWith({});
     const res = await app.inject('/');
