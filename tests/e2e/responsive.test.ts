@@ -68,6 +68,9 @@ describe('layouts at every width', () => {
     for (const line of ['get', 'inc', 'get', 'help', 'get']) await typeInTerminal(player, term, `${line}\r`);
     await expect.poll(() => screenText(term)).toMatch(/5\$$/);
 
+    // The candidate is told when the host adds time.
+    await host.getByRole('button', { name: '+5 min' }).click();
+    await expect.poll(() => player.locator('.toast').allTextContents()).toContain('The host added 5 min to the clock.');
     await checkWidths({ lobby, player, host, spectator });
     // A tablet keeps a full 80-column terminal (the font shrinks before lines wrap).
     await player.setViewportSize({ width: 768, height: 1024 });

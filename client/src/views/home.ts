@@ -4,6 +4,7 @@ import { scenarioInfo } from '../net/scenario-info.js';
 import { saveSeat } from '../net/seats.js';
 import { navigate } from '../router.js';
 import { fill, h } from './dom.js';
+import { prose } from './panels.js';
 
 const MODES = [
   { id: 'solo', title: 'Play solo', line: 'You alone against the incident, with auto-hints; your score goes on the leaderboard.', nameLabel: 'Your name' },
@@ -107,7 +108,14 @@ export function homeView(root: HTMLElement): void {
         s.difficulty && h('span', { class: `difficulty ${s.difficulty}` }, s.difficulty),
         s.timeLimitMs !== undefined && h('span', {}, `${Math.round(s.timeLimitMs / 60_000)} min`),
         s.tags.map((t) => h('span', { class: 'tag' }, t))),
-      s.briefing && h('p', { class: 'small briefing-preview' }, s.briefing))));
+      s.briefing && briefingPreview(s.briefing))));
     if (infos[0]) choose(infos[0].id);
   }, (error: Error) => fill(list, h('p', { class: 'error' }, `Could not load scenarios: ${error.message}`)));
+}
+
+/** The briefing's first paragraph, rendered as the room shows it (`code` spans, no raw backticks). */
+function briefingPreview(briefing: string): HTMLElement | undefined {
+  const first = prose(briefing)[0];
+  first?.classList.add('small', 'briefing-preview');
+  return first;
 }

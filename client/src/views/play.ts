@@ -181,6 +181,7 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     }
     if (event.type === 'hint.pushed' && (event.participantId === undefined || event.participantId === me)) toast(`New hint: ${event.text}`);
     if (event.type === 'room.ended' && solo && !model.view.debrief) void fetchDebrief();
+    if (event.type === 'room.extended') toast(`The host added ${Math.round(event.ms / 60_000)} min to the clock.`);
     if (event.type === 'tick') header.update();
     else render();
   });
