@@ -13,7 +13,7 @@ import type { HttpError } from '../protocol/index.js';
 export const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../../dist/client', import.meta.url));
 
 /** Client-side routes (see client/src/router.ts). */
-export const CLIENT_ROUTES = ['/', '/r/:code', '/host/:id', '/replay/:id', '/report/:id'] as const;
+export const CLIENT_ROUTES = ['/', '/r/:code', '/host/:id', '/replay/:id', '/report/:id', '/leaderboard/:scenarioId'] as const;
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>kubedrill</title>
 <p>The browser client is not built. Run <code>npm run build:client</code> (or <code>npm start</code>, which builds it).</p>`;

@@ -122,4 +122,23 @@ describe('layouts at every width', () => {
     await host.getByRole('button', { name: 'Close' }).click();
     expect(await host.locator('dialog').count()).toBe(0);
   });
+
+  it('links the lobby to the scenario leaderboard, which lists finished solo runs', { timeout: 60_000 }, async () => {
+    const page = await world.newPage();
+    await page.goto('/');
+    await page.fill('#create-name', 'Ranked');
+    await page.click('button[data-mode=solo]');
+    await page.waitForURL(/\/r\/[A-Z0-9]{8}$/);
+    await expect.poll(() => page.getByTestId('room-status').textContent()).toBe('Running');
+    await page.selectOption('#diag-cause', 'b');
+    await page.getByRole('button', { name: 'Submit diagnosis' }).click();
+    await expect.poll(() => page.getByTestId('room-status').textContent()).toBe('Ended');
+
+    await page.goto('/');
+    await page.getByTestId('leaderboard-link').click();
+    await page.waitForURL(/\/leaderboard\/fake$/);
+    await expect.poll(() => page.getByTestId('leaderboard').textContent()).toContain('Ranked');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Best solo runs: Counter incident');
+    await checkWidths({ leaderboard: page });
+  });
 });

@@ -28,7 +28,7 @@ async function appWith(files: Record<string, string>) {
 describe('client plugin', () => {
   it('serves index.html for client routes and hashed assets for good', async () => {
     const app = await appWith({ 'index.html': '<!doctype html><title>kubedrill</title>', 'assets/index-abc.js': 'console.log(1)' });
-    for (const url of ['/', '/r/ABCD2345', '/host/5b6f', '/replay/5b6f', '/report/5b6f']) {
+    for (const url of ['/', '/r/ABCD2345', '/host/5b6f', '/replay/5b6f', '/report/5b6f', '/leaderboard/fake']) {
       const res = await app.inject(url);
       expect(res.statusCode, url).toBe(200);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');

@@ -71,16 +71,19 @@ export function homeView(root: HTMLElement): void {
     navigate(`/r/${value}`);
   });
 
+  const boardLink = h('a', { href: '/', hidden: true, 'data-testid': 'leaderboard-link' }, 'Best solo runs of this incident');
   fill(root,
     h('header', { class: 'topbar' }, h('a', { class: 'brand', href: '/' }, 'kubedrill'), h('span', { class: 'muted' }, 'Kubernetes incident drills on a simulated cluster')),
     h('div', { class: 'home' },
       h('section', { class: 'panel scenarios', 'aria-labelledby': 'sc-h' }, h('h1', { id: 'sc-h' }, 'Choose an incident'), list),
       h('div', { class: 'home-side' },
-        h('section', { class: 'panel', 'aria-labelledby': 'start-h' }, h('h2', { id: 'start-h' }, 'Start'), createForm),
+        h('section', { class: 'panel', 'aria-labelledby': 'start-h' }, h('h2', { id: 'start-h' }, 'Start'), createForm, h('p', { class: 'small' }, boardLink)),
         h('section', { class: 'panel', 'aria-labelledby': 'join-h' }, h('h2', { id: 'join-h' }, 'Join a room'), joinForm))));
 
   const choose = (id: string) => {
     selected = id;
+    boardLink.href = `/leaderboard/${encodeURIComponent(id)}`;
+    boardLink.hidden = false;
     for (const card of list.querySelectorAll<HTMLElement>('[role=radio]')) {
       const on = card.dataset.id === id;
       card.setAttribute('aria-checked', String(on));
