@@ -47,6 +47,7 @@ describe('layouts at every width', () => {
     const host = await world.newPage();
     await host.goto('/');
     await host.fill('#create-name', 'Dana');
+    await host.check('#create-spectators');
     await host.click('button[data-mode=interview]');
     await host.waitForURL(/\/host\/[0-9a-f-]{36}$/);
     const code = /([A-Z0-9]{8})/.exec((await host.locator('.controls button.ghost').textContent()) ?? '')?.[1];
@@ -132,6 +133,7 @@ describe('layouts at every width', () => {
     await expect.poll(() => page.getByTestId('room-status').textContent()).toBe('Running');
     await page.selectOption('#diag-cause', 'b');
     await page.getByRole('button', { name: 'Submit diagnosis' }).click();
+    await page.getByRole('button', { name: 'Yes, submit' }).click();
     await expect.poll(() => page.getByTestId('room-status').textContent()).toBe('Ended');
 
     await page.goto('/');
