@@ -135,6 +135,8 @@ describe('layouts at every width', () => {
     await page.getByRole('button', { name: 'Submit diagnosis' }).click();
     await page.getByRole('button', { name: 'Yes, submit' }).click();
     await expect.poll(() => page.getByTestId('room-status').textContent()).toBe('Ended');
+    // The solo debrief links to the leaderboard too.
+    await expect.poll(() => page.getByTestId('debrief-leaderboard').getAttribute('href')).toBe('/leaderboard/fake');
 
     await page.goto('/');
     await page.getByTestId('leaderboard-link').click();

@@ -138,7 +138,8 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     const submitted = view.diagnoses.some((d) => d.participantId === me);
     const replay = view.status === 'ended' && h('p', {}, h('a', { href: `/replay/${view.roomId}` }, 'Watch the replay'));
     scoreBox.hidden = !score && !submitted && view.status !== 'ended';
-    if (view.debrief) return fill(scoreBox, debriefPanel(view.debrief, info), replay);
+    const board = info.id && h('p', {}, h('a', { href: `/leaderboard/${encodeURIComponent(info.id)}`, 'data-testid': 'debrief-leaderboard' }, 'See the leaderboard'));
+    if (view.debrief) return fill(scoreBox, debriefPanel(view.debrief, info), replay, board);
     if (!score) return fill(scoreBox, !scoreBox.hidden && h('section', { class: 'panel score' }, h('h2', {}, 'Score'), h('p', { 'data-testid': 'score-withheld' }, WITHHELD[view.mode]), replay));
     fill(scoreBox, h('section', { class: 'panel score' },
       h('h2', {}, 'Score'),
