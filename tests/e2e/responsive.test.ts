@@ -85,6 +85,8 @@ describe('layouts at every width', () => {
     // The panel's printout: 1–2 pages, each score line with its reason, no raw record dump.
     expect(await host.getByTestId('breakdown').textContent()).toContain('root cause');
     expect(await host.locator('.report').innerText()).not.toMatch(/Category|Parts/); // the raw record stays folded
+    expect(await host.getByTestId('report-lines').innerText()).not.toContain('`'); // commands in a reason show as code
+    expect(await host.locator('[data-testid=report-lines] code').count()).toBeGreaterThan(0);
     const pdf = await host.pdf({ format: 'A4', printBackground: true });
     await mkdir(ARTIFACTS, { recursive: true });
     await writeFile(path.join(ARTIFACTS, 'report.pdf'), pdf);

@@ -134,5 +134,10 @@ export function activityPanel(model: RoomModel, title = 'Activity'): Panel {
 /** Briefing text as paragraphs: blank lines separate them, single line breaks are wraps, `code` stays code. */
 export function prose(text: string): HTMLElement[] {
   return text.split(/\n\s*\n/).map((para) => para.trim()).filter(Boolean).map((para) =>
-    h('p', {}, para.replace(/\s*\n\s*/g, ' ').split(/(`[^`]+`)/).map((part) => (part.startsWith('`') && part.endsWith('`') && part.length > 1 ? h('code', {}, part.slice(1, -1)) : part))));
+    h('p', {}, inlineCode(para.replace(/\s*\n\s*/g, ' '))));
+}
+
+/** Text with its `backticked` spans as code elements. */
+export function inlineCode(text: string): (HTMLElement | string)[] {
+  return text.split(/(`[^`]+`)/).map((part) => (part.startsWith('`') && part.endsWith('`') && part.length > 1 ? h('code', {}, part.slice(1, -1)) : part));
 }
