@@ -3,6 +3,7 @@ import './zod-config.js'; // first: before any module builds or runs a schema
 import './styles/app.css';
 import { onNavigate, parseRoute } from './router.js';
 import { homeView } from './views/home.js';
+import { leaderboardRoute } from './views/leaderboard.js';
 import { replayRoute } from './views/replay.js';
 import { reportRoute } from './views/report.js';
 import { hostRoute, messageView, roomRoute } from './views/room.js';
@@ -29,6 +30,8 @@ function render(): void {
       return;
     case 'report':
       return reportRoute(root, route.roomId);
+    case 'leaderboard':
+      return leaderboardRoute(root, route.scenarioId);
     case 'not-found':
       return messageView(root, 'Not found', `Nothing lives at ${location.pathname}.`);
   }

@@ -1,11 +1,12 @@
 // URL routes, so a reload lands on the same screen: / (lobby), /r/CODE (play or watch),
-// /host/ROOMID (host console), /replay/ROOMID, /report/ROOMID.
+// /host/ROOMID (host console), /replay/ROOMID, /report/ROOMID, /leaderboard/SCENARIO.
 export type Route =
   | { name: 'home' }
   | { name: 'room'; code: string }
   | { name: 'host'; roomId: string }
   | { name: 'replay'; roomId: string }
   | { name: 'report'; roomId: string }
+  | { name: 'leaderboard'; scenarioId: string }
   | { name: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
@@ -17,6 +18,7 @@ export function parseRoute(pathname: string): Route {
     if (head === 'host') return { name: 'host', roomId: arg };
     if (head === 'replay') return { name: 'replay', roomId: arg };
     if (head === 'report') return { name: 'report', roomId: arg };
+    if (head === 'leaderboard') return { name: 'leaderboard', scenarioId: arg };
   }
   return { name: 'not-found' };
 }

@@ -72,4 +72,17 @@ describe('the edge in the browser', () => {
     await expect.poll(() => page.locator('.swagger-ui .info .title').count(), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(violations).toEqual([]);
   });
+
+  it('answers an unknown URL with a 404 page and a missing room with no Join form', { timeout: 30_000 }, async () => {
+    const page = await world.newPage();
+    const missing = await page.goto('/no/such/page');
+    expect(missing?.status()).toBe(404);
+    expect(await page.getByRole('heading').textContent()).toBe('Page not found');
+    await page.getByRole('link', { name: 'Back to the lobby' }).click();
+    await expect.poll(() => page.locator('#create-name').count()).toBe(1);
+
+    await page.goto('/r/ZZZZ2345');
+    await expect.poll(() => page.getByRole('heading').textContent()).toBe('Room not found');
+    expect(await page.locator('form').count()).toBe(0);
+  });
 });

@@ -2,7 +2,7 @@
 // thrown as ApiError with the server's message so views can show it as is.
 import type { z } from 'zod';
 import type {
-  CreateRoomResponse, CreateSoloResponse, ReplayResponse, RoomMode, RoomReport, RoomSummary,
+  CreateRoomResponse, CreateSoloResponse, LeaderboardResponse, ReplayResponse, RoomMode, RoomReport, RoomSummary,
 } from '../../../server/protocol/index.js';
 
 export class ApiError extends Error {
@@ -39,5 +39,6 @@ export const api = {
   createSolo: (body: { scenarioId: string; name: string; autoHints: boolean }) => request<z.infer<typeof CreateSoloResponse>>('POST', '/api/solo', { body }),
   roomByCode: (code: string) => request<z.infer<typeof RoomSummary>>('GET', `/api/rooms/${encodeURIComponent(code)}`),
   report: (roomId: string, token: string) => request<RoomReport>('GET', `/api/rooms/${roomId}/report`, { token }),
+  leaderboard: (scenarioId: string) => request<z.infer<typeof LeaderboardResponse>>('GET', `/api/leaderboard/${encodeURIComponent(scenarioId)}`),
   replay: (roomId: string, token: string) => request<z.infer<typeof ReplayResponse>>('GET', `/api/rooms/${roomId}/replay`, { token }),
 };

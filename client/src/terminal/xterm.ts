@@ -13,6 +13,9 @@ const THEME: ITerminalOptions['theme'] = {
   brightBlack: '#8b949e', brightRed: '#ffa198', brightGreen: '#aff5b4', brightYellow: '#f8e3a1', brightBlue: '#a5d6ff', brightMagenta: '#e2c5ff', brightCyan: '#b3f0ff', brightWhite: '#ffffff',
 };
 
+const WANTED_COLS = 80;
+const MIN_FONT = 9;
+
 export interface FittedTerminal {
   term: Terminal;
   dispose(): void;
@@ -34,8 +37,15 @@ export function createTerminal(container: HTMLElement, options: { readOnly?: boo
   const fit = new FitAddon();
   term.loadAddon(fit);
   term.open(container);
+  const baseFont = options.fontSize ?? 14;
+  // kubectl tables want 80 columns: in a narrow box, shrink the font (down to MIN_FONT)
+  // before letting lines wrap.
   const refit = () => {
-    if (container.clientWidth > 0 && container.clientHeight > 0) fit.fit();
+    if (container.clientWidth <= 0 || container.clientHeight <= 0) return;
+    if (term.options.fontSize !== baseFont) term.options.fontSize = baseFont;
+    const cols = fit.proposeDimensions()?.cols ?? WANTED_COLS;
+    if (cols < WANTED_COLS) term.options.fontSize = Math.max(MIN_FONT, Math.floor((baseFont * cols) / WANTED_COLS));
+    fit.fit();
   };
   refit();
   const observer = new ResizeObserver(() => refit());

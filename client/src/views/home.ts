@@ -4,6 +4,7 @@ import { scenarioInfo } from '../net/scenario-info.js';
 import { saveSeat } from '../net/seats.js';
 import { navigate } from '../router.js';
 import { fill, h } from './dom.js';
+import { prose } from './panels.js';
 
 const MODES = [
   { id: 'solo', title: 'Play solo', line: 'You alone against the incident, with auto-hints; your score goes on the leaderboard.', nameLabel: 'Your name' },
@@ -70,16 +71,19 @@ export function homeView(root: HTMLElement): void {
     navigate(`/r/${value}`);
   });
 
+  const boardLink = h('a', { href: '/', hidden: true, 'data-testid': 'leaderboard-link' }, 'Best solo runs of this incident');
   fill(root,
     h('header', { class: 'topbar' }, h('a', { class: 'brand', href: '/' }, 'kubedrill'), h('span', { class: 'muted' }, 'Kubernetes incident drills on a simulated cluster')),
     h('div', { class: 'home' },
       h('section', { class: 'panel scenarios', 'aria-labelledby': 'sc-h' }, h('h1', { id: 'sc-h' }, 'Choose an incident'), list),
       h('div', { class: 'home-side' },
-        h('section', { class: 'panel', 'aria-labelledby': 'start-h' }, h('h2', { id: 'start-h' }, 'Start'), createForm),
+        h('section', { class: 'panel', 'aria-labelledby': 'start-h' }, h('h2', { id: 'start-h' }, 'Start'), createForm, h('p', { class: 'small' }, boardLink)),
         h('section', { class: 'panel', 'aria-labelledby': 'join-h' }, h('h2', { id: 'join-h' }, 'Join a room'), joinForm))));
 
   const choose = (id: string) => {
     selected = id;
+    boardLink.href = `/leaderboard/${encodeURIComponent(id)}`;
+    boardLink.hidden = false;
     for (const card of list.querySelectorAll<HTMLElement>('[role=radio]')) {
       const on = card.dataset.id === id;
       card.setAttribute('aria-checked', String(on));
@@ -107,7 +111,14 @@ export function homeView(root: HTMLElement): void {
         s.difficulty && h('span', { class: `difficulty ${s.difficulty}` }, s.difficulty),
         s.timeLimitMs !== undefined && h('span', {}, `${Math.round(s.timeLimitMs / 60_000)} min`),
         s.tags.map((t) => h('span', { class: 'tag' }, t))),
-      s.briefing && h('p', { class: 'small briefing-preview' }, s.briefing))));
+      s.briefing && briefingPreview(s.briefing))));
     if (infos[0]) choose(infos[0].id);
   }, (error: Error) => fill(list, h('p', { class: 'error' }, `Could not load scenarios: ${error.message}`)));
+}
+
+/** The briefing's first paragraph, rendered as the room shows it (`code` spans, no raw backticks). */
+function briefingPreview(briefing: string): HTMLElement | undefined {
+  const first = prose(briefing)[0];
+  first?.classList.add('small', 'briefing-preview');
+  return first;
 }

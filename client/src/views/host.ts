@@ -5,6 +5,7 @@ import { api } from '../net/api.js';
 import { adjustedScore, hostPart, nameOf, present } from '../net/room-model.js';
 import { choiceLabel, formatClock, scenarioInfo } from '../net/scenario-info.js';
 import { fill, h, toast } from './dom.js';
+import { inviteDialog } from './invite-dialog.js';
 import { activityPanel, overviewPanel, roomHeader } from './panels.js';
 import { recordView } from './record-view.js';
 import { breakdownLines, scoreLinesTable } from './score-lines.js';
@@ -56,7 +57,7 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
     const { status, roomId, code } = model.view;
     const button = (text: string, onclick: () => void, cls = '') => h('button', { type: 'button', class: cls, onclick }, text);
     fill(controls,
-      status !== 'ended' && h('button', { type: 'button', class: 'ghost', title: 'copy the join link', onclick: () => void navigator.clipboard?.writeText(`${location.origin}/r/${code}`).then(() => toast('Join link copied')) }, `Invite: ${code}`),
+      status !== 'ended' && h('button', { type: 'button', class: 'ghost', title: 'show the join link and code', 'aria-haspopup': 'dialog', onclick: () => inviteDialog(code) }, `Invite: ${code}`),
       status === 'lobby' && button('Start', () => void act('host:start'), 'primary'),
       status === 'running' && button('Pause', () => void act('host:pause')),
       status === 'paused' && button('Resume', () => void act('host:resume'), 'primary'),

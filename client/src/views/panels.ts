@@ -10,8 +10,8 @@ export interface Panel {
   update(): void;
 }
 
-const STATUS_LABEL: Record<RoomView['status'], string> = { lobby: 'Waiting to start', running: 'Running', paused: 'Paused', ended: 'Ended' };
-const MODE_LABEL: Record<RoomView['mode'], string> = { solo: 'Solo', interview: 'Interview', gameday: 'Game day' };
+export const STATUS_LABEL: Record<RoomView['status'], string> = { lobby: 'Waiting to start', running: 'Running', paused: 'Paused', ended: 'Ended' };
+export const MODE_LABEL: Record<RoomView['mode'], string> = { solo: 'Solo', interview: 'Interview', gameday: 'Game day' };
 
 /** Counts the clock down between the server's ticks (one per second while running). */
 export function timerText(view: RoomView, syncedAt: number, now: number): string {
@@ -134,5 +134,10 @@ export function activityPanel(model: RoomModel, title = 'Activity'): Panel {
 /** Briefing text as paragraphs: blank lines separate them, single line breaks are wraps, `code` stays code. */
 export function prose(text: string): HTMLElement[] {
   return text.split(/\n\s*\n/).map((para) => para.trim()).filter(Boolean).map((para) =>
-    h('p', {}, para.replace(/\s*\n\s*/g, ' ').split(/(`[^`]+`)/).map((part) => (part.startsWith('`') && part.endsWith('`') && part.length > 1 ? h('code', {}, part.slice(1, -1)) : part))));
+    h('p', {}, inlineCode(para.replace(/\s*\n\s*/g, ' '))));
+}
+
+/** Text with its `backticked` spans as code elements. */
+export function inlineCode(text: string): (HTMLElement | string)[] {
+  return text.split(/(`[^`]+`)/).map((part) => (part.startsWith('`') && part.endsWith('`') && part.length > 1 ? h('code', {}, part.slice(1, -1)) : part));
 }

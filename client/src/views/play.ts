@@ -138,7 +138,8 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     const submitted = view.diagnoses.some((d) => d.participantId === me);
     const replay = view.status === 'ended' && h('p', {}, h('a', { href: `/replay/${view.roomId}` }, 'Watch the replay'));
     scoreBox.hidden = !score && !submitted && view.status !== 'ended';
-    if (view.debrief) return fill(scoreBox, debriefPanel(view.debrief, info), replay);
+    const board = info.id && h('p', {}, h('a', { href: `/leaderboard/${encodeURIComponent(info.id)}`, 'data-testid': 'debrief-leaderboard' }, 'See the leaderboard'));
+    if (view.debrief) return fill(scoreBox, debriefPanel(view.debrief, info), replay, board);
     if (!score) return fill(scoreBox, !scoreBox.hidden && h('section', { class: 'panel score' }, h('h2', {}, 'Score'), h('p', { 'data-testid': 'score-withheld' }, WITHHELD[view.mode]), replay));
     fill(scoreBox, h('section', { class: 'panel score' },
       h('h2', {}, 'Score'),
@@ -181,6 +182,7 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     }
     if (event.type === 'hint.pushed' && (event.participantId === undefined || event.participantId === me)) toast(`New hint: ${event.text}`);
     if (event.type === 'room.ended' && solo && !model.view.debrief) void fetchDebrief();
+    if (event.type === 'room.extended') toast(`The host added ${Math.round(event.ms / 60_000)} min to the clock.`);
     if (event.type === 'tick') header.update();
     else render();
   });

@@ -1,10 +1,11 @@
 // /r/CODE and /host/ROOMID: rejoin with the saved seat, or show the join form; then hand
 // the open room to the player, spectator or host screen.
-import { api } from '../net/api.js';
+import { api, ApiError } from '../net/api.js';
 import { forgetSeat, seatByCode, seatByRoom } from '../net/seats.js';
 import { navigate } from '../router.js';
 import { fill, h } from './dom.js';
 import { PENDING_JOIN_KEY } from './home.js';
+import { MODE_LABEL, STATUS_LABEL } from './panels.js';
 import { hostView } from './host.js';
 import { playView } from './play.js';
 import { openRoom, type RoomSession } from './room-session.js';
@@ -50,12 +51,6 @@ export function roomRoute(root: HTMLElement, code: string): Cleanup {
     const role = h('select', { id: 'rj-role' }, h('option', { value: 'player' }, 'Player'), watch);
     const errorEl = h('p', { class: 'error', role: 'alert' }, error);
     const title = h('p', { class: 'muted' }, `Room ${code}`);
-    api.roomByCode(code).then((r) => {
-      title.textContent = `${r.title} · ${r.mode} · ${r.status} · ${r.players} player(s)`;
-      // The host decides whether anyone may watch.
-      watch.disabled = !r.allowSpectators;
-      if (!r.allowSpectators) watch.textContent = 'Spectator (the host does not allow it)';
-    }, () => (title.textContent = `Room ${code} was not found.`));
     const form = h('form', { class: 'centered panel join', onsubmit: async (e: Event) => {
       e.preventDefault();
       localStorage.setItem('kubedrill:name', name.value.trim());
@@ -63,8 +58,22 @@ export function roomRoute(root: HTMLElement, code: string): Cleanup {
       if (failed) showForm(failed.error);
     } }, h('h1', {}, 'Join the room'), title, h('label', { for: 'rj-name' }, 'Your name'), name, h('label', { for: 'rj-role' }, 'Join as'), role, errorEl,
       h('button', { type: 'submit', class: 'primary' }, 'Join'));
-    fill(root, form);
-    name.focus();
+    // A room that does not exist gets no form to fill in.
+    fill(root, h('p', { class: 'centered muted' }, 'Looking up the room…'));
+    api.roomByCode(code).then((r) => {
+      if (gone) return;
+      title.textContent = `${r.title} · ${MODE_LABEL[r.mode]} · ${STATUS_LABEL[r.status]} · ${r.players === 1 ? '1 player' : `${r.players} players`}`;
+      // The host decides whether anyone may watch.
+      watch.disabled = !r.allowSpectators;
+      if (!r.allowSpectators) watch.textContent = 'Spectator (the host does not allow it)';
+      fill(root, form);
+      name.focus();
+    }, (lookup: Error) => {
+      if (gone) return;
+      if (lookup instanceof ApiError && lookup.status === 404) return message(root, 'Room not found', `No room has the join code ${code}. Check the code with the person who invited you.`);
+      title.textContent = `Room ${code} (could not check it: ${lookup.message})`;
+      fill(root, form);
+    });
   };
 
   void (async () => {

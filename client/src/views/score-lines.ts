@@ -2,6 +2,7 @@
 // the points it earned out of its best, and why, in the scorer's words.
 import type { ScoreLineView } from '../../../server/protocol/index.js';
 import { h } from './dom.js';
+import { inlineCode } from './panels.js';
 
 /** The lines of a stored breakdown (an open record from the host's view or the report). */
 export function breakdownLines(breakdown: Record<string, unknown> | undefined): ScoreLineView[] {
@@ -25,5 +26,5 @@ export function scoreLinesTable(lines: readonly ScoreLineView[], testId = 'score
     h('tbody', {}, lines.map((l) => h('tr', { class: l.points > 0 ? 'earned' : l.points < 0 ? 'lost' : 'missed' },
       h('td', {}, l.label),
       h('td', { class: 'num' }, l.max > 0 ? `${l.points} / ${l.max}` : signed(l.points)),
-      h('td', { class: 'why' }, l.why)))));
+      h('td', { class: 'why' }, inlineCode(l.why))))));
 }
