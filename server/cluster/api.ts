@@ -4,11 +4,12 @@
 import { admissionRefusal } from './quota.js';
 import { etcdDiskFull } from './host.js';
 import { randomHex } from './rng.js';
+import { isStoredKind, storedKindInfo, type StoredKind } from './stored-kinds.js';
 import type {
-  ApiError, ApiResult, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod, ReplicaSet, Service,
+  ApiError, ApiResult, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod, ReplicaSet, Service, StoredObject,
 } from './types.js';
 
-export interface KindMap {
+interface BuiltinKindMap {
   Pod: Pod;
   Deployment: Deployment;
   ReplicaSet: ReplicaSet;
@@ -19,29 +20,46 @@ export interface KindMap {
   Node: Node;
   Namespace: Namespace;
 }
+type BuiltinKind = keyof BuiltinKindMap;
+export type KindMap = BuiltinKindMap & { [K in StoredKind]: StoredObject };
 export type Kind = keyof KindMap;
 
 type Collection = 'pods' | 'deployments' | 'replicasets' | 'daemonsets' | 'services' | 'endpoints' | 'configmaps' | 'nodes' | 'namespaces';
-export const COLLECTION: { [K in Kind]: Collection } = {
+export const COLLECTION: { [K in BuiltinKind]: Collection } = {
   Pod: 'pods', Deployment: 'deployments', ReplicaSet: 'replicasets', DaemonSet: 'daemonsets', Service: 'services',
   Endpoints: 'endpoints', ConfigMap: 'configmaps', Node: 'nodes', Namespace: 'namespaces',
 };
 
 /** The resource name the apiserver uses in its messages: `pods "x" not found`. */
-export const RESOURCE_NAME: { [K in Kind]: string } = {
+export function resourceName(kind: Kind): string {
+  if (!isStoredKind(kind)) return RESOURCE_NAME[kind];
+  const info = storedKindInfo(kind)!;
+  return info.group ? `${info.plural}.${info.group}` : info.plural;
+}
+
+const RESOURCE_NAME: { [K in BuiltinKind]: string } = {
   Pod: 'pods', Deployment: 'deployments.apps', ReplicaSet: 'replicasets.apps', DaemonSet: 'daemonsets.apps', Service: 'services',
   Endpoints: 'endpoints', ConfigMap: 'configmaps', Node: 'nodes', Namespace: 'namespaces',
 };
 
 /** Typical stored size of an object in etcd (protobuf plus key); exact bytes do not matter. */
-const STORED_SIZE: { [K in Kind]: number } = {
+const STORED_SIZE: { [K in BuiltinKind]: number } = {
   Pod: 3_600, Deployment: 2_400, ReplicaSet: 2_200, DaemonSet: 2_600, Service: 900, Endpoints: 700, ConfigMap: 500, Node: 4_800, Namespace: 300,
 };
 export const EVENT_SIZE = 650;
 export const LEASE_SIZE = 350;
 
 function collection<K extends Kind>(state: ClusterState, kind: K): Record<string, KindMap[K]> {
-  return state[COLLECTION[kind]] as unknown as Record<string, KindMap[K]>;
+  if (isStoredKind(kind)) return ((state.stored ??= {})[kind] ??= {}) as Record<string, KindMap[K]>;
+  return state[COLLECTION[kind as BuiltinKind]] as unknown as Record<string, KindMap[K]>;
+}
+
+const NO_OBJECTS: Record<string, never> = Object.freeze({});
+
+/** Every object of a kind by key, for reading only (no write path creates anything here). */
+export function objectsOfKind<K extends Kind>(state: ClusterState, kind: K): Readonly<Record<string, KindMap[K]>> {
+  if (isStoredKind(kind)) return (state.stored?.[kind] ?? NO_OBJECTS) as Record<string, KindMap[K]>;
+  return collection(state, kind);
 }
 
 export function objectKey(namespace: string | undefined, name: string): string {
@@ -194,7 +212,7 @@ export function commitWrite(state: ClusterState, bytes: number): number {
 }
 
 function stamp(state: ClusterState, kind: Kind, obj: KindMap[Kind], created = false): void {
-  let bytes = STORED_SIZE[kind];
+  let bytes = isStoredKind(kind) ? 400 + JSON.stringify((obj as StoredObject).fields).length : STORED_SIZE[kind as BuiltinKind];
   if (kind === 'ConfigMap') for (const v of Object.values((obj as ConfigMap).data)) bytes += v.length;
   obj.metadata.resourceVersion = commitWrite(state, bytes);
   countWrite(state, kind, keyOf(obj), created);
@@ -208,7 +226,7 @@ function notifyKubelet(state: ClusterState, pod: Pod): void {
 }
 
 export function getObject<K extends Kind>(state: ClusterState, kind: K, key: string): KindMap[K] | undefined {
-  return collection(state, kind)[key];
+  return objectsOfKind(state, kind)[key];
 }
 
 /**
@@ -221,7 +239,7 @@ export function createObject<K extends Kind>(state: ClusterState, kind: K, obj: 
   if (refused) return { ok: false, error: refused };
   const key = keyOf(obj);
   const objects = collection(state, kind);
-  if (objects[key]) return err(409, 'AlreadyExists', `${RESOURCE_NAME[kind]} "${obj.metadata.name}" already exists`);
+  if (objects[key]) return err(409, 'AlreadyExists', `${resourceName(kind)} "${obj.metadata.name}" already exists`);
   if (obj.metadata.namespace && !state.namespaces[obj.metadata.namespace]) {
     return err(404, 'NotFound', `namespaces "${obj.metadata.namespace}" not found`);
   }
@@ -242,7 +260,7 @@ export function updateObject<K extends Kind>(state: ClusterState, kind: K, obj: 
   if (refused) return { ok: false, error: refused };
   const key = keyOf(obj);
   const objects = collection(state, kind);
-  if (!objects[key]) return err(404, 'NotFound', `${RESOURCE_NAME[kind]} "${obj.metadata.name}" not found`);
+  if (!objects[key]) return err(404, 'NotFound', `${resourceName(kind)} "${obj.metadata.name}" not found`);
   objects[key] = obj;
   stamp(state, kind, obj);
   return { ok: true, value: obj };
@@ -257,7 +275,7 @@ export function mutateObject<K extends Kind>(state: ClusterState, kind: K, key: 
   const refused = writeRefused(state);
   if (refused) return { ok: false, error: refused };
   const obj = collection(state, kind)[key];
-  if (!obj) return err(404, 'NotFound', `${RESOURCE_NAME[kind]} "${key.slice(key.indexOf('/') + 1)}" not found`);
+  if (!obj) return err(404, 'NotFound', `${resourceName(kind)} "${key.slice(key.indexOf('/') + 1)}" not found`);
   if (change(obj) === false) return { ok: true, value: obj }; // nothing changed: no write
   stamp(state, kind, obj);
   return { ok: true, value: obj };
@@ -279,7 +297,7 @@ export function deleteObject<K extends Kind>(state: ClusterState, kind: K, key: 
   if (refused) return { ok: false, error: refused };
   const objects = collection(state, kind);
   const obj = objects[key];
-  if (!obj) return err(404, 'NotFound', `${RESOURCE_NAME[kind]} "${key.slice(key.indexOf('/') + 1)}" not found`);
+  if (!obj) return err(404, 'NotFound', `${resourceName(kind)} "${key.slice(key.indexOf('/') + 1)}" not found`);
   if (kind === 'Pod' && !opts.force) {
     const pod = obj as Pod;
     const grace = opts.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds;

@@ -10,6 +10,7 @@ import { newHost, setUnitActive, syncEtcdDisk } from './host.js';
 import { cloudLBKind, lbHostname } from './network/cloud-lb.js';
 import { allocateNodePort, allocateServiceIP, cidrAddress } from './ipam.js';
 import { addControlPlane, controlPlaneLogs } from './controlplane.js';
+import { addDefaultObjects } from './defaults.js';
 import { checkQuota } from './etcd.js';
 import { newMeta, podFromTemplate, templateFrom } from './objects.js';
 import { parseBytes, parseCpu, parseDuration } from './quantity.js';
@@ -293,5 +294,6 @@ export function createCluster(input: ClusterSpecInput, seed: number): ClusterSta
   checkQuota(state);
   syncEtcdDisk(state);
   applyInitialState(state, spec);
+  addDefaultObjects(state, spec, seed, oldest);
   return state;
 }

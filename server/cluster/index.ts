@@ -8,7 +8,7 @@ export { seedRng, nextFloat, randomInt, pick, randomHex, randomSuffix } from './
 export { parseQuantity, parseCpu, parseBytes, formatCpu, formatBytes, formatHumanBytes, parseDuration } from './quantity.js';
 export {
   apiUnavailable, writeRefused, createObject, updateObject, mutateObject, deleteObject, getObject, newUid, objectKey, keyOf,
-  NOSPACE_MESSAGE, RESOURCE_NAME, type Kind, type KindMap, type DeleteOptions,
+  NOSPACE_MESSAGE, resourceName, objectsOfKind, type Kind, type KindMap, type DeleteOptions,
 } from './api.js';
 export { recordEvent, refOf, eventsFor, type InvolvedObject } from './events.js';
 export { etcdCompact, etcdDefrag, etcdDisarm, etcdDeleteDataDir } from './etcd.js';

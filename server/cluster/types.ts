@@ -375,6 +375,20 @@ export interface ClusterEvent {
   lastTimestamp: SimTime;
 }
 
+/** A JSON value as the API carries it. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * An object of a kind the simulation keeps without behaviour (stored-kinds.ts): its
+ * metadata like every object, and the rest of its Kubernetes JSON (spec, data, rules…) as is.
+ */
+export interface StoredObject {
+  kind: string;
+  metadata: ObjectMeta;
+  /** Top-level fields other than apiVersion, kind and metadata. */
+  fields: { [key: string]: JsonValue };
+}
+
 export interface EtcdMember {
   id: string; // 16 hex digits
   name: string;
@@ -535,6 +549,8 @@ export interface ClusterState {
   configmaps: Record<string, ConfigMap>;
   /** Oldest first; bounded (old ones expire like the real 1h TTL). */
   events: ClusterEvent[];
+  /** Objects of the kinds kept without behaviour (stored-kinds.ts), by kind, then key. */
+  stored?: Record<string, Record<string, StoredObject>>;
   etcd: EtcdState;
   controlPlane: ControlPlane;
   network: NetworkState;

@@ -6,9 +6,10 @@
 import type { KindMap } from '../../cluster/api.js';
 import { DEFAULT_TOLERATIONS, qosClass } from '../../cluster/objects.js';
 import type {
-  ClusterState, ConfigMap, DaemonSet, Deployment, LabelSelector, Namespace, Node, ObjectMeta, Pod, Service, ServicePort, Taint,
+  ClusterState, ConfigMap, DaemonSet, Deployment, LabelSelector, Namespace, Node, ObjectMeta, Pod, Service, ServicePort, StoredObject, Taint,
 } from '../../cluster/types.js';
 import { toManifest, type Json } from './manifest.js';
+import { isStoredKind, type StoredKind } from '../../cluster/stored-kinds.js';
 import {
   goStringMap, newFindings, readArray, readBool, readEnum, readInt, readIntOrString, readObject, readString, readStringMap,
   type Findings, type JsonObject,
@@ -17,9 +18,10 @@ import { behaviorFor, readPodSpec, readTemplate } from './pod-from-manifest.js';
 
 /** The kinds a manifest can create or change. */
 export const MANIFEST_KINDS = ['Deployment', 'DaemonSet', 'Service', 'ConfigMap', 'Namespace', 'Pod', 'Node'] as const;
-export type ManifestKind = (typeof MANIFEST_KINDS)[number];
+/** Kinds a manifest can write: those with a model here, and every kind kept as JSON. */
+export type ManifestKind = (typeof MANIFEST_KINDS)[number] | StoredKind;
 
-export const isManifestKind = (kind: string): kind is ManifestKind => (MANIFEST_KINDS as readonly string[]).includes(kind);
+export const isManifestKind = (kind: string): kind is ManifestKind => (MANIFEST_KINDS as readonly string[]).includes(kind) || isStoredKind(kind);
 
 /** Why the apiserver refuses a manifest: a BadRequest (decoding) or an Invalid (validation). */
 export type ManifestProblem =
@@ -48,7 +50,8 @@ export function objectFromManifest<K extends ManifestKind>(
   validation: FieldValidation = 'Strict',
 ): BuildResult<K> {
   const f = newFindings();
-  const top = readObject(f, manifest, '', kind === 'ConfigMap' ? ['apiVersion', 'kind', 'metadata', 'data', 'binaryData', 'immutable'] : TOP_FIELDS) ?? {};
+  const fields = isStoredKind(kind) ? 'any' : kind === 'ConfigMap' ? ['apiVersion', 'kind', 'metadata', 'data', 'binaryData', 'immutable'] : TOP_FIELDS;
+  const top = readObject(f, manifest, '', fields) ?? {};
   const meta = readMeta(f, state, top.metadata, namespace, stored?.metadata);
   const obj = build(f, state, kind, top, meta, stored);
   if (f.decode.length > 0) return { ok: false, problem: { reason: 'BadRequest', message: f.decode[0]! } };
@@ -61,6 +64,7 @@ export function objectFromManifest<K extends ManifestKind>(
 }
 
 function build(f: Findings, state: ClusterState, kind: ManifestKind, top: JsonObject, meta: ObjectMeta, stored: KindMap[ManifestKind] | undefined): KindMap[ManifestKind] | undefined {
+  if (isStoredKind(kind)) return storedFrom(f, kind, top, meta, stored as StoredObject | undefined);
   switch (kind) {
     case 'Deployment': return deploymentFrom(f, top, meta, stored as Deployment | undefined);
     case 'DaemonSet': return daemonSetFrom(f, top, meta, stored as DaemonSet | undefined);
@@ -70,6 +74,24 @@ function build(f: Findings, state: ClusterState, kind: ManifestKind, top: JsonOb
     case 'Pod': return podFrom(f, state, top, meta, stored as Pod | undefined);
     case 'Node': return nodeFrom(f, top, meta, stored as Node | undefined);
   }
+}
+
+/**
+ * A kind kept as JSON: every top-level field as given, except the status the server owns
+ * (kept from the stored object). A Secret's stringData is folded into data, base64-encoded.
+ */
+function storedFrom(f: Findings, kind: StoredKind, top: JsonObject, metadata: ObjectMeta, stored: StoredObject | undefined): StoredObject {
+  const fields: StoredObject['fields'] = {};
+  for (const [key, value] of Object.entries(top)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(key)) fields[key] = value;
+  if (stored?.fields.status !== undefined) fields.status = stored.fields.status;
+  if (kind === 'Secret') {
+    const data = { ...readStringMap(f, fields.data, 'data') };
+    for (const [k, v] of Object.entries(readStringMap(f, fields.stringData, 'stringData'))) data[k] = Buffer.from(v).toString('base64');
+    delete fields.stringData;
+    if (Object.keys(data).length > 0) fields.data = data;
+    fields.type ??= 'Opaque';
+  }
+  return { kind, metadata, fields };
 }
 
 /** Metadata: the stored one (uid, times, owners) with the manifest's labels and annotations. */

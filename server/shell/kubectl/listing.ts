@@ -6,7 +6,7 @@
 // created or deleted since, and not kept for events (no API kind here) or for a kind never
 // written through the api in this process (serial -1: a hand-built or just reloaded state,
 // which may have been filled in directly).
-import { keyOf, updatedSince, writeSerial, type Kind } from '../../cluster/api.js';
+import { keyOf, objectsOfKind, updatedSince, writeSerial, type Kind } from '../../cluster/api.js';
 import type { ClusterState } from '../../cluster/types.js';
 import type { KubeObject, ResourceType } from './resources.js';
 import { KeptTable } from './table.js';
@@ -51,7 +51,7 @@ export function keptTable(state: ClusterState, type: ResourceType, objects: Kube
 }
 
 function keptListing(state: ClusterState, type: ResourceType): Listing | undefined {
-  if (type.collection === 'events') return undefined;
+  if (type.kind === 'Event') return undefined;
   const kind = type.kind as Kind;
   const serial = writeSerial(state, kind);
   if (serial < 0) return undefined;
@@ -68,7 +68,7 @@ function keptListing(state: ClusterState, type: ResourceType): Listing | undefin
 function update(state: ClusterState, type: ResourceType, listing: Listing, serial: number): boolean {
   const keys = updatedSince(state, type.kind as Kind, listing.serial);
   if (!keys || keys.length > listing.objects.length) return false;
-  const objects = state[type.collection] as Record<string, KubeObject>;
+  const objects = objectsOfKind(state, type.kind as Kind) as Readonly<Record<string, KubeObject>>;
   const index = (listing.index ??= new Map(listing.objects.map((o, i) => [keyOf(o), i])));
   for (const key of keys) {
     const i = index.get(key);
@@ -82,7 +82,8 @@ function update(state: ClusterState, type: ResourceType, listing: Listing, seria
 }
 
 function sorted(state: ClusterState, type: ResourceType): KubeObject[] {
-  return Object.values(state[type.collection] as Record<string, KubeObject>).sort(compareByNamespaceName);
+  const objects: KubeObject[] = type.kind === 'Event' ? state.events : Object.values(objectsOfKind(state, type.kind as Kind));
+  return objects.slice().sort(compareByNamespaceName);
 }
 
 function compareByNamespaceName(a: KubeObject, b: KubeObject): number {

@@ -4,8 +4,9 @@
 import type {
   ClusterEvent, ClusterState, ConfigMap, ContainerSpec, ContainerStateValue, DaemonSet, Deployment, Endpoints,
   LabelSelector, Namespace, Node, ObjectMeta, Pod, PodSpec, PodTemplate, Probe, ReplicaSet, ResourceList, Service,
-  SimTime,
+  SimTime, StoredObject,
 } from '../../cluster/types.js';
+import { isStoredKind } from '../../cluster/stored-kinds.js';
 import { rfc3339 } from './age.js';
 import { formatBytes as formatMemory, formatCpu } from '../../cluster/quantity.js';
 import { resourceTypeByKind, type KubeObject } from './resources.js';
@@ -190,8 +191,12 @@ export function toManifest(state: ClusterState, kind: string, obj: KubeObject): 
         reportingInstance: ev.source.host ?? '',
       });
     }
-    default:
-      return { ...head, metadata: meta(obj.metadata) };
+    default: {
+      if (!isStoredKind(kind)) return { ...head, metadata: meta(obj.metadata) };
+      // Kept as JSON: printed with its fields in key order, as kubectl prints unstructured objects.
+      const all: JsonObject = { ...head, metadata: meta(obj.metadata), ...((obj as StoredObject).fields as JsonObject) };
+      return Object.fromEntries(Object.keys(all).sort().map((k) => [k, all[k]!]));
+    }
   }
 }
 

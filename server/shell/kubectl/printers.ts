@@ -6,6 +6,7 @@ import type {
 } from '../../cluster/types.js';
 import { age } from './age.js';
 import type { KubeObject } from './resources.js';
+import { STORED_TABLES } from './stored-tables.js';
 
 export interface TableColumns {
   headers: string[];
@@ -143,6 +144,7 @@ export function eventObject(ev: ClusterEvent): string {
 const withWide = (cells: string[], wide: boolean, wideCells: () => string[]): string[] => (wide ? [...cells, ...wideCells()] : cells);
 
 export const TABLES: Record<string, TableColumns> = {
+  ...STORED_TABLES,
   Pod: {
     headers: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'],
     wideHeaders: ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'],

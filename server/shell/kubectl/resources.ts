@@ -1,15 +1,15 @@
 // The resource types kubectl knows (names, short names, kind, scope), how typed arguments
 // (`pods`, `po/x`, `pods,svc`, `deploy.apps/web`) resolve to them, and lookups in the state.
+import { objectsOfKind, type Kind } from '../../cluster/api.js';
+import { STORED_KINDS, storedApiVersion } from '../../cluster/stored-kinds.js';
 import type {
   ClusterEvent, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod,
-  ReplicaSet, Service,
+  ReplicaSet, Service, StoredObject,
 } from '../../cluster/types.js';
 import { namespaceRange, sortedObjects } from './listing.js';
 
 /** Any API object the state holds. */
-export type KubeObject = Pod | Node | Namespace | Deployment | ReplicaSet | DaemonSet | Service | Endpoints | ConfigMap | ClusterEvent;
-
-type CollectionKey = 'pods' | 'nodes' | 'namespaces' | 'deployments' | 'replicasets' | 'daemonsets' | 'services' | 'endpoints' | 'configmaps' | 'events';
+export type KubeObject = Pod | Node | Namespace | Deployment | ReplicaSet | DaemonSet | Service | Endpoints | ConfigMap | ClusterEvent | StoredObject;
 
 export interface ResourceType {
   plural: string;
@@ -20,25 +20,26 @@ export interface ResourceType {
   group: string;
   apiVersion: string;
   namespaced: boolean;
-  /** Where the state keeps these objects. */
-  collection: CollectionKey;
 }
 
 export const RESOURCE_TYPES: ResourceType[] = [
-  { plural: 'configmaps', singular: 'configmap', shortNames: ['cm'], kind: 'ConfigMap', group: '', apiVersion: 'v1', namespaced: true, collection: 'configmaps' },
-  { plural: 'endpoints', singular: 'endpoints', shortNames: ['ep'], kind: 'Endpoints', group: '', apiVersion: 'v1', namespaced: true, collection: 'endpoints' },
-  { plural: 'events', singular: 'event', shortNames: ['ev'], kind: 'Event', group: '', apiVersion: 'v1', namespaced: true, collection: 'events' },
-  { plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], kind: 'Namespace', group: '', apiVersion: 'v1', namespaced: false, collection: 'namespaces' },
-  { plural: 'nodes', singular: 'node', shortNames: ['no'], kind: 'Node', group: '', apiVersion: 'v1', namespaced: false, collection: 'nodes' },
-  { plural: 'pods', singular: 'pod', shortNames: ['po'], kind: 'Pod', group: '', apiVersion: 'v1', namespaced: true, collection: 'pods' },
-  { plural: 'services', singular: 'service', shortNames: ['svc'], kind: 'Service', group: '', apiVersion: 'v1', namespaced: true, collection: 'services' },
-  { plural: 'daemonsets', singular: 'daemonset', shortNames: ['ds'], kind: 'DaemonSet', group: 'apps', apiVersion: 'apps/v1', namespaced: true, collection: 'daemonsets' },
-  { plural: 'deployments', singular: 'deployment', shortNames: ['deploy'], kind: 'Deployment', group: 'apps', apiVersion: 'apps/v1', namespaced: true, collection: 'deployments' },
-  { plural: 'replicasets', singular: 'replicaset', shortNames: ['rs'], kind: 'ReplicaSet', group: 'apps', apiVersion: 'apps/v1', namespaced: true, collection: 'replicasets' },
+  { plural: 'configmaps', singular: 'configmap', shortNames: ['cm'], kind: 'ConfigMap', group: '', apiVersion: 'v1', namespaced: true },
+  { plural: 'endpoints', singular: 'endpoints', shortNames: ['ep'], kind: 'Endpoints', group: '', apiVersion: 'v1', namespaced: true },
+  { plural: 'events', singular: 'event', shortNames: ['ev'], kind: 'Event', group: '', apiVersion: 'v1', namespaced: true },
+  { plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], kind: 'Namespace', group: '', apiVersion: 'v1', namespaced: false },
+  { plural: 'nodes', singular: 'node', shortNames: ['no'], kind: 'Node', group: '', apiVersion: 'v1', namespaced: false },
+  { plural: 'pods', singular: 'pod', shortNames: ['po'], kind: 'Pod', group: '', apiVersion: 'v1', namespaced: true },
+  { plural: 'services', singular: 'service', shortNames: ['svc'], kind: 'Service', group: '', apiVersion: 'v1', namespaced: true },
+  { plural: 'daemonsets', singular: 'daemonset', shortNames: ['ds'], kind: 'DaemonSet', group: 'apps', apiVersion: 'apps/v1', namespaced: true },
+  { plural: 'deployments', singular: 'deployment', shortNames: ['deploy'], kind: 'Deployment', group: 'apps', apiVersion: 'apps/v1', namespaced: true },
+  { plural: 'replicasets', singular: 'replicaset', shortNames: ['rs'], kind: 'ReplicaSet', group: 'apps', apiVersion: 'apps/v1', namespaced: true },
+  ...STORED_KINDS.map((k) => ({
+    plural: k.plural, singular: k.singular, shortNames: [...k.shortNames], kind: k.kind, group: k.group, apiVersion: storedApiVersion(k), namespaced: k.namespaced,
+  })),
 ];
 
 /** What `kubectl get all` expands to, in kubectl's order. */
-export const ALL_CATEGORY = ['pods', 'services', 'daemonsets', 'deployments', 'replicasets'];
+export const ALL_CATEGORY = ['pods', 'replicationcontrollers', 'services', 'daemonsets', 'deployments', 'replicasets', 'statefulsets', 'horizontalpodautoscalers', 'cronjobs', 'jobs'];
 
 /** Looks a typed resource name up: plural, singular, short name or kind, optionally `.group` / `.version.group`. */
 export function findResourceType(typed: string): ResourceType | undefined {
@@ -61,6 +62,11 @@ export function resourceTypeByKind(kind: string): ResourceType | undefined {
 /** `pod`, `deployment.apps`: how `-o name` and `get all` prefix names. */
 export function qualifiedSingular(type: ResourceType): string {
   return type.group ? `${type.singular}.${type.group}` : type.singular;
+}
+
+/** The apiserver's warning header for deprecated kinds, which kubectl prints to stderr first. */
+export function deprecationWarnings(types: ResourceType[]): string {
+  return types.some((t) => t.kind === 'ComponentStatus') ? 'Warning: v1 ComponentStatus is deprecated in v1.19+\n' : '';
 }
 
 export const unknownTypeError = (typed: string): string => `error: the server doesn't have a resource type "${typed}"\n`;
@@ -126,11 +132,11 @@ export function listObjects(state: ClusterState, type: ResourceType, namespace: 
 
 /** One object by name, or undefined. */
 export function getObject(state: ClusterState, type: ResourceType, namespace: string, name: string): KubeObject | undefined {
-  if (type.collection === 'events') {
+  if (type.kind === 'Event') {
     return state.events.find((e) => e.metadata.name === name && e.metadata.namespace === namespace);
   }
   const key = type.namespaced ? `${namespace}/${name}` : name;
-  return (state[type.collection] as Record<string, KubeObject>)[key];
+  return objectsOfKind(state, type.kind as Kind)[key];
 }
 
 /** `Error from server (NotFound): pods "x" not found` (with the newline). */

@@ -3,7 +3,7 @@
 // A manifest replaces the fields it describes (see ../from-manifest.ts); kubectl's
 // last-applied-configuration annotation is not kept, so `edit` round-trips as `unchanged`.
 import { parseAllDocuments, type YAMLError } from 'yaml';
-import { createObject, RESOURCE_NAME, updateObject, writeRefused, type KindMap } from '../../../cluster/api.js';
+import { createObject, resourceName, updateObject, writeRefused, type KindMap } from '../../../cluster/api.js';
 import { allocateNodePort, allocateServiceIP } from '../../../cluster/ipam.js';
 import type { ApiError, ClusterState, Service } from '../../../cluster/types.js';
 import { isDirectory, listDirectory, readFile, resolvePath } from '../../vfs.js';
@@ -136,7 +136,7 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
   if (!type || type.apiVersion !== apiVersion) {
     return fail(`error: resource mapping not found for name: "${name}" namespace: "${given ?? ''}" from "${source}": no matches for kind "${kind}" in version "${apiVersion}"\nensure CRDs are installed first\n`);
   }
-  if (!isManifestKind(kind)) return fail(`error: ${type.plural} cannot be written from a manifest in this simulator (supported: deployments, daemonsets, services, configmaps, namespaces, pods, nodes)\n`);
+  if (!isManifestKind(kind)) return fail(`error: ${type.plural} cannot be written from a manifest in this simulator (supported: every kind but replicasets, endpoints and events)\n`);
   if (type.namespaced && ctx.namespaceExplicit && given !== undefined && given !== ctx.namespace) {
     return fail(`error: the namespace from the provided object "${given}" does not match the namespace "${ctx.namespace}". You must pass '--namespace=${given}' to perform this operation.\n`);
   }
@@ -148,7 +148,7 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
   const stored = getObject(ctx.state, type, namespace ?? '', name) as KindMap[ManifestKind] | undefined;
   const cannotHandle = (m: string): string => `${kind} in version "${apiVersion.split('/').at(-1)}" cannot be handled as a ${kind}: ${m}`;
   if (mode === 'create' && stored) {
-    return fail(`Error from server (AlreadyExists): error when creating "${source}": ${RESOURCE_NAME[kind]} "${name}" already exists\n`);
+    return fail(`Error from server (AlreadyExists): error when creating "${source}": ${resourceName(kind)} "${name}" already exists\n`);
   }
   const built = objectFromManifest(ctx.state, kind, manifest, namespace, stored, validation);
   if (built.ok && built.warnings.length > 0) return withWarnings(applyOne(ctx, manifest, source, { mode, dryRun, validation: 'Ignore' }), built.warnings);

@@ -1,7 +1,8 @@
 // `kubectl delete (TYPE NAME… | TYPE/NAME… | TYPE -l SELECTOR | TYPE --all)`: pods go
 // Terminating (their kubelet stops them) unless forced; owners' dependents are left to the
 // garbage collector, like kubectl's default background propagation.
-import { deleteObject, type DeleteOptions } from '../../../cluster/api.js';
+import { deleteObject, objectsOfKind, type DeleteOptions, type Kind } from '../../../cluster/api.js';
+import { STORED_KINDS } from '../../../cluster/stored-kinds.js';
 import type { ClusterState } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
 import { fail } from '../../types.js';
@@ -17,9 +18,9 @@ const FORCE_WARNING = 'Warning: Immediate deletion does not wait for confirmatio
 
 /** Deleting a namespace deletes what it holds (the namespace controller's job, done at once here). */
 function deleteNamespaceContents(state: ClusterState, namespace: string): void {
-  for (const kind of ['Deployment', 'DaemonSet', 'ReplicaSet', 'Pod', 'Service', 'Endpoints', 'ConfigMap'] as const) {
-    const collection = state[({ Deployment: 'deployments', DaemonSet: 'daemonsets', ReplicaSet: 'replicasets', Pod: 'pods', Service: 'services', Endpoints: 'endpoints', ConfigMap: 'configmaps' } as const)[kind]];
-    for (const key of Object.keys(collection)) {
+  const kinds: Kind[] = ['Deployment', 'DaemonSet', 'ReplicaSet', 'Pod', 'Service', 'Endpoints', 'ConfigMap', ...STORED_KINDS.filter((k) => k.namespaced).map((k) => k.kind)];
+  for (const kind of kinds) {
+    for (const key of Object.keys(objectsOfKind(state, kind))) {
       if (key.startsWith(`${namespace}/`)) deleteObject(state, kind, key, { force: true });
     }
   }

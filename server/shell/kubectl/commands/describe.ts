@@ -1,6 +1,8 @@
 // `kubectl describe TYPE [NAME_PREFIX | -l selector]`: by exact name, else every object whose
 // name starts with the given text, like kubectl.
-import type { ClusterState } from '../../../cluster/types.js';
+import { isStoredKind } from '../../../cluster/stored-kinds.js';
+import type { ClusterState, StoredObject } from '../../../cluster/types.js';
+import { describeStored } from '../describe/stored.js';
 import { fail } from '../../types.js';
 import { describeNode } from '../describe/node.js';
 import {
@@ -12,7 +14,7 @@ import { tagObjects } from '../facts.js';
 import { ALL_NAMESPACES_FLAG } from '../flags.js';
 import { listNamespace, noResourcesFound, SELECTOR_FLAGS } from '../query.js';
 import {
-  getObject, listObjects, notFoundError, resolveResourceArgs, type KubeObject, type ResourceType,
+  deprecationWarnings, getObject, listObjects, notFoundError, resolveResourceArgs, type KubeObject, type ResourceType,
 } from '../resources.js';
 import { matchesLabels, parseLabelSelector } from '../selectors.js';
 import type { KubectlSubcommand } from '../types.js';
@@ -33,6 +35,7 @@ const DESCRIBERS: Record<string, Describer> = {
 };
 
 export function describeObject(state: ClusterState, type: ResourceType, obj: KubeObject): string {
+  if (isStoredKind(type.kind)) return describeStored(state, obj as StoredObject);
   return (DESCRIBERS[type.kind] as (s: ClusterState, o: KubeObject) => string)(state, obj);
 }
 
@@ -81,9 +84,10 @@ export const describeCommand: KubectlSubcommand = {
       return withoutEvents(describeObject(ctx.state, type, obj));
     }).join('\n\n');
     tagObjects(ctx, flags.bool('show-events') ? found : found.filter(({ type }) => type.kind !== 'Event'), stdout, 'describe');
+    const warnings = deprecationWarnings(resolved.requests.map((r) => r.type));
     if (found.length === 0 && stderr === '') {
-      return { stdout: '', stderr: noResourcesFound(ctx, resolved.requests.map((r) => r.type)), exitCode: 0 };
+      return { stdout: '', stderr: warnings + noResourcesFound(ctx, resolved.requests.map((r) => r.type)), exitCode: 0 };
     }
-    return { stdout, stderr, exitCode: stderr === '' ? 0 : 1 };
+    return { stdout, stderr: warnings + stderr, exitCode: stderr === '' ? 0 : 1 };
   },
 };

@@ -7,7 +7,7 @@ import { noResourcesFound, queryObjects, SELECTOR_FLAGS, type Selected } from '.
 import { ageChangesAt } from '../age.js';
 import { tagObjects } from '../facts.js';
 import { keptTable } from '../listing.js';
-import { qualifiedSingular, type KubeObject, type ResourceType } from '../resources.js';
+import { deprecationWarnings, qualifiedSingular, type KubeObject, type ResourceType } from '../resources.js';
 import { renderColumns } from '../table.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 import { watchFor } from '../watching.js';
@@ -48,12 +48,13 @@ export const getCommand: KubectlSubcommand = {
       if (!sorted.ok) return fail(sorted.error);
       items = sorted.items;
     }
-    const stderr = flags.bool('ignore-not-found') ? '' : errors;
-    const exitCode = stderr === '' ? 0 : 1;
+    const exitCode = errors === '' || flags.bool('ignore-not-found') ? 0 : 1;
+    const warnings = deprecationWarnings(types);
+    const stderr = warnings + (flags.bool('ignore-not-found') ? '' : errors);
 
     if (format.format.kind !== 'table') {
       if (items.length === 0 && !byName && (format.format.kind === 'name' || format.format.kind === 'custom-columns')) {
-        return { stdout: '', stderr: noResourcesFound(ctx, types), exitCode: 0 };
+        return { stdout: '', stderr: warnings + noResourcesFound(ctx, types), exitCode: 0 };
       }
       const single = byName && items.length === 1 && args.length <= 2 && !args[0]!.includes(',');
       const printed = printStructured(ctx.state, items, format.format, { single, noHeaders: flags.bool('no-headers'), budget: ctx.budget });
@@ -62,7 +63,7 @@ export const getCommand: KubectlSubcommand = {
       return { stdout: printed.text, stderr, exitCode };
     }
     if (items.length === 0) {
-      return { stdout: '', stderr: byName ? stderr : noResourcesFound(ctx, types), exitCode };
+      return { stdout: '', stderr: byName ? stderr : warnings + noResourcesFound(ctx, types), exitCode };
     }
     const withKind = types.length > 1 || flags.bool('show-kind');
     const wide = format.format.kind === 'table' && format.format.wide;
