@@ -7,6 +7,7 @@ import { noResourcesFound, queryObjects, SELECTOR_FLAGS, type Selected } from '.
 import { ageChangesAt } from '../age.js';
 import { tagObjects } from '../facts.js';
 import { keptTable } from '../listing.js';
+import { getRaw } from './raw.js';
 import { deprecationWarnings, qualifiedSingular, type KubeObject, type ResourceType } from '../resources.js';
 import { renderColumns } from '../table.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
@@ -32,9 +33,15 @@ export const getCommand: KubectlSubcommand = {
     { name: 'watch-only', type: 'bool', usage: 'Watch for changes to the requested object(s), without listing/getting first.' },
     { name: 'ignore-not-found', type: 'bool', usage: 'If the requested object does not exist the command will return exit code 0.' },
     { name: 'chunk-size', type: 'int', default: '500', usage: 'Return large lists in chunks rather than all at once.' },
+    { name: 'raw', type: 'string', usage: 'Raw URI to request from the server.  Uses the transport specified by the kubeconfig file.' },
     { name: 'show-kind', type: 'bool', usage: 'If present, list the resource type for the requested object(s).' },
   ],
   run: (ctx, args, flags) => {
+    const raw = flags.string('raw');
+    if (raw !== undefined) {
+      if (args.length > 0) return fail('error: arguments may not be passed when --raw is specified\n');
+      return getRaw(ctx.state, raw);
+    }
     if (args.length === 0) return fail(NO_TYPE);
     const format = parseOutputFormat(flags.string('output'));
     if (!format.ok) return fail(format.error);

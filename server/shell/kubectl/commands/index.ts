@@ -4,7 +4,7 @@ import { configCommand } from './config.js';
 import { describeCommand } from './describe.js';
 import { eventsCommand } from './events.js';
 import { getCommand } from './get.js';
-import { apiResourcesCommand, clusterInfoCommand, explainCommand, versionCommand } from './info.js';
+import { apiResourcesCommand, apiVersionsCommand, clusterInfoCommand, explainCommand, versionCommand } from './info.js';
 import { topCommand } from './top.js';
 import { deleteCommand } from './delete.js';
 import { cordonCommand, drainCommand, uncordonCommand } from './drain.js';
@@ -19,6 +19,7 @@ import { editCommand } from './edit.js';
 import { setCommand } from './set.js';
 import { patchCommand } from './patch.js';
 import { applyCommand } from './apply.js';
+import { authCommand } from './auth.js';
 
 export const subcommands: KubectlSubcommand[] = [
   getCommand,
@@ -27,6 +28,7 @@ export const subcommands: KubectlSubcommand[] = [
   topCommand,
   explainCommand,
   apiResourcesCommand,
+  apiVersionsCommand,
   clusterInfoCommand,
   versionCommand,
   configCommand,
@@ -47,4 +49,5 @@ export const subcommands: KubectlSubcommand[] = [
   editCommand,
   patchCommand,
   applyCommand,
+  authCommand,
 ];

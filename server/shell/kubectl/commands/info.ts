@@ -2,7 +2,8 @@
 import { fail, ok } from '../../types.js';
 import { apiUnavailable } from '../../../cluster/api.js';
 import { apiErrorText } from '../api-error.js';
-import { findResourceType, RESOURCE_TYPES, unknownTypeError } from '../resources.js';
+import { SERVED_GROUP_VERSIONS } from '../../../cluster/defaults.js';
+import { ALL_CATEGORY, findResourceType, RESOURCE_TYPES, unknownTypeError, type ResourceType } from '../resources.js';
 import { renderTable } from '../table.js';
 import type { KubectlSubcommand } from '../types.js';
 
@@ -32,9 +33,33 @@ export const apiResourcesCommand: KubectlSubcommand = {
     const headers = ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND', ...(wide ? ['VERBS', 'CATEGORIES'] : [])];
     const rows = types.map((t) => [
       t.plural, t.shortNames.join(','), t.apiVersion, String(t.namespaced), t.kind,
-      ...(wide ? ['[create delete deletecollection get list patch update watch]', ['pods', 'services', 'daemonsets', 'deployments', 'replicasets'].includes(t.plural) ? 'all' : ''] : []),
+      ...(wide ? [`[${verbsOf(t).join(' ')}]`, categoriesOf(t)] : []),
     ]);
     return ok(renderTable(flags.bool('no-headers') ? undefined : headers, rows));
+  },
+};
+
+/** The verbs the apiserver lists for a resource (discovery). */
+function verbsOf(t: ResourceType): string[] {
+  if (t.kind === 'ComponentStatus') return ['get', 'list'];
+  const all = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+  return t.kind === 'Namespace' ? all.filter((v) => v !== 'deletecollection') : all;
+}
+
+const API_EXTENSIONS = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'CustomResourceDefinition', 'APIService'];
+
+function categoriesOf(t: ResourceType): string {
+  if (ALL_CATEGORY.includes(t.plural)) return 'all';
+  return API_EXTENSIONS.includes(t.kind) ? 'api-extensions' : '';
+}
+
+export const apiVersionsCommand: KubectlSubcommand = {
+  name: 'api-versions',
+  short: 'Print the supported API versions on the server, in the form of "group/version"',
+  usage: 'kubectl api-versions [flags] [options]',
+  flags: [],
+  run: () => {
+    return ok([...SERVED_GROUP_VERSIONS].sort().map((gv) => `${gv}\n`).join(''));
   },
 };
 
