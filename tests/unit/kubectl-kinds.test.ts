@@ -1,15 +1,252 @@
+// The kinds kept as JSON (cluster/stored-kinds.ts), the default objects of a kubeadm v1.29
+// cluster, api-resources/api-versions, auth and get --raw. Column sets are those of kubectl
+// v1.29's server-side printers (kubernetes pkg/printers/internalversion/printers.go).
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
+import { STORED_KINDS } from '../../server/cluster/stored-kinds.js';
+import type { ClusterState } from '../../server/cluster/types.js';
 import { kubectlRunner, session } from '../helpers/kubectl-fixture.js';
 
-const cluster = () => createCluster(demoClusterSpec, 7);
+const cluster = (): ClusterState => createCluster(demoClusterSpec, 7);
+const runner = async (state = cluster()) => kubectlRunner(state, session());
 
-describe('smoke', () => {
-  it('prints', async () => {
-    const run = await kubectlRunner(cluster(), session());
-    for (const line of ['kubectl get sa -A', 'kubectl get secrets', 'kubectl get cm -A', 'kubectl get leases -A', 'kubectl get endpointslices -A', 'kubectl get clusterrolebindings -o wide', 'kubectl get sc', 'kubectl get pc', 'kubectl get cs', 'kubectl get apiservices', 'kubectl get csinodes', 'kubectl get roles -A', 'kubectl get lease kube-scheduler -n kube-system -o yaml']) {
-      const r = run(line);
-      console.log(`$ ${line}\n${r.stdout}${r.stderr}`);
+const HEADERS: Record<string, string> = {
+  secrets: 'NAME TYPE DATA AGE',
+  serviceaccounts: 'NAME SECRETS AGE',
+  persistentvolumes: 'NAME CAPACITY ACCESS MODES RECLAIM POLICY STATUS CLAIM STORAGECLASS VOLUMEATTRIBUTESCLASS REASON AGE',
+  persistentvolumeclaims: 'NAME STATUS VOLUME CAPACITY ACCESS MODES STORAGECLASS VOLUMEATTRIBUTESCLASS AGE',
+  resourcequotas: 'NAME AGE REQUEST LIMIT',
+  limitranges: 'NAME CREATED AT',
+  podtemplates: 'NAME CONTAINERS IMAGES POD LABELS',
+  replicationcontrollers: 'NAME DESIRED CURRENT READY AGE',
+  statefulsets: 'NAME READY AGE',
+  controllerrevisions: 'NAME CONTROLLER REVISION AGE',
+  jobs: 'NAME COMPLETIONS DURATION AGE',
+  cronjobs: 'NAME SCHEDULE SUSPEND ACTIVE LAST SCHEDULE AGE',
+  ingresses: 'NAME CLASS HOSTS ADDRESS PORTS AGE',
+  ingressclasses: 'NAME CONTROLLER PARAMETERS AGE',
+  networkpolicies: 'NAME POD-SELECTOR AGE',
+  storageclasses: 'NAME PROVISIONER RECLAIMPOLICY VOLUMEBINDINGMODE ALLOWVOLUMEEXPANSION AGE',
+  csidrivers: 'NAME ATTACHREQUIRED PODINFOONMOUNT STORAGECAPACITY TOKENREQUESTS REQUIRESREPUBLISH MODES AGE',
+  csinodes: 'NAME DRIVERS AGE',
+  volumeattachments: 'NAME ATTACHER PV NODE ATTACHED AGE',
+  roles: 'NAME CREATED AT',
+  rolebindings: 'NAME ROLE AGE',
+  clusterroles: 'NAME CREATED AT',
+  clusterrolebindings: 'NAME ROLE AGE',
+  poddisruptionbudgets: 'NAME MIN AVAILABLE MAX UNAVAILABLE ALLOWED DISRUPTIONS AGE',
+  horizontalpodautoscalers: 'NAME REFERENCE TARGETS MINPODS MAXPODS REPLICAS AGE',
+  leases: 'NAME HOLDER AGE',
+  endpointslices: 'NAME ADDRESSTYPE PORTS ENDPOINTS AGE',
+  priorityclasses: 'NAME VALUE GLOBAL-DEFAULT AGE',
+  customresourcedefinitions: 'NAME CREATED AT',
+  mutatingwebhookconfigurations: 'NAME WEBHOOKS AGE',
+  validatingwebhookconfigurations: 'NAME WEBHOOKS AGE',
+  certificatesigningrequests: 'NAME AGE SIGNERNAME REQUESTOR REQUESTEDDURATION CONDITION',
+  apiservices: 'NAME SERVICE AVAILABLE AGE',
+  componentstatuses: 'NAME STATUS MESSAGE ERROR',
+};
+
+/** One small manifest per kind, to create, list, describe and print. */
+function manifestFor(kind: (typeof STORED_KINDS)[number]): string {
+  const apiVersion = kind.group ? `${kind.group}/${kind.version}` : kind.version;
+  const ns = kind.namespaced ? '\n  namespace: default' : '';
+  const body: Record<string, string> = {
+    Secret: 'type: Opaque\nstringData:\n  password: hunter2',
+    PersistentVolumeClaim: 'spec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n  storageClassName: gp2',
+    Job: 'spec:\n  completions: 1\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox',
+    CronJob: 'spec:\n  schedule: "*/5 * * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers:\n          - name: c\n            image: busybox',
+    NetworkPolicy: 'spec:\n  podSelector:\n    matchLabels:\n      app: web\n  policyTypes: [Ingress]',
+    RoleBinding: 'roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\nsubjects:\n- kind: ServiceAccount\n  name: default\n  namespace: default',
+    PodDisruptionBudget: 'spec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app: web',
+  };
+  return `apiVersion: ${apiVersion}\nkind: ${kind.kind}\nmetadata:\n  name: t-${kind.singular}${ns}\n${body[kind.kind] ?? ''}\n`;
+}
+
+describe('kinds kept as JSON', () => {
+  it('lists every kind with kubectl v1.29 columns, and -o yaml/name/jsonpath/describe work for each', async () => {
+    const state = cluster();
+    const { kubectlCommand } = await import('../../server/shell/kubectl/index.js');
+    const run = (argv: string[], stdin = '') => kubectlCommand({ state, session: session(), env: {}, stdin }, argv);
+    for (const kind of STORED_KINDS) {
+      if (kind.kind === 'ComponentStatus') continue;
+      const created = run(['kubectl', 'apply', '-f', '-'], manifestFor(kind));
+      expect(created.stderr, kind.kind).toBe('');
+      const listed = run(['kubectl', 'get', kind.plural]);
+      expect(listed.stdout.split('\n')[0]!.split(/\s{2,}/).join(' '), kind.kind).toBe(HEADERS[kind.plural]);
+      expect(listed.stdout, kind.kind).toContain(`t-${kind.singular}`);
+      const ref = `${kind.plural}/t-${kind.singular}`;
+      const yaml = parse(run(['kubectl', 'get', ref, '-o', 'yaml']).stdout) as { kind: string; apiVersion: string; metadata: { name: string; uid: string } };
+      expect(yaml.kind).toBe(kind.kind);
+      expect(yaml.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
+      expect(run(['kubectl', 'get', ref, '-o', 'name']).stdout).toBe(`${kind.group ? `${kind.singular}.${kind.group}` : kind.singular}/t-${kind.singular}\n`);
+      expect(run(['kubectl', 'get', ref, '-o', 'jsonpath={.metadata.name}']).stdout).toBe(`t-${kind.singular}`);
+      expect(run(['kubectl', 'describe', ref]).stdout, kind.kind).toMatch(new RegExp(`^Name:\\s+t-${kind.singular}\\n`));
+      expect(run(['kubectl', 'label', ref, 'team=sre']).stdout).toMatch(/labeled\n$/);
+      expect(run(['kubectl', 'get', kind.plural, '-l', 'team=sre', '-o', 'name']).stdout).toContain(`t-${kind.singular}`);
+      expect(run(['kubectl', 'apply', '-f', '-'], manifestFor(kind)).stdout).toMatch(/configured\n$/); // the label goes again
+      expect(run(['kubectl', 'delete', ref]).stdout, kind.kind).toMatch(/deleted\n$/);
+      expect(run(['kubectl', 'get', ref]).stderr).toContain('(NotFound)');
     }
+  });
+
+  it('prints a Secret, a PVC and a Job like kubectl', async () => {
+    const state = cluster();
+    const { kubectlCommand } = await import('../../server/shell/kubectl/index.js');
+    const run = (argv: string[], stdin = '') => kubectlCommand({ state, session: session(), env: {}, stdin }, argv);
+    for (const k of STORED_KINDS.filter((x) => ['Secret', 'PersistentVolumeClaim', 'Job', 'NetworkPolicy', 'PodDisruptionBudget', 'RoleBinding'].includes(x.kind))) {
+      run(['kubectl', 'apply', '-f', '-'], manifestFor(k));
+    }
+    expect(run(['kubectl', 'get', 'secrets']).stdout).toBe('NAME       TYPE     DATA   AGE\nt-secret   Opaque   1      0s\n');
+    expect(run(['kubectl', 'get', 'secret', 't-secret', '-o', 'jsonpath={.data.password}']).stdout).toBe(Buffer.from('hunter2').toString('base64'));
+    expect(run(['kubectl', 'describe', 'secret', 't-secret']).stdout).toBe(
+      'Name:         t-secret\nNamespace:    default\nLabels:       <none>\nAnnotations:  <none>\n\nType:  Opaque\n\nData\n====\npassword:  7 bytes\n');
+    // An unbound claim: no volume, capacity or access modes yet.
+    expect(run(['kubectl', 'get', 'pvc']).stdout).toBe('NAME                      STATUS   VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   VOLUMEATTRIBUTESCLASS   AGE\nt-persistentvolumeclaim                                               gp2            <unset>                 0s\n');
+    expect(run(['kubectl', 'get', 'jobs', '-o', 'wide']).stdout.split('\n')[1]).toBe('t-job   0/1                      0s    c            busybox   <none>');
+    expect(run(['kubectl', 'get', 'netpol']).stdout).toBe('NAME              POD-SELECTOR   AGE\nt-networkpolicy   app=web        0s\n');
+    expect(run(['kubectl', 'get', 'pdb']).stdout).toBe('NAME                    MIN AVAILABLE   MAX UNAVAILABLE   ALLOWED DISRUPTIONS   AGE\nt-poddisruptionbudget   1               N/A               0                     0s\n');
+    expect(run(['kubectl', 'get', 'rolebinding', '-o', 'wide']).stdout).toBe(
+      'NAME            ROLE               AGE   USERS   GROUPS   SERVICEACCOUNTS\nt-rolebinding   ClusterRole/view   0s                     default/default\n');
+    // The generic describer: smart labels, nested fields indented.
+    const described = run(['kubectl', 'describe', 'pdb', 't-poddisruptionbudget']).stdout;
+    expect(described).toContain('API Version:  policy/v1\n');
+    expect(described).toContain('Spec:\n  Min Available:  1\n  Selector:\n    Match Labels:\n      App:  web\n');
+    expect(described).toMatch(/Events:\s+<none>\n$/);
+  });
+
+  it('keeps writes going through the apiserver: NOSPACE refuses them with the real error', async () => {
+    const state = cluster();
+    state.etcd.alarms.push({ memberID: '1', alarm: 'NOSPACE' });
+    const { kubectlCommand } = await import('../../server/shell/kubectl/index.js');
+    const r = kubectlCommand({ state, session: session(), env: {}, stdin: manifestFor(STORED_KINDS.find((k) => k.kind === 'Secret')!) }, ['kubectl', 'apply', '-f', '-']);
+    expect(r.stderr).toContain('etcdserver: mvcc: database space exceeded');
+    expect(state.stored?.Secret?.['default/t-secret']).toBeUndefined();
+  });
+
+  it('prints the ComponentStatus deprecation warning and the components the control plane runs', async () => {
+    const state = cluster();
+    const run = await runner(state);
+    expect(run('kubectl get cs')).toEqual({
+      stdout: 'NAME                 STATUS    MESSAGE   ERROR\ncontroller-manager   Healthy   ok        \netcd-0               Healthy   ok        \nscheduler            Healthy   ok        \n',
+      stderr: 'Warning: v1 ComponentStatus is deprecated in v1.19+\n', exitCode: 0,
+    });
+    state.controlPlane.scheduler.running = false;
+    expect(run('kubectl get cs').stdout).toContain('scheduler            Unhealthy             Get "https://127.0.0.1:10259/healthz": dial tcp 127.0.0.1:10259: connect: connection refused\n');
+  });
+});
+
+describe('default objects of a kubeadm v1.29 cluster', () => {
+  it('has kube-root-ca.crt and a default ServiceAccount in every namespace, and no token secrets', async () => {
+    const run = await runner();
+    const cms = run('kubectl get cm -A').stdout;
+    const sas = run('kubectl get sa -A').stdout;
+    for (const ns of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) {
+      expect(cms).toMatch(new RegExp(`${ns} +kube-root-ca.crt +1 `));
+      expect(sas).toMatch(new RegExp(`${ns} +default +0 `));
+    }
+    expect(cms).toMatch(/kube-public +cluster-info +1 /);
+    for (const name of ['kube-proxy', 'kubeadm-config', 'kubelet-config', 'coredns']) expect(cms).toMatch(new RegExp(`kube-system +${name} `));
+    expect(run('kubectl get secrets -A').stderr).toBe('No resources found\n');
+  });
+
+  it('has node and leader-election Leases, EndpointSlices per Service, RBAC, PriorityClasses and a default StorageClass', async () => {
+    const run = await runner();
+    const leases = run('kubectl get leases -A').stdout;
+    for (const node of ['cp-1', 'worker-1', 'worker-2']) expect(leases).toMatch(new RegExp(`kube-node-lease +${node} +${node} `));
+    expect(leases).toMatch(/kube-system +kube-scheduler +cp-1_[0-9a-f-]{36} /);
+    expect(leases).toMatch(/kube-system +kube-controller-manager +cp-1_[0-9a-f-]{36} /);
+    const slices = run('kubectl get endpointslices -A').stdout;
+    expect(slices).toMatch(/default +kubernetes +IPv4 +6443 +10\.0\.1\.10 /);
+    expect(slices).toMatch(/kube-system +kube-dns-[bcdfghjklmnpqrstvwxz2456789]{5} +IPv4 +53,53,9153 /);
+    expect(run('kubectl get clusterrolebinding cluster-admin -o wide').stdout).toMatch(/cluster-admin +ClusterRole\/cluster-admin +\S+ +system:masters/);
+    for (const role of ['cluster-admin', 'admin', 'edit', 'view', 'system:node', 'system:kube-scheduler']) expect(run(`kubectl get clusterrole ${role}`).exitCode).toBe(0);
+    expect(run('kubectl get pc').stdout).toMatch(/system-cluster-critical +2000000000 +false +\S+\nsystem-node-critical +2000001000 +false/);
+    expect(run('kubectl get sc').stdout).toMatch(/^NAME +PROVISIONER.*\ngp2 \(default\) +kubernetes\.io\/aws-ebs +Delete +WaitForFirstConsumer +false /);
+  });
+
+  it('is deterministic and leaves the cluster main random sequence alone', () => {
+    const a = cluster();
+    const b = cluster();
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(Object.keys(a.stored!.EndpointSlice!)).toEqual(Object.keys(b.stored!.EndpointSlice!));
+  });
+});
+
+describe('api-resources, api-versions', () => {
+  it('lists the kinds that exist with v1.29 rows', async () => {
+    const run = await runner();
+    const out = run('kubectl api-resources').stdout;
+    expect(out.split('\n')[0]).toMatch(/^NAME +SHORTNAMES +APIVERSION +NAMESPACED +KIND$/);
+    for (const row of [
+      /\nsecrets +v1 +true +Secret\n/, /\nserviceaccounts +sa +v1 +true +ServiceAccount\n/, /\npersistentvolumeclaims +pvc +v1 +true +PersistentVolumeClaim\n/,
+      /\nstatefulsets +sts +apps\/v1 +true +StatefulSet\n/, /\nhorizontalpodautoscalers +hpa +autoscaling\/v2 +true +HorizontalPodAutoscaler\n/,
+      /\ncronjobs +cj +batch\/v1 +true +CronJob\n/, /\nnetworkpolicies +netpol +networking\.k8s\.io\/v1 +true +NetworkPolicy\n/,
+      /\ncustomresourcedefinitions +crd,crds +apiextensions\.k8s\.io\/v1 +false +CustomResourceDefinition\n/,
+      /\nclusterroles +rbac\.authorization\.k8s\.io\/v1 +false +ClusterRole\n/, /\npriorityclasses +pc +scheduling\.k8s\.io\/v1 +false +PriorityClass\n/,
+    ]) expect(out).toMatch(row);
+    expect(out.indexOf('\nsecrets ')).toBeLessThan(out.indexOf('\nmutatingwebhookconfigurations '));
+    expect(run('kubectl api-resources --namespaced=false -o name').stdout).toContain('\nclusterroles.rbac.authorization.k8s.io\n');
+    expect(run('kubectl api-resources --namespaced=false -o name').stdout).not.toContain('secrets');
+    expect(run('kubectl api-resources --api-group=batch').stdout).toMatch(/^NAME +SHORTNAMES +APIVERSION +NAMESPACED +KIND\ncronjobs +cj +batch\/v1 +true +CronJob\njobs +batch\/v1 +true +Job\n$/);
+    // kubectl's tabwriter pads a cell ended by a tab, so an empty last column leaves the padding.
+    expect(run('kubectl api-resources -o wide').stdout).toMatch(/\ncomponentstatuses +cs +v1 +false +ComponentStatus +\[get list\] *\n/);
+    expect(run('kubectl api-resources -o wide').stdout).toMatch(/\njobs +batch\/v1 +true +Job +\[create delete deletecollection get list patch update watch\] +all\n/);
+  });
+  it('prints the served group versions, sorted', async () => {
+    const out = (await runner())('kubectl api-versions').stdout.split('\n');
+    expect(out[0]).toBe('admissionregistration.k8s.io/v1');
+    expect(out).toContain('autoscaling/v2');
+    expect(out.at(-2)).toBe('v1');
+  });
+});
+
+describe('auth', () => {
+  it('answers can-i for the admin and for impersonated subjects from RBAC', async () => {
+    const run = await runner();
+    expect(run('kubectl auth can-i delete pods')).toEqual({ stdout: 'yes\n', stderr: '', exitCode: 0 });
+    expect(run('kubectl auth can-i * * -A')).toEqual({ stdout: 'yes\n', stderr: '', exitCode: 0 });
+    expect(run('kubectl auth can-i list nodes --as=system:kube-scheduler')).toEqual({ stdout: 'yes\n', stderr: '', exitCode: 0 });
+    expect(run('kubectl auth can-i delete nodes --as=system:kube-scheduler')).toEqual({ stdout: 'no\n', stderr: '', exitCode: 1 });
+    expect(run('kubectl auth can-i get pods --as=system:serviceaccount:default:default')).toEqual({ stdout: 'no\n', stderr: '', exitCode: 1 });
+    expect(run('kubectl auth can-i get /healthz --as=jane')).toEqual({ stdout: 'yes\n', stderr: '', exitCode: 0 });
+    expect(run('kubectl auth can-i get configmaps/kube-proxy -n kube-system --as=system:bootstrap:abc --as-group=system:bootstrappers:kubeadm:default-node-token').stdout).toBe('yes\n');
+    expect(run('kubectl auth can-i get').stderr).toContain('you must specify two arguments');
+    const list = run('kubectl auth can-i --list').stdout.split('\n');
+    expect(list[0]).toMatch(/^Resources +Non-Resource URLs +Resource Names +Verbs$/);
+    expect(list[1]).toMatch(/^\*\.\* +\[\] +\[\] +\[\*\]$/);
+  });
+  it('prints whoami as v1.29 does', async () => {
+    expect((await runner())('kubectl auth whoami').stdout).toBe('ATTRIBUTE   VALUE\nUsername    kubernetes-admin\nGroups      [system:masters system:authenticated]\n');
+  });
+});
+
+describe('get --raw', () => {
+  it('answers the health endpoints from the control plane', async () => {
+    const state = cluster();
+    const run = await runner(state);
+    expect(run('kubectl get --raw /healthz')).toEqual({ stdout: 'ok', stderr: '', exitCode: 0 });
+    const ready = run('kubectl get --raw /readyz?verbose').stdout;
+    expect(ready.startsWith('[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]etcd-readiness ok\n[+]informer-sync ok\n')).toBe(true);
+    expect(ready.endsWith('[+]shutdown ok\nreadyz check passed\n')).toBe(true);
+    expect(run('kubectl get --raw /livez?verbose').stdout.endsWith('livez check passed\n')).toBe(true);
+    state.etcd.alarms.push({ memberID: '1', alarm: 'NOSPACE' });
+    const failed = run('kubectl get --raw /readyz?verbose');
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toMatch(/^Error from server \(InternalError\): an error on the server \("\[\+\]ping ok\\n\[\+\]log ok\\n\[-\]etcd failed: reason withheld\\n\[-\]etcd-readiness failed: reason withheld\\n.*readyz check failed"\) has prevented the request from succeeding\n$/);
+    state.etcd.healthy = false;
+    expect(run('kubectl get --raw /livez').stderr).toContain('[-]etcd failed: reason withheld');
+    state.controlPlane.apiserver.running = false;
+    expect(run('kubectl get --raw /healthz').stderr).toMatch(/^The connection to the server 10\.0\.1\.10:6443 was refused/);
+  });
+  it('answers /version, /api and /apis, and refuses other paths', async () => {
+    const run = await runner();
+    expect(JSON.parse(run('kubectl get --raw /version').stdout)).toMatchObject({ major: '1', minor: '29', gitVersion: 'v1.29.4', platform: 'linux/amd64' });
+    expect(JSON.parse(run('kubectl get --raw /api').stdout)).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
+    const apis = JSON.parse(run('kubectl get --raw /apis').stdout) as { groups: { name: string }[] };
+    expect(apis.groups.map((g) => g.name)).toContain('rbac.authorization.k8s.io');
+    expect(run('kubectl get --raw /nope').stderr).toBe('Error from server (NotFound): the server could not find the requested resource\n');
+    expect(run('kubectl get pods --raw /healthz').stderr).toBe('error: arguments may not be passed when --raw is specified\n');
   });
 });
