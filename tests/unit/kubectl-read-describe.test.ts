@@ -60,8 +60,8 @@ describe('kubectl top, events and cluster commands', () => {
   });
   it('prints api-resources, cluster-info and version', async () => {
     const run = await kubectlRunner(kubectlFixture());
-    expect(run('kubectl api-resources').stdout).toContain('NAME          SHORTNAMES   APIVERSION   NAMESPACED   KIND\nconfigmaps    cm           v1           true         ConfigMap\n');
-    expect(run('kubectl api-resources').stdout).toContain('deployments   deploy       apps/v1      true         Deployment\n');
+    expect(run('kubectl api-resources').stdout).toMatch(/^NAME +SHORTNAMES +APIVERSION +NAMESPACED +KIND\ncomponentstatuses +cs +v1 +false +ComponentStatus\nconfigmaps +cm +v1 +true +ConfigMap\n/);
+    expect(run('kubectl api-resources').stdout).toMatch(/\ndeployments +deploy +apps\/v1 +true +Deployment\n/);
     expect(run('kubectl cluster-info').stdout).toBe("Kubernetes control plane is running at https://10.0.0.10:6443\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n");
     expect(run('kubectl version').stdout).toMatch(/^Client Version: v1\.29\.4\nKustomize Version: .*\nServer Version: v1\.29\.4\n$/);
   });
