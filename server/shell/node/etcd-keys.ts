@@ -1,7 +1,14 @@
 // The keys the apiserver keeps in etcd (`/registry/pods/default/web-…`), derived from the
 // cluster state, as `etcdctl get / --prefix --keys-only` lists them (byte order).
+import { STORED_KINDS } from '../../cluster/stored-kinds.js';
 import type { ClusterState } from '../../cluster/types.js';
 import type { KubeObject } from '../kubectl/resources.js';
+
+/** Where the apiserver stores a kind when the path is not its plural. */
+const REGISTRY_PREFIX: Record<string, string> = {
+  APIService: 'apiregistration.k8s.io/apiservices', CustomResourceDefinition: 'apiextensions.k8s.io/customresourcedefinitions',
+  Ingress: 'ingress', ReplicationController: 'controllers',
+};
 
 export interface RegistryKey {
   key: string;
@@ -33,11 +40,16 @@ export function registryKeys(state: ClusterState): RegistryKey[] {
   const plain = (key: string, value: string, rev: number): void => {
     keys.push({ key, createRevision: rev, modRevision: rev, version: 1, value });
   };
-  // Heartbeat leases are rewritten every 10 s: the newest revisions belong to them.
   const rev = state.etcd.revision;
-  for (const name of Object.keys(state.nodes)) plain(`/registry/leases/kube-node-lease/${name}`, '', rev);
-  for (const name of ['kube-controller-manager', 'kube-scheduler']) plain(`/registry/leases/kube-system/${name}`, '', rev);
-  for (const ns of Object.keys(state.namespaces)) plain(`/registry/serviceaccounts/${ns}/default`, '', 2);
+  for (const k of STORED_KINDS) {
+    if (k.kind === 'ComponentStatus') continue; // computed on each read, never stored
+    const prefix = `/registry/${REGISTRY_PREFIX[k.kind] ?? k.plural}/`;
+    for (const [key, o] of Object.entries(state.stored?.[k.kind] ?? {})) {
+      add(prefix + key, k.kind, o);
+      // Heartbeat leases are rewritten every 10 s: the newest revisions belong to them.
+      if (k.kind === 'Lease') keys.at(-1)!.modRevision = rev;
+    }
+  }
   plain('/registry/ranges/serviceips', '', 2);
   plain('/registry/ranges/servicenodeports', '', 2);
   plain('compact_rev_key', String(state.etcd.compactedRevision), state.etcd.compactedRevision);
