@@ -250,3 +250,27 @@ describe('get --raw', () => {
     expect(run('kubectl get pods --raw /healthz').stderr).toBe('error: arguments may not be passed when --raw is specified\n');
   });
 });
+
+describe('kubectl create generators for the kinds kept as JSON', () => {
+  it('creates secrets, service accounts, RBAC, quotas, PDBs, jobs and cronjobs with kubectl output', async () => {
+    const run = await runner();
+    expect(run('kubectl create secret generic db --from-literal=user=admin --from-literal=pw=s3cret').stdout).toBe('secret/db created\n');
+    expect(run('kubectl get secret db -o jsonpath={.data.pw}').stdout).toBe(Buffer.from('s3cret').toString('base64'));
+    expect(run('kubectl create sa robot').stdout).toBe('serviceaccount/robot created\n');
+    expect(run('kubectl create role reader --verb=get,list --resource=pods,deployments').stdout).toBe('role.rbac.authorization.k8s.io/reader created\n');
+    expect(run('kubectl get role reader -o jsonpath={.rules[*].apiGroups}').stdout).toBe('[""] ["apps"]');
+    expect(run('kubectl create rolebinding robot-reads --role=reader --serviceaccount=default:robot').stdout).toBe('rolebinding.rbac.authorization.k8s.io/robot-reads created\n');
+    expect(run('kubectl auth can-i list pods --as=system:serviceaccount:default:robot')).toEqual({ stdout: 'yes\n', stderr: '', exitCode: 0 });
+    expect(run('kubectl auth can-i delete pods --as=system:serviceaccount:default:robot').stdout).toBe('no\n');
+    expect(run('kubectl create clusterrolebinding ops --clusterrole=view --group=ops').stdout).toBe('clusterrolebinding.rbac.authorization.k8s.io/ops created\n');
+    expect(run('kubectl create quota small --hard=pods=4,requests.cpu=2').stdout).toBe('resourcequota/small created\n');
+    expect(run('kubectl get quota small').stdout).toMatch(/^NAME +AGE +REQUEST +LIMIT\nsmall +0s +pods: 0\/4, requests\.cpu: 0\/2 +\n$/);
+    expect(run('kubectl create pdb web --selector=app=web --min-available=1').stdout).toBe('poddisruptionbudget.policy/web created\n');
+    expect(run('kubectl create job once --image=busybox -- echo hi').stdout).toBe('job.batch/once created\n');
+    expect(run('kubectl create cronjob tick --image=busybox --schedule=@hourly').stdout).toBe('cronjob.batch/tick created\n');
+    expect(run('kubectl get cronjob tick').stdout).toMatch(/^NAME +SCHEDULE +SUSPEND +ACTIVE +LAST SCHEDULE +AGE\ntick +@hourly +False +0 +<none> +0s\n$/);
+    expect(run('kubectl create secret generic db').stderr).toContain('(AlreadyExists): secrets "db" already exists');
+    expect(run('kubectl create role r --resource=pods').stderr).toBe('error: at least one verb must be specified\n');
+    expect(run('kubectl create secret tls x').stderr).toContain('unknown command "tls"');
+  });
+});

@@ -6,6 +6,7 @@ import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import type { KubectlContext, KubectlSubcommand } from '../types.js';
 import { fromFiles } from './apply.js';
+import { createStored, CREATE_STORED_FLAGS, isStoredGenerator } from './create-stored.js';
 import { apiFail } from './write-util.js';
 
 /** A one-container pod template, as `create deployment` and `run` build it. */
@@ -25,6 +26,7 @@ function simpleTemplate(name: string, image: string, labels: Record<string, stri
 }
 
 function createNamed(ctx: KubectlContext, what: string, args: string[], flags: Parameters<KubectlSubcommand['run']>[2]): CommandResult {
+  if (isStoredGenerator(what)) return createStored(ctx, what, args, flags);
   const name = args[0];
   if (name === undefined) return fail(`error: exactly one NAME is required, got 0\nSee 'kubectl create ${what} -h' for help and examples\n`);
   const { state } = ctx;
@@ -73,8 +75,9 @@ export const createCommand: KubectlSubcommand = {
   name: 'create',
   short: 'Create a resource from a file or from stdin',
   usage: 'kubectl create -f FILENAME [options]',
-  completions: ['configmap', 'deployment', 'namespace'],
+  completions: ['clusterrole', 'clusterrolebinding', 'configmap', 'cronjob', 'deployment', 'job', 'namespace', 'poddisruptionbudget', 'quota', 'role', 'rolebinding', 'secret', 'serviceaccount'],
   flags: [
+    ...CREATE_STORED_FLAGS,
     { name: 'image', type: 'stringArray', usage: 'Image names to run.' },
     { name: 'replicas', short: 'r', type: 'int', default: '1', usage: 'Number of replicas to create. Default is 1.' },
     { name: 'port', type: 'int', default: '-1', usage: 'The containerPort that this deployment exposes.' },

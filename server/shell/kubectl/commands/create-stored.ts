@@ -1,0 +1,183 @@
+// `kubectl create secret generic|serviceaccount|role|clusterrole|rolebinding|clusterrolebinding|
+// quota|poddisruptionbudget|job|cronjob NAME …`: kubectl's generators for the kinds kept as JSON.
+import { createObject } from '../../../cluster/api.js';
+import { newMeta } from '../../../cluster/objects.js';
+import type { StoredKind } from '../../../cluster/stored-kinds.js';
+import type { JsonValue } from '../../../cluster/types.js';
+import type { CommandResult } from '../../types.js';
+import { fail, ok } from '../../types.js';
+import { findResourceType } from '../resources.js';
+import type { FlagSpec, KubectlContext, ParsedFlags } from '../types.js';
+import { apiFail } from './write-util.js';
+
+type Fields = { [key: string]: JsonValue };
+
+export const CREATE_STORED_FLAGS: FlagSpec[] = [
+  { name: 'type', type: 'string', usage: 'The type of secret to create' },
+  { name: 'verb', type: 'stringArray', usage: 'Verb that applies to the resources contained in the rule' },
+  { name: 'resource', type: 'stringArray', usage: 'Resource that the rule applies to' },
+  { name: 'resource-name', type: 'stringArray', usage: 'Resource in the white list that the rule applies to, repeat this flag for multiple items' },
+  { name: 'role', type: 'string', usage: 'Role this RoleBinding should reference' },
+  { name: 'clusterrole', type: 'string', usage: 'ClusterRole this binding should reference' },
+  { name: 'user', type: 'stringArray', usage: 'Usernames to bind to the role. The flag can be repeated to add multiple users.' },
+  { name: 'group', type: 'stringArray', usage: 'Groups to bind to the role. The flag can be repeated to add multiple groups.' },
+  { name: 'serviceaccount', type: 'stringArray', usage: 'Service accounts to bind to the role, in the format <namespace>:<name>. The flag can be repeated to add multiple service accounts.' },
+  { name: 'hard', type: 'string', usage: 'A comma-delimited set of resource=quantity pairs that define a hard limit.' },
+  { name: 'selector', type: 'string', usage: 'A label selector to use for this budget. Only equality-based selector requirements are supported.' },
+  { name: 'min-available', type: 'string', usage: 'The minimum number or percentage of available pods this budget requires.' },
+  { name: 'max-unavailable', type: 'string', usage: 'The maximum number or percentage of unavailable pods this budget requires.' },
+  { name: 'schedule', type: 'string', usage: 'A schedule in the Cron format the job should be run with.' },
+  { name: 'restart', type: 'string', usage: 'job\'s restart policy. supported values: OnFailure, Never' },
+];
+
+/** What each generator creates, and the name kubectl prints it under. */
+const GENERATED: Record<string, { kind: StoredKind; printed: string; namespaced: boolean }> = {
+  secret: { kind: 'Secret', printed: 'secret', namespaced: true },
+  serviceaccount: { kind: 'ServiceAccount', printed: 'serviceaccount', namespaced: true },
+  sa: { kind: 'ServiceAccount', printed: 'serviceaccount', namespaced: true },
+  role: { kind: 'Role', printed: 'role.rbac.authorization.k8s.io', namespaced: true },
+  clusterrole: { kind: 'ClusterRole', printed: 'clusterrole.rbac.authorization.k8s.io', namespaced: false },
+  rolebinding: { kind: 'RoleBinding', printed: 'rolebinding.rbac.authorization.k8s.io', namespaced: true },
+  clusterrolebinding: { kind: 'ClusterRoleBinding', printed: 'clusterrolebinding.rbac.authorization.k8s.io', namespaced: false },
+  quota: { kind: 'ResourceQuota', printed: 'resourcequota', namespaced: true },
+  resourcequota: { kind: 'ResourceQuota', printed: 'resourcequota', namespaced: true },
+  poddisruptionbudget: { kind: 'PodDisruptionBudget', printed: 'poddisruptionbudget.policy', namespaced: true },
+  pdb: { kind: 'PodDisruptionBudget', printed: 'poddisruptionbudget.policy', namespaced: true },
+  job: { kind: 'Job', printed: 'job.batch', namespaced: true },
+  cronjob: { kind: 'CronJob', printed: 'cronjob.batch', namespaced: true },
+  cj: { kind: 'CronJob', printed: 'cronjob.batch', namespaced: true },
+};
+
+export const isStoredGenerator = (what: string): boolean => what in GENERATED;
+
+const commaList = (values: string[]): string[] => values.flatMap((v) => v.split(',')).filter((v) => v !== '');
+
+function rules(flags: ParsedFlags): Fields[] | string {
+  const verbs = commaList(flags.all('verb'));
+  const resources = commaList(flags.all('resource'));
+  if (verbs.length === 0) return 'error: at least one verb must be specified\n';
+  if (resources.length === 0) return 'error: at least one resource must be specified\n';
+  const byGroup = new Map<string, string[]>();
+  for (const typed of resources) {
+    const [base, sub] = typed.split('/', 2) as [string, string | undefined];
+    const type = findResourceType(base);
+    if (!type) return `error: the server doesn't have a resource type "${base}"\n`;
+    byGroup.set(type.group, [...(byGroup.get(type.group) ?? []), sub ? `${type.plural}/${sub}` : type.plural]);
+  }
+  const names = commaList(flags.all('resource-name'));
+  return [...byGroup].map(([group, list]) => {
+    const rule: Fields = { apiGroups: [group], resources: list, verbs };
+    if (names.length > 0) rule.resourceNames = names;
+    return rule;
+  });
+}
+
+function subjects(flags: ParsedFlags): Fields[] | string {
+  const out: Fields[] = [];
+  for (const u of flags.all('user')) out.push({ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: u });
+  for (const g of flags.all('group')) out.push({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: g });
+  for (const sa of flags.all('serviceaccount')) {
+    const [namespace, name] = sa.split(':', 2);
+    if (!namespace || !name) return `error: serviceaccount must be <namespace>:<name>\n`;
+    out.push({ kind: 'ServiceAccount', name, namespace });
+  }
+  return out;
+}
+
+function podTemplate(name: string, image: string, command: string[], restart: string): Fields {
+  const container: Fields = { image, name, resources: {} };
+  if (command.length > 0) container.command = command;
+  return { metadata: {}, spec: { containers: [container], restartPolicy: restart } };
+}
+
+function fieldsFor(ctx: KubectlContext, kind: StoredKind, name: string, args: string[], flags: ParsedFlags): Fields | string {
+  switch (kind) {
+    case 'Secret': {
+      const data: Fields = {};
+      for (const literal of flags.all('from-literal')) {
+        const eq = literal.indexOf('=');
+        if (eq <= 0) return `error: invalid literal source ${literal}, expected key=value\n`;
+        data[literal.slice(0, eq)] = Buffer.from(literal.slice(eq + 1)).toString('base64');
+      }
+      const fields: Fields = { type: flags.string('type') ?? 'Opaque' };
+      if (Object.keys(data).length > 0) fields.data = data;
+      return fields;
+    }
+    case 'ServiceAccount': return {};
+    case 'Role':
+    case 'ClusterRole': {
+      const r = rules(flags);
+      return typeof r === 'string' ? r : { rules: r };
+    }
+    case 'RoleBinding':
+    case 'ClusterRoleBinding': {
+      const role = flags.string('role');
+      const clusterRole = flags.string('clusterrole');
+      if ((role === undefined) === (clusterRole === undefined)) return 'error: exactly one of clusterrole or role must be specified\n';
+      if (kind === 'ClusterRoleBinding' && role !== undefined) return 'error: unknown flag: --role\n';
+      const s = subjects(flags);
+      if (typeof s === 'string') return s;
+      const fields: Fields = { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: role ? 'Role' : 'ClusterRole', name: (role ?? clusterRole)! } };
+      if (s.length > 0) fields.subjects = s;
+      return fields;
+    }
+    case 'ResourceQuota': {
+      const hard: Fields = {};
+      for (const pair of commaList([flags.string('hard') ?? ''])) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) return `error: invalid argument "${pair}" for "--hard" flag\n`;
+        hard[pair.slice(0, eq)] = pair.slice(eq + 1);
+      }
+      const used: Fields = Object.fromEntries(Object.keys(hard).map((k) => [k, '0']));
+      return { spec: { hard }, status: { hard, used } };
+    }
+    case 'PodDisruptionBudget': {
+      const selector = flags.string('selector');
+      if (!selector) return 'error: a selector must be specified\n';
+      const min = flags.string('min-available');
+      const max = flags.string('max-unavailable');
+      if ((min === undefined) === (max === undefined)) return 'error: one of min-available or max-unavailable must be specified\n';
+      const quantity = (v: string): JsonValue => (/^\d+$/.test(v) ? Number(v) : v);
+      const matchLabels: Fields = {};
+      for (const pair of selector.split(',')) {
+        const [k, v] = pair.split('=', 2);
+        if (!k || v === undefined) return `error: couldn't parse the selector string "${selector}"\n`;
+        matchLabels[k] = v;
+      }
+      const spec: Fields = { selector: { matchLabels } };
+      if (min !== undefined) spec.minAvailable = quantity(min);
+      else spec.maxUnavailable = quantity(max!);
+      return { spec, status: { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0, observedGeneration: 1 } };
+    }
+    case 'Job':
+    case 'CronJob': {
+      const image = flags.all('image')[0];
+      if (image === undefined) return 'error: --image must be specified\n';
+      const restart = flags.string('restart') ?? (kind === 'Job' ? 'Never' : 'OnFailure');
+      const template = podTemplate(name, image, args, restart);
+      if (kind === 'Job') return { spec: { template }, status: {} };
+      const schedule = flags.string('schedule');
+      if (!schedule) return 'error: --schedule must be specified\n';
+      return { spec: { jobTemplate: { metadata: { name }, spec: { template } }, schedule }, status: {} };
+    }
+    default:
+      return `error: unknown command for "kubectl create"\n`;
+  }
+  void ctx;
+}
+
+/** `kubectl create WHAT NAME …` for a generator above. */
+export function createStored(ctx: KubectlContext, what: string, args: string[], flags: ParsedFlags): CommandResult {
+  let rest = args;
+  if (what === 'secret') {
+    if (args[0] !== 'generic') return fail(`error: unknown command "${args[0] ?? ''}" for "kubectl create secret"\nDid you mean this?\n\tgeneric\n`);
+    rest = args.slice(1);
+  }
+  const g = GENERATED[what]!;
+  const [name, ...command] = rest;
+  if (name === undefined) return fail(`error: exactly one NAME is required, got 0\nSee 'kubectl create ${what} -h' for help and examples\n`);
+  const fields = fieldsFor(ctx, g.kind, name, command, flags);
+  if (typeof fields === 'string') return fail(fields);
+  const r = createObject(ctx.state, g.kind, { kind: g.kind, metadata: newMeta(ctx.state, name, g.namespaced ? ctx.namespace : undefined), fields });
+  return r.ok ? ok(`${g.printed}/${name} created\n`) : apiFail(r.error);
+}
