@@ -90,7 +90,7 @@ function podTemplate(name: string, image: string, command: string[], restart: st
   return { metadata: {}, spec: { containers: [container], restartPolicy: restart } };
 }
 
-function fieldsFor(ctx: KubectlContext, kind: StoredKind, name: string, args: string[], flags: ParsedFlags): Fields | string {
+function fieldsFor(kind: StoredKind, name: string, args: string[], flags: ParsedFlags): Fields | string {
   switch (kind) {
     case 'Secret': {
       const data: Fields = {};
@@ -163,7 +163,6 @@ function fieldsFor(ctx: KubectlContext, kind: StoredKind, name: string, args: st
     default:
       return `error: unknown command for "kubectl create"\n`;
   }
-  void ctx;
 }
 
 /** `kubectl create WHAT NAME …` for a generator above. */
@@ -176,7 +175,7 @@ export function createStored(ctx: KubectlContext, what: string, args: string[], 
   const g = GENERATED[what]!;
   const [name, ...command] = rest;
   if (name === undefined) return fail(`error: exactly one NAME is required, got 0\nSee 'kubectl create ${what} -h' for help and examples\n`);
-  const fields = fieldsFor(ctx, g.kind, name, command, flags);
+  const fields = fieldsFor(g.kind, name, command, flags);
   if (typeof fields === 'string') return fail(fields);
   const r = createObject(ctx.state, g.kind, { kind: g.kind, metadata: newMeta(ctx.state, name, g.namespaced ? ctx.namespace : undefined), fields });
   return r.ok ? ok(`${g.printed}/${name} created\n`) : apiFail(r.error);
