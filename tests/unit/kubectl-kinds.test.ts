@@ -274,3 +274,26 @@ describe('kubectl create generators for the kinds kept as JSON', () => {
     expect(run('kubectl create secret tls x').stderr).toContain('unknown command "tls"');
   });
 });
+
+describe('kubectl wait, patch and delete of the kinds kept as JSON', () => {
+  it('reports conditions that hold now and times out on the others', async () => {
+    const run = await runner();
+    expect(run('kubectl wait --for=condition=Ready node/cp-1')).toEqual({ stdout: 'node/cp-1 condition met\n', stderr: '', exitCode: 0 });
+    expect(run('kubectl wait --for=condition=Available deploy --all -n kube-system').stdout).toBe('deployment.apps/coredns condition met\n');
+    expect(run('kubectl wait --for=condition=Ready=false node/cp-1')).toEqual({ stdout: '', stderr: 'error: timed out waiting for the condition on nodes/cp-1\n', exitCode: 1 });
+    expect(run('kubectl wait --for=jsonpath={.spec.holderIdentity}=cp-1 lease/cp-1 -n kube-node-lease').stdout).toBe('lease.coordination.k8s.io/cp-1 condition met\n');
+    expect(run('kubectl wait --for=delete pod/nope')).toEqual({ stdout: '', stderr: '', exitCode: 0 }); // already gone
+    expect(run('kubectl wait pod/x').stderr).toBe('error: --for must be specified\n');
+  });
+  it('patches and deletes stored objects through the apiserver', async () => {
+    const state = cluster();
+    const run = await runner(state);
+    expect(run('kubectl patch sc gp2 -p {"allowVolumeExpansion":true}').stdout).toBe('storageclass.storage.k8s.io/gp2 patched\n');
+    expect(run('kubectl get sc').stdout).toMatch(/\ngp2 \(default\) +kubernetes\.io\/aws-ebs +Delete +WaitForFirstConsumer +true /);
+    const before = state.etcd.revision;
+    expect(run('kubectl annotate sa default -n default team=sre').stdout).toBe('serviceaccount/default annotated\n');
+    expect(state.etcd.revision).toBe(before + 1);
+    expect(run('kubectl delete priorityclass system-node-critical').stdout).toBe('priorityclass.scheduling.k8s.io "system-node-critical" deleted\n');
+    expect(run('kubectl get pc system-node-critical').stderr).toBe('Error from server (NotFound): priorityclasses.scheduling.k8s.io "system-node-critical" not found\n');
+  });
+});

@@ -20,6 +20,7 @@ import { setCommand } from './set.js';
 import { patchCommand } from './patch.js';
 import { applyCommand } from './apply.js';
 import { authCommand } from './auth.js';
+import { waitCommand } from './wait.js';
 
 export const subcommands: KubectlSubcommand[] = [
   getCommand,
@@ -50,4 +51,5 @@ export const subcommands: KubectlSubcommand[] = [
   patchCommand,
   applyCommand,
   authCommand,
+  waitCommand,
 ];
