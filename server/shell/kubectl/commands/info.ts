@@ -114,6 +114,32 @@ const EXPLAIN_DESCRIPTIONS: Record<string, string> = {
   Event: 'Event is a report of an event somewhere in the cluster.',
 };
 
+/** Top-level fields (besides apiVersion, kind, metadata) of kinds that have no spec/status pair. */
+const EXPLAIN_FIELDS: Record<string, string[]> = {
+  ConfigMap: ['binaryData\t<map[string]string>', 'data\t<map[string]string>', 'immutable\t<boolean>'],
+  Secret: ['data\t<map[string]string>', 'immutable\t<boolean>', 'stringData\t<map[string]string>', 'type\t<string>'],
+  ServiceAccount: ['automountServiceAccountToken\t<boolean>', 'imagePullSecrets\t<[]LocalObjectReference>', 'secrets\t<[]ObjectReference>'],
+  Endpoints: ['subsets\t<[]EndpointSubset>'],
+  Role: ['rules\t<[]PolicyRule>'],
+  ClusterRole: ['aggregationRule\t<AggregationRule>', 'rules\t<[]PolicyRule>'],
+  RoleBinding: ['roleRef\t<RoleRef> -required-', 'subjects\t<[]Subject>'],
+  ClusterRoleBinding: ['roleRef\t<RoleRef> -required-', 'subjects\t<[]Subject>'],
+  StorageClass: ['allowVolumeExpansion\t<boolean>', 'allowedTopologies\t<[]TopologySelectorTerm>', 'mountOptions\t<[]string>', 'parameters\t<map[string]string>', 'provisioner\t<string> -required-', 'reclaimPolicy\t<string>', 'volumeBindingMode\t<string>'],
+  PriorityClass: ['description\t<string>', 'globalDefault\t<boolean>', 'preemptionPolicy\t<string>', 'value\t<integer> -required-'],
+  EndpointSlice: ['addressType\t<string> -required-', 'endpoints\t<[]Endpoint> -required-', 'ports\t<[]EndpointPort>'],
+  Lease: ['spec\t<LeaseSpec>'],
+  IngressClass: ['spec\t<IngressClassSpec>'],
+  CSIDriver: ['spec\t<CSIDriverSpec> -required-'],
+  CSINode: ['spec\t<CSINodeSpec> -required-'],
+  LimitRange: ['spec\t<LimitRangeSpec>'],
+  PodTemplate: ['template\t<PodTemplateSpec>'],
+  ControllerRevision: ['data\t<RawExtension>', 'revision\t<integer> -required-'],
+  ComponentStatus: ['conditions\t<[]ComponentCondition>'],
+  MutatingWebhookConfiguration: ['webhooks\t<[]MutatingWebhook>'],
+  ValidatingWebhookConfiguration: ['webhooks\t<[]ValidatingWebhook>'],
+  Event: ['action\t<string>', 'count\t<integer>', 'eventTime\t<MicroTime>', 'firstTimestamp\t<Time>', 'involvedObject\t<ObjectReference> -required-', 'lastTimestamp\t<Time>', 'message\t<string>', 'reason\t<string>', 'related\t<ObjectReference>', 'reportingComponent\t<string>', 'reportingInstance\t<string>', 'series\t<EventSeries>', 'source\t<EventSource>', 'type\t<string>'],
+};
+
 export const explainCommand: KubectlSubcommand = {
   name: 'explain',
   short: 'Get documentation for a resource',
@@ -134,9 +160,8 @@ export const explainCommand: KubectlSubcommand = {
     }
     const group = type.group ? `GROUP:      ${type.group}\n` : '';
     const version = type.apiVersion.split('/').at(-1);
-    const fields = type.kind === 'ConfigMap'
-      ? ['apiVersion\t<string>', 'binaryData\t<map[string]string>', 'data\t<map[string]string>', 'immutable\t<boolean>', 'kind\t<string>', 'metadata\t<ObjectMeta>']
-      : ['apiVersion\t<string>', 'kind\t<string>', 'metadata\t<ObjectMeta>', `spec\t<${type.kind}Spec>`, `status\t<${type.kind}Status>`];
+    const own = EXPLAIN_FIELDS[type.kind] ?? [`spec\t<${type.kind}Spec>`, `status\t<${type.kind}Status>`];
+    const fields = ['apiVersion\t<string>', 'kind\t<string>', 'metadata\t<ObjectMeta>', ...own].sort();
     return ok(`${group}KIND:       ${type.kind}\nVERSION:    ${version}\n\nDESCRIPTION:\n    ${EXPLAIN_DESCRIPTIONS[type.kind] ?? ''}\n    \nFIELDS:\n${fields.map((f) => `  ${f}\n`).join('')}\n`);
   },
 };
