@@ -307,3 +307,13 @@ describe('kubectl explain for the kinds kept as JSON', () => {
     expect(run('kubectl explain jobs').stdout).toContain('  spec\t<JobSpec>\n  status\t<JobStatus>\n');
   });
 });
+
+describe('kubectl create ingress', () => {
+  it('builds rules from --rule and prints the ingress table', async () => {
+    const run = await runner();
+    expect(run('kubectl create ingress web --class=nginx --rule=shop.example.com/api*=web:80,tls=web-tls').stdout).toBe('ingress.networking.k8s.io/web created\n');
+    expect(run('kubectl get ing').stdout).toBe('NAME   CLASS   HOSTS              ADDRESS   PORTS     AGE\nweb    nginx   shop.example.com             80, 443   0s\n');
+    expect(run('kubectl get ing web -o jsonpath={.spec.rules[0].http.paths[0].pathType}').stdout).toBe('Prefix');
+    expect(run('kubectl create ingress bad --rule=nonsense').stderr).toContain('is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]');
+  });
+});

@@ -27,6 +27,8 @@ export const CREATE_STORED_FLAGS: FlagSpec[] = [
   { name: 'min-available', type: 'string', usage: 'The minimum number or percentage of available pods this budget requires.' },
   { name: 'max-unavailable', type: 'string', usage: 'The maximum number or percentage of unavailable pods this budget requires.' },
   { name: 'schedule', type: 'string', usage: 'A schedule in the Cron format the job should be run with.' },
+  { name: 'rule', type: 'stringArray', usage: 'Rule in format host/path=service:port[,tls=secretname]. Paths containing the leading character \'*\' are considered pathType=Prefix. tls argument is optional.' },
+  { name: 'class', type: 'string', usage: 'Ingress Class to be used' },
   { name: 'restart', type: 'string', usage: 'job\'s restart policy. supported values: OnFailure, Never' },
 ];
 
@@ -46,6 +48,8 @@ const GENERATED: Record<string, { kind: StoredKind; printed: string; namespaced:
   job: { kind: 'Job', printed: 'job.batch', namespaced: true },
   cronjob: { kind: 'CronJob', printed: 'cronjob.batch', namespaced: true },
   cj: { kind: 'CronJob', printed: 'cronjob.batch', namespaced: true },
+  ingress: { kind: 'Ingress', printed: 'ingress.networking.k8s.io', namespaced: true },
+  ing: { kind: 'Ingress', printed: 'ingress.networking.k8s.io', namespaced: true },
 };
 
 export const isStoredGenerator = (what: string): boolean => what in GENERATED;
@@ -82,6 +86,30 @@ function subjects(flags: ParsedFlags): Fields[] | string {
     out.push({ kind: 'ServiceAccount', name, namespace });
   }
   return out;
+}
+
+/** `--rule=host/path=service:port[,tls[=secret]]`, kubectl's format (a trailing `*` makes a Prefix path). */
+function ingressSpec(flags: ParsedFlags): Fields | string {
+  const rules: Fields[] = [];
+  const tls: Fields[] = [];
+  for (const rule of flags.all('rule')) {
+    const m = /^([^/=,]*)(\/[^=,]*)?=([^:,]+):([^,]+)(?:,tls(?:=([^,]+))?)?$/.exec(rule);
+    if (!m) return `error: rule ${rule} is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]\n`;
+    const [, host = '', rawPath = '/', service = '', port = ''] = m;
+    const prefix = rawPath.endsWith('*');
+    const path = prefix ? rawPath.slice(0, -1) : rawPath;
+    const backend: Fields = { service: { name: service, port: /^\d+$/.test(port) ? { number: Number(port) } : { name: port } } };
+    const r: Fields = { http: { paths: [{ backend, path, pathType: prefix ? 'Prefix' : 'Exact' }] } };
+    if (host !== '') r.host = host;
+    rules.push(r);
+    if (rule.includes(',tls')) tls.push(m[5] ? { hosts: host ? [host] : [], secretName: m[5] } : { hosts: host ? [host] : [] });
+  }
+  if (rules.length === 0) return 'error: at least one rule or a default backend must be specified\n';
+  const spec: Fields = { rules };
+  const cls = flags.string('class');
+  if (cls) spec.ingressClassName = cls;
+  if (tls.length > 0) spec.tls = tls;
+  return { spec, status: { loadBalancer: {} } };
 }
 
 function podTemplate(name: string, image: string, command: string[], restart: string): Fields {
@@ -160,6 +188,7 @@ function fieldsFor(kind: StoredKind, name: string, args: string[], flags: Parsed
       if (!schedule) return 'error: --schedule must be specified\n';
       return { spec: { jobTemplate: { metadata: { name }, spec: { template } }, schedule }, status: {} };
     }
+    case 'Ingress': return ingressSpec(flags);
     default:
       return `error: unknown command for "kubectl create"\n`;
   }

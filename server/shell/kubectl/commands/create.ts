@@ -75,7 +75,7 @@ export const createCommand: KubectlSubcommand = {
   name: 'create',
   short: 'Create a resource from a file or from stdin',
   usage: 'kubectl create -f FILENAME [options]',
-  completions: ['clusterrole', 'clusterrolebinding', 'configmap', 'cronjob', 'deployment', 'job', 'namespace', 'poddisruptionbudget', 'quota', 'role', 'rolebinding', 'secret', 'serviceaccount'],
+  completions: ['clusterrole', 'clusterrolebinding', 'configmap', 'cronjob', 'deployment', 'ingress', 'job', 'namespace', 'poddisruptionbudget', 'quota', 'role', 'rolebinding', 'secret', 'serviceaccount'],
   flags: [
     ...CREATE_STORED_FLAGS,
     { name: 'image', type: 'stringArray', usage: 'Image names to run.' },
