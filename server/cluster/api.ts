@@ -4,7 +4,7 @@
 import { admissionRefusal } from './quota.js';
 import { etcdDiskFull } from './host.js';
 import { randomHex } from './rng.js';
-import { isStoredKind, storedKindInfo, type StoredKind } from './stored-kinds.js';
+import { isStoredKind, STORED_KINDS, storedKindInfo, type StoredKind } from './stored-kinds.js';
 import type {
   ApiError, ApiResult, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod, ReplicaSet, Service, StoredObject,
 } from './types.js';
@@ -167,6 +167,11 @@ interface ObjectCounts {
 }
 const objectCounts = new WeakMap<ClusterState, Partial<Record<Kind, ObjectCounts>>>();
 
+/** Objects were laid down without the write path (createCluster's last step): count them again. */
+export function forgetCounts(state: ClusterState): void {
+  objectCounts.delete(state);
+}
+
 function countsOf(state: ClusterState, kind: Kind): ObjectCounts {
   let all = objectCounts.get(state);
   if (!all) objectCounts.set(state, (all = {}));
@@ -174,7 +179,7 @@ function countsOf(state: ClusterState, kind: Kind): ObjectCounts {
   const kept = all[kind];
   if (kept?.membership === membership) return kept;
   const counts: ObjectCounts = { membership, byNamespace: new Map(), total: 0 };
-  for (const key in collection(state, kind)) {
+  for (const key in objectsOfKind(state, kind)) {
     const slash = key.indexOf('/');
     const ns = slash < 0 ? '' : key.slice(0, slash);
     counts.byNamespace.set(ns, (counts.byNamespace.get(ns) ?? 0) + 1);
@@ -195,9 +200,12 @@ function recount(state: ClusterState, kind: Kind, key: string, delta: 1 | -1, be
   counts.membership = writeLogs.get(state)![kind]!.membership;
 }
 
+/** Every kind the ceiling counts: those with a model and those kept as JSON. */
+const ALL_KINDS: Kind[] = [...(Object.keys(COLLECTION) as Kind[]), ...STORED_KINDS.map((k) => k.kind)];
+
 function totalObjects(state: ClusterState): number {
   let total = 0;
-  for (const kind in COLLECTION) total += countsOf(state, kind as Kind).total;
+  for (const kind of ALL_KINDS) total += countsOf(state, kind).total;
   return total;
 }
 
@@ -245,7 +253,7 @@ export function createObject<K extends Kind>(state: ClusterState, kind: K, obj: 
   }
   const counts = countsOf(state, kind);
   const used = counts.byNamespace.get(obj.metadata.namespace ?? '') ?? 0;
-  const refusal = admissionRefusal(state.limits, kind, { used, total: totalObjects(state) }, { resource: RESOURCE_NAME[kind], name: generateName ?? obj.metadata.name });
+  const refusal = admissionRefusal(state.limits, kind, { used, total: totalObjects(state) }, { resource: resourceName(kind), name: generateName ?? obj.metadata.name });
   if (refusal) return { ok: false, error: refusal };
   if (!obj.metadata.uid) obj.metadata.uid = newUid(state);
   objects[key] = obj;

@@ -4,7 +4,7 @@
 // StorageClass, APIServices, CSINodes and ComponentStatuses. They draw their uids and name
 // suffixes from their own generator seeded from the scenario's seed, so the cluster's main
 // random sequence (pod names, uids of workloads) stays what it was without them.
-import { objectKey } from './api.js';
+import { forgetCounts, objectKey } from './api.js';
 import { randomHex, randomSuffix, seedRng } from './rng.js';
 import type { ClusterSpec } from './spec.js';
 import { STORED_KINDS, type StoredKind } from './stored-kinds.js';
@@ -33,7 +33,8 @@ function meta(b: Builder, name: string, namespace: string | undefined, labels: R
 
 function put(b: Builder, kind: StoredKind, m: ObjectMeta, fields: Fields): void {
   const stored = (b.state.stored ??= {});
-  (stored[kind] ??= {})[objectKey(m.namespace, m.name)] = { kind, metadata: m, fields };
+  // A copy: the tables above share arrays, and a shared value would print as a YAML alias.
+  (stored[kind] ??= {})[objectKey(m.namespace, m.name)] = { kind, metadata: m, fields: structuredClone(fields) };
 }
 
 function configMap(b: Builder, namespace: string, name: string, data: Record<string, string>, created?: SimTime): void {
@@ -288,4 +289,5 @@ export function addDefaultObjects(state: ClusterState, spec: ClusterSpec, seed: 
   addLeases(b);
   addEndpointSlices(b);
   addClusterScoped(b, spec);
+  forgetCounts(state);
 }

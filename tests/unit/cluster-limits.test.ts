@@ -64,13 +64,14 @@ describe('cluster limits', () => {
   });
 
   it('answers kubectl with the quota admission error, and the other kinds count too', () => {
-    const state = createCluster(roomySpec(110, { quota: { pods: 3, configmaps: 1, deployments: 1 } }), 5);
+    // configmaps: 2, since every namespace already holds kube-root-ca.crt (and it counts, as in a real quota).
+    const state = createCluster(roomySpec(110, { quota: { pods: 3, configmaps: 2, deployments: 1 } }), 5);
     const sh = shell(state);
     expect(sh('kubectl run a --image=busybox')).toBe('pod/a created\n');
     expect(sh('kubectl run b --image=busybox')).toBe('pod/b created\n');
     expect(sh('kubectl run c --image=busybox')).toBe('Error from server (Forbidden): pods "c" is forbidden: exceeded quota: object-counts, requested: pods=1, used: pods=3, limited: pods=3\n');
     expect(sh('kubectl create configmap one --from-literal=a=b')).toBe('configmap/one created\n');
-    expect(sh('kubectl create configmap two --from-literal=a=b')).toBe('Error from server (Forbidden): configmaps "two" is forbidden: exceeded quota: object-counts, requested: configmaps=1, used: configmaps=1, limited: configmaps=1\n');
+    expect(sh('kubectl create configmap two --from-literal=a=b')).toBe('Error from server (Forbidden): configmaps "two" is forbidden: exceeded quota: object-counts, requested: configmaps=1, used: configmaps=2, limited: configmaps=2\n');
     expect(sh('kubectl create deployment web --image=nginx')).toMatch(/deployments\.apps "web" is forbidden: exceeded quota: object-counts, requested: count\/deployments\.apps=1, used: count\/deployments\.apps=1, limited: count\/deployments\.apps=1\n$/);
     // A deleted pod frees its place.
     sh('kubectl delete pod a --force --grace-period=0');
@@ -81,7 +82,8 @@ describe('cluster limits', () => {
     const state = createCluster(roomySpec(110), 5);
     state.limits.maxObjects = Object.keys(state.pods).length + Object.keys(state.configmaps).length + Object.keys(state.services).length
       + Object.keys(state.endpoints).length + Object.keys(state.deployments).length + Object.keys(state.replicasets).length
-      + Object.keys(state.daemonsets).length + Object.keys(state.nodes).length + Object.keys(state.namespaces).length + 1;
+      + Object.keys(state.daemonsets).length + Object.keys(state.nodes).length + Object.keys(state.namespaces).length
+      + Object.values(state.stored ?? {}).reduce((n, objects) => n + Object.keys(objects).length, 0) + 1;
     const sh = shell(state);
     expect(sh('kubectl create configmap one --from-literal=a=b')).toBe('configmap/one created\n');
     expect(sh('kubectl create namespace more')).toBe('Error from server (Forbidden): namespaces "more" is forbidden: the simulated cluster holds at most ' + state.limits.maxObjects + ' objects\n');

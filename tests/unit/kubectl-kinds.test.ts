@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
 import { STORED_KINDS } from '../../server/cluster/stored-kinds.js';
 import type { ClusterState } from '../../server/cluster/types.js';
+import { LineBudget } from '../../server/shell/budget.js';
 import { kubectlRunner, session } from '../helpers/kubectl-fixture.js';
 
 const cluster = (): ClusterState => createCluster(demoClusterSpec, 7);
@@ -68,7 +69,7 @@ describe('kinds kept as JSON', () => {
   it('lists every kind with kubectl v1.29 columns, and -o yaml/name/jsonpath/describe work for each', async () => {
     const state = cluster();
     const { kubectlCommand } = await import('../../server/shell/kubectl/index.js');
-    const run = (argv: string[], stdin = '') => kubectlCommand({ state, session: session(), env: {}, stdin }, argv);
+    const run = (argv: string[], stdin = '') => kubectlCommand({ state, session: session(), env: {}, stdin, budget: new LineBudget() }, argv);
     for (const kind of STORED_KINDS) {
       if (kind.kind === 'ComponentStatus') continue;
       const created = run(['kubectl', 'apply', '-f', '-'], manifestFor(kind));
@@ -94,7 +95,7 @@ describe('kinds kept as JSON', () => {
   it('prints a Secret, a PVC and a Job like kubectl', async () => {
     const state = cluster();
     const { kubectlCommand } = await import('../../server/shell/kubectl/index.js');
-    const run = (argv: string[], stdin = '') => kubectlCommand({ state, session: session(), env: {}, stdin }, argv);
+    const run = (argv: string[], stdin = '') => kubectlCommand({ state, session: session(), env: {}, stdin, budget: new LineBudget() }, argv);
     for (const k of STORED_KINDS.filter((x) => ['Secret', 'PersistentVolumeClaim', 'Job', 'NetworkPolicy', 'PodDisruptionBudget', 'RoleBinding'].includes(x.kind))) {
       run(['kubectl', 'apply', '-f', '-'], manifestFor(k));
     }
@@ -120,7 +121,7 @@ describe('kinds kept as JSON', () => {
     const state = cluster();
     state.etcd.alarms.push({ memberID: '1', alarm: 'NOSPACE' });
     const { kubectlCommand } = await import('../../server/shell/kubectl/index.js');
-    const r = kubectlCommand({ state, session: session(), env: {}, stdin: manifestFor(STORED_KINDS.find((k) => k.kind === 'Secret')!) }, ['kubectl', 'apply', '-f', '-']);
+    const r = kubectlCommand({ state, session: session(), env: {}, budget: new LineBudget(), stdin: manifestFor(STORED_KINDS.find((k) => k.kind === 'Secret')!) }, ['kubectl', 'apply', '-f', '-']);
     expect(r.stderr).toContain('etcdserver: mvcc: database space exceeded');
     expect(state.stored?.Secret?.['default/t-secret']).toBeUndefined();
   });

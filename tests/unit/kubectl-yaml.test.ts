@@ -10,7 +10,8 @@ import { LineBudget } from '../../server/shell/budget.js';
 import { newSession, runLine } from '../../server/shell/index.js';
 import { toManifest, type Json } from '../../server/shell/kubectl/manifest.js';
 import { manifestYaml, toYaml } from '../../server/shell/kubectl/output.js';
-import { COLLECTION, type Kind } from '../../server/cluster/api.js';
+import { COLLECTION, objectsOfKind, type Kind } from '../../server/cluster/api.js';
+import { STORED_KINDS } from '../../server/cluster/stored-kinds.js';
 
 const { scenarios } = loadScenarioDir();
 
@@ -18,8 +19,8 @@ describe('kubectl -o yaml from kept YAML', () => {
   it.each(scenarios.map((s) => s.id))('%s: every kind, listed and alone, prints what the yaml library prints', (id) => {
     const state = startScenario(scenarios.find((s) => s.id === id)!.variants[0]!.scenario, 1);
     tick(state, 30_000);
-    for (const kind of Object.keys(COLLECTION) as Kind[]) {
-      const manifests = Object.values(state[COLLECTION[kind]]).map((obj) => toManifest(state, kind, obj as never));
+    for (const kind of [...Object.keys(COLLECTION), ...STORED_KINDS.map((k) => k.kind)] as Kind[]) {
+      const manifests = Object.values(objectsOfKind(state, kind)).map((obj) => toManifest(state, kind, obj as never));
       const list: Json = { apiVersion: 'v1', items: manifests, kind: 'List', metadata: { resourceVersion: '' } };
       for (const document of [list, { ...list, items: [] }, ...manifests.slice(0, 3)]) {
         expect(manifestYaml(document, new LineBudget()), kind).toBe(toYaml(document));

@@ -82,7 +82,8 @@ function build(f: Findings, state: ClusterState, kind: ManifestKind, top: JsonOb
  */
 function storedFrom(f: Findings, kind: StoredKind, top: JsonObject, metadata: ObjectMeta, stored: StoredObject | undefined): StoredObject {
   const fields: StoredObject['fields'] = {};
-  for (const [key, value] of Object.entries(top)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(key)) fields[key] = value;
+  // Through JSON: a YAML alias in the manifest must not become a value shared inside the object.
+  for (const [key, value] of Object.entries(top)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(key)) fields[key] = JSON.parse(JSON.stringify(value)) as Json;
   if (stored?.fields.status !== undefined) fields.status = stored.fields.status;
   if (kind === 'Secret') {
     const data = { ...readStringMap(f, fields.data, 'data') };
