@@ -6,6 +6,12 @@ import type { Word, WordPart } from './parse.js';
 /** Most words one word may expand to (`{1..9}{1..9}…` multiplies). */
 export const MAX_BRACE_WORDS = 20_000;
 
+/**
+ * Most characters the words of one expansion may hold together, counted while they are
+ * built: a long tail after `{a,b}{a,b}…` multiplies text long before it multiplies words.
+ */
+export const MAX_BRACE_CHARS = 256 * 1024;
+
 export class BraceTooLarge extends Error {}
 
 /** One character of unquoted literal text (which may be `{`, `,` or `}`), or a part kept whole. */
@@ -48,10 +54,12 @@ function expand(segs: Seg[]): Seg[][] {
     if (!found) continue;
     const prefix = segs.slice(0, open);
     const results: Seg[][] = [];
+    let size = 0;
     for (const alt of found.alternatives) {
       for (const tail of expand([...alt, ...segs.slice(found.close + 1)])) {
+        size += prefix.length + tail.length;
+        if (results.length >= MAX_BRACE_WORDS || size > MAX_BRACE_CHARS) throw new BraceTooLarge();
         results.push([...prefix, ...tail]);
-        if (results.length > MAX_BRACE_WORDS) throw new BraceTooLarge();
       }
     }
     return results;

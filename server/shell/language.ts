@@ -125,7 +125,8 @@ const read: Builtin = (_host, session, argv, stdin) => {
   const { ifs, white } = ifsOf(session);
   const unescape = (s: string): string => (raw ? s : s.replace(/\\(.)/gs, '$1'));
   if (arrayName) {
-    setArray(session, arrayName, splitForRead(raw ? line : line, ifs, white, undefined).map(unescape).slice(0, MAX_ARRAY_LENGTH));
+    const refused = setArray(session, arrayName, splitForRead(raw ? line : line, ifs, white, undefined).map(unescape).slice(0, MAX_ARRAY_LENGTH));
+    if (refused) return result('', refused, 1);
   } else if (names.length === 0) {
     setVar(session, 'REPLY', unescape(line));
   } else {
@@ -390,8 +391,8 @@ const mapfile: Builtin = (_host, session, argv, stdin) => {
   for (let record = stdin.record(delimiter); record && lines.length < MAX_ARRAY_LENGTH; record = stdin.record(delimiter)) {
     lines.push(strip || !record.ended ? record.text : record.text + (delimiter || '\0'));
   }
-  setArray(session, name, lines);
-  return result('');
+  const refused = setArray(session, name, lines);
+  return refused ? result('', refused, 1) : result('');
 };
 
 const command: Builtin = (host, session, argv, stdin) => {

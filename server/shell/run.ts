@@ -503,10 +503,13 @@ export class Runner implements ShellApi, LanguageHost {
           for (const v of values) {
             const close = v.indexOf(']=');
             const key = v.slice(1, close);
-            setElement(session, a.name, isAssoc(session, a.name) ? key : String(this.arith(session, { parts: [{ kind: 'lit', text: key, quoted: false }] }, sub)), v.slice(close + 2));
+            const refused = setElement(session, a.name, isAssoc(session, a.name) ? key : String(this.arith(session, { parts: [{ kind: 'lit', text: key, quoted: false }] }, sub)), v.slice(close + 2));
+            if (refused) return refused;
           }
-        } else if (a.append) setArray(session, a.name, [...(getElements(session, a.name)?.values ?? []), ...values]);
-        else setArray(session, a.name, values);
+          continue;
+        }
+        const refused = setArray(session, a.name, a.append ? [...(getElements(session, a.name)?.values ?? []), ...values] : values);
+        if (refused) return refused;
         continue;
       }
       const value = this.expandWord(session, a.value, false, sub).join('');

@@ -9,6 +9,32 @@ export const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Most elements one array may hold (`a+=(…)` in a loop must not grow without bound). */
 export const MAX_ARRAY_LENGTH = 100_000;
 
+/** Most elements all of a session's arrays hold together, and their characters (kept in the room's state). */
+export const MAX_ARRAY_ELEMENTS = 10_000;
+export const MAX_ARRAY_CHARS = 1024 * 1024;
+
+/**
+ * Why `count` more elements of `chars` characters (replacing `name`'s elements when `replacing`)
+ * would not fit, or undefined. Counted afresh: the caps keep the count small.
+ */
+function arrayRoomError(session: ShellSession, name: string, count: number, chars: number, replacing: boolean): string | undefined {
+  let elements = count;
+  let size = chars;
+  const add = (arrayName: string, values: Iterable<string | undefined>): void => {
+    if (replacing && arrayName === name) return;
+    for (const v of values) {
+      if (v === undefined) continue;
+      elements++;
+      size += v.length;
+    }
+  };
+  for (const [n, a] of Object.entries(session.arrays ?? {})) add(n, a);
+  for (const [n, m] of Object.entries(session.assoc ?? {})) add(n, Object.values(m));
+  if (elements > MAX_ARRAY_ELEMENTS) return `bash: ${name}: cannot assign: arrays hold at most ${MAX_ARRAY_ELEMENTS} elements in a session\n`;
+  if (size > MAX_ARRAY_CHARS) return `bash: ${name}: cannot assign: arrays would hold more than ${MAX_ARRAY_CHARS} characters\n`;
+  return undefined;
+}
+
 /** A scalar's value, element 0 of an array, or undefined when unset. */
 export function getVar(session: ShellSession, name: string): string | undefined {
   if (Object.hasOwn(session.vars, name)) return session.vars[name];
@@ -22,11 +48,8 @@ export function getVar(session: ShellSession, name: string): string | undefined 
 
 /** Sets a scalar (or element 0), or says why not (a session's variables are bounded: assignVar). */
 export function setVar(session: ShellSession, name: string, value: string): string | undefined {
-  const array = session.arrays?.[name];
-  if (array) array[0] = value;
-  else if (session.assoc?.[name]) session.assoc[name]['0'] = value;
-  else return assignVar(session, name, value);
-  return undefined;
+  if (session.arrays?.[name] || session.assoc?.[name]) return setElement(session, name, '0', value);
+  return assignVar(session, name, value);
 }
 
 export function unsetVar(session: ShellSession, name: string): void {
@@ -52,17 +75,25 @@ export function getElements(session: ShellSession, name: string): { keys: string
   return scalar === undefined ? undefined : { keys: ['0'], values: [scalar] };
 }
 
-export function setArray(session: ShellSession, name: string, values: string[]): void {
+/** `a=(…)`: sets the whole array, or says why not (a session's arrays are bounded). */
+export function setArray(session: ShellSession, name: string, values: string[]): string | undefined {
+  const kept = values.slice(0, MAX_ARRAY_LENGTH);
+  const refused = arrayRoomError(session, name, kept.length, kept.reduce((n, v) => n + v.length, 0), true);
+  if (refused) return refused;
   if (session.assoc?.[name]) {
-    session.assoc[name] = Object.fromEntries(values.map((v, i) => [String(i), v]));
-    return;
+    session.assoc[name] = Object.fromEntries(kept.map((v, i) => [String(i), v]));
+    return undefined;
   }
   unsetScalar(session, name);
-  (session.arrays ??= {})[name] = values.slice(0, MAX_ARRAY_LENGTH);
+  (session.arrays ??= {})[name] = kept;
+  return undefined;
 }
 
 /** `a[i]=v` (a negative index counts from the end), `m[key]=v` for an associative array. */
 export function setElement(session: ShellSession, name: string, key: string, value: string): string | undefined {
+  const old = session.arrays?.[name] || session.assoc?.[name] ? getElement(session, name, key) : undefined;
+  const refused = arrayRoomError(session, name, old === undefined ? 1 : 0, value.length - (old?.length ?? 0), false);
+  if (refused) return refused;
   const assoc = session.assoc?.[name];
   if (assoc) {
     assoc[key] = value;

@@ -7,6 +7,7 @@ import type { ClusterState } from '../../server/cluster/types.js';
 import { CPU_LIMIT_EXIT, LineBudget, MAX_STEPS_PER_LINE } from '../../server/shell/budget.js';
 import { newSession, runLine } from '../../server/shell/index.js';
 import { HISTSIZE, MAX_LINE_OUTPUT_BYTES, MAX_VARIABLE_CHARS, MAX_VARIABLES } from '../../server/shell/limits.js';
+import { MAX_ARRAY_CHARS, MAX_ARRAY_ELEMENTS } from '../../server/shell/vars.js';
 import type { LineResult, ShellSession } from '../../server/shell/types.js';
 
 const state: ClusterState = createCluster(demoClusterSpec, 1);
@@ -125,5 +126,35 @@ describe('a session stores a bounded amount', () => {
     for (let i = 0; i < MAX_VARIABLES; i += 500) run(Array.from({ length: 500 }, (_, j) => `n${i + j}=1`).join(' '), names);
     expect(run('one=more', names)).toMatchObject({ output: `bash: one: cannot assign: a session holds at most ${MAX_VARIABLES} variables\n`, exitCode: 1 });
     expect(run('for n0 in a b; do true; done; echo $n0', names).output).toBe('b\n'); // an existing one may change
+  });
+
+  it('bounds what arrays hold in a session (elements and characters), indexed and associative alike', () => {
+    const session = newSession(state);
+    run("x=$(printf '%200000s' x)", session);
+    for (let i = 0; i < 5; i++) expect(run(`a${i}=("$x")`, session).output).toBe('');
+    expect(run('a5=("$x")', session)).toMatchObject({ output: `bash: a5: cannot assign: arrays would hold more than ${MAX_ARRAY_CHARS} characters\n`, exitCode: 1 });
+    expect(run('declare -A m; m[k]="$x"', session).output).toMatch(/^bash: m: cannot assign: arrays would hold more than/);
+    expect(session.arrays?.a5).toBeUndefined();
+    const counted = newSession(state);
+    expect(run(`mapfile -t many < <(seq ${MAX_ARRAY_ELEMENTS + 1})`, counted)).toMatchObject({ output: `bash: many: cannot assign: arrays hold at most ${MAX_ARRAY_ELEMENTS} elements in a session\n`, exitCode: 1 });
+    // PIPESTATUS is an array too: leave it room.
+    expect(run(`mapfile -t many < <(seq ${MAX_ARRAY_ELEMENTS - 10}); echo \${#many[@]}`, counted).output).toBe(`${MAX_ARRAY_ELEMENTS - 10}\n`);
+    run('for i in $(seq 20); do fill[$i]=x; done 2>/dev/null', counted); // up to the cap
+    expect(run('many[0]=changed; echo ${many[0]}; one=(more)', counted).output).toMatch(/^changed\nbash: one: cannot assign: arrays hold at most/);
+  });
+
+  it('stops brace expansion by the characters it builds, not only the words (a long tail after {a,b}{a,b}…)', () => {
+    const braces = '{a,b}'.repeat(14);
+    const result = run(`echo ${braces}${'x'.repeat(4000)} | wc -c`);
+    expect(result.output).toBe('bash: brace expansion: too many words\n0\n');
+    expect(run(`echo ${'{a,b}'.repeat(818)} | wc -c`).output).toBe('bash: brace expansion: too many words\n0\n');
+  });
+
+  it('refuses a YAML alias bomb in kubectl apply with go-yaml\'s message', () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const [prev, next] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g'], ['g', 'h'], ['h', 'i']]) levels.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    const manifest = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\ndata:\n${levels.map((l) => `  ${l}`).join('\n')}\n`;
+    const result = run(`kubectl apply -f - <<'EOF'\n${manifest}EOF`);
+    expect(result.output).toMatch(/yaml: document contains excessive aliasing/);
   });
 });

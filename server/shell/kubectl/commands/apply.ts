@@ -66,7 +66,13 @@ export function parseYaml(text: string): { ok: true; docs: Json[] } | { ok: fals
   for (const doc of parseAllDocuments(text)) {
     const problem = doc.errors[0];
     if (problem) return { ok: false, error: goYamlError(problem) };
-    const value = doc.toJS() as Json | undefined;
+    let value: Json | undefined;
+    try {
+      value = doc.toJS() as Json | undefined;
+    } catch {
+      // The yaml library refuses alias bombs ("billion laughs") as go-yaml does.
+      return { ok: false, error: 'yaml: document contains excessive aliasing' };
+    }
     if (value !== undefined && value !== null) docs.push(value);
   }
   return { ok: true, docs };
