@@ -16,6 +16,13 @@ export function foldLedger(runtime: ScenarioRuntime, roomId: string, log: readon
 
 function ledgerRuntime(runtime: ScenarioRuntime, log: readonly RoomEvent[]): ScenarioRuntime {
   const commands = log.filter((e): e is EventOf<'command'> => e.type === 'command');
+  // A line may let time pass (`sleep`, `watch`): the event logged after it was stamped with
+  // the clock the line left, so the ledger's clock is set to that once the line "ran".
+  const clockAfter = new Map<EventOf<'command'>, number>();
+  log.forEach((e, i) => {
+    const following = log[i + 1];
+    if (e.type === 'command' && following) clockAfter.set(e, following.simTime);
+  });
   let next = 0;
   const clock = (cluster: ClusterState) => cluster as unknown as { now: number };
   return {
@@ -27,9 +34,11 @@ function ledgerRuntime(runtime: ScenarioRuntime, log: readonly RoomEvent[]): Sce
     injectFault: () => undefined,
     newSession: () => ({ root: false, vars: {}, history: [], namespace: 'default' }),
     prompt: () => commands[next]?.prompt ?? '$ ',
-    runLine: () => {
+    runLine: (cluster) => {
       const event = commands[next++];
       if (!event) throw new Error('more commands replayed than logged');
+      const after = clockAfter.get(event);
+      if (after !== undefined && after > clock(cluster).now) clock(cluster).now = after;
       return { output: event.output, exitCode: event.exitCode, ...(event.clear ? { clear: true } : {}) };
     },
   };

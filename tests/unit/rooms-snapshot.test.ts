@@ -132,7 +132,10 @@ describe('restoring a room', () => {
   });
 
   it('folds a log into the same report without simulating the cluster', async () => {
-    const { registry, store, runner, host } = await playedRoom('pending-pods');
+    const { registry, store, runner, host, player } = await playedRoom('pending-pods');
+    // A line that lets time pass: the lines after it are stamped later, in the ledger too.
+    await runner.act(player, { type: 'run', line: 'sleep 30' });
+    await runner.act(player, { type: 'run', line: 'kubectl get nodes' });
     await runner.act(host, { type: 'note', text: 'checked the scheduler first' });
     await runner.act(host, { type: 'end' });
     const runtime = catalog.runtime('pending-pods', 3)!;

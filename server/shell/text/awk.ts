@@ -5,7 +5,7 @@ import type { Expr, Rule, Stmt } from './awk-parse.js';
 import { AwkSyntaxError, parseAwk } from './awk-parse.js';
 import { parseOptions, readInputs, splitLines } from './common.js';
 import { STEPS_PER_RECORD, STEPS_PER_STATEMENT, type LineBudget } from '../budget.js';
-import { MAX_OUTPUT_CHARS } from '../limits.js';
+import { MAX_OUTPUT_CHARS, MAX_STAGE_CHARS } from '../limits.js';
 import { compileRegex, type Matcher } from './regex.js';
 import { FormatError, sprintf } from './sprintf.js';
 
@@ -456,13 +456,13 @@ class Interpreter {
     return false;
   }
 
-  /** Output past MAX_OUTPUT_CHARS is dropped (the shell cuts it there and says so). */
+  /** Output past MAX_STAGE_CHARS is dropped (the shell cuts it there and says so). */
   private write(text: string, to?: Expr): void {
     const target = to ? this.str(this.eval(to)) : '/dev/stdout';
     if (target === '/dev/stderr' || target === '/dev/fd/2') {
-      if (this.err.length <= MAX_OUTPUT_CHARS) this.err += text;
+      if (this.err.length <= MAX_STAGE_CHARS) this.err += text;
     } else if (target === '/dev/stdout' || target === '/dev/fd/1' || target === '-') {
-      if (this.out.length <= MAX_OUTPUT_CHARS) this.out += text;
+      if (this.out.length <= MAX_STAGE_CHARS) this.out += text;
     } else throw new AwkRuntimeError(`can't redirect to \`${target}' (Read-only file system)`);
   }
 

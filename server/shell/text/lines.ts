@@ -2,7 +2,7 @@
 // md5sum / sha256sum. GNU's output formats and messages.
 import { createHash } from 'node:crypto';
 import type { ShellCommand } from '../types.js';
-import { MAX_OUTPUT_CHARS } from '../limits.js';
+import { MAX_OUTPUT_CHARS, MAX_STAGE_CHARS } from '../limits.js';
 import { count, parseOptions, readInputs, splitLines, usageError } from './common.js';
 import { FormatError, sprintf } from './sprintf.js';
 
@@ -59,7 +59,7 @@ export const paste: ShellCommand = (ctx, argv) => {
       if (line !== undefined) any = true;
       return line ?? '';
     });
-    if (!any || out.length > MAX_OUTPUT_CHARS) break;
+    if (!any || out.length > MAX_STAGE_CHARS) break;
     out += `${fields.map((f, i) => (i === 0 ? f : delims[(i - 1) % delims.length] + f)).join('')}\n`;
   }
   return { stdout: out, stderr: '', exitCode: 0 };
@@ -199,7 +199,7 @@ export const seq: ShellCommand = (_ctx, argv) => {
     }
     values.push(text);
     size += text.length + separator.length;
-    if (size > MAX_OUTPUT_CHARS) break;
+    if (size > MAX_STAGE_CHARS) break;
   }
   if (o.has('w') && format === undefined) {
     const width = Math.max(...values.map((v) => v.length), lastText.replace(/^\+/, '').length);

@@ -4,7 +4,7 @@
 // for the common mistakes; back-references (which need backtracking) are refused.
 import { RE2JS } from 're2js';
 import { LineBudget } from '../budget.js';
-import { MAX_OUTPUT_CHARS } from '../limits.js';
+import { MAX_STAGE_CHARS } from '../limits.js';
 
 export interface RegexOptions {
   /** ERE (grep -E, egrep, sed -E, awk) rather than BRE. */
@@ -32,7 +32,7 @@ export interface Matcher {
   matchAll(text: string): Match[];
   /**
    * The text with the first (or every) match replaced; `count` says how many were. Once the
-   * result passes MAX_OUTPUT_CHARS the rest is dropped (the shell cuts output there anyway).
+   * result passes MAX_STAGE_CHARS the rest is dropped (the shell cuts output there anyway).
    */
   replace(text: string, global: boolean, replacement: (m: Match) => string): { text: string; count: number };
   /** The text cut at every non-empty match, like String.split with a RegExp. */
@@ -269,7 +269,7 @@ class Re2Matcher implements Matcher {
       out += text.slice(at, match.index) + replacement(match);
       at = match.index + match.text.length;
       count++;
-      if (out.length > MAX_OUTPUT_CHARS) return { text: out, count };
+      if (out.length > MAX_STAGE_CHARS) return { text: out, count };
       if (!global) break;
     }
     return { text: out + text.slice(at), count };
@@ -319,7 +319,7 @@ class LiteralMatcher implements Matcher {
       out += text.slice(at, i) + replacement({ index: i, text: this.literal, groups: [] });
       at = i + this.literal.length;
       count++;
-      if (out.length > MAX_OUTPUT_CHARS) return { text: out, count };
+      if (out.length > MAX_STAGE_CHARS) return { text: out, count };
       if (!global) break;
     }
     return { text: out + text.slice(at), count };

@@ -2,7 +2,7 @@
 // It finds programs, not shell builtins, like the real one.
 import { STEPS_PER_COMMAND } from '../budget.js';
 import type { ProgramResult, ShellProgram } from '../program.js';
-import { MAX_OUTPUT_CHARS } from '../limits.js';
+import { MAX_OUTPUT_CHARS, MAX_STAGE_CHARS } from '../limits.js';
 import { parseOptions } from './common.js';
 
 /** xargs' default splitting: blanks and newlines, honouring quotes and backslashes. */
@@ -79,8 +79,8 @@ export const xargs: ShellProgram = (ctx, argv, shell) => {
   }
   const total: ProgramResult = { stdout: '', stderr: '', exitCode: 0 };
   for (const run of runs) {
-    // The shell cuts output past MAX_OUTPUT_CHARS anyway: stop running once there.
-    if (total.stdout.length + total.stderr.length > MAX_OUTPUT_CHARS) break;
+    // The shell cuts output past MAX_STAGE_CHARS anyway: stop running once there.
+    if (total.stdout.length + total.stderr.length > MAX_STAGE_CHARS) break;
     if (o.has('t')) total.stderr += `${run.join(' ')}\n`;
     ctx.budget.spend(STEPS_PER_COMMAND + run.reduce((sum, arg) => sum + arg.length, 0));
     const found = shell.find(ctx, run[0]!, true);

@@ -2,7 +2,7 @@
 // statuses (3 compile error, 5 runtime error, 2 usage, -e rules). The language is in
 // parse.ts / eval.ts / builtins.ts.
 import type { CommandContext, CommandResult, ShellCommand } from '../../types.js';
-import { MAX_OUTPUT_CHARS } from '../../limits.js';
+import { MAX_STAGE_CHARS } from '../../limits.js';
 import { readInputs } from '../common.js';
 import { BUILTIN_ENV, BUILTIN_NAMES, NATIVES } from './builtins.js';
 import { BudgetExceeded, Evaluator, bindValue, startBudget, stepsLeft, patternVars, type Env, type Runtime } from './eval.js';
@@ -255,7 +255,7 @@ function run(ctx: CommandContext, o: Options, program: Node): CommandResult {
         last = x;
         stdout += o.raw && typeof x === 'string' ? x : dump(x, dumpOpts);
         if (!o.join) stdout += '\n';
-        if (stdout.length > MAX_OUTPUT_CHARS) throw new BudgetExceeded();
+        if (stdout.length > MAX_STAGE_CHARS) throw new BudgetExceeded();
       });
     } catch (error) {
       if (error instanceof JqRuntimeError) {
@@ -266,7 +266,7 @@ function run(ctx: CommandContext, o: Options, program: Node): CommandResult {
         return true;
       }
       if (error instanceof BudgetExceeded) {
-        stderr += stdout.length > MAX_OUTPUT_CHARS ? '' : 'jq: error: program stopped: it ran too long\n';
+        stderr += stdout.length > MAX_STAGE_CHARS ? '' : 'jq: error: program stopped: it ran too long\n';
         exitCode = 5;
         return false;
       }
