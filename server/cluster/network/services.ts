@@ -3,6 +3,7 @@
 // kube-proxy derives from them, and whether kube-proxy has programmed a node at all.
 import { createHash } from 'node:crypto';
 import { nodeIP } from '../controllers/kubelet.js';
+import { ipToInt } from '../ipam.js';
 import type { ClusterState, Node, Pod, Service, ServicePort } from '../types.js';
 import { podsWithIP } from './pod-lookup.js';
 
@@ -103,10 +104,6 @@ export function podAnswers(pod: Pod | undefined): boolean {
 /** The nodes whose address is on a VPC-style shared subnet (what the AWS CNI does not SNAT). */
 export const VPC_CIDR = '10.0.0.0/16';
 
-export function ipToInt(ip: string): number {
-  const o = ip.split('.').map(Number);
-  return ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0;
-}
 
 export function inCIDR(ip: string, cidr: string): boolean {
   const [base, bits] = cidr.split('/');
