@@ -136,6 +136,13 @@ export const SolutionSchema = z.strictObject({
   diagnosis: z.strictObject({ rootCause: Id, text: Text, evidence: z.array(Id) }),
 });
 
+/** A folk remedy that looks plausible and must not fix any cause. */
+export const AntiSolutionSchema = z.strictObject({
+  name: Text,
+  variants: OnlyVariants,
+  steps: z.array(SolutionStep).min(1),
+});
+
 export const ScenarioSchema = z
   .strictObject({
     /** The editor hint (`$schema: ./schema.json`) some authors put in the file itself. */
@@ -154,6 +161,10 @@ export const ScenarioSchema = z
     answer: AnswerKeySchema,
     /** Reference solutions; each variant uses the first one that applies to it. */
     solutions: z.array(SolutionSchema).min(1),
+    /** Folk remedies (restart the pods, reboot the node, …): `scenarios check` proves none solves any variant. */
+    antiSolutions: z.array(AntiSolutionSchema).default([]),
+    /** What a player should budget, shown in the lobby. */
+    estimatedMinutes: z.number().int().positive().optional(),
   })
   .meta({ id: 'Scenario', title: 'kubedrill scenario' });
 
