@@ -16,7 +16,7 @@ export interface TestDatabase {
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `kubedrill_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE "${name}"`);
+  await createDatabaseRetrying(name);
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
   return {
@@ -25,6 +25,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     // WITH (FORCE) ends connections a failed test left open.
     drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
   };
+}
+
+/** PostgreSQL refuses CREATE DATABASE (55006) while another session briefly holds template1. */
+async function createDatabaseRetrying(name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await adminQuery(`CREATE DATABASE "${name}"`);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55006' || attempt === 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }
 
 async function adminQuery(sql: string): Promise<void> {

@@ -18,9 +18,13 @@ describe('applyMigrations on PostgreSQL', () => {
   let testDb: TestDatabase;
   let pools: pg.Pool[];
   let tempDir: TempDir | undefined;
+  let poolErrors: Error[];
 
   const newPool = (): pg.Pool => {
     const pool = new pg.Pool({ connectionString: testDb.url, max: 2 });
+    // As the server's pool does: an idle connection ended under it (the database dropped after a
+    // timed-out test) is an error to report, not an uncaught exception that takes the worker down.
+    pool.on('error', (error) => poolErrors.push(error));
     pools.push(pool);
     return pool;
   };
@@ -28,9 +32,11 @@ describe('applyMigrations on PostgreSQL', () => {
   beforeEach(async () => {
     testDb = await createTestDatabase();
     pools = [];
+    poolErrors = [];
     tempDir = undefined;
   });
   afterEach(async () => {
+    expect(poolErrors).toEqual([]);
     await Promise.all(pools.map((pool) => pool.end()));
     await testDb.drop();
     await tempDir?.remove();
