@@ -127,7 +127,7 @@ describe('commands per line', () => {
     ]) {
       const started = performance.now();
       expect(run(thousand + body), body).toEqual(stopped);
-      expect(performance.now() - started, body).toBeLessThan(2_000);
+      expect(performance.now() - started, body).toBeLessThan(8_000); // loose: a runaway loop takes minutes
     }
   });
 });
