@@ -114,10 +114,6 @@ export function lineCount(arg: string, next: string | undefined): { count: numbe
   return undefined;
 }
 
-export function internalIP(node: Node): string | undefined {
-  return node.status.addresses.find((a) => a.type === 'InternalIP')?.address;
-}
-
 /** GNU coreutils' -h sizes (df, du, ls): powers of 1024, rounded up, one decimal below 10: `4.0G`, `167M`. */
 export function humanSize(bytes: number): string {
   const units = ['K', 'M', 'G', 'T', 'P'];

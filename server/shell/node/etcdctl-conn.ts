@@ -4,7 +4,8 @@
 import { wallClock } from '../../cluster/logs.js';
 import type { ClusterState } from '../../cluster/types.js';
 import type { ParsedFlags } from '../kubectl/types.js';
-import { hash32, internalIP, type NodeContext } from './common.js';
+import { hash32, type NodeContext } from './common.js';
+import { internalIP } from '../session.js';
 import { ETCD_CA, ETCD_CLIENT_PAIRS, nodeFiles } from './fs.js';
 
 export const DEFAULT_ENDPOINT = '127.0.0.1:2379';

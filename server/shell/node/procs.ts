@@ -4,7 +4,8 @@
 import type { Pod } from '../../cluster/types.js';
 import type { ShellCommand } from '../types.js';
 import { fail, ok } from '../types.js';
-import { humanSize, internalIP, isResult, onNode, psStart, stableInt, unitPid, type NodeContext } from './common.js';
+import { humanSize, isResult, onNode, psStart, stableInt, unitPid, type NodeContext } from './common.js';
+import { internalIP } from '../session.js';
 import { UNIT_INFO } from './systemd.js';
 
 interface Proc {
