@@ -41,6 +41,11 @@ export class LineBudget {
     return this.used;
   }
 
+  /** Steps the line may still spend. */
+  get remaining(): number {
+    return Math.max(0, this.limit - this.used);
+  }
+
   get exhausted(): boolean {
     return this.used > this.limit;
   }

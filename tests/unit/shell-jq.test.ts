@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
 import { newSession, runLine } from '../../server/shell/index.js';
+import { CPU_LIMIT_EXIT, LineBudget, MAX_STEPS_PER_LINE, cpuLimitMessage } from '../../server/shell/budget.js';
 import { MAX_OUTPUT_CHARS } from '../../server/shell/limits.js';
 
 function run(line: string): { output: string; exitCode: number; ms: number } {
@@ -19,6 +20,17 @@ describe('jq', () => {
       expect(r.exitCode, program).toBe(5);
       expect(r.output, program).toMatch(/^jq: error: program stopped: (it ran too long|recursion too deep)\n$/);
     }
+  });
+
+  it('runs on what is left of the line budget, so a loop of jq stops at the line limit', () => {
+    const state = createCluster(demoClusterSpec, 1);
+    const budget = new LineBudget();
+    budget.spend(MAX_STEPS_PER_LINE - 100_000); // the line already did most of its work
+    // 60,000 values fit jq's own allowance but not the 100,000 line steps left.
+    const r = runLine(state, newSession(state), "jq -n 'last(range(60000))'", { budget });
+    expect(r).toMatchObject({ exitCode: CPU_LIMIT_EXIT, output: cpuLimitMessage('jq') });
+    expect(budget.steps).toBeLessThanOrEqual(MAX_STEPS_PER_LINE + 100);
+    expect(run("jq -n 'last(range(60000))'").output).toBe('59999\n');
   });
 
   it('bounds what it prints and what strings grow to', () => {

@@ -232,7 +232,10 @@ function run(ctx: CommandContext, o: Options, program: Node): CommandResult {
   const env = newObject();
   for (const [k, v] of Object.entries(ctx.env)) env[k] = v;
   let next = 0;
-  startBudget(MAX_STEPS);
+  // A run may use its own allowance or what is left of the line's, whichever is smaller: many
+  // runs in one line (a loop) stop at the line's budget, not a whole allowance past it.
+  const allowance = Math.min(MAX_STEPS, Math.floor(ctx.budget.remaining / LINE_STEPS_PER_JQ_STEP));
+  startBudget(allowance);
   const rt: Runtime = { env, now: Math.floor((ctx.state.epoch + ctx.state.now) / 1000), stderr: [], nextInput: () => stream[next++]?.value };
   const evaluator = new Evaluator(rt, NATIVES);
   let scope: Env = BUILTIN_ENV;
@@ -293,6 +296,8 @@ function run(ctx: CommandContext, o: Options, program: Node): CommandResult {
     exitCode = 4;
   }
   if (o.exitStatus && exitCode === 0) exitCode = last === undefined ? 4 : truthy(last) ? 0 : 1;
-  ctx.budget.spend(LINE_STEPS_PER_JQ_STEP * Math.max(0, MAX_STEPS - stepsLeft()));
+  const used = Math.max(0, allowance - stepsLeft());
+  // Out of steps on the line's share (not jq's own): one more step stops the line there.
+  ctx.budget.spend(LINE_STEPS_PER_JQ_STEP * used + (allowance < MAX_STEPS && used >= allowance ? 1 : 0));
   return { stdout, stderr, exitCode };
 }
