@@ -12,7 +12,8 @@ export interface Actor {
 }
 
 export type Action =
-  | { type: 'join'; participantId: string; name: string; role: Role }
+  /** `spectatorSeats`: the server's cap on spectators present at once (checked here, in the room's turn, so concurrent joins cannot overshoot it). */
+  | { type: 'join'; participantId: string; name: string; role: Role; spectatorSeats?: number }
   | { type: 'leave' }
   /** A participant who left re-joins with their token: their seat again. */
   | { type: 'return' }
@@ -219,7 +220,7 @@ function released(score: Pick<ScoreDraft, 'participantId' | 'max' | 'parts'>, to
 function decideJoin(room: RoomState, action: Extract<Action, { type: 'join' }>): Decision {
   const simTime = room.cluster.now;
   const joined = (): Decision => accept({ type: 'participant.joined', simTime, participantId: action.participantId, name: uniqueName(room, action.name), role: action.role });
-  if (action.role === 'spectator') return seatClosed(room, 'spectator') ?? joined();
+  if (action.role === 'spectator') return seatClosed(room, 'spectator') ?? spectatorsFull(room, action.spectatorSeats) ?? joined();
   if (action.role !== 'player') return reject('forbidden', 'hosts do not join by code');
   if (room.mode === 'solo') return reject('conflict', 'a solo room has a single player');
   const needsApproval = room.mode === 'interview' ? playerSeats(room).length > 0 : room.status !== 'lobby';
@@ -227,6 +228,12 @@ function decideJoin(room: RoomState, action: Extract<Action, { type: 'join' }>):
   const waiting = Object.values(room.requests).filter((r) => r.status === 'pending').length;
   if (waiting >= MAX_WAITING) return reject('rate_limited', 'too many people are waiting for the host; try again later');
   return accept({ type: 'seat.requested', simTime, participantId: action.participantId, name: action.name });
+}
+
+function spectatorsFull(room: RoomState, seats: number | undefined): AckError | undefined {
+  if (seats === undefined) return undefined;
+  const present = Object.values(room.participants).filter((p) => p.role === 'spectator' && !p.left).length;
+  return present >= seats ? reject('forbidden', `this room has no spectator seats left (${seats})`) : undefined;
 }
 
 /** Into the seat the host names, the interview's candidate seat, or (game day) a new seat. */

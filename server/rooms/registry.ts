@@ -162,12 +162,12 @@ export class RoomRegistry {
    * First join by code: a new participant with a new token. With `hold`, the room is held
    * for the joining connection (see hold), and released again if the join fails.
    */
-  async joinByCode(code: string, name: string, role: 'player' | 'spectator', hold = false): Promise<Joined | AckError> {
+  async joinByCode(code: string, name: string, role: 'player' | 'spectator', hold = false, spectatorSeats?: number): Promise<Joined | AckError> {
     const runner = await this.findByCode(code, hold);
     if (!('room' in runner)) return runner;
     const participantId = randomUUID();
     const token = newToken();
-    const result = await runner.act({ participantId, role }, { type: 'join', participantId, name, role }, {
+    const result = await runner.act({ participantId, role }, { type: 'join', participantId, name, role, ...(spectatorSeats === undefined ? {} : { spectatorSeats }) }, {
       newParticipant: { id: participantId, name, role, tokenHash: hashToken(token) },
     });
     const placement = placementOf(runner.room, participantId);

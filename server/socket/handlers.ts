@@ -222,13 +222,8 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
           if ('token' in payload) return deps.registry.findByToken(payload.token, true);
           // Code guessing: only joins with a code that names no room count, so a class behind one address still gets in.
           if (!badCodes.available(address)) return failure('rate_limited', 'too many joins with unknown codes; try again in a minute');
-          if (payload.role === 'spectator') {
-            if (!spectatorJoins.take(address)) return failure('rate_limited', 'too many spectator joins; try again in a minute');
-            const room = await deps.registry.findByCode(payload.code);
-            const spectators = 'room' in room ? Object.values(room.room.participants).filter((p) => p.role === 'spectator' && !p.left).length : 0;
-            if (spectators >= deps.limits.maxSpectatorsPerRoom) return failure('forbidden', `this room has no spectator seats left (${deps.limits.maxSpectatorsPerRoom})`);
-          }
-          const joined = await deps.registry.joinByCode(payload.code, payload.name, payload.role, true);
+          if (payload.role === 'spectator' && !spectatorJoins.take(address)) return failure('rate_limited', 'too many spectator joins; try again in a minute');
+          const joined = await deps.registry.joinByCode(payload.code, payload.name, payload.role, true, deps.limits.maxSpectatorsPerRoom);
           if (!('runner' in joined) && joined.error.code === 'not_found') badCodes.take(address);
           return joined;
         },

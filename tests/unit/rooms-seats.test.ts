@@ -150,6 +150,15 @@ describe('spectators', () => {
     expect(await runner.act(host, { type: 'settings', settings: { autoHints: true } })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     registry.dispose();
   });
+
+  it('never exceed the seats for spectators, however many join at the same moment', async () => {
+    const { registry, runner } = await setup('gameday', { allowSpectators: true, autoHints: false });
+    const joins = await Promise.all(Array.from({ length: 12 }, (_, i) => registry.joinByCode(runner.room.code, `S${i}`, 'spectator', false, 5)));
+    expect(joins.filter((j) => 'runner' in j)).toHaveLength(5);
+    expect(joins.filter((j) => !('runner' in j))).toEqual(Array(7).fill({ ok: false, error: { code: 'forbidden', message: 'this room has no spectator seats left (5)' } }));
+    expect(Object.values(runner.room.participants).filter((p) => p.role === 'spectator')).toHaveLength(5);
+    registry.dispose();
+  });
 });
 
 describe('scores', () => {
