@@ -37,6 +37,7 @@ export interface RegistryOptions {
   snapshotWorkMs?: number;
   snapshotMs?: number;
   retryMs?: RunnerOptions['retryMs'];
+  maxStateBytes?: number;
   /** Clock period of running rooms (ms); 0 disables clocks (tests tick by hand). */
   tickMs?: number;
   /** Longest a running room goes without logging its time (ms, default 5000). */
@@ -342,7 +343,7 @@ export class RoomRegistry {
   }
 
   private runnerOptions(runtime: ScenarioRuntime): RunnerOptions {
-    const { hooks, flushMs, snapshotEvery, snapshotWorkMs, snapshotMs, retryMs, now } = this.options;
+    const { hooks, flushMs, snapshotEvery, snapshotWorkMs, snapshotMs, retryMs, maxStateBytes, now } = this.options;
     return {
       store: this.options.store,
       runtime,
@@ -352,6 +353,7 @@ export class RoomRegistry {
       ...(snapshotWorkMs !== undefined ? { snapshotWorkMs } : {}),
       ...(snapshotMs !== undefined ? { snapshotMs } : {}),
       ...(retryMs ? { retryMs } : {}),
+      ...(maxStateBytes !== undefined ? { maxStateBytes } : {}),
       hooks: {
         ...hooks,
         onCommitted: (runner: RoomRunner, events: RoomEvent[], origin?: string) => {

@@ -27,7 +27,7 @@ import { fromStored, toStored } from './log.js';
 import { executeCommand, reduceRoom, replayRoom } from './reducer.js';
 import { BrokenLogError, restoreRoom } from './restore.js';
 import type { ScenarioRuntime } from './runtime.js';
-import { encodeRoom } from './snapshot.js';
+import { encodeRoomMeasured } from './snapshot.js';
 import { adjustedTotal, type RoomState } from './state.js';
 
 export interface RunnerHooks {
@@ -68,7 +68,15 @@ export interface RunnerOptions {
   retryMs?: { first: number; max: number };
   /** Wall clock for the room row's startedAt / endedAt (never enters the simulation). */
   now?: () => Date;
+  /**
+   * A room whose state (serialised, at its last snapshot) outgrew this many bytes takes no more
+   * command lines (default 64 MiB): no player can grow the server's memory without bound
+   * through objects, files or variables. The check lags by at most one snapshot's worth of work.
+   */
+  maxStateBytes?: number;
 }
+
+export const DEFAULT_MAX_STATE_BYTES = 64 * 1024 * 1024;
 
 export type ActResult = { ok: true; events: RoomEvent[]; line?: LineResult } | AckError;
 
@@ -90,6 +98,8 @@ export class RoomRunner {
   private snapshotBytes = 0;
   /** Engine ms spent applying events since the last snapshot (what a rebuild would redo). */
   private workSinceSnapshot = 0;
+  /** The state's serialised size at the last snapshot (before deflating). */
+  private stateBytes = 0;
 
   private constructor(
     private state: RoomState,
@@ -151,6 +161,10 @@ export class RoomRunner {
     return this.exclusive(async () => {
       if (this.disposed) return failure('room_ended', 'the room is closed');
       if (this.stalled) return failure('unavailable', UNAVAILABLE);
+      const maxBytes = this.options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES;
+      if (action.type === 'run' && this.stateBytes > maxBytes) {
+        return failure('conflict', `this room's simulated world grew past ${Math.round(maxBytes / 1048576)} MiB: it takes no more commands (the host can end it)`);
+      }
       let decision: ReturnType<typeof decide>;
       let acted: { events: RoomEvent[]; line?: LineResult };
       let events: RoomEvent[];
@@ -381,7 +395,9 @@ export class RoomRunner {
       void this.exclusive(() => {
         if (this.disposed && this.state.status !== 'ended') return undefined;
         this.workSinceSnapshot = 0;
-        return { seq: this.state.seq, data: encodeRoom(this.state) };
+        const encoded = encodeRoomMeasured(this.state);
+        this.stateBytes = encoded.rawBytes;
+        return { seq: this.state.seq, data: encoded.data };
       })
         .then(async (taken) => {
           if (!taken) return;

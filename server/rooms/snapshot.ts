@@ -23,8 +23,14 @@ interface Envelope {
 }
 
 export function encodeRoom(state: RoomState): Uint8Array {
+  return encodeRoomMeasured(state).data;
+}
+
+/** The snapshot's bytes, and the size of the serialised state before deflating (what the room weighs in memory, roughly). */
+export function encodeRoomMeasured(state: RoomState): { data: Uint8Array; rawBytes: number } {
   const envelope: Envelope = { format: SNAPSHOT_FORMAT, state };
-  return deflateRawSync(serialize(envelope), { level: constants.Z_BEST_SPEED });
+  const raw = serialize(envelope);
+  return { data: deflateRawSync(raw, { level: constants.Z_BEST_SPEED }), rawBytes: raw.byteLength };
 }
 
 /** The room in `bytes`, or undefined when they are not a snapshot of room `roomId` at `seq` in this format. */

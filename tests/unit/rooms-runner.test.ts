@@ -22,6 +22,27 @@ async function join(registry: RoomRegistry, runner: RoomRunner, name: string, ro
 }
 
 describe('room runner', () => {
+  it('takes no more command lines once the room state outgrew its ceiling (measured at snapshots)', async () => {
+    const store = createMemoryRoomStore();
+    const registry = new RoomRegistry({ store, catalog: fakeCatalog(60_000), tickMs: 0, snapshotEvery: 1, maxStateBytes: 50_000 });
+    const created = await registry.create({ scenarioId: 'fake', mode: 'solo', seed: 7, name: 'Min', settings: { allowSpectators: false, autoHints: false } });
+    if (!('runner' in created)) throw new Error(created.error.message);
+    const { runner } = created;
+    const player = { participantId: created.participantId, role: 'player' as const };
+    await runner.act(player, { type: 'start' });
+    const line = `echo ${'x'.repeat(20_000)}`;
+    let refused: unknown;
+    for (let i = 0; i < 20 && !refused; i++) {
+      const r = await runner.act(player, { type: 'run', line });
+      if (!r.ok) refused = r;
+      await new Promise((resolve) => setTimeout(resolve, 5)); // the snapshot is taken after the ack
+    }
+    expect(refused).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/grew past \d+ MiB: it takes no more commands/) } });
+    // Everything else still works: the player can still give up and be scored.
+    expect((await runner.act(player, { type: 'give-up' })).ok).toBe(true);
+    registry.dispose();
+  });
+
   it('runs the status machine lobby → running ⇄ paused → ended and refuses what does not fit', async () => {
     const { registry, runner, hostId } = await setup();
     const host = { participantId: hostId, role: 'host' as const };
