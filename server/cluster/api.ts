@@ -2,6 +2,7 @@
 // it checks that the apiserver is up and etcd accepts writes, bumps the etcd revision,
 // stamps metadata.resourceVersion and grows the etcd database by the object's size.
 import { admissionRefusal } from './quota.js';
+import { quotaRefusal } from './resource-quota.js';
 import { etcdDiskFull } from './host.js';
 import { randomHex } from './rng.js';
 import { isStoredKind, STORED_KINDS, storedKindInfo, type StoredKind } from './stored-kinds.js';
@@ -203,6 +204,15 @@ function recount(state: ClusterState, kind: Kind, key: string, delta: 1 | -1, be
 /** Every kind the ceiling counts: those with a model and those kept as JSON. */
 const ALL_KINDS: Kind[] = [...(Object.keys(COLLECTION) as Kind[]), ...STORED_KINDS.map((k) => k.kind)];
 
+/** Kinds by the resource a quota names them with (`count/deployments.apps`, `services`). */
+const KIND_BY_RESOURCE = new Map<string, Kind>(ALL_KINDS.map((kind) => [resourceName(kind), kind]));
+
+/** How many objects of the kind a ResourceQuota name counts (`count/jobs.batch`, `secrets`) a namespace holds. */
+export function countByQuotaName(state: ClusterState, namespace: string, name: string): number {
+  const kind = KIND_BY_RESOURCE.get(name.startsWith('count/') ? name.slice('count/'.length) : name);
+  return kind ? (countsOf(state, kind).byNamespace.get(namespace) ?? 0) : 0;
+}
+
 function totalObjects(state: ClusterState): number {
   let total = 0;
   for (const kind of ALL_KINDS) total += countsOf(state, kind).total;
@@ -255,6 +265,12 @@ export function createObject<K extends Kind>(state: ClusterState, kind: K, obj: 
   const used = counts.byNamespace.get(obj.metadata.namespace ?? '') ?? 0;
   const refusal = admissionRefusal(state.limits, kind, { used, total: totalObjects(state) }, { resource: resourceName(kind), name: generateName ?? obj.metadata.name });
   if (refusal) return { ok: false, error: refusal };
+  const namespace = obj.metadata.namespace;
+  if (namespace) {
+    const what = { resource: resourceName(kind), name: generateName ?? obj.metadata.name, ...(kind === 'Pod' ? { pod: obj as Pod } : {}) };
+    const overQuota = quotaRefusal(state, namespace, what, (name) => countByQuotaName(state, namespace, name));
+    if (overQuota) return { ok: false, error: overQuota };
+  }
   if (!obj.metadata.uid) obj.metadata.uid = newUid(state);
   objects[key] = obj;
   stamp(state, kind, obj, true);

@@ -7,6 +7,7 @@ import { endpointsController } from './controllers/endpoints.js';
 import { garbageCollector } from './controllers/gc.js';
 import { kubeletController } from './controllers/kubelet.js';
 import { nodeLifecycleController } from './controllers/node-lifecycle.js';
+import { quotaStatusController } from './controllers/quota-status.js';
 import { replicaSetController } from './controllers/replicaset.js';
 import { schedulerController } from './controllers/scheduler.js';
 import { newTickContext } from './controllers/context.js';
@@ -35,6 +36,7 @@ function step(state: ClusterState, dt: number, traffic: boolean): void {
   if (apiUp && state.controlPlane.controllerManager.running) {
     endpointsController(ctx);
     garbageCollector(ctx);
+    quotaStatusController(ctx);
   }
   if (Math.floor((state.now - dt) / EVENT_EXPIRY_PERIOD_MS) !== Math.floor(state.now / EVENT_EXPIRY_PERIOD_MS)) expireEvents(state);
   if (traffic) tickTraffic(state, dt);

@@ -582,7 +582,7 @@ export interface ActorRecord {
 /** Why an API write failed; the message is the real server's wording. */
 export interface ApiError {
   status: number;
-  reason: 'NotFound' | 'AlreadyExists' | 'Invalid' | 'Conflict' | 'InternalError' | 'ServiceUnavailable' | 'BadRequest' | 'Forbidden';
+  reason: 'NotFound' | 'AlreadyExists' | 'Invalid' | 'Conflict' | 'InternalError' | 'ServiceUnavailable' | 'BadRequest' | 'Forbidden' | 'TooManyRequests';
   message: string;
 }
 

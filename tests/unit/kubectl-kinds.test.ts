@@ -96,7 +96,7 @@ describe('kinds kept as JSON', () => {
     const state = cluster();
     const { kubectlCommand } = await import('../../server/shell/kubectl/index.js');
     const run = (argv: string[], stdin = '') => kubectlCommand({ state, session: session(), env: {}, stdin, budget: new LineBudget() }, argv);
-    for (const k of STORED_KINDS.filter((x) => ['Secret', 'PersistentVolumeClaim', 'Job', 'NetworkPolicy', 'PodDisruptionBudget', 'RoleBinding'].includes(x.kind))) {
+    for (const k of STORED_KINDS.filter((x) => ['Secret', 'PersistentVolumeClaim', 'Job', 'NetworkPolicy', 'PodDisruptionBudget', 'RoleBinding', 'Lease'].includes(x.kind))) {
       run(['kubectl', 'apply', '-f', '-'], manifestFor(k));
     }
     expect(run(['kubectl', 'get', 'secrets']).stdout).toBe('NAME       TYPE     DATA   AGE\nt-secret   Opaque   1      0s\n');
@@ -110,11 +110,13 @@ describe('kinds kept as JSON', () => {
     expect(run(['kubectl', 'get', 'pdb']).stdout).toBe('NAME                    MIN AVAILABLE   MAX UNAVAILABLE   ALLOWED DISRUPTIONS   AGE\nt-poddisruptionbudget   1               N/A               0                     0s\n');
     expect(run(['kubectl', 'get', 'rolebinding', '-o', 'wide']).stdout).toBe(
       'NAME            ROLE               AGE   USERS   GROUPS   SERVICEACCOUNTS\nt-rolebinding   ClusterRole/view   0s                     default/default\n');
-    // The generic describer: smart labels, nested fields indented.
-    const described = run(['kubectl', 'describe', 'pdb', 't-poddisruptionbudget']).stdout;
-    expect(described).toContain('API Version:  policy/v1\n');
-    expect(described).toContain('Spec:\n  Min Available:  1\n  Selector:\n    Match Labels:\n      App:  web\n');
+    // The generic describer (a kind kubectl has no describer for): smart labels, nested fields indented.
+    const described = run(['kubectl', 'describe', 'lease', 't-lease']).stdout;
+    expect(described).toContain('API Version:  coordination.k8s.io/v1\n');
+    expect(described).toMatch(/\nMetadata:\n  Creation Timestamp:  /);
     expect(described).toMatch(/Events:\s+<none>\n$/);
+    // A budget has its own (describePodDisruptionBudget).
+    expect(run(['kubectl', 'describe', 'pdb', 't-poddisruptionbudget']).stdout).toMatch(/^Name: +t-poddisruptionbudget\nNamespace: +default\nMin available: +1\nSelector: +app=web\nStatus:\n/);
   });
 
   it('keeps writes going through the apiserver: NOSPACE refuses them with the real error', async () => {

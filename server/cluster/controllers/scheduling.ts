@@ -26,7 +26,7 @@ export function untoleratedTaint(taints: Taint[], tolerations: Toleration[], eff
   return taints.find((taint) => effects.includes(taint.effect) && !tolerations.some((t) => tolerates(t, taint)));
 }
 
-function requirementMatches(labels: Record<string, string>, r: NodeSelectorRequirement): boolean {
+export function requirementMatches(labels: Record<string, string>, r: NodeSelectorRequirement): boolean {
   const v = labels[r.key];
   switch (r.operator) {
     case 'In': return v !== undefined && (r.values ?? []).includes(v);

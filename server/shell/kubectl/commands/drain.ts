@@ -1,6 +1,8 @@
 // `kubectl cordon|uncordon NODE` and `kubectl drain NODE`: drain cordons, then evicts the
 // node's pods with kubectl's filters (DaemonSet-managed, unmanaged, mirror pods).
 import { deleteObject, mutateObject } from '../../../cluster/api.js';
+import { evictPod } from '../../../cluster/disruption.js';
+import { parseDuration } from '../../../cluster/quantity.js';
 import type { Pod } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
@@ -8,6 +10,7 @@ import { apiErrorText } from '../api-error.js';
 import { SELECTOR_FLAGS } from '../query.js';
 import { matchesLabels, parseLabelSelector } from '../selectors.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
+import { MAX_WATCH_MS } from '../watching.js';
 
 /** Nodes named on the line or chosen by `-l`; a NotFound line for unknown names. */
 function selectNodes(ctx: KubectlContext, args: string[], flags: ParsedFlags, cmd: string): { names: string[]; errors: string } | { error: string } {
@@ -57,6 +60,56 @@ export const uncordonCommand = cordonLike('uncordon');
 
 const podRef = (p: Pod): string => `${p.metadata.namespace}/${p.metadata.name}`;
 
+/** Seconds as Go's time.Duration prints them: `20s`, `1m0s`, `1h0m0s`. */
+function goDuration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  return h > 0 ? `${h}h${m}m${sec}s` : m > 0 ? `${m}m${sec}s` : `${sec}s`;
+}
+
+/**
+ * Evicts the pods as kubectl's drain helper does (k8s.io/kubectl/pkg/drain): "evicting pod"
+ * before each attempt; a budget's 429 is retried every 5 s of simulated time until --timeout
+ * (0 = no limit; here bounded like every watching command); other errors end that pod. With
+ * --disable-eviction the pods are deleted, budgets or not.
+ */
+function evictAll(ctx: KubectlContext, pods: Pod[], flags: ParsedFlags): { stdout: string; stderr: string; errors: string[] } {
+  const grace = flags.int('grace-period')!;
+  const options = grace >= 0 ? { gracePeriodSeconds: grace } : {};
+  const timeout = parseDuration(flags.string('timeout') ?? '0s') ?? 0;
+  const limit = timeout > 0 ? Math.min(timeout, MAX_WATCH_MS) : MAX_WATCH_MS;
+  const useDelete = flags.bool('disable-eviction');
+  let stdout = '';
+  let stderr = '';
+  const errors: string[] = [];
+  let pending = pods;
+  for (let waited = 0; ; waited += EVICTION_RETRY_MS) {
+    const retry: Pod[] = [];
+    for (const p of pending) {
+      const where = `pods/"${p.metadata.name}" -n "${p.metadata.namespace}"`;
+      if (!useDelete) stdout += `evicting pod ${podRef(p)}\n`;
+      const r = useDelete ? deleteObject(ctx.state, 'Pod', podRef(p), options) : evictPod(ctx.state, podRef(p), options);
+      if (r.ok || r.error.status === 404) stdout += `pod/${p.metadata.name} ${useDelete ? 'deleted' : 'evicted'}\n`;
+      else if (r.error.status === 429) {
+        stderr += `error when evicting ${where} (will retry after 5s): ${r.error.message}\n`;
+        retry.push(p);
+      } else errors.push(`error when evicting ${where}: ${r.error.message}`);
+    }
+    if (retry.length === 0) break;
+    if (waited + EVICTION_RETRY_MS > limit || (ctx.passTime?.(EVICTION_RETRY_MS) ?? 0) < EVICTION_RETRY_MS) {
+      for (const p of retry) errors.push(`error when evicting pods/"${p.metadata.name}" -n "${p.metadata.namespace}": global timeout reached: ${goDuration(timeout > 0 ? timeout : waited + EVICTION_RETRY_MS)}`);
+      break;
+    }
+    pending = retry;
+  }
+  return { stdout, stderr, errors };
+}
+
+/** How long kubectl's drain waits before it asks again for an eviction a budget refused. */
+const EVICTION_RETRY_MS = 5000;
+
 export const drainCommand: KubectlSubcommand = {
   name: 'drain',
   short: 'Drain node in preparation for maintenance',
@@ -104,17 +157,14 @@ export const drainCommand: KubectlSubcommand = {
       if (daemon.length > 0) warnings.push(`ignoring DaemonSet-managed Pods: ${daemon.map(podRef).join(', ')}`);
       if (unmanaged.length > 0) warnings.push(`deleting Pods that declare no controller: ${unmanaged.map(podRef).join(', ')}`);
       if (warnings.length > 0) stderr += `Warning: ${warnings.join('; ')}\n`;
-      const evict = pods.filter((p) => !daemon.includes(p));
-      for (const p of evict) stdout += `evicting pod ${podRef(p)}\n`;
-      const grace = flags.int('grace-period')!;
-      for (const p of evict) {
-        const r = deleteObject(ctx.state, 'Pod', podRef(p), grace >= 0 ? { gracePeriodSeconds: grace } : {});
-        if (r.ok) {
-          stdout += `pod/${p.metadata.name} evicted\n`;
-        } else {
-          stderr += `error when evicting pods/"${p.metadata.name}" -n "${p.metadata.namespace}" (will retry after 5s): ${r.error.message}\n`;
-          exitCode = 1;
-        }
+      const evicted = evictAll(ctx, pods.filter((p) => !daemon.includes(p)), flags);
+      stdout += evicted.stdout;
+      stderr += evicted.stderr;
+      if (evicted.errors.length > 0) {
+        const aggregate = evicted.errors.length === 1 ? evicted.errors[0]! : `[${evicted.errors.join(', ')}]`;
+        stderr += `error: unable to drain node "${node}" due to error: ${aggregate}, continuing command...\nThere are pending nodes to be drained:\n ${node}\n${aggregate}\n`;
+        exitCode = 1;
+        continue;
       }
       if (exitCode === 0) stdout += `node/${node} drained\n`;
     }

@@ -2,8 +2,9 @@
 // ServiceAccount with kubectl's own describers, every other kind with kubectl's generic
 // describer, which prints the object's content with "smart" labels (kubectl pkg/describe
 // describe.go: genericDescriber, printUnstructuredContent, smartLabelFor).
-import type { ClusterState, JsonValue, StoredObject } from '../../../cluster/types.js';
+import type { ClusterState, JsonValue, LabelSelector, NodeSelectorRequirement, StoredObject } from '../../../cluster/types.js';
 import { toManifest } from '../manifest.js';
+import { selectorString } from '../printers.js';
 import { describeWriter, writeEvents, writeLabels, writeAnnotations, writeObjectHead, type DescribeWriter } from './writer.js';
 
 const ACRONYMS = new Set(['API', 'URL', 'UID', 'OSB', 'GUID']);
@@ -73,7 +74,59 @@ function describeServiceAccount(state: ClusterState, o: StoredObject): string {
   return w.done();
 }
 
+const record = (v: JsonValue | undefined): { [k: string]: JsonValue } => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {});
+
+/** kubectl describe.go describeQuota: a Resource / Used / Hard table over spec.hard, values from status. */
+function describeResourceQuota(_state: ClusterState, o: StoredObject): string {
+  const w = describeWriter();
+  w.write(0, `Name:\t${o.metadata.name}\n`);
+  w.write(0, `Namespace:\t${o.metadata.namespace ?? ''}\n`);
+  w.write(0, 'Resource\tUsed\tHard\n');
+  w.write(0, '--------\t----\t----\n');
+  const status = record(o.fields.status);
+  const hard = record(status.hard);
+  const used = record(status.used);
+  for (const name of Object.keys(record(record(o.fields.spec).hard)).sort()) {
+    w.write(0, `${name}\t${scalar(used[name] ?? '0')}\t${scalar(hard[name] ?? '0')}\n`);
+  }
+  return w.done();
+}
+
+/** kubectl describe.go describePodDisruptionBudget. */
+function describePodDisruptionBudget(state: ClusterState, o: StoredObject): string {
+  const w = describeWriter();
+  const spec = record(o.fields.spec);
+  const status = record(o.fields.status);
+  w.write(0, `Name:\t${o.metadata.name}\n`);
+  w.write(0, `Namespace:\t${o.metadata.namespace ?? ''}\n`);
+  if (spec.minAvailable !== undefined) w.write(0, `Min available:\t${scalar(spec.minAvailable)}\n`);
+  else if (spec.maxUnavailable !== undefined) w.write(0, `Max unavailable:\t${scalar(spec.maxUnavailable)}\n`);
+  w.write(0, `Selector:\t${spec.selector === undefined ? '<unset>' : selectorString(asLabelSelector(spec.selector))}\n`);
+  w.write(0, 'Status:\n');
+  const count = (v: JsonValue | undefined) => (typeof v === 'number' ? v : 0);
+  w.write(2, `Allowed disruptions:\t${count(status.disruptionsAllowed)}\n`);
+  w.write(2, `Current:\t${count(status.currentHealthy)}\n`);
+  w.write(2, `Desired:\t${count(status.desiredHealthy)}\n`);
+  w.write(2, `Total:\t${count(status.expectedPods)}\n`);
+  writeEvents(w, state, o.metadata.uid);
+  return w.done();
+}
+
+/** A selector kept as JSON, in the shape the printers take (malformed parts left out). */
+function asLabelSelector(v: JsonValue): LabelSelector {
+  const s = record(v);
+  const matchLabels: Record<string, string> = {};
+  for (const [k, value] of Object.entries(record(s.matchLabels))) matchLabels[k] = scalar(value);
+  const matchExpressions = (Array.isArray(s.matchExpressions) ? s.matchExpressions : []).map(record).flatMap((e) =>
+    typeof e.key === 'string' && typeof e.operator === 'string'
+      ? [{ key: e.key, operator: e.operator as NodeSelectorRequirement['operator'], values: (Array.isArray(e.values) ? e.values : []).map(scalar) }]
+      : []);
+  return { matchLabels, matchExpressions };
+}
+
 export function describeStored(state: ClusterState, o: StoredObject): string {
+  if (o.kind === 'ResourceQuota') return describeResourceQuota(state, o);
+  if (o.kind === 'PodDisruptionBudget') return describePodDisruptionBudget(state, o);
   if (o.kind === 'Secret') return describeSecret(state, o);
   if (o.kind === 'ServiceAccount') return describeServiceAccount(state, o);
   return describeGeneric(state, o);

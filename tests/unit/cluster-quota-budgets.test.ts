@@ -1,0 +1,90 @@
+// ResourceQuota admission and PodDisruptionBudgets behind the kinds: creates past a quota are
+// forbidden with the admission plugin's message (kubernetes plugin/pkg/admission/resourcequota
+// controller.go: "exceeded quota: %s, requested: %s, used: %s, limited: %s"; pkg/quota/v1/
+// evaluator/core/pods.go: "must specify …"), the controllers keep status current for `get` and
+// `describe` (kubectl pkg/describe describe.go: describeQuota, describePodDisruptionBudget), and
+// `kubectl drain` evicts through budgets the way k8s.io/kubectl/pkg/drain does ("evicting pod",
+// "(will retry after 5s)", "global timeout reached").
+import { describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
+import { newSession, runLine } from '../../server/shell/index.js';
+
+function shell() {
+  const state = createCluster(demoClusterSpec, 1);
+  const session = newSession(state);
+  return (line: string) => runLine(state, session, line, { advance: (ms) => tick(state, ms) });
+}
+
+describe('ResourceQuota', () => {
+  it('forbids a pod past the hard limit and one that does not state a quota-ed resource', () => {
+    const run = shell();
+    run('kubectl create namespace team; kubectl create quota compute -n team --hard=pods=1,count/configmaps=1');
+    expect(run('kubectl run a -n team --image=nginx').output).toBe('pod/a created\n');
+    expect(run('kubectl run b -n team --image=nginx')).toEqual({
+      output: 'Error from server (Forbidden): pods "b" is forbidden: exceeded quota: compute, requested: pods=1, used: pods=1, limited: pods=1\n',
+      exitCode: 1,
+    });
+    run('kubectl create cm one -n team');
+    expect(run('kubectl create cm two -n team').output).toBe(
+      'Error from server (Forbidden): configmaps "two" is forbidden: exceeded quota: compute, requested: count/configmaps=1, used: count/configmaps=1, limited: count/configmaps=1\n',
+    );
+    run('kubectl create quota cpu -n team --hard=requests.cpu=2');
+    run('kubectl delete pod a -n team --grace-period=0 --force');
+    expect(run('kubectl run c -n team --image=nginx').output).toBe('Error from server (Forbidden): pods "c" is forbidden: failed quota: cpu: must specify requests.cpu for: c\n');
+  });
+
+  it('stops a controller from creating pods (FailedCreate) and shows Used / Hard', () => {
+    const run = shell();
+    run('kubectl create quota q --hard=pods=6,limits.memory=8Gi');
+    run('kubectl scale deploy web --replicas=6; sleep 5');
+    expect(run('kubectl get events --field-selector reason=FailedCreate -o jsonpath={.items[0].message}').output)
+      .toMatch(/^Error creating: pods "web-[a-z0-9]+-" is forbidden: exceeded quota: q, requested: pods=1, used: pods=6, limited: pods=6$/);
+    expect(run('kubectl describe quota q').output).toBe([
+      'Name:          q',
+      'Namespace:     default',
+      'Resource       Used  Hard',
+      '--------       ----  ----',
+      'limits.memory  2Gi   8Gi',
+      'pods           6     6',
+      '',
+    ].join('\n'));
+    expect(run('kubectl get quota q').output).toMatch(/^NAME +AGE +REQUEST +LIMIT\nq +5s +pods: 6\/6 +limits.memory: 2Gi\/8Gi\n$/);
+  });
+});
+
+describe('PodDisruptionBudget', () => {
+  it('keeps its status and makes drain retry, then give up at --timeout', () => {
+    const run = shell();
+    run('kubectl create pdb web --selector=app=web --min-available=3; sleep 1');
+    expect(run('kubectl describe pdb web').output).toBe([
+      'Name:           web',
+      'Namespace:      default',
+      'Min available:  3',
+      'Selector:       app=web',
+      'Status:',
+      '    Allowed disruptions:  0',
+      '    Current:              3',
+      '    Desired:              3',
+      '    Total:                3',
+      'Events:                   <none>',
+      '',
+    ].join('\n'));
+    const drained = run('kubectl drain worker-1 --ignore-daemonsets --timeout=12s');
+    expect(drained.exitCode).toBe(1);
+    const blocked = drained.output.match(/error when evicting pods\/"web-[a-z0-9-]+" -n "default" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\.\n/g) ?? [];
+    expect(blocked.length).toBeGreaterThanOrEqual(2);
+    expect(drained.output).toMatch(/error: unable to drain node "worker-1" due to error: .*global timeout reached: 12s.*, continuing command...\nThere are pending nodes to be drained:\n worker-1\n/);
+    expect(run('kubectl get pods -l app=web --field-selector spec.nodeName=worker-1 -o name').output).not.toBe('');
+    // Deleting a pod does not ask the budget; --disable-eviction deletes too.
+    expect(run('kubectl drain worker-1 --ignore-daemonsets --disable-eviction').output).toMatch(/node\/worker-1 drained\n/);
+  });
+
+  it('lets drain go on one pod at a time under maxUnavailable: 1', () => {
+    const run = shell();
+    run('kubectl create pdb web --selector=app=web --max-unavailable=1; sleep 1');
+    const drained = run('kubectl drain worker-1 --ignore-daemonsets');
+    expect(drained.exitCode).toBe(0);
+    expect(drained.output).toMatch(/node\/worker-1 drained\n/);
+    expect(drained.output).toContain("(will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.");
+  });
+});
