@@ -2,6 +2,7 @@
 // it checks that the apiserver is up and etcd accepts writes, bumps the etcd revision,
 // stamps metadata.resourceVersion and grows the etcd database by the object's size.
 import { admissionRefusal } from './quota.js';
+import { applyLimitRanges } from './limit-range.js';
 import { quotaRefusal } from './resource-quota.js';
 import { etcdDiskFull } from './host.js';
 import { randomHex } from './rng.js';
@@ -267,6 +268,8 @@ export function createObject<K extends Kind>(state: ClusterState, kind: K, obj: 
   if (refusal) return { ok: false, error: refusal };
   const namespace = obj.metadata.namespace;
   if (namespace) {
+    const limited = kind === 'Pod' ? applyLimitRanges(state, obj as Pod) : null;
+    if (limited) return { ok: false, error: limited };
     const what = { resource: resourceName(kind), name: generateName ?? obj.metadata.name, ...(kind === 'Pod' ? { pod: obj as Pod } : {}) };
     const overQuota = quotaRefusal(state, namespace, what, (name) => countByQuotaName(state, namespace, name));
     if (overQuota) return { ok: false, error: overQuota };

@@ -52,6 +52,48 @@ describe('ResourceQuota', () => {
   });
 });
 
+describe('LimitRange', () => {
+  const range = `kubectl create ns team; cat <<EOF | kubectl apply -f -
+apiVersion: v1
+kind: LimitRange
+metadata: {name: lr, namespace: team}
+spec:
+  limits:
+  - type: Container
+    default: {cpu: 500m, memory: 256Mi}
+    defaultRequest: {cpu: 100m}
+    max: {cpu: "1"}
+EOF`;
+
+  it('fills in defaults (and says so in the annotation) before quotas count the pod', () => {
+    const run = shell();
+    run(range);
+    run('kubectl create quota q -n team --hard=requests.cpu=150m');
+    expect(run('kubectl run a -n team --image=nginx').output).toBe('pod/a created\n');
+    expect(run('kubectl get pod a -n team -o jsonpath="{.spec.containers[0].resources} {.status.qosClass}"').output)
+      .toBe('{"limits":{"cpu":"500m","memory":"256Mi"},"requests":{"cpu":"100m","memory":"256Mi"}} Burstable');
+    expect(run("kubectl get pod a -n team -o jsonpath='{.metadata.annotations.kubernetes\\.io/limit-ranger}'").output)
+      .toBe('LimitRanger plugin set: cpu, memory request for container a; cpu, memory limit for container a');
+    expect(run('kubectl run b -n team --image=nginx').output).toMatch(/exceeded quota: q, requested: requests.cpu=100m, used: requests.cpu=100m, limited: requests.cpu=150m\n$/);
+  });
+
+  it('refuses a container over the maximum with the plugin message', () => {
+    const run = shell();
+    run(range);
+    const pod = `cat <<EOF | kubectl apply -f -
+apiVersion: v1
+kind: Pod
+metadata: {name: big, namespace: team}
+spec:
+  containers:
+  - name: app
+    image: nginx
+    resources: {limits: {cpu: "2"}}
+EOF`;
+    expect(run(pod).output).toBe('Error from server (Forbidden): error when creating "STDIN": pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 2\n');
+  });
+});
+
 describe('PodDisruptionBudget', () => {
   it('keeps its status and makes drain retry, then give up at --timeout', () => {
     const run = shell();

@@ -124,8 +124,9 @@ function parsePath(expr: string): Segment[] {
         i += 2;
         continue;
       }
-      const m = /^[^.[\]\s]*/.exec(s.slice(i + 1))!;
-      if (m[0] !== '') segments.push({ kind: 'field', name: m[0] });
+      // A backslash takes the next character into the name (`.metadata.annotations.kubernetes\.io/x`), as client-go's parser does.
+      const m = /^(?:\\.|[^.[\]\s\\])*/.exec(s.slice(i + 1))!;
+      if (m[0] !== '') segments.push({ kind: 'field', name: m[0].replace(/\\(.)/g, '$1') });
       i += 1 + m[0].length;
     } else if (c === '[') {
       const close = s.indexOf(']', i);
