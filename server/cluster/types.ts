@@ -187,7 +187,7 @@ export interface ContainerBehavior {
   /** HTTP port the program serves for `curl` (defaults to the first container port). */
   httpPort?: number;
   /** Special programs the network model understands. */
-  role?: 'coredns' | 'etcd' | 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager' | 'kube-proxy' | 'cni' | 'app';
+  role?: 'coredns' | 'etcd' | 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager' | 'kube-proxy' | 'cni' | 'app' | 'process';
 }
 
 export type ContainerStateValue =

@@ -1,6 +1,7 @@
 // The kubelet's container lifecycle: image pull (with ErrImagePull/ImagePullBackOff),
 // create/start, crashes and OOM kills per the container's behaviour, CrashLoopBackOff
 // with the real back-off (10 s doubling to 5 min), readiness, and the events for each.
+import { runProcess } from '../processes.js';
 import { recordEvent, refOf } from '../events.js';
 import { appendLog, klog } from '../logs.js';
 import { corednsStartup } from '../network/coredns.js';
@@ -69,9 +70,15 @@ function renderLogs(state: ClusterState, lines: string[], at: number): LogLine[]
 
 /**
  * What a container prints when it starts at `at`. CoreDNS asks the network model, which
- * also decides from the Corefile whether this instance will crash.
+ * also decides from the Corefile whether this instance will crash; a one-off process runs its
+ * command (processes.ts), which decides its output and exit.
  */
 export function startupLogs(state: ClusterState, pod: Pod, name: string, at: number, b: ContainerBehavior = pod.behavior[name] ?? {}): LogLine[] {
+  if (b.role === 'process') {
+    const ran = runProcess(state, pod, name);
+    Object.assign(pod.behavior[name] ?? (pod.behavior[name] = {}), { crashAfterMs: ran.afterMs, exitCode: ran.exitCode, crashLogs: [] });
+    return ran.lines.map((text) => ({ at, text }));
+  }
   if (b.role !== 'coredns') return renderLogs(state, b.startupLogs ?? [], at);
   const boot = corednsStartup(state, pod);
   const own = pod.behavior[name] ?? (pod.behavior[name] = {});

@@ -1,6 +1,7 @@
 // Programs inside a container for `kubectl exec POD [-c C] -- PROGRAM ARGS…`. What an
 // image contains matters (nginx has curl but no nslookup; busybox has nslookup and wget;
 // CoreDNS has nothing but /coredns), and a missing program fails like containerd does.
+import { registerProcessRunner } from '../../cluster/processes.js';
 import { randomHex } from '../../cluster/rng.js';
 import type { ClusterState, Pod } from '../../cluster/types.js';
 import { renderResolvConf, resolveName } from '../../cluster/network/dns.js';
@@ -180,26 +181,39 @@ function notFound(state: ClusterState, program: string): CommandResult {
  * program's output and, for a non-zero exit, `command terminated with exit code N`.
  */
 export function runInContainer(ctx: CommandContext, pod: Pod, container: string, argv: string[]): CommandResult {
-  const { state } = ctx;
   const status = pod.status.containerStatuses.find((c) => c.name === container);
   if (!status || status.state.kind !== 'running') return err(`error: unable to upgrade connection: container not found ("${container}")\n`);
+  const ran = runProgram(ctx.state, pod, container, argv);
+  if ('missing' in ran) return notFound(ctx.state, ran.missing);
+  const source = DNS_TOOLS.has(ran.program) ? 'dns' : 'traffic';
+  tagLines(ctx.facts, { source, namespace: pod.metadata.namespace, name: pod.metadata.name, field: ran.program }, `${ran.result.stdout}\n${ran.result.stderr}`);
+  return terminated(ran.result);
+}
+
+/**
+ * What `argv` does in the container: the program's output and exit status, or the program
+ * the image lacks. Also what a container runs as its own process (cluster/processes.ts).
+ */
+function runProgram(state: ClusterState, pod: Pod, container: string, argv: string[]): { program: string; result: CommandResult } | { missing: string } {
   let words = argv;
   const { tools } = toolbox(imageOf(pod, container));
   if ((words[0] === 'sh' || words[0] === 'bash' || words[0] === '/bin/sh' || words[0] === '/bin/bash') && tools.has(words[0].replace('/bin/', ''))) {
-    if (words[1] !== '-c' || words[2] === undefined) return out('');
+    if (words[1] !== '-c' || words[2] === undefined) return { program: 'sh', result: out('') };
     const inner = shellScript(words[2]);
-    if (!inner || inner.length === 0) return out('');
-    if (!tools.has(inner[0]!.replace(/^.*\//, ''))) return terminated({ stdout: '', stderr: `sh: ${inner[0]}: not found\n`, exitCode: 127 });
+    if (!inner || inner.length === 0) return { program: 'sh', result: out('') };
+    if (!tools.has(inner[0]!.replace(/^.*\//, ''))) return { program: 'sh', result: { stdout: '', stderr: `sh: ${inner[0]}: not found\n`, exitCode: 127 } };
     words = inner;
   }
   const name = (words[0] ?? '').replace(/^\/(usr\/)?s?bin\//, '');
   const program = PROGRAMS[name];
-  if (!program || !tools.has(name)) return notFound(state, words[0] ?? '');
-  const result = program(state, pod, container, [name, ...words.slice(1)]);
-  const source = DNS_TOOLS.has(name) ? 'dns' : 'traffic';
-  tagLines(ctx.facts, { source, namespace: pod.metadata.namespace, name: pod.metadata.name, field: name }, `${result.stdout}\n${result.stderr}`);
-  return terminated(result);
+  if (!program || !tools.has(name)) return { missing: words[0] ?? '' };
+  return { program: name, result: program(state, pod, container, [name, ...words.slice(1)]) };
 }
+
+registerProcessRunner((state, pod, container, argv) => {
+  const ran = runProgram(state, pod, container, argv);
+  return 'missing' in ran ? ran : ran.result;
+});
 
 function terminated(r: CommandResult): CommandResult {
   return r.exitCode === 0 ? r : { ...r, stderr: `${r.stderr}command terminated with exit code ${r.exitCode}\n` };

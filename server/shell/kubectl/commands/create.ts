@@ -10,7 +10,7 @@ import { createStored, CREATE_STORED_FLAGS, isStoredGenerator } from './create-s
 import { apiFail } from './write-util.js';
 
 /** A one-container pod template, as `create deployment` and `run` build it. */
-function simpleTemplate(name: string, image: string, labels: Record<string, string>, opts: { port?: number; command?: string[]; args?: string[]; restart?: 'Always' | 'OnFailure' | 'Never' } = {}): PodTemplate {
+export function simpleTemplate(name: string, image: string, labels: Record<string, string>, opts: { port?: number; command?: string[]; args?: string[]; restart?: 'Always' | 'OnFailure' | 'Never' } = {}): PodTemplate {
   const container: ContainerSpec = { name, image, ports: opts.port ? [{ containerPort: opts.port, protocol: 'TCP' }] : [], resources: { requests: {}, limits: {} }, env: [] };
   if (opts.command?.length) container.command = opts.command;
   if (opts.args?.length) container.args = opts.args;
@@ -91,41 +91,5 @@ export const createCommand: KubectlSubcommand = {
     const [what, ...rest] = args;
     if (what === undefined) return fail('error: must specify one of -f and -k\n\nerror: Required resource not specified.\n');
     return createNamed(ctx, what, rest, flags);
-  },
-};
-
-export const runCommand: KubectlSubcommand = {
-  name: 'run',
-  short: 'Run a particular image on the cluster',
-  usage: 'kubectl run NAME --image=image [--env="key=value"] [--port=port] [--dry-run=server|client] [--overrides=inline-json] [--command] -- [COMMAND] [args...] [options]',
-  flags: [
-    { name: 'image', type: 'string', usage: 'The image for the container to run.' },
-    { name: 'restart', type: 'string', default: 'Always', usage: 'The restart policy for this Pod.  Legal values [Always, OnFailure, Never].' },
-    { name: 'port', type: 'int', default: '-1', usage: 'The port that this container exposes.' },
-    { name: 'labels', short: 'l', type: 'string', usage: 'Comma separated labels to apply to the pod. Will override previous values.' },
-    { name: 'command', type: 'bool', usage: 'If true and extra arguments are present, use them as the \'command\' field in the container.' },
-    { name: 'rm', type: 'bool', usage: 'If true, delete the pod after it exits.' },
-    { name: 'stdin', short: 'i', type: 'bool', usage: 'Keep stdin open on the container in the pod.' },
-    { name: 'tty', short: 't', type: 'bool', usage: 'Allocate a TTY for the container in the pod.' },
-    { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client".' },
-  ],
-  run: (ctx, args, flags) => {
-    const name = args[0];
-    if (name === undefined) return fail('error: NAME is required for run\nSee \'kubectl run -h\' for help and examples\n');
-    const image = flags.string('image');
-    if (!image) return fail('error: required flag(s) "image" not set\n');
-    const restart = flags.string('restart') ?? 'Always';
-    if (!['Always', 'OnFailure', 'Never'].includes(restart)) return fail(`error: invalid restart policy: ${restart}\n`);
-    if (flags.bool('stdin') && flags.bool('tty')) return fail('error: an interactive session is not available in this terminal; run the pod, then use kubectl exec POD -- COMMAND\n');
-    const labels: Record<string, string> = { run: name };
-    for (const pair of (flags.string('labels') ?? '').split(',').filter((p) => p !== '')) {
-      const [k = '', v = ''] = pair.split('=');
-      labels[k] = v;
-    }
-    const port = flags.int('port') ?? -1;
-    const template = simpleTemplate(name, image, labels, { ...(port > 0 ? { port } : {}), [flags.bool('command') ? 'command' : 'args']: args.slice(1), restart: restart as 'Always' });
-    const pod = podFromTemplate(ctx.state, template, ctx.namespace, name);
-    const r = createObject(ctx.state, 'Pod', pod);
-    return r.ok ? ok(`pod/${name} created\n`) : apiFail(r.error);
   },
 };

@@ -1,0 +1,81 @@
+// `kubectl run NAME --image=IMAGE [-- COMMAND ARGS…]`: one pod. A pod given a command runs it
+// as its container's process (cluster/processes.ts): the output becomes the container's log and
+// its exit status the container's (so `--restart=Never` pods end Completed or Error, as one-off
+// debug pods do; `--restart=Always` ones go into CrashLoopBackOff).
+// With -i/--attach (and --rm) kubectl waits for the pod, prints its output, deletes it and
+// exits with the container's status, as `kubectl run --rm -i … -- nslookup x` does for real.
+import { createObject, deleteObject, getObject, objectKey } from '../../../cluster/api.js';
+import { podFromTemplate } from '../../../cluster/objects.js';
+import type { CommandResult } from '../../types.js';
+import { fail, ok } from '../../types.js';
+import type { KubectlContext, KubectlSubcommand } from '../types.js';
+import { watchFor } from '../watching.js';
+import { simpleTemplate } from './create.js';
+import { apiFail } from './write-util.js';
+
+/** Waits for the pod's container to finish, prints its log, deletes the pod with --rm. */
+function attach(ctx: KubectlContext, name: string, remove: boolean): CommandResult {
+  const key = objectKey(ctx.namespace, name);
+  const finished = () => getObject(ctx.state, 'Pod', key)?.status.containerStatuses[0]?.state.kind === 'terminated';
+  if (!finished() && !watchFor(ctx.passTime, finished)) {
+    return fail('error: timed out waiting for the condition\n');
+  }
+  const pod = getObject(ctx.state, 'Pod', key)!;
+  const status = pod.status.containerStatuses[0]!;
+  const state = status.state.kind === 'terminated' ? status.state : undefined;
+  let stdout = status.logs.map((l) => `${l.text}\n`).join('');
+  let stderr = '';
+  if (remove) {
+    const r = deleteObject(ctx.state, 'Pod', key, { force: true });
+    if (r.ok) stdout += `pod "${name}" deleted\n`;
+  }
+  const exitCode = state?.exitCode ?? 0;
+  if (exitCode !== 0) stderr += `pod ${ctx.namespace}/${name} terminated (${state?.reason ?? 'Error'})\n`;
+  return { stdout, stderr, exitCode };
+}
+
+export const runCommand: KubectlSubcommand = {
+  name: 'run',
+  short: 'Run a particular image on the cluster',
+  usage: 'kubectl run NAME --image=image [--env="key=value"] [--port=port] [--dry-run=server|client] [--overrides=inline-json] [--command] -- [COMMAND] [args...] [options]',
+  flags: [
+    { name: 'image', type: 'string', usage: 'The image for the container to run.' },
+    { name: 'restart', type: 'string', default: 'Always', usage: 'The restart policy for this Pod.  Legal values [Always, OnFailure, Never].' },
+    { name: 'port', type: 'int', default: '-1', usage: 'The port that this container exposes.' },
+    { name: 'labels', short: 'l', type: 'string', usage: 'Comma separated labels to apply to the pod. Will override previous values.' },
+    { name: 'command', type: 'bool', usage: 'If true and extra arguments are present, use them as the \'command\' field in the container.' },
+    { name: 'rm', type: 'bool', usage: 'If true, delete the pod after it exits.' },
+    { name: 'stdin', short: 'i', type: 'bool', usage: 'Keep stdin open on the container in the pod.' },
+    { name: 'tty', short: 't', type: 'bool', usage: 'Allocate a TTY for the container in the pod.' },
+    { name: 'attach', type: 'bool', usage: 'If true, wait for the Pod to start running, and then attach to the Pod as if \'kubectl attach ...\' were called.' },
+    { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client".' },
+  ],
+  run: (ctx, args, flags) => {
+    const name = args[0];
+    if (name === undefined) return fail('error: NAME is required for run\nSee \'kubectl run -h\' for help and examples\n');
+    const image = flags.string('image');
+    if (!image) return fail('error: required flag(s) "image" not set\n');
+    const restart = flags.string('restart') ?? 'Always';
+    if (!['Always', 'OnFailure', 'Never'].includes(restart)) return fail(`error: invalid restart policy: ${restart}\n`);
+    const command = args.slice(1);
+    const interactiveShell = command.length === 0 || (command.length === 1 && /^(\/bin\/)?(ba)?sh$/.test(command[0]!));
+    if (flags.bool('stdin') && flags.bool('tty') && interactiveShell) {
+      return fail('error: an interactive session is not available in this terminal; run the pod, then use kubectl exec POD -- COMMAND\n');
+    }
+    const attached = flags.bool('stdin') || flags.bool('attach');
+    if (flags.bool('rm') && !attached) return fail('error: --rm should only be used for attached containers\n');
+    const labels: Record<string, string> = { run: name };
+    for (const pair of (flags.string('labels') ?? '').split(',').filter((p) => p !== '')) {
+      const [k = '', v = ''] = pair.split('=');
+      labels[k] = v;
+    }
+    const port = flags.int('port') ?? -1;
+    const template = simpleTemplate(name, image, labels, { ...(port > 0 ? { port } : {}), [flags.bool('command') ? 'command' : 'args']: command, restart: restart as 'Always' });
+    const pod = podFromTemplate(ctx.state, template, ctx.namespace, name);
+    // The container runs its command each time it starts (cluster/processes.ts).
+    if (command.length > 0) pod.behavior[pod.spec.containers[0]!.name] = { role: 'process' };
+    const r = createObject(ctx.state, 'Pod', pod);
+    if (!r.ok) return apiFail(r.error);
+    return attached ? attach(ctx, name, flags.bool('rm')) : ok(`pod/${name} created\n`);
+  },
+};

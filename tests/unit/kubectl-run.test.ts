@@ -1,0 +1,45 @@
+// `kubectl run` pods given a command run it as their container's process (cluster/processes.ts,
+// through the image's tools in shell/exec): the output is the container's log, the exit status
+// the container's, so one-off debug pods end Completed or Error as they do on a real cluster,
+// and `--rm -i` prints the output, deletes the pod and exits with the container's status.
+import { describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
+import { newSession, runLine } from '../../server/shell/index.js';
+
+function shell() {
+  const state = createCluster(demoClusterSpec, 1);
+  const session = newSession(state);
+  return (line: string) => runLine(state, session, line, { advance: (ms) => tick(state, ms) });
+}
+
+describe('kubectl run with a command', () => {
+  it('runs it once with --restart=Never: Completed, with its output as the log', () => {
+    const run = shell();
+    expect(run('kubectl run dns --image=busybox:1.36 --restart=Never -- nslookup kubernetes.default').output).toBe('pod/dns created\n');
+    run('sleep 5');
+    expect(run('kubectl get pod dns --no-headers').output).toMatch(/^dns +0\/1 +Completed +0 +5s\n$/);
+    expect(run('kubectl logs dns').output).toContain('Name:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n');
+  });
+
+  it('ends in Error with the exit status, and a program the image lacks fails the container', () => {
+    const run = shell();
+    run('kubectl run bad --image=busybox --restart=Never -- false; kubectl run nope --image=busybox --restart=Never -- kubectl version; sleep 5');
+    expect(run('kubectl get pod bad -o jsonpath="{.status.phase} {.status.containerStatuses[0].state.terminated.exitCode}"').output).toBe('Failed 1');
+    expect(run('kubectl get pod nope -o jsonpath="{.status.containerStatuses[0].state.terminated.exitCode}"').output).toBe('128');
+    expect(run('kubectl logs nope').output).toBe('exec: "kubectl": executable file not found in $PATH\n');
+  });
+
+  it('restarts a pod whose process exits under restartPolicy Always (CrashLoopBackOff)', () => {
+    const run = shell();
+    run('kubectl run loop --image=busybox -- echo done; sleep 60');
+    expect(run('kubectl get pod loop --no-headers').output).toMatch(/^loop +0\/1 +(CrashLoopBackOff|Completed) +[1-9]\d* /);
+  });
+
+  it('--rm -i prints the output, deletes the pod and exits with its status', () => {
+    const run = shell();
+    expect(run('kubectl run t --rm -it --image=busybox --restart=Never -- echo hi')).toEqual({ output: 'hi\npod "t" deleted\n', exitCode: 0 });
+    expect(run('kubectl get pod t').exitCode).toBe(1);
+    expect(run('kubectl run f --rm -i --image=busybox --restart=Never -- false')).toEqual({ output: 'pod "f" deleted\npod default/f terminated (Error)\n', exitCode: 1 });
+    expect(run('kubectl run x --rm --image=busybox -- echo hi').output).toBe('error: --rm should only be used for attached containers\n');
+  });
+});
