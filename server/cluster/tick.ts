@@ -5,6 +5,7 @@ import { daemonSetController } from './controllers/daemonset.js';
 import { deploymentController } from './controllers/deployment.js';
 import { endpointsController } from './controllers/endpoints.js';
 import { garbageCollector } from './controllers/gc.js';
+import { jobController } from './controllers/job.js';
 import { kubeletController } from './controllers/kubelet.js';
 import { nodeLifecycleController } from './controllers/node-lifecycle.js';
 import { quotaStatusController } from './controllers/quota-status.js';
@@ -30,6 +31,7 @@ function step(state: ClusterState, dt: number, traffic: boolean): void {
     deploymentController(ctx);
     replicaSetController(ctx);
     daemonSetController(ctx);
+    jobController(ctx);
   }
   if (apiUp) schedulerController(ctx);
   kubeletController(ctx);

@@ -387,6 +387,8 @@ export interface StoredObject {
   metadata: ObjectMeta;
   /** Top-level fields other than apiVersion, kind and metadata. */
   fields: { [key: string]: JsonValue };
+  /** Jobs and CronJobs: their pod template as the simulation runs it (read from the JSON when written). */
+  template?: PodTemplate;
 }
 
 export interface EtcdMember {

@@ -43,3 +43,37 @@ describe('kubectl run with a command', () => {
     expect(run('kubectl run x --rm --image=busybox -- echo hi').output).toBe('error: --rm should only be used for attached containers\n');
   });
 });
+
+describe('Jobs', () => {
+  it('run pods until they complete; get, logs job/NAME and events follow', () => {
+    const run = shell();
+    expect(run('kubectl create job hello --image=busybox -- echo hi').output).toBe('job.batch/hello created\n');
+    run('sleep 8');
+    expect(run('kubectl get jobs').output).toMatch(/^NAME +COMPLETIONS +DURATION +AGE\nhello +1\/1 +\ds +8s\n$/);
+    expect(run('kubectl logs job/hello').output).toBe('hi\n');
+    expect(run('kubectl get pods -l job-name=hello --no-headers').output).toMatch(/^hello-[a-z0-9]{5} +0\/1 +Completed +0 /);
+    expect(run('kubectl get events --field-selector involvedObject.name=hello -o jsonpath="{.items[*].reason}"').output).toBe('SuccessfulCreate Completed');
+    // Deleting the Job takes its pods (the garbage collector follows owner references).
+    run('kubectl delete job hello; sleep 3');
+    expect(run('kubectl get pods -l job-name=hello').output).toBe('No resources found in default namespace.\n');
+  });
+
+  it('give up past backoffLimit failed pods', () => {
+    const run = shell();
+    run(`cat <<EOF | kubectl apply -f -
+apiVersion: batch/v1
+kind: Job
+metadata: {name: f}
+spec:
+  backoffLimit: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - {name: c, image: busybox, command: [cat, /nope]}
+EOF`);
+    run('sleep 30');
+    expect(run('kubectl get pods -l job-name=f --no-headers').output.trim().split('\n')).toHaveLength(3);
+    expect(run('kubectl get job f -o jsonpath="{.status.failed} {.status.conditions[0].type} {.status.conditions[0].reason}"').output).toBe('3 Failed BackoffLimitExceeded');
+  });
+});

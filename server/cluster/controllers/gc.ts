@@ -1,6 +1,6 @@
 // Garbage collector: objects whose controlling owner no longer exists are deleted
 // (pods of a deleted ReplicaSet, ReplicaSets of a deleted Deployment, Endpoints of a
-// deleted Service). Runs only after something was deleted.
+// deleted Service, pods of a deleted Job). Runs only after something was deleted.
 import { deleteObject, keyOf, writeSerial, type Kind } from '../api.js';
 import type { ClusterState, ObjectMeta } from '../types.js';
 import { changedSince, type TickContext } from './context.js';
@@ -12,6 +12,8 @@ function liveUids(state: ClusterState): Set<string> {
   for (const coll of [state.deployments, state.replicasets, state.daemonsets, state.nodes] as Record<string, { metadata: ObjectMeta }>[]) {
     for (const key in coll) uids.add(coll[key]!.metadata.uid);
   }
+  // Kinds kept as JSON own things too (a Job its pods).
+  for (const coll of Object.values(state.stored ?? {})) for (const key in coll) uids.add(coll[key]!.metadata.uid);
   return uids;
 }
 

@@ -6,7 +6,7 @@
 import type { KindMap } from '../../cluster/api.js';
 import { DEFAULT_TOLERATIONS, qosClass } from '../../cluster/objects.js';
 import type {
-  ClusterState, ConfigMap, DaemonSet, Deployment, LabelSelector, Namespace, Node, ObjectMeta, Pod, Service, ServicePort, StoredObject, Taint,
+  ClusterState, ConfigMap, DaemonSet, Deployment, LabelSelector, Namespace, Node, ObjectMeta, Pod, PodTemplate, Service, ServicePort, StoredObject, Taint,
 } from '../../cluster/types.js';
 import { toManifest, type Json } from './manifest.js';
 import { isStoredKind, type StoredKind } from '../../cluster/stored-kinds.js';
@@ -92,7 +92,25 @@ function storedFrom(f: Findings, kind: StoredKind, top: JsonObject, metadata: Ob
     if (Object.keys(data).length > 0) fields.data = data;
     fields.type ??= 'Opaque';
   }
-  return { kind, metadata, fields };
+  const object: StoredObject = { kind, metadata, fields };
+  const template = jobTemplate(f, kind, fields, stored?.template);
+  if (template) object.template = template;
+  return object;
+}
+
+/**
+ * A Job's (or CronJob's) pod template as the simulation runs it: each container runs its
+ * command as a process (cluster/processes.ts), so the Job completes or fails by its program.
+ */
+export function jobTemplate(f: Findings, kind: string, fields: StoredObject['fields'], stored: PodTemplate | undefined): PodTemplate | undefined {
+  const spec = fields.spec;
+  if (kind !== 'Job' && kind !== 'CronJob') return undefined;
+  const of = (v: Json | undefined, key: string): Json | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v[key] : undefined);
+  const raw = kind === 'Job' ? of(spec, 'template') : of(of(of(spec, 'jobTemplate'), 'spec'), 'template');
+  const path = kind === 'Job' ? 'spec.template' : 'spec.jobTemplate.spec.template';
+  const template = readTemplate(f, raw, path, stored);
+  for (const c of template.spec.containers) template.behavior[c.name] = { ...template.behavior[c.name], role: 'process' };
+  return template;
 }
 
 /** Metadata: the stored one (uid, times, owners) with the manifest's labels and annotations. */

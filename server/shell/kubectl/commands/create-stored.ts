@@ -3,7 +3,9 @@
 import { createObject } from '../../../cluster/api.js';
 import { newMeta } from '../../../cluster/objects.js';
 import type { StoredKind } from '../../../cluster/stored-kinds.js';
-import type { JsonValue } from '../../../cluster/types.js';
+import type { JsonValue, StoredObject } from '../../../cluster/types.js';
+import { jobTemplate } from '../from-manifest.js';
+import { newFindings } from '../manifest-fields.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import { findResourceType } from '../resources.js';
@@ -206,6 +208,9 @@ export function createStored(ctx: KubectlContext, what: string, args: string[], 
   if (name === undefined) return fail(`error: exactly one NAME is required, got 0\nSee 'kubectl create ${what} -h' for help and examples\n`);
   const fields = fieldsFor(g.kind, name, command, flags);
   if (typeof fields === 'string') return fail(fields);
-  const r = createObject(ctx.state, g.kind, { kind: g.kind, metadata: newMeta(ctx.state, name, g.namespaced ? ctx.namespace : undefined), fields });
+  const object: StoredObject = { kind: g.kind, metadata: newMeta(ctx.state, name, g.namespaced ? ctx.namespace : undefined), fields };
+  const template = jobTemplate(newFindings(), g.kind, fields, undefined);
+  if (template) object.template = template;
+  const r = createObject(ctx.state, g.kind, object);
   return r.ok ? ok(`${g.printed}/${name} created\n`) : apiFail(r.error);
 }

@@ -34,8 +34,10 @@ function resolvePods(ctx: KubectlContext, arg: string): { pods: Pod[]; note: str
   const obj = getObject(ctx.state, type, ctx.namespace, name);
   if (!obj) return { error: notFoundError(type, name) };
   if (type.kind === 'Pod') return { pods: [obj as Pod], note: '' };
-  if (!['Deployment', 'ReplicaSet', 'DaemonSet'].includes(type.kind)) return { error: `error: cannot get the logs from ${type.kind === 'Service' ? '*v1.Service' : type.kind}: selector for ${type.kind} not implemented\n` };
-  const pods = podsOfSelector(ctx, (obj as { spec: { selector: LabelSelector } }).spec.selector)
+  if (!['Deployment', 'ReplicaSet', 'DaemonSet', 'Job'].includes(type.kind)) return { error: `error: cannot get the logs from ${type.kind === 'Service' ? '*v1.Service' : type.kind}: selector for ${type.kind} not implemented\n` };
+  // A Job selects its pods by the controller-uid label the job controller puts on them.
+  const selector: LabelSelector = type.kind === 'Job' ? { matchLabels: { 'batch.kubernetes.io/controller-uid': obj.metadata.uid } } : (obj as { spec: { selector: LabelSelector } }).spec.selector;
+  const pods = podsOfSelector(ctx, selector)
     .sort((a, b) => (a.status.phase === 'Running' ? 0 : 1) - (b.status.phase === 'Running' ? 0 : 1));
   if (pods.length === 0) return { error: `error: timed out waiting for the condition\n` };
   return { pods: [pods[0]!], note: pods.length > 1 ? `Found ${pods.length} pods, using pod/${pods[0]!.metadata.name}\n` : '' };

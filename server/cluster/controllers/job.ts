@@ -1,0 +1,82 @@
+// Job controller (kubernetes pkg/controller/job, batch/v1): a Job runs pods from its template
+// until `completions` of them succeeded (at most `parallelism` at once), or more than
+// `backoffLimit` failed. Its status (active, succeeded, failed, startTime, completionTime,
+// conditions Complete / Failed) and events are what `kubectl get|describe job` read. The pods'
+// containers run their command as a process (processes.ts), so a Job's log is its program's.
+import { createObject, mutateObject, objectKey } from '../api.js';
+import { recordEvent, refOf } from '../events.js';
+import { ownerRef, podFromTemplate } from '../objects.js';
+import { randomSuffix } from '../rng.js';
+import type { ClusterState, JsonValue, Pod, StoredObject } from '../types.js';
+import { indexPod, type TickContext } from './context.js';
+
+const record = (v: JsonValue | undefined): { [k: string]: JsonValue } => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {});
+const count = (v: JsonValue | undefined, fallback: number): number => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : fallback);
+const time = (state: ClusterState): string => new Date(state.epoch + state.now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+function finished(job: StoredObject): boolean {
+  const conditions = record(job.fields.status).conditions;
+  return Array.isArray(conditions) && conditions.some((c) => ['Complete', 'Failed'].includes(String(record(c).type)) && record(c).status === 'True');
+}
+
+export function jobController(ctx: TickContext): void {
+  const { state } = ctx;
+  const jobs = state.stored?.Job;
+  if (!jobs) return;
+  for (const job of Object.values(jobs)) {
+    if (!job.template || finished(job) || record(job.fields.spec).suspend === true) continue;
+    syncJob(ctx, job);
+  }
+}
+
+function syncJob(ctx: TickContext, job: StoredObject): void {
+  const { state } = ctx;
+  const spec = record(job.fields.spec);
+  const completions = count(spec.completions, 1);
+  const parallelism = count(spec.parallelism, 1);
+  const backoffLimit = count(spec.backoffLimit, 6);
+  const pods: Pod[] = ctx.podsByOwner.get(job.metadata.uid) ?? [];
+  const succeeded = pods.filter((p) => p.status.phase === 'Succeeded').length;
+  const failed = pods.filter((p) => p.status.phase === 'Failed').length;
+  const active = pods.filter((p) => p.status.phase !== 'Succeeded' && p.status.phase !== 'Failed' && p.metadata.deletionTimestamp === undefined);
+  const status: { [k: string]: JsonValue } = { ...record(job.fields.status) };
+  status.startTime ??= time(state);
+  let done: 'Complete' | 'Failed' | undefined;
+  if (succeeded >= completions) done = 'Complete';
+  else if (failed > backoffLimit) done = 'Failed';
+  else {
+    const ns = job.metadata.namespace!;
+    for (let i = active.length; i < Math.min(parallelism, completions - succeeded); i++) {
+      const name = `${job.metadata.name}-${randomSuffix(state.rng, 5)}`;
+      const template = structuredClone(job.template!);
+      const uid = job.metadata.uid;
+      template.metadata.labels = { ...template.metadata.labels, 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': job.metadata.name, 'controller-uid': uid, 'job-name': job.metadata.name };
+      const pod = podFromTemplate(state, template, ns, name, ownerRef('Job', job));
+      const res = createObject(state, 'Pod', pod, `${job.metadata.name}-`);
+      if (!res.ok) {
+        recordEvent(state, refOf('Job', job), 'Warning', 'FailedCreate', `Error creating: ${res.error.message}`, 'job-controller');
+        break;
+      }
+      active.push(pod);
+      indexPod(ctx, pod);
+      recordEvent(state, refOf('Job', job), 'Normal', 'SuccessfulCreate', `Created pod: ${name}`, 'job-controller');
+    }
+  }
+  status.active = done ? 0 : active.length;
+  status.ready = done ? 0 : active.filter((p) => p.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+  if (succeeded > 0) status.succeeded = succeeded;
+  if (failed > 0) status.failed = failed;
+  if (done) {
+    const at = time(state);
+    const condition: { [k: string]: JsonValue } = { type: done, status: 'True', lastProbeTime: at, lastTransitionTime: at };
+    if (done === 'Failed') Object.assign(condition, { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' });
+    status.conditions = [condition];
+    if (done === 'Complete') status.completionTime = at;
+    recordEvent(state, refOf('Job', job), done === 'Complete' ? 'Normal' : 'Warning', done === 'Complete' ? 'Completed' : 'BackoffLimitExceeded',
+      done === 'Complete' ? 'Job completed' : 'Job has reached the specified backoff limit', 'job-controller');
+  }
+  if (JSON.stringify(status) === JSON.stringify(job.fields.status)) return;
+  mutateObject(state, 'Job', objectKey(job.metadata.namespace, job.metadata.name), (o) => {
+    o.fields.status = status;
+  });
+}
