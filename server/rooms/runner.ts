@@ -401,10 +401,11 @@ export class RoomRunner {
       })
         .then(async (taken) => {
           if (!taken) return;
-          await this.options.store.saveSnapshot(this.state.id, taken.seq, taken.data);
+          const data = await taken.data;
+          await this.options.store.saveSnapshot(this.state.id, taken.seq, data);
           this.snapshotSeq = Math.max(this.snapshotSeq, taken.seq);
           this.snapshotAt = Date.now();
-          this.snapshotBytes = taken.data.byteLength;
+          this.snapshotBytes = data.byteLength;
           this.options.hooks?.onSnapshot?.(this);
         })
         .catch((error: unknown) => this.options.hooks?.onError?.(error, `snapshot of room ${this.state.id}`))
