@@ -401,11 +401,10 @@ export class RoomRunner {
       })
         .then(async (taken) => {
           if (!taken) return;
-          const data = await taken.data;
-          await this.options.store.saveSnapshot(this.state.id, taken.seq, data);
+          await this.options.store.saveSnapshot(this.state.id, taken.seq, taken.data);
           this.snapshotSeq = Math.max(this.snapshotSeq, taken.seq);
           this.snapshotAt = Date.now();
-          this.snapshotBytes = data.byteLength;
+          this.snapshotBytes = taken.data.byteLength;
           this.options.hooks?.onSnapshot?.(this);
         })
         .catch((error: unknown) => this.options.hooks?.onError?.(error, `snapshot of room ${this.state.id}`))

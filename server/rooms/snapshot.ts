@@ -7,14 +7,11 @@
 //
 // The bytes are deflated (fast level): a room's state is mostly repetitive text (terminal
 // outputs, object names), so the row is several times smaller to write and to read back.
-// The server deflates on libuv's thread pool (encodeRoomMeasured): only the copy of the state
-// has to happen on the event loop, where the room cannot change under it.
 //
 // A snapshot is a cache of the log, never the truth: one that does not decode (another
 // format, a corrupt row) is ignored and the room is replayed from its first event.
-import { promisify } from 'node:util';
 import { deserialize, serialize } from 'node:v8';
-import { constants, deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { RoomState } from './state.js';
 
 /** Bumped when RoomState's shape changes incompatibly: older snapshots are then ignored. */
@@ -25,22 +22,15 @@ interface Envelope {
   state: RoomState;
 }
 
-const DEFLATE = { level: constants.Z_BEST_SPEED };
-const deflateRawAsync = promisify(deflateRaw);
-const serializeRoom = (state: RoomState): Buffer => serialize({ format: SNAPSHOT_FORMAT, state } satisfies Envelope);
-
 export function encodeRoom(state: RoomState): Uint8Array {
-  return deflateRawSync(serializeRoom(state), DEFLATE);
+  return encodeRoomMeasured(state).data;
 }
 
-/**
- * The snapshot's bytes as encodeRoom makes them, compressed off the event loop (only the copy
- * of the state happens now), and the size of the serialised state before deflating (what
- * the room weighs in memory, roughly).
- */
-export function encodeRoomMeasured(state: RoomState): { data: Promise<Uint8Array>; rawBytes: number } {
-  const raw = serializeRoom(state);
-  return { data: deflateRawAsync(raw, DEFLATE), rawBytes: raw.byteLength };
+/** The snapshot's bytes, and the size of the serialised state before deflating (what the room weighs in memory, roughly). */
+export function encodeRoomMeasured(state: RoomState): { data: Uint8Array; rawBytes: number } {
+  const envelope: Envelope = { format: SNAPSHOT_FORMAT, state };
+  const raw = serialize(envelope);
+  return { data: deflateRawSync(raw, { level: constants.Z_BEST_SPEED }), rawBytes: raw.byteLength };
 }
 
 /** The room in `bytes`, or undefined when they are not a snapshot of room `roomId` at `seq` in this format. */
