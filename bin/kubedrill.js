@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader so the package needs no build step.
-import { register } from 'tsx/esm/api';
+// The `kubedrill` command. It runs the build in dist/ (plain JavaScript, `npm run build`)
+// when that is newer than the sources; otherwise the TypeScript sources through tsx's loader,
+// so a checkout works without a build and never runs a build its sources have moved past.
+import { isFresh, SERVER_ENTRY } from '../scripts/build-state.mjs';
+import { pathToFileURL } from 'node:url';
 
-register();
-await import('../server/cli/main.ts');
+if (isFresh('server')) {
+  await import(pathToFileURL(SERVER_ENTRY).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../server/cli/main.ts');
+}

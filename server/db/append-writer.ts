@@ -15,13 +15,19 @@ import type { EventRecord, NewEvent } from './room-store.js';
 
 // Bumps each room's lastSeq only if it still is the expected one, and inserts the events
 // of exactly the rooms it bumped. Prepared once per connection (named statement).
+// The room ids also come as an array ($4) for `= ANY`: PostgreSQL soon runs a prepared
+// statement with its generic plan, which guesses 100 rows for jsonb_to_recordset and then
+// joins by scanning the whole Room table (every room ever played) on every append; `= ANY`
+// makes it look the rooms up by primary key instead.
+// This is the one statement every command's ack waits for: a check that the writer still
+// owns the room (a fencing token) belongs in the `bumped` condition.
 const APPEND_BATCH_SQL = `
 WITH appends AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS a("roomId" text, "expectedSeq" int, "count" int)
 ), bumped AS (
   UPDATE "Room" AS r SET "lastSeq" = a."expectedSeq" + a."count"
   FROM appends AS a
-  WHERE r."id" = a."roomId" AND r."lastSeq" = a."expectedSeq"
+  WHERE r."id" = ANY($4::text[]) AND r."id" = a."roomId" AND r."lastSeq" = a."expectedSeq"
   RETURNING r."id"
 )
 INSERT INTO "Event" ("roomId", "seq", "type", "payload", "participantId", "simTime", "createdAt")
@@ -133,6 +139,7 @@ export class AppendWriter {
           JSON.stringify(batch.map((item) => ({ roomId: item.roomId, expectedSeq: item.expectedSeq, count: item.events.length }))),
           JSON.stringify(records.flat().map(({ roomId, seq, type, payload, participantId, simTime }) => ({ roomId, seq, type, payload, participantId, simTime }))),
           createdAt.toISOString(),
+          batch.map((item) => item.roomId),
         ],
       });
     } catch (error) {

@@ -6,13 +6,21 @@
 // PGlite is ONE backend: two connections mid extended-query would corrupt each other's
 // unnamed statements. We therefore use a pg Pool of exactly one connection
 // (EMBEDDED_POOL_MAX) that never idles out: queries queue in the Pool, not in PGlite.
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+//
+// A new database starts as a copy of the template `npm run build` leaves in
+// dist/pglite-template (PGlite right after initdb): copying the folder takes a fraction of
+// the seconds initdb takes in WASM. Without a build, PGlite runs initdb itself.
+import { cp, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteStream } from './pglite-stream.js';
 
 export const EMBEDDED_POOL_MAX = 1;
+
+/** Written by scripts/build.mjs (the same path from the bundle in dist/server). */
+export const DEFAULT_TEMPLATE_DIR = fileURLToPath(new URL('../../dist/pglite-template', import.meta.url));
 
 export interface EmbeddedDatabase {
   /** pg connection settings: each connection is a new in-process stream to PGlite. */
@@ -32,12 +40,15 @@ export class EmbeddedDatabaseLockedError extends Error {
   }
 }
 
-/** Starts PGlite on `<dataDir>/pgdata` (created if missing), served on 127.0.0.1. */
-export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
+/** Starts PGlite on `<dataDir>/pgdata` (created if missing, from `templateDir` when it exists). */
+export async function startEmbeddedDatabase(dataDir: string, templateDir = DEFAULT_TEMPLATE_DIR): Promise<EmbeddedDatabase> {
   const pgdata = path.join(dataDir, 'pgdata');
   await mkdir(dataDir, { recursive: true });
   const releaseLock = await lockDataDir(dataDir);
   try {
+    if (!(await exists(path.join(pgdata, 'PG_VERSION'))) && (await exists(path.join(templateDir, 'PG_VERSION')))) {
+      await copyTemplate(templateDir, pgdata);
+    }
     const db = await PGlite.create(pgdata);
     let stopped = false;
     return {
@@ -57,6 +68,21 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
     await releaseLock();
     throw error;
   }
+}
+
+const exists = (file: string): Promise<boolean> => stat(file).then(() => true, () => false);
+
+/**
+ * Copies the template beside `pgdata` first and renames it into place, so a copy cut short
+ * (a crash, a full disk) never leaves a folder that looks like a database.
+ */
+async function copyTemplate(templateDir: string, pgdata: string): Promise<void> {
+  const scratch = `${pgdata}.copy`;
+  await rm(scratch, { recursive: true, force: true });
+  await cp(templateDir, scratch, { recursive: true });
+  await rm(path.join(scratch, '.built'), { force: true });
+  await rm(pgdata, { recursive: true, force: true }); // what an interrupted initdb left
+  await rename(scratch, pgdata);
 }
 
 /**

@@ -9,6 +9,7 @@
 // the rare appends with projections (room status, participants, results).
 import type { Prisma, PrismaClient } from './generated/prisma/client.js';
 import type { Event, RoomSnapshot } from './generated/prisma/client.js';
+import type pg from 'pg';
 import type { AppendWriter } from './append-writer.js';
 import { createParticipants, isUniqueViolation } from './rooms-repo.js';
 import { upsertResults } from './results-repo.js';
@@ -123,10 +124,15 @@ export async function latestSnapshot(db: Db, roomId: string): Promise<SnapshotRe
   return row && toSnapshotRecord(row);
 }
 
+// Insert and prune in one statement: one round trip and one commit, and no Prisma query
+// compilation on the event loop (hundreds of rooms snapshot every few seconds under load).
+const SAVE_SNAPSHOT_SQL = `
+WITH saved AS (
+  INSERT INTO "RoomSnapshot" ("roomId", "seq", "data") VALUES ($1, $2, $3) ON CONFLICT DO NOTHING
+)
+DELETE FROM "RoomSnapshot" WHERE "roomId" = $1 AND "seq" < $2`;
+
 /** One row per room: the new snapshot replaces older ones (a concurrent later one wins). */
-export async function saveSnapshot(prisma: PrismaClient, roomId: string, seq: number, data: Uint8Array): Promise<void> {
-  await prisma.$transaction([
-    prisma.roomSnapshot.createMany({ data: [{ roomId, seq, data: new Uint8Array(data) }], skipDuplicates: true }),
-    prisma.roomSnapshot.deleteMany({ where: { roomId, seq: { lt: seq } } }),
-  ]);
+export async function saveSnapshot(pool: pg.Pool, roomId: string, seq: number, data: Uint8Array): Promise<void> {
+  await pool.query({ name: 'kubedrill_save_snapshot', text: SAVE_SNAPSHOT_SQL, values: [roomId, seq, Buffer.from(data.buffer, data.byteOffset, data.byteLength)] });
 }

@@ -30,7 +30,7 @@ export function createPrismaRoomStore(prisma: PrismaClient, pool: pg.Pool): Room
     findParticipantByTokenHash: (tokenHash) => findParticipantByTokenHash(prisma, tokenHash),
     markSeen: (participantId, seq) => markSeen(prisma, participantId, seq),
     latestSnapshot: (roomId) => latestSnapshot(prisma, roomId),
-    saveSnapshot: (roomId, seq, data) => saveSnapshot(prisma, roomId, seq, data),
+    saveSnapshot: (roomId, seq, data) => saveSnapshot(pool, roomId, seq, data),
     listResults: (roomId) => listResults(prisma, roomId),
     leaderboard: (scenarioId, options) => leaderboard(prisma, scenarioId, options),
   };

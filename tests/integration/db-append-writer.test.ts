@@ -12,12 +12,20 @@ let testDb: TestDatabase;
 let db: Database;
 let statements = 0;
 let writer: AppendWriter;
+/** The last statement the writer sent. */
+let sent: { text: string; values: unknown[] } | undefined;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
   db = await openDatabase({ databaseUrl: testDb.url, dataDir: '' });
   // The pool as the writer sees it, counting the statements it sends.
-  const counting = { query: (...args: unknown[]) => (statements++, (db.pool.query as (...a: unknown[]) => unknown)(...args)) } as unknown as pg.Pool;
+  const counting = {
+    query: (...args: unknown[]) => {
+      statements++;
+      sent = args[0] as typeof sent;
+      return (db.pool.query as (...a: unknown[]) => unknown)(...args);
+    },
+  } as unknown as pg.Pool;
   writer = new AppendWriter(counting);
 });
 afterAll(async () => {
@@ -73,5 +81,30 @@ describe('AppendWriter', () => {
     expect(failed).toMatchObject({ status: 'rejected', reason: { code: '23503' } });
     expect((await db.store.getRoom(bad!))?.lastSeq).toBe(0);
     expect(await db.store.listEvents(bad!)).toEqual([]);
+  });
+
+  it('looks rooms up by primary key even in the generic plan PostgreSQL switches a prepared statement to', async () => {
+    // Many rooms, as a server that has run for a while has: a plan that scans Room costs
+    // every append more as rooms accumulate (jsonb_to_recordset is guessed at 100 rows).
+    await db.pool.query(`INSERT INTO "Room" ("id", "code", "mode", "scenarioId", "seed", "status", "timeLimitSec", "lastSeq")
+      SELECT 'plan-' || g, 'P' || g, 'gameday', 'x', 1, 'running', 60, 0 FROM generate_series(1, 5000) AS g`);
+    await db.pool.query('ANALYZE "Room"');
+    const [room] = await newRooms(1);
+    expect(await writer.append(room!, 0, [ev('kubectl get pods')])).not.toBeNull();
+    const client = await db.pool.connect();
+    try {
+      await client.query('SET plan_cache_mode = force_generic_plan');
+      await client.query(`PREPARE append_plan AS ${sent!.text}`);
+      // EXPLAIN takes no bind parameters: the values go in as literals.
+      const literal = (value: unknown): string =>
+        Array.isArray(value) ? `ARRAY[${value.map(literal).join(', ')}]::text[]` : client.escapeLiteral(String(value));
+      const explained = await client.query(`EXPLAIN EXECUTE append_plan(${sent!.values.map(literal).join(', ')})`);
+      const plan = explained.rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/Index Scan (using|on) "Room_pkey"/);
+      expect(plan).not.toMatch(/Seq Scan on "Room"/);
+    } finally {
+      await client.query('DEALLOCATE ALL; RESET plan_cache_mode');
+      client.release();
+    }
   });
 });

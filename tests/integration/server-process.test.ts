@@ -3,7 +3,7 @@
 // to the server; the built client carries no source map.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import { ensureClientBuilt } from '../helpers/browser.js';
+import { build } from '../../scripts/build.mjs';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startServerProcess, type ServerProcess } from '../helpers/process.js';
 
@@ -57,9 +57,10 @@ describe('process hygiene', () => {
   });
 
   it('stops the server when `npm start` is sent SIGTERM, and serves no source map', { timeout: 180_000 }, async () => {
-    // The client is built the way the browser tests build it (prestart would rebuild it under them).
-    await ensureClientBuilt();
-    const server = await start('npm', ['start', '--ignore-scripts']);
+    // Built first, under the build lock other test files share: `npm start` then finds
+    // dist/ fresh and starts the server from it without building anything.
+    await build(undefined, { ifStale: true });
+    const server = await start('npm', ['start']);
     const page = await (await fetch(server.url)).text();
     const script = /<script[^>]+src="([^"]+\.js)"/.exec(page)?.[1];
     expect(script).toBeDefined();
