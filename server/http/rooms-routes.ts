@@ -6,6 +6,7 @@ import {
   CreateRoomBody, CreateRoomResponse, CreateSoloBody, CreateSoloResponse, HttpError, LeaderboardResponse,
   RoomCodeParams, RoomSummary, ScenarioIdParams, ScenarioListResponse, failure,
 } from '../protocol/index.js';
+import type { ScenarioRuntime } from '../rooms/runtime.js';
 import { sendError } from './errors.js';
 
 export async function roomsRoutes(app: FastifyInstance): Promise<void> {
@@ -50,8 +51,8 @@ export async function roomsRoutes(app: FastifyInstance): Promise<void> {
     },
     ...creation,
   }, async (request, reply) => {
-    const { scenarioId, name, autoHints } = request.body;
-    const created = await registry.create({ scenarioId, mode: 'solo', name, settings: { allowSpectators: false, autoHints } });
+    const { scenarioId, name, autoHints, start } = request.body;
+    const created = await registry.create({ scenarioId, mode: 'solo', name, settings: { allowSpectators: false, autoHints }, startNow: start });
     if (!('runner' in created)) return sendError(reply, created);
     return reply.code(201).send({ roomId: created.runner.room.id, code: created.runner.room.code, token: created.token, participantId: created.participantId });
   });
@@ -68,15 +69,16 @@ export async function roomsRoutes(app: FastifyInstance): Promise<void> {
       return {
         roomId: room.id, code: room.code, mode: room.mode, scenarioId: room.scenarioId, title: live.runtime.title, status: room.status,
         players: people.filter((p) => p.role === 'player').length, spectators: people.filter((p) => p.role === 'spectator').length,
-        allowSpectators: room.settings.allowSpectators,
+        allowSpectators: room.settings.allowSpectators, ...briefingOf(live.runtime),
       };
     }
     const record = await registry.store.findRoomByCode(request.params.code);
     if (!record) return sendError(reply, failure('not_found', 'no room with that code'));
     const people = await registry.store.listParticipants(record.id);
+    const runtime = registry.catalog.runtime(record.scenarioId, record.seed);
     return {
       roomId: record.id, code: record.code, mode: record.mode, scenarioId: record.scenarioId,
-      title: registry.catalog.runtime(record.scenarioId, record.seed)?.title ?? record.scenarioId, status: record.status,
+      title: runtime?.title ?? record.scenarioId, status: record.status, ...(runtime ? briefingOf(runtime) : {}),
       players: people.filter((p) => p.role === 'player').length, spectators: people.filter((p) => p.role === 'spectator').length,
       // Settings live in the log; a room not in memory has ended or is being rebuilt, and a
       // spectator's join answers for itself.
@@ -95,4 +97,10 @@ export async function roomsRoutes(app: FastifyInstance): Promise<void> {
       entries: entries.map((e) => ({ rank: e.rank, name: e.name, score: e.score, maxScore: e.maxScore, durationMs: e.durationMs, finishedAt: e.createdAt.toISOString() })),
     };
   });
+}
+
+/** The room's own briefing (its seed's names): the player view's, which holds nothing of the answer key. */
+function briefingOf(runtime: ScenarioRuntime): { briefing?: string } {
+  const { briefing } = runtime.playerView;
+  return typeof briefing === 'string' ? { briefing } : {};
 }

@@ -68,7 +68,7 @@ const RoomEnded = z.object({ ...Base, type: z.literal('room.ended'), by: Actor, 
 /** Simulated time advanced by `ms` (only while running). Replay re-applies it. */
 const Tick = z.object({ ...Base, type: z.literal('tick'), ms: z.number().int().positive() });
 /** A typed line and what it printed; replay re-runs the line and must print the same. */
-const Command = z.object({
+const CommandPublic = z.object({
   ...Base,
   type: z.literal('command'),
   participantId: ParticipantId,
@@ -101,6 +101,12 @@ const ScoreReleased = z.object({
 
 // ---- full (host) events ----
 const RoomCreated = RoomCreatedPublic.extend({ seed: Seed, code: z.string() });
+/** `evidence`: the answer-key evidence items this line showed (hosts tick them off live); absent in older logs and when none. */
+const Command = CommandPublic.extend({ evidence: z.array(z.string()).optional() });
+/** `invite`: the hash of the co-host invite a host seat was taken with (each invite opens one seat). */
+const ParticipantJoinedFull = ParticipantJoined.extend({ invite: z.string().optional() });
+/** A host made a co-host link: its secret's sha256 (`inviteHash`); whoever opens it first joins as a host. */
+const CohostInvited = z.object({ ...Base, type: z.literal('cohost.invited'), by: Actor, inviteHash: z.string().regex(/^[0-9a-f]{64}$/) });
 /**
  * A new identity asked for a player seat where the room needs the host's approval (an
  * interview whose candidate seat is taken, a game day under way). `participantId` is the
@@ -122,7 +128,8 @@ const ScoreComputed = z.object({
   breakdown: z.record(z.string(), z.unknown()),
 });
 const ScoreAdjusted = z.object({ ...Base, type: z.literal('score.adjusted'), participantId: ParticipantId, points: z.number(), reason: z.string(), by: Actor });
-const NoteAdded = z.object({ ...Base, type: z.literal('note.added'), by: Actor, text: z.string() });
+/** A host's note; `at`: the event (seq) it comments on, when written at a moment of the replay. */
+const NoteAdded = z.object({ ...Base, type: z.literal('note.added'), by: Actor, text: z.string(), at: z.number().int().positive().optional() });
 export const SignalKind = z.enum(['focus-lost', 'paste']);
 export type SignalKind = z.infer<typeof SignalKind>;
 const Signal = z.object({
@@ -135,7 +142,7 @@ const Signal = z.object({
 });
 
 export const RoomEvent = z.discriminatedUnion('type', [
-  RoomCreated, RoomSettingsChanged, ParticipantJoined, ParticipantLeft, ParticipantReturned, SeatRequested, SeatAdmitted, SeatRefused,
+  RoomCreated, RoomSettingsChanged, ParticipantJoinedFull, ParticipantLeft, ParticipantReturned, SeatRequested, SeatAdmitted, SeatRefused, CohostInvited,
   RoomStarted, RoomPaused, RoomResumed, RoomExtended, RoomEnded,
   Tick, Command, FaultInjected, HintRequested, HintPushed, DiagnosisSubmitted, ScoreComputed, ScoreAdjusted, ScoreReleased, NoteAdded, Signal,
 ]);
@@ -148,7 +155,7 @@ export type EventOf<T extends RoomEventType> = Extract<RoomEvent, { type: T }>;
 // points of a submission cannot be read back before the host (or the end) says so.
 export const PublicEvent = z.discriminatedUnion('type', [
   RoomCreatedPublic, RoomSettingsChanged, ParticipantJoined, ParticipantLeft, ParticipantReturned, RoomStarted, RoomPaused, RoomResumed, RoomExtended, RoomEnded,
-  Tick, Command, HintRequested, HintPushed, DiagnosisSubmitted, ScoreReleased,
+  Tick, CommandPublic, HintRequested, HintPushed, DiagnosisSubmitted, ScoreReleased,
 ]);
 export type PublicEvent = z.infer<typeof PublicEvent>;
 

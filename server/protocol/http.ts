@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DisplayName, JoinCode, ParticipantId, Role, RoomMode, RoomStatus, ScenarioId, Seed } from './common.js';
 import { ErrorBody } from './errors.js';
 import { RoomEvent, PublicEvent } from './events.js';
-import { OverviewMessage, TerminalEntry } from './socket.js';
+import { ClientMessages, OverviewMessage, TerminalEntry } from './socket.js';
 
 /** One problem with a request, from its zod schema: `path` like `/hostName`, `/` for the whole body. */
 export const RequestIssue = z.object({ path: z.string(), message: z.string() });
@@ -28,8 +28,10 @@ export const CreateSoloBody = z.object({
   name: DisplayName,
   /** Opt in to a hint (at its cost) after two minutes without a command; changeable while playing. */
   autoHints: z.boolean().default(false),
+  /** false: the room waits until the player, having read the briefing, starts it (`player:start`); the clock starts then. */
+  start: z.boolean().default(true),
 });
-/** The room is already running; join it over the socket with `{ token }`. */
+/** The room is running (unless created with `start: false`); join it over the socket with `{ token }`. */
 export const CreateSoloResponse = z.object({ roomId: z.string(), code: z.string(), token: z.string(), participantId: z.string() });
 
 export const ScenarioListResponse = z.object({ scenarios: z.array(z.record(z.string(), z.unknown())) });
@@ -49,6 +51,8 @@ export const RoomSummary = z.object({
   spectators: z.number().int(),
   /** Whether the join form may offer "watch": the host's setting. */
   allowSpectators: z.boolean(),
+  /** The room's own briefing (its seed's names), for the join form. */
+  briefing: z.string().optional(),
 });
 
 export const ReportParticipant = z.object({
@@ -84,7 +88,8 @@ export const RoomReport = z.object({
   timeLimitMs: z.number(),
   elapsedMs: z.number(),
   participants: z.array(ReportParticipant),
-  notes: z.array(z.object({ simTime: z.number(), text: z.string() })),
+  /** `by`: the author's name; `at`: the event a replay comment is about (`simTime` is then that moment's). */
+  notes: z.array(z.object({ simTime: z.number(), text: z.string(), by: z.string().optional(), at: z.number().int().optional() })),
   /** Every event except ticks, in order (host view). */
   timeline: z.array(RoomEvent),
 });
@@ -101,6 +106,10 @@ export const ReplayResponse = z.object({
   /** Players: when the other players ran a command (not what), so the replay counts everyone's commands. */
   otherCommands: z.array(z.object({ seq: z.number().int(), participantId: ParticipantId })).optional(),
 });
+
+/** A host's comment at a moment of the replay (`at`: the event it is about). */
+export const NoteBody = ClientMessages['host:note'];
+export const NoteResponse = z.object({ seq: z.number().int() });
 
 export const LeaderboardResponse = z.object({
   scenarioId: ScenarioId,

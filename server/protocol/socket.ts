@@ -21,10 +21,13 @@ export const JoinByCode = z.object({
   role: z.enum(['player', 'spectator']).default('player'),
 });
 export const JoinByToken = z.object({ token: Token });
+/** A co-host opens the link a host made (`host:cohost-invite`): the invite's secret opens one host seat. */
+export const JoinAsCohost = z.object({ code: JoinCode, name: DisplayName, invite: Token });
 
 export const ClientMessages = {
   /** First join (code + name) or re-join with a token: answers with the room view. */
-  'room:join': z.union([JoinByToken, JoinByCode]),
+  // A co-host join first: JoinByCode would accept it too, dropping the invite.
+  'room:join': z.union([JoinByToken, JoinAsCohost, JoinByCode]),
   /** Reconnect: answers with exactly the events after `lastSeq` this viewer may see. */
   'room:resume': z.object({ token: Token, lastSeq: z.number().int().nonnegative() }),
   'room:leave': Empty,
@@ -36,6 +39,8 @@ export const ClientMessages = {
   'player:give-up': Empty,
   /** Solo, after the end: the debrief (the real cause, what was seen and missed, the reference path). */
   'room:debrief': Empty,
+  /** Solo: the player has read the briefing; the clock starts now (rooms created with `start: false`). */
+  'player:start': Empty,
   /** The host sets `allowSpectators`; a solo player sets `autoHints`. */
   'room:settings': RoomSettings.partial().strict().refine((s) => Object.keys(s).length > 0, 'change at least one setting'),
   'host:start': Empty,
@@ -45,7 +50,10 @@ export const ClientMessages = {
   'host:extend': z.object({ minutes: z.number().int().min(1).max(120) }),
   'host:hint': z.object({ hintId: typedText({ max: 100 }).min(1), participantId: ParticipantId.optional() }),
   'host:fault': z.object({ faultId: typedText({ max: 100 }).min(1) }),
-  'host:note': z.object({ text: typedText({ max: LIMITS.maxTextChars, trim: true, multiline: true }).min(1) }),
+  /** `at`: the event (seq) the note comments on, when written at a moment of the replay. */
+  'host:note': z.object({ text: typedText({ max: LIMITS.maxTextChars, trim: true, multiline: true }).min(1), at: z.number().int().positive().optional() }),
+  /** A co-host link: answers `{ invite }`, a secret that lets one person in as a host (`room:join` with code, name and invite). */
+  'host:cohost-invite': Empty,
   'host:adjust': z.object({ participantId: ParticipantId, points: z.number().min(-1000).max(1000), reason: typedText({ max: 1000, trim: true }).min(1) }),
   /** Lets a waiting identity in: into a new seat, or into the existing player seat `seat`. */
   'host:admit': z.object({ requestId: ParticipantId, seat: ParticipantId.optional() }),
@@ -147,13 +155,32 @@ export const PublicRoomView = z.object({
 });
 export type PublicRoomView = z.infer<typeof PublicRoomView>;
 
+/**
+ * The answer key in words, for the host console (and, in part, the solo debrief): the cause,
+ * what shows it (each evidence item: where to look and what one finds), the fixes that count,
+ * the damage that costs, a reference run and prevention. No selectors or predicates.
+ */
+export const KeyInWords = z.object({
+  cause: z.object({ title: z.string(), explanation: z.string() }),
+  evidence: z.array(z.object({ id: z.string(), label: z.string(), text: z.string(), key: z.boolean(), points: z.number() })),
+  fixes: z.array(z.object({ id: z.string(), text: z.string(), guard: z.boolean(), points: z.number() })),
+  harmful: z.array(z.object({ text: z.string(), penalty: z.number() })),
+  reference: Debrief.shape.reference,
+  prevention: z.array(z.string()),
+});
+export type KeyInWords = z.infer<typeof KeyInWords>;
+
 export const HostExtras = z.object({
   seed: z.number().int(),
+  /** The answer key to read (the raw `answerKey` stays for the toggle). */
+  key: KeyInWords,
+  /** Per player: each evidence item their terminal has shown, with the command (seq) that first showed it. */
+  seen: z.record(ParticipantId, z.array(z.object({ evidenceId: z.string(), seq: z.number().int() }))),
   /** The scenario's answer key as authored (root cause, evidence, remediations, hints, faults). */
   answerKey: z.record(z.string(), z.unknown()),
   hints: z.array(z.object({ id: z.string(), text: z.string(), cost: z.number(), pushed: z.boolean() })),
   faults: z.array(z.object({ id: z.string(), description: z.string(), injected: z.boolean() })),
-  notes: z.array(z.object({ seq: z.number().int(), by: z.string(), text: z.string() })),
+  notes: z.array(z.object({ seq: z.number().int(), by: z.string(), text: z.string(), at: z.number().int().optional() })),
   signals: z.array(z.object({ seq: z.number().int(), participantId: ParticipantId, kind: SignalKind, amount: z.number().optional() })),
   adjustments: z.array(z.object({ seq: z.number().int(), participantId: ParticipantId, points: z.number(), reason: z.string() })),
   breakdowns: z.record(z.string(), z.record(z.string(), z.unknown())),

@@ -20,9 +20,9 @@ export function buildDebrief(room: RoomState, runtime: ScenarioRuntime, particip
   const score = room.scores[participantId];
   if (!score) return undefined;
   const lines = breakdownLines(score.breakdown);
-  const key = runtime.debriefKey;
+  const key = runtime.keyInWords;
   return {
-    cause: { ...key.cause },
+    cause: { title: key.cause.title, explanation: key.cause.explanation },
     evidence: key.evidence.map((e) => {
       const line = lines.find((l) => l.category === 'evidence' && l.id === e.id);
       return { label: e.label, finding: e.text, found: (line?.points ?? 0) > 0, why: line?.why ?? 'not scored' };

@@ -12,8 +12,9 @@ export interface Actor {
 }
 
 export type Action =
-  /** `spectatorSeats`: the server's cap on spectators present at once (checked here, in the room's turn, so concurrent joins cannot overshoot it). */
-  | { type: 'join'; participantId: string; name: string; role: Role; spectatorSeats?: number }
+  /** `spectatorSeats`: the server's cap on spectators present at once (checked here, in the room's turn, so concurrent joins cannot overshoot it). `invite`: the sha256 of a co-host invite's secret (a host seat is taken only with one). */
+  | { type: 'join'; participantId: string; name: string; role: Role; spectatorSeats?: number; invite?: string }
+  | { type: 'invite-cohost'; inviteHash: string }
   | { type: 'leave' }
   /** A participant who left re-joins with their token: their seat again. */
   | { type: 'return' }
@@ -32,16 +33,19 @@ export type Action =
   | { type: 'extend'; ms: number }
   | { type: 'push-hint'; hintId: string; participantId?: string }
   | { type: 'inject-fault'; faultId: string }
-  | { type: 'note'; text: string }
+  | { type: 'note'; text: string; at?: number }
   | { type: 'adjust'; participantId: string; points: number; reason: string }
   | { type: 'signal'; kind: SignalKind; amount?: number };
 
 export type Decision = { ok: true; events: DraftEvent[] } | AckError;
 
-const HOST_ACTIONS = new Set<Action['type']>(['start', 'pause', 'resume', 'end', 'extend', 'push-hint', 'inject-fault', 'note', 'adjust', 'admit', 'refuse', 'release']);
+const HOST_ACTIONS = new Set<Action['type']>(['start', 'pause', 'resume', 'end', 'extend', 'push-hint', 'inject-fault', 'note', 'adjust', 'admit', 'refuse', 'release', 'invite-cohost']);
 const PLAYER_ACTIONS = new Set<Action['type']>(['run', 'request-hint', 'diagnose', 'signal', 'give-up']);
 
-const AFTER_THE_END = new Set<Action['type']>(['note', 'adjust', 'release']);
+const AFTER_THE_END = new Set<Action['type']>(['note', 'adjust', 'release', 'invite-cohost']);
+
+/** Co-host invites not yet taken at once; more are refused until some are used. */
+export const MAX_OPEN_INVITES = 10;
 
 /** Identities waiting for the host at once; more are refused until the host answers some. */
 export const MAX_WAITING = 10;
@@ -52,9 +56,13 @@ export const SOLO_STALL_MS = 2 * 60_000;
 const reject = (code: ErrorCode, message: string): AckError => failure(code, message);
 
 export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, action: Action): Decision {
-  // After the end a host may still write notes, adjust scores and release them (the review).
-  if (room.status === 'ended' && !AFTER_THE_END.has(action.type)) return reject('room_ended', 'the room has ended');
-  if (HOST_ACTIONS.has(action.type) && actor.role !== 'host') return reject('forbidden', `only the host may ${action.type}`);
+  // After the end a host may still write notes, adjust scores and release them (the review),
+  // and a panel reviews together: co-hosts may still be invited and come in.
+  const cohostJoin = action.type === 'join' && action.role === 'host';
+  if (room.status === 'ended' && !AFTER_THE_END.has(action.type) && !cohostJoin) return reject('room_ended', 'the room has ended');
+  // A solo player starts their own clock, once they have read the briefing.
+  const soloStart = action.type === 'start' && room.mode === 'solo' && actor.role === 'player';
+  if (HOST_ACTIONS.has(action.type) && actor.role !== 'host' && !soloStart) return reject('forbidden', `only the host may ${action.type}`);
   if (PLAYER_ACTIONS.has(action.type) && actor.role !== 'player') return reject('forbidden', `only players may ${action.type}`);
   if (action.type !== 'join' && !room.participants[actor.participantId]) return reject('forbidden', 'not a participant of this room');
   if (room.participants[actor.participantId]?.left && action.type !== 'return') return reject('forbidden', 'you left this room');
@@ -137,7 +145,15 @@ export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, 
       if (room.faults.some((f) => f.faultId === action.faultId)) return reject('conflict', 'that fault was already injected');
       return accept({ type: 'fault.injected', simTime, faultId: action.faultId, by });
     case 'note':
-      return accept({ type: 'note.added', simTime, by, text: action.text });
+      if (action.at !== undefined && action.at > room.seq) return reject('bad_request', 'a note can only be about an event that happened');
+      return accept({ type: 'note.added', simTime, by, text: action.text, ...(action.at !== undefined ? { at: action.at } : {}) });
+    case 'invite-cohost': {
+      if (Object.values(room.cohostInvites).filter((i) => i.usedBy === undefined).length >= MAX_OPEN_INVITES) {
+        return reject('rate_limited', `at most ${MAX_OPEN_INVITES} co-host links may wait to be used`);
+      }
+      if (room.cohostInvites[action.inviteHash]) return reject('conflict', 'that invite exists');
+      return accept({ type: 'cohost.invited', simTime, by, inviteHash: action.inviteHash });
+    }
     case 'adjust': {
       if (!room.scores[action.participantId]) return reject('conflict', 'that player has no score yet');
       const adjusted = { type: 'score.adjusted', simTime, participantId: action.participantId, points: action.points, reason: action.reason, by } as const;
@@ -221,6 +237,13 @@ function decideJoin(room: RoomState, action: Extract<Action, { type: 'join' }>):
   const simTime = room.cluster.now;
   const joined = (): Decision => accept({ type: 'participant.joined', simTime, participantId: action.participantId, name: uniqueName(room, action.name), role: action.role });
   if (action.role === 'spectator') return seatClosed(room, 'spectator') ?? spectatorsFull(room, action.spectatorSeats) ?? joined();
+  if (action.role === 'host') {
+    // A host seat only with a co-host invite that nobody has used.
+    const invite = action.invite !== undefined ? room.cohostInvites[action.invite] : undefined;
+    if (!invite) return reject('forbidden', 'hosts join with the token their room gave them, or a co-host link');
+    if (invite.usedBy !== undefined) return reject('forbidden', 'this co-host link was used already; ask the host for a new one');
+    return accept({ type: 'participant.joined', simTime, participantId: action.participantId, name: uniqueName(room, action.name), role: 'host', invite: action.invite! });
+  }
   if (action.role !== 'player') return reject('forbidden', 'hosts do not join by code');
   if (room.mode === 'solo') return reject('conflict', 'a solo room has a single player');
   const needsApproval = room.mode === 'interview' ? playerSeats(room).length > 0 : room.status !== 'lobby';

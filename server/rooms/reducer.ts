@@ -31,6 +31,7 @@ export function createRoomState(runtime: ScenarioRuntime, roomId: string, event:
     released: {},
     adjustments: [],
     notes: [],
+    cohostInvites: {},
     signals: [],
     cluster: runtime.start(),
     divergences: [],
@@ -88,6 +89,7 @@ export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioR
       break;
     case 'participant.joined':
       room.participants[event.participantId] = { id: event.participantId, name: event.name, role: event.role, left: false };
+      if (event.invite !== undefined && room.cohostInvites[event.invite]) room.cohostInvites[event.invite]!.usedBy = event.participantId;
       if (event.role === 'player') {
         room.terminals[event.participantId] = { session: runtime.newSession(room.cluster), entries: [], lastActiveSimTime: room.cluster.now, retainedChars: 0, trimmedUpTo: 0 };
       }
@@ -98,6 +100,9 @@ export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioR
       if (participant) participant.left = event.type === 'participant.left';
       break;
     }
+    case 'cohost.invited':
+      room.cohostInvites[event.inviteHash] = { by: event.by };
+      break;
     case 'seat.requested':
       room.requests[event.participantId] = { id: event.participantId, name: event.name, seq: event.seq, status: 'pending' };
       break;
@@ -164,7 +169,7 @@ export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioR
       room.adjustments.push({ seq: event.seq, participantId: event.participantId, points: event.points, reason: event.reason });
       break;
     case 'note.added':
-      room.notes.push({ seq: event.seq, simTime: event.simTime, by: event.by, text: event.text });
+      room.notes.push({ seq: event.seq, simTime: event.simTime, by: event.by, text: event.text, ...(event.at !== undefined ? { at: event.at } : {}) });
       break;
     case 'signal':
       room.signals.push({

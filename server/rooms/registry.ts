@@ -54,6 +54,8 @@ export interface NewRoomRequest {
   name: string;
   /** Default: both off. */
   settings?: RoomSettings;
+  /** Solo: false waits for the player's start (after the briefing); default true. */
+  startNow?: boolean;
 }
 
 export interface CreatedRoom {
@@ -152,7 +154,7 @@ export class RoomRegistry {
       },
       { type: 'participant.joined', simTime: 0, participantId, name: request.name, role },
     ];
-    if (request.mode === 'solo') first.push({ type: 'room.started', simTime: 0, by: participantId });
+    if (request.mode === 'solo' && request.startNow !== false) first.push({ type: 'room.started', simTime: 0, by: participantId });
     const opened = await RoomRunner.open(record.id, first, [{ id: participantId, name: request.name, role, tokenHash: hashToken(token) }], this.runnerOptions(runtime));
     const runner = 'room' in opened ? this.keep(opened) : opened;
     if (!('room' in runner)) return runner;
@@ -163,12 +165,15 @@ export class RoomRegistry {
    * First join by code: a new participant with a new token. With `hold`, the room is held
    * for the joining connection (see hold), and released again if the join fails.
    */
-  async joinByCode(code: string, name: string, role: 'player' | 'spectator', hold = false, spectatorSeats?: number): Promise<Joined | AckError> {
+  async joinByCode(code: string, name: string, seat: 'player' | 'spectator' | { cohostInvite: string }, hold = false, spectatorSeats?: number): Promise<Joined | AckError> {
     const runner = await this.findByCode(code, hold);
     if (!('room' in runner)) return runner;
     const participantId = randomUUID();
     const token = newToken();
-    const result = await runner.act({ participantId, role }, { type: 'join', participantId, name, role, ...(spectatorSeats === undefined ? {} : { spectatorSeats }) }, {
+    // A co-host brings the invite's secret; the room knows only its hash.
+    const role: Role = typeof seat === 'string' ? seat : 'host';
+    const invite = typeof seat === 'string' ? {} : { invite: hashToken(seat.cohostInvite) };
+    const result = await runner.act({ participantId, role }, { type: 'join', participantId, name, role, ...invite, ...(spectatorSeats === undefined ? {} : { spectatorSeats }) }, {
       newParticipant: { id: participantId, name, role, tokenHash: hashToken(token) },
     });
     const placement = placementOf(runner.room, participantId);

@@ -41,7 +41,13 @@ export function buildReport(room: RoomState, runtime: ScenarioRuntime, log: read
           : null,
       };
     }),
-    notes: room.notes.map((n) => ({ simTime: n.simTime, text: n.text })),
+    notes: room.notes.map((n) => ({
+      // A replay comment is timed at the moment it is about.
+      simTime: n.at !== undefined ? (log.find((e) => e.seq === n.at)?.simTime ?? n.simTime) : n.simTime,
+      text: n.text,
+      by: room.participants[n.by]?.name ?? n.by,
+      ...(n.at !== undefined ? { at: n.at } : {}),
+    })),
     timeline: log.filter((e) => e.type !== 'tick'),
   };
 }

@@ -270,7 +270,12 @@ export class RoomRunner {
         line = result;
         this.state.seq = seq;
         if (internalError !== undefined) this.options.hooks?.onError?.(internalError, `command \`${draft.line}\` in room ${this.state.id}`);
-        events.push({ ...draft, seq, prompt: line.prompt, output: line.output, exitCode: line.exitCode, ...(line.clear ? { clear: true } : {}) });
+        // What the line showed of the answer key, for the hosts' checklist (never in a public event).
+        const evidence = line.observed ? this.options.runtime.evidenceIn(line.observed) : [];
+        events.push({
+          ...draft, seq, prompt: line.prompt, output: line.output, exitCode: line.exitCode, ...(line.clear ? { clear: true } : {}),
+          ...(evidence.length > 0 ? { evidence } : {}),
+        });
       } else {
         const event = { ...draft, seq } as RoomEvent;
         reduceRoom(this.state, event, this.options.runtime);

@@ -4,7 +4,7 @@
 import type { Fact } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
 import type { Completion, LineResult, ShellSession } from '../shell/types.js';
-import type { ClusterOverview, Debrief, ScorePart } from '../protocol/index.js';
+import type { ClusterOverview, KeyInWords, ScorePart } from '../protocol/index.js';
 
 export interface RuntimeHint {
   id: string;
@@ -38,14 +38,6 @@ export interface RuntimeScore {
   breakdown: Record<string, unknown>;
 }
 
-/** Answer-key text for the solo debrief (sent only once the room has ended). */
-export interface DebriefKey {
-  cause: { title: string; explanation: string };
-  /** Where to look (`label`, what the form offers) and what one finds there (`text`). */
-  evidence: { id: string; label: string; text: string }[];
-  reference: Debrief['reference'];
-  prevention: string[];
-}
 
 export interface ScenarioRuntime {
   readonly scenarioId: string;
@@ -56,8 +48,8 @@ export interface ScenarioRuntime {
   readonly playerView: Record<string, unknown>;
   /** Hosts only. */
   readonly answerKey: Record<string, unknown>;
-  /** A solo player's, after the end. */
-  readonly debriefKey: DebriefKey;
+  /** The answer key in words: the host console reads it; a solo player gets part of it after the end (debrief). */
+  readonly keyInWords: KeyInWords;
   readonly hints: readonly RuntimeHint[];
   /** Optional faults a host may inject. */
   readonly faults: readonly RuntimeFault[];
@@ -73,6 +65,8 @@ export interface ScenarioRuntime {
   complete(cluster: ClusterState, session: ShellSession, line: string, cursor: number): Completion;
   prompt(cluster: ClusterState, session: ShellSession): string;
   score(input: ScoreInput): RuntimeScore;
+  /** The evidence items (ids) these facts observe: what a line showed, for the host's checklist. */
+  evidenceIn(observed: readonly Fact[]): string[];
   /** Nodes, pods by status and recent events for hosts and spectators; absent when the cluster is not a real one (test doubles). */
   overview?(cluster: ClusterState): ClusterOverview;
 }

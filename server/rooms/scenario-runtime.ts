@@ -6,7 +6,7 @@ import {
   formatProblem, type LoadedScenario,
 } from '../scenarios/index.js';
 import { noteChangeBy, worldFingerprint } from '../cluster/actors.js';
-import { attributeDamage, evidenceInterest, scoreSession } from '../scoring/index.js';
+import { attributeDamage, evidenceInterest, evidenceObserved, scoreSession } from '../scoring/index.js';
 import { complete, newSession, prompt, runLine } from '../shell/index.js';
 import { clusterOverview } from './overview.js';
 import type { ScenarioCatalog, ScenarioRuntime } from './runtime.js';
@@ -21,9 +21,11 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioR
     timeLimitMs: scenario.timeLimitSec * 1000,
     playerView: { ...playerView(scenario, seed, evidenceLabels(loaded)) },
     answerKey: { ...scenario.answer, solutions: scenario.solutions },
-    debriefKey: {
+    keyInWords: {
       cause: { title: scenario.answer.rootCause.title, explanation: scenario.answer.rootCause.explanation },
-      evidence: scenario.answer.evidence.map((e) => ({ id: e.id, label: e.label, text: e.text })),
+      evidence: scenario.answer.evidence.map((e) => ({ id: e.id, label: e.label, text: e.text, key: e.key, points: e.points })),
+      fixes: scenario.answer.remediation.map((r) => ({ id: r.id, text: r.text, guard: r.guard, points: r.points })),
+      harmful: scenario.answer.harmful.map((x) => ({ text: x.text, penalty: x.penalty })),
       // The variant's own reference run (instantiate keeps the solutions that apply to it, first first).
       reference: (scenario.solutions[0]?.steps ?? []).map((step) => (typeof step === 'string' ? { line: step } : { waitSec: step.wait })),
       prevention: [...scenario.answer.prevention],
@@ -60,6 +62,7 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioR
     complete: (cluster, session, line, cursor) => complete(cluster, session, line, cursor),
     prompt: (cluster, session) => prompt(cluster, session),
     overview: clusterOverview,
+    evidenceIn: (observed) => evidenceObserved(scenario, observed),
     score: (input) => {
       const breakdown = scoreSession(scenario, {
         diagnosis: input.diagnosis,

@@ -79,7 +79,10 @@ export interface RoomState {
   /** Players who may see their score, with what they were shown last. */
   released: Record<string, { seq: number; total: number; max: number; parts: ScorePart[] }>;
   adjustments: { seq: number; participantId: string; points: number; reason: string }[];
-  notes: { seq: number; simTime: number; by: string; text: string }[];
+  /** `at`: the event a replay comment is about. */
+  notes: { seq: number; simTime: number; by: string; text: string; at?: number }[];
+  /** Co-host invites by the sha256 of their secret: who made each, and who took its seat. */
+  cohostInvites: Record<string, { by: string; usedBy?: string }>;
   signals: { seq: number; participantId: string; kind: SignalKind; amount?: number }[];
   cluster: ClusterState;
   /** Sequences of replayed commands whose output differed from the log: must stay empty. */

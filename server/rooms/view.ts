@@ -87,6 +87,7 @@ export function toPublic(event: RoomEvent): PublicEvent | null {
         seq, simTime, type: event.type, participantId: event.participantId, total: event.total, max: event.max,
         parts: event.parts.map((p) => ({ key: p.key, points: p.points, max: p.max })),
       };
+    case 'cohost.invited':
     case 'seat.requested':
     case 'seat.admitted':
     case 'seat.refused':
@@ -141,10 +142,12 @@ export function roomViewFor(room: RoomState, runtime: ScenarioRuntime, viewer: V
   if (viewer.role !== 'host') return view;
   const host: HostRoomView['host'] = {
     seed: room.seed,
+    key: runtime.keyInWords,
+    seen: evidenceSeen(room, runtime),
     answerKey: runtime.answerKey,
     hints: runtime.hints.map((h) => ({ id: h.id, text: h.text, cost: h.cost, pushed: room.hints.some((p) => p.hintId === h.id) })),
     faults: runtime.faults.map((f) => ({ id: f.id, description: f.description, injected: room.faults.some((i) => i.faultId === f.id) })),
-    notes: room.notes.map((n) => ({ seq: n.seq, by: n.by, text: n.text })),
+    notes: room.notes.map((n) => ({ seq: n.seq, by: n.by, text: n.text, ...(n.at !== undefined ? { at: n.at } : {}) })),
     signals: room.signals.map((s) => ({ ...s })),
     adjustments: room.adjustments.map((a) => ({ ...a })),
     breakdowns: Object.fromEntries(Object.entries(room.scores).map(([id, s]) => [id, s.breakdown])),
@@ -152,6 +155,18 @@ export function roomViewFor(room: RoomState, runtime: ScenarioRuntime, viewer: V
     requests: Object.values(room.requests).map((r) => ({ id: r.id, name: r.name, status: r.status, ...(r.seatId !== undefined ? { seatId: r.seatId } : {}) })),
   };
   return { ...view, host };
+}
+
+/** Per player, each evidence item their terminal has shown and the command that first showed it (hosts only). */
+function evidenceSeen(room: RoomState, runtime: ScenarioRuntime): HostRoomView['host']['seen'] {
+  return Object.fromEntries(Object.entries(room.terminals).map(([participantId, terminal]) => {
+    const first = new Map<string, number>();
+    for (const entry of terminal.entries) {
+      if (!entry.observed) continue;
+      for (const id of runtime.evidenceIn(entry.observed)) if (!first.has(id)) first.set(id, entry.seq);
+    }
+    return [participantId, [...first].map(([evidenceId, seq]) => ({ evidenceId, seq }))];
+  }));
 }
 
 export const viewerOf = (participantId: string, role: Role): Viewer => ({ role, participantId });

@@ -89,6 +89,11 @@ export function observedBy(e: Evidence, commands: readonly ScoredCommand[]): Sco
   return commands.find((c) => c.observed?.some((f) => e.facts.some((sel) => matchesFact(sel, f))));
 }
 
+/** The evidence items (ids) some of these facts observe: what one line showed. */
+export function evidenceObserved(s: Scenario, observed: readonly Fact[]): string[] {
+  return s.answer.evidence.filter((e) => observed.some((f) => e.facts.some((sel) => matchesFact(sel, f)))).map((e) => e.id);
+}
+
 /** What the session observed: per evidence item, the command that showed it. */
 interface Observations {
   seen: Map<string, ScoredCommand>;

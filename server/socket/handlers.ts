@@ -11,6 +11,7 @@ import type { Joined, RoomRegistry } from '../rooms/registry.js';
 import type { RoomRunner } from '../rooms/runner.js';
 import { roomViewFor, viewerOf, viewFor, type Viewer } from '../rooms/view.js';
 import { fromStored } from '../rooms/log.js';
+import { hashToken, newToken } from '../rooms/tokens.js';
 import type { ServerMetrics } from '../metrics.js';
 import { joinChannel, overviewSent, waitingChannel } from './broadcast.js';
 import { Presence } from './presence.js';
@@ -80,7 +81,8 @@ const ACTIONS: ActionBuilders = {
   'host:extend': (p) => ({ type: 'extend', ms: p.minutes * 60_000 }),
   'host:hint': (p) => ({ type: 'push-hint', hintId: p.hintId, ...(p.participantId !== undefined ? { participantId: p.participantId } : {}) }),
   'host:fault': (p) => ({ type: 'inject-fault', faultId: p.faultId }),
-  'host:note': (p) => ({ type: 'note', text: p.text }),
+  'host:note': (p) => ({ type: 'note', text: p.text, ...(p.at !== undefined ? { at: p.at } : {}) }),
+  'player:start': () => ({ type: 'start' }),
   'host:adjust': (p) => ({ type: 'adjust', participantId: p.participantId, points: p.points, reason: p.reason }),
   'host:admit': (p) => ({ type: 'admit', requestId: p.requestId, ...(p.seat !== undefined ? { seat: p.seat } : {}) }),
   'host:refuse': (p) => ({ type: 'refuse', requestId: p.requestId }),
@@ -141,6 +143,8 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
           return completeLine(payload as ClientMessage<'cmd:complete'>);
         case 'room:debrief':
           return debrief();
+        case 'host:cohost-invite':
+          return inviteCohost();
       }
       if (!seat) return failure('forbidden', 'join a room first');
       // `payload` was parsed with the schema of `name`, so it is that message's type.
@@ -222,6 +226,11 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
           if ('token' in payload) return deps.registry.findByToken(payload.token, true);
           // Code guessing: only joins with a code that names no room count, so a class behind one address still gets in.
           if (!badCodes.available(address)) return failure('rate_limited', 'too many joins with unknown codes; try again in a minute');
+          if ('invite' in payload) {
+            const joined = await deps.registry.joinByCode(payload.code, payload.name, { cohostInvite: payload.invite }, true);
+            if (!('runner' in joined) && joined.error.code === 'not_found') badCodes.take(address);
+            return joined;
+          }
           if (payload.role === 'spectator' && !spectatorJoins.take(address)) return failure('rate_limited', 'too many spectator joins; try again in a minute');
           const joined = await deps.registry.joinByCode(payload.code, payload.name, payload.role, true, deps.limits.maxSpectatorsPerRoom);
           if (!('runner' in joined) && joined.error.code === 'not_found') badCodes.take(address);
@@ -250,6 +259,14 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
           return { ok: true, events: missed, view: sit(runner, viewer) };
         },
       );
+    }
+
+    /** A co-host link's secret: made here (the edge draws randomness), only its hash is logged. */
+    async function inviteCohost() {
+      if (!seat) return failure('forbidden', 'join a room first');
+      const invite = newToken();
+      const result = await seat.runner.act(seat.viewer, { type: 'invite-cohost', inviteHash: hashToken(invite) });
+      return result.ok ? { ok: true, invite, seq: result.events.at(-1)?.seq } : result;
     }
 
     function debrief() {

@@ -25,7 +25,8 @@ const LOG: RoomEvent[] = [
 
 function hostModel() {
   const view = emptyView('room-1', { participantId: 'h', name: 'Host', role: 'host' }) as HostRoomView;
-  view.host = { seed: 7, answerKey: {}, hints: [{ id: 'h1', text: 'look at etcd', cost: 5, pushed: false }], faults: [], notes: [], signals: [], adjustments: [], breakdowns: {}, released: [], requests: [] };
+  const key = { cause: { title: 'etcd full', explanation: 'quota' }, evidence: [], fixes: [], harmful: [], reference: [], prevention: [] };
+  view.host = { seed: 7, key, seen: {}, answerKey: {}, hints: [{ id: 'h1', text: 'look at etcd', cost: 5, pushed: false }], faults: [], notes: [], signals: [], adjustments: [], breakdowns: {}, released: [], requests: [] };
   return modelFromView(view);
 }
 

@@ -19,9 +19,11 @@ export function fakeRuntime(seed = 1, timeLimitMs = 60_000): ScenarioRuntime {
     timeLimitMs,
     playerView: { id: 'fake', title: 'Fake incident', briefing: 'something is slow', choices: ['a', 'b'] },
     answerKey: { rootCause: SECRET },
-    debriefKey: {
+    keyInWords: {
       cause: { title: 'The counter overflowed', explanation: `inc doubles the counter: ${SECRET}` },
-      evidence: [{ id: 'ev-get', label: 'Output of get', text: 'get prints a counter far above its usual value' }],
+      evidence: [{ id: 'ev-get', label: 'Output of get', text: 'get prints a counter far above its usual value', key: true, points: 10 }],
+      fixes: [{ id: 'fix-reset', text: 'the counter is back under 1000', guard: false, points: 20 }],
+      harmful: [],
       reference: [{ line: 'get' }, { waitSec: 5 }, { line: 'inc' }],
       prevention: ['alert on the counter'],
     },
@@ -47,10 +49,13 @@ export function fakeRuntime(seed = 1, timeLimitMs = 60_000): ScenarioRuntime {
         throw new Error('engine bug');
       }
       if (line === 'inc') fake(c).counter *= 2;
-      if (line === 'get' || line === 'inc') return { output: `counter=${fake(c).counter} now=${fake(c).now}\n`, exitCode: 0 };
+      // `get` shows the counter: a fact of the world, as a real tool tags what it prints.
+      if (line === 'get') return { output: `counter=${fake(c).counter} now=${fake(c).now}\n`, exitCode: 0, observed: [{ source: 'object', field: 'counter', value: String(fake(c).counter) }] };
+      if (line === 'inc') return { output: `counter=${fake(c).counter} now=${fake(c).now}\n`, exitCode: 0 };
       if (line === 'clear') return { output: '', exitCode: 0, clear: true };
       return { output: `${line.split(' ')[0]}: command not found\n`, exitCode: 127 };
     },
+    evidenceIn: (observed) => (observed.some((f) => f.field === 'counter') ? ['ev-get'] : []),
     complete: (_c, _s, line) => ({ from: 0, candidates: ['get', 'inc'].filter((c) => c.startsWith(line)) }),
     prompt: (_c, session) => `${session.history.length}$ `,
     score: (input) => {
