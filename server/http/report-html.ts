@@ -1,5 +1,5 @@
 // The printable report page: plain HTML with print styles, every value escaped.
-import type { RoomReport } from '../protocol/index.js';
+import { MODE_WORDS, STATUS_WORDS, type RoomReport } from '../protocol/index.js';
 import { breakdownLines } from '../rooms/debrief.js';
 
 const escape = (text: string): string =>
@@ -37,7 +37,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;t
 @media print{section.player{page-break-before:always}pre{background:none;border:1px solid #ddd}}
 </style></head><body>
 <h1>${escape(report.title)}</h1>
-<p>Room ${escape(report.code)} · ${escape(report.mode)} · seed ${report.seed} · ${escape(report.status)} · ${clock(report.elapsedMs)} of ${clock(report.timeLimitMs)}</p>
+<p>Room ${escape(report.code)} · ${MODE_WORDS[report.mode]} · seed ${report.seed} · ${STATUS_WORDS[report.status]} · ${clock(report.elapsedMs)} of ${clock(report.timeLimitMs)}</p>
 <h2>Timeline</h2>
 <table><tr><th>time</th><th>event</th><th>who</th></tr>
 ${report.timeline
@@ -49,7 +49,7 @@ ${report.timeline
   })
   .join('\n')}
 </table>
-${report.notes.length ? `<h2>Notes</h2>${report.notes.map((n) => `<p>[${clock(n.simTime)}] ${escape(n.text)}</p>`).join('\n')}` : ''}
+${report.notes.length ? `<h2>Notes</h2>${report.notes.map((n) => `<p>[${clock(n.simTime)}]${n.by ? ` ${escape(n.by)}:` : ''} ${escape(n.text)}</p>`).join('\n')}` : ''}
 ${players.map(section).join('\n')}
 </body></html>
 `;

@@ -4,7 +4,7 @@
 // folded from the log without simulating the cluster (ledger.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { HttpError, ReplayResponse, RoomIdParams, RoomReport, failure, type AckError, type RoomEvent } from '../protocol/index.js';
+import { HttpError, NoteBody, NoteResponse, ReplayResponse, RoomIdParams, RoomReport, failure, type AckError, type RoomEvent } from '../protocol/index.js';
 import { fromStored } from '../rooms/log.js';
 import { overviewTimeline } from '../rooms/overview.js';
 import { foldLedger } from '../rooms/ledger.js';
@@ -77,6 +77,24 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     const result = await hostReport(request);
     if ('error' in result) return sendError(reply, result.error);
     return reply.type('text/html; charset=utf-8').send(renderReportHtml(result.report));
+  });
+
+  // A host comments at a moment of the replay: a note like the console's, logged through the room.
+  api.post('/api/rooms/:id/notes', {
+    schema: {
+      summary: 'Add a host note, optionally about one event of the log (a replay comment)', tags: ['reports'],
+      params: RoomIdParams, body: NoteBody, response: { 201: NoteResponse, 400: HttpError, 403: HttpError, 404: HttpError },
+    },
+  }, async (request, reply) => {
+    const auth = await authorise(request, request.params.id);
+    if (!('room' in auth)) return sendError(reply, auth);
+    if (auth.viewer.role !== 'host') return sendError(reply, failure('forbidden', 'comments are for the hosts'));
+    const runner = await registry.get(request.params.id);
+    if (!('room' in runner)) return sendError(reply, runner);
+    const { text, at } = request.body;
+    const result = await runner.act(auth.viewer, { type: 'note', text, ...(at !== undefined ? { at } : {}) });
+    if (!result.ok) return sendError(reply, result);
+    return reply.code(201).send({ seq: result.events.at(-1)!.seq });
   });
 
   api.get('/api/rooms/:id/replay', {

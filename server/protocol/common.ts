@@ -4,9 +4,12 @@ import { typedText } from './text.js';
 
 export const RoomMode = z.enum(['interview', 'gameday', 'solo']);
 export type RoomMode = z.infer<typeof RoomMode>;
+export const MODE_WORDS: Record<RoomMode, string> = { solo: 'Solo', interview: 'Interview', gameday: 'Game day' };
 
 export const RoomStatus = z.enum(['lobby', 'running', 'paused', 'ended']);
 export type RoomStatus = z.infer<typeof RoomStatus>;
+/** Statuses and modes as people read them (screens and the printed report). */
+export const STATUS_WORDS: Record<RoomStatus, string> = { lobby: 'Waiting to start', running: 'Running', paused: 'Paused', ended: 'Ended' };
 
 export const Role = z.enum(['player', 'host', 'spectator']);
 export type Role = z.infer<typeof Role>;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScenarioCatalog } from '../../server/rooms/runtime.js';
 import { browserWorld } from '../helpers/browser-world.js';
-import { screenText, typeInTerminal } from '../helpers/browser.js';
+import { screenText, startSolo, typeInTerminal } from '../helpers/browser.js';
 import { connect } from '../helpers/server.js';
 import { e2eCatalog } from './catalog.js';
 
@@ -62,8 +62,7 @@ describe('the edge in the browser', () => {
     const home = await page.goto('/');
     expect(home?.headers()['content-security-policy']).toContain("script-src 'self'");
     await page.fill('#create-name', 'Csp');
-    await page.click('button[data-mode=solo]');
-    await page.waitForURL(/\/r\/[A-Z0-9]{8}$/);
+    await startSolo(page);
     const term = page.getByTestId('terminal');
     await expect.poll(() => page.getByTestId('room-status').textContent()).toBe('Running');
     await typeInTerminal(page, term, 'get\r');

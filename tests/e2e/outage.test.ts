@@ -3,7 +3,7 @@
 // arrives and the banner says so; the room goes on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserWorld } from '../helpers/browser-world.js';
-import { screenText, screenshot, typeInTerminal } from '../helpers/browser.js';
+import { screenshot, screenText, startSolo, typeInTerminal } from '../helpers/browser.js';
 import { startOwnPostgres, type OwnPostgres } from '../helpers/own-postgres.js';
 import { e2eCatalog } from './catalog.js';
 
@@ -24,8 +24,7 @@ describe('a database outage in the browser', () => {
     const page = await world.newPage();
     await page.goto('/');
     await page.fill('#create-name', 'Solo');
-    await page.click('button[data-mode=solo]');
-    await page.waitForURL(/\/r\/[A-Z0-9]{8}$/);
+    await startSolo(page);
     await expect.poll(() => page.getByTestId('room-status').textContent()).toBe('Running');
     const term = page.getByTestId('terminal');
     await typeInTerminal(page, term, 'get\r');

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
 import { browserWorld } from '../helpers/browser-world.js';
-import { screenText, screenshot, typeInTerminal } from '../helpers/browser.js';
+import { screenshot, screenText, startSolo, typeInTerminal } from '../helpers/browser.js';
 
 const world = browserWorld({ catalog: loadScenarioCatalog().catalog, tickMs: 1000 });
 
@@ -15,8 +15,7 @@ describe('real scenario in the browser', () => {
     await page.locator('.scenario[data-id=etcd-nospace]').click();
     await page.fill('#create-name', 'Ops');
     await screenshot(page, '30-home-real-scenarios');
-    await page.click('button[data-mode=solo]');
-    await page.waitForURL(/\/r\/[A-Z0-9]{8}$/);
+    await startSolo(page);
 
     const term = page.getByTestId('terminal');
     await expect.poll(() => screenText(term)).toMatch(/^\(kubernetes-admin@[\w-]+:default\) player@workstation:~\$$/);

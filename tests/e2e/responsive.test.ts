@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { browserWorld } from '../helpers/browser-world.js';
-import { SCREENSHOT_DIR, screenshot, screenText, typeInTerminal } from '../helpers/browser.js';
+import { screenshot, SCREENSHOT_DIR, screenText, startSolo, typeInTerminal } from '../helpers/browser.js';
 import { e2eCatalog } from './catalog.js';
 
 const world = browserWorld({ catalog: e2eCatalog() });
@@ -130,8 +130,7 @@ describe('layouts at every width', () => {
     const page = await world.newPage();
     await page.goto('/');
     await page.fill('#create-name', 'Ranked');
-    await page.click('button[data-mode=solo]');
-    await page.waitForURL(/\/r\/[A-Z0-9]{8}$/);
+    await startSolo(page);
     await expect.poll(() => page.getByTestId('room-status').textContent()).toBe('Running');
     await page.selectOption('#diag-cause', 'b');
     await page.getByRole('button', { name: 'Submit diagnosis' }).click();

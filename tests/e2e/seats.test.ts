@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { browserWorld } from '../helpers/browser-world.js';
-import { screenText, screenshot, typeInTerminal } from '../helpers/browser.js';
+import { screenshot, screenText, startSolo, typeInTerminal } from '../helpers/browser.js';
 import { SECRET } from '../unit/rooms-fake.js';
 import { e2eCatalog } from './catalog.js';
 import type { RoomRunner } from '../../server/rooms/runner.js';
@@ -91,8 +91,7 @@ describe('solo debrief in the browser', () => {
     await page.goto('/');
     await page.fill('#create-name', 'Solo');
     await page.check('#create-auto-hints');
-    await page.click('button[data-mode=solo]');
-    await page.waitForURL(/\/r\/[A-Z0-9]{8}$/);
+    await startSolo(page);
     await expect.poll(() => page.getByTestId('room-status').textContent()).toBe('Running');
     const roomId = await page.evaluate(() => Object.keys(localStorage).find((k) => k.startsWith('kubedrill:seat:'))!.slice('kubedrill:seat:'.length));
     const settings = async () => ((await world.server.app.game.registry.get(roomId)) as RoomRunner).room.settings;

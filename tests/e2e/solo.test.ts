@@ -3,7 +3,7 @@
 // any moment and shows the terminal as it was then.
 import { describe, expect, it } from 'vitest';
 import { browserWorld } from '../helpers/browser-world.js';
-import { screenText, screenshot, typeInTerminal } from '../helpers/browser.js';
+import { screenshot, screenText, startSolo, typeInTerminal } from '../helpers/browser.js';
 import { e2eCatalog } from './catalog.js';
 
 const world = browserWorld({ catalog: e2eCatalog() });
@@ -13,8 +13,7 @@ describe('solo in the browser', () => {
     const page = await world.newPage();
     await page.goto('/');
     await page.fill('#create-name', 'Solo');
-    await page.click('button[data-mode=solo]');
-    await page.waitForURL(/\/r\/[A-Z0-9]{8}$/);
+    await startSolo(page);
     await expect.poll(() => page.getByTestId('room-status').textContent()).toBe('Running');
 
     const term = page.getByTestId('terminal');

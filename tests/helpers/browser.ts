@@ -37,3 +37,14 @@ export async function typeInTerminal(page: Page, terminal: Locator, text: string
   await terminal.locator('.xterm-helper-textarea').focus();
   await page.keyboard.type(text);
 }
+
+/**
+ * Starts a solo run from the lobby (a scenario and a name chosen): the room opens on its
+ * briefing, waiting; the player presses Start and the clock runs.
+ */
+export async function startSolo(page: Page): Promise<void> {
+  await page.click('button[data-mode=solo]');
+  await page.waitForURL(/\/r\/[A-Z0-9]{8}$/);
+  await page.getByTestId('start-solo').click();
+  await page.locator('[data-testid=room-status][data-status=running]').waitFor();
+}

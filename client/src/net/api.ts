@@ -2,7 +2,7 @@
 // thrown as ApiError with the server's message so views can show it as is.
 import type { z } from 'zod';
 import type {
-  CreateRoomResponse, CreateSoloResponse, LeaderboardResponse, ReplayResponse, RoomMode, RoomReport, RoomSummary,
+  ClientMessage, CreateRoomResponse, CreateSoloResponse, LeaderboardResponse, NoteResponse, ReplayResponse, RoomMode, RoomReport, RoomSummary,
 } from '../../../server/protocol/index.js';
 
 export class ApiError extends Error {
@@ -36,9 +36,11 @@ export const api = {
   scenarios: () => request<{ scenarios: ScenarioListItem[] }>('GET', '/api/scenarios').then((r) => r.scenarios),
   createRoom: (body: { scenarioId: string; mode: Exclude<RoomMode, 'solo'>; hostName: string; allowSpectators: boolean }) =>
     request<z.infer<typeof CreateRoomResponse>>('POST', '/api/rooms', { body }),
-  createSolo: (body: { scenarioId: string; name: string; autoHints: boolean }) => request<z.infer<typeof CreateSoloResponse>>('POST', '/api/solo', { body }),
+  createSolo: (body: { scenarioId: string; name: string; autoHints: boolean; start: boolean }) => request<z.infer<typeof CreateSoloResponse>>('POST', '/api/solo', { body }),
   roomByCode: (code: string) => request<z.infer<typeof RoomSummary>>('GET', `/api/rooms/${encodeURIComponent(code)}`),
   report: (roomId: string, token: string) => request<RoomReport>('GET', `/api/rooms/${roomId}/report`, { token }),
   leaderboard: (scenarioId: string) => request<z.infer<typeof LeaderboardResponse>>('GET', `/api/leaderboard/${encodeURIComponent(scenarioId)}`),
+  /** A host's comment at a moment (`at`: an event's seq) of the replay. */
+  addNote: (roomId: string, token: string, body: ClientMessage<'host:note'>) => request<z.infer<typeof NoteResponse>>('POST', `/api/rooms/${roomId}/notes`, { body, token }),
   replay: (roomId: string, token: string) => request<z.infer<typeof ReplayResponse>>('GET', `/api/rooms/${roomId}/replay`, { token }),
 };

@@ -104,6 +104,11 @@ export function applyEvent(model: RoomModel, event: ViewerEvent): void {
       view.timer.remainingMs = Math.max(0, view.timer.limitMs - view.timer.elapsedMs);
       break;
     case 'command':
+      // Hosts: what the line showed of the answer key ticks the player's checklist.
+      if (host && 'evidence' in event && event.evidence) {
+        const seen = (host.seen[event.participantId] ??= []);
+        for (const evidenceId of event.evidence) if (!seen.some((s) => s.evidenceId === evidenceId)) seen.push({ evidenceId, seq: event.seq });
+      }
       if (!sees(view, event.participantId)) break;
       terminalOf(view, event.participantId).entries.push({
         seq: event.seq, ...(event.prompt !== undefined ? { prompt: event.prompt } : {}), line: event.line, output: event.output, exitCode: event.exitCode,
@@ -147,7 +152,7 @@ export function applyEvent(model: RoomModel, event: ViewerEvent): void {
       host?.adjustments.push({ seq: event.seq, participantId: event.participantId, points: event.points, reason: event.reason });
       break;
     case 'note.added':
-      host?.notes.push({ seq: event.seq, by: event.by, text: event.text });
+      host?.notes.push({ seq: event.seq, by: event.by, text: event.text, ...(event.at !== undefined ? { at: event.at } : {}) });
       break;
     case 'signal':
       host?.signals.push({ seq: event.seq, participantId: event.participantId, kind: event.kind, ...(event.amount !== undefined ? { amount: event.amount } : {}) });

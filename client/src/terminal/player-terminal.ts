@@ -46,10 +46,9 @@ export class PlayerTerminal {
   private readonly printed = new Set<number>();
 
   constructor(container: HTMLElement, private readonly options: PlayerTerminalOptions) {
-    this.fitted = createTerminal(container);
+    this.fitted = createTerminal(container, { keys: (event) => this.browserKey(event) });
     const { term } = this.fitted;
     term.onData((data) => this.input(data));
-    term.attachCustomKeyEventHandler((event) => this.browserKey(event));
     term.textarea?.addEventListener('paste', (event) => {
       const text = event.clipboardData?.getData('text') ?? '';
       if (text) options.onPaste(text.length);

@@ -14,6 +14,8 @@ const THEME: ITerminalOptions['theme'] = {
 };
 
 const WANTED_COLS = 80;
+/** The element (in every room header) that tells how to leave a terminal. */
+export const TERMINAL_HELP_ID = 'terminal-keys-help';
 const MIN_FONT = 9;
 
 export interface FittedTerminal {
@@ -21,8 +23,28 @@ export interface FittedTerminal {
   dispose(): void;
 }
 
-export function createTerminal(container: HTMLElement, options: { readOnly?: boolean; fontSize?: number } = {}): FittedTerminal {
+const SCREEN_READER_KEY = 'kubedrill:screen-reader';
+/** Terminals on screen, so the screen-reader setting applies to them at once. */
+const live = new Set<Terminal>();
+
+/** xterm's screen-reader mode (an accessible copy of the rows that assistive technology reads): a setting kept in this browser. */
+export const screenReaderMode = (): boolean => localStorage.getItem(SCREEN_READER_KEY) === 'on';
+
+export function setScreenReaderMode(on: boolean): void {
+  localStorage.setItem(SCREEN_READER_KEY, on ? 'on' : 'off');
+  for (const term of live) term.options.screenReaderMode = on;
+}
+
+/** How a keyboard leaves a terminal (which otherwise keeps Tab for completion), as VS Code does. */
+export const TERMINAL_KEYS_HELP = 'In the terminal, press Esc then Tab (or Shift+Tab) to move to the next control; Tab back or click to type again.';
+
+/**
+ * `keys`: the owner's own key handler (false: xterm ignores the key). Esc then Tab is
+ * never the terminal's: the browser moves focus on.
+ */
+export function createTerminal(container: HTMLElement, options: { readOnly?: boolean; fontSize?: number; keys?: (event: KeyboardEvent) => boolean } = {}): FittedTerminal {
   const term = new Terminal({
+    screenReaderMode: screenReaderMode(),
     theme: THEME,
     fontFamily: '"DejaVu Sans Mono", "Cascadia Mono", Menlo, Consolas, monospace',
     fontSize: options.fontSize ?? 14,
@@ -37,6 +59,18 @@ export function createTerminal(container: HTMLElement, options: { readOnly?: boo
   const fit = new FitAddon();
   term.loadAddon(fit);
   term.open(container);
+  live.add(term);
+  let escaped = false;
+  term.attachCustomKeyEventHandler((event) => {
+    if (event.type !== 'keydown') return options.keys?.(event) ?? true;
+    if (event.key === 'Tab' && escaped) {
+      escaped = false;
+      return false;
+    }
+    escaped = event.key === 'Escape';
+    return options.keys?.(event) ?? true;
+  });
+  term.textarea?.setAttribute('aria-describedby', TERMINAL_HELP_ID);
   const baseFont = options.fontSize ?? 14;
   // kubectl tables want 80 columns: in a narrow box, shrink the font (down to MIN_FONT)
   // before letting lines wrap.
@@ -54,6 +88,7 @@ export function createTerminal(container: HTMLElement, options: { readOnly?: boo
     term,
     dispose: () => {
       observer.disconnect();
+      live.delete(term);
       term.dispose();
     },
   };

@@ -39,7 +39,8 @@ export function homeView(root: HTMLElement): void {
     for (const b of modeButtons) b.disabled = true;
     try {
       if (mode === 'solo') {
-        const room = await api.createSolo({ scenarioId: selected, name: name.value.trim(), autoHints: autoHints.checked });
+        // The clock starts when the player presses Start, having read the briefing.
+        const room = await api.createSolo({ scenarioId: selected, name: name.value.trim(), autoHints: autoHints.checked, start: false });
         saveSeat({ roomId: room.roomId, code: room.code, token: room.token, role: 'player', participantId: room.participantId });
         navigate(`/r/${room.code}`);
       } else {

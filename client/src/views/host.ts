@@ -6,7 +6,7 @@ import { adjustedScore, hostPart, nameOf, present } from '../net/room-model.js';
 import { choiceLabel, formatClock, scenarioInfo } from '../net/scenario-info.js';
 import { fill, h, toast } from './dom.js';
 import { inviteDialog } from './invite-dialog.js';
-import { activityPanel, overviewPanel, roomHeader } from './panels.js';
+import { activityPanel, overviewPanel, prose, roomHeader } from './panels.js';
 import { recordView } from './record-view.js';
 import { breakdownLines, scoreLinesTable } from './score-lines.js';
 import type { RoomSession } from './room-session.js';
@@ -58,6 +58,7 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
     const button = (text: string, onclick: () => void, cls = '') => h('button', { type: 'button', class: cls, onclick }, text);
     fill(controls,
       status !== 'ended' && h('button', { type: 'button', class: 'ghost', title: 'show the join link and code', 'aria-haspopup': 'dialog', onclick: () => inviteDialog(code) }, `Invite: ${code}`),
+      h('button', { type: 'button', 'aria-haspopup': 'dialog', 'data-testid': 'invite-cohost', onclick: () => void inviteCohost(code) }, 'Invite a co-host'),
       status === 'lobby' && button('Start', () => void act('host:start'), 'primary'),
       status === 'running' && button('Pause', () => void act('host:pause')),
       status === 'paused' && button('Resume', () => void act('host:resume'), 'primary'),
@@ -67,6 +68,13 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
       }, 'danger'),
       status === 'ended' && h('a', { class: 'button primary', href: `/report/${roomId}` }, 'Open report'),
       status === 'ended' && h('a', { class: 'button', href: `/replay/${roomId}` }, 'Replay'));
+  }
+
+  /** A fresh co-host link each time: each one opens a single host seat. */
+  async function inviteCohost(code: string) {
+    const ack = await conn.call<{ invite: string }>('host:cohost-invite');
+    if (!ack.ok) return toast(ack.error.message, 'error');
+    inviteDialog(code, ack.invite);
   }
 
   let hintTarget = '';
@@ -136,8 +144,43 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
           h('span', { class: `dot ${p.online ? 'online' : 'offline'}` }), ` ${p.name} · ${p.role}${p.left ? ' · left' : ''}`)))));
   }
 
+  /**
+   * The answer key to read: the cause, the evidence that proves it as a checklist ticked live
+   * as each player's terminal shows it, the fixes that count, what costs points, a reference
+   * run and prevention. The key as authored (selectors, predicates) is behind a toggle.
+   */
+  let rawOpen = false;
   function renderKeyPane() {
-    fill(panes.key, h('section', { class: 'panel secret' }, h('h2', {}, 'Answer key'), h('p', { class: 'muted small' }, `Hosts only. Seed ${host().seed}.`), recordView(host().answerKey)));
+    const { key, seen } = host();
+    const players = model.view.participants.filter((p) => p.role === 'player');
+    const lineOf = (participantId: string, seq: number) =>
+      model.view.terminals.find((t) => t.participantId === participantId)?.entries.find((e) => e.seq === seq)?.line;
+    const evidenceItem = (e: (typeof key.evidence)[number]) => {
+      const by = players.flatMap((p) => {
+        const first = seen[p.id]?.find((x) => x.evidenceId === e.id);
+        return first ? [{ player: p, line: lineOf(p.id, first.seq) }] : [];
+      });
+      return h('li', { class: by.length > 0 ? 'found' : 'open', 'data-evidence': e.id },
+        h('span', { class: 'mark', role: 'img', 'aria-label': by.length > 0 ? 'seen' : 'not seen yet' }, by.length > 0 ? '✓' : '○'), ' ',
+        h('strong', {}, e.label), e.key ? h('span', { class: 'tag' }, 'proves the cause') : null, h('div', {}, e.text),
+        h('div', { class: 'small muted', 'data-testid': 'seen-by' }, by.length === 0 ? 'Not seen yet.' : by.map(({ player, line }) =>
+          h('span', { class: 'seen' }, `Seen by ${player.name}`, line ? ' with ' : '', line ? h('code', {}, line) : null))));
+    };
+    fill(panes.key, h('section', { class: 'panel secret', 'data-testid': 'answer-key' },
+      h('h2', {}, 'Answer key'), h('p', { class: 'muted small' }, `Hosts only. Seed ${host().seed}.`),
+      h('h3', {}, 'The cause'), h('p', {}, h('strong', { 'data-testid': 'key-cause' }, key.cause.title)), prose(key.cause.explanation),
+      h('h3', {}, 'The evidence that proves it'),
+      h('p', { class: 'small muted' }, 'Ticked as soon as a player\'s terminal shows it.'),
+      h('ul', { class: 'checklist', 'data-testid': 'key-evidence' }, key.evidence.map(evidenceItem)),
+      h('h3', {}, 'The fix'),
+      h('ul', { class: 'checklist', 'data-testid': 'key-fixes' }, key.fixes.map((f) => h('li', {}, h('span', { class: 'mark', 'aria-hidden': 'true' }, '→'), ' ', f.text,
+        h('span', { class: 'small muted' }, f.guard ? ' (must still hold after the fix)' : ` (${f.points} points)`)))),
+      key.harmful.length > 0 && [h('h3', {}, 'Costs points'), h('ul', {}, key.harmful.map((x) => h('li', {}, `${x.text} (−${x.penalty})`)))],
+      key.reference.length > 0 && [h('h3', {}, 'A reference run'),
+        h('ol', { class: 'reference' }, key.reference.map((step) => h('li', {}, 'line' in step ? h('code', {}, step.line) : `wait ${step.waitSec} s`)))],
+      key.prevention.length > 0 && [h('h3', {}, 'Preventing it'), h('ul', {}, key.prevention.map((p) => h('li', {}, p)))],
+      h('details', { 'data-testid': 'raw-key', open: rawOpen, ontoggle: (e: Event) => (rawOpen = (e.target as HTMLDetailsElement).open) },
+        h('summary', {}, 'Raw answer key (as authored)'), recordView(host().answerKey))));
   }
 
   function renderScoresPane() {
@@ -174,7 +217,7 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
       h('span', { class: 'small muted' }, ' Until then they see only "submitted".'));
   }
 
-  const noteText = h('textarea', { rows: 3, maxlength: 4000, placeholder: 'Private note (hosts only)…', 'aria-label': 'private note' });
+  const noteText = h('textarea', { rows: 3, maxlength: 4000, placeholder: 'Private note (hosts only, signed with your name)…', 'aria-label': 'private note' });
   const noteList = h('ul', { class: 'notes' });
   const noteForm = h('form', { onsubmit: async (e: Event) => {
     e.preventDefault();
@@ -185,12 +228,14 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
     const notes = host().notes;
     fill(noteList, notes.length === 0 ? h('li', { class: 'muted' }, 'No notes yet.') : [...notes].reverse().map((n) => {
       const at = model.activity.find((e) => e.seq === n.seq);
-      return h('li', {}, at ? h('span', { class: 'clock' }, formatClock(at.simTime)) : null, ' ', n.text);
+      return h('li', {}, at ? h('span', { class: 'clock' }, formatClock(at.simTime)) : null, ' ', h('strong', { class: 'note-by' }, `${nameOf(model.view, n.by)}: `), n.text);
     }));
   }
 
   // Forms with typing in progress (adjustments, notes) are redrawn only when their data changed.
   const SCORE_EVENTS = new Set<ViewerEvent['type']>(['participant.joined', 'participant.left', 'participant.returned', 'diagnosis.submitted', 'score.computed', 'score.adjusted', 'score.released']);
+  // The key pane's checklist follows what players' terminals show (and who plays).
+  const KEY_EVENTS = new Set<ViewerEvent['type']>(['command', 'participant.joined']);
   function render(event?: ViewerEvent) {
     header.update();
     renderControls();
@@ -198,7 +243,7 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
     overview.update();
     activity.update();
     renderControlPane();
-    if (!event) renderKeyPane();
+    if (!event || KEY_EVENTS.has(event.type)) renderKeyPane();
     if (!event || SCORE_EVENTS.has(event.type)) renderScoresPane();
     if (!event || event.type === 'note.added') renderNotes();
   }

@@ -3,8 +3,9 @@
 // inviting works on a plain-HTTP server too.
 import { h } from './dom.js';
 
-export function inviteDialog(code: string): void {
-  const link = `${location.origin}/r/${code}`;
+/** `cohost`: a co-host invite's secret; the link then opens one host seat (the secret rides in the fragment, which no server log sees). */
+export function inviteDialog(code: string, cohost?: string): void {
+  const link = `${location.origin}/r/${code}${cohost ? `#cohost=${cohost}` : ''}`;
   const field = h('input', { id: 'invite-link', readonly: true, value: link, 'data-testid': 'invite-link' });
   const status = h('p', { class: 'muted small', role: 'status', 'data-testid': 'invite-status' });
   const dialog = h('dialog', { class: 'edit-dialog invite-dialog', 'aria-labelledby': 'invite-h' });
@@ -21,9 +22,11 @@ export function inviteDialog(code: string): void {
     }
   };
   dialog.append(
-    h('h2', { id: 'invite-h' }, 'Invite to the room'),
-    h('label', { for: 'invite-link' }, 'Join link'), field,
-    h('p', {}, 'Or join from the lobby with the code ', h('strong', { class: 'code-input', 'data-testid': 'invite-code' }, code), '.'),
+    h('h2', { id: 'invite-h' }, cohost ? 'Invite a co-host' : 'Invite to the room'),
+    h('label', { for: 'invite-link' }, cohost ? 'Co-host link' : 'Join link'), field,
+    cohost
+      ? h('p', {}, 'Whoever opens this link first gets the host console, with their own notes. Make one link per co-host; do not send it to the candidate.')
+      : h('p', {}, 'Or join from the lobby with the code ', h('strong', { class: 'code-input', 'data-testid': 'invite-code' }, code), '.'),
     status,
     h('div', { class: 'row end' },
       h('button', { type: 'button', onclick: close }, 'Close'),

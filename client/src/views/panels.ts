@@ -1,8 +1,9 @@
 // Pieces several screens share: the room header with its timer, the cluster overview and
 // the activity feed. Each returns an element and an `update()` to call after events.
-import type { RoomView, ViewerEvent } from '../../../server/protocol/index.js';
+import { MODE_WORDS, STATUS_WORDS, type RoomView, type ViewerEvent } from '../../../server/protocol/index.js';
 import { commandCount, nameOf, type RoomModel } from '../net/room-model.js';
 import { formatClock, scenarioInfo } from '../net/scenario-info.js';
+import { screenReaderMode, setScreenReaderMode, TERMINAL_HELP_ID, TERMINAL_KEYS_HELP } from '../terminal/xterm.js';
 import { fill, h } from './dom.js';
 
 export interface Panel {
@@ -10,8 +11,6 @@ export interface Panel {
   update(): void;
 }
 
-export const STATUS_LABEL: Record<RoomView['status'], string> = { lobby: 'Waiting to start', running: 'Running', paused: 'Paused', ended: 'Ended' };
-export const MODE_LABEL: Record<RoomView['mode'], string> = { solo: 'Solo', interview: 'Interview', gameday: 'Game day' };
 
 /** Counts the clock down between the server's ticks (one per second while running). */
 export function timerText(view: RoomView, syncedAt: number, now: number): string {
@@ -37,15 +36,28 @@ export function roomHeader(model: RoomModel, extra: HTMLElement[] = []): Panel &
       lastRemaining = view.timer.remainingMs;
       syncedAt = performance.now();
     }
-    status.textContent = STATUS_LABEL[view.status];
+    status.textContent = STATUS_WORDS[view.status];
     status.dataset.status = view.status;
     title.textContent = scenarioInfo(view.scenario).title;
-    code.textContent = `${MODE_LABEL[view.mode]} · ${view.code}`;
+    code.textContent = `${MODE_WORDS[view.mode]} · ${view.code}`;
     renderTimer();
   };
   update();
-  const el = h('header', { class: 'topbar' }, h('a', { class: 'brand', href: '/', 'aria-label': 'kubedrill home' }, 'kubedrill'), title, code, status, timer, h('div', { class: 'spacer' }), ...extra);
+  const el = h('header', { class: 'topbar' }, h('a', { class: 'brand', href: '/', 'aria-label': 'kubedrill home' }, 'kubedrill'), title, code, status, timer, h('div', { class: 'spacer' }), ...extra, keyboardMenu());
   return { el, update, dispose: () => clearInterval(interval) };
+}
+
+/**
+ * Keyboard and screen reader: how to leave a terminal (its text is every terminal's
+ * description) and xterm's screen-reader mode, kept in this browser.
+ */
+export function keyboardMenu(): HTMLElement {
+  const reader = h('input', { type: 'checkbox', id: 'screen-reader', 'data-testid': 'screen-reader', checked: screenReaderMode(),
+    onchange: () => setScreenReaderMode(reader.checked) });
+  return h('details', { class: 'keyboard-menu' }, h('summary', {}, 'Keyboard'),
+    h('div', { class: 'keyboard-popup' },
+      h('p', { id: TERMINAL_HELP_ID, 'data-testid': 'terminal-help' }, TERMINAL_KEYS_HELP),
+      h('label', { class: 'check', for: 'screen-reader' }, reader, ' Screen reader mode for terminals')));
 }
 
 /**
@@ -89,13 +101,14 @@ export function describeEvent(view: RoomView, event: ViewerEvent): string | unde
   const who = (id: string) => nameOf(view, id);
   switch (event.type) {
     case 'room.created': return 'Room created';
-    case 'participant.joined': return `${event.name} joined as ${event.role}`;
+    case 'participant.joined': return `${event.name} joined as ${'invite' in event && event.invite ? 'co-host' : event.role}`;
     case 'participant.left': return `${who(event.participantId)} left`;
     case 'participant.returned': return `${who(event.participantId)} came back`;
     case 'room.settings': return [
       event.allowSpectators !== undefined && (event.allowSpectators ? 'Spectators allowed' : 'Spectators not allowed'),
       event.autoHints !== undefined && (event.autoHints ? 'Automatic hints on' : 'Automatic hints off'),
     ].filter(Boolean).join('; ');
+    case 'cohost.invited': return `${who(event.by)} made a co-host link`;
     case 'seat.requested': return `${event.name} asked to join`;
     case 'seat.admitted': return `${who(event.participantId)} let in${event.seatId !== event.participantId ? ` (into ${who(event.seatId)}'s seat)` : ''}`;
     case 'seat.refused': return `${who(event.participantId)} refused`;
@@ -112,7 +125,7 @@ export function describeEvent(view: RoomView, event: ViewerEvent): string | unde
     case 'score.computed': return `${who(event.participantId)} scored ${event.total}/${event.max}`;
     case 'fault.injected': return `Fault injected: ${event.faultId}`;
     case 'score.adjusted': return `Score of ${who(event.participantId)} adjusted ${event.points > 0 ? '+' : ''}${event.points}: ${event.reason}`;
-    case 'note.added': return `Note: ${event.text}`;
+    case 'note.added': return `${event.at !== undefined ? 'Comment' : 'Note'} by ${who(event.by)}: ${event.text}`;
     case 'signal': return `⚠ ${who(event.participantId)}: ${event.kind === 'paste' ? `pasted ${event.amount ?? '?'} characters` : `left the tab${event.amount ? ` for ${Math.round(event.amount / 1000)} s` : ''}`}`;
     case 'tick': return undefined;
   }

@@ -23,6 +23,16 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
   const info = scenarioInfo(model.view.scenario);
   const header = roomHeader(model);
   const notice = h('div', { class: 'notice', role: 'status', 'data-testid': 'notice' });
+  // Solo: the clock starts when the player has read the briefing and presses Start.
+  const startButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'start-solo', onclick: async () => {
+    startButton.disabled = true;
+    const ack = await conn.call('player:start');
+    startButton.disabled = false;
+    if (!ack.ok) toast(ack.error.message, 'error');
+    else terminal.focus();
+  } }, 'Start the incident (the clock starts)');
+  const noticeText = h('span', {});
+  notice.append(noticeText, startButton);
   const termBox = h('div', { class: 'term-box', 'data-testid': 'terminal' });
   const hintsList = h('ul', { class: 'hints', 'data-testid': 'hints', 'aria-live': 'polite' });
   const hintButton = h('button', { type: 'button', 'data-testid': 'request-hint' }, 'Request a hint');
@@ -158,9 +168,11 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
 
   function render() {
     header.update();
-    const text = NOTICE[model.view.status];
+    const soloLobby = solo && model.view.status === 'lobby';
+    const text = soloLobby ? 'Read the briefing on the right, then start: your time limit counts from then.' : NOTICE[model.view.status];
     notice.hidden = !text;
-    notice.textContent = text ?? '';
+    noticeText.textContent = text ?? '';
+    startButton.hidden = !soloLobby;
     notice.dataset.status = model.view.status;
     const over = model.view.status === 'ended';
     hintButton.hidden = over;

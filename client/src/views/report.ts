@@ -1,13 +1,13 @@
 // /report/ROOMID: the report for the panel (host token), made to print on 1–2 pages: per
 // candidate the diagnosis, each score line with its reason, hints and integrity signals, the
 // commands (output folded), then the key moments and the hosts' notes and adjustments.
-import type { RoomReport, ViewerEvent } from '../../../server/protocol/index.js';
+import { MODE_WORDS, STATUS_WORDS, type RoomReport, type ViewerEvent } from '../../../server/protocol/index.js';
 import { api } from '../net/api.js';
 import { emptyView } from '../net/room-model.js';
 import { choiceLabel, formatClock, scenarioInfo, type ScenarioInfo } from '../net/scenario-info.js';
 import { seatByRoom } from '../net/seats.js';
 import { fill, h } from './dom.js';
-import { describeEvent, MODE_LABEL, STATUS_LABEL } from './panels.js';
+import { describeEvent } from './panels.js';
 import { partLabel } from './play.js';
 import { recordView } from './record-view.js';
 import { messageView } from './room.js';
@@ -73,13 +73,15 @@ function renderReport(report: RoomReport, info: ScenarioInfo): HTMLElement {
       h('a', { href: `/host/${report.roomId}` }, '← Console'), h('a', { href: `/replay/${report.roomId}` }, 'Replay'),
       h('button', { type: 'button', class: 'primary', onclick: () => print() }, 'Print or save as PDF')),
     h('h1', {}, report.title),
-    h('p', { class: 'muted' }, `${MODE_LABEL[report.mode]} · room ${report.code} · ${STATUS_LABEL[report.status]} after ${formatClock(report.elapsedMs)} of ${formatClock(report.timeLimitMs)} · seed ${report.seed}`),
+    h('p', { class: 'muted' }, `${MODE_WORDS[report.mode]} · room ${report.code} · ${STATUS_WORDS[report.status]} after ${formatClock(report.elapsedMs)} of ${formatClock(report.timeLimitMs)} · seed ${report.seed}`),
     h('p', {}, 'Candidates: ', players.length ? players.map((p) => p.name).join(', ') : 'none.'),
     players.map(playerSection),
     h('section', { class: 'report-moments' }, h('h2', {}, 'Key moments'),
       h('ol', { class: 'timeline moments' }, timeline.filter((e) => KEY_MOMENTS.has(e.type)).map(moment))),
     h('section', { class: 'notes-section' }, h('h2', {}, 'Host notes and adjustments (private)'),
-      report.notes.length ? h('ul', { class: 'tight' }, report.notes.map((n) => h('li', {}, h('span', { class: 'clock' }, formatClock(n.simTime)), ' ', n.text))) : h('p', {}, 'No notes.'),
+      // Notes written live and comments made on the replay, in the order of the moments they are about.
+      report.notes.length ? h('ul', { class: 'tight', 'data-testid': 'report-notes' }, [...report.notes].sort((a, b) => a.simTime - b.simTime).map((n) => h('li', {},
+        h('span', { class: 'clock' }, formatClock(n.simTime)), ' ', n.by && h('strong', {}, `${n.by}${n.at !== undefined ? ' (replay)' : ''}: `), n.text))) : h('p', {}, 'No notes.'),
       players.flatMap((p) => p.score?.adjustments.map((a) => h('p', { class: 'adjustment' }, `${p.name}: ${a.points > 0 ? '+' : ''}${a.points} — ${a.reason}`)) ?? [])),
     h('details', { class: 'no-print' }, h('summary', {}, `Full timeline (${timeline.length} events)`),
       h('ol', { class: 'timeline full' }, timeline.map(moment))));

@@ -5,8 +5,9 @@ import { forgetSeat, seatByCode, seatByRoom } from '../net/seats.js';
 import { navigate } from '../router.js';
 import { fill, h } from './dom.js';
 import { PENDING_JOIN_KEY } from './home.js';
-import { MODE_LABEL, STATUS_LABEL } from './panels.js';
+import { MODE_WORDS, STATUS_WORDS } from '../../../server/protocol/index.js';
 import { hostView } from './host.js';
+import { prose } from './panels.js';
 import { playView } from './play.js';
 import { openRoom, type RoomSession } from './room-session.js';
 import { watchView } from './watch.js';
@@ -45,24 +46,29 @@ export function roomRoute(root: HTMLElement, code: string): Cleanup {
     return undefined;
   };
 
-  const showForm = (error = '') => {
+  /** The join form; with a co-host invite (from the link's fragment) it opens a host seat instead. */
+  const showForm = (error = '', invite?: string) => {
     const name = h('input', { id: 'rj-name', required: true, maxlength: 40, value: localStorage.getItem('kubedrill:name') ?? '' });
     const watch = h('option', { value: 'spectator' }, 'Spectator (watch only)');
     const role = h('select', { id: 'rj-role' }, h('option', { value: 'player' }, 'Player'), watch);
     const errorEl = h('p', { class: 'error', role: 'alert' }, error);
     const title = h('p', { class: 'muted' }, `Room ${code}`);
+    const briefing = h('div', { class: 'briefing small', 'data-testid': 'join-briefing' });
     const form = h('form', { class: 'centered panel join', onsubmit: async (e: Event) => {
       e.preventDefault();
       localStorage.setItem('kubedrill:name', name.value.trim());
-      const failed = await open({ code, name: name.value.trim(), role: role.value as 'player' | 'spectator' });
-      if (failed) showForm(failed.error);
-    } }, h('h1', {}, 'Join the room'), title, h('label', { for: 'rj-name' }, 'Your name'), name, h('label', { for: 'rj-role' }, 'Join as'), role, errorEl,
-      h('button', { type: 'submit', class: 'primary' }, 'Join'));
+      const failed = await open(invite ? { code, name: name.value.trim(), invite } : { code, name: name.value.trim(), role: role.value as 'player' | 'spectator' });
+      if (failed) showForm(failed.error, invite);
+    } }, h('h1', {}, invite ? 'Join as co-host' : 'Join the room'), title, briefing, h('label', { for: 'rj-name' }, 'Your name'), name,
+      !invite && [h('label', { for: 'rj-role' }, 'Join as'), role], errorEl,
+      h('button', { type: 'submit', class: 'primary' }, invite ? 'Open the host console' : 'Join'));
     // A room that does not exist gets no form to fill in.
     fill(root, h('p', { class: 'centered muted' }, 'Looking up the room…'));
     api.roomByCode(code).then((r) => {
       if (gone) return;
-      title.textContent = `${r.title} · ${MODE_LABEL[r.mode]} · ${STATUS_LABEL[r.status]} · ${r.players === 1 ? '1 player' : `${r.players} players`}`;
+      title.textContent = `${r.title} · ${MODE_WORDS[r.mode]} · ${STATUS_WORDS[r.status]} · ${r.players === 1 ? '1 player' : `${r.players} players`}`;
+      // This room's own briefing (its names), as the room will show it.
+      if (r.briefing) fill(briefing, h('h2', {}, 'Briefing'), prose(r.briefing));
       // The host decides whether anyone may watch.
       watch.disabled = !r.allowSpectators;
       if (!r.allowSpectators) watch.textContent = 'Spectator (the host does not allow it)';
@@ -76,7 +82,12 @@ export function roomRoute(root: HTMLElement, code: string): Cleanup {
     });
   };
 
+  // A co-host link carries its secret in the fragment: read it once, then keep it out of the address bar.
+  const invite = new URLSearchParams(location.hash.slice(1)).get('cohost') ?? undefined;
+  if (invite) history.replaceState(null, '', location.pathname);
+
   void (async () => {
+    if (invite) return showForm('', invite);
     const seat = seatByCode(code);
     let seatError = '';
     if (seat) {
@@ -106,7 +117,7 @@ export function hostRoute(root: HTMLElement, roomId: string): Cleanup {
   let gone = false;
   const seat = seatByRoom(roomId);
   if (!seat) {
-    message(root, 'Not your room', 'This browser has no host seat for this room. Open the console from the browser that created it.');
+    message(root, 'Not your room', 'This browser has no host seat for this room. Open the console from the browser that created it, or ask the host for a co-host link (Invite a co-host).');
     return () => undefined;
   }
   fill(root, h('p', { class: 'centered muted' }, 'Opening the console…'));
