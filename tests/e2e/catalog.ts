@@ -10,7 +10,7 @@ export const E2E_PLAYER_VIEW = {
   difficulty: 'easy',
   timeLimitSec: 600,
   tags: ['etcd', 'training'],
-  briefing: 'Users report the counter service is slow. Find out why.',
+  briefing: 'Users report the counter service is slow: `get` answers late. Find out why.',
   causes: [{ id: 'a', title: 'The network is flaky' }, { id: 'b', title: 'The counter overflowed' }],
   evidence: [{ id: 'ev-get', label: 'Output of get' }],
   hints: [{ id: 'h1', cost: 1 }, { id: 'h2', cost: 2 }],

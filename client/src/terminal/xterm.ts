@@ -24,6 +24,7 @@ export interface FittedTerminal {
 }
 
 const SCREEN_READER_KEY = 'kubedrill:screen-reader';
+const MODIFIERS = new Set(['Shift', 'Control', 'Alt', 'Meta']);
 /** Terminals on screen, so the screen-reader setting applies to them at once. */
 const live = new Set<Terminal>();
 
@@ -67,7 +68,8 @@ export function createTerminal(container: HTMLElement, options: { readOnly?: boo
       escaped = false;
       return false;
     }
-    escaped = event.key === 'Escape';
+    // Shift (for Shift+Tab) between the two keys keeps the way out open.
+    if (!MODIFIERS.has(event.key)) escaped = event.key === 'Escape';
     return options.keys?.(event) ?? true;
   });
   term.textarea?.setAttribute('aria-describedby', TERMINAL_HELP_ID);

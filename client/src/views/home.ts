@@ -107,7 +107,7 @@ export function homeView(root: HTMLElement): void {
             next.focus();
           }
         } },
-      h('h3', {}, s.title),
+      h('h2', {}, s.title),
       h('p', { class: 'meta' },
         s.difficulty && h('span', { class: `difficulty ${s.difficulty}` }, s.difficulty),
         s.timeLimitMs !== undefined && h('span', {}, `${Math.round(s.timeLimitMs / 60_000)} min`),

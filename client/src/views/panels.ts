@@ -21,7 +21,7 @@ export function timerText(view: RoomView, syncedAt: number, now: number): string
 export function roomHeader(model: RoomModel, extra: HTMLElement[] = []): Panel & { dispose(): void } {
   const status = h('span', { class: 'pill', 'data-testid': 'room-status' });
   const timer = h('span', { class: 'timer', 'data-testid': 'timer', role: 'timer', 'aria-label': 'time remaining' });
-  const title = h('span', { class: 'room-title' });
+  const title = h('h1', { class: 'room-title' });
   const code = h('span', { class: 'code', title: 'join code' });
   let syncedAt = performance.now();
   let lastRemaining = model.view.timer.remainingMs;

@@ -116,7 +116,7 @@ function mountReplay(
         h('strong', {}, `${nameOf(model.view, event.type === 'note.added' ? event.by : '')}: `), event.type === 'note.added' ? event.text : '')))));
 
   fill(root,
-    h('header', { class: 'topbar' }, h('a', { class: 'brand', href: '/' }, 'kubedrill'), h('span', { class: 'room-title' }, String(scenario.title ?? '')), h('span', { class: 'pill' }, 'Replay'), clock, h('div', { class: 'spacer' }),
+    h('header', { class: 'topbar' }, h('a', { class: 'brand', href: '/' }, 'kubedrill'), h('h1', { class: 'room-title' }, String(scenario.title ?? '')), h('span', { class: 'pill' }, 'Replay'), clock, h('div', { class: 'spacer' }),
       seat.role === 'host' && h('a', { class: 'button', href: `/report/${roomId}` }, 'Report'), keyboardMenu()),
     h('div', { class: 'replay-bar', role: 'toolbar', 'aria-label': 'replay controls' }, playButton, h('div', { class: 'speeds', role: 'group', 'aria-label': 'speed' }, speedButtons), nextCommand,
       h('div', { class: 'scrub' }, markers, scrubber, legend)),
