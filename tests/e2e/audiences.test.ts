@@ -23,7 +23,7 @@ function recordFrames(page: Page): string[] {
 const focusedIsTerminal = (page: Page) => page.evaluate(() => document.activeElement?.classList.contains('xterm-helper-textarea') ?? false);
 
 describe('each audience', () => {
-  it('host and co-host read the key, comment on the replay, and the report shows it', { timeout: 120_000 }, async () => {
+  it('host and co-host read the key, comment on the replay, and the report shows it', { timeout: 240_000 }, async () => {
     const host = await world.newPage();
     await host.goto('/');
     await expect.poll(() => host.locator('.scenario').count()).toBe(1);
