@@ -5,6 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ClusterState } from '../cluster/types.js';
+import { evaluate } from '../scenarios/predicates.js';
+import { wasSeenBroken } from '../scenarios/remediation.js';
 import { advance, startScenario } from '../scenarios/session.js';
 import { formatProblem, loadScenarioDir, loadScenarioFile, SCENARIOS_DIR, type ScenarioProblem } from '../scenarios/load.js';
 import { scenarioJsonSchema, type Scenario } from '../scenarios/schema.js';
@@ -61,6 +63,60 @@ export function runScenarioReference(scenario: Scenario, variantId: string, seed
   return { variantId, seed, commands, state, score };
 }
 
+/**
+ * Simulated seconds an anti-solution is given to work after its last step: a remedy is
+ * judged once pods had time to restart, schedule and turn ready, not mid-way.
+ */
+export const ANTI_SOLUTION_SETTLE_SEC = 180;
+
+export interface AntiSolutionRun {
+  name: string;
+  variantId: string;
+  /** The remediation checks (not guards) the folk remedy made hold: any one means it fixed something it must not. */
+  fixed: string[];
+}
+
+/**
+ * Play a folk remedy on a built scenario and list the outcome checks it fixed: a non-guard
+ * remediation that holds at the end and was seen failing during the run (what the scorer
+ * would credit as a fix).
+ */
+export function runAntiSolution(scenario: Scenario, variantId: string, seed: number, anti: Scenario['antiSolutions'][number]): AntiSolutionRun {
+  const { state } = playSteps(scenario, seed, [...anti.steps, { wait: ANTI_SOLUTION_SETTLE_SEC }]);
+  const fixed = scenario.answer.remediation.filter((r) => !r.guard && wasSeenBroken(state, r.id) && evaluate(state, r.predicate)).map((r) => r.id);
+  return { name: anti.name, variantId, fixed };
+}
+
+/**
+ * Problems of `scenarios check` for one file's anti-solutions: each is played on every
+ * variant it applies to (the dressing rotates between anti-solutions, so every option is
+ * met); any remediation it fixes is a problem (the folk remedy solves the incident).
+ */
+export function checkAntiSolutions(loaded: LoadedScenario): { lines: string[]; problems: ScenarioProblem[] } {
+  const lines: string[] = [];
+  const problems: ScenarioProblem[] = [];
+  const problem = (message: string) => problems.push({ file: loaded.file, line: 1, column: 1, path: 'antiSolutions', message });
+  loaded.variants.forEach((v, i) => {
+    // The variant's own list (forVariant dropped those limited to other causes).
+    const antis = v.scenario.antiSolutions;
+    antis.forEach((anti, k) => {
+      const choice = Object.fromEntries(loaded.dressing.map((d) => [d.name, k % d.options.length]));
+      const scenario = loaded.build(i, choice);
+      try {
+        const run = runAntiSolution(scenario, v.id, seedForVariant(loaded, v.id, k), scenario.antiSolutions[k]!);
+        if (run.fixed.length > 0) problem(`anti-solution "${anti.name}" solves variant "${v.id}" (dressing ${JSON.stringify(choice)}): ${run.fixed.join(', ')} hold(s) at the end`);
+      } catch (e) {
+        problem(`anti-solution "${anti.name}" crashed on variant "${v.id}": ${(e as Error).stack ?? e}`);
+      }
+    });
+    if (antis.length > 0) lines.push(`  ${v.id.padEnd(20)} ${antis.length} anti-solution(s) played, none fixes it`);
+  });
+  if (loaded.variants.every((v) => v.scenario.antiSolutions.length === 0)) {
+    problem('no anti-solutions: list the folk remedies (restart the pods, rollout restart, restart kubelet everywhere, delete and recreate, scale up, reboot the node) that must not fix any cause');
+  }
+  return { lines, problems };
+}
+
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd()).join('\n') + '\n';
@@ -74,7 +130,7 @@ function formatDuration(sec: number): string {
  * Lines of `scenarios check` for one loaded file: one per variant with its lowest reference
  * score over the dressing (every option of every dimension is played at least once).
  */
-function checkSolvable(loaded: LoadedScenario): { lines: string[]; problems: ScenarioProblem[] } {
+export function checkSolvable(loaded: LoadedScenario): { lines: string[]; problems: ScenarioProblem[] } {
   const lines: string[] = [];
   const problems: ScenarioProblem[] = [];
   const rounds = Math.max(1, ...loaded.dressing.map((d) => d.options.length));
@@ -126,9 +182,9 @@ export function addScenariosCommand(program: Command): Command {
 
   cmd
     .command('check')
-    .description('validate scenario files and play each variant\'s reference solution')
+    .description('validate scenario files, play each variant\'s reference solution (≥ 90 %) and prove no anti-solution fixes any variant')
     .argument('[files...]', 'scenario files (default: every scenarios/*.yaml)')
-    .option('--no-solve', 'only validate, do not play the reference solutions')
+    .option('--no-solve', 'only validate, do not play the reference solutions and anti-solutions')
     .action((files: string[], flags: { solve: boolean }) => {
       const results = files.length > 0
         ? files.map((f) => loadScenarioFile(resolve(f)))
@@ -144,9 +200,11 @@ export function addScenariosCommand(program: Command): Command {
         }
         process.stdout.write(`${r.scenario.file}: ${r.scenario.id}, ${r.scenario.variants.length} variant(s) valid\n`);
         if (!flags.solve) continue;
-        const solved = checkSolvable(r.scenario);
-        process.stdout.write(solved.lines.map((l) => `${l}\n`).join(''));
-        problems.push(...solved.problems);
+        for (const check of [checkSolvable, checkAntiSolutions]) {
+          const result = check(r.scenario);
+          process.stdout.write(result.lines.map((l) => `${l}\n`).join(''));
+          problems.push(...result.problems);
+        }
       }
       for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
       process.stdout.write(problems.length === 0 ? 'all scenarios OK\n' : `${problems.length} problem(s)\n`);

@@ -260,7 +260,8 @@ export function setUnitActive(state: ClusterState, nodeName: string, unit: strin
     u.since = state.now;
     return true;
   }
-  if (u.active) return true;
+  // A masked unit never starts (systemctl refuses the job; see shell/node/systemd.ts).
+  if (u.active || u.masked) return true;
   u.active = true;
   u.since = state.now;
   for (const line of unitStartLines(state, nodeName, unit, state.now, node.status.nodeInfo.kubeletVersion)) journal(state, nodeName, unit, line);

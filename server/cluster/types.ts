@@ -69,6 +69,8 @@ export interface NodeCondition {
 /** A node-level daemon (kubelet, kube-proxy, containerd, etcd as a systemd unit…). */
 export interface ServiceUnit {
   active: boolean;
+  /** `systemctl mask`ed: linked to /dev/null, so start and restart are refused until unmasked. */
+  masked?: boolean;
   since: SimTime;
   /** Lines `journalctl -u NAME` shows, oldest first (bounded). */
   journal: LogLine[];
@@ -531,6 +533,12 @@ export interface ClusterLimits {
 export interface ClusterState {
   /** Simulated ms since the scenario began. Only tick() advances it. */
   now: SimTime;
+  /**
+   * What each image of the built cluster runs (its simulated behaviour), so an object
+   * created again from its own manifest (delete and recreate, rollback to an image) runs the
+   * same program; an image nobody described runs a well-behaved default.
+   */
+  imagePrograms?: Record<string, ContainerBehavior>;
   limits: ClusterLimits;
   /** Wall-clock epoch (ms) the simulated time 0 maps to, for printed timestamps. Fixed per scenario. */
   epoch: number;

@@ -78,7 +78,13 @@ const HostFilesAction = z.strictObject({
 });
 
 /** Start or stop a systemd unit on a node (kubelet, containerd), as `systemctl` would. */
-const UnitAction = z.strictObject({ node: Name, name: z.string().min(1), active: z.boolean() });
+const UnitAction = z.strictObject({
+  node: Name,
+  name: z.string().min(1),
+  active: z.boolean(),
+  /** `systemctl mask` (true) or `unmask` (false): a masked unit cannot be started or restarted. */
+  masked: z.boolean().optional(),
+});
 
 export const FaultActionSchema = z
   .strictObject({
@@ -243,7 +249,11 @@ export function applyAction(state: ClusterState, action: FaultAction): ActionRes
   }
   if (action.unit) {
     const u = action.unit;
-    return setUnitActive(state, u.node, u.name, u.active) ? OK : { ok: false, message: `unit ${u.name}.service not found on node "${u.node}"` };
+    const unit = state.nodes[u.node]?.host.units[u.name];
+    if (!unit) return { ok: false, message: `unit ${u.name}.service not found on node "${u.node}"` };
+    setUnitActive(state, u.node, u.name, u.active);
+    if (u.masked !== undefined) unit.masked = u.masked;
+    return OK;
   }
   return { ok: false, message: 'empty fault action' };
 }

@@ -122,6 +122,7 @@ function referenceProblems(s: Scenario, variantIds: string[]): { path: Path; mes
   a.evidence.forEach((e, i) => checkVariants(e.variants, ['answer', 'evidence', i]));
   a.hints.forEach((h, i) => checkVariants(h.variants, ['answer', 'hints', i]));
   s.solutions.forEach((x, i) => checkVariants(x.variants, ['solutions', i]));
+  s.antiSolutions.forEach((x, i) => checkVariants(x.variants, ['antiSolutions', i]));
   unique(s.faults, ['faults']);
   unique(a.evidence, ['answer', 'evidence']);
   unique(a.remediation, ['answer', 'remediation']);

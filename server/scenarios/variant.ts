@@ -72,6 +72,7 @@ export function forVariant(s: Scenario, variantId: string): Scenario {
     ...s,
     faults: s.faults.filter((f) => applies(f, variantId)),
     solutions: s.solutions.filter((x) => applies(x, variantId)).slice(0, 1),
+    antiSolutions: s.antiSolutions.filter((x) => applies(x, variantId)),
     answer: {
       ...a,
       distractors: a.distractors.filter((d) => d.id !== a.rootCause.id && !a.partial.some((p) => p.id === d.id)),

@@ -129,5 +129,12 @@ export const sudo: ShellProgram = (ctx, argv, shell) => {
   asRoot.env = { ...ctx.env, USER: 'root', LOGNAME: 'root', HOME: '/root', SUDO_USER: NODE_USER, ...assignments };
   const found = shell.find(asRoot, args[0]!, true);
   if (!found) return result('', `sudo: ${args[0]}: command not found\n`, 1);
-  return found(asRoot, args, shell);
+  const res = found(asRoot, args, shell);
+  // `sudo reboot` drops the ssh connection: the command left the node in the root session's copy.
+  if (asRoot.session.node === undefined) {
+    delete session.node;
+    delete session.cwd;
+    session.root = false;
+  }
+  return res;
 };

@@ -14,7 +14,7 @@ import {
   goStringMap, newFindings, readArray, readBool, readEnum, readInt, readIntOrString, readObject, readString, readStringMap,
   type Findings, type JsonObject,
 } from './manifest-fields.js';
-import { behaviorFor, readPodSpec, readTemplate } from './pod-from-manifest.js';
+import { adoptImagePrograms, behaviorFor, readPodSpec, readTemplate } from './pod-from-manifest.js';
 
 /** The kinds a manifest can create or change. */
 export const MANIFEST_KINDS = ['Deployment', 'DaemonSet', 'Service', 'ConfigMap', 'Namespace', 'Pod', 'Node'] as const;
@@ -54,6 +54,10 @@ export function objectFromManifest<K extends ManifestKind>(
   const top = readObject(f, manifest, '', fields) ?? {};
   const meta = readMeta(f, state, top.metadata, namespace, stored?.metadata);
   const obj = build(f, state, kind, top, meta, stored);
+  if (obj && (kind === 'Deployment' || kind === 'DaemonSet')) {
+    const t = (obj as Deployment).spec.template;
+    adoptImagePrograms(state, t.spec, t.behavior, (stored as Deployment | undefined)?.spec.template.spec);
+  } else if (obj && kind === 'Pod') adoptImagePrograms(state, (obj as Pod).spec, (obj as Pod).behavior, (stored as Pod | undefined)?.spec);
   if (f.decode.length > 0) return { ok: false, problem: { reason: 'BadRequest', message: f.decode[0]! } };
   const unknown = f.unknown.map((u) => `unknown field "${u}"`);
   if (unknown.length > 0 && validation === 'Strict') {

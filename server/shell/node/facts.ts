@@ -46,7 +46,7 @@ const TAGGERS: Record<string, Tagger> = {
     // Each unit's block starts with `● kubelet.service - …`; its journal tail follows.
     let unit: string | undefined;
     for (const raw of out.stdout.split('\n')) {
-      const head = /^[●○×] (\S+?)(?:\.service)? /.exec(raw);
+      const head = /^[●○×] (\S+?)(?:\.service)?(?: |$)/.exec(raw);
       if (head) unit = head[1];
       const line = raw.trim();
       if (!unit || line === '') continue;

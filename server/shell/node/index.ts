@@ -6,7 +6,7 @@ import { crictl } from './crictl.js';
 import { etcdctl } from './etcdctl.js';
 import { df, du, ls, rm } from './files.js';
 import { free, lsof, ps, uptime } from './procs.js';
-import { journalctl, systemctl } from './systemd.js';
+import { journalctl, rebootCommand, systemctl } from './systemd.js';
 
 export { readNodeFile, type ReadResult } from './files.js';
 
@@ -15,6 +15,7 @@ export const nodeTools: Record<string, ShellCommand> = {
   crictl,
   journalctl,
   systemctl,
+  reboot: rebootCommand,
   df,
   du,
   ls,

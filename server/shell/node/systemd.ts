@@ -4,7 +4,8 @@
 // finds nothing, as on a real control-plane node.
 import { setUnitActive, UNIT_DESCRIPTIONS } from '../../cluster/host.js';
 import type { ClusterState, LogLine, Node } from '../../cluster/types.js';
-import type { CommandResult, ShellCommand } from '../types.js';
+import { rebootNode } from '../../cluster/reboot.js';
+import type { CommandContext, CommandResult, ShellCommand } from '../types.js';
 import { fail, ok } from '../types.js';
 import { isResult, journalDate, lineCount, onNode, stableInt, systemdAgo, systemdDate, unitPid, type NodeContext } from './common.js';
 
@@ -40,7 +41,10 @@ function statusBlock(n: NodeContext, unit: string): { text: string; active: bool
   const desc = UNIT_DESCRIPTIONS[unit] ?? `${unit}.service`;
   const pid = unitPid(n.node, unit);
   const since = `since ${systemdDate(n.state, u.since)}; ${systemdAgo(n.state.now - u.since)}`;
-  const lines = [`${u.active ? '●' : '○'} ${desc}`, `     Loaded: loaded (${info?.path ?? `/lib/systemd/system/${unit}.service`}; enabled; vendor preset: enabled)`];
+  // A masked unit's file is /dev/null: systemd shows no description and the reason instead.
+  const lines = u.masked
+    ? [`${u.active ? '●' : '○'} ${unit}.service`, `     Loaded: masked (Reason: Unit ${unit}.service is masked.)`]
+    : [`${u.active ? '●' : '○'} ${desc}`, `     Loaded: loaded (${info?.path ?? `/lib/systemd/system/${unit}.service`}; enabled; vendor preset: enabled)`];
   if (info?.dropIn) lines.push(`    Drop-In: /usr/lib/systemd/system/${unit}.service.d`, `             └─${info.dropIn}`);
   lines.push(`     Active: ${u.active ? 'active (running)' : 'inactive (dead)'} ${since}`);
   if (info) lines.push(`       Docs: ${info.docs}`);
@@ -62,16 +66,17 @@ function statusBlock(n: NodeContext, unit: string): { text: string; active: bool
   return { text: `${lines.join('\n')}\n${tail ? `\n${tail}` : ''}`, active: u.active };
 }
 
-const MUTATING = new Set(['start', 'stop', 'restart', 'reload', 'try-restart', 'reload-or-restart', 'enable', 'disable', 'daemon-reload', 'kill']);
+const MUTATING = new Set(['reboot', 'start', 'stop', 'restart', 'reload', 'try-restart', 'reload-or-restart', 'enable', 'disable', 'mask', 'unmask', 'daemon-reload', 'kill']);
 
 export const systemctl: ShellCommand = (ctx, argv) => {
   const n = onNode(ctx, 'systemctl');
   if (isResult(n)) return n;
   const args = argv.slice(1).filter((a) => !a.startsWith('-'));
   const [verb = 'list-units', ...units] = args;
-  if (MUTATING.has(verb) && verb !== 'daemon-reload' && units.length === 0) return fail('Too few arguments.\n');
+  if (MUTATING.has(verb) && verb !== 'daemon-reload' && verb !== 'reboot' && units.length === 0) return fail('Too few arguments.\n');
   if (MUTATING.has(verb) && !n.root) {
     if (verb === 'daemon-reload') return fail('Failed to reload daemon: Interactive authentication required.\n');
+    if (verb === 'reboot') return fail(REBOOT_DENIED);
     const first = `${unitName(units[0]!)}.service`;
     const hint = verb === 'stop' ? '' : `See system logs and 'systemctl status ${first}' for details.\n`;
     return fail(`Failed to ${verb} ${first}: Interactive authentication required.\n${hint}`);
@@ -83,8 +88,12 @@ export const systemctl: ShellCommand = (ctx, argv) => {
       return { stdout: states.map((s) => `${s}\n`).join(''), stderr: '', exitCode: states.every((s) => s === 'active') ? 0 : 3 };
     }
     case 'is-enabled': {
-      const known = units.map((u) => n.node.host.units[unitName(u)] !== undefined);
-      return { stdout: known.map((k) => (k ? 'enabled\n' : '')).join(''), stderr: known.every((k) => k) ? '' : `Failed to get unit file state for ${unitName(units[known.indexOf(false)]!)}.service: No such file or directory\n`, exitCode: known.every((k) => k) ? 0 : 1 };
+      const found = units.map((u) => n.node.host.units[unitName(u)]);
+      const missing = found.indexOf(undefined);
+      // systemctl(1): "masked" exits non-zero, like a missing unit file.
+      const stdout = found.map((u) => (u ? (u.masked ? 'masked\n' : 'enabled\n') : '')).join('');
+      const stderr = missing < 0 ? '' : `Failed to get unit file state for ${unitName(units[missing]!)}.service: No such file or directory\n`;
+      return { stdout, stderr, exitCode: found.every((u) => u && !u.masked) ? 0 : 1 };
     }
     case 'start':
     case 'stop':
@@ -94,6 +103,11 @@ export const systemctl: ShellCommand = (ctx, argv) => {
       return control(n, verb, units);
     case 'reload':
       return fail(`Failed to reload ${unitName(units[0]!)}.service: Job type reload is not applicable for unit ${unitName(units[0]!)}.service.\n`);
+    case 'reboot':
+      return reboot(ctx, n);
+    case 'mask':
+    case 'unmask':
+      return mask(n, verb === 'mask', units);
     case 'enable':
     case 'disable':
     case 'daemon-reload':
@@ -128,6 +142,9 @@ function control(n: NodeContext, verb: string, units: string[]): CommandResult {
     const unit = unitName(arg);
     if (!n.node.host.units[unit]) return fail(`Failed to ${verb} ${unit}.service: Unit ${unit}.service not found.\n`, 5);
   }
+  // systemd refuses a job on a masked unit (stopping it is still allowed).
+  const masked = verb === 'stop' ? undefined : units.map(unitName).find((u) => n.node.host.units[u]!.masked);
+  if (masked) return fail(`Failed to ${verb} ${masked}.service: Unit ${masked}.service is masked.\n`);
   for (const arg of units) {
     const unit = unitName(arg);
     const active = n.node.host.units[unit]!.active;
@@ -139,6 +156,43 @@ function control(n: NodeContext, verb: string, units: string[]): CommandResult {
     }
   }
   return ok();
+}
+
+const REBOOT_DENIED = 'Failed to set wall message, ignoring: Interactive authentication required.\nCall to Reboot failed: Interactive authentication required.\n';
+
+/**
+ * `reboot` / `systemctl reboot` as root: the node reboots (cluster/reboot.ts) and the ssh
+ * connection drops, as it does when the remote host goes down (ssh exits 255). `sudo`
+ * carries the closed connection back to the session.
+ */
+function reboot(ctx: CommandContext, n: NodeContext): CommandResult {
+  rebootNode(n.state, n.name);
+  delete ctx.session.node;
+  delete ctx.session.cwd;
+  ctx.session.root = false;
+  return fail(`Connection to ${n.name} closed by remote host.\nConnection to ${n.name} closed.\n`, 255);
+}
+
+export const rebootCommand: ShellCommand = (ctx, argv) => {
+  const n = onNode(ctx, argv[0]!);
+  if (isResult(n)) return n;
+  if (!n.root) return fail(REBOOT_DENIED);
+  return reboot(ctx, n);
+};
+
+/** `systemctl mask|unmask`: the unit file linked to /dev/null in /etc/systemd/system, or the link removed (systemd 249's messages). */
+function mask(n: NodeContext, on: boolean, units: string[]): CommandResult {
+  let stdout = '';
+  for (const arg of units) {
+    const unit = unitName(arg);
+    const u = n.node.host.units[unit];
+    if (!u) return fail(`Failed to ${on ? 'mask' : 'unmask'} unit: Unit file ${unit}.service does not exist.\n`);
+    if (!!u.masked === on) continue;
+    u.masked = on;
+    stdout += on ? `Created symlink /etc/systemd/system/${unit}.service → /dev/null.\n` : `Removed /etc/systemd/system/${unit}.service.\n`;
+  }
+  // systemctl prints these on stderr.
+  return { stdout: '', stderr: stdout, exitCode: 0 };
 }
 
 function listUnits(n: NodeContext): string {

@@ -2,7 +2,8 @@
 // workload (or a pod's image); the deployment controller rolls the change out.
 import { mutateObject } from '../../../cluster/api.js';
 import { parseBytes, parseCpu } from '../../../cluster/quantity.js';
-import type { ContainerSpec, PodSpec, ResourceList } from '../../../cluster/types.js';
+import type { ContainerSpec, PodSpec, PodTemplate, ResourceList } from '../../../cluster/types.js';
+import { adoptImagePrograms } from '../pod-from-manifest.js';
 import { fail, ok } from '../../types.js';
 import type { KubectlSubcommand, ParsedFlags } from '../types.js';
 import { apiFail, refName, resolveOne } from './write-util.js';
@@ -67,11 +68,16 @@ function change(ctx: Parameters<KubectlSubcommand['run']>[0], args: string[], fl
     if (unknown) return fail(`error: unable to find container named "${unknown}"\n`);
   } else if (!containers.some(pick)) return fail(`error: unable to find container named ${only}\n`);
   const r = mutateObject(ctx.state, type.kind as 'Deployment', key, (o) => {
-    for (const c of podSpecOf(o).containers) {
+    const spec = podSpecOf(o);
+    const before = structuredClone(spec);
+    for (const c of spec.containers) {
       if (!pick(c)) continue;
       if (what === 'image') c.image = images[c.name] ?? images['*']!;
       else c.resources = { requests: { ...c.resources.requests, ...requests }, limits: { ...c.resources.limits, ...limits } };
     }
+    const holder = o as unknown as { behavior?: PodTemplate['behavior']; spec: { template?: PodTemplate } };
+    const behavior = holder.spec.template?.behavior ?? holder.behavior;
+    if (behavior) adoptImagePrograms(ctx.state, spec, behavior, before);
     o.metadata.generation++;
   });
   if (!r.ok) return apiFail(r.error);
