@@ -1,7 +1,7 @@
 // `kubedrill scenarios list | schema | check`: the scenario author's tools. `check`
 // validates files (every problem with file:line:col path message) and proves each variant
 // solvable by playing its reference solution through the real shell and scorer.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ClusterState } from '../cluster/types.js';
@@ -9,6 +9,7 @@ import { evaluate } from '../scenarios/predicates.js';
 import { wasSeenBroken } from '../scenarios/remediation.js';
 import { advance, startScenario } from '../scenarios/session.js';
 import { formatProblem, loadScenarioDir, loadScenarioFile, SCENARIOS_DIR, type ScenarioProblem } from '../scenarios/load.js';
+import { SCAFFOLD_ID, scaffoldScenario } from '../scenarios/scaffold.js';
 import { scenarioJsonSchema, type Scenario } from '../scenarios/schema.js';
 import { instantiate, seedForVariant, solutionOf, type Instance, type LoadedScenario } from '../scenarios/variant.js';
 import { evidenceInterest, scoreSession, type ScoreBreakdown, type ScoredCommand } from '../scoring/score.js';
@@ -169,6 +170,27 @@ export function addScenariosCommand(program: Command): Command {
       process.stdout.write(table(rows));
       for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
       if (problems.length > 0) process.exitCode = 1;
+    });
+
+  cmd
+    .command('new')
+    .description('write a new scenario file (a small working incident to rewrite) as <dir>/<id>.yaml')
+    .argument('<id>', 'the scenario id (lowercase letters, digits, dashes)')
+    .option('--dir <dir>', 'scenario folder', SCENARIOS_DIR)
+    .action((id: string, flags: { dir: string }) => {
+      if (!SCAFFOLD_ID.test(id)) {
+        process.stderr.write(`error: "${id}" is not a scenario id (lowercase letters, digits, dashes)\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const file = join(flags.dir, `${id}.yaml`);
+      if (existsSync(file)) {
+        process.stderr.write(`error: ${file} already exists\n`);
+        process.exitCode = 1;
+        return;
+      }
+      writeFileSync(file, scaffoldScenario(id));
+      process.stdout.write(`wrote ${file}\nnext: edit it (docs/SCENARIOS.md), then \`kubedrill scenarios check ${file}\`\n`);
     });
 
   cmd

@@ -26,6 +26,22 @@ describe('kubedrill scenarios', () => {
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(JSON.parse(JSON.stringify(scenarioJsonSchema())));
   });
 
+  it('new scaffolds a file that loads, solves and passes check (anti-solutions included); it never overwrites and refuses a bad id', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kd-new-'));
+    const res = kubedrill('new', 'disk-full-demo', '--dir', dir);
+    expect(res.status).toBe(0);
+    expect(res.stdout.split('\n')[0]).toBe(`wrote ${join(dir, 'disk-full-demo.yaml')}`);
+    const check = kubedrill('check', join(dir, 'disk-full-demo.yaml'));
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+    expect(check.stdout).toContain('3 variant(s) valid');
+    expect(check.stdout).toMatch(/5 anti-solution\(s\) played, none fixes it/);
+    expect(check.stdout).toMatch(/all scenarios OK\n$/);
+    const again = kubedrill('new', 'disk-full-demo', '--dir', dir);
+    expect(again).toMatchObject({ status: 1, stderr: `error: ${join(dir, 'disk-full-demo.yaml')} already exists\n` });
+    expect(kubedrill('new', '../Evil', '--dir', dir)).toMatchObject({ status: 1, stderr: 'error: "../Evil" is not a scenario id (lowercase letters, digits, dashes)\n' });
+  }, 120_000);
+
   it('check reports a broken file with file:line:col path message and exits 1', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'kd-check-')), 'broken.yaml');
     writeFileSync(file, 'id: broken\ntitle: x\ndifficulty: extreme\n');
