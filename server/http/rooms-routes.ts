@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
   CreateRoomBody, CreateRoomResponse, CreateSoloBody, CreateSoloResponse, HttpError, LeaderboardResponse,
-  RoomCodeParams, RoomSummary, ScenarioIdParams, ScenarioListResponse, failure,
+  RoomCodeParams, RoomSummary, ScenarioIdParams, ScenarioListQuery, ScenarioListResponse, failure,
 } from '../protocol/index.js';
 import type { ScenarioRuntime } from '../rooms/runtime.js';
 import { sendError } from './errors.js';
@@ -28,8 +28,15 @@ export async function roomsRoutes(app: FastifyInstance): Promise<void> {
   };
 
   api.get('/api/scenarios', {
-    schema: { summary: 'Scenarios (player view: title, briefing, difficulty; no answer key)', tags: ['scenarios'], response: { 200: ScenarioListResponse } },
-  }, async () => ({ scenarios: registry.catalog.list() }));
+    schema: {
+      summary: 'Scenarios, easiest first (player view: title, briefing, difficulty, tags, estimated minutes; no answer key); ?tag= filters',
+      tags: ['scenarios'], querystring: ScenarioListQuery, response: { 200: ScenarioListResponse },
+    },
+  }, async (request) => {
+    const { tag } = request.query;
+    const all = registry.catalog.list();
+    return { scenarios: tag === undefined ? all : all.filter((s) => Array.isArray(s.tags) && s.tags.includes(tag)) };
+  });
 
   api.post('/api/rooms', {
     schema: {

@@ -35,6 +35,8 @@ export const CreateSoloBody = z.object({
 export const CreateSoloResponse = z.object({ roomId: z.string(), code: z.string(), token: z.string(), participantId: z.string() });
 
 export const ScenarioListResponse = z.object({ scenarios: z.array(z.record(z.string(), z.unknown())) });
+/** `?tag=dns`: only the scenarios with this tag (the lobby's filter). */
+export const ScenarioListQuery = z.object({ tag: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a tag is lowercase letters, digits and dashes').optional() });
 
 export const RoomCodeParams = z.object({ code: JoinCode });
 export const RoomIdParams = z.object({ id: z.uuid() });

@@ -73,7 +73,7 @@ export interface ScenarioRuntime {
 
 /** Where rooms get runtimes: the loaded scenarios. */
 export interface ScenarioCatalog {
-  /** Player views of every scenario, for GET /api/scenarios. */
+  /** Player views of every scenario, easiest first (lobbyOrder), for GET /api/scenarios. */
   list(): Record<string, unknown>[];
   has(scenarioId: string): boolean;
   /** undefined when the scenario does not exist. */

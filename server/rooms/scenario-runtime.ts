@@ -2,7 +2,7 @@
 // the room's seed, the cluster engine and its timeline, the shell, and the scorer.
 import type { ClusterState } from '../cluster/types.js';
 import {
-  advance, evidenceLabels, injectableFaults, injectFault, instantiate, loadScenarioDir, playerView, startScenario,
+  advance, evidenceLabels, injectableFaults, injectFault, instantiate, loadScenarioDir, lobbyEntry, lobbyOrder, playerView, startScenario,
   formatProblem, type LoadedScenario,
 } from '../scenarios/index.js';
 import { noteChangeBy, worldFingerprint } from '../cluster/actors.js';
@@ -81,8 +81,9 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioR
 export function loadScenarioCatalog(dir?: string): { catalog: ScenarioCatalog; problems: string[] } {
   const { scenarios, problems } = loadScenarioDir(dir);
   const byId = new Map(scenarios.map((s) => [s.id, s]));
+  const lobby = scenarios.map((s) => lobbyEntry(instantiate(s, 0).scenario, evidenceLabels(s))).sort(lobbyOrder);
   const catalog: ScenarioCatalog = {
-    list: () => scenarios.map((s) => ({ ...playerView(instantiate(s, 0).scenario, 0, evidenceLabels(s)) })),
+    list: () => lobby.map((entry) => ({ ...entry })),
     has: (id) => byId.has(id),
     runtime: (id, seed) => {
       const loaded = byId.get(id);

@@ -3,6 +3,6 @@ export { ScenarioSchema, scenarioJsonSchema, type Scenario, type ScenarioInput, 
 export { loadScenarioText, loadScenarioFile, loadScenarioDir, formatProblem, SCENARIOS_DIR, type ScenarioProblem, type LoadResult } from './load.js';
 export { instantiate, drawFor, seedForVariant, pinInstance, solutionOf, type LoadedScenario, type Instance } from './variant.js';
 export { startScenario, advance, injectFault, injectableFaults, fireDueFaults, type FaultOutcome } from './session.js';
-export { evidenceChoiceId, evidenceLabels, playerView, type PlayerScenarioView, type PlayerChoice } from './player-view.js';
+export { evidenceChoiceId, evidenceLabels, lobbyEntry, lobbyOrder, playerView, type LobbyEntry, type PlayerScenarioView, type PlayerChoice } from './player-view.js';
 export { evaluate, PredicateSchema, type Predicate } from './predicates.js';
 export { recordBrokenRemediations, wasSeenBroken } from './remediation.js';

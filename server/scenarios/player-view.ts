@@ -68,3 +68,19 @@ export function playerView(s: Scenario, seed: number, labels = s.answer.evidence
   };
   return view;
 }
+
+const DIFFICULTY_RANK = { easy: 0, medium: 1, hard: 2 } as const;
+
+/** What the lobby shows of a scenario: its player view and the time to budget for it. */
+export type LobbyEntry = PlayerScenarioView & { estimatedMinutes?: number };
+
+export function lobbyEntry(s: Scenario, labels: string[]): LobbyEntry {
+  return { ...playerView(s, 0, labels), ...(s.estimatedMinutes !== undefined ? { estimatedMinutes: s.estimatedMinutes } : {}) };
+}
+
+/** The lobby's order: easiest first, then the shorter, then by title. */
+export function lobbyOrder(a: LobbyEntry, b: LobbyEntry): number {
+  return DIFFICULTY_RANK[a.difficulty] - DIFFICULTY_RANK[b.difficulty]
+    || (a.estimatedMinutes ?? a.timeLimitSec / 60) - (b.estimatedMinutes ?? b.timeLimitSec / 60)
+    || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0);
+}

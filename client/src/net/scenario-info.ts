@@ -11,6 +11,8 @@ export interface ScenarioInfo {
   briefing: string;
   difficulty: string;
   timeLimitMs: number | undefined;
+  /** What a player should budget (the lobby shows it). */
+  estimatedMinutes: number | undefined;
   tags: string[];
   /** Plausible root causes for the diagnosis form. */
   causes: Choice[];
@@ -70,6 +72,7 @@ export function scenarioInfo(record: Record<string, unknown>): ScenarioInfo {
     briefing: typeof briefing === 'string' ? briefing : Array.isArray(briefing) ? briefing.join('\n') : '',
     difficulty: str(pick(record, 'difficulty', 'level')) ?? '',
     timeLimitMs: timeLimit(record),
+    estimatedMinutes: typeof record.estimatedMinutes === 'number' ? record.estimatedMinutes : undefined,
     tags: Array.isArray(record.tags) ? record.tags.filter((t): t is string => typeof t === 'string') : [],
     causes: choices(pick(record, 'diagnosis.causes', 'diagnosis.choices', 'causes', 'plausibleCauses', 'rootCauses', 'choices')),
     evidence: choices(pick(record, 'diagnosis.evidence', 'evidenceChoices', 'evidence')),

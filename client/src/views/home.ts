@@ -17,6 +17,7 @@ export const PENDING_JOIN_KEY = 'kubedrill:pending-join';
 
 export function homeView(root: HTMLElement): void {
   const list = h('div', { class: 'scenario-list', role: 'radiogroup', 'aria-label': 'scenarios' }, h('p', { class: 'muted' }, 'Loading scenarios…'));
+  const filters = h('div', { class: 'tag-filter', role: 'group', 'aria-label': 'filter by tag' });
   const createError = h('p', { class: 'error', role: 'alert' });
   let selected: string | undefined;
   const name = h('input', { id: 'create-name', name: 'name', required: true, maxlength: 40, autocomplete: 'nickname', value: localStorage.getItem('kubedrill:name') ?? '' });
@@ -76,7 +77,7 @@ export function homeView(root: HTMLElement): void {
   fill(root,
     h('header', { class: 'topbar' }, h('a', { class: 'brand', href: '/' }, 'kubedrill'), h('span', { class: 'muted' }, 'Kubernetes incident drills on a simulated cluster')),
     h('div', { class: 'home' },
-      h('section', { class: 'panel scenarios', 'aria-labelledby': 'sc-h' }, h('h1', { id: 'sc-h' }, 'Choose an incident'), list),
+      h('section', { class: 'panel scenarios', 'aria-labelledby': 'sc-h' }, h('h1', { id: 'sc-h' }, 'Choose an incident'), filters, list),
       h('div', { class: 'home-side' },
         h('section', { class: 'panel', 'aria-labelledby': 'start-h' }, h('h2', { id: 'start-h' }, 'Start'), createForm, h('p', { class: 'small' }, boardLink)),
         h('section', { class: 'panel', 'aria-labelledby': 'join-h' }, h('h2', { id: 'join-h' }, 'Join a room'), joinForm))));
@@ -91,18 +92,31 @@ export function homeView(root: HTMLElement): void {
       card.tabIndex = on ? 0 : -1;
     }
   };
+  const visibleCards = () => [...list.querySelectorAll<HTMLElement>('[role=radio]')].filter((c) => !c.hidden);
+  /** Show the cards with this tag (undefined: all); the choice moves to the first shown if it was hidden. */
+  const filterBy = (tag: string | undefined) => {
+    for (const b of filters.querySelectorAll<HTMLButtonElement>('button')) b.setAttribute('aria-pressed', String((b.dataset.tag || undefined) === tag));
+    for (const card of list.querySelectorAll<HTMLElement>('[role=radio]')) card.hidden = tag !== undefined && !(card.dataset.tags ?? '').split(' ').includes(tag);
+    const shown = visibleCards();
+    if (shown[0] && !shown.some((c) => c.dataset.id === selected)) choose(shown[0].dataset.id!);
+  };
+  // The server sends them easiest first (then shorter, then by title): the lobby keeps that order.
   api.scenarios().then((scenarios: ScenarioListItem[]) => {
     const infos = scenarios.map(scenarioInfo);
+    const tags = [...new Set(infos.flatMap((s) => s.tags))].sort();
+    fill(filters, tags.length === 0 ? [] : [undefined, ...tags].map((t) =>
+      h('button', { type: 'button', class: 'tag-toggle', 'data-tag': t ?? '', 'aria-pressed': String(t === undefined), onclick: () => filterBy(t) }, t ?? 'all')));
     fill(list, infos.length === 0 ? h('p', { class: 'muted' }, 'No scenarios are installed.') : infos.map((s, i) =>
-      h('div', { class: 'scenario', role: 'radio', tabindex: i === 0 ? 0 : -1, 'aria-checked': 'false', 'data-id': s.id,
+      h('div', { class: 'scenario', role: 'radio', tabindex: i === 0 ? 0 : -1, 'aria-checked': 'false', 'data-id': s.id, 'data-tags': s.tags.join(' '),
         onclick: () => choose(s.id),
         onkeydown: (e: KeyboardEvent) => {
-          const cards = [...list.querySelectorAll<HTMLElement>('[role=radio]')];
+          const cards = visibleCards();
+          const at = cards.findIndex((c) => c.dataset.id === s.id);
           const step = e.key === 'ArrowDown' || e.key === 'ArrowRight' ? 1 : e.key === 'ArrowUp' || e.key === 'ArrowLeft' ? -1 : 0;
           if (e.key === ' ' || e.key === 'Enter') (e.preventDefault(), choose(s.id));
-          if (step) {
+          if (step && cards.length > 0) {
             e.preventDefault();
-            const next = cards[(i + step + cards.length) % cards.length]!;
+            const next = cards[(at + step + cards.length) % cards.length]!;
             choose(next.dataset.id!);
             next.focus();
           }
@@ -110,7 +124,8 @@ export function homeView(root: HTMLElement): void {
       h('h2', {}, s.title),
       h('p', { class: 'meta' },
         s.difficulty && h('span', { class: `difficulty ${s.difficulty}` }, s.difficulty),
-        s.timeLimitMs !== undefined && h('span', {}, `${Math.round(s.timeLimitMs / 60_000)} min`),
+        s.estimatedMinutes !== undefined && h('span', { class: 'estimate', title: 'estimated time' }, `~${s.estimatedMinutes} min`),
+        s.timeLimitMs !== undefined && h('span', { title: 'time limit' }, `limit ${Math.round(s.timeLimitMs / 60_000)} min`),
         s.tags.map((t) => h('span', { class: 'tag' }, t))),
       s.briefing && briefingPreview(s.briefing))));
     if (infos[0]) choose(infos[0].id);
