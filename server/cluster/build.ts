@@ -17,7 +17,8 @@ import { parseBytes, parseCpu, parseDuration } from './quantity.js';
 import { randomHex, seedRng } from './rng.js';
 import { ClusterSpecSchema, type ClusterSpec, type ClusterSpecInput, type NodeSpec } from './spec.js';
 import { settle } from './tick.js';
-import type { ClusterState, ConfigMap, ContainerBehavior, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod, Service } from './types.js';
+import { imagePrograms } from './images.js';
+import type { ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod, Service } from './types.js';
 
 /** Simulated time the controllers get to bring the cluster up before it is back-dated. */
 const SETTLE_MS = 90_000;
@@ -295,19 +296,6 @@ export function createCluster(input: ClusterSpecInput, seed: number): ClusterSta
   syncEtcdDisk(state);
   applyInitialState(state, spec);
   addDefaultObjects(state, spec, seed, oldest);
-  state.imagePrograms = imagePrograms(state);
+  state.imagePrograms = imagePrograms(state, spec);
   return state;
-}
-
-/** The program each image runs, from the built workloads (the first description of an image wins). */
-function imagePrograms(state: ClusterState): Record<string, ContainerBehavior> {
-  const out: Record<string, ContainerBehavior> = {};
-  const templates = [...Object.values(state.deployments), ...Object.values(state.daemonsets)].map((w) => w.spec.template);
-  for (const t of [...templates, ...Object.values(state.pods)]) {
-    for (const c of t.spec.containers) {
-      const b = t.behavior[c.name];
-      if (b && Object.keys(b).length > 0 && !(c.image in out)) out[c.image] = structuredClone(b);
-    }
-  }
-  return out;
 }

@@ -263,6 +263,11 @@ export const ClusterSpecSchema = z.strictObject({
   pods: z.array(PodSpecSchema).default([]),
   services: z.array(ServiceSpecSchema).default([]),
   configmaps: z.array(ConfigMapSpecSchema).default([]),
+  /**
+   * What images run that no workload runs yet (a release's new tag, a tag that was never
+   * pushed): a workload set to one of them runs this program (state.imagePrograms).
+   */
+  images: z.record(z.string().min(1), BehaviorSpecSchema).default({}),
   etcd: EtcdSpecSchema.prefault({}),
   controlPlane: z
     .strictObject({

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { deleteObject, mutateObject, noteLocalChange } from '../cluster/api.js';
 import { journal, kubeletWorking, setUnitActive, writeDataFile } from '../cluster/host.js';
+import { adoptImagePrograms } from '../cluster/images.js';
 import { appendLog, klog } from '../cluster/logs.js';
 import { parseBytes, parseCpu, parseQuantity } from '../cluster/quantity.js';
 import type { ClusterState, ComponentName, ContainerBehavior, Deployment, LogLine } from '../cluster/types.js';
@@ -41,6 +42,10 @@ const DeploymentAction = z.strictObject({
   /** New requests for every container (a template change: new ReplicaSet). */
   requests: z.strictObject({ cpu: Quantity.optional(), memory: Quantity.optional() }).optional(),
   nodeSelector: z.record(z.string(), z.string()).optional(),
+  /** A release: every container's image (it runs that image's program, cluster `images`). */
+  image: z.string().min(1).optional(),
+  /** New limits for every container (a template change). */
+  limits: z.strictObject({ cpu: Quantity.optional(), memory: Quantity.optional() }).optional(),
   /** `kubectl rollout restart`: new pods from the same template. */
   restart: z.literal(true).optional(),
 });
@@ -164,7 +169,7 @@ export function applyAction(state: ClusterState, action: FaultAction): ActionRes
   if (action.controlPlane) return applyControlPlane(state, action.controlPlane);
   if (action.deployment) {
     const d = action.deployment;
-    const templateChange = d.requests !== undefined || d.nodeSelector !== undefined || d.restart !== undefined;
+    const templateChange = d.requests !== undefined || d.limits !== undefined || d.image !== undefined || d.nodeSelector !== undefined || d.restart !== undefined;
     if (!templateChange) {
       const res = mutateObject(state, 'Deployment', `${d.namespace}/${d.name}`, (dep) => {
         if (d.replicas !== undefined) dep.spec.replicas = d.replicas;
@@ -176,12 +181,15 @@ export function applyAction(state: ClusterState, action: FaultAction): ActionRes
       if (d.replicas !== undefined) dep.spec.replicas = d.replicas;
       const t = dep.spec.template;
       if (d.nodeSelector) t.spec.nodeSelector = { ...d.nodeSelector };
-      if (d.requests) {
-        for (const c of t.spec.containers) {
-          if (d.requests.cpu !== undefined) c.resources.requests.cpu = parseCpu(d.requests.cpu)!;
-          if (d.requests.memory !== undefined) c.resources.requests.memory = parseBytes(d.requests.memory)!;
-        }
+      const before = structuredClone(t.spec);
+      for (const c of t.spec.containers) {
+        if (d.requests?.cpu !== undefined) c.resources.requests.cpu = parseCpu(d.requests.cpu)!;
+        if (d.requests?.memory !== undefined) c.resources.requests.memory = parseBytes(d.requests.memory)!;
+        if (d.limits?.cpu !== undefined) c.resources.limits.cpu = parseCpu(d.limits.cpu)!;
+        if (d.limits?.memory !== undefined) c.resources.limits.memory = parseBytes(d.limits.memory)!;
+        if (d.image !== undefined) c.image = d.image;
       }
+      adoptImagePrograms(state, t.spec, t.behavior, before);
       if (d.restart) t.metadata.annotations = { ...t.metadata.annotations, 'kubectl.kubernetes.io/restartedAt': new Date(state.epoch + state.now).toISOString() };
     });
   }

@@ -57,7 +57,17 @@ export function substitute(value: unknown, params: ParamValues, errors: Substitu
   }
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = UNSUBSTITUTED.has(k) && path.length === 0 ? v : substitute(v, params, errors, [...path, k]);
+    for (const [k, v] of Object.entries(value)) {
+      if (UNSUBSTITUTED.has(k) && path.length === 0) {
+        out[k] = v;
+        continue;
+      }
+      // A key may hold params too (`'ghcr.io/acme/{{app}}:2.4.0': …` under cluster images); it stays text.
+      const sub = k.includes('{{') ? substitute(k, params, errors, [...path, k]) : k;
+      if (typeof sub !== 'string') errors.push({ path: [...path, k], message: 'a key takes text only, not a list or mapping param' });
+      const key = typeof sub === 'string' ? sub : k;
+      out[key] = substitute(v, params, errors, [...path, k]);
+    }
     return out;
   }
   return value;

@@ -33,7 +33,9 @@ describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {
   it('a plausible but wrong run (restart pods, blame the network) scores ≤ 30 %', () => {
     for (const seed of [0, 1, 2]) {
       const { scenario } = instantiate(loaded, seed);
-      const wrong = WRONG_RUNS[loaded.id]!;
+      // A scenario without its own: restart the app's pods and name the first cause that is not this one.
+      const app = scenario.cluster.deployments.find((d) => d.namespace !== 'kube-system')!;
+      const wrong = WRONG_RUNS[loaded.id] ?? { rootCause: scenario.answer.distractors[0]!.id, steps: () => ['kubectl get pods -A', `kubectl delete pods --all -n ${app.namespace}`] };
       const { state, commands } = playSteps(scenario, seed, [{ wait: 60 }, ...wrong.steps(scenario)]);
       const score = scoreSession(scenario, {
         diagnosis: { rootCause: wrong.rootCause, text: 'network trouble, restarted the pods', evidence: scenario.answer.evidence.map((e) => e.id) },

@@ -14,7 +14,8 @@ import {
   goStringMap, newFindings, readArray, readBool, readEnum, readInt, readIntOrString, readObject, readString, readStringMap,
   type Findings, type JsonObject,
 } from './manifest-fields.js';
-import { adoptImagePrograms, behaviorFor, readPodSpec, readTemplate } from './pod-from-manifest.js';
+import { adoptImagePrograms } from '../../cluster/images.js';
+import { behaviorFor, readPodSpec, readTemplate } from './pod-from-manifest.js';
 
 /** The kinds a manifest can create or change. */
 export const MANIFEST_KINDS = ['Deployment', 'DaemonSet', 'Service', 'ConfigMap', 'Namespace', 'Pod', 'Node'] as const;

@@ -3,7 +3,7 @@
 // not carry (simulated behaviour, tolerationSeconds) are kept.
 import { parseBytes, parseCpu } from '../../cluster/quantity.js';
 import type {
-  ClusterState, ContainerBehavior, ContainerSpec, NodeSelectorRequirement, PodSpec, PodTemplate, Probe, ResourceList, Toleration,
+  ContainerBehavior, ContainerSpec, NodeSelectorRequirement, PodSpec, PodTemplate, Probe, ResourceList, Toleration,
 } from '../../cluster/types.js';
 import type { Json } from './manifest.js';
 import {
@@ -207,19 +207,6 @@ export function readPodSpec(f: Findings, v: Json | undefined, path: string, stor
 /** Simulated behaviour per container: kept for containers that stay, none for new ones. */
 export function behaviorFor(spec: PodSpec, stored: Record<string, ContainerBehavior> | undefined): Record<string, ContainerBehavior> {
   return Object.fromEntries(spec.containers.map((c) => [c.name, structuredClone(stored?.[c.name] ?? {})]));
-}
-
-/**
- * A container whose image is new to it (a created object, a changed image) runs what that
- * image runs in this cluster (state.imagePrograms): deleting and recreating a workload from
- * its own YAML does not cure a program, and going back to an image brings its program back.
- */
-export function adoptImagePrograms(state: ClusterState, spec: PodSpec, behavior: Record<string, ContainerBehavior>, before: PodSpec | undefined): void {
-  for (const c of spec.containers) {
-    if (before?.containers.some((b) => b.name === c.name && b.image === c.image)) continue;
-    const known = state.imagePrograms?.[c.image];
-    if (known) behavior[c.name] = structuredClone(known);
-  }
 }
 
 /** A pod template (`spec.template`) from the manifest. */

@@ -3,7 +3,7 @@
 import { mutateObject } from '../../../cluster/api.js';
 import { parseBytes, parseCpu } from '../../../cluster/quantity.js';
 import type { ContainerSpec, PodSpec, PodTemplate, ResourceList } from '../../../cluster/types.js';
-import { adoptImagePrograms } from '../pod-from-manifest.js';
+import { adoptImagePrograms } from '../../../cluster/images.js';
 import { fail, ok } from '../../types.js';
 import type { KubectlSubcommand, ParsedFlags } from '../types.js';
 import { apiFail, refName, resolveOne } from './write-util.js';

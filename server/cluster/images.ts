@@ -1,0 +1,34 @@
+// What each image runs. A container's simulated behaviour is its program; the program
+// belongs to the image, so the cluster remembers it per image (state.imagePrograms, from
+// the built workloads and the spec's `images`): deleting and recreating a workload from its
+// own YAML does not cure a program, going back to an image brings its program back, and a
+// release to a tag nobody pushed fails to pull.
+import { behaviorFrom } from './objects.js';
+import type { ClusterSpec } from './spec.js';
+import type { ClusterState, ContainerBehavior, PodSpec, PodTemplate } from './types.js';
+
+/** The programs of the spec's `images`, then of every built workload's images (the first description wins). */
+export function imagePrograms(state: ClusterState, spec: ClusterSpec): Record<string, ContainerBehavior> {
+  const out: Record<string, ContainerBehavior> = {};
+  for (const [image, b] of Object.entries(spec.images)) out[image] = behaviorFrom(b);
+  const templates: Pick<PodTemplate, 'spec' | 'behavior'>[] = [...Object.values(state.deployments), ...Object.values(state.daemonsets)].map((w) => w.spec.template);
+  for (const t of [...templates, ...Object.values(state.pods)]) {
+    for (const c of t.spec.containers) {
+      const b = t.behavior[c.name];
+      if (b && Object.keys(b).length > 0 && !(c.image in out)) out[c.image] = structuredClone(b);
+    }
+  }
+  return out;
+}
+
+/**
+ * A container whose image is new to it (a created object, a changed image) runs what that
+ * image runs in this cluster; an image the cluster does not know keeps what it had.
+ */
+export function adoptImagePrograms(state: ClusterState, spec: PodSpec, behavior: Record<string, ContainerBehavior>, before: PodSpec | undefined): void {
+  for (const c of spec.containers) {
+    if (before?.containers.some((b) => b.name === c.name && b.image === c.image)) continue;
+    const known = state.imagePrograms?.[c.image];
+    if (known) behavior[c.name] = structuredClone(known);
+  }
+}
