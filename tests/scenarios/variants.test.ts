@@ -52,7 +52,7 @@ describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {
     });
     const average = perSource.reduce((a, p) => a + p.average, 0) / perSource.length;
     expect(average, JSON.stringify(perSource)).toBeLessThanOrEqual(30);
-  });
+  }, 180_000); // 20 replays per stored cause: simulated minutes each
 
   it('under the same dressing every cause shows players the very same view', () => {
     const labels = evidenceLabels(loaded);
