@@ -72,6 +72,22 @@ export interface ServiceUnit {
   since: SimTime;
   /** Lines `journalctl -u NAME` shows, oldest first (bounded). */
   journal: LogLine[];
+  /**
+   * The process exited at start (systemd's `activating (auto-restart)`): its exit status and
+   * when systemd tries again (Restart=always). Cleared by a start that succeeds or a stop.
+   */
+  failed?: { exitCode: number; restartAt: SimTime; restarts: number };
+  /** The running (or last) process's PID, as its journal lines show it. */
+  pid?: number;
+}
+
+/** An active swap area (/proc/swaps). */
+export interface SwapArea {
+  path: string;
+  type: 'file' | 'partition';
+  sizeKiB: number;
+  usedKiB: number;
+  priority: number;
 }
 
 export interface LogLine {
@@ -115,6 +131,11 @@ export interface NodeHost {
   syslog: LogLine[];
   /** Real CPU / memory use for `kubectl top node` (base units). */
   usage: { cpu: Millicores; memory: Bytes };
+  /** Swap areas the kernel uses now (`swapon`), what /proc/swaps lists. */
+  swaps?: SwapArea[];
+  /** The kubelet's eviction manager: when it last saw the disk threshold met, when image GC last ran. */
+  diskPressureSeenAt?: SimTime;
+  imageGcAt?: SimTime;
   /** Local DNS stub (systemd-resolved) listening on 127.0.0.53: what a loop in CoreDNS hits. */
   resolvConfNameservers: string[];
   /** Secondary IPs the CNI holds on this node (AWS VPC CNI style warm pool); 0 = unlimited. */
