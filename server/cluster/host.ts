@@ -4,7 +4,7 @@
 // them adds the date and hostname in front.
 import { appendLog, klog } from './logs.js';
 import { randomInt } from './rng.js';
-import type { ClusterState, Filesystem, LogLine, NodeHost, ServiceUnit } from './types.js';
+import type { ClusterState, Filesystem, LogLine, Node, NodeHost, ServiceUnit } from './types.js';
 import { CONTAINERD_CONFIG, RESTART_SEC, unitStartError } from './unit-start.js';
 
 export const UNIT_DESCRIPTIONS: Record<string, string> = {
@@ -321,11 +321,17 @@ export function setUnitActive(state: ClusterState, nodeName: string, unit: strin
     u.active = false;
     delete u.failed;
     u.since = state.now;
+    if (unit === 'kubelet') silentSince(node, state.now);
     return true;
   }
   if (u.active) return true;
   startAttempt(state, nodeName, unit, state.now);
   return true;
+}
+
+/** A kubelet that is not running posted its node's status at the latest when it stopped. */
+function silentSince(node: Node, at: number): void {
+  for (const c of node.status.conditions) c.lastHeartbeatTime = Math.min(c.lastHeartbeatTime, at);
 }
 
 /** systemd runs the unit's process at `at`: it keeps running, or exits and is scheduled again. */
@@ -338,6 +344,7 @@ function startAttempt(state: ClusterState, nodeName: string, unit: string, at: n
   u.pid = pid;
   u.since = at;
   if (error) {
+    if (unit === 'kubelet') silentSince(node, at);
     u.active = false;
     u.failed = { exitCode: 1, restartAt: at + (RESTART_SEC[unit] ?? 10) * 1000, restarts: u.failed?.restarts ?? 0 };
   } else {

@@ -6,6 +6,7 @@ import { crictl } from './crictl.js';
 import { etcdctl } from './etcdctl.js';
 import { df, du, ls, rm } from './files.js';
 import { free, lsof, ps, uptime } from './procs.js';
+import { reboot, swapoff, swapon } from './swap.js';
 import { journalctl, systemctl } from './systemd.js';
 
 export { readNodeFile, type ReadResult } from './files.js';
@@ -23,4 +24,8 @@ export const nodeTools: Record<string, ShellCommand> = {
   lsof,
   free,
   uptime,
+  swapon,
+  swapoff,
+  reboot,
+  shutdown: reboot,
 };
