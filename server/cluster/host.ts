@@ -346,7 +346,7 @@ function startAttempt(state: ClusterState, nodeName: string, unit: string, at: n
   if (error) {
     if (unit === 'kubelet') silentSince(node, at);
     u.active = false;
-    u.failed = { exitCode: 1, restartAt: at + (RESTART_SEC[unit] ?? 10) * 1000, restarts: u.failed?.restarts ?? 0 };
+    u.failed = { exitCode: 1, restartAt: at + (RESTART_SEC[unit] ?? 10) * 1000, restarts: u.failed?.restarts ?? 0, firstAt: u.failed?.firstAt ?? at };
   } else {
     u.active = true;
     delete u.failed;

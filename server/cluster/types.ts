@@ -74,9 +74,10 @@ export interface ServiceUnit {
   journal: LogLine[];
   /**
    * The process exited at start (systemd's `activating (auto-restart)`): its exit status and
-   * when systemd tries again (Restart=always). Cleared by a start that succeeds or a stop.
+   * when systemd tries again (Restart=always), since when it has been failing. Cleared by a
+   * start that succeeds or a stop.
    */
-  failed?: { exitCode: number; restartAt: SimTime; restarts: number };
+  failed?: { exitCode: number; restartAt: SimTime; restarts: number; firstAt: SimTime };
   /** The running (or last) process's PID, as its journal lines show it. */
   pid?: number;
 }

@@ -9,7 +9,7 @@ import type { ClusterState, Node, Pod, PodCondition } from '../types.js';
 import { containerUsage, newContainerStatus, syncContainer } from './containers.js';
 import { evictionManager } from './eviction.js';
 import { logRefusedWrites } from './kubelet-errors.js';
-import { isTerminating, type TickContext } from './context.js';
+import { isActivePod, isTerminating, type TickContext } from './context.js';
 
 const HEARTBEAT_MS = 10_000;
 const SANDBOX_RETRY_MS = 10_000;
@@ -71,7 +71,8 @@ function goDuration(ms: number): string {
 function runtimeDown(state: ClusterState, node: Node): void {
   const ready = node.status.conditions.find((c) => c.type === 'Ready');
   if (!ready || (ready.status === 'False' && state.now - ready.lastHeartbeatTime < HEARTBEAT_MS)) return;
-  const downSince = Math.max(node.host.units.containerd?.since ?? state.now, node.host.units.kubelet?.since ?? state.now);
+  const runtime = node.host.units.containerd;
+  const downSince = Math.max(runtime?.failed?.firstAt ?? runtime?.since ?? state.now, node.host.units.kubelet?.since ?? state.now);
   const down = state.now - downSince;
   const message = down >= PLEG_THRESHOLD_MS
     ? `[container runtime is down, PLEG is not healthy: pleg was last seen active ${goDuration(down)} ago; threshold is 3m0s]`
@@ -84,7 +85,7 @@ function runtimeDown(state: ClusterState, node: Node): void {
     for (const c of n.status.conditions) {
       c.lastHeartbeatTime = state.now;
       if (c.type !== 'Ready') continue;
-      if (c.status !== 'False') c.lastTransitionTime = Math.max(downSince, c.lastHeartbeatTime - HEARTBEAT_MS);
+      if (c.status !== 'False') c.lastTransitionTime = downSince;
       Object.assign(c, { status: 'False', reason: 'KubeletNotReady', message });
     }
   });
@@ -210,6 +211,8 @@ function syncPod(ctx: TickContext, node: Node, pod: Pod, pods: Pod[], write: Pod
 
 /** Cheap test: does this pod need a kubelet sync this step? (Settled running pods do not.) */
 function needsSync(pod: Pod): boolean {
+  // A pod in a final phase (Succeeded, Failed: e.g. evicted) is never started again.
+  if (!isActivePod(pod) && !isTerminating(pod)) return false;
   if (isTerminating(pod) || !pod.status.podIP || pod.status.containerStatuses.length === 0) return true;
   const statuses = pod.status.containerStatuses;
   for (let i = 0; i < statuses.length; i++) {
