@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadScenarioDir } from '../../server/scenarios/load.js';
 import { scenarioJsonSchema } from '../../server/scenarios/schema.js';
 
 const BIN = join(import.meta.dirname, '../../bin/kubedrill.js');
@@ -15,7 +16,7 @@ describe('kubedrill scenarios', () => {
     expect(out.split('\n')[0]).toBe('ID               DIFFICULTY   TIME LIMIT   VARIANTS   TITLE');
     expect(out).toContain('etcd-nospace     hard         30m          3          Deploys fail, then the cluster stops answering\n');
     expect(out).toContain('pending-pods     easy         20m          4          Scaled up, nothing new is serving\n');
-    expect(out.trimEnd().split('\n')).toHaveLength(5);
+    expect(out.trimEnd().split('\n')).toHaveLength(loadScenarioDir().scenarios.length + 1);
   });
 
   it('schema writes the JSON Schema generated from the zod schema', () => {
