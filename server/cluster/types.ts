@@ -134,6 +134,8 @@ export interface NodeHost {
   usage: { cpu: Millicores; memory: Bytes };
   /** Swap areas the kernel uses now (`swapon`), what /proc/swaps lists. */
   swaps?: SwapArea[];
+  /** kubeadm certificates whose dates differ from init and the last upgrade (renewed, or moved by a fault), by kubeadm name. */
+  certs?: Record<string, { notBefore: SimTime; notAfter: SimTime }>;
   /** The kubelet's eviction manager: when it last saw the disk threshold met, when image GC last ran. */
   diskPressureSeenAt?: SimTime;
   imageGcAt?: SimTime;

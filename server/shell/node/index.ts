@@ -6,6 +6,7 @@ import { crictl } from './crictl.js';
 import { etcdctl } from './etcdctl.js';
 import { df, du, ls, rm } from './files.js';
 import { free, lsof, ps, uptime } from './procs.js';
+import { kubeadm, openssl } from './pki-tools.js';
 import { reboot, swapoff, swapon } from './swap.js';
 import { journalctl, systemctl } from './systemd.js';
 
@@ -28,4 +29,6 @@ export const nodeTools: Record<string, ShellCommand> = {
   swapoff,
   reboot,
   shutdown: reboot,
+  kubeadm,
+  openssl,
 };
