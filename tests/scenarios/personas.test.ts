@@ -18,7 +18,7 @@ import { scoreSession, type Diagnosis, type ScoreBreakdown } from '../../server/
 
 const { scenarios } = loadScenarioDir();
 // A persona plays every variant and a few more seeds; incidents whose fix needs minutes of simulated time take longer than the default 30 s.
-vi.setConfig({ testTimeout: 120_000 });
+vi.setConfig({ testTimeout: 300_000 });
 
 /** Every variant, and a few seeds beyond. */
 const seedsOf = (loaded: LoadedScenario): number[] => [...loaded.variants.keys(), loaded.variants.length + 1, 7];
