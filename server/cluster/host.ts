@@ -4,7 +4,8 @@
 // them adds the date and hostname in front.
 import { appendLog, klog } from './logs.js';
 import { randomInt } from './rng.js';
-import type { ClusterState, Filesystem, LogLine, NodeHost, ServiceUnit } from './types.js';
+import type { ClusterState, Filesystem, LogLine, Node, NodeHost, ServiceUnit } from './types.js';
+import { CONTAINERD_CONFIG, RESTART_SEC, unitStartError } from './unit-start.js';
 
 export const UNIT_DESCRIPTIONS: Record<string, string> = {
   kubelet: 'kubelet.service - kubelet: The Kubernetes Node Agent',
@@ -18,7 +19,7 @@ function systemd(at: number, text: string): LogLine {
   return { at, text: `systemd[1]: ${text}` };
 }
 
-function unitStartLines(state: ClusterState, node: string, unit: string, at: number, version: string): LogLine[] {
+function unitStartLines(state: ClusterState, node: string, unit: string, at: number, version: string, error?: { klog: boolean; lines: string[] }): { pid: number; lines: LogLine[] } {
   const pid = randomInt(state.rng, 600, 4000);
   const lines = [systemd(at, `Started ${UNIT_DESCRIPTIONS[unit]}.`)];
   const say = (dt: number, sev: 'I' | 'W' | 'E', src: string, msg: string) => {
@@ -28,15 +29,71 @@ function unitStartLines(state: ClusterState, node: string, unit: string, at: num
   if (unit === 'kubelet') {
     say(300, 'I', 'server.go:487', `"Kubelet version" kubeletVersion="${version}"`);
     say(310, 'I', 'server.go:489', '"Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""');
-    say(900, 'I', 'kubelet.go:402', '"Attempting to sync node with API server"');
-    say(1500, 'I', 'kubelet_node_status.go:73', `"Attempting to register node" node="${node}"`);
-    say(1900, 'I', 'kubelet_node_status.go:76', `"Successfully registered node" node="${node}"`);
-  } else {
+    if (!error) {
+      say(900, 'I', 'kubelet.go:402', '"Attempting to sync node with API server"');
+      say(1500, 'I', 'kubelet_node_status.go:73', `"Attempting to register node" node="${node}"`);
+      say(1900, 'I', 'kubelet_node_status.go:76', `"Successfully registered node" node="${node}"`);
+    }
+  } else if (!error) {
     lines.push({ at: at + 200, text: `containerd[${pid}]: time="${new Date(state.epoch + at + 200).toISOString()}" level=info msg="starting containerd" revision=ae71819c4f5e67bb4d5ae76a6b735f29cc25774e version=v1.7.13` });
     lines.push({ at: at + 400, text: `containerd[${pid}]: time="${new Date(state.epoch + at + 400).toISOString()}" level=info msg="containerd successfully booted in 0.051234s"` });
   }
-  return lines;
+  if (error) {
+    for (const text of error.lines) {
+      if (error.klog) {
+        const m = /^(\S+)\] (.*)$/.exec(text)!;
+        say(400, 'E', m[1]!, m[2]!);
+      } else lines.push({ at: at + 100, text: `${unit}[${pid}]: ${text}` });
+    }
+    lines.push(systemd(at + 500, `${unit}.service: Main process exited, code=exited, status=1/FAILURE`));
+    lines.push(systemd(at + 500, `${unit}.service: Failed with result 'exit-code'.`));
+  }
+  return { pid, lines };
 }
+
+/** The part of `containerd config default` (v1.7) kubeadm installs change: the CRI plugin with the systemd cgroup driver. */
+const CONTAINERD_DEFAULT_CONFIG = `disabled_plugins = []
+imports = []
+oom_score = 0
+plugin_dir = ""
+required_plugins = []
+root = "/var/lib/containerd"
+state = "/run/containerd"
+temp = ""
+version = 2
+
+[grpc]
+  address = "/run/containerd/containerd.sock"
+  gid = 0
+  max_recv_message_size = 16777216
+  max_send_message_size = 16777216
+  uid = 0
+
+[plugins]
+
+  [plugins."io.containerd.grpc.v1.cri"]
+    sandbox_image = "registry.k8s.io/pause:3.9"
+    max_container_log_line_size = 16384
+
+    [plugins."io.containerd.grpc.v1.cri".cni]
+      bin_dir = "/opt/cni/bin"
+      conf_dir = "/etc/cni/net.d"
+
+    [plugins."io.containerd.grpc.v1.cri".containerd]
+      default_runtime_name = "runc"
+      snapshotter = "overlayfs"
+
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes]
+
+        [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+          runtime_type = "io.containerd.runc.v2"
+
+          [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+            SystemdCgroup = true
+
+    [plugins."io.containerd.grpc.v1.cri".registry]
+      config_path = ""
+`;
 
 export interface HostOptions {
   nodeName: string;
@@ -114,7 +171,8 @@ export function newHost(state: ClusterState, o: HostOptions): NodeHost {
   const units: Record<string, ServiceUnit> = {};
   for (const unit of ['containerd', 'kubelet']) {
     const since = o.created + (unit === 'kubelet' ? 4000 : 0);
-    units[unit] = { active: true, since, journal: unitStartLines(state, o.nodeName, unit, since, o.version) };
+    const { pid, lines } = unitStartLines(state, o.nodeName, unit, since, o.version);
+    units[unit] = { active: true, since, journal: lines, pid };
   }
   const root: Filesystem = { source: '/dev/nvme0n1p1', mount: '/', size: o.diskSize, used: o.diskUsed };
   const filesystems: Filesystem[] = [
@@ -146,6 +204,8 @@ export function newHost(state: ClusterState, o: HostOptions): NodeHost {
         'nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch ec2.internal\n',
       '/run/systemd/resolve/resolv.conf': `nameserver ${o.dnsServer}\nsearch ec2.internal\n`,
       '/var/lib/kubelet/config.yaml': kubeletConfig(o),
+      '/etc/fstab': 'LABEL=cloudimg-rootfs\t/\t ext4\tdiscard,errors=remount-ro\t0 1\nLABEL=UEFI\t/boot/efi\tvfat\tumask=0077\t0 1\n',
+      [CONTAINERD_CONFIG]: CONTAINERD_DEFAULT_CONFIG,
   };
   return {
     units,
@@ -243,7 +303,9 @@ export function journal(state: ClusterState, nodeName: string, unit: string, lin
 /**
  * Start or stop a systemd unit (what `systemctl start|stop|restart` does). Returns false
  * if the node or unit does not exist. Stopping the kubelet freezes that node's pods and
- * the node goes NotReady once its heartbeat is 40 s old.
+ * the node goes NotReady once its heartbeat is 40 s old. A start whose process exits at once
+ * (unit-start.ts) leaves the unit activating (auto-restart): systemd tries again every
+ * RestartSec (restartFailedUnits), as long as nobody stops it.
  */
 export function setUnitActive(state: ClusterState, nodeName: string, unit: string, active: boolean): boolean {
   const node = state.nodes[nodeName];
@@ -255,20 +317,92 @@ export function setUnitActive(state: ClusterState, nodeName: string, unit: strin
       journal(state, nodeName, unit, systemd(state.now, `Stopping ${desc}...`));
       journal(state, nodeName, unit, systemd(state.now, `${unit}.service: Deactivated successfully.`));
       journal(state, nodeName, unit, systemd(state.now, `Stopped ${desc}.`));
-    }
+    } else if (u.failed) journal(state, nodeName, unit, systemd(state.now, `Stopped ${desc}.`));
     u.active = false;
+    delete u.failed;
     u.since = state.now;
+    if (unit === 'kubelet') silentSince(node, state.now);
     return true;
   }
   // A masked unit never starts (systemctl refuses the job; see shell/node/systemd.ts).
   if (u.active || u.masked) return true;
-  u.active = true;
-  u.since = state.now;
-  for (const line of unitStartLines(state, nodeName, unit, state.now, node.status.nodeInfo.kubeletVersion)) journal(state, nodeName, unit, line);
+  startAttempt(state, nodeName, unit, state.now);
   return true;
+}
+
+/** A kubelet that is not running posted its node's status at the latest when it stopped. */
+function silentSince(node: Node, at: number): void {
+  for (const c of node.status.conditions) c.lastHeartbeatTime = Math.min(c.lastHeartbeatTime, at);
+}
+
+/** systemd runs the unit's process at `at`: it keeps running, or exits and is scheduled again. */
+function startAttempt(state: ClusterState, nodeName: string, unit: string, at: number): void {
+  const node = state.nodes[nodeName]!;
+  const u = node.host.units[unit]!;
+  const error = unitStartError(node.host, unit);
+  const { pid, lines } = unitStartLines(state, nodeName, unit, at, node.status.nodeInfo.kubeletVersion, error);
+  for (const line of lines) journal(state, nodeName, unit, line);
+  u.pid = pid;
+  u.since = at;
+  if (error) {
+    if (unit === 'kubelet') silentSince(node, at);
+    u.active = false;
+    u.failed = { exitCode: 1, restartAt: at + (RESTART_SEC[unit] ?? 10) * 1000, restarts: u.failed?.restarts ?? 0, firstAt: u.failed?.firstAt ?? at };
+  } else {
+    u.active = true;
+    delete u.failed;
+  }
+}
+
+/** Restart attempts systemd makes per unit and call at most (a long catch-up stays bounded). */
+const MAX_CATCH_UP = 200;
+
+/** systemd's Restart=always: every failed unit whose RestartSec has passed is started again. */
+export function restartFailedUnits(state: ClusterState): void {
+  for (const nodeName in state.nodes) {
+    const units = state.nodes[nodeName]!.host.units;
+    for (const unit in units) {
+      const u = units[unit]!;
+      for (let i = 0; u.failed && u.failed.restartAt <= state.now && i < MAX_CATCH_UP; i++) {
+        const at = u.failed.restartAt;
+        u.failed.restarts++;
+        journal(state, nodeName, unit, systemd(at, `${unit}.service: Scheduled restart job, restart counter is at ${u.failed.restarts}.`));
+        journal(state, nodeName, unit, systemd(at, `Stopped ${UNIT_DESCRIPTIONS[unit] ?? `${unit}.service`}.`));
+        startAttempt(state, nodeName, unit, at);
+      }
+    }
+  }
+}
+
+/** A line the running kubelet logs now (klog, under its PID), into its journal and syslog. */
+export function kubeletSay(state: ClusterState, nodeName: string, severity: 'I' | 'W' | 'E', source: string, message: string): void {
+  const pid = state.nodes[nodeName]?.host.units.kubelet?.pid ?? 1;
+  const l = klog(state, state.now, severity, source, message, pid);
+  journal(state, nodeName, 'kubelet', { at: l.at, text: `kubelet[${pid}]: ${l.text}` });
 }
 
 /** The kubelet can do its job: its unit and the container runtime both run. */
 export function kubeletWorking(host: NodeHost): boolean {
   return host.units.kubelet?.active === true && host.units.containerd?.active === true;
+}
+
+/** Swap files and partitions /etc/fstab lists (what `swapon -a` and a boot turn on). */
+export function fstabSwaps(host: NodeHost): string[] {
+  return (host.files['/etc/fstab'] ?? '').split('\n')
+    .map((l) => l.replace(/#.*$/, '').trim().split(/\s+/))
+    .filter((f) => f.length >= 3 && f[2] === 'swap')
+    .map((f) => f[0]!);
+}
+
+/**
+ * `swapon PATH`: the kernel starts using a swap file (its size is the file's on disk).
+ * Returns swapon's error text, or undefined when the area is on.
+ */
+export function swapOn(host: NodeHost, path: string): string | undefined {
+  const size = host.dataFiles?.[path]?.size;
+  if (size === undefined) return `swapon: cannot open ${path}: No such file or directory\n`;
+  const swaps = (host.swaps ??= []);
+  if (swaps.some((s) => s.path === path)) return `swapon: ${path}: swapon failed: Device or resource busy\n`;
+  swaps.push({ path, type: 'file', sizeKiB: Math.floor(size / 1024) - 4, usedKiB: 0, priority: -2 - swaps.length });
+  return undefined;
 }

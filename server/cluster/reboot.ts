@@ -1,12 +1,14 @@
 // A node reboot (`sudo reboot` on the node): systemd stops every unit, the kernel ends every
-// process, and at boot the units start again — except a masked one, which stays down. The
+// process, boots, turns on the swap areas /etc/fstab lists, and the units start again (and may
+// fail again: a reboot repairs nothing that lives on disk) — except a masked one, which stays down. The
 // containers the kubelet ran are gone: each shows as terminated (exit 255, reason Unknown,
 // what the kubelet reports for a container lost with its sandbox) until a working kubelet
 // starts it again. Nothing in the API changes by itself: a fault that needs fixing in an
 // object, a file or a masked unit survives the reboot.
 import { noteLocalChange } from './api.js';
-import { setUnitActive } from './host.js';
+import { fstabSwaps, setUnitActive, swapOn } from './host.js';
 import { appendLog } from './logs.js';
+import { randomInt } from './rng.js';
 import type { ClusterState } from './types.js';
 
 export function rebootNode(state: ClusterState, nodeName: string): boolean {
@@ -23,6 +25,14 @@ export function rebootNode(state: ClusterState, nodeName: string): boolean {
       cs.started = false;
     }
     noteLocalChange(state, 'Pod', pod);
+  }
+  const host = node.host;
+  appendLog(host.syslog, { at: state.now, text: 'kernel: [    0.000000] Linux version 6.5.0-1017-aws (buildd@lcy02-amd64-028) (x86_64-linux-gnu-gcc-12 (Ubuntu 12.3.0-1ubuntu1~22.04) 12.3.0) #17~22.04.1-Ubuntu SMP' });
+  host.swaps = [];
+  for (const path of fstabSwaps(host)) {
+    if (swapOn(host, path) !== undefined) continue;
+    const area = host.swaps.at(-1)!;
+    appendLog(host.syslog, { at: state.now, text: `kernel: [    4.${String(randomInt(state.rng, 100000, 999999))}] Adding ${area.sizeKiB}k swap on ${path}.  Priority:${area.priority} extents:1 across:${area.sizeKiB}k SS` });
   }
   // Boot: containerd first, then the kubelet (a masked unit is not started).
   for (const unit of ['containerd', ...Object.keys(node.host.units).filter((u) => u !== 'containerd')]) {

@@ -14,6 +14,7 @@ import { schedulerController } from './controllers/scheduler.js';
 import { newTickContext } from './controllers/context.js';
 import { tickEtcd } from './etcd.js';
 import { expireEvents } from './events.js';
+import { restartFailedUnits } from './host.js';
 import { tickTraffic } from './network/traffic.js';
 import type { ClusterState } from './types.js';
 
@@ -34,6 +35,7 @@ function step(state: ClusterState, dt: number, traffic: boolean): void {
     jobController(ctx);
   }
   if (apiUp) schedulerController(ctx);
+  restartFailedUnits(state);
   kubeletController(ctx);
   if (apiUp && state.controlPlane.controllerManager.running) {
     endpointsController(ctx);

@@ -74,6 +74,23 @@ export interface ServiceUnit {
   since: SimTime;
   /** Lines `journalctl -u NAME` shows, oldest first (bounded). */
   journal: LogLine[];
+  /**
+   * The process exited at start (systemd's `activating (auto-restart)`): its exit status and
+   * when systemd tries again (Restart=always), since when it has been failing. Cleared by a
+   * start that succeeds or a stop.
+   */
+  failed?: { exitCode: number; restartAt: SimTime; restarts: number; firstAt: SimTime };
+  /** The running (or last) process's PID, as its journal lines show it. */
+  pid?: number;
+}
+
+/** An active swap area (/proc/swaps). */
+export interface SwapArea {
+  path: string;
+  type: 'file' | 'partition';
+  sizeKiB: number;
+  usedKiB: number;
+  priority: number;
 }
 
 export interface LogLine {
@@ -117,6 +134,13 @@ export interface NodeHost {
   syslog: LogLine[];
   /** Real CPU / memory use for `kubectl top node` (base units). */
   usage: { cpu: Millicores; memory: Bytes };
+  /** Swap areas the kernel uses now (`swapon`), what /proc/swaps lists. */
+  swaps?: SwapArea[];
+  /** kubeadm certificates whose dates differ from init and the last upgrade (renewed, or moved by a fault), by kubeadm name. */
+  certs?: Record<string, { notBefore: SimTime; notAfter: SimTime }>;
+  /** The kubelet's eviction manager: when it last saw the disk threshold met, when image GC last ran. */
+  diskPressureSeenAt?: SimTime;
+  imageGcAt?: SimTime;
   /** Local DNS stub (systemd-resolved) listening on 127.0.0.53: what a loop in CoreDNS hits. */
   resolvConfNameservers: string[];
   /** Secondary IPs the CNI holds on this node (AWS VPC CNI style warm pool); 0 = unlimited. */

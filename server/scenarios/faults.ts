@@ -4,8 +4,9 @@
 // is changed directly, the way an operator on the node would. Pure: same state → same result.
 import { z } from 'zod';
 import { deleteObject, mutateObject, noteLocalChange } from '../cluster/api.js';
-import { journal, kubeletWorking, setUnitActive, writeDataFile } from '../cluster/host.js';
+import { journal, kubeletWorking, setUnitActive, swapOn, writeDataFile } from '../cluster/host.js';
 import { adoptImagePrograms } from '../cluster/images.js';
+import { rebootNode } from '../cluster/reboot.js';
 import { appendLog, klog } from '../cluster/logs.js';
 import { parseBytes, parseCpu, parseQuantity } from '../cluster/quantity.js';
 import type { ClusterState, ComponentName, ContainerBehavior, Deployment, LogLine } from '../cluster/types.js';
@@ -91,6 +92,17 @@ const UnitAction = z.strictObject({
   masked: z.boolean().optional(),
 });
 
+/** A text file on a node written whole (`content`) or added to (`append`), e.g. a config a tool pushed. */
+const HostFileAction = z
+  .strictObject({ node: Name, path: z.string().regex(/^\/[^\0]*[^/]$/, 'an absolute file path'), content: z.string().optional(), append: z.string().optional() })
+  .refine((f) => (f.content === undefined) !== (f.append === undefined), { message: 'give content or append, not both' });
+
+/** A swap file created, listed in /etc/fstab and turned on (as `fallocate; mkswap; swapon` and an fstab line do). */
+const SwapAction = z.strictObject({ node: Name, path: z.string().regex(/^\/[^\0]*[^/]$/, 'an absolute file path'), size: Quantity });
+
+/** The node reboots: units restart, fstab's swap comes on (cluster/reboot.ts). */
+const RebootAction = z.strictObject({ node: Name });
+
 export const FaultActionSchema = z
   .strictObject({
     etcd: EtcdAction.optional(),
@@ -104,8 +116,11 @@ export const FaultActionSchema = z
     hostLog: HostLogAction.optional(),
     hostFiles: HostFilesAction.optional(),
     unit: UnitAction.optional(),
+    hostFile: HostFileAction.optional(),
+    swap: SwapAction.optional(),
+    reboot: RebootAction.optional(),
   })
-  .refine((a) => Object.keys(a).length === 1, { message: 'a fault action names exactly one of: etcd, controlPlane, deployment, service, taint, label, configmap, deletePods, hostLog, hostFiles, unit' })
+  .refine((a) => Object.keys(a).length === 1, { message: 'a fault action names exactly one of: etcd, controlPlane, deployment, service, taint, label, configmap, deletePods, hostLog, hostFiles, unit, hostFile, swap, reboot' })
   .meta({ id: 'FaultAction' });
 export type FaultAction = z.infer<typeof FaultActionSchema>;
 
@@ -263,6 +278,26 @@ export function applyAction(state: ClusterState, action: FaultAction): ActionRes
     if (u.masked !== undefined) unit.masked = u.masked;
     return OK;
   }
+  if (action.hostFile) {
+    const f = action.hostFile;
+    const host = state.nodes[f.node]?.host;
+    if (!host) return { ok: false, message: `node "${f.node}" not found` };
+    host.files[f.path] = f.content ?? (host.files[f.path] ?? '') + f.append!;
+    return OK;
+  }
+  if (action.swap) {
+    const w = action.swap;
+    const host = state.nodes[w.node]?.host;
+    if (!host) return { ok: false, message: `node "${w.node}" not found` };
+    writeDataFile(state, w.node, w.path, parseBytes(w.size)!);
+    host.files['/etc/fstab'] = `${host.files['/etc/fstab'] ?? ''}${w.path}\tnone\tswap\tsw\t0 0\n`;
+    const error = swapOn(host, w.path);
+    if (error) return { ok: false, message: error.trim() };
+    const area = host.swaps!.at(-1)!;
+    appendLog(host.syslog, { at: state.now, text: `kernel: Adding ${area.sizeKiB}k swap on ${w.path}.  Priority:${area.priority} extents:1 across:${area.sizeKiB}k SS` });
+    return OK;
+  }
+  if (action.reboot) return rebootNode(state, action.reboot.node) ? OK : { ok: false, message: `node "${action.reboot.node}" not found` };
   return { ok: false, message: 'empty fault action' };
 }
 
@@ -276,6 +311,9 @@ export function actionRefs(a: FaultAction): { kind: 'node' | 'deployment' | 'con
   if (a.unit) return [{ kind: 'node', name: a.unit.node, path: ['unit', 'node'] }];
   if (a.hostLog) return [{ kind: 'node', name: a.hostLog.node, path: ['hostLog', 'node'] }];
   if (a.hostFiles) return [{ kind: 'node', name: a.hostFiles.node, path: ['hostFiles', 'node'] }];
+  if (a.hostFile) return [{ kind: 'node', name: a.hostFile.node, path: ['hostFile', 'node'] }];
+  if (a.swap) return [{ kind: 'node', name: a.swap.node, path: ['swap', 'node'] }];
+  if (a.reboot) return [{ kind: 'node', name: a.reboot.node, path: ['reboot', 'node'] }];
   return [];
 }
 

@@ -5,7 +5,7 @@
 // complete the known ones from the generated JSON Schema.
 import { z } from 'zod';
 import { apiUnavailable, writeRefused } from '../cluster/api.js';
-import { etcdDiskFull } from '../cluster/host.js';
+import { etcdDiskFull, fstabSwaps } from '../cluster/host.js';
 import { readyEndpoints } from '../cluster/network/services.js';
 import { clientAddressSeen } from '../cluster/network/traffic.js';
 import type { ClusterState, Pod } from '../cluster/types.js';
@@ -84,7 +84,14 @@ const NodePredicate = z.strictObject({
   schedulable: z.boolean().optional(),
   ready: z.boolean().optional(),
   labelEquals: z.strictObject({ key: z.string(), value: z.string() }).optional(),
+  /** A node condition (DiskPressure, MemoryPressure…) holds ('True') or not. */
+  condition: z.strictObject({ type: z.enum(['MemoryPressure', 'DiskPressure', 'PIDPressure', 'NetworkUnavailable']), status: z.enum(['True', 'False', 'Unknown']) }).optional(),
+  /** /etc/fstab turns swap on at the next boot. */
+  swapAtBoot: z.boolean().optional(),
 });
+
+/** A text file on a node (a config the fix must leave right). */
+const FilePredicate = z.strictObject({ node: Name, path: z.string().min(1), contains: z.string().optional(), notContains: z.string().optional() });
 
 const NamespacePredicate = z.strictObject({ name: Name, exists: z.boolean() });
 
@@ -141,13 +148,14 @@ export interface Predicate {
   namespace?: z.infer<typeof NamespacePredicate>;
   unit?: z.infer<typeof UnitPredicate>;
   disk?: z.infer<typeof DiskPredicate>;
+  file?: z.infer<typeof FilePredicate>;
   traffic?: z.input<typeof TrafficPredicate>;
   all?: Predicate[];
   any?: Predicate[];
   not?: Predicate;
 }
 
-export const PREDICATE_KINDS = ['etcd', 'apiserver', 'controlPlane', 'deployment', 'service', 'configmap', 'pods', 'node', 'namespace', 'unit', 'traffic', 'disk', 'all', 'any', 'not'] as const;
+export const PREDICATE_KINDS = ['etcd', 'apiserver', 'controlPlane', 'deployment', 'service', 'configmap', 'pods', 'node', 'namespace', 'unit', 'traffic', 'disk', 'file', 'all', 'any', 'not'] as const;
 
 export const PredicateSchema: z.ZodType<Predicate> = z
   .strictObject({
@@ -162,6 +170,7 @@ export const PredicateSchema: z.ZodType<Predicate> = z
     namespace: NamespacePredicate.optional(),
     unit: UnitPredicate.optional(),
     disk: DiskPredicate.optional(),
+    file: FilePredicate.optional(),
     traffic: TrafficPredicate.optional(),
     get all(): z.ZodOptional<z.ZodArray<z.ZodType<Predicate>>> {
       return z.array(PredicateSchema).min(1).optional();
@@ -258,10 +267,18 @@ export function evaluate(state: ClusterState, p: Predicate): boolean {
     if (q.schedulable !== undefined && node.spec.unschedulable === q.schedulable) return false;
     if (q.ready !== undefined && node.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True') !== q.ready) return false;
     if (q.labelEquals && node.metadata.labels[q.labelEquals.key] !== q.labelEquals.value) return false;
+    if (q.condition && (node.status.conditions.find((c) => c.type === q.condition!.type)?.status ?? 'Unknown') !== q.condition.status) return false;
+    if (q.swapAtBoot !== undefined && (fstabSwaps(node.host).length > 0) !== q.swapAtBoot) return false;
     return true;
   }
   if (p.namespace) return !!state.namespaces[p.namespace.name] === p.namespace.exists;
   if (p.unit) return (state.nodes[p.unit.node]?.host.units[p.unit.name]?.active ?? false) === p.unit.active;
+  if (p.file) {
+    const text = state.nodes[p.file.node]?.host.files[p.file.path];
+    if (text === undefined) return false;
+    if (p.file.contains !== undefined && !text.includes(p.file.contains)) return false;
+    return p.file.notContains === undefined || !text.includes(p.file.notContains);
+  }
   if (p.disk) {
     const fs = state.nodes[p.disk.node]?.host.filesystems.find((f) => f.mount === p.disk!.mount);
     return !!fs && fs.used < p.disk.usedBelowFraction * fs.size;
@@ -303,6 +320,7 @@ export function predicateRefs(p: Predicate, path: (string | number)[] = []): Pre
   if (p.pods) out.push({ kind: 'namespace', name: p.pods.namespace, path: [...path, 'pods', 'namespace'] });
   if (p.unit) out.push({ kind: 'node', name: p.unit.node, path: [...path, 'unit', 'node'] });
   if (p.disk) out.push({ kind: 'node', name: p.disk.node, path: [...path, 'disk', 'node'] });
+  if (p.file) out.push({ kind: 'node', name: p.file.node, path: [...path, 'file', 'node'] });
   if (p.traffic) out.push({ kind: 'service', namespace: p.traffic.namespace, name: p.traffic.name, path: [...path, 'traffic', 'name'] });
   return out;
 }

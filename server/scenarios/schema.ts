@@ -42,6 +42,11 @@ export const FaultSchema = z.strictObject({
   title: Text,
   /** Seconds of simulated time: the fault fires at or after this time (default 0). */
   at: z.number().nonnegative().optional(),
+  /**
+   * Seconds before the room opened that it happened (a fault at time 0 only): its actions
+   * apply at that past time, so the logs, unit states and heartbeats it leaves carry a history.
+   */
+  ago: z.number().positive().max(86_400).optional(),
   /** Fires only while this holds (checked every simulated second, from `at` on). */
   when: PredicateSchema.optional(),
   /** Not on the timeline: a host (facilitator, interviewer) injects it. */
@@ -50,7 +55,7 @@ export const FaultSchema = z.strictObject({
   repeat: z.boolean().default(false),
   actions: z.array(FaultActionSchema).min(1),
   variants: OnlyVariants,
-});
+}).refine((f) => f.ago === undefined || (!f.at && !f.when && !f.optional && !f.repeat), { message: 'ago is for a fault of the start (no at, when, optional or repeat)', path: ['ago'] });
 
 const CauseSchema = z.strictObject({ id: Id, title: Text });
 

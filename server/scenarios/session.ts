@@ -24,10 +24,14 @@ export interface FaultOutcome {
 
 function fire(state: ClusterState, fault: Fault): FaultOutcome {
   const errors: string[] = [];
+  // A fault with a history applies at its past time; the controllers catch up on the next step.
+  const now = state.now;
+  state.now = now - (fault.ago ?? 0) * 1000;
   for (const action of fault.actions) {
     const res = applyAction(state, action);
     if (!res.ok) errors.push(res.message);
   }
+  state.now = now;
   (state.firedFaults ??= []).push({ id: fault.id, at: state.now });
   return { id: fault.id, at: state.now, errors };
 }

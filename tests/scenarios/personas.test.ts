@@ -8,7 +8,7 @@
 //   folk       restarts and deletes pods, restarts kubelets, no evidence        ≤ 15 %
 //   wrecker    the expert, who then deletes every node / the app's deployment  ≤ 40 %
 // (The memoriser, who replays another seed's session, is tested with the variants.)
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { playSteps, runReference } from '../../server/cli/scenarios-command.js';
 import { loadScenarioDir } from '../../server/scenarios/load.js';
 import { evidenceChoiceId, evidenceLabels } from '../../server/scenarios/player-view.js';
@@ -17,6 +17,8 @@ import { instantiate, solutionOf, type LoadedScenario } from '../../server/scena
 import { scoreSession, type Diagnosis, type ScoreBreakdown } from '../../server/scoring/score.js';
 
 const { scenarios } = loadScenarioDir();
+// A persona plays every variant and a few more seeds; incidents whose fix needs minutes of simulated time take longer than the default 30 s.
+vi.setConfig({ testTimeout: 300_000 });
 
 /** Every variant, and a few seeds beyond. */
 const seedsOf = (loaded: LoadedScenario): number[] => [...loaded.variants.keys(), loaded.variants.length + 1, 7];

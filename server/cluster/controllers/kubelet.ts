@@ -1,13 +1,15 @@
 // The kubelet on every node: node heartbeats, pod sandboxes (pod IPs from the node's
 // podCIDR, CNI failures), containers (see containers.ts), pod phase and conditions,
-// graceful termination. A node whose kubelet or containerd is stopped changes nothing.
+// graceful termination, disk eviction (eviction.ts). A node whose kubelet is stopped changes
+// nothing; a kubelet whose container runtime is down reports the node NotReady and syncs no pod.
 import { commitWrite, deleteObject, keyOf, LEASE_SIZE, mutateObject, noteLocalChange, writeRefused } from '../api.js';
 import { recordEvent, refOf } from '../events.js';
-import { kubeletWorking } from '../host.js';
+import { kubeletSay } from '../host.js';
 import type { ClusterState, Node, Pod, PodCondition } from '../types.js';
 import { containerUsage, newContainerStatus, syncContainer } from './containers.js';
+import { evictionManager } from './eviction.js';
 import { logRefusedWrites } from './kubelet-errors.js';
-import { isTerminating, type TickContext } from './context.js';
+import { isActivePod, isTerminating, type TickContext } from './context.js';
 
 const HEARTBEAT_MS = 10_000;
 const SANDBOX_RETRY_MS = 10_000;
@@ -47,6 +49,44 @@ function heartbeat(state: ClusterState, node: Node): void {
         else if (c.type === 'DiskPressure') Object.assign(c, { status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' });
         else if (c.type === 'PIDPressure') Object.assign(c, { status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' });
       }
+    }
+  });
+}
+
+/** kubelet's PLEG threshold: relisting that has not succeeded for this long makes PLEG unhealthy. */
+const PLEG_THRESHOLD_MS = 3 * 60_000;
+
+/** Go's time.Duration String(): 4m12.053s, 45s. */
+function goDuration(ms: number): string {
+  const m = Math.floor(ms / 60_000);
+  const s = ((ms % 60_000) / 1000).toFixed(3).replace(/\.?0+$/, '');
+  return `${m > 0 ? `${m}m` : ''}${s}s`;
+}
+
+/**
+ * The kubelet runs but containerd does not answer: every status sync fails (v1.29
+ * remote_runtime.go / kubelet.go), so it posts Ready=False every 10 s with the runtime's
+ * errors, and from 3 min on PLEG's too. It cannot start, stop or report any container.
+ */
+function runtimeDown(state: ClusterState, node: Node): void {
+  const ready = node.status.conditions.find((c) => c.type === 'Ready');
+  if (!ready || (ready.status === 'False' && state.now - ready.lastHeartbeatTime < HEARTBEAT_MS)) return;
+  const runtime = node.host.units.containerd;
+  const downSince = Math.max(runtime?.failed?.firstAt ?? runtime?.since ?? state.now, node.host.units.kubelet?.since ?? state.now);
+  const down = state.now - downSince;
+  const message = down >= PLEG_THRESHOLD_MS
+    ? `[container runtime is down, PLEG is not healthy: pleg was last seen active ${goDuration(down)} ago; threshold is 3m0s]`
+    : 'container runtime is down';
+  const sock = 'dial unix /var/run/containerd/containerd.sock: connect: no such file or directory';
+  kubeletSay(state, node.metadata.name, 'E', 'remote_runtime.go:633', `"Status from runtime service failed" err="rpc error: code = Unavailable desc = connection error: desc = \\"transport: Error while dialing: ${sock}\\""`);
+  kubeletSay(state, node.metadata.name, 'E', 'kubelet.go:2355', `"Skipping pod synchronization" err="${message}"`);
+  if (writeRefused(state)) return;
+  mutateObject(state, 'Node', node.metadata.name, (n) => {
+    for (const c of n.status.conditions) {
+      c.lastHeartbeatTime = state.now;
+      if (c.type !== 'Ready') continue;
+      if (c.status !== 'False') c.lastTransitionTime = downSince;
+      Object.assign(c, { status: 'False', reason: 'KubeletNotReady', message });
     }
   });
 }
@@ -171,6 +211,8 @@ function syncPod(ctx: TickContext, node: Node, pod: Pod, pods: Pod[], write: Pod
 
 /** Cheap test: does this pod need a kubelet sync this step? (Settled running pods do not.) */
 function needsSync(pod: Pod): boolean {
+  // A pod in a final phase (Succeeded, Failed: e.g. evicted) is never started again.
+  if (!isActivePod(pod) && !isTerminating(pod)) return false;
   if (isTerminating(pod) || !pod.status.podIP || pod.status.containerStatuses.length === 0) return true;
   const statuses = pod.status.containerStatuses;
   for (let i = 0; i < statuses.length; i++) {
@@ -203,7 +245,11 @@ export function kubeletController(ctx: TickContext): void {
   const refused = refusal !== null;
   for (const name in state.nodes) {
     const node = state.nodes[name]!;
-    if (!kubeletWorking(node.host)) continue;
+    if (!node.host.units.kubelet?.active) continue;
+    if (node.host.units.containerd?.active === false) {
+      runtimeDown(state, node);
+      continue;
+    }
     heartbeat(state, node);
     if (refusal) logRefusedWrites(state, node, refusal, ctx.dt);
     const pods = ctx.podsByNode.get(name) ?? [];
@@ -212,6 +258,7 @@ export function kubeletController(ctx: TickContext): void {
       for (const pod of pods) if (pod.static && !isTerminating(pod)) syncPod(ctx, node, pod, pods, writeLocally);
       continue;
     }
+    evictionManager(state, node, pods, ctx.dt);
     const sync = node.host.kubeletSync;
     if (sync.syncedRevision >= sync.dirtyRevision && state.now < sync.wakeAt) continue;
     let busy = false;

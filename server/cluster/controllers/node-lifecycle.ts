@@ -1,29 +1,56 @@
 // Node lifecycle controller (in kube-controller-manager): a node whose kubelet stopped
-// posting status for 40 s turns Ready=Unknown, gets the unreachable taints and its pods
-// turn not ready; pods that only tolerate unreachable for 300 s are then evicted.
-// When the kubelet posts again the taints go away.
+// posting status for 40 s turns Ready=Unknown and gets the unreachable taints; a node whose
+// kubelet posts Ready=False (e.g. its container runtime is down) gets the not-ready taints.
+// Either way its pods turn not ready, and pods that tolerate the NoExecute taint only for
+// 300 s are then evicted. Conditions other than Ready taint too (TaintNodesByCondition:
+// DiskPressure → disk-pressure:NoSchedule). When the condition clears the taints go away.
 import { deleteObject, keyOf, mutateObject } from '../api.js';
 import { recordEvent, refOf } from '../events.js';
-import type { Node, Taint } from '../types.js';
+import type { Node, NodeCondition, Taint } from '../types.js';
 import { isTerminating, type TickContext } from './context.js';
 
 export const NODE_MONITOR_GRACE_MS = 40_000;
-const UNREACHABLE: Taint[] = [
-  { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' },
-  { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' },
-];
-const isUnreachableTaint = (t: Taint) => t.key === 'node.kubernetes.io/unreachable';
+const UNREACHABLE = 'node.kubernetes.io/unreachable';
+const NOT_READY = 'node.kubernetes.io/not-ready';
+const DISK_PRESSURE = 'node.kubernetes.io/disk-pressure';
 
-function markUnknown(ctx: TickContext, node: Node): void {
+/** The taints a node's conditions call for (keys this controller owns). */
+function wantedTaints(node: Node): Taint[] {
+  const cond = (type: NodeCondition['type']) => node.status.conditions.find((c) => c.type === type)?.status;
+  const out: Taint[] = [];
+  const ready = cond('Ready');
+  if (ready === 'Unknown') out.push({ key: UNREACHABLE, effect: 'NoSchedule' }, { key: UNREACHABLE, effect: 'NoExecute' });
+  if (ready === 'False') out.push({ key: NOT_READY, effect: 'NoSchedule' }, { key: NOT_READY, effect: 'NoExecute' });
+  if (cond('DiskPressure') === 'True') out.push({ key: DISK_PRESSURE, effect: 'NoSchedule' });
+  return out;
+}
+
+const OWNED = new Set([UNREACHABLE, NOT_READY, DISK_PRESSURE]);
+const taintId = (t: Taint) => `${t.key}:${t.effect}`;
+
+/** Bring the node's condition taints in line; true if they changed. */
+function syncTaints(ctx: TickContext, node: Node): boolean {
+  const wanted = wantedTaints(node);
+  const have = node.spec.taints.filter((t) => OWNED.has(t.key)).map(taintId).sort().join(',');
+  if (have === wanted.map(taintId).sort().join(',')) return false;
+  return mutateObject(ctx.state, 'Node', node.metadata.name, (n) => {
+    n.spec.taints = [...n.spec.taints.filter((t) => !OWNED.has(t.key)), ...wanted];
+  }).ok;
+}
+
+function markUnknown(ctx: TickContext, node: Node, at: number): void {
   const { state } = ctx;
   const res = mutateObject(state, 'Node', node.metadata.name, (n) => {
     for (const c of n.status.conditions) {
       if (c.status === 'Unknown') continue;
-      Object.assign(c, { status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: state.now });
+      Object.assign(c, { status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: at });
     }
-    n.spec.taints = [...n.spec.taints.filter((t) => !isUnreachableTaint(t)), ...UNREACHABLE.map((t) => ({ ...t }))];
   });
-  if (!res.ok) return;
+  if (res.ok) markPodsNotReady(ctx, node);
+}
+
+function markPodsNotReady(ctx: TickContext, node: Node): void {
+  const { state } = ctx;
   recordEvent(state, refOf('Node', node), 'Normal', 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`, 'node-controller');
   for (const pod of ctx.podsByNode.get(node.metadata.name) ?? []) {
     mutateObject(state, 'Pod', keyOf(pod), (p) => {
@@ -41,12 +68,12 @@ function markUnknown(ctx: TickContext, node: Node): void {
   }
 }
 
-/** Taint-based eviction: pods whose unreachable toleration ran out are deleted (they stay Terminating while the kubelet is gone). */
-function evict(ctx: TickContext, node: Node, since: number): void {
+/** Taint-based eviction: pods whose toleration of the NoExecute taint ran out are deleted (they stay Terminating while the kubelet cannot kill them). */
+function evict(ctx: TickContext, node: Node, key: string, since: number): void {
   const { state } = ctx;
   for (const pod of ctx.podsByNode.get(node.metadata.name) ?? []) {
     if (isTerminating(pod) || pod.static) continue;
-    const tol = pod.spec.tolerations.find((t) => (t.key === 'node.kubernetes.io/unreachable' || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'));
+    const tol = pod.spec.tolerations.find((t) => (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'));
     if (tol && tol.tolerationSeconds === undefined) continue; // tolerates forever (DaemonSet pods)
     if (state.now - since < (tol?.tolerationSeconds ?? 0) * 1000) continue;
     if (!deleteObject(state, 'Pod', keyOf(pod)).ok) continue;
@@ -61,11 +88,13 @@ export function nodeLifecycleController(ctx: TickContext): void {
     const ready = node.status.conditions.find((c) => c.type === 'Ready');
     if (!ready) continue;
     const stale = state.now - ready.lastHeartbeatTime > NODE_MONITOR_GRACE_MS;
-    if (stale && ready.status !== 'Unknown') markUnknown(ctx, node);
-    else if (ready.status === 'Unknown' && stale) evict(ctx, node, ready.lastTransitionTime);
-    else if (ready.status === 'True' && node.spec.taints.some(isUnreachableTaint)) {
-      const res = mutateObject(state, 'Node', name, (n) => void (n.spec.taints = n.spec.taints.filter((t) => !isUnreachableTaint(t))));
-      if (res.ok) recordEvent(state, refOf('Node', node), 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`, 'node-controller');
-    }
+    const wasReady = !node.spec.taints.some((t) => t.key === UNREACHABLE || t.key === NOT_READY);
+    // The node went silent when its last heartbeat aged past the grace period.
+    if (stale && ready.status !== 'Unknown') markUnknown(ctx, node, Math.min(state.now, ready.lastHeartbeatTime + NODE_MONITOR_GRACE_MS));
+    else if (ready.status === 'False' && wasReady) markPodsNotReady(ctx, node);
+    const changed = syncTaints(ctx, node);
+    if (ready.status === 'Unknown' && stale) evict(ctx, node, UNREACHABLE, ready.lastTransitionTime);
+    else if (ready.status === 'False') evict(ctx, node, NOT_READY, ready.lastTransitionTime);
+    else if (ready.status === 'True' && changed && !wasReady) recordEvent(state, refOf('Node', node), 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`, 'node-controller');
   }
 }

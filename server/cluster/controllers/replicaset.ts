@@ -4,7 +4,7 @@ import { recordEvent, refOf } from '../events.js';
 import { podFromTemplate, ownerRef } from '../objects.js';
 import { randomSuffix } from '../rng.js';
 import type { Pod, ReplicaSet } from '../types.js';
-import { changedSince, indexPod, isPodReady, isTerminating, type TickContext } from './context.js';
+import { changedSince, indexPod, isActivePod, isPodReady, isTerminating, type TickContext } from './context.js';
 
 /**
  * Most pods created per ReplicaSet per second. The real controller creates up to 500 per sync
@@ -27,7 +27,8 @@ function compareRanks(a: number[], b: number[]): number {
 function syncReplicaSet(ctx: TickContext, rs: ReplicaSet): void {
   const { state } = ctx;
   const owned = ctx.podsByOwner.get(rs.metadata.uid) ?? [];
-  const active = owned.filter((p) => !isTerminating(p));
+  // Failed pods (evicted) no longer count: the ReplicaSet replaces them (controller.FilterActivePods).
+  const active = owned.filter((p) => !isTerminating(p) && isActivePod(p));
   const diff = rs.spec.replicas - active.length;
   const ns = rs.metadata.namespace!;
   if (diff > 0) {

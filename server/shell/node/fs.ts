@@ -2,6 +2,7 @@
 // (node.host.files), plus what follows from the model: /var/log/syslog from the host's syslog,
 // kubeadm's PKI on control-plane nodes, and etcd's data dir with its db file and WAL.
 import { ETCD_WAL_BYTES } from '../../cluster/host.js';
+import { procSwaps } from '../../cluster/unit-start.js';
 import type { ClusterState, Node } from '../../cluster/types.js';
 import { hash32, syslogDate } from './common.js';
 
@@ -55,6 +56,7 @@ export function nodeFiles(state: ClusterState, node: Node): Record<string, NodeF
     files[path] = file(content, secret ? '-rw-------' : '-rw-r--r--');
   }
   for (const [path, f] of Object.entries(node.host.dataFiles ?? {})) files[path] = { ...file('', '-rw-r--r--', 'root', 'root', f.size), modified: f.modified };
+  files['/proc/swaps'] = file(procSwaps(node.host.swaps ?? []), '-r--r--r--', 'root', 'root', 0);
   files['/var/log/syslog'] = file(node.host.syslog.map((l) => `${syslogDate(state, l.at)} ${name} ${l.text}\n`).join(''), '-rw-r-----', 'syslog', 'adm');
   if (isControlPlaneHost(node)) {
     for (const n of ETCD_PKI) {

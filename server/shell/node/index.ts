@@ -6,6 +6,8 @@ import { crictl } from './crictl.js';
 import { etcdctl } from './etcdctl.js';
 import { df, du, ls, rm } from './files.js';
 import { free, lsof, ps, uptime } from './procs.js';
+import { kubeadm, openssl } from './pki-tools.js';
+import { swapoff, swapon } from './swap.js';
 import { journalctl, rebootCommand, systemctl } from './systemd.js';
 
 export { readNodeFile, type ReadResult } from './files.js';
@@ -16,6 +18,7 @@ export const nodeTools: Record<string, ShellCommand> = {
   journalctl,
   systemctl,
   reboot: rebootCommand,
+  shutdown: rebootCommand,
   df,
   du,
   ls,
@@ -24,4 +27,8 @@ export const nodeTools: Record<string, ShellCommand> = {
   lsof,
   free,
   uptime,
+  swapon,
+  swapoff,
+  kubeadm,
+  openssl,
 };

@@ -1,7 +1,7 @@
 // Processes and sockets of a node: `ps aux` / `ps -ef`, `lsof -i`, `free`, `uptime`.
 // The process table follows the model: systemd units, and one process per running container
 // of the pods bound here (static pods with the flags of their manifests).
-import type { Pod } from '../../cluster/types.js';
+import type { Pod, SwapArea } from '../../cluster/types.js';
 import type { ShellCommand } from '../types.js';
 import { fail, ok } from '../types.js';
 import { humanSize, isResult, onNode, psStart, stableInt, unitPid, type NodeContext } from './common.js';
@@ -188,6 +188,13 @@ export const lsof: ShellCommand = (ctx, argv) => {
   return ok(all.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join(' ') + '\n').join(''));
 };
 
+/** free's Swap row: total, used, free in bytes. */
+function swapRow(swaps: SwapArea[]): number[] {
+  const total = swaps.reduce((t, s) => t + s.sizeKiB * 1024, 0);
+  const used = swaps.reduce((t, s) => t + s.usedKiB * 1024, 0);
+  return [total, used, total - used];
+}
+
 export const free: ShellCommand = (ctx, argv) => {
   const n = onNode(ctx, 'free');
   if (isResult(n)) return n;
@@ -205,7 +212,7 @@ export const free: ShellCommand = (ctx, argv) => {
     return String(Math.floor(bytes / 1024));
   };
   const row = (label: string, values: number[]): string => `${label.padEnd(8)}${values.map((v) => show(v).padStart(12)).join('')}\n`;
-  return ok(`${' '.repeat(8)}${['total', 'used', 'free', 'shared', 'buff/cache', 'available'].map((h) => h.padStart(12)).join('')}\n${row('Mem:', [total, used, freeMem, shared, buffCache, available])}${row('Swap:', [0, 0, 0])}`);
+  return ok(`${' '.repeat(8)}${['total', 'used', 'free', 'shared', 'buff/cache', 'available'].map((h) => h.padStart(12)).join('')}\n${row('Mem:', [total, used, freeMem, shared, buffCache, available])}${row('Swap:', swapRow(n.node.host.swaps ?? []))}`);
 };
 
 export const uptime: ShellCommand = (ctx) => {

@@ -3,7 +3,7 @@
 // etcd and the apiserver are static pods on a kubeadm node, not units: `journalctl -u etcd`
 // finds nothing, as on a real control-plane node.
 import { setUnitActive, UNIT_DESCRIPTIONS } from '../../cluster/host.js';
-import type { ClusterState, LogLine, Node } from '../../cluster/types.js';
+import type { ClusterState, LogLine, Node, ServiceUnit } from '../../cluster/types.js';
 import { rebootNode } from '../../cluster/reboot.js';
 import type { CommandContext, CommandResult, ShellCommand } from '../types.js';
 import { fail, ok } from '../types.js';
@@ -46,8 +46,9 @@ function statusBlock(n: NodeContext, unit: string): { text: string; active: bool
     ? [`${u.active ? '●' : '○'} ${unit}.service`, `     Loaded: masked (Reason: Unit ${unit}.service is masked.)`]
     : [`${u.active ? '●' : '○'} ${desc}`, `     Loaded: loaded (${info?.path ?? `/lib/systemd/system/${unit}.service`}; enabled; vendor preset: enabled)`];
   if (info?.dropIn) lines.push(`    Drop-In: /usr/lib/systemd/system/${unit}.service.d`, `             └─${info.dropIn}`);
-  lines.push(`     Active: ${u.active ? 'active (running)' : 'inactive (dead)'} ${since}`);
+  lines.push(`     Active: ${activeState(u)} ${since}`);
   if (info) lines.push(`       Docs: ${info.docs}`);
+  if (u.failed) lines.push(`    Process: ${pid} ExecStart=${info?.cmdline ?? `/usr/bin/${unit}`} (code=exited, status=${u.failed.exitCode}/FAILURE)`);
   const cpuMin = Math.max(1, Math.floor((n.state.now - u.since) / 60_000 / 40));
   const cpu = `${Math.floor(cpuMin / 60) > 0 ? `${Math.floor(cpuMin / 60)}h ` : ''}${cpuMin % 60}min ${stableInt(`${unit}${u.since}`, 0, 59)}.${stableInt(unit, 100, 999)}s`;
   if (u.active) {
@@ -60,11 +61,21 @@ function statusBlock(n: NodeContext, unit: string): { text: string; active: bool
       `             └─${pid} ${info?.cmdline ?? `/usr/bin/${unit}`}`,
     );
   } else {
-    lines.push(`   Main PID: ${pid} (code=exited, status=0/SUCCESS)`, `        CPU: ${cpu}`);
+    const status = u.failed ? `${u.failed.exitCode}/FAILURE` : '0/SUCCESS';
+    lines.push(`   Main PID: ${pid} (code=exited, status=${status})`, `        CPU: ${u.failed ? `${stableInt(`${unit}${u.since}`, 60, 180)}ms` : cpu}`);
   }
   const tail = u.journal.slice(-10).map((l) => journalLine(n.state, n.node, l)).join('');
   return { text: `${lines.join('\n')}\n${tail ? `\n${tail}` : ''}`, active: u.active };
 }
+
+/** systemctl's Active: line: a unit whose process exits at start waits for its next restart. */
+function activeState(u: ServiceUnit): string {
+  if (u.active) return 'active (running)';
+  return u.failed ? 'activating (auto-restart) (Result: exit-code)' : 'inactive (dead)';
+}
+
+/** is-active's word for a unit. */
+const isActiveWord = (u: ServiceUnit | undefined): string => (u?.active ? 'active' : u?.failed ? 'activating' : 'inactive');
 
 const MUTATING = new Set(['reboot', 'start', 'stop', 'restart', 'reload', 'try-restart', 'reload-or-restart', 'enable', 'disable', 'mask', 'unmask', 'daemon-reload', 'kill']);
 
@@ -84,7 +95,7 @@ export const systemctl: ShellCommand = (ctx, argv) => {
   switch (verb) {
     case 'status': return status(n, units);
     case 'is-active': {
-      const states = units.map((u) => (n.node.host.units[unitName(u)]?.active ? 'active' : 'inactive'));
+      const states = units.map((u) => isActiveWord(n.node.host.units[unitName(u)]));
       return { stdout: states.map((s) => `${s}\n`).join(''), stderr: '', exitCode: states.every((s) => s === 'active') ? 0 : 3 };
     }
     case 'is-enabled': {
@@ -176,6 +187,7 @@ function reboot(ctx: CommandContext, n: NodeContext): CommandResult {
 export const rebootCommand: ShellCommand = (ctx, argv) => {
   const n = onNode(ctx, argv[0]!);
   if (isResult(n)) return n;
+  if (argv[0] === 'shutdown' && !argv.includes('-r') && !argv.includes('--reboot')) return fail('shutdown: only a reboot (-r) is possible on this node\n');
   if (!n.root) return fail(REBOOT_DENIED);
   return reboot(ctx, n);
 };
@@ -197,7 +209,7 @@ function mask(n: NodeContext, on: boolean, units: string[]): CommandResult {
 
 function listUnits(n: NodeContext): string {
   const rows = Object.entries(n.node.host.units).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, u]) =>
-    `  ${`${name}.service`.padEnd(28)} loaded ${u.active ? 'active   running' : 'inactive dead   '} ${(UNIT_DESCRIPTIONS[name] ?? name).replace(/^[^ ]+ - /, '')}`);
+    `  ${`${name}.service`.padEnd(28)} loaded ${u.active ? 'active   running' : u.failed ? 'activating auto-restart' : 'inactive dead   '} ${(UNIT_DESCRIPTIONS[name] ?? name).replace(/^[^ ]+ - /, '')}`);
   return `  UNIT                         LOAD   ACTIVE   SUB     DESCRIPTION\n${rows.join('\n')}\n\nLOAD   = Reflects whether the unit definition was properly loaded.\nACTIVE = The high-level unit activation state, i.e. generalization of SUB.\nSUB    = The low-level unit activation state, values depend on unit type.\n${rows.length} loaded units listed.\n`;
 }
 
