@@ -2,7 +2,7 @@
 // what is left. Every command of a compound command (`… | while read l; do …; done`, `{ …; } < f`)
 // reads the same stream, as processes sharing a file descriptor do.
 import type { Reveal } from '../cluster/facts.js';
-import type { CommandContext } from './types.js';
+import type { CommandContext, StdoutJson } from './types.js';
 
 export class Input {
   private pos = 0;
@@ -11,7 +11,14 @@ export class Input {
    * `terminal`: the line's own stdin (nothing piped or redirected in), where an editor opens.
    * `feed`: facts of the world the text may show (reveals.ts), handed on through pipes.
    */
-  constructor(private readonly text: string, readonly terminal = false, readonly feed: readonly Reveal[] = []) {}
+  constructor(private readonly text: string, readonly terminal = false, readonly feed: readonly Reveal[] = [], private readonly json?: StdoutJson) {}
+
+  /** The whole stream as the JSON value it is the text of (Chunk.json), unless some of it was read; the stream is then at its end. */
+  takeJson(): StdoutJson | undefined {
+    if (this.pos > 0 || this.json === undefined) return undefined;
+    this.pos = this.text.length;
+    return this.json;
+  }
 
   static empty(): Input {
     return new Input('');
@@ -57,5 +64,6 @@ export class Input {
 export function withLazyStdin(ctx: Omit<CommandContext, 'stdin'>, input: Input): CommandContext {
   let taken: string | undefined;
   if (input.terminal) ctx.stdinIsTerminal = true;
+  ctx.stdinJson = () => (taken === undefined ? input.takeJson() : undefined);
   return Object.defineProperty(ctx, 'stdin', { get: () => (taken ??= input.rest()), enumerable: true, configurable: true }) as CommandContext;
 }

@@ -21,7 +21,7 @@ import { findProgram } from './registry.js';
 import { aliasesOf, assignVar, baseEnv, commandEnv, forkSession, unsetVar as unsetScalar } from './session.js';
 import { MAX_REVEALS_PER_LINE, RevealCollector, surviving, type RevealBudget } from './reveals.js';
 import { compileRegex } from './text/regex.js';
-import type { CommandContext, LineResult, ShellSession } from './types.js';
+import type { CommandContext, LineResult, ShellSession, StdoutJson } from './types.js';
 import { getElement, getElements, getVar, isAssoc, setArray, setElement, setVar } from './vars.js';
 import { globPaths, readFile, resolvePath, writeFile } from './vfs.js';
 
@@ -32,6 +32,8 @@ export interface Chunk {
   cut?: number;
   /** Facts of the world this text may show (reveals.ts); checked against the text at the end. */
   reveals?: readonly Reveal[];
+  /** The whole text is this JSON value (CommandResult.json), handed to the next stage with it. */
+  json?: StdoutJson;
 }
 
 /** Programs that print their arguments, not what they read: they show no fact they were fed. */
@@ -218,7 +220,10 @@ export class Runner implements ShellApi, LanguageHost {
           break;
         }
         const piped = stage.chunks.filter((c) => c.fd === 1);
-        input = new Input(piped.map((c) => c.text).join(''), false, piped.flatMap((c) => c.reveals ?? []));
+        const json = piped.length === 1 ? piped[0]!.json : undefined;
+        // One chunk's text as it is: a rope (kubectl -o json) is not copied unless read.
+        const text = piped.length === 1 ? piped[0]!.text : piped.map((c) => c.text).join('');
+        input = new Input(text, false, piped.flatMap((c) => c.reveals ?? []), json);
         result.clear ||= stage.clear ?? false;
       }
     } finally {
@@ -562,14 +567,16 @@ export class Runner implements ShellApi, LanguageHost {
     const chunks: Chunk[] = [];
     // One command's output is bounded, so the next pipeline stage's stdin is too (what the
     // line prints is cut again, to MAX_OUTPUT_CHARS, in capChunks).
-    const route = (fd: 1 | 2, output: string): void => {
+    const route = (fd: 1 | 2, output: string, json?: StdoutJson): void => {
       if (output === '') return;
       const { text, cut } = capOutput(output, MAX_STAGE_CHARS);
-      chunks.push(reveals.length > 0 ? { fd, text, reveals } : { fd, text });
+      const chunk: Chunk = reveals.length > 0 ? { fd, text, reveals } : { fd, text };
+      if (json && cut === 0) chunk.json = json;
+      chunks.push(chunk);
       // `cut` keeps the count of the bytes cut (not of this line) when the line is capped again.
       if (cut > 0) chunks.push({ fd, text: truncationLine(cut), cut });
     };
-    route(1, result.stdout);
+    route(1, result.stdout, result.json);
     route(2, result.stderr);
     return {
       chunks,
@@ -1143,7 +1150,7 @@ function capChunks(chunks: Chunk[]): Chunk[] {
     const room = Math.max(0, MAX_OUTPUT_CHARS - size);
     if (chunk.text.length <= room) kept.push(chunk);
     else {
-      if (room > 0) kept.push({ ...chunk, text: chunk.text.slice(0, room) });
+      if (room > 0) kept.push({ fd: chunk.fd, text: chunk.text.slice(0, room), ...(chunk.reveals ? { reveals: chunk.reveals } : {}) });
       cut += utf8Length(chunk.text.slice(room));
     }
     size += Math.min(room, chunk.text.length);

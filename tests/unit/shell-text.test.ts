@@ -138,3 +138,16 @@ describe('sed, tr, column, base64, jq, xargs, tee', () => {
     expect(run('tee /tmp/x', 'a\n')).toEqual({ output: 'a\ntee: /tmp/x: Read-only file system\n', exitCode: 1 });
   });
 });
+
+describe('compiled regexes kept between lines', () => {
+  it('keeps a program per source and flags: the same pattern with -i, -w or -E matches as its own', () => {
+    const pattern = 'CRASH[a-z]*';
+    expect(run(`grep -c '${pattern}'`).output).toBe('0\n');
+    expect(run(`grep -ci '${pattern}'`).output).toBe('1\n');
+    expect(run(`grep -c '${pattern}'`).output).toBe('0\n');
+    expect(run("grep -cw 'Run'").output).toBe('0\n');
+    expect(run("grep -c 'Run'").output).toBe('2\n');
+    expect(run("sed -n 's/^ *\\(kube\\)/[\\1]/p' | head -1").output).toBe('[kube]-system   coredns-67f5c867d-mkxv7   1/1     Running            0          40d\n');
+    expect(run("sed -nE 's/^ *(kube)/[\\1]/p' | head -1").output).toBe('[kube]-system   coredns-67f5c867d-mkxv7   1/1     Running            0          40d\n');
+  });
+});

@@ -114,3 +114,45 @@ describe('sleep in a game day', () => {
     expect(cluster.actors?.changes.ana).toBe(1);
   });
 });
+
+describe('kubectl wait', () => {
+  it('lets simulated time pass until the condition holds, within --timeout', () => {
+    const { cluster, run } = room();
+    run('kubectl scale deploy/coredns -n kube-system --replicas=3');
+    const before = cluster.now;
+    const out = run('kubectl wait --for=condition=Available=true deploy/coredns -n kube-system --timeout=2m');
+    expect(out).toMatchObject({ output: 'deployment.apps/coredns condition met\n', exitCode: 0 });
+    const waited = cluster.now - before;
+    expect(waited % 1000).toBe(0);
+    // Ready pods, once new ones start: the same wait on them now holds at once.
+    const pods = run('kubectl get pods -n kube-system -l k8s-app=kube-dns -o name').output.trim().split('\n');
+    const again = cluster.now;
+    const ready = run(`kubectl wait --for=condition=Ready --timeout=90s -n kube-system ${pods.join(' ')}`);
+    expect(ready.output).toBe(pods.map((p) => `${p} condition met\n`).join(''));
+    expect(ready.exitCode).toBe(0);
+    expect(cluster.now - again).toBeLessThanOrEqual(90_000);
+  });
+
+  it('ends as kubectl does when the timeout passes first: one timeout for all, 0 looks once', () => {
+    const { cluster, run } = room();
+    const before = cluster.now;
+    expect(run('kubectl wait --for=condition=Ready=false node --all --timeout=7s')).toMatchObject({
+      output: expect.stringMatching(/^error: timed out waiting for the condition on nodes\/\S+\n$/), exitCode: 1,
+    });
+    expect(cluster.now - before).toBe(7000);
+    const at = cluster.now;
+    expect(run('kubectl wait --for=jsonpath={.status.phase}=Nope pod --all -n kube-system --timeout=0').exitCode).toBe(1);
+    expect(cluster.now).toBe(at);
+    expect(run('kubectl wait --for=delete pod/nope --timeout=1d').output).toBe('error: invalid argument "1d" for "--timeout" flag: time: unknown unit "d" in duration "1d"\nSee \'kubectl wait --help\' for usage.\n');
+    expect(run('kubectl wait --for=delete pod/nope --timeout=30').output).toContain('time: missing unit in duration "30"');
+  });
+
+  it('waits for a deletion to finish (a pod terminating through its grace period)', () => {
+    const { cluster, run } = room();
+    const pod = run('kubectl get pods -n kube-system -l k8s-app=kube-dns -o name').output.trim().split('\n')[0]!;
+    run(`kubectl delete -n kube-system ${pod} --wait=false`);
+    const before = cluster.now;
+    expect(run(`kubectl wait --for=delete -n kube-system ${pod} --timeout=60s`)).toMatchObject({ output: `${pod} condition met\n`, exitCode: 0 });
+    expect(cluster.now).toBeGreaterThan(before);
+  });
+});

@@ -18,6 +18,10 @@ interface Listing {
   index?: Map<string, number>;
   /** Tables printed from a range of `objects`, by what they show (most recent last). */
   tables: Map<string, { from: number; table: KeptTable }>;
+  /** Where the last keptBuilt lookup left off (the index after it). */
+  cursor?: number;
+  /** What was built from each object (its `-o json`), kept until the object is written. */
+  built?: (unknown | undefined)[];
 }
 
 /** Tables kept per listing: `get pods -A`, `-o wide`, a namespace or two. */
@@ -50,6 +54,26 @@ export function keptTable(state: ClusterState, type: ResourceType, objects: Kube
   return kept.table;
 }
 
+/**
+ * What `build` makes of each object, kept with the listing until the object is written (it
+ * must be a pure function of the object and the state's epoch, and is never changed): a
+ * 300-pod `get pods -A -o json` builds again only the pods written since the last one.
+ */
+export function keptBuilt<T>(state: ClusterState, items: readonly { type: ResourceType; obj: KubeObject }[], build: (item: { type: ResourceType; obj: KubeObject }) => T): T[] {
+  const listings = new Map<ResourceType, Listing | undefined>();
+  return items.map((item) => {
+    if (!listings.has(item.type)) listings.set(item.type, keptListing(state, item.type));
+    const listing = listings.get(item.type);
+    if (!listing) return build(item);
+    // Most lists are the listing in its order: the index is needed only when they are not.
+    const at = listing.objects[listing.cursor ?? 0] === item.obj ? listing.cursor ?? 0 : keyIndex(listing).get(keyOf(item.obj));
+    if (at === undefined || listing.objects[at] !== item.obj) return build(item);
+    listing.cursor = at + 1;
+    const built = (listing.built ??= []);
+    return (built[at] ??= build(item)) as T;
+  });
+}
+
 function keptListing(state: ClusterState, type: ResourceType): Listing | undefined {
   if (type.kind === 'Event') return undefined;
   const kind = type.kind as Kind;
@@ -69,16 +93,21 @@ function update(state: ClusterState, type: ResourceType, listing: Listing, seria
   const keys = updatedSince(state, type.kind as Kind, listing.serial);
   if (!keys || keys.length > listing.objects.length) return false;
   const objects = objectsOfKind(state, type.kind as Kind) as Readonly<Record<string, KubeObject>>;
-  const index = (listing.index ??= new Map(listing.objects.map((o, i) => [keyOf(o), i])));
+  const index = keyIndex(listing);
   for (const key of keys) {
     const i = index.get(key);
     const obj = objects[key];
     if (i === undefined || !obj) return false;
     listing.objects[i] = obj; // an update may have replaced the object
+    if (listing.built) listing.built[i] = undefined;
     for (const { from, table } of listing.tables.values()) if (i >= from && i < from + table.rows) table.invalidate(i - from);
   }
   listing.serial = serial;
   return true;
+}
+
+function keyIndex(listing: Listing): Map<string, number> {
+  return (listing.index ??= new Map(listing.objects.map((o, i) => [keyOf(o), i])));
 }
 
 function sorted(state: ClusterState, type: ResourceType): KubeObject[] {

@@ -5,10 +5,11 @@ import type { LineBudget } from '../budget.js';
 import { evaluatePath, executeJsonPath, jsonPathText } from './jsonpath.js';
 import { toManifest, type Json } from './manifest.js';
 import type { Selected } from './query.js';
-import { compareStrings } from './listing.js';
+import { compareStrings, keptBuilt } from './listing.js';
 import { qualifiedSingular } from './resources.js';
 import { renderTable } from './table.js';
 import type { FlagSpec } from './types.js';
+import type { StdoutJson } from '../types.js';
 
 export type OutputFormat =
   | { kind: 'table'; wide: boolean }
@@ -111,6 +112,56 @@ export function toJson(value: Json): string {
   return JSON.stringify(value, null, 4) + '\n';
 }
 
+/** An object's `-o json` as an item of a List (indented two levels, no newline after it), its value and newlines. */
+interface ItemJson {
+  text: string;
+  value: Json;
+  newlines: number;
+}
+
+function itemsJson(state: ClusterState, items: Selected[]): ItemJson[] {
+  return keptBuilt(state, items, (item) => {
+    const json = JSON.stringify(toManifest(state, item.type.kind, item.obj), null, 4);
+    // Parsed back, not the manifest itself: the value is exactly what a reader of the text gets.
+    const value = deepFreeze(JSON.parse(json) as Json);
+    let newlines = 0;
+    for (let i = json.indexOf('\n'); i >= 0; i = json.indexOf('\n', i + 1)) newlines++;
+    return { text: `        ${json.replaceAll('\n', '\n        ')}`, value, newlines };
+  });
+}
+
+function deepFreeze(value: Json): Json {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+const LIST_HEAD = '{\n    "apiVersion": "v1",\n    "items": ';
+const LIST_TAIL = ',\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n';
+
+/**
+ * `-o json`: toJson of outputDocument, with a List put together from its items' kept text
+ * and value (CommandResult.json, so `| jq` need not parse it again).
+ */
+function outputJson(state: ClusterState, items: Selected[], single: boolean): { text: string; json?: StdoutJson } {
+  if (single && items.length === 1) return { text: toJson(toManifest(state, items[0]!.type.kind, items[0]!.obj)) };
+  const kept = itemsJson(state, items);
+  // Concatenated, not joined: V8 keeps a rope, copied into one string only if a reader reads
+  // the characters (`| jq` takes the value instead).
+  let list = '[]';
+  if (kept.length > 0) {
+    list = '[\n';
+    for (let i = 0; i < kept.length; i++) list += (i === 0 ? '' : ',\n') + kept[i]!.text;
+    list += '\n    ]';
+  }
+  const value = { apiVersion: 'v1', items: kept.map((k) => k.value), kind: 'List', metadata: { resourceVersion: '' } };
+  // The head's and tail's newlines, one after each item, and the items' own.
+  const newlines = 8 + (kept.length === 0 ? 0 : kept.length + 1) + kept.reduce((n, k) => n + k.newlines, 0);
+  return { text: LIST_HEAD + list + LIST_TAIL, json: { value, newlines } };
+}
+
 /** The document `-o yaml|json|jsonpath` prints: the object, or a v1 List of them. */
 export function outputDocument(state: ClusterState, items: Selected[], single: boolean): Json {
   const manifests = items.map((i) => toManifest(state, i.type.kind, i.obj));
@@ -119,10 +170,10 @@ export function outputDocument(state: ClusterState, items: Selected[], single: b
 }
 
 /** Prints items in a non-table format. */
-export function printStructured(state: ClusterState, items: Selected[], format: Exclude<OutputFormat, { kind: 'table' }>, opts: { single: boolean; noHeaders: boolean; budget: LineBudget }): { ok: true; text: string } | { ok: false; error: string } {
+export function printStructured(state: ClusterState, items: Selected[], format: Exclude<OutputFormat, { kind: 'table' }>, opts: { single: boolean; noHeaders: boolean; budget: LineBudget }): { ok: true; text: string; json?: StdoutJson } | { ok: false; error: string } {
   switch (format.kind) {
     case 'yaml': return { ok: true, text: manifestYaml(outputDocument(state, items, opts.single), opts.budget) };
-    case 'json': return { ok: true, text: toJson(outputDocument(state, items, opts.single)) };
+    case 'json': return { ok: true, ...outputJson(state, items, opts.single) };
     case 'name': return { ok: true, text: items.map((i) => `${qualifiedSingular(i.type)}/${i.obj.metadata.name}\n`).join('') };
     case 'jsonpath': {
       const result = executeJsonPath(format.template, outputDocument(state, items, opts.single));

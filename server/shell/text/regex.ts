@@ -164,12 +164,30 @@ function compileSource(source: string, flags: number, main: number, budget: Line
   if (flags === 0 && main === 0 && LITERAL.test(source)) return new LiteralMatcher(source.replace(/\\(.)/g, '$1'), budget);
   const size = estimatedSize(source);
   if (size > MAX_PROGRAM_SIZE) return { error: 'expression too large' };
-  budget.spend(size);
+  budget.spend(size); // charged whether the program was kept or not: replay spends the same
   try {
-    return new Re2Matcher(RE2JS.compile(source, flags), main, budget, 1 + Math.floor(size / PROGRAM_SIZE_PER_STEP));
+    return new Re2Matcher(compiled(source, flags), main, budget, 1 + Math.floor(size / PROGRAM_SIZE_PER_STEP));
   } catch (error) {
     return { error: error instanceof Error ? error.message : '' };
   }
+}
+
+// Compiling takes re2js far longer than matching a few hundred lines (a sed `s/^ *//` in a
+// pipeline was mostly compilation): compiled programs, which hold no match state, are kept
+// by source and flags, the most recently used last; only short ones, so what is kept stays small.
+const programs = new Map<string, RE2JS>();
+const MAX_KEPT_PROGRAMS = 256;
+const MAX_KEPT_SOURCE = 256;
+
+function compiled(source: string, flags: number): RE2JS {
+  if (source.length > MAX_KEPT_SOURCE) return RE2JS.compile(source, flags);
+  const key = `${flags}:${source}`;
+  let re = programs.get(key);
+  if (re) programs.delete(key);
+  else re = RE2JS.compile(source, flags);
+  programs.set(key, re);
+  if (programs.size > MAX_KEPT_PROGRAMS) programs.delete(programs.keys().next().value!);
+  return re;
 }
 
 /** A rough upper bound of the compiled program's size: each `{n,m}` multiplies what it repeats. */

@@ -67,7 +67,7 @@ export const getCommand: KubectlSubcommand = {
       const printed = printStructured(ctx.state, items, format.format, { single, noHeaders: flags.bool('no-headers'), budget: ctx.budget });
       if (!printed.ok) return fail(printed.error);
       tagObjects(ctx, items, printed.text, 'structured');
-      return { stdout: printed.text, stderr, exitCode };
+      return { stdout: printed.text, stderr, exitCode, ...(printed.json ? { json: printed.json } : {}) };
     }
     if (items.length === 0) {
       return { stdout: '', stderr: byName ? stderr : warnings + noResourcesFound(ctx, types), exitCode };

@@ -1,6 +1,9 @@
 // `kubectl wait --for=condition=C[=value] | --for=delete | --for=jsonpath={…}=value TYPE/NAME…`.
-// A command answers at one instant of simulated time: what holds now is "condition met", and
-// what does not cannot change while the command runs, so it ends as a timeout would.
+// Like kubectl, one --timeout (default 30s; 0 = look once; negative = a week) for all the
+// resources, taken in order: each prints "condition met" once it holds, simulated time
+// passing while it waits (watching.ts, within the line's allowance); the first that does
+// not hold in time ends the command with kubectl's timeout error.
+import { parseDuration } from '../../../cluster/quantity.js';
 import { fail } from '../../types.js';
 import { ALL_NAMESPACES_FLAG } from '../flags.js';
 import { evaluatePath, jsonPathText } from '../jsonpath.js';
@@ -8,6 +11,23 @@ import { toManifest, type Json } from '../manifest.js';
 import { queryObjects, SELECTOR_FLAGS, type Selected } from '../query.js';
 import { qualifiedSingular } from '../resources.js';
 import type { KubectlContext, KubectlSubcommand } from '../types.js';
+import { WATCH_STEP_MS, watchFor } from '../watching.js';
+
+/** What `negative` means to kubectl: wait for a week. */
+const WEEK_MS = 7 * 24 * 3600_000;
+
+/** --timeout as Go's time.ParseDuration reads it, in ms; or kubectl's flag error. */
+function parseTimeout(text: string): number | string {
+  const negative = text.startsWith('-');
+  const body = negative || text.startsWith('+') ? text.slice(1) : text;
+  const ms = body === '0' ? 0 : parseDuration(body);
+  if (ms === null || body.includes('d')) {
+    // Go's messages; its durations have no `d`.
+    const why = /^\d+(\.\d+)?$/.test(body) ? 'missing unit in' : ms !== null ? 'unknown unit "d" in' : 'invalid';
+    return `error: invalid argument "${text}" for "--timeout" flag: time: ${why} duration "${text}"\nSee 'kubectl wait --help' for usage.\n`;
+  }
+  return negative && ms > 0 ? WEEK_MS : ms;
+}
 
 type Condition = { kind: 'condition'; type: string; value: string } | { kind: 'delete' } | { kind: 'jsonpath'; path: string; value: string };
 
@@ -38,6 +58,14 @@ function holds(ctx: KubectlContext, item: Selected, condition: Condition): boole
   return (status?.conditions ?? []).some((c) => c.type?.toLowerCase() === condition.type.toLowerCase() && c.status?.toLowerCase() === condition.value.toLowerCase());
 }
 
+/** The item as it is now (time has passed): the same object looked up again, undefined once it is gone. */
+function current(ctx: KubectlContext, args: string[], flags: Parameters<KubectlSubcommand['run']>[2], item: Selected): Selected | undefined {
+  const again = queryObjects(ctx, args, flags);
+  if (!again.ok) return undefined;
+  const ns = item.obj.metadata.namespace;
+  return again.result.items.find((i) => i.type === item.type && i.obj.metadata.name === item.obj.metadata.name && i.obj.metadata.namespace === ns);
+}
+
 export const waitCommand: KubectlSubcommand = {
   name: 'wait',
   short: 'Experimental: Wait for a specific condition on one or many resources',
@@ -53,22 +81,33 @@ export const waitCommand: KubectlSubcommand = {
   run: (ctx, args, flags) => {
     const condition = parseFor(flags.string('for'));
     if (typeof condition === 'string') return fail(condition);
+    const timeout = parseTimeout(flags.string('timeout') ?? '30s');
+    if (typeof timeout === 'string') return fail(timeout);
     if (args.length === 0) return fail('error: resource(s) were provided, but no name was specified\n');
     const query = queryObjects(ctx, args, flags);
     if (!query.ok) return fail(query.error);
     const { items, errors } = query.result;
-    if (condition.kind === 'delete') {
-      const left = items.map((i) => `error: timed out waiting for the condition on ${i.type.plural}/${i.obj.metadata.name}\n`).join('');
-      return { stdout: '', stderr: left, exitCode: left === '' ? 0 : 1 };
-    }
-    if (items.length === 0 && errors === '') return fail('error: no matching resources found\n');
+    if (condition.kind !== 'delete' && items.length === 0 && errors === '') return fail('error: no matching resources found\n');
     let stdout = '';
+    let left = timeout;
     for (const item of items) {
-      if (!holds(ctx, item, condition)) {
-        return { stdout, stderr: `${errors}error: timed out waiting for the condition on ${item.type.plural}/${item.obj.metadata.name}\n`, exitCode: 1 };
+      const met = (): boolean => {
+        const now = current(ctx, args, flags, item);
+        return condition.kind === 'delete' ? now === undefined : now !== undefined && holds(ctx, now, condition);
+      };
+      let waited = 0;
+      const done = met() || watchFor(ctx.passTime, () => {
+        waited += WATCH_STEP_MS;
+        return met();
+      }, left);
+      left = Math.max(0, left - waited);
+      if (!done) {
+        return { stdout, stderr: `${condition.kind === 'delete' ? '' : errors}error: timed out waiting for the condition on ${item.type.plural}/${item.obj.metadata.name}\n`, exitCode: 1 };
       }
       stdout += `${qualifiedSingular(item.type)}/${item.obj.metadata.name} condition met\n`;
     }
-    return { stdout, stderr: errors, exitCode: errors === '' ? 0 : 1 };
+    // Waiting for deletion, a name already gone is what was asked for.
+    const shown = condition.kind === 'delete' ? '' : errors;
+    return { stdout, stderr: shown, exitCode: shown === '' ? 0 : 1 };
   },
 };

@@ -3,6 +3,7 @@
 // parse.ts / eval.ts / builtins.ts.
 import type { CommandContext, CommandResult, ShellCommand } from '../../types.js';
 import { MAX_STAGE_CHARS } from '../../limits.js';
+import { STEPS_PER_RECORD } from '../../budget.js';
 import { readInputs } from '../common.js';
 import { BUILTIN_ENV, BUILTIN_NAMES, NATIVES } from './builtins.js';
 import { BudgetExceeded, Evaluator, bindValue, startBudget, stepsLeft, patternVars, type Env, type Runtime } from './eval.js';
@@ -207,28 +208,47 @@ export const jq: ShellCommand = (ctx, argv) => {
   return run(ctx, o, program);
 };
 
-function run(ctx: CommandContext, o: Options, program: Node): CommandResult {
+/** The JSON values jq reads, each with the line it ended on; or the parse error that ended them. */
+interface InputStream {
+  stream: { value: Json; line: number }[];
+  inputError?: string;
+}
+
+function readStream(ctx: CommandContext, o: Options): InputStream | CommandResult {
+  // `kubectl get -o json | jq`: the value of the text, not parsed again (what it reads is
+  // the same, so is what it prints). One record read, not the text's characters.
+  const given = o.files.length === 0 && !o.rawInput ? ctx.stdinJson?.() : undefined;
+  if (given) {
+    ctx.budget.spend(STEPS_PER_RECORD);
+    const value = given.value as Json;
+    return { stream: [{ value: o.slurp ? [value] : value, line: given.newlines }] };
+  }
   const { inputs: texts, errors } = readInputs(ctx, 'jq', o.files);
   if (errors) return { stdout: '', stderr: errors.replace(/^jq: (.*): No such file or directory$/gm, 'jq: error: Could not open file $1: No such file or directory'), exitCode: 2 };
-  const source = o.files.length === 0 ? '<stdin>' : o.files.at(-1)!;
   const text = texts.map((t) => t.text).join('');
-  let stream: { value: Json; line: number }[];
-  let inputError: string | undefined;
   if (o.rawInput) {
     const lines = text.split('\n');
     if (lines.at(-1) === '') lines.pop();
-    stream = o.slurp ? [{ value: text, line: lineCount(text) }] : lines.map((l, i) => ({ value: l, line: i + 1 }));
-  } else {
-    try {
-      ctx.budget.spendText(text);
-      stream = parseStream(text);
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      inputError = error.message;
-      stream = [];
-    }
-    if (o.slurp) stream = [{ value: stream.map((s) => s.value), line: lineCount(text) }];
+    return { stream: o.slurp ? [{ value: text, line: lineCount(text) }] : lines.map((l, i) => ({ value: l, line: i + 1 })) };
   }
+  let stream: { value: Json; line: number }[];
+  let inputError: string | undefined;
+  try {
+    stream = parseStream(text);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    inputError = error.message;
+    stream = [];
+  }
+  if (o.slurp) stream = [{ value: stream.map((s) => s.value), line: lineCount(text) }];
+  return inputError === undefined ? { stream } : { stream, inputError };
+}
+
+function run(ctx: CommandContext, o: Options, program: Node): CommandResult {
+  const read = readStream(ctx, o);
+  if (!('stream' in read)) return read;
+  const { stream, inputError } = read;
+  const source = o.files.length === 0 ? '<stdin>' : o.files.at(-1)!;
   const env = newObject();
   for (const [k, v] of Object.entries(ctx.env)) env[k] = v;
   let next = 0;
