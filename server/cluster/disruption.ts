@@ -19,10 +19,10 @@ export interface BudgetStatus {
 const record = (v: JsonValue | undefined): Record<string, JsonValue> | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
 
-/** A metav1.LabelSelector (matchLabels and matchExpressions); in policy/v1 an empty one selects every pod. */
+/** A metav1.LabelSelector (matchLabels and matchExpressions): in policy/v1 an empty one selects every pod, a missing one none. */
 export function labelSelectorMatches(selector: JsonValue | undefined, labels: Record<string, string>): boolean {
   const s = record(selector);
-  if (!s) return true;
+  if (!s) return false;
   const matchLabels = record(s.matchLabels) ?? {};
   for (const [k, v] of Object.entries(matchLabels)) if (labels[k] !== v) return false;
   const expressions = Array.isArray(s.matchExpressions) ? s.matchExpressions : [];
@@ -69,7 +69,9 @@ export function budgetStatus(state: ClusterState, budget: StoredObject): BudgetS
 export function evictPod(state: ClusterState, key: string, options: DeleteOptions = {}): ApiResult<Pod> {
   const pod = getObject(state, 'Pod', key);
   if (!pod) return { ok: false, error: { status: 404, reason: 'NotFound', message: `pods "${key.slice(key.indexOf('/') + 1)}" not found` } };
-  if (pod.metadata.deletionTimestamp === undefined) {
+  // canIgnorePDB: pods already going, finished or not yet running are evicted without asking.
+  const ignoresBudgets = pod.metadata.deletionTimestamp !== undefined || ['Pending', 'Succeeded', 'Failed'].includes(pod.status.phase);
+  if (!ignoresBudgets) {
     const budgets = budgetsFor(state, pod);
     if (budgets.length > 1) {
       return { ok: false, error: { status: 500, reason: 'InternalError', message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.' } };

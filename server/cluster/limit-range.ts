@@ -38,7 +38,14 @@ function itemsIn(state: ClusterState, namespace: string): Item[] {
     const limits = record(r.fields.spec).limits;
     return (Array.isArray(limits) ? limits : []).map((l) => {
       const x = record(l);
-      return { type: typeof x.type === 'string' ? x.type : '', default: amounts(x.default), defaultRequest: amounts(x.defaultRequest), max: amounts(x.max), min: amounts(x.min) };
+      const type = typeof x.type === 'string' ? x.type : '';
+      const max = amounts(x.max);
+      const min = amounts(x.min);
+      // SetDefaults_LimitRangeItem: a Container item's default limit is its max, its default request the default, else the min.
+      const fallback = type === 'Container';
+      const byDefault = fallback ? { ...max, ...amounts(x.default) } : amounts(x.default);
+      const defaultRequest = fallback ? { ...min, ...byDefault, ...amounts(x.defaultRequest) } : amounts(x.defaultRequest);
+      return { type, default: byDefault, defaultRequest, max, min };
     });
   });
 }

@@ -31,6 +31,15 @@ describe('ResourceQuota', () => {
     run('kubectl create quota cpu -n team --hard=requests.cpu=2');
     run('kubectl delete pod a -n team --grace-period=0 --force');
     expect(run('kubectl run c -n team --image=nginx').output).toBe('Error from server (Forbidden): pods "c" is forbidden: failed quota: cpu: must specify requests.cpu for: c\n');
+    // A limit without a request requests the limit (the apiserver's defaulting), so it passes.
+    expect(run(`cat <<EOF | kubectl apply -f -
+apiVersion: v1
+kind: Pod
+metadata: {name: d, namespace: team}
+spec:
+  containers:
+  - {name: app, image: nginx, resources: {limits: {cpu: 500m}}}
+EOF`).output).toBe('pod/d created\n');
   });
 
   it('stops a controller from creating pods (FailedCreate) and shows Used / Hard', () => {

@@ -58,6 +58,21 @@ describe('Jobs', () => {
     expect(run('kubectl get pods -l job-name=hello').output).toBe('No resources found in default namespace.\n');
   });
 
+  it('refuse a template that restarts Always', () => {
+    const run = shell();
+    const out = run(`cat <<EOF | kubectl apply -f -
+apiVersion: batch/v1
+kind: Job
+metadata: {name: a}
+spec:
+  template:
+    spec:
+      containers:
+      - {name: c, image: busybox, command: [echo, hi]}
+EOF`).output;
+    expect(out).toContain('spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"');
+  });
+
   it('give up past backoffLimit failed pods', () => {
     const run = shell();
     run(`cat <<EOF | kubectl apply -f -
@@ -72,7 +87,10 @@ spec:
       containers:
       - {name: c, image: busybox, command: [cat, /nope]}
 EOF`);
-    run('sleep 30');
+    // A new pod 10 s after the first failure, 20 s after the second (the controller's back-off).
+    run('sleep 20');
+    expect(run('kubectl get pods -l job-name=f --no-headers').output.trim().split('\n')).toHaveLength(2);
+    run('sleep 40');
     expect(run('kubectl get pods -l job-name=f --no-headers').output.trim().split('\n')).toHaveLength(3);
     expect(run('kubectl get job f -o jsonpath="{.status.failed} {.status.conditions[0].type} {.status.conditions[0].reason}"').output).toBe('3 Failed BackoffLimitExceeded');
   });

@@ -3,7 +3,7 @@
 // `backoffLimit` failed. Its status (active, succeeded, failed, startTime, completionTime,
 // conditions Complete / Failed) and events are what `kubectl get|describe job` read. The pods'
 // containers run their command as a process (processes.ts), so a Job's log is its program's.
-import { createObject, mutateObject, objectKey } from '../api.js';
+import { createObject, deleteObject, mutateObject, objectKey } from '../api.js';
 import { recordEvent, refOf } from '../events.js';
 import { ownerRef, podFromTemplate } from '../objects.js';
 import { randomSuffix } from '../rng.js';
@@ -17,6 +17,17 @@ const time = (state: ClusterState): string => new Date(state.epoch + state.now).
 function finished(job: StoredObject): boolean {
   const conditions = record(job.fields.status).conditions;
   return Array.isArray(conditions) && conditions.some((c) => ['Complete', 'Failed'].includes(String(record(c).type)) && record(c).status === 'True');
+}
+
+/** The pod back-off: a new pod 10 s after a failure, doubling with each one, at most 6 minutes. */
+function retryAt(pods: Pod[], failed: number): number {
+  if (failed === 0) return -Infinity;
+  let last = -Infinity;
+  for (const p of pods) {
+    if (p.status.phase !== 'Failed') continue;
+    for (const c of p.status.containerStatuses) if (c.state.kind === 'terminated') last = Math.max(last, c.state.finishedAt);
+  }
+  return last + Math.min(10_000 * 2 ** (failed - 1), 360_000);
 }
 
 export function jobController(ctx: TickContext): void {
@@ -41,10 +52,12 @@ function syncJob(ctx: TickContext, job: StoredObject): void {
   const active = pods.filter((p) => p.status.phase !== 'Succeeded' && p.status.phase !== 'Failed' && p.metadata.deletionTimestamp === undefined);
   const status: { [k: string]: JsonValue } = { ...record(job.fields.status) };
   status.startTime ??= time(state);
+  // Under OnFailure the kubelet restarts containers in place: those restarts count as failures.
+  const restarts = job.template!.spec.restartPolicy === 'OnFailure' ? active.reduce((n, p) => n + p.status.containerStatuses.reduce((m, c) => m + c.restartCount, 0), 0) : 0;
   let done: 'Complete' | 'Failed' | undefined;
   if (succeeded >= completions) done = 'Complete';
-  else if (failed > backoffLimit) done = 'Failed';
-  else {
+  else if (failed + restarts > backoffLimit || (restarts > 0 && restarts >= backoffLimit)) done = 'Failed';
+  else if (state.now >= retryAt(pods, failed)) {
     const ns = job.metadata.namespace!;
     for (let i = active.length; i < Math.min(parallelism, completions - succeeded); i++) {
       const name = `${job.metadata.name}-${randomSuffix(state.rng, 5)}`;
@@ -66,6 +79,10 @@ function syncJob(ctx: TickContext, job: StoredObject): void {
   status.ready = done ? 0 : active.filter((p) => p.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True')).length;
   if (succeeded > 0) status.succeeded = succeeded;
   if (failed > 0) status.failed = failed;
+  if (done === 'Failed') {
+    // A failed Job stops what still runs.
+    for (const p of active) deleteObject(state, 'Pod', objectKey(p.metadata.namespace, p.metadata.name));
+  }
   if (done) {
     const at = time(state);
     const condition: { [k: string]: JsonValue } = { type: done, status: 'True', lastProbeTime: at, lastTransitionTime: at };

@@ -58,7 +58,16 @@ export function objectFromManifest<K extends ManifestKind>(
   if (obj && (kind === 'Deployment' || kind === 'DaemonSet')) {
     const t = (obj as Deployment).spec.template;
     adoptImagePrograms(state, t.spec, t.behavior, (stored as Deployment | undefined)?.spec.template.spec);
-  } else if (obj && kind === 'Pod') adoptImagePrograms(state, (obj as Pod).spec, (obj as Pod).behavior, (stored as Pod | undefined)?.spec);
+  } else if (obj && kind === 'Pod') {
+    const pod = obj as Pod;
+    adoptImagePrograms(state, pod.spec, pod.behavior, (stored as Pod | undefined)?.spec);
+    // A new run-to-completion pod runs its command as a process, as `kubectl run -- CMD` does.
+    if (!stored && pod.spec.restartPolicy !== 'Always') {
+      for (const c of pod.spec.containers) {
+        if ((c.command ?? c.args) !== undefined && state.imagePrograms?.[c.image] === undefined) pod.behavior[c.name] = { ...pod.behavior[c.name], role: 'process' };
+      }
+    }
+  }
   if (f.decode.length > 0) return { ok: false, problem: { reason: 'BadRequest', message: f.decode[0]! } };
   const unknown = f.unknown.map((u) => `unknown field "${u}"`);
   if (unknown.length > 0 && validation === 'Strict') {
@@ -114,6 +123,8 @@ export function jobTemplate(f: Findings, kind: string, fields: StoredObject['fie
   const raw = kind === 'Job' ? of(spec, 'template') : of(of(of(spec, 'jobTemplate'), 'spec'), 'template');
   const path = kind === 'Job' ? 'spec.template' : 'spec.jobTemplate.spec.template';
   const template = readTemplate(f, raw, path, stored);
+  // Validation of a Job's pod template: it runs to completion, so it may not restart Always.
+  if (template.spec.restartPolicy === 'Always') f.causes.push(`${path}.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"`);
   for (const c of template.spec.containers) template.behavior[c.name] = { ...template.behavior[c.name], role: 'process' };
   return template;
 }

@@ -65,6 +65,8 @@ function readResources(f: Findings, v: Json | undefined, path: string): Containe
       const raw = (list: Json | undefined): string => String((list as Record<string, Json>)[name]);
       f.causes.push(`${path}.requests: Invalid value: "${raw(o.requests)}": must be less than or equal to ${name} limit of ${raw(o.limits)}`);
     }
+    // The apiserver's defaulting (SetDefaults_Pod): a limit without a request requests the limit.
+    if (request === undefined && limit !== undefined) resources.requests[name] = limit;
   }
   return resources;
 }

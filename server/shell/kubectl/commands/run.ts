@@ -64,7 +64,8 @@ export const runCommand: KubectlSubcommand = {
     }
     const attached = flags.bool('stdin') || flags.bool('attach');
     if (flags.bool('rm') && !attached) return fail('error: --rm should only be used for attached containers\n');
-    const labels: Record<string, string> = { run: name };
+    // kubectl's getLabels: `run=NAME` only when --labels is not given.
+    const labels: Record<string, string> = flags.has('labels') ? {} : { run: name };
     for (const pair of (flags.string('labels') ?? '').split(',').filter((p) => p !== '')) {
       const [k = '', v = ''] = pair.split('=');
       labels[k] = v;
