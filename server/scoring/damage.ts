@@ -1,9 +1,10 @@
 // The damage a session did, read from the world the same way for every scenario: data
-// destroyed in etcd, nodes, namespaces, workloads and Services deleted, control-plane
-// components stopped (unless the incident itself stops them), and customer requests lost
+// destroyed in etcd, nodes, namespaces, workloads and Services deleted, a node's NAT rules
+// flushed (and not yet written again by kube-proxy), control-plane components stopped (unless the incident itself stops them), and customer requests lost
 // (the synthetic clients' answered share against what it was when the session began).
 // Each item is charged to the player whose command did it (cluster/actors.ts).
 import { actorRecord } from '../cluster/actors.js';
+import { natFlushed } from '../cluster/network/pod-lookup.js';
 import type { ClusterState } from '../cluster/types.js';
 import { clientTotals } from '../scenarios/predicates.js';
 import type { Scenario } from '../scenarios/schema.js';
@@ -27,6 +28,7 @@ const PENALTY = {
   appService: 40,
   systemService: 25,
   controlPlane: 10,
+  natFlushed: 20,
   /** Per minute of requests lost (all of one Service's traffic failing for a minute), up to trafficMax. */
   trafficPerMinute: 4,
   trafficMax: 30,
@@ -69,6 +71,10 @@ export function structuralDamage(state: ClusterState, s: Scenario): DamageItem[]
   for (const key of base.services.filter((k) => !state.services[k] && inLiveNamespace(k))) {
     const system = namespaceOf(key) === SYSTEM_NAMESPACE || key === 'default/kubernetes';
     out.push({ key: `service:${key}`, label: `service ${key} deleted`, penalty: system ? PENALTY.systemService : PENALTY.appService, why: `the Service ${key} was deleted: its address, and every client using it, went with it` });
+  }
+  for (const n of Object.keys(state.network.natFlushed ?? {}).sort()) {
+    if (!natFlushed(state, n)) continue;
+    out.push({ key: `nat:${n}`, label: `NAT rules flushed on ${n}`, penalty: PENALTY.natFlushed, why: `the nat table on ${n} was flushed: no Service answers through that node until kube-proxy writes its rules again (restart its pod there)` });
   }
   const incident = incidentComponents(s);
   for (const c of base.controlPlane) {

@@ -1,0 +1,43 @@
+// Harm read from the world, the same in every scenario (scoring/damage.ts): what a command
+// did to the cluster and what it cost the customers' traffic, not a list of bad commands.
+import { describe, expect, it } from 'vitest';
+import { playSteps } from '../../server/cli/scenarios-command.js';
+import { loadScenarioDir } from '../../server/scenarios/load.js';
+import { structuralDamage, trafficDamage } from '../../server/scoring/damage.js';
+import { pinnedCase } from '../helpers/pinned.js';
+
+const { scenarios } = loadScenarioDir();
+const loaded = (id: string) => scenarios.find((s) => s.id === id)!;
+
+describe('a node\'s NAT rules flushed', () => {
+  // snat-client-ip, case 0: policy-cluster, iptables mode, workers worker-1..3 behind an NLB.
+  const { scenario } = pinnedCase(loaded('snat-client-ip'), 0);
+  const workers = scenario.cluster.nodes.filter((n) => n.role !== 'control-plane').map((n) => n.name);
+  const flushAll = `for n in ${workers.join(' ')}; do ssh $n sudo iptables -t nat -F; done`;
+
+  it('empties the nat table, stops the Service answering, and is charged as damage', () => {
+    const { state, commands } = playSteps(scenario, 0, [{ wait: 60 }, flushAll, `ssh ${workers[0]} sudo iptables -t nat -L -n`, { wait: 180 }]);
+    expect(commands[0]!.exitCode).toBe(0);
+    expect(commands[1]!.output).not.toContain('KUBE-SERVICES');
+    const damage = structuralDamage(state, scenario).map((d) => d.key);
+    expect(damage).toEqual(workers.map((w) => `nat:${w}`));
+    const lost = trafficDamage(state, commands[0]!.simTime!);
+    expect(lost.map((d) => d.key)).toEqual([`traffic:${scenario.cluster.services[0]!.namespace}/${scenario.cluster.services[0]!.name}`]);
+  });
+
+  it('kube-proxy writes the rules again when it restarts: the table is back, no damage stays', () => {
+    const { state, commands } = playSteps(scenario, 0, [
+      { wait: 60 }, flushAll, 'kubectl -n kube-system delete pod -l k8s-app=kube-proxy', { wait: 60 }, `ssh ${workers[0]} sudo iptables -t nat -L -n`,
+    ]);
+    expect(commands[2]!.output).toContain('KUBE-SERVICES');
+    expect(structuralDamage(state, scenario)).toEqual([]);
+  });
+
+  it('needs root, and only the nat table can be flushed', () => {
+    const { state, commands } = playSteps(scenario, 0, [`ssh ${workers[0]} iptables -t nat -F`, `ssh ${workers[0]} sudo iptables -F`, `ssh ${workers[0]} sudo iptables -t nat -F NO-SUCH-CHAIN`]);
+    expect(commands[0]!.output).toContain('Permission denied (you must be root)');
+    expect(commands[1]!.output).toContain('not possible in this drill');
+    expect(commands[2]!.output).toBe('iptables: No chain/target/match by that name.\n');
+    expect(structuralDamage(state, scenario)).toEqual([]);
+  });
+});
