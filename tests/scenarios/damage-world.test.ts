@@ -41,3 +41,22 @@ describe('a node\'s NAT rules flushed', () => {
     expect(structuralDamage(state, scenario)).toEqual([]);
   });
 });
+
+describe('a node deleted', () => {
+  const { scenario } = pinnedCase(loaded('snat-client-ip'), 0);
+  const app = scenario.cluster.deployments[0]!;
+
+  it('its pods go with it (pod GC) and come back on the other nodes; the deletion is charged', () => {
+    const probe = `kubectl get pods -n ${app.namespace} -o wide --no-headers`;
+    const before = playSteps(scenario, 0, [{ wait: 60 }, probe]);
+    const victim = before.commands[0]!.output.split('\n')[0]!.split(/\s+/)[6]!;
+    const { state, commands } = playSteps(scenario, 0, [{ wait: 60 }, `kubectl delete node ${victim}`, { wait: 60 }, probe, 'kubectl get pods -A -o wide --no-headers']);
+    expect(commands[0]!.output).toBe(`node "${victim}" deleted\n`);
+    expect(Object.values(state.pods).filter((p) => p.spec.nodeName === victim)).toEqual([]);
+    const rows = commands[1]!.output.trim().split('\n');
+    expect(rows).toHaveLength(app.replicas ?? 1);
+    for (const row of rows) expect(row.split(/\s+/)[6]).not.toBe(victim);
+    expect(commands[2]!.output).not.toContain(victim);
+    expect(structuralDamage(state, scenario).map((d) => d.key)).toContain(`node:${victim}`);
+  });
+});
