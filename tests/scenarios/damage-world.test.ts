@@ -60,3 +60,30 @@ describe('a node deleted', () => {
     expect(structuralDamage(state, scenario).map((d) => d.key)).toContain(`node:${victim}`);
   });
 });
+
+describe('in-cluster clients call Services by name, through CoreDNS', () => {
+  // coredns-down, upstream variant: CoreDNS answers cluster names; only external names fail.
+  const { scenario } = pinnedCase(loaded('coredns-down'), 1, 'upstream');
+  const app = scenario.cluster.services.find((s) => s.namespace !== 'kube-system')!;
+  const key = `traffic:${app.namespace}/${app.name}`;
+
+  it('are served while CoreDNS answers for the name', () => {
+    const { state, commands } = playSteps(scenario, 1, [{ wait: 30 }, 'kubectl get pods -A', { wait: 180 }]);
+    expect(trafficDamage(state, commands[0]!.simTime!).map((d) => d.key)).not.toContain(key);
+  });
+
+  it('fail when CoreDNS is gone, and the requests lost are charged', () => {
+    const { state, commands } = playSteps(scenario, 1, [{ wait: 30 }, 'kubectl -n kube-system scale deployment coredns --replicas=0', { wait: 180 }]);
+    expect(commands[0]!.exitCode).toBe(0);
+    expect(trafficDamage(state, commands[0]!.simTime!).map((d) => d.key)).toContain(key);
+  });
+
+  it('fail when the Corefile no longer serves the cluster zone', () => {
+    const corefile = '.:53 {\\n    errors\\n    forward . 10.0.0.2\\n    cache 30\\n}\\n';
+    const { state, commands } = playSteps(scenario, 1, [
+      { wait: 30 }, `kubectl -n kube-system patch configmap coredns -p '{"data":{"Corefile":"${corefile}"}}'`, { wait: 180 },
+    ]);
+    expect(commands[0]!.exitCode, commands[0]!.output).toBe(0);
+    expect(trafficDamage(state, commands[0]!.simTime!).map((d) => d.key)).toContain(key);
+  });
+});
