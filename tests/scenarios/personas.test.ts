@@ -16,9 +16,6 @@ import type { Scenario, SolutionStepValue } from '../../server/scenarios/schema.
 import { instantiate, solutionOf, type LoadedScenario } from '../../server/scenarios/variant.js';
 import { scoreSession, type Diagnosis, type ScoreBreakdown } from '../../server/scoring/score.js';
 
-// Each test plays whole sessions on several seeds: seconds on a quiet machine, minutes on a loaded one.
-vi.setConfig({ testTimeout: 600_000 });
-
 const { scenarios } = loadScenarioDir();
 // A persona plays every variant and a few more seeds; incidents whose fix needs minutes of simulated time take longer than the default 30 s.
 vi.setConfig({ testTimeout: 300_000 });

@@ -6,16 +6,13 @@
 //    the same dressing are identical, and every seed's view has the same shape;
 //  - the dressing is distributed the same whatever the cause;
 //  - pod suffixes and other random names come from the seed and the scenario together.
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { playSteps } from '../../server/cli/scenarios-command.js';
 import { loadScenarioDir } from '../../server/scenarios/load.js';
 import { evidenceChoiceId, evidenceLabels, playerView } from '../../server/scenarios/player-view.js';
 import { startScenario } from '../../server/scenarios/session.js';
 import { drawFor, instantiate, pinInstance, solutionOf, type LoadedScenario } from '../../server/scenarios/variant.js';
 import { scoreSession } from '../../server/scoring/score.js';
-
-// Each test plays whole sessions on several seeds: seconds on a quiet machine, minutes on a loaded one.
-vi.setConfig({ testTimeout: 600_000 });
 
 const { scenarios } = loadScenarioDir();
 
