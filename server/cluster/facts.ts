@@ -53,7 +53,20 @@ export interface FactSink {
   wants(partial: PartialFact): boolean;
   /** The fields that may matter for facts like this one; undefined = any field. */
   fields(partial: PartialFact): readonly string[] | undefined;
+  /** Where objects with facts like this one may be; undefined = anywhere. */
+  scopes(partial: PartialFact): readonly FactScope[] | undefined;
   add(reveal: Reveal): void;
+}
+
+/**
+ * Where in a sorted listing (by namespace, then name) the objects an evidence item names
+ * are: a namespace and the name or its prefix. A tool listing 15,000 pods finds those
+ * few rows by binary search instead of asking about every row.
+ */
+export interface FactScope {
+  namespace: string;
+  name?: string;
+  namePrefix?: string;
 }
 
 /** What a tool knows of a fact before it builds the value. */
@@ -65,6 +78,8 @@ export interface FactInterest {
   wants(partial: PartialFact): boolean;
   /** The fields that may matter for facts like this one; undefined = any field. */
   fields(partial: PartialFact): readonly string[] | undefined;
+  /** Where objects with facts like this one may be; undefined = anywhere. */
+  scopes(partial: PartialFact): readonly FactScope[] | undefined;
   /** Does this complete fact matter? */
   keeps(fact: Fact): boolean;
 }

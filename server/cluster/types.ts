@@ -518,6 +518,8 @@ export interface NetworkState {
   counters?: Record<string, [number, number]>;
   /** Requests served and failed per client ("ns/svc|client IP"), in buckets of HEALTH_BUCKET_MS, oldest first. */
   health?: Record<string, HealthBucket[]>;
+  /** When someone flushed a node's nat table (`iptables -t nat -F`), by node (pod-lookup.ts: until kube-proxy writes it again). */
+  natFlushed?: Record<string, SimTime>;
 }
 
 /** What a traffic client got in one bucket of simulated time (starting at `at`). */

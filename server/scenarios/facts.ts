@@ -52,14 +52,35 @@ function mayMatch(s: FactSelector, f: PartialFact): boolean {
   );
 }
 
-/** The facts tools should tag for these selectors: tools skip building every other one. */
+/**
+ * The facts tools should tag for these selectors: tools skip building every other one.
+ * Selectors are indexed by source and kind, so a tool asking about each of 15,000 listed
+ * pods compares against the few selectors that can name a pod, not against all of them.
+ */
 export function factInterest(selectors: readonly FactSelector[]): FactInterest {
+  // Per source, or source + kind: the selectors that may name such a fact (kindless ones name any kind).
+  const lists = new Map<string, readonly FactSelector[]>();
+  const candidates = (f: PartialFact): readonly FactSelector[] => {
+    const key = f.kind === undefined ? f.source : `${f.source}\u0000${f.kind}`;
+    let list = lists.get(key);
+    if (!list) {
+      list = selectors.filter((s) => s.source === f.source && (f.kind === undefined || s.kind === undefined || s.kind === f.kind));
+      // Bounded: one list per source and per kind a tool asked about (kinds are a closed set).
+      if (lists.size < 1000) lists.set(key, list);
+    }
+    return list;
+  };
   return {
-    wants: (partial) => selectors.some((s) => mayMatch(s, partial)),
+    wants: (partial) => candidates(partial).some((s) => mayMatch(s, partial)),
     fields: (partial) => {
-      const matching = selectors.filter((s) => mayMatch(s, partial));
+      const matching = candidates(partial).filter((s) => mayMatch(s, partial));
       return matching.some((s) => s.field === undefined) ? undefined : [...new Set(matching.map((s) => s.field!))];
     },
-    keeps: (fact) => selectors.some((s) => matchesFact(s, fact)),
+    scopes: (partial) => {
+      const matching = candidates(partial).filter((s) => mayMatch(s, partial));
+      if (matching.some((s) => s.namespace === undefined)) return undefined;
+      return matching.map((s) => ({ namespace: s.namespace!, ...(s.name !== undefined ? { name: s.name } : {}), ...(s.namePrefix !== undefined ? { namePrefix: s.namePrefix } : {}) }));
+    },
+    keeps: (fact) => candidates(fact).some((s) => matchesFact(s, fact)),
   };
 }

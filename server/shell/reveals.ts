@@ -3,7 +3,7 @@
 // them on through pipes, and at the end keeps the facts whose text is still in what the
 // terminal printed. Only facts some evidence selects are kept at all, so the work is
 // bounded by the scenario, not by the size of the output.
-import { factKey, type Fact, type FactInterest, type FactSink, type PartialFact, type Reveal } from '../cluster/facts.js';
+import { factKey, type Fact, type FactInterest, type FactScope, type FactSink, type PartialFact, type Reveal } from '../cluster/facts.js';
 
 /**
  * At most this many distinct reveals are kept per command, and per line (a loop of 1000
@@ -30,6 +30,10 @@ export class RevealCollector implements FactSink {
 
   fields(partial: PartialFact): readonly string[] | undefined {
     return this.interest.fields(partial);
+  }
+
+  scopes(partial: PartialFact): readonly FactScope[] | undefined {
+    return this.interest.scopes(partial);
   }
 
   add(reveal: Reveal): void {

@@ -7,6 +7,9 @@ import { playSteps } from '../../server/cli/scenarios-command.js';
 import { loadScenarioDir } from '../../server/scenarios/load.js';
 import { pinnedCase } from '../helpers/pinned.js';
 import { observedBy } from '../../server/scoring/score.js';
+import { createCluster, tick } from '../../server/cluster/index.js';
+import { factInterest } from '../../server/scenarios/facts.js';
+import { newSession, runLine } from '../../server/shell/index.js';
 
 const { scenarios } = loadScenarioDir();
 
@@ -176,5 +179,46 @@ describe('etcd-nospace', () => {
     e.seen('kubectl label ns shop x=y');
     e.missed('kubectl get pods -n shop');
     e.missed('kubectl scale deployment storefront -n shop --replicas=4 2>/dev/null');
+  });
+});
+
+describe('listings: the rows evidence names, found in any listing', () => {
+  // Listings without --sort-by find the named rows by binary search (kubectl/facts.ts);
+  // sorted, by-name and repeated-kind listings look at every row. Each must find the same facts.
+  const spec = {
+    name: 'rows',
+    nodes: [{ name: 'cp-1', role: 'control-plane' as const }, { name: 'node-1' }, { name: 'node-2' }],
+    namespaces: ['shop', 'zeta'],
+    deployments: ['default', 'shop', 'zeta'].flatMap((namespace) => ['api', 'apiary', 'web'].map((name) => ({
+      namespace, name, replicas: 2, containers: [{ image: 'nginx:1.25', ports: [80] }],
+    }))),
+  };
+  const state = createCluster(spec, 3);
+  tick(state, 60_000);
+  const interest = factInterest([{ source: 'object', kind: 'Pod', namespace: 'shop', namePrefix: 'api-', field: 'status' }]);
+  const shown = (line: string): string[] =>
+    (runLine(state, newSession(state), line, { interest }).observed ?? []).map((f) => `${f.namespace}/${f.name}`).sort();
+  const apiPods = Object.values(state.pods).filter((p) => p.metadata.namespace === 'shop' && p.metadata.name.startsWith('api-')).map((p) => `shop/${p.metadata.name}`).sort();
+
+  it('finds exactly the named pods, whichever way the listing is made', () => {
+    expect(apiPods).toHaveLength(2);
+    for (const line of [
+      'kubectl get pods -A',
+      'kubectl get pods -n shop',
+      'kubectl get pods -A -o wide',
+      'kubectl get pods -A --sort-by=.metadata.name',
+      'kubectl get pods -A --sort-by=.status.podIP',
+      'kubectl get pods,pods -A',
+      'kubectl get deploy,pods -A',
+      'kubectl get pods -A -l app=api',
+      `kubectl get pods -n shop ${apiPods.map((p) => p.split('/')[1]).reverse().join(' ')}`,
+      'kubectl get pods -n shop -o yaml',
+    ]) expect(shown(line), line).toEqual(apiPods);
+  });
+
+  it('none outside the named scope', () => {
+    expect(shown('kubectl get pods -n zeta')).toEqual([]);
+    expect(shown('kubectl get pods -n default')).toEqual([]);
+    expect(shown('kubectl get pods -A | grep -v Running')).toEqual([]);
   });
 });

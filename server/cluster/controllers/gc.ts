@@ -1,6 +1,7 @@
 // Garbage collector: objects whose controlling owner no longer exists are deleted
 // (pods of a deleted ReplicaSet, ReplicaSets of a deleted Deployment, Endpoints of a
-// deleted Service, pods of a deleted Job). Runs only after something was deleted.
+// deleted Service, pods of a deleted Job), and the pod GC's orphans: pods bound to a
+// deleted Node. Runs only after something was deleted.
 import { deleteObject, keyOf, writeSerial, type Kind } from '../api.js';
 import type { ClusterState, ObjectMeta } from '../types.js';
 import { changedSince, type TickContext } from './context.js';
@@ -28,6 +29,14 @@ export function garbageCollector(ctx: TickContext): void {
       const owner = meta.ownerReferences.find((o) => o.controller);
       if (owner && !uids.has(owner.uid) && meta.deletionTimestamp === undefined) deleteObject(state, kind, key);
     }
+  }
+  // PodGC (pkg/controller/podgc gcOrphaned): a pod bound to a node that no longer exists is
+  // force-deleted (no kubelet is left to finish a graceful deletion); its controller makes a
+  // new one the scheduler places elsewhere. The real controller looks every 20 s and waits
+  // out a 40 s quarantine; here the pass after the node's deletion.
+  for (const key in state.pods) {
+    const node = state.pods[key]!.spec.nodeName;
+    if (node && !state.nodes[node]) deleteObject(state, 'Pod', key, { force: true });
   }
   for (const key in state.endpoints) {
     if (!state.services[key]) deleteObject(state, 'Endpoints', keyOf(state.endpoints[key]!));

@@ -112,7 +112,11 @@ function fallsThrough(block: ServerBlock, fqdn: string): boolean {
 }
 
 /** CoreDNS (this pod) answering one query per its Corefile. */
-function corednsAnswer(state: ClusterState, server: string, coredns: Pod, fqdn: string, type: DnsType): DnsOutcome {
+/**
+ * What the Corefile's kubernetes plugin answers for `fqdn`, or the block to go on with
+ * (forward) when it does not answer for it; no block: SERVFAIL.
+ */
+function kubernetesAnswer(state: ClusterState, server: string, fqdn: string, type: DnsType): DnsOutcome | { block: ServerBlock } {
   const text = corefileText(state);
   const parsed = text === undefined ? undefined : parseCorefile(text);
   const block = parsed?.ok ? blockFor(parsed.blocks, fqdn) : undefined;
@@ -124,6 +128,33 @@ function corednsAnswer(state: ClusterState, server: string, coredns: Pod, fqdn: 
     if (recs) return { kind: 'answer', server, name: fqdn, records: recs };
     if (!fallsThrough(block, fqdn)) return { kind: 'nxdomain', server, name: fqdn };
   }
+  return { block };
+}
+
+/**
+ * Does a pod's lookup of the Service's name get its address now? The cluster DNS Service
+ * has a ready CoreDNS pod that answers, and its Corefile's kubernetes plugin knows the name.
+ * Asked for the counted in-cluster clients (traffic.ts), so it draws no random number and
+ * writes no log line; the path through kube-proxy to CoreDNS is taken as working.
+ */
+export function serviceNameResolves(state: ClusterState, svc: Service): boolean {
+  const dns = serviceByClusterIP(state, state.network.dnsServiceIP);
+  const port = dns?.spec.ports.find((p) => p.port === 53 && p.protocol === 'UDP');
+  if (!dns || !port) return false;
+  const serving = readyEndpoints(state, dns, port).some((ep) => {
+    const pod = podByIP(state, ep.ip);
+    return pod !== undefined && podAnswers(pod) && isCoreDNS(pod);
+  });
+  if (!serving) return false;
+  const fqdn = `${svc.metadata.name}.${svc.metadata.namespace}.svc.${state.network.clusterDomain}.`;
+  const out = kubernetesAnswer(state, state.network.dnsServiceIP, fqdn, 'A');
+  return 'kind' in out && out.kind === 'answer';
+}
+
+function corednsAnswer(state: ClusterState, server: string, coredns: Pod, fqdn: string, type: DnsType): DnsOutcome {
+  const known = kubernetesAnswer(state, server, fqdn, type);
+  if ('kind' in known) return known;
+  const { block } = known;
   const fwd = plugin(block, 'forward');
   const from = fwd?.args[0];
   if (!fwd || from === undefined || !inZone(fqdn, fqdnOf(from))) return { kind: 'servfail', server, name: fqdn };

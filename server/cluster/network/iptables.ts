@@ -4,6 +4,7 @@
 import { nodeIP } from '../controllers/kubelet.js';
 import type { ClusterState, Service, ServicePort } from '../types.js';
 import { counterOf } from './path.js';
+import { natFlushed } from './pod-lookup.js';
 import { allServices, endpointChain, proxyProgrammed, readyEndpoints, serviceChains, servicePortName, VPC_CIDR } from './services.js';
 
 export interface Rule {
@@ -151,7 +152,7 @@ function cniNat(t: TableBuilder, state: ClusterState, node: string): void {
 export function natTable(state: ClusterState, node: string): Table {
   const t = new TableBuilder(state, node, ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING']);
   if (proxyProgrammed(state, node)) kubeProxyNat(t, state, node);
-  cniNat(t, state, node);
+  if (!natFlushed(state, node)) cniNat(t, state, node);
   return t.build('nat');
 }
 
@@ -163,7 +164,8 @@ export function filterTable(state: ClusterState, node: string): Table {
     src: '127.0.0.0/8', srcNot: true, dst: '127.0.0.0/8', comment: 'block incoming localnet connections',
     matches: [{ save: ['-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT'], list: 'ctstate !RELATED,ESTABLISHED,DNAT' }],
   });
-  if (proxyProgrammed(state, node) && state.network.proxyMode === 'iptables') {
+  // A flushed nat table leaves the filter rules in place.
+  if ((proxyProgrammed(state, node) || natFlushed(state, node)) && state.network.proxyMode === 'iptables') {
     const reject = { save: ['--reject-with', 'icmp-port-unreachable'], list: 'reject-with icmp-port-unreachable' };
     t.add('INPUT', 'KUBE-NODEPORTS', { comment: 'kubernetes health check service ports' });
     t.add('INPUT', 'KUBE-EXTERNAL-SERVICES', { comment: 'kubernetes externally-visible service portals', matches: [{ save: ['-m', 'conntrack', '--ctstate', 'NEW'], list: 'ctstate NEW' }] });

@@ -16,6 +16,8 @@ interface PodLookup {
   byNode: Map<string, Pod[]>;
   /** Nodes where a kube-proxy pod has started at least once. */
   proxyNodes: Set<string>;
+  /** When kube-proxy's container on each node last started (it writes every rule then). */
+  proxyStarted: Map<string, number>;
 }
 
 function push(map: Map<string, Pod[]>, key: string, pod: Pod): void {
@@ -33,13 +35,18 @@ export function hasRole(pod: Pod, role: string): boolean {
 }
 
 function build(state: ClusterState, version: string): PodLookup {
-  const lookup: PodLookup = { version, byIP: new Map(), byNode: new Map(), proxyNodes: new Set() };
+  const lookup: PodLookup = { version, byIP: new Map(), byNode: new Map(), proxyNodes: new Set(), proxyStarted: new Map() };
   for (const key in state.pods) {
     const pod = state.pods[key]!;
     if (pod.status.podIP !== undefined) push(lookup.byIP, pod.status.podIP, pod);
     const node = pod.spec.nodeName;
     if (node) push(lookup.byNode, node, pod);
-    if (node && hasRole(pod, 'kube-proxy') && pod.status.containerStatuses.some((c) => c.containerID !== '')) lookup.proxyNodes.add(node);
+    if (node && hasRole(pod, 'kube-proxy') && pod.status.containerStatuses.some((c) => c.containerID !== '')) {
+      lookup.proxyNodes.add(node);
+      for (const c of pod.status.containerStatuses) {
+        if (c.state.kind === 'running') lookup.proxyStarted.set(node, Math.max(lookup.proxyStarted.get(node) ?? -Infinity, c.state.startedAt));
+      }
+    }
   }
   return lookup;
 }
@@ -65,9 +72,24 @@ export function podsOnNode(state: ClusterState, nodeName: string): readonly Pod[
 }
 
 /**
+ * kube-proxy v1.29 (iptables mode) re-writes every rule at most this long after the last
+ * full sync; between, it only rewrites the chains of Services that changed, so a flushed nat
+ * table stays empty (its canary chain survives a flush, so nothing tells it).
+ */
+export const PROXY_FULL_SYNC_MS = 60 * 60_000;
+
+/** Someone flushed the node's nat table and kube-proxy has not written it again (restart or full sync). */
+export function natFlushed(state: ClusterState, nodeName: string): boolean {
+  const at = state.network.natFlushed?.[nodeName];
+  if (at === undefined || state.now >= at + PROXY_FULL_SYNC_MS) return false;
+  return !((podLookup(state).proxyStarted.get(nodeName) ?? -Infinity) > at);
+}
+
+/**
  * kube-proxy has programmed this node's rules: its pod on the node has started at least
- * once (rules stay in the kernel when kube-proxy later dies, only go stale).
+ * once (rules stay in the kernel when kube-proxy later dies, only go stale), and nobody
+ * flushed them since.
  */
 export function proxyProgrammed(state: ClusterState, nodeName: string): boolean {
-  return podLookup(state).proxyNodes.has(nodeName);
+  return podLookup(state).proxyNodes.has(nodeName) && !natFlushed(state, nodeName);
 }

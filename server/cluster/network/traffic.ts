@@ -13,6 +13,7 @@ import { expireConntrack, trackConnection } from './conntrack.js';
 import { serve } from './http.js';
 import { deliver, lbHealthy, lbNodes } from './path.js';
 import { podAnswers, podByIP, readyEndpoints } from './services.js';
+import { serviceNameResolves } from './dns.js';
 
 const REQUEST_BYTES = 420;
 
@@ -71,14 +72,15 @@ function sendOne(state: ClusterState, client: TrafficClient): boolean {
 }
 
 /**
- * A request from inside the cluster to the Service: answered while the Service exists and
- * has a ready endpoint. Counted only (no log line, no random draw), so adding such a client
- * changes nothing else a player sees.
+ * A request from inside the cluster to the Service by its name: answered while the name
+ * resolves through CoreDNS (dns.ts) and the Service has a ready endpoint, so a CoreDNS
+ * outage costs in-cluster traffic as it does in a real cluster. Counted only (no log line,
+ * no random draw), so adding such a client changes nothing else a player sees.
  */
 function answeredInside(state: ClusterState, client: TrafficClient): boolean {
   const svc = state.services[`${client.service.namespace}/${client.service.name}`];
   const port = svc?.spec.ports[0];
-  return !!svc && !!port && readyEndpoints(state, svc, port).length > 0;
+  return !!svc && !!port && readyEndpoints(state, svc, port).length > 0 && serviceNameResolves(state, svc);
 }
 
 /** Buckets of service health: 10 s each, the last hour kept. */

@@ -55,6 +55,8 @@ export const getCommand: KubectlSubcommand = {
       if (!sorted.ok) return fail(sorted.error);
       items = sorted.items;
     }
+    // Each kind's objects in listing order, once: observation finds the rows evidence names by binary search.
+    const ordered = !byName && !sortBy && new Set(types).size === types.length;
     const exitCode = errors === '' || flags.bool('ignore-not-found') ? 0 : 1;
     const warnings = deprecationWarnings(types);
     const stderr = warnings + (flags.bool('ignore-not-found') ? '' : errors);
@@ -66,7 +68,7 @@ export const getCommand: KubectlSubcommand = {
       const single = byName && items.length === 1 && args.length <= 2 && !args[0]!.includes(',');
       const printed = printStructured(ctx.state, items, format.format, { single, noHeaders: flags.bool('no-headers'), budget: ctx.budget });
       if (!printed.ok) return fail(printed.error);
-      tagObjects(ctx, items, printed.text, 'structured');
+      tagObjects(ctx, items, printed.text, 'structured', ordered);
       return { stdout: printed.text, stderr, exitCode, ...(printed.json ? { json: printed.json } : {}) };
     }
     if (items.length === 0) {
@@ -78,7 +80,7 @@ export const getCommand: KubectlSubcommand = {
       .filter((group) => group.length > 0)
       .map((group) => printTable(ctx, group[0]!.type, group, flags, wide, withKind))
       .join('\n');
-    tagObjects(ctx, items, stdout, 'table');
+    tagObjects(ctx, items, stdout, 'table', ordered);
     if (flags.bool('watch')) stdout += watchRows(ctx, args, flags, items, wide, withKind);
     return { stdout, stderr, exitCode };
   },

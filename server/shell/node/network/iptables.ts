@@ -123,29 +123,43 @@ export function iptablesSave(ctx: CommandContext, argv: string[]): CommandResult
   return ok(text);
 }
 
+/**
+ * `iptables -t nat -F [CHAIN]`: the rules are gone until kube-proxy writes them again (its
+ * restart, or its next full sync): Services stop answering through this node
+ * (cluster/network/pod-lookup.ts), which scoring charges as damage. Only the nat table's
+ * flush is modelled; the filter table's rules cannot be changed here.
+ */
+function flush(ctx: CommandContext, node: string, name: string, t: Table, chain: string | undefined): CommandResult {
+  if (!ctx.session.root) return fail(`${VERSION}: can't initialize iptables table \`${name}': Permission denied (you must be root)\nPerhaps iptables or your kernel needs to be upgraded.\n`, 3);
+  if (name !== 'nat') return fail(`${VERSION}: changing rules is not possible in this drill (kube-proxy owns them); use -L or -S to read\n`, 1);
+  if (chain && !t.chains.some((c) => c.name === chain)) return fail('iptables: No chain/target/match by that name.\n', 1);
+  (ctx.state.network.natFlushed ??= {})[node] = ctx.state.now;
+  return ok('');
+}
+
 export function iptables(ctx: CommandContext, argv: string[]): CommandResult {
   const node = ctx.session.node ?? '';
   let table = 'filter';
-  let action: 'L' | 'S' | undefined;
+  let action: 'L' | 'S' | 'F' | undefined;
   let chain: string | undefined;
   const o: ListOptions = { numeric: false, verbose: false, exact: false, lineNumbers: false };
   const args = argv.slice(1);
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '-t' || a === '--table') table = args[++i] ?? '';
-    else if (a === '--list' || a === '--list-rules') action = a === '--list' ? 'L' : 'S';
+    else if (a === '--list' || a === '--list-rules' || a === '--flush') action = a === '--list' ? 'L' : a === '--flush' ? 'F' : 'S';
     else if (a === '--numeric') o.numeric = true;
     else if (a === '--verbose') o.verbose = true;
     else if (a === '--exact') o.exact = true;
     else if (a === '--line-numbers') o.lineNumbers = true;
     else if (/^-[A-Za-z]+$/.test(a)) {
       for (const f of a.slice(1)) {
-        if (f === 'L' || f === 'S') action = f;
+        if (f === 'L' || f === 'S' || f === 'F') action = f;
         else if (f === 'n') o.numeric = true;
         else if (f === 'v') o.verbose = true;
         else if (f === 'x') o.exact = true;
         else if (f === 't') table = args[++i] ?? '';
-        else if (f === 'A' || f === 'I' || f === 'D' || f === 'F' || f === 'X' || f === 'N' || f === 'P' || f === 'R' || f === 'Z') {
+        else if (f === 'A' || f === 'I' || f === 'D' || f === 'X' || f === 'N' || f === 'P' || f === 'R' || f === 'Z') {
           return fail(`${VERSION}: changing rules is not possible in this drill (kube-proxy owns them); use -L or -S to read\n`, 1);
         } else return fail(`${VERSION}: unknown option "-${f}"\nTry \`iptables -h' or 'iptables --help' for more information.\n`, 2);
       }
@@ -156,6 +170,7 @@ export function iptables(ctx: CommandContext, argv: string[]): CommandResult {
   const t = tableOf(ctx.state, node, table);
   if (!t) return fail(`${VERSION}: can't initialize iptables table \`${table}': Table does not exist (do you need to insmod?)\nPerhaps iptables or your kernel needs to be upgraded.\n`, 3);
   if (action === 'L') return listTable(t, chain, o);
+  if (action === 'F') return flush(ctx, node, table, t, chain);
   if (chain && !t.chains.some((c) => c.name === chain)) return fail('iptables: No chain/target/match by that name.\n', 1);
   return ok(`${saveTable(t, chain).join('\n')}\n`);
 }
