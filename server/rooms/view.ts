@@ -157,13 +157,22 @@ export function roomViewFor(room: RoomState, runtime: ScenarioRuntime, viewer: V
   return { ...view, host };
 }
 
+// An entry's observed facts never change: the evidence they show is worked out once per entry,
+// not again for every host who joins or reconnects.
+const evidenceCache = new WeakMap<object, string[]>();
+function evidenceOf(entry: object, observed: Parameters<ScenarioRuntime['evidenceIn']>[0], runtime: ScenarioRuntime): string[] {
+  let ids = evidenceCache.get(entry);
+  if (!ids) evidenceCache.set(entry, (ids = runtime.evidenceIn(observed)));
+  return ids;
+}
+
 /** Per player, each evidence item their terminal has shown and the command that first showed it (hosts only). */
 function evidenceSeen(room: RoomState, runtime: ScenarioRuntime): HostRoomView['host']['seen'] {
   return Object.fromEntries(Object.entries(room.terminals).map(([participantId, terminal]) => {
     const first = new Map<string, number>();
     for (const entry of terminal.entries) {
       if (!entry.observed) continue;
-      for (const id of runtime.evidenceIn(entry.observed)) if (!first.has(id)) first.set(id, entry.seq);
+      for (const id of evidenceOf(entry, entry.observed, runtime)) if (!first.has(id)) first.set(id, entry.seq);
     }
     return [participantId, [...first].map(([evidenceId, seq]) => ({ evidenceId, seq }))];
   }));
