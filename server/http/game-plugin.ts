@@ -127,8 +127,9 @@ export const gamePlugin = fp<GameOptions>(
       clearInterval(reconcileTimer);
       // A rolling deploy: the rooms move to the other processes before the connections go.
       if (fleet) {
+        const started = performance.now();
         const moved = await fleet.drain((roomId) => registry.handOver(roomId));
-        app.log.info(`handed ${moved.length} room(s) over to the other processes`);
+        app.log.info(`handed ${moved.length} room(s) over to the other processes in ${Math.round(performance.now() - started)} ms`);
       }
       registry.dispose();
       await reconciling;
