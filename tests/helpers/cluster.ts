@@ -17,7 +17,7 @@ export interface Node extends ServerProcess {
 export async function startNode(databaseUrl: string, env: Record<string, string> = {}): Promise<Node> {
   const started = await startServerProcess(process.execPath, ['bin/kubedrill.js', 'serve'], {
     DATABASE_URL: databaseUrl, REDIS_URL, LOG_LEVEL: process.env.KUBEDRILL_CLUSTER_LOG ?? 'warn', ...env,
-  }, 120_000); // a start transpiles TypeScript: slow on a busy 2-core machine
+  }, 240_000); // a start transpiles TypeScript: slow on a busy 2-core machine
   let exited = false;
   void started.exited.then(() => (exited = true));
   return {
@@ -52,6 +52,8 @@ export class ResumingClient {
   lastSeq = 0;
   token: string | undefined;
   resumes = 0;
+  /** Resumes refused with anything but `unavailable` (the browser would tell its player the room is lost). */
+  readonly refusals: string[] = [];
   /** URLs this client was connected to, in order. */
   readonly visited: string[] = [];
   private socket!: Socket;
@@ -111,7 +113,7 @@ export class ResumingClient {
         for (const event of ack.events as ViewEvent[]) this.deliver(event);
         return;
       }
-      if (ack.error?.code !== 'unavailable') throw new Error(`resume refused: ${JSON.stringify(ack.error)}`);
+      if (ack.error?.code !== 'unavailable') this.refusals.push(JSON.stringify(ack.error));
       await new Promise((r) => setTimeout(r, 300));
     }
   }
@@ -129,7 +131,8 @@ export class ResumingClient {
 
   /** One message on the current connection; a lost connection answers { ok: false } (never retried: the caller decides). */
   async call(name: string, payload: unknown = {}): Promise<Ack> {
-    await this.ready;
+    const waited = await Promise.race([this.ready.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000))]);
+    if (!waited) return { ok: false, error: { code: 'disconnected', message: 'not connected' } };
     try {
       return (await this.socket.timeout(10_000).emitWithAck(name, payload)) as Ack;
     } catch {
