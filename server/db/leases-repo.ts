@@ -84,12 +84,15 @@ export class LeaseRepo {
 /** The SQLSTATE the fence trigger raises when a process appends to a room it does not hold. */
 export const NOT_LEASED = 'KD001';
 
-/** True for the fence's refusal, from pg or wrapped by Prisma (which keeps it as `cause` or `originalCode`). */
+/**
+ * True for the fence's refusal, from pg (`code`) or wrapped by Prisma
+ * (`meta.driverAdapterError.cause.originalCode`, as Prisma 7 reports it: P2039).
+ */
 export function isNotLeased(error: unknown): boolean {
   for (let current = error, depth = 0; current && typeof current === 'object' && depth < 8; depth++) {
-    const { code, originalCode, cause } = current as { code?: unknown; originalCode?: unknown; cause?: unknown };
+    const { code, originalCode, cause, meta } = current as { code?: unknown; originalCode?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
     if (code === NOT_LEASED || originalCode === NOT_LEASED) return true;
-    current = cause;
+    current = meta?.driverAdapterError ?? cause;
   }
   return false;
 }

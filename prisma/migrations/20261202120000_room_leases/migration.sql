@@ -15,7 +15,7 @@ ALTER TABLE "RoomLease" ADD CONSTRAINT "RoomLease_roomId_fkey" FOREIGN KEY ("roo
 
 -- The fence. A process of a cluster tags each of its connections with its incarnation
 -- (`-c kubedrill.owner=<uuid>`, new at every start, never reused). An event row it inserts
--- is refused unless that incarnation holds the room's unexpired lease, by the database's
+-- (or snapshot) is refused unless that incarnation holds the room's unexpired lease, by the database's
 -- clock (leases are UTC timestamps); FOR SHARE makes a takeover (UPDATE of the lease) wait for an append in flight,
 -- and an append after a takeover see the new owner. Connections without the tag (a single
 -- process, tools, tests) are not fenced.
@@ -37,3 +37,5 @@ END
 $$;
 
 CREATE TRIGGER "Event_fence" BEFORE INSERT ON "Event" FOR EACH ROW EXECUTE FUNCTION "kubedrill_fence"();
+-- A deposed owner's late snapshot is refused too (a snapshot is a cache of the log it appended).
+CREATE TRIGGER "RoomSnapshot_fence" BEFORE INSERT ON "RoomSnapshot" FOR EACH ROW EXECUTE FUNCTION "kubedrill_fence"();
