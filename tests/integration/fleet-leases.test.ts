@@ -8,7 +8,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../server/db/client.js';
 import { isNotLeased, LeaseRepo } from '../../server/db/leases-repo.js';
 import type { NewEvent } from '../../server/db/room-store.js';
+import { RoomRegistry, ELSEWHERE, type RoomClaims } from '../../server/rooms/registry.js';
+import type { RoomRunner } from '../../server/rooms/runner.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { fakeCatalog } from '../unit/rooms-fake.js';
 
 let testDb: TestDatabase;
 let a: Database;
@@ -101,4 +104,41 @@ it('lists running rooms without a live lease as orphans', async () => {
   expect(orphans).not.toContain(lobby);
   // A room that does not exist has nothing to own: the caller serves it (and answers not found).
   expect(await leasesB.claim(randomUUID(), 1000)).toEqual({ held: true, token: 0 });
+});
+
+/** The registry's view of a lease repo (what server/fleet/ownership.ts gives it, without renewals). */
+const claimsOf = (leases: LeaseRepo, ttlMs: number): RoomClaims => ({
+  claim: async (roomId) => {
+    const claim = await leases.claim(roomId, ttlMs);
+    return claim.held ? undefined : claim;
+  },
+  forget: () => undefined,
+});
+
+it('closes a deposed owner\'s room: its late action is refused by the database, answered unavailable, and the room leaves its memory', async () => {
+  const evicted: RoomRunner[] = [];
+  const first = new RoomRegistry({ store: a.store, catalog: fakeCatalog(), tickMs: 0, claims: claimsOf(leasesA, 6_000), onEvicted: (r) => evicted.push(r) });
+  const second = new RoomRegistry({ store: b.store, catalog: fakeCatalog(), tickMs: 0, claims: claimsOf(leasesB, 10_000) });
+  const created = await first.create({ scenarioId: 'fake', mode: 'gameday', seed: 7, name: 'Hana' });
+  if (!('runner' in created)) throw new Error(created.error.message);
+  const host = { participantId: created.participantId, role: 'host' as const };
+  expect((await created.runner.act(host, { type: 'start' })).ok).toBe(true);
+  // Owned by the first process: the second does not open it.
+  expect(await second.get(created.runner.room.id)).toEqual({ ok: false, error: { code: 'unavailable', message: ELSEWHERE } });
+  // The first stops renewing (say, cut off); once its lease ran out, the second takes the room over.
+  await new Promise((r) => setTimeout(r, 6_100));
+  const taken = await second.get(created.runner.room.id);
+  if (!('room' in taken)) throw new Error(taken.error.message);
+  expect((await taken.act(host, { type: 'note', text: 'new owner' })).ok).toBe(true);
+  // The deposed first owner still has the room in memory. Its late write is refused by the
+  // sequence check (the log moved on; it reloads it), the next one by the fence: closed.
+  expect(await created.runner.act(host, { type: 'note', text: 'late write' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+  expect(await created.runner.act(host, { type: 'note', text: 'later write' })).toEqual({ ok: false, error: { code: 'unavailable', message: expect.stringContaining('moved') } });
+  expect(first.inMemory(created.runner.room.id)).toBeUndefined();
+  expect(evicted).toEqual([created.runner]);
+  const log = await plain.store.listEvents(created.runner.room.id);
+  expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1));
+  expect(log.filter((e) => e.type === 'note.added').map((e) => e.payload.text)).toEqual(['new owner']);
+  first.dispose();
+  second.dispose();
 });
