@@ -177,7 +177,7 @@ it(`survives the owner killed with SIGKILL ${ROUNDS} times at random moments`, a
     }, () => undefined);
     // Failed over: another process owns the room and acknowledges commands again.
     while (seats.reduce((sum, s) => sum + s.acked.length, 0) === ackedBefore || !(await ownerOf(db.url, roomId))) {
-      expect(performance.now() - killedAt, `round ${round}: commands acknowledged again`).toBeLessThan(30_000);
+      expect(performance.now() - killedAt, `round ${round}: commands acknowledged again`).toBeLessThan(60_000);
       await new Promise((r) => setTimeout(r, 50));
     }
     failovers.push(performance.now() - killedAt);
@@ -195,7 +195,7 @@ it(`survives the owner killed with SIGKILL ${ROUNDS} times at random moments`, a
   const busy = os.loadavg()[0]! > 2 * os.cpus().length;
   if (busy) console.log(`load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores: failover timing not asserted`);
   else expect(sorted.at(-1)!).toBeLessThan(5_000 + 1_500);
-  expect(sorted.at(-1)!).toBeLessThan(30_000);
+  expect(sorted.at(-1)!).toBeLessThan(60_000);
   for (const s of seats) expect(s.client.resumes).toBeGreaterThan(0);
   expect(failovers.length).toBeGreaterThanOrEqual(Math.min(ROUNDS, 5));
 }, 200_000);
