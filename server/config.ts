@@ -95,6 +95,19 @@ const rate = z
   });
 const opsAccess = z.enum(OPS_ACCESS, { error: `must be one of ${OPS_ACCESS.join(', ')}` });
 
+/** A URL with a host and one of `protocols` (e.g. `postgres:`). */
+const urlWith = (...protocols: string[]) => (value: string): boolean => {
+  try {
+    const url = new URL(value);
+    return protocols.includes(url.protocol) && url.hostname !== '';
+  } catch {
+    return false;
+  }
+};
+const isPostgresUrl = urlWith('postgres:', 'postgresql:');
+const isRedisUrl = urlWith('redis:', 'rediss:');
+const isHttpUrl = urlWith('http:', 'https:');
+
 const envSchema = z.object({
   PORT: optionalText.pipe(
     z
@@ -139,33 +152,6 @@ const envSchema = z.object({
 });
 
 type EnvName = keyof z.infer<typeof envSchema>;
-
-function isPostgresUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
-
-function isRedisUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 function isOrigin(value: string): boolean {
   try {
