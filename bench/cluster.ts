@@ -171,19 +171,17 @@ async function main(): Promise<void> {
     const three = nodes.slice(1).map((n) => n.url);
 
     // 1. The extra hop, idle.
+    // Joined before the start (a running game day lets newcomers wait for the host): player 1 on the owner, player 2 elsewhere.
     const room = await createRoom(three[0]!);
-    const [host, direct] = await fillRoom(room, three[0]!, () => three[0]!);
-    const piped = await client(three[1]!);
-    const joined = await call(piped, 'room:join', { code: room.code, name: 'piped' });
-    if (!joined.ok) throw new Error(`piped join: ${joined.error?.message}`);
+    const [host, direct, piped, ...rest] = await fillRoom(room, three[0]!, (i) => three[i === 0 ? 0 : 1]!);
     await roundTrips(direct!, 30);
-    await roundTrips(piped, 30);
+    await roundTrips(piped!, 30);
     const directSamples = await roundTrips(direct!, IDLE_ROUNDS);
-    const pipedSamples = await roundTrips(piped, IDLE_ROUNDS);
+    const pipedSamples = await roundTrips(piped!, IDLE_ROUNDS);
     console.log(`idle round trip, ${IDLE_ROUNDS} commands:`);
     console.log(`  connected to the owner        ${summary(directSamples)}`);
     console.log(`  piped through another process ${summary(pipedSamples)}   extra hop p50 ${fmt(percentile(pipedSamples, 50) - percentile(directSamples, 50))}`);
-    for (const socket of [host!, direct!, piped]) socket.close();
+    for (const socket of [host!, direct!, piped!, ...rest]) socket.close();
 
     // 2. Load, 1 vs 3 processes.
     console.log(`load, ${ROOMS} rooms × ${PLAYERS} players, 1 command/s each for ${SECONDS} s:`);
