@@ -59,6 +59,16 @@ export interface AppConfig {
   ops: OpsRoutes;
   /** Reverse proxies in front of the server whose X-Forwarded-For is believed (0: none; the peer is the client). */
   trustProxyHops: number;
+  /** Several processes serve rooms together (REDIS_URL set); absent: this process is the only one. */
+  fleet: FleetConfig | undefined;
+}
+
+export interface FleetConfig {
+  redisUrl: string;
+  /** Where the other processes reach this one (KUBEDRILL_ADVERTISE_URL; default http://HOST:PORT). */
+  advertiseUrl: string;
+  /** Room lease length (KUBEDRILL_LEASE_MS, default 3000): a dead owner's rooms move after at most this. */
+  leaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +94,19 @@ const rate = z
     return { perIp, total };
   });
 const opsAccess = z.enum(OPS_ACCESS, { error: `must be one of ${OPS_ACCESS.join(', ')}` });
+
+/** A URL with a host and one of `protocols` (e.g. `postgres:`). */
+const urlWith = (...protocols: string[]) => (value: string): boolean => {
+  try {
+    const url = new URL(value);
+    return protocols.includes(url.protocol) && url.hostname !== '';
+  } catch {
+    return false;
+  }
+};
+const isPostgresUrl = urlWith('postgres:', 'postgresql:');
+const isRedisUrl = urlWith('redis:', 'rediss:');
+const isHttpUrl = urlWith('http:', 'https:');
 
 const envSchema = z.object({
   PORT: optionalText.pipe(
@@ -120,21 +143,15 @@ const envSchema = z.object({
   KUBEDRILL_METRICS: optionalText.pipe(opsAccess.optional()),
   KUBEDRILL_DOCS: optionalText.pipe(opsAccess.optional()),
   KUBEDRILL_OPS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  REDIS_URL: optionalText.pipe(z.string().refine(isRedisUrl, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379').optional()),
+  KUBEDRILL_ADVERTISE_URL: optionalText.pipe(z.string().refine(isHttpUrl, 'must be an http:// or https:// URL other processes reach this one at').optional()),
+  KUBEDRILL_LEASE_MS: optionalText.pipe(count.refine((ms) => ms >= 500 && ms <= 60_000, 'must be between 500 and 60000 ms').optional()),
   LOG_LEVEL: optionalText.pipe(
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
   ),
 });
 
 type EnvName = keyof z.infer<typeof envSchema>;
-
-function isPostgresUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 function isOrigin(value: string): boolean {
   try {
@@ -148,7 +165,7 @@ function isOrigin(value: string): boolean {
 /** The value as it may be shown in an error: a URL's password is never echoed. */
 function shownValue(name: EnvName, value: string): string {
   if (name === 'KUBEDRILL_OPS_TOKEN') return '***';
-  if (name !== 'DATABASE_URL') return value;
+  if (name !== 'DATABASE_URL' && name !== 'REDIS_URL') return value;
   try {
     const url = new URL(value);
     if (url.password !== '') url.password = '***';
@@ -173,9 +190,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   if ((vars.KUBEDRILL_METRICS === 'token' || vars.KUBEDRILL_DOCS === 'token') && !vars.KUBEDRILL_OPS_TOKEN) {
     throw new ConfigError(['KUBEDRILL_OPS_TOKEN: must be set when KUBEDRILL_METRICS or KUBEDRILL_DOCS is "token"']);
   }
+  if (vars.REDIS_URL && !vars.DATABASE_URL) throw new ConfigError(['REDIS_URL: several processes need a shared DATABASE_URL (the embedded database belongs to one process)']);
+  const port = vars.PORT ?? 3000;
+  const host = vars.HOST ?? '127.0.0.1';
   return {
-    port: vars.PORT ?? 3000,
-    host: vars.HOST ?? '127.0.0.1',
+    port,
+    host,
     databaseUrl: vars.DATABASE_URL,
     dataDir: path.resolve(cwd, vars.KUBEDRILL_DATA_DIR ?? '.kubedrill'),
     logLevel: vars.LOG_LEVEL ?? 'info',
@@ -189,5 +209,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     },
     trustProxyHops: vars.KUBEDRILL_TRUST_PROXY ?? 0,
     ops: { metrics: vars.KUBEDRILL_METRICS ?? 'public', docs: vars.KUBEDRILL_DOCS ?? 'public', token: vars.KUBEDRILL_OPS_TOKEN },
+    fleet: vars.REDIS_URL
+      ? {
+          redisUrl: vars.REDIS_URL,
+          advertiseUrl: vars.KUBEDRILL_ADVERTISE_URL ?? `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`,
+          leaseMs: vars.KUBEDRILL_LEASE_MS ?? 3000,
+        }
+      : undefined,
   };
 }

@@ -1,6 +1,7 @@
 // The server process: read config, open the database (migrating it), build the app,
 // listen; on SIGTERM/SIGINT close the app, then the database. `kubedrill serve` calls
 // runServer(); `tsx server/main.ts` runs it directly.
+import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
@@ -9,6 +10,7 @@ import { openDatabase, type Database } from './db/client.js';
 import { EmbeddedDatabaseLockedError } from './db/embedded.js';
 import { MigrationError } from './db/migrate.js';
 import { loadScenarioCatalog } from './rooms/scenario-runtime.js';
+import { openFleet, type Fleet } from './fleet/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -24,12 +26,16 @@ const SHUTDOWN_TIMEOUT_MS = 2_000;
 
 export async function startServer(config: AppConfig, options: { logger?: false } = {}): Promise<RunningServer> {
   const startupLog: string[] = [];
+  // Several processes: this one's incarnation, carried by each of its database connections (the fence).
+  const owner = config.fleet ? randomUUID() : undefined;
   const db = await openDatabase(
     { databaseUrl: config.databaseUrl, dataDir: config.dataDir },
-    { log: (message) => startupLog.push(message) },
+    { log: (message) => startupLog.push(message), ...(owner ? { owner } : {}) },
   );
   let app: FastifyInstance;
+  let fleet: Fleet | undefined;
   try {
+    if (config.fleet && owner) fleet = await openFleet(config.fleet, db.pool, owner);
     const scenarios = loadScenarioCatalog();
     for (const problem of scenarios.problems) startupLog.push(`scenario skipped: ${problem}`);
     app = await buildApp({
@@ -39,21 +45,25 @@ export async function startServer(config: AppConfig, options: { logger?: false }
       ops: config.ops,
       trustProxyHops: config.trustProxyHops,
       ...(options.logger === false ? { logger: false } : {}),
-      game: { catalog: scenarios.catalog, limits: config.limits },
+      game: { catalog: scenarios.catalog, limits: config.limits, ...(fleet ? { fleet: fleet.ownership } : {}) },
     });
   } catch (error) {
+    await fleet?.close();
     await db.close();
     throw error;
   }
   for (const message of startupLog) app.log.info(message);
   app.log.info(db.embedded ? `embedded database in ${db.embedded.dataDir}` : 'using DATABASE_URL');
+  if (config.fleet) app.log.info(`one of several processes (REDIS_URL), reached at ${config.fleet.advertiseUrl}, incarnation ${owner}`);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       try {
+        // With several processes, app.close first hands this process's rooms over (game-plugin).
         await app.close();
       } finally {
+        await fleet?.close();
         await db.close();
       }
     })());

@@ -21,6 +21,11 @@ export interface DatabaseOptions {
   /** Pool size for an external server (the embedded one always uses 1). */
   poolMax?: number;
   migrationsDir?: string;
+  /**
+   * This process's incarnation when several processes serve rooms: every connection carries
+   * it (kubedrill.owner), and the database refuses its appends to rooms it does not lease.
+   */
+  owner?: string;
 }
 
 export interface Database {
@@ -41,6 +46,7 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
   const pool = new pg.Pool({
     ...(embedded ? embedded.connection : { connectionString: config.databaseUrl }),
     max: embedded ? EMBEDDED_POOL_MAX : (options.poolMax ?? 10),
+    ...(options.owner ? { options: `-c kubedrill.owner=${options.owner}` } : {}),
     // The embedded server has one backend: keep its connection instead of reconnecting.
     idleTimeoutMillis: embedded ? 0 : 10_000,
   });

@@ -10,6 +10,8 @@ import { createMetrics, type ServerMetrics } from '../metrics.js';
 import { RoomRegistry } from '../rooms/registry.js';
 import type { ScenarioCatalog } from '../rooms/runtime.js';
 import { createGameSockets, type GameSockets } from '../socket/index.js';
+import { createGateway } from '../fleet/gateway.js';
+import type { Ownership } from '../fleet/ownership.js';
 import { metricsRoute } from './metrics-route.js';
 import type { OpsRouteAccess } from './ops-access.js';
 import { reportRoutes } from './report-routes.js';
@@ -39,6 +41,8 @@ export interface GameOptions {
   retryMs?: { first: number; max: number };
   /** Events between two room snapshots (default 32). */
   snapshotEvery?: number;
+  /** Several processes serve rooms: this one owns the rooms it leases (server/fleet). */
+  fleet?: Ownership;
 }
 
 declare module 'fastify' {
@@ -50,8 +54,10 @@ declare module 'fastify' {
 export const gamePlugin = fp<GameOptions>(
   async (app, options) => {
     let sockets: GameSockets | undefined;
+    const { fleet } = options;
     const registry = new RoomRegistry({
       store: app.db.store,
+      ...(fleet ? { claims: fleet, onEvicted: (runner) => sockets?.letGo(runner) } : {}),
       catalog: options.catalog,
       tickMs: options.tickMs ?? 1000,
       ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
@@ -77,7 +83,8 @@ export const gamePlugin = fp<GameOptions>(
       return counts;
     });
     const limits = options.limits ?? DEFAULT_LIMITS;
-    sockets = createGameSockets(app.server, { registry, metrics, log: app.log, limits, trustProxyHops: options.trustProxyHops ?? 0 }, app.originAllowed);
+    const gateway = fleet ? { gateway: createGateway(app.db.store, registry, fleet) } : {};
+    sockets = createGameSockets(app.server, { registry, metrics, log: app.log, limits, trustProxyHops: options.trustProxyHops ?? 0, ...gateway }, app.originAllowed);
     app.decorate('game', { registry, metrics, sockets, limits });
     // Routes opt in (room creation); the answer is the app's error body with code rate_limited.
     await app.register(rateLimit, {
@@ -99,6 +106,16 @@ export const gamePlugin = fp<GameOptions>(
     };
     // Listening comes first: a server with many or heavy rooms answers from its first second.
     app.addHook('onListen', async () => {
+      fleet?.start({
+        lost: (roomId) => {
+          app.log.warn(`room ${roomId}: lease lost; another process serves it now`);
+          registry.evict(roomId);
+        },
+        adopt: async (roomId) => {
+          await registry.get(roomId);
+        },
+        error: (error, context) => app.log.error({ err: error }, context),
+      });
       reconcile();
       const every = options.reconcileMs ?? 60_000;
       if (every > 0) {
@@ -108,6 +125,12 @@ export const gamePlugin = fp<GameOptions>(
     });
     app.addHook('preClose', async () => {
       clearInterval(reconcileTimer);
+      // A rolling deploy: the rooms move to the other processes before the connections go.
+      if (fleet) {
+        const started = performance.now();
+        const moved = await fleet.drain((roomId) => registry.handOver(roomId));
+        app.log.info(`handed ${moved.length} room(s) over to the other processes in ${Math.round(performance.now() - started)} ms`);
+      }
       registry.dispose();
       await reconciling;
       sockets?.stop();

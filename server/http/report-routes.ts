@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { HttpError, NoteBody, NoteResponse, ReplayResponse, RoomIdParams, RoomReport, failure, type AckError, type RoomEvent } from '../protocol/index.js';
+import { ELSEWHERE } from '../rooms/registry.js';
 import { fromStored } from '../rooms/log.js';
 import { overviewTimeline } from '../rooms/overview.js';
 import { foldLedger } from '../rooms/ledger.js';
@@ -45,14 +46,16 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
   async function roomWithLog(roomId: string): Promise<Omit<Authorised, 'viewer'> | AckError> {
     const live = registry.inMemory(roomId);
     const record = live ? undefined : await registry.store.getRoom(roomId);
-    if (!live && record && (record.status === 'ended' || record.brokenReason !== null)) {
-      const runtime = registry.catalog.runtime(record.scenarioId, record.seed);
-      if (!runtime) return failure('room_broken', `scenario ${record.scenarioId} is not installed`);
+    const fold = async (): Promise<Omit<Authorised, 'viewer'> | AckError> => {
+      const runtime = registry.catalog.runtime(record!.scenarioId, record!.seed);
+      if (!runtime) return failure('room_broken', `scenario ${record!.scenarioId} is not installed`);
       const log = (await registry.store.listEvents(roomId, 0)).map(fromStored);
       return { room: foldLedger(runtime, roomId, log), runtime, log };
-    }
+    };
+    if (!live && record && (record.status === 'ended' || record.brokenReason !== null)) return fold();
     const runner = live ?? (await registry.get(roomId));
-    if (!('room' in runner)) return runner;
+    // Another process owns the room (several processes): its log gives the same report.
+    if (!('room' in runner)) return record && runner.error.message === ELSEWHERE ? fold() : runner;
     const log = (await registry.store.listEvents(roomId, 0)).map(fromStored).filter((e) => e.seq <= runner.room.seq);
     return { room: runner.room, runtime: runner.runtime, log };
   }

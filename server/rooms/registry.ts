@@ -20,8 +20,23 @@ import { placementOf, type Placement } from './state.js';
 import type { ScenarioCatalog, ScenarioRuntime } from './runtime.js';
 import { hashToken, newJoinCode, newSeed, newToken } from './tokens.js';
 
+/**
+ * Room ownership when several processes serve rooms (server/fleet/ownership.ts): a room
+ * is rebuilt or created here only once this process holds its lease.
+ */
+export interface RoomClaims {
+  /** undefined: the room is this process's now; otherwise another process owns it. */
+  claim(roomId: string): Promise<{ ownerUrl: string; remainingMs: number } | undefined>;
+  /** The room left memory: give its lease up. */
+  forget(roomId: string): void;
+}
+
 export interface RegistryOptions {
   store: RoomStore;
+  /** Absent: this process is the only one and owns every room. */
+  claims?: RoomClaims;
+  /** A room was taken from this process (another owns it now): its connections must go. */
+  onEvicted?: (runner: RoomRunner) => void;
   catalog: ScenarioCatalog;
   hooks?: RunnerHooks;
   /** Ended rooms kept in memory when nobody is connected to them (default 100). */
@@ -143,6 +158,7 @@ export class RoomRegistry {
       if (outcome.ok) record = outcome.room;
     }
     if (!record) return failure('internal', 'could not pick a free join code');
+    if (await this.lookUp(() => this.claimElsewhere(record.id))) return failure('unavailable', ELSEWHERE);
 
     const participantId = randomUUID();
     const token = newToken();
@@ -244,6 +260,27 @@ export class RoomRegistry {
     this.trimEnded();
   }
 
+  /**
+   * The room is no longer this process's (its lease was lost, or the store refused an
+   * append because another process holds it): it leaves memory, its connections are let go.
+   */
+  evict(roomId: string): void {
+    const runner = this.rooms.get(roomId);
+    if (!runner) return;
+    runner.dispose(true);
+    this.forget(runner);
+    this.holds.delete(roomId);
+    this.options.onEvicted?.(runner);
+  }
+
+  /** A rolling deploy: the room is stopped here, its time logged and a snapshot stored, and it leaves memory. */
+  async handOver(roomId: string): Promise<void> {
+    const runner = this.rooms.get(roomId);
+    if (!runner) return;
+    await runner.handOver();
+    this.evict(roomId);
+  }
+
   /** Stops every room's clock. */
   dispose(): void {
     this.closed = true;
@@ -280,6 +317,7 @@ export class RoomRegistry {
   private async rebuild(record: RoomRecord): Promise<RoomRunner | AckError> {
     const runtime = this.options.catalog.runtime(record.scenarioId, record.seed);
     try {
+      if (await this.claimElsewhere(record.id)) return failure('unavailable', ELSEWHERE);
       if (!runtime) throw new BrokenLogError(record.id, new Error(`scenario ${record.scenarioId} is not installed`));
       return this.keep(await RoomRunner.load(record.id, this.runnerOptions(runtime)));
     } catch (error) {
@@ -314,6 +352,12 @@ export class RoomRegistry {
     runner.dispose();
     if (this.rooms.get(runner.room.id) === runner) this.rooms.delete(runner.room.id);
     this.byCode.delete(runner.room.code);
+    this.options.claims?.forget(runner.room.id);
+  }
+
+  /** True when another process owns the room (never without claims: then every room is ours). */
+  private async claimElsewhere(roomId: string): Promise<boolean> {
+    return (await this.options.claims?.claim(roomId)) !== undefined;
   }
 
   /** The room asked for: now the most recently used, and held if asked. */
@@ -371,6 +415,10 @@ export class RoomRegistry {
           hooks?.onSnapshot?.(runner);
           if (runner.room.status === 'ended') this.trimEnded();
         },
+        onDeposed: (runner: RoomRunner) => {
+          hooks?.onDeposed?.(runner);
+          this.evict(runner.room.id);
+        },
         onBroken: (runner: RoomRunner, error: unknown) => {
           hooks?.onBroken?.(runner, error);
           this.forget(runner);
@@ -381,6 +429,9 @@ export class RoomRegistry {
     };
   }
 }
+
+/** What a process answers for a room another process owns (the socket layer routes joins there first). */
+export const ELSEWHERE = 'this room is served by another server process; try again';
 
 const brokenRoom = (code: string): AckError =>
   failure('room_broken', `room ${code} could not be restored from its log and is closed; its report may still be available to the host`);

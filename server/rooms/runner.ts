@@ -27,7 +27,8 @@ import { fromStored, toStored } from './log.js';
 import { executeCommand, reduceRoom, replayRoom } from './reducer.js';
 import { BrokenLogError, restoreRoom } from './restore.js';
 import type { ScenarioRuntime } from './runtime.js';
-import { encodeRoomMeasured } from './snapshot.js';
+import { encodeRoom, encodeRoomMeasured } from './snapshot.js';
+import { isNotLeased } from '../db/leases-repo.js';
 import { adjustedTotal, type RoomState } from './state.js';
 
 export interface RunnerHooks {
@@ -40,6 +41,11 @@ export interface RunnerHooks {
   onStorage?(runner: RoomRunner, available: boolean): void;
   /** The room's log could not be folded again: the runner is closed for good. */
   onBroken?(runner: RoomRunner, error: unknown): void;
+  /**
+   * The store refused an append because another process owns the room now (several
+   * processes serve rooms): the runner is closed; what it applied in memory was never stored.
+   */
+  onDeposed?(runner: RoomRunner): void;
   /** A snapshot was stored (approximateBytes is its size now). */
   onSnapshot?(runner: RoomRunner): void;
   /** Store append latency. */
@@ -80,12 +86,15 @@ export const DEFAULT_MAX_STATE_BYTES = 64 * 1024 * 1024;
 
 export type ActResult = { ok: true; events: RoomEvent[]; line?: LineResult } | AckError;
 
+const MOVED = 'this room moved to another server process; reconnect';
 const UNAVAILABLE = 'saving is unavailable, retrying; the room waits until it works again';
 
 export class RoomRunner {
   private queue: Promise<unknown> = Promise.resolve();
   private clock: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
+  /** Another process serves the room now (handed over or deposed): inputs get `unavailable`, not `room_ended`. */
+  private moved = false;
   /** Running time not logged yet. */
   private pendingMs = 0;
   /** The store cannot be reached: the room waits (see the file comment). */
@@ -159,7 +168,7 @@ export class RoomRunner {
   act(actor: Actor, action: Action, extra: { newParticipant?: NewParticipant; origin?: string } = {}): Promise<ActResult> {
     if (this.stalled) return Promise.resolve(failure('unavailable', UNAVAILABLE));
     return this.exclusive(async () => {
-      if (this.disposed) return failure('room_ended', 'the room is closed');
+      if (this.disposed) return this.moved ? failure('unavailable', MOVED) : failure('room_ended', 'the room is closed');
       if (this.stalled) return failure('unavailable', UNAVAILABLE);
       const maxBytes = this.options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES;
       if (action.type === 'run' && this.stateBytes > maxBytes) {
@@ -227,8 +236,26 @@ export class RoomRunner {
     });
   }
 
-  /** Stops the clock and refuses further inputs. Safe to call twice. */
-  dispose(): void {
+  /**
+   * Before another process takes the room over (a rolling deploy): after the inputs already
+   * queued, the running time not yet logged is logged, the room stops here, and a snapshot
+   * of its last state is stored so the next owner rebuilds it without replaying a tail.
+   */
+  handOver(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.disposed) return;
+      if (!this.stalled) {
+        const events = this.applyDrafts(this.takePendingTime()).events;
+        if (events.length > 0) await this.persist(events, []);
+      }
+      this.dispose(true);
+      if (!this.stalled && this.state.seq > this.snapshotSeq) await this.options.store.saveSnapshot(this.state.id, this.state.seq, encodeRoom(this.state));
+    });
+  }
+
+  /** Stops the clock and refuses further inputs (`movedAway`: another process serves the room now). Safe to call twice. */
+  dispose(movedAway = false): void {
+    this.moved ||= movedAway;
     this.disposed = true;
     this.stopClock();
   }
@@ -317,6 +344,11 @@ export class RoomRunner {
         this.setStalled(true);
         await this.backoff(attempt);
         continue;
+      }
+      if (error !== undefined && isNotLeased(error)) {
+        this.dispose(true);
+        this.options.hooks?.onDeposed?.(this);
+        return failure('unavailable', MOVED);
       }
       if (error !== undefined) this.options.hooks?.onError?.(error, `append to room ${this.state.id}`);
       await this.rebuild();

@@ -62,14 +62,28 @@ function answerWaiting(io: Server, roomId: string, events: readonly RoomEvent[])
   }
 }
 
-/** Tells everyone in the room that saving stopped working (the room waits) or works again. */
-export function broadcastStorage(io: Server, runner: RoomRunner, available: boolean): void {
+/** Every audience channel of the room. */
+function roomChannels(runner: RoomRunner): string[] {
   const roomId = runner.room.id;
-  const channels = [
+  return [
     channelOf(roomId, { role: 'host', participantId: '' }),
     channelOf(roomId, { role: 'spectator', participantId: '' }),
     ...Object.keys(runner.room.terminals).map((participantId) => channelOf(roomId, { role: 'player', participantId })),
+    ...Object.keys(runner.room.participants).map((identityId) => waitingChannel(roomId, identityId)),
   ];
+}
+
+/**
+ * The room is served by another process now: its connections here are closed, and the
+ * clients (which reconnect after a server disconnect) resume wherever they land.
+ */
+export function letGo(io: Server, runner: RoomRunner): void {
+  io.in(roomChannels(runner)).disconnectSockets(true);
+}
+
+/** Tells everyone in the room that saving stopped working (the room waits) or works again. */
+export function broadcastStorage(io: Server, runner: RoomRunner, available: boolean): void {
+  const channels = roomChannels(runner);
   const message: StorageMessage = available
     ? { available, message: 'saving works again; the room goes on' }
     : { available, message: 'saving is unavailable, retrying; the room is paused until it works again' };

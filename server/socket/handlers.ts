@@ -18,6 +18,7 @@ import { Presence } from './presence.js';
 import { AddressLimiter, TokenBucket } from './rate-limit.js';
 import { clientAddress } from '../http/client-address.js';
 import type { EdgeLimits } from '../config.js';
+import { Pipe, type Gateway } from '../fleet/gateway.js';
 
 interface Seat {
   runner: RoomRunner;
@@ -57,6 +58,8 @@ export interface SocketDeps {
   limits: EdgeLimits;
   /** See config.ts trustProxyHops. */
   trustProxyHops: number;
+  /** Several processes serve rooms: joins of rooms owned elsewhere are piped to their owner. */
+  gateway?: Gateway;
 }
 
 /**
@@ -102,6 +105,8 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
     let seat: Seat | undefined;
     /** A join or resume is on its way (a second one is refused, like one after it). */
     let joining = false;
+    /** This connection's room is owned by another process: everything goes through this pipe. */
+    let pipe: Pipe | undefined;
 
     const stand = (): void => {
       if (!seat) return;
@@ -112,6 +117,7 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
     socket.on('disconnect', () => {
       deps.metrics.sockets.dec();
       stand();
+      pipe?.close();
     });
 
     socket.onAny((name: unknown, ...args: unknown[]) => {
@@ -127,11 +133,33 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       if (!(seat?.bucket ?? socketBucket).take()) return reply(failure('rate_limited', 'too many messages; slow down'));
       const parsed = schema.safeParse(payload ?? {});
       if (!parsed.success) return reply(failure('bad_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')));
-      handle(messageName, parsed.data).then(reply, (error: unknown) => {
+      dispatch(messageName, parsed.data).then(reply, (error: unknown) => {
         deps.log.error({ err: error, message: messageName }, 'socket handler failed');
         reply(failure('internal', 'internal error'));
       });
     });
+
+    /** Here, or through the pipe to the process that owns the connection's room. */
+    async function dispatch(name: ClientMessageName, payload: unknown): Promise<unknown> {
+      if (pipe) return pipe.request(name, payload);
+      if (!deps.gateway || seat || (name !== 'room:join' && name !== 'room:resume')) return handle(name, payload);
+      if (joining) return failure('conflict', 'this connection already joined a room');
+      joining = true;
+      let routed: Awaited<ReturnType<Gateway['route']>>;
+      try {
+        routed = await deps.gateway.route(payload as ClientMessage<'room:join'>, address);
+      } finally {
+        joining = false;
+      }
+      if (routed === undefined) return handle(name, payload);
+      if (!(routed instanceof Pipe)) return routed;
+      pipe = routed;
+      pipe.relay((event, ...args) => socket.emit(event, ...args));
+      // The owner let go (it died, or handed the room over): the client reconnects and resumes wherever it lands.
+      pipe.onClose(() => socket.disconnect(true));
+      if (socket.disconnected) pipe.close();
+      return pipe.request(name, payload);
+    }
 
     async function handle(name: ClientMessageName, payload: unknown): Promise<unknown> {
       switch (name) {

@@ -5,7 +5,7 @@ import { Server } from 'socket.io';
 import type { Server as HttpServer } from 'node:http';
 import { LIMITS } from '../protocol/index.js';
 import { attachHandlers, type SocketDeps } from './handlers.js';
-import { broadcast, broadcastStorage } from './broadcast.js';
+import { broadcast, broadcastStorage, letGo } from './broadcast.js';
 import { Presence } from './presence.js';
 import type { RoomRunner } from '../rooms/runner.js';
 import type { RoomEvent } from '../protocol/index.js';
@@ -22,6 +22,8 @@ export interface GameSockets {
   stop(): void;
   /** Saving stopped working for the room (it waits and retries) or works again. */
   storage(runner: RoomRunner, available: boolean): void;
+  /** Another process serves the room now: close its connections here (they resume there). */
+  letGo(runner: RoomRunner): void;
 }
 
 export function createGameSockets(server: HttpServer, deps: SocketDeps, originAllowed: OriginCheck): GameSockets {
@@ -47,5 +49,6 @@ export function createGameSockets(server: HttpServer, deps: SocketDeps, originAl
       io.engine.close();
     },
     storage: (runner, available) => broadcastStorage(io, runner, available),
+    letGo: (runner) => letGo(io, runner),
   };
 }

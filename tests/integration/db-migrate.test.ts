@@ -72,7 +72,7 @@ describe('applyMigrations on PostgreSQL', () => {
       'applied_steps_count integer',
     ]);
     const tables = await pool.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
-    expect(tables.rows.map((t) => t.tablename)).toEqual(['Event', 'Participant', 'Result', 'Room', 'RoomSnapshot', '_prisma_migrations']);
+    expect(tables.rows.map((t) => t.tablename)).toEqual(['Event', 'Participant', 'Result', 'Room', 'RoomLease', 'RoomSnapshot', '_prisma_migrations']);
   });
 
   it('is a no-op when run again', async () => {

@@ -124,6 +124,11 @@ export class RoomConnection {
   private async resume(): Promise<void> {
     if (!this.token) return;
     const ack = await this.call<ResumeAck>('room:resume', { token: this.token, lastSeq: this.lastSeq });
+    // The room is moving between server processes (failover, deploy): try again shortly.
+    if (!ack.ok && ack.error.code === 'unavailable' && this.socket.connected) {
+      setTimeout(() => void this.resume(), 1000);
+      return;
+    }
     if (!ack.ok) {
       this.handlers.onLost(ack.error.message);
       return;

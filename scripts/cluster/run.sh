@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `npm run cluster`: a local trial of several processes behind a load balancer. Starts Redis
+# if none answers at REDIS_URL, three `kubedrill serve` processes (ports PORT+1..PORT+3)
+# sharing DATABASE_URL and REDIS_URL, and HAProxy on PORT (default 3000). Ctrl-C stops all.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+export PORT_LB="${PORT:-3000}"
+export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/kubedrill}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+
+command -v haproxy >/dev/null || { echo "cluster: haproxy is not installed (apt-get install -y haproxy)" >&2; exit 1; }
+if ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
+  command -v redis-server >/dev/null || { echo "cluster: no Redis at $REDIS_URL and no redis-server (apt-get install -y redis-server)" >&2; exit 1; }
+  echo "cluster: starting redis-server on 127.0.0.1:6379"
+  redis-server --bind 127.0.0.1 --port 6379 --save '' --daemonize yes >/dev/null
+  for _ in $(seq 1 50); do redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+[ -f dist/client/index.html ] || npm run build:client
+
+pids=()
+stop() {
+  trap - EXIT INT TERM
+  [ ${#pids[@]} -gt 0 ] && kill -TERM "${pids[@]}" 2>/dev/null || true
+  wait || true
+}
+trap stop EXIT INT TERM
+
+for i in 1 2 3; do
+  port=$((PORT_LB + i))
+  export "KUBEDRILL_P$i=127.0.0.1:$port"
+  PORT=$port HOST=127.0.0.1 KUBEDRILL_TRUST_PROXY=1 node bin/kubedrill.js serve &
+  pids+=($!)
+done
+export KUBEDRILL_LB_BIND="${HOST:-127.0.0.1}:$PORT_LB"
+haproxy -W -db -f scripts/cluster/haproxy.cfg &
+pids+=($!)
+echo "cluster: http://$KUBEDRILL_LB_BIND → 3 processes on ports $((PORT_LB + 1))-$((PORT_LB + 3)) (DATABASE_URL, REDIS_URL shared)"
+wait -n "${pids[@]}"

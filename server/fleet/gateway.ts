@@ -1,0 +1,102 @@
+// Any process accepts any client. A connection that joins or resumes a room another
+// process owns is piped there: this process opens its own socket.io connection to the
+// owner for it and relays messages both ways, so the owner runs the unchanged handlers
+// (seats, views, per-viewer filtering, broadcast) for it as for any of its own sockets.
+// The owner's broadcasts reach each viewer once, already filtered, over its pipe: no
+// cross-process fan-out of every broadcast to every process (socket.io's Redis adapter).
+//
+// The pipe is a plain client connection: the owner trusts it with nothing more than the
+// browser behind it. The client's address travels in X-Forwarded-For (believed by the
+// owner only with KUBEDRILL_TRUST_PROXY ≥ 1, as behind the load balancer).
+import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
+import { failure, type AckError, type ClientMessage } from '../protocol/index.js';
+import type { RoomStore } from '../db/room-store.js';
+import type { RoomRegistry } from '../rooms/registry.js';
+import { hashToken } from '../rooms/tokens.js';
+import type { Ownership } from './ownership.js';
+
+/** Longest a relayed message waits for the owner's answer (the browser waits 10 s). */
+const RELAY_TIMEOUT_MS = 8_000;
+/** Longest opening a pipe may take before the owner counts as unreachable. */
+const CONNECT_TIMEOUT_MS = 1_000;
+const GONE = 'the server running this room went away; reconnecting';
+
+export class Pipe {
+  private constructor(private readonly socket: ClientSocket) {}
+
+  /** Connects to the owner at `url`; rejects when it cannot be reached. */
+  static open(url: string, forwardedFor: string): Promise<Pipe> {
+    const socket = connect(url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      timeout: CONNECT_TIMEOUT_MS,
+      extraHeaders: { 'x-forwarded-for': forwardedFor },
+    });
+    return new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve(new Pipe(socket)));
+      socket.once('connect_error', (error) => {
+        socket.close();
+        reject(error);
+      });
+    });
+  }
+
+  /** The owner's answer, or `unavailable` when it does not come (the owner died or let go). */
+  async request(name: string, payload: unknown): Promise<unknown> {
+    try {
+      return await this.socket.timeout(RELAY_TIMEOUT_MS).emitWithAck(name, payload);
+    } catch {
+      return failure('unavailable', GONE);
+    }
+  }
+
+  /** Every message the owner sends this connection (room events, overview, storage, admission). */
+  relay(send: (event: string, ...args: unknown[]) => void): void {
+    this.socket.onAny(send);
+  }
+
+  /** The owner closed the pipe or went away. */
+  onClose(closed: () => void): void {
+    this.socket.on('disconnect', closed);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+export interface Gateway {
+  /**
+   * Where a join or resume goes: undefined = here (this process owns the room, or there is
+   * no such room and the local handler says so); a Pipe to the owner; or an error.
+   */
+  route(payload: ClientMessage<'room:join'> | ClientMessage<'room:resume'>, clientAddress: string): Promise<Pipe | AckError | undefined>;
+}
+
+export function createGateway(store: RoomStore, registry: RoomRegistry, ownership: Ownership): Gateway {
+  const roomOf = async (payload: ClientMessage<'room:join'> | ClientMessage<'room:resume'>): Promise<string | undefined> => {
+    if ('token' in payload) return (await store.findParticipantByTokenHash(hashToken(payload.token)))?.roomId;
+    return (await store.findRoomByCode(payload.code))?.id;
+  };
+  return {
+    async route(payload, clientAddress) {
+      const roomId = await roomOf(payload);
+      if (roomId === undefined) return undefined;
+      // An owner that died still holds its lease until it runs out: wait that long for it, then claim.
+      const deadline = performance.now() + ownership.timing.leaseMs + 2_000;
+      for (;;) {
+        if (registry.inMemory(roomId) && ownership.holds(roomId)) return undefined;
+        const owner = await ownership.claim(roomId);
+        if (!owner) return undefined;
+        if (owner.ownerUrl === '') return failure('unavailable', 'this server is shutting down; reconnect');
+        try {
+          return await Pipe.open(owner.ownerUrl, clientAddress);
+        } catch {
+          if (performance.now() > deadline) return failure('unavailable', GONE);
+          await new Promise((resolve) => setTimeout(resolve, Math.min(250, owner.remainingMs + 10)));
+        }
+      }
+    },
+  };
+}
