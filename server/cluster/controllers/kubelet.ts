@@ -7,6 +7,8 @@ import { kubeletWorking } from '../host.js';
 import type { ClusterState, Node, Pod, PodCondition } from '../types.js';
 import { containerUsage, newContainerStatus, syncContainer } from './containers.js';
 import { logRefusedWrites } from './kubelet-errors.js';
+import { cidrRange, intToIp } from '../ipam.js';
+import { logAssigned, logAssignFailure, podAddressLimit, reconcileCheckpoint, type PodAddressLimit } from '../network/vpc-cni.js';
 import { isTerminating, type TickContext } from './context.js';
 
 const HEARTBEAT_MS = 10_000;
@@ -51,18 +53,17 @@ function heartbeat(state: ClusterState, node: Node): void {
   });
 }
 
-/** Lowest free address of the node's podCIDR (.2 upwards), or undefined if the CNI has none left. */
-function allocatePodIP(node: Node, pods: Pod[]): string | undefined {
-  const used = new Set<string>();
+/**
+ * Lowest free address of the node's podCIDR (.2 upwards), or undefined if the CNI has none
+ * left: the node's pods (and addresses its IPAM leaked) hold `limit` already.
+ */
+function allocatePodIP(node: Node, pods: Pod[], limit: PodAddressLimit): string | undefined {
+  if (limit.inUse >= limit.limit) return undefined;
+  const used = new Set<string>(node.host.vpc?.leaked.map((l) => l.ip));
   for (const p of pods) if (p.status.podIP && !p.spec.hostNetwork) used.add(p.status.podIP);
-  if (node.host.maxPodIPs > 0 && used.size >= node.host.maxPodIPs) return undefined;
-  const [base, bits] = node.spec.podCIDR.split('/');
-  const octets = base!.split('.').map(Number);
-  const start = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
-  const size = 2 ** (32 - Number(bits));
+  const { first, size } = cidrRange(node.spec.podCIDR);
   for (let i = 2; i < size - 1; i++) {
-    const n = start + i;
-    const ip = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+    const ip = intToIp(first + i);
     if (!used.has(ip)) return ip;
   }
   return undefined;
@@ -152,15 +153,18 @@ function syncPod(ctx: TickContext, node: Node, pod: Pod, pods: Pod[], write: Pod
       setCondition(p, state.now, 'PodReadyToStartContainers', 'False');
     }
     if (!p.status.podIP) {
-      const ip = p.spec.hostNetwork ? nodeIP(node) : state.network.cni.healthy ? allocatePodIP(node, pods) : undefined;
+      const limit = p.spec.hostNetwork || !state.network.cni.healthy ? undefined : podAddressLimit(state, node, ctx.podsByNode);
+      const ip = p.spec.hostNetwork ? nodeIP(node) : limit ? allocatePodIP(node, pods, limit) : undefined;
       if (!ip) {
         // The kubelet retries the sandbox on its sync loop (every 10 s), not every second.
         const retry = p.status.startTime === state.now || Math.floor((state.now - ctx.dt) / SANDBOX_RETRY_MS) !== Math.floor(state.now / SANDBOX_RETRY_MS);
         if (retry) recordEvent(state, refOf('Pod', p), 'Warning', 'FailedCreatePodSandBox', sandboxFailure(state, p, state.network.cni.healthy), 'kubelet', node.metadata.name);
+        if (retry && limit) logAssignFailure(state, node, p, limit);
         derivePodStatus(p, state.now);
         return JSON.stringify(p.status) !== before;
       }
       p.status.podIP = ip;
+      if (limit) logAssigned(state, node, p, ip);
       setCondition(p, state.now, 'PodReadyToStartContainers', 'True');
     }
     p.spec.containers.forEach((spec, i) => syncContainer(state, node, p, spec, p.status.containerStatuses[i]!, ctx.dt));
@@ -207,6 +211,7 @@ export function kubeletController(ctx: TickContext): void {
     heartbeat(state, node);
     if (refusal) logRefusedWrites(state, node, refusal, ctx.dt);
     const pods = ctx.podsByNode.get(name) ?? [];
+    reconcileCheckpoint(state, node, pods);
     // While the apiserver refuses writes the kubelet cannot report anything new; it still runs its static pods.
     if (refused) {
       for (const pod of pods) if (pod.static && !isTerminating(pod)) syncPod(ctx, node, pod, pods, writeLocally);
