@@ -8,6 +8,7 @@ import { newTickContext } from './controllers/context.js';
 import { nodeLifecycleController, NODE_MONITOR_GRACE_MS } from './controllers/node-lifecycle.js';
 import { newHost, setUnitActive, syncEtcdDisk } from './host.js';
 import { cloudLBKind, lbHostname } from './network/cloud-lb.js';
+import { CNI_CONF_DIR, CNI_PLUGINS, defaultCniConfig } from './network/cni-config.js';
 import { allocateNodePort, allocateServiceIP, cidrAddress, cidrRange, intToIp } from './ipam.js';
 import { appendLog } from './logs.js';
 import { addControlPlane, controlPlaneLogs } from './controlplane.js';
@@ -133,8 +134,24 @@ function addNode(state: ClusterState, spec: ClusterSpec, n: NodeSpec, index: num
     }),
   };
   if (n.instanceType) node.host.vpc = nodeVpc(state, spec, n, node);
+  addCniHost(state, n, node);
   state.nodes[n.name] = node;
   return node;
+}
+
+/** The CNI's config, plugin binaries and bridge on the host, and what a scenario left there. */
+function addCniHost(state: ClusterState, n: NodeSpec, node: Node): void {
+  const conf = defaultCniConfig(state.network.cni.name);
+  const extra = n.cniHost;
+  node.host.files[`${CNI_CONF_DIR}${conf.file}`] = conf.text;
+  for (const [file, text] of Object.entries(extra?.configs ?? {})) node.host.files[`${CNI_CONF_DIR}${file}`] = text;
+  const bin: Record<string, number> = {};
+  [...CNI_PLUGINS, ...conf.plugins].forEach((name, i) => { bin[name] = 2_400_000 + ((i * 7919) % 1_700_000); });
+  for (const name of extra?.missingPlugins ?? []) delete bin[name];
+  node.host.cniBin = bin;
+  // Dated at the end of the build (applyInitialState): the CNI pods the settle window starts must not reinstall them.
+  if ((extra?.missingPlugins ?? []).length > 0) node.host.cniBinMissingSince = Number.MAX_SAFE_INTEGER;
+  if (extra?.cni0) node.host.links = { cni0: extra.cni0 };
 }
 
 /**
@@ -287,7 +304,9 @@ function applyInitialState(state: ClusterState, spec: ClusterSpec): void {
     for (const c of state.nodes[n.name]!.status.conditions) c.lastHeartbeatTime = stoppedAt - NODE_MONITOR_GRACE_MS;
   }
   for (const n of spec.nodes) {
-    const vpc = state.nodes[n.name]!.host.vpc;
+    const host = state.nodes[n.name]!.host;
+    if (host.cniBinMissingSince !== undefined) host.cniBinMissingSince = -1;
+    const vpc = host.vpc;
     // What ipamd logged in the settle window is not dated like the back-dated pods: start clean.
     if (vpc) vpc.ipamdLog = [];
     if (!vpc || vpc.leaked.length === 0) continue;

@@ -62,6 +62,16 @@ export const NodeSpecSchema = z.strictObject({
   subnet: z.string().optional(),
   /** Addresses ipamd still holds for sandboxes a node OOM killed before their CNI DEL (stale IPAM state). */
   leakedPodIPs: z.number().int().nonnegative().default(0),
+  /**
+   * What the CNI left on the host (network/cni-config.ts): extra files in /etc/cni/net.d (name →
+   * text; the first in lexical order is the one the runtime uses), plugin binaries missing from
+   * /opt/cni/bin, and the address the cni0 bridge still carries.
+   */
+  cniHost: z.strictObject({
+    configs: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/, 'a file name'), z.string()).default({}),
+    missingPlugins: z.array(z.string()).default([]),
+    cni0: z.string().optional(),
+  }).optional(),
   /** When the leak happened (how long ago, e.g. "7h"). */
   leakedAgo: Duration.default('6h'),
   /**

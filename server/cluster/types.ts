@@ -121,6 +121,12 @@ export interface NodeHost {
   resolvConfNameservers: string[];
   /** Secondary IPs the CNI holds on this node (AWS VPC CNI style warm pool); 0 = unlimited. */
   maxPodIPs: number;
+  /** Plugin binaries in /opt/cni/bin (name → bytes); absent = not modelled. */
+  cniBin?: Record<string, number>;
+  /** Since when plugins of the cluster's CNI are missing there (the CNI pod started after that reinstalls them). */
+  cniBinMissingSince?: SimTime;
+  /** Addresses of the host's virtual links by device (cni0 → "10.244.2.1/24"). */
+  links?: Record<string, string>;
   /** The EC2 side of a node on the AWS VPC CNI (network/vpc-cni.ts): its ENI limits, subnet, ipamd's state. */
   vpc?: NodeVpc;
   /** Images already pulled on this node (kubelet skips the pull: "already present on machine"). */

@@ -3,6 +3,7 @@
 // kubeadm's PKI on control-plane nodes, etcd's data dir with its db file and WAL, and on the
 // AWS VPC CNI ipamd's log and checkpoint.
 import { ETCD_WAL_BYTES } from '../../cluster/host.js';
+import { CNI_BIN_DIR } from '../../cluster/network/cni-config.js';
 import { checkpointText, IPAM_CHECKPOINT, IPAMD_LOG } from '../../cluster/network/vpc-cni.js';
 import type { ClusterState, Node } from '../../cluster/types.js';
 import { hash32, syslogDate } from './common.js';
@@ -57,6 +58,7 @@ export function nodeFiles(state: ClusterState, node: Node): Record<string, NodeF
     files[path] = file(content, secret ? '-rw-------' : '-rw-r--r--');
   }
   for (const [path, f] of Object.entries(node.host.dataFiles ?? {})) files[path] = { ...file('', '-rw-r--r--', 'root', 'root', f.size), modified: f.modified };
+  for (const [bin, size] of Object.entries(node.host.cniBin ?? {})) files[`${CNI_BIN_DIR}/${bin}`] = file('', '-rwxr-xr-x', 'root', 'root', size);
   const vpc = node.host.vpc;
   if (vpc && state.network.cni.name === 'aws-node') {
     // ipamd's log and checkpoint (network/vpc-cni.ts); the log is root's, like the real 0600 file.
