@@ -243,9 +243,12 @@ export function kubeletController(ctx: TickContext): void {
     const sync = node.host.kubeletSync;
     if (sync.syncedRevision >= sync.dirtyRevision && state.now < sync.wakeAt) continue;
     let busy = false;
+    const retryStep = Math.floor((state.now - ctx.dt) / SANDBOX_RETRY_MS) !== Math.floor(state.now / SANDBOX_RETRY_MS);
     for (const pod of pods) {
       if (!needsSync(pod)) continue;
       busy = true;
+      // A sandbox that failed is tried again on the sync loop's period, not every step.
+      if (!retryStep && !pod.status.podIP && pod.status.containerStatuses.length > 0 && !isTerminating(pod)) continue;
       syncPod(ctx, node, pod, pods);
     }
     node.host.usage = nodeUsage(pods);

@@ -61,29 +61,43 @@ export function activeCniConfig(node: Node): { path: string; text: string } | un
   return path ? { path, text: node.host.files[path]! } : undefined;
 }
 
+/** Parsed configs by text (a config is read on every sandbox attempt); bounded, texts may come from players. */
+const PARSED = new Map<string, NetConf | string>();
+
+function parseConf(text: string): NetConf | string {
+  let parsed = PARSED.get(text);
+  if (parsed === undefined) {
+    try {
+      parsed = JSON.parse(text) as NetConf;
+      if (typeof parsed !== 'object' || parsed === null) parsed = 'error parsing configuration list: not a JSON object';
+    } catch (e) {
+      parsed = `error parsing configuration list: ${(e as Error).message}`;
+    }
+    if (PARSED.size >= 64) PARSED.clear();
+    PARSED.set(text, parsed);
+  }
+  return parsed;
+}
+
 /** The network a new sandbox on this node gets. */
 export function sandboxNetwork(state: ClusterState, node: Node): SandboxNetwork {
   const conf = activeCniConfig(node);
   const cni = state.network.cni.name === 'aws-node' ? 'aws-cni' : state.network.cni.name;
   if (!conf) return { ok: true, plugin: cni, range: node.spec.podCIDR };
-  let parsed: NetConf;
-  try {
-    parsed = JSON.parse(conf.text) as NetConf;
-  } catch (e) {
-    return { ok: false, plugin: cni, error: `error parsing configuration list: ${(e as Error).message}` };
-  }
-  const plugins = parsed.plugins ?? [parsed];
+  const parsed = parseConf(conf.text);
+  if (typeof parsed === 'string') return { ok: false, plugin: cni, error: parsed };
+  const plugins = Array.isArray(parsed.plugins) ? parsed.plugins.filter((p) => typeof p === 'object' && p !== null) : [parsed];
   const first = plugins[0] ?? {};
-  const plugin = first.type ?? 'unknown';
+  const plugin = typeof first.type === 'string' ? first.type : 'unknown';
   const installed = node.host.cniBin;
   if (installed) {
-    const missing = plugins.map((p) => p.type ?? '').find((t) => t !== '' && !(t in installed));
+    const missing = plugins.map((p) => (typeof p.type === 'string' ? p.type : '')).find((t) => t !== '' && !Object.hasOwn(installed, t));
     if (missing) return { ok: false, plugin, error: `failed to find plugin "${missing}" in path [${CNI_BIN_DIR}]` };
   }
   if (plugin === 'bridge') {
     const ipam = first.ipam;
-    const range = ipam?.ranges?.[0]?.[0]?.subnet ?? ipam?.subnet;
-    return range ? { ok: true, plugin, range } : { ok: false, plugin, error: 'failed to allocate for range 0: no IP addresses available in range set' };
+    const range = (Array.isArray(ipam?.ranges) && Array.isArray(ipam.ranges[0]) ? ipam.ranges[0][0]?.subnet : undefined) ?? ipam?.subnet;
+    return typeof range === 'string' && /^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2\d|30)$/.test(range) ? { ok: true, plugin, range } : { ok: false, plugin, error: 'failed to allocate for range 0: no IP addresses available in range set' };
   }
   if (plugin === 'flannel') {
     // flannel delegates to the bridge plugin with the node's subnet (/run/flannel/subnet.env); cni0 must carry its gateway.

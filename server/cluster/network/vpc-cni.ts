@@ -21,6 +21,7 @@ interface EniLimits { enis: number; ipsPerEni: number; nitro: boolean }
 
 /** ENI limits of common instance types (EC2 "IP addresses per network interface per instance type"). */
 const INSTANCE_TYPES: Record<string, EniLimits> = {
+  't3.small': { enis: 3, ipsPerEni: 4, nitro: true },
   't3.medium': { enis: 3, ipsPerEni: 6, nitro: true },
   't3.large': { enis: 3, ipsPerEni: 12, nitro: true },
   't3.xlarge': { enis: 4, ipsPerEni: 15, nitro: true },
