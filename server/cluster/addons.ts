@@ -5,6 +5,7 @@ import {
 } from './spec.js';
 import type { z } from 'zod';
 import { parseDuration } from './quantity.js';
+import { AWS_NODE_ENV } from './network/vpc-cni.js';
 
 export function defaultCorefile(clusterDomain: string): string {
   return `.:53 {
@@ -120,7 +121,7 @@ export function systemAddons(spec: ClusterSpec): Addons {
     out.daemonsets.push(DaemonSetSpecSchema.parse({
       namespace: 'kube-system', name: cni.ds, age, labels: { 'k8s-app': cni.ds }, hostNetwork: true,
       priorityClassName: 'system-node-critical', serviceAccountName: cni.ds, tolerations: systemCritical,
-      containers: [{ name: cni.ds, image: cni.image, requests: { cpu: '25m' }, behavior: { role: 'cni', memoryUse: '42Mi', cpuUse: '3m', startupLogs: cni.logs } }],
+      containers: [{ name: cni.ds, image: cni.image, requests: { cpu: '25m' }, env: { ...(spec.network.cni.name === 'aws-node' ? AWS_NODE_ENV : {}), ...spec.network.cni.env }, behavior: { role: 'cni', memoryUse: '42Mi', cpuUse: '3m', startupLogs: cni.logs } }],
     }));
   }
   return out;

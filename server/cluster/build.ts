@@ -8,17 +8,19 @@ import { newTickContext } from './controllers/context.js';
 import { nodeLifecycleController, NODE_MONITOR_GRACE_MS } from './controllers/node-lifecycle.js';
 import { newHost, setUnitActive, syncEtcdDisk } from './host.js';
 import { cloudLBKind, lbHostname } from './network/cloud-lb.js';
-import { allocateNodePort, allocateServiceIP, cidrAddress } from './ipam.js';
+import { CNI_CONF_DIR, CNI_PLUGINS, defaultCniConfig } from './network/cni-config.js';
+import { allocateNodePort, allocateServiceIP, cidrAddress, cidrRange, intToIp } from './ipam.js';
+import { appendLog } from './logs.js';
 import { addControlPlane, controlPlaneLogs } from './controlplane.js';
 import { addDefaultObjects } from './defaults.js';
 import { checkQuota } from './etcd.js';
 import { newMeta, podFromTemplate, templateFrom } from './objects.js';
 import { parseBytes, parseCpu, parseDuration } from './quantity.js';
-import { randomHex, seedRng } from './rng.js';
+import { randomHex, randomSuffix, seedRng } from './rng.js';
 import { ClusterSpecSchema, type ClusterSpec, type ClusterSpecInput, type NodeSpec } from './spec.js';
 import { settle } from './tick.js';
 import { imagePrograms } from './images.js';
-import type { ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod, Service } from './types.js';
+import type { ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, NodeVpc, Pod, Service } from './types.js';
 
 /** Simulated time the controllers get to bring the cluster up before it is back-dated. */
 const SETTLE_MS = 90_000;
@@ -62,6 +64,7 @@ function emptyState(spec: ClusterSpec, seed: number): ClusterState {
         return { ip: t.ip, service: { namespace, name }, via: t.via, requestsPerMinute: t.requestsPerMinute, paths: t.paths, userAgent: t.userAgent };
       }),
       conntrack: [], externalDNS: { ...spec.network.externalDNS }, nextServiceIP: 0, nextNodePort: 0,
+      ...(spec.network.subnets.length > 0 ? { subnets: Object.fromEntries(spec.network.subnets.map((s) => [s.id, { cidr: s.cidr, used: s.used }])) } : {}),
     },
   };
 }
@@ -91,6 +94,7 @@ function addNode(state: ClusterState, spec: ClusterSpec, n: NodeSpec, index: num
     'beta.kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux',
   };
   if (n.role === 'control-plane') Object.assign(labels, { 'node-role.kubernetes.io/control-plane': '', 'node.kubernetes.io/exclude-from-external-load-balancers': '' });
+  if (n.instanceType) Object.assign(labels, { 'beta.kubernetes.io/instance-type': n.instanceType, 'node.kubernetes.io/instance-type': n.instanceType });
   Object.assign(labels, n.labels);
   const meta = newMeta(state, n.name, undefined, labels, created);
   meta.annotations = {
@@ -129,8 +133,40 @@ function addNode(state: ClusterState, spec: ClusterSpec, n: NodeSpec, index: num
       resolvConf: n.resolvConf, clusterDNS: spec.network.dnsServiceIP, clusterDomain: spec.network.clusterDomain,
     }),
   };
+  if (n.instanceType) node.host.vpc = nodeVpc(state, spec, n, node);
+  addCniHost(state, n, node);
   state.nodes[n.name] = node;
   return node;
+}
+
+/** The CNI's config, plugin binaries and bridge on the host, and what a scenario left there. */
+function addCniHost(state: ClusterState, n: NodeSpec, node: Node): void {
+  const conf = defaultCniConfig(state.network.cni.name);
+  const extra = n.cniHost;
+  node.host.files[`${CNI_CONF_DIR}${conf.file}`] = conf.text;
+  for (const [file, text] of Object.entries(extra?.configs ?? {})) node.host.files[`${CNI_CONF_DIR}${file}`] = text;
+  const bin: Record<string, number> = {};
+  [...CNI_PLUGINS, ...conf.plugins].forEach((name, i) => { bin[name] = 2_400_000 + ((i * 7919) % 1_700_000); });
+  for (const name of extra?.missingPlugins ?? []) delete bin[name];
+  node.host.cniBin = bin;
+  // Dated at the end of the build (applyInitialState): the CNI pods the settle window starts must not reinstall them.
+  if ((extra?.missingPlugins ?? []).length > 0) node.host.cniBinMissingSince = Number.MAX_SAFE_INTEGER;
+  if (extra?.cni0) node.host.links = { cni0: extra.cni0 };
+}
+
+/**
+ * A node's VPC side. Leaked addresses are the lowest of its range (pods settle on the others);
+ * they count as leaked only from the end of the build on (applyInitialState dates them), so
+ * the aws-node pods the settle window starts do not reconcile them away.
+ */
+function nodeVpc(state: ClusterState, spec: ClusterSpec, n: NodeSpec, node: Node): NodeVpc {
+  const app = spec.deployments.find((d) => d.namespace !== 'kube-system');
+  const { first } = cidrRange(node.spec.podCIDR);
+  const leaked = Array.from({ length: n.leakedPodIPs }, (_, i) => ({
+    ip: intToIp(first + 2 + i), namespace: app?.namespace ?? 'default',
+    pod: `${app?.name ?? 'app'}-${randomHex(state.rng, 10).replace(/[0-3]/g, 'b')}-${randomSuffix(state.rng, 5)}`, containerID: randomHex(state.rng, 64),
+  }));
+  return { instanceType: n.instanceType!, subnet: n.subnet ?? '', leaked, leakedAt: Number.MAX_SAFE_INTEGER, ipamdLog: [] };
 }
 
 function addService(state: ClusterState, s: ClusterSpec['services'][number]): void {
@@ -266,6 +302,20 @@ function applyInitialState(state: ClusterState, spec: ClusterSpec): void {
     if (!n.containerdRunning) setUnitActive(state, n.name, 'containerd', false);
     state.now = now;
     for (const c of state.nodes[n.name]!.status.conditions) c.lastHeartbeatTime = stoppedAt - NODE_MONITOR_GRACE_MS;
+  }
+  for (const n of spec.nodes) {
+    const host = state.nodes[n.name]!.host;
+    if (host.cniBinMissingSince !== undefined) host.cniBinMissingSince = -1;
+    const vpc = host.vpc;
+    // What ipamd logged in the settle window is not dated like the back-dated pods: start clean.
+    if (vpc) vpc.ipamdLog = [];
+    if (!vpc || vpc.leaked.length === 0) continue;
+    vpc.leakedAt = ago(n.leakedAgo);
+    // The node ran out of memory; the sandboxes it killed never got their CNI DEL.
+    appendLog(state.nodes[n.name]!.host.syslog, { at: vpc.leakedAt, text: `kernel: [${Math.round((vpc.leakedAt - ago(n.age)) / 1000)}.412337] Out of memory: Killed process 1187 (containerd) total-vm:2813340kB, anon-rss:1633908kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:3720kB oom_score_adj:-999` });
+    appendLog(state.nodes[n.name]!.host.syslog, { at: vpc.leakedAt + 1200, text: 'systemd[1]: containerd.service: Main process exited, code=killed, status=9/KILL' });
+    appendLog(state.nodes[n.name]!.host.syslog, { at: vpc.leakedAt + 6400, text: 'systemd[1]: Started containerd.service - containerd container runtime.' });
+    state.nodes[n.name]!.host.syslog.sort((a, b) => a.at - b.at);
   }
   nodeLifecycleController(newTickContext(state, 0));
   state.controlPlane.apiserver.running = spec.controlPlane.apiserver;

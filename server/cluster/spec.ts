@@ -51,8 +51,29 @@ export const NodeSpecSchema = z.strictObject({
   unschedulable: z.boolean().default(false),
   podCIDR: z.string().optional(), // default 10.244.<index>.0/24
   disk: z.strictObject({ size: Quantity.default('80Gi'), used: Quantity.default('18Gi') }).prefault({}),
-  /** Pod IPs the CNI can hand out on this node (AWS VPC CNI ENI limit); 0 = unlimited. */
+  /** Pod IPs the CNI can hand out on this node (AWS VPC CNI ENI limit); 0 = unlimited. Ignored when instanceType is known. */
   maxPodIPs: z.number().int().nonnegative().default(0),
+  /**
+   * EC2 instance type (node.kubernetes.io/instance-type). On the AWS VPC CNI its ENI × IP
+   * limits and the node's subnet bound the pod addresses (network/vpc-cni.ts).
+   */
+  instanceType: z.string().optional(),
+  /** The VPC subnet (network.subnets id) the node's ENIs take addresses from. */
+  subnet: z.string().optional(),
+  /** Addresses ipamd still holds for sandboxes a node OOM killed before their CNI DEL (stale IPAM state). */
+  leakedPodIPs: z.number().int().nonnegative().default(0),
+  /**
+   * What the CNI left on the host (network/cni-config.ts): extra files in /etc/cni/net.d (name →
+   * text; the first in lexical order is the one the runtime uses), plugin binaries missing from
+   * /opt/cni/bin, and the address the cni0 bridge still carries.
+   */
+  cniHost: z.strictObject({
+    configs: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/, 'a file name'), z.string()).default({}),
+    missingPlugins: z.array(z.string()).default([]),
+    cni0: z.string().optional(),
+  }).optional(),
+  /** When the leak happened (how long ago, e.g. "7h"). */
+  leakedAgo: Duration.default('6h'),
   /**
    * The kubelet's resolvConf: the file whose nameservers pods with dnsPolicy: Default
    * (CoreDNS) get. kubeadm uses systemd-resolved's upstream file; `/etc/resolv.conf` on
@@ -224,8 +245,12 @@ export const NetworkSpecSchema = z.strictObject({
       name: z.enum(['aws-node', 'calico', 'flannel', 'cilium']).default('aws-node'),
       version: z.string().optional(),
       healthy: z.boolean().default(true),
+      /** Environment of the CNI DaemonSet's container on top of its defaults (aws-node: WARM_IP_TARGET, ENABLE_PREFIX_DELEGATION…). */
+      env: z.record(z.string(), z.string()).default({}),
     })
     .prefault({}),
+  /** VPC subnets (AWS VPC CNI): `used` counts addresses taken outside the cluster (other instances, load balancers, endpoints). */
+  subnets: z.array(z.strictObject({ id: z.string().min(1), cidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'a CIDR like 10.0.3.0/24'), used: z.number().int().nonnegative().default(0) })).default([]),
   serviceCIDR: z.string().default('10.96.0.0/12'),
   clusterCIDR: z.string().default('10.244.0.0/16'),
   dnsServiceIP: IPv4.default('10.96.0.10'),

@@ -145,6 +145,14 @@ export interface NodeHost {
   resolvConfNameservers: string[];
   /** Secondary IPs the CNI holds on this node (AWS VPC CNI style warm pool); 0 = unlimited. */
   maxPodIPs: number;
+  /** Plugin binaries in /opt/cni/bin (name → bytes); absent = not modelled. */
+  cniBin?: Record<string, number>;
+  /** Since when plugins of the cluster's CNI are missing there (the CNI pod started after that reinstalls them). */
+  cniBinMissingSince?: SimTime;
+  /** Addresses of the host's virtual links by device (cni0 → "10.244.2.1/24"). */
+  links?: Record<string, string>;
+  /** The EC2 side of a node on the AWS VPC CNI (network/vpc-cni.ts): its ENI limits, subnet, ipamd's state. */
+  vpc?: NodeVpc;
   /** Images already pulled on this node (kubelet skips the pull: "already present on machine"). */
   images: string[];
   /**
@@ -152,6 +160,22 @@ export interface NodeHost {
    * bound here, the revision the kubelet last synced at, and when it must look again.
    */
   kubeletSync: { dirtyRevision: number; syncedRevision: number; wakeAt: SimTime };
+}
+
+export interface NodeVpc {
+  /** EC2 instance type: how many ENIs and addresses per ENI it takes. */
+  instanceType: string;
+  /** The subnet its ENIs draw addresses from (NetworkState.subnets). */
+  subnet: string;
+  /**
+   * Addresses ipamd's checkpoint holds for sandboxes that no longer exist (a node OOM killed
+   * them before the CNI DEL ran), with the pod each was for. ipamd reconciles its checkpoint
+   * with the runtime when it starts, so an aws-node pod started after `leakedAt` drops them.
+   */
+  leaked: { ip: string; pod: string; namespace: string; containerID: string }[];
+  leakedAt: SimTime;
+  /** /var/log/aws-routed-eni/ipamd.log (zap JSON lines), bounded. */
+  ipamdLog: LogLine[];
 }
 
 export interface Filesystem {
@@ -509,6 +533,8 @@ export interface NetworkState {
   cni: { name: string; version: string; healthy: boolean };
   traffic: TrafficClient[];
   conntrack: ConntrackEntry[];
+  /** VPC subnets nodes on the AWS VPC CNI draw pod addresses from, by id; `used`: addresses held outside the cluster. */
+  subnets?: Record<string, { cidr: string; used: number }>;
   /** External names the simulated internet answers (name -> IP). */
   externalDNS: Record<string, string>;
   /** Next free addresses, so allocation is deterministic. */

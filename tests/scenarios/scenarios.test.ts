@@ -22,6 +22,8 @@ const WRONG_RUNS: Record<string, { steps: (s: Scenario) => string[]; rootCause: 
   'pending-pods': { rootCause: 'image-pull', steps: (s) => [`kubectl get pods -n ${s.faults.find((f) => f.id === 'scale-up')!.actions[0]!.deployment!.namespace}`, 'kubectl delete pods --all'] },
   'snat-client-ip': { rootCause: 'lb-no-proxy-protocol', steps: () => ['kubectl get pods -A', 'kubectl rollout restart deployment -A'] },
   'node-notready': { rootCause: 'cni-broken', steps: () => ['kubectl get pods -A', 'kubectl rollout restart deployment -A', 'kubectl get nodes'] },
+  'vpc-cni-ip': { rootCause: 'aws-node-crashing', steps: (s) => ['kubectl get pods -A', `kubectl delete pods --all -n ${s.cluster.deployments[0]!.namespace}`] },
+  'node-cni-reboot': { rootCause: 'kube-proxy-down', steps: (s) => ['kubectl get pods -A', `kubectl rollout restart deployment -n ${s.cluster.deployments[0]!.namespace}`] },
 };
 
 describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {

@@ -1,6 +1,8 @@
 // DaemonSet controller: one pod per eligible node (node selector/affinity matches and
-// every NoSchedule/NoExecute taint is tolerated), bound directly to that node.
-import { createObject, keyOf, mutateObject, writeSerial } from '../api.js';
+// every NoSchedule/NoExecute taint is tolerated), bound directly to that node. A template
+// change rolls out like the default RollingUpdate (maxUnavailable 1): one outdated pod is
+// deleted at a time, once every other pod of the set is ready; its node then gets a new one.
+import { createObject, deleteObject, keyOf, mutateObject, writeSerial } from '../api.js';
 import { recordEvent, refOf } from '../events.js';
 import { DAEMONSET_TOLERATIONS, ownerRef, podFromTemplate } from '../objects.js';
 import { randomSuffix } from '../rng.js';
@@ -44,12 +46,25 @@ function syncDaemonSet(ctx: TickContext, ds: DaemonSet): void {
     byNode.set(name, pod);
     recordEvent(state, refOf('DaemonSet', ds), 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, 'daemonset-controller');
   }
+  rollOne(ctx, ds, [...byNode.values()]);
   const s = ds.status;
   const current = byNode.size;
   if (s.desiredNumberScheduled !== desired || s.currentNumberScheduled !== current || s.numberReady !== ready || s.numberAvailable !== ready || s.updatedNumberScheduled !== current) {
     mutateObject(state, 'DaemonSet', keyOf(ds), (d) => {
       d.status = { desiredNumberScheduled: desired, currentNumberScheduled: current, numberReady: ready, updatedNumberScheduled: current, numberAvailable: ready, numberMisscheduled: Math.max(0, current - desired) };
     });
+  }
+}
+
+/** A pod made from an older template (the set's containers changed since: image, env, command…). */
+const outdated = (ds: DaemonSet, pod: Pod): boolean => JSON.stringify(pod.spec.containers) !== JSON.stringify(ds.spec.template.spec.containers);
+
+function rollOne(ctx: TickContext, ds: DaemonSet, pods: Pod[]): void {
+  const old = pods.find((p) => outdated(ds, p));
+  if (!old || pods.some((p) => p !== old && !isPodReady(p))) return;
+  if ((ctx.podsByOwner.get(ds.metadata.uid) ?? []).some(isTerminating)) return;
+  if (deleteObject(ctx.state, 'Pod', keyOf(old)).ok) {
+    recordEvent(ctx.state, refOf('DaemonSet', ds), 'Normal', 'SuccessfulDelete', `Deleted pod: ${old.metadata.name}`, 'daemonset-controller');
   }
 }
 

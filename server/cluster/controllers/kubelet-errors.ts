@@ -10,7 +10,7 @@ import type { ApiError, ClusterState, Node } from '../types.js';
 const LEASE_RENEW_MS = 10_000;
 
 /** The pid of the running unit, as its latest journal line shows it (`kubelet[1399]: …`). */
-function unitPid(node: Node, unit: string): number {
+export function unitPid(node: Node, unit: string): number {
   const journalLines = node.host.units[unit]?.journal ?? [];
   for (let i = journalLines.length - 1; i >= 0; i--) {
     const m = new RegExp(`^${unit}\\[(\\d+)\\]:`).exec(journalLines[i]!.text);

@@ -4,11 +4,14 @@
 // nothing; a kubelet whose container runtime is down reports the node NotReady and syncs no pod.
 import { commitWrite, deleteObject, keyOf, LEASE_SIZE, mutateObject, noteLocalChange, writeRefused } from '../api.js';
 import { recordEvent, refOf } from '../events.js';
-import { kubeletSay } from '../host.js';
+import { journal, kubeletSay, kubeletWorking } from '../host.js';
 import type { ClusterState, Node, Pod, PodCondition } from '../types.js';
 import { containerUsage, newContainerStatus, syncContainer } from './containers.js';
 import { evictionManager } from './eviction.js';
-import { logRefusedWrites } from './kubelet-errors.js';
+import { logRefusedWrites, unitPid } from './kubelet-errors.js';
+import { cidrRange, intToIp } from '../ipam.js';
+import { installCniPlugins, sandboxNetwork, type SandboxNetwork } from '../network/cni-config.js';
+import { logAssigned, logAssignFailure, podAddressLimit, reconcileCheckpoint, type PodAddressLimit } from '../network/vpc-cni.js';
 import { isActivePod, isTerminating, type TickContext } from './context.js';
 
 const HEARTBEAT_MS = 10_000;
@@ -91,29 +94,42 @@ function runtimeDown(state: ClusterState, node: Node): void {
   });
 }
 
-/** Lowest free address of the node's podCIDR (.2 upwards), or undefined if the CNI has none left. */
-function allocatePodIP(node: Node, pods: Pod[]): string | undefined {
-  const used = new Set<string>();
+/**
+ * Lowest free address of the node's podCIDR (.2 upwards), or undefined if the CNI has none
+ * left: the node's pods (and addresses its IPAM leaked) hold `limit` already.
+ */
+function allocatePodIP(node: Node, pods: Pod[], limit: PodAddressLimit, range: string): string | undefined {
+  if (limit.inUse >= limit.limit) return undefined;
+  const used = new Set<string>(node.host.vpc?.leaked.map((l) => l.ip));
   for (const p of pods) if (p.status.podIP && !p.spec.hostNetwork) used.add(p.status.podIP);
-  if (node.host.maxPodIPs > 0 && used.size >= node.host.maxPodIPs) return undefined;
-  const [base, bits] = node.spec.podCIDR.split('/');
-  const octets = base!.split('.').map(Number);
-  const start = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
-  const size = 2 ** (32 - Number(bits));
+  const { first, size } = cidrRange(range);
   for (let i = 2; i < size - 1; i++) {
-    const n = start + i;
-    const ip = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+    const ip = intToIp(first + i);
     if (!used.has(ip)) return ip;
   }
   return undefined;
 }
 
 /** The CNI ADD failure; the sandbox id is stable per pod so repeated failures aggregate into one event. */
-function sandboxFailure(state: ClusterState, pod: Pod, ipExhausted: boolean): string {
-  const cni = state.network.cni.name === 'aws-node' ? 'aws-cni' : state.network.cni.name;
+function sandboxFailure(state: ClusterState, pod: Pod, net: SandboxNetwork): string {
   const id = pod.metadata.uid.replace(/-/g, '').repeat(2);
-  const cause = ipExhausted ? 'add cmd: failed to assign an IP address to container' : `error getting ClusterInformation: connection is unauthorized: Unauthorized`;
-  return `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "${id}": plugin type="${cni}" name="${cni}" failed (add): ${cause}`;
+  const setup = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "${id}": `;
+  // A plugin the runtime cannot find fails before any plugin runs.
+  if (!net.ok && net.error.startsWith('failed to find plugin')) return `${setup}${net.error}`;
+  const name = net.plugin === 'flannel' ? 'cbr0' : net.plugin;
+  const cause = !net.ok ? net.error : !state.network.cni.healthy ? 'error getting ClusterInformation: connection is unauthorized: Unauthorized' : 'add cmd: failed to assign an IP address to container';
+  return `${setup}plugin type="${net.plugin}" name="${name}" failed (add): ${cause}`;
+}
+
+/** containerd's own line for the failed RunPodSandbox (`journalctl -u containerd`). */
+function logSandboxFailure(state: ClusterState, node: Node, pod: Pod, message: string): void {
+  const pid = unitPid(node, 'containerd');
+  const at = new Date(state.epoch + state.now).toISOString().replace('Z', '') + '512304Z';
+  const error = message.replace(/^Failed to create pod sandbox: rpc error: code = Unknown desc = /, '').replace(/"/g, '\\"');
+  journal(state, node.metadata.name, 'containerd', {
+    at: state.now,
+    text: `containerd[${pid}]: time="${at}" level=error msg="RunPodSandbox for &PodSandboxMetadata{Name:${pod.metadata.name},Uid:${pod.metadata.uid},Namespace:${pod.metadata.namespace},Attempt:0,} failed, error" error="${error}"`,
+  });
 }
 
 function setCondition(pod: Pod, now: number, type: PodCondition['type'], status: PodCondition['status'], reason?: string, message?: string): void {
@@ -192,15 +208,25 @@ function syncPod(ctx: TickContext, node: Node, pod: Pod, pods: Pod[], write: Pod
       setCondition(p, state.now, 'PodReadyToStartContainers', 'False');
     }
     if (!p.status.podIP) {
-      const ip = p.spec.hostNetwork ? nodeIP(node) : state.network.cni.healthy ? allocatePodIP(node, pods) : undefined;
+      const net = sandboxNetwork(state, node);
+      const limit = p.spec.hostNetwork || !state.network.cni.healthy || !net.ok ? undefined : podAddressLimit(state, node, ctx.podsByNode);
+      const ip = p.spec.hostNetwork ? nodeIP(node) : limit && net.ok ? allocatePodIP(node, pods, limit, net.range) : undefined;
       if (!ip) {
         // The kubelet retries the sandbox on its sync loop (every 10 s), not every second.
         const retry = p.status.startTime === state.now || Math.floor((state.now - ctx.dt) / SANDBOX_RETRY_MS) !== Math.floor(state.now / SANDBOX_RETRY_MS);
-        if (retry) recordEvent(state, refOf('Pod', p), 'Warning', 'FailedCreatePodSandBox', sandboxFailure(state, p, state.network.cni.healthy), 'kubelet', node.metadata.name);
+        if (retry) {
+          const message = sandboxFailure(state, p, net);
+          recordEvent(state, refOf('Pod', p), 'Warning', 'FailedCreatePodSandBox', message, 'kubelet', node.metadata.name);
+          logSandboxFailure(state, node, p, message);
+        }
+        if (retry && limit) logAssignFailure(state, node, p, limit);
         derivePodStatus(p, state.now);
         return JSON.stringify(p.status) !== before;
       }
       p.status.podIP = ip;
+      if (limit) logAssigned(state, node, p, ip);
+      // The bridge plugin creates its bridge with the gateway address on first use.
+      if (net.ok && net.bridge && !p.spec.hostNetwork) node.host.links = { ...node.host.links, [net.bridge.name]: net.bridge.address };
       setCondition(p, state.now, 'PodReadyToStartContainers', 'True');
     }
     p.spec.containers.forEach((spec, i) => syncContainer(state, node, p, spec, p.status.containerStatuses[i]!, ctx.dt));
@@ -253,6 +279,8 @@ export function kubeletController(ctx: TickContext): void {
     heartbeat(state, node);
     if (refusal) logRefusedWrites(state, node, refusal, ctx.dt);
     const pods = ctx.podsByNode.get(name) ?? [];
+    reconcileCheckpoint(state, node, pods);
+    installCniPlugins(state, node, pods);
     // While the apiserver refuses writes the kubelet cannot report anything new; it still runs its static pods.
     if (refused) {
       for (const pod of pods) if (pod.static && !isTerminating(pod)) syncPod(ctx, node, pod, pods, writeLocally);
@@ -262,9 +290,12 @@ export function kubeletController(ctx: TickContext): void {
     const sync = node.host.kubeletSync;
     if (sync.syncedRevision >= sync.dirtyRevision && state.now < sync.wakeAt) continue;
     let busy = false;
+    const retryStep = Math.floor((state.now - ctx.dt) / SANDBOX_RETRY_MS) !== Math.floor(state.now / SANDBOX_RETRY_MS);
     for (const pod of pods) {
       if (!needsSync(pod)) continue;
       busy = true;
+      // A sandbox that failed is tried again on the sync loop's period, not every step.
+      if (!retryStep && !pod.status.podIP && pod.status.containerStatuses.length > 0 && !isTerminating(pod)) continue;
       syncPod(ctx, node, pod, pods);
     }
     node.host.usage = nodeUsage(pods);

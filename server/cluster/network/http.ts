@@ -3,6 +3,7 @@
 // with the source address it saw (which is how SNAT shows up in `kubectl logs`).
 import { appendLog, wallClock } from '../logs.js';
 import type { ClusterState, Pod } from '../types.js';
+import { podRoutable } from './cni-config.js';
 import { resolveName } from './dns.js';
 import { deliver, hit } from './path.js';
 import { trackConnection } from './conntrack.js';
@@ -153,6 +154,8 @@ export function httpRequest(state: ClusterState, fromPod: Pod, url: string, opts
   if (!u) return { ok: false, code: 3, message: 'URL using bad/illegal format or missing URL' };
   const method = opts.method ?? 'GET';
   const userAgent = opts.userAgent ?? 'curl/8.5.0';
+  // A pod whose address no node routes: its packets leave, nothing comes back (DNS included).
+  if (!podRoutable(state, fromPod)) return /^\d+\.\d+\.\d+\.\d+$/.test(u.host) ? timeoutResult(u.host, u.port, opts) : { ok: false, code: 6, message: `Could not resolve host: ${u.host}` };
   let ip = u.host;
   if (!/^\d+\.\d+\.\d+\.\d+$/.test(u.host)) {
     const r = resolveName(state, fromPod, u.host, 'A');
@@ -176,6 +179,7 @@ export function httpRequest(state: ClusterState, fromPod: Pod, url: string, opts
     return at(serve(state, { pod: d.pod, port: d.endpoint.port, path: u.path, method, source: d.seenSource, userAgent }));
   }
   const target = podByIP(state, ip);
+  if (target && !podRoutable(state, target)) return timeoutResult(u.host, u.port, opts);
   if (target) return at(serve(state, { pod: target, port: u.port, path: u.path, method, source: src, userAgent }));
   const host = nodeByIP(state, ip);
   if (host) {

@@ -3,6 +3,7 @@
 // hit on the way (their counters are what `iptables -t nat -L -v` shows).
 import { nodeIP } from '../controllers/kubelet.js';
 import { nextUint32 } from '../rng.js';
+import { podRoutable } from './cni-config.js';
 import type { ClusterState, Node, Pod, Service, ServicePort } from '../types.js';
 import {
   endpointChain, inCIDR, podAnswers, podByIP, proxyProgrammed, readyEndpoints, serviceChains, type EndpointTarget,
@@ -87,8 +88,8 @@ export function deliver(state: ClusterState, p: PacketIn): Delivery {
     h('KUBE-POSTROUTING>MASQUERADE');
   } else h('KUBE-POSTROUTING>RETURN');
   const pod = podByIP(state, ep.ip);
-  // A stale endpoint (pod gone or not running) swallows the packets.
-  if (!pod || !podAnswers(pod)) return { ok: false, error: 'timeout' };
+  // A stale endpoint (pod gone or not running), or an address no route leads to, swallows the packets.
+  if (!pod || !podAnswers(pod) || !podRoutable(state, pod)) return { ok: false, error: 'timeout' };
   const node = state.nodes[p.node];
   return { ok: true, endpoint: ep, pod, seenSource: masq && node ? nodeIP(node) : p.src, node: p.node };
 }

@@ -8,6 +8,7 @@
 import { nodeIP } from '../controllers/kubelet.js';
 import { nextFloat, nextUint32, pick } from '../rng.js';
 import type { ClusterState, Node, Service, TrafficClient } from '../types.js';
+import { podRoutable } from './cni-config.js';
 import { addsForwardedFor, cloudLBKind, lbPrivateIPs, preservesClientIP } from './cloud-lb.js';
 import { expireConntrack, trackConnection } from './conntrack.js';
 import { serve } from './http.js';
@@ -73,14 +74,18 @@ function sendOne(state: ClusterState, client: TrafficClient): boolean {
 
 /**
  * A request from inside the cluster to the Service by its name: answered while the name
- * resolves through CoreDNS (dns.ts) and the Service has a ready endpoint, so a CoreDNS
- * outage costs in-cluster traffic as it does in a real cluster. Counted only (no log line,
- * no random draw), so adding such a client changes nothing else a player sees.
+ * resolves through CoreDNS (dns.ts) and the `seq`-th request's endpoint (the endpoints in turn,
+ * no random draw) is a pod that runs at an address the network routes. So a CoreDNS outage or
+ * a broken endpoint costs in-cluster traffic as in a real cluster. Counted only (no log line),
+ * so adding such a client changes nothing else a player sees.
  */
-function answeredInside(state: ClusterState, client: TrafficClient): boolean {
+function answeredInside(state: ClusterState, client: TrafficClient, seq: number): boolean {
   const svc = state.services[`${client.service.namespace}/${client.service.name}`];
   const port = svc?.spec.ports[0];
-  return !!svc && !!port && readyEndpoints(state, svc, port).length > 0 && serviceNameResolves(state, svc);
+  const eps = svc && port ? readyEndpoints(state, svc, port) : [];
+  if (eps.length === 0 || !serviceNameResolves(state, svc!)) return false;
+  const pod = podByIP(state, eps[seq % eps.length]!.ip);
+  return !pod || (podAnswers(pod) && podRoutable(state, pod));
 }
 
 /** Buckets of service health: 10 s each, the last hour kept. */
@@ -118,7 +123,8 @@ export function tickTraffic(state: ClusterState, ms: number): void {
       if (nextFloat(state.rng) < expected - n) n++;
     }
     let served = 0;
-    for (let i = 0; i < n; i++) if (client.via === 'cluster' ? answeredInside(state, client) : sendOne(state, client)) served++;
+    const first = client.via === 'cluster' ? Math.floor((state.now - ms) / (60_000 / Math.max(client.requestsPerMinute, 1e-9))) : 0;
+    for (let i = 0; i < n; i++) if (client.via === 'cluster' ? answeredInside(state, client, first + i) : sendOne(state, client)) served++;
     if (n > 0) record(state, client, served, n - served);
   }
 }

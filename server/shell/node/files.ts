@@ -2,6 +2,7 @@
 // They read the node's filesystem (fs.ts); `rm` of etcd's data dir is the one destructive act the model knows.
 import { etcdDeleteDataDir } from '../../cluster/etcd.js';
 import { removeDataFile } from '../../cluster/host.js';
+import { CNI_CONF_DIR } from '../../cluster/network/cni-config.js';
 import { wallClock } from '../../cluster/logs.js';
 import { tagLines } from '../reveals.js';
 import type { ClusterState } from '../../cluster/types.js';
@@ -201,6 +202,12 @@ export const rm: ShellCommand = (ctx, argv) => {
     const etcdData = n.state.etcd.nodeName === n.name && isPrivateDir(n.state, abs);
     if (etcdData && n.root) {
       etcdDeleteDataDir(n.state);
+      continue;
+    }
+    // CNI network configs may go too (a leftover that sorts first is a classic): the runtime reads the directory again.
+    if (abs.startsWith(CNI_CONF_DIR) && abs in n.node.host.files) {
+      if (!n.root) stderr += `rm: cannot remove '${target}': Permission denied\n`;
+      else delete n.node.host.files[abs];
       continue;
     }
     // Data files (backups, dumps) are the only other files the model lets go.

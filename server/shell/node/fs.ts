@@ -1,8 +1,11 @@
 // The small read-only filesystem a node shows: the files the cluster model keeps on the host
 // (node.host.files), plus what follows from the model: /var/log/syslog from the host's syslog,
-// kubeadm's PKI on control-plane nodes, and etcd's data dir with its db file and WAL.
+// kubeadm's PKI on control-plane nodes, etcd's data dir with its db file and WAL, and on the
+// AWS VPC CNI ipamd's log and checkpoint.
 import { ETCD_WAL_BYTES } from '../../cluster/host.js';
 import { procSwaps } from '../../cluster/unit-start.js';
+import { CNI_BIN_DIR } from '../../cluster/network/cni-config.js';
+import { checkpointText, IPAM_CHECKPOINT, IPAMD_LOG } from '../../cluster/network/vpc-cni.js';
 import type { ClusterState, Node } from '../../cluster/types.js';
 import { hash32, syslogDate } from './common.js';
 
@@ -57,6 +60,14 @@ export function nodeFiles(state: ClusterState, node: Node): Record<string, NodeF
   }
   for (const [path, f] of Object.entries(node.host.dataFiles ?? {})) files[path] = { ...file('', '-rw-r--r--', 'root', 'root', f.size), modified: f.modified };
   files['/proc/swaps'] = file(procSwaps(node.host.swaps ?? []), '-r--r--r--', 'root', 'root', 0);
+  for (const [bin, size] of Object.entries(node.host.cniBin ?? {})) files[`${CNI_BIN_DIR}/${bin}`] = file('', '-rwxr-xr-x', 'root', 'root', size);
+  const vpc = node.host.vpc;
+  if (vpc && state.network.cni.name === 'aws-node') {
+    // ipamd's log and checkpoint (network/vpc-cni.ts); the log is root's, like the real 0600 file.
+    files[IPAMD_LOG] = file(vpc.ipamdLog.map((l) => `${l.text}\n`).join(''), '-rw-------');
+    const pods = Object.values(state.pods).filter((p) => p.spec.nodeName === name);
+    files[IPAM_CHECKPOINT] = file(checkpointText(node, pods), '-rw-------');
+  }
   files['/var/log/syslog'] = file(node.host.syslog.map((l) => `${syslogDate(state, l.at)} ${name} ${l.text}\n`).join(''), '-rw-r-----', 'syslog', 'adm');
   if (isControlPlaneHost(node)) {
     for (const n of ETCD_PKI) {

@@ -1,5 +1,5 @@
-// `kubectl set image|resources (TYPE NAME | TYPE/NAME) …`: change the pod template of a
-// workload (or a pod's image); the deployment controller rolls the change out.
+// `kubectl set image|resources|env (TYPE NAME | TYPE/NAME) …`: change the pod template of a
+// workload (or a pod's image); the deployment and daemonset controllers roll the change out.
 import { mutateObject } from '../../../cluster/api.js';
 import { parseBytes, parseCpu } from '../../../cluster/quantity.js';
 import type { ContainerSpec, PodSpec, PodTemplate, ResourceList } from '../../../cluster/types.js';
@@ -84,22 +84,65 @@ function change(ctx: Parameters<KubectlSubcommand['run']>[0], args: string[], fl
   return ok(`${refName(type, name)} ${what === 'image' ? 'image updated' : 'resource requirements updated'}\n`);
 }
 
+/**
+ * `kubectl set env TYPE/NAME KEY=VALUE… KEY-…` (and `--list`): the environment of the
+ * template's containers, as kubectl's set_env.go changes and prints it.
+ */
+function setEnv(ctx: Parameters<KubectlSubcommand['run']>[0], args: string[], flags: ParsedFlags) {
+  const pairs = args.filter((a) => /^[^=]+=/.test(a) || /^[A-Za-z_][A-Za-z0-9_.-]*-$/.test(a));
+  const names = args.filter((a) => !pairs.includes(a));
+  const list = flags.bool('list');
+  if (!list && pairs.length === 0) return fail('error: at least one environment variable must be provided\n');
+  const found = resolveOne(ctx, names);
+  if (!found.ok) return fail(found.error);
+  const { type, key, name, obj } = found.target;
+  if (!['Deployment', 'DaemonSet', 'ReplicaSet'].includes(type.kind)) return fail(`error: ${type.plural} "${name}" does not have a pod template\n`);
+  const only = flags.string('containers') ?? '*';
+  const pick = (c: ContainerSpec): boolean => only === '*' || c.name === only;
+  if (!podSpecOf(obj).containers.some(pick)) return fail(`error: unable to find container named ${only}\n`);
+  if (list) {
+    const out = podSpecOf(obj).containers.filter(pick).map((c) => `# ${type.kind} ${name}, container ${c.name}\n${c.env.map((e) => `${e.name}=${e.value}\n`).join('')}`);
+    return ok(out.join(''));
+  }
+  const r = mutateObject(ctx.state, type.kind as 'Deployment', key, (o) => {
+    for (const c of podSpecOf(o).containers) {
+      if (!pick(c)) continue;
+      for (const pair of pairs) {
+        if (pair.endsWith('-') && !pair.includes('=')) {
+          c.env = c.env.filter((e) => e.name !== pair.slice(0, -1));
+          continue;
+        }
+        const eq = pair.indexOf('=');
+        const [envName, value] = [pair.slice(0, eq), pair.slice(eq + 1)];
+        const existing = c.env.find((e) => e.name === envName);
+        if (existing) existing.value = value;
+        else c.env.push({ name: envName, value });
+      }
+    }
+    o.metadata.generation++;
+  });
+  if (!r.ok) return apiFail(r.error);
+  return ok(`${refName(type, name)} env updated\n`);
+}
+
 export const setCommand: KubectlSubcommand = {
   name: 'set',
   short: 'Set specific features on objects',
   usage: 'kubectl set SUBCOMMAND [options]',
-  completions: ['image', 'resources'],
+  completions: ['env', 'image', 'resources'],
   completes: 'resources',
   flags: [
     { name: 'containers', short: 'c', type: 'string', default: '*', usage: 'The names of containers in the selected pod templates to change.' },
     { name: 'requests', type: 'string', usage: 'The resource requirement requests for this container. For example, \'cpu=100m,memory=256Mi\'.' },
     { name: 'limits', type: 'string', usage: 'The resource requirement limits for this container. For example, \'cpu=200m,memory=512Mi\'.' },
+    { name: 'list', type: 'bool', usage: 'If true, display the environment and any changes in the standard format.' },
   ],
   run: (ctx, args, flags) => {
     const [sub, ...rest] = args;
     if (sub === 'image') return change(ctx, rest, flags, 'image');
     if (sub === 'resources') return change(ctx, rest, flags, 'resources');
-    if (sub === undefined) return fail('error: Required subcommand not specified. Available: image, resources\n');
+    if (sub === 'env') return setEnv(ctx, rest, flags);
+    if (sub === undefined) return fail('error: Required subcommand not specified. Available: env, image, resources\n');
     return fail(`error: unknown command "${sub}" for "kubectl set"\nRun 'kubectl set --help' for usage.\n`);
   },
 };

@@ -1,6 +1,7 @@
 // Network tools on a node after `ssh NODE`: iptables / iptables-save (iptables.ts),
 // ipvsadm, conntrack, ip route / ip addr — each printed like the real tool.
 import { nodeIP } from '../../../cluster/controllers/kubelet.js';
+import { cidrRange, intToIp } from '../../../cluster/ipam.js';
 import { inCIDR, podAnswers, proxyProgrammed, readyEndpoints, allServices } from '../../../cluster/network/services.js';
 import type { ClusterState, Node, Pod } from '../../../cluster/types.js';
 import { fail, ok, type CommandContext, type CommandResult, type ShellCommand } from '../../types.js';
@@ -158,11 +159,25 @@ function ipAddr(state: ClusterState, node: Node): string {
     blocks.push([`${idx++}: kube-ipvs0: <BROADCAST,NOARP> mtu 1500 qdisc noop state DOWN group default `, `    link/ether ${mac(`ipvs${node.metadata.name}`)} brd ff:ff:ff:ff:ff:ff`, ...vips.flatMap((v) => [`    inet ${v}/32 scope global kube-ipvs0`, '       valid_lft forever preferred_lft forever'])]);
   }
   if (state.network.cni.name === 'calico') blocks.push([`${idx++}: tunl0@NONE: <NOARP,UP,LOWER_UP> mtu 8981 qdisc noqueue state UNKNOWN group default qlen 1000`, '    link/ipip 0.0.0.0 brd 0.0.0.0', `    inet ${node.spec.podCIDR.split('/')[0]!.replace(/\.0$/, '.0')}/32 scope global tunl0`, '       valid_lft forever preferred_lft forever']);
+  for (const [dev, cidr] of Object.entries(node.host.links ?? {})) {
+    blocks.push([`${idx++}: ${dev}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP group default qlen 1000`, `    link/ether ${mac(`${dev}${node.metadata.name}`)} brd ff:ff:ff:ff:ff:ff`, `    inet ${cidr} brd ${intToIp(cidrRange(cidr).first + cidrRange(cidr).size - 1)} scope global ${dev}`, '       valid_lft forever preferred_lft forever']);
+  }
   for (const p of localPods(state, node.metadata.name)) {
     blocks.push([`${idx}: ${vethName(state, p)}@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9001 qdisc noqueue state UP group default `, `    link/ether ${mac(p.metadata.uid)} brd ff:ff:ff:ff:ff:ff link-netns cni-${hash(p.metadata.uid).slice(0, 8)}-${hash(p.metadata.name).slice(0, 4)}`]);
     idx++;
   }
   return blocks.map((b) => b.join('\n')).join('\n') + '\n';
+}
+
+/** `ip link delete DEV`: the host's virtual links (a bridge the CNI recreates on the next sandbox). */
+function ipLinkDelete(ctx: CommandContext, node: Node, args: string[]): CommandResult {
+  const dev = args[0] === 'dev' ? args[1] : args[0];
+  if (!dev) return fail('Not enough information: "dev" argument is required.\n', 255);
+  if (!ctx.session.root) return fail('RTNETLINK answers: Operation not permitted\n', 2);
+  if (!node.host.links || !(dev in node.host.links)) return fail(`Cannot find device "${dev}"\n`, 1);
+  const { [dev]: _gone, ...rest } = node.host.links;
+  node.host.links = rest;
+  return ok('');
 }
 
 function ip(ctx: CommandContext, argv: string[]): CommandResult {
@@ -181,7 +196,16 @@ function ip(ctx: CommandContext, argv: string[]): CommandResult {
     }
     return ok(ipRoute(ctx.state, node));
   }
-  if (['addr', 'a', 'address', 'ad'].includes(obj)) return ok(ipAddr(ctx.state, node));
+  if (['addr', 'a', 'address', 'ad'].includes(obj)) {
+    const out = ipAddr(ctx.state, node);
+    // The address each virtual link carries is a fact of the host (a bridge left with another range's gateway).
+    for (const [dev, cidr] of Object.entries(node.host.links ?? {})) {
+      const fact = { source: 'host' as const, node: node.metadata.name, field: 'link', name: dev };
+      if (ctx.facts?.wants(fact)) ctx.facts.add({ fact: { ...fact, value: cidr }, text: `inet ${cidr}` });
+    }
+    return ok(out);
+  }
+  if (['link', 'l', 'li', 'lin'].includes(obj) && ['delete', 'del', 'd'].includes(args[1] ?? '')) return ipLinkDelete(ctx, node, args.slice(2));
   if (obj === '' || obj === 'help') return fail('Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n       ip [ -force ] -batch filename\nwhere  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp | link |\n                   macsec | maddress | monitor | mptcp | mroute | mrule |\n                   neighbor | neighbour | netconf | netns | nexthop | ntable |\n                   ntbl | route | rule | sr | stats | tap | tcpmetrics |\n                   token | tunnel | tuntap | vrf | xfrm }\n', 255);
   return fail(`Object "${obj}" is unknown, try "ip help".\n`, 255);
 }
