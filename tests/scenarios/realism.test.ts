@@ -116,6 +116,9 @@ describe('pending-pods (scheduler): a stopped kubelet and a dead scheduler', () 
     expect(g.run('systemctl is-active kubelet').output).toBe('inactive\n');
     expect(g.run('crictl ps -a --name kube-scheduler').output).toMatch(/\sExited\s+kube-scheduler\s+0\s/);
     expect(g.run('grep -i "out of memory" /var/log/syslog').output).toContain('Killed process 2291 (kube-scheduler)');
+    // The upgrade runbook masked the kubelet: starting it is refused until it is unmasked.
+    expect(g.run('systemctl start kubelet').output).toBe('Failed to start kubelet.service: Unit kubelet.service is masked.\n');
+    g.run('systemctl unmask kubelet');
     g.run('systemctl start kubelet');
     g.wait(60);
     expect(g.run('crictl ps --name kube-scheduler').output).toMatch(/\sRunning\s+kube-scheduler\s+1\s/);
