@@ -14,7 +14,7 @@
 import { createTestDatabase } from '../tests/helpers/db.js';
 import { ownerOf, startNode, type Node } from '../tests/helpers/cluster.js';
 import type { Socket } from 'socket.io-client';
-import { call, client, fmt, percentile } from './common.js';
+import { call, client, commandLoad, fmt, percentile } from './common.js';
 
 const SCENARIO = process.env.BENCH_SCENARIO ?? 'etcd-nospace';
 const COMMAND = process.env.BENCH_COMMAND ?? 'kubectl get pods -A';
@@ -71,23 +71,7 @@ async function roundTrips(socket: Socket, rounds: number): Promise<number[]> {
   return samples;
 }
 
-async function load(players: Socket[]): Promise<{ samples: number[]; failures: number }> {
-  const samples: number[] = [];
-  let failures = 0;
-  const deadline = performance.now() + SECONDS * 1000;
-  await Promise.all(players.map(async (socket, i) => {
-    await new Promise((r) => setTimeout(r, (i / players.length) * 1000));
-    while (performance.now() < deadline) {
-      const started = performance.now();
-      const ack = await call(socket, 'cmd:run', { line: COMMAND });
-      const took = performance.now() - started;
-      if (ack.ok) samples.push(took);
-      else failures++;
-      await new Promise((r) => setTimeout(r, Math.max(0, 1000 - took)));
-    }
-  }));
-  return { samples, failures };
-}
+const load = (players: Socket[]) => commandLoad(players, COMMAND, SECONDS);
 
 const summary = (samples: number[]) => `p50 ${fmt(percentile(samples, 50))}   p99 ${fmt(percentile(samples, 99))}`;
 

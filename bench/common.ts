@@ -50,3 +50,22 @@ export async function freePort(): Promise<number> {
 
 export const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 export const verdict = (met: boolean) => (met ? 'PASS' : 'FAIL');
+
+/** Every player runs `line` once a second for `seconds`, staggered over the first second: the latencies of the acked ones. */
+export async function commandLoad(players: Socket[], line: string, seconds: number): Promise<{ samples: number[]; failures: number }> {
+  const samples: number[] = [];
+  let failures = 0;
+  const deadline = performance.now() + seconds * 1000;
+  await Promise.all(players.map(async (socket, i) => {
+    await new Promise((r) => setTimeout(r, (i / players.length) * 1000));
+    while (performance.now() < deadline) {
+      const started = performance.now();
+      const ack = await call(socket, 'cmd:run', { line });
+      const took = performance.now() - started;
+      if (ack.ok) samples.push(took);
+      else failures++;
+      await new Promise((r) => setTimeout(r, Math.max(0, 1000 - took)));
+    }
+  }));
+  return { samples, failures };
+}

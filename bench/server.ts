@@ -20,7 +20,7 @@ import { once } from 'node:events';
 import pg from 'pg';
 import type { Socket } from 'socket.io-client';
 import { createTestDatabase } from '../tests/helpers/db.js';
-import { call, client, fmt, freePort, percentile, root, startProcess, verdict } from './common.js';
+import { call, client, commandLoad, fmt, freePort, percentile, root, startProcess, verdict } from './common.js';
 
 const SCENARIO = process.env.BENCH_SCENARIO ?? 'etcd-nospace';
 const COMMAND = process.env.BENCH_COMMAND ?? 'kubectl get pods -A';
@@ -134,22 +134,7 @@ async function idle(base: string, echoUrl: string, databaseUrl: string): Promise
 
 /** One load run: every player one command per second, staggered over the first second. */
 async function loadRun(base: string, players: Socket[]): Promise<{ p50: number; p99: number; max: number; count: number; failures: number }> {
-  const samples: number[] = [];
-  let failures = 0;
-  const deadline = performance.now() + SECONDS * 1000;
-  await Promise.all(
-    players.map(async (socket, i) => {
-      await new Promise((r) => setTimeout(r, (i / players.length) * 1000));
-      while (performance.now() < deadline) {
-        const started = performance.now();
-        const ack = await call(socket, 'cmd:run', { line: COMMAND });
-        const took = performance.now() - started;
-        if (ack.ok) samples.push(took);
-        else failures++;
-        await new Promise((r) => setTimeout(r, Math.max(0, 1000 - took)));
-      }
-    }),
-  );
+  const { samples, failures } = await commandLoad(players, COMMAND, SECONDS);
   const run = { p50: percentile(samples, 50), p99: percentile(samples, 99), max: Math.max(...samples), count: samples.length, failures };
   console.log(`  ${run.count} commands (${(run.count / SECONDS).toFixed(0)}/s), ${failures} failed   p50 ${fmt(run.p50)}   p99 ${fmt(run.p99)}   max ${fmt(run.max)}   p99 ≤ 50 ms: ${verdict(run.p99 <= 50 && failures === 0)}`);
   console.log(`    server side (means since start): ${await serverMeans(base)}`);
