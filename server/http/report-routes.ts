@@ -29,11 +29,18 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
   const { registry } = app.game;
 
   /** The room (as state and runtime), its log and the viewer the bearer token stands for, if it belongs to this room. */
-  async function authorise(request: FastifyRequest, roomId: string): Promise<Authorised | AckError> {
+  /** The identity a request's bearer token names in this room. */
+  async function identityIn(request: FastifyRequest, roomId: string): Promise<{ id: string } | AckError> {
     const token = bearerToken(request.headers.authorization);
     if (!token) return failure('forbidden', 'send the participant token as "Authorization: Bearer <token>"');
     const identity = await registry.store.findParticipantByTokenHash(hashToken(token));
     if (!identity || identity.roomId !== roomId) return failure('forbidden', 'that token does not belong to this room');
+    return identity;
+  }
+
+  async function authorise(request: FastifyRequest, roomId: string): Promise<Authorised | AckError> {
+    const identity = await identityIn(request, roomId);
+    if (!('id' in identity)) return identity;
     const found = await roomWithLog(roomId);
     if (!('room' in found)) return found;
     // Only a seat's token reads the room (a request waiting for the host, or refused, does not).
@@ -89,13 +96,17 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
       params: RoomIdParams, body: NoteBody, response: { 201: NoteResponse, 400: HttpError, 403: HttpError, 404: HttpError },
     },
   }, async (request, reply) => {
-    const auth = await authorise(request, request.params.id);
-    if (!('room' in auth)) return sendError(reply, auth);
-    if (auth.viewer.role !== 'host') return sendError(reply, failure('forbidden', 'comments are for the hosts'));
+    // The token and the room only: a note needs no copy of the log.
+    const identity = await identityIn(request, request.params.id);
+    if (!('id' in identity)) return sendError(reply, identity);
     const runner = await registry.get(request.params.id);
     if (!('room' in runner)) return sendError(reply, runner);
+    const placement = placementOf(runner.room, identity.id);
+    if (placement.kind !== 'seat') return sendError(reply, failure('forbidden', 'that token does not belong to this room'));
+    if (placement.participant.role !== 'host') return sendError(reply, failure('forbidden', 'comments are for the hosts'));
+    const viewer = viewerOf(placement.participant.id, placement.participant.role);
     const { text, at } = request.body;
-    const result = await runner.act(auth.viewer, { type: 'note', text, ...(at !== undefined ? { at } : {}) });
+    const result = await runner.act(viewer, { type: 'note', text, ...(at !== undefined ? { at } : {}) });
     if (!result.ok) return sendError(reply, result);
     return reply.code(201).send({ seq: result.events.at(-1)!.seq });
   });

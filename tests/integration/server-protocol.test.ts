@@ -159,6 +159,14 @@ describe('game server protocol', () => {
     expect(page).toContain('<td>Root cause</td><td>10 / 10</td><td>correct: the counter overflowed</td>');
     expect(page).not.toContain('"lines"');
 
+    // Replay comments: hosts only, through the room (a player's token is refused, nothing is logged).
+    const comment = (token: string) => fetch(`${server.url}/api/rooms/${roomId}/notes`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: 'good catch' }),
+    });
+    expect((await comment(joined.token)).status).toBe(403);
+    expect((await comment('not-a-token-0123456789abcdef')).status).toBe(403);
+    expect((await comment(hostToken)).status).toBe(201);
+
     const replay = await getJson<{ events: { type: string }[] }>(server.url, `/api/rooms/${roomId}/replay`, joined.token);
     expect(replay.body.events.map((e) => e.type)).not.toContain('note.added');
     const hostReplay = await getJson<{ events: { type: string }[] }>(server.url, `/api/rooms/${roomId}/replay`, hostToken);
