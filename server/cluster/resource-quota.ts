@@ -128,7 +128,7 @@ function missingResources(pod: Pod, hardNames: string[]): string | undefined {
   for (const name of hardNames) {
     const compute = COMPUTE[name];
     if (!compute) continue;
-    const shown = `${compute.side}.${compute.resource}`;
+    const shown = name; // the quota's own name for it (pods.go: the required set minus what the container states)
     for (const c of pod.spec.containers) {
       if (c.resources[compute.side][compute.resource] !== undefined) continue;
       const names = missing.get(shown) ?? [];
