@@ -15,12 +15,16 @@ export function registerProcessRunner(r: ProcessRunner): void {
 }
 
 /** What the container's process does when it starts now: its log lines and how it exits. */
-export function runProcess(state: ClusterState, pod: Pod, container: string): { lines: string[]; exitCode: number; afterMs: number } {
+export function runProcess(state: ClusterState, pod: Pod, container: string): { lines: string[]; exitCode: number; afterMs: number; startError?: string } {
   const spec = pod.spec.containers.find((c) => c.name === container);
   const argv = [...(spec?.command ?? []), ...(spec?.args ?? [])];
   const ran = runner && argv.length > 0 ? runner(state, pod, container, argv) : { stdout: '', stderr: '', exitCode: 0 };
-  // A program the image lacks fails the container at once (runc's exec error, exit 128).
-  if ('missing' in ran) return { lines: [`exec: "${ran.missing}": executable file not found in $PATH`], exitCode: 128, afterMs: 0 };
+  // A program the image lacks: the runtime cannot start the container (StartError, exit 128,
+  // runc's message in the state; the container wrote nothing).
+  if ('missing' in ran) {
+    const startError = `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${ran.missing}": executable file not found in $PATH: unknown`;
+    return { lines: [], exitCode: 128, afterMs: 0, startError };
+  }
   const lines = `${ran.stdout}${ran.stderr}`.split('\n');
   if (lines.at(-1) === '') lines.pop();
   return { lines, exitCode: ran.exitCode, afterMs: PROCESS_RUN_MS };

@@ -222,6 +222,9 @@ export interface ContainerBehavior {
   /** Crash this many ms after each start (exit code below); undefined = keeps running. */
   crashAfterMs?: number;
   exitCode?: number;
+  /** The terminated state's reason and message when the runtime (not the program) ended it, e.g. StartError. */
+  exitReason?: string;
+  exitMessage?: string;
   /** Lines printed at start-up, then the crash message if it crashes. */
   startupLogs?: string[];
   crashLogs?: string[];

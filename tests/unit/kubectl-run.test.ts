@@ -26,7 +26,9 @@ describe('kubectl run with a command', () => {
     run('kubectl run bad --image=busybox --restart=Never -- false; kubectl run nope --image=busybox --restart=Never -- kubectl version; sleep 5');
     expect(run('kubectl get pod bad -o jsonpath="{.status.phase} {.status.containerStatuses[0].state.terminated.exitCode}"').output).toBe('Failed 1');
     expect(run('kubectl get pod nope -o jsonpath="{.status.containerStatuses[0].state.terminated.exitCode}"').output).toBe('128');
-    expect(run('kubectl logs nope').output).toBe('exec: "kubectl": executable file not found in $PATH\n');
+    expect(run('kubectl get pod nope -o jsonpath="{.status.containerStatuses[0].state.terminated.reason}"').output).toBe('StartError');
+    expect(run('kubectl get pod nope -o jsonpath="{.status.containerStatuses[0].state.terminated.message}"').output).toContain('exec: "kubectl": executable file not found in $PATH: unknown');
+    expect(run('kubectl logs nope').output).toBe('');
   });
 
   it('restarts a pod whose process exits under restartPolicy Always (CrashLoopBackOff)', () => {

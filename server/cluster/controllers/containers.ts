@@ -76,7 +76,10 @@ function renderLogs(state: ClusterState, lines: string[], at: number): LogLine[]
 export function startupLogs(state: ClusterState, pod: Pod, name: string, at: number, b: ContainerBehavior = pod.behavior[name] ?? {}): LogLine[] {
   if (b.role === 'process') {
     const ran = runProcess(state, pod, name);
-    Object.assign(pod.behavior[name] ?? (pod.behavior[name] = {}), { crashAfterMs: ran.afterMs, exitCode: ran.exitCode, crashLogs: [] });
+    const own = pod.behavior[name] ?? (pod.behavior[name] = {});
+    Object.assign(own, { crashAfterMs: ran.afterMs, exitCode: ran.exitCode, crashLogs: [] });
+    if (ran.startError) Object.assign(own, { exitReason: 'StartError', exitMessage: ran.startError });
+    else for (const k of ['exitReason', 'exitMessage'] as const) delete own[k];
     return ran.lines.map((text) => ({ at, text }));
   }
   if (b.role !== 'coredns') return renderLogs(state, b.startupLogs ?? [], at);
@@ -149,14 +152,14 @@ function start(s: Sync, b: ContainerBehavior): void {
 }
 
 /** When the running instance dies per its behaviour (and how), or undefined. */
-function deathOf(s: Sync, b: ContainerBehavior, startedAt: number): { at: number; reason: string; exitCode: number } | undefined {
+function deathOf(s: Sync, b: ContainerBehavior, startedAt: number): { at: number; reason: string; exitCode: number; message?: string } | undefined {
   const limit = s.spec.resources.limits.memory;
   if (limit !== undefined && b.memoryUse !== undefined && b.memoryUse > limit) {
     return { at: startedAt + (b.crashAfterMs ?? 3000), reason: 'OOMKilled', exitCode: 137 };
   }
   if (b.crashAfterMs === undefined) return undefined;
   const exitCode = b.exitCode ?? 1;
-  return { at: startedAt + b.crashAfterMs, reason: exitCode === 0 ? 'Completed' : 'Error', exitCode };
+  return { at: startedAt + b.crashAfterMs, reason: b.exitReason ?? (exitCode === 0 ? 'Completed' : 'Error'), exitCode, ...(b.exitMessage ? { message: b.exitMessage } : {}) };
 }
 
 function mayRestart(pod: Pod, exitCode: number): boolean {
@@ -172,7 +175,7 @@ function runContainer(s: Sync, b: ContainerBehavior, startedAt: number): void {
       const pid = randomInt(state.rng, 2000, 60000);
       appendLog(node.host.syslog, { at: state.now, text: `kernel: Memory cgroup out of memory: Killed process ${pid} (${spec.name}) total-vm:${Math.round((b.memoryUse ?? 0) / 1024) + 80_000}kB, anon-rss:${Math.round((b.memoryUse ?? 0) / 1024)}kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1024kB oom_score_adj:${pod.status.qosClass === 'Guaranteed' ? -997 : 984}` });
     }
-    cs.state = { kind: 'terminated', reason: death.reason, exitCode: death.exitCode, startedAt, finishedAt: state.now };
+    cs.state = { kind: 'terminated', reason: death.reason, exitCode: death.exitCode, startedAt, finishedAt: state.now, ...(death.message ? { message: death.message } : {}) };
     cs.ready = false;
     cs.started = false;
     return;
