@@ -55,6 +55,9 @@ export const SOLO_STALL_MS = 2 * 60_000;
 
 const reject = (code: ErrorCode, message: string): AckError => failure(code, message);
 
+/** A record's entry for an id an action names (a host may send `__proto__`): own keys only. */
+const own = <T>(record: Record<string, T>, key: string): T | undefined => (Object.hasOwn(record, key) ? record[key] : undefined);
+
 export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, action: Action): Decision {
   // After the end a host may still write notes, adjust scores and release them (the review),
   // and a panel reviews together: co-hosts may still be invited and come in.
@@ -87,7 +90,7 @@ export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, 
     case 'admit':
       return decideAdmit(room, action, by);
     case 'refuse':
-      if (room.requests[action.requestId]?.status !== 'pending') return reject('not_found', 'nobody with that request is waiting');
+      if (own(room.requests, action.requestId)?.status !== 'pending') return reject('not_found', 'nobody with that request is waiting');
       return accept({ type: 'seat.refused', simTime, participantId: action.requestId, by });
     case 'release': {
       const released = releaseEvent(room, action.participantId);
@@ -130,7 +133,7 @@ export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, 
     case 'push-hint': {
       const hint = runtime.hints.find((h) => h.id === action.hintId);
       if (!hint) return reject('not_found', `no hint ${action.hintId} in this scenario`);
-      if (action.participantId !== undefined && room.participants[action.participantId]?.role !== 'player') {
+      if (action.participantId !== undefined && own(room.participants, action.participantId)?.role !== 'player') {
         return reject('not_found', 'no such player in this room');
       }
       const already = room.hints.some((h) => h.hintId === hint.id && (h.participantId === undefined || h.participantId === action.participantId));
@@ -151,14 +154,14 @@ export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, 
       if (Object.values(room.cohostInvites).filter((i) => i.usedBy === undefined).length >= MAX_OPEN_INVITES) {
         return reject('rate_limited', `at most ${MAX_OPEN_INVITES} co-host links may wait to be used`);
       }
-      if (room.cohostInvites[action.inviteHash]) return reject('conflict', 'that invite exists');
+      if (own(room.cohostInvites, action.inviteHash)) return reject('conflict', 'that invite exists');
       return accept({ type: 'cohost.invited', simTime, by, inviteHash: action.inviteHash });
     }
     case 'adjust': {
-      if (!room.scores[action.participantId]) return reject('conflict', 'that player has no score yet');
+      if (!own(room.scores, action.participantId)) return reject('conflict', 'that player has no score yet');
       const adjusted = { type: 'score.adjusted', simTime, participantId: action.participantId, points: action.points, reason: action.reason, by } as const;
       // A score the player already sees is shown again with the adjustment.
-      const again = room.released[action.participantId] ? releaseEvent(room, action.participantId, action.points) : undefined;
+      const again = own(room.released, action.participantId) ? releaseEvent(room, action.participantId, action.points) : undefined;
       return again ? accept(adjusted, again) : accept(adjusted);
     }
     case 'signal':
@@ -215,7 +218,7 @@ function endEvents(room: RoomState, runtime: ScenarioRuntime, by: string, reason
 
 /** Shows a player their score as it stands (plus `pending` points of an adjustment being decided). */
 function releaseEvent(room: RoomState, participantId: string, pending = 0): DraftEvent | undefined {
-  const score = room.scores[participantId];
+  const score = own(room.scores, participantId);
   const total = adjustedTotal(room, participantId);
   if (!score || total === undefined) return undefined;
   const adjustments = total - score.total + pending;
@@ -262,11 +265,11 @@ function spectatorsFull(room: RoomState, seats: number | undefined): AckError | 
 /** Into the seat the host names, the interview's candidate seat, or (game day) a new seat. */
 function decideAdmit(room: RoomState, action: Extract<Action, { type: 'admit' }>, by: string): Decision {
   const simTime = room.cluster.now;
-  const request = room.requests[action.requestId];
+  const request = own(room.requests, action.requestId);
   if (request?.status !== 'pending') return reject('not_found', 'nobody with that request is waiting');
   const seatId = action.seat ?? (room.mode === 'interview' ? playerSeats(room)[0]?.id : undefined);
   if (seatId !== undefined) {
-    if (room.participants[seatId]?.role !== 'player') return reject('not_found', 'no such player seat in this room');
+    if (own(room.participants, seatId)?.role !== 'player') return reject('not_found', 'no such player seat in this room');
     return accept({ type: 'seat.admitted', simTime, participantId: request.id, seatId, by });
   }
   return accept(

@@ -119,7 +119,7 @@ export function placementOf(room: RoomState, identityId: string): Placement {
 }
 
 export function adjustedTotal(room: RoomState, participantId: string): number | undefined {
-  const score = room.scores[participantId];
+  const score = Object.hasOwn(room.scores, participantId) ? room.scores[participantId] : undefined;
   if (!score) return undefined;
   const adjustments = room.adjustments.filter((a) => a.participantId === participantId);
   return score.total + adjustments.reduce((sum, a) => sum + a.points, 0);

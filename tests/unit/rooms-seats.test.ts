@@ -161,6 +161,21 @@ describe('spectators', () => {
   });
 });
 
+describe('hostile ids in host actions', () => {
+  it('names like __proto__ or constructor are nobody: a clear refusal, no crash', async () => {
+    const { registry, runner, host } = await setup('gameday');
+    await runner.act(host, { type: 'start' });
+    for (const id of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect(await runner.act(host, { type: 'release', participantId: id })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+      expect(await runner.act(host, { type: 'adjust', participantId: id, points: 5, reason: 'x' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+      expect(await runner.act(host, { type: 'refuse', requestId: id })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+      expect(await runner.act(host, { type: 'admit', requestId: id })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    }
+    expect(runner.room.status).toBe('running');
+    registry.dispose();
+  });
+});
+
 describe('scores', () => {
   it('interview: the candidate sees "submitted", not points, until the host releases the score', async () => {
     const { registry, store, runner, host } = await setup('interview');

@@ -88,12 +88,19 @@ export function jsonPatch(doc: Json, ops: Json): { ok: true; doc: Json } | { ok:
 
 const pointer = (path: string): string[] => path.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 
+/**
+ * One step along a JSON pointer: only an object's own keys (`__proto__` or `constructor` name
+ * plain keys, never the object's prototype, which every object in the server shares).
+ */
+const step = (at: Json | undefined, t: string): Json | undefined =>
+  Array.isArray(at) ? at[Number(t)] : isObject(at) && Object.hasOwn(at, t) ? at[t] : undefined;
+
 function applyOp(doc: Json, op: 'add' | 'replace' | 'remove' | 'test', path: string, value: Json): { ok: true; doc: Json } | { ok: false; error: string } {
   const tokens = pointer(path);
   const last = tokens.pop();
   if (last === undefined) return op === 'test' || op === 'remove' ? { ok: false, error: `${op} operation does not apply: doc is missing path: "${path}": missing value` } : { ok: true, doc: value };
   let parent: Json | undefined = doc;
-  for (const t of tokens) parent = Array.isArray(parent) ? parent[Number(t)] : isObject(parent) ? parent[t] : undefined;
+  for (const t of tokens) parent = step(parent, t);
   const missing = op === 'replace' ? `replace operation does not apply: doc is missing key: ${path}: missing value` : `${op} operation does not apply: doc is missing path: "${path}": missing value`;
   if (Array.isArray(parent)) {
     const index = last === '-' && op === 'add' ? parent.length : /^\d+$/.test(last) ? Number(last) : NaN;
@@ -102,16 +109,17 @@ function applyOp(doc: Json, op: 'add' | 'replace' | 'remove' | 'test', path: str
     parent.splice(index, op === 'add' ? 0 : 1, ...(op === 'remove' ? [] : [value]));
     return { ok: true, doc };
   }
-  if (!isObject(parent) || (op !== 'add' && !(last in parent))) return { ok: false, error: missing };
+  if (!isObject(parent) || (op !== 'add' && !Object.hasOwn(parent, last))) return { ok: false, error: missing };
   if (op === 'test') return JSON.stringify(parent[last]) === JSON.stringify(value) ? { ok: true, doc } : { ok: false, error: `testing value ${path} failed: test failed` };
   if (op === 'remove') delete parent[last];
-  else parent[last] = value;
+  // Defined, not assigned: a key named `__proto__` stays a plain key.
+  else Object.defineProperty(parent, last, { value, writable: true, enumerable: true, configurable: true });
   return { ok: true, doc };
 }
 
 function moveOrCopy(doc: Json, op: 'move' | 'copy', from: string, path: string): { ok: true; doc: Json } | { ok: false; error: string } {
   let value: Json | undefined = doc;
-  for (const t of pointer(from)) value = Array.isArray(value) ? value[Number(t)] : isObject(value) ? value[t] : undefined;
+  for (const t of pointer(from)) value = step(value, t);
   if (value === undefined) return { ok: false, error: `${op} operation does not apply: doc is missing from path: "${from}": missing value` };
   const copied = structuredClone(value);
   if (op === 'move') {
