@@ -38,6 +38,18 @@ describe('patch algorithms', () => {
 });
 
 describe('kubectl patch', () => {
+  it('never reaches an object\'s prototype: /__proto__/… is a missing path, as for any absent key', () => {
+    const { sh } = cluster();
+    for (const [op, path] of [['add', '/__proto__/polluted'], ['add', '/constructor/prototype/polluted'], ['remove', '/__proto__/toString'], ['replace', '/metadata/__proto__']]) {
+      const r = sh(`kubectl patch deploy web --type=json -p '[{"op":"${op}","path":"${path}","value":1}]'`);
+      expect(r.exitCode, path).not.toBe(0);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(typeof Object.prototype.toString).toBe('function');
+    expect(jsonPatch({ a: {} }, [{ op: 'add', path: '/a/__proto__', value: { x: 1 } }])).toEqual({ ok: true, doc: { a: JSON.parse('{"__proto__":{"x":1}}') } });
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
   it('patches a service, then reports no change', () => {
     const { state, sh } = cluster();
     expect(sh(`kubectl patch svc web -p '{"spec":{"externalTrafficPolicy":"Local"}}'`)).toMatchObject({ output: 'service/web patched\n', exitCode: 0 });
