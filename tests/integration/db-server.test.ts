@@ -120,7 +120,9 @@ describe('startServer', () => {
   });
 });
 
-describe('embedded database', () => {
+// PGlite's initdb plus the migrations take 10–20 s on a busy 2-core runner (a fresh folder without the
+// build's template), so these tests get more than the default 30 s.
+describe('embedded database', { timeout: 120_000 }, () => {
   let dir: TempDir;
   beforeAll(async () => {
     dir = await createTempDir();
