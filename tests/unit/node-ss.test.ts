@@ -6,15 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
 import { newSession, runLine } from '../../server/shell/index.js';
+import { sshTo as onNode } from '../helpers/node-shell.js';
 
-function onNode(node: string, root = true) {
-  const state = createCluster(demoClusterSpec, 1);
-  const session = newSession(state);
-  const sh = (line: string) => runLine(state, session, line);
-  sh(`ssh ${node}`);
-  if (root) sh('sudo -i');
-  return { state, sh };
-}
 
 describe('ss', () => {
   it('lists listening TCP sockets with their processes (ss -tlnp)', () => {
