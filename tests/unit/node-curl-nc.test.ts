@@ -60,5 +60,7 @@ describe('nc -zv on a node', () => {
     expect(sh('nc -z localhost 8080')).toMatchObject({ output: '', exitCode: 1 });
     expect(sh('nc -zv nosuch.invalid 80').output).toBe('nc: getaddrinfo for host "nosuch.invalid" port 80: Name or service not known\n');
     expect(sh('nc -zv localhost').exitCode).toBe(1);
+    // A Service port kube-proxy has no rule for: the SYN goes nowhere.
+    expect(sh('nc -zv -w 1 10.96.0.1 444')).toMatchObject({ output: 'nc: connect to 10.96.0.1 port 444 (tcp) timed out: Operation now in progress\n', exitCode: 1 });
   });
 });

@@ -115,12 +115,15 @@ export const nc: ShellCommand = (ctx: CommandContext, argv: string[]): CommandRe
   if (!zero || host === undefined || portText === undefined || !/^\d+$/.test(portText)) return fail('usage: nc [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M ttl]\n\t  [-m minttl] [-O length] [-P proxy_username] [-p source_port]\n\t  [-q seconds] [-s sourceaddr] [-T keyword] [-V rtable] [-W recvlimit]\n\t  [-w timeout] [-X proxy_protocol] [-x proxy_address[:port]]\n\t  [destination] [port]\n', 1);
   const port = Number(portText);
   const target = localTarget(n, host, port);
-  // A port check only needs the handshake: any HTTP answer (or TLS/protocol error) means connected.
-  const res: HttpResult = target ? (target.socket ? { ok: false, code: 1, message: '' } : { ok: false, code: 7, message: '' })
-    : httpRequest(n.state, hostClient(n.node), `http://${host}:${port}/`, { method: 'HEAD', ...(wait !== undefined && !Number.isNaN(wait) ? { maxTimeSeconds: wait } : {}) });
-  const connected = res.ok || (res.code !== 6 && res.code !== 7 && res.code !== 28);
-  if (connected) return { stdout: '', stderr: verbose ? `Connection to ${host} ${port} port [tcp/${port === 22 ? 'ssh' : '*'}] succeeded!\n` : '', exitCode: 0 };
-  if (res.code === 6) return fail(`nc: getaddrinfo for host "${host}" port ${port}: Name or service not known\n`, 1);
-  const why = res.code === 7 ? 'failed: Connection refused' : 'timed out: Operation now in progress';
+  let outcome: 'connected' | 'refused' | 'timeout' | 'unresolved';
+  if (target) outcome = target.socket ? 'connected' : 'refused';
+  else {
+    // A port check only needs the handshake: any answer, even a protocol error, means it connected.
+    const res = httpRequest(n.state, hostClient(n.node), `http://${host}:${port}/`, { method: 'HEAD', ...(wait !== undefined && !Number.isNaN(wait) ? { maxTimeSeconds: wait } : {}) });
+    outcome = res.ok ? 'connected' : res.code === 6 ? 'unresolved' : res.code === 7 ? 'refused' : res.code === 28 ? 'timeout' : 'connected';
+  }
+  if (outcome === 'connected') return { stdout: '', stderr: verbose ? `Connection to ${host} ${port} port [tcp/${port === 22 ? 'ssh' : '*'}] succeeded!\n` : '', exitCode: 0 };
+  if (outcome === 'unresolved') return fail(`nc: getaddrinfo for host "${host}" port ${port}: Name or service not known\n`, 1);
+  const why = outcome === 'refused' ? 'failed: Connection refused' : 'timed out: Operation now in progress';
   return fail(verbose ? `nc: connect to ${host} port ${port} (tcp) ${why}\n` : '', 1);
 };
