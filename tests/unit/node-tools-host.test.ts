@@ -2,17 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
 import { newSession, runLine } from '../../server/shell/index.js';
+import { sshTo as onNode } from '../helpers/node-shell.js';
 import { humanSize } from '../../server/shell/node/common.js';
 import { humanAgo } from '../../server/shell/node/crictl.js';
-
-function onNode(node: string, root = true) {
-  const state = createCluster(demoClusterSpec, 1);
-  const session = newSession(state);
-  const sh = (line: string) => runLine(state, session, line);
-  sh(`ssh ${node}`);
-  if (root) sh('sudo -i');
-  return { state, sh };
-}
 
 describe('systemctl and journalctl', () => {
   it('prints a systemd status block and stops/starts the kubelet through the cluster', () => {

@@ -22,7 +22,7 @@ export interface HttpResponse {
 export type HttpResult =
   | { ok: true; response: HttpResponse }
   /** curl's exit code and its error text (without the `curl: (N) ` prefix). */
-  | { ok: false; code: 6 | 7 | 28 | 3; message: string };
+  | { ok: false; code: 1 | 3 | 6 | 7 | 28 | 35 | 56 | 60; message: string };
 
 export interface HttpOptions {
   method?: 'GET' | 'HEAD';
@@ -75,7 +75,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const p2 = (n: number) => String(n).padStart(2, '0');
 
-function httpDate(d: Date): string {
+export function httpDate(d: Date): string {
   return `${DAYS[d.getUTCDay()]}, ${p2(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} GMT`;
 }
 

@@ -1,6 +1,7 @@
-// curl and (busybox) wget inside a pod, over the simulated network.
+// curl and (busybox) wget inside a pod, over the simulated network. curl's flags and output
+// are shared with curl on a node (shell/node/network/curl.ts), which sends its own requests.
 import type { ClusterState, Pod } from '../../cluster/types.js';
-import { httpRequest, parseUrl, type HttpResponse } from '../../cluster/network/http.js';
+import { httpRequest, parseUrl, type HttpOptions, type HttpResponse, type HttpResult } from '../../cluster/network/http.js';
 import type { CommandResult } from '../types.js';
 
 const PROGRESS_HEAD = '  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n';
@@ -14,7 +15,17 @@ function progress(bytes: number): string {
 
 const statusLine = (r: HttpResponse) => `HTTP/1.1 ${r.status} ${r.reason}`;
 
+/** Sends one request for curl: from a pod, or from a node's host network. */
+/** insecure: -k; clientCert: --cert (etcd wants one). */
+export type HttpClient = (url: string, opts: HttpOptions & { insecure: boolean; clientCert: boolean }) => HttpResult;
+
 export function curl(state: ClusterState, pod: Pod, argv: string[]): CommandResult {
+  return curlWith((url, opts) => httpRequest(state, pod, url, opts), argv);
+}
+
+export function curlWith(request: HttpClient, argv: string[]): CommandResult {
+  let insecure = false;
+  let clientCert = false;
   let silent = false;
   let showErrors = false;
   let verbose = false;
@@ -30,13 +41,15 @@ export function curl(state: ClusterState, pod: Pod, argv: string[]): CommandResu
     if (a === '-o' || a === '--output') output = args[++i];
     else if (a === '-w' || a === '--write-out') writeOut = args[++i];
     else if (a === '-m' || a === '--max-time' || a === '--connect-timeout') maxTime = Number(args[++i]);
-    else if (a === '-H' || a === '-A' || a === '-X' || a === '-d') i++;
+    else if (a === '--cert' || a === '-E') clientCert = args[++i] !== undefined;
+    else if (['-H', '-A', '-X', '-d', '-u', '--key', '--cacert', '--header', '--request', '--data', '--user-agent', '--user'].includes(a)) i++;
     else if (a.startsWith('--') ) {
       if (a === '--silent') silent = true;
       else if (a === '--verbose') verbose = true;
       else if (a === '--head') head = true;
       else if (a === '--fail') failOnError = true;
       else if (a === '--show-error') showErrors = true;
+      else if (a === '--insecure') insecure = true;
     } else if (a.startsWith('-') && a.length > 1) {
       for (const f of a.slice(1)) {
         if (f === 's') silent = true;
@@ -44,12 +57,13 @@ export function curl(state: ClusterState, pod: Pod, argv: string[]): CommandResu
         else if (f === 'v') verbose = true;
         else if (f === 'I') head = true;
         else if (f === 'f') failOnError = true;
+        else if (f === 'k') insecure = true;
       }
     } else url = a;
   }
   if (!url) return { stdout: '', stderr: "curl: try 'curl --help' or 'curl --manual' for more information\n", exitCode: 2 };
   const u = parseUrl(url);
-  const res = httpRequest(state, pod, url, { method: head ? 'HEAD' : 'GET', ...(maxTime !== undefined && !Number.isNaN(maxTime) ? { maxTimeSeconds: maxTime } : {}) });
+  const res = request(url, { method: head ? 'HEAD' : 'GET', insecure, clientCert, ...(maxTime !== undefined && !Number.isNaN(maxTime) ? { maxTimeSeconds: maxTime } : {}) });
   let stderr = '';
   if (verbose && u && res.ok) stderr += `*   Trying ${res.response.remoteIP}:${u.port}...\n* Connected to ${u.host} (${res.response.remoteIP}) port ${u.port}\n> ${head ? 'HEAD' : 'GET'} ${u.path} HTTP/1.1\n> Host: ${u.host}${u.port === 80 ? '' : `:${u.port}`}\n> User-Agent: curl/8.5.0\n> Accept: */*\n> \n`;
   if (!res.ok) {

@@ -7,6 +7,7 @@ import { etcdctl } from './etcdctl.js';
 import { df, du, ls, rm } from './files.js';
 import { free, lsof, ps, uptime } from './procs.js';
 import { kubeadm, openssl } from './pki-tools.js';
+import { ss } from './ss.js';
 import { swapoff, swapon } from './swap.js';
 import { journalctl, rebootCommand, systemctl } from './systemd.js';
 
@@ -25,6 +26,7 @@ export const nodeTools: Record<string, ShellCommand> = {
   rm,
   ps,
   lsof,
+  ss,
   free,
   uptime,
   swapon,

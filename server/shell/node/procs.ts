@@ -111,7 +111,8 @@ export const ps: ShellCommand = (ctx, argv) => {
   return ok(`USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n${rows.join('')}`);
 };
 
-interface Socket {
+/** A TCP socket of the node's processes: what lsof -i and ss list. */
+export interface Socket {
   comm: string;
   pid: number;
   fd: number;
@@ -121,7 +122,7 @@ interface Socket {
   remote?: [string, number];
 }
 
-function sockets(n: NodeContext): Socket[] {
+export function sockets(n: NodeContext): Socket[] {
   const procs = processes(n);
   const ip = internalIP(n.node) ?? '0.0.0.0';
   const out: Socket[] = [];

@@ -1,10 +1,11 @@
 // Network tools on a node after `ssh NODE`: iptables / iptables-save (iptables.ts),
-// ipvsadm, conntrack, ip route / ip addr — each printed like the real tool.
+// ipvsadm, conntrack, ip route / ip addr, curl and nc -z (curl.ts) — each printed like the real tool.
 import { nodeIP } from '../../../cluster/controllers/kubelet.js';
 import { cidrRange, intToIp } from '../../../cluster/ipam.js';
 import { inCIDR, podAnswers, proxyProgrammed, readyEndpoints, allServices } from '../../../cluster/network/services.js';
 import type { ClusterState, Node, Pod } from '../../../cluster/types.js';
 import { fail, ok, type CommandContext, type CommandResult, type ShellCommand } from '../../types.js';
+import { curl, nc } from './curl.js';
 import { iptables, iptablesSave } from './iptables.js';
 
 function currentNode(ctx: CommandContext): Node | undefined {
@@ -217,4 +218,6 @@ export const networkTools: Record<string, ShellCommand> = {
   ipvsadm,
   conntrack,
   ip,
+  curl,
+  nc,
 };

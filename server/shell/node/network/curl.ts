@@ -1,0 +1,129 @@
+// curl and `nc -zv` on a node. A connection to the node itself (localhost, its own address)
+// or to another node's address reaches the sockets that node's processes listen on
+// (procs.ts, what ss and lsof list): the kubelet's and control plane's health endpoints,
+// TLS where the real component serves TLS. Anything else (pods, Service IPs, the internet)
+// goes through the cluster's packet path from the host network, like a hostNetwork pod.
+import { httpDate, httpRequest, parseUrl, type HttpOptions, type HttpResult } from '../../../cluster/network/http.js';
+import { nodeByIP } from '../../../cluster/network/services.js';
+import { wallClock } from '../../../cluster/logs.js';
+import type { ClusterState, Node, Pod } from '../../../cluster/types.js';
+import { curlWith } from '../../exec/http-tools.js';
+import { fail, type CommandContext, type CommandResult, type ShellCommand } from '../../types.js';
+import { isResult, onNode, type NodeContext } from '../common.js';
+import { sockets, type Socket } from '../procs.js';
+import { internalIP } from '../../session.js';
+
+/** The node's host network as a request's source: a hostNetwork pod resolving with the node's resolv.conf. */
+function hostClient(node: Node): Pod {
+  const ip = internalIP(node) ?? '';
+  return {
+    metadata: { name: node.metadata.name, uid: `host/${node.metadata.name}`, labels: {}, annotations: {}, creationTimestamp: 0, resourceVersion: 0, generation: 0, ownerReferences: [] },
+    spec: { containers: [], nodeName: node.metadata.name, nodeSelector: {}, tolerations: [], restartPolicy: 'Always', hostNetwork: true, dnsPolicy: 'Default', serviceAccountName: '', schedulerName: '', terminationGracePeriodSeconds: 0 },
+    status: { phase: 'Running', conditions: [], containerStatuses: [], podIP: ip, hostIP: ip, qosClass: 'BestEffort' },
+    behavior: {},
+  };
+}
+
+/** Ports whose component serves TLS only (kubeadm's defaults). */
+const TLS_PORTS = new Set([6443, 10250, 10257, 10259, 2379, 2380]);
+const CERT_PROBLEM = 'SSL certificate problem: unable to get local issuer certificate\nMore details here: https://curl.se/docs/sslcerts.html\n\ncurl failed to verify the legitimacy of the server and therefore could not\nestablish a secure connection to it. To learn more about this situation and\nhow to fix it, please visit the web page mentioned above.';
+
+type Target = { node: NodeContext; socket?: Socket } | undefined;
+
+/** The node an address belongs to (loopback is the node the session is on), and its socket listening on the port. */
+function localTarget(n: NodeContext, host: string, port: number): Target {
+  const loopback = host === 'localhost' || host.startsWith('127.');
+  const node = loopback ? n.node : nodeByIP(n.state, host) ?? (host === n.name ? n.node : undefined);
+  if (!node) return undefined;
+  const there: NodeContext = { ...n, node, name: node.metadata.name, root: true };
+  const ip = internalIP(node);
+  const socket = sockets(there).find((s) => !s.remote && s.local[1] === port &&
+    (s.local[0] === '*' || (loopback ? s.local[0] === '127.0.0.1' : s.local[0] === ip)));
+  return { node: there, socket };
+}
+
+type NodeRequest = HttpOptions & { insecure: boolean; clientCert: boolean };
+
+function goText(state: ClusterState, status: number, reason: string, body: string, host: string, port: number): HttpResult {
+  const headers: [string, string][] = [['Content-Type', 'text/plain; charset=utf-8'], ['X-Content-Type-Options', 'nosniff'], ['Date', httpDate(wallClock(state, state.now))], ['Content-Length', String(body.length)]];
+  return { ok: true, response: { status, reason, headers, body, remoteIP: host, remotePort: port } };
+}
+
+/** What a component's HTTP(S) server answers on its port. */
+function answer(n: NodeContext, s: Socket, url: string, opts: NodeRequest, ip: string): HttpResult {
+  const u = parseUrl(url)!;
+  const https = /^https:/i.test(url);
+  const port = s.local[1];
+  const text = (status: number, reason: string, body: string): HttpResult => goText(n.state, status, reason, opts.method === 'HEAD' ? '' : body, ip, port);
+  if (s.comm === 'sshd' || s.comm === 'containerd') return { ok: false, code: 1, message: 'Received HTTP/0.9 when not allowed' };
+  if (TLS_PORTS.has(port) && !https) return text(400, 'Bad Request', 'Client sent an HTTP request to an HTTPS server.\n');
+  if (!TLS_PORTS.has(port) && https) return { ok: false, code: 35, message: 'error:0A00010B:SSL routines::wrong version number' };
+  if (https && !opts.insecure) return { ok: false, code: 60, message: CERT_PROBLEM };
+  const health = ['/healthz', '/livez', '/readyz', '/health'].includes(u.path.split('?')[0]!);
+  switch (port) {
+    case 2379: case 2380:
+      // etcd runs with --client-cert-auth: no certificate, no handshake.
+      if (!opts.clientCert) return { ok: false, code: 56, message: 'OpenSSL SSL_read: error:0A00045C:SSL routines::tlsv13 alert certificate required, errno 0' };
+      return u.path === '/health' ? text(200, 'OK', '{"health":"true","reason":""}') : text(404, 'Not Found', '404 page not found\n');
+    case 2381: return u.path === '/health' ? text(200, 'OK', '{"health":"true","reason":""}') : text(404, 'Not Found', '404 page not found\n');
+    case 10250: return text(401, 'Unauthorized', 'Unauthorized');
+    case 6443:
+      if (health || u.path === '/version') return text(200, 'OK', 'ok');
+      return text(403, 'Forbidden', `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"forbidden: User \\"system:anonymous\\" cannot get path \\"${u.path}\\"","reason":"Forbidden","details":{},"code":403}\n`);
+  }
+  return health ? text(200, 'OK', 'ok') : text(404, 'Not Found', '404 page not found\n');
+}
+
+function nodeRequest(n: NodeContext, url: string, opts: NodeRequest): HttpResult {
+  const u = parseUrl(url);
+  const target = u ? localTarget(n, u.host, u.port) : undefined;
+  if (!u || !target) return httpRequest(n.state, hostClient(n.node), url, opts);
+  const ip = u.host === 'localhost' ? '127.0.0.1' : u.host;
+  if (target.socket) return answer(target.node, target.socket, url, opts, ip);
+  // A node's address without a listener: a NodePort (kube-proxy's rules) or nothing.
+  if (u.port >= 30000 && u.port <= 32767) return httpRequest(n.state, hostClient(n.node), url, opts);
+  return { ok: false, code: 7, message: `Failed to connect to ${u.host} port ${u.port} after 0 ms: Connection refused` };
+}
+
+export const curl: ShellCommand = (ctx, argv) => {
+  const n = onNode(ctx, 'curl');
+  if (isResult(n)) return n;
+  return curlWith((url, opts) => nodeRequest(n, url, opts), argv);
+};
+
+/** netcat-openbsd's `-z` port check (Ubuntu's nc): `nc -zv HOST PORT`, `-w SECONDS`. */
+export const nc: ShellCommand = (ctx: CommandContext, argv: string[]): CommandResult => {
+  const n = onNode(ctx, 'nc');
+  if (isResult(n)) return n;
+  let verbose = false;
+  let zero = false;
+  let wait: number | undefined;
+  const rest: string[] = [];
+  const args = argv.slice(1);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-w') wait = Number(args[++i]);
+    else if (/^-[zvnw\d]+$/.test(a)) {
+      if (a.includes('v')) verbose = true;
+      if (a.includes('z')) zero = true;
+      const w = /w(\d+)$/.exec(a);
+      if (w) wait = Number(w[1]);
+    } else if (a.startsWith('-')) return fail(`nc: invalid option -- '${a.slice(1, 2)}'\nusage: nc [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M ttl]\n`, 1);
+    else rest.push(a);
+  }
+  const [host, portText] = rest;
+  if (!zero || host === undefined || portText === undefined || !/^\d+$/.test(portText)) return fail('usage: nc [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M ttl]\n\t  [-m minttl] [-O length] [-P proxy_username] [-p source_port]\n\t  [-q seconds] [-s sourceaddr] [-T keyword] [-V rtable] [-W recvlimit]\n\t  [-w timeout] [-X proxy_protocol] [-x proxy_address[:port]]\n\t  [destination] [port]\n', 1);
+  const port = Number(portText);
+  const target = localTarget(n, host, port);
+  let outcome: 'connected' | 'refused' | 'timeout' | 'unresolved';
+  if (target) outcome = target.socket ? 'connected' : 'refused';
+  else {
+    // A port check only needs the handshake: any answer, even a protocol error, means it connected.
+    const res = httpRequest(n.state, hostClient(n.node), `http://${host}:${port}/`, { method: 'HEAD', ...(wait !== undefined && !Number.isNaN(wait) ? { maxTimeSeconds: wait } : {}) });
+    outcome = res.ok ? 'connected' : res.code === 6 ? 'unresolved' : res.code === 7 ? 'refused' : res.code === 28 ? 'timeout' : 'connected';
+  }
+  if (outcome === 'connected') return { stdout: '', stderr: verbose ? `Connection to ${host} ${port} port [tcp/${port === 22 ? 'ssh' : '*'}] succeeded!\n` : '', exitCode: 0 };
+  if (outcome === 'unresolved') return fail(`nc: getaddrinfo for host "${host}" port ${port}: Name or service not known\n`, 1);
+  const why = outcome === 'refused' ? 'failed: Connection refused' : 'timed out: Operation now in progress';
+  return fail(verbose ? `nc: connect to ${host} port ${port} (tcp) ${why}\n` : '', 1);
+};

@@ -1,0 +1,152 @@
+// `ss` (iproute2 5.15, Ubuntu 22.04) on a node: the sockets of procs.ts (the ones lsof -i
+// lists), laid out as ss.c does when its output is not a terminal: each column as wide as
+// its widest cell plus its left delimiter, addresses right-aligned against their ports, and
+// no delimiter before "Process" (hence the real header's glued `Peer Address:PortProcess`).
+import type { ShellCommand } from '../types.js';
+import { fail, ok } from '../types.js';
+import { isResult, onNode, stableInt, type NodeContext } from './common.js';
+import { sockets, type Socket } from './procs.js';
+
+interface Column {
+  header: string;
+  /** ss.c's ldelim: printed before the cell unless it starts the line. */
+  delim: string;
+  right: boolean;
+}
+
+const NETID: Column = { header: 'Netid', delim: '', right: false };
+const COLUMNS: Column[] = [
+  { header: 'State', delim: ' ', right: false },
+  { header: 'Recv-Q', delim: ' ', right: false },
+  { header: 'Send-Q', delim: ' ', right: false },
+  { header: 'Local Address:', delim: ' ', right: true },
+  { header: 'Port', delim: '', right: false },
+  { header: 'Peer Address:', delim: ' ', right: true },
+  { header: 'Port', delim: '', right: false },
+  { header: 'Process', delim: '', right: false },
+];
+
+/** ss.c render() in compact mode: widths from the widest cell (plus ldelim after the first column). */
+function render(columns: Column[], rows: string[][], header: boolean): string {
+  const all = header ? [columns.map((c) => c.header), ...rows] : rows;
+  if (all.length === 0) return '';
+  const widths = columns.map((c, i) => {
+    const max = Math.max(...all.map((r) => r[i]!.length));
+    return i > 0 && max > 0 ? max + c.delim.length : max;
+  });
+  return all.map((r) => r.map((cell, i) => {
+    const c = columns[i]!;
+    const lead = i > 0 ? c.delim : '';
+    return c.right ? lead + cell.padStart(widths[i]! - lead.length) : (lead + cell).padEnd(widths[i]!);
+  }).join('') + '\n').join('');
+}
+
+/** /etc/services names ss prints without -n (ephemeral ports are never resolved). */
+const SERVICES: Record<number, string> = { 22: 'ssh' };
+
+function address(host: string, ipv6: boolean, listening: boolean): string {
+  if (host !== '*') return host;
+  // A wildcard IPv6 socket that also takes IPv4 prints as `*`; an IPv4 one as 0.0.0.0.
+  return ipv6 ? '*' : listening ? '0.0.0.0' : host;
+}
+
+function row(s: Socket, o: Options): string[] {
+  const listening = s.remote === undefined;
+  const port = (p: number): string => (o.numeric ? String(p) : SERVICES[p] ?? String(p));
+  const cells = [
+    listening ? 'LISTEN' : 'ESTAB',
+    String(0).padEnd(6),
+    // A listening socket's Send-Q is its backlog: sshd's 128, Go servers' somaxconn (4096).
+    String(listening ? (s.comm === 'sshd' ? 128 : 4096) : 0).padEnd(6),
+    `${address(s.local[0], s.ipv6, listening)}:`, port(s.local[1]),
+    s.remote ? `${s.remote[0]}:` : `${address('*', s.ipv6, true)}:`, s.remote ? port(s.remote[1]) : '*',
+    // Without root, ss cannot read other users' /proc/PID/fd: no users:(...) at all.
+    o.processes && o.root ? ` users:(("${s.comm}",pid=${s.pid},fd=${s.fd}))` : '',
+  ];
+  return o.netid ? ['tcp', ...cells] : cells;
+}
+
+interface Options {
+  tcp: boolean;
+  udp: boolean;
+  listening: boolean;
+  all: boolean;
+  numeric: boolean;
+  processes: boolean;
+  summary: boolean;
+  noHeader: boolean;
+  family?: 4 | 6;
+  netid: boolean;
+  root: boolean;
+  /** `sport = :N` / `dport = :N` filter. */
+  filter?: { side: 'sport' | 'dport'; port: number };
+}
+
+const USAGE = 'Usage: ss [ OPTIONS ]\n       ss [ OPTIONS ] [ FILTER ]\n';
+const LONG: Record<string, string> = {
+  '--tcp': 't', '--udp': 'u', '--listening': 'l', '--all': 'a', '--numeric': 'n', '--processes': 'p',
+  '--summary': 's', '--no-header': 'H', '--ipv4': '4', '--ipv6': '6',
+};
+
+function parse(n: NodeContext, args: string[]): Options | string {
+  let flags = '';
+  const rest: string[] = [];
+  for (const a of args) {
+    if (a.startsWith('--')) {
+      const f = LONG[a];
+      if (!f) return `ss: unrecognized option '${a}'\n${USAGE}`;
+      flags += f;
+    } else if (a.startsWith('-') && a.length > 1) flags += a.slice(1);
+    else rest.push(a);
+  }
+  const bad = [...flags].find((f) => !'tulanpsH46rew'.includes(f));
+  if (bad) return `ss: invalid option -- '${bad}'\n${USAGE}`;
+  const o: Options = {
+    tcp: flags.includes('t'), udp: flags.includes('u'), listening: flags.includes('l'), all: flags.includes('a'),
+    numeric: flags.includes('n'), processes: flags.includes('p'), summary: flags.includes('s'), noHeader: flags.includes('H'),
+    netid: false, root: n.root,
+  };
+  if (flags.includes('4')) o.family = 4;
+  if (flags.includes('6')) o.family = 6;
+  // The Netid column shows unless exactly one socket table is asked for.
+  o.netid = o.tcp === o.udp;
+  if (rest.length > 0) {
+    const text = rest.join(' ').replace(/[()]/g, ' ').trim();
+    const m = /^(sport|dport)\s*(?:=|==|eq)?\s*:(\d+)$/.exec(text);
+    if (!m) return `Error: an inet prefix is expected rather than "${rest.at(-1)}".\n`;
+    o.filter = { side: m[1] as 'sport' | 'dport', port: Number(m[2]) };
+  }
+  return o;
+}
+
+function summary(n: NodeContext, list: Socket[]): string {
+  const v4 = list.filter((s) => !s.ipv6).length;
+  const v6 = list.length - v4;
+  const estab = list.filter((s) => s.remote).length;
+  // Unix sockets (systemd, containerd, dbus) dominate the total; the model keeps no list of them.
+  const total = list.length + stableInt(`${n.name}/unix-sockets`, 180, 420);
+  const line = (name: string, t: number, a: number, b: number): string => `${name}\t  ${String(t).padEnd(9)} ${String(a).padEnd(9)} ${String(b).padEnd(9)}\n`;
+  return `Total: ${total}\nTCP:   ${list.length} (estab ${estab}, closed 0, orphaned 0, timewait 0)\n\nTransport Total     IP        IPv6\n` +
+    line('RAW', 0, 0, 0) + line('UDP', 0, 0, 0) + line('TCP', list.length, v4, v6) + line('INET', list.length, v4, v6) + line('FRAG', 0, 0, 0) + '\n';
+}
+
+export const ss: ShellCommand = (ctx, argv) => {
+  const n = onNode(ctx, 'ss');
+  if (isResult(n)) return n;
+  const o = parse(n, argv.slice(1));
+  if (typeof o === 'string') return fail(o, o.startsWith('Error') ? 1 : 255);
+  const all = sockets(n);
+  if (o.summary) return ok(summary(n, all));
+  // The model's sockets are all TCP: `-u` alone lists none.
+  const list = o.udp && !o.tcp ? [] : all.filter((s) => {
+    const listening = s.remote === undefined;
+    if (!o.all && listening !== o.listening) return false;
+    if (o.family === 4 && s.ipv6) return false;
+    if (o.family === 6 && !s.ipv6) return false;
+    if (o.filter) return (o.filter.side === 'sport' ? s.local[1] : s.remote?.[1]) === o.filter.port;
+    return true;
+  });
+  const columns = o.netid ? [NETID, ...COLUMNS] : COLUMNS;
+  const rows = list.map((s) => row(s, o));
+  return ok(render(columns, rows, !o.noHeader));
+};
