@@ -68,7 +68,8 @@ describe('the CronJob controller', () => {
     run('kubectl create cronjob ok --image=busybox --schedule="* * * * *" -- true');
     run('kubectl create cronjob bad --image=busybox --schedule="* * * * *" --restart=Never -- false');
     run('kubectl patch cronjob bad -p \'{"spec":{"jobTemplate":{"spec":{"backoffLimit":0}}}}\'');
-    run('sleep 310'); // 10 s past a minute: the latest Jobs have ended
+    run('sleep 250');
+    run('sleep 60'); // 10 s past a minute: the latest Jobs have ended
     const names = run('kubectl get jobs -o name').output.trim().split('\n');
     expect(names.filter((n) => n.startsWith('job.batch/ok-'))).toHaveLength(3);
     expect(names.filter((n) => n.startsWith('job.batch/bad-'))).toHaveLength(1);
