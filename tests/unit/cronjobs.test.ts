@@ -101,3 +101,31 @@ describe('the CronJob controller', () => {
     expect(run('kubectl get cronjob all -o jsonpath="{.status.active[*].kind}"').output).toBe('Job Job');
   });
 });
+
+describe('kubectl describe job', () => {
+  it('prints describeJob: defaults, times, pod statuses, the template and events', () => {
+    const { run } = shell();
+    run('kubectl create job hello --image=busybox -- echo hi there');
+    run('sleep 8');
+    // A line without a tab (Command:) ends a tabwriter column block, so Image/Port align on their own.
+    const out = run('kubectl describe job hello').output;
+    const uid = run('kubectl get job hello -o jsonpath="{.metadata.uid}"').output;
+    expect(out).toMatch(new RegExp([
+      '^Name: {13}hello', 'Namespace: {8}default', `Selector: {9}batch.kubernetes.io/controller-uid=${uid}`, 'Labels: {11}<none>', 'Annotations: {6}<none>',
+      'Parallelism: {6}1', 'Completions: {6}1', 'Completion Mode: {2}NonIndexed', 'Suspend: {10}false', 'Backoff Limit: {4}6',
+      'Start Time: {7}\\w{3}, \\d\\d \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d \\+0000', 'Completed At: {5}\\w{3}, .* \\+0000', 'Duration: {9}\\ds',
+      'Pods Statuses: {4}0 Active \\(0 Ready\\) / 1 Succeeded / 0 Failed', 'Pod Template:',
+      `  Labels:  batch.kubernetes.io/controller-uid=${uid}`, ' {11}batch.kubernetes.io/job-name=hello', ` {11}controller-uid=${uid}`, ' {11}job-name=hello',
+      '  Containers:', '   hello:', ' {4}Image: {6}busybox', ' {4}Port: {7}<none>', ' {4}Host Port: {2}<none>', ' {4}Command:', ' {6}echo', ' {6}hi', ' {6}there',
+    ].join('\n')));
+    expect(out).toMatch(/\nEvents:\n  Type +Reason +Age +From +Message\n  -+ +-+ +-+ +-+ +-+\n  Normal +SuccessfulCreate +\ds +job-controller +Created pod: hello-[a-z0-9]{5}\n  Normal +Completed +\ds +job-controller +Job completed\n$/);
+  });
+
+  it('shows the owning CronJob of a scheduled Job', () => {
+    const { run, minutes } = shell();
+    run('kubectl create cronjob nightly --image=busybox --schedule="* * * * *" -- true');
+    const [first] = minutes(1);
+    run('sleep 65');
+    expect(run(`kubectl describe job nightly-${first}`).output).toContain('Controlled By:    CronJob/nightly\n');
+  });
+});
