@@ -102,6 +102,21 @@ describe('the CronJob controller', () => {
   });
 });
 
+describe('kubectl create job --from=cronjob/NAME', () => {
+  it('runs the CronJob template now, owned by it and marked manual (kubectl create_job.go)', () => {
+    const { run } = shell();
+    run('kubectl create cronjob backup --image=busybox --schedule="0 3 * * *" -- echo dumped');
+    expect(run('kubectl create job backup-now --from=cronjob/backup').output).toBe('job.batch/backup-now created\n');
+    run('sleep 5');
+    expect(run('kubectl logs job/backup-now').output).toBe('dumped\n');
+    expect(run('kubectl get job backup-now -o jsonpath="{.metadata.annotations.cronjob\\.kubernetes\\.io/instantiate} {.metadata.ownerReferences[0].name}"').output).toBe('manual backup');
+    expect(run('kubectl create job x --from=cronjob/nope')).toEqual({ output: 'Error from server (NotFound): cronjobs.batch "nope" not found\n', exitCode: 1 });
+    expect(run('kubectl create job x --from=deployment/web').output).toBe('error: unknown object type Deployment\n');
+    expect(run('kubectl create job x --from=cronjob/backup --image=busybox').output).toBe('error: --image and --from are mutually exclusive\n');
+    expect(run('kubectl create job x').output).toBe('error: either --image or --from must be specified\n');
+  });
+});
+
 describe('kubectl describe job', () => {
   it('prints describeJob: defaults, times, pod statuses, the template and events', () => {
     const { run } = shell();

@@ -85,7 +85,7 @@ function syncCronJob(state: ClusterState, cj: StoredObject, jobs: StoredObject[]
       if (policy === 'Replace') {
         for (const job of running.splice(0)) remove(job);
       }
-      const job = jobFor(state, cj, name, scheduled);
+      const job = jobFromCronJob(state, cj, name, { 'batch.kubernetes.io/cronjob-scheduled-timestamp': isoTime(state.epoch + scheduled) });
       const res = createObject(state, 'Job', job);
       if (res.ok) {
         running.push(res.value);
@@ -130,12 +130,15 @@ function dueTime(state: ClusterState, cj: StoredObject, status: Fields, event: (
   return t - state.epoch;
 }
 
-/** kubernetes getJobFromTemplate2: the template's labels and annotations, the scheduled time, owned by the CronJob. */
-function jobFor(state: ClusterState, cj: StoredObject, name: string, scheduled: number): StoredObject {
+/**
+ * A Job from a CronJob's jobTemplate (kubernetes getJobFromTemplate2, and kubectl create job
+ * --from=cronjob/NAME): its labels and annotations plus `annotations`, owned by the CronJob.
+ */
+export function jobFromCronJob(state: ClusterState, cj: StoredObject, name: string, annotations: Record<string, string>): StoredObject {
   const jobTemplate = record(record(cj.fields.spec).jobTemplate);
   const meta = record(jobTemplate.metadata);
   const metadata = newMeta(state, name, cj.metadata.namespace, strings(meta.labels));
-  metadata.annotations = { ...strings(meta.annotations), 'batch.kubernetes.io/cronjob-scheduled-timestamp': isoTime(state.epoch + scheduled) };
+  metadata.annotations = { ...strings(meta.annotations), ...annotations };
   metadata.ownerReferences = [ownerRef('CronJob', cj)];
   const job: StoredObject = { kind: 'Job', metadata, fields: { spec: structuredClone(record(jobTemplate.spec)), status: {} } };
   if (cj.template) job.template = structuredClone(cj.template);
