@@ -1,6 +1,7 @@
 // Simulated time: tick(state, ms) advances the clock in steps of at most one second and
 // runs every controller once per step, always in the same order.
 import { apiUnavailable } from './api.js';
+import { cronJobController } from './controllers/cronjob.js';
 import { daemonSetController } from './controllers/daemonset.js';
 import { deploymentController } from './controllers/deployment.js';
 import { endpointsController } from './controllers/endpoints.js';
@@ -32,6 +33,7 @@ function step(state: ClusterState, dt: number, traffic: boolean): void {
     deploymentController(ctx);
     replicaSetController(ctx);
     daemonSetController(ctx);
+    cronJobController(ctx);
     jobController(ctx);
   }
   if (apiUp) schedulerController(ctx);

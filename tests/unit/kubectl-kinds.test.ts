@@ -24,7 +24,7 @@ const HEADERS: Record<string, string> = {
   statefulsets: 'NAME READY AGE',
   controllerrevisions: 'NAME CONTROLLER REVISION AGE',
   jobs: 'NAME COMPLETIONS DURATION AGE',
-  cronjobs: 'NAME SCHEDULE SUSPEND ACTIVE LAST SCHEDULE AGE',
+  cronjobs: 'NAME SCHEDULE TIMEZONE SUSPEND ACTIVE LAST SCHEDULE AGE',
   ingresses: 'NAME CLASS HOSTS ADDRESS PORTS AGE',
   ingressclasses: 'NAME CONTROLLER PARAMETERS AGE',
   networkpolicies: 'NAME POD-SELECTOR AGE',
@@ -271,7 +271,7 @@ describe('kubectl create generators for the kinds kept as JSON', () => {
     expect(run('kubectl create pdb web --selector=app=web --min-available=1').stdout).toBe('poddisruptionbudget.policy/web created\n');
     expect(run('kubectl create job once --image=busybox -- echo hi').stdout).toBe('job.batch/once created\n');
     expect(run('kubectl create cronjob tick --image=busybox --schedule=@hourly').stdout).toBe('cronjob.batch/tick created\n');
-    expect(run('kubectl get cronjob tick').stdout).toMatch(/^NAME +SCHEDULE +SUSPEND +ACTIVE +LAST SCHEDULE +AGE\ntick +@hourly +False +0 +<none> +0s\n$/);
+    expect(run('kubectl get cronjob tick').stdout).toMatch(/^NAME +SCHEDULE +TIMEZONE +SUSPEND +ACTIVE +LAST SCHEDULE +AGE\ntick +@hourly +<none> +False +0 +<none> +0s\n$/);
     expect(run('kubectl create secret generic db').stderr).toContain('(AlreadyExists): secrets "db" already exists');
     expect(run('kubectl create role r --resource=pods').stderr).toBe('error: at least one verb must be specified\n');
     expect(run('kubectl create secret tls x').stderr).toContain('unknown command "tls"');

@@ -12,11 +12,15 @@ import { indexPod, type TickContext } from './context.js';
 
 const record = (v: JsonValue | undefined): { [k: string]: JsonValue } => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {});
 const count = (v: JsonValue | undefined, fallback: number): number => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : fallback);
-const time = (state: ClusterState): string => new Date(state.epoch + state.now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** A Unix time in ms as the API writes it (RFC 3339, whole seconds). */
+export const isoTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const time = (state: ClusterState): string => isoTime(state.epoch + state.now);
 
-function finished(job: StoredObject): boolean {
+/** How a Job ended (its Complete or Failed condition), or undefined while it runs. */
+export function finishedAs(job: StoredObject): 'Complete' | 'Failed' | undefined {
   const conditions = record(job.fields.status).conditions;
-  return Array.isArray(conditions) && conditions.some((c) => ['Complete', 'Failed'].includes(String(record(c).type)) && record(c).status === 'True');
+  const done = Array.isArray(conditions) ? conditions.map(record).find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True') : undefined;
+  return done?.type as 'Complete' | 'Failed' | undefined;
 }
 
 /** The pod back-off: a new pod 10 s after a failure, doubling with each one, at most 6 minutes. */
@@ -35,7 +39,7 @@ export function jobController(ctx: TickContext): void {
   const jobs = state.stored?.Job;
   if (!jobs) return;
   for (const job of Object.values(jobs)) {
-    if (!job.template || finished(job) || record(job.fields.spec).suspend === true) continue;
+    if (!job.template || finishedAs(job) || record(job.fields.spec).suspend === true) continue;
     syncJob(ctx, job);
   }
 }

@@ -154,10 +154,10 @@ export const STORED_TABLES: Record<string, TableColumns> = {
   Job: simple(['NAME', 'COMPLETIONS', 'DURATION', 'AGE'], (state, o) => [o.metadata.name, `${str(field(o, 'status.succeeded'), '0')}/${str(field(o, 'spec.completions'), '1')}`, jobDuration(state, o), ageOf(state, o)],
     ['CONTAINERS', 'IMAGES', 'SELECTOR'], (_s, o) => [...containers(field(o, 'spec.template')), labelSelector(field(o, 'spec.selector'))]),
   CronJob: {
-    headers: ['NAME', 'SCHEDULE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'AGE'], wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+    headers: ['NAME', 'SCHEDULE', 'TIMEZONE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'AGE'], wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
     clock: (o) => [o.metadata.creationTimestamp, typeof field(o, 'status.lastScheduleTime') === 'number' ? (field(o, 'status.lastScheduleTime') as number) : undefined],
     row: (state, o, wide) => {
-      const cells = [o.metadata.name, str(field(o, 'spec.schedule'), ''), field(o, 'spec.suspend') === true ? 'True' : 'False', String(list(field(o, 'status.active')).length),
+      const cells = [o.metadata.name, str(field(o, 'spec.schedule'), ''), str(field(o, 'spec.timeZone')), field(o, 'spec.suspend') === true ? 'True' : 'False', String(list(field(o, 'status.active')).length),
         field(o, 'status.lastScheduleTime') === undefined ? '<none>' : timeAge(state, field(o, 'status.lastScheduleTime')), ageOf(state, o)];
       const template = field(o, 'spec.jobTemplate.spec.template');
       return wide ? [...cells, ...containers(template), labelSelector(field(o, 'spec.jobTemplate.spec.selector'))] : cells;

@@ -1,6 +1,7 @@
 // `kubectl create secret generic|serviceaccount|role|clusterrole|rolebinding|clusterrolebinding|
 // quota|poddisruptionbudget|job|cronjob NAME …`: kubectl's generators for the kinds kept as JSON.
-import { createObject } from '../../../cluster/api.js';
+import { createObject, getObject, objectKey } from '../../../cluster/api.js';
+import { jobFromCronJob } from '../../../cluster/controllers/cronjob.js';
 import { newMeta } from '../../../cluster/objects.js';
 import type { StoredKind } from '../../../cluster/stored-kinds.js';
 import type { JsonValue, StoredObject } from '../../../cluster/types.js';
@@ -31,6 +32,7 @@ export const CREATE_STORED_FLAGS: FlagSpec[] = [
   { name: 'schedule', type: 'string', usage: 'A schedule in the Cron format the job should be run with.' },
   { name: 'rule', type: 'stringArray', usage: 'Rule in format host/path=service:port[,tls=secretname]. Paths containing the leading character \'*\' are considered pathType=Prefix. tls argument is optional.' },
   { name: 'class', type: 'string', usage: 'Ingress Class to be used' },
+  { name: 'from', type: 'string', usage: 'The name of the resource to create a Job from (only cronjob is supported).' },
   { name: 'restart', type: 'string', usage: 'job\'s restart policy. supported values: OnFailure, Never' },
 ];
 
@@ -182,7 +184,7 @@ function fieldsFor(kind: StoredKind, name: string, args: string[], flags: Parsed
     case 'Job':
     case 'CronJob': {
       const image = flags.all('image')[0];
-      if (image === undefined) return 'error: --image must be specified\n';
+      if (image === undefined) return kind === 'Job' ? 'error: either --image or --from must be specified\n' : 'error: --image must be specified\n';
       const restart = flags.string('restart') ?? (kind === 'Job' ? 'Never' : 'OnFailure');
       const template = podTemplate(name, image, args, restart);
       if (kind === 'Job') return { spec: { template }, status: {} };
@@ -206,6 +208,7 @@ export function createStored(ctx: KubectlContext, what: string, args: string[], 
   const g = GENERATED[what]!;
   const [name, ...command] = rest;
   if (name === undefined) return fail(`error: exactly one NAME is required, got 0\nSee 'kubectl create ${what} -h' for help and examples\n`);
+  if (g.kind === 'Job' && flags.has('from')) return jobFromCronJobFlag(ctx, name, command, flags);
   const fields = fieldsFor(g.kind, name, command, flags);
   if (typeof fields === 'string') return fail(fields);
   const object: StoredObject = { kind: g.kind, metadata: newMeta(ctx.state, name, g.namespaced ? ctx.namespace : undefined), fields };
@@ -213,4 +216,19 @@ export function createStored(ctx: KubectlContext, what: string, args: string[], 
   if (template) object.template = template;
   const r = createObject(ctx.state, g.kind, object);
   return r.ok ? ok(`${g.printed}/${name} created\n`) : apiFail(r.error);
+}
+
+/** kubectl create_job.go: `create job NAME --from=cronjob/CJ` runs a CronJob's template now, by hand. */
+function jobFromCronJobFlag(ctx: KubectlContext, name: string, command: string[], flags: ParsedFlags): CommandResult {
+  if (flags.all('image').length > 0) return fail('error: --image and --from are mutually exclusive\n');
+  if (command.length > 0) return fail('error: cannot specify --from and command\n');
+  const from = flags.string('from') ?? '';
+  const slash = from.indexOf('/');
+  const type = slash > 0 ? findResourceType(from.slice(0, slash)) : undefined;
+  if (!type) return fail(`error: the server doesn't have a resource type "${slash > 0 ? from.slice(0, slash) : from}"\n`);
+  if (type.kind !== 'CronJob') return fail(`error: unknown object type ${type.kind}\n`);
+  const cj = getObject(ctx.state, 'CronJob', objectKey(ctx.namespace, from.slice(slash + 1)));
+  if (!cj) return fail(`Error from server (NotFound): cronjobs.batch "${from.slice(slash + 1)}" not found\n`);
+  const r = createObject(ctx.state, 'Job', jobFromCronJob(ctx.state, cj, name, { 'cronjob.kubernetes.io/instantiate': 'manual' }));
+  return r.ok ? ok(`job.batch/${name} created\n`) : apiFail(r.error);
 }

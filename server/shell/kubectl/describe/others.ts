@@ -11,7 +11,7 @@ import { matchesLabels } from '../selectors.js';
 import { probeString } from './pod.js';
 import { describeWriter, writeAnnotations, writeEvents, writeLabels, writeObjectHead, type DescribeWriter } from './writer.js';
 
-function writePodTemplate(w: DescribeWriter, t: PodTemplate): void {
+export function writePodTemplate(w: DescribeWriter, t: PodTemplate): void {
   w.write(0, 'Pod Template:\n');
   writeLabels(w, 1, 'Labels', t.metadata.labels);
   if (Object.keys(t.metadata.annotations).length > 0) writeAnnotations(w, 1, t.metadata.annotations);
@@ -21,6 +21,12 @@ function writePodTemplate(w: DescribeWriter, t: PodTemplate): void {
     w.write(2, `Image:\t${c.image}\n`);
     w.write(2, `Port:\t${c.ports.length ? c.ports.map((p) => `${p.containerPort}/${p.protocol}`).join(', ') : '<none>'}\n`);
     w.write(2, `Host Port:\t${c.ports.length ? c.ports.map((p) => `0/${p.protocol}`).join(', ') : '<none>'}\n`);
+    // kubectl describeContainerCommand: one line per word, each line of a word on its own.
+    for (const [title, words] of [['Command', c.command], ['Args', c.args]] as const) {
+      if (!words?.length) continue;
+      w.write(2, `${title}:\n`);
+      for (const line of words.flatMap((word) => word.split('\n'))) w.write(3, `${line}\n`);
+    }
     const limits = c.resources.limits;
     const requests = c.resources.requests;
     for (const [title, r] of [['Limits', limits], ['Requests', requests]] as const) {

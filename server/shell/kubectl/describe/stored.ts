@@ -3,8 +3,10 @@
 // describer, which prints the object's content with "smart" labels (kubectl pkg/describe
 // describe.go: genericDescriber, printUnstructuredContent, smartLabelFor).
 import type { ClusterState, JsonValue, LabelSelector, NodeSelectorRequirement, StoredObject } from '../../../cluster/types.js';
+import { humanDuration, rfc1123z } from '../age.js';
 import { toManifest } from '../manifest.js';
 import { selectorString } from '../printers.js';
+import { writePodTemplate } from './others.js';
 import { describeWriter, writeEvents, writeLabels, writeAnnotations, writeObjectHead, type DescribeWriter } from './writer.js';
 
 const ACRONYMS = new Set(['API', 'URL', 'UID', 'OSB', 'GUID']);
@@ -124,7 +126,47 @@ function asLabelSelector(v: JsonValue): LabelSelector {
   return { matchLabels, matchExpressions };
 }
 
+/**
+ * kubectl describe.go describeJob. The spec's unset fields read as the apiserver defaults them
+ * (parallelism and completions 1, NonIndexed, not suspended, backoffLimit 6), and the selector
+ * and template labels as its Job strategy generates them (controller-uid, job-name).
+ */
+function describeJob(state: ClusterState, o: StoredObject): string {
+  const w = describeWriter();
+  const spec = record(o.fields.spec);
+  const status = record(o.fields.status);
+  const uid = o.metadata.uid;
+  const generated = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': o.metadata.name, 'controller-uid': uid, 'job-name': o.metadata.name };
+  const count = (v: JsonValue | undefined, fallback: number) => (typeof v === 'number' ? v : fallback);
+  const at = (v: JsonValue | undefined): number | undefined => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? Date.parse(v) - state.epoch : undefined);
+  w.write(0, `Name:\t${o.metadata.name}\n`);
+  w.write(0, `Namespace:\t${o.metadata.namespace ?? ''}\n`);
+  w.write(0, `Selector:\t${spec.selector === undefined ? `batch.kubernetes.io/controller-uid=${uid}` : selectorString(asLabelSelector(spec.selector))}\n`);
+  writeLabels(w, 0, 'Labels', o.metadata.labels);
+  writeAnnotations(w, 0, o.metadata.annotations);
+  const owner = o.metadata.ownerReferences.find((r) => r.controller);
+  if (owner) w.write(0, `Controlled By:\t${owner.kind}/${owner.name}\n`);
+  w.write(0, `Parallelism:\t${count(spec.parallelism, 1)}\n`);
+  w.write(0, `Completions:\t${count(spec.completions, 1)}\n`);
+  w.write(0, `Completion Mode:\t${scalar(spec.completionMode ?? 'NonIndexed')}\n`);
+  w.write(0, `Suspend:\t${spec.suspend === true}\n`);
+  w.write(0, `Backoff Limit:\t${count(spec.backoffLimit, 6)}\n`);
+  if (spec.ttlSecondsAfterFinished !== undefined) w.write(0, `TTL Seconds After Finished:\t${scalar(spec.ttlSecondsAfterFinished)}\n`);
+  const start = at(status.startTime);
+  const end = at(status.completionTime);
+  if (start !== undefined) w.write(0, `Start Time:\t${rfc1123z(state, start)}\n`);
+  if (end !== undefined) w.write(0, `Completed At:\t${rfc1123z(state, end)}\n`);
+  if (start !== undefined && end !== undefined) w.write(0, `Duration:\t${humanDuration(end - start)}\n`);
+  if (spec.activeDeadlineSeconds !== undefined) w.write(0, `Active Deadline Seconds:\t${scalar(spec.activeDeadlineSeconds)}s\n`);
+  const ready = status.ready === undefined ? '' : ` (${count(status.ready, 0)} Ready)`;
+  w.write(0, `Pods Statuses:\t${count(status.active, 0)} Active${ready} / ${count(status.succeeded, 0)} Succeeded / ${count(status.failed, 0)} Failed\n`);
+  if (o.template) writePodTemplate(w, { ...o.template, metadata: { ...o.template.metadata, labels: { ...o.template.metadata.labels, ...generated } } });
+  writeEvents(w, state, uid);
+  return w.done();
+}
+
 export function describeStored(state: ClusterState, o: StoredObject): string {
+  if (o.kind === 'Job') return describeJob(state, o);
   if (o.kind === 'ResourceQuota') return describeResourceQuota(state, o);
   if (o.kind === 'PodDisruptionBudget') return describePodDisruptionBudget(state, o);
   if (o.kind === 'Secret') return describeSecret(state, o);
