@@ -4,7 +4,7 @@ import type { CommandContext, ShellCommand } from '../types.js';
 import type { AwkFunction, AwkProgram, Expr, Rule, Stmt } from './awk-parse.js';
 import { AwkSyntaxError, AwkUndefinedFunction, parseAwk } from './awk-parse.js';
 import { parseOptions, readInputs, splitLines } from './common.js';
-import { STEPS_PER_RECORD, STEPS_PER_STATEMENT, type LineBudget } from '../budget.js';
+import { STEPS_PER_COMMAND, STEPS_PER_RECORD, STEPS_PER_STATEMENT, type LineBudget } from '../budget.js';
 import { MAX_OUTPUT_CHARS, MAX_STAGE_CHARS } from '../limits.js';
 import { MAX_WRITTEN_BYTES, readFile, writeFile } from '../vfs.js';
 import { compileRegex, type Matcher } from './regex.js';
@@ -24,7 +24,7 @@ class ReturnValue {
  * several JavaScript frames here: an endless recursion must stop with a message, not overflow
  * the server's stack. Far deeper than any real awk one-liner recurses.
  */
-export const MAX_CALL_DEPTH = 1000;
+export const MAX_CALL_DEPTH = 200;
 
 /** A running function's parameters; `bind` ties an untyped argument to the caller's array once it is used as one. */
 interface Frame {
@@ -316,6 +316,8 @@ class Interpreter {
   private readLine(name: string): string | undefined | -1 {
     let reader = this.readers.get(name);
     if (!reader) {
+      // Opening costs what a shell redirection does: an open/close loop must not be free.
+      this.budget.spend(STEPS_PER_COMMAND);
       const file = readFile(this.ctx, 'awk', name);
       if (!file.ok) return -1;
       this.budget.spendText(file.content);
@@ -579,6 +581,8 @@ class Interpreter {
     } else if (target !== '/dev/null') {
       let sent = this.outputs.get(target);
       if (sent === undefined) {
+        // Opening (and writing at close) costs what a shell redirection does.
+        this.budget.spend(STEPS_PER_COMMAND);
         const error = writeFile(this.ctx.state, this.ctx.session, target, '', append);
         if (error) throw new AwkRuntimeError(`cannot redirect to \`${target}': ${error}`);
         sent = '';
