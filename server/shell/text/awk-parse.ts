@@ -59,6 +59,8 @@ export interface AwkFunction {
 export interface AwkProgram {
   rules: Rule[];
   functions: Map<string, AwkFunction>;
+  /** gawk's parse-time warnings (a call with more arguments than the function declares). */
+  warnings: string[];
 }
 
 /** A call of a function the program does not define: gawk refuses to run it (exit 2). */
@@ -153,7 +155,8 @@ export function parseAwk(src: string): AwkProgram {
   const toks = lex(src);
   let p = 0;
   const functions = new Map<string, AwkFunction>();
-  const called = new Set<string>();
+  /** Each called function's largest argument count. */
+  const called = new Map<string, number>();
   let inFunction = false;
   const peek = (): Tok => toks[p]!;
   const isOp = (v: string): boolean => {
@@ -349,7 +352,7 @@ export function parseAwk(src: string): AwkProgram {
           }
         }
         expect(')');
-        called.add(t.v);
+        called.set(t.v, Math.max(called.get(t.v) ?? 0, args.length));
         return { k: 'ucall', name: t.v, args };
       }
       if (BUILTINS.has(t.v)) {
@@ -592,6 +595,11 @@ export function parseAwk(src: string): AwkProgram {
     rules.push({ pattern, action, ...(end ? { end } : {}) });
     skipTerminators();
   }
-  for (const name of called) if (!functions.has(name)) throw new AwkUndefinedFunction(name);
-  return { rules, functions };
+  const warnings: string[] = [];
+  for (const [name, count] of called) {
+    const fn = functions.get(name);
+    if (!fn) throw new AwkUndefinedFunction(name);
+    if (count > fn.params.length) warnings.push(`function \`${name}' called with more arguments than declared`);
+  }
+  return { rules, functions, warnings };
 }

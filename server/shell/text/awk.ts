@@ -684,8 +684,9 @@ export const awk: ShellCommand = (ctx, argv) => {
   const names = steps.flatMap((step) => ('file' in step ? [step.file] : []));
   const { inputs, errors } = readInputs(ctx, 'awk', names.filter((n) => n !== '-'));
   if (errors) return { stdout: '', stderr: errors.replace(/^awk: (.*): No such file or directory$/gm, "awk: fatal: cannot open file `$1' for reading: No such file or directory"), exitCode: 2 };
-  const { rules, functions } = compiled;
+  const { rules, functions, warnings } = compiled;
   const vm = new Interpreter(vars, Math.floor((ctx.state.epoch + ctx.state.now) / 1000), ctx.budget, functions, ctx);
+  vm.err = warnings.map((w) => `awk: cmd. line:1: warning: ${w}\n`).join('');
   const texts = new Map(inputs.map((i) => [i.name, i.text]));
   const assignments: { at: number; name: string; value: string }[] = [];
   for (const step of steps) {
