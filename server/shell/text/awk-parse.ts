@@ -1,8 +1,9 @@
 // The awk language subset the `awk` tool runs: `pattern { action }` rules with BEGIN/END,
 // /re/ patterns, expressions (fields, NR/NF, arithmetic, comparison, ~, &&, ||, ?:, string
 // concatenation, assignment incl. += and ++, associative arrays), statements print, printf,
-// if/else, while, do, for (;;) and for (k in a), break/continue, delete, getline, next, exit,
-// range patterns, print > /dev/stderr, and gawk's builtin functions. Parsed to an AST here;
+// if/else, while, do, for (;;) and for (k in a), break/continue, delete, next, exit, range
+// patterns, user-defined functions (`function f(a,   local) { … return x }`), getline (plain,
+// into a variable, `< file`), print/printf `> file` / `>> file`, and gawk's builtin functions. Parsed to an AST here;
 // unsupported constructs are rejected with a clear message instead of being misread.
 
 export type Expr =
@@ -20,12 +21,16 @@ export type Expr =
   | { k: 'assign'; op: string; target: Expr; e: Expr }
   | { k: 'incr'; op: '++' | '--'; prefix: boolean; target: Expr }
   | { k: 'call'; name: string; args: Expr[] }
-  | { k: 'getline'; target?: Expr }
+  /** A call of a function the program defines. */
+  | { k: 'ucall'; name: string; args: Expr[] }
+  /** `getline [target] [< file]`. */
+  | { k: 'getline'; target?: Expr; file?: Expr }
   | { k: 'group'; e: Expr };
 
 export type Stmt =
-  | { k: 'print'; args: Expr[]; to?: Expr }
-  | { k: 'printf'; args: Expr[]; to?: Expr }
+  | { k: 'print'; args: Expr[]; to?: Expr; append?: boolean }
+  | { k: 'printf'; args: Expr[]; to?: Expr; append?: boolean }
+  | { k: 'return'; e?: Expr }
   | { k: 'while'; c: Expr; body: Stmt }
   | { k: 'do'; body: Stmt; c: Expr }
   | { k: 'for'; init?: Expr; c?: Expr; step?: Expr; body: Stmt }
@@ -46,15 +51,35 @@ export interface Rule {
   action: Stmt[] | undefined;
 }
 
-export class AwkSyntaxError {
-  /** `at`: offset in the program gawk points its caret at. */
-  constructor(readonly message: string, readonly at?: number) {}
+export interface AwkFunction {
+  params: string[];
+  body: Stmt[];
 }
 
-type Tok = { t: 'num'; v: number } | { t: 'str'; v: string } | { t: 'regex'; v: string } | { t: 'name'; v: string } | { t: 'op'; v: string } | { t: 'nl' } | { t: 'eof' };
+export interface AwkProgram {
+  rules: Rule[];
+  functions: Map<string, AwkFunction>;
+  /** gawk's parse-time warnings (a call with more arguments than the function declares). */
+  warnings: string[];
+}
+
+/** A call of a function the program does not define: gawk refuses to run it (exit 2). */
+export class AwkUndefinedFunction {
+  constructor(readonly name: string) {}
+}
+
+export class AwkSyntaxError {
+  /** `at`: offset in the program gawk points its caret at; `bare`: gawk prints only `error: message`. */
+  constructor(readonly message: string, readonly at?: number, readonly bare = false) {}
+}
+
+/** `call`: a name written right before `(`, which is how awk tells a function call from concatenation. */
+type Tok = ({ t: 'num'; v: number } | { t: 'str'; v: string } | { t: 'regex'; v: string } | { t: 'name'; v: string; call: boolean } | { t: 'op'; v: string } | { t: 'nl' } | { t: 'eof' }) & { at?: number };
 
 export const BUILTINS = new Set(['length', 'substr', 'index', 'split', 'tolower', 'toupper', 'sprintf', 'int', 'gsub', 'sub', 'sqrt', 'match', 'asort', 'asorti', 'systime', 'exp', 'log', 'sin', 'cos', 'atan2', 'rand', 'srand', 'close', 'fflush', 'strftime']);
-const UNSUPPORTED = new Set(['function', 'func', 'return', 'nextfile', 'system']);
+const UNSUPPORTED = new Set(['nextfile', 'system']);
+/** Names a function may not take: keywords and builtins. */
+const RESERVED = new Set([...BUILTINS, 'BEGIN', 'END', 'function', 'func', 'return', 'getline', 'print', 'printf', 'if', 'else', 'while', 'for', 'do', 'break', 'continue', 'next', 'exit', 'delete', 'in']);
 const OPS = ['**=', '**', '+=', '-=', '*=', '/=', '%=', '^=', '==', '!=', '<=', '>=', '&&', '||', '++', '--', '!~', '>>', '{', '}', '(', ')', '[', ']', ';', ',', '+', '-', '*', '/', '%', '^', '!', '>', '<', '~', '?', ':', '=', '$', '|'];
 
 function lex(src: string): Tok[] {
@@ -84,7 +109,7 @@ function lex(src: string): Tok[] {
       i += m[0].length;
     } else if (/[A-Za-z_]/.test(c)) {
       const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i))!;
-      toks.push({ t: 'name', v: m[0] });
+      toks.push({ t: 'name', v: m[0], call: src[i + m[0].length] === '(', at: i });
       i += m[0].length;
     } else if (c === '"') {
       let s = '';
@@ -126,9 +151,13 @@ function lex(src: string): Tok[] {
 
 const describe = (tok: Tok): string => (tok.t === 'eof' ? 'end of file' : tok.t === 'nl' ? 'end of line' : tok.t === 'str' ? `"${tok.v}"` : tok.t === 'regex' ? `/${tok.v}/` : String(tok.v));
 
-export function parseAwk(src: string): Rule[] {
+export function parseAwk(src: string): AwkProgram {
   const toks = lex(src);
   let p = 0;
+  const functions = new Map<string, AwkFunction>();
+  /** Each called function's largest argument count. */
+  const called = new Map<string, number>();
+  let inFunction = false;
   const peek = (): Tok => toks[p]!;
   const isOp = (v: string): boolean => {
     const t = peek();
@@ -212,6 +241,9 @@ export function parseAwk(src: string): Rule[] {
   };
   const comparison = (noGt: boolean): Expr => {
     const l = concat();
+    if (isOp('|') && toks[p + 1]?.t === 'name' && (toks[p + 1] as { v: string }).v === 'getline') {
+      throw new AwkSyntaxError('input from a command ("cmd" | getline) is not supported by this terminal\'s awk');
+    }
     for (const op of ['<', '<=', '==', '!=', '>=', '>']) {
       if (isOp(op) && !(noGt && (op === '>'))) {
         p++;
@@ -303,8 +335,25 @@ export function parseAwk(src: string): Rule[] {
       if (UNSUPPORTED.has(t.v)) fail();
       p++;
       if (t.v === 'getline') {
-        const target = peek().t === 'name' || isOp('$') ? primary() : undefined;
-        return target ? { k: 'getline', target } : { k: 'getline' };
+        const target = (peek().t === 'name' && !RESERVED.has((peek() as { v: string }).v)) || isOp('$') ? primary() : undefined;
+        // `getline < file`: the file is a single operand, as in gawk (`getline < "a" "b"` reads a).
+        const file = isOp('<') ? (p++, incr()) : undefined;
+        return { k: 'getline', ...(target ? { target } : {}), ...(file ? { file } : {}) };
+      }
+      if (t.call && !BUILTINS.has(t.v)) {
+        p++;
+        const args: Expr[] = [];
+        if (!isOp(')')) {
+          args.push(expr());
+          while (isOp(',')) {
+            p++;
+            skipNl();
+            args.push(expr());
+          }
+        }
+        expect(')');
+        called.set(t.v, Math.max(called.get(t.v) ?? 0, args.length));
+        return { k: 'ucall', name: t.v, args };
       }
       if (BUILTINS.has(t.v)) {
         if (t.v === 'systime' && !isOp('(')) return { k: 'call', name: t.v, args: [] };
@@ -362,11 +411,11 @@ export function parseAwk(src: string): Rule[] {
     if (isOp('|')) throw new AwkSyntaxError('output to a command (print | "cmd") is not supported by this terminal\'s awk');
     return args;
   };
-  /** `> FILE` / `>> FILE` after print: only the terminal's own devices can be written. */
-  const redirect = (): Expr | undefined => {
+  /** `> FILE` (truncated when first opened) / `>> FILE` (appended to) after print. */
+  const redirect = (): { to: Expr; append?: true } | undefined => {
     if (!isOp('>') && !isOp('>>')) return undefined;
-    p++;
-    return concat();
+    const append = (toks[p++] as { v: string }).v === '>>';
+    return { to: concat(), ...(append ? { append } : {}) };
   };
 
   const statement = (): Stmt => {
@@ -379,9 +428,14 @@ export function parseAwk(src: string): Rule[] {
     if (isName('print') || isName('printf')) {
       const name = (toks[p++] as { v: string }).v;
       const args = printArgs();
-      const to = redirect();
       const k = name === 'print' ? 'print' : 'printf';
-      return to ? { k, args, to } : { k, args };
+      return { k, args, ...redirect() };
+    }
+    if (isName('return')) {
+      if (!inFunction) throw new AwkSyntaxError("`return' used outside function context", peek().at);
+      p++;
+      const ends = isOp(';') || isOp('}') || peek().t === 'nl' || peek().t === 'eof';
+      return ends ? { k: 'return' } : { k: 'return', e: expr() };
     }
     if (isName('while')) {
       p++;
@@ -484,9 +538,43 @@ export function parseAwk(src: string): Rule[] {
     return body;
   };
 
+  /** `function name(a, b,   locals) { body }` (`func` too); extra parameters are the locals. */
+  const functionDefinition = (): void => {
+    p++;
+    const name = peek();
+    if (name.t !== 'name' || RESERVED.has(name.v)) fail();
+    const fname = (name as { v: string }).v;
+    if (functions.has(fname)) throw new AwkSyntaxError(`function name \`${fname}' previously defined`, undefined, true);
+    p++;
+    expect('(');
+    const params: string[] = [];
+    while (!isOp(')')) {
+      skipNl();
+      const param = peek();
+      if (param.t !== 'name' || RESERVED.has(param.v) || params.includes(param.v)) fail();
+      params.push((param as { v: string }).v);
+      p++;
+      skipNl();
+      if (!isOp(')')) expect(',');
+    }
+    p++;
+    skipNl();
+    expect('{');
+    inFunction = true;
+    const body = statements();
+    inFunction = false;
+    expect('}');
+    functions.set(fname, { params, body });
+  };
+
   const rules: Rule[] = [];
   skipTerminators();
   while (peek().t !== 'eof') {
+    if (isName('function') || isName('func')) {
+      functionDefinition();
+      skipTerminators();
+      continue;
+    }
     let pattern: Rule['pattern'];
     let end: Expr | undefined;
     if (isName('BEGIN') || isName('END')) pattern = (toks[p++] as { v: string }).v as 'BEGIN' | 'END';
@@ -507,5 +595,11 @@ export function parseAwk(src: string): Rule[] {
     rules.push({ pattern, action, ...(end ? { end } : {}) });
     skipTerminators();
   }
-  return rules;
+  const warnings: string[] = [];
+  for (const [name, count] of called) {
+    const fn = functions.get(name);
+    if (!fn) throw new AwkUndefinedFunction(name);
+    if (count > fn.params.length) warnings.push(`function \`${name}' called with more arguments than declared`);
+  }
+  return { rules, functions, warnings };
 }

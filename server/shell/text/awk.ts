@@ -1,11 +1,12 @@
 // `awk [-F SEP] [-v var=value] 'program' [var=value | file…]`: runs what awk-parse.ts parses,
-// with gawk's semantics and messages (loops, ranges, getline, match, asort, /dev/stderr).
-import type { ShellCommand } from '../types.js';
-import type { Expr, Rule, Stmt } from './awk-parse.js';
-import { AwkSyntaxError, parseAwk } from './awk-parse.js';
+// with gawk's semantics and messages (loops, ranges, functions, getline, match, asort, files).
+import type { CommandContext, ShellCommand } from '../types.js';
+import type { AwkFunction, AwkProgram, Expr, Rule, Stmt } from './awk-parse.js';
+import { AwkSyntaxError, AwkUndefinedFunction, parseAwk } from './awk-parse.js';
 import { parseOptions, readInputs, splitLines } from './common.js';
-import { STEPS_PER_RECORD, STEPS_PER_STATEMENT, type LineBudget } from '../budget.js';
+import { STEPS_PER_COMMAND, STEPS_PER_RECORD, STEPS_PER_STATEMENT, type LineBudget } from '../budget.js';
 import { MAX_OUTPUT_CHARS, MAX_STAGE_CHARS } from '../limits.js';
+import { MAX_WRITTEN_BYTES, readFile, writeFile } from '../vfs.js';
 import { compileRegex, type Matcher } from './regex.js';
 import { FormatError, sprintf } from './sprintf.js';
 
@@ -14,6 +15,24 @@ type Value = number | string;
 class NextRecord {}
 class BreakLoop {}
 class ContinueLoop {}
+class ReturnValue {
+  constructor(readonly value: Value) {}
+}
+
+/**
+ * Nested user function calls one run may make. gawk has no such limit, but each awk call is
+ * several JavaScript frames here: an endless recursion must stop with a message, not overflow
+ * the server's stack. Far deeper than any real awk one-liner recurses.
+ */
+export const MAX_CALL_DEPTH = 200;
+
+/** A running function's parameters; `bind` ties an untyped argument to the caller's array once it is used as one. */
+interface Frame {
+  params: Set<string>;
+  scalars: Map<string, Value>;
+  arrays: Map<string, Map<string, Value>>;
+  bind: Map<string, () => Map<string, Value>>;
+}
 
 /** Statements and loop turns one awk run may take (a `while (1)` loop is stopped there). */
 class ExitProgram {
@@ -67,8 +86,14 @@ class Interpreter {
   private seed = 0;
   private readonly rangeActive = new Set<Rule>();
   private regexCache = new Map<string, Matcher>();
+  private readonly frames: Frame[] = [];
+  /** `getline < file`: each file's lines and the next one to read, until close(). */
+  private readonly readers = new Map<string, { lines: string[]; at: number }>();
+  /** `print > file`: what each open file has been sent since it was opened, written at close() or the end. */
+  private readonly outputs = new Map<string, string>();
+  private buffered = 0;
 
-  constructor(vars: Record<string, string>, private readonly now: number, private readonly budget: LineBudget) {
+  constructor(vars: Record<string, string>, private readonly now: number, private readonly budget: LineBudget, private readonly functions: Map<string, AwkFunction>, private readonly ctx: CommandContext) {
     this.vars.set('FS', ' ');
     this.vars.set('OFS', ' ');
     this.vars.set('ORS', '\n');
@@ -120,17 +145,40 @@ class Interpreter {
     return this.fields[i] ?? '';
   }
 
+  /** The running function's frame when `name` is one of its parameters (else the name is global). */
+  private local(name: string): Frame | undefined {
+    const frame = this.frames.at(-1);
+    return frame?.params.has(name) ? frame : undefined;
+  }
+
+  private scalars(name: string): Map<string, Value> {
+    return this.local(name)?.scalars ?? this.vars;
+  }
+
+  private isArray(name: string): boolean {
+    return (this.local(name)?.arrays ?? this.arrays).has(name);
+  }
+
   private array(name: string): Map<string, Value> {
-    let a = this.arrays.get(name);
+    const frame = this.local(name);
+    const arrays = frame?.arrays ?? this.arrays;
+    let a = arrays.get(name);
     if (!a) {
-      a = new Map();
-      this.arrays.set(name, a);
+      a = frame?.bind.get(name)?.() ?? new Map();
+      arrays.set(name, a);
     }
     return a;
   }
 
+  /** Refills an array in place, so an array passed to a function by reference sees it. */
+  private fillArray(name: string, values: Value[]): void {
+    const a = this.array(name);
+    a.clear();
+    values.forEach((v, i) => a.set(String(i + 1), v));
+  }
+
   private get(target: Expr): Value {
-    if (target.k === 'var') return this.vars.get(target.name) ?? '';
+    if (target.k === 'var') return this.scalars(target.name).get(target.name) ?? '';
     if (target.k === 'field') return this.getField(Math.trunc(toNumber(this.eval(target.index))));
     if (target.k === 'elem') {
       // Referring to an element creates it, as in every awk.
@@ -144,8 +192,9 @@ class Interpreter {
 
   private set(target: Expr, value: Value): Value {
     if (target.k === 'var') {
-      this.vars.set(target.name, value);
-      if (target.name === 'NF') {
+      const scope = this.scalars(target.name);
+      scope.set(target.name, value);
+      if (target.name === 'NF' && scope === this.vars) {
         this.fields.length = Math.max(1, toNumber(value) + 1);
         this.rebuildRecord();
       }
@@ -202,11 +251,12 @@ class Interpreter {
       }
       case 'binary': return this.binary(e.op, e.l, e.r);
       case 'call': return this.call(e.name, e.args);
+      case 'ucall': return this.callFunction(e.name, e.args);
       case 'getline': {
-        const record = this.nextRecord();
-        if (!record) return 0;
-        if (e.target) this.set(e.target, record.line);
-        else this.setRecord(record.line);
+        const line = e.file ? this.readLine(this.str(this.eval(e.file))) : this.nextRecord()?.line;
+        if (line === undefined || line === -1) return line ?? 0;
+        if (e.target) this.set(e.target, line);
+        else this.setRecord(line);
         return 1;
       }
     }
@@ -230,6 +280,69 @@ class Interpreter {
     this.vars.set('NR', toNumber(this.vars.get('NR') ?? 0) + 1);
     this.vars.set('FNR', this.fnr);
     return record;
+  }
+
+  /** A user function's call: scalars by value, arrays (and untyped names used as arrays) by reference. */
+  private callFunction(name: string, args: Expr[]): Value {
+    const fn = this.functions.get(name)!;
+    if (this.frames.length >= MAX_CALL_DEPTH) throw new AwkRuntimeError(`function \`${name}' called more than ${MAX_CALL_DEPTH} levels deep (endless recursion?)`);
+    this.budget.spend(STEPS_PER_STATEMENT);
+    const frame: Frame = { params: new Set(fn.params), scalars: new Map(), arrays: new Map(), bind: new Map() };
+    args.forEach((arg, i) => {
+      const param = fn.params[i];
+      if (arg.k === 'var' && !this.scalars(arg.name).has(arg.name)) {
+        const caller = arg.name;
+        if (param === undefined) return;
+        if (this.isArray(caller)) frame.arrays.set(param, this.array(caller));
+        else frame.bind.set(param, () => this.array(caller));
+        return;
+      }
+      const value = this.eval(arg);
+      if (param !== undefined) frame.scalars.set(param, value);
+    });
+    this.frames.push(frame);
+    try {
+      for (const s of fn.body) this.exec(s);
+    } catch (signal) {
+      if (signal instanceof ReturnValue) return signal.value;
+      throw signal;
+    } finally {
+      this.frames.pop();
+    }
+    return '';
+  }
+
+  /** The next line of `getline < file`: undefined at its end, -1 when it cannot be read (as gawk returns). */
+  private readLine(name: string): string | undefined | -1 {
+    let reader = this.readers.get(name);
+    if (!reader) {
+      // Opening costs what a shell redirection does: an open/close loop must not be free.
+      this.budget.spend(STEPS_PER_COMMAND);
+      const file = readFile(this.ctx, 'awk', name);
+      if (!file.ok) return -1;
+      this.budget.spendText(file.content);
+      reader = { lines: splitLines(file.content), at: 0 };
+      this.readers.set(name, reader);
+    }
+    this.budget.spend(STEPS_PER_RECORD);
+    return reader.lines[reader.at++];
+  }
+
+  /** close(name): ends reading a file or writes what was printed to it; -1 when it was not open. */
+  close(name: string): number {
+    const reading = this.readers.delete(name);
+    const text = this.outputs.get(name);
+    if (text === undefined) return reading ? 0 : -1;
+    this.outputs.delete(name);
+    this.buffered -= text.length;
+    const error = writeFile(this.ctx.state, this.ctx.session, name, text, true);
+    if (error) throw new AwkRuntimeError(`print to "${name}" failed (${error})`);
+    return 0;
+  }
+
+  /** Writes every file still open (at the end of the run, as gawk does on exit). */
+  closeAll(): void {
+    for (const name of [...this.outputs.keys()]) this.close(name);
   }
 
   step(): void {
@@ -275,7 +388,7 @@ class Interpreter {
     switch (name) {
       case 'length': {
         const a = args[0];
-        if (a?.k === 'var' && this.arrays.has(a.name)) return this.arrays.get(a.name)!.size;
+        if (a?.k === 'var' && this.isArray(a.name)) return this.array(a.name).size;
         return [args.length === 0 ? (this.fields[0] ?? '') : this.str(arg(0))].map((t) => [...t].length)[0]!;
       }
       case 'substr': {
@@ -295,14 +408,14 @@ class Interpreter {
         this.vars.set('RLENGTH', found ? [...found.text].length : -1);
         const target = args[2];
         if (target?.k === 'var') {
-          const a = new Map<string, Value>();
+          const a = this.array(target.name);
+          a.clear();
           if (found) {
             a.set('0', found.text);
             found.groups.forEach((g, i) => {
               if (g !== undefined) a.set(String(i + 1), g);
             });
           }
-          this.arrays.set(target.name, a);
         }
         return this.vars.get('RSTART')!;
       }
@@ -322,8 +435,7 @@ class Interpreter {
           const sy = this.str(y);
           return sx < sy ? -1 : sx > sy ? 1 : 0;
         });
-        const target = args[1]?.k === 'var' ? args[1].name : source.name;
-        this.arrays.set(target, new Map(items.map((v, i) => [String(i + 1), v])));
+        this.fillArray(args[1]?.k === 'var' ? args[1].name : source.name, items);
         return items.length;
       }
       case 'systime': return this.now;
@@ -342,7 +454,7 @@ class Interpreter {
         this.seed = args.length > 0 ? Math.trunc(toNumber(arg(0))) : this.now;
         return previous;
       }
-      case 'close':
+      case 'close': return this.close(this.str(arg(0)));
       case 'fflush': return 0;
       case 'strftime': return '';
       case 'index': return toStr(arg(0)).indexOf(toStr(arg(1))) + 1;
@@ -358,9 +470,7 @@ class Interpreter {
         const sep = args[2] ? (args[2].k === 'regex' ? this.regex(args[2].source) : toStr(arg(2))) : toStr(this.vars.get('FS') ?? ' ');
         const parts = s === '' ? [] : sep === ' ' ? s.trim().split(/[ \t\n]+/) : typeof sep === 'string' ? s.split(sep) : sep.split(s);
         this.budget.spend(STEPS_PER_RECORD * parts.length);
-        const a = new Map<string, Value>();
-        parts.forEach((part, i) => a.set(String(i + 1), part));
-        this.arrays.set(target.name, a);
+        this.fillArray(target.name, parts);
         return parts.length;
       }
       case 'sub':
@@ -385,13 +495,13 @@ class Interpreter {
         const ofs = toStr(this.vars.get('OFS') ?? ' ');
         const ofmt = toStr(this.vars.get('OFMT') ?? '%.6g');
         const text = stmt.args.length === 0 ? (this.fields[0] ?? '') : bounded(stmt.args.map((a) => toStr(this.eval(a), ofmt)), ofs);
-        this.write(text + toStr(this.vars.get('ORS') ?? '\n'), stmt.to);
+        this.write(text + toStr(this.vars.get('ORS') ?? '\n'), stmt.to, stmt.append);
         return;
       }
       case 'printf': {
         if (stmt.args.length === 0) throw new AwkRuntimeError('printf: no format');
         const [format, ...rest] = stmt.args.map((a) => this.eval(a));
-        this.write(this.format(this.str(format!), rest), stmt.to);
+        this.write(this.format(this.str(format!), rest), stmt.to, stmt.append);
         return;
       }
       case 'while':
@@ -430,7 +540,7 @@ class Interpreter {
       case 'forin':
         for (const key of [...this.array(stmt.array).keys()]) {
           this.step();
-          this.vars.set(stmt.key, key);
+          this.scalars(stmt.key).set(stmt.key, key);
           if (this.loopBody(stmt.body)) break;
         }
         return;
@@ -441,6 +551,7 @@ class Interpreter {
         }
         return;
       case 'next': throw new NextRecord();
+      case 'return': throw new ReturnValue(stmt.e ? this.eval(stmt.e) : '');
       case 'exit': throw new ExitProgram(stmt.code ? Math.trunc(toNumber(this.eval(stmt.code))) : 0);
     }
   }
@@ -456,14 +567,32 @@ class Interpreter {
     return false;
   }
 
-  /** Output past MAX_STAGE_CHARS is dropped (the shell cuts it there and says so). */
-  private write(text: string, to?: Expr): void {
+  /**
+   * Output past MAX_STAGE_CHARS is dropped (the shell cuts it there and says so). A file is
+   * created (or truncated, for `>`) when first opened, and what it is sent is kept, bounded as
+   * the shell's files are, until close() or the end of the run.
+   */
+  private write(text: string, to?: Expr, append = false): void {
     const target = to ? this.str(this.eval(to)) : '/dev/stdout';
     if (target === '/dev/stderr' || target === '/dev/fd/2') {
       if (this.err.length <= MAX_STAGE_CHARS) this.err += text;
     } else if (target === '/dev/stdout' || target === '/dev/fd/1' || target === '-') {
       if (this.out.length <= MAX_STAGE_CHARS) this.out += text;
-    } else throw new AwkRuntimeError(`can't redirect to \`${target}' (Read-only file system)`);
+    } else if (target !== '/dev/null') {
+      let sent = this.outputs.get(target);
+      if (sent === undefined) {
+        // Opening (and writing at close) costs what a shell redirection does.
+        this.budget.spend(STEPS_PER_COMMAND);
+        const error = writeFile(this.ctx.state, this.ctx.session, target, '', append);
+        if (error) throw new AwkRuntimeError(`cannot redirect to \`${target}': ${error}`);
+        sent = '';
+      }
+      this.budget.spend(text.length);
+      if (sent.length + text.length > MAX_OUTPUT_CHARS) throw new AwkRuntimeError(`print to "${target}" failed (File too large)`);
+      if (this.buffered + text.length > MAX_WRITTEN_BYTES) throw new AwkRuntimeError(`print to "${target}" failed (No space left on device)`);
+      this.buffered += text.length;
+      this.outputs.set(target, sent + text);
+    }
   }
 
   private format(format: string, args: Value[]): string {
@@ -531,13 +660,15 @@ export const awk: ShellCommand = (ctx, argv) => {
   const fs = o.last('F');
   if (fs !== undefined) vars.FS = fs === 't' ? '\t' : awkEscape(fs);
 
-  let rules: Rule[];
+  let compiled: AwkProgram;
   try {
-    rules = parseAwk(program);
+    compiled = parseAwk(program);
   } catch (error) {
+    if (error instanceof AwkUndefinedFunction) return { stdout: '', stderr: `awk: cmd. line:1: fatal: function \`${error.name}' not defined\n`, exitCode: 2 };
     if (error instanceof AwkSyntaxError) {
       // gawk's form: the program line, then a caret under where it stopped.
       const where = 'awk: cmd. line:1:';
+      if (error.bare) return { stdout: '', stderr: `${where} error: ${error.message}\n`, exitCode: 1 };
       const line = program.split('\n')[0] ?? '';
       const caret = error.at !== undefined ? `${' '.repeat(Math.min(error.at, line.length) + 1)}^ ` : ' ';
       return { stdout: '', stderr: `${where} ${line}\n${where}${caret}${error.message}\n`, exitCode: 1 };
@@ -553,7 +684,9 @@ export const awk: ShellCommand = (ctx, argv) => {
   const names = steps.flatMap((step) => ('file' in step ? [step.file] : []));
   const { inputs, errors } = readInputs(ctx, 'awk', names.filter((n) => n !== '-'));
   if (errors) return { stdout: '', stderr: errors.replace(/^awk: (.*): No such file or directory$/gm, "awk: fatal: cannot open file `$1' for reading: No such file or directory"), exitCode: 2 };
-  const vm = new Interpreter(vars, Math.floor((ctx.state.epoch + ctx.state.now) / 1000), ctx.budget);
+  const { rules, functions, warnings } = compiled;
+  const vm = new Interpreter(vars, Math.floor((ctx.state.epoch + ctx.state.now) / 1000), ctx.budget, functions, ctx);
+  vm.err = warnings.map((w) => `awk: cmd. line:1: warning: ${w}\n`).join('');
   const texts = new Map(inputs.map((i) => [i.name, i.text]));
   const assignments: { at: number; name: string; value: string }[] = [];
   for (const step of steps) {
@@ -595,16 +728,34 @@ export const awk: ShellCommand = (ctx, argv) => {
       exitCode = signal.code;
     }
     for (const rule of end) vm.runRule(rule);
+    vm.closeAll();
   } catch (error) {
-    if (error instanceof ExitProgram) return { stdout: vm.out, stderr: vm.err, exitCode: error.code };
-    if (error instanceof AwkRuntimeError) {
-      const nr = toStr(vm.vars.get('NR') ?? 0);
-      const where = nr === '0' ? '' : `(FILENAME=${toStr(vm.vars.get('FILENAME') ?? '') || '-'} FNR=${toStr(vm.vars.get('FNR') ?? 0)}) `;
-      return { stdout: vm.out, stderr: `${vm.err}awk: cmd. line:1: ${where}fatal: ${error.message}\n`, exitCode: 2 };
-    }
-    if (error instanceof NextRecord) return { stdout: vm.out, stderr: `${vm.err}awk: cmd. line:1: fatal: \`next' used in BEGIN or END action\n`, exitCode: 2 };
-    if (error instanceof BreakLoop || error instanceof ContinueLoop) return { stdout: vm.out, stderr: vm.err, exitCode: 0 };
-    throw error;
+    return stopped(vm, error);
   }
   return { stdout: vm.out, stderr: vm.err, exitCode };
 };
+
+/** The result of a run a signal or error ended; files still open are written, as gawk does on exit. */
+function stopped(vm: Interpreter, error: unknown): { stdout: string; stderr: string; exitCode: number } {
+  if (error instanceof AwkRuntimeError) {
+    const nr = toStr(vm.vars.get('NR') ?? 0);
+    const where = nr === '0' ? '' : `(FILENAME=${toStr(vm.vars.get('FILENAME') ?? '') || '-'} FNR=${toStr(vm.vars.get('FNR') ?? 0)}) `;
+    const fatal = `${vm.err}awk: cmd. line:1: ${where}fatal: ${error.message}\n`;
+    try {
+      vm.closeAll();
+    } catch {
+      // The first fatal error is the one gawk reports.
+    }
+    return { stdout: vm.out, stderr: fatal, exitCode: 2 };
+  }
+  // Anything else (the line's budget running out) stops the run where it is.
+  if (!(error instanceof ExitProgram || error instanceof NextRecord || error instanceof BreakLoop || error instanceof ContinueLoop)) throw error;
+  try {
+    vm.closeAll();
+  } catch (closing) {
+    return stopped(vm, closing);
+  }
+  if (error instanceof ExitProgram) return { stdout: vm.out, stderr: vm.err, exitCode: error.code };
+  if (error instanceof NextRecord) return { stdout: vm.out, stderr: `${vm.err}awk: cmd. line:1: fatal: \`next' used in BEGIN or END action\n`, exitCode: 2 };
+  return { stdout: vm.out, stderr: vm.err, exitCode: 0 };
+}
