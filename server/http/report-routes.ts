@@ -4,7 +4,7 @@
 // folded from the log without simulating the cluster (ledger.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { HttpError, NoteBody, NoteResponse, ReplayResponse, RoomIdParams, RoomReport, failure, type AckError, type RoomEvent } from '../protocol/index.js';
+import { HttpError, NoteBody, NoteResponse, ReplayResponse, RoomIdParams, RoomReport, failure, type AckError, type OverviewMessage, type RoomEvent } from '../protocol/index.js';
 import { ELSEWHERE } from '../rooms/registry.js';
 import { fromStored } from '../rooms/log.js';
 import { overviewTimeline } from '../rooms/overview.js';
@@ -29,6 +29,8 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
   const { registry } = app.game;
 
   /** The room (as state and runtime), its log and the viewer the bearer token stands for, if it belongs to this room. */
+  const overviews = new OverviewCache();
+
   /** The identity a request's bearer token names in this room. */
   async function identityIn(request: FastifyRequest, roomId: string): Promise<{ id: string } | AckError> {
     const token = bearerToken(request.headers.authorization);
@@ -124,6 +126,37 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
       return { roomId: room.id, scenarioId: room.scenarioId, events, otherCommands };
     }
     // The overview at any moment of the replay, computed from the replayed cluster.
-    return { roomId: room.id, scenarioId: room.scenarioId, seed: room.seed, events, overviews: await overviewTimeline(runtime, room.id, log) };
+    return { roomId: room.id, scenarioId: room.scenarioId, seed: room.seed, events, overviews: await overviews.get(room.id, log.at(-1)?.seq ?? 0, () => overviewTimeline(runtime, room.id, log)) };
   });
 }
+
+/**
+ * Replaying a room's cluster for its overview timeline is the costliest read there is (every
+ * command runs again): one computation at a time for the whole server, shared by everyone who
+ * asks for the same room at the same length, and the last few kept. So hosts reloading a
+ * replay cannot stall the running rooms.
+ */
+export class OverviewCache {
+  private readonly done = new Map<string, OverviewMessage[]>();
+  private readonly running = new Map<string, Promise<OverviewMessage[]>>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  get(roomId: string, seq: number, compute: () => Promise<OverviewMessage[]>): Promise<OverviewMessage[]> {
+    const key = `${roomId}:${seq}`;
+    const kept = this.done.get(key);
+    if (kept) return Promise.resolve(kept);
+    let pending = this.running.get(key);
+    if (!pending) {
+      pending = this.queue.then(compute).then((timeline) => {
+        this.done.set(key, timeline);
+        for (const old of this.done.keys()) if (this.done.size > MAX_KEPT_OVERVIEWS) this.done.delete(old);
+        return timeline;
+      }).finally(() => this.running.delete(key));
+      this.queue = pending.catch(() => undefined);
+      this.running.set(key, pending);
+    }
+    return pending;
+  }
+}
+
+const MAX_KEPT_OVERVIEWS = 8;
