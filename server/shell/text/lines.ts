@@ -2,6 +2,7 @@
 // md5sum / sha256sum. GNU's output formats and messages.
 import { createHash } from 'node:crypto';
 import type { ShellCommand } from '../types.js';
+import { STEPS_PER_RECORD } from '../budget.js';
 import { MAX_OUTPUT_CHARS, MAX_STAGE_CHARS } from '../limits.js';
 import { count, parseOptions, readInputs, splitLines, usageError } from './common.js';
 import { FormatError, sprintf } from './sprintf.js';
@@ -156,7 +157,7 @@ const fractionDigits = (s: string): number => {
   return /e/i.test(s) ? 0 : (m?.[1]?.length ?? 0);
 };
 
-export const seq: ShellCommand = (_ctx, argv) => {
+export const seq: ShellCommand = (ctx, argv) => {
   const args = argv.slice(1);
   // Negative numbers are operands, not options.
   const optionArgs: string[] = [];
@@ -187,6 +188,10 @@ export const seq: ShellCommand = (_ctx, argv) => {
   const separator = o.last('s') ?? '\n';
   const values: string[] = [];
   let size = 0;
+  // What the line can still afford to handle: no point printing more (the next stage would pay
+  // for it and stop the line anyway), and a long count costs what it prints, not 4 MiB.
+  const affordable = ctx.budget.remaining;
+  let cost = 0;
   for (let i = 0; ; i++) {
     const v = first + i * step;
     if (step > 0 ? v > last : v < last) break;
@@ -199,7 +204,8 @@ export const seq: ShellCommand = (_ctx, argv) => {
     }
     values.push(text);
     size += text.length + separator.length;
-    if (size > MAX_STAGE_CHARS) break;
+    cost += text.length + separator.length + STEPS_PER_RECORD;
+    if (size > MAX_STAGE_CHARS || cost > affordable) break;
   }
   if (o.has('w') && format === undefined) {
     const width = Math.max(...values.map((v) => v.length), lastText.replace(/^\+/, '').length);
