@@ -97,3 +97,13 @@ EOF`);
     expect(run('kubectl get job f -o jsonpath="{.status.failed} {.status.conditions[0].type} {.status.conditions[0].reason}"').output).toBe('3 Failed BackoffLimitExceeded');
   });
 });
+
+describe('Jobs under a quota', () => {
+  it('ask again every 10 s after a refused create, not every step', () => {
+    const run = shell();
+    run('kubectl create quota q --hard=count/pods=0; kubectl create job j --image=busybox -- echo hi; sleep 30');
+    const counts = run('kubectl get events --field-selector reason=FailedCreate,involvedObject.name=j -o jsonpath="{.items[*].count}"').output;
+    expect(Number(counts)).toBeGreaterThanOrEqual(2);
+    expect(Number(counts)).toBeLessThanOrEqual(4);
+  });
+});

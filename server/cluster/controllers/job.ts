@@ -23,6 +23,13 @@ export function finishedAs(job: StoredObject): 'Complete' | 'Failed' | undefined
   return done?.type as 'Complete' | 'Failed' | undefined;
 }
 
+/** After a refused create (a quota, say) the controller asks again 10 s later, not every step. */
+function createRetryAt(state: ClusterState, job: StoredObject): number {
+  let last = -Infinity;
+  for (const e of state.events) if (e.reason === 'FailedCreate' && e.involvedObject.uid === job.metadata.uid) last = Math.max(last, e.lastTimestamp);
+  return last + 10_000;
+}
+
 /** The pod back-off: a new pod 10 s after a failure, doubling with each one, at most 6 minutes. */
 function retryAt(pods: Pod[], failed: number): number {
   if (failed === 0) return -Infinity;
@@ -61,7 +68,7 @@ function syncJob(ctx: TickContext, job: StoredObject): void {
   let done: 'Complete' | 'Failed' | undefined;
   if (succeeded >= completions) done = 'Complete';
   else if (failed + restarts > backoffLimit || (restarts > 0 && restarts >= backoffLimit)) done = 'Failed';
-  else if (state.now >= retryAt(pods, failed)) {
+  else if (active.length < Math.min(parallelism, completions - succeeded) && state.now >= retryAt(pods, failed) && state.now >= createRetryAt(state, job)) {
     const ns = job.metadata.namespace!;
     for (let i = active.length; i < Math.min(parallelism, completions - succeeded); i++) {
       const name = `${job.metadata.name}-${randomSuffix(state.rng, 5)}`;
