@@ -13,9 +13,11 @@ const kubedrill = (...args: string[]) => spawnSync(process.execPath, [BIN, 'scen
 describe('kubedrill scenarios', () => {
   it('list prints id, difficulty, time limit, variant count and title in aligned columns', () => {
     const out = execFileSync(process.execPath, [BIN, 'scenarios', 'list'], { encoding: 'utf8' });
-    expect(out.split('\n')[0]).toBe('ID               DIFFICULTY   TIME LIMIT   VARIANTS   TITLE');
-    expect(out).toContain('etcd-nospace     hard         30m          3          Deploys fail, then the cluster stops answering\n');
-    expect(out).toContain('pending-pods     easy         20m          4          Scaled up, nothing new is serving\n');
+    // The ID column is as wide as the longest id plus three spaces.
+    const width = Math.max(...loadScenarioDir().scenarios.map((sc) => sc.id.length)) + 3;
+    expect(out.split('\n')[0]).toBe(`${'ID'.padEnd(width)}DIFFICULTY   TIME LIMIT   VARIANTS   TITLE`);
+    expect(out).toContain(`${'etcd-nospace'.padEnd(width)}hard         30m          3          Deploys fail, then the cluster stops answering\n`);
+    expect(out).toContain(`${'pending-pods'.padEnd(width)}easy         20m          4          Scaled up, nothing new is serving\n`);
     expect(out.trimEnd().split('\n')).toHaveLength(1 + loadScenarioDir().scenarios.length);
   });
 
