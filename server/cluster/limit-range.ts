@@ -6,6 +6,7 @@
 import { qosClass } from './objects.js';
 import { formatBytes, formatCpu, parseBytes, parseCpu } from './quantity.js';
 import type { ApiError, ClusterState, ContainerSpec, JsonValue, Pod, StoredObject } from './types.js';
+import { jsonObject } from './json.js';
 
 type Resource = 'cpu' | 'memory';
 const RESOURCES: Resource[] = ['cpu', 'memory'];
@@ -18,11 +19,10 @@ interface Item {
   min: Partial<Record<Resource, number>>;
 }
 
-const record = (v: JsonValue | undefined): { [k: string]: JsonValue } => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {});
 
 function amounts(v: JsonValue | undefined): Partial<Record<Resource, number>> {
   const out: Partial<Record<Resource, number>> = {};
-  const r = record(v);
+  const r = jsonObject(v);
   for (const resource of RESOURCES) {
     const raw = r[resource];
     if (typeof raw !== 'string' && typeof raw !== 'number') continue;
@@ -35,9 +35,9 @@ function amounts(v: JsonValue | undefined): Partial<Record<Resource, number>> {
 function itemsIn(state: ClusterState, namespace: string): Item[] {
   const ranges: StoredObject[] = Object.values(state.stored?.LimitRange ?? {}).filter((r) => r.metadata.namespace === namespace);
   return ranges.flatMap((r) => {
-    const limits = record(r.fields.spec).limits;
+    const limits = jsonObject(r.fields.spec).limits;
     return (Array.isArray(limits) ? limits : []).map((l) => {
-      const x = record(l);
+      const x = jsonObject(l);
       const type = typeof x.type === 'string' ? x.type : '';
       const max = amounts(x.max);
       const min = amounts(x.min);

@@ -11,11 +11,11 @@ import { newMeta, ownerRef } from '../objects.js';
 import type { ClusterState, JsonValue, StoredObject } from '../types.js';
 import type { TickContext } from './context.js';
 import { finishedAs, isoTime } from './job.js';
+import { jsonObject } from '../json.js';
 
 type Fields = { [k: string]: JsonValue };
-const record = (v: JsonValue | undefined): Fields => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {});
 const limit = (v: JsonValue | undefined, fallback: number): number => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : fallback);
-const strings = (v: JsonValue | undefined): Record<string, string> => Object.fromEntries(Object.entries(record(v)).map(([k, x]) => [k, String(x)]));
+const strings = (v: JsonValue | undefined): Record<string, string> => Object.fromEntries(Object.entries(jsonObject(v)).map(([k, x]) => [k, String(x)]));
 
 export function cronJobController(ctx: TickContext): void {
   const { state } = ctx;
@@ -41,14 +41,14 @@ function simTime(state: ClusterState, v: JsonValue | undefined): number | undefi
 }
 
 function syncCronJob(state: ClusterState, cj: StoredObject, jobs: StoredObject[]): void {
-  const spec = record(cj.fields.spec);
-  const status: Fields = { ...record(cj.fields.status) };
+  const spec = jsonObject(cj.fields.spec);
+  const status: Fields = { ...jsonObject(cj.fields.status) };
   const ns = cj.metadata.namespace!;
   const ref = refOf('CronJob', cj);
   const event = (type: 'Normal' | 'Warning', reason: string, message: string) => recordEvent(state, ref, type, reason, message, 'cronjob-controller');
 
   // Which Jobs still run; a finished one leaves the active list once (SawCompletedJob).
-  const wasActive = new Set((Array.isArray(status.active) ? status.active : []).map((r) => String(record(r).uid)));
+  const wasActive = new Set((Array.isArray(status.active) ? status.active : []).map((r) => String(jsonObject(r).uid)));
   const running: StoredObject[] = [];
   const history: Record<'Complete' | 'Failed', StoredObject[]> = { Complete: [], Failed: [] };
   for (const job of jobs) {
@@ -59,7 +59,7 @@ function syncCronJob(state: ClusterState, cj: StoredObject, jobs: StoredObject[]
     }
     history[done].push(job);
     if (wasActive.has(job.metadata.uid)) event('Normal', 'SawCompletedJob', `Saw completed job: ${job.metadata.name}, status: ${done}`);
-    const completed = record(job.fields.status).completionTime;
+    const completed = jsonObject(job.fields.status).completionTime;
     const last = simTime(state, status.lastSuccessfulTime);
     const at = simTime(state, completed);
     if (done === 'Complete' && at !== undefined && (last === undefined || at > last)) status.lastSuccessfulTime = completed!;
@@ -111,7 +111,7 @@ function syncCronJob(state: ClusterState, cj: StoredObject, jobs: StoredObject[]
  * creation), at or before now, and within startingDeadlineSeconds when set.
  */
 function dueTime(state: ClusterState, cj: StoredObject, status: Fields, event: (type: 'Normal' | 'Warning', reason: string, message: string) => void): number | undefined {
-  const spec = record(cj.fields.spec);
+  const spec = jsonObject(cj.fields.spec);
   let schedule;
   try {
     schedule = parseCron(String(spec.schedule ?? ''));
@@ -135,12 +135,12 @@ function dueTime(state: ClusterState, cj: StoredObject, status: Fields, event: (
  * --from=cronjob/NAME): its labels and annotations plus `annotations`, owned by the CronJob.
  */
 export function jobFromCronJob(state: ClusterState, cj: StoredObject, name: string, annotations: Record<string, string>): StoredObject {
-  const jobTemplate = record(record(cj.fields.spec).jobTemplate);
-  const meta = record(jobTemplate.metadata);
+  const jobTemplate = jsonObject(jsonObject(cj.fields.spec).jobTemplate);
+  const meta = jsonObject(jobTemplate.metadata);
   const metadata = newMeta(state, name, cj.metadata.namespace, strings(meta.labels));
   metadata.annotations = { ...strings(meta.annotations), ...annotations };
   metadata.ownerReferences = [ownerRef('CronJob', cj)];
-  const job: StoredObject = { kind: 'Job', metadata, fields: { spec: structuredClone(record(jobTemplate.spec)), status: {} } };
+  const job: StoredObject = { kind: 'Job', metadata, fields: { spec: structuredClone(jsonObject(jobTemplate.spec)), status: {} } };
   if (cj.template) job.template = structuredClone(cj.template);
   return job;
 }

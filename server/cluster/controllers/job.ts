@@ -9,8 +9,8 @@ import { ownerRef, podFromTemplate } from '../objects.js';
 import { randomSuffix } from '../rng.js';
 import type { ClusterState, JsonValue, Pod, StoredObject } from '../types.js';
 import { indexPod, type TickContext } from './context.js';
+import { jsonObject } from '../json.js';
 
-const record = (v: JsonValue | undefined): { [k: string]: JsonValue } => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {});
 const count = (v: JsonValue | undefined, fallback: number): number => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : fallback);
 /** A Unix time in ms as the API writes it (RFC 3339, whole seconds). */
 export const isoTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -18,8 +18,8 @@ const time = (state: ClusterState): string => isoTime(state.epoch + state.now);
 
 /** How a Job ended (its Complete or Failed condition), or undefined while it runs. */
 export function finishedAs(job: StoredObject): 'Complete' | 'Failed' | undefined {
-  const conditions = record(job.fields.status).conditions;
-  const done = Array.isArray(conditions) ? conditions.map(record).find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True') : undefined;
+  const conditions = jsonObject(job.fields.status).conditions;
+  const done = Array.isArray(conditions) ? conditions.map(jsonObject).find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True') : undefined;
   return done?.type as 'Complete' | 'Failed' | undefined;
 }
 
@@ -46,14 +46,14 @@ export function jobController(ctx: TickContext): void {
   const jobs = state.stored?.Job;
   if (!jobs) return;
   for (const job of Object.values(jobs)) {
-    if (!job.template || finishedAs(job) || record(job.fields.spec).suspend === true) continue;
+    if (!job.template || finishedAs(job) || jsonObject(job.fields.spec).suspend === true) continue;
     syncJob(ctx, job);
   }
 }
 
 function syncJob(ctx: TickContext, job: StoredObject): void {
   const { state } = ctx;
-  const spec = record(job.fields.spec);
+  const spec = jsonObject(job.fields.spec);
   const completions = count(spec.completions, 1);
   const parallelism = count(spec.parallelism, 1);
   const backoffLimit = count(spec.backoffLimit, 6);
@@ -61,7 +61,7 @@ function syncJob(ctx: TickContext, job: StoredObject): void {
   const succeeded = pods.filter((p) => p.status.phase === 'Succeeded').length;
   const failed = pods.filter((p) => p.status.phase === 'Failed').length;
   const active = pods.filter((p) => p.status.phase !== 'Succeeded' && p.status.phase !== 'Failed' && p.metadata.deletionTimestamp === undefined);
-  const status: { [k: string]: JsonValue } = { ...record(job.fields.status) };
+  const status: { [k: string]: JsonValue } = { ...jsonObject(job.fields.status) };
   status.startTime ??= time(state);
   // Under OnFailure the kubelet restarts containers in place: those restarts count as failures.
   const restarts = job.template!.spec.restartPolicy === 'OnFailure' ? active.reduce((n, p) => n + p.status.containerStatuses.reduce((m, c) => m + c.restartCount, 0), 0) : 0;

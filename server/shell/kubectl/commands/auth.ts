@@ -9,6 +9,7 @@ import { ALL_NAMESPACES_FLAG } from '../flags.js';
 import { findResourceType } from '../resources.js';
 import { renderTable } from '../table.js';
 import type { KubectlSubcommand } from '../types.js';
+import { jsonObject } from '../../../cluster/json.js';
 
 export const ADMIN_USER = { name: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
 
@@ -33,19 +34,18 @@ interface Rule {
 }
 
 const strings = (v: JsonValue | undefined): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-const record = (v: JsonValue | undefined): { [k: string]: JsonValue } => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {});
 
 function rulesOf(role: StoredObject | undefined): Rule[] {
   if (!role) return [];
   return (Array.isArray(role.fields.rules) ? role.fields.rules : []).map((r) => {
-    const o = record(r);
+    const o = jsonObject(r);
     return { verbs: strings(o.verbs), apiGroups: strings(o.apiGroups), resources: strings(o.resources), resourceNames: strings(o.resourceNames), nonResourceURLs: strings(o.nonResourceURLs) };
   });
 }
 
 function bindsSubject(binding: StoredObject, who: Subject): boolean {
   return (Array.isArray(binding.fields.subjects) ? binding.fields.subjects : []).some((s) => {
-    const o = record(s);
+    const o = jsonObject(s);
     if (o.kind === 'User') return o.name === who.name;
     if (o.kind === 'Group') return typeof o.name === 'string' && who.groups.includes(o.name);
     return o.kind === 'ServiceAccount' && who.name === `system:serviceaccount:${String(o.namespace)}:${String(o.name)}`;
@@ -57,13 +57,13 @@ export function rulesFor(state: ClusterState, who: Subject, namespace: string | 
   const clusterRoles = objectsOfKind(state, 'ClusterRole');
   const rules: Rule[] = [];
   for (const b of Object.values(objectsOfKind(state, 'ClusterRoleBinding'))) {
-    if (bindsSubject(b, who)) rules.push(...rulesOf(clusterRoles[String(record(b.fields.roleRef).name)]));
+    if (bindsSubject(b, who)) rules.push(...rulesOf(clusterRoles[String(jsonObject(b.fields.roleRef).name)]));
   }
   if (namespace !== undefined) {
     const roles = objectsOfKind(state, 'Role');
     for (const b of Object.values(objectsOfKind(state, 'RoleBinding'))) {
       if (b.metadata.namespace !== namespace || !bindsSubject(b, who)) continue;
-      const ref = record(b.fields.roleRef);
+      const ref = jsonObject(b.fields.roleRef);
       rules.push(...rulesOf(ref.kind === 'ClusterRole' ? clusterRoles[String(ref.name)] : roles[`${namespace}/${String(ref.name)}`]));
     }
   }

@@ -8,6 +8,7 @@ import { toManifest } from '../manifest.js';
 import { selectorString } from '../printers.js';
 import { writePodTemplate } from './others.js';
 import { describeWriter, writeEvents, writeLabels, writeAnnotations, writeObjectHead, type DescribeWriter } from './writer.js';
+import { jsonObject } from '../../../cluster/json.js';
 
 const ACRONYMS = new Set(['API', 'URL', 'UID', 'OSB', 'GUID']);
 
@@ -76,7 +77,6 @@ function describeServiceAccount(state: ClusterState, o: StoredObject): string {
   return w.done();
 }
 
-const record = (v: JsonValue | undefined): { [k: string]: JsonValue } => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {});
 
 /** kubectl describe.go describeQuota: a Resource / Used / Hard table over spec.hard, values from status. */
 function describeResourceQuota(_state: ClusterState, o: StoredObject): string {
@@ -85,10 +85,10 @@ function describeResourceQuota(_state: ClusterState, o: StoredObject): string {
   w.write(0, `Namespace:\t${o.metadata.namespace ?? ''}\n`);
   w.write(0, 'Resource\tUsed\tHard\n');
   w.write(0, '--------\t----\t----\n');
-  const status = record(o.fields.status);
-  const hard = record(status.hard);
-  const used = record(status.used);
-  for (const name of Object.keys(record(record(o.fields.spec).hard)).sort()) {
+  const status = jsonObject(o.fields.status);
+  const hard = jsonObject(status.hard);
+  const used = jsonObject(status.used);
+  for (const name of Object.keys(jsonObject(jsonObject(o.fields.spec).hard)).sort()) {
     w.write(0, `${name}\t${scalar(used[name] ?? '0')}\t${scalar(hard[name] ?? '0')}\n`);
   }
   return w.done();
@@ -97,8 +97,8 @@ function describeResourceQuota(_state: ClusterState, o: StoredObject): string {
 /** kubectl describe.go describePodDisruptionBudget. */
 function describePodDisruptionBudget(state: ClusterState, o: StoredObject): string {
   const w = describeWriter();
-  const spec = record(o.fields.spec);
-  const status = record(o.fields.status);
+  const spec = jsonObject(o.fields.spec);
+  const status = jsonObject(o.fields.status);
   w.write(0, `Name:\t${o.metadata.name}\n`);
   w.write(0, `Namespace:\t${o.metadata.namespace ?? ''}\n`);
   if (spec.minAvailable !== undefined) w.write(0, `Min available:\t${scalar(spec.minAvailable)}\n`);
@@ -116,10 +116,10 @@ function describePodDisruptionBudget(state: ClusterState, o: StoredObject): stri
 
 /** A selector kept as JSON, in the shape the printers take (malformed parts left out). */
 function asLabelSelector(v: JsonValue): LabelSelector {
-  const s = record(v);
+  const s = jsonObject(v);
   const matchLabels: Record<string, string> = {};
-  for (const [k, value] of Object.entries(record(s.matchLabels))) matchLabels[k] = scalar(value);
-  const matchExpressions = (Array.isArray(s.matchExpressions) ? s.matchExpressions : []).map(record).flatMap((e) =>
+  for (const [k, value] of Object.entries(jsonObject(s.matchLabels))) matchLabels[k] = scalar(value);
+  const matchExpressions = (Array.isArray(s.matchExpressions) ? s.matchExpressions : []).map(jsonObject).flatMap((e) =>
     typeof e.key === 'string' && typeof e.operator === 'string'
       ? [{ key: e.key, operator: e.operator as NodeSelectorRequirement['operator'], values: (Array.isArray(e.values) ? e.values : []).map(scalar) }]
       : []);
@@ -133,8 +133,8 @@ function asLabelSelector(v: JsonValue): LabelSelector {
  */
 function describeJob(state: ClusterState, o: StoredObject): string {
   const w = describeWriter();
-  const spec = record(o.fields.spec);
-  const status = record(o.fields.status);
+  const spec = jsonObject(o.fields.spec);
+  const status = jsonObject(o.fields.status);
   const uid = o.metadata.uid;
   const generated = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': o.metadata.name, 'controller-uid': uid, 'job-name': o.metadata.name };
   const count = (v: JsonValue | undefined, fallback: number) => (typeof v === 'number' ? v : fallback);
