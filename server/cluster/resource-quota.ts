@@ -4,9 +4,12 @@
 // a quota's hard limit is forbidden with "exceeded quota: NAME, requested: …, used: …,
 // limited: …"; a quota on cpu or memory makes every container state that resource ("failed
 // quota: NAME: must specify …"). The controller keeps status.hard and status.used current,
-// which `kubectl get|describe quota` show.
+// which `kubectl get|describe quota` show. Scopes (spec.scopes, spec.scopeSelector) narrow a
+// quota to the pods they match (pkg/quota/v1/evaluator/core/pods.go podMatchesScopeFunc); a
+// scoped quota tracks no other kind (the generic evaluator matches no scope).
 import type { Pod, ApiError, ClusterState, StoredObject, JsonValue } from './types.js';
 import { parseBytes, parseCpu, parseQuantity, formatBytes, formatCpu } from './quantity.js';
+import { jsonObject } from './json.js';
 
 type Usage = Map<string, number>;
 
@@ -52,6 +55,48 @@ function hardOf(quota: StoredObject): Usage {
   return out;
 }
 
+/** One requirement on a quota's scope: spec.scopes are `Exists` requirements (GetScopeSelectorsFromQuota). */
+interface ScopeRequirement { scopeName: string; operator: string; values: string[] }
+
+export function scopeRequirements(quota: StoredObject): ScopeRequirement[] {
+  const spec = jsonObject(quota.fields.spec);
+  const out: ScopeRequirement[] = [];
+  for (const scope of Array.isArray(spec.scopes) ? spec.scopes : []) {
+    if (typeof scope === 'string') out.push({ scopeName: scope, operator: 'Exists', values: [] });
+  }
+  const expressions = jsonObject(spec.scopeSelector).matchExpressions;
+  for (const e of Array.isArray(expressions) ? expressions.map(jsonObject) : []) {
+    const values = Array.isArray(e.values) ? e.values.filter((v): v is string => typeof v === 'string') : [];
+    out.push({ scopeName: String(e.scopeName ?? ''), operator: String(e.operator ?? ''), values });
+  }
+  return out;
+}
+
+/** podMatchesScopeFunc; PriorityClass is a label selector over {PriorityClass: the pod's class}, so DoesNotExist never matches. */
+function podMatchesScope(pod: Pod, r: ScopeRequirement): boolean {
+  const terminating = pod.spec.activeDeadlineSeconds !== undefined && pod.spec.activeDeadlineSeconds >= 0;
+  switch (r.scopeName) {
+    case 'Terminating': return terminating;
+    case 'NotTerminating': return !terminating;
+    case 'BestEffort': return pod.status.qosClass === 'BestEffort';
+    case 'NotBestEffort': return pod.status.qosClass !== 'BestEffort';
+    case 'PriorityClass': {
+      const name = pod.spec.priorityClassName ?? '';
+      if (r.operator === 'Exists') return name !== '';
+      if (r.operator === 'In') return r.values.includes(name);
+      if (r.operator === 'NotIn') return !r.values.includes(name);
+      return false;
+    }
+    default: return false;
+  }
+}
+
+/** Does the quota track this pod (or, without one, objects of any other kind)? */
+function quotaTracks(scopes: ScopeRequirement[], pod: Pod | undefined): boolean {
+  if (scopes.length === 0) return true;
+  return pod !== undefined && scopes.every((r) => podMatchesScope(pod, r));
+}
+
 /** What one pod counts against compute quotas (nothing once it has finished). */
 function podUsage(pod: Pod): Usage {
   const usage: Usage = new Map([['pods', 1], ['count/pods', 1]]);
@@ -70,17 +115,17 @@ function quotasIn(state: ClusterState, namespace: string): StoredObject[] {
   return Object.values(all).filter((q) => q.metadata.namespace === namespace).sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
 }
 
-/** What a namespace uses of every name a quota can count. */
-function namespaceUsage(state: ClusterState, namespace: string, counts: (names: string[]) => number | undefined, names: Iterable<string>): Usage {
+/** What a namespace uses, of every name a quota with these scopes can count. */
+function namespaceUsage(state: ClusterState, namespace: string, scopes: ScopeRequirement[], counts: (name: string) => number, names: Iterable<string>): Usage {
   const used: Usage = new Map();
   for (const pod of Object.values(state.pods)) {
     if (pod.metadata.namespace !== namespace || pod.metadata.deletionTimestamp !== undefined) continue;
+    if (!quotaTracks(scopes, pod)) continue;
     for (const [name, amount] of podUsage(pod)) used.set(name, (used.get(name) ?? 0) + amount);
   }
   for (const name of names) {
     if (used.has(name)) continue;
-    const n = counts([name]);
-    used.set(name, n ?? 0);
+    used.set(name, quotaTracks(scopes, undefined) ? counts(name) : 0);
   }
   return used;
 }
@@ -105,6 +150,8 @@ export function quotaRefusal(
   const forbidden = (why: string): ApiError => ({ status: 403, reason: 'Forbidden', message: `${what.resource} "${what.name}" is forbidden: ${why}` });
   const requested: Usage = what.pod ? podUsage(what.pod) : new Map(countNames(what.resource).map((n) => [n, 1]));
   for (const quota of quotas) {
+    const scopes = scopeRequirements(quota);
+    if (!quotaTracks(scopes, what.pod)) continue;
     const hard = hardOf(quota);
     const tracked = [...hard.keys()].filter((n) => requested.has(n));
     if (what.pod) {
@@ -113,7 +160,7 @@ export function quotaRefusal(
     }
     const asked = tracked.filter((n) => (requested.get(n) ?? 0) > 0);
     if (asked.length === 0) continue;
-    const used = namespaceUsage(state, namespace, (names) => countOf(names[0]!), asked);
+    const used = namespaceUsage(state, namespace, scopes, countOf, asked);
     const exceeded = asked.filter((n) => (used.get(n) ?? 0) + (requested.get(n) ?? 0) > hard.get(n)!);
     if (exceeded.length > 0) {
       return forbidden(`exceeded quota: ${quota.metadata.name}, requested: ${prettyPrint(exceeded, requested)}, used: ${prettyPrint(exceeded, used)}, limited: ${prettyPrint(exceeded, hard)}`);
@@ -143,7 +190,7 @@ function missingResources(pod: Pod, hardNames: string[]): string | undefined {
 /** status.hard and status.used as the resourcequota controller writes them (canonical quantities). */
 export function quotaStatus(state: ClusterState, quota: StoredObject, countOf: (name: string) => number): { hard: Record<string, string>; used: Record<string, string> } {
   const hard = hardOf(quota);
-  const used = namespaceUsage(state, quota.metadata.namespace ?? '', (names) => countOf(names[0]!), hard.keys());
+  const used = namespaceUsage(state, quota.metadata.namespace ?? '', scopeRequirements(quota), countOf, hard.keys());
   const out = { hard: {} as Record<string, string>, used: {} as Record<string, string> };
   for (const name of [...hard.keys()].sort()) {
     out.hard[name] = formatAmount(name, hard.get(name)!);

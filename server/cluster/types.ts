@@ -297,6 +297,8 @@ export interface PodSpec {
   serviceAccountName: string;
   schedulerName: string;
   terminationGracePeriodSeconds: number;
+  /** The kubelet fails the pod this long after it started (Terminating quota scope). */
+  activeDeadlineSeconds?: number;
 }
 
 export interface Pod {

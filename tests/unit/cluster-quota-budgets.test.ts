@@ -61,6 +61,107 @@ EOF`).output).toBe('pod/d created\n');
   });
 });
 
+describe('ResourceQuota scopes', () => {
+  // pkg/quota/v1/evaluator/core/pods.go podMatchesScopeFunc; describe.go describeQuota + helpTextForResourceQuotaScope.
+  it('counts only the pods a scope matches and leaves other kinds alone', () => {
+    const run = shell();
+    run('kubectl create namespace team');
+    expect(run('kubectl create quota be -n team --hard=pods=1,count/configmaps=0 --scopes=BestEffort').output).toBe('resourcequota/be created\n');
+    expect(run('kubectl run a -n team --image=nginx').output).toBe('pod/a created\n');
+    expect(run('kubectl run b -n team --image=nginx').output).toBe(
+      'Error from server (Forbidden): pods "b" is forbidden: exceeded quota: be, requested: pods=1, used: pods=1, limited: pods=1\n',
+    );
+    // A pod with requests is not BestEffort: the scoped quota does not see it.
+    expect(run('kubectl run c -n team --image=nginx --overrides=\'{"spec":{"containers":[{"name":"c","image":"nginx","resources":{"requests":{"cpu":"100m"}}}]}}\'').output).toBe('pod/c created\n');
+    // A scoped quota tracks pods only (the generic evaluator matches no scope).
+    expect(run('kubectl create cm one -n team').output).toBe('configmap/one created\n');
+    run('sleep 5');
+    expect(run('kubectl describe quota be -n team').output).toBe([
+      // The help line has no tab: it ends tabwriter's column block, so the two blocks align apart.
+      'Name:       be',
+      'Namespace:  team',
+      'Scopes:     BestEffort',
+      ' * Matches all pods that do not have resource requirements set. These pods have a best effort quality of service.',
+      'Resource          Used  Hard',
+      '--------          ----  ----',
+      'count/configmaps  0     0',
+      'pods              1     1',
+      '',
+    ].join('\n'));
+    expect(run('kubectl create quota bad -n team --hard=pods=1 --scopes=BestEffort,').output).toBe('error: invalid resource quota scope ""\n');
+  });
+
+  it('matches priority classes by selector and the Terminating scope by active deadline', () => {
+    const run = shell();
+    run('kubectl create namespace team');
+    run(`cat <<EOF | kubectl apply -f -
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: crit, namespace: team}
+spec:
+  hard: {pods: "0"}
+  scopeSelector:
+    matchExpressions:
+    - {scopeName: PriorityClass, operator: In, values: [high]}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: batch, namespace: team}
+spec:
+  hard: {pods: "1"}
+  scopes: [Terminating]
+EOF`);
+    const pod = (name: string, extra: string) => `cat <<EOF | kubectl apply -f -
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: team}
+spec:
+  ${extra}
+  containers: [{name: app, image: busybox, command: [sleep, "3600"]}]
+EOF`;
+    expect(run(pod('p1', 'priorityClassName: high')).output).toBe(
+      'Error from server (Forbidden): error when creating "STDIN": pods "p1" is forbidden: exceeded quota: crit, requested: pods=1, used: pods=0, limited: pods=0\n',
+    );
+    expect(run(pod('p2', 'activeDeadlineSeconds: 30')).output).toBe('pod/p2 created\n');
+    expect(run(pod('p3', 'activeDeadlineSeconds: 30')).output).toMatch(/exceeded quota: batch, requested: pods=1, used: pods=1, limited: pods=1/);
+    expect(run(pod('p4', 'restartPolicy: Always')).output).toBe('pod/p4 created\n');
+  });
+});
+
+describe('activeDeadlineSeconds', () => {
+  // pkg/kubelet/active_deadline.go: Failed, reason DeadlineExceeded, a Normal event; ValidatePodUpdate may only shorten it.
+  it('fails the pod once the deadline has passed since it started', () => {
+    const run = shell();
+    run(`cat <<EOF | kubectl apply -f -
+apiVersion: v1
+kind: Pod
+metadata: {name: short}
+spec:
+  activeDeadlineSeconds: 20
+  containers: [{name: app, image: busybox, command: [sleep, "3600"]}]
+EOF`);
+    run('sleep 10');
+    expect(run('kubectl get pod short -o jsonpath={.status.phase}').output).toBe('Running');
+    run('sleep 20');
+    expect(run('kubectl get pod short -o jsonpath={.status.phase}/{.status.reason}/{.status.message}').output)
+      .toBe('Failed/DeadlineExceeded/Pod was active on the node longer than the specified deadline');
+    expect(run('kubectl get events --field-selector reason=DeadlineExceeded -o jsonpath={.items[0].type}').output).toBe('Normal');
+  });
+
+  it('refuses a pod update that lengthens the deadline, and a value out of range', () => {
+    const run = shell();
+    run('kubectl run p --image=nginx');
+    expect(run('kubectl patch pod p -p \'{"spec":{"activeDeadlineSeconds":100}}\'').output).toBe('pod/p patched\n');
+    expect(run('kubectl patch pod p -p \'{"spec":{"activeDeadlineSeconds":50}}\'').output).toBe('pod/p patched\n');
+    expect(run('kubectl patch pod p -p \'{"spec":{"activeDeadlineSeconds":60}}\'').output).toBe(
+      'The Pod "p" is invalid: spec.activeDeadlineSeconds: Invalid value: 60: must be less than or equal to previous value\n',
+    );
+    expect(run('kubectl run q --image=nginx --overrides=\'{"spec":{"activeDeadlineSeconds":0}}\'').output).toBe(
+      'The Pod "q" is invalid: spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive\n',
+    );
+  });
+});
+
 describe('LimitRange', () => {
   const range = `kubectl create ns team; cat <<EOF | kubectl apply -f -
 apiVersion: v1

@@ -37,10 +37,14 @@ function setDiskPressure(state: ClusterState, node: Node, on: boolean): void {
   recordEvent(state, refOf('Node', node), 'Normal', reason, `Node ${node.metadata.name} status is now: ${reason}`, 'kubelet', node.metadata.name);
 }
 
-function evict(state: ClusterState, node: Node, pod: Pod, message: string): void {
+/**
+ * The kubelet ends a pod for good: its containers are killed and it stays as a Failed pod
+ * with REASON (Evicted, DeadlineExceeded), which its owner replaces.
+ */
+export function failPod(state: ClusterState, node: Node, pod: Pod, reason: string, message: string, eventType: 'Normal' | 'Warning'): void {
   mutateObject(state, 'Pod', keyOf(pod), (p) => {
     p.status.phase = 'Failed';
-    p.status.reason = 'Evicted';
+    p.status.reason = reason;
     p.status.message = message;
     for (const cs of p.status.containerStatuses) {
       if (cs.state.kind === 'running') cs.state = { kind: 'terminated', reason: 'Error', exitCode: 137, startedAt: cs.state.startedAt, finishedAt: state.now };
@@ -48,7 +52,11 @@ function evict(state: ClusterState, node: Node, pod: Pod, message: string): void
     }
     for (const c of p.status.conditions) if ((c.type === 'Ready' || c.type === 'ContainersReady') && c.status === 'True') Object.assign(c, { status: 'False', lastTransitionTime: state.now });
   });
-  recordEvent(state, refOf('Pod', pod), 'Warning', 'Evicted', message, 'kubelet', node.metadata.name);
+  recordEvent(state, refOf('Pod', pod), eventType, reason, message, 'kubelet', node.metadata.name);
+}
+
+function evict(state: ClusterState, node: Node, pod: Pod, message: string): void {
+  failPod(state, node, pod, 'Evicted', message, 'Warning');
   say(state, node, 'I', 'eviction_manager.go:616', `"Eviction manager: pod is evicted successfully" pod="${keyOf(pod)}"`);
 }
 

@@ -8,6 +8,7 @@ import { journal, kubeletSay, kubeletWorking } from '../host.js';
 import type { ClusterState, Node, Pod, PodCondition } from '../types.js';
 import { containerUsage, newContainerStatus, syncContainer } from './containers.js';
 import { evictionManager } from './eviction.js';
+import { enforceActiveDeadlines } from './active-deadline.js';
 import { logRefusedWrites, unitPid } from './kubelet-errors.js';
 import { cidrRange, intToIp } from '../ipam.js';
 import { installCniPlugins, sandboxNetwork, type SandboxNetwork } from '../network/cni-config.js';
@@ -287,6 +288,7 @@ export function kubeletController(ctx: TickContext): void {
       continue;
     }
     evictionManager(state, node, pods, ctx.dt);
+    enforceActiveDeadlines(state, node, pods);
     const sync = node.host.kubeletSync;
     if (sync.syncedRevision >= sync.dirtyRevision && state.now < sync.wakeAt) continue;
     let busy = false;

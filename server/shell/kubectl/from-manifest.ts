@@ -286,6 +286,7 @@ function podFrom(f: Findings, state: ClusterState, top: JsonObject, metadata: Ob
   const spec = readPodSpec(f, top.spec, 'spec', stored?.spec);
   readObject(f, top.status, 'status', 'any');
   if (stored) {
+    deadlineUpdateProblems(f, stored.spec.activeDeadlineSeconds, spec.activeDeadlineSeconds);
     if (!onlyMutablePodChanges(state, stored, spec)) {
       f.causes.push('spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)');
     }
@@ -307,7 +308,16 @@ function onlyMutablePodChanges(state: ClusterState, stored: Pod, spec: Pod['spec
   });
   const keepsAll = stored.spec.tolerations.every((t) => candidate.spec.tolerations.some((x) => JSON.stringify(x) === JSON.stringify(t)));
   if (keepsAll) candidate.spec.tolerations = stored.spec.tolerations;
+  // The deadline is checked on its own (deadlineUpdateProblems); validation munges it to the old value.
+  candidate.spec.activeDeadlineSeconds = stored.spec.activeDeadlineSeconds;
   return JSON.stringify(toManifest(state, 'Pod', candidate).spec) === JSON.stringify(toManifest(state, 'Pod', stored).spec);
+}
+
+/** ValidatePodUpdate: a deadline may be set or shortened, never lengthened or removed. */
+function deadlineUpdateProblems(f: Findings, before: number | undefined, after: number | undefined): void {
+  if (before === undefined) return;
+  if (after === undefined) f.causes.push('spec.activeDeadlineSeconds: Invalid value: "null": must not update from a positive integer to nil value');
+  else if (after > before) f.causes.push(`spec.activeDeadlineSeconds: Invalid value: ${after}: must be less than or equal to previous value`);
 }
 
 /** Nodes register themselves (kubelet): a manifest may only change an existing one. */

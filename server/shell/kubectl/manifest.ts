@@ -271,6 +271,7 @@ function podSpecJson(spec: PodSpec): JsonObject {
     containers: spec.containers.map(containerJson),
     restartPolicy: spec.restartPolicy,
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
+    activeDeadlineSeconds: spec.activeDeadlineSeconds,
     dnsPolicy: spec.dnsPolicy,
     nodeSelector: { ...spec.nodeSelector },
     serviceAccountName: spec.serviceAccountName,

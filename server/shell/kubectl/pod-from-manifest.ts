@@ -203,6 +203,12 @@ export function readPodSpec(f: Findings, v: Json | undefined, path: string, stor
   spec.schedulerName = readString(f, o.schedulerName, child(path, 'schedulerName')) ?? 'default-scheduler';
   spec.tolerations = readTolerations(f, o.tolerations, child(path, 'tolerations'), stored?.tolerations ?? []);
   setOptional(spec, 'priorityClassName', readString(f, o.priorityClassName, child(path, 'priorityClassName')) || undefined);
+  const deadline = readInt(f, o.activeDeadlineSeconds, child(path, 'activeDeadlineSeconds'));
+  // ValidatePodSpec: 1..MaxInt32 (validation.InclusiveRangeError).
+  if (deadline !== undefined && (deadline < 1 || deadline > 2147483647)) {
+    f.causes.push(`${child(path, 'activeDeadlineSeconds')}: Invalid value: ${deadline}: must be between 1 and 2147483647, inclusive`);
+  }
+  setOptional(spec, 'activeDeadlineSeconds', deadline);
   return spec;
 }
 

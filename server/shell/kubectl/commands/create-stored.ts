@@ -26,6 +26,7 @@ export const CREATE_STORED_FLAGS: FlagSpec[] = [
   { name: 'group', type: 'stringArray', usage: 'Groups to bind to the role. The flag can be repeated to add multiple groups.' },
   { name: 'serviceaccount', type: 'stringArray', usage: 'Service accounts to bind to the role, in the format <namespace>:<name>. The flag can be repeated to add multiple service accounts.' },
   { name: 'hard', type: 'string', usage: 'A comma-delimited set of resource=quantity pairs that define a hard limit.' },
+  { name: 'scopes', type: 'string', usage: 'A comma-delimited set of quota scopes that must all match each object tracked by the quota.' },
   { name: 'selector', type: 'string', usage: 'A label selector to use for this budget. Only equality-based selector requirements are supported.' },
   { name: 'min-available', type: 'string', usage: 'The minimum number or percentage of available pods this budget requires.' },
   { name: 'max-unavailable', type: 'string', usage: 'The maximum number or percentage of unavailable pods this budget requires.' },
@@ -161,7 +162,11 @@ function fieldsFor(kind: StoredKind, name: string, args: string[], flags: Parsed
         hard[pair.slice(0, eq)] = pair.slice(eq + 1);
       }
       const used: Fields = Object.fromEntries(Object.keys(hard).map((k) => [k, '0']));
-      return { spec: { hard }, status: { hard, used } };
+      // create_quota.go parseScopes: split on commas, no empty scope (the apiserver checks names).
+      const scopeFlag = flags.string('scopes') ?? '';
+      const scopes = scopeFlag === '' ? [] : scopeFlag.split(',');
+      if (scopes.includes('')) return 'error: invalid resource quota scope ""\n';
+      return { spec: scopes.length > 0 ? { hard, scopes } : { hard }, status: { hard, used } };
     }
     case 'PodDisruptionBudget': {
       const selector = flags.string('selector');

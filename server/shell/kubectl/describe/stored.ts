@@ -78,11 +78,28 @@ function describeServiceAccount(state: ClusterState, o: StoredObject): string {
 }
 
 
+/** describe.go helpTextForResourceQuotaScope. */
+const QUOTA_SCOPE_HELP: Record<string, string> = {
+  Terminating: 'Matches all pods that have an active deadline. These pods have a limited lifespan on a node before being actively terminated by the system.',
+  NotTerminating: 'Matches all pods that do not have an active deadline. These pods usually include long running pods whose container command is not expected to terminate.',
+  BestEffort: 'Matches all pods that do not have resource requirements set. These pods have a best effort quality of service.',
+  NotBestEffort: 'Matches all pods that have at least one resource requirement set. These pods have a burstable or guaranteed quality of service.',
+};
+
 /** kubectl describe.go describeQuota: a Resource / Used / Hard table over spec.hard, values from status. */
 function describeResourceQuota(_state: ClusterState, o: StoredObject): string {
   const w = describeWriter();
   w.write(0, `Name:\t${o.metadata.name}\n`);
   w.write(0, `Namespace:\t${o.metadata.namespace ?? ''}\n`);
+  const rawScopes = jsonObject(o.fields.spec).scopes;
+  const scopes = (Array.isArray(rawScopes) ? rawScopes : []).map(scalar).sort();
+  if (scopes.length > 0) {
+    w.write(0, `Scopes:\t${scopes.join(', ')}\n`);
+    for (const scope of scopes) {
+      const help = QUOTA_SCOPE_HELP[scope];
+      if (help) w.write(0, ` * ${help}\n`);
+    }
+  }
   w.write(0, 'Resource\tUsed\tHard\n');
   w.write(0, '--------\t----\t----\n');
   const status = jsonObject(o.fields.status);
