@@ -107,3 +107,19 @@ describe('Jobs under a quota', () => {
     expect(Number(counts)).toBeLessThanOrEqual(4);
   });
 });
+
+describe('kubectl run --overrides', () => {
+  // kubectl run.go + generate.Overrider: the generated object patched (merge by default), then created.
+  it('pins the pod to a node, merges strategically by container name, and refuses bad JSON', () => {
+    const run = shell();
+    const node = run('kubectl get nodes -o jsonpath={.items[1].metadata.name}').output;
+    expect(run(`kubectl run pinned --image=nginx --overrides='{"apiVersion":"v1","spec":{"nodeName":"${node}"}}'`).output).toBe('pod/pinned created\n');
+    run('sleep 5');
+    expect(run('kubectl get pod pinned -o jsonpath={.spec.nodeName}').output).toBe(node);
+    expect(run(`kubectl run tuned --image=nginx --override-type=strategic --overrides='{"spec":{"containers":[{"name":"tuned","resources":{"limits":{"memory":"64Mi"}}}]}}'`).output).toBe('pod/tuned created\n');
+    expect(run('kubectl get pod tuned -o jsonpath={.spec.containers[0].image}/{.spec.containers[0].resources.limits.memory}').output).toBe('nginx/64Mi');
+    expect(run(`kubectl run broken --image=nginx --overrides='{"spec":'`)).toEqual({ output: 'error: Invalid JSON Patch\n', exitCode: 1 });
+    expect(run(`kubectl run odd --image=nginx --override-type=xml --overrides='{}'`).output).toBe('error: invalid override type: xml\n');
+    expect(run('kubectl get pod broken').exitCode).toBe(1);
+  });
+});

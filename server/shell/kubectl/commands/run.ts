@@ -12,6 +12,11 @@ import type { KubectlContext, KubectlSubcommand } from '../types.js';
 import { watchFor } from '../watching.js';
 import { simpleTemplate } from './create.js';
 import { apiFail } from './write-util.js';
+import { problemText } from './apply.js';
+import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
+import { objectFromManifest } from '../from-manifest.js';
+import { toManifest, type Json } from '../manifest.js';
+import type { Pod } from '../../../cluster/types.js';
 
 /** Waits for the pod's container to finish, prints its log, deletes the pod with --rm. */
 function attach(ctx: KubectlContext, name: string, remove: boolean): CommandResult {
@@ -34,6 +39,35 @@ function attach(ctx: KubectlContext, name: string, remove: boolean): CommandResu
   return { stdout, stderr, exitCode };
 }
 
+/**
+ * `--overrides`: the generated pod's manifest patched as kubectl's generate.Overrider does
+ * (merge by default, or strategic/json), then read back with the apiserver's checks.
+ */
+function withOverrides(ctx: KubectlContext, pod: Pod, text: string, type: string): Pod | string {
+  if (text === '') return pod;
+  if (!['json', 'merge', 'strategic'].includes(type)) return `error: invalid override type: ${type}\n`;
+  let patch: Json;
+  try {
+    patch = JSON.parse(text) as Json;
+  } catch {
+    return 'error: Invalid JSON Patch\n';
+  }
+  const manifest = toManifest(ctx.state, 'Pod', pod);
+  let patched: Json;
+  if (type === 'json') {
+    const r = jsonPatch(manifest, patch);
+    if (!r.ok) return `error: ${r.error}\n`;
+    patched = r.doc;
+  } else {
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return 'error: Invalid JSON Patch\n';
+    patched = type === 'merge' ? mergePatch(manifest, patch) : strategicMerge(manifest, patch);
+  }
+  if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) return 'error: Invalid JSON Patch\n';
+  const built = objectFromManifest(ctx.state, 'Pod', patched, ctx.namespace, undefined, 'Ignore');
+  if (!built.ok) return problemText('Pod', pod.metadata.name, built.problem, (m) => m);
+  return built.obj;
+}
+
 export const runCommand: KubectlSubcommand = {
   name: 'run',
   short: 'Run a particular image on the cluster',
@@ -49,6 +83,8 @@ export const runCommand: KubectlSubcommand = {
     { name: 'tty', short: 't', type: 'bool', usage: 'Allocate a TTY for the container in the pod.' },
     { name: 'attach', type: 'bool', usage: 'If true, wait for the Pod to start running, and then attach to the Pod as if \'kubectl attach ...\' were called.' },
     { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client".' },
+    { name: 'overrides', type: 'string', usage: 'An inline JSON override for the generated object. If this is non-empty, it is used to override the generated object. Requires that the object supply a valid apiVersion field.' },
+    { name: 'override-type', type: 'string', default: 'merge', usage: 'The method used to override the generated object: json, merge, or strategic.' },
   ],
   run: (ctx, args, flags) => {
     const name = args[0];
@@ -72,7 +108,9 @@ export const runCommand: KubectlSubcommand = {
     }
     const port = flags.int('port') ?? -1;
     const template = simpleTemplate(name, image, labels, { ...(port > 0 ? { port } : {}), [flags.bool('command') ? 'command' : 'args']: command, restart: restart as 'Always' });
-    const pod = podFromTemplate(ctx.state, template, ctx.namespace, name);
+    const generated = podFromTemplate(ctx.state, template, ctx.namespace, name);
+    const pod = withOverrides(ctx, generated, flags.string('overrides') ?? '', flags.string('override-type') ?? 'merge');
+    if (typeof pod === 'string') return fail(pod);
     // The container runs its command each time it starts (cluster/processes.ts).
     if (command.length > 0) pod.behavior[pod.spec.containers[0]!.name] = { role: 'process' };
     const r = createObject(ctx.state, 'Pod', pod);
