@@ -263,3 +263,17 @@ describe('the edit flow: echo YAML | kubectl apply -f -', () => {
     expect(state.deployments['default/web']!.spec.template.spec.nodeSelector).toEqual({});
   });
 });
+
+describe('kubectl replace', () => {
+  // kubectl replace.go: Replace (PUT) of an existing object; --force deletes it and creates it again.
+  it('replaces an existing object whole, refuses a missing one, and --force recreates', () => {
+    const { sh } = cluster();
+    expect(sh('kubectl get deploy web -o yaml | sed "s/replicas: 3/replicas: 2/" | kubectl replace -f -').output).toBe('deployment.apps/web replaced\n');
+    expect(sh('kubectl get deploy web -o jsonpath={.spec.replicas}').output).toBe('2');
+    sh('kubectl run x --image=nginx; kubectl get pod x -o yaml > x.yaml');
+    expect(sh('kubectl replace --force -f x.yaml').output).toBe('pod "x" deleted\npod/x replaced\n');
+    sh('kubectl delete pod x --force');
+    expect(sh('kubectl replace -f x.yaml')).toEqual({ output: 'Error from server (NotFound): error when replacing "x.yaml": pods "x" not found\n', exitCode: 1 });
+    expect(sh('kubectl replace web').output).toBe("error: Unexpected args: [web]\nSee 'kubectl replace -h' for help and examples\n");
+  });
+});

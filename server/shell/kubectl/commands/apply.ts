@@ -3,7 +3,7 @@
 // A manifest replaces the fields it describes (see ../from-manifest.ts); kubectl's
 // last-applied-configuration annotation is not kept, so `edit` round-trips as `unchanged`.
 import { parseAllDocuments, type YAMLError } from 'yaml';
-import { createObject, resourceName, updateObject, writeRefused, type KindMap } from '../../../cluster/api.js';
+import { createObject, deleteObject, objectKey, resourceName, updateObject, writeRefused, type KindMap } from '../../../cluster/api.js';
 import { allocateNodePort, allocateServiceIP } from '../../../cluster/ipam.js';
 import type { ApiError, ClusterState, Service } from '../../../cluster/types.js';
 import { isDirectory, listDirectory, readFile, resolvePath } from '../../vfs.js';
@@ -15,7 +15,7 @@ import {
 } from '../from-manifest.js';
 import type { Json } from '../manifest.js';
 import type { JsonObject } from '../manifest-fields.js';
-import { getObject, resourceTypeByKind, type ResourceType } from '../resources.js';
+import { getObject, qualifiedSingular, resourceTypeByKind, type ResourceType } from '../resources.js';
 import type { FlagSpec, KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 import { collect, refName } from './write-util.js';
 
@@ -115,7 +115,7 @@ export function writeUpdate<K extends ManifestKind>(state: ClusterState, kind: K
   return r.ok ? { ok: true, unchanged: false, patch: change.patch } : { ok: false, error: r.error, patch: change.patch };
 }
 
-type Mode = 'apply' | 'create';
+type Mode = 'apply' | 'create' | 'replace' | 'force-replace';
 
 /** `Warning: unknown field "spec.foo"` lines of --validate=warn, before the result. */
 export function withWarnings(result: CommandResult, warnings: string[]): CommandResult {
@@ -156,6 +156,16 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
   if (mode === 'create' && stored) {
     return fail(`Error from server (AlreadyExists): error when creating "${source}": ${resourceName(kind)} "${name}" already exists\n`);
   }
+  if (mode === 'force-replace') {
+    if (!stored) return applyOne(ctx, manifest, source, { mode: 'replace', dryRun, validation });
+    const deleted = deleteObject(ctx.state, kind, objectKey(namespace ?? '', name), { force: true });
+    if (!deleted.ok) return fail(apiErrorText(deleted.error));
+    const created = applyOne(ctx, manifest, source, { mode: 'create', dryRun, validation });
+    return { ...created, stdout: `${qualifiedSingular(type)} "${name}" deleted\n${created.stdout.replace(/ created\n$/, ' replaced\n')}` };
+  }
+  if (mode === 'replace' && !stored) {
+    return fail(`Error from server (NotFound): error when replacing "${source}": ${resourceName(kind)} "${name}" not found\n`);
+  }
   const built = objectFromManifest(ctx.state, kind, manifest, namespace, stored, validation);
   if (built.ok && built.warnings.length > 0) return withWarnings(applyOne(ctx, manifest, source, { mode, dryRun, validation: 'Ignore' }), built.warnings);
   if (!stored) {
@@ -167,11 +177,16 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
     if (!r.ok) return fail(apiErrorText({ ...r.error, message: `error when creating "${source}": ${r.error.message}` }));
     return ok(`${ref} created\n`);
   }
+  if (!built.ok && mode === 'replace') return fail(problemText(kind, name, built.problem, (m) => `error when replacing "${source}": ${cannotHandle(m)}`));
   if (!built.ok) {
     const patch = Object.fromEntries(Object.entries(manifest).filter(([k]) => k !== 'status'));
     return fail(problemText(kind, name, built.problem, (m) => `error when applying patch:\n${JSON.stringify(patch)}\nto:\n${resourceInfo(type, name, namespace)}\nfor: "${source}": error when patching "${source}": ${cannotHandle(m)}`));
   }
   const w = writeUpdate(ctx.state, kind, built.obj, stored, dryRun);
+  if (mode === 'replace') {
+    if (!w.ok) return fail(apiErrorText({ ...w.error, message: `error when replacing "${source}": ${w.error.message}` }));
+    return ok(`${ref} replaced${dryRunSuffix(dryRun)}\n`);
+  }
   if (!w.ok) return patchFailure(type, name, namespace, w.patch, source, w.error);
   return ok(`${ref} ${w.unchanged ? 'unchanged' : 'configured'}${dryRunSuffix(dryRun)}\n`);
 }
@@ -242,6 +257,20 @@ export function fromFiles(ctx: KubectlContext, flags: ParsedFlags, mode: Mode): 
   if (results.length === 0) return fail(`error: no objects passed to ${mode}\n`);
   return collect(results);
 }
+
+// `kubectl replace -f FILE`: the object must exist and is replaced whole; --force deletes it
+// first and creates it again (replace.go forceReplace).
+export const replaceCommand: KubectlSubcommand = {
+  name: 'replace',
+  short: 'Replace a resource by file name or stdin',
+  usage: 'kubectl replace -f FILENAME [options]',
+  flags: [...FILENAME_FLAGS, { name: 'force', type: 'bool', usage: 'If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.' }],
+  run: (ctx, args, flags) => {
+    if (args.length > 0) return fail(`error: Unexpected args: [${args.join(' ')}]\nSee 'kubectl replace -h' for help and examples\n`);
+    if (!flags.bool('force')) return fromFiles(ctx, flags, 'replace');
+    return fromFiles(ctx, flags, 'force-replace');
+  },
+};
 
 export const applyCommand: KubectlSubcommand = {
   name: 'apply',

@@ -19,7 +19,7 @@ import { runCommand } from './run.js';
 import { editCommand } from './edit.js';
 import { setCommand } from './set.js';
 import { patchCommand } from './patch.js';
-import { applyCommand } from './apply.js';
+import { applyCommand, replaceCommand } from './apply.js';
 import { authCommand } from './auth.js';
 import { waitCommand } from './wait.js';
 
@@ -51,6 +51,7 @@ export const subcommands: KubectlSubcommand[] = [
   editCommand,
   patchCommand,
   applyCommand,
+  replaceCommand,
   authCommand,
   waitCommand,
 ];
