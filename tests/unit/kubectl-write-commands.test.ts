@@ -165,3 +165,39 @@ describe('create, run, set and edit', () => {
     expect(state.deployments['default/web']!.spec.replicas).toBe(5);
   });
 });
+
+describe('kubectl expose and create service', () => {
+  // kubectl expose.go createService / polymorphichelpers (selector, ports, protocols from the
+  // exposed object; target port = port), create_service.go (ports named PORT-TARGET, app=NAME).
+  it('exposes a deployment with its selector and labels, and the Service gets endpoints', () => {
+    const { state, sh } = cluster();
+    expect(sh('kubectl expose deploy web --port=8080 --target-port=80 --name=web2').output).toBe('service/web2 exposed\n');
+    tick(state, 2000);
+    expect(sh('kubectl get svc web2 -o jsonpath="{.spec.selector.app} {.spec.ports[0].port}->{.spec.ports[0].targetPort} {.metadata.labels.app}"').output).toBe('web 8080->80 web');
+    expect(sh('kubectl get ep web2 -o jsonpath="{.subsets[0].ports[0].port}"').output).toBe('80');
+    expect(sh('kubectl expose deploy web').output).toBe('Error from server (AlreadyExists): services "web" already exists\n');
+    expect(sh('kubectl expose deploy web --name=np --type=NodePort').output).toBe('service/np exposed\n');
+    expect(sh('kubectl get svc np -o jsonpath="{.spec.type} {.spec.ports[0].nodePort}"').output).toMatch(/^NodePort 3\d{4}$/);
+  });
+
+  it('refuses what kubectl refuses', () => {
+    const { sh } = cluster();
+    const node = sh('kubectl get nodes -o jsonpath={.items[0].metadata.name}').output;
+    expect(sh(`kubectl expose node ${node}`)).toEqual({ output: 'error: cannot expose a Node\n', exitCode: 1 });
+    sh('kubectl run bare --image=nginx --labels=');
+    expect(sh('kubectl expose pod bare --port=80').output).toBe('error: couldn\'t retrieve selectors via --selector flag or introspection: the pod has no labels and cannot be exposed\n');
+    sh('kubectl run noport --image=nginx');
+    expect(sh('kubectl expose pod noport').output).toBe('error: couldn\'t find port via --port flag or introspection\n');
+    expect(sh('kubectl expose deploy web --port=abc --name=x').output).toBe('error: strconv.Atoi: parsing "abc": invalid syntax\n');
+  });
+
+  it('creates services by type', () => {
+    const { sh } = cluster();
+    expect(sh('kubectl create service clusterip my-cs --tcp=5678:8080').output).toBe('service/my-cs created\n');
+    expect(sh('kubectl get svc my-cs -o jsonpath="{.spec.ports[0].name} {.spec.ports[0].targetPort} {.spec.selector.app}"').output).toBe('5678-8080 8080 my-cs');
+    expect(sh('kubectl create service nodeport np --tcp=80:80 --node-port=30080').output).toBe('service/np created\n');
+    expect(sh('kubectl get svc np --no-headers').output).toMatch(/^np +NodePort +10\.\S+ +<none> +80:30080\/TCP +0s\n$/);
+    expect(sh('kubectl create service clusterip headless --clusterip=None').output).toBe('service/headless created\n');
+    expect(sh('kubectl create service clusterip none').output).toBe('error: at least one tcp port specifier must be provided\n');
+  });
+});

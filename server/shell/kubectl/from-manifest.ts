@@ -237,7 +237,8 @@ function serviceFrom(f: Findings, top: JsonObject, metadata: ObjectMeta, stored:
   const spec = readObject(f, top.spec, 'spec', SERVICE_SPEC_FIELDS) ?? {};
   const type = readEnum(f, spec.type, 'spec.type', ['ClusterIP', 'NodePort', 'LoadBalancer'] as const, 'ClusterIP');
   const entries = readArray(f, spec.ports, 'spec.ports');
-  if (entries.length === 0) f.causes.push('spec.ports: Required value');
+  // ValidateService: a headless Service may have no ports.
+  if (entries.length === 0 && spec.clusterIP !== 'None') f.causes.push('spec.ports: Required value');
   const ports = entries.flatMap((e): ServicePort[] => {
     const o = readObject(f, e.value, e.path, ['name', 'protocol', 'port', 'targetPort', 'nodePort', 'appProtocol']);
     if (!o) return [];

@@ -99,7 +99,8 @@ export function problemText(kind: string, name: string, problem: ManifestProblem
 }
 
 /** ClusterIP and NodePorts the apiserver allocates on write (0 / '' = to allocate). */
-function allocate(state: ClusterState, svc: Service): void {
+/** A new or changed Service gets its cluster IP and node ports. */
+export function allocate(state: ClusterState, svc: Service): void {
   if (svc.spec.clusterIP === '') svc.spec.clusterIP = allocateServiceIP(state);
   for (const p of svc.spec.ports) if (p.nodePort === 0) p.nodePort = allocateNodePort(state);
 }

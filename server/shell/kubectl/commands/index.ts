@@ -22,6 +22,7 @@ import { patchCommand } from './patch.js';
 import { applyCommand, replaceCommand } from './apply.js';
 import { authCommand } from './auth.js';
 import { waitCommand } from './wait.js';
+import { exposeCommand } from './expose.js';
 
 export const subcommands: KubectlSubcommand[] = [
   getCommand,
@@ -54,4 +55,5 @@ export const subcommands: KubectlSubcommand[] = [
   replaceCommand,
   authCommand,
   waitCommand,
+  exposeCommand,
 ];
