@@ -76,7 +76,9 @@ export function keyOf(obj: { metadata: { namespace?: string; name: string } }): 
 export function newUid(state: ClusterState): string {
   state.nextUid++;
   const h = randomHex(state.rng, 32);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  // A version-4 UUID, as the apiserver's uuid.NewUUID gives: version nibble 4, variant 10xx.
+  const variant = '89ab'[parseInt(h[16]!, 16) & 3];
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20)}`;
 }
 
 export const err = (status: number, reason: ApiError['reason'], message: string): { ok: false; error: ApiError } => ({

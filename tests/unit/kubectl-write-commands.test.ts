@@ -201,3 +201,25 @@ describe('kubectl expose and create service', () => {
     expect(sh('kubectl create service clusterip none').output).toBe('error: at least one tcp port specifier must be provided\n');
   });
 });
+
+describe('kubectl create token', () => {
+  // create_token.go → TokenRequest: a bound service-account JWT (RS256, the claims kube-apiserver's
+  // serviceaccount.Claims writes), 1 h by default, at least 10 minutes.
+  it('issues a JWT for an existing service account with the real claims', () => {
+    const { sh } = cluster();
+    sh('kubectl create sa bot');
+    const token = sh('kubectl create token bot').output.trim();
+    const [header, claims, signature] = token.split('.');
+    expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toMatchObject({ alg: 'RS256' });
+    const c = JSON.parse(Buffer.from(claims!, 'base64url').toString());
+    expect(Object.keys(c)).toEqual(['aud', 'exp', 'iat', 'iss', 'kubernetes.io', 'nbf', 'sub']);
+    expect(c.sub).toBe('system:serviceaccount:default:bot');
+    expect(c.exp - c.iat).toBe(3600);
+    expect(c['kubernetes.io'].serviceaccount.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(Buffer.from(signature!, 'base64url')).toHaveLength(256);
+    expect(sh('kubectl create token nope').output).toBe('error: failed to create token: serviceaccounts "nope" not found\n');
+    expect(sh('kubectl create token bot --duration=1m').output).toBe(
+      'error: failed to create token: TokenRequest.authentication.k8s.io "bot" is invalid: spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes\n',
+    );
+  });
+});

@@ -9,6 +9,7 @@ import { fromFiles } from './apply.js';
 import { createStored, CREATE_STORED_FLAGS, isStoredGenerator } from './create-stored.js';
 import { apiFail } from './write-util.js';
 import { CREATE_SERVICE_FLAGS, createServiceCommand } from './expose.js';
+import { CREATE_TOKEN_FLAGS, createToken } from './create-token.js';
 
 /** A one-container pod template, as `create deployment` and `run` build it. */
 export function simpleTemplate(name: string, image: string, labels: Record<string, string>, opts: { port?: number; command?: string[]; args?: string[]; restart?: 'Always' | 'OnFailure' | 'Never' } = {}): PodTemplate {
@@ -29,6 +30,7 @@ export function simpleTemplate(name: string, image: string, labels: Record<strin
 function createNamed(ctx: KubectlContext, what: string, args: string[], flags: Parameters<KubectlSubcommand['run']>[2]): CommandResult {
   if (isStoredGenerator(what)) return createStored(ctx, what, args, flags);
   if (what === 'service' || what === 'svc') return createServiceCommand(ctx, args, flags);
+  if (what === 'token') return createToken(ctx, args, flags);
   const name = args[0];
   if (name === undefined) return fail(`error: exactly one NAME is required, got 0\nSee 'kubectl create ${what} -h' for help and examples\n`);
   const { state } = ctx;
@@ -77,10 +79,11 @@ export const createCommand: KubectlSubcommand = {
   name: 'create',
   short: 'Create a resource from a file or from stdin',
   usage: 'kubectl create -f FILENAME [options]',
-  completions: ['clusterrole', 'clusterrolebinding', 'configmap', 'cronjob', 'deployment', 'ingress', 'job', 'namespace', 'poddisruptionbudget', 'quota', 'role', 'rolebinding', 'secret', 'service', 'serviceaccount'],
+  completions: ['clusterrole', 'clusterrolebinding', 'configmap', 'cronjob', 'deployment', 'ingress', 'job', 'namespace', 'poddisruptionbudget', 'quota', 'role', 'rolebinding', 'secret', 'service', 'serviceaccount', 'token'],
   flags: [
     ...CREATE_STORED_FLAGS,
     ...CREATE_SERVICE_FLAGS,
+    ...CREATE_TOKEN_FLAGS,
     { name: 'image', type: 'stringArray', usage: 'Image names to run.' },
     { name: 'replicas', short: 'r', type: 'int', default: '1', usage: 'Number of replicas to create. Default is 1.' },
     { name: 'port', type: 'int', default: '-1', usage: 'The containerPort that this deployment exposes.' },
