@@ -223,3 +223,31 @@ describe('kubectl create token', () => {
     );
   });
 });
+
+describe('--dry-run and -o on generators (create, run, expose)', () => {
+  // kubectl's PrintFlagsWithDryRunStrategy: "(dry run)" / "(server dry run)" suffixes; client
+  // dry runs print the object before the server (creationTimestamp: null, no uid, status {}).
+  it('writes nothing on a dry run and prints the would-be object', () => {
+    const { state, sh } = cluster();
+    const before = JSON.stringify(state.stored ?? {}) + Object.keys(state.deployments).join();
+    const yaml = sh('kubectl create deployment x --image=nginx --dry-run=client -o yaml').output;
+    expect(yaml).toMatch(/^apiVersion: apps\/v1\nkind: Deployment\nmetadata:\n {2}creationTimestamp: null\n {2}labels:\n {4}app: x\n {2}name: x\nspec:\n/);
+    expect(yaml).not.toMatch(/uid:|resourceVersion:|namespace:/);
+    expect(yaml.endsWith('status: {}\n')).toBe(true);
+    expect(sh('kubectl create deployment x --image=nginx --dry-run=server -o name').output).toBe('deployment.apps/x\n');
+    expect(sh('kubectl create cm c --from-literal=a=b --dry-run=client').output).toBe('configmap/c created (dry run)\n');
+    expect(sh('kubectl run tmp --image=busybox --dry-run=server').output).toBe('pod/tmp created (server dry run)\n');
+    expect(sh('kubectl expose deploy web --name=w2 --dry-run=client -o jsonpath={.spec.selector.app}').output).toBe('web');
+    expect(JSON.stringify(state.stored ?? {}) + Object.keys(state.deployments).join()).toBe(before);
+    expect(sh('kubectl get deploy x').exitCode).toBe(1);
+    expect(sh('kubectl get pod tmp').exitCode).toBe(1);
+  });
+
+  it('prints the created object with -o, and the usual line without', () => {
+    const { sh } = cluster();
+    expect(sh('kubectl create secret generic s --from-literal=k=v -o jsonpath={.data.k}').output).toBe('dg==');
+    expect(sh('kubectl create deployment y --image=nginx -o name').output).toBe('deployment.apps/y\n');
+    expect(sh('kubectl get deploy y').exitCode).toBe(0);
+    expect(sh('kubectl create deployment z --image=nginx --dry-run=maybe').output).toBe('error: Invalid dry-run value (maybe). Must be "none", "server", or "client".\n');
+  });
+});

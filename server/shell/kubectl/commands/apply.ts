@@ -13,11 +13,12 @@ import { apiErrorText } from '../api-error.js';
 import {
   isManifestKind, objectFromManifest, prepareUpdate, problemMessage, type FieldValidation, type ManifestKind, type ManifestProblem,
 } from '../from-manifest.js';
-import type { Json } from '../manifest.js';
+import { toManifest, type Json } from '../manifest.js';
 import type { JsonObject } from '../manifest-fields.js';
 import { getObject, qualifiedSingular, resourceTypeByKind, type ResourceType } from '../resources.js';
 import type { FlagSpec, KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 import { collect, refName } from './write-util.js';
+import { diffDirs, objectDiff, type DiffDirs } from './diff.js';
 
 export type DryRun = 'none' | 'client' | 'server';
 
@@ -116,7 +117,7 @@ export function writeUpdate<K extends ManifestKind>(state: ClusterState, kind: K
   return r.ok ? { ok: true, unchanged: false, patch: change.patch } : { ok: false, error: r.error, patch: change.patch };
 }
 
-type Mode = 'apply' | 'create' | 'replace' | 'force-replace';
+type Mode = 'apply' | 'create' | 'replace' | 'force-replace' | 'diff';
 
 /** `Warning: unknown field "spec.foo"` lines of --validate=warn, before the result. */
 export function withWarnings(result: CommandResult, warnings: string[]): CommandResult {
@@ -127,9 +128,11 @@ interface Options {
   mode: Mode;
   dryRun: DryRun;
   validation: FieldValidation;
+  /** `kubectl diff`: where the live and merged files are said to be. */
+  dirs?: DiffDirs;
 }
 
-function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { mode, dryRun, validation }: Options): CommandResult {
+function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { mode, dryRun, validation, dirs }: Options): CommandResult {
   const kind = manifest.kind;
   const apiVersion = manifest.apiVersion;
   const validating = `error: error validating "${source}": error validating data: `;
@@ -168,7 +171,17 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
     return fail(`Error from server (NotFound): error when replacing "${source}": ${resourceName(kind)} "${name}" not found\n`);
   }
   const built = objectFromManifest(ctx.state, kind, manifest, namespace, stored, validation);
-  if (built.ok && built.warnings.length > 0) return withWarnings(applyOne(ctx, manifest, source, { mode, dryRun, validation: 'Ignore' }), built.warnings);
+  if (built.ok && built.warnings.length > 0) return withWarnings(applyOne(ctx, manifest, source, { mode, dryRun, validation: 'Ignore', ...(dirs ? { dirs } : {}) }), built.warnings);
+  if (mode === 'diff') {
+    if (!built.ok) return fail(problemText(kind, name, built.problem, (m) => m));
+    const live = stored ? toManifest(ctx.state, kind, stored) : undefined;
+    const merged = toManifest(ctx.state, kind, built.obj) as JsonObject;
+    // The dry run bumps metadata.generation when the spec changes.
+    if (live && isObject(live) && JSON.stringify(live.spec) !== JSON.stringify(merged.spec) && isObject(merged.metadata) && typeof merged.metadata.generation === 'number') {
+      merged.metadata = { ...merged.metadata, generation: merged.metadata.generation + 1 };
+    }
+    return objectDiff(ctx.state, ctx.budget, dirs ?? diffDirs(ctx.state), { type, namespace, name }, live, merged);
+  }
   if (!stored) {
     if (!built.ok) return fail(problemText(kind, name, built.problem, (m) => `error when creating "${source}": ${cannotHandle(m)}`));
     if (dryRun !== 'none') return ok(`${ref} created${dryRunSuffix(dryRun)}\n`);
@@ -243,6 +256,7 @@ export function fromFiles(ctx: KubectlContext, flags: ParsedFlags, mode: Mode): 
   if (!read.ok) return fail(read.error);
   for (const source of read.sources) ctx.budget.spend(parseSteps(source.text));
   const results: CommandResult[] = [];
+  const dirs = mode === 'diff' ? diffDirs(ctx.state) : undefined;
   for (const source of read.sources) {
     const parsed = parseYaml(source.text);
     if (!parsed.ok) return fail(`error: error parsing ${source.name}: error converting YAML to JSON: ${parsed.error}\n`);
@@ -252,7 +266,7 @@ export function fromFiles(ctx: KubectlContext, flags: ParsedFlags, mode: Mode): 
         results.push(fail(`error: unable to decode "${source.name}": json: cannot unmarshal ${Array.isArray(obj) ? 'array' : typeof obj} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }\n`));
         continue;
       }
-      results.push(applyOne(ctx, obj, source.name, { mode, dryRun, validation }));
+      results.push(applyOne(ctx, obj, source.name, { mode, dryRun, validation, ...(dirs ? { dirs } : {}) }));
     }
   }
   if (results.length === 0) return fail(`error: no objects passed to ${mode}\n`);
@@ -270,6 +284,18 @@ export const replaceCommand: KubectlSubcommand = {
     if (args.length > 0) return fail(`error: Unexpected args: [${args.join(' ')}]\nSee 'kubectl replace -h' for help and examples\n`);
     if (!flags.bool('force')) return fromFiles(ctx, flags, 'replace');
     return fromFiles(ctx, flags, 'force-replace');
+  },
+};
+
+// `kubectl diff -f FILE`: exit 1 when the server would change something, 0 when not.
+export const diffCommand: KubectlSubcommand = {
+  name: 'diff',
+  short: 'Diff the live version against a would-be applied version',
+  usage: 'kubectl diff -f FILENAME [options]',
+  flags: [...FILENAME_FLAGS, { name: 'server-side', type: 'bool', usage: 'If true, apply runs in the server instead of the client.' }],
+  run: (ctx, args, flags) => {
+    if (args.length > 0) return fail(`error: Unexpected args: [${args.join(' ')}]\nSee 'kubectl diff -h' for help and examples\n`);
+    return fromFiles(ctx, flags, 'diff');
   },
 };
 

@@ -10,6 +10,7 @@ import { createStored, CREATE_STORED_FLAGS, isStoredGenerator } from './create-s
 import { apiFail } from './write-util.js';
 import { CREATE_SERVICE_FLAGS, createServiceCommand } from './expose.js';
 import { CREATE_TOKEN_FLAGS, createToken } from './create-token.js';
+import { GENERATOR_FLAGS, generated } from './generated.js';
 
 /** A one-container pod template, as `create deployment` and `run` build it. */
 export function simpleTemplate(name: string, image: string, labels: Record<string, string>, opts: { port?: number; command?: string[]; args?: string[]; restart?: 'Always' | 'OnFailure' | 'Never' } = {}): PodTemplate {
@@ -84,6 +85,7 @@ export const createCommand: KubectlSubcommand = {
     ...CREATE_STORED_FLAGS,
     ...CREATE_SERVICE_FLAGS,
     ...CREATE_TOKEN_FLAGS,
+    ...GENERATOR_FLAGS,
     { name: 'image', type: 'stringArray', usage: 'Image names to run.' },
     { name: 'replicas', short: 'r', type: 'int', default: '1', usage: 'Number of replicas to create. Default is 1.' },
     { name: 'port', type: 'int', default: '-1', usage: 'The containerPort that this deployment exposes.' },
@@ -96,6 +98,6 @@ export const createCommand: KubectlSubcommand = {
     if (flags.has('filename')) return fromFiles(ctx, flags, 'create');
     const [what, ...rest] = args;
     if (what === undefined) return fail('error: must specify one of -f and -k\n\nerror: Required resource not specified.\n');
-    return createNamed(ctx, what, rest, flags);
+    return generated(ctx, flags, (c) => createNamed(c, what, rest, flags));
   },
 };

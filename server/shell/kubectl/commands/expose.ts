@@ -11,6 +11,7 @@ import type { JsonObject } from '../manifest-fields.js';
 import type { FlagSpec, KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 import { allocate, problemText } from './apply.js';
 import { apiFail, resolveOne } from './write-util.js';
+import { GENERATOR_FLAGS, generated } from './generated.js';
 
 type PortJson = { name?: string; port: number; protocol: string; targetPort: number | string; nodePort?: number };
 
@@ -66,48 +67,52 @@ export const exposeCommand: KubectlSubcommand = {
     { name: 'labels', short: 'l', type: 'string', usage: 'Labels to apply to the service created by this call.' },
     { name: 'cluster-ip', type: 'string', usage: 'ClusterIP to be assigned to the service. Leave empty to auto-allocate, or set to \'None\' to create a headless service.' },
     { name: 'session-affinity', type: 'string', usage: 'If non-empty, set the session affinity for the service to this; legal values: \'None\', \'ClientIP\'' },
+    { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client".' },
+    ...GENERATOR_FLAGS,
   ],
-  run: (ctx, args, flags) => {
-    if (args.length === 0) return fail('error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   \'-f rsrc.yaml\'\n   \'--filename=rsrc.json\'\n   \'<resource> <name>\'\n   \'<resource>\'\n');
-    const found = resolveOne(ctx, args);
-    if (!found.ok) return fail(found.error);
-    const { type, obj } = found.target;
-    if (!EXPOSABLE[type.kind]) return fail(`error: cannot expose a ${type.kind}${type.group ? `.${type.group}` : ''}\n`);
-    let selector: Record<string, string> | string;
-    if (flags.has('selector')) selector = parseLabels(flags.string('selector') ?? '');
-    else {
-      const derived = selectorOf(type.kind, obj);
-      selector = typeof derived === 'string' ? `couldn't retrieve selectors via --selector flag or introspection: ${derived}` : derived;
-    }
-    if (typeof selector === 'string') return fail(`error: ${selector}\n`);
-    const headless = flags.string('cluster-ip') === 'None';
-    const derived = portsOf(type.kind, obj);
-    const given = flags.string('port');
-    const ports = given !== undefined && given !== '' ? [given] : derived.map((p) => String(p.port));
-    if (ports.length === 0 && !headless) return fail('error: couldn\'t find port via --port flag or introspection\n');
-    const protocolOf = (port: string): string => flags.string('protocol') || derived.find((p) => String(p.port) === port)?.protocol || 'TCP';
-    const servicePorts: PortJson[] = [];
-    for (const [i, text] of ports.entries()) {
-      if (!/^[+-]?\d+$/.test(text)) return fail(`error: strconv.Atoi: parsing "${text}": invalid syntax\n`);
-      const port = Number(text);
-      const targetText = flags.string('target-port');
-      const targetPort = targetText ? (/^\d+$/.test(targetText) ? Number(targetText) : targetText) : port;
-      servicePorts.push({ ...(ports.length > 1 ? { name: `port-${i + 1}` } : {}), port, protocol: protocolOf(text), targetPort });
-    }
-    const labels = flags.has('labels') ? parseLabels(flags.string('labels') ?? '') : obj.metadata.labels ?? {};
-    if (typeof labels === 'string') return fail(`error: ${labels}\n`);
-    const affinity = flags.string('session-affinity');
-    if (affinity && affinity !== 'None' && affinity !== 'ClientIP') return fail(`error: unknown session affinity: ${affinity}\n`);
-    const name = (flags.string('name') || found.target.name).slice(0, 63);
-    const spec: JsonObject = { selector, ports: servicePorts };
-    if (flags.string('type')) spec.type = flags.string('type')!;
-    if (affinity) spec.sessionAffinity = affinity;
-    if (flags.string('cluster-ip')) spec.clusterIP = flags.string('cluster-ip')!;
-    const metadata: JsonObject = { name, namespace: ctx.namespace };
-    if (Object.keys(labels).length > 0) metadata.labels = labels;
-    return createService(ctx, { apiVersion: 'v1', kind: 'Service', metadata, spec }, name, 'exposed');
-  },
+  run: (ctx, args, flags) => generated(ctx, flags, (c) => expose(c, args, flags)),
 };
+
+function expose(ctx: KubectlContext, args: string[], flags: ParsedFlags): CommandResult {
+  if (args.length === 0) return fail('error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   \'-f rsrc.yaml\'\n   \'--filename=rsrc.json\'\n   \'<resource> <name>\'\n   \'<resource>\'\n');
+  const found = resolveOne(ctx, args);
+  if (!found.ok) return fail(found.error);
+  const { type, obj } = found.target;
+  if (!EXPOSABLE[type.kind]) return fail(`error: cannot expose a ${type.kind}${type.group ? `.${type.group}` : ''}\n`);
+  let selector: Record<string, string> | string;
+  if (flags.has('selector')) selector = parseLabels(flags.string('selector') ?? '');
+  else {
+    const derived = selectorOf(type.kind, obj);
+    selector = typeof derived === 'string' ? `couldn't retrieve selectors via --selector flag or introspection: ${derived}` : derived;
+  }
+  if (typeof selector === 'string') return fail(`error: ${selector}\n`);
+  const headless = flags.string('cluster-ip') === 'None';
+  const derived = portsOf(type.kind, obj);
+  const given = flags.string('port');
+  const ports = given !== undefined && given !== '' ? [given] : derived.map((p) => String(p.port));
+  if (ports.length === 0 && !headless) return fail('error: couldn\'t find port via --port flag or introspection\n');
+  const protocolOf = (port: string): string => flags.string('protocol') || derived.find((p) => String(p.port) === port)?.protocol || 'TCP';
+  const servicePorts: PortJson[] = [];
+  for (const [i, text] of ports.entries()) {
+    if (!/^[+-]?\d+$/.test(text)) return fail(`error: strconv.Atoi: parsing "${text}": invalid syntax\n`);
+    const port = Number(text);
+    const targetText = flags.string('target-port');
+    const targetPort = targetText ? (/^\d+$/.test(targetText) ? Number(targetText) : targetText) : port;
+    servicePorts.push({ ...(ports.length > 1 ? { name: `port-${i + 1}` } : {}), port, protocol: protocolOf(text), targetPort });
+  }
+  const labels = flags.has('labels') ? parseLabels(flags.string('labels') ?? '') : obj.metadata.labels ?? {};
+  if (typeof labels === 'string') return fail(`error: ${labels}\n`);
+  const affinity = flags.string('session-affinity');
+  if (affinity && affinity !== 'None' && affinity !== 'ClientIP') return fail(`error: unknown session affinity: ${affinity}\n`);
+  const name = (flags.string('name') || found.target.name).slice(0, 63);
+  const spec: JsonObject = { selector, ports: servicePorts };
+  if (flags.string('type')) spec.type = flags.string('type')!;
+  if (affinity) spec.sessionAffinity = affinity;
+  if (flags.string('cluster-ip')) spec.clusterIP = flags.string('cluster-ip')!;
+  const metadata: JsonObject = { name, namespace: ctx.namespace };
+  if (Object.keys(labels).length > 0) metadata.labels = labels;
+  return createService(ctx, { apiVersion: 'v1', kind: 'Service', metadata, spec }, name, 'exposed');
+}
 
 /** expose.go parseLabels: `k=v,k2=v2`. */
 function parseLabels(spec: string): Record<string, string> | string {

@@ -19,7 +19,7 @@ import { runCommand } from './run.js';
 import { editCommand } from './edit.js';
 import { setCommand } from './set.js';
 import { patchCommand } from './patch.js';
-import { applyCommand, replaceCommand } from './apply.js';
+import { applyCommand, diffCommand, replaceCommand } from './apply.js';
 import { authCommand } from './auth.js';
 import { waitCommand } from './wait.js';
 import { exposeCommand } from './expose.js';
@@ -53,6 +53,7 @@ export const subcommands: KubectlSubcommand[] = [
   patchCommand,
   applyCommand,
   replaceCommand,
+  diffCommand,
   authCommand,
   waitCommand,
   exposeCommand,

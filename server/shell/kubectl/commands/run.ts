@@ -8,11 +8,12 @@ import { createObject, deleteObject, getObject, objectKey } from '../../../clust
 import { podFromTemplate } from '../../../cluster/objects.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
-import type { KubectlContext, KubectlSubcommand } from '../types.js';
+import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 import { watchFor } from '../watching.js';
 import { simpleTemplate } from './create.js';
 import { apiFail } from './write-util.js';
 import { problemText } from './apply.js';
+import { GENERATOR_FLAGS, generated } from './generated.js';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
 import { objectFromManifest } from '../from-manifest.js';
 import { toManifest, type Json } from '../manifest.js';
@@ -84,37 +85,40 @@ export const runCommand: KubectlSubcommand = {
     { name: 'attach', type: 'bool', usage: 'If true, wait for the Pod to start running, and then attach to the Pod as if \'kubectl attach ...\' were called.' },
     { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client".' },
     { name: 'overrides', type: 'string', usage: 'An inline JSON override for the generated object. If this is non-empty, it is used to override the generated object. Requires that the object supply a valid apiVersion field.' },
+    ...GENERATOR_FLAGS,
     { name: 'override-type', type: 'string', default: 'merge', usage: 'The method used to override the generated object: json, merge, or strategic.' },
   ],
-  run: (ctx, args, flags) => {
-    const name = args[0];
-    if (name === undefined) return fail('error: NAME is required for run\nSee \'kubectl run -h\' for help and examples\n');
-    const image = flags.string('image');
-    if (!image) return fail('error: required flag(s) "image" not set\n');
-    const restart = flags.string('restart') ?? 'Always';
-    if (!['Always', 'OnFailure', 'Never'].includes(restart)) return fail(`error: invalid restart policy: ${restart}\n`);
-    const command = args.slice(1);
-    const interactiveShell = command.length === 0 || (command.length === 1 && /^(\/bin\/)?(ba)?sh$/.test(command[0]!));
-    if (flags.bool('stdin') && flags.bool('tty') && interactiveShell) {
-      return fail('error: an interactive session is not available in this terminal; run the pod, then use kubectl exec POD -- COMMAND\n');
-    }
-    const attached = flags.bool('stdin') || flags.bool('attach');
-    if (flags.bool('rm') && !attached) return fail('error: --rm should only be used for attached containers\n');
-    // kubectl's getLabels: `run=NAME` only when --labels is not given.
-    const labels: Record<string, string> = flags.has('labels') ? {} : { run: name };
-    for (const pair of (flags.string('labels') ?? '').split(',').filter((p) => p !== '')) {
-      const [k = '', v = ''] = pair.split('=');
-      labels[k] = v;
-    }
-    const port = flags.int('port') ?? -1;
-    const template = simpleTemplate(name, image, labels, { ...(port > 0 ? { port } : {}), [flags.bool('command') ? 'command' : 'args']: command, restart: restart as 'Always' });
-    const generated = podFromTemplate(ctx.state, template, ctx.namespace, name);
-    const pod = withOverrides(ctx, generated, flags.string('overrides') ?? '', flags.string('override-type') ?? 'merge');
-    if (typeof pod === 'string') return fail(pod);
-    // The container runs its command each time it starts (cluster/processes.ts).
-    if (command.length > 0) pod.behavior[pod.spec.containers[0]!.name] = { role: 'process' };
-    const r = createObject(ctx.state, 'Pod', pod);
-    if (!r.ok) return apiFail(r.error);
-    return attached ? attach(ctx, name, flags.bool('rm')) : ok(`pod/${name} created\n`);
-  },
+  run: (ctx, args, flags) => generated(ctx, flags, (c) => runPod(c, args, flags)),
 };
+
+function runPod(ctx: KubectlContext, args: string[], flags: ParsedFlags): CommandResult {
+  const name = args[0];
+  if (name === undefined) return fail('error: NAME is required for run\nSee \'kubectl run -h\' for help and examples\n');
+  const image = flags.string('image');
+  if (!image) return fail('error: required flag(s) "image" not set\n');
+  const restart = flags.string('restart') ?? 'Always';
+  if (!['Always', 'OnFailure', 'Never'].includes(restart)) return fail(`error: invalid restart policy: ${restart}\n`);
+  const command = args.slice(1);
+  const interactiveShell = command.length === 0 || (command.length === 1 && /^(\/bin\/)?(ba)?sh$/.test(command[0]!));
+  if (flags.bool('stdin') && flags.bool('tty') && interactiveShell) {
+    return fail('error: an interactive session is not available in this terminal; run the pod, then use kubectl exec POD -- COMMAND\n');
+  }
+  const attached = flags.bool('stdin') || flags.bool('attach');
+  if (flags.bool('rm') && !attached) return fail('error: --rm should only be used for attached containers\n');
+  // kubectl's getLabels: `run=NAME` only when --labels is not given.
+  const labels: Record<string, string> = flags.has('labels') ? {} : { run: name };
+  for (const pair of (flags.string('labels') ?? '').split(',').filter((p) => p !== '')) {
+    const [k = '', v = ''] = pair.split('=');
+    labels[k] = v;
+  }
+  const port = flags.int('port') ?? -1;
+  const template = simpleTemplate(name, image, labels, { ...(port > 0 ? { port } : {}), [flags.bool('command') ? 'command' : 'args']: command, restart: restart as 'Always' });
+  const generated = podFromTemplate(ctx.state, template, ctx.namespace, name);
+  const pod = withOverrides(ctx, generated, flags.string('overrides') ?? '', flags.string('override-type') ?? 'merge');
+  if (typeof pod === 'string') return fail(pod);
+  // The container runs its command each time it starts (cluster/processes.ts).
+  if (command.length > 0) pod.behavior[pod.spec.containers[0]!.name] = { role: 'process' };
+  const r = createObject(ctx.state, 'Pod', pod);
+  if (!r.ok) return apiFail(r.error);
+  return attached ? attach(ctx, name, flags.bool('rm')) : ok(`pod/${name} created\n`);
+}
