@@ -19,7 +19,7 @@ describe('kubedrill scenarios', () => {
     expect(out).toContain(`${'etcd-nospace'.padEnd(width)}hard         30m          3          Deploys fail, then the cluster stops answering\n`);
     expect(out).toContain(`${'pending-pods'.padEnd(width)}easy         20m          4          Scaled up, nothing new is serving\n`);
     expect(out.trimEnd().split('\n')).toHaveLength(1 + loadScenarioDir().scenarios.length);
-  });
+  }, 120_000); // a fresh process loads every scenario through tsx: slow on a loaded machine
 
   it('schema writes the JSON Schema generated from the zod schema', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'kd-schema-')), 'schema.json');
