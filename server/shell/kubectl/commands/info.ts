@@ -5,6 +5,7 @@ import { apiErrorText } from '../api-error.js';
 import { SERVED_GROUP_VERSIONS } from '../../../cluster/defaults.js';
 import { ALL_CATEGORY, findResourceType, RESOURCE_TYPES, unknownTypeError, type ResourceType } from '../resources.js';
 import { renderTable } from '../table.js';
+import { clusterInfoDump, DUMP_FLAGS } from './cluster-info-dump.js';
 import type { KubectlSubcommand } from '../types.js';
 
 export const CLIENT_VERSION = 'v1.29.4';
@@ -68,9 +69,9 @@ export const clusterInfoCommand: KubectlSubcommand = {
   short: 'Display cluster information',
   usage: 'kubectl cluster-info [flags] [options]',
   completions: ['dump'],
-  flags: [],
-  run: (ctx, args) => {
-    if (args[0] === 'dump') return fail('error: cluster-info dump is not available in this simulator; use kubectl get/describe/logs on the objects you need\n');
+  flags: DUMP_FLAGS,
+  run: (ctx, args, flags) => {
+    if (args[0] === 'dump') return clusterInfoDump(ctx, flags);
     const endpoint = ctx.state.controlPlane.apiserver.endpoint;
     let out = `Kubernetes control plane is running at ${endpoint}\n`;
     if (ctx.state.services['kube-system/kube-dns']) {

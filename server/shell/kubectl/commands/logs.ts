@@ -3,6 +3,7 @@
 // simulated time passes, up to the bound of watching commands (watching.ts).
 import { containerLogs } from '../../../cluster/logs.js';
 import { parseDuration } from '../../../cluster/quantity.js';
+import { parseFlags } from '../flags.js';
 import type { ClusterState, LabelSelector, LogLine, Pod } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
@@ -102,6 +103,14 @@ function containerText(ctx: KubectlContext, pod: Pod, container: string, flags: 
     });
   }
   return ok(text);
+}
+
+/** One container's log as `cluster-info dump` writes it: the text, or the request's error. */
+export function dumpedLog(ctx: KubectlContext, pod: Pod, container: string): string {
+  const parsed = parseFlags([], []);
+  if (!parsed.ok) return '';
+  const r = containerText(ctx, pod, container, parsed.flags, '');
+  return r.exitCode === 0 ? r.stdout : `Request log error: ${r.stderr.replace(/^Error from server \(\w+\): /, '')}`;
 }
 
 function podLogs(ctx: KubectlContext, pod: Pod, flags: ParsedFlags, withPrefix: boolean): CommandResult {
