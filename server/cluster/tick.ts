@@ -10,6 +10,7 @@ import { jobController } from './controllers/job.js';
 import { kubeletController } from './controllers/kubelet.js';
 import { nodeLifecycleController } from './controllers/node-lifecycle.js';
 import { quotaStatusController } from './controllers/quota-status.js';
+import { csrSigningController } from './controllers/csr-signing.js';
 import { replicaSetController } from './controllers/replicaset.js';
 import { schedulerController } from './controllers/scheduler.js';
 import { newTickContext } from './controllers/context.js';
@@ -43,6 +44,7 @@ function step(state: ClusterState, dt: number, traffic: boolean): void {
     endpointsController(ctx);
     garbageCollector(ctx);
     quotaStatusController(ctx);
+    csrSigningController(ctx);
   }
   if (Math.floor((state.now - dt) / EVENT_EXPIRY_PERIOD_MS) !== Math.floor(state.now / EVENT_EXPIRY_PERIOD_MS)) expireEvents(state);
   if (traffic) tickTraffic(state, dt);

@@ -251,3 +251,30 @@ describe('--dry-run and -o on generators (create, run, expose)', () => {
     expect(sh('kubectl create deployment z --image=nginx --dry-run=maybe').output).toBe('error: Invalid dry-run value (maybe). Must be "none", "server", or "client".\n');
   });
 });
+
+describe('kubectl certificate approve|deny', () => {
+  // certificates.go addConditionIfNeeded; printers.go extractCSRStatus (Approved,Issued);
+  // the csrsigning controller issues approved requests of the built-in signers.
+  it('approves, the signer issues, and the opposite answer is refused', () => {
+    const { state, sh } = cluster();
+    sh(`cat <<EOF | kubectl apply -f -
+apiVersion: certificates.k8s.io/v1
+kind: CertificateSigningRequest
+metadata:
+  name: alice
+spec:
+  request: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K
+  signerName: kubernetes.io/kube-apiserver-client
+  expirationSeconds: 86400
+  usages: [client auth]
+EOF`);
+    expect(sh('kubectl get csr alice --no-headers').output).toMatch(/^alice +\S+ +kubernetes\.io\/kube-apiserver-client +\S* +24h +Pending\n$/);
+    expect(sh('kubectl certificate approve alice').output).toBe('certificatesigningrequest.certificates.k8s.io/alice approved\n');
+    tick(state, 2000);
+    expect(sh('kubectl get csr alice --no-headers').output).toMatch(/ 24h +Approved,Issued\n$/);
+    expect(sh('kubectl get csr alice -o jsonpath={.status.certificate} | base64 -d | head -1').output).toBe('-----BEGIN CERTIFICATE-----\n');
+    expect(sh('kubectl certificate approve alice').output).toBe('certificatesigningrequest.certificates.k8s.io/alice approved\n');
+    expect(sh('kubectl certificate deny alice')).toEqual({ output: 'error: certificate signing request "alice" is already Approved\n', exitCode: 1 });
+    expect(sh('kubectl certificate approve nope').output).toBe('Error from server (NotFound): certificatesigningrequests.certificates.k8s.io "nope" not found\n');
+  });
+});

@@ -202,9 +202,14 @@ export const STORED_TABLES: Record<string, TableColumns> = {
   MutatingWebhookConfiguration: simple(['NAME', 'WEBHOOKS', 'AGE'], (state, o) => [o.metadata.name, String(list(field(o, 'webhooks')).length), ageOf(state, o)]),
   ValidatingWebhookConfiguration: simple(['NAME', 'WEBHOOKS', 'AGE'], (state, o) => [o.metadata.name, String(list(field(o, 'webhooks')).length), ageOf(state, o)]),
   CertificateSigningRequest: simple(['NAME', 'AGE', 'SIGNERNAME', 'REQUESTOR', 'REQUESTEDDURATION', 'CONDITION'], (state, o) => {
-    const conditions = list(field(o, 'status.conditions')).map((c) => str(obj(c).type, '')).filter((c) => c);
-    return [o.metadata.name, ageOf(state, o), str(field(o, 'spec.signerName'), ''), str(field(o, 'spec.username'), ''), str(field(o, 'spec.expirationSeconds'), '<none>'),
-      conditions.length === 0 ? 'Pending' : conditions.join(',')];
+    // printers.go extractCSRStatus: Denied over Approved over Pending, then ",Failed" and ",Issued".
+    const types = new Set(list(field(o, 'status.conditions')).map((c) => str(obj(c).type, '')));
+    let condition = types.has('Denied') ? 'Denied' : types.has('Approved') ? 'Approved' : 'Pending';
+    if (types.has('Failed')) condition += ',Failed';
+    if (str(field(o, 'status.certificate'), '') !== '') condition += ',Issued';
+    const seconds = field(o, 'spec.expirationSeconds');
+    return [o.metadata.name, ageOf(state, o), str(field(o, 'spec.signerName'), ''), str(field(o, 'spec.username'), ''),
+      typeof seconds === 'number' ? humanDuration(seconds * 1000) : '<none>', condition];
   }),
   APIService: simple(['NAME', 'SERVICE', 'AVAILABLE', 'AGE'], (state, o) => {
     const svc = obj(field(o, 'spec.service'));

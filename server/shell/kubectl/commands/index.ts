@@ -23,6 +23,7 @@ import { applyCommand, diffCommand, replaceCommand } from './apply.js';
 import { authCommand } from './auth.js';
 import { waitCommand } from './wait.js';
 import { exposeCommand } from './expose.js';
+import { certificateCommand } from './certificate.js';
 
 export const subcommands: KubectlSubcommand[] = [
   getCommand,
@@ -57,4 +58,5 @@ export const subcommands: KubectlSubcommand[] = [
   authCommand,
   waitCommand,
   exposeCommand,
+  certificateCommand,
 ];
