@@ -420,6 +420,8 @@ const builtins: Record<string, Builtin> = {
   typeset: (h, s, a) => declareNames(h, s, a, 'typeset', false), readonly: (h, s, a) => declareNames(h, s, a, 'readonly', false),
   set, shift, return: returnCmd, trap, source, '.': source, eval: evalCmd, let: letCmd, unset, alias, unalias,
   mapfile, readarray: mapfile, command, builtin: command, wait: noop, shopt: noop,
+  // The terminal completes every command and alias already (complete.ts): `complete -F … k` has nothing to add.
+  complete: noop,
   break: (h, _s, a) => h.loopControl(a), continue: (h, _s, a) => h.loopControl(a),
 };
 

@@ -26,18 +26,35 @@ const programs = (commands: Record<string, ShellCommand>): Record<string, ShellP
 /** Where a program is installed, for `type` and `which`. */
 const BIN_DIR: Record<string, string> = { kubectl: '/usr/local/bin', etcdctl: '/usr/local/bin', crictl: '/usr/local/bin' };
 
+const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', 'time', '{', '}', '!', '[[', ']]', 'coproc']);
+
+/** bash's `type [-t|-p|-P] NAME…`: what each name runs as (-t: one word; -p/-P: the file's path only). */
 const typeCmd: ShellProgram = (ctx, argv, shell) => {
+  const options = argv.slice(1).filter((a) => /^-[tpPa]+$/.test(a)).join('');
+  const names = argv.slice(1).filter((a) => !/^-[tpPa]+$/.test(a));
   let stdout = '';
   let stderr = '';
-  for (const name of argv.slice(1)) {
+  let missing = false;
+  for (const name of names) {
     const alias = aliasesOf(ctx.session)[name];
-    if (alias !== undefined) stdout += `${name} is aliased to \`${alias}'\n`;
-    else if (ctx.session.functions?.[name]) stdout += `${name} is a function\n`;
-    else if (isLanguageBuiltin(name) || name in shellBuiltinPrograms || ['echo', 'pwd', 'true', 'false', 'test', '['].includes(name)) stdout += `${name} is a shell builtin\n`;
-    else if (shell.find(ctx, name, true)) stdout += `${name} is ${pathOf(name)}\n`;
-    else stderr += `bash: type: ${name}: not found\n`;
+    const what = options.includes('P') ? (shell.find(ctx, name, true) ? 'file' : undefined)
+      : alias !== undefined ? 'alias'
+        : KEYWORDS.has(name) ? 'keyword'
+          : ctx.session.functions?.[name] ? 'function'
+            : isLanguageBuiltin(name) || name in shellBuiltinPrograms || ['echo', 'pwd', 'true', 'false', 'test', '['].includes(name) ? 'builtin'
+              : shell.find(ctx, name, true) ? 'file' : undefined;
+    if (what === undefined) {
+      missing = true;
+      if (!/[tpP]/.test(options)) stderr += `bash: type: ${name}: not found\n`;
+    } else if (options.includes('t')) stdout += `${what}\n`;
+    else if (/[pP]/.test(options)) stdout += what === 'file' ? `${pathOf(name)}\n` : '';
+    else if (what === 'alias') stdout += `${name} is aliased to \`${alias}'\n`;
+    else if (what === 'keyword') stdout += `${name} is a shell keyword\n`;
+    else if (what === 'function') stdout += `${name} is a function\n`;
+    else if (what === 'builtin') stdout += `${name} is a shell builtin\n`;
+    else stdout += `${name} is ${pathOf(name)}\n`;
   }
-  return { stdout, stderr, exitCode: stderr ? 1 : 0 };
+  return { stdout, stderr, exitCode: missing ? 1 : 0 };
 };
 
 const which: ShellProgram = (ctx, argv, shell) => {

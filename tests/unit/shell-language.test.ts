@@ -116,3 +116,15 @@ describe('completion after keywords', () => {
     expect(complete(state, session, 'my', 2).candidates).toEqual(['mycheck', 'mykg']);
   });
 });
+
+describe('the first minute: completion and type', () => {
+  // bash's `type -t/-P` words; `source <(kubectl completion bash)` and `complete -F … k` leave the shell working.
+  it('sources kubectl completion, registers an alias and answers type like bash', () => {
+    const { run } = shell();
+    expect(run('source <(kubectl completion bash); alias k=kubectl; complete -o default -F __start_kubectl k; k get ns default -o name').output).toBe('namespace/default\n');
+    expect(run('kubectl completion bash | head -1').output).toBe('# Copyright 2016 The Kubernetes Authors.\n');
+    expect(run('kubectl completion tcsh').output).toBe('error: Unsupported shell type "tcsh".\n');
+    expect(run('type -t k kubectl if cd __start_kubectl').output).toBe('alias\nfile\nkeyword\nbuiltin\nfunction\n');
+    expect(run('type -P ls; type if; type -t nothere; echo $?').output).toBe('/usr/bin/ls\nif is a shell keyword\n1\n');
+  });
+});

@@ -24,6 +24,7 @@ import { authCommand } from './auth.js';
 import { waitCommand } from './wait.js';
 import { exposeCommand } from './expose.js';
 import { certificateCommand } from './certificate.js';
+import { completionCommand } from './completion.js';
 
 export const subcommands: KubectlSubcommand[] = [
   getCommand,
@@ -59,4 +60,5 @@ export const subcommands: KubectlSubcommand[] = [
   waitCommand,
   exposeCommand,
   certificateCommand,
+  completionCommand,
 ];
