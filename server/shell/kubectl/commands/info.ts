@@ -6,6 +6,7 @@ import { SERVED_GROUP_VERSIONS } from '../../../cluster/defaults.js';
 import { ALL_CATEGORY, findResourceType, RESOURCE_TYPES, unknownTypeError, type ResourceType } from '../resources.js';
 import { renderTable } from '../table.js';
 import { clusterInfoDump, DUMP_FLAGS } from './cluster-info-dump.js';
+import { explain, hasExplanation } from '../explain.js';
 import type { KubectlSubcommand } from '../types.js';
 
 export const CLIENT_VERSION = 'v1.29.4';
@@ -101,46 +102,6 @@ export const versionCommand: KubectlSubcommand = {
   },
 };
 
-/** Short field lists for `kubectl explain TYPE`; nested paths are not modelled. */
-const EXPLAIN_DESCRIPTIONS: Record<string, string> = {
-  Pod: 'Pod is a collection of containers that can run on a host. This resource is\n    created by clients and scheduled onto hosts.',
-  Node: 'Node is a worker node in Kubernetes. Each node will have a unique identifier\n    in the cache (i.e. in etcd).',
-  Service: 'Service is a named abstraction of software service (for example, mysql)\n    consisting of local port (for example 3306) that the proxy listens on, and the\n    selector that determines which pods will answer requests sent through the proxy.',
-  Deployment: 'Deployment enables declarative updates for Pods and ReplicaSets.',
-  ReplicaSet: 'ReplicaSet ensures that a specified number of pod replicas are running at any\n    given time.',
-  DaemonSet: 'DaemonSet represents the configuration of a daemon set.',
-  ConfigMap: 'ConfigMap holds configuration data for pods to consume.',
-  Namespace: 'Namespace provides a scope for Names. Use of multiple namespaces is optional.',
-  Endpoints: 'Endpoints is a collection of endpoints that implement the actual service.',
-  Event: 'Event is a report of an event somewhere in the cluster.',
-};
-
-/** Top-level fields (besides apiVersion, kind, metadata) of kinds that have no spec/status pair. */
-const EXPLAIN_FIELDS: Record<string, string[]> = {
-  ConfigMap: ['binaryData\t<map[string]string>', 'data\t<map[string]string>', 'immutable\t<boolean>'],
-  Secret: ['data\t<map[string]string>', 'immutable\t<boolean>', 'stringData\t<map[string]string>', 'type\t<string>'],
-  ServiceAccount: ['automountServiceAccountToken\t<boolean>', 'imagePullSecrets\t<[]LocalObjectReference>', 'secrets\t<[]ObjectReference>'],
-  Endpoints: ['subsets\t<[]EndpointSubset>'],
-  Role: ['rules\t<[]PolicyRule>'],
-  ClusterRole: ['aggregationRule\t<AggregationRule>', 'rules\t<[]PolicyRule>'],
-  RoleBinding: ['roleRef\t<RoleRef> -required-', 'subjects\t<[]Subject>'],
-  ClusterRoleBinding: ['roleRef\t<RoleRef> -required-', 'subjects\t<[]Subject>'],
-  StorageClass: ['allowVolumeExpansion\t<boolean>', 'allowedTopologies\t<[]TopologySelectorTerm>', 'mountOptions\t<[]string>', 'parameters\t<map[string]string>', 'provisioner\t<string> -required-', 'reclaimPolicy\t<string>', 'volumeBindingMode\t<string>'],
-  PriorityClass: ['description\t<string>', 'globalDefault\t<boolean>', 'preemptionPolicy\t<string>', 'value\t<integer> -required-'],
-  EndpointSlice: ['addressType\t<string> -required-', 'endpoints\t<[]Endpoint> -required-', 'ports\t<[]EndpointPort>'],
-  Lease: ['spec\t<LeaseSpec>'],
-  IngressClass: ['spec\t<IngressClassSpec>'],
-  CSIDriver: ['spec\t<CSIDriverSpec> -required-'],
-  CSINode: ['spec\t<CSINodeSpec> -required-'],
-  LimitRange: ['spec\t<LimitRangeSpec>'],
-  PodTemplate: ['template\t<PodTemplateSpec>'],
-  ControllerRevision: ['data\t<RawExtension>', 'revision\t<integer> -required-'],
-  ComponentStatus: ['conditions\t<[]ComponentCondition>'],
-  MutatingWebhookConfiguration: ['webhooks\t<[]MutatingWebhook>'],
-  ValidatingWebhookConfiguration: ['webhooks\t<[]ValidatingWebhook>'],
-  Event: ['action\t<string>', 'count\t<integer>', 'eventTime\t<MicroTime>', 'firstTimestamp\t<Time>', 'involvedObject\t<ObjectReference> -required-', 'lastTimestamp\t<Time>', 'message\t<string>', 'reason\t<string>', 'related\t<ObjectReference>', 'reportingComponent\t<string>', 'reportingInstance\t<string>', 'series\t<EventSeries>', 'source\t<EventSource>', 'type\t<string>'],
-};
-
 export const explainCommand: KubectlSubcommand = {
   name: 'explain',
   short: 'Get documentation for a resource',
@@ -151,18 +112,19 @@ export const explainCommand: KubectlSubcommand = {
     { name: 'api-version', type: 'string', usage: 'Use given api-version (group/version) of the resource.' },
     { name: 'output', type: 'string', default: 'plaintext', usage: 'Format in which to render the schema.' },
   ],
-  run: (_ctx, args) => {
+  run: (_ctx, args, flags) => {
     if (args.length === 0) return fail('You must specify the type of resource to explain. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\n');
     const [typed, ...path] = args[0]!.split('.');
     const type = findResourceType(typed!);
     if (!type) return fail(unknownTypeError(typed!));
-    if (path.length > 0) {
-      return fail(`error: explain for fields (${args[0]}) is not available in this simulator; see https://kubernetes.io/docs/reference/kubernetes-api/\n`);
+    if (hasExplanation(type)) {
+      const r = explain(type, path, flags.bool('recursive'));
+      return r.ok ? ok(r.text) : fail(r.error);
     }
+    // Kinds outside the built-in schema (aggregated APIs, custom resources): their top-level fields only.
+    if (path.length > 0) return fail(`error: field "${path[0]}" does not exist\n`);
     const group = type.group ? `GROUP:      ${type.group}\n` : '';
-    const version = type.apiVersion.split('/').at(-1);
-    const own = EXPLAIN_FIELDS[type.kind] ?? [`spec\t<${type.kind}Spec>`, `status\t<${type.kind}Status>`];
-    const fields = ['apiVersion\t<string>', 'kind\t<string>', 'metadata\t<ObjectMeta>', ...own].sort();
-    return ok(`${group}KIND:       ${type.kind}\nVERSION:    ${version}\n\nDESCRIPTION:\n    ${EXPLAIN_DESCRIPTIONS[type.kind] ?? ''}\n    \nFIELDS:\n${fields.map((f) => `  ${f}\n`).join('')}\n`);
+    const fields = ['apiVersion\t<string>', 'kind\t<string>', 'metadata\t<ObjectMeta>', `spec\t<${type.kind}Spec>`, `status\t<${type.kind}Status>`];
+    return ok(`${group}KIND:       ${type.kind}\nVERSION:    ${type.apiVersion.split('/').at(-1)}\n\nDESCRIPTION:\n    <empty>\nFIELDS:\n${fields.map((f) => `  ${f}\n`).join('')}\n`);
   },
 };
