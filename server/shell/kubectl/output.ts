@@ -8,6 +8,7 @@ import type { Selected } from './query.js';
 import { compareStrings, keptBuilt } from './listing.js';
 import { qualifiedSingular } from './resources.js';
 import { renderTable } from './table.js';
+import { executeGoTemplate } from './go-template.js';
 import type { FlagSpec } from './types.js';
 import type { StdoutJson } from '../types.js';
 
@@ -15,6 +16,7 @@ export type OutputFormat =
   | { kind: 'table'; wide: boolean }
   | { kind: 'yaml' | 'json' | 'name' }
   | { kind: 'jsonpath'; template: string }
+  | { kind: 'go-template'; template: string }
   | { kind: 'custom-columns'; columns: { header: string; path: string }[] };
 
 export const OUTPUT_FLAGS: FlagSpec[] = [
@@ -49,8 +51,12 @@ export function parseOutputFormat(value: string | undefined): { ok: true; format
     }
     return { ok: true, format: { kind: 'custom-columns', columns: columns as { header: string; path: string }[] } };
   }
-  if (['go-template', 'go-template-file', 'template', 'templatefile'].includes(name)) {
-    return { ok: false, error: `error: ${name} output is not supported in this simulator; use -o jsonpath=… or -o custom-columns=… instead\n` };
+  if (name === 'go-template' || name === 'template') {
+    if (arg === '') return { ok: false, error: 'error: template format specified but no template given\n' };
+    return { ok: true, format: { kind: 'go-template', template: arg } };
+  }
+  if (['go-template-file', 'templatefile'].includes(name)) {
+    return { ok: false, error: `error: ${name} output needs a local file, which this simulator does not have; use -o ${name === 'templatefile' ? 'template' : 'go-template'}=… instead\n` };
   }
   if (['jsonpath-file', 'custom-columns-file'].includes(name)) {
     return { ok: false, error: `error: ${name} output needs a local file, which this simulator does not have; use -o ${name.replace('-file', '')}=… instead\n` };
@@ -177,6 +183,10 @@ export function printStructured(state: ClusterState, items: Selected[], format: 
     case 'name': return { ok: true, text: items.map((i) => `${qualifiedSingular(i.type)}/${i.obj.metadata.name}\n`).join('') };
     case 'jsonpath': {
       const result = executeJsonPath(format.template, outputDocument(state, items, opts.single));
+      return result.ok ? { ok: true, text: result.text } : { ok: false, error: `error: ${result.error}\n` };
+    }
+    case 'go-template': {
+      const result = executeGoTemplate(format.template, outputDocument(state, items, opts.single), opts.budget);
       return result.ok ? { ok: true, text: result.text } : { ok: false, error: `error: ${result.error}\n` };
     }
     case 'custom-columns': {

@@ -10,6 +10,7 @@ import { fail } from '../../types.js';
 import { toManifest, type Json } from '../manifest.js';
 import { manifestYaml, parseOutputFormat, printStructured, toJson } from '../output.js';
 import { executeJsonPath } from '../jsonpath.js';
+import { executeGoTemplate } from '../go-template.js';
 import { findResourceType, getObject } from '../resources.js';
 import type { FlagSpec, KubectlContext, ParsedFlags } from '../types.js';
 import { dryRunSuffix, parseDryRun } from './apply.js';
@@ -49,8 +50,8 @@ export function generated(ctx: KubectlContext, flags: ParsedFlags, generate: (ct
     const doc = clientSide(toManifest(state, type.kind, obj), ctx.namespaceExplicit);
     if (output.format.kind === 'yaml') return { stdout: manifestYaml(doc, ctx.budget), stderr: r.stderr, exitCode: 0 };
     if (output.format.kind === 'json') return { stdout: toJson(doc), stderr: r.stderr, exitCode: 0 };
-    if (output.format.kind !== 'jsonpath') return r;
-    const result = executeJsonPath(output.format.template, doc);
+    if (output.format.kind !== 'jsonpath' && output.format.kind !== 'go-template') return r;
+    const result = output.format.kind === 'jsonpath' ? executeJsonPath(output.format.template, doc) : executeGoTemplate(output.format.template, doc, ctx.budget);
     return result.ok ? { stdout: result.text, stderr: r.stderr, exitCode: 0 } : fail(`error: ${result.error}\n`);
   }
   if (output.format.kind === 'table') return r;
