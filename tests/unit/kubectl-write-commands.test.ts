@@ -278,3 +278,13 @@ EOF`);
     expect(sh('kubectl certificate approve nope').output).toBe('Error from server (NotFound): certificatesigningrequests.certificates.k8s.io "nope" not found\n');
   });
 });
+
+describe('kubectl set serviceaccount', () => {
+  it('sets the template\'s service account (set_serviceaccount.go), as `set sa` too', () => {
+    const { sh } = cluster();
+    sh('kubectl create sa bot');
+    expect(sh('kubectl set sa deploy/web bot').output).toBe('deployment.apps/web serviceaccount updated\n');
+    expect(sh('kubectl get deploy web -o jsonpath={.spec.template.spec.serviceAccountName}').output).toBe('bot');
+    expect(sh('kubectl set serviceaccount deploy/web').output).toBe('error: serviceaccount is required\n');
+  });
+});

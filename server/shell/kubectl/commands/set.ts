@@ -1,4 +1,4 @@
-// `kubectl set image|resources|env (TYPE NAME | TYPE/NAME) …`: change the pod template of a
+// `kubectl set image|resources|env|serviceaccount (TYPE NAME | TYPE/NAME) …`: change the pod template of a
 // workload (or a pod's image); the deployment and daemonset controllers roll the change out.
 import { mutateObject } from '../../../cluster/api.js';
 import { parseBytes, parseCpu } from '../../../cluster/quantity.js';
@@ -125,11 +125,30 @@ function setEnv(ctx: Parameters<KubectlSubcommand['run']>[0], args: string[], fl
   return ok(`${refName(type, name)} env updated\n`);
 }
 
+/** `kubectl set serviceaccount (TYPE NAME | TYPE/NAME) SA` (set_serviceaccount.go). */
+function setServiceAccount(ctx: Parameters<KubectlSubcommand['run']>[0], args: string[]) {
+  if (args.length < 2) return fail('error: serviceaccount is required\n');
+  const account = args.at(-1)!;
+  const found = resolveOne(ctx, args.slice(0, -1));
+  if (!found.ok) return fail(found.error);
+  const { type, key, name } = found.target;
+  if (!['Deployment', 'DaemonSet', 'ReplicaSet', 'Pod'].includes(type.kind)) return fail(`error: ${type.plural} "${name}" does not have a pod template\n`);
+  const r = mutateObject(ctx.state, type.kind as 'Deployment', key, (o) => {
+    const spec = podSpecOf(o);
+    if (spec.serviceAccountName === account) return false;
+    spec.serviceAccountName = account;
+    o.metadata.generation++;
+    return true;
+  });
+  if (!r.ok) return apiFail(r.error);
+  return ok(`${refName(type, name)} serviceaccount updated\n`);
+}
+
 export const setCommand: KubectlSubcommand = {
   name: 'set',
   short: 'Set specific features on objects',
   usage: 'kubectl set SUBCOMMAND [options]',
-  completions: ['env', 'image', 'resources'],
+  completions: ['env', 'image', 'resources', 'serviceaccount'],
   completes: 'resources',
   flags: [
     { name: 'containers', short: 'c', type: 'string', default: '*', usage: 'The names of containers in the selected pod templates to change.' },
@@ -142,7 +161,8 @@ export const setCommand: KubectlSubcommand = {
     if (sub === 'image') return change(ctx, rest, flags, 'image');
     if (sub === 'resources') return change(ctx, rest, flags, 'resources');
     if (sub === 'env') return setEnv(ctx, rest, flags);
-    if (sub === undefined) return fail('error: Required subcommand not specified. Available: env, image, resources\n');
+    if (sub === 'serviceaccount' || sub === 'sa') return setServiceAccount(ctx, rest);
+    if (sub === undefined) return fail('error: Required subcommand not specified. Available: env, image, resources, serviceaccount\n');
     return fail(`error: unknown command "${sub}" for "kubectl set"\nRun 'kubectl set --help' for usage.\n`);
   },
 };
