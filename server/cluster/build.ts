@@ -61,7 +61,7 @@ function emptyState(spec: ClusterSpec, seed: number): ClusterState {
       cni: { name: spec.network.cni.name, version: spec.network.cni.version ?? cniVersion(spec.network.cni.name), healthy: true },
       traffic: spec.network.traffic.map((t) => {
         const [namespace, name] = t.service.split('/') as [string, string];
-        return { ip: t.ip, service: { namespace, name }, via: t.via, requestsPerMinute: t.requestsPerMinute, paths: t.paths, userAgent: t.userAgent };
+        return { ip: t.ip, service: { namespace, name }, via: t.via, requestsPerMinute: t.requestsPerMinute, paths: t.paths, userAgent: t.userAgent, ...(t.from ? { from: { namespace: t.from.namespace, labels: { ...t.from.labels } } } : {}) };
       }),
       conntrack: [], externalDNS: { ...spec.network.externalDNS }, nextServiceIP: 0, nextNodePort: 0,
       ...(spec.network.subnets.length > 0 ? { subnets: Object.fromEntries(spec.network.subnets.map((s) => [s.id, { cidr: s.cidr, used: s.used }])) } : {}),

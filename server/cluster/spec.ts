@@ -236,6 +236,11 @@ const TrafficClientSpec = z.strictObject({
   requestsPerMinute: z.number().nonnegative().default(6),
   paths: z.array(z.string()).default(['/']),
   userAgent: z.string().default('curl/8.5.0'),
+  /**
+   * An in-cluster client's own pods (namespace and labels): policies see its requests as theirs,
+   * and the first running one logs each failed request as a Go HTTP client does.
+   */
+  from: z.strictObject({ namespace: Name, labels: z.record(z.string(), z.string()) }).optional(),
 });
 
 export const NetworkSpecSchema = z.strictObject({

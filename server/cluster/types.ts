@@ -509,6 +509,8 @@ export interface TrafficClient {
   requestsPerMinute: number;
   paths: string[];
   userAgent: string;
+  /** In-cluster clients: the pods it runs in (network policies apply to them; the first running one logs failures). */
+  from?: { namespace: string; labels: Record<string, string> };
   /** What the app saw of this client's latest served request (simulated ms, source address, X-Forwarded-For). */
   lastServed?: { at: SimTime; source: string; forwardedFor?: string };
 }

@@ -3,13 +3,15 @@
 // NOSPACE alarm can refuse it); host state (a component's process, a systemd unit, a log line)
 // is changed directly, the way an operator on the node would. Pure: same state → same result.
 import { z } from 'zod';
-import { deleteObject, mutateObject, noteLocalChange } from '../cluster/api.js';
+import { createObject, deleteObject, mutateObject, noteLocalChange } from '../cluster/api.js';
+import { defaultNetworkPolicySpec } from '../cluster/network/netpol.js';
+import { newMeta } from '../cluster/objects.js';
 import { journal, kubeletWorking, setUnitActive, swapOn, writeDataFile } from '../cluster/host.js';
 import { adoptImagePrograms } from '../cluster/images.js';
 import { rebootNode } from '../cluster/reboot.js';
 import { appendLog, klog } from '../cluster/logs.js';
 import { parseBytes, parseCpu, parseQuantity } from '../cluster/quantity.js';
-import type { ClusterState, ComponentName, ContainerBehavior, Deployment, LogLine } from '../cluster/types.js';
+import type { ClusterState, ComponentName, ContainerBehavior, Deployment, JsonValue, LogLine } from '../cluster/types.js';
 
 const Name = z.string().min(1);
 const Quantity = z
@@ -33,8 +35,11 @@ const ControlPlaneAction = z.strictObject({
   exitCode: z.number().int().min(0).max(255).default(1),
 });
 
-/** A Service's selector replaced (e.g. a chart applying its own kube-dns Service). */
-const ServiceAction = z.strictObject({ namespace: Name, name: Name, selector: z.record(z.string(), z.string()) });
+/** A Service's selector replaced (e.g. a chart applying its own kube-dns Service), or every port's targetPort. */
+const ServiceAction = z.strictObject({ namespace: Name, name: Name, selector: z.record(z.string(), z.string()).optional(), targetPort: z.number().int().min(1).max(65535).optional() });
+
+/** A NetworkPolicy created (its spec as Kubernetes JSON, defaulted as the apiserver does). */
+const NetworkPolicyAction = z.strictObject({ namespace: Name, name: Name, labels: z.record(z.string(), z.string()).default({}), spec: z.record(z.string(), z.json()) });
 
 const DeploymentAction = z.strictObject({
   namespace: Name,
@@ -49,6 +54,8 @@ const DeploymentAction = z.strictObject({
   limits: z.strictObject({ cpu: Quantity.optional(), memory: Quantity.optional() }).optional(),
   /** `kubectl rollout restart`: new pods from the same template. */
   restart: z.literal(true).optional(),
+  /** Every container's readiness probe moved to this port (a template change). */
+  readinessProbePort: z.number().int().min(1).max(65535).optional(),
 });
 
 const NodeTaintAction = z.strictObject({ node: Name, key: z.string(), value: z.string().optional(), effect: Effect });
@@ -109,6 +116,7 @@ export const FaultActionSchema = z
     controlPlane: ControlPlaneAction.optional(),
     deployment: DeploymentAction.optional(),
     service: ServiceAction.optional(),
+    networkPolicy: NetworkPolicyAction.optional(),
     taint: NodeTaintAction.optional(),
     label: NodeLabelAction.optional(),
     configmap: ConfigMapAction.optional(),
@@ -120,7 +128,7 @@ export const FaultActionSchema = z
     swap: SwapAction.optional(),
     reboot: RebootAction.optional(),
   })
-  .refine((a) => Object.keys(a).length === 1, { message: 'a fault action names exactly one of: etcd, controlPlane, deployment, service, taint, label, configmap, deletePods, hostLog, hostFiles, unit, hostFile, swap, reboot' })
+  .refine((a) => Object.keys(a).length === 1, { message: 'a fault action names exactly one of: etcd, controlPlane, deployment, service, networkPolicy, taint, label, configmap, deletePods, hostLog, hostFiles, unit, hostFile, swap, reboot' })
   .meta({ id: 'FaultAction' });
 export type FaultAction = z.infer<typeof FaultActionSchema>;
 
@@ -184,7 +192,7 @@ export function applyAction(state: ClusterState, action: FaultAction): ActionRes
   if (action.controlPlane) return applyControlPlane(state, action.controlPlane);
   if (action.deployment) {
     const d = action.deployment;
-    const templateChange = d.requests !== undefined || d.limits !== undefined || d.image !== undefined || d.nodeSelector !== undefined || d.restart !== undefined;
+    const templateChange = d.requests !== undefined || d.limits !== undefined || d.image !== undefined || d.nodeSelector !== undefined || d.restart !== undefined || d.readinessProbePort !== undefined;
     if (!templateChange) {
       const res = mutateObject(state, 'Deployment', `${d.namespace}/${d.name}`, (dep) => {
         if (d.replicas !== undefined) dep.spec.replicas = d.replicas;
@@ -203,6 +211,7 @@ export function applyAction(state: ClusterState, action: FaultAction): ActionRes
         if (d.limits?.cpu !== undefined) c.resources.limits.cpu = parseCpu(d.limits.cpu)!;
         if (d.limits?.memory !== undefined) c.resources.limits.memory = parseBytes(d.limits.memory)!;
         if (d.image !== undefined) c.image = d.image;
+        if (d.readinessProbePort !== undefined && c.readinessProbe) c.readinessProbe = { ...c.readinessProbe, port: d.readinessProbePort };
       }
       adoptImagePrograms(state, t.spec, t.behavior, before);
       if (d.restart) t.metadata.annotations = { ...t.metadata.annotations, 'kubectl.kubernetes.io/restartedAt': new Date(state.epoch + state.now).toISOString() };
@@ -255,7 +264,17 @@ export function applyAction(state: ClusterState, action: FaultAction): ActionRes
   }
   if (action.service) {
     const a = action.service;
-    const res = mutateObject(state, 'Service', `${a.namespace}/${a.name}`, (svc) => { svc.spec.selector = { ...a.selector }; });
+    const res = mutateObject(state, 'Service', `${a.namespace}/${a.name}`, (svc) => {
+      if (a.selector) svc.spec.selector = { ...a.selector };
+      if (a.targetPort !== undefined) for (const p of svc.spec.ports) p.targetPort = a.targetPort;
+    });
+    return res.ok ? OK : { ok: false, message: res.error.message };
+  }
+  if (action.networkPolicy) {
+    const n = action.networkPolicy;
+    const spec = structuredClone(n.spec) as { [k: string]: JsonValue };
+    defaultNetworkPolicySpec(spec);
+    const res = createObject(state, 'NetworkPolicy', { kind: 'NetworkPolicy', metadata: newMeta(state, n.name, n.namespace, n.labels), fields: { spec } });
     return res.ok ? OK : { ok: false, message: res.error.message };
   }
   if (action.hostFiles) {
@@ -302,9 +321,10 @@ export function applyAction(state: ClusterState, action: FaultAction): ActionRes
 }
 
 /** The objects an action names, for reference checks against the cluster spec. */
-export function actionRefs(a: FaultAction): { kind: 'node' | 'deployment' | 'configmap' | 'service'; namespace?: string; name: string; path: (string | number)[] }[] {
+export function actionRefs(a: FaultAction): { kind: 'node' | 'deployment' | 'configmap' | 'service' | 'namespace'; namespace?: string; name: string; path: (string | number)[] }[] {
   if (a.deployment) return [{ kind: 'deployment', namespace: a.deployment.namespace, name: a.deployment.name, path: ['deployment', 'name'] }];
   if (a.service) return [{ kind: 'service', namespace: a.service.namespace, name: a.service.name, path: ['service', 'name'] }];
+  if (a.networkPolicy) return [{ kind: 'namespace', name: a.networkPolicy.namespace, path: ['networkPolicy', 'namespace'] }];
   if (a.taint) return [{ kind: 'node', name: a.taint.node, path: ['taint', 'node'] }];
   if (a.label) return [{ kind: 'node', name: a.label.node, path: ['label', 'node'] }];
   if (a.configmap) return [{ kind: 'configmap', namespace: a.configmap.namespace, name: a.configmap.name, path: ['configmap', 'name'] }];

@@ -182,11 +182,15 @@ function runContainer(s: Sync, b: ContainerBehavior, startedAt: number): void {
   }
   const probe = spec.readinessProbe;
   const warmedUp = !probe || state.now >= startedAt + probe.initialDelaySeconds * 1000;
-  cs.ready = warmedUp && b.ready !== false;
-  if (probe && warmedUp && b.ready === false && crossed(state.now, s.dt, probe.periodSeconds * 1000)) {
-    const port = probe.port ?? spec.ports[0]?.containerPort ?? 80;
-    const why = probe.type === 'http' ? 'HTTP probe failed with statuscode: 503'
-      : probe.type === 'tcp' ? `dial tcp ${pod.status.podIP}:${port}: connect: connection refused` : 'command exited with non-zero status 1';
+  const port = probe?.port ?? spec.ports[0]?.containerPort ?? 80;
+  // A program that says which port it serves (httpPort) refuses a probe sent to another one.
+  const refused = probe !== undefined && probe.type !== 'exec' && b.httpPort !== undefined && port !== b.httpPort;
+  cs.ready = warmedUp && b.ready !== false && !refused;
+  if (probe && warmedUp && (b.ready === false || refused) && crossed(state.now, s.dt, probe.periodSeconds * 1000)) {
+    const dial = `dial tcp ${pod.status.podIP}:${port}: connect: connection refused`;
+    // The kubelet's prober: net/http's error for an HTTP probe, the dialer's for a TCP one.
+    const why = probe.type === 'http' ? (refused ? `Get "http://${pod.status.podIP}:${port}${probe.path ?? '/'}": ${dial}` : 'HTTP probe failed with statuscode: 503')
+      : probe.type === 'tcp' ? dial : 'command exited with non-zero status 1';
     event(s, 'Warning', 'Unhealthy', `Readiness probe failed: ${why}`);
   }
 }

@@ -6,6 +6,7 @@ import { randomInt } from '../rng.js';
 import type { ClusterState, Pod, Service } from '../types.js';
 import { nodeNameservers, forwardUpstreams, loopsBack } from './coredns.js';
 import { blockFor, corefileText, inZone, parseCorefile, plugin, type ServerBlock } from './corefile.js';
+import { connectionAllowed, peerAt, type Peer } from './netpol.js';
 import { deliver } from './path.js';
 import { podAnswers, podByIP, readyEndpoints, serviceByClusterIP } from './services.js';
 
@@ -135,15 +136,16 @@ function kubernetesAnswer(state: ClusterState, server: string, fqdn: string, typ
  * Does a pod's lookup of the Service's name get its address now? The cluster DNS Service
  * has a ready CoreDNS pod that answers, and its Corefile's kubernetes plugin knows the name.
  * Asked for the counted in-cluster clients (traffic.ts), so it draws no random number and
- * writes no log line; the path through kube-proxy to CoreDNS is taken as working.
+ * writes no log line; the path through kube-proxy to CoreDNS is taken as working, save for
+ * the network policies between the client (`from`) and the CoreDNS pods.
  */
-export function serviceNameResolves(state: ClusterState, svc: Service): boolean {
+export function serviceNameResolves(state: ClusterState, svc: Service, from?: Peer): boolean {
   const dns = serviceByClusterIP(state, state.network.dnsServiceIP);
   const port = dns?.spec.ports.find((p) => p.port === 53 && p.protocol === 'UDP');
   if (!dns || !port) return false;
   const serving = readyEndpoints(state, dns, port).some((ep) => {
     const pod = podByIP(state, ep.ip);
-    return pod !== undefined && podAnswers(pod) && isCoreDNS(pod);
+    return pod !== undefined && podAnswers(pod) && isCoreDNS(pod) && (!from || connectionAllowed(state, from, { ip: ep.ip, pod }, ep.port, 'UDP'));
   });
   if (!serving) return false;
   const fqdn = `${svc.metadata.name}.${svc.metadata.namespace}.svc.${state.network.clusterDomain}.`;
@@ -192,6 +194,8 @@ export function queryServer(state: ClusterState, fromPod: Pod, server: string, f
     if (!d.ok || !isCoreDNS(d.pod)) return { kind: 'timeout', server };
     return corednsAnswer(state, server, d.pod, fqdn, type);
   }
+  // A query a policy drops (a default-deny egress) is never answered: the resolver times out.
+  if (!connectionAllowed(state, { ip: fromPod.status.podIP ?? '', pod: fromPod }, peerAt(state, server), 53, 'UDP')) return { kind: 'timeout', server };
   const pod = podByIP(state, server);
   if (pod) return podAnswers(pod) && isCoreDNS(pod) ? corednsAnswer(state, server, pod, fqdn, type) : { kind: 'timeout', server };
   // A local stub (127.0.0.53) only exists in the node's own network namespace.

@@ -7,6 +7,7 @@ import { podRoutable } from './cni-config.js';
 import { resolveName } from './dns.js';
 import { deliver, hit } from './path.js';
 import { trackConnection } from './conntrack.js';
+import { connectionAllowed } from './netpol.js';
 import { nodeByIP, podAnswers, podByIP, serviceByClusterIP } from './services.js';
 
 export interface HttpResponse {
@@ -94,6 +95,15 @@ function httpContainer(pod: Pod): { name: string; port: number; image: string } 
   return undefined;
 }
 
+/**
+ * The pod's program accepts connections on this port (its HTTP port). A pod whose program
+ * declares no port is taken as answering: the counted clients know nothing better of it.
+ */
+export function listensOn(pod: Pod, port: number): boolean {
+  const c = httpContainer(pod);
+  return c === undefined || c.port === port;
+}
+
 export interface ServedRequest {
   pod: Pod;
   port: number;
@@ -179,6 +189,9 @@ export function httpRequest(state: ClusterState, fromPod: Pod, url: string, opts
     return at(serve(state, { pod: d.pod, port: d.endpoint.port, path: u.path, method, source: d.seenSource, userAgent }));
   }
   const target = podByIP(state, ip);
+  const client = { ip: src, pod: fromPod };
+  // A connection a policy denies is dropped: curl waits for its SYN's answer until it gives up.
+  if (!connectionAllowed(state, client, { ip, ...(target ? { pod: target } : {}) }, u.port, 'TCP')) return timeoutResult(u.host, u.port, opts);
   if (target && !podRoutable(state, target)) return timeoutResult(u.host, u.port, opts);
   if (target) return at(serve(state, { pod: target, port: u.port, path: u.path, method, source: src, userAgent }));
   const host = nodeByIP(state, ip);

@@ -4,6 +4,7 @@
 import { nodeIP } from '../controllers/kubelet.js';
 import { nextUint32 } from '../rng.js';
 import { podRoutable } from './cni-config.js';
+import { egressAllowed, ingressAllowed, peerAt } from './netpol.js';
 import type { ClusterState, Node, Pod, Service, ServicePort } from '../types.js';
 import {
   endpointChain, inCIDR, podAnswers, podByIP, proxyProgrammed, readyEndpoints, serviceChains, type EndpointTarget,
@@ -91,7 +92,14 @@ export function deliver(state: ClusterState, p: PacketIn): Delivery {
   // A stale endpoint (pod gone or not running), or an address no route leads to, swallows the packets.
   if (!pod || !podAnswers(pod) || !podRoutable(state, pod)) return { ok: false, error: 'timeout' };
   const node = state.nodes[p.node];
-  return { ok: true, endpoint: ep, pod, seenSource: masq && node ? nodeIP(node) : p.src, node: p.node };
+  const seenSource = masq && node ? nodeIP(node) : p.src;
+  // Policies are enforced after the DNAT, on the endpoint pod and its port: the source's
+  // egress as the client pod, the endpoint's ingress as the address it sees. A denied SYN is dropped.
+  const client = peerAt(state, p.src);
+  const dst = { ip: ep.ip, pod };
+  const seen = seenSource === p.src ? client : peerAt(state, seenSource);
+  if (!egressAllowed(state, client, dst, ep.port, p.port.protocol) || !ingressAllowed(state, seen, dst, ep.port, p.port.protocol)) return { ok: false, error: 'timeout' };
+  return { ok: true, endpoint: ep, pod, seenSource, node: p.node };
 }
 
 /** Worker nodes a cloud load balancer registers (kubeadm excludes control-plane nodes). */

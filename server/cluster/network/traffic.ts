@@ -7,11 +7,14 @@
 // (`lastServed`), the outcome a scenario checks ("every client is served under its own address").
 import { nodeIP } from '../controllers/kubelet.js';
 import { nextFloat, nextUint32, pick } from '../rng.js';
-import type { ClusterState, Node, Service, TrafficClient } from '../types.js';
+import { appendLog, wallClock } from '../logs.js';
+import { matchesSelector } from '../objects.js';
+import type { ClusterState, Node, Pod, Service, TrafficClient } from '../types.js';
 import { podRoutable } from './cni-config.js';
 import { addsForwardedFor, cloudLBKind, lbPrivateIPs, preservesClientIP } from './cloud-lb.js';
 import { expireConntrack, trackConnection } from './conntrack.js';
-import { serve } from './http.js';
+import { listensOn, serve } from './http.js';
+import { connectionAllowed, type Peer } from './netpol.js';
 import { deliver, lbHealthy, lbNodes } from './path.js';
 import { podAnswers, podByIP, readyEndpoints } from './services.js';
 import { serviceNameResolves } from './dns.js';
@@ -72,20 +75,56 @@ function sendOne(state: ClusterState, client: TrafficClient): boolean {
   return true;
 }
 
+/** Why an in-cluster request failed, as the Go HTTP client in the calling pod puts it. */
+type InsideFailure = 'dns' | 'refused' | 'timeout';
+
 /**
  * A request from inside the cluster to the Service by its name: answered while the name
- * resolves through CoreDNS (dns.ts) and the `seq`-th request's endpoint (the endpoints in turn,
- * no random draw) is a pod that runs at an address the network routes. So a CoreDNS outage or
- * a broken endpoint costs in-cluster traffic as in a real cluster. Counted only (no log line),
- * so adding such a client changes nothing else a player sees.
+ * resolves through CoreDNS (dns.ts), the Service has ready endpoints (kube-proxy rejects
+ * the connection otherwise), and the `seq`-th request's endpoint (the endpoints in turn, no
+ * random draw) is a pod that runs at an address the network routes, that the network
+ * policies let the client reach, and whose program listens on the endpoint's port. So a
+ * CoreDNS outage, a broken endpoint or a denying policy costs in-cluster traffic as in a real
+ * cluster. Counted, and logged only by a client with its own pods (`from`), so adding a
+ * default client changes nothing else a player sees.
  */
-function answeredInside(state: ClusterState, client: TrafficClient, seq: number): boolean {
+function answeredInside(state: ClusterState, client: TrafficClient, seq: number, source: Peer): InsideFailure | undefined {
   const svc = state.services[`${client.service.namespace}/${client.service.name}`];
   const port = svc?.spec.ports[0];
-  const eps = svc && port ? readyEndpoints(state, svc, port) : [];
-  if (eps.length === 0 || !serviceNameResolves(state, svc!)) return false;
-  const pod = podByIP(state, eps[seq % eps.length]!.ip);
-  return !pod || (podAnswers(pod) && podRoutable(state, pod));
+  if (!svc || !port || !serviceNameResolves(state, svc, source)) return 'dns';
+  const eps = readyEndpoints(state, svc, port);
+  if (eps.length === 0) return 'refused';
+  const ep = eps[seq % eps.length]!;
+  const pod = podByIP(state, ep.ip);
+  if (!pod) return undefined;
+  if (!podAnswers(pod) || !podRoutable(state, pod)) return 'timeout';
+  if (!connectionAllowed(state, source, { ip: ep.ip, pod }, ep.port, port.protocol)) return 'timeout';
+  return listensOn(pod, ep.port) ? undefined : 'refused';
+}
+
+/** The pod an in-cluster client with `from` runs in: the first running one, in state key order. */
+function clientPod(state: ClusterState, client: TrafficClient): Pod | undefined {
+  const from = client.from;
+  if (!from) return undefined;
+  for (const key in state.pods) {
+    const pod = state.pods[key]!;
+    if (pod.metadata.namespace === from.namespace && !pod.metadata.deletionTimestamp && podAnswers(pod) && matchesSelector(pod.metadata.labels, from.labels)) return pod;
+  }
+  return undefined;
+}
+
+/** The error line the client's pod logs for a failed request (a JSON logger around Go's net/http). */
+function logFailure(state: ClusterState, pod: Pod, client: TrafficClient, path: string, why: InsideFailure): void {
+  const cs = pod.status.containerStatuses[0];
+  const svc = state.services[`${client.service.namespace}/${client.service.name}`];
+  if (!cs || !svc) return;
+  const port = svc.spec.ports[0]?.port ?? 80;
+  const host = `${svc.metadata.name}.${svc.metadata.namespace}.svc.${state.network.clusterDomain}`;
+  const url = `http://${host}${port === 80 ? '' : `:${port}`}${path}`;
+  const cause = why === 'dns' ? `dial tcp: lookup ${host} on ${state.network.dnsServiceIP}:53: i/o timeout`
+    : `dial tcp ${svc.spec.clusterIP}:${port}: ${why === 'refused' ? 'connect: connection refused' : 'i/o timeout'}`;
+  const text = JSON.stringify({ level: 'error', ts: wallClock(state, state.now).toISOString(), msg: 'upstream request failed', upstream: svc.metadata.name, status: 503, error: `Get "${url}": ${cause}` });
+  appendLog(cs.logs, { at: state.now, text });
 }
 
 /** Buckets of service health: 10 s each, the last hour kept. */
@@ -123,8 +162,16 @@ export function tickTraffic(state: ClusterState, ms: number): void {
       if (nextFloat(state.rng) < expected - n) n++;
     }
     let served = 0;
-    const first = client.via === 'cluster' ? Math.floor((state.now - ms) / (60_000 / Math.max(client.requestsPerMinute, 1e-9))) : 0;
-    for (let i = 0; i < n; i++) if (client.via === 'cluster' ? answeredInside(state, client, first + i) : sendOne(state, client)) served++;
+    if (client.via === 'cluster') {
+      const first = Math.floor((state.now - ms) / (60_000 / Math.max(client.requestsPerMinute, 1e-9)));
+      const pod = n > 0 ? clientPod(state, client) : undefined;
+      const source: Peer = pod ? { ip: pod.status.podIP ?? '', pod } : { ip: client.ip };
+      for (let i = 0; i < n; i++) {
+        const failure = answeredInside(state, client, first + i, source);
+        if (failure === undefined) served++;
+        else if (pod) logFailure(state, pod, client, client.paths[(first + i) % Math.max(client.paths.length, 1)] ?? '/', failure);
+      }
+    } else for (let i = 0; i < n; i++) if (sendOne(state, client)) served++;
     if (n > 0) record(state, client, served, n - served);
   }
 }

@@ -15,6 +15,8 @@ import {
   type Findings, type JsonObject,
 } from './manifest-fields.js';
 import { adoptImagePrograms } from '../../cluster/images.js';
+import { jsonObject } from '../../cluster/json.js';
+import { defaultNetworkPolicySpec } from '../../cluster/network/netpol.js';
 import { behaviorFor, readPodSpec, readTemplate } from './pod-from-manifest.js';
 
 /** The kinds a manifest can create or change. */
@@ -105,6 +107,10 @@ function storedFrom(f: Findings, kind: StoredKind, top: JsonObject, metadata: Ob
     delete fields.stringData;
     if (Object.keys(data).length > 0) fields.data = data;
     fields.type ??= 'Opaque';
+  }
+  if (kind === 'NetworkPolicy') {
+    fields.spec = jsonObject(fields.spec);
+    defaultNetworkPolicySpec(fields.spec);
   }
   const object: StoredObject = { kind, metadata, fields };
   const template = jobTemplate(f, kind, fields, stored?.template);

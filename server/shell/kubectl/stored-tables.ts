@@ -33,15 +33,21 @@ function timeAge(state: ClusterState, v: J): string {
   return '<none>';
 }
 
-function labelSelector(v: J): string {
+/**
+ * metav1.FormatLabelSelector: the selector as labels.Selector prints it, requirements sorted
+ * by key, set values sorted; an empty (or missing) selector is "<none>".
+ */
+export function formatLabelSelector(v: J): string {
   const s = obj(v);
-  const terms = Object.entries(obj(s.matchLabels)).map(([k, val]) => `${k}=${str(val, '')}`);
+  const terms: [string, string][] = Object.entries(obj(s.matchLabels)).map(([k, val]) => [k, `${k}=${str(val, '')}`]);
   for (const e of list(s.matchExpressions)) {
     const x = obj(e);
-    const values = list(x.values).map((y) => str(y, '')).join(',');
-    terms.push(x.operator === 'Exists' ? str(x.key, '') : x.operator === 'DoesNotExist' ? `!${str(x.key, '')}` : `${str(x.key, '')} ${str(x.operator, '').toLowerCase()} (${values})`);
+    const key = str(x.key, '');
+    const values = list(x.values).map((y) => str(y, '')).sort().join(',');
+    terms.push([key, x.operator === 'Exists' ? key : x.operator === 'DoesNotExist' ? `!${key}` : `${key} ${str(x.operator, '').toLowerCase()} (${values})`]);
   }
-  return terms.length === 0 ? '<none>' : terms.join(',');
+  terms.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return terms.length === 0 ? '<none>' : terms.map(([, t]) => t).join(',');
 }
 
 function containers(template: J): string[] {
@@ -152,7 +158,7 @@ export const STORED_TABLES: Record<string, TableColumns> = {
     return [o.metadata.name, owner ? `${owner.kind.toLowerCase()}.apps/${owner.name}` : '<none>', str(field(o, 'revision'), '0'), ageOf(state, o)];
   }),
   Job: simple(['NAME', 'COMPLETIONS', 'DURATION', 'AGE'], (state, o) => [o.metadata.name, `${str(field(o, 'status.succeeded'), '0')}/${str(field(o, 'spec.completions'), '1')}`, jobDuration(state, o), ageOf(state, o)],
-    ['CONTAINERS', 'IMAGES', 'SELECTOR'], (_s, o) => [...containers(field(o, 'spec.template')), labelSelector(field(o, 'spec.selector'))]),
+    ['CONTAINERS', 'IMAGES', 'SELECTOR'], (_s, o) => [...containers(field(o, 'spec.template')), formatLabelSelector(field(o, 'spec.selector'))]),
   CronJob: {
     headers: ['NAME', 'SCHEDULE', 'TIMEZONE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'AGE'], wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
     clock: (o) => [o.metadata.creationTimestamp, typeof field(o, 'status.lastScheduleTime') === 'number' ? (field(o, 'status.lastScheduleTime') as number) : undefined],
@@ -160,7 +166,7 @@ export const STORED_TABLES: Record<string, TableColumns> = {
       const cells = [o.metadata.name, str(field(o, 'spec.schedule'), ''), str(field(o, 'spec.timeZone')), field(o, 'spec.suspend') === true ? 'True' : 'False', String(list(field(o, 'status.active')).length),
         field(o, 'status.lastScheduleTime') === undefined ? '<none>' : timeAge(state, field(o, 'status.lastScheduleTime')), ageOf(state, o)];
       const template = field(o, 'spec.jobTemplate.spec.template');
-      return wide ? [...cells, ...containers(template), labelSelector(field(o, 'spec.jobTemplate.spec.selector'))] : cells;
+      return wide ? [...cells, ...containers(template), formatLabelSelector(field(o, 'spec.jobTemplate.spec.selector'))] : cells;
     },
   },
   Ingress: simple(['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE'], (state, o) => {
@@ -173,7 +179,7 @@ export const STORED_TABLES: Record<string, TableColumns> = {
     const p = obj(field(o, 'spec.parameters'));
     return [o.metadata.name, str(field(o, 'spec.controller'), ''), p.kind ? `${str(p.kind, '')}.${str(p.apiGroup, '')}/${str(p.name, '')}` : '<none>', ageOf(state, o)];
   }),
-  NetworkPolicy: simple(['NAME', 'POD-SELECTOR', 'AGE'], (state, o) => [o.metadata.name, labelSelector(field(o, 'spec.podSelector')).replace('<none>', ''), ageOf(state, o)]),
+  NetworkPolicy: simple(['NAME', 'POD-SELECTOR', 'AGE'], (state, o) => [o.metadata.name, formatLabelSelector(field(o, 'spec.podSelector')), ageOf(state, o)]),
   StorageClass: simple(['NAME', 'PROVISIONER', 'RECLAIMPOLICY', 'VOLUMEBINDINGMODE', 'ALLOWVOLUMEEXPANSION', 'AGE'], (state, o) => {
     const isDefault = o.metadata.annotations['storageclass.kubernetes.io/is-default-class'] === 'true';
     return [isDefault ? `${o.metadata.name} (default)` : o.metadata.name, str(field(o, 'provisioner'), ''), str(field(o, 'reclaimPolicy'), 'Delete'),

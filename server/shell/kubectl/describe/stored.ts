@@ -6,6 +6,7 @@ import type { ClusterState, JsonValue, LabelSelector, NodeSelectorRequirement, S
 import { humanDuration, rfc1123z } from '../age.js';
 import { toManifest } from '../manifest.js';
 import { selectorString } from '../printers.js';
+import { formatLabelSelector } from '../stored-tables.js';
 import { writePodTemplate } from './others.js';
 import { describeWriter, writeEvents, writeLabels, writeAnnotations, writeObjectHead, type DescribeWriter } from './writer.js';
 import { jsonObject } from '../../../cluster/json.js';
@@ -182,7 +183,70 @@ function describeJob(state: ClusterState, o: StoredObject): string {
   return w.done();
 }
 
+/** Go's time.Time String() in UTC, as `%s` prints a metav1.Time: `2024-06-03 09:14:02 +0000 UTC`. */
+function goTime(state: ClusterState, at: number): string {
+  return `${new Date(state.epoch + at).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, '')} +0000 UTC`;
+}
+
+/** One side's rules (kubectl describe.go printNetworkPolicySpecIngressFrom / EgressTo). */
+function writePolicyRules(w: DescribeWriter, rules: JsonValue[], direction: 'ingress' | 'egress'): void {
+  const indent = '    ';
+  const peersKey = direction === 'ingress' ? 'from' : 'to';
+  const title = direction === 'ingress' ? 'From' : 'To';
+  if (rules.length === 0) {
+    w.write(0, `${indent}<none> (Selected pods are isolated for ${direction} connectivity)\n`);
+    return;
+  }
+  rules.forEach((raw, i) => {
+    const rule = jsonObject(raw);
+    const ports = Array.isArray(rule.ports) ? rule.ports : [];
+    if (ports.length === 0) w.write(0, `${indent}To Port: <any> (traffic allowed to all ports)\n`);
+    // port.Port is an *intstr.IntOrString printed with %s: a missing one prints <nil>; endPort is not shown.
+    for (const p of ports.map(jsonObject)) w.write(0, `${indent}To Port: ${p.port === undefined ? '<nil>' : scalar(p.port)}/${scalar(p.protocol ?? 'TCP')}\n`);
+    const peers = Array.isArray(rule[peersKey]) ? (rule[peersKey] as JsonValue[]) : [];
+    if (peers.length === 0) w.write(0, `${indent}${title}: <any> (traffic not restricted by ${direction === 'ingress' ? 'source' : 'destination'})\n`);
+    for (const peer of peers.map(jsonObject)) {
+      w.write(0, `${indent}${title}:\n`);
+      if (peer.namespaceSelector !== undefined) w.write(1, `${indent}NamespaceSelector: ${formatLabelSelector(peer.namespaceSelector)}\n`);
+      if (peer.podSelector !== undefined) w.write(1, `${indent}PodSelector: ${formatLabelSelector(peer.podSelector)}\n`);
+      if (peer.podSelector === undefined && peer.namespaceSelector === undefined && peer.ipBlock !== undefined) {
+        const block = jsonObject(peer.ipBlock);
+        w.write(1, `${indent}IPBlock:\n`);
+        w.write(2, `${indent}CIDR: ${scalar(block.cidr ?? '')}\n`);
+        w.write(2, `${indent}Except: ${(Array.isArray(block.except) ? block.except : []).map(scalar).join(', ')}\n`);
+      }
+    }
+    if (i !== rules.length - 1) w.write(0, `${indent}----------\n`);
+  });
+}
+
+/** kubectl describe.go describeNetworkPolicy (no events: kubectl's describer shows none). */
+function describeNetworkPolicy(state: ClusterState, o: StoredObject): string {
+  const w = describeWriter();
+  const spec = jsonObject(o.fields.spec);
+  w.write(0, `Name:\t${o.metadata.name}\n`);
+  w.write(0, `Namespace:\t${o.metadata.namespace ?? ''}\n`);
+  w.write(0, `Created on:\t${goTime(state, o.metadata.creationTimestamp)}\n`);
+  writeLabels(w, 0, 'Labels', o.metadata.labels);
+  writeAnnotations(w, 0, o.metadata.annotations);
+  w.write(0, 'Spec:\n');
+  const selector = formatLabelSelector(spec.podSelector);
+  w.write(1, 'PodSelector: ');
+  w.write(2, selector === '<none>' ? '<none> (Allowing the specific traffic to all pods in this namespace)\n' : `${selector}\n`);
+  // Only the stored policyTypes count here (the apiserver has defaulted them on write).
+  const types = (Array.isArray(spec.policyTypes) ? spec.policyTypes : []).map(scalar);
+  for (const direction of ['ingress', 'egress'] as const) {
+    if (types.includes(direction === 'ingress' ? 'Ingress' : 'Egress')) {
+      w.write(1, `Allowing ${direction} traffic:\n`);
+      writePolicyRules(w, Array.isArray(spec[direction]) ? (spec[direction] as JsonValue[]) : [], direction);
+    } else w.write(1, `Not affecting ${direction} traffic\n`);
+  }
+  w.write(1, `Policy Types: ${types.length === 0 ? '<none>' : types.join(', ')}\n`);
+  return w.done();
+}
+
 export function describeStored(state: ClusterState, o: StoredObject): string {
+  if (o.kind === 'NetworkPolicy') return describeNetworkPolicy(state, o);
   if (o.kind === 'Job') return describeJob(state, o);
   if (o.kind === 'ResourceQuota') return describeResourceQuota(state, o);
   if (o.kind === 'PodDisruptionBudget') return describePodDisruptionBudget(state, o);
