@@ -85,8 +85,8 @@ type InsideFailure = 'dns' | 'refused' | 'timeout';
  * random draw) is a pod that runs at an address the network routes, that the network
  * policies let the client reach, and whose program listens on the endpoint's port. So a
  * CoreDNS outage, a broken endpoint or a denying policy costs in-cluster traffic as in a real
- * cluster. Counted, and logged only by a client with its own pods (`from`), so adding a
- * default client changes nothing else a player sees.
+ * cluster. Counted, and logged only by a client with its own pods (`from`: each of them
+ * logs the requests it sent that failed), so a default client changes nothing a player sees.
  */
 function answeredInside(state: ClusterState, client: TrafficClient, seq: number, source: Peer): InsideFailure | undefined {
   const svc = state.services[`${client.service.namespace}/${client.service.name}`];
@@ -102,28 +102,33 @@ function answeredInside(state: ClusterState, client: TrafficClient, seq: number,
   return listensOn(pod, ep.port) ? undefined : 'refused';
 }
 
-/** The pod an in-cluster client with `from` runs in: the first running one, in state key order. */
-function clientPod(state: ClusterState, client: TrafficClient): Pod | undefined {
+/** The running pods an in-cluster client with `from` runs in, in state key order. */
+function clientPods(state: ClusterState, client: TrafficClient): Pod[] {
   const from = client.from;
-  if (!from) return undefined;
+  const out: Pod[] = [];
+  if (!from) return out;
   for (const key in state.pods) {
     const pod = state.pods[key]!;
-    if (pod.metadata.namespace === from.namespace && !pod.metadata.deletionTimestamp && podAnswers(pod) && matchesSelector(pod.metadata.labels, from.labels)) return pod;
+    if (pod.metadata.namespace === from.namespace && !pod.metadata.deletionTimestamp && podAnswers(pod) && matchesSelector(pod.metadata.labels, from.labels)) out.push(pod);
   }
-  return undefined;
+  return out;
 }
 
 /** The error line the client's pod logs for a failed request (a JSON logger around Go's net/http). */
-function logFailure(state: ClusterState, pod: Pod, client: TrafficClient, path: string, why: InsideFailure): void {
+function logFailure(state: ClusterState, pod: Pod, client: TrafficClient, seq: number, why: InsideFailure): void {
   const cs = pod.status.containerStatuses[0];
   const svc = state.services[`${client.service.namespace}/${client.service.name}`];
   if (!cs || !svc) return;
   const port = svc.spec.ports[0]?.port ?? 80;
   const host = `${svc.metadata.name}.${svc.metadata.namespace}.svc.${state.network.clusterDomain}`;
+  const path = client.paths[seq % Math.max(client.paths.length, 1)] ?? '/';
   const url = `http://${host}${port === 80 ? '' : `:${port}`}${path}`;
+  // When the request went out: its slot in the even spacing, less a spread of milliseconds (no random draw).
+  const every = 60_000 / Math.max(client.requestsPerMinute, 1e-9);
+  const sent = Math.min(state.now, Math.floor((seq + 1) * every)) - ((seq * 7919) % 1000);
   const cause = why === 'dns' ? `dial tcp: lookup ${host} on ${state.network.dnsServiceIP}:53: i/o timeout`
     : `dial tcp ${svc.spec.clusterIP}:${port}: ${why === 'refused' ? 'connect: connection refused' : 'i/o timeout'}`;
-  const text = JSON.stringify({ level: 'error', ts: wallClock(state, state.now).toISOString(), msg: 'upstream request failed', upstream: svc.metadata.name, status: 503, error: `Get "${url}": ${cause}` });
+  const text = JSON.stringify({ level: 'error', ts: wallClock(state, sent).toISOString(), msg: 'upstream request failed', upstream: svc.metadata.name, status: 503, error: `Get "${url}": ${cause}` });
   appendLog(cs.logs, { at: state.now, text });
 }
 
@@ -164,12 +169,14 @@ export function tickTraffic(state: ClusterState, ms: number): void {
     let served = 0;
     if (client.via === 'cluster') {
       const first = Math.floor((state.now - ms) / (60_000 / Math.max(client.requestsPerMinute, 1e-9)));
-      const pod = n > 0 ? clientPod(state, client) : undefined;
-      const source: Peer = pod ? { ip: pod.status.podIP ?? '', pod } : { ip: client.ip };
+      // A client with its own pods sends each request from them in turn; without, from its address.
+      const pods = n > 0 ? clientPods(state, client) : [];
       for (let i = 0; i < n; i++) {
+        const pod = pods.length > 0 ? pods[(first + i) % pods.length] : undefined;
+        const source: Peer = pod ? { ip: pod.status.podIP ?? '', pod } : { ip: client.ip };
         const failure = answeredInside(state, client, first + i, source);
         if (failure === undefined) served++;
-        else if (pod) logFailure(state, pod, client, client.paths[(first + i) % Math.max(client.paths.length, 1)] ?? '/', failure);
+        else if (pod) logFailure(state, pod, client, first + i, failure);
       }
     } else for (let i = 0; i < n; i++) if (sendOne(state, client)) served++;
     if (n > 0) record(state, client, served, n - served);
