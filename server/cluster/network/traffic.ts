@@ -75,6 +75,9 @@ function sendOne(state: ClusterState, client: TrafficClient): boolean {
   return true;
 }
 
+/** Milliseconds between an in-cluster client's requests (evenly spaced, no random draw). */
+const spacing = (client: TrafficClient): number => 60_000 / Math.max(client.requestsPerMinute, 1e-9);
+
 /** Why an in-cluster request failed, as the Go HTTP client in the calling pod puts it. */
 type InsideFailure = 'dns' | 'refused' | 'timeout';
 
@@ -124,8 +127,7 @@ function logFailure(state: ClusterState, pod: Pod, client: TrafficClient, seq: n
   const path = client.paths[seq % Math.max(client.paths.length, 1)] ?? '/';
   const url = `http://${host}${port === 80 ? '' : `:${port}`}${path}`;
   // When the request went out: its slot in the even spacing, less a spread of milliseconds (no random draw).
-  const every = 60_000 / Math.max(client.requestsPerMinute, 1e-9);
-  const sent = Math.min(state.now, Math.floor((seq + 1) * every)) - ((seq * 7919) % 1000);
+  const sent = Math.min(state.now, Math.floor((seq + 1) * spacing(client))) - ((seq * 7919) % 1000);
   const cause = why === 'dns' ? `dial tcp: lookup ${host} on ${state.network.dnsServiceIP}:53: i/o timeout`
     : `dial tcp ${svc.spec.clusterIP}:${port}: ${why === 'refused' ? 'connect: connection refused' : 'i/o timeout'}`;
   const text = JSON.stringify({ level: 'error', ts: wallClock(state, sent).toISOString(), msg: 'upstream request failed', upstream: svc.metadata.name, status: 503, error: `Get "${url}": ${cause}` });
@@ -159,7 +161,7 @@ export function tickTraffic(state: ClusterState, ms: number): void {
     let n: number;
     if (client.via === 'cluster') {
       // Evenly spaced, no random draw: the requests due between the last step and now.
-      const every = 60_000 / Math.max(client.requestsPerMinute, 1e-9);
+      const every = spacing(client);
       n = Math.floor(state.now / every) - Math.floor((state.now - ms) / every);
     } else {
       const expected = (client.requestsPerMinute * ms) / 60_000;
@@ -168,7 +170,7 @@ export function tickTraffic(state: ClusterState, ms: number): void {
     }
     let served = 0;
     if (client.via === 'cluster') {
-      const first = Math.floor((state.now - ms) / (60_000 / Math.max(client.requestsPerMinute, 1e-9)));
+      const first = Math.floor((state.now - ms) / spacing(client));
       // A client with its own pods sends each request from them in turn; without, from its address.
       const pods = n > 0 ? clientPods(state, client) : [];
       for (let i = 0; i < n; i++) {
