@@ -31,6 +31,9 @@ describe('service-unreachable', () => {
     for (const line of ['kubectl describe pods -n shop', 'kubectl get events -n shop', 'kubectl describe pods -n shop | grep Readiness']) expect(observes('readiness', 'not-ready', line), line).toBe(true);
     expect(observes('readiness', 'not-ready', 'kubectl get pods -n shop')).toBe(false);
     expect(observes('readiness', 'pods-unready', 'kubectl get pods -n shop')).toBe(true);
+    // The kubelet's prober reports net/http's error for an HTTP probe nothing answers (kubernetes pkg/probe/http).
+    const events = play('readiness', ['kubectl get events -n shop --field-selector reason=Unhealthy']).commands.at(-1)!.output;
+    expect(events).toMatch(/Warning\s+Unhealthy\s+pod\/orders-\S+\s+Readiness probe failed: Get "http:\/\/(10\.\d+\.\d+\.\d+):8081\/healthz": dial tcp \1:8081: connect: connection refused\n/);
   });
 
   it('targetport: the endpoints\' port and the Service\'s targetPort', () => {
