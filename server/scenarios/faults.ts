@@ -35,8 +35,8 @@ const ControlPlaneAction = z.strictObject({
   exitCode: z.number().int().min(0).max(255).default(1),
 });
 
-/** A Service's selector replaced (e.g. a chart applying its own kube-dns Service), or every port's targetPort. */
-const ServiceAction = z.strictObject({ namespace: Name, name: Name, selector: z.record(z.string(), z.string()).optional(), targetPort: z.number().int().min(1).max(65535).optional() });
+/** A Service's selector replaced (e.g. a chart applying its own kube-dns Service). */
+const ServiceAction = z.strictObject({ namespace: Name, name: Name, selector: z.record(z.string(), z.string()) });
 
 /** A NetworkPolicy created (its spec as Kubernetes JSON, defaulted as the apiserver does). */
 const NetworkPolicyAction = z.strictObject({ namespace: Name, name: Name, labels: z.record(z.string(), z.string()).default({}), spec: z.record(z.string(), z.json()) });
@@ -264,10 +264,7 @@ export function applyAction(state: ClusterState, action: FaultAction): ActionRes
   }
   if (action.service) {
     const a = action.service;
-    const res = mutateObject(state, 'Service', `${a.namespace}/${a.name}`, (svc) => {
-      if (a.selector) svc.spec.selector = { ...a.selector };
-      if (a.targetPort !== undefined) for (const p of svc.spec.ports) p.targetPort = a.targetPort;
-    });
+    const res = mutateObject(state, 'Service', `${a.namespace}/${a.name}`, (svc) => { svc.spec.selector = { ...a.selector }; });
     return res.ok ? OK : { ok: false, message: res.error.message };
   }
   if (action.networkPolicy) {
