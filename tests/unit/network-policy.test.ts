@@ -10,7 +10,7 @@ import { connectionAllowed, egressAllowed, ingressAllowed } from '../../server/c
 import type { ClusterState } from '../../server/cluster/types.js';
 import { LineBudget } from '../../server/shell/budget.js';
 import { kubectlCommand } from '../../server/shell/kubectl/index.js';
-import { exec, podOf, runningCluster } from '../helpers/network-fixture.js';
+import { exec, podOf, podsOf, runningCluster } from '../helpers/network-fixture.js';
 
 function kubectl(state: ClusterState, argv: string[], stdin = '') {
   return kubectlCommand({ state, session: { root: false, vars: {}, history: [], namespace: 'default' }, env: {}, stdin, budget: new LineBudget() }, ['kubectl', ...argv]);
@@ -121,6 +121,29 @@ describe('NetworkPolicy semantics', () => {
     tick(state, 1000);
     const web = podOf(state, 'web');
     expect(exec(state, web, 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://api/').stdout).toBe('200');
+  });
+});
+
+describe('in-cluster clients with their own pods', () => {
+  const spec = { ...demoClusterSpec, network: { ...demoClusterSpec.network, traffic: [
+    ...demoClusterSpec.network!.traffic!,
+    { ip: '192.0.2.40', service: 'default/api', via: 'cluster' as const, requestsPerMinute: 60, paths: ['/v1/orders'], from: { namespace: 'default', labels: { app: 'web' } } },
+  ] } };
+  const health = (state: ClusterState) => state.network.health!['default/api|192.0.2.40']!.at(-1)!;
+  const lastError = (state: ClusterState) => podsOf(state, 'web').flatMap((p) => p.status.containerStatuses[0]!.logs).sort((a, b) => a.at - b.at).filter((l) => l.text.includes('upstream request failed')).at(-1)?.text;
+
+  it('are judged as their pods: an ingress deny makes their calls time out, an egress deny their lookups', () => {
+    const state = runningCluster(7, spec);
+    expect(health(state).failed).toBe(0);
+    expect(lastError(state)).toBeUndefined();
+    apply(state, DENY_INGRESS.replace('podSelector: {}', 'podSelector:\n    matchLabels: { app: api }'));
+    tick(state, 20_000);
+    expect(health(state).served).toBe(0);
+    expect(lastError(state)).toMatch(/^\{"level":"error","ts":"[^"]+","msg":"upstream request failed","upstream":"api","status":503,"error":"Get \\"http:\/\/api\.default\.svc\.cluster\.local\/v1\/orders\\": dial tcp 10\.\d+\.\d+\.\d+:80: i\/o timeout"\}$/);
+    kubectl(state, ['delete', 'netpol', 'default-deny-ingress']);
+    apply(state, policy('web-no-egress', '  podSelector:\n    matchLabels: { app: web }\n  policyTypes: [Egress]\n'));
+    tick(state, 20_000);
+    expect(lastError(state)).toContain('dial tcp: lookup api.default.svc.cluster.local on 10.96.0.10:53: i/o timeout');
   });
 });
 
