@@ -6,6 +6,8 @@ import { applyLimitRanges } from './limit-range.js';
 import { quotaRefusal } from './resource-quota.js';
 import { etcdDiskFull } from './host.js';
 import { randomHex } from './rng.js';
+import { admitClaim, admitVolume } from './volumes.js';
+import { defaultStatefulSet } from './controllers/statefulset.js';
 import { isStoredKind, STORED_KINDS, storedKindInfo, type StoredKind } from './stored-kinds.js';
 import type {
   ApiError, ApiResult, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod, ReplicaSet, Service, StoredObject,
@@ -276,6 +278,9 @@ export function createObject<K extends Kind>(state: ClusterState, kind: K, obj: 
     const overQuota = quotaRefusal(state, namespace, what, (name) => countByQuotaName(state, namespace, name));
     if (overQuota) return { ok: false, error: overQuota };
   }
+  if (kind === 'PersistentVolumeClaim') admitClaim(state, obj as StoredObject);
+  if (kind === 'PersistentVolume') admitVolume(obj as StoredObject);
+  if (kind === 'StatefulSet') defaultStatefulSet(obj as StoredObject);
   if (!obj.metadata.uid) obj.metadata.uid = newUid(state);
   objects[key] = obj;
   stamp(state, kind, obj, true);
@@ -290,6 +295,7 @@ export function updateObject<K extends Kind>(state: ClusterState, kind: K, obj: 
   const key = keyOf(obj);
   const objects = collection(state, kind);
   if (!objects[key]) return err(404, 'NotFound', `${resourceName(kind)} "${obj.metadata.name}" not found`);
+  if (kind === 'StatefulSet') defaultStatefulSet(obj as StoredObject);
   objects[key] = obj;
   stamp(state, kind, obj);
   return { ok: true, value: obj };

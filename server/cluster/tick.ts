@@ -13,6 +13,8 @@ import { quotaStatusController } from './controllers/quota-status.js';
 import { csrSigningController } from './controllers/csr-signing.js';
 import { replicaSetController } from './controllers/replicaset.js';
 import { schedulerController } from './controllers/scheduler.js';
+import { persistentVolumeController } from './controllers/persistentvolume.js';
+import { statefulSetController } from './controllers/statefulset.js';
 import { newTickContext } from './controllers/context.js';
 import { tickEtcd } from './etcd.js';
 import { expireEvents } from './events.js';
@@ -36,6 +38,8 @@ function step(state: ClusterState, dt: number, traffic: boolean): void {
     daemonSetController(ctx);
     cronJobController(ctx);
     jobController(ctx);
+    statefulSetController(ctx);
+    persistentVolumeController(ctx);
   }
   if (apiUp) schedulerController(ctx);
   restartFailedUnits(state);

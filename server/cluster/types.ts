@@ -299,6 +299,8 @@ export interface PodSpec {
   terminationGracePeriodSeconds: number;
   /** The kubelet fails the pod this long after it started (Terminating quota scope). */
   activeDeadlineSeconds?: number;
+  /** The pod's persistentVolumeClaim volumes (other volume kinds are not modelled). */
+  claims?: { volume: string; claimName: string; readOnly?: boolean }[];
 }
 
 export interface Pod {

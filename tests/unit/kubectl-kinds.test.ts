@@ -58,6 +58,7 @@ function manifestFor(kind: (typeof STORED_KINDS)[number]): string {
     PersistentVolumeClaim: 'spec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n  storageClassName: gp2',
     Job: 'spec:\n  completions: 1\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox',
     CronJob: 'spec:\n  schedule: "*/5 * * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers:\n          - name: c\n            image: busybox',
+    StatefulSet: 'spec:\n  selector:\n    matchLabels:\n      app: t\n  template:\n    metadata:\n      labels:\n        app: t\n    spec:\n      containers:\n      - name: c\n        image: busybox',
     NetworkPolicy: 'spec:\n  podSelector:\n    matchLabels:\n      app: web\n  policyTypes: [Ingress]',
     RoleBinding: 'roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\nsubjects:\n- kind: ServiceAccount\n  name: default\n  namespace: default',
     PodDisruptionBudget: 'spec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app: web',
@@ -103,8 +104,8 @@ describe('kinds kept as JSON', () => {
     expect(run(['kubectl', 'get', 'secret', 't-secret', '-o', 'jsonpath={.data.password}']).stdout).toBe(Buffer.from('hunter2').toString('base64'));
     expect(run(['kubectl', 'describe', 'secret', 't-secret']).stdout).toBe(
       'Name:         t-secret\nNamespace:    default\nLabels:       <none>\nAnnotations:  <none>\n\nType:  Opaque\n\nData\n====\npassword:  7 bytes\n');
-    // An unbound claim: no volume, capacity or access modes yet.
-    expect(run(['kubectl', 'get', 'pvc']).stdout).toBe('NAME                      STATUS   VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   VOLUMEATTRIBUTESCLASS   AGE\nt-persistentvolumeclaim                                               gp2            <unset>                 0s\n');
+    // An unbound claim (Pending from its creation): no volume, capacity or access modes yet.
+    expect(run(['kubectl', 'get', 'pvc']).stdout).toBe('NAME                      STATUS    VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   VOLUMEATTRIBUTESCLASS   AGE\nt-persistentvolumeclaim   Pending                                      gp2            <unset>                 0s\n');
     expect(run(['kubectl', 'get', 'jobs', '-o', 'wide']).stdout.split('\n')[1]).toBe('t-job   0/1                      0s    c            busybox   <none>');
     expect(run(['kubectl', 'get', 'netpol']).stdout).toBe('NAME              POD-SELECTOR   AGE\nt-networkpolicy   app=web        0s\n');
     expect(run(['kubectl', 'get', 'pdb']).stdout).toBe('NAME                    MIN AVAILABLE   MAX UNAVAILABLE   ALLOWED DISRUPTIONS   AGE\nt-poddisruptionbudget   1               N/A               0                     0s\n');

@@ -1,12 +1,12 @@
 // Garbage collector: objects whose controlling owner no longer exists are deleted
 // (pods of a deleted ReplicaSet, ReplicaSets of a deleted Deployment, Endpoints of a
-// deleted Service, Jobs of a deleted CronJob, pods of a deleted Job), and the pod GC's orphans: pods bound to a
+// deleted Service, Jobs of a deleted CronJob, pods of a deleted Job or StatefulSet, its ControllerRevisions), and the pod GC's orphans: pods bound to a
 // deleted Node. Runs only after something was deleted.
-import { deleteObject, keyOf, writeSerial, type Kind } from '../api.js';
+import { deleteObject, keyOf, objectsOfKind, writeSerial, type Kind } from '../api.js';
 import type { ClusterState, ObjectMeta } from '../types.js';
 import { changedSince, type TickContext } from './context.js';
 
-const OWNED: Kind[] = ['ReplicaSet', 'Job', 'Pod'];
+const OWNED: Kind[] = ['ReplicaSet', 'Job', 'ControllerRevision', 'Pod'];
 
 function liveUids(state: ClusterState): Set<string> {
   const uids = new Set<string>();
@@ -23,7 +23,7 @@ export function garbageCollector(ctx: TickContext): void {
   if (!changedSince(garbageCollector, state, String(writeSerial(state, 'deletions')))) return;
   const uids = liveUids(state);
   for (const kind of OWNED) {
-    const coll = (kind === 'Pod' ? state.pods : kind === 'Job' ? state.stored?.Job ?? {} : state.replicasets) as Record<string, { metadata: ObjectMeta }>;
+    const coll = objectsOfKind(state, kind) as Readonly<Record<string, { metadata: ObjectMeta }>>;
     for (const key in coll) {
       const meta = coll[key]!.metadata;
       const owner = meta.ownerReferences.find((o) => o.controller);

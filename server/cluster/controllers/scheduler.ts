@@ -1,12 +1,13 @@
 // kube-scheduler: binds pending pods to the least-allocated feasible node, or records
 // FailedScheduling with the real FitError message and PodScheduled=False/Unschedulable.
 // An unschedulable pod is retried when the cluster changes, or every 5 minutes.
-import { keyOf, mutateObject } from '../api.js';
+import { keyOf, mutateObject, writeSerial } from '../api.js';
 import { recordEvent, refOf } from '../events.js';
 import { podRequests } from '../objects.js';
 import type { Node, Pod, PodCondition } from '../types.js';
 import { indexBinding, isActivePod, isTerminating, type TickContext } from './context.js';
 import { filterNode, fitErrorMessage, type FilterFailure, type NodeLoad } from './scheduling.js';
+import { podVolumes, SELECTED_NODE, volumeConflict } from '../volumes.js';
 
 const UNSCHEDULABLE_FLUSH_MS = 300_000;
 
@@ -50,17 +51,21 @@ export function schedulerController(ctx: TickContext): void {
   if (queue.length === 0) return;
   const nodes = Object.values(state.nodes);
   const loads = nodeLoads(ctx);
-  const sig = clusterSignature(nodes, loads);
+  // Claims and volumes binding or appearing make unschedulable pods worth another try.
+  const sig = `${writeSerial(state, 'PersistentVolumeClaim')}|${writeSerial(state, 'PersistentVolume')}|${clusterSignature(nodes, loads)}`;
   for (const pod of queue) {
     const retry = pod.schedule;
     if (retry && retry.clusterSig === sig && state.now < retry.nextAt) continue;
+    const volumes = pod.spec.claims ? podVolumes(state, pod) : undefined;
+    if (volumes?.waiting) continue;
     const req = podRequests(pod);
     const failures: FilterFailure[] = [];
     let best: Node | undefined;
     let bestScore = Infinity;
-    for (const node of nodes) {
+    for (const node of volumes?.preFilter ? [] : nodes) {
       const load = loads.get(node.metadata.name)!;
-      const failure = filterNode(pod, node, load, req);
+      const conflict = volumes && volumeConflict(volumes, node);
+      const failure = filterNode(pod, node, load, req) ?? (conflict ? { reasons: [conflict], unresolvable: true } : null);
       if (failure) {
         failures.push(failure);
         continue;
@@ -73,6 +78,12 @@ export function schedulerController(ctx: TickContext): void {
       }
     }
     const podRef = refOf('Pod', pod);
+    if (best && volumes && volumes.delayed.length > 0) {
+      // The scheduler names the node on the claims; the pod is bound once their volumes are made there.
+      const nodeName = best.metadata.name;
+      for (const claim of volumes.delayed) mutateObject(state, 'PersistentVolumeClaim', keyOf(claim), (c) => void (c.metadata.annotations[SELECTED_NODE] = nodeName));
+      continue;
+    }
     if (best) {
       const nodeName = best.metadata.name;
       const res = mutateObject(state, 'Pod', keyOf(pod), (p) => {
@@ -89,7 +100,7 @@ export function schedulerController(ctx: TickContext): void {
       recordEvent(state, podRef, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${nodeName}`, 'default-scheduler');
       continue;
     }
-    const message = fitErrorMessage(nodes.length, failures);
+    const message = fitErrorMessage(nodes.length, failures, volumes?.preFilter);
     const current = pod.status.conditions.find((c) => c.type === 'PodScheduled');
     if (current?.message !== message) mutateObject(state, 'Pod', keyOf(pod), (p) => setScheduledCondition(p, state.now, 'False', 'Unschedulable', message));
     pod.schedule = { attempts: (retry?.attempts ?? 0) + 1, nextAt: state.now + UNSCHEDULABLE_FLUSH_MS, clusterSig: sig };

@@ -63,9 +63,13 @@ function histogram(counts: Map<string, number>): string {
   return [...counts].map(([reason, n]) => `${n} ${reason}`).sort().join(', ');
 }
 
-/** The FitError message: `0/3 nodes are available: … preemption: 0/3 nodes are available: …`. */
-export function fitErrorMessage(total: number, failures: FilterFailure[]): string {
+/**
+ * The FitError message: `0/3 nodes are available: … preemption: 0/3 nodes are available: …`.
+ * A PreFilter plugin's refusal (`preFilter`) stands for every node (framework/types.go FitError.Error).
+ */
+export function fitErrorMessage(total: number, failures: FilterFailure[], preFilter?: string): string {
   if (total === 0) return 'no nodes available to schedule pods';
+  if (preFilter) return `0/${total} nodes are available: ${preFilter}. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
   const reasons = new Map<string, number>();
   const preemption = new Map<string, number>();
   for (const f of failures) {

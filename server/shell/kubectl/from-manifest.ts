@@ -60,6 +60,9 @@ export function objectFromManifest<K extends ManifestKind>(
   if (obj && (kind === 'Deployment' || kind === 'DaemonSet')) {
     const t = (obj as Deployment).spec.template;
     adoptImagePrograms(state, t.spec, t.behavior, (stored as Deployment | undefined)?.spec.template.spec);
+  } else if (obj && kind === 'StatefulSet' && (obj as StoredObject).template) {
+    const t = (obj as StoredObject).template!;
+    adoptImagePrograms(state, t.spec, t.behavior, (stored as StoredObject | undefined)?.template?.spec);
   } else if (obj && kind === 'Pod') {
     const pod = obj as Pod;
     adoptImagePrograms(state, pod.spec, pod.behavior, (stored as Pod | undefined)?.spec);
@@ -119,16 +122,21 @@ function storedFrom(f: Findings, kind: StoredKind, top: JsonObject, metadata: Ob
 }
 
 /**
- * A Job's (or CronJob's) pod template as the simulation runs it: each container runs its
- * command as a process (cluster/processes.ts), so the Job completes or fails by its program.
+ * The pod template a stored workload runs (kept beside its JSON). A Job's (or CronJob's)
+ * containers run their command as a process (cluster/processes.ts), so the Job completes or
+ * fails by its program; a StatefulSet's keep running like a Deployment's.
  */
 export function jobTemplate(f: Findings, kind: string, fields: StoredObject['fields'], stored: PodTemplate | undefined): PodTemplate | undefined {
   const spec = fields.spec;
-  if (kind !== 'Job' && kind !== 'CronJob') return undefined;
+  if (kind !== 'Job' && kind !== 'CronJob' && kind !== 'StatefulSet') return undefined;
   const of = (v: Json | undefined, key: string): Json | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v[key] : undefined);
-  const raw = kind === 'Job' ? of(spec, 'template') : of(of(of(spec, 'jobTemplate'), 'spec'), 'template');
-  const path = kind === 'Job' ? 'spec.template' : 'spec.jobTemplate.spec.template';
+  const raw = kind === 'CronJob' ? of(of(of(spec, 'jobTemplate'), 'spec'), 'template') : of(spec, 'template');
+  const path = kind === 'CronJob' ? 'spec.jobTemplate.spec.template' : 'spec.template';
   const template = readTemplate(f, raw, path, stored);
+  if (kind === 'StatefulSet') {
+    if (template.spec.restartPolicy !== 'Always') f.causes.push(`${path}.spec.restartPolicy: Unsupported value: "${template.spec.restartPolicy}": supported values: "Always"`);
+    return template;
+  }
   // Validation of a Job's pod template: it runs to completion, so it may not restart Always.
   if (template.spec.restartPolicy === 'Always') f.causes.push(`${path}.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"`);
   for (const c of template.spec.containers) template.behavior[c.name] = { ...template.behavior[c.name], role: 'process' };

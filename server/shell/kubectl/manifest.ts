@@ -284,6 +284,7 @@ function podSpecJson(spec: PodSpec): JsonObject {
     schedulerName: spec.schedulerName,
     tolerations: spec.tolerations.map((t) => compact({ key: t.key, operator: t.operator, value: t.value, effect: t.effect })),
     priorityClassName: spec.priorityClassName,
+    volumes: spec.claims?.map((c) => ({ name: c.volume, persistentVolumeClaim: compact({ claimName: c.claimName, readOnly: c.readOnly }) })),
   });
 }
 

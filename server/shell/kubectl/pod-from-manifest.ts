@@ -176,6 +176,19 @@ function readNodeAffinity(f: Findings, v: Json | undefined, path: string): NodeS
   });
 }
 
+/** The volumes that name a PersistentVolumeClaim (the only volume kind the model keeps). */
+function readClaims(f: Findings, v: Json | undefined, path: string): NonNullable<PodSpec['claims']> {
+  return readArray(f, v, path).flatMap((e) => {
+    const volume = readObject(f, e.value, e.path, 'any');
+    const source = readObject(f, volume?.persistentVolumeClaim, `${e.path}.persistentVolumeClaim`, ['claimName', 'readOnly']);
+    if (!volume || !source) return [];
+    const claimName = readString(f, source.claimName, `${e.path}.persistentVolumeClaim.claimName`) ?? '';
+    if (claimName === '') f.causes.push(`${e.path}.persistentVolumeClaim.claimName: Required value`);
+    const readOnly = readBool(f, source.readOnly, `${e.path}.persistentVolumeClaim.readOnly`);
+    return [{ volume: readString(f, volume.name, `${e.path}.name`) ?? '', claimName, ...(readOnly ? { readOnly } : {}) }];
+  });
+}
+
 /** A pod spec from the manifest; `stored` is the current one (containers matched by name). */
 export function readPodSpec(f: Findings, v: Json | undefined, path: string, stored: PodSpec | undefined): PodSpec {
   const o = readObject(f, v, path, POD_SPEC_FIELDS) ?? {};
@@ -209,6 +222,8 @@ export function readPodSpec(f: Findings, v: Json | undefined, path: string, stor
     f.causes.push(`${child(path, 'activeDeadlineSeconds')}: Invalid value: ${deadline}: must be between 1 and 2147483647, inclusive`);
   }
   setOptional(spec, 'activeDeadlineSeconds', deadline);
+  const claims = readClaims(f, o.volumes, child(path, 'volumes'));
+  setOptional(spec, 'claims', claims.length > 0 ? claims : undefined);
   return spec;
 }
 

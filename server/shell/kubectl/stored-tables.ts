@@ -56,7 +56,7 @@ function containers(template: J): string[] {
 }
 
 const ACCESS_MODES: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
-const accessModes = (v: J): string => list(v).map((m) => ACCESS_MODES[str(m, '')] ?? str(m, '')).join(',');
+export const accessModes = (v: J): string => list(v).map((m) => ACCESS_MODES[str(m, '')] ?? str(m, '')).join(',');
 
 /** `kubernetes-admin, system:masters`-style subject lists of a binding, per subject kind. */
 function subjects(o: KubeObject, kind: string): string {

@@ -1,6 +1,7 @@
-// `kubectl scale (TYPE NAME | TYPE/NAME) --replicas=N`: deployments and replicasets.
+// `kubectl scale (TYPE NAME | TYPE/NAME) --replicas=N`: deployments, replicasets and statefulsets.
 import { mutateObject } from '../../../cluster/api.js';
-import type { Deployment, ReplicaSet } from '../../../cluster/types.js';
+import { jsonObject } from '../../../cluster/json.js';
+import type { Deployment, ReplicaSet, StoredObject } from '../../../cluster/types.js';
 import { fail, ok } from '../../types.js';
 import type { KubectlSubcommand } from '../types.js';
 import { apiFail, refName, resolveOne } from './write-util.js';
@@ -22,15 +23,18 @@ export const scaleCommand: KubectlSubcommand = {
     const found = resolveOne(ctx, args);
     if (!found.ok) return fail(found.error);
     const { type, key, name, obj } = found.target;
-    if (type.kind !== 'Deployment' && type.kind !== 'ReplicaSet') return fail(`error: no scaler has been implemented for {"${type.group}" "${type.kind}"}\n`);
+    if (type.kind !== 'Deployment' && type.kind !== 'ReplicaSet' && type.kind !== 'StatefulSet') return fail(`error: no scaler has been implemented for {"${type.group}" "${type.kind}"}\n`);
     const current = flags.int('current-replicas')!;
-    const spec = (obj as Deployment | ReplicaSet).spec;
-    if (current >= 0 && spec.replicas !== current) {
-      return fail(`error: Expected replicas to be ${current}, was ${spec.replicas}\n`);
+    // A StatefulSet is kept as JSON: its replicas sit in spec (defaulted to 1 by the apiserver).
+    const stored = type.kind === 'StatefulSet';
+    const replicasOf = (o: unknown): number => (stored ? Number(jsonObject((o as StoredObject).fields.spec).replicas ?? 1) : (o as Deployment | ReplicaSet).spec.replicas);
+    if (current >= 0 && replicasOf(obj) !== current) {
+      return fail(`error: Expected replicas to be ${current}, was ${replicasOf(obj)}\n`);
     }
     const result = mutateObject(ctx.state, type.kind, key, (o) => {
-      if (o.spec.replicas === replicas) return false;
-      o.spec.replicas = replicas;
+      if (replicasOf(o) === replicas) return false;
+      if (stored) (o as StoredObject).fields.spec = { ...jsonObject((o as StoredObject).fields.spec), replicas };
+      else (o as Deployment | ReplicaSet).spec.replicas = replicas;
       o.metadata.generation++;
       return true;
     });

@@ -49,7 +49,7 @@ export function writePodTemplate(w: DescribeWriter, t: PodTemplate): void {
 }
 
 /** `1 Running / 0 Waiting / 0 Succeeded / 0 Failed` for the pods a selector matches. */
-function podsStatus(state: ClusterState, namespace: string, selector: LabelSelector): string {
+export function podsStatus(state: ClusterState, namespace: string, selector: LabelSelector): string {
   const counts = { Running: 0, Waiting: 0, Succeeded: 0, Failed: 0 };
   const reqs = Object.entries(selector.matchLabels).map(([key, v]) => ({ key, op: '=' as const, values: [v] }));
   for (const pod of Object.values(state.pods)) {

@@ -52,6 +52,13 @@ export function describePod(state: ClusterState, pod: Pod): string {
     if (cond) w.write(1, `${cond.type} \t${cond.status} \n`);
   }
   w.write(0, 'Volumes:\n');
+  // printPersistentVolumeClaimVolumeSource (pkg/describe/describe.go), in the spec's order before the token volume.
+  for (const c of pod.spec.claims ?? []) {
+    w.write(1, `${c.volume}:\n`);
+    w.write(2, 'Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)\n');
+    w.write(2, `ClaimName:\t${c.claimName}\n`);
+    w.write(2, `ReadOnly:\t${c.readOnly === true}\n`);
+  }
   w.write(1, `${apiAccessVolume(pod)}:\n`);
   w.write(2, 'Type:\tProjected (a volume that contains injected data from multiple sources)\n');
   w.write(2, 'TokenExpirationSeconds:\t3607\n');

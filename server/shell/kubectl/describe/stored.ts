@@ -6,9 +6,9 @@ import type { ClusterState, JsonValue, LabelSelector, NodeSelectorRequirement, S
 import { humanDuration, rfc1123z } from '../age.js';
 import { toManifest } from '../manifest.js';
 import { selectorString } from '../printers.js';
-import { formatLabelSelector } from '../stored-tables.js';
-import { writePodTemplate } from './others.js';
-import { describeWriter, writeEvents, writeLabels, writeAnnotations, writeObjectHead, type DescribeWriter } from './writer.js';
+import { accessModes, formatLabelSelector } from '../stored-tables.js';
+import { podsStatus, writePodTemplate } from './others.js';
+import { describeWriter, writeEvents, writeLabels, writeAnnotations, writeMultiline, writeObjectHead, type DescribeWriter } from './writer.js';
 import { jsonObject } from '../../../cluster/json.js';
 
 const ACRONYMS = new Set(['API', 'URL', 'UID', 'OSB', 'GUID']);
@@ -245,9 +245,78 @@ function describeNetworkPolicy(state: ClusterState, o: StoredObject): string {
   return w.done();
 }
 
+/** kubectl describe.go describeStatefulSet (with describeVolumeClaimTemplates). */
+function describeStatefulSet(state: ClusterState, o: StoredObject): string {
+  const w = describeWriter();
+  const spec = jsonObject(o.fields.spec);
+  const selector = asLabelSelector(spec.selector ?? {});
+  w.write(0, `Name:\t${o.metadata.name}\n`);
+  w.write(0, `Namespace:\t${o.metadata.namespace ?? ''}\n`);
+  w.write(0, `CreationTimestamp:\t${rfc1123z(state, o.metadata.creationTimestamp)}\n`);
+  w.write(0, `Selector:\t${selectorString(selector)}\n`);
+  writeLabels(w, 0, 'Labels', o.metadata.labels);
+  writeAnnotations(w, 0, o.metadata.annotations);
+  w.write(0, `Replicas:\t${scalar(spec.replicas ?? 1)} desired | ${scalar(jsonObject(o.fields.status).replicas ?? 0)} total\n`);
+  const strategy = jsonObject(spec.updateStrategy);
+  w.write(0, `Update Strategy:\t${scalar(strategy.type ?? 'RollingUpdate')}\n`);
+  const rolling = jsonObject(strategy.rollingUpdate);
+  if (rolling.partition !== undefined) {
+    w.write(1, `Partition:\t${scalar(rolling.partition)}\n`);
+    if (rolling.maxUnavailable !== undefined) w.write(1, `MaxUnavailable:\t${scalar(rolling.maxUnavailable)}\n`);
+  }
+  w.write(0, `Pods Status:\t${podsStatus(state, o.metadata.namespace ?? '', selector)}\n`);
+  if (o.template) writePodTemplate(w, o.template);
+  const templates = Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates.map(jsonObject) : [];
+  if (templates.length === 0) w.write(0, 'Volume Claims:\t<none>\n');
+  else w.write(0, 'Volume Claims:\n');
+  for (const t of templates) {
+    const meta = jsonObject(t.metadata);
+    const claimSpec = jsonObject(t.spec);
+    const storage = jsonObject(jsonObject(claimSpec.resources).requests).storage;
+    const strings = (v: JsonValue | undefined): Record<string, string> => Object.fromEntries(Object.entries(jsonObject(v)).map(([k, x]) => [k, scalar(x)]));
+    w.write(1, `Name:\t${scalar(meta.name ?? '')}\n`);
+    w.write(1, `StorageClass:\t${scalar(claimSpec.storageClassName ?? '')}\n`);
+    writeLabels(w, 1, 'Labels', strings(meta.labels));
+    writeAnnotations(w, 1, strings(meta.annotations));
+    w.write(1, `Capacity:\t${storage === undefined ? '<default>' : scalar(storage)}\n`);
+    w.write(1, `Access Modes:\t[${(Array.isArray(claimSpec.accessModes) ? claimSpec.accessModes : []).map(scalar).join(' ')}]\n`);
+  }
+  writeEvents(w, state, o.metadata.uid);
+  return w.done();
+}
+
+/** kubectl describe.go describePersistentVolumeClaim: the claim, the pods that use it, its events. */
+function describePersistentVolumeClaim(state: ClusterState, o: StoredObject): string {
+  const w = describeWriter();
+  const spec = jsonObject(o.fields.spec);
+  const status = jsonObject(o.fields.status);
+  w.write(0, `Name:\t${o.metadata.name}\n`);
+  w.write(0, `Namespace:\t${o.metadata.namespace ?? ''}\n`);
+  w.write(0, `StorageClass:\t${scalar(spec.storageClassName ?? '')}\n`);
+  if (spec.volumeAttributesClassName !== undefined) w.write(0, `VolumeAttributesClass:\t${scalar(spec.volumeAttributesClassName)}\n`);
+  w.write(0, `Status:\t${scalar(status.phase ?? '')}\n`);
+  const volume = typeof spec.volumeName === 'string' ? spec.volumeName : '';
+  w.write(0, `Volume:\t${volume}\n`);
+  writeLabels(w, 0, 'Labels', o.metadata.labels);
+  writeAnnotations(w, 0, o.metadata.annotations);
+  // The StorageObjectInUseProtection admission plugin puts this finalizer on every claim.
+  w.write(0, 'Finalizers:\t[kubernetes.io/pvc-protection]\n');
+  w.write(0, `Capacity:\t${volume ? scalar(jsonObject(status.capacity).storage ?? '') : ''}\n`);
+  w.write(0, `Access Modes:\t${volume ? accessModes(status.accessModes ?? []) : ''}\n`);
+  if (spec.volumeMode !== undefined) w.write(0, `VolumeMode:\t${scalar(spec.volumeMode)}\n`);
+  const users = Object.values(state.pods)
+    .filter((p) => p.metadata.namespace === o.metadata.namespace && p.spec.claims?.some((c) => c.claimName === o.metadata.name))
+    .map((p) => p.metadata.name).sort();
+  writeMultiline(w, 0, 'Used By', users);
+  writeEvents(w, state, o.metadata.uid);
+  return w.done();
+}
+
 export function describeStored(state: ClusterState, o: StoredObject): string {
   if (o.kind === 'NetworkPolicy') return describeNetworkPolicy(state, o);
   if (o.kind === 'Job') return describeJob(state, o);
+  if (o.kind === 'StatefulSet') return describeStatefulSet(state, o);
+  if (o.kind === 'PersistentVolumeClaim') return describePersistentVolumeClaim(state, o);
   if (o.kind === 'ResourceQuota') return describeResourceQuota(state, o);
   if (o.kind === 'PodDisruptionBudget') return describePodDisruptionBudget(state, o);
   if (o.kind === 'Secret') return describeSecret(state, o);
