@@ -1,5 +1,6 @@
 // The kube-system add-ons every cluster gets unless the spec turns them off: CoreDNS
-// (deployment, kube-dns service, coredns ConfigMap), kube-proxy and the CNI DaemonSets.
+// (deployment, kube-dns service, coredns ConfigMap), kube-proxy and the CNI DaemonSets; and
+// metrics-server when the spec turns it on.
 import {
   ConfigMapSpecSchema, DaemonSetSpecSchema, DeploymentSpecSchema, ServiceSpecSchema, type ClusterSpec,
 } from './spec.js';
@@ -122,6 +123,24 @@ export function systemAddons(spec: ClusterSpec): Addons {
       namespace: 'kube-system', name: cni.ds, age, labels: { 'k8s-app': cni.ds }, hostNetwork: true,
       priorityClassName: 'system-node-critical', serviceAccountName: cni.ds, tolerations: systemCritical,
       containers: [{ name: cni.ds, image: cni.image, requests: { cpu: '25m' }, env: { ...(spec.network.cni.name === 'aws-node' ? AWS_NODE_ENV : {}), ...spec.network.cni.env }, behavior: { role: 'cni', memoryUse: '42Mi', cpuUse: '3m', startupLogs: cni.logs } }],
+    }));
+  }
+  if (spec.addons.metricsServer) {
+    // kubernetes-sigs/metrics-server v0.7.1 components.yaml.
+    out.deployments.push(DeploymentSpecSchema.parse({
+      namespace: 'kube-system', name: 'metrics-server', replicas: 1, age, labels: { 'k8s-app': 'metrics-server' },
+      priorityClassName: 'system-cluster-critical', serviceAccountName: 'metrics-server',
+      strategy: { type: 'RollingUpdate', maxSurge: '25%', maxUnavailable: 0 },
+      containers: [{
+        name: 'metrics-server', image: 'registry.k8s.io/metrics-server/metrics-server:v0.7.1',
+        args: ['--cert-dir=/tmp', '--secure-port=10250', '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname', '--kubelet-use-node-status-port', '--metric-resolution=15s'],
+        ports: [{ name: 'https', containerPort: 10250, protocol: 'TCP' }], requests: { cpu: '100m', memory: '200Mi' },
+        behavior: { memoryUse: '24Mi', cpuUse: '4m', startupLogs: ['I serving.go:374] Generated self-signed cert (/tmp/apiserver.crt, /tmp/apiserver.key)', 'I secure_serving.go:213] Serving securely on [::]:10250'] },
+      }],
+    }));
+    out.services.push(ServiceSpecSchema.parse({
+      namespace: 'kube-system', name: 'metrics-server', age, selector: { 'k8s-app': 'metrics-server' }, labels: { 'k8s-app': 'metrics-server' },
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 'https' }],
     }));
   }
   return out;

@@ -277,6 +277,12 @@ export const AddonsSpecSchema = z.strictObject({
     .prefault({}),
   kubeProxy: z.boolean().default(true),
   cni: z.boolean().default(true),
+  /**
+   * metrics-server (Deployment, Service and the v1beta1.metrics.k8s.io APIService): `kubectl top`
+   * and HPAs read metrics only while its pod is Ready (cluster/metrics.ts). Off by default so
+   * the worlds built before it keep their names; without it those worlds answer top as before.
+   */
+  metricsServer: z.boolean().default(false),
 });
 
 export const ClusterSpecSchema = z.strictObject({

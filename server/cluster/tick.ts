@@ -15,6 +15,7 @@ import { replicaSetController } from './controllers/replicaset.js';
 import { schedulerController } from './controllers/scheduler.js';
 import { persistentVolumeController } from './controllers/persistentvolume.js';
 import { statefulSetController } from './controllers/statefulset.js';
+import { hpaController } from './controllers/hpa.js';
 import { newTickContext } from './controllers/context.js';
 import { tickEtcd } from './etcd.js';
 import { expireEvents } from './events.js';
@@ -38,6 +39,7 @@ function step(state: ClusterState, dt: number, traffic: boolean): void {
     daemonSetController(ctx);
     cronJobController(ctx);
     jobController(ctx);
+    hpaController(ctx);
     statefulSetController(ctx);
     persistentVolumeController(ctx);
   }

@@ -444,8 +444,10 @@ export interface StoredObject {
   metadata: ObjectMeta;
   /** Top-level fields other than apiVersion, kind and metadata. */
   fields: { [key: string]: JsonValue };
-  /** Jobs and CronJobs: their pod template as the simulation runs it (read from the JSON when written). */
+  /** Jobs, CronJobs and StatefulSets: their pod template as the simulation runs it (read from the JSON when written). */
   template?: PodTemplate;
+  /** HorizontalPodAutoscalers: the controller's recent recommendations (its scale-down stabilization window). */
+  recommendations?: { at: SimTime; replicas: number }[];
 }
 
 export interface EtcdMember {

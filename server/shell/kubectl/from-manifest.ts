@@ -118,6 +118,8 @@ function storedFrom(f: Findings, kind: StoredKind, top: JsonObject, metadata: Ob
   const object: StoredObject = { kind, metadata, fields };
   const template = jobTemplate(f, kind, fields, stored?.template);
   if (template) object.template = template;
+  // The HPA controller's memory of recent recommendations survives a change of the spec.
+  if (stored?.recommendations) object.recommendations = structuredClone(stored.recommendations);
   return object;
 }
 

@@ -13,6 +13,7 @@ import { annotateCommand, labelCommand } from './label.js';
 import { logsCommand } from './logs.js';
 import { rolloutCommand } from './rollout.js';
 import { scaleCommand } from './scale.js';
+import { autoscaleCommand } from './autoscale.js';
 import { taintCommand } from './taint.js';
 import { createCommand } from './create.js';
 import { runCommand } from './run.js';
@@ -38,6 +39,7 @@ export const subcommands: KubectlSubcommand[] = [
   versionCommand,
   configCommand,
   scaleCommand,
+  autoscaleCommand,
   deleteCommand,
   rolloutCommand,
   cordonCommand,

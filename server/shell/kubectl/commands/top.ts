@@ -1,4 +1,5 @@
 // `kubectl top node|pod`: usage from the simulation (node.host.usage, container behaviour).
+import { containerUsage, metricsAvailable, type Usage } from '../../../cluster/metrics.js';
 import type { Node, Pod } from '../../../cluster/types.js';
 import { fail, ok } from '../../types.js';
 import { ALL_NAMESPACES_FLAG } from '../flags.js';
@@ -12,15 +13,6 @@ import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js
 const cpu = (m: number): string => `${Math.round(m)}m`;
 const mem = (bytes: number): string => `${Math.floor(bytes / (1024 * 1024))}Mi`;
 
-interface Usage { cpu: number; memory: number }
-
-/** What metrics-server reports for a container: nothing unless it runs. */
-function containerUsage(pod: Pod, name: string): Usage | undefined {
-  const status = pod.status.containerStatuses.find((c) => c.name === name);
-  if (status?.state.kind !== 'running') return undefined;
-  const b = pod.behavior[name] ?? {};
-  return { cpu: b.cpuUse ?? 1, memory: b.memoryUse ?? 8 * 1024 * 1024 };
-}
 
 function sortRows<T extends { usage: Usage }>(rows: T[], sortBy: string | undefined): T[] {
   if (sortBy === 'cpu') return [...rows].sort((a, b) => b.usage.cpu - a.usage.cpu);
@@ -101,6 +93,9 @@ export const topCommand: KubectlSubcommand = {
       return fail(`error: --sort-by accepts only cpu or memory\n`);
     }
     const selector = parseLabelSelector(flags.string('selector') ?? '');
+    const known = ['node', 'nodes', 'no', 'pod', 'pods', 'po'].includes(what ?? '');
+    // kubectl asks the API server for metrics.k8s.io first (top_node.go, top_pod.go).
+    if (known && !metricsAvailable(ctx.state)) return fail('error: Metrics API not available\n');
     if (what === 'node' || what === 'nodes' || what === 'no') return topNodes(ctx, names, flags, selector);
     if (what === 'pod' || what === 'pods' || what === 'po') return topPods(ctx, names, flags, selector);
     if (what === undefined) {

@@ -312,9 +312,54 @@ function describePersistentVolumeClaim(state: ClusterState, o: StoredObject): st
   return w.done();
 }
 
+/** kubectl describe.go describeHorizontalPodAutoscalerV2 (Resource metrics; others by type name). */
+function describeHorizontalPodAutoscaler(state: ClusterState, o: StoredObject): string {
+  const w = describeWriter();
+  const spec = jsonObject(o.fields.spec);
+  const status = jsonObject(o.fields.status);
+  const ref = jsonObject(spec.scaleTargetRef);
+  w.write(0, `Name:\t${o.metadata.name}\n`);
+  w.write(0, `Namespace:\t${o.metadata.namespace ?? ''}\n`);
+  writeLabels(w, 0, 'Labels', o.metadata.labels);
+  writeAnnotations(w, 0, o.metadata.annotations);
+  w.write(0, `CreationTimestamp:\t${rfc1123z(state, o.metadata.creationTimestamp)}\n`);
+  w.write(0, `Reference:\t${scalar(ref.kind ?? '')}/${scalar(ref.name ?? '')}\n`);
+  w.write(0, 'Metrics:\t( current / target )\n');
+  const current = Array.isArray(status.currentMetrics) ? status.currentMetrics.map(jsonObject) : [];
+  (Array.isArray(spec.metrics) ? spec.metrics.map(jsonObject) : []).forEach((m, i) => {
+    if (m.type !== 'Resource') {
+      w.write(1, `<unknown metric type "${scalar(m.type ?? '')}">`);
+      return;
+    }
+    const resource = jsonObject(m.resource);
+    const target = jsonObject(resource.target);
+    const now = jsonObject(jsonObject(current[i]?.resource).current);
+    w.write(1, `resource ${scalar(resource.name ?? '')} on pods`);
+    if (target.averageValue !== undefined) {
+      w.write(0, `:\t${now.averageValue === undefined ? '<unknown>' : scalar(now.averageValue)} / ${scalar(target.averageValue)}\n`);
+      return;
+    }
+    const shown = now.averageUtilization === undefined ? '<unknown>' : `${scalar(now.averageUtilization)}% (${scalar(now.averageValue ?? '0')})`;
+    w.write(1, `(as a percentage of request):\t${shown} / ${target.averageUtilization === undefined ? '<auto>' : `${scalar(target.averageUtilization)}%`}\n`);
+  });
+  w.write(0, `Min replicas:\t${spec.minReplicas === undefined ? '<unset>' : scalar(spec.minReplicas)}\n`);
+  w.write(0, `Max replicas:\t${scalar(spec.maxReplicas ?? 0)}\n`);
+  w.write(0, `${scalar(ref.kind ?? '')} pods:\t${scalar(status.currentReplicas ?? 0)} current / ${scalar(status.desiredReplicas ?? 0)} desired\n`);
+  const conditions = Array.isArray(status.conditions) ? status.conditions.map(jsonObject) : [];
+  if (conditions.length > 0) {
+    w.write(0, 'Conditions:\n');
+    w.write(1, 'Type\tStatus\tReason\tMessage\n');
+    w.write(1, '----\t------\t------\t-------\n');
+    for (const c of conditions) w.write(1, `${scalar(c.type ?? '')}\t${scalar(c.status ?? '')}\t${scalar(c.reason ?? '')}\t${scalar(c.message ?? '')}\n`);
+  }
+  writeEvents(w, state, o.metadata.uid);
+  return w.done();
+}
+
 export function describeStored(state: ClusterState, o: StoredObject): string {
   if (o.kind === 'NetworkPolicy') return describeNetworkPolicy(state, o);
   if (o.kind === 'Job') return describeJob(state, o);
+  if (o.kind === 'HorizontalPodAutoscaler') return describeHorizontalPodAutoscaler(state, o);
   if (o.kind === 'StatefulSet') return describeStatefulSet(state, o);
   if (o.kind === 'PersistentVolumeClaim') return describePersistentVolumeClaim(state, o);
   if (o.kind === 'ResourceQuota') return describeResourceQuota(state, o);
