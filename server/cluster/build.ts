@@ -41,7 +41,8 @@ function emptyState(spec: ClusterSpec, seed: number): ClusterState {
     rng: seedRng(seed),
     nextUid: 0,
     clusterName: spec.name,
-    contextName: spec.context ?? `kubernetes-admin@${spec.name}`,
+    contextName: spec.context ?? `${spec.user?.name ?? 'kubernetes-admin'}@${spec.name}`,
+    ...(spec.user ? { kubeconfigUser: { name: spec.user.name, groups: [...spec.user.groups] } } : {}),
     nodes: {}, namespaces: {}, pods: {}, deployments: {}, replicasets: {}, daemonsets: {}, services: {}, endpoints: {}, configmaps: {}, events: [],
     etcd: {
       healthy: true, version: etcd.version, revision: etcd.revision, compactedRevision: etcd.compactedRevision ?? Math.max(1, etcd.revision - 1000),

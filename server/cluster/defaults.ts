@@ -65,7 +65,8 @@ const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
 function clusterRoles(): [string, JsonValue[], Record<string, string>][] {
   const bootstrap = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
   const aggregate = (to: string) => ({ ...bootstrap, [`rbac.authorization.k8s.io/aggregate-to-${to}`]: 'true' });
-  const workloads = ['pods', 'services', 'endpoints', 'configmaps', 'secrets', 'persistentvolumeclaims', 'serviceaccounts', 'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'jobs', 'cronjobs', 'ingresses', 'networkpolicies', 'poddisruptionbudgets', 'horizontalpodautoscalers'];
+  const workloads = ['pods', 'pods/log', 'pods/status', 'services', 'endpoints', 'events', 'configmaps', 'secrets', 'persistentvolumeclaims', 'serviceaccounts', 'deployments', 'deployments/scale',
+    'replicasets', 'replicasets/scale', 'daemonsets', 'statefulsets', 'statefulsets/scale', 'jobs', 'cronjobs', 'ingresses', 'networkpolicies', 'poddisruptionbudgets', 'horizontalpodautoscalers'];
   return [
     ['cluster-admin', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }], bootstrap],
     ['admin', [rule(['', 'apps', 'batch', 'networking.k8s.io', 'policy', 'autoscaling'], workloads, [...READ, ...WRITE]), rule(['rbac.authorization.k8s.io'], ['roles', 'rolebindings'], [...READ, ...WRITE])], bootstrap],

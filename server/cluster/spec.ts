@@ -287,6 +287,12 @@ export const AddonsSpecSchema = z.strictObject({
 
 export const ClusterSpecSchema = z.strictObject({
   name: Name.default('kubedrill'),
+  /**
+   * Who the workstation's kubeconfig authenticates as; default kubernetes-admin (allowed
+   * everything). A limited user meets RBAC: kubectl's requests are checked against the
+   * cluster's Roles and bindings and refused with the apiserver's Forbidden message.
+   */
+  user: z.strictObject({ name: z.string().min(1), groups: z.array(z.string()).default([]) }).optional(),
   /** kubectl context; default "kubernetes-admin@<name>". */
   context: z.string().optional(),
   /** Wall-clock ms that simulated t=0 maps to (printed timestamps). */

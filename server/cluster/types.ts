@@ -610,6 +610,8 @@ export interface ClusterState {
   clusterName: string;
   /** kubectl context name shown in prompts and `kubectl config current-context`. */
   contextName: string;
+  /** The kubeconfig's user when it is not the cluster admin (spec `user`): RBAC applies to it. */
+  kubeconfigUser?: { name: string; groups: string[] };
   nodes: Record<string, Node>;
   namespaces: Record<string, Namespace>;
   /** Namespaced objects are keyed "namespace/name". */

@@ -1,8 +1,10 @@
 // `kubectl` (and `k`): finds the subcommand, parses its flags like pflag, checks that the
-// apiserver answers, and runs it. Errors are printed like kubectl prints them.
+// apiserver answers and that RBAC lets a limited kubeconfig user make its requests
+// (authorize.ts), and runs it. Errors are printed like kubectl prints them.
 import { apiUnavailable } from '../../cluster/api.js';
 import type { ClusterState } from '../../cluster/types.js';
 import { apiErrorText } from './api-error.js';
+import { forbidden } from './authorize.js';
 import { STEPS_PER_KUBECTL } from '../budget.js';
 import { tagLines } from '../reveals.js';
 import type { CommandContext, CommandResult, ShellCommand, ShellSession } from '../types.js';
@@ -46,12 +48,15 @@ export const kubectlCommand: ShellCommand = (ctx, argv) => {
   }
   const namespace = flags.string('namespace');
   const declaresAll = cmd.flags.some((f) => f.name === ALL_NAMESPACES_FLAG.name);
+  const allNamespaces = declaresAll && flags.bool('all-namespaces');
+  const refused = forbidden(ctx.state, cmd.name, flags.args, allNamespaces ? undefined : namespace ?? ctx.session.namespace, flags);
+  if (refused) return tagApiErrors(ctx, fail(refused));
   // On top of ctx (not a copy): its stdin is read only if the subcommand asks (`apply -f -`).
   const result = cmd.run(
     Object.assign(Object.create(ctx) as typeof ctx, {
       namespace: namespace ?? ctx.session.namespace,
       namespaceExplicit: namespace !== undefined,
-      allNamespaces: declaresAll && flags.bool('all-namespaces'),
+      allNamespaces,
       commandName: cmd.name,
     }),
     flags.args,

@@ -1,7 +1,8 @@
 // `kubectl auth can-i` and `auth whoami`: answered by the RBAC objects the cluster holds
 // (ClusterRoles, Roles and their bindings), as the apiserver's SubjectAccessReview and
 // SelfSubjectRulesReview would. The player is kubeconfig's kubernetes-admin in system:masters,
-// which the apiserver allows everything before RBAC is asked.
+// which the apiserver allows everything before RBAC is asked, unless the cluster spec names
+// another user (`user`): then RBAC decides (shell/kubectl/authorize.ts refuses the rest).
 import { objectsOfKind } from '../../../cluster/api.js';
 import type { ClusterState, JsonValue, StoredObject } from '../../../cluster/types.js';
 import { fail, ok } from '../../types.js';
@@ -13,9 +14,15 @@ import { jsonObject } from '../../../cluster/json.js';
 
 export const ADMIN_USER = { name: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
 
-interface Subject {
+export interface Subject {
   name: string;
   groups: string[];
+}
+
+/** Who the kubeconfig's credentials are: the spec's user (authenticated), or the admin. */
+export function kubeconfigSubject(state: ClusterState): Subject {
+  const u = state.kubeconfigUser;
+  return u ? { name: u.name, groups: [...u.groups, 'system:authenticated'] } : ADMIN_USER;
 }
 
 /** Who `--as NAME` (and `--as-group`) makes the request as. */
@@ -72,7 +79,7 @@ export function rulesFor(state: ClusterState, who: Subject, namespace: string | 
 
 const has = (list: string[], value: string): boolean => list.includes('*') || list.includes(value);
 
-function allowed(state: ClusterState, who: Subject, verb: string, target: { group: string; resource: string; name: string } | { url: string }, namespace: string | undefined): boolean {
+export function allowed(state: ClusterState, who: Subject, verb: string, target: { group: string; resource: string; name: string } | { url: string }, namespace: string | undefined): boolean {
   if (who.groups.includes('system:masters')) return true;
   return rulesFor(state, who, namespace).some((r) => {
     if (!has(r.verbs, verb)) return false;
@@ -85,7 +92,7 @@ const USAGE_ERROR = "error: you must specify two arguments: verb resource or ver
 
 function canI(ctx: Parameters<KubectlSubcommand['run']>[0], args: string[], flags: Parameters<KubectlSubcommand['run']>[2]): ReturnType<KubectlSubcommand['run']> {
   const as = flags.string('as');
-  const who = as ? impersonated(as, flags.all('as-group')) : ADMIN_USER;
+  const who = as ? impersonated(as, flags.all('as-group')) : kubeconfigSubject(ctx.state);
   const namespace = ctx.allNamespaces ? undefined : ctx.namespace;
   if (flags.bool('list')) {
     const rules = who.groups.includes('system:masters')
@@ -138,7 +145,7 @@ export const authCommand: KubectlSubcommand = {
     }
     if (sub === 'whoami') {
       const as = flags.string('as');
-      const who = as ? impersonated(as, flags.all('as-group')) : ADMIN_USER;
+      const who = as ? impersonated(as, flags.all('as-group')) : kubeconfigSubject(ctx.state);
       return ok(renderTable(['ATTRIBUTE', 'VALUE'], [['Username', who.name], ['Groups', `[${who.groups.join(' ')}]`]]));
     }
     if (sub === undefined) return fail("Inspect authorization\n\nAvailable Commands:\n  can-i         Check whether an action is allowed\n  reconcile     Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects\n  whoami        Experimental: Check self subject attributes\n\nUsage:\n  kubectl auth [flags] [options]\n");

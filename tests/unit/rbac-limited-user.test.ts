@@ -1,0 +1,58 @@
+// A seat that is not the cluster admin (cluster spec `user`): kubectl's requests meet RBAC.
+// References (kubernetes v1.29): k8s.io/apiserver pkg/endpoints/handlers/responsewriters/errors.go
+// (forbiddenMessage: `pods is forbidden: User "jane" cannot list resource "pods" in API group ""
+// in the namespace "default"`, "at the cluster scope" for cluster-wide requests); kubectl
+// pkg/cmd/auth/cani.go and whoami.go; plugin/pkg/auth/authorizer/rbac (rules and bindings).
+import { describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
+import type { ClusterSpecInput } from '../../server/cluster/index.js';
+import { newSession, runLine } from '../../server/shell/index.js';
+import { createObject } from '../../server/cluster/api.js';
+import { newMeta } from '../../server/cluster/objects.js';
+import type { ClusterState } from '../../server/cluster/types.js';
+
+function shell() {
+  const spec = { ...structuredClone(demoClusterSpec), user: { name: 'jane', groups: ['developers'] } } as ClusterSpecInput;
+  const state = createCluster(spec, 1);
+  const session = newSession(state);
+  const run = (line: string) => runLine(state, session, line, { advance: (ms) => tick(state, ms) });
+  return { state, run };
+}
+
+/** The admin lets jane read (pods and their logs included) in default through the built-in `view` ClusterRole. */
+function grantView(state: ClusterState): void {
+  createObject(state, 'RoleBinding', {
+    kind: 'RoleBinding', metadata: newMeta(state, 'jane-view', 'default'),
+    fields: { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'jane' }] },
+  });
+}
+
+describe('a limited kubeconfig user', () => {
+  it('is who whoami says, and is refused what no binding allows, with the apiserver\'s message', () => {
+    const { run } = shell();
+    expect(run('kubectl auth whoami').output).toBe('ATTRIBUTE   VALUE\nUsername    jane\nGroups      [developers system:authenticated]\n');
+    const listed = run('kubectl get pods');
+    expect(listed.output).toBe('Error from server (Forbidden): pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "default"\n');
+    expect(listed.exitCode).toBe(1);
+    expect(run('kubectl get pods -A').output).toBe('Error from server (Forbidden): pods is forbidden: User "jane" cannot list resource "pods" in API group "" at the cluster scope\n');
+    expect(run('kubectl get nodes').output).toBe('Error from server (Forbidden): nodes is forbidden: User "jane" cannot list resource "nodes" in API group "" at the cluster scope\n');
+    expect(run('kubectl -n kube-system get deploy coredns').output).toBe('Error from server (Forbidden): deployments.apps "coredns" is forbidden: User "jane" cannot get resource "deployments" in API group "apps" in the namespace "kube-system"\n');
+    expect(run('kubectl auth can-i list pods').output).toBe('no\n');
+    // Impersonating the admin takes the impersonate verb jane does not have.
+    expect(run('kubectl get pods --as=kubernetes-admin').output).toBe('Error from server (Forbidden): users "kubernetes-admin" is forbidden: User "jane" cannot impersonate resource "users" in API group "" at the cluster scope\n');
+  });
+
+  it('may do what a binding grants, and still not write with a read-only role', () => {
+    const { state, run } = shell();
+    grantView(state);
+    expect(run('kubectl get pods --no-headers').output.split('\n').filter((l) => l).length).toBe(5);
+    expect(run('kubectl auth can-i list pods').output).toBe('yes\n');
+    expect(run('kubectl auth can-i delete pods').output).toBe('no\n');
+    const pod = run('kubectl get pods -o name').output.split('\n')[0]!.slice('pod/'.length);
+    expect(run(`kubectl logs ${pod}`).exitCode).toBe(0);
+    expect(run(`kubectl delete pod ${pod}`).output).toBe(`Error from server (Forbidden): pods "${pod}" is forbidden: User "jane" cannot delete resource "pods" in API group "" in the namespace "default"\n`);
+    expect(run(`kubectl exec ${pod} -- ls`).output).toBe(`Error from server (Forbidden): pods "${pod}" is forbidden: User "jane" cannot create resource "pods/exec" in API group "" in the namespace "default"\n`);
+    expect(run('kubectl scale deploy web --replicas=5').output).toBe('Error from server (Forbidden): deployments.apps "web" is forbidden: User "jane" cannot patch resource "deployments/scale" in API group "apps" in the namespace "default"\n');
+    expect(run('kubectl -n kube-system get pods').output).toBe('Error from server (Forbidden): pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "kube-system"\n');
+  });
+});
