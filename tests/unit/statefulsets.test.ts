@@ -249,3 +249,23 @@ kubectl apply -f p.yaml`);
       .toBe('0/3 nodes are available: persistentvolumeclaim "nope" not found. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.');
   });
 });
+
+describe('StatefulSet updates', () => {
+  it('rolls a restart out from the highest ordinal down, one pod at a time, as rollout status follows', () => {
+    const { run } = shell();
+    run(STS(3));
+    run('sleep 40');
+    const before = run('kubectl get pods -l app=db -o jsonpath="{.items[*].metadata.uid}"').output;
+    expect(run('kubectl rollout restart sts/db').output).toBe('statefulset.apps/db restarted\n');
+    run('sleep 1');
+    // db-2 goes first; the others wait.
+    expect(run('kubectl get pods -l app=db --no-headers -o custom-columns=N:.metadata.name,D:.metadata.deletionTimestamp').output).toMatch(/^db-0 +<none>\ndb-1 +<none>\ndb-2 +\S+Z\n$/);
+    // kubectl polymorphichelpers/rollout_status.go StatefulSetStatusViewer (a partition of 0 is the default).
+    const status = run('kubectl rollout status sts/db --timeout=5m');
+    expect(status.output).toMatch(/^Waiting for 1 pods to be ready\.\.\.\n(Waiting for (partitioned roll out to finish: \d out of 3 new pods have been updated|1 pods to be ready)\.\.\.\n)*partitioned roll out complete: 3 new pods have been updated\.\.\.\n$/);
+    const after = run('kubectl get pods -l app=db -o jsonpath="{.items[*].metadata.uid}"').output.split(' ');
+    expect(after.some((uid) => before.includes(uid))).toBe(false);
+    expect(run('kubectl get sts db -o jsonpath="{.status.currentRevision} {.status.updateRevision} {.status.updatedReplicas}"').output).toMatch(/^(db-\w+) \1 3$/);
+    expect(run('kubectl get controllerrevisions -o custom-columns=N:.metadata.name,R:.revision --no-headers').output.split('\n').filter((l) => l).map((l) => l.split(/ +/)[1]).sort()).toEqual(['1', '2']);
+  });
+});

@@ -4,7 +4,9 @@
 // only once 0…N-1 are Running and Ready, and scale-down removes the highest ordinal first, one
 // at a time, only while the others are healthy; Parallel creates and deletes them all at once.
 // Claims outlive their pods (persistentVolumeClaimRetentionPolicy Retain, the default).
-// Template changes are not rolled out: a pod keeps the template it was made from.
+// A template change is a new revision (a ControllerRevision): under RollingUpdate the pods of
+// an older revision are replaced from the highest ordinal down to the partition, one at a time
+// once the others are Running and Ready; under OnDelete only when someone deletes them.
 import { createObject, deleteObject, mutateObject, objectKey, objectsOfKind } from '../api.js';
 import { recordEvent, refOf } from '../events.js';
 import { jsonObject } from '../json.js';
@@ -90,6 +92,19 @@ function syncSet(ctx: TickContext, set: StoredObject): void {
       waiting = true; // OrderedReady: the next ordinal waits for this one
     }
   }
+  const strategy = jsonObject(spec.updateStrategy);
+  if (!waiting && strategy.type !== 'OnDelete' && [...byOrdinal].every(([o, p]) => o >= replicas || isHealthy(p))) {
+    const partition = count(jsonObject(strategy.rollingUpdate).partition, 0);
+    for (let i = replicas - 1; i >= partition; i--) {
+      const pod = byOrdinal.get(i);
+      if (!pod || pod.metadata.labels['controller-revision-hash'] === revision) continue;
+      if (deleteObject(state, 'Pod', objectKey(pod.metadata.namespace, pod.metadata.name)).ok) {
+        recordEvent(state, refOf('StatefulSet', set), 'Normal', 'SuccessfulDelete', `delete Pod ${pod.metadata.name} in StatefulSet ${name} successful`, 'statefulset-controller');
+      }
+      waiting = true;
+      break;
+    }
+  }
   const condemned = [...byOrdinal].filter(([o]) => o >= replicas).sort((a, b) => b[0] - a[0]);
   for (const [, pod] of condemned) {
     if (!parallel && (waiting || [...byOrdinal].some(([o, p]) => o < replicas && !isHealthy(p)))) break;
@@ -107,11 +122,14 @@ function syncSet(ctx: TickContext, set: StoredObject): void {
 
 function ensureRevision(state: ClusterState, set: StoredObject, revision: string): void {
   const ns = set.metadata.namespace!;
-  if (objectsOfKind(state, 'ControllerRevision')[objectKey(ns, revision)]) return;
+  const revisions = objectsOfKind(state, 'ControllerRevision');
+  if (revisions[objectKey(ns, revision)]) return;
+  let last = 0;
+  for (const r of Object.values(revisions)) if (r.metadata.ownerReferences.some((o) => o.uid === set.metadata.uid)) last = Math.max(last, count(r.fields.revision, 0));
   const meta = newMeta(state, revision, ns, { ...jsonObject(jsonObject(jsonObject(set.fields.spec).template).metadata).labels as Record<string, string>, 'controller.kubernetes.io/hash': revision.slice(set.metadata.name.length + 1) });
   meta.ownerReferences = [ownerRef('StatefulSet', set)];
   const template = structuredClone(jsonObject(set.fields.spec).template ?? {});
-  createObject(state, 'ControllerRevision', { kind: 'ControllerRevision', metadata: meta, fields: { data: { spec: { template: { ...jsonObject(template), $patch: 'replace' } } }, revision: 1 } });
+  createObject(state, 'ControllerRevision', { kind: 'ControllerRevision', metadata: meta, fields: { data: { spec: { template: { ...jsonObject(template), $patch: 'replace' } } }, revision: last + 1 } });
 }
 
 /** The claims of ordinal `i` (made if missing), then its pod; undefined when a create was refused. */
@@ -161,15 +179,21 @@ function createPod(ctx: TickContext, set: StoredObject, i: number, revision: str
 function writeStatus(state: ClusterState, set: StoredObject, pods: Pod[], revision: string): void {
   const live = pods.filter((p) => !isTerminating(p));
   const ready = live.filter((p) => p.status.phase === 'Running' && isPodReady(p)).length;
+  const updated = live.filter((p) => p.metadata.labels['controller-revision-hash'] === revision).length;
+  // The current revision moves on once every pod runs the update revision.
+  const before = jsonObject(set.fields.status);
+  const replicas = count(jsonObject(set.fields.spec).replicas, 1);
+  const currentRevision = typeof before.currentRevision === 'string' && (updated < replicas || updated < live.length) ? before.currentRevision : revision;
+  const current = live.filter((p) => p.metadata.labels['controller-revision-hash'] === currentRevision).length;
   // apps/v1 StatefulSetStatus: the counters marked omitempty are left out at 0.
   const status: Fields = { availableReplicas: ready, collisionCount: 0 };
-  if (live.length > 0) status.currentReplicas = live.length;
-  status.currentRevision = revision;
+  if (current > 0) status.currentReplicas = current;
+  status.currentRevision = currentRevision;
   status.observedGeneration = set.metadata.generation;
   if (ready > 0) status.readyReplicas = ready;
   status.replicas = live.length;
   status.updateRevision = revision;
-  if (live.length > 0) status.updatedReplicas = live.length;
+  if (updated > 0) status.updatedReplicas = updated;
   if (JSON.stringify(status) === JSON.stringify(set.fields.status)) return;
   mutateObject(state, 'StatefulSet', objectKey(set.metadata.namespace, set.metadata.name), (o) => {
     o.fields.status = status;

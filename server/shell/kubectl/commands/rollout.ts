@@ -1,7 +1,9 @@
-// `kubectl rollout restart|status|undo|history|pause|resume deployment/NAME`. The deployment
-// controller does the rolling; these only change the spec or read the status, like kubectl.
-import { mutateObject } from '../../../cluster/api.js';
-import type { Deployment, ReplicaSet } from '../../../cluster/types.js';
+// `kubectl rollout restart|status|undo|history|pause|resume deployment/NAME`, and restart and
+// status of a statefulset. The controllers do the rolling; these only change the spec or read
+// the status, like kubectl.
+import { getObject, mutateObject } from '../../../cluster/api.js';
+import { jsonObject } from '../../../cluster/json.js';
+import type { Deployment, JsonValue, ReplicaSet, StoredObject } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import { rfc3339 } from '../age.js';
@@ -37,6 +39,52 @@ export function rolloutStatus(d: Deployment): { text: string; done: boolean; fai
     return { text: `Waiting for deployment "${name}" rollout to finish: ${d.status.availableReplicas} of ${d.status.updatedReplicas} updated replicas are available...\n`, done: false };
   }
   return { text: `deployment "${name}" successfully rolled out\n`, done: true };
+}
+
+/** Watching: each new status line as simulated time passes, until done or failed (or a bound). */
+function watchStatus(ctx: KubectlContext, flags: ParsedFlags, read: () => { text: string; done: boolean; failed?: boolean } | undefined): CommandResult {
+  let s = read()!;
+  let stdout = s.failed ? '' : s.text;
+  if (!s.done && !s.failed && flags.bool('watch')) {
+    watchFor(ctx.passTime, () => {
+      const next = read();
+      if (!next) return true;
+      if (next.text !== s.text && !next.failed) stdout += next.text;
+      s = next;
+      return next.done || next.failed === true;
+    });
+  }
+  return s.failed ? { stdout, stderr: s.text, exitCode: 1 } : ok(stdout);
+}
+
+/** kubectl polymorphichelpers StatefulSetStatusViewer (apps/v1 defaults a partition of 0). */
+export function statefulSetRolloutStatus(o: StoredObject): { text: string; done: boolean; failed?: boolean } {
+  const spec = jsonObject(o.fields.spec);
+  const status = jsonObject(o.fields.status);
+  const strategy = jsonObject(spec.updateStrategy);
+  const n = (v: JsonValue | undefined): number => (typeof v === 'number' ? v : 0);
+  if (strategy.type !== 'RollingUpdate') return { text: 'error: rollout status is only available for RollingUpdate strategy type\n', done: true, failed: true };
+  if (n(status.observedGeneration) === 0 || o.metadata.generation > n(status.observedGeneration)) return { text: 'Waiting for statefulset spec update to be observed...\n', done: false };
+  const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
+  if (n(status.readyReplicas) < replicas) return { text: `Waiting for ${replicas - n(status.readyReplicas)} pods to be ready...\n`, done: false };
+  const partition = jsonObject(strategy.rollingUpdate).partition;
+  if (typeof partition === 'number' && n(status.updatedReplicas) < replicas - partition) {
+    return { text: `Waiting for partitioned roll out to finish: ${n(status.updatedReplicas)} out of ${replicas - partition} new pods have been updated...\n`, done: false };
+  }
+  return { text: `partitioned roll out complete: ${n(status.updatedReplicas)} new pods have been updated...\n`, done: true };
+}
+
+function restartStatefulSet(ctx: KubectlContext, t: Target): CommandResult {
+  const at = rfc3339(ctx.state, ctx.state.now);
+  const r = mutateObject(ctx.state, 'StatefulSet', t.key, (o) => {
+    const spec = jsonObject(o.fields.spec);
+    const template = jsonObject(spec.template);
+    const metadata = jsonObject(template.metadata);
+    o.fields.spec = { ...spec, template: { ...template, metadata: { ...metadata, annotations: { ...jsonObject(metadata.annotations), 'kubectl.kubernetes.io/restartedAt': at } } } };
+    if (o.template) o.template.metadata.annotations['kubectl.kubernetes.io/restartedAt'] = at;
+    o.metadata.generation++;
+  });
+  return r.ok ? ok(`${refName(t.type, t.name)} restarted\n`) : apiFail(r.error);
 }
 
 function restart(ctx: KubectlContext, t: Target): CommandResult {
@@ -110,6 +158,11 @@ export const rolloutCommand: KubectlSubcommand = {
     const found = resolveOne(ctx, rest);
     if (!found.ok) return fail(found.error);
     const t = found.target;
+    if (t.type.kind === 'StatefulSet' && action === 'restart') return restartStatefulSet(ctx, t);
+    if (t.type.kind === 'StatefulSet' && action === 'status') return watchStatus(ctx, flags, () => {
+      const o = getObject(ctx.state, 'StatefulSet', t.key);
+      return o ? statefulSetRolloutStatus(o) : undefined;
+    });
     if (t.type.kind !== 'Deployment') return fail(`error: no ${action === 'status' ? 'status viewer' : action === 'history' ? 'history viewer' : action === 'undo' ? 'rollbacker' : 'restarter'} has been implemented for {"${t.type.group}" "${t.type.kind}"}\n`);
     switch (action) {
       case 'restart': return restart(ctx, t);
@@ -117,22 +170,10 @@ export const rolloutCommand: KubectlSubcommand = {
       case 'history': return history(ctx, t, flags);
       case 'pause': return setPaused(ctx, t, true);
       case 'resume': return setPaused(ctx, t, false);
-      default: {
-        // Watching: each new status line as simulated time passes, until done or failed (or a bound).
-        let s = rolloutStatus(t.obj as Deployment);
-        let stdout = s.failed ? '' : s.text;
-        if (!s.done && !s.failed && flags.bool('watch')) {
-          watchFor(ctx.passTime, () => {
-            const now = ctx.state.deployments[t.key];
-            if (!now) return true;
-            const next = rolloutStatus(now);
-            if (next.text !== s.text && !next.failed) stdout += next.text;
-            s = next;
-            return next.done || next.failed === true;
-          });
-        }
-        return s.failed ? { stdout, stderr: s.text, exitCode: 1 } : ok(stdout);
-      }
+      default: return watchStatus(ctx, flags, () => {
+        const d = ctx.state.deployments[t.key];
+        return d ? rolloutStatus(d) : undefined;
+      });
     }
   },
 };
