@@ -167,6 +167,11 @@ kubectl apply -f p.yaml`);
     expect(pv).toMatch(/^pvc-[0-9a-f-]{36}$/);
     expect(run(`kubectl get pv ${pv} -o jsonpath="{.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0]}"`).output)
       .toBe('{"key":"topology.kubernetes.io/zone","operator":"In","values":["us-east-1a"]}');
+    // describe.go describePersistentVolume / printVolumeNodeAffinity / printAWSElasticBlockStoreVolumeSource.
+    expect(run(`kubectl describe pv ${pv}`).output).toMatch(new RegExp(`^Name:              ${pv}\nLabels:            <none>\nAnnotations:       pv.kubernetes.io/bound-by-controller: yes\n[^]*`
+      + 'Finalizers:        \\[kubernetes.io/pv-protection\\]\nStorageClass:      gp2\nStatus:            Bound\nClaim:             default/logs\nReclaim Policy:    Delete\nAccess Modes:      RWO\n'
+      + 'VolumeMode:        Filesystem\nCapacity:          1Gi\nNode Affinity:     \n  Required Terms:  \n    Term 0:        topology.kubernetes.io/zone in \\[us-east-1a\\]\nMessage:           \nSource:\n'
+      + '    Type:       AWSElasticBlockStore \\(a Persistent Disk resource in AWS\\)\n    VolumeID:   vol-[0-9a-f]{17}\n    FSType:     ext4\n    Partition:  0\n    ReadOnly:   false\nEvents:         <none>\n$'));
     // EBS gives whole GiB.
     expect(run('kubectl get pvc logs --no-headers').output).toMatch(new RegExp(`^logs   Bound   ${pv}   1Gi   RWO   gp2   <unset>   \\d+s\\n$`));
     expect(run('kubectl describe pvc logs').output).toContain(`Status:        Bound\nVolume:        ${pv}\n`);

@@ -356,9 +356,56 @@ function describeHorizontalPodAutoscaler(state: ClusterState, o: StoredObject): 
   return w.done();
 }
 
+/** kubectl describe.go describePersistentVolume, printVolumeNodeAffinity and the volume sources the provisioners here make. */
+function describePersistentVolume(state: ClusterState, o: StoredObject): string {
+  const w = describeWriter();
+  const spec = jsonObject(o.fields.spec);
+  const claim = jsonObject(spec.claimRef);
+  w.write(0, `Name:\t${o.metadata.name}\n`);
+  writeLabels(w, 0, 'Labels', o.metadata.labels);
+  writeAnnotations(w, 0, o.metadata.annotations);
+  // The PersistentVolumeProtection admission plugin puts this finalizer on every volume.
+  w.write(0, 'Finalizers:\t[kubernetes.io/pv-protection]\n');
+  w.write(0, `StorageClass:\t${scalar(spec.storageClassName ?? '')}\n`);
+  w.write(0, `Status:\t${scalar(jsonObject(o.fields.status).phase ?? '')}\n`);
+  w.write(0, `Claim:\t${claim.name === undefined ? '' : `${scalar(claim.namespace ?? '')}/${scalar(claim.name)}`}\n`);
+  w.write(0, `Reclaim Policy:\t${scalar(spec.persistentVolumeReclaimPolicy ?? '')}\n`);
+  w.write(0, `Access Modes:\t${accessModes(spec.accessModes ?? [])}\n`);
+  if (spec.volumeMode !== undefined) w.write(0, `VolumeMode:\t${scalar(spec.volumeMode)}\n`);
+  w.write(0, `Capacity:\t${scalar(jsonObject(spec.capacity).storage ?? '0')}\n`);
+  const terms = jsonObject(jsonObject(spec.nodeAffinity).required).nodeSelectorTerms;
+  if (!Array.isArray(terms)) w.write(0, 'Node Affinity:\t<none>\n');
+  else {
+    w.write(0, 'Node Affinity:\t\n');
+    w.write(1, `Required Terms:\t${terms.length === 0 ? '<none>' : ''}\n`);
+    terms.forEach((t, i) => {
+      const exprs = (Array.isArray(jsonObject(t).matchExpressions) ? jsonObject(t).matchExpressions as JsonValue[] : []).map(jsonObject)
+        .map((e) => `${scalar(e.key ?? '')} ${scalar(e.operator ?? '').toLowerCase()} [${(Array.isArray(e.values) ? e.values : []).map(scalar).join(', ')}]`);
+      writeMultiline(w, 2, `Term ${i}`, exprs);
+    });
+  }
+  w.write(0, `Message:\t${scalar(jsonObject(o.fields.status).message ?? '')}\n`);
+  w.write(0, 'Source:\n');
+  const host = jsonObject(spec.hostPath);
+  const ebs = jsonObject(spec.awsElasticBlockStore);
+  const csi = jsonObject(spec.csi);
+  if (spec.hostPath !== undefined) {
+    w.write(2, `Type:\tHostPath (bare host directory volume)\n    Path:\t${scalar(host.path ?? '')}\n    HostPathType:\t${scalar(host.type ?? '')}\n`);
+  } else if (spec.awsElasticBlockStore !== undefined) {
+    w.write(2, `Type:\tAWSElasticBlockStore (a Persistent Disk resource in AWS)\n    VolumeID:\t${scalar(ebs.volumeID ?? '')}\n    FSType:\t${scalar(ebs.fsType ?? '')}\n    Partition:\t${scalar(ebs.partition ?? 0)}\n    ReadOnly:\t${ebs.readOnly === true}\n`);
+  } else if (spec.csi !== undefined) {
+    w.write(2, `Type:\tCSI (a Container Storage Interface (CSI) volume source)\n    Driver:\t${scalar(csi.driver ?? '')}\n    FSType:\t${scalar(csi.fsType ?? '')}\n    VolumeHandle:\t${scalar(csi.volumeHandle ?? '')}\n    ReadOnly:\t${csi.readOnly === true}\n`);
+    const attrs = Object.entries(jsonObject(csi.volumeAttributes)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${scalar(v)}`);
+    writeMultiline(w, 2, '    VolumeAttributes', attrs);
+  }
+  writeEvents(w, state, o.metadata.uid);
+  return w.done();
+}
+
 export function describeStored(state: ClusterState, o: StoredObject): string {
   if (o.kind === 'NetworkPolicy') return describeNetworkPolicy(state, o);
   if (o.kind === 'Job') return describeJob(state, o);
+  if (o.kind === 'PersistentVolume') return describePersistentVolume(state, o);
   if (o.kind === 'HorizontalPodAutoscaler') return describeHorizontalPodAutoscaler(state, o);
   if (o.kind === 'StatefulSet') return describeStatefulSet(state, o);
   if (o.kind === 'PersistentVolumeClaim') return describePersistentVolumeClaim(state, o);
