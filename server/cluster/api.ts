@@ -6,7 +6,7 @@ import { applyLimitRanges } from './limit-range.js';
 import { quotaRefusal } from './resource-quota.js';
 import { etcdDiskFull } from './host.js';
 import { randomHex } from './rng.js';
-import { admitClaim, admitVolume } from './volumes.js';
+import { admitClaim, admitVolume, claimInUse } from './volumes.js';
 import { defaultStatefulSet } from './controllers/statefulset.js';
 import { isStoredKind, STORED_KINDS, storedKindInfo, type StoredKind } from './stored-kinds.js';
 import type {
@@ -343,6 +343,13 @@ export function deleteObject<K extends Kind>(state: ClusterState, kind: K, key: 
       }
       return { ok: true, value: obj };
     }
+  }
+  if (kind === 'PersistentVolumeClaim' && !opts.force && claimInUse(state, obj as StoredObject)) {
+    if (obj.metadata.deletionTimestamp === undefined) {
+      obj.metadata.deletionTimestamp = state.now;
+      stamp(state, kind, obj);
+    }
+    return { ok: true, value: obj };
   }
   delete objects[key];
   commitWrite(state, 120); // a tombstone revision

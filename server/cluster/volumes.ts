@@ -51,6 +51,19 @@ export function waitsForConsumer(state: ClusterState, claim: StoredObject): bool
   return str(storageClass(state, claimClassName(claim))?.fields.volumeBindingMode) === 'WaitForFirstConsumer';
 }
 
+/**
+ * A pod that has not terminated and names the claim: the pvc-protection controller keeps a
+ * deleted claim (Terminating, finalizer kubernetes.io/pvc-protection) while one exists.
+ */
+export function claimInUse(state: ClusterState, claim: StoredObject): boolean {
+  for (const key in state.pods) {
+    const p = state.pods[key]!;
+    if (p.metadata.namespace !== claim.metadata.namespace || p.status.phase === 'Succeeded' || p.status.phase === 'Failed') continue;
+    if (p.spec.claims?.some((c) => c.claimName === claim.metadata.name)) return true;
+  }
+  return false;
+}
+
 /** The claims a pod names, by claim name (undefined when the claim does not exist). */
 export function podClaims(state: ClusterState, pod: Pod): { name: string; claim: StoredObject | undefined }[] {
   const claims = objectsOfKind(state, 'PersistentVolumeClaim');

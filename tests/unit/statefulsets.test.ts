@@ -274,3 +274,20 @@ describe('StatefulSet updates', () => {
     expect(run('kubectl get controllerrevisions -o custom-columns=N:.metadata.name,R:.revision --no-headers').output.split('\n').filter((l) => l).map((l) => l.split(/ +/)[1]).sort()).toEqual(['1', '2']);
   });
 });
+
+describe('claim protection', () => {
+  it('keeps a claim a pod uses Terminating, then lets it and its provisioned volume go with the pod', () => {
+    const { run } = shell();
+    run(STS(1));
+    run('sleep 15');
+    const pv = run('kubectl get pvc data-db-0 -o jsonpath="{.spec.volumeName}"').output;
+    expect(run('kubectl delete pvc data-db-0').output).toBe('persistentvolumeclaim "data-db-0" deleted\n');
+    run('sleep 5');
+    // printPersistentVolumeClaim and describePersistentVolumeClaim show a claim being deleted as Terminating.
+    expect(run('kubectl get pvc data-db-0 --no-headers').output).toMatch(new RegExp(`^data-db-0   Terminating   ${pv}   1Gi   RWO   gp2   <unset>   \\d+s\\n$`));
+    expect(run('kubectl describe pvc data-db-0').output).toContain('Status:        Terminating (lasts 5s)\n');
+    run('kubectl delete sts db');
+    run('sleep 40');
+    expect(run('kubectl get pvc,pv').output).toBe('No resources found in default namespace.\n');
+  });
+});

@@ -4,7 +4,8 @@
 // class waits until the scheduler picked a node for a pod using the claim (the selected-node
 // annotation, set by scheduler.ts); the volume is then made where that node is (its zone for
 // EBS, the node itself for local-path), so a pod placed elsewhere later meets "volume node
-// affinity conflict". A PV whose claim is gone is deleted (reclaimPolicy Delete) or Released.
+// affinity conflict". A PV whose claim is gone is deleted (reclaimPolicy Delete) or Released;
+// a claim deleted while a pod uses it stays Terminating until that pod is gone.
 import { createObject, deleteObject, mutateObject, objectKey, objectsOfKind, writeSerial } from '../api.js';
 import { recordEvent, refOf } from '../events.js';
 import { jsonObject } from '../json.js';
@@ -13,7 +14,7 @@ import { parseBytes } from '../quantity.js';
 import { randomHex, SUFFIX_ALPHABET } from '../rng.js';
 import type { ClusterState, JsonValue, Node, StoredObject } from '../types.js';
 import { changedSince, type TickContext } from './context.js';
-import { claimClassName, isBound, SELECTED_NODE, storageClass, volumeFitsNode, ZONE_LABEL } from '../volumes.js';
+import { claimClassName, claimInUse, isBound, SELECTED_NODE, storageClass, volumeFitsNode, ZONE_LABEL } from '../volumes.js';
 
 type Fields = { [k: string]: JsonValue };
 
@@ -31,6 +32,10 @@ const bytesOf = (v: JsonValue | undefined): number => (typeof v === 'string' || 
 export function persistentVolumeController(ctx: TickContext): void {
   const { state } = ctx;
   if (!state.stored?.PersistentVolumeClaim && !state.stored?.PersistentVolume) return;
+  // The pvc-protection controller lets a deleted claim go once no pod uses it.
+  for (const claim of Object.values(objectsOfKind(state, 'PersistentVolumeClaim'))) {
+    if (claim.metadata.deletionTimestamp !== undefined && !claimInUse(state, claim)) deleteObject(state, 'PersistentVolumeClaim', objectKey(claim.metadata.namespace, claim.metadata.name));
+  }
   const serial = ['PersistentVolumeClaim', 'PersistentVolume', 'StorageClass'].map((k) => writeSerial(state, k as 'PersistentVolume')).join('|');
   if (!changedSince(persistentVolumeController, state, serial)) return;
   const claims = objectsOfKind(state, 'PersistentVolumeClaim');

@@ -124,7 +124,9 @@ export const STORED_TABLES: Record<string, TableColumns> = {
   }, ['VOLUMEMODE'], (_s, o) => [str(field(o, 'spec.volumeMode'), '<unset>')]),
   PersistentVolumeClaim: simple(['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'AGE'], (state, o) => {
     const bound = field(o, 'status.phase') === 'Bound';
-    return [o.metadata.name, str(field(o, 'status.phase'), ''), str(field(o, 'spec.volumeName'), ''), bound ? str(field(o, 'status.capacity.storage'), '') : '',
+    // printPersistentVolumeClaim: a claim being deleted shows Terminating.
+    const phase = o.metadata.deletionTimestamp !== undefined ? 'Terminating' : str(field(o, 'status.phase'), '');
+    return [o.metadata.name, phase, str(field(o, 'spec.volumeName'), ''), bound ? str(field(o, 'status.capacity.storage'), '') : '',
       bound ? accessModes(field(o, 'status.accessModes')) : '', str(field(o, 'spec.storageClassName'), ''), str(field(o, 'spec.volumeAttributesClassName'), '<unset>'), ageOf(state, o)];
   }, ['VOLUMEMODE'], (_s, o) => [str(field(o, 'spec.volumeMode'), '<unset>')]),
   ResourceQuota: simple(['NAME', 'AGE', 'REQUEST', 'LIMIT'], (state, o) => [o.metadata.name, ageOf(state, o), [quotaPairs(o, ''), quotaPairs(o, 'requests')].filter((x) => x).join(', '), quotaPairs(o, 'limits')]),

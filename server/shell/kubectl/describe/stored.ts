@@ -294,7 +294,8 @@ function describePersistentVolumeClaim(state: ClusterState, o: StoredObject): st
   w.write(0, `Namespace:\t${o.metadata.namespace ?? ''}\n`);
   w.write(0, `StorageClass:\t${scalar(spec.storageClassName ?? '')}\n`);
   if (spec.volumeAttributesClassName !== undefined) w.write(0, `VolumeAttributesClass:\t${scalar(spec.volumeAttributesClassName)}\n`);
-  w.write(0, `Status:\t${scalar(status.phase ?? '')}\n`);
+  const deleting = o.metadata.deletionTimestamp;
+  w.write(0, `Status:\t${deleting === undefined ? scalar(status.phase ?? '') : `Terminating (lasts ${humanDuration(state.now - deleting)})`}\n`);
   const volume = typeof spec.volumeName === 'string' ? spec.volumeName : '';
   w.write(0, `Volume:\t${volume}\n`);
   writeLabels(w, 0, 'Labels', o.metadata.labels);
