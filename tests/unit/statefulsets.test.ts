@@ -291,3 +291,23 @@ describe('claim protection', () => {
     expect(run('kubectl get pvc,pv').output).toBe('No resources found in default namespace.\n');
   });
 });
+
+describe('determinism', () => {
+  it('a clone taken mid-way (a snapshot restored) goes on exactly like the original', () => {
+    const { state, run } = shell(true);
+    run(STS(3));
+    run(`cat > c.yaml <<'Y'
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: waiting}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+Y
+kubectl apply -f c.yaml`);
+    run('kubectl autoscale sts db --max=5 --cpu-percent=50');
+    run('sleep 7');
+    const copy = structuredClone(state);
+    tick(state, 90_000);
+    tick(copy, 90_000);
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(state));
+  });
+});

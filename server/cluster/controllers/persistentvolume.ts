@@ -6,19 +6,21 @@
 // EBS, the node itself for local-path), so a pod placed elsewhere later meets "volume node
 // affinity conflict". A PV whose claim is gone is deleted (reclaimPolicy Delete) or Released;
 // a claim deleted while a pod uses it stays Terminating until that pod is gone.
-import { createObject, deleteObject, mutateObject, objectKey, objectsOfKind, writeSerial } from '../api.js';
+import { createObject, deleteObject, mutateObject, objectKey, objectsOfKind } from '../api.js';
 import { recordEvent, refOf } from '../events.js';
 import { jsonObject } from '../json.js';
 import { newMeta } from '../objects.js';
 import { parseBytes } from '../quantity.js';
 import { randomHex, SUFFIX_ALPHABET } from '../rng.js';
 import type { ClusterState, JsonValue, Node, StoredObject } from '../types.js';
-import { changedSince, type TickContext } from './context.js';
+import type { TickContext } from './context.js';
 import { claimClassName, claimInUse, isBound, SELECTED_NODE, storageClass, volumeFitsNode, ZONE_LABEL } from '../volumes.js';
 
 type Fields = { [k: string]: JsonValue };
 
 const COMPONENT = 'persistentvolume-controller';
+/** The controller's resync period (kube-controller-manager --pvclaimbinder-sync-period). */
+const RESYNC_MS = 15_000;
 /** In-tree plugins served by a CSI driver since CSI migration (always on in v1.29). */
 const MIGRATED: Record<string, string> = { 'kubernetes.io/aws-ebs': 'ebs.csi.aws.com' };
 /** Provisioners this simulation runs, by the pod that would run them. */
@@ -36,11 +38,14 @@ export function persistentVolumeController(ctx: TickContext): void {
   for (const claim of Object.values(objectsOfKind(state, 'PersistentVolumeClaim'))) {
     if (claim.metadata.deletionTimestamp !== undefined && !claimInUse(state, claim)) deleteObject(state, 'PersistentVolumeClaim', objectKey(claim.metadata.namespace, claim.metadata.name));
   }
-  const serial = ['PersistentVolumeClaim', 'PersistentVolume', 'StorageClass'].map((k) => writeSerial(state, k as 'PersistentVolume')).join('|');
-  if (!changedSince(persistentVolumeController, state, serial)) return;
+  // Every pass is a full one (the work only writes what is missing), so a cloned or restored
+  // state goes on exactly like the original; a waiting claim's event is repeated at each resync.
+  const resync = Math.floor((state.now - ctx.dt) / RESYNC_MS) !== Math.floor(state.now / RESYNC_MS);
   const claims = objectsOfKind(state, 'PersistentVolumeClaim');
   for (const pv of Object.values(objectsOfKind(state, 'PersistentVolume'))) syncVolume(state, pv, claims);
-  for (const claim of Object.values(claims)) if (!isBound(claim) && claim.metadata.deletionTimestamp === undefined) syncClaim(state, claim);
+  for (const claim of Object.values(claims)) {
+    if (!isBound(claim) && claim.metadata.deletionTimestamp === undefined) syncClaim(state, claim, resync || state.now - claim.metadata.creationTimestamp <= ctx.dt);
+  }
 }
 
 /** A new PV becomes Available; one whose claim is gone is deleted or Released. */
@@ -66,7 +71,8 @@ function claimEvent(state: ClusterState, claim: StoredObject, type: 'Normal' | '
   recordEvent(state, refOf('PersistentVolumeClaim', claim), type, reason, message, component);
 }
 
-function syncClaim(state: ClusterState, claim: StoredObject): void {
+/** `report`: record why the claim still waits (on its creation and at each resync). */
+function syncClaim(state: ClusterState, claim: StoredObject, report: boolean): void {
   const className = claimClassName(claim);
   const sc = storageClass(state, className);
   const selected = claim.metadata.annotations[SELECTED_NODE];
@@ -78,18 +84,18 @@ function syncClaim(state: ClusterState, claim: StoredObject): void {
     return;
   }
   if (className === '') {
-    claimEvent(state, claim, 'Normal', 'FailedBinding', 'no persistent volumes available for this claim and no storage class is set');
+    if (report) claimEvent(state, claim, 'Normal', 'FailedBinding', 'no persistent volumes available for this claim and no storage class is set');
     return;
   }
   if (!sc) {
-    claimEvent(state, claim, 'Warning', 'ProvisioningFailed', `storageclass.storage.k8s.io "${className}" not found`);
+    if (report) claimEvent(state, claim, 'Warning', 'ProvisioningFailed', `storageclass.storage.k8s.io "${className}" not found`);
     return;
   }
   if (delayed && !node) {
-    claimEvent(state, claim, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
+    if (report) claimEvent(state, claim, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
     return;
   }
-  provision(state, claim, sc, node);
+  provision(state, claim, sc, node, report);
 }
 
 /** The smallest Available PV of the claim's class that holds its request and access modes (and fits the node). */
@@ -136,7 +142,7 @@ function provisionerIdentity(driver: string, sc: StoredObject): string {
   return `${driver}_${PROVISIONER_POD[driver]}-${suffix}_${sc.metadata.uid}`;
 }
 
-function provision(state: ClusterState, claim: StoredObject, sc: StoredObject, node: Node | undefined): void {
+function provision(state: ClusterState, claim: StoredObject, sc: StoredObject, node: Node | undefined, report: boolean): void {
   const provisioner = str(sc.fields.provisioner) ?? '';
   const driver = MIGRATED[provisioner] ?? provisioner;
   const key = objectKey(claim.metadata.namespace, claim.metadata.name);
@@ -146,13 +152,16 @@ function provision(state: ClusterState, claim: StoredObject, sc: StoredObject, n
       o.metadata.annotations['volume.kubernetes.io/storage-provisioner'] = driver;
     });
   }
+  const runs = PROVISIONER_POD[driver] !== undefined;
+  const failsWithoutNode = driver === 'rancher.io/local-path' && !node;
+  // A provisioner that will make the volume now is reported at once; one that cannot, at each resync.
+  if (!report && (!runs || failsWithoutNode)) return;
   claimEvent(state, claim, 'Normal', 'ExternalProvisioning',
     `Waiting for a volume to be created either by the external provisioner '${driver}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`);
-  if (!PROVISIONER_POD[driver]) return; // nothing runs that provisioner: the claim stays Pending
+  if (!runs) return; // nothing runs that provisioner: the claim stays Pending
   const identity = provisionerIdentity(driver, sc);
   claimEvent(state, claim, 'Normal', 'Provisioning', `External provisioner is provisioning volume for claim "${key}"`, identity);
-  const local = driver === 'rancher.io/local-path';
-  if (local && !node) {
+  if (failsWithoutNode) {
     claimEvent(state, claim, 'Warning', 'ProvisioningFailed', `failed to provision volume with StorageClass "${sc.metadata.name}": configuration error, no node was specified`, identity);
     return;
   }
