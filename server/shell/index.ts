@@ -4,7 +4,9 @@ import { LineBudget } from './budget.js';
 import { capLineOutput, MAX_LINE_CHARS } from './limits.js';
 import { parseLine } from './parse.js';
 import { distinctFacts, surviving } from './reveals.js';
+import { closeEndedShells } from './exec/index.js';
 import { Input } from './input.js';
+import { leavePlace } from './login.js';
 import { Runner } from './run.js';
 import { aliasesOf, remember } from './session.js';
 import type { LineOptions, LineResult, ShellSession } from './types.js';
@@ -26,7 +28,9 @@ export function runLine(state: ClusterState, session: ShellSession, line: string
   }
   const text = expanded.line;
   if (text.trim() !== '') remember(session, text);
-  const echo = text !== line ? `${text}\n` : '';
+  // A container's shell ended with its container while the player was not typing.
+  const ended = session.container ? closeEndedShells(state, session, leavePlace) : '';
+  const echo = `${ended}${text !== line ? `${text}\n` : ''}`;
   try {
     return runText(state, session, text, echo, options);
   } catch (error) {

@@ -18,6 +18,7 @@ import { parseLine } from './parse.js';
 import { escapeGlob, matchGlob, removePrefix, removeSuffix, replaceGlob } from './pattern.js';
 import type { ProgramResult, ShellApi } from './program.js';
 import { findProgram } from './registry.js';
+import { notFoundInContainer } from './exec/index.js';
 import { aliasesOf, assignVar, baseEnv, commandEnv, forkSession, unsetVar as unsetScalar } from './session.js';
 import { MAX_REVEALS_PER_LINE, RevealCollector, surviving, type RevealBudget } from './reveals.js';
 import { compileRegex } from './text/regex.js';
@@ -622,6 +623,7 @@ export class Runner implements ShellApi, LanguageHost {
       }
     }
     this.budget.spend(STEPS_PER_COMMAND);
+    if (ctx.session.container) return { stdout: '', stderr: notFoundInContainer(this.state, ctx.session.container, name), exitCode: 127 };
     if (name.includes('/')) return { stdout: '', stderr: `bash: ${name}: No such file or directory\n`, exitCode: 127 };
     return { stdout: '', stderr: `bash: ${name}: command not found\n`, exitCode: 127 };
   }

@@ -39,6 +39,33 @@ export interface ShellSession {
   cwd?: string;
   /** The files of `<(…)` while the command using them runs. */
   fds?: Record<string, string>;
+  /** A shell inside a container (`kubectl exec -it`, `kubectl run -it`, `kubectl debug node/X -it`). */
+  container?: ContainerShell;
+  /** Where each nested shell (ssh, exec -it, sh in sh…) was opened from, innermost last: `exit` goes back. */
+  outer?: Place[];
+}
+
+/** A shell running in a container; the image's tools are what runs there (shell/exec). */
+export interface ContainerShell {
+  namespace: string;
+  pod: string;
+  container: string;
+  /** The shell program: busybox/alpine/dash `sh`, or `bash`. */
+  shell: 'sh' | 'bash';
+  /** What kubectl does once the shell exits: `kubectl run -it` prints how to attach again, with --rm deletes the pod. */
+  attached?: 'keep' | 'remove';
+  /** `kubectl debug node/X`: the node whose root filesystem is mounted at /host. */
+  hostNode?: string;
+  /** Files written in the container's writable layer, by absolute path. */
+  files?: Record<string, string>;
+}
+
+/** Where a shell runs: a node (or the workstation) as a user, or a container. */
+export interface Place {
+  node?: string;
+  root: boolean;
+  cwd?: string;
+  container?: ContainerShell;
 }
 
 export interface ShellOptions {

@@ -5,6 +5,7 @@
 import { setUnitActive, UNIT_DESCRIPTIONS } from '../../cluster/host.js';
 import type { ClusterState, LogLine, Node, ServiceUnit } from '../../cluster/types.js';
 import { rebootNode } from '../../cluster/reboot.js';
+import { dropConnection } from '../login.js';
 import type { CommandContext, CommandResult, ShellCommand } from '../types.js';
 import { fail, ok } from '../types.js';
 import { isResult, journalDate, lineCount, onNode, stableInt, systemdAgo, systemdDate, unitPid, type NodeContext } from './common.js';
@@ -178,9 +179,7 @@ const REBOOT_DENIED = 'Failed to set wall message, ignoring: Interactive authent
  */
 function reboot(ctx: CommandContext, n: NodeContext): CommandResult {
   rebootNode(n.state, n.name);
-  delete ctx.session.node;
-  delete ctx.session.cwd;
-  ctx.session.root = false;
+  dropConnection(ctx.session, n.name);
   return fail(`Connection to ${n.name} closed by remote host.\nConnection to ${n.name} closed.\n`, 255);
 }
 
