@@ -273,6 +273,8 @@ export const journalctl: ShellCommand = (ctx, argv) => {
     } else if (a === '--pager-end') end = true;
     else return fail(`journalctl: unrecognized option '${a}'\n`);
   }
+  // -f at a terminal: the lines written after the last step (a stream, until Ctrl-C).
+  if (ctx.resume?.kind === 'journal') since = ctx.resume.lastAt + 1;
   let lines: LogLine[];
   if (units.length > 0) {
     lines = units.flatMap((u) => n.node.host.units[u]?.journal ?? []).sort((a, b) => a.at - b.at);
@@ -280,6 +282,11 @@ export const journalctl: ShellCommand = (ctx, argv) => {
     lines = n.node.host.syslog.filter((l) => !kernel || l.text.startsWith('kernel:'));
   }
   lines = lines.filter((l) => (since === undefined || l.at >= since) && (until === undefined || l.at <= until));
+  if (ctx.resume?.kind === 'journal') {
+    ctx.resume.lastAt = n.state.now;
+    return ok(lines.map((l) => journalLine(n.state, n.node, l)).join(''));
+  }
+  if (follow && ctx.follow) ctx.follow({ kind: 'journal', lastAt: n.state.now });
   const limit = count ?? (follow ? 10 : end ? 1000 : undefined);
   if (limit !== undefined) lines = limit === 0 ? [] : lines.slice(-limit);
   const all = n.node.host.syslog;
