@@ -13,6 +13,19 @@ export const droppedOutput = (chars: number): string => `[output not kept in mem
 export function keepOutputWithinBudget(terminal: Terminal): void {
   const latest = terminal.entries.at(-1);
   if (latest) terminal.retainedChars += latest.output.length;
+  trim(terminal);
+}
+
+/** A running command printed more: its entry (the latest) grows. */
+export function appendOutput(terminal: Terminal, text: string): void {
+  const latest = terminal.entries.at(-1);
+  if (!latest || text === '') return;
+  latest.output += text;
+  terminal.retainedChars += text.length;
+  trim(terminal);
+}
+
+function trim(terminal: Terminal): void {
   for (let i = terminal.trimmedUpTo; terminal.retainedChars > RETAINED_OUTPUT_CHARS && i < terminal.entries.length - 1; i++) {
     const entry = terminal.entries[i]!;
     const notice = droppedOutput(entry.output.length);

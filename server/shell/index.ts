@@ -1,7 +1,7 @@
 // Public API of the shell: a session per terminal, one typed line at a time, the prompt, Tab.
 import type { ClusterState } from '../cluster/types.js';
 import { LineBudget } from './budget.js';
-import { capLineOutput, MAX_LINE_CHARS } from './limits.js';
+import { capLineOutput, MAX_LINE_CHARS, MAX_OUTPUT_CHARS } from './limits.js';
 import { parseLine, type List } from './parse.js';
 import { distinctFacts, surviving } from './reveals.js';
 import { closeEndedShells } from './exec/index.js';
@@ -79,7 +79,7 @@ function printsToTerminal(list: List): boolean {
 }
 
 /** Most characters one stream prints: then it stops, as if interrupted, saying so. */
-export const MAX_STREAM_CHARS = MAX_LINE_CHARS;
+export const MAX_STREAM_CHARS = MAX_OUTPUT_CHARS;
 
 /**
  * The session's stream goes on: simulated time passed, its program prints what is new. Its
