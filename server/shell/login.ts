@@ -166,7 +166,9 @@ function leaveContainer(state: ClusterState, session: ShellSession, typed: strin
     return { stdout: said, stderr: '', exitCode: code, stop: true };
   }
   if (inside.attached) {
-    said += `Session ended, resume using 'kubectl attach ${inside.pod} -c ${inside.container} -i -t' command when the pod is running\n`;
+    // kubectl's attach says how to come back only to a pod that restarts its container (RestartPolicy Always).
+    const pod = state.pods[objectKey(inside.namespace, inside.pod)];
+    if (pod?.spec.restartPolicy === 'Always') said += `Session ended, resume using 'kubectl attach ${inside.pod} -c ${inside.container} -i -t' command when the pod is running\n`;
     if (inside.attached === 'remove' && deleteObject(state, 'Pod', objectKey(inside.namespace, inside.pod), { force: true }).ok) said += `pod "${inside.pod}" deleted\n`;
   } else if (code !== 0) err = `command terminated with exit code ${code}\n`;
   return { stdout: said, stderr: err, exitCode: code, stop: true };

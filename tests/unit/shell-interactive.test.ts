@@ -143,6 +143,9 @@ describe('kubectl run -it', () => {
     expect(here()).toBe('netshoot:~# ');
     expect(sh('dig +short kubernetes.default.svc.cluster.local').output).toBe('10.96.0.1\n');
     expect(sh('exit').output).toBe("exit\nSession ended, resume using 'kubectl attach netshoot -c netshoot -i -t' command when the pod is running\n");
+    // A pod that does not restart its container: nothing to attach to again (attach.go checks RestartPolicyAlways).
+    sh('kubectl run -it --rm once --restart=Never --image=busybox');
+    expect(sh('exit').output).toBe('pod "once" deleted\n');
   });
 });
 
