@@ -1,6 +1,7 @@
 // reduceRoom(room, event) → room: the room is a fold of its log. Deterministic: no clock,
 // no randomness, no I/O; events that change the cluster call the engine (ticks advance it,
 // faults change it, commands are re-executed and must print what the log recorded).
+import type { Fact } from '../cluster/facts.js';
 import { DEFAULT_SETTINGS, type EventOf, type RoomEvent } from '../protocol/index.js';
 import type { LineResult } from '../shell/types.js';
 import { appendOutput, keepOutputWithinBudget } from './retained.js';
@@ -66,10 +67,10 @@ export function executeCommand(
  * live runner calls this to learn the output it logs; replay calls it again through reduceRoom.
  * Where nothing streams (the ledger's clock-only cluster), the logged output stands in.
  */
-export function executeStream(room: RoomState, runtime: ScenarioRuntime, participantId: string, logged?: { output: string; ended: boolean }): { output: string; ended: boolean; internalError?: unknown } {
+export function executeStream(room: RoomState, runtime: ScenarioRuntime, participantId: string, logged?: { output: string; ended: boolean }): { output: string; ended: boolean; observed?: Fact[]; internalError?: unknown } {
   const terminal = room.terminals[participantId];
   if (!terminal) throw new Error(`output for ${participantId}, who has no terminal`);
-  let step: { output: string; ended: boolean; internalError?: unknown };
+  let step: { output: string; ended: boolean; observed?: Fact[]; internalError?: unknown };
   if (!runtime.continueStream) {
     step = logged ?? { output: '', ended: true };
     if (step.ended) delete terminal.session.stream;
@@ -81,7 +82,7 @@ export function executeStream(room: RoomState, runtime: ScenarioRuntime, partici
       step = { output: INTERNAL_ERROR_OUTPUT, ended: true, internalError: error ?? new Error('continueStream threw') };
     }
   }
-  appendOutput(terminal, step.output);
+  appendOutput(terminal, step.output, step.observed);
   return step;
 }
 

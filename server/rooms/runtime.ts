@@ -66,7 +66,7 @@ export interface ScenarioRuntime {
    */
   runLine(cluster: ClusterState, session: ShellSession, line: string, actor?: string, interactive?: boolean): LineResult;
   /** The session's running command prints what time brought; absent where nothing streams (test doubles, the ledger). */
-  continueStream?(cluster: ClusterState, session: ShellSession, actor?: string): { output: string; ended: boolean };
+  continueStream?(cluster: ClusterState, session: ShellSession, actor?: string): { output: string; ended: boolean; observed?: Fact[] };
   /** Ctrl-C on the session's running command: what the terminal shows (`^C`). */
   interrupt?(session: ShellSession): string;
   complete(cluster: ClusterState, session: ShellSession, line: string, cursor: number): Completion;

@@ -57,7 +57,7 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioR
     // `watch kubectl delete …` changes the world at each frame: credited like a typed line.
     continueStream: (cluster, session, actor) => {
       const credit = creditor(cluster, scenario, actor);
-      const step = continueStream(cluster, session);
+      const step = continueStream(cluster, session, { interest });
       credit.now();
       return step;
     },

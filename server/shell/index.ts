@@ -1,4 +1,5 @@
 // Public API of the shell: a session per terminal, one typed line at a time, the prompt, Tab.
+import type { Fact } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
 import { LineBudget } from './budget.js';
 import { capLineOutput, MAX_LINE_CHARS, MAX_OUTPUT_CHARS } from './limits.js';
@@ -85,10 +86,11 @@ export const MAX_STREAM_CHARS = MAX_OUTPUT_CHARS;
  * The session's stream goes on: simulated time passed, its program prints what is new. Its
  * own line budget, so a step is bounded like a typed line; `ended` when nothing more will come.
  */
-export function continueStream(state: ClusterState, session: ShellSession, options: Pick<LineOptions, 'budget'> = {}): { output: string; ended: boolean } {
+export function continueStream(state: ClusterState, session: ShellSession, options: Pick<LineOptions, 'budget' | 'interest'> = {}): { output: string; ended: boolean; observed?: Fact[] } {
   const stream = session.stream;
   if (!stream) return { output: '', ended: true };
-  const result = new Runner(state, undefined, undefined, options.budget ?? new LineBudget()).stepStream(session);
+  const { interest } = options;
+  const { result, reveals } = new Runner(state, interest, undefined, options.budget ?? new LineBudget()).stepStream(session);
   let output = capLineOutput(`${result.stderr}${result.stdout}`);
   let ended = result.streamEnded === true || result.exitCode !== 0 || session.stream === undefined;
   stream.printed += output.length;
@@ -97,7 +99,7 @@ export function continueStream(state: ClusterState, session: ShellSession, optio
     ended = true;
   }
   if (ended) delete session.stream;
-  return { output, ended };
+  return { output, ended, ...(interest ? { observed: distinctFacts(surviving(reveals, output)) } : {}) };
 }
 
 /** Ctrl-C: the stream stops; the terminal shows `^C` and the prompt again, status 130. */

@@ -607,16 +607,18 @@ export class Runner implements ShellApi, LanguageHost {
     }
   }
 
-  /** One step of the session's stream: its program again, from where it left off (ctx.resume). */
-  stepStream(session: ShellSession): ProgramResult {
+  /** One step of the session's stream: its program again, from where it left off (ctx.resume), and the facts it tagged. */
+  stepStream(session: ShellSession): { result: ProgramResult; reveals: readonly Reveal[] } {
     const stream = session.stream!;
     const ctx = this.context(session, Input.empty());
     ctx.resume = stream.cursor;
+    const collector = this.interest ? new RevealCollector(this.interest, this.reveals) : undefined;
+    if (collector) ctx.facts = collector;
     try {
-      return this.exec(ctx, stream.argv);
+      return { result: this.exec(ctx, stream.argv), reveals: collector?.reveals ?? [] };
     } catch (error) {
       if (!(error instanceof OverBudget)) throw error;
-      return { stdout: '', stderr: cpuLimitMessage(this.overStepsIn || undefined), exitCode: CPU_LIMIT_EXIT, streamEnded: true };
+      return { result: { stdout: '', stderr: cpuLimitMessage(this.overStepsIn || undefined), exitCode: CPU_LIMIT_EXIT, streamEnded: true }, reveals: [] };
     }
   }
 
