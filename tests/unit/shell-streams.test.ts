@@ -12,6 +12,8 @@ import { fromStored } from '../../server/rooms/log.js';
 import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
 import { roomViewFor } from '../../server/rooms/view.js';
 import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
+import { appendLog } from '../../server/cluster/logs.js';
+import { factInterest } from '../../server/scenarios/facts.js';
 import { continueStream, interruptStream, MAX_STREAM_CHARS, newSession, runLine } from '../../server/shell/index.js';
 
 function terminal() {
@@ -66,6 +68,17 @@ describe('streams in the shell', () => {
     expect(pass(5000).ended).toBe(false);
     elsewhere(`kubectl delete pod ${pod} --grace-period=0 --force`);
     expect(pass(5000).ended).toBe(true);
+  });
+
+  it('what a step prints counts as seen, like a typed line (scoring reads it)', () => {
+    const { state, session, type } = terminal();
+    const pod = Object.values(state.pods).find((p) => p.metadata.name.startsWith('web-'))!;
+    expect(type(`kubectl logs -f ${pod.metadata.name}`).streaming).toBe(true);
+    appendLog(pod.status.containerStatuses[0]!.logs, { at: state.now, text: 'upstream timed out (110: Connection timed out)' });
+    const interest = factInterest([{ source: 'log', field: 'nginx', contains: 'upstream timed out' }]);
+    const step = continueStream(state, session, { interest });
+    expect(step.output).toBe('upstream timed out (110: Connection timed out)\n');
+    expect(step.observed).toContainEqual(expect.objectContaining({ source: 'log', name: pod.metadata.name, value: 'upstream timed out (110: Connection timed out)' }));
   });
 
   it('journalctl -f on a node prints the lines written since the last step', () => {
