@@ -91,7 +91,7 @@ export function continueStream(state: ClusterState, session: ShellSession, optio
   if (!stream) return { output: '', ended: true };
   const { interest } = options;
   const { result, reveals } = new Runner(state, interest, undefined, options.budget ?? new LineBudget()).stepStream(session);
-  let output = capLineOutput(`${result.stderr}${result.stdout}`);
+  let output = capLineOutput(`${result.stdout}${result.stderr}`);
   let ended = result.streamEnded === true || result.exitCode !== 0 || session.stream === undefined;
   stream.printed += output.length;
   if (!ended && stream.printed > MAX_STREAM_CHARS) {

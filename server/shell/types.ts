@@ -64,7 +64,8 @@ export type StreamCursor =
   | { kind: 'get'; versions: Record<string, number> }
   | { kind: 'logs'; uid: string; container: string; seen: number }
   | { kind: 'watch'; lastAt: number }
-  | { kind: 'journal'; lastAt: number };
+  | { kind: 'journal'; lastAt: number }
+  | { kind: 'tcpdump'; lastAt: number; seen: number };
 
 /** A shell running in a container; the image's tools are what runs there (shell/exec). */
 export interface ContainerShell {

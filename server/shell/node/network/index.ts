@@ -8,6 +8,7 @@ import { fail, ok, type CommandContext, type CommandResult, type ShellCommand } 
 import { dig, nslookup } from '../../exec/dns-tools.js';
 import { curl, hostClient, nc } from './curl.js';
 import { iptables, iptablesSave } from './iptables.js';
+import { tcpdump } from './tcpdump.js';
 
 function currentNode(ctx: CommandContext): Node | undefined {
   return ctx.session.node ? ctx.state.nodes[ctx.session.node] : undefined;
@@ -221,6 +222,7 @@ export const networkTools: Record<string, ShellCommand> = {
   ip,
   curl,
   nc,
+  tcpdump,
   ...nameTools(),
 };
 
