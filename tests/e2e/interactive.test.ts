@@ -44,8 +44,8 @@ describe('interactive shells in the browser', () => {
     await expect.poll(() => screenText(tile)).toMatch(/\/ # hostname; cat \/etc\/resolv\.conf \| grep -c nameserver\nkube-proxy-[a-z0-9]{5}\n1\n/);
     await screenshot(candidate, '60-exec-it-nested-prompt');
     await screenshot(host, '61-host-mirror-nested-prompt');
-    // `exit` keeps the last status (127, kubectl not found): kubectl reports it as it returns.
-    await typeInTerminal(candidate, term, 'exit\r');
+    // Ctrl-D on an empty line is `exit`, which keeps the last status (127, kubectl not found): kubectl reports it as it returns.
+    await candidate.keyboard.press('Control+d');
     await expect.poll(() => screenText(term)).toMatch(/\/ # exit\ncommand terminated with exit code 127\n\(kubernetes-admin@[\w-]+:default\) player@workstation:~\$$/);
     await expect.poll(() => screenText(tile)).toMatch(/\/ # exit\ncommand terminated with exit code 127$/);
   });

@@ -195,6 +195,11 @@ export class PlayerTerminal {
         this.editor.reset();
         this.continued = '';
         return this.redraw();
+      case '\x04':
+        // Ctrl-D: on an empty line the shell ends (`exit`: back out of a container or node); else it deletes, as readline does.
+        if (this.editor.buffer !== '' || this.continued !== '') return this.edit((e) => e.delete());
+        this.edit((e) => e.insert('exit'));
+        return void this.enter();
       case '\x0c':
         this.fitted.term.write('\x1b[H\x1b[2J');
         this.cursorRow = 0;
