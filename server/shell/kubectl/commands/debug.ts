@@ -6,7 +6,6 @@ import { createObject, getObject, objectKey } from '../../../cluster/api.js';
 import { podFromTemplate } from '../../../cluster/objects.js';
 import { randomSuffix } from '../../../cluster/rng.js';
 import { openShell } from '../../exec/index.js';
-import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import type { KubectlSubcommand } from '../types.js';
 import { watchFor } from '../watching.js';
@@ -48,7 +47,7 @@ export const debugCommand: KubectlSubcommand = {
     const key = objectKey(ctx.namespace, name);
     const running = () => getObject(ctx.state, 'Pod', key)?.status.containerStatuses[0]?.state.kind === 'running';
     if (!running() && !watchFor(ctx.passTime, running)) return { stdout: created, stderr: 'error: timed out waiting for the condition\n', exitCode: 1 };
-    const opened = openShell(ctx, getObject(ctx.state, 'Pod', key)!, 'debugger', command[0] ?? 'sh', { hostNode: nodeName }) as CommandResult | undefined;
+    const opened = openShell(ctx, getObject(ctx.state, 'Pod', key)!, 'debugger', command[0] ?? 'sh', { hostNode: nodeName });
     if (!opened) return { stdout: created, stderr: '', exitCode: 0 };
     if (opened.exitCode !== 0) return { ...opened, stdout: created + opened.stdout };
     return { stdout: created, stderr: quiet ? '' : "If you don't see a command prompt, try pressing enter.\n", exitCode: 0 };
