@@ -2,14 +2,13 @@
 // the node's root filesystem at /host (kubectl v1.29 pkg/cmd/debug/debug.go, generateNodeDebugPod,
 // "legacy" profile); with -it the terminal moves into its shell (exec/index.ts openShell), where
 // `chroot /host` is a root shell on the node. Debugging a pod (ephemeral containers) is not built.
-import { createObject, getObject, objectKey } from '../../../cluster/api.js';
+import { createObject } from '../../../cluster/api.js';
 import { podFromTemplate } from '../../../cluster/objects.js';
 import { randomSuffix } from '../../../cluster/rng.js';
-import { openShell } from '../../exec/index.js';
 import { fail, ok } from '../../types.js';
 import type { KubectlSubcommand } from '../types.js';
-import { watchFor } from '../watching.js';
 import { simpleTemplate } from './create.js';
+import { attachShell } from './run.js';
 import { apiFail } from './write-util.js';
 
 export const debugCommand: KubectlSubcommand = {
@@ -44,12 +43,7 @@ export const debugCommand: KubectlSubcommand = {
     const quiet = flags.bool('quiet');
     const created = quiet ? '' : `Creating debugging pod ${name} with container debugger on node ${nodeName}.\n`;
     if (!(flags.bool('stdin') && flags.bool('tty'))) return ok(created);
-    const key = objectKey(ctx.namespace, name);
-    const running = () => getObject(ctx.state, 'Pod', key)?.status.containerStatuses[0]?.state.kind === 'running';
-    if (!running() && !watchFor(ctx.passTime, running)) return { stdout: created, stderr: 'error: timed out waiting for the condition\n', exitCode: 1 };
-    const opened = openShell(ctx, getObject(ctx.state, 'Pod', key)!, 'debugger', command[0] ?? 'sh', { hostNode: nodeName });
-    if (!opened) return { stdout: created, stderr: '', exitCode: 0 };
-    if (opened.exitCode !== 0) return { ...opened, stdout: created + opened.stdout };
-    return { stdout: created, stderr: quiet ? '' : "If you don't see a command prompt, try pressing enter.\n", exitCode: 0 };
+    const attached = attachShell(ctx, name, command[0] ?? 'sh', { hostNode: nodeName });
+    return { ...attached, stdout: created + attached.stdout, stderr: quiet && attached.exitCode === 0 ? '' : attached.stderr };
   },
 };

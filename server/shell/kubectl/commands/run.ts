@@ -7,7 +7,7 @@
 // With -it and a shell (or no command), the terminal moves into the container's shell.
 import { createObject, deleteObject, getObject, objectKey } from '../../../cluster/api.js';
 import { podFromTemplate } from '../../../cluster/objects.js';
-import { openShell } from '../../exec/index.js';
+import { openShell, type ShellOpening } from '../../exec/index.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
@@ -72,16 +72,16 @@ function withOverrides(ctx: KubectlContext, pod: Pod, text: string, type: string
 }
 
 /**
- * `kubectl run -it`: waits for the pod to run (kubectl's --pod-running-timeout, 1 minute), then
- * the terminal is in its shell; `exit` prints how to attach again and, with --rm, deletes the pod.
+ * `kubectl run -it`, `kubectl debug node/X -it`: waits for the pod to run (kubectl's
+ * --pod-running-timeout, 1 minute), then the terminal is in its shell (exec/index.ts openShell).
  */
-function attachShell(ctx: KubectlContext, name: string, shell: string, remove: boolean): CommandResult {
+export function attachShell(ctx: KubectlContext, name: string, shell: string, opening: ShellOpening): CommandResult {
   const key = objectKey(ctx.namespace, name);
   const running = () => getObject(ctx.state, 'Pod', key)?.status.containerStatuses[0]?.state.kind === 'running';
   if (!running() && !watchFor(ctx.passTime, running)) return fail(`error: timed out waiting for the condition\n`);
   const pod = getObject(ctx.state, 'Pod', key)!;
-  const opened = openShell(ctx, pod, pod.spec.containers[0]!.name, shell, { attached: remove ? 'remove' : 'keep' })!;
-  if (opened.exitCode !== 0) return opened;
+  const opened = openShell(ctx, pod, pod.spec.containers[0]!.name, shell, opening);
+  if (!opened || opened.exitCode !== 0) return opened ?? ok('');
   return { ...opened, stderr: "If you don't see a command prompt, try pressing enter.\n" };
 }
 
@@ -138,6 +138,6 @@ function runPod(ctx: KubectlContext, args: string[], flags: ParsedFlags): Comman
   if (command.length > 0 && !interactiveShell) pod.behavior[pod.spec.containers[0]!.name] = { role: 'process' };
   const r = createObject(ctx.state, 'Pod', pod);
   if (!r.ok) return apiFail(r.error);
-  if (interactiveShell) return attachShell(ctx, name, command[0] ?? 'sh', flags.bool('rm'));
+  if (interactiveShell) return attachShell(ctx, name, command[0] ?? 'sh', { attached: flags.bool('rm') ? 'remove' : 'keep' });
   return attached ? attach(ctx, name, flags.bool('rm')) : ok(`pod/${name} created\n`);
 }
