@@ -534,6 +534,19 @@ export interface ConntrackEntry {
   node: string;
 }
 
+/** One DNS query over UDP and what came back (`answers` empty and `rcode` 'timeout': no reply). */
+export interface DnsQuery {
+  at: SimTime;
+  node: string;
+  src: string;
+  server: string;
+  name: string;
+  type: string;
+  rcode: 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'timeout';
+  answers: string[];
+  authoritative: boolean;
+}
+
 export interface NetworkState {
   serviceCIDR: string;
   clusterCIDR: string;
@@ -544,6 +557,8 @@ export interface NetworkState {
   cni: { name: string; version: string; healthy: boolean };
   traffic: TrafficClient[];
   conntrack: ConntrackEntry[];
+  /** The latest DNS queries sent (by pods, nodes and the tools players run), oldest first, for tcpdump. */
+  dnsQueries?: DnsQuery[];
   /** VPC subnets nodes on the AWS VPC CNI draw pod addresses from, by id; `used`: addresses held outside the cluster. */
   subnets?: Record<string, { cidr: string; used: number }>;
   /** External names the simulated internet answers (name -> IP). */

@@ -78,7 +78,13 @@ const CommandPublic = z.object({
   output: z.string(),
   exitCode: z.number().int(),
   clear: z.boolean().optional(),
+  /** The line goes on printing as simulated time passes (`kubectl get -w`…) until Ctrl-C. */
+  streaming: z.boolean().optional(),
 });
+/** A player's running command printed more as simulated time passed; `ended`: it stopped by itself. Replay runs the step again. */
+const CommandOutput = z.object({ ...Base, type: z.literal('command.output'), participantId: ParticipantId, output: z.string(), ended: z.boolean().optional() });
+/** Ctrl-C: the player's running command stopped. */
+const CommandInterrupted = z.object({ ...Base, type: z.literal('command.interrupted'), participantId: ParticipantId });
 const HintRequested = z.object({ ...Base, type: z.literal('hint.requested'), participantId: ParticipantId });
 /** A hint given to one player (`participantId`) or to every player (absent). */
 const HintPushed = z.object({
@@ -144,7 +150,7 @@ const Signal = z.object({
 export const RoomEvent = z.discriminatedUnion('type', [
   RoomCreated, RoomSettingsChanged, ParticipantJoinedFull, ParticipantLeft, ParticipantReturned, SeatRequested, SeatAdmitted, SeatRefused, CohostInvited,
   RoomStarted, RoomPaused, RoomResumed, RoomExtended, RoomEnded,
-  Tick, Command, FaultInjected, HintRequested, HintPushed, DiagnosisSubmitted, ScoreComputed, ScoreAdjusted, ScoreReleased, NoteAdded, Signal,
+  Tick, Command, CommandOutput, CommandInterrupted, FaultInjected, HintRequested, HintPushed, DiagnosisSubmitted, ScoreComputed, ScoreAdjusted, ScoreReleased, NoteAdded, Signal,
 ]);
 export type RoomEvent = z.infer<typeof RoomEvent>;
 export type RoomEventType = RoomEvent['type'];
@@ -155,7 +161,7 @@ export type EventOf<T extends RoomEventType> = Extract<RoomEvent, { type: T }>;
 // points of a submission cannot be read back before the host (or the end) says so.
 export const PublicEvent = z.discriminatedUnion('type', [
   RoomCreatedPublic, RoomSettingsChanged, ParticipantJoined, ParticipantLeft, ParticipantReturned, RoomStarted, RoomPaused, RoomResumed, RoomExtended, RoomEnded,
-  Tick, CommandPublic, HintRequested, HintPushed, DiagnosisSubmitted, ScoreReleased,
+  Tick, CommandPublic, CommandOutput, CommandInterrupted, HintRequested, HintPushed, DiagnosisSubmitted, ScoreReleased,
 ]);
 export type PublicEvent = z.infer<typeof PublicEvent>;
 

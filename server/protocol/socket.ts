@@ -32,6 +32,8 @@ export const ClientMessages = {
   'room:resume': z.object({ token: Token, lastSeq: z.number().int().nonnegative() }),
   'room:leave': Empty,
   'cmd:run': z.object({ line: Line, clientSeq: z.number().int().nonnegative().optional() }),
+  /** Ctrl-C: stops the player's running command (`kubectl get -w`, `watch`…). */
+  'cmd:interrupt': Empty,
   'cmd:complete': z.object({ line: Line, cursor: z.number().int().nonnegative() }),
   'hint:request': Empty,
   'diagnosis:submit': z.object(DiagnosisFields),
@@ -84,6 +86,8 @@ export const TerminalView = z.object({
   /** The prompt to print before the next line (`$ `, `root@node-1:~# `…). */
   prompt: z.string(),
   entries: z.array(TerminalEntry),
+  /** A command is still printing (until Ctrl-C): the last entry grows. */
+  streaming: z.boolean().optional(),
 });
 
 /**
@@ -226,6 +230,8 @@ export interface CommandAck {
   /** An editor to open: saving runs `save` with the edited text as a here-document (editLine). */
   edit?: { title: string; text: string; save: string };
   clientSeq?: number;
+  /** The command goes on printing (room:event `command.output`) until `cmd:interrupt` or its end. */
+  streaming?: boolean;
 }
 export interface CompleteAck {
   from: number;

@@ -24,6 +24,8 @@ export type Action =
   | { type: 'refuse'; requestId: string }
   | { type: 'release'; participantId: string }
   | { type: 'run'; line: string }
+  /** Ctrl-C on the player's running command. */
+  | { type: 'interrupt' }
   | { type: 'request-hint' }
   | { type: 'diagnose'; rootCause: string; text: string; evidence: string[] }
   | { type: 'start' }
@@ -40,7 +42,7 @@ export type Action =
 export type Decision = { ok: true; events: DraftEvent[] } | AckError;
 
 const HOST_ACTIONS = new Set<Action['type']>(['start', 'pause', 'resume', 'end', 'extend', 'push-hint', 'inject-fault', 'note', 'adjust', 'admit', 'refuse', 'release', 'invite-cohost']);
-const PLAYER_ACTIONS = new Set<Action['type']>(['run', 'request-hint', 'diagnose', 'signal', 'give-up']);
+const PLAYER_ACTIONS = new Set<Action['type']>(['run', 'interrupt', 'request-hint', 'diagnose', 'signal', 'give-up']);
 
 const AFTER_THE_END = new Set<Action['type']>(['note', 'adjust', 'release', 'invite-cohost']);
 
@@ -98,8 +100,12 @@ export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, 
     }
     case 'run':
       if (room.status !== 'running') return reject('conflict', notRunning(room));
+      if (room.terminals[by]?.session.stream) return reject('conflict', 'a command is still running: press Ctrl-C first');
       // The runner executes the line and fills in output and exit code before logging it.
       return accept({ type: 'command', simTime, participantId: by, line: action.line, output: '', exitCode: 0 });
+    case 'interrupt':
+      if (!room.terminals[by]?.session.stream) return reject('conflict', 'no command is running');
+      return accept({ type: 'command.interrupted', simTime, participantId: by });
     case 'request-hint': {
       if (room.status !== 'running') return reject('conflict', notRunning(room));
       const requested = { type: 'hint.requested', simTime, participantId: by } as const;
@@ -178,6 +184,10 @@ export function decideTick(room: RoomState, runtime: ScenarioRuntime, ms: number
   const simTime = room.cluster.now;
   const events: DraftEvent[] = [{ type: 'tick', simTime, ms }];
   if (room.elapsedMs + ms >= room.limitMs) return [...events, ...endEvents(room, runtime, 'system', 'time')];
+  // Running commands print what the time brought (the runner runs each step after the tick).
+  for (const [participantId, terminal] of Object.entries(room.terminals)) {
+    if (terminal.session.stream) events.push({ type: 'command.output', simTime: simTime + ms, participantId, output: '' });
+  }
   if (room.mode === 'solo' && room.settings.autoHints) {
     for (const player of players(room)) {
       const terminal = room.terminals[player.id];

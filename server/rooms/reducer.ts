@@ -1,9 +1,10 @@
 // reduceRoom(room, event) → room: the room is a fold of its log. Deterministic: no clock,
 // no randomness, no I/O; events that change the cluster call the engine (ticks advance it,
 // faults change it, commands are re-executed and must print what the log recorded).
+import type { Fact } from '../cluster/facts.js';
 import { DEFAULT_SETTINGS, type EventOf, type RoomEvent } from '../protocol/index.js';
 import type { LineResult } from '../shell/types.js';
-import { keepOutputWithinBudget } from './retained.js';
+import { appendOutput, keepOutputWithinBudget } from './retained.js';
 import type { ScenarioRuntime } from './runtime.js';
 import type { RoomState, Terminal } from './state.js';
 
@@ -44,14 +45,14 @@ export function createRoomState(runtime: ScenarioRuntime, roomId: string, event:
  * through reduceRoom.
  */
 export function executeCommand(
-  room: RoomState, runtime: ScenarioRuntime, participantId: string, line: string, seq: number,
+  room: RoomState, runtime: ScenarioRuntime, participantId: string, line: string, seq: number, interactive = false,
 ): LineResult & { prompt: string; internalError?: unknown } {
   const terminal = room.terminals[participantId];
   if (!terminal) throw new Error(`command for ${participantId}, who has no terminal`);
   const simTime = room.cluster.now;
   // The prompt the player saw while typing: it depends on the session (node, user) before the line ran.
   const prompt = runtime.prompt(room.cluster, terminal.session);
-  const { result, internalError } = runLineTotal(runtime, room.cluster, terminal.session, line, participantId);
+  const { result, internalError } = runLineTotal(runtime, room.cluster, terminal.session, line, participantId, interactive);
   terminal.entries.push({
     seq, simTime, prompt, line, output: result.output, exitCode: result.exitCode,
     ...(result.clear ? { clear: true } : {}), ...(result.observed?.length ? { observed: result.observed } : {}),
@@ -59,6 +60,30 @@ export function executeCommand(
   keepOutputWithinBudget(terminal);
   terminal.lastActiveSimTime = simTime;
   return { ...result, prompt, ...(internalError !== undefined ? { internalError } : {}) };
+}
+
+/**
+ * A player's running command prints what the time brought, at the end of their terminal. The
+ * live runner calls this to learn the output it logs; replay calls it again through reduceRoom.
+ * Where nothing streams (the ledger's clock-only cluster), the logged output stands in.
+ */
+export function executeStream(room: RoomState, runtime: ScenarioRuntime, participantId: string, logged?: { output: string; ended: boolean }): { output: string; ended: boolean; observed?: Fact[]; internalError?: unknown } {
+  const terminal = room.terminals[participantId];
+  if (!terminal) throw new Error(`output for ${participantId}, who has no terminal`);
+  let step: { output: string; ended: boolean; observed?: Fact[]; internalError?: unknown };
+  if (!runtime.continueStream) {
+    step = logged ?? { output: '', ended: true };
+    if (step.ended) delete terminal.session.stream;
+  } else {
+    try {
+      step = runtime.continueStream(room.cluster, terminal.session, participantId);
+    } catch (error) {
+      delete terminal.session.stream;
+      step = { output: INTERNAL_ERROR_OUTPUT, ended: true, internalError: error ?? new Error('continueStream threw') };
+    }
+  }
+  appendOutput(terminal, step.output, step.observed);
+  return step;
 }
 
 export const INTERNAL_ERROR_OUTPUT = 'bash: internal error\n';
@@ -69,9 +94,9 @@ export const INTERNAL_ERROR_OUTPUT = 'bash: internal error\n';
  * the failed line changed before it threw is changed again on replay, and the room stays in
  * step with its log. The error goes back to the caller, which reports it at the edge.
  */
-function runLineTotal(runtime: ScenarioRuntime, cluster: RoomState['cluster'], session: Terminal['session'], line: string, actor: string): { result: LineResult; internalError?: unknown } {
+function runLineTotal(runtime: ScenarioRuntime, cluster: RoomState['cluster'], session: Terminal['session'], line: string, actor: string, interactive: boolean): { result: LineResult; internalError?: unknown } {
   try {
-    return { result: runtime.runLine(cluster, session, line, actor) };
+    return { result: runtime.runLine(cluster, session, line, actor, interactive) };
   } catch (error) {
     return { result: { output: INTERNAL_ERROR_OUTPUT, exitCode: 1 }, internalError: error ?? new Error('runLine threw') };
   }
@@ -134,9 +159,19 @@ export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioR
       room.elapsedMs += event.ms;
       break;
     case 'command': {
-      const result = executeCommand(room, runtime, event.participantId, event.line, event.seq);
+      const result = executeCommand(room, runtime, event.participantId, event.line, event.seq, event.streaming === true);
       const promptDiffers = event.prompt !== undefined && event.prompt !== result.prompt;
       if (result.output !== event.output || result.exitCode !== event.exitCode || promptDiffers) room.divergences.push(event.seq);
+      break;
+    }
+    case 'command.output': {
+      const step = executeStream(room, runtime, event.participantId, { output: event.output, ended: event.ended === true });
+      if (step.output !== event.output || step.ended !== (event.ended === true)) room.divergences.push(event.seq);
+      break;
+    }
+    case 'command.interrupted': {
+      const terminal = room.terminals[event.participantId];
+      if (terminal) appendOutput(terminal, runtime.interrupt ? runtime.interrupt(terminal.session) : '^C\n');
       break;
     }
     case 'fault.injected':

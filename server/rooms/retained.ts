@@ -2,6 +2,7 @@
 // report reads it there); a terminal keeps the outputs of its latest commands up to a
 // budget and replaces older ones with a short notice, so typing large outputs cannot grow
 // a room without bound. Part of the fold (reducer), so live play and replay trim alike.
+import { factKey, type Fact } from '../cluster/facts.js';
 import type { Terminal } from './state.js';
 
 /** Output characters one terminal keeps (about 1–2 MB). The latest command's output is always kept whole. */
@@ -13,6 +14,23 @@ export const droppedOutput = (chars: number): string => `[output not kept in mem
 export function keepOutputWithinBudget(terminal: Terminal): void {
   const latest = terminal.entries.at(-1);
   if (latest) terminal.retainedChars += latest.output.length;
+  trim(terminal);
+}
+
+/** A running command printed more: its entry (the latest) grows, with the facts the new text showed. */
+export function appendOutput(terminal: Terminal, text: string, observed: readonly Fact[] = []): void {
+  const latest = terminal.entries.at(-1);
+  if (!latest || text === '') return;
+  if (observed.length > 0) {
+    const seen = new Set((latest.observed ?? []).map(factKey));
+    latest.observed = [...(latest.observed ?? []), ...observed.filter((f) => !seen.has(factKey(f)))];
+  }
+  latest.output += text;
+  terminal.retainedChars += text.length;
+  trim(terminal);
+}
+
+function trim(terminal: Terminal): void {
   for (let i = terminal.trimmedUpTo; terminal.retainedChars > RETAINED_OUTPUT_CHARS && i < terminal.entries.length - 1; i++) {
     const entry = terminal.entries[i]!;
     const notice = droppedOutput(entry.output.length);

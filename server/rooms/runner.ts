@@ -24,7 +24,7 @@ import { failure } from '../protocol/index.js';
 import type { LineResult } from '../shell/types.js';
 import { decide, decideExpiry, decideTick, type Action, type Actor } from './decide.js';
 import { fromStored, toStored } from './log.js';
-import { executeCommand, reduceRoom, replayRoom } from './reducer.js';
+import { executeCommand, executeStream, reduceRoom, replayRoom } from './reducer.js';
 import { BrokenLogError, restoreRoom } from './restore.js';
 import type { ScenarioRuntime } from './runtime.js';
 import { encodeRoom, encodeRoomMeasured } from './snapshot.js';
@@ -293,7 +293,7 @@ export class RoomRunner {
     for (const draft of drafts) {
       const seq = this.state.seq + 1;
       if (draft.type === 'command') {
-        const { internalError, ...result } = executeCommand(this.state, this.options.runtime, draft.participantId, draft.line, seq);
+        const { internalError, ...result } = executeCommand(this.state, this.options.runtime, draft.participantId, draft.line, seq, true);
         line = result;
         this.state.seq = seq;
         if (internalError !== undefined) this.options.hooks?.onError?.(internalError, `command \`${draft.line}\` in room ${this.state.id}`);
@@ -301,8 +301,14 @@ export class RoomRunner {
         const evidence = line.observed ? this.options.runtime.evidenceIn(line.observed) : [];
         events.push({
           ...draft, seq, prompt: line.prompt, output: line.output, exitCode: line.exitCode, ...(line.clear ? { clear: true } : {}),
-          ...(evidence.length > 0 ? { evidence } : {}),
+          ...(evidence.length > 0 ? { evidence } : {}), ...(line.streaming ? { streaming: true } : {}),
         });
+      } else if (draft.type === 'command.output') {
+        // Like a command: the step runs now, after the tick before it, and its output is logged.
+        const { internalError, ...step } = executeStream(this.state, this.options.runtime, draft.participantId);
+        this.state.seq = seq;
+        if (internalError !== undefined) this.options.hooks?.onError?.(internalError, `stream of ${draft.participantId} in room ${this.state.id}`);
+        events.push({ ...draft, seq, output: step.output, ...(step.ended ? { ended: true } : {}) });
       } else {
         const event = { ...draft, seq } as RoomEvent;
         reduceRoom(this.state, event, this.options.runtime);

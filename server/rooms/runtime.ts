@@ -60,8 +60,15 @@ export interface ScenarioRuntime {
   advance(cluster: ClusterState, ms: number): void;
   injectFault(cluster: ClusterState, faultId: string): void;
   newSession(cluster: ClusterState): ShellSession;
-  /** `actor`: the participant whose line it is (the world records who changed it). */
-  runLine(cluster: ClusterState, session: ShellSession, line: string, actor?: string): LineResult;
+  /**
+   * `actor`: the participant whose line it is (the world records who changed it). `interactive`:
+   * a terminal that can send Ctrl-C, where a following command keeps printing (session.stream).
+   */
+  runLine(cluster: ClusterState, session: ShellSession, line: string, actor?: string, interactive?: boolean): LineResult;
+  /** The session's running command prints what time brought; absent where nothing streams (test doubles, the ledger). */
+  continueStream?(cluster: ClusterState, session: ShellSession, actor?: string): { output: string; ended: boolean; observed?: Fact[] };
+  /** Ctrl-C on the session's running command: what the terminal shows (`^C`). */
+  interrupt?(session: ShellSession): string;
   complete(cluster: ClusterState, session: ShellSession, line: string, cursor: number): Completion;
   prompt(cluster: ClusterState, session: ShellSession): string;
   score(input: ScoreInput): RuntimeScore;

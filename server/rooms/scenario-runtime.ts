@@ -7,7 +7,7 @@ import {
 } from '../scenarios/index.js';
 import { noteChangeBy, worldFingerprint } from '../cluster/actors.js';
 import { attributeDamage, evidenceInterest, evidenceObserved, scoreSession } from '../scoring/index.js';
-import { complete, newSession, prompt, runLine } from '../shell/index.js';
+import { complete, continueStream, interruptStream, newSession, prompt, runLine } from '../shell/index.js';
 import { clusterOverview } from './overview.js';
 import type { ScenarioCatalog, ScenarioRuntime } from './runtime.js';
 
@@ -37,28 +37,31 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioR
     // decide() only lets known optional faults through; a fault's refused writes are part of the story.
     injectFault: (cluster, faultId) => void injectFault(cluster, scenario, faultId),
     newSession: (cluster) => newSession(cluster),
-    runLine: (cluster, session, line, actor) => {
-      // The world records who changed it: fixes and damage are credited to that player.
-      let before = actor === undefined ? '' : worldFingerprint(cluster);
-      const credit = (): void => {
-        if (actor === undefined || worldFingerprint(cluster) === before) return;
-        noteChangeBy(cluster, actor);
-        attributeDamage(cluster, scenario, actor);
-      };
+    runLine: (cluster, session, line, actor, interactive) => {
+      const credit = creditor(cluster, scenario, actor);
       // `sleep` advances the room's clock through the scenario (faults fire), in live play and
       // replay alike; what time changes is nobody's doing, what the line did before it is.
       const options = {
         interest,
+        ...(interactive ? { interactive } : {}),
         advance: (ms: number) => {
-          credit();
+          credit.now();
           advance(cluster, scenario, ms);
-          if (actor !== undefined) before = worldFingerprint(cluster);
+          credit.from();
         },
       };
       const result = runLine(cluster, session, line, options);
-      credit();
+      credit.now();
       return result;
     },
+    // `watch kubectl delete …` changes the world at each frame: credited like a typed line.
+    continueStream: (cluster, session, actor) => {
+      const credit = creditor(cluster, scenario, actor);
+      const step = continueStream(cluster, session, { interest });
+      credit.now();
+      return step;
+    },
+    interrupt: (session) => interruptStream(session),
     complete: (cluster, session, line, cursor) => complete(cluster, session, line, cursor),
     prompt: (cluster, session) => prompt(cluster, session),
     overview: clusterOverview,
@@ -91,4 +94,23 @@ export function loadScenarioCatalog(dir?: string): { catalog: ScenarioCatalog; p
     },
   };
   return { catalog, problems: problems.map(formatProblem) };
+}
+
+/**
+ * The world records who changed it: fixes and damage are credited to the player (`actor`).
+ * `now()` credits what changed since the last mark; `from()` marks the present (after time
+ * passed, which is nobody's doing).
+ */
+function creditor(cluster: ClusterState, scenario: ReturnType<typeof instantiate>['scenario'], actor: string | undefined): { now(): void; from(): void } {
+  let before = actor === undefined ? '' : worldFingerprint(cluster);
+  return {
+    now: () => {
+      if (actor === undefined || worldFingerprint(cluster) === before) return;
+      noteChangeBy(cluster, actor);
+      attributeDamage(cluster, scenario, actor);
+    },
+    from: () => {
+      if (actor !== undefined) before = worldFingerprint(cluster);
+    },
+  };
 }

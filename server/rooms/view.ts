@@ -25,6 +25,8 @@ export function viewFor(viewer: Viewer, event: RoomEvent): ViewerEvent | null {
 function visibleToPlayer(participantId: string, event: PublicEvent): boolean {
   switch (event.type) {
     case 'command':
+    case 'command.output':
+    case 'command.interrupted':
     case 'hint.requested':
     case 'diagnosis.submitted':
     case 'score.released':
@@ -72,7 +74,12 @@ export function toPublic(event: RoomEvent): PublicEvent | null {
         ...(event.prompt !== undefined ? { prompt: event.prompt } : {}),
         line: event.line, output: event.output, exitCode: event.exitCode,
         ...(event.clear ? { clear: true } : {}),
+        ...(event.streaming ? { streaming: true } : {}),
       };
+    case 'command.output':
+      return { seq, simTime, type: event.type, participantId: event.participantId, output: event.output, ...(event.ended ? { ended: true } : {}) };
+    case 'command.interrupted':
+      return { seq, simTime, type: event.type, participantId: event.participantId };
     case 'hint.requested':
       return { seq, simTime, type: event.type, participantId: event.participantId };
     case 'hint.pushed':
@@ -124,6 +131,7 @@ export function roomViewFor(room: RoomState, runtime: ScenarioRuntime, viewer: V
         participantId,
         prompt: runtime.prompt(room.cluster, t.session),
         entries: t.entries.map((e) => ({ seq: e.seq, prompt: e.prompt, line: e.line, output: e.output, exitCode: e.exitCode, ...(e.clear ? { clear: true } : {}) })),
+        ...(t.session.stream ? { streaming: true } : {}),
       })),
     hints: (viewer.role === 'player' ? hintsOf(room, viewer.participantId) : room.hints).map((h) => ({
       seq: h.seq, hintId: h.hintId, text: h.text, cost: h.cost, ...(h.participantId !== undefined ? { participantId: h.participantId } : {}),

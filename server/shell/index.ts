@@ -1,10 +1,13 @@
 // Public API of the shell: a session per terminal, one typed line at a time, the prompt, Tab.
+import type { Fact } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
 import { LineBudget } from './budget.js';
-import { capLineOutput, MAX_LINE_CHARS } from './limits.js';
-import { parseLine } from './parse.js';
+import { capLineOutput, MAX_LINE_CHARS, MAX_OUTPUT_CHARS } from './limits.js';
+import { parseLine, type List } from './parse.js';
 import { distinctFacts, surviving } from './reveals.js';
+import { closeEndedShells } from './exec/index.js';
 import { Input } from './input.js';
+import { leavePlace } from './login.js';
 import { Runner } from './run.js';
 import { aliasesOf, remember } from './session.js';
 import type { LineOptions, LineResult, ShellSession } from './types.js';
@@ -26,7 +29,9 @@ export function runLine(state: ClusterState, session: ShellSession, line: string
   }
   const text = expanded.line;
   if (text.trim() !== '') remember(session, text);
-  const echo = text !== line ? `${text}\n` : '';
+  // A container's shell ended with its container while the player was not typing.
+  const ended = session.container ? closeEndedShells(state, session, leavePlace) : '';
+  const echo = `${ended}${text !== line ? `${text}\n` : ''}`;
   try {
     return runText(state, session, text, echo, options);
   } catch (error) {
@@ -46,7 +51,10 @@ function runText(state: ClusterState, session: ShellSession, text: string, echo:
   }
   if (parsed.list.length === 0) return { output: echo, exitCode: session.lastExitCode ?? 0 };
   const { interest } = options;
-  const outcome = new Runner(state, interest, options.advance, options.budget ?? new LineBudget()).runTop(session, parsed.list, Input.terminal());
+  const runner = new Runner(state, interest, options.advance, options.budget ?? new LineBudget());
+  runner.follow = options.interactive === true && printsToTerminal(parsed.list);
+  delete session.stream;
+  const outcome = runner.runTop(session, parsed.list, Input.terminal());
   session.lastExitCode = outcome.exitCode;
   // Concatenated, not joined: a big listing is not copied again here.
   let output = echo;
@@ -60,7 +68,46 @@ function runText(state: ClusterState, session: ShellSession, text: string, echo:
     ...(outcome.clear ? { clear: true } : {}),
     ...(outcome.edit ? { edit: outcome.edit } : {}),
     ...(outcome.exitShell ? { exit: true } : {}),
+    ...(session.stream ? { streaming: true } : {}),
   };
+}
+
+/** One command, not piped, redirected or in the background: what it prints goes to the terminal as it comes. */
+function printsToTerminal(list: List): boolean {
+  const only = list.length === 1 && list[0]!.rest.length === 0 && !list[0]!.background ? list[0]!.first : undefined;
+  const command = only && !only.negated && only.commands.length === 1 ? only.commands[0] : undefined;
+  return command?.kind === 'simple' && command.redirects.length === 0;
+}
+
+/** Most characters one stream prints: then it stops, as if interrupted, saying so. */
+export const MAX_STREAM_CHARS = MAX_OUTPUT_CHARS;
+
+/**
+ * The session's stream goes on: simulated time passed, its program prints what is new. Its
+ * own line budget, so a step is bounded like a typed line; `ended` when nothing more will come.
+ */
+export function continueStream(state: ClusterState, session: ShellSession, options: Pick<LineOptions, 'budget' | 'interest'> = {}): { output: string; ended: boolean; observed?: Fact[] } {
+  const stream = session.stream;
+  if (!stream) return { output: '', ended: true };
+  const { interest } = options;
+  const { result, reveals } = new Runner(state, interest, undefined, options.budget ?? new LineBudget()).stepStream(session);
+  let output = capLineOutput(`${result.stdout}${result.stderr}`);
+  let ended = result.streamEnded === true || result.exitCode !== 0 || session.stream === undefined;
+  stream.printed += output.length;
+  if (!ended && stream.printed > MAX_STREAM_CHARS) {
+    output += `kubedrill: this command printed ${MAX_STREAM_CHARS} characters; stopped (run it again to go on)\n`;
+    ended = true;
+  }
+  if (ended) delete session.stream;
+  return { output, ended, ...(interest ? { observed: distinctFacts(surviving(reveals, output)) } : {}) };
+}
+
+/** Ctrl-C: the stream stops; the terminal shows `^C` and the prompt again, status 130. */
+export function interruptStream(session: ShellSession): string {
+  if (!session.stream) return '';
+  delete session.stream;
+  session.lastExitCode = 130;
+  return '^C\n';
 }
 
 /** bash's history expansion for the common designators, outside single quotes. */

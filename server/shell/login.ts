@@ -1,9 +1,55 @@
-// Moving between machines and users: `ssh NODE` from the workstation, `exit`/`logout`
-// back, `sudo CMD` and `sudo -i` on a node.
+// Moving between machines and users: `ssh NODE` from the workstation, a shell in a container
+// (`kubectl exec -it`, shell/exec/interactive.ts), `exit`/`logout` back, `sudo CMD` and
+// `sudo -i` on a node. A nested shell keeps the place it was opened from in `session.outer`,
+// so `exit` returns there; it is session data, rebuilt by replaying the lines like the rest.
+import { deleteObject, objectKey } from '../cluster/api.js';
 import { wallClock } from '../cluster/logs.js';
 import type { ClusterState, Node } from '../cluster/types.js';
 import type { ProgramResult, ShellProgram } from './program.js';
 import { forkSession, internalIP, NODE_USER, WORKSTATION_USER } from './session.js';
+import type { Place, ShellSession } from './types.js';
+
+/** Shells one terminal may have open inside each other (sh in sh in a pod…): a process table is not endless either. */
+export const MAX_NESTED_SHELLS = 8;
+
+function currentPlace(session: ShellSession): Place {
+  const place: Place = { root: session.root };
+  if (session.node !== undefined) place.node = session.node;
+  if (session.cwd !== undefined) place.cwd = session.cwd;
+  if (session.container !== undefined) place.container = session.container;
+  return place;
+}
+
+function setPlace(session: ShellSession, place: Place): void {
+  delete session.node;
+  delete session.cwd;
+  delete session.container;
+  session.root = place.root;
+  if (place.node !== undefined) session.node = place.node;
+  if (place.cwd !== undefined) session.cwd = place.cwd;
+  if (place.container !== undefined) session.container = place.container;
+}
+
+/** Opens a nested shell at `place`, keeping the current one to return to; false when too many are open. */
+export function enterPlace(session: ShellSession, place: Place): boolean {
+  const outer = (session.outer ??= []);
+  if (outer.length >= MAX_NESTED_SHELLS) return false;
+  outer.push(currentPlace(session));
+  setPlace(session, place);
+  return true;
+}
+
+/** Closes the innermost nested shell: back where it was opened (the workstation if nothing is kept). */
+export function leavePlace(session: ShellSession): void {
+  const back = session.outer?.pop();
+  if (session.outer?.length === 0) delete session.outer;
+  setPlace(session, back ?? { root: false });
+}
+
+/** The node went away under the session (reboot): every shell open on it closes. */
+export function dropConnection(session: ShellSession, node: string): void {
+  while (session.node === node && session.container === undefined) leavePlace(session);
+}
 
 const result = (stdout: string, stderr = '', exitCode = 0): ProgramResult => ({ stdout, stderr, exitCode });
 
@@ -58,9 +104,7 @@ export const ssh: ShellProgram = (ctx, argv, shell) => {
     const { output, exitCode } = shell.runLine(session, remote.join(' '), ctx.facts);
     return result(output, '', exitCode);
   }
-  ctx.session.node = name;
-  ctx.session.root = false;
-  delete ctx.session.cwd;
+  if (!enterPlace(ctx.session, { node: name, root: false })) return result('', 'ssh: fork: Resource temporarily unavailable\n', 255);
   return result(motd(ctx.state, node));
 }
 
@@ -85,19 +129,50 @@ export const exit: ShellProgram = (ctx, argv) => {
     }
   }
   const session = ctx.session;
+  if (session.container !== undefined) return leaveContainer(ctx.state, session, argv[0]!, code, stderr);
   delete session.cwd;
   if (session.node === undefined) {
     if (argv[0] === 'logout') return result('', "bash: logout: not login shell: use `exit'\n", 1);
     return { stdout: '', stderr, exitCode: code, stop: true, exitShell: true };
+  }
+  // `chroot /host` in a debug pod: back in the pod's shell.
+  if (session.outer?.at(-1)?.container !== undefined) {
+    leavePlace(session);
+    return { stdout: '', stderr, exitCode: code, stop: true };
   }
   if (session.root) {
     session.root = false;
     return { stdout: 'logout\n', stderr, exitCode: code, stop: true };
   }
   const node = session.node;
-  delete session.node;
+  leavePlace(session);
   return { stdout: 'logout\n', stderr: `${stderr}Connection to ${node} closed.\n`, exitCode: code, stop: true };
 };
+
+/**
+ * `exit` in a container's shell: back to the shell it was opened from (`sh` typed in `sh`), or
+ * out of the container with what kubectl prints then: `exec` the shell's non-zero status,
+ * `run -it` how to attach again, and with --rm the pod's deletion.
+ */
+function leaveContainer(state: ClusterState, session: ShellSession, typed: string, code: number, stderr: string): ProgramResult {
+  const inside = session.container!;
+  if (typed === 'logout') return result('', `${inside.shell}: logout: not login shell: use \`exit'\n`, 1);
+  // An interactive bash says `exit` as it leaves (busybox ash and dash say nothing), then kubectl speaks.
+  let said = `${stderr}${inside.shell === 'bash' ? 'exit\n' : ''}`;
+  let err = '';
+  leavePlace(session);
+  const back = session.container;
+  if (back && back.pod === inside.pod && back.namespace === inside.namespace && back.container === inside.container) {
+    return { stdout: said, stderr: '', exitCode: code, stop: true };
+  }
+  if (inside.attached) {
+    // kubectl's attach says how to come back only to a pod that restarts its container (RestartPolicy Always).
+    const pod = state.pods[objectKey(inside.namespace, inside.pod)];
+    if (pod?.spec.restartPolicy === 'Always') said += `Session ended, resume using 'kubectl attach ${inside.pod} -c ${inside.container} -i -t' command when the pod is running\n`;
+    if (inside.attached === 'remove' && deleteObject(state, 'Pod', objectKey(inside.namespace, inside.pod), { force: true }).ok) said += `pod "${inside.pod}" deleted\n`;
+  } else if (code !== 0) err = `command terminated with exit code ${code}\n`;
+  return { stdout: said, stderr: err, exitCode: code, stop: true };
+}
 
 const ROOT_SHELLS = [['-i'], ['-s'], ['su'], ['su', '-'], ['su', '-l'], ['su', 'root'], ['su', '-', 'root'], ['-i', 'bash'], ['bash'], ['-s', 'bash']];
 
@@ -131,10 +206,10 @@ export const sudo: ShellProgram = (ctx, argv, shell) => {
   if (!found) return result('', `sudo: ${args[0]}: command not found\n`, 1);
   const res = found(asRoot, args, shell);
   // `sudo reboot` drops the ssh connection: the command left the node in the root session's copy.
-  if (asRoot.session.node === undefined) {
-    delete session.node;
-    delete session.cwd;
-    session.root = false;
+  if (asRoot.session.node !== session.node) {
+    setPlace(session, currentPlace(asRoot.session));
+    if (asRoot.session.outer) session.outer = asRoot.session.outer;
+    else delete session.outer;
   }
   return res;
 };

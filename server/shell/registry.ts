@@ -5,6 +5,7 @@ import type { ClusterState } from '../cluster/types.js';
 import { shellBuiltins, utilities } from './builtins.js';
 import { kubectlCommand } from './kubectl/index.js';
 import { STEPS_PER_NODE_TOOL } from './budget.js';
+import { containerPrograms } from './exec/index.js';
 import { exit, ssh, sudo } from './login.js';
 import { networkTools } from './node/network/index.js';
 import { withFacts } from './node/facts.js';
@@ -69,7 +70,7 @@ function pathOf(name: string): string {
 
 const help: ShellProgram = (ctx) => {
   const names = Object.keys(locationPrograms(ctx.state, ctx.session)).sort();
-  const where = ctx.session.node === undefined ? 'on your workstation' : `on ${ctx.session.node}`;
+  const where = ctx.session.container ? `in ${ctx.session.container.pod}` : ctx.session.node === undefined ? 'on your workstation' : `on ${ctx.session.node}`;
   return ok(
     `Programs available ${where}:\n${wrap(names)}\n` +
     `Shell builtins:\n${wrap([...Object.keys(shellBuiltinPrograms), ...languageBuiltinNames()].sort())}\n` +
@@ -126,7 +127,11 @@ const nodePrograms: Record<string, ShellProgram> = {
 };
 const controlPlanePrograms: Record<string, ShellProgram> = { ...nodePrograms, kubectl };
 
+/** In a container: its image's programs, and files written in its own layer. */
+const containerFileTools: Record<string, ShellProgram> = { ls: program(ls), rm: program(rm) };
+
 function locationPrograms(state: ClusterState, session: ShellSession): Record<string, ShellProgram> {
+  if (session.container) return { ...containerFileTools, ...containerPrograms(state, session.container) };
   const node = currentNode(state, session);
   if (!node) return workstationPrograms;
   return isControlPlane(node) ? controlPlanePrograms : nodePrograms;

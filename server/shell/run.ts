@@ -18,6 +18,7 @@ import { parseLine } from './parse.js';
 import { escapeGlob, matchGlob, removePrefix, removeSuffix, replaceGlob } from './pattern.js';
 import type { ProgramResult, ShellApi } from './program.js';
 import { findProgram } from './registry.js';
+import { notFoundInContainer } from './exec/index.js';
 import { aliasesOf, assignVar, baseEnv, commandEnv, forkSession, unsetVar as unsetScalar } from './session.js';
 import { MAX_REVEALS_PER_LINE, RevealCollector, surviving, type RevealBudget } from './reveals.js';
 import { compileRegex } from './text/regex.js';
@@ -105,6 +106,11 @@ export class Runner implements ShellApi, LanguageHost {
   /** The command that ran the line out of steps (the message names it). */
   private overStepsIn: string | undefined;
 
+  /** The line is one command printing to an interactive terminal: a following program may go on (ctx.follow). */
+  follow = false;
+  /** The session the line was typed in (subshells and pipeline stages run in copies). */
+  private topSession: ShellSession | undefined;
+
   /** Simulated ms `sleep` may still let pass in this line. */
   private sleepLeft = MAX_SLEEP_PER_LINE_MS;
   /** What the line may still tag (reveals.ts). */
@@ -143,6 +149,7 @@ export class Runner implements ShellApi, LanguageHost {
 
   /** Runs a whole typed line; a line stopped for its CPU budget ends with the message saying so. */
   runTop(session: ShellSession, list: List, stdin: Input): Outcome {
+    this.topSession = session;
     const result = this.runList(session, list, stdin);
     if (this.overStepsIn === undefined) return result;
     session.lastExitCode = CPU_LIMIT_EXIT;
@@ -600,6 +607,21 @@ export class Runner implements ShellApi, LanguageHost {
     }
   }
 
+  /** One step of the session's stream: its program again, from where it left off (ctx.resume), and the facts it tagged. */
+  stepStream(session: ShellSession): { result: ProgramResult; reveals: readonly Reveal[] } {
+    const stream = session.stream!;
+    const ctx = this.context(session, Input.empty());
+    ctx.resume = stream.cursor;
+    const collector = this.interest ? new RevealCollector(this.interest, this.reveals) : undefined;
+    if (collector) ctx.facts = collector;
+    try {
+      return { result: this.exec(ctx, stream.argv), reveals: collector?.reveals ?? [] };
+    } catch (error) {
+      if (!(error instanceof OverBudget)) throw error;
+      return { result: { stdout: '', stderr: cpuLimitMessage(this.overStepsIn || undefined), exitCode: CPU_LIMIT_EXIT, streamEnded: true }, reveals: [] };
+    }
+  }
+
   /** A script for `source`. */
   readScript(session: ShellSession, path: string): { text: string } | { error: string } {
     const file = readFile(this.context(session, Input.empty()), 'bash', path);
@@ -612,6 +634,13 @@ export class Runner implements ShellApi, LanguageHost {
     if (found) {
       try {
         this.budget.spend(STEPS_PER_COMMAND);
+        if (this.follow && ctx.session === this.topSession) {
+          this.follow = false; // one stream a line
+          ctx.follow = (cursor) => {
+            if (ctx.session.stream) return;
+            ctx.session.stream = { argv: [...argv], cursor, printed: 0 };
+          };
+        }
         const result = found(ctx, argv, this);
         // What a command prints costs work to build, whichever program it is (kubectl -o json…).
         this.budget.spend(result.stdout.length + result.stderr.length);
@@ -622,6 +651,7 @@ export class Runner implements ShellApi, LanguageHost {
       }
     }
     this.budget.spend(STEPS_PER_COMMAND);
+    if (ctx.session.container) return { stdout: '', stderr: notFoundInContainer(this.state, ctx.session.container, name), exitCode: 127 };
     if (name.includes('/')) return { stdout: '', stderr: `bash: ${name}: No such file or directory\n`, exitCode: 127 };
     return { stdout: '', stderr: `bash: ${name}: command not found\n`, exitCode: 127 };
   }

@@ -2,7 +2,7 @@
 // what follows from it: user, home, host name, prompt, environment variables.
 import type { ClusterState, Node } from '../cluster/types.js';
 import { HISTSIZE, MAX_VARIABLE_CHARS, MAX_VARIABLES } from './limits.js';
-import type { ShellSession } from './types.js';
+import type { ContainerShell, ShellSession } from './types.js';
 
 /** The player's own machine, where kubectl talks to the cluster through ~/.kube/config. */
 export const WORKSTATION = 'workstation';
@@ -80,11 +80,12 @@ export function forkSession(session: ShellSession): ShellSession {
 
 /** Aliases where the session is: the workstation's (`k` for kubectl unless changed), none on nodes. */
 export function aliasesOf(session: ShellSession): Record<string, string> {
-  if (session.node !== undefined) return {};
+  if (session.node !== undefined || session.container !== undefined) return {};
   return session.aliases ?? { k: 'kubectl' };
 }
 
 export function userOf(session: ShellSession): string {
+  if (session.container !== undefined) return 'root';
   if (session.node === undefined) return WORKSTATION_USER;
   return session.root ? 'root' : NODE_USER;
 }
@@ -95,6 +96,8 @@ export function homeOf(session: ShellSession): string {
 }
 
 export function hostOf(session: ShellSession): string {
+  // A debug pod on a node shares its network namespace, host name included.
+  if (session.container !== undefined) return session.container.hostNode ?? session.container.pod;
   return session.node ?? WORKSTATION;
 }
 
@@ -121,7 +124,7 @@ export function baseEnv(session: ShellSession): Record<string, string> {
     LOGNAME: user,
     HOSTNAME: hostOf(session),
     PWD: session.cwd ?? home,
-    SHELL: '/bin/bash',
+    SHELL: session.container ? `/bin/${session.container.shell}` : '/bin/bash',
     TERM: 'xterm-256color',
     LANG: 'C.UTF-8',
     PATH: user === 'root'
@@ -147,7 +150,33 @@ export function prompt(state: ClusterState, session: ShellSession): string {
   const home = homeOf(session);
   const cwd = session.cwd ?? home;
   const where = cwd === home ? '~' : cwd.startsWith(`${home}/`) ? `~${cwd.slice(home.length)}` : cwd;
+  if (session.container !== undefined) return containerPrompt(state, session.container, where);
   const base = `${user}@${hostOf(session)}:${where}${sign} `;
   if (session.node !== undefined) return base;
   return `(${state.contextName}:${session.namespace}) ${base}`;
+}
+
+/**
+ * A root shell's default prompt in a container: busybox ash `\w \$ ` (`/ # `), dash `# `,
+ * bash on Debian images `\u@\h:\w\$ ` (root@POD:/#), on Alpine ones (/etc/bash/bashrc) `\h:\w\$ `.
+ */
+function containerPrompt(state: ClusterState, inside: ContainerShell, where: string): string {
+  const host = inside.hostNode ?? inside.pod;
+  const distro = imageDistro(containerImage(state, inside));
+  if (inside.shell === 'sh') return distro === 'debian' ? '# ' : `${where} # `;
+  return distro === 'debian' ? `root@${host}:${where}# ` : `${host}:${where}# `;
+}
+
+/** The image a container of a pod runs ('' when the pod is gone). */
+export function containerImage(state: ClusterState, inside: ContainerShell): string {
+  const pod = state.pods[`${inside.namespace}/${inside.pod}`];
+  return pod?.spec.containers.find((c) => c.name === inside.container)?.image ?? '';
+}
+
+/** Which userland an image has: busybox applets (busybox, most small images), Alpine, or Debian/Ubuntu. */
+export function imageDistro(image: string): 'busybox' | 'alpine' | 'debian' {
+  const i = image.toLowerCase();
+  if (/netshoot|alpine|curlimages/.test(i)) return 'alpine';
+  if (/dnsutils|ubuntu|debian|nginx|httpd/.test(i)) return 'debian';
+  return 'busybox';
 }

@@ -39,6 +39,55 @@ export interface ShellSession {
   cwd?: string;
   /** The files of `<(…)` while the command using them runs. */
   fds?: Record<string, string>;
+  /** A shell inside a container (`kubectl exec -it`, `kubectl run -it`, `kubectl debug node/X -it`). */
+  container?: ContainerShell;
+  /** Where each nested shell (ssh, exec -it, sh in sh…) was opened from, innermost last: `exit` goes back. */
+  outer?: Place[];
+  /** A command still printing as simulated time passes, until Ctrl-C (stream.ts). */
+  stream?: Stream;
+}
+
+/**
+ * A following command (`kubectl get -w`, `kubectl logs -f`, `watch`, `journalctl -f`) typed at
+ * an interactive terminal: each time the room's clock moves, its program runs again with
+ * `ctx.resume` (the cursor) and prints what is new.
+ */
+export interface Stream {
+  argv: string[];
+  cursor: StreamCursor;
+  /** Characters printed so far: a stream stops at MAX_STREAM_CHARS. */
+  printed: number;
+}
+
+/** Where a following program left off (plain data, like the rest of the session). */
+export type StreamCursor =
+  | { kind: 'get'; versions: Record<string, number> }
+  | { kind: 'logs'; uid: string; container: string; seen: number }
+  | { kind: 'watch'; lastAt: number }
+  | { kind: 'journal'; lastAt: number }
+  | { kind: 'tcpdump'; lastAt: number; seen: number };
+
+/** A shell running in a container; the image's tools are what runs there (shell/exec). */
+export interface ContainerShell {
+  namespace: string;
+  pod: string;
+  container: string;
+  /** The shell program: busybox/alpine/dash `sh`, or `bash`. */
+  shell: 'sh' | 'bash';
+  /** What kubectl does once the shell exits: `kubectl run -it` prints how to attach again, with --rm deletes the pod. */
+  attached?: 'keep' | 'remove';
+  /** `kubectl debug node/X`: the node whose root filesystem is mounted at /host. */
+  hostNode?: string;
+  /** Files written in the container's writable layer, by absolute path. */
+  files?: Record<string, string>;
+}
+
+/** Where a shell runs: a node (or the workstation) as a user, or a container. */
+export interface Place {
+  node?: string;
+  root: boolean;
+  cwd?: string;
+  container?: ContainerShell;
 }
 
 export interface ShellOptions {
@@ -69,6 +118,8 @@ export interface CommandResult {
   edit?: LineResult['edit'];
   /** Set by `clear`. */
   clear?: boolean;
+  /** A stream's step found nothing more will come (the pod is gone): the stream ends. */
+  streamEnded?: boolean;
 }
 
 /** Everything a command implementation may read or change. */
@@ -92,6 +143,13 @@ export interface CommandContext {
   passTime?: (ms: number) => number;
   /** The typed line's work budget: loops call `budget.spend(steps)` (see budget.ts). */
   budget: LineBudget;
+  /**
+   * Given when the command is the whole line at an interactive terminal: a following program
+   * prints what it has, calls this and returns; it goes on as time passes (session.stream).
+   */
+  follow?: (cursor: StreamCursor) => void;
+  /** A running stream's step: the program prints what is new since `resume` and moves it on. */
+  resume?: StreamCursor;
 }
 
 /** What the caller of runLine provides besides the line. */
@@ -102,6 +160,8 @@ export interface LineOptions {
   interest?: FactInterest;
   /** The line's work budget (budget.ts); a fresh one of MAX_STEPS_PER_LINE when absent. */
   budget?: LineBudget;
+  /** An interactive terminal that can send Ctrl-C: following commands keep printing (session.stream). */
+  interactive?: boolean;
 }
 
 /**
@@ -132,6 +192,8 @@ export interface LineResult {
   exit?: boolean;
   /** Facts of the world the output showed, when the line ran with an interest (reveals.ts). */
   observed?: Fact[];
+  /** The line left a command printing until Ctrl-C (session.stream). */
+  streaming?: boolean;
 }
 
 /** Tab completion for the terminal: candidates that may replace the word under the cursor. */

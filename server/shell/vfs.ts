@@ -6,6 +6,7 @@
 // real host does ("Permission denied", "Read-only file system").
 import type { Node } from '../cluster/types.js';
 import { MAX_OUTPUT_CHARS } from './limits.js';
+import { podFiles } from './exec/index.js';
 import { readNodeFile } from './node/files.js';
 import { nodeFiles, normalizePath } from './node/fs.js';
 import { matchGlob } from './pattern.js';
@@ -42,6 +43,15 @@ interface Place {
 }
 
 function placeOf(state: ClusterState, session: ShellSession): Place {
+  const inside = session.container;
+  if (inside) {
+    // A container's writable layer over the files kubelet mounts (resolv.conf, hosts, hostname).
+    const key = `${inside.namespace}/${inside.pod}`;
+    const files = (inside.files ??= {});
+    const pod = state.pods[key];
+    const dirs = ((session.dirs ??= {})[`pod:${key}/${inside.container}`] ??= []);
+    return { node: undefined, files, all: () => ({ ...(pod ? podFiles(state, pod) : {}), ...files }), dirs };
+  }
   const node = currentNode(state, session);
   const dirs = ((session.dirs ??= {})[node?.metadata.name ?? ''] ??= []);
   if (!node) {
@@ -58,6 +68,8 @@ function placeOf(state: ClusterState, session: ShellSession): Place {
 
 /** Whether the path is a directory where the session is. */
 export function isDirectory(state: ClusterState, session: ShellSession, abs: string): boolean {
+  const host = hostMount(session, abs);
+  if (host) return isDirectory(state, host.session, host.path);
   const place = placeOf(state, session);
   if (BASE_DIRS.includes(abs) || abs === homeOf(session) || place.dirs.includes(abs)) return true;
   const prefix = abs === '/' ? '/' : `${abs}/`;
@@ -73,11 +85,27 @@ export function readFile(ctx: CommandContext, tool: string, path: string): { ok:
   const fd = ctx.session.fds?.[abs];
   if (fd !== undefined) return { ok: true, content: fd };
   if (abs === '/dev/null') return { ok: true, content: '' };
+  const host = hostMount(ctx.session, abs);
+  if (host) return readNodeFile({ ...ctx, session: host.session }, tool, host.path);
+  if (ctx.session.container) {
+    const content = placeOf(ctx.state, ctx.session).all()[abs];
+    if (content !== undefined) return { ok: true, content };
+  }
   if (ctx.session.node !== undefined) return readNodeFile(ctx, tool, abs);
-  const content = ctx.session.files?.[abs];
+  const content = ctx.session.container ? undefined : ctx.session.files?.[abs];
   if (content !== undefined) return { ok: true, content };
   if (isDirectory(ctx.state, ctx.session, abs)) return { ok: false, error: `${tool}: ${path}: Is a directory\n` };
   return { ok: false, error: `${tool}: ${path}: No such file or directory\n` };
+}
+
+/**
+ * `kubectl debug node/X`: the node's root filesystem is mounted at /host; a path there is the
+ * node's own, read and written as root on it.
+ */
+function hostMount(session: ShellSession, abs: string): { session: ShellSession; path: string } | undefined {
+  const node = session.container?.hostNode;
+  if (node === undefined || !(abs === '/host' || abs.startsWith('/host/'))) return undefined;
+  return { session: { ...session, container: undefined, node, root: true, cwd: '/' }, path: abs.slice('/host'.length) || '/' };
 }
 
 /** Why the session may not write there (the errno text), or undefined. */
@@ -86,6 +114,7 @@ function writeDenied(session: ShellSession, abs: string): string | undefined {
   const home = homeOf(session);
   if (under('/tmp') || under(home)) return undefined;
   if (under('/proc') || under('/sys')) return 'Read-only file system';
+  if (session.container !== undefined) return undefined; // root in its own writable layer
   if (session.node === undefined || !session.root) return 'Permission denied';
   if (['/etc', '/var/lib/kubelet', '/root', '/home', '/opt', '/var/log'].some(under)) return undefined;
   return 'Read-only file system';
@@ -100,6 +129,8 @@ function removeDenied(session: ShellSession, abs: string): boolean {
 /** Writes (or appends to) a file; the errno text when it cannot be. */
 export function writeFile(state: ClusterState, session: ShellSession, path: string, content: string, append = false): string | undefined {
   const abs = resolvePath(session, path);
+  const host = hostMount(session, abs);
+  if (host) return writeFile(state, host.session, host.path, content, append);
   const denied = writeDenied(session, abs);
   if (denied) return denied;
   const place = placeOf(state, session);
@@ -151,6 +182,8 @@ export function makeDirectory(state: ClusterState, session: ShellSession, path: 
 
 /** The names in a directory (files and directories), sorted as `ls` sorts them in the C locale. */
 export function listDirectory(state: ClusterState, session: ShellSession, abs: string): { name: string; dir: boolean }[] {
+  const host = hostMount(session, abs);
+  if (host) return listDirectory(state, host.session, host.path);
   const place = placeOf(state, session);
   const prefix = abs === '/' ? '/' : `${abs}/`;
   const entries = new Map<string, boolean>();
@@ -162,7 +195,7 @@ export function listDirectory(state: ClusterState, session: ShellSession, abs: s
     else entries.set(rest.slice(0, slash), true);
   };
   for (const p of Object.keys(place.all())) add(p, false);
-  for (const d of [...place.dirs, ...BASE_DIRS, homeOf(session)]) add(d, true);
+  for (const d of [...place.dirs, ...BASE_DIRS, homeOf(session), ...(session.container?.hostNode ? ['/host'] : [])]) add(d, true);
   return [...entries].map(([name, dir]) => ({ name, dir })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

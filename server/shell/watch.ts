@@ -1,9 +1,10 @@
 // procps `watch -n N CMD`: runs CMD, lets N seconds of simulated time pass, runs it again.
-// A line cannot be interrupted while it runs, so the frames stop at a bound (MAX_FRAMES, or
-// the line's sleep allowance), or with -g / --chgexit when the output changes. Each frame
-// starts with watch's title line, as the terminal would show it before clearing.
+// At an interactive terminal it goes on as the room's clock moves, until Ctrl-C (a stream,
+// ctx.follow / ctx.resume); elsewhere the frames stop at a bound (MAX_FRAMES, or the line's
+// sleep allowance), or with -g / --chgexit when the output changes. Each frame starts with
+// watch's title line, as the terminal would show it before clearing.
 import { wallClock } from '../cluster/logs.js';
-import type { ProgramResult, ShellProgram } from './program.js';
+import type { ShellProgram } from './program.js';
 import { hostOf } from './session.js';
 
 /** Frames one `watch` prints at most. */
@@ -47,22 +48,41 @@ export const watch: ShellProgram = (ctx, argv, shell) => {
   }
   const command = argv.slice(i).join(' ');
   if (command === '') return { stdout: '', stderr: USAGE, exitCode: 1 };
-  let stdout = '';
-  let previous: string | undefined;
-  const result: ProgramResult = { stdout: '', stderr: '', exitCode: 0 };
-  for (let frame = 0; frame < MAX_FRAMES; frame++) {
-    if (frame > 0 && (ctx.passTime?.(interval * 1000) ?? 0) < interval * 1000) break;
+  const frame = (): { text: string; output: string; exitCode: number } => {
     const ran = shell.runLine(ctx.session, command);
+    let text = '';
     if (title) {
       const left = `Every ${interval.toFixed(1)}s: ${command}`;
       const right = `${hostOf(ctx.session)}: ${wallClock(ctx.state, ctx.state.now).toUTCString().replace(/^(\w+), (\d+) (\w+) (\d+) ([\d:]+) GMT$/, '$1 $3 $2 $5 $4')}`;
-      stdout += `${left}${' '.repeat(Math.max(1, 80 - left.length - right.length))}${right}\n\n`;
+      text += `${left}${' '.repeat(Math.max(1, 80 - left.length - right.length))}${right}\n\n`;
     }
-    stdout += ran.output.endsWith('\n') || ran.output === '' ? ran.output : `${ran.output}\n`;
-    if (errexit && ran.exitCode !== 0) return { ...result, stdout, stderr: `\ncommand exit with a non-zero status, press a key to exit\n`, exitCode: 8 };
-    if (untilChange && previous !== undefined && ran.output !== previous) break;
-    previous = ran.output;
+    text += ran.output.endsWith('\n') || ran.output === '' ? ran.output : `${ran.output}\n`;
+    return { text, output: ran.output, exitCode: ran.exitCode };
+  };
+  // A running stream: a frame once the interval has passed since the last (the room's clock moves in steps).
+  if (ctx.resume?.kind === 'watch') {
+    if (ctx.state.now - ctx.resume.lastAt < interval * 1000) return { stdout: '', stderr: '', exitCode: 0 };
+    ctx.resume.lastAt = ctx.state.now;
+    const next = frame();
+    if (errexit && next.exitCode !== 0) return { stdout: next.text, stderr: ERREXIT, exitCode: 8, streamEnded: true };
+    return { stdout: next.text, stderr: '', exitCode: 0 };
+  }
+  let stdout = '';
+  let previous: string | undefined;
+  for (let n = 0; n < MAX_FRAMES; n++) {
+    if (n > 0 && (ctx.passTime?.(interval * 1000) ?? 0) < interval * 1000) break;
+    const next = frame();
+    stdout += next.text;
+    if (errexit && next.exitCode !== 0) return { stdout, stderr: ERREXIT, exitCode: 8 };
+    if (untilChange && previous !== undefined && next.output !== previous) break;
+    previous = next.output;
+    if (ctx.follow && !untilChange) {
+      ctx.follow({ kind: 'watch', lastAt: ctx.state.now });
+      break;
+    }
     if (!ctx.passTime) break; // no clock here: one frame is all there is
   }
-  return { ...result, stdout };
+  return { stdout, stderr: '', exitCode: 0 };
 };
+
+const ERREXIT = '\ncommand exit with a non-zero status, press a key to exit\n';

@@ -73,6 +73,7 @@ type ActionBuilders = { [N in ClientMessageName]?: (payload: ClientMessage<N>) =
 const ACTIONS: ActionBuilders = {
   'room:leave': () => ({ type: 'leave' }),
   'cmd:run': (p) => ({ type: 'run', line: p.line }),
+  'cmd:interrupt': () => ({ type: 'interrupt' }),
   'hint:request': () => ({ type: 'request-hint' }),
   'diagnosis:submit': (p) => ({ type: 'diagnose', rootCause: p.rootCause, text: p.text, evidence: p.evidence }),
   'player:give-up': () => ({ type: 'give-up' }),
@@ -194,6 +195,7 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
           exitCode: result.line.exitCode,
           ...(result.line.clear ? { clear: true } : {}),
           ...(result.line.edit ? { edit: result.line.edit } : {}),
+          ...(result.line.streaming ? { streaming: true } : {}),
           prompt: terminal ? seat.runner.runtime.prompt(seat.runner.room.cluster, terminal.session) : '$ ',
           ...(clientSeq !== undefined ? { clientSeq } : {}),
         };

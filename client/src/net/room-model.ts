@@ -114,7 +114,17 @@ export function applyEvent(model: RoomModel, event: ViewerEvent): void {
         seq: event.seq, ...(event.prompt !== undefined ? { prompt: event.prompt } : {}), line: event.line, output: event.output, exitCode: event.exitCode,
         ...(event.clear ? { clear: true } : {}),
       });
+      setStreaming(terminalOf(view, event.participantId), event.streaming === true);
       break;
+    case 'command.output':
+    case 'command.interrupted': {
+      if (!sees(view, event.participantId)) break;
+      const terminal = terminalOf(view, event.participantId);
+      const last = terminal.entries.at(-1);
+      if (last) last.output += event.type === 'command.output' ? event.output : '^C\n';
+      setStreaming(terminal, event.type === 'command.output' && event.ended !== true);
+      break;
+    }
     case 'hint.requested':
       model.hintRequests.push({ seq: event.seq, participantId: event.participantId });
       break;
@@ -163,6 +173,11 @@ export function applyEvent(model: RoomModel, event: ViewerEvent): void {
 export function nameOf(view: RoomView, participantId: string): string {
   if (participantId === 'system') return 'system';
   return view.participants.find((p) => p.id === participantId)?.name ?? participantId.slice(0, 8);
+}
+
+function setStreaming(terminal: RoomView['terminals'][number], streaming: boolean): void {
+  if (streaming) terminal.streaming = true;
+  else delete terminal.streaming;
 }
 
 /** Counts the other players' commands up to event `upToSeq` (a player's replay knows when, not what). */

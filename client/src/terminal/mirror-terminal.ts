@@ -26,6 +26,11 @@ export class MirrorTerminal {
     this.write(entry, !entry.clear);
   }
 
+  /** More output of the latest entry's command, still running. */
+  appendOutput(text: string): void {
+    this.fitted.term.write(showControls(text, true));
+  }
+
   dispose(): void {
     this.fitted.dispose();
   }

@@ -16,6 +16,8 @@ export interface PlayerTerminalOptions {
   onPaste(chars: number): void;
   /** `kubectl edit`: resolves with the edited YAML, or undefined when cancelled. */
   onEdit(edit: EditRequest): Promise<string | undefined>;
+  /** Ctrl-C while a command streams (`kubectl get -w`, `watch`…). */
+  interrupt(): void;
 }
 
 const KEYS: Record<string, (t: PlayerTerminal) => void> = {
@@ -44,6 +46,8 @@ export class PlayerTerminal {
   /** Lines typed so far of a command still open (a quote, a here-document, `for` without `done`). */
   private continued = '';
   private readonly printed = new Set<number>();
+  /** A command of ours goes on printing until Ctrl-C or its end: no prompt, keys other than ^C do nothing. */
+  private streaming = false;
 
   constructor(container: HTMLElement, private readonly options: PlayerTerminalOptions) {
     this.fitted = createTerminal(container, { keys: (event) => this.browserKey(event) });
@@ -68,7 +72,7 @@ export class PlayerTerminal {
   }
 
   /** Prints the history (after the last clear) and the current prompt. */
-  load(entries: readonly TerminalEntry[], prompt: string): void {
+  load(entries: readonly TerminalEntry[], prompt: string, streaming = false): void {
     const { term } = this.fitted;
     term.reset();
     this.printed.clear();
@@ -77,7 +81,29 @@ export class PlayerTerminal {
     this.editor.setHistory(entries.map((e) => e.line));
     this.prompt = prompt;
     this.cursorRow = 0;
+    this.streaming = streaming;
+    if (!streaming) this.redraw();
+  }
+
+  /** Our running command printed more; `ended`: it stopped by itself and the prompt is back. */
+  streamOutput(text: string, ended: boolean): void {
+    if (!this.streaming) return;
+    this.fitted.term.write(text);
+    if (ended) this.streamStopped();
+  }
+
+  /** Ctrl-C reached the command: `^C`, then the prompt. */
+  streamInterrupted(): void {
+    if (!this.streaming) return;
+    this.fitted.term.write('^C\r\n');
+    this.streamStopped();
+  }
+
+  private streamStopped(): void {
+    this.streaming = false;
+    this.cursorRow = 0;
     this.redraw();
+    this.drainTypeahead();
   }
 
   /** A command of ours that this tab did not type (another tab, or missed while offline). */
@@ -124,6 +150,10 @@ export class PlayerTerminal {
   }
 
   private input(data: string): void {
+    if (this.streaming) {
+      if (data.includes('\x03')) this.options.interrupt();
+      return;
+    }
     if (this.busy) {
       this.typeahead += data;
       return;
@@ -165,6 +195,11 @@ export class PlayerTerminal {
         this.editor.reset();
         this.continued = '';
         return this.redraw();
+      case '\x04':
+        // Ctrl-D: on an empty line the shell ends (`exit`: back out of a container or node); else it deletes, as readline does.
+        if (this.editor.buffer !== '' || this.continued !== '') return this.edit((e) => e.delete());
+        this.edit((e) => e.insert('exit'));
+        return void this.enter();
       case '\x0c':
         this.fitted.term.write('\x1b[H\x1b[2J');
         this.cursorRow = 0;
@@ -215,6 +250,13 @@ export class PlayerTerminal {
       if (ack.clear) term.write('\x1b[H\x1b[2J\x1b[3J');
       term.write(entryText({ seq: ack.seq, line, output: ack.output, exitCode: ack.exitCode }, '', false));
       this.prompt = ack.prompt;
+      if (ack.streaming) {
+        // The output goes on (room events) until Ctrl-C or its end; the prompt waits.
+        this.busy = false;
+        this.streaming = true;
+        this.typeahead = '';
+        return;
+      }
       if (ack.edit) {
         const text = await this.options.onEdit(ack.edit);
         this.focus();

@@ -254,6 +254,7 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
   const unsubscribe = session.subscribe((event: ViewerEvent) => {
     if (event.type === 'tick') return header.update();
     if (event.type === 'command') grid.append(event.participantId, event);
+    if (event.type === 'command.output' || event.type === 'command.interrupted') grid.appendOutput(event.participantId, event.type === 'command.output' ? event.output : '^C\n');
     render(event);
   });
   const unsubscribeOverview = session.subscribeOverview(() => overview.update());

@@ -70,9 +70,10 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     complete: (line, cursor) => conn.call<CompleteAck>('cmd:complete', { line, cursor }),
     onPaste: (chars) => signal('paste', chars),
     onEdit: (edit) => editDialog(edit),
+    interrupt: () => void conn.call('cmd:interrupt', {}),
   });
   const mine = model.view.terminals.find((t) => t.participantId === me);
-  terminal.load(mine?.entries ?? [], mine?.prompt ?? '$ ');
+  terminal.load(mine?.entries ?? [], mine?.prompt ?? '$ ', mine?.streaming === true);
   terminal.focus();
 
   // Interview integrity: recorded and shown to the hosts, never blocked.
@@ -192,6 +193,8 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
         ...(event.clear ? { clear: true } : {}),
       });
     }
+    if (event.type === 'command.output' && event.participantId === me) terminal.streamOutput(event.output, event.ended === true);
+    if (event.type === 'command.interrupted' && event.participantId === me) terminal.streamInterrupted();
     if (event.type === 'hint.pushed' && (event.participantId === undefined || event.participantId === me)) toast(`New hint: ${event.text}`);
     if (event.type === 'room.ended' && solo && !model.view.debrief) void fetchDebrief();
     if (event.type === 'room.extended') toast(`The host added ${Math.round(event.ms / 60_000)} min to the clock.`);

@@ -35,6 +35,11 @@ export class TerminalGrid {
     this.tiles.get(participantId)?.mirror.append(entry);
   }
 
+  /** A running command's later output (`kubectl get -w`…), or its `^C`. */
+  appendOutput(participantId: string, text: string): void {
+    this.tiles.get(participantId)?.mirror.appendOutput(text);
+  }
+
   /** Redraws every terminal from the model (replay scrubbing). */
   reload(): void {
     this.sync();

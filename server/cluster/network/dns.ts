@@ -184,8 +184,29 @@ function clientNode(pod: Pod): string {
   return pod.spec.nodeName ?? '';
 }
 
-/** Send one DNS query for `fqdn` to `server` from the pod. */
+/** DNS queries kept for tcpdump (the latest). */
+const MAX_DNS_QUERIES = 256;
+
+/** Send one DNS query for `fqdn` to `server` from the pod; the query is kept for tcpdump. */
 export function queryServer(state: ClusterState, fromPod: Pod, server: string, fqdn: string, type: DnsType): DnsOutcome {
+  const out = sendQuery(state, fromPod, server, fqdn, type);
+  const kept = (state.network.dnsQueries ??= []);
+  kept.push({
+    at: state.now, node: clientNode(fromPod), src: fromPod.status.podIP ?? '', server, name: fqdn, type,
+    rcode: out.kind === 'answer' || out.kind === 'nodata' ? 'NOERROR' : out.kind === 'timeout' ? 'timeout' : out.kind === 'nxdomain' ? 'NXDOMAIN' : 'SERVFAIL',
+    answers: out.kind === 'answer' ? out.records.map((r) => `${r.type} ${r.data}`) : [],
+    authoritative: out.kind !== 'timeout' && authoritativeName(state, out.name),
+  });
+  if (kept.length > MAX_DNS_QUERIES) kept.splice(0, kept.length - MAX_DNS_QUERIES);
+  return out;
+}
+
+/** CoreDNS answers the cluster's own names (and reverse zones) itself. */
+export function authoritativeName(state: ClusterState, name: string): boolean {
+  return name.endsWith(`.${state.network.clusterDomain}.`) || name.endsWith('.in-addr.arpa.');
+}
+
+function sendQuery(state: ClusterState, fromPod: Pod, server: string, fqdn: string, type: DnsType): DnsOutcome {
   const svc = serviceByClusterIP(state, server);
   if (svc) {
     const port = svc.spec.ports.find((p) => p.port === 53 && p.protocol === 'UDP');

@@ -2,18 +2,13 @@
 import { wallClock } from '../../cluster/logs.js';
 import { randomInt } from '../../cluster/rng.js';
 import type { ClusterState, Pod } from '../../cluster/types.js';
-import { podResolvConf, queryServer, resolveName, type DnsOutcome, type DnsType } from '../../cluster/network/dns.js';
+import { authoritativeName, podResolvConf, queryServer, resolveName, type DnsOutcome, type DnsType } from '../../cluster/network/dns.js';
 import type { CommandResult } from '../types.js';
 
 export type Flavor = 'busybox' | 'bind';
 
 const TIMEOUT = ';; connection timed out; no servers could be reached\n\n';
 const bare = (fqdn: string) => fqdn.replace(/\.$/, '');
-
-/** The cluster's own names are answered authoritatively; forwarded ones are not. */
-function authoritative(state: ClusterState, name: string): boolean {
-  return name.endsWith(`.${state.network.clusterDomain}.`) || name.endsWith('.in-addr.arpa.');
-}
 
 export function nslookup(state: ClusterState, pod: Pod, argv: string[], flavor: Flavor): CommandResult {
   const args = argv.slice(1).filter((a) => !a.startsWith('-'));
@@ -30,7 +25,7 @@ export function nslookup(state: ClusterState, pod: Pod, argv: string[], flavor: 
     const what = out.kind === 'nodata' ? (flavor === 'bind' ? `*** Can't find ${name}: No answer` : `*** Can't find ${name}: No answer`) : `** server can't find ${isIP ? bare(out.name) : name}: ${out.kind.toUpperCase()}`;
     return { stdout: `${header}${what}\n\n`, stderr: '', exitCode: out.kind === 'nodata' ? 0 : 1 };
   }
-  let body = authoritative(state, out.name) ? '' : 'Non-authoritative answer:\n';
+  let body = authoritativeName(state, out.name) ? '' : 'Non-authoritative answer:\n';
   for (const r of out.records) {
     if (r.type === 'A') body += `Name:\t${bare(r.name)}\nAddress: ${r.data}\n`;
     else if (r.type === 'PTR') body += `${bare(r.name)}\tname = ${r.data}\n`;
@@ -68,7 +63,7 @@ export function dig(state: ClusterState, pod: Pod, argv: string[]): CommandResul
   const records = out.kind === 'answer' ? out.records : [];
   if (short) return { stdout: records.map((r) => `${r.data}\n`).join(''), stderr: '', exitCode: 0 };
   const status = out.kind === 'answer' || out.kind === 'nodata' ? 'NOERROR' : out.kind.toUpperCase();
-  const aa = authoritative(state, out.name) ? ' aa' : '';
+  const aa = authoritativeName(state, out.name) ? ' aa' : '';
   const qname = out.name;
   const lines = [
     banner.slice(1) + ';; global options: +cmd',

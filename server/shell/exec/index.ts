@@ -6,9 +6,12 @@ import { randomHex } from '../../cluster/rng.js';
 import type { ClusterState, Pod } from '../../cluster/types.js';
 import { renderResolvConf, resolveName } from '../../cluster/network/dns.js';
 import { podAnswers, podByIP, serviceByClusterIP } from '../../cluster/network/services.js';
+import { enterPlace, MAX_NESTED_SHELLS } from '../login.js';
 import { parseLine } from '../parse.js';
+import type { ProgramResult, ShellProgram } from '../program.js';
 import { tagLines } from '../reveals.js';
-import type { CommandContext, CommandResult } from '../types.js';
+import { forkSession, imageDistro } from '../session.js';
+import type { CommandContext, CommandResult, ContainerShell, ShellSession } from '../types.js';
 import { dig, nslookup, type Flavor } from './dns-tools.js';
 import { curl, wget } from './http-tools.js';
 
@@ -16,17 +19,28 @@ type Program = (state: ClusterState, pod: Pod, container: string, argv: string[]
 
 const BASE = ['sh', 'cat', 'env', 'hostname', 'ls', 'echo', 'true', 'false'];
 
-/** The programs on the image's $PATH, and the nslookup flavour it ships. */
-function toolbox(image: string): { tools: Set<string>; flavor: Flavor } {
+/** What an image holds: the programs on its $PATH and the nslookup flavour it ships. */
+interface Toolbox {
+  tools: Set<string>;
+  flavor: Flavor;
+}
+
+// A few fixed toolboxes (not one per image string: images are typed by players).
+const NOTHING: Toolbox = { tools: new Set(), flavor: 'busybox' };
+const DNS_IMAGE: Toolbox = { tools: new Set([...BASE, 'bash', 'nslookup', 'dig', 'curl', 'wget', 'ping', 'ip']), flavor: 'bind' };
+const WEB_SERVER: Toolbox = { tools: new Set([...BASE, 'bash', 'curl']), flavor: 'bind' };
+const CURL_IMAGE: Toolbox = { tools: new Set([...BASE, 'curl']), flavor: 'busybox' };
+const BUSYBOX: Toolbox = { tools: new Set([...BASE, 'nslookup', 'wget', 'ping', 'ip', 'ifconfig', 'curl', 'chroot']), flavor: 'busybox' };
+
+function toolbox(image: string): Toolbox {
   const i = image.toLowerCase();
-  if (i.includes('coredns') || i.includes('distroless') || i.includes('pause')) return { tools: new Set(), flavor: 'busybox' };
-  if (i.includes('netshoot') || i.includes('dnsutils') || i.includes('jessie-dnsutils') || i.includes('ubuntu') || i.includes('debian')) {
-    return { tools: new Set([...BASE, 'bash', 'nslookup', 'dig', 'curl', 'wget', 'ping', 'ip']), flavor: 'bind' };
-  }
-  if (i.includes('nginx') || i.includes('httpd')) return { tools: new Set([...BASE, 'bash', 'curl']), flavor: 'bind' };
-  if (i.includes('curl')) return { tools: new Set([...BASE, 'curl']), flavor: 'busybox' };
+  // Distroless: CoreDNS, pause, and since v1.29 / etcd 3.5 the control plane's own images.
+  if (i.includes('coredns') || i.includes('distroless') || i.includes('pause') || /\/(etcd|kube-apiserver|kube-controller-manager|kube-scheduler):/.test(i)) return NOTHING;
+  if (i.includes('netshoot') || i.includes('dnsutils') || i.includes('jessie-dnsutils') || i.includes('ubuntu') || i.includes('debian')) return DNS_IMAGE;
+  if (i.includes('nginx') || i.includes('httpd')) return WEB_SERVER;
+  if (i.includes('curl')) return CURL_IMAGE;
   // busybox, alpine and most small app images: busybox applets.
-  return { tools: new Set([...BASE, 'nslookup', 'wget', 'ping', 'ip', 'ifconfig', 'curl']), flavor: 'busybox' };
+  return BUSYBOX;
 }
 
 const out = (stdout: string, exitCode = 0): CommandResult => ({ stdout, stderr: '', exitCode });
@@ -38,13 +52,17 @@ function hostsFile(pod: Pod): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The files kubelet mounts into every container. */
+export function podFiles(state: ClusterState, pod: Pod): Record<string, string> {
+  return { '/etc/resolv.conf': renderResolvConf(state, pod), '/etc/hosts': hostsFile(pod), '/etc/hostname': `${pod.metadata.name}\n` };
+}
+
 function cat(state: ClusterState, pod: Pod, _c: string, argv: string[]): CommandResult {
   let stdout = '';
   let stderr = '';
+  const files = podFiles(state, pod);
   for (const path of argv.slice(1)) {
-    if (path === '/etc/resolv.conf') stdout += renderResolvConf(state, pod);
-    else if (path === '/etc/hosts') stdout += hostsFile(pod);
-    else if (path === '/etc/hostname') stdout += `${pod.metadata.name}\n`;
+    if (files[path] !== undefined) stdout += files[path];
     else stderr += `cat: ${path}: No such file or directory\n`;
   }
   return { stdout, stderr, exitCode: stderr ? 1 : 0 };
@@ -197,6 +215,7 @@ export function runInContainer(ctx: CommandContext, pod: Pod, container: string,
 function runProgram(state: ClusterState, pod: Pod, container: string, argv: string[]): { program: string; result: CommandResult } | { missing: string } {
   let words = argv;
   const { tools } = toolbox(imageOf(pod, container));
+  if (words.length === 1 && isShell(words[0]!) && tools.has(shellName(words[0]!))) return { program: 'sh', result: out('') }; // stdin is empty: the shell ends at once
   if ((words[0] === 'sh' || words[0] === 'bash' || words[0] === '/bin/sh' || words[0] === '/bin/bash') && tools.has(words[0].replace('/bin/', ''))) {
     if (words[1] !== '-c' || words[2] === undefined) return { program: 'sh', result: out('') };
     const inner = shellScript(words[2]);
@@ -217,4 +236,133 @@ registerProcessRunner((state, pod, container, argv) => {
 
 function terminated(r: CommandResult): CommandResult {
   return r.exitCode === 0 ? r : { ...r, stderr: `${r.stderr}command terminated with exit code ${r.exitCode}\n` };
+}
+
+// Interactive shells in a container: `kubectl exec -it POD -- sh`, `kubectl run -it`, `kubectl
+// debug node/X -it`. The session moves into the container (login.ts keeps where it came from),
+// and the lines typed there run with the image's programs (containerPrograms) besides the
+// shell's builtins and text tools (busybox applets, coreutils).
+
+const isShell = (word: string): boolean => /^(\/bin\/)?(ba)?sh$/.test(word);
+const shellName = (word: string): 'sh' | 'bash' => (word.endsWith('bash') ? 'bash' : 'sh');
+
+/** The message a shell prints when it cannot start one more process. */
+function forkFailure(shell: 'sh' | 'bash'): string {
+  return shell === 'bash' ? 'bash: fork: retry: Resource temporarily unavailable\n' : "sh: can't fork: Resource temporarily unavailable\n";
+}
+
+export interface ShellOpening {
+  /** `kubectl run -it` (what kubectl prints when the shell ends; `remove`: --rm). */
+  attached?: 'keep' | 'remove';
+  /** `kubectl debug node/X`: the node mounted at /host. */
+  hostNode?: string;
+}
+
+/**
+ * Opens `shellWord` (sh, bash, /bin/sh…) interactively in a running container: kubectl's
+ * messages when it cannot (no such container, no such program in the image), else the
+ * session is inside and the result is empty.
+ */
+export function openShell(ctx: CommandContext, pod: Pod, container: string, shellWord: string, opening: ShellOpening = {}): CommandResult | undefined {
+  if (!isShell(shellWord)) return undefined;
+  const status = pod.status.containerStatuses.find((c) => c.name === container);
+  if (!status || status.state.kind !== 'running') return err(`error: unable to upgrade connection: container not found ("${container}")\n`);
+  const shell = shellName(shellWord);
+  if (!toolbox(imageOf(pod, container)).tools.has(shell)) return notFound(ctx.state, shellWord);
+  const inside: ContainerShell = { namespace: pod.metadata.namespace ?? 'default', pod: pod.metadata.name, container, shell, ...opening };
+  // The image's WORKDIR: netshoot's is /root, the others here run from /.
+  const cwd = /netshoot/.test(imageOf(pod, container)) ? '/root' : '/';
+  if (!enterPlace(ctx.session, { root: true, cwd, container: inside })) return err(`error: Internal error occurred: error executing command in container: ${MAX_NESTED_SHELLS} shells are open in this terminal already\n`);
+  return out('');
+}
+
+/** `sh` / `bash` typed in a container's shell: `-c SCRIPT` runs it, no argument opens a nested shell. */
+const nestedShell: ShellProgram = (ctx, argv, shell): ProgramResult => {
+  const inside = ctx.session.container!;
+  const name = shellName(argv[0]!);
+  if (argv[1] === '-c') {
+    if (argv[2] === undefined) return err(`${name}: -c: option requires an argument\n`, 2);
+    const ran = shell.runLine(forkSession(ctx.session), argv[2], ctx.facts);
+    return { stdout: ran.output, stderr: '', exitCode: ran.exitCode };
+  }
+  if (argv.length > 1) return err(`${name}: can't open '${argv[1]}': No such file or directory\n`, 2);
+  inside.files ??= {}; // shared with the nested shell: it is the same container
+  if (!enterPlace(ctx.session, { root: true, cwd: ctx.session.cwd ?? '/', container: { ...inside, shell: name } })) return err(forkFailure(inside.shell), 2);
+  return out('');
+};
+
+/** busybox `chroot /host` in a node's debug pod: a root shell on the node itself. */
+const chroot: ShellProgram = (ctx, argv, shell): ProgramResult => {
+  const inside = ctx.session.container!;
+  const dir = argv[1];
+  if (dir === undefined) return err('BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: chroot NEWROOT [PROG ARGS]\n', 1);
+  const target = dir.replace(/\/+$/, '');
+  if (inside.hostNode === undefined || (target !== '/host' && !(target === 'host' && (ctx.session.cwd ?? '/') === '/'))) {
+    return err(`chroot: can't change root directory to '${dir}': No such file or directory\n`, 1);
+  }
+  if (argv.length > 2) {
+    const ran = shell.runLine({ ...forkSession(ctx.session), container: undefined, node: inside.hostNode, root: true }, argv.slice(2).join(' '), ctx.facts);
+    return { stdout: ran.output, stderr: '', exitCode: ran.exitCode };
+  }
+  if (!enterPlace(ctx.session, { node: inside.hostNode, root: true, cwd: '/' })) return err(forkFailure(inside.shell), 1);
+  return out('');
+};
+
+/** Shell programs for the image's tools that have their own meaning inside a container. */
+const IN_SHELL: Record<string, ShellProgram> = { sh: nestedShell, bash: nestedShell, chroot };
+/** What the shell's own builtins and text tools do better than the one-shot exec programs (stdin, files). */
+const FROM_SHELL = new Set(['cat', 'echo', 'true', 'false', 'ls']);
+
+const programsByBox = new Map<Toolbox, Record<string, ShellProgram>>();
+
+/** The programs of the container the session's shell runs in (besides builtins and text tools). */
+export function containerPrograms(state: ClusterState, inside: ContainerShell): Record<string, ShellProgram> {
+  const pod = state.pods[`${inside.namespace}/${inside.pod}`];
+  if (!pod) return {}; // deleted while the line runs: nothing of it runs any more
+  const box = toolbox(imageOf(pod, inside.container));
+  let programs = programsByBox.get(box);
+  if (programs) return programs;
+  programs = {};
+  for (const name of box.tools) {
+    if (FROM_SHELL.has(name)) continue;
+    const own = IN_SHELL[name];
+    if (own) programs[name] = own;
+    else if (PROGRAMS[name]) programs[name] = inContainer(name);
+  }
+  programsByBox.set(box, programs);
+  return programs;
+}
+
+/** One of the exec programs run from the container's shell; what it shows is tagged like `kubectl exec`'s. */
+function inContainer(name: string): ShellProgram {
+  return (ctx, argv) => {
+    const inside = ctx.session.container!;
+    const pod = ctx.state.pods[`${inside.namespace}/${inside.pod}`]!;
+    const result = PROGRAMS[name]!(ctx.state, pod, inside.container, [name, ...argv.slice(1)]);
+    tagLines(ctx.facts, { source: DNS_TOOLS.has(name) ? 'dns' : 'traffic', namespace: inside.namespace, name: inside.pod, field: name }, `${result.stdout}\n${result.stderr}`);
+    return result;
+  };
+}
+
+/**
+ * Before a line runs: a shell whose container stopped or whose pod is gone ended with it
+ * (SIGKILL, as the runtime does); the terminal is back where it was opened, with kubectl's line.
+ */
+export function closeEndedShells(state: ClusterState, session: ShellSession, leave: (s: ShellSession) => void): string {
+  let said = '';
+  for (let inside = session.container; inside !== undefined; inside = session.container) {
+    const pod = state.pods[`${inside.namespace}/${inside.pod}`];
+    const status = pod?.status.containerStatuses.find((c) => c.name === inside!.container);
+    if (status?.state.kind === 'running') break;
+    leave(session);
+    if (session.container?.pod !== inside.pod) said += 'command terminated with exit code 137\n';
+  }
+  return said;
+}
+
+/** What a shell in a container says of a program it cannot find (busybox ash, dash, bash). */
+export function notFoundInContainer(state: ClusterState, inside: ContainerShell, name: string): string {
+  if (inside.shell === 'bash') return `bash: ${name}: command not found\n`;
+  const pod = state.pods[`${inside.namespace}/${inside.pod}`];
+  return imageDistro(pod ? imageOf(pod, inside.container) : '') === 'debian' ? `sh: 1: ${name}: not found\n` : `sh: ${name}: not found\n`;
 }

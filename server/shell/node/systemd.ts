@@ -5,6 +5,7 @@
 import { setUnitActive, UNIT_DESCRIPTIONS } from '../../cluster/host.js';
 import type { ClusterState, LogLine, Node, ServiceUnit } from '../../cluster/types.js';
 import { rebootNode } from '../../cluster/reboot.js';
+import { dropConnection } from '../login.js';
 import type { CommandContext, CommandResult, ShellCommand } from '../types.js';
 import { fail, ok } from '../types.js';
 import { isResult, journalDate, lineCount, onNode, stableInt, systemdAgo, systemdDate, unitPid, type NodeContext } from './common.js';
@@ -178,9 +179,7 @@ const REBOOT_DENIED = 'Failed to set wall message, ignoring: Interactive authent
  */
 function reboot(ctx: CommandContext, n: NodeContext): CommandResult {
   rebootNode(n.state, n.name);
-  delete ctx.session.node;
-  delete ctx.session.cwd;
-  ctx.session.root = false;
+  dropConnection(ctx.session, n.name);
   return fail(`Connection to ${n.name} closed by remote host.\nConnection to ${n.name} closed.\n`, 255);
 }
 
@@ -274,6 +273,8 @@ export const journalctl: ShellCommand = (ctx, argv) => {
     } else if (a === '--pager-end') end = true;
     else return fail(`journalctl: unrecognized option '${a}'\n`);
   }
+  // -f at a terminal: the lines written after the last step (a stream, until Ctrl-C).
+  if (ctx.resume?.kind === 'journal') since = ctx.resume.lastAt + 1;
   let lines: LogLine[];
   if (units.length > 0) {
     lines = units.flatMap((u) => n.node.host.units[u]?.journal ?? []).sort((a, b) => a.at - b.at);
@@ -281,6 +282,11 @@ export const journalctl: ShellCommand = (ctx, argv) => {
     lines = n.node.host.syslog.filter((l) => !kernel || l.text.startsWith('kernel:'));
   }
   lines = lines.filter((l) => (since === undefined || l.at >= since) && (until === undefined || l.at <= until));
+  if (ctx.resume?.kind === 'journal') {
+    ctx.resume.lastAt = n.state.now;
+    return ok(lines.map((l) => journalLine(n.state, n.node, l)).join(''));
+  }
+  if (follow && ctx.follow) ctx.follow({ kind: 'journal', lastAt: n.state.now });
   const limit = count ?? (follow ? 10 : end ? 1000 : undefined);
   if (limit !== undefined) lines = limit === 0 ? [] : lines.slice(-limit);
   const all = n.node.host.syslog;

@@ -1,12 +1,11 @@
 // `kubectl exec (POD | TYPE/NAME) [-c CONTAINER] [-it] -- COMMAND [args…]`: runs the command in
 // the simulated container (server/shell/exec), so DNS and HTTP go through the network model.
+// With -it and a shell, the terminal moves into the container (exec/index.ts openShell).
 import type { LabelSelector, Pod } from '../../../cluster/types.js';
-import { runInContainer } from '../../exec/index.js';
+import { openShell, runInContainer } from '../../exec/index.js';
 import { fail } from '../../types.js';
 import { findResourceType, getObject, listObjects, notFoundError } from '../resources.js';
 import type { KubectlSubcommand } from '../types.js';
-
-const SHELLS = ['sh', 'bash', 'ash', '/bin/sh', '/bin/bash', '/bin/ash'];
 
 export const execCommand: KubectlSubcommand = {
   name: 'exec',
@@ -50,8 +49,10 @@ export const execCommand: KubectlSubcommand = {
       container = pod.metadata.annotations['kubectl.kubernetes.io/default-container'] ?? names[0]!;
       if (names.length > 1 && !flags.bool('quiet')) stderr += `Defaulted container "${container}" out of: ${names.join(', ')}\n`;
     }
-    if (SHELLS.includes(command[0]!) && command.length === 1) {
-      return fail(`${stderr}error: an interactive shell is not available in this terminal; run one command at a time instead, e.g. kubectl exec ${pod.metadata.name} -- cat /etc/resolv.conf\n`);
+    // `-it … -- sh`: the terminal's next lines run in the container's shell until `exit`.
+    if (command.length === 1 && flags.bool('stdin') && flags.bool('tty')) {
+      const opened = openShell(ctx, pod, container, command[0]!);
+      if (opened) return { ...opened, stderr: stderr + opened.stderr };
     }
     const result = runInContainer(ctx, pod, container, command);
     return { ...result, stderr: stderr + result.stderr };

@@ -1,5 +1,5 @@
 // `kubectl get`: tables per kind (with -A, -o wide, --show-labels, -L), or any `-o` format.
-import { fail } from '../../types.js';
+import { fail, ok } from '../../types.js';
 import { ALL_NAMESPACES_FLAG } from '../flags.js';
 import { OUTPUT_FLAGS, parseOutputFormat, printStructured, sortItems } from '../output.js';
 import { labelsString, TABLES } from '../printers.js';
@@ -47,6 +47,7 @@ export const getCommand: KubectlSubcommand = {
     if (!format.ok) return fail(format.error);
     const query = queryObjects(ctx, args, flags);
     if (!query.ok) return fail(query.error);
+    if (ctx.resume?.kind === 'get') return ok(changedRows(ctx, flags, query.result.items, query.result.types.length > 1, ctx.resume.versions));
     const { byName, types, errors } = query.result;
     let items = query.result.items;
     const sortBy = flags.string('sort-by');
@@ -81,30 +82,38 @@ export const getCommand: KubectlSubcommand = {
       .map((group) => printTable(ctx, group[0]!.type, group, flags, wide, withKind))
       .join('\n');
     tagObjects(ctx, items, stdout, 'table', ordered);
-    if (flags.bool('watch')) stdout += watchRows(ctx, args, flags, items, wide, withKind);
+    if (flags.bool('watch')) {
+      const versions: Record<string, number> = Object.fromEntries(items.map((i) => [i.obj.metadata.uid, i.obj.metadata.resourceVersion]));
+      // At a terminal it goes on until Ctrl-C; elsewhere simulated time passes here, bounded.
+      if (ctx.follow) ctx.follow({ kind: 'get', versions });
+      else {
+        watchFor(ctx.passTime, () => {
+          const now = queryObjects(ctx, args, flags);
+          if (now.ok) stdout += changedRows(ctx, flags, now.result.items, types.length > 1, versions);
+          return !now.ok;
+        });
+      }
+    }
     return { stdout, stderr, exitCode };
   },
 };
 
 /**
- * `get -w`: as simulated time passes, a row for each object written since (or new), as
- * kubectl prints watch events: no header, each row laid out on its own.
+ * `get -w`: a row for each object written since it was last printed (or new), as kubectl
+ * prints watch events: no header, each row laid out on its own. `versions` moves on.
  */
-function watchRows(ctx: KubectlContext, args: string[], flags: ParsedFlags, items: Selected[], wide: boolean, withKind: boolean): string {
-  const versions = new Map(items.map((i) => [i.obj.metadata.uid, i.obj.metadata.resourceVersion]));
+function changedRows(ctx: KubectlContext, flags: ParsedFlags, items: Selected[], manyTypes: boolean, versions: Record<string, number>): string {
+  const format = parseOutputFormat(flags.string('output'));
+  const wide = format.ok && format.format.kind === 'table' && format.format.wide;
+  const withKind = manyTypes || flags.bool('show-kind');
   let out = '';
-  watchFor(ctx.passTime, () => {
-    const now = queryObjects(ctx, args, flags);
-    if (!now.ok) return true;
-    for (const item of now.result.items) {
-      const { uid, resourceVersion } = item.obj.metadata;
-      if (versions.get(uid) === resourceVersion) continue;
-      versions.set(uid, resourceVersion);
-      const row = rowCells(ctx, item.type, flags, wide, withKind)(item.obj);
-      out += renderColumns(undefined, row.map((cell) => [cell]));
-    }
-    return false;
-  });
+  for (const item of items) {
+    const { uid, resourceVersion } = item.obj.metadata;
+    if (versions[uid] === resourceVersion) continue;
+    versions[uid] = resourceVersion;
+    const row = rowCells(ctx, item.type, flags, wide, withKind)(item.obj);
+    out += renderColumns(undefined, row.map((cell) => [cell]));
+  }
   return out;
 }
 

@@ -8,6 +8,7 @@ import { apiResourcesCommand, apiVersionsCommand, clusterInfoCommand, explainCom
 import { topCommand } from './top.js';
 import { deleteCommand } from './delete.js';
 import { cordonCommand, drainCommand, uncordonCommand } from './drain.js';
+import { debugCommand } from './debug.js';
 import { execCommand } from './exec.js';
 import { annotateCommand, labelCommand } from './label.js';
 import { logsCommand } from './logs.js';
@@ -50,6 +51,7 @@ export const subcommands: KubectlSubcommand[] = [
   annotateCommand,
   logsCommand,
   execCommand,
+  debugCommand,
   createCommand,
   runCommand,
   setCommand,

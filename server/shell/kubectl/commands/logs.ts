@@ -5,7 +5,7 @@ import { containerLogs } from '../../../cluster/logs.js';
 import { parseDuration } from '../../../cluster/quantity.js';
 import { parseFlags } from '../flags.js';
 import type { ClusterState, LabelSelector, LogLine, Pod } from '../../../cluster/types.js';
-import type { CommandResult } from '../../types.js';
+import type { CommandResult, StreamCursor } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import { matchesLabels, parseLabelSelector } from '../selectors.js';
 import { findResourceType, getObject, listObjects, notFoundError } from '../resources.js';
@@ -75,6 +75,8 @@ function containerText(ctx: KubectlContext, pod: Pod, container: string, flags: 
     const reason = status?.state.kind === 'waiting' ? NOT_STARTED[status.state.reason] ?? status.state.reason : 'ContainerCreating';
     return fail(`Error from server (BadRequest): container "${container}" in pod "${name}" is waiting to start: ${reason}\n`);
   }
+  const resume = ctx.resume?.kind === 'logs' ? ctx.resume : undefined;
+  if (resume) return followed(ctx, pod, container, prefix, flags.bool('timestamps'), resume);
   let lines: LogLine[] = containerLogs(ctx.state, pod, container, previous);
   const since = flags.string('since');
   if (since) {
@@ -85,21 +87,15 @@ function containerText(ctx: KubectlContext, pod: Pod, container: string, flags: 
   if (tail >= 0) lines = tail === 0 ? [] : lines.slice(-tail);
   const stamp = flags.bool('timestamps');
   tagLogLines(ctx, pod, container, lines);
-  const format = (l: LogLine): string => `${prefix}${stamp ? `${timestamp(ctx.state, l.at)} ` : ''}${l.text}\n`;
-  let text = lines.map(format).join('');
+  let text = lines.map((l) => logLine(ctx.state, l, prefix, stamp)).join('');
   if (flags.bool('follow') && !previous) {
     // -f: the lines the container writes while simulated time passes; a restart ends it, as the stream closes.
-    const key = `${pod.metadata.namespace}/${name}`;
-    let seen = containerLogs(ctx.state, pod, container, false).length;
-    watchFor(ctx.passTime, () => {
-      const now = ctx.state.pods[key];
-      const all = now ? containerLogs(ctx.state, now, container, false) : [];
-      if (!now || now.metadata.uid !== pod.metadata.uid || all.length < seen) return true;
-      const fresh = all.slice(seen);
-      tagLogLines(ctx, now, container, fresh);
-      text += fresh.map(format).join('');
-      seen = all.length;
-      return false;
+    const cursor = { kind: 'logs' as const, uid: pod.metadata.uid, container, seen: containerLogs(ctx.state, pod, container, false).length };
+    if (ctx.follow) ctx.follow(cursor);
+    else watchFor(ctx.passTime, () => {
+      const more = followed(ctx, pod, container, prefix, stamp, cursor);
+      text += more.stdout;
+      return more.streamEnded === true;
     });
   }
   return ok(text);
@@ -111,6 +107,22 @@ export function dumpedLog(ctx: KubectlContext, pod: Pod, container: string): str
   if (!parsed.ok) return '';
   const r = containerText(ctx, pod, container, parsed.flags, '');
   return r.exitCode === 0 ? r.stdout : `Request log error: ${r.stderr.replace(/^Error from server \(\w+\): /, '')}`;
+}
+
+/** What the container wrote since `cursor` (which moves on); the end when the pod or its log is gone. */
+function followed(ctx: KubectlContext, pod: Pod, container: string, prefix: string, stamp: boolean, cursor: Extract<StreamCursor, { kind: 'logs' }>): CommandResult {
+  if (cursor.container !== container) return ok('');
+  const now = ctx.state.pods[`${pod.metadata.namespace}/${pod.metadata.name}`];
+  const all = now ? containerLogs(ctx.state, now, container, false) : [];
+  if (!now || now.metadata.uid !== cursor.uid || all.length < cursor.seen) return { ...ok(''), streamEnded: true };
+  const fresh = all.slice(cursor.seen);
+  tagLogLines(ctx, now, container, fresh);
+  cursor.seen = all.length;
+  return ok(fresh.map((l) => logLine(ctx.state, l, prefix, stamp)).join(''));
+}
+
+function logLine(state: ClusterState, l: LogLine, prefix: string, stamp: boolean): string {
+  return `${prefix}${stamp ? `${timestamp(state, l.at)} ` : ''}${l.text}\n`;
 }
 
 function podLogs(ctx: KubectlContext, pod: Pod, flags: ParsedFlags, withPrefix: boolean): CommandResult {
@@ -165,6 +177,6 @@ export const logsCommand: KubectlSubcommand = {
     // `kubectl logs POD CONTAINER`: the old positional form of -c.
     const withContainer = args[1] !== undefined && !flags.has('container') ? { ...flags, string: (n: string) => (n === 'container' ? args[1] : flags.string(n)) } : flags;
     const result = podLogs(ctx, found.pods[0]!, withContainer, flags.bool('prefix'));
-    return { ...result, stderr: found.note + result.stderr };
+    return { ...result, stderr: (ctx.resume ? '' : found.note) + result.stderr };
   },
 };

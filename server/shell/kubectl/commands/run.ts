@@ -4,8 +4,10 @@
 // debug pods do; `--restart=Always` ones go into CrashLoopBackOff).
 // With -i/--attach (and --rm) kubectl waits for the pod, prints its output, deletes it and
 // exits with the container's status, as `kubectl run --rm -i … -- nslookup x` does for real.
+// With -it and a shell (or no command), the terminal moves into the container's shell.
 import { createObject, deleteObject, getObject, objectKey } from '../../../cluster/api.js';
 import { podFromTemplate } from '../../../cluster/objects.js';
+import { openShell, type ShellOpening } from '../../exec/index.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
@@ -69,6 +71,20 @@ function withOverrides(ctx: KubectlContext, pod: Pod, text: string, type: string
   return built.obj;
 }
 
+/**
+ * `kubectl run -it`, `kubectl debug node/X -it`: waits for the pod to run (kubectl's
+ * --pod-running-timeout, 1 minute), then the terminal is in its shell (exec/index.ts openShell).
+ */
+export function attachShell(ctx: KubectlContext, name: string, shell: string, opening: ShellOpening): CommandResult {
+  const key = objectKey(ctx.namespace, name);
+  const running = () => getObject(ctx.state, 'Pod', key)?.status.containerStatuses[0]?.state.kind === 'running';
+  if (!running() && !watchFor(ctx.passTime, running)) return fail(`error: timed out waiting for the condition\n`);
+  const pod = getObject(ctx.state, 'Pod', key)!;
+  const opened = openShell(ctx, pod, pod.spec.containers[0]!.name, shell, opening);
+  if (!opened || opened.exitCode !== 0) return opened ?? ok('');
+  return { ...opened, stderr: "If you don't see a command prompt, try pressing enter.\n" };
+}
+
 export const runCommand: KubectlSubcommand = {
   name: 'run',
   short: 'Run a particular image on the cluster',
@@ -99,11 +115,13 @@ function runPod(ctx: KubectlContext, args: string[], flags: ParsedFlags): Comman
   const restart = flags.string('restart') ?? 'Always';
   if (!['Always', 'OnFailure', 'Never'].includes(restart)) return fail(`error: invalid restart policy: ${restart}\n`);
   const command = args.slice(1);
-  const interactiveShell = command.length === 0 || (command.length === 1 && /^(\/bin\/)?(ba)?sh$/.test(command[0]!));
-  if (flags.bool('stdin') && flags.bool('tty') && interactiveShell) {
-    return fail('error: an interactive session is not available in this terminal; run the pod, then use kubectl exec POD -- COMMAND\n');
-  }
+  // `-it … [-- sh]`: the container's shell becomes the terminal's (busybox and most small images start sh).
+  const interactiveShell = flags.bool('stdin') && flags.bool('tty') && (command.length === 0 || (command.length === 1 && /^(\/bin\/)?(ba)?sh$/.test(command[0]!)));
   const attached = flags.bool('stdin') || flags.bool('attach');
+  // run.go: a dry run has no pod to attach to.
+  if ((attached || flags.bool('tty')) && (flags.string('dry-run') ?? 'none') !== 'none') {
+    return fail("error: --dry-run can't be used with attached containers options (--attach, --stdin, or --tty)\nSee 'kubectl run -h' for help and examples\n");
+  }
   if (flags.bool('rm') && !attached) return fail('error: --rm should only be used for attached containers\n');
   // kubectl's getLabels: `run=NAME` only when --labels is not given.
   const labels: Record<string, string> = flags.has('labels') ? {} : { run: name };
@@ -117,8 +135,9 @@ function runPod(ctx: KubectlContext, args: string[], flags: ParsedFlags): Comman
   const pod = withOverrides(ctx, generated, flags.string('overrides') ?? '', flags.string('override-type') ?? 'merge');
   if (typeof pod === 'string') return fail(pod);
   // The container runs its command each time it starts (cluster/processes.ts).
-  if (command.length > 0) pod.behavior[pod.spec.containers[0]!.name] = { role: 'process' };
+  if (command.length > 0 && !interactiveShell) pod.behavior[pod.spec.containers[0]!.name] = { role: 'process' };
   const r = createObject(ctx.state, 'Pod', pod);
   if (!r.ok) return apiFail(r.error);
+  if (interactiveShell) return attachShell(ctx, name, command[0] ?? 'sh', { attached: flags.bool('rm') ? 'remove' : 'keep' });
   return attached ? attach(ctx, name, flags.bool('rm')) : ok(`pod/${name} created\n`);
 }

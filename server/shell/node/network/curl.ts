@@ -14,7 +14,7 @@ import { sockets, type Socket } from '../procs.js';
 import { internalIP } from '../../session.js';
 
 /** The node's host network as a request's source: a hostNetwork pod resolving with the node's resolv.conf. */
-function hostClient(node: Node): Pod {
+export function hostClient(node: Node): Pod {
   const ip = internalIP(node) ?? '';
   return {
     metadata: { name: node.metadata.name, uid: `host/${node.metadata.name}`, labels: {}, annotations: {}, creationTimestamp: 0, resourceVersion: 0, generation: 0, ownerReferences: [] },

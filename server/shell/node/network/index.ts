@@ -5,8 +5,10 @@ import { cidrRange, intToIp } from '../../../cluster/ipam.js';
 import { inCIDR, podAnswers, proxyProgrammed, readyEndpoints, allServices } from '../../../cluster/network/services.js';
 import type { ClusterState, Node, Pod } from '../../../cluster/types.js';
 import { fail, ok, type CommandContext, type CommandResult, type ShellCommand } from '../../types.js';
-import { curl, nc } from './curl.js';
+import { dig, nslookup } from '../../exec/dns-tools.js';
+import { curl, hostClient, nc } from './curl.js';
 import { iptables, iptablesSave } from './iptables.js';
+import { tcpdump } from './tcpdump.js';
 
 function currentNode(ctx: CommandContext): Node | undefined {
   return ctx.session.node ? ctx.state.nodes[ctx.session.node] : undefined;
@@ -220,4 +222,19 @@ export const networkTools: Record<string, ShellCommand> = {
   ip,
   curl,
   nc,
+  tcpdump,
+  ...nameTools(),
 };
+
+/**
+ * dig and nslookup (Ubuntu's bind9 tools) on a node: the host network's resolver
+ * (/run/systemd/resolve/resolv.conf, the VPC's), so cluster names answer only with @10.96.0.10.
+ */
+function nameTools(): Record<string, ShellCommand> {
+  const onHost = (tool: (state: ClusterState, from: Pod, argv: string[]) => CommandResult, name: string): ShellCommand => (ctx, argv) => {
+    const node = currentNode(ctx);
+    if (!node) return fail(`${name}: command not found\n`, 127);
+    return tool(ctx.state, hostClient(node), argv);
+  };
+  return { dig: onHost(dig, 'dig'), nslookup: onHost((state, from, argv) => nslookup(state, from, argv, 'bind'), 'nslookup') };
+}
