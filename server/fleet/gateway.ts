@@ -42,13 +42,13 @@ export class Pipe {
     });
   }
 
-  /** The owner's answer, or `unavailable` when it does not come (the owner died or let go). */
-  async request(name: string, payload: unknown): Promise<unknown> {
-    try {
-      return await this.socket.timeout(RELAY_TIMEOUT_MS).emitWithAck(name, payload);
-    } catch {
-      return failure('unavailable', GONE);
-    }
+  /**
+   * Passes on the owner's answer, or `unavailable` when it does not come (the owner died or
+   * let go). Called back synchronously as the answer is read, between the events before and
+   * after it (see `relay`), never later through a promise.
+   */
+  request(name: string, payload: unknown, answer: (reply: unknown) => void): void {
+    this.socket.timeout(RELAY_TIMEOUT_MS).emit(name, payload, (error: Error | null, reply: unknown) => answer(error ? failure('unavailable', GONE) : reply));
   }
 
   /** Every message the owner sends this connection (room events, overview, storage, admission). */
