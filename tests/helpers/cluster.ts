@@ -91,7 +91,8 @@ export class ResumingClient {
     const url = this.pick();
     this.visited.push(url);
     this.note(`open ${url}`);
-    const socket = connectClient(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 2000 });
+    // socket.io's own connect timeout (20 s), as the browser's: a busy process may take seconds to accept.
+    const socket = connectClient(url, { transports: ['websocket'], forceNew: true, reconnection: false });
     this.socket = socket;
     this.ready = new Promise<void>((resolve) => {
       socket.once('connect', () => {
