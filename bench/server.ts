@@ -10,7 +10,7 @@
 //   the idle part), BENCH_RUNS (1): consecutive load runs,
 //   BENCH_SYNC_COMMIT=off to measure PostgreSQL with synchronous_commit off (acks then
 //   survive a server crash but not a database crash: a trade-off, not the default).
-// Both idle runs are paced in bursts of 15 (the server allows 10 commands/s per socket, burst 20).
+// The idle part measures the echo, the commands and a bare append in turns (bursts of 15).
 //
 // A command is acknowledged only after its event is durably written (a PostgreSQL commit
 // with synchronous_commit on: a WAL fsync). So the idle floor is the echo plus one bare
@@ -41,18 +41,18 @@ io.on('connection', (s) => s.on('cmd:run', (payload, ack) => ack({ ok: true, out
 http.listen(0, '127.0.0.1', () => console.log('listening ' + http.address().port));
 `;
 
-async function roundTrips(socket: Socket, rounds: number): Promise<number[]> {
-  const samples: number[] = [];
-  await new Promise((r) => setTimeout(r, 2000)); // a full token bucket to start with
+/** Times `rounds` sequential calls of `once`, adding the samples to `samples`. */
+async function timed(rounds: number, once: () => Promise<void>, samples: number[]): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     const started = performance.now();
-    const ack = await call(socket, 'cmd:run', { line: COMMAND });
-    if (!ack.ok) throw new Error(`cmd:run failed: ${ack.error?.message}`);
+    await once();
     samples.push(performance.now() - started);
-    // Stay under the per-socket rate limit (10/s, burst 20) without sleeping between most calls.
-    if (i % 15 === 14) await new Promise((r) => setTimeout(r, 1600));
   }
-  return samples;
+}
+
+async function command(socket: Socket): Promise<void> {
+  const ack = await call(socket, 'cmd:run', { line: COMMAND });
+  if (!ack.ok) throw new Error(`cmd:run failed: ${ack.error?.message}`);
 }
 
 async function createRoom(base: string, players: number): Promise<Socket[]> {
@@ -87,40 +87,47 @@ async function serverMeans(base: string): Promise<string> {
 }
 
 /** The floor under any acknowledged command: one durable one-row INSERT (commit + WAL fsync). */
-async function bareDurableAppends(databaseUrl: string, rounds: number): Promise<number[]> {
+async function bareDurableAppend(databaseUrl: string): Promise<{ append(): Promise<void>; close(): Promise<void> }> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  try {
-    await client.query('CREATE TABLE bench_append (id serial PRIMARY KEY, payload jsonb NOT NULL)');
-    const payload = JSON.stringify({ line: COMMAND, output: 'x'.repeat(1500), exitCode: 0 });
-    const samples: number[] = [];
-    for (let i = 0; i < rounds + 30; i++) {
-      const started = performance.now();
+  await client.query('CREATE TABLE bench_append (id serial PRIMARY KEY, payload jsonb NOT NULL)');
+  const payload = JSON.stringify({ line: COMMAND, output: 'x'.repeat(1500), exitCode: 0 });
+  return {
+    append: async () => {
       await client.query({ name: 'bench_append', text: 'INSERT INTO bench_append (payload) VALUES ($1)', values: [payload] });
-      if (i >= 30) samples.push(performance.now() - started); // the first ones warm up
-    }
-    return samples;
-  } finally {
-    await client.end();
-  }
+    },
+    close: () => client.end(),
+  };
 }
 
-/** Idle: one player alone on the server vs the bare echo and a bare durable append. */
+/**
+ * Idle: one player alone on the server vs the bare echo and a bare durable append. The three
+ * are measured in turns, 15 of each per block (the server allows 10 commands/s per socket,
+ * burst 20: a block, then a pause), so a shared machine's load weighs on all three alike.
+ */
 async function idle(base: string, echoUrl: string, databaseUrl: string): Promise<void> {
   const echoSocket = await client(echoUrl);
-  await roundTrips(echoSocket, 45); // warm-up
-  const echoSamples = await roundTrips(echoSocket, IDLE_ROUNDS);
   const [, player] = await createRoom(base, 1);
-  await roundTrips(player!, 45);
-  const cmdSamples = await roundTrips(player!, IDLE_ROUNDS);
+  const bare = await bareDurableAppend(databaseUrl);
+  const echoSamples: number[] = [];
+  const cmdSamples: number[] = [];
+  const appendSamples: number[] = [];
+  await new Promise((r) => setTimeout(r, 2000)); // a full token bucket to start with
+  for (let block = -3; block < Math.ceil(IDLE_ROUNDS / 15); block++) {
+    const keep = block >= 0; // the first three blocks warm up
+    await timed(15, async () => void (await call(echoSocket, 'cmd:run', { line: COMMAND })), keep ? echoSamples : []);
+    await timed(15, () => command(player!), keep ? cmdSamples : []);
+    await timed(15, bare.append, keep ? appendSamples : []);
+    await new Promise((r) => setTimeout(r, 1600));
+  }
+  await bare.close();
   const echoP50 = percentile(echoSamples, 50);
   const echoP99 = percentile(echoSamples, 99);
   const cmdP50 = percentile(cmdSamples, 50);
   const cmdP99 = percentile(cmdSamples, 99);
-  const appendSamples = await bareDurableAppends(databaseUrl, IDLE_ROUNDS);
   const appendP50 = percentile(appendSamples, 50);
   const floor = echoP50 + appendP50;
-  console.log(`idle, ${IDLE_ROUNDS} round trips of "${COMMAND}" (${SCENARIO}):`);
+  console.log(`idle, ${cmdSamples.length} round trips of "${COMMAND}" (${SCENARIO}), in turns with the echo and the bare append:`);
   console.log(`  socket.io echo          p50 ${fmt(echoP50)}   p99 ${fmt(echoP99)}`);
   console.log(`  bare durable append     p50 ${fmt(appendP50)}   p99 ${fmt(percentile(appendSamples, 99))}   (one-row INSERT, synchronous commit)`);
   console.log(`  kubedrill cmd:run       p50 ${fmt(cmdP50)}   p99 ${fmt(cmdP99)}`);

@@ -2,7 +2,8 @@
 // listen; on SIGTERM/SIGINT close the app, then the database. `kubedrill serve` calls
 // runServer(); `tsx server/main.ts` runs it directly.
 import { randomUUID } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
@@ -21,6 +22,36 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * The scenario files a start validated in full (their hashes), so the next start checks each
+ * only under its first dressing options (server/scenarios/load.ts). Kept in dist/server/ and
+ * only by the build running from there: a rebuild (a changed validator) starts it afresh, and
+ * a file that changed has another hash. Best effort: read-only, nothing is remembered.
+ */
+const VALIDATED_SCENARIOS = fileURLToPath(new URL('../../dist/server/scenarios-validated.json', import.meta.url));
+const BUILT = fileURLToPath(new URL('.', import.meta.url)) === fileURLToPath(new URL('../../dist/server/', import.meta.url));
+
+function readValidated(): Set<string> {
+  if (!BUILT) return new Set();
+  try {
+    const hashes = JSON.parse(readFileSync(VALIDATED_SCENARIOS, 'utf8')) as unknown;
+    return new Set(Array.isArray(hashes) ? hashes.filter((h): h is string => typeof h === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
+
+function writeValidated(hashes: string[]): void {
+  if (!BUILT) return;
+  const scratch = `${VALIDATED_SCENARIOS}.${process.pid}`;
+  try {
+    writeFileSync(scratch, JSON.stringify(hashes));
+    renameSync(scratch, VALIDATED_SCENARIOS); // whole or not at all, whichever process writes last
+  } catch {
+    // no dist/ (a checkout that never built) or read-only: nothing remembered
+  }
+}
+
 /** A clean shutdown takes well under a second; a stuck one (a database not answering) is cut here. */
 const SHUTDOWN_TIMEOUT_MS = 2_000;
 
@@ -36,7 +67,9 @@ export async function startServer(config: AppConfig, options: { logger?: false }
   let fleet: Fleet | undefined;
   try {
     if (config.fleet && owner) fleet = await openFleet(config.fleet, db.pool, owner);
-    const scenarios = loadScenarioCatalog();
+    const validated = readValidated();
+    const scenarios = loadScenarioCatalog(undefined, validated);
+    if (scenarios.hashes.some((hash) => !validated.has(hash))) writeValidated(scenarios.hashes);
     for (const problem of scenarios.problems) startupLog.push(`scenario skipped: ${problem}`);
     app = await buildApp({
       database: db,

@@ -69,6 +69,15 @@ export class LeaseRepo {
     await this.pool.query(`UPDATE "RoomLease" SET "expiresAt" = ${NOW} WHERE "roomId" = ANY($1) AND "owner" = $2`, [roomIds, this.owner]);
   }
 
+  /**
+   * Ends `owner`'s lease of the room now, if it still holds it: that process is known to be
+   * dead (nothing listens where it was). Safe even if it were not: the fence refuses the
+   * deposed owner's writes, and it gives the room up at its next renewal.
+   */
+  async expireOf(roomId: string, owner: string): Promise<void> {
+    await this.pool.query(`UPDATE "RoomLease" SET "expiresAt" = ${NOW} WHERE "roomId" = $1 AND "owner" = $2 AND "expiresAt" > ${NOW}`, [roomId, owner]);
+  }
+
   /** Running rooms nobody holds (their owner died or gave them up), oldest lease first. */
   async orphans(limit: number): Promise<string[]> {
     const { rows } = await this.pool.query<{ id: string }>(

@@ -8,6 +8,7 @@
 // The pipe is a plain client connection: the owner trusts it with nothing more than the
 // browser behind it. The client's address travels in X-Forwarded-For (believed by the
 // owner only with KUBEDRILL_TRUST_PROXY ≥ 1, as behind the load balancer).
+import { connect as connectTcp } from 'node:net';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { failure, type AckError, type ClientMessage } from '../protocol/index.js';
 import type { RoomStore } from '../db/room-store.js';
@@ -42,13 +43,13 @@ export class Pipe {
     });
   }
 
-  /** The owner's answer, or `unavailable` when it does not come (the owner died or let go). */
-  async request(name: string, payload: unknown): Promise<unknown> {
-    try {
-      return await this.socket.timeout(RELAY_TIMEOUT_MS).emitWithAck(name, payload);
-    } catch {
-      return failure('unavailable', GONE);
-    }
+  /**
+   * Passes on the owner's answer, or `unavailable` when it does not come (the owner died or
+   * let go). Called back synchronously as the answer is read, between the events before and
+   * after it (see `relay`), never later through a promise.
+   */
+  request(name: string, payload: unknown, answer: (reply: unknown) => void): void {
+    this.socket.timeout(RELAY_TIMEOUT_MS).emit(name, payload, (error: Error | null, reply: unknown) => answer(error ? failure('unavailable', GONE) : reply));
   }
 
   /** Every message the owner sends this connection (room events, overview, storage, admission). */
@@ -64,6 +65,26 @@ export class Pipe {
   close(): void {
     this.socket.close();
   }
+}
+
+/**
+ * True when nothing listens at `url` (the connection is refused): the process that was
+ * there is dead. A live process accepts connections even when it is cut off from the
+ * database or overloaded (a full backlog drops, it does not refuse); a host that is down
+ * or unreachable times out instead, and then the lease has to run out.
+ */
+function refused(url: string): Promise<boolean> {
+  const { hostname, port, protocol } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connectTcp({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) || (protocol === 'https:' ? 443 : 80) });
+    const done = (answer: boolean): void => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(CONNECT_TIMEOUT_MS, () => done(false));
+    socket.once('connect', () => done(false));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code === 'ECONNREFUSED'));
+  });
 }
 
 export interface Gateway {
@@ -83,7 +104,8 @@ export function createGateway(store: RoomStore, registry: RoomRegistry, ownershi
     async route(payload, clientAddress) {
       const roomId = await roomOf(payload);
       if (roomId === undefined) return undefined;
-      // An owner that died still holds its lease until it runs out: wait that long for it, then claim.
+      // An owner that died still holds its lease until it runs out (or, when nothing listens
+      // where it was, until this process ends it): wait that long for it, then claim.
       const deadline = performance.now() + ownership.timing.leaseMs + 2_000;
       for (;;) {
         if (registry.inMemory(roomId) && ownership.holds(roomId)) return undefined;
@@ -94,6 +116,10 @@ export function createGateway(store: RoomStore, registry: RoomRegistry, ownershi
           return await Pipe.open(owner.ownerUrl, clientAddress);
         } catch {
           if (performance.now() > deadline) return failure('unavailable', GONE);
+          if (await refused(owner.ownerUrl)) {
+            await ownership.expireOf(roomId, owner.owner);
+            continue;
+          }
           await new Promise((resolve) => setTimeout(resolve, Math.min(250, owner.remainingMs + 10)));
         }
       }

@@ -63,14 +63,19 @@ export class Ownership {
    * Claims the room for this process. `undefined`: it is ours now; otherwise where its owner
    * is and how long its lease still runs. A draining process claims nothing.
    */
-  async claim(roomId: string): Promise<{ ownerUrl: string; remainingMs: number } | undefined> {
-    if (this.draining) return { ownerUrl: '', remainingMs: 0 };
+  async claim(roomId: string): Promise<{ owner: string; ownerUrl: string; remainingMs: number } | undefined> {
+    if (this.draining) return { owner: '', ownerUrl: '', remainingMs: 0 };
     const sent = performance.now();
     const claim = await this.leases.claim(roomId, this.timing.leaseMs);
     if (!claim.held) return claim;
     // Counted from before the request: the database's expiry is at least this late.
     if (claim.token > 0) this.held.set(roomId, sent + this.timing.leaseMs);
     return undefined;
+  }
+
+  /** `owner` (another incarnation) is dead: its lease of the room ends now instead of when it runs out. */
+  expireOf(roomId: string, owner: string): Promise<void> {
+    return this.leases.expireOf(roomId, owner);
   }
 
   /** The room left this process's memory (ended and idle): its lease is given up. */

@@ -3,7 +3,7 @@
 import type { ClusterState } from '../cluster/types.js';
 import {
   advance, evidenceLabels, injectableFaults, injectFault, instantiate, loadScenarioDir, lobbyEntry, lobbyOrder, playerView, startScenario,
-  formatProblem, type LoadedScenario,
+  formatProblem, type LoadedScenario, type ValidatedHashes,
 } from '../scenarios/index.js';
 import { noteChangeBy, worldFingerprint } from '../cluster/actors.js';
 import { attributeDamage, evidenceInterest, evidenceObserved, scoreSession } from '../scoring/index.js';
@@ -80,9 +80,12 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioR
   };
 }
 
-/** The scenarios in `dir` (default: the repository's scenarios/ folder) as a catalog. */
-export function loadScenarioCatalog(dir?: string): { catalog: ScenarioCatalog; problems: string[] } {
-  const { scenarios, problems } = loadScenarioDir(dir);
+/**
+ * The scenarios in `dir` (default: the repository's scenarios/ folder) as a catalog, and the
+ * hashes of the files it holds (each validated in full, now or before: `validated`).
+ */
+export function loadScenarioCatalog(dir?: string, validated?: ValidatedHashes): { catalog: ScenarioCatalog; problems: string[]; hashes: string[] } {
+  const { scenarios, problems } = loadScenarioDir(dir, validated);
   const byId = new Map(scenarios.map((s) => [s.id, s]));
   const lobby = scenarios.map((s) => lobbyEntry(instantiate(s, 0).scenario, evidenceLabels(s))).sort(lobbyOrder);
   const catalog: ScenarioCatalog = {
@@ -93,7 +96,7 @@ export function loadScenarioCatalog(dir?: string): { catalog: ScenarioCatalog; p
       return loaded ? scenarioRuntime(loaded, seed) : undefined;
     },
   };
-  return { catalog, problems: problems.map(formatProblem) };
+  return { catalog, problems: problems.map(formatProblem), hashes: scenarios.map((s) => s.hash) };
 }
 
 /**

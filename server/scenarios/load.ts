@@ -1,6 +1,7 @@
 // Loading scenario files: YAML → every variant substituted and validated → references
 // checked against the cluster the file describes. Every problem is reported (not just the
 // first) with file, line and path, e.g. `scenarios/etcd-nospace.yaml:42: faults[2].at: …`.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,13 @@ export interface ScenarioProblem {
 }
 
 export type LoadResult = { ok: true; scenario: LoadedScenario } | { ok: false; problems: ScenarioProblem[] };
+
+/** A scenario file's identity for "already validated" (see `validated` in loadScenarioText). */
+export const scenarioHash = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** Hashes of files (scenarioHash) whose every variant × dressing option validated before. */
+export type ValidatedHashes = ReadonlySet<string>;
+const NONE: ValidatedHashes = new Set();
 
 type Path = (string | number)[];
 
@@ -177,7 +185,14 @@ function evidenceChoiceProblems(file: Scenario, variant: Scenario): { path: Path
   });
 }
 
-export function loadScenarioText(text: string, file: string): LoadResult {
+/**
+ * `validated`: the hashes of files already validated in full. Such a file is checked only
+ * under its first dressing options (what the lobby shows) — most of a server's start
+ * otherwise; every other combination is still validated when a room first builds it, and
+ * one that does not validate throws there (`build`).
+ */
+export function loadScenarioText(text: string, file: string, validated: ValidatedHashes = NONE): LoadResult {
+  const hash = scenarioHash(text);
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const problems: ScenarioProblem[] = [];
@@ -211,18 +226,22 @@ export function loadScenarioText(text: string, file: string): LoadResult {
 
   // Each (variant, dressing) pair is validated on its own; a problem shared by all is reported once.
   const found = new Map<string, { path: Path; message: string; variants: Set<string> }>();
+  let noted = 0;
   const note = (variant: string, path: Path, message: string) => {
+    noted++;
     const key = `${formatPath(path)}\0${message}`;
     const entry = found.get(key) ?? { path, message, variants: new Set<string>() };
     entry.variants.add(variant);
     found.set(key, entry);
   };
   const cache = new Map<string, Scenario>();
+  let loadedAll = false;
   const buildChecked = (variant: number, choice: Record<string, number>): Scenario | undefined => {
     const v = variants[variant]!;
     const key = `${variant}|${dressing.map((d) => choice[d.name] ?? 0).join(',')}`;
     const hit = cache.get(key);
     if (hit) return hit;
+    const notedBefore = noted;
     const dressed = Object.assign({}, ...dressing.map((d) => d.options[choice[d.name] ?? 0]!)) as ParamValues;
     const subErrors: SubstitutionError[] = [];
     // A variant's params may use the dressing's (`dbSize: '{{fullDb}}'`): the cause picks, the dressing sizes.
@@ -240,11 +259,13 @@ export function loadScenarioText(text: string, file: string): LoadResult {
     for (const p of evidenceChoiceProblems(parsed.data, scenario)) note(v.id, p.path, p.message);
     const solutionIndex = parsed.data.solutions.findIndex((x) => !x.variants || x.variants.includes(v.id));
     for (const p of solutionProblems(scenario, solutionIndex)) note(v.id, p.path, p.message);
+    // After the load, a combination first built for a room must be free of problems itself.
+    if (loadedAll && noted > notedBefore) return undefined;
     if (cache.size < MAX_CACHED_INSTANCES) cache.set(key, scenario);
     return scenario;
   };
   // Every option of every dimension is validated with every variant (not every combination).
-  const rounds = Math.max(1, ...dressing.map((d) => d.options.length));
+  const rounds = validated.has(hash) ? 1 : Math.max(1, ...dressing.map((d) => d.options.length));
   const loaded: LoadedScenario['variants'] = [];
   for (let round = 0; round < rounds; round++) {
     const choice = Object.fromEntries(dressing.map((d) => [d.name, round % d.options.length]));
@@ -260,6 +281,7 @@ export function loadScenarioText(text: string, file: string): LoadResult {
   const expectedName = first ? `${first.id}.yaml` : undefined;
   if (first && basename(file) !== expectedName && !file.startsWith('<')) add(['id'], `the file of scenario "${first.id}" must be named ${expectedName}`);
   if (problems.length > 0 || !first || loaded.length < variants.length) return { ok: false, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
+  loadedAll = true;
   const build = (variant: number, choice: Record<string, number>): Scenario => {
     const scenario = buildChecked(variant, choice);
     // Every option was validated with every variant; a combination can still clash (e.g. two names equal).
@@ -268,7 +290,7 @@ export function loadScenarioText(text: string, file: string): LoadResult {
   };
   return {
     ok: true,
-    scenario: { file, id: first.id, title: first.title, difficulty: first.difficulty, timeLimitSec: first.timeLimitSec, variants: loaded, dressing, build },
+    scenario: { file, hash, id: first.id, title: first.title, difficulty: first.difficulty, timeLimitSec: first.timeLimitSec, variants: loaded, dressing, build },
   };
 }
 
@@ -317,22 +339,22 @@ function sameForEveryVariant(built: (Scenario | undefined)[], ids: string[]): { 
   return out;
 }
 
-export function loadScenarioFile(path: string): LoadResult {
+export function loadScenarioFile(path: string, validated: ValidatedHashes = NONE): LoadResult {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     return { ok: false, problems: [{ file: path, line: 1, column: 1, path: '', message: `cannot read: ${(e as Error).message}` }] };
   }
-  return loadScenarioText(text, path);
+  return loadScenarioText(text, path, validated);
 }
 
 /** Every `*.yaml` in a directory (default: the repository's scenarios/), sorted by file name. */
-export function loadScenarioDir(dir = SCENARIOS_DIR): { scenarios: LoadedScenario[]; problems: ScenarioProblem[] } {
+export function loadScenarioDir(dir = SCENARIOS_DIR, validated: ValidatedHashes = NONE): { scenarios: LoadedScenario[]; problems: ScenarioProblem[] } {
   const scenarios: LoadedScenario[] = [];
   const problems: ScenarioProblem[] = [];
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
-    const res = loadScenarioFile(join(dir, name));
+    const res = loadScenarioFile(join(dir, name), validated);
     if (res.ok) scenarios.push(res.scenario);
     else problems.push(...res.problems);
   }

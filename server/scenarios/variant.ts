@@ -137,6 +137,8 @@ export interface DressingDimension {
 /** A loaded scenario file: its variants and dressing, validated; instances are built on demand. */
 export interface LoadedScenario {
   file: string;
+  /** scenarioHash of the file's text. */
+  hash: string;
   id: string;
   title: string;
   difficulty: Scenario['difficulty'];

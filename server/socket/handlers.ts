@@ -134,17 +134,22 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       if (!(seat?.bucket ?? socketBucket).take()) return reply(failure('rate_limited', 'too many messages; slow down'));
       const parsed = schema.safeParse(payload ?? {});
       if (!parsed.success) return reply(failure('bad_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')));
-      dispatch(messageName, parsed.data).then(reply, (error: unknown) => {
+      dispatch(messageName, parsed.data, reply).catch((error: unknown) => {
         deps.log.error({ err: error, message: messageName }, 'socket handler failed');
         reply(failure('internal', 'internal error'));
       });
     });
 
-    /** Here, or through the pipe to the process that owns the connection's room. */
-    async function dispatch(name: ClientMessageName, payload: unknown): Promise<unknown> {
-      if (pipe) return pipe.request(name, payload);
-      if (!deps.gateway || seat || (name !== 'room:join' && name !== 'room:resume')) return handle(name, payload);
-      if (joining) return failure('conflict', 'this connection already joined a room');
+    /**
+     * Here, or through the pipe to the process that owns the connection's room. The owner's
+     * answers through the pipe are passed on the moment they arrive, in order with the events
+     * it relays: answered through a promise, a broadcast read from the same packet would
+     * overtake the answer and the client would drop the events the answer carried.
+     */
+    async function dispatch(name: ClientMessageName, payload: unknown, reply: AckFn): Promise<void> {
+      if (pipe) return pipe.request(name, payload, reply);
+      if (!deps.gateway || seat || (name !== 'room:join' && name !== 'room:resume')) return reply(await handle(name, payload));
+      if (joining) return reply(failure('conflict', 'this connection already joined a room'));
       joining = true;
       let routed: Awaited<ReturnType<Gateway['route']>>;
       try {
@@ -152,14 +157,14 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       } finally {
         joining = false;
       }
-      if (routed === undefined) return handle(name, payload);
-      if (!(routed instanceof Pipe)) return routed;
+      if (routed === undefined) return reply(await handle(name, payload));
+      if (!(routed instanceof Pipe)) return reply(routed);
       pipe = routed;
       pipe.relay((event, ...args) => socket.emit(event, ...args));
       // The owner let go (it died, or handed the room over): the client reconnects and resumes wherever it lands.
       pipe.onClose(() => socket.disconnect(true));
       if (socket.disconnected) pipe.close();
-      return pipe.request(name, payload);
+      pipe.request(name, payload, reply);
     }
 
     async function handle(name: ClientMessageName, payload: unknown): Promise<unknown> {

@@ -43,8 +43,24 @@ export async function ownerOf(databaseUrl: string, roomId: string): Promise<stri
   }
 }
 
-type Ack = Record<string, unknown> & { ok: boolean; error?: { code: string; message: string } };
+export type Ack = Record<string, unknown> & { ok: boolean; error?: { code: string; message: string } };
 export type ViewEvent = Record<string, unknown> & { seq: number; type: string };
+
+/**
+ * Sends a message and calls `onAck` the moment its answer is read, in order with the events
+ * around it. Node's ws hands over every frame of a TCP read in one go, so an answer awaited
+ * through a promise would be seen after the events that followed it (a browser gives each
+ * WebSocket message its own task, so there the order holds anyway).
+ */
+function send(socket: Socket, name: string, payload: unknown, onAck: (ack: Ack) => void = () => undefined): Promise<Ack> {
+  return new Promise((resolve, reject) => {
+    socket.timeout(10_000).emit(name, payload, (error: Error | null, ack: Ack) => {
+      if (error) return reject(error);
+      onAck(ack);
+      resolve(ack);
+    });
+  });
+}
 
 export class ResumingClient {
   /** Events applied, in order, each once (as the browser applies them). */
@@ -56,6 +72,8 @@ export class ResumingClient {
   readonly refusals: string[] = [];
   /** URLs this client was connected to, in order. */
   readonly visited: string[] = [];
+  /** What happened to the connection, when (performance.now()): read to explain a slow failover. */
+  readonly trace: { at: number; what: string }[] = [];
   private socket!: Socket;
   private joined = false;
   private closed = false;
@@ -65,13 +83,20 @@ export class ResumingClient {
     this.open();
   }
 
+  private note(what: string): void {
+    this.trace.push({ at: performance.now(), what });
+  }
+
   private open(): void {
     const url = this.pick();
     this.visited.push(url);
-    const socket = connectClient(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 2000 });
+    this.note(`open ${url}`);
+    // socket.io's own connect timeout (20 s), as the browser's: a busy process may take seconds to accept.
+    const socket = connectClient(url, { transports: ['websocket'], forceNew: true, reconnection: false });
     this.socket = socket;
     this.ready = new Promise<void>((resolve) => {
       socket.once('connect', () => {
+        this.note('connect');
         if (!this.joined) return resolve();
         void this.resume().then(resolve);
       });
@@ -83,8 +108,14 @@ export class ResumingClient {
       if (this.closed || socket !== this.socket) return;
       setTimeout(() => this.open(), 100 + Math.random() * 200);
     };
-    socket.once('connect_error', again);
-    socket.once('disconnect', again);
+    socket.once('connect_error', (error) => {
+      this.note(`connect_error ${error.message}`);
+      again();
+    });
+    socket.once('disconnect', (reason) => {
+      this.note(`disconnect ${reason}`);
+      again();
+    });
   }
 
   /** An event the client learnt from an ack (its own command), applied like a broadcast one. */
@@ -103,14 +134,18 @@ export class ResumingClient {
       if (this.closed) return;
       const socket = this.socket;
       let ack: Ack;
+      this.note('resume sent');
       try {
-        ack = (await socket.timeout(10_000).emitWithAck('room:resume', { token: this.token, lastSeq: this.lastSeq })) as Ack;
-      } catch {
+        ack = await send(socket, 'room:resume', { token: this.token, lastSeq: this.lastSeq }, (answer) => {
+          if (answer.ok) for (const event of answer.events as ViewEvent[]) this.deliver(event);
+        });
+      } catch (error) {
+        this.note(`resume lost: ${(error as Error).message}`);
         return; // disconnected meanwhile: the next connection resumes
       }
+      this.note(`resume ${ack.ok ? 'ok' : ack.error?.code}`);
       if (ack.ok) {
         this.resumes++;
-        for (const event of ack.events as ViewEvent[]) this.deliver(event);
         return;
       }
       if (ack.error?.code !== 'unavailable') this.refusals.push(JSON.stringify(ack.error));
@@ -120,34 +155,47 @@ export class ResumingClient {
 
   async join(payload: Record<string, unknown>): Promise<Ack> {
     await this.ready;
-    const ack = (await this.socket.timeout(10_000).emitWithAck('room:join', payload)) as Ack;
-    if (ack.ok) {
+    return send(this.socket, 'room:join', payload, (ack) => {
+      if (!ack.ok) return;
       this.token = (ack.token as string | undefined) ?? (payload.token as string | undefined);
       this.lastSeq = (ack.view as { seq: number }).seq;
       this.joined = true;
-    }
-    return ack;
+    });
   }
 
-  /** One message on the current connection; a lost connection answers { ok: false } (never retried: the caller decides). */
-  async call(name: string, payload: unknown = {}): Promise<Ack> {
-    const waited = await Promise.race([this.ready.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000))]);
-    if (!waited) return { ok: false, error: { code: 'disconnected', message: 'not connected' } };
+  /**
+   * One message, sent once the client is connected and resumed (as the browser's socket
+   * buffers it until it is back); a lost connection answers { ok: false } (never retried:
+   * the caller decides). Never sent on a connection already lost: socket.io would keep it
+   * in that dead socket's buffer until the ack timeout (10 s, the "second mode" of failover
+   * times this harness once measured). `onAck` runs as the answer is read (see `send`).
+   */
+  async call(name: string, payload: unknown = {}, onAck?: (ack: Ack) => void): Promise<Ack> {
+    if (!(await this.settled(10_000))) {
+      this.note(`${name}: not connected for 10 s`);
+      return { ok: false, error: { code: 'disconnected', message: 'not connected' } };
+    }
+    const sent = performance.now();
     try {
-      return (await this.socket.timeout(10_000).emitWithAck(name, payload)) as Ack;
-    } catch {
+      const ack = await send(this.socket, name, payload, onAck);
+      if (!ack.ok) this.note(`${name}: ${ack.error?.code} after ${Math.round(performance.now() - sent)} ms`);
+      return ack;
+    } catch (error) {
+      this.note(`${name}: ${(error as Error).message} after ${Math.round(performance.now() - sent)} ms`);
       return { ok: false, error: { code: 'disconnected', message: 'no answer' } };
     }
   }
 
-  /** Waits for the connection and its resume. */
-  async settled(): Promise<void> {
-    for (;;) {
+  /** Waits (up to `timeoutMs`) for a live connection whose resume is done; false if it did not come. */
+  async settled(timeoutMs = Infinity): Promise<boolean> {
+    for (const deadline = performance.now() + timeoutMs; performance.now() < deadline && !this.closed; ) {
       const ready = this.ready;
-      await ready;
-      if (ready === this.ready && this.socket.connected) return;
-      await new Promise((r) => setTimeout(r, 50));
+      if (await Promise.race([ready.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 50))])) {
+        if (ready === this.ready && this.socket.connected) return true;
+        await new Promise((r) => setTimeout(r, 20)); // lost since: wait for the next connection
+      }
     }
+    return false;
   }
 
   close(): void {

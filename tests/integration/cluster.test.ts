@@ -90,12 +90,11 @@ async function seat(pick: () => string, payload: Record<string, unknown>, role: 
 
 /** One command; an acknowledged one is recorded and applied (its output came in the ack, not as a broadcast). */
 async function run(player: Seat, line: string): Promise<Record<string, unknown> & { ok: boolean }> {
-  const ack = await player.client.call('cmd:run', { line });
-  if (ack.ok) {
+  return player.client.call('cmd:run', { line }, (ack) => {
+    if (!ack.ok) return;
     player.acked.push({ line, seq: ack.seq as number });
     player.client.applied({ seq: ack.seq as number, type: 'command', line });
-  }
-  return ack;
+  });
 }
 
 /** Runs `echo` lines until `stop()`. */
@@ -182,20 +181,31 @@ it(`survives the owner killed with SIGKILL ${ROUNDS} times at random moments`, a
     }
     failovers.push(performance.now() - killedAt);
     console.log(`round ${round}: owner ${owner!.url} killed; commands acknowledged again after ${Math.round(failovers.at(-1)!)} ms`);
+    if (failovers.at(-1)! > 5_000) { // where the time went, client by client
+      for (const s of seats) console.log(`  ${s.role} ${s.participantId.slice(0, 6)}: ${s.client.trace.filter((t) => t.at >= killedAt).map((t) => `+${Math.round(t.at - killedAt)} ${t.what}`).join('; ')}`);
+    }
     stop = true;
     await Promise.all(typing);
     await checkInvariants(roomId, seats);
   }
   const sorted = [...failovers].sort((x, y) => x - y);
   console.log(`${failovers.length} failovers (kill -9 → commands acknowledged again), ms: p50 ${Math.round(sorted[Math.floor(sorted.length / 2)]!)} max ${Math.round(sorted.at(-1)!)}`);
-  // The lease is 3 s; a scan finds the room within 0.5 s, which is rebuilt from its snapshot
-  // and log; + a resumed client's reconnect and first command. Many rounds take ~10.4 s instead
-  // (a second mode not yet explained; the 5 s target of issue 15 is not met), so the figures
-  // are reported and the bound here is what a player would still call "it came back".
+  // The lease is 3 s (2–3 s left when the owner dies: it renews every second); the resume
+  // (or a scan, every 0.5 s) claims the room once it ran out, rebuilds it from its snapshot
+  // and log; + the client's reconnect and first command. Each round within the 5 s target
+  // of issue 15. On an overloaded machine (other test runs) every step waits for a core —
+  // at a load of 15× the cores opening a WebSocket took 2–4 s — so there only the median
+  // (10 s) and the slowest (20 s) are held. The "second mode" of ~10.4 s once seen here was
+  // this harness sending on a dead socket (see ResumingClient.call), not the failover.
   const busy = os.loadavg()[0]! > 2 * os.cpus().length;
-  if (busy) console.log(`load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores: failover timing not asserted`);
-  else expect(sorted.at(-1)!).toBeLessThan(20_000);
-  expect(sorted.at(-1)!).toBeLessThan(60_000);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  if (busy) {
+    console.log(`load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores: the 5 s bound is not asserted (median ${Math.round(median)} ms)`);
+    expect(median).toBeLessThan(10_000);
+    expect(sorted.at(-1)!).toBeLessThan(20_000);
+  } else {
+    expect(sorted.at(-1)!).toBeLessThan(5_000);
+  }
   for (const s of seats) expect(s.client.resumes).toBeGreaterThan(0);
   expect(failovers.length).toBeGreaterThanOrEqual(Math.min(ROUNDS, 5));
 }, 200_000);

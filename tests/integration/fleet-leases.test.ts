@@ -88,6 +88,13 @@ it('moves a lease only once it ran out or was released, and refuses the deposed 
   // Released: free at once for another.
   await leasesB.release([roomId]);
   expect(await leasesA.claim(roomId, 10_000)).toEqual({ held: true, token: 3 });
+  // Ended by another process that found A dead (nothing listening where A was), naming A:
+  // naming anyone else changes nothing.
+  await leasesB.expireOf(roomId, ownerB);
+  expect(await leasesB.claim(roomId, 10_000)).toMatchObject({ held: false, owner: ownerA });
+  await leasesB.expireOf(roomId, ownerA);
+  expect(await leasesB.claim(roomId, 10_000)).toEqual({ held: true, token: 4 });
+  expect(await refused(a.store.appendEvents(roomId, 2, [event('late')]))).toBe(true);
 });
 
 it('lists running rooms without a live lease as orphans', async () => {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatProblem, loadScenarioDir, loadScenarioText, SCENARIOS_DIR, type ScenarioProblem } from '../../server/scenarios/load.js';
+import { formatProblem, loadScenarioDir, loadScenarioText, scenarioHash, SCENARIOS_DIR, type ScenarioProblem } from '../../server/scenarios/load.js';
 import { scenarioJsonSchema } from '../../server/scenarios/schema.js';
 
 const minimal = `id: tiny
@@ -137,5 +137,14 @@ describe('scenario files', () => {
     expect(syntax[0]!.line).toBeGreaterThan(0);
     const res = loadScenarioText(minimal, 'scenarios/other.yaml');
     expect(res.ok ? [] : res.problems).toContainEqual(expect.objectContaining({ path: 'id', message: 'the file of scenario "tiny" must be named tiny.yaml' }));
+  });
+  it('a file validated in full before is checked at load only under its first dressing; other options when a room builds them', () => {
+    // The second option of the dressing names a node the cluster does not have.
+    const dressed = minimal.replace('variants:', "dressing:\n  pool:\n    - { pool: worker }\n    - { pool: '' }\nvariants:").replace('params: { node: worker-1 }', "params: { node: '{{pool}}-1' }");
+    expect(problems(dressed).map((p) => p.message).join('\n')).toContain('(variant a)');
+    const res = loadScenarioText(dressed, '<test>', new Set([scenarioHash(dressed)]));
+    if (!res.ok) throw new Error(res.problems.map(formatProblem).join('\n'));
+    expect(res.scenario.build(0, { pool: 0 }).faults[0]!.actions[0]!.taint!.node).toBe('worker-1');
+    expect(() => res.scenario.build(0, { pool: 1 })).toThrow(/does not validate/);
   });
 });
