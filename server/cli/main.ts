@@ -1,5 +1,6 @@
 // The `kubedrill` command. Each subcommand lives in its own file and adds itself here.
 import { Command } from 'commander';
+import { addApiCommand } from './api-command.js';
 import { addScenariosCommand } from './scenarios-command.js';
 import { addServeCommand } from './serve-command.js';
 import { addShellCommand } from './shell-command.js';
@@ -16,5 +17,6 @@ const program = new Command()
 addShellCommand(program);
 addServeCommand(program);
 addScenariosCommand(program);
+addApiCommand(program);
 
 await program.parseAsync(process.argv);

@@ -41,6 +41,21 @@ export const RESOURCE_TYPES: ResourceType[] = [
 /** What `kubectl get all` expands to, in kubectl's order. */
 export const ALL_CATEGORY = ['pods', 'replicationcontrollers', 'services', 'daemonsets', 'deployments', 'replicasets', 'statefulsets', 'horizontalpodautoscalers', 'cronjobs', 'jobs'];
 
+/** The verbs the apiserver lists for a resource (discovery, `api-resources -o wide`). */
+export function verbsOf(t: ResourceType): string[] {
+  if (t.kind === 'ComponentStatus') return ['get', 'list'];
+  const all = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+  return t.kind === 'Namespace' ? all.filter((v) => v !== 'deletecollection') : all;
+}
+
+const API_EXTENSIONS = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'CustomResourceDefinition', 'APIService'];
+
+/** The categories discovery lists for a resource (`all`, `api-extensions`). */
+export function categoriesOf(t: ResourceType): string[] {
+  if (ALL_CATEGORY.includes(t.plural)) return ['all'];
+  return API_EXTENSIONS.includes(t.kind) ? ['api-extensions'] : [];
+}
+
 /** Looks a typed resource name up: plural, singular, short name or kind, optionally `.group` / `.version.group`. */
 export function findResourceType(typed: string): ResourceType | undefined {
   const lower = typed.toLowerCase();

@@ -119,12 +119,18 @@ export function parseFieldSelector(selector: string): SelectorParse<FieldRequire
   return { ok: true, requirements };
 }
 
-/** Returns the apiserver's BadRequest message for an unsupported field, else undefined. */
-export function unsupportedField(type: ResourceType, requirements: FieldRequirement[], labelSelector: string, fieldSelector: string): string | undefined {
+/** The apiserver's BadRequest message for a field it cannot select on, else undefined. */
+export function unsupportedFieldLabel(type: ResourceType, requirements: FieldRequirement[]): string | undefined {
   const bad = requirements.find((r) => fieldGetter(type, r.field) === undefined);
-  if (!bad) return undefined;
+  return bad ? `field label not supported: ${bad.field}` : undefined;
+}
+
+/** That message as kubectl prints it (cli-runtime resource/selector.go adds what it asked for). */
+export function unsupportedField(type: ResourceType, requirements: FieldRequirement[], labelSelector: string, fieldSelector: string): string | undefined {
+  const message = unsupportedFieldLabel(type, requirements);
+  if (!message) return undefined;
   const gvr = `${type.group}/${type.apiVersion.split('/').at(-1)}, Resource=${type.plural}`;
-  return `Error from server (BadRequest): Unable to find "${gvr}" that match label selector "${labelSelector}", field selector "${fieldSelector}": field label not supported: ${bad.field}\n`;
+  return `Error from server (BadRequest): Unable to find "${gvr}" that match label selector "${labelSelector}", field selector "${fieldSelector}": ${message}\n`;
 }
 
 export function matchesFields(type: ResourceType, requirements: FieldRequirement[], obj: KubeObject): boolean {

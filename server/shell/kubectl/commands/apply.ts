@@ -5,7 +5,7 @@
 import { parseAllDocuments, type YAMLError } from 'yaml';
 import { createObject, deleteObject, objectKey, resourceName, updateObject, writeRefused, type KindMap } from '../../../cluster/api.js';
 import { allocateNodePort, allocateServiceIP } from '../../../cluster/ipam.js';
-import type { ApiError, ClusterState, Service } from '../../../cluster/types.js';
+import type { ApiError, ApiResult, ClusterState, Service } from '../../../cluster/types.js';
 import { isDirectory, listDirectory, readFile, resolvePath } from '../../vfs.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
@@ -106,6 +106,14 @@ export function allocate(state: ClusterState, svc: Service): void {
   for (const p of svc.spec.ports) if (p.nodePort === 0) p.nodePort = allocateNodePort(state);
 }
 
+/** Creates a built object (the apiserver allocates a Service's addresses first). */
+export function writeCreate<K extends ManifestKind>(state: ClusterState, kind: K, obj: KindMap[K]): ApiResult<KindMap[K]> {
+  const refused = writeRefused(state);
+  if (refused) return { ok: false, error: refused };
+  if (kind === 'Service') allocate(state, obj as Service);
+  return createObject(state, kind, obj);
+}
+
 /** Writes a rebuilt object over the stored one (or reports it unchanged). */
 export function writeUpdate<K extends ManifestKind>(state: ClusterState, kind: K, next: KindMap[K], stored: KindMap[K], dryRun: DryRun): { ok: true; unchanged: boolean; patch: Json } | { ok: false; error: ApiError; patch: Json } {
   const change = prepareUpdate(state, kind, next, stored);
@@ -185,9 +193,7 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
   if (!stored) {
     if (!built.ok) return fail(problemText(kind, name, built.problem, (m) => `error when creating "${source}": ${cannotHandle(m)}`));
     if (dryRun !== 'none') return ok(`${ref} created${dryRunSuffix(dryRun)}\n`);
-    const refused = writeRefused(ctx.state);
-    if (!refused && kind === 'Service') allocate(ctx.state, built.obj as Service);
-    const r = refused ? { ok: false as const, error: refused } : createObject(ctx.state, kind, built.obj);
+    const r = writeCreate(ctx.state, kind, built.obj);
     if (!r.ok) return fail(apiErrorText({ ...r.error, message: `error when creating "${source}": ${r.error.message}` }));
     return ok(`${ref} created\n`);
   }

@@ -3,7 +3,7 @@
 // garbage collector, like kubectl's default background propagation.
 import { deleteObject, objectsOfKind, type DeleteOptions, type Kind } from '../../../cluster/api.js';
 import { STORED_KINDS } from '../../../cluster/stored-kinds.js';
-import type { ClusterState } from '../../../cluster/types.js';
+import type { ApiResult, ClusterState } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
 import { fail } from '../../types.js';
 import { apiErrorText } from '../api-error.js';
@@ -24,6 +24,19 @@ function deleteNamespaceContents(state: ClusterState, namespace: string): void {
       if (key.startsWith(`${namespace}/`)) deleteObject(state, kind, key, { force: true });
     }
   }
+}
+
+/**
+ * One object deleted as the apiserver does it: the system namespaces refuse, a namespace takes
+ * what it holds along. The in-shell `delete` and the REST API (server/kubeapi) share it.
+ */
+export function deleteOne(state: ClusterState, kind: Kind, key: string, opts: DeleteOptions): ApiResult<unknown> {
+  if (kind === 'Namespace' && PROTECTED_NAMESPACES.includes(key)) {
+    return { ok: false, error: { status: 403, reason: 'Forbidden', message: `namespaces "${key}" is forbidden: this namespace may not be deleted` } };
+  }
+  const r = deleteObject(state, kind, key, opts);
+  if (r.ok && kind === 'Namespace') deleteNamespaceContents(state, key);
+  return r;
 }
 
 export const deleteCommand: KubectlSubcommand = {
@@ -75,19 +88,14 @@ export const deleteCommand: KubectlSubcommand = {
         results.push(fail(`Error from server (MethodNotAllowed): the server does not allow this method on the requested resource\n`));
         continue;
       }
-      if (kind === 'Namespace' && PROTECTED_NAMESPACES.includes(name)) {
-        results.push(fail(`Error from server (Forbidden): namespaces "${name}" is forbidden: this namespace may not be deleted\n`));
-        continue;
-      }
       const opts: DeleteOptions = {};
       if (grace >= 0) opts.gracePeriodSeconds = grace;
       if (forced) opts.force = true;
-      const r = deleteObject(ctx.state, kind, stateKey(type, obj.metadata.namespace ?? ctx.namespace, name), opts);
+      const r = deleteOne(ctx.state, kind, stateKey(type, obj.metadata.namespace ?? ctx.namespace, name), opts);
       if (!r.ok) {
         results.push(fail(apiErrorText(r.error)));
         continue;
       }
-      if (kind === 'Namespace') deleteNamespaceContents(ctx.state, name);
       results.push({ stdout: `${qualifiedSingular(type)} "${name}" ${forced ? 'force deleted' : 'deleted'}\n`, stderr: '', exitCode: 0 });
     }
     const stderr = results.map((r) => r.stderr).join('') + missing;

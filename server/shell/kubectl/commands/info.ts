@@ -3,7 +3,7 @@ import { fail, ok } from '../../types.js';
 import { apiUnavailable } from '../../../cluster/api.js';
 import { apiErrorText } from '../api-error.js';
 import { SERVED_GROUP_VERSIONS } from '../../../cluster/defaults.js';
-import { ALL_CATEGORY, findResourceType, RESOURCE_TYPES, unknownTypeError, type ResourceType } from '../resources.js';
+import { categoriesOf, findResourceType, RESOURCE_TYPES, unknownTypeError, verbsOf } from '../resources.js';
 import { renderTable } from '../table.js';
 import { clusterInfoDump, DUMP_FLAGS } from './cluster-info-dump.js';
 import { explain, hasExplanation } from '../explain.js';
@@ -35,25 +35,11 @@ export const apiResourcesCommand: KubectlSubcommand = {
     const headers = ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND', ...(wide ? ['VERBS', 'CATEGORIES'] : [])];
     const rows = types.map((t) => [
       t.plural, t.shortNames.join(','), t.apiVersion, String(t.namespaced), t.kind,
-      ...(wide ? [`[${verbsOf(t).join(' ')}]`, categoriesOf(t)] : []),
+      ...(wide ? [`[${verbsOf(t).join(' ')}]`, categoriesOf(t).join(',')] : []),
     ]);
     return ok(renderTable(flags.bool('no-headers') ? undefined : headers, rows));
   },
 };
-
-/** The verbs the apiserver lists for a resource (discovery). */
-function verbsOf(t: ResourceType): string[] {
-  if (t.kind === 'ComponentStatus') return ['get', 'list'];
-  const all = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-  return t.kind === 'Namespace' ? all.filter((v) => v !== 'deletecollection') : all;
-}
-
-const API_EXTENSIONS = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'CustomResourceDefinition', 'APIService'];
-
-function categoriesOf(t: ResourceType): string {
-  if (ALL_CATEGORY.includes(t.plural)) return 'all';
-  return API_EXTENSIONS.includes(t.kind) ? 'api-extensions' : '';
-}
 
 export const apiVersionsCommand: KubectlSubcommand = {
   name: 'api-versions',

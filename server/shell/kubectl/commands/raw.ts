@@ -2,11 +2,11 @@
 // ?verbose), /version, /api and /apis, answered from the simulated control plane. A failing
 // check prints as the apiserver words it ("[-]etcd failed: reason withheld").
 import { apiUnavailable } from '../../../cluster/api.js';
-import { SERVED_GROUP_VERSIONS } from '../../../cluster/defaults.js';
 import type { ClusterState } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import { apiErrorText } from '../api-error.js';
+import { apiGroupList, apiVersions, versionInfo } from '../discovery.js';
 
 const HOOKS = [
   'start-apiserver-admission-initializer', 'generic-apiserver-start-informers', 'priority-and-fairness-config-consumer', 'priority-and-fairness-filter',
@@ -38,32 +38,6 @@ function health(state: ClusterState, endpoint: 'healthz' | 'livez' | 'readyz', v
   return fail(`Error from server (InternalError): an error on the server ("${body.replace(/\n/g, '\\n')}") has prevented the request from succeeding\n`);
 }
 
-function version(state: ClusterState): string {
-  const node = state.nodes[state.etcd.nodeName];
-  const git = node?.status.nodeInfo.kubeletVersion ?? 'v1.29.4';
-  const [major, minor] = git.replace(/^v/, '').split('.');
-  return JSON.stringify({
-    major, minor, gitVersion: git, gitCommit: '55019c83b0fd51ef4ced8c29eec2c4847f896e74', gitTreeState: 'clean', buildDate: '2024-04-16T15:07:10Z',
-    goVersion: 'go1.21.9', compiler: 'gc', platform: 'linux/amd64',
-  }, null, 2);
-}
-
-function apiGroups(): string {
-  const groups = new Map<string, string[]>();
-  for (const gv of SERVED_GROUP_VERSIONS) {
-    if (!gv.includes('/')) continue;
-    const [group, v] = gv.split('/') as [string, string];
-    groups.set(group, [...(groups.get(group) ?? []), v]);
-  }
-  return JSON.stringify({
-    kind: 'APIGroupList', apiVersion: 'v1',
-    groups: [...groups].map(([name, versions]) => ({
-      name, versions: versions.map((version) => ({ groupVersion: `${name}/${version}`, version })),
-      preferredVersion: { groupVersion: `${name}/${versions[0]}`, version: versions[0] },
-    })),
-  });
-}
-
 export function getRaw(state: ClusterState, url: string): CommandResult {
   if (!url.startsWith('/')) return fail(`error: ${url} must be an absolute path\n`.replace('error: ', 'error: --raw must be a path; '));
   const down = apiUnavailable(state);
@@ -72,12 +46,11 @@ export function getRaw(state: ClusterState, url: string): CommandResult {
   const verbose = query.split('&').includes('verbose') || query.split('&').includes('verbose=true');
   const trimmed = path.replace(/\/+$/, '') || '/';
   if (trimmed === '/healthz' || trimmed === '/livez' || trimmed === '/readyz') return health(state, trimmed.slice(1) as 'healthz' | 'livez' | 'readyz', verbose);
-  if (trimmed === '/version') return ok(version(state));
+  if (trimmed === '/version') return ok(JSON.stringify(versionInfo(state), null, 2));
   if (down) return fail(apiErrorText(down));
   if (trimmed === '/api') {
-    const host = state.controlPlane.apiserver.endpoint.replace(/^https:\/\//, '');
-    return ok(JSON.stringify({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] }));
+    return ok(JSON.stringify(apiVersions(state)));
   }
-  if (trimmed === '/apis') return ok(apiGroups());
+  if (trimmed === '/apis') return ok(JSON.stringify(apiGroupList()));
   return fail('Error from server (NotFound): the server could not find the requested resource\n');
 }

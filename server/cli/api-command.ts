@@ -1,0 +1,84 @@
+// `kubedrill api`: serves one simulated cluster's Kubernetes API on localhost and writes a
+// kubeconfig for it, so the real kubectl (or any client) can drive the drill: the API
+// counterpart of `kubedrill shell`. Simulated time follows the wall clock, checked before each
+// request (the scenario's faults fire as it passes).
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import { clusterFor, DEMO_SCENARIO } from './cluster-source.js';
+
+interface ApiFlags {
+  scenario: string;
+  seed: number;
+  port: number;
+  kubeconfig: string;
+}
+
+function integer(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('not a non-negative integer.');
+  return Number(value);
+}
+
+/** Simulated time let pass at most per request, like an interactive shell's idle cap. */
+const MAX_IDLE_TICK_MS = 10 * 60_000;
+
+/** A kubeconfig for the API at `server`, named as kubeadm names its admin.conf. */
+export function kubeconfigFor(server: string, token: string, caCert: string): string {
+  return `apiVersion: v1
+kind: Config
+clusters:
+- cluster:
+    certificate-authority-data: ${Buffer.from(caCert).toString('base64')}
+    server: ${server}
+  name: kubernetes
+contexts:
+- context:
+    cluster: kubernetes
+    namespace: default
+    user: kubernetes-admin
+  name: kubernetes-admin@kubernetes
+current-context: kubernetes-admin@kubernetes
+preferences: {}
+users:
+- name: kubernetes-admin
+  user:
+    token: ${token}
+`;
+}
+
+export function addApiCommand(program: Command): Command {
+  return program
+    .command('api')
+    .description('serve a simulated cluster\'s Kubernetes API (HTTPS) on localhost and write a kubeconfig for it')
+    .option('--scenario <id>', 'scenario to load', DEMO_SCENARIO)
+    .option('--seed <n>', 'variant seed', integer, 1)
+    .option('-p, --port <port>', 'port on 127.0.0.1 (0: any free one)', integer, 0)
+    .option('--kubeconfig <file>', 'where to write the kubeconfig', 'kubedrill.kubeconfig')
+    .action(async (flags: ApiFlags) => {
+      const source = clusterFor(flags.scenario, flags.seed);
+      if (!source.ok) {
+        process.stderr.write(`${source.error}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const { state, advance } = source;
+      let last = Date.now();
+      const beforeRequest = (): void => {
+        const now = Date.now();
+        const ms = Math.min(now - last, MAX_IDLE_TICK_MS);
+        last = now;
+        if (ms > 0) advance(state, ms);
+      };
+      const token = randomBytes(24).toString('base64url');
+      // Loaded on demand, like `serve`: fastify costs what `kubedrill shell` should not pay.
+      const { buildKubeApi, selfSignedCert } = await import('../http/kube-api.js');
+      const tls = await selfSignedCert();
+      const app = buildKubeApi({ state: () => state, token, beforeRequest, tls });
+      const address = await app.listen({ host: '127.0.0.1', port: flags.port });
+      writeFileSync(flags.kubeconfig, kubeconfigFor(address, token, tls.cert), { mode: 0o600 });
+      process.stdout.write(`Kubernetes API of scenario ${flags.scenario} (seed ${flags.seed}) at ${address}\nkubeconfig: ${flags.kubeconfig}\n  kubectl --kubeconfig ${flags.kubeconfig} get pods -A\n`);
+      const stop = (): void => void app.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

@@ -1,0 +1,135 @@
+// The Kubernetes REST API of one cluster over HTTP (fastify): the edge around
+// server/kubeapi/handler.ts. It checks the bearer token, bounds and validates what arrives
+// (zod over the query, 3 MiB bodies like the apiserver's limit, JSON only) and answers every
+// refusal as a meta/v1 Status, so kubectl prints a clear error. `kubedrill api` serves it.
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { ClusterState } from '../cluster/types.js';
+import { handleApiRequest, type ApiRequest } from '../kubeapi/handler.js';
+import { statusResponse, type ApiResponse } from '../kubeapi/status.js';
+import type { Json } from '../shell/kubectl/manifest.js';
+import { bearerToken } from './errors.js';
+
+/** The apiserver's own request body limit (3 MiB). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+const MAX_PATH_CHARS = 2048;
+
+/** Query parameters: plain strings (a repeated key is refused), bounded in number and size. */
+const QuerySchema = z.record(z.string().max(64), z.string().max(4096)).refine((q) => Object.keys(q).length <= 32, 'too many query parameters');
+
+const BODY_TYPES = ['application/json', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json'];
+
+export interface KubeApiOptions {
+  /** The cluster the API answers for (read at each request). */
+  state: () => ClusterState;
+  /** The bearer token every request must carry. */
+  token: string;
+  /** Called before each request: lets simulated time catch up with the wall clock. */
+  beforeRequest?: () => void;
+  /** Serve HTTPS with this key and certificate (kubectl sends a bearer token only over TLS). */
+  tls?: ServingCert;
+}
+
+export interface ServingCert {
+  key: string;
+  cert: string;
+}
+
+/**
+ * A self-signed serving certificate for 127.0.0.1 and localhost, made at start: the
+ * kubeconfig carries it as the cluster's certificate authority, so kubectl verifies it.
+ */
+export async function selfSignedCert(): Promise<ServingCert> {
+  const { generate } = await import('selfsigned');
+  const pems = await generate([{ name: 'commonName', value: 'kube-apiserver' }], {
+    keyType: 'ec', curve: 'P-256', algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  return { key: pems.private, cert: pems.cert };
+}
+
+function send(reply: FastifyReply, response: ApiResponse): FastifyReply {
+  if (response.status === 0) {
+    // The apiserver is down: the connection drops, as a refused one would for kubectl.
+    reply.raw.socket?.destroy();
+    return reply;
+  }
+  return reply.code(response.status).header('content-type', 'application/json').header('cache-control', 'no-cache, private').send(JSON.stringify(response.body));
+}
+
+function tokenMatches(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: MAX_BODY_BYTES, logger: false, routerOptions: { maxParamLength: MAX_PATH_CHARS },
+    ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
+  }) as unknown as FastifyInstance;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(BODY_TYPES, { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(body as string) as Json);
+    } catch (error) {
+      done(Object.assign(new Error(`couldn't get version/kind; json parse error: ${(error as Error).message}`), { statusCode: 400 }), undefined);
+    }
+  });
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status === 413) return send(reply, statusResponse(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`));
+    if (status === 415) return send(reply, statusResponse(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${BODY_TYPES.join(', ')}`));
+    if (status >= 400 && status < 500) return send(reply, statusResponse(status, 'BadRequest', error.message));
+    return send(reply, statusResponse(500, 'InternalError', 'an error on the server has prevented the request from succeeding'));
+  });
+  app.setNotFoundHandler((_request, reply) => send(reply, statusResponse(404, 'NotFound', 'the server could not find the requested resource', {})));
+
+  const handle = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    if (!tokenMatches(bearerToken(request.headers.authorization), options.token)) {
+      return send(reply, statusResponse(401, 'Unauthorized', 'Unauthorized'));
+    }
+    const [path = '/', rawQuery = ''] = request.url.split('?', 2);
+    if (path.length > MAX_PATH_CHARS) return send(reply, statusResponse(414, 'RequestURITooLong', 'the request URI is too long'));
+    const query = QuerySchema.safeParse(Object.fromEntries(countedParams(rawQuery)));
+    if (!query.success) return send(reply, statusResponse(400, 'BadRequest', `invalid query: ${query.error.issues.map((i) => i.message).join('; ')}`));
+    options.beforeRequest?.();
+    const apiRequest: ApiRequest = {
+      method: request.method as ApiRequest['method'],
+      path: decodeURIComponentSafe(path),
+      query: query.data,
+      accept: String(request.headers.accept ?? 'application/json'),
+      contentType: String(request.headers['content-type'] ?? ''),
+      ...(request.body !== undefined ? { body: request.body as Json } : {}),
+    };
+    return send(reply, handleApiRequest(options.state(), apiRequest));
+  };
+  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/*', handler: handle });
+  app.route({ method: ['GET'], url: '/', handler: handle });
+  return app;
+}
+
+/** The query's pairs; a key given twice becomes an array, which the schema refuses. */
+function countedParams(raw: string): [string, string | string[]][] {
+  const out = new Map<string, string | string[]>();
+  for (const [k, v] of new URLSearchParams(raw)) {
+    const seen = out.get(k);
+    out.set(k, seen === undefined ? v : [...(Array.isArray(seen) ? seen : [seen]), v]);
+  }
+  return [...out];
+}
+
+function decodeURIComponentSafe(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}

@@ -1,0 +1,302 @@
+// The Kubernetes REST API over a room's cluster state: `(state, request) → response`, pure
+// and deterministic (no sockets, no clock), so the HTTP edge (server/cli/api-command.ts) only
+// validates and carries bytes, and a room could log each request and replay it. Reads come
+// from the same lookups, manifests and printers as the in-shell kubectl; writes go through the
+// same builders and write path (objectFromManifest, writeCreate/writeUpdate, api.ts), so the
+// apiserver's admission, quotas and the controllers treat them alike.
+import { apiUnavailable, type KindMap } from '../cluster/api.js';
+import type { ClusterState } from '../cluster/types.js';
+import { writeCreate, writeUpdate } from '../shell/kubectl/commands/apply.js';
+import { deleteOne } from '../shell/kubectl/commands/delete.js';
+import { jsonPatch, mergePatch, strategicMerge } from '../shell/kubectl/commands/patch.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, versionOf } from '../shell/kubectl/discovery.js';
+import { isManifestKind, objectFromManifest, problemMessage, type ManifestKind } from '../shell/kubectl/from-manifest.js';
+import { toManifest, type Json } from '../shell/kubectl/manifest.js';
+import { getObject, listObjects, RESOURCE_TYPES, type KubeObject, type ResourceType } from '../shell/kubectl/resources.js';
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, unsupportedFieldLabel } from '../shell/kubectl/selectors.js';
+import {
+  apiErrorResponse, badRequest, detailsOf, invalid, methodNotAllowed, notFound, pathNotFound, statusResponse, type ApiResponse,
+} from './status.js';
+import { objectTable, wantsTable, type IncludeObject } from './table.js';
+
+export interface ApiRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The path without the query: `/api/v1/namespaces/default/pods`. */
+  path: string;
+  query: Record<string, string>;
+  accept: string;
+  contentType: string;
+  /** The body, parsed from JSON (undefined without one). */
+  body?: Json;
+}
+
+/** Where a resource path points: a type, maybe a namespace, maybe one object. */
+interface Target {
+  type: ResourceType;
+  namespace: string | undefined;
+  name: string | undefined;
+  subresource: string | undefined;
+}
+
+type JsonObject = { [key: string]: Json };
+const isObject = (v: Json | undefined): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiResponse {
+  const segments = req.path.split('/').filter((s) => s !== '');
+  // /version answers while etcd does not (like the health endpoints); everything else needs the apiserver and etcd.
+  if (req.path === '/version' && req.method === 'GET') return ok(versionInfo(state));
+  const down = apiUnavailable(state);
+  if (down) return apiErrorResponse(down);
+  const discovery = discover(state, segments);
+  if (discovery) return req.method === 'GET' ? discovery : methodNotAllowed();
+  const target = resolveTarget(segments);
+  if (!target) return pathNotFound();
+  if (target.subresource !== undefined) return pathNotFound();
+  const { name } = target;
+  switch (req.method) {
+    case 'GET': return name === undefined ? list(state, req, target) : get(state, req, target, name);
+    case 'POST': return name === undefined ? create(state, req, target) : methodNotAllowed();
+    case 'PUT': return name === undefined ? methodNotAllowed() : update(state, req, target, name);
+    case 'PATCH': return name === undefined ? methodNotAllowed() : patch(state, req, target, name);
+    case 'DELETE': return name === undefined ? methodNotAllowed() : remove(state, req, target, name);
+  }
+  return methodNotAllowed();
+}
+
+const ok = (body: unknown, status = 200): ApiResponse => ({ status, body });
+
+/** /api, /apis, /apis/GROUP, /api/v1, /apis/GROUP/VERSION, or undefined for other paths. */
+function discover(state: ClusterState, segments: string[]): ApiResponse | undefined {
+  const [root, a, b, ...rest] = segments;
+  if (root === 'api') {
+    if (a === undefined) return ok(apiVersions(state));
+    if (b === undefined) return a === 'v1' ? ok(apiResourceList('v1')) : pathNotFound();
+    return undefined;
+  }
+  if (root === 'apis') {
+    if (a === undefined) return ok(apiGroupList());
+    if (b === undefined) {
+      const group = apiGroup(a);
+      return group ? ok(group) : pathNotFound();
+    }
+    if (rest.length === 0) {
+      const list = apiResourceList(`${a}/${b}`);
+      return list ? ok(list) : pathNotFound();
+    }
+    return undefined;
+  }
+  return pathNotFound();
+}
+
+/** `/api/v1[/namespaces/NS]/RESOURCE[/NAME[/SUBRESOURCE]]` and the same under `/apis/GROUP/VERSION`. */
+function resolveTarget(segments: string[]): Target | undefined {
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (segments[0] === 'api') [group, version, rest] = ['', segments[1]!, segments.slice(2)];
+  else [group, version, rest] = [segments[1]!, segments[2]!, segments.slice(3)];
+  let namespace: string | undefined;
+  // `/namespaces/NS/RESOURCE…` is a namespaced path; `/namespaces[/NS]` alone is the Namespace kind itself.
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [resource, name, subresource, ...extra] = rest;
+  if (resource === undefined || extra.length > 0) return undefined;
+  const type = RESOURCE_TYPES.find((t) => t.plural === resource && t.group === group && versionOf(t) === version);
+  if (!type) return undefined;
+  if (namespace !== undefined && !type.namespaced) return undefined;
+  // A namespaced kind's single object needs its namespace in the path.
+  if (type.namespaced && name !== undefined && namespace === undefined) return undefined;
+  return { type, namespace, name, subresource };
+}
+
+function includeObject(req: ApiRequest): IncludeObject {
+  const v = req.query.includeObject;
+  return v === 'None' || v === 'Object' ? v : 'PartialObjectMetadata';
+}
+
+const revision = (state: ClusterState): string => String(state.etcd.revision);
+
+function get(state: ClusterState, req: ApiRequest, { type, namespace }: Target, name: string): ApiResponse {
+  const obj = getObject(state, type, namespace ?? '', name);
+  if (!obj) return notFound(type, name);
+  if (wantsTable(req.accept)) return ok(objectTable(state, type, [obj], includeObject(req), { resourceVersion: revision(state) }));
+  return ok(toManifest(state, type.kind, obj));
+}
+
+/** A continue token: where the next page starts, tied to the listing it came from. */
+interface ContinueToken {
+  v: 'kd1';
+  /** The key of the last object sent. */
+  after: string;
+}
+
+function decodeContinue(token: string): ContinueToken | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<ContinueToken>;
+    return parsed.v === 'kd1' && typeof parsed.after === 'string' ? { v: 'kd1', after: parsed.after } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const keyOfObject = (o: KubeObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+function list(state: ClusterState, req: ApiRequest, { type, namespace }: Target): ApiResponse {
+  const labels = parseLabelSelector(req.query.labelSelector ?? '');
+  if (!labels.ok) return badRequest(labels.error.replace(/^error: /, '').trimEnd());
+  const fields = parseFieldSelector(req.query.fieldSelector ?? '');
+  if (!fields.ok) return badRequest(fields.error.replace(/^error: /, '').trimEnd());
+  const unsupported = unsupportedFieldLabel(type, fields.requirements);
+  if (unsupported) return badRequest(unsupported);
+  let items = listObjects(state, type, namespace);
+  if (labels.requirements.length > 0 || fields.requirements.length > 0) {
+    items = items.filter((obj) => matchesLabels(labels.requirements, obj.metadata.labels) && matchesFields(type, fields.requirements, obj));
+  }
+  // limit/continue: pages in listing order (namespace, then name), resumed after the last key sent.
+  const token = req.query.continue;
+  if (token !== undefined && token !== '') {
+    const parsed = decodeContinue(token);
+    if (!parsed) return badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+    const from = items.findIndex((o) => keyOfObject(o) > parsed.after);
+    items = from < 0 ? [] : items.slice(from);
+  }
+  const limit = Number(req.query.limit ?? '0');
+  const metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: revision(state) };
+  if (Number.isInteger(limit) && limit > 0 && items.length > limit) {
+    metadata.continue = Buffer.from(JSON.stringify({ v: 'kd1', after: keyOfObject(items[limit - 1]!) })).toString('base64url');
+    metadata.remainingItemCount = items.length - limit;
+    items = items.slice(0, limit);
+  }
+  if (wantsTable(req.accept)) return ok(objectTable(state, type, items, includeObject(req), metadata));
+  return ok({ kind: `${type.kind}List`, apiVersion: type.apiVersion, metadata, items: items.map((o) => toManifest(state, type.kind, o)) });
+}
+
+/** The object a write sends, with its kind and apiVersion checked against the path. */
+function bodyObject(req: ApiRequest, type: ResourceType): JsonObject | ApiResponse {
+  const body = req.body;
+  if (!isObject(body)) return badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  const kind = body.kind ?? type.kind;
+  const apiVersion = body.apiVersion ?? type.apiVersion;
+  if (kind !== type.kind || apiVersion !== type.apiVersion) {
+    return badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${type.apiVersion})`);
+  }
+  return body;
+}
+
+function writableKind(type: ResourceType): ManifestKind | undefined {
+  return isManifestKind(type.kind) ? type.kind : undefined;
+}
+
+const dryRun = (req: ApiRequest): boolean => req.query.dryRun === 'All';
+
+function fieldValidation(req: ApiRequest): 'Strict' | 'Warn' | 'Ignore' {
+  const v = req.query.fieldValidation;
+  return v === 'Strict' || v === 'Ignore' ? v : 'Warn';
+}
+
+function create(state: ClusterState, req: ApiRequest, { type, namespace }: Target): ApiResponse {
+  const kind = writableKind(type);
+  if (!kind) return methodNotAllowed();
+  const body = bodyObject(req, type);
+  if (!isObject(body as Json)) return body as ApiResponse;
+  const manifest = body as JsonObject;
+  const meta = isObject(manifest.metadata) ? manifest.metadata : {};
+  const name = typeof meta.name === 'string' ? meta.name : '';
+  if (type.namespaced && typeof meta.namespace === 'string' && meta.namespace !== '' && meta.namespace !== namespace) {
+    return badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  if (type.namespaced && namespace === undefined) return methodNotAllowed();
+  if (getObject(state, type, namespace ?? '', name)) {
+    return statusResponse(409, 'AlreadyExists', `${resourceLabel(type)} "${name}" already exists`, detailsOf(type, name));
+  }
+  const built = objectFromManifest(state, kind, manifest, namespace, undefined, fieldValidation(req));
+  if (!built.ok) return problemResponse(type, name, built.problem);
+  if (dryRun(req)) return ok(toManifest(state, type.kind, built.obj), 201);
+  const r = writeCreate(state, kind, built.obj);
+  if (!r.ok) return apiErrorResponse(r.error, detailsOf(type, name));
+  return ok(toManifest(state, type.kind, r.value), 201);
+}
+
+const resourceLabel = (type: ResourceType): string => (type.group ? `${type.plural}.${type.group}` : type.plural);
+
+function problemResponse(type: ResourceType, name: string, problem: Parameters<typeof problemMessage>[2]): ApiResponse {
+  if (problem.reason === 'BadRequest') return badRequest(problemMessage(type.kind, name, problem));
+  return invalid(type, name, problem.causes);
+}
+
+/** Builds `manifest` over the stored object and writes it (PUT and PATCH alike). */
+function writeOver(state: ClusterState, req: ApiRequest, type: ResourceType, stored: KubeObject, manifest: JsonObject): ApiResponse {
+  const kind = writableKind(type)!;
+  const name = stored.metadata.name;
+  const meta = isObject(manifest.metadata) ? manifest.metadata : {};
+  if (meta.name !== undefined && meta.name !== name) {
+    return badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
+  }
+  if (type.namespaced && meta.namespace !== undefined && meta.namespace !== stored.metadata.namespace) {
+    return badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  // Optimistic concurrency: a resourceVersion sent must be the stored one.
+  if (typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '' && meta.resourceVersion !== String(stored.metadata.resourceVersion)) {
+    return statusResponse(409, 'Conflict', `Operation cannot be fulfilled on ${resourceLabel(type)} "${name}": the object has been modified; please apply your changes to the latest version and try again`, detailsOf(type, name));
+  }
+  const built = objectFromManifest(state, kind, manifest, stored.metadata.namespace, stored as KindMap[ManifestKind], fieldValidation(req));
+  if (!built.ok) return problemResponse(type, name, built.problem);
+  const w = writeUpdate(state, kind, built.obj, stored as KindMap[ManifestKind], dryRun(req) ? 'server' : 'none');
+  if (!w.ok) return apiErrorResponse(w.error, detailsOf(type, name));
+  const now = getObject(state, type, stored.metadata.namespace ?? '', name) ?? built.obj;
+  return ok(toManifest(state, type.kind, dryRun(req) ? built.obj : now));
+}
+
+function update(state: ClusterState, req: ApiRequest, { type, namespace }: Target, name: string): ApiResponse {
+  if (!writableKind(type)) return methodNotAllowed();
+  const body = bodyObject(req, type);
+  if (!isObject(body as Json)) return body as ApiResponse;
+  const stored = getObject(state, type, namespace ?? '', name);
+  if (!stored) return notFound(type, name);
+  return writeOver(state, req, type, stored, body as JsonObject);
+}
+
+const PATCH_TYPES: Record<string, 'json' | 'merge' | 'strategic'> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+};
+
+function patch(state: ClusterState, req: ApiRequest, { type, namespace }: Target, name: string): ApiResponse {
+  const patchType = PATCH_TYPES[req.contentType.split(';')[0]!.trim()];
+  if (!patchType) return statusResponse(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${Object.keys(PATCH_TYPES).join(', ')}`, {});
+  if (!writableKind(type)) return methodNotAllowed();
+  const stored = getObject(state, type, namespace ?? '', name);
+  if (!stored) return notFound(type, name);
+  const current = toManifest(state, type.kind, stored);
+  const body = req.body ?? null;
+  let patched: Json;
+  if (patchType === 'json') {
+    const r = jsonPatch(current, body);
+    if (!r.ok) return r.error.startsWith('json:') ? badRequest(r.error) : statusResponse(422, 'Invalid', r.error);
+    patched = r.doc;
+  } else {
+    if (!isObject(body)) return badRequest(`json: cannot unmarshal ${Array.isArray(body) ? 'array' : typeof body} into Go value of type map[string]interface {}`);
+    patched = patchType === 'merge' ? mergePatch(current, body) : strategicMerge(current, body);
+  }
+  if (!isObject(patched)) return badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
+  return writeOver(state, req, type, stored, patched);
+}
+
+function remove(state: ClusterState, req: ApiRequest, { type, namespace }: Target, name: string): ApiResponse {
+  const kind = type.kind === 'Event' ? undefined : (type.kind as keyof KindMap);
+  if (!kind) return methodNotAllowed();
+  const stored = getObject(state, type, namespace ?? '', name);
+  if (!stored) return notFound(type, name);
+  const options = isObject(req.body) ? req.body : {};
+  const grace = typeof options.gracePeriodSeconds === 'number' ? options.gracePeriodSeconds : Number(req.query.gracePeriodSeconds ?? NaN);
+  const key = type.namespaced ? `${namespace}/${name}` : name;
+  if (dryRun(req)) return ok(toManifest(state, type.kind, stored));
+  const r = deleteOne(state, kind, key, { ...(Number.isInteger(grace) && grace >= 0 ? { gracePeriodSeconds: grace } : {}), ...(grace === 0 ? { force: true } : {}) });
+  if (!r.ok) return apiErrorResponse(r.error, detailsOf(type, name));
+  // A pod bound to a node is only marked Terminating: the object is still there, as the apiserver answers.
+  const after = getObject(state, type, namespace ?? '', name) ?? stored;
+  return ok(toManifest(state, type.kind, after));
+}

@@ -1,0 +1,60 @@
+// Server-side printing: the meta.k8s.io/v1 Table the apiserver answers to
+// `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`, made by the same printer per kind
+// as the in-shell kubectl's tables (shell/kubectl/printers.ts TABLES): its headers are the
+// column definitions (the wide ones at priority 1, which kubectl shows only with -o wide),
+// its row function the cells. The real kubectl upper-cases the names and lays the cells out.
+import type { ClusterState } from '../cluster/types.js';
+import { toManifest, type Json } from '../shell/kubectl/manifest.js';
+import { TABLES } from '../shell/kubectl/printers.js';
+import type { KubeObject, ResourceType } from '../shell/kubectl/resources.js';
+
+export interface TableColumnDefinition {
+  name: string;
+  type: string;
+  format: string;
+  description: string;
+  priority: number;
+}
+
+export type IncludeObject = 'None' | 'Object' | 'PartialObjectMetadata';
+
+export interface Table {
+  kind: 'Table';
+  apiVersion: 'meta.k8s.io/v1';
+  metadata: { resourceVersion: string; continue?: string };
+  columnDefinitions: TableColumnDefinition[];
+  rows: { cells: string[]; object?: Json }[];
+}
+
+function columnDefinitions(type: ResourceType): TableColumnDefinition[] {
+  const printer = TABLES[type.kind]!;
+  const column = (header: string, priority: number): TableColumnDefinition => ({
+    name: header, type: 'string', format: header === 'NAME' ? 'name' : '', description: '', priority,
+  });
+  return [...printer.headers.map((h) => column(h, 0)), ...printer.wideHeaders.map((h) => column(h, 1))];
+}
+
+/**
+ * The Table of `objects`. Each row carries what `includeObject` asks for: by default the
+ * object's metadata (kubectl reads the namespace and labels from it for -A, -L and
+ * --show-labels), the whole object for `Object` (kubectl asks for it with --sort-by).
+ */
+export function objectTable(state: ClusterState, type: ResourceType, objects: KubeObject[], include: IncludeObject, metadata: Table['metadata']): Table {
+  const printer = TABLES[type.kind]!;
+  const rows = objects.map((obj) => {
+    const cells = printer.row(state, obj, true);
+    if (include === 'None') return { cells };
+    const manifest = toManifest(state, type.kind, obj);
+    const object: Json = include === 'Object' ? manifest : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: manifest.metadata ?? {} };
+    return { cells, object };
+  });
+  return { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata, columnDefinitions: columnDefinitions(type), rows };
+}
+
+/** The request asks for a Table: `as=Table;g=meta.k8s.io` in one of its Accept entries. */
+export function wantsTable(accept: string): boolean {
+  return accept.split(',').some((entry) => {
+    const params = entry.split(';').map((p) => p.trim());
+    return params.includes('as=Table') && params.includes('g=meta.k8s.io') && (params.includes('v=v1') || params.includes('v=v1beta1'));
+  });
+}

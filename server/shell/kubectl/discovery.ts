@@ -1,0 +1,85 @@
+// The apiserver's discovery documents, built from the one table of resource types
+// (resources.ts): /version, /api, /apis and each group version's APIResourceList. The shell's
+// `get --raw` and `api-resources` read them, and so does the REST API (server/kubeapi/), so
+// the real kubectl discovers exactly what the in-shell one prints.
+import { SERVED_GROUP_VERSIONS } from '../../cluster/defaults.js';
+import type { ClusterState } from '../../cluster/types.js';
+import { categoriesOf, RESOURCE_TYPES, verbsOf, type ResourceType } from './resources.js';
+
+/** `version` of a type's apiVersion (`apps/v1` → `v1`). */
+export const versionOf = (type: ResourceType): string => type.apiVersion.split('/').at(-1)!;
+
+/** /version: the control plane's kube-apiserver build. */
+export function versionInfo(state: ClusterState): Record<string, string> {
+  const node = state.nodes[state.etcd.nodeName];
+  const git = node?.status.nodeInfo.kubeletVersion ?? 'v1.29.4';
+  const [major = '1', minor = '29'] = git.replace(/^v/, '').split('.');
+  return {
+    major, minor, gitVersion: git, gitCommit: '55019c83b0fd51ef4ced8c29eec2c4847f896e74', gitTreeState: 'clean', buildDate: '2024-04-16T15:07:10Z',
+    goVersion: 'go1.21.9', compiler: 'gc', platform: 'linux/amd64',
+  };
+}
+
+/** /api: the core group's versions and where the apiserver is reached. */
+export function apiVersions(state: ClusterState): Record<string, unknown> {
+  const host = state.controlPlane.apiserver.endpoint.replace(/^https:\/\//, '');
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] };
+}
+
+/**
+ * Each named group with its versions, the preferred one first: the version our resource
+ * types are served at (autoscaling/v2 before v1, as the apiserver prefers), then the others.
+ */
+function groupVersions(): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const gv of SERVED_GROUP_VERSIONS) {
+    if (!gv.includes('/')) continue;
+    const [group, version] = gv.split('/') as [string, string];
+    groups.set(group, [...(groups.get(group) ?? []), version]);
+  }
+  for (const [group, versions] of groups) {
+    const preferred = RESOURCE_TYPES.find((t) => t.group === group);
+    if (preferred) groups.set(group, [versionOf(preferred), ...versions.filter((v) => v !== versionOf(preferred))]);
+  }
+  return groups;
+}
+
+/** /apis: the named groups. */
+export function apiGroupList(): Record<string, unknown> {
+  return {
+    kind: 'APIGroupList', apiVersion: 'v1',
+    groups: [...groupVersions()].map(([name, versions]) => ({
+      name, versions: versions.map((version) => ({ groupVersion: `${name}/${version}`, version })),
+      preferredVersion: { groupVersion: `${name}/${versions[0]}`, version: versions[0] },
+    })),
+  };
+}
+
+/** /apis/GROUP: one group, or undefined. */
+export function apiGroup(group: string): Record<string, unknown> | undefined {
+  const versions = groupVersions().get(group);
+  if (!versions) return undefined;
+  return {
+    kind: 'APIGroup', apiVersion: 'v1', name: group,
+    versions: versions.map((version) => ({ groupVersion: `${group}/${version}`, version })),
+    preferredVersion: { groupVersion: `${group}/${versions[0]}`, version: versions[0] },
+  };
+}
+
+/** The resource types served at a group version (`v1`, `apps/v1`). */
+export function typesAt(groupVersion: string): ResourceType[] {
+  return RESOURCE_TYPES.filter((t) => t.apiVersion === groupVersion);
+}
+
+/** /api/v1, /apis/GROUP/VERSION: the resources of a served group version, or undefined. */
+export function apiResourceList(groupVersion: string): Record<string, unknown> | undefined {
+  if (!SERVED_GROUP_VERSIONS.includes(groupVersion)) return undefined;
+  return {
+    kind: 'APIResourceList', ...(groupVersion.includes('/') ? { apiVersion: 'v1' } : {}), groupVersion,
+    resources: typesAt(groupVersion).map((t) => ({
+      name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: verbsOf(t),
+      ...(t.shortNames.length > 0 ? { shortNames: t.shortNames } : {}),
+      ...(categoriesOf(t).length > 0 ? { categories: categoriesOf(t) } : {}),
+    })),
+  };
+}
