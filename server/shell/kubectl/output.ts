@@ -113,9 +113,20 @@ export function manifestYaml(document: Json, budget: LineBudget): string {
   return toYaml({ ...(document as Record<string, Json>), items: [] }).replace('items: []\n', `items:\n${items}`);
 }
 
-/** kubectl's JSON: 4-space indent, field order as built. */
+/**
+ * Objects with their keys sorted, as Go's encoding/json writes the maps kubectl decodes the
+ * server's answer into (checked against the real kubectl, tests/differential/kubectl-api.test.ts).
+ */
+function sortKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const sorted: Record<string, unknown> = {};
+  for (const k of Object.keys(value).sort()) sorted[k] = (value as Record<string, unknown>)[k];
+  return sorted;
+}
+
+/** kubectl's JSON: 4-space indent, keys sorted. */
 export function toJson(value: Json): string {
-  return JSON.stringify(value, null, 4) + '\n';
+  return JSON.stringify(value, sortKeys, 4) + '\n';
 }
 
 /** An object's `-o json` as an item of a List (indented two levels, no newline after it), its value and newlines. */
@@ -127,7 +138,7 @@ interface ItemJson {
 
 function itemsJson(state: ClusterState, items: Selected[]): ItemJson[] {
   return keptBuilt(state, items, (item) => {
-    const json = JSON.stringify(toManifest(state, item.type.kind, item.obj), null, 4);
+    const json = JSON.stringify(toManifest(state, item.type.kind, item.obj), sortKeys, 4);
     // Parsed back, not the manifest itself: the value is exactly what a reader of the text gets.
     const value = deepFreeze(JSON.parse(json) as Json);
     let newlines = 0;

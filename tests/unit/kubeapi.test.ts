@@ -1,0 +1,157 @@
+// The REST API over a cluster (server/kubeapi/handler.ts) and its HTTP edge
+// (server/http/kube-api.ts): discovery from the one table of resource types, Status errors as
+// the apiserver writes them (k8s.io/apimachinery pkg/api/errors/errors.go), lists in pages,
+// server-side Tables from the shell's printers, writes through the shell's write path, and
+// hostile requests refused with a Status.
+import { describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
+import type { ClusterState } from '../../server/cluster/types.js';
+import { buildKubeApi, MAX_BODY_BYTES } from '../../server/http/kube-api.js';
+import { handleApiRequest, type ApiRequest } from '../../server/kubeapi/handler.js';
+import { newSession, runLine } from '../../server/shell/index.js';
+import { RESOURCE_TYPES } from '../../server/shell/kubectl/resources.js';
+
+const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+
+function request(state: ClusterState, method: ApiRequest['method'], path: string, extra: Partial<ApiRequest> = {}) {
+  const [p, q = ''] = path.split('?');
+  const res = handleApiRequest(state, { method, path: p!, query: Object.fromEntries(new URLSearchParams(q)), accept: 'application/json', contentType: 'application/json', ...extra });
+  return res as { status: number; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+const fresh = (): ClusterState => createCluster(demoClusterSpec, 1);
+
+describe('discovery', () => {
+  it('lists every resource type once, at its group version, like api-resources', () => {
+    const state = fresh();
+    const groups = request(state, 'GET', '/apis').body.groups as { name: string; preferredVersion: { groupVersion: string } }[];
+    const served = ['v1', ...groups.map((g) => g.preferredVersion.groupVersion)];
+    const listed = served.flatMap((gv) => {
+      const list = request(state, 'GET', gv === 'v1' ? '/api/v1' : `/apis/${gv}`).body;
+      return (list.resources as { name: string }[]).map((r) => `${r.name}.${gv}`);
+    });
+    expect(listed.sort()).toEqual(RESOURCE_TYPES.map((t) => `${t.plural}.${t.apiVersion}`).sort());
+    // autoscaling/v2 is what the apiserver prefers (and where HorizontalPodAutoscaler is served).
+    expect(groups.find((g) => g.name === 'autoscaling')!.preferredVersion.groupVersion).toBe('autoscaling/v2');
+  });
+
+  it('answers /version while etcd is down, and nothing else', () => {
+    const state = fresh();
+    state.etcd.healthy = false;
+    expect(request(state, 'GET', '/version').body.gitVersion).toBe('v1.29.4');
+    expect(request(state, 'GET', '/api/v1/namespaces/default/pods').body).toMatchObject({ code: 500, message: 'etcdserver: request timed out' });
+    expect(request(state, 'GET', '/api/v1/namespaces/default/pods').body.reason).toBeUndefined();
+  });
+});
+
+describe('reads', () => {
+  it('answers a missing object with the apiserver NotFound Status', () => {
+    const state = fresh();
+    expect(request(state, 'GET', '/api/v1/namespaces/default/pods/nope')).toEqual({
+      status: 404,
+      body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'pods "nope" not found', reason: 'NotFound', details: { name: 'nope', kind: 'pods' }, code: 404 },
+    });
+    expect(request(state, 'GET', '/apis/apps/v1/namespaces/default/deployments/nope').body).toMatchObject({ message: 'deployments.apps "nope" not found', details: { name: 'nope', group: 'apps', kind: 'deployments' } });
+    expect(request(state, 'GET', '/api/v1/namespaces/default/nothings').body).toMatchObject({ code: 404, message: 'the server could not find the requested resource' });
+  });
+
+  it('pages a list with limit and continue, in listing order', () => {
+    const state = fresh();
+    const all = request(state, 'GET', '/api/v1/pods').body.items.map((p: any) => p.metadata.name); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const pages: string[] = [];
+    let token = '';
+    for (let i = 0; i < 20; i++) {
+      const page = request(state, 'GET', `/api/v1/pods?limit=5${token ? `&continue=${token}` : ''}`).body;
+      pages.push(...page.items.map((p: any) => p.metadata.name)); // eslint-disable-line @typescript-eslint/no-explicit-any
+      token = page.metadata.continue ?? '';
+      if (!token) break;
+    }
+    expect(pages).toEqual(all);
+    expect(request(state, 'GET', '/api/v1/pods?limit=5&continue=garbage').status).toBe(400);
+  });
+
+  it('filters by label and field selectors, refusing unknown field labels', () => {
+    const state = fresh();
+    const names = (q: string): string[] => request(state, 'GET', `/api/v1/pods?${q}`).body.items.map((p: any) => p.metadata.name); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(names('labelSelector=app%3Dweb').every((n) => n.startsWith('web-'))).toBe(true);
+    expect(names('fieldSelector=spec.nodeName%3Dworker-1').length).toBeGreaterThan(0);
+    expect(request(state, 'GET', '/api/v1/pods?fieldSelector=spec.foo%3Dx').body).toMatchObject({ code: 400, reason: 'BadRequest', message: 'field label not supported: spec.foo' });
+  });
+
+  it('prints a Table with the shell printer\'s columns, wide ones at priority 1', () => {
+    const state = fresh();
+    const table = request(state, 'GET', '/api/v1/namespaces/default/pods', { accept: TABLE }).body;
+    expect(table.kind).toBe('Table');
+    expect(table.columnDefinitions.map((c: any) => [c.name, c.priority])).toEqual([ // eslint-disable-line @typescript-eslint/no-explicit-any
+      ['NAME', 0], ['READY', 0], ['STATUS', 0], ['RESTARTS', 0], ['AGE', 0], ['IP', 1], ['NODE', 1], ['NOMINATED NODE', 1], ['READINESS GATES', 1],
+    ]);
+    expect(table.rows[0].object.kind).toBe('PartialObjectMetadata');
+    // The same cells the shell prints.
+    const shell = runLine(state, newSession(state), 'kubectl get pods -o wide --no-headers').output.split('\n')[0]!.split(/\s{2,}/);
+    expect(table.rows[0].cells).toEqual(shell);
+  });
+});
+
+describe('writes', () => {
+  const configMap = (name: string, data: Record<string, string> = { a: '1' }) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
+
+  it('creates, refuses a second create, patches and deletes through the shell\'s write path', () => {
+    const state = fresh();
+    expect(request(state, 'POST', '/api/v1/namespaces/default/configmaps', { body: configMap('x') }).status).toBe(201);
+    expect(runLine(state, newSession(state), 'kubectl get cm x -o jsonpath={.data.a}').output).toBe('1');
+    expect(request(state, 'POST', '/api/v1/namespaces/default/configmaps', { body: configMap('x') }).body).toMatchObject({
+      code: 409, reason: 'AlreadyExists', message: 'configmaps "x" already exists', details: { name: 'x', kind: 'configmaps' },
+    });
+    const patched = request(state, 'PATCH', '/api/v1/namespaces/default/configmaps/x', { contentType: 'application/merge-patch+json', body: { data: { b: '2' } } });
+    expect(patched.body.data).toEqual({ a: '1', b: '2' });
+    expect(request(state, 'DELETE', '/api/v1/namespaces/default/configmaps/x').status).toBe(200);
+    expect(request(state, 'GET', '/api/v1/namespaces/default/configmaps/x').status).toBe(404);
+  });
+
+  it('answers a stale resourceVersion with Conflict, and invalid objects with their causes', () => {
+    const state = fresh();
+    request(state, 'POST', '/api/v1/namespaces/default/configmaps', { body: configMap('x') });
+    const stale = { ...configMap('x', { a: '2' }), metadata: { name: 'x', resourceVersion: '1' } };
+    expect(request(state, 'PUT', '/api/v1/namespaces/default/configmaps/x', { body: stale }).body).toMatchObject({ code: 409, reason: 'Conflict' });
+    const web = request(state, 'GET', '/apis/apps/v1/namespaces/default/deployments/web').body;
+    const bad = request(state, 'PUT', '/apis/apps/v1/namespaces/default/deployments/web', { body: { ...web, spec: { ...web.spec, replicas: -1 } } });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toMatchObject({ reason: 'Invalid', details: { name: 'web', group: 'apps', kind: 'Deployment' } });
+    expect(bad.body.details.causes[0]).toMatchObject({ field: 'spec.replicas', reason: 'FieldValueInvalid' });
+  });
+
+  it('refuses to delete a system namespace, as the shell does', () => {
+    const state = fresh();
+    expect(request(state, 'DELETE', '/api/v1/namespaces/kube-system').body).toMatchObject({ code: 403, reason: 'Forbidden', message: 'namespaces "kube-system" is forbidden: this namespace may not be deleted' });
+  });
+});
+
+describe('the HTTP edge', () => {
+  const token = 'edge-token';
+  const auth = { authorization: `Bearer ${token}` };
+
+  it('refuses requests without the token, oversized or malformed bodies and repeated parameters with a Status', async () => {
+    const state = fresh();
+    const app = buildKubeApi({ state: () => state, token });
+    try {
+      const unauthorized = await app.inject({ method: 'GET', url: '/api/v1/pods' });
+      expect(unauthorized.statusCode).toBe(401);
+      expect(unauthorized.json()).toMatchObject({ kind: 'Status', reason: 'Unauthorized' });
+      const wrong = await app.inject({ method: 'GET', url: '/api/v1/pods', headers: { authorization: 'Bearer nope' } });
+      expect(wrong.statusCode).toBe(401);
+      const big = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: { ...auth, 'content-type': 'application/json' }, payload: `{"a":"${'x'.repeat(MAX_BODY_BYTES)}"}` });
+      expect(big.statusCode).toBe(413);
+      expect(big.json()).toMatchObject({ kind: 'Status', reason: 'RequestEntityTooLarge' });
+      const badJson = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: { ...auth, 'content-type': 'application/json' }, payload: '{' });
+      expect(badJson.statusCode).toBe(400);
+      expect(badJson.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
+      const repeated = await app.inject({ method: 'GET', url: '/api/v1/pods?limit=1&limit=2', headers: auth });
+      expect(repeated.statusCode).toBe(400);
+      const ok = await app.inject({ method: 'GET', url: '/api/v1/namespaces/default/pods', headers: auth });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json().kind).toBe('PodList');
+    } finally {
+      await app.close();
+    }
+  });
+});
