@@ -5,9 +5,11 @@
 // same builders and write path (objectFromManifest, writeCreate/writeUpdate, api.ts), so the
 // apiserver's admission, quotas and the controllers treat them alike.
 import { apiUnavailable, type KindMap } from '../cluster/api.js';
-import type { ClusterState } from '../cluster/types.js';
+import type { ClusterState, Deployment, ReplicaSet } from '../cluster/types.js';
 import { writeCreate, writeUpdate } from '../shell/kubectl/commands/apply.js';
 import { deleteOne } from '../shell/kubectl/commands/delete.js';
+import { scaleTo } from '../shell/kubectl/commands/scale.js';
+import { selectorString } from '../shell/kubectl/printers.js';
 import { jsonPatch, mergePatch, strategicMerge } from '../shell/kubectl/commands/patch.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, versionOf } from '../shell/kubectl/discovery.js';
 import { isManifestKind, objectFromManifest, problemMessage, type ManifestKind } from '../shell/kubectl/from-manifest.js';
@@ -17,6 +19,7 @@ import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, u
 import {
   apiErrorResponse, badRequest, detailsOf, invalid, methodNotAllowed, notFound, pathNotFound, statusResponse, type ApiResponse,
 } from './status.js';
+import { openApiDocument, openApiIndex } from './openapi.js';
 import { objectTable, wantsTable, type IncludeObject } from './table.js';
 
 export interface ApiRequest {
@@ -51,8 +54,9 @@ export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiRespo
   if (discovery) return req.method === 'GET' ? discovery : methodNotAllowed();
   const target = resolveTarget(segments);
   if (!target) return pathNotFound();
-  if (target.subresource !== undefined) return pathNotFound();
   const { name } = target;
+  if (target.subresource === 'scale' && name !== undefined) return scale(state, req, target, name);
+  if (target.subresource !== undefined) return pathNotFound();
   switch (req.method) {
     case 'GET': return name === undefined ? list(state, req, target) : get(state, req, target, name);
     case 'POST': return name === undefined ? create(state, req, target) : methodNotAllowed();
@@ -84,6 +88,10 @@ function discover(state: ClusterState, segments: string[]): ApiResponse | undefi
       return list ? ok(list) : pathNotFound();
     }
     return undefined;
+  }
+  if (root === 'openapi' && a === 'v3') {
+    const document = b === undefined ? openApiIndex() : openApiDocument([b, ...rest].join('/'));
+    return document ? ok(document) : pathNotFound();
   }
   return pathNotFound();
 }
@@ -283,6 +291,36 @@ function patch(state: ClusterState, req: ApiRequest, { type, namespace }: Target
   }
   if (!isObject(patched)) return badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
   return writeOver(state, req, type, stored, patched);
+}
+
+/** autoscaling/v1 Scale of a Deployment or ReplicaSet: read it, or write spec.replicas (PUT or PATCH). */
+function scale(state: ClusterState, req: ApiRequest, { type, namespace }: Target, name: string): ApiResponse {
+  if (type.kind !== 'Deployment' && type.kind !== 'ReplicaSet') return pathNotFound();
+  const kind = type.kind;
+  const key = `${namespace}/${name}`;
+  const stored = getObject(state, type, namespace ?? '', name) as Deployment | ReplicaSet | undefined;
+  if (!stored) return notFound(type, name);
+  if (req.method === 'PUT' || req.method === 'PATCH') {
+    const body = isObject(req.body) ? req.body : {};
+    const replicas = isObject(body.spec) ? body.spec.replicas : undefined;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+      return invalid({ ...type, kind: 'Scale', group: 'autoscaling' }, name, [`spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`]);
+    }
+    if (!dryRun(req)) {
+      const r = scaleTo(state, kind, key, replicas);
+      if (!r.ok) return apiErrorResponse(r.error, detailsOf(type, name));
+    }
+  } else if (req.method !== 'GET') {
+    return methodNotAllowed();
+  }
+  const manifest = toManifest(state, kind, stored);
+  const meta = manifest.metadata as JsonObject;
+  return ok({
+    kind: 'Scale', apiVersion: 'autoscaling/v1',
+    metadata: { name: meta.name!, namespace: meta.namespace!, uid: meta.uid!, resourceVersion: meta.resourceVersion!, creationTimestamp: meta.creationTimestamp! },
+    spec: { replicas: stored.spec.replicas },
+    status: { replicas: stored.status.replicas, selector: selectorString(stored.spec.selector).replace(/^<none>$/, '') },
+  });
 }
 
 function remove(state: ClusterState, req: ApiRequest, { type, namespace }: Target, name: string): ApiResponse {
