@@ -1,12 +1,15 @@
 // The Kubernetes REST API of one cluster over HTTP (fastify): the edge around
 // server/kubeapi/handler.ts. It checks the bearer token, bounds and validates what arrives
 // (zod over the query, 3 MiB bodies like the apiserver's limit, JSON only) and answers every
-// refusal as a meta/v1 Status, so kubectl prints a clear error. `kubedrill api` serves it.
+// refusal as a meta/v1 Status, so kubectl prints a clear error; it streams watches (at most
+// MAX_WATCHES at once, each at most MAX_WATCH_SECONDS). `kubedrill api` serves it.
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ClusterState } from '../cluster/types.js';
-import { handleApiRequest, type ApiRequest } from '../kubeapi/handler.js';
+import { apiUnavailable } from '../cluster/api.js';
+import { handleApiRequest, isWatch, startWatch, type ApiRequest } from '../kubeapi/handler.js';
+import { watchStep, type WatchEvent } from '../kubeapi/watch.js';
 import { statusResponse, type ApiResponse } from '../kubeapi/status.js';
 import type { Json } from '../shell/kubectl/manifest.js';
 import { bearerToken } from './errors.js';
@@ -18,6 +21,12 @@ const MAX_PATH_CHARS = 2048;
 /** Query parameters: plain strings (a repeated key is refused), bounded in number and size. */
 const QuerySchema = z.record(z.string().max(64), z.string().max(4096)).refine((q) => Object.keys(q).length <= 32, 'too many query parameters');
 
+/** A watch compares the listing with what it reported this often (ms of wall time). */
+const WATCH_STEP_MS = 200;
+/** Watches open at once (a client opening more is refused), and the longest one (s). */
+const MAX_WATCHES = 64;
+const MAX_WATCH_SECONDS = 1800;
+
 const BODY_TYPES = ['application/json', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json'];
 
 export interface KubeApiOptions {
@@ -25,7 +34,7 @@ export interface KubeApiOptions {
   state: () => ClusterState;
   /** The bearer token every request must carry. */
   token: string;
-  /** Called before each request: lets simulated time catch up with the wall clock. */
+  /** Called before each request and each step of a watch: lets simulated time catch up with the wall clock. */
   beforeRequest?: () => void;
   /** Serve HTTPS with this key and certificate (kubectl sends a bearer token only over TLS). */
   tls?: ServingCert;
@@ -92,6 +101,48 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
   });
   app.setNotFoundHandler((_request, reply) => send(reply, statusResponse(404, 'NotFound', 'the server could not find the requested resource', {})));
 
+  // Open watches, each ended by its function (the client left, its time ran out, the server closes).
+  const watches = new Set<() => void>();
+  // preClose: before the server waits for its connections to end, which a watch never does by itself.
+  app.addHook('preClose', async () => {
+    for (const end of [...watches]) end();
+  });
+
+  /** Streams a watch's events, one JSON object a line, as simulated time passes. */
+  const streamWatch = (request: FastifyRequest, reply: FastifyReply, apiRequest: ApiRequest): FastifyReply => {
+    if (watches.size >= MAX_WATCHES) return send(reply, statusResponse(429, 'TooManyRequests', 'too many open watches; close some and try again'));
+    const opened = startWatch(options.state(), apiRequest);
+    if (!opened.ok) return send(reply, opened.response);
+    const { cursor } = opened;
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+    res.flushHeaders(); // the client learns the watch is open before any event
+    const write = (events: WatchEvent[]): void => {
+      for (const event of events) res.write(`${JSON.stringify(event)}\n`);
+    };
+    write(opened.events);
+    const asked = Number(apiRequest.query.timeoutSeconds);
+    const seconds = Number.isFinite(asked) && asked > 0 ? Math.min(asked, MAX_WATCH_SECONDS) : MAX_WATCH_SECONDS;
+    const step = setInterval(() => {
+      options.beforeRequest?.();
+      const state = options.state();
+      // The apiserver went down: the stream ends, and the client's next request meets the outage.
+      if (apiUnavailable(state)) end();
+      else write(watchStep(state, cursor));
+    }, WATCH_STEP_MS);
+    const timeout = setTimeout(() => end(), seconds * 1000);
+    const end = (): void => {
+      if (!watches.delete(end)) return;
+      clearInterval(step);
+      clearTimeout(timeout);
+      res.end();
+    };
+    watches.add(end);
+    request.raw.socket.once('close', end);
+    return reply;
+  };
+
   const handle = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     if (!tokenMatches(bearerToken(request.headers.authorization), options.token)) {
       return send(reply, statusResponse(401, 'Unauthorized', 'Unauthorized'));
@@ -109,6 +160,7 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
       contentType: String(request.headers['content-type'] ?? ''),
       ...(request.body !== undefined ? { body: request.body as Json } : {}),
     };
+    if (isWatch(apiRequest)) return streamWatch(request, reply, apiRequest);
     return send(reply, handleApiRequest(options.state(), apiRequest));
   };
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/*', handler: handle });

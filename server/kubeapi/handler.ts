@@ -21,6 +21,7 @@ import {
 } from './status.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
 import { objectTable, wantsTable, type IncludeObject } from './table.js';
+import { openWatch } from './watch.js';
 
 export interface ApiRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -34,7 +35,7 @@ export interface ApiRequest {
 }
 
 /** Where a resource path points: a type, maybe a namespace, maybe one object. */
-interface Target {
+export interface Target {
   type: ResourceType;
   namespace: string | undefined;
   name: string | undefined;
@@ -68,6 +69,18 @@ export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiRespo
 }
 
 const ok = (body: unknown, status = 200): ApiResponse => ({ status, body });
+
+/** `?watch=true` (or `1`): the request wants a stream of events, not one answer. */
+export const isWatch = (req: ApiRequest): boolean => req.method === 'GET' && (req.query.watch === 'true' || req.query.watch === '1');
+
+/** Opens a watch (see watch.ts) on a list path, or the Status that refuses it. */
+export function startWatch(state: ClusterState, req: ApiRequest): ReturnType<typeof openWatch> {
+  const down = apiUnavailable(state);
+  if (down) return { ok: false, response: apiErrorResponse(down) };
+  const target = resolveTarget(req.path.split('/').filter((s) => s !== ''));
+  if (!target || target.name !== undefined || target.subresource !== undefined) return { ok: false, response: pathNotFound() };
+  return openWatch(state, req, target);
+}
 
 /** /api, /apis, /apis/GROUP, /api/v1, /apis/GROUP/VERSION, or undefined for other paths. */
 function discover(state: ClusterState, segments: string[]): ApiResponse | undefined {

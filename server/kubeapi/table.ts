@@ -4,7 +4,8 @@
 // column definitions (the wide ones at priority 1, which kubectl shows only with -o wide),
 // its row function the cells. The real kubectl upper-cases the names and lays the cells out.
 import type { ClusterState } from '../cluster/types.js';
-import { toManifest, type Json } from '../shell/kubectl/manifest.js';
+import { keptBuilt } from '../shell/kubectl/listing.js';
+import { metadataJson, toManifest, type Json } from '../shell/kubectl/manifest.js';
 import { TABLES } from '../shell/kubectl/printers.js';
 import type { KubeObject, ResourceType } from '../shell/kubectl/resources.js';
 
@@ -41,12 +42,15 @@ function columnDefinitions(type: ResourceType): TableColumnDefinition[] {
  */
 export function objectTable(state: ClusterState, type: ResourceType, objects: KubeObject[], include: IncludeObject, metadata: Table['metadata']): Table {
   const printer = TABLES[type.kind]!;
-  const rows = objects.map((obj) => {
+  const items = objects.map((obj) => ({ type, obj }));
+  // The metadata is kept with the kind's listing until the object is written (listing.ts).
+  const partial = include === 'PartialObjectMetadata'
+    ? keptBuilt(state, items, 'table-metadata', ({ obj }): Json => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: metadataJson(state, obj.metadata, type.kind) }))
+    : [];
+  const rows = objects.map((obj, i) => {
     const cells = printer.row(state, obj, true);
     if (include === 'None') return { cells };
-    const manifest = toManifest(state, type.kind, obj);
-    const object: Json = include === 'Object' ? manifest : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: manifest.metadata ?? {} };
-    return { cells, object };
+    return { cells, object: include === 'Object' ? toManifest(state, type.kind, obj) : partial[i]! };
   });
   return { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata, columnDefinitions: columnDefinitions(type), rows };
 }

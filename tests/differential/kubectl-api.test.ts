@@ -44,11 +44,9 @@ const ALLOWED: Record<string, string> = {
  */
 const PENDING: Record<string, string> = {
   'get pods -A --sort-by=.spec.nodeName': 'ties: kubectl sorts with Go\'s sort.Sort (pdqsort, not stable); the shell keeps listing order',
-  'describe deploy web': 'Pod Template lacks Service Account: the Deployment manifest has no serviceAccountName',
-  'describe svc web': 'the Service manifest has no spec.internalTrafficPolicy, which describe prints',
   'describe pods -l app=web': 'the Pod manifest lacks priority, the kube-api-access volume and mount, and tolerationSeconds',
   'apply records the last-applied-configuration annotation': 'the shell\'s apply keeps no kubectl.kubernetes.io/last-applied-configuration (nor warns when it is missing), so `get -o yaml` after apply differs',
-  'describe node worker-1': 'node quantities: describe prints the Ki values, kubectl the canonical ones (80Gi); no hugepages in the Node manifest; the node Lease is a snapshot',
+  'describe node worker-1': 'node quantities: describe prints the Ki values, kubectl the canonical ones (80Gi); no hugepages nor kubeProxyVersion in the Node manifest; the node Lease object is a snapshot while describe prints the live heartbeat',
 };
 
 /** The lines, run after `kubectl` in both. */
@@ -118,9 +116,9 @@ const SEQUENCES: Record<string, Step[]> = {
     { line: 'label cm x tier=db' },
     { line: 'annotate cm x note=hi' },
     { line: 'get cm x -o yaml' },
-    { line: 'delete cm x --wait=false' },
-    { line: 'delete cm x --wait=false' },
-    { line: 'delete ns kube-system --wait=false' },
+    { line: 'delete cm x' },
+    { line: 'delete cm x' },
+    { line: 'delete ns kube-system' },
   ],
 };
 

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
 import type { ClusterState } from '../../server/cluster/types.js';
 import { buildKubeApi, MAX_BODY_BYTES } from '../../server/http/kube-api.js';
-import { handleApiRequest, type ApiRequest } from '../../server/kubeapi/handler.js';
+import { handleApiRequest, startWatch, type ApiRequest } from '../../server/kubeapi/handler.js';
+import { watchStep } from '../../server/kubeapi/watch.js';
 import { newSession, runLine } from '../../server/shell/index.js';
 import { RESOURCE_TYPES } from '../../server/shell/kubectl/resources.js';
 
@@ -126,6 +127,34 @@ describe('writes', () => {
   });
 });
 
+describe('watches', () => {
+  it('reports objects added, modified and deleted after the resourceVersion named, in order', () => {
+    const state = fresh();
+    const path = '/api/v1/namespaces/default/configmaps';
+    const revision = String(state.etcd.revision);
+    const opened = startWatch(state, { method: 'GET', path, query: { watch: 'true', resourceVersion: revision }, accept: 'application/json', contentType: '' });
+    if (!opened.ok) throw new Error('watch refused');
+    expect(opened.events).toEqual([]);
+    request(state, 'POST', path, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'w' }, data: { a: '1' } } });
+    request(state, 'PATCH', `${path}/w`, { contentType: 'application/merge-patch+json', body: { data: { a: '2' } } });
+    const added = watchStep(state, opened.cursor);
+    expect(added.map((e) => [e.type, (e.object as any).metadata.name, (e.object as any).data])).toEqual([['ADDED', 'w', { a: '2' }]]); // eslint-disable-line @typescript-eslint/no-explicit-any
+    request(state, 'PATCH', `${path}/w`, { contentType: 'application/merge-patch+json', body: { data: { a: '3' } } });
+    expect(watchStep(state, opened.cursor).map((e) => e.type)).toEqual(['MODIFIED']);
+    expect(watchStep(state, opened.cursor)).toEqual([]);
+    request(state, 'DELETE', `${path}/w`);
+    expect(watchStep(state, opened.cursor).map((e) => [e.type, (e.object as any).metadata.name])).toEqual([['DELETED', 'w']]); // eslint-disable-line @typescript-eslint/no-explicit-any
+  });
+
+  it('without a resourceVersion, starts with every object ADDED; a Table watch sends Table rows', () => {
+    const state = fresh();
+    const opened = startWatch(state, { method: 'GET', path: '/api/v1/nodes', query: { watch: 'true' }, accept: TABLE, contentType: '' });
+    if (!opened.ok) throw new Error('watch refused');
+    expect(opened.events.map((e) => e.type)).toEqual(Object.keys(state.nodes).map(() => 'ADDED'));
+    expect((opened.events[0]!.object as any).kind).toBe('Table'); // eslint-disable-line @typescript-eslint/no-explicit-any
+  });
+});
+
 describe('the HTTP edge', () => {
   const token = 'edge-token';
   const auth = { authorization: `Bearer ${token}` };
@@ -150,6 +179,29 @@ describe('the HTTP edge', () => {
       const ok = await app.inject({ method: 'GET', url: '/api/v1/namespaces/default/pods', headers: auth });
       expect(ok.statusCode).toBe(200);
       expect(ok.json().kind).toBe('PodList');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('streams a watch as time passes, one event a line, and ends it when the server closes', async () => {
+    const state = fresh();
+    const app = buildKubeApi({ state: () => state, token });
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const response = await fetch(`${address}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${state.etcd.revision}`, { headers: auth });
+      expect(response.status).toBe(200);
+      const reader = response.body!.getReader();
+      handleApiRequest(state, { method: 'POST', path: '/api/v1/namespaces/default/configmaps', query: {}, accept: 'application/json', contentType: 'application/json', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'streamed' } } });
+      let text = '';
+      while (!text.includes('\n')) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        text += new TextDecoder().decode(chunk.value);
+      }
+      expect(JSON.parse(text.split('\n')[0]!)).toMatchObject({ type: 'ADDED', object: { kind: 'ConfigMap', metadata: { name: 'streamed' } } });
+      await app.close();
+      expect((await reader.read()).done).toBe(true);
     } finally {
       await app.close();
     }

@@ -20,8 +20,8 @@ interface Listing {
   tables: Map<string, { from: number; table: KeptTable }>;
   /** Where the last keptBuilt lookup left off (the index after it). */
   cursor?: number;
-  /** What was built from each object (its `-o json`), kept until the object is written. */
-  built?: (unknown | undefined)[];
+  /** What was built from each object, by what it is (its `-o json`, its Table metadata), kept until the object is written. */
+  built?: Map<string, (unknown | undefined)[]>;
 }
 
 /** Tables kept per listing: `get pods -A`, `-o wide`, a namespace or two. */
@@ -55,11 +55,11 @@ export function keptTable(state: ClusterState, type: ResourceType, objects: Kube
 }
 
 /**
- * What `build` makes of each object, kept with the listing until the object is written (it
- * must be a pure function of the object and the state's epoch, and is never changed): a
- * 300-pod `get pods -A -o json` builds again only the pods written since the last one.
+ * What `build` makes of each object (`what` names it), kept with the listing until the object
+ * is written (it must be a pure function of the object and the state's epoch, and is never
+ * changed): a 300-pod `get pods -A -o json` builds again only the pods written since the last one.
  */
-export function keptBuilt<T>(state: ClusterState, items: readonly { type: ResourceType; obj: KubeObject }[], build: (item: { type: ResourceType; obj: KubeObject }) => T): T[] {
+export function keptBuilt<T>(state: ClusterState, items: readonly { type: ResourceType; obj: KubeObject }[], what: string, build: (item: { type: ResourceType; obj: KubeObject }) => T): T[] {
   const listings = new Map<ResourceType, Listing | undefined>();
   return items.map((item) => {
     if (!listings.has(item.type)) listings.set(item.type, keptListing(state, item.type));
@@ -69,7 +69,9 @@ export function keptBuilt<T>(state: ClusterState, items: readonly { type: Resour
     const at = listing.objects[listing.cursor ?? 0] === item.obj ? listing.cursor ?? 0 : keyIndex(listing).get(keyOf(item.obj));
     if (at === undefined || listing.objects[at] !== item.obj) return build(item);
     listing.cursor = at + 1;
-    const built = (listing.built ??= []);
+    const byWhat = (listing.built ??= new Map());
+    let built = byWhat.get(what);
+    if (!built) byWhat.set(what, (built = []));
     return (built[at] ??= build(item)) as T;
   });
 }
@@ -99,7 +101,7 @@ function update(state: ClusterState, type: ResourceType, listing: Listing, seria
     const obj = objects[key];
     if (i === undefined || !obj) return false;
     listing.objects[i] = obj; // an update may have replaced the object
-    if (listing.built) listing.built[i] = undefined;
+    for (const built of listing.built?.values() ?? []) built[i] = undefined;
     for (const { from, table } of listing.tables.values()) if (i >= from && i < from + table.rows) table.invalidate(i - from);
   }
   listing.serial = serial;

@@ -1,6 +1,7 @@
 // State objects in their Kubernetes JSON form (apiVersion, kind, metadata, spec, status), the
 // basis of `-o yaml|json|jsonpath|custom-columns`, `edit` and `apply`. Field order follows
-// the Go structs, since `-o json` prints in that order; empty fields are left out (omitempty).
+// the Go structs (what the apiserver sends; kubectl's `-o json` sorts the keys, output.ts);
+// empty fields are left out (omitempty).
 import type {
   ClusterEvent, ClusterState, ConfigMap, ContainerSpec, ContainerStateValue, DaemonSet, Deployment, Endpoints,
   LabelSelector, Namespace, Node, ObjectMeta, Pod, PodSpec, PodTemplate, Probe, ReplicaSet, ResourceList, Service,
@@ -200,7 +201,8 @@ export function toManifest(state: ClusterState, kind: string, obj: KubeObject): 
   }
 }
 
-function metadataJson(state: ClusterState, m: ObjectMeta, kind: string): JsonObject {
+/** An object's metadata as its manifest has it (the PartialObjectMetadata of a server-side Table row). */
+export function metadataJson(state: ClusterState, m: ObjectMeta, kind: string): JsonObject {
   const hasGeneration = ['Deployment', 'ReplicaSet', 'DaemonSet'].includes(kind);
   return compact({
     name: m.name,

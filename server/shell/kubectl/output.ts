@@ -137,7 +137,7 @@ interface ItemJson {
 }
 
 function itemsJson(state: ClusterState, items: Selected[]): ItemJson[] {
-  return keptBuilt(state, items, (item) => {
+  return keptBuilt(state, items, 'json', (item) => {
     const json = JSON.stringify(toManifest(state, item.type.kind, item.obj), sortKeys, 4);
     // Parsed back, not the manifest itself: the value is exactly what a reader of the text gets.
     const value = deepFreeze(JSON.parse(json) as Json);

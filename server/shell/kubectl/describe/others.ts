@@ -15,6 +15,8 @@ export function writePodTemplate(w: DescribeWriter, t: PodTemplate): void {
   w.write(0, 'Pod Template:\n');
   writeLabels(w, 1, 'Labels', t.metadata.labels);
   if (Object.keys(t.metadata.annotations).length > 0) writeAnnotations(w, 1, t.metadata.annotations);
+  // kubectl describe.go DescribePodTemplate (checked against the real kubectl v1.29.4).
+  if (t.spec.serviceAccountName) w.write(1, `Service Account:\t${t.spec.serviceAccountName}\n`);
   w.write(1, 'Containers:\n');
   for (const c of t.spec.containers) {
     w.write(1, ` ${c.name}:\n`);
@@ -160,7 +162,6 @@ export function describeService(state: ClusterState, svc: Service): string {
   }
   w.write(0, `Session Affinity:\t${svc.spec.sessionAffinity}\n`);
   if (svc.spec.type !== 'ClusterIP') w.write(0, `External Traffic Policy:\t${svc.spec.externalTrafficPolicy ?? 'Cluster'}\n`);
-  w.write(0, 'Internal Traffic Policy:\tCluster\n');
   writeEvents(w, state, svc.metadata.uid);
   return w.done();
 }
