@@ -11,12 +11,16 @@ import { matchesLabels } from '../selectors.js';
 import { probeString } from './pod.js';
 import { describeWriter, writeAnnotations, writeEvents, writeLabels, writeObjectHead, type DescribeWriter } from './writer.js';
 
-export function writePodTemplate(w: DescribeWriter, t: PodTemplate): void {
+/**
+ * `serviceAccount` is the template's spec.serviceAccountName as the object's JSON has it:
+ * a Job's template has none unless its manifest named one.
+ */
+export function writePodTemplate(w: DescribeWriter, t: PodTemplate, serviceAccount: string | undefined): void {
   w.write(0, 'Pod Template:\n');
   writeLabels(w, 1, 'Labels', t.metadata.labels);
   if (Object.keys(t.metadata.annotations).length > 0) writeAnnotations(w, 1, t.metadata.annotations);
   // kubectl describe.go DescribePodTemplate (checked against the real kubectl v1.29.4).
-  if (t.spec.serviceAccountName) w.write(1, `Service Account:\t${t.spec.serviceAccountName}\n`);
+  if (serviceAccount) w.write(1, `Service Account:\t${serviceAccount}\n`);
   w.write(1, 'Containers:\n');
   for (const c of t.spec.containers) {
     w.write(1, ` ${c.name}:\n`);
@@ -79,7 +83,7 @@ export function describeDeployment(state: ClusterState, d: Deployment): string {
   if (d.spec.strategy.type === 'RollingUpdate') {
     w.write(0, `RollingUpdateStrategy:\t${d.spec.strategy.maxUnavailable} max unavailable, ${d.spec.strategy.maxSurge} max surge\n`);
   }
-  writePodTemplate(w, d.spec.template);
+  writePodTemplate(w, d.spec.template, d.spec.template.spec.serviceAccountName);
   if (s.conditions.length > 0) {
     w.write(0, 'Conditions:\n');
     w.write(1, 'Type\tStatus\tReason\n');
@@ -113,7 +117,7 @@ export function describeReplicaSet(state: ClusterState, rs: ReplicaSet): string 
   if (owner) w.write(0, `Controlled By:\t${owner.kind}/${owner.name}\n`);
   w.write(0, `Replicas:\t${rs.status.replicas} current / ${rs.spec.replicas} desired\n`);
   w.write(0, `Pods Status:\t${podsStatus(state, rs.metadata.namespace ?? '', rs.spec.selector)}\n`);
-  writePodTemplate(w, rs.spec.template);
+  writePodTemplate(w, rs.spec.template, rs.spec.template.spec.serviceAccountName);
   writeEvents(w, state, rs.metadata.uid);
   return w.done();
 }
@@ -132,7 +136,7 @@ export function describeDaemonSet(state: ClusterState, ds: DaemonSet): string {
   w.write(0, `Number of Nodes Scheduled with Available Pods: ${s.numberAvailable}\n`);
   w.write(0, `Number of Nodes Misscheduled: ${s.numberMisscheduled}\n`);
   w.write(0, `Pods Status:\t${podsStatus(state, ds.metadata.namespace ?? '', ds.spec.selector)}\n`);
-  writePodTemplate(w, ds.spec.template);
+  writePodTemplate(w, ds.spec.template, ds.spec.template.spec.serviceAccountName);
   writeEvents(w, state, ds.metadata.uid);
   return w.done();
 }

@@ -178,7 +178,11 @@ function describeJob(state: ClusterState, o: StoredObject): string {
   if (spec.activeDeadlineSeconds !== undefined) w.write(0, `Active Deadline Seconds:\t${scalar(spec.activeDeadlineSeconds)}s\n`);
   const ready = status.ready === undefined ? '' : ` (${count(status.ready, 0)} Ready)`;
   w.write(0, `Pods Statuses:\t${count(status.active, 0)} Active${ready} / ${count(status.succeeded, 0)} Succeeded / ${count(status.failed, 0)} Failed\n`);
-  if (o.template) writePodTemplate(w, { ...o.template, metadata: { ...o.template.metadata, labels: { ...o.template.metadata.labels, ...generated } } });
+  const serviceAccount = jsonObject(jsonObject(spec.template).spec).serviceAccountName;
+  if (o.template) {
+    const labels = { ...o.template.metadata.labels, ...generated };
+    writePodTemplate(w, { ...o.template, metadata: { ...o.template.metadata, labels } }, typeof serviceAccount === 'string' ? serviceAccount : undefined);
+  }
   writeEvents(w, state, uid);
   return w.done();
 }
