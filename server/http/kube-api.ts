@@ -69,7 +69,8 @@ function send(reply: FastifyReply, response: ApiResponse): FastifyReply {
     reply.raw.socket?.destroy();
     return reply;
   }
-  return reply.code(response.status).header('content-type', 'application/json').header('cache-control', 'no-cache, private').send(JSON.stringify(response.body));
+  const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+  return reply.code(response.status).header('content-type', 'application/json').header('cache-control', 'no-cache, private').send(text);
 }
 
 function tokenMatches(given: string | undefined, expected: string): boolean {

@@ -48,7 +48,8 @@ const isObject = (v: Json | undefined): v is JsonObject => v !== null && typeof 
 export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiResponse {
   const segments = req.path.split('/').filter((s) => s !== '');
   // /version answers while etcd does not (like the health endpoints); everything else needs the apiserver and etcd.
-  if (req.path === '/version' && req.method === 'GET') return ok(versionInfo(state));
+  // The apiserver writes /version indented (responsewriters.WriteRawJSON), as `get --raw` shows it.
+  if (req.path === '/version' && req.method === 'GET') return ok(JSON.stringify(versionInfo(state), null, 2));
   const down = apiUnavailable(state);
   if (down) return apiErrorResponse(down);
   const discovery = discover(state, segments);

@@ -29,7 +29,11 @@ export interface Status {
   code: number;
 }
 
-/** An answer of the API: an HTTP status and a JSON body; `status` 0 = the connection drops (the apiserver is down). */
+/**
+ * An answer of the API: an HTTP status and a JSON body (a string is sent as it is: the bytes
+ * the apiserver writes, e.g. its indented /version); `status` 0 = the connection drops (the
+ * apiserver is down).
+ */
 export interface ApiResponse {
   status: number;
   body: unknown;

@@ -35,6 +35,9 @@ const ALLOWED: Record<string, string> = {
   // describe/describe.go describeNodeResource: translateTimestampSince), and the real kubectl
   // runs in 2026 while the simulated cluster lives in its own time.
   'describe node worker-1': 'pod ages from the client\'s wall clock',
+  // The real kubectl names the server its kubeconfig names (here the test's localhost); the
+  // shell names the simulated apiserver's endpoint.
+  'cluster-info': 'the server URL comes from the client\'s kubeconfig',
 };
 
 /**
@@ -44,6 +47,11 @@ const ALLOWED: Record<string, string> = {
  */
 const PENDING: Record<string, string> = {
   'get pods -A --sort-by=.spec.nodeName': 'ties: kubectl sorts with Go\'s sort.Sort (pdqsort, not stable); the shell keeps listing order',
+  'get pods -A --sort-by=.metadata.creationTimestamp -o name': 'ties, as above',
+  'api-resources': 'discovery serves empty resource lists for group versions whose kinds are not modelled (authentication, authorization, autoscaling/v1, events.k8s.io, flowcontrol, node.k8s.io): the real kubectl reports them as errors; their kinds are missing from the shell\'s api-resources too',
+  'api-resources -o wide': 'as api-resources',
+  'api-resources --namespaced=false': 'as api-resources',
+  'api-resources --api-group=apps': 'as api-resources (the error is printed whatever the group)',
   'describe pods -l app=web': 'the Pod manifest lacks priority, the kube-api-access volume and mount, and tolerationSeconds',
   'apply records the last-applied-configuration annotation': 'the shell\'s apply keeps no kubectl.kubernetes.io/last-applied-configuration (nor warns when it is missing), so `get -o yaml` after apply differs',
   'describe node worker-1': 'node quantities: describe prints the Ki values, kubectl the canonical ones (80Gi); no hugepages nor kubeProxyVersion in the Node manifest; the node Lease object is a snapshot while describe prints the live heartbeat',
@@ -70,6 +78,11 @@ const LINES: string[] = [
   'get pods -A -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName',
   // Sorting (kubectl asks for whole objects: includeObject=Object).
   'get pods -A --sort-by=.metadata.name', 'get pods -A --sort-by=.spec.nodeName',
+  // Several types, discovery and other reads.
+  'get all', 'get all -A', 'get cm,svc -n kube-system', 'get pods,deploy -l app=web', 'get deploy web --show-kind',
+  'api-resources', 'api-resources -o wide', 'api-resources --namespaced=false', 'api-resources --api-group=apps', 'api-versions',
+  'get --raw /api', 'get --raw /apis', 'get --raw /version', 'version', 'cluster-info',
+  'get pods --chunk-size=2', 'get pods -A --sort-by=.metadata.creationTimestamp -o name',
   // Describe.
   'describe node worker-1', 'describe deploy web', 'describe svc web', 'describe pods -l app=web',
 ];

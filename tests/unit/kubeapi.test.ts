@@ -39,7 +39,7 @@ describe('discovery', () => {
   it('answers /version while etcd is down, and nothing else', () => {
     const state = fresh();
     state.etcd.healthy = false;
-    expect(request(state, 'GET', '/version').body.gitVersion).toBe('v1.29.4');
+    expect(JSON.parse(request(state, 'GET', '/version').body).gitVersion).toBe('v1.29.4');
     expect(request(state, 'GET', '/api/v1/namespaces/default/pods').body).toMatchObject({ code: 500, message: 'etcdserver: request timed out' });
     expect(request(state, 'GET', '/api/v1/namespaces/default/pods').body.reason).toBeUndefined();
   });
