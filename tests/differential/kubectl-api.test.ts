@@ -53,6 +53,7 @@ const PENDING: Record<string, string> = {
   'api-resources --namespaced=false': 'as api-resources',
   'api-resources --api-group=apps': 'as api-resources (the error is printed whatever the group)',
   'describe pods -l app=web': 'the Pod manifest lacks priority, the kube-api-access volume and mount, and tolerationSeconds',
+  'node-notready: describe node worker-1': 'as describe node worker-1 on the demo cluster',
   'apply records the last-applied-configuration annotation': 'the shell\'s apply keeps no kubectl.kubernetes.io/last-applied-configuration (nor warns when it is missing), so `get -o yaml` after apply differs',
   'describe node worker-1': 'node quantities: describe prints the Ki values, kubectl the canonical ones (80Gi); no hugepages nor kubeProxyVersion in the Node manifest; the node Lease object is a snapshot while describe prints the live heartbeat',
 };
@@ -108,6 +109,7 @@ const SEQUENCES: Record<string, Step[]> = {
     { line: 'get cm demo' },
     { line: 'create -f -', stdin: CONFIG_MAP },
   ],
+  'node-notready: describe node worker-1': 'as describe node worker-1 on the demo cluster',
   'apply records the last-applied-configuration annotation': [
     { line: 'apply -f -', stdin: CONFIG_MAP },
     { line: 'get cm demo -o yaml' },
@@ -133,6 +135,16 @@ const SEQUENCES: Record<string, Step[]> = {
     { line: 'delete cm x' },
     { line: 'delete ns kube-system' },
   ],
+};
+
+/**
+ * Scenarios in their incident state (faults fired), with the lines that read what they
+ * broke: Pending pods and FailedScheduling events, CrashLoopBackOff, NotReady nodes.
+ */
+const SCENARIO_LINES: Record<string, string[]> = {
+  'pending-pods': ['get pods -A', 'get pods -A -o wide', 'get events -A', 'get nodes', 'get deploy -A', 'get pods -A --field-selector status.phase=Pending'],
+  'node-notready': ['get nodes', 'get nodes -o wide', 'get pods -A -o wide', 'get events -A', 'describe node worker-1'],
+  'coredns-down': ['get pods -n kube-system', 'get events -n kube-system', 'get cm coredns -n kube-system -o yaml', 'get endpoints -n kube-system'],
 };
 
 interface Served {
@@ -193,6 +205,24 @@ describe.skipIf(!kubectl)('the real kubectl v1.29.4 against the API equals the s
   }, 60_000);
 
   it.skip.each(Object.entries(PENDING))('pending: %s (%s)', () => {});
+});
+
+describe.skipIf(!kubectl).each(Object.entries(SCENARIO_LINES))('the real kubectl against scenario %s equals the shell', (scenario, lines) => {
+  let served: Served;
+  beforeAll(async () => {
+    served = await serve(scenario, 1);
+  }, 60_000);
+  afterAll(async () => {
+    await served?.app.close();
+    if (served) rmSync(served.dir, { recursive: true, force: true });
+  });
+
+  it.each(lines.filter((l) => !(`${scenario}: ${l}` in PENDING)))('kubectl %s', async (line) => {
+    const real = await realKubectl(served, line);
+    const ours = runLine(served.state, newSession(served.state), `kubectl ${line}`);
+    if (`${scenario}: ${line}` in ALLOWED) return;
+    expect({ output: ours.output, exitCode: ours.exitCode }).toEqual(real);
+  }, 60_000);
 });
 
 /** A here-document the shell reads as the line's stdin. */
