@@ -109,7 +109,6 @@ const SEQUENCES: Record<string, Step[]> = {
     { line: 'get cm demo' },
     { line: 'create -f -', stdin: CONFIG_MAP },
   ],
-  'node-notready: describe node worker-1': 'as describe node worker-1 on the demo cluster',
   'apply records the last-applied-configuration annotation': [
     { line: 'apply -f -', stdin: CONFIG_MAP },
     { line: 'get cm demo -o yaml' },
@@ -138,7 +137,7 @@ const SEQUENCES: Record<string, Step[]> = {
 };
 
 /**
- * Scenarios in their incident state (faults fired), with the lines that read what they
+ * Scenarios five simulated minutes in (their faults fired), with the lines that read what they
  * broke: Pending pods and FailedScheduling events, CrashLoopBackOff, NotReady nodes.
  */
 const SCENARIO_LINES: Record<string, string[]> = {
@@ -174,9 +173,11 @@ function realKubectl(served: Served, line: string, stdin?: string): Promise<{ ou
   });
 }
 
-async function serve(scenario: string, seed: number): Promise<Served> {
+/** Serves scenario `scenario` after `minutes` of simulated time (its faults fire as time passes). */
+async function serve(scenario: string, seed: number, minutes = 0): Promise<Served> {
   const source = clusterFor(scenario, seed);
   if (!source.ok) throw new Error(source.error);
+  for (let i = 0; i < minutes; i++) source.advance(source.state, 60_000);
   const dir = mkdtempSync(join(tmpdir(), 'kubectl-api-'));
   const token = 'differential-suite-token';
   const tls = await selfSignedCert();
@@ -210,7 +211,7 @@ describe.skipIf(!kubectl)('the real kubectl v1.29.4 against the API equals the s
 describe.skipIf(!kubectl).each(Object.entries(SCENARIO_LINES))('the real kubectl against scenario %s equals the shell', (scenario, lines) => {
   let served: Served;
   beforeAll(async () => {
-    served = await serve(scenario, 1);
+    served = await serve(scenario, 1, 5);
   }, 60_000);
   afterAll(async () => {
     await served?.app.close();
