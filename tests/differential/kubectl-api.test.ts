@@ -83,7 +83,7 @@ const LINES: string[] = [
   'get all', 'get all -A', 'get cm,svc -n kube-system', 'get pods,deploy -l app=web', 'get deploy web --show-kind',
   'api-resources', 'api-resources -o wide', 'api-resources --namespaced=false', 'api-resources --api-group=apps', 'api-versions',
   'get --raw /api', 'get --raw /apis', 'get --raw /version', 'version', 'cluster-info',
-  'get pods --chunk-size=2', 'get pods -A --sort-by=.metadata.creationTimestamp -o name',
+  'get pods --chunk-size=2', "get pods -o go-template='{{range .items}}{{.metadata.name}}{{\"\\n\"}}{{end}}'", 'get pods -A --sort-by=.metadata.creationTimestamp -o name',
   // Describe.
   'describe node worker-1', 'describe deploy web', 'describe svc web', 'describe pods -l app=web',
 ];
@@ -122,6 +122,19 @@ const SEQUENCES: Record<string, Step[]> = {
     { line: 'patch deploy web --type json -p [{"op":"replace","path":"/spec/replicas","value":2}]' },
     { line: 'get deploy web -o yaml' },
     { line: 'patch deploy nope -p {"spec":{"replicas":1}}' },
+  ],
+  'imperative writes: create, expose, set image, cordon, taint': [
+    { line: 'create deployment x --image=nginx:1.25 --replicas=2' },
+    { line: 'create namespace team' },
+    { line: 'expose deploy web --port=8080 --name=web2' },
+    { line: 'get svc web2 -o yaml' },
+    { line: 'set image deploy/web nginx=nginx:1.26' },
+    { line: 'get deploy web -o wide' },
+    { line: 'cordon worker-1' },
+    { line: 'get nodes' },
+    { line: 'uncordon worker-1' },
+    { line: 'taint nodes worker-2 maintenance=yes:NoSchedule' },
+    { line: 'get node worker-2 -o jsonpath={.spec.taints}' },
   ],
   'scale, label, annotate and delete': [
     { line: 'scale deploy web --replicas=5' },
