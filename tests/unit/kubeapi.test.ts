@@ -17,7 +17,7 @@ const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=
 function request(state: ClusterState, method: ApiRequest['method'], path: string, extra: Partial<ApiRequest> = {}) {
   const [p, q = ''] = path.split('?');
   const res = handleApiRequest(state, { method, path: p!, query: Object.fromEntries(new URLSearchParams(q)), accept: 'application/json', contentType: 'application/json', ...extra });
-  return res as { status: number; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  return res as { status: number; body: any };
 }
 
 const fresh = (): ClusterState => createCluster(demoClusterSpec, 1);
@@ -58,12 +58,12 @@ describe('reads', () => {
 
   it('pages a list with limit and continue, in listing order', () => {
     const state = fresh();
-    const all = request(state, 'GET', '/api/v1/pods').body.items.map((p: any) => p.metadata.name); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const all = request(state, 'GET', '/api/v1/pods').body.items.map((p: any) => p.metadata.name);
     const pages: string[] = [];
     let token = '';
     for (let i = 0; i < 20; i++) {
       const page = request(state, 'GET', `/api/v1/pods?limit=5${token ? `&continue=${token}` : ''}`).body;
-      pages.push(...page.items.map((p: any) => p.metadata.name)); // eslint-disable-line @typescript-eslint/no-explicit-any
+      pages.push(...page.items.map((p: any) => p.metadata.name));
       token = page.metadata.continue ?? '';
       if (!token) break;
     }
@@ -73,7 +73,7 @@ describe('reads', () => {
 
   it('filters by label and field selectors, refusing unknown field labels', () => {
     const state = fresh();
-    const names = (q: string): string[] => request(state, 'GET', `/api/v1/pods?${q}`).body.items.map((p: any) => p.metadata.name); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const names = (q: string): string[] => request(state, 'GET', `/api/v1/pods?${q}`).body.items.map((p: any) => p.metadata.name);
     expect(names('labelSelector=app%3Dweb').every((n) => n.startsWith('web-'))).toBe(true);
     expect(names('fieldSelector=spec.nodeName%3Dworker-1').length).toBeGreaterThan(0);
     expect(request(state, 'GET', '/api/v1/pods?fieldSelector=spec.foo%3Dx').body).toMatchObject({ code: 400, reason: 'BadRequest', message: 'field label not supported: spec.foo' });
@@ -83,7 +83,7 @@ describe('reads', () => {
     const state = fresh();
     const table = request(state, 'GET', '/api/v1/namespaces/default/pods', { accept: TABLE }).body;
     expect(table.kind).toBe('Table');
-    expect(table.columnDefinitions.map((c: any) => [c.name, c.priority])).toEqual([ // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(table.columnDefinitions.map((c: any) => [c.name, c.priority])).toEqual([
       ['NAME', 0], ['READY', 0], ['STATUS', 0], ['RESTARTS', 0], ['AGE', 0], ['IP', 1], ['NODE', 1], ['NOMINATED NODE', 1], ['READINESS GATES', 1],
     ]);
     expect(table.rows[0].object.kind).toBe('PartialObjectMetadata');
@@ -138,12 +138,12 @@ describe('watches', () => {
     request(state, 'POST', path, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'w' }, data: { a: '1' } } });
     request(state, 'PATCH', `${path}/w`, { contentType: 'application/merge-patch+json', body: { data: { a: '2' } } });
     const added = watchStep(state, opened.cursor);
-    expect(added.map((e) => [e.type, (e.object as any).metadata.name, (e.object as any).data])).toEqual([['ADDED', 'w', { a: '2' }]]); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(added.map((e) => [e.type, (e.object as any).metadata.name, (e.object as any).data])).toEqual([['ADDED', 'w', { a: '2' }]]);
     request(state, 'PATCH', `${path}/w`, { contentType: 'application/merge-patch+json', body: { data: { a: '3' } } });
     expect(watchStep(state, opened.cursor).map((e) => e.type)).toEqual(['MODIFIED']);
     expect(watchStep(state, opened.cursor)).toEqual([]);
     request(state, 'DELETE', `${path}/w`);
-    expect(watchStep(state, opened.cursor).map((e) => [e.type, (e.object as any).metadata.name])).toEqual([['DELETED', 'w']]); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(watchStep(state, opened.cursor).map((e) => [e.type, (e.object as any).metadata.name])).toEqual([['DELETED', 'w']]);
   });
 
   it('without a resourceVersion, starts with every object ADDED; a Table watch sends Table rows', () => {
@@ -151,7 +151,7 @@ describe('watches', () => {
     const opened = startWatch(state, { method: 'GET', path: '/api/v1/nodes', query: { watch: 'true' }, accept: TABLE, contentType: '' });
     if (!opened.ok) throw new Error('watch refused');
     expect(opened.events.map((e) => e.type)).toEqual(Object.keys(state.nodes).map(() => 'ADDED'));
-    expect((opened.events[0]!.object as any).kind).toBe('Table'); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect((opened.events[0]!.object as any).kind).toBe('Table');
   });
 });
 
