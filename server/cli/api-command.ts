@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { clusterFor, DEMO_SCENARIO } from './cluster-source.js';
+import { clusterOrExit, integer, MAX_IDLE_TICK_MS, scenarioOptions } from './cluster-source.js';
 
 interface ApiFlags {
   scenario: string;
@@ -14,13 +14,11 @@ interface ApiFlags {
   kubeconfig: string;
 }
 
-function integer(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('not a non-negative integer.');
-  return Number(value);
+function port(value: string): number {
+  const n = integer(value);
+  if (n < 0 || n > 65535) throw new InvalidArgumentError('not a port (0 to 65535).');
+  return n;
 }
-
-/** Simulated time let pass at most per request, like an interactive shell's idle cap. */
-const MAX_IDLE_TICK_MS = 10 * 60_000;
 
 /** A kubeconfig for the API at `server`, named as kubeadm names its admin.conf. */
 export function kubeconfigFor(server: string, token: string, caCert: string): string {
@@ -47,20 +45,14 @@ users:
 }
 
 export function addApiCommand(program: Command): Command {
-  return program
+  return scenarioOptions(program
     .command('api')
-    .description('serve a simulated cluster\'s Kubernetes API (HTTPS) on localhost and write a kubeconfig for it')
-    .option('--scenario <id>', 'scenario to load', DEMO_SCENARIO)
-    .option('--seed <n>', 'variant seed', integer, 1)
-    .option('-p, --port <port>', 'port on 127.0.0.1 (0: any free one)', integer, 0)
+    .description('serve a simulated cluster\'s Kubernetes API (HTTPS) on localhost and write a kubeconfig for it'))
+    .option('-p, --port <port>', 'port on 127.0.0.1 (0: any free one)', port, 0)
     .option('--kubeconfig <file>', 'where to write the kubeconfig', 'kubedrill.kubeconfig')
     .action(async (flags: ApiFlags) => {
-      const source = clusterFor(flags.scenario, flags.seed);
-      if (!source.ok) {
-        process.stderr.write(`${source.error}\n`);
-        process.exitCode = 2;
-        return;
-      }
+      const source = clusterOrExit(flags);
+      if (!source) return;
       const { state, advance } = source;
       let last = Date.now();
       const beforeRequest = (): void => {

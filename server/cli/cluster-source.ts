@@ -1,6 +1,7 @@
 // Where `kubedrill shell` gets its cluster from: the built-in demo cluster, or a scenario
 // file (scenarios/<id>.yaml) whose variant the seed picks; its faults fire as time advances.
 import { join } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
 import { createCluster, demoClusterSpec, tick } from '../cluster/index.js';
 import type { ClusterState } from '../cluster/types.js';
 import { formatProblem, loadScenarioFile, SCENARIOS_DIR } from '../scenarios/load.js';
@@ -24,4 +25,27 @@ export function clusterFor(id: string, seed: number): ClusterSource {
   }
   const { scenario } = instantiate(loaded.scenario, seed);
   return { ok: true, state: startScenario(scenario, seed), advance: (state, ms) => void advance(state, scenario, ms) };
+}
+
+/** The cluster for the `--scenario`/`--seed` flags, or undefined after printing why (exit status 2). */
+export function clusterOrExit(flags: { scenario: string; seed: number }): Extract<ClusterSource, { ok: true }> | undefined {
+  const source = clusterFor(flags.scenario, flags.seed);
+  if (source.ok) return source;
+  process.stderr.write(`${source.error}\n`);
+  process.exitCode = 2;
+  return undefined;
+}
+
+/** commander's parser of an integer option (`--seed`, `--port`). */
+export function integer(value: string): number {
+  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError('not an integer.');
+  return Number(value);
+}
+
+/** Where simulated time follows the wall clock, the most it catches up at once (a laptop asleep). */
+export const MAX_IDLE_TICK_MS = 10 * 60_000;
+
+/** The `--scenario ID` and `--seed N` options of the commands that load one cluster. */
+export function scenarioOptions(command: Command): Command {
+  return command.option('--scenario <id>', 'scenario to load', DEMO_SCENARIO).option('--seed <n>', 'variant seed', integer, 1);
 }

@@ -7,7 +7,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { ClusterState } from '../cluster/types.js';
 import { complete, editLine, needsMoreInput, newSession, prompt, runLine } from '../shell/index.js';
 import type { EditRequest, ShellSession } from '../shell/types.js';
-import { clusterFor, DEMO_SCENARIO } from './cluster-source.js';
+import { clusterOrExit, MAX_IDLE_TICK_MS, scenarioOptions } from './cluster-source.js';
 
 /** Advances simulated time: a plain tick, or a scenario's timeline (faults fire). */
 type Advance = (state: ClusterState, ms: number) => void;
@@ -18,14 +18,6 @@ interface ShellFlags {
   tick?: number;
 }
 
-/** In an interactive session without --tick, simulated time follows the wall clock, capped per command. */
-const MAX_IDLE_TICK_MS = 10 * 60_000;
-
-function integer(value: string): number {
-  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError('not an integer.');
-  return Number(value);
-}
-
 function seconds(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('not a non-negative number of seconds.');
@@ -33,19 +25,13 @@ function seconds(value: string): number {
 }
 
 export function addShellCommand(program: Command): Command {
-  return program
+  return scenarioOptions(program
     .command('shell')
-    .description('open a terminal session on a simulated cluster (scriptable through stdin)')
-    .option('--scenario <id>', 'scenario to load', DEMO_SCENARIO)
-    .option('--seed <n>', 'variant seed', integer, 1)
+    .description('open a terminal session on a simulated cluster (scriptable through stdin)'))
     .option('--tick <seconds>', 'simulated seconds between commands (default: none when scripted, wall clock when interactive)', seconds)
     .action(async (flags: ShellFlags) => {
-      const source = clusterFor(flags.scenario, flags.seed);
-      if (!source.ok) {
-        process.stderr.write(`${source.error}\n`);
-        process.exitCode = 2;
-        return;
-      }
+      const source = clusterOrExit(flags);
+      if (!source) return;
       const session = newSession(source.state);
       process.exitCode = process.stdin.isTTY
         ? await interactive(source.state, session, flags.tick, source.advance)
