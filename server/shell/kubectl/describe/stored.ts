@@ -149,6 +149,12 @@ function asLabelSelector(v: JsonValue): LabelSelector {
  * (parallelism and completions 1, NonIndexed, not suspended, backoffLimit 6), and the selector
  * and template labels as its Job strategy generates them (controller-uid, job-name).
  */
+/** The pod template's service account as the object's JSON names it (none unless its manifest did). */
+function templateServiceAccount(spec: { [key: string]: JsonValue }): string | undefined {
+  const name = jsonObject(jsonObject(spec.template).spec).serviceAccountName;
+  return typeof name === 'string' ? name : undefined;
+}
+
 function describeJob(state: ClusterState, o: StoredObject): string {
   const w = describeWriter();
   const spec = jsonObject(o.fields.spec);
@@ -178,10 +184,9 @@ function describeJob(state: ClusterState, o: StoredObject): string {
   if (spec.activeDeadlineSeconds !== undefined) w.write(0, `Active Deadline Seconds:\t${scalar(spec.activeDeadlineSeconds)}s\n`);
   const ready = status.ready === undefined ? '' : ` (${count(status.ready, 0)} Ready)`;
   w.write(0, `Pods Statuses:\t${count(status.active, 0)} Active${ready} / ${count(status.succeeded, 0)} Succeeded / ${count(status.failed, 0)} Failed\n`);
-  const serviceAccount = jsonObject(jsonObject(spec.template).spec).serviceAccountName;
   if (o.template) {
     const labels = { ...o.template.metadata.labels, ...generated };
-    writePodTemplate(w, { ...o.template, metadata: { ...o.template.metadata, labels } }, typeof serviceAccount === 'string' ? serviceAccount : undefined);
+    writePodTemplate(w, { ...o.template, metadata: { ...o.template.metadata, labels } }, templateServiceAccount(spec));
   }
   writeEvents(w, state, uid);
   return w.done();
@@ -269,7 +274,7 @@ function describeStatefulSet(state: ClusterState, o: StoredObject): string {
     if (rolling.maxUnavailable !== undefined) w.write(1, `MaxUnavailable:\t${scalar(rolling.maxUnavailable)}\n`);
   }
   w.write(0, `Pods Status:\t${podsStatus(state, o.metadata.namespace ?? '', selector)}\n`);
-  if (o.template) writePodTemplate(w, o.template);
+  if (o.template) writePodTemplate(w, o.template, templateServiceAccount(spec));
   const templates = Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates.map(jsonObject) : [];
   if (templates.length === 0) w.write(0, 'Volume Claims:\t<none>\n');
   else w.write(0, 'Volume Claims:\n');
