@@ -120,17 +120,22 @@ export function ingressServe(
   const route = routeRequest(state, ingressNginxConfig(pod), req.host, req.path);
   let res: IngressAnswer;
   let upstreamAddr = '-';
+  let proxied = false;
   const eps = route?.svc && route.port ? readyEndpoints(state, route.svc, route.port) : [];
   if (!route) {
     // The controller's own default backend.
     upstreamAddr = '127.0.0.1:8181';
     res = { status: 404, reason: 'Not Found', body: errorPage('404 Not Found') };
-  } else if (eps.length === 0) res = { status: 503, reason: 'Service Temporarily Unavailable', body: errorPage('503 Service Temporarily Unavailable') };
-  else {
+  } else if (eps.length === 0) {
+    // No endpoint: ingress-nginx's placeholder upstream (0.0.0.1) fails the request.
+    upstreamAddr = '0.0.0.1:80';
+    res = { status: 503, reason: 'Service Temporarily Unavailable', body: errorPage('503 Service Temporarily Unavailable') };
+  } else {
     const ep = eps[nextUint32(state.rng) % eps.length]!;
     upstreamAddr = `${ep.ip}:${ep.port}`;
     const backend = podByIP(state, ep.ip);
     const r = backend && podAnswers(backend) ? answer(backend, ep.port) : 'refused';
+    proxied = r !== 'refused';
     res = r === 'refused' ? { status: 502, reason: 'Bad Gateway', body: errorPage('502 Bad Gateway') } : r;
   }
   const cs = pod.status.containerStatuses[0];
@@ -138,7 +143,7 @@ export function ingressServe(
     const d = wallClock(state, state.now);
     const when = `${p2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000`;
     const bytes = req.method === 'HEAD' ? 0 : res.body.length;
-    appendLog(cs.logs, { at: state.now, text: `${req.source} - - [${when}] "${req.method} ${req.path} HTTP/1.1" ${res.status} ${bytes} "-" "${req.userAgent}" 92 0.002 [${route?.upstream ?? 'upstream-default-backend'}] [] ${upstreamAddr} ${route ? bytes : 0} 0.002 ${res.status} ${randomHex(state.rng, 32)}` });
+    appendLog(cs.logs, { at: state.now, text: `${req.source} - - [${when}] "${req.method} ${req.path} HTTP/1.1" ${res.status} ${bytes} "-" "${req.userAgent}" 92 0.002 [${route?.upstream ?? 'upstream-default-backend'}] [] ${upstreamAddr} ${proxied ? bytes : 0} 0.002 ${res.status} ${randomHex(state.rng, 32)}` });
   }
   return res;
 }
