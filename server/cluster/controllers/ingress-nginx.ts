@@ -36,7 +36,7 @@ export function ingressNginxController(ctx: TickContext): void {
     const error = ingressClassError(state, ing, cfg);
     if (error !== undefined) {
       // Logged when the controller first sees it, and at each resync.
-      if (!resync && ing.metadata.creationTimestamp <= state.now - ctx.dt) continue;
+      if (!resync && ing.metadata.creationTimestamp < state.now - ctx.dt) continue;
       // Every replica's store ignores it.
       for (const pod of pods) {
         const cs = pod.status.containerStatuses[0];

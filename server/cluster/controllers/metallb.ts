@@ -14,7 +14,7 @@ import { isPodReady, type TickContext } from './context.js';
 
 /** How often a Service left without an address is tried again (the controller's resync). */
 const RETRY_MS = 300_000;
-/** Addresses looked at per pool and pass: a /8 in a pool must not cost a tick millions of steps. */
+/** Addresses looked at per pass: a /8 in a pool must not cost a tick millions of steps. */
 const MAX_ADDRESSES_SCANNED = 4096;
 
 type Role = 'metallb-controller' | 'metallb-speaker' | 'ingress-nginx';
@@ -49,27 +49,35 @@ function addressRange(entry: string): [number, number] | undefined {
   return [first, first + size - 1];
 }
 
+/** Every pool's address ranges, read once per pass. */
+type PoolRange = { pool: StoredObject; first: number; last: number };
+const poolRanges = (state: ClusterState): PoolRange[] =>
+  pools(state).flatMap((pool) => strings(spec(pool)['addresses']).flatMap((e) => { const r = addressRange(e); return r ? [{ pool, first: r[0], last: r[1] }] : []; }));
+
 /** The pool an address belongs to, if any. */
-function poolOf(state: ClusterState, ip: string): StoredObject | undefined {
+function poolOf(ranges: PoolRange[], ip: string): StoredObject | undefined {
   const n = ipToInt(ip);
-  return pools(state).find((p) => strings(spec(p)['addresses']).some((e) => { const r = addressRange(e); return r !== undefined && n >= r[0] && n <= r[1]; }));
+  return ranges.find((r) => n >= r.first && n <= r.last)?.pool;
 }
 
 const lbAddress = (svc: Service): string | undefined => svc.status.loadBalancer.ingress.find((i) => i.ip)?.ip;
 
-function allocate(state: ClusterState, used: Set<string>): string | undefined {
-  for (const pool of pools(state)) {
+/** Up to `count` free addresses of the auto-assign pools, in pool and address order (one bounded walk per pass). */
+function freeAddresses(ranges: PoolRange[], used: Set<string>, count: number): string[] {
+  const out: string[] = [];
+  const taken = new Set(used);
+  let scanned = 0;
+  for (const { pool, first, last } of ranges) {
     if (spec(pool)['autoAssign'] === false) continue;
-    for (const entry of strings(spec(pool)['addresses'])) {
-      const r = addressRange(entry);
-      if (!r) continue;
-      for (let n = r[0], seen = 0; n <= r[1] && seen < MAX_ADDRESSES_SCANNED; n++, seen++) {
-        const ip = intToIp(n);
-        if (!used.has(ip)) return ip;
-      }
+    for (let n = first; n <= last; n++) {
+      if (out.length >= count || ++scanned > MAX_ADDRESSES_SCANNED) return out;
+      const ip = intToIp(n);
+      if (taken.has(ip)) continue;
+      taken.add(ip);
+      out.push(ip);
     }
   }
-  return undefined;
+  return out;
 }
 
 /** A line in MetalLB's go-kit JSON log format (keys sorted, as json.Marshal writes a map). */
@@ -97,9 +105,9 @@ function electionKey(node: string, ip: string): number {
 }
 
 /** The node whose speaker answers ARP for the Service's address, if any. */
-export function announcingNode(state: ClusterState, svc: Service, speakers: Pod[]): string | undefined {
+function announcingNode(state: ClusterState, svc: Service, speakers: Pod[], ranges: PoolRange[]): string | undefined {
   const ip = lbAddress(svc);
-  const pool = ip ? poolOf(state, ip) : undefined;
+  const pool = ip ? poolOf(ranges, ip) : undefined;
   if (!ip || !pool || !advertised(state, pool)) return undefined;
   let nodes = [...new Set(speakers.map((p) => p.spec.nodeName!).filter((n) => state.nodes[n]))];
   if (svc.spec.externalTrafficPolicy === 'Local') {
@@ -122,18 +130,20 @@ export function metallbController(ctx: TickContext): void {
   if (state.network.provider !== 'bare-metal' || pools(state).length === 0) return;
   const [controller] = podsOfRole(state, 'metallb-controller');
   const services = loadBalancers(state);
+  const ranges = poolRanges(state);
   if (controller) {
+    const pending = services.filter(([, s]) => !lbAddress(s));
     const used = new Set(services.map(([, s]) => lbAddress(s)).filter((ip): ip is string => ip !== undefined));
+    const free = pending.length > 0 ? freeAddresses(ranges, used, pending.length) : [];
+    // A failure is reported when the controller first sees the Service, then at each resync.
     const retry = Math.floor(state.now / RETRY_MS) !== Math.floor((state.now - ctx.dt) / RETRY_MS);
-    for (const [key, svc] of services) {
-      if (lbAddress(svc)) continue;
-      const ip = allocate(state, used);
+    for (const [key, svc] of pending) {
+      const ip = free.shift();
       if (ip) {
-        used.add(ip);
         mutateObject(state, 'Service', key, (s) => { s.status.loadBalancer.ingress = [{ ip }]; });
         metallbLog(state, controller, { caller: 'service.go:168', event: 'ipAllocated', ip: `[${JSON.stringify(ip)}]`, msg: 'IP address assigned by controller' });
         recordEvent(state, refOf('Service', svc), 'Normal', 'IPAllocated', `Assigned IP ["${ip}"]`, 'metallb-controller');
-      } else if (retry || !state.events.some((e) => e.involvedObject.uid === svc.metadata.uid && e.reason === 'AllocationFailed')) {
+      } else if (retry || svc.metadata.creationTimestamp >= state.now - ctx.dt) {
         metallbLog(state, controller, { caller: 'service.go:160', error: 'no available IPs', level: 'error', msg: 'IP allocation failed', op: 'allocateIPs' });
         recordEvent(state, refOf('Service', svc), 'Warning', 'AllocationFailed', `Failed to allocate IP for "${key}": no available IPs`, 'metallb-controller');
       }
@@ -142,7 +152,7 @@ export function metallbController(ctx: TickContext): void {
   const speakers = podsOfRole(state, 'metallb-speaker');
   const announced = (state.network.announced ??= {});
   for (const [key, svc] of services) {
-    const node = announcingNode(state, svc, speakers);
+    const node = announcingNode(state, svc, speakers, ranges);
     if (node === announced[key]) continue;
     if (node === undefined) { delete announced[key]; continue; }
     announced[key] = node;
