@@ -2,6 +2,7 @@
 // through the packet path, and the serving pod answers and writes an access-log line
 // with the source address it saw (which is how SNAT shows up in `kubectl logs`).
 import { appendLog, wallClock } from '../logs.js';
+import { randomHex } from '../rng.js';
 import type { ClusterState, Pod } from '../types.js';
 import { podRoutable } from './cni-config.js';
 import { resolveName } from './dns.js';
@@ -121,18 +122,24 @@ export interface ServedRequest {
   host?: string;
 }
 
-/** An ingress controller's pod proxies the request to the backend its Ingresses name (ingress.ts). */
+/** An ingress controller's pod proxies the request to the backend its Ingresses name (ingress.ts) and logs it in ingress-nginx's format. */
 function serveThroughIngress(state: ClusterState, req: ServedRequest): HttpResponse {
   const proxied: { response?: HttpResponse } = {};
-  const res = ingressServe(state, req.pod, { host: req.host ?? '', path: req.path, method: req.method, source: req.source, userAgent: req.userAgent }, (backend, port) => {
+  const out = ingressServe(state, req.pod, req.host ?? '', req.path, (backend, port) => {
     const r = serve(state, { pod: backend, port, path: req.path, method: req.method, source: req.pod.status.podIP ?? '', userAgent: req.userAgent, forwardedFor: req.source });
     if (r === 'refused') return 'refused';
     proxied.response = r;
     return { status: r.status, reason: r.reason, body: r.body };
   });
+  const { status, reason, body } = out.answer;
+  const bytes = req.method === 'HEAD' ? 0 : body.length;
+  const cs = req.pod.status.containerStatuses[0];
+  if (cs) {
+    appendLog(cs.logs, { at: state.now, text: `${req.source} - - [${timeLocal(wallClock(state, state.now))}] "${req.method} ${req.path} HTTP/1.1" ${status} ${bytes} "-" "${req.userAgent}" 92 0.002 [${out.upstream}] [] ${out.upstreamAddr} ${out.proxied ? bytes : 0} 0.002 ${status} ${randomHex(state.rng, 32)}` });
+  }
   if (proxied.response) return proxied.response;
-  const headers: [string, string][] = [['Date', httpDate(wallClock(state, state.now))], ['Content-Type', 'text/html'], ['Content-Length', String(res.body.length)], ['Connection', 'keep-alive']];
-  return { status: res.status, reason: res.reason, headers, body: req.method === 'HEAD' ? '' : res.body, remoteIP: '', remotePort: req.port };
+  const headers: [string, string][] = [['Date', httpDate(wallClock(state, state.now))], ['Content-Type', 'text/html'], ['Content-Length', String(body.length)], ['Connection', 'keep-alive']];
+  return { status, reason, headers, body: req.method === 'HEAD' ? '' : body, remoteIP: '', remotePort: req.port };
 }
 
 /** The pod answers a request and logs it (containers with `accessLog`). */

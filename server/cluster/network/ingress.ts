@@ -1,10 +1,9 @@
 // ingress-nginx (controller v1.9): which Ingresses it takes (its IngressClass, as
 // internal/ingress/controller/store validates it), and how it answers a request: the rule
 // whose host and path match sends it to the backend Service's ready endpoints (503 when there
-// are none), anything else gets the default backend's 404. Its own pods are found by their
-// container's role; its flags are read from the container's args.
-import { appendLog, wallClock } from '../logs.js';
-import { nextUint32, randomHex } from '../rng.js';
+// are none), anything else gets the default backend's 404 (http.ts logs the request). Its own
+// pods are found by their container's role; its flags are read from the container's args.
+import { nextUint32 } from '../rng.js';
 import type { ClusterState, JsonValue, Pod, Service, ServicePort, StoredObject } from '../types.js';
 import { podAnswers, podByIP, readyEndpoints } from './services.js';
 
@@ -105,45 +104,30 @@ export interface IngressAnswer {
   body: string;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const p2 = (n: number) => String(n).padStart(2, '0');
+/** What ingress-nginx did with a request: the answer, and what its access log says of the upstream. */
+export interface IngressOutcome {
+  answer: IngressAnswer;
+  /** `ns-svc-port`, or upstream-default-backend. */
+  upstream: string;
+  upstreamAddr: string;
+  proxied: boolean;
+}
 
 /**
  * ingress-nginx answers one request: proxied to a ready endpoint of the matching Ingress's
- * backend (`answer` serves it there), 503 when it has none, 404 when no Ingress matches.
- * Each request is logged in ingress-nginx's default log format.
+ * backend (`answer` serves it there), 503 when it has none, 404 from its default backend
+ * when no Ingress it takes matches.
  */
-export function ingressServe(
-  state: ClusterState, pod: Pod, req: { host: string; path: string; method: string; source: string; userAgent: string },
-  answer: (backend: Pod, port: number) => IngressAnswer | 'refused',
-): IngressAnswer {
-  const route = routeRequest(state, ingressNginxConfig(pod), req.host, req.path);
-  let res: IngressAnswer;
-  let upstreamAddr = '-';
-  let proxied = false;
-  const eps = route?.svc && route.port ? readyEndpoints(state, route.svc, route.port) : [];
-  if (!route) {
-    // The controller's own default backend.
-    upstreamAddr = '127.0.0.1:8181';
-    res = { status: 404, reason: 'Not Found', body: errorPage('404 Not Found') };
-  } else if (eps.length === 0) {
-    // No endpoint: ingress-nginx's placeholder upstream (0.0.0.1) fails the request.
-    upstreamAddr = '0.0.0.1:80';
-    res = { status: 503, reason: 'Service Temporarily Unavailable', body: errorPage('503 Service Temporarily Unavailable') };
-  } else {
-    const ep = eps[nextUint32(state.rng) % eps.length]!;
-    upstreamAddr = `${ep.ip}:${ep.port}`;
-    const backend = podByIP(state, ep.ip);
-    const r = backend && podAnswers(backend) ? answer(backend, ep.port) : 'refused';
-    proxied = r !== 'refused';
-    res = r === 'refused' ? { status: 502, reason: 'Bad Gateway', body: errorPage('502 Bad Gateway') } : r;
-  }
-  const cs = pod.status.containerStatuses[0];
-  if (cs) {
-    const d = wallClock(state, state.now);
-    const when = `${p2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000`;
-    const bytes = req.method === 'HEAD' ? 0 : res.body.length;
-    appendLog(cs.logs, { at: state.now, text: `${req.source} - - [${when}] "${req.method} ${req.path} HTTP/1.1" ${res.status} ${bytes} "-" "${req.userAgent}" 92 0.002 [${route?.upstream ?? 'upstream-default-backend'}] [] ${upstreamAddr} ${proxied ? bytes : 0} 0.002 ${res.status} ${randomHex(state.rng, 32)}` });
-  }
-  return res;
+export function ingressServe(state: ClusterState, pod: Pod, host: string, path: string, answer: (backend: Pod, port: number) => IngressAnswer | 'refused'): IngressOutcome {
+  const route = routeRequest(state, ingressNginxConfig(pod), host, path);
+  if (!route) return { answer: { status: 404, reason: 'Not Found', body: errorPage('404 Not Found') }, upstream: 'upstream-default-backend', upstreamAddr: '127.0.0.1:8181', proxied: false };
+  const eps = route.svc && route.port ? readyEndpoints(state, route.svc, route.port) : [];
+  // No endpoint: ingress-nginx's placeholder upstream (0.0.0.1) fails the request.
+  if (eps.length === 0) return { answer: { status: 503, reason: 'Service Temporarily Unavailable', body: errorPage('503 Service Temporarily Unavailable') }, upstream: route.upstream, upstreamAddr: '0.0.0.1:80', proxied: false };
+  const ep = eps[nextUint32(state.rng) % eps.length]!;
+  const backend = podByIP(state, ep.ip);
+  const r = backend && podAnswers(backend) ? answer(backend, ep.port) : 'refused';
+  return r === 'refused'
+    ? { answer: { status: 502, reason: 'Bad Gateway', body: errorPage('502 Bad Gateway') }, upstream: route.upstream, upstreamAddr: `${ep.ip}:${ep.port}`, proxied: false }
+    : { answer: r, upstream: route.upstream, upstreamAddr: `${ep.ip}:${ep.port}`, proxied: true };
 }
