@@ -18,9 +18,10 @@ import { newMeta, podFromTemplate, templateFrom } from './objects.js';
 import { parseBytes, parseCpu, parseDuration } from './quantity.js';
 import { randomHex, randomSuffix, seedRng } from './rng.js';
 import { ClusterSpecSchema, type ClusterSpec, type ClusterSpecInput, type NodeSpec } from './spec.js';
-import { settle } from './tick.js';
+import { addonHistory, settle } from './tick.js';
 import { imagePrograms } from './images.js';
-import type { ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, NodeVpc, Pod, Service } from './types.js';
+import { storedKindInfo } from './stored-kinds.js';
+import type { ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, NodeVpc, Pod, Service, StoredObject } from './types.js';
 
 /** Simulated time the controllers get to bring the cluster up before it is back-dated. */
 const SETTLE_MS = 90_000;
@@ -57,12 +58,13 @@ function emptyState(spec: ClusterSpec, seed: number): ClusterState {
       controllerManager: { running: true, logs: [] },
     },
     network: {
+      ...(spec.network.provider === 'bare-metal' ? { provider: 'bare-metal' as const } : {}),
       serviceCIDR: spec.network.serviceCIDR, clusterCIDR: spec.network.clusterCIDR, dnsServiceIP: spec.network.dnsServiceIP, clusterDomain: spec.network.clusterDomain,
       proxyMode: spec.network.proxyMode,
       cni: { name: spec.network.cni.name, version: spec.network.cni.version ?? cniVersion(spec.network.cni.name), healthy: true },
       traffic: spec.network.traffic.map((t) => {
         const [namespace, name] = t.service.split('/') as [string, string];
-        return { ip: t.ip, service: { namespace, name }, via: t.via, requestsPerMinute: t.requestsPerMinute, paths: t.paths, userAgent: t.userAgent, ...(t.from ? { from: { namespace: t.from.namespace, labels: { ...t.from.labels } } } : {}) };
+        return { ip: t.ip, service: { namespace, name }, via: t.via, requestsPerMinute: t.requestsPerMinute, paths: t.paths, userAgent: t.userAgent, ...(t.from ? { from: { namespace: t.from.namespace, labels: { ...t.from.labels } } } : {}), ...(t.host ? { host: t.host } : {}) };
       }),
       conntrack: [], externalDNS: { ...spec.network.externalDNS }, nextServiceIP: 0, nextNodePort: 0,
       ...(spec.network.subnets.length > 0 ? { subnets: Object.fromEntries(spec.network.subnets.map((s) => [s.id, { cidr: s.cidr, used: s.used }])) } : {}),
@@ -74,6 +76,7 @@ const defaultNodeIP = (i: number) => `10.0.0.${10 + i}`;
 
 function addNamespaces(state: ClusterState, spec: ClusterSpec, created: number): void {
   const used = [spec.deployments, spec.daemonsets, spec.pods, spec.services, spec.configmaps].flatMap((list) => list.map((o) => o.namespace));
+  for (const o of spec.objects) if (o.metadata.namespace) used.push(o.metadata.namespace);
   for (const name of new Set([...SYSTEM_NAMESPACES, ...spec.namespaces, ...used])) {
     const ns: Namespace = { metadata: newMeta(state, name, undefined, { 'kubernetes.io/metadata.name': name }, created), status: { phase: 'Active' } };
     state.namespaces[name] = ns;
@@ -185,11 +188,36 @@ function addService(state: ClusterState, s: ClusterSpec['services'][number]): vo
   };
   if (s.selector) svc.spec.selector = { ...s.selector };
   if (s.type !== 'ClusterIP') svc.spec.externalTrafficPolicy = s.externalTrafficPolicy;
-  if (s.type === 'LoadBalancer') {
+  // On bare metal nothing but MetalLB gives an address (a spec's `loadBalancer` is one given before the room).
+  if (s.type === 'LoadBalancer' && (s.loadBalancer || state.network.provider !== 'bare-metal')) {
     svc.status.loadBalancer.ingress = [s.loadBalancer ?? { hostname: lbHostname(cloudLBKind(svc), svc, (n) => randomHex(state.rng, n)) }];
   }
   state.services[objectKey(s.namespace, s.name)] = svc;
 }
+
+/** The spec's other objects (kinds kept as JSON), and the CustomResourceDefinition of each custom kind among them. */
+function addObjects(state: ClusterState, spec: ClusterSpec): void {
+  for (const o of spec.objects) {
+    const info = storedKindInfo(o.kind);
+    if (!info) throw new Error(`objects: kind ${o.kind} is not one the simulation keeps`);
+    const { apiVersion: _v, kind, metadata, ...fields } = o;
+    const { name, namespace, age, labels, annotations } = metadata as { name: string; namespace?: string; age?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    const m = newMeta(state, name, info.namespaced ? namespace ?? 'default' : undefined, labels ?? {}, age ? ago(age) : state.now);
+    m.annotations = { ...annotations };
+    putStored(state, kind, m, structuredClone(fields) as StoredObject['fields']);
+    if (info.crd) {
+      const crd = `${info.plural}.${info.group}`;
+      if (state.stored?.['CustomResourceDefinition']?.[crd]) continue;
+      putStored(state, 'CustomResourceDefinition', newMeta(state, crd, undefined, {}, m.creationTimestamp), {
+        spec: { group: info.group, names: { kind: info.kind, listKind: `${info.kind}List`, plural: info.plural, singular: info.singular }, scope: info.namespaced ? 'Namespaced' : 'Cluster', versions: [{ name: info.version, served: true, storage: true }] },
+      });
+    }
+  }
+}
+
+const putStored = (state: ClusterState, kind: string, m: StoredObject['metadata'], fields: StoredObject['fields']): void => {
+  ((state.stored ??= {})[kind] ??= {})[objectKey(m.namespace, m.name)] = { kind, metadata: m, fields };
+};
 
 /** The `kubernetes` service in default, whose endpoint is the apiserver itself. */
 function addKubernetesService(state: ClusterState, created: number): void {
@@ -335,6 +363,7 @@ export function createCluster(input: ClusterSpecInput, seed: number): ClusterSta
   addControlPlane(state, spec, cpNode);
   addKubernetesService(state, oldest);
   const targets = addWorkloads(state, spec);
+  addObjects(state, spec);
   // The spec's etcd size is what the player finds: the settle window's writes (and the
   // scenario's background load) must not change it.
   const { dbSize, dbSizeInUse, writesPerSecond, writeBytesPerSecond } = state.etcd;
@@ -347,6 +376,7 @@ export function createCluster(input: ClusterSpecInput, seed: number): ClusterSta
   syncEtcdDisk(state);
   applyInitialState(state, spec);
   addDefaultObjects(state, spec, seed, oldest);
+  addonHistory(state);
   state.imagePrograms = imagePrograms(state, spec);
   return state;
 }

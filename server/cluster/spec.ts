@@ -109,7 +109,7 @@ export const BehaviorSpecSchema = z.strictObject({
   ready: z.boolean().optional(),
   accessLog: z.boolean().optional(),
   httpPort: z.number().int().optional(),
-  role: z.enum(['coredns', 'etcd', 'kube-apiserver', 'kube-scheduler', 'kube-controller-manager', 'kube-proxy', 'cni', 'app']).optional(),
+  role: z.enum(['coredns', 'etcd', 'kube-apiserver', 'kube-scheduler', 'kube-controller-manager', 'kube-proxy', 'cni', 'app', 'metallb-controller', 'metallb-speaker', 'ingress-nginx']).optional(),
 });
 
 const ContainerPortSpec = z.union([
@@ -241,9 +241,13 @@ const TrafficClientSpec = z.strictObject({
    * and the first running one logs each failed request as a Go HTTP client does.
    */
   from: z.strictObject({ namespace: Name, labels: z.record(z.string(), z.string()) }).optional(),
+  /** The Host header (a client of an ingress controller asks for a site by name). */
+  host: z.string().optional(),
 });
 
 export const NetworkSpecSchema = z.strictObject({
+  /** Who gives LoadBalancer Services an address: the AWS cloud provider (an ELB name at once) or, on bare metal, nothing unless MetalLB runs (controllers/metallb.ts). */
+  provider: z.enum(['aws', 'bare-metal']).default('aws'),
   proxyMode: z.enum(['iptables', 'ipvs']).default('iptables'),
   cni: z
     .strictObject({
@@ -305,6 +309,11 @@ export const ClusterSpecSchema = z.strictObject({
   pods: z.array(PodSpecSchema).default([]),
   services: z.array(ServiceSpecSchema).default([]),
   configmaps: z.array(ConfigMapSpecSchema).default([]),
+  /**
+   * Other API objects as Kubernetes manifests (kinds kept as JSON: Ingress, IngressClass,
+   * MetalLB's IPAddressPool…), laid down before the cluster settles; `metadata.age` backdates one.
+   */
+  objects: z.array(z.looseObject({ kind: z.string(), metadata: z.looseObject({ name: Name, namespace: Name.optional(), age: Duration.optional() }) })).default([]),
   /**
    * What images run that no workload runs yet (a release's new tag, a tag that was never
    * pushed): a workload set to one of them runs this program (state.imagePrograms).

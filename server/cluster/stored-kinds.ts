@@ -11,10 +11,15 @@ export interface StoredKindInfo {
   group: string;
   version: string;
   namespaced: boolean;
+  /** A custom resource: served only while its CustomResourceDefinition exists (an add-on installed it). */
+  crd?: true;
 }
 
 const row = <K extends string>(kind: K, plural: string, shortNames: string[], group: string, version: string, namespaced: boolean): StoredKindInfo & { kind: K } =>
   ({ kind, plural, singular: kind.toLowerCase(), shortNames, group, version, namespaced });
+
+const crd = <K extends string>(kind: K, plural: string, shortNames: string[], group: string, version: string, namespaced: boolean): StoredKindInfo & { kind: K } =>
+  ({ ...row(kind, plural, shortNames, group, version, namespaced), crd: true });
 
 export const STORED_KINDS = [
   row('ComponentStatus', 'componentstatuses', ['cs'], '', 'v1', false),
@@ -51,6 +56,9 @@ export const STORED_KINDS = [
   row('CSINode', 'csinodes', [], 'storage.k8s.io', 'v1', false),
   row('StorageClass', 'storageclasses', ['sc'], 'storage.k8s.io', 'v1', false),
   row('VolumeAttachment', 'volumeattachments', [], 'storage.k8s.io', 'v1', false),
+  // MetalLB v0.13's custom resources (the kinds its controller and speakers read, controllers/metallb.ts).
+  crd('IPAddressPool', 'ipaddresspools', [], 'metallb.io', 'v1beta1', true),
+  crd('L2Advertisement', 'l2advertisements', [], 'metallb.io', 'v1beta1', true),
 ];
 
 export type StoredKind = (typeof STORED_KINDS)[number]['kind'];
@@ -60,3 +68,7 @@ const BY_KIND = new Map<string, StoredKindInfo>(STORED_KINDS.map((k) => [k.kind,
 export const storedKindInfo = (kind: string): StoredKindInfo | undefined => BY_KIND.get(kind);
 export const isStoredKind = (kind: string): kind is StoredKind => BY_KIND.has(kind);
 export const storedApiVersion = (k: StoredKindInfo): string => (k.group ? `${k.group}/${k.version}` : k.version);
+
+/** Whether the cluster serves a kind: built in, or a custom kind whose CustomResourceDefinition is there. */
+export const kindServed = (stored: Record<string, Record<string, unknown>> | undefined, info: StoredKindInfo): boolean =>
+  !info.crd || stored?.['CustomResourceDefinition']?.[`${info.plural}.${info.group}`] !== undefined;

@@ -6,6 +6,8 @@ import { daemonSetController } from './controllers/daemonset.js';
 import { deploymentController } from './controllers/deployment.js';
 import { endpointsController } from './controllers/endpoints.js';
 import { garbageCollector } from './controllers/gc.js';
+import { ingressNginxController } from './controllers/ingress-nginx.js';
+import { metallbController } from './controllers/metallb.js';
 import { jobController } from './controllers/job.js';
 import { kubeletController } from './controllers/kubelet.js';
 import { nodeLifecycleController } from './controllers/node-lifecycle.js';
@@ -18,7 +20,7 @@ import { statefulSetController } from './controllers/statefulset.js';
 import { hpaController } from './controllers/hpa.js';
 import { newTickContext } from './controllers/context.js';
 import { tickEtcd } from './etcd.js';
-import { expireEvents } from './events.js';
+import { EVENT_TTL_MS, expireEvents } from './events.js';
 import { restartFailedUnits } from './host.js';
 import { tickTraffic } from './network/traffic.js';
 import type { ClusterState } from './types.js';
@@ -52,8 +54,40 @@ function step(state: ClusterState, dt: number, traffic: boolean): void {
     quotaStatusController(ctx);
     csrSigningController(ctx);
   }
+  // Add-ons in their own pods: they act only once the cluster runs (their past: addonHistory).
+  if (apiUp && traffic) addonControllers(ctx);
   if (Math.floor((state.now - dt) / EVENT_EXPIRY_PERIOD_MS) !== Math.floor(state.now / EVENT_EXPIRY_PERIOD_MS)) expireEvents(state);
   if (traffic) tickTraffic(state, dt);
+}
+
+function addonControllers(ctx: ReturnType<typeof newTickContext>): void {
+  metallbController(ctx);
+  ingressNginxController(ctx);
+}
+
+/** How often the add-on controllers are replayed over the last hour: their retry and resync periods divide it. */
+const ADDON_HISTORY_STEP_MS = 300_000;
+
+/**
+ * The add-on controllers' last hour, replayed once the cluster is built: at each load
+ * balancer Service's and Ingress's creation and every five minutes since, so addresses,
+ * events (`x12 over 1h`) and logs carry a history consistent with the objects' ages.
+ */
+export function addonHistory(state: ClusterState): void {
+  const created = [
+    ...Object.values(state.services).filter((s) => s.spec.type === 'LoadBalancer').map((s) => s.metadata.creationTimestamp),
+    ...Object.values(state.stored?.['Ingress'] ?? {}).map((o) => o.metadata.creationTimestamp),
+  ];
+  if (created.length === 0) return;
+  const now = state.now;
+  const from = now - EVENT_TTL_MS;
+  const times = new Set(created.map((t) => Math.max(t, from)).filter((t) => t < now));
+  for (let t = Math.ceil(from / ADDON_HISTORY_STEP_MS) * ADDON_HISTORY_STEP_MS; t < now; t += ADDON_HISTORY_STEP_MS) times.add(t);
+  for (const t of [...times].sort((a, b) => a - b)) {
+    state.now = t;
+    addonControllers(newTickContext(state, STEP_MS));
+  }
+  state.now = now;
 }
 
 function advance(state: ClusterState, ms: number, traffic: boolean): void {

@@ -240,7 +240,7 @@ export interface ContainerBehavior {
   /** HTTP port the program serves for `curl` (defaults to the first container port). */
   httpPort?: number;
   /** Special programs the network model understands. */
-  role?: 'coredns' | 'etcd' | 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager' | 'kube-proxy' | 'cni' | 'app' | 'process';
+  role?: 'coredns' | 'etcd' | 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager' | 'kube-proxy' | 'cni' | 'app' | 'process' | 'metallb-controller' | 'metallb-speaker' | 'ingress-nginx';
 }
 
 export type ContainerStateValue =
@@ -515,6 +515,8 @@ export interface TrafficClient {
   userAgent: string;
   /** In-cluster clients: the pods it runs in (network policies apply to them; the first running one logs failures). */
   from?: { namespace: string; labels: Record<string, string> };
+  /** Host header, for a client of an ingress controller. */
+  host?: string;
   /** What the app saw of this client's latest served request (simulated ms, source address, X-Forwarded-For). */
   lastServed?: { at: SimTime; source: string; forwardedFor?: string };
 }
@@ -548,6 +550,10 @@ export interface DnsQuery {
 }
 
 export interface NetworkState {
+  /** Who gives LoadBalancer Services their address (spec.network.provider). */
+  provider?: 'aws' | 'bare-metal';
+  /** MetalLB layer 2: the node announcing each Service ("ns/name"), as its speakers last agreed (controllers/metallb.ts). */
+  announced?: Record<string, string>;
   serviceCIDR: string;
   clusterCIDR: string;
   dnsServiceIP: string;

@@ -47,7 +47,7 @@ const DeploymentPredicate = z.strictObject({
 });
 
 /** Service fields a predicate may compare (dotted paths into the Service object). */
-export const SERVICE_FIELDS = ['spec.type', 'spec.externalTrafficPolicy', 'spec.sessionAffinity'] as const;
+export const SERVICE_FIELDS = ['spec.type', 'spec.externalTrafficPolicy', 'spec.sessionAffinity', 'status.loadBalancer.ingress.0.ip'] as const;
 const ServicePredicate = z
   .strictObject({
     namespace: Name,

@@ -1,4 +1,4 @@
-// Which programs exist where. On the workstation: kubectl (`k` is an alias), ssh, the text tools
+// Which programs exist where. On the workstation: kubectl (`k` is an alias), ssh, curl, the text tools
 // and builtins. On a node after `ssh`: the node and network tools, kubectl on control-plane
 // nodes only (they hold /etc/kubernetes/admin.conf), sudo, the text tools and builtins.
 import type { ClusterState } from '../cluster/types.js';
@@ -13,6 +13,8 @@ import { nodeTools } from './node/index.js';
 import type { ShellProgram } from './program.js';
 import { program } from './program.js';
 import { editor } from './editor.js';
+import { curlWith } from './exec/http-tools.js';
+import { outsideRequest, WORKSTATION_IP } from '../cluster/network/outside.js';
 import { watch } from './watch.js';
 import { cp, ls, mkdir, mv, rm, touch } from './file-tools.js';
 import { isLanguageBuiltin, languageBuiltinNames } from './language.js';
@@ -112,7 +114,9 @@ const utilityPrograms: Record<string, ShellProgram> = {
 
 const kubectl = program(kubectlCommand);
 const nodeToolsWithFacts = withFacts({ ...networkTools, ...nodeTools });
-const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, sudo, ls: program(ls), rm: program(rm) };
+/** curl from the workstation: a client on the office network, outside the cluster (cluster/network/outside.ts). */
+const workstationCurl: ShellCommand = (ctx, argv) => curlWith((url, opts) => outsideRequest(ctx.state, WORKSTATION_IP, url, opts), argv);
+const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, sudo, ls: program(ls), rm: program(rm), curl: program(workstationCurl) };
 
 /** The node tools read the node's whole state (rules, journals, containers) on every call. */
 const nodeTool = (command: ShellCommand): ShellProgram => (ctx, argv) => {

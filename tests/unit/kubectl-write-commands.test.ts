@@ -105,6 +105,18 @@ describe('kubectl rollout', () => {
     expect(sh('kubectl rollout undo deploy/web').output).toBe('deployment.apps/web rolled back\n');
     expect(sh('kubectl rollout bogus deploy/web').exitCode).toBe(1);
   });
+
+  it('restarts every deployment of a namespace, and daemonsets, whose pods are replaced (rollout_restart.go)', () => {
+    const { state, sh } = cluster();
+    const proxyPods = () => Object.values(state.pods).filter((p) => p.metadata.name.startsWith('kube-proxy-')).map((p) => p.metadata.name).sort();
+    const before = proxyPods();
+    expect(sh('kubectl rollout restart deployment').output).toMatch(/^(deployment\.apps\/\S+ restarted\n)+$/);
+    expect(sh('kubectl rollout restart deployment -n empty-ns')).toMatchObject({ output: 'error: no objects passed to restart\n', exitCode: 1 });
+    expect(sh('kubectl rollout restart ds/kube-proxy -n kube-system').output).toBe('daemonset.apps/kube-proxy restarted\n');
+    tick(state, 120_000);
+    expect(proxyPods().filter((n) => before.includes(n))).toEqual([]);
+    expect(sh('kubectl rollout restart svc/kubernetes').output).toBe('error: no restarter has been implemented for {"" "Service"}\n');
+  });
 });
 
 describe('kubectl logs and exec', () => {

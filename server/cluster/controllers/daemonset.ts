@@ -56,8 +56,11 @@ function syncDaemonSet(ctx: TickContext, ds: DaemonSet): void {
   }
 }
 
-/** A pod made from an older template (the set's containers changed since: image, env, command…). */
-const outdated = (ds: DaemonSet, pod: Pod): boolean => JSON.stringify(pod.spec.containers) !== JSON.stringify(ds.spec.template.spec.containers);
+const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+/** A pod made from an older template (the set's containers changed since: image, env, command…; or `rollout restart` stamped it). */
+const outdated = (ds: DaemonSet, pod: Pod): boolean =>
+  JSON.stringify(pod.spec.containers) !== JSON.stringify(ds.spec.template.spec.containers) ||
+  pod.metadata.annotations[RESTARTED_AT] !== ds.spec.template.metadata.annotations[RESTARTED_AT];
 
 function rollOne(ctx: TickContext, ds: DaemonSet, pods: Pod[]): void {
   const old = pods.find((p) => outdated(ds, p));

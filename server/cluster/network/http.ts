@@ -2,13 +2,15 @@
 // through the packet path, and the serving pod answers and writes an access-log line
 // with the source address it saw (which is how SNAT shows up in `kubectl logs`).
 import { appendLog, wallClock } from '../logs.js';
+import { randomHex } from '../rng.js';
 import type { ClusterState, Pod } from '../types.js';
 import { podRoutable } from './cni-config.js';
 import { resolveName } from './dns.js';
+import { ingressServe } from './ingress.js';
 import { deliver, hit } from './path.js';
 import { trackConnection } from './conntrack.js';
 import { connectionAllowed } from './netpol.js';
-import { nodeByIP, podAnswers, podByIP, serviceByClusterIP } from './services.js';
+import { nodeByIP, podAnswers, podByIP, serviceByClusterIP, serviceByLoadBalancerIP } from './services.js';
 
 export interface HttpResponse {
   status: number;
@@ -30,6 +32,8 @@ export interface HttpOptions {
   /** `-m SECONDS`: curl's overall time limit. */
   maxTimeSeconds?: number;
   userAgent?: string;
+  /** `-H 'Host: NAME'`: the Host header instead of the URL's host. */
+  host?: string;
 }
 
 export interface ParsedUrl {
@@ -114,12 +118,35 @@ export interface ServedRequest {
   userAgent: string;
   /** X-Forwarded-For set by a proxy in front (an HTTP load balancer). */
   forwardedFor?: string;
+  /** The Host header (what an ingress controller routes by). */
+  host?: string;
+}
+
+/** An ingress controller's pod proxies the request to the backend its Ingresses name (ingress.ts) and logs it in ingress-nginx's format. */
+function serveThroughIngress(state: ClusterState, req: ServedRequest): HttpResponse {
+  const proxied: { response?: HttpResponse } = {};
+  const out = ingressServe(state, req.pod, req.host ?? '', req.path, (backend, port) => {
+    const r = serve(state, { pod: backend, port, path: req.path, method: req.method, source: req.pod.status.podIP ?? '', userAgent: req.userAgent, forwardedFor: req.source });
+    if (r === 'refused') return 'refused';
+    proxied.response = r;
+    return { status: r.status, reason: r.reason, body: r.body };
+  });
+  const { status, reason, body } = out.answer;
+  const bytes = req.method === 'HEAD' ? 0 : body.length;
+  const cs = req.pod.status.containerStatuses[0];
+  if (cs) {
+    appendLog(cs.logs, { at: state.now, text: `${req.source} - - [${timeLocal(wallClock(state, state.now))}] "${req.method} ${req.path} HTTP/1.1" ${status} ${bytes} "-" "${req.userAgent}" 92 0.002 [${out.upstream}] [] ${out.upstreamAddr} ${out.proxied ? bytes : 0} 0.002 ${status} ${randomHex(state.rng, 32)}` });
+  }
+  if (proxied.response) return proxied.response;
+  const headers: [string, string][] = [['Date', httpDate(wallClock(state, state.now))], ['Content-Type', 'text/html'], ['Content-Length', String(body.length)], ['Connection', 'keep-alive']];
+  return { status, reason, headers, body: req.method === 'HEAD' ? '' : body, remoteIP: '', remotePort: req.port };
 }
 
 /** The pod answers a request and logs it (containers with `accessLog`). */
 export function serve(state: ClusterState, req: ServedRequest): HttpResponse | 'refused' {
   const c = httpContainer(req.pod);
   if (!c || c.port !== req.port || !podAnswers(req.pod)) return 'refused';
+  if (req.pod.behavior[c.name]?.role === 'ingress-nginx') return serveThroughIngress(state, req);
   const isNginx = c.image.includes('nginx');
   const version = /nginx:(\d+\.\d+\.\d+)/.exec(c.image)?.[1] ?? '1.25.3';
   const now = wallClock(state, state.now);
@@ -164,6 +191,7 @@ export function httpRequest(state: ClusterState, fromPod: Pod, url: string, opts
   if (!u) return { ok: false, code: 3, message: 'URL using bad/illegal format or missing URL' };
   const method = opts.method ?? 'GET';
   const userAgent = opts.userAgent ?? 'curl/8.5.0';
+  const hostHeader = opts.host ?? u.host;
   // A pod whose address no node routes: its packets leave, nothing comes back (DNS included).
   if (!podRoutable(state, fromPod)) return /^\d+\.\d+\.\d+\.\d+$/.test(u.host) ? timeoutResult(u.host, u.port, opts) : { ok: false, code: 6, message: `Could not resolve host: ${u.host}` };
   let ip = u.host;
@@ -186,14 +214,22 @@ export function httpRequest(state: ClusterState, fromPod: Pod, url: string, opts
     const d = deliver(state, { node, src, svc, port, entry: 'cluster-ip', bytes: 120 });
     if (!d.ok) return d.error === 'refused' ? at('refused') : timeoutResult(u.host, u.port, opts);
     trackConnection(state, { node, src, dst: ip, dport: u.port, endpoint: d.endpoint, seenSource: d.seenSource });
-    return at(serve(state, { pod: d.pod, port: d.endpoint.port, path: u.path, method, source: d.seenSource, userAgent }));
+    return at(serve(state, { pod: d.pod, port: d.endpoint.port, path: u.path, method, source: d.seenSource, userAgent, host: hostHeader }));
+  }
+  // A load balancer's address: kube-proxy on the pod's own node takes it (KUBE-SERVICES matches the LB IP), whoever announces it.
+  const lb = serviceByLoadBalancerIP(state, ip);
+  const lbPort = lb?.spec.ports.find((p) => p.port === u.port && p.protocol === 'TCP');
+  if (lb && lbPort) {
+    const d = deliver(state, { node, src, svc: lb, port: lbPort, entry: 'loadbalancer', bytes: 120 });
+    if (!d.ok) return d.error === 'refused' ? at('refused') : timeoutResult(u.host, u.port, opts);
+    return at(serve(state, { pod: d.pod, port: d.endpoint.port, path: u.path, method, source: d.seenSource, userAgent, host: hostHeader }));
   }
   const target = podByIP(state, ip);
   const client = { ip: src, pod: fromPod };
   // A connection a policy denies is dropped: curl waits for its SYN's answer until it gives up.
   if (!connectionAllowed(state, client, { ip, ...(target ? { pod: target } : {}) }, u.port, 'TCP')) return timeoutResult(u.host, u.port, opts);
   if (target && !podRoutable(state, target)) return timeoutResult(u.host, u.port, opts);
-  if (target) return at(serve(state, { pod: target, port: u.port, path: u.path, method, source: src, userAgent }));
+  if (target) return at(serve(state, { pod: target, port: u.port, path: u.path, method, source: src, userAgent, host: hostHeader }));
   const host = nodeByIP(state, ip);
   if (host) {
     const svcByNodePort = Object.values(state.services).find((s) => s.spec.ports.some((p) => p.nodePort === u.port));
@@ -201,7 +237,7 @@ export function httpRequest(state: ClusterState, fromPod: Pod, url: string, opts
     if (!svcByNodePort || !port) return at('refused');
     const d = deliver(state, { node: host.metadata.name, src, svc: svcByNodePort, port, entry: 'nodeport', bytes: 120 });
     if (!d.ok) return d.error === 'refused' ? at('refused') : timeoutResult(u.host, u.port, opts);
-    return at(serve(state, { pod: d.pod, port: d.endpoint.port, path: u.path, method, source: d.seenSource, userAgent }));
+    return at(serve(state, { pod: d.pod, port: d.endpoint.port, path: u.path, method, source: d.seenSource, userAgent, host: hostHeader }));
   }
   // Out to the internet: the CNI SNATs the pod address to the node's (AWS VPC CNI style).
   if (Object.values(state.network.externalDNS).includes(ip)) {

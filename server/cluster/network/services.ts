@@ -77,6 +77,15 @@ export function allServices(state: ClusterState): Service[] {
   return Object.keys(state.services).sort().map((k) => state.services[k]!);
 }
 
+/** The LoadBalancer Service whose load balancer address is `ip`. */
+export function serviceByLoadBalancerIP(state: ClusterState, ip: string): Service | undefined {
+  for (const key in state.services) {
+    const svc = state.services[key]!;
+    if (svc.spec.type === 'LoadBalancer' && svc.status.loadBalancer.ingress.some((i) => i.ip === ip)) return svc;
+  }
+  return undefined;
+}
+
 /** The service whose ClusterIP is `ip` (headless services have none). */
 export function serviceByClusterIP(state: ClusterState, ip: string): Service | undefined {
   for (const key in state.services) {

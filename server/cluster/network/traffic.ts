@@ -15,6 +15,7 @@ import { addsForwardedFor, cloudLBKind, lbPrivateIPs, preservesClientIP } from '
 import { expireConntrack, trackConnection } from './conntrack.js';
 import { listensOn, serve } from './http.js';
 import { connectionAllowed, type Peer } from './netpol.js';
+import { outsideRequest } from './outside.js';
 import { deliver, lbHealthy, lbNodes } from './path.js';
 import { podAnswers, podByIP, readyEndpoints } from './services.js';
 import { serviceNameResolves } from './dns.js';
@@ -43,10 +44,22 @@ function sendToPodIP(state: ClusterState, client: TrafficClient, svc: Service): 
   return true;
 }
 
+/** Bare metal: a browser on the office network asks for the Service's MetalLB address (outside.ts); an error page is no answer. */
+function sendFromOutside(state: ClusterState, client: TrafficClient, svc: Service): boolean {
+  const ip = svc.status.loadBalancer.ingress.find((i) => i.ip)?.ip;
+  const port = svc.spec.ports.find((p) => p.protocol === 'TCP');
+  if (!ip || !port) return false;
+  const res = outsideRequest(state, client.ip, `http://${ip}:${port.port}${path(state, client)}`, { userAgent: client.userAgent, ...(client.host ? { host: client.host } : {}) });
+  if (!res.ok || res.response.status >= 400) return false;
+  client.lastServed = { at: state.now, source: client.ip };
+  return true;
+}
+
 /** One request from outside through a NodePort or the load balancer: was it answered? */
 function sendOne(state: ClusterState, client: TrafficClient): boolean {
   const svc = state.services[`${client.service.namespace}/${client.service.name}`];
   if (!svc || svc.spec.type === 'ClusterIP') return false;
+  if (client.via === 'loadbalancer' && state.network.provider === 'bare-metal') return sendFromOutside(state, client, svc);
   const kind = client.via === 'loadbalancer' && svc.spec.type === 'LoadBalancer' ? cloudLBKind(svc) : undefined;
   if (kind === 'nlb-ip') return sendToPodIP(state, client, svc);
   const port = svc.spec.ports.find((p) => p.nodePort !== undefined && p.protocol === 'TCP');

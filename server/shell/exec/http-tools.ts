@@ -35,14 +35,19 @@ export function curlWith(request: HttpClient, argv: string[]): CommandResult {
   let writeOut: string | undefined;
   let maxTime: number | undefined;
   let url: string | undefined;
+  let hostHeader: string | undefined;
   const args = argv.slice(1);
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '-o' || a === '--output') output = args[++i];
+    else if (a === '-H' || a === '--header') {
+      const m = /^host:\s*(\S+)\s*$/i.exec(args[++i] ?? '');
+      if (m) hostHeader = m[1];
+    }
     else if (a === '-w' || a === '--write-out') writeOut = args[++i];
     else if (a === '-m' || a === '--max-time' || a === '--connect-timeout') maxTime = Number(args[++i]);
     else if (a === '--cert' || a === '-E') clientCert = args[++i] !== undefined;
-    else if (['-H', '-A', '-X', '-d', '-u', '--key', '--cacert', '--header', '--request', '--data', '--user-agent', '--user'].includes(a)) i++;
+    else if (['-A', '-X', '-d', '-u', '--key', '--cacert', '--header', '--request', '--data', '--user-agent', '--user'].includes(a)) i++;
     else if (a.startsWith('--') ) {
       if (a === '--silent') silent = true;
       else if (a === '--verbose') verbose = true;
@@ -63,9 +68,9 @@ export function curlWith(request: HttpClient, argv: string[]): CommandResult {
   }
   if (!url) return { stdout: '', stderr: "curl: try 'curl --help' or 'curl --manual' for more information\n", exitCode: 2 };
   const u = parseUrl(url);
-  const res = request(url, { method: head ? 'HEAD' : 'GET', insecure, clientCert, ...(maxTime !== undefined && !Number.isNaN(maxTime) ? { maxTimeSeconds: maxTime } : {}) });
+  const res = request(url, { method: head ? 'HEAD' : 'GET', insecure, clientCert, ...(hostHeader ? { host: hostHeader } : {}), ...(maxTime !== undefined && !Number.isNaN(maxTime) ? { maxTimeSeconds: maxTime } : {}) });
   let stderr = '';
-  if (verbose && u && res.ok) stderr += `*   Trying ${res.response.remoteIP}:${u.port}...\n* Connected to ${u.host} (${res.response.remoteIP}) port ${u.port}\n> ${head ? 'HEAD' : 'GET'} ${u.path} HTTP/1.1\n> Host: ${u.host}${u.port === 80 ? '' : `:${u.port}`}\n> User-Agent: curl/8.5.0\n> Accept: */*\n> \n`;
+  if (verbose && u && res.ok) stderr += `*   Trying ${res.response.remoteIP}:${u.port}...\n* Connected to ${u.host} (${res.response.remoteIP}) port ${u.port}\n> ${head ? 'HEAD' : 'GET'} ${u.path} HTTP/1.1\n> Host: ${hostHeader ?? `${u.host}${u.port === 80 ? '' : `:${u.port}`}`}\n> User-Agent: curl/8.5.0\n> Accept: */*\n> \n`;
   if (!res.ok) {
     if (!silent) stderr += progress(0);
     if (!silent || showErrors) stderr += `curl: (${res.code}) ${res.message}\n`;

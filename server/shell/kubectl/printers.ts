@@ -113,13 +113,14 @@ export function serviceExternalIP(svc: Service): string {
 }
 
 /** `10.244.1.5:80,10.244.2.3:80 + 1 more...`: at most three endpoints shown. */
-export function formatEndpoints(ep: Endpoints): string {
+export function formatEndpoints(ep: Endpoints, portNames?: Set<string>): string {
   const all: string[] = [];
   for (const subset of ep.subsets) {
-    const ports = subset.ports.length === 0 ? [undefined] : subset.ports;
+    const ports = subset.ports.length === 0 ? [undefined] : subset.ports.filter((p) => !portNames || portNames.has(p.name ?? ''));
     for (const port of ports) for (const a of subset.addresses) all.push(port ? `${a.ip}:${port.port}` : a.ip);
   }
-  if (all.length === 0) return '<none>';
+  // kubectl describe ingress asks for one port's endpoints: none of them prints nothing.
+  if (all.length === 0) return portNames && ep.subsets.length > 0 ? '' : '<none>';
   const shown = all.slice(0, 3).join(',');
   return all.length > 3 ? `${shown} + ${all.length - 3} more...` : shown;
 }

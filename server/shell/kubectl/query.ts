@@ -32,7 +32,7 @@ export function listNamespace(ctx: KubectlContext): string | undefined {
 }
 
 export function queryObjects(ctx: KubectlContext, args: string[], flags: ParsedFlags): { ok: true; result: QueryResult } | { ok: false; error: string } {
-  const resolved = resolveResourceArgs(args);
+  const resolved = resolveResourceArgs(args, ctx.state.stored);
   if (!resolved.ok) return resolved;
   const labelSelector = flags.string('selector') ?? '';
   const fieldSelector = flags.string('field-selector') ?? '';

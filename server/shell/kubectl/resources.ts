@@ -1,7 +1,7 @@
 // The resource types kubectl knows (names, short names, kind, scope), how typed arguments
 // (`pods`, `po/x`, `pods,svc`, `deploy.apps/web`) resolve to them, and lookups in the state.
 import { objectsOfKind, type Kind } from '../../cluster/api.js';
-import { STORED_KINDS, storedApiVersion } from '../../cluster/stored-kinds.js';
+import { kindServed, STORED_KINDS, storedApiVersion, storedKindInfo } from '../../cluster/stored-kinds.js';
 import type {
   ClusterEvent, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod,
   ReplicaSet, Service, StoredObject,
@@ -99,7 +99,13 @@ export type ResolveResult = { ok: true; requests: ResourceRequest[] } | { ok: fa
  * Resolves kubectl's resource arguments: `TYPE`, `TYPE NAME…`, `TYPE1,TYPE2`, `TYPE/NAME…`
  * and `all`. Errors are kubectl's messages (with trailing newline).
  */
-export function resolveResourceArgs(args: string[]): ResolveResult {
+export function resolveResourceArgs(args: string[], stored?: ClusterState['stored']): ResolveResult {
+  // A custom kind is a resource type only while its CustomResourceDefinition is installed.
+  const servedType = (typed: string): ResourceType | undefined => {
+    const type = findResourceType(typed);
+    const info = type && storedKindInfo(type.kind);
+    return info && !kindServed(stored, info) ? undefined : type;
+  };
   if (args.length === 0) return { ok: false, error: 'error: Required resource not specified.\n' };
   const slashForm = args.filter((a) => a.includes('/'));
   if (slashForm.length > 0) {
@@ -114,7 +120,7 @@ export function resolveResourceArgs(args: string[]): ResolveResult {
       const slash = arg.indexOf('/');
       const typed = arg.slice(0, slash);
       const name = arg.slice(slash + 1);
-      const type = findResourceType(typed);
+      const type = servedType(typed);
       if (!type) return { ok: false, error: unknownTypeError(typed) };
       if (name === '') return { ok: false, error: `error: arguments in resource/name form must have a single resource and name\n` };
       const existing = requests.find((r) => r.type === type);
@@ -130,7 +136,7 @@ export function resolveResourceArgs(args: string[]): ResolveResult {
       for (const plural of ALL_CATEGORY) requests.push({ type: findResourceType(plural)!, names: [...names] });
       continue;
     }
-    const type = findResourceType(typed);
+    const type = servedType(typed);
     if (!type) return { ok: false, error: unknownTypeError(typed) };
     if (!requests.some((r) => r.type === type)) requests.push({ type, names: [...names] });
   }

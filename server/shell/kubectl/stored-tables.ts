@@ -181,6 +181,11 @@ export const STORED_TABLES: Record<string, TableColumns> = {
     const p = obj(field(o, 'spec.parameters'));
     return [o.metadata.name, str(field(o, 'spec.controller'), ''), p.kind ? `${str(p.kind, '')}.${str(p.apiGroup, '')}/${str(p.name, '')}` : '<none>', ageOf(state, o)];
   }),
+  // MetalLB v0.13's CRD printer columns (config/crd: additionalPrinterColumns); a list prints as its JSON, as kubectl prints a JSONPath column.
+  IPAddressPool: simple(['NAME', 'AUTO ASSIGN', 'AVOID BUGGY IPS', 'ADDRESSES', 'AGE'], (state, o) =>
+    [o.metadata.name, String(field(o, 'spec.autoAssign') ?? true), String(field(o, 'spec.avoidBuggyIPs') ?? false), str(field(o, 'spec.addresses')), ageOf(state, o)]),
+  L2Advertisement: simple(['NAME', 'IPADDRESSPOOLS', 'IPADDRESSPOOL SELECTORS', 'INTERFACES', 'AGE'], (state, o) =>
+    [o.metadata.name, str(field(o, 'spec.ipAddressPools')), str(field(o, 'spec.ipAddressPoolSelectors')), str(field(o, 'spec.interfaces')), ageOf(state, o)]),
   NetworkPolicy: simple(['NAME', 'POD-SELECTOR', 'AGE'], (state, o) => [o.metadata.name, formatLabelSelector(field(o, 'spec.podSelector')), ageOf(state, o)]),
   StorageClass: simple(['NAME', 'PROVISIONER', 'RECLAIMPOLICY', 'VOLUMEBINDINGMODE', 'ALLOWVOLUMEEXPANSION', 'AGE'], (state, o) => {
     const isDefault = o.metadata.annotations['storageclass.kubernetes.io/is-default-class'] === 'true';

@@ -10,6 +10,7 @@ import { isDirectory, listDirectory, readFile, resolvePath } from '../../vfs.js'
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import { apiErrorText } from '../api-error.js';
+import { kindServed, storedKindInfo } from '../../../cluster/stored-kinds.js';
 import {
   isManifestKind, objectFromManifest, prepareUpdate, problemMessage, type FieldValidation, type ManifestKind, type ManifestProblem,
 } from '../from-manifest.js';
@@ -151,7 +152,8 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
   const name = typeof metadata.name === 'string' ? metadata.name : '';
   const given = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : undefined;
   const type = resourceTypeByKind(kind);
-  if (!type || type.apiVersion !== apiVersion) {
+  const custom = storedKindInfo(kind);
+  if (!type || type.apiVersion !== apiVersion || (custom && !kindServed(ctx.state.stored, custom))) {
     return fail(`error: resource mapping not found for name: "${name}" namespace: "${given ?? ''}" from "${source}": no matches for kind "${kind}" in version "${apiVersion}"\nensure CRDs are installed first\n`);
   }
   if (!isManifestKind(kind)) return fail(`error: ${type.plural} cannot be written from a manifest in this simulator (supported: every kind but replicasets, endpoints and events)\n`);

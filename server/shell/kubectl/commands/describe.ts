@@ -57,7 +57,7 @@ export const describeCommand: KubectlSubcommand = {
     if (args.length === 0) {
       return fail('You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.\n');
     }
-    const resolved = resolveResourceArgs(args);
+    const resolved = resolveResourceArgs(args, ctx.state.stored);
     if (!resolved.ok) return fail(resolved.error);
     const selector = parseLabelSelector(flags.string('selector') ?? '');
     if (!selector.ok) return fail(selector.error);

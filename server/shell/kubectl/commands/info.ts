@@ -3,6 +3,7 @@ import { fail, ok } from '../../types.js';
 import { apiUnavailable } from '../../../cluster/api.js';
 import { apiErrorText } from '../api-error.js';
 import { SERVED_GROUP_VERSIONS } from '../../../cluster/defaults.js';
+import { kindServed, storedKindInfo } from '../../../cluster/stored-kinds.js';
 import { categoriesOf, findResourceType, RESOURCE_TYPES, unknownTypeError, verbsOf } from '../resources.js';
 import { renderTable } from '../table.js';
 import { clusterInfoDump, DUMP_FLAGS } from './cluster-info-dump.js';
@@ -23,8 +24,8 @@ export const apiResourcesCommand: KubectlSubcommand = {
     { name: 'no-headers', type: 'bool', usage: 'When using the default or custom-column output format, don\'t print headers.' },
     { name: 'sort-by', type: 'string', usage: 'If non-empty, sort list of resources using specified field. The field can be either \'name\' or \'kind\'.' },
   ],
-  run: (_ctx, _args, flags) => {
-    let types = [...RESOURCE_TYPES].sort((a, b) => (a.group === b.group ? (a.plural < b.plural ? -1 : 1) : a.group < b.group ? -1 : 1));
+  run: (ctx, _args, flags) => {
+    let types = RESOURCE_TYPES.filter((t) => { const info = storedKindInfo(t.kind); return !info || kindServed(ctx.state.stored, info); }).sort((a, b) => (a.group === b.group ? (a.plural < b.plural ? -1 : 1) : a.group < b.group ? -1 : 1));
     if (flags.has('namespaced')) types = types.filter((t) => t.namespaced === flags.bool('namespaced'));
     const group = flags.string('api-group');
     if (group !== undefined) types = types.filter((t) => t.group === group);

@@ -1,5 +1,5 @@
-// `kubectl rollout restart|status|undo|history|pause|resume deployment/NAME`, and restart and
-// status of a statefulset. The controllers do the rolling; these only change the spec or read
+// `kubectl rollout restart|status|undo|history|pause|resume deployment/NAME`, restart and
+// status of a statefulset, restart of a daemonset (and of every object of a type in the namespace). The controllers do the rolling; these only change the spec or read
 // the status, like kubectl.
 import { getObject, mutateObject } from '../../../cluster/api.js';
 import { jsonObject } from '../../../cluster/json.js';
@@ -10,7 +10,8 @@ import { rfc3339 } from '../age.js';
 import { tabwrite } from '../table.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 import { watchFor } from '../watching.js';
-import { apiFail, refName, resolveOne, type Target } from './write-util.js';
+import { listObjects, resolveResourceArgs } from '../resources.js';
+import { apiFail, collect, refName, resolveOne, stateKey, type Target } from './write-util.js';
 
 const REVISION = 'deployment.kubernetes.io/revision';
 const ACTIONS = ['history', 'pause', 'restart', 'resume', 'status', 'undo'];
@@ -87,12 +88,25 @@ function restartStatefulSet(ctx: KubectlContext, t: Target): CommandResult {
   return r.ok ? ok(`${refName(t.type, t.name)} restarted\n`) : apiFail(r.error);
 }
 
+/** A new restartedAt annotation on the pod template: the controller rolls every pod (deployments and daemonsets, as kubectl's restarter). */
 function restart(ctx: KubectlContext, t: Target): CommandResult {
-  const r = mutateObject(ctx.state, 'Deployment', t.key, (d) => {
-    d.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt'] = rfc3339(ctx.state, ctx.state.now);
-    d.metadata.generation++;
-  });
+  const stamp = (template: { metadata: { annotations: Record<string, string> } }) => { template.metadata.annotations['kubectl.kubernetes.io/restartedAt'] = rfc3339(ctx.state, ctx.state.now); };
+  const r = t.type.kind === 'DaemonSet'
+    ? mutateObject(ctx.state, 'DaemonSet', t.key, (ds) => { stamp(ds.spec.template); ds.metadata.generation++; })
+    : mutateObject(ctx.state, 'Deployment', t.key, (d) => { stamp(d.spec.template); d.metadata.generation++; });
   return r.ok ? ok(`${refName(t.type, t.name)} restarted\n`) : apiFail(r.error);
+}
+
+/** `rollout restart deployment -n NS`: a type without names restarts every object of it in the namespace. */
+function restartAll(ctx: KubectlContext, args: string[]): CommandResult | undefined {
+  const resolved = resolveResourceArgs(args, ctx.state.stored);
+  if (!resolved.ok || resolved.requests.some((r) => r.names.length > 0)) return undefined;
+  const targets: Target[] = resolved.requests.flatMap(({ type }) => listObjects(ctx.state, type, ctx.namespace)
+    .map((obj) => ({ type, name: obj.metadata.name, obj, key: stateKey(type, ctx.namespace, obj.metadata.name) })));
+  const unsupported = targets.find((t) => !['Deployment', 'DaemonSet', 'StatefulSet'].includes(t.type.kind));
+  if (unsupported) return fail(`error: no restarter has been implemented for {"${unsupported.type.group}" "${unsupported.type.kind}"}\n`);
+  if (targets.length === 0) return fail('error: no objects passed to restart\n');
+  return collect(targets.map((t) => (t.type.kind === 'StatefulSet' ? restartStatefulSet(ctx, t) : restart(ctx, t))));
 }
 
 function undo(ctx: KubectlContext, t: Target, flags: ParsedFlags): CommandResult {
@@ -155,6 +169,8 @@ export const rolloutCommand: KubectlSubcommand = {
     if (action === undefined) return fail(`error: Required subcommand not specified. Available: ${ACTIONS.join(', ')}\nSee 'kubectl rollout -h' for help and examples\n`);
     if (!ACTIONS.includes(action)) return fail(`error: unknown command "${action}" for "kubectl rollout"\nRun 'kubectl rollout --help' for usage.\n`);
     if (rest.length === 0) return fail(`error: required resource not specified\n`);
+    const all = action === 'restart' ? restartAll(ctx, rest) : undefined;
+    if (all) return all;
     const found = resolveOne(ctx, rest);
     if (!found.ok) return fail(found.error);
     const t = found.target;
@@ -163,7 +179,7 @@ export const rolloutCommand: KubectlSubcommand = {
       const o = getObject(ctx.state, 'StatefulSet', t.key);
       return o ? statefulSetRolloutStatus(o) : undefined;
     });
-    if (t.type.kind !== 'Deployment') return fail(`error: no ${action === 'status' ? 'status viewer' : action === 'history' ? 'history viewer' : action === 'undo' ? 'rollbacker' : 'restarter'} has been implemented for {"${t.type.group}" "${t.type.kind}"}\n`);
+    if (t.type.kind !== 'Deployment' && !(action === 'restart' && t.type.kind === 'DaemonSet')) return fail(`error: no ${action === 'status' ? 'status viewer' : action === 'history' ? 'history viewer' : action === 'undo' ? 'rollbacker' : 'restarter'} has been implemented for {"${t.type.group}" "${t.type.kind}"}\n`);
     switch (action) {
       case 'restart': return restart(ctx, t);
       case 'undo': return undo(ctx, t, flags);

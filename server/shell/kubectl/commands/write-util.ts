@@ -29,7 +29,7 @@ export interface Target {
 
 /** Resolves the objects named by `TYPE NAME…` / `TYPE/NAME…`; an error (with newline) otherwise. */
 export function resolveTargets(ctx: KubectlContext, args: string[], opts: { allowMissing?: boolean } = {}): { ok: true; targets: Target[]; missing: string } | { ok: false; error: string } {
-  const resolved = resolveResourceArgs(args);
+  const resolved = resolveResourceArgs(args, ctx.state.stored);
   if (!resolved.ok) return resolved;
   const targets: Target[] = [];
   let missing = '';

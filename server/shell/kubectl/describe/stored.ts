@@ -5,7 +5,7 @@
 import type { ClusterState, JsonValue, LabelSelector, NodeSelectorRequirement, StoredObject } from '../../../cluster/types.js';
 import { humanDuration, rfc1123z } from '../age.js';
 import { toManifest } from '../manifest.js';
-import { selectorString } from '../printers.js';
+import { formatEndpoints, selectorString } from '../printers.js';
 import { accessModes, formatLabelSelector } from '../stored-tables.js';
 import { podsStatus, writePodTemplate } from './others.js';
 import { describeWriter, writeEvents, writeLabels, writeAnnotations, writeMultiline, writeObjectHead, type DescribeWriter } from './writer.js';
@@ -412,8 +412,64 @@ function describePersistentVolume(state: ClusterState, o: StoredObject): string 
   return w.done();
 }
 
+/** An Ingress backend as describe shows it: `svc:80 (10.244.1.5:8080,…)`, the endpoints of the named port. */
+function ingressBackend(state: ClusterState, namespace: string, backend: JsonValue | undefined): string {
+  const svcRef = jsonObject(jsonObject(backend)['service']);
+  const name = typeof svcRef['name'] === 'string' ? svcRef['name'] : '';
+  const port = jsonObject(svcRef['port']);
+  const ep = state.endpoints[`${namespace}/${name}`];
+  if (!ep) return `<error: endpoints "${name}" not found>`;
+  const svc = state.services[`${namespace}/${name}`];
+  if (!svc) return `<error: services "${name}" not found>`;
+  let portName = '';
+  for (const sp of svc.spec.ports) if ((typeof port['number'] === 'number' && port['number'] === sp.port) || (port['name'] !== undefined && port['name'] === sp.name)) portName = sp.name ?? '';
+  return `${name}:${String(port['number'] ?? port['name'] ?? '')} (${formatEndpoints(ep, new Set([portName]))})`;
+}
+
+/** kubectl's IngressDescriber (pkg/describe describe.go, describeIngressV1). */
+function describeIngress(state: ClusterState, o: StoredObject): string {
+  const w = describeWriter();
+  const spec = jsonObject(o.fields['spec']);
+  const ns = o.metadata.namespace ?? 'default';
+  w.write(0, `Name:\t${o.metadata.name}\n`);
+  writeLabels(w, 0, 'Labels', o.metadata.labels);
+  w.write(0, `Namespace:\t${ns}\n`);
+  const lb = jsonObject(jsonObject(o.fields['status'])['loadBalancer']);
+  const addresses = (Array.isArray(lb['ingress']) ? lb['ingress'] : []).map((i) => jsonObject(i)).map((i) => String(i['ip'] ?? i['hostname'] ?? '')).filter((a) => a !== '');
+  w.write(0, `Address:\t${addresses.join(',')}\n`);
+  w.write(0, `Ingress Class:\t${typeof spec['ingressClassName'] === 'string' ? spec['ingressClassName'] : '<none>'}\n`);
+  const defaultBackend = spec['defaultBackend'] ? ingressBackend(state, ns, spec['defaultBackend']) : '<default>';
+  w.write(0, `Default backend:\t${defaultBackend}\n`);
+  const tls = Array.isArray(spec['tls']) ? spec['tls'].map((t) => jsonObject(t)) : [];
+  if (tls.length > 0) {
+    w.write(0, 'TLS:\n');
+    for (const t of tls) {
+      const hosts = Array.isArray(t['hosts']) ? t['hosts'].join(',') : '';
+      w.write(1, t['secretName'] === undefined ? `SNI routes ${hosts}\n` : `${String(t['secretName'])} terminates ${hosts}\n`);
+    }
+  }
+  w.write(0, 'Rules:\n  Host\tPath\tBackends\n');
+  w.write(1, '----\t----\t--------\n');
+  let count = 0;
+  for (const rule of (Array.isArray(spec['rules']) ? spec['rules'] : []).map((r) => jsonObject(r))) {
+    const http = rule['http'];
+    if (!http) continue;
+    count++;
+    w.write(1, `${typeof rule['host'] === 'string' && rule['host'] !== '' ? rule['host'] : '*'}\t\n`);
+    const paths = jsonObject(http)['paths'];
+    for (const p of (Array.isArray(paths) ? paths : []).map((x) => jsonObject(x))) {
+      w.write(2, `\t${typeof p['path'] === 'string' ? p['path'] : ''} \t${ingressBackend(state, ns, p['backend'])}\n`);
+    }
+  }
+  if (count === 0) w.write(1, `*\t*\t${defaultBackend}\n`);
+  writeAnnotations(w, 0, o.metadata.annotations);
+  writeEvents(w, state, o.metadata.uid);
+  return w.done();
+}
+
 export function describeStored(state: ClusterState, o: StoredObject): string {
   if (o.kind === 'NetworkPolicy') return describeNetworkPolicy(state, o);
+  if (o.kind === 'Ingress') return describeIngress(state, o);
   if (o.kind === 'Job') return describeJob(state, o);
   if (o.kind === 'PersistentVolume') return describePersistentVolume(state, o);
   if (o.kind === 'HorizontalPodAutoscaler') return describeHorizontalPodAutoscaler(state, o);
