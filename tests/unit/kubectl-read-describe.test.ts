@@ -74,7 +74,7 @@ describe('kubectl top, events and cluster commands', () => {
   });
   it('offers completions for subcommands, types and names', () => {
     const state = kubectlFixture();
-    expect(kubectlCompletions(state, session(), ['de'])).toEqual(['delete', 'describe']);
+    expect(kubectlCompletions(state, session(), ['de'])).toEqual(['debug', 'delete', 'describe']);
     expect(kubectlCompletions(state, session(), ['get', 'dep'])).toEqual(['deploy', 'deployments']);
     expect(kubectlCompletions(state, session(), ['get', 'pods', 'web-'])).toEqual(['web-7d4b9c8f5-abcde', 'web-7d4b9c8f5-fghij']);
     expect(kubectlCompletions(state, session(), ['-n', 'kube-'])).toEqual(['kube-system']);
