@@ -32,6 +32,11 @@ export function addShellCommand(program: Command): Command {
     .action(async (flags: ShellFlags) => {
       const source = clusterOrExit(flags);
       if (!source) return;
+      // `kubedrill shell | head`: the reader went away; stop quietly as a shell would (SIGPIPE).
+      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(0);
+        throw e;
+      });
       const session = newSession(source.state);
       process.exitCode = process.stdin.isTTY
         ? await interactive(source.state, session, flags.tick, source.advance)
