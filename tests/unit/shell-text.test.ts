@@ -130,12 +130,14 @@ describe('sed, tr, column, base64, jq, xargs, tee', () => {
     expect(run("jq -c '.items[] | select(.n == 2) | .metadata'", json).output).toBe('{"name":"b"}\n');
     expect(run('jq .', '{"a":[1]}').output).toBe('{\n  "a": [\n    1\n  ]\n}\n');
   });
-  it('xargs runs the next command with stdin items; tee passes through', () => {
+  it('xargs runs the next command with stdin items; tee passes through and writes where the shell may', () => {
     expect(run('xargs echo got', 'a b\nc\n').output).toBe('got a b c\n');
     expect(run('xargs -n1 echo', 'a b\n').output).toBe('a\nb\n');
     expect(run('xargs -I{} echo [{}]', 'a\nb\n').output).toBe('[a]\n[b]\n');
     expect(run('xargs nope', 'a\n')).toEqual({ output: 'xargs: nope: No such file or directory\n', exitCode: 127 });
-    expect(run('tee /tmp/x', 'a\n')).toEqual({ output: 'a\ntee: /tmp/x: Read-only file system\n', exitCode: 1 });
+    expect(run('tee /tmp/x', 'a\n')).toEqual({ output: 'a\n', exitCode: 0 });
+    expect(run('tee -a /tmp/x /tmp/y > /dev/null; cat /tmp/x', 'a\n')).toEqual({ output: 'a\n', exitCode: 0 });
+    expect(run('tee /proc/x', 'a\n')).toEqual({ output: 'a\ntee: /proc/x: Read-only file system\n', exitCode: 1 });
   });
 });
 

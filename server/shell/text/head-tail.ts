@@ -1,4 +1,5 @@
 // head, tail, cat and tee: reading stdin (or node files) and passing lines through.
+import { writeFile } from '../vfs.js';
 import type { CommandResult, ShellCommand } from '../types.js';
 import type { Input } from './common.js';
 import { joinLines, parseOptions, readInputs, splitLines } from './common.js';
@@ -84,9 +85,15 @@ export const cat: ShellCommand = (ctx, argv) => {
 /** Devices tee may write to without a filesystem. */
 const DEVICES = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty']);
 
-/** tee copies stdin to stdout; there is no writable filesystem for its files. */
+/** tee copies stdin to stdout and to each file (-a: appended), where the shell may write (vfs.ts). */
 export const tee: ShellCommand = (ctx, argv): CommandResult => {
-  const files = argv.slice(1).filter((a) => !a.startsWith('-') && !DEVICES.has(a));
-  const stderr = files.map((f) => `tee: ${f}: Read-only file system\n`).join('');
+  const args = argv.slice(1);
+  const append = args.some((a) => /^-[a-z]*a/.test(a) || a === '--append');
+  const files = args.filter((a) => !a.startsWith('-') && !DEVICES.has(a));
+  let stderr = '';
+  for (const f of files) {
+    const error = writeFile(ctx.state, ctx.session, f, ctx.stdin, append);
+    if (error) stderr += `tee: ${f}: ${error}\n`;
+  }
   return { stdout: ctx.stdin, stderr, exitCode: stderr ? 1 : 0 };
 };
