@@ -9,6 +9,7 @@ import { randomHex } from './rng.js';
 import { admitClaim, admitVolume, claimInUse } from './volumes.js';
 import { defaultStatefulSet } from './controllers/statefulset.js';
 import { isStoredKind, STORED_KINDS, storedKindInfo, type StoredKind } from './stored-kinds.js';
+import { expiredCert, x509Expired } from './pki.js';
 import type {
   ApiError, ApiResult, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod, ReplicaSet, Service, StoredObject,
 } from './types.js';
@@ -93,11 +94,29 @@ export const err = (status: number, reason: ApiError['reason'], message: string)
  */
 export function apiUnavailable(state: ClusterState): ApiError | null {
   const host = state.controlPlane.apiserver.endpoint.replace(/^https:\/\//, '');
-  if (!state.controlPlane.apiserver.running || state.etcd.dataLost) {
+  if (!apiserverUp(state)) {
     return { status: 0, reason: 'ServiceUnavailable', message: `The connection to the server ${host} was refused - did you specify the right host or port?` };
   }
+  // Every client verifies the serving certificate (kubectl, kubelets, controllers alike).
+  const serving = expiredCert(state, 'apiserver');
+  if (serving) return { status: 0, reason: 'ServiceUnavailable', message: `Unable to connect to the server: ${x509Expired(state, serving)}` };
   if (!state.etcd.healthy) return { status: 500, reason: 'InternalError', message: ETCD_TIMEOUT_MESSAGE };
   return null;
+}
+
+/**
+ * Whether a kube-apiserver process stays up once started: it exits when etcd is gone, or
+ * when it cannot complete a TLS handshake with etcd (etcd's serving certificate expired).
+ */
+export function apiserverCanRun(state: ClusterState): boolean {
+  return state.controlPlane.apiserver.running && !state.etcd.dataLost && !expiredCert(state, 'etcd-server');
+}
+
+/** The apiserver answers: it can run and its static pod's container is running (not in a back-off after a crash). */
+export function apiserverUp(state: ClusterState): boolean {
+  if (!apiserverCanRun(state)) return false;
+  const cs = state.pods[`kube-system/kube-apiserver-${state.etcd.nodeName}`]?.status.containerStatuses[0];
+  return cs === undefined || cs.state.kind === 'running';
 }
 
 export const NOSPACE_MESSAGE = 'etcdserver: mvcc: database space exceeded';

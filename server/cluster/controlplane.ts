@@ -5,6 +5,8 @@ import { cidrAddress } from './ipam.js';
 import { etcdLog, klog } from './logs.js';
 import { staticPodManifests } from './manifests.js';
 import { ownerRef, podFromTemplate } from './objects.js';
+import { expiredCert, kubeconfigFiles } from './pki.js';
+import { appendLog } from './logs.js';
 import { randomHex } from './rng.js';
 import type { ClusterSpec } from './spec.js';
 import type { ClusterState, Node } from './types.js';
@@ -16,7 +18,7 @@ export function addControlPlane(state: ClusterState, spec: ClusterSpec, node: No
   const memberID = randomHex(state.rng, 16);
   state.etcd.members = [{ id: memberID, name, peerURL: `https://${ip}:2380`, clientURL: `https://${ip}:2379`, isLearner: false }];
   state.etcd.leaderID = memberID;
-  Object.assign(node.host.files, staticPodManifests(state, name, ip, spec.kubernetesVersion));
+  Object.assign(node.host.files, staticPodManifests(state, name, ip, spec.kubernetesVersion), kubeconfigFiles(state, node));
   const components = [
     { component: 'etcd', role: 'etcd' as const, image: `registry.k8s.io/etcd:${spec.etcd.version}-0`, cpu: 100, memory: 100 * 2 ** 20, use: { cpuUse: 25, memoryUse: 180 * 2 ** 20 } },
     { component: 'kube-apiserver', role: 'kube-apiserver' as const, image: `registry.k8s.io/kube-apiserver:${spec.kubernetesVersion}`, cpu: 250, memory: 0, use: { cpuUse: 60, memoryUse: 612 * 2 ** 20 } },
@@ -79,4 +81,26 @@ export function controlPlaneLogs(state: ClusterState, node: Node, spec: ClusterS
     klog(state, t + 5300, 'I', 'leaderelection.go:260', 'successfully acquired lease kube-system/kube-controller-manager'),
     klog(state, t + 5400, 'I', 'event.go:376', `"Event occurred" object="kube-system/kube-controller-manager" fieldPath="" kind="Lease" apiVersion="coordination.k8s.io/v1" type="Normal" reason="LeaderElection" message="${name}_${randomHex(state.rng, 8)}-${randomHex(state.rng, 4)}-${randomHex(state.rng, 4)}-${randomHex(state.rng, 4)}-${randomHex(state.rng, 12)} became leader"`),
   );
+}
+
+/**
+ * kube-aggregator's availability check of the metrics APIService (available_controller.go)
+ * while metrics-server refuses the apiserver's front-proxy client certificate (401). Returns
+ * whether the metrics API is unavailable for that reason, logging the check's failure.
+ */
+export function metricsApiRefused(state: ClusterState): boolean {
+  if (!expiredCert(state, 'front-proxy-client')) return false;
+  const server = Object.values(state.pods).find((p) => p.metadata.namespace === 'kube-system' && p.metadata.name.startsWith('metrics-server-') && p.status.podIP);
+  const url = `https://${server?.status.podIP ?? 'metrics-server.kube-system.svc'}:10250/apis/metrics.k8s.io/v1beta1`;
+  appendLog(state.controlPlane.apiserver.logs, klog(state, state.now, 'E', 'available_controller.go:460', `v1beta1.metrics.k8s.io failed with: failing or missing response from ${url}: bad status from ${url}: 401`));
+  return true;
+}
+
+/** Where the workstation's requests come from, as the apiserver logs them (the office VPN's range). */
+export const WORKSTATION_IP = '10.0.250.14';
+
+/** The apiserver's side of a client that refused its serving certificate (net/http's server log, through klog). */
+export function tlsRejected(state: ClusterState, from: string): void {
+  const port = 40_000 + (Math.floor(state.now / 1000) * 7919) % 20_000;
+  appendLog(state.controlPlane.apiserver.logs, klog(state, state.now, 'I', 'log.go:245', `http: TLS handshake error from ${from}:${port}: remote error: tls: bad certificate`));
 }

@@ -4,6 +4,7 @@
 import { commitWrite, ETCD_TIMEOUT_MESSAGE, NOSPACE_MESSAGE } from './api.js';
 import { etcdDiskFull, syncEtcdDisk } from './host.js';
 import { appendLog, etcdLog, klog } from './logs.js';
+import { etcdHandshakeFailure, expiredCert } from './pki.js';
 import type { ApiResult, ClusterState, EtcdState } from './types.js';
 
 const etcdErr = (message: string): { ok: false; error: { status: number; reason: 'InternalError'; message: string } } => ({
@@ -73,6 +74,12 @@ export function tickEtcd(state: ClusterState, dtMs: number): void {
   if (running && refused === ETCD_TIMEOUT_MESSAGE && crossed(state, dtMs, 15_000)) {
     const seq = (e.raftIndex >>> 16).toString(16).padStart(16, '0');
     log(state, 'warn', 'wal/wal.go:808', 'failed to write WAL entries', { error: `write ${e.dataDir}/member/wal/${seq}-${e.raftIndex.toString(16).padStart(16, '0')}.wal: no space left on device` });
+  }
+  // etcd's serving certificate expired: each of the apiserver's handshakes fails on both sides.
+  const expired = running && api.running && crossed(state, dtMs, 10_000) ? expiredCert(state, 'etcd-server') : undefined;
+  if (expired) {
+    log(state, 'warn', 'embed/config_logging.go:169', 'rejected connection', { 'remote-addr': `127.0.0.1:${40_000 + (Math.floor(state.now / 1000) * 7919) % 20_000}`, 'server-name': '', error: 'remote error: tls: bad certificate' });
+    appendLog(api.logs, klog(state, state.now, 'W', 'logging.go:59', etcdHandshakeFailure(state, expired)));
   }
   syncEtcdDisk(state);
 }

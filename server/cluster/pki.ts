@@ -3,6 +3,15 @@
 // `kubeadm certs check-expiration` lists them. Their dates follow from the node's creation
 // (kubeadm init) and the cluster's upgrade cycle, so nothing is stored until a certificate
 // is renewed or a fault moves its dates (host.certs holds those).
+//
+// What an expired certificate breaks follows from who loads it when. kube-apiserver reloads
+// its serving certificate and the front-proxy client certificate from disk when the files
+// change (apiserver dynamiccertificates: "serving-cert", "aggregator-proxy-cert"), and etcd
+// reads its certificate at each TLS handshake (etcd client/pkg/transport TLSInfo), so for
+// those the certificate on disk is the one in use. A kubeconfig's embedded client
+// certificate is whatever copy the client holds (admin.conf on the node, ~/.kube/config on
+// the workstation).
+import { wallClock } from './logs.js';
 import type { ClusterState, Node, SimTime } from './types.js';
 
 const DAY = 86_400_000;
@@ -70,7 +79,127 @@ export function validity(node: Node, name: string): Validity {
 
 /** `kubeadm certs renew NAME`: a new certificate from the same CA, valid one year from now. */
 export function renewCert(state: ClusterState, node: Node, name: string): void {
-  (node.host.certs ??= {})[name] = { notBefore: state.now, notAfter: state.now + LEAF_VALIDITY };
+  setCert(state, node, name, state.now);
+}
+
+/** A leaf certificate (re)issued at `notBefore` for a year; a kubeconfig embedding it is rewritten. */
+export function setCert(state: ClusterState, node: Node, name: string, notBefore: SimTime): void {
+  (node.host.certs ??= {})[name] = { notBefore, notAfter: notBefore + LEAF_VALIDITY };
+  if (KUBECONFIGS[name]) node.host.files[`/etc/kubernetes/${name}`] = kubeconfigText(state, node, name);
+}
+
+/** The node that holds the control plane's PKI (kubeadm init's node: where etcd runs). */
+export function pkiNode(state: ClusterState): Node | undefined {
+  return state.nodes[state.etcd.nodeName];
+}
+
+/** The certificate NAME of the control plane if it has expired (or is not yet valid), else undefined. */
+export function expiredCert(state: ClusterState, name: string): Validity | undefined {
+  const node = pkiNode(state);
+  if (!node) return undefined;
+  const v = validity(node, name);
+  return state.now >= v.notAfter || state.now < v.notBefore ? v : undefined;
+}
+
+const rfc3339 = (state: ClusterState, at: SimTime) => wallClock(state, at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Go's crypto/x509 CertificateInvalidError for an expired (or not yet valid) certificate. */
+export function x509Expired(state: ClusterState, v: Validity): string {
+  const when = state.now < v.notBefore ? `before ${rfc3339(state, v.notBefore)}` : `after ${rfc3339(state, v.notAfter)}`;
+  return `x509: certificate has expired or is not yet valid: current time ${rfc3339(state, state.now)} is ${when}`;
+}
+
+/** What the apiserver's etcd client logs when it cannot verify etcd's certificate (grpc, via klog). */
+export function etcdHandshakeFailure(state: ClusterState, v: Validity, channel = 1): string {
+  return `[core] [Channel #${channel} SubChannel #${channel + 1}] grpc: addrConn.createTransport failed to connect to {Addr: "127.0.0.1:2379", ServerName: "127.0.0.1", }. Err: connection error: desc = "transport: authentication handshake failed: tls: failed to verify certificate: ${x509Expired(state, v)}"`;
+}
+
+// The kubeconfig files kubeadm writes with a client certificate embedded (the kubelet's own
+// kubeconfig points to its rotated certificate file instead).
+const KUBECONFIGS: Record<string, { user: string }> = {
+  'admin.conf': { user: 'kubernetes-admin' },
+  'super-admin.conf': { user: 'kubernetes-super-admin' },
+  'controller-manager.conf': { user: 'system:kube-controller-manager' },
+  'scheduler.conf': { user: 'system:kube-scheduler' },
+};
+
+/** /etc/kubernetes/NAME as kubeadm writes it, its client certificate as issued now. */
+export function kubeconfigText(state: ClusterState, node: Node, name: string): string {
+  const { user } = KUBECONFIGS[name]!;
+  const ip = node.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '';
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  const ca = pemOf(state, node, 'ca', validity(node, 'ca'));
+  return `apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: ${b64(ca)}\n    server: https://${ip}:6443\n  name: kubernetes\n` +
+    `contexts:\n- context:\n    cluster: kubernetes\n    user: ${user}\n  name: ${user}@kubernetes\ncurrent-context: ${user}@kubernetes\nkind: Config\npreferences: {}\n` +
+    `users:\n- name: ${user}\n  user:\n    client-certificate-data: ${b64(pemOf(state, node, name, validity(node, name)))}\n    client-key-data: ${b64(keyPem(node, name))}\n`;
+}
+
+/** Every kubeconfig file kubeadm leaves on a control-plane node. */
+export function kubeconfigFiles(state: ClusterState, node: Node): Record<string, string> {
+  return Object.fromEntries(Object.keys(KUBECONFIGS).map((name) => [`/etc/kubernetes/${name}`, kubeconfigText(state, node, name)]));
+}
+
+// A certificate's bytes: DER-shaped (serial, signature algorithm, the validity as two
+// UTCTimes, as x509 encodes them) and padded with bytes drawn from its serial. Enough for
+// a client to read the dates back, as Go's x509 parser would.
+const UTC_TIME = 0x17;
+
+function utcTime(state: ClusterState, at: SimTime): number[] {
+  const d = wallClock(state, at);
+  const p = (n: number) => String(n).padStart(2, '0');
+  const text = `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
+  return [UTC_TIME, text.length, ...Buffer.from(text)];
+}
+
+function filler(seed: bigint, n: number): number[] {
+  const out: number[] = [];
+  let h = seed;
+  for (let i = 0; i < n; i++) {
+    h = (h * 6364136223846793005n + 1442695040888963407n) & 0xffffffffffffffffn;
+    out.push(Number(h >> 56n));
+  }
+  return out;
+}
+
+function pemBlock(type: string, bytes: number[]): string {
+  const body = Buffer.from(bytes).toString('base64').match(/.{1,64}/g)!.join('\n');
+  return `-----BEGIN ${type}-----\n${body}\n-----END ${type}-----\n`;
+}
+
+/** The PEM text of certificate NAME issued with these dates. */
+export function pemOf(state: ClusterState, node: Node, name: string, v: Validity): string {
+  const serial = serialOf(node, name, v.notBefore);
+  const serialBytes = [...Array(8)].map((_, i) => Number((serial >> BigInt(56 - 8 * i)) & 0xffn));
+  const tbs = [0xa0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x08, ...serialBytes, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00,
+    0x30, 0x1e, ...utcTime(state, v.notBefore), ...utcTime(state, v.notAfter), ...filler(serial, 700)];
+  return pemBlock('CERTIFICATE', [0x30, 0x82, 0x03, 0x00, 0x30, 0x82, 0x02, 0xe8, ...tbs]);
+}
+
+function keyPem(node: Node, name: string): string {
+  return pemBlock('RSA PRIVATE KEY', [0x30, 0x82, 0x04, 0xa4, 0x02, 0x01, 0x00, ...filler(serialOf(node, `${name}.key`, 0), 1180)]);
+}
+
+/**
+ * The validity of the first certificate in a kubeconfig's client-certificate-data, as the
+ * client would load it; undefined when there is no such data or it is not a certificate.
+ */
+export function kubeconfigClientCert(state: ClusterState, text: string): Validity | undefined {
+  const data = /^\s*client-certificate-data:\s*(\S+)\s*$/m.exec(text)?.[1];
+  if (!data) return undefined;
+  const pem = /-----BEGIN CERTIFICATE-----\n([A-Za-z0-9+/=\n]+)-----END CERTIFICATE-----/.exec(Buffer.from(data, 'base64').toString('latin1'))?.[1];
+  if (!pem) return undefined;
+  const der = Buffer.from(pem.replace(/\n/g, ''), 'base64');
+  const at = der.indexOf(Buffer.from([0x30, 0x1e, UTC_TIME, 13]));
+  if (at < 0) return undefined;
+  const time = (off: number) => {
+    const t = der.subarray(off, off + 13).toString('latin1');
+    const m = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(t);
+    if (!m) return NaN;
+    return Date.UTC(2000 + Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) - state.epoch;
+  };
+  const notBefore = time(at + 4);
+  const notAfter = time(at + 19);
+  return Number.isNaN(notBefore) || Number.isNaN(notAfter) ? undefined : { notBefore, notAfter };
 }
 
 /** A certificate's serial number as openssl prints it (stable per node, name and issue date). */

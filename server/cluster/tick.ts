@@ -1,6 +1,8 @@
 // Simulated time: tick(state, ms) advances the clock in steps of at most one second and
 // runs every controller once per step, always in the same order.
 import { apiUnavailable } from './api.js';
+import { metricsApiRefused, tlsRejected } from './controlplane.js';
+import { expiredCert } from './pki.js';
 import { cronJobController } from './controllers/cronjob.js';
 import { daemonSetController } from './controllers/daemonset.js';
 import { deploymentController } from './controllers/deployment.js';
@@ -27,6 +29,8 @@ import type { ClusterState } from './types.js';
 
 const STEP_MS = 1000;
 const EVENT_EXPIRY_PERIOD_MS = 60_000;
+/** How often kube-aggregator checks an APIService's availability (its resync). */
+const APISERVICE_CHECK_MS = 30_000;
 
 function step(state: ClusterState, dt: number, traffic: boolean): void {
   state.now += dt;
@@ -56,6 +60,11 @@ function step(state: ClusterState, dt: number, traffic: boolean): void {
   }
   // Add-ons in their own pods: they act only once the cluster runs (their past: addonHistory).
   if (apiUp && traffic) addonControllers(ctx);
+  if (apiUp && Math.floor((state.now - dt) / APISERVICE_CHECK_MS) !== Math.floor(state.now / APISERVICE_CHECK_MS)) metricsApiRefused(state);
+  // The kubelets refuse an expired serving certificate at each status update (every 10 s).
+  if (Math.floor((state.now - dt) / 10_000) !== Math.floor(state.now / 10_000) && expiredCert(state, 'apiserver')) {
+    for (const node of Object.values(state.nodes)) tlsRejected(state, node.status.addresses[0]?.address ?? '');
+  }
   if (Math.floor((state.now - dt) / EVENT_EXPIRY_PERIOD_MS) !== Math.floor(state.now / EVENT_EXPIRY_PERIOD_MS)) expireEvents(state);
   if (traffic) tickTraffic(state, dt);
 }

@@ -499,6 +499,8 @@ export interface ControlPlane {
     endpoint: string; // https://IP:6443
     /** Memory the apiserver holds; it grows while etcd keeps failing writes. */
     memory: Bytes;
+    /** Whether it authenticated the last request of the workstation's kubectl (and when). */
+    workstationAuth?: { at: SimTime; ok: boolean };
   };
   scheduler: ControlPlaneComponent;
   controllerManager: ControlPlaneComponent;
@@ -649,6 +651,12 @@ export interface ClusterState {
   stored?: Record<string, Record<string, StoredObject>>;
   etcd: EtcdState;
   controlPlane: ControlPlane;
+  /**
+   * The client certificate of the workstation's ~/.kube/config when the room opened (a copy
+   * of admin.conf made some time ago); absent: a valid one. A kubeconfig the player writes
+   * there replaces it (shell/kubectl/credentials.ts).
+   */
+  workstationCert?: { notBefore: SimTime; notAfter: SimTime };
   network: NetworkState;
   /** Scenario faults fired so far (id, simulated time), oldest first. Written by server/scenarios only. */
   firedFaults?: { id: string; at: SimTime }[];

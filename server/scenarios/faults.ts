@@ -10,7 +10,8 @@ import { journal, kubeletWorking, setUnitActive, swapOn, writeDataFile } from '.
 import { adoptImagePrograms } from '../cluster/images.js';
 import { rebootNode } from '../cluster/reboot.js';
 import { appendLog, klog } from '../cluster/logs.js';
-import { parseBytes, parseCpu, parseQuantity } from '../cluster/quantity.js';
+import { leafCerts, setCert } from '../cluster/pki.js';
+import { parseBytes, parseCpu, parseDuration, parseQuantity } from '../cluster/quantity.js';
 import type { ClusterState, ComponentName, ContainerBehavior, Deployment, JsonValue, LogLine } from '../cluster/types.js';
 
 const Name = z.string().min(1);
@@ -110,6 +111,22 @@ const SwapAction = z.strictObject({ node: Name, path: z.string().regex(/^\/[^\0]
 /** The node reboots: units restart, fstab's swap comes on (cluster/reboot.ts). */
 const RebootAction = z.strictObject({ node: Name });
 
+const Duration = z.string().refine((v) => parseDuration(v) !== null, { message: 'not a duration (e.g. "23d", "365d4h")' });
+/**
+ * Control-plane certificates issued at a past time (cluster/pki.ts), each valid a year from
+ * then: the kubeconfigs embedding one are rewritten. `renewedBy` leaves the sudo line of
+ * each `kubeadm certs renew NAME` in the node's syslog at that time.
+ */
+const CertAction = z.strictObject({
+  node: Name,
+  /** kubeadm's names (`kubeadm certs check-expiration`), or `all` for every leaf certificate. */
+  names: z.array(z.string().min(1)).min(1),
+  issuedAgo: Duration,
+  /** The workstation's ~/.kube/config is a copy of the admin.conf issued then. */
+  workstation: z.boolean().default(false),
+  renewedBy: z.string().regex(/^[a-z][a-z0-9-]*$/).optional(),
+});
+
 export const FaultActionSchema = z
   .strictObject({
     etcd: EtcdAction.optional(),
@@ -127,8 +144,9 @@ export const FaultActionSchema = z
     hostFile: HostFileAction.optional(),
     swap: SwapAction.optional(),
     reboot: RebootAction.optional(),
+    cert: CertAction.optional(),
   })
-  .refine((a) => Object.keys(a).length === 1, { message: 'a fault action names exactly one of: etcd, controlPlane, deployment, service, networkPolicy, taint, label, configmap, deletePods, hostLog, hostFiles, unit, hostFile, swap, reboot' })
+  .refine((a) => Object.keys(a).length === 1, { message: 'a fault action names exactly one of: etcd, controlPlane, deployment, service, networkPolicy, taint, label, configmap, deletePods, hostLog, hostFiles, unit, hostFile, swap, reboot, cert' })
   .meta({ id: 'FaultAction' });
 export type FaultAction = z.infer<typeof FaultActionSchema>;
 
@@ -314,7 +332,31 @@ export function applyAction(state: ClusterState, action: FaultAction): ActionRes
     return OK;
   }
   if (action.reboot) return rebootNode(state, action.reboot.node) ? OK : { ok: false, message: `node "${action.reboot.node}" not found` };
+  if (action.cert) return applyCert(state, action.cert);
   return { ok: false, message: 'empty fault action' };
+}
+
+function applyCert(state: ClusterState, c: z.infer<typeof CertAction>): ActionResult {
+  const node = state.nodes[c.node];
+  if (!node) return { ok: false, message: `node "${c.node}" not found` };
+  const leaves = leafCerts(node).map((l) => l.name);
+  const names = c.names.includes('all') ? leaves : c.names;
+  const unknown = names.find((n) => !leaves.includes(n));
+  if (unknown) return { ok: false, message: `no certificate "${unknown}" (kubeadm certs check-expiration lists ${leaves.join(', ')})` };
+  const at = state.now - parseDuration(c.issuedAgo)!;
+  names.forEach((name, i) => {
+    setCert(state, node, name, at);
+    if (c.workstation && name === 'admin.conf') state.workstationCert = { ...node.host.certs![name]! };
+    if (c.renewedBy) {
+      const line = { at: at - (names.length - i) * 4000, text: `sudo[${31_000 + i * 7}]: ${c.renewedBy} : TTY=pts/0 ; PWD=/home/${c.renewedBy} ; USER=root ; COMMAND=/usr/bin/kubeadm certs renew ${name}` };
+      // Kept in time order: the syslog may already hold later lines.
+      const log = node.host.syslog;
+      let k = log.length;
+      while (k > 0 && log[k - 1]!.at > line.at) k--;
+      log.splice(k, 0, line);
+    }
+  });
+  return OK;
 }
 
 /** The objects an action names, for reference checks against the cluster spec. */
@@ -331,6 +373,7 @@ export function actionRefs(a: FaultAction): { kind: 'node' | 'deployment' | 'con
   if (a.hostFile) return [{ kind: 'node', name: a.hostFile.node, path: ['hostFile', 'node'] }];
   if (a.swap) return [{ kind: 'node', name: a.swap.node, path: ['swap', 'node'] }];
   if (a.reboot) return [{ kind: 'node', name: a.reboot.node, path: ['reboot', 'node'] }];
+  if (a.cert) return [{ kind: 'node', name: a.cert.node, path: ['cert', 'node'] }];
   return [];
 }
 

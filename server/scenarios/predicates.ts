@@ -5,6 +5,7 @@
 // complete the known ones from the generated JSON Schema.
 import { z } from 'zod';
 import { apiUnavailable, writeRefused } from '../cluster/api.js';
+import { expiredCert } from '../cluster/pki.js';
 import { etcdDiskFull, fstabSwaps } from '../cluster/host.js';
 import { readyEndpoints } from '../cluster/network/services.js';
 import { clientAddressSeen } from '../cluster/network/traffic.js';
@@ -29,6 +30,10 @@ const ApiserverPredicate = z.strictObject({
   healthy: z.boolean().optional(),
   /** Writes succeed (no NOSPACE alarm either). */
   acceptsWrites: z.boolean().optional(),
+  /** It authenticated the workstation kubectl's latest request (its client certificate is valid). */
+  workstationAuthenticated: z.boolean().optional(),
+  /** Aggregated APIs answer through it (metrics.k8s.io: its front-proxy client certificate is valid). */
+  aggregatedApis: z.boolean().optional(),
 });
 
 const ControlPlanePredicate = z.strictObject({
@@ -217,6 +222,8 @@ export function evaluate(state: ClusterState, p: Predicate): boolean {
     const a = p.apiserver;
     if (a.healthy !== undefined && (apiUnavailable(state) === null) !== a.healthy) return false;
     if (a.acceptsWrites !== undefined && (writeRefused(state) === null) !== a.acceptsWrites) return false;
+    if (a.workstationAuthenticated !== undefined && (state.controlPlane.apiserver.workstationAuth?.ok === true) !== a.workstationAuthenticated) return false;
+    if (a.aggregatedApis !== undefined && (apiUnavailable(state) === null && !expiredCert(state, 'front-proxy-client')) !== a.aggregatedApis) return false;
     return true;
   }
   if (p.controlPlane) return state.controlPlane[p.controlPlane.component].running === p.controlPlane.running;

@@ -1,6 +1,8 @@
 // The kubelet's container lifecycle: image pull (with ErrImagePull/ImagePullBackOff),
 // create/start, crashes and OOM kills per the container's behaviour, CrashLoopBackOff
 // with the real back-off (10 s doubling to 5 min), readiness, and the events for each.
+import { apiserverCanRun } from '../api.js';
+import { etcdHandshakeFailure, expiredCert } from '../pki.js';
 import { runProcess } from '../processes.js';
 import { recordEvent, refOf } from '../events.js';
 import { appendLog, klog } from '../logs.js';
@@ -52,12 +54,16 @@ function effectiveBehavior(state: ClusterState, pod: Pod, name: string): Contain
   const cp = state.controlPlane;
   const up: Partial<Record<NonNullable<ContainerBehavior['role']>, boolean>> = {
     etcd: state.etcd.healthy && !state.etcd.dataLost,
-    'kube-apiserver': cp.apiserver.running && !state.etcd.dataLost,
+    'kube-apiserver': apiserverCanRun(state),
     'kube-scheduler': cp.scheduler.running,
     'kube-controller-manager': cp.controllerManager.running,
   };
   const running = b.role ? up[b.role] : undefined;
-  return running === false ? { ...b, crashAfterMs: 1000, exitCode: 1 } : b;
+  if (running !== false) return b;
+  const etcdCert = b.role === 'kube-apiserver' && cp.apiserver.running ? expiredCert(state, 'etcd-server') : undefined;
+  if (!etcdCert) return { ...b, crashAfterMs: 1000, exitCode: 1 };
+  // It cannot verify etcd's certificate, so its storage never comes up: it gives up and exits.
+  return { ...b, crashAfterMs: 20_000, exitCode: 1, crashLogs: [`W logging.go:59] ${etcdHandshakeFailure(state, etcdCert, 3)}`, 'E run.go:74] "command failed" err="context deadline exceeded"'] };
 }
 
 /** Start-up log lines; "I file.go:12] msg" shorthand becomes a full klog line at this moment. */

@@ -5,6 +5,8 @@ import { apiUnavailable } from '../../cluster/api.js';
 import type { ClusterState } from '../../cluster/types.js';
 import { apiErrorText } from './api-error.js';
 import { forbidden } from './authorize.js';
+import { tlsRejected, WORKSTATION_IP } from '../../cluster/controlplane.js';
+import { unauthenticated } from './credentials.js';
 import { STEPS_PER_KUBECTL } from '../budget.js';
 import { tagLines } from '../reveals.js';
 import type { CommandContext, CommandResult, ShellCommand, ShellSession } from '../types.js';
@@ -44,7 +46,12 @@ export const kubectlCommand: ShellCommand = (ctx, argv) => {
   // `get --raw` reaches health endpoints that answer while etcd does not (raw.ts).
   if (!cmd.offline && flags.string('raw') === undefined) {
     const unavailable = apiUnavailable(ctx.state);
-    if (unavailable) return tagApiErrors(ctx, fail(apiErrorText(unavailable)));
+    if (unavailable) {
+      if (unavailable.message.startsWith('Unable to connect to the server: x509')) tlsRejected(ctx.state, WORKSTATION_IP);
+      return tagApiErrors(ctx, fail(apiErrorText(unavailable)));
+    }
+    const refused = unauthenticated(ctx, flags.string('kubeconfig'));
+    if (refused) return tagApiErrors(ctx, fail(refused));
   }
   const namespace = flags.string('namespace');
   const declaresAll = cmd.flags.some((f) => f.name === ALL_NAMESPACES_FLAG.name);

@@ -4,6 +4,7 @@
 // duration.ShortHumanDuration, "<invalid>" once expired, the last column "%-8v"), and
 // OpenSSL 3.0 (`notAfter=Jun  3 09:00:00 2025 GMT`, `subject=CN = kube-apiserver`).
 import { CAS, leafCerts, renewCert, serialOf, validity, type CertSpec } from '../../cluster/pki.js';
+import { apiUnavailable } from '../../cluster/api.js';
 import { wallClock } from '../../cluster/logs.js';
 import type { ClusterState, Node } from '../../cluster/types.js';
 import type { ShellCommand } from '../types.js';
@@ -40,7 +41,18 @@ function tabwrite(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]!) : c)).join('') + '\n').join('');
 }
 
-const READING = (phase: string) => `[${phase}] Reading configuration from the cluster...\n[${phase}] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o yaml'\n`;
+/**
+ * kubeadm reads its ClusterConfiguration from the cluster with admin.conf, and falls back to
+ * defaults when the apiserver cannot be reached or refuses it, so that certificates can be
+ * renewed on a broken cluster (v1.29 cmd/kubeadm/app/cmd/certs.go getInternalCfg). Ends with
+ * the blank line that separates it from the command's own output.
+ */
+function reading(state: ClusterState, node: Node, phase: string): string {
+  const head = `[${phase}] Reading configuration from the cluster...\n[${phase}] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o yaml'\n`;
+  const admin = validity(node, 'admin.conf');
+  const refused = apiUnavailable(state) !== null || state.now >= admin.notAfter || state.now < admin.notBefore;
+  return refused ? `${head}[${phase}] Error reading configuration from the Cluster. Falling back to default configuration\n\n` : `${head}\n`;
+}
 
 function checkExpiration(state: ClusterState, node: Node): string {
   const leaf = [['CERTIFICATE', 'EXPIRES', 'RESIDUAL TIME', 'CERTIFICATE AUTHORITY', 'EXTERNALLY MANAGED'], ...leafCerts(node).map((c) => {
@@ -51,7 +63,7 @@ function checkExpiration(state: ClusterState, node: Node): string {
     const v = validity(node, c.name);
     return [c.name, kubeadmDate(state, v.notAfter), residual(v.notAfter - state.now), 'no'.padEnd(8)];
   })];
-  return `${READING('check-expiration')}\n${tabwrite(leaf)}\n${tabwrite(cas)}`;
+  return `${reading(state, node, 'check-expiration')}${tabwrite(leaf)}\n${tabwrite(cas)}`;
 }
 
 export const kubeadm: ShellCommand = (ctx, argv) => {
@@ -69,10 +81,11 @@ export const kubeadm: ShellCommand = (ctx, argv) => {
   if (which === undefined) return fail('Error: missing subcommand; "renew" is not meant to be run on its own\nTo see the stack trace of this error execute with --v=5 or higher\n');
   const chosen: CertSpec[] = which === 'all' ? certs : certs.filter((c) => c.name === which);
   if (chosen.length === 0) return fail(`unknown command "${which}" for "kubeadm certs renew"\nTo see the stack trace of this error execute with --v=5 or higher\n`);
+  const head = reading(n.state, n.node, 'renew');
   for (const c of chosen) renewCert(n.state, n.node, c.name);
   const lines = chosen.map((c) => `${c.longName} renewed\n`).join('');
   const done = which === 'all' ? '\nDone renewing certificates. You must restart the kube-apiserver, kube-controller-manager, kube-scheduler and etcd, so that they can use the new certificates.\n' : '';
-  return ok(`${READING('renew')}\n${lines}${done}`);
+  return ok(`${head}${lines}${done}`);
 };
 
 /** OpenSSL's date: `Jun  3 09:00:00 2025 GMT`. */

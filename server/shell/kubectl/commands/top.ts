@@ -1,5 +1,6 @@
 // `kubectl top node|pod`: usage from the simulation (node.host.usage, container behaviour).
 import { containerUsage, metricsAvailable, type Usage } from '../../../cluster/metrics.js';
+import { metricsApiRefused } from '../../../cluster/controlplane.js';
 import type { Node, Pod } from '../../../cluster/types.js';
 import { fail, ok } from '../../types.js';
 import { ALL_NAMESPACES_FLAG } from '../flags.js';
@@ -93,9 +94,11 @@ export const topCommand: KubectlSubcommand = {
       return fail(`error: --sort-by accepts only cpu or memory\n`);
     }
     const selector = parseLabelSelector(flags.string('selector') ?? '');
-    const known = ['node', 'nodes', 'no', 'pod', 'pods', 'po'].includes(what ?? '');
+    const plural = what === 'node' || what === 'nodes' || what === 'no' ? 'nodes' : what === 'pod' || what === 'pods' || what === 'po' ? 'pods' : undefined;
+    // An aggregated API: the apiserver proxies it to metrics-server with its front-proxy client certificate.
+    if (plural && metricsApiRefused(ctx.state)) return fail(`Error from server (ServiceUnavailable): the server is currently unable to handle the request (get ${plural}.metrics.k8s.io)\n`);
     // kubectl asks the API server for metrics.k8s.io first (top_node.go, top_pod.go).
-    if (known && !metricsAvailable(ctx.state)) return fail('error: Metrics API not available\n');
+    if (plural && !metricsAvailable(ctx.state)) return fail('error: Metrics API not available\n');
     if (what === 'node' || what === 'nodes' || what === 'no') return topNodes(ctx, names, flags, selector);
     if (what === 'pod' || what === 'pods' || what === 'po') return topPods(ctx, names, flags, selector);
     if (what === undefined) {
