@@ -48,6 +48,10 @@ describe('cert-expired: each certificate breaks a different client', () => {
     expect(out[1]).toMatch(/Exited +kube-apiserver +1 /);
     expect(out[2]).toContain('"msg":"rejected connection"');
     expect(out[2]).toContain('"error":"remote error: tls: bad certificate"');
+    const pki = '/etc/kubernetes/pki/etcd';
+    const health = play('etcd-server', [`ssh ${CP} sudo etcdctl --endpoints=https://127.0.0.1:2379 --cacert=${pki}/ca.crt --cert=${pki}/healthcheck-client.crt --key=${pki}/healthcheck-client.key endpoint health`]).out[0]!;
+    expect(health).toContain('transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time ');
+    expect(health.endsWith('https://127.0.0.1:2379 is unhealthy: failed to commit proposal: context deadline exceeded\nError: unhealthy cluster\n')).toBe(true);
   });
 
   it('front-proxy: kubectl works, the metrics API answers 503', () => {

@@ -2,6 +2,7 @@
 // and the errors a kubeadm etcd (client-cert-auth, its own CA) gives when they are wrong.
 // A failed connection is etcd-client's retry warning (zap JSON) and then the command's error.
 import { wallClock } from '../../cluster/logs.js';
+import { expiredCert, leafCerts, x509Expired } from '../../cluster/pki.js';
 import type { ClusterState } from '../../cluster/types.js';
 import type { ParsedFlags } from '../kubectl/types.js';
 import { hash32, type NodeContext } from './common.js';
@@ -81,7 +82,13 @@ export function connect(n: NodeContext, flags: ParsedFlags, endpoint: string): C
   if (cacert !== ETCD_CA) {
     return { ok: false, warning: retryWarning(n.state, endpoint, deadline('transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority')) };
   }
-  if (!clientPair) {
+  // etcd's own certificate is checked first, then etcd checks the client's (both by their dates too).
+  const serving = expiredCert(n.state, 'etcd-server');
+  if (serving) {
+    return { ok: false, warning: retryWarning(n.state, endpoint, deadline(`transport: authentication handshake failed: tls: failed to verify certificate: ${x509Expired(n.state, serving)}`)) };
+  }
+  const clientName = etcdNode && leafCerts(etcdNode).find((c) => c.file === cert)?.name;
+  if (!clientPair || (clientName !== undefined && expiredCert(n.state, clientName))) {
     return { ok: false, warning: retryWarning(n.state, endpoint, deadline('transport: authentication handshake failed: remote error: tls: bad certificate')) };
   }
   return { ok: true };
