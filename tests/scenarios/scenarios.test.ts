@@ -50,9 +50,12 @@ describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {
   });
 
   it('deleting the app\'s namespace is damage, whatever the scenario; a refused delete of kube-system is none', () => {
-    const { scenario } = instantiate(loaded, 0);
+    // Some causes leave kubectl refused from the start (an expired certificate): take the first seed where it answers.
+    const apiAnswers = (seed: number) => playSteps(instantiate(loaded, seed).scenario, seed, ['kubectl get namespace kube-system']).commands[0]!.exitCode === 0;
+    const seed = Array.from({ length: 20 }, (_, i) => i).find(apiAnswers) ?? 0;
+    const { scenario } = instantiate(loaded, seed);
     const ns = scenario.cluster.deployments.find((d) => d.namespace !== 'kube-system')!.namespace;
-    const { state, commands } = playSteps(scenario, 0, ['kubectl delete namespace kube-system', `kubectl delete namespace ${ns}`, { wait: 60 }]);
+    const { state, commands } = playSteps(scenario, seed, ['kubectl delete namespace kube-system', `kubectl delete namespace ${ns}`, { wait: 60 }]);
     expect(commands[0]!.output).toContain('this namespace may not be deleted');
     const score = scoreSession(scenario, { diagnosis: null, commands, hintsUsed: [], elapsedMs: state.now, cluster: state });
     const harmful = score.lines.filter((l) => l.category === 'harmful');
