@@ -99,7 +99,7 @@ export function apiUnavailable(state: ClusterState): ApiError | null {
   }
   // Every client verifies the serving certificate (kubectl, kubelets, controllers alike).
   const serving = expiredCert(state, 'apiserver');
-  if (serving) return { status: 0, reason: 'ServiceUnavailable', message: `Unable to connect to the server: ${x509Expired(state, serving)}` };
+  if (serving) return { status: 0, reason: 'ServiceUnavailable', message: `${UNABLE_TO_CONNECT}tls: failed to verify certificate: ${x509Expired(state, serving)}` };
   if (!state.etcd.healthy) return { status: 500, reason: 'InternalError', message: ETCD_TIMEOUT_MESSAGE };
   return null;
 }
@@ -118,6 +118,9 @@ export function apiserverUp(state: ClusterState): boolean {
   const cs = state.pods[`kube-system/kube-apiserver-${state.etcd.nodeName}`]?.status.containerStatuses[0];
   return cs === undefined || cs.state.kind === 'running';
 }
+
+/** kubectl's prefix for a request that never reached the server (a url.Error), e.g. its TLS check failing. */
+export const UNABLE_TO_CONNECT = 'Unable to connect to the server: ';
 
 export const NOSPACE_MESSAGE = 'etcdserver: mvcc: database space exceeded';
 export const ETCD_TIMEOUT_MESSAGE = 'etcdserver: request timed out';

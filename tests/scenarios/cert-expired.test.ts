@@ -2,8 +2,9 @@
 // sees, and only renewing that one (and, for admin.conf, replacing the workstation's copy)
 // brings the API back. Messages as the real components print them:
 //  - Go crypto/x509 CertificateInvalidError: "x509: certificate has expired or is not yet
-//    valid: current time <RFC 3339> is after <RFC 3339>"; kubectl prefixes "Unable to
-//    connect to the server: " (k8s.io/kubectl pkg/cmd/util/helpers.go, a url.Error)
+//    valid: current time <RFC 3339> is after <RFC 3339>", wrapped by crypto/tls (Go ≥ 1.20)
+//    as "tls: failed to verify certificate: …"; kubectl prefixes "Unable to connect to the
+//    server: " (k8s.io/kubectl pkg/cmd/util/helpers.go, a url.Error; as in rancher/rke2#6983)
 //  - an unauthenticated request: "error: You must be logged in to the server (Unauthorized)"
 //    (kubectl helpers.go StandardErrorMessage); the apiserver's "Unable to authenticate the
 //    request" (k8s.io/apiserver pkg/endpoints/filters/authentication.go)
@@ -31,9 +32,10 @@ function play(variant: string, steps: SolutionStepValue[]) {
 }
 
 describe('cert-expired: each certificate breaks a different client', () => {
-  it('apiserver: kubectl refuses the serving certificate with the x509 expiry message', () => {
-    const { out } = play('apiserver', ['kubectl get nodes']);
-    expect(out[0]).toMatch(/^Unable to connect to the server: x509: certificate has expired or is not yet valid: current time \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ is after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$/);
+  it('apiserver: kubectl and the kubelets refuse the serving certificate with the x509 expiry message', () => {
+    const { out } = play('apiserver', ['kubectl get nodes', `ssh ${CP} sudo journalctl -u kubelet | tail -1`]);
+    expect(out[1]).toMatch(/"Error updating node status, will retry" err="error getting node \\"cp-1\\": Get \\"https:\/\/10\.0\.1\.10:6443\/api\/v1\/nodes\/cp-1\?resourceVersion=0&timeout=10s\\": tls: failed to verify certificate: x509: certificate has expired/);
+    expect(out[0]).toMatch(/^Unable to connect to the server: tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ is after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$/);
   });
 
   it('admin-conf: the apiserver answers Unauthorized and logs why', () => {

@@ -4,6 +4,7 @@
 // kube-apiserver is down. This is the trail an operator finds on the node when kubectl
 // itself no longer answers (seed 000: the syslog kept recording the etcd error).
 import { journal } from '../host.js';
+import { UNABLE_TO_CONNECT } from '../api.js';
 import { klog } from '../logs.js';
 import type { ApiError, ClusterState, Node } from '../types.js';
 
@@ -25,8 +26,9 @@ export function logRefusedWrites(state: ClusterState, node: Node, refused: ApiEr
   const name = node.metadata.name;
   const pid = unitPid(node, 'kubelet');
   const server = state.controlPlane.apiserver.endpoint;
-  const dial = (method: string, path: string) =>
-    `${method} \\"${server}${path}\\": dial tcp ${server.replace(/^https:\/\//, '')}: connect: connection refused`;
+  // kubectl's "Unable to connect to the server: <why>" is the kubelet's own net/http error after the URL.
+  const why = refused.message.startsWith(UNABLE_TO_CONNECT) ? refused.message.slice(UNABLE_TO_CONNECT.length) : `dial tcp ${server.replace(/^https:\/\//, '')}: connect: connection refused`;
+  const dial = (method: string, path: string) => `${method} \\"${server}${path}\\": ${why}`;
   const down = refused.status === 0;
   const leaseErr = down ? dial('Put', `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}?timeout=10s`) : refused.message;
   const lines = [klog(state, state.now, 'E', 'controller.go:195', `"Failed to update lease" err="${leaseErr}"`, pid)];

@@ -1,7 +1,7 @@
 // `kubectl` (and `k`): finds the subcommand, parses its flags like pflag, checks that the
 // apiserver answers and that RBAC lets a limited kubeconfig user make its requests
 // (authorize.ts), and runs it. Errors are printed like kubectl prints them.
-import { apiUnavailable } from '../../cluster/api.js';
+import { apiUnavailable, UNABLE_TO_CONNECT } from '../../cluster/api.js';
 import type { ClusterState } from '../../cluster/types.js';
 import { apiErrorText } from './api-error.js';
 import { forbidden } from './authorize.js';
@@ -47,7 +47,7 @@ export const kubectlCommand: ShellCommand = (ctx, argv) => {
   if (!cmd.offline && flags.string('raw') === undefined) {
     const unavailable = apiUnavailable(ctx.state);
     if (unavailable) {
-      if (unavailable.message.startsWith('Unable to connect to the server: x509')) tlsRejected(ctx.state, WORKSTATION_IP);
+      if (unavailable.message.startsWith(UNABLE_TO_CONNECT)) tlsRejected(ctx.state, WORKSTATION_IP);
       return tagApiErrors(ctx, fail(apiErrorText(unavailable)));
     }
     const refused = unauthenticated(ctx, flags.string('kubeconfig'));
