@@ -124,11 +124,10 @@ const KUBECONFIGS: Record<string, { user: string }> = {
 };
 
 /** /etc/kubernetes/NAME as kubeadm writes it, its client certificate as issued now. */
-export function kubeconfigText(state: ClusterState, node: Node, name: string): string {
+export function kubeconfigText(state: ClusterState, node: Node, name: string, ca = pemOf(state, node, 'ca', validity(node, 'ca'))): string {
   const { user } = KUBECONFIGS[name]!;
   const ip = node.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '';
   const b64 = (text: string) => Buffer.from(text).toString('base64');
-  const ca = pemOf(state, node, 'ca', validity(node, 'ca'));
   return `apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: ${b64(ca)}\n    server: https://${ip}:6443\n  name: kubernetes\n` +
     `contexts:\n- context:\n    cluster: kubernetes\n    user: ${user}\n  name: ${user}@kubernetes\ncurrent-context: ${user}@kubernetes\nkind: Config\npreferences: {}\n` +
     `users:\n- name: ${user}\n  user:\n    client-certificate-data: ${b64(pemOf(state, node, name, validity(node, name)))}\n    client-key-data: ${b64(keyPem(node, name))}\n`;
@@ -136,7 +135,8 @@ export function kubeconfigText(state: ClusterState, node: Node, name: string): s
 
 /** Every kubeconfig file kubeadm leaves on a control-plane node. */
 export function kubeconfigFiles(state: ClusterState, node: Node): Record<string, string> {
-  return Object.fromEntries(Object.keys(KUBECONFIGS).map((name) => [`/etc/kubernetes/${name}`, kubeconfigText(state, node, name)]));
+  const ca = pemOf(state, node, 'ca', validity(node, 'ca'));
+  return Object.fromEntries(Object.keys(KUBECONFIGS).map((name) => [`/etc/kubernetes/${name}`, kubeconfigText(state, node, name, ca)]));
 }
 
 // A certificate's bytes: DER-shaped (serial, signature algorithm, the validity as two
@@ -151,12 +151,15 @@ function utcTime(state: ClusterState, at: SimTime): number[] {
   return [UTC_TIME, text.length, ...Buffer.from(text)];
 }
 
+/** n bytes from a 32-bit xorshift seeded by the serial (cheap: a cluster writes four kubeconfigs). */
 function filler(seed: bigint, n: number): number[] {
-  const out: number[] = [];
-  let h = seed;
+  const out: number[] = new Array(n);
+  let x = Number(seed & 0xffffffffn) || 0x9e3779b9;
   for (let i = 0; i < n; i++) {
-    h = (h * 6364136223846793005n + 1442695040888963407n) & 0xffffffffffffffffn;
-    out.push(Number(h >> 56n));
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = (x >>> 24) & 0xff;
   }
   return out;
 }
