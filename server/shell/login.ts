@@ -50,6 +50,7 @@ export function leavePlace(session: ShellSession): void {
 export function dropConnection(session: ShellSession, node: string): void {
   while (session.node === node && session.container === undefined) leavePlace(session);
 }
+import { isDirectory, readFile, resolvePath, writeFile } from './vfs.js';
 
 const result = (stdout: string, stderr = '', exitCode = 0): ProgramResult => ({ stdout, stderr, exitCode });
 
@@ -107,6 +108,47 @@ export const ssh: ShellProgram = (ctx, argv, shell) => {
   if (!enterPlace(ctx.session, { node: name, root: false })) return result('', 'ssh: fork: Resource temporarily unavailable\n', 255);
   return result(motd(ctx.state, node));
 }
+
+const SCP_USAGE = `usage: scp [-346ABCOpqRrsTv] [-c cipher] [-D sftp_server_path] [-F ssh_config]
+           [-i identity_file] [-J destination] [-l limit] [-o ssh_option]
+           [-P port] [-S program] [-X sftp_option] source ... target
+`;
+
+/**
+ * `scp [-pq…] SRC DST` between the workstation and a node, one side `[user@]host:path`, as
+ * the node's sudoer account: it reads and writes what that user may (admin.conf is root's,
+ * 0600: "Permission denied"). Quiet, as without a terminal (no progress meter).
+ */
+export const scp: ShellProgram = (ctx, argv) => {
+  const args: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (/^-[iFoPlcSJDX]$/.test(a)) i++;
+    else if (!a.startsWith('-') || a === '-') args.push(a);
+  }
+  if (args.length !== 2) return result('', SCP_USAGE, 255);
+  const remoteOf = (arg: string) => /^(?:([^@:/]+)@)?([^:/]+):(.*)$/.exec(arg);
+  const [src, dst] = args as [string, string];
+  const from = remoteOf(src);
+  const to = remoteOf(dst);
+  if ((from === null) === (to === null)) return result('', 'scp: one side must be a node (HOST:PATH), the other this workstation\n', 1);
+  const spec = (from ?? to)!;
+  const user = spec[1] ?? NODE_USER;
+  const node = resolveHost(ctx.state, spec[2]!);
+  if (!node) return result('', `ssh: Could not resolve hostname ${spec[2]}: Name or service not known\r\nscp: Connection closed\n`, 255);
+  if (ctx.session.node !== undefined || (user !== NODE_USER && user !== WORKSTATION_USER)) {
+    return result('', `${user}@${spec[2]}: Permission denied (publickey).\r\nscp: Connection closed\n`, 255);
+  }
+  const remote = { ...ctx, session: { ...forkSession(ctx.session), node: node.metadata.name, root: false, cwd: undefined } };
+  const [reader, writer] = from ? [remote, ctx] : [ctx, remote];
+  const srcPath = from ? from[3] || '.' : src;
+  const read = readFile(reader, 'scp', srcPath);
+  if (!read.ok) return result('', read.error, 1);
+  let target = to ? to[3] || '.' : dst;
+  if (isDirectory(writer.state, writer.session, resolvePath(writer.session, target))) target = `${target.replace(/\/$/, '')}/${srcPath.split('/').pop()}`;
+  const error = writeFile(writer.state, writer.session, target, read.content);
+  return error ? result('', `scp: ${target}: ${error}\n`, 1) : result('');
+};
 
 function motd(state: ClusterState, node: Node): string {
   const info = node.status.nodeInfo;

@@ -6,7 +6,7 @@ import { shellBuiltins, utilities } from './builtins.js';
 import { kubectlCommand } from './kubectl/index.js';
 import { STEPS_PER_NODE_TOOL } from './budget.js';
 import { containerPrograms } from './exec/index.js';
-import { exit, ssh, sudo } from './login.js';
+import { exit, scp, ssh, sudo } from './login.js';
 import { networkTools } from './node/network/index.js';
 import { withFacts } from './node/facts.js';
 import { nodeTools } from './node/index.js';
@@ -116,7 +116,7 @@ const kubectl = program(kubectlCommand);
 const nodeToolsWithFacts = withFacts({ ...networkTools, ...nodeTools });
 /** curl from the workstation: a client on the office network, outside the cluster (cluster/network/outside.ts). */
 const workstationCurl: ShellCommand = (ctx, argv) => curlWith((url, opts) => outsideRequest(ctx.state, WORKSTATION_IP, url, opts), argv);
-const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, sudo, ls: program(ls), rm: program(rm), curl: program(workstationCurl) };
+const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, scp, sudo, ls: program(ls), rm: program(rm), curl: program(workstationCurl) };
 
 /** The node tools read the node's whole state (rules, journals, containers) on every call. */
 const nodeTool = (command: ShellCommand): ShellProgram => (ctx, argv) => {

@@ -94,6 +94,18 @@ describe('cert-expired: fixes are outcomes', () => {
     expect(copied.fixed).toBe(true);
   });
 
+  it('admin-conf: scp as the sudoer is refused admin.conf (root, 0600); a copy it may read does the job', () => {
+    const { out, fixed } = play('admin-conf', [
+      `ssh ${CP} sudo kubeadm certs renew admin.conf`, 'mkdir -p ~/.kube', `scp ${CP}:/etc/kubernetes/admin.conf ~/.kube/config`,
+      `ssh ${CP} sudo cp /etc/kubernetes/admin.conf /tmp/admin.conf`,
+      `scp ${CP}:/tmp/admin.conf ~/.kube/config`, 'kubectl get nodes',
+    ]);
+    expect(out[2]).toBe('scp: /etc/kubernetes/admin.conf: Permission denied\n');
+    expect(out[4]).toBe('');
+    expect(out[5]).toMatch(/^NAME +STATUS/);
+    expect(fixed).toBe(true);
+  });
+
   it('admin-conf: a kubeconfig without a certificate or a server is no way round', () => {
     const { out, fixed } = play('admin-conf', ['kubectl --kubeconfig /dev/null get nodes', 'printf "apiVersion: v1\\nclusters:\\n- cluster:\\n    server: https://10.0.1.10:6443\\n" > /tmp/kc', 'kubectl --kubeconfig /tmp/kc get nodes']);
     expect(out[0]).toBe('The connection to the server localhost:8080 was refused - did you specify the right host or port?\n');
