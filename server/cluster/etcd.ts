@@ -75,13 +75,20 @@ export function tickEtcd(state: ClusterState, dtMs: number): void {
     const seq = (e.raftIndex >>> 16).toString(16).padStart(16, '0');
     log(state, 'warn', 'wal/wal.go:808', 'failed to write WAL entries', { error: `write ${e.dataDir}/member/wal/${seq}-${e.raftIndex.toString(16).padStart(16, '0')}.wal: no space left on device` });
   }
-  // etcd's serving certificate expired: each of the apiserver's handshakes fails on both sides.
-  const expired = running && api.running && crossed(state, dtMs, 10_000) ? expiredCert(state, 'etcd-server') : undefined;
-  if (expired) {
-    log(state, 'warn', 'embed/config_logging.go:169', 'rejected connection', { 'remote-addr': `127.0.0.1:${40_000 + (Math.floor(state.now / 1000) * 7919) % 20_000}`, 'server-name': '', error: 'remote error: tls: bad certificate' });
-    appendLog(api.logs, klog(state, state.now, 'W', 'logging.go:59', etcdHandshakeFailure(state, expired)));
-  }
+  if (running && api.running && crossed(state, dtMs, 10_000)) etcdRejectsApiserver(state);
   syncEtcdDisk(state);
+}
+
+/**
+ * etcd's serving certificate expired: the apiserver's handshake fails on both sides (each
+ * side logs it). Returns whether it did.
+ */
+export function etcdRejectsApiserver(state: ClusterState): boolean {
+  const expired = expiredCert(state, 'etcd-server');
+  if (!expired) return false;
+  log(state, 'warn', 'embed/config_logging.go:169', 'rejected connection', { 'remote-addr': `127.0.0.1:${40_000 + (Math.floor(state.now / 1000) * 7919) % 20_000}`, 'server-name': '', error: 'remote error: tls: bad certificate' });
+  appendLog(state.controlPlane.apiserver.logs, klog(state, state.now, 'W', 'logging.go:59', etcdHandshakeFailure(state, expired)));
+  return true;
 }
 
 /** `etcdctl compact REV`: forget history before REV (frees pages inside the file, not the file). */

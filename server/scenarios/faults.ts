@@ -10,6 +10,7 @@ import { journal, kubeletWorking, setUnitActive, swapOn, writeDataFile } from '.
 import { adoptImagePrograms } from '../cluster/images.js';
 import { rebootNode } from '../cluster/reboot.js';
 import { appendLog, klog } from '../cluster/logs.js';
+import { backfillExpiry } from '../cluster/cert-history.js';
 import { leafCerts, setCert } from '../cluster/pki.js';
 import { parseBytes, parseCpu, parseDuration, parseQuantity } from '../cluster/quantity.js';
 import type { ClusterState, ComponentName, ContainerBehavior, Deployment, JsonValue, LogLine } from '../cluster/types.js';
@@ -125,6 +126,8 @@ const CertAction = z.strictObject({
   /** The workstation's ~/.kube/config is a copy of the admin.conf issued then. */
   workstation: z.boolean().default(false),
   renewedBy: z.string().regex(/^[a-z][a-z0-9-]*$/).optional(),
+  /** Then write what every certificate expired by now made the components log since (cluster/cert-history.ts). */
+  history: z.boolean().default(false),
 });
 
 export const FaultActionSchema = z
@@ -356,6 +359,7 @@ function applyCert(state: ClusterState, c: z.infer<typeof CertAction>): ActionRe
       log.splice(k, 0, line);
     }
   });
+  if (c.history) backfillExpiry(state);
   return OK;
 }
 

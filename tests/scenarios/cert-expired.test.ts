@@ -63,6 +63,15 @@ describe('cert-expired: each certificate breaks a different client', () => {
     expect(out[2]).toBe('Error from server (ServiceUnavailable): the server is currently unable to handle the request (get pods.metrics.k8s.io)\n');
   });
 
+  it('the trail starts at the expiry, hours before the room: kubelet journals, the apiserver\'s and etcd\'s logs', () => {
+    const count = (variant: string, line: string) => Number(play(variant, [line]).out[0]);
+    // Dressing 0: expired 3 hours before the room opened, one sample every 5 minutes.
+    expect(count('apiserver', `ssh worker-1 'sudo journalctl -u kubelet | grep -c "x509: certificate has expired"'`)).toBeGreaterThanOrEqual(30);
+    expect(count('etcd-server', `ssh ${CP} 'sudo crictl logs $(sudo crictl ps -a --name etcd -q) 2>&1 | grep -c "rejected connection"'`)).toBeGreaterThanOrEqual(30);
+    expect(count('front-proxy', `ssh ${CP} 'sudo crictl logs $(sudo crictl ps --name kube-apiserver -q) 2>&1 | grep -c "v1beta1.metrics.k8s.io failed with"'`)).toBeGreaterThanOrEqual(30);
+    expect(count('admin-conf', `ssh ${CP} 'sudo grep -c "COMMAND=/usr/bin/kubeadm certs renew" /var/log/syslog'`)).toBe(10);
+  });
+
   it('kubeadm falls back to its defaults when the apiserver cannot be used, and still lists the dates', () => {
     const { out } = play('apiserver', [`ssh ${CP} sudo kubeadm certs check-expiration`]);
     expect(out[0]).toContain("[check-expiration] Error reading configuration from the Cluster. Falling back to default configuration\n\nCERTIFICATE ");
