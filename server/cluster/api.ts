@@ -112,11 +112,11 @@ export function apiserverCanRun(state: ClusterState): boolean {
   return state.controlPlane.apiserver.running && !state.etcd.dataLost && !expiredCert(state, 'etcd-server');
 }
 
-/** The apiserver answers: it can run and its static pod's container is running (not in a back-off after a crash). */
+/** The apiserver answers: it can run, and its static pod's container is not down after a crash (exited, or in its back-off). */
 export function apiserverUp(state: ClusterState): boolean {
   if (!apiserverCanRun(state)) return false;
   const cs = state.pods[`kube-system/kube-apiserver-${state.etcd.nodeName}`]?.status.containerStatuses[0];
-  return cs === undefined || cs.state.kind === 'running';
+  return !cs || !(cs.state.kind === 'terminated' || (cs.state.kind === 'waiting' && cs.lastState?.kind === 'terminated'));
 }
 
 /** kubectl's prefix for a request that never reached the server (a url.Error), e.g. its TLS check failing. */

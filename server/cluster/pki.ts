@@ -93,20 +93,22 @@ export function pkiNode(state: ClusterState): Node | undefined {
   return state.nodes[state.etcd.nodeName];
 }
 
-/** The certificate NAME of the control plane if it has expired (or is not yet valid), else undefined. */
+/**
+ * The certificate NAME of the control plane if it has expired, else undefined. (Only expiry:
+ * the dates derived from the upgrade cycle say nothing of the times before the last upgrade.)
+ */
 export function expiredCert(state: ClusterState, name: string): Validity | undefined {
   const node = pkiNode(state);
   if (!node) return undefined;
   const v = validity(node, name);
-  return state.now >= v.notAfter || state.now < v.notBefore ? v : undefined;
+  return state.now >= v.notAfter ? v : undefined;
 }
 
 const rfc3339 = (state: ClusterState, at: SimTime) => wallClock(state, at).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** Go's crypto/x509 CertificateInvalidError for an expired (or not yet valid) certificate. */
+/** Go's crypto/x509 CertificateInvalidError for an expired certificate. */
 export function x509Expired(state: ClusterState, v: Validity): string {
-  const when = state.now < v.notBefore ? `before ${rfc3339(state, v.notBefore)}` : `after ${rfc3339(state, v.notAfter)}`;
-  return `x509: certificate has expired or is not yet valid: current time ${rfc3339(state, state.now)} is ${when}`;
+  return `x509: certificate has expired or is not yet valid: current time ${rfc3339(state, state.now)} is after ${rfc3339(state, v.notAfter)}`;
 }
 
 /** What the apiserver's etcd client logs when it cannot verify etcd's certificate (grpc, via klog). */

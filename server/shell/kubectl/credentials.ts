@@ -46,7 +46,7 @@ export function unauthenticated(ctx: CommandContext, kubeconfig: string | undefi
     mark(false);
     return UNAUTHORIZED;
   }
-  const expired = v !== undefined && (state.now >= v.notAfter || state.now < v.notBefore);
+  const expired = v !== undefined && state.now >= v.notAfter;
   mark(!expired);
   if (!expired) return undefined;
   const node = pkiNode(state);

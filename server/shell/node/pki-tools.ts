@@ -50,7 +50,7 @@ function tabwrite(rows: string[][]): string {
 function reading(state: ClusterState, node: Node, phase: string): string {
   const head = `[${phase}] Reading configuration from the cluster...\n[${phase}] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o yaml'\n`;
   const admin = validity(node, 'admin.conf');
-  const refused = apiUnavailable(state) !== null || state.now >= admin.notAfter || state.now < admin.notBefore;
+  const refused = apiUnavailable(state) !== null || state.now >= admin.notAfter;
   return refused ? `${head}[${phase}] Error reading configuration from the Cluster. Falling back to default configuration\n\n` : `${head}\n`;
 }
 
