@@ -2,6 +2,7 @@
 // what `kubectl top` prints and the HPA controller scales on. A cluster built with the
 // metrics-server add-on serves it only while a metrics-server pod is Running and Ready; a
 // cluster built without it (older scenario worlds) answers from the simulation directly.
+import { expiredCert } from './pki.js';
 import type { ClusterState, Pod } from './types.js';
 
 export interface Usage { cpu: number; memory: number }
@@ -9,6 +10,8 @@ export interface Usage { cpu: number; memory: number }
 export const METRICS_UNAVAILABLE = 'the server is currently unable to handle the request (get pods.metrics.k8s.io)';
 
 export function metricsAvailable(state: ClusterState): boolean {
+  // An aggregated API: the apiserver reaches metrics-server with its front-proxy client certificate.
+  if (expiredCert(state, 'front-proxy-client')) return false;
   if (!state.deployments['kube-system/metrics-server']) return true;
   for (const key in state.pods) {
     const p = state.pods[key]!;
