@@ -96,9 +96,6 @@ export function metricsApiRefused(state: ClusterState): boolean {
   return true;
 }
 
-/** Where the workstation's requests come from, as the apiserver logs them (the office VPN's range). */
-export const WORKSTATION_IP = '10.0.250.14';
-
 /** The apiserver's side of a client that refused its serving certificate (net/http's server log, through klog). */
 export function tlsRejected(state: ClusterState, from: string): void {
   const port = 40_000 + (Math.floor(state.now / 1000) * 7919) % 20_000;
