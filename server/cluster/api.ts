@@ -11,7 +11,7 @@ import { defaultStatefulSet } from './controllers/statefulset.js';
 import { isStoredKind, STORED_KINDS, storedKindInfo, type StoredKind } from './stored-kinds.js';
 import { expiredCert, x509Expired } from './pki.js';
 import type {
-  ApiError, ApiResult, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod, ReplicaSet, Service, StoredObject,
+  ApiError, ApiResult, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, ObjectMeta, Pod, ReplicaSet, Service, StoredObject,
 } from './types.js';
 
 interface BuiltinKindMap {
@@ -303,11 +303,17 @@ export function createObject<K extends Kind>(state: ClusterState, kind: K, obj: 
   if (kind === 'PersistentVolumeClaim') admitClaim(state, obj as StoredObject);
   if (kind === 'PersistentVolume') admitVolume(obj as StoredObject);
   if (kind === 'StatefulSet') defaultStatefulSet(obj as StoredObject);
+  if (kind === 'Namespace') labelNamespace(obj);
   if (!obj.metadata.uid) obj.metadata.uid = newUid(state);
   objects[key] = obj;
   stamp(state, kind, obj, true);
   recount(state, kind, key, 1, counts.membership);
   return { ok: true, value: obj };
+}
+
+/** The apiserver labels every namespace with its own name (NamespaceDefaultLabelName, GA in 1.22). */
+function labelNamespace(obj: { metadata: ObjectMeta }): void {
+  obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name };
 }
 
 /** Replace a stored object with `obj` (same key). */
@@ -318,6 +324,7 @@ export function updateObject<K extends Kind>(state: ClusterState, kind: K, obj: 
   const objects = collection(state, kind);
   if (!objects[key]) return err(404, 'NotFound', `${resourceName(kind)} "${obj.metadata.name}" not found`);
   if (kind === 'StatefulSet') defaultStatefulSet(obj as StoredObject);
+  if (kind === 'Namespace') labelNamespace(obj);
   objects[key] = obj;
   stamp(state, kind, obj);
   return { ok: true, value: obj };

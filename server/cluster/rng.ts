@@ -67,3 +67,14 @@ export function randomSuffix(rng: RngState, n: number): string {
   for (let i = 0; i < n; i++) out += SUFFIX_ALPHABET[nextUint32(rng) % SUFFIX_ALPHABET.length];
   return out;
 }
+
+/**
+ * A generator for values a read-only command shows (temporary file names, a token's bytes):
+ * derived from the shared stream's state and LABEL without advancing it, so looking at the
+ * cluster never changes the names it gives later.
+ */
+export function sideRng(rng: RngState, label: string): RngState {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
+  return seedRng((rng.s[0] ^ Math.imul(rng.s[1], 0x9e3779b9) ^ rng.s[2] ^ h) >>> 0);
+}

@@ -57,3 +57,12 @@ describe('kubectl get -o go-template', () => {
     expect(run(`kubectl get deploy web -o go-template='{{.spec.replicas'`).output).toBe('error: error parsing template {{.spec.replicas, template: output:1: unclosed action\n');
   });
 });
+
+describe('go-template bounds', () => {
+  it('a huge printf width or precision is refused or clamped, not allocated', () => {
+    const started = performance.now();
+    expect(tpl('{{printf "%400000000s" "x"}}', {})).toEqual({ ok: false, error: expect.stringContaining('output too large') });
+    expect(tpl('{{printf "%.500f" 1.5}}', {}).ok).toBe(true);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});

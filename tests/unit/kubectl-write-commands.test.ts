@@ -301,3 +301,30 @@ describe('kubectl set serviceaccount', () => {
     expect(sh('kubectl set serviceaccount deploy/web').output).toBe('error: serviceaccount is required\n');
   });
 });
+
+describe('review findings', () => {
+  it('a forced replace cannot be a dry run (replace.go Validate) and deletes nothing', () => {
+    const { sh } = cluster();
+    sh('kubectl create cm demo --from-literal=a=b; kubectl get cm demo -o yaml > cm.yaml');
+    expect(sh('kubectl replace --force --dry-run=server -f cm.yaml').output).toBe('error: --dry-run can not be used when --force is set\n');
+    expect(sh('kubectl get cm demo -o name').output).toBe('configmap/demo\n');
+  });
+
+  it('every namespace carries kubernetes.io/metadata.name, as the apiserver sets it', () => {
+    const { sh } = cluster();
+    sh('kubectl create ns foo');
+    expect(sh('kubectl get ns -l kubernetes.io/metadata.name=foo -o name').output).toBe('namespace/foo\n');
+  });
+
+  it('looking (diff, create token) does not change the names the cluster gives later', () => {
+    const a = cluster();
+    const b = cluster();
+    a.sh('kubectl get deploy web -o yaml > w.yaml; kubectl diff -f w.yaml; kubectl create sa bot; kubectl create token bot');
+    b.sh('kubectl create sa bot');
+    a.sh('kubectl scale deploy web --replicas=5');
+    b.sh('kubectl scale deploy web --replicas=5');
+    tick(a.state, 3000);
+    tick(b.state, 3000);
+    expect(Object.keys(a.state.pods).sort()).toEqual(Object.keys(b.state.pods).sort());
+  });
+});

@@ -229,12 +229,13 @@ function goSprintf(format: string, args: Value[]): string {
     let s: string;
     if (verb === 'd') s = typeof arg === 'number' && Number.isInteger(arg) ? String(arg) : `%!d(${typeName(arg)}=${goString(arg)})`;
     else if (verb === 'q') s = JSON.stringify(goString(arg));
-    else if (verb === 'f' || verb === 'e' || verb === 'g') s = typeof arg === 'number' ? (verb === 'f' ? arg.toFixed(precision === undefined ? 6 : Number(precision)) : formatNumber(arg)) : `%!${verb}(${typeName(arg)}=${goString(arg)})`;
+    else if (verb === 'f' || verb === 'e' || verb === 'g') s = typeof arg === 'number' ? (verb === 'f' ? arg.toFixed(precision === undefined ? 6 : Math.min(Number(precision), 100)) : formatNumber(arg)) : `%!${verb}(${typeName(arg)}=${goString(arg)})`;
     else if (verb === 'x' || verb === 'X') s = typeof arg === 'number' ? Math.trunc(arg).toString(16) : Buffer.from(goString(arg)).toString('hex');
     else s = goString(arg);
     if (verb === 'X') s = s.toUpperCase();
     if (precision !== undefined && (verb === 's' || verb === 'v')) s = s.slice(0, Number(precision));
-    const w = Number(width || 0);
+    // A width past what a template may print at all is cut to that (emit refuses the rest).
+    const w = Math.min(Number(width || 0), MAX_OUTPUT + 1);
     return s.length >= w ? s : flags.includes('-') ? s.padEnd(w) : s.padStart(w, flags.includes('0') && verb !== 's' ? '0' : ' ');
   }) + (i < args.length ? `%!(EXTRA ${args.slice(i).map((a) => `${typeName(a)}=${goString(a)}`).join(', ')})` : '');
 }

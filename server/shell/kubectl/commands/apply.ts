@@ -291,6 +291,8 @@ export const replaceCommand: KubectlSubcommand = {
   run: (ctx, args, flags) => {
     if (args.length > 0) return fail(`error: Unexpected args: [${args.join(' ')}]\nSee 'kubectl replace -h' for help and examples\n`);
     if (!flags.bool('force')) return fromFiles(ctx, flags, 'replace');
+    // replace.go Validate: a forced replace deletes first, so it cannot be a dry run.
+    if ((flags.string('dry-run') ?? 'none') !== 'none') return fail('error: --dry-run can not be used when --force is set\n');
     return fromFiles(ctx, flags, 'force-replace');
   },
 };

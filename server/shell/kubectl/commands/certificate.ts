@@ -6,7 +6,7 @@ import { jsonObject } from '../../../cluster/json.js';
 import { rfc3339 } from '../age.js';
 import type { CommandResult } from '../../types.js';
 import { fail } from '../../types.js';
-import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
+import type { KubectlContext, KubectlSubcommand } from '../types.js';
 import { apiFail, collect } from './write-util.js';
 
 const ANSWERS = {
@@ -14,7 +14,7 @@ const ANSWERS = {
   deny: { type: 'Denied', opposite: 'Approved', reason: 'KubectlDeny', message: 'This CSR was denied by kubectl certificate deny.', done: 'denied' },
 } as const;
 
-function answer(ctx: KubectlContext, verb: keyof typeof ANSWERS, names: string[], flags: ParsedFlags): CommandResult {
+function answer(ctx: KubectlContext, verb: keyof typeof ANSWERS, names: string[]): CommandResult {
   if (names.length === 0) return fail(`error: one or more CSRs must be specified as <name> or -f <filename>\nSee 'kubectl certificate ${verb} -h' for help and examples\n`);
   const a = ANSWERS[verb];
   const results = names.map((name): CommandResult => {
@@ -23,7 +23,8 @@ function answer(ctx: KubectlContext, verb: keyof typeof ANSWERS, names: string[]
     const rawConditions = jsonObject(csr.fields.status).conditions;
     const conditions = (Array.isArray(rawConditions) ? rawConditions : []).map(jsonObject);
     if (conditions.some((c) => c.type === a.opposite)) return fail(`error: certificate signing request "${name}" is already ${a.opposite}\n`);
-    if (!conditions.some((c) => c.type === a.type) || flags.bool('force')) {
+    // --force sends the request again; an answer already given is not added twice.
+    if (!conditions.some((c) => c.type === a.type)) {
       const at = rfc3339(ctx.state, ctx.state.now);
       const r = mutateObject(ctx.state, 'CertificateSigningRequest', name, (o) => {
         const status = jsonObject(o.fields.status);
@@ -43,9 +44,9 @@ export const certificateCommand: KubectlSubcommand = {
   usage: 'kubectl certificate SUBCOMMAND',
   completions: ['approve', 'deny'],
   flags: [{ name: 'force', type: 'bool', usage: 'Update the CSR even if it is already approved.' }],
-  run: (ctx, args, flags) => {
+  run: (ctx, args) => {
     const [verb, ...names] = args;
-    if (verb === 'approve' || verb === 'deny') return answer(ctx, verb, names, flags);
+    if (verb === 'approve' || verb === 'deny') return answer(ctx, verb, names);
     if (verb === undefined) return fail('error: must specify one of approve, deny\n');
     return fail(`error: unknown command "${verb}" for "kubectl certificate"\nRun 'kubectl certificate --help' for usage.\n`);
   },

@@ -4,8 +4,8 @@
 // Its signature is random bytes from the room's RNG: nothing verifies it.
 import { getObject } from '../../../cluster/api.js';
 import { parseDuration } from '../../../cluster/quantity.js';
-import { nextUint32 } from '../../../cluster/rng.js';
-import type { ClusterState } from '../../../cluster/types.js';
+import { nextUint32, seedRng, sideRng } from '../../../cluster/rng.js';
+import type { RngState } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import type { FlagSpec, KubectlContext, ParsedFlags } from '../types.js';
@@ -22,9 +22,9 @@ const MIN_SECONDS = 600;
 
 const base64url = (bytes: Buffer): string => bytes.toString('base64url');
 
-function randomBytes(state: ClusterState, n: number): Buffer {
+function randomBytes(rng: RngState, n: number): Buffer {
   const out = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) out[i] = nextUint32(state.rng) & 0xff;
+  for (let i = 0; i < n; i++) out[i] = nextUint32(rng) & 0xff;
   return out;
 }
 
@@ -43,7 +43,8 @@ export function createToken(ctx: KubectlContext, args: string[], flags: ParsedFl
   if (!sa) return failed(`serviceaccounts "${name}" not found`);
   const now = Math.floor((ctx.state.epoch + ctx.state.now) / 1000);
   const audiences = flags.all('audience');
-  const header = { alg: 'RS256', kid: base64url(randomBytes(ctx.state, 32)) };
+  // The key id is the cluster's (one per signing key); the signature differs per token.
+  const header = { alg: 'RS256', kid: base64url(randomBytes(sideRng(seedRng(ctx.state.epoch % 2 ** 32), 'sa-signing-key'), 32)) };
   const claims = {
     aud: audiences.length > 0 ? audiences : [ISSUER],
     exp: now + seconds,
@@ -54,5 +55,5 @@ export function createToken(ctx: KubectlContext, args: string[], flags: ParsedFl
     sub: `system:serviceaccount:${ctx.namespace}:${name}`,
   };
   const encode = (o: object) => base64url(Buffer.from(JSON.stringify(o)));
-  return ok(`${encode(header)}.${encode(claims)}.${base64url(randomBytes(ctx.state, 256))}\n`);
+  return ok(`${encode(header)}.${encode(claims)}.${base64url(randomBytes(sideRng(ctx.state.rng, `token@${now}:${name}`), 256))}\n`);
 }

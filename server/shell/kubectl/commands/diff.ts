@@ -2,7 +2,7 @@
 // as the server would store it (a server-side dry run) into /tmp/LIVE-N and /tmp/MERGED-N, and
 // runs `diff -u -N` on the two directories, so GNU diff names each file that differs
 // (diff.go: files named GROUP.VERSION.KIND.NAMESPACE.NAME, managedFields left out).
-import { nextUint32 } from '../../../cluster/rng.js';
+import { nextUint32, sideRng } from '../../../cluster/rng.js';
 import type { ClusterState } from '../../../cluster/types.js';
 import { diffTexts } from '../../text/diff.js';
 import type { CommandResult } from '../../types.js';
@@ -15,14 +15,15 @@ export interface DiffDirs { live: string; merged: string }
 
 /** The two temporary directories of one `kubectl diff` (os.MkdirTemp's random suffix). */
 export function diffDirs(state: ClusterState): DiffDirs {
-  return { live: `/tmp/LIVE-${nextUint32(state.rng)}`, merged: `/tmp/MERGED-${nextUint32(state.rng)}` };
+  const rng = sideRng(state.rng, `diff@${state.now}`);
+  return { live: `/tmp/LIVE-${nextUint32(rng)}`, merged: `/tmp/MERGED-${nextUint32(rng)}` };
 }
 
 /** GNU diff's file time in a unified header: `2024-06-03 10:00:00.123456789 +0000`. */
 function fileTime(state: ClusterState, at: number | undefined): string {
   if (at === undefined) return '1970-01-01 00:00:00.000000000 +0000';
   const iso = new Date(at).toISOString();
-  const nanos = String(nextUint32(state.rng) % 1_000_000_000).padStart(9, '0');
+  const nanos = String(nextUint32(sideRng(state.rng, `mtime@${at}`)) % 1_000_000_000).padStart(9, '0');
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${nanos} +0000`;
 }
 
