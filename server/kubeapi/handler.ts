@@ -15,6 +15,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, vers
 import { isManifestKind, objectFromManifest, problemMessage, type ManifestKind } from '../shell/kubectl/from-manifest.js';
 import { toManifest, type Json } from '../shell/kubectl/manifest.js';
 import { getObject, listObjects, RESOURCE_TYPES, type KubeObject, type ResourceType } from '../shell/kubectl/resources.js';
+import { compareStrings } from '../shell/kubectl/listing.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, unsupportedFieldLabel } from '../shell/kubectl/selectors.js';
 import {
   apiErrorResponse, badRequest, detailsOf, invalid, methodNotAllowed, notFound, pathNotFound, statusResponse, type ApiResponse,
@@ -149,21 +150,27 @@ function get(state: ClusterState, req: ApiRequest, { type, namespace }: Target, 
 
 /** A continue token: where the next page starts, tied to the listing it came from. */
 interface ContinueToken {
-  v: 'kd1';
-  /** The key of the last object sent. */
-  after: string;
+  v: 'kd2';
+  /** The namespace and name of the last object sent (the listing's order: namespace, then name). */
+  after: [string, string];
 }
 
 function decodeContinue(token: string): ContinueToken | undefined {
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<ContinueToken>;
-    return parsed.v === 'kd1' && typeof parsed.after === 'string' ? { v: 'kd1', after: parsed.after } : undefined;
+    const after = parsed.after;
+    return parsed.v === 'kd2' && Array.isArray(after) && after.length === 2 && after.every((p) => typeof p === 'string') ? { v: 'kd2', after } : undefined;
   } catch {
     return undefined;
   }
 }
 
-const keyOfObject = (o: KubeObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+const positionOf = (o: KubeObject): [string, string] => [o.metadata.namespace ?? '', o.metadata.name];
+/** After the token's object in listing order (compared as a pair: `shop-a/x` comes after `shop/y`). */
+const isAfter = (o: KubeObject, [ns, name]: [string, string]): boolean => {
+  const [ons, oname] = positionOf(o);
+  return compareStrings(ons, ns) > 0 || (ons === ns && compareStrings(oname, name) > 0);
+};
 
 function list(state: ClusterState, req: ApiRequest, { type, namespace }: Target): ApiResponse {
   const labels = parseLabelSelector(req.query.labelSelector ?? '');
@@ -181,13 +188,13 @@ function list(state: ClusterState, req: ApiRequest, { type, namespace }: Target)
   if (token !== undefined && token !== '') {
     const parsed = decodeContinue(token);
     if (!parsed) return badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
-    const from = items.findIndex((o) => keyOfObject(o) > parsed.after);
+    const from = items.findIndex((o) => isAfter(o, parsed.after));
     items = from < 0 ? [] : items.slice(from);
   }
   const limit = Number(req.query.limit ?? '0');
   const metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: revision(state) };
   if (Number.isInteger(limit) && limit > 0 && items.length > limit) {
-    metadata.continue = Buffer.from(JSON.stringify({ v: 'kd1', after: keyOfObject(items[limit - 1]!) })).toString('base64url');
+    metadata.continue = Buffer.from(JSON.stringify({ v: 'kd2', after: positionOf(items[limit - 1]!) })).toString('base64url');
     metadata.remainingItemCount = items.length - limit;
     items = items.slice(0, limit);
   }
