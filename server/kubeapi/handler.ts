@@ -10,7 +10,7 @@ import { writeCreate, writeUpdate } from '../shell/kubectl/commands/apply.js';
 import { deleteOne } from '../shell/kubectl/commands/delete.js';
 import { scaleTo } from '../shell/kubectl/commands/scale.js';
 import { selectorString } from '../shell/kubectl/printers.js';
-import { jsonPatch, mergePatch, strategicMerge } from '../shell/kubectl/commands/patch.js';
+import { jsonPatch, mergePatch, strategicMerge, TOO_LARGE } from '../shell/kubectl/commands/patch.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, versionOf } from '../shell/kubectl/discovery.js';
 import { isManifestKind, objectFromManifest, problemMessage, type ManifestKind } from '../shell/kubectl/from-manifest.js';
 import { toManifest, type Json } from '../shell/kubectl/manifest.js';
@@ -304,7 +304,10 @@ function patch(state: ClusterState, req: ApiRequest, { type, namespace }: Target
   let patched: Json;
   if (patchType === 'json') {
     const r = jsonPatch(current, body);
-    if (!r.ok) return r.error.startsWith('json:') ? badRequest(r.error) : statusResponse(422, 'Invalid', r.error);
+    if (!r.ok) {
+      if (r.error === TOO_LARGE) return statusResponse(500, '', r.error);
+      return r.error.startsWith('json:') ? badRequest(r.error) : statusResponse(422, 'Invalid', r.error);
+    }
     patched = r.doc;
   } else {
     if (!isObject(body)) return badRequest(`json: cannot unmarshal ${Array.isArray(body) ? 'array' : typeof body} into Go value of type map[string]interface {}`);

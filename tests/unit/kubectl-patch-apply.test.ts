@@ -277,3 +277,15 @@ describe('kubectl replace', () => {
     expect(sh('kubectl replace web').output).toBe("error: Unexpected args: [web]\nSee 'kubectl replace -h' for help and examples\n");
   });
 });
+
+describe('a JSON patch that copies into itself', () => {
+  it('is refused once the object would pass etcd\'s request limit, quickly and without growing memory', () => {
+    const { sh } = cluster();
+    sh('kubectl create cm pb --from-literal=k=v');
+    const ops = Array.from({ length: 28 }, (_, i) => ({ op: 'copy', from: '/data', path: `/data/${i}` }));
+    const started = performance.now();
+    expect(sh(`kubectl patch cm pb --type=json -p '${JSON.stringify(ops)}'`)).toEqual({ output: 'Error from server: etcdserver: request is too large\n', exitCode: 1 });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(sh('kubectl get cm pb -o jsonpath={.data.k}').output).toBe('v');
+  });
+});

@@ -68,11 +68,24 @@ function mergeList(target: Json | undefined, patch: Json[], path: string[]): Jso
   return out;
 }
 
+/** etcd's --max-request-bytes (1.5 MiB): no object may be larger when written. */
+const MAX_OBJECT_BYTES = 1.5 * 2 ** 20;
+export const TOO_LARGE = 'etcdserver: request is too large';
+
 /** RFC 6902 JSON patch; errors are the apiserver's json-patch messages. */
 export function jsonPatch(doc: Json, ops: Json): { ok: true; doc: Json } | { ok: false; error: string } {
   if (!Array.isArray(ops)) return { ok: false, error: `json: cannot unmarshal ${isObject(ops) ? 'object' : typeof ops} into Go value of type jsonpatch.Patch` };
   let current = structuredClone(doc);
+  // Only `copy` makes the document larger than the patch text is: each copy doubles at most,
+  // so the copied sizes are counted and the patch refused past what etcd would store.
+  let size = JSON.stringify(current).length;
   for (const op of ops) {
+    if (isObject(op) && op.op === 'copy' && typeof op.from === 'string') {
+      let value: Json | undefined = current;
+      for (const t of pointer(op.from)) value = step(value, t);
+      size += value === undefined ? 0 : JSON.stringify(value).length;
+      if (size > MAX_OBJECT_BYTES) return { ok: false, error: TOO_LARGE };
+    }
     if (!isObject(op)) return { ok: false, error: 'json: cannot unmarshal into Go value of type jsonpatch.Operation' };
     const name = String(op.op ?? '');
     const path = typeof op.path === 'string' ? op.path : '';
@@ -164,7 +177,10 @@ export const patchCommand: KubectlSubcommand = {
     let patched: Json;
     if (patchType === 'json') {
       const r = jsonPatch(manifest, patch);
-      if (!r.ok) return fail(r.error.startsWith('json:') ? `Error from server (BadRequest): ${r.error}\n` : `The request is invalid: ${r.error}\n`);
+      if (!r.ok) {
+        if (r.error === TOO_LARGE) return fail(`Error from server: ${r.error}\n`);
+        return fail(r.error.startsWith('json:') ? `Error from server (BadRequest): ${r.error}\n` : `The request is invalid: ${r.error}\n`);
+      }
       patched = r.doc;
     } else {
       if (!isObject(patch)) return fail(`Error from server (BadRequest): json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}\n`);
