@@ -67,7 +67,7 @@ describe('kubectl get', () => {
     expect(run('kubectl get pods', ['kubectl', 'get', 'pods', '-o', 'jsonpath={.items[*].status.phase}']).stdout).toBe('Pending Running Running');
     expect(run('kubectl get pods -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName').stdout)
       .toBe('NAME                  NODE\nbig-job               <none>\nweb-7d4b9c8f5-abcde   worker-1\nweb-7d4b9c8f5-fghij   worker-2\n');
-    expect(run('kubectl get pods -o go-template={{.}}').stderr).toContain('not supported');
+    expect(run('kubectl get pods -o go-template={{.kind}}').stdout).toBe('List');
     expect(run('kubectl get pods -o foo').stderr).toContain('unable to match a printer suitable for the output format "foo"');
   });
   it('sorts with --sort-by', async () => {
@@ -79,5 +79,21 @@ describe('kubectl get', () => {
   it('shows labels and label columns', async () => {
     const out = (await k())('kubectl get deploy --show-labels -L app').stdout;
     expect(out).toBe('NAME   READY   UP-TO-DATE   AVAILABLE   AGE    APP   LABELS\nweb    1/2     2            1           3d5h   web   app=web\n');
+  });
+});
+
+describe('JSONPath is charged to the line budget', () => {
+  // An attacker's six nested {range $.items[*]} took 3.8 s of CPU before; it stops at the budget now.
+  it('stops nested ranges over the whole list instead of stalling the process', async () => {
+    const { createCluster, demoClusterSpec } = await import('../../server/cluster/index.js');
+    const { newSession, runLine } = await import('../../server/shell/index.js');
+    const state = createCluster(demoClusterSpec, 1);
+    const session = newSession(state);
+    const started = performance.now();
+    const r = runLine(state, session, `kubectl get pods -A -o jsonpath='${'{range $.items[*]}'.repeat(6)}x${'{end}'.repeat(6)}'`);
+    expect(r.exitCode).toBe(152);
+    expect(r.output).toContain('CPU time limit exceeded');
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(runLine(state, session, "kubectl get pods -o jsonpath='{.constructor}'").output).toBe('');
   });
 });

@@ -34,6 +34,13 @@ interface Action { text: string; line: number }
 function split(source: string): (string | Action)[] {
   const parts: (string | Action)[] = [];
   let at = 0;
+  // Line numbers counted as the scan goes (not by re-reading the text before each action).
+  let line = 1;
+  let counted = 0;
+  const lineAt = (index: number): number => {
+    for (; counted < index; counted++) if (source.charCodeAt(counted) === 10) line++;
+    return line;
+  };
   while (at < source.length) {
     const open = source.indexOf('{{', at);
     if (open < 0) {
@@ -48,21 +55,20 @@ function split(source: string): (string | Action)[] {
     }
     if (text) parts.push(text);
     const close = source.indexOf('}}', inner);
-    if (close < 0) throw new TemplateError(`template: output:${lineAt(source, open)}: unclosed action`);
+    if (close < 0) throw new TemplateError(`template: output:${lineAt(open)}: unclosed action`);
     let end = close;
     let trimAfter = false;
     if (/\s-$/.test(source.slice(inner, close))) {
       end = close - 1;
       trimAfter = true;
     }
-    parts.push({ text: source.slice(inner, end).trim(), line: lineAt(source, open) });
+    parts.push({ text: source.slice(inner, end).trim(), line: lineAt(open) });
     at = close + 2;
     if (trimAfter) while (at < source.length && /\s/.test(source[at]!)) at++;
   }
   return parts;
 }
 
-const lineAt = (source: string, index: number): number => source.slice(0, index).split('\n').length;
 
 const GO_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'", a: '\x07', b: '\b', f: '\f', v: '\v', '0': '\0' };
 
@@ -84,18 +90,22 @@ function fieldChain(word: string): string[] {
   return word.split('.').slice(1);
 }
 
-function parseOperand(toks: string[], i: number, line: number): [Arg, number] {
+/** How deep parentheses may nest (text/template's parser refuses deep expressions too). */
+const MAX_PAREN_DEPTH = 100;
+
+function parseOperand(toks: string[], i: number, line: number, depth = 0): [Arg, number] {
   const t = toks[i]!;
   if (t === '(') {
-    let depth = 1;
+    if (depth >= MAX_PAREN_DEPTH) throw new TemplateError(`template: output:${line}: max expression depth exceeded`);
+    let open = 1;
     let j = i + 1;
-    while (j < toks.length && depth > 0) {
-      if (toks[j] === '(') depth++;
-      else if (toks[j] === ')') depth--;
+    while (j < toks.length && open > 0) {
+      if (toks[j] === '(') open++;
+      else if (toks[j] === ')') open--;
       j++;
     }
-    if (depth > 0) throw new TemplateError(`template: output:${line}: unclosed left paren`);
-    const pipe = parsePipe(toks.slice(i + 1, j - 1), line, toks.slice(i + 1, j - 1).join(' '));
+    if (open > 0) throw new TemplateError(`template: output:${line}: unclosed left paren`);
+    const pipe = parsePipe(toks.slice(i + 1, j - 1), line, toks.slice(i + 1, j - 1).join(' '), depth + 1);
     const next = toks[j];
     const fields = next !== undefined && next.startsWith('.') ? fieldChain(next) : [];
     return [{ k: 'paren', pipe, fields }, fields.length > 0 ? j + 1 : j];
@@ -115,7 +125,7 @@ function parseOperand(toks: string[], i: number, line: number): [Arg, number] {
   throw new TemplateError(`template: output:${line}: unexpected "${t}" in operand`);
 }
 
-function parsePipe(toks: string[], line: number, text: string): Pipe {
+function parsePipe(toks: string[], line: number, text: string, depth = 0): Pipe {
   const pipe: Pipe = { decl: [], assign: false, cmds: [], text };
   let i = 0;
   // `$x :=`, `$i, $e :=` or `$x =`
@@ -134,7 +144,7 @@ function parsePipe(toks: string[], line: number, text: string): Pipe {
       i++;
       continue;
     }
-    const [arg, next] = parseOperand(toks, i, line);
+    const [arg, next] = parseOperand(toks, i, line, depth);
     cmd.push(arg);
     i = next;
   }
@@ -200,11 +210,21 @@ function formatNumber(n: number): string {
   return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
 }
 
-/** fmt's %v: maps as map[k:v], slices as [a b], nil as <nil>. */
+/**
+ * The budget of the template being run. Templates run synchronously, one at a time, so the
+ * builtins (which print whole values: eq, print, index…) charge it without passing it around.
+ */
+let running: LineBudget | undefined;
+
+/** fmt's %v: maps as map[k:v], slices as [a b], nil as <nil>; charged per value printed. */
 export function goString(v: Value): string {
+  running?.spend(10);
   if (v === undefined) return '<no value>';
   if (v === null) return '<nil>';
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') {
+    running?.spend(v.length);
+    return v;
+  }
   if (typeof v === 'number') return formatNumber(v);
   if (typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(goString).join(' ')}]`;
@@ -233,9 +253,12 @@ function goSprintf(format: string, args: Value[]): string {
     else if (verb === 'x' || verb === 'X') s = typeof arg === 'number' ? Math.trunc(arg).toString(16) : Buffer.from(goString(arg)).toString('hex');
     else s = goString(arg);
     if (verb === 'X') s = s.toUpperCase();
+    if (precision !== undefined && Number(precision) > 1e6) return `%!(BADPREC)${s}`;
     if (precision !== undefined && (verb === 's' || verb === 'v')) s = s.slice(0, Number(precision));
-    // A width past what a template may print at all is cut to that (emit refuses the rest).
-    const w = Math.min(Number(width || 0), MAX_OUTPUT + 1);
+    // fmt refuses widths over 1e6 (tooLarge): %!(BADWIDTH), the value printed without one.
+    if (Number(width || 0) > 1e6) return `%!(BADWIDTH)${s}`;
+    const w = Number(width || 0);
+    running?.spend(w);
     return s.length >= w ? s : flags.includes('-') ? s.padEnd(w) : s.padStart(w, flags.includes('0') && verb !== 's' ? '0' : ' ');
   }) + (i < args.length ? `%!(EXTRA ${args.slice(i).map((a) => `${typeName(a)}=${goString(a)}`).join(', ')})` : '');
 }
@@ -406,6 +429,7 @@ function run(nodes: Node[], dot: Value, scope: Scope): typeof BREAK | typeof CON
 /** Runs TEMPLATE over DATA; errors as kubectl prints them. */
 export function executeGoTemplate(template: string, data: Json, budget: LineBudget): { ok: true; text: string } | { ok: false; error: string } {
   let nodes: Node[];
+  budget.spend(10 * template.length);
   try {
     nodes = parse(template);
   } catch (e) {
@@ -413,11 +437,14 @@ export function executeGoTemplate(template: string, data: Json, budget: LineBudg
     return { ok: false, error: `error parsing template ${template}, ${e.message}` };
   }
   const scope: Scope = { vars: [new Map([['$', data]])], budget, out: [], size: 0 };
+  running = budget;
   try {
     run(nodes, data, scope);
   } catch (e) {
     if (!(e instanceof TemplateError)) throw e;
     return { ok: false, error: `error executing template "${template}": template: output:1:${2}: ${e.message}` };
+  } finally {
+    running = undefined;
   }
   return { ok: true, text: scope.out.join('') };
 }

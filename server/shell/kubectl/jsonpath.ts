@@ -1,5 +1,6 @@
 // kubectl's JSONPath templates (`{.items[*].metadata.name}`, `{range .items[*]}…{end}`,
 // filters `[?(@.type=="Ready")]`, literals `{"\n"}`), with missing keys allowed as `get` does.
+import { OverBudget, type LineBudget } from '../budget.js';
 import type { Json } from './manifest.js';
 
 type Segment =
@@ -18,40 +19,74 @@ type Node =
 
 export type JsonPathResult = { ok: true; text: string } | { ok: false; error: string };
 
-/** Runs a template against `data`; values of one action are joined by spaces. */
-export function executeJsonPath(template: string, data: Json): JsonPathResult {
+/**
+ * The line budget of the evaluation under way: nested ranges multiply work, so every value
+ * visited and every character printed is charged (evaluation is synchronous, one at a time).
+ */
+let running: LineBudget | undefined;
+
+function charged<T>(budget: LineBudget | undefined, work: () => T): T {
+  const outer = running;
+  running = budget;
   try {
-    const nodes = parseTemplate(template);
-    return { ok: true, text: render(nodes, data, data) };
+    return work();
+  } finally {
+    running = outer;
+  }
+}
+
+/** Runs a template against `data`; values of one action are joined by spaces. */
+export function executeJsonPath(template: string, data: Json, budget?: LineBudget): JsonPathResult {
+  let nodes: Node[];
+  try {
+    nodes = parseTemplate(template);
   } catch (e) {
     return { ok: false, error: `error parsing jsonpath ${template}, ${(e as Error).message}` };
+  }
+  try {
+    return charged(budget, () => ({ ok: true, text: render(nodes, data, data) }));
+  } catch (e) {
+    if (e instanceof OverBudget) throw e;
+    return { ok: false, error: `error executing jsonpath ${JSON.stringify(template)}: ${(e as Error).message}` };
   }
 }
 
 /** Evaluates one path expression (`.status.phase`, `{.metadata.name}`) to its values. */
-export function evaluatePath(expression: string, data: Json): Json[] | undefined {
+export function evaluatePath(expression: string, data: Json, budget?: LineBudget): Json[] | undefined {
   const inner = expression.trim().replace(/^\{(.*)\}$/s, '$1');
+  let path: Segment[];
   try {
-    return evaluate(parsePath(inner), data, data);
+    path = parsePath(inner);
   } catch {
+    return undefined;
+  }
+  try {
+    return charged(budget, () => evaluate(path, data, data));
+  } catch (e) {
+    if (e instanceof OverBudget) throw e;
     return undefined;
   }
 }
 
 /** How jsonpath prints one value: strings raw, the rest as compact JSON. */
 export function jsonPathText(value: Json): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  running?.spend(text.length);
+  return text;
 }
 
 function render(nodes: Node[], root: Json, current: Json): string {
   let out = '';
   for (const node of nodes) {
+    running?.spend(STEPS_PER_NODE);
     if (node.kind === 'text') out += node.text;
     else if (node.kind === 'path') out += evaluate(node.path, root, current).map(jsonPathText).join(' ');
     else for (const item of evaluate(node.path, root, current)) out += render(node.body, root, item);
   }
   return out;
 }
+
+const STEPS_PER_NODE = 20;
 
 function parseTemplate(template: string): Node[] {
   const stack: Node[][] = [[]];
@@ -163,7 +198,10 @@ function parseBracket(inner: string): Segment {
 
 function evaluate(path: Segment[], root: Json, current: Json): Json[] {
   let values: Json[] = [path[0]?.kind === 'root' ? root : current];
-  for (const seg of path) values = values.flatMap((v) => step(seg, v));
+  for (const seg of path) {
+    values = values.flatMap((v) => step(seg, v));
+    running?.spend(STEPS_PER_NODE + values.length);
+  }
   return values;
 }
 
@@ -173,7 +211,7 @@ function step(seg: Segment, v: Json): Json[] {
     case 'root':
       return [v];
     case 'field':
-      return isObject && seg.name in v ? [v[seg.name]!] : [];
+      return isObject && Object.hasOwn(v, seg.name) ? [v[seg.name]!] : [];
     case 'wildcard':
       return Array.isArray(v) ? v : isObject ? Object.values(v) : [];
     case 'recursive':
@@ -197,9 +235,10 @@ function step(seg: Segment, v: Json): Json[] {
 }
 
 function recursive(name: string, v: Json): Json[] {
+  running?.spend(1);
   if (v === null || typeof v !== 'object') return [];
   const children = Array.isArray(v) ? v : Object.values(v);
-  const here = !Array.isArray(v) && name in v ? [v[name]!] : [];
+  const here = !Array.isArray(v) && Object.hasOwn(v, name) ? [v[name]!] : [];
   return [...here, ...children.flatMap((c) => recursive(name, c))];
 }
 

@@ -193,7 +193,7 @@ export function printStructured(state: ClusterState, items: Selected[], format: 
     case 'json': return { ok: true, ...outputJson(state, items, opts.single) };
     case 'name': return { ok: true, text: items.map((i) => `${qualifiedSingular(i.type)}/${i.obj.metadata.name}\n`).join('') };
     case 'jsonpath': {
-      const result = executeJsonPath(format.template, outputDocument(state, items, opts.single));
+      const result = executeJsonPath(format.template, outputDocument(state, items, opts.single), opts.budget);
       return result.ok ? { ok: true, text: result.text } : { ok: false, error: `error: ${result.error}\n` };
     }
     case 'go-template': {
@@ -204,7 +204,7 @@ export function printStructured(state: ClusterState, items: Selected[], format: 
       const rows = items.map((i) => {
         const manifest = toManifest(state, i.type.kind, i.obj);
         return format.columns.map((c) => {
-          const values = evaluatePath(c.path, manifest) ?? [];
+          const values = evaluatePath(c.path, manifest, opts.budget) ?? [];
           return values.length === 0 ? '<none>' : values.map(jsonPathText).join(',');
         });
       });
@@ -214,10 +214,10 @@ export function printStructured(state: ClusterState, items: Selected[], format: 
 }
 
 /** `--sort-by=.metadata.name` / `{.status.startTime}`: stable sort by the field's value. */
-export function sortItems(state: ClusterState, items: Selected[], expression: string): { ok: true; items: Selected[] } | { ok: false; error: string } {
+export function sortItems(state: ClusterState, items: Selected[], expression: string, budget?: LineBudget): { ok: true; items: Selected[] } | { ok: false; error: string } {
   const path = expression.startsWith('{') ? expression : `{${expression}}`;
   const keyed = items.map((item) => {
-    const values = evaluatePath(path, toManifest(state, item.type.kind, item.obj));
+    const values = evaluatePath(path, toManifest(state, item.type.kind, item.obj), budget);
     return { item, key: values?.[0] };
   });
   if (keyed.some((k) => k.key !== undefined && typeof k.key === 'object' && k.key !== null)) {

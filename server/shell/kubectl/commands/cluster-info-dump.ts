@@ -8,7 +8,8 @@ import { makeDirectory, writeFile } from '../../vfs.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import { toManifest, type Json } from '../manifest.js';
-import { manifestYaml, toJson } from '../output.js';
+import { manifestYaml } from '../output.js';
+import type { JsonObject } from '../manifest-fields.js';
 import { findResourceType, listObjects } from '../resources.js';
 import type { FlagSpec, KubectlContext, ParsedFlags } from '../types.js';
 import { dumpedLog } from './logs.js';
@@ -41,11 +42,14 @@ export function clusterInfoDump(ctx: KubectlContext, flags: ParsedFlags): Comman
   };
   const list = (plural: string, namespace: string | undefined): string => {
     const type = findResourceType(plural)!;
-    const items = listObjects(ctx.state, type, namespace).map((o) => toManifest(ctx.state, type.kind, o));
-    const kind = `${type.kind}List`;
-    const document: Json = { kind, apiVersion: type.apiVersion, metadata: { resourceVersion: String(ctx.state.etcd.revision) }, items };
+    // Typed lists from the clientsets: items carry no kind/apiVersion, fields in struct order (not sorted).
+    const items = listObjects(ctx.state, type, namespace).map((o) => {
+      const { kind: _k, apiVersion: _a, ...rest } = toManifest(ctx.state, type.kind, o) as JsonObject;
+      return rest;
+    });
+    const document: Json = { kind: `${type.kind}List`, apiVersion: type.apiVersion, metadata: { resourceVersion: String(ctx.state.etcd.revision) }, items };
     ctx.budget.spend(items.length * 200);
-    return format === 'json' ? toJson(document) : manifestYaml(document, ctx.budget);
+    return format === 'json' ? `${JSON.stringify(document, null, 4)}\n` : manifestYaml(document, ctx.budget);
   };
   const namespaces = flags.bool('all-namespaces')
     ? listObjects(ctx.state, findResourceType('namespaces')!, undefined).map((n) => n.metadata.name)
@@ -53,6 +57,7 @@ export function clusterInfoDump(ctx: KubectlContext, flags: ParsedFlags): Comman
   if (namespaces.length === 0) namespaces.push('kube-system', ctx.namespace);
   const problems: string[] = [];
   const write = (path: string, text: string) => {
+    ctx.budget.spend(text.length);
     const problem = emit(path, text);
     if (problem) problems.push(problem);
   };

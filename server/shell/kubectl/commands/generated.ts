@@ -34,9 +34,12 @@ function clientSide(manifest: Json, keepNamespace: boolean): Json {
  * (~20 pods, 200 kB) takes 2–7 ms, a 512-pod one ~50 ms, more than a line may spend.
  */
 function cloneCost(state: ClusterState): number {
-  let objects = Object.keys(state.pods).length + state.events.length;
+  let objects = Object.keys(state.pods).length + state.events.length + Object.keys(state.configmaps).length;
   for (const kind of Object.values(state.stored ?? {})) objects += Object.keys(kind).length;
-  return 10_000 * objects + 50_000 * Object.keys(state.nodes).length;
+  // ConfigMaps are where a player can put bulk (up to 1 MiB each): their text is copied too.
+  let chars = 0;
+  for (const cm of Object.values(state.configmaps)) for (const v of Object.values(cm.data)) chars += v.length;
+  return 10_000 * objects + 50_000 * Object.keys(state.nodes).length + Math.ceil(chars / 4);
 }
 
 export function generated(ctx: KubectlContext, flags: ParsedFlags, generate: (ctx: KubectlContext) => CommandResult): CommandResult {
@@ -62,7 +65,7 @@ export function generated(ctx: KubectlContext, flags: ParsedFlags, generate: (ct
     if (output.format.kind === 'yaml') return { stdout: manifestYaml(doc, ctx.budget), stderr: r.stderr, exitCode: 0 };
     if (output.format.kind === 'json') return { stdout: toJson(doc), stderr: r.stderr, exitCode: 0 };
     if (output.format.kind !== 'jsonpath' && output.format.kind !== 'go-template') return r;
-    const result = output.format.kind === 'jsonpath' ? executeJsonPath(output.format.template, doc) : executeGoTemplate(output.format.template, doc, ctx.budget);
+    const result = output.format.kind === 'jsonpath' ? executeJsonPath(output.format.template, doc, ctx.budget) : executeGoTemplate(output.format.template, doc, ctx.budget);
     return result.ok ? { stdout: result.text, stderr: r.stderr, exitCode: 0 } : fail(`error: ${result.error}\n`);
   }
   if (output.format.kind === 'table') return r;

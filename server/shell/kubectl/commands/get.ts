@@ -52,7 +52,7 @@ export const getCommand: KubectlSubcommand = {
     let items = query.result.items;
     const sortBy = flags.string('sort-by');
     if (sortBy) {
-      const sorted = sortItems(ctx.state, items, sortBy);
+      const sorted = sortItems(ctx.state, items, sortBy, ctx.budget);
       if (!sorted.ok) return fail(sorted.error);
       items = sorted.items;
     }

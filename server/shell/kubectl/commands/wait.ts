@@ -51,7 +51,7 @@ function holds(ctx: KubectlContext, item: Selected, condition: Condition): boole
   const manifest = toManifest(ctx.state, item.type.kind, item.obj);
   if (condition.kind === 'jsonpath') {
     const path = condition.path.startsWith('{') ? condition.path : `{${condition.path}}`;
-    return (evaluatePath(path, manifest) ?? []).some((v: Json) => jsonPathText(v) === condition.value);
+    return (evaluatePath(path, manifest, ctx.budget) ?? []).some((v: Json) => jsonPathText(v) === condition.value);
   }
   if (condition.kind !== 'condition') return false;
   const status = manifest.status as { conditions?: { type?: string; status?: string }[] } | undefined;
