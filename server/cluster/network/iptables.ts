@@ -201,16 +201,12 @@ export function rawTable(state: ClusterState, node: string): Table {
   const t = new TableBuilder(state, node, ['PREROUTING', 'OUTPUT']);
   const local = state.nodes[node]?.host.links?.nodelocaldns?.split('/')[0];
   if (local !== undefined) {
-    const skip = 'NodeLocal DNS Cache: skip conntrack';
-    for (const prot of ['tcp', 'udp'] as const) {
-      t.add('PREROUTING', 'NOTRACK', { tag: `pre-${prot}`, prot, dst: `${local}/32`, comment: skip, matches: [{ save: ['-m', prot, '--dport', '53'], list: `${prot} dpt:53` }] });
-    }
-    for (const prot of ['tcp', 'udp'] as const) {
-      t.add('OUTPUT', 'NOTRACK', { tag: `out-src-${prot}`, prot, src: `${local}/32`, comment: skip, matches: [{ save: ['-m', prot, '--sport', '53'], list: `${prot} spt:53` }] });
-    }
-    for (const prot of ['tcp', 'udp'] as const) {
-      t.add('OUTPUT', 'NOTRACK', { tag: `out-dst-${prot}`, prot, dst: `${local}/32`, comment: skip, matches: [{ save: ['-m', prot, '--dport', '53'], list: `${prot} dpt:53` }] });
-    }
+    // node-cache passes `-p PROTO -d IP --dport 53 -j NOTRACK -m comment --comment …`: the comment follows the port match.
+    const skip = { save: ['-m', 'comment', '--comment', '"NodeLocal DNS Cache: skip conntrack"'], list: '/* NodeLocal DNS Cache: skip conntrack */' };
+    const port = (prot: string, dir: 'dport' | 'sport') => ({ save: ['-m', prot, `--${dir}`, '53'], list: `${prot} ${dir === 'dport' ? 'dpt' : 'spt'}:53` });
+    for (const prot of ['tcp', 'udp'] as const) t.add('PREROUTING', 'NOTRACK', { tag: `pre-${prot}`, prot, dst: `${local}/32`, matches: [port(prot, 'dport'), skip] });
+    for (const prot of ['tcp', 'udp'] as const) t.add('OUTPUT', 'NOTRACK', { tag: `out-src-${prot}`, prot, src: `${local}/32`, matches: [port(prot, 'sport'), skip] });
+    for (const prot of ['tcp', 'udp'] as const) t.add('OUTPUT', 'NOTRACK', { tag: `out-dst-${prot}`, prot, dst: `${local}/32`, matches: [port(prot, 'dport'), skip] });
   }
   return t.build('raw');
 }

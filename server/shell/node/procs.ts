@@ -189,7 +189,7 @@ export const lsof: ShellCommand = (ctx, argv) => {
   const addr = ([h, p]: [string, number]): string => `${host(h)}:${p === 22 ? 'ssh' : p}`;
   const rows = list.map((s) => [
     s.comm.slice(0, 9), String(s.pid), 'root', `${s.fd}u`, s.ipv6 ? 'IPv6' : 'IPv4', String(stableInt(`${s.pid}/${s.fd}`, 20000, 99999)), '0t0', s.proto,
-    s.remote ? `${addr(s.local)}->${addr(s.remote)} (ESTABLISHED)` : `${addr(s.local)} (LISTEN)`,
+    s.remote ? `${addr(s.local)}->${addr(s.remote)} (ESTABLISHED)` : s.proto === 'UDP' ? addr(s.local) : `${addr(s.local)} (LISTEN)`,
   ]);
   const header = ['COMMAND', 'PID', 'USER', 'FD', 'TYPE', 'DEVICE', 'SIZE/OFF', 'NODE', 'NAME'];
   const all = [header, ...rows];
