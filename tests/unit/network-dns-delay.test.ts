@@ -3,6 +3,7 @@
 // the raw table, ss, CoreDNS's logs and CPU.
 import { describe, expect, it } from 'vitest';
 import { playSteps } from '../../server/cli/scenarios-command.js';
+import { promFloat } from '../../server/cluster/network/coredns-metrics.js';
 import { lookupName, renderResolvConf } from '../../server/cluster/network/dns.js';
 import type { ClusterState, Pod } from '../../server/cluster/types.js';
 import { loadScenarioDir } from '../../server/scenarios/load.js';
@@ -89,6 +90,19 @@ describe('CoreDNS overloaded and the VPC resolver allowance', () => {
     expect(slowLookups(state, pod, 'cart-db')).toBe(0);
     const times = Array.from({ length: 40 }, () => lookupName(state, pod, 'api.stripe.com', 'A', { parallel: true }).ms);
     expect(times.some((ms) => ms >= 2000)).toBe(true);
+  });
+
+  it('CoreDNS\'s :9153/metrics answers in the Prometheus text format, large counters as Go prints float64', () => {
+    const { commands } = play('overload', ['kubectl exec -n checkout cart-debug -- curl -s http://10.96.0.10:9153/metrics', 'kubectl exec -n checkout cart-debug -- curl -s http://10.96.0.10:9153/']);
+    const text = commands[0]!.output;
+    expect(text).toMatch(/^# TYPE coredns_dns_request_duration_seconds histogram\n(coredns_dns_request_duration_seconds_bucket\{server="dns:\/\/:53",type="A",zone="\.",le="[0-9.]+"\} \S+\n){16}/m);
+    const inf = /le="\+Inf"\} (\S+)/.exec(text)![1];
+    expect(text).toContain(`coredns_dns_request_duration_seconds_count{server="dns://:53",type="A",zone="."} ${inf}\n`);
+    expect(inf).toMatch(/^\d\.\d+e\+\d{2}$/); // strconv.AppendFloat(f, 'g', -1, 64)
+    expect(commands[1]!.output).toBe('404 page not found\n');
+    expect(promFloat(23717088000)).toBe('2.3717088e+10');
+    expect(promFloat(642)).toBe('642');
+    expect(promFloat(1234567)).toBe('1.234567e+06');
   });
 
   it('is deterministic: the same lines print the same bytes', () => {
