@@ -124,6 +124,12 @@ describe('time', () => {
     });
     expect(reals.some((s) => s >= 5)).toBe(true);
     expect(reals.every((s) => s === 0 || s >= 5)).toBe(true);
+    // curl resolves with getaddrinfo too: the same waits before it connects.
+    const curls = Array.from({ length: 6 }, () => {
+      const out = rt.runLine(cluster, session, `time kubectl exec -n ${debug.metadata.namespace} ${debug.metadata.name} -- curl -s -o /dev/null http://kubernetes.default`).output;
+      return Number(/real\t0m(\d+\.\d+)s/.exec(out)?.[1]);
+    });
+    expect(curls.some((s) => s >= 5)).toBe(true);
   });
 });
 

@@ -6,7 +6,7 @@ import { randomHex } from '../rng.js';
 import type { ClusterState, Pod } from '../types.js';
 import { podRoutable } from './cni-config.js';
 import { corednsMetrics } from './coredns-metrics.js';
-import { resolveName } from './dns.js';
+import { lookupName } from './dns.js';
 import { ingressServe } from './ingress.js';
 import { deliver, hit } from './path.js';
 import { trackConnection } from './conntrack.js';
@@ -36,6 +36,8 @@ export interface HttpOptions {
   userAgent?: string;
   /** `-H 'Host: NAME'`: the Host header instead of the URL's host. */
   host?: string;
+  /** Told how long resolving the host took (a lookup that waited out a resolver timeout). */
+  resolved?: (ms: number) => void;
 }
 
 export interface ParsedUrl {
@@ -208,7 +210,10 @@ export function httpRequest(state: ClusterState, fromPod: Pod, url: string, opts
   if (!podRoutable(state, fromPod)) return /^\d+\.\d+\.\d+\.\d+$/.test(u.host) ? timeoutResult(u.host, u.port, opts) : { ok: false, code: 6, message: `Could not resolve host: ${u.host}` };
   let ip = u.host;
   if (!/^\d+\.\d+\.\d+\.\d+$/.test(u.host)) {
-    const r = resolveName(state, fromPod, u.host, 'A');
+    // getaddrinfo: A and AAAA together, the search list per ndots.
+    const looked = lookupName(state, fromPod, u.host, 'A', { parallel: true });
+    opts.resolved?.(looked.ms);
+    const r = looked.outcome;
     if (r.kind === 'timeout' && opts.maxTimeSeconds !== undefined && opts.maxTimeSeconds < 5) return timeoutResult(u.host, u.port, opts);
     if (r.kind !== 'answer') return { ok: false, code: 6, message: `Could not resolve host: ${u.host}` };
     ip = r.records[0]!.data;
