@@ -140,7 +140,7 @@ export function forwardDelay(state: ClusterState, coredns: Pod): { ms: number; s
   const loss = upstreamLoss(state, coredns);
   let ms = 0;
   for (let i = 0; i < FORWARD_TRIES; i++) {
-    if (!happens(state, loss)) return { ms: ms + 1 + Math.floor(nextFloat(state.rng) * 2 * Number(loss > 0)), servfail: false };
+    if (!happens(state, loss)) return { ms: ms + 1, servfail: false };
     ms += FORWARD_READ_TIMEOUT_MS;
   }
   return { ms: RESOLVER_TIMEOUT_MS, servfail: true };
