@@ -82,7 +82,7 @@ export function systemAddons(spec: ClusterSpec): Addons {
       containers: [{
         name: 'coredns', image: coredns.image,
         ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }, { name: 'metrics', containerPort: 9153, protocol: 'TCP' }],
-        requests: { cpu: '100m', memory: '70Mi' }, limits: { memory: '170Mi' },
+        requests: { cpu: '100m', memory: '70Mi' }, limits: { memory: '170Mi', ...(coredns.cpuLimit !== undefined ? { cpu: coredns.cpuLimit } : {}) },
         readinessProbe: { type: 'http', path: '/ready', port: 8181, periodSeconds: 10, failureThreshold: 3 },
         livenessProbe: { type: 'http', path: '/health', port: 8080, initialDelaySeconds: 60, periodSeconds: 10, failureThreshold: 5 },
         behavior: { role: 'coredns', memoryUse: '21Mi', cpuUse: '3m' },

@@ -67,6 +67,7 @@ function emptyState(spec: ClusterSpec, seed: number): ClusterState {
         return { ip: t.ip, service: { namespace, name }, via: t.via, requestsPerMinute: t.requestsPerMinute, paths: t.paths, userAgent: t.userAgent, ...(t.from ? { from: { namespace: t.from.namespace, labels: { ...t.from.labels } } } : {}), ...(t.host ? { host: t.host } : {}) };
       }),
       conntrack: [], externalDNS: { ...spec.network.externalDNS }, nextServiceIP: 0, nextNodePort: 0,
+      dnsLoad: { ...spec.network.dnsLoad },
       ...(spec.network.subnets.length > 0 ? { subnets: Object.fromEntries(spec.network.subnets.map((s) => [s.id, { cidr: s.cidr, used: s.used }])) } : {}),
     },
   };
@@ -127,14 +128,14 @@ function addNode(state: ClusterState, spec: ClusterSpec, n: NodeSpec, index: num
       ],
       addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: n.name }],
       nodeInfo: {
-        kubeletVersion: spec.kubernetesVersion, osImage: 'Ubuntu 22.04.4 LTS', kernelVersion: '6.5.0-1017-aws',
+        kubeletVersion: spec.kubernetesVersion, osImage: 'Ubuntu 22.04.4 LTS', kernelVersion: n.kernel ?? '6.5.0-1017-aws',
         containerRuntimeVersion: 'containerd://1.7.13', architecture: 'amd64', operatingSystem: 'linux',
       },
     },
     host: newHost(state, {
       nodeName: n.name, created, version: spec.kubernetesVersion, diskSize: disk, diskUsed: parseBytes(n.disk.used)!, maxPodIPs: n.maxPodIPs,
       etcdHere, etcdDisk: spec.etcd.disk !== undefined ? parseBytes(spec.etcd.disk)! : undefined, dnsServer: cidrAddress('10.0.0.0/16', 2),
-      resolvConf: n.resolvConf, clusterDNS: spec.network.dnsServiceIP, clusterDomain: spec.network.clusterDomain,
+      resolvConf: n.resolvConf, clusterDNS: n.clusterDNS ?? [spec.network.dnsServiceIP], clusterDomain: spec.network.clusterDomain,
     }),
   };
   if (n.instanceType) node.host.vpc = nodeVpc(state, spec, n, node);
@@ -156,6 +157,7 @@ function addCniHost(state: ClusterState, n: NodeSpec, node: Node): void {
   // Dated at the end of the build (applyInitialState): the CNI pods the settle window starts must not reinstall them.
   if ((extra?.missingPlugins ?? []).length > 0) node.host.cniBinMissingSince = Number.MAX_SAFE_INTEGER;
   if (extra?.cni0) node.host.links = { cni0: extra.cni0 };
+  if (n.links) node.host.links = { ...node.host.links, ...n.links };
 }
 
 /**

@@ -108,7 +108,7 @@ export interface HostOptions {
   dnsServer: string;
   /** The kubelet's resolvConf file (see NodeSpec.resolvConf). */
   resolvConf: string;
-  clusterDNS: string;
+  clusterDNS: string[];
   clusterDomain: string;
 }
 
@@ -135,7 +135,7 @@ authorization:
     cacheUnauthorizedTTL: 0s
 cgroupDriver: systemd
 clusterDNS:
-- ${o.clusterDNS}
+${o.clusterDNS.map((ip) => `- ${ip}`).join('\n')}
 clusterDomain: ${o.clusterDomain}
 containerRuntimeEndpoint: ""
 cpuManagerReconcilePeriod: 0s

@@ -106,6 +106,7 @@ export function templateFrom(w: TemplateFields): PodTemplate {
   };
   if (w.nodeAffinity) spec.nodeAffinity = w.nodeAffinity.map((term) => term.map((r) => ({ ...r })));
   if (w.priorityClassName) spec.priorityClassName = w.priorityClassName;
+  if (w.dnsConfig) spec.dnsConfig = structuredClone(w.dnsConfig);
   const behavior: Record<string, ContainerBehavior> = {};
   w.containers.forEach((c, i) => (behavior[containers[i]!.name] = behaviorFrom(c.behavior)));
   return { metadata: { labels: { ...(w.labels ?? { app: w.name }) }, annotations: { ...w.annotations } }, spec, behavior };

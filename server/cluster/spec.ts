@@ -80,6 +80,12 @@ export const NodeSpecSchema = z.strictObject({
    * such a host is the 127.0.0.53 stub, which makes CoreDNS's `forward . /etc/resolv.conf` loop.
    */
   resolvConf: z.enum(['/run/systemd/resolve/resolv.conf', '/etc/resolv.conf']).default('/run/systemd/resolve/resolv.conf'),
+  /** The node's kernel (nodeInfo.kernelVersion, `uname -r`); before 5.x, UDP conntrack insertion races drop DNS queries. */
+  kernel: z.string().optional(),
+  /** Virtual links the host carries (device → address), e.g. NodeLocal DNSCache's `nodelocaldns: 169.254.20.10/32`. */
+  links: z.record(z.string().regex(/^[a-z0-9.-]{1,15}$/, 'an interface name'), z.string()).optional(),
+  /** The kubelet's clusterDNS: the nameservers of ClusterFirst pods' resolv.conf; default the cluster DNS Service IP. */
+  clusterDNS: z.array(IPv4).min(1).optional(),
   kubeletRunning: z.boolean().default(true),
   containerdRunning: z.boolean().default(true),
   age: Duration.default('12d'),
@@ -109,7 +115,7 @@ export const BehaviorSpecSchema = z.strictObject({
   ready: z.boolean().optional(),
   accessLog: z.boolean().optional(),
   httpPort: z.number().int().optional(),
-  role: z.enum(['coredns', 'etcd', 'kube-apiserver', 'kube-scheduler', 'kube-controller-manager', 'kube-proxy', 'cni', 'app', 'metallb-controller', 'metallb-speaker', 'ingress-nginx']).optional(),
+  role: z.enum(['coredns', 'node-local-dns', 'etcd', 'kube-apiserver', 'kube-scheduler', 'kube-controller-manager', 'kube-proxy', 'cni', 'app', 'metallb-controller', 'metallb-speaker', 'ingress-nginx']).optional(),
 });
 
 const ContainerPortSpec = z.union([
@@ -142,6 +148,11 @@ const PodTemplateFields = {
   tolerations: z.array(TolerationSpec).default([]),
   hostNetwork: z.boolean().default(false),
   dnsPolicy: z.enum(['ClusterFirst', 'Default', 'ClusterFirstWithHostNet']).optional(),
+  dnsConfig: z.strictObject({
+    nameservers: z.array(IPv4).optional(),
+    searches: z.array(z.string()).optional(),
+    options: z.array(z.strictObject({ name: z.string(), value: z.string().optional() })).optional(),
+  }).optional(),
   priorityClassName: z.string().optional(),
   serviceAccountName: z.string().default('default'),
   terminationGracePeriodSeconds: z.number().int().nonnegative().default(30),
@@ -266,6 +277,12 @@ export const NetworkSpecSchema = z.strictObject({
   clusterDomain: z.string().default('cluster.local'),
   traffic: z.array(TrafficClientSpec).default([]),
   externalDNS: z.record(z.string(), IPv4).default({}),
+  /**
+   * The DNS queries every pod of the (larger, unsimulated) cluster sends per second, and the
+   * share of them for names outside the cluster (network/dns-delay.ts: CoreDNS capacity,
+   * the VPC resolver's packets-per-second allowance).
+   */
+  dnsLoad: z.strictObject({ qps: z.number().nonnegative().default(0), externalShare: z.number().min(0).max(1).default(0.3) }).prefault({}),
 });
 
 export const AddonsSpecSchema = z.strictObject({
@@ -277,6 +294,8 @@ export const AddonsSpecSchema = z.strictObject({
       image: z.string().default('registry.k8s.io/coredns/coredns:v1.11.1'),
       /** Replaces the default Corefile (e.g. a forward loop). */
       corefile: z.string().optional(),
+      /** A CPU limit on the coredns container (none by default, as kubeadm ships it). */
+      cpuLimit: Quantity.optional(),
     })
     .prefault({}),
   kubeProxy: z.boolean().default(true),

@@ -24,6 +24,8 @@ import { newTickContext } from './controllers/context.js';
 import { tickEtcd } from './etcd.js';
 import { EVENT_TTL_MS, expireEvents } from './events.js';
 import { restartFailedUnits } from './host.js';
+import { tickDnsCounters } from './network/dns-delay.js';
+import { logUpstreamTimeouts } from './network/dns.js';
 import { tickTraffic } from './network/traffic.js';
 import type { ClusterState } from './types.js';
 
@@ -66,7 +68,11 @@ function step(state: ClusterState, dt: number, traffic: boolean): void {
     for (const node of Object.values(state.nodes)) tlsRejected(state, node.status.addresses[0]?.address ?? '');
   }
   if (Math.floor((state.now - dt) / EVENT_EXPIRY_PERIOD_MS) !== Math.floor(state.now / EVENT_EXPIRY_PERIOD_MS)) expireEvents(state);
-  if (traffic) tickTraffic(state, dt);
+  if (traffic) {
+    tickTraffic(state, dt);
+    tickDnsCounters(state, dt);
+    logUpstreamTimeouts(state, dt);
+  }
 }
 
 function addonControllers(ctx: ReturnType<typeof newTickContext>): void {

@@ -240,7 +240,7 @@ export interface ContainerBehavior {
   /** HTTP port the program serves for `curl` (defaults to the first container port). */
   httpPort?: number;
   /** Special programs the network model understands. */
-  role?: 'coredns' | 'etcd' | 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager' | 'kube-proxy' | 'cni' | 'app' | 'process' | 'metallb-controller' | 'metallb-speaker' | 'ingress-nginx';
+  role?: 'coredns' | 'node-local-dns' | 'etcd' | 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager' | 'kube-proxy' | 'cni' | 'app' | 'process' | 'metallb-controller' | 'metallb-speaker' | 'ingress-nginx';
 }
 
 export type ContainerStateValue =
@@ -283,6 +283,12 @@ export interface NodeSelectorRequirement {
   values?: string[];
 }
 
+export interface PodDNSConfig {
+  nameservers?: string[];
+  searches?: string[];
+  options?: { name: string; value?: string }[];
+}
+
 export interface PodSpec {
   containers: ContainerSpec[];
   nodeName?: string;
@@ -293,6 +299,8 @@ export interface PodSpec {
   restartPolicy: 'Always' | 'OnFailure' | 'Never';
   hostNetwork: boolean;
   dnsPolicy: 'ClusterFirst' | 'Default' | 'ClusterFirstWithHostNet';
+  /** Extra resolv.conf settings (nameservers, searches, options such as ndots or single-request-reopen). */
+  dnsConfig?: PodDNSConfig;
   priorityClassName?: string;
   serviceAccountName: string;
   schedulerName: string;
@@ -580,6 +588,23 @@ export interface NetworkState {
   health?: Record<string, HealthBucket[]>;
   /** When someone flushed a node's nat table (`iptables -t nat -F`), by node (pod-lookup.ts: until kube-proxy writes it again). */
   natFlushed?: Record<string, SimTime>;
+  /** DNS queries per second of the whole (unsimulated) cluster and their share for outside names (dns-delay.ts). */
+  dnsLoad?: { qps: number; externalShare: number };
+  /** Kernel counters DNS traffic moves, by node, since boot (dns-delay.ts; `conntrack -S`, `ethtool -S`). */
+  dnsCounters?: Record<string, NodeDnsCounters>;
+}
+
+export interface NodeDnsCounters {
+  /** Conntrack statistics summed over the node's CPUs. */
+  found: number;
+  invalid: number;
+  insertFailed: number;
+  /** Kernels from 5.x keep both clashing UDP entries instead of dropping one. */
+  clashResolve: number;
+  drop: number;
+  searchRestart: number;
+  /** ENA driver: packets to link-local services (the VPC resolver) dropped over the ENI's PPS allowance. */
+  linklocalExceeded: number;
 }
 
 /** What a traffic client got in one bucket of simulated time (starting at `at`). */

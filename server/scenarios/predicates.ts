@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { apiUnavailable, writeRefused } from '../cluster/api.js';
 import { expiredCert } from '../cluster/pki.js';
 import { etcdDiskFull, fstabSwaps } from '../cluster/host.js';
+import { lookupDelayChance } from '../cluster/network/dns-delay.js';
+import { lookupQueries } from '../cluster/network/dns.js';
 import { readyEndpoints } from '../cluster/network/services.js';
 import { clientAddressSeen } from '../cluster/network/traffic.js';
 import type { ClusterState, Pod } from '../cluster/types.js';
@@ -140,6 +142,19 @@ const UnitPredicate = z.strictObject({ node: Name, name: Name, active: z.boolean
 /** A node's filesystem (what `df` shows for a mount point). */
 const DiskPredicate = z.strictObject({ node: Name, mount: Name, usedBelowFraction: z.number().gt(0).lte(1) });
 
+/**
+ * Name lookups from a workload's running pods (network/dns-delay.ts): `fast` = each pod's
+ * lookup of `name` (or of the host in its container's `env` variable, so a trailing dot
+ * there counts) waits out a resolver timeout less than one time in ten.
+ */
+const DnsPredicate = z.strictObject({
+  namespace: Name,
+  selector: Labels,
+  name: z.string().min(1),
+  env: z.string().optional(),
+  fast: z.boolean(),
+});
+
 
 export interface Predicate {
   etcd?: z.infer<typeof EtcdPredicate>;
@@ -155,12 +170,13 @@ export interface Predicate {
   disk?: z.infer<typeof DiskPredicate>;
   file?: z.infer<typeof FilePredicate>;
   traffic?: z.input<typeof TrafficPredicate>;
+  dns?: z.infer<typeof DnsPredicate>;
   all?: Predicate[];
   any?: Predicate[];
   not?: Predicate;
 }
 
-export const PREDICATE_KINDS = ['etcd', 'apiserver', 'controlPlane', 'deployment', 'service', 'configmap', 'pods', 'node', 'namespace', 'unit', 'traffic', 'disk', 'file', 'all', 'any', 'not'] as const;
+export const PREDICATE_KINDS = ['etcd', 'apiserver', 'controlPlane', 'deployment', 'service', 'configmap', 'pods', 'node', 'namespace', 'unit', 'traffic', 'disk', 'file', 'dns', 'all', 'any', 'not'] as const;
 
 export const PredicateSchema: z.ZodType<Predicate> = z
   .strictObject({
@@ -177,6 +193,7 @@ export const PredicateSchema: z.ZodType<Predicate> = z
     disk: DiskPredicate.optional(),
     file: FilePredicate.optional(),
     traffic: TrafficPredicate.optional(),
+    dns: DnsPredicate.optional(),
     get all(): z.ZodOptional<z.ZodArray<z.ZodType<Predicate>>> {
       return z.array(PredicateSchema).min(1).optional();
     },
@@ -189,6 +206,14 @@ export const PredicateSchema: z.ZodType<Predicate> = z
   })
   .refine((p) => Object.keys(p).length === 1, { message: `a predicate names exactly one of: ${PREDICATE_KINDS.join(', ')}` })
   .meta({ id: 'Predicate' });
+
+/** A lookup slower than the resolver timeout more often than this is not "fast". */
+const SLOW_LOOKUP_SHARE = 0.1;
+
+/** The host of a URL-ish setting (`https://api.stripe.com:443/v1` → `api.stripe.com`). */
+function hostOf(value: string): string {
+  return value.replace(/^[a-z]+:\/\//i, '').replace(/[/:].*$/, '');
+}
 
 function matchesLabels(labels: Record<string, string>, selector: Record<string, string>): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
@@ -290,6 +315,16 @@ export function evaluate(state: ClusterState, p: Predicate): boolean {
     const fs = state.nodes[p.disk.node]?.host.filesystems.find((f) => f.mount === p.disk!.mount);
     return !!fs && fs.used < p.disk.usedBelowFraction * fs.size;
   }
+  if (p.dns) {
+    const q = p.dns;
+    const pods = Object.values(state.pods).filter((pod) => pod.metadata.namespace === q.namespace && !pod.metadata.deletionTimestamp && podReady(pod) && matchesLabels(pod.metadata.labels, q.selector));
+    if (pods.length === 0) return false;
+    return pods.every((pod) => {
+      const configured = q.env === undefined ? undefined : pod.spec.containers.flatMap((c) => c.env ?? []).find((e) => e.name === q.env)?.value;
+      const chance = lookupDelayChance(state, pod, lookupQueries(state, pod, configured === undefined ? q.name : hostOf(configured)));
+      return (chance < SLOW_LOOKUP_SHARE) === q.fast;
+    });
+  }
   if (p.traffic) {
     const t = p.traffic;
     const clients = clientTotals(state, t.namespace, t.name, state.now - (t.windowSec ?? 60) * 1000).filter((c) => c.served + c.failed > 0);
@@ -328,6 +363,7 @@ export function predicateRefs(p: Predicate, path: (string | number)[] = []): Pre
   if (p.unit) out.push({ kind: 'node', name: p.unit.node, path: [...path, 'unit', 'node'] });
   if (p.disk) out.push({ kind: 'node', name: p.disk.node, path: [...path, 'disk', 'node'] });
   if (p.file) out.push({ kind: 'node', name: p.file.node, path: [...path, 'file', 'node'] });
+  if (p.dns) out.push({ kind: 'namespace', name: p.dns.namespace, path: [...path, 'dns', 'namespace'] });
   if (p.traffic) out.push({ kind: 'service', namespace: p.traffic.namespace, name: p.traffic.name, path: [...path, 'traffic', 'name'] });
   return out;
 }

@@ -88,6 +88,12 @@ export const outcome = (stdout: string, stderr = '', exitCode = 0): Outcome => {
   return { chunks, exitCode };
 };
 
+/** bash's TIMEFORMAT default: `%lR`, minutes and seconds with three decimals. */
+function bashTime(ms: number): string {
+  const m = Math.floor(ms / 60_000);
+  return `${m}m${((ms - m * 60_000) / 1000).toFixed(3)}s`;
+}
+
 export class Runner implements ShellApi, LanguageHost {
   /** Commands and loop iterations run so far by this line (substitutions included). */
   private commandsRun = 0;
@@ -209,6 +215,7 @@ export class Runner implements ShellApi, LanguageHost {
     const result: Outcome = { chunks: [], exitCode: 0 };
     let input = stdin;
     const statuses: number[] = [];
+    const started = this.state.now;
     if (pipeline.negated) this.conditionDepth++;
     try {
       for (let i = 0; i < commands.length; i++) {
@@ -245,7 +252,8 @@ export class Runner implements ShellApi, LanguageHost {
     }
     (session.arrays ??= {}).PIPESTATUS = statuses.map(String);
     if (pipeline.negated) result.exitCode = result.exitCode === 0 ? 1 : 0;
-    if (pipeline.timed) result.chunks.push({ fd: 2, text: '\nreal\t0m0.000s\nuser\t0m0.000s\nsys\t0m0.000s\n' });
+    // `time`: the simulated time the pipeline let pass (a sleep, a lookup waiting out a timeout).
+    if (pipeline.timed) result.chunks.push({ fd: 2, text: `\nreal\t${bashTime(this.state.now - started)}\nuser\t0m0.000s\nsys\t0m0.000s\n` });
     session.lastExitCode = result.exitCode; // `$?` for the rest of the line
     return result;
   }

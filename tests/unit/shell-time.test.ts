@@ -103,6 +103,36 @@ describe('kubectl logs -f', () => {
   });
 });
 
+describe('time', () => {
+  it('reports the simulated time the pipeline let pass, in bash\'s %lR layout', () => {
+    const { run } = room();
+    // bash's TIMEFORMAT default: '\nreal\t%3lR\nuser\t%3lU\nsys\t%3lS' (execute_cmd.c).
+    expect(run('time sleep 2').output).toBe('\nreal\t0m2.000s\nuser\t0m0.000s\nsys\t0m0.000s\n');
+    expect(run('time sleep 61.5').output).toBe('\nreal\t1m1.500s\nuser\t0m0.000s\nsys\t0m0.000s\n');
+  });
+
+  it('a lookup that waits out a resolver timeout takes those seconds', () => {
+    // dns-slow, variant nodelocal: the debug pod's node has no node-local-dns; 169.254.20.10 mostly times out.
+    const id = 'dns-slow';
+    const rt = catalog.runtime(id, seedDrawing(loadScenarioDir().scenarios.find((s) => s.id === id)!, 'nodelocal'))!;
+    const cluster = rt.start();
+    const session = rt.newSession(cluster);
+    const debug = Object.values(cluster.pods).find((p) => p.metadata.name.endsWith('-debug'))!;
+    const reals = Array.from({ length: 6 }, () => {
+      const out = rt.runLine(cluster, session, `time kubectl exec -n ${debug.metadata.namespace} ${debug.metadata.name} -- getent hosts kubernetes.default`).output;
+      return Number(/real\t0m(\d+\.\d+)s/.exec(out)?.[1]);
+    });
+    expect(reals.some((s) => s >= 5)).toBe(true);
+    expect(reals.every((s) => s === 0 || s >= 5)).toBe(true);
+    // curl resolves with getaddrinfo too: the same waits before it connects.
+    const curls = Array.from({ length: 6 }, () => {
+      const out = rt.runLine(cluster, session, `time kubectl exec -n ${debug.metadata.namespace} ${debug.metadata.name} -- curl -s -o /dev/null http://kubernetes.default`).output;
+      return Number(/real\t0m(\d+\.\d+)s/.exec(out)?.[1]);
+    });
+    expect(curls.some((s) => s >= 5)).toBe(true);
+  });
+});
+
 describe('sleep in a game day', () => {
   it('what time changes while a player sleeps is not credited to that player', () => {
     const rt = catalog.runtime('coredns-down', 1)!;

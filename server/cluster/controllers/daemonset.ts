@@ -46,6 +46,16 @@ function syncDaemonSet(ctx: TickContext, ds: DaemonSet): void {
     byNode.set(name, pod);
     recordEvent(state, refOf('DaemonSet', ds), 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, 'daemonset-controller');
   }
+  // A pod whose node no longer matches the selector, or carries a NoExecute taint it does not
+  // tolerate, should not continue running there (daemon controller's nodeShouldRunDaemonPod).
+  for (const [name, pod] of byNode) {
+    const node = state.nodes[name];
+    if (node && matchesNodeSelection(probe, node) && !untoleratedTaint(node.spec.taints, probe.spec.tolerations, ['NoExecute'])) continue;
+    byNode.delete(name);
+    if (deleteObject(state, 'Pod', keyOf(pod)).ok) {
+      recordEvent(state, refOf('DaemonSet', ds), 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, 'daemonset-controller');
+    }
+  }
   rollOne(ctx, ds, [...byNode.values()]);
   const s = ds.status;
   const current = byNode.size;

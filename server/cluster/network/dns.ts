@@ -2,9 +2,10 @@
 // the kube-dns service through kube-proxy to a CoreDNS pod, CoreDNS's Corefile (the
 // kubernetes plugin for cluster names, forward for the rest), and upstream resolvers.
 import { appendLog } from '../logs.js';
-import { randomInt } from '../rng.js';
+import { nextFloat, randomInt } from '../rng.js';
 import type { ClusterState, Pod, Service } from '../types.js';
 import { nodeNameservers, forwardUpstreams, loopsBack } from './coredns.js';
+import { clientSideLoss, forwardDelay, happens, kubeletClusterDNS, nodeLocalListening, overloadLoss, RESOLVER_TIMEOUT_MS, upstreamLoss } from './dns-delay.js';
 import { blockFor, corefileText, inZone, parseCorefile, plugin, type ServerBlock } from './corefile.js';
 import { connectionAllowed, peerAt, type Peer } from './netpol.js';
 import { deliver } from './path.js';
@@ -21,8 +22,8 @@ export interface DnsRecord {
 }
 
 export type DnsOutcome =
-  | { kind: 'answer'; server: string; name: string; records: DnsRecord[] }
-  | { kind: 'nxdomain' | 'servfail' | 'nodata'; server: string; name: string }
+  | { kind: 'answer'; server: string; name: string; records: DnsRecord[]; delayMs?: number }
+  | { kind: 'nxdomain' | 'servfail' | 'nodata'; server: string; name: string; delayMs?: number }
   | { kind: 'timeout'; server: string };
 
 /** Resolvers of the simulated outside world (cloud VPC resolvers and public ones). */
@@ -162,20 +163,47 @@ function corednsAnswer(state: ClusterState, server: string, coredns: Pod, fqdn: 
   if (!fwd || from === undefined || !inZone(fqdn, fqdnOf(from))) return { kind: 'servfail', server, name: fqdn };
   const upstreams = forwardUpstreams(state, coredns, block);
   const up = upstreams.find((ip) => upstreamWorks(state, ip)) ?? upstreams[0];
-  if (up !== undefined && upstreamWorks(state, up) && !loopsBack(state, up)) return externalAnswer(state, server, fqdn, type);
+  if (up !== undefined && upstreamWorks(state, up) && !loopsBack(state, up)) {
+    // The node's packets to the VPC resolver may be dropped over its ENI's allowance.
+    const forwarded = upstreamLoss(state, coredns) > 0 ? forwardDelay(state, coredns) : { ms: 0, servfail: false };
+    if (!forwarded.servfail) return { ...externalAnswer(state, server, fqdn, type), ...(forwarded.ms > 0 ? { delayMs: forwarded.ms } : {}) };
+    logForwardError(state, coredns, fqdn, type, up);
+    return { kind: 'servfail', server, name: fqdn, delayMs: forwarded.ms };
+  }
   logForwardError(state, coredns, fqdn, type, up);
   return { kind: 'servfail', server, name: fqdn };
 }
 
-/** The errors plugin's line when an upstream does not answer. */
+/**
+ * Every 10 s, CoreDNS pods whose node is over the VPC resolver's allowance log the forward
+ * timeouts of the (unsimulated) rest of the cluster's queries for outside names.
+ */
+export function logUpstreamTimeouts(state: ClusterState, dt: number): void {
+  if (Math.floor((state.now - dt) / 10_000) === Math.floor(state.now / 10_000)) return;
+  const names = Object.keys(state.network.externalDNS).sort();
+  if (names.length === 0) return;
+  for (const key of Object.keys(state.pods).sort()) {
+    const pod = state.pods[key]!;
+    if (!isCoreDNS(pod) || !podAnswers(pod)) continue;
+    const loss = upstreamLoss(state, pod);
+    if (loss === 0) continue;
+    const upstream = nodeNameservers(state, pod.spec.nodeName)[0];
+    const lines = loss ** 3 * 40; // queries losing all three tries in 10 s, from this replica's share
+    for (let i = 0; i < Math.min(5, Math.max(1, Math.round(lines))); i++) {
+      const name = names[randomInt(state.rng, 0, names.length - 1)]!;
+      logForwardError(state, pod, `${name}.`, randomInt(state.rng, 0, 1) === 0 ? 'A' : 'AAAA', upstream);
+    }
+  }
+}
+
+/** The errors plugin's line when an upstream does not answer: `%d %s %s: %v` of rcode (2, SERVFAIL), name, type, error. */
 function logForwardError(state: ClusterState, coredns: Pod, fqdn: string, type: DnsType, upstream: string | undefined): void {
   const cs = coredns.status.containerStatuses[0];
   if (!cs) return;
-  const id = randomInt(state.rng, 1000, 65535);
   const sport = randomInt(state.rng, 32768, 60999);
   const text = upstream === undefined
     ? `[ERROR] plugin/errors: 2 ${fqdn} ${type}: no upstream host`
-    : `[ERROR] plugin/errors: ${id} ${fqdn} ${type}: read udp ${coredns.status.podIP}:${sport}->${upstream}:53: i/o timeout`;
+    : `[ERROR] plugin/errors: 2 ${fqdn} ${type}: read udp ${coredns.status.podIP}:${sport}->${upstream}:53: i/o timeout`;
   appendLog(cs.logs, { at: state.now, text });
 }
 
@@ -219,6 +247,12 @@ function sendQuery(state: ClusterState, fromPod: Pod, server: string, fqdn: stri
   if (!connectionAllowed(state, { ip: fromPod.status.podIP ?? '', pod: fromPod }, peerAt(state, server), 53, 'UDP')) return { kind: 'timeout', server };
   const pod = podByIP(state, server);
   if (pod) return podAnswers(pod) && isCoreDNS(pod) ? corednsAnswer(state, server, pod, fqdn, type) : { kind: 'timeout', server };
+  // NodeLocal DNSCache answers on its link-local address and asks CoreDNS through kube-dns.
+  if (server.startsWith('169.254.') && server !== '169.254.169.253') {
+    if (!nodeLocalListening(state, fromPod.spec.nodeName)) return { kind: 'timeout', server };
+    const via = queryServer(state, fromPod, state.network.dnsServiceIP, fqdn, type);
+    return via.kind === 'timeout' ? { kind: 'servfail', server, name: fqdn } : { ...via, server };
+  }
   // A local stub (127.0.0.53) only exists in the node's own network namespace.
   if (server.startsWith('127.') && fromPod.spec.hostNetwork) return externalAnswer(state, server, fqdn, type);
   return upstreamWorks(state, server) ? externalAnswer(state, server, fqdn, type) : { kind: 'timeout', server };
@@ -232,29 +266,92 @@ export interface PodResolvConf {
   nameservers: string[];
   search: string[];
   ndots: number;
+  /** Other resolver options, as the options line lists them (`single-request-reopen`, `timeout:2`). */
+  options: string[];
 }
 
-/** The resolv.conf the kubelet writes for a pod, per its dnsPolicy. */
+/**
+ * The resolv.conf the kubelet writes for a pod, per its dnsPolicy: the kubelet's clusterDNS
+ * (its config file) for ClusterFirst pods, then the pod's dnsConfig merged in (at most 3
+ * nameservers; an option of the same name replaces the default ndots:5).
+ */
 export function podResolvConf(state: ClusterState, pod: Pod): PodResolvConf {
-  const hostFile = (pod.spec.nodeName ? state.nodes[pod.spec.nodeName]?.host.files['/run/systemd/resolve/resolv.conf'] : undefined) ?? '';
+  const host = pod.spec.nodeName ? state.nodes[pod.spec.nodeName]?.host : undefined;
+  const hostFile = host?.files['/run/systemd/resolve/resolv.conf'] ?? '';
   const hostSearch = /^search (.+)$/m.exec(hostFile)?.[1]?.trim().split(/\s+/) ?? [];
   const clusterFirst = pod.spec.dnsPolicy === 'ClusterFirstWithHostNet' || (pod.spec.dnsPolicy === 'ClusterFirst' && !pod.spec.hostNetwork);
-  if (!clusterFirst) return { nameservers: nodeNameservers(state, pod.spec.nodeName), search: hostSearch, ndots: 1 };
   const d = state.network.clusterDomain;
   const ns = pod.metadata.namespace ?? 'default';
-  return { nameservers: [state.network.dnsServiceIP], search: [`${ns}.svc.${d}`, `svc.${d}`, d, ...hostSearch], ndots: 5 };
+  const clusterDNS = kubeletClusterDNS(host?.files['/var/lib/kubelet/config.yaml']);
+  const rc: PodResolvConf = clusterFirst
+    ? { nameservers: clusterDNS.length > 0 ? clusterDNS : [state.network.dnsServiceIP], search: [`${ns}.svc.${d}`, `svc.${d}`, d, ...hostSearch], ndots: 5, options: [] }
+    : { nameservers: nodeNameservers(state, pod.spec.nodeName), search: hostSearch, ndots: 1, options: [] };
+  const extra = pod.spec.dnsConfig;
+  if (extra) {
+    rc.nameservers = [...new Set([...rc.nameservers, ...(extra.nameservers ?? [])])].slice(0, 3);
+    rc.search = [...new Set([...rc.search, ...(extra.searches ?? [])])];
+    for (const o of extra.options ?? []) {
+      if (o.name === 'ndots') rc.ndots = Math.min(15, Math.max(0, Number(o.value) || 0));
+      else rc.options = [...rc.options.filter((x) => x.split(':')[0] !== o.name), o.value === undefined ? o.name : `${o.name}:${o.value}`];
+    }
+  }
+  return rc;
 }
 
 export function renderResolvConf(state: ClusterState, pod: Pod): string {
   const rc = podResolvConf(state, pod);
   const lines = [...(rc.search.length ? [`search ${rc.search.join(' ')}`] : []), ...rc.nameservers.map((n) => `nameserver ${n}`)];
-  if (rc.ndots !== 1) lines.push(`options ndots:${rc.ndots}`);
+  const options = [...(rc.ndots !== 1 || pod.spec.dnsConfig?.options?.some((o) => o.name === 'ndots') ? [`ndots:${rc.ndots}`] : []), ...rc.options];
+  if (options.length > 0) lines.push(`options ${options.join(' ')}`);
   return `${lines.join('\n')}\n`;
 }
 
 export interface ResolveOptions {
   /** Ask this server instead of the resolv.conf nameserver (`nslookup NAME SERVER`). */
   server?: string;
+  /** The resolver sends A and AAAA together from one socket (glibc's getaddrinfo, musl, busybox nslookup). */
+  parallel?: boolean;
+}
+
+/** One query sent: the outcome, how long it took, and what the client saw of servers that failed it. */
+export interface Sent {
+  outcome: DnsOutcome;
+  ms: number;
+  /** Per failed try: the server and `timed out` or `connection refused`. */
+  failures: { server: string; error: 'timed out' | 'connection refused' }[];
+  /** How long the query that got an answer took (dig's Query time). */
+  answerMs: number;
+}
+
+/**
+ * Ask `servers` in turn for one name, like a stub resolver: a lost query costs the 5 s
+ * timeout, a refused one (ICMP port unreachable) moves on at once; `rounds` passes over the
+ * list (glibc's attempts:2). A query that gets through takes what the server took.
+ */
+export function askServers(state: ClusterState, pod: Pod, servers: string[], fqdn: string, type: DnsType, parallel: boolean, rounds: number): Sent {
+  let ms = 0;
+  const failures: Sent['failures'] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const server of servers) {
+      if (happens(state, clientSideLoss(state, pod, server, parallel))) {
+        ms += RESOLVER_TIMEOUT_MS;
+        failures.push({ server, error: 'timed out' });
+        continue;
+      }
+      const out = queryServer(state, pod, server, fqdn, type);
+      if (out.kind === 'timeout') {
+        // Nothing listens on a local address: the kernel refuses at once; elsewhere nothing answers.
+        const refused = server.startsWith('169.254.') && !nodeLocalListening(state, pod.spec.nodeName);
+        ms += refused ? 0 : RESOLVER_TIMEOUT_MS;
+        failures.push({ server, error: refused ? 'connection refused' : 'timed out' });
+        continue;
+      }
+      // A throttled CoreDNS answers late.
+      const answerMs = (out.delayMs ?? 0) + (overloadLoss(state) > 0 ? 20 + Math.floor(nextFloat(state.rng) * 300) : 0);
+      return { outcome: out, ms: ms + answerMs, failures, answerMs };
+    }
+  }
+  return { outcome: { kind: 'timeout', server: servers[0] ?? '' }, ms, failures, answerMs: 0 };
 }
 
 /** The names a stub resolver tries for `name`, in order (search list vs ndots). */
@@ -268,19 +365,50 @@ export function candidateNames(rc: PodResolvConf, name: string): string[] {
 
 /**
  * Resolve a name from inside a pod like its libc would: each candidate in turn until one
- * answers; a timeout ends the search. PTR takes an IP address as `name`.
+ * answers; a timeout ends the search. PTR takes an IP address as `name`. `ms`: how long it took.
  */
-export function resolveName(state: ClusterState, fromPod: Pod, name: string, type: DnsType = 'A', opts: ResolveOptions = {}): DnsOutcome {
+export function lookupName(state: ClusterState, fromPod: Pod, name: string, type: DnsType = 'A', opts: ResolveOptions = {}): { outcome: DnsOutcome; ms: number } {
   const rc = podResolvConf(state, fromPod);
-  const server = opts.server ?? rc.nameservers[0];
-  if (server === undefined) return { kind: 'timeout', server: '' };
-  if (type === 'PTR') return queryServer(state, fromPod, server, /^\d+\.\d+\.\d+\.\d+$/.test(name) ? reverse(name) : fqdnOf(name), 'PTR');
+  const servers = opts.server !== undefined ? [opts.server] : rc.nameservers;
+  const server = servers[0];
+  if (server === undefined) return { outcome: { kind: 'timeout', server: '' }, ms: 0 };
+  const ask = (fqdn: string, t: DnsType) => askServers(state, fromPod, servers, fqdn, t, opts.parallel ?? false, 2);
+  if (type === 'PTR') {
+    const sent = ask(/^\d+\.\d+\.\d+\.\d+$/.test(name) ? reverse(name) : fqdnOf(name), 'PTR');
+    return { outcome: sent.outcome, ms: sent.ms };
+  }
+  let ms = 0;
   let last: DnsOutcome = { kind: 'nxdomain', server, name: fqdnOf(name) };
   for (const candidate of candidateNames(rc, name)) {
-    const out = queryServer(state, fromPod, server, candidate, type);
-    if (out.kind === 'answer' || out.kind === 'timeout') return out;
+    const sent = ask(candidate, type);
+    ms += sent.ms;
+    const out = sent.outcome;
+    if (out.kind === 'answer' || out.kind === 'timeout') return { outcome: out, ms };
     if (out.kind === 'nodata') last = out;
     else if (last.kind !== 'nodata') last = { ...out, name: fqdnOf(name) };
   }
-  return last;
+  return { outcome: last, ms };
+}
+
+/**
+ * The queries a lookup of `name` sends, without sending them: the candidates of the search
+ * list up to the one that exists (the cluster's names) or the absolute name, each to the
+ * first nameserver; `external` when CoreDNS must forward it. Pure: remediation checks read it.
+ */
+export function lookupQueries(state: ClusterState, pod: Pod, name: string): { server: string; external: boolean }[] {
+  const rc = podResolvConf(state, pod);
+  const server = rc.nameservers[0] ?? state.network.dnsServiceIP;
+  const domain = `.${state.network.clusterDomain}.`;
+  const absolute = fqdnOf(name);
+  const out: { server: string; external: boolean }[] = [];
+  for (const candidate of candidateNames(rc, name)) {
+    const inCluster = candidate.endsWith(domain);
+    out.push({ server, external: !inCluster });
+    if (candidate === absolute || (inCluster && clusterRecords(state, candidate, 'A') !== undefined)) break;
+  }
+  return out;
+}
+
+export function resolveName(state: ClusterState, fromPod: Pod, name: string, type: DnsType = 'A', opts: ResolveOptions = {}): DnsOutcome {
+  return lookupName(state, fromPod, name, type, opts).outcome;
 }

@@ -5,11 +5,13 @@ import { appendLog, wallClock } from '../logs.js';
 import { randomHex } from '../rng.js';
 import type { ClusterState, Pod } from '../types.js';
 import { podRoutable } from './cni-config.js';
-import { resolveName } from './dns.js';
+import { corednsMetrics } from './coredns-metrics.js';
+import { lookupName } from './dns.js';
 import { ingressServe } from './ingress.js';
 import { deliver, hit } from './path.js';
 import { trackConnection } from './conntrack.js';
 import { connectionAllowed } from './netpol.js';
+import { hasRole } from './pod-lookup.js';
 import { nodeByIP, podAnswers, podByIP, serviceByClusterIP, serviceByLoadBalancerIP } from './services.js';
 
 export interface HttpResponse {
@@ -34,6 +36,8 @@ export interface HttpOptions {
   userAgent?: string;
   /** `-H 'Host: NAME'`: the Host header instead of the URL's host. */
   host?: string;
+  /** Told how long resolving the host took (a lookup that waited out a resolver timeout). */
+  resolved?: (ms: number) => void;
 }
 
 export interface ParsedUrl {
@@ -144,6 +148,7 @@ function serveThroughIngress(state: ClusterState, req: ServedRequest): HttpRespo
 
 /** The pod answers a request and logs it (containers with `accessLog`). */
 export function serve(state: ClusterState, req: ServedRequest): HttpResponse | 'refused' {
+  if (req.port === 9153 && hasRole(req.pod, 'coredns') && podAnswers(req.pod)) return metricsResponse(state, req);
   const c = httpContainer(req.pod);
   if (!c || c.port !== req.port || !podAnswers(req.pod)) return 'refused';
   if (req.pod.behavior[c.name]?.role === 'ingress-nginx') return serveThroughIngress(state, req);
@@ -178,6 +183,15 @@ export function serve(state: ClusterState, req: ServedRequest): HttpResponse | '
   return { status, reason: status === 200 ? 'OK' : 'Not Found', headers, body: req.method === 'HEAD' ? '' : body, remoteIP: '', remotePort: req.port };
 }
 
+/** CoreDNS's prometheus plugin: /metrics in the text exposition format, 404 elsewhere (Go's net/http). */
+function metricsResponse(state: ClusterState, req: ServedRequest): HttpResponse {
+  const found = req.path === '/metrics';
+  const body = found ? corednsMetrics(state, req.pod) : '404 page not found\n';
+  const type = found ? 'text/plain; version=0.0.4; charset=utf-8' : 'text/plain; charset=utf-8';
+  const headers: [string, string][] = [['Content-Type', type], ['Date', httpDate(wallClock(state, state.now))], ['Content-Length', String(body.length)]];
+  return { status: found ? 200 : 404, reason: found ? 'OK' : 'Not Found', headers, body: req.method === 'HEAD' ? '' : body, remoteIP: '', remotePort: req.port };
+}
+
 const EXTERNAL_PAGE = (host: string) => `<!doctype html>\n<html>\n<head>\n    <title>${host}</title>\n</head>\n<body>\n<div>\n    <h1>Example Domain</h1>\n</div>\n</body>\n</html>\n`;
 
 function timeoutResult(host: string, port: number, opts: HttpOptions): HttpResult {
@@ -196,7 +210,10 @@ export function httpRequest(state: ClusterState, fromPod: Pod, url: string, opts
   if (!podRoutable(state, fromPod)) return /^\d+\.\d+\.\d+\.\d+$/.test(u.host) ? timeoutResult(u.host, u.port, opts) : { ok: false, code: 6, message: `Could not resolve host: ${u.host}` };
   let ip = u.host;
   if (!/^\d+\.\d+\.\d+\.\d+$/.test(u.host)) {
-    const r = resolveName(state, fromPod, u.host, 'A');
+    // getaddrinfo: A and AAAA together, the search list per ndots.
+    const looked = lookupName(state, fromPod, u.host, 'A', { parallel: true });
+    opts.resolved?.(looked.ms);
+    const r = looked.outcome;
     if (r.kind === 'timeout' && opts.maxTimeSeconds !== undefined && opts.maxTimeSeconds < 5) return timeoutResult(u.host, u.port, opts);
     if (r.kind !== 'answer') return { ok: false, code: 6, message: `Could not resolve host: ${u.host}` };
     ip = r.records[0]!.data;

@@ -32,7 +32,7 @@ export interface Chain {
 }
 
 export interface Table {
-  name: 'nat' | 'filter';
+  name: 'nat' | 'filter' | 'raw';
   chains: Chain[];
 }
 
@@ -55,7 +55,7 @@ class TableBuilder {
     const key = `${chain}>${target}${tag ? `#${tag}` : ''}`;
     const [packets, bytes] = counterOf(this.state, this.node, key);
     this.chain(chain).rules.push({ key, target, prot: 'all', matches: [], target_: { save: [], list: '' }, ...rest, packets, bytes });
-    if (!['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'MARK'].includes(target)) this.chain(target);
+    if (!['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'MARK', 'NOTRACK'].includes(target)) this.chain(target);
   }
 
   build(name: Table['name']): Table {
@@ -190,6 +190,25 @@ export function filterTable(state: ClusterState, node: string): Table {
     }
   }
   return t.build('filter');
+}
+
+/**
+ * The raw table: NodeLocal DNSCache (node-cache) skips conntrack for its link-local address
+ * (the `nodelocaldns` dummy interface). Its rules stay while the interface does: a node-cache
+ * run with -skipteardown, or killed, leaves both behind when its pod is gone.
+ */
+export function rawTable(state: ClusterState, node: string): Table {
+  const t = new TableBuilder(state, node, ['PREROUTING', 'OUTPUT']);
+  const local = state.nodes[node]?.host.links?.nodelocaldns?.split('/')[0];
+  if (local !== undefined) {
+    // node-cache passes `-p PROTO -d IP --dport 53 -j NOTRACK -m comment --comment …`: the comment follows the port match.
+    const skip = { save: ['-m', 'comment', '--comment', '"NodeLocal DNS Cache: skip conntrack"'], list: '/* NodeLocal DNS Cache: skip conntrack */' };
+    const port = (prot: string, dir: 'dport' | 'sport') => ({ save: ['-m', prot, `--${dir}`, '53'], list: `${prot} ${dir === 'dport' ? 'dpt' : 'spt'}:53` });
+    for (const prot of ['tcp', 'udp'] as const) t.add('PREROUTING', 'NOTRACK', { tag: `pre-${prot}`, prot, dst: `${local}/32`, matches: [port(prot, 'dport'), skip] });
+    for (const prot of ['tcp', 'udp'] as const) t.add('OUTPUT', 'NOTRACK', { tag: `out-src-${prot}`, prot, src: `${local}/32`, matches: [port(prot, 'sport'), skip] });
+    for (const prot of ['tcp', 'udp'] as const) t.add('OUTPUT', 'NOTRACK', { tag: `out-dst-${prot}`, prot, dst: `${local}/32`, matches: [port(prot, 'dport'), skip] });
+  }
+  return t.build('raw');
 }
 
 /** How many rules in the table jump to `chain` (the "(N references)" of `iptables -L`). */

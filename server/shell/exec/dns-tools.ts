@@ -2,28 +2,37 @@
 import { wallClock } from '../../cluster/logs.js';
 import { randomInt } from '../../cluster/rng.js';
 import type { ClusterState, Pod } from '../../cluster/types.js';
-import { authoritativeName, podResolvConf, queryServer, resolveName, type DnsOutcome, type DnsType } from '../../cluster/network/dns.js';
+import { askServers, authoritativeName, lookupName, podResolvConf, type DnsType } from '../../cluster/network/dns.js';
 import type { CommandResult } from '../types.js';
+
+/** A program's result and the simulated time it took (a lookup that waited out a timeout). */
+export type Timed = CommandResult & { elapsedMs?: number };
 
 export type Flavor = 'busybox' | 'bind';
 
 const TIMEOUT = ';; connection timed out; no servers could be reached\n\n';
 const bare = (fqdn: string) => fqdn.replace(/\.$/, '');
 
-export function nslookup(state: ClusterState, pod: Pod, argv: string[], flavor: Flavor): CommandResult {
+/**
+ * busybox nslookup sends A and AAAA together (like glibc's getaddrinfo); bind's asks one
+ * type at a time. Both walk the search list and the nameservers of resolv.conf.
+ */
+export function nslookup(state: ClusterState, pod: Pod, argv: string[], flavor: Flavor): Timed {
   const args = argv.slice(1).filter((a) => !a.startsWith('-'));
   const typeFlag = argv.find((a) => /^-(type|query|q)=/i.test(a))?.split('=')[1]?.toUpperCase();
   const name = args[0];
   if (!name) return { stdout: '', stderr: flavor === 'busybox' ? 'BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n\nQuery DNS about HOST\n' : '', exitCode: 1 };
   const isIP = /^\d+\.\d+\.\d+\.\d+$/.test(name);
   const type: DnsType = isIP ? 'PTR' : typeFlag === 'SRV' || typeFlag === 'AAAA' || typeFlag === 'PTR' ? typeFlag : 'A';
-  const server = args[1] ?? podResolvConf(state, pod).nameservers[0] ?? '';
-  const out = resolveName(state, pod, name, type, { server });
-  if (out.kind === 'timeout') return { stdout: TIMEOUT, stderr: '', exitCode: 1 };
+  const looked = lookupName(state, pod, name, type, { server: args[1], parallel: flavor === 'busybox' && type !== 'PTR' });
+  const out = looked.outcome;
+  const elapsedMs = looked.ms;
+  if (out.kind === 'timeout') return { stdout: TIMEOUT, stderr: '', exitCode: 1, elapsedMs };
+  const server = out.server;
   const header = `Server:\t\t${server}\nAddress:\t${server}${flavor === 'busybox' ? ':53' : '#53'}\n\n`;
   if (out.kind !== 'answer') {
     const what = out.kind === 'nodata' ? (flavor === 'bind' ? `*** Can't find ${name}: No answer` : `*** Can't find ${name}: No answer`) : `** server can't find ${isIP ? bare(out.name) : name}: ${out.kind.toUpperCase()}`;
-    return { stdout: `${header}${what}\n\n`, stderr: '', exitCode: out.kind === 'nodata' ? 0 : 1 };
+    return { stdout: `${header}${what}\n\n`, stderr: '', exitCode: out.kind === 'nodata' ? 0 : 1, elapsedMs };
   }
   let body = authoritativeName(state, out.name) ? '' : 'Non-authoritative answer:\n';
   for (const r of out.records) {
@@ -31,7 +40,23 @@ export function nslookup(state: ClusterState, pod: Pod, argv: string[], flavor: 
     else if (r.type === 'PTR') body += `${bare(r.name)}\tname = ${r.data}\n`;
     else if (r.type === 'SRV') body += `${bare(r.name)}\tservice = ${r.data}\n`;
   }
-  return { stdout: `${header}${body}\n`, stderr: '', exitCode: 0 };
+  return { stdout: `${header}${body}\n`, stderr: '', exitCode: 0, elapsedMs };
+}
+
+/** glibc `getent hosts|ahosts NAME`: getaddrinfo (A and AAAA together), `%-15s %s` per address; 2 when not found. */
+export function getent(state: ClusterState, pod: Pod, argv: string[]): Timed {
+  const db = argv[1];
+  const name = argv[2];
+  if (db !== 'hosts' && db !== 'ahosts' && db !== 'ahostsv4') return { stdout: '', stderr: `Unknown database: ${db ?? ''}\nTry \`getent --help' or \`getent --usage' for more information.\n`, exitCode: 1 };
+  if (name === undefined) return { stdout: '', stderr: '', exitCode: 0 };
+  const looked = lookupName(state, pod, name, 'A', { parallel: db !== 'ahostsv4' });
+  const out = looked.outcome;
+  if (out.kind !== 'answer') return { stdout: '', stderr: '', exitCode: 2, elapsedMs: looked.ms };
+  const shown = bare(out.records[0]?.name ?? name);
+  const lines = db === 'hosts'
+    ? out.records.map((r) => `${r.data.padEnd(15)} ${shown}`)
+    : out.records.flatMap((r, i) => [`${r.data.padEnd(15)} STREAM ${i === 0 ? shown : ''}`.trimEnd(), `${r.data.padEnd(15)} DGRAM  `, `${r.data.padEnd(15)} RAW    `]);
+  return { stdout: `${lines.join('\n')}\n`, stderr: '', exitCode: 0, elapsedMs: looked.ms };
 }
 
 function digTime(state: ClusterState): string {
@@ -43,25 +68,32 @@ function digTime(state: ClusterState): string {
 }
 
 /** `dig [@server] NAME [TYPE] [+short] [+search]` — no search list unless +search, like real dig. */
-export function dig(state: ClusterState, pod: Pod, argv: string[]): CommandResult {
+export function dig(state: ClusterState, pod: Pod, argv: string[]): Timed {
   const args = argv.slice(1);
   const short = args.includes('+short');
   const search = args.includes('+search');
-  const server = args.find((a) => a.startsWith('@'))?.slice(1) ?? podResolvConf(state, pod).nameservers[0] ?? '';
+  const explicit = args.find((a) => a.startsWith('@'))?.slice(1);
+  const servers = explicit !== undefined ? [explicit] : podResolvConf(state, pod).nameservers;
   const plain = args.filter((a) => !a.startsWith('@') && !a.startsWith('+') && !a.startsWith('-'));
   const typeArg = plain.find((a) => ['A', 'AAAA', 'SRV', 'PTR'].includes(a.toUpperCase()));
   const reverse = args.indexOf('-x') >= 0 ? args[args.indexOf('-x') + 1] : undefined;
   const name = reverse ?? plain.find((a) => a !== typeArg) ?? '.';
   const type: DnsType = reverse ? 'PTR' : ((typeArg?.toUpperCase() as DnsType | undefined) ?? 'A');
   const fqdn = reverse ? `${reverse.split('.').reverse().join('.')}.in-addr.arpa.` : name.endsWith('.') ? name : `${name}.`;
-  const out: DnsOutcome = search || reverse ? resolveName(state, pod, reverse ?? name, type, { server }) : queryServer(state, pod, server, fqdn.toLowerCase(), type);
+  // dig asks one type at a time, three tries over its servers (+tries=3), each timing out after 5 s.
+  const sent = search || reverse
+    ? { ...lookupName(state, pod, reverse ?? name, type, { server: explicit }), failures: [], answerMs: 0 }
+    : askServers(state, pod, servers, fqdn.toLowerCase(), type, false, Math.ceil(3 / Math.max(1, servers.length)));
+  const out = sent.outcome;
+  const elapsedMs = sent.ms;
+  const errors = sent.failures.map((f) => `;; communications error to ${f.server}#53: ${f.error}\n`).join('');
   const banner = `\n; <<>> DiG 9.18.24 <<>> ${args.join(' ')}\n`;
   if (out.kind === 'timeout') {
-    const err = `;; communications error to ${server}#53: timed out\n`;
-    return { stdout: short ? `${err.repeat(3)};; no servers could be reached\n` : `${err.repeat(3)}${banner};; global options: +cmd\n;; no servers could be reached\n`, stderr: '', exitCode: 9 };
+    return { stdout: short ? `${errors};; no servers could be reached\n` : `${errors}${banner};; global options: +cmd\n;; no servers could be reached\n`, stderr: '', exitCode: 9, elapsedMs };
   }
+  const server = out.server;
   const records = out.kind === 'answer' ? out.records : [];
-  if (short) return { stdout: records.map((r) => `${r.data}\n`).join(''), stderr: '', exitCode: 0 };
+  if (short) return { stdout: `${errors}${records.map((r) => `${r.data}\n`).join('')}`, stderr: '', exitCode: 0, elapsedMs };
   const status = out.kind === 'answer' || out.kind === 'nodata' ? 'NOERROR' : out.kind.toUpperCase();
   const aa = authoritativeName(state, out.name) ? ' aa' : '';
   const qname = out.name;
@@ -83,6 +115,6 @@ export function dig(state: ClusterState, pod: Pod, argv: string[]): CommandResul
     for (const r of records) lines.push(`${r.name}\t${r.ttl}\tIN\t${r.type}\t${r.data}`);
     lines.push('');
   }
-  lines.push(';; Query time: 0 msec', `;; SERVER: ${server}#53(${server}) (UDP)`, `;; WHEN: ${digTime(state)}`, `;; MSG SIZE  rcvd: ${60 + qname.length * 2 + records.length * 16}`, '', '');
-  return { stdout: `\n${lines.join('\n')}`, stderr: '', exitCode: 0 };
+  lines.push(`;; Query time: ${sent.answerMs} msec`, `;; SERVER: ${server}#53(${server}) (UDP)`, `;; WHEN: ${digTime(state)}`, `;; MSG SIZE  rcvd: ${60 + qname.length * 2 + records.length * 16}`, '', '');
+  return { stdout: `${errors}\n${lines.join('\n')}`, stderr: '', exitCode: 0, elapsedMs };
 }

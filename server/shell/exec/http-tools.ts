@@ -3,6 +3,7 @@
 import type { ClusterState, Pod } from '../../cluster/types.js';
 import { httpRequest, parseUrl, type HttpOptions, type HttpResponse, type HttpResult } from '../../cluster/network/http.js';
 import type { CommandResult } from '../types.js';
+import type { Timed } from './dns-tools.js';
 
 const PROGRESS_HEAD = '  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n';
 
@@ -19,8 +20,10 @@ const statusLine = (r: HttpResponse) => `HTTP/1.1 ${r.status} ${r.reason}`;
 /** insecure: -k; clientCert: --cert (etcd wants one). */
 export type HttpClient = (url: string, opts: HttpOptions & { insecure: boolean; clientCert: boolean }) => HttpResult;
 
-export function curl(state: ClusterState, pod: Pod, argv: string[]): CommandResult {
-  return curlWith((url, opts) => httpRequest(state, pod, url, opts), argv);
+export function curl(state: ClusterState, pod: Pod, argv: string[]): Timed {
+  let elapsedMs = 0;
+  const result = curlWith((url, opts) => httpRequest(state, pod, url, { ...opts, resolved: (ms) => (elapsedMs = ms) }), argv);
+  return { ...result, elapsedMs };
 }
 
 export function curlWith(request: HttpClient, argv: string[]): CommandResult {
@@ -92,7 +95,13 @@ export function curlWith(request: HttpClient, argv: string[]): CommandResult {
 }
 
 /** busybox wget: `wget -qO- URL`, `wget -O- URL`, `wget --spider URL`, `-T SECONDS`. */
-export function wget(state: ClusterState, pod: Pod, argv: string[]): CommandResult {
+export function wget(state: ClusterState, pod: Pod, argv: string[]): Timed {
+  let elapsedMs = 0;
+  const result = wgetWith(state, pod, argv, (ms) => (elapsedMs = ms));
+  return { ...result, elapsedMs };
+}
+
+function wgetWith(state: ClusterState, pod: Pod, argv: string[], resolved: (ms: number) => void): CommandResult {
   let quiet = false;
   let toStdout = false;
   let spider = false;
@@ -111,7 +120,7 @@ export function wget(state: ClusterState, pod: Pod, argv: string[]): CommandResu
   }
   if (!url) return { stdout: '', stderr: 'BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n', exitCode: 1 };
   const u = parseUrl(url);
-  const res = httpRequest(state, pod, url, { userAgent: 'Wget', ...(timeout !== undefined ? { maxTimeSeconds: timeout } : {}) });
+  const res = httpRequest(state, pod, url, { userAgent: 'Wget', resolved, ...(timeout !== undefined ? { maxTimeSeconds: timeout } : {}) });
   let stderr = '';
   if (!res.ok) {
     const msg = res.code === 6 ? `wget: bad address '${u?.host ?? url}'` : res.code === 7 ? `wget: can't connect to remote host (${u?.host ?? url}): Connection refused` : 'wget: download timed out';

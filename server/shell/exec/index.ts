@@ -12,10 +12,10 @@ import type { ProgramResult, ShellProgram } from '../program.js';
 import { tagLines } from '../reveals.js';
 import { forkSession, imageDistro } from '../session.js';
 import type { CommandContext, CommandResult, ContainerShell, ShellSession } from '../types.js';
-import { dig, nslookup, type Flavor } from './dns-tools.js';
+import { dig, getent, nslookup, type Flavor, type Timed } from './dns-tools.js';
 import { curl, wget } from './http-tools.js';
 
-type Program = (state: ClusterState, pod: Pod, container: string, argv: string[]) => CommandResult;
+type Program = (state: ClusterState, pod: Pod, container: string, argv: string[]) => Timed;
 
 const BASE = ['sh', 'cat', 'env', 'hostname', 'ls', 'echo', 'true', 'false'];
 
@@ -27,8 +27,8 @@ interface Toolbox {
 
 // A few fixed toolboxes (not one per image string: images are typed by players).
 const NOTHING: Toolbox = { tools: new Set(), flavor: 'busybox' };
-const DNS_IMAGE: Toolbox = { tools: new Set([...BASE, 'bash', 'nslookup', 'dig', 'curl', 'wget', 'ping', 'ip']), flavor: 'bind' };
-const WEB_SERVER: Toolbox = { tools: new Set([...BASE, 'bash', 'curl']), flavor: 'bind' };
+const DNS_IMAGE: Toolbox = { tools: new Set([...BASE, 'bash', 'nslookup', 'dig', 'getent', 'curl', 'wget', 'ping', 'ip']), flavor: 'bind' };
+const WEB_SERVER: Toolbox = { tools: new Set([...BASE, 'bash', 'curl', 'getent']), flavor: 'bind' };
 const CURL_IMAGE: Toolbox = { tools: new Set([...BASE, 'curl']), flavor: 'busybox' };
 const BUSYBOX: Toolbox = { tools: new Set([...BASE, 'nslookup', 'wget', 'ping', 'ip', 'ifconfig', 'curl', 'chroot']), flavor: 'busybox' };
 
@@ -169,6 +169,7 @@ const PROGRAMS: Record<string, Program> = {
   ls: (_s, _p, _c, argv) => out(argv[1] === '/etc' ? 'hostname\nhosts\nnginx\npasswd\nresolv.conf\n' : 'bin\ndev\netc\nhome\nproc\nroot\nsys\ntmp\nusr\nvar\n'),
   nslookup: (s, p, c, argv) => nslookup(s, p, argv, toolbox(imageOf(p, c)).flavor),
   dig: (s, p, _c, argv) => dig(s, p, argv),
+  getent: (s, p, _c, argv) => getent(s, p, argv),
   curl: (s, p, _c, argv) => curl(s, p, argv),
   wget: (s, p, _c, argv) => wget(s, p, argv),
   ping,
@@ -205,14 +206,17 @@ export function runInContainer(ctx: CommandContext, pod: Pod, container: string,
   if ('missing' in ran) return notFound(ctx.state, ran.missing);
   const source = DNS_TOOLS.has(ran.program) ? 'dns' : 'traffic';
   tagLines(ctx.facts, { source, namespace: pod.metadata.namespace, name: pod.metadata.name, field: ran.program }, `${ran.result.stdout}\n${ran.result.stderr}`);
-  return terminated(ran.result);
+  // A lookup that waited out a resolver timeout took that long (`time` shows it).
+  const { elapsedMs, ...result } = ran.result;
+  if (elapsedMs) ctx.passTime?.(elapsedMs);
+  return terminated(result);
 }
 
 /**
  * What `argv` does in the container: the program's output and exit status, or the program
  * the image lacks. Also what a container runs as its own process (cluster/processes.ts).
  */
-function runProgram(state: ClusterState, pod: Pod, container: string, argv: string[]): { program: string; result: CommandResult } | { missing: string } {
+function runProgram(state: ClusterState, pod: Pod, container: string, argv: string[]): { program: string; result: Timed } | { missing: string } {
   let words = argv;
   const { tools } = toolbox(imageOf(pod, container));
   if (words.length === 1 && isShell(words[0]!) && tools.has(shellName(words[0]!))) return { program: 'sh', result: out('') }; // stdin is empty: the shell ends at once
@@ -231,7 +235,9 @@ function runProgram(state: ClusterState, pod: Pod, container: string, argv: stri
 
 registerProcessRunner((state, pod, container, argv) => {
   const ran = runProgram(state, pod, container, argv);
-  return 'missing' in ran ? ran : ran.result;
+  if ('missing' in ran) return ran;
+  const { elapsedMs: _elapsed, ...result } = ran.result;
+  return result;
 });
 
 function terminated(r: CommandResult): CommandResult {

@@ -275,6 +275,11 @@ function podSpecJson(spec: PodSpec): JsonObject {
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
     activeDeadlineSeconds: spec.activeDeadlineSeconds,
     dnsPolicy: spec.dnsPolicy,
+    dnsConfig: spec.dnsConfig ? compact({
+      nameservers: spec.dnsConfig.nameservers ? [...spec.dnsConfig.nameservers] : undefined,
+      searches: spec.dnsConfig.searches ? [...spec.dnsConfig.searches] : undefined,
+      options: spec.dnsConfig.options?.map((o) => compact({ name: o.name, value: o.value })),
+    }) : undefined,
     nodeSelector: { ...spec.nodeSelector },
     serviceAccountName: spec.serviceAccountName,
     serviceAccount: spec.serviceAccountName,

@@ -3,7 +3,7 @@
 // not carry (simulated behaviour, tolerationSeconds) are kept.
 import { parseBytes, parseCpu } from '../../cluster/quantity.js';
 import type {
-  ContainerBehavior, ContainerSpec, NodeSelectorRequirement, PodSpec, PodTemplate, Probe, ResourceList, Toleration,
+  ContainerBehavior, ContainerSpec, NodeSelectorRequirement, PodDNSConfig, PodSpec, PodTemplate, Probe, ResourceList, Toleration,
 } from '../../cluster/types.js';
 import type { Json } from './manifest.js';
 import {
@@ -189,6 +189,25 @@ function readClaims(f: Findings, v: Json | undefined, path: string): NonNullable
   });
 }
 
+/** `dnsConfig`: nameservers, searches and resolver options (`{name, value}`), as the pod's resolv.conf gets them. */
+function readDnsConfig(f: Findings, v: Json | undefined, path: string): PodDNSConfig | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = readObject(f, v, path, ['nameservers', 'searches', 'options']) ?? {};
+  const config: PodDNSConfig = {};
+  setOptional(config, 'nameservers', readStringList(f, o.nameservers, child(path, 'nameservers')));
+  setOptional(config, 'searches', readStringList(f, o.searches, child(path, 'searches')));
+  if (o.options !== undefined && o.options !== null) {
+    config.options = readArray(f, o.options, child(path, 'options')).flatMap((e) => {
+      const x = readObject(f, e.value, e.path, ['name', 'value']);
+      if (!x) return [];
+      const option: { name: string; value?: string } = { name: readString(f, x.name, `${e.path}.name`) ?? '' };
+      setOptional(option, 'value', readString(f, x.value, `${e.path}.value`));
+      return [option];
+    });
+  }
+  return config;
+}
+
 /** A pod spec from the manifest; `stored` is the current one (containers matched by name). */
 export function readPodSpec(f: Findings, v: Json | undefined, path: string, stored: PodSpec | undefined): PodSpec {
   const o = readObject(f, v, path, POD_SPEC_FIELDS) ?? {};
@@ -207,6 +226,7 @@ export function readPodSpec(f: Findings, v: Json | undefined, path: string, stor
   spec.restartPolicy = readEnum(f, o.restartPolicy, child(path, 'restartPolicy'), ['Always', 'OnFailure', 'Never'] as const, 'Always');
   spec.terminationGracePeriodSeconds = readInt(f, o.terminationGracePeriodSeconds, child(path, 'terminationGracePeriodSeconds')) ?? 30;
   spec.dnsPolicy = readEnum(f, o.dnsPolicy, child(path, 'dnsPolicy'), ['ClusterFirst', 'Default', 'ClusterFirstWithHostNet'] as const, 'ClusterFirst');
+  setOptional(spec, 'dnsConfig', readDnsConfig(f, o.dnsConfig, child(path, 'dnsConfig')));
   spec.nodeSelector = readStringMap(f, o.nodeSelector, child(path, 'nodeSelector'));
   spec.serviceAccountName = readString(f, o.serviceAccountName, child(path, 'serviceAccountName'))
     ?? readString(f, o.serviceAccount, child(path, 'serviceAccount')) ?? 'default';

@@ -18,6 +18,17 @@ const lines = (sink: FactSink, partial: PartialFact & { field: string }, out: Co
   tagLines(sink, partial, out.stderr);
 };
 
+/**
+ * Kernel and driver counters (`conntrack -S`, `ethtool -S`): each one above zero is a fact
+ * `{ field: 'counter', name: counter, value: 'nonzero' }` shown by its `name=N` / `name: N` text.
+ */
+const counters = (sink: FactSink, node: string, out: CommandResult): void => {
+  if (!sink.wants({ source: 'host', node, field: 'counter' })) return;
+  for (const m of out.stdout.matchAll(/([a-z_0-9]+)(=|: )(\d+)/g)) {
+    if (m[3] !== '0') sink.add({ fact: { source: 'host', node, field: 'counter', name: m[1]!, value: 'nonzero' }, text: m[0] });
+  }
+};
+
 const ETCD_FIELDS: [string[], string][] = [[['alarm', 'list'], 'alarms'], [['endpoint', 'status'], 'status'], [['endpoint', 'health'], 'health']];
 
 const TAGGERS: Record<string, Tagger> = {
@@ -88,7 +99,11 @@ const TAGGERS: Record<string, Tagger> = {
   iptables: (sink, node, _args, out) => lines(sink, { source: 'nat', node, field: 'rules' }, out),
   'iptables-save': (sink, node, _args, out) => lines(sink, { source: 'nat', node, field: 'rules' }, out),
   ipvsadm: (sink, node, _args, out) => lines(sink, { source: 'nat', node, field: 'rules' }, out),
-  conntrack: (sink, node, _args, out) => lines(sink, { source: 'nat', node, field: 'conntrack' }, out),
+  conntrack: (sink, node, args, out) => {
+    if (args.includes('-S') || args.includes('--stats')) counters(sink, node, out);
+    else lines(sink, { source: 'nat', node, field: 'conntrack' }, out);
+  },
+  ethtool: (sink, node, _args, out) => counters(sink, node, out),
 };
 
 /** Any other tool (du, ls, ps, free, lsof, ip…): each line it printed, under the tool's name. */

@@ -38,6 +38,7 @@ function containerCommand(n: NodeContext, pod: Pod, container: string): string {
     case 'coredns': return '/coredns -conf /etc/coredns/Corefile';
     case 'kube-proxy': return `/usr/local/bin/kube-proxy --config=/var/lib/kube-proxy/config.conf --hostname-override=${n.name}`;
     case 'cni': return '/app/aws-k8s-agent';
+    case 'node-local-dns': return ['/node-cache', ...(spec?.args ?? [])].join(' ');
   }
   const image = spec?.image ?? container;
   if (image.includes('nginx')) return 'nginx: master process nginx -g daemon off;';
@@ -146,6 +147,14 @@ export function sockets(n: NodeContext): Socket[] {
   const apiserver = find('kube-apiserver');
   listen(apiserver, 7, '*', 6443, true);
   listen(find('kube-scheduler'), 7, '127.0.0.1', 10259);
+  // NodeLocal DNSCache answers on its link-local address (the nodelocaldns interface).
+  const cache = find('/node-cache');
+  const local = n.node.host.links?.nodelocaldns?.split('/')[0];
+  if (cache && local) {
+    out.push({ comm: cache.comm, pid: cache.pid, fd: 7, ipv6: false, proto: 'UDP', local: [local, 53] });
+    listen(cache, 8, local, 53);
+    listen(cache, 9, local, 8080);
+  }
   listen(find('kube-controller-manager'), 7, '127.0.0.1', 10257);
   if (apiserver && etcd) {
     for (let i = 0; i < 3; i++) {
@@ -180,7 +189,7 @@ export const lsof: ShellCommand = (ctx, argv) => {
   const addr = ([h, p]: [string, number]): string => `${host(h)}:${p === 22 ? 'ssh' : p}`;
   const rows = list.map((s) => [
     s.comm.slice(0, 9), String(s.pid), 'root', `${s.fd}u`, s.ipv6 ? 'IPv6' : 'IPv4', String(stableInt(`${s.pid}/${s.fd}`, 20000, 99999)), '0t0', s.proto,
-    s.remote ? `${addr(s.local)}->${addr(s.remote)} (ESTABLISHED)` : `${addr(s.local)} (LISTEN)`,
+    s.remote ? `${addr(s.local)}->${addr(s.remote)} (ESTABLISHED)` : s.proto === 'UDP' ? addr(s.local) : `${addr(s.local)} (LISTEN)`,
   ]);
   const header = ['COMMAND', 'PID', 'USER', 'FD', 'TYPE', 'DEVICE', 'SIZE/OFF', 'NODE', 'NAME'];
   const all = [header, ...rows];

@@ -52,18 +52,19 @@ function address(host: string, ipv6: boolean, listening: boolean): string {
 
 function row(s: Socket, o: Options): string[] {
   const listening = s.remote === undefined;
+  const udp = s.proto === 'UDP';
   const port = (p: number): string => (o.numeric ? String(p) : SERVICES[p] ?? String(p));
   const cells = [
-    listening ? 'LISTEN' : 'ESTAB',
+    udp ? 'UNCONN' : listening ? 'LISTEN' : 'ESTAB',
     String(0).padEnd(6),
-    // A listening socket's Send-Q is its backlog: sshd's 128, Go servers' somaxconn (4096).
-    String(listening ? (s.comm === 'sshd' ? 128 : 4096) : 0).padEnd(6),
+    // A listening socket's Send-Q is its backlog: sshd's 128, Go servers' somaxconn (4096); UDP has none.
+    String(listening && !udp ? (s.comm === 'sshd' ? 128 : 4096) : 0).padEnd(6),
     `${address(s.local[0], s.ipv6, listening)}:`, port(s.local[1]),
     s.remote ? `${s.remote[0]}:` : `${address('*', s.ipv6, true)}:`, s.remote ? port(s.remote[1]) : '*',
     // Without root, ss cannot read other users' /proc/PID/fd: no users:(...) at all.
     o.processes && o.root ? ` users:(("${s.comm}",pid=${s.pid},fd=${s.fd}))` : '',
   ];
-  return o.netid ? ['tcp', ...cells] : cells;
+  return o.netid ? [udp ? 'udp' : 'tcp', ...cells] : cells;
 }
 
 interface Options {
@@ -137,8 +138,9 @@ export const ss: ShellCommand = (ctx, argv) => {
   if (typeof o === 'string') return fail(o, o.startsWith('Error') ? 1 : 255);
   const all = sockets(n);
   if (o.summary) return ok(summary(n, all));
-  // The model's sockets are all TCP: `-u` alone lists none.
-  const list = o.udp && !o.tcp ? [] : all.filter((s) => {
+  // -t and -u pick the protocols (both, or neither: all).
+  const list = all.filter((s) => {
+    if (o.tcp !== o.udp && (s.proto === 'UDP') !== o.udp) return false;
     const listening = s.remote === undefined;
     if (!o.all && listening !== o.listening) return false;
     if (o.family === 4 && s.ipv6) return false;

@@ -2,6 +2,7 @@
 // ipvsadm, conntrack, ip route / ip addr, curl and nc -z (curl.ts) — each printed like the real tool.
 import { nodeIP } from '../../../cluster/controllers/kubelet.js';
 import { cidrRange, intToIp } from '../../../cluster/ipam.js';
+import { kernelMajor } from '../../../cluster/network/dns-delay.js';
 import { inCIDR, podAnswers, proxyProgrammed, readyEndpoints, allServices } from '../../../cluster/network/services.js';
 import type { ClusterState, Node, Pod } from '../../../cluster/types.js';
 import { fail, ok, type CommandContext, type CommandResult, type ShellCommand } from '../../types.js';
@@ -86,6 +87,7 @@ function conntrack(ctx: CommandContext, argv: string[]): CommandResult {
   const entries = ctx.state.network.conntrack.filter((c) => c.node === node.metadata.name && c.expiresAt > now)
     .filter((c) => (!proto || c.protocol === proto) && (!dport || String(c.dport) === dport) && (!src || c.src === src) && (!dst || c.dst === dst));
   if (action === '-C' || action === '--count') return ok(`${entries.length}\n`);
+  if (action === '-S' || action === '--stats') return ok(conntrackStats(ctx.state, node));
   const lines = entries.map((c) => {
     const ttl = Math.max(0, Math.ceil((c.expiresAt - now) / 1000));
     const state = c.protocol === 'tcp' ? `${c.state} ` : '';
@@ -93,6 +95,54 @@ function conntrack(ctx: CommandContext, argv: string[]): CommandResult {
     return `${c.protocol.padEnd(8)} ${PROTO_NUM[c.protocol]} ${ttl} ${state}src=${c.src} dst=${c.dst} sport=${c.sport} dport=${c.dport} src=${c.replySrc} dst=${c.replyDst} sport=${c.replySport} dport=${c.replyDport} ${assured}mark=0 use=1`;
   });
   return { stdout: lines.map((l) => `${l}\n`).join(''), stderr: `conntrack v1.4.7 (conntrack-tools): ${lines.length} flow entries have been shown.\n`, exitCode: 0 };
+}
+
+/** How the kernel's per-CPU counters split a node's totals (fixed, so a replay prints the same). */
+const CPU_SHARES = [0.31, 0.24, 0.27, 0.18, 0.22, 0.26, 0.29, 0.21];
+
+/**
+ * `conntrack -S`: a line per CPU, `cpu=%-4u\t` then `name=value ` for each counter the kernel
+ * reports (conntrack-tools nfct_stats_cb); older kernels report `ignore`, newer ones
+ * `clash_resolve` (5.x) and `chaintoolong` (6.x).
+ */
+function conntrackStats(state: ClusterState, node: Node): string {
+  const c = state.network.dnsCounters?.[node.metadata.name];
+  const major = kernelMajor(state, node.metadata.name);
+  const cpus = Math.max(1, Math.min(CPU_SHARES.length, Math.round(node.status.capacity.cpu / 1000)));
+  const weights = CPU_SHARES.slice(0, cpus);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const part = (n: number | undefined, i: number) => Math.floor(((n ?? 0) * weights[i]!) / total);
+  const lines: string[] = [];
+  for (let i = 0; i < cpus; i++) {
+    const fields: [string, number][] = [['found', part(c?.found, i)], ['invalid', part(c?.invalid, i)]];
+    if (major < 6) fields.push(['ignore', part((c?.found ?? 0) * 37, i)]);
+    fields.push(['insert', 0], ['insert_failed', part(c?.insertFailed, i)], ['drop', part(c?.drop, i)], ['early_drop', 0], ['error', part(c?.invalid, i) >> 3], ['search_restart', part(c?.searchRestart, i)]);
+    if (major >= 5) fields.push(['clash_resolve', part(c?.clashResolve, i)]);
+    if (major >= 6) fields.push(['chaintoolong', 0]);
+    lines.push(`cpu=${String(i).padEnd(4)}\t${fields.map(([k, v]) => `${k}=${v} `).join('')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** ENA driver statistics (`ethtool -S ens5`): the allowance counters AWS documents, then the first queue. */
+function ethtool(ctx: CommandContext, argv: string[]): CommandResult {
+  const node = currentNode(ctx);
+  if (!node) return fail('ethtool: command not found\n', 127);
+  const args = argv.slice(1);
+  const dev = args.find((a) => !a.startsWith('-'));
+  if (!args.includes('-S') && !args.includes('--statistics')) return fail('ethtool: only -S (statistics) is available in this drill\n', 1);
+  if (dev === undefined) return fail('ethtool: bad command line argument(s)\nFor more information run ethtool -h\n', 1);
+  if (dev !== 'ens5') return fail('netlink error: no device matches name (offset 24)\nnetlink error: No such device\n', 1);
+  const c = ctx.state.network.dnsCounters?.[node.metadata.name];
+  const up = Math.floor((c?.found ?? 0) * 50);
+  const stats: [string, number][] = [
+    ['tx_timeout', 0], ['suspend', 0], ['resume', 0], ['wd_expired', 0], ['interface_up', 2], ['interface_down', 1], ['admin_q_pause', 0],
+    ['bw_in_allowance_exceeded', 0], ['bw_out_allowance_exceeded', 0], ['pps_allowance_exceeded', 0],
+    ['conntrack_allowance_available', 136_812], ['conntrack_allowance_exceeded', 0], ['linklocal_allowance_exceeded', Math.floor(c?.linklocalExceeded ?? 0)],
+    ['queue_0_tx_cnt', up], ['queue_0_tx_bytes', up * 212], ['queue_0_tx_queue_stop', 0], ['queue_0_tx_queue_wakeup', 0],
+    ['queue_0_rx_cnt', up + (up >> 3)], ['queue_0_rx_bytes', (up + (up >> 3)) * 187], ['queue_0_rx_refil_partial', 0],
+  ];
+  return ok(`NIC statistics:\n${stats.map(([k, v]) => `     ${k}: ${v}\n`).join('')}`);
 }
 
 function hash(text: string): string {
@@ -219,6 +269,7 @@ export const networkTools: Record<string, ShellCommand> = {
   'iptables-legacy': iptables,
   ipvsadm,
   conntrack,
+  ethtool,
   ip,
   curl,
   nc,

@@ -1,7 +1,7 @@
 // `iptables [-t TABLE] -L|-S [CHAIN] [-n] [-v] [-x] [--line-numbers]` and `iptables-save`,
 // printed the way iptables v1.8.7 (legacy) prints them.
 import { wallClock } from '../../../cluster/logs.js';
-import { filterTable, natTable, references, type Rule, type Table } from '../../../cluster/network/iptables.js';
+import { filterTable, natTable, rawTable, references, type Rule, type Table } from '../../../cluster/network/iptables.js';
 import type { ClusterState } from '../../../cluster/types.js';
 import { fail, ok, type CommandContext, type CommandResult } from '../../types.js';
 
@@ -10,7 +10,8 @@ const VERSION = 'iptables v1.8.7 (legacy)';
 function tableOf(state: ClusterState, node: string, name: string): Table | undefined {
   if (name === 'nat') return natTable(state, node);
   if (name === 'filter') return filterTable(state, node);
-  if (name === 'mangle' || name === 'raw') return { name: 'filter', chains: [] };
+  if (name === 'raw') return rawTable(state, node);
+  if (name === 'mangle') return { name: 'filter', chains: [] };
   return undefined;
 }
 
@@ -110,7 +111,7 @@ function stamp(state: ClusterState): string {
 export function iptablesSave(ctx: CommandContext, argv: string[]): CommandResult {
   const node = ctx.session.node ?? '';
   const tIdx = argv.findIndex((a) => a === '-t' || a === '--table');
-  const names = tIdx >= 0 ? [argv[tIdx + 1] ?? ''] : ['filter', 'nat'];
+  const names = tIdx >= 0 ? [argv[tIdx + 1] ?? ''] : [...(ctx.state.nodes[node]?.host.links?.nodelocaldns ? ['raw'] : []), 'filter', 'nat'];
   let text = '';
   for (const name of names) {
     const t = tableOf(ctx.state, node, name);
