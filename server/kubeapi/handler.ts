@@ -5,10 +5,10 @@
 // same builders and write path (objectFromManifest, writeCreate/writeUpdate, api.ts), so the
 // apiserver's admission, quotas and the controllers treat them alike.
 import { apiUnavailable, type KindMap } from '../cluster/api.js';
-import type { ClusterState, Deployment, ReplicaSet } from '../cluster/types.js';
+import type { ClusterState, Deployment, ReplicaSet, StoredObject } from '../cluster/types.js';
 import { writeCreate, writeUpdate } from '../shell/kubectl/commands/apply.js';
 import { deleteOne } from '../shell/kubectl/commands/delete.js';
-import { scaleTo } from '../shell/kubectl/commands/scale.js';
+import { replicasOf, scaleTo } from '../shell/kubectl/commands/scale.js';
 import { selectorString } from '../shell/kubectl/printers.js';
 import { jsonPatch, mergePatch, strategicMerge, TOO_LARGE } from '../shell/kubectl/commands/patch.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, versionOf } from '../shell/kubectl/discovery.js';
@@ -317,12 +317,12 @@ function patch(state: ClusterState, req: ApiRequest, { type, namespace }: Target
   return writeOver(state, req, type, stored, patched);
 }
 
-/** autoscaling/v1 Scale of a Deployment or ReplicaSet: read it, or write spec.replicas (PUT or PATCH). */
+/** autoscaling/v1 Scale of a Deployment, ReplicaSet or StatefulSet: read it, or write spec.replicas (PUT or PATCH). */
 function scale(state: ClusterState, req: ApiRequest, { type, namespace }: Target, name: string): ApiResponse {
-  if (type.kind !== 'Deployment' && type.kind !== 'ReplicaSet') return pathNotFound();
+  if (type.kind !== 'Deployment' && type.kind !== 'ReplicaSet' && type.kind !== 'StatefulSet') return pathNotFound();
   const kind = type.kind;
   const key = `${namespace}/${name}`;
-  const stored = getObject(state, type, namespace ?? '', name) as Deployment | ReplicaSet | undefined;
+  const stored = getObject(state, type, namespace ?? '', name) as Deployment | ReplicaSet | StoredObject | undefined;
   if (!stored) return notFound(type, name);
   if (req.method === 'PUT' || req.method === 'PATCH') {
     const body = isObject(req.body) ? req.body : {};
@@ -342,9 +342,20 @@ function scale(state: ClusterState, req: ApiRequest, { type, namespace }: Target
   return ok({
     kind: 'Scale', apiVersion: 'autoscaling/v1',
     metadata: { name: meta.name!, namespace: meta.namespace!, uid: meta.uid!, resourceVersion: meta.resourceVersion!, creationTimestamp: meta.creationTimestamp! },
-    spec: { replicas: stored.spec.replicas },
-    status: { replicas: stored.status.replicas, selector: selectorString(stored.spec.selector).replace(/^<none>$/, '') },
+    spec: { replicas: replicasOf(kind, stored) },
+    status: kind === 'StatefulSet' ? scaleStatus(manifest)
+      : { replicas: (stored as Deployment | ReplicaSet).status.replicas, selector: selectorString((stored as Deployment | ReplicaSet).spec.selector).replace(/^<none>$/, '') },
   });
+}
+
+/** A StatefulSet's Scale status from its JSON: its replicas and its matchLabels as a label query. */
+function scaleStatus(manifest: JsonObject): JsonObject {
+  const status = isObject(manifest.status) ? manifest.status : {};
+  const spec = isObject(manifest.spec) ? manifest.spec : {};
+  const selector = isObject(spec.selector) ? spec.selector : {};
+  const labels = isObject(selector.matchLabels) ? selector.matchLabels : {};
+  const text = Object.entries(labels).map(([k, v]) => `${k}=${String(v)}`).join(',');
+  return { replicas: typeof status.replicas === 'number' ? status.replicas : 0, selector: text };
 }
 
 function remove(state: ClusterState, req: ApiRequest, { type, namespace }: Target, name: string): ApiResponse {

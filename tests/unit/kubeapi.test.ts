@@ -32,6 +32,9 @@ describe('discovery', () => {
       const list = request(state, 'GET', gv === 'v1' ? '/api/v1' : `/apis/${gv}`).body;
       return (list.resources as { name: string }[]).map((r) => `${r.name}.${gv}`);
     });
+    // Subresources ride along: the scale client finds deployments/scale (kind Scale, autoscaling/v1) here.
+    expect(listed.filter((r) => r.includes('/scale.'))).toEqual(['deployments/scale.apps/v1', 'replicasets/scale.apps/v1', 'statefulsets/scale.apps/v1']);
+    listed.splice(0, listed.length, ...listed.filter((r) => !r.includes('/scale.')));
     // Custom kinds (MetalLB's) are served only once their CRD is installed, as api-resources lists them.
     const servedTypes = RESOURCE_TYPES.filter((t) => {
       const info = storedKindInfo(t.kind);

@@ -66,6 +66,9 @@ export function apiGroup(group: string): Record<string, unknown> | undefined {
   };
 }
 
+/** Kinds with a scale subresource. */
+const SCALABLE = new Set(['Deployment', 'ReplicaSet', 'StatefulSet']);
+
 /** The resource types served at a group version (`v1`, `apps/v1`). */
 export function typesAt(groupVersion: string): ResourceType[] {
   return RESOURCE_TYPES.filter((t) => t.apiVersion === groupVersion);
@@ -76,10 +79,14 @@ export function apiResourceList(groupVersion: string): Record<string, unknown> |
   if (!SERVED_GROUP_VERSIONS.includes(groupVersion)) return undefined;
   return {
     kind: 'APIResourceList', ...(groupVersion.includes('/') ? { apiVersion: 'v1' } : {}), groupVersion,
-    resources: typesAt(groupVersion).map((t) => ({
-      name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: verbsOf(t),
-      ...(t.shortNames.length > 0 ? { shortNames: t.shortNames } : {}),
-      ...(categoriesOf(t).length > 0 ? { categories: categoriesOf(t) } : {}),
-    })),
+    resources: typesAt(groupVersion).flatMap((t) => [
+      {
+        name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: verbsOf(t),
+        ...(t.shortNames.length > 0 ? { shortNames: t.shortNames } : {}),
+        ...(categoriesOf(t).length > 0 ? { categories: categoriesOf(t) } : {}),
+      },
+      // client-go's scale client finds the subresource here (scale/util.go discoveryScaleResolver).
+      ...(SCALABLE.has(t.kind) ? [{ name: `${t.plural}/scale`, singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] }] : []),
+    ]),
   };
 }
