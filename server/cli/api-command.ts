@@ -3,7 +3,7 @@
 // counterpart of `kubedrill shell`. Simulated time follows the wall clock, checked before each
 // request (the scenario's faults fire as it passes).
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { clusterOrExit, integer, MAX_IDLE_TICK_MS, scenarioOptions } from './cluster-source.js';
 
@@ -68,6 +68,8 @@ export function addApiCommand(program: Command): Command {
       const app = buildKubeApi({ state: () => state, token, beforeRequest, tls });
       const address = await app.listen({ host: '127.0.0.1', port: flags.port });
       writeFileSync(flags.kubeconfig, kubeconfigFor(address, token, tls.cert), { mode: 0o600 });
+      // `mode` applies only to a new file: an existing one is narrowed too (it holds the token).
+      chmodSync(flags.kubeconfig, 0o600);
       process.stdout.write(`Kubernetes API of scenario ${flags.scenario} (seed ${flags.seed}) at ${address}\nkubeconfig: ${flags.kubeconfig}\n  kubectl --kubeconfig ${flags.kubeconfig} get pods -A\n`);
       const stop = (): void => void app.close().then(() => process.exit(0));
       process.once('SIGINT', stop);
