@@ -99,6 +99,16 @@ describe('lb-pending: ingress-nginx', () => {
     expect(describeAfter).toMatch(/Normal  Sync    \d+s\s+nginx-ingress-controller  Scheduled for sync\n$/);
   });
 
+  it('serves a named host by its own rules: a host-less rule with a longer path does not take its requests (nginx picks the server by host first)', () => {
+    const [, , apiPath] = outputs('class-mismatch', [
+      `kubectl patch ingress shop-frontend -n shop --type merge -p '{"spec":{"ingressClassName":"nginx"}}'`,
+      'kubectl create ingress catch-all -n shop --class=nginx --rule="/api*=nothere:80"',
+      { wait: 5 },
+      `curl -s ${HOST} http://192.168.10.242/api`,
+    ]);
+    expect(apiPath).toBe('{"service":"shop-frontend","status":"ok"}\n');
+  });
+
   it('answers 503 while the backend has no ready endpoint, and logs each request in its access-log format', () => {
     const [, , page, log] = outputs('class-mismatch', [
       `kubectl patch ingress shop-frontend -n shop --type merge -p '{"spec":{"ingressClassName":"nginx"}}'`,

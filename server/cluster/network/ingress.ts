@@ -76,21 +76,23 @@ function pathMatches(p: { [k: string]: JsonValue }, path: string): number | unde
 export function routeRequest(state: ClusterState, cfg: IngressNginxConfig, host: string, path: string): IngressRoute | undefined {
   let best: { route: IngressRoute; score: number } | undefined;
   const ingresses = state.stored?.['Ingress'] ?? {};
-  for (const key of Object.keys(ingresses).sort()) {
+  const rules = Object.keys(ingresses).sort().flatMap((key) => {
     const ing = ingresses[key]!;
-    if (ingressClassError(state, ing, cfg) !== undefined) continue;
-    for (const rule of list(obj(ing.fields['spec'])['rules']).map(obj)) {
-      if (!hostMatches(text(rule['host']), host)) continue;
-      for (const p of list(obj(rule['http'])['paths']).map(obj)) {
-        const score = pathMatches(p, path);
-        if (score === undefined || (best && best.score >= score)) continue;
-        const backend = obj(obj(p['backend'])['service']);
-        const name = text(backend['name']) ?? '';
-        const portRef = obj(backend['port']);
-        const svc = state.services[`${ing.metadata.namespace}/${name}`];
-        const port = svc?.spec.ports.find((sp) => (typeof portRef['number'] === 'number' ? sp.port === portRef['number'] : sp.name === text(portRef['name'])));
-        best = { score, route: { ingress: ing, svc, port, upstream: `${ing.metadata.namespace}-${name}-${String(portRef['number'] ?? text(portRef['name']) ?? '')}` } };
-      }
+    if (ingressClassError(state, ing, cfg) !== undefined) return [];
+    return list(obj(ing.fields['spec'])['rules']).map(obj).filter((rule) => hostMatches(text(rule['host']), host)).map((rule) => ({ ing, rule }));
+  });
+  // nginx picks the server block by host first: rules without a host serve only hosts no rule names.
+  const named = rules.filter(({ rule }) => (text(rule['host']) ?? '') !== '');
+  for (const { ing, rule } of named.length > 0 ? named : rules) {
+    for (const p of list(obj(rule['http'])['paths']).map(obj)) {
+      const score = pathMatches(p, path);
+      if (score === undefined || (best && best.score >= score)) continue;
+      const backend = obj(obj(p['backend'])['service']);
+      const name = text(backend['name']) ?? '';
+      const portRef = obj(backend['port']);
+      const svc = state.services[`${ing.metadata.namespace}/${name}`];
+      const port = svc?.spec.ports.find((sp) => (typeof portRef['number'] === 'number' ? sp.port === portRef['number'] : sp.name === text(portRef['name'])));
+      best = { score, route: { ingress: ing, svc, port, upstream: `${ing.metadata.namespace}-${name}-${String(portRef['number'] ?? text(portRef['name']) ?? '')}` } };
     }
   }
   return best?.route;
