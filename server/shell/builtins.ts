@@ -158,10 +158,22 @@ const clear: ShellCommand = () => ({ stdout: '', stderr: '', exitCode: 0, clear:
 const trueCmd: ShellCommand = () => ok();
 const falseCmd: ShellCommand = () => ({ stdout: '', stderr: '', exitCode: 1 });
 
+/** The environment, `NAME=value` a line. */
+export const environment = (vars: Record<string, string | undefined>): string =>
+  Object.entries(vars).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}\n`).join('');
+
+/** `printenv [NAME…]`: the whole environment, or each value; 1 if one is not set. */
+const printenv: ShellCommand = (ctx, argv) => {
+  const names = argv.slice(1);
+  if (names.length === 0) return ok(environment(ctx.env));
+  const found = names.filter((n) => ctx.env[n] !== undefined);
+  return { stdout: found.map((n) => `${ctx.env[n]}\n`).join(''), stderr: '', exitCode: found.length === names.length ? 0 : 1 };
+};
+
 /** Shell builtins proper: they change the shell itself, so `sudo` and `xargs` cannot run them. */
 export const shellBuiltins: Record<string, ShellCommand> = { export: exportCmd, history, cd };
 
 /** Builtins that also exist as programs, and the coreutils the shell provides everywhere. */
 export const utilities: Record<string, ShellCommand> = {
-  echo, pwd, true: trueCmd, false: falseCmd, whoami, hostname, date, sleep, clear, test: testCommand, '[': bracketCommand,
+  echo, pwd, true: trueCmd, false: falseCmd, whoami, hostname, date, sleep, clear, test: testCommand, '[': bracketCommand, printenv,
 };

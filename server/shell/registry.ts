@@ -2,7 +2,7 @@
 // and builtins. On a node after `ssh`: the node and network tools, kubectl on control-plane
 // nodes only (they hold /etc/kubernetes/admin.conf), sudo, the text tools and builtins.
 import type { ClusterState } from '../cluster/types.js';
-import { shellBuiltins, utilities } from './builtins.js';
+import { environment, shellBuiltins, utilities } from './builtins.js';
 import { kubectlCommand } from './kubectl/index.js';
 import { STEPS_PER_NODE_TOOL } from './budget.js';
 import { containerPrograms } from './exec/index.js';
@@ -103,11 +103,27 @@ const shellBuiltinPrograms: Record<string, ShellProgram> = {
   type: typeCmd,
 };
 
+/** `env [NAME=value…] [COMMAND…]`: the environment, or COMMAND run with the assignments added. */
+const env: ShellProgram = (ctx, argv, shell) => {
+  const args = argv.slice(1);
+  const vars: Record<string, string | undefined> = { ...ctx.env };
+  let i = 0;
+  for (; i < args.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(args[i]!); i++) {
+    const eq = args[i]!.indexOf('=');
+    vars[args[i]!.slice(0, eq)] = args[i]!.slice(eq + 1);
+  }
+  if (i === args.length) return { stdout: environment(vars), stderr: '', exitCode: 0 };
+  const found = shell.find(ctx, args[i]!, true);
+  if (!found) return { stdout: '', stderr: `env: '${args[i]}': No such file or directory\n`, exitCode: 127 };
+  return found({ ...ctx, env: vars as Record<string, string> }, args.slice(i), shell);
+};
+
 const utilityPrograms: Record<string, ShellProgram> = {
   ...programs(utilities),
   ...programs(textTools),
   ...programs({ mkdir, touch, cp, mv, vi: editor, vim: editor, nano: editor }),
   xargs,
+  env,
   watch,
   which,
 };

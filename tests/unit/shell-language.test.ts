@@ -128,3 +128,15 @@ describe('the first minute: completion and type', () => {
     expect(run('type -P ls; type if; type -t nothere; echo $?').output).toBe('/usr/bin/ls\nif is a shell keyword\n1\n');
   });
 });
+
+describe('env and printenv', () => {
+  // coreutils env/printenv: NAME=value lines; env runs a command with assignments added; printenv exits 1 for an unset name.
+  it('print the environment, run a command with more of it, and look names up', () => {
+    const { run } = shell();
+    expect(run('export FOO=bar; env | grep -E "^(FOO|HOME)=" | sort').output).toBe('FOO=bar\nHOME=/home/player\n');
+    expect(run('env X=1 Y=2 | grep -E "^[XY]="').output).toBe('X=1\nY=2\n');
+    expect(run('env KUBECONFIG=/tmp/x kubectl get ns default -o name').output).toBe('namespace/default\n');
+    expect(run('printenv HOME NOPE; echo $?').output).toBe('/home/player\n1\n');
+    expect(run('env nosuch').output).toBe("env: 'nosuch': No such file or directory\n");
+  });
+});
