@@ -328,3 +328,13 @@ describe('review findings', () => {
     expect(Object.keys(a.state.pods).sort()).toEqual(Object.keys(b.state.pods).sort());
   });
 });
+
+describe('kubectl scale of several objects', () => {
+  it('scales names, --all and -l selections, one line each (scale.go visits every resource)', () => {
+    const { sh } = cluster();
+    expect(sh('kubectl scale deploy --all --replicas=1').output).toBe('deployment.apps/api scaled\ndeployment.apps/web scaled\n');
+    expect(sh('kubectl scale deploy -l app=web --replicas=2').output).toBe('deployment.apps/web scaled\n');
+    expect(sh('kubectl scale deploy web api --replicas=3').output).toBe('deployment.apps/web scaled\ndeployment.apps/api scaled\n');
+    expect(sh('kubectl scale deploy web nope --replicas=3')).toEqual({ output: 'deployment.apps/web scaled\nError from server (NotFound): deployments.apps "nope" not found\n', exitCode: 1 });
+  });
+});

@@ -3,8 +3,10 @@ import { mutateObject } from '../../../cluster/api.js';
 import { jsonObject } from '../../../cluster/json.js';
 import type { ApiResult, ClusterState, Deployment, ReplicaSet, StoredObject } from '../../../cluster/types.js';
 import { fail, ok } from '../../types.js';
-import type { KubectlSubcommand } from '../types.js';
-import { apiFail, refName, resolveOne } from './write-util.js';
+import type { KubectlContext, KubectlSubcommand } from '../types.js';
+import { findResourceType, listObjects } from '../resources.js';
+import { matchesLabels, parseLabelSelector } from '../selectors.js';
+import { apiFail, collect, refName, resolveTargets, stateKey, type Target } from './write-util.js';
 
 export type ScalableKind = 'Deployment' | 'ReplicaSet' | 'StatefulSet';
 
@@ -33,20 +35,36 @@ export const scaleCommand: KubectlSubcommand = {
     { name: 'replicas', type: 'int', default: '-1', usage: 'The new desired number of replicas. Required.' },
     { name: 'current-replicas', type: 'int', default: '-1', usage: 'Precondition for current size.' },
     { name: 'timeout', type: 'string', default: '0s', usage: 'The length of time to wait before giving up on a scale operation.' },
+    { name: 'all', type: 'bool', usage: 'Select all resources in the namespace of the specified resource types' },
+    { name: 'selector', short: 'l', type: 'string', usage: 'Selector (label query) to filter on, supports \'=\', \'==\', and \'!=\'.(e.g. -l key1=value1,key2=value2)' },
   ],
   run: (ctx, args, flags) => {
     if (!flags.has('replicas')) return fail('error: required flag(s) "replicas" not set\n');
     const replicas = flags.int('replicas')!;
     if (replicas < 0) return fail('error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0\n');
-    const found = resolveOne(ctx, args);
-    if (!found.ok) return fail(found.error);
-    const { type, key, name, obj } = found.target;
-    if (type.kind !== 'Deployment' && type.kind !== 'ReplicaSet' && type.kind !== 'StatefulSet') return fail(`error: no scaler has been implemented for {"${type.group}" "${type.kind}"}\n`);
+    const targets = flags.bool('all') || flags.has('selector') ? selectedTargets(ctx, args, flags.string('selector')) : resolveTargets(ctx, args);
+    if (!targets.ok) return fail(targets.error);
+    if (targets.targets.length === 0 && !targets.missing) return fail(args.length === 0 ? 'error: You must provide one or more resources by argument or filename.\n' : `No resources found in ${ctx.namespace} namespace.\n`);
     const current = flags.int('current-replicas')!;
-    const kind: ScalableKind = type.kind;
-    const now = replicasOf(kind, obj as Deployment | ReplicaSet | StoredObject);
-    if (current >= 0 && now !== current) return fail(`error: Expected replicas to be ${current}, was ${now}\n`);
-    const result = scaleTo(ctx.state, kind, key, replicas);
-    return result.ok ? ok(`${refName(type, name)} scaled\n`) : apiFail(result.error);
+    const results = targets.targets.map(({ type, key, name, obj }) => {
+      if (type.kind !== 'Deployment' && type.kind !== 'ReplicaSet' && type.kind !== 'StatefulSet') return fail(`error: no scaler has been implemented for {"${type.group}" "${type.kind}"}\n`);
+      const kind: ScalableKind = type.kind;
+      const now = replicasOf(kind, obj as Deployment | ReplicaSet | StoredObject);
+      if (current >= 0 && now !== current) return fail(`error: Expected replicas to be ${current}, was ${now}\n`);
+      const result = scaleTo(ctx.state, kind, key, replicas);
+      return result.ok ? ok(`${refName(type, name)} scaled\n`) : apiFail(result.error);
+    });
+    const out = collect(results);
+    return targets.missing ? { ...out, stderr: out.stderr + targets.missing, exitCode: 1 } : out;
   },
 };
+
+/** `--all` / `-l SELECTOR` with TYPE: every object of the type in the namespace that matches. */
+function selectedTargets(ctx: KubectlContext, args: string[], selector: string | undefined): { ok: true; targets: Target[]; missing: string } | { ok: false; error: string } {
+  const type = args.length === 1 ? findResourceType(args[0]!) : undefined;
+  if (!type) return { ok: false, error: args.length === 0 ? 'error: You must provide one or more resources by argument or filename.\n' : `error: the server doesn't have a resource type "${args[0]}"\n` };
+  const parsed = parseLabelSelector(selector ?? '');
+  if (!parsed.ok) return { ok: false, error: parsed.error };
+  const objects = listObjects(ctx.state, type, ctx.namespace).filter((o) => matchesLabels(parsed.requirements, o.metadata.labels));
+  return { ok: true, missing: '', targets: objects.map((obj) => ({ type, name: obj.metadata.name, obj, key: stateKey(type, ctx.namespace, obj.metadata.name) })) };
+}
