@@ -275,7 +275,7 @@ describe('kubectl create generators for the kinds kept as JSON', () => {
     expect(run('kubectl get cronjob tick').stdout).toMatch(/^NAME +SCHEDULE +TIMEZONE +SUSPEND +ACTIVE +LAST SCHEDULE +AGE\ntick +@hourly +<none> +False +0 +<none> +0s\n$/);
     expect(run('kubectl create secret generic db').stderr).toContain('(AlreadyExists): secrets "db" already exists');
     expect(run('kubectl create role r --resource=pods').stderr).toBe('error: at least one verb must be specified\n');
-    expect(run('kubectl create secret tls x').stderr).toContain('unknown command "tls"');
+    expect(run('kubectl create secret tls x').stderr).toBe('error: key and cert must be specified\n');
   });
 });
 

@@ -338,3 +338,32 @@ describe('kubectl scale of several objects', () => {
     expect(sh('kubectl scale deploy web nope --replicas=3')).toEqual({ output: 'deployment.apps/web scaled\nError from server (NotFound): deployments.apps "nope" not found\n', exitCode: 1 });
   });
 });
+
+describe('create configmap|secret from files, tls and docker-registry secrets, priority classes', () => {
+  // create_configmap.go / create_secret.go (--from-file, --from-env-file), create_secret_tls.go,
+  // create_secret_docker.go (.dockerconfigjson), create_priorityclass.go.
+  it('reads files, directories and env files into data', () => {
+    const { sh } = cluster();
+    sh("printf 'a=1\\nb=2\\n# c\\n' > app.env; mkdir -p conf; echo one > conf/x.conf; echo two > conf/y.conf");
+    expect(sh('kubectl create configmap dir --from-file=conf/').output).toBe('configmap/dir created\n');
+    expect(sh("kubectl get cm dir -o jsonpath='{.data}'").output).toBe('{"x.conf":"one\\n","y.conf":"two\\n"}');
+    sh('kubectl create configmap envs --from-env-file=app.env --from-literal=z=9');
+    expect(sh("kubectl get cm envs -o jsonpath='{.data}'").output).toBe('{"a":"1","b":"2","z":"9"}');
+    sh('kubectl create configmap custom --from-file=my.key=app.env');
+    expect(sh("kubectl get cm custom -o jsonpath='{.data.my\\.key}'").output).toBe('a=1\nb=2\n# c\n');
+    expect(sh('kubectl create configmap nofile --from-file=/nope').output).toBe('error: error reading /nope: no such file or directory\n');
+    sh('kubectl create secret generic s --from-file=app.env');
+    expect(sh("kubectl get secret s -o jsonpath='{.data.app\\.env}' | base64 -d").output).toBe('a=1\nb=2\n# c\n');
+  });
+
+  it('builds tls and docker-registry secrets and priority classes', () => {
+    const { sh } = cluster();
+    sh('echo plain > x.txt');
+    expect(sh('kubectl create secret tls t --cert=x.txt --key=x.txt').output).toBe('error: tls: failed to find any PEM data in certificate input\n');
+    expect(sh('kubectl create secret docker-registry reg --docker-server=ghcr.io --docker-username=u --docker-password=p').output).toBe('secret/reg created\n');
+    expect(sh("kubectl get secret reg -o jsonpath='{.type}'").output).toBe('kubernetes.io/dockerconfigjson');
+    expect(sh("kubectl get secret reg -o jsonpath='{.data.\\.dockerconfigjson}' | base64 -d").output).toBe('{"auths":{"ghcr.io":{"username":"u","password":"p","auth":"dTpw"}}}');
+    expect(sh('kubectl create priorityclass high --value=1000 --description="for important"').output).toBe('priorityclass.scheduling.k8s.io/high created\n');
+    expect(sh('kubectl get pc high --no-headers').output).toMatch(/^high +1000 +false +0s\n$/);
+  });
+});

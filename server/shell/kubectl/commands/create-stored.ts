@@ -3,6 +3,8 @@
 import { createObject, getObject, objectKey } from '../../../cluster/api.js';
 import { jobFromCronJob } from '../../../cluster/controllers/cronjob.js';
 import { newMeta } from '../../../cluster/objects.js';
+import { dataSources } from './data-sources.js';
+import { readFile } from '../../vfs.js';
 import type { StoredKind } from '../../../cluster/stored-kinds.js';
 import type { JsonValue, StoredObject } from '../../../cluster/types.js';
 import { jobTemplate } from '../from-manifest.js';
@@ -35,6 +37,18 @@ export const CREATE_STORED_FLAGS: FlagSpec[] = [
   { name: 'class', type: 'string', usage: 'Ingress Class to be used' },
   { name: 'from', type: 'string', usage: 'The name of the resource to create a Job from (only cronjob is supported).' },
   { name: 'restart', type: 'string', usage: 'job\'s restart policy. supported values: OnFailure, Never' },
+  { name: 'from-file', type: 'stringArray', usage: 'Key file can be specified using its file path, in which case file basename will be used as key, or optionally with a key and file path, in which case the given key will be used.' },
+  { name: 'from-env-file', type: 'stringArray', usage: 'Specify the path to a file to read lines of key=val pairs to create a configmap or secret.' },
+  { name: 'cert', type: 'string', usage: 'Path to PEM encoded public key certificate.' },
+  { name: 'key', type: 'string', usage: 'Path to private key associated with given certificate.' },
+  { name: 'docker-server', type: 'string', default: 'https://index.docker.io/v1/', usage: 'Server location for Docker registry' },
+  { name: 'docker-username', type: 'string', usage: 'Username for Docker registry authentication' },
+  { name: 'docker-password', type: 'string', usage: 'Password for Docker registry authentication' },
+  { name: 'docker-email', type: 'string', usage: 'Email for Docker registry' },
+  { name: 'value', type: 'int', default: '0', usage: 'the value of this priority class.' },
+  { name: 'global-default', type: 'bool', usage: 'global-default specifies whether this PriorityClass should be considered as the default priority.' },
+  { name: 'description', type: 'string', usage: 'description is an arbitrary string that usually provides guidelines on when this priority class should be used.' },
+  { name: 'preemption-policy', type: 'string', default: 'PreemptLowerPriority', usage: 'preemption-policy is the policy for preempting pods with lower priority.' },
 ];
 
 /** What each generator creates, and the name kubectl prints it under. */
@@ -54,6 +68,8 @@ const GENERATED: Record<string, { kind: StoredKind; printed: string; namespaced:
   cronjob: { kind: 'CronJob', printed: 'cronjob.batch', namespaced: true },
   cj: { kind: 'CronJob', printed: 'cronjob.batch', namespaced: true },
   ingress: { kind: 'Ingress', printed: 'ingress.networking.k8s.io', namespaced: true },
+  priorityclass: { kind: 'PriorityClass', printed: 'priorityclass.scheduling.k8s.io', namespaced: false },
+  pc: { kind: 'PriorityClass', printed: 'priorityclass.scheduling.k8s.io', namespaced: false },
   ing: { kind: 'Ingress', printed: 'ingress.networking.k8s.io', namespaced: true },
 };
 
@@ -125,15 +141,10 @@ function podTemplate(name: string, image: string, command: string[], restart: st
 
 function fieldsFor(kind: StoredKind, name: string, args: string[], flags: ParsedFlags): Fields | string {
   switch (kind) {
-    case 'Secret': {
-      const data: Fields = {};
-      for (const literal of flags.all('from-literal')) {
-        const eq = literal.indexOf('=');
-        if (eq <= 0) return `error: invalid literal source ${literal}, expected key=value\n`;
-        data[literal.slice(0, eq)] = Buffer.from(literal.slice(eq + 1)).toString('base64');
-      }
-      const fields: Fields = { type: flags.string('type') ?? 'Opaque' };
-      if (Object.keys(data).length > 0) fields.data = data;
+    case 'PriorityClass': {
+      const policy = flags.string('preemption-policy') ?? 'PreemptLowerPriority';
+      const fields: Fields = { value: flags.int('value') ?? 0, globalDefault: flags.bool('global-default'), preemptionPolicy: policy };
+      if (flags.string('description')) fields.description = flags.string('description')!;
       return fields;
     }
     case 'ServiceAccount': return {};
@@ -207,20 +218,52 @@ function fieldsFor(kind: StoredKind, name: string, args: string[], flags: Parsed
 export function createStored(ctx: KubectlContext, what: string, args: string[], flags: ParsedFlags): CommandResult {
   let rest = args;
   if (what === 'secret') {
-    if (args[0] !== 'generic') return fail(`error: unknown command "${args[0] ?? ''}" for "kubectl create secret"\nDid you mean this?\n\tgeneric\n`);
+    if (!['generic', 'tls', 'docker-registry'].includes(args[0] ?? '')) return fail(`error: unknown command "${args[0] ?? ''}" for "kubectl create secret"\nRun 'kubectl create secret --help' for usage.\n`);
     rest = args.slice(1);
   }
   const g = GENERATED[what]!;
   const [name, ...command] = rest;
-  if (name === undefined) return fail(`error: exactly one NAME is required, got 0\nSee 'kubectl create ${what} -h' for help and examples\n`);
+  if (name === undefined) return fail(`error: exactly one NAME is required, got 0\nSee 'kubectl create ${what === 'secret' ? `secret ${args[0]}` : what} -h' for help and examples\n`);
   if (g.kind === 'Job' && flags.has('from')) return jobFromCronJobFlag(ctx, name, command, flags);
-  const fields = fieldsFor(g.kind, name, command, flags);
+  const fields = g.kind === 'Secret' ? secretFields(ctx, args[0] as SecretType, flags) : fieldsFor(g.kind, name, command, flags);
   if (typeof fields === 'string') return fail(fields);
   const object: StoredObject = { kind: g.kind, metadata: newMeta(ctx.state, name, g.namespaced ? ctx.namespace : undefined), fields };
   const template = jobTemplate(newFindings(), g.kind, fields, undefined);
   if (template) object.template = template;
   const r = createObject(ctx.state, g.kind, object);
   return r.ok ? ok(`${g.printed}/${name} created\n`) : apiFail(r.error);
+}
+
+type SecretType = 'generic' | 'tls' | 'docker-registry';
+
+const base64 = (text: string): string => Buffer.from(text, 'latin1').toString('base64');
+
+/** create_secret.go, create_secret_tls.go, create_secret_docker.go: the Secret's type and data. */
+function secretFields(ctx: KubectlContext, type: SecretType, flags: ParsedFlags): Fields | string {
+  if (type === 'tls') {
+    const [cert, key] = [flags.string('cert'), flags.string('key')];
+    if (!cert || !key) return 'error: key and cert must be specified\n';
+    const files = [cert, key].map((path) => readFile(ctx, 'kubectl', path));
+    const missing = [cert, key].find((_, i) => !files[i]!.ok);
+    if (missing !== undefined) return `error: open ${missing}: no such file or directory\n`;
+    const [certText, keyText] = files.map((f) => (f.ok ? f.content : ''));
+    // tls.X509KeyPair reads the PEM blocks first.
+    if (!certText!.includes('-----BEGIN CERTIFICATE-----')) return 'error: tls: failed to find any PEM data in certificate input\n';
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(keyText!)) return 'error: tls: failed to find any PEM data in key input\n';
+    return { type: 'kubernetes.io/tls', data: { 'tls.crt': base64(certText!), 'tls.key': base64(keyText!) } };
+  }
+  if (type === 'docker-registry') {
+    const [user, password, email] = [flags.string('docker-username'), flags.string('docker-password'), flags.string('docker-email')];
+    if (!user || !password) return 'error: either --from-file or the combination of --docker-username, --docker-password and --docker-server is required\n';
+    const server = flags.string('docker-server') ?? 'https://index.docker.io/v1/';
+    const entry = { username: user, password, ...(email ? { email } : {}), auth: base64(`${user}:${password}`) };
+    return { type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': base64(JSON.stringify({ auths: { [server]: entry } })) } };
+  }
+  const data = dataSources(ctx, flags);
+  if (typeof data === 'string') return data;
+  const fields: Fields = { type: flags.string('type') ?? 'Opaque' };
+  if (Object.keys(data).length > 0) fields.data = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, base64(v)]));
+  return fields;
 }
 
 /** kubectl create_job.go: `create job NAME --from=cronjob/CJ` runs a CronJob's template now, by hand. */

@@ -11,6 +11,7 @@ import { apiFail } from './write-util.js';
 import { CREATE_SERVICE_FLAGS, createServiceCommand } from './expose.js';
 import { CREATE_TOKEN_FLAGS, createToken } from './create-token.js';
 import { GENERATOR_FLAGS, generated } from './generated.js';
+import { dataSources } from './data-sources.js';
 
 /** A one-container pod template, as `create deployment` and `run` build it. */
 export function simpleTemplate(name: string, image: string, labels: Record<string, string>, opts: { port?: number; command?: string[]; args?: string[]; restart?: 'Always' | 'OnFailure' | 'Never' } = {}): PodTemplate {
@@ -43,12 +44,8 @@ function createNamed(ctx: KubectlContext, what: string, args: string[], flags: P
     }
     case 'configmap':
     case 'cm': {
-      const data: Record<string, string> = {};
-      for (const literal of flags.all('from-literal')) {
-        const eq = literal.indexOf('=');
-        if (eq <= 0) return fail(`error: invalid literal source ${literal}, expected key=value\n`);
-        data[literal.slice(0, eq)] = literal.slice(eq + 1);
-      }
+      const data = dataSources(ctx, flags);
+      if (typeof data === 'string') return fail(data);
       const cm: ConfigMap = { metadata: newMeta(state, name, ctx.namespace), data };
       const r = createObject(state, 'ConfigMap', cm);
       return r.ok ? ok(`configmap/${name} created\n`) : apiFail(r.error);
@@ -80,7 +77,7 @@ export const createCommand: KubectlSubcommand = {
   name: 'create',
   short: 'Create a resource from a file or from stdin',
   usage: 'kubectl create -f FILENAME [options]',
-  completions: ['clusterrole', 'clusterrolebinding', 'configmap', 'cronjob', 'deployment', 'ingress', 'job', 'namespace', 'poddisruptionbudget', 'quota', 'role', 'rolebinding', 'secret', 'service', 'serviceaccount', 'token'],
+  completions: ['clusterrole', 'clusterrolebinding', 'configmap', 'cronjob', 'deployment', 'ingress', 'job', 'namespace', 'poddisruptionbudget', 'quota', 'role', 'rolebinding', 'priorityclass', 'secret', 'service', 'serviceaccount', 'token'],
   flags: [
     ...CREATE_STORED_FLAGS,
     ...CREATE_SERVICE_FLAGS,
