@@ -97,3 +97,22 @@ describe('JSONPath is charged to the line budget', () => {
     expect(runLine(state, session, "kubectl get pods -o jsonpath='{.constructor}'").output).toBe('');
   });
 });
+
+describe('kubectl get -w --output-watch-events', () => {
+  // get.go: with --output-watch-events the listing comes as ADDED events and later changes as
+  // ADDED/MODIFIED, in an EVENT column before the object's own.
+  it('prints EVENT, then ADDED for the listing, then the watch\'s events', async () => {
+    const { createCluster, demoClusterSpec, tick } = await import('../../server/cluster/index.js');
+    const { newSession, runLine } = await import('../../server/shell/index.js');
+    const state = createCluster(demoClusterSpec, 1);
+    const session = newSession(state);
+    const run = (l: string) => runLine(state, session, l, { advance: (ms) => tick(state, ms) });
+    run('kubectl scale deploy web --replicas=4');
+    const lines = run('kubectl get pods -l app=web -w --output-watch-events').output.split('\n');
+    expect(lines[0]).toMatch(/^EVENT {3}NAME {2,}READY {3}STATUS {4}RESTARTS {3}AGE$/);
+    expect(lines.slice(1, 4).every((l) => /^ADDED {3}web-\S+ {3}1\/1 {5}Running/.test(l))).toBe(true);
+    expect(lines.some((l) => /^ADDED {3}web-\S+ {3}0\/1 /.test(l))).toBe(true);
+    expect(lines.some((l) => /^MODIFIED {3}web-\S+ {3}1\/1 /.test(l))).toBe(true);
+    expect(run('kubectl get pods -l app=web -w').output.startsWith('NAME ')).toBe(true);
+  });
+});

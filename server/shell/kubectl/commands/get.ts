@@ -31,6 +31,7 @@ export const getCommand: KubectlSubcommand = {
     ...SELECTOR_FLAGS,
     { name: 'watch', short: 'w', type: 'bool', usage: 'After listing/getting the requested object, watch for changes.' },
     { name: 'watch-only', type: 'bool', usage: 'Watch for changes to the requested object(s), without listing/getting first.' },
+    { name: 'output-watch-events', type: 'bool', usage: 'Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events.' },
     { name: 'ignore-not-found', type: 'bool', usage: 'If the requested object does not exist the command will return exit code 0.' },
     { name: 'chunk-size', type: 'int', default: '500', usage: 'Return large lists in chunks rather than all at once.' },
     { name: 'raw', type: 'string', usage: 'Raw URI to request from the server.  Uses the transport specified by the kubeconfig file.' },
@@ -82,6 +83,13 @@ export const getCommand: KubectlSubcommand = {
       .map((group) => printTable(ctx, group[0]!.type, group, flags, wide, withKind))
       .join('\n');
     tagObjects(ctx, items, stdout, 'table', ordered);
+    // --output-watch-events: the listing is the watch's initial ADDED events (EVENT and ADDED are as wide).
+    if (flags.bool('watch') && flags.bool('output-watch-events') && format.format.kind === 'table') {
+      const lines = stdout.split('\n');
+      // A table's first line (the start, or after the blank line between kinds) is its header.
+      const header = (i: number): boolean => !flags.bool('no-headers') && (i === 0 || lines[i - 1] === '');
+      stdout = lines.map((line, i) => (line === '' ? line : `${header(i) ? 'EVENT' : 'ADDED'}   ${line}`)).join('\n');
+    }
     if (flags.bool('watch')) {
       const versions: Record<string, number> = Object.fromEntries(items.map((i) => [i.obj.metadata.uid, i.obj.metadata.resourceVersion]));
       // At a terminal it goes on until Ctrl-C; elsewhere simulated time passes here, bounded.
@@ -106,13 +114,15 @@ function changedRows(ctx: KubectlContext, flags: ParsedFlags, items: Selected[],
   const format = parseOutputFormat(flags.string('output'));
   const wide = format.ok && format.format.kind === 'table' && format.format.wide;
   const withKind = manyTypes || flags.bool('show-kind');
+  const events = flags.bool('output-watch-events');
   let out = '';
   for (const item of items) {
     const { uid, resourceVersion } = item.obj.metadata;
     if (versions[uid] === resourceVersion) continue;
+    const event = versions[uid] === undefined ? 'ADDED' : 'MODIFIED';
     versions[uid] = resourceVersion;
     const row = rowCells(ctx, item.type, flags, wide, withKind)(item.obj);
-    out += renderColumns(undefined, row.map((cell) => [cell]));
+    out += renderColumns(undefined, (events ? [event, ...row] : row).map((cell) => [cell]));
   }
   return out;
 }
