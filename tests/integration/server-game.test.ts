@@ -222,7 +222,9 @@ describe('answer key', () => {
     const before = JSON.stringify(player.received.slice(0, untilEnd + 1));
     for (const secret of secretsOf(pushed, variant)) expect(before.includes(asJson(secret)), `before the end: "${secret}"`).toBe(false);
     // After it, the debrief tells the cause, the findings and the reference path.
-    const debrief = await player.call<{ debrief: { cause: { explanation: string }; evidence: { finding: string }[]; reference: { line?: string }[] } }>('room:debrief');
+    // `request` waits out the seat's message bucket (the solution's burst may have emptied it).
+    const debrief = await player.request<{ debrief: { cause: { explanation: string }; evidence: { finding: string }[]; reference: { line?: string }[] } }>('room:debrief');
+    expect(debrief.error).toBeUndefined();
     expect(debrief.debrief.cause.explanation).toBe(variant.answer.rootCause.explanation);
     expect(debrief.debrief.evidence.map((e) => e.finding)).toEqual(variant.answer.evidence.map((e) => e.text));
     expect(debrief.debrief.reference.flatMap((s) => (s.line ? [s.line] : []))).toEqual(variant.solutions[0]!.steps.filter((s) => typeof s === 'string'));

@@ -210,7 +210,7 @@ describe('solo', () => {
     expect(joined.view.settings.autoHints).toBe(false);
     expect(joined.view.debrief).toBeUndefined();
     await player.request('cmd:run', { line: 'get' });
-    expect(await player.call('room:debrief')).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await player.request('room:debrief')).toMatchObject({ ok: false, error: { code: 'conflict' } });
     expect(await player.request('room:settings', { autoHints: true })).toMatchObject({ ok: true });
     expect(await player.call('room:settings', { allowSpectators: true })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     const before = JSON.stringify(player.received);
@@ -218,7 +218,7 @@ describe('solo', () => {
 
     expect(await player.request('player:give-up')).toMatchObject({ ok: true });
     await player.waitFor((e) => e.type === 'room.ended' && e.reason === 'gave-up');
-    const debrief = await player.call<{ debrief: { cause: { explanation: string }; evidence: { found: boolean; why: string }[]; reference: unknown[]; score: { lines: { why: string }[] } } }>('room:debrief');
+    const debrief = await player.request<{ debrief: { cause: { explanation: string }; evidence: { found: boolean; why: string }[]; reference: unknown[]; score: { lines: { why: string }[] } } }>('room:debrief');
     expect(debrief.ok).toBe(true);
     expect(debrief.debrief.cause.explanation).toContain(SECRET);
     expect(debrief.debrief.evidence).toEqual([expect.objectContaining({ found: false, why: 'observed (`get`) but not cited' })]);
