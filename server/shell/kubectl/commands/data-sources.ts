@@ -15,6 +15,13 @@ export function dataSources(ctx: KubectlContext, flags: ParsedFlags): Record<str
     data[key] = value;
     return undefined;
   };
+  /** A file's text, charged to the line's budget; undefined if it cannot be read. */
+  const read = (path: string): string | undefined => {
+    const file = readFile(ctx, 'kubectl', path);
+    if (!file.ok) return undefined;
+    ctx.budget.spend(file.content.length);
+    return file.content;
+  };
   for (const literal of flags.all('from-literal')) {
     const eq = literal.indexOf('=');
     if (eq <= 0) return `error: invalid literal source ${literal}, expected key=value\n`;
@@ -27,25 +34,22 @@ export function dataSources(ctx: KubectlContext, flags: ParsedFlags): Record<str
     const abs = resolvePath(ctx.session, path);
     if (key === undefined && isDirectory(ctx.state, ctx.session, abs)) {
       for (const entry of listDirectory(ctx.state, ctx.session, abs).filter((e) => !e.dir)) {
-        const file = readFile(ctx, 'kubectl', `${abs}/${entry.name}`);
-        if (!file.ok) continue;
-        ctx.budget.spend(file.content.length);
-        const problem = add(entry.name, file.content);
+        const content = read(`${abs}/${entry.name}`);
+        if (content === undefined) continue;
+        const problem = add(entry.name, content);
         if (problem) return problem;
       }
       continue;
     }
-    const file = readFile(ctx, 'kubectl', path);
-    if (!file.ok) return `error: error reading ${path}: no such file or directory\n`;
-    ctx.budget.spend(file.content.length);
-    const problem = add(key ?? path.split('/').pop()!, file.content);
+    const content = read(path);
+    if (content === undefined) return `error: error reading ${path}: no such file or directory\n`;
+    const problem = add(key ?? path.split('/').pop()!, content);
     if (problem) return problem;
   }
   for (const path of flags.all('from-env-file')) {
-    const file = readFile(ctx, 'kubectl', path);
-    if (!file.ok) return `error: error reading ${path}: no such file or directory\n`;
-    ctx.budget.spend(file.content.length);
-    for (const [i, raw] of file.content.split('\n').entries()) {
+    const content = read(path);
+    if (content === undefined) return `error: error reading ${path}: no such file or directory\n`;
+    for (const [i, raw] of content.split('\n').entries()) {
       const line = raw.replace(/^\s+/, '');
       if (line === '' || line.startsWith('#')) continue;
       const eq = line.indexOf('=');
