@@ -367,3 +367,13 @@ describe('create configmap|secret from files, tls and docker-registry secrets, p
     expect(sh('kubectl get pc high --no-headers').output).toMatch(/^high +1000 +false +0s\n$/);
   });
 });
+
+describe('dry runs that read files', () => {
+  it('keep the session (the generator reads --from-file and --cert where the line runs)', () => {
+    const { sh } = cluster();
+    sh('echo a > /tmp/a');
+    expect(sh('kubectl create configmap q --from-file=/tmp/a --dry-run=client -o jsonpath={.data.a}').output).toBe('a\n');
+    expect(sh('kubectl create secret tls t --cert=/tmp/a --key=/tmp/a --dry-run=client').output).toBe('error: tls: failed to find any PEM data in certificate input\n');
+    expect(sh('kubectl get cm q').exitCode).toBe(1);
+  });
+});

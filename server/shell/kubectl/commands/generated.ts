@@ -54,7 +54,8 @@ export function generated(ctx: KubectlContext, flags: ParsedFlags, generate: (ct
   }
   if (dryRun !== 'none') ctx.budget.spend(cloneCost(ctx.state));
   const state: ClusterState = dryRun === 'none' ? ctx.state : structuredClone(ctx.state);
-  const r = generate(dryRun === 'none' ? ctx : { ...ctx, state });
+  // The kubectl context keeps session, budget and stdin on its prototype (index.ts): derive from it, not spread it.
+  const r = generate(dryRun === 'none' ? ctx : Object.assign(Object.create(ctx) as KubectlContext, { state }));
   const made = /^([^/\s]+)\/(\S+) (created|exposed)\n$/.exec(r.stdout);
   const type = made ? findResourceType(made[1]!) : undefined;
   const obj = type ? getObject(state, type, type.namespaced ? ctx.namespace : '', made![2]!) : undefined;
