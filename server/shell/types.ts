@@ -61,7 +61,7 @@ export interface Stream {
 
 /** Where a following program left off (plain data, like the rest of the session). */
 export type StreamCursor =
-  | { kind: 'get'; versions: Record<string, number> }
+  | { kind: 'get'; versions: Record<string, number>; rows?: Record<string, string[]> }
   | { kind: 'logs'; uid: string; container: string; seen: number }
   | { kind: 'watch'; lastAt: number }
   | { kind: 'journal'; lastAt: number }

@@ -45,6 +45,18 @@ describe('streams in the shell', () => {
     expect(type('echo $?').output).toBe('130\n');
   });
 
+  it('kubectl get pods -w prints a deleted pod\'s last row (the watch\'s DELETED event), once', () => {
+    // get.go watch(): every event's object is printed, DELETED included; with
+    // --output-watch-events the EVENT column says DELETED.
+    const { type, elsewhere, pass } = terminal();
+    const name = elsewhere('kubectl get pods -l app=web -o name').output.split('\n')[0]!.replace('pod/', '');
+    expect(type('kubectl get pods -l app=web -w --output-watch-events')).toMatchObject({ streaming: true });
+    elsewhere('kubectl label pod ' + name + ' app=other --overwrite');
+    const out = pass(1000).output;
+    expect(out).toMatch(new RegExp(`^DELETED {3}${name} {3}1/1 {3}Running`, 'm'));
+    expect(pass(5000).output).not.toContain(`DELETED   ${name}`);
+  });
+
   it('piped, redirected or in a list it does not follow (bounded, as before)', () => {
     const { session, type } = terminal();
     expect(type('kubectl get pods -w | head -1').streaming).toBeUndefined();

@@ -1,5 +1,5 @@
 // `kubectl get`: tables per kind (with -A, -o wide, --show-labels, -L), or any `-o` format.
-import { fail, ok } from '../../types.js';
+import { fail, ok, type StreamCursor } from '../../types.js';
 import { ALL_NAMESPACES_FLAG } from '../flags.js';
 import { OUTPUT_FLAGS, parseOutputFormat, printStructured, sortItems } from '../output.js';
 import { labelsString, TABLES } from '../printers.js';
@@ -48,7 +48,7 @@ export const getCommand: KubectlSubcommand = {
     if (!format.ok) return fail(format.error);
     const query = queryObjects(ctx, args, flags);
     if (!query.ok) return fail(query.error);
-    if (ctx.resume?.kind === 'get') return ok(changedRows(ctx, flags, query.result.items, query.result.types.length > 1, ctx.resume.versions));
+    if (ctx.resume?.kind === 'get') return ok(changedRows(ctx, flags, query.result.items, query.result.types.length > 1, ctx.resume));
     const { byName, types, errors } = query.result;
     let items = query.result.items;
     const sortBy = flags.string('sort-by');
@@ -91,13 +91,18 @@ export const getCommand: KubectlSubcommand = {
       stdout = lines.map((line, i) => (line === '' ? line : `${header(i) ? 'EVENT' : 'ADDED'}   ${line}`)).join('\n');
     }
     if (flags.bool('watch')) {
-      const versions: Record<string, number> = Object.fromEntries(items.map((i) => [i.obj.metadata.uid, i.obj.metadata.resourceVersion]));
+      const cursor = {
+        kind: 'get' as const,
+        versions: Object.fromEntries(items.map((i) => [i.obj.metadata.uid, i.obj.metadata.resourceVersion])),
+        // The rows as last printed: a DELETED event prints the object's final state.
+        rows: Object.fromEntries(items.map((i) => [i.obj.metadata.uid, rowCells(ctx, i.type, flags, wide, withKind)(i.obj)])),
+      };
       // At a terminal it goes on until Ctrl-C; elsewhere simulated time passes here, bounded.
-      if (ctx.follow) ctx.follow({ kind: 'get', versions });
+      if (ctx.follow) ctx.follow(cursor);
       else {
         watchFor(ctx.passTime, () => {
           const now = queryObjects(ctx, args, flags);
-          if (now.ok) stdout += changedRows(ctx, flags, now.result.items, types.length > 1, versions);
+          if (now.ok) stdout += changedRows(ctx, flags, now.result.items, types.length > 1, cursor);
           return !now.ok;
         });
       }
@@ -107,10 +112,13 @@ export const getCommand: KubectlSubcommand = {
 };
 
 /**
- * `get -w`: a row for each object written since it was last printed (or new), as kubectl
- * prints watch events: no header, each row laid out on its own. `versions` moves on.
+ * `get -w`: a row for each object written since it was last printed (or new), and the last row
+ * of each one gone (deleted, or no longer matching the selector: the watch sends DELETED), as
+ * kubectl prints watch events: no header, each row laid out on its own. The cursor moves on.
  */
-function changedRows(ctx: KubectlContext, flags: ParsedFlags, items: Selected[], manyTypes: boolean, versions: Record<string, number>): string {
+function changedRows(ctx: KubectlContext, flags: ParsedFlags, items: Selected[], manyTypes: boolean, cursor: Extract<StreamCursor, { kind: 'get' }>): string {
+  const { versions } = cursor;
+  const rows = (cursor.rows ??= {});
   const format = parseOutputFormat(flags.string('output'));
   const wide = format.ok && format.format.kind === 'table' && format.format.wide;
   const withKind = manyTypes || flags.bool('show-kind');
@@ -122,7 +130,18 @@ function changedRows(ctx: KubectlContext, flags: ParsedFlags, items: Selected[],
     const event = versions[uid] === undefined ? 'ADDED' : 'MODIFIED';
     versions[uid] = resourceVersion;
     const row = rowCells(ctx, item.type, flags, wide, withKind)(item.obj);
+    rows[uid] = row;
     out += renderColumns(undefined, (events ? [event, ...row] : row).map((cell) => [cell]));
+  }
+  if (Object.keys(versions).length > items.length || items.some((i) => versions[i.obj.metadata.uid] === undefined)) {
+    const present = new Set(items.map((i) => i.obj.metadata.uid));
+    for (const uid of Object.keys(versions)) {
+      if (present.has(uid)) continue;
+      const row = rows[uid];
+      if (row) out += renderColumns(undefined, (events ? ['DELETED', ...row] : row).map((cell) => [cell]));
+      delete versions[uid];
+      delete rows[uid];
+    }
   }
   return out;
 }
