@@ -46,6 +46,20 @@ export interface Target {
 type JsonObject = { [key: string]: Json };
 const isObject = (v: Json | undefined): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+const MAX_JSON_DEPTH = 1000;
+
+/** Whether a parsed body nests deeper than `limit` (walked without recursion). */
+function nestedDeeperThan(body: Json, limit: number): boolean {
+  const stack: [Json, number][] = [[body, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiResponse {
   const segments = req.path.split('/').filter((s) => s !== '');
   // /version answers while etcd does not (like the health endpoints); everything else needs the apiserver and etcd.
@@ -53,6 +67,8 @@ export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiRespo
   if (req.path === '/version' && req.method === 'GET') return ok(JSON.stringify(versionInfo(state), null, 2));
   const down = apiUnavailable(state);
   if (down) return apiErrorResponse(down);
+  // encoding/json stops at 10000 levels; our handlers recurse, and no object nests past 1000, so deeper bodies stop here.
+  if (req.body !== undefined && nestedDeeperThan(req.body, MAX_JSON_DEPTH)) return badRequest('exceeded max depth');
   const discovery = discover(state, segments);
   if (discovery) return req.method === 'GET' ? discovery : methodNotAllowed();
   const target = resolveTarget(segments);

@@ -148,6 +148,24 @@ describe('runLine never throws', () => {
     expect(timed(run, nested(1300), 1000)).toEqual({ output: 'bash: line too deeply nested or too large\n', exitCode: 1 });
   });
 
+  it('refuses manifests nested deeper than the YAML parser can take, built over several lines', () => {
+    // Past ~1,000 levels the yaml library overflows the stack, and V8 can then abort the whole
+    // process compiling a regexp (FATAL ERROR: RegExpCompiler Allocation failed): one player's
+    // patch or file killed every room. Lines are ≤ 4096 characters; a variable carries it on.
+    const { run } = shell();
+    const before = run('kubectl get deploy web -o yaml').output;
+    run(`x="$(printf '{"a":%.0s' $(seq 600))"`);
+    run(`x="$x$x$x$x$x"; y="$(printf '}%.0s' $(seq 600))"; y="$y$y$y$y$y"`);
+    expect(timed(run, 'kubectl patch deploy web --type merge -p "${x}1$y"').output).toContain('yaml: exceeded max depth of 400');
+    run(`printf -- '- %.0s' $(seq 1500) > /tmp/deep.yaml; echo 1 >> /tmp/deep.yaml`);
+    expect(timed(run, 'kubectl apply -f /tmp/deep.yaml').output).toContain('yaml: exceeded max depth of 400');
+    expect(timed(run, 'kubectl create -f /tmp/deep.yaml').output).toContain('yaml: exceeded max depth of 400');
+    expect(run('kubectl get deploy web -o yaml').output).toBe(before);
+    // Real manifests, pretty-printed JSON at kubectl's 4-space indent, pass well within it.
+    run('kubectl get deploy web -o json > /tmp/web.json');
+    expect(run('kubectl apply -f /tmp/web.json').exitCode).toBe(0);
+  });
+
   const pieces = ['!!', '!$', '$(', ')', '$x', 'x=$(printf %0900000d 1)', "printf '%0*d' 99999999999 1", '|', ';', '&&', "grep -E '(a+)+$'", "sed 's/a*/bb/g'", "awk '{print $0 $0}'", 'xargs -I{} echo {}{}', 'echo aaaa!', '\\1', "'", '"', 'cat'];
   it('on lines made of hostile pieces', () => {
     fc.assert(

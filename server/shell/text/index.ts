@@ -58,7 +58,12 @@ function printfRound(format: string, args: string[], from: number): { format: st
 
 /** bash's printf: the format is reused until the arguments run out. */
 const printf: ShellCommand = (ctx, argv) => {
-  const [format, ...args] = argv.slice(1);
+  // Options end at `--`; any other first word starting with `-` (but `-` itself) is one bash refuses.
+  const first = argv[1];
+  if (first !== undefined && first !== '--' && first.length > 1 && first.startsWith('-')) {
+    return { stdout: '', stderr: `bash: printf: ${first.slice(0, 2)}: invalid option\nprintf: usage: printf [-v var] format [arguments]\n`, exitCode: 2 };
+  }
+  const [format, ...args] = argv.slice(first === '--' ? 2 : 1);
   if (format === undefined) return { stdout: '', stderr: 'bash: printf: usage: printf [-v var] format [arguments]\n', exitCode: 2 };
   const escaped = printfEscapes(format, false);
   try {

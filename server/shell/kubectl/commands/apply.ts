@@ -62,8 +62,51 @@ function goYamlError(e: YAMLError): string {
   return line > 0 ? `yaml: line ${line}: ${what}` : `yaml: ${what}`;
 }
 
+/**
+ * A bound on how deeply a YAML text can nest: the deepest run of open flow brackets plus the
+ * longest line prefix of indentation and block indicators (`- `, `? `, `: `). Quotes are not
+ * read, so the bound is never below the real depth.
+ */
+function yamlNestingBound(text: string): number {
+  let flow = 0;
+  let maxFlow = 0;
+  let maxLead = 0;
+  let lead = 0;
+  let leading = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      lead = 0;
+      leading = true;
+      continue;
+    }
+    if (leading) {
+      const next = text.charCodeAt(i + 1);
+      const indicator = (c === 45 || c === 63 || c === 58) && (next === 32 || next === 10 || Number.isNaN(next));
+      if (c === 32 || indicator) {
+        if (++lead > maxLead) maxLead = lead;
+        continue;
+      }
+      leading = false;
+    }
+    if (c === 123 || c === 91) {
+      if (++flow > maxFlow) maxFlow = flow;
+    } else if ((c === 125 || c === 93) && flow > 0) flow--;
+  }
+  return maxFlow + maxLead;
+}
+
+/**
+ * The yaml library composes recursively and slows down sharply with depth (at about 1,000
+ * levels it overflows the stack, and V8 may then abort the process compiling a regexp), so
+ * deeper texts are refused first. No real object comes near it: pretty-printed JSON at 4-space
+ * indentation counts 5 per level.
+ */
+const MAX_YAML_NESTING = 400;
+
 /** Parses YAML (or JSON) documents into JSON values; empty documents are skipped. */
 export function parseYaml(text: string): { ok: true; docs: Json[] } | { ok: false; error: string } {
+  if (yamlNestingBound(text) > MAX_YAML_NESTING) return { ok: false, error: `yaml: exceeded max depth of ${MAX_YAML_NESTING}` };
   const docs: Json[] = [];
   for (const doc of parseAllDocuments(text)) {
     const problem = doc.errors[0];
