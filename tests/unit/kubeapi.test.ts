@@ -184,6 +184,18 @@ describe('watches', () => {
   });
 });
 
+describe('hostile bodies', () => {
+  it('a body nested past 1000 levels is a 400 Status, before any handler recurses into it', () => {
+    const state = fresh();
+    let body: any = 1;
+    for (let i = 0; i < 100_000; i++) body = { a: body };
+    const res = request(state, 'PATCH', '/apis/apps/v1/namespaces/default/deployments/web', { contentType: 'application/merge-patch+json', body });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: 'exceeded max depth' });
+    expect(request(state, 'GET', '/apis/apps/v1/namespaces/default/deployments/web').body.metadata.generation).toBe(1);
+  });
+});
+
 describe('the HTTP edge', () => {
   const token = 'edge-token';
   const auth = { authorization: `Bearer ${token}` };
