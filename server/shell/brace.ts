@@ -12,6 +12,12 @@ export const MAX_BRACE_WORDS = 20_000;
  */
 export const MAX_BRACE_CHARS = 256 * 1024;
 
+/**
+ * Most brace expressions one word may nest (bash has no limit): each level copies the rest of
+ * the word, so a 4 KB line of `{a,{a,…}}` took seconds and recursed a frame per level.
+ */
+export const MAX_BRACE_NESTING = 64;
+
 export class BraceTooLarge extends Error {}
 
 /** One character of unquoted literal text (which may be `{`, `,` or `}`), or a part kept whole. */
@@ -47,7 +53,8 @@ export function expandBraces(word: Word): Word[] {
   return expand(segments(word)).map(toWord);
 }
 
-function expand(segs: Seg[]): Seg[][] {
+function expand(segs: Seg[], nesting = 0): Seg[][] {
+  if (nesting > MAX_BRACE_NESTING) throw new BraceTooLarge();
   for (let open = 0; open < segs.length; open++) {
     if (!isChar(segs[open], '{')) continue;
     const found = alternatives(segs, open);
@@ -56,7 +63,7 @@ function expand(segs: Seg[]): Seg[][] {
     const results: Seg[][] = [];
     let size = 0;
     for (const alt of found.alternatives) {
-      for (const tail of expand([...alt, ...segs.slice(found.close + 1)])) {
+      for (const tail of expand([...alt, ...segs.slice(found.close + 1)], nesting + 1)) {
         size += prefix.length + tail.length;
         if (results.length >= MAX_BRACE_WORDS || size > MAX_BRACE_CHARS) throw new BraceTooLarge();
         results.push([...prefix, ...tail]);

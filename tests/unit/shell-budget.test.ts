@@ -150,6 +150,13 @@ describe('a session stores a bounded amount', () => {
     expect(run(`echo ${'{a,b}'.repeat(818)} | wc -c`).output).toBe('bash: brace expansion: too many words\n0\n');
   });
 
+  it('stops brace expressions nested past 64 levels (each level copied the rest of the word: seconds a line)', () => {
+    expect(run(`echo ${'{a,'.repeat(60)}b${'}'.repeat(60)} | wc -w`).output).toBe('61\n');
+    const started = performance.now();
+    expect(run(`echo ${'{a,'.repeat(1300)}b${'}'.repeat(1300)} | wc -c`).output).toBe('bash: brace expansion: too many words\n0\n');
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('refuses a YAML alias bomb in kubectl apply with go-yaml\'s message', () => {
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (const [prev, next] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g'], ['g', 'h'], ['h', 'i']]) levels.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(',')}]`);
