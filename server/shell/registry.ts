@@ -17,6 +17,7 @@ import { curlWith } from './exec/http-tools.js';
 import { outsideRequest, WORKSTATION_IP } from '../cluster/network/outside.js';
 import { watch } from './watch.js';
 import { cp, ls, mkdir, mv, rm, touch } from './file-tools.js';
+import { basename, dirname, find, id, realpath, stat } from './path-tools.js';
 import { isLanguageBuiltin, languageBuiltinNames } from './language.js';
 import { aliasesOf, currentNode, isControlPlane } from './session.js';
 import { textTools, xargs } from './text/index.js';
@@ -122,6 +123,8 @@ const utilityPrograms: Record<string, ShellProgram> = {
   ...programs(utilities),
   ...programs(textTools),
   ...programs({ mkdir, touch, cp, mv, vi: editor, vim: editor, nano: editor }),
+  ...programs({ stat, basename, dirname, realpath, readlink: realpath, id }),
+  find,
   xargs,
   env,
   watch,

@@ -10,7 +10,7 @@ import { podFiles } from './exec/index.js';
 import { readNodeFile } from './node/files.js';
 import { nodeFiles, normalizePath } from './node/fs.js';
 import { matchGlob } from './pattern.js';
-import { currentNode, homeOf } from './session.js';
+import { currentNode, homeOf, userOf } from './session.js';
 import type { CommandContext, ShellSession } from './types.js';
 import type { ClusterState } from '../cluster/types.js';
 
@@ -64,6 +64,52 @@ function placeOf(state: ClusterState, session: ShellSession): Place {
     all: () => Object.fromEntries(Object.entries(nodeFiles(state, node)).map(([p, f]) => [p, f.content])),
     dirs,
   };
+}
+
+/** What `ls -l`, `stat` and `find` show of a file. */
+export interface FileMeta {
+  size: number;
+  mode: string;
+  owner: string;
+  group: string;
+  /** When it was last written, where the model knows. */
+  modified?: number;
+}
+
+/**
+ * Every file and directory where the session is, built once for a walk (`find`, `stat`): the
+ * node's files with their modes, a container's, or the workstation's own (the player's).
+ * `private` are the directories only root may enter.
+ */
+export function placeTree(state: ClusterState, session: ShellSession): { files: Map<string, FileMeta>; dirs: Set<string>; private: Set<string> } {
+  const files = new Map<string, FileMeta>();
+  const dirs = new Set<string>([...BASE_DIRS, homeOf(session)]);
+  const priv = new Set<string>();
+  const place = placeOf(state, session);
+  const user = userOf(session);
+  if (place.node) {
+    for (const [path, f] of Object.entries(nodeFiles(state, place.node))) files.set(path, { size: f.size, mode: f.mode, owner: f.owner, group: f.group, ...(f.modified !== undefined ? { modified: f.modified } : {}) });
+    if (!session.root) priv.add(state.etcd.dataDir);
+  } else {
+    const owner = session.container ? 'root' : user;
+    for (const [path, text] of Object.entries(place.all())) files.set(path, { size: Buffer.byteLength(text), mode: '-rw-r--r--', owner, group: owner });
+  }
+  const host = session.container?.hostNode;
+  if (host !== undefined) {
+    const inner = placeTree(state, { ...session, container: undefined, node: host, root: true, cwd: '/' });
+    for (const [path, meta] of inner.files) files.set(`/host${path}`, meta);
+    for (const dir of inner.dirs) dirs.add(dir === '/' ? '/host' : `/host${dir}`);
+  }
+  for (const dir of place.dirs) dirs.add(dir);
+  // Every file's and directory's parents are directories.
+  for (const path of [...files.keys(), ...dirs]) {
+    for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1)) {
+      const parent = path.slice(0, at);
+      if (dirs.has(parent)) break;
+      dirs.add(parent);
+    }
+  }
+  return { files, dirs, private: priv };
 }
 
 /** Whether the path is a directory where the session is. */
