@@ -1,5 +1,6 @@
 // bash builtins and the small coreutils a player reaches for: echo, export, history, date…
 import { wallClock } from '../cluster/logs.js';
+import { parseDate } from './date-parse.js';
 import { cd } from './file-tools.js';
 import { assignVar, hostOf, currentNode, internalIP, userOf } from './session.js';
 import { cwdOf } from './vfs.js';
@@ -127,16 +128,25 @@ function formatDate(d: Date, format: string): string {
 }
 
 const date: ShellCommand = (ctx, argv) => {
-  const now = wallClock(ctx.state, ctx.state.now);
+  let when = wallClock(ctx.state, ctx.state.now);
   let format = '%a %b %e %H:%M:%S %Z %Y';
-  for (const arg of argv.slice(1)) {
+  const args = argv.slice(1);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const dateFlag = /^(?:-d|--date)(?:=(.*))?$/s.exec(arg) ?? (arg.startsWith('-d') && arg.length > 2 ? [arg, arg.slice(2)] : null);
     if (arg.startsWith('+')) format = arg.slice(1);
-    else if (arg === '-u' || arg === '--utc' || arg === '-R') {
-      if (arg === '-R') format = '%a, %d %b %Y %H:%M:%S %z';
+    else if (dateFlag) {
+      const text = dateFlag[1] ?? args[++i];
+      if (text === undefined) return fail("date: option requires an argument -- 'd'\nTry 'date --help' for more information.\n");
+      const parsed = parseDate(text, wallClock(ctx.state, ctx.state.now));
+      if (!parsed) return fail(`date: invalid date ‘${text}’\n`);
+      when = parsed;
+    } else if (arg === '-u' || arg === '--utc' || arg === '--universal' || arg === '-R' || arg === '--rfc-email') {
+      if (arg === '-R' || arg === '--rfc-email') format = '%a, %d %b %Y %H:%M:%S %z';
     } else if (arg === '-I' || arg === '--iso-8601') format = '%F';
     else return fail(`date: invalid date '${arg}'\n`);
   }
-  return ok(`${formatDate(now, format)}\n`);
+  return ok(`${formatDate(when, format)}\n`);
 };
 
 const SLEEP_UNITS: Record<string, number> = { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
