@@ -151,13 +151,19 @@ const date: ShellCommand = (ctx, argv) => {
 
 const SLEEP_UNITS: Record<string, number> = { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
+/** `N[smhd]` durations as sleep and timeout read them: milliseconds, or the word that is not one. */
+export function durationMs(args: string[]): number | { bad: string } {
+  const bad = args.find((a) => !/^(\d+(\.\d*)?|\.\d+)[smhd]?$/.test(a));
+  if (bad !== undefined) return { bad };
+  return args.reduce((sum, a) => sum + Number(a.replace(/[smhd]$/, '')) * SLEEP_UNITS[/[smhd]$/.exec(a)?.[0] ?? '']!, 0);
+}
+
 /** `sleep N[smhd]…`: the room's simulated clock advances (at most MAX_SLEEP_PER_LINE_MS a line). */
 const sleep: ShellCommand = (ctx, argv) => {
   const args = argv.slice(1);
   if (args.length === 0) return fail("sleep: missing operand\nTry 'sleep --help' for more information.\n");
-  const bad = args.find((a) => !/^(\d+(\.\d*)?|\.\d+)[smhd]?$/.test(a));
-  if (bad !== undefined) return fail(`sleep: invalid time interval '${bad}'\nTry 'sleep --help' for more information.\n`);
-  const ms = args.reduce((sum, a) => sum + Number(a.replace(/[smhd]$/, '')) * SLEEP_UNITS[/[smhd]$/.exec(a)?.[0] ?? '']!, 0);
+  const ms = durationMs(args);
+  if (typeof ms !== 'number') return fail(`sleep: invalid time interval '${ms.bad}'\nTry 'sleep --help' for more information.\n`);
   const passed = ctx.passTime?.(ms) ?? ms;
   if (passed < ms) return { stdout: '', stderr: `sleep: simulated time passes at most ${MAX_SLEEP_PER_LINE_MS / 60_000} minutes per line\n`, exitCode: 0 };
   return ok();

@@ -18,6 +18,7 @@ import { outsideRequest, WORKSTATION_IP } from '../cluster/network/outside.js';
 import { watch } from './watch.js';
 import { cp, ls, mkdir, mv, rm, touch } from './file-tools.js';
 import { basename, dirname, find, id, realpath, stat } from './path-tools.js';
+import { timeout } from './timeout.js';
 import { isLanguageBuiltin, languageBuiltinNames } from './language.js';
 import { aliasesOf, currentNode, isControlPlane } from './session.js';
 import { textTools, xargs } from './text/index.js';
@@ -125,6 +126,7 @@ const utilityPrograms: Record<string, ShellProgram> = {
   ...programs({ mkdir, touch, cp, mv, vi: editor, vim: editor, nano: editor }),
   ...programs({ stat, basename, dirname, realpath, readlink: realpath, id }),
   find,
+  timeout,
   xargs,
   env,
   watch,

@@ -7,6 +7,8 @@ import { MAX_SLEEP_PER_LINE_MS } from '../../server/shell/limits.js';
 import { MAX_FRAMES } from '../../server/shell/watch.js';
 import { MAX_WATCH_MS } from '../../server/shell/kubectl/watching.js';
 import { seedDrawing } from '../helpers/pinned.js';
+import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
+import { newSession, runLine } from '../../server/shell/index.js';
 
 const { catalog } = loadScenarioCatalog();
 // A case whose CoreDNS pods run (the upstream is dead, the pods are fine): rollouts finish, watches show Running rows.
@@ -186,3 +188,22 @@ describe('kubectl wait', () => {
     expect(cluster.now).toBeGreaterThan(before);
   });
 });
+
+describe('timeout', () => {
+  // coreutils timeout: simulated time is capped at the duration; a command still waiting is
+  // stopped with 124 (137 with -s KILL); the clock moved only as far as the cap.
+  it('caps sleep and watching commands at its duration', () => {
+    const state = createCluster(demoClusterSpec, 1);
+    const session = newSession(state);
+    const run = (line: string) => runLine(state, session, line, { advance: (ms) => tick(state, ms) });
+    expect(run('date +%s > /tmp/t0; timeout 5 sleep 10; echo $?; echo $(( $(date +%s) - $(cat /tmp/t0) ))').output).toBe('124\n5\n');
+    expect(run('timeout 20 sleep 10; echo $?').output).toBe('0\n');
+    expect(run('timeout -s KILL 1 sleep 5; echo $?').output).toBe('137\n');
+    const watched = run('date +%s > /tmp/t1; timeout 8 kubectl get pods -w -l app=web > /tmp/w; echo $?; echo $(( $(date +%s) - $(cat /tmp/t1) ))');
+    expect(watched.output).toBe('124\n8\n');
+    expect(run('head -1 /tmp/w').output).toMatch(/^NAME +READY +STATUS/);
+    expect(run('timeout 10 kubectl rollout status deploy/web; echo $?').output).toBe('deployment "web" successfully rolled out\n0\n');
+    expect(run('timeout 1 nope; echo $?').output).toBe('timeout: failed to run command ‘nope’: No such file or directory\n127\n');
+  });
+});
+
