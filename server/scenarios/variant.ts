@@ -113,7 +113,7 @@ export function forStack(s: Scenario, stack: Stack): Scenario {
   const offered = new Map(s.stacks.flatMap((x) => [x.answer.rootCause, ...x.answer.distractors]).filter((c) => !mine.has(c.id)).map((c) => [c.id, { id: c.id, title: c.title }]));
   return {
     ...s,
-    briefing: `${s.briefing.trimEnd()}\n${stack.briefing}`,
+    briefing: `${s.briefing.trimEnd()}\n\n${stack.briefing}`,
     faults: [...s.faults, ...stack.faults],
     solutions: [{
       steps: [...main.steps, ...stack.solution.steps],
