@@ -25,7 +25,7 @@ export interface PlayerScenarioView {
   /** Plausible causes for the diagnosis form; which one is right is not said. */
   causes: PlayerChoice[];
   /** How many causes the diagnosis names: 2 in a room with a stacked second fault. */
-  rootCauses: 1 | 2;
+  causeCount: 1 | 2;
   /** Places to look, to cite as evidence. */
   evidence: { id: string; label: string }[];
   hints: { id: string; cost: number; afterSec?: number }[];
@@ -69,7 +69,7 @@ export function playerView(s: Scenario, seed: number, labels = s.answer.evidence
     tags: [...s.tags],
     briefing: s.briefing,
     causes: shuffled(causes, seed),
-    rootCauses: s.stacked ? 2 : 1,
+    causeCount: s.stacked ? 2 : 1,
     evidence: shuffled(labels.map((label) => ({ id: evidenceChoiceId(label), label })), seed + 1),
     hints: a.hints.map((h, i) => ({ id: `hint-${i + 1}`, cost: h.cost, ...(h.afterSec !== undefined ? { afterSec: h.afterSec } : {}) })),
   };
