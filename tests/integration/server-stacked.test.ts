@@ -13,23 +13,21 @@ import { connect, getJson, postJson, startTestServer, type TestClient, type Test
 const loaded = loadScenarioDir().scenarios.find((s) => s.id === 'pending-pods')!;
 const { catalog } = loadScenarioCatalog();
 let db: TestDatabase;
-const servers: TestServer[] = [];
+/** The server of the moment (the first test replaces it with another on the same database). */
+let server: TestServer;
 
 beforeAll(async () => {
   db = await createTestDatabase();
+  server = await startOnDb();
 }, 300_000);
 afterAll(async () => {
-  for (const server of servers) await server.close();
+  await server?.close();
   await db?.drop();
 }, 300_000);
 
-async function start(): Promise<TestServer> {
-  const server = await startTestServer({ catalog, database: { url: db.url }, game: { reconcileMs: 0 } });
-  servers.push(server);
-  return server;
-}
+const startOnDb = () => startTestServer({ catalog, database: { url: db.url }, game: { reconcileMs: 0 } });
 
-async function play(server: TestServer, roomId: string, client: TestClient, steps: Scenario['solutions'][number]['steps']) {
+async function play(roomId: string, client: TestClient, steps: Scenario['solutions'][number]['steps']) {
   for (const step of steps) {
     if (typeof step !== 'string') {
       const runner = await server.app.game.registry.get(roomId);
@@ -41,7 +39,6 @@ async function play(server: TestServer, roomId: string, client: TestClient, step
 }
 
 it('a stacked interview: two causes asked, kept across a restart, scored per cause', async () => {
-  let server = await start();
   const seed = 5;
   const created = await postJson<{ roomId: string; code: string; hostToken: string }>(server.url, '/api/rooms', { scenarioId: 'pending-pods', mode: 'interview', hostName: 'Host', seed, stacked: true });
   expect(created.status).toBe(201);
@@ -67,14 +64,13 @@ it('a stacked interview: two causes asked, kept across a restart, scored per cau
   expect((await host.request('host:start')).ok).toBe(true);
 
   const mainSteps = both.steps.slice(0, both.steps.length - second.solution.steps.length);
-  await play(server, roomId, candidate, mainSteps);
+  await play(roomId, candidate, mainSteps);
 
   // The server goes away; another one rebuilds the room from PostgreSQL: stacked again.
   host.close();
   candidate.close();
   await server.close();
-  servers.pop();
-  server = await start();
+  server = await startOnDb();
   host = await connect(server.url);
   expect((await host.request('room:join', { token: hostToken })).ok).toBe(true);
   candidate = await connect(server.url);
@@ -82,7 +78,7 @@ it('a stacked interview: two causes asked, kept across a restart, scored per cau
   expect(back.ok).toBe(true);
   expect(back.view.scenario.causeCount).toBe(2);
 
-  await play(server, roomId, candidate, second.solution.steps);
+  await play(roomId, candidate, second.solution.steps);
   expect((await candidate.request('diagnosis:submit', both.diagnosis)).ok).toBe(true);
   await host.waitFor((e) => e.type === 'score.computed' && e.participantId === joined.view.you.participantId);
   expect((await host.request('host:end')).ok).toBe(true);
@@ -99,7 +95,6 @@ it('a stacked interview: two causes asked, kept across a restart, scored per cau
 }, 300_000);
 
 it('a room without the choice is one incident: a second cause is refused; a scenario without stacks cannot be stacked', async () => {
-  const server = servers[0] ?? (await start());
   const refused = await postJson(server.url, '/api/rooms', { scenarioId: 'etcd-nospace', mode: 'interview', hostName: 'Host', stacked: true });
   expect(refused.status).toBe(400);
   const created = await postJson<{ code: string; hostToken: string }>(server.url, '/api/rooms', { scenarioId: 'pending-pods', mode: 'gameday', hostName: 'Host', seed: 5 });
