@@ -286,7 +286,7 @@ export function scoreSession(s: Scenario, input: ScoringInput): ScoreBreakdown {
   const roots = rootCauseLines(s, input.diagnosis, obs, causes);
   // A fix earns in full next to its own cause backed; the time bonus needs every cause backed.
   const backedCause = causes.map((_, i) => roots[i]!.points === roots[i]!.max);
-  const backedFix = (id: string) => backedCause[Math.max(0, causes.findIndex((c) => c.remediationIds.has(id)))]!;
+  const backedFix = (id: string) => backedCause[causes.findIndex((c) => c.remediationIds.has(id))] === true;
   const lines: ScoreLine[] = [
     ...roots,
     ...evidenceLines(s, input, obs),

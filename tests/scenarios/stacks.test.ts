@@ -7,6 +7,7 @@
 //   guesser     two listings, both right causes named, every box ticked            ≤ 20 %
 //   lookup      both causes named and the right boxes ticked, no command           ≤ 10 %
 //   folk        restarts everything, both causes named, no evidence               ≤ 15 %
+//   memoriser   one seed's stacked expert session replayed on 8 other seeds       ≤ 30 % on average
 // and `scenarios check`'s stack proof (reference ≥ 90 %, no anti-solution fixes either fault).
 import { describe, expect, it, vi } from 'vitest';
 import { checkStacks, playSteps } from '../../server/cli/scenarios-command.js';
@@ -92,6 +93,23 @@ describe.each(stackable.map((s) => [s.id, s] as const))('%s stacked', (_id, load
       ], { ...both, evidence: [] });
       expect(folk.percent, explain(folk)).toBeLessThanOrEqual(15);
     }
+  });
+
+  it('the memoriser: one stacked room\'s expert session replayed on other seeds scores ≤ 30 % on average', () => {
+    const averages = loaded.variants.map((v) => {
+      let source = 0x5eed_0001;
+      while (instantiate(loaded, source, true).variantId !== v.id) source++;
+      const stored = instantiate(loaded, source, true).scenario;
+      const solution = solutionOf(stored);
+      const offered = solution.diagnosis.evidence.map((id) => evidenceChoiceId(stored.answer.evidence.find((e) => e.id === id)!.label));
+      const scores = Array.from({ length: 8 }, (_, i) => 0x7a00_0000 + i * 7919).map((seed) => {
+        const target = instantiate(loaded, seed, true).scenario;
+        return play(target, seed, solution.steps, { ...solution.diagnosis, evidence: offered }).percent;
+      });
+      return scores.reduce((a, b) => a + b, 0) / scores.length;
+    });
+    const average = averages.reduce((a, b) => a + b, 0) / averages.length;
+    expect(average, JSON.stringify(averages)).toBeLessThanOrEqual(30);
   });
 
   it('the player view offers every stack\'s causes and evidence whatever is drawn, and asks for two causes', () => {
