@@ -253,10 +253,15 @@ export function loadScenarioText(text: string, file: string, validated: Validate
   const dressing: DressingDimension[] = Object.entries(dressingParse.data).map(([name, options]) => ({ name, options }));
   for (const p of dressingProblems(variants, dressing)) add(p.path, p.message);
   // The diagnosis form offers every variant's evidence labels: they cannot change with the dressing.
-  const rawEvidence = ((raw as { answer?: { evidence?: unknown } }).answer?.evidence);
-  if (Array.isArray(rawEvidence)) rawEvidence.forEach((e: unknown, i) => {
+  // So do a stacked room's, which offer every stack's too.
+  const rawStacks = (raw as { stacks?: unknown }).stacks;
+  const evidenceLists: [Path, unknown][] = [
+    [['answer', 'evidence'], (raw as { answer?: { evidence?: unknown } }).answer?.evidence],
+    ...(Array.isArray(rawStacks) ? rawStacks.map((x: unknown, k): [Path, unknown] => [['stacks', k, 'answer', 'evidence'], (x as { answer?: { evidence?: unknown } } | null)?.answer?.evidence]) : []),
+  ];
+  for (const [at, list] of evidenceLists) if (Array.isArray(list)) list.forEach((e: unknown, i) => {
     const label = (e as { label?: unknown } | null)?.label;
-    if (typeof label === 'string' && label.includes('{{')) add(['answer', 'evidence', i, 'label'], 'an evidence label holds no params: the form offers the same labels in every variant and dressing');
+    if (typeof label === 'string' && label.includes('{{')) add([...at, i, 'label'], 'an evidence label holds no params: the form offers the same labels in every variant and dressing');
   });
 
   // Each (variant, dressing) pair is validated on its own; a problem shared by all is reported once.

@@ -48,6 +48,8 @@ describe('lobby', () => {
     await page.fill('#create-name', 'Facilitator');
     await page.locator('button[data-mode=gameday]').click();
     await page.waitForURL(/\/host\//);
+    await page.getByRole('tab', { name: 'Answer key' }).click();
+    await expect.poll(() => page.getByTestId('key-second-cause').isVisible()).toBe(true);
     await expect.poll(() => page.getByTestId('key-second-cause').textContent()).toBe("The kube-dns Service's selector matches no pod, so the cluster DNS IP has no endpoints");
     await screenshot(page, '33-host-stacked-key');
   });

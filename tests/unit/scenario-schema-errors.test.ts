@@ -187,6 +187,8 @@ describe('scenario files', () => {
       const wrongText = `${minimal}${stack.replace('rootCause: label\n', 'rootCause: taint\n').replace('node: worker-1, key', 'node: worker-9, key').replace("    variants: [a]\n", '')}`;
       const wrong = problems(wrongText);
       expect(wrong).toContainEqual(expect.objectContaining({ path: 'stacks[0].solution.rootCause', message: 'the stack\'s solution names "taint" but its root cause is "label"' }));
+      expect(problems(`${minimal}${stack.replace('label: Node labels', "label: 'Labels of {{node}}'")}`)).toContainEqual(
+        expect.objectContaining({ path: 'stacks[0].answer.evidence[0].label', message: 'an evidence label holds no params: the form offers the same labels in every variant and dressing' }));
       expect(wrong).toContainEqual(expect.objectContaining({ path: 'stacks[0].faults[0].actions[0].label.node', line: lineOf(wrongText, 'node: worker-9, key: pool') }));
     });
 
