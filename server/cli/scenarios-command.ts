@@ -1,6 +1,7 @@
 // `kubedrill scenarios list | schema | check`: the scenario author's tools. `check`
 // validates files (every problem with file:line:col path message) and proves each variant
-// solvable by playing its reference solution through the real shell and scorer.
+// solvable by playing its reference solution through the real shell and scorer, and each
+// stacked second fault too (both causes found and fixed), with no folk remedy fixing either.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -11,7 +12,7 @@ import { advance, startScenario } from '../scenarios/session.js';
 import { formatProblem, loadScenarioDir, loadScenarioFile, SCENARIOS_DIR, type ScenarioProblem } from '../scenarios/load.js';
 import { SCAFFOLD_ID, scaffoldScenario } from '../scenarios/scaffold.js';
 import { scenarioJsonSchema, type Scenario } from '../scenarios/schema.js';
-import { instantiate, seedForVariant, solutionOf, type Instance, type LoadedScenario } from '../scenarios/variant.js';
+import { forStack, instantiate, seedForVariant, solutionOf, stacksFor, type Instance, type LoadedScenario } from '../scenarios/variant.js';
 import { evidenceInterest, scoreSession, type ScoreBreakdown, type ScoredCommand } from '../scoring/score.js';
 import { newSession, runLine } from '../shell/index.js';
 
@@ -118,6 +119,47 @@ export function checkAntiSolutions(loaded: LoadedScenario): { lines: string[]; p
   return { lines, problems };
 }
 
+/**
+ * Problems of `scenarios check` for one file's stacks: on every variant a stack applies to
+ * (the dressing rotating), the stacked world's reference run (both causes found and fixed)
+ * must score ≥ SOLVABLE_PERCENT, and no anti-solution may fix either fault.
+ */
+export function checkStacks(loaded: LoadedScenario): { lines: string[]; problems: ScenarioProblem[] } {
+  const lines: string[] = [];
+  const problems: ScenarioProblem[] = [];
+  const stacks = loaded.variants[0]?.scenario.stacks ?? [];
+  stacks.forEach((stack, j) => {
+    const problem = (message: string) => problems.push({ file: loaded.file, line: 1, column: 1, path: `stacks[${j}]`, message });
+    let lowest = Infinity;
+    loaded.variants.forEach((v, i) => {
+      if (!stacksFor(v.scenario, v.id).some((x) => x.id === stack.id)) return;
+      const seed = seedForVariant(loaded, v.id, j);
+      // The stack as this dressing substituted it (its names are the dressing's).
+      const stacked = (round: number) => {
+        const built = loaded.build(i, Object.fromEntries(loaded.dressing.map((d) => [d.name, round % d.options.length])));
+        return forStack(built, stacksFor(built, v.id).find((x) => x.id === stack.id)!);
+      };
+      try {
+        const run = runScenarioReference(stacked(i), v.id, seed);
+        lowest = Math.min(lowest, run.score.percent);
+        if (run.score.percent < SOLVABLE_PERCENT) {
+          const missed = run.score.lines.filter((l) => l.points < l.max || l.points < 0).map((l) => `${l.label}: ${l.why}`);
+          problem(`the reference run of stack "${stack.id}" on variant "${v.id}" scores ${run.score.percent}% (< ${SOLVABLE_PERCENT}%):\n    ${missed.join('\n    ')}`);
+        }
+        v.scenario.antiSolutions.forEach((anti, k) => {
+          const scenario = stacked(k);
+          const fixed = runAntiSolution(scenario, v.id, seed, scenario.antiSolutions[k]!).fixed;
+          if (fixed.length > 0) problem(`anti-solution "${anti.name}" fixes part of variant "${v.id}" stacked with "${stack.id}": ${fixed.join(', ')} hold(s) at the end`);
+        });
+      } catch (e) {
+        problem(`stack "${stack.id}" crashed on variant "${v.id}": ${(e as Error).stack ?? e}`);
+      }
+    });
+    if (lowest < Infinity) lines.push(`  + ${stack.id.padEnd(18)} stacked: lowest reference ${lowest}%, no anti-solution fixes either fault`);
+  });
+  return { lines, problems };
+}
+
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd()).join('\n') + '\n';
@@ -204,7 +246,7 @@ export function addScenariosCommand(program: Command): Command {
 
   cmd
     .command('check')
-    .description('validate scenario files, play each variant\'s reference solution (≥ 90 %) and prove no anti-solution fixes any variant')
+    .description('validate scenario files, play each variant\'s and each stack\'s reference solution (≥ 90 %) and prove no anti-solution fixes any variant')
     .argument('[files...]', 'scenario files (default: every scenarios/*.yaml)')
     .option('--no-solve', 'only validate, do not play the reference solutions and anti-solutions')
     .action((files: string[], flags: { solve: boolean }) => {
@@ -222,7 +264,7 @@ export function addScenariosCommand(program: Command): Command {
         }
         process.stdout.write(`${r.scenario.file}: ${r.scenario.id}, ${r.scenario.variants.length} variant(s) valid\n`);
         if (!flags.solve) continue;
-        for (const check of [checkSolvable, checkAntiSolutions]) {
+        for (const check of [checkSolvable, checkAntiSolutions, checkStacks]) {
           const result = check(r.scenario);
           process.stdout.write(result.lines.map((l) => `${l}\n`).join(''));
           problems.push(...result.problems);

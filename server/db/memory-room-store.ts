@@ -34,6 +34,7 @@ export function createMemoryRoomStore(now: () => Date = () => new Date()): RoomS
         mode: room.mode,
         scenarioId: room.scenarioId,
         seed: room.seed,
+        stacked: room.stacked ?? false,
         status: 'lobby',
         timeLimitSec: room.timeLimitSec,
         createdAt: now(),

@@ -21,6 +21,8 @@ export interface RoomRecord {
   mode: RoomMode;
   scenarioId: string;
   seed: number;
+  /** A second fault is stacked on the incident (the host chose it). */
+  stacked: boolean;
   status: RoomStatus;
   timeLimitSec: number;
   createdAt: Date;
@@ -39,6 +41,8 @@ export interface NewRoom {
   mode: RoomMode;
   scenarioId: string;
   seed: number;
+  /** Default false. */
+  stacked?: boolean;
   timeLimitSec: number;
 }
 

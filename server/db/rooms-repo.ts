@@ -13,6 +13,7 @@ export function toRoomRecord(row: Room): RoomRecord {
     mode: row.mode,
     scenarioId: row.scenarioId,
     seed: Number(row.seed),
+    stacked: row.stacked,
     status: row.status,
     timeLimitSec: row.timeLimitSec,
     createdAt: row.createdAt,
@@ -50,6 +51,7 @@ export async function createRoom(db: Db, room: NewRoom): Promise<CreateRoomOutco
         mode: room.mode,
         scenarioId: room.scenarioId,
         seed: BigInt(room.seed),
+        stacked: room.stacked ?? false,
         timeLimitSec: room.timeLimitSec,
       },
     });

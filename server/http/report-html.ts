@@ -21,7 +21,7 @@ export function renderReportHtml(report: RoomReport): string {
   ${breakdownLines(p.score.breakdown).map((l) => `<tr><td>${escape(l.label)}</td><td>${l.max > 0 ? `${l.points} / ${l.max}` : l.points}</td><td>${escape(l.why)}</td></tr>`).join('\n')}
   </table>` : '<p class="score">No score</p>'}
   <h3>Diagnosis</h3>
-  ${p.diagnosis ? `<p><strong>${escape(p.diagnosis.rootCause)}</strong></p><p>${escape(p.diagnosis.text)}</p><ul>${p.diagnosis.evidence.map((e) => `<li>${escape(e)}</li>`).join('')}</ul>` : '<p>None submitted.</p>'}
+  ${p.diagnosis ? `<p><strong>${escape([p.diagnosis.rootCause, ...(p.diagnosis.secondCause === undefined ? [] : [p.diagnosis.secondCause])].join(' + '))}</strong></p><p>${escape(p.diagnosis.text)}</p><ul>${p.diagnosis.evidence.map((e) => `<li>${escape(e)}</li>`).join('')}</ul>` : '<p>None submitted.</p>'}
   <h3>Hints used</h3>
   <p>${p.hintsUsed.length ? p.hintsUsed.map((h) => `${escape(h.hintId)} (−${h.cost})`).join(', ') : 'none'}</p>
   <h3>Commands</h3>

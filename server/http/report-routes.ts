@@ -56,7 +56,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     const live = registry.inMemory(roomId);
     const record = live ? undefined : await registry.store.getRoom(roomId);
     const fold = async (): Promise<Omit<Authorised, 'viewer'> | AckError> => {
-      const runtime = registry.catalog.runtime(record!.scenarioId, record!.seed);
+      const runtime = registry.catalog.runtime(record!.scenarioId, record!.seed, record!.stacked);
       if (!runtime) return failure('room_broken', `scenario ${record!.scenarioId} is not installed`);
       const log = (await registry.store.listEvents(roomId, 0)).map(fromStored);
       return { room: foldLedger(runtime, roomId, log), runtime, log };

@@ -45,8 +45,8 @@ export async function roomsRoutes(app: FastifyInstance): Promise<void> {
     },
     ...creation,
   }, async (request, reply) => {
-    const { scenarioId, mode, seed, hostName, allowSpectators } = request.body;
-    const created = await registry.create({ scenarioId, mode, name: hostName, settings: { allowSpectators, autoHints: false }, ...(seed !== undefined ? { seed } : {}) });
+    const { scenarioId, mode, seed, hostName, allowSpectators, stacked } = request.body;
+    const created = await registry.create({ scenarioId, mode, name: hostName, settings: { allowSpectators, autoHints: false }, stacked, ...(seed !== undefined ? { seed } : {}) });
     if (!('runner' in created)) return sendError(reply, created);
     return reply.code(201).send({ roomId: created.runner.room.id, code: created.runner.room.code, hostToken: created.token });
   });
@@ -82,7 +82,7 @@ export async function roomsRoutes(app: FastifyInstance): Promise<void> {
     const record = await registry.store.findRoomByCode(request.params.code);
     if (!record) return sendError(reply, failure('not_found', 'no room with that code'));
     const people = await registry.store.listParticipants(record.id);
-    const runtime = registry.catalog.runtime(record.scenarioId, record.seed);
+    const runtime = registry.catalog.runtime(record.scenarioId, record.seed, record.stacked);
     return {
       roomId: record.id, code: record.code, mode: record.mode, scenarioId: record.scenarioId,
       title: runtime?.title ?? record.scenarioId, status: record.status, ...(runtime ? briefingOf(runtime) : {}),

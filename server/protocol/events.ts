@@ -46,9 +46,20 @@ export type ScorePart = z.infer<typeof ScorePart>;
 
 export const DiagnosisFields = {
   rootCause: typedText({ max: 200 }).min(1),
+  /** The other cause, in a room with a stacked second fault (refused elsewhere). */
+  secondCause: typedText({ max: 200 }).min(1).optional(),
   text: typedText({ max: 4000, multiline: true }),
   evidence: z.array(typedText({ max: 500 })).max(50),
 };
+
+const DiagnosisObject = z.object(DiagnosisFields);
+/** What a player submits; logs from before stacked faults have no secondCause. */
+export type Diagnosis = z.infer<typeof DiagnosisObject>;
+
+/** The diagnosis fields of anything that carries them, field by field (no secondCause when none was named). */
+export function diagnosisOf(d: Diagnosis): Diagnosis {
+  return { rootCause: d.rootCause, ...(d.secondCause === undefined ? {} : { secondCause: d.secondCause }), text: d.text, evidence: d.evidence };
+}
 
 // ---- events both families share, field for field ----
 const RoomCreatedPublic = z.object({
@@ -106,7 +117,8 @@ const ScoreReleased = z.object({
 });
 
 // ---- full (host) events ----
-const RoomCreated = RoomCreatedPublic.extend({ seed: Seed, code: z.string() });
+/** `stacked`: the host stacked a second fault onto the incident (absent: one incident). */
+const RoomCreated = RoomCreatedPublic.extend({ seed: Seed, stacked: z.literal(true).optional(), code: z.string() });
 /** `evidence`: the answer-key evidence items this line showed (hosts tick them off live); absent in older logs and when none. */
 const Command = CommandPublic.extend({ evidence: z.array(z.string()).optional() });
 /** `invite`: the hash of the co-host invite a host seat was taken with (each invite opens one seat). */

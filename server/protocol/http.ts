@@ -18,6 +18,8 @@ export const CreateRoomBody = z.object({
   hostName: DisplayName,
   /** Whether anyone with the join code may watch; the host can change it later. */
   allowSpectators: z.boolean().default(false),
+  /** Stack a second fault onto the incident: two root causes (scenarios listed `stackable`). */
+  stacked: z.boolean().default(false),
 });
 export const CreateRoomResponse = z.object({ roomId: z.string(), code: z.string(), hostToken: z.string() });
 
@@ -65,7 +67,7 @@ export const ReportParticipant = z.object({
   left: z.boolean(),
   commands: z.array(TerminalEntry.extend({ simTime: z.number() })),
   hintsUsed: z.array(z.object({ hintId: z.string(), cost: z.number() })),
-  diagnosis: z.object({ rootCause: z.string(), text: z.string(), evidence: z.array(z.string()) }).nullable(),
+  diagnosis: z.object({ rootCause: z.string(), secondCause: z.string().optional(), text: z.string(), evidence: z.array(z.string()) }).nullable(),
   score: z
     .object({
       total: z.number(),

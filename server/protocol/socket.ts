@@ -166,6 +166,8 @@ export type PublicRoomView = z.infer<typeof PublicRoomView>;
  */
 export const KeyInWords = z.object({
   cause: z.object({ title: z.string(), explanation: z.string() }),
+  /** The stacked second fault's cause, in a room with two. */
+  secondCause: z.object({ title: z.string(), explanation: z.string() }).optional(),
   evidence: z.array(z.object({ id: z.string(), label: z.string(), text: z.string(), key: z.boolean(), points: z.number() })),
   fixes: z.array(z.object({ id: z.string(), text: z.string(), guard: z.boolean(), points: z.number() })),
   harmful: z.array(z.object({ text: z.string(), penalty: z.number() })),

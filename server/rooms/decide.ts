@@ -1,8 +1,8 @@
 // decide(room, runtime, actor, action) → { events } | { error }: the rules of a room as a
 // pure function. It checks the actor's role and the room's status and returns the events
 // the action produces; it changes nothing (the runner appends, then reduces).
-import type { AckError, DraftEvent, EventOf, ErrorCode, Role, RoomSettings, SignalKind } from '../protocol/index.js';
-import { failure, LIMITS } from '../protocol/index.js';
+import type { AckError, Diagnosis, DraftEvent, EventOf, ErrorCode, Role, RoomSettings, SignalKind } from '../protocol/index.js';
+import { diagnosisOf, failure, LIMITS } from '../protocol/index.js';
 import type { ScenarioRuntime } from './runtime.js';
 import { adjustedTotal, playerSeats, players, type RoomState } from './state.js';
 
@@ -27,7 +27,7 @@ export type Action =
   /** Ctrl-C on the player's running command. */
   | { type: 'interrupt' }
   | { type: 'request-hint' }
-  | { type: 'diagnose'; rootCause: string; text: string; evidence: string[] }
+  | ({ type: 'diagnose' } & Diagnosis)
   | { type: 'start' }
   | { type: 'pause' }
   | { type: 'resume' }
@@ -117,7 +117,8 @@ export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, 
     case 'diagnose': {
       if (room.status !== 'running' && room.status !== 'paused') return reject('conflict', notRunning(room));
       if (room.diagnoses[by]) return reject('conflict', 'a diagnosis was already submitted');
-      const diagnosis = { rootCause: action.rootCause, text: action.text, evidence: action.evidence };
+      if (action.secondCause !== undefined && !runtime.stacked) return reject('bad_request', 'this room has one root cause: name one');
+      const diagnosis = diagnosisOf(action);
       const score = scoreEvent(room, runtime, by, diagnosis);
       const events: DraftEvent[] = [{ type: 'diagnosis.submitted', simTime, participantId: by, ...diagnosis }, score];
       if (room.mode === 'solo') events.push(...endEvents(room, runtime, by, 'submitted', [score]));
@@ -312,7 +313,7 @@ function scoreEvent(
   room: RoomState,
   runtime: ScenarioRuntime,
   participantId: string,
-  diagnosis: { rootCause: string; text: string; evidence: string[] } | null,
+  diagnosis: Diagnosis | null,
 ): ScoreDraft {
   const terminal = room.terminals[participantId];
   const score = runtime.score({

@@ -2,7 +2,7 @@
 // no randomness, no I/O; events that change the cluster call the engine (ticks advance it,
 // faults change it, commands are re-executed and must print what the log recorded).
 import type { Fact } from '../cluster/facts.js';
-import { DEFAULT_SETTINGS, type EventOf, type RoomEvent } from '../protocol/index.js';
+import { DEFAULT_SETTINGS, diagnosisOf, type EventOf, type RoomEvent } from '../protocol/index.js';
 import type { LineResult } from '../shell/types.js';
 import { appendOutput, keepOutputWithinBudget } from './retained.js';
 import type { ScenarioRuntime } from './runtime.js';
@@ -192,7 +192,7 @@ export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioR
       });
       break;
     case 'diagnosis.submitted':
-      room.diagnoses[event.participantId] = { seq: event.seq, rootCause: event.rootCause, text: event.text, evidence: event.evidence };
+      room.diagnoses[event.participantId] = { seq: event.seq, ...diagnosisOf(event) };
       break;
     case 'score.computed':
       room.scores[event.participantId] = { seq: event.seq, total: event.total, max: event.max, parts: event.parts, breakdown: event.breakdown };

@@ -71,6 +71,8 @@ export interface NewRoomRequest {
   settings?: RoomSettings;
   /** Solo: false waits for the player's start (after the briefing); default true. */
   startNow?: boolean;
+  /** Hosted rooms: stack a second fault onto the incident (a scenario that declares stacks). */
+  stacked?: boolean;
 }
 
 export interface CreatedRoom {
@@ -148,12 +150,14 @@ export class RoomRegistry {
   async create(request: NewRoomRequest): Promise<CreatedRoom | AckError> {
     // Only a host may choose the variant; a solo seed always comes from the server (leaderboard fairness).
     const seed = request.mode === 'solo' ? newSeed() : (request.seed ?? newSeed());
-    const runtime = this.options.catalog.runtime(request.scenarioId, seed);
+    const stacked = request.mode !== 'solo' && request.stacked === true;
+    const runtime = this.options.catalog.runtime(request.scenarioId, seed, stacked);
     if (!runtime) return failure('not_found', `no scenario ${request.scenarioId}`);
+    if (stacked && !runtime.stacked) return failure('bad_request', `scenario ${request.scenarioId} declares no fault to stack`);
     let record: RoomRecord | undefined;
     for (let attempt = 0; attempt < 5 && !record; attempt++) {
       const outcome = await this.options.store.createRoom({
-        code: newJoinCode(), mode: request.mode, scenarioId: request.scenarioId, seed, timeLimitSec: Math.round(runtime.timeLimitMs / 1000),
+        code: newJoinCode(), mode: request.mode, scenarioId: request.scenarioId, seed, stacked, timeLimitSec: Math.round(runtime.timeLimitMs / 1000),
       });
       if (outcome.ok) record = outcome.room;
     }
@@ -165,7 +169,7 @@ export class RoomRegistry {
     const role: Role = request.mode === 'solo' ? 'player' : 'host';
     const first: DraftEvent[] = [
       {
-        type: 'room.created', simTime: 0, mode: request.mode, scenarioId: request.scenarioId, seed, code: record.code, timeLimitMs: runtime.timeLimitMs,
+        type: 'room.created', simTime: 0, mode: request.mode, scenarioId: request.scenarioId, seed, ...(stacked ? { stacked } : {}), code: record.code, timeLimitMs: runtime.timeLimitMs,
         settings: request.settings ?? DEFAULT_SETTINGS,
       },
       { type: 'participant.joined', simTime: 0, participantId, name: request.name, role },
@@ -315,7 +319,7 @@ export class RoomRegistry {
   }
 
   private async rebuild(record: RoomRecord): Promise<RoomRunner | AckError> {
-    const runtime = this.options.catalog.runtime(record.scenarioId, record.seed);
+    const runtime = this.options.catalog.runtime(record.scenarioId, record.seed, record.stacked);
     try {
       if (await this.claimElsewhere(record.id)) return failure('unavailable', ELSEWHERE);
       if (!runtime) throw new BrokenLogError(record.id, new Error(`scenario ${record.scenarioId} is not installed`));

@@ -1,6 +1,6 @@
 // The post-incident report of a room: built from the room state and its log, both of which
 // are the host's view (the HTTP route checks the host token).
-import type { RoomEvent, RoomReport } from '../protocol/index.js';
+import { diagnosisOf, type RoomEvent, type RoomReport } from '../protocol/index.js';
 import { hintsOf } from './decide.js';
 import type { ScenarioRuntime } from './runtime.js';
 import { adjustedTotal, type RoomState } from './state.js';
@@ -28,7 +28,7 @@ export function buildReport(room: RoomState, runtime: ScenarioRuntime, log: read
         left: p.left,
         commands: (room.terminals[p.id]?.entries ?? []).map((e) => ({ seq: e.seq, simTime: e.simTime, prompt: e.prompt, line: e.line, output: outputs.get(e.seq) ?? e.output, exitCode: e.exitCode, ...(e.clear ? { clear: true } : {}) })),
         hintsUsed: p.role === 'player' ? hintsOf(room, p.id).map((h) => ({ hintId: h.hintId, cost: h.cost })) : [],
-        diagnosis: diagnosis ? { rootCause: diagnosis.rootCause, text: diagnosis.text, evidence: diagnosis.evidence } : null,
+        diagnosis: diagnosis ? diagnosisOf(diagnosis) : null,
         score: score
           ? {
               total: score.total,

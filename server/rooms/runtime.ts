@@ -4,7 +4,7 @@
 import type { Fact } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
 import type { Completion, LineResult, ShellSession } from '../shell/types.js';
-import type { ClusterOverview, KeyInWords, ScorePart } from '../protocol/index.js';
+import type { ClusterOverview, Diagnosis, KeyInWords, ScorePart } from '../protocol/index.js';
 
 export interface RuntimeHint {
   id: string;
@@ -22,7 +22,7 @@ export interface RuntimeFault {
 
 export interface ScoreInput {
   participantId: string;
-  diagnosis: { rootCause: string; text: string; evidence: string[] } | null;
+  diagnosis: Diagnosis | null;
   commands: { line: string; output: string; exitCode: number; simTime: number; observed?: Fact[] }[];
   hintsUsed: { hintId: string; cost: number }[];
   elapsedMs: number;
@@ -44,6 +44,8 @@ export interface ScenarioRuntime {
   readonly seed: number;
   readonly title: string;
   readonly timeLimitMs: number;
+  /** A second fault is stacked on the incident: the diagnosis names two causes. */
+  readonly stacked: boolean;
   /** Safe for players: title, briefing, diagnosis choices. */
   readonly playerView: Record<string, unknown>;
   /** Hosts only. */
@@ -83,6 +85,6 @@ export interface ScenarioCatalog {
   /** Player views of every scenario, easiest first (lobbyOrder), for GET /api/scenarios. */
   list(): Record<string, unknown>[];
   has(scenarioId: string): boolean;
-  /** undefined when the scenario does not exist. */
-  runtime(scenarioId: string, seed: number): ScenarioRuntime | undefined;
+  /** undefined when the scenario does not exist. `stacked`: with a second fault stacked on it (rooms whose host chose it). */
+  runtime(scenarioId: string, seed: number, stacked?: boolean): ScenarioRuntime | undefined;
 }

@@ -11,18 +11,22 @@ import { complete, continueStream, interruptStream, newSession, prompt, runLine 
 import { clusterOverview } from './overview.js';
 import type { ScenarioCatalog, ScenarioRuntime } from './runtime.js';
 
-export function scenarioRuntime(loaded: LoadedScenario, seed: number): ScenarioRuntime {
-  const { scenario } = instantiate(loaded, seed);
+/** `stacked`: a host stacked a second fault onto the incident (a scenario without stacks has none). */
+export function scenarioRuntime(loaded: LoadedScenario, seed: number, stacked = false): ScenarioRuntime {
+  const { scenario } = instantiate(loaded, seed, stacked);
   const interest = evidenceInterest(scenario);
+  const second = scenario.stacked?.answer.rootCause;
   return {
     scenarioId: loaded.id,
     seed,
     title: scenario.title,
     timeLimitMs: scenario.timeLimitSec * 1000,
-    playerView: { ...playerView(scenario, seed, evidenceLabels(loaded)) },
-    answerKey: { ...scenario.answer, solutions: scenario.solutions },
+    stacked: second !== undefined,
+    playerView: { ...playerView(scenario, seed, evidenceLabels(loaded, stacked)) },
+    answerKey: { ...scenario.answer, ...(scenario.stacked ? { stacked: scenario.stacked } : {}), solutions: scenario.solutions },
     keyInWords: {
       cause: { title: scenario.answer.rootCause.title, explanation: scenario.answer.rootCause.explanation },
+      ...(second ? { secondCause: { title: second.title, explanation: second.explanation } } : {}),
       evidence: scenario.answer.evidence.map((e) => ({ id: e.id, label: e.label, text: e.text, key: e.key, points: e.points })),
       fixes: scenario.answer.remediation.map((r) => ({ id: r.id, text: r.text, guard: r.guard, points: r.points })),
       harmful: scenario.answer.harmful.map((x) => ({ text: x.text, penalty: x.penalty })),
@@ -91,9 +95,9 @@ export function loadScenarioCatalog(dir?: string, validated?: ValidatedHashes): 
   const catalog: ScenarioCatalog = {
     list: () => lobby.map((entry) => ({ ...entry })),
     has: (id) => byId.has(id),
-    runtime: (id, seed) => {
+    runtime: (id, seed, stacked) => {
       const loaded = byId.get(id);
-      return loaded ? scenarioRuntime(loaded, seed) : undefined;
+      return loaded ? scenarioRuntime(loaded, seed, stacked) : undefined;
     },
   };
   return { catalog, problems: problems.map(formatProblem), hashes: scenarios.map((s) => s.hash) };

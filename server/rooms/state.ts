@@ -2,7 +2,7 @@
 // runner; the cluster and shell sessions inside are changed in place by the engine.
 import type { Fact } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
-import type { RoomMode, RoomSettings, RoomStatus, Role, ScorePart, SignalKind, TerminalEntry } from '../protocol/index.js';
+import type { Diagnosis, RoomMode, RoomSettings, RoomStatus, Role, ScorePart, SignalKind, TerminalEntry } from '../protocol/index.js';
 import type { ShellSession } from '../shell/types.js';
 
 export interface RoomParticipant {
@@ -74,7 +74,7 @@ export interface RoomState {
   hints: PushedHint[];
   hintRequests: { seq: number; participantId: string }[];
   faults: { seq: number; faultId: string }[];
-  diagnoses: Record<string, { seq: number; rootCause: string; text: string; evidence: string[] }>;
+  diagnoses: Record<string, { seq: number } & Diagnosis>;
   scores: Record<string, Score>;
   /** Players who may see their score, with what they were shown last. */
   released: Record<string, { seq: number; total: number; max: number; parts: ScorePart[] }>;

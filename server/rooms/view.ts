@@ -4,7 +4,7 @@
 // reach players and spectators only once released (score.released), never as computed.
 // Public objects are built field by field (never spread from the full event), so a new
 // secret field cannot leak by default.
-import type { HostRoomView, PublicEvent, PublicRoomView, Role, RoomEvent, RoomView, ViewerEvent } from '../protocol/index.js';
+import { diagnosisOf, type HostRoomView, type PublicEvent, type PublicRoomView, type Role, type RoomEvent, type RoomView, type ViewerEvent } from '../protocol/index.js';
 import type { ScenarioRuntime } from './runtime.js';
 import { hintsOf } from './decide.js';
 import { buildDebrief } from './debrief.js';
@@ -88,7 +88,7 @@ export function toPublic(event: RoomEvent): PublicEvent | null {
         ...(event.participantId !== undefined ? { participantId: event.participantId } : {}),
       };
     case 'diagnosis.submitted':
-      return { seq, simTime, type: event.type, participantId: event.participantId, rootCause: event.rootCause, text: event.text, evidence: event.evidence };
+      return { seq, simTime, type: event.type, participantId: event.participantId, ...diagnosisOf(event) };
     case 'score.released':
       return {
         seq, simTime, type: event.type, participantId: event.participantId, total: event.total, max: event.max,
@@ -138,7 +138,7 @@ export function roomViewFor(room: RoomState, runtime: ScenarioRuntime, viewer: V
     })),
     diagnoses: Object.entries(room.diagnoses)
       .filter(([id]) => sees(id))
-      .map(([participantId, d]) => ({ participantId, rootCause: d.rootCause, text: d.text, evidence: d.evidence })),
+      .map(([participantId, d]) => ({ participantId, ...diagnosisOf(d) })),
     scores: Object.entries(viewer.role === 'host' ? room.scores : room.released)
       .filter(([id]) => sees(id))
       .map(([participantId, s]) => ({ participantId, total: s.total, max: s.max, parts: s.parts.map((p) => ({ key: p.key, points: p.points, max: p.max })) })),

@@ -12,7 +12,7 @@ import { actionRefs } from './faults.js';
 import { predicateRefs, type Predicate } from './predicates.js';
 import { DressingSchema, ScenarioSchema, VariantSchema, type Scenario } from './schema.js';
 import { evidenceChoiceId } from './player-view.js';
-import { forVariant, substitute, type DressingDimension, type LoadedScenario, type ParamValues, type SubstitutionError } from './variant.js';
+import { forStack, forVariant, stacksFor, substitute, type DressingDimension, type LoadedScenario, type ParamValues, type SubstitutionError } from './variant.js';
 
 export const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -137,6 +137,39 @@ function referenceProblems(s: Scenario, variantIds: string[]): { path: Path; mes
   unique(a.harmful, ['answer', 'harmful']);
   unique(a.hints, ['answer', 'hints']);
   unique([a.rootCause, ...a.partial, ...a.distractors.filter((d) => d.id !== a.rootCause.id)], ['answer', 'distractors']);
+  s.stacks.forEach((x, k) => {
+    const base: Path = ['stacks', k];
+    x.faults.forEach((f, i) => {
+      f.actions.forEach((act, j) => check(actionRefs(act), [...base, 'faults', i, 'actions', j]));
+      checkPredicate(f.when, [...base, 'faults', i, 'when']);
+    });
+    const b = x.answer;
+    b.remediation.forEach((r, i) => checkPredicate(r.predicate, [...base, 'answer', 'remediation', i, 'predicate']));
+    b.harmful.forEach((h, i) => checkPredicate(h.predicate, [...base, 'answer', 'harmful', i, 'predicate']));
+    checkVariants(x.variants, base);
+    // Merged into the main key (forStack): ids may not collide with the main ones.
+    const clash = (mine: { id: string }[], theirs: { id: string }[], at: Path) => mine.forEach((it, i) => {
+      if (theirs.some((o) => o.id === it.id)) out.push({ path: [...base, ...at, i, 'id'], message: `id "${it.id}" is also the main incident's` });
+    });
+    clash(x.faults, s.faults, ['faults']);
+    clash(b.evidence, a.evidence, ['answer', 'evidence']);
+    clash(b.remediation, a.remediation, ['answer', 'remediation']);
+    clash(b.harmful, a.harmful, ['answer', 'harmful']);
+    clash(b.hints, a.hints, ['answer', 'hints']);
+    clash([b.rootCause, ...b.distractors], [a.rootCause, ...a.partial, ...a.distractors], ['answer', 'distractors']);
+    if (x.solution.rootCause !== b.rootCause.id) out.push({ path: [...base, 'solution', 'rootCause'], message: `the stack's solution names "${x.solution.rootCause}" but its root cause is "${b.rootCause.id}"` });
+    x.solution.evidence.forEach((id, i) => {
+      if (!b.evidence.some((e) => e.id === id)) out.push({ path: [...base, 'solution', 'evidence', i], message: `unknown evidence "${id}" (the stack's evidence: ${b.evidence.map((e) => e.id).join(', ')})` });
+    });
+    const first = s.stacks[0]!;
+    if (x.briefing !== first.briefing) out.push({ path: [...base, 'briefing'], message: `differs from stack "${first.id}": what players see must not tell which stack was drawn` });
+    if (JSON.stringify(b.hints.map((h) => [h.cost, h.afterSec ?? null])) !== JSON.stringify(first.answer.hints.map((h) => [h.cost, h.afterSec ?? null]))) {
+      out.push({ path: [...base, 'answer', 'hints'], message: `hint costs differ from stack "${first.id}": what players see must not tell which stack was drawn` });
+    }
+  });
+  for (const v of s.stacks.length > 0 ? variantIds : []) {
+    if (!s.stacks.some((x) => !x.variants || x.variants.includes(v))) out.push({ path: ['stacks'], message: `no stack applies to variant "${v}": a stacked room may draw any variant` });
+  }
   for (const t of s.cluster.network.traffic) {
     if (!inv.services.has(t.service)) out.push({ path: ['cluster', 'network', 'traffic'], message: `traffic targets service "${t.service}", which does not exist in the cluster` });
   }
@@ -181,7 +214,9 @@ function evidenceChoiceProblems(file: Scenario, variant: Scenario): { path: Path
     const other = items.find((o) => o !== e && (evidenceChoiceId(o.label) === choice || o.id === choice));
     if (!other) return [];
     const index = file.answer.evidence.findIndex((x) => x.id === e.id);
-    return [{ path: ['answer', 'evidence', index, 'label'], message: `label "${e.label}" is offered as "${choice}", which also names evidence "${other.id}": choose another label` }];
+    const k = file.stacks.findIndex((x) => x.answer.evidence.some((y) => y.id === e.id));
+    const path: Path = index >= 0 || k < 0 ? ['answer', 'evidence', index, 'label'] : ['stacks', k, 'answer', 'evidence', file.stacks[k]!.answer.evidence.findIndex((y) => y.id === e.id), 'label'];
+    return [{ path, message: `label "${e.label}" is offered as "${choice}", which also names evidence "${other.id}": choose another label` }];
   });
 }
 
@@ -218,10 +253,15 @@ export function loadScenarioText(text: string, file: string, validated: Validate
   const dressing: DressingDimension[] = Object.entries(dressingParse.data).map(([name, options]) => ({ name, options }));
   for (const p of dressingProblems(variants, dressing)) add(p.path, p.message);
   // The diagnosis form offers every variant's evidence labels: they cannot change with the dressing.
-  const rawEvidence = ((raw as { answer?: { evidence?: unknown } }).answer?.evidence);
-  if (Array.isArray(rawEvidence)) rawEvidence.forEach((e: unknown, i) => {
+  // So do a stacked room's, which offer every stack's too.
+  const rawStacks = (raw as { stacks?: unknown }).stacks;
+  const evidenceLists: [Path, unknown][] = [
+    [['answer', 'evidence'], (raw as { answer?: { evidence?: unknown } }).answer?.evidence],
+    ...(Array.isArray(rawStacks) ? rawStacks.map((x: unknown, k): [Path, unknown] => [['stacks', k, 'answer', 'evidence'], (x as { answer?: { evidence?: unknown } } | null)?.answer?.evidence]) : []),
+  ];
+  for (const [at, list] of evidenceLists) if (Array.isArray(list)) list.forEach((e: unknown, i) => {
     const label = (e as { label?: unknown } | null)?.label;
-    if (typeof label === 'string' && label.includes('{{')) add(['answer', 'evidence', i, 'label'], 'an evidence label holds no params: the form offers the same labels in every variant and dressing');
+    if (typeof label === 'string' && label.includes('{{')) add([...at, i, 'label'], 'an evidence label holds no params: the form offers the same labels in every variant and dressing');
   });
 
   // Each (variant, dressing) pair is validated on its own; a problem shared by all is reported once.
@@ -257,6 +297,7 @@ export function loadScenarioText(text: string, file: string, validated: Validate
     for (const p of referenceProblems(parsed.data, variantIds)) note(v.id, p.path, p.message);
     const scenario = forVariant(parsed.data, v.id);
     for (const p of evidenceChoiceProblems(parsed.data, scenario)) note(v.id, p.path, p.message);
+    for (const stack of stacksFor(scenario, v.id)) for (const p of evidenceChoiceProblems(parsed.data, forStack(scenario, stack))) note(v.id, p.path, p.message);
     const solutionIndex = parsed.data.solutions.findIndex((x) => !x.variants || x.variants.includes(v.id));
     for (const p of solutionProblems(scenario, solutionIndex)) note(v.id, p.path, p.message);
     // After the load, a combination first built for a room must be free of problems itself.

@@ -24,6 +24,8 @@ export interface PlayerScenarioView {
   briefing: string;
   /** Plausible causes for the diagnosis form; which one is right is not said. */
   causes: PlayerChoice[];
+  /** How many causes the diagnosis names: 2 in a room with a stacked second fault. */
+  causeCount: 1 | 2;
   /** Places to look, to cite as evidence. */
   evidence: { id: string; label: string }[];
   hints: { id: string; cost: number; afterSec?: number }[];
@@ -45,16 +47,20 @@ export function evidenceChoiceId(label: string): string {
   return label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
-/** Every variant's evidence labels, first seen first: what the form offers in each of them. */
-export function evidenceLabels(loaded: LoadedScenario): string[] {
-  return [...new Set(loaded.variants.flatMap((v) => v.scenario.answer.evidence.map((e) => e.label)))];
+/**
+ * Every variant's evidence labels, first seen first: what the form offers in each of them;
+ * in a stacked room every stack's too.
+ */
+export function evidenceLabels(loaded: LoadedScenario, stacked = false): string[] {
+  const stacks = stacked ? loaded.variants[0]!.scenario.stacks : [];
+  return [...new Set([...loaded.variants.flatMap((v) => v.scenario.answer.evidence), ...stacks.flatMap((x) => x.answer.evidence)].map((e) => e.label))];
 }
 
 /** `labels`: the evidence to offer, by default this variant's own (see evidenceLabels). */
 export function playerView(s: Scenario, seed: number, labels = s.answer.evidence.map((e) => e.label)): PlayerScenarioView {
   const a = s.answer;
   // In id order before the shuffle, so the root cause's place depends on the seed alone.
-  const causes = [a.rootCause, ...a.partial, ...a.distractors].map((c) => ({ id: c.id, title: c.title })).sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  const causes = [a.rootCause, ...(s.stacked ? [s.stacked.answer.rootCause] : []), ...a.partial, ...a.distractors].map((c) => ({ id: c.id, title: c.title })).sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   const view: PlayerScenarioView = {
     id: s.id,
     title: s.title,
@@ -63,6 +69,7 @@ export function playerView(s: Scenario, seed: number, labels = s.answer.evidence
     tags: [...s.tags],
     briefing: s.briefing,
     causes: shuffled(causes, seed),
+    causeCount: s.stacked ? 2 : 1,
     evidence: shuffled(labels.map((label) => ({ id: evidenceChoiceId(label), label })), seed + 1),
     hints: a.hints.map((h, i) => ({ id: `hint-${i + 1}`, cost: h.cost, ...(h.afterSec !== undefined ? { afterSec: h.afterSec } : {}) })),
   };
@@ -72,10 +79,11 @@ export function playerView(s: Scenario, seed: number, labels = s.answer.evidence
 const DIFFICULTY_RANK = { easy: 0, medium: 1, hard: 2 } as const;
 
 /** What the lobby shows of a scenario: its player view and the time to budget for it. */
-export type LobbyEntry = PlayerScenarioView & { estimatedMinutes?: number };
+/** `stackable`: a host may stack a second fault onto it. */
+export type LobbyEntry = PlayerScenarioView & { estimatedMinutes?: number; stackable: boolean };
 
 export function lobbyEntry(s: Scenario, labels: string[]): LobbyEntry {
-  return { ...playerView(s, 0, labels), ...(s.estimatedMinutes !== undefined ? { estimatedMinutes: s.estimatedMinutes } : {}) };
+  return { ...playerView(s, 0, labels), ...(s.estimatedMinutes !== undefined ? { estimatedMinutes: s.estimatedMinutes } : {}), stackable: s.stacks.length > 0 };
 }
 
 /** The lobby's order: easiest first, then the shorter, then by title. */

@@ -138,7 +138,34 @@ const SolutionStep = z.union([z.string().min(1), z.strictObject({ wait: z.number
 export const SolutionSchema = z.strictObject({
   variants: OnlyVariants,
   steps: z.array(SolutionStep).min(1),
-  diagnosis: z.strictObject({ rootCause: Id, text: Text, evidence: z.array(Id) }),
+  diagnosis: z.strictObject({ rootCause: Id, secondCause: Id.optional(), text: Text, evidence: z.array(Id) }),
+});
+
+/**
+ * A second fault a host may stack onto the incident (Klustered-style: two causes at once).
+ * It is injected into the same world with its own history and answered with its own key;
+ * it must not contradict the main cause (`variants`: the main causes it stacks on).
+ */
+export const StackSchema = z.strictObject({
+  id: Id,
+  /** What the host reads about it. */
+  title: Text,
+  variants: OnlyVariants,
+  /** Added to the briefing of a stacked room; the same for every stack of the file (it must not tell which). */
+  briefing: Text,
+  faults: z.array(FaultSchema).default([]),
+  answer: z.strictObject({
+    rootCause: z.strictObject({ id: Id, title: Text, explanation: Text }),
+    /** Wrong causes offered next to it in every stacked room of the file. */
+    distractors: z.array(CauseSchema).default([]),
+    evidence: z.array(EvidenceSchema).min(1),
+    remediation: z.array(RemediationSchema).min(1),
+    harmful: z.array(HarmfulSchema).default([]),
+    hints: z.array(HintSchema).default([]),
+    prevention: z.array(Text).default([]),
+  }),
+  /** What an expert adds to the main cause's reference run: steps after it, and the second cause with its evidence. */
+  solution: z.strictObject({ steps: z.array(SolutionStep).min(1), rootCause: Id, evidence: z.array(Id) }),
 });
 
 /** A folk remedy that looks plausible and must not fix any cause. */
@@ -168,12 +195,16 @@ export const ScenarioSchema = z
     solutions: z.array(SolutionSchema).min(1),
     /** Folk remedies (restart the pods, reboot the node, …): `scenarios check` proves none solves any variant. */
     antiSolutions: z.array(AntiSolutionSchema).default([]),
+    /** Second faults a host may stack onto this incident (`variant.ts` forStack). */
+    stacks: z.array(StackSchema).default([]),
     /** What a player should budget, shown in the lobby. */
     estimatedMinutes: z.number().int().positive().optional(),
   })
   .meta({ id: 'Scenario', title: 'kubedrill scenario' });
 
-export type Scenario = z.infer<typeof ScenarioSchema>;
+/** `stacked`: the second fault merged into a stacked room's scenario (forStack); absent in a single-fault one. */
+export type Scenario = z.infer<typeof ScenarioSchema> & { stacked?: Stack };
+export type Stack = z.infer<typeof StackSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type Fault = z.infer<typeof FaultSchema>;
 export type Evidence = z.infer<typeof EvidenceSchema>;

@@ -6,7 +6,7 @@
 // are substituted for `{{name}}` everywhere in the file before validation. Items of faults,
 // evidence, remediation, harmful, hints and solutions may be limited to some variants with
 // `variants: [ids]`; they are dropped here for the others.
-import type { Scenario, Solution } from './schema.js';
+import type { Scenario, Solution, Stack } from './schema.js';
 
 export type ParamValue = string | number | boolean | ParamValue[] | { [key: string]: ParamValue };
 export type ParamValues = Record<string, ParamValue>;
@@ -94,6 +94,44 @@ export function forVariant(s: Scenario, variantId: string): Scenario {
   };
 }
 
+/** The stacks a variant's scenario may take (load checks there is one per variant when the file declares any). */
+export function stacksFor(s: Scenario, variantId: string): Stack[] {
+  return s.stacks.filter((x) => applies(x, variantId));
+}
+
+/**
+ * A variant's scenario with a second fault stacked on it: both faults in one world, both
+ * answer keys (the second's items after the first's), and one reference run that finds
+ * both. The diagnosis form offers every stack's causes, so the causes say nothing of which
+ * stack was drawn.
+ */
+export function forStack(s: Scenario, stack: Stack): Scenario {
+  const a = s.answer;
+  const b = stack.answer;
+  const main = solutionOf(s);
+  const mine = new Set([a.rootCause.id, b.rootCause.id, ...a.partial.map((p) => p.id), ...a.distractors.map((d) => d.id)]);
+  const offered = new Map(s.stacks.flatMap((x) => [x.answer.rootCause, ...x.answer.distractors]).filter((c) => !mine.has(c.id)).map((c) => [c.id, { id: c.id, title: c.title }]));
+  return {
+    ...s,
+    briefing: `${s.briefing.trimEnd()}\n\n${stack.briefing}`,
+    faults: [...s.faults, ...stack.faults],
+    solutions: [{
+      steps: [...main.steps, ...stack.solution.steps],
+      diagnosis: { ...main.diagnosis, secondCause: stack.solution.rootCause, evidence: [...main.diagnosis.evidence, ...stack.solution.evidence] },
+    }],
+    answer: {
+      ...a,
+      distractors: [...a.distractors, ...offered.values()],
+      evidence: [...a.evidence, ...b.evidence],
+      remediation: [...a.remediation, ...b.remediation],
+      harmful: [...a.harmful, ...b.harmful],
+      hints: [...a.hints, ...b.hints],
+      prevention: [...a.prevention, ...b.prevention],
+    },
+    stacked: stack,
+  };
+}
+
 /** The reference solution of a variant's scenario (load checks there is one). */
 export function solutionOf(s: Scenario): Solution {
   return s.solutions[0]!;
@@ -153,6 +191,8 @@ export interface LoadedScenario {
 export interface Instance {
   scenario: Scenario;
   variantId: string;
+  /** The stacked second fault's id, in a stacked room. */
+  stackId?: string;
   seed: number;
   /** The option each dressing dimension drew (by dimension name). */
   dressing: Record<string, number>;
@@ -165,10 +205,20 @@ export function drawFor(loaded: Pick<LoadedScenario, 'variants' | 'dressing'>, s
   return { variant: draw(seed, 'variant', loaded.variants.length), dressing };
 }
 
-/** The scenario a room plays for this seed (cause and dressing drawn, other variants' items dropped). */
-export function instantiate(loaded: LoadedScenario, seed: number): Instance {
+/**
+ * The scenario a room plays for this seed (cause and dressing drawn, other variants' items
+ * dropped); `stacked`: with a second fault drawn among the variant's stacks (none declared: none).
+ */
+export function instantiate(loaded: LoadedScenario, seed: number, stacked = false): Instance {
   const d = drawFor(loaded, seed);
-  return { scenario: loaded.build(d.variant, d.dressing), variantId: loaded.variants[d.variant]!.id, seed, dressing: d.dressing };
+  const variantId = loaded.variants[d.variant]!.id;
+  const instance: Instance = { scenario: loaded.build(d.variant, d.dressing), variantId, seed, dressing: d.dressing };
+  const stacks = stacked ? stacksFor(instance.scenario, variantId) : [];
+  return stacks.length === 0 ? instance : withStack(instance, stacks[draw(seed, 'stack', stacks.length)]!);
+}
+
+function withStack(instance: Instance, stack: Stack): Instance {
+  return { ...instance, scenario: forStack(instance.scenario, stack), stackId: stack.id };
 }
 
 /** The `nth` smallest seed ≥ 0 that draws this variant (for checks and tests that need a given cause). */
@@ -183,9 +233,13 @@ export function seedForVariant(loaded: LoadedScenario, variantId: string, nth = 
  * A given variant under given dressing options (default: every dimension's first), with a
  * seed that draws that variant: what checks and tests use to play one case on purpose.
  */
-export function pinInstance(loaded: LoadedScenario, variantId: string, choice: Record<string, number> = {}): Instance {
+export function pinInstance(loaded: LoadedScenario, variantId: string, choice: Record<string, number> = {}, stackId?: string): Instance {
   const index = loaded.variants.findIndex((v) => v.id === variantId);
   if (index < 0) throw new Error(`no variant "${variantId}" in ${loaded.id}`);
   const dressing = Object.fromEntries(loaded.dressing.map((d) => [d.name, (choice[d.name] ?? 0) % d.options.length]));
-  return { scenario: loaded.build(index, dressing), variantId, seed: seedForVariant(loaded, variantId), dressing };
+  const instance: Instance = { scenario: loaded.build(index, dressing), variantId, seed: seedForVariant(loaded, variantId), dressing };
+  if (stackId === undefined) return instance;
+  const stack = stacksFor(instance.scenario, variantId).find((x) => x.id === stackId);
+  if (!stack) throw new Error(`no stack "${stackId}" on variant "${variantId}" of ${loaded.id}`);
+  return withStack(instance, stack);
 }

@@ -43,6 +43,8 @@ export interface ScoredCommand {
 
 export interface Diagnosis {
   rootCause: string;
+  /** The other cause named, in a room with a stacked second fault. */
+  secondCause?: string;
   text: string;
   evidence: string[];
 }
@@ -97,8 +99,36 @@ export function evidenceObserved(s: Scenario, observed: readonly Fact[]): string
 /** What the session observed: per evidence item, the command that showed it. */
 interface Observations {
   seen: Map<string, ScoredCommand>;
-  /** A key item observed (the root cause is backed), the first one. */
-  key?: Evidence;
+}
+
+/**
+ * A root cause of the room with its own part of the key: one for an incident, two when a
+ * second fault is stacked on it (its evidence and fixes are the stack's, the rest the main one's).
+ */
+interface Cause {
+  rootCause: Scenario['answer']['rootCause'];
+  partial: Scenario['answer']['partial'];
+  evidence: Evidence[];
+  remediationIds: Set<string>;
+}
+
+function causesOf(s: Scenario): Cause[] {
+  const a = s.answer;
+  const b = s.stacked?.answer;
+  const second = new Set(b?.evidence.map((e) => e.id));
+  const secondFixes = new Set(b?.remediation.map((r) => r.id));
+  const main: Cause = {
+    rootCause: a.rootCause,
+    partial: a.partial,
+    evidence: a.evidence.filter((e) => !second.has(e.id)),
+    remediationIds: new Set(a.remediation.filter((r) => !secondFixes.has(r.id)).map((r) => r.id)),
+  };
+  return b ? [main, { rootCause: b.rootCause, partial: [], evidence: a.evidence.filter((e) => second.has(e.id)), remediationIds: secondFixes }] : [main];
+}
+
+/** The causes a diagnosis names, as many as the room has (a guess of more earns nothing). */
+function namedCauses(d: Diagnosis, count: number): string[] {
+  return [d.rootCause, ...(d.secondCause === undefined ? [] : [d.secondCause])].slice(0, count);
 }
 
 /**
@@ -121,7 +151,7 @@ function observations(s: Scenario, commands: readonly ScoredCommand[]): Observat
       if (found.length > 0) open = open.filter((e) => !seen.has(e.id));
     }
   }
-  return { seen, key: s.answer.evidence.find((e) => e.key && seen.has(e.id)) };
+  return { seen };
 }
 
 /** Less than a guess among the offered causes is worth on average. */
@@ -130,21 +160,33 @@ export function partialPoints(s: Scenario): number {
   return Math.max(0, Math.ceil(ROOT_CAUSE_POINTS / offered) - 1);
 }
 
-function rootCauseLine(s: Scenario, d: Diagnosis | null, obs: Observations): ScoreLine {
-  const a = s.answer;
-  const base = { category: 'rootCause' as const, label: 'Root cause', max: ROOT_CAUSE_POINTS };
-  if (!d) return { ...base, points: 0, why: 'no diagnosis was submitted' };
-  if (d.rootCause === a.rootCause.id) {
-    if (!obs.key) return { ...base, points: 0, why: `the right cause (${a.rootCause.title}), but nothing that shows it was observed: a cause named without evidence is a guess` };
-    return { ...base, points: ROOT_CAUSE_POINTS, why: `correct: ${a.rootCause.title} — backed by what you saw of "${obs.key.label}" (\`${obs.seen.get(obs.key.id)!.line}\`)` };
-  }
-  const partial = a.partial.find((p) => p.id === d.rootCause);
-  if (partial) {
-    if (obs.seen.size === 0) return { ...base, points: 0, why: `"${partial.title}" is only partly right and nothing was observed to back it (the root cause is: ${a.rootCause.title})` };
-    return { ...base, points: partialPoints(s), why: `partly right: "${partial.title}" — ${partial.why} (the root cause is: ${a.rootCause.title})` };
-  }
-  const chosen = a.distractors.find((c) => c.id === d.rootCause);
-  return { ...base, points: 0, why: `wrong: ${chosen ? `"${chosen.title}"` : `"${d.rootCause}"`} is not the cause (the root cause is: ${a.rootCause.title})` };
+/**
+ * One line per root cause of the room, each worth its share of ROOT_CAUSE_POINTS (all of them
+ * for an incident alone): named AND backed by one of its own key items observed. A single
+ * cause's line reads as it always did (no id, "Root cause").
+ */
+function rootCauseLines(s: Scenario, d: Diagnosis | null, obs: Observations, causes: Cause[]): ScoreLine[] {
+  const share = ROOT_CAUSE_POINTS / causes.length;
+  const named = d ? namedCauses(d, causes.length) : [];
+  return causes.map((cause, i): ScoreLine => {
+    const rc = cause.rootCause;
+    const base = { category: 'rootCause' as const, label: causes.length === 1 ? 'Root cause' : `Root cause ${i + 1} of ${causes.length}`, max: share, ...(causes.length === 1 ? {} : { id: rc.id }) };
+    if (!d) return { ...base, points: 0, why: 'no diagnosis was submitted' };
+    if (named.includes(rc.id)) {
+      const key = cause.evidence.find((e) => e.key && obs.seen.has(e.id));
+      if (!key) return { ...base, points: 0, why: `the right cause (${rc.title}), but nothing that shows it was observed: a cause named without evidence is a guess` };
+      return { ...base, points: share, why: `correct: ${rc.title} — backed by what you saw of "${key.label}" (\`${obs.seen.get(key.id)!.line}\`)` };
+    }
+    const partial = cause.partial.find((p) => named.includes(p.id));
+    if (partial) {
+      if (obs.seen.size === 0) return { ...base, points: 0, why: `"${partial.title}" is only partly right and nothing was observed to back it (the root cause is: ${rc.title})` };
+      return { ...base, points: partialPoints(s) / causes.length, why: `partly right: "${partial.title}" — ${partial.why} (the root cause is: ${rc.title})` };
+    }
+    const wrong = named.filter((id) => !causes.some((c) => c.rootCause.id === id || c.partial.some((p) => p.id === id)));
+    const titles = wrong.map((id) => s.answer.distractors.find((c) => c.id === id)?.title ?? id).map((t) => `"${t}"`);
+    const what = causes.length === 1 ? 'the cause' : 'a cause here';
+    return { ...base, points: 0, why: wrong.length > 0 ? `wrong: ${titles.join(', ')} ${wrong.length > 1 ? 'are not causes here' : `is not ${what}`} (the root cause is: ${rc.title})` : `not named (the root cause is: ${rc.title})` };
+  });
 }
 
 function evidenceLines(s: Scenario, input: ScoringInput, obs: Observations): ScoreLine[] {
@@ -175,14 +217,14 @@ function evidenceLines(s: Scenario, input: ScoringInput, obs: Observations): Sco
  * A guard ("don't break it") needs no breakage but counts only next to a real fix. Without a
  * backed root cause a fix earns half (it may be luck); in a game day, only its maker earns it.
  */
-function remediationLines(s: Scenario, input: ScoringInput, backed: boolean): ScoreLine[] {
+function remediationLines(s: Scenario, input: ScoringInput, backed: (remediationId: string) => boolean): ScoreLine[] {
   const cluster = input.cluster;
   const mine = (id: string) => input.participantId === undefined || fixedBy(cluster, id) === undefined || fixedBy(cluster, id) === input.participantId;
   const verdicts = s.answer.remediation.map((r) => ({ r, met: evaluate(cluster, r.predicate), broken: wasSeenBroken(cluster, r.id) }));
   const realFix = verdicts.some((v) => !v.r.guard && v.met && v.broken && mine(v.r.id));
   return verdicts.map(({ r, met, broken }) => {
     const line = (points: number, why: string): ScoreLine => ({ category: 'remediation', id: r.id, label: `Fix: ${r.text}`, points, max: r.points, why });
-    const earned = (why: string) => (backed ? line(r.points, why) : line(r.points / 2, `${why}, but without a diagnosis backed by evidence: half`));
+    const earned = (why: string) => (backed(r.id) ? line(r.points, why) : line(r.points / 2, `${why}, but without a diagnosis backed by evidence: half`));
     if (!met) return line(0, 'not true on the cluster at the end');
     if (r.guard) return realFix ? earned('still true at the end, next to a real fix') : line(0, 'still true at the end, but a guard counts only next to a real fix');
     if (!broken) return line(0, 'already true before anything broke: nothing was fixed');
@@ -240,13 +282,16 @@ const sum = (lines: ScoreLine[], key: 'points' | 'max') => lines.reduce((n, l) =
 
 export function scoreSession(s: Scenario, input: ScoringInput): ScoreBreakdown {
   const obs = observations(s, input.commands);
-  const root = rootCauseLine(s, input.diagnosis, obs);
-  const backed = root.points === ROOT_CAUSE_POINTS;
+  const causes = causesOf(s);
+  const roots = rootCauseLines(s, input.diagnosis, obs, causes);
+  // A fix earns in full next to its own cause backed; the time bonus needs every cause backed.
+  const backedCause = causes.map((_, i) => roots[i]!.points === roots[i]!.max);
+  const backedFix = (id: string) => backedCause[causes.findIndex((c) => c.remediationIds.has(id))] === true;
   const lines: ScoreLine[] = [
-    root,
+    ...roots,
     ...evidenceLines(s, input, obs),
-    ...remediationLines(s, input, backed),
-    timeLine(s, input, backed),
+    ...remediationLines(s, input, backedFix),
+    timeLine(s, input, backedCause.every(Boolean)),
     ...hintLines(s, input),
     ...harmfulLines(s, input),
     ...(input.adjustments ?? []).map((a): ScoreLine => ({ category: 'adjustment', label: 'Host adjustment', points: a.points, max: 0, why: a.reason })),

@@ -4,7 +4,7 @@
 import type { Server, Socket } from 'socket.io';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ZodType } from 'zod';
-import { ClientMessages, failure, LIMITS, type AckError, type ClientMessage, type ClientMessageName, type RoomView, type WaitingAck } from '../protocol/index.js';
+import { ClientMessages, diagnosisOf, failure, LIMITS, type AckError, type ClientMessage, type ClientMessageName, type RoomView, type WaitingAck } from '../protocol/index.js';
 import { seatClosed, type Action } from '../rooms/decide.js';
 import { buildDebrief } from '../rooms/debrief.js';
 import type { Joined, RoomRegistry } from '../rooms/registry.js';
@@ -75,7 +75,7 @@ const ACTIONS: ActionBuilders = {
   'cmd:run': (p) => ({ type: 'run', line: p.line }),
   'cmd:interrupt': () => ({ type: 'interrupt' }),
   'hint:request': () => ({ type: 'request-hint' }),
-  'diagnosis:submit': (p) => ({ type: 'diagnose', rootCause: p.rootCause, text: p.text, evidence: p.evidence }),
+  'diagnosis:submit': (p) => ({ type: 'diagnose', ...diagnosisOf(p) }),
   'player:give-up': () => ({ type: 'give-up' }),
   'room:settings': (p) => ({ type: 'settings', settings: p }),
   'host:start': () => ({ type: 'start' }),

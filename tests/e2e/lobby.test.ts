@@ -1,6 +1,7 @@
 // The lobby with the real scenarios: cards easiest first as the server orders them, each
 // with its estimated time and tags; a tag button shows only the incidents with that tag
-// (the choice moves to a shown one), "all" shows every one again.
+// (the choice moves to a shown one), "all" shows every one again. A stackable incident offers
+// the host a second fault; the host console's key then shows both causes.
 import { describe, expect, it } from 'vitest';
 import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
 import { browserWorld } from '../helpers/browser-world.js';
@@ -33,5 +34,23 @@ describe('lobby', () => {
 
     await page.locator('.tag-toggle[data-tag=""]').click();
     await expect.poll(shown).toEqual(listed.map((s) => s.id));
+  });
+
+  it('offers to stack a second fault only on a stackable incident; the host key then shows both causes', { timeout: 90_000 }, async () => {
+    const listed = catalog.list() as { id: string; stackable: boolean }[];
+    const page = await world.newPage();
+    await page.goto('/');
+    await expect.poll(() => page.locator('.scenario').count()).toBe(listed.length);
+    await page.locator(`.scenario[data-id=${listed.find((s) => !s.stackable)!.id}]`).click();
+    expect(await page.locator('#create-stacked').isVisible()).toBe(false);
+    await page.locator('.scenario[data-id=pending-pods]').click();
+    await page.check('#create-stacked');
+    await page.fill('#create-name', 'Facilitator');
+    await page.locator('button[data-mode=gameday]').click();
+    await page.waitForURL(/\/host\//);
+    await page.getByRole('tab', { name: 'Answer key' }).click();
+    await expect.poll(() => page.getByTestId('key-second-cause').isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('key-second-cause').textContent()).toBe("The kube-dns Service's selector matches no pod, so the cluster DNS IP has no endpoints");
+    await screenshot(page, '33-host-stacked-key');
   });
 });

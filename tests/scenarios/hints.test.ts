@@ -21,4 +21,12 @@ describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {
       for (const word of FIX_WORDS) expect(hint.text, `${hint.id} names a fix (${word})`).not.toMatch(word);
     }
   });
+
+  it('no hint of a stacked second fault states its fix', () => {
+    for (const stack of loaded.variants[0]!.scenario.stacks) {
+      for (const hint of stack.answer.hints) {
+        for (const word of FIX_WORDS) expect(hint.text, `${stack.id}/${hint.id} names a fix (${word})`).not.toMatch(word);
+      }
+    }
+  });
 });

@@ -63,15 +63,16 @@ describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {
     expect(harmful.map((l) => l.id)).not.toContain('namespace:kube-system');
   });
 
-  it('the player view and the briefing hold no answer-key text, for every variant and seed', () => {
-    for (const seed of [0, 1, 2, 3, 4, 5, 6, 7]) {
-      const s = instantiate(loaded, seed).scenario;
+  it('the player view and the briefing hold no answer-key text, for every variant and seed (stacked too)', () => {
+    const stackable = loaded.variants[0]!.scenario.stacks.length > 0;
+    for (const [seed, stacked] of [0, 1, 2, 3, 4, 5, 6, 7].flatMap((seed) => (stackable ? [[seed, false], [seed, true]] as const : [[seed, false]] as const))) {
+      const s = instantiate(loaded, seed, stacked).scenario;
       const view = playerView(s, seed);
-      expect(Object.keys(view).sort()).toEqual(['briefing', 'causes', 'difficulty', 'evidence', 'hints', 'id', 'tags', 'timeLimitSec', 'title']);
+      expect(Object.keys(view).sort()).toEqual(['briefing', 'causeCount', 'causes', 'difficulty', 'evidence', 'hints', 'id', 'tags', 'timeLimitSec', 'title']);
       const json = JSON.stringify(view);
       const a = s.answer;
       const secrets = [
-        a.rootCause.explanation, ...a.partial.map((p) => p.why), ...a.prevention,
+        a.rootCause.explanation, ...(s.stacked ? [s.stacked.answer.rootCause.explanation, s.stacked.title] : []), ...a.partial.map((p) => p.why), ...a.prevention,
         ...a.evidence.flatMap((e) => [e.text, ...e.facts.map((f) => JSON.stringify(f))]),
         ...a.remediation.flatMap((r) => [r.text, JSON.stringify(r.predicate)]),
         ...a.harmful.flatMap((h) => [h.text, JSON.stringify(h.predicate)]), ...a.hints.map((h) => h.text),
@@ -80,6 +81,7 @@ describe.each(scenarios.map((s) => [s.id, s] as const))('%s', (_id, loaded) => {
       ].filter((t) => t.length >= 16); // shorter strings are words any text may hold (e.g. `ssh cp-1`)
       for (const secret of secrets) expect(json, `leaks: ${secret}`).not.toContain(JSON.stringify(secret).slice(1, -1));
       expect(s.briefing).not.toContain(a.rootCause.title);
+      if (s.stacked) expect(s.briefing).not.toContain(s.stacked.answer.rootCause.title);
       expect(view.causes.map((c) => c.id)).toContain(a.rootCause.id);
       expect(new Set(view.causes.map((c) => c.id)).size).toBe(view.causes.length);
     }

@@ -17,6 +17,7 @@ export function fakeRuntime(seed = 1, timeLimitMs = 60_000): ScenarioRuntime {
     seed,
     title: 'Fake incident',
     timeLimitMs,
+    stacked: false,
     playerView: { id: 'fake', title: 'Fake incident', briefing: 'something is slow', choices: ['a', 'b'] },
     answerKey: { rootCause: SECRET },
     keyInWords: {

@@ -147,4 +147,60 @@ describe('scenario files', () => {
     expect(res.scenario.build(0, { pool: 0 }).faults[0]!.actions[0]!.taint!.node).toBe('worker-1');
     expect(() => res.scenario.build(0, { pool: 1 })).toThrow(/does not validate/);
   });
+
+  describe('stacks', () => {
+    const stack = `stacks:
+  - id: second
+    title: a second fault
+    variants: [a]
+    briefing: Also, something else broke.
+    faults:
+      - id: label-gone
+        title: the label goes
+        actions:
+          - label: { node: worker-1, key: pool, value: null }
+    answer:
+      rootCause: { id: label, title: A label, explanation: The label is gone. }
+      evidence:
+        - id: labels
+          label: Node labels
+          text: no pool label
+          key: true
+          facts: [{ source: object, kind: Node, field: metadata.labels }]
+          points: 10
+      remediation:
+        - id: labelled
+          text: the label is back
+          predicate: { node: { name: worker-1, labelEquals: { key: pool, value: web } } }
+          points: 10
+    solution:
+      steps: [kubectl get nodes --show-labels]
+      rootCause: label
+      evidence: [labels]
+`;
+
+    it('a stack that does not fit every variant, a clashing id, a wrong solution and a missing node are each reported at their place', () => {
+      const text = `${minimal}${stack}`;
+      expect(problems(text)).toContainEqual(expect.objectContaining({ path: 'stacks', message: 'no stack applies to variant "b": a stacked room may draw any variant' }));
+      const clash = problems(`${minimal}${stack.replace('id: labels', 'id: taints').replace('evidence: [labels]', 'evidence: [taints]').replace("    variants: [a]\n", '')}`);
+      expect(clash).toContainEqual(expect.objectContaining({ path: 'stacks[0].answer.evidence[0].id', message: 'id "taints" is also the main incident\'s' }));
+      const wrongText = `${minimal}${stack.replace('rootCause: label\n', 'rootCause: taint\n').replace('node: worker-1, key', 'node: worker-9, key').replace("    variants: [a]\n", '')}`;
+      const wrong = problems(wrongText);
+      expect(wrong).toContainEqual(expect.objectContaining({ path: 'stacks[0].solution.rootCause', message: 'the stack\'s solution names "taint" but its root cause is "label"' }));
+      expect(problems(`${minimal}${stack.replace('label: Node labels', "label: 'Labels of {{node}}'")}`)).toContainEqual(
+        expect.objectContaining({ path: 'stacks[0].answer.evidence[0].label', message: 'an evidence label holds no params: the form offers the same labels in every variant and dressing' }));
+      expect(wrong).toContainEqual(expect.objectContaining({ path: 'stacks[0].faults[0].actions[0].label.node', line: lineOf(wrongText, 'node: worker-9, key: pool') }));
+    });
+
+    it('a valid stack loads; a room draws it only when stacked', async () => {
+      const res = loadScenarioText(`${minimal}${stack.replace("    variants: [a]\n", '')}`, '<test>');
+      if (!res.ok) throw new Error(res.problems.map(formatProblem).join('\n'));
+      const { instantiate } = await import('../../server/scenarios/variant.js');
+      expect(instantiate(res.scenario, 1).scenario.stacked).toBeUndefined();
+      const stacked = instantiate(res.scenario, 1, true);
+      expect(stacked.stackId).toBe('second');
+      expect(stacked.scenario.briefing).toBe('Something is slow.\n\nAlso, something else broke.');
+      expect(stacked.scenario.solutions[0]!.diagnosis).toEqual({ rootCause: 'taint', secondCause: 'label', text: 'tainted', evidence: ['taints', 'labels'] });
+    });
+  });
 });

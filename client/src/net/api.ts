@@ -34,7 +34,7 @@ export type ScenarioListItem = Record<string, unknown>;
 
 export const api = {
   scenarios: () => request<{ scenarios: ScenarioListItem[] }>('GET', '/api/scenarios').then((r) => r.scenarios),
-  createRoom: (body: { scenarioId: string; mode: Exclude<RoomMode, 'solo'>; hostName: string; allowSpectators: boolean }) =>
+  createRoom: (body: { scenarioId: string; mode: Exclude<RoomMode, 'solo'>; hostName: string; allowSpectators: boolean; stacked: boolean }) =>
     request<z.infer<typeof CreateRoomResponse>>('POST', '/api/rooms', { body }),
   createSolo: (body: { scenarioId: string; name: string; autoHints: boolean; start: boolean }) => request<z.infer<typeof CreateSoloResponse>>('POST', '/api/solo', { body }),
   roomByCode: (code: string) => request<z.infer<typeof RoomSummary>>('GET', `/api/rooms/${encodeURIComponent(code)}`),

@@ -16,6 +16,10 @@ export interface ScenarioInfo {
   tags: string[];
   /** Plausible root causes for the diagnosis form. */
   causes: Choice[];
+  /** How many root causes the diagnosis names: 2 when the host stacked a second fault. */
+  causeCount: 1 | 2;
+  /** The lobby's: a host may stack a second fault onto this incident. */
+  stackable: boolean;
   /** Evidence items the form offers as checkboxes (free text is always possible). */
   evidence: Choice[];
   /** The scenario's hints by id and cost (their text comes when given). */
@@ -75,6 +79,8 @@ export function scenarioInfo(record: Record<string, unknown>): ScenarioInfo {
     estimatedMinutes: typeof record.estimatedMinutes === 'number' ? record.estimatedMinutes : undefined,
     tags: Array.isArray(record.tags) ? record.tags.filter((t): t is string => typeof t === 'string') : [],
     causes: choices(pick(record, 'diagnosis.causes', 'diagnosis.choices', 'causes', 'plausibleCauses', 'rootCauses', 'choices')),
+    causeCount: record.causeCount === 2 ? 2 : 1,
+    stackable: record.stackable === true,
     evidence: choices(pick(record, 'diagnosis.evidence', 'evidenceChoices', 'evidence')),
     hints: Array.isArray(record.hints)
       ? record.hints.flatMap((x) => (x && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string' && typeof (x as { cost?: unknown }).cost === 'number' ? [x as { id: string; cost: number }] : []))
@@ -93,4 +99,9 @@ export function formatClock(ms: number): string {
 /** A chosen cause or evidence id as the player saw it (its label), or the text as typed. */
 export function choiceLabel(choices: readonly Choice[], id: string): string {
   return choices.find((c) => c.id === id)?.label ?? id;
+}
+
+/** The cause(s) a diagnosis names, as the player saw them: two in a room with a stacked fault. */
+export function causesNamed(choices: readonly Choice[], d: { rootCause: string; secondCause?: string | undefined }): string {
+  return [d.rootCause, ...(d.secondCause === undefined ? [] : [d.secondCause])].map((id) => choiceLabel(choices, id)).join(' + ');
 }

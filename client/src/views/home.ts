@@ -24,11 +24,15 @@ export function homeView(root: HTMLElement): void {
   const modeButtons = MODES.map((m) => h('button', { type: 'submit', value: m.id, class: m.id === 'solo' ? 'primary' : '', 'data-mode': m.id }, m.title));
   const spectators = h('input', { type: 'checkbox', id: 'create-spectators' });
   const autoHints = h('input', { type: 'checkbox', id: 'create-auto-hints' });
+  const stacked = h('input', { type: 'checkbox', id: 'create-stacked' });
+  // Shown only for an incident that declares a second fault to stack.
+  const stackedLabel = h('label', { class: 'check small', for: 'create-stacked', hidden: true }, stacked, ' Interview and game day: stack a second fault onto the incident (two root causes to find)');
   const createForm = h('form', { class: 'create', 'aria-label': 'start a scenario' },
     h('label', { for: 'create-name' }, 'Your name'), name,
     h('div', { class: 'modes' }, MODES.map((m, i) => h('div', { class: 'mode' }, modeButtons[i], h('p', { class: 'muted small' }, m.line)))),
     h('label', { class: 'check small', for: 'create-auto-hints' }, autoHints, ' Solo: give me a hint by myself when I am stuck for 2 minutes (each hint costs points)'),
     h('label', { class: 'check small', for: 'create-spectators' }, spectators, ' Interview and game day: anyone with the join code may watch (you can change it later)'),
+    stackedLabel,
     createError);
   createForm.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -45,7 +49,7 @@ export function homeView(root: HTMLElement): void {
         saveSeat({ roomId: room.roomId, code: room.code, token: room.token, role: 'player', participantId: room.participantId });
         navigate(`/r/${room.code}`);
       } else {
-        const room = await api.createRoom({ scenarioId: selected, mode: mode as 'interview' | 'gameday', hostName: name.value.trim(), allowSpectators: spectators.checked });
+        const room = await api.createRoom({ scenarioId: selected, mode: mode as 'interview' | 'gameday', hostName: name.value.trim(), allowSpectators: spectators.checked, stacked: !stackedLabel.hidden && stacked.checked });
         saveSeat({ roomId: room.roomId, code: room.code, token: room.hostToken, role: 'host', participantId: '' });
         navigate(`/host/${room.roomId}`);
       }
@@ -82,8 +86,10 @@ export function homeView(root: HTMLElement): void {
         h('section', { class: 'panel', 'aria-labelledby': 'start-h' }, h('h2', { id: 'start-h' }, 'Start'), createForm, h('p', { class: 'small' }, boardLink)),
         h('section', { class: 'panel', 'aria-labelledby': 'join-h' }, h('h2', { id: 'join-h' }, 'Join a room'), joinForm))));
 
+  let stackable = new Set<string>();
   const choose = (id: string) => {
     selected = id;
+    stackedLabel.hidden = !stackable.has(id);
     boardLink.href = `/leaderboard/${encodeURIComponent(id)}`;
     boardLink.hidden = false;
     for (const card of list.querySelectorAll<HTMLElement>('[role=radio]')) {
@@ -103,6 +109,7 @@ export function homeView(root: HTMLElement): void {
   // The server sends them easiest first (then shorter, then by title): the lobby keeps that order.
   api.scenarios().then((scenarios: ScenarioListItem[]) => {
     const infos = scenarios.map(scenarioInfo);
+    stackable = new Set(infos.filter((s) => s.stackable).map((s) => s.id));
     const tags = [...new Set(infos.flatMap((s) => s.tags))].sort();
     fill(filters, tags.length === 0 ? [] : [undefined, ...tags].map((t) =>
       h('button', { type: 'button', class: 'tag-toggle', 'data-tag': t ?? '', 'aria-pressed': String(t === undefined), onclick: () => filterBy(t) }, t ?? 'all')));

@@ -3,7 +3,7 @@
 import type { HostRoomView, ViewerEvent } from '../../../server/protocol/index.js';
 import { api } from '../net/api.js';
 import { adjustedScore, hostPart, nameOf, present } from '../net/room-model.js';
-import { choiceLabel, formatClock, scenarioInfo } from '../net/scenario-info.js';
+import { causesNamed, choiceLabel, formatClock, scenarioInfo } from '../net/scenario-info.js';
 import { fill, h, toast } from './dom.js';
 import { inviteDialog } from './invite-dialog.js';
 import { activityPanel, overviewPanel, prose, roomHeader } from './panels.js';
@@ -168,7 +168,8 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
     };
     fill(panes.key, h('section', { class: 'panel secret', 'data-testid': 'answer-key' },
       h('h2', {}, 'Answer key'), h('p', { class: 'muted small' }, `Hosts only. Seed ${host().seed}.`),
-      h('h3', {}, 'The cause'), h('p', {}, h('strong', { 'data-testid': 'key-cause' }, key.cause.title)), prose(key.cause.explanation),
+      h('h3', {}, key.secondCause ? 'The two causes' : 'The cause'), h('p', {}, h('strong', { 'data-testid': 'key-cause' }, key.cause.title)), prose(key.cause.explanation),
+      key.secondCause && h('p', {}, h('strong', { 'data-testid': 'key-second-cause' }, key.secondCause.title)), key.secondCause && prose(key.secondCause.explanation),
       h('h3', {}, 'The evidence that proves it'),
       h('p', { class: 'small muted' }, 'Ticked as soon as a player\'s terminal shows it.'),
       h('ul', { class: 'checklist', 'data-testid': 'key-evidence' }, key.evidence.map(evidenceItem)),
@@ -196,7 +197,7 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
         if (await act('host:adjust', { participantId: p.id, points: Number(points.value), reason: reason.value })) toast('Score adjusted');
       } }, points, reason, h('button', { type: 'submit' }, 'Adjust'));
       return h('section', { class: 'panel' }, h('h2', {}, p.name, p.left ? h('span', { class: 'muted' }, ' (left)') : null),
-        diagnosis ? h('div', {}, h('p', {}, 'Root cause: ', h('strong', {}, choiceLabel(info.causes, diagnosis.rootCause))), diagnosis.text && h('p', { class: 'pre-line' }, diagnosis.text),
+        diagnosis ? h('div', {}, h('p', {}, 'Root cause: ', h('strong', {}, causesNamed(info.causes, diagnosis))), diagnosis.text && h('p', { class: 'pre-line' }, diagnosis.text),
           diagnosis.evidence.length > 0 && h('ul', {}, diagnosis.evidence.map((e) => h('li', {}, choiceLabel(info.evidence, e))))) : h('p', { class: 'muted' }, 'No diagnosis yet.'),
         score && adjusted ? h('div', {},
           h('p', { class: 'total' }, h('strong', {}, String(adjusted.total)), ` / ${adjusted.max}`, adjusted.total !== score.total ? ` (computed ${score.total})` : ''),

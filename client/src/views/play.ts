@@ -2,7 +2,7 @@
 // A score shows once released (interview: by the host; game day and solo: at the end); a solo
 // player then gets the debrief.
 import type { CommandAck, CompleteAck, Debrief, ViewerEvent } from '../../../server/protocol/index.js';
-import { choiceLabel, scenarioInfo, type ScenarioInfo } from '../net/scenario-info.js';
+import { causesNamed, choiceLabel, scenarioInfo, type ScenarioInfo } from '../net/scenario-info.js';
 import { PlayerTerminal } from '../terminal/player-terminal.js';
 import { diagnosisForm } from './diagnosis-form.js';
 import { fill, h, toast } from './dom.js';
@@ -124,7 +124,7 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
   function renderDiagnosis() {
     const submitted = model.view.diagnoses.find((d) => d.participantId === me);
     if (submitted) {
-      fill(diagnosisBox, h('p', {}, 'Submitted: ', h('strong', {}, choiceLabel(info.causes, submitted.rootCause))), submitted.text && h('p', { class: 'pre-line' }, submitted.text),
+      fill(diagnosisBox, h('p', {}, 'Submitted: ', h('strong', {}, causesNamed(info.causes, submitted))), submitted.text && h('p', { class: 'pre-line' }, submitted.text),
         submitted.evidence.length > 0 && h('ul', {}, submitted.evidence.map((e) => h('li', {}, choiceLabel(info.evidence, e)))));
     } else if (model.view.status === 'ended') {
       fill(diagnosisBox, h('p', { class: 'muted' }, 'No diagnosis was submitted.'));

@@ -4,7 +4,7 @@
 import { MODE_WORDS, STATUS_WORDS, type RoomReport, type ViewerEvent } from '../../../server/protocol/index.js';
 import { api } from '../net/api.js';
 import { emptyView } from '../net/room-model.js';
-import { choiceLabel, formatClock, scenarioInfo, type ScenarioInfo } from '../net/scenario-info.js';
+import { causesNamed, choiceLabel, formatClock, scenarioInfo, type ScenarioInfo } from '../net/scenario-info.js';
 import { seatByRoom } from '../net/seats.js';
 import { fill, h } from './dom.js';
 import { describeEvent } from './panels.js';
@@ -50,7 +50,7 @@ function renderReport(report: RoomReport, info: ScenarioInfo): HTMLElement {
       h('div', { class: 'report-cols' },
         h('div', {},
           h('h3', {}, 'Diagnosis'),
-          p.diagnosis ? h('div', {}, h('p', {}, 'Named cause: ', h('strong', {}, choiceLabel(info.causes, p.diagnosis.rootCause))),
+          p.diagnosis ? h('div', {}, h('p', {}, 'Named cause: ', h('strong', {}, causesNamed(info.causes, p.diagnosis))),
             p.diagnosis.text && h('p', { class: 'pre-line' }, p.diagnosis.text),
             p.diagnosis.evidence.length > 0 && h('ul', { class: 'tight' }, p.diagnosis.evidence.map((e) => h('li', {}, choiceLabel(info.evidence, e))))) : h('p', {}, 'None submitted.')),
         h('div', {},
