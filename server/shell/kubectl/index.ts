@@ -18,8 +18,32 @@ import { findResourceType, listObjects, RESOURCE_TYPES } from './resources.js';
 import type { FlagSpec, KubectlSubcommand } from './types.js';
 
 export function findSubcommand(name: string): KubectlSubcommand | undefined {
-  return subcommands.find((c) => c.name === name || c.aliases?.includes(name));
+  return [...subcommands, helpCommand, optionsCommand].find((c) => c.name === name || c.aliases?.includes(name));
 }
+
+/** `kubectl help [COMMAND]`: cobra's help command, the same text as `--help`. */
+const helpCommand: KubectlSubcommand = {
+  name: 'help',
+  short: 'Help about any command',
+  usage: 'kubectl help [command] [flags]',
+  flags: [],
+  offline: true,
+  run: (_ctx, args) => {
+    if (args.length === 0) return ok(rootHelp());
+    const cmd = findSubcommand(args[0]!);
+    return cmd ? ok(commandHelp(cmd)) : ok(`Unknown help topic [\`${args[0]}\`]\n${rootHelp()}`);
+  },
+};
+
+/** `kubectl options`: the global flags every command takes. */
+const optionsCommand: KubectlSubcommand = {
+  name: 'options',
+  short: 'Print the list of flags inherited by all commands',
+  usage: 'kubectl options [flags] [options]',
+  flags: [],
+  offline: true,
+  run: () => ok(`The following options can be passed to any command:\n\n${flagLines(GLOBAL_FLAGS).join('\n')}`),
+};
 
 /** Local flags first so a subcommand may redefine a global one. */
 function flagSpecsOf(cmd: KubectlSubcommand): FlagSpec[] {
@@ -125,12 +149,17 @@ function rootHelp(): string {
   ].join('\n');
 }
 
-function commandHelp(cmd: KubectlSubcommand): string {
-  const options = cmd.flags.map((f) => {
+/** Flags as kubectl's help lays them out: `    -n, --namespace='':` then the usage on a tab. */
+function flagLines(flags: FlagSpec[]): string[] {
+  return flags.map((f) => {
     const names = f.short ? `-${f.short}, --${f.name}` : `--${f.name}`;
-    const value = f.type === 'bool' ? `=${f.default ?? 'false'}` : `=${f.default !== undefined ? `'${f.default}'` : ''}`;
+    const value = f.type === 'bool' ? `=${f.default ?? 'false'}` : `=${f.default !== undefined ? `'${f.default}'` : "''"}`;
     return `    ${names}${value}:\n\t${f.usage ?? ''}\n`;
   });
+}
+
+function commandHelp(cmd: KubectlSubcommand): string {
+  const options = flagLines(cmd.flags);
   return `${cmd.short ?? ''}\n\n${options.length > 0 ? `Options:\n${options.join('\n')}\n` : ''}Usage:\n  ${cmd.usage ?? `kubectl ${cmd.name} [options]`}\n\nUse "kubectl options" for a list of global command-line options (applies to all commands).\n`;
 }
 

@@ -27,6 +27,7 @@ import { waitCommand } from './wait.js';
 import { exposeCommand } from './expose.js';
 import { certificateCommand } from './certificate.js';
 import { completionCommand } from './completion.js';
+import { pluginCommand } from './plugin.js';
 
 export const subcommands: KubectlSubcommand[] = [
   getCommand,
@@ -65,4 +66,5 @@ export const subcommands: KubectlSubcommand[] = [
   exposeCommand,
   certificateCommand,
   completionCommand,
+  pluginCommand,
 ];

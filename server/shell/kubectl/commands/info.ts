@@ -23,12 +23,21 @@ export const apiResourcesCommand: KubectlSubcommand = {
     { name: 'output', short: 'o', type: 'string', usage: 'Output format. One of: (wide, name).' },
     { name: 'no-headers', type: 'bool', usage: 'When using the default or custom-column output format, don\'t print headers.' },
     { name: 'sort-by', type: 'string', usage: 'If non-empty, sort list of resources using specified field. The field can be either \'name\' or \'kind\'.' },
+    { name: 'verbs', type: 'stringArray', usage: 'Limit to resources that support the specified verbs.' },
+    { name: 'categories', type: 'stringArray', usage: 'Limit to resources that belong to the specified categories.' },
+    { name: 'cached', type: 'bool', usage: 'Use the cached list of resources if available.' },
   ],
   run: (ctx, _args, flags) => {
     let types = RESOURCE_TYPES.filter((t) => { const info = storedKindInfo(t.kind); return !info || kindServed(ctx.state.stored, info); }).sort((a, b) => (a.group === b.group ? (a.plural < b.plural ? -1 : 1) : a.group < b.group ? -1 : 1));
     if (flags.has('namespaced')) types = types.filter((t) => t.namespaced === flags.bool('namespaced'));
     const group = flags.string('api-group');
     if (group !== undefined) types = types.filter((t) => t.group === group);
+    // apiresources.go: a resource must support every verb and belong to every category asked for.
+    const listed = (name: string): string[] => flags.all(name).flatMap((v) => v.split(',')).filter((v) => v !== '');
+    const verbs = listed('verbs');
+    if (verbs.length > 0) types = types.filter((t) => verbs.every((v) => verbsOf(t).includes(v)));
+    const categories = listed('categories');
+    if (categories.length > 0) types = types.filter((t) => categories.every((c) => categoriesOf(t).includes(c)));
     if (flags.string('sort-by') === 'kind') types.sort((a, b) => (a.kind < b.kind ? -1 : 1));
     const output = flags.string('output');
     if (output === 'name') return ok(types.map((t) => `${t.plural}${t.group ? `.${t.group}` : ''}\n`).join(''));
