@@ -19,6 +19,7 @@ import { watch } from './watch.js';
 import { cp, ls, mkdir, mv, rm, touch } from './file-tools.js';
 import { basename, dirname, find, id, realpath, stat } from './path-tools.js';
 import { timeout } from './timeout.js';
+import { hexdump, od, xxd } from './text/dump.js';
 import { isLanguageBuiltin, languageBuiltinNames } from './language.js';
 import { aliasesOf, currentNode, isControlPlane } from './session.js';
 import { textTools, xargs } from './text/index.js';
@@ -124,7 +125,7 @@ const utilityPrograms: Record<string, ShellProgram> = {
   ...programs(utilities),
   ...programs(textTools),
   ...programs({ mkdir, touch, cp, mv, vi: editor, vim: editor, nano: editor }),
-  ...programs({ stat, basename, dirname, realpath, readlink: realpath, id }),
+  ...programs({ stat, basename, dirname, realpath, readlink: realpath, id, od, xxd, hexdump }),
   find,
   timeout,
   xargs,
