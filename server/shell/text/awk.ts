@@ -9,6 +9,7 @@ import { MAX_OUTPUT_CHARS, MAX_STAGE_CHARS } from '../limits.js';
 import { MAX_WRITTEN_BYTES, readFile, writeFile } from '../vfs.js';
 import { compileRegex, type Matcher } from './regex.js';
 import { FormatError, sprintf } from './sprintf.js';
+import { KeptPrograms } from './kept.js';
 
 type Value = number | string;
 
@@ -65,6 +66,24 @@ interface AwkRecord {
   file: string;
 }
 
+/**
+ * Fields as the default FS (" ") splits them: runs of spaces, tabs and newlines, none kept at
+ * either end (gawk's; other white space such as \r or \f stays in a field), added to `parts`.
+ */
+function blankFields(text: string, parts: string[]): string[] {
+  const n = text.length;
+  let i = 0;
+  for (;;) {
+    while (i < n && isFieldBlank(text.charCodeAt(i))) i++;
+    if (i === n) return parts;
+    const start = i;
+    while (i < n && !isFieldBlank(text.charCodeAt(i))) i++;
+    parts.push(text.slice(start, i));
+  }
+}
+
+const isFieldBlank = (c: number): boolean => c === 32 || c === 9 || c === 10;
+
 /** Joined strings, refused past MAX_OUTPUT_CHARS (`$0 $0 $0 …` would otherwise grow without bound). */
 function bounded(parts: string[], separator: string): string {
   const length = parts.reduce((sum, p) => sum + p.length + separator.length, 0);
@@ -110,14 +129,13 @@ class Interpreter {
 
   setRecord(line: string): void {
     const fs = toStr(this.vars.get('FS') ?? ' ');
-    let parts: string[];
-    if (line === '') parts = [];
-    else if (fs === ' ') parts = line.trim() === '' ? [] : line.trim().split(/[ \t\n]+/);
-    else if (fs === '') parts = [...line];
-    else if (fs.length === 1 && fs !== '\\') parts = line.split(fs);
-    else parts = this.regex(fs).split(line);
-    this.fields = [line, ...parts];
-    this.vars.set('NF', parts.length);
+    const fields = [line];
+    if (line !== '') {
+      if (fs === ' ') blankFields(line, fields);
+      else for (const part of fs === '' ? line : fs.length === 1 && fs !== '\\' ? line.split(fs) : this.regex(fs).split(line)) fields.push(part);
+    }
+    this.fields = fields;
+    this.vars.set('NF', fields.length - 1);
   }
 
   private rebuildRecord(): void {
@@ -468,7 +486,7 @@ class Interpreter {
         if (target?.k !== 'var') throw new AwkRuntimeError('split: second argument must be an array name');
         const s = toStr(arg(0));
         const sep = args[2] ? (args[2].k === 'regex' ? this.regex(args[2].source) : toStr(arg(2))) : toStr(this.vars.get('FS') ?? ' ');
-        const parts = s === '' ? [] : sep === ' ' ? s.trim().split(/[ \t\n]+/) : typeof sep === 'string' ? s.split(sep) : sep.split(s);
+        const parts = s === '' ? [] : sep === ' ' ? blankFields(s, []) : typeof sep === 'string' ? s.split(sep) : sep.split(s);
         this.budget.spend(STEPS_PER_RECORD * parts.length);
         this.fillArray(target.name, parts);
         return parts.length;
@@ -637,6 +655,9 @@ function missingArgument(format: string, count: number): number | undefined {
   return undefined;
 }
 
+/** Parsed awk programs by their text. */
+const programs = new KeptPrograms<AwkProgram>();
+
 const awkEscape = (s: string): string => s.replace(/\\t/g, '\t').replace(/\\n/g, '\n').replace(/\\\\/g, '\\');
 
 export const awk: ShellCommand = (ctx, argv) => {
@@ -662,7 +683,7 @@ export const awk: ShellCommand = (ctx, argv) => {
 
   let compiled: AwkProgram;
   try {
-    compiled = parseAwk(program);
+    compiled = programs.get(program, () => parseAwk(program));
   } catch (error) {
     if (error instanceof AwkUndefinedFunction) return { stdout: '', stderr: `awk: cmd. line:1: fatal: function \`${error.name}' not defined\n`, exitCode: 2 };
     if (error instanceof AwkSyntaxError) {
