@@ -21,7 +21,7 @@ import { basename, dirname, find, id, realpath, stat } from './path-tools.js';
 import { timeout } from './timeout.js';
 import { isLanguageBuiltin, languageBuiltinNames } from './language.js';
 import { aliasesOf, currentNode, isControlPlane } from './session.js';
-import { textTools, xargs } from './text/index.js';
+import { awk, textTools, xargs } from './text/index.js';
 import type { ShellCommand, ShellSession } from './types.js';
 import { ok } from './types.js';
 
@@ -128,6 +128,9 @@ const utilityPrograms: Record<string, ShellProgram> = {
   find,
   timeout,
   xargs,
+  awk,
+  mawk: awk,
+  gawk: awk,
   env,
   watch,
   which,

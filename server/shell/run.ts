@@ -137,13 +137,14 @@ export class Runner implements ShellApi, LanguageHost {
     return findProgram(ctx.state, ctx.session, name, external);
   }
 
-  runLine(session: ShellSession, line: string, sink?: FactSink): { output: string; exitCode: number } {
+  runLine(session: ShellSession, line: string, sink?: FactSink): { output: string; stdout: string; stderr: string; exitCode: number } {
     const parsed = parseLine(line, { aliases: aliasesOf(session) });
-    if (!parsed.ok) return { output: parsed.error, exitCode: 2 };
+    if (!parsed.ok) return { output: parsed.error, stdout: '', stderr: parsed.error, exitCode: 2 };
     const result = this.runList(session, parsed.list, Input.empty());
     // What the remote line showed is shown again by the program that ran it (ssh NODE CMD).
     if (sink) for (const chunk of result.chunks) for (const r of surviving(chunk.reveals ?? [], chunk.text)) sink.add(r);
-    return { output: result.chunks.map((c) => c.text).join(''), exitCode: result.exitCode };
+    const of = (fd: 1 | 2): string => result.chunks.filter((c) => c.fd === fd).map((c) => c.text).join('');
+    return { output: result.chunks.map((c) => c.text).join(''), stdout: of(1), stderr: of(2), exitCode: result.exitCode };
   }
 
   /** Runs text as commands in the session (`eval`, `source`, traps). */

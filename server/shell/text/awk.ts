@@ -1,6 +1,8 @@
 // `awk [-F SEP] [-v var=value] 'program' [var=value | file…]`: runs what awk-parse.ts parses,
 // with gawk's semantics and messages (loops, ranges, functions, getline, match, asort, files).
-import type { CommandContext, ShellCommand } from '../types.js';
+import type { ShellApi, ShellProgram } from '../program.js';
+import { forkSession } from '../session.js';
+import type { CommandContext } from '../types.js';
 import type { AwkFunction, AwkProgram, Expr, Rule, Stmt } from './awk-parse.js';
 import { AwkSyntaxError, AwkUndefinedFunction, parseAwk } from './awk-parse.js';
 import { parseOptions, readInputs, splitLines } from './common.js';
@@ -108,11 +110,13 @@ class Interpreter {
   private readonly frames: Frame[] = [];
   /** `getline < file`: each file's lines and the next one to read, until close(). */
   private readonly readers = new Map<string, { lines: string[]; at: number }>();
+  /** `"cmd" | getline`: each command's output lines, the next one to read and its exit status, until close(). */
+  private readonly pipes = new Map<string, { lines: string[]; at: number; status: number }>();
   /** `print > file`: what each open file has been sent since it was opened, written at close() or the end. */
   private readonly outputs = new Map<string, string>();
   private buffered = 0;
 
-  constructor(vars: Record<string, string>, private readonly now: number, private readonly budget: LineBudget, private readonly functions: Map<string, AwkFunction>, private readonly ctx: CommandContext) {
+  constructor(vars: Record<string, string>, private readonly now: number, private readonly budget: LineBudget, private readonly functions: Map<string, AwkFunction>, private readonly ctx: CommandContext, private readonly shell: ShellApi) {
     this.vars.set('FS', ' ');
     this.vars.set('OFS', ' ');
     this.vars.set('ORS', '\n');
@@ -271,7 +275,7 @@ class Interpreter {
       case 'call': return this.call(e.name, e.args);
       case 'ucall': return this.callFunction(e.name, e.args);
       case 'getline': {
-        const line = e.file ? this.readLine(this.str(this.eval(e.file))) : this.nextRecord()?.line;
+        const line = e.command ? this.readCommand(this.str(this.eval(e.command))) : e.file ? this.readLine(this.str(this.eval(e.file))) : this.nextRecord()?.line;
         if (line === undefined || line === -1) return line ?? 0;
         if (e.target) this.set(e.target, line);
         else this.setRecord(line);
@@ -346,8 +350,34 @@ class Interpreter {
     return reader.lines[reader.at++];
   }
 
-  /** close(name): ends reading a file or writes what was printed to it; -1 when it was not open. */
+  /**
+   * The next line `command` printed (`"cmd" | getline`): gawk runs it with `sh -c` when first
+   * read, here through the shell in a subshell of the session, within the line's budget; its
+   * stderr goes to awk's. The same text reads on from the same run until close(command).
+   */
+  private readCommand(command: string): string | undefined {
+    let pipe = this.pipes.get(command);
+    if (!pipe) {
+      this.budget.spend(STEPS_PER_COMMAND);
+      const ran = this.shell.runLine(forkSession(this.ctx.session), command, this.ctx.facts);
+      this.err += ran.stderr;
+      pipe = { lines: splitLines(ran.stdout), at: 0, status: ran.exitCode };
+      this.pipes.set(command, pipe);
+    }
+    this.budget.spend(STEPS_PER_RECORD);
+    return pipe.lines[pipe.at++];
+  }
+
+  /**
+   * close(name): ends reading a command (its exit status) or a file, or writes what was printed
+   * to a file; -1 when it was not open.
+   */
   close(name: string): number {
+    const pipe = this.pipes.get(name);
+    if (pipe) {
+      this.pipes.delete(name);
+      return pipe.status;
+    }
     const reading = this.readers.delete(name);
     const text = this.outputs.get(name);
     if (text === undefined) return reading ? 0 : -1;
@@ -660,7 +690,7 @@ const programs = new KeptPrograms<AwkProgram>();
 
 const awkEscape = (s: string): string => s.replace(/\\t/g, '\t').replace(/\\n/g, '\n').replace(/\\\\/g, '\\');
 
-export const awk: ShellCommand = (ctx, argv) => {
+export const awk: ShellProgram = (ctx, argv, shell) => {
   const parsed = parseOptions('awk', argv.slice(1), {
     valued: 'Fvf',
     long: { 'field-separator': { key: 'F', value: true }, assign: { key: 'v', value: true } },
@@ -706,7 +736,7 @@ export const awk: ShellCommand = (ctx, argv) => {
   const { inputs, errors } = readInputs(ctx, 'awk', names.filter((n) => n !== '-'));
   if (errors) return { stdout: '', stderr: errors.replace(/^awk: (.*): No such file or directory$/gm, "awk: fatal: cannot open file `$1' for reading: No such file or directory"), exitCode: 2 };
   const { rules, functions, warnings } = compiled;
-  const vm = new Interpreter(vars, Math.floor((ctx.state.epoch + ctx.state.now) / 1000), ctx.budget, functions, ctx);
+  const vm = new Interpreter(vars, Math.floor((ctx.state.epoch + ctx.state.now) / 1000), ctx.budget, functions, ctx, shell);
   vm.err = warnings.map((w) => `awk: cmd. line:1: warning: ${w}\n`).join('');
   const texts = new Map(inputs.map((i) => [i.name, i.text]));
   const assignments: { at: number; name: string; value: string }[] = [];
