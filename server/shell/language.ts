@@ -20,6 +20,8 @@ export interface LanguageHost {
   runProgram(session: ShellSession, argv: string[], stdin: Input): Outcome;
   loopControl(argv: string[]): Outcome;
   scalar(session: ShellSession, name: string): string | undefined;
+  /** Exit statuses of the line's background jobs by pid (`wait PID`). */
+  background: ReadonlyMap<number, number>;
   /** Reads a file the shell may source, or the error text. */
   readScript(session: ShellSession, path: string): { text: string } | { error: string };
 }
@@ -415,11 +417,31 @@ const command: Builtin = (host, session, argv, stdin) => {
 
 const noop: Builtin = () => result('');
 
+/** `wait [PID…]`: background jobs have ended already (the shell runs them at once); the last PID's status, or bash's errors. */
+const wait: Builtin = (host, _session, argv) => {
+  let stderr = '';
+  let status = 0;
+  for (const arg of argv.slice(1)) {
+    const isPid = /^\d+$/.test(arg);
+    const ended = isPid ? host.background.get(Number(arg)) : undefined;
+    if (ended !== undefined) {
+      status = ended;
+    } else if (isPid || arg.startsWith('%')) {
+      stderr += isPid ? `bash: wait: pid ${arg} is not a child of this shell\n` : `bash: wait: ${arg}: no such job\n`;
+      status = 127;
+    } else {
+      stderr += `bash: wait: \`${arg}': not a pid or valid job spec\n`;
+      status = 1;
+    }
+  }
+  return result('', stderr, status);
+};
+
 const builtins: Record<string, Builtin> = {
   ':': noop, read, local: (h, s, a) => declareNames(h, s, a, 'local', true), declare: (h, s, a) => declareNames(h, s, a, 'declare', false),
   typeset: (h, s, a) => declareNames(h, s, a, 'typeset', false), readonly: (h, s, a) => declareNames(h, s, a, 'readonly', false),
   set, shift, return: returnCmd, trap, source, '.': source, eval: evalCmd, let: letCmd, unset, alias, unalias,
-  mapfile, readarray: mapfile, command, builtin: command, wait: noop, shopt: noop,
+  mapfile, readarray: mapfile, command, builtin: command, wait, shopt: noop,
   // The terminal completes every command and alias already (complete.ts): `complete -F … k` has nothing to add.
   complete: noop,
   break: (h, _s, a) => h.loopControl(a), continue: (h, _s, a) => h.loopControl(a),

@@ -16,8 +16,11 @@ export interface ShellApi {
    * the shell builtins (cd, export…), as `sudo` and `xargs` only find programs on disk.
    */
   find(ctx: CommandContext, name: string, external?: boolean): ShellProgram | undefined;
-  /** Runs a typed line in a session (the remote shell of `ssh NODE CMD`); what it showed goes to `sink`. */
-  runLine(session: ShellSession, line: string, sink?: FactSink): { output: string; exitCode: number };
+  /**
+   * Runs a typed line in a session (the remote shell of `ssh NODE CMD`, awk's `"cmd" | getline`),
+   * within the line's budget; what it showed goes to `sink`. `output` is both streams as printed.
+   */
+  runLine(session: ShellSession, line: string, sink?: FactSink): { output: string; stdout: string; stderr: string; exitCode: number };
 }
 
 export type ShellProgram = (ctx: CommandContext, argv: string[], shell: ShellApi) => ProgramResult;

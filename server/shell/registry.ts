@@ -22,7 +22,7 @@ import { timeout } from './timeout.js';
 import { hexdump, od, xxd } from './text/dump.js';
 import { isLanguageBuiltin, languageBuiltinNames } from './language.js';
 import { aliasesOf, currentNode, isControlPlane } from './session.js';
-import { textTools, xargs } from './text/index.js';
+import { awk, textTools, xargs } from './text/index.js';
 import type { ShellCommand, ShellSession } from './types.js';
 import { ok } from './types.js';
 
@@ -129,6 +129,9 @@ const utilityPrograms: Record<string, ShellProgram> = {
   find,
   timeout,
   xargs,
+  awk,
+  mawk: awk,
+  gawk: awk,
   env,
   watch,
   which,

@@ -45,6 +45,8 @@ interface Expansion {
   side: Chunk[];
   exitCode: number | undefined;
   room: number;
+  /** What `$(…)` and `<(…)` read: the command's stdin, as in bash (absent: nothing). */
+  stdin?: Input;
 }
 
 /** What running part of a line produced. */
@@ -109,6 +111,8 @@ export class Runner implements ShellApi, LanguageHost {
   private conditionDepth = 0;
   /** `$!`: the "process id" of the last `&` list. */
   private lastBackground: number | undefined;
+  /** Exit statuses of the line's background jobs (run to their end at once) by pid, for `wait PID`. */
+  readonly background = new Map<number, number>();
   /** The command that ran the line out of steps (the message names it). */
   private overStepsIn: string | undefined;
 
@@ -137,13 +141,14 @@ export class Runner implements ShellApi, LanguageHost {
     return findProgram(ctx.state, ctx.session, name, external);
   }
 
-  runLine(session: ShellSession, line: string, sink?: FactSink): { output: string; exitCode: number } {
+  runLine(session: ShellSession, line: string, sink?: FactSink): { output: string; stdout: string; stderr: string; exitCode: number } {
     const parsed = parseLine(line, { aliases: aliasesOf(session) });
-    if (!parsed.ok) return { output: parsed.error, exitCode: 2 };
+    if (!parsed.ok) return { output: parsed.error, stdout: '', stderr: parsed.error, exitCode: 2 };
     const result = this.runList(session, parsed.list, Input.empty());
     // What the remote line showed is shown again by the program that ran it (ssh NODE CMD).
     if (sink) for (const chunk of result.chunks) for (const r of surviving(chunk.reveals ?? [], chunk.text)) sink.add(r);
-    return { output: result.chunks.map((c) => c.text).join(''), exitCode: result.exitCode };
+    const of = (fd: 1 | 2): string => result.chunks.filter((c) => c.fd === fd).map((c) => c.text).join('');
+    return { output: result.chunks.map((c) => c.text).join(''), stdout: of(1), stderr: of(2), exitCode: result.exitCode };
   }
 
   /** Runs text as commands in the session (`eval`, `source`, traps). */
@@ -169,6 +174,7 @@ export class Runner implements ShellApi, LanguageHost {
       const result = this.runAndOr(session, andOr, stdin);
       if (andOr.background) {
         this.lastBackground = 4243 + this.commandsRun;
+        this.background.set(this.lastBackground, result.exitCode);
         result.exitCode = 0;
       }
       merge(total, result);
@@ -475,12 +481,19 @@ export class Runner implements ShellApi, LanguageHost {
     this.locals.push(new Map());
     const depth = this.loopDepth;
     this.loopDepth = 0;
+    // bash's RETURN trap: a function does not inherit its caller's; one it sets runs as it
+    // returns, and stays set unless the caller had one, which comes back.
+    const callers = session.traps?.RETURN;
+    if (callers !== undefined) delete session.traps!.RETURN;
     try {
       const result = this.runCommand(session, body, stdin);
       delete result.ret;
       delete result.loop;
+      const own = session.traps?.RETURN;
+      if (own !== undefined) merge(result, { ...this.runText(session, own, stdin), exitCode: result.exitCode });
       return result;
     } finally {
+      if (callers !== undefined) (session.traps ??= {}).RETURN = callers;
       this.loopDepth = depth;
       this.positional.pop();
       for (const restore of this.locals.pop()!.values()) restore();
@@ -491,7 +504,8 @@ export class Runner implements ShellApi, LanguageHost {
     const over = this.spend();
     if (over) return over;
     // `$x$x$x…` multiplies text: all words of one command together get MAX_OUTPUT_CHARS.
-    const sub: Expansion = { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS };
+    // The line's own stdin is the terminal: substitutions read nothing from it.
+    const sub: Expansion = { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS, ...(stdin.terminal ? {} : { stdin }) };
     const side = sub.side; // stderr of command substitutions
     const argv = this.expandWords(session, command.words, sub);
     const prefix: Record<string, string> = {};
@@ -895,7 +909,7 @@ export class Runner implements ShellApi, LanguageHost {
           add(String(this.arith(session, part.expr, sub)), part.quoted);
           return;
         case 'cmdsub': {
-          const result = this.runList(forkSession(session), part.list, Input.empty());
+          const result = this.runList(forkSession(session), part.list, sub.stdin ?? Input.empty());
           sub.side.splice(0, sub.side.length, ...capChunks([...sub.side, ...result.chunks.filter((c) => c.fd === 2)]));
           sub.exitCode = result.exitCode;
           add(result.chunks.filter((c) => c.fd === 1).map((c) => c.text).join('').replace(/\n+$/, ''), part.quoted);
@@ -903,7 +917,7 @@ export class Runner implements ShellApi, LanguageHost {
         }
         case 'procsub': {
           // `diff <(a) <(b)`: each list's output becomes a file /dev/fd/63, 62, … while the command runs.
-          const result = this.runList(forkSession(session), part.list, Input.empty());
+          const result = this.runList(forkSession(session), part.list, sub.stdin ?? Input.empty());
           sub.side.splice(0, sub.side.length, ...capChunks([...sub.side, ...result.chunks.filter((c) => c.fd === 2)]));
           const fds = (session.fds ??= {});
           const path = `/dev/fd/${63 - Object.keys(fds).length}`;
@@ -931,8 +945,7 @@ export class Runner implements ShellApi, LanguageHost {
     let values: string[];
     let set: boolean;
     if (part.indirect && indexText !== undefined && all && part.name !== '@') {
-      values = getElements(session, part.name)?.keys ?? [];
-      return { values, multi };
+      return this.joined(session, getElements(session, part.name)?.keys ?? [], all, multi, part.quoted);
     }
     const name = part.indirect ? (this.scalar(session, part.name) ?? '') : part.name;
     if (part.indirect && !/^[A-Za-z_]\w*(\[.*\])?$|^\d+$/.test(name)) throw new ExpansionFailure(`bash: ${name}: invalid indirect expansion\n`, 1);

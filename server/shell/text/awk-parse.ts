@@ -3,7 +3,7 @@
 // concatenation, assignment incl. += and ++, associative arrays), statements print, printf,
 // if/else, while, do, for (;;) and for (k in a), break/continue, delete, next, exit, range
 // patterns, user-defined functions (`function f(a,   local) { … return x }`), getline (plain,
-// into a variable, `< file`), print/printf `> file` / `>> file`, and gawk's builtin functions. Parsed to an AST here;
+// into a variable, `< file`, `"cmd" | getline`), print/printf `> file` / `>> file`, and gawk's builtin functions. Parsed to an AST here;
 // unsupported constructs are rejected with a clear message instead of being misread.
 
 export type Expr =
@@ -23,8 +23,8 @@ export type Expr =
   | { k: 'call'; name: string; args: Expr[] }
   /** A call of a function the program defines. */
   | { k: 'ucall'; name: string; args: Expr[] }
-  /** `getline [target] [< file]`. */
-  | { k: 'getline'; target?: Expr; file?: Expr }
+  /** `getline [target] [< file]`, `command | getline [target]`. */
+  | { k: 'getline'; target?: Expr; file?: Expr; command?: Expr }
   | { k: 'group'; e: Expr };
 
 export type Stmt =
@@ -239,10 +239,16 @@ export function parseAwk(src: string): AwkProgram {
     }
     return l;
   };
+  /** The variable or field `getline` reads into, if one follows. */
+  const getlineTarget = (): Expr | undefined =>
+    (peek().t === 'name' && !RESERVED.has((peek() as { v: string }).v)) || isOp('$') ? primary() : undefined;
   const comparison = (noGt: boolean): Expr => {
-    const l = concat();
-    if (isOp('|') && toks[p + 1]?.t === 'name' && (toks[p + 1] as { v: string }).v === 'getline') {
-      throw new AwkSyntaxError('input from a command ("cmd" | getline) is not supported by this terminal\'s awk');
+    let l = concat();
+    // `"echo " x | getline [var]`: the command is all that is concatenated before the bar.
+    while (isOp('|') && toks[p + 1]?.t === 'name' && (toks[p + 1] as { v: string }).v === 'getline') {
+      p += 2;
+      const target = getlineTarget();
+      l = { k: 'getline', command: l, ...(target ? { target } : {}) };
     }
     for (const op of ['<', '<=', '==', '!=', '>=', '>']) {
       if (isOp(op) && !(noGt && (op === '>'))) {
@@ -335,7 +341,7 @@ export function parseAwk(src: string): AwkProgram {
       if (UNSUPPORTED.has(t.v)) fail();
       p++;
       if (t.v === 'getline') {
-        const target = (peek().t === 'name' && !RESERVED.has((peek() as { v: string }).v)) || isOp('$') ? primary() : undefined;
+        const target = getlineTarget();
         // `getline < file`: the file is a single operand, as in gawk (`getline < "a" "b"` reads a).
         const file = isOp('<') ? (p++, incr()) : undefined;
         return { k: 'getline', ...(target ? { target } : {}), ...(file ? { file } : {}) };

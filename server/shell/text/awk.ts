@@ -1,6 +1,8 @@
 // `awk [-F SEP] [-v var=value] 'program' [var=value | file…]`: runs what awk-parse.ts parses,
 // with gawk's semantics and messages (loops, ranges, functions, getline, match, asort, files).
-import type { CommandContext, ShellCommand } from '../types.js';
+import type { ShellApi, ShellProgram } from '../program.js';
+import { forkSession } from '../session.js';
+import type { CommandContext } from '../types.js';
 import type { AwkFunction, AwkProgram, Expr, Rule, Stmt } from './awk-parse.js';
 import { AwkSyntaxError, AwkUndefinedFunction, parseAwk } from './awk-parse.js';
 import { parseOptions, readInputs, splitLines } from './common.js';
@@ -9,6 +11,7 @@ import { MAX_OUTPUT_CHARS, MAX_STAGE_CHARS } from '../limits.js';
 import { MAX_WRITTEN_BYTES, readFile, writeFile } from '../vfs.js';
 import { compileRegex, type Matcher } from './regex.js';
 import { FormatError, sprintf } from './sprintf.js';
+import { KeptPrograms } from './kept.js';
 
 type Value = number | string;
 
@@ -65,6 +68,24 @@ interface AwkRecord {
   file: string;
 }
 
+/**
+ * Fields as the default FS (" ") splits them: runs of spaces, tabs and newlines, none kept at
+ * either end (gawk's; other white space such as \r or \f stays in a field), added to `parts`.
+ */
+function blankFields(text: string, parts: string[]): string[] {
+  const n = text.length;
+  let i = 0;
+  for (;;) {
+    while (i < n && isFieldBlank(text.charCodeAt(i))) i++;
+    if (i === n) return parts;
+    const start = i;
+    while (i < n && !isFieldBlank(text.charCodeAt(i))) i++;
+    parts.push(text.slice(start, i));
+  }
+}
+
+const isFieldBlank = (c: number): boolean => c === 32 || c === 9 || c === 10;
+
 /** Joined strings, refused past MAX_OUTPUT_CHARS (`$0 $0 $0 …` would otherwise grow without bound). */
 function bounded(parts: string[], separator: string): string {
   const length = parts.reduce((sum, p) => sum + p.length + separator.length, 0);
@@ -89,11 +110,13 @@ class Interpreter {
   private readonly frames: Frame[] = [];
   /** `getline < file`: each file's lines and the next one to read, until close(). */
   private readonly readers = new Map<string, { lines: string[]; at: number }>();
+  /** `"cmd" | getline`: each command's output lines, the next one to read and its exit status, until close(). */
+  private readonly pipes = new Map<string, { lines: string[]; at: number; status: number }>();
   /** `print > file`: what each open file has been sent since it was opened, written at close() or the end. */
   private readonly outputs = new Map<string, string>();
   private buffered = 0;
 
-  constructor(vars: Record<string, string>, private readonly now: number, private readonly budget: LineBudget, private readonly functions: Map<string, AwkFunction>, private readonly ctx: CommandContext) {
+  constructor(vars: Record<string, string>, private readonly now: number, private readonly budget: LineBudget, private readonly functions: Map<string, AwkFunction>, private readonly ctx: CommandContext, private readonly shell: ShellApi) {
     this.vars.set('FS', ' ');
     this.vars.set('OFS', ' ');
     this.vars.set('ORS', '\n');
@@ -110,14 +133,13 @@ class Interpreter {
 
   setRecord(line: string): void {
     const fs = toStr(this.vars.get('FS') ?? ' ');
-    let parts: string[];
-    if (line === '') parts = [];
-    else if (fs === ' ') parts = line.trim() === '' ? [] : line.trim().split(/[ \t\n]+/);
-    else if (fs === '') parts = [...line];
-    else if (fs.length === 1 && fs !== '\\') parts = line.split(fs);
-    else parts = this.regex(fs).split(line);
-    this.fields = [line, ...parts];
-    this.vars.set('NF', parts.length);
+    const fields = [line];
+    if (line !== '') {
+      if (fs === ' ') blankFields(line, fields);
+      else for (const part of fs === '' ? line : fs.length === 1 && fs !== '\\' ? line.split(fs) : this.regex(fs).split(line)) fields.push(part);
+    }
+    this.fields = fields;
+    this.vars.set('NF', fields.length - 1);
   }
 
   private rebuildRecord(): void {
@@ -253,7 +275,7 @@ class Interpreter {
       case 'call': return this.call(e.name, e.args);
       case 'ucall': return this.callFunction(e.name, e.args);
       case 'getline': {
-        const line = e.file ? this.readLine(this.str(this.eval(e.file))) : this.nextRecord()?.line;
+        const line = e.command ? this.readCommand(this.str(this.eval(e.command))) : e.file ? this.readLine(this.str(this.eval(e.file))) : this.nextRecord()?.line;
         if (line === undefined || line === -1) return line ?? 0;
         if (e.target) this.set(e.target, line);
         else this.setRecord(line);
@@ -328,8 +350,34 @@ class Interpreter {
     return reader.lines[reader.at++];
   }
 
-  /** close(name): ends reading a file or writes what was printed to it; -1 when it was not open. */
+  /**
+   * The next line `command` printed (`"cmd" | getline`): gawk runs it with `sh -c` when first
+   * read, here through the shell in a subshell of the session, within the line's budget; its
+   * stderr goes to awk's. The same text reads on from the same run until close(command).
+   */
+  private readCommand(command: string): string | undefined {
+    let pipe = this.pipes.get(command);
+    if (!pipe) {
+      this.budget.spend(STEPS_PER_COMMAND);
+      const ran = this.shell.runLine(forkSession(this.ctx.session), command, this.ctx.facts);
+      this.err += ran.stderr;
+      pipe = { lines: splitLines(ran.stdout), at: 0, status: ran.exitCode };
+      this.pipes.set(command, pipe);
+    }
+    this.budget.spend(STEPS_PER_RECORD);
+    return pipe.lines[pipe.at++];
+  }
+
+  /**
+   * close(name): ends reading a command (its exit status) or a file, or writes what was printed
+   * to a file; -1 when it was not open.
+   */
   close(name: string): number {
+    const pipe = this.pipes.get(name);
+    if (pipe) {
+      this.pipes.delete(name);
+      return pipe.status;
+    }
     const reading = this.readers.delete(name);
     const text = this.outputs.get(name);
     if (text === undefined) return reading ? 0 : -1;
@@ -468,7 +516,7 @@ class Interpreter {
         if (target?.k !== 'var') throw new AwkRuntimeError('split: second argument must be an array name');
         const s = toStr(arg(0));
         const sep = args[2] ? (args[2].k === 'regex' ? this.regex(args[2].source) : toStr(arg(2))) : toStr(this.vars.get('FS') ?? ' ');
-        const parts = s === '' ? [] : sep === ' ' ? s.trim().split(/[ \t\n]+/) : typeof sep === 'string' ? s.split(sep) : sep.split(s);
+        const parts = s === '' ? [] : sep === ' ' ? blankFields(s, []) : typeof sep === 'string' ? s.split(sep) : sep.split(s);
         this.budget.spend(STEPS_PER_RECORD * parts.length);
         this.fillArray(target.name, parts);
         return parts.length;
@@ -637,9 +685,12 @@ function missingArgument(format: string, count: number): number | undefined {
   return undefined;
 }
 
+/** Parsed awk programs by their text. */
+const programs = new KeptPrograms<AwkProgram>();
+
 const awkEscape = (s: string): string => s.replace(/\\t/g, '\t').replace(/\\n/g, '\n').replace(/\\\\/g, '\\');
 
-export const awk: ShellCommand = (ctx, argv) => {
+export const awk: ShellProgram = (ctx, argv, shell) => {
   const parsed = parseOptions('awk', argv.slice(1), {
     valued: 'Fvf',
     long: { 'field-separator': { key: 'F', value: true }, assign: { key: 'v', value: true } },
@@ -662,7 +713,7 @@ export const awk: ShellCommand = (ctx, argv) => {
 
   let compiled: AwkProgram;
   try {
-    compiled = parseAwk(program);
+    compiled = programs.get(program, () => parseAwk(program));
   } catch (error) {
     if (error instanceof AwkUndefinedFunction) return { stdout: '', stderr: `awk: cmd. line:1: fatal: function \`${error.name}' not defined\n`, exitCode: 2 };
     if (error instanceof AwkSyntaxError) {
@@ -685,7 +736,7 @@ export const awk: ShellCommand = (ctx, argv) => {
   const { inputs, errors } = readInputs(ctx, 'awk', names.filter((n) => n !== '-'));
   if (errors) return { stdout: '', stderr: errors.replace(/^awk: (.*): No such file or directory$/gm, "awk: fatal: cannot open file `$1' for reading: No such file or directory"), exitCode: 2 };
   const { rules, functions, warnings } = compiled;
-  const vm = new Interpreter(vars, Math.floor((ctx.state.epoch + ctx.state.now) / 1000), ctx.budget, functions, ctx);
+  const vm = new Interpreter(vars, Math.floor((ctx.state.epoch + ctx.state.now) / 1000), ctx.budget, functions, ctx, shell);
   vm.err = warnings.map((w) => `awk: cmd. line:1: warning: ${w}\n`).join('');
   const texts = new Map(inputs.map((i) => [i.name, i.text]));
   const assignments: { at: number; name: string; value: string }[] = [];

@@ -1,6 +1,5 @@
 // The text tools every shell has, reading stdin (or node files) and writing stdout.
 import type { ShellCommand } from '../types.js';
-import { awk } from './awk.js';
 import { base64 } from './base64.js';
 import { column, cut, tr } from './fields.js';
 import { egrep, fgrep, grep } from './grep.js';
@@ -15,6 +14,7 @@ import { STEPS_PER_RECORD } from '../budget.js';
 import { MAX_OUTPUT_CHARS } from '../limits.js';
 
 export { xargs } from './xargs.js';
+export { awk } from './awk.js';
 
 /** printf's backslash escapes (in the format, and in `%b` arguments): \n \t \\ \0NNN \NNN \xHH … */
 function printfEscapes(text: string, octalNeedsZero: boolean): string {
@@ -85,6 +85,6 @@ const printf: ShellCommand = (ctx, argv) => {
 };
 
 export const textTools: Record<string, ShellCommand> = {
-  grep, egrep, fgrep, head, tail, cat, tee, less: cat, more: cat, wc, sort, uniq, cut, tr, column, awk, mawk: awk, gawk: awk, sed, jq, base64, printf,
+  grep, egrep, fgrep, head, tail, cat, tee, less: cat, more: cat, wc, sort, uniq, cut, tr, column, sed, jq, base64, printf,
   paste, nl, rev, tac, expand, seq, yes, md5sum, sha256sum, diff,
 };

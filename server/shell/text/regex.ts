@@ -5,6 +5,7 @@
 import { RE2JS } from 're2js';
 import { LineBudget } from '../budget.js';
 import { MAX_STAGE_CHARS } from '../limits.js';
+import { KeptPrograms } from './kept.js';
 
 export interface RegexOptions {
   /** ERE (grep -E, egrep, sed -E, awk) rather than BRE. */
@@ -172,22 +173,11 @@ function compileSource(source: string, flags: number, main: number, budget: Line
   }
 }
 
-// Compiling takes re2js far longer than matching a few hundred lines (a sed `s/^ *//` in a
-// pipeline was mostly compilation): compiled programs, which hold no match state, are kept
-// by source and flags, the most recently used last; only short ones, so what is kept stays small.
-const programs = new Map<string, RE2JS>();
-const MAX_KEPT_PROGRAMS = 256;
-const MAX_KEPT_SOURCE = 256;
+/** re2js programs by flags and source (compiling takes it far longer than matching a few hundred lines). */
+const programs = new KeptPrograms<RE2JS>();
 
 function compiled(source: string, flags: number): RE2JS {
-  if (source.length > MAX_KEPT_SOURCE) return RE2JS.compile(source, flags);
-  const key = `${flags}:${source}`;
-  let re = programs.get(key);
-  if (re) programs.delete(key);
-  else re = RE2JS.compile(source, flags);
-  programs.set(key, re);
-  if (programs.size > MAX_KEPT_PROGRAMS) programs.delete(programs.keys().next().value!);
-  return re;
+  return programs.get(`${flags}:${source}`, () => RE2JS.compile(source, flags));
 }
 
 /** A rough upper bound of the compiled program's size: each `{n,m}` multiplies what it repeats. */

@@ -118,16 +118,16 @@ function numericPrefix(s: string): number {
 const SUFFIXES = 'KMGTPEZYRQ';
 
 /** -h: sign, then the suffix (none < K < M < …), then the number. */
-function compareHuman(a: string, b: string): number {
-  const parse = (s: string): [number, number, number] => {
-    const m = /^[ \t]*(-?)(\d*(?:\.\d*)?)([KMGTPEZYRQk]?)/.exec(s)!;
-    const n = Number(m[2] || '0');
-    const sign = n === 0 ? 0 : m[1] ? -1 : 1;
-    const power = m[3] ? SUFFIXES.indexOf(m[3].toUpperCase()) + 1 : 0;
-    return [sign, power, n];
-  };
-  const [sa, pa, na] = parse(a);
-  const [sb, pb, nb] = parse(b);
+function humanValue(s: string): HumanValue {
+  const m = /^[ \t]*(-?)(\d*(?:\.\d*)?)([KMGTPEZYRQk]?)/.exec(s)!;
+  const n = Number(m[2] || '0');
+  const sign = n === 0 ? 0 : m[1] ? -1 : 1;
+  const power = m[3] ? SUFFIXES.indexOf(m[3].toUpperCase()) + 1 : 0;
+  return [sign, power, n];
+}
+type HumanValue = readonly [sign: number, power: number, n: number];
+
+function compareHuman([sa, pa, na]: HumanValue, [sb, pb, nb]: HumanValue): number {
   if (sa !== sb) return sa - sb;
   if (pa !== pb) return sa * (pa - pb);
   return sa * (na - nb);
@@ -177,30 +177,41 @@ function compareVersion(a: string, b: string): number {
 
 const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function compareKey(a: string, b: string, o: Ordering): number {
-  if (o.numeric) return Math.sign(numericPrefix(a) - numericPrefix(b));
-  if (o.human) return Math.sign(compareHuman(a, b));
+/** What a key compares as: worked out once per line, not at each of the sort's comparisons. */
+type KeyValue = string | number | HumanValue;
+
+function keyValue(s: string, o: Ordering): KeyValue {
+  if (o.numeric) return numericPrefix(s);
+  if (o.human) return humanValue(s);
+  if (o.general) return generalValue(s);
+  if (o.month) return MONTHS.indexOf(s.trimStart().slice(0, 3).toUpperCase()) + 1;
+  if (o.version) return s;
+  if (o.fold || o.dictionary || o.printable) {
+    let t = s;
+    if (o.dictionary) t = t.replace(/[^A-Za-z0-9 \t]/g, '');
+    if (o.printable) t = t.replace(/[^\x20-\x7e]/g, '');
+    return o.fold ? t.toUpperCase() : t;
+  }
+  return s;
+}
+
+function compareKey(a: KeyValue, b: KeyValue, o: Ordering): number {
+  if (o.numeric || o.month) return Math.sign((a as number) - (b as number));
+  if (o.human) return Math.sign(compareHuman(a as HumanValue, b as HumanValue));
   if (o.general) {
-    const x = generalValue(a);
-    const y = generalValue(b);
+    const x = a as number;
+    const y = b as number;
     if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : -1) : 1;
     return Math.sign(x - y);
   }
-  if (o.month) {
-    const month = (s: string): number => MONTHS.indexOf(s.trimStart().slice(0, 3).toUpperCase()) + 1;
-    return Math.sign(month(a) - month(b));
-  }
-  if (o.version) return Math.sign(compareVersion(a, b));
-  if (o.fold || o.dictionary || o.printable) {
-    const filter = (s: string): string => {
-      let t = s;
-      if (o.dictionary) t = t.replace(/[^A-Za-z0-9 \t]/g, '');
-      if (o.printable) t = t.replace(/[^\x20-\x7e]/g, '');
-      return o.fold ? t.toUpperCase() : t;
-    };
-    return byteOrder(filter(a), filter(b));
-  }
-  return byteOrder(a, b);
+  if (o.version) return Math.sign(compareVersion(a as string, b as string));
+  return byteOrder(a as string, b as string);
+}
+
+/** A line with the values of its keys. */
+interface Row {
+  line: string;
+  keys: KeyValue[];
 }
 
 export const sort: ShellCommand = (ctx, argv) => {
@@ -241,27 +252,31 @@ export const sort: ShellCommand = (ctx, argv) => {
   const sortKeys = keys.length > 0 ? keys : [wholeLine];
   // Steps per comparison: cutting out key fields and version order cost more than plain strings.
   const perCompare = sortKeys.some((k) => k.version) ? 50 : keys.length > 0 || tab !== undefined ? 20 : 3;
-  const compareKeys = (a: string, b: string): number => {
+  // A plain `sort` (or -r, -s, -u): the key is the line itself.
+  const plain = keys.length === 0 && Object.keys(global).every((k) => k === 'reverse');
+  const rows: Row[] = lines.map((line) => ({ line, keys: plain ? [line] : sortKeys.map((key) => keyValue(keyText(line, key, tab), key)) }));
+  const compareKeys = (a: Row, b: Row): number => {
     ctx.budget.spend(perCompare);
-    for (const key of sortKeys) {
-      const c = compareKey(keyText(a, key, tab), keyText(b, key, tab), key);
+    for (let k = 0; k < sortKeys.length; k++) {
+      const key = sortKeys[k]!;
+      const c = compareKey(a.keys[k]!, b.keys[k]!, key);
       if (c !== 0) return key.reverse ? -c : c;
     }
     return 0;
   };
   const lastResort = !o.has('s') && !o.has('u');
-  const compare = (a: string, b: string): number => {
+  const compare = (a: Row, b: Row): number => {
     const c = compareKeys(a, b);
     if (c !== 0 || !lastResort) return c;
-    return global.reverse ? -byteOrder(a, b) : byteOrder(a, b);
+    return global.reverse ? -byteOrder(a.line, b.line) : byteOrder(a.line, b.line);
   };
   if (o.has('c')) {
-    const bad = lines.findIndex((line, i) => i > 0 && (o.has('u') ? compare(lines[i - 1]!, line) >= 0 : compare(lines[i - 1]!, line) > 0));
+    const bad = rows.findIndex((row, i) => i > 0 && (o.has('u') ? compare(rows[i - 1]!, row) >= 0 : compare(rows[i - 1]!, row) > 0));
     return bad < 0 ? { stdout: '', stderr: '', exitCode: 0 } : { stdout: '', stderr: `sort: -:${bad + 1}: disorder: ${lines[bad]}\n`, exitCode: 1 };
   }
-  const sorted = [...lines].sort(compare);
-  const result = o.has('u') ? sorted.filter((line, i) => i === 0 || compareKeys(sorted[i - 1]!, line) !== 0) : sorted;
-  return { stdout: joinLines(result), stderr: '', exitCode: 0 };
+  const sorted = rows.sort(compare);
+  const result = o.has('u') ? sorted.filter((row, i) => i === 0 || compareKeys(sorted[i - 1]!, row) !== 0) : sorted;
+  return { stdout: joinLines(result.map((r) => r.line)), stderr: '', exitCode: 0 };
 };
 
 /** What uniq compares of a line: -f fields and -s characters skipped, -w characters kept. */

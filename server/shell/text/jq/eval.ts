@@ -321,9 +321,24 @@ export class Evaluator {
       case 'literal':
         if (p) invalidPath(node.value);
         return out(node.value, null);
-      case 'field':
+      case 'field': {
+        // `.name`: the key (and `.`, the usual target) need no evaluation; their steps are still counted.
+        const name = node.name;
+        if (name.kind === 'literal') {
+          const key = name.value as PathPart;
+          if (node.target.kind === 'identity') {
+            this.step();
+            this.step();
+            return out(index(v, key), p && [...p, key]);
+          }
+          return this.ev(node.target, v, p, env, (t, tp) => {
+            this.step();
+            out(index(t, key), tp && [...tp, key]);
+          });
+        }
         return this.ev(node.target, v, p, env, (t, tp) =>
-          this.ev(node.name, v, null, env, (k) => out(index(t, k), tp && [...tp, k as PathPart])));
+          this.ev(name, v, null, env, (k) => out(index(t, k), tp && [...tp, k as PathPart])));
+      }
       case 'index':
         return this.ev(node.target, v, p, env, (t, tp) =>
           this.ev(node.index, v, null, env, (k) => {
@@ -643,6 +658,9 @@ export function patternVars(pattern: Pattern): string[] {
   return pattern.entries.flatMap((e) => [...(e.keyVar !== undefined ? [e.keyVar] : []), ...(e.value ? patternVars(e.value) : [])]);
 }
 
+const TSV_ESCAPED = /[\\\t\n\r]/;
+const TSV_ESCAPES = /[\\\t\n\r]/g;
+const TSV_ESCAPE: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 const HTML: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&#39;', '"': '&quot;' };
 
 const asText = (x: Json): string => (typeof x === 'string' ? x : dump(x));
@@ -667,7 +685,7 @@ export function applyFormat(name: string, x: Json): string {
         if (item === null) return '';
         if (typeof item !== 'string') return fail(`${describe(item)} is not valid in a csv row`);
         if (name === 'csv') return `"${item.replace(/"/g, '""')}"`;
-        return item.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!);
+        return TSV_ESCAPED.test(item) ? item.replace(TSV_ESCAPES, (c) => TSV_ESCAPE[c]!) : item;
       }).join(name === 'csv' ? ',' : '\t');
     }
     case 'sh': {

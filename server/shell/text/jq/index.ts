@@ -10,6 +10,7 @@ import { BudgetExceeded, Evaluator, bindValue, startBudget, stepsLeft, patternVa
 import { InputError, lineCount, parseStream } from './input.js';
 import { JqSyntaxError, parseJq, type Json, type Node, type Pattern } from './parse.js';
 import { JqRuntimeError, dump, newObject, truthy, type DumpOptions } from './value.js';
+import { KeptPrograms } from '../kept.js';
 
 /** Evaluation steps one jq run may take (about 50 ms): far more than any query over a cluster's JSON needs. */
 const MAX_STEPS = 400_000;
@@ -171,10 +172,13 @@ function compileError(filter: string, message: string, at: number): CommandResul
   return { stdout: '', stderr: `jq: error: ${message} at <top-level>, line ${lineNo}:\n${line}${' '.repeat(Math.max(0, at - lineStart))}\njq: 1 compile error\n`, exitCode: 3 };
 }
 
+/** Parsed filters by their text (checked again each run: the names they may use differ). */
+const filters = new KeptPrograms<Node>();
+
 function compileProgram(filter: string, named: Record<string, Json>): Node | CommandResult {
   let program: Node;
   try {
-    program = parseJq(filter);
+    program = filters.get(filter, () => parseJq(filter));
   } catch (error) {
     if (error instanceof JqSyntaxError) {
       const message = error.message.startsWith('syntax error') || error.message.endsWith('?') ? error.message : `syntax error, ${error.message}`;
