@@ -128,7 +128,7 @@ function discover(state: ClusterState, segments: string[]): ApiResponse | undefi
 }
 
 /** `/api/v1[/namespaces/NS]/RESOURCE[/NAME[/SUBRESOURCE]]` and the same under `/apis/GROUP/VERSION`. */
-function resolveTarget(segments: string[]): Target | undefined {
+export function resolveTarget(segments: string[]): Target | undefined {
   let group: string;
   let version: string;
   let rest: string[];
