@@ -14,7 +14,7 @@ import { fetchKubectl } from '../../scripts/fetch-kubectl.mjs';
 import { clusterFor } from '../../server/cli/cluster-source.js';
 import { kubeconfigFor } from '../../server/cli/api-command.js';
 import type { ClusterState } from '../../server/cluster/types.js';
-import { buildKubeApi, selfSignedCert } from '../../server/http/kube-api.js';
+import { buildKubeApi, clusterBackend, selfSignedCert } from '../../server/http/kube-api.js';
 import { newSession, runLine } from '../../server/shell/index.js';
 
 let kubectl: string | undefined;
@@ -194,7 +194,7 @@ async function serve(scenario: string, seed: number, minutes = 0): Promise<Serve
   const dir = mkdtempSync(join(tmpdir(), 'kubectl-api-'));
   const token = 'differential-suite-token';
   const tls = await selfSignedCert();
-  const app = buildKubeApi({ state: () => source.state, token, tls });
+  const app = buildKubeApi({ backend: clusterBackend({ state: () => source.state, token }), tls });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, kubeconfigFor(address, token, tls.cert));
