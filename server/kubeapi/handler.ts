@@ -1,6 +1,6 @@
 // The Kubernetes REST API over a room's cluster state: `(state, request) → response`, pure
 // and deterministic (no sockets, no clock), so the HTTP edge (server/cli/api-command.ts) only
-// validates and carries bytes, and a room could log each request and replay it. Reads come
+// validates and carries bytes, and a room logs each request and replays it (seat.ts). Reads come
 // from the same lookups, manifests and printers as the in-shell kubectl; writes go through the
 // same builders and write path (objectFromManifest, writeCreate/writeUpdate, api.ts), so the
 // apiserver's admission, quotas and the controllers treat them alike.
