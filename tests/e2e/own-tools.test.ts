@@ -1,23 +1,16 @@
 // Bring your own tools in the browser: a solo player downloads a kubeconfig from the room's
 // page, the real kubectl v1.29.4 (scripts/fetch-kubectl.mjs) reads the room's cluster with it,
 // and the replay lists that request under the player's terminal.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fetchKubectl } from '../../scripts/fetch-kubectl.mjs';
 import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
 import { browserWorld } from '../helpers/browser-world.js';
 import { screenshot, startSolo } from '../helpers/browser.js';
+import { realKubectlBinary, runKubectl } from '../helpers/real-kubectl.js';
 
-let kubectl: string | undefined;
-try {
-  kubectl = fetchKubectl();
-} catch (error) {
-  console.warn(`own-tools browser test skipped: the real kubectl v1.29.4 could not be fetched (${(error as Error).message.split('\n')[0]})`);
-}
+const kubectl = realKubectlBinary('own-tools browser test');
 
 const world = browserWorld({ catalog: loadScenarioCatalog().catalog, game: { kubeApi: { port: 0, host: '127.0.0.1' } } });
 const home = mkdtempSync(join(tmpdir(), 'own-tools-'));
@@ -42,8 +35,8 @@ describe.skipIf(!kubectl)('own tools in the browser', () => {
     await expect.poll(() => panel.textContent()).toContain(`kubectl --kubeconfig kubedrill-${code}.kubeconfig get pods -A`);
     await screenshot(page, '60-own-tools');
 
-    // Not a synchronous child: the server answering it runs in this process.
-    const { stdout: nodes } = await promisify(execFile)(kubectl!, ['--kubeconfig', file, '--cache-dir', join(home, 'cache'), 'get', 'nodes', '-o', 'name'], { env: { HOME: home, PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+    const { output: nodes, exitCode } = await runKubectl(kubectl!, file, home, 'get nodes -o name');
+    expect(exitCode).toBe(0);
     expect(nodes).toMatch(/^(node\/\S+\n)+$/);
     const count = nodes.trim().split('\n').length;
 

@@ -4,23 +4,16 @@
 // console receives each API request as a line; a spectator's kubeconfig reads but cannot
 // write; an interview needs the host's leave; the tokens stop working when the seat leaves
 // and when the room ends.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchKubectl } from '../../scripts/fetch-kubectl.mjs';
 import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
+import { realKubectlBinary, runKubectl } from '../helpers/real-kubectl.js';
 import { connect, postJson, startTestServer, type TestClient, type TestServer } from '../helpers/server.js';
 
-let kubectl: string | undefined;
-let unavailable = '';
-try {
-  kubectl = fetchKubectl();
-} catch (error) {
-  unavailable = (error as Error).message.split('\n')[0]!;
-}
-if (!kubectl) console.warn(`bring-your-own-tools suite skipped: the real kubectl v1.29.4 could not be fetched (${unavailable})`);
+const kubectl = realKubectlBinary('bring-your-own-tools suite');
 
 let server: TestServer;
 let dir: string;
@@ -50,23 +43,7 @@ async function kubeconfigOf(token: string, name: string): Promise<string> {
 }
 
 /** The real kubectl with this kubeconfig; stderr into the same pipe as stdout. */
-function run(kubeconfig: string, line: string): Promise<{ output: string; exitCode: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', `exec "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" --cache-dir "$CACHE_DIR" ${line} 2>&1`], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, KUBECTL: kubectl!, KUBECONFIG_FILE: kubeconfig, CACHE_DIR: join(dir, 'cache') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ output, exitCode: code ?? -1 });
-    });
-  });
-}
+const run = (kubeconfig: string, line: string) => runKubectl(kubectl!, kubeconfig, dir, line);
 
 /** kubectl's answer to a 401 (after its discovery's own complaints, which depend on its cache). */
 function expectUnauthorized(result: { output: string; exitCode: number }): void {
@@ -94,6 +71,59 @@ async function joinAs(code: string, name: string, role: 'player' | 'spectator') 
   expect(joined.ok).toBe(true);
   return { client, token: joined.token };
 }
+
+/** A seat's kubeconfig as the parts a plain HTTPS client needs. */
+function clientOf(kubeconfig: string) {
+  const field = (name: string) => new RegExp(`${name}: (\\S+)`).exec(kubeconfig)![1]!;
+  return { server: new URL(field('server')), ca: Buffer.from(field('certificate-authority-data'), 'base64').toString(), token: field('token'), servername: field('tls-server-name') };
+}
+
+/** Opens a request to the seat's API; resolves with the response as it starts (a watch streams on). */
+function open(client: ReturnType<typeof clientOf>, path: string) {
+  return new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+    const url = new URL(`${client.server.pathname}${path}`, client.server);
+    httpsRequest(url, { ca: client.ca, servername: client.servername, headers: { authorization: `Bearer ${client.token}` } }, resolve).on('error', reject).end();
+  });
+}
+
+async function bodyOf(response: import('node:http').IncomingMessage): Promise<string> {
+  let text = '';
+  for await (const chunk of response) text += String(chunk);
+  return text;
+}
+
+describe('a seat\'s API over plain HTTPS', () => {
+  it('streams a watch the terminal\'s writes show in, caps watches and requests per kubeconfig', async () => {
+    const { code, host } = await hosted('gameday');
+    const player = await joinAs(code, 'Min', 'player');
+    expect((await host.request('host:start')).ok).toBe(true);
+    const client = clientOf((await download(player.token)).text);
+
+    const watches = await Promise.all([1, 2, 3, 4].map(() => open(client, '/api/v1/namespaces/default/configmaps?watch=true')));
+    expect(watches.map((w) => w.statusCode)).toEqual([200, 200, 200, 200]);
+    const fifth = await open(client, '/api/v1/namespaces/default/configmaps?watch=true');
+    expect(fifth.statusCode).toBe(429);
+    expect(JSON.parse(await bodyOf(fifth))).toMatchObject({ kind: 'Status', reason: 'TooManyRequests' });
+
+    // The terminal writes; the watch reports it.
+    let streamed = '';
+    watches[0]!.setEncoding('utf8').on('data', (d: string) => (streamed += d));
+    await typed(player.client, 'kubectl create configmap watched --from-literal=k=v');
+    await expect.poll(() => streamed, { timeout: 5000 }).toMatch(/"type":"ADDED","object":\{"kind":"ConfigMap","apiVersion":"v1","metadata":\{"name":"watched"/);
+    for (const w of watches) w.destroy();
+
+    // Discovery counts too: well past the allowance, the kubeconfig is told to slow down.
+    const statuses: number[] = [];
+    for (let i = 0; i < 320 && !statuses.includes(429); i++) {
+      const response = await open(client, '/version');
+      statuses.push(response.statusCode!);
+      await bodyOf(response);
+    }
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.length).toBeLessThanOrEqual(300);
+    for (const c of [host, player.client]) c.close();
+  }, 60_000);
+});
 
 describe.skipIf(!kubectl)('the real kubectl on a game room, next to the browser terminal', () => {
   it('kubectl and a socket.io player see each other\'s changes; the host sees each request; a spectator cannot write; tokens end with the seat and the room', async () => {
