@@ -130,7 +130,8 @@ function observe(state: ClusterState, target: Target, response: ApiResponse, int
       return obj ? [{ type, obj }] : [];
     });
     if (type.kind === 'Event') tagEvents(sink, found.map((s) => s.obj as ClusterEvent), text);
-    else tagObjects({ state, facts: sink }, found, text, 'structured');
+    // Lists come in listing order (namespace, then name): the rows evidence names are found by binary search.
+    else tagObjects({ state, facts: sink }, found, text, 'structured', true);
   }
   return distinctFacts(sink.reveals);
 }
