@@ -60,6 +60,9 @@ function nestedDeeperThan(body: Json, limit: number): boolean {
   return false;
 }
 
+/** A body nested deeper than the apiserver's JSON decoder allows: refused before anything walks it recursively (or logs it). */
+export const bodyTooDeep = (body: Json | undefined): boolean => body !== undefined && nestedDeeperThan(body, MAX_JSON_DEPTH);
+
 export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiResponse {
   const segments = req.path.split('/').filter((s) => s !== '');
   // /version answers while etcd does not (like the health endpoints); everything else needs the apiserver and etcd.
@@ -68,7 +71,7 @@ export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiRespo
   const down = apiUnavailable(state);
   if (down) return apiErrorResponse(down);
   // encoding/json stops at 10000 levels; our handlers recurse, and no object nests past 1000, so deeper bodies stop here.
-  if (req.body !== undefined && nestedDeeperThan(req.body, MAX_JSON_DEPTH)) return badRequest('exceeded max depth');
+  if (bodyTooDeep(req.body)) return badRequest('exceeded max depth');
   const discovery = discover(state, segments);
   if (discovery) return req.method === 'GET' ? discovery : methodNotAllowed();
   const target = resolveTarget(segments);

@@ -4,7 +4,7 @@
 import type { AckError, Diagnosis, DraftEvent, EventOf, ErrorCode, Role, RoomSettings, SignalKind } from '../protocol/index.js';
 import { diagnosisOf, failure, LIMITS } from '../protocol/index.js';
 import type { ScenarioRuntime } from './runtime.js';
-import type { ApiRequest } from '../kubeapi/handler.js';
+import { bodyTooDeep, type ApiRequest } from '../kubeapi/handler.js';
 import { targetOf } from '../kubeapi/seat.js';
 import { adjustedTotal, apiAllowed, playerSeats, players, type RoomState } from './state.js';
 
@@ -184,6 +184,8 @@ export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, 
       if (!apiAllowed(room, actor.role)) return reject('forbidden', 'the host does not allow your own tools on this room\'s cluster');
       if (room.status !== 'running') return reject('conflict', notRunning(room));
       if (!runtime.apiRequest || !targetOf(action.request.path)) return reject('not_found', 'no such resource in this room\'s API');
+      // Logged with the request, a body must be one the log, the snapshot and the broadcast can carry.
+      if (bodyTooDeep(action.request.body)) return reject('bad_request', 'exceeded max depth');
       return accept({ type: 'api.request', simTime, participantId: by, request: action.request, summary: '', status: 0 });
     case 'signal':
       return accept({ type: 'signal', simTime, participantId: by, kind: action.kind, ...(action.amount !== undefined ? { amount: action.amount } : {}) });

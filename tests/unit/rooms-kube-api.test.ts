@@ -105,6 +105,13 @@ describe('a seat\'s Kubernetes API in a room', () => {
     }
     expect(runner.room.cluster.etcd.revision).toBe(revision);
     expect(worldFingerprint(runner.room.cluster)).toBe(before);
+    // A body nested past the decoder's depth is refused before it is served or logged.
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    const seq = runner.room.seq;
+    const tooDeep = await runner.act(host, { type: 'api', request: { ...creation, body: deep as ApiRequest['body'] } });
+    expect(tooDeep).toMatchObject({ ok: false, error: { code: 'bad_request', message: 'exceeded max depth' } });
+    expect(runner.room.seq).toBe(seq);
     // Reading is theirs.
     expect((await api(runner, spectator, get('/api/v1/nodes'))).response.status).toBe(200);
   });
