@@ -198,7 +198,8 @@ describe.skipIf(!kubectl)('the real kubectl on a game room, next to the browser 
     writeFileSync(mine, text);
     const tooLarge = await run(mine, `create -f ${big}`);
     expect(tooLarge.exitCode).toBe(1);
-    expect(tooLarge.output).toContain('Request entity too large: limit is 524288');
+    // The Status, or (when the server answered before kubectl finished sending) the connection cut under it.
+    expect(tooLarge.output).toMatch(/Request entity too large: limit is 524288|broken pipe|connection reset by peer/);
     expect((await run(mine, 'get configmap big')).output).toBe('Error from server (NotFound): configmaps "big" not found\n');
     for (const c of [host, player.client]) c.close();
   }, 60_000);
