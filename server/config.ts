@@ -61,6 +61,8 @@ export interface AppConfig {
   trustProxyHops: number;
   /** Several processes serve rooms together (REDIS_URL set); absent: this process is the only one. */
   fleet: FleetConfig | undefined;
+  /** The rooms' Kubernetes API for the players' own tools (KUBEDRILL_KUBE_API_PORT; absent: not served). */
+  kubeApi: { port: number; publicUrl: string | undefined } | undefined;
 }
 
 export interface FleetConfig {
@@ -145,6 +147,10 @@ const envSchema = z.object({
   KUBEDRILL_OPS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   REDIS_URL: optionalText.pipe(z.string().refine(isRedisUrl, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379').optional()),
   KUBEDRILL_ADVERTISE_URL: optionalText.pipe(z.string().refine(isHttpUrl, 'must be an http:// or https:// URL other processes reach this one at').optional()),
+  KUBEDRILL_KUBE_API_PORT: optionalText.pipe(
+    z.string().regex(/^\d+$/, 'must be an integer between 0 and 65535').transform(Number).refine((port) => port <= 65535, 'must be an integer between 0 and 65535').optional(),
+  ),
+  KUBEDRILL_KUBE_API_URL: optionalText.pipe(z.string().refine(urlWith('https:'), 'must be an https:// URL the players\' kubectl reaches the Kubernetes API port at').optional()),
   KUBEDRILL_LEASE_MS: optionalText.pipe(count.refine((ms) => ms >= 500 && ms <= 60_000, 'must be between 500 and 60000 ms').optional()),
   LOG_LEVEL: optionalText.pipe(
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
@@ -216,5 +222,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
           leaseMs: vars.KUBEDRILL_LEASE_MS ?? 3000,
         }
       : undefined,
+    kubeApi: vars.KUBEDRILL_KUBE_API_PORT !== undefined ? { port: vars.KUBEDRILL_KUBE_API_PORT, publicUrl: vars.KUBEDRILL_KUBE_API_URL?.replace(/\/$/, '') } : undefined,
   };
 }

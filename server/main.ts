@@ -78,7 +78,10 @@ export async function startServer(config: AppConfig, options: { logger?: false }
       ops: config.ops,
       trustProxyHops: config.trustProxyHops,
       ...(options.logger === false ? { logger: false } : {}),
-      game: { catalog: scenarios.catalog, limits: config.limits, ...(fleet ? { fleet: fleet.ownership } : {}) },
+      game: {
+        catalog: scenarios.catalog, limits: config.limits, ...(fleet ? { fleet: fleet.ownership } : {}),
+        ...(config.kubeApi ? { kubeApi: { port: config.kubeApi.port, host: config.host, ...(config.kubeApi.publicUrl ? { publicUrl: config.kubeApi.publicUrl } : {}) } } : {}),
+      },
     });
   } catch (error) {
     await fleet?.close();

@@ -20,15 +20,18 @@ function port(value: string): number {
   return n;
 }
 
-/** A kubeconfig for the API at `server`, named as kubeadm names its admin.conf. */
-export function kubeconfigFor(server: string, token: string, caCert: string): string {
+/**
+ * A kubeconfig for the API at `server`, named as kubeadm names its admin.conf.
+ * `tlsServerName`: the name the certificate is checked against, whatever host `server` names.
+ */
+export function kubeconfigFor(server: string, token: string, caCert: string, tlsServerName?: string): string {
   return `apiVersion: v1
 kind: Config
 clusters:
 - cluster:
     certificate-authority-data: ${Buffer.from(caCert).toString('base64')}
     server: ${server}
-  name: kubernetes
+${tlsServerName !== undefined ? `    tls-server-name: ${tlsServerName}\n` : ''}  name: kubernetes
 contexts:
 - context:
     cluster: kubernetes
@@ -63,9 +66,9 @@ export function addApiCommand(program: Command): Command {
       };
       const token = randomBytes(24).toString('base64url');
       // Loaded on demand, like `serve`: fastify costs what `kubedrill shell` should not pay.
-      const { buildKubeApi, selfSignedCert } = await import('../http/kube-api.js');
+      const { buildKubeApi, clusterBackend, selfSignedCert } = await import('../http/kube-api.js');
       const tls = await selfSignedCert();
-      const app = buildKubeApi({ state: () => state, token, beforeRequest, tls });
+      const app = buildKubeApi({ backend: clusterBackend({ state: () => state, token, beforeRequest }), tls });
       const address = await app.listen({ host: '127.0.0.1', port: flags.port });
       writeFileSync(flags.kubeconfig, kubeconfigFor(address, token, tls.cert), { mode: 0o600 });
       // `mode` applies only to a new file: an existing one is narrowed too (it holds the token).

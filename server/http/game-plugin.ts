@@ -12,6 +12,7 @@ import type { ScenarioCatalog } from '../rooms/runtime.js';
 import { createGameSockets, type GameSockets } from '../socket/index.js';
 import { createGateway } from '../fleet/gateway.js';
 import type { Ownership } from '../fleet/ownership.js';
+import { kubeApiPlugin, type KubeApiServing } from './kube-api-plugin.js';
 import { metricsRoute } from './metrics-route.js';
 import type { OpsRouteAccess } from './ops-access.js';
 import { reportRoutes } from './report-routes.js';
@@ -43,6 +44,8 @@ export interface GameOptions {
   snapshotEvery?: number;
   /** Several processes serve rooms: this one owns the rooms it leases (server/fleet). */
   fleet?: Ownership;
+  /** Serve the rooms' Kubernetes API to each seat's own tools (absent: not served). */
+  kubeApi?: KubeApiServing;
 }
 
 declare module 'fastify' {
@@ -139,6 +142,7 @@ export const gamePlugin = fp<GameOptions>(
     await app.register(roomsRoutes);
     await app.register(reportRoutes);
     await app.register(metricsRoute, options.metrics ?? { access: 'public' });
+    if (options.kubeApi) await app.register(kubeApiPlugin, options.kubeApi);
   },
   { name: 'kubedrill-game', fastify: '5.x', dependencies: ['kubedrill-database', 'kubedrill-openapi', 'kubedrill-origin'] },
 );

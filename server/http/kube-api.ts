@@ -1,14 +1,16 @@
-// The Kubernetes REST API of one cluster over HTTP (fastify): the edge around
-// server/kubeapi/handler.ts. It checks the bearer token, bounds and validates what arrives
-// (zod over the query, 3 MiB bodies like the apiserver's limit, JSON only) and answers every
-// refusal as a meta/v1 Status, so kubectl prints a clear error; it streams watches (at most
-// MAX_WATCHES at once, each at most MAX_WATCH_SECONDS). `kubedrill api` serves it.
+// The Kubernetes REST API over HTTP (fastify): the edge around server/kubeapi/handler.ts. A
+// backend turns the bearer token into a session (one cluster for `kubedrill api`; a seat of a
+// game room, room-kube-api.ts); the edge bounds and validates what arrives (zod over the query,
+// bodies at most 3 MiB like the apiserver's limit, JSON only, a request rate and a watch cap per
+// session) and answers every refusal as a meta/v1 Status, so kubectl prints a clear error; it
+// streams watches (at most MAX_WATCHES at once, each at most MAX_WATCH_SECONDS).
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ClusterState } from '../cluster/types.js';
 import { apiUnavailable } from '../cluster/api.js';
 import { handleApiRequest, isWatch, startWatch, type ApiRequest } from '../kubeapi/handler.js';
+import { AddressLimiter } from '../socket/rate-limit.js';
 import { watchStep, type WatchEvent } from '../kubeapi/watch.js';
 import { statusResponse, type ApiResponse } from '../kubeapi/status.js';
 import type { Json } from '../shell/kubectl/manifest.js';
@@ -29,15 +31,73 @@ const MAX_WATCH_SECONDS = 1800;
 
 const BODY_TYPES = ['application/json', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json'];
 
+/** A watch that opened: its first events, and what came since at each step (undefined: it ended). */
+export interface OpenedWatch {
+  events: WatchEvent[];
+  step(): Promise<WatchEvent[] | undefined>;
+}
+
+/** Whom a token stands for: answers its requests, opens its watches. */
+export interface KubeApiSession {
+  /** Whom the rate limit and the watch cap count for (one key per token). */
+  key: string;
+  serve(req: ApiRequest): Promise<ApiResponse>;
+  watch(req: ApiRequest): Promise<OpenedWatch | ApiResponse>;
+}
+
+/** Where requests go: one cluster (`kubedrill api`) or the game server's rooms (room-kube-api.ts). */
+export interface KubeApiBackend {
+  /** The session of the request's bearer token and the API path it asks for, or the refusal. */
+  open(token: string | undefined, path: string): Promise<{ session: KubeApiSession; path: string } | ApiResponse>;
+}
+
 export interface KubeApiOptions {
+  backend: KubeApiBackend;
+  /** Serve HTTPS with this key and certificate (kubectl sends a bearer token only over TLS). */
+  tls?: ServingCert;
+  /** Largest request body (default the apiserver's 3 MiB). */
+  bodyLimit?: number;
+  /** Requests per minute a session may send (default unlimited), and watches it may hold open (default MAX_WATCHES). */
+  perSessionPerMinute?: number;
+  watchesPerSession?: number;
+}
+
+/** Options of one cluster's API (`kubedrill api`, the differential suite). */
+export interface ClusterApiOptions {
   /** The cluster the API answers for (read at each request). */
   state: () => ClusterState;
   /** The bearer token every request must carry. */
   token: string;
   /** Called before each request and each step of a watch: lets simulated time catch up with the wall clock. */
   beforeRequest?: () => void;
-  /** Serve HTTPS with this key and certificate (kubectl sends a bearer token only over TLS). */
-  tls?: ServingCert;
+}
+
+/** One cluster behind one token: every request is answered by the pure handler on its state. */
+export function clusterBackend(options: ClusterApiOptions): KubeApiBackend {
+  const session: KubeApiSession = {
+    key: 'cluster',
+    serve: async (req) => {
+      options.beforeRequest?.();
+      return handleApiRequest(options.state(), req);
+    },
+    watch: async (req) => {
+      options.beforeRequest?.();
+      const opened = startWatch(options.state(), req);
+      if (!opened.ok) return opened.response;
+      return {
+        events: opened.events,
+        step: async () => {
+          options.beforeRequest?.();
+          const state = options.state();
+          // The apiserver went down: the stream ends, and the client's next request meets the outage.
+          return apiUnavailable(state) ? undefined : watchStep(state, opened.cursor);
+        },
+      };
+    },
+  };
+  return {
+    open: async (token, path) => (tokenMatches(token, options.token) ? { session, path } : statusResponse(401, 'Unauthorized', 'Unauthorized')),
+  };
 }
 
 export interface ServingCert {
@@ -46,10 +106,10 @@ export interface ServingCert {
 }
 
 /**
- * A self-signed serving certificate for 127.0.0.1 and localhost, made at start: the
- * kubeconfig carries it as the cluster's certificate authority, so kubectl verifies it.
+ * A self-signed serving certificate for 127.0.0.1 and localhost (and `names`), made at start:
+ * the kubeconfig carries it as the cluster's certificate authority, so kubectl verifies it.
  */
-export async function selfSignedCert(): Promise<ServingCert> {
+export async function selfSignedCert(names: readonly string[] = []): Promise<ServingCert> {
   const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'kube-apiserver' }], {
     keyType: 'ec', curve: 'P-256', algorithm: 'sha256',
@@ -57,7 +117,7 @@ export async function selfSignedCert(): Promise<ServingCert> {
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, ...names.map((value) => ({ type: 2 as const, value }))] },
     ],
   });
   return { key: pems.private, cert: pems.cert };
@@ -82,7 +142,7 @@ function tokenMatches(given: string | undefined, expected: string): boolean {
 
 export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
   const app = Fastify({
-    bodyLimit: MAX_BODY_BYTES, logger: false, routerOptions: { maxParamLength: MAX_PATH_CHARS },
+    bodyLimit: options.bodyLimit ?? MAX_BODY_BYTES, logger: false, routerOptions: { maxParamLength: MAX_PATH_CHARS },
     ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
   }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
@@ -95,7 +155,7 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
   });
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     const status = error.statusCode ?? 500;
-    if (status === 413) return send(reply, statusResponse(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`));
+    if (status === 413) return send(reply, statusResponse(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${options.bodyLimit ?? MAX_BODY_BYTES}`));
     if (status === 415) return send(reply, statusResponse(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${BODY_TYPES.join(', ')}`));
     if (status >= 400 && status < 500) return send(reply, statusResponse(status, 'BadRequest', error.message));
     return send(reply, statusResponse(500, 'InternalError', 'an error on the server has prevented the request from succeeding'));
@@ -103,18 +163,21 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
   app.setNotFoundHandler((_request, reply) => send(reply, statusResponse(404, 'NotFound', 'the server could not find the requested resource', {})));
 
   // Open watches, each ended by its function (the client left, its time ran out, the server closes).
-  const watches = new Set<() => void>();
+  const watches = new Map<() => void, string>();
+  const watchesOf = (key: string): number => [...watches.values()].filter((k) => k === key).length;
   // preClose: before the server waits for its connections to end, which a watch never does by itself.
   app.addHook('preClose', async () => {
-    for (const end of [...watches]) end();
+    for (const end of [...watches.keys()]) end();
   });
+  const perSession = options.perSessionPerMinute !== undefined ? new AddressLimiter(options.perSessionPerMinute, Number.MAX_SAFE_INTEGER) : undefined;
 
   /** Streams a watch's events, one JSON object a line, as simulated time passes. */
-  const streamWatch = (request: FastifyRequest, reply: FastifyReply, apiRequest: ApiRequest): FastifyReply => {
-    if (watches.size >= MAX_WATCHES) return send(reply, statusResponse(429, 'TooManyRequests', 'too many open watches; close some and try again'));
-    const opened = startWatch(options.state(), apiRequest);
-    if (!opened.ok) return send(reply, opened.response);
-    const { cursor } = opened;
+  const streamWatch = async (request: FastifyRequest, reply: FastifyReply, session: KubeApiSession, apiRequest: ApiRequest): Promise<FastifyReply> => {
+    if (watches.size >= MAX_WATCHES || watchesOf(session.key) >= (options.watchesPerSession ?? MAX_WATCHES)) {
+      return send(reply, statusResponse(429, 'TooManyRequests', 'too many open watches; close some and try again'));
+    }
+    const opened = await session.watch(apiRequest);
+    if (!('events' in opened)) return send(reply, opened);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
@@ -125,12 +188,16 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
     write(opened.events);
     const asked = Number(apiRequest.query.timeoutSeconds);
     const seconds = Number.isFinite(asked) && asked > 0 ? Math.min(asked, MAX_WATCH_SECONDS) : MAX_WATCH_SECONDS;
+    let stepping = false;
     const step = setInterval(() => {
-      options.beforeRequest?.();
-      const state = options.state();
-      // The apiserver went down: the stream ends, and the client's next request meets the outage.
-      if (apiUnavailable(state)) end();
-      else write(watchStep(state, cursor));
+      if (stepping) return;
+      stepping = true;
+      void opened.step().then((events) => {
+        if (events === undefined) end();
+        else if (watches.has(end)) write(events);
+      }, () => end()).finally(() => {
+        stepping = false;
+      });
     }, WATCH_STEP_MS);
     const timeout = setTimeout(() => end(), seconds * 1000);
     const end = (): void => {
@@ -139,30 +206,32 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
       clearTimeout(timeout);
       res.end();
     };
-    watches.add(end);
+    watches.set(end, session.key);
     request.raw.socket.once('close', end);
     return reply;
   };
 
-  const handle = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    if (!tokenMatches(bearerToken(request.headers.authorization), options.token)) {
-      return send(reply, statusResponse(401, 'Unauthorized', 'Unauthorized'));
+  const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const [rawPath = '/', rawQuery = ''] = request.url.split('?', 2);
+    if (rawPath.length > MAX_PATH_CHARS) return send(reply, statusResponse(414, 'RequestURITooLong', 'the request URI is too long'));
+    const opened = await options.backend.open(bearerToken(request.headers.authorization), decodeURIComponentSafe(rawPath));
+    if (!('session' in opened)) return send(reply, opened);
+    const { session, path } = opened;
+    if (perSession && !perSession.take(session.key)) {
+      return send(reply, statusResponse(429, 'TooManyRequests', `too many requests: at most ${options.perSessionPerMinute} a minute per kubeconfig`));
     }
-    const [path = '/', rawQuery = ''] = request.url.split('?', 2);
-    if (path.length > MAX_PATH_CHARS) return send(reply, statusResponse(414, 'RequestURITooLong', 'the request URI is too long'));
     const query = QuerySchema.safeParse(Object.fromEntries(countedParams(rawQuery)));
     if (!query.success) return send(reply, statusResponse(400, 'BadRequest', `invalid query: ${query.error.issues.map((i) => i.message).join('; ')}`));
-    options.beforeRequest?.();
     const apiRequest: ApiRequest = {
       method: request.method as ApiRequest['method'],
-      path: decodeURIComponentSafe(path),
+      path,
       query: query.data,
       accept: String(request.headers.accept ?? 'application/json'),
       contentType: String(request.headers['content-type'] ?? ''),
       ...(request.body !== undefined ? { body: request.body as Json } : {}),
     };
-    if (isWatch(apiRequest)) return streamWatch(request, reply, apiRequest);
-    return send(reply, handleApiRequest(options.state(), apiRequest));
+    if (isWatch(apiRequest)) return streamWatch(request, reply, session, apiRequest);
+    return send(reply, await session.serve(apiRequest));
   };
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/*', handler: handle });
   app.route({ method: ['GET'], url: '/', handler: handle });

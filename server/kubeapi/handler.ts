@@ -1,6 +1,6 @@
 // The Kubernetes REST API over a room's cluster state: `(state, request) → response`, pure
 // and deterministic (no sockets, no clock), so the HTTP edge (server/cli/api-command.ts) only
-// validates and carries bytes, and a room could log each request and replay it. Reads come
+// validates and carries bytes, and a room logs each request and replays it (seat.ts). Reads come
 // from the same lookups, manifests and printers as the in-shell kubectl; writes go through the
 // same builders and write path (objectFromManifest, writeCreate/writeUpdate, api.ts), so the
 // apiserver's admission, quotas and the controllers treat them alike.
@@ -60,6 +60,9 @@ function nestedDeeperThan(body: Json, limit: number): boolean {
   return false;
 }
 
+/** A body nested deeper than the apiserver's JSON decoder allows: refused before anything walks it recursively (or logs it). */
+export const bodyTooDeep = (body: Json | undefined): boolean => body !== undefined && nestedDeeperThan(body, MAX_JSON_DEPTH);
+
 export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiResponse {
   const segments = req.path.split('/').filter((s) => s !== '');
   // /version answers while etcd does not (like the health endpoints); everything else needs the apiserver and etcd.
@@ -68,7 +71,7 @@ export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiRespo
   const down = apiUnavailable(state);
   if (down) return apiErrorResponse(down);
   // encoding/json stops at 10000 levels; our handlers recurse, and no object nests past 1000, so deeper bodies stop here.
-  if (req.body !== undefined && nestedDeeperThan(req.body, MAX_JSON_DEPTH)) return badRequest('exceeded max depth');
+  if (bodyTooDeep(req.body)) return badRequest('exceeded max depth');
   const discovery = discover(state, segments);
   if (discovery) return req.method === 'GET' ? discovery : methodNotAllowed();
   const target = resolveTarget(segments);
@@ -128,7 +131,7 @@ function discover(state: ClusterState, segments: string[]): ApiResponse | undefi
 }
 
 /** `/api/v1[/namespaces/NS]/RESOURCE[/NAME[/SUBRESOURCE]]` and the same under `/apis/GROUP/VERSION`. */
-function resolveTarget(segments: string[]): Target | undefined {
+export function resolveTarget(segments: string[]): Target | undefined {
   let group: string;
   let version: string;
   let rest: string[];

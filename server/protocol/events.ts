@@ -32,6 +32,11 @@ export const RoomSettings = z.object({
   allowSpectators: z.boolean(),
   /** Solo: a player stalled for two minutes gets the next hint, at its cost (the player opts in). */
   autoHints: z.boolean(),
+  /**
+   * Whether a seat may download a kubeconfig and use its own tools on the room's Kubernetes
+   * API. Absent: solo rooms and game days allow it, interviews do not (the host decides).
+   */
+  allowApi: z.boolean().optional(),
 });
 export type RoomSettings = z.infer<typeof RoomSettings>;
 export const DEFAULT_SETTINGS: RoomSettings = { allowSpectators: false, autoHints: false };
@@ -116,11 +121,36 @@ const ScoreReleased = z.object({
   ...Base, type: z.literal('score.released'), participantId: ParticipantId, total: z.number(), max: z.number(), parts: z.array(ScorePart),
 });
 
+/** A request of a participant's kubeconfig to the room's Kubernetes API (server/kubeapi/seat.ts), as the host's console shows it. */
+const ApiRequestPublic = z.object({
+  ...Base, type: z.literal('api.request'), participantId: ParticipantId,
+  /** `GET pods -n kube-system (200, 14 items)`. */
+  summary: z.string(),
+  status: z.number().int(),
+});
+
 // ---- full (host) events ----
 /** `stacked`: the host stacked a second fault onto the incident (absent: one incident). */
 const RoomCreated = RoomCreatedPublic.extend({ seed: Seed, stacked: z.literal(true).optional(), code: z.string() });
 /** `evidence`: the answer-key evidence items this line showed (hosts tick them off live); absent in older logs and when none. */
 const Command = CommandPublic.extend({ evidence: z.array(z.string()).optional() });
+/** The request itself, which replay serves again (and must answer with the same status); `evidence` as for a command. */
+const ApiRequest = ApiRequestPublic.extend({
+  request: z.object({
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+    path: z.string(),
+    query: z.record(z.string(), z.string()),
+    accept: z.string(),
+    contentType: z.string(),
+    body: z.unknown().optional(),
+  }),
+  evidence: z.array(z.string()).optional(),
+});
+/**
+ * A seat's Kubernetes API token (its sha256; the secret went only to the seat's kubeconfig).
+ * One per seat: a new one replaces it; it stops working when the seat leaves or the room ends.
+ */
+const ApiTokenIssued = z.object({ ...Base, type: z.literal('api.token'), participantId: ParticipantId, tokenHash: z.string().regex(/^[0-9a-f]{64}$/) });
 /** `invite`: the hash of the co-host invite a host seat was taken with (each invite opens one seat). */
 const ParticipantJoinedFull = ParticipantJoined.extend({ invite: z.string().optional() });
 /** A host made a co-host link: its secret's sha256 (`inviteHash`); whoever opens it first joins as a host. */
@@ -163,6 +193,7 @@ export const RoomEvent = z.discriminatedUnion('type', [
   RoomCreated, RoomSettingsChanged, ParticipantJoinedFull, ParticipantLeft, ParticipantReturned, SeatRequested, SeatAdmitted, SeatRefused, CohostInvited,
   RoomStarted, RoomPaused, RoomResumed, RoomExtended, RoomEnded,
   Tick, Command, CommandOutput, CommandInterrupted, FaultInjected, HintRequested, HintPushed, DiagnosisSubmitted, ScoreComputed, ScoreAdjusted, ScoreReleased, NoteAdded, Signal,
+  ApiRequest, ApiTokenIssued,
 ]);
 export type RoomEvent = z.infer<typeof RoomEvent>;
 export type RoomEventType = RoomEvent['type'];
@@ -173,7 +204,7 @@ export type EventOf<T extends RoomEventType> = Extract<RoomEvent, { type: T }>;
 // points of a submission cannot be read back before the host (or the end) says so.
 export const PublicEvent = z.discriminatedUnion('type', [
   RoomCreatedPublic, RoomSettingsChanged, ParticipantJoined, ParticipantLeft, ParticipantReturned, RoomStarted, RoomPaused, RoomResumed, RoomExtended, RoomEnded,
-  Tick, CommandPublic, CommandOutput, CommandInterrupted, HintRequested, HintPushed, DiagnosisSubmitted, ScoreReleased,
+  Tick, CommandPublic, CommandOutput, CommandInterrupted, HintRequested, HintPushed, DiagnosisSubmitted, ScoreReleased, ApiRequestPublic,
 ]);
 export type PublicEvent = z.infer<typeof PublicEvent>;
 

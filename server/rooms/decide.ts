@@ -4,7 +4,9 @@
 import type { AckError, Diagnosis, DraftEvent, EventOf, ErrorCode, Role, RoomSettings, SignalKind } from '../protocol/index.js';
 import { diagnosisOf, failure, LIMITS } from '../protocol/index.js';
 import type { ScenarioRuntime } from './runtime.js';
-import { adjustedTotal, playerSeats, players, type RoomState } from './state.js';
+import { bodyTooDeep, type ApiRequest } from '../kubeapi/handler.js';
+import { targetOf } from '../kubeapi/seat.js';
+import { adjustedTotal, apiAllowed, playerSeats, players, type RoomState } from './state.js';
 
 export interface Actor {
   participantId: string;
@@ -37,7 +39,11 @@ export type Action =
   | { type: 'inject-fault'; faultId: string }
   | { type: 'note'; text: string; at?: number }
   | { type: 'adjust'; participantId: string; points: number; reason: string }
-  | { type: 'signal'; kind: SignalKind; amount?: number };
+  | { type: 'signal'; kind: SignalKind; amount?: number }
+  /** A new Kubernetes API token for the actor's seat (`tokenHash`: its sha256), replacing the one it had. */
+  | { type: 'api-token'; tokenHash: string }
+  /** A request of the seat's kubeconfig to the room's Kubernetes API; the runner serves it and logs the answer's status. */
+  | { type: 'api'; request: ApiRequest };
 
 export type Decision = { ok: true; events: DraftEvent[] } | AckError;
 
@@ -171,6 +177,16 @@ export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, 
       const again = own(room.released, action.participantId) ? releaseEvent(room, action.participantId, action.points) : undefined;
       return again ? accept(adjusted, again) : accept(adjusted);
     }
+    case 'api-token':
+      if (!apiAllowed(room, actor.role)) return reject('forbidden', 'the host does not allow your own tools on this room\'s cluster');
+      return accept({ type: 'api.token', simTime, participantId: by, tokenHash: action.tokenHash });
+    case 'api':
+      if (!apiAllowed(room, actor.role)) return reject('forbidden', 'the host does not allow your own tools on this room\'s cluster');
+      if (room.status !== 'running') return reject('conflict', notRunning(room));
+      if (!runtime.apiRequest || !targetOf(action.request.path)) return reject('not_found', 'no such resource in this room\'s API');
+      // Logged with the request, a body must be one the log, the snapshot and the broadcast can carry.
+      if (bodyTooDeep(action.request.body)) return reject('bad_request', 'exceeded max depth');
+      return accept({ type: 'api.request', simTime, participantId: by, request: action.request, summary: '', status: 0 });
     case 'signal':
       return accept({ type: 'signal', simTime, participantId: by, kind: action.kind, ...(action.amount !== undefined ? { amount: action.amount } : {}) });
   }
@@ -316,10 +332,13 @@ function scoreEvent(
   diagnosis: Diagnosis | null,
 ): ScoreDraft {
   const terminal = room.terminals[participantId];
+  // What the seat's own tools got from the API counts like what its terminal showed, in the order it happened.
+  const typed = (terminal?.entries ?? []).map((e) => ({ seq: e.seq, line: e.line, output: e.output, exitCode: e.exitCode, simTime: e.simTime, ...(e.observed ? { observed: e.observed } : {}) }));
+  const requested = (room.apiObserved[participantId] ?? []).map((a) => ({ seq: a.seq, line: a.line, output: '', exitCode: 0, simTime: a.simTime, observed: a.observed }));
   const score = runtime.score({
     participantId,
     diagnosis,
-    commands: (terminal?.entries ?? []).map((e) => ({ line: e.line, output: e.output, exitCode: e.exitCode, simTime: e.simTime, ...(e.observed ? { observed: e.observed } : {}) })),
+    commands: [...typed, ...requested].sort((a, b) => a.seq - b.seq).map(({ seq: _seq, ...c }) => c),
     hintsUsed: hintsOf(room, participantId).map((h) => ({ hintId: h.hintId, cost: h.cost })),
     elapsedMs: room.elapsedMs,
     cluster: room.cluster,

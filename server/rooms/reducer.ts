@@ -6,7 +6,10 @@ import { DEFAULT_SETTINGS, diagnosisOf, type EventOf, type RoomEvent } from '../
 import type { LineResult } from '../shell/types.js';
 import { appendOutput, keepOutputWithinBudget } from './retained.js';
 import type { ScenarioRuntime } from './runtime.js';
-import type { RoomState, Terminal } from './state.js';
+import { apiAllowed, type RoomState, type Terminal } from './state.js';
+import type { ApiRequest } from '../kubeapi/handler.js';
+import { targetOf, type SeatAnswer } from '../kubeapi/seat.js';
+import { statusResponse } from '../kubeapi/status.js';
 
 /** The first state, from the room.created event. */
 export function createRoomState(runtime: ScenarioRuntime, roomId: string, event: EventOf<'room.created'>): RoomState {
@@ -34,6 +37,8 @@ export function createRoomState(runtime: ScenarioRuntime, roomId: string, event:
     notes: [],
     cohostInvites: {},
     signals: [],
+    apiTokens: {},
+    apiObserved: {},
     cluster: runtime.start(),
     divergences: [],
   };
@@ -89,6 +94,35 @@ export function executeStream(room: RoomState, runtime: ScenarioRuntime, partici
 export const INTERNAL_ERROR_OUTPUT = 'bash: internal error\n';
 
 /**
+ * Serves one request of a seat's kubeconfig on the room's cluster: the live runner calls this
+ * to learn the answer it logs, replay calls it again through reduceRoom (a write changes the
+ * world again, a read observes again). What it showed is kept for scoring. Undefined where no
+ * cluster answers (the ledger's runtime). An engine bug is an InternalError Status, logged like
+ * any answer, so live play and replay stay in step.
+ */
+export function executeApiRequest(room: RoomState, runtime: ScenarioRuntime, participantId: string, request: ApiRequest, seq: number): (SeatAnswer & { internalError?: unknown }) | undefined {
+  const target = targetOf(request.path);
+  const participant = room.participants[participantId];
+  if (!runtime.apiRequest || !target || !participant) return undefined;
+  const simTime = room.cluster.now;
+  let answer: SeatAnswer & { internalError?: unknown };
+  try {
+    answer = runtime.apiRequest(room.cluster, request, target, { readOnly: participant.role !== 'player', user: `kubedrill:${participant.role}` }, participantId);
+  } catch (error) {
+    const response = statusResponse(500, 'InternalError', 'an error on the server has prevented the request from succeeding');
+    answer = { response, observed: [], summary: `${request.method} ${request.path} (500, InternalError)`, internalError: error ?? new Error('apiRequest threw') };
+  }
+  if (answer.observed.length > 0) (room.apiObserved[participantId] ??= []).push({ seq, simTime, line: answer.summary, observed: answer.observed });
+  if (participant.role === 'player' && room.terminals[participantId]) room.terminals[participantId]!.lastActiveSimTime = simTime;
+  return answer;
+}
+
+/** Takes back the API tokens of the seats `drop` names. */
+function revokeTokens(room: RoomState, drop: (participantId: string) => boolean): void {
+  for (const [hash, participantId] of Object.entries(room.apiTokens)) if (drop(participantId)) delete room.apiTokens[hash];
+}
+
+/**
  * A command always has a result: an engine bug becomes `bash: internal error` (exit 1) and
  * the command is logged like any other. Live and replay both come through here, so whatever
  * the failed line changed before it threw is changed again on replay, and the room stays in
@@ -111,6 +145,9 @@ export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioR
     case 'room.settings':
       if (event.allowSpectators !== undefined) room.settings.allowSpectators = event.allowSpectators;
       if (event.autoHints !== undefined) room.settings.autoHints = event.autoHints;
+      if (event.allowApi !== undefined) room.settings.allowApi = event.allowApi;
+      // A host who stops allowing the API takes back the tokens of the seats that lose it.
+      revokeTokens(room, (id) => !apiAllowed(room, room.participants[id]?.role ?? 'player'));
       break;
     case 'participant.joined':
       room.participants[event.participantId] = { id: event.participantId, name: event.name, role: event.role, left: false };
@@ -123,6 +160,16 @@ export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioR
     case 'participant.returned': {
       const participant = room.participants[event.participantId];
       if (participant) participant.left = event.type === 'participant.left';
+      if (event.type === 'participant.left') revokeTokens(room, (id) => id === event.participantId);
+      break;
+    }
+    case 'api.token':
+      revokeTokens(room, (id) => id === event.participantId);
+      room.apiTokens[event.tokenHash] = event.participantId;
+      break;
+    case 'api.request': {
+      const answer = executeApiRequest(room, runtime, event.participantId, event.request as ApiRequest, event.seq);
+      if (answer && (answer.response.status !== event.status || answer.summary !== event.summary)) room.divergences.push(event.seq);
       break;
     }
     case 'cohost.invited':
@@ -153,6 +200,7 @@ export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioR
       break;
     case 'room.ended':
       room.status = 'ended';
+      room.apiTokens = {};
       break;
     case 'tick':
       runtime.advance(room.cluster, event.ms);

@@ -24,7 +24,9 @@ import { failure } from '../protocol/index.js';
 import type { LineResult } from '../shell/types.js';
 import { decide, decideExpiry, decideTick, type Action, type Actor } from './decide.js';
 import { fromStored, toStored } from './log.js';
-import { executeCommand, executeStream, reduceRoom, replayRoom } from './reducer.js';
+import { executeApiRequest, executeCommand, executeStream, reduceRoom, replayRoom } from './reducer.js';
+import type { ApiRequest } from '../kubeapi/handler.js';
+import type { SeatAnswer } from '../kubeapi/seat.js';
 import { BrokenLogError, restoreRoom } from './restore.js';
 import type { ScenarioRuntime } from './runtime.js';
 import { encodeRoom, encodeRoomMeasured } from './snapshot.js';
@@ -84,7 +86,8 @@ export interface RunnerOptions {
 
 export const DEFAULT_MAX_STATE_BYTES = 64 * 1024 * 1024;
 
-export type ActResult = { ok: true; events: RoomEvent[]; line?: LineResult } | AckError;
+/** `api`: a Kubernetes API request's answer (and its watch, if one opened), for the edge to send. */
+export type ActResult = { ok: true; events: RoomEvent[]; line?: LineResult; api?: SeatAnswer } | AckError;
 
 const MOVED = 'this room moved to another server process; reconnect';
 const UNAVAILABLE = 'saving is unavailable, retrying; the room waits until it works again';
@@ -175,7 +178,7 @@ export class RoomRunner {
         return failure('conflict', `this room's simulated world grew past ${Math.round(maxBytes / 1048576)} MiB: it takes no more commands (the host can end it)`);
       }
       let decision: ReturnType<typeof decide>;
-      let acted: { events: RoomEvent[]; line?: LineResult };
+      let acted: { events: RoomEvent[]; line?: LineResult; api?: SeatAnswer };
       let events: RoomEvent[];
       try {
         const ticked = this.applyDrafts(this.takePendingTime());
@@ -190,7 +193,7 @@ export class RoomRunner {
         if (!stored.ok) return stored;
       }
       if (!decision.ok) return decision;
-      return { ok: true, events: acted.events, ...(acted.line ? { line: acted.line } : {}) };
+      return { ok: true, events: acted.events, ...(acted.line ? { line: acted.line } : {}), ...(acted.api ? { api: acted.api } : {}) };
     });
   }
 
@@ -278,7 +281,7 @@ export class RoomRunner {
    * Applies drafts to the room, numbering them. A command's output is only known by
    * running it; that is when its event gets its output and exit code.
    */
-  private applyDrafts(drafts: DraftEvent[]): { events: RoomEvent[]; line?: LineResult } {
+  private applyDrafts(drafts: DraftEvent[]): { events: RoomEvent[]; line?: LineResult; api?: SeatAnswer } {
     const started = performance.now();
     try {
       return this.applyEach(drafts);
@@ -287,9 +290,10 @@ export class RoomRunner {
     }
   }
 
-  private applyEach(drafts: DraftEvent[]): { events: RoomEvent[]; line?: LineResult } {
+  private applyEach(drafts: DraftEvent[]): { events: RoomEvent[]; line?: LineResult; api?: SeatAnswer } {
     const events: RoomEvent[] = [];
     let line: ReturnType<typeof executeCommand> | undefined;
+    let api: SeatAnswer | undefined;
     for (const draft of drafts) {
       const seq = this.state.seq + 1;
       if (draft.type === 'command') {
@@ -309,13 +313,21 @@ export class RoomRunner {
         this.state.seq = seq;
         if (internalError !== undefined) this.options.hooks?.onError?.(internalError, `stream of ${draft.participantId} in room ${this.state.id}`);
         events.push({ ...draft, seq, output: step.output, ...(step.ended ? { ended: true } : {}) });
+      } else if (draft.type === 'api.request') {
+        // Like a command: served now, and its answer's status and console line are logged.
+        const answer = executeApiRequest(this.state, this.options.runtime, draft.participantId, draft.request as ApiRequest, seq);
+        this.state.seq = seq;
+        if (answer?.internalError !== undefined) this.options.hooks?.onError?.(answer.internalError, `API request ${draft.request.method} ${draft.request.path} in room ${this.state.id}`);
+        const evidence = answer?.observed.length ? this.options.runtime.evidenceIn(answer.observed) : [];
+        events.push({ ...draft, seq, summary: answer?.summary ?? '', status: answer?.response.status ?? 404, ...(evidence.length > 0 ? { evidence } : {}) });
+        api = answer;
       } else {
         const event = { ...draft, seq } as RoomEvent;
         reduceRoom(this.state, event, this.options.runtime);
         events.push(event);
       }
     }
-    return line ? { events, line } : { events };
+    return { events, ...(line ? { line } : {}), ...(api ? { api } : {}) };
   }
 
   /**

@@ -5,6 +5,8 @@ import type { Fact } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
 import type { Completion, LineResult, ShellSession } from '../shell/types.js';
 import type { ClusterOverview, Diagnosis, KeyInWords, ScorePart } from '../protocol/index.js';
+import type { ApiRequest, Target } from '../kubeapi/handler.js';
+import type { SeatAccess, SeatAnswer } from '../kubeapi/seat.js';
 
 export interface RuntimeHint {
   id: string;
@@ -69,6 +71,11 @@ export interface ScenarioRuntime {
   runLine(cluster: ClusterState, session: ShellSession, line: string, actor?: string, interactive?: boolean): LineResult;
   /** The session's running command prints what time brought; absent where nothing streams (test doubles, the ledger). */
   continueStream?(cluster: ClusterState, session: ShellSession, actor?: string): { output: string; ended: boolean; observed?: Fact[] };
+  /**
+   * A seat's request to the room's Kubernetes API (kubeapi/seat.ts), credited to `actor` like a
+   * typed line; absent where no cluster answers (test doubles, the ledger).
+   */
+  apiRequest?(cluster: ClusterState, request: ApiRequest, target: Target, access: SeatAccess, actor: string): SeatAnswer;
   /** Ctrl-C on the session's running command: what the terminal shows (`^C`). */
   interrupt?(session: ShellSession): string;
   complete(cluster: ClusterState, session: ShellSession, line: string, cursor: number): Completion;

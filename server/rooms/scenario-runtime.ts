@@ -8,6 +8,7 @@ import {
 import { noteChangeBy, worldFingerprint } from '../cluster/actors.js';
 import { attributeDamage, evidenceInterest, evidenceObserved, scoreSession } from '../scoring/index.js';
 import { complete, continueStream, interruptStream, newSession, prompt, runLine } from '../shell/index.js';
+import { serveSeatRequest } from '../kubeapi/seat.js';
 import { clusterOverview } from './overview.js';
 import type { ScenarioCatalog, ScenarioRuntime } from './runtime.js';
 
@@ -64,6 +65,12 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number, stacked = 
       const step = continueStream(cluster, session, { interest });
       credit.now();
       return step;
+    },
+    apiRequest: (cluster, request, target, access, actor) => {
+      const credit = creditor(cluster, scenario, actor);
+      const answer = serveSeatRequest(cluster, request, target, access, interest);
+      credit.now();
+      return answer;
     },
     interrupt: (session) => interruptStream(session),
     complete: (cluster, session, line, cursor) => complete(cluster, session, line, cursor),

@@ -15,7 +15,7 @@ import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { RoomState } from './state.js';
 
 /** Bumped when RoomState's shape changes incompatibly: older snapshots are then ignored. */
-export const SNAPSHOT_FORMAT = 3;
+export const SNAPSHOT_FORMAT = 4;
 
 interface Envelope {
   format: number;

@@ -84,6 +84,10 @@ export interface RoomState {
   /** Co-host invites by the sha256 of their secret: who made each, and who took its seat. */
   cohostInvites: Record<string, { by: string; usedBy?: string }>;
   signals: { seq: number; participantId: string; kind: SignalKind; amount?: number }[];
+  /** Kubernetes API tokens by their sha256: the seat each opens (one per seat; gone when it leaves or the room ends). */
+  apiTokens: Record<string, string>;
+  /** Per seat, its API requests that showed facts of the world (scoring only; never sent to anyone). */
+  apiObserved: Record<string, { seq: number; simTime: number; line: string; observed: Fact[] }[]>;
   cluster: ClusterState;
   /** Sequences of replayed commands whose output differed from the log: must stay empty. */
   divergences: number[];
@@ -123,4 +127,9 @@ export function adjustedTotal(room: RoomState, participantId: string): number | 
   if (!score) return undefined;
   const adjustments = room.adjustments.filter((a) => a.participantId === participantId);
   return score.total + adjustments.reduce((sum, a) => sum + a.points, 0);
+}
+
+/** May this seat use its own tools on the room's Kubernetes API? Hosts always (read only); others as the settings say. */
+export function apiAllowed(room: RoomState, role: Role): boolean {
+  return role === 'host' || (room.settings.allowApi ?? room.mode !== 'interview');
 }

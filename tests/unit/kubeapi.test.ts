@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { kindServed, storedKindInfo } from '../../server/cluster/stored-kinds.js';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
 import type { ClusterState } from '../../server/cluster/types.js';
-import { buildKubeApi, MAX_BODY_BYTES } from '../../server/http/kube-api.js';
+import { buildKubeApi, clusterBackend, MAX_BODY_BYTES } from '../../server/http/kube-api.js';
 import { handleApiRequest, startWatch, type ApiRequest } from '../../server/kubeapi/handler.js';
 import { watchStep } from '../../server/kubeapi/watch.js';
 import { newSession, runLine } from '../../server/shell/index.js';
@@ -202,7 +202,7 @@ describe('the HTTP edge', () => {
 
   it('refuses requests without the token, oversized or malformed bodies and repeated parameters with a Status', async () => {
     const state = fresh();
-    const app = buildKubeApi({ state: () => state, token });
+    const app = buildKubeApi({ backend: clusterBackend({ state: () => state, token }) });
     try {
       const unauthorized = await app.inject({ method: 'GET', url: '/api/v1/pods' });
       expect(unauthorized.statusCode).toBe(401);
@@ -227,7 +227,7 @@ describe('the HTTP edge', () => {
 
   it('streams a watch as time passes, one event a line, and ends it when the server closes', async () => {
     const state = fresh();
-    const app = buildKubeApi({ state: () => state, token });
+    const app = buildKubeApi({ backend: clusterBackend({ state: () => state, token }) });
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     try {
       const response = await fetch(`${address}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${state.etcd.revision}`, { headers: auth });

@@ -10,6 +10,8 @@ import { newSession, runLine } from '../../server/shell/index.js';
 import { createObject } from '../../server/cluster/api.js';
 import { newMeta } from '../../server/cluster/objects.js';
 import type { ClusterState } from '../../server/cluster/types.js';
+import type { ApiRequest } from '../../server/kubeapi/handler.js';
+import { serveSeatRequest, targetOf } from '../../server/kubeapi/seat.js';
 
 function shell() {
   const spec = { ...structuredClone(demoClusterSpec), user: { name: 'jane', groups: ['developers'] } } as ClusterSpecInput;
@@ -54,5 +56,26 @@ describe('a limited kubeconfig user', () => {
     expect(run(`kubectl exec ${pod} -- ls`).output).toBe(`Error from server (Forbidden): pods "${pod}" is forbidden: User "jane" cannot create resource "pods/exec" in API group "" in the namespace "default"\n`);
     expect(run('kubectl scale deploy web --replicas=5').output).toBe('Error from server (Forbidden): deployments.apps "web" is forbidden: User "jane" cannot patch resource "deployments/scale" in API group "apps" in the namespace "default"\n');
     expect(run('kubectl -n kube-system get pods').output).toBe('Error from server (Forbidden): pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "kube-system"\n');
+  });
+});
+
+describe('a limited kubeconfig user through a seat\'s own tools (kubeapi/seat.ts)', () => {
+  const player = { readOnly: false, user: 'kubedrill:player' };
+  const request = (method: ApiRequest['method'], path: string): ApiRequest => ({ method, path, query: {}, accept: 'application/json', contentType: '' });
+  const serve = (state: ClusterState, req: ApiRequest) => serveSeatRequest(state, req, targetOf(req.path)!, player, undefined).response;
+
+  it('meets the same bindings as the shell, with the same message, as a Forbidden Status', () => {
+    const { state, run } = shell();
+    const refused = serve(state, request('GET', '/api/v1/namespaces/default/pods'));
+    expect(refused).toMatchObject({ status: 403, body: { reason: 'Forbidden', message: 'pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "default"' } });
+    expect(run('kubectl get pods').output).toBe(`Error from server (Forbidden): ${(refused.body as { message: string }).message}\n`);
+    expect(serve(state, request('GET', '/api/v1/nodes'))).toMatchObject({ status: 403, body: { message: 'nodes is forbidden: User "jane" cannot list resource "nodes" in API group "" at the cluster scope' } });
+    grantView(state);
+    expect(serve(state, request('GET', '/api/v1/namespaces/default/pods')).status).toBe(200);
+    // `view` reads; it does not delete.
+    const name = (serve(state, request('GET', '/api/v1/namespaces/default/pods')).body as { items: { metadata: { name: string } }[] }).items[0]!.metadata.name;
+    expect(serve(state, request('DELETE', `/api/v1/namespaces/default/pods/${name}`))).toMatchObject({
+      status: 403, body: { message: `pods "${name}" is forbidden: User "jane" cannot delete resource "pods" in API group "" in the namespace "default"` },
+    });
   });
 });

@@ -42,5 +42,7 @@ export const api = {
   leaderboard: (scenarioId: string) => request<z.infer<typeof LeaderboardResponse>>('GET', `/api/leaderboard/${encodeURIComponent(scenarioId)}`),
   /** A host's comment at a moment (`at`: an event's seq) of the replay. */
   addNote: (roomId: string, token: string, body: ClientMessage<'host:note'>) => request<z.infer<typeof NoteResponse>>('POST', `/api/rooms/${roomId}/notes`, { body, token }),
+  /** The seat's kubeconfig (YAML) for its own tools; each download replaces the last one's token. */
+  kubeconfig: (token: string) => request<string>('POST', '/api/kubeconfig', { token }),
   replay: (roomId: string, token: string) => request<z.infer<typeof ReplayResponse>>('GET', `/api/rooms/${roomId}/replay`, { token }),
 };

@@ -11,7 +11,23 @@ export interface RoomModel {
   hintRequests: { seq: number; participantId: string }[];
   /** Recent non-tick events, oldest first (activity feeds). */
   activity: ViewerEvent[];
+  /** Per player, the latest requests of their own tools to the room's Kubernetes API (shown beside their terminal). */
+  apiCalls?: Record<string, { seq: number; summary: string; status: number }[]>;
 }
+
+/** Requests kept per player for the line beside their terminal. */
+const API_CALLS_SHOWN = 50;
+
+/** A request of a player's own tools, beside their terminal (live, replay, and a host's console seeded from the log). */
+export function noteApiCall(model: RoomModel, event: Extract<ViewerEvent, { type: 'api.request' }>): void {
+  if (!sees(model.view, event.participantId)) return;
+  const calls = ((model.apiCalls ??= {})[event.participantId] ??= []);
+  calls.push({ seq: event.seq, summary: event.summary, status: event.status });
+  if (calls.length > API_CALLS_SHOWN) calls.shift();
+}
+
+/** Whether players may use their own tools: solo rooms and game days unless the host says no; interviews when the host says yes. */
+export const apiSetting = (view: RoomView): boolean => view.settings.allowApi ?? view.mode !== 'interview';
 
 const ACTIVITY_LIMIT = 200;
 
@@ -60,6 +76,7 @@ export function applyEvent(model: RoomModel, event: ViewerEvent): void {
     case 'room.settings':
       if (event.allowSpectators !== undefined) view.settings.allowSpectators = event.allowSpectators;
       if (event.autoHints !== undefined) view.settings.autoHints = event.autoHints;
+      if (event.allowApi !== undefined) view.settings.allowApi = event.allowApi;
       break;
     case 'participant.joined': {
       view.participants = view.participants.filter((p) => p.id !== event.participantId);
@@ -115,6 +132,13 @@ export function applyEvent(model: RoomModel, event: ViewerEvent): void {
         ...(event.clear ? { clear: true } : {}),
       });
       setStreaming(terminalOf(view, event.participantId), event.streaming === true);
+      break;
+    case 'api.request':
+      if (host && 'evidence' in event && event.evidence) {
+        const seen = (host.seen[event.participantId] ??= []);
+        for (const evidenceId of event.evidence) if (!seen.some((s) => s.evidenceId === evidenceId)) seen.push({ evidenceId, seq: event.seq });
+      }
+      noteApiCall(model, event);
       break;
     case 'command.output':
     case 'command.interrupted': {

@@ -2,7 +2,7 @@
 // controls, hints, faults, integrity signals, answer key, scores and private notes.
 import type { HostRoomView, ViewerEvent } from '../../../server/protocol/index.js';
 import { api } from '../net/api.js';
-import { adjustedScore, hostPart, nameOf, present } from '../net/room-model.js';
+import { adjustedScore, apiSetting, hostPart, nameOf, noteApiCall, present } from '../net/room-model.js';
 import { causesNamed, choiceLabel, formatClock, scenarioInfo } from '../net/scenario-info.js';
 import { fill, h, toast } from './dom.js';
 import { inviteDialog } from './invite-dialog.js';
@@ -119,6 +119,8 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
     const seatName = (id: string | undefined) => (id ? nameOf(model.view, id) : '');
     const spectators = h('input', { type: 'checkbox', id: 'allow-spectators', checked: model.view.settings.allowSpectators, disabled: model.view.status === 'ended',
       onchange: () => void act('room:settings', { allowSpectators: spectators.checked }).then((ok) => ok || (spectators.checked = model.view.settings.allowSpectators)) });
+    const ownTools = h('input', { type: 'checkbox', id: 'allow-api', 'data-testid': 'allow-api', checked: apiSetting(model.view), disabled: model.view.status === 'ended',
+      onchange: () => void act('room:settings', { allowApi: ownTools.checked }).then((ok) => ok || (ownTools.checked = apiSetting(model.view))) });
     const players = model.view.participants.filter((p) => p.role === 'player');
     const candidate = model.view.mode === 'interview' ? players[0] : undefined;
     const request = (r: (typeof requests)[number]) => {
@@ -135,6 +137,7 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
     };
     return h('section', { class: `panel${waiting.length > 0 ? ' attention' : ''}`, 'data-testid': 'seats' }, h('h2', {}, 'Who may join'),
       h('label', { class: 'check', for: 'allow-spectators' }, spectators, ' Spectators may watch every terminal'),
+      h('label', { class: 'check', for: 'allow-api' }, ownTools, ' Players may use their own kubectl (a kubeconfig for the room\'s cluster; every request shows beside their terminal)'),
       waiting.length > 0 && h('ul', { class: 'requests', 'aria-live': 'polite' }, waiting.map(request)),
       requests.length > waiting.length && h('ul', { class: 'small muted' }, requests.filter((r) => r.status !== 'pending').map((r) =>
         h('li', {}, r.status === 'admitted' ? `${r.name}: admitted${r.seatId !== r.id ? ` into ${seatName(r.seatId)}'s seat` : ''}` : `${r.name}: refused`))),
@@ -286,4 +289,8 @@ async function seedHistory(session: RoomSession): Promise<void> {
   }
   model.hintRequests.unshift(...requests);
   model.activity.unshift(...past.filter((e) => e.type !== 'tick').slice(-150));
+  const live = model.apiCalls ?? {};
+  model.apiCalls = {};
+  for (const e of past) if (e.type === 'api.request') noteApiCall(model, e);
+  for (const [id, calls] of Object.entries(live)) (model.apiCalls[id] ??= []).push(...calls);
 }

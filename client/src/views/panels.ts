@@ -107,6 +107,7 @@ export function describeEvent(view: RoomView, event: ViewerEvent): string | unde
     case 'room.settings': return [
       event.allowSpectators !== undefined && (event.allowSpectators ? 'Spectators allowed' : 'Spectators not allowed'),
       event.autoHints !== undefined && (event.autoHints ? 'Automatic hints on' : 'Automatic hints off'),
+      event.allowApi !== undefined && (event.allowApi ? 'Own tools (kubeconfig) allowed' : 'Own tools (kubeconfig) not allowed'),
     ].filter(Boolean).join('; ');
     case 'cohost.invited': return `${who(event.by)} made a co-host link`;
     case 'seat.requested': return `${event.name} asked to join`;
@@ -119,6 +120,8 @@ export function describeEvent(view: RoomView, event: ViewerEvent): string | unde
     case 'room.extended': return `Extended by ${Math.round(event.ms / 60_000)} min`;
     case 'room.ended': return `Ended (${{ time: 'time is up', submitted: 'diagnosis submitted', 'gave-up': 'gave up', host: 'by the host' }[event.reason]})`;
     case 'command': return `${who(event.participantId)}: ${event.line}`;
+    case 'api.request': return `${who(event.participantId)} (own tools): ${event.summary}`;
+    case 'api.token': return `${who(event.participantId)} downloaded a kubeconfig`;
     case 'hint.requested': return `${who(event.participantId)} asked for a hint`;
     case 'hint.pushed': return `Hint ${event.hintId} → ${event.participantId ? who(event.participantId) : 'everyone'} (−${event.cost})`;
     case 'diagnosis.submitted': return `${who(event.participantId)} submitted a diagnosis`;

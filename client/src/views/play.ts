@@ -2,6 +2,8 @@
 // A score shows once released (interview: by the host; game day and solo: at the end); a solo
 // player then gets the debrief.
 import type { CommandAck, CompleteAck, Debrief, ViewerEvent } from '../../../server/protocol/index.js';
+import { api } from '../net/api.js';
+import { apiSetting } from '../net/room-model.js';
 import { causesNamed, choiceLabel, scenarioInfo, type ScenarioInfo } from '../net/scenario-info.js';
 import { PlayerTerminal } from '../terminal/player-terminal.js';
 import { diagnosisForm } from './diagnosis-form.js';
@@ -47,6 +49,7 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     if (!ack.ok) toast(ack.error.message, 'error');
   }) : null;
   const scoreBox = h('div', { 'data-testid': 'score', 'aria-live': 'polite' });
+  const ownTools = ownToolsPanel(session);
 
   fill(root,
     header.el,
@@ -56,6 +59,7 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
         h('section', { class: 'panel briefing' }, h('h2', {}, 'Briefing'), info.briefing ? prose(info.briefing) : h('p', {}, 'No briefing.')),
         h('section', { class: 'panel' }, h('h2', {}, 'Hints'), hintsList, hintButton, autoHintsBox, hintNote),
         scoreBox,
+        ownTools.el,
         h('section', { class: 'panel' }, h('h2', {}, 'Diagnosis'), diagnosisBox, giveUp?.el))));
   autoHints.addEventListener('change', async () => {
     const ack = await conn.call('room:settings', { autoHints: autoHints.checked });
@@ -180,6 +184,7 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     hintNote.hidden = over;
     if (autoHintsBox) autoHintsBox.hidden = over;
     if (giveUp) giveUp.el.hidden = over || model.view.diagnoses.some((d) => d.participantId === me);
+    ownTools.update();
     renderHints();
     renderDiagnosis();
     renderScore();
@@ -256,3 +261,37 @@ function debriefPanel(debrief: Debrief, info: ScenarioInfo): HTMLElement {
 
 /** Score part keys as words (rootCause → root cause). */
 export const partLabel = (key: string): string => key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+
+/**
+ * Bring your own tools: a kubeconfig for the room's cluster (its Kubernetes API, this seat's
+ * token), offered where the room allows it. Every request it makes shows beside the terminal.
+ */
+function ownToolsPanel(session: RoomSession): { el: HTMLElement; update(): void } {
+  const { model, conn } = session;
+  const file = () => `kubedrill-${model.view.code}.kubeconfig`;
+  const usage = h('p', { class: 'muted small' });
+  const button = h('button', { type: 'button', 'data-testid': 'download-kubeconfig', onclick: async () => {
+    const token = conn.participantToken;
+    if (!token) return;
+    button.disabled = true;
+    try {
+      const text = await api.kubeconfig(token);
+      const link = h('a', { href: URL.createObjectURL(new Blob([text], { type: 'application/yaml' })), download: file() });
+      link.click();
+      URL.revokeObjectURL(link.href);
+      usage.textContent = `kubectl --kubeconfig ${file()} get pods -A`;
+    } catch (error) {
+      toast((error as Error).message, 'error');
+    } finally {
+      button.disabled = false;
+    }
+  } }, 'Download kubeconfig');
+  const el = h('section', { class: 'panel', 'data-testid': 'own-tools' }, h('h2', {}, 'Your own tools'),
+    h('p', { class: 'small' }, 'Use your own kubectl, k9s or Lens on this cluster. Each download replaces the last one; it stops working when you leave or the incident ends.'),
+    button, usage);
+  const update = () => {
+    el.hidden = !apiSetting(model.view) || model.view.status === 'ended';
+  };
+  update();
+  return { el, update };
+}

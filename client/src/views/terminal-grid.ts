@@ -9,6 +9,8 @@ interface Tile {
   title: HTMLElement;
   badges: HTMLElement;
   mirror: MirrorTerminal;
+  /** The player's own tools' requests to the room's Kubernetes API, newest last. */
+  apiCalls: HTMLElement;
 }
 
 export class TerminalGrid {
@@ -24,7 +26,10 @@ export class TerminalGrid {
   sync(): void {
     const { view } = this.model;
     for (const terminal of view.terminals) if (!this.tiles.has(terminal.participantId)) this.add(terminal.participantId, terminal.entries);
-    for (const [id, tile] of this.tiles) this.label(view, id, tile);
+    for (const [id, tile] of this.tiles) {
+      this.label(view, id, tile);
+      this.listApiCalls(id, tile);
+    }
     this.el.dataset.count = String(this.tiles.size);
     if (this.tiles.size === 0) this.el.append(this.empty);
     else this.empty.remove();
@@ -54,11 +59,21 @@ export class TerminalGrid {
     const title = h('span', { class: 'tile-name' });
     const badges = h('span', { class: 'badges' });
     const box = h('div', { class: 'term-box' });
-    const el = h('section', { class: 'tile', 'data-participant': participantId, 'aria-label': 'player terminal' }, h('header', {}, title, badges), box);
+    const apiCalls = h('ol', { class: 'api-calls', 'aria-label': 'requests of the player\'s own tools', 'data-testid': 'api-calls', hidden: true });
+    const el = h('section', { class: 'tile', 'data-participant': participantId, 'aria-label': 'player terminal' }, h('header', {}, title, badges), box, apiCalls);
     this.el.append(el);
     const mirror = new MirrorTerminal(box);
     mirror.load(entries);
-    this.tiles.set(participantId, { el, title, badges, mirror });
+    this.tiles.set(participantId, { el, title, badges, mirror, apiCalls });
+  }
+
+  /** `kubectl → GET pods -n kube-system (200, 14 items)`: what the player's own tools asked, and the answer's status. */
+  private listApiCalls(id: string, tile: Tile): void {
+    const calls = this.model.apiCalls?.[id] ?? [];
+    tile.apiCalls.hidden = calls.length === 0;
+    if (tile.apiCalls.dataset.last === String(calls.at(-1)?.seq ?? 0)) return;
+    tile.apiCalls.dataset.last = String(calls.at(-1)?.seq ?? 0);
+    fill(tile.apiCalls, calls.slice(-8).map((c) => h('li', { class: c.status >= 400 || c.status === 0 ? 'failed' : '' }, c.summary)));
   }
 
   private label(view: RoomView, id: string, tile: Tile): void {

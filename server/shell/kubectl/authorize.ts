@@ -106,9 +106,15 @@ export function forbidden(state: ClusterState, command: string, args: string[], 
     const ns = r.type.namespaced ? namespace : undefined;
     const resource = r.sub ? `${r.type.plural}/${r.sub}` : r.type.plural;
     if (allowed(state, who, r.verb, { group: r.type.group, resource, name: r.name ?? '' }, ns)) continue;
-    const shown = r.type.group ? `${r.type.plural}.${r.type.group}` : r.type.plural;
-    const scope = ns === undefined ? 'at the cluster scope' : `in the namespace "${ns}"`;
-    return `Error from server (Forbidden): ${r.name ? `${shown} "${r.name}"` : shown} is forbidden: User "${who.name}" cannot ${r.verb} resource "${resource}" in API group "${r.type.group}" ${scope}\n`;
+    return `Error from server (Forbidden): ${forbiddenMessage(who.name, r.verb, r.type, r.sub, r.name, ns)}\n`;
   }
   return undefined;
+}
+
+/** The apiserver's Forbidden message (forbiddenMessage in responsewriters/errors.go), without kubectl's prefix. */
+export function forbiddenMessage(user: string, verb: string, type: Request['type'], sub: string | undefined, name: string | undefined, namespace: string | undefined): string {
+  const resource = sub ? `${type.plural}/${sub}` : type.plural;
+  const shown = type.group ? `${type.plural}.${type.group}` : type.plural;
+  const scope = namespace === undefined ? 'at the cluster scope' : `in the namespace "${namespace}"`;
+  return `${name ? `${shown} "${name}"` : shown} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${type.group}" ${scope}`;
 }

@@ -78,7 +78,7 @@ export function tagEvents(sink: FactSink, events: readonly ClusterEvent[], outpu
  * come in listing order (by namespace, then name; a listing without --sort-by), so the rows
  * evidence can name are found by binary search and a 15,000-pod listing touches only those.
  */
-export function tagObjects(ctx: KubectlContext, items: readonly Selected[], output: string, as: PrintedAs, ordered = false): void {
+export function tagObjects(ctx: Pick<KubectlContext, 'state' | 'facts'>, items: readonly Selected[], output: string, as: PrintedAs, ordered = false): void {
   const sink = ctx.facts;
   if (!sink || output === '') return;
   const events: ClusterEvent[] = [];
@@ -150,7 +150,7 @@ function inScopes(items: readonly Selected[], start: number, end: number, scopes
 }
 
 /** Tags the facts of one object whose fields some evidence names. */
-function tagObject(ctx: KubectlContext, sink: FactSink, kind: string, obj: KubeObject, output: string, as: PrintedAs): void {
+function tagObject(ctx: Pick<KubectlContext, 'state'>, sink: FactSink, kind: string, obj: KubeObject, output: string, as: PrintedAs): void {
   const who = { kind, name: obj.metadata.name, ...(obj.metadata.namespace !== undefined ? { namespace: obj.metadata.namespace } : {}) };
   // Only the fields some evidence names are built.
   const fields = sink.fields({ source: 'object', ...who });

@@ -1,0 +1,85 @@
+// Every room's Kubernetes API, per seat: the backend of the game server's kube API listener
+// (kube-api-plugin.ts). A request names its room in the path (`/rooms/ROOM_ID/api/v1/pods`,
+// the kubeconfig's server URL ends with `/rooms/ROOM_ID`) and its seat by the bearer token,
+// whose sha256 the room's log holds (`api.token`). A request for a resource is a room action
+// (`api`) queued on the room's runner like a typed line: served by the room's owner, logged,
+// replayed, observed for scoring. Discovery documents (/api, /apis, /version, OpenAPI) show
+// nothing of the world and are answered from the room's cluster without an event.
+//
+// Only rooms in this process's memory are served (no store read for an unauthenticated
+// request): a running room is in its owner's memory, so a request reaching another process
+// (several processes, server/fleet) is refused with a ServiceUnavailable Status naming why.
+import type { AckError } from '../protocol/index.js';
+import { apiUnavailable } from '../cluster/api.js';
+import { handleApiRequest, type ApiRequest } from '../kubeapi/handler.js';
+import { targetOf } from '../kubeapi/seat.js';
+import { pathNotFound, statusResponse, type ApiResponse } from '../kubeapi/status.js';
+import { watchStep } from '../kubeapi/watch.js';
+import type { Actor } from '../rooms/decide.js';
+import type { RoomRegistry } from '../rooms/registry.js';
+import type { RoomRunner } from '../rooms/runner.js';
+import { hashToken } from '../rooms/tokens.js';
+import type { KubeApiBackend, KubeApiSession } from './kube-api.js';
+
+const ROOM_PATH = /^\/rooms\/([A-Za-z0-9-]{1,64})(\/.*)?$/;
+
+const unauthorized = (): ApiResponse => statusResponse(401, 'Unauthorized', 'Unauthorized');
+
+/** A room's refusal as the Status kubectl prints (`Error from server (ServiceUnavailable): the room is paused`). */
+export function refusalStatus(error: AckError): ApiResponse {
+  const { code, message } = error.error;
+  switch (code) {
+    case 'forbidden': return statusResponse(403, 'Forbidden', message);
+    case 'not_found': return pathNotFound();
+    case 'rate_limited': return statusResponse(429, 'TooManyRequests', message);
+    case 'room_ended': return unauthorized();
+    case 'conflict':
+    case 'unavailable': return statusResponse(503, 'ServiceUnavailable', message);
+    default: return statusResponse(400, 'BadRequest', message);
+  }
+}
+
+export function roomsBackend(registry: RoomRegistry): KubeApiBackend {
+  return {
+    open: async (token, fullPath) => {
+      const match = ROOM_PATH.exec(fullPath);
+      if (!match || token === undefined) return unauthorized();
+      const runner = registry.inMemory(match[1]!);
+      if (!runner) return statusResponse(503, 'ServiceUnavailable', 'this room is not served here: it ended, or another server process serves it (download a new kubeconfig)');
+      const hash = hashToken(token);
+      const participantId = Object.hasOwn(runner.room.apiTokens, hash) ? runner.room.apiTokens[hash]! : undefined;
+      const participant = participantId === undefined ? undefined : runner.room.participants[participantId];
+      if (!participant) return unauthorized();
+      return { session: seatSession(registry, runner, hash, { participantId: participant.id, role: participant.role }), path: match[2] ?? '/' };
+    },
+  };
+}
+
+function seatSession(registry: RoomRegistry, runner: RoomRunner, hash: string, actor: Actor): KubeApiSession {
+  /** The token still opens this seat, and the room is still served here. */
+  const valid = (): boolean => registry.inMemory(runner.room.id) === runner && runner.room.apiTokens[hash] === actor.participantId;
+  const act = async (request: ApiRequest) => {
+    const result = await runner.act(actor, { type: 'api', request });
+    return result.ok ? result.api : refusalStatus(result);
+  };
+  return {
+    key: hash,
+    serve: async (request) => {
+      if (!targetOf(request.path)) return runner.exclusive(() => handleApiRequest(runner.room.cluster, request));
+      const answer = await act(request);
+      return answer === undefined ? pathNotFound() : 'response' in answer ? answer.response : answer;
+    },
+    watch: async (request) => {
+      const answer = await act(request);
+      if (answer === undefined) return pathNotFound();
+      if (!('response' in answer)) return answer;
+      const opened = answer.watch;
+      if (!opened) return answer.response;
+      return {
+        events: opened.events,
+        // Each step reads the room's cluster in its turn; it ends with the token, the room, or the apiserver.
+        step: () => runner.exclusive(() => (valid() && runner.room.status !== 'ended' && !apiUnavailable(runner.room.cluster) ? watchStep(runner.room.cluster, opened.cursor) : undefined)),
+      };
+    },
+  };
+}

@@ -1,0 +1,161 @@
+// A room's Kubernetes API per seat (issue 17, "Bring your own tools"), on the room layer with
+// the real scenarios and a memory store: each request is a room event served by the runner,
+// what a read returned counts as evidence for that seat's score, hosts and spectators only
+// read, tokens go with the seat, and replay serves every request again to the same answers.
+import { describe, expect, it } from 'vitest';
+import { createMemoryRoomStore } from '../../server/db/memory-room-store.js';
+import type { ApiRequest } from '../../server/kubeapi/handler.js';
+import type { AckError, RoomEvent } from '../../server/protocol/index.js';
+import { fromStored } from '../../server/rooms/log.js';
+import { replayRoom } from '../../server/rooms/reducer.js';
+import { RoomRegistry, type Joined } from '../../server/rooms/registry.js';
+import type { RoomRunner } from '../../server/rooms/runner.js';
+import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
+import { hashToken, newToken } from '../../server/rooms/tokens.js';
+import { viewFor } from '../../server/rooms/view.js';
+import { worldFingerprint } from '../../server/cluster/actors.js';
+
+const { catalog } = loadScenarioCatalog();
+
+const get = (path: string, query: Record<string, string> = {}): ApiRequest => ({ method: 'GET', path, query, accept: 'application/json', contentType: '' });
+
+function seated(joined: Joined | AckError) {
+  if (!('runner' in joined) || joined.placement.kind !== 'seat') throw new Error(`not seated: ${JSON.stringify(joined)}`);
+  return { participantId: joined.placement.participant.id, role: joined.placement.participant.role };
+}
+
+async function room(mode: 'gameday' | 'interview') {
+  const store = createMemoryRoomStore();
+  const registry = new RoomRegistry({ store, catalog, tickMs: 0 });
+  const created = await registry.create({ scenarioId: 'pending-pods', mode, seed: 1, name: 'Hana', settings: { allowSpectators: true, autoHints: false } });
+  if (!('runner' in created)) throw new Error(created.error.message);
+  const first = { participantId: created.participantId, role: 'host' as const };
+  return { store, registry, runner: created.runner, first };
+}
+
+/** A game day (its seed is the test's: a solo room draws its own) under way, with one player. */
+async function playing() {
+  const { registry, runner, first: host } = await room('gameday');
+  const player = seated(await registry.joinByCode(runner.room.code, 'Min', 'player'));
+  expect((await runner.act(host, { type: 'start' })).ok).toBe(true);
+  // The incident shows after a minute (the scale-up whose pods stay Pending).
+  expect((await runner.tick(60_000)).ok).toBe(true);
+  return { runner, player };
+}
+
+async function api(runner: RoomRunner, actor: { participantId: string; role: 'player' | 'host' | 'spectator' }, request: ApiRequest) {
+  const result = await runner.act(actor, { type: 'api', request });
+  if (!result.ok) throw new Error(result.error.message);
+  return { response: result.api!.response, event: result.events.at(-1) as Extract<RoomEvent, { type: 'api.request' }> };
+}
+
+/** The namespace of the scenario's Pending pods, read through the API. */
+async function pendingNamespace(runner: RoomRunner, actor: { participantId: string; role: 'player' | 'host' | 'spectator' }) {
+  const { response } = await api(runner, actor, get('/api/v1/pods'));
+  const items = (response.body as { items: { metadata: { namespace: string }; status: { phase: string } }[] }).items;
+  return items.find((p) => p.status.phase === 'Pending')!.metadata.namespace;
+}
+
+describe('a seat\'s Kubernetes API in a room', () => {
+  it('a read through the API is logged, shown to the host as a line, and counts as evidence for that seat\'s score', async () => {
+    const { runner, player } = await playing();
+    const ns = await pendingNamespace(runner, player);
+    const { response, event } = await api(runner, player, get(`/api/v1/namespaces/${ns}/pods`));
+    expect(response.status).toBe(200);
+    const count = (response.body as { items: unknown[] }).items.length;
+    expect(event.summary).toBe(`GET pods -n ${ns} (200, ${count} item${count === 1 ? '' : 's'})`);
+    // The host's checklist learns which evidence the answer carried; the public event does not.
+    expect(event.evidence).toContain('pods-pending');
+    expect(viewFor(player, event)).toEqual({ seq: event.seq, simTime: event.simTime, type: 'api.request', participantId: player.participantId, summary: event.summary, status: 200 });
+
+    const scored = await runner.act(player, { type: 'diagnose', rootCause: 'x', text: '', evidence: ['pods-pending'] });
+    if (!scored.ok) throw new Error(scored.error.message);
+    const computed = scored.events.find((e) => e.type === 'score.computed') as Extract<RoomEvent, { type: 'score.computed' }>;
+    const evidence = (computed.breakdown.lines as { id?: string; points: number; why: string }[]).find((e) => e.id === 'pods-pending')!;
+    expect(evidence.points).toBeGreaterThan(0);
+    // Credited to the first request that showed it: the listing of every namespace's pods.
+    expect(evidence.why).toContain('cited and observed with `GET pods -A (200, ');
+  });
+
+  it('the same evidence unread is a claim without evidence (the read above is what earned it)', async () => {
+    const { runner, player } = await playing();
+    const scored = await runner.act(player, { type: 'diagnose', rootCause: 'x', text: '', evidence: ['pods-pending'] });
+    if (!scored.ok) throw new Error(scored.error.message);
+    const computed = scored.events.find((e) => e.type === 'score.computed') as Extract<RoomEvent, { type: 'score.computed' }>;
+    expect((computed.breakdown.lines as { id?: string; points: number }[]).find((e) => e.id === 'pods-pending')!.points).toBeLessThan(0);
+  });
+
+  it('hosts and spectators read but cannot write: a Forbidden Status, logged, and the world unchanged', async () => {
+    const { registry, runner, first: host } = await room('gameday');
+    const spectator = seated(await registry.joinByCode(runner.room.code, 'Sol', 'spectator'));
+    expect((await runner.act(host, { type: 'start' })).ok).toBe(true);
+    const before = worldFingerprint(runner.room.cluster);
+    const revision = runner.room.cluster.etcd.revision;
+
+    const deletion: ApiRequest = { method: 'DELETE', path: '/api/v1/namespaces/kube-system/pods/x', query: {}, accept: 'application/json', contentType: '' };
+    const creation: ApiRequest = {
+      method: 'POST', path: '/api/v1/namespaces/default/configmaps', query: {}, accept: 'application/json', contentType: 'application/json',
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mine' } },
+    };
+    for (const [actor, request, verb, resource] of [[spectator, deletion, 'delete', 'pods'], [host, creation, 'create', 'configmaps']] as const) {
+      const { response, event } = await api(runner, actor, request);
+      expect(response.status).toBe(403);
+      expect(response.body).toMatchObject({ reason: 'Forbidden', message: expect.stringContaining(`User "kubedrill:${actor.role}" cannot ${verb} resource "${resource}"`) });
+      expect(event.summary).toMatch(/\(403, Forbidden\)$/);
+    }
+    expect(runner.room.cluster.etcd.revision).toBe(revision);
+    expect(worldFingerprint(runner.room.cluster)).toBe(before);
+    // A body nested past the decoder's depth is refused before it is served or logged.
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    const seq = runner.room.seq;
+    const tooDeep = await runner.act(host, { type: 'api', request: { ...creation, body: deep as ApiRequest['body'] } });
+    expect(tooDeep).toMatchObject({ ok: false, error: { code: 'bad_request', message: 'exceeded max depth' } });
+    expect(runner.room.seq).toBe(seq);
+    // Reading is theirs.
+    expect((await api(runner, spectator, get('/api/v1/nodes'))).response.status).toBe(200);
+  });
+
+  it('a player\'s write changes the room\'s world as a typed line would, and replay serves every request again to the same answers', async () => {
+    const { store, registry, runner, first: host } = await room('gameday');
+    const player = seated(await registry.joinByCode(runner.room.code, 'Min', 'player'));
+    expect((await runner.act(host, { type: 'start' })).ok).toBe(true);
+    const created = await api(runner, player, {
+      method: 'POST', path: '/api/v1/namespaces/default/configmaps', query: {}, accept: 'application/json', contentType: 'application/json',
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-kubectl' }, data: { a: 'b' } },
+    });
+    expect(created.response.status).toBe(201);
+    const typed = await runner.act(player, { type: 'run', line: 'kubectl get configmap from-kubectl -o jsonpath={.data.a}' });
+    expect(typed).toMatchObject({ ok: true, line: { output: 'b' } });
+    const deleted = await api(runner, player, { method: 'DELETE', path: '/api/v1/namespaces/default/configmaps/from-kubectl', query: {}, accept: 'application/json', contentType: '' });
+    expect(deleted.response.status).toBe(200);
+    expect((await api(runner, player, get('/api/v1/namespaces/default/configmaps/from-kubectl'))).response.status).toBe(404);
+
+    const log = (await store.listEvents(runner.room.id, 0)).map(fromStored);
+    const replayed = replayRoom(runner.runtime, runner.room.id, log);
+    expect(replayed.divergences).toEqual([]);
+    expect(worldFingerprint(replayed.cluster)).toBe(worldFingerprint(runner.room.cluster));
+    expect(replayed.cluster.etcd.revision).toBe(runner.room.cluster.etcd.revision);
+  });
+
+  it('a token opens its seat until the seat takes a new one, leaves, or the room ends; interviews need the host\'s leave', async () => {
+    const { registry, runner, first: host } = await room('interview');
+    const player = seated(await registry.joinByCode(runner.room.code, 'Min', 'player'));
+    const hash = hashToken(newToken());
+    expect(await runner.act(player, { type: 'api-token', tokenHash: hash })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect((await runner.act(host, { type: 'settings', settings: { allowApi: true } })).ok).toBe(true);
+    expect((await runner.act(player, { type: 'api-token', tokenHash: hash })).ok).toBe(true);
+    expect(runner.room.apiTokens).toEqual({ [hash]: player.participantId });
+    // A new download replaces the last token.
+    const next = hashToken(newToken());
+    expect((await runner.act(player, { type: 'api-token', tokenHash: next })).ok).toBe(true);
+    expect(runner.room.apiTokens).toEqual({ [next]: player.participantId });
+    // The host changes their mind: the player's token goes; the host's own (read-only) stays.
+    const hostToken = hashToken(newToken());
+    expect((await runner.act(host, { type: 'api-token', tokenHash: hostToken })).ok).toBe(true);
+    expect((await runner.act(host, { type: 'settings', settings: { allowApi: false } })).ok).toBe(true);
+    expect(runner.room.apiTokens).toEqual({ [hostToken]: host.participantId });
+    expect((await runner.act(host, { type: 'end' })).ok).toBe(true);
+    expect(runner.room.apiTokens).toEqual({});
+  });
+});
