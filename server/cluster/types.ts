@@ -694,6 +694,16 @@ export interface ClusterState {
   baseline?: WorldBaseline;
   /** Who changed the world (cluster/actors.ts): scoring credits fixes and charges damage to them. */
   actors?: ActorRecord;
+  /** Files written into containers (`kubectl cp`, a shell in one), by `namespace/pod/container` (container-layer.ts). */
+  containerLayers?: Record<string, ContainerLayer>;
+}
+
+/** A container's writable layer: valid for the container instance (pod uid, restart count) that wrote it. */
+export interface ContainerLayer {
+  uid: string;
+  restarts: number;
+  /** File contents by absolute path. */
+  files: Record<string, string>;
 }
 
 /** Which player's commands changed the world, and what changed while they were the last to. */

@@ -2,6 +2,7 @@
 // image contains matters (nginx has curl but no nslookup; busybox has nslookup and wget;
 // CoreDNS has nothing but /coredns), and a missing program fails like containerd does.
 import { registerProcessRunner } from '../../cluster/processes.js';
+import { containerFiles } from '../../cluster/container-layer.js';
 import { randomHex } from '../../cluster/rng.js';
 import type { ClusterState, Pod } from '../../cluster/types.js';
 import { renderResolvConf, resolveName } from '../../cluster/network/dns.js';
@@ -17,7 +18,7 @@ import { curl, wget } from './http-tools.js';
 
 type Program = (state: ClusterState, pod: Pod, container: string, argv: string[]) => Timed;
 
-const BASE = ['sh', 'cat', 'env', 'hostname', 'ls', 'echo', 'true', 'false'];
+const BASE = ['sh', 'cat', 'env', 'hostname', 'ls', 'echo', 'true', 'false', 'tar', 'test'];
 
 /** What an image holds: the programs on its $PATH and the nslookup flavour it ships. */
 interface Toolbox {
@@ -57,10 +58,10 @@ export function podFiles(state: ClusterState, pod: Pod): Record<string, string> 
   return { '/etc/resolv.conf': renderResolvConf(state, pod), '/etc/hosts': hostsFile(pod), '/etc/hostname': `${pod.metadata.name}\n` };
 }
 
-function cat(state: ClusterState, pod: Pod, _c: string, argv: string[]): CommandResult {
+function cat(state: ClusterState, pod: Pod, container: string, argv: string[]): CommandResult {
   let stdout = '';
   let stderr = '';
-  const files = podFiles(state, pod);
+  const files = { ...podFiles(state, pod), ...containerFiles(state, pod, container) };
   for (const path of argv.slice(1)) {
     if (files[path] !== undefined) stdout += files[path];
     else stderr += `cat: ${path}: No such file or directory\n`;
@@ -177,7 +178,12 @@ const PROGRAMS: Record<string, Program> = {
   ifconfig: (s, p, c) => ipAddr(s, p, c, ['ip', 'addr']),
 };
 
-function imageOf(pod: Pod, container: string): string {
+/** Whether the container's image has the program on its $PATH (`tar` for kubectl cp). */
+export function imageHas(pod: Pod, container: string, program: string): boolean {
+  return toolbox(imageOf(pod, container)).tools.has(program);
+}
+
+export function imageOf(pod: Pod, container: string): string {
   return pod.spec.containers.find((c) => c.name === container)?.image ?? '';
 }
 
@@ -190,7 +196,8 @@ function shellScript(script: string): string[] | undefined {
   return cmd.words.map((w) => w.parts.map((p) => (p.kind === 'lit' ? p.text : '')).join(''));
 }
 
-function notFound(state: ClusterState, program: string): CommandResult {
+/** What kubectl prints when the runtime cannot start `program` in the container (runc's exec error). */
+export function notFound(state: ClusterState, program: string): CommandResult {
   const id = randomHex(state.rng, 64);
   return err(`error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${id}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\n`);
 }
@@ -292,7 +299,6 @@ const nestedShell: ShellProgram = (ctx, argv, shell): ProgramResult => {
     return { stdout: ran.output, stderr: '', exitCode: ran.exitCode };
   }
   if (argv.length > 1) return err(`${name}: can't open '${argv[1]}': No such file or directory\n`, 2);
-  inside.files ??= {}; // shared with the nested shell: it is the same container
   if (!enterPlace(ctx.session, { root: true, cwd: ctx.session.cwd ?? '/', container: { ...inside, shell: name } })) return err(forkFailure(inside.shell), 2);
   return out('');
 };

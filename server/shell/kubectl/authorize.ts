@@ -17,6 +17,8 @@ interface Request {
   name?: string;
   /** kubectl prints the Forbidden message inside its own (`error: failed to create job: …`). */
   wrap?: string;
+  /** The request's own namespace (`kubectl cp ns/pod:path`), else the command's. */
+  namespace?: string;
 }
 
 const POD = findResourceType('pods')!;
@@ -127,6 +129,15 @@ function requestsOf(command: string, args: string[]): Request[] {
     }
     case 'run':
       return [{ verb: 'create', type: POD }];
+    case 'cp': {
+      // The exec of tar in the pod that `[namespace/]pod:path` names (cp.go extractFileSpec).
+      const remote = args.find((a) => a.indexOf(':') > 0);
+      if (remote === undefined) return [];
+      const pieces = remote.slice(0, remote.indexOf(':')).split('/');
+      const name = pieces.at(-1)!;
+      const namespace = pieces.length === 2 ? { namespace: pieces[0]! } : {};
+      return [{ verb: 'get', type: POD, name, ...namespace }, { verb: 'create', type: POD, sub: 'exec', name, ...namespace }];
+    }
     case 'create':
       return createRequests(args);
     default:
@@ -148,7 +159,7 @@ export function forbidden(state: ClusterState, command: string, args: string[], 
   const client = flags.string('dry-run') === 'client';
   for (const r of requestsOf(command, args)) {
     if (client && r.verb !== 'get' && r.verb !== 'list') continue;
-    const message = refusal(state, r.verb, r.type, r.name, r.type.namespaced ? namespace : undefined, r.sub);
+    const message = refusal(state, r.verb, r.type, r.name, r.type.namespaced ? r.namespace ?? namespace : undefined, r.sub);
     if (message === undefined) continue;
     return r.wrap ? `error: ${r.wrap}${message}\n` : `Error from server (Forbidden): ${message}\n`;
   }

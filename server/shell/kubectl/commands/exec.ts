@@ -7,6 +7,20 @@ import { fail } from '../../types.js';
 import { findResourceType, getObject, listObjects, notFoundError } from '../resources.js';
 import type { KubectlSubcommand } from '../types.js';
 
+/**
+ * The container an exec request (exec, cp) runs in: `-c`, else the default-container annotation
+ * or the first one, with kubectl's `Defaulted container` notice when the pod has several.
+ */
+export function execContainer(pod: Pod, requested: string | undefined, quiet: boolean): { container: string; notice: string } | { error: string } {
+  if (pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') return { error: `error: cannot exec into a container in a completed pod; current phase is ${pod.status.phase}\n` };
+  const names = pod.spec.containers.map((c) => c.name);
+  if (requested !== undefined) {
+    return names.includes(requested) ? { container: requested, notice: '' } : { error: `Error from server (BadRequest): container ${requested} is not valid for pod ${pod.metadata.name}\n` };
+  }
+  const container = pod.metadata.annotations['kubectl.kubernetes.io/default-container'] ?? names[0]!;
+  return { container, notice: names.length > 1 && !quiet ? `Defaulted container "${container}" out of: ${names.join(', ')}\n` : '' };
+}
+
 export const execCommand: KubectlSubcommand = {
   name: 'exec',
   short: 'Execute a command in a container',
@@ -40,15 +54,10 @@ export const execCommand: KubectlSubcommand = {
         .find((p) => p.status.phase === 'Running' && Object.entries(selector).every(([k, v]) => p.metadata.labels[k] === v));
     }
     if (!pod) return fail(`error: cannot attach to ${type.kind}: selector for ${type.kind} not implemented\n`);
-    if (pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') return fail(`error: cannot exec into a container in a completed pod; current phase is ${pod.status.phase}\n`);
-
-    const names = pod.spec.containers.map((c) => c.name);
-    let container = flags.string('container');
-    if (container !== undefined && !names.includes(container)) return fail(`Error from server (BadRequest): container ${container} is not valid for pod ${pod.metadata.name}\n`);
-    if (container === undefined) {
-      container = pod.metadata.annotations['kubectl.kubernetes.io/default-container'] ?? names[0]!;
-      if (names.length > 1 && !flags.bool('quiet')) stderr += `Defaulted container "${container}" out of: ${names.join(', ')}\n`;
-    }
+    const picked = execContainer(pod, flags.string('container'), flags.bool('quiet'));
+    if ('error' in picked) return fail(picked.error);
+    const { container } = picked;
+    stderr += picked.notice;
     // `-it … -- sh`: the terminal's next lines run in the container's shell until `exit`.
     if (command.length === 1 && flags.bool('stdin') && flags.bool('tty')) {
       const opened = openShell(ctx, pod, container, command[0]!);
