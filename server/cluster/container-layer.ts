@@ -1,12 +1,13 @@
 // A container's writable layer: the files `kubectl cp` and shells in the container wrote. It
 // belongs to one run of the container: a restart (new restart count) or a new pod under the
 // same name (new uid) starts from the image again, as containerd's new snapshot does.
+import { anyContainerStatus } from './ephemeral.js';
 import type { ClusterState, ContainerLayer, Pod } from './types.js';
 
 const keyOf = (pod: Pod, container: string): string => `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}/${container}`;
 
 function restartsOf(pod: Pod, container: string): number {
-  return pod.status.containerStatuses.find((c) => c.name === container)?.restartCount ?? 0;
+  return anyContainerStatus(pod, container)?.restartCount ?? 0;
 }
 
 const current = (layer: ContainerLayer | undefined, pod: Pod, container: string): boolean =>

@@ -309,6 +309,15 @@ export interface PodSpec {
   activeDeadlineSeconds?: number;
   /** The pod's persistentVolumeClaim volumes (other volume kinds are not modelled). */
   claims?: { volume: string; claimName: string; readOnly?: boolean }[];
+  /** Debug containers added through the ephemeralcontainers subresource (cluster/ephemeral.ts). */
+  ephemeralContainers?: EphemeralContainerSpec[];
+}
+
+/** core/v1 EphemeralContainer: a container without ports, probes or resources, maybe in another container's process namespace. */
+export interface EphemeralContainerSpec extends ContainerSpec {
+  targetContainerName?: string;
+  stdin?: boolean;
+  tty?: boolean;
 }
 
 export interface Pod {
@@ -318,6 +327,7 @@ export interface Pod {
     phase: PodPhase;
     conditions: PodCondition[];
     containerStatuses: ContainerStatus[];
+    ephemeralContainerStatuses?: ContainerStatus[];
     podIP?: string;
     hostIP?: string;
     startTime?: SimTime;

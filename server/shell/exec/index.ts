@@ -3,6 +3,7 @@
 // CoreDNS has nothing but /coredns), and a missing program fails like containerd does.
 import { registerProcessRunner } from '../../cluster/processes.js';
 import { containerFiles } from '../../cluster/container-layer.js';
+import { anyContainerSpec, anyContainerStatus } from '../../cluster/ephemeral.js';
 import { randomHex } from '../../cluster/rng.js';
 import type { ClusterState, Pod } from '../../cluster/types.js';
 import { renderResolvConf, resolveName } from '../../cluster/network/dns.js';
@@ -184,7 +185,7 @@ export function imageHas(pod: Pod, container: string, program: string): boolean 
 }
 
 export function imageOf(pod: Pod, container: string): string {
-  return pod.spec.containers.find((c) => c.name === container)?.image ?? '';
+  return anyContainerSpec(pod, container)?.image ?? '';
 }
 
 /** `sh -c "…"`: the first simple command of the script, with $VAR from the container env. */
@@ -207,7 +208,7 @@ export function notFound(state: ClusterState, program: string): CommandResult {
  * program's output and, for a non-zero exit, `command terminated with exit code N`.
  */
 export function runInContainer(ctx: CommandContext, pod: Pod, container: string, argv: string[]): CommandResult {
-  const status = pod.status.containerStatuses.find((c) => c.name === container);
+  const status = anyContainerStatus(pod, container);
   if (!status || status.state.kind !== 'running') return err(`error: unable to upgrade connection: container not found ("${container}")\n`);
   const ran = runProgram(ctx.state, pod, container, argv);
   if ('missing' in ran) return notFound(ctx.state, ran.missing);
@@ -278,7 +279,7 @@ export interface ShellOpening {
  */
 export function openShell(ctx: CommandContext, pod: Pod, container: string, shellWord: string, opening: ShellOpening = {}): CommandResult | undefined {
   if (!isShell(shellWord)) return undefined;
-  const status = pod.status.containerStatuses.find((c) => c.name === container);
+  const status = anyContainerStatus(pod, container);
   if (!status || status.state.kind !== 'running') return err(`error: unable to upgrade connection: container not found ("${container}")\n`);
   const shell = shellName(shellWord);
   if (!toolbox(imageOf(pod, container)).tools.has(shell)) return notFound(ctx.state, shellWord);
@@ -364,7 +365,7 @@ export function closeEndedShells(state: ClusterState, session: ShellSession, lea
   let said = '';
   for (let inside = session.container; inside !== undefined; inside = session.container) {
     const pod = state.pods[`${inside.namespace}/${inside.pod}`];
-    const status = pod?.status.containerStatuses.find((c) => c.name === inside!.container);
+    const status = pod && anyContainerStatus(pod, inside.container);
     if (status?.state.kind === 'running') break;
     leave(session);
     if (session.container?.pod !== inside.pod) said += 'command terminated with exit code 137\n';

@@ -4,6 +4,7 @@
 // tar (distroless ones fail with runc's exec error), and what tar says is GNU tar's on Debian
 // images and busybox's elsewhere. Files land in the container's writable layer
 // (cluster/container-layer.ts), where `kubectl exec … -- cat` and shells in it read them.
+import { anyContainerStatus } from '../../../cluster/ephemeral.js';
 import type { Pod } from '../../../cluster/types.js';
 import { imageHas, imageOf, notFound } from '../../exec/index.js';
 import { normalizePath } from '../../node/fs.js';
@@ -68,7 +69,7 @@ function target(ctx: KubectlContext, spec: FileSpec, flags: ParsedFlags): { pod:
   if (!pod) return fail(notFoundError(podType, spec.pod!));
   const picked = execContainer(pod, flags.string('container'), false);
   if ('error' in picked) return fail(picked.error);
-  const status = pod.status.containerStatuses.find((c) => c.name === picked.container);
+  const status = anyContainerStatus(pod, picked.container);
   if (status?.state.kind !== 'running') return fail(`error: unable to upgrade connection: container not found ("${picked.container}")\n`);
   if (!imageHas(pod, picked.container, 'tar')) {
     const failed = notFound(ctx.state, 'tar');

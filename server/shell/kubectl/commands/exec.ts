@@ -15,7 +15,7 @@ export function execContainer(pod: Pod, requested: string | undefined, quiet: bo
   if (pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') return { error: `error: cannot exec into a container in a completed pod; current phase is ${pod.status.phase}\n` };
   const names = pod.spec.containers.map((c) => c.name);
   if (requested !== undefined) {
-    return names.includes(requested) ? { container: requested, notice: '' } : { error: `Error from server (BadRequest): container ${requested} is not valid for pod ${pod.metadata.name}\n` };
+    return names.includes(requested) || pod.spec.ephemeralContainers?.some((c) => c.name === requested) ? { container: requested, notice: '' } : { error: `Error from server (BadRequest): container ${requested} is not valid for pod ${pod.metadata.name}\n` };
   }
   const container = pod.metadata.annotations['kubectl.kubernetes.io/default-container'] ?? names[0]!;
   return { container, notice: names.length > 1 && !quiet ? `Defaulted container "${container}" out of: ${names.join(', ')}\n` : '' };
