@@ -7,6 +7,7 @@
 import { mutateObject, objectKey } from './api.js';
 import { imageID, pullOnto } from './controllers/containers.js';
 import { recordEvent, refOf } from './events.js';
+import { asControllers } from './managed-fields.js';
 import { randomHex } from './rng.js';
 import type { ApiResult, ClusterState, ContainerStatus, EphemeralContainerSpec, Pod } from './types.js';
 
@@ -37,10 +38,10 @@ export function addEphemeralContainer(state: ClusterState, pod: Pod, ec: Ephemer
   const image = ec.image;
   const said = [...pullOnto(node, image), { reason: 'Created', message: `Created container ${ec.name}` }, { reason: 'Started', message: `Started container ${ec.name}` }];
   for (const e of said) recordEvent(state, involved, 'Normal', e.reason, e.message, 'kubelet', node.metadata.name);
-  return mutateObject(state, 'Pod', key, (p) => {
+  return asControllers(state, () => mutateObject(state, 'Pod', key, (p) => {
     const cs = p.status.ephemeralContainerStatuses!.find((c) => c.name === ec.name)!;
     Object.assign(cs, { imageID: imageID(image), containerID: `containerd://${randomHex(state.rng, 64)}`, started: true, state: { kind: 'running', startedAt: state.now } });
-  });
+  }));
 }
 
 /** The ephemeral container's process ended (its attached shell exited): it stays Terminated. */
@@ -48,8 +49,8 @@ export function endEphemeralContainer(state: ClusterState, pod: Pod, name: strin
   const cs = pod.status.ephemeralContainerStatuses?.find((c) => c.name === name);
   if (cs?.state.kind !== 'running') return;
   const startedAt = cs.state.startedAt;
-  mutateObject(state, 'Pod', objectKey(pod.metadata.namespace, pod.metadata.name), () => {
+  asControllers(state, () => mutateObject(state, 'Pod', objectKey(pod.metadata.namespace, pod.metadata.name), () => {
     cs.state = { kind: 'terminated', exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: state.now };
     cs.started = false;
-  });
+  }));
 }

@@ -19,6 +19,18 @@ export interface ObjectMeta {
   generation: number;
   ownerReferences: OwnerReference[];
   deletionTimestamp?: SimTime;
+  /** Writes a client made through kubectl, per field manager (cluster/managed-fields.ts). */
+  managedFields?: ManagedFieldsEntry[];
+}
+
+/** metadata.managedFields as recorded: who wrote the object, how, and when last. */
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Update' | 'Apply';
+  subresource?: string;
+  time: SimTime;
+  /** The fields a narrow write set (`kubectl label` keys, spec.replicas of a scale), as paths; a later entry's take them from earlier ones. */
+  fields?: string[][];
 }
 
 export interface OwnerReference {
@@ -704,6 +716,8 @@ export interface ClusterState {
   baseline?: WorldBaseline;
   /** Who changed the world (cluster/actors.ts): scoring credits fixes and charges damage to them. */
   actors?: ActorRecord;
+  /** The field manager of the client command writing now (kubectl's --field-manager default); unset while controllers run. */
+  fieldManager?: { manager: string; subresource?: string; fields?: string[][] };
   /** Files written into containers (`kubectl cp`, a shell in one), by `namespace/pod/container` (container-layer.ts). */
   containerLayers?: Record<string, ContainerLayer>;
 }

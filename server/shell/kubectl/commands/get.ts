@@ -68,7 +68,7 @@ export const getCommand: KubectlSubcommand = {
         return { stdout: '', stderr: warnings + noResourcesFound(ctx, types), exitCode: 0 };
       }
       const single = byName && items.length === 1 && args.length <= 2 && !args[0]!.includes(',');
-      const printed = printStructured(ctx.state, items, format.format, { single, noHeaders: flags.bool('no-headers'), budget: ctx.budget });
+      const printed = printStructured(ctx.state, items, format.format, { single, noHeaders: flags.bool('no-headers'), budget: ctx.budget, managedFields: flags.bool('show-managed-fields') });
       if (!printed.ok) return fail(printed.error);
       tagObjects(ctx, items, printed.text, 'structured', ordered);
       return { stdout: printed.text, stderr, exitCode, ...(printed.json ? { json: printed.json } : {}) };
