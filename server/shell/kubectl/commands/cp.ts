@@ -14,7 +14,7 @@ import { fail } from '../../types.js';
 import { isDirectory, listDirectory, makeDirectory, readFile, resolvePath, writeFile } from '../../vfs.js';
 import { findResourceType, getObject, notFoundError } from '../resources.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
-import { execContainer } from './exec.js';
+import { CONTAINER_FLAG, execContainer } from './exec.js';
 
 interface FileSpec {
   namespace?: string;
@@ -62,8 +62,19 @@ function filesUnder(outer: KubectlContext, session: ShellSession, abs: string): 
   return read.ok ? [{ rel: '', content: read.content }] : undefined;
 }
 
+interface Reached {
+  pod: Pod;
+  container: string;
+  /** kubectl's `Defaulted container` line, if any. */
+  notice: string;
+  /** The image's tar is GNU tar (Debian images), else busybox's. */
+  gnu: boolean;
+  /** A session standing in the container. */
+  inside: ShellSession;
+}
+
 /** The pod and container an exec would reach, or kubectl's error. */
-function target(ctx: KubectlContext, spec: FileSpec, flags: ParsedFlags): { pod: Pod; container: string; notice: string } | CommandResult {
+function target(ctx: KubectlContext, spec: FileSpec, flags: ParsedFlags): Reached | CommandResult {
   const podType = findResourceType('pods')!;
   const pod = getObject(ctx.state, podType, spec.namespace ?? ctx.namespace, spec.pod!) as Pod | undefined;
   if (!pod) return fail(notFoundError(podType, spec.pod!));
@@ -75,16 +86,14 @@ function target(ctx: KubectlContext, spec: FileSpec, flags: ParsedFlags): { pod:
     const failed = notFound(ctx.state, 'tar');
     return { ...failed, stderr: picked.notice + failed.stderr };
   }
-  return { pod, ...picked };
+  return { pod, ...picked, gnu: imageDistro(imageOf(pod, picked.container)) === 'debian', inside: inContainer(ctx.session, pod, picked.container) };
 }
 
 /** `tar cf - PATH` in the container, unpacked at the local destination (cp.go copyFromPod, untarAll). */
 function copyFromPod(ctx: KubectlContext, src: FileSpec, dest: string, flags: ParsedFlags): CommandResult {
   const reached = target(ctx, src, flags);
   if ('exitCode' in reached) return reached;
-  const { pod, container, notice } = reached;
-  const gnu = imageDistro(imageOf(pod, container)) === 'debian';
-  const inside = inContainer(ctx.session, pod, container);
+  const { notice, gnu, inside } = reached;
   const abs = normalizePath(src.path, '/');
   const files = filesUnder(ctx, inside, abs);
   // tar's stderr is kubectl's stdout here (TarPipe: ErrOut: t.o.Out); GNU tar warns before it stats.
@@ -114,9 +123,7 @@ function copyToPod(ctx: KubectlContext, src: string, dest: FileSpec, flags: Pars
   if (!files) return fail(`error: ${src} doesn't exist in local filesystem\n`);
   const reached = target(ctx, dest, flags);
   if ('exitCode' in reached) return reached;
-  const { pod, container, notice } = reached;
-  const gnu = imageDistro(imageOf(pod, container)) === 'debian';
-  const inside = inContainer(ctx.session, pod, container);
+  const { notice, gnu, inside } = reached;
   // checkDestinationIsDir: an existing directory receives the source under its own name.
   let destAbs = normalizePath(dest.path, '/');
   if (isDirectory(ctx.state, inside, destAbs)) destAbs = normalizePath(src.replace(/\/+$/, '').split('/').at(-1) || '/', destAbs);
@@ -143,7 +150,7 @@ export const cpCommand: KubectlSubcommand = {
   short: 'Copy files and directories to and from containers',
   usage: 'kubectl cp <file-spec-src> <file-spec-dest> [options]',
   flags: [
-    { name: 'container', short: 'c', type: 'string', usage: 'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen' },
+    CONTAINER_FLAG,
     { name: 'no-preserve', type: 'bool', usage: "The copied file/directory's ownership and permissions will not be preserved in the container" },
     { name: 'retries', type: 'int', default: '0', usage: 'Set number of retries to complete a copy operation from a container. Specify 0 to disable or any negative value for infinite retrying. The default is 0 (no retry).' },
   ],

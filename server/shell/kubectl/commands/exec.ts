@@ -5,7 +5,10 @@ import type { LabelSelector, Pod } from '../../../cluster/types.js';
 import { openShell, runInContainer } from '../../exec/index.js';
 import { fail } from '../../types.js';
 import { findResourceType, getObject, listObjects, notFoundError } from '../resources.js';
-import type { KubectlSubcommand } from '../types.js';
+import type { FlagSpec, KubectlSubcommand } from '../types.js';
+
+/** -c of the commands that exec in a pod (exec, cp; kubectl's AddContainerVarFlags). */
+export const CONTAINER_FLAG: FlagSpec = { name: 'container', short: 'c', type: 'string', usage: 'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen' };
 
 /**
  * The container an exec request (exec, cp) runs in: `-c`, else the default-container annotation
@@ -27,7 +30,7 @@ export const execCommand: KubectlSubcommand = {
   usage: 'kubectl exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...] [options]',
   completes: 'pods',
   flags: [
-    { name: 'container', short: 'c', type: 'string', usage: 'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen' },
+    CONTAINER_FLAG,
     { name: 'stdin', short: 'i', type: 'bool', usage: 'Pass stdin to the container' },
     { name: 'tty', short: 't', type: 'bool', usage: 'Stdin is a TTY' },
     { name: 'quiet', short: 'q', type: 'bool', usage: 'Only print output from the remote session' },
