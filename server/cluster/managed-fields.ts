@@ -35,6 +35,16 @@ export function recordManager(state: ClusterState, meta: ObjectMeta): void {
   entries.push(entry);
 }
 
+/** Runs a client's command (a kubectl line, an API request): its writes are recorded under `who`. */
+export function asClient<T>(state: ClusterState, who: NonNullable<ClusterState['fieldManager']>, run: () => T): T {
+  state.fieldManager = who;
+  try {
+    return run();
+  } finally {
+    state.fieldManager = undefined;
+  }
+}
+
 /** Runs controllers (a tick inside a command's wait) without charging their writes to the client. */
 export function asControllers<T>(state: ClusterState, run: () => T): T {
   const who = state.fieldManager;

@@ -2,6 +2,7 @@
 // apiserver answers and that RBAC lets a limited kubeconfig user make its requests
 // (authorize.ts), and runs it. Errors are printed like kubectl prints them.
 import { apiUnavailable, UNABLE_TO_CONNECT } from '../../cluster/api.js';
+import { asClient } from '../../cluster/managed-fields.js';
 import type { ClusterState } from '../../cluster/types.js';
 import { apiErrorText } from './api-error.js';
 import { forbidden } from './authorize.js';
@@ -67,12 +68,8 @@ export const kubectlCommand: ShellCommand = (ctx, argv) => {
     commandName: cmd.name,
   });
   // What the command writes is recorded under its field manager (cluster/managed-fields.ts).
-  ctx.state.fieldManager = fieldManagerOf(cmd.name, flags.string('field-manager'), flags.args);
-  try {
-    return tagApiErrors(ctx, cmd.run(sub, flags.args, flags));
-  } finally {
-    ctx.state.fieldManager = undefined;
-  }
+  const who = fieldManagerOf(cmd.name, flags.string('field-manager'), flags.args);
+  return tagApiErrors(ctx, asClient(ctx.state, who, () => cmd.run(sub, flags.args, flags)));
 };
 
 /**
