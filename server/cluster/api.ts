@@ -1,6 +1,7 @@
 // The apiserver write path. Every create/update/delete of an API object goes through here:
 // it checks that the apiserver is up and etcd accepts writes, bumps the etcd revision,
 // stamps metadata.resourceVersion and grows the etcd database by the object's size.
+import { recordManager } from './managed-fields.js';
 import { admissionRefusal } from './quota.js';
 import { applyLimitRanges } from './limit-range.js';
 import { quotaRefusal } from './resource-quota.js';
@@ -260,6 +261,7 @@ function stamp(state: ClusterState, kind: Kind, obj: KindMap[Kind], created = fa
   let bytes = isStoredKind(kind) ? 400 + JSON.stringify((obj as StoredObject).fields).length : STORED_SIZE[kind as BuiltinKind];
   if (kind === 'ConfigMap') for (const v of Object.values((obj as ConfigMap).data)) bytes += v.length;
   obj.metadata.resourceVersion = commitWrite(state, bytes);
+  recordManager(state, obj.metadata);
   countWrite(state, kind, keyOf(obj), created);
   if (kind === 'Pod') notifyKubelet(state, obj as Pod);
 }

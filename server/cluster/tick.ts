@@ -1,5 +1,6 @@
 // Simulated time: tick(state, ms) advances the clock in steps of at most one second and
 // runs every controller once per step, always in the same order.
+import { asControllers } from './managed-fields.js';
 import { apiUnavailable } from './api.js';
 import { metricsApiRefused, tlsRejected } from './controlplane.js';
 import { expiredCert } from './pki.js';
@@ -116,7 +117,7 @@ function advance(state: ClusterState, ms: number, traffic: boolean): void {
 
 /** Advance simulated time by `ms`, in steps of at most one second. */
 export function tick(state: ClusterState, ms: number): void {
-  advance(state, ms, true);
+  asControllers(state, () => advance(state, ms, true));
 }
 
 /** Controllers only, no client traffic: how createCluster brings a cluster up before t=0. */

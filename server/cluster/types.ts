@@ -19,6 +19,18 @@ export interface ObjectMeta {
   generation: number;
   ownerReferences: OwnerReference[];
   deletionTimestamp?: SimTime;
+  /** Writes a client made through kubectl, per field manager (cluster/managed-fields.ts). */
+  managedFields?: ManagedFieldsEntry[];
+}
+
+/** metadata.managedFields as recorded: who wrote the object, how, and when last. */
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Update' | 'Apply';
+  subresource?: string;
+  time: SimTime;
+  /** The fields a narrow write set (`kubectl label` keys, spec.replicas of a scale), as paths; a later entry's take them from earlier ones. */
+  fields?: string[][];
 }
 
 export interface OwnerReference {
@@ -309,6 +321,15 @@ export interface PodSpec {
   activeDeadlineSeconds?: number;
   /** The pod's persistentVolumeClaim volumes (other volume kinds are not modelled). */
   claims?: { volume: string; claimName: string; readOnly?: boolean }[];
+  /** Debug containers added through the ephemeralcontainers subresource (cluster/ephemeral.ts). */
+  ephemeralContainers?: EphemeralContainerSpec[];
+}
+
+/** core/v1 EphemeralContainer: a container without ports, probes or resources, maybe in another container's process namespace. */
+export interface EphemeralContainerSpec extends ContainerSpec {
+  targetContainerName?: string;
+  stdin?: boolean;
+  tty?: boolean;
 }
 
 export interface Pod {
@@ -318,6 +339,7 @@ export interface Pod {
     phase: PodPhase;
     conditions: PodCondition[];
     containerStatuses: ContainerStatus[];
+    ephemeralContainerStatuses?: ContainerStatus[];
     podIP?: string;
     hostIP?: string;
     startTime?: SimTime;
@@ -694,6 +716,18 @@ export interface ClusterState {
   baseline?: WorldBaseline;
   /** Who changed the world (cluster/actors.ts): scoring credits fixes and charges damage to them. */
   actors?: ActorRecord;
+  /** The field manager of the client command writing now (kubectl's --field-manager default); unset while controllers run. */
+  fieldManager?: { manager: string; subresource?: string; fields?: string[][] };
+  /** Files written into containers (`kubectl cp`, a shell in one), by `namespace/pod/container` (container-layer.ts). */
+  containerLayers?: Record<string, ContainerLayer>;
+}
+
+/** A container's writable layer: valid for the container instance (pod uid, restart count) that wrote it. */
+export interface ContainerLayer {
+  uid: string;
+  restarts: number;
+  /** File contents by absolute path. */
+  files: Record<string, string>;
 }
 
 /** Which player's commands changed the world, and what changed while they were the last to. */

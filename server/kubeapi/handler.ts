@@ -5,6 +5,8 @@
 // same builders and write path (objectFromManifest, writeCreate/writeUpdate, api.ts), so the
 // apiserver's admission, quotas and the controllers treat them alike.
 import { apiUnavailable, type KindMap } from '../cluster/api.js';
+import { asClient } from '../cluster/managed-fields.js';
+import { withManagedFields } from '../shell/kubectl/managed-fields.js';
 import type { ClusterState, Deployment, ReplicaSet, StoredObject } from '../cluster/types.js';
 import { writeCreate, writeUpdate } from '../shell/kubectl/commands/apply.js';
 import { deleteOne } from '../shell/kubectl/commands/delete.js';
@@ -77,10 +79,18 @@ export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiRespo
   const target = resolveTarget(segments);
   if (!target) return pathNotFound();
   const { name } = target;
-  if (target.subresource === 'scale' && name !== undefined) return scale(state, req, target, name);
+  // A write is recorded under the request's fieldManager (kubectl sends its --field-manager),
+  // else the user agent's name, `kubectl` (cluster/managed-fields.ts).
+  const manager = req.query.fieldManager ?? 'kubectl';
+  if (target.subresource === 'scale' && name !== undefined) return asClient(state, { manager, subresource: 'scale', fields: [['spec', 'replicas']] }, () => scale(state, req, target, name));
   if (target.subresource !== undefined) return pathNotFound();
+  if (req.method !== 'GET') return asClient(state, { manager }, () => write(state, req, target));
+  return name === undefined ? list(state, req, target) : get(state, req, target, name);
+}
+
+function write(state: ClusterState, req: ApiRequest, target: Target): ApiResponse {
+  const { name } = target;
   switch (req.method) {
-    case 'GET': return name === undefined ? list(state, req, target) : get(state, req, target, name);
     case 'POST': return name === undefined ? create(state, req, target) : methodNotAllowed();
     case 'PUT': return name === undefined ? methodNotAllowed() : update(state, req, target, name);
     case 'PATCH': return name === undefined ? methodNotAllowed() : patch(state, req, target, name);
@@ -90,6 +100,9 @@ export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiRespo
 }
 
 const ok = (body: unknown, status = 200): ApiResponse => ({ status, body });
+
+/** An object as the apiserver returns it: with its metadata.managedFields (kubectl hides them unless --show-managed-fields). */
+const apiObject = (state: ClusterState, kind: string, obj: KubeObject): Json => withManagedFields(state, kind, obj, toManifest(state, kind, obj));
 
 /** `?watch=true` (or `1`): the request wants a stream of events, not one answer. */
 export const isWatch = (req: ApiRequest): boolean => req.method === 'GET' && (req.query.watch === 'true' || req.query.watch === '1');
@@ -164,7 +177,7 @@ function get(state: ClusterState, req: ApiRequest, { type, namespace }: Target, 
   const obj = getObject(state, type, namespace ?? '', name);
   if (!obj) return notFound(type, name);
   if (wantsTable(req.accept)) return ok(objectTable(state, type, [obj], includeObject(req), { resourceVersion: revision(state) }));
-  return ok(toManifest(state, type.kind, obj));
+  return ok(apiObject(state, type.kind, obj));
 }
 
 /** A continue token: where the next page starts, tied to the listing it came from. */
@@ -218,7 +231,7 @@ function list(state: ClusterState, req: ApiRequest, { type, namespace }: Target)
     items = items.slice(0, limit);
   }
   if (wantsTable(req.accept)) return ok(objectTable(state, type, items, includeObject(req), metadata));
-  return ok({ kind: `${type.kind}List`, apiVersion: type.apiVersion, metadata, items: items.map((o) => toManifest(state, type.kind, o)) });
+  return ok({ kind: `${type.kind}List`, apiVersion: type.apiVersion, metadata, items: items.map((o) => apiObject(state, type.kind, o)) });
 }
 
 /** The object a write sends, with its kind and apiVersion checked against the path. */
@@ -264,7 +277,7 @@ function create(state: ClusterState, req: ApiRequest, { type, namespace }: Targe
   if (dryRun(req)) return ok(toManifest(state, type.kind, built.obj), 201);
   const r = writeCreate(state, kind, built.obj);
   if (!r.ok) return apiErrorResponse(r.error, detailsOf(type, name));
-  return ok(toManifest(state, type.kind, r.value), 201);
+  return ok(apiObject(state, type.kind, r.value), 201);
 }
 
 const resourceLabel = (type: ResourceType): string => (type.group ? `${type.plural}.${type.group}` : type.plural);
@@ -294,7 +307,7 @@ function writeOver(state: ClusterState, req: ApiRequest, type: ResourceType, sto
   const w = writeUpdate(state, kind, built.obj, stored as KindMap[ManifestKind], dryRun(req) ? 'server' : 'none');
   if (!w.ok) return apiErrorResponse(w.error, detailsOf(type, name));
   const now = getObject(state, type, stored.metadata.namespace ?? '', name) ?? built.obj;
-  return ok(toManifest(state, type.kind, dryRun(req) ? built.obj : now));
+  return ok(apiObject(state, type.kind, dryRun(req) ? built.obj : now));
 }
 
 function update(state: ClusterState, req: ApiRequest, { type, namespace }: Target, name: string): ApiResponse {
@@ -390,5 +403,5 @@ function remove(state: ClusterState, req: ApiRequest, { type, namespace }: Targe
   if (!r.ok) return apiErrorResponse(r.error, detailsOf(type, name));
   // A pod bound to a node is only marked Terminating: the object is still there, as the apiserver answers.
   const after = getObject(state, type, namespace ?? '', name) ?? stored;
-  return ok(toManifest(state, type.kind, after));
+  return ok(apiObject(state, type.kind, after));
 }

@@ -6,7 +6,7 @@
 import type { ClusterState } from '../cluster/types.js';
 import { keptBuilt } from '../shell/kubectl/listing.js';
 import { metadataJson, toManifest, type Json } from '../shell/kubectl/manifest.js';
-import { TABLES } from '../shell/kubectl/printers.js';
+import { TABLES, tableHeaders } from '../shell/kubectl/printers.js';
 import type { KubeObject, ResourceType } from '../shell/kubectl/resources.js';
 
 export interface TableColumnDefinition {
@@ -32,7 +32,7 @@ function columnDefinitions(type: ResourceType): TableColumnDefinition[] {
   const column = (header: string, priority: number): TableColumnDefinition => ({
     name: header, type: 'string', format: header === 'NAME' ? 'name' : '', description: '', priority,
   });
-  return [...printer.headers.map((h) => column(h, 0)), ...printer.wideHeaders.map((h) => column(h, 1))];
+  return tableHeaders(printer, true).map((h) => column(h, printer.wideHeaders.includes(h) ? 1 : 0));
 }
 
 /**

@@ -2,6 +2,7 @@
 // (`kubectl exec -it`, shell/exec/interactive.ts), `exit`/`logout` back, `sudo CMD` and
 // `sudo -i` on a node. A nested shell keeps the place it was opened from in `session.outer`,
 // so `exit` returns there; it is session data, rebuilt by replaying the lines like the rest.
+import { endEphemeralContainer } from '../cluster/ephemeral.js';
 import { deleteObject, objectKey } from '../cluster/api.js';
 import { wallClock } from '../cluster/logs.js';
 import type { ClusterState, Node } from '../cluster/types.js';
@@ -208,9 +209,16 @@ function leaveContainer(state: ClusterState, session: ShellSession, typed: strin
     return { stdout: said, stderr: '', exitCode: code, stop: true };
   }
   if (inside.attached) {
-    // kubectl's attach says how to come back only to a pod that restarts its container (RestartPolicy Always).
+    // kubectl's attach says how to come back only to a pod that restarts its container (RestartPolicy
+    // Always; attach.go reattachMessage); an ephemeral container's process ends with its shell.
     const pod = state.pods[objectKey(inside.namespace, inside.pod)];
-    if (pod?.spec.restartPolicy === 'Always') said += `Session ended, resume using 'kubectl attach ${inside.pod} -c ${inside.container} -i -t' command when the pod is running\n`;
+    const ephemeral = pod?.spec.ephemeralContainers?.some((c) => c.name === inside.container) === true;
+    if (pod && ephemeral) endEphemeralContainer(state, pod, inside.container, code);
+    if (pod?.spec.restartPolicy === 'Always') {
+      said += ephemeral
+        ? `Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach ${inside.pod} -c ${inside.container} -i -t' if it is still running\n`
+        : `Session ended, resume using 'kubectl attach ${inside.pod} -c ${inside.container} -i -t' command when the pod is running\n`;
+    }
     if (inside.attached === 'remove' && deleteObject(state, 'Pod', objectKey(inside.namespace, inside.pod), { force: true }).ok) said += `pod "${inside.pod}" deleted\n`;
   } else if (code !== 0) err = `command terminated with exit code ${code}\n`;
   return { stdout: said, stderr: err, exitCode: code, stop: true };

@@ -78,8 +78,6 @@ export interface ContainerShell {
   attached?: 'keep' | 'remove';
   /** `kubectl debug node/X`: the node whose root filesystem is mounted at /host. */
   hostNode?: string;
-  /** Files written in the container's writable layer, by absolute path. */
-  files?: Record<string, string>;
 }
 
 /** Where a shell runs: a node (or the workstation) as a user, or a container. */

@@ -6,6 +6,7 @@
 // real host does ("Permission denied", "Read-only file system").
 import type { Node } from '../cluster/types.js';
 import { MAX_OUTPUT_CHARS } from './limits.js';
+import { writableFiles } from '../cluster/container-layer.js';
 import { podFiles } from './exec/index.js';
 import { readNodeFile } from './node/files.js';
 import { nodeFiles, normalizePath } from './node/fs.js';
@@ -45,10 +46,11 @@ interface Place {
 function placeOf(state: ClusterState, session: ShellSession): Place {
   const inside = session.container;
   if (inside) {
-    // A container's writable layer over the files kubelet mounts (resolv.conf, hosts, hostname).
+    // A container's writable layer (shared with kubectl cp and every shell in it, cluster/
+    // container-layer.ts) over the files kubelet mounts (resolv.conf, hosts, hostname).
     const key = `${inside.namespace}/${inside.pod}`;
-    const files = (inside.files ??= {});
     const pod = state.pods[key];
+    const files = pod ? writableFiles(state, pod, inside.container) : {};
     const dirs = ((session.dirs ??= {})[`pod:${key}/${inside.container}`] ??= []);
     return { node: undefined, files, all: () => ({ ...(pod ? podFiles(state, pod) : {}), ...files }), dirs };
   }

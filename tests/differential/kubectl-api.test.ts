@@ -67,6 +67,8 @@ const LINES: string[] = [
   // Output formats.
   'get nodes -o name', 'get pods -A -o name', 'get deploy web -o yaml', 'get deploy web -o json', 'get svc -o json',
   'get nodes cp-1 -o yaml', 'get cm -n kube-system coredns -o yaml',
+  // metadata.managedFields: served by the API, kept by kubectl only when asked (go-yaml's plain `.` keys).
+  'get deploy web -o yaml --show-managed-fields', 'get pods -l app=web -o json --show-managed-fields', 'get events -A -o wide',
   "get pods -A -o jsonpath='{.items[*].metadata.name}'", "get nodes -o jsonpath='{range .items[*]}{.metadata.name}{\"\\t\"}{.status.nodeInfo.kubeletVersion}{\"\\n\"}{end}'",
   'get pods -A -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName',
   // Sorting (kubectl asks for whole objects: includeObject=Object).

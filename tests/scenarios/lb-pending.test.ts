@@ -23,9 +23,10 @@ const NOT_FOUND = '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>
 
 describe('lb-pending: MetalLB', () => {
   it('an exhausted pool leaves EXTERNAL-IP <pending> with AllocationFailed events and controller log lines; a wider pool gives the next address', () => {
-    const [svc, events, pools, logs, , after, afterEvents] = outputs('pool-exhausted', [
+    const [svc, events, wide, pools, logs, , after, afterEvents] = outputs('pool-exhausted', [
       'kubectl get svc -n ingress-nginx',
       'kubectl get events -n ingress-nginx',
+      'kubectl get events -n ingress-nginx -o wide',
       'kubectl get ipaddresspools -n metallb-system',
       'kubectl logs -n metallb-system deploy/controller --tail=1',
       `kubectl patch ipaddresspool lan-pool -n metallb-system --type merge -p '{"spec":{"addresses":["192.168.10.240-192.168.10.249"]}}'`,
@@ -34,8 +35,10 @@ describe('lb-pending: MetalLB', () => {
     ]);
     // printers.go printService: EXTERNAL-IP <pending> for a LoadBalancer without ingress.
     expect(svc).toMatch(/^ingress-nginx-controller\s+LoadBalancer\s+\S+\s+<pending>\s+80:\d+\/TCP,443:\d+\/TCP\s+55m$/m);
-    // The controller has retried every resync since the Service was created 55 minutes ago.
-    expect(events).toMatch(/\(x11 over 55m\)\s+Warning\s+AllocationFailed\s+service\/ingress-nginx-controller\s+Failed to allocate IP for "ingress-nginx\/ingress-nginx-controller": no available IPs\n/);
+    // The controller has retried every resync since the Service was created 55 minutes ago
+    // (printers.go printEvent: LAST SEEN is the last time alone; -o wide has FIRST SEEN and COUNT).
+    expect(events).toMatch(/\s+Warning\s+AllocationFailed\s+service\/ingress-nginx-controller\s+Failed to allocate IP for "ingress-nginx\/ingress-nginx-controller": no available IPs\n/);
+    expect(wide).toMatch(/\s+Warning\s+AllocationFailed\s+service\/ingress-nginx-controller\s+metallb-controller\s+Failed to allocate IP for "ingress-nginx\/ingress-nginx-controller": no available IPs\s+55m\s+11\s+ingress-nginx-controller\.[0-9a-f]+\n/);
     // MetalLB v0.13's CRD printer columns.
     expect(pools).toBe('NAME       AUTO ASSIGN   AVOID BUGGY IPS   ADDRESSES                           AGE\nlan-pool   true          false             ["192.168.10.240-192.168.10.241"]   150d\n');
     expect(logs).toMatch(/^\{"caller":"service\.go:\d+","error":"no available IPs","level":"error","msg":"IP allocation failed","op":"allocateIPs","ts":"2024-06-03T08:55:00Z"\}\n$/);

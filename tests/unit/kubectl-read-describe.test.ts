@@ -51,11 +51,14 @@ describe('kubectl top, events and cluster commands', () => {
       'NAMESPACE     NAME                       CPU(cores)   MEMORY(bytes)\ndefault       web-7d4b9c8f5-abcde        12m          40Mi\nkube-system   coredns-5dd5756b68-xk2p9   3m           20Mi\n',
     );
   });
+  // pkg/cmd/events/event_printer.go: printOneEvent writes `Kind/Name` as the API spells the
+  // kind; getInterval is the first time seen for one event, `last (xN over first)` for more.
   it('lists events sorted by last seen, filtered with --for', async () => {
     const run = await kubectlRunner(kubectlFixture());
     const out = run('kubectl events').stdout.split('\n');
     expect(out[0]).toBe('LAST SEEN            TYPE      REASON             OBJECT                    MESSAGE');
-    expect(out[1]).toMatch(/^2m +Warning +FailedScheduling +pod\/big-job/);
+    expect(out[1]).toMatch(/^2m +Warning +FailedScheduling +Pod\/big-job/);
+    expect(out[2]).toMatch(/^45s \(x12 over 29m\) +Warning +BackOff +Pod\/web-7d4b9c8f5-fghij /);
     expect(run('kubectl events --for pod/web-7d4b9c8f5-fghij').stdout).not.toContain('big-job');
   });
   it('prints api-resources, cluster-info and version', async () => {

@@ -32,7 +32,20 @@ describe('kubectl get', () => {
     expect(svc).toContain('web          NodePort       10.96.12.34   <none>        80:30080/TCP   3d5h\n');
     expect(svc).toContain('web-lb       LoadBalancer   10.96.50.60   <pending>     80:31234/TCP   90s\n');
     expect(run('kubectl get deploy').stdout).toBe('NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    1/2     2            1           3d5h\n');
-    expect(run('kubectl get events').stdout).toContain('45s (x12 over 29m)   Warning   BackOff ');
+    // printers.go printEvent: LAST SEEN is the last timestamp's age, the count only in -o wide.
+    expect(run('kubectl get events').stdout).toContain('\n45s         Warning   BackOff            pod/web-7d4b9c8f5-fghij   Back-off');
+  });
+  // printers.go eventColumnDefinitions: SUBOBJECT and SOURCE (priority 1) come before MESSAGE,
+  // FIRST SEEN, COUNT and NAME after it; formatEventSource joins component and host with ", ".
+  it('interleaves the wide columns of events where printEvent puts them', async () => {
+    const run = await k();
+    const out = run('kubectl get events -o wide').stdout.split('\n');
+    expect(out[0]).toMatch(/^LAST SEEN   TYPE {6}REASON {13}OBJECT {20}SUBOBJECT {14}SOURCE {14}MESSAGE {120,}FIRST SEEN   COUNT   NAME$/);
+    expect(out[2]).toMatch(/^45s +Warning +BackOff +pod\/web-7d4b9c8f5-fghij +spec\.containers\{web\} +kubelet, worker-2 +Back-off restarting failed container web in pod \S+ +29m +12 +web-7d4b9c8f5-fghij\.17c8a1b2c3d4e5f6$/);
+    expect(out[1]).toMatch(/^2m +Warning +FailedScheduling +pod\/big-job {38}default-scheduler +0\/3 nodes/);
+    const labelled = run('kubectl get events -A -o wide --show-labels').stdout.split('\n')[0]!;
+    expect(labelled.startsWith('NAMESPACE   LAST SEEN   TYPE')).toBe(true);
+    expect(labelled.endsWith('FIRST SEEN   COUNT   NAME                                   LABELS')).toBe(true);
   });
   it('prefixes kinds for several types and separates tables', async () => {
     const out = (await k())('kubectl get all').stdout;

@@ -57,6 +57,39 @@ describe('a limited kubeconfig user', () => {
     expect(run('kubectl scale deploy web --replicas=5').output).toBe('Error from server (Forbidden): deployments.apps "web" is forbidden: User "jane" cannot patch resource "deployments/scale" in API group "apps" in the namespace "default"\n');
     expect(run('kubectl -n kube-system get pods').output).toBe('Error from server (Forbidden): pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "kube-system"\n');
   });
+
+  // Writes: the request kubectl sends names the verb (pkg/cmd/create/create_*.go wrap the error
+  // `failed to create configmap: %v`, which kubectl prints after `error: `; create_namespace.go
+  // returns it as it is); manifests wrap it with the file's name (pkg/cmd/util/helpers.go
+  // AddSourceToErr "error when %s %q: %v"; apply.go: get, then create or patch; replace.go:
+  // Helper.Replace gets the resourceVersion a manifest lacks, then puts: verb update).
+  it('is refused each write with the verb kubectl\'s request carries', () => {
+    const { state, run } = shell();
+    const forbidden = (verb: string, rest: string) => `is forbidden: User "jane" cannot ${verb} resource "${rest}" in API group "" in the namespace "default"`;
+    expect(run('kubectl create configmap x --from-literal=a=b').output).toBe(`error: failed to create configmap: configmaps ${forbidden('create', 'configmaps')}\n`);
+    expect(run('kubectl create deploy x --image=nginx').output).toBe('error: failed to create deployment: deployments.apps is forbidden: User "jane" cannot create resource "deployments" in API group "apps" in the namespace "default"\n');
+    expect(run('kubectl create ns x').output).toBe('Error from server (Forbidden): namespaces is forbidden: User "jane" cannot create resource "namespaces" in API group "" at the cluster scope\n');
+    expect(run('kubectl create svc nodeport x --tcp=80').output).toBe(`error: failed to create NodePort service: services ${forbidden('create', 'services')}\n`);
+    // A client-side dry run sends nothing.
+    expect(run('kubectl create deploy x --image=nginx --dry-run=client -o name').output).toBe('deployment.apps/x\n');
+    run(`printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: settings\\ndata:\\n  a: "2"\\n' > cm.yaml`);
+    const info = 'Resource: "/v1, Resource=configmaps", GroupVersionKind: "/v1, Kind=ConfigMap"\nName: "settings", Namespace: "default"';
+    const apply = run('kubectl apply -f cm.yaml');
+    expect(apply.output).toBe(`Error from server (Forbidden): error when retrieving current configuration of:\n${info}\nfrom server for: "cm.yaml": configmaps "settings" ${forbidden('get', 'configmaps')}\n`);
+    expect(apply.exitCode).toBe(1);
+    grantView(state);
+    expect(run('kubectl apply -f cm.yaml').output).toBe(`Error from server (Forbidden): error when creating "cm.yaml": configmaps ${forbidden('create', 'configmaps')}\n`);
+    expect(run('kubectl create -f cm.yaml').output).toBe(`Error from server (Forbidden): error when creating "cm.yaml": configmaps ${forbidden('create', 'configmaps')}\n`);
+    expect(run('kubectl apply -f cm.yaml --dry-run=client').output).toBe('configmap/settings created (dry run)\n');
+    createObject(state, 'ConfigMap', { metadata: newMeta(state, 'settings', 'default'), data: { a: '1' } });
+    const patched = run('kubectl apply -f cm.yaml').output;
+    expect(patched.startsWith('Error from server (Forbidden): error when applying patch:\n{"data":{"a":"2"}')).toBe(true);
+    expect(patched.endsWith(`\nto:\n${info}\nfor: "cm.yaml": error when patching "cm.yaml": configmaps "settings" ${forbidden('patch', 'configmaps')}\n`)).toBe(true);
+    expect(run('kubectl replace -f cm.yaml').output).toBe(`Error from server (Forbidden): error when replacing "cm.yaml": configmaps "settings" ${forbidden('update', 'configmaps')}\n`);
+    expect(run('kubectl label cm settings tier=web').output).toBe(`Error from server (Forbidden): configmaps "settings" ${forbidden('patch', 'configmaps')}\n`);
+    expect(run('kubectl annotate cm settings note=x').output).toBe(`Error from server (Forbidden): configmaps "settings" ${forbidden('patch', 'configmaps')}\n`);
+    expect(run('kubectl get cm settings -o jsonpath={.data.a}').output).toBe('1');
+  });
 });
 
 describe('a limited kubeconfig user through a seat\'s own tools (kubeapi/seat.ts)', () => {

@@ -128,16 +128,20 @@ function pullImage(s: Sync, b: ContainerBehavior): boolean {
     cs.backOffUntil = state.now + backOff(cs, false);
     return false;
   }
-  if (node.host.images.includes(image)) {
-    event(s, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
-  } else {
-    const h = fnv(image);
-    const secs = (0.8 + (h % 4000) / 1000).toFixed(3);
-    event(s, 'Normal', 'Pulling', `Pulling image "${image}"`);
-    event(s, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${secs}s (${secs}s including waiting). Image size: ${20_000_000 + (h % 90_000_000)} bytes.`);
-    node.host.images.push(image);
-  }
+  for (const e of pullOnto(node, image)) event(s, 'Normal', e.reason, e.message);
   return true;
+}
+
+/** The kubelet getting an image onto its node (already there, or pulled now): the events it records. */
+export function pullOnto(node: Node, image: string): { reason: string; message: string }[] {
+  if (node.host.images.includes(image)) return [{ reason: 'Pulled', message: `Container image "${image}" already present on machine` }];
+  const h = fnv(image);
+  const secs = (0.8 + (h % 4000) / 1000).toFixed(3);
+  node.host.images.push(image);
+  return [
+    { reason: 'Pulling', message: `Pulling image "${image}"` },
+    { reason: 'Pulled', message: `Successfully pulled image "${image}" in ${secs}s (${secs}s including waiting). Image size: ${20_000_000 + (h % 90_000_000)} bytes.` },
+  ];
 }
 
 function start(s: Sync, b: ContainerBehavior): void {

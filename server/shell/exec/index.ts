@@ -2,6 +2,8 @@
 // image contains matters (nginx has curl but no nslookup; busybox has nslookup and wget;
 // CoreDNS has nothing but /coredns), and a missing program fails like containerd does.
 import { registerProcessRunner } from '../../cluster/processes.js';
+import { containerFiles } from '../../cluster/container-layer.js';
+import { anyContainerSpec, anyContainerStatus } from '../../cluster/ephemeral.js';
 import { randomHex } from '../../cluster/rng.js';
 import type { ClusterState, Pod } from '../../cluster/types.js';
 import { renderResolvConf, resolveName } from '../../cluster/network/dns.js';
@@ -17,7 +19,7 @@ import { curl, wget } from './http-tools.js';
 
 type Program = (state: ClusterState, pod: Pod, container: string, argv: string[]) => Timed;
 
-const BASE = ['sh', 'cat', 'env', 'hostname', 'ls', 'echo', 'true', 'false'];
+const BASE = ['sh', 'cat', 'env', 'hostname', 'ls', 'echo', 'true', 'false', 'tar', 'test'];
 
 /** What an image holds: the programs on its $PATH and the nslookup flavour it ships. */
 interface Toolbox {
@@ -57,10 +59,10 @@ export function podFiles(state: ClusterState, pod: Pod): Record<string, string> 
   return { '/etc/resolv.conf': renderResolvConf(state, pod), '/etc/hosts': hostsFile(pod), '/etc/hostname': `${pod.metadata.name}\n` };
 }
 
-function cat(state: ClusterState, pod: Pod, _c: string, argv: string[]): CommandResult {
+function cat(state: ClusterState, pod: Pod, container: string, argv: string[]): CommandResult {
   let stdout = '';
   let stderr = '';
-  const files = podFiles(state, pod);
+  const files = { ...podFiles(state, pod), ...containerFiles(state, pod, container) };
   for (const path of argv.slice(1)) {
     if (files[path] !== undefined) stdout += files[path];
     else stderr += `cat: ${path}: No such file or directory\n`;
@@ -177,8 +179,13 @@ const PROGRAMS: Record<string, Program> = {
   ifconfig: (s, p, c) => ipAddr(s, p, c, ['ip', 'addr']),
 };
 
-function imageOf(pod: Pod, container: string): string {
-  return pod.spec.containers.find((c) => c.name === container)?.image ?? '';
+/** Whether the container's image has the program on its $PATH (`tar` for kubectl cp). */
+export function imageHas(pod: Pod, container: string, program: string): boolean {
+  return toolbox(imageOf(pod, container)).tools.has(program);
+}
+
+export function imageOf(pod: Pod, container: string): string {
+  return anyContainerSpec(pod, container)?.image ?? '';
 }
 
 /** `sh -c "…"`: the first simple command of the script, with $VAR from the container env. */
@@ -190,7 +197,8 @@ function shellScript(script: string): string[] | undefined {
   return cmd.words.map((w) => w.parts.map((p) => (p.kind === 'lit' ? p.text : '')).join(''));
 }
 
-function notFound(state: ClusterState, program: string): CommandResult {
+/** What kubectl prints when the runtime cannot start `program` in the container (runc's exec error). */
+export function notFound(state: ClusterState, program: string): CommandResult {
   const id = randomHex(state.rng, 64);
   return err(`error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${id}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\n`);
 }
@@ -200,7 +208,7 @@ function notFound(state: ClusterState, program: string): CommandResult {
  * program's output and, for a non-zero exit, `command terminated with exit code N`.
  */
 export function runInContainer(ctx: CommandContext, pod: Pod, container: string, argv: string[]): CommandResult {
-  const status = pod.status.containerStatuses.find((c) => c.name === container);
+  const status = anyContainerStatus(pod, container);
   if (!status || status.state.kind !== 'running') return err(`error: unable to upgrade connection: container not found ("${container}")\n`);
   const ran = runProgram(ctx.state, pod, container, argv);
   if ('missing' in ran) return notFound(ctx.state, ran.missing);
@@ -271,7 +279,7 @@ export interface ShellOpening {
  */
 export function openShell(ctx: CommandContext, pod: Pod, container: string, shellWord: string, opening: ShellOpening = {}): CommandResult | undefined {
   if (!isShell(shellWord)) return undefined;
-  const status = pod.status.containerStatuses.find((c) => c.name === container);
+  const status = anyContainerStatus(pod, container);
   if (!status || status.state.kind !== 'running') return err(`error: unable to upgrade connection: container not found ("${container}")\n`);
   const shell = shellName(shellWord);
   if (!toolbox(imageOf(pod, container)).tools.has(shell)) return notFound(ctx.state, shellWord);
@@ -292,7 +300,6 @@ const nestedShell: ShellProgram = (ctx, argv, shell): ProgramResult => {
     return { stdout: ran.output, stderr: '', exitCode: ran.exitCode };
   }
   if (argv.length > 1) return err(`${name}: can't open '${argv[1]}': No such file or directory\n`, 2);
-  inside.files ??= {}; // shared with the nested shell: it is the same container
   if (!enterPlace(ctx.session, { root: true, cwd: ctx.session.cwd ?? '/', container: { ...inside, shell: name } })) return err(forkFailure(inside.shell), 2);
   return out('');
 };
@@ -358,7 +365,7 @@ export function closeEndedShells(state: ClusterState, session: ShellSession, lea
   let said = '';
   for (let inside = session.container; inside !== undefined; inside = session.container) {
     const pod = state.pods[`${inside.namespace}/${inside.pod}`];
-    const status = pod?.status.containerStatuses.find((c) => c.name === inside!.container);
+    const status = pod && anyContainerStatus(pod, inside.container);
     if (status?.state.kind === 'running') break;
     leave(session);
     if (session.container?.pod !== inside.pod) said += 'command terminated with exit code 137\n';

@@ -8,7 +8,7 @@ import { shows } from '../reveals.js';
 import { allocatedCpu } from './describe/node.js';
 import { eventsAbout, taintString } from './describe/writer.js';
 import { toManifest, type Json } from './manifest.js';
-import { TABLES } from './printers.js';
+import { TABLES, tableHeaders } from './printers.js';
 import type { Selected } from './query.js';
 import type { KubeObject } from './resources.js';
 import { compareStrings } from './listing.js';
@@ -23,14 +23,15 @@ const NO_EVENTS = /^Events:[ \t]+<none>$/m;
 /** Fields kubectl derives rather than prints from the manifest. */
 const DERIVED = new Set(['spec.taints', 'allocated.cpu', 'events']);
 
-/** The fact field of each table column of a kind (`STATUS` → `status`), `-o wide` ones last; NAME and AGE are none. */
+/** The fact field of each table column of a kind (`STATUS` → `status`), as `-o wide` orders them; NAME and AGE are none. */
 const COLUMN_FIELDS = new Map<string, (string | undefined)[]>();
-function columnFields(kind: string): (string | undefined)[] {
-  let fields = COLUMN_FIELDS.get(kind);
+function columnFields(kind: string, wide: boolean): (string | undefined)[] {
+  const key = `${kind}/${wide}`;
+  let fields = COLUMN_FIELDS.get(key);
   if (!fields) {
     const table = TABLES[kind];
-    fields = [...(table?.headers ?? []), ...(table?.wideHeaders ?? [])].map((h) => (h === 'NAME' || h === 'AGE' ? undefined : h.toLowerCase().replace(/\s+/g, '-')));
-    COLUMN_FIELDS.set(kind, fields);
+    fields = (table ? tableHeaders(table, wide) : []).map((h) => (h === 'NAME' || h === 'AGE' ? undefined : h.toLowerCase().replace(/\s+/g, '-')));
+    COLUMN_FIELDS.set(key, fields);
   }
   return fields;
 }
@@ -157,11 +158,13 @@ function tagObject(ctx: Pick<KubectlContext, 'state'>, sink: FactSink, kind: str
   const want = (field: string): boolean => fields === undefined || fields.includes(field);
   const found: [string, string, string][] = []; // field, value, the text that shows it
   const table = TABLES[kind];
-  const columns = columnFields(kind);
+  const columns = columnFields(kind, true);
   if (table && columns.some((c) => c !== undefined && want(c))) {
     // The wide cells (INTERNAL-IP…) only when some evidence names one; printed or not, the text decides.
-    const row = table.row(ctx.state, obj, columns.slice(table.headers.length).some((c) => c !== undefined && want(c)));
-    columns.forEach((c, i) => {
+    const narrow = columnFields(kind, false);
+    const wide = columns.some((c) => c !== undefined && want(c) && !narrow.includes(c));
+    const row = table.row(ctx.state, obj, wide);
+    (wide ? columns : narrow).forEach((c, i) => {
       if (c !== undefined && row[i] && want(c)) found.push([c, row[i]!, row[i]!]);
     });
   }

@@ -2,6 +2,7 @@
 // apiserver answers and that RBAC lets a limited kubeconfig user make its requests
 // (authorize.ts), and runs it. Errors are printed like kubectl prints them.
 import { apiUnavailable, UNABLE_TO_CONNECT } from '../../cluster/api.js';
+import { asClient } from '../../cluster/managed-fields.js';
 import type { ClusterState } from '../../cluster/types.js';
 import { apiErrorText } from './api-error.js';
 import { forbidden } from './authorize.js';
@@ -84,18 +85,40 @@ export const kubectlCommand: ShellCommand = (ctx, argv) => {
   const refused = forbidden(ctx.state, cmd.name, flags.args, allNamespaces ? undefined : namespace ?? ctx.session.namespace, flags);
   if (refused) return tagApiErrors(ctx, fail(refused));
   // On top of ctx (not a copy): its stdin is read only if the subcommand asks (`apply -f -`).
-  const result = cmd.run(
-    Object.assign(Object.create(ctx) as typeof ctx, {
-      namespace: namespace ?? ctx.session.namespace,
-      namespaceExplicit: namespace !== undefined,
-      allNamespaces,
-      commandName: cmd.name,
-    }),
-    flags.args,
-    flags,
-  );
-  return tagApiErrors(ctx, result);
+  const sub = Object.assign(Object.create(ctx) as typeof ctx, {
+    namespace: namespace ?? ctx.session.namespace,
+    namespaceExplicit: namespace !== undefined,
+    allNamespaces,
+    commandName: cmd.name,
+  });
+  // What the command writes is recorded under its field manager (cluster/managed-fields.ts).
+  const who = fieldManagerOf(cmd.name, flags.string('field-manager'), flags.args);
+  return tagApiErrors(ctx, asClient(ctx.state, who, () => cmd.run(sub, flags.args, flags)));
 };
+
+/**
+ * kubectl's --field-manager defaults (AddFieldManagerFlagVar in pkg/cmd; apply.go
+ * FieldManagerClientSideApply); commands without one are named by the apiserver after the
+ * user agent, `kubectl`, and scale writes the scale subresource.
+ */
+const FIELD_MANAGERS: Record<string, string> = {
+  create: 'kubectl-create', apply: 'kubectl-client-side-apply', edit: 'kubectl-edit', patch: 'kubectl-patch', label: 'kubectl-label',
+  annotate: 'kubectl-annotate', replace: 'kubectl-replace', run: 'kubectl-run', expose: 'kubectl-expose', set: 'kubectl-set',
+  rollout: 'kubectl-rollout', taint: 'kubectl-taint', autoscale: 'kubectl-autoscale',
+};
+
+function fieldManagerOf(command: string, given: string | undefined, args: string[]): { manager: string; subresource?: string; fields?: string[][] } {
+  if (command === 'scale') return { manager: given ?? 'kubectl', subresource: 'scale', fields: [['spec', 'replicas']] };
+  const manager = given ?? FIELD_MANAGERS[command] ?? 'kubectl';
+  if (command !== 'label' && command !== 'annotate') return { manager };
+  // `KEY=VALUE` and `KEY-` arguments: the keys this write sets.
+  const section = command === 'label' ? 'labels' : 'annotations';
+  const keys = args.flatMap((a) => {
+    const set = /^([^=]+)=/.exec(a);
+    return set ? [set[1]!] : [];
+  });
+  return { manager, fields: keys.map((k) => ['metadata', section, k]) };
+}
 
 /** What the API server answered, as the player saw it (cluster/facts.ts `api`). */
 function tagApiErrors(ctx: CommandContext, result: CommandResult): CommandResult {

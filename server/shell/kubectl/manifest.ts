@@ -3,7 +3,7 @@
 // the Go structs (what the apiserver sends; kubectl's `-o json` sorts the keys, output.ts);
 // empty fields are left out (omitempty).
 import type {
-  ClusterEvent, ClusterState, ConfigMap, ContainerSpec, ContainerStateValue, DaemonSet, Deployment, Endpoints,
+  ClusterEvent, ClusterState, ConfigMap, ContainerSpec, ContainerStateValue, ContainerStatus, EphemeralContainerSpec, DaemonSet, Deployment, Endpoints,
   LabelSelector, Namespace, Node, ObjectMeta, Pod, PodSpec, PodTemplate, Probe, ReplicaSet, ResourceList, Service,
   SimTime, StoredObject,
 } from '../../cluster/types.js';
@@ -268,9 +268,15 @@ function containerJson(c: ContainerSpec): JsonObject {
   });
 }
 
+/** core/v1 EphemeralContainer: EphemeralContainerCommon's fields, then targetContainerName. */
+function ephemeralContainerJson(c: EphemeralContainerSpec): JsonObject {
+  return compact({ ...containerJson(c), stdin: c.stdin || undefined, tty: c.tty || undefined, targetContainerName: c.targetContainerName });
+}
+
 function podSpecJson(spec: PodSpec): JsonObject {
   return compact({
     containers: spec.containers.map(containerJson),
+    ephemeralContainers: spec.ephemeralContainers?.map(ephemeralContainerJson),
     restartPolicy: spec.restartPolicy,
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
     activeDeadlineSeconds: spec.activeDeadlineSeconds,
@@ -324,17 +330,22 @@ function podStatusJson(state: ClusterState, pod: Pod): JsonObject {
     podIP: s.podIP,
     podIPs: s.podIP ? [{ ip: s.podIP }] : undefined,
     startTime: s.startTime === undefined ? undefined : rfc3339(state, s.startTime),
-    containerStatuses: s.containerStatuses.map((c) => ({
-      containerID: c.containerID,
-      image: c.image,
-      imageID: c.imageID,
-      lastState: containerStateJson(state, c.lastState),
-      name: c.name,
-      ready: c.ready,
-      restartCount: c.restartCount,
-      started: c.started,
-      state: containerStateJson(state, c.state),
-    })),
+    containerStatuses: s.containerStatuses.map((c) => containerStatusJson(state, c)),
     qosClass: s.qosClass,
+    ephemeralContainerStatuses: s.ephemeralContainerStatuses?.map((c) => containerStatusJson(state, c)),
   });
+}
+
+function containerStatusJson(state: ClusterState, c: ContainerStatus): JsonObject {
+  return {
+    containerID: c.containerID,
+    image: c.image,
+    imageID: c.imageID,
+    lastState: containerStateJson(state, c.lastState),
+    name: c.name,
+    ready: c.ready,
+    restartCount: c.restartCount,
+    started: c.started,
+    state: containerStateJson(state, c.state),
+  };
 }

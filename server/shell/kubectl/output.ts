@@ -4,6 +4,7 @@ import type { ClusterState } from '../../cluster/types.js';
 import type { LineBudget } from '../budget.js';
 import { evaluatePath, executeJsonPath, jsonPathText } from './jsonpath.js';
 import { toManifest, type Json } from './manifest.js';
+import { withManagedFields } from './managed-fields.js';
 import type { Selected } from './query.js';
 import { compareStrings, keptBuilt } from './listing.js';
 import { qualifiedSingular } from './resources.js';
@@ -25,6 +26,7 @@ export const OUTPUT_FLAGS: FlagSpec[] = [
   { name: 'show-labels', type: 'bool', usage: 'When printing, show all labels as the last column (default hide labels column).' },
   { name: 'sort-by', type: 'string', usage: 'If non-empty, sort list types using this field specification.' },
   { name: 'label-columns', short: 'L', type: 'stringArray', usage: 'Accepts a comma separated list of labels that are going to be presented as columns.' },
+  { name: 'show-managed-fields', type: 'bool', usage: 'If true, keep the managedFields when printing objects in JSON or YAML format.' },
 ];
 
 const ALLOWED = 'custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml';
@@ -66,7 +68,9 @@ export function parseOutputFormat(value: string | undefined): { ok: true; format
 
 /** kubectl's YAML: sorted keys, sequences not indented under their key, YAML 1.1 quoting. */
 export function toYaml(value: Json): string {
-  return stringify(value, { sortMapEntries: true, indentSeq: false, schema: 'yaml-1.1', lineWidth: 0 });
+  const text = stringify(value, { sortMapEntries: true, indentSeq: false, schema: 'yaml-1.1', lineWidth: 0 });
+  // go-yaml writes the key `.` (managedFields' fieldsV1) plain, where this library quotes it.
+  return text.includes('"."') ? text.replace(/^(\s*(?:- )?)"\.":/gm, '$1.:') : text;
 }
 
 // The yaml library takes about 1 µs per character it prints: `-o yaml` of a few dozen pods is
@@ -180,24 +184,28 @@ function outputJson(state: ClusterState, items: Selected[], single: boolean): { 
 }
 
 /** The document `-o yaml|json|jsonpath` prints: the object, or a v1 List of them. */
-export function outputDocument(state: ClusterState, items: Selected[], single: boolean): Json {
-  const manifests = items.map((i) => toManifest(state, i.type.kind, i.obj));
+export function outputDocument(state: ClusterState, items: Selected[], single: boolean, managedFields = false): Json {
+  const manifests = items.map((i) => {
+    const manifest = toManifest(state, i.type.kind, i.obj);
+    return managedFields ? withManagedFields(state, i.type.kind, i.obj, manifest) : manifest;
+  });
   if (single && manifests.length === 1) return manifests[0]!;
   return { apiVersion: 'v1', items: manifests, kind: 'List', metadata: { resourceVersion: '' } };
 }
 
 /** Prints items in a non-table format. */
-export function printStructured(state: ClusterState, items: Selected[], format: Exclude<OutputFormat, { kind: 'table' }>, opts: { single: boolean; noHeaders: boolean; budget: LineBudget }): { ok: true; text: string; json?: StdoutJson } | { ok: false; error: string } {
+/** `managedFields`: --show-managed-fields (kubectl strips them from what it prints otherwise). */
+export function printStructured(state: ClusterState, items: Selected[], format: Exclude<OutputFormat, { kind: 'table' }>, opts: { single: boolean; noHeaders: boolean; budget: LineBudget; managedFields?: boolean }): { ok: true; text: string; json?: StdoutJson } | { ok: false; error: string } {
   switch (format.kind) {
-    case 'yaml': return { ok: true, text: manifestYaml(outputDocument(state, items, opts.single), opts.budget) };
-    case 'json': return { ok: true, ...outputJson(state, items, opts.single) };
+    case 'yaml': return { ok: true, text: manifestYaml(outputDocument(state, items, opts.single, opts.managedFields), opts.budget) };
+    case 'json': return opts.managedFields ? { ok: true, text: toJson(outputDocument(state, items, opts.single, true)) } : { ok: true, ...outputJson(state, items, opts.single) };
     case 'name': return { ok: true, text: items.map((i) => `${qualifiedSingular(i.type)}/${i.obj.metadata.name}\n`).join('') };
     case 'jsonpath': {
-      const result = executeJsonPath(format.template, outputDocument(state, items, opts.single), opts.budget);
+      const result = executeJsonPath(format.template, outputDocument(state, items, opts.single, opts.managedFields), opts.budget);
       return result.ok ? { ok: true, text: result.text } : { ok: false, error: `error: ${result.error}\n` };
     }
     case 'go-template': {
-      const result = executeGoTemplate(format.template, outputDocument(state, items, opts.single), opts.budget);
+      const result = executeGoTemplate(format.template, outputDocument(state, items, opts.single, opts.managedFields), opts.budget);
       return result.ok ? { ok: true, text: result.text } : { ok: false, error: `error: ${result.error}\n` };
     }
     case 'custom-columns': {

@@ -9,13 +9,25 @@ import type { KubeObject } from './resources.js';
 import { STORED_TABLES } from './stored-tables.js';
 
 export interface TableColumns {
+  /** The printer's priority-0 columns, in order. */
   headers: string[];
-  /** Columns only `-o wide` shows, appended after `headers`. */
+  /** Its priority-1 columns, which only `-o wide` shows. */
   wideHeaders: string[];
-  /** One row's cells: those of `headers`, then with `wide` those of `wideHeaders`. */
+  /**
+   * Every column in the printer's order, when the wide ones are not simply after the others
+   * (printEvent puts SUBOBJECT and SOURCE before MESSAGE): see `tableHeaders`.
+   */
+  wideOrder?: string[];
+  /** One row's cells, in the order of `tableHeaders(table, wide)`. */
   row(state: ClusterState, obj: KubeObject, wide: boolean): string[];
   /** The times whose age the row prints (AGE and the like): the row reads the same until one of them ticks over. */
   clock(obj: KubeObject): (SimTime | undefined)[];
+}
+
+/** The columns a table shows, in its printer's column-definition order (kubectl keeps it, dropping priority 1 without -o wide). */
+export function tableHeaders(table: TableColumns, wide: boolean): string[] {
+  if (!wide) return table.headers;
+  return table.wideOrder ?? [...table.headers, ...table.wideHeaders];
 }
 
 /** kubectl's pod STATUS column: phase, overridden by container waiting/terminated reasons. */
@@ -131,15 +143,21 @@ const templateWide = (t: PodTemplate, selector: LabelSelector): string[] => [
   selectorString(selector),
 ];
 
-/** LAST SEEN as kubectl prints events: `2m`, or `2m (x5 over 10m)` for repeated ones. */
-export function eventLastSeen(state: ClusterState, ev: ClusterEvent): string {
-  const last = age(state, ev.lastTimestamp);
-  return ev.count > 1 ? `${last} (x${ev.count} over ${age(state, ev.firstTimestamp)})` : last;
+/**
+ * LAST SEEN as `kubectl events` prints it (pkg/cmd/events/event_printer.go getInterval): the
+ * first time seen for a single event, `2m (x5 over 10m)` for repeated ones.
+ */
+export function eventInterval(state: ClusterState, ev: ClusterEvent): string {
+  return ev.count > 1 ? `${age(state, ev.lastTimestamp)} (x${ev.count} over ${age(state, ev.firstTimestamp)})` : age(state, ev.firstTimestamp);
 }
 
+/** OBJECT of `get events` (printEvent's target): `pod/web-1`. */
 export function eventObject(ev: ClusterEvent): string {
   return `${ev.involvedObject.kind.toLowerCase()}/${ev.involvedObject.name}`;
 }
+
+/** SOURCE of `get events -o wide` (printers.go formatEventSource): `kubelet, worker-1`. */
+const eventSource = (ev: ClusterEvent): string => (ev.source.host ? `${ev.source.component}, ${ev.source.host}` : ev.source.component);
 
 /** A row's cells, then with `-o wide` the wide ones (only computed when asked for). */
 const withWide = (cells: string[], wide: boolean, wideCells: () => string[]): string[] => (wide ? [...cells, ...wideCells()] : cells);
@@ -239,12 +257,17 @@ export const TABLES: Record<string, TableColumns> = {
     row: (state, o) => [o.metadata.name, String(Object.keys((o as ConfigMap).data).length), age(state, o.metadata.creationTimestamp)],
     clock: created,
   },
+  // pkg/printers/internalversion/printers.go printEvent (LAST SEEN is the last timestamp's age
+  // alone) and its eventColumnDefinitions, whose priority-1 columns sit among the others.
   Event: {
     headers: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
-    wideHeaders: [],
-    row: (state, o) => {
+    wideHeaders: ['SUBOBJECT', 'SOURCE', 'FIRST SEEN', 'COUNT', 'NAME'],
+    wideOrder: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'SUBOBJECT', 'SOURCE', 'MESSAGE', 'FIRST SEEN', 'COUNT', 'NAME'],
+    row: (state, o, wide) => {
       const ev = o as ClusterEvent;
-      return [eventLastSeen(state, ev), ev.type, ev.reason, eventObject(ev), ev.message];
+      const [last, type, reason, object, message] = [age(state, ev.lastTimestamp), ev.type, ev.reason, eventObject(ev), ev.message.trim()];
+      if (!wide) return [last, type, reason, object, message];
+      return [last, type, reason, object, ev.involvedObject.fieldPath ?? '', eventSource(ev), message, age(state, ev.firstTimestamp), String(Math.max(ev.count, 1)), ev.metadata.name];
     },
     clock: (o) => [(o as ClusterEvent).lastTimestamp, (o as ClusterEvent).firstTimestamp],
   },

@@ -10,6 +10,7 @@ import { isDirectory, listDirectory, readFile, resolvePath } from '../../vfs.js'
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import { apiErrorText } from '../api-error.js';
+import { forbiddenError, refusal } from '../authorize.js';
 import { kindServed, storedKindInfo } from '../../../cluster/stored-kinds.js';
 import {
   isManifestKind, objectFromManifest, prepareUpdate, problemMessage, type FieldValidation, type ManifestKind, type ManifestProblem,
@@ -159,8 +160,10 @@ export function writeCreate<K extends ManifestKind>(state: ClusterState, kind: K
 }
 
 /** Writes a rebuilt object over the stored one (or reports it unchanged). */
-export function writeUpdate<K extends ManifestKind>(state: ClusterState, kind: K, next: KindMap[K], stored: KindMap[K], dryRun: DryRun): { ok: true; unchanged: boolean; patch: Json } | { ok: false; error: ApiError; patch: Json } {
+/** `denied`: RBAC's Forbidden message for the request, which kubectl sends only for a change. */
+export function writeUpdate<K extends ManifestKind>(state: ClusterState, kind: K, next: KindMap[K], stored: KindMap[K], dryRun: DryRun, denied?: string): { ok: true; unchanged: boolean; patch: Json } | { ok: false; error: ApiError; patch: Json } {
   const change = prepareUpdate(state, kind, next, stored);
+  if (denied !== undefined && !change.unchanged && dryRun !== 'client') return { ok: false, error: forbiddenError(denied), patch: change.patch };
   if (change.unchanged || dryRun !== 'none') return { ok: true, unchanged: change.unchanged, patch: change.patch };
   const refused = writeRefused(state);
   if (refused) return { ok: false, error: refused, patch: change.patch };
@@ -208,7 +211,18 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
     return fail(`error: error when retrieving current configuration of:\n${resourceInfo(type, name, namespace)}\nfrom server for: "${source}": resource name may not be empty\n`);
   }
   const ref = refName(type, name);
+  // RBAC on each request kubectl sends for this object (authorize.ts): apply gets then creates
+  // or patches, create posts, replace gets the resourceVersion it lacks then puts.
+  const denied = (verb: string, named?: string): string | undefined => refusal(ctx.state, verb, type, named, namespace);
+  const sends = dryRun !== 'client';
+  const getDenied = mode === 'apply' || (mode === 'replace' && metadata.resourceVersion === undefined) ? denied('get', name) : undefined;
+  if (getDenied !== undefined) {
+    const message = mode === 'apply' ? `error when retrieving current configuration of:\n${resourceInfo(type, name, namespace)}\nfrom server for: "${source}": ${getDenied}` : `error when replacing "${source}": ${getDenied}`;
+    return fail(apiErrorText(forbiddenError(message)));
+  }
   const stored = getObject(ctx.state, type, namespace ?? '', name) as KindMap[ManifestKind] | undefined;
+  const createDenied = sends && (mode === 'create' || (mode === 'apply' && !stored)) ? denied('create') : undefined;
+  if (createDenied !== undefined) return fail(apiErrorText(forbiddenError(`error when creating "${source}": ${createDenied}`)));
   const cannotHandle = (m: string): string => `${kind} in version "${apiVersion.split('/').at(-1)}" cannot be handled as a ${kind}: ${m}`;
   if (mode === 'create' && stored) {
     return fail(`Error from server (AlreadyExists): error when creating "${source}": ${resourceName(kind)} "${name}" already exists\n`);
@@ -247,7 +261,9 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
     const patch = Object.fromEntries(Object.entries(manifest).filter(([k]) => k !== 'status'));
     return fail(problemText(kind, name, built.problem, (m) => `error when applying patch:\n${JSON.stringify(patch)}\nto:\n${resourceInfo(type, name, namespace)}\nfor: "${source}": error when patching "${source}": ${cannotHandle(m)}`));
   }
-  const w = writeUpdate(ctx.state, kind, built.obj, stored, dryRun);
+  const updateDenied = mode === 'replace' && sends ? denied('update', name) : undefined;
+  if (updateDenied !== undefined) return fail(apiErrorText(forbiddenError(`error when replacing "${source}": ${updateDenied}`)));
+  const w = writeUpdate(ctx.state, kind, built.obj, stored, dryRun, mode === 'apply' ? denied('patch', name) : undefined);
   if (mode === 'replace') {
     if (!w.ok) return fail(apiErrorText({ ...w.error, message: `error when replacing "${source}": ${w.error.message}` }));
     return ok(`${ref} replaced${dryRunSuffix(dryRun)}\n`);

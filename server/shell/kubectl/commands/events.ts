@@ -4,7 +4,7 @@ import { fail } from '../../types.js';
 import { tagEvents } from '../facts.js';
 import { ALL_NAMESPACES_FLAG } from '../flags.js';
 import { OUTPUT_FLAGS, parseOutputFormat, printStructured } from '../output.js';
-import { eventLastSeen, eventObject } from '../printers.js';
+import { eventInterval } from '../printers.js';
 import { listNamespace } from '../query.js';
 import { findResourceType, unknownTypeError } from '../resources.js';
 import { renderTable } from '../table.js';
@@ -54,7 +54,8 @@ export const eventsCommand: KubectlSubcommand = {
     const headers = [...(ctx.allNamespaces ? ['NAMESPACE'] : []), 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'];
     const rows = events.map((e) => [
       ...(ctx.allNamespaces ? [e.metadata.namespace ?? ''] : []),
-      eventLastSeen(ctx.state, e), e.type, e.reason, eventObject(e), e.message,
+      // event_printer.go printOneEvent: the kind as the API spells it.
+      eventInterval(ctx.state, e), e.type, e.reason, `${e.involvedObject.kind}/${e.involvedObject.name}`, e.message.trim(),
     ]);
     const stdout = renderTable(flags.bool('no-headers') ? undefined : headers, rows);
     if (ctx.facts) tagEvents(ctx.facts, events, stdout);

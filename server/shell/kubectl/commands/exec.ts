@@ -5,7 +5,24 @@ import type { LabelSelector, Pod } from '../../../cluster/types.js';
 import { openShell, runInContainer } from '../../exec/index.js';
 import { fail } from '../../types.js';
 import { findResourceType, getObject, listObjects, notFoundError } from '../resources.js';
-import type { KubectlSubcommand } from '../types.js';
+import type { FlagSpec, KubectlSubcommand } from '../types.js';
+
+/** -c of the commands that exec in a pod (exec, cp; kubectl's AddContainerVarFlags). */
+export const CONTAINER_FLAG: FlagSpec = { name: 'container', short: 'c', type: 'string', usage: 'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen' };
+
+/**
+ * The container an exec request (exec, cp) runs in: `-c`, else the default-container annotation
+ * or the first one, with kubectl's `Defaulted container` notice when the pod has several.
+ */
+export function execContainer(pod: Pod, requested: string | undefined, quiet: boolean): { container: string; notice: string } | { error: string } {
+  if (pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') return { error: `error: cannot exec into a container in a completed pod; current phase is ${pod.status.phase}\n` };
+  const names = pod.spec.containers.map((c) => c.name);
+  if (requested !== undefined) {
+    return names.includes(requested) || pod.spec.ephemeralContainers?.some((c) => c.name === requested) ? { container: requested, notice: '' } : { error: `Error from server (BadRequest): container ${requested} is not valid for pod ${pod.metadata.name}\n` };
+  }
+  const container = pod.metadata.annotations['kubectl.kubernetes.io/default-container'] ?? names[0]!;
+  return { container, notice: names.length > 1 && !quiet ? `Defaulted container "${container}" out of: ${names.join(', ')}\n` : '' };
+}
 
 export const execCommand: KubectlSubcommand = {
   name: 'exec',
@@ -13,7 +30,7 @@ export const execCommand: KubectlSubcommand = {
   usage: 'kubectl exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...] [options]',
   completes: 'pods',
   flags: [
-    { name: 'container', short: 'c', type: 'string', usage: 'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen' },
+    CONTAINER_FLAG,
     { name: 'stdin', short: 'i', type: 'bool', usage: 'Pass stdin to the container' },
     { name: 'tty', short: 't', type: 'bool', usage: 'Stdin is a TTY' },
     { name: 'quiet', short: 'q', type: 'bool', usage: 'Only print output from the remote session' },
@@ -40,15 +57,10 @@ export const execCommand: KubectlSubcommand = {
         .find((p) => p.status.phase === 'Running' && Object.entries(selector).every(([k, v]) => p.metadata.labels[k] === v));
     }
     if (!pod) return fail(`error: cannot attach to ${type.kind}: selector for ${type.kind} not implemented\n`);
-    if (pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') return fail(`error: cannot exec into a container in a completed pod; current phase is ${pod.status.phase}\n`);
-
-    const names = pod.spec.containers.map((c) => c.name);
-    let container = flags.string('container');
-    if (container !== undefined && !names.includes(container)) return fail(`Error from server (BadRequest): container ${container} is not valid for pod ${pod.metadata.name}\n`);
-    if (container === undefined) {
-      container = pod.metadata.annotations['kubectl.kubernetes.io/default-container'] ?? names[0]!;
-      if (names.length > 1 && !flags.bool('quiet')) stderr += `Defaulted container "${container}" out of: ${names.join(', ')}\n`;
-    }
+    const picked = execContainer(pod, flags.string('container'), flags.bool('quiet'));
+    if ('error' in picked) return fail(picked.error);
+    const { container } = picked;
+    stderr += picked.notice;
     // `-it … -- sh`: the terminal's next lines run in the container's shell until `exit`.
     if (command.length === 1 && flags.bool('stdin') && flags.bool('tty')) {
       const opened = openShell(ctx, pod, container, command[0]!);

@@ -2,7 +2,7 @@
 import { fail, ok, type StreamCursor } from '../../types.js';
 import { ALL_NAMESPACES_FLAG } from '../flags.js';
 import { OUTPUT_FLAGS, parseOutputFormat, printStructured, sortItems } from '../output.js';
-import { labelsString, TABLES } from '../printers.js';
+import { labelsString, TABLES, tableHeaders } from '../printers.js';
 import { noResourcesFound, queryObjects, SELECTOR_FLAGS, type Selected } from '../query.js';
 import { ageChangesAt } from '../age.js';
 import { tagObjects } from '../facts.js';
@@ -68,7 +68,7 @@ export const getCommand: KubectlSubcommand = {
         return { stdout: '', stderr: warnings + noResourcesFound(ctx, types), exitCode: 0 };
       }
       const single = byName && items.length === 1 && args.length <= 2 && !args[0]!.includes(',');
-      const printed = printStructured(ctx.state, items, format.format, { single, noHeaders: flags.bool('no-headers'), budget: ctx.budget });
+      const printed = printStructured(ctx.state, items, format.format, { single, noHeaders: flags.bool('no-headers'), budget: ctx.budget, managedFields: flags.bool('show-managed-fields') });
       if (!printed.ok) return fail(printed.error);
       tagObjects(ctx, items, printed.text, 'structured', ordered);
       return { stdout: printed.text, stderr, exitCode, ...(printed.json ? { json: printed.json } : {}) };
@@ -172,8 +172,7 @@ function printTable(ctx: KubectlContext, type: ResourceType, items: Selected[], 
   const showLabels = flags.bool('show-labels');
   const headers = [
     ...(showNamespace ? ['NAMESPACE'] : []),
-    ...table.headers,
-    ...(wide ? table.wideHeaders : []),
+    ...tableHeaders(table, wide),
     ...labelColumns.map((l) => (l.split('/').at(-1) ?? l).toUpperCase()),
     ...(showLabels ? ['LABELS'] : []),
   ];

@@ -10,6 +10,7 @@ import { deleteCommand } from './delete.js';
 import { cordonCommand, drainCommand, uncordonCommand } from './drain.js';
 import { debugCommand } from './debug.js';
 import { execCommand } from './exec.js';
+import { cpCommand } from './cp.js';
 import { annotateCommand, labelCommand } from './label.js';
 import { logsCommand } from './logs.js';
 import { rolloutCommand } from './rollout.js';
@@ -52,6 +53,7 @@ export const subcommands: KubectlSubcommand[] = [
   annotateCommand,
   logsCommand,
   execCommand,
+  cpCommand,
   debugCommand,
   createCommand,
   runCommand,

@@ -6,6 +6,7 @@
 // exits with the container's status, as `kubectl run --rm -i … -- nslookup x` does for real.
 // With -it and a shell (or no command), the terminal moves into the container's shell.
 import { createObject, deleteObject, getObject, objectKey } from '../../../cluster/api.js';
+import { anyContainerStatus } from '../../../cluster/ephemeral.js';
 import { podFromTemplate } from '../../../cluster/objects.js';
 import { openShell, type ShellOpening } from '../../exec/index.js';
 import type { CommandResult } from '../../types.js';
@@ -75,12 +76,16 @@ function withOverrides(ctx: KubectlContext, pod: Pod, text: string, type: string
  * `kubectl run -it`, `kubectl debug node/X -it`: waits for the pod to run (kubectl's
  * --pod-running-timeout, 1 minute), then the terminal is in its shell (exec/index.ts openShell).
  */
-export function attachShell(ctx: KubectlContext, name: string, shell: string, opening: ShellOpening): CommandResult {
+export function attachShell(ctx: KubectlContext, name: string, shell: string, opening: ShellOpening, container?: string): CommandResult {
   const key = objectKey(ctx.namespace, name);
-  const running = () => getObject(ctx.state, 'Pod', key)?.status.containerStatuses[0]?.state.kind === 'running';
+  const which = (pod: Pod): string => container ?? pod.spec.containers[0]!.name;
+  const running = () => {
+    const pod = getObject(ctx.state, 'Pod', key);
+    return pod !== undefined && anyContainerStatus(pod, which(pod))?.state.kind === 'running';
+  };
   if (!running() && !watchFor(ctx.passTime, running)) return fail(`error: timed out waiting for the condition\n`);
   const pod = getObject(ctx.state, 'Pod', key)!;
-  const opened = openShell(ctx, pod, pod.spec.containers[0]!.name, shell, opening);
+  const opened = openShell(ctx, pod, which(pod), shell, opening);
   if (!opened || opened.exitCode !== 0) return opened ?? ok('');
   return { ...opened, stderr: "If you don't see a command prompt, try pressing enter.\n" };
 }

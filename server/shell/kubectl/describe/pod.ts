@@ -44,6 +44,11 @@ export function describePod(state: ClusterState, pod: Pod): string {
 
   w.write(0, 'Containers:\n');
   for (const c of pod.spec.containers) writeContainer(w, state, pod, c, s.containerStatuses.find((cs) => cs.name === c.name));
+  // pkg/describe/describe.go describePod: the same layout; they mount no volumes.
+  if (pod.spec.ephemeralContainers?.length) {
+    w.write(0, 'Ephemeral Containers:\n');
+    for (const c of pod.spec.ephemeralContainers) writeContainer(w, state, pod, c, s.ephemeralContainerStatuses?.find((cs) => cs.name === c.name), false);
+  }
 
   w.write(0, 'Conditions:\n');
   w.write(1, 'Type\tStatus\n');
@@ -72,7 +77,7 @@ export function describePod(state: ClusterState, pod: Pod): string {
   return w.done();
 }
 
-function writeContainer(w: DescribeWriter, state: ClusterState, pod: Pod, c: ContainerSpec, status: ContainerStatus | undefined): void {
+function writeContainer(w: DescribeWriter, state: ClusterState, pod: Pod, c: ContainerSpec, status: ContainerStatus | undefined, tokenMounted = true): void {
   w.write(1, `${c.name}:\n`);
   if (status?.containerID) w.write(2, `Container ID:\t${status.containerID}\n`);
   w.write(2, `Image:\t${c.image}\n`);
@@ -106,6 +111,10 @@ function writeContainer(w: DescribeWriter, state: ClusterState, pod: Pod, c: Con
   } else {
     w.write(2, 'Environment:\n');
     for (const e of c.env) w.write(3, `${e.name}:\t${e.value}\n`);
+  }
+  if (!tokenMounted) {
+    w.write(2, 'Mounts:\t<none>\n');
+    return;
   }
   w.write(2, 'Mounts:\n');
   w.write(3, `/var/run/secrets/kubernetes.io/serviceaccount from ${apiAccessVolume(pod)} (ro)\n`);

@@ -1,0 +1,138 @@
+// `--show-managed-fields`: metadata.managedFields as the apiserver returns them (kubectl 1.29
+// strips them from -o yaml|json unless asked: get.go, printers.go's ManagedFields stripping).
+// Each entry: apiVersion, fieldsType FieldsV1, fieldsV1 (the fields' set in the structured-merge-
+// diff path format: `f:name` for a field, `k:{"name":"web"}` for an item of a list merged by
+// key, `.` for a map or list item set as a whole), manager, operation, subresource, time.
+// The built world's writers are derived from who makes such objects in a kubeadm cluster
+// (the controller manager for owned objects, the kubelet for static pods and for pod and node
+// status, kubeadm in the system namespaces, `kubectl apply` for the workloads); a client's own
+// writes are recorded as they happen (cluster/managed-fields.ts). An entry's fields are the part
+// of the object its manager writes: the status for the status subresource, labels or
+// annotations for `kubectl label|annotate`, spec.replicas for scale, else metadata and spec.
+import type { ClusterState, ManagedFieldsEntry, Pod, SimTime } from '../../cluster/types.js';
+import { rfc3339 } from './age.js';
+import type { Json } from './manifest.js';
+import type { JsonObject } from './manifest-fields.js';
+import type { KubeObject } from './resources.js';
+
+/** Lists merged by key in the API's schemas (patchMergeKey / listMapKeys); others are atomic. */
+const MERGE_KEYS: Record<string, string[]> = {
+  containers: ['name'], initContainers: ['name'], ephemeralContainers: ['name'], env: ['name'], volumes: ['name'],
+  volumeMounts: ['mountPath'], conditions: ['type'], ownerReferences: ['uid'], addresses: ['type'], podIPs: ['ip'],
+  hostIPs: ['ip'], imagePullSecrets: ['name'],
+};
+/** Fields that are maps (granular: `.` plus one `f:` per key). */
+const MAPS = new Set(['labels', 'annotations', 'nodeSelector', 'data', 'binaryData', 'matchLabels', 'limits', 'requests', 'capacity', 'allocatable']);
+
+const isObject = (v: Json | undefined): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function itemKey(field: string, item: JsonObject): string | undefined {
+  // Container ports merge by containerPort and protocol, a Service's by port and protocol.
+  const keys = field === 'ports' ? ('containerPort' in item ? ['containerPort', 'protocol'] : ['port', 'protocol']) : MERGE_KEYS[field];
+  if (!keys) return undefined;
+  return `k:${JSON.stringify(Object.fromEntries(keys.filter((k) => item[k] !== undefined).map((k) => [k, item[k]!])))}`;
+}
+
+/** The FieldsV1 set of a value under `field`. */
+function fieldSet(value: Json, field: string): JsonObject {
+  if (Array.isArray(value)) {
+    const out: JsonObject = {};
+    for (const item of value) {
+      const key = isObject(item) ? itemKey(field, item) : undefined;
+      if (key === undefined || !isObject(item)) return {}; // an atomic list: owned as a whole
+      out[key] = { '.': {}, ...fieldSet(item, '') };
+    }
+    return out;
+  }
+  if (!isObject(value)) return {};
+  const out: JsonObject = MAPS.has(field) && Object.keys(value).length > 0 ? { '.': {} } : {};
+  for (const [k, v] of Object.entries(value)) out[`f:${k}`] = fieldSet(v, k);
+  return out;
+}
+
+/** The value at a path of the manifest, if there is one. */
+function at(manifest: JsonObject, path: string[]): Json | undefined {
+  let value: Json | undefined = manifest;
+  for (const p of path) value = isObject(value) ? value[p] : undefined;
+  return value;
+}
+
+/** A manifest holding only the given paths' values. */
+function only(manifest: JsonObject, paths: string[][]): JsonObject {
+  const out: JsonObject = {};
+  for (const path of paths) {
+    const value = at(manifest, path);
+    if (value === undefined) continue;
+    let node = out;
+    for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as JsonObject;
+    node[path.at(-1)!] = value;
+  }
+  return out;
+}
+
+/** The manifest without the given paths. */
+function without(manifest: JsonObject, paths: string[][]): JsonObject {
+  const out = structuredClone(manifest);
+  for (const path of paths) {
+    // Remove the field, then the maps it leaves empty.
+    for (let end = path.length; end > 0; end--) {
+      const parent = at(out, path.slice(0, end - 1));
+      const key = path[end - 1]!;
+      if (!isObject(parent)) break;
+      const child = parent[key];
+      if (end < path.length && !(isObject(child) && Object.keys(child).length === 0)) break;
+      delete parent[key];
+    }
+  }
+  return out;
+}
+
+/** The part of the manifest an entry's manager writes, less what later narrow writes took from it. */
+function ownedPart(manifest: JsonObject, entry: ManagedFieldsEntry, taken: string[][]): JsonObject {
+  if (entry.fields) return only(manifest, entry.fields);
+  if (entry.subresource === 'status') return isObject(manifest.status) ? { status: manifest.status } : {};
+  const meta = isObject(manifest.metadata) ? manifest.metadata : {};
+  const own: JsonObject = {};
+  const metaOwned = Object.fromEntries(['generateName', 'labels', 'annotations', 'ownerReferences', 'finalizers'].filter((k) => meta[k] !== undefined).map((k) => [k, meta[k]!]));
+  if (Object.keys(metaOwned).length > 0) own.metadata = metaOwned;
+  for (const [k, v] of Object.entries(manifest)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) own[k] = v;
+  return taken.length > 0 ? without(own, taken) : own;
+}
+
+/** Who wrote the built object, as a kubeadm cluster's components would have. */
+function derivedEntries(obj: KubeObject, kind: string): ManagedFieldsEntry[] {
+  const created = obj.metadata.creationTimestamp;
+  const system = ['kube-system', 'kube-public', 'kube-node-lease'].includes(obj.metadata.namespace ?? '');
+  const owned = obj.metadata.ownerReferences.length > 0;
+  const isStatic = kind === 'Pod' && (obj as Pod).static === true;
+  const writer = isStatic || kind === 'Node' ? 'kubelet' : owned || kind === 'Endpoints' || kind === 'ReplicaSet' ? 'kube-controller-manager' : system ? 'kubeadm' : 'kubectl-client-side-apply';
+  const entries: ManagedFieldsEntry[] = [{ manager: writer, operation: 'Update', time: created }];
+  const statusWriter = kind === 'Pod' || kind === 'Node' ? 'kubelet' : ['Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job', 'CronJob', 'HorizontalPodAutoscaler'].includes(kind) ? 'kube-controller-manager' : undefined;
+  if (statusWriter) entries.push({ manager: statusWriter, operation: 'Update', subresource: 'status', time: latestStatus(obj) ?? created });
+  return entries;
+}
+
+/** The latest condition change, the time a status writer last had something to say. */
+function latestStatus(obj: KubeObject): SimTime | undefined {
+  const status = (obj as { status?: { conditions?: { lastTransitionTime?: SimTime }[] } }).status;
+  const times = (status?.conditions ?? []).map((c) => c.lastTransitionTime).filter((t): t is SimTime => typeof t === 'number');
+  return times.length > 0 ? Math.max(...times) : undefined;
+}
+
+/** The manifest with metadata.managedFields, as the apiserver returns it. */
+export function withManagedFields(state: ClusterState, kind: string, obj: KubeObject, manifest: JsonObject): JsonObject {
+  const recorded = obj.metadata.managedFields ?? [];
+  const derived = derivedEntries(obj, kind).filter((d) => !recorded.some((r) => r.manager === d.manager && r.subresource === d.subresource));
+  // A client created it if its first recorded write was the creation.
+  const entries = recorded.length > 0 && recorded[0]!.time === obj.metadata.creationTimestamp ? [...recorded, ...derived.slice(1)] : [...derived, ...recorded];
+  const apiVersion = typeof manifest.apiVersion === 'string' ? manifest.apiVersion : 'v1';
+  const managedFields: Json[] = entries.map((e, i) => {
+    const taken = entries.slice(i + 1).filter((later) => later.time >= e.time).flatMap((later) => later.fields ?? []);
+    const out: JsonObject = { apiVersion, fieldsType: 'FieldsV1', fieldsV1: fieldSet(ownedPart(manifest, e, taken), ''), manager: e.manager, operation: e.operation };
+    if (e.subresource) out.subresource = e.subresource;
+    out.time = rfc3339(state, e.time);
+    return out;
+  });
+  const metadata = isObject(manifest.metadata) ? manifest.metadata : {};
+  return { ...manifest, metadata: { ...metadata, managedFields } };
+}
