@@ -68,8 +68,11 @@ export interface Validity {
 
 /** A certificate's dates: stored ones (renewed, or moved by a fault), else those of init and the last upgrade. */
 export function validity(node: Node, name: string): Validity {
-  const stored = node.host.certs?.[name];
-  if (stored) return stored;
+  return node.host.certs?.[name] ?? issuedValidity(node, name);
+}
+
+/** A certificate's dates as kubeadm init and the upgrade cycle left them, before any renewal. */
+function issuedValidity(node: Node, name: string): Validity {
   const init = node.metadata.creationTimestamp;
   if (CAS.some((c) => c.name === name)) return { notBefore: init, notAfter: init + CA_VALIDITY };
   // The last upgrade before the room opened (time 0), or init if the node is younger than a cycle.
@@ -129,10 +132,31 @@ const KUBECONFIGS: Record<string, { user: string }> = {
 export function kubeconfigText(state: ClusterState, node: Node, name: string, ca = pemOf(state, node, 'ca', validity(node, 'ca'))): string {
   const { user } = KUBECONFIGS[name]!;
   const ip = node.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '';
+  return kubeconfigYaml({ ca, server: `https://${ip}:6443`, cluster: 'kubernetes', user, context: `${user}@kubernetes`, cert: pemOf(state, node, name, validity(node, name)), key: keyPem(node, name) });
+}
+
+/** A kubeconfig with one cluster, user and context, the certificates embedded, in kubectl's serialization. */
+function kubeconfigYaml(k: { ca: string; server: string; cluster: string; user: string; context: string; cert: string; key: string }): string {
   const b64 = (text: string) => Buffer.from(text).toString('base64');
-  return `apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: ${b64(ca)}\n    server: https://${ip}:6443\n  name: kubernetes\n` +
-    `contexts:\n- context:\n    cluster: kubernetes\n    user: ${user}\n  name: ${user}@kubernetes\ncurrent-context: ${user}@kubernetes\nkind: Config\npreferences: {}\n` +
-    `users:\n- name: ${user}\n  user:\n    client-certificate-data: ${b64(pemOf(state, node, name, validity(node, name)))}\n    client-key-data: ${b64(keyPem(node, name))}\n`;
+  return `apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: ${b64(k.ca)}\n    server: ${k.server}\n  name: ${k.cluster}\n` +
+    `contexts:\n- context:\n    cluster: ${k.cluster}\n    user: ${k.user}\n  name: ${k.context}\ncurrent-context: ${k.context}\nkind: Config\npreferences: {}\n` +
+    `users:\n- name: ${k.user}\n  user:\n    client-certificate-data: ${b64(k.cert)}\n    client-key-data: ${b64(k.key)}\n`;
+}
+
+/**
+ * The workstation's ~/.kube/config: admin.conf as copied before the room opened (its
+ * certificate `state.workstationCert`, else the one the last upgrade issued), with the
+ * cluster and context named as the team names them. A copy: renewing admin.conf later does
+ * not change it.
+ */
+export function workstationKubeconfig(state: ClusterState): string | undefined {
+  const node = pkiNode(state);
+  if (!node) return undefined;
+  const user = state.contextName.split('@')[0] || 'kubernetes-admin';
+  return kubeconfigYaml({
+    ca: pemOf(state, node, 'ca', validity(node, 'ca')), server: state.controlPlane.apiserver.endpoint, cluster: state.clusterName, user, context: state.contextName,
+    cert: pemOf(state, node, 'admin.conf', state.workstationCert ?? issuedValidity(node, 'admin.conf')), key: keyPem(node, 'admin.conf'),
+  });
 }
 
 /** Every kubeconfig file kubeadm leaves on a control-plane node. */

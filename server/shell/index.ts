@@ -10,6 +10,7 @@ import { Input } from './input.js';
 import { leavePlace } from './login.js';
 import { Runner } from './run.js';
 import { aliasesOf, remember } from './session.js';
+import { furnishWorkstation } from './vfs.js';
 import type { LineOptions, LineResult, ShellSession } from './types.js';
 
 export type * from './types.js';
@@ -29,6 +30,7 @@ export function runLine(state: ClusterState, session: ShellSession, line: string
   }
   const text = expanded.line;
   if (text.trim() !== '') remember(session, text);
+  furnishWorkstation(state, session);
   // A container's shell ended with its container while the player was not typing.
   const ended = session.container ? closeEndedShells(state, session, leavePlace) : '';
   const echo = `${ended}${text !== line ? `${text}\n` : ''}`;

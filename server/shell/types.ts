@@ -33,6 +33,8 @@ export interface ShellSession {
   traps?: Record<string, string>;
   /** Files written on the workstation, by absolute path (vfs.ts). */
   files?: Record<string, string>;
+  /** The workstation's own files (~/.kube/config) were put in `files` (vfs.ts `furnishWorkstation`). */
+  furnished?: true;
   /** Directories made with mkdir, per machine ('' is the workstation). */
   dirs?: Record<string, string[]>;
   /** Working directory after `cd`; undefined: home. */

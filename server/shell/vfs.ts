@@ -10,9 +10,10 @@ import { podFiles } from './exec/index.js';
 import { readNodeFile } from './node/files.js';
 import { nodeFiles, normalizePath } from './node/fs.js';
 import { matchGlob } from './pattern.js';
-import { currentNode, homeOf, userOf } from './session.js';
+import { currentNode, homeOf, userOf, WORKSTATION_USER } from './session.js';
 import type { CommandContext, ShellSession } from './types.js';
 import type { ClusterState } from '../cluster/types.js';
+import { workstationKubeconfig } from '../cluster/pki.js';
 
 /** Most bytes of written files one workstation, or one node, holds. */
 export const MAX_WRITTEN_BYTES = 8 * 1024 * 1024;
@@ -21,6 +22,21 @@ export const MAX_WRITTEN_FILES = 1000;
 
 /** Directories every machine has (the workstation's are all there is besides what the player makes). */
 const BASE_DIRS = ['/', '/home', '/tmp', '/etc', '/usr', '/usr/bin', '/usr/local', '/usr/local/bin', '/var', '/var/log', '/root', '/dev', '/proc', '/opt'];
+
+/** kubectl's default kubeconfig on the workstation. */
+export const WORKSTATION_KUBECONFIG = `/home/${WORKSTATION_USER}/.kube/config`;
+
+/**
+ * The files the workstation has before the player writes any: ~/.kube/config, the copy of
+ * admin.conf kubectl uses (pki.ts). Put there before the first line runs, once; from then on
+ * they are the player's to read, edit or remove.
+ */
+export function furnishWorkstation(state: ClusterState, session: ShellSession): void {
+  if (session.furnished) return;
+  session.furnished = true;
+  const kubeconfig = workstationKubeconfig(state);
+  if (kubeconfig !== undefined) (session.files ??= {})[WORKSTATION_KUBECONFIG] = kubeconfig;
+}
 
 /** The working directory (`cd`), home by default. */
 export function cwdOf(session: ShellSession): string {
