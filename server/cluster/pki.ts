@@ -214,10 +214,19 @@ function keyPem(node: Node, name: string): string {
  */
 export function kubeconfigClientCert(state: ClusterState, text: string): Validity | undefined {
   const data = /^\s*client-certificate-data:\s*(\S+)\s*$/m.exec(text)?.[1];
-  if (!data) return undefined;
-  const pem = /-----BEGIN CERTIFICATE-----\n([A-Za-z0-9+/=\n]+)-----END CERTIFICATE-----/.exec(Buffer.from(data, 'base64').toString('latin1'))?.[1];
-  if (!pem) return undefined;
-  const der = Buffer.from(pem.replace(/\n/g, ''), 'base64');
+  return data ? pemValidity(state, Buffer.from(data, 'base64').toString('latin1')) : undefined;
+}
+
+/** The bytes of the first certificate in a PEM text, or undefined. */
+function pemCertificate(text: string): Buffer | undefined {
+  const pem = /-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END CERTIFICATE-----/.exec(text)?.[1];
+  return pem === undefined ? undefined : Buffer.from(pem.replace(/\s/g, ''), 'base64');
+}
+
+/** The validity of the first certificate in a PEM text, read back from its UTCTimes. */
+export function pemValidity(state: ClusterState, text: string): Validity | undefined {
+  const der = pemCertificate(text);
+  if (!der) return undefined;
   const at = der.indexOf(Buffer.from([0x30, 0x1e, UTC_TIME, 13]));
   if (at < 0) return undefined;
   const time = (off: number) => {
@@ -229,6 +238,21 @@ export function kubeconfigClientCert(state: ClusterState, text: string): Validit
   const notBefore = time(at + 4);
   const notAfter = time(at + 19);
   return Number.isNaN(notBefore) || Number.isNaN(notAfter) ? undefined : { notBefore, notAfter };
+}
+
+/**
+ * Which certificate of the control plane's PKI a PEM text holds (its serial and notBefore
+ * name it: serialOf), with its dates; undefined for any other certificate.
+ */
+export function identifyPem(state: ClusterState, text: string): { name: string; validity: Validity } | undefined {
+  const der = pemCertificate(text);
+  const v = pemValidity(state, text);
+  const node = pkiNode(state);
+  if (!der || !v || !node || der.length < 23) return undefined;
+  const serial = der.subarray(15, 23).reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
+  const names = [...CAS.map((c) => c.name), ...leafCerts(node).map((c) => c.name)];
+  const name = names.find((n) => serialOf(node, n, v.notBefore) === serial);
+  return name === undefined ? undefined : { name, validity: v };
 }
 
 /** A certificate's serial number as openssl prints it (stable per node, name and issue date). */

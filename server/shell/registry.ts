@@ -14,8 +14,9 @@ import type { ShellProgram } from './program.js';
 import { program } from './program.js';
 import { editor } from './editor.js';
 import { curlWith } from './exec/http-tools.js';
-import { outsideRequest, WORKSTATION_IP } from '../cluster/network/outside.js';
+import { workstationRequest } from './workstation/network.js';
 import { watch } from './watch.js';
+import { jobs, kill } from './jobs.js';
 import { cp, ls, mkdir, mv, rm, touch } from './file-tools.js';
 import { basename, dirname, find, id, realpath, stat } from './path-tools.js';
 import { timeout } from './timeout.js';
@@ -103,6 +104,8 @@ const shellBuiltinPrograms: Record<string, ShellProgram> = {
   logout: exit,
   help,
   type: typeCmd,
+  jobs,
+  kill,
 };
 
 /** `env [NAME=value…] [COMMAND…]`: the environment, or COMMAND run with the assignments added. */
@@ -135,8 +138,13 @@ const utilityPrograms: Record<string, ShellProgram> = {
 
 const kubectl = program(kubectlCommand);
 const nodeToolsWithFacts = withFacts({ ...networkTools, ...nodeTools });
-/** curl from the workstation: a client on the office network, outside the cluster (cluster/network/outside.ts). */
-const workstationCurl: ShellCommand = (ctx, argv) => curlWith((url, opts) => outsideRequest(ctx.state, WORKSTATION_IP, url, opts), argv);
+/** curl from the workstation: a client on the office network with a route to the nodes (workstation/network.ts). */
+const workstationCurl: ShellCommand = (ctx, argv) => {
+  // A port-forward job prints a line for each connection it takes, on the terminal they share.
+  let handled = '';
+  const result = curlWith((url, opts) => workstationRequest(ctx, url, opts, (port) => (handled += `Handling connection for ${port}\n`)), argv);
+  return handled === '' ? result : { ...result, preface: handled };
+};
 const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, scp, sudo, ls: program(ls), rm: program(rm), curl: program(workstationCurl) };
 
 /** The node tools read the node's whole state (rules, journals, containers) on every call. */

@@ -28,6 +28,7 @@ import { exposeCommand } from './expose.js';
 import { certificateCommand } from './certificate.js';
 import { completionCommand } from './completion.js';
 import { pluginCommand } from './plugin.js';
+import { portForwardCommand, proxyCommand } from './port-forward.js';
 
 export const subcommands: KubectlSubcommand[] = [
   getCommand,
@@ -52,6 +53,8 @@ export const subcommands: KubectlSubcommand[] = [
   annotateCommand,
   logsCommand,
   execCommand,
+  portForwardCommand,
+  proxyCommand,
   debugCommand,
   createCommand,
   runCommand,
