@@ -1,6 +1,6 @@
-// Which programs exist where. On the workstation: kubectl (`k` is an alias), ssh, curl, the text tools
-// and builtins. On a node after `ssh`: the node and network tools, kubectl on control-plane
-// nodes only (they hold /etc/kubernetes/admin.conf), sudo, the text tools and builtins.
+// Which programs exist where. On the workstation: kubectl (`k` is an alias), ssh, curl, nc, ping, dig,
+// ps, openssl, the text tools and builtins. On a node after `ssh`: the node and network tools,
+// kubectl on control-plane nodes only (they hold /etc/kubernetes/admin.conf), sudo, the text tools and builtins.
 import type { ClusterState } from '../cluster/types.js';
 import { environment, shellBuiltins, utilities } from './builtins.js';
 import { kubectlCommand } from './kubectl/index.js';
@@ -15,6 +15,7 @@ import { program } from './program.js';
 import { editor } from './editor.js';
 import { curlWith } from './exec/http-tools.js';
 import { workstationRequest } from './workstation/network.js';
+import { dig, nc, openssl, ping, ps } from './workstation/tools.js';
 import { watch } from './watch.js';
 import { jobs, kill } from './jobs.js';
 import { cp, ls, mkdir, mv, rm, touch } from './file-tools.js';
@@ -145,7 +146,8 @@ const workstationCurl: ShellCommand = (ctx, argv) => {
   const result = curlWith((url, opts) => workstationRequest(ctx, url, opts, (port) => (handled += `Handling connection for ${port}\n`)), argv);
   return handled === '' ? result : { ...result, preface: handled };
 };
-const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, scp, sudo, ls: program(ls), rm: program(rm), curl: program(workstationCurl) };
+const workstationTools: Record<string, ShellCommand> = { dig, nc, openssl, ping, ps };
+const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, scp, sudo, ls: program(ls), rm: program(rm), curl: program(workstationCurl), ...programs(workstationTools) };
 
 /** The node tools read the node's whole state (rules, journals, containers) on every call. */
 const nodeTool = (command: ShellCommand): ShellProgram => (ctx, argv) => {

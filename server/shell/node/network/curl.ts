@@ -105,10 +105,25 @@ export const curl: ShellCommand = (ctx, argv) => {
   }, argv);
 };
 
+/** How a TCP connection attempt ends. */
+export type Connect = 'connected' | 'refused' | 'timeout' | 'unresolved';
+
+/** An HTTP client's result read as a port check: any answer, even a protocol error, means it connected. */
+export const connectOutcome = (res: HttpResult): Connect => (res.ok ? 'connected' : res.code === 6 ? 'unresolved' : res.code === 7 ? 'refused' : res.code === 28 ? 'timeout' : 'connected');
+
 /** netcat-openbsd's `-z` port check (Ubuntu's nc): `nc -zv HOST PORT`, `-w SECONDS`. */
 export const nc: ShellCommand = (ctx: CommandContext, argv: string[]): CommandResult => {
   const n = onNode(ctx, 'nc');
   if (isResult(n)) return n;
+  return ncWith(argv, (host, port, wait) => {
+    const target = localTarget(ctx, n.node, host, port);
+    if (target) return target.socket ? 'connected' : 'refused';
+    return connectOutcome(httpRequest(n.state, hostClient(n.node), `http://${host}:${port}/`, { method: 'HEAD', ...(wait !== undefined ? { maxTimeSeconds: wait } : {}) }));
+  });
+};
+
+/** nc's options and messages around a connection attempt made by `connect`. */
+export function ncWith(argv: string[], connect: (host: string, port: number, wait: number | undefined) => Connect): CommandResult {
   let verbose = false;
   let zero = false;
   let wait: number | undefined;
@@ -128,16 +143,15 @@ export const nc: ShellCommand = (ctx: CommandContext, argv: string[]): CommandRe
   const [host, portText] = rest;
   if (!zero || host === undefined || portText === undefined || !/^\d+$/.test(portText)) return fail('usage: nc [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M ttl]\n\t  [-m minttl] [-O length] [-P proxy_username] [-p source_port]\n\t  [-q seconds] [-s sourceaddr] [-T keyword] [-V rtable] [-W recvlimit]\n\t  [-w timeout] [-X proxy_protocol] [-x proxy_address[:port]]\n\t  [destination] [port]\n', 1);
   const port = Number(portText);
-  const target = localTarget(ctx, n.node, host, port);
-  let outcome: 'connected' | 'refused' | 'timeout' | 'unresolved';
-  if (target) outcome = target.socket ? 'connected' : 'refused';
-  else {
-    // A port check only needs the handshake: any answer, even a protocol error, means it connected.
-    const res = httpRequest(n.state, hostClient(n.node), `http://${host}:${port}/`, { method: 'HEAD', ...(wait !== undefined && !Number.isNaN(wait) ? { maxTimeSeconds: wait } : {}) });
-    outcome = res.ok ? 'connected' : res.code === 6 ? 'unresolved' : res.code === 7 ? 'refused' : res.code === 28 ? 'timeout' : 'connected';
-  }
+  const outcome = connect(host, port, wait !== undefined && !Number.isNaN(wait) ? wait : undefined);
   if (outcome === 'connected') return { stdout: '', stderr: verbose ? `Connection to ${host} ${port} port [tcp/${port === 22 ? 'ssh' : '*'}] succeeded!\n` : '', exitCode: 0 };
   if (outcome === 'unresolved') return fail(`nc: getaddrinfo for host "${host}" port ${port}: Name or service not known\n`, 1);
   const why = outcome === 'refused' ? 'failed: Connection refused' : 'timed out: Operation now in progress';
   return fail(verbose ? `nc: connect to ${host} port ${port} (tcp) ${why}\n` : '', 1);
-};
+}
+
+/** Whether a node's address has a listener on the port (seen from outside the node): undefined when the address is no node's. */
+export function nodeConnect(ctx: CommandContext, host: string, port: number): Connect | undefined {
+  const target = localTarget(ctx, undefined, host, port);
+  return target ? (target.socket ? 'connected' : 'refused') : undefined;
+}
