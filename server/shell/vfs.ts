@@ -154,6 +154,8 @@ export function readFile(ctx: CommandContext, tool: string, path: string): { ok:
     if (content !== undefined) return { ok: true, content };
   }
   if (ctx.session.node !== undefined) return readNodeFile(ctx, tool, abs);
+  // A program run outside a typed line (a test's direct call) still finds the workstation's files.
+  if (!ctx.session.container) furnishWorkstation(ctx.state, ctx.session);
   const content = ctx.session.container ? undefined : ctx.session.files?.[abs];
   if (content !== undefined) return { ok: true, content };
   if (isDirectory(ctx.state, ctx.session, abs)) return { ok: false, error: `${tool}: ${path}: Is a directory\n` };

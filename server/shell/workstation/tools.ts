@@ -8,6 +8,7 @@
 // depth 0 errors 20 and 21, "Verify return code: 21 (unable to verify the first certificate)";
 // `x509` over a PEM file such as the client certificate base64-decoded from ~/.kube/config).
 import { apiserverUp } from '../../cluster/api.js';
+import { externalAnswer } from '../../cluster/network/dns.js';
 import { parseUrl } from '../../cluster/network/http.js';
 import { outsideRequest, WORKSTATION_IP } from '../../cluster/network/outside.js';
 import { expiredCert, identifyPem, pemOf, pemValidity, pkiNode, serialOf, validity } from '../../cluster/pki.js';
@@ -101,17 +102,18 @@ export const dig: ShellCommand = (ctx, argv) => {
     ctx.passTime?.(15_000);
     return digOutput(ctx.state, q, { outcome: { kind: 'timeout', server }, ms: 15_000, failures: [0, 1, 2].map(() => ({ server, error: 'timed out' })), answerMs: 0 });
   }
-  const name = q.reverse ?? q.name;
-  const ip = q.type === 'A' ? resolve(ctx.state, name) : undefined;
   const fqdn = q.fqdn.toLowerCase();
   if (q.type === 'PTR') {
     const node = q.reverse ? nodeNamed(ctx.state, q.reverse) : undefined;
     const records = node ? [{ name: fqdn, ttl: 3600, type: 'PTR' as const, data: `${node.metadata.name}.` }] : [];
     return digOutput(ctx.state, q, { outcome: records.length > 0 ? { kind: 'answer', server, name: fqdn, records } : { kind: 'nxdomain', server, name: fqdn }, ms: 20, failures: [], answerMs: 20 }, true);
   }
-  const outcome = ip === undefined
-    ? { kind: 'nxdomain' as const, server, name: fqdn }
-    : { kind: 'answer' as const, server, name: fqdn, records: [{ name: fqdn, ttl: ctx.state.nodes[name.replace(/\.$/, '')] ? 0 : 60, type: 'A' as const, data: ip }] };
+  // The nodes by name (the team's DNS has them, ssh uses it), else the simulated internet.
+  const node = ctx.state.nodes[fqdn.slice(0, -1)];
+  const ip = node ? internalIP(node) : undefined;
+  const outcome = ip !== undefined
+    ? (q.type === 'A' ? { kind: 'answer' as const, server, name: fqdn, records: [{ name: fqdn, ttl: 0, type: 'A' as const, data: ip }] } : { kind: 'nodata' as const, server, name: fqdn })
+    : externalAnswer(ctx.state, server, fqdn, q.type);
   return digOutput(ctx.state, q, { outcome, ms: 12, failures: [], answerMs: 12 }, true);
 };
 
