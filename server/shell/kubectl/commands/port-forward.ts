@@ -14,7 +14,7 @@ import { hash32 } from '../../node/common.js';
 import { listenerAt } from '../../jobs.js';
 import type { CommandResult, Listener } from '../../types.js';
 import { fail, ok } from '../../types.js';
-import { findResourceType, getObject, listObjects, notFoundError } from '../resources.js';
+import { findResourceType, listObjects, namedObject } from '../resources.js';
 import type { KubectlContext, KubectlSubcommand } from '../types.js';
 
 const USAGE_ERROR = "error: TYPE/NAME and list of ports are required for port-forward\nSee 'kubectl port-forward -h' for help and examples\n";
@@ -35,12 +35,9 @@ function mostActive(pods: Pod[]): Pod | undefined {
 
 /** The pod a TYPE/NAME forwards to, and the Service when it names one; or kubectl's error. */
 function targetPod(ctx: KubectlContext, arg: string): { pod: Pod; svc?: Service } | { error: string } {
-  const slash = arg.indexOf('/');
-  const type = findResourceType(slash < 0 ? 'pods' : arg.slice(0, slash));
-  const name = slash < 0 ? arg : arg.slice(slash + 1);
-  if (!type) return { error: `error: the server doesn't have a resource type "${arg.slice(0, slash)}"\n` };
-  const obj = getObject(ctx.state, type, ctx.namespace, name);
-  if (!obj) return { error: notFoundError(type, name) };
+  const named = namedObject(ctx.state, ctx.namespace, arg);
+  if ('error' in named) return named;
+  const { type, name, obj } = named;
   if (type.kind === 'Pod') return { pod: obj as Pod };
   const goType = type.kind === 'Service' ? '*v1.Service' : `*v1.${type.kind}`;
   let selector: Record<string, string> | undefined;
