@@ -190,7 +190,7 @@ function filler(seed: bigint, n: number): number[] {
   return out;
 }
 
-function pemBlock(type: string, bytes: number[]): string {
+function pemText(type: string, bytes: number[]): string {
   const body = Buffer.from(bytes).toString('base64').match(/.{1,64}/g)!.join('\n');
   return `-----BEGIN ${type}-----\n${body}\n-----END ${type}-----\n`;
 }
@@ -201,11 +201,11 @@ export function pemOf(state: ClusterState, node: Node, name: string, v: Validity
   const serialBytes = [...Array(8)].map((_, i) => Number((serial >> BigInt(56 - 8 * i)) & 0xffn));
   const tbs = [0xa0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x08, ...serialBytes, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00,
     0x30, 0x1e, ...utcTime(state, v.notBefore), ...utcTime(state, v.notAfter), ...filler(serial, 700)];
-  return pemBlock('CERTIFICATE', [0x30, 0x82, 0x03, 0x00, 0x30, 0x82, 0x02, 0xe8, ...tbs]);
+  return pemText('CERTIFICATE', [0x30, 0x82, 0x03, 0x00, 0x30, 0x82, 0x02, 0xe8, ...tbs]);
 }
 
 function keyPem(node: Node, name: string): string {
-  return pemBlock('RSA PRIVATE KEY', [0x30, 0x82, 0x04, 0xa4, 0x02, 0x01, 0x00, ...filler(serialOf(node, `${name}.key`, 0), 1180)]);
+  return pemText('RSA PRIVATE KEY', [0x30, 0x82, 0x04, 0xa4, 0x02, 0x01, 0x00, ...filler(serialOf(node, `${name}.key`, 0), 1180)]);
 }
 
 /**
@@ -213,14 +213,26 @@ function keyPem(node: Node, name: string): string {
  * client would load it; undefined when there is no such data or it is not a certificate.
  */
 export function kubeconfigClientCert(state: ClusterState, text: string): Validity | undefined {
-  const data = /^\s*client-certificate-data:\s*(\S+)\s*$/m.exec(text)?.[1];
+  const data = /^[ \t]*client-certificate-data:[ \t]*(\S+)[ \t]*$/m.exec(text)?.[1];
   return data ? pemValidity(state, Buffer.from(data, 'base64').toString('latin1')) : undefined;
+}
+
+const BEGIN_CERT = '-----BEGIN CERTIFICATE-----';
+const END_CERT = '-----END CERTIFICATE-----';
+
+/** The first PEM certificate block of a text (found by indexOf: linear on any input), or undefined. */
+export function pemBlock(text: string): { block: string; body: string } | undefined {
+  const begin = text.indexOf(BEGIN_CERT);
+  const end = begin < 0 ? -1 : text.indexOf(END_CERT, begin);
+  if (end < 0) return undefined;
+  const body = text.slice(begin + BEGIN_CERT.length, end);
+  return /^[A-Za-z0-9+/=\r\n]+$/.test(body) ? { block: `${text.slice(begin, end + END_CERT.length)}\n`, body } : undefined;
 }
 
 /** The bytes of the first certificate in a PEM text, or undefined. */
 function pemCertificate(text: string): Buffer | undefined {
-  const pem = /-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END CERTIFICATE-----/.exec(text)?.[1];
-  return pem === undefined ? undefined : Buffer.from(pem.replace(/\s/g, ''), 'base64');
+  const pem = pemBlock(text);
+  return pem === undefined ? undefined : Buffer.from(pem.body.replace(/\s/g, ''), 'base64');
 }
 
 /** The validity of the first certificate in a PEM text, read back from its UTCTimes. */

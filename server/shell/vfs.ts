@@ -34,8 +34,11 @@ export const WORKSTATION_KUBECONFIG = `/home/${WORKSTATION_USER}/.kube/config`;
 export function furnishWorkstation(state: ClusterState, session: ShellSession): void {
   if (session.furnished) return;
   session.furnished = true;
+  const files = (session.files ??= {});
+  // A session from before this existed may hold the player's own copy already (scp'd there).
+  if (WORKSTATION_KUBECONFIG in files) return;
   const kubeconfig = workstationKubeconfig(state);
-  if (kubeconfig !== undefined) (session.files ??= {})[WORKSTATION_KUBECONFIG] = kubeconfig;
+  if (kubeconfig !== undefined) files[WORKSTATION_KUBECONFIG] = kubeconfig;
 }
 
 /** The working directory (`cd`), home by default. */

@@ -21,7 +21,7 @@ function clientCert(ctx: CommandContext, explicit: string | undefined): Validity
   if (file.ok) {
     // A kubeconfig without a server makes kubectl fall back to localhost:8080; one without a
     // client certificate leaves the request anonymous.
-    const server = /^\s*server:\s*["']?([^\s"']+)/m.exec(file.content)?.[1];
+    const server = /^[ \t]*server:[ \t]*["']?([^\s"']+)/m.exec(file.content)?.[1];
     if (server === undefined) return 'no-server';
     if (hostPort(server) !== hostPort(ctx.state.controlPlane.apiserver.endpoint)) return { server };
     return kubeconfigClientCert(ctx.state, file.content) ?? 'none';

@@ -11,7 +11,7 @@ import { apiserverUp } from '../../cluster/api.js';
 import { externalAnswer } from '../../cluster/network/dns.js';
 import { parseUrl } from '../../cluster/network/http.js';
 import { outsideRequest, WORKSTATION_IP } from '../../cluster/network/outside.js';
-import { expiredCert, identifyPem, pemOf, pemValidity, pkiNode, serialOf, validity } from '../../cluster/pki.js';
+import { expiredCert, identifyPem, pemBlock, pemOf, pemValidity, pkiNode, serialOf, validity } from '../../cluster/pki.js';
 import type { ClusterState, Node } from '../../cluster/types.js';
 import { digOutput, parseDig } from '../exec/dns-tools.js';
 import { listenerAt } from '../jobs.js';
@@ -164,8 +164,7 @@ function x509(ctx: CommandContext, args: string[]): CommandResult {
   const cert = { subject: info?.subject ?? '', issuer: info?.issuer ?? '', ...(info?.sans ? { sans: info.sans } : {}), serial: known ? serialOf(node, known.name, v.notBefore) : 0n, validity: v };
   const out = x509Fields(ctx.state, cert, opts);
   if (checkend !== undefined) return checkendResult(ctx.state, v, out, checkend);
-  const pem = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/.exec(text)?.[0] ?? '';
-  return ok(out + (opts.includes('-noout') ? '' : pem.endsWith('\n') ? pem : `${pem}\n`));
+  return ok(out + (opts.includes('-noout') ? '' : pemBlock(text)?.block ?? ''));
 }
 
 /** The signature algorithms a Go TLS server asks a client certificate to use, in OpenSSL's names. */

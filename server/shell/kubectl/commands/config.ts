@@ -4,6 +4,7 @@ import { homeOf } from '../../session.js';
 import { fail, ok, type CommandContext, type CommandResult } from '../../types.js';
 import { readFile } from '../../vfs.js';
 import { executeJsonPath } from '../jsonpath.js';
+import { parseSteps, yamlTooDeep } from './apply.js';
 import { parseOutputFormat, toYaml } from '../output.js';
 import { renderTable } from '../table.js';
 import type { KubectlContext, KubectlSubcommand } from '../types.js';
@@ -25,6 +26,9 @@ function loadKubeconfig(ctx: KubectlContext, explicit: string | undefined): { ok
     if (explicit !== undefined) return { ok: false, error: `error: stat ${path}: no such file or directory\n` };
     return { ok: true, config: {} };
   }
+  ctx.budget.spend(parseSteps(file.content));
+  const tooDeep = yamlTooDeep(file.content);
+  if (tooDeep) return { ok: false, error: `error: error loading config file "${path}": ${tooDeep}\n` };
   const doc = parseDocument(file.content, { schema: 'yaml-1.1', uniqueKeys: false });
   const problem = doc.errors[0];
   if (problem) return { ok: false, error: `error: error loading config file "${path}": yaml: line ${problem.linePos?.[0].line ?? 1}: ${problem.code === 'BAD_INDENT' ? 'did not find expected key' : 'mapping values are not allowed in this context'}\n` };
