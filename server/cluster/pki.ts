@@ -68,8 +68,11 @@ export interface Validity {
 
 /** A certificate's dates: stored ones (renewed, or moved by a fault), else those of init and the last upgrade. */
 export function validity(node: Node, name: string): Validity {
-  const stored = node.host.certs?.[name];
-  if (stored) return stored;
+  return node.host.certs?.[name] ?? issuedValidity(node, name);
+}
+
+/** A certificate's dates as kubeadm init and the upgrade cycle left them, before any renewal. */
+function issuedValidity(node: Node, name: string): Validity {
   const init = node.metadata.creationTimestamp;
   if (CAS.some((c) => c.name === name)) return { notBefore: init, notAfter: init + CA_VALIDITY };
   // The last upgrade before the room opened (time 0), or init if the node is younger than a cycle.
@@ -129,10 +132,31 @@ const KUBECONFIGS: Record<string, { user: string }> = {
 export function kubeconfigText(state: ClusterState, node: Node, name: string, ca = pemOf(state, node, 'ca', validity(node, 'ca'))): string {
   const { user } = KUBECONFIGS[name]!;
   const ip = node.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '';
+  return kubeconfigYaml({ ca, server: `https://${ip}:6443`, cluster: 'kubernetes', user, context: `${user}@kubernetes`, cert: pemOf(state, node, name, validity(node, name)), key: keyPem(node, name) });
+}
+
+/** A kubeconfig with one cluster, user and context, the certificates embedded, in kubectl's serialization. */
+function kubeconfigYaml(k: { ca: string; server: string; cluster: string; user: string; context: string; cert: string; key: string }): string {
   const b64 = (text: string) => Buffer.from(text).toString('base64');
-  return `apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: ${b64(ca)}\n    server: https://${ip}:6443\n  name: kubernetes\n` +
-    `contexts:\n- context:\n    cluster: kubernetes\n    user: ${user}\n  name: ${user}@kubernetes\ncurrent-context: ${user}@kubernetes\nkind: Config\npreferences: {}\n` +
-    `users:\n- name: ${user}\n  user:\n    client-certificate-data: ${b64(pemOf(state, node, name, validity(node, name)))}\n    client-key-data: ${b64(keyPem(node, name))}\n`;
+  return `apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: ${b64(k.ca)}\n    server: ${k.server}\n  name: ${k.cluster}\n` +
+    `contexts:\n- context:\n    cluster: ${k.cluster}\n    user: ${k.user}\n  name: ${k.context}\ncurrent-context: ${k.context}\nkind: Config\npreferences: {}\n` +
+    `users:\n- name: ${k.user}\n  user:\n    client-certificate-data: ${b64(k.cert)}\n    client-key-data: ${b64(k.key)}\n`;
+}
+
+/**
+ * The workstation's ~/.kube/config: admin.conf as copied before the room opened (its
+ * certificate `state.workstationCert`, else the one the last upgrade issued), with the
+ * cluster and context named as the team names them. A copy: renewing admin.conf later does
+ * not change it.
+ */
+export function workstationKubeconfig(state: ClusterState): string | undefined {
+  const node = pkiNode(state);
+  if (!node) return undefined;
+  const user = state.contextName.split('@')[0] || 'kubernetes-admin';
+  return kubeconfigYaml({
+    ca: pemOf(state, node, 'ca', validity(node, 'ca')), server: state.controlPlane.apiserver.endpoint, cluster: state.clusterName, user, context: state.contextName,
+    cert: pemOf(state, node, 'admin.conf', state.workstationCert ?? issuedValidity(node, 'admin.conf')), key: keyPem(node, 'admin.conf'),
+  });
 }
 
 /** Every kubeconfig file kubeadm leaves on a control-plane node. */
@@ -166,7 +190,7 @@ function filler(seed: bigint, n: number): number[] {
   return out;
 }
 
-function pemBlock(type: string, bytes: number[]): string {
+function pemText(type: string, bytes: number[]): string {
   const body = Buffer.from(bytes).toString('base64').match(/.{1,64}/g)!.join('\n');
   return `-----BEGIN ${type}-----\n${body}\n-----END ${type}-----\n`;
 }
@@ -177,11 +201,11 @@ export function pemOf(state: ClusterState, node: Node, name: string, v: Validity
   const serialBytes = [...Array(8)].map((_, i) => Number((serial >> BigInt(56 - 8 * i)) & 0xffn));
   const tbs = [0xa0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x08, ...serialBytes, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00,
     0x30, 0x1e, ...utcTime(state, v.notBefore), ...utcTime(state, v.notAfter), ...filler(serial, 700)];
-  return pemBlock('CERTIFICATE', [0x30, 0x82, 0x03, 0x00, 0x30, 0x82, 0x02, 0xe8, ...tbs]);
+  return pemText('CERTIFICATE', [0x30, 0x82, 0x03, 0x00, 0x30, 0x82, 0x02, 0xe8, ...tbs]);
 }
 
 function keyPem(node: Node, name: string): string {
-  return pemBlock('RSA PRIVATE KEY', [0x30, 0x82, 0x04, 0xa4, 0x02, 0x01, 0x00, ...filler(serialOf(node, `${name}.key`, 0), 1180)]);
+  return pemText('RSA PRIVATE KEY', [0x30, 0x82, 0x04, 0xa4, 0x02, 0x01, 0x00, ...filler(serialOf(node, `${name}.key`, 0), 1180)]);
 }
 
 /**
@@ -189,11 +213,32 @@ function keyPem(node: Node, name: string): string {
  * client would load it; undefined when there is no such data or it is not a certificate.
  */
 export function kubeconfigClientCert(state: ClusterState, text: string): Validity | undefined {
-  const data = /^\s*client-certificate-data:\s*(\S+)\s*$/m.exec(text)?.[1];
-  if (!data) return undefined;
-  const pem = /-----BEGIN CERTIFICATE-----\n([A-Za-z0-9+/=\n]+)-----END CERTIFICATE-----/.exec(Buffer.from(data, 'base64').toString('latin1'))?.[1];
-  if (!pem) return undefined;
-  const der = Buffer.from(pem.replace(/\n/g, ''), 'base64');
+  const data = /^[ \t]*client-certificate-data:[ \t]*(\S+)[ \t]*$/m.exec(text)?.[1];
+  return data ? pemValidity(state, Buffer.from(data, 'base64').toString('latin1')) : undefined;
+}
+
+const BEGIN_CERT = '-----BEGIN CERTIFICATE-----';
+const END_CERT = '-----END CERTIFICATE-----';
+
+/** The first PEM certificate block of a text (found by indexOf: linear on any input), or undefined. */
+export function pemBlock(text: string): { block: string; body: string } | undefined {
+  const begin = text.indexOf(BEGIN_CERT);
+  const end = begin < 0 ? -1 : text.indexOf(END_CERT, begin);
+  if (end < 0) return undefined;
+  const body = text.slice(begin + BEGIN_CERT.length, end);
+  return /^[A-Za-z0-9+/=\r\n]+$/.test(body) ? { block: `${text.slice(begin, end + END_CERT.length)}\n`, body } : undefined;
+}
+
+/** The bytes of the first certificate in a PEM text, or undefined. */
+function pemCertificate(text: string): Buffer | undefined {
+  const pem = pemBlock(text);
+  return pem === undefined ? undefined : Buffer.from(pem.body.replace(/\s/g, ''), 'base64');
+}
+
+/** The validity of the first certificate in a PEM text, read back from its UTCTimes. */
+export function pemValidity(state: ClusterState, text: string): Validity | undefined {
+  const der = pemCertificate(text);
+  if (!der) return undefined;
   const at = der.indexOf(Buffer.from([0x30, 0x1e, UTC_TIME, 13]));
   if (at < 0) return undefined;
   const time = (off: number) => {
@@ -205,6 +250,21 @@ export function kubeconfigClientCert(state: ClusterState, text: string): Validit
   const notBefore = time(at + 4);
   const notAfter = time(at + 19);
   return Number.isNaN(notBefore) || Number.isNaN(notAfter) ? undefined : { notBefore, notAfter };
+}
+
+/**
+ * Which certificate of the control plane's PKI a PEM text holds (its serial and notBefore
+ * name it: serialOf), with its dates; undefined for any other certificate.
+ */
+export function identifyPem(state: ClusterState, text: string): { name: string; validity: Validity } | undefined {
+  const der = pemCertificate(text);
+  const v = pemValidity(state, text);
+  const node = pkiNode(state);
+  if (!der || !v || !node || der.length < 23) return undefined;
+  const serial = der.subarray(15, 23).reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
+  const names = [...CAS.map((c) => c.name), ...leafCerts(node).map((c) => c.name)];
+  const name = names.find((n) => serialOf(node, n, v.notBefore) === serial);
+  return name === undefined ? undefined : { name, validity: v };
 }
 
 /** A certificate's serial number as openssl prints it (stable per node, name and issue date). */

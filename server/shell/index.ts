@@ -10,6 +10,8 @@ import { Input } from './input.js';
 import { leavePlace } from './login.js';
 import { Runner } from './run.js';
 import { aliasesOf, remember } from './session.js';
+import { furnishWorkstation } from './vfs.js';
+import { reapJobs } from './jobs.js';
 import type { LineOptions, LineResult, ShellSession } from './types.js';
 
 export type * from './types.js';
@@ -29,6 +31,7 @@ export function runLine(state: ClusterState, session: ShellSession, line: string
   }
   const text = expanded.line;
   if (text.trim() !== '') remember(session, text);
+  furnishWorkstation(state, session);
   // A container's shell ended with its container while the player was not typing.
   const ended = session.container ? closeEndedShells(state, session, leavePlace) : '';
   const echo = `${ended}${text !== line ? `${text}\n` : ''}`;
@@ -59,6 +62,8 @@ function runText(state: ClusterState, session: ShellSession, text: string, echo:
   // Concatenated, not joined: a big listing is not copied again here.
   let output = echo;
   for (const chunk of outcome.chunks) output += chunk.text;
+  // What the background jobs printed as they ended, before the next prompt.
+  if (session.jobs) output += reapJobs(state, session);
   // A fact is observed when the text that shows it reached the terminal.
   const shown = interest ? distinctFacts(outcome.chunks.flatMap((c) => (c.reveals ? surviving(c.reveals, c.text) : []))) : [];
   return {

@@ -1,6 +1,6 @@
-// Which programs exist where. On the workstation: kubectl (`k` is an alias), ssh, curl, the text tools
-// and builtins. On a node after `ssh`: the node and network tools, kubectl on control-plane
-// nodes only (they hold /etc/kubernetes/admin.conf), sudo, the text tools and builtins.
+// Which programs exist where. On the workstation: kubectl (`k` is an alias), ssh, curl, nc, ping, dig,
+// ps, openssl, the text tools and builtins. On a node after `ssh`: the node and network tools,
+// kubectl on control-plane nodes only (they hold /etc/kubernetes/admin.conf), sudo, the text tools and builtins.
 import type { ClusterState } from '../cluster/types.js';
 import { environment, shellBuiltins, utilities } from './builtins.js';
 import { kubectlCommand } from './kubectl/index.js';
@@ -14,8 +14,10 @@ import type { ShellProgram } from './program.js';
 import { program } from './program.js';
 import { editor } from './editor.js';
 import { curlWith } from './exec/http-tools.js';
-import { outsideRequest, WORKSTATION_IP } from '../cluster/network/outside.js';
+import { workstationRequest } from './workstation/network.js';
+import { dig, nc, openssl, ping, ps } from './workstation/tools.js';
 import { watch } from './watch.js';
+import { jobs, kill } from './jobs.js';
 import { cp, ls, mkdir, mv, rm, touch } from './file-tools.js';
 import { basename, dirname, find, id, realpath, stat } from './path-tools.js';
 import { timeout } from './timeout.js';
@@ -104,6 +106,8 @@ const shellBuiltinPrograms: Record<string, ShellProgram> = {
   logout: exit,
   help,
   type: typeCmd,
+  jobs,
+  kill,
 };
 
 /** `env [NAME=value…] [COMMAND…]`: the environment, or COMMAND run with the assignments added. */
@@ -139,9 +143,15 @@ const utilityPrograms: Record<string, ShellProgram> = {
 
 const kubectl = program(kubectlCommand);
 const nodeToolsWithFacts = withFacts({ ...networkTools, ...nodeTools });
-/** curl from the workstation: a client on the office network, outside the cluster (cluster/network/outside.ts). */
-const workstationCurl: ShellCommand = (ctx, argv) => curlWith((url, opts) => outsideRequest(ctx.state, WORKSTATION_IP, url, opts), argv);
-const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, scp, sudo, ls: program(ls), rm: program(rm), curl: program(workstationCurl) };
+/** curl from the workstation: a client on the office network with a route to the nodes (workstation/network.ts). */
+const workstationCurl: ShellCommand = (ctx, argv) => {
+  // A port-forward job prints a line for each connection it takes, on the terminal they share.
+  let handled = '';
+  const result = curlWith((url, opts) => workstationRequest(ctx, url, opts, (port) => (handled += `Handling connection for ${port}\n`)), argv);
+  return handled === '' ? result : { ...result, preface: handled };
+};
+const workstationTools: Record<string, ShellCommand> = { dig, nc, openssl, ping, ps };
+const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, scp, sudo, ls: program(ls), rm: program(rm), curl: program(workstationCurl), ...programs(workstationTools) };
 
 /** The node tools read the node's whole state (rules, journals, containers) on every call. */
 const nodeTool = (command: ShellCommand): ShellProgram => (ctx, argv) => {

@@ -22,7 +22,8 @@ import { notFoundInContainer } from './exec/index.js';
 import { aliasesOf, assignVar, baseEnv, commandEnv, forkSession, unsetVar as unsetScalar } from './session.js';
 import { MAX_REVEALS_PER_LINE, RevealCollector, surviving, type RevealBudget } from './reveals.js';
 import { compileRegex } from './text/regex.js';
-import type { CommandContext, LineResult, ShellSession, StdoutJson } from './types.js';
+import type { CommandContext, Job, LineResult, ShellSession, StdoutJson } from './types.js';
+import { MAX_JOBS, nextPid, startJob } from './jobs.js';
 import { getElement, getElements, getVar, isAssoc, setArray, setElement, setVar } from './vars.js';
 import { globPaths, readFile, resolvePath, writeFile } from './vfs.js';
 
@@ -109,10 +110,10 @@ export class Runner implements ShellApi, LanguageHost {
   locals: Map<string, () => void>[] = [];
   /** Conditions (`if`, `while`, before `&&`/`||`, `!`) being run: `set -e` ignores their failures. */
   private conditionDepth = 0;
-  /** `$!`: the "process id" of the last `&` list. */
-  private lastBackground: number | undefined;
-  /** Exit statuses of the line's background jobs (run to their end at once) by pid, for `wait PID`. */
+  /** Exit statuses of the line's background lists that ran to their end at once, by pid, for `wait PID`. */
   readonly background = new Map<number, number>();
+  /** The `&` list item running now, when a serving program in it may become a job (ctx.detach). */
+  private detaching: { session: ShellSession; started?: Job } | undefined;
   /** The command that ran the line out of steps (the message names it). */
   private overStepsIn: string | undefined;
 
@@ -171,10 +172,14 @@ export class Runner implements ShellApi, LanguageHost {
   runList(session: ShellSession, list: List, stdin: Input): Outcome {
     const total: Outcome = { chunks: [], exitCode: session.lastExitCode ?? 0 };
     for (const andOr of list) {
+      const job = andOr.background ? this.detachable(session) : undefined;
       const result = this.runAndOr(session, andOr, stdin);
       if (andOr.background) {
-        this.lastBackground = 4243 + this.commandsRun;
-        this.background.set(this.lastBackground, result.exitCode);
+        this.detaching = undefined;
+        // A program that keeps serving became a job: bash prints its number and process id first.
+        if (job?.started) result.chunks.unshift({ fd: 2, text: `[${job.started.id}] ${job.started.pid}\n` });
+        session.lastBackground = job?.started?.pid ?? nextPid(session) + this.commandsRun;
+        if (!job?.started) this.background.set(session.lastBackground, result.exitCode);
         result.exitCode = 0;
       }
       merge(total, result);
@@ -190,6 +195,12 @@ export class Runner implements ShellApi, LanguageHost {
     }
     delete total.errexit; // a compound command's own status does not stop the line again
     return total;
+  }
+
+  /** Jobs live on the workstation's own shell (not in a subshell, a node or a container), a bounded number of them. */
+  private detachable(session: ShellSession): { session: ShellSession; started?: Job } | undefined {
+    if (session !== this.topSession || session.node !== undefined || session.container || (session.jobs?.length ?? 0) >= MAX_JOBS) return undefined;
+    return (this.detaching = { session });
   }
 
   /** `a && b || c`: the pipelines before the last are conditions; only the last may stop a `set -e` line. */
@@ -605,6 +616,7 @@ export class Runner implements ShellApi, LanguageHost {
       // `cut` keeps the count of the bytes cut (not of this line) when the line is capped again.
       if (cut > 0) chunks.push({ fd, text: truncationLine(cut), cut });
     };
+    if (result.preface !== undefined) route(2, result.preface);
     route(1, result.stdout, result.json);
     route(2, result.stderr);
     return {
@@ -663,9 +675,13 @@ export class Runner implements ShellApi, LanguageHost {
             ctx.session.stream = { argv: [...argv], cursor, printed: 0 };
           };
         }
+        const detaching = this.detaching;
+        if (detaching && ctx.session === detaching.session && !detaching.started) {
+          ctx.detach = (listeners) => (detaching.started = startJob(ctx.session, argv, listeners)).pid;
+        }
         const result = found(ctx, argv, this);
         // What a command prints costs work to build, whichever program it is (kubectl -o json…).
-        this.budget.spend(result.stdout.length + result.stderr.length);
+        this.budget.spend(result.stdout.length + result.stderr.length + (result.preface?.length ?? 0));
         return result;
       } catch (error) {
         if (error instanceof OverBudget) this.overStepsIn ??= name;
@@ -1044,7 +1060,7 @@ export class Runner implements ShellApi, LanguageHost {
       case '$': return '4242';
       case '#': return String(args.length);
       case '0': return 'bash';
-      case '!': return this.lastBackground === undefined ? undefined : String(this.lastBackground);
+      case '!': return session.lastBackground === undefined ? undefined : String(session.lastBackground);
       case '-': return `${session.options?.errexit ? 'e' : ''}hB${session.options?.nounset ? 'u' : ''}${session.options?.xtrace ? 'x' : ''}`;
       case 'RANDOM': return String((this.commandsRun * 7919) % 32768);
       case 'LINENO': return '1';

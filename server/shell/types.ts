@@ -33,6 +33,8 @@ export interface ShellSession {
   traps?: Record<string, string>;
   /** Files written on the workstation, by absolute path (vfs.ts). */
   files?: Record<string, string>;
+  /** The workstation's own files (~/.kube/config) were put in `files` (vfs.ts `furnishWorkstation`). */
+  furnished?: true;
   /** Directories made with mkdir, per machine ('' is the workstation). */
   dirs?: Record<string, string[]>;
   /** Working directory after `cd`; undefined: home. */
@@ -45,7 +47,27 @@ export interface ShellSession {
   outer?: Place[];
   /** A command still printing as simulated time passes, until Ctrl-C (stream.ts). */
   stream?: Stream;
+  /** Programs left running on the workstation with `&` (jobs.ts): `jobs`, `kill`, what listens on its loopback. */
+  jobs?: Job[];
+  /** `$!`: the process id of the last command run with `&`. */
+  lastBackground?: number;
 }
+
+/** A background job on the workstation: `kubectl port-forward … &`, `kubectl proxy &`. */
+export interface Job {
+  /** bash's job number (`%1`). */
+  id: number;
+  pid: number;
+  /** The command as `jobs` prints it. */
+  command: string;
+  /** The loopback ports it serves. */
+  listeners: Listener[];
+}
+
+/** A port on the workstation's loopback and what answers there. */
+export type Listener =
+  | { port: number; kind: 'forward'; namespace: string; pod: string; uid: string; podPort: number }
+  | { port: number; kind: 'proxy' };
 
 /**
  * A following command (`kubectl get -w`, `kubectl logs -f`, `watch`, `journalctl -f`) typed at
@@ -65,7 +87,8 @@ export type StreamCursor =
   | { kind: 'logs'; uid: string; container: string; seen: number }
   | { kind: 'watch'; lastAt: number }
   | { kind: 'journal'; lastAt: number }
-  | { kind: 'tcpdump'; lastAt: number; seen: number };
+  | { kind: 'tcpdump'; lastAt: number; seen: number }
+  | { kind: 'serve'; listeners: Listener[] };
 
 /** A shell running in a container; the image's tools are what runs there (shell/exec). */
 export interface ContainerShell {
@@ -109,6 +132,8 @@ export interface StdoutJson {
 export interface CommandResult {
   stdout: string;
   stderr: string;
+  /** stderr text the terminal shows before stdout (a background job's line printed as the command began). */
+  preface?: string;
   exitCode: number;
   /** stdout as a value, when it is one JSON text (StdoutJson). */
   json?: StdoutJson;
@@ -148,6 +173,11 @@ export interface CommandContext {
   follow?: (cursor: StreamCursor) => void;
   /** A running stream's step: the program prints what is new since `resume` and moves it on. */
   resume?: StreamCursor;
+  /**
+   * Given when the command was typed with `&` on the workstation: a program that keeps serving
+   * (port-forward, proxy) becomes a job with these listeners, and gets its process id.
+   */
+  detach?: (listeners: Listener[]) => number;
 }
 
 /** What the caller of runLine provides besides the line. */

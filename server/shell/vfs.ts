@@ -11,9 +11,10 @@ import { podFiles } from './exec/index.js';
 import { readNodeFile } from './node/files.js';
 import { nodeFiles, normalizePath } from './node/fs.js';
 import { matchGlob } from './pattern.js';
-import { currentNode, homeOf, userOf } from './session.js';
+import { currentNode, homeOf, userOf, WORKSTATION_USER } from './session.js';
 import type { CommandContext, ShellSession } from './types.js';
 import type { ClusterState } from '../cluster/types.js';
+import { workstationKubeconfig } from '../cluster/pki.js';
 
 /** Most bytes of written files one workstation, or one node, holds. */
 export const MAX_WRITTEN_BYTES = 8 * 1024 * 1024;
@@ -22,6 +23,24 @@ export const MAX_WRITTEN_FILES = 1000;
 
 /** Directories every machine has (the workstation's are all there is besides what the player makes). */
 const BASE_DIRS = ['/', '/home', '/tmp', '/etc', '/usr', '/usr/bin', '/usr/local', '/usr/local/bin', '/var', '/var/log', '/root', '/dev', '/proc', '/opt'];
+
+/** kubectl's default kubeconfig on the workstation. */
+export const WORKSTATION_KUBECONFIG = `/home/${WORKSTATION_USER}/.kube/config`;
+
+/**
+ * The files the workstation has before the player writes any: ~/.kube/config, the copy of
+ * admin.conf kubectl uses (pki.ts). Put there before the first line runs, once; from then on
+ * they are the player's to read, edit or remove.
+ */
+export function furnishWorkstation(state: ClusterState, session: ShellSession): void {
+  if (session.furnished) return;
+  session.furnished = true;
+  const files = (session.files ??= {});
+  // A session from before this existed may hold the player's own copy already (scp'd there).
+  if (WORKSTATION_KUBECONFIG in files) return;
+  const kubeconfig = workstationKubeconfig(state);
+  if (kubeconfig !== undefined) files[WORKSTATION_KUBECONFIG] = kubeconfig;
+}
 
 /** The working directory (`cd`), home by default. */
 export function cwdOf(session: ShellSession): string {
@@ -140,6 +159,8 @@ export function readFile(ctx: CommandContext, tool: string, path: string): { ok:
     if (content !== undefined) return { ok: true, content };
   }
   if (ctx.session.node !== undefined) return readNodeFile(ctx, tool, abs);
+  // A program run outside a typed line (a test's direct call) still finds the workstation's files.
+  if (!ctx.session.container) furnishWorkstation(ctx.state, ctx.session);
   const content = ctx.session.container ? undefined : ctx.session.files?.[abs];
   if (content !== undefined) return { ok: true, content };
   if (isDirectory(ctx.state, ctx.session, abs)) return { ok: false, error: `${tool}: ${path}: Is a directory\n` };

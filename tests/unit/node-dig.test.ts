@@ -22,8 +22,12 @@ describe('dig and nslookup on a node', () => {
     expect(sh('nslookup kubernetes.default.svc.cluster.local 10.96.0.10').output).toBe('Server:\t\t10.96.0.10\nAddress:\t10.96.0.10#53\n\nName:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n\n');
   });
 
-  it('not on the workstation', () => {
+  it('on the workstation, through its own resolver: the nodes and the outside world, not the cluster', () => {
     const state = createCluster(demoClusterSpec, 1);
-    expect(runLine(state, newSession(state), 'dig example.com')).toMatchObject({ output: 'bash: dig: command not found\n', exitCode: 127 });
+    const sh = (line: string) => runLine(state, newSession(state), line);
+    expect(sh('dig +short worker-1')).toMatchObject({ output: '10.0.1.21\n', exitCode: 0 });
+    expect(sh('dig +short example.com').output).toBe('93.184.215.14\n');
+    expect(sh('dig nosuch.example').output).toContain('status: NXDOMAIN');
+    expect(sh('dig +short kubernetes.default.svc.cluster.local')).toMatchObject({ output: '', exitCode: 0 });
   });
 });

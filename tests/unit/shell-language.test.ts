@@ -135,7 +135,9 @@ describe('env and printenv', () => {
     const { run } = shell();
     expect(run('export FOO=bar; env | grep -E "^(FOO|HOME)=" | sort').output).toBe('FOO=bar\nHOME=/home/player\n');
     expect(run('env X=1 Y=2 | grep -E "^[XY]="').output).toBe('X=1\nY=2\n');
-    expect(run('env KUBECONFIG=/tmp/x kubectl get ns default -o name').output).toBe('namespace/default\n');
+    expect(run('env KUBECONFIG=$HOME/.kube/config kubectl get ns default -o name').output).toBe('namespace/default\n');
+    // A KUBECONFIG naming no file is an empty config: kubectl falls back to localhost:8080.
+    expect(run('env KUBECONFIG=/tmp/x kubectl get ns default -o name').output).toBe('The connection to the server localhost:8080 was refused - did you specify the right host or port?\n');
     expect(run('printenv HOME NOPE; echo $?').output).toBe('/home/player\n1\n');
     expect(run('env nosuch').output).toBe("env: 'nosuch': No such file or directory\n");
   });

@@ -41,7 +41,7 @@ function upstreamWorks(state: ClusterState, ip: string): boolean {
 const fqdnOf = (name: string) => (name.endsWith('.') ? name.toLowerCase() : `${name.toLowerCase()}.`);
 
 /** What the simulated internet answers for a name (its authoritative servers). */
-function externalAnswer(state: ClusterState, server: string, fqdn: string, type: DnsType): DnsOutcome {
+export function externalAnswer(state: ClusterState, server: string, fqdn: string, type: DnsType): DnsOutcome {
   const bare = fqdn.slice(0, -1);
   const ip = state.network.externalDNS[bare];
   if (ip === undefined) {

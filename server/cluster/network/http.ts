@@ -27,7 +27,7 @@ export interface HttpResponse {
 export type HttpResult =
   | { ok: true; response: HttpResponse }
   /** curl's exit code and its error text (without the `curl: (N) ` prefix). */
-  | { ok: false; code: 1 | 3 | 6 | 7 | 28 | 35 | 56 | 60; message: string };
+  | { ok: false; code: 1 | 3 | 6 | 7 | 28 | 35 | 52 | 56 | 60 | 77; message: string };
 
 export interface HttpOptions {
   method?: 'GET' | 'HEAD';

@@ -2,7 +2,7 @@
 import { wallClock } from '../../cluster/logs.js';
 import { randomInt } from '../../cluster/rng.js';
 import type { ClusterState, Pod } from '../../cluster/types.js';
-import { askServers, authoritativeName, lookupName, podResolvConf, type DnsType } from '../../cluster/network/dns.js';
+import { askServers, authoritativeName, lookupName, podResolvConf, type DnsType, type Sent } from '../../cluster/network/dns.js';
 import type { CommandResult } from '../types.js';
 
 /** A program's result and the simulated time it took (a lookup that waited out a timeout). */
@@ -67,23 +67,43 @@ function digTime(state: ClusterState): string {
   return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
 }
 
-/** `dig [@server] NAME [TYPE] [+short] [+search]` — no search list unless +search, like real dig. */
-export function dig(state: ClusterState, pod: Pod, argv: string[]): Timed {
+/** What a dig line asks: the name, its type, the server given with @, +short, +search. */
+export interface DigQuery {
+  args: string[];
+  name: string;
+  fqdn: string;
+  type: DnsType;
+  reverse: string | undefined;
+  explicit: string | undefined;
+  short: boolean;
+  search: boolean;
+}
+
+export function parseDig(argv: string[]): DigQuery {
   const args = argv.slice(1);
-  const short = args.includes('+short');
-  const search = args.includes('+search');
-  const explicit = args.find((a) => a.startsWith('@'))?.slice(1);
-  const servers = explicit !== undefined ? [explicit] : podResolvConf(state, pod).nameservers;
   const plain = args.filter((a) => !a.startsWith('@') && !a.startsWith('+') && !a.startsWith('-'));
   const typeArg = plain.find((a) => ['A', 'AAAA', 'SRV', 'PTR'].includes(a.toUpperCase()));
   const reverse = args.indexOf('-x') >= 0 ? args[args.indexOf('-x') + 1] : undefined;
   const name = reverse ?? plain.find((a) => a !== typeArg) ?? '.';
   const type: DnsType = reverse ? 'PTR' : ((typeArg?.toUpperCase() as DnsType | undefined) ?? 'A');
   const fqdn = reverse ? `${reverse.split('.').reverse().join('.')}.in-addr.arpa.` : name.endsWith('.') ? name : `${name}.`;
+  return { args, name, fqdn, type, reverse, explicit: args.find((a) => a.startsWith('@'))?.slice(1), short: args.includes('+short'), search: args.includes('+search') };
+}
+
+/** `dig [@server] NAME [TYPE] [+short] [+search]` — no search list unless +search, like real dig. */
+export function dig(state: ClusterState, pod: Pod, argv: string[]): Timed {
+  const q = parseDig(argv);
+  const servers = q.explicit !== undefined ? [q.explicit] : podResolvConf(state, pod).nameservers;
   // dig asks one type at a time, three tries over its servers (+tries=3), each timing out after 5 s.
-  const sent = search || reverse
-    ? { ...lookupName(state, pod, reverse ?? name, type, { server: explicit }), failures: [], answerMs: 0 }
-    : askServers(state, pod, servers, fqdn.toLowerCase(), type, false, Math.ceil(3 / Math.max(1, servers.length)));
+  const sent = q.search || q.reverse
+    ? { ...lookupName(state, pod, q.reverse ?? q.name, q.type, { server: q.explicit }), failures: [], answerMs: 0 }
+    : askServers(state, pod, servers, q.fqdn.toLowerCase(), q.type, false, Math.ceil(3 / Math.max(1, servers.length)));
+  return digOutput(state, q, sent);
+}
+
+/** dig's output (BIND 9.18) for what its queries got; `recursive`: a recursive resolver answered, never authoritative. */
+export function digOutput(state: ClusterState, q: DigQuery, sent: Sent, recursive = false): Timed {
+  const { args, short, type } = q;
   const out = sent.outcome;
   const elapsedMs = sent.ms;
   const errors = sent.failures.map((f) => `;; communications error to ${f.server}#53: ${f.error}\n`).join('');
@@ -95,7 +115,7 @@ export function dig(state: ClusterState, pod: Pod, argv: string[]): Timed {
   const records = out.kind === 'answer' ? out.records : [];
   if (short) return { stdout: `${errors}${records.map((r) => `${r.data}\n`).join('')}`, stderr: '', exitCode: 0, elapsedMs };
   const status = out.kind === 'answer' || out.kind === 'nodata' ? 'NOERROR' : out.kind.toUpperCase();
-  const aa = authoritativeName(state, out.name) ? ' aa' : '';
+  const aa = !recursive && authoritativeName(state, out.name) ? ' aa' : '';
   const qname = out.name;
   const lines = [
     banner.slice(1) + ';; global options: +cmd',

@@ -17,8 +17,8 @@ function progress(bytes: number): string {
 const statusLine = (r: HttpResponse) => `HTTP/1.1 ${r.status} ${r.reason}`;
 
 /** Sends one request for curl: from a pod, or from a node's host network. */
-/** insecure: -k; clientCert: --cert (etcd wants one). */
-export type HttpClient = (url: string, opts: HttpOptions & { insecure: boolean; clientCert: boolean }) => HttpResult;
+/** insecure: -k; clientCert: --cert's file (etcd wants one); caCert: --cacert's file. */
+export type HttpClient = (url: string, opts: HttpOptions & { insecure: boolean; clientCert?: string; caCert?: string }) => HttpResult;
 
 export function curl(state: ClusterState, pod: Pod, argv: string[]): Timed {
   let elapsedMs = 0;
@@ -28,7 +28,8 @@ export function curl(state: ClusterState, pod: Pod, argv: string[]): Timed {
 
 export function curlWith(request: HttpClient, argv: string[]): CommandResult {
   let insecure = false;
-  let clientCert = false;
+  let clientCert: string | undefined;
+  let caCert: string | undefined;
   let silent = false;
   let showErrors = false;
   let verbose = false;
@@ -49,8 +50,9 @@ export function curlWith(request: HttpClient, argv: string[]): CommandResult {
     }
     else if (a === '-w' || a === '--write-out') writeOut = args[++i];
     else if (a === '-m' || a === '--max-time' || a === '--connect-timeout') maxTime = Number(args[++i]);
-    else if (a === '--cert' || a === '-E') clientCert = args[++i] !== undefined;
-    else if (['-A', '-X', '-d', '-u', '--key', '--cacert', '--header', '--request', '--data', '--user-agent', '--user'].includes(a)) i++;
+    else if (a === '--cert' || a === '-E') clientCert = args[++i];
+    else if (a === '--cacert') caCert = args[++i];
+    else if (['-A', '-X', '-d', '-u', '--key', '--header', '--request', '--data', '--user-agent', '--user'].includes(a)) i++;
     else if (a.startsWith('--') ) {
       if (a === '--silent') silent = true;
       else if (a === '--verbose') verbose = true;
@@ -71,7 +73,7 @@ export function curlWith(request: HttpClient, argv: string[]): CommandResult {
   }
   if (!url) return { stdout: '', stderr: "curl: try 'curl --help' or 'curl --manual' for more information\n", exitCode: 2 };
   const u = parseUrl(url);
-  const res = request(url, { method: head ? 'HEAD' : 'GET', insecure, clientCert, ...(hostHeader ? { host: hostHeader } : {}), ...(maxTime !== undefined && !Number.isNaN(maxTime) ? { maxTimeSeconds: maxTime } : {}) });
+  const res = request(url, { method: head ? 'HEAD' : 'GET', insecure, ...(clientCert !== undefined ? { clientCert } : {}), ...(caCert !== undefined ? { caCert } : {}), ...(hostHeader ? { host: hostHeader } : {}), ...(maxTime !== undefined && !Number.isNaN(maxTime) ? { maxTimeSeconds: maxTime } : {}) });
   let stderr = '';
   if (verbose && u && res.ok) stderr += `*   Trying ${res.response.remoteIP}:${u.port}...\n* Connected to ${u.host} (${res.response.remoteIP}) port ${u.port}\n> ${head ? 'HEAD' : 'GET'} ${u.path} HTTP/1.1\n> Host: ${hostHeader ?? `${u.host}${u.port === 80 ? '' : `:${u.port}`}`}\n> User-Agent: curl/8.5.0\n> Accept: */*\n> \n`;
   if (!res.ok) {

@@ -5,7 +5,7 @@
 // "verifying certificate SN=…, SKID=…, AKID=… failed: …", logged by authentication.go:73).
 import { appendLog, klog } from '../../cluster/logs.js';
 import { kubeconfigClientCert, pkiNode, serialOf, x509Expired, type Validity } from '../../cluster/pki.js';
-import { homeOf } from '../session.js';
+import { kubeconfigPath } from './commands/config.js';
 import type { CommandContext } from '../types.js';
 import { readFile } from '../vfs.js';
 
@@ -13,19 +13,20 @@ export const UNAUTHORIZED = 'error: You must be logged in to the server (Unautho
 
 /**
  * The client certificate kubectl presents: the kubeconfig file's when there is one where it
- * runs, else the workstation's own (`state.workstationCert`, a copy of admin.conf made before
- * the room opened; none recorded means a valid one). undefined: no certificate to judge.
+ * runs (on the workstation ~/.kube/config, a copy of admin.conf: vfs.ts furnishWorkstation).
+ * undefined: no certificate to judge; `{ server }`: the file names another server.
  */
-function clientCert(ctx: CommandContext, explicit: string | undefined): Validity | 'none' | 'no-server' | undefined {
-  const path = explicit ?? ctx.env.KUBECONFIG ?? `${homeOf(ctx.session)}/.kube/config`;
-  const file = readFile(ctx, 'kubectl', path);
+function clientCert(ctx: CommandContext, explicit: string | undefined): Validity | 'none' | 'no-server' | { server: string } | undefined {
+  const file = readFile(ctx, 'kubectl', kubeconfigPath(ctx, explicit));
   if (file.ok) {
     // A kubeconfig without a server makes kubectl fall back to localhost:8080; one without a
     // client certificate leaves the request anonymous.
-    if (!/^\s*server:\s*\S/m.test(file.content)) return 'no-server';
+    const server = /^[ \t]*server:[ \t]*["']?([^\s"']+)/m.exec(file.content)?.[1];
+    if (server === undefined) return 'no-server';
+    if (hostPort(server) !== hostPort(ctx.state.controlPlane.apiserver.endpoint)) return { server };
     return kubeconfigClientCert(ctx.state, file.content) ?? 'none';
   }
-  if (ctx.session.node === undefined) return ctx.state.workstationCert;
+  if (ctx.session.node === undefined) return 'no-server';
   // On a control-plane node the simulator's kubectl stands in for an admin: it uses admin.conf.
   const admin = ctx.state.nodes[ctx.session.node]?.host.files['/etc/kubernetes/admin.conf'];
   return admin === undefined ? undefined : kubeconfigClientCert(ctx.state, admin);
@@ -42,6 +43,10 @@ export function unauthenticated(ctx: CommandContext, kubeconfig: string | undefi
     mark(false);
     return 'The connection to the server localhost:8080 was refused - did you specify the right host or port?\n';
   }
+  if (typeof v === 'object' && 'server' in v) {
+    mark(false);
+    return unreachableServer(ctx, v.server);
+  }
   if (v === 'none') {
     mark(false);
     return UNAUTHORIZED;
@@ -55,6 +60,21 @@ export function unauthenticated(ctx: CommandContext, kubeconfig: string | undefi
   appendLog(state.controlPlane.apiserver.logs, klog(state, state.now, 'E', 'authentication.go:73',
     `"Unable to authenticate the request" err="[${why}, verifying certificate SN=${serial}, SKID=, AKID=${akid(node?.metadata.name ?? '')} failed: ${why}]"`));
   return UNAUTHORIZED;
+}
+
+/** `host:port` of a server URL (https's port 443 when none is given). */
+function hostPort(url: string): string {
+  const m = /^(?:(https?):\/\/)?([^/:]+)(?::(\d+))?/.exec(url);
+  return m ? `${m[2]}:${m[3] ?? (m[1] === 'http' ? '80' : '443')}` : url;
+}
+
+/** What kubectl says when its kubeconfig names a server that is not the apiserver (client-go's dial errors). */
+function unreachableServer(ctx: CommandContext, server: string): string {
+  const target = hostPort(server);
+  const host = target.slice(0, target.lastIndexOf(':'));
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(host) && host !== 'localhost') return `Unable to connect to the server: dial tcp: lookup ${host} on 127.0.0.53:53: no such host\n`;
+  const known = host === 'localhost' || host.startsWith('127.') || Object.values(ctx.state.nodes).some((n) => n.status.addresses.some((a) => a.address === host));
+  return known ? `The connection to the server ${target} was refused - did you specify the right host or port?\n` : `Unable to connect to the server: dial tcp ${target}: i/o timeout\n`;
 }
 
 /** The cluster CA's key id as Go prints it (colon-separated upper-case hex), stable per cluster. */

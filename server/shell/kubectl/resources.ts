@@ -160,6 +160,16 @@ export function getObject(state: ClusterState, type: ResourceType, namespace: st
   return objectsOfKind(state, type.kind as Kind)[key];
 }
 
+/** The object `NAME` (a pod) or `TYPE/NAME` names in a namespace, or kubectl's error (logs, exec, port-forward). */
+export function namedObject(state: ClusterState, namespace: string, arg: string): { type: ResourceType; name: string; obj: KubeObject } | { error: string } {
+  const slash = arg.indexOf('/');
+  const type = findResourceType(slash < 0 ? 'pods' : arg.slice(0, slash));
+  const name = slash < 0 ? arg : arg.slice(slash + 1);
+  if (!type) return { error: `error: the server doesn't have a resource type "${arg.slice(0, slash)}"\n` };
+  const obj = getObject(state, type, namespace, name);
+  return obj ? { type, name, obj } : { error: notFoundError(type, name) };
+}
+
 /** `Error from server (NotFound): pods "x" not found` (with the newline). */
 export function notFoundError(type: ResourceType, name: string): string {
   const group = type.group ? `.${type.group}` : '';

@@ -3,7 +3,7 @@
 // cmd/kubeadm/app/cmd/certs.go (tabwriter 10/4/3, "Jan 02, 2006 15:04 MST", residual time as
 // duration.ShortHumanDuration, "<invalid>" once expired, the last column "%-8v"), and
 // OpenSSL 3.0 (`notAfter=Jun  3 09:00:00 2025 GMT`, `subject=CN = kube-apiserver`).
-import { CAS, leafCerts, renewCert, serialOf, validity, type CertSpec } from '../../cluster/pki.js';
+import { CAS, leafCerts, renewCert, serialOf, validity, type CertSpec, type Validity } from '../../cluster/pki.js';
 import { apiUnavailable } from '../../cluster/api.js';
 import { wallClock } from '../../cluster/logs.js';
 import type { ClusterState, Node } from '../../cluster/types.js';
@@ -89,18 +89,49 @@ export const kubeadm: ShellCommand = (ctx, argv) => {
 };
 
 /** OpenSSL's date: `Jun  3 09:00:00 2025 GMT`. */
-function opensslDate(state: ClusterState, at: number): string {
+export function opensslDate(state: ClusterState, at: number): string {
   const d = wallClock(state, at);
   return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} ${d.getUTCFullYear()} GMT`;
 }
 
 /** The certificate in a file of the node's PKI (a .crt, or the client certificate a kubeconfig embeds). */
-function certAt(node: Node, path: string): { name: string; subject: string; issuer: string; sans?: string[] } | undefined {
-  const ca = CAS.find((c) => c.file === path);
-  if (ca) return { name: ca.name, subject: ca.subject, issuer: ca.subject };
-  const leaf = leafCerts(node).find((c) => c.file === path && path.endsWith('.crt'));
+function certAt(node: Node, path: string): CertInfo | undefined {
+  const name = CAS.find((c) => c.file === path)?.name ?? leafCerts(node).find((c) => c.file === path && path.endsWith('.crt'))?.name;
+  return name === undefined ? undefined : certInfo(node, name);
+}
+
+export interface CertInfo { name: string; subject: string; issuer: string; sans?: string[] }
+
+/** Subject, issuer and SANs of the PKI's certificate NAME. */
+export function certInfo(node: Node, name: string): CertInfo | undefined {
+  const ca = CAS.find((c) => c.name === name);
+  if (ca) return { name, subject: ca.subject, issuer: ca.subject };
+  const leaf = leafCerts(node).find((c) => c.name === name);
   if (!leaf) return undefined;
-  return { name: leaf.name, subject: leaf.subject, issuer: CAS.find((c) => c.name === leaf.ca)!.subject, ...(leaf.sans ? { sans: leaf.sans } : {}) };
+  return { name, subject: leaf.subject, issuer: CAS.find((c) => c.name === leaf.ca)!.subject, ...(leaf.sans ? { sans: leaf.sans } : {}) };
+}
+
+/** `openssl x509`'s options: the file (-in), -checkend, and the fields to print; or its error. */
+export function parseX509Args(args: string[]): { file: string | undefined; checkend: number | undefined; opts: string[] } | { error: string } {
+  let file: string | undefined;
+  let checkend: number | undefined;
+  const opts: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!.replace(/^--/, '-');
+    if (a === '-in') file = args[++i];
+    else if (a === '-checkend') checkend = Number(args[++i]);
+    else if (['-noout', '-dates', '-startdate', '-enddate', '-subject', '-issuer', '-serial', '-text', '-nameopt', '-ext'].includes(a)) {
+      if (a === '-nameopt' || a === '-ext') i++;
+      else opts.push(a);
+    } else return { error: `x509: Unknown option or message digest: ${args[i]!.replace(/^-+/, '')}\nx509: Use -help for summary.\n` };
+  }
+  return { file, checkend, opts };
+}
+
+/** -checkend N: whether the certificate expires within N seconds (exit 1 if so). */
+export function checkendResult(state: ClusterState, v: Validity, out: string, checkend: number): { stdout: string; stderr: string; exitCode: number } {
+  const expires = v.notAfter <= state.now + checkend * 1000;
+  return { stdout: out + (expires ? 'Certificate will expire\n' : 'Certificate will not expire\n'), stderr: '', exitCode: expires ? 1 : 0 };
 }
 
 /** `openssl x509 -in FILE [-noout] [-dates|-startdate|-enddate|-subject|-issuer|-serial|-text|-checkend N]`. */
@@ -109,47 +140,41 @@ export const openssl: ShellCommand = (ctx, argv) => {
   if (isResult(n)) return n;
   const args = argv.slice(1);
   if (args[0] !== 'x509') return fail(`Invalid command '${args[0] ?? ''}'; type "help" for a list.\n`);
-  let file: string | undefined;
-  let checkend: number | undefined;
-  const opts: string[] = [];
-  for (let i = 1; i < args.length; i++) {
-    const a = args[i]!.replace(/^--/, '-');
-    if (a === '-in') file = args[++i];
-    else if (a === '-checkend') checkend = Number(args[++i]);
-    else if (['-noout', '-dates', '-startdate', '-enddate', '-subject', '-issuer', '-serial', '-text', '-nameopt', '-ext'].includes(a)) {
-      if (a === '-nameopt' || a === '-ext') i++;
-      else opts.push(a);
-    } else return fail(`x509: Unknown option or message digest: ${args[i]!.replace(/^-+/, '')}\nx509: Use -help for summary.\n`);
-  }
+  const parsed = parseX509Args(args.slice(1));
+  if ('error' in parsed) return fail(parsed.error);
+  const { file, checkend, opts } = parsed;
   if (file === undefined) return fail('Could not read certificate from <stdin>\nUnable to load certificate\n');
   const path = normalizePath(file, ctx.env.PWD ?? '/root');
   const cert = isControlPlaneHost(n.node) ? certAt(n.node, path) : undefined;
   if (!cert) return fail(`Could not open file or uri for loading certificate from ${file}\n`);
   if (!n.root && !path.endsWith('.crt')) return fail(`Could not open file or uri for loading certificate from ${file}\n`);
   const v = validity(n.node, cert.name);
-  const serial = serialOf(n.node, cert.name, v.notBefore).toString(16).toUpperCase().padStart(16, '0');
+  const out = x509Fields(n.state, { ...cert, serial: serialOf(n.node, cert.name, v.notBefore), validity: v }, opts);
+  if (checkend !== undefined) return checkendResult(n.state, v, out, checkend);
+  return ok(out + (opts.includes('-noout') ? '' : nodeFiles(n.state, n.node)[path]?.content ?? ''));
+};
+
+/** What `openssl x509` prints of a certificate for each option, in the order given (OpenSSL 3.0's formats). */
+export function x509Fields(state: ClusterState, cert: { subject: string; issuer: string; sans?: string[]; serial: bigint; validity: Validity }, opts: string[]): string {
+  const v = cert.validity;
+  const serial = cert.serial.toString(16).toUpperCase().padStart(16, '0');
   let out = '';
   for (const o of opts) {
-    if (o === '-dates') out += `notBefore=${opensslDate(n.state, v.notBefore)}\nnotAfter=${opensslDate(n.state, v.notAfter)}\n`;
-    else if (o === '-startdate') out += `notBefore=${opensslDate(n.state, v.notBefore)}\n`;
-    else if (o === '-enddate') out += `notAfter=${opensslDate(n.state, v.notAfter)}\n`;
+    if (o === '-dates') out += `notBefore=${opensslDate(state, v.notBefore)}\nnotAfter=${opensslDate(state, v.notAfter)}\n`;
+    else if (o === '-startdate') out += `notBefore=${opensslDate(state, v.notBefore)}\n`;
+    else if (o === '-enddate') out += `notAfter=${opensslDate(state, v.notAfter)}\n`;
     else if (o === '-subject') out += `subject=${cert.subject}\n`;
     else if (o === '-issuer') out += `issuer=${cert.issuer}\n`;
     else if (o === '-serial') out += `serial=${serial}\n`;
     else if (o === '-text') {
       const hex = serial.match(/../g)!.join(':').toLowerCase();
       out += `Certificate:\n    Data:\n        Version: 3 (0x2)\n        Serial Number: ${BigInt(`0x${serial}`)} (0x${serial.toLowerCase().replace(/^0+/, '')})\n` +
-        `        Signature Algorithm: sha256WithRSAEncryption\n        Issuer: ${cert.issuer}\n        Validity\n            Not Before: ${opensslDate(n.state, v.notBefore)}\n            Not After : ${opensslDate(n.state, v.notAfter)}\n` +
+        `        Signature Algorithm: sha256WithRSAEncryption\n        Issuer: ${cert.issuer}\n        Validity\n            Not Before: ${opensslDate(state, v.notBefore)}\n            Not After : ${opensslDate(state, v.notAfter)}\n` +
         `        Subject: ${cert.subject}\n        Subject Public Key Info:\n            Public Key Algorithm: rsaEncryption\n                Public-Key: (2048 bit)\n` +
         `        X509v3 extensions:\n            X509v3 Key Usage: critical\n                Digital Signature, Key Encipherment${cert.issuer === cert.subject ? ', Certificate Sign' : ''}\n` +
         (cert.sans ? `            X509v3 Subject Alternative Name: \n                ${cert.sans.join(', ')}\n` : '') +
         `    Signature Algorithm: sha256WithRSAEncryption\n    Signature Value:\n        ${hex}\n`;
     }
   }
-  if (checkend !== undefined) {
-    const expires = v.notAfter <= n.state.now + checkend * 1000;
-    return { stdout: out + (expires ? 'Certificate will expire\n' : 'Certificate will not expire\n'), stderr: '', exitCode: expires ? 1 : 0 };
-  }
-  if (!opts.includes('-noout')) out += nodeFiles(n.state, n.node)[path]?.content ?? '';
-  return ok(out);
-};
+  return out;
+}

@@ -1,14 +1,14 @@
 // Processes and sockets of a node: `ps aux` / `ps -ef`, `lsof -i`, `free`, `uptime`.
 // The process table follows the model: systemd units, and one process per running container
 // of the pods bound here (static pods with the flags of their manifests).
-import type { Pod, SwapArea } from '../../cluster/types.js';
+import type { ClusterState, Pod, SwapArea } from '../../cluster/types.js';
 import type { ShellCommand } from '../types.js';
 import { fail, ok } from '../types.js';
 import { humanSize, isResult, onNode, psStart, stableInt, unitPid, type NodeContext } from './common.js';
 import { internalIP } from '../session.js';
 import { UNIT_INFO } from './systemd.js';
 
-interface Proc {
+export interface Proc {
   user: string;
   pid: number;
   ppid: number;
@@ -18,6 +18,8 @@ interface Proc {
   cmd: string;
   /** Short name lsof shows (first 9 characters of the program name). */
   comm: string;
+  /** The terminal it runs on; daemons have none (`?`). */
+  tty?: string;
 }
 
 /** The `command:` list of a static pod manifest, joined as its command line. */
@@ -87,30 +89,37 @@ function cpuTime(p: Proc, now: number): number {
 export const ps: ShellCommand = (ctx, argv) => {
   const n = onNode(ctx, 'ps');
   if (isResult(n)) return n;
+  const shell = stableInt(`${n.name}/bash`, 3000, 3999);
+  const mine = [{ pid: shell, cmd: 'bash' }, { pid: shell + 11, cmd: 'ps' }];
+  return ok(psTable(n.state, argv, processes(n), mine, n.node.status.capacity.memory / 1024));
+};
+
+/**
+ * procps-ng's `ps` over a process table: no options lists the terminal's own processes
+ * (`mine`), BSD options (`aux`) the USER/%CPU/%MEM layout, others (`-ef`) the UID/PPID one.
+ */
+export function psTable(state: ClusterState, argv: string[], procs: Proc[], mine: { pid: number; cmd: string }[], totalKb: number): string {
   const args = argv.slice(1);
-  if (args.length === 0) {
-    const shell = stableInt(`${n.name}/bash`, 3000, 3999);
-    return ok(`    PID TTY          TIME CMD\n${String(shell).padStart(7)} pts/0    00:00:00 bash\n${String(shell + 11).padStart(7)} pts/0    00:00:00 ps\n`);
-  }
+  // procps cuts a user name longer than its 8-column field to 7 characters and a '+'.
+  const user = (p: Proc): string => (p.user.length > 8 ? `${p.user.slice(0, 7)}+` : p.user).padEnd(8);
+  if (args.length === 0) return `    PID TTY          TIME CMD\n${mine.map((p) => `${String(p.pid).padStart(7)} pts/0    00:00:00 ${p.cmd}\n`).join('')}`;
   const bsd = args.some((a) => /^[a-zA-Z]+$/.test(a) || a === '-aux');
-  const procs = processes(n);
-  const total = n.node.status.capacity.memory / 1024;
   if (!bsd) {
     const rows = procs.map((p) => {
-      const t = cpuTime(p, n.state.now);
+      const t = cpuTime(p, state.now);
       const time = `${String(Math.floor(t / 3600)).padStart(2, '0')}:${String(Math.floor((t % 3600) / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
-      return `${p.user.padEnd(8)} ${String(p.pid).padStart(7)} ${String(p.ppid).padStart(7)} ${String(Math.floor(p.cpu)).padStart(2)} ${psStart(n.state, p.start).padEnd(5)} ${'?'.padEnd(8)} ${time} ${p.cmd}\n`;
+      return `${user(p)} ${String(p.pid).padStart(7)} ${String(p.ppid).padStart(7)} ${String(Math.floor(p.cpu)).padStart(2)} ${psStart(state, p.start).padEnd(5)} ${(p.tty ?? '?').padEnd(8)} ${time} ${p.cmd}\n`;
     });
-    return ok(`UID          PID    PPID  C STIME TTY          TIME CMD\n${rows.join('')}`);
+    return `UID          PID    PPID  C STIME TTY          TIME CMD\n${rows.join('')}`;
   }
   const rows = procs.map((p) => {
-    const t = cpuTime(p, n.state.now);
+    const t = cpuTime(p, state.now);
     const vsz = p.rssKb * 9 + 700_000;
-    const stat = p.pid === 1 || p.ppid === 1 ? 'Ssl' : 'Sl';
-    return `${p.user.padEnd(8)} ${String(p.pid).padStart(7)} ${p.cpu.toFixed(1).padStart(4)} ${((p.rssKb / total) * 100).toFixed(1).padStart(4)} ${String(vsz).padStart(6)} ${String(p.rssKb).padStart(5)} ${'?'.padEnd(8)} ${stat.padEnd(4)} ${psStart(n.state, p.start).padStart(5)} ${`${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`.padStart(6)} ${p.cmd}\n`;
+    const stat = p.tty ? (p.cmd.startsWith('ps ') ? 'R+' : p.cmd === '-bash' ? 'Ss' : 'Sl') : p.pid === 1 || p.ppid === 1 ? 'Ssl' : 'Sl';
+    return `${user(p)} ${String(p.pid).padStart(7)} ${p.cpu.toFixed(1).padStart(4)} ${((p.rssKb / totalKb) * 100).toFixed(1).padStart(4)} ${String(vsz).padStart(6)} ${String(p.rssKb).padStart(5)} ${(p.tty ?? '?').padEnd(8)} ${stat.padEnd(4)} ${psStart(state, p.start).padStart(5)} ${`${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`.padStart(6)} ${p.cmd}\n`;
   });
-  return ok(`USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n${rows.join('')}`);
-};
+  return `USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n${rows.join('')}`;
+}
 
 /** A TCP socket of the node's processes: what lsof -i and ss list. */
 export interface Socket {

@@ -105,9 +105,15 @@ function yamlNestingBound(text: string): number {
  */
 const MAX_YAML_NESTING = 400;
 
+/** The refusal of a YAML text nested past MAX_YAML_NESTING, or undefined. */
+export function yamlTooDeep(text: string): string | undefined {
+  return yamlNestingBound(text) > MAX_YAML_NESTING ? `yaml: exceeded max depth of ${MAX_YAML_NESTING}` : undefined;
+}
+
 /** Parses YAML (or JSON) documents into JSON values; empty documents are skipped. */
 export function parseYaml(text: string): { ok: true; docs: Json[] } | { ok: false; error: string } {
-  if (yamlNestingBound(text) > MAX_YAML_NESTING) return { ok: false, error: `yaml: exceeded max depth of ${MAX_YAML_NESTING}` };
+  const tooDeep = yamlTooDeep(text);
+  if (tooDeep) return { ok: false, error: tooDeep };
   const docs: Json[] = [];
   for (const doc of parseAllDocuments(text)) {
     const problem = doc.errors[0];
@@ -277,7 +283,7 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
 const PARSE_STEPS_PER_CHAR = 50;
 const PARSE_STEPS_PER_NESTING_LEVEL = 3000;
 
-function parseSteps(text: string): number {
+export function parseSteps(text: string): number {
   let depth = 0;
   let deepest = 0;
   for (let i = 0; i < text.length; i++) {

@@ -4,7 +4,7 @@
 import type { LabelSelector, Pod } from '../../../cluster/types.js';
 import { openShell, runInContainer } from '../../exec/index.js';
 import { fail } from '../../types.js';
-import { findResourceType, getObject, listObjects, notFoundError } from '../resources.js';
+import { findResourceType, listObjects, namedObject } from '../resources.js';
 import type { FlagSpec, KubectlSubcommand } from '../types.js';
 
 /** -c of the commands that exec in a pod (exec, cp; kubectl's AddContainerVarFlags). */
@@ -44,12 +44,9 @@ export const execCommand: KubectlSubcommand = {
     if (dash < 0 && command.length > 0) stderr += 'kubectl exec [POD] [COMMAND] is DEPRECATED and will be removed in a future version. Use kubectl exec [POD] -- [COMMAND] instead.\n';
     if (command.length === 0) return fail('error: you must specify at least one command for the container\n');
 
-    const slash = target.indexOf('/');
-    const type = findResourceType(slash < 0 ? 'pods' : target.slice(0, slash));
-    const name = slash < 0 ? target : target.slice(slash + 1);
-    if (!type) return fail(`error: the server doesn't have a resource type "${target.slice(0, slash)}"\n`);
-    const obj = getObject(ctx.state, type, ctx.namespace, name);
-    if (!obj) return fail(notFoundError(type, name));
+    const named = namedObject(ctx.state, ctx.namespace, target);
+    if ('error' in named) return fail(named.error);
+    const { type, obj } = named;
     let pod: Pod | undefined = type.kind === 'Pod' ? (obj as Pod) : undefined;
     if (!pod && ['Deployment', 'ReplicaSet', 'DaemonSet'].includes(type.kind)) {
       const selector = (obj as { spec: { selector: LabelSelector } }).spec.selector.matchLabels;

@@ -29,6 +29,7 @@ import { exposeCommand } from './expose.js';
 import { certificateCommand } from './certificate.js';
 import { completionCommand } from './completion.js';
 import { pluginCommand } from './plugin.js';
+import { portForwardCommand, proxyCommand } from './port-forward.js';
 
 export const subcommands: KubectlSubcommand[] = [
   getCommand,
@@ -54,6 +55,8 @@ export const subcommands: KubectlSubcommand[] = [
   logsCommand,
   execCommand,
   cpCommand,
+  portForwardCommand,
+  proxyCommand,
   debugCommand,
   createCommand,
   runCommand,

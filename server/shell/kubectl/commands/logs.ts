@@ -8,7 +8,7 @@ import type { ClusterState, LabelSelector, LogLine, Pod } from '../../../cluster
 import type { CommandResult, StreamCursor } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import { matchesLabels, parseLabelSelector } from '../selectors.js';
-import { findResourceType, getObject, listObjects, notFoundError } from '../resources.js';
+import { findResourceType, listObjects, namedObject } from '../resources.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 import { watchFor } from '../watching.js';
 
@@ -28,12 +28,9 @@ function podsOfSelector(ctx: KubectlContext, selector: LabelSelector): Pod[] {
 
 /** The pods an argument names: a pod, or one pod of a workload (`deploy/web`). */
 function resolvePods(ctx: KubectlContext, arg: string): { pods: Pod[]; note: string } | { error: string } {
-  const slash = arg.indexOf('/');
-  const type = findResourceType(slash < 0 ? 'pods' : arg.slice(0, slash));
-  const name = slash < 0 ? arg : arg.slice(slash + 1);
-  if (!type) return { error: `error: the server doesn't have a resource type "${arg.slice(0, slash)}"\n` };
-  const obj = getObject(ctx.state, type, ctx.namespace, name);
-  if (!obj) return { error: notFoundError(type, name) };
+  const named = namedObject(ctx.state, ctx.namespace, arg);
+  if ('error' in named) return named;
+  const { type, obj } = named;
   if (type.kind === 'Pod') return { pods: [obj as Pod], note: '' };
   if (!['Deployment', 'ReplicaSet', 'DaemonSet', 'Job'].includes(type.kind)) return { error: `error: cannot get the logs from ${type.kind === 'Service' ? '*v1.Service' : type.kind}: selector for ${type.kind} not implemented\n` };
   // A Job selects its pods by the controller-uid label the job controller puts on them.

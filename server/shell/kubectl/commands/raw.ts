@@ -29,13 +29,22 @@ function checks(state: ClusterState, endpoint: 'healthz' | 'livez' | 'readyz'): 
   return list;
 }
 
-function health(state: ClusterState, endpoint: 'healthz' | 'livez' | 'readyz', verbose: boolean): CommandResult {
+/**
+ * What /healthz, /livez or /readyz answers (k8s.io/apiserver pkg/server/healthz): "ok", or
+ * with ?verbose each check and "<name> check passed"; a failing check makes the whole list
+ * the body of a 500, ending "<name> check failed" (http.Error adds the newline).
+ */
+export function healthAnswer(state: ClusterState, endpoint: 'healthz' | 'livez' | 'readyz', verbose: boolean): { ok: boolean; body: string } {
   const results = checks(state, endpoint);
-  const passed = results.every(([, ok]) => ok);
   const lines = results.map(([name, ok]) => (ok ? `[+]${name} ok` : `[-]${name} failed: reason withheld`)).join('\n');
-  if (passed) return ok(verbose ? `${lines}\n${endpoint} check passed\n` : 'ok');
-  const body = `${lines}\n${endpoint} check failed`;
-  return fail(`Error from server (InternalError): an error on the server ("${body.replace(/\n/g, '\\n')}") has prevented the request from succeeding\n`);
+  if (results.every(([, ok]) => ok)) return { ok: true, body: verbose ? `${lines}\n${endpoint} check passed\n` : 'ok' };
+  return { ok: false, body: `${lines}\n${endpoint} check failed\n` };
+}
+
+function health(state: ClusterState, endpoint: 'healthz' | 'livez' | 'readyz', verbose: boolean): CommandResult {
+  const answer = healthAnswer(state, endpoint, verbose);
+  if (answer.ok) return ok(answer.body);
+  return fail(`Error from server (InternalError): an error on the server ("${answer.body.trimEnd().replace(/\n/g, '\\n')}") has prevented the request from succeeding\n`);
 }
 
 export function getRaw(state: ClusterState, url: string): CommandResult {

@@ -12,6 +12,7 @@ import { fail, type CommandContext, type CommandResult, type ShellCommand } from
 import { isResult, onNode, type NodeContext } from '../common.js';
 import { sockets, type Socket } from '../procs.js';
 import { internalIP } from '../../session.js';
+import { apiserverRequest, certProblem, isHttpResult, readTlsFiles, type TlsClient } from './apiserver.js';
 
 /** The node's host network as a request's source: a hostNetwork pod resolving with the node's resolv.conf. */
 export function hostClient(node: Node): Pod {
@@ -26,23 +27,25 @@ export function hostClient(node: Node): Pod {
 
 /** Ports whose component serves TLS only (kubeadm's defaults). */
 const TLS_PORTS = new Set([6443, 10250, 10257, 10259, 2379, 2380]);
-const CERT_PROBLEM = 'SSL certificate problem: unable to get local issuer certificate\nMore details here: https://curl.se/docs/sslcerts.html\n\ncurl failed to verify the legitimacy of the server and therefore could not\nestablish a secure connection to it. To learn more about this situation and\nhow to fix it, please visit the web page mentioned above.';
 
 type Target = { node: NodeContext; socket?: Socket } | undefined;
 
-/** The node an address belongs to (loopback is the node the session is on), and its socket listening on the port. */
-function localTarget(n: NodeContext, host: string, port: number): Target {
+/**
+ * The node an address belongs to (loopback is the node the session is on, `here`; the
+ * workstation has none), and its socket listening on the port, seen from there.
+ */
+function localTarget(ctx: CommandContext, here: Node | undefined, host: string, port: number): Target {
   const loopback = host === 'localhost' || host.startsWith('127.');
-  const node = loopback ? n.node : nodeByIP(n.state, host) ?? (host === n.name ? n.node : undefined);
+  const node = loopback ? here : nodeByIP(ctx.state, host) ?? (host === here?.metadata.name ? here : undefined);
   if (!node) return undefined;
-  const there: NodeContext = { ...n, node, name: node.metadata.name, root: true };
+  const there: NodeContext = { ctx, state: ctx.state, node, name: node.metadata.name, root: true };
   const ip = internalIP(node);
   const socket = sockets(there).find((s) => !s.remote && s.local[1] === port &&
     (s.local[0] === '*' || (loopback ? s.local[0] === '127.0.0.1' : s.local[0] === ip)));
   return { node: there, socket };
 }
 
-type NodeRequest = HttpOptions & { insecure: boolean; clientCert: boolean };
+type NodeRequest = HttpOptions & TlsClient;
 
 function goText(state: ClusterState, status: number, reason: string, body: string, host: string, port: number): HttpResult {
   const headers: [string, string][] = [['Content-Type', 'text/plain; charset=utf-8'], ['X-Content-Type-Options', 'nosniff'], ['Date', httpDate(wallClock(state, state.now))], ['Content-Length', String(body.length)]];
@@ -58,7 +61,8 @@ function answer(n: NodeContext, s: Socket, url: string, opts: NodeRequest, ip: s
   if (s.comm === 'sshd' || s.comm === 'containerd') return { ok: false, code: 1, message: 'Received HTTP/0.9 when not allowed' };
   if (TLS_PORTS.has(port) && !https) return text(400, 'Bad Request', 'Client sent an HTTP request to an HTTPS server.\n');
   if (!TLS_PORTS.has(port) && https) return { ok: false, code: 35, message: 'error:0A00010B:SSL routines::wrong version number' };
-  if (https && !opts.insecure) return { ok: false, code: 60, message: CERT_PROBLEM };
+  if (port === 6443) return apiserverRequest(n.state, url, opts.method ?? 'GET', opts, ip);
+  if (https && !opts.insecure) return { ok: false, code: 60, message: certProblem('unable to get local issuer certificate') };
   const health = ['/healthz', '/livez', '/readyz', '/health'].includes(u.path.split('?')[0]!);
   switch (port) {
     case 2379: case 2380:
@@ -67,34 +71,59 @@ function answer(n: NodeContext, s: Socket, url: string, opts: NodeRequest, ip: s
       return u.path === '/health' ? text(200, 'OK', '{"health":"true","reason":""}') : text(404, 'Not Found', '404 page not found\n');
     case 2381: return u.path === '/health' ? text(200, 'OK', '{"health":"true","reason":""}') : text(404, 'Not Found', '404 page not found\n');
     case 10250: return text(401, 'Unauthorized', 'Unauthorized');
-    case 6443:
-      if (health || u.path === '/version') return text(200, 'OK', 'ok');
-      return text(403, 'Forbidden', `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"forbidden: User \\"system:anonymous\\" cannot get path \\"${u.path}\\"","reason":"Forbidden","details":{},"code":403}\n`);
   }
   return health ? text(200, 'OK', 'ok') : text(404, 'Not Found', '404 page not found\n');
 }
 
-function nodeRequest(n: NodeContext, url: string, opts: NodeRequest): HttpResult {
+/**
+ * A request to an address of a node: what its listener on the port answers, 'refused' when
+ * nothing listens there, undefined when the address is no node's or is a NodePort without a
+ * listener (kube-proxy's rules take it).
+ */
+export function nodeListenerRequest(ctx: CommandContext, here: Node | undefined, url: string, opts: NodeRequest): HttpResult | 'refused' | undefined {
   const u = parseUrl(url);
-  const target = u ? localTarget(n, u.host, u.port) : undefined;
-  if (!u || !target) return httpRequest(n.state, hostClient(n.node), url, opts);
+  const target = u ? localTarget(ctx, here, u.host, u.port) : undefined;
+  if (!u || !target) return undefined;
   const ip = u.host === 'localhost' ? '127.0.0.1' : u.host;
   if (target.socket) return answer(target.node, target.socket, url, opts, ip);
-  // A node's address without a listener: a NodePort (kube-proxy's rules) or nothing.
-  if (u.port >= 30000 && u.port <= 32767) return httpRequest(n.state, hostClient(n.node), url, opts);
-  return { ok: false, code: 7, message: `Failed to connect to ${u.host} port ${u.port} after 0 ms: Connection refused` };
+  return u.port >= 30000 && u.port <= 32767 ? undefined : 'refused';
+}
+
+function nodeRequest(n: NodeContext, url: string, opts: NodeRequest): HttpResult {
+  const res = nodeListenerRequest(n.ctx, n.node, url, opts);
+  if (res === undefined) return httpRequest(n.state, hostClient(n.node), url, opts);
+  // Ubuntu 22.04's curl 7.81 still words a refusal "Connection refused".
+  return res === 'refused' ? { ok: false, code: 7, message: `Failed to connect to ${parseUrl(url)!.host} port ${parseUrl(url)!.port} after 0 ms: Connection refused` } : res;
 }
 
 export const curl: ShellCommand = (ctx, argv) => {
   const n = onNode(ctx, 'curl');
   if (isResult(n)) return n;
-  return curlWith((url, opts) => nodeRequest(n, url, opts), argv);
+  return curlWith((url, opts) => {
+    const tls = readTlsFiles(ctx, opts);
+    return isHttpResult(tls) ? tls : nodeRequest(n, url, { ...opts, ...tls });
+  }, argv);
 };
+
+/** How a TCP connection attempt ends. */
+export type Connect = 'connected' | 'refused' | 'timeout' | 'unresolved';
+
+/** An HTTP client's result read as a port check: any answer, even a protocol error, means it connected. */
+export const connectOutcome = (res: HttpResult): Connect => (res.ok ? 'connected' : res.code === 6 ? 'unresolved' : res.code === 7 ? 'refused' : res.code === 28 ? 'timeout' : 'connected');
 
 /** netcat-openbsd's `-z` port check (Ubuntu's nc): `nc -zv HOST PORT`, `-w SECONDS`. */
 export const nc: ShellCommand = (ctx: CommandContext, argv: string[]): CommandResult => {
   const n = onNode(ctx, 'nc');
   if (isResult(n)) return n;
+  return ncWith(argv, (host, port, wait) => {
+    const target = localTarget(ctx, n.node, host, port);
+    if (target) return target.socket ? 'connected' : 'refused';
+    return connectOutcome(httpRequest(n.state, hostClient(n.node), `http://${host}:${port}/`, { method: 'HEAD', ...(wait !== undefined ? { maxTimeSeconds: wait } : {}) }));
+  });
+};
+
+/** nc's options and messages around a connection attempt made by `connect`. */
+export function ncWith(argv: string[], connect: (host: string, port: number, wait: number | undefined) => Connect): CommandResult {
   let verbose = false;
   let zero = false;
   let wait: number | undefined;
@@ -114,16 +143,15 @@ export const nc: ShellCommand = (ctx: CommandContext, argv: string[]): CommandRe
   const [host, portText] = rest;
   if (!zero || host === undefined || portText === undefined || !/^\d+$/.test(portText)) return fail('usage: nc [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M ttl]\n\t  [-m minttl] [-O length] [-P proxy_username] [-p source_port]\n\t  [-q seconds] [-s sourceaddr] [-T keyword] [-V rtable] [-W recvlimit]\n\t  [-w timeout] [-X proxy_protocol] [-x proxy_address[:port]]\n\t  [destination] [port]\n', 1);
   const port = Number(portText);
-  const target = localTarget(n, host, port);
-  let outcome: 'connected' | 'refused' | 'timeout' | 'unresolved';
-  if (target) outcome = target.socket ? 'connected' : 'refused';
-  else {
-    // A port check only needs the handshake: any answer, even a protocol error, means it connected.
-    const res = httpRequest(n.state, hostClient(n.node), `http://${host}:${port}/`, { method: 'HEAD', ...(wait !== undefined && !Number.isNaN(wait) ? { maxTimeSeconds: wait } : {}) });
-    outcome = res.ok ? 'connected' : res.code === 6 ? 'unresolved' : res.code === 7 ? 'refused' : res.code === 28 ? 'timeout' : 'connected';
-  }
+  const outcome = connect(host, port, wait !== undefined && !Number.isNaN(wait) ? wait : undefined);
   if (outcome === 'connected') return { stdout: '', stderr: verbose ? `Connection to ${host} ${port} port [tcp/${port === 22 ? 'ssh' : '*'}] succeeded!\n` : '', exitCode: 0 };
   if (outcome === 'unresolved') return fail(`nc: getaddrinfo for host "${host}" port ${port}: Name or service not known\n`, 1);
   const why = outcome === 'refused' ? 'failed: Connection refused' : 'timed out: Operation now in progress';
   return fail(verbose ? `nc: connect to ${host} port ${port} (tcp) ${why}\n` : '', 1);
-};
+}
+
+/** Whether a node's address has a listener on the port (seen from outside the node): undefined when the address is no node's. */
+export function nodeConnect(ctx: CommandContext, host: string, port: number): Connect | undefined {
+  const target = localTarget(ctx, undefined, host, port);
+  return target ? (target.socket ? 'connected' : 'refused') : undefined;
+}
