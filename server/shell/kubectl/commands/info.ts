@@ -61,6 +61,12 @@ export const apiVersionsCommand: KubectlSubcommand = {
   },
 };
 
+/**
+ * kubectl clusterinfo.go printService: the name in green and the link in yellow, written by
+ * go-colortext whether or not stdout is a terminal (so a pipe sees the escapes too).
+ */
+const runningAt = (name: string, link: string): string => `\x1b[0;32m${name}\x1b[0m is running at \x1b[0;33m${link}\x1b[0m\n`;
+
 export const clusterInfoCommand: KubectlSubcommand = {
   name: 'cluster-info',
   short: 'Display cluster information',
@@ -70,10 +76,8 @@ export const clusterInfoCommand: KubectlSubcommand = {
   run: (ctx, args, flags) => {
     if (args[0] === 'dump') return clusterInfoDump(ctx, flags);
     const endpoint = ctx.state.controlPlane.apiserver.endpoint;
-    let out = `Kubernetes control plane is running at ${endpoint}\n`;
-    if (ctx.state.services['kube-system/kube-dns']) {
-      out += `CoreDNS is running at ${endpoint}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n`;
-    }
+    let out = runningAt('Kubernetes control plane', endpoint);
+    if (ctx.state.services['kube-system/kube-dns']) out += runningAt('CoreDNS', `${endpoint}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy`);
     return ok(`${out}\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n`);
   },
 };
