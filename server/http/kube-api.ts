@@ -8,7 +8,8 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { z } from 'zod';
 import type { ClusterState } from '../cluster/types.js';
 import { apiUnavailable } from '../cluster/api.js';
-import { handleApiRequest, isWatch, startWatch, type ApiRequest } from '../kubeapi/handler.js';
+import { handleApiRequest, isWatch, startLogFollow, startWatch, type ApiRequest } from '../kubeapi/handler.js';
+import { logStep } from '../kubeapi/logs.js';
 import { watchStep, type WatchEvent } from '../kubeapi/watch.js';
 import { statusResponse, type ApiResponse } from '../kubeapi/status.js';
 import type { Json } from '../shell/kubectl/manifest.js';
@@ -23,7 +24,7 @@ const QuerySchema = z.record(z.string().max(64), z.string().max(4096)).refine((q
 
 /** A watch compares the listing with what it reported this often (ms of wall time). */
 const WATCH_STEP_MS = 200;
-/** Watches open at once (a client opening more is refused), and the longest one (s). */
+/** Watches and followed logs open at once (a client opening more is refused), and the longest one (s). */
 const MAX_WATCHES = 64;
 const MAX_WATCH_SECONDS = 1800;
 
@@ -70,7 +71,8 @@ function send(reply: FastifyReply, response: ApiResponse): FastifyReply {
     return reply;
   }
   const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
-  return reply.code(response.status).header('content-type', 'application/json').header('cache-control', 'no-cache, private').send(text);
+  if (response.warning !== undefined) reply.header('warning', `299 - ${JSON.stringify(response.warning)}`);
+  return reply.code(response.status).header('content-type', response.contentType ?? 'application/json').header('cache-control', 'no-cache, private').send(text);
 }
 
 function tokenMatches(given: string | undefined, expected: string): boolean {
@@ -79,6 +81,8 @@ function tokenMatches(given: string | undefined, expected: string): boolean {
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+const tooManyStreams = (): ApiResponse => statusResponse(429, 'TooManyRequests', 'too many open watches; close some and try again');
 
 export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
   const app = Fastify({
@@ -102,46 +106,52 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
   });
   app.setNotFoundHandler((_request, reply) => send(reply, statusResponse(404, 'NotFound', 'the server could not find the requested resource', {})));
 
-  // Open watches, each ended by its function (the client left, its time ran out, the server closes).
-  const watches = new Set<() => void>();
+  // Open watches and followed logs, each ended by its function (the client left, its time ran out, the server closes).
+  const streams = new Set<() => void>();
   // preClose: before the server waits for its connections to end, which a watch never does by itself.
   app.addHook('preClose', async () => {
-    for (const end of [...watches]) end();
+    for (const end of [...streams]) end();
   });
 
-  /** Streams a watch's events, one JSON object a line, as simulated time passes. */
-  const streamWatch = (request: FastifyRequest, reply: FastifyReply, apiRequest: ApiRequest): FastifyReply => {
-    if (watches.size >= MAX_WATCHES) return send(reply, statusResponse(429, 'TooManyRequests', 'too many open watches; close some and try again'));
-    const opened = startWatch(options.state(), apiRequest);
-    if (!opened.ok) return send(reply, opened.response);
-    const { cursor } = opened;
+  /**
+   * Streams `first`, then what `step` gives as simulated time passes, until `step` says the
+   * stream ended (undefined), the apiserver goes down, the client leaves or `seconds` pass.
+   */
+  const stream = (request: FastifyRequest, reply: FastifyReply, contentType: string, first: string, step: (state: ClusterState) => string | undefined, seconds: number): FastifyReply => {
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
-    res.flushHeaders(); // the client learns the watch is open before any event
-    const write = (events: WatchEvent[]): void => {
-      for (const event of events) res.write(`${JSON.stringify(event)}\n`);
-    };
-    write(opened.events);
-    const asked = Number(apiRequest.query.timeoutSeconds);
-    const seconds = Number.isFinite(asked) && asked > 0 ? Math.min(asked, MAX_WATCH_SECONDS) : MAX_WATCH_SECONDS;
-    const step = setInterval(() => {
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache, private' });
+    res.flushHeaders(); // the client learns the stream is open before anything is written
+    if (first !== '') res.write(first);
+    const timer = setInterval(() => {
       options.beforeRequest?.();
       const state = options.state();
       // The apiserver went down: the stream ends, and the client's next request meets the outage.
-      if (apiUnavailable(state)) end();
-      else write(watchStep(state, cursor));
+      const more = apiUnavailable(state) ? undefined : step(state);
+      if (more === undefined) end();
+      else if (more !== '') res.write(more);
     }, WATCH_STEP_MS);
     const timeout = setTimeout(() => end(), seconds * 1000);
     const end = (): void => {
-      if (!watches.delete(end)) return;
-      clearInterval(step);
+      if (!streams.delete(end)) return;
+      clearInterval(timer);
       clearTimeout(timeout);
       res.end();
     };
-    watches.add(end);
+    streams.add(end);
     request.raw.socket.once('close', end);
     return reply;
+  };
+
+  /** Streams a watch's events, one JSON object a line, as simulated time passes. */
+  const streamWatch = (request: FastifyRequest, reply: FastifyReply, apiRequest: ApiRequest): FastifyReply => {
+    if (streams.size >= MAX_WATCHES) return send(reply, tooManyStreams());
+    const opened = startWatch(options.state(), apiRequest);
+    if (!opened.ok) return send(reply, opened.response);
+    const lines = (events: WatchEvent[]): string => events.map((event) => `${JSON.stringify(event)}\n`).join('');
+    const asked = Number(apiRequest.query.timeoutSeconds);
+    const seconds = Number.isFinite(asked) && asked > 0 ? Math.min(asked, MAX_WATCH_SECONDS) : MAX_WATCH_SECONDS;
+    return stream(request, reply, 'application/json', lines(opened.events), (state) => lines(watchStep(state, opened.cursor)), seconds);
   };
 
   const handle = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
@@ -162,6 +172,11 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
       ...(request.body !== undefined ? { body: request.body as Json } : {}),
     };
     if (isWatch(apiRequest)) return streamWatch(request, reply, apiRequest);
+    const log = startLogFollow(options.state(), apiRequest);
+    if (log) {
+      if (streams.size >= MAX_WATCHES) return send(reply, tooManyStreams());
+      return stream(request, reply, 'text/plain', log.text, (state) => logStep(state, log.follow), MAX_WATCH_SECONDS);
+    }
     return send(reply, handleApiRequest(options.state(), apiRequest));
   };
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/*', handler: handle });

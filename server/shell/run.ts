@@ -591,6 +591,7 @@ export class Runner implements ShellApi, LanguageHost {
       // `cut` keeps the count of the bytes cut (not of this line) when the line is capped again.
       if (cut > 0) chunks.push({ fd, text: truncationLine(cut), cut });
     };
+    route(2, result.stderrFirst ?? '');
     route(1, result.stdout, result.json);
     route(2, result.stderr);
     return {

@@ -112,6 +112,8 @@ export interface CommandResult {
   stdout: string;
   stderr: string;
   exitCode: number;
+  /** Written to stderr before stdout: what kubectl prints before the answer (the apiserver's Warning headers, `Found 3 pods, using pod/x`). */
+  stderrFirst?: string;
   /** stdout as a value, when it is one JSON text (StdoutJson). */
   json?: StdoutJson;
   /** Set by `kubectl edit`; the line result passes it to the terminal. */

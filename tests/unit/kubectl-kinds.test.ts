@@ -134,7 +134,7 @@ describe('kinds kept as JSON', () => {
     const run = await runner(state);
     expect(run('kubectl get cs')).toEqual({
       stdout: 'NAME                 STATUS    MESSAGE   ERROR\ncontroller-manager   Healthy   ok        \netcd-0               Healthy   ok        \nscheduler            Healthy   ok        \n',
-      stderr: 'Warning: v1 ComponentStatus is deprecated in v1.19+\n', exitCode: 0,
+      stderr: '', stderrFirst: 'Warning: v1 ComponentStatus is deprecated in v1.19+\n', exitCode: 0,
     });
     state.controlPlane.scheduler.running = false;
     expect(run('kubectl get cs').stdout).toContain('scheduler            Unhealthy             Get "https://127.0.0.1:10259/healthz": dial tcp 127.0.0.1:10259: connect: connection refused\n');

@@ -79,9 +79,15 @@ export function qualifiedSingular(type: ResourceType): string {
   return type.group ? `${type.singular}.${type.group}` : type.singular;
 }
 
-/** The apiserver's warning header for deprecated kinds, which kubectl prints to stderr first. */
-export function deprecationWarnings(types: ResourceType[]): string {
-  return types.some((t) => t.kind === 'ComponentStatus') ? 'Warning: v1 ComponentStatus is deprecated in v1.19+\n' : '';
+/** The apiserver's Warning header for a deprecated kind (its text), or undefined. */
+export function deprecationOf(type: ResourceType): string | undefined {
+  return type.kind === 'ComponentStatus' ? 'v1 ComponentStatus is deprecated in v1.19+' : undefined;
+}
+
+/** The apiserver's warnings for deprecated kinds, which kubectl prints to stderr before the output (CommandResult.warnings). */
+export function deprecationWarnings(types: ResourceType[]): { stderrFirst?: string } {
+  const texts = [...new Set(types.map(deprecationOf).filter((t) => t !== undefined))];
+  return texts.length > 0 ? { stderrFirst: texts.map((t) => `Warning: ${t}\n`).join('') } : {};
 }
 
 export const unknownTypeError = (typed: string): string => `error: the server doesn't have a resource type "${typed}"\n`;
