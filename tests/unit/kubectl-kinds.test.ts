@@ -196,7 +196,7 @@ describe('api-resources, api-versions', () => {
     expect(run('kubectl api-resources --api-group=batch').stdout).toMatch(/^NAME +SHORTNAMES +APIVERSION +NAMESPACED +KIND\ncronjobs +cj +batch\/v1 +true +CronJob\njobs +batch\/v1 +true +Job\n$/);
     // kubectl's tabwriter pads a cell ended by a tab, so an empty last column leaves the padding.
     expect(run('kubectl api-resources -o wide').stdout).toMatch(/\ncomponentstatuses +cs +v1 +false +ComponentStatus +\[get list\] *\n/);
-    expect(run('kubectl api-resources -o wide').stdout).toMatch(/\njobs +batch\/v1 +true +Job +\[create delete deletecollection get list patch update watch\] +all\n/);
+    expect(run('kubectl api-resources -o wide').stdout).toMatch(/\njobs +batch\/v1 +true +Job +create,delete,deletecollection,get,list,patch,update,watch +all\n/);
   });
   it('prints the served group versions, sorted', async () => {
     const out = (await runner())('kubectl api-versions').stdout.split('\n');
