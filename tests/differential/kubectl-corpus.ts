@@ -120,10 +120,6 @@ export const SEQUENCES: Record<string, { scenario?: string; steps: Step[] }> = {
     { line: 'get cm demo' },
     { line: 'create -f -', stdin: CONFIG_MAP },
   ] },
-  'etcd-nospace@0: describe pods -n kube-system -l component=etcd': POD_MANIFEST,
-  'replace: a stale resourceVersion is a Conflict, a missing object NotFound': 'the shell\'s replace writes over a stale metadata.resourceVersion where the apiserver answers Conflict',
-  'create of each generator kind': 'describe quota prints a pods row the real kubectl does not (to be looked at)',
-  'dry runs: client and server': 'a server dry-run create answers resourceVersion "0" and no uid through the API (the apiserver: a uid, no resourceVersion), and the shell\'s scale has no --dry-run',
   'apply records the last-applied-configuration annotation': { steps: [
     { line: 'apply -f -', stdin: CONFIG_MAP },
     { line: 'get cm demo -o yaml' },
