@@ -11,7 +11,8 @@ import { buildKubeApi, MAX_BODY_BYTES } from '../../server/http/kube-api.js';
 import { handleApiRequest, startWatch, type ApiRequest } from '../../server/kubeapi/handler.js';
 import { BOOKMARK_STEPS, watchStep } from '../../server/kubeapi/watch.js';
 import { newSession, runLine } from '../../server/shell/index.js';
-import { RESOURCE_TYPES } from '../../server/shell/kubectl/resources.js';
+import { DISCOVERY_ONLY, RESOURCE_TYPES } from '../../server/shell/kubectl/resources.js';
+import { isPreferred } from '../../server/shell/kubectl/discovery.js';
 
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 
@@ -40,7 +41,12 @@ describe('discovery', () => {
       const info = storedKindInfo(t.kind);
       return !info || kindServed(state.stored, info);
     });
-    expect(listed.sort()).toEqual(servedTypes.map((t) => `${t.plural}.${t.apiVersion}`).sort());
+    // Plus the resources listed only in discovery, at their preferred versions, so no group version is listed empty.
+    const listedOnly = DISCOVERY_ONLY.filter(isPreferred);
+    expect(listed.sort()).toEqual([...servedTypes, ...listedOnly].map((t) => `${t.plural}.${t.apiVersion}`).sort());
+    for (const gv of groups.flatMap((g) => (g as unknown as { versions: { groupVersion: string }[] }).versions.map((v) => v.groupVersion))) {
+      expect(request(state, 'GET', `/apis/${gv}`).body.resources.length, gv).toBeGreaterThan(0);
+    }
     // autoscaling/v2 is what the apiserver prefers (and where HorizontalPodAutoscaler is served).
     expect(groups.find((g) => g.name === 'autoscaling')!.preferredVersion.groupVersion).toBe('autoscaling/v2');
   });
