@@ -9,7 +9,8 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { z } from 'zod';
 import type { ClusterState } from '../cluster/types.js';
 import { apiUnavailable } from '../cluster/api.js';
-import { handleApiRequest, isWatch, startWatch, type ApiRequest } from '../kubeapi/handler.js';
+import { handleApiRequest, isWatch, startLogFollow, startWatch, type ApiRequest } from '../kubeapi/handler.js';
+import { logStep } from '../kubeapi/logs.js';
 import { AddressLimiter } from '../socket/rate-limit.js';
 import { watchStep, type WatchEvent } from '../kubeapi/watch.js';
 import { statusResponse, type ApiResponse } from '../kubeapi/status.js';
@@ -25,7 +26,7 @@ const QuerySchema = z.record(z.string().max(64), z.string().max(4096)).refine((q
 
 /** A watch compares the listing with what it reported this often (ms of wall time). */
 const WATCH_STEP_MS = 200;
-/** Watches open at once (a client opening more is refused), and the longest one (s). */
+/** Watches and followed logs open at once (a client opening more is refused), and the longest one (s). */
 const MAX_WATCHES = 64;
 const MAX_WATCH_SECONDS = 1800;
 
@@ -43,6 +44,8 @@ export interface KubeApiSession {
   key: string;
   serve(req: ApiRequest): Promise<ApiResponse>;
   watch(req: ApiRequest): Promise<OpenedWatch | ApiResponse>;
+  /** `pods/NAME/log?follow=true`: the text so far, then what the container writes (undefined: not a followed log, serve it). */
+  followLog?(req: ApiRequest): Promise<{ text: string; step(): Promise<string | undefined> } | undefined>;
 }
 
 /** Where requests go: one cluster (`kubedrill api`) or the game server's rooms (room-kube-api.ts). */
@@ -94,6 +97,19 @@ export function clusterBackend(options: ClusterApiOptions): KubeApiBackend {
         },
       };
     },
+    followLog: async (req) => {
+      options.beforeRequest?.();
+      const log = startLogFollow(options.state(), req);
+      if (!log) return undefined;
+      return {
+        text: log.text,
+        step: async () => {
+          options.beforeRequest?.();
+          const state = options.state();
+          return apiUnavailable(state) ? undefined : logStep(state, log.follow);
+        },
+      };
+    },
   };
   return {
     open: async (token, path) => (tokenMatches(token, options.token) ? { session, path } : statusResponse(401, 'Unauthorized', 'Unauthorized')),
@@ -130,7 +146,8 @@ function send(reply: FastifyReply, response: ApiResponse): FastifyReply {
     return reply;
   }
   const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
-  return reply.code(response.status).header('content-type', 'application/json').header('cache-control', 'no-cache, private').send(text);
+  if (response.warning !== undefined) reply.header('warning', `299 - ${JSON.stringify(response.warning)}`);
+  return reply.code(response.status).header('content-type', response.contentType ?? 'application/json').header('cache-control', 'no-cache, private').send(text);
 }
 
 function tokenMatches(given: string | undefined, expected: string): boolean {
@@ -171,30 +188,23 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
   });
   const perSession = options.perSessionPerMinute !== undefined ? new AddressLimiter(options.perSessionPerMinute, Number.MAX_SAFE_INTEGER) : undefined;
 
-  /** Streams a watch's events, one JSON object a line, as simulated time passes. */
-  const streamWatch = async (request: FastifyRequest, reply: FastifyReply, session: KubeApiSession, apiRequest: ApiRequest): Promise<FastifyReply> => {
-    if (watches.size >= MAX_WATCHES || watchesOf(session.key) >= (options.watchesPerSession ?? MAX_WATCHES)) {
-      return send(reply, statusResponse(429, 'TooManyRequests', 'too many open watches; close some and try again'));
-    }
-    const opened = await session.watch(apiRequest);
-    if (!('events' in opened)) return send(reply, opened);
+  /**
+   * Streams `first`, then what `step` gives as simulated time passes, until it says the stream
+   * ended (undefined), the client leaves or `seconds` pass. Counted as one of the session's watches.
+   */
+  const stream = (request: FastifyRequest, reply: FastifyReply, key: string, contentType: string, first: string, next: () => Promise<string | undefined>, seconds: number): FastifyReply => {
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
-    res.flushHeaders(); // the client learns the watch is open before any event
-    const write = (events: WatchEvent[]): void => {
-      for (const event of events) res.write(`${JSON.stringify(event)}\n`);
-    };
-    write(opened.events);
-    const asked = Number(apiRequest.query.timeoutSeconds);
-    const seconds = Number.isFinite(asked) && asked > 0 ? Math.min(asked, MAX_WATCH_SECONDS) : MAX_WATCH_SECONDS;
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache, private' });
+    res.flushHeaders(); // the client learns the stream is open before anything is written
+    if (first !== '') res.write(first);
     let stepping = false;
     const step = setInterval(() => {
       if (stepping) return;
       stepping = true;
-      void opened.step().then((events) => {
-        if (events === undefined) end();
-        else if (watches.has(end)) write(events);
+      void next().then((more) => {
+        if (more === undefined) end();
+        else if (watches.has(end) && more !== '') res.write(more);
       }, () => end()).finally(() => {
         stepping = false;
       });
@@ -206,9 +216,25 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
       clearTimeout(timeout);
       res.end();
     };
-    watches.set(end, session.key);
+    watches.set(end, key);
     request.raw.socket.once('close', end);
     return reply;
+  };
+  const tooManyWatches = (key: string): boolean => watches.size >= MAX_WATCHES || watchesOf(key) >= (options.watchesPerSession ?? MAX_WATCHES);
+  const refuseWatch = (reply: FastifyReply): FastifyReply => send(reply, statusResponse(429, 'TooManyRequests', 'too many open watches; close some and try again'));
+
+  /** Streams a watch's events, one JSON object a line, as simulated time passes. */
+  const streamWatch = async (request: FastifyRequest, reply: FastifyReply, session: KubeApiSession, apiRequest: ApiRequest): Promise<FastifyReply> => {
+    if (tooManyWatches(session.key)) return refuseWatch(reply);
+    const opened = await session.watch(apiRequest);
+    if (!('events' in opened)) return send(reply, opened);
+    const lines = (events: WatchEvent[]): string => events.map((event) => `${JSON.stringify(event)}\n`).join('');
+    const asked = Number(apiRequest.query.timeoutSeconds);
+    const seconds = Number.isFinite(asked) && asked > 0 ? Math.min(asked, MAX_WATCH_SECONDS) : MAX_WATCH_SECONDS;
+    return stream(request, reply, session.key, 'application/json', lines(opened.events), async () => {
+      const events = await opened.step();
+      return events === undefined ? undefined : lines(events);
+    }, seconds);
   };
 
   const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
@@ -231,6 +257,8 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
       ...(request.body !== undefined ? { body: request.body as Json } : {}),
     };
     if (isWatch(apiRequest)) return streamWatch(request, reply, session, apiRequest);
+    const log = await session.followLog?.(apiRequest);
+    if (log) return tooManyWatches(session.key) ? refuseWatch(reply) : stream(request, reply, session.key, 'text/plain', log.text, log.step, MAX_WATCH_SECONDS);
     return send(reply, await session.serve(apiRequest));
   };
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/*', handler: handle });

@@ -16,7 +16,7 @@ import { jsonPatch, mergePatch, strategicMerge, TOO_LARGE } from '../shell/kubec
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, versionOf } from '../shell/kubectl/discovery.js';
 import { isManifestKind, objectFromManifest, problemMessage, type ManifestKind } from '../shell/kubectl/from-manifest.js';
 import { toManifest, type Json } from '../shell/kubectl/manifest.js';
-import { getObject, listObjects, RESOURCE_TYPES, type KubeObject, type ResourceType } from '../shell/kubectl/resources.js';
+import { deprecationOf, getObject, listObjects, RESOURCE_TYPES, type KubeObject, type ResourceType } from '../shell/kubectl/resources.js';
 import { compareStrings } from '../shell/kubectl/listing.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, unsupportedFieldLabel } from '../shell/kubectl/selectors.js';
 import {
@@ -25,6 +25,7 @@ import {
 import { openApiDocument, openApiIndex } from './openapi.js';
 import { objectTable, wantsTable, type IncludeObject } from './table.js';
 import { openWatch } from './watch.js';
+import { podLog, type LogFollow } from './logs.js';
 
 export interface ApiRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -67,10 +68,12 @@ export const bodyTooDeep = (body: Json | undefined): boolean => body !== undefin
 
 export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiResponse {
   const segments = req.path.split('/').filter((s) => s !== '');
-  // /version answers while etcd does not (like the health endpoints); everything else needs the apiserver and etcd.
+  // /version answers while etcd does not (like the health endpoints), not while the apiserver itself is down
+  // (status 0: no connection); everything else needs the apiserver and etcd.
   // The apiserver writes /version indented (responsewriters.WriteRawJSON), as `get --raw` shows it.
-  if (req.path === '/version' && req.method === 'GET') return ok(JSON.stringify(versionInfo(state), null, 2));
   const down = apiUnavailable(state);
+  if (down?.status === 0) return apiErrorResponse(down);
+  if (req.path === '/version' && req.method === 'GET') return ok(JSON.stringify(versionInfo(state), null, 2));
   if (down) return apiErrorResponse(down);
   // encoding/json stops at 10000 levels; our handlers recurse, and no object nests past 1000, so deeper bodies stop here.
   if (bodyTooDeep(req.body)) return badRequest('exceeded max depth');
@@ -78,11 +81,23 @@ export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiRespo
   if (discovery) return req.method === 'GET' ? discovery : methodNotAllowed();
   const target = resolveTarget(segments);
   if (!target) return pathNotFound();
+  // A deprecated kind's every answer carries the apiserver's Warning header (kubectl prints it first).
+  const deprecated = deprecationOf(target.type);
+  const response = resourceRequest(state, req, target);
+  return deprecated ? { ...response, warning: deprecated } : response;
+}
+
+function resourceRequest(state: ClusterState, req: ApiRequest, target: Target): ApiResponse {
   const { name } = target;
   // A write is recorded under the request's fieldManager (kubectl sends its --field-manager),
   // else the user agent's name, `kubectl` (cluster/managed-fields.ts).
   const manager = req.query.fieldManager ?? 'kubectl';
   if (target.subresource === 'scale' && name !== undefined) return asClient(state, { manager, subresource: 'scale', fields: [['spec', 'replicas']] }, () => scale(state, req, target, name));
+  if (target.subresource === 'log' && name !== undefined && target.type.kind === 'Pod') {
+    if (req.method !== 'GET') return methodNotAllowed();
+    const log = podLog(state, req, target, name);
+    return log.ok ? { status: 200, body: log.text, contentType: 'text/plain' } : log.response;
+  }
   if (target.subresource !== undefined) return pathNotFound();
   if (req.method !== 'GET') return asClient(state, { manager }, () => write(state, req, target));
   return name === undefined ? list(state, req, target) : get(state, req, target, name);
@@ -114,6 +129,15 @@ export function startWatch(state: ClusterState, req: ApiRequest): ReturnType<typ
   const target = resolveTarget(req.path.split('/').filter((s) => s !== ''));
   if (!target || target.name !== undefined || target.subresource !== undefined) return { ok: false, response: pathNotFound() };
   return openWatch(state, req, target);
+}
+
+/** A `follow=true` log request: the text so far and the stream to go on with, or the answer as usual (undefined: not one). */
+export function startLogFollow(state: ClusterState, req: ApiRequest): { text: string; follow: LogFollow } | undefined {
+  if (req.method !== 'GET' || (req.query.follow !== 'true' && req.query.follow !== '1') || apiUnavailable(state)) return undefined;
+  const target = resolveTarget(req.path.split('/').filter((s) => s !== ''));
+  if (target?.subresource !== 'log' || target.name === undefined || target.type.kind !== 'Pod') return undefined;
+  const log = podLog(state, req, target, target.name);
+  return log.ok && log.follow ? { text: log.text, follow: log.follow } : undefined;
 }
 
 /** /api, /apis, /apis/GROUP, /api/v1, /apis/GROUP/VERSION, or undefined for other paths. */

@@ -37,6 +37,10 @@ export interface Status {
 export interface ApiResponse {
   status: number;
   body: unknown;
+  /** The body's media type when not JSON (a pod's log is text/plain). */
+  contentType?: string;
+  /** A Warning header's text (a deprecated kind), sent as `299 - "text"`. */
+  warning?: string;
 }
 
 export function statusResponse(code: number, reason: string, message: string, details?: StatusDetails): ApiResponse {

@@ -4,19 +4,25 @@
 // and streams the events, one JSON object a line, as the apiserver does. No history is kept:
 // a watch that names a resourceVersion starts from the objects as they are (changes between
 // that version and the watch are not replayed); without one (or "0") every object is ADDED
-// first. Enough for `kubectl get -w` and `kubectl delete` (which waits on a watch).
+// first. Enough for `kubectl get -w` and `kubectl delete` (which waits on a watch). A
+// resourceVersion older than etcd's compaction is answered as the watch cache does: one ERROR
+// event carrying a 410 Expired Status, then the end (the client lists again). With
+// allowWatchBookmarks, a quiet watch sends a BOOKMARK with the current revision now and then.
 import type { ClusterState } from '../cluster/types.js';
 import { toManifest, type Json } from '../shell/kubectl/manifest.js';
 import { listObjects, type KubeObject } from '../shell/kubectl/resources.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, unsupportedFieldLabel, type FieldRequirement, type LabelRequirement } from '../shell/kubectl/selectors.js';
-import { badRequest, type ApiResponse } from './status.js';
+import { badRequest, statusResponse, type ApiResponse } from './status.js';
 import { objectTable, wantsTable } from './table.js';
 import type { ApiRequest, Target } from './handler.js';
 
 export interface WatchEvent {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
   object: Json;
 }
+
+/** Steps of a quiet watch between two bookmarks (WATCH_STEP_MS each at the edge). */
+export const BOOKMARK_STEPS = 25;
 
 export interface WatchCursor {
   target: Target;
@@ -25,6 +31,8 @@ export interface WatchCursor {
   table: boolean;
   /** Each reported object by key, with the resourceVersion it was reported at. */
   seen: Map<string, { version: number; obj: KubeObject }>;
+  /** allowWatchBookmarks: quiet steps since the last event, and the revision last told. */
+  bookmarks?: { quiet: number; revision: number };
 }
 
 const keyOf = (o: KubeObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -37,8 +45,16 @@ export function openWatch(state: ClusterState, req: ApiRequest, target: Target):
   if (!fields.ok) return { ok: false, response: badRequest(fields.error.replace(/^error: /, '').trimEnd()) };
   const unsupported = unsupportedFieldLabel(target.type, fields.requirements);
   if (unsupported) return { ok: false, response: badRequest(unsupported) };
-  const cursor: WatchCursor = { target, labels: labels.requirements, fields: fields.requirements, table: wantsTable(req.accept), seen: new Map() };
   const version = req.query.resourceVersion ?? '';
+  // etcd compacted the history the watch would start from (watch_cache.go: too old resource version).
+  if (/^\d+$/.test(version) && Number(version) > 0 && Number(version) < state.etcd.compactedRevision) {
+    const expired = statusResponse(410, 'Expired', `too old resource version: ${version} (${state.etcd.compactedRevision})`).body as Json;
+    return { ok: false, response: { status: 200, body: `${JSON.stringify({ type: 'ERROR', object: expired })}\n` } };
+  }
+  const cursor: WatchCursor = {
+    target, labels: labels.requirements, fields: fields.requirements, table: wantsTable(req.accept), seen: new Map(),
+    ...(req.query.allowWatchBookmarks === 'true' ? { bookmarks: { quiet: 0, revision: state.etcd.revision } } : {}),
+  };
   if (version !== '' && version !== '0') {
     for (const obj of matching(state, cursor)) cursor.seen.set(keyOf(obj), { version: obj.metadata.resourceVersion, obj });
   }
@@ -67,7 +83,21 @@ export function watchStep(state: ClusterState, cursor: WatchCursor): WatchEvent[
     cursor.seen.delete(key);
     events.push({ type: 'DELETED', object: eventObject(state, cursor, obj) });
   }
-  return events;
+  return bookmarked(state, cursor, events);
+}
+
+/** The step's events, or a BOOKMARK after BOOKMARK_STEPS quiet steps while the revision moved on. */
+function bookmarked(state: ClusterState, cursor: WatchCursor, events: WatchEvent[]): WatchEvent[] {
+  const marks = cursor.bookmarks;
+  if (!marks) return events;
+  if (events.length > 0 || ++marks.quiet < BOOKMARK_STEPS || marks.revision === state.etcd.revision) {
+    if (events.length > 0) [marks.quiet, marks.revision] = [0, state.etcd.revision];
+    return events;
+  }
+  marks.quiet = 0;
+  marks.revision = state.etcd.revision;
+  const { kind, apiVersion } = cursor.target.type;
+  return [{ type: 'BOOKMARK', object: { kind, apiVersion, metadata: { resourceVersion: String(state.etcd.revision) } } }];
 }
 
 function eventObject(state: ClusterState, cursor: WatchCursor, obj: KubeObject): Json {

@@ -148,7 +148,7 @@ const workstationCurl: ShellCommand = (ctx, argv) => {
   // A port-forward job prints a line for each connection it takes, on the terminal they share.
   let handled = '';
   const result = curlWith((url, opts) => workstationRequest(ctx, url, opts, (port) => (handled += `Handling connection for ${port}\n`)), argv);
-  return handled === '' ? result : { ...result, preface: handled };
+  return handled === '' ? result : { ...result, stderrFirst: handled + (result.stderrFirst ?? '') };
 };
 const workstationTools: Record<string, ShellCommand> = { dig, nc, openssl, ping, ps };
 const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, scp, sudo, ls: program(ls), rm: program(rm), curl: program(workstationCurl), ...programs(workstationTools) };

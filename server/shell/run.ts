@@ -616,7 +616,7 @@ export class Runner implements ShellApi, LanguageHost {
       // `cut` keeps the count of the bytes cut (not of this line) when the line is capped again.
       if (cut > 0) chunks.push({ fd, text: truncationLine(cut), cut });
     };
-    if (result.preface !== undefined) route(2, result.preface);
+    route(2, result.stderrFirst ?? '');
     route(1, result.stdout, result.json);
     route(2, result.stderr);
     return {
@@ -681,7 +681,7 @@ export class Runner implements ShellApi, LanguageHost {
         }
         const result = found(ctx, argv, this);
         // What a command prints costs work to build, whichever program it is (kubectl -o json…).
-        this.budget.spend(result.stdout.length + result.stderr.length + (result.preface?.length ?? 0));
+        this.budget.spend(result.stdout.length + result.stderr.length + (result.stderrFirst?.length ?? 0));
         return result;
       } catch (error) {
         if (error instanceof OverBudget) this.overStepsIn ??= name;

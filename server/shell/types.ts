@@ -132,9 +132,9 @@ export interface StdoutJson {
 export interface CommandResult {
   stdout: string;
   stderr: string;
-  /** stderr text the terminal shows before stdout (a background job's line printed as the command began). */
-  preface?: string;
   exitCode: number;
+  /** Written to stderr before stdout: what kubectl prints before the answer (the apiserver's Warning headers, `Found 3 pods, using pod/x`), a background job's line printed as the command began. */
+  stderrFirst?: string;
   /** stdout as a value, when it is one JSON text (StdoutJson). */
   json?: StdoutJson;
   /** Set by `kubectl edit`; the line result passes it to the terminal. */

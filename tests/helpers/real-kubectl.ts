@@ -17,13 +17,13 @@ export function realKubectlBinary(suite: string): string | undefined {
 
 /**
  * Runs `kubectl --kubeconfig KUBECONFIG LINE` (a shell line: quoting as typed) with `home` as
- * its HOME and cache, stderr into the same pipe as stdout (terminal order). Never synchronous:
+ * its HOME and cache and `env` added (KUBE_EDITOR for `edit`), stderr into the same pipe as stdout (terminal order). Never synchronous:
  * the server answering it may run in this process.
  */
-export function runKubectl(kubectl: string, kubeconfig: string, home: string, line: string, stdin?: string): Promise<{ output: string; exitCode: number }> {
+export function runKubectl(kubectl: string, kubeconfig: string, home: string, line: string, stdin?: string, env: Record<string, string> = {}): Promise<{ output: string; exitCode: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', `exec "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" --cache-dir "$CACHE_DIR" ${line} 2>&1`], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KUBECTL: kubectl, KUBECONFIG_FILE: kubeconfig, CACHE_DIR: join(home, 'cache') },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KUBECTL: kubectl, KUBECONFIG_FILE: kubeconfig, CACHE_DIR: join(home, 'cache'), ...env },
       stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     if (stdin !== undefined) child.stdin!.end(stdin);

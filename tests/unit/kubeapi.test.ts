@@ -9,9 +9,10 @@ import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
 import type { ClusterState } from '../../server/cluster/types.js';
 import { buildKubeApi, clusterBackend, MAX_BODY_BYTES } from '../../server/http/kube-api.js';
 import { handleApiRequest, startWatch, type ApiRequest } from '../../server/kubeapi/handler.js';
-import { watchStep } from '../../server/kubeapi/watch.js';
+import { BOOKMARK_STEPS, watchStep } from '../../server/kubeapi/watch.js';
 import { newSession, runLine } from '../../server/shell/index.js';
-import { RESOURCE_TYPES } from '../../server/shell/kubectl/resources.js';
+import { DISCOVERY_ONLY, RESOURCE_TYPES } from '../../server/shell/kubectl/resources.js';
+import { isPreferred } from '../../server/shell/kubectl/discovery.js';
 
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 
@@ -40,7 +41,12 @@ describe('discovery', () => {
       const info = storedKindInfo(t.kind);
       return !info || kindServed(state.stored, info);
     });
-    expect(listed.sort()).toEqual(servedTypes.map((t) => `${t.plural}.${t.apiVersion}`).sort());
+    // Plus the resources listed only in discovery, at their preferred versions, so no group version is listed empty.
+    const listedOnly = DISCOVERY_ONLY.filter(isPreferred);
+    expect(listed.sort()).toEqual([...servedTypes, ...listedOnly].map((t) => `${t.plural}.${t.apiVersion}`).sort());
+    for (const gv of groups.flatMap((g) => (g as unknown as { versions: { groupVersion: string }[] }).versions.map((v) => v.groupVersion))) {
+      expect(request(state, 'GET', `/apis/${gv}`).body.resources.length, gv).toBeGreaterThan(0);
+    }
     // autoscaling/v2 is what the apiserver prefers (and where HorizontalPodAutoscaler is served).
     expect(groups.find((g) => g.name === 'autoscaling')!.preferredVersion.groupVersion).toBe('autoscaling/v2');
   });
@@ -196,6 +202,63 @@ describe('hostile bodies', () => {
   });
 });
 
+describe('resourceVersion semantics and bookmarks', () => {
+  it('answers a watch from before etcd\'s compaction with one ERROR event: 410 Expired, as the watch cache does', () => {
+    const state = fresh();
+    state.etcd.compactedRevision = state.etcd.revision - 5;
+    const old = String(state.etcd.compactedRevision - 1);
+    const opened = startWatch(state, { method: 'GET', path: '/api/v1/pods', query: { watch: 'true', resourceVersion: old }, accept: 'application/json', contentType: '' });
+    if (opened.ok) throw new Error('an expired watch was opened');
+    expect(opened.response.status).toBe(200);
+    expect(JSON.parse(opened.response.body as string)).toEqual({
+      type: 'ERROR',
+      object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${old} (${state.etcd.compactedRevision})`, reason: 'Expired', code: 410 },
+    });
+    expect(startWatch(state, { method: 'GET', path: '/api/v1/pods', query: { watch: 'true', resourceVersion: String(state.etcd.revision) }, accept: 'application/json', contentType: '' }).ok).toBe(true);
+  });
+
+  it('sends a BOOKMARK with the current revision after quiet steps, only when asked (allowWatchBookmarks)', () => {
+    const state = fresh();
+    const watch = (query: Record<string, string>) => {
+      const opened = startWatch(state, { method: 'GET', path: '/api/v1/namespaces/default/configmaps', query: { watch: 'true', resourceVersion: String(state.etcd.revision), ...query }, accept: 'application/json', contentType: '' });
+      if (!opened.ok) throw new Error('watch refused');
+      return opened.cursor;
+    };
+    const marked = watch({ allowWatchBookmarks: 'true' });
+    const plain = watch({});
+    // A write elsewhere moves the revision without touching what the watches select.
+    request(state, 'POST', '/api/v1/namespaces/kube-system/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'elsewhere' } } });
+    const steps = (cursor: typeof marked) => Array.from({ length: BOOKMARK_STEPS }, () => watchStep(state, cursor)).flat();
+    expect(steps(marked)).toEqual([{ type: 'BOOKMARK', object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion: String(state.etcd.revision) } } }]);
+    expect(steps(plain)).toEqual([]);
+    // Nothing moved since: no second bookmark.
+    expect(steps(marked)).toEqual([]);
+  });
+});
+
+describe('pods/log', () => {
+  const logOf = (state: ClusterState, query: string) => request(state, 'GET', `/api/v1/namespaces/kube-system/pods/${podOf(state)}/log${query}`) as { status: number; body: any; contentType?: string };
+  const podOf = (state: ClusterState) => Object.values(state.pods).find((p) => p.metadata.labels['k8s-app'] === 'kube-dns')!.metadata.name;
+
+  it('answers the container\'s log as text, with tailLines and timestamps as kubectl logs prints them', () => {
+    const state = fresh();
+    const name = podOf(state);
+    const shell = runLine(state, newSession(state), `kubectl logs -n kube-system ${name} --tail=2 --timestamps`).output;
+    const log = logOf(state, '?container=coredns&tailLines=2&timestamps=true');
+    expect(log).toMatchObject({ status: 200, contentType: 'text/plain' });
+    expect(log.body).toBe(shell);
+    expect(log.body.split('\n')).toHaveLength(3);
+  });
+
+  it('refuses what the apiserver refuses: an unknown container, no previous instance, a missing pod', () => {
+    const state = fresh();
+    expect(logOf(state, '?container=nope').body).toMatchObject({ reason: 'BadRequest', message: `container nope is not valid for pod ${podOf(state)}` });
+    expect(logOf(state, '?previous=true').body).toMatchObject({ reason: 'BadRequest', message: `previous terminated container "coredns" in pod "${podOf(state)}" not found` });
+    expect(logOf(state, '?tailLines=-1').status).toBe(400);
+    expect(request(state, 'GET', '/api/v1/namespaces/kube-system/pods/nope/log').body).toMatchObject({ reason: 'NotFound', message: 'pods "nope" not found' });
+  });
+});
+
 describe('the HTTP edge', () => {
   const token = 'edge-token';
   const auth = { authorization: `Bearer ${token}` };
@@ -220,6 +283,39 @@ describe('the HTTP edge', () => {
       const ok = await app.inject({ method: 'GET', url: '/api/v1/namespaces/default/pods', headers: auth });
       expect(ok.statusCode).toBe(200);
       expect(ok.json().kind).toBe('PodList');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('sends the apiserver\'s Warning header for a deprecated kind', async () => {
+    const state = fresh();
+    const app = buildKubeApi({ backend: clusterBackend({ state: () => state, token }) });
+    try {
+      const cs = await app.inject({ method: 'GET', url: '/api/v1/componentstatuses', headers: auth });
+      expect(cs.headers.warning).toBe('299 - "v1 ComponentStatus is deprecated in v1.19+"');
+      expect((await app.inject({ method: 'GET', url: '/api/v1/pods', headers: auth })).headers.warning).toBeUndefined();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('streams a followed log (follow=true) as the container writes, until the pod is gone', async () => {
+    const state = fresh();
+    const pod = Object.values(state.pods).find((p) => p.metadata.labels.app === 'web')!;
+    const app = buildKubeApi({ backend: clusterBackend({ state: () => state, token }) });
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const response = await fetch(`${address}/api/v1/namespaces/default/pods/${pod.metadata.name}/log?follow=true&tailLines=1`, { headers: auth });
+      expect(response.headers.get('content-type')).toBe('text/plain');
+      const reader = response.body!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      expect(first.split('\n')).toHaveLength(2);
+      const status = pod.status.containerStatuses[0]!;
+      status.logs.push({ at: state.now, text: 'a line written while followed' });
+      expect(new TextDecoder().decode((await reader.read()).value)).toBe('a line written while followed\n');
+      delete state.pods[`default/${pod.metadata.name}`];
+      expect((await reader.read()).done).toBe(true);
     } finally {
       await app.close();
     }

@@ -65,7 +65,7 @@ describe('kubectl top, events and cluster commands', () => {
     const run = await kubectlRunner(kubectlFixture());
     expect(run('kubectl api-resources').stdout).toMatch(/^NAME +SHORTNAMES +APIVERSION +NAMESPACED +KIND\ncomponentstatuses +cs +v1 +false +ComponentStatus\nconfigmaps +cm +v1 +true +ConfigMap\n/);
     expect(run('kubectl api-resources').stdout).toMatch(/\ndeployments +deploy +apps\/v1 +true +Deployment\n/);
-    expect(run('kubectl cluster-info').stdout).toBe("Kubernetes control plane is running at https://10.0.0.10:6443\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n");
+    expect(run('kubectl cluster-info').stdout).toBe("\x1b[0;32mKubernetes control plane\x1b[0m is running at \x1b[0;33mhttps://10.0.0.10:6443\x1b[0m\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n");
     expect(run('kubectl version').stdout).toMatch(/^Client Version: v1\.29\.4\nKustomize Version: .*\nServer Version: v1\.29\.4\n$/);
   });
   it('changes the session namespace with config set-context', async () => {

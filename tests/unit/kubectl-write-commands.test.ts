@@ -18,7 +18,8 @@ describe('kubectl scale', () => {
     tick(state, 5000);
     expect(webPods(state)).toHaveLength(4);
     expect(sh('kubectl scale deploy/web').output).toBe('error: required flag(s) "replicas" not set\n');
-    expect(sh('kubectl scale deploy nope --replicas=1').output).toBe('Error from server (NotFound): deployments.apps "nope" not found\n');
+    // kubectl scale.go skips what the builder could not get; nothing at all is its own error (the real kubectl v1.29.4 agrees, tests/differential).
+    expect(sh('kubectl scale deploy nope --replicas=1').output).toBe('error: no objects passed to scale\n');
     expect(sh(`kubectl scale pod ${webPods(state)[0]} --replicas=1`).output).toBe('error: no scaler has been implemented for {"" "Pod"}\n');
   });
 });
@@ -127,7 +128,8 @@ describe('kubectl logs and exec', () => {
     expect(all).toContain('Configuration complete; ready for start up\n');
     expect(sh(`kubectl logs ${pod} --tail=1`).output.split('\n')).toHaveLength(2);
     expect(sh(`kubectl logs ${pod} --tail=1 --timestamps`).output).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /);
-    expect(sh('kubectl logs deploy/web').output).toMatch(/\nFound 3 pods, using pod\/web-\w+-\w+\n$/);
+    // kubectl names the pod it chose before the log (checked against the real kubectl v1.29.4, tests/differential).
+    expect(sh('kubectl logs deploy/web').output).toMatch(/^Found 3 pods, using pod\/web-\w+-\w+\n\/docker-entrypoint/);
     expect(sh('kubectl logs -l app=web --prefix --tail=1').output).toMatch(/^\[pod\/web-\w+-\w+\/nginx\] /);
     expect(sh(`kubectl logs ${pod} -p`).output).toBe(`Error from server (BadRequest): previous terminated container "nginx" in pod "${pod}" not found\n`);
     expect(sh(`kubectl logs ${pod} -c nope`).output).toBe(`error: container nope is not valid for pod ${pod}\n`);
@@ -335,7 +337,7 @@ describe('kubectl scale of several objects', () => {
     expect(sh('kubectl scale deploy --all --replicas=1').output).toBe('deployment.apps/api scaled\ndeployment.apps/web scaled\n');
     expect(sh('kubectl scale deploy -l app=web --replicas=2').output).toBe('deployment.apps/web scaled\n');
     expect(sh('kubectl scale deploy web api --replicas=3').output).toBe('deployment.apps/web scaled\ndeployment.apps/api scaled\n');
-    expect(sh('kubectl scale deploy web nope --replicas=3')).toEqual({ output: 'deployment.apps/web scaled\nError from server (NotFound): deployments.apps "nope" not found\n', exitCode: 1 });
+    expect(sh('kubectl scale deploy web nope --replicas=3')).toEqual({ output: 'deployment.apps/web scaled\n', exitCode: 0 });
   });
 });
 

@@ -4,7 +4,7 @@
 // the real kubectl discovers exactly what the in-shell one prints.
 import { SERVED_GROUP_VERSIONS } from '../../cluster/defaults.js';
 import type { ClusterState } from '../../cluster/types.js';
-import { categoriesOf, RESOURCE_TYPES, verbsOf, type ResourceType } from './resources.js';
+import { categoriesOf, DISCOVERY_ONLY, RESOURCE_TYPES, verbsOf, type ResourceType } from './resources.js';
 
 /** `version` of a type's apiVersion (`apps/v1` → `v1`). */
 export const versionOf = (type: ResourceType): string => type.apiVersion.split('/').at(-1)!;
@@ -69,10 +69,13 @@ export function apiGroup(group: string): Record<string, unknown> | undefined {
 /** Kinds with a scale subresource. */
 const SCALABLE = new Set(['Deployment', 'ReplicaSet', 'StatefulSet']);
 
-/** The resource types served at a group version (`v1`, `apps/v1`). */
+/** The resource types served at a group version (`v1`, `apps/v1`), those only discovery lists included. */
 export function typesAt(groupVersion: string): ResourceType[] {
-  return RESOURCE_TYPES.filter((t) => t.apiVersion === groupVersion);
+  return [...RESOURCE_TYPES, ...DISCOVERY_ONLY].filter((t) => t.apiVersion === groupVersion);
 }
+
+/** The group version a type is listed at is its group's preferred one (api-resources shows only those). */
+export const isPreferred = (t: ResourceType): boolean => !t.group || groupVersions().get(t.group)?.[0] === versionOf(t);
 
 /** /api/v1, /apis/GROUP/VERSION: the resources of a served group version, or undefined. */
 export function apiResourceList(groupVersion: string): Record<string, unknown> | undefined {

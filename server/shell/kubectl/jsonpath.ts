@@ -36,7 +36,7 @@ function charged<T>(budget: LineBudget | undefined, work: () => T): T {
 }
 
 /** Runs a template against `data`; values of one action are joined by spaces. */
-export function executeJsonPath(template: string, data: Json, budget?: LineBudget): JsonPathResult {
+export function executeJsonPath(template: string, data: Json, budget?: LineBudget, asJson = false): JsonPathResult {
   let nodes: Node[];
   try {
     nodes = parseTemplate(template);
@@ -44,7 +44,7 @@ export function executeJsonPath(template: string, data: Json, budget?: LineBudge
     return { ok: false, error: `error parsing jsonpath ${template}, ${(e as Error).message}` };
   }
   try {
-    return charged(budget, () => ({ ok: true, text: render(nodes, data, data) }));
+    return charged(budget, () => ({ ok: true, text: render(nodes, data, data, asJson) }));
   } catch (e) {
     if (e instanceof OverBudget) throw e;
     return { ok: false, error: `error executing jsonpath ${JSON.stringify(template)}: ${(e as Error).message}` };
@@ -68,20 +68,40 @@ export function evaluatePath(expression: string, data: Json, budget?: LineBudget
   }
 }
 
-/** How jsonpath prints one value: strings raw, the rest as compact JSON. */
+/**
+ * How jsonpath prints one value (client-go util/jsonpath PrintResults): strings raw, maps and
+ * lists as Go's json.Marshal writes them (keys sorted, `<>&` escaped), other scalars as text.
+ */
 export function jsonPathText(value: Json): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : goJson(value);
   running?.spend(text.length);
   return text;
 }
 
-function render(nodes: Node[], root: Json, current: Json): string {
+/** Go's encoding/json of a decoded value: map keys sorted, `<`, `>`, `&`, U+2028/9 escaped; indented by `indent` if given. */
+export function goJson(value: Json, indent = ''): string {
+  const sorted = (v: Json): Json => {
+    if (Array.isArray(v)) return v.map(sorted);
+    if (v === null || typeof v !== 'object') return v;
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k]!)]));
+  };
+  return JSON.stringify(sorted(value), null, indent)
+    .replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * With `asJson` (`-o jsonpath-as-json`), each action's values are one JSON array, indented
+ * by four spaces, on lines of its own (PrintResults with outputJSON).
+ */
+function render(nodes: Node[], root: Json, current: Json, asJson: boolean): string {
   let out = '';
   for (const node of nodes) {
     running?.spend(STEPS_PER_NODE);
-    if (node.kind === 'text') out += node.text;
-    else if (node.kind === 'path') out += evaluate(node.path, root, current).map(jsonPathText).join(' ');
-    else for (const item of evaluate(node.path, root, current)) out += render(node.body, root, item);
+    if (node.kind === 'range') for (const item of evaluate(node.path, root, current)) out += render(node.body, root, item, asJson);
+    else {
+      const values = node.kind === 'text' ? [node.text] : evaluate(node.path, root, current);
+      out += asJson ? `${goJson(values, '    ')}\n` : node.kind === 'text' ? node.text : values.map(jsonPathText).join(' ');
+    }
   }
   return out;
 }

@@ -2,21 +2,22 @@
 import { stringify } from 'yaml';
 import type { ClusterState } from '../../cluster/types.js';
 import type { LineBudget } from '../budget.js';
-import { evaluatePath, executeJsonPath, jsonPathText } from './jsonpath.js';
+import { evaluatePath, executeJsonPath } from './jsonpath.js';
 import { toManifest, type Json } from './manifest.js';
 import { withManagedFields } from './managed-fields.js';
 import type { Selected } from './query.js';
-import { compareStrings, keptBuilt } from './listing.js';
+import { keptBuilt } from './listing.js';
+import { goSort, naturalLess } from './go-sort.js';
 import { qualifiedSingular } from './resources.js';
 import { renderTable } from './table.js';
-import { executeGoTemplate } from './go-template.js';
+import { executeGoTemplate, goString } from './go-template.js';
 import type { FlagSpec } from './types.js';
 import type { StdoutJson } from '../types.js';
 
 export type OutputFormat =
   | { kind: 'table'; wide: boolean }
   | { kind: 'yaml' | 'json' | 'name' }
-  | { kind: 'jsonpath'; template: string }
+  | { kind: 'jsonpath'; template: string; asJson?: boolean }
   | { kind: 'go-template'; template: string }
   | { kind: 'custom-columns'; columns: { header: string; path: string }[] };
 
@@ -41,7 +42,7 @@ export function parseOutputFormat(value: string | undefined): { ok: true; format
   const arg = eq < 0 ? '' : value.slice(eq + 1);
   if (name === 'jsonpath' || name === 'jsonpath-as-json') {
     if (arg === '') return { ok: false, error: 'error: template format specified but no template given\n' };
-    return { ok: true, format: { kind: 'jsonpath', template: arg } };
+    return { ok: true, format: { kind: 'jsonpath', template: arg, ...(name === 'jsonpath-as-json' ? { asJson: true } : {}) } };
   }
   if (name === 'custom-columns') {
     const columns = arg.split(',').filter((c) => c !== '').map((spec) => {
@@ -201,7 +202,7 @@ export function printStructured(state: ClusterState, items: Selected[], format: 
     case 'json': return opts.managedFields ? { ok: true, text: toJson(outputDocument(state, items, opts.single, true)) } : { ok: true, ...outputJson(state, items, opts.single) };
     case 'name': return { ok: true, text: items.map((i) => `${qualifiedSingular(i.type)}/${i.obj.metadata.name}\n`).join('') };
     case 'jsonpath': {
-      const result = executeJsonPath(format.template, outputDocument(state, items, opts.single, opts.managedFields), opts.budget);
+      const result = executeJsonPath(format.template, outputDocument(state, items, opts.single, opts.managedFields), opts.budget, format.asJson);
       return result.ok ? { ok: true, text: result.text } : { ok: false, error: `error: ${result.error}\n` };
     }
     case 'go-template': {
@@ -213,7 +214,8 @@ export function printStructured(state: ClusterState, items: Selected[], format: 
         const manifest = toManifest(state, i.type.kind, i.obj);
         return format.columns.map((c) => {
           const values = evaluatePath(c.path, manifest, opts.budget) ?? [];
-          return values.length === 0 ? '<none>' : values.map(jsonPathText).join(',');
+          // fmt's %v of each value (cli-runtime printers/customcolumn.go printOneObject): a map is `map[k:v]`.
+          return values.length === 0 ? '<none>' : values.map(goString).join(',');
         });
       });
       return { ok: true, text: renderTable(opts.noHeaders ? undefined : format.columns.map((c) => c.header), rows) };
@@ -221,7 +223,11 @@ export function printStructured(state: ClusterState, items: Selected[], format: 
   }
 }
 
-/** `--sort-by=.metadata.name` / `{.status.startTime}`: stable sort by the field's value. */
+/**
+ * `--sort-by=.metadata.name` / `{.status.startTime}`: kubectl's sorter.go (RuntimeSort,
+ * TableSorter): Go's sort.Sort (unstable: ties land where its pdqsort puts them), an item
+ * without the field before any other, strings in natural order, numbers by value.
+ */
 export function sortItems(state: ClusterState, items: Selected[], expression: string, budget?: LineBudget): { ok: true; items: Selected[] } | { ok: false; error: string } {
   const path = expression.startsWith('{') ? expression : `{${expression}}`;
   const keyed = items.map((item) => {
@@ -231,11 +237,12 @@ export function sortItems(state: ClusterState, items: Selected[], expression: st
   if (keyed.some((k) => k.key !== undefined && typeof k.key === 'object' && k.key !== null)) {
     return { ok: false, error: `error: couldn't find any field with path "${path}" in the list of objects\n` };
   }
-  const rank = (v: Json | undefined): number => (v === undefined || v === null ? 0 : 1);
-  keyed.sort((a, b) => {
-    if (rank(a.key) !== rank(b.key)) return rank(a.key) - rank(b.key);
-    if (typeof a.key === 'number' && typeof b.key === 'number') return a.key - b.key;
-    return compareStrings(String(a.key ?? ''), String(b.key ?? ''));
-  });
+  const less = (a: Json | undefined, b: Json | undefined): boolean => {
+    if (a === undefined || a === null) return true;
+    if (b === undefined || b === null) return false;
+    if (typeof a === 'number' && typeof b === 'number') return a < b;
+    return naturalLess(String(a), String(b));
+  };
+  goSort(keyed, (a, b) => less(a.key, b.key));
   return { ok: true, items: keyed.map((k) => k.item) };
 }

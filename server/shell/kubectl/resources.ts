@@ -20,6 +20,8 @@ export interface ResourceType {
   group: string;
   apiVersion: string;
   namespaced: boolean;
+  /** The verbs discovery lists, when not the usual ones (verbsOf). */
+  verbs?: string[];
 }
 
 export const RESOURCE_TYPES: ResourceType[] = [
@@ -41,8 +43,33 @@ export const RESOURCE_TYPES: ResourceType[] = [
 /** What `kubectl get all` expands to, in kubectl's order. */
 export const ALL_CATEGORY = ['pods', 'replicationcontrollers', 'services', 'daemonsets', 'deployments', 'replicasets', 'statefulsets', 'horizontalpodautoscalers', 'cronjobs', 'jobs'];
 
+const CREATE_ONLY = ['create'];
+
+/**
+ * Resources the apiserver v1.29 lists that the simulation keeps no objects of (the review
+ * APIs, flow control, runtime classes, events.k8s.io's view of events, autoscaling/v1's of
+ * HPAs): in discovery only, so every group version /apis names has its real resource list
+ * (kubectl's discovery cache skips, and api-resources reports, a group version listed empty).
+ */
+export const DISCOVERY_ONLY: ResourceType[] = [
+  { plural: 'selfsubjectreviews', singular: 'selfsubjectreview', shortNames: [], kind: 'SelfSubjectReview', group: 'authentication.k8s.io', apiVersion: 'authentication.k8s.io/v1', namespaced: false, verbs: CREATE_ONLY },
+  { plural: 'tokenreviews', singular: 'tokenreview', shortNames: [], kind: 'TokenReview', group: 'authentication.k8s.io', apiVersion: 'authentication.k8s.io/v1', namespaced: false, verbs: CREATE_ONLY },
+  { plural: 'localsubjectaccessreviews', singular: 'localsubjectaccessreview', shortNames: [], kind: 'LocalSubjectAccessReview', group: 'authorization.k8s.io', apiVersion: 'authorization.k8s.io/v1', namespaced: true, verbs: CREATE_ONLY },
+  { plural: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', shortNames: [], kind: 'SelfSubjectAccessReview', group: 'authorization.k8s.io', apiVersion: 'authorization.k8s.io/v1', namespaced: false, verbs: CREATE_ONLY },
+  { plural: 'selfsubjectrulesreviews', singular: 'selfsubjectrulesreview', shortNames: [], kind: 'SelfSubjectRulesReview', group: 'authorization.k8s.io', apiVersion: 'authorization.k8s.io/v1', namespaced: false, verbs: CREATE_ONLY },
+  { plural: 'subjectaccessreviews', singular: 'subjectaccessreview', shortNames: [], kind: 'SubjectAccessReview', group: 'authorization.k8s.io', apiVersion: 'authorization.k8s.io/v1', namespaced: false, verbs: CREATE_ONLY },
+  { plural: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', shortNames: ['hpa'], kind: 'HorizontalPodAutoscaler', group: 'autoscaling', apiVersion: 'autoscaling/v1', namespaced: true },
+  { plural: 'events', singular: 'event', shortNames: ['ev'], kind: 'Event', group: 'events.k8s.io', apiVersion: 'events.k8s.io/v1', namespaced: true },
+  ...['v1', 'v1beta3'].flatMap((v): ResourceType[] => [
+    { plural: 'flowschemas', singular: 'flowschema', shortNames: [], kind: 'FlowSchema', group: 'flowcontrol.apiserver.k8s.io', apiVersion: `flowcontrol.apiserver.k8s.io/${v}`, namespaced: false },
+    { plural: 'prioritylevelconfigurations', singular: 'prioritylevelconfiguration', shortNames: [], kind: 'PriorityLevelConfiguration', group: 'flowcontrol.apiserver.k8s.io', apiVersion: `flowcontrol.apiserver.k8s.io/${v}`, namespaced: false },
+  ]),
+  { plural: 'runtimeclasses', singular: 'runtimeclass', shortNames: [], kind: 'RuntimeClass', group: 'node.k8s.io', apiVersion: 'node.k8s.io/v1', namespaced: false },
+];
+
 /** The verbs the apiserver lists for a resource (discovery, `api-resources -o wide`). */
 export function verbsOf(t: ResourceType): string[] {
+  if (t.verbs) return t.verbs;
   if (t.kind === 'ComponentStatus') return ['get', 'list'];
   const all = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
   return t.kind === 'Namespace' ? all.filter((v) => v !== 'deletecollection') : all;
@@ -79,9 +106,15 @@ export function qualifiedSingular(type: ResourceType): string {
   return type.group ? `${type.singular}.${type.group}` : type.singular;
 }
 
-/** The apiserver's warning header for deprecated kinds, which kubectl prints to stderr first. */
-export function deprecationWarnings(types: ResourceType[]): string {
-  return types.some((t) => t.kind === 'ComponentStatus') ? 'Warning: v1 ComponentStatus is deprecated in v1.19+\n' : '';
+/** The apiserver's Warning header for a deprecated kind (its text), or undefined. */
+export function deprecationOf(type: ResourceType): string | undefined {
+  return type.kind === 'ComponentStatus' ? 'v1 ComponentStatus is deprecated in v1.19+' : undefined;
+}
+
+/** The apiserver's warnings for deprecated kinds, which kubectl prints to stderr before the output (CommandResult.warnings). */
+export function deprecationWarnings(types: ResourceType[]): { stderrFirst?: string } {
+  const texts = [...new Set(types.map(deprecationOf).filter((t) => t !== undefined))];
+  return texts.length > 0 ? { stderrFirst: texts.map((t) => `Warning: ${t}\n`).join('') } : {};
 }
 
 export const unknownTypeError = (typed: string): string => `error: the server doesn't have a resource type "${typed}"\n`;

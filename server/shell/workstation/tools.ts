@@ -207,5 +207,5 @@ function sClient(ctx: CommandContext, args: string[]): CommandResult {
     'Peer signing digest: SHA256\nPeer signature type: RSA-PSS\nServer Temp Key: X25519, 253 bits\n---\nSSL handshake has read 1624 bytes and written 397 bytes\n' +
     `${code === 0 ? 'Verification: OK' : `Verification error: ${why}`}\n---\nNew, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256\nServer public key is 2048 bit\nSecure Renegotiation IS NOT supported\nCompression: NONE\nExpansion: NONE\nNo ALPN negotiated\nEarly data was not sent\nVerify return code: ${code} (${why})\n---\n`;
   // What s_client writes to stderr comes first when both go to one pipe (stdout is buffered).
-  return { stdout, stderr: '', preface: `Can't use SSL_get_servername\n${verify}`, exitCode: 0 };
+  return { stdout, stderr: '', stderrFirst: `Can't use SSL_get_servername\n${verify}`, exitCode: 0 };
 }

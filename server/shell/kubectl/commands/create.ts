@@ -66,7 +66,9 @@ function createNamed(ctx: KubectlContext, what: string, args: string[], flags: P
         status: { observedGeneration: 0, replicas: 0, updatedReplicas: 0, readyReplicas: 0, availableReplicas: 0, unavailableReplicas: 0, conditions: [] },
       };
       const r = createObject(state, 'Deployment', d);
-      return r.ok ? ok(`deployment.apps/${name} created\n`) : apiFail(r.error);
+      // create_deployment.go wraps the apiserver's error: `failed to create deployment: <message>`.
+      if (!r.ok) return r.error.status === 0 ? apiFail(r.error) : fail(`error: failed to create deployment: ${r.error.message}\n`);
+      return ok(`deployment.apps/${name} created\n`);
     }
     default:
       return fail(`error: unknown command "${what}" for "kubectl create"\nRun 'kubectl create --help' for usage.\n`);

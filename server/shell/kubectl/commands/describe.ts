@@ -86,8 +86,8 @@ export const describeCommand: KubectlSubcommand = {
     tagObjects(ctx, flags.bool('show-events') ? found : found.filter(({ type }) => type.kind !== 'Event'), stdout, 'describe');
     const warnings = deprecationWarnings(resolved.requests.map((r) => r.type));
     if (found.length === 0 && stderr === '') {
-      return { stdout: '', stderr: warnings + noResourcesFound(ctx, resolved.requests.map((r) => r.type)), exitCode: 0 };
+      return { stdout: '', stderr: noResourcesFound(ctx, resolved.requests.map((r) => r.type)), ...warnings, exitCode: 0 };
     }
-    return { stdout, stderr: warnings + stderr, exitCode: stderr === '' ? 0 : 1 };
+    return { stdout, stderr, ...warnings, exitCode: stderr === '' ? 0 : 1 };
   },
 };

@@ -61,20 +61,20 @@ export const getCommand: KubectlSubcommand = {
     const ordered = !byName && !sortBy && new Set(types).size === types.length;
     const exitCode = errors === '' || flags.bool('ignore-not-found') ? 0 : 1;
     const warnings = deprecationWarnings(types);
-    const stderr = warnings + (flags.bool('ignore-not-found') ? '' : errors);
+    const stderr = flags.bool('ignore-not-found') ? '' : errors;
 
     if (format.format.kind !== 'table') {
       if (items.length === 0 && !byName && (format.format.kind === 'name' || format.format.kind === 'custom-columns')) {
-        return { stdout: '', stderr: warnings + noResourcesFound(ctx, types), exitCode: 0 };
+        return { stdout: '', stderr: noResourcesFound(ctx, types), ...warnings, exitCode: 0 };
       }
       const single = byName && items.length === 1 && args.length <= 2 && !args[0]!.includes(',');
       const printed = printStructured(ctx.state, items, format.format, { single, noHeaders: flags.bool('no-headers'), budget: ctx.budget, managedFields: flags.bool('show-managed-fields') });
       if (!printed.ok) return fail(printed.error);
       tagObjects(ctx, items, printed.text, 'structured', ordered);
-      return { stdout: printed.text, stderr, exitCode, ...(printed.json ? { json: printed.json } : {}) };
+      return { stdout: printed.text, stderr, ...warnings, exitCode, ...(printed.json ? { json: printed.json } : {}) };
     }
     if (items.length === 0) {
-      return { stdout: '', stderr: byName ? stderr : warnings + noResourcesFound(ctx, types), exitCode };
+      return { stdout: '', stderr: byName ? stderr : noResourcesFound(ctx, types), ...warnings, exitCode };
     }
     const withKind = types.length > 1 || flags.bool('show-kind');
     const wide = format.format.kind === 'table' && format.format.wide;
@@ -107,7 +107,7 @@ export const getCommand: KubectlSubcommand = {
         });
       }
     }
-    return { stdout, stderr, exitCode };
+    return { stdout, stderr, ...warnings, exitCode };
   },
 };
 

@@ -4,7 +4,8 @@ import { apiUnavailable } from '../../../cluster/api.js';
 import { apiErrorText } from '../api-error.js';
 import { SERVED_GROUP_VERSIONS } from '../../../cluster/defaults.js';
 import { kindServed, storedKindInfo } from '../../../cluster/stored-kinds.js';
-import { categoriesOf, findResourceType, RESOURCE_TYPES, unknownTypeError, verbsOf } from '../resources.js';
+import { categoriesOf, DISCOVERY_ONLY, findResourceType, RESOURCE_TYPES, unknownTypeError, verbsOf } from '../resources.js';
+import { isPreferred } from '../discovery.js';
 import { renderTable } from '../table.js';
 import { clusterInfoDump, DUMP_FLAGS } from './cluster-info-dump.js';
 import { explain, hasExplanation } from '../explain.js';
@@ -28,7 +29,7 @@ export const apiResourcesCommand: KubectlSubcommand = {
     { name: 'cached', type: 'bool', usage: 'Use the cached list of resources if available.' },
   ],
   run: (ctx, _args, flags) => {
-    let types = RESOURCE_TYPES.filter((t) => { const info = storedKindInfo(t.kind); return !info || kindServed(ctx.state.stored, info); }).sort((a, b) => (a.group === b.group ? (a.plural < b.plural ? -1 : 1) : a.group < b.group ? -1 : 1));
+    let types = [...RESOURCE_TYPES.filter((t) => { const info = storedKindInfo(t.kind); return !info || kindServed(ctx.state.stored, info); }), ...DISCOVERY_ONLY.filter(isPreferred)].sort((a, b) => (a.group === b.group ? (a.plural < b.plural ? -1 : 1) : a.group < b.group ? -1 : 1));
     if (flags.has('namespaced')) types = types.filter((t) => t.namespaced === flags.bool('namespaced'));
     const group = flags.string('api-group');
     if (group !== undefined) types = types.filter((t) => t.group === group);
@@ -45,7 +46,7 @@ export const apiResourcesCommand: KubectlSubcommand = {
     const headers = ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND', ...(wide ? ['VERBS', 'CATEGORIES'] : [])];
     const rows = types.map((t) => [
       t.plural, t.shortNames.join(','), t.apiVersion, String(t.namespaced), t.kind,
-      ...(wide ? [`[${verbsOf(t).join(' ')}]`, categoriesOf(t).join(',')] : []),
+      ...(wide ? [verbsOf(t).join(','), categoriesOf(t).join(',')] : []),
     ]);
     return ok(renderTable(flags.bool('no-headers') ? undefined : headers, rows));
   },
@@ -61,6 +62,12 @@ export const apiVersionsCommand: KubectlSubcommand = {
   },
 };
 
+/**
+ * kubectl clusterinfo.go printService: the name in green and the link in yellow, written by
+ * go-colortext whether or not stdout is a terminal (so a pipe sees the escapes too).
+ */
+const runningAt = (name: string, link: string): string => `\x1b[0;32m${name}\x1b[0m is running at \x1b[0;33m${link}\x1b[0m\n`;
+
 export const clusterInfoCommand: KubectlSubcommand = {
   name: 'cluster-info',
   short: 'Display cluster information',
@@ -70,10 +77,8 @@ export const clusterInfoCommand: KubectlSubcommand = {
   run: (ctx, args, flags) => {
     if (args[0] === 'dump') return clusterInfoDump(ctx, flags);
     const endpoint = ctx.state.controlPlane.apiserver.endpoint;
-    let out = `Kubernetes control plane is running at ${endpoint}\n`;
-    if (ctx.state.services['kube-system/kube-dns']) {
-      out += `CoreDNS is running at ${endpoint}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n`;
-    }
+    let out = runningAt('Kubernetes control plane', endpoint);
+    if (ctx.state.services['kube-system/kube-dns']) out += runningAt('CoreDNS', `${endpoint}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy`);
     return ok(`${out}\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n`);
   },
 };

@@ -4,7 +4,7 @@
 import { containerLogs } from '../../../cluster/logs.js';
 import { parseDuration } from '../../../cluster/quantity.js';
 import { parseFlags } from '../flags.js';
-import type { ClusterState, LabelSelector, LogLine, Pod } from '../../../cluster/types.js';
+import type { ClusterState, LabelSelector, LogLine, Pod, Service } from '../../../cluster/types.js';
 import type { CommandResult, StreamCursor } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import { matchesLabels, parseLabelSelector } from '../selectors.js';
@@ -32,9 +32,12 @@ function resolvePods(ctx: KubectlContext, arg: string): { pods: Pod[]; note: str
   if ('error' in named) return named;
   const { type, obj } = named;
   if (type.kind === 'Pod') return { pods: [obj as Pod], note: '' };
-  if (!['Deployment', 'ReplicaSet', 'DaemonSet', 'Job'].includes(type.kind)) return { error: `error: cannot get the logs from ${type.kind === 'Service' ? '*v1.Service' : type.kind}: selector for ${type.kind} not implemented\n` };
-  // A Job selects its pods by the controller-uid label the job controller puts on them.
-  const selector: LabelSelector = type.kind === 'Job' ? { matchLabels: { 'batch.kubernetes.io/controller-uid': obj.metadata.uid } } : (obj as { spec: { selector: LabelSelector } }).spec.selector;
+  if (!['Deployment', 'ReplicaSet', 'DaemonSet', 'Job', 'Service'].includes(type.kind)) return { error: `error: cannot get the logs from ${type.kind}: selector for ${type.kind} not implemented\n` };
+  // A Job selects its pods by the controller-uid label the job controller puts on them; a
+  // Service by its spec.selector map (kubectl polymorphichelpers attachablePodForObject).
+  const selector: LabelSelector = type.kind === 'Job' ? { matchLabels: { 'batch.kubernetes.io/controller-uid': obj.metadata.uid } }
+    : type.kind === 'Service' ? { matchLabels: (obj as Service).spec.selector ?? {} }
+      : (obj as { spec: { selector: LabelSelector } }).spec.selector;
   const pods = podsOfSelector(ctx, selector)
     .sort((a, b) => (a.status.phase === 'Running' ? 0 : 1) - (b.status.phase === 'Running' ? 0 : 1));
   if (pods.length === 0) return { error: `error: timed out waiting for the condition\n` };
@@ -61,33 +64,53 @@ function tagLogLines(ctx: KubectlContext, pod: Pod, container: string, lines: Lo
   }
 }
 
-/** The log text of one container, or the apiserver's refusal. */
-function containerText(ctx: KubectlContext, pod: Pod, container: string, flags: ParsedFlags, prefix: string): CommandResult {
+/** What a log request asks for (the pods/log subresource's query: previous, sinceSeconds, tailLines). */
+export interface LogQuery {
+  previous: boolean;
+  /** Only lines newer than this many ms of simulated time. */
+  sinceMs?: number;
+  /** The last this many lines (negative: all). */
+  tail?: number;
+}
+
+/**
+ * One container's log lines as the apiserver's pods/log answers them, or its refusal (a
+ * BadRequest message): a container not started yet, no previous instance.
+ */
+export function containerLogLines(state: ClusterState, pod: Pod, container: string, query: LogQuery): { ok: true; lines: LogLine[] } | { ok: false; message: string } {
   const name = pod.metadata.name;
   const status = pod.status.containerStatuses.find((c) => c.name === container);
-  const previous = flags.bool('previous');
-  if (previous) {
-    if (status?.lastState?.kind !== 'terminated') return fail(`Error from server (BadRequest): previous terminated container "${container}" in pod "${name}" not found\n`);
+  if (query.previous) {
+    if (status?.lastState?.kind !== 'terminated') return { ok: false, message: `previous terminated container "${container}" in pod "${name}" not found` };
   } else if (!status || (status.state.kind === 'waiting' && (NOT_STARTED[status.state.reason] !== undefined || !status.lastState))) {
     const reason = status?.state.kind === 'waiting' ? NOT_STARTED[status.state.reason] ?? status.state.reason : 'ContainerCreating';
-    return fail(`Error from server (BadRequest): container "${container}" in pod "${name}" is waiting to start: ${reason}\n`);
+    return { ok: false, message: `container "${container}" in pod "${name}" is waiting to start: ${reason}` };
   }
-  const resume = ctx.resume?.kind === 'logs' ? ctx.resume : undefined;
-  if (resume) return followed(ctx, pod, container, prefix, flags.bool('timestamps'), resume);
-  let lines: LogLine[] = containerLogs(ctx.state, pod, container, previous);
-  const since = flags.string('since');
-  if (since) {
-    const ms = parseDuration(since);
-    if (ms !== null) lines = lines.filter((l) => l.at >= ctx.state.now - ms);
-  }
-  const tail = flags.int('tail') ?? -1;
+  let lines: LogLine[] = containerLogs(state, pod, container, query.previous);
+  if (query.sinceMs !== undefined) lines = lines.filter((l) => l.at >= state.now - query.sinceMs!);
+  const tail = query.tail ?? -1;
   if (tail >= 0) lines = tail === 0 ? [] : lines.slice(-tail);
+  return { ok: true, lines };
+}
+
+/** The log text of one container, or the apiserver's refusal. */
+function containerText(ctx: KubectlContext, pod: Pod, container: string, flags: ParsedFlags, prefix: string): CommandResult {
+  const resume = ctx.resume?.kind === 'logs' ? ctx.resume : undefined;
+  const previous = flags.bool('previous');
+  const since = flags.string('since');
+  const sinceMs = since ? parseDuration(since) : null;
+  const found = containerLogLines(ctx.state, pod, container, { previous, ...(sinceMs !== null ? { sinceMs } : {}), tail: flags.int('tail') ?? -1 });
+  if (!found.ok) return fail(`Error from server (BadRequest): ${found.message}\n`);
+  if (resume) return followed(ctx, pod, container, prefix, flags.bool('timestamps'), resume);
+  const { lines } = found;
   const stamp = flags.bool('timestamps');
   tagLogLines(ctx, pod, container, lines);
   let text = lines.map((l) => logLine(ctx.state, l, prefix, stamp)).join('');
+  const limit = flags.int('limit-bytes');
+  if (limit !== undefined && limit > 0) text = Buffer.from(text).subarray(0, limit).toString();
   if (flags.bool('follow') && !previous) {
     // -f: the lines the container writes while simulated time passes; a restart ends it, as the stream closes.
-    const cursor = { kind: 'logs' as const, uid: pod.metadata.uid, container, seen: containerLogs(ctx.state, pod, container, false).length };
+    const cursor = newLogCursor(ctx.state, pod, container);
     if (ctx.follow) ctx.follow(cursor);
     else watchFor(ctx.passTime, () => {
       const more = followed(ctx, pod, container, prefix, stamp, cursor);
@@ -106,19 +129,34 @@ export function dumpedLog(ctx: KubectlContext, pod: Pod, container: string): str
   return r.exitCode === 0 ? r.stdout : `Request log error: ${r.stderr.replace(/^Error from server \(\w+\): /, '')}`;
 }
 
-/** What the container wrote since `cursor` (which moves on); the end when the pod or its log is gone. */
-function followed(ctx: KubectlContext, pod: Pod, container: string, prefix: string, stamp: boolean, cursor: Extract<StreamCursor, { kind: 'logs' }>): CommandResult {
-  if (cursor.container !== container) return ok('');
-  const now = ctx.state.pods[`${pod.metadata.namespace}/${pod.metadata.name}`];
-  const all = now ? containerLogs(ctx.state, now, container, false) : [];
-  if (!now || now.metadata.uid !== cursor.uid || all.length < cursor.seen) return { ...ok(''), streamEnded: true };
+export type LogCursor = Extract<StreamCursor, { kind: 'logs' }>;
+
+/** A follow cursor at the end of the container's current log. */
+export function newLogCursor(state: ClusterState, pod: Pod, container: string): LogCursor {
+  return { kind: 'logs', uid: pod.metadata.uid, container, seen: containerLogs(state, pod, container, false).length };
+}
+
+/** What the container wrote since `cursor` (which moves on), or undefined when the pod or its log is gone (the stream ends). */
+export function logLinesSince(state: ClusterState, namespace: string, name: string, cursor: LogCursor): LogLine[] | undefined {
+  const now = state.pods[`${namespace}/${name}`];
+  const all = now ? containerLogs(state, now, cursor.container, false) : [];
+  if (!now || now.metadata.uid !== cursor.uid || all.length < cursor.seen) return undefined;
   const fresh = all.slice(cursor.seen);
-  tagLogLines(ctx, now, container, fresh);
   cursor.seen = all.length;
+  return fresh;
+}
+
+/** What the container wrote since `cursor`, as text; the end when the pod or its log is gone. */
+function followed(ctx: KubectlContext, pod: Pod, container: string, prefix: string, stamp: boolean, cursor: LogCursor): CommandResult {
+  if (cursor.container !== container) return ok('');
+  const fresh = logLinesSince(ctx.state, pod.metadata.namespace ?? '', pod.metadata.name, cursor);
+  if (!fresh) return { ...ok(''), streamEnded: true };
+  tagLogLines(ctx, pod, container, fresh);
   return ok(fresh.map((l) => logLine(ctx.state, l, prefix, stamp)).join(''));
 }
 
-function logLine(state: ClusterState, l: LogLine, prefix: string, stamp: boolean): string {
+/** One log line as the kubelet serves it: with `stamp`, its RFC 3339 time (nanoseconds) first. */
+export function logLine(state: ClusterState, l: LogLine, prefix: string, stamp: boolean): string {
   return `${prefix}${stamp ? `${timestamp(state, l.at)} ` : ''}${l.text}\n`;
 }
 
@@ -155,6 +193,7 @@ export const logsCommand: KubectlSubcommand = {
     { name: 'prefix', type: 'bool', usage: 'Prefix each log line with the log source (pod name and container name)' },
     { name: 'selector', short: 'l', type: 'string', usage: 'Selector (label query) to filter on.' },
     { name: 'max-log-requests', type: 'int', default: '5', usage: 'Specify maximum number of concurrent logs to follow when using by a selector.' },
+    { name: 'limit-bytes', type: 'int', default: '0', usage: 'Maximum bytes of logs to return. Defaults to no limit.' },
   ],
   run: (ctx, args, flags) => {
     const selector = flags.string('selector');
@@ -174,6 +213,8 @@ export const logsCommand: KubectlSubcommand = {
     // `kubectl logs POD CONTAINER`: the old positional form of -c.
     const withContainer = args[1] !== undefined && !flags.has('container') ? { ...flags, string: (n: string) => (n === 'container' ? args[1] : flags.string(n)) } : flags;
     const result = podLogs(ctx, found.pods[0]!, withContainer, flags.bool('prefix'));
-    return { ...result, stderr: (ctx.resume ? '' : found.note) + result.stderr };
+    // kubectl prints which pod it chose before asking for its log.
+    const note = ctx.resume ? '' : found.note;
+    return { ...result, ...(note ? { stderrFirst: note } : {}) };
   },
 };

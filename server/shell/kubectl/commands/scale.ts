@@ -44,7 +44,9 @@ export const scaleCommand: KubectlSubcommand = {
     if (replicas < 0) return fail('error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0\n');
     const targets = flags.bool('all') || flags.has('selector') ? selectedTargets(ctx, args, flags.string('selector')) : resolveTargets(ctx, args);
     if (!targets.ok) return fail(targets.error);
-    if (targets.targets.length === 0 && !targets.missing) return fail(args.length === 0 ? 'error: You must provide one or more resources by argument or filename.\n' : `No resources found in ${ctx.namespace} namespace.\n`);
+    // kubectl scale.go visits the objects found and drops the builder's errors (a missing
+    // name is skipped): nothing found at all is its own error.
+    if (targets.targets.length === 0) return fail(args.length === 0 ? 'error: You must provide one or more resources by argument or filename.\n' : 'error: no objects passed to scale\n');
     const current = flags.int('current-replicas')!;
     const results = targets.targets.map(({ type, key, name, obj }) => {
       if (type.kind !== 'Deployment' && type.kind !== 'ReplicaSet' && type.kind !== 'StatefulSet') return fail(`error: no scaler has been implemented for {"${type.group}" "${type.kind}"}\n`);
@@ -54,8 +56,7 @@ export const scaleCommand: KubectlSubcommand = {
       const result = scaleTo(ctx.state, kind, key, replicas);
       return result.ok ? ok(`${refName(type, name)} scaled\n`) : apiFail(result.error);
     });
-    const out = collect(results);
-    return targets.missing ? { ...out, stderr: out.stderr + targets.missing, exitCode: 1 } : out;
+    return collect(results);
   },
 };
 

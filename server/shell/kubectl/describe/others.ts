@@ -8,7 +8,7 @@ import { formatBytes, formatCpu } from '../../../cluster/quantity.js';
 import { rfc1123z } from '../age.js';
 import { selectorString } from '../printers.js';
 import { matchesLabels } from '../selectors.js';
-import { probeString } from './pod.js';
+import { probeString, writePorts } from './pod.js';
 import { describeWriter, writeAnnotations, writeEvents, writeLabels, writeObjectHead, type DescribeWriter } from './writer.js';
 
 /**
@@ -25,8 +25,7 @@ export function writePodTemplate(w: DescribeWriter, t: PodTemplate, serviceAccou
   for (const c of t.spec.containers) {
     w.write(1, ` ${c.name}:\n`);
     w.write(2, `Image:\t${c.image}\n`);
-    w.write(2, `Port:\t${c.ports.length ? c.ports.map((p) => `${p.containerPort}/${p.protocol}`).join(', ') : '<none>'}\n`);
-    w.write(2, `Host Port:\t${c.ports.length ? c.ports.map((p) => `0/${p.protocol}`).join(', ') : '<none>'}\n`);
+    writePorts(w, c);
     // kubectl describeContainerCommand: one line per word, each line of a word on its own.
     for (const [title, words] of [['Command', c.command], ['Args', c.args]] as const) {
       if (!words?.length) continue;
@@ -51,6 +50,7 @@ export function writePodTemplate(w: DescribeWriter, t: PodTemplate, serviceAccou
     w.write(2, 'Mounts:\t<none>\n');
   }
   w.write(1, 'Volumes:\t<none>\n');
+  if (t.spec.priorityClassName) w.write(1, `Priority Class Name:\t${t.spec.priorityClassName}\n`);
   if (Object.keys(t.spec.nodeSelector).length > 0) w.write(1, `Node-Selectors:\t${selectorString(t.spec.nodeSelector)}\n`);
 }
 

@@ -77,19 +77,27 @@ export function describePod(state: ClusterState, pod: Pod): string {
   return w.done();
 }
 
+/**
+ * A container's ports (describe.go describeContainerBasicInfo): `Ports:` when there are
+ * several (the list holds a comma), `Port:` otherwise; the same for its host ports.
+ */
+export function writePorts(w: DescribeWriter, c: ContainerSpec): void {
+  if (c.ports.length === 0) {
+    w.write(2, 'Port:\t<none>\n');
+    w.write(2, 'Host Port:\t<none>\n');
+    return;
+  }
+  const plural = c.ports.length > 1 ? 's' : '';
+  w.write(2, `Port${plural}:\t${c.ports.map((p) => `${p.containerPort}/${p.protocol}`).join(', ')}\n`);
+  w.write(2, `Host Port${plural}:\t${c.ports.map((p) => `0/${p.protocol}`).join(', ')}\n`);
+}
+
 function writeContainer(w: DescribeWriter, state: ClusterState, pod: Pod, c: ContainerSpec, status: ContainerStatus | undefined, tokenMounted = true): void {
   w.write(1, `${c.name}:\n`);
   if (status?.containerID) w.write(2, `Container ID:\t${status.containerID}\n`);
   w.write(2, `Image:\t${c.image}\n`);
   w.write(2, `Image ID:\t${status?.imageID ?? ''}\n`);
-  if (c.ports.length === 0) {
-    w.write(2, 'Port:\t<none>\n');
-    w.write(2, 'Host Port:\t<none>\n');
-  } else {
-    const ports = c.ports.map((p) => `${p.containerPort}/${p.protocol}`).join(', ');
-    w.write(2, `Port${c.ports.length > 1 ? 's' : ''}:\t${ports}\n`);
-    w.write(2, `Host Port${c.ports.length > 1 ? 's' : ''}:\t${c.ports.map((p) => `0/${p.protocol}`).join(', ')}\n`);
-  }
+  writePorts(w, c);
   if (c.command) writeMultiline(w, 2, 'Command', c.command);
   if (c.args) writeMultiline(w, 2, 'Args', c.args);
   if (status) {

@@ -1,0 +1,264 @@
+// The kubectl oracle's corpus (kubectl-api.test.ts): lines generated over the kinds of a
+// cluster × the output formats and errors, then hand-written SRE lines. A kind with objects is
+// read whole (table, wide, name, yaml/json, jsonpath, custom-columns, go-template, sort-by,
+// labels) and by one object (yaml, json, describe, NotFound); a kind without any is read for its
+// empty answers. Names come from the cluster itself, so the corpus follows the scenario.
+import type { ClusterState } from '../../server/cluster/types.js';
+import { listObjects, RESOURCE_TYPES, type ResourceType } from '../../server/shell/kubectl/resources.js';
+
+const scope = (t: ResourceType, namespace: string | undefined): string => (t.namespaced ? (namespace ? `-n ${namespace}` : '-A') : '');
+const join = (...parts: string[]): string => parts.filter((p) => p !== '').join(' ');
+
+/** The generated lines for `state`'s kinds (after `kubectl`). */
+export function generatedLines(state: ClusterState): string[] {
+  const lines: string[] = [];
+  for (const type of RESOURCE_TYPES) {
+    const objects = listObjects(state, type, undefined);
+    const all = scope(type, undefined);
+    const p = type.plural;
+    if (objects.length === 0) {
+      lines.push(join('get', p, all), join('get', p, '-n default -o json'), join('get', p, 'nope', scope(type, 'default')));
+      continue;
+    }
+    // The object in the middle of the listing: neither the first nor the last, to catch order.
+    const one = objects[Math.floor(objects.length / 2)]!;
+    const at = scope(type, one.metadata.namespace);
+    const name = one.metadata.name;
+    lines.push(
+      join('get', p, all), join('get', p, all, '-o wide'), join('get', p, all, '-o name'), join('get', p, all, '--show-labels'),
+      join('get', p, all, '--sort-by=.metadata.name'),
+      join('get', p, all, '-o custom-columns=NAME:.metadata.name,NAMESPACE:.metadata.namespace,LABELS:.metadata.labels'),
+      join('get', p, all, "-o go-template='{{range .items}}{{.metadata.name}} {{.kind}}{{\"\\n\"}}{{end}}'"),
+      join('get', p, name, at), join('get', p, name, at, '-o yaml'), join('get', p, name, at, '-o json'),
+      join('get', p, name, at, "-o jsonpath='{.metadata.name}{\"/\"}{.metadata.resourceVersion}{\"\\n\"}'"),
+      join('describe', p, name, at), join('get', p, 'nope', at), join('describe', p, 'nope', at),
+    );
+  }
+  return lines;
+}
+
+/** Hand-written lines on the demo cluster: what an SRE types, and the flags the generator leaves out. */
+export const HAND_LINES: string[] = [
+  // metadata.managedFields: served by the API, kept by kubectl only when asked (go-yaml's plain `.` keys).
+  'get deploy web -o yaml --show-managed-fields', 'get pods -l app=web -o json --show-managed-fields', 'get events -A -o wide',
+  // Tables with flags.
+  'get pods', 'get pods -n kube-system', 'get pods -A -o wide --no-headers', 'get deploy -A -L app', 'get deploy -A -L app,k8s-app',
+  'get pods -l app=web', 'get pods -A -l k8s-app=kube-dns', 'get pods -l app=nothing', 'get pods -l app!=web', "get pods -A -l 'app in (web,api)'",
+  "get pods -A -l 'app notin (web)'", 'get pods -A -l app', "get pods -A -l '!app'", 'get pods -A --field-selector spec.nodeName=worker-1',
+  'get pods -A --field-selector status.phase=Running', 'get pods -A --field-selector metadata.namespace=default', 'get pods -A --field-selector spec.nodeName!=worker-1',
+  'get nodes -l node-role.kubernetes.io/control-plane', 'get nodes -l kubernetes.io/hostname=worker-2 -o name',
+  // Named objects, several names, errors.
+  'get pod nope', 'get deploy nope', 'get nodes cp-1', 'get ns default', 'get namespace nope', 'get pods -n nope', 'get nodes cp-1 worker-1',
+  'get deploy web api', 'get deploy web nope', 'get deploy/web svc/web', 'get nope', 'get pods,nope', 'describe nope', 'describe deploy',
+  'get pods -o yaml -l app=nothing', 'get pods -o json -l app=nothing',
+  // Output formats.
+  'get nodes -o name', 'get deploy web -o yaml', 'get deploy web -o json', 'get svc -o json', 'get nodes -o yaml', 'get deploy -o yaml',
+  "get pods -A -o jsonpath='{.items[*].metadata.name}'", "get nodes -o jsonpath='{range .items[*]}{.metadata.name}{\"\\t\"}{.status.nodeInfo.kubeletVersion}{\"\\n\"}{end}'",
+  "get pods -o jsonpath='{.items[0].spec.containers[0].image}'", "get deploy web -o jsonpath='{.spec.template.spec.containers[*].name}'",
+  "get nodes -o jsonpath='{.items[*].status.addresses[?(@.type==\"InternalIP\")].address}'", "get pods -o jsonpath='{.items[*].status.phase}'",
+  "get deploy web -o jsonpath='{.status}'", "get deploy web -o jsonpath='{.metadata.labels}'", "get pods -o jsonpath='{.nope}'",
+  "get pods -o jsonpath='{range .items[*]}{.metadata.name}{\" \"}{.status.podIP}{\"\\n\"}{end}'", "get svc web -o jsonpath='{.spec.ports[0].port}'",
+  "get nodes -o jsonpath-as-json='{.items[*].metadata.name}'",
+  'get pods -A -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName', 'get pods -o custom-columns=NAME:.metadata.name,IMAGES:.spec.containers[*].image',
+  'get pods -o custom-columns=NAME:.metadata.name,RESTARTS:.status.containerStatuses[0].restartCount --no-headers',
+  'get nodes -o custom-columns=NAME:.metadata.name,TAINTS:.spec.taints', 'get deploy -o custom-columns=NAME:.metadata.name,SEL:.spec.selector.matchLabels',
+  "get pods -o go-template='{{range .items}}{{.metadata.name}}{{\"\\n\"}}{{end}}'", "get deploy web -o go-template='{{.spec.replicas}} {{.metadata.labels}}'",
+  "get nodes -o go-template='{{range .items}}{{.metadata.name}}: {{range .status.conditions}}{{.type}}={{.status}} {{end}}{{\"\\n\"}}{{end}}'",
+  'get pods -o wrong', 'get pods -o custom-columns=', 'get pods -o jsonpath', "get pods -o go-template='{{.nope'",
+  // Sorting (kubectl asks for whole objects: includeObject=Object).
+  'get pods -A --sort-by=.metadata.name', 'get pods -A --sort-by=.spec.nodeName', 'get pods -A --sort-by=.metadata.creationTimestamp -o name',
+  'get pods -A --sort-by=.status.podIP', "get pods -A --sort-by='{.status.containerStatuses[0].restartCount}'", 'get nodes --sort-by=.metadata.name -o name',
+  'get svc -A --sort-by=.spec.clusterIP', 'get events -A --sort-by=.lastTimestamp',
+  // Several types, discovery and other reads.
+  'get all', 'get all -A', 'get cm,svc -n kube-system', 'get pods,deploy -l app=web', 'get deploy web --show-kind', 'get deploy,rs -A -o name',
+  'api-resources', 'api-resources -o wide', 'api-resources --namespaced=false', 'api-resources --api-group=apps', 'api-resources -o name', 'api-versions',
+  'get --raw /api', 'get --raw /apis', 'get --raw /version', 'get --raw /api/v1/namespaces/default/pods/nope', 'get --raw /nope', 'version', 'cluster-info',
+  'get pods --chunk-size=2', 'get pods -A --chunk-size=3 -o name', 'get ns --chunk-size=1',
+  // Describe.
+  'describe node worker-1', 'describe nodes', 'describe deploy web', 'describe deploy -n kube-system', 'describe svc web', 'describe svc', 'describe pods -l app=web',
+  'describe rs -A', 'describe ns default', 'describe cm -n kube-system coredns', 'describe sa default', 'describe ds -n kube-system aws-node',
+  'describe deploy/web svc/web', 'describe pods -l app=nothing',
+  // Logs (the pods/log subresource).
+  'logs deploy/web', 'logs deploy/web --tail=2', 'logs deploy/web --tail=0', 'logs deploy/web --timestamps --tail=3', 'logs deploy/web --since=1h',
+  'logs deploy/web -c nope', 'logs deploy/web --previous', 'logs nope', 'logs -l app=web --prefix --tail=1', 'logs -n kube-system deploy/coredns --tail=5',
+  'logs -n kube-system -l component=kube-apiserver --tail=3', 'logs -n kube-system ds/kube-proxy --limit-bytes=100', 'logs deploy/nope', 'logs svc/web',
+  // Small reads of other commands.
+  'auth can-i list pods', 'auth can-i create deployments -n kube-system',
+];
+
+/** Lines on scenarios' clusters (`ID@MINUTES`: after that much simulated time, its faults fired). */
+export const SCENARIO_LINES: Record<string, string[]> = {
+  'pending-pods@5': ['get pods -A', 'get pods -A -o wide', 'get events -A', 'get nodes', 'get deploy -A', 'get pods -A --field-selector status.phase=Pending', 'describe nodes', 'get events -A --field-selector type=Warning', 'get rs -A -o wide'],
+  'node-notready@5': ['get nodes', 'get nodes -o wide', 'get pods -A -o wide', 'get events -A', 'describe node worker-1', 'get nodes -o yaml', "get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.spec.taints}{\"\\n\"}{end}'", 'get leases -n kube-node-lease'],
+  'coredns-down@5': ['logs -n kube-system deploy/coredns', 'logs -n kube-system deploy/coredns --previous', 'logs -n kube-system -l k8s-app=kube-dns --tail=2 --prefix', 'get pods -n kube-system', 'get events -n kube-system', 'get cm coredns -n kube-system -o yaml', 'get endpoints -n kube-system', 'get deploy coredns -n kube-system -o yaml', 'describe deploy coredns -n kube-system', 'get pods -n kube-system -l k8s-app=kube-dns -o wide'],
+  'release-down@5': ['logs deploy/web --tail=5', 'logs deploy/web -p', 'get pods -A', 'get deploy -A -o wide', 'get rs -A', 'get events -A', 'get svc -A -o wide', 'get endpoints -A'],
+  'lb-pending@5': ['get svc -A', 'get svc -A -o wide', 'get events -A', 'get svc -A -o yaml'],
+  'service-unreachable@5': ['get svc -A', 'get endpoints -A', 'get endpointslices -A', 'get pods -A --show-labels', 'get networkpolicies -A', 'get networkpolicies -A -o yaml'],
+  'etcd-nospace@0': ['get pods -A', 'get nodes', 'get events -A', 'describe pods -n kube-system -l component=etcd'],
+  'etcd-nospace@10': ['get pods', 'get nodes', 'version', 'get --raw /version', 'api-resources'],
+};
+
+/** A step of a write sequence: the line after `kubectl`, what it reads on stdin (`-f -`), and the sed script of an `edit`. */
+export interface Step {
+  line: string;
+  stdin?: string;
+  sed?: string;
+}
+
+const CONFIG_MAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  a: "1"\n';
+const BAD_DEPLOYMENT = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: bad\nspec:\n  replicas: -1\n  selector:\n    matchLabels: {app: bad}\n  template:\n    metadata:\n      labels: {app: bad}\n    spec:\n      containers:\n      - name: c\n        image: nginx\n';
+const STALE_CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\n  resourceVersion: "1"\ndata:\n  a: "3"\n';
+const TWO_ERRORS = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: bad\nspec:\n  type: Nope\n  ports:\n  - port: 0\n';
+
+/**
+ * Writes: each sequence runs on two clusters built alike (the demo cluster unless `scenario`),
+ * one served to the real kubectl and one in the shell; every step's output must be equal.
+ */
+export const SEQUENCES: Record<string, { scenario?: string; steps: Step[] }> = {
+  'apply: create, unchanged, configured, then create again': { steps: [
+    { line: 'apply -f -', stdin: CONFIG_MAP },
+    { line: 'apply -f -', stdin: CONFIG_MAP },
+    { line: 'apply -f -', stdin: CONFIG_MAP.replace('"1"', '"2"') },
+    { line: 'get cm demo' },
+    { line: 'create -f -', stdin: CONFIG_MAP },
+  ] },
+  'apply records the last-applied-configuration annotation': { steps: [
+    { line: 'apply -f -', stdin: CONFIG_MAP },
+    { line: 'get cm demo -o yaml' },
+  ] },
+  'apply: an invalid object is refused with its causes': { steps: [
+    { line: 'apply -f -', stdin: BAD_DEPLOYMENT },
+    { line: 'create -f -', stdin: TWO_ERRORS },
+  ] },
+  'replace: a stale resourceVersion is a Conflict, a missing object NotFound': { steps: [
+    { line: 'create -f -', stdin: CONFIG_MAP },
+    { line: 'replace -f -', stdin: STALE_CM },
+    { line: 'replace -f -', stdin: CONFIG_MAP.replace('demo', 'other') },
+    { line: 'get cm demo -o jsonpath={.data}' },
+  ] },
+  'patch: strategic, merge and json, then a missing object': { steps: [
+    { line: 'patch deploy web -p \'{"spec":{"replicas":4}}\'' },
+    { line: 'patch deploy web --type merge -p \'{"metadata":{"labels":{"tier":"front"}}}\'' },
+    { line: 'patch deploy web --type json -p \'[{"op":"replace","path":"/spec/replicas","value":2}]\'' },
+    { line: 'get deploy web -o yaml' },
+    { line: 'patch deploy nope -p \'{"spec":{"replicas":1}}\'' },
+    { line: 'patch deploy web --type json -p \'[{"op":"remove","path":"/spec/nope"}]\'' },
+    { line: 'patch deploy web -p \'{"spec":{"replicas":2}}\'' },
+    { line: 'patch svc web --type merge -p \'{"spec":{"type":"NodePort"}}\'' },
+    { line: 'get svc web' },
+  ] },
+  'edit through KUBE_EDITOR: changed, then unchanged': { steps: [
+    { line: 'create cm demo --from-literal=a=1' },
+    { line: 'edit cm demo', sed: 's/a: "1"/a: "9"/' },
+    { line: 'get cm demo -o jsonpath={.data.a}' },
+    { line: 'edit deploy web', sed: 's/replicas: 2/replicas: 3/' },
+    { line: 'get deploy web' },
+  ] },
+  'imperative writes: create, expose, set image, cordon, taint': { steps: [
+    { line: 'create deployment x --image=nginx:1.25 --replicas=2' },
+    { line: 'create namespace team' },
+    { line: 'expose deploy web --port=8080 --name=web2' },
+    { line: 'get svc web2 -o yaml' },
+    { line: 'set image deploy/web nginx=nginx:1.26' },
+    { line: 'get deploy web -o wide' },
+    { line: 'cordon worker-1' },
+    { line: 'get nodes' },
+    { line: 'uncordon worker-1' },
+    { line: 'taint nodes worker-2 maintenance=yes:NoSchedule' },
+    { line: 'get node worker-2 -o jsonpath={.spec.taints}' },
+    { line: 'taint nodes worker-2 maintenance:NoSchedule-' },
+    // Last: a refused create consumes the shell's uid generator, not the apiserver's, so the twins part after it.
+    { line: 'create deployment x --image=nginx:1.25' },
+    { line: 'create namespace team' },
+  ] },
+  'create of each generator kind': { steps: [
+    { line: 'create configmap c1 --from-literal=k=v --from-literal=k2=v2' },
+    { line: 'create secret generic s1 --from-literal=password=hunter2' },
+    { line: 'get secret s1 -o yaml' },
+    { line: 'create serviceaccount bot' },
+    { line: 'create role reader --verb=get,list --resource=pods' },
+    { line: 'create rolebinding reader --role=reader --serviceaccount=default:bot' },
+    { line: 'get role,rolebinding -o wide' },
+    { line: 'create service clusterip db --tcp=5432:5432' },
+    { line: 'get svc db -o yaml' },
+    { line: 'create job once --image=busybox' },
+    { line: 'create cronjob nightly --image=busybox --schedule="0 0 * * *"' },
+    { line: 'get cronjobs' },
+    { line: 'create priorityclass high --value=1000' },
+    { line: 'create quota q --hard=pods=20' },
+    { line: 'describe quota q' },
+  ] },
+  'scale, label, annotate and delete': { steps: [
+    { line: 'scale deploy web --replicas=5' },
+    { line: 'get deploy web' },
+    { line: 'scale deploy nope --replicas=1' },
+    { line: 'create configmap x --from-literal=a=b' },
+    { line: 'label cm x tier=db' },
+    { line: 'label cm x tier=cache' },
+    { line: 'label cm x tier=cache --overwrite' },
+    { line: 'annotate cm x note=hi' },
+    { line: 'get cm x -o yaml' },
+    { line: 'label cm x tier-' },
+    { line: 'delete cm x' },
+    { line: 'delete cm x' },
+    { line: 'delete cm x --ignore-not-found' },
+    { line: 'delete ns kube-system' },
+  ] },
+  'dry runs: client and server': { steps: [
+    { line: 'create cm d --from-literal=a=b --dry-run=client -o yaml' },
+    { line: 'create cm d --from-literal=a=b --dry-run=server -o yaml' },
+    { line: 'scale deploy web --replicas=9 --dry-run=server' },
+    { line: 'delete deploy web --dry-run=server' },
+    { line: 'get deploy web' },
+  ] },
+  'etcd NOSPACE: every write is refused': { scenario: 'etcd-nospace', steps: [
+    { line: 'apply -f -', stdin: CONFIG_MAP },
+    { line: 'create deployment x --image=nginx' },
+    { line: 'patch deploy -n default --type merge -p \'{"metadata":{"labels":{"a":"b"}}}\' --all' },
+    { line: 'get cm demo' },
+  ] },
+};
+
+/**
+ * Lines whose output may differ, each with why. Keep it short: only what cannot be the same
+ * bytes by design.
+ */
+export const ALLOWED: Record<string, string> = {
+  // kubectl describe configmap ranges over the Data map (describe.go describeConfigMap): Go's
+  // map order is random, so the real output changes from run to run.
+  'describe configmaps extension-apiserver-authentication -n kube-system': 'Go map order: the real kubectl prints the keys in random order',
+  // kubectl logs -l: one request per pod kept in a map, read in Go's map order (logs.go
+  // sequentialConsumeRequest over a map[ObjectReference]ResponseWrapper).
+  'logs -l app=web --prefix --tail=1': 'Go map order: the real kubectl prints the pods in random order',
+  'coredns-down@5: logs -n kube-system -l k8s-app=kube-dns --tail=2 --prefix': 'Go map order, as above',
+};
+
+const NO_DESCRIBER = 'kubectl has a describer of its own for this kind (describe.go); the shell falls back to the generic one';
+const POD_MANIFEST = 'the Pod manifest lacks spec.priority, the kube-api-access volume and its mount, and the tolerations\' tolerationSeconds (describe reads them through the API)';
+const NODE = 'describe node prints pod ages from the client\'s clock (describe.go describeNodeResource), and the shell prints the node\'s Ki quantities where kubectl prints canonical ones (80Gi), no hugepages nor kubeProxyVersion in the Node manifest, and the node Lease as a snapshot';
+const DOWN = 'the apiserver down: the edge drops each connection (kubectl retries, then prints klog lines with its clock and pid) where a stopped apiserver refuses it';
+
+/**
+ * Divergences the oracle found in our kubectl (lines, `SCENARIO@MIN: line`, or sequences by
+ * name), not fixed yet: each is a bug of the shell, of the manifests it prints from or of the
+ * API, kept here so it is seen, and skipped until fixed.
+ */
+export const PENDING: Record<string, string> = {
+  'etcd-nospace@10: api-resources': DOWN,
+  'auth can-i list pods': 'the API serves no authorization.k8s.io SelfSubjectAccessReview',
+  'auth can-i create deployments -n kube-system': 'as auth can-i list pods',
+  'get --raw /api/v1/namespaces/default/pods/nope': 'the shell\'s get --raw answers a missing object with the missing-path Status, the apiserver with its NotFound',
+  'describe node worker-1': NODE, 'describe nodes': NODE, 'describe nodes worker-1': NODE, 'node-notready@5: describe node worker-1': NODE, 'pending-pods@5: describe nodes': NODE,
+  'describe pods -l app=web': POD_MANIFEST, 'describe pods coredns-67f5c867d-mkxv7 -n kube-system': POD_MANIFEST,
+  'describe endpointslices web-mm285 -n default': NO_DESCRIBER, 'describe clusterrolebindings system:coredns': NO_DESCRIBER,
+  'describe clusterroles system:coredns': NO_DESCRIBER, 'describe rolebindings kubeadm:nodes-kubeadm-config -n kube-system': NO_DESCRIBER,
+  'describe roles kubeadm:nodes-kubeadm-config -n kube-system': NO_DESCRIBER, 'describe priorityclasses system-node-critical': NO_DESCRIBER,
+  'describe csinodes worker-1': NO_DESCRIBER, 'describe storageclasses gp2': NO_DESCRIBER,
+  'get priorityclasses system-node-critical -o yaml': 'kubectl\'s YAML (go-yaml v2) folds plain scalars longer than 80 columns; the shell\'s YAML does not',
+  'etcd-nospace@10: get pods': DOWN, 'etcd-nospace@10: get nodes': DOWN, 'etcd-nospace@10: version': DOWN, 'etcd-nospace@10: get --raw /version': DOWN,
+  'etcd-nospace@0: describe pods -n kube-system -l component=etcd': POD_MANIFEST,
+  'replace: a stale resourceVersion is a Conflict, a missing object NotFound': 'the shell\'s replace writes over a stale metadata.resourceVersion where the apiserver answers Conflict',
+  'create of each generator kind': 'describe quota prints a pods row the real kubectl does not (to be looked at)',
+  'dry runs: client and server': 'a server dry-run create answers resourceVersion "0" and no uid through the API (the apiserver: a uid, no resourceVersion), and the shell\'s scale has no --dry-run',
+  'apply records the last-applied-configuration annotation': 'the shell\'s apply keeps no kubectl.kubernetes.io/last-applied-configuration (nor warns when it is missing), so `get -o yaml` after apply differs',
+};
