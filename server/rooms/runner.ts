@@ -9,8 +9,9 @@
 //
 // Snapshots: after `snapshotEvery` events, or once applying the events since the last one
 // took `snapshotWorkMs` of engine time (what a rebuild would spend again), or `snapshotMs`
-// of wall time with events, and when the room ends, the state is encoded and stored in
-// the background, after the ack, so a rebuild replays at most that tail (restore.ts).
+// of wall time with events, and when the room ends, the state is serialised between two inputs,
+// then deflated (thread pool) and stored in the background, after the ack, so a rebuild replays
+// at most that tail (restore.ts).
 //
 // Clock: while the room runs, wall time accrues as pending simulated time. It is logged as
 // one tick event riding along with the next action (a command sees the cluster at the
@@ -27,7 +28,7 @@ import { fromStored, toStored } from './log.js';
 import { executeCommand, executeStream, reduceRoom, replayRoom } from './reducer.js';
 import { BrokenLogError, restoreRoom } from './restore.js';
 import type { ScenarioRuntime } from './runtime.js';
-import { encodeRoom, encodeRoomMeasured } from './snapshot.js';
+import { deflateRoom, encodeRoom, serializeRoom } from './snapshot.js';
 import { isNotLeased } from '../db/leases-repo.js';
 import { adjustedTotal, type RoomState } from './state.js';
 
@@ -438,16 +439,17 @@ export class RoomRunner {
       void this.exclusive(() => {
         if (this.disposed && this.state.status !== 'ended') return undefined;
         this.workSinceSnapshot = 0;
-        const encoded = encodeRoomMeasured(this.state);
-        this.stateBytes = encoded.rawBytes;
-        return { seq: this.state.seq, data: encoded.data };
+        const raw = serializeRoom(this.state);
+        this.stateBytes = raw.byteLength;
+        return { seq: this.state.seq, raw };
       })
         .then(async (taken) => {
           if (!taken) return;
-          await this.options.store.saveSnapshot(this.state.id, taken.seq, taken.data);
+          const data = await deflateRoom(taken.raw);
+          await this.options.store.saveSnapshot(this.state.id, taken.seq, data);
           this.snapshotSeq = Math.max(this.snapshotSeq, taken.seq);
           this.snapshotAt = Date.now();
-          this.snapshotBytes = taken.data.byteLength;
+          this.snapshotBytes = data.byteLength;
           this.options.hooks?.onSnapshot?.(this);
         })
         .catch((error: unknown) => this.options.hooks?.onError?.(error, `snapshot of room ${this.state.id}`))
