@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
-import { EmbeddedDatabaseLockedError } from './db/embedded.js';
+import { EmbeddedDatabaseLockedError, type EmbeddedDatabase } from './db/embedded.js';
 import { MigrationError } from './db/migrate.js';
 import { loadScenarioCatalog } from './rooms/scenario-runtime.js';
 import type { ValidatedScenarios } from './scenarios/index.js';
@@ -59,13 +59,19 @@ function writeValidated(validated: ValidatedScenarios): void {
 /** A clean shutdown takes well under a second; a stuck one (a database not answering) is cut here. */
 const SHUTDOWN_TIMEOUT_MS = 2_000;
 
-export async function startServer(config: AppConfig, options: { logger?: false } = {}): Promise<RunningServer> {
+export interface StartOptions {
+  logger?: false;
+  /** The embedded database, already starting (serve-command.ts); otherwise started here when there is no DATABASE_URL. */
+  embedded?: Promise<EmbeddedDatabase>;
+}
+
+export async function startServer(config: AppConfig, options: StartOptions = {}): Promise<RunningServer> {
   const startupLog: string[] = [];
   // Several processes: this one's incarnation, carried by each of its database connections (the fence).
   const owner = config.fleet ? randomUUID() : undefined;
   const db = await openDatabase(
     { databaseUrl: config.databaseUrl, dataDir: config.dataDir },
-    { log: (message) => startupLog.push(message), ...(owner ? { owner } : {}) },
+    { log: (message) => startupLog.push(message), ...(owner ? { owner } : {}), ...(options.embedded ? { embedded: options.embedded } : {}) },
   );
   let app: FastifyInstance;
   let fleet: Fleet | undefined;
@@ -116,8 +122,8 @@ export async function startServer(config: AppConfig, options: { logger?: false }
 }
 
 /** Starts the server and keeps it running until SIGTERM/SIGINT, then shuts down within SHUTDOWN_TIMEOUT_MS. */
-export async function runServer(config: AppConfig): Promise<void> {
-  const server = await startServer(config);
+export async function runServer(config: AppConfig, options: Pick<StartOptions, 'embedded'> = {}): Promise<void> {
+  const server = await startServer(config, options);
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     // A repeated signal (tsx and terminals often deliver Ctrl-C twice) must not cut the
