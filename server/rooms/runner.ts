@@ -166,7 +166,12 @@ export class RoomRunner {
     return result;
   }
 
-  act(actor: Actor, action: Action, extra: { newParticipant?: NewParticipant; origin?: string } = {}): Promise<ActResult> {
+  /**
+   * `answer`, when given, gets the result the moment the events are stored, before they are
+   * broadcast: the actor's ack leaves first (its round trip does not wait for the others').
+   * Called only on success; act() resolves with the same result after.
+   */
+  act(actor: Actor, action: Action, extra: { newParticipant?: NewParticipant; origin?: string; answer?: (result: ActResult) => void } = {}): Promise<ActResult> {
     if (this.stalled) return Promise.resolve(failure('unavailable', UNAVAILABLE));
     return this.exclusive(async () => {
       if (this.disposed) return this.moved ? failure('unavailable', MOVED) : failure('room_ended', 'the room is closed');
@@ -186,12 +191,15 @@ export class RoomRunner {
       } catch (error) {
         return this.abandon(error, `${action.type} in room ${this.state.id}`);
       }
+      const result: ActResult = decision.ok ? { ok: true, events: acted.events, ...(acted.line ? { line: acted.line } : {}) } : decision;
       if (events.length > 0) {
-        const stored = await this.persist(events, decision.ok && extra.newParticipant ? [named(extra.newParticipant, acted.events)] : [], extra.origin);
+        const answer = result.ok && extra.answer ? () => extra.answer!(result) : undefined;
+        const stored = await this.persist(events, decision.ok && extra.newParticipant ? [named(extra.newParticipant, acted.events)] : [], extra.origin, answer);
         if (!stored.ok) return stored;
+      } else if (result.ok) {
+        extra.answer?.(result);
       }
-      if (!decision.ok) return decision;
-      return { ok: true, events: acted.events, ...(acted.line ? { line: acted.line } : {}) };
+      return result;
     });
   }
 
@@ -323,7 +331,7 @@ export class RoomRunner {
    * Appends the events (already applied in memory). While the store cannot be reached the
    * same append is retried, so the events are acknowledged if and only if they are stored.
    */
-  private async persist(events: RoomEvent[], participants: NewParticipant[], origin?: string): Promise<{ ok: true } | AckError> {
+  private async persist(events: RoomEvent[], participants: NewParticipant[], origin?: string, stored?: () => void): Promise<{ ok: true } | AckError> {
     const expectedSeq = events[0]!.seq - 1;
     const rows = events.map(toStored);
     const changes = this.projections(events, participants);
@@ -342,6 +350,7 @@ export class RoomRunner {
       if (outcome?.ok) {
         this.setStalled(false);
         if (this.state.status === 'ended') this.stopClock();
+        stored?.();
         this.options.hooks?.onCommitted?.(this, events, origin);
         this.snapshotIfDue();
         return { ok: true };

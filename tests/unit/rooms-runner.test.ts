@@ -43,6 +43,24 @@ describe('room runner', () => {
     registry.dispose();
   });
 
+  it("answers the actor once its events are stored, before they are broadcast; a refusal is not answered early", async () => {
+    const order: string[] = [];
+    const store = createMemoryRoomStore();
+    const registry = new RoomRegistry({ store, catalog: fakeCatalog(60_000), tickMs: 0, hooks: { onCommitted: (_runner, events) => order.push(`broadcast ${events.map((e) => e.type).join(',')}`) } });
+    const created = await registry.create({ scenarioId: 'fake', mode: 'gameday', seed: 7, name: 'Hana', settings: { allowSpectators: false, autoHints: false } });
+    if (!('runner' in created)) throw new Error(created.error.message);
+    const player = { participantId: await join(registry, created.runner, 'Min'), role: 'player' as const };
+    const answer = (result: { ok: boolean }) => order.push(`answer ${result.ok}`);
+    expect(await created.runner.act(player, { type: 'run', line: 'get' }, { answer })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(order).not.toContain('answer false');
+    await created.runner.act({ participantId: created.participantId, role: 'host' }, { type: 'start' });
+    order.length = 0;
+    const result = await created.runner.act(player, { type: 'run', line: 'get' }, { answer });
+    expect(result.ok).toBe(true);
+    expect(order).toEqual(['answer true', 'broadcast command']);
+    registry.dispose();
+  });
+
   it('runs the status machine lobby → running ⇄ paused → ended and refuses what does not fit', async () => {
     const { registry, runner, hostId } = await setup();
     const host = { participantId: hostId, role: 'host' as const };
