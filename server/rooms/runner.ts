@@ -35,9 +35,11 @@ import { adjustedTotal, type RoomState } from './state.js';
 export interface RunnerHooks {
   /**
    * Called after events are stored and applied, in order: broadcast them. `origin` is the
-   * opaque tag the caller of act() gave (the socket that already has the answer in its ack).
+   * opaque tag the caller of act() gave (the socket that already has the answer in its ack);
+   * `answer` sends that ack, and the hook calls it once the origin's own share went out,
+   * before the rest (without a call, act()'s caller answers when act() resolves).
    */
-  onCommitted?(runner: RoomRunner, events: RoomEvent[], origin?: string): void;
+  onCommitted?(runner: RoomRunner, events: RoomEvent[], origin?: string, answer?: () => void): void;
   /** Saving stopped working (the room waits and retries) or works again. */
   onStorage?(runner: RoomRunner, available: boolean): void;
   /** The room's log could not be folded again: the runner is closed for good. */
@@ -167,9 +169,9 @@ export class RoomRunner {
   }
 
   /**
-   * `answer`, when given, gets the result the moment the events are stored, before they are
-   * broadcast: the actor's ack leaves first (its round trip does not wait for the others').
-   * Called only on success; act() resolves with the same result after.
+   * `answer`, when given, gets the result while the events are broadcast, once the actor's
+   * own share went out and before everyone else's (onCommitted): the actor's round trip does
+   * not wait for the others'. Called only on success; act() resolves with the same result after.
    */
   act(actor: Actor, action: Action, extra: { newParticipant?: NewParticipant; origin?: string; answer?: (result: ActResult) => void } = {}): Promise<ActResult> {
     if (this.stalled) return Promise.resolve(failure('unavailable', UNAVAILABLE));
@@ -350,8 +352,8 @@ export class RoomRunner {
       if (outcome?.ok) {
         this.setStalled(false);
         if (this.state.status === 'ended') this.stopClock();
-        stored?.();
-        this.options.hooks?.onCommitted?.(this, events, origin);
+        if (this.options.hooks?.onCommitted) this.options.hooks.onCommitted(this, events, origin, stored);
+        else stored?.();
         this.snapshotIfDue();
         return { ok: true };
       }
