@@ -4,14 +4,16 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
-import { EmbeddedDatabaseLockedError } from './db/embedded.js';
+import { EmbeddedDatabaseLockedError, type EmbeddedDatabase } from './db/embedded.js';
 import { MigrationError } from './db/migrate.js';
 import { loadScenarioCatalog } from './rooms/scenario-runtime.js';
-import { openFleet, type Fleet } from './fleet/index.js';
+import type { ValidatedScenarios } from './scenarios/index.js';
+import type { Fleet } from './fleet/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -23,29 +25,31 @@ export interface RunningServer {
 }
 
 /**
- * The scenario files a start validated in full (their hashes), so the next start checks each
- * only under its first dressing options (server/scenarios/load.ts). Kept in dist/server/ and
- * only by the build running from there: a rebuild (a changed validator) starts it afresh, and
- * a file that changed has another hash. Best effort: read-only, nothing is remembered.
+ * What loading each scenario file validated in full gave (scenarios/load.ts ValidatedScenario,
+ * by the file's hash), so the next start neither parses nor validates an unchanged file again.
+ * Kept in dist/server/ and only by the build running from there: a rebuild (a changed
+ * validator) starts it afresh, and a file that changed has another hash. V8's serializer, as
+ * for room snapshots: the same values back. Best effort: unreadable or read-only, nothing is
+ * remembered.
  */
-const VALIDATED_SCENARIOS = fileURLToPath(new URL('../../dist/server/scenarios-validated.json', import.meta.url));
+const VALIDATED_SCENARIOS = fileURLToPath(new URL('../../dist/server/scenarios-validated.bin', import.meta.url));
 const BUILT = fileURLToPath(new URL('.', import.meta.url)) === fileURLToPath(new URL('../../dist/server/', import.meta.url));
 
-function readValidated(): Set<string> {
-  if (!BUILT) return new Set();
+function readValidated(): ValidatedScenarios {
+  if (!BUILT) return new Map();
   try {
-    const hashes = JSON.parse(readFileSync(VALIDATED_SCENARIOS, 'utf8')) as unknown;
-    return new Set(Array.isArray(hashes) ? hashes.filter((h): h is string => typeof h === 'string') : []);
+    const kept = deserialize(readFileSync(VALIDATED_SCENARIOS)) as unknown;
+    return kept instanceof Map ? (kept as ValidatedScenarios) : new Map();
   } catch {
-    return new Set();
+    return new Map();
   }
 }
 
-function writeValidated(hashes: string[]): void {
+function writeValidated(validated: ValidatedScenarios): void {
   if (!BUILT) return;
   const scratch = `${VALIDATED_SCENARIOS}.${process.pid}`;
   try {
-    writeFileSync(scratch, JSON.stringify(hashes));
+    writeFileSync(scratch, serialize(validated));
     renameSync(scratch, VALIDATED_SCENARIOS); // whole or not at all, whichever process writes last
   } catch {
     // no dist/ (a checkout that never built) or read-only: nothing remembered
@@ -55,21 +59,28 @@ function writeValidated(hashes: string[]): void {
 /** A clean shutdown takes well under a second; a stuck one (a database not answering) is cut here. */
 const SHUTDOWN_TIMEOUT_MS = 2_000;
 
-export async function startServer(config: AppConfig, options: { logger?: false } = {}): Promise<RunningServer> {
+export interface StartOptions {
+  logger?: false;
+  /** The embedded database, already starting (serve-command.ts); otherwise started here when there is no DATABASE_URL. */
+  embedded?: Promise<EmbeddedDatabase>;
+}
+
+export async function startServer(config: AppConfig, options: StartOptions = {}): Promise<RunningServer> {
   const startupLog: string[] = [];
   // Several processes: this one's incarnation, carried by each of its database connections (the fence).
   const owner = config.fleet ? randomUUID() : undefined;
   const db = await openDatabase(
     { databaseUrl: config.databaseUrl, dataDir: config.dataDir },
-    { log: (message) => startupLog.push(message), ...(owner ? { owner } : {}) },
+    { log: (message) => startupLog.push(message), ...(owner ? { owner } : {}), ...(options.embedded ? { embedded: options.embedded } : {}) },
   );
   let app: FastifyInstance;
   let fleet: Fleet | undefined;
   try {
-    if (config.fleet && owner) fleet = await openFleet(config.fleet, db.pool, owner);
+    // Loaded only with several processes: ioredis alone is a sixth of a single process's start.
+    if (config.fleet && owner) fleet = await (await import('./fleet/index.js')).openFleet(config.fleet, db.pool, owner);
     const validated = readValidated();
     const scenarios = loadScenarioCatalog(undefined, validated);
-    if (scenarios.hashes.some((hash) => !validated.has(hash))) writeValidated(scenarios.hashes);
+    if ([...scenarios.validated.keys()].some((hash) => !validated.has(hash))) writeValidated(scenarios.validated);
     for (const problem of scenarios.problems) startupLog.push(`scenario skipped: ${problem}`);
     app = await buildApp({
       database: db,
@@ -114,8 +125,8 @@ export async function startServer(config: AppConfig, options: { logger?: false }
 }
 
 /** Starts the server and keeps it running until SIGTERM/SIGINT, then shuts down within SHUTDOWN_TIMEOUT_MS. */
-export async function runServer(config: AppConfig): Promise<void> {
-  const server = await startServer(config);
+export async function runServer(config: AppConfig, options: Pick<StartOptions, 'embedded'> = {}): Promise<void> {
+  const server = await startServer(config, options);
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     // A repeated signal (tsx and terminals often deliver Ctrl-C twice) must not cut the

@@ -2,6 +2,7 @@
 // the same meaning and go through the same validation (server/config.ts).
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import type { EmbeddedDatabase } from '../db/embedded.js';
 
 export function addServeCommand(program: Command): Command {
   return program
@@ -18,11 +19,17 @@ export function addServeCommand(program: Command): Command {
         ...(flags.dataDir !== undefined ? { KUBEDRILL_DATA_DIR: flags.dataDir } : {}),
       };
       // Loaded on demand: fastify and Prisma cost a second that `kubedrill shell` should not pay.
-      const { reportStartupError, runServer } = await import('../main.js');
+      const server = import('../main.js');
+      let embedded: Promise<EmbeddedDatabase> | undefined;
       try {
-        await runServer(loadConfig(env));
+        const config = loadConfig(env);
+        // The embedded database starts while the server's modules load: PGlite compiles its
+        // WASM on V8's background threads, the main thread evaluates fastify, Prisma, socket.io.
+        if (config.databaseUrl === undefined) embedded = import('../db/embedded.js').then((m) => m.startEmbeddedDatabase(config.dataDir));
+        embedded?.catch(() => undefined); // reported by runServer, which awaits it
+        await (await server).runServer(config, embedded ? { embedded } : {});
       } catch (error) {
-        reportStartupError(error);
+        (await server).reportStartupError(error);
         process.exitCode = 1;
       }
     });

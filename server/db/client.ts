@@ -26,6 +26,8 @@ export interface DatabaseOptions {
    * it (kubedrill.owner), and the database refuses its appends to rooms it does not lease.
    */
   owner?: string;
+  /** The embedded database when the caller started it already (used only without databaseUrl). */
+  embedded?: Promise<EmbeddedDatabase>;
 }
 
 export interface Database {
@@ -42,7 +44,7 @@ export interface Database {
 }
 
 export async function openDatabase(config: DatabaseConfig, options: DatabaseOptions = {}): Promise<Database> {
-  const embedded = config.databaseUrl === undefined ? await startEmbeddedDatabase(config.dataDir) : undefined;
+  const embedded = config.databaseUrl === undefined ? await (options.embedded ?? startEmbeddedDatabase(config.dataDir)) : undefined;
   const pool = new pg.Pool({
     ...(embedded ? embedded.connection : { connectionString: config.databaseUrl }),
     max: embedded ? EMBEDDED_POOL_MAX : (options.poolMax ?? 10),

@@ -70,7 +70,7 @@ export const gamePlugin = fp<GameOptions>(
       ...(options.retryMs ? { retryMs: options.retryMs } : {}),
       ...(options.snapshotEvery !== undefined ? { snapshotEvery: options.snapshotEvery } : {}),
       hooks: {
-        onCommitted: (runner, events, origin) => sockets?.broadcast(runner, events, origin),
+        onCommitted: (runner, events, origin, answer) => (sockets ? sockets.broadcast(runner, events, origin, answer) : answer?.()),
         onStorage: (runner, available) => {
           app.log.warn(`room ${runner.room.id}: saving ${available ? 'works again' : 'is unavailable; the room waits'}`);
           sockets?.storage(runner, available);

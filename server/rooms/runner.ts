@@ -9,8 +9,9 @@
 //
 // Snapshots: after `snapshotEvery` events, or once applying the events since the last one
 // took `snapshotWorkMs` of engine time (what a rebuild would spend again), or `snapshotMs`
-// of wall time with events, and when the room ends, the state is encoded and stored in
-// the background, after the ack, so a rebuild replays at most that tail (restore.ts).
+// of wall time with events, and when the room ends, the state is serialised between two inputs,
+// then deflated (thread pool) and stored in the background, after the ack, so a rebuild replays
+// at most that tail (restore.ts).
 //
 // Clock: while the room runs, wall time accrues as pending simulated time. It is logged as
 // one tick event riding along with the next action (a command sees the cluster at the
@@ -29,16 +30,18 @@ import type { ApiRequest } from '../kubeapi/handler.js';
 import type { SeatAnswer } from '../kubeapi/seat.js';
 import { BrokenLogError, restoreRoom } from './restore.js';
 import type { ScenarioRuntime } from './runtime.js';
-import { encodeRoom, encodeRoomMeasured } from './snapshot.js';
+import { deflateRoom, encodeRoom, serializeRoom } from './snapshot.js';
 import { isNotLeased } from '../db/leases-repo.js';
 import { adjustedTotal, type RoomState } from './state.js';
 
 export interface RunnerHooks {
   /**
    * Called after events are stored and applied, in order: broadcast them. `origin` is the
-   * opaque tag the caller of act() gave (the socket that already has the answer in its ack).
+   * opaque tag the caller of act() gave (the socket that already has the answer in its ack);
+   * `answer` sends that ack, and the hook calls it once the origin's own share went out,
+   * before the rest (without a call, act()'s caller answers when act() resolves).
    */
-  onCommitted?(runner: RoomRunner, events: RoomEvent[], origin?: string): void;
+  onCommitted?(runner: RoomRunner, events: RoomEvent[], origin?: string, answer?: () => void): void;
   /** Saving stopped working (the room waits and retries) or works again. */
   onStorage?(runner: RoomRunner, available: boolean): void;
   /** The room's log could not be folded again: the runner is closed for good. */
@@ -168,7 +171,12 @@ export class RoomRunner {
     return result;
   }
 
-  act(actor: Actor, action: Action, extra: { newParticipant?: NewParticipant; origin?: string } = {}): Promise<ActResult> {
+  /**
+   * `answer`, when given, gets the result while the events are broadcast, once the actor's
+   * own share went out and before everyone else's (onCommitted): the actor's round trip does
+   * not wait for the others'. Called only on success; act() resolves with the same result after.
+   */
+  act(actor: Actor, action: Action, extra: { newParticipant?: NewParticipant; origin?: string; answer?: (result: ActResult) => void } = {}): Promise<ActResult> {
     if (this.stalled) return Promise.resolve(failure('unavailable', UNAVAILABLE));
     return this.exclusive(async () => {
       if (this.disposed) return this.moved ? failure('unavailable', MOVED) : failure('room_ended', 'the room is closed');
@@ -188,12 +196,15 @@ export class RoomRunner {
       } catch (error) {
         return this.abandon(error, `${action.type} in room ${this.state.id}`);
       }
+      const result: ActResult = decision.ok ? { ok: true, events: acted.events, ...(acted.line ? { line: acted.line } : {}), ...(acted.api ? { api: acted.api } : {}) } : decision;
       if (events.length > 0) {
-        const stored = await this.persist(events, decision.ok && extra.newParticipant ? [named(extra.newParticipant, acted.events)] : [], extra.origin);
+        const answer = result.ok && extra.answer ? () => extra.answer!(result) : undefined;
+        const stored = await this.persist(events, decision.ok && extra.newParticipant ? [named(extra.newParticipant, acted.events)] : [], extra.origin, answer);
         if (!stored.ok) return stored;
+      } else if (result.ok) {
+        extra.answer?.(result);
       }
-      if (!decision.ok) return decision;
-      return { ok: true, events: acted.events, ...(acted.line ? { line: acted.line } : {}), ...(acted.api ? { api: acted.api } : {}) };
+      return result;
     });
   }
 
@@ -334,7 +345,7 @@ export class RoomRunner {
    * Appends the events (already applied in memory). While the store cannot be reached the
    * same append is retried, so the events are acknowledged if and only if they are stored.
    */
-  private async persist(events: RoomEvent[], participants: NewParticipant[], origin?: string): Promise<{ ok: true } | AckError> {
+  private async persist(events: RoomEvent[], participants: NewParticipant[], origin?: string, stored?: () => void): Promise<{ ok: true } | AckError> {
     const expectedSeq = events[0]!.seq - 1;
     const rows = events.map(toStored);
     const changes = this.projections(events, participants);
@@ -353,7 +364,8 @@ export class RoomRunner {
       if (outcome?.ok) {
         this.setStalled(false);
         if (this.state.status === 'ended') this.stopClock();
-        this.options.hooks?.onCommitted?.(this, events, origin);
+        if (this.options.hooks?.onCommitted) this.options.hooks.onCommitted(this, events, origin, stored);
+        else stored?.();
         this.snapshotIfDue();
         return { ok: true };
       }
@@ -450,16 +462,17 @@ export class RoomRunner {
       void this.exclusive(() => {
         if (this.disposed && this.state.status !== 'ended') return undefined;
         this.workSinceSnapshot = 0;
-        const encoded = encodeRoomMeasured(this.state);
-        this.stateBytes = encoded.rawBytes;
-        return { seq: this.state.seq, data: encoded.data };
+        const raw = serializeRoom(this.state);
+        this.stateBytes = raw.byteLength;
+        return { seq: this.state.seq, raw };
       })
         .then(async (taken) => {
           if (!taken) return;
-          await this.options.store.saveSnapshot(this.state.id, taken.seq, taken.data);
+          const data = await deflateRoom(taken.raw);
+          await this.options.store.saveSnapshot(this.state.id, taken.seq, data);
           this.snapshotSeq = Math.max(this.snapshotSeq, taken.seq);
           this.snapshotAt = Date.now();
-          this.snapshotBytes = taken.data.byteLength;
+          this.snapshotBytes = data.byteLength;
           this.options.hooks?.onSnapshot?.(this);
         })
         .catch((error: unknown) => this.options.hooks?.onError?.(error, `snapshot of room ${this.state.id}`))

@@ -3,7 +3,7 @@
 import type { ClusterState } from '../cluster/types.js';
 import {
   advance, evidenceLabels, injectableFaults, injectFault, instantiate, loadScenarioDir, lobbyEntry, lobbyOrder, playerView, startScenario,
-  formatProblem, type LoadedScenario, type ValidatedHashes,
+  formatProblem, type LoadedScenario, type ValidatedScenario, type ValidatedScenarios,
 } from '../scenarios/index.js';
 import { noteChangeBy, worldFingerprint } from '../cluster/actors.js';
 import { attributeDamage, evidenceInterest, evidenceObserved, scoreSession } from '../scoring/index.js';
@@ -92,11 +92,11 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number, stacked = 
 }
 
 /**
- * The scenarios in `dir` (default: the repository's scenarios/ folder) as a catalog, and the
- * hashes of the files it holds (each validated in full, now or before: `validated`).
+ * The scenarios in `dir` (default: the repository's scenarios/ folder) as a catalog, and what
+ * loading each file gave (validated in full, now or before: `validated`), by hash.
  */
-export function loadScenarioCatalog(dir?: string, validated?: ValidatedHashes): { catalog: ScenarioCatalog; problems: string[]; hashes: string[] } {
-  const { scenarios, problems } = loadScenarioDir(dir, validated);
+export function loadScenarioCatalog(dir?: string, validated?: ValidatedScenarios): { catalog: ScenarioCatalog; problems: string[]; validated: Map<string, ValidatedScenario> } {
+  const { scenarios, problems, validated: next } = loadScenarioDir(dir, validated);
   const byId = new Map(scenarios.map((s) => [s.id, s]));
   const lobby = scenarios.map((s) => lobbyEntry(instantiate(s, 0).scenario, evidenceLabels(s))).sort(lobbyOrder);
   const catalog: ScenarioCatalog = {
@@ -107,7 +107,7 @@ export function loadScenarioCatalog(dir?: string, validated?: ValidatedHashes): 
       return loaded ? scenarioRuntime(loaded, seed, stacked) : undefined;
     },
   };
-  return { catalog, problems: problems.map(formatProblem), hashes: scenarios.map((s) => s.hash) };
+  return { catalog, problems: problems.map(formatProblem), validated: next };
 }
 
 /**

@@ -7,11 +7,14 @@
 //
 // The bytes are deflated (fast level): a room's state is mostly repetitive text (terminal
 // outputs, object names), so the row is several times smaller to write and to read back.
+// The runner deflates in libuv's thread pool (deflateRoom): only the serialisation, which
+// must see the state between two inputs, runs on the event loop.
 //
 // A snapshot is a cache of the log, never the truth: one that does not decode (another
 // format, a corrupt row) is ignored and the room is replayed from its first event.
 import { deserialize, serialize } from 'node:v8';
-import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { constants, deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { RoomState } from './state.js';
 
 /** Bumped when RoomState's shape changes incompatibly: older snapshots are then ignored. */
@@ -22,15 +25,22 @@ interface Envelope {
   state: RoomState;
 }
 
+const DEFLATE = { level: constants.Z_BEST_SPEED };
+const deflateAsync = promisify(deflateRaw);
+
 export function encodeRoom(state: RoomState): Uint8Array {
-  return encodeRoomMeasured(state).data;
+  return deflateRawSync(serializeRoom(state), DEFLATE);
 }
 
-/** The snapshot's bytes, and the size of the serialised state before deflating (what the room weighs in memory, roughly). */
-export function encodeRoomMeasured(state: RoomState): { data: Uint8Array; rawBytes: number } {
+/** The state serialised, not yet deflated (its length is what the room weighs in memory, roughly). */
+export function serializeRoom(state: RoomState): Buffer {
   const envelope: Envelope = { format: SNAPSHOT_FORMAT, state };
-  const raw = serialize(envelope);
-  return { data: deflateRawSync(raw, { level: constants.Z_BEST_SPEED }), rawBytes: raw.byteLength };
+  return serialize(envelope);
+}
+
+/** The snapshot's bytes from serializeRoom's, deflated in the thread pool (off the event loop). */
+export function deflateRoom(raw: Buffer): Promise<Uint8Array> {
+  return deflateAsync(raw, DEFLATE);
 }
 
 /** The room in `bytes`, or undefined when they are not a snapshot of room `roomId` at `seq` in this format. */

@@ -25,14 +25,25 @@ export interface ScenarioProblem {
   message: string;
 }
 
-export type LoadResult = { ok: true; scenario: LoadedScenario } | { ok: false; problems: ScenarioProblem[] };
+/** `validated`: what a later load may take instead of parsing and validating the same text again. */
+export type LoadResult = { ok: true; scenario: LoadedScenario; validated: ValidatedScenario } | { ok: false; problems: ScenarioProblem[] };
 
 /** A scenario file's identity for "already validated" (see `validated` in loadScenarioText). */
 export const scenarioHash = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** Hashes of files (scenarioHash) whose every variant × dressing option validated before. */
-export type ValidatedHashes = ReadonlySet<string>;
-const NONE: ValidatedHashes = new Set();
+/**
+ * What loading a file validated in full gave, kept from one start to the next (main.ts): the
+ * parsed YAML and, when kept, the scenario of each variant under the first dressing options.
+ * A file found here by its hash is neither parsed nor validated again at load (see
+ * loadScenarioText); both together were most of a server's start.
+ */
+export interface ValidatedScenario {
+  raw: unknown;
+  first?: Scenario[];
+}
+/** By scenarioHash of the file's text. */
+export type ValidatedScenarios = ReadonlyMap<string, ValidatedScenario>;
+const NONE: ValidatedScenarios = new Map();
 
 type Path = (string | number)[];
 
@@ -221,23 +232,35 @@ function evidenceChoiceProblems(file: Scenario, variant: Scenario): { path: Path
 }
 
 /**
- * `validated`: the hashes of files already validated in full. Such a file is checked only
- * under its first dressing options (what the lobby shows) — most of a server's start
- * otherwise; every other combination is still validated when a room first builds it, and
- * one that does not validate throws there (`build`).
+ * `validated`: what loading files validated in full gave before, by hash. Such a file is not
+ * parsed again (its YAML is parsed only to place a problem) and is checked only under its
+ * first dressing options (what the lobby shows), taken as they were built when kept; every
+ * other combination is still validated when a room first builds it, and one that does not
+ * validate throws there (`build`).
  */
-export function loadScenarioText(text: string, file: string, validated: ValidatedHashes = NONE): LoadResult {
+export function loadScenarioText(text: string, file: string, validated: ValidatedScenarios = NONE): LoadResult {
   const hash = scenarioHash(text);
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const known = validated.get(hash);
+  let parsed: { doc: Document; counter: LineCounter } | undefined;
+  const parse = () => {
+    if (parsed) return parsed;
+    const counter = new LineCounter();
+    return (parsed = { doc: parseDocument(text, { lineCounter: counter, prettyErrors: false }), counter });
+  };
   const problems: ScenarioProblem[] = [];
-  const add = (path: Path, message: string) => problems.push({ file, ...locate(doc, counter, path), path: formatPath(path), message });
-  for (const e of doc.errors) {
-    const pos = counter.linePos(e.pos[0]);
-    problems.push({ file, line: pos.line, column: pos.col, path: '', message: e.message.split('\n')[0]! });
+  const add = (path: Path, message: string) => problems.push({ file, ...locate(parse().doc, parse().counter, path), path: formatPath(path), message });
+  let raw: unknown;
+  if (known) {
+    raw = known.raw;
+  } else {
+    const { doc, counter } = parse();
+    for (const e of doc.errors) {
+      const pos = counter.linePos(e.pos[0]);
+      problems.push({ file, line: pos.line, column: pos.col, path: '', message: e.message.split('\n')[0]! });
+    }
+    if (problems.length > 0) return { ok: false, problems };
+    raw = doc.toJS() as unknown;
   }
-  if (problems.length > 0) return { ok: false, problems };
-  const raw = doc.toJS() as unknown;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: 'a scenario file is a YAML mapping' }] };
 
   const variantsParse = z.array(VariantSchema).min(1).optional().safeParse((raw as Record<string, unknown>)['variants']);
@@ -275,10 +298,12 @@ export function loadScenarioText(text: string, file: string, validated: Validate
     found.set(key, entry);
   };
   const cache = new Map<string, Scenario>();
+  const keyOf = (variant: number, choice: Record<string, number>) => `${variant}|${dressing.map((d) => choice[d.name] ?? 0).join(',')}`;
+  if (known?.first?.length === variants.length) known.first.forEach((scenario, i) => cache.set(keyOf(i, {}), scenario));
   let loadedAll = false;
   const buildChecked = (variant: number, choice: Record<string, number>): Scenario | undefined => {
     const v = variants[variant]!;
-    const key = `${variant}|${dressing.map((d) => choice[d.name] ?? 0).join(',')}`;
+    const key = keyOf(variant, choice);
     const hit = cache.get(key);
     if (hit) return hit;
     const notedBefore = noted;
@@ -306,7 +331,7 @@ export function loadScenarioText(text: string, file: string, validated: Validate
     return scenario;
   };
   // Every option of every dimension is validated with every variant (not every combination).
-  const rounds = validated.has(hash) ? 1 : Math.max(1, ...dressing.map((d) => d.options.length));
+  const rounds = known ? 1 : Math.max(1, ...dressing.map((d) => d.options.length));
   const loaded: LoadedScenario['variants'] = [];
   for (let round = 0; round < rounds; round++) {
     const choice = Object.fromEntries(dressing.map((d) => [d.name, round % d.options.length]));
@@ -332,6 +357,7 @@ export function loadScenarioText(text: string, file: string, validated: Validate
   return {
     ok: true,
     scenario: { file, hash, id: first.id, title: first.title, difficulty: first.difficulty, timeLimitSec: first.timeLimitSec, variants: loaded, dressing, build },
+    validated: { raw, first: loaded.map((v) => v.scenario) },
   };
 }
 
@@ -380,7 +406,7 @@ function sameForEveryVariant(built: (Scenario | undefined)[], ids: string[]): { 
   return out;
 }
 
-export function loadScenarioFile(path: string, validated: ValidatedHashes = NONE): LoadResult {
+export function loadScenarioFile(path: string, validated: ValidatedScenarios = NONE): LoadResult {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -391,13 +417,19 @@ export function loadScenarioFile(path: string, validated: ValidatedHashes = NONE
 }
 
 /** Every `*.yaml` in a directory (default: the repository's scenarios/), sorted by file name. */
-export function loadScenarioDir(dir = SCENARIOS_DIR, validated: ValidatedHashes = NONE): { scenarios: LoadedScenario[]; problems: ScenarioProblem[] } {
+/** `validated` in the result: what each file loaded gave, for the next load (see loadScenarioText). */
+export function loadScenarioDir(dir = SCENARIOS_DIR, validated: ValidatedScenarios = NONE): { scenarios: LoadedScenario[]; problems: ScenarioProblem[]; validated: Map<string, ValidatedScenario> } {
   const scenarios: LoadedScenario[] = [];
   const problems: ScenarioProblem[] = [];
+  const next = new Map<string, ValidatedScenario>();
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
     const res = loadScenarioFile(join(dir, name), validated);
-    if (res.ok) scenarios.push(res.scenario);
-    else problems.push(...res.problems);
+    if (!res.ok) {
+      problems.push(...res.problems);
+      continue;
+    }
+    scenarios.push(res.scenario);
+    next.set(res.scenario.hash, res.validated);
   }
-  return { scenarios, problems };
+  return { scenarios, problems, validated: next };
 }

@@ -19,7 +19,13 @@ export function joinChannel(socket: Socket, roomId: string, viewer: Viewer): voi
   void socket.join(channelOf(roomId, viewer));
 }
 
-export function broadcast(io: Server, runner: RoomRunner, events: readonly RoomEvent[], origin?: string): void {
+/**
+ * `answer` sends the ack of the socket that acted (`origin`): its own share of the commit
+ * goes first, then the answer, then everyone else's. So the actor's round trip does not wait
+ * for the other sockets' frames, and it still reads every event below its ack's sequence
+ * before the ack (a client takes the ack's sequence as applied).
+ */
+export function broadcast(io: Server, runner: RoomRunner, events: readonly RoomEvent[], origin?: string, answer?: () => void): void {
   const roomId = runner.room.id;
   const playerIds = Object.values(runner.room.participants).filter((p) => p.role === 'player').map((p) => p.id);
   const audiences: Viewer[] = [
@@ -28,21 +34,24 @@ export function broadcast(io: Server, runner: RoomRunner, events: readonly RoomE
     ...playerIds.map((participantId) => ({ role: 'player' as const, participantId })),
   ];
   const channels = io.of('/').adapter.rooms;
+  const later: (() => void)[] = [];
   for (const viewer of audiences) {
     const channel = channelOf(roomId, viewer);
     const members = channels.get(channel);
     if (!members?.size) continue; // nobody of that audience is connected
     const views = events.map((event) => viewFor(viewer, event)).filter((view) => view !== null);
     if (views.length === 0) continue;
-    if (!origin || !members.has(origin) || !views.some((v) => v.type === 'command')) {
-      io.to(channel).emit(SERVER_EVENTS.event, ...views);
+    if (!origin || !members.has(origin)) {
+      later.push(() => io.to(channel).emit(SERVER_EVENTS.event, ...views));
       continue;
     }
-    // The socket that ran the command has its output in the ack already; its other tabs do not.
-    if (members.size > 1) io.to(channel).except(origin).emit(SERVER_EVENTS.event, ...views);
-    const rest = views.filter((v) => v.type !== 'command');
-    if (rest.length > 0) io.to(origin).emit(SERVER_EVENTS.event, ...rest);
+    // The socket that ran a command has its output in the ack already; its other tabs do not.
+    const own = views.some((v) => v.type === 'command') ? views.filter((v) => v.type !== 'command') : views;
+    if (own.length > 0) io.to(origin).emit(SERVER_EVENTS.event, ...own);
+    if (members.size > 1) later.push(() => io.to(channel).except(origin).emit(SERVER_EVENTS.event, ...views));
   }
+  answer?.();
+  for (const send of later) send();
   pushOverview(io, runner, events);
   answerWaiting(io, roomId, events);
   // Closed to spectators: those watching are let go now (their token no longer opens a seat).

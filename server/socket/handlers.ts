@@ -8,7 +8,7 @@ import { ClientMessages, diagnosisOf, failure, LIMITS, type AckError, type Clien
 import { seatClosed, type Action } from '../rooms/decide.js';
 import { buildDebrief } from '../rooms/debrief.js';
 import type { Joined, RoomRegistry } from '../rooms/registry.js';
-import type { RoomRunner } from '../rooms/runner.js';
+import type { ActResult, RoomRunner } from '../rooms/runner.js';
 import { roomViewFor, viewerOf, viewFor, type Viewer } from '../rooms/view.js';
 import { fromStored } from '../rooms/log.js';
 import { hashToken, newToken } from '../rooms/tokens.js';
@@ -148,7 +148,16 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
      */
     async function dispatch(name: ClientMessageName, payload: unknown, reply: AckFn): Promise<void> {
       if (pipe) return pipe.request(name, payload, reply);
-      if (!deps.gateway || seat || (name !== 'room:join' && name !== 'room:resume')) return reply(await handle(name, payload));
+      if (!deps.gateway || seat || (name !== 'room:join' && name !== 'room:resume')) {
+        // An action may answer early (once stored, before its broadcast): one answer either way.
+        let answered = false;
+        const answer: AckFn = (response) => {
+          if (answered) return;
+          answered = true;
+          reply(response);
+        };
+        return answer(await handle(name, payload, answer));
+      }
       if (joining) return reply(failure('conflict', 'this connection already joined a room'));
       joining = true;
       let routed: Awaited<ReturnType<Gateway['route']>>;
@@ -167,7 +176,7 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       pipe.request(name, payload, reply);
     }
 
-    async function handle(name: ClientMessageName, payload: unknown): Promise<unknown> {
+    async function handle(name: ClientMessageName, payload: unknown, answer?: AckFn): Promise<unknown> {
       switch (name) {
         case 'room:join':
           return join(payload as ClientMessage<'room:join'>);
@@ -185,28 +194,41 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       const toAction = ACTIONS[name] as ((payload: unknown) => Action) | undefined;
       if (!toAction) return failure('bad_request', `unknown message ${name}`);
       const started = performance.now();
-      const actor = { participantId: seat.viewer.participantId, role: seat.viewer.role };
-      const result = await seat.runner.act(actor, toAction(payload), { origin: socket.id });
+      const { runner, viewer } = seat;
+      const actor = { participantId: viewer.participantId, role: viewer.role };
+      // Built when the events are stored (inside the room's turn: the prompt is the state's after the command).
+      const acknowledge = (result: ActResult & { ok: true }): unknown => {
+        if (name === 'cmd:run' && result.line) {
+          deps.metrics.commands.inc();
+          deps.metrics.commandSeconds.observe((performance.now() - started) / 1000);
+          const terminal = runner.room.terminals[viewer.participantId];
+          const { clientSeq } = payload as { clientSeq?: number };
+          return {
+            ok: true,
+            seq: result.events[0]!.seq,
+            output: result.line.output,
+            exitCode: result.line.exitCode,
+            ...(result.line.clear ? { clear: true } : {}),
+            ...(result.line.edit ? { edit: result.line.edit } : {}),
+            ...(result.line.streaming ? { streaming: true } : {}),
+            prompt: terminal ? runner.runtime.prompt(runner.room.cluster, terminal.session) : '$ ',
+            ...(clientSeq !== undefined ? { clientSeq } : {}),
+          };
+        }
+        const last = result.events.at(-1);
+        return { ok: true, ...(last ? { seq: last.seq } : {}) };
+      };
+      let acked: unknown;
+      const result = await runner.act(actor, toAction(payload), {
+        origin: socket.id,
+        answer: (stored) => {
+          if (!stored.ok) return;
+          acked = acknowledge(stored);
+          answer?.(acked);
+        },
+      });
       if (!result.ok) return result;
-      if (name === 'cmd:run' && result.line) {
-        deps.metrics.commands.inc();
-        deps.metrics.commandSeconds.observe((performance.now() - started) / 1000);
-        const terminal = seat.runner.room.terminals[seat.viewer.participantId];
-        const { clientSeq } = payload as { clientSeq?: number };
-        return {
-          ok: true,
-          seq: result.events[0]!.seq,
-          output: result.line.output,
-          exitCode: result.line.exitCode,
-          ...(result.line.clear ? { clear: true } : {}),
-          ...(result.line.edit ? { edit: result.line.edit } : {}),
-          ...(result.line.streaming ? { streaming: true } : {}),
-          prompt: terminal ? seat.runner.runtime.prompt(seat.runner.room.cluster, terminal.session) : '$ ',
-          ...(clientSeq !== undefined ? { clientSeq } : {}),
-        };
-      }
-      const last = result.events.at(-1);
-      return { ok: true, ...(last ? { seq: last.seq } : {}) };
+      return acked ?? acknowledge(result);
     }
 
     /**

@@ -14,7 +14,7 @@ import type { OriginCheck } from '../http/origin.js';
 export interface GameSockets {
   io: Server;
   /** `origin`: a socket id that already has its own command's output (its ack) and is skipped for it. */
-  broadcast(runner: RoomRunner, events: readonly RoomEvent[], origin?: string): void;
+  broadcast(runner: RoomRunner, events: readonly RoomEvent[], origin?: string, answer?: () => void): void;
   /**
    * For shutdown: refuses new connections and closes every open one, so the HTTP server
    * can close at once. socket.io must not close the HTTP server itself (fastify does).
@@ -42,7 +42,7 @@ export function createGameSockets(server: HttpServer, deps: SocketDeps, originAl
   attachHandlers(io, deps, new Presence());
   return {
     io,
-    broadcast: (runner, events, origin) => broadcast(io, runner, events, origin),
+    broadcast: (runner, events, origin, answer) => broadcast(io, runner, events, origin, answer),
     stop: () => {
       stopped = true;
       io.disconnectSockets(true);

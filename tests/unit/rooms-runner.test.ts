@@ -6,6 +6,7 @@ import { replayRoom } from '../../server/rooms/reducer.js';
 import { RoomRegistry } from '../../server/rooms/registry.js';
 import type { RoomRunner } from '../../server/rooms/runner.js';
 import { viewFor } from '../../server/rooms/view.js';
+import type { RoomEvent } from '../../server/protocol/index.js';
 import { fakeCatalog, fakeRuntime, SECRET } from './rooms-fake.js';
 
 async function setup(mode: 'interview' | 'gameday' | 'solo' = 'gameday', store: RoomStore = createMemoryRoomStore(), timeLimitMs = 60_000, settings = { allowSpectators: true, autoHints: false }) {
@@ -40,6 +41,29 @@ describe('room runner', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/grew past \d+ MiB: it takes no more commands/) } });
     // Everything else still works: the player can still give up and be scored.
     expect((await runner.act(player, { type: 'give-up' })).ok).toBe(true);
+    registry.dispose();
+  });
+
+  it('answers the actor while its stored events are broadcast, where the broadcast says; a refusal is not answered early', async () => {
+    const order: string[] = [];
+    const store = createMemoryRoomStore();
+    const onCommitted = (_runner: RoomRunner, events: RoomEvent[], _origin?: string, answer?: () => void) => {
+      order.push('own share');
+      answer?.();
+      order.push(`broadcast ${events.map((e) => e.type).join(',')}`);
+    };
+    const registry = new RoomRegistry({ store, catalog: fakeCatalog(60_000), tickMs: 0, hooks: { onCommitted } });
+    const created = await registry.create({ scenarioId: 'fake', mode: 'gameday', seed: 7, name: 'Hana', settings: { allowSpectators: false, autoHints: false } });
+    if (!('runner' in created)) throw new Error(created.error.message);
+    const player = { participantId: await join(registry, created.runner, 'Min'), role: 'player' as const };
+    const answer = (result: { ok: boolean }) => order.push(`answer ${result.ok}`);
+    expect(await created.runner.act(player, { type: 'run', line: 'get' }, { answer })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(order).not.toContain('answer false');
+    await created.runner.act({ participantId: created.participantId, role: 'host' }, { type: 'start' });
+    order.length = 0;
+    const result = await created.runner.act(player, { type: 'run', line: 'get' }, { answer });
+    expect(result.ok).toBe(true);
+    expect(order).toEqual(['own share', 'answer true', 'broadcast command']);
     registry.dispose();
   });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadScenarioDir, loadScenarioText, scenarioHash, SCENARIOS_DIR, type ScenarioProblem } from '../../server/scenarios/load.js';
 import { scenarioJsonSchema } from '../../server/scenarios/schema.js';
+import { parse } from 'yaml';
 
 const minimal = `id: tiny
 title: Tiny
@@ -142,10 +143,26 @@ describe('scenario files', () => {
     // The second option of the dressing names a node the cluster does not have.
     const dressed = minimal.replace('variants:', "dressing:\n  pool:\n    - { pool: worker }\n    - { pool: '' }\nvariants:").replace('params: { node: worker-1 }', "params: { node: '{{pool}}-1' }");
     expect(problems(dressed).map((p) => p.message).join('\n')).toContain('(variant a)');
-    const res = loadScenarioText(dressed, '<test>', new Set([scenarioHash(dressed)]));
+    const res = loadScenarioText(dressed, '<test>', new Map([[scenarioHash(dressed), { raw: parse(dressed) as unknown }]]));
     if (!res.ok) throw new Error(res.problems.map(formatProblem).join('\n'));
     expect(res.scenario.build(0, { pool: 0 }).faults[0]!.actions[0]!.taint!.node).toBe('worker-1');
     expect(() => res.scenario.build(0, { pool: 1 })).toThrow(/does not validate/);
+  });
+  it('a file loaded before is taken from what that load kept (V8-serialisable): neither parsed nor built again', () => {
+    const before = loadScenarioText(minimal, '<test>');
+    if (!before.ok) throw new Error(before.problems.map(formatProblem).join('\n'));
+    expect(before.validated.first).toHaveLength(2);
+    const again = loadScenarioText(minimal, '<test>', new Map([[scenarioHash(minimal), structuredClone(before.validated)]]));
+    if (!again.ok) throw new Error(again.problems.map(formatProblem).join('\n'));
+    expect(again.scenario.variants).toEqual(before.scenario.variants);
+    // What is kept is what is used: an edit to the kept values shows, the text is not read again.
+    const kept = structuredClone(before.validated);
+    for (const scenario of kept.first!) scenario.title = 'Kept';
+    (kept.raw as { title: string }).title = 'Kept raw';
+    const fromKept = loadScenarioText(minimal, '<test>', new Map([[scenarioHash(minimal), kept]]));
+    if (!fromKept.ok) throw new Error(fromKept.problems.map(formatProblem).join('\n'));
+    expect(fromKept.scenario.variants.map((v) => v.scenario.title)).toEqual(['Kept', 'Kept']);
+    expect(fromKept.validated.raw).toBe(kept.raw);
   });
 
   describe('stacks', () => {
