@@ -5,6 +5,7 @@
 // suffixes from their own generator seeded from the scenario's seed, so the cluster's main
 // random sequence (pod names, uids of workloads) stays what it was without them.
 import { forgetCounts, objectKey } from './api.js';
+import { METRICS_API_SERVICE, metricsApiStatus } from './metrics.js';
 import { randomHex, randomSuffix, seedRng } from './rng.js';
 import type { ClusterSpec } from './spec.js';
 import { STORED_KINDS, type StoredKind } from './stored-kinds.js';
@@ -44,6 +45,7 @@ function configMap(b: Builder, namespace: string, name: string, data: Record<str
 
 /** A time as the API prints it (RFC 3339, microseconds for Lease times). */
 const microTime = (state: ClusterState, t: SimTime): string => new Date(state.epoch + t).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+const rfc3339 = (state: ClusterState, t: SimTime): string => new Date(state.epoch + t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const FAKE_CA = '-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIR0k3aG5SdH0wDQYJKoZIhvcNAQELBQAwFTETMBEGA1UE\nAxMKa3ViZXJuZXRlczAeFw0yNDAxMDEwMDAwMDBaFw0zNDAxMDEwMDAwMDBaMBUx\nEzARBgNVBAMTCmt1YmVybmV0ZXMwggEiMA0GCSqGSIb3DQEBAQUAA4IBDwAwggEK\n-----END CERTIFICATE-----\n';
 
@@ -273,10 +275,27 @@ function addClusterScoped(b: Builder, spec: ClusterSpec): void {
     const [groupName, version] = gv.includes('/') ? gv.split('/') as [string, string] : ['', gv];
     put(b, 'APIService', meta(b, `${version}.${groupName}`, undefined, { 'kube-aggregator.kubernetes.io/automanaged': 'onstart' }), {
       spec: { group: groupName, groupPriorityMinimum: 18000, version, versionPriority: 15 },
-      status: { conditions: [{ lastTransitionTime: new Date(state.epoch + b.created).toISOString().replace(/\.\d{3}Z$/, 'Z'), message: 'Local APIServices are always available', reason: 'Local', status: 'True', type: 'Available' }] },
+      status: { conditions: [{ lastTransitionTime: rfc3339(state, b.created), message: 'Local APIServices are always available', reason: 'Local', status: 'True', type: 'Available' }] },
     });
   }
   for (const name of ['controller-manager', 'etcd-0', 'scheduler']) put(b, 'ComponentStatus', meta(b, name, undefined), {});
+}
+
+/** metrics-server's RBAC and APIService (kubernetes-sigs/metrics-server v0.7.1 components.yaml). */
+function addMetricsServer(b: Builder): void {
+  const labels = { 'k8s-app': 'metrics-server' };
+  const binding = (kind: 'ClusterRole' | 'Role', role: string): Fields => ({ roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: role }, subjects: subjectsJson([sa('metrics-server')]) });
+  put(b, 'ClusterRole', meta(b, 'system:aggregated-metrics-reader', undefined, {
+    ...labels, 'rbac.authorization.k8s.io/aggregate-to-admin': 'true', 'rbac.authorization.k8s.io/aggregate-to-edit': 'true', 'rbac.authorization.k8s.io/aggregate-to-view': 'true',
+  }), { rules: [rule(['metrics.k8s.io'], ['pods', 'nodes'], READ)] });
+  put(b, 'ClusterRole', meta(b, 'system:metrics-server', undefined, labels), { rules: [rule([''], ['nodes/metrics'], ['get']), rule([''], ['pods', 'nodes'], READ)] });
+  put(b, 'RoleBinding', meta(b, 'metrics-server-auth-reader', 'kube-system', labels), binding('Role', 'extension-apiserver-authentication-reader'));
+  put(b, 'ClusterRoleBinding', meta(b, 'metrics-server:system:auth-delegator', undefined, labels), binding('ClusterRole', 'system:auth-delegator'));
+  put(b, 'ClusterRoleBinding', meta(b, 'system:metrics-server', undefined, labels), binding('ClusterRole', 'system:metrics-server'));
+  put(b, 'APIService', meta(b, METRICS_API_SERVICE, undefined, labels), {
+    spec: { group: 'metrics.k8s.io', groupPriorityMinimum: 100, insecureSkipTLSVerify: true, service: { name: 'metrics-server', namespace: 'kube-system', port: 443 }, version: 'v1beta1', versionPriority: 100 },
+    status: metricsApiStatus(b.state, rfc3339(b.state, b.created + 60_000)),
+  });
 }
 
 /** Lays down the default objects; `created` is when the cluster was made (its oldest node). */
@@ -290,5 +309,6 @@ export function addDefaultObjects(state: ClusterState, spec: ClusterSpec, seed: 
   addLeases(b);
   addEndpointSlices(b);
   addClusterScoped(b, spec);
+  if (spec.addons.metricsServer) addMetricsServer(b);
   forgetCounts(state);
 }
