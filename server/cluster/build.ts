@@ -20,7 +20,7 @@ import { randomHex, randomSuffix, seedRng } from './rng.js';
 import { ClusterSpecSchema, type ClusterSpec, type ClusterSpecInput, type NodeSpec } from './spec.js';
 import { addonHistory, settle } from './tick.js';
 import { imagePrograms } from './images.js';
-import { storedKindInfo } from './stored-kinds.js';
+import { crdFields, storedKindInfo } from './stored-kinds.js';
 import type { ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, NodeVpc, Pod, Service, StoredObject } from './types.js';
 
 /** Simulated time the controllers get to bring the cluster up before it is back-dated. */
@@ -210,9 +210,7 @@ function addObjects(state: ClusterState, spec: ClusterSpec): void {
     if (info.crd) {
       const crd = `${info.plural}.${info.group}`;
       if (state.stored?.['CustomResourceDefinition']?.[crd]) continue;
-      putStored(state, 'CustomResourceDefinition', newMeta(state, crd, undefined, {}, m.creationTimestamp), {
-        spec: { group: info.group, names: { kind: info.kind, listKind: `${info.kind}List`, plural: info.plural, singular: info.singular }, scope: info.namespaced ? 'Namespaced' : 'Cluster', versions: [{ name: info.version, served: true, storage: true }] },
-      });
+      putStored(state, 'CustomResourceDefinition', newMeta(state, crd, undefined, {}, m.creationTimestamp), crdFields(info));
     }
   }
 }

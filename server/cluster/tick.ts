@@ -3,6 +3,8 @@
 import { apiUnavailable } from './api.js';
 import { metricsApiRefused, tlsRejected } from './controlplane.js';
 import { checkMetricsApiService } from './metrics.js';
+import { endpointSliceController } from './controllers/endpointslice.js';
+import { namespaceDefaultsController } from './controllers/namespace-defaults.js';
 import { expiredCert } from './pki.js';
 import { cronJobController } from './controllers/cronjob.js';
 import { daemonSetController } from './controllers/daemonset.js';
@@ -57,6 +59,11 @@ function step(state: ClusterState, dt: number, traffic: boolean): void {
   kubeletController(ctx);
   if (apiUp && state.controlPlane.controllerManager.running) {
     endpointsController(ctx);
+    // Once the cluster runs: the build lays down the first slices, ServiceAccounts and CA ConfigMaps (defaults.ts).
+    if (traffic) {
+      endpointSliceController(ctx);
+      namespaceDefaultsController(ctx);
+    }
     garbageCollector(ctx);
     quotaStatusController(ctx);
     csrSigningController(ctx);
