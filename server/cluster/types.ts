@@ -309,7 +309,11 @@ export interface PodSpec {
   activeDeadlineSeconds?: number;
   /** The pod's persistentVolumeClaim volumes (other volume kinds are not modelled). */
   claims?: { volume: string; claimName: string; readOnly?: boolean }[];
+  /** hostPath volumes, each mounted in every container (a static pod's manifest). */
+  hostPaths?: HostPathVolume[];
 }
+
+export interface HostPathVolume { volume: string; path: string; type: string; mountPath: string; readOnly?: boolean }
 
 export interface Pod {
   metadata: ObjectMeta;

@@ -1,6 +1,7 @@
 // The kubelet's container lifecycle: image pull (with ErrImagePull/ImagePullBackOff),
 // create/start, crashes and OOM kills per the container's behaviour, CrashLoopBackOff
 // with the real back-off (10 s doubling to 5 min), readiness, and the events for each.
+import { createHash } from 'node:crypto';
 import { apiserverCanRun } from '../api.js';
 import { etcdHandshakeFailure, expiredCert } from '../pki.js';
 import { runProcess } from '../processes.js';
@@ -28,10 +29,9 @@ function fnv(text: string): number {
 }
 
 /** A stable sha256-looking digest for an image name. */
+/** A manifest digest: SHA-256, so it looks like one (no repeating runs, as a chained 32-bit hash gave). */
 function imageDigest(image: string): string {
-  let out = '';
-  for (let i = 0; out.length < 64; i++) out += fnv(`${image}#${i}`).toString(16).padStart(8, '0');
-  return out;
+  return createHash('sha256').update(image).digest('hex');
 }
 
 export function imageID(image: string): string {

@@ -6,7 +6,7 @@ import { parseDuration } from '../../../cluster/quantity.js';
 import { parseFlags } from '../flags.js';
 import type { ClusterState, LabelSelector, LogLine, Pod } from '../../../cluster/types.js';
 import type { CommandResult, StreamCursor } from '../../types.js';
-import { fail, ok } from '../../types.js';
+import { fail, interleaved, ok } from '../../types.js';
 import { matchesLabels, parseLabelSelector } from '../selectors.js';
 import { findResourceType, getObject, listObjects, notFoundError } from '../resources.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
@@ -177,6 +177,8 @@ export const logsCommand: KubectlSubcommand = {
     // `kubectl logs POD CONTAINER`: the old positional form of -c.
     const withContainer = args[1] !== undefined && !flags.has('container') ? { ...flags, string: (n: string) => (n === 'container' ? args[1] : flags.string(n)) } : flags;
     const result = podLogs(ctx, found.pods[0]!, withContainer, flags.bool('prefix'));
-    return { ...result, stderr: (ctx.resume ? '' : found.note) + result.stderr };
+    // kubectl prints the note on stderr before it streams the logs.
+    const note = ctx.resume ? '' : found.note;
+    return note === '' ? result : { ...interleaved([{ fd: 2, text: note }, { fd: 1, text: result.stdout }, { fd: 2, text: result.stderr }], result.exitCode), ...(result.streamEnded ? { streamEnded: true } : {}) };
   },
 };
