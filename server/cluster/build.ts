@@ -74,6 +74,8 @@ function emptyState(spec: ClusterSpec, seed: number): ClusterState {
 }
 
 const defaultNodeIP = (i: number) => `10.0.0.${10 + i}`;
+/** How long after its creation a node reports Ready (its Ready condition's transition). */
+const NODE_READY_MS = 30_000;
 
 function addNamespaces(state: ClusterState, spec: ClusterSpec, created: number): void {
   const used = [spec.deployments, spec.daemonsets, spec.pods, spec.services, spec.configmaps].flatMap((list) => list.map((o) => o.namespace));
@@ -108,7 +110,7 @@ function addNode(state: ClusterState, spec: ClusterSpec, n: NodeSpec, index: num
     'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
   };
   const cond = (type: Node['status']['conditions'][number]['type'], status: 'True' | 'False', reason: string, message: string) =>
-    ({ type, status, reason, message, lastHeartbeatTime: state.now, lastTransitionTime: created + 30_000 });
+    ({ type, status, reason, message, lastHeartbeatTime: state.now, lastTransitionTime: created + NODE_READY_MS });
   const etcdHere = state.etcd.nodeName === n.name;
   const node: Node = {
     metadata: meta,
@@ -306,6 +308,10 @@ function backdate(state: ClusterState, targets: Map<string, number>): void {
   }
   for (const pod of Object.values(state.pods)) {
     shiftTimes(pod, rootDelta(pod.metadata.ownerReferences[0]?.uid ?? pod.metadata.uid));
+    // Never older than its node: on a node that joined after its owner was made, it was made once the node was Ready.
+    const node = pod.spec.nodeName ? state.nodes[pod.spec.nodeName] : undefined;
+    const early = node ? node.metadata.creationTimestamp + NODE_READY_MS - pod.metadata.creationTimestamp : 0;
+    if (early > 0 && !pod.static) shiftTimes(pod, early);
     // Start-up logs are printed again with the shifted start time.
     pod.status.containerStatuses.forEach((cs) => {
       if (cs.state.kind === 'running') cs.logs = startupLogs(state, pod, cs.name, cs.state.startedAt);

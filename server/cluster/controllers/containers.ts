@@ -6,7 +6,7 @@ import { apiserverCanRun } from '../api.js';
 import { etcdHandshakeFailure, expiredCert } from '../pki.js';
 import { runProcess } from '../processes.js';
 import { recordEvent, refOf } from '../events.js';
-import { appendLog, klog } from '../logs.js';
+import { appendLog, klog, subMillis } from '../logs.js';
 import { corednsStartup } from '../network/coredns.js';
 import { randomHex, randomInt } from '../rng.js';
 import type { ClusterState, ContainerBehavior, ContainerSpec, ContainerStatus, LogLine, Node, Pod } from '../types.js';
@@ -67,10 +67,13 @@ function effectiveBehavior(state: ClusterState, pod: Pod, name: string): Contain
 }
 
 /** Start-up log lines; "I file.go:12] msg" shorthand becomes a full klog line at this moment. */
+/** A program's start-up lines, written over its first few hundred milliseconds (not all at the same instant). */
 function renderLogs(state: ClusterState, lines: string[], at: number): LogLine[] {
-  return lines.map((text) => {
+  let t = at + (Number(subMillis(at, 3)) % 400);
+  return lines.map((text, i) => {
+    t += i === 0 ? 0 : 1 + (Number(subMillis(t, 3)) % 7);
     const m = /^([IWE]) (\S+\.go:\d+)\] (.*)$/.exec(text);
-    return m ? klog(state, at, m[1] as 'I' | 'W' | 'E', m[2]!, m[3]!) : { at, text };
+    return m ? klog(state, t, m[1] as 'I' | 'W' | 'E', m[2]!, m[3]!) : { at: t, text };
   });
 }
 

@@ -1,7 +1,7 @@
 // `kubectl logs (POD | TYPE/NAME | -l SELECTOR) [-c C] [-p] [--tail N] [--timestamps]
 // [--since D] [--all-containers] [--prefix] [-f]`. `-f` goes on printing new lines as
 // simulated time passes, up to the bound of watching commands (watching.ts).
-import { containerLogs } from '../../../cluster/logs.js';
+import { containerLogs, subMillis } from '../../../cluster/logs.js';
 import { parseDuration } from '../../../cluster/quantity.js';
 import { parseFlags } from '../flags.js';
 import type { ClusterState, LabelSelector, LogLine, Pod } from '../../../cluster/types.js';
@@ -45,7 +45,8 @@ function resolvePods(ctx: KubectlContext, arg: string): { pods: Pod[]; note: str
 }
 
 function timestamp(state: ClusterState, at: number): string {
-  return new Date(state.epoch + at).toISOString().replace(/\.(\d{3})Z$/, (_, ms: string) => `.${ms}${String((Math.abs(at) * 7919) % 1_000_000).padStart(6, '0')}Z`);
+  // RFC 3339 with nanoseconds, as the kubelet stamps each line: within the microsecond of klog's own time.
+  return new Date(state.epoch + at).toISOString().replace(/\.(\d{3})Z$/, (_, ms: string) => `.${ms}${subMillis(at, 3)}${subMillis(at + 1, 3)}Z`);
 }
 
 const CLIENT_ADDRESS = /^(\d{1,3}(?:\.\d{1,3}){3}) /;
