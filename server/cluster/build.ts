@@ -383,6 +383,36 @@ export function createCluster(input: ClusterSpecInput, seed: number): ClusterSta
   applyInitialState(state, spec);
   addDefaultObjects(state, spec, seed, oldest);
   addonHistory(state);
+  stampUnwritten(state);
   state.imagePrograms = imagePrograms(state, spec);
   return state;
+}
+
+/**
+ * What the build laid down without a write gets the revision of one: namespaces, Services
+ * and ConfigMaps of the cluster's first minutes the lowest free ones in creation order, and
+ * nodes (their kubelets update them all the time) recent ones. Every resourceVersion is a
+ * distinct etcd revision, as in a real cluster.
+ */
+function stampUnwritten(state: ClusterState): void {
+  const objects: { metadata: { name: string; creationTimestamp: number; resourceVersion: number } }[] = [
+    ...Object.values(state.nodes), ...Object.values(state.namespaces), ...Object.values(state.pods), ...Object.values(state.deployments), ...Object.values(state.replicasets),
+    ...Object.values(state.daemonsets), ...Object.values(state.services), ...Object.values(state.endpoints), ...Object.values(state.configmaps),
+    ...Object.values(state.stored ?? {}).flatMap((kind) => Object.values(kind)),
+  ];
+  const used = new Set(objects.map((o) => o.metadata.resourceVersion));
+  const unwritten = objects.filter((o) => o.metadata.resourceVersion === 0);
+  const nodes = new Set<object>(Object.values(state.nodes).map((n) => n.metadata));
+  let low = 1;
+  for (const o of unwritten.filter((x) => !nodes.has(x.metadata)).sort((a, b) => a.metadata.creationTimestamp - b.metadata.creationTimestamp || a.metadata.name.localeCompare(b.metadata.name))) {
+    while (used.has(++low));
+    o.metadata.resourceVersion = low;
+  }
+  let high = state.etcd.revision;
+  for (const o of unwritten.filter((x) => nodes.has(x.metadata))) {
+    high -= 11;
+    while (used.has(high)) high--;
+    o.metadata.resourceVersion = high;
+    used.add(high);
+  }
 }
