@@ -32,7 +32,7 @@ const ago = (age: string) => -(parseDuration(age) ?? 0);
 function emptyState(spec: ClusterSpec, seed: number): ClusterState {
   const cp = spec.nodes.find((n) => n.role === 'control-plane') ?? spec.nodes[0]!;
   const cpIndex = spec.nodes.indexOf(cp);
-  const cpIP = cp.ip ?? defaultNodeIP(cpIndex);
+  const cpIP = cp.ip ?? defaultNodeIP(cp.name, cpIndex);
   const etcdBytes = parseBytes(spec.etcd.dbSize)!;
   const etcd = spec.etcd;
   return {
@@ -73,7 +73,11 @@ function emptyState(spec: ClusterSpec, seed: number): ClusterState {
   };
 }
 
-const defaultNodeIP = (i: number) => `10.0.0.${10 + i}`;
+/** A node's address when the spec gives none: the one its name says (EC2's ip-10-0-3-11), else the next of 10.0.0.10. */
+function defaultNodeIP(name: string, i: number): string {
+  const m = /^ip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(\.|$)/.exec(name);
+  return m && m.slice(1, 5).every((o) => Number(o) <= 255) ? m.slice(1, 5).join('.') : `10.0.0.${10 + i}`;
+}
 /** How long after its creation a node reports Ready (its Ready condition's transition). */
 const NODE_READY_MS = 30_000;
 
@@ -93,7 +97,7 @@ function podCIDR(state: ClusterState, index: number): string {
 
 function addNode(state: ClusterState, spec: ClusterSpec, n: NodeSpec, index: number): Node {
   const created = ago(n.age);
-  const ip = n.ip ?? defaultNodeIP(index);
+  const ip = n.ip ?? defaultNodeIP(n.name, index);
   const cpu = parseCpu(n.cpu)!;
   const memory = parseBytes(n.memory)!;
   const disk = parseBytes(n.disk.size)!;
