@@ -242,6 +242,15 @@ describe('realism tells', () => {
         .toMatch(/^127\.0\.0\.1:2379 is healthy: successfully committed proposal: took = /);
       for (const program of ['sh', 'ls', 'cat']) expect(out(w, `kubectl -n kube-system exec etcd-cp-1 -- ${program} /`)).toContain(`exec: "${program}": executable file not found in $PATH: unknown\n`);
     }],
+    ['logs and exec do not answer from a node whose kubelet is stopped: the apiserver\'s dial to :10250 fails', () => {
+      const w = world();
+      const pod = Object.values(w.state.pods).find((p) => p.metadata.labels.app === 'api' && p.spec.nodeName === 'worker-1')!;
+      w.run('ssh worker-1');
+      w.run('sudo systemctl stop kubelet');
+      w.run('exit');
+      expect(out(w, `kubectl logs ${pod.metadata.name} --tail=1`)).toBe(`Error from server: Get "https://10.0.1.21:10250/containerLogs/default/${pod.metadata.name}/api?tailLines=1": dial tcp 10.0.1.21:10250: connect: connection refused\n`);
+      expect(out(w, `kubectl exec ${pod.metadata.name} -- cat /etc/hostname`)).toBe('Error from server: error dialing backend: dial tcp 10.0.1.21:10250: connect: connection refused\n');
+    }],
     ['a container OOMKilled in any scenario left the kernel\'s OOM line in its node\'s syslog', () => {
       for (const { name, state } of scenarioWorlds) {
         for (const pod of Object.values(state.pods)) {

@@ -2,6 +2,7 @@
 // [--since D] [--all-containers] [--prefix] [-f]`. `-f` goes on printing new lines as
 // simulated time passes, up to the bound of watching commands (watching.ts).
 import { containerLogs, subMillis } from '../../../cluster/logs.js';
+import { kubeletDownAt } from '../kubelet-proxy.js';
 import { parseDuration } from '../../../cluster/quantity.js';
 import { parseFlags } from '../flags.js';
 import type { ClusterState, LabelSelector, LogLine, Pod } from '../../../cluster/types.js';
@@ -139,6 +140,13 @@ function podLogs(ctx: KubectlContext, pod: Pod, flags: ParsedFlags, withPrefix: 
     if (!defaulted) return fail(`error: a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]\n`);
     containers = [defaulted];
   } else containers = names;
+  // The apiserver reads logs from the pod's kubelet (port 10250): with it stopped, the dial fails.
+  const down = kubeletDownAt(ctx.state, pod);
+  if (down) {
+    const query = [['follow', flags.bool('follow')], ['previous', flags.bool('previous')], ['tailLines', (flags.int('tail') ?? -1) >= 0 ? String(flags.int('tail')) : false], ['timestamps', flags.bool('timestamps')]]
+      .filter(([, v]) => v !== false).map(([k, v]) => `${k}=${v === true ? 'true' : v}`).join('&');
+    return fail(`Error from server: Get "https://${down}:10250/containerLogs/${pod.metadata.namespace}/${pod.metadata.name}/${containers[0]}${query ? `?${query}` : ''}": dial tcp ${down}:10250: connect: connection refused\n`);
+  }
   const parts = containers.map((c) => containerText(ctx, pod, c, flags, withPrefix ? `[pod/${pod.metadata.name}/${c}] ` : ''));
   return { stdout: parts.map((p) => p.stdout).join(''), stderr: parts.map((p) => p.stderr).join(''), exitCode: parts.some((p) => p.exitCode !== 0) ? 1 : 0 };
 }
