@@ -135,6 +135,9 @@ describe('default objects a real cluster has', () => {
       expect(out(aws, 'kubectl -n kube-system get cm aws-auth -o jsonpath={.data.mapRoles}')).toMatch(/^- groups:\n {2}- system:bootstrappers\n {2}- system:nodes\n {2}rolearn: arn:aws:iam::\d{12}:role\/\S+\n {2}username: system:node:\{\{EC2PrivateDNSName\}\}\n$/);
       expect(out(aws, 'kubectl get crd -o name')).toBe('customresourcedefinition.apiextensions.k8s.io/eniconfigs.crd.k8s.amazonaws.com\ncustomresourcedefinition.apiextensions.k8s.io/policyendpoints.networking.k8s.aws\n');
       expect(out(aws, 'kubectl get eniconfigs')).toBe('No resources found\n');
+      expect(out(aws, 'kubectl api-versions')).toContain('\ncrd.k8s.amazonaws.com/v1alpha1\n');
+      expect(out(aws, 'kubectl api-resources --api-group=networking.k8s.aws --no-headers')).toMatch(/^policyendpoints +networking\.k8s\.aws\/v1alpha1 +true +PolicyEndpoint\n$/);
+      expect(out(kubeadm, 'kubectl api-versions')).not.toContain('amazonaws');
       expect(kubeadm.state.configmaps['kube-system/aws-auth']).toBeUndefined();
       expect(out(kubeadm, 'kubectl get crd')).toBe('No resources found\n');
     }],

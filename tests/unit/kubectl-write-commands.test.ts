@@ -127,7 +127,8 @@ describe('kubectl logs and exec', () => {
     expect(all).toContain('Configuration complete; ready for start up\n');
     expect(sh(`kubectl logs ${pod} --tail=1`).output.split('\n')).toHaveLength(2);
     expect(sh(`kubectl logs ${pod} --tail=1 --timestamps`).output).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /);
-    expect(sh('kubectl logs deploy/web').output).toMatch(/\nFound 3 pods, using pod\/web-\w+-\w+\n$/);
+    // kubectl writes the note on stderr before it streams the logs.
+    expect(sh('kubectl logs deploy/web').output).toMatch(/^Found 3 pods, using pod\/web-\w+-\w+\n\//);
     expect(sh('kubectl logs -l app=web --prefix --tail=1').output).toMatch(/^\[pod\/web-\w+-\w+\/nginx\] /);
     expect(sh(`kubectl logs ${pod} -p`).output).toBe(`Error from server (BadRequest): previous terminated container "nginx" in pod "${pod}" not found\n`);
     expect(sh(`kubectl logs ${pod} -c nope`).output).toBe(`error: container nope is not valid for pod ${pod}\n`);
