@@ -1,6 +1,6 @@
 // The kube-system add-ons every cluster gets unless the spec turns them off: CoreDNS
-// (deployment, kube-dns service, coredns ConfigMap), kube-proxy and the CNI DaemonSets; and
-// metrics-server when the spec turns it on.
+// (deployment, kube-dns service, coredns ConfigMap), kube-proxy, the CNI DaemonSets and
+// metrics-server (its RBAC and APIService are in defaults.ts).
 import {
   ConfigMapSpecSchema, DaemonSetSpecSchema, DeploymentSpecSchema, ServiceSpecSchema, type ClusterSpec,
 } from './spec.js';

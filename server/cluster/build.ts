@@ -20,7 +20,7 @@ import { randomHex, randomSuffix, seedRng } from './rng.js';
 import { ClusterSpecSchema, type ClusterSpec, type ClusterSpecInput, type NodeSpec } from './spec.js';
 import { addonHistory, settle } from './tick.js';
 import { imagePrograms } from './images.js';
-import { storedKindInfo } from './stored-kinds.js';
+import { crdFields, storedKindInfo } from './stored-kinds.js';
 import type { ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, NodeVpc, Pod, Service, StoredObject } from './types.js';
 
 /** Simulated time the controllers get to bring the cluster up before it is back-dated. */
@@ -32,7 +32,7 @@ const ago = (age: string) => -(parseDuration(age) ?? 0);
 function emptyState(spec: ClusterSpec, seed: number): ClusterState {
   const cp = spec.nodes.find((n) => n.role === 'control-plane') ?? spec.nodes[0]!;
   const cpIndex = spec.nodes.indexOf(cp);
-  const cpIP = cp.ip ?? defaultNodeIP(cpIndex);
+  const cpIP = cp.ip ?? defaultNodeIP(cp.name, cpIndex);
   const etcdBytes = parseBytes(spec.etcd.dbSize)!;
   const etcd = spec.etcd;
   return {
@@ -73,7 +73,13 @@ function emptyState(spec: ClusterSpec, seed: number): ClusterState {
   };
 }
 
-const defaultNodeIP = (i: number) => `10.0.0.${10 + i}`;
+/** A node's address when the spec gives none: the one its name says (EC2's ip-10-0-3-11), else the next of 10.0.0.10. */
+function defaultNodeIP(name: string, i: number): string {
+  const m = /^ip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(\.|$)/.exec(name);
+  return m && m.slice(1, 5).every((o) => Number(o) <= 255) ? m.slice(1, 5).join('.') : `10.0.0.${10 + i}`;
+}
+/** How long after its creation a node reports Ready (its Ready condition's transition). */
+const NODE_READY_MS = 30_000;
 
 function addNamespaces(state: ClusterState, spec: ClusterSpec, created: number): void {
   const used = [spec.deployments, spec.daemonsets, spec.pods, spec.services, spec.configmaps].flatMap((list) => list.map((o) => o.namespace));
@@ -91,7 +97,7 @@ function podCIDR(state: ClusterState, index: number): string {
 
 function addNode(state: ClusterState, spec: ClusterSpec, n: NodeSpec, index: number): Node {
   const created = ago(n.age);
-  const ip = n.ip ?? defaultNodeIP(index);
+  const ip = n.ip ?? defaultNodeIP(n.name, index);
   const cpu = parseCpu(n.cpu)!;
   const memory = parseBytes(n.memory)!;
   const disk = parseBytes(n.disk.size)!;
@@ -108,7 +114,7 @@ function addNode(state: ClusterState, spec: ClusterSpec, n: NodeSpec, index: num
     'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
   };
   const cond = (type: Node['status']['conditions'][number]['type'], status: 'True' | 'False', reason: string, message: string) =>
-    ({ type, status, reason, message, lastHeartbeatTime: state.now, lastTransitionTime: created + 30_000 });
+    ({ type, status, reason, message, lastHeartbeatTime: state.now, lastTransitionTime: created + NODE_READY_MS });
   const etcdHere = state.etcd.nodeName === n.name;
   const node: Node = {
     metadata: meta,
@@ -210,9 +216,7 @@ function addObjects(state: ClusterState, spec: ClusterSpec): void {
     if (info.crd) {
       const crd = `${info.plural}.${info.group}`;
       if (state.stored?.['CustomResourceDefinition']?.[crd]) continue;
-      putStored(state, 'CustomResourceDefinition', newMeta(state, crd, undefined, {}, m.creationTimestamp), {
-        spec: { group: info.group, names: { kind: info.kind, listKind: `${info.kind}List`, plural: info.plural, singular: info.singular }, scope: info.namespaced ? 'Namespaced' : 'Cluster', versions: [{ name: info.version, served: true, storage: true }] },
-      });
+      putStored(state, 'CustomResourceDefinition', newMeta(state, crd, undefined, {}, m.creationTimestamp), crdFields(info));
     }
   }
 }
@@ -308,6 +312,10 @@ function backdate(state: ClusterState, targets: Map<string, number>): void {
   }
   for (const pod of Object.values(state.pods)) {
     shiftTimes(pod, rootDelta(pod.metadata.ownerReferences[0]?.uid ?? pod.metadata.uid));
+    // Never older than its node: on a node that joined after its owner was made, it was made once the node was Ready.
+    const node = pod.spec.nodeName ? state.nodes[pod.spec.nodeName] : undefined;
+    const early = node ? node.metadata.creationTimestamp + NODE_READY_MS - pod.metadata.creationTimestamp : 0;
+    if (early > 0 && !pod.static) shiftTimes(pod, early);
     // Start-up logs are printed again with the shifted start time.
     pod.status.containerStatuses.forEach((cs) => {
       if (cs.state.kind === 'running') cs.logs = startupLogs(state, pod, cs.name, cs.state.startedAt);
@@ -379,6 +387,36 @@ export function createCluster(input: ClusterSpecInput, seed: number): ClusterSta
   applyInitialState(state, spec);
   addDefaultObjects(state, spec, seed, oldest);
   addonHistory(state);
+  stampUnwritten(state);
   state.imagePrograms = imagePrograms(state, spec);
   return state;
+}
+
+/**
+ * What the build laid down without a write gets the revision of one: namespaces, Services
+ * and ConfigMaps of the cluster's first minutes the lowest free ones in creation order, and
+ * nodes (their kubelets update them all the time) recent ones. Every resourceVersion is a
+ * distinct etcd revision, as in a real cluster.
+ */
+function stampUnwritten(state: ClusterState): void {
+  const objects: { metadata: { name: string; creationTimestamp: number; resourceVersion: number } }[] = [
+    ...Object.values(state.nodes), ...Object.values(state.namespaces), ...Object.values(state.pods), ...Object.values(state.deployments), ...Object.values(state.replicasets),
+    ...Object.values(state.daemonsets), ...Object.values(state.services), ...Object.values(state.endpoints), ...Object.values(state.configmaps),
+    ...Object.values(state.stored ?? {}).flatMap((kind) => Object.values(kind)),
+  ];
+  const used = new Set(objects.map((o) => o.metadata.resourceVersion));
+  const unwritten = objects.filter((o) => o.metadata.resourceVersion === 0);
+  const nodes = new Set<object>(Object.values(state.nodes).map((n) => n.metadata));
+  let low = 1;
+  for (const o of unwritten.filter((x) => !nodes.has(x.metadata)).sort((a, b) => a.metadata.creationTimestamp - b.metadata.creationTimestamp || a.metadata.name.localeCompare(b.metadata.name))) {
+    while (used.has(++low));
+    o.metadata.resourceVersion = low;
+  }
+  let high = state.etcd.revision;
+  for (const o of unwritten.filter((x) => nodes.has(x.metadata))) {
+    high -= 11;
+    while (used.has(high)) high--;
+    o.metadata.resourceVersion = high;
+    used.add(high);
+  }
 }

@@ -3,13 +3,19 @@
 import { keyOf } from './api.js';
 import { cidrAddress } from './ipam.js';
 import { etcdLog, klog } from './logs.js';
-import { staticPodManifests } from './manifests.js';
+import { staticPodManifests, staticPodVolumes } from './manifests.js';
 import { ownerRef, podFromTemplate } from './objects.js';
 import { expiredCert, kubeconfigFiles } from './pki.js';
 import { appendLog } from './logs.js';
 import { randomHex } from './rng.js';
 import type { ClusterSpec } from './spec.js';
 import type { ClusterState, Node } from './types.js';
+
+/** The annotations kubeadm writes in a static pod's manifest (manifests.ts), which its mirror pod carries. */
+const KUBEADM_ANNOTATIONS: Record<string, (ip: string) => Record<string, string>> = {
+  etcd: (ip) => ({ 'kubeadm.kubernetes.io/etcd.advertise-client-urls': `https://${ip}:2379` }),
+  'kube-apiserver': (ip) => ({ 'kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint': `${ip}:6443` }),
+};
 
 /** etcd, kube-apiserver, kube-controller-manager, kube-scheduler as static (mirror) pods on the control-plane node. */
 export function addControlPlane(state: ClusterState, spec: ClusterSpec, node: Node): void {
@@ -25,6 +31,7 @@ export function addControlPlane(state: ClusterState, spec: ClusterSpec, node: No
     { component: 'kube-controller-manager', role: 'kube-controller-manager' as const, image: `registry.k8s.io/kube-controller-manager:${spec.kubernetesVersion}`, cpu: 200, memory: 0, use: { cpuUse: 15, memoryUse: 55 * 2 ** 20 } },
     { component: 'kube-scheduler', role: 'kube-scheduler' as const, image: `registry.k8s.io/kube-scheduler:${spec.kubernetesVersion}`, cpu: 100, memory: 0, use: { cpuUse: 4, memoryUse: 24 * 2 ** 20 } },
   ];
+  const volumes = staticPodVolumes(state.etcd.dataDir);
   for (const c of components) {
     const manifest = node.host.files[`/etc/kubernetes/manifests/${c.component}.yaml`]!;
     const command = manifest.split('\n').filter((l) => /^    - (--|etcd$|kube-)/.test(l)).map((l) => l.slice(6));
@@ -39,8 +46,14 @@ export function addControlPlane(state: ClusterState, spec: ClusterSpec, node: No
       behavior: { [c.component]: { role: c.role, ...c.use } },
     }, 'kube-system', `${c.component}-${name}`, ownerRef('Node', node));
     pod.spec.tolerations = [{ operator: 'Exists', effect: 'NoExecute' }];
+    pod.spec.hostPaths = volumes[c.component];
     const hash = randomHex(state.rng, 32);
-    pod.metadata.annotations = { 'kubernetes.io/config.hash': hash, 'kubernetes.io/config.mirror': hash, 'kubernetes.io/config.source': 'file' };
+    // The kubelet's annotations on a mirror pod (config.seen: when it read the manifest, RFC 3339 with nanoseconds), after kubeadm's own.
+    const seen = `${new Date(state.epoch + node.metadata.creationTimestamp + 4_000).toISOString().slice(0, 19)}.${String(parseInt(hash.slice(0, 8), 16) % 1e9).padStart(9, '0')}Z`;
+    pod.metadata.annotations = {
+      ...KUBEADM_ANNOTATIONS[c.component]?.(ip),
+      'kubernetes.io/config.hash': hash, 'kubernetes.io/config.mirror': hash, 'kubernetes.io/config.seen': seen, 'kubernetes.io/config.source': 'file',
+    };
     pod.status.conditions = [{ type: 'PodScheduled', status: 'True', lastTransitionTime: state.now }];
     pod.static = true;
     state.pods[keyOf(pod)] = pod;

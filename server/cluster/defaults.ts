@@ -5,9 +5,12 @@
 // suffixes from their own generator seeded from the scenario's seed, so the cluster's main
 // random sequence (pod names, uids of workloads) stays what it was without them.
 import { forgetCounts, objectKey } from './api.js';
+import { sliceFields, sliceLabels, sliceOwner } from './controllers/endpointslice.js';
+import { METRICS_API_SERVICE, metricsApiStatus } from './metrics.js';
+import { pemOf, pkiNode, validity } from './pki.js';
 import { randomHex, randomSuffix, seedRng } from './rng.js';
 import type { ClusterSpec } from './spec.js';
-import { STORED_KINDS, type StoredKind } from './stored-kinds.js';
+import { crdFields, STORED_KINDS, storedKindInfo, type StoredKind } from './stored-kinds.js';
 import type { ClusterState, ConfigMap, JsonValue, ObjectMeta, RngState, SimTime } from './types.js';
 
 type Fields = { [key: string]: JsonValue };
@@ -44,8 +47,13 @@ function configMap(b: Builder, namespace: string, name: string, data: Record<str
 
 /** A time as the API prints it (RFC 3339, microseconds for Lease times). */
 const microTime = (state: ClusterState, t: SimTime): string => new Date(state.epoch + t).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+const rfc3339 = (state: ClusterState, t: SimTime): string => new Date(state.epoch + t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-const FAKE_CA = '-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIR0k3aG5SdH0wDQYJKoZIhvcNAQELBQAwFTETMBEGA1UE\nAxMKa3ViZXJuZXRlczAeFw0yNDAxMDEwMDAwMDBaFw0zNDAxMDEwMDAwMDBaMBUx\nEzARBgNVBAMTCmt1YmVybmV0ZXMwggEiMA0GCSqGSIb3DQEBAQUAA4IBDwAwggEK\n-----END CERTIFICATE-----\n';
+/** A CA's certificate as the control-plane node has it in /etc/kubernetes/pki (what kube-root-ca.crt and cluster-info publish). */
+export function caPem(state: ClusterState, name: 'ca' | 'front-proxy-ca' = 'ca'): string {
+  const node = pkiNode(state);
+  return node ? pemOf(state, node, name, validity(node, name)) : '';
+}
 
 const CONTROLLER_SERVICE_ACCOUNTS = [
   'attachdetach-controller', 'bootstrap-signer', 'certificate-controller', 'clusterrole-aggregation-controller', 'cronjob-controller',
@@ -181,11 +189,12 @@ function addServiceAccounts(b: Builder): void {
 
 function addConfigMaps(b: Builder, spec: ClusterSpec): void {
   const { state } = b;
-  for (const ns of Object.values(state.namespaces)) configMap(b, ns.metadata.name, 'kube-root-ca.crt', { 'ca.crt': FAKE_CA }, ns.metadata.creationTimestamp);
+  const ca = caPem(state);
+  for (const ns of Object.values(state.namespaces)) configMap(b, ns.metadata.name, 'kube-root-ca.crt', { 'ca.crt': ca }, ns.metadata.creationTimestamp);
   const server = state.controlPlane.apiserver.endpoint;
   const net = state.network;
   configMap(b, 'kube-public', 'cluster-info', {
-    kubeconfig: `apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: ${Buffer.from(FAKE_CA).toString('base64')}\n    server: ${server}\n  name: ""\ncontexts: null\ncurrent-context: ""\nkind: Config\npreferences: {}\nusers: null\n`,
+    kubeconfig: `apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: ${Buffer.from(ca).toString('base64')}\n    server: ${server}\n  name: ""\ncontexts: null\ncurrent-context: ""\nkind: Config\npreferences: {}\nusers: null\n`,
   });
   configMap(b, 'kube-system', 'kubeadm-config', {
     ClusterConfiguration: `apiServer:\n  extraArgs:\n    authorization-mode: Node,RBAC\n  timeoutForControlPlane: 4m0s\napiVersion: kubeadm.k8s.io/v1beta3\ncertificatesDir: /etc/kubernetes/pki\nclusterName: ${state.clusterName}\ncontrollerManager: {}\ndns: {}\netcd:\n  local:\n    dataDir: ${state.etcd.dataDir}\nimageRepository: registry.k8s.io\nkind: ClusterConfiguration\nkubernetesVersion: ${spec.kubernetesVersion}\nnetworking:\n  dnsDomain: ${net.clusterDomain}\n  podSubnet: ${net.clusterCIDR}\n  serviceSubnet: ${net.serviceCIDR}\nscheduler: {}\n`,
@@ -197,7 +206,7 @@ function addConfigMaps(b: Builder, spec: ClusterSpec): void {
     'kubeconfig.conf': `apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt\n    server: ${server}\n  name: default\ncontexts:\n- context:\n    cluster: default\n    namespace: default\n    user: default\n  name: default\ncurrent-context: default\nusers:\n- name: default\n  user:\n    tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token\n`,
   });
   configMap(b, 'kube-system', 'extension-apiserver-authentication', {
-    'client-ca-file': FAKE_CA, 'requestheader-allowed-names': '["front-proxy-client"]', 'requestheader-client-ca-file': FAKE_CA,
+    'client-ca-file': ca, 'requestheader-allowed-names': '["front-proxy-client"]', 'requestheader-client-ca-file': caPem(state, 'front-proxy-ca'),
     'requestheader-extra-headers-prefix': '["X-Remote-Extra-"]', 'requestheader-group-headers': '["X-Remote-Group"]', 'requestheader-username-headers': '["X-Remote-User"]',
   });
 }
@@ -225,30 +234,10 @@ function addLeases(b: Builder): void {
 function addEndpointSlices(b: Builder): void {
   const { state } = b;
   for (const [key, svc] of Object.entries(state.services)) {
-    const ep = state.endpoints[key];
     const isApiserver = key === 'default/kubernetes';
-    const name = isApiserver ? 'kubernetes' : `${svc.metadata.name}-${randomSuffix(b.rng, 5)}`;
-    const labels: Record<string, string> = isApiserver
-      ? { 'kubernetes.io/service-name': 'kubernetes' }
-      : { ...svc.metadata.labels, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', 'kubernetes.io/service-name': svc.metadata.name };
-    const m = meta(b, name, svc.metadata.namespace, labels, {}, svc.metadata.creationTimestamp);
-    if (!isApiserver) m.ownerReferences = [{ kind: 'Service', name: svc.metadata.name, uid: svc.metadata.uid, controller: true }];
-    const endpoints: JsonValue[] = [];
-    for (const subset of ep?.subsets ?? []) {
-      for (const [ready, list] of [[true, subset.addresses], [false, subset.notReadyAddresses]] as const) {
-        for (const a of list) {
-          const e: Fields = { addresses: [a.ip], conditions: { ready, serving: ready, terminating: false } };
-          if (a.nodeName) e.nodeName = a.nodeName;
-          if (a.targetRef) e.targetRef = { kind: 'Pod', name: a.targetRef.name, namespace: a.targetRef.namespace, uid: a.targetRef.uid };
-          endpoints.push(e);
-        }
-      }
-    }
-    const ports = (ep?.subsets[0]?.ports ?? svc.spec.ports.map((p) => ({ name: p.name, port: typeof p.targetPort === 'number' ? p.targetPort : p.port, protocol: p.protocol })))
-      .map((p) => (p.name ? { name: p.name, port: p.port, protocol: p.protocol } : { name: '', port: p.port, protocol: p.protocol }));
-    const fields: Fields = { addressType: 'IPv4', endpoints, ports };
-    if (endpoints.length === 0) delete fields.endpoints;
-    put(b, 'EndpointSlice', m, fields);
+    const m = meta(b, isApiserver ? 'kubernetes' : `${svc.metadata.name}-${randomSuffix(b.rng, 5)}`, svc.metadata.namespace, sliceLabels(svc), {}, svc.metadata.creationTimestamp);
+    if (!isApiserver) m.ownerReferences = sliceOwner(svc);
+    put(b, 'EndpointSlice', m, sliceFields(svc, state.endpoints[key]));
   }
 }
 
@@ -273,10 +262,41 @@ function addClusterScoped(b: Builder, spec: ClusterSpec): void {
     const [groupName, version] = gv.includes('/') ? gv.split('/') as [string, string] : ['', gv];
     put(b, 'APIService', meta(b, `${version}.${groupName}`, undefined, { 'kube-aggregator.kubernetes.io/automanaged': 'onstart' }), {
       spec: { group: groupName, groupPriorityMinimum: 18000, version, versionPriority: 15 },
-      status: { conditions: [{ lastTransitionTime: new Date(state.epoch + b.created).toISOString().replace(/\.\d{3}Z$/, 'Z'), message: 'Local APIServices are always available', reason: 'Local', status: 'True', type: 'Available' }] },
+      status: { conditions: [{ lastTransitionTime: rfc3339(state, b.created), message: 'Local APIServices are always available', reason: 'Local', status: 'True', type: 'Available' }] },
     });
   }
   for (const name of ['controller-manager', 'etcd-0', 'scheduler']) put(b, 'ComponentStatus', meta(b, name, undefined), {});
+}
+
+/**
+ * What an EKS cluster has besides: the aws-auth ConfigMap mapping the node role to the
+ * system:nodes group (as eksctl and managed node groups write it), and the VPC CNI's CRDs.
+ */
+function addAws(b: Builder): void {
+  const account = String(100_000_000_000 + Math.floor((parseInt(randomHex(b.rng, 8), 16) / 2 ** 32) * 899_999_999_999));
+  const role = `arn:aws:iam::${account}:role/eksctl-${b.state.clusterName}-nodegroup-NodeInstanceRole-${randomSuffix(b.rng, 12).toUpperCase()}`;
+  configMap(b, 'kube-system', 'aws-auth', { mapRoles: `- groups:\n  - system:bootstrappers\n  - system:nodes\n  rolearn: ${role}\n  username: system:node:{{EC2PrivateDNSName}}\n` });
+  for (const kind of ['ENIConfig', 'PolicyEndpoint']) {
+    const info = storedKindInfo(kind)!;
+    put(b, 'CustomResourceDefinition', meta(b, `${info.plural}.${info.group}`, undefined), crdFields(info));
+  }
+}
+
+/** metrics-server's RBAC and APIService (kubernetes-sigs/metrics-server v0.7.1 components.yaml). */
+function addMetricsServer(b: Builder): void {
+  const labels = { 'k8s-app': 'metrics-server' };
+  const binding = (kind: 'ClusterRole' | 'Role', role: string): Fields => ({ roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: role }, subjects: subjectsJson([sa('metrics-server')]) });
+  put(b, 'ClusterRole', meta(b, 'system:aggregated-metrics-reader', undefined, {
+    ...labels, 'rbac.authorization.k8s.io/aggregate-to-admin': 'true', 'rbac.authorization.k8s.io/aggregate-to-edit': 'true', 'rbac.authorization.k8s.io/aggregate-to-view': 'true',
+  }), { rules: [rule(['metrics.k8s.io'], ['pods', 'nodes'], READ)] });
+  put(b, 'ClusterRole', meta(b, 'system:metrics-server', undefined, labels), { rules: [rule([''], ['nodes/metrics'], ['get']), rule([''], ['pods', 'nodes'], READ)] });
+  put(b, 'RoleBinding', meta(b, 'metrics-server-auth-reader', 'kube-system', labels), binding('Role', 'extension-apiserver-authentication-reader'));
+  put(b, 'ClusterRoleBinding', meta(b, 'metrics-server:system:auth-delegator', undefined, labels), binding('ClusterRole', 'system:auth-delegator'));
+  put(b, 'ClusterRoleBinding', meta(b, 'system:metrics-server', undefined, labels), binding('ClusterRole', 'system:metrics-server'));
+  put(b, 'APIService', meta(b, METRICS_API_SERVICE, undefined, labels), {
+    spec: { group: 'metrics.k8s.io', groupPriorityMinimum: 100, insecureSkipTLSVerify: true, service: { name: 'metrics-server', namespace: 'kube-system', port: 443 }, version: 'v1beta1', versionPriority: 100 },
+    status: metricsApiStatus(b.state, rfc3339(b.state, b.created + 60_000)),
+  });
 }
 
 /** Lays down the default objects; `created` is when the cluster was made (its oldest node). */
@@ -290,5 +310,7 @@ export function addDefaultObjects(state: ClusterState, spec: ClusterSpec, seed: 
   addLeases(b);
   addEndpointSlices(b);
   addClusterScoped(b, spec);
+  if (spec.addons.metricsServer) addMetricsServer(b);
+  if (spec.network.cni.name === 'aws-node') addAws(b);
   forgetCounts(state);
 }

@@ -16,17 +16,27 @@ export function wallClock(state: ClusterState, at: number): Date {
   return new Date(state.epoch + at);
 }
 
+/**
+ * The digits below the millisecond of a log time (simulated time counts milliseconds): DIGITS
+ * of them, the same for the same instant, and without the runs of zeros a multiple of a whole
+ * second gave (real clocks never land there).
+ */
+export function subMillis(at: number, digits: 3 | 6): string {
+  const h = Math.imul(Math.floor(Math.abs(at) % 2 ** 31) ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
+  return pad(((h ^ (h >>> 15)) >>> 0) % 10 ** digits, digits);
+}
+
 /** A klog header line: `E0603 09:14:02.125311       1 status.go:71] message`. */
 export function klog(state: ClusterState, at: number, severity: 'I' | 'W' | 'E', source: string, message: string, pid = 1): LogLine {
   const d = wallClock(state, at);
-  const micros = pad(d.getUTCMilliseconds(), 3) + pad((Math.abs(at) * 7) % 1000, 3);
+  const micros = pad(d.getUTCMilliseconds(), 3) + subMillis(at, 3);
   const text = `${severity}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${micros} ${String(pid).padStart(7)} ${source}] ${message}`;
   return { at, text };
 }
 
 /** An etcd (zap JSON) log line. */
 export function etcdLog(state: ClusterState, at: number, level: 'info' | 'warn' | 'error' | 'fatal', caller: string, msg: string, fields: Record<string, unknown> = {}): LogLine {
-  const ts = wallClock(state, at).toISOString().replace('Z', '') + `${pad((Math.abs(at) * 7) % 1000, 3)}Z`;
+  const ts = wallClock(state, at).toISOString().replace('Z', '') + `${subMillis(at, 3)}Z`;
   return { at, text: JSON.stringify({ level, ts, caller, msg, ...fields }) };
 }
 

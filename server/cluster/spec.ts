@@ -301,11 +301,12 @@ export const AddonsSpecSchema = z.strictObject({
   kubeProxy: z.boolean().default(true),
   cni: z.boolean().default(true),
   /**
-   * metrics-server (Deployment, Service and the v1beta1.metrics.k8s.io APIService): `kubectl top`
-   * and HPAs read metrics only while its pod is Ready (cluster/metrics.ts). Off by default so
-   * the worlds built before it keep their names; without it those worlds answer top as before.
+   * metrics-server (Deployment, Service, RBAC and the v1beta1.metrics.k8s.io APIService), as
+   * kubeadm clusters with the add-on and EKS clusters have it: `kubectl top` and HPAs read
+   * metrics only while its pod is Ready (cluster/metrics.ts). A world without it (false)
+   * answers `kubectl top` with "error: Metrics API not available", as a real one does.
    */
-  metricsServer: z.boolean().default(false),
+  metricsServer: z.boolean().default(true),
 });
 
 export const ClusterSpecSchema = z.strictObject({

@@ -59,6 +59,9 @@ export const STORED_KINDS = [
   // MetalLB v0.13's custom resources (the kinds its controller and speakers read, controllers/metallb.ts).
   crd('IPAddressPool', 'ipaddresspools', [], 'metallb.io', 'v1beta1', true),
   crd('L2Advertisement', 'l2advertisements', [], 'metallb.io', 'v1beta1', true),
+  // The AWS VPC CNI v1.18's custom resources (its chart's crds/): custom networking and the network policy agent.
+  crd('ENIConfig', 'eniconfigs', [], 'crd.k8s.amazonaws.com', 'v1alpha1', false),
+  crd('PolicyEndpoint', 'policyendpoints', [], 'networking.k8s.aws', 'v1alpha1', true),
 ];
 
 export type StoredKind = (typeof STORED_KINDS)[number]['kind'];
@@ -72,3 +75,11 @@ export const storedApiVersion = (k: StoredKindInfo): string => (k.group ? `${k.g
 /** Whether the cluster serves a kind: built in, or a custom kind whose CustomResourceDefinition is there. */
 export const kindServed = (stored: Record<string, Record<string, unknown>> | undefined, info: StoredKindInfo): boolean =>
   !info.crd || stored?.['CustomResourceDefinition']?.[`${info.plural}.${info.group}`] !== undefined;
+
+/** The CustomResourceDefinition's fields that serve a custom kind. */
+export const crdFields = (info: StoredKindInfo) => ({
+  spec: {
+    group: info.group, names: { kind: info.kind, listKind: `${info.kind}List`, plural: info.plural, singular: info.singular },
+    scope: info.namespaced ? 'Namespaced' : 'Cluster', versions: [{ name: info.version, served: true, storage: true }],
+  },
+});

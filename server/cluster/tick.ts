@@ -3,6 +3,9 @@
 import { asControllers } from './managed-fields.js';
 import { apiUnavailable } from './api.js';
 import { metricsApiRefused, tlsRejected } from './controlplane.js';
+import { checkMetricsApiService } from './metrics.js';
+import { endpointSliceController } from './controllers/endpointslice.js';
+import { namespaceDefaultsController } from './controllers/namespace-defaults.js';
 import { expiredCert } from './pki.js';
 import { cronJobController } from './controllers/cronjob.js';
 import { daemonSetController } from './controllers/daemonset.js';
@@ -57,13 +60,21 @@ function step(state: ClusterState, dt: number, traffic: boolean): void {
   kubeletController(ctx);
   if (apiUp && state.controlPlane.controllerManager.running) {
     endpointsController(ctx);
+    // Once the cluster runs: the build lays down the first slices, ServiceAccounts and CA ConfigMaps (defaults.ts).
+    if (traffic) {
+      endpointSliceController(ctx);
+      namespaceDefaultsController(ctx);
+    }
     garbageCollector(ctx);
     quotaStatusController(ctx);
     csrSigningController(ctx);
   }
   // Add-ons in their own pods: they act only once the cluster runs (their past: addonHistory).
   if (apiUp && traffic) addonControllers(ctx);
-  if (apiUp && Math.floor((state.now - dt) / APISERVICE_CHECK_MS) !== Math.floor(state.now / APISERVICE_CHECK_MS)) metricsApiRefused(state);
+  if (apiUp && Math.floor((state.now - dt) / APISERVICE_CHECK_MS) !== Math.floor(state.now / APISERVICE_CHECK_MS)) {
+    metricsApiRefused(state);
+    checkMetricsApiService(state);
+  }
   // The kubelets refuse an expired serving certificate at each status update (every 10 s).
   if (Math.floor((state.now - dt) / 10_000) !== Math.floor(state.now / 10_000) && expiredCert(state, 'apiserver')) {
     for (const node of Object.values(state.nodes)) tlsRejected(state, node.status.addresses[0]?.address ?? '');

@@ -323,6 +323,8 @@ export interface PodSpec {
   claims?: { volume: string; claimName: string; readOnly?: boolean }[];
   /** Debug containers added through the ephemeralcontainers subresource (cluster/ephemeral.ts). */
   ephemeralContainers?: EphemeralContainerSpec[];
+  /** hostPath volumes, each mounted in every container (a static pod's manifest). */
+  hostPaths?: HostPathVolume[];
 }
 
 /** core/v1 EphemeralContainer: a container without ports, probes or resources, maybe in another container's process namespace. */
@@ -331,6 +333,8 @@ export interface EphemeralContainerSpec extends ContainerSpec {
   stdin?: boolean;
   tty?: boolean;
 }
+
+export interface HostPathVolume { volume: string; path: string; type: string; mountPath: string; readOnly?: boolean }
 
 export interface Pod {
   metadata: ObjectMeta;

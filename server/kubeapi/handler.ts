@@ -145,17 +145,17 @@ function discover(state: ClusterState, segments: string[]): ApiResponse | undefi
   const [root, a, b, ...rest] = segments;
   if (root === 'api') {
     if (a === undefined) return ok(apiVersions(state));
-    if (b === undefined) return a === 'v1' ? ok(apiResourceList('v1')) : pathNotFound();
+    if (b === undefined) return a === 'v1' ? ok(apiResourceList(state, 'v1')) : pathNotFound();
     return undefined;
   }
   if (root === 'apis') {
-    if (a === undefined) return ok(apiGroupList());
+    if (a === undefined) return ok(apiGroupList(state));
     if (b === undefined) {
-      const group = apiGroup(a);
+      const group = apiGroup(state, a);
       return group ? ok(group) : pathNotFound();
     }
     if (rest.length === 0) {
-      const list = apiResourceList(`${a}/${b}`);
+      const list = apiResourceList(state, `${a}/${b}`);
       return list ? ok(list) : pathNotFound();
     }
     return undefined;

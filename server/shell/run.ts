@@ -617,8 +617,11 @@ export class Runner implements ShellApi, LanguageHost {
       if (cut > 0) chunks.push({ fd, text: truncationLine(cut), cut });
     };
     route(2, result.stderrFirst ?? '');
-    route(1, result.stdout, result.json);
-    route(2, result.stderr);
+    if (result.written) for (const c of result.written) route(c.fd, c.text);
+    else {
+      route(1, result.stdout, result.json);
+      route(2, result.stderr);
+    }
     return {
       chunks,
       exitCode: result.exitCode,

@@ -143,6 +143,8 @@ export interface CommandResult {
   clear?: boolean;
   /** A stream's step found nothing more will come (the pod is gone): the stream ends. */
   streamEnded?: boolean;
+  /** Both streams in the order the tool wrote them, where stderr comes first or between (`stdout`/`stderr` still hold each whole). */
+  written?: { fd: 1 | 2; text: string }[];
 }
 
 /** Everything a command implementation may read or change. */
@@ -233,3 +235,9 @@ export interface Completion {
 
 export const ok = (stdout = ''): CommandResult => ({ stdout, stderr: '', exitCode: 0 });
 export const fail = (stderr: string, exitCode = 1): CommandResult => ({ stdout: '', stderr, exitCode });
+/** A result whose streams interleave: the chunks in the order written. */
+export function interleaved(written: { fd: 1 | 2; text: string }[], exitCode: number): CommandResult {
+  const chunks = written.filter((c) => c.text !== '');
+  const text = (fd: 1 | 2) => chunks.filter((c) => c.fd === fd).map((c) => c.text).join('');
+  return { stdout: text(1), stderr: text(2), exitCode, written: chunks };
+}

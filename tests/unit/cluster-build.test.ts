@@ -15,7 +15,7 @@ describe('createCluster(demo)', () => {
 
   it('brings every pod up Running and ready', () => {
     const pods = Object.values(state.pods);
-    expect(pods.length).toBe(17);
+    expect(pods.length).toBe(18); // 5 app pods, 4 static, 2 coredns, 3+3 DaemonSet pods, metrics-server
     for (const p of pods) {
       expect(p.status.phase, p.metadata.name).toBe('Running');
       expect(p.status.containerStatuses.every((c) => c.ready && c.restartCount === 0)).toBe(true);
@@ -28,6 +28,7 @@ describe('createCluster(demo)', () => {
     expect(names.filter((n) => /^coredns-[4-9bcdf]{9,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/.test(n))).toHaveLength(2);
     expect(names.filter((n) => /^kube-proxy-[a-z0-9]{5}$/.test(n))).toHaveLength(3);
     expect(names.filter((n) => n.startsWith('aws-node-'))).toHaveLength(3);
+    expect(names.filter((n) => /^metrics-server-[4-9bcdf]{9,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/.test(n))).toHaveLength(1);
     expect(state.services['kube-system/kube-dns']!.spec.clusterIP).toBe('10.96.0.10');
     expect(state.configmaps['kube-system/coredns']!.data.Corefile).toContain('forward . /etc/resolv.conf');
   });

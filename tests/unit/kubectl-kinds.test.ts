@@ -283,7 +283,7 @@ describe('kubectl wait, patch and delete of the kinds kept as JSON', () => {
   it('reports conditions that hold now and times out on the others', async () => {
     const run = await runner();
     expect(run('kubectl wait --for=condition=Ready node/cp-1')).toEqual({ stdout: 'node/cp-1 condition met\n', stderr: '', exitCode: 0 });
-    expect(run('kubectl wait --for=condition=Available deploy --all -n kube-system').stdout).toBe('deployment.apps/coredns condition met\n');
+    expect(run('kubectl wait --for=condition=Available deploy --all -n kube-system').stdout).toBe('deployment.apps/coredns condition met\ndeployment.apps/metrics-server condition met\n');
     expect(run('kubectl wait --for=condition=Ready=false node/cp-1')).toEqual({ stdout: '', stderr: 'error: timed out waiting for the condition on nodes/cp-1\n', exitCode: 1 });
     expect(run('kubectl wait --for=jsonpath={.spec.holderIdentity}=cp-1 lease/cp-1 -n kube-node-lease').stdout).toBe('lease.coordination.k8s.io/cp-1 condition met\n');
     expect(run('kubectl wait --for=delete pod/nope')).toEqual({ stdout: '', stderr: '', exitCode: 0 }); // already gone

@@ -44,11 +44,18 @@ describe('kubectl describe', () => {
 
 describe('kubectl top, events and cluster commands', () => {
   it('prints node and pod usage', async () => {
-    const run = await kubectlRunner(kubectlFixture());
+    // The metrics API as metrics-server serves it: its APIService and a Ready pod (a copy of CoreDNS's, relabelled).
+    const state = kubectlFixture();
+    const dns = Object.values(state.pods).find((p) => p.metadata.name.startsWith('coredns-'))!;
+    const server = structuredClone(dns);
+    Object.assign(server.metadata, { name: 'metrics-server-6d94bc8694-q7mzx', uid: 'metrics-server', labels: { 'k8s-app': 'metrics-server' } });
+    state.pods['kube-system/metrics-server-6d94bc8694-q7mzx'] = server;
+    ((state.stored ??= {})['APIService'] ??= {})['v1beta1.metrics.k8s.io'] = { kind: 'APIService', metadata: { ...structuredClone(server.metadata), name: 'v1beta1.metrics.k8s.io' }, fields: {} };
+    const run = await kubectlRunner(state);
     expect(run('kubectl top nodes').stdout.split('\n')[0]).toBe('NAME       CPU(cores)   CPU%   MEMORY(bytes)   MEMORY%');
     expect(run('kubectl top nodes').stdout).toContain('worker-1   250m         6%     2048Mi          13%\n');
     expect(run('kubectl top pods -A --sort-by=cpu').stdout).toBe(
-      'NAMESPACE     NAME                       CPU(cores)   MEMORY(bytes)\ndefault       web-7d4b9c8f5-abcde        12m          40Mi\nkube-system   coredns-5dd5756b68-xk2p9   3m           20Mi\n',
+      'NAMESPACE     NAME                              CPU(cores)   MEMORY(bytes)\ndefault       web-7d4b9c8f5-abcde               12m          40Mi\nkube-system   coredns-5dd5756b68-xk2p9          3m           20Mi\nkube-system   metrics-server-6d94bc8694-q7mzx   3m           20Mi\n',
     );
   });
   // pkg/cmd/events/event_printer.go: printOneEvent writes `Kind/Name` as the API spells the

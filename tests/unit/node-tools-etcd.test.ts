@@ -106,7 +106,7 @@ describe('etcd NOSPACE outage', () => {
     sh(TLS);
     expect(sh('etcdctl member list').output).toBe('31aacf2e023f7ee5, started, cp-1, https://10.0.1.10:2380, https://10.0.1.10:2379, false\n');
     expect(sh('etcdctl endpoint status --cluster').output).toMatch(/^https:\/\/10\.0\.1\.10:2379, 31aacf2e023f7ee5, 3\.5\.12, 40 MB, true, false, 4, \d+, \d+, \n$/);
-    expect(sh('etcdctl get /registry/deployments --prefix --keys-only').output).toBe('/registry/deployments/default/api\n\n/registry/deployments/default/web\n\n/registry/deployments/kube-system/coredns\n\n');
+    expect(sh('etcdctl get /registry/deployments --prefix --keys-only').output).toBe('/registry/deployments/default/api\n\n/registry/deployments/default/web\n\n/registry/deployments/kube-system/coredns\n\n/registry/deployments/kube-system/metrics-server\n\n');
     expect(sh('etcdctl version').output).toBe('etcdctl version: 3.5.12\nAPI version: 3.5\n');
     expect(sh('etcdctl foo')).toMatchObject({ output: 'Error: unknown command "foo" for "etcdctl"\nRun \'etcdctl --help\' for usage.\n', exitCode: 1 });
     expect(sh('ETCDCTL_API=2 etcdctl member list').exitCode).toBe(1);

@@ -10,7 +10,7 @@ const loaded = loadScenarioDir().scenarios.find((s) => s.id === 'pending-pods')!
 
 describe('game day: fixes and damage belong to the player whose commands made them', () => {
   it('credits the taint removal to its maker and a deleted node to whoever deleted it', () => {
-    // The taint variant in namespace shop on nodes ip-10-0-3-11/12/13: ip-10-0-3-12/13 keep the maintenance taint.
+    // The taint variant in namespace shop on nodes ip-10-0-3-21/22/23: ip-10-0-3-22/23 keep the maintenance taint.
     const runtime = scenarioRuntime(loaded, seedDrawing(loaded, 'taint', { names: 1, nodes: 1 }));
     const cluster = runtime.start();
     const ana = runtime.newSession(cluster);
@@ -25,10 +25,10 @@ describe('game day: fixes and damage belong to the player whose commands made th
       run(ana, 'ana', 'kubectl get pods -n shop'),
       run(ana, 'ana', 'kubectl describe pods -n shop -l app=storefront'),
       run(ana, 'ana', 'kubectl describe nodes | grep -i taints'),
-      run(ana, 'ana', 'kubectl taint nodes ip-10-0-3-12 maintenance-'),
-      run(ana, 'ana', 'kubectl taint nodes ip-10-0-3-13 maintenance-'),
+      run(ana, 'ana', 'kubectl taint nodes ip-10-0-3-22 maintenance-'),
+      run(ana, 'ana', 'kubectl taint nodes ip-10-0-3-23 maintenance-'),
     ];
-    const boCommands = [run(bo, 'bo', 'kubectl get events -n shop'), run(bo, 'bo', 'kubectl delete node ip-10-0-3-11')];
+    const boCommands = [run(bo, 'bo', 'kubectl get events -n shop'), run(bo, 'bo', 'kubectl delete node ip-10-0-3-21')];
     runtime.advance(cluster, 60_000);
     const diagnosis = { rootCause: 'leftover-taint', text: 'taints', evidence: ['pods-pending', 'taint-event', 'node-taints'] };
     const score = (participantId: string, commands: typeof anaCommands) =>
@@ -39,8 +39,8 @@ describe('game day: fixes and damage belong to the player whose commands made th
     const bo_ = lines(score('bo', boCommands));
     expect(ana_.find((l) => l.id === 'taint-removed')!.points).toBe(10);
     expect(bo_.find((l) => l.id === 'taint-removed')).toMatchObject({ points: 0, why: "holds at the end, but another player's commands made it" });
-    expect(bo_.find((l) => l.id === 'node:ip-10-0-3-11')).toMatchObject({ category: 'harmful', points: -25 });
-    expect(ana_.find((l) => l.id === 'node:ip-10-0-3-11')).toBeUndefined();
+    expect(bo_.find((l) => l.id === 'node:ip-10-0-3-21')).toMatchObject({ category: 'harmful', points: -25 });
+    expect(ana_.find((l) => l.id === 'node:ip-10-0-3-21')).toBeUndefined();
     // Each on their own evidence: bo saw the events but not the nodes' taints.
     expect(bo_.find((l) => l.id === 'node-taints')!.points).toBeLessThan(0);
     expect(ana_.find((l) => l.id === 'node-taints')!.points).toBe(10);

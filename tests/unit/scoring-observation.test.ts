@@ -65,12 +65,12 @@ describe('pending-pods', () => {
       'kubectl describe nodes | grep -i taint',
       "kubectl get nodes -o jsonpath='{.items[*].spec.taints}'",
       'kubectl get nodes -o custom-columns=N:.metadata.name,T:.spec.taints[*].key',
-      'kubectl get node ip-10-0-3-12 -o yaml',
-      'kubectl describe node ip-10-0-3-13',
+      'kubectl get node ip-10-0-3-22 -o yaml',
+      'kubectl describe node ip-10-0-3-23',
     ]) e.seen(line);
     for (const line of [
       'kubectl describe nodes | grep -i taint | grep -v maintenance',
-      'kubectl describe node ip-10-0-3-11',
+      'kubectl describe node ip-10-0-3-21',
       'kubectl get nodes -o wide',
       "printf 'Taints: maintenance=kernel-upgrade:NoSchedule\\n'",
     ]) e.missed(line);

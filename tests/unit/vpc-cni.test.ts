@@ -17,7 +17,7 @@ function spec(o: { type?: string; maxPods?: number; used?: number; leaked?: numb
       { name: 'busy', ip: '10.0.1.20', instanceType: 'm5.large', maxPods: 29, subnet: 'subnet-0abc', labels: { pool: 'busy' } },
       { name: 'target', ip: '10.0.1.30', instanceType: o.type ?? 'm5.large', maxPods: o.maxPods ?? 29, subnet: 'subnet-0abc', leakedPodIPs: o.leaked ?? 0, labels: { pool: 'target' } },
     ],
-    addons: { coredns: { enabled: false } },
+    addons: { coredns: { enabled: false }, metricsServer: false }, // no add-on pod takes an address from the count
     deployments: [
       { namespace: 'shop', name: 'web', replicas: o.replicas ?? 20, nodeSelector: { pool: 'target' }, containers: [{ image: 'nginx:1.25', requests: { cpu: '10m' } }] },
       { namespace: 'shop', name: 'worker', replicas: 4, nodeSelector: { pool: 'busy' }, containers: [{ image: 'busybox:1.36', requests: { cpu: '10m' } }] },

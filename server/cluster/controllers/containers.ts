@@ -1,11 +1,12 @@
 // The kubelet's container lifecycle: image pull (with ErrImagePull/ImagePullBackOff),
 // create/start, crashes and OOM kills per the container's behaviour, CrashLoopBackOff
 // with the real back-off (10 s doubling to 5 min), readiness, and the events for each.
+import { createHash } from 'node:crypto';
 import { apiserverCanRun } from '../api.js';
 import { etcdHandshakeFailure, expiredCert } from '../pki.js';
 import { runProcess } from '../processes.js';
 import { recordEvent, refOf } from '../events.js';
-import { appendLog, klog } from '../logs.js';
+import { appendLog, klog, subMillis } from '../logs.js';
 import { corednsStartup } from '../network/coredns.js';
 import { randomHex, randomInt } from '../rng.js';
 import type { ClusterState, ContainerBehavior, ContainerSpec, ContainerStatus, LogLine, Node, Pod } from '../types.js';
@@ -28,10 +29,9 @@ function fnv(text: string): number {
 }
 
 /** A stable sha256-looking digest for an image name. */
+/** A manifest digest: SHA-256, so it looks like one (no repeating runs, as a chained 32-bit hash gave). */
 function imageDigest(image: string): string {
-  let out = '';
-  for (let i = 0; out.length < 64; i++) out += fnv(`${image}#${i}`).toString(16).padStart(8, '0');
-  return out;
+  return createHash('sha256').update(image).digest('hex');
 }
 
 export function imageID(image: string): string {
@@ -67,10 +67,13 @@ function effectiveBehavior(state: ClusterState, pod: Pod, name: string): Contain
 }
 
 /** Start-up log lines; "I file.go:12] msg" shorthand becomes a full klog line at this moment. */
+/** A program's start-up lines, written over its first few hundred milliseconds (not all at the same instant). */
 function renderLogs(state: ClusterState, lines: string[], at: number): LogLine[] {
-  return lines.map((text) => {
+  let t = at + (Number(subMillis(at, 3)) % 400);
+  return lines.map((text, i) => {
+    t += i === 0 ? 0 : 1 + (Number(subMillis(t, 3)) % 7);
     const m = /^([IWE]) (\S+\.go:\d+)\] (.*)$/.exec(text);
-    return m ? klog(state, at, m[1] as 'I' | 'W' | 'E', m[2]!, m[3]!) : { at, text };
+    return m ? klog(state, t, m[1] as 'I' | 'W' | 'E', m[2]!, m[3]!) : { at: t, text };
   });
 }
 

@@ -16,6 +16,7 @@ import { forkSession, imageDistro } from '../session.js';
 import type { CommandContext, CommandResult, ContainerShell, ShellSession } from '../types.js';
 import { dig, getent, nslookup, type Flavor, type Timed } from './dns-tools.js';
 import { curl, wget } from './http-tools.js';
+import { etcdctl } from '../node/etcdctl.js';
 
 type Program = (state: ClusterState, pod: Pod, container: string, argv: string[]) => Timed;
 
@@ -33,6 +34,8 @@ const DNS_IMAGE: Toolbox = { tools: new Set([...BASE, 'bash', 'nslookup', 'dig',
 const WEB_SERVER: Toolbox = { tools: new Set([...BASE, 'bash', 'curl', 'getent']), flavor: 'bind' };
 const CURL_IMAGE: Toolbox = { tools: new Set([...BASE, 'curl']), flavor: 'busybox' };
 const BUSYBOX: Toolbox = { tools: new Set([...BASE, 'nslookup', 'wget', 'ping', 'ip', 'ifconfig', 'curl', 'chroot']), flavor: 'busybox' };
+
+const ETCD_IMAGE = /\/etcd:/i;
 
 function toolbox(image: string): Toolbox {
   const i = image.toLowerCase();
@@ -210,6 +213,13 @@ export function notFound(state: ClusterState, program: string): CommandResult {
 export function runInContainer(ctx: CommandContext, pod: Pod, container: string, argv: string[]): CommandResult {
   const status = anyContainerStatus(pod, container);
   if (!status || status.state.kind !== 'running') return err(`error: unable to upgrade connection: container not found ("${container}")\n`);
+  // The etcd image ships etcd, etcdctl and etcdutl, nothing else: its etcdctl, on the host network with the
+  // node's etcd certificates mounted, answers as the node's does.
+  if (ETCD_IMAGE.test(imageOf(pod, container)) && argv[0]?.replace(/^\/usr\/local\/bin\//, '') === 'etcdctl' && pod.spec.nodeName) {
+    const env = Object.fromEntries(pod.spec.containers.find((c) => c.name === container)!.env.map((e) => [e.name, e.value]));
+    const inPod: CommandContext = Object.assign(Object.create(ctx) as CommandContext, { env, session: Object.assign(Object.create(ctx.session) as ShellSession, { node: pod.spec.nodeName, root: true }) });
+    return terminated(etcdctl(inPod, ['etcdctl', ...argv.slice(1)]));
+  }
   const ran = runProgram(ctx.state, pod, container, argv);
   if ('missing' in ran) return notFound(ctx.state, ran.missing);
   const source = DNS_TOOLS.has(ran.program) ? 'dns' : 'traffic';

@@ -3,6 +3,7 @@
 // `get --raw` and `api-resources` read them, and so does the REST API (server/kubeapi/), so
 // the real kubectl discovers exactly what the in-shell one prints.
 import { SERVED_GROUP_VERSIONS } from '../../cluster/defaults.js';
+import { kindServed, STORED_KINDS, storedApiVersion } from '../../cluster/stored-kinds.js';
 import type { ClusterState } from '../../cluster/types.js';
 import { categoriesOf, DISCOVERY_ONLY, RESOURCE_TYPES, verbsOf, type ResourceType } from './resources.js';
 
@@ -26,13 +27,19 @@ export function apiVersions(state: ClusterState): Record<string, unknown> {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] };
 }
 
+/** The group versions the apiserver serves: its own, and those of custom kinds whose CustomResourceDefinition is installed. */
+export function servedGroupVersions(state: ClusterState): string[] {
+  const custom = STORED_KINDS.filter((k) => k.crd && kindServed(state.stored, k)).map(storedApiVersion);
+  return [...new Set([...SERVED_GROUP_VERSIONS, ...custom])];
+}
+
 /**
  * Each named group with its versions, the preferred one first: the version our resource
  * types are served at (autoscaling/v2 before v1, as the apiserver prefers), then the others.
  */
-function groupVersions(): Map<string, string[]> {
+function groupVersions(served: readonly string[] = SERVED_GROUP_VERSIONS): Map<string, string[]> {
   const groups = new Map<string, string[]>();
-  for (const gv of SERVED_GROUP_VERSIONS) {
+  for (const gv of served) {
     if (!gv.includes('/')) continue;
     const [group, version] = gv.split('/') as [string, string];
     groups.set(group, [...(groups.get(group) ?? []), version]);
@@ -45,10 +52,10 @@ function groupVersions(): Map<string, string[]> {
 }
 
 /** /apis: the named groups. */
-export function apiGroupList(): Record<string, unknown> {
+export function apiGroupList(state: ClusterState): Record<string, unknown> {
   return {
     kind: 'APIGroupList', apiVersion: 'v1',
-    groups: [...groupVersions()].map(([name, versions]) => ({
+    groups: [...groupVersions(servedGroupVersions(state))].map(([name, versions]) => ({
       name, versions: versions.map((version) => ({ groupVersion: `${name}/${version}`, version })),
       preferredVersion: { groupVersion: `${name}/${versions[0]}`, version: versions[0] },
     })),
@@ -56,8 +63,8 @@ export function apiGroupList(): Record<string, unknown> {
 }
 
 /** /apis/GROUP: one group, or undefined. */
-export function apiGroup(group: string): Record<string, unknown> | undefined {
-  const versions = groupVersions().get(group);
+export function apiGroup(state: ClusterState, group: string): Record<string, unknown> | undefined {
+  const versions = groupVersions(servedGroupVersions(state)).get(group);
   if (!versions) return undefined;
   return {
     kind: 'APIGroup', apiVersion: 'v1', name: group,
@@ -78,8 +85,8 @@ export function typesAt(groupVersion: string): ResourceType[] {
 export const isPreferred = (t: ResourceType): boolean => !t.group || groupVersions().get(t.group)?.[0] === versionOf(t);
 
 /** /api/v1, /apis/GROUP/VERSION: the resources of a served group version, or undefined. */
-export function apiResourceList(groupVersion: string): Record<string, unknown> | undefined {
-  if (!SERVED_GROUP_VERSIONS.includes(groupVersion)) return undefined;
+export function apiResourceList(state: ClusterState, groupVersion: string): Record<string, unknown> | undefined {
+  if (!servedGroupVersions(state).includes(groupVersion)) return undefined;
   return {
     kind: 'APIResourceList', ...(groupVersion.includes('/') ? { apiVersion: 'v1' } : {}), groupVersion,
     resources: typesAt(groupVersion).flatMap((t) => [

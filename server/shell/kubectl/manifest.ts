@@ -251,7 +251,7 @@ function probeJson(p: Probe | undefined): JsonObject | undefined {
   return { ...handler, initialDelaySeconds: p.initialDelaySeconds, timeoutSeconds: 1, periodSeconds: p.periodSeconds, successThreshold: 1, failureThreshold: p.failureThreshold };
 }
 
-function containerJson(c: ContainerSpec): JsonObject {
+function containerJson(c: ContainerSpec, hostPaths: PodSpec['hostPaths']): JsonObject {
   return compact({
     name: c.name,
     image: c.image,
@@ -265,17 +265,18 @@ function containerJson(c: ContainerSpec): JsonObject {
     terminationMessagePath: '/dev/termination-log',
     terminationMessagePolicy: 'File',
     imagePullPolicy: c.image.endsWith(':latest') || !c.image.includes(':') ? 'Always' : 'IfNotPresent',
+    volumeMounts: hostPaths?.map((v) => compact({ mountPath: v.mountPath, name: v.volume, readOnly: v.readOnly })),
   });
 }
 
 /** core/v1 EphemeralContainer: EphemeralContainerCommon's fields, then targetContainerName. */
 function ephemeralContainerJson(c: EphemeralContainerSpec): JsonObject {
-  return compact({ ...containerJson(c), stdin: c.stdin || undefined, tty: c.tty || undefined, targetContainerName: c.targetContainerName });
+  return compact({ ...containerJson(c, undefined), stdin: c.stdin || undefined, tty: c.tty || undefined, targetContainerName: c.targetContainerName });
 }
 
 function podSpecJson(spec: PodSpec): JsonObject {
   return compact({
-    containers: spec.containers.map(containerJson),
+    containers: spec.containers.map((c) => containerJson(c, spec.hostPaths)),
     ephemeralContainers: spec.ephemeralContainers?.map(ephemeralContainerJson),
     restartPolicy: spec.restartPolicy,
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
@@ -287,8 +288,9 @@ function podSpecJson(spec: PodSpec): JsonObject {
       options: spec.dnsConfig.options?.map((o) => compact({ name: o.name, value: o.value })),
     }) : undefined,
     nodeSelector: { ...spec.nodeSelector },
-    serviceAccountName: spec.serviceAccountName,
-    serviceAccount: spec.serviceAccountName,
+    // A mirror (static) pod has none: the ServiceAccount admission plugin leaves them alone.
+    serviceAccountName: spec.serviceAccountName || undefined,
+    serviceAccount: spec.serviceAccountName || undefined,
     nodeName: spec.nodeName,
     hostNetwork: spec.hostNetwork || undefined,
     affinity: spec.nodeAffinity
@@ -297,7 +299,10 @@ function podSpecJson(spec: PodSpec): JsonObject {
     schedulerName: spec.schedulerName,
     tolerations: spec.tolerations.map((t) => compact({ key: t.key, operator: t.operator, value: t.value, effect: t.effect })),
     priorityClassName: spec.priorityClassName,
-    volumes: spec.claims?.map((c) => ({ name: c.volume, persistentVolumeClaim: compact({ claimName: c.claimName, readOnly: c.readOnly }) })),
+    volumes: spec.claims || spec.hostPaths ? [
+      ...[...spec.hostPaths ?? []].sort((a, b) => a.volume.localeCompare(b.volume)).map((v) => ({ hostPath: { path: v.path, type: v.type }, name: v.volume })),
+      ...(spec.claims ?? []).map((c) => ({ name: c.volume, persistentVolumeClaim: compact({ claimName: c.claimName, readOnly: c.readOnly }) })),
+    ] : undefined,
   });
 }
 

@@ -5,7 +5,7 @@ import { evictPod } from '../../../cluster/disruption.js';
 import { parseDuration } from '../../../cluster/quantity.js';
 import type { Pod } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
-import { fail, ok } from '../../types.js';
+import { fail, interleaved, ok } from '../../types.js';
 import { apiErrorText } from '../api-error.js';
 import { SELECTOR_FLAGS } from '../query.js';
 import { matchesLabels, parseLabelSelector } from '../selectors.js';
@@ -131,13 +131,15 @@ export const drainCommand: KubectlSubcommand = {
     const selected = selectNodes(ctx, args, flags, 'drain');
     if ('error' in selected) return fail(selected.error);
     if (selected.errors) return fail(selected.errors);
-    let stdout = '';
-    let stderr = '';
+    // drain's warnings reach the terminal between its progress lines.
+    const written: { fd: 1 | 2; text: string }[] = [];
+    const out = (text: string) => void written.push({ fd: 1, text });
+    const err = (text: string) => void written.push({ fd: 2, text });
     let exitCode = 0;
     for (const node of selected.names) {
       const cordon = setSchedulable(ctx, node, true);
       if (cordon.exitCode !== 0) return cordon;
-      stdout += cordon.stdout;
+      out(cordon.stdout);
       const pods = Object.values(ctx.state.pods)
         .filter((p) => p.spec.nodeName === node && p.metadata.deletionTimestamp === undefined && !p.static)
         .filter((p) => p.status.phase !== 'Succeeded' && p.status.phase !== 'Failed')
@@ -149,25 +151,25 @@ export const drainCommand: KubectlSubcommand = {
       if (daemon.length > 0 && !flags.bool('ignore-daemonsets')) problems.push(`cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${daemon.map(podRef).join(', ')}`);
       if (problems.length > 0) {
         const list = problems.join(', ');
-        stderr += `error: unable to drain node "${node}" due to error: ${list}, continuing command...\nThere are pending nodes to be drained:\n ${node}\n${problems.join('\n')}\n`;
+        err(`error: unable to drain node "${node}" due to error: ${list}, continuing command...\nThere are pending nodes to be drained:\n ${node}\n${problems.join('\n')}\n`);
         exitCode = 1;
         continue;
       }
       const warnings: string[] = [];
       if (daemon.length > 0) warnings.push(`ignoring DaemonSet-managed Pods: ${daemon.map(podRef).join(', ')}`);
       if (unmanaged.length > 0) warnings.push(`deleting Pods that declare no controller: ${unmanaged.map(podRef).join(', ')}`);
-      if (warnings.length > 0) stderr += `Warning: ${warnings.join('; ')}\n`;
+      if (warnings.length > 0) err(`Warning: ${warnings.join('; ')}\n`);
       const evicted = evictAll(ctx, pods.filter((p) => !daemon.includes(p)), flags);
-      stdout += evicted.stdout;
-      stderr += evicted.stderr;
+      out(evicted.stdout);
+      err(evicted.stderr);
       if (evicted.errors.length > 0) {
         const aggregate = evicted.errors.length === 1 ? evicted.errors[0]! : `[${evicted.errors.join(', ')}]`;
-        stderr += `error: unable to drain node "${node}" due to error: ${aggregate}, continuing command...\nThere are pending nodes to be drained:\n ${node}\n${aggregate}\n`;
+        err(`error: unable to drain node "${node}" due to error: ${aggregate}, continuing command...\nThere are pending nodes to be drained:\n ${node}\n${aggregate}\n`);
         exitCode = 1;
         continue;
       }
-      if (exitCode === 0) stdout += `node/${node} drained\n`;
+      if (exitCode === 0) out(`node/${node} drained\n`);
     }
-    return { stdout, stderr, exitCode };
+    return interleaved(written, exitCode);
   },
 };

@@ -1,6 +1,7 @@
 // `kubectl exec (POD | TYPE/NAME) [-c CONTAINER] [-it] -- COMMAND [args…]`: runs the command in
 // the simulated container (server/shell/exec), so DNS and HTTP go through the network model.
 // With -it and a shell, the terminal moves into the container (exec/index.ts openShell).
+import { kubeletDownAt } from '../kubelet-proxy.js';
 import type { LabelSelector, Pod } from '../../../cluster/types.js';
 import { openShell, runInContainer } from '../../exec/index.js';
 import { fail } from '../../types.js';
@@ -58,6 +59,9 @@ export const execCommand: KubectlSubcommand = {
     if ('error' in picked) return fail(picked.error);
     const { container } = picked;
     stderr += picked.notice;
+    // The apiserver proxies exec to the pod's kubelet: with it stopped, the dial fails.
+    const down = kubeletDownAt(ctx.state, pod);
+    if (down) return fail(`${stderr}Error from server: error dialing backend: dial tcp ${down}:10250: connect: connection refused\n`);
     // `-it … -- sh`: the terminal's next lines run in the container's shell until `exit`.
     if (command.length === 1 && flags.bool('stdin') && flags.bool('tty')) {
       const opened = openShell(ctx, pod, container, command[0]!);

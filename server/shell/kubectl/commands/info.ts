@@ -2,11 +2,11 @@
 import { fail, ok } from '../../types.js';
 import { apiUnavailable } from '../../../cluster/api.js';
 import { apiErrorText } from '../api-error.js';
-import { SERVED_GROUP_VERSIONS } from '../../../cluster/defaults.js';
 import { kindServed, storedKindInfo } from '../../../cluster/stored-kinds.js';
 import { categoriesOf, DISCOVERY_ONLY, findResourceType, RESOURCE_TYPES, unknownTypeError, verbsOf } from '../resources.js';
 import { isPreferred } from '../discovery.js';
 import { renderTable } from '../table.js';
+import { servedGroupVersions } from '../discovery.js';
 import { clusterInfoDump, DUMP_FLAGS } from './cluster-info-dump.js';
 import { explain, hasExplanation } from '../explain.js';
 import type { KubectlSubcommand } from '../types.js';
@@ -57,8 +57,8 @@ export const apiVersionsCommand: KubectlSubcommand = {
   short: 'Print the supported API versions on the server, in the form of "group/version"',
   usage: 'kubectl api-versions [flags] [options]',
   flags: [],
-  run: () => {
-    return ok([...SERVED_GROUP_VERSIONS].sort().map((gv) => `${gv}\n`).join(''));
+  run: (ctx) => {
+    return ok(servedGroupVersions(ctx.state).sort().map((gv) => `${gv}\n`).join(''));
   },
 };
 

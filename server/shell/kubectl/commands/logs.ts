@@ -1,12 +1,13 @@
 // `kubectl logs (POD | TYPE/NAME | -l SELECTOR) [-c C] [-p] [--tail N] [--timestamps]
 // [--since D] [--all-containers] [--prefix] [-f]`. `-f` goes on printing new lines as
 // simulated time passes, up to the bound of watching commands (watching.ts).
-import { containerLogs } from '../../../cluster/logs.js';
+import { containerLogs, subMillis } from '../../../cluster/logs.js';
+import { kubeletDownAt } from '../kubelet-proxy.js';
 import { parseDuration } from '../../../cluster/quantity.js';
 import { parseFlags } from '../flags.js';
 import type { ClusterState, LabelSelector, LogLine, Pod, Service } from '../../../cluster/types.js';
 import type { CommandResult, StreamCursor } from '../../types.js';
-import { fail, ok } from '../../types.js';
+import { fail, interleaved, ok } from '../../types.js';
 import { matchesLabels, parseLabelSelector } from '../selectors.js';
 import { findResourceType, listObjects, namedObject } from '../resources.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
@@ -45,7 +46,8 @@ function resolvePods(ctx: KubectlContext, arg: string): { pods: Pod[]; note: str
 }
 
 function timestamp(state: ClusterState, at: number): string {
-  return new Date(state.epoch + at).toISOString().replace(/\.(\d{3})Z$/, (_, ms: string) => `.${ms}${String((Math.abs(at) * 7919) % 1_000_000).padStart(6, '0')}Z`);
+  // RFC 3339 with nanoseconds, as the kubelet stamps each line: within the microsecond of klog's own time.
+  return new Date(state.epoch + at).toISOString().replace(/\.(\d{3})Z$/, (_, ms: string) => `.${ms}${subMillis(at, 3)}${subMillis(at + 1, 3)}Z`);
 }
 
 const CLIENT_ADDRESS = /^(\d{1,3}(?:\.\d{1,3}){3}) /;
@@ -173,6 +175,13 @@ function podLogs(ctx: KubectlContext, pod: Pod, flags: ParsedFlags, withPrefix: 
     if (!defaulted) return fail(`error: a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]\n`);
     containers = [defaulted];
   } else containers = names;
+  // The apiserver reads logs from the pod's kubelet (port 10250): with it stopped, the dial fails.
+  const down = kubeletDownAt(ctx.state, pod);
+  if (down) {
+    const query = [['follow', flags.bool('follow')], ['previous', flags.bool('previous')], ['tailLines', (flags.int('tail') ?? -1) >= 0 ? String(flags.int('tail')) : false], ['timestamps', flags.bool('timestamps')]]
+      .filter(([, v]) => v !== false).map(([k, v]) => `${k}=${v === true ? 'true' : v}`).join('&');
+    return fail(`Error from server: Get "https://${down}:10250/containerLogs/${pod.metadata.namespace}/${pod.metadata.name}/${containers[0]}${query ? `?${query}` : ''}": dial tcp ${down}:10250: connect: connection refused\n`);
+  }
   const parts = containers.map((c) => containerText(ctx, pod, c, flags, withPrefix ? `[pod/${pod.metadata.name}/${c}] ` : ''));
   return { stdout: parts.map((p) => p.stdout).join(''), stderr: parts.map((p) => p.stderr).join(''), exitCode: parts.some((p) => p.exitCode !== 0) ? 1 : 0 };
 }

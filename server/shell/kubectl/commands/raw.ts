@@ -60,6 +60,6 @@ export function getRaw(state: ClusterState, url: string): CommandResult {
   if (trimmed === '/api') {
     return ok(JSON.stringify(apiVersions(state)));
   }
-  if (trimmed === '/apis') return ok(JSON.stringify(apiGroupList()));
+  if (trimmed === '/apis') return ok(JSON.stringify(apiGroupList(state)));
   return fail('Error from server (NotFound): the server could not find the requested resource\n');
 }

@@ -8,7 +8,7 @@ import { formatBytes, formatCpu } from '../../../cluster/quantity.js';
 import { rfc1123z } from '../age.js';
 import { selectorString } from '../printers.js';
 import { matchesLabels } from '../selectors.js';
-import { probeString, writePorts } from './pod.js';
+import { probeString, writeContainerCommand, writePorts } from './pod.js';
 import { describeWriter, writeAnnotations, writeEvents, writeLabels, writeObjectHead, type DescribeWriter } from './writer.js';
 
 /**
@@ -26,12 +26,7 @@ export function writePodTemplate(w: DescribeWriter, t: PodTemplate, serviceAccou
     w.write(1, ` ${c.name}:\n`);
     w.write(2, `Image:\t${c.image}\n`);
     writePorts(w, c);
-    // kubectl describeContainerCommand: one line per word, each line of a word on its own.
-    for (const [title, words] of [['Command', c.command], ['Args', c.args]] as const) {
-      if (!words?.length) continue;
-      w.write(2, `${title}:\n`);
-      for (const line of words.flatMap((word) => word.split('\n'))) w.write(3, `${line}\n`);
-    }
+    writeContainerCommand(w, c);
     const limits = c.resources.limits;
     const requests = c.resources.requests;
     for (const [title, r] of [['Limits', limits], ['Requests', requests]] as const) {

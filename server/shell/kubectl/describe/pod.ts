@@ -64,12 +64,22 @@ export function describePod(state: ClusterState, pod: Pod): string {
     w.write(2, `ClaimName:\t${c.claimName}\n`);
     w.write(2, `ReadOnly:\t${c.readOnly === true}\n`);
   }
-  w.write(1, `${apiAccessVolume(pod)}:\n`);
-  w.write(2, 'Type:\tProjected (a volume that contains injected data from multiple sources)\n');
-  w.write(2, 'TokenExpirationSeconds:\t3607\n');
-  w.write(2, 'ConfigMapName:\tkube-root-ca.crt\n');
-  w.write(2, 'ConfigMapOptional:\t<nil>\n');
-  w.write(2, 'DownwardAPI:\ttrue\n');
+  // printHostPathVolumeSource, in the manifest's (name) order.
+  for (const v of [...pod.spec.hostPaths ?? []].sort((a, b) => a.volume.localeCompare(b.volume))) {
+    w.write(1, `${v.volume}:\n`);
+    w.write(2, 'Type:\tHostPath (bare host directory volume)\n');
+    w.write(2, `Path:\t${v.path}\n`);
+    w.write(2, `HostPathType:\t${v.type}\n`);
+  }
+  // The ServiceAccount admission plugin mounts the token volume, but never into a mirror (static) pod.
+  if (!pod.static) {
+    w.write(1, `${apiAccessVolume(pod)}:\n`);
+    w.write(2, 'Type:\tProjected (a volume that contains injected data from multiple sources)\n');
+    w.write(2, 'TokenExpirationSeconds:\t3607\n');
+    w.write(2, 'ConfigMapName:\tkube-root-ca.crt\n');
+    w.write(2, 'ConfigMapOptional:\t<nil>\n');
+    w.write(2, 'DownwardAPI:\ttrue\n');
+  }
   w.write(0, `QoS Class:\t${s.qosClass}\n`);
   writeMultiline(w, 0, 'Node-Selectors', Object.entries(pod.spec.nodeSelector).sort().map(([k, v]) => `${k}=${v}`));
   writeMultiline(w, 0, 'Tolerations', pod.spec.tolerations.map(tolerationString));
@@ -92,14 +102,22 @@ export function writePorts(w: DescribeWriter, c: ContainerSpec): void {
   w.write(2, `Host Port${plural}:\t${c.ports.map((p) => `0/${p.protocol}`).join(', ')}\n`);
 }
 
+/** kubectl describeContainerCommand: one line per word, each line of a word on its own. */
+export function writeContainerCommand(w: DescribeWriter, c: ContainerSpec): void {
+  for (const [title, words] of [['Command', c.command], ['Args', c.args]] as const) {
+    if (!words?.length) continue;
+    w.write(2, `${title}:\n`);
+    for (const line of words.flatMap((word) => word.split('\n'))) w.write(3, `${line}\n`);
+  }
+}
+
 function writeContainer(w: DescribeWriter, state: ClusterState, pod: Pod, c: ContainerSpec, status: ContainerStatus | undefined, tokenMounted = true): void {
   w.write(1, `${c.name}:\n`);
   if (status?.containerID) w.write(2, `Container ID:\t${status.containerID}\n`);
   w.write(2, `Image:\t${c.image}\n`);
   w.write(2, `Image ID:\t${status?.imageID ?? ''}\n`);
   writePorts(w, c);
-  if (c.command) writeMultiline(w, 2, 'Command', c.command);
-  if (c.args) writeMultiline(w, 2, 'Args', c.args);
+  writeContainerCommand(w, c);
   if (status) {
     writeState(w, state, 'State', status.state);
     if (status.lastState) writeState(w, state, 'Last State', status.lastState);
@@ -120,12 +138,11 @@ function writeContainer(w: DescribeWriter, state: ClusterState, pod: Pod, c: Con
     w.write(2, 'Environment:\n');
     for (const e of c.env) w.write(3, `${e.name}:\t${e.value}\n`);
   }
-  if (!tokenMounted) {
-    w.write(2, 'Mounts:\t<none>\n');
-    return;
-  }
-  w.write(2, 'Mounts:\n');
-  w.write(3, `/var/run/secrets/kubernetes.io/serviceaccount from ${apiAccessVolume(pod)} (ro)\n`);
+  // describeContainerVolumes: sorted by mount path, (ro) or (rw).
+  const mounts = (pod.spec.hostPaths ?? []).map((v) => [v.mountPath, v.volume, v.readOnly === true] as const);
+  if (!pod.static && tokenMounted) mounts.push(['/var/run/secrets/kubernetes.io/serviceaccount', apiAccessVolume(pod), true]);
+  w.write(2, mounts.length === 0 ? 'Mounts:\t<none>\n' : 'Mounts:\n');
+  for (const [path, volume, ro] of mounts.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) w.write(3, `${path} from ${volume} (${ro ? 'ro' : 'rw'})\n`);
 }
 
 function writeState(w: DescribeWriter, state: ClusterState, title: string, s: ContainerStateValue): void {
