@@ -20,8 +20,6 @@ export interface LanguageHost {
   runProgram(session: ShellSession, argv: string[], stdin: Input): Outcome;
   loopControl(argv: string[]): Outcome;
   scalar(session: ShellSession, name: string): string | undefined;
-  /** Exit statuses of the line's background jobs by pid (`wait PID`). */
-  background: ReadonlyMap<number, number>;
   /** Reads a file the shell may source, or the error text. */
   readScript(session: ShellSession, path: string): { text: string } | { error: string };
 }
@@ -418,12 +416,12 @@ const command: Builtin = (host, session, argv, stdin) => {
 const noop: Builtin = () => result('');
 
 /** `wait [PID…]`: background jobs have ended already (the shell runs them at once); the last PID's status, or bash's errors. */
-const wait: Builtin = (host, _session, argv) => {
+const wait: Builtin = (_host, session, argv) => {
   let stderr = '';
   let status = 0;
   for (const arg of argv.slice(1)) {
     const isPid = /^\d+$/.test(arg);
-    const ended = isPid ? host.background.get(Number(arg)) : undefined;
+    const ended = isPid ? session.finished?.find(([pid]) => pid === Number(arg))?.[1] : undefined;
     if (ended !== undefined) {
       status = ended;
     } else if (isPid || arg.startsWith('%')) {

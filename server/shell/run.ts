@@ -97,6 +97,9 @@ function bashTime(ms: number): string {
   return `${m}m${((ms - m * 60_000) / 1000).toFixed(3)}s`;
 }
 
+/** `&` lists whose status `wait PID` can still report. */
+const MAX_FINISHED = 16;
+
 export class Runner implements ShellApi, LanguageHost {
   /** Commands and loop iterations run so far by this line (substitutions included). */
   private commandsRun = 0;
@@ -110,8 +113,6 @@ export class Runner implements ShellApi, LanguageHost {
   locals: Map<string, () => void>[] = [];
   /** Conditions (`if`, `while`, before `&&`/`||`, `!`) being run: `set -e` ignores their failures. */
   private conditionDepth = 0;
-  /** Exit statuses of the line's background lists that ran to their end at once, by pid, for `wait PID`. */
-  readonly background = new Map<number, number>();
   /** The `&` list item running now, when a serving program in it may become a job (ctx.detach). */
   private detaching: { session: ShellSession; started?: Job } | undefined;
   /** The command that ran the line out of steps (the message names it). */
@@ -179,7 +180,7 @@ export class Runner implements ShellApi, LanguageHost {
         // A program that keeps serving became a job: bash prints its number and process id first.
         if (job?.started) result.chunks.unshift({ fd: 2, text: `[${job.started.id}] ${job.started.pid}\n` });
         session.lastBackground = job?.started?.pid ?? nextPid(session) + this.commandsRun;
-        if (!job?.started) this.background.set(session.lastBackground, result.exitCode);
+        if (!job?.started) session.finished = [...(session.finished ?? []).slice(-(MAX_FINISHED - 1)), [session.lastBackground, result.exitCode]];
         result.exitCode = 0;
       }
       merge(total, result);

@@ -51,6 +51,8 @@ export interface ShellSession {
   jobs?: Job[];
   /** `$!`: the process id of the last command run with `&`. */
   lastBackground?: number;
+  /** `[pid, status]` of the latest `&` lists that ran to their end at once (at most 16), for `wait PID`. */
+  finished?: [number, number][];
 }
 
 /** A background job on the workstation: `kubectl port-forward … &`, `kubectl proxy &`. */

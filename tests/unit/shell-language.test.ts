@@ -43,6 +43,14 @@ describe('the language around kubectl', () => {
     expect(run('kgp').output).toBe('bash: kgp: command not found\n');
   });
 
+  it('wait PID reports a background list\'s status on a later line too', () => {
+    // bash keeps finished jobs' statuses for the shell's life; `$!` and `wait` pair across lines.
+    const { run } = shell();
+    run('false &');
+    expect(run('wait $!; echo $?').output).toBe('1\n');
+    expect(run('wait 12; echo $?').output).toBe('bash: wait: pid 12 is not a child of this shell\n127\n');
+  });
+
   it('state persists between lines: functions, arrays, options', () => {
     const { run } = shell();
     run('nodes=($(kubectl get nodes -o name)); greet() { echo "hi $1"; }');
