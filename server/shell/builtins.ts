@@ -1,6 +1,7 @@
 // bash builtins and the small coreutils a player reaches for: echo, export, history, date…
 import { wallClock } from '../cluster/logs.js';
 import { parseDate } from './date-parse.js';
+import { escapedByte, settleBytes } from './bytes.js';
 import { cd } from './file-tools.js';
 import { assignVar, hostOf, currentNode, internalIP, userOf } from './session.js';
 import { cwdOf } from './vfs.js';
@@ -37,11 +38,11 @@ const echo: ShellCommand = (_ctx, argv) => {
 
 function unescapeEcho(s: string): string {
   const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', a: '\x07', b: '\b', e: '\x1b', f: '\f', v: '\v' };
-  return s.replace(/\\(0[0-7]{0,3}|x[0-9a-fA-F]{1,2}|.)/g, (all, c: string) => {
-    if (c.startsWith('0')) return String.fromCharCode(parseInt(c.slice(1) || '0', 8));
-    if (c.startsWith('x') && c.length > 1) return String.fromCharCode(parseInt(c.slice(1), 16));
+  return settleBytes(s.replace(/\\(0[0-7]{0,3}|x[0-9a-fA-F]{1,2}|.)/g, (all, c: string) => {
+    if (c.startsWith('0')) return escapedByte(parseInt(c.slice(1) || '0', 8));
+    if (c.startsWith('x') && c.length > 1) return escapedByte(parseInt(c.slice(1), 16));
     return map[c] ?? all;
-  });
+  }));
 }
 
 const quoteForDeclare = (v: string): string => `"${v.replace(/(["\\$`])/g, '\\$1')}"`;

@@ -7,6 +7,7 @@
 // A recursive-descent parser over characters (bash's lexing depends on context, e.g. inside
 // `$(…)`), producing an AST the runner expands and executes. Syntax errors are values,
 // worded like bash's.
+import { escapedByte, settleBytes } from './bytes.js';
 
 export type ParamOp =
   | ':-' | '-' | ':=' | '=' | ':+' | '+' | ':?' | '?'
@@ -1177,11 +1178,11 @@ export function plainText(word: Word): string | undefined {
 /** $'…' escapes. */
 function ansiC(s: string): string {
   const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '?': '?' };
-  return s.replace(/\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/g, (all, c: string) => {
-    if (c.startsWith('x') && c.length > 1) return String.fromCharCode(parseInt(c.slice(1), 16));
-    if (/^[0-7]+$/.test(c)) return String.fromCharCode(parseInt(c, 8));
+  return settleBytes(s.replace(/\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/g, (all, c: string) => {
+    if (c.startsWith('x') && c.length > 1) return escapedByte(parseInt(c.slice(1), 16));
+    if (/^[0-7]+$/.test(c)) return escapedByte(parseInt(c, 8));
     return map[c] ?? all;
-  });
+  }));
 }
 
 /**

@@ -13,17 +13,19 @@ import { FormatError, sprintf } from './sprintf.js';
 import { STEPS_PER_RECORD } from '../budget.js';
 import { MAX_OUTPUT_CHARS } from '../limits.js';
 
+import { escapedByte, settleBytes } from '../bytes.js';
+
 export { xargs } from './xargs.js';
 export { awk } from './awk.js';
 
 /** printf's backslash escapes (in the format, and in `%b` arguments): \n \t \\ \0NNN \NNN \xHH … */
 function printfEscapes(text: string, octalNeedsZero: boolean): string {
   const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', a: '\x07', b: '\b', f: '\f', v: '\v', e: '\x1b', '"': '"', "'": "'" };
-  return text.replace(/\\(x[0-9a-fA-F]{1,2}|0[0-7]{0,3}|[1-7][0-7]{0,2}|.)/g, (all, e: string) => {
-    if (e[0] === 'x') return String.fromCharCode(parseInt(e.slice(1), 16));
-    if (/^[0-7]/.test(e) && (e[0] === '0' || !octalNeedsZero)) return String.fromCharCode(parseInt(e.slice(e[0] === '0' && octalNeedsZero ? 1 : 0) || '0', 8) & 0xff);
+  return settleBytes(text.replace(/\\(x[0-9a-fA-F]{1,2}|0[0-7]{0,3}|[1-7][0-7]{0,2}|.)/g, (all, e: string) => {
+    if (e[0] === 'x') return escapedByte(parseInt(e.slice(1), 16));
+    if (/^[0-7]/.test(e) && (e[0] === '0' || !octalNeedsZero)) return escapedByte(parseInt(e.slice(e[0] === '0' && octalNeedsZero ? 1 : 0) || '0', 8));
     return simple[e] ?? all;
-  });
+  }));
 }
 
 /** bash's %q: the argument quoted so the shell reads it back as one word. */
