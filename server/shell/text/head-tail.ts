@@ -73,12 +73,48 @@ function headTail(tool: 'head' | 'tail'): ShellCommand {
 export const head = headTail('head');
 export const tail = headTail('tail');
 
+/** cat -v's notation for one byte: ^X for controls (but tab and newline), M- for the high half. */
+function visibleByte(byte: number, tabs: boolean): string {
+  if (byte === 9) return tabs ? '^I' : '\t';
+  if (byte === 10) return '\n';
+  if (byte >= 128) return `M-${visibleByte(byte - 128, true)}`;
+  if (byte < 32) return `^${String.fromCharCode(byte + 64)}`;
+  return byte === 127 ? '^?' : String.fromCharCode(byte);
+}
+
+/**
+ * coreutils cat: -n/-b number lines (all, non-blank), -s squeezes blank runs, -v shows
+ * nonprinting bytes (of the UTF-8 text), -T tabs as ^I, -E a $ at each line end; -A is -vET,
+ * -e is -vE, -t is -vT.
+ */
 export const cat: ShellCommand = (ctx, argv) => {
-  const parsed = parseOptions('cat', argv.slice(1), { flags: 'nAbestuv', long: { number: { key: 'n', value: false } } });
+  const parsed = parseOptions('cat', argv.slice(1), {
+    flags: 'nAbestuvTE',
+    long: {
+      number: { key: 'n', value: false }, 'number-nonblank': { key: 'b', value: false }, 'squeeze-blank': { key: 's', value: false },
+      'show-all': { key: 'A', value: false }, 'show-nonprinting': { key: 'v', value: false }, 'show-tabs': { key: 'T', value: false }, 'show-ends': { key: 'E', value: false },
+    },
+  });
   if (!parsed.ok) return parsed.error;
-  const { inputs, errors } = readInputs(ctx, 'cat', parsed.opts.operands);
+  const o = parsed.opts;
+  const { inputs, errors } = readInputs(ctx, 'cat', o.operands);
   let text = inputs.map((i) => i.text).join('');
-  if (parsed.opts.has('n')) text = joinLines(splitLines(text).map((l, i) => `${String(i + 1).padStart(6)}\t${l}`));
+  const nonprinting = o.has('v') || o.has('A') || o.has('e') || o.has('t');
+  const tabs = o.has('T') || o.has('A') || o.has('t');
+  const ends = o.has('E') || o.has('A') || o.has('e');
+  if (nonprinting || tabs || ends || o.has('b') || o.has('s')) {
+    ctx.budget.spendText(text);
+    const trailing = text.endsWith('\n') || text === '';
+    let lines = splitLines(text);
+    if (o.has('s')) lines = lines.filter((l, i) => !(l === '' && i > 0 && lines[i - 1] === ''));
+    if (nonprinting) lines = lines.map((l) => [...Buffer.from(l, 'utf8')].map((b) => visibleByte(b, tabs)).join(''));
+    else if (tabs) lines = lines.map((l) => l.replaceAll('\t', '^I'));
+    if (ends) lines = lines.map((l, i) => (i === lines.length - 1 && !trailing ? l : `${l}$`));
+    let n = 0;
+    if (o.has('b')) lines = lines.map((l) => (l === '' || l === '$' ? l : `${String(++n).padStart(6)}\t${l}`));
+    else if (o.has('n')) lines = lines.map((l) => `${String(++n).padStart(6)}\t${l}`);
+    text = trailing ? joinLines(lines) : joinLines(lines).replace(/\n$/, '');
+  } else if (o.has('n')) text = joinLines(splitLines(text).map((l, i) => `${String(i + 1).padStart(6)}\t${l}`));
   return { stdout: text, stderr: errors, exitCode: errors ? 1 : 0 };
 };
 
