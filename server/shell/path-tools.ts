@@ -119,12 +119,12 @@ function parseFind(args: string[], out: FindOutput, ctx: CommandContext, childre
       case '-name': case '-iname': {
         const pattern = need(token);
         const fold = token === '-iname';
-        return { op: 'test', test: (e) => matchGlob(fold ? pattern.toLowerCase() : pattern, fold ? base(e.abs).toLowerCase() : base(e.abs)) };
+        return { op: 'test', test: (e) => matchGlob(fold ? pattern.toLowerCase() : pattern, fold ? base(e.abs).toLowerCase() : base(e.abs), ctx.budget) };
       }
       case '-path': case '-wholename': case '-ipath': {
         const pattern = need(token);
         const fold = token === '-ipath';
-        return { op: 'test', test: (e) => matchGlob(fold ? pattern.toLowerCase() : pattern, fold ? e.shown.toLowerCase() : e.shown) };
+        return { op: 'test', test: (e) => matchGlob(fold ? pattern.toLowerCase() : pattern, fold ? e.shown.toLowerCase() : e.shown, ctx.budget) };
       }
       case '-type': {
         const type = need(token);

@@ -1,8 +1,10 @@
 // bash glob patterns (case items, `[[ x == pat ]]`, ${x#pat}, ${x/pat/rep}, file names):
 // `*`, `?`, `[…]` with ranges, negation and [:classes:]; a backslash makes the next
 // character literal (the runner escapes what was quoted). Compiled to RE2 and run by re2js,
-// so a pattern like `*a*a*a*b` cannot take more than linear time.
+// so a pattern like `*a*a*a*b` cannot take more than linear time — linear in the text times
+// the pattern's states, which the line's budget is charged for before each match.
 import { RE2JS } from 're2js';
+import type { LineBudget } from './budget.js';
 
 type Atom = { k: 'lit'; c: string } | { k: 'star' } | { k: 'any' } | { k: 'class'; source: string };
 
@@ -104,34 +106,52 @@ function compile(re: string): RE2JS {
   return compiled;
 }
 
+/** Steps per character per pattern state: RE2's automaton advances every live state on each character. */
+const STEPS_PER_STATE = 8;
+
+/** Charges a match of `text` against a pattern of `parts` atoms (and compiling it). */
+function charge(budget: LineBudget, parts: Atom[], textLength: number): Atom[] {
+  budget.spend(parts.length + textLength * (parts.length + 1) * STEPS_PER_STATE);
+  return parts;
+}
+
 /** Whether the whole text matches the pattern. */
-export function matchGlob(pattern: string, text: string): boolean {
-  return compile(`^(?:${source(atoms(pattern), false)})$`).matcher(text).matches();
+export function matchGlob(pattern: string, text: string, budget: LineBudget): boolean {
+  return compile(`^(?:${source(charge(budget, atoms(pattern), text.length), false)})$`).matcher(text).matches();
 }
 
 /** ${x#pat} (shortest) / ${x##pat} (longest): the text without the matching prefix. */
-export function removePrefix(text: string, pattern: string, longest: boolean): string {
-  const m = compile(`^(?:${source(atoms(pattern), !longest)})`).matcher(text);
+export function removePrefix(text: string, pattern: string, longest: boolean, budget: LineBudget): string {
+  const m = compile(`^(?:${source(charge(budget, atoms(pattern), text.length), !longest)})`).matcher(text);
   return m.find() ? text.slice(m.end()) : text;
 }
 
 /** ${x%pat} (shortest) / ${x%%pat} (longest): the text without the matching suffix, found on the reversed text. */
-export function removeSuffix(text: string, pattern: string, longest: boolean): string {
+export function removeSuffix(text: string, pattern: string, longest: boolean, budget: LineBudget): string {
   const reversed = [...text].reverse().join('');
-  const m = compile(`^(?:${source(atoms(pattern).reverse(), !longest)})`).matcher(reversed);
+  const m = compile(`^(?:${source(charge(budget, atoms(pattern), text.length).reverse(), !longest)})`).matcher(reversed);
   if (!m.find()) return text;
   return [...reversed.slice(m.end())].reverse().join('');
 }
 
 /** ${x/pat/rep}: the first (or every, or anchored) longest match replaced. */
-export function replaceGlob(text: string, pattern: string, replacement: string, mode: '/' | '//' | '/#' | '/%'): string {
+export function replaceGlob(text: string, pattern: string, replacement: string, mode: '/' | '//' | '/#' | '/%', budget: LineBudget): string {
   if (pattern === '') return text;
-  const body = source(atoms(pattern), false);
+  const parts = atoms(pattern);
+  const body = source(charge(budget, parts, 0), false);
   const re = mode === '/#' ? `^(?:${body})` : mode === '/%' ? `(?:${body})$` : `(?:${body})`;
   const m = compile(re).matcher(text);
   let out = '';
   let at = 0;
-  while (at <= text.length && m.find(at)) {
+  // Each search scans on from where the last match ended, as far as its match (or the end).
+  const found = (from: number): boolean => {
+    // A search that might scan past what the line can still afford is charged its worst case first.
+    if ((text.length - from) * (parts.length + 1) * STEPS_PER_STATE > budget.remaining) charge(budget, parts, text.length - from);
+    const hit = m.find(from);
+    charge(budget, parts, (hit ? m.end() : text.length) - from);
+    return hit;
+  };
+  while (at <= text.length && found(at)) {
     const start = m.start();
     const end = m.end();
     if (end === start) {

@@ -476,7 +476,7 @@ export class Runner implements ShellApi, LanguageHost {
     const total: Outcome = { chunks: sub.side, exitCode: 0 };
     let fallThrough = false;
     for (const item of command.items) {
-      if (!fallThrough && !item.patterns.some((p) => matchGlob(this.expandPattern(session, p, sub), word))) continue;
+      if (!fallThrough && !item.patterns.some((p) => matchGlob(this.expandPattern(session, p, sub), word, this.budget))) continue;
       const result = this.runList(session, item.body, stdin);
       merge(total, result);
       if (result.stop || result.loop || result.ret) return total;
@@ -832,7 +832,7 @@ export class Runner implements ShellApi, LanguageHost {
     const white = [...ifs].filter((c) => c === ' ' || c === '\t' || c === '\n').join('');
     const ifsChar = new RegExp(`[${ifs.replace(/[\\\]^-]/g, '\\$&')}]`, 'g'); // finds the next IFS character fast
     const emit = (): void => {
-      const matches = glob ? globPaths(this.state, session, pieces.map(([text, quoted]) => (quoted ? escapeGlob(text) : text)).join('')) : undefined;
+      const matches = glob ? globPaths(this.state, session, this.budget, pieces.map(([text, quoted]) => (quoted ? escapeGlob(text) : text)).join('')) : undefined;
       if (matches && matches.length > 0) for (const m of matches) fields.push(m);
       else fields.push(current);
       current = '';
@@ -1030,16 +1030,16 @@ export class Runner implements ShellApi, LanguageHost {
     const pattern = part.arg ? this.expandPattern(session, part.arg, sub) : '';
     const each = (f: (v: string) => string): { values: string[]; multi: boolean } => this.joined(session, values.map(f), all, multi, part.quoted);
     switch (op) {
-      case '#': return each((v) => removePrefix(v, pattern, false));
-      case '##': return each((v) => removePrefix(v, pattern, true));
-      case '%': return each((v) => removeSuffix(v, pattern, false));
-      case '%%': return each((v) => removeSuffix(v, pattern, true));
+      case '#': return each((v) => removePrefix(v, pattern, false, this.budget));
+      case '##': return each((v) => removePrefix(v, pattern, true, this.budget));
+      case '%': return each((v) => removeSuffix(v, pattern, false, this.budget));
+      case '%%': return each((v) => removeSuffix(v, pattern, true, this.budget));
       case '/':
       case '//':
       case '/#':
       case '/%': {
         const replacement = part.arg2 ? this.expandWord(session, part.arg2, false, sub).join('') : '';
-        return each((v) => replaceGlob(v, pattern, replacement, op));
+        return each((v) => replaceGlob(v, pattern, replacement, op, this.budget));
       }
       case '^^': return each((v) => v.toUpperCase());
       case ',,': return each((v) => v.toLowerCase());
@@ -1121,9 +1121,9 @@ export class Runner implements ShellApi, LanguageHost {
         switch (expr.op) {
           case '==':
           case '=':
-            return matchGlob(this.expandPattern(session, expr.right, sub), left);
+            return matchGlob(this.expandPattern(session, expr.right, sub), left, this.budget);
           case '!=':
-            return !matchGlob(this.expandPattern(session, expr.right, sub), left);
+            return !matchGlob(this.expandPattern(session, expr.right, sub), left, this.budget);
           case '=~':
             return this.regexMatch(session, left, expr.right, sub);
           case '<':

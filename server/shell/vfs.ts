@@ -11,6 +11,7 @@ import { podFiles } from './exec/index.js';
 import { readNodeFile } from './node/files.js';
 import { nodeFiles, normalizePath } from './node/fs.js';
 import { matchGlob } from './pattern.js';
+import type { LineBudget } from './budget.js';
 import { currentNode, homeOf, userOf, WORKSTATION_USER } from './session.js';
 import type { CommandContext, ShellSession } from './types.js';
 import type { ClusterState } from '../cluster/types.js';
@@ -269,7 +270,7 @@ export function listDirectory(state: ClusterState, session: ShellSession, abs: s
 }
 
 /** Pathname expansion: the paths matching a glob pattern, sorted; none when nothing matches. */
-export function globPaths(state: ClusterState, session: ShellSession, pattern: string): string[] {
+export function globPaths(state: ClusterState, session: ShellSession, budget: LineBudget, pattern: string): string[] {
   const absolute = pattern.startsWith('/');
   const segments = pattern.split('/').filter((s) => s !== '');
   let paths = [absolute ? '/' : cwdOf(session)];
@@ -291,7 +292,7 @@ export function globPaths(state: ClusterState, session: ShellSession, pattern: s
       }
       for (const entry of listDirectory(state, session, dir)) {
         if (entry.name.startsWith('.') && !segment.startsWith('.')) continue;
-        if (!matchGlob(segment, entry.name) || (!last && !entry.dir)) continue;
+        if (!matchGlob(segment, entry.name, budget) || (!last && !entry.dir)) continue;
         const [p, s] = join(entry.name);
         nextPaths.push(p);
         nextShown.push(s);

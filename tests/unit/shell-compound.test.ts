@@ -137,7 +137,7 @@ describe('completion inside compound commands', () => {
     const state = createCluster(demoClusterSpec, 1);
     const session = newSession(state);
     const at = (line: string) => complete(state, session, line, line.length).candidates;
-    expect(at('for p in a; do kubectl get po')).toEqual(['po', 'poddisruptionbudgets', 'pods', 'podtemplates']);
+    expect(at('for p in a; do kubectl get po')).toEqual(['po', 'poddisruptionbudgets', 'pods', 'podtemplates', 'policyendpoints']);
     expect(at('if true; then kubectl desc')).toEqual(['describe']);
   });
 });
