@@ -148,6 +148,20 @@ describe('runLine never throws', () => {
     expect(timed(run, nested(1300), 1000)).toEqual({ output: 'bash: line too deeply nested or too large\n', exitCode: 1 });
   });
 
+  it('charges glob matching by text × pattern states: a long *a*a…*b pattern is stopped, not run for seconds', () => {
+    // re2js is linear, but linear in text × states: 16,000 characters against 3,800 states took
+    // 4.9 s of the one thread every room shares, and the budget never saw it.
+    const { run } = shell();
+    run(`x=$(printf 'a%.0s' {1..16000})`);
+    const pattern = `${'*a'.repeat(1900)}*b`;
+    for (const line of [`[[ $x == ${pattern} ]]`, `case $x in ${pattern}) echo y;; esac`, `echo \${x//${pattern}/c}`, `echo \${x##${pattern}}`]) {
+      expect(timed(run, line, 1000).output).toMatch(/CPU time limit exceeded/);
+    }
+    // Everyday patterns on long text stay cheap.
+    expect(timed(run, 'echo ${x//a/b} | wc -c').output).toBe('16001\n');
+    expect(timed(run, '[[ $x == *a ]] && echo ok').output).toBe('ok\n');
+  });
+
   it('refuses manifests nested deeper than the YAML parser can take, built over several lines', () => {
     // Past ~1,000 levels the yaml library overflows the stack, and V8 can then abort the whole
     // process compiling a regexp (FATAL ERROR: RegExpCompiler Allocation failed): one player's
