@@ -32,7 +32,7 @@ export interface KubeApiServing {
 /** The name in the listener's certificate that kubeconfigs check it against (`tls-server-name`). */
 export const KUBE_API_SERVER_NAME = 'kubedrill-apiserver';
 
-/** Limits per seat's kubeconfig: requests a minute (each is a room event), open watches, body size. */
+/** Limits per seat (whichever of its kubeconfigs sends): requests a minute (each is a room event), open watches, body size. */
 export const SEAT_REQUESTS_PER_MINUTE = 300;
 export const SEAT_WATCHES = 4;
 /** A seat's request body (its manifest) is logged with the request: 512 KiB, far above any manifest a drill needs. */

@@ -9,7 +9,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { z } from 'zod';
 import type { ClusterState } from '../cluster/types.js';
 import { apiUnavailable } from '../cluster/api.js';
-import { handleApiRequest, isWatch, startLogFollow, startWatch, type ApiRequest } from '../kubeapi/handler.js';
+import { handleApiRequest, isLogFollow, isWatch, startLogFollow, startWatch, type ApiRequest } from '../kubeapi/handler.js';
 import { logStep } from '../kubeapi/logs.js';
 import { AddressLimiter } from '../socket/rate-limit.js';
 import { watchStep, type WatchEvent } from '../kubeapi/watch.js';
@@ -38,14 +38,20 @@ export interface OpenedWatch {
   step(): Promise<WatchEvent[] | undefined>;
 }
 
+/** A followed log that opened: its text so far, and what came since at each step (undefined: it ended). */
+export interface FollowedLog {
+  text: string;
+  step(): Promise<string | undefined>;
+}
+
 /** Whom a token stands for: answers its requests, opens its watches. */
 export interface KubeApiSession {
-  /** Whom the rate limit and the watch cap count for (one key per token). */
+  /** Whom the rate limit and the watch cap count for (one cluster's token; a room's seat, whichever of its tokens). */
   key: string;
   serve(req: ApiRequest): Promise<ApiResponse>;
   watch(req: ApiRequest): Promise<OpenedWatch | ApiResponse>;
-  /** `pods/NAME/log?follow=true`: the text so far, then what the container writes (undefined: not a followed log, serve it). */
-  followLog?(req: ApiRequest): Promise<{ text: string; step(): Promise<string | undefined> } | undefined>;
+  /** `pods/NAME/log?follow=true` (isLogFollow): the text so far, then what the container writes at each step (undefined: it ended), or the answer. */
+  followLog(req: ApiRequest): Promise<FollowedLog | ApiResponse>;
 }
 
 /** Where requests go: one cluster (`kubedrill api`) or the game server's rooms (room-kube-api.ts). */
@@ -100,7 +106,7 @@ export function clusterBackend(options: ClusterApiOptions): KubeApiBackend {
     followLog: async (req) => {
       options.beforeRequest?.();
       const log = startLogFollow(options.state(), req);
-      if (!log) return undefined;
+      if (!log) return handleApiRequest(options.state(), req);
       return {
         text: log.text,
         step: async () => {
@@ -244,7 +250,7 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
     if (!('session' in opened)) return send(reply, opened);
     const { session, path } = opened;
     if (perSession && !perSession.take(session.key)) {
-      return send(reply, statusResponse(429, 'TooManyRequests', `too many requests: at most ${options.perSessionPerMinute} a minute per kubeconfig`));
+      return send(reply, statusResponse(429, 'TooManyRequests', `too many requests: at most ${options.perSessionPerMinute} a minute per seat`));
     }
     const query = QuerySchema.safeParse(Object.fromEntries(countedParams(rawQuery)));
     if (!query.success) return send(reply, statusResponse(400, 'BadRequest', `invalid query: ${query.error.issues.map((i) => i.message).join('; ')}`));
@@ -257,8 +263,12 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
       ...(request.body !== undefined ? { body: request.body as Json } : {}),
     };
     if (isWatch(apiRequest)) return streamWatch(request, reply, session, apiRequest);
-    const log = await session.followLog?.(apiRequest);
-    if (log) return tooManyWatches(session.key) ? refuseWatch(reply) : stream(request, reply, session.key, 'text/plain', log.text, log.step, MAX_WATCH_SECONDS);
+    if (isLogFollow(apiRequest)) {
+      // The cap is checked before the log opens: a seat's request is logged when it is served.
+      if (tooManyWatches(session.key)) return refuseWatch(reply);
+      const log = await session.followLog(apiRequest);
+      return 'step' in log ? stream(request, reply, session.key, 'text/plain', log.text, log.step, MAX_WATCH_SECONDS) : send(reply, log);
+    }
     return send(reply, await session.serve(apiRequest));
   };
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/*', handler: handle });

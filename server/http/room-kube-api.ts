@@ -12,7 +12,8 @@
 import type { AckError } from '../protocol/index.js';
 import { apiUnavailable } from '../cluster/api.js';
 import { handleApiRequest, type ApiRequest } from '../kubeapi/handler.js';
-import { targetOf } from '../kubeapi/seat.js';
+import { logStep } from '../kubeapi/logs.js';
+import { targetOf, type SeatAnswer } from '../kubeapi/seat.js';
 import { pathNotFound, statusResponse, type ApiResponse } from '../kubeapi/status.js';
 import { watchStep } from '../kubeapi/watch.js';
 import type { Actor } from '../rooms/decide.js';
@@ -32,6 +33,7 @@ export function refusalStatus(error: AckError): ApiResponse {
     case 'forbidden': return statusResponse(403, 'Forbidden', message);
     case 'not_found': return pathNotFound();
     case 'rate_limited': return statusResponse(429, 'TooManyRequests', message);
+    case 'too_large': return statusResponse(413, 'RequestEntityTooLarge', message);
     case 'room_ended': return unauthorized();
     case 'conflict':
     case 'unavailable': return statusResponse(503, 'ServiceUnavailable', message);
@@ -56,30 +58,37 @@ export function roomsBackend(registry: RoomRegistry): KubeApiBackend {
 }
 
 function seatSession(registry: RoomRegistry, runner: RoomRunner, hash: string, actor: Actor): KubeApiSession {
-  /** The token still opens this seat, and the room is still served here. */
-  const valid = (): boolean => registry.inMemory(runner.room.id) === runner && runner.room.apiTokens[hash] === actor.participantId;
-  const act = async (request: ApiRequest) => {
+  /** A stream goes on while the token opens this seat, the room is served here and not ended, and the apiserver answers. */
+  const live = (): boolean => registry.inMemory(runner.room.id) === runner && runner.room.apiTokens[hash] === actor.participantId
+    && runner.room.status !== 'ended' && !apiUnavailable(runner.room.cluster);
+  /** The request acted on the room (logged, observed): the seat's answer, or the refusal. */
+  const act = async (request: ApiRequest): Promise<SeatAnswer | ApiResponse> => {
     const result = await runner.act(actor, { type: 'api', request });
-    return result.ok ? result.api : refusalStatus(result);
+    if (!result.ok) return refusalStatus(result);
+    return result.api ?? pathNotFound();
   };
   return {
-    key: hash,
+    // The seat, not its token: a new kubeconfig does not reset the request rate or the watch cap.
+    key: `${runner.room.id}/${actor.participantId}`,
     serve: async (request) => {
       if (!targetOf(request.path)) return runner.exclusive(() => handleApiRequest(runner.room.cluster, request));
       const answer = await act(request);
-      return answer === undefined ? pathNotFound() : 'response' in answer ? answer.response : answer;
+      return 'response' in answer ? answer.response : answer;
     },
+    // A watch and a followed log open as a request (logged, observed); each later step reads the room's cluster in its turn.
     watch: async (request) => {
       const answer = await act(request);
-      if (answer === undefined) return pathNotFound();
       if (!('response' in answer)) return answer;
       const opened = answer.watch;
       if (!opened) return answer.response;
-      return {
-        events: opened.events,
-        // Each step reads the room's cluster in its turn; it ends with the token, the room, or the apiserver.
-        step: () => runner.exclusive(() => (valid() && runner.room.status !== 'ended' && !apiUnavailable(runner.room.cluster) ? watchStep(runner.room.cluster, opened.cursor) : undefined)),
-      };
+      return { events: opened.events, step: () => runner.exclusive(() => (live() ? watchStep(runner.room.cluster, opened.cursor) : undefined)) };
+    },
+    followLog: async (request) => {
+      const answer = await act(request);
+      if (!('response' in answer)) return answer;
+      const { follow } = answer;
+      if (!follow) return answer.response;
+      return { text: String(answer.response.body), step: () => runner.exclusive(() => (live() ? logStep(runner.room.cluster, follow) : undefined)) };
     },
   };
 }

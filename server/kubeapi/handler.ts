@@ -96,7 +96,7 @@ function resourceRequest(state: ClusterState, req: ApiRequest, target: Target): 
   if (target.subresource === 'log' && name !== undefined && target.type.kind === 'Pod') {
     if (req.method !== 'GET') return methodNotAllowed();
     const log = podLog(state, req, target, name);
-    return log.ok ? { status: 200, body: log.text, contentType: 'text/plain' } : log.response;
+    return log.ok ? logResponse(log.text) : log.response;
   }
   if (target.subresource !== undefined) return pathNotFound();
   if (req.method !== 'GET') return asClient(state, { manager }, () => write(state, req, target));
@@ -116,6 +116,9 @@ function write(state: ClusterState, req: ApiRequest, target: Target): ApiRespons
 
 const ok = (body: unknown, status = 200): ApiResponse => ({ status, body });
 
+/** A pod's log as the apiserver sends it (the kubelet's text). */
+export const logResponse = (text: string): ApiResponse => ({ status: 200, body: text, contentType: 'text/plain' });
+
 /** An object as the apiserver returns it: with its metadata.managedFields (kubectl hides them unless --show-managed-fields). */
 const apiObject = (state: ClusterState, kind: string, obj: KubeObject): Json => withManagedFields(state, kind, obj, toManifest(state, kind, obj));
 
@@ -131,11 +134,20 @@ export function startWatch(state: ClusterState, req: ApiRequest): ReturnType<typ
   return openWatch(state, req, target);
 }
 
+/** The pod whose log a `follow=true` (or `1`) request follows, or undefined: not one. */
+function followedLog(req: ApiRequest): (Target & { name: string }) | undefined {
+  if (req.method !== 'GET' || (req.query.follow !== 'true' && req.query.follow !== '1')) return undefined;
+  const target = resolveTarget(req.path.split('/').filter((s) => s !== ''));
+  return target?.subresource === 'log' && target.name !== undefined && target.type.kind === 'Pod' ? { ...target, name: target.name } : undefined;
+}
+
+/** `GET …/pods/NAME/log?follow=true`: the request wants the log so far, then what the container writes. */
+export const isLogFollow = (req: ApiRequest): boolean => followedLog(req) !== undefined;
+
 /** A `follow=true` log request: the text so far and the stream to go on with, or the answer as usual (undefined: not one). */
 export function startLogFollow(state: ClusterState, req: ApiRequest): { text: string; follow: LogFollow } | undefined {
-  if (req.method !== 'GET' || (req.query.follow !== 'true' && req.query.follow !== '1') || apiUnavailable(state)) return undefined;
-  const target = resolveTarget(req.path.split('/').filter((s) => s !== ''));
-  if (target?.subresource !== 'log' || target.name === undefined || target.type.kind !== 'Pod') return undefined;
+  const target = followedLog(req);
+  if (!target || apiUnavailable(state)) return undefined;
   const log = podLog(state, req, target, target.name);
   return log.ok && log.follow ? { text: log.text, follow: log.follow } : undefined;
 }

@@ -12,7 +12,8 @@ import type { Json } from '../shell/kubectl/manifest.js';
 import type { Selected } from '../shell/kubectl/query.js';
 import { getObject } from '../shell/kubectl/resources.js';
 import { distinctFacts, MAX_REVEALS_PER_LINE, RevealCollector, tagLines } from '../shell/reveals.js';
-import { handleApiRequest, isWatch, resolveTarget, startWatch, type ApiRequest, type Target } from './handler.js';
+import { handleApiRequest, isWatch, logResponse, resolveTarget, startLogFollow, startWatch, type ApiRequest, type Target } from './handler.js';
+import type { LogFollow } from './logs.js';
 import { detailsOf, statusResponse, type ApiResponse } from './status.js';
 import type { WatchCursor, WatchEvent } from './watch.js';
 
@@ -31,6 +32,8 @@ export interface SeatAnswer {
   summary: string;
   /** A watch that opened: its cursor and first events (the edge streams the rest). */
   watch?: { cursor: WatchCursor; events: WatchEvent[] };
+  /** A followed log that opened: where it goes on (the edge streams the rest). */
+  follow?: LogFollow;
 }
 
 /** The resource a path names, or undefined for discovery, /version, OpenAPI and unknown paths (answered without a room event). */
@@ -75,8 +78,9 @@ export function serveSeatRequest(state: ClusterState, req: ApiRequest, target: T
     const response: ApiResponse = { status: 200, body: { events: opened.events } };
     return { response, observed: observe(state, target, response, interest), summary: summarize(req, target, response), watch: { cursor: opened.cursor, events: opened.events } };
   }
-  const response = handleApiRequest(state, req);
-  return { response, observed: observe(state, target, response, interest), summary: summarize(req, target, response) };
+  const log = startLogFollow(state, req);
+  const response = log ? logResponse(log.text) : handleApiRequest(state, req);
+  return { response, observed: observe(state, target, response, interest), summary: summarize(req, target, response), ...(log ? { follow: log.follow } : {}) };
 }
 
 type JsonObject = { [key: string]: Json };

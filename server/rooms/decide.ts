@@ -6,7 +6,7 @@ import { diagnosisOf, failure, LIMITS } from '../protocol/index.js';
 import type { ScenarioRuntime } from './runtime.js';
 import { bodyTooDeep, type ApiRequest } from '../kubeapi/handler.js';
 import { targetOf } from '../kubeapi/seat.js';
-import { adjustedTotal, apiAllowed, playerSeats, players, type RoomState } from './state.js';
+import { adjustedTotal, apiAllowed, apiBodyBytes, MAX_API_BODY_BYTES, playerSeats, players, type RoomState } from './state.js';
 
 export interface Actor {
   participantId: string;
@@ -186,6 +186,9 @@ export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, 
       if (!runtime.apiRequest || !targetOf(action.request.path)) return reject('not_found', 'no such resource in this room\'s API');
       // Logged with the request, a body must be one the log, the snapshot and the broadcast can carry.
       if (bodyTooDeep(action.request.body)) return reject('bad_request', 'exceeded max depth');
+      if (room.apiBodyBytes + apiBodyBytes(action.request.body) > MAX_API_BODY_BYTES) {
+        return reject('too_large', `this room's logged API request bodies reached ${MAX_API_BODY_BYTES / 1048576} MiB: it takes no more (requests without a body still work)`);
+      }
       return accept({ type: 'api.request', simTime, participantId: by, request: action.request, summary: '', status: 0 });
     case 'signal':
       return accept({ type: 'signal', simTime, participantId: by, kind: action.kind, ...(action.amount !== undefined ? { amount: action.amount } : {}) });

@@ -6,7 +6,7 @@ import { DEFAULT_SETTINGS, diagnosisOf, type EventOf, type RoomEvent } from '../
 import type { LineResult } from '../shell/types.js';
 import { appendOutput, keepOutputWithinBudget } from './retained.js';
 import type { ScenarioRuntime } from './runtime.js';
-import { apiAllowed, type RoomState, type Terminal } from './state.js';
+import { apiAllowed, apiBodyBytes, type RoomState, type Terminal } from './state.js';
 import type { ApiRequest } from '../kubeapi/handler.js';
 import { targetOf, type SeatAnswer } from '../kubeapi/seat.js';
 import { statusResponse } from '../kubeapi/status.js';
@@ -39,6 +39,7 @@ export function createRoomState(runtime: ScenarioRuntime, roomId: string, event:
     signals: [],
     apiTokens: {},
     apiObserved: {},
+    apiBodyBytes: 0,
     cluster: runtime.start(),
     divergences: [],
   };
@@ -101,6 +102,7 @@ export const INTERNAL_ERROR_OUTPUT = 'bash: internal error\n';
  * any answer, so live play and replay stay in step.
  */
 export function executeApiRequest(room: RoomState, runtime: ScenarioRuntime, participantId: string, request: ApiRequest, seq: number): (SeatAnswer & { internalError?: unknown }) | undefined {
+  room.apiBodyBytes += apiBodyBytes(request.body);
   const target = targetOf(request.path);
   const participant = room.participants[participantId];
   if (!runtime.apiRequest || !target || !participant) return undefined;

@@ -18,7 +18,7 @@ import { constants, deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib
 import type { RoomState } from './state.js';
 
 /** Bumped when RoomState's shape changes incompatibly: older snapshots are then ignored. */
-export const SNAPSHOT_FORMAT = 4;
+export const SNAPSHOT_FORMAT = 5;
 
 interface Envelope {
   format: number;

@@ -88,6 +88,8 @@ export interface RoomState {
   apiTokens: Record<string, string>;
   /** Per seat, its API requests that showed facts of the world (scoring only; never sent to anyone). */
   apiObserved: Record<string, { seq: number; simTime: number; line: string; observed: Fact[] }[]>;
+  /** Bytes of the API request bodies logged so far (their JSON): bounded by MAX_API_BODY_BYTES. */
+  apiBodyBytes: number;
   cluster: ClusterState;
   /** Sequences of replayed commands whose output differed from the log: must stay empty. */
   divergences: number[];
@@ -128,6 +130,16 @@ export function adjustedTotal(room: RoomState, participantId: string): number | 
   const adjustments = room.adjustments.filter((a) => a.participantId === participantId);
   return score.total + adjustments.reduce((sum, a) => sum + a.points, 0);
 }
+
+/**
+ * What the log may carry of the seats' API request bodies, all seats together (16 MiB): each
+ * body is logged with its request, so without it a player would grow the room's log and
+ * snapshot by ~150 MiB a minute. A drill's manifests are a few KiB.
+ */
+export const MAX_API_BODY_BYTES = 16 * 1024 * 1024;
+
+/** The bytes a request's body adds to the log (its JSON). */
+export const apiBodyBytes = (body: unknown): number => (body === undefined ? 0 : Buffer.byteLength(JSON.stringify(body)));
 
 /** May this seat use its own tools on the room's Kubernetes API? Hosts always (read only); others as the settings say. */
 export function apiAllowed(room: RoomState, role: Role): boolean {

@@ -93,7 +93,7 @@ async function bodyOf(response: import('node:http').IncomingMessage): Promise<st
 }
 
 describe('a seat\'s API over plain HTTPS', () => {
-  it('streams a watch the terminal\'s writes show in, caps watches and requests per kubeconfig', async () => {
+  it('streams a watch the terminal\'s writes show in, follows a log until its token goes, caps watches and requests per seat', async () => {
     const { code, host } = await hosted('gameday');
     const player = await joinAs(code, 'Min', 'player');
     expect((await host.request('host:start')).ok).toBe(true);
@@ -112,14 +112,30 @@ describe('a seat\'s API over plain HTTPS', () => {
     await expect.poll(() => streamed, { timeout: 5000 }).toMatch(/^\{"type":"ADDED","object":\{[^\n]*"kind":"ConfigMap"[^\n]*"name":"watched"/m);
     for (const w of watches) w.destroy();
 
-    // Discovery counts too: past the allowance (300 a minute, refilling as it goes), the kubeconfig is told to slow down.
+    // `kubectl logs -f`: the log so far, and the stream stays open (one of the seat's watches) until the seat's token goes.
+    const pods = JSON.parse(await bodyOf(await open(client, '/api/v1/pods'))) as { items: { metadata: { name: string; namespace: string }; status: { phase: string } }[] };
+    const { name: running, namespace } = pods.items.find((p) => p.status.phase === 'Running')!.metadata;
+    const followed = await open(client, `/api/v1/namespaces/${namespace}/pods/${running}/log?follow=true`);
+    expect([followed.statusCode, followed.headers['content-type']]).toEqual([200, 'text/plain']);
+    let ended = false;
+    followed.on('end', () => (ended = true)).resume();
+    await host.waitFor((e) => e.type === 'api.request' && String(e.summary).startsWith(`GET pods/${running}/log -n ${namespace} (200`));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(ended).toBe(false);
+    const next = clientOf((await download(player.token)).text);
+    await expect.poll(() => ended, { timeout: 5000 }).toBe(true);
+
+    // Discovery counts too: past the allowance (300 a minute, refilling as it goes), the seat is told to slow down.
     let refused: string | undefined;
     for (let i = 0; i < 400 && refused === undefined; i++) {
-      const response = await open(client, '/version');
+      const response = await open(next, '/version');
       const text = await bodyOf(response);
       if (response.statusCode === 429) refused = text;
     }
-    expect(JSON.parse(refused!)).toMatchObject({ reason: 'TooManyRequests', message: 'too many requests: at most 300 a minute per kubeconfig' });
+    expect(JSON.parse(refused!)).toMatchObject({ reason: 'TooManyRequests', message: 'too many requests: at most 300 a minute per seat' });
+    // A new kubeconfig is the same seat: it does not start a new allowance.
+    const again = await open(clientOf((await download(player.token)).text), '/version');
+    expect([again.statusCode, JSON.parse(await bodyOf(again)).reason]).toEqual([429, 'TooManyRequests']);
     for (const c of [host, player.client]) c.close();
   }, 60_000);
 });

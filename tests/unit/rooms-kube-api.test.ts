@@ -14,6 +14,10 @@ import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
 import { hashToken, newToken } from '../../server/rooms/tokens.js';
 import { viewFor } from '../../server/rooms/view.js';
 import { worldFingerprint } from '../../server/cluster/actors.js';
+import { appendLog } from '../../server/cluster/logs.js';
+import { refusalStatus, roomsBackend } from '../../server/http/room-kube-api.js';
+import type { FollowedLog } from '../../server/http/kube-api.js';
+import { MAX_API_BODY_BYTES } from '../../server/rooms/state.js';
 
 const { catalog } = loadScenarioCatalog();
 
@@ -40,7 +44,7 @@ async function playing() {
   expect((await runner.act(host, { type: 'start' })).ok).toBe(true);
   // The incident shows after a minute (the scale-up whose pods stay Pending).
   expect((await runner.tick(60_000)).ok).toBe(true);
-  return { runner, player };
+  return { registry, runner, player };
 }
 
 async function api(runner: RoomRunner, actor: { participantId: string; role: 'player' | 'host' | 'spectator' }, request: ApiRequest) {
@@ -156,6 +160,66 @@ describe('a seat\'s Kubernetes API in a room', () => {
     expect((await runner.act(host, { type: 'settings', settings: { allowApi: false } })).ok).toBe(true);
     expect(runner.room.apiTokens).toEqual({ [hostToken]: host.participantId });
     expect((await runner.act(host, { type: 'end' })).ok).toBe(true);
+    expect(runner.room.apiTokens).toEqual({});
+  });
+
+  it('kubectl logs -f on a seat\'s kubeconfig: the request is logged, then the log streams in the room\'s turn until the token goes', async () => {
+    const { registry, runner, player } = await playing();
+    const secret = newToken();
+    expect((await runner.act(player, { type: 'api-token', tokenHash: hashToken(secret) })).ok).toBe(true);
+    const pod = Object.values(runner.room.cluster.pods).find((p) => p.metadata.namespace !== 'kube-system' && p.status.phase === 'Running' && p.spec.containers.length === 1)!;
+    const path = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/log`;
+    const opened = await roomsBackend(registry).open(secret, `/rooms/${runner.room.id}${path}`);
+    if (!('session' in opened)) throw new Error(JSON.stringify(opened));
+    const seq = runner.room.seq;
+    const log = await opened.session.followLog(get(opened.path, { follow: 'true' })) as FollowedLog;
+    expect(log.step).toBeTypeOf('function');
+    // The opening request is a room event like any other; its text is the log so far.
+    expect(runner.room.seq).toBe(seq + 1);
+    expect(log.text).toBe((await api(runner, player, get(path))).response.body);
+    expect(await log.step()).toBe('');
+    const now = runner.room.cluster.pods[`${pod.metadata.namespace}/${pod.metadata.name}`]!;
+    appendLog(now.status.containerStatuses[0]!.logs, { at: runner.room.cluster.now, text: 'written while followed' });
+    expect(await log.step()).toBe('written while followed\n');
+    // Another kubeconfig for the seat takes this one's place: the stream ends.
+    expect((await runner.act(player, { type: 'api-token', tokenHash: hashToken(newToken()) })).ok).toBe(true);
+    expect(await log.step()).toBeUndefined();
+  });
+
+  it('a followed log that cannot open answers as the request did, logged once', async () => {
+    const { registry, runner, player } = await playing();
+    const secret = newToken();
+    expect((await runner.act(player, { type: 'api-token', tokenHash: hashToken(secret) })).ok).toBe(true);
+    const opened = await roomsBackend(registry).open(secret, `/rooms/${runner.room.id}/api/v1/namespaces/default/pods/nope/log`);
+    if (!('session' in opened)) throw new Error(JSON.stringify(opened));
+    const seq = runner.room.seq;
+    expect(await opened.session.followLog(get(opened.path, { follow: 'true' }))).toMatchObject({ status: 404, body: { reason: 'NotFound', message: 'pods "nope" not found' } });
+    expect(runner.room.seq).toBe(seq + 1);
+  });
+
+  it('the log carries at most MAX_API_BODY_BYTES of request bodies a room: past it, a body is refused (413) before it is served or logged', async () => {
+    const { runner, player } = await playing();
+    const chunk = 'x'.repeat(500 * 1024);
+    const update = (i: number): ApiRequest => ({
+      method: 'PUT', path: `/api/v1/namespaces/default/configmaps/big-${i}`, query: {}, accept: 'application/json', contentType: 'application/json',
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `big-${i}` }, data: { a: chunk } },
+    });
+    const fits = Math.floor(MAX_API_BODY_BYTES / JSON.stringify(update(10)).length);
+    for (let i = 10; i < 10 + fits; i++) expect((await api(runner, player, update(i))).response.status).toBe(404);
+    const seq = runner.room.seq;
+    const refused = await runner.act(player, { type: 'api', request: update(99) });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'too_large', message: expect.stringContaining('16 MiB') } });
+    expect(runner.room.seq).toBe(seq);
+    expect(refusalStatus(refused as AckError)).toMatchObject({ status: 413, body: { reason: 'RequestEntityTooLarge' } });
+    // A request without a body still goes through.
+    expect((await api(runner, player, get('/api/v1/namespaces/default/configmaps'))).response.status).toBe(200);
+  });
+
+  it('a kubeconfig cannot be downloaded once the room has ended', async () => {
+    const { runner, player } = await playing();
+    const host = Object.values(runner.room.participants).find((p) => p.role === 'host')!;
+    expect((await runner.act({ participantId: host.id, role: 'host' }, { type: 'end' })).ok).toBe(true);
+    expect(await runner.act(player, { type: 'api-token', tokenHash: hashToken(newToken()) })).toMatchObject({ ok: false, error: { code: 'room_ended' } });
     expect(runner.room.apiTokens).toEqual({});
   });
 });
