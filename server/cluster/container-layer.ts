@@ -33,3 +33,10 @@ export function writableFiles(state: ClusterState, pod: Pod, container: string):
   layers[key] = fresh;
   return fresh.files;
 }
+
+/** Bytes in every container's writable layer of the cluster (they share the nodes' disks). */
+export function containerLayersBytes(state: ClusterState): number {
+  let total = 0;
+  for (const layer of Object.values(state.containerLayers ?? {})) for (const text of Object.values(layer.files)) total += text.length;
+  return total;
+}

@@ -6,7 +6,7 @@
 // real host does ("Permission denied", "Read-only file system").
 import type { Node } from '../cluster/types.js';
 import { MAX_OUTPUT_CHARS } from './limits.js';
-import { writableFiles } from '../cluster/container-layer.js';
+import { containerLayersBytes, writableFiles } from '../cluster/container-layer.js';
 import { podFiles } from './exec/index.js';
 import { readNodeFile } from './node/files.js';
 import { nodeFiles, normalizePath } from './node/fs.js';
@@ -21,6 +21,11 @@ import { workstationKubeconfig } from '../cluster/pki.js';
 export const MAX_WRITTEN_BYTES = 8 * 1024 * 1024;
 /** Most files one workstation, or one node, may have written. */
 export const MAX_WRITTEN_FILES = 1000;
+/**
+ * Most bytes all containers' writable layers hold together: each container has the limits
+ * above, and without a shared bound many debug containers each filled their own.
+ */
+export const MAX_CONTAINER_LAYERS_BYTES = 16 * 1024 * 1024;
 
 /** Directories every machine has (the workstation's are all there is besides what the player makes). */
 const BASE_DIRS = ['/', '/home', '/tmp', '/etc', '/usr', '/usr/bin', '/usr/local', '/usr/local/bin', '/var', '/var/log', '/root', '/dev', '/proc', '/opt'];
@@ -213,6 +218,7 @@ export function writeFile(state: ClusterState, session: ShellSession, path: stri
   const others = Object.entries(place.files).filter(([p]) => p !== abs);
   if (!(abs in place.files) && others.length >= MAX_WRITTEN_FILES) return 'No space left on device';
   if (others.reduce((sum, [, text]) => sum + text.length, 0) + next.length > MAX_WRITTEN_BYTES) return 'No space left on device';
+  if (session.container && containerLayersBytes(state) - (place.files[abs]?.length ?? 0) + next.length > MAX_CONTAINER_LAYERS_BYTES) return 'No space left on device';
   place.files[abs] = next;
   return undefined;
 }

@@ -6,6 +6,7 @@ import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
 import type { ClusterState } from '../../server/cluster/types.js';
 import { newSession, runLine } from '../../server/shell/index.js';
 import { MAX_LINE_CHARS, MAX_OUTPUT_CHARS } from '../../server/shell/limits.js';
+import { MAX_CONTAINER_LAYERS_BYTES } from '../../server/shell/vfs.js';
 import type { LineResult, ShellSession } from '../../server/shell/types.js';
 
 const state: ClusterState = createCluster(demoClusterSpec, 1);
@@ -146,6 +147,28 @@ describe('runLine never throws', () => {
     const nested = (depth: number): string => `echo ${'$(echo '.repeat(depth)}hi${')'.repeat(depth)}`;
     expect(timed(run, nested(50)).output).toBe('hi\n');
     expect(timed(run, nested(1300), 1000)).toEqual({ output: 'bash: line too deeply nested or too large\n', exitCode: 1 });
+  });
+
+  it('all containers\' writable layers share one bound (many debug containers each filled their own)', () => {
+    const own = createCluster(demoClusterSpec, 1);
+    const session = newSession(own);
+    const run = (line: string) => runLine(own, session, line, { interactive: true });
+    const pod = run('kubectl get pods -l app=web -o name').output.split('\n')[0]!.replace('pod/', '');
+    // Another container's layer already holds the whole bound.
+    const other = Object.values(own.pods).find((p) => p.metadata.name !== pod && p.status.containerStatuses[0]?.restartCount === 0)!;
+    const key = `${other.metadata.namespace}/${other.metadata.name}/${other.spec.containers[0]!.name}`;
+    own.containerLayers = { [key]: { uid: other.metadata.uid, restarts: 0, files: { '/tmp/big': 'x'.repeat(MAX_CONTAINER_LAYERS_BYTES) } } };
+    run(`kubectl exec -it ${pod} -- sh`);
+    expect(run('echo hi > /tmp/f').output).toContain('No space left on device');
+  });
+
+  it('a kubeconfig alias bomb is kubectl\'s loading error, not a throw', () => {
+    const { run } = shell();
+    const names = 'abcdefghijkl';
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < names.length; i++) levels.push(`${names[i]}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(',')}]`);
+    run(`cat > ~/.kube/config <<'EOF'\n${levels.join('\n')}\nEOF`);
+    expect(timed(run, 'kubectl config view').output).toBe('error: error loading config file "/home/player/.kube/config": yaml: document contains excessive aliasing\n');
   });
 
   it('charges glob matching by text × pattern states: a long *a*a…*b pattern is stopped, not run for seconds', () => {

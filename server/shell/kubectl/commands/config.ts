@@ -32,7 +32,13 @@ function loadKubeconfig(ctx: KubectlContext, explicit: string | undefined): { ok
   const doc = parseDocument(file.content, { schema: 'yaml-1.1', uniqueKeys: false });
   const problem = doc.errors[0];
   if (problem) return { ok: false, error: `error: error loading config file "${path}": yaml: line ${problem.linePos?.[0].line ?? 1}: ${problem.code === 'BAD_INDENT' ? 'did not find expected key' : 'mapping values are not allowed in this context'}\n` };
-  const value = doc.toJS() as Json;
+  let value: Json;
+  try {
+    value = doc.toJS() as Json;
+  } catch {
+    // The yaml library refuses alias bombs ("billion laughs") as go-yaml does.
+    return { ok: false, error: `error: error loading config file "${path}": yaml: document contains excessive aliasing\n` };
+  }
   if (value !== null && !isObj(value)) return { ok: false, error: `error: error loading config file "${path}": couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(value) ? 'array' : 'string'} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }\n` };
   return { ok: true, config: value ?? {} };
 }
