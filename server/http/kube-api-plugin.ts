@@ -35,6 +35,8 @@ export const KUBE_API_SERVER_NAME = 'kubedrill-apiserver';
 /** Limits per seat (whichever of its kubeconfigs sends): requests a minute (each is a room event), open watches, body size. */
 export const SEAT_REQUESTS_PER_MINUTE = 300;
 export const SEAT_WATCHES = 4;
+/** Streams the process holds for all rooms: 128 rooms' worth of seats at the per-seat cap, so a few rooms cannot take them all. */
+export const ROOMS_WATCHES = 512;
 /** A seat's request body (its manifest) is logged with the request: 512 KiB, far above any manifest a drill needs. */
 export const SEAT_BODY_BYTES = 512 * 1024;
 
@@ -43,7 +45,7 @@ export const kubeApiPlugin = fp<KubeApiServing>(
     const { registry } = app.game;
     const tls = await selfSignedCert([KUBE_API_SERVER_NAME]);
     const kubeApi = buildKubeApi({
-      backend: roomsBackend(registry), tls, bodyLimit: SEAT_BODY_BYTES, perSessionPerMinute: SEAT_REQUESTS_PER_MINUTE, watchesPerSession: SEAT_WATCHES,
+      backend: roomsBackend(registry), tls, bodyLimit: SEAT_BODY_BYTES, perSessionPerMinute: SEAT_REQUESTS_PER_MINUTE, watchesPerSession: SEAT_WATCHES, maxWatches: ROOMS_WATCHES,
     });
     let port = options.port;
     app.addHook('onListen', async () => {

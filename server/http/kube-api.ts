@@ -66,6 +66,8 @@ export interface KubeApiOptions {
   tls?: ServingCert;
   /** Largest request body (default the apiserver's 3 MiB). */
   bodyLimit?: number;
+  /** Watches and followed logs open at once in this server (default MAX_WATCHES). */
+  maxWatches?: number;
   /** Requests per minute a session may send (default unlimited), and watches it may hold open (default MAX_WATCHES). */
   perSessionPerMinute?: number;
   watchesPerSession?: number;
@@ -226,7 +228,7 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
     request.raw.socket.once('close', end);
     return reply;
   };
-  const tooManyWatches = (key: string): boolean => watches.size >= MAX_WATCHES || watchesOf(key) >= (options.watchesPerSession ?? MAX_WATCHES);
+  const tooManyWatches = (key: string): boolean => watches.size >= (options.maxWatches ?? MAX_WATCHES) || watchesOf(key) >= (options.watchesPerSession ?? MAX_WATCHES);
   const refuseWatch = (reply: FastifyReply): FastifyReply => send(reply, statusResponse(429, 'TooManyRequests', 'too many open watches; close some and try again'));
 
   /** Streams a watch's events, one JSON object a line, as simulated time passes. */

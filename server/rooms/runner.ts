@@ -182,7 +182,9 @@ export class RoomRunner {
       if (this.disposed) return this.moved ? failure('unavailable', MOVED) : failure('room_ended', 'the room is closed');
       if (this.stalled) return failure('unavailable', UNAVAILABLE);
       const maxBytes = this.options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES;
-      if (action.type === 'run' && this.stateBytes > maxBytes) {
+      // Typed lines and API writes grow the world; reads, diagnoses and host actions still go through.
+      const grows = action.type === 'run' || (action.type === 'api' && action.request.method !== 'GET');
+      if (grows && this.stateBytes > maxBytes) {
         return failure('conflict', `this room's simulated world grew past ${Math.round(maxBytes / 1048576)} MiB: it takes no more commands (the host can end it)`);
       }
       let decision: ReturnType<typeof decide>;

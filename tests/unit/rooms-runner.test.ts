@@ -39,6 +39,9 @@ describe('room runner', () => {
       await new Promise((resolve) => setTimeout(resolve, 5)); // the snapshot is taken after the ack
     }
     expect(refused).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/grew past \d+ MiB: it takes no more commands/) } });
+    // Writes through the seat's own kubectl are refused the same way (they grew it past the cap too).
+    const write = await runner.act(player, { type: 'api', request: { method: 'POST', path: '/api/v1/namespaces/default/configmaps', query: {}, accept: 'application/json', contentType: 'application/json', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' } } } });
+    expect(write).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/grew past \d+ MiB/) } });
     // Everything else still works: the player can still give up and be scored.
     expect((await runner.act(player, { type: 'give-up' })).ok).toBe(true);
     registry.dispose();
