@@ -234,9 +234,12 @@ describe('PodDisruptionBudget', () => {
   it('lets drain go on one pod at a time under maxUnavailable: 1', () => {
     const run = shell();
     run('kubectl create pdb web --selector=app=web --max-unavailable=1; sleep 1');
-    const drained = run('kubectl drain worker-1 --ignore-daemonsets');
+    // A node with two of web's pods: the second waits for the first's replacement.
+    const nodes = run(`kubectl get pods -l app=web -o jsonpath='{range .items[*]}{.spec.nodeName}{"\\n"}{end}'`).output.trim().split('\n');
+    const node = nodes.find((n) => nodes.filter((m) => m === n).length >= 2)!;
+    const drained = run(`kubectl drain ${node} --ignore-daemonsets`);
     expect(drained.exitCode).toBe(0);
-    expect(drained.output).toMatch(/node\/worker-1 drained\n/);
+    expect(drained.output).toMatch(new RegExp(`node/${node} drained\\n`));
     expect(drained.output).toContain("(will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.");
   });
 });

@@ -38,7 +38,7 @@ describe('a line has a CPU budget', () => {
     ['kubectl piped to jq in a loop', `for i in ${MANY}; do kubectl get pods -A -o json | jq -c '.items[]'; done`, 'kubectl'], // jq takes kubectl's value (CommandResult.json): the listing's text is what costs
     ['kubectl apply of YAML nested 1000 deep', `${WORDS}; printf '[%.0s' $c | kubectl apply -f -`, 'kubectl'],
     ['kubectl apply of every pod at once', 'kubectl get pods -A -o json | kubectl apply -f - | kubectl get pods -A -o yaml', 'kubectl'],
-    ['a node tool through ssh in a loop', `for i in ${MANY}; do ssh worker-1 'sudo iptables-save'; done`, 'ssh'],
+    ['a node tool through ssh in a loop', `for i in ${MANY}; do ssh worker-1 'sudo iptables-save'; done`, 'sudo'], // the remote line's command that ran out is named
     ['printf of 1 MiB in a loop', `for i in ${MANY}; do printf '%1048576s' x; done`, 'printf'],
     ['substitutions nesting big text', `echo "$(echo "$(echo "$(echo "$(echo "$(echo "$(echo "$(printf '%262143s' x)")")")")")")"`, ''],
   ] as const)('%s stops with one message', (_name, line, name) => {
