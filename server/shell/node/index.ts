@@ -9,6 +9,7 @@ import { free, lsof, ps, uptime } from './procs.js';
 import { kubeadm, openssl } from './pki-tools.js';
 import { ss } from './ss.js';
 import { swapoff, swapon } from './swap.js';
+import { dmesg, hostnamectl, sysctl, timedatectl, uname } from './system.js';
 import { journalctl, rebootCommand, systemctl } from './systemd.js';
 
 export { readNodeFile, type ReadResult } from './files.js';
@@ -33,4 +34,9 @@ export const nodeTools: Record<string, ShellCommand> = {
   swapoff,
   kubeadm,
   openssl,
+  uname,
+  hostnamectl,
+  timedatectl,
+  dmesg,
+  sysctl,
 };

@@ -4,7 +4,7 @@
 import type { ClusterState, Pod, SwapArea } from '../../cluster/types.js';
 import type { ShellCommand } from '../types.js';
 import { fail, ok } from '../types.js';
-import { humanSize, isResult, onNode, psStart, stableInt, unitPid, type NodeContext } from './common.js';
+import { bootTime, humanSize, isResult, onNode, psStart, stableInt, unitPid, type NodeContext } from './common.js';
 import { internalIP } from '../session.js';
 import { UNIT_INFO } from './systemd.js';
 
@@ -49,7 +49,7 @@ function containerCommand(n: NodeContext, pod: Pod, container: string): string {
 }
 
 export function processes(n: NodeContext): Proc[] {
-  const boot = n.node.host.syslog[0]?.at ?? n.node.metadata.creationTimestamp;
+  const boot = bootTime(n.node);
   const procs: Proc[] = [
     { user: 'root', pid: 1, ppid: 0, start: boot, cpu: 0, rssKb: 13_120, cmd: '/sbin/init', comm: 'systemd' },
     { user: 'root', pid: 788, ppid: 1, start: boot, cpu: 0, rssKb: 7_904, cmd: 'sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups', comm: 'sshd' },
@@ -241,7 +241,7 @@ export const uptime: ShellCommand = (ctx) => {
 };
 
 function uptimeLine(n: NodeContext): string {
-  const boot = n.node.host.syslog[0]?.at ?? n.node.metadata.creationTimestamp;
+  const boot = bootTime(n.node);
   const d = new Date(n.state.epoch + n.state.now);
   const p2 = (x: number): string => String(x).padStart(2, '0');
   const minutes = Math.floor((n.state.now - boot) / 60_000);

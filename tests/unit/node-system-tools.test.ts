@@ -1,0 +1,83 @@
+// The node's system tools after `ssh NODE`, from the node model. Formats: coreutils uname.c
+// (fields s n r v m p i o; -a prints all known), systemd 249 hostnamectl/timedatectl status
+// (labels right-aligned to the longest), util-linux 2.37 dmesg (printk's `[%5lu.%06lu]`, -T
+// strftime "%a %b %e %H:%M:%S %Y"; Ubuntu's kernel.dmesg_restrict=1 refuses non-root with
+// "read kernel buffer failed: Operation not permitted"), procps-ng 3.3.17 sysctl (`key = value`,
+// "cannot stat /proc/sys/…" and exit 255 for an unknown key).
+import { describe, expect, it } from 'vitest';
+import { sshTo } from '../helpers/node-shell.js';
+
+describe('uname, hostnamectl, timedatectl', () => {
+  it('uname prints the kernel of nodeInfo in coreutils field order', () => {
+    const { sh, state } = sshTo('worker-1', false);
+    const kernel = state.nodes['worker-1']!.status.nodeInfo.kernelVersion;
+    expect(sh('uname').output).toBe('Linux\n');
+    expect(sh('uname -r').output).toBe(`${kernel}\n`);
+    expect(sh('uname -a').output).toBe(`Linux worker-1 ${kernel} #17~22.04.1-Ubuntu SMP x86_64 x86_64 x86_64 GNU/Linux\n`);
+    expect(sh('uname -mn').output).toBe('worker-1 x86_64\n');
+    const bad = sh('uname -x');
+    expect(bad.output).toContain("uname: invalid option -- 'x'");
+    expect(bad.exitCode).toBe(1);
+  });
+
+  it('hostnamectl and timedatectl show the OS image, kernel and the simulated clock', () => {
+    const { sh } = sshTo('cp-1', false);
+    const host = sh('hostnamectl').output;
+    expect(host).toMatch(/^ Static hostname: cp-1\n/);
+    expect(host).toContain('Operating System: Ubuntu 22.04.4 LTS\n');
+    expect(host).toContain('          Kernel: Linux 6.5.0-1017-aws\n');
+    expect(host).toContain('    Architecture: x86-64\n');
+    const time = sh('timedatectl').output.split('\n');
+    expect(time[0]).toMatch(/^ {15}Local time: \w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    expect(time).toContain('System clock synchronized: yes');
+    expect(sh('date +%H:%M').output.trim()).toBe(time[0]!.slice(-12, -7));
+  });
+});
+
+describe('dmesg', () => {
+  it('needs root, then prints the kernel lines of the journal since boot, relative or with -T', () => {
+    const { sh, state } = sshTo('worker-1');
+    const node = state.nodes['worker-1']!;
+    expect(sh('exit').exitCode).toBe(0);
+    const denied = sh('dmesg');
+    expect(denied.output).toBe('dmesg: read kernel buffer failed: Operation not permitted\n');
+    expect(denied.exitCode).toBe(1);
+    sh('sudo -i');
+    const boot = node.host.syslog[0]!.at;
+    node.host.syslog.push({ at: boot + 3_723_500, text: 'kernel: Memory cgroup out of memory: Killed process 4242 (app) total-vm:90000kB, anon-rss:10000kB' });
+    node.host.syslog.push({ at: boot + 3_724_000, text: 'systemd[1]: not a kernel line' });
+    const lines = sh('dmesg').output.split('\n');
+    expect(lines[0]).toBe(`[    0.000000] Linux version ${node.status.nodeInfo.kernelVersion} (buildd@lcy02-amd64-028) (x86_64-linux-gnu-gcc-12 (Ubuntu 12.3.0-1ubuntu1~22.04) 12.3.0) #17~22.04.1-Ubuntu SMP`);
+    expect(lines[1]).toBe('[ 3723.500000] Memory cgroup out of memory: Killed process 4242 (app) total-vm:90000kB, anon-rss:10000kB');
+    expect(lines).toHaveLength(3);
+    expect(sh('dmesg -T').output.split('\n')[1]).toMatch(/^\[\w{3} \w{3} [ \d]\d 10:02:03 \d{4}\] Memory cgroup out of memory/);
+  });
+
+  it('starts again after a reboot, and uptime counts from it', () => {
+    const { sh } = sshTo('worker-1');
+    sh('reboot');
+    sh('ssh worker-1');
+    sh('sudo -i');
+    expect(sh('dmesg').output).toMatch(/^\[    0\.000000\] Linux version/);
+    expect(sh('uptime').output).toMatch(/ up 0 min,/);
+  });
+});
+
+describe('sysctl', () => {
+  it('prints the kernel parameters the kubelet and kube-proxy set, consistent with the node', () => {
+    const { sh, state } = sshTo('worker-1', false);
+    const cores = state.nodes['worker-1']!.status.capacity.cpu / 1000;
+    const max = Math.max(32768 * cores, 131072);
+    expect(sh('sysctl net.netfilter.nf_conntrack_max').output).toBe(`net.netfilter.nf_conntrack_max = ${max}\n`);
+    expect(sh('sysctl -n net/ipv4/ip_forward vm.overcommit_memory kernel.panic').output).toBe('1\n1\n10\n');
+    // ss shows a listening Go server's backlog (Send-Q) as somaxconn.
+    expect(sh('sysctl -n net.core.somaxconn').output).toBe('4096\n');
+    expect(sh('sysctl net.ipv4.ip_local_port_range').output).toBe('net.ipv4.ip_local_port_range = 32768\t60999\n');
+    const all = sh('sysctl -a').output.split('\n').filter(Boolean);
+    expect(all).toContain('fs.file-max = 9223372036854775807');
+    expect([...all].sort()).toEqual(all);
+    const missing = sh('sysctl net.nope');
+    expect(missing.output).toBe('sysctl: cannot stat /proc/sys/net/nope: No such file or directory\n');
+    expect(missing.exitCode).toBe(255);
+  });
+});
