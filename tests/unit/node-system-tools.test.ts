@@ -81,3 +81,29 @@ describe('sysctl', () => {
     expect(missing.exitCode).toBe(255);
   });
 });
+
+// net-tools 2.10 netstat.c: the header "State      " + " %-20s" banner, tcp_do_one's
+// "%-4s  %6ld %6ld %-23s %-23s %-11s", " %-20s" of "PID/program" cut to 19 characters, and
+// prg_cache_load's warning for a non-root -p.
+describe('netstat', () => {
+  it('lists the listening sockets ss knows, in net-tools columns', () => {
+    const { sh } = sshTo('cp-1');
+    const lines = sh('netstat -tulnp').output.split('\n');
+    expect(lines[0]).toBe('Active Internet connections (only servers)');
+    expect(lines[1]).toBe('Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name    ');
+    expect(lines[2]).toBe(`tcp        0      0 0.0.0.0:22              0.0.0.0:*               LISTEN      ${'788/sshd: /usr/sbin'.padEnd(20)}`);
+    expect(lines.find((l) => l.includes(':6443 '))).toMatch(/^tcp6       0      0 :::6443 {17}:::\* {20}LISTEN      \d+\/kube-apiserve *$/);
+    // The same listening ports as ss.
+    const ports = (text: string, re: RegExp) => [...text.matchAll(re)].map((m) => m[1]).sort();
+    expect(ports(lines.join('\n'), /:(\d+) +\S+:\* +LISTEN/g)).toEqual(ports(sh('ss -tln').output, /:(\d+) +\S+:\*/g));
+    expect(sh('netstat -tl').output).toMatch(/tcp        0      0 localhost:2379 {10}0\.0\.0\.0:\*/);
+    expect(sh('netstat -tn').output).toMatch(/\(w\/o servers\)\n.*\ntcp        0      0 127\.0\.0\.1:\d+ +127\.0\.0\.1:2379 +ESTABLISHED\n/);
+  });
+
+  it('warns and hides programs without root', () => {
+    const { sh } = sshTo('worker-1', false);
+    const out = sh('netstat -tlnp 2>&1').output;
+    expect(out).toMatch(/^\(Not all processes could be identified, non-owned process info\n will not be shown, you would have to be root to see it all\.\)\nActive/);
+    expect(out).toContain(`LISTEN      ${'-'.padEnd(20)}\n`);
+  });
+});

@@ -7,6 +7,7 @@ import { etcdctl } from './etcdctl.js';
 import { df, du, ls, rm } from './files.js';
 import { free, lsof, ps, uptime } from './procs.js';
 import { kubeadm, openssl } from './pki-tools.js';
+import { netstat } from './netstat.js';
 import { ss } from './ss.js';
 import { swapoff, swapon } from './swap.js';
 import { dmesg, hostnamectl, sysctl, timedatectl, uname } from './system.js';
@@ -28,6 +29,7 @@ export const nodeTools: Record<string, ShellCommand> = {
   ps,
   lsof,
   ss,
+  netstat,
   free,
   uptime,
   swapon,
