@@ -107,3 +107,28 @@ describe('netstat', () => {
     expect(out).toContain(`LISTEN      ${'-'.padEnd(20)}\n`);
   });
 });
+
+// journalctl -p keeps lines of that priority and above (systemd journalctl.c, syslog(3) levels).
+// journald stores a service's stdout/stderr at SyslogLevel=info, so klog's E-lines are not
+// "err"; systemd 249 logs "Failed with result" at warning, the OOM killer uses pr_err.
+describe('journalctl -p', () => {
+  it('filters by the priority journald stored', () => {
+    const { sh, state } = sshTo('worker-1');
+    const log = state.nodes['worker-1']!.host.syslog;
+    const at = log.at(-1)!.at;
+    log.push({ at: at + 1000, text: 'kubelet[2138]: E0423 09:00:05.000000    2138 pod_workers.go:1300] "Error syncing pod"' });
+    log.push({ at: at + 2000, text: "systemd[1]: kubelet.service: Failed with result 'exit-code'." });
+    log.push({ at: at + 3000, text: 'kernel: Memory cgroup out of memory: Killed process 4242 (app) total-vm:90000kB' });
+    const err = sh('journalctl -p err --no-pager').output.split('\n').slice(1, -1);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(/worker-1 kernel: Memory cgroup out of memory/);
+    const warn = sh('journalctl -p warning').output;
+    expect(warn).toContain("Failed with result 'exit-code'.");
+    expect(warn).not.toContain('Error syncing pod');
+    expect(sh('journalctl -p 3').output).toBe(sh('journalctl --priority=err').output);
+    expect(sh('journalctl -p info').output).toContain('Error syncing pod');
+    const bad = sh('journalctl -p loud');
+    expect(bad.output).toBe('Failed to parse priority value: loud\n');
+    expect(bad.exitCode).toBe(1);
+  });
+});
