@@ -132,3 +132,42 @@ describe('journalctl -p', () => {
     expect(bad.exitCode).toBe(1);
   });
 });
+
+// procps-ng 3.3.17 top -b: summary (uptime's line after "top -", Tasks, %Cpu(s), "MiB Mem :%9.1f
+// total,…", "MiB Swap:… avail Mem "), the task header, rows sorted by %CPU; without -b and a
+// terminal, top's "failed tty get".
+describe('top', () => {
+  it('prints one batch iteration over the process table ps lists, with free\'s memory', () => {
+    const { sh } = sshTo('worker-1');
+    const lines = sh('top -b -n 1').output.split('\n');
+    expect(lines[0]).toBe(`top -${sh('uptime').output.trimEnd()}`);
+    const ps = sh('ps aux').output.trim().split('\n').length - 1;
+    expect(lines[1]).toBe(`Tasks: ${String(ps).padStart(3)} total,   0 running, ${String(ps).padStart(3)} sleeping,   0 stopped,   0 zombie`);
+    expect(lines[2]).toMatch(/^%Cpu\(s\): +\d+\.\d us, +\d+\.\d sy,  0\.0 ni, +\d+\.\d id,  0\.0 wa,  0\.0 hi,  0\.0 si,  0\.0 st$/);
+    const totalMiB = Number(sh('free -m').output.split('\n')[1]!.trim().split(/\s+/)[1]);
+    expect(lines[3]).toMatch(new RegExp(`^MiB Mem : +${totalMiB}\\.0 total, +\\d+\\.\\d free, +\\d+\\.\\d used, +\\d+\\.\\d buff/cache$`));
+    expect(lines[4]).toMatch(/^MiB Swap: +0\.0 total, +0\.0 free, +0\.0 used\. +\d+\.\d avail Mem $/);
+    expect(lines[6]).toBe('    PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND');
+    expect(lines[7]).toMatch(/^ +\d+ root      20   0 +\d+ +96212 +\d+ S   2\.1 +\d+\.\d +\d+:\d\d\.\d\d kubelet$/);
+    expect(sh('top').output).toBe('top: failed tty get\n');
+  });
+});
+
+// util-linux 2.37: mount prints /proc/self/mounts as "SOURCE on TARGET type TYPE (OPTIONS)";
+// lsblk's tree (MAJ:MIN "%3u:%-3u", sizes by size_to_human_string) and findmnt's columns.
+describe('mount, findmnt, lsblk', () => {
+  it('lists the filesystems df shows, the pods\' token tmpfs and container overlays', () => {
+    const { sh, state } = sshTo('worker-1', false);
+    const out = sh('mount').output;
+    expect(out).toContain('/dev/nvme0n1p1 on / type ext4 (rw,relatime,discard,errors=remount-ro)\n');
+    expect(out).toContain('cgroup2 on /sys/fs/cgroup type cgroup2 (rw,nosuid,nodev,noexec,relatime,nsdelegate,memory_recursiveprot)\n');
+    const running = Object.values(state.pods).filter((p) => p.spec.nodeName === 'worker-1').flatMap((p) => p.status.containerStatuses).filter((c) => c.state.kind === 'running');
+    expect(sh('mount -t overlay').output.trim().split('\n')).toHaveLength(running.length);
+    expect(sh('mount | grep -c kube-api-access').output.trim()).not.toBe('0');
+    expect(sh('findmnt /').output).toBe('TARGET SOURCE         FSTYPE OPTIONS\n/      /dev/nvme0n1p1 ext4   rw,relatime,discard,errors=remount-ro\n');
+    const blk = sh('lsblk').output.split('\n');
+    expect(blk[0]).toBe('NAME         MAJ:MIN RM  SIZE RO TYPE MOUNTPOINTS');
+    expect(blk[2]).toMatch(/^├─nvme0n1p1  259:1    0 +\d+(\.\d)?G  0 part \/$/);
+    expect(blk[4]).toBe('└─nvme0n1p15 259:3    0  106M  0 part /boot/efi');
+  });
+});

@@ -4,12 +4,14 @@
 import type { ShellCommand } from '../types.js';
 import { crictl } from './crictl.js';
 import { etcdctl } from './etcdctl.js';
+import { findmnt, lsblk, mount } from './disks.js';
 import { df, du, ls, rm } from './files.js';
 import { free, lsof, ps, uptime } from './procs.js';
 import { kubeadm, openssl } from './pki-tools.js';
 import { netstat } from './netstat.js';
 import { ss } from './ss.js';
 import { swapoff, swapon } from './swap.js';
+import { top } from './top.js';
 import { dmesg, hostnamectl, sysctl, timedatectl, uname } from './system.js';
 import { journalctl, rebootCommand, systemctl } from './systemd.js';
 
@@ -41,4 +43,8 @@ export const nodeTools: Record<string, ShellCommand> = {
   timedatectl,
   dmesg,
   sysctl,
+  top,
+  mount,
+  findmnt,
+  lsblk,
 };
