@@ -171,3 +171,19 @@ describe('mount, findmnt, lsblk', () => {
     expect(blk[4]).toBe('└─nvme0n1p15 259:3    0  106M  0 part /boot/efi');
   });
 });
+
+// BIND 9.18 host (bin/dig/host.c): "has address", "domain name pointer", "has SRV record",
+// "Host N not found: 3(NXDOMAIN)", and the "Using domain server:" block for an explicit server.
+describe('host', () => {
+  it('answers from the same resolver as dig', () => {
+    const { sh } = sshTo('worker-1', false);
+    expect(sh('host kubernetes.default.svc.cluster.local 10.96.0.10').output)
+      .toBe('Using domain server:\nName: 10.96.0.10\nAddress: 10.96.0.10#53\nAliases: \n\nkubernetes.default.svc.cluster.local has address 10.96.0.1\n');
+    expect(sh('dig +short kubernetes.default.svc.cluster.local @10.96.0.10').output).toBe('10.96.0.1\n');
+    expect(sh('host 10.96.0.1 10.96.0.10').output).toContain('1.0.96.10.in-addr.arpa domain name pointer kubernetes.default.svc.cluster.local.\n');
+    // The node's own resolver (the VPC's) does not know cluster names.
+    const missing = sh('host kubernetes.default.svc.cluster.local');
+    expect(missing.output).toBe('Host kubernetes.default.svc.cluster.local not found: 3(NXDOMAIN)\n');
+    expect(missing.exitCode).toBe(1);
+  });
+});
