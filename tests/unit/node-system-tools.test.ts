@@ -5,6 +5,8 @@
 // "read kernel buffer failed: Operation not permitted"), procps-ng 3.3.17 sysctl (`key = value`,
 // "cannot stat /proc/sys/…" and exit 255 for an unknown key).
 import { describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
+import { newSession, runLine } from '../../server/shell/index.js';
 import { sshTo } from '../helpers/node-shell.js';
 
 describe('uname, hostnamectl, timedatectl', () => {
@@ -185,5 +187,31 @@ describe('host', () => {
     const missing = sh('host kubernetes.default.svc.cluster.local');
     expect(missing.output).toBe('Host kubernetes.default.svc.cluster.local not found: 3(NXDOMAIN)\n');
     expect(missing.exitCode).toBe(1);
+  });
+});
+
+// ipset 7.15 `list`: Name/Type/Revision/Header/Size in memory/References/Number of entries/Members.
+describe('ipset list', () => {
+  it('is empty under kube-proxy in iptables mode, and needs root', () => {
+    const { sh } = sshTo('worker-1');
+    const r = sh('ipset list');
+    expect(r.output).toBe('');
+    expect(r.exitCode).toBe(0);
+    sh('exit');
+    expect(sh('ipset list').output).toBe('ipset v7.15: Kernel error received: Operation not permitted\n');
+  });
+
+  it('lists kube-proxy IPVS and Calico sets', () => {
+    const spec = { ...demoClusterSpec, network: { ...demoClusterSpec.network, proxyMode: 'ipvs' as const, cni: { ...demoClusterSpec.network?.cni, name: 'calico' as const } } };
+    const state = createCluster(spec, 1);
+    const session = newSession(state);
+    const sh = (line: string) => runLine(state, session, line);
+    sh('ssh worker-1');
+    sh('sudo -i');
+    const out = sh('ipset list').output;
+    expect(out).toMatch(/^Name: KUBE-CLUSTER-IP\nType: hash:ip,port\nRevision: 6\nHeader: family inet hashsize 1024 maxelem 65536 bucketsize 12 initval 0x[0-9a-f]{8}\nSize in memory: \d+\nReferences: 2\nNumber of entries: \d+\nMembers:\n/);
+    expect(out).toContain('\n10.96.0.1,tcp:443\n');
+    expect(out).toContain(`\nName: cali40all-ipam-pools\nType: hash:net\n`);
+    expect(out).toContain(`Members:\n${state.network.clusterCIDR}\n`);
   });
 });

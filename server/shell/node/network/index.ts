@@ -9,6 +9,7 @@ import { fail, ok, type CommandContext, type CommandResult, type ShellCommand } 
 import { dig, host, nslookup } from '../../exec/dns-tools.js';
 import { curl, hostClient, nc } from './curl.js';
 import { iptables, iptablesSave } from './iptables.js';
+import { ipset } from './ipset.js';
 import { tcpdump } from './tcpdump.js';
 
 function currentNode(ctx: CommandContext): Node | undefined {
@@ -268,6 +269,7 @@ export const networkTools: Record<string, ShellCommand> = {
   'iptables-save': iptablesSave,
   'iptables-legacy': iptables,
   ipvsadm,
+  ipset,
   conntrack,
   ethtool,
   ip,
