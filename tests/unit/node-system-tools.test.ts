@@ -215,3 +215,24 @@ describe('ipset list', () => {
     expect(out).toContain(`Members:\n${state.network.clusterCIDR}\n`);
   });
 });
+
+describe('ping, etcdutl, htop on a node', () => {
+  it('pings another node on the same subnet (no router: ttl 64), like the workstation does through its router', () => {
+    const { sh } = sshTo('worker-1', false);
+    const out = sh('ping -c 2 cp-1').output;
+    expect(out).toMatch(/^PING cp-1 \(10\.0\.1\.10\) 56\(84\) bytes of data\.\n64 bytes from 10\.0\.1\.10: icmp_seq=1 ttl=64 time=/);
+    expect(out).toContain('2 packets transmitted, 2 received, 0% packet loss');
+  });
+
+  it('etcdutl is on the etcd node only: version, and snapshot status of the live db or a stat error', () => {
+    const { sh, state } = sshTo('cp-1');
+    expect(sh('etcdutl version').output).toBe(`etcdutl version: ${state.etcd.version}\nAPI version: 3.5\n`);
+    expect(sh(`etcdutl snapshot status ${state.etcd.dataDir}/member/snap/db`).output).toMatch(new RegExp(`^[0-9a-f]{8}, ${state.etcd.revision}, \\d+, \\d+ MB\\n$`));
+    const missing = sh('etcdutl snapshot status /tmp/none.db');
+    expect(missing.output).toBe('Error: stat /tmp/none.db: no such file or directory\n');
+    expect(missing.exitCode).toBe(1);
+    const worker = sshTo('worker-1');
+    expect(worker.sh('etcdutl version').exitCode).toBe(127);
+    expect(worker.sh('htop').exitCode).toBe(1);
+  });
+});

@@ -43,3 +43,10 @@ export const top: ShellCommand = (ctx, argv) => {
   });
   return ok(`${[...head, ...rows].join('\n')}\n\n`);
 };
+
+/** htop draws a full-screen ncurses view, which this terminal cannot show: it says so and points to top's batch mode. */
+export const htop: ShellCommand = (ctx) => {
+  const n = onNode(ctx, 'htop');
+  if (isResult(n)) return n;
+  return fail('htop: the full-screen view cannot be drawn in this terminal; top -b -n 1 lists the same processes\n');
+};
