@@ -78,6 +78,9 @@ describe('sysctl', () => {
     const all = sh('sysctl -a').output.split('\n').filter(Boolean);
     expect(all).toContain('fs.file-max = 9223372036854775807');
     expect([...all].sort()).toEqual(all);
+    // sysctl reads /proc/sys; the entry count is conntrack's.
+    expect(sh('cat /proc/sys/net/netfilter/nf_conntrack_max').output).toBe(`${max}\n`);
+    expect(sh('sysctl -n net.netfilter.nf_conntrack_count').output).toBe(sh('conntrack -C').output);
     const missing = sh('sysctl net.nope');
     expect(missing.output).toBe('sysctl: cannot stat /proc/sys/net/nope: No such file or directory\n');
     expect(missing.exitCode).toBe(255);

@@ -117,7 +117,7 @@ export const dmesg: ShellCommand = (ctx, argv) => {
  * kube-proxy's conntrack sizing (max(32768 × cores, 131072), hashsize max/4, its TCP timeouts),
  * and the kernel / Ubuntu 22.04 defaults for the rest.
  */
-function sysctls(n: NodeContext): Record<string, string> {
+export function sysctls(n: Pick<NodeContext, 'state' | 'node' | 'name'>): Record<string, string> {
   const cores = Math.max(1, Math.round(n.node.status.capacity.cpu / 1000));
   const conntrackMax = Math.max(32_768 * cores, 131_072);
   const major = Number(n.node.status.nodeInfo.kernelVersion.split('.')[0]);
