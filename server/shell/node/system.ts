@@ -45,6 +45,7 @@ export const hostnamectl: ShellCommand = (ctx, argv) => {
   if (isResult(n)) return n;
   const verb = argv[1] ?? 'status';
   if (verb === 'hostname') return ok(`${n.name}\n`);
+  if (verb.startsWith('set-')) return fail(`hostnamectl: ${verb} is not part of this drill; the node's name is the Kubernetes node's\n`);
   if (verb !== 'status') return fail(`Unknown command verb ${verb}.\n`);
   const info = n.node.status.nodeInfo;
   const instanceType = n.node.metadata.labels?.['node.kubernetes.io/instance-type'];
@@ -63,6 +64,7 @@ export const timedatectl: ShellCommand = (ctx, argv) => {
   const n = onNode(ctx, 'timedatectl');
   if (isResult(n)) return n;
   const verb = argv[1] ?? 'status';
+  if (verb.startsWith('set-')) return fail(`timedatectl: ${verb} is not part of this drill; the nodes keep UTC from NTP\n`);
   if (verb !== 'status') return fail(`Unknown command verb ${verb}.\n`);
   const now = systemdDate(n.state, n.state.now);
   const rows: [string, string][] = [
