@@ -25,6 +25,8 @@ import type { ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespa
 
 /** Simulated time the controllers get to bring the cluster up before it is back-dated. */
 const SETTLE_MS = 90_000;
+/** Ubuntu 22.04's AWS kernel (HWE), what a node runs unless its spec names another. */
+const DEFAULT_KERNEL = '6.5.0-1017-aws';
 const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
 
 const ago = (age: string) => -(parseDuration(age) ?? 0);
@@ -134,12 +136,12 @@ function addNode(state: ClusterState, spec: ClusterSpec, n: NodeSpec, index: num
       ],
       addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: n.name }],
       nodeInfo: {
-        kubeletVersion: spec.kubernetesVersion, osImage: 'Ubuntu 22.04.4 LTS', kernelVersion: n.kernel ?? '6.5.0-1017-aws',
+        kubeletVersion: spec.kubernetesVersion, osImage: 'Ubuntu 22.04.4 LTS', kernelVersion: n.kernel ?? DEFAULT_KERNEL,
         containerRuntimeVersion: 'containerd://1.7.13', architecture: 'amd64', operatingSystem: 'linux',
       },
     },
     host: newHost(state, {
-      nodeName: n.name, created, version: spec.kubernetesVersion, diskSize: disk, diskUsed: parseBytes(n.disk.used)!, maxPodIPs: n.maxPodIPs,
+      nodeName: n.name, kernel: n.kernel ?? DEFAULT_KERNEL, created, version: spec.kubernetesVersion, diskSize: disk, diskUsed: parseBytes(n.disk.used)!, maxPodIPs: n.maxPodIPs,
       etcdHere, etcdDisk: spec.etcd.disk !== undefined ? parseBytes(spec.etcd.disk)! : undefined, dnsServer: cidrAddress('10.0.0.0/16', 2),
       resolvConf: n.resolvConf, clusterDNS: n.clusterDNS ?? [spec.network.dnsServiceIP], clusterDomain: spec.network.clusterDomain,
     }),

@@ -97,6 +97,8 @@ version = 2
 
 export interface HostOptions {
   nodeName: string;
+  /** nodeInfo.kernelVersion: what the boot banner names. */
+  kernel: string;
   created: number;
   version: string;
   diskSize: number;
@@ -167,6 +169,25 @@ volumeStatsAggPeriod: 0s
 `;
 }
 
+const UBUNTU_KERNEL = /^\d+\.\d+\.\d+-(\d+)-[a-z]+$/;
+
+/**
+ * The kernel's build string (`uname -v`): an Ubuntu kernel's upload number (a cloud flavour's ABI
+ * counts from 1000: 6.5.0-1017-aws is upload 17) and, unless it is 22.04's own 5.15, its HWE
+ * series; any other kernel a plain build.
+ */
+export function kernelBuild(kernel: string): string {
+  const ubuntu = UBUNTU_KERNEL.exec(kernel);
+  if (!ubuntu) return '#1 SMP';
+  return `#${Number(ubuntu[1]) % 1000}${kernel.startsWith('5.15.') ? '' : '~22.04.1'}-Ubuntu SMP`;
+}
+
+/** The first line a booting kernel logs (init/version.c linux_banner), as the journal keeps it. */
+export function kernelBanner(kernel: string): string {
+  const builder = UBUNTU_KERNEL.test(kernel) ? '(buildd@lcy02-amd64-028) (x86_64-linux-gnu-gcc-12 (Ubuntu 12.3.0-1ubuntu1~22.04) 12.3.0) ' : '';
+  return `kernel: [    0.000000] Linux version ${kernel} ${builder}${kernelBuild(kernel)}`;
+}
+
 export function newHost(state: ClusterState, o: HostOptions): NodeHost {
   const units: Record<string, ServiceUnit> = {};
   for (const unit of ['containerd', 'kubelet']) {
@@ -189,7 +210,7 @@ export function newHost(state: ClusterState, o: HostOptions): NodeHost {
     }
   }
   const syslog: LogLine[] = [
-    { at: o.created, text: 'kernel: [    0.000000] Linux version 6.5.0-1017-aws (buildd@lcy02-amd64-028) (x86_64-linux-gnu-gcc-12 (Ubuntu 12.3.0-1ubuntu1~22.04) 12.3.0) #17~22.04.1-Ubuntu SMP' },
+    { at: o.created, text: kernelBanner(o.kernel) },
     systemd(o.created + 2500, 'Started containerd.service - containerd container runtime.'),
     systemd(o.created + 4000, 'Started kubelet.service - kubelet: The Kubernetes Node Agent.'),
   ];

@@ -6,7 +6,7 @@
 // starts it again. Nothing in the API changes by itself: a fault that needs fixing in an
 // object, a file or a masked unit survives the reboot.
 import { noteLocalChange } from './api.js';
-import { fstabSwaps, setUnitActive, swapOn } from './host.js';
+import { fstabSwaps, kernelBanner, setUnitActive, swapOn } from './host.js';
 import { appendLog } from './logs.js';
 import { randomInt } from './rng.js';
 import type { ClusterState } from './types.js';
@@ -27,7 +27,7 @@ export function rebootNode(state: ClusterState, nodeName: string): boolean {
     noteLocalChange(state, 'Pod', pod);
   }
   const host = node.host;
-  appendLog(host.syslog, { at: state.now, text: 'kernel: [    0.000000] Linux version 6.5.0-1017-aws (buildd@lcy02-amd64-028) (x86_64-linux-gnu-gcc-12 (Ubuntu 12.3.0-1ubuntu1~22.04) 12.3.0) #17~22.04.1-Ubuntu SMP' });
+  appendLog(host.syslog, { at: state.now, text: kernelBanner(node.status.nodeInfo.kernelVersion) });
   host.swaps = [];
   for (const path of fstabSwaps(host)) {
     if (swapOn(host, path) !== undefined) continue;

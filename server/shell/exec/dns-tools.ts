@@ -43,6 +43,32 @@ export function nslookup(state: ClusterState, pod: Pod, argv: string[], flavor: 
   return { stdout: `${header}${body}\n`, stderr: '', exitCode: 0, elapsedMs };
 }
 
+/**
+ * BIND 9.18 `host [-t TYPE] NAME [SERVER]` (bin/dig/host.c): the search list like nslookup,
+ * "has address" / "domain name pointer" / "has SRV record" lines, "Host N not found: 3(NXDOMAIN)".
+ */
+export function host(state: ClusterState, pod: Pod, argv: string[]): Timed {
+  const args = argv.slice(1);
+  const t = args.indexOf('-t');
+  const typeArg = t >= 0 ? args[t + 1]?.toUpperCase() : undefined;
+  const words = args.filter((a, i) => !a.startsWith('-') && (t < 0 || i !== t + 1));
+  const [name, server] = words;
+  if (name === undefined) return { stdout: '', stderr: 'Usage: host [-aCdilrTvVw] [-c class] [-N ndots] [-t type] [-W time]\n            [-R number] [-m flag] [-p port] hostname [server]\n', exitCode: 1 };
+  const isIP = /^\d+\.\d+\.\d+\.\d+$/.test(name);
+  const type: DnsType = isIP ? 'PTR' : typeArg === 'SRV' || typeArg === 'AAAA' || typeArg === 'PTR' ? typeArg : 'A';
+  const looked = lookupName(state, pod, name, type, { server });
+  const out = looked.outcome;
+  const using = server === undefined ? '' : `Using domain server:\nName: ${server}\nAddress: ${server}#53\nAliases: \n\n`;
+  if (out.kind === 'timeout') return { stdout: `${using};; connection timed out; no servers could be reached\n`, stderr: '', exitCode: 1, elapsedMs: looked.ms };
+  if (out.kind === 'nxdomain' || out.kind === 'servfail') {
+    return { stdout: `${using}Host ${isIP ? bare(out.name) : name} not found: ${out.kind === 'nxdomain' ? '3(NXDOMAIN)' : '2(SERVFAIL)'}\n`, stderr: '', exitCode: 1, elapsedMs: looked.ms };
+  }
+  if (out.kind !== 'answer') return { stdout: `${using}${typeArg ? `${bare(out.name)} has no ${type} record\n` : ''}`, stderr: '', exitCode: 0, elapsedMs: looked.ms };
+  const what = { A: 'has address', AAAA: 'has IPv6 address', PTR: 'domain name pointer', SRV: 'has SRV record' } as Record<string, string>;
+  const lines = out.records.map((r) => `${bare(r.name)} ${what[r.type] ?? `has ${r.type} record`} ${r.data}\n`);
+  return { stdout: using + lines.join(''), stderr: '', exitCode: 0, elapsedMs: looked.ms };
+}
+
 /** glibc `getent hosts|ahosts NAME`: getaddrinfo (A and AAAA together), `%-15s %s` per address; 2 when not found. */
 export function getent(state: ClusterState, pod: Pod, argv: string[]): Timed {
   const db = argv[1];

@@ -26,6 +26,12 @@ export function isResult(x: NodeContext | CommandResult): x is CommandResult {
   return 'exitCode' in x;
 }
 
+/** When the node last booted: its journal's latest kernel banner (a reboot logs a new one), else its first line. */
+export function bootTime(node: Node): SimTime {
+  const log = node.host.syslog;
+  return log.findLast((l) => l.text.includes('] Linux version '))?.at ?? log[0]?.at ?? node.metadata.creationTimestamp;
+}
+
 /** A stable 32-bit hash (FNV-1a) of a string: the same name always gives the same number. */
 export function hash32(text: string): number {
   let h = 0x811c9dc5;

@@ -8,6 +8,7 @@ import { CNI_BIN_DIR } from '../../cluster/network/cni-config.js';
 import { checkpointText, IPAM_CHECKPOINT, IPAMD_LOG } from '../../cluster/network/vpc-cni.js';
 import type { ClusterState, Node } from '../../cluster/types.js';
 import { hash32, syslogDate } from './common.js';
+import { sysctls } from './system.js';
 
 export interface NodeFile {
   content: string;
@@ -60,6 +61,8 @@ export function nodeFiles(state: ClusterState, node: Node): Record<string, NodeF
   }
   for (const [path, f] of Object.entries(node.host.dataFiles ?? {})) files[path] = { ...file('', '-rw-r--r--', 'root', 'root', f.size), modified: f.modified };
   files['/proc/swaps'] = file(procSwaps(node.host.swaps ?? []), '-r--r--r--', 'root', 'root', 0);
+  // What sysctl reads: /proc/sys/net/netfilter/nf_conntrack_max and the rest.
+  for (const [key, value] of Object.entries(sysctls({ state, node, name }))) files[`/proc/sys/${key.replace(/\./g, '/')}`] = file(`${value}\n`, '-rw-r--r--', 'root', 'root', 0);
   for (const [bin, size] of Object.entries(node.host.cniBin ?? {})) files[`${CNI_BIN_DIR}/${bin}`] = file('', '-rwxr-xr-x', 'root', 'root', size);
   const vpc = node.host.vpc;
   if (vpc && state.network.cni.name === 'aws-node') {

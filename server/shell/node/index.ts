@@ -4,17 +4,24 @@
 import type { ShellCommand } from '../types.js';
 import { crictl } from './crictl.js';
 import { etcdctl } from './etcdctl.js';
+import { etcdutl } from './etcdutl.js';
+import { findmnt, lsblk, mount } from './disks.js';
 import { df, du, ls, rm } from './files.js';
 import { free, lsof, ps, uptime } from './procs.js';
 import { kubeadm, openssl } from './pki-tools.js';
+import { netstat } from './netstat.js';
 import { ss } from './ss.js';
 import { swapoff, swapon } from './swap.js';
+import { htop, top } from './top.js';
+import { pingFrom } from '../workstation/tools.js';
+import { dmesg, hostnamectl, sysctl, timedatectl, uname } from './system.js';
 import { journalctl, rebootCommand, systemctl } from './systemd.js';
 
 export { readNodeFile, type ReadResult } from './files.js';
 
 export const nodeTools: Record<string, ShellCommand> = {
   etcdctl,
+  etcdutl,
   crictl,
   journalctl,
   systemctl,
@@ -27,10 +34,22 @@ export const nodeTools: Record<string, ShellCommand> = {
   ps,
   lsof,
   ss,
+  netstat,
   free,
   uptime,
   swapon,
   swapoff,
   kubeadm,
   openssl,
+  uname,
+  hostnamectl,
+  timedatectl,
+  dmesg,
+  sysctl,
+  top,
+  htop,
+  mount,
+  findmnt,
+  lsblk,
+  ping: pingFrom(0),
 };

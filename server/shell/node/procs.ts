@@ -4,7 +4,7 @@
 import type { ClusterState, Pod, SwapArea } from '../../cluster/types.js';
 import type { ShellCommand } from '../types.js';
 import { fail, ok } from '../types.js';
-import { humanSize, isResult, onNode, psStart, stableInt, unitPid, type NodeContext } from './common.js';
+import { bootTime, humanSize, isResult, onNode, psStart, stableInt, unitPid, type NodeContext } from './common.js';
 import { internalIP } from '../session.js';
 import { UNIT_INFO } from './systemd.js';
 
@@ -49,7 +49,7 @@ function containerCommand(n: NodeContext, pod: Pod, container: string): string {
 }
 
 export function processes(n: NodeContext): Proc[] {
-  const boot = n.node.host.syslog[0]?.at ?? n.node.metadata.creationTimestamp;
+  const boot = bootTime(n.node);
   const procs: Proc[] = [
     { user: 'root', pid: 1, ppid: 0, start: boot, cpu: 0, rssKb: 13_120, cmd: '/sbin/init', comm: 'systemd' },
     { user: 'root', pid: 788, ppid: 1, start: boot, cpu: 0, rssKb: 7_904, cmd: 'sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups', comm: 'sshd' },
@@ -82,7 +82,8 @@ export function processes(n: NodeContext): Proc[] {
   return procs.sort((a, b) => a.pid - b.pid);
 }
 
-function cpuTime(p: Proc, now: number): number {
+/** Seconds of CPU a process has used since it started. */
+export function cpuTime(p: Proc, now: number): number {
   return Math.floor(((now - p.start) / 1000) * (p.cpu / 100));
 }
 
@@ -214,16 +215,20 @@ function swapRow(swaps: SwapArea[]): number[] {
   return [total, used, total - used];
 }
 
-export const free: ShellCommand = (ctx, argv) => {
-  const n = onNode(ctx, 'free');
-  if (isResult(n)) return n;
-  const flags = argv.slice(1).join('');
+/** The node's memory as free and top show it (bytes). */
+export function memory(n: NodeContext): { total: number; used: number; freeMem: number; shared: number; buffCache: number; available: number; swap: number[] } {
   const total = n.node.status.capacity.memory;
   const used = Math.min(total, n.node.host.usage.memory || total * 0.25);
   const buffCache = Math.round((total - used) * 0.35);
   const shared = 1_800_000;
-  const freeMem = total - used - buffCache;
-  const available = total - used - shared;
+  return { total, used, freeMem: total - used - buffCache, shared, buffCache, available: total - used - shared, swap: swapRow(n.node.host.swaps ?? []) };
+}
+
+export const free: ShellCommand = (ctx, argv) => {
+  const n = onNode(ctx, 'free');
+  if (isResult(n)) return n;
+  const flags = argv.slice(1).join('');
+  const { total, used, freeMem, shared, buffCache, available, swap } = memory(n);
   const show = (bytes: number): string => {
     if (flags.includes('h')) return bytes === 0 ? '0B' : `${humanSize(bytes)}i`.replace(/(\d)i$/, '$1B');
     if (flags.includes('g')) return String(Math.floor(bytes / 2 ** 30));
@@ -231,7 +236,7 @@ export const free: ShellCommand = (ctx, argv) => {
     return String(Math.floor(bytes / 1024));
   };
   const row = (label: string, values: number[]): string => `${label.padEnd(8)}${values.map((v) => show(v).padStart(12)).join('')}\n`;
-  return ok(`${' '.repeat(8)}${['total', 'used', 'free', 'shared', 'buff/cache', 'available'].map((h) => h.padStart(12)).join('')}\n${row('Mem:', [total, used, freeMem, shared, buffCache, available])}${row('Swap:', swapRow(n.node.host.swaps ?? []))}`);
+  return ok(`${' '.repeat(8)}${['total', 'used', 'free', 'shared', 'buff/cache', 'available'].map((h) => h.padStart(12)).join('')}\n${row('Mem:', [total, used, freeMem, shared, buffCache, available])}${row('Swap:', swap)}`);
 };
 
 export const uptime: ShellCommand = (ctx) => {
@@ -240,8 +245,9 @@ export const uptime: ShellCommand = (ctx) => {
   return ok(`${uptimeLine(n)}\n`);
 };
 
-function uptimeLine(n: NodeContext): string {
-  const boot = n.node.host.syslog[0]?.at ?? n.node.metadata.creationTimestamp;
+/** uptime's line (procps): ` 09:14:02 up 3 days,  2:11,  1 user,  load average: …`; top's first line after `top -`. */
+export function uptimeLine(n: NodeContext): string {
+  const boot = bootTime(n.node);
   const d = new Date(n.state.epoch + n.state.now);
   const p2 = (x: number): string => String(x).padStart(2, '0');
   const minutes = Math.floor((n.state.now - boot) / 60_000);

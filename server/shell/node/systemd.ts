@@ -230,6 +230,40 @@ export function parseJournalTime(state: ClusterState, text: string): number | un
   return undefined;
 }
 
+/** syslog(3) priorities, the names journalctl -p takes. */
+const PRIORITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
+
+/**
+ * The priority journald stored a line with. A service's own output (the kubelet's klog `E0603`
+ * lines, containerd's `level=error`) arrives on its stdout/stderr stream at the default
+ * SyslogLevel=info; only systemd's messages and the kernel's printk levels carry others:
+ * systemd 249 logs "Failed with result" at warning and a failed "Main process exited" at
+ * notice; the OOM killer uses pr_err, conntrack's "table full" net_warn_ratelimited, the
+ * boot banner KERN_NOTICE.
+ */
+function priority(text: string): number {
+  if (text.startsWith('kernel: ')) {
+    if (/out of memory: Killed process/i.test(text)) return 3;
+    if (text.includes('table full, dropping packet')) return 4;
+    return text.includes('] Linux version ') ? 5 : 6;
+  }
+  if (text.startsWith('systemd[1]: ')) {
+    if (text.includes(': Failed to start ')) return 3;
+    if (text.includes(': Failed with result ')) return 4;
+    if (text.includes(': Main process exited, ') && !text.includes('status=0/SUCCESS')) return 5;
+  }
+  return 6;
+}
+
+/** `-p err`, `-p 3`, `-p warning..err`: the highest priority number kept (journalctl shows that one and above). */
+function parsePriority(value: string): number | undefined {
+  const level = (word: string): number | undefined => (/^[0-7]$/.test(word) ? Number(word) : PRIORITIES.indexOf(word) >= 0 ? PRIORITIES.indexOf(word) : undefined);
+  const range = value.split('..');
+  const levels = range.map(level);
+  if (levels.some((l) => l === undefined) || range.length > 2) return undefined;
+  return Math.max(...(levels as number[]));
+}
+
 export const journalctl: ShellCommand = (ctx, argv) => {
   const n = onNode(ctx, 'journalctl');
   if (isResult(n)) return n;
@@ -240,6 +274,7 @@ export const journalctl: ShellCommand = (ctx, argv) => {
   let kernel = false;
   let since: number | undefined;
   let until: number | undefined;
+  let maxPriority: number | undefined;
   const args = argv.slice(1);
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -253,6 +288,12 @@ export const journalctl: ShellCommand = (ctx, argv) => {
     const unit = value('-u') ?? value('--unit') ?? (a.startsWith('-u') && a.length > 2 && !a.startsWith('--') ? a.slice(2) : undefined);
     if (unit !== undefined) {
       units.push(unitName(unit));
+      continue;
+    }
+    const p = value('-p') ?? value('--priority') ?? (a.startsWith('-p') && a.length > 2 && !a.startsWith('--') ? a.slice(2) : undefined);
+    if (p !== undefined) {
+      maxPriority = parsePriority(p);
+      if (maxPriority === undefined) return fail(`Failed to parse priority value: ${p}\n`);
       continue;
     }
     const s = value('--since') ?? value('-S');
@@ -281,7 +322,7 @@ export const journalctl: ShellCommand = (ctx, argv) => {
   } else {
     lines = n.node.host.syslog.filter((l) => !kernel || l.text.startsWith('kernel:'));
   }
-  lines = lines.filter((l) => (since === undefined || l.at >= since) && (until === undefined || l.at <= until));
+  lines = lines.filter((l) => (since === undefined || l.at >= since) && (until === undefined || l.at <= until) && (maxPriority === undefined || priority(l.text) <= maxPriority));
   if (ctx.resume?.kind === 'journal') {
     ctx.resume.lastAt = n.state.now;
     return ok(lines.map((l) => journalLine(n.state, n.node, l)).join(''));

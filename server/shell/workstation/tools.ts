@@ -52,8 +52,11 @@ function resolve(state: ClusterState, name: string): string | undefined {
   return node ? internalIP(node) : state.network.externalDNS[bare];
 }
 
-/** iputils ping: `-c COUNT`, `-W SECONDS`; replies from the nodes (and loopback), silence elsewhere. */
-export const ping: ShellCommand = (ctx, argv) => {
+/**
+ * iputils ping: `-c COUNT`, `-W SECONDS`; replies from the nodes (and loopback), silence elsewhere.
+ * `hops`: routers between the caller and the nodes (the workstation's office router; none on a node's own subnet).
+ */
+export const pingFrom = (hops: number): ShellCommand => (ctx, argv) => {
   let count = 4;
   let host: string | undefined;
   const args = argv.slice(1);
@@ -78,7 +81,7 @@ export const ping: ShellCommand = (ctx, argv) => {
   for (let seq = 1; seq <= count && answers; seq++) {
     const t = isLoopback(ip) ? 0.03 + stableInt(`${seq}`, 0, 40) / 1000 : 0.4 + stableInt(`${ip}/${seq}/${ctx.state.now}`, 0, 900) / 1000;
     times.push(t);
-    out += `64 bytes from ${ip}: icmp_seq=${seq} ttl=${isLoopback(ip) ? 64 : 63} time=${t.toFixed(t < 1 ? 3 : 2)} ms\n`;
+    out += `64 bytes from ${ip}: icmp_seq=${seq} ttl=${isLoopback(ip) ? 64 : 64 - hops} time=${t.toFixed(t < 1 ? 3 : 2)} ms\n`;
   }
   const received = times.length;
   const span = (count - 1) * 1000 + (received > 0 ? stableInt(ip, 1, 9) : 40);
@@ -90,6 +93,8 @@ export const ping: ShellCommand = (ctx, argv) => {
   }
   return { stdout: out, stderr: '', exitCode: received > 0 ? 0 : 1 };
 };
+
+export const ping = pingFrom(1);
 
 const STUB = '127.0.0.53';
 

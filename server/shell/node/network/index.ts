@@ -6,9 +6,10 @@ import { kernelMajor } from '../../../cluster/network/dns-delay.js';
 import { inCIDR, podAnswers, proxyProgrammed, readyEndpoints, allServices } from '../../../cluster/network/services.js';
 import type { ClusterState, Node, Pod } from '../../../cluster/types.js';
 import { fail, ok, type CommandContext, type CommandResult, type ShellCommand } from '../../types.js';
-import { dig, nslookup } from '../../exec/dns-tools.js';
+import { dig, host, nslookup } from '../../exec/dns-tools.js';
 import { curl, hostClient, nc } from './curl.js';
 import { iptables, iptablesSave } from './iptables.js';
+import { ipset } from './ipset.js';
 import { tcpdump } from './tcpdump.js';
 
 function currentNode(ctx: CommandContext): Node | undefined {
@@ -268,6 +269,7 @@ export const networkTools: Record<string, ShellCommand> = {
   'iptables-save': iptablesSave,
   'iptables-legacy': iptables,
   ipvsadm,
+  ipset,
   conntrack,
   ethtool,
   ip,
@@ -278,7 +280,7 @@ export const networkTools: Record<string, ShellCommand> = {
 };
 
 /**
- * dig and nslookup (Ubuntu's bind9 tools) on a node: the host network's resolver
+ * dig, host and nslookup (Ubuntu's bind9 tools) on a node: the host network's resolver
  * (/run/systemd/resolve/resolv.conf, the VPC's), so cluster names answer only with @10.96.0.10.
  */
 function nameTools(): Record<string, ShellCommand> {
@@ -287,5 +289,5 @@ function nameTools(): Record<string, ShellCommand> {
     if (!node) return fail(`${name}: command not found\n`, 127);
     return tool(ctx.state, hostClient(node), argv);
   };
-  return { dig: onHost(dig, 'dig'), nslookup: onHost((state, from, argv) => nslookup(state, from, argv, 'bind'), 'nslookup') };
+  return { dig: onHost(dig, 'dig'), host: onHost(host, 'host'), nslookup: onHost((state, from, argv) => nslookup(state, from, argv, 'bind'), 'nslookup') };
 }
