@@ -190,6 +190,21 @@ describe('watches', () => {
   });
 });
 
+describe('every listed kind', () => {
+  it('answers a Table list for each resource discovery lists (custom kinds included), never a 500', () => {
+    // Discovery-only resources (events.k8s.io, the review APIs) are listed but not served: 404.
+    const state = fresh();
+    const groups = request(state, 'GET', '/apis').body.groups as { preferredVersion: { groupVersion: string } }[];
+    for (const gv of ['v1', ...groups.map((g) => g.preferredVersion.groupVersion)]) {
+      const list = request(state, 'GET', gv === 'v1' ? '/api/v1' : `/apis/${gv}`).body as { resources: { name: string; verbs: string[] }[] };
+      for (const r of list.resources.filter((x) => !x.name.includes('/') && x.verbs.includes('list'))) {
+        const path = `${gv === 'v1' ? '/api/v1' : `/apis/${gv}`}/${r.name}`;
+        expect([200, 404], path).toContain(request(state, 'GET', path, { accept: TABLE }).status);
+      }
+    }
+  });
+});
+
 describe('hostile bodies', () => {
   it('a body nested past 1000 levels is a 400 Status, before any handler recurses into it', () => {
     const state = fresh();

@@ -109,11 +109,16 @@ const simple = (headers: string[], cells: (state: ClusterState, o: KubeObject) =
   headers, wideHeaders, clock: created,
   row: (state, o, isWide) => (isWide ? [...cells(state, o), ...wide(state, o)] : cells(state, o)),
 });
+/** A custom resource whose CRD declares no printer columns: the apiserver's default Table, NAME and AGE. */
+const nameAge = simple(['NAME', 'AGE'], (state, o) => [o.metadata.name, ageOf(state, o)]);
 const createdAt = simple(['NAME', 'CREATED AT'], (state, o) => [o.metadata.name, rfc3339(state, o.metadata.creationTimestamp)]);
 const binding = simple(['NAME', 'ROLE', 'AGE'], (state, o) => [o.metadata.name, `${str(field(o, 'roleRef.kind'), '')}/${str(field(o, 'roleRef.name'), '')}`, ageOf(state, o)],
   ['USERS', 'GROUPS', 'SERVICEACCOUNTS'], (_s, o) => [subjects(o, 'User'), subjects(o, 'Group'), subjects(o, 'ServiceAccount')]);
 
 export const STORED_TABLES: Record<string, TableColumns> = {
+  // The VPC CNI's and the network policy agent's CRDs declare no additionalPrinterColumns.
+  ENIConfig: nameAge,
+  PolicyEndpoint: nameAge,
   Secret: simple(['NAME', 'TYPE', 'DATA', 'AGE'], (state, o) => [o.metadata.name, str(field(o, 'type'), ''), String(Object.keys(obj(field(o, 'data'))).length), ageOf(state, o)]),
   ServiceAccount: simple(['NAME', 'SECRETS', 'AGE'], (state, o) => [o.metadata.name, String(list(field(o, 'secrets')).length), ageOf(state, o)]),
   PersistentVolume: simple(['NAME', 'CAPACITY', 'ACCESS MODES', 'RECLAIM POLICY', 'STATUS', 'CLAIM', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'REASON', 'AGE'], (state, o) => {
