@@ -48,7 +48,8 @@ describe('service-unreachable', () => {
 
   it('the storefront logs refused calls for a broken Service, timed-out ones behind a policy', () => {
     const refused = play('targetport', ['kubectl logs -n web deploy/storefront --tail=1']).commands.at(-1)!.output;
-    expect(refused).toMatch(/^\{"level":"error","ts":"2024-06-03T09:00:\d\d\.\d{3}Z","msg":"upstream request failed","upstream":"orders","status":503,"error":"Get \\"http:\/\/orders\.shop\.svc\.cluster\.local\/api\/v1\/[a-z/]+\\": dial tcp 10\.\d+\.\d+\.\d+:80: connect: connection refused"\}\n/);
+    // kubectl names the pod it picked first ("Found 2 pods, using pod/…"), on stderr.
+    expect(refused).toMatch(/^Found \d+ pods, using pod\/storefront-\S+\n\{"level":"error","ts":"2024-06-03T09:00:\d\d\.\d{3}Z","msg":"upstream request failed","upstream":"orders","status":503,"error":"Get \\"http:\/\/orders\.shop\.svc\.cluster\.local\/api\/v1\/[a-z/]+\\": dial tcp 10\.\d+\.\d+\.\d+:80: connect: connection refused"\}\n/);
     const dropped = play('netpol', ['kubectl logs -n web deploy/storefront --tail=1', 'kubectl exec -n web deploy/storefront -- curl -sS -m 3 http://orders.shop/']).commands;
     expect(dropped.at(-2)!.output).toContain(': i/o timeout"}');
     expect(dropped.at(-1)!.output).toContain('curl: (28) Connection timed out after 3001 milliseconds');
