@@ -38,10 +38,11 @@ function normalized(served: Served, outcome: Outcome): Outcome {
  * `minutes`: the real binaries all run first, a few at once, then the shell line by line.
  */
 function compareLines(title: string, scenario: string, minutes: number, lines: string[], prefix: string): void {
-  describe.skipIf(!kubectl)(title, () => {
+  // A scenario whose lines are all pending has nothing to compare (vitest fails an empty suite).
+  const run = lines.filter((l) => !(`${prefix}${l}` in PENDING));
+  describe.skipIf(!kubectl || run.length === 0)(title, () => {
     let served: Served;
     const real = new Map<string, Outcome>();
-    const run = lines.filter((l) => !(`${prefix}${l}` in PENDING));
     beforeAll(async () => {
       served = await serve(scenario, 1, minutes);
       const started = Date.now();
