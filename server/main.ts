@@ -28,7 +28,8 @@ export interface RunningServer {
  * What loading each scenario file validated in full gave (scenarios/load.ts ValidatedScenario,
  * by the file's hash), so the next start neither parses nor validates an unchanged file again.
  * Kept in dist/server/ and only by the build running from there: a rebuild (a changed
- * validator) starts it afresh, and a file that changed has another hash. V8's serializer, as
+ * validator) starts it afresh, and a file that changed (or a shared stack, which every file's hash
+ * includes) has another hash. V8's serializer, as
  * for room snapshots: the same values back. Best effort: unreadable or read-only, nothing is
  * remembered.
  */

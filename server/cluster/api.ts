@@ -90,18 +90,42 @@ export const err = (status: number, reason: ApiError['reason'], message: string)
 });
 
 /**
+ * Runs a client's request (a kubectl command, an API call) and gives the errors a condition of
+ * the world made the apiserver answer it meanwhile (`state.answeredErrors`): what evidence of
+ * such an error is made of, rather than the text the client printed, which may echo a name the
+ * player chose (a pod named after an etcd error).
+ */
+export function answering<T>(state: ClusterState, run: () => T): { value: T; errors: ApiError[] } {
+  const outer = state.answeredErrors;
+  const errors: ApiError[] = [];
+  state.answeredErrors = errors;
+  try {
+    return { value: run(), errors };
+  } finally {
+    state.answeredErrors = outer;
+  }
+}
+
+/** The error, noted as answered to the client running now (each message once). */
+function answered(state: ClusterState, error: ApiError | null): ApiError | null {
+  const list = state.answeredErrors;
+  if (error && list && !list.some((e) => e.message === error.message)) list.push(error);
+  return error;
+}
+
+/**
  * Why the apiserver cannot serve any request right now, or null. Status 0 means the TCP
  * connection itself failed: the message is kubectl's own line and is printed as is.
  */
 export function apiUnavailable(state: ClusterState): ApiError | null {
   const host = state.controlPlane.apiserver.endpoint.replace(/^https:\/\//, '');
   if (!apiserverUp(state)) {
-    return { status: 0, reason: 'ServiceUnavailable', message: `The connection to the server ${host} was refused - did you specify the right host or port?` };
+    return answered(state, { status: 0, reason: 'ServiceUnavailable', message: `The connection to the server ${host} was refused - did you specify the right host or port?` });
   }
   // Every client verifies the serving certificate (kubectl, kubelets, controllers alike).
   const serving = expiredCert(state, 'apiserver');
-  if (serving) return { status: 0, reason: 'ServiceUnavailable', message: `${UNABLE_TO_CONNECT}tls: failed to verify certificate: ${x509Expired(state, serving)}` };
-  if (!state.etcd.healthy) return { status: 500, reason: 'InternalError', message: ETCD_TIMEOUT_MESSAGE };
+  if (serving) return answered(state, { status: 0, reason: 'ServiceUnavailable', message: `${UNABLE_TO_CONNECT}tls: failed to verify certificate: ${x509Expired(state, serving)}` });
+  if (!state.etcd.healthy) return answered(state, { status: 500, reason: 'InternalError', message: ETCD_TIMEOUT_MESSAGE });
   return null;
 }
 
@@ -130,9 +154,9 @@ export const ETCD_TIMEOUT_MESSAGE = 'etcdserver: request timed out';
 export function writeRefused(state: ClusterState): ApiError | null {
   const down = apiUnavailable(state);
   if (down) return down;
-  if (state.etcd.alarms.some((a) => a.alarm === 'NOSPACE')) return { status: 500, reason: 'InternalError', message: NOSPACE_MESSAGE };
+  if (state.etcd.alarms.some((a) => a.alarm === 'NOSPACE')) return answered(state, { status: 500, reason: 'InternalError', message: NOSPACE_MESSAGE });
   // etcd cannot append to its WAL: the write never commits and the apiserver gives up waiting.
-  if (etcdDiskFull(state)) return { status: 500, reason: 'InternalError', message: ETCD_TIMEOUT_MESSAGE };
+  if (etcdDiskFull(state)) return answered(state, { status: 500, reason: 'InternalError', message: ETCD_TIMEOUT_MESSAGE });
   return null;
 }
 

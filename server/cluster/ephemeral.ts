@@ -4,7 +4,7 @@
 // after the others); with targetContainerName it joins that container's process namespace,
 // which is how a distroless container becomes debuggable. They are never restarted: when
 // their process ends they stay Terminated.
-import { mutateObject, objectKey } from './api.js';
+import { err, mutateObject, objectKey } from './api.js';
 import { imageID, pullOnto } from './controllers/containers.js';
 import { recordEvent, refOf } from './events.js';
 import { asControllers } from './managed-fields.js';
@@ -21,9 +21,23 @@ export function anyContainerSpec(pod: Pod, name: string): EphemeralContainerSpec
   return pod.spec.containers.find((c) => c.name === name) ?? pod.spec.ephemeralContainers?.find((c) => c.name === name);
 }
 
+/**
+ * The simulation's ceiling on one pod's ephemeral containers. The apiserver sets none: the pod
+ * is bounded only by etcd's 1.5 MiB request limit ("etcdserver: request is too large"), a few
+ * thousand debug containers, whose `kubectl get pod -o yaml` alone would be megabytes — past
+ * what a line may print (shell/limits.ts MAX_OUTPUT_CHARS) for every viewer of the room. At this
+ * count the pod's YAML stays under a tenth of that (~550 bytes a container). Past it the update is refused the way
+ * validation refuses a list that is too long (apimachinery field.TooMany).
+ */
+export const MAX_EPHEMERAL_CONTAINERS = 32;
+
 /** Adds the container and, on a running pod, starts it as the kubelet would. */
 export function addEphemeralContainer(state: ClusterState, pod: Pod, ec: EphemeralContainerSpec): ApiResult<Pod> {
   const key = objectKey(pod.metadata.namespace, pod.metadata.name);
+  const count = (pod.spec.ephemeralContainers?.length ?? 0) + 1;
+  if (count > MAX_EPHEMERAL_CONTAINERS) {
+    return err(422, 'Invalid', `Pod "${pod.metadata.name}" is invalid: spec.ephemeralContainers: Too many: ${count}: must have at most ${MAX_EPHEMERAL_CONTAINERS} items`);
+  }
   const written = mutateObject(state, 'Pod', key, (p) => {
     (p.spec.ephemeralContainers ??= []).push(ec);
     const status: ContainerStatus = {

@@ -45,14 +45,20 @@ export function asClient<T>(state: ClusterState, who: NonNullable<ClusterState['
   }
 }
 
-/** Runs controllers (a tick inside a command's wait) without charging their writes to the client. */
+/**
+ * Runs controllers (a tick inside a command's wait) without charging their writes to the
+ * client, nor the errors they meet to what the apiserver answered it (api.ts answering).
+ */
 export function asControllers<T>(state: ClusterState, run: () => T): T {
   const who = state.fieldManager;
-  if (!who) return run();
+  const answered = state.answeredErrors;
+  if (!who && !answered) return run();
   state.fieldManager = undefined;
+  state.answeredErrors = undefined;
   try {
     return run();
   } finally {
     state.fieldManager = who;
+    state.answeredErrors = answered;
   }
 }

@@ -722,6 +722,12 @@ export interface ClusterState {
   actors?: ActorRecord;
   /** The field manager of the client command writing now (kubectl's --field-manager default); unset while controllers run. */
   fieldManager?: { manager: string; subresource?: string; fields?: string[][] };
+  /**
+   * While a client's request runs (api.ts `answering`): the errors a condition of the world
+   * made the apiserver, or the connection to it, answer — never one that echoes the request's
+   * names. The shell shows them as `api` facts (cluster/facts.ts). Unset while controllers run.
+   */
+  answeredErrors?: ApiError[];
   /** Files written into containers (`kubectl cp`, a shell in one), by `namespace/pod/container` (container-layer.ts). */
   containerLayers?: Record<string, ContainerLayer>;
 }

@@ -4,14 +4,16 @@
 // then the handler, then what the answer showed of the world (facts, for scoring, as the
 // shell's kubectl tags its output) and one readable line for the host's console.
 import type { Fact, FactInterest, PartialFact } from '../cluster/facts.js';
-import type { ClusterEvent, ClusterState } from '../cluster/types.js';
+import { answering } from '../cluster/api.js';
+import type { ApiError, ClusterEvent, ClusterState } from '../cluster/types.js';
 import { allowed, kubeconfigSubject } from '../shell/kubectl/commands/auth.js';
 import { forbiddenMessage } from '../shell/kubectl/authorize.js';
 import { tagEvents, tagObjects } from '../shell/kubectl/facts.js';
 import type { Json } from '../shell/kubectl/manifest.js';
 import type { Selected } from '../shell/kubectl/query.js';
 import { getObject } from '../shell/kubectl/resources.js';
-import { distinctFacts, MAX_REVEALS_PER_LINE, RevealCollector, tagLines } from '../shell/reveals.js';
+import { distinctFacts, MAX_REVEALS_PER_LINE, RevealCollector } from '../shell/reveals.js';
+import { tagApiError } from '../shell/kubectl/api-error.js';
 import { handleApiRequest, isWatch, logResponse, resolveTarget, startLogFollow, startWatch, type ApiRequest, type Target } from './handler.js';
 import type { LogFollow } from './logs.js';
 import { detailsOf, statusResponse, type ApiResponse } from './status.js';
@@ -76,11 +78,13 @@ export function serveSeatRequest(state: ClusterState, req: ApiRequest, target: T
     const opened = startWatch(state, req);
     if (!opened.ok) return { response: opened.response, observed: [], summary: summarize(req, target, opened.response) };
     const response: ApiResponse = { status: 200, body: { events: opened.events } };
-    return { response, observed: observe(state, target, response, interest), summary: summarize(req, target, response), watch: { cursor: opened.cursor, events: opened.events } };
+    return { response, observed: observe(state, target, response, interest, []), summary: summarize(req, target, response), watch: { cursor: opened.cursor, events: opened.events } };
   }
-  const log = startLogFollow(state, req);
-  const response = log ? logResponse(log.text) : handleApiRequest(state, req);
-  return { response, observed: observe(state, target, response, interest), summary: summarize(req, target, response), ...(log ? { follow: log.follow } : {}) };
+  const { value: { log, response }, errors } = answering(state, () => {
+    const log = startLogFollow(state, req);
+    return { log, response: log ? logResponse(log.text) : handleApiRequest(state, req) };
+  });
+  return { response, observed: observe(state, target, response, interest, errors), summary: summarize(req, target, response), ...(log ? { follow: log.follow } : {}) };
 }
 
 type JsonObject = { [key: string]: Json };
@@ -112,16 +116,16 @@ function textOf(value: unknown, out: string[]): void {
 
 /**
  * The facts an answer showed: the returned objects' fields and, for a listing of events, their
- * messages (tagged as kubectl tags what it prints), and an error's message as kubectl prints it.
+ * messages (tagged as kubectl tags what it prints), and the errors a condition of the world made
+ * the apiserver answer (`errors`, api.ts answering) as kubectl's are: an error that only echoes
+ * the request (NotFound of a name the player chose) is no evidence.
  * Everything the answer carries reached the client, so a fact is shown when its text is anywhere in it.
  */
-function observe(state: ClusterState, target: Target, response: ApiResponse, interest: FactInterest | undefined): Fact[] {
+function observe(state: ClusterState, target: Target, response: ApiResponse, interest: FactInterest | undefined, errors: readonly ApiError[]): Fact[] {
   if (!interest || response.status === 0) return [];
   const sink = new RevealCollector(interest, { left: MAX_REVEALS_PER_LINE });
   if (response.status >= 400) {
-    const body = isObject(response.body) ? response.body : {};
-    const reason = typeof body.reason === 'string' && body.reason !== '' ? ` (${body.reason})` : '';
-    tagLines(sink, { source: 'api', field: 'error' }, `Error from server${reason}: ${String(body.message ?? '')}`);
+    for (const e of errors) tagApiError(sink, e.message);
   } else {
     const { type } = target;
     const probe: PartialFact = type.kind === 'Event' ? { source: 'event' } : { source: 'object', kind: type.kind };

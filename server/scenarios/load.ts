@@ -3,14 +3,14 @@
 // first) with file, line and path, e.g. `scenarios/etcd-nospace.yaml:42: faults[2].at: …`.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import type { ClusterSpec } from '../cluster/spec.js';
 import { actionRefs } from './faults.js';
 import { predicateRefs, type Predicate } from './predicates.js';
-import { DressingSchema, ScenarioSchema, VariantSchema, type Scenario } from './schema.js';
+import { DressingSchema, ScenarioSchema, StackRefSchema, VariantSchema, type Scenario } from './schema.js';
 import { evidenceChoiceId } from './player-view.js';
 import { forStack, forVariant, stacksFor, substitute, type DressingDimension, type LoadedScenario, type ParamValues, type SubstitutionError } from './variant.js';
 
@@ -28,12 +28,42 @@ export interface ScenarioProblem {
 /** `validated`: what a later load may take instead of parsing and validating the same text again. */
 export type LoadResult = { ok: true; scenario: LoadedScenario; validated: ValidatedScenario } | { ok: false; problems: ScenarioProblem[] };
 
-/** A scenario file's identity for "already validated" (see `validated` in loadScenarioText). */
-export const scenarioHash = (text: string): string => createHash('sha256').update(text).digest('hex');
+/**
+ * The shared stacks a scenario folder offers (`stacks/<id>.yaml` in it, docs/SCENARIOS.md),
+ * by id, as text: read once per folder, parsed only by a file that uses one.
+ */
+export interface StackLibrary {
+  dir: string;
+  texts: ReadonlyMap<string, string>;
+}
+
+export function readStackLibrary(scenarioDir: string): StackLibrary {
+  const dir = join(scenarioDir, 'stacks');
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort();
+  } catch {
+    // no stacks/ folder: nothing shared
+  }
+  return { dir, texts: new Map(names.map((n) => [n.slice(0, -'.yaml'.length), readFileSync(join(dir, n), 'utf8')])) };
+}
+
+const NO_LIBRARY: StackLibrary = { dir: '', texts: new Map() };
+
+/**
+ * A scenario file's identity for "already validated" (see `validated` in loadScenarioText):
+ * its text and every shared stack's, so editing a shared stack invalidates the files kept
+ * (which of them use it is known only once a file is parsed, which the hash is there to spare).
+ */
+export function scenarioHash(text: string, library: StackLibrary = NO_LIBRARY): string {
+  const hash = createHash('sha256').update(text);
+  for (const [id, shared] of library.texts) hash.update(`\0stacks/${id}.yaml\0`).update(shared);
+  return hash.digest('hex');
+}
 
 /**
  * What loading a file validated in full gave, kept from one start to the next (main.ts): the
- * parsed YAML and, when kept, the scenario of each variant under the first dressing options.
+ * parsed YAML (shared stacks resolved) and, when kept, the scenario of each variant under the first dressing options.
  * A file found here by its hash is neither parsed nor validated again at load (see
  * loadScenarioText); both together were most of a server's start.
  */
@@ -238,17 +268,24 @@ function evidenceChoiceProblems(file: Scenario, variant: Scenario): { path: Path
  * other combination is still validated when a room first builds it, and one that does not
  * validate throws there (`build`).
  */
-export function loadScenarioText(text: string, file: string, validated: ValidatedScenarios = NONE): LoadResult {
-  const hash = scenarioHash(text);
+export function loadScenarioText(text: string, file: string, validated: ValidatedScenarios = NONE, library: StackLibrary = NO_LIBRARY): LoadResult {
+  const hash = scenarioHash(text, library);
   const known = validated.get(hash);
-  let parsed: { doc: Document; counter: LineCounter } | undefined;
-  const parse = () => {
-    if (parsed) return parsed;
-    const counter = new LineCounter();
-    return (parsed = { doc: parseDocument(text, { lineCounter: counter, prettyErrors: false }), counter });
-  };
+  let parsed: Parsed | undefined;
+  const parse = () => (parsed ??= parseText(text));
   const problems: ScenarioProblem[] = [];
-  const add = (path: Path, message: string) => problems.push({ file, ...locate(parse().doc, parse().counter, path), path: formatPath(path), message });
+  // stacks[k] taken from a shared file: a problem in what that file gave is placed there.
+  const shared = new Map<number, { file: string; text: string }>();
+  const add = (path: Path, message: string) => {
+    const from = path[0] === 'stacks' && typeof path[1] === 'number' ? shared.get(path[1]) : undefined;
+    if (from && path.length > 2 && !REF_KEYS.has(String(path[2]))) {
+      const inner = path.slice(2);
+      const { doc, counter } = parseText(from.text);
+      problems.push({ file: from.file, ...locate(doc, counter, inner), path: formatPath(inner), message: `${message} (used by ${file} stacks[${path[1]}])` });
+      return;
+    }
+    problems.push({ file, ...locate(parse().doc, parse().counter, path), path: formatPath(path), message });
+  };
   let raw: unknown;
   if (known) {
     raw = known.raw;
@@ -262,6 +299,10 @@ export function loadScenarioText(text: string, file: string, validated: Validate
     raw = doc.toJS() as unknown;
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: 'a scenario file is a YAML mapping' }] };
+  if (!known) {
+    raw = useSharedStacks(raw as Record<string, unknown>, library, shared, add, problems);
+    if (problems.length > 0) return { ok: false, problems };
+  }
 
   const variantsParse = z.array(VariantSchema).min(1).optional().safeParse((raw as Record<string, unknown>)['variants']);
   const dressingParse = DressingSchema.safeParse((raw as Record<string, unknown>)['dressing']);
@@ -361,6 +402,59 @@ export function loadScenarioText(text: string, file: string, validated: Validate
   };
 }
 
+type Parsed = { doc: Document; counter: LineCounter };
+
+function parseText(text: string): Parsed {
+  const counter = new LineCounter();
+  return { doc: parseDocument(text, { lineCounter: counter, prettyErrors: false }), counter };
+}
+
+/** What a stack that uses a shared one gives itself; the rest of stacks[k] is the shared file's. */
+const REF_KEYS = new Set(['use', 'briefing', 'variants', 'params']);
+
+/**
+ * The file with each `stacks` item that uses a shared stack (`{ use: ID, briefing, … }`)
+ * replaced by stacks/ID.yaml, its own `{{params}}` filled from the item's `params`, with the
+ * item's briefing and variants. Problems go to `add` (the scenario file) or straight into
+ * `problems` (the shared file's text).
+ */
+function useSharedStacks(raw: Record<string, unknown>, library: StackLibrary, shared: Map<number, { file: string; text: string }>, add: (path: Path, message: string) => void, problems: ScenarioProblem[]): Record<string, unknown> {
+  const stacks = raw['stacks'];
+  const uses = (item: unknown): boolean => !!item && typeof item === 'object' && 'use' in item;
+  if (!Array.isArray(stacks) || !stacks.some(uses)) return raw;
+  const resolved = stacks.map((item: unknown, k) => {
+    if (!uses(item)) return item;
+    const ref = StackRefSchema.safeParse(item);
+    if (!ref.success) {
+      for (const issue of ref.error.issues) add(['stacks', k, ...issuePath(issue)], issueMessage(issue));
+      return item;
+    }
+    const { use, briefing, variants, params } = ref.data;
+    const file = join(library.dir, `${use}.yaml`);
+    const text = library.texts.get(use);
+    if (text === undefined) {
+      add(['stacks', k, 'use'], `no shared stack "${use}"${library.dir ? ` (${file})` : ''}; shared: ${[...library.texts.keys()].join(', ') || 'none'}`);
+      return item;
+    }
+    const { doc, counter } = parseText(text);
+    const at = (path: Path, message: string) => problems.push({ file, ...locate(doc, counter, path), path: formatPath(path), message });
+    for (const e of doc.errors) at([], e.message.split('\n')[0]!);
+    const body = doc.errors.length > 0 ? undefined : (doc.toJS() as unknown);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      if (doc.errors.length === 0) at([], 'a shared stack is a YAML mapping');
+      return item;
+    }
+    for (const key of ['briefing', 'variants']) if (key in body) at([key], `${key} belongs to each scenario that uses the stack, not to the shared file`);
+    if ((body as { id?: unknown }).id !== use) at(['id'], `the shared stack in ${use}.yaml must have id "${use}"`);
+    const errors: SubstitutionError[] = [];
+    const filled = substitute(body, params, errors, [], true) as Record<string, unknown>;
+    for (const e of errors) at(e.path, e.message);
+    shared.set(k, { file, text });
+    return { ...filled, ...(variants ? { variants } : {}), briefing };
+  });
+  return { ...raw, stacks: resolved };
+}
+
 /** Built instances kept per file (variants × dressing combinations can be many). */
 const MAX_CACHED_INSTANCES = 256;
 
@@ -406,14 +500,15 @@ function sameForEveryVariant(built: (Scenario | undefined)[], ids: string[]): { 
   return out;
 }
 
-export function loadScenarioFile(path: string, validated: ValidatedScenarios = NONE): LoadResult {
+/** `library`: the shared stacks beside the file (its folder's stacks/) unless given. */
+export function loadScenarioFile(path: string, validated: ValidatedScenarios = NONE, library = readStackLibrary(dirname(path))): LoadResult {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     return { ok: false, problems: [{ file: path, line: 1, column: 1, path: '', message: `cannot read: ${(e as Error).message}` }] };
   }
-  return loadScenarioText(text, path, validated);
+  return loadScenarioText(text, path, validated, library);
 }
 
 /** Every `*.yaml` in a directory (default: the repository's scenarios/), sorted by file name. */
@@ -422,8 +517,9 @@ export function loadScenarioDir(dir = SCENARIOS_DIR, validated: ValidatedScenari
   const scenarios: LoadedScenario[] = [];
   const problems: ScenarioProblem[] = [];
   const next = new Map<string, ValidatedScenario>();
+  const library = readStackLibrary(dir);
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
-    const res = loadScenarioFile(join(dir, name), validated);
+    const res = loadScenarioFile(join(dir, name), validated, library);
     if (!res.ok) {
       problems.push(...res.problems);
       continue;

@@ -168,6 +168,20 @@ export const StackSchema = z.strictObject({
   solution: z.strictObject({ steps: z.array(SolutionStep).min(1), rootCause: Id, evidence: z.array(Id) }),
 });
 
+/**
+ * A stack several incidents share, used by id: `scenarios/stacks/<use>.yaml` beside the
+ * scenario file holds the stack but its briefing and variants, which are the incident's own
+ * (load.ts resolves it before validation). `params` fill the shared file's own `{{name}}`s
+ * (text only); the scenario's params fill the rest, as anywhere in the file.
+ */
+export const StackRefSchema = z.strictObject({
+  use: Id.meta({ description: 'The shared stack: scenarios/stacks/<use>.yaml.' }),
+  variants: OnlyVariants,
+  /** Added to the briefing of a stacked room; the same for every stack of the file (it must not tell which). */
+  briefing: Text,
+  params: z.record(ParamName, z.union([z.string(), z.number(), z.boolean()])).default({}),
+});
+
 /** A folk remedy that looks plausible and must not fix any cause. */
 export const AntiSolutionSchema = z.strictObject({
   name: Text,
@@ -202,9 +216,16 @@ export const ScenarioSchema = z
   })
   .meta({ id: 'Scenario', title: 'kubedrill scenario' });
 
+/**
+ * The file as authors write it, for editors (scenarios/schema.json): a stack may be used from
+ * scenarios/stacks/ by id. The loader resolves those before validating with ScenarioSchema.
+ */
+const ScenarioFileSchema = ScenarioSchema.extend({ stacks: z.array(z.union([StackSchema, StackRefSchema])).default([]) }).meta({ id: 'Scenario', title: 'kubedrill scenario' });
+
 /** `stacked`: the second fault merged into a stacked room's scenario (forStack); absent in a single-fault one. */
 export type Scenario = z.infer<typeof ScenarioSchema> & { stacked?: Stack };
 export type Stack = z.infer<typeof StackSchema>;
+export type StackRef = z.infer<typeof StackRefSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type Fault = z.infer<typeof FaultSchema>;
 export type Evidence = z.infer<typeof EvidenceSchema>;
@@ -217,5 +238,5 @@ export type Solution = z.infer<typeof SolutionSchema>;
 
 /** The JSON Schema editors use (scenarios/schema.json). Params make any value a string, so inputs are described. */
 export function scenarioJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(ScenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(ScenarioFileSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }

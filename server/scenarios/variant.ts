@@ -26,18 +26,22 @@ export interface SubstitutionError {
  * only a placeholder takes the param's type (so `replicas: "{{replicas}}"` becomes a number);
  * such an item of a list whose param is itself a list is spliced in (`nodes: [a, '{{more}}']`).
  */
-export function substitute(value: unknown, params: ParamValues, errors: SubstitutionError[], path: (string | number)[] = []): unknown {
+export function substitute(value: unknown, params: ParamValues, errors: SubstitutionError[], path: (string | number)[] = [], leaveUnknown = false): unknown {
+  // leaveUnknown: a shared stack's own params are filled first, the scenario's later (load.ts).
+  const unknown = (name: string) => {
+    if (!leaveUnknown) errors.push({ path, message: `unknown param "{{${name}}}"` });
+  };
   if (typeof value === 'string') {
     const whole = WHOLE.exec(value);
     if (whole) {
       const v = params[whole[1]!];
-      if (v === undefined) errors.push({ path, message: `unknown param "{{${whole[1]}}}"` });
+      if (v === undefined) unknown(whole[1]!);
       return v === undefined ? value : structuredClone(v);
     }
     return value.replace(INLINE, (m, name: string) => {
       const v = params[name];
       if (v === undefined) {
-        errors.push({ path, message: `unknown param "{{${name}}}"` });
+        unknown(name);
         return m;
       }
       if (typeof v === 'object') {
@@ -52,7 +56,7 @@ export function substitute(value: unknown, params: ParamValues, errors: Substitu
       const whole = typeof v === 'string' ? WHOLE.exec(v) : null;
       const spliced = whole ? params[whole[1]!] : undefined;
       if (Array.isArray(spliced)) return structuredClone(spliced);
-      return [substitute(v, params, errors, [...path, i])];
+      return [substitute(v, params, errors, [...path, i], leaveUnknown)];
     });
   }
   if (value && typeof value === 'object') {
@@ -63,10 +67,10 @@ export function substitute(value: unknown, params: ParamValues, errors: Substitu
         continue;
       }
       // A key may hold params too (`'ghcr.io/acme/{{app}}:2.4.0': …` under cluster images); it stays text.
-      const sub = k.includes('{{') ? substitute(k, params, errors, [...path, k]) : k;
+      const sub = k.includes('{{') ? substitute(k, params, errors, [...path, k], leaveUnknown) : k;
       if (typeof sub !== 'string') errors.push({ path: [...path, k], message: 'a key takes text only, not a list or mapping param' });
       const key = typeof sub === 'string' ? sub : k;
-      out[key] = substitute(v, params, errors, [...path, k]);
+      out[key] = substitute(v, params, errors, [...path, k], leaveUnknown);
     }
     return out;
   }

@@ -8,7 +8,9 @@
 // (core/v1 EphemeralContainer, PodStatus.ephemeralContainerStatuses).
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
+import { MAX_EPHEMERAL_CONTAINERS } from '../../server/cluster/ephemeral.js';
 import { newSession, runLine } from '../../server/shell/index.js';
+import { MAX_OUTPUT_CHARS } from '../../server/shell/limits.js';
 
 function shell() {
   const state = createCluster(demoClusterSpec, 1);
@@ -67,5 +69,18 @@ describe('kubectl debug POD', () => {
     expect(copied).toMatchObject({ output: '', exitCode: 0 });
     expect(run('kubectl get pod web-debug -o jsonpath={.spec.containers[*].name}').output).toBe('nginx dbg');
     expect(run('kubectl get pod web-debug -o jsonpath={.metadata.labels}').output).toBe('');
+  });
+
+  it('refuses an ephemeral container past the simulation\'s ceiling, so one pod\'s YAML stays printable', () => {
+    const { run, web } = shell();
+    // The field.TooMany wording (apimachinery pkg/util/validation/field/errors.go: "Too many: %d: must have at most %d items").
+    expect(run(`for i in $(seq ${MAX_EPHEMERAL_CONTAINERS}); do kubectl debug ${web} --image=busybox -q || echo refused; done`).output).toBe('');
+    const refused = run(`kubectl debug ${web} --image=busybox`);
+    expect(refused.output).toMatch(new RegExp(`^Defaulting debug container name to debugger-[a-z0-9]{5}\\.\\nThe Pod "${web}" is invalid: spec\\.ephemeralContainers: Too many: ${MAX_EPHEMERAL_CONTAINERS + 1}: must have at most ${MAX_EPHEMERAL_CONTAINERS} items\\n$`));
+    expect(refused.exitCode).toBe(1);
+    expect(run(`kubectl get pod ${web} -o jsonpath='{.spec.ephemeralContainers[*].name}' | wc -w`).output).toBe(`${MAX_EPHEMERAL_CONTAINERS}\n`);
+    const yaml = run(`kubectl get pod ${web} -o yaml`).output;
+    expect(yaml).not.toContain('output truncated');
+    expect(yaml.length).toBeLessThan(MAX_OUTPUT_CHARS / 8);
   });
 });

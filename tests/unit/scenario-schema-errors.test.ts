@@ -1,9 +1,10 @@
 // Loading scenario files: the repository's files are valid, and each kind of mistake in a
 // file gives a precise problem (file, line, path, message).
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatProblem, loadScenarioDir, loadScenarioText, scenarioHash, SCENARIOS_DIR, type ScenarioProblem } from '../../server/scenarios/load.js';
+import { formatProblem, loadScenarioDir, loadScenarioFile, loadScenarioText, scenarioHash, SCENARIOS_DIR, type ScenarioProblem } from '../../server/scenarios/load.js';
 import { scenarioJsonSchema } from '../../server/scenarios/schema.js';
 import { parse } from 'yaml';
 
@@ -218,6 +219,55 @@ describe('scenario files', () => {
       expect(stacked.stackId).toBe('second');
       expect(stacked.scenario.briefing).toBe('Something is slow.\n\nAlso, something else broke.');
       expect(stacked.scenario.solutions[0]!.diagnosis).toEqual({ rootCause: 'taint', secondCause: 'label', text: 'tainted', evidence: ['taints', 'labels'] });
+    });
+
+    describe('shared (stacks/ID.yaml used by id)', () => {
+      // The inline stack above as a shared file: no briefing or variants (the scenario's), its own {{what}}.
+      const sharedStack = stack.replace('stacks:\n  - ', '').replace(/^ {4}/gm, '').replace('variants: [a]\n', '').replace('briefing: Also, something else broke.\n', '')
+        .replace('explanation: The label is gone.', "explanation: 'The {{what}} is gone from {{node}}.'");
+      const using = `${minimal}stacks:\n  - use: second\n    briefing: Also, something else broke.\n    params: { what: label }\n`;
+      const folder = (shared: string, scenario = using) => {
+        const dir = mkdtempSync(join(tmpdir(), 'kd-stacks-'));
+        mkdirSync(join(dir, 'stacks'));
+        writeFileSync(join(dir, 'stacks', 'second.yaml'), shared);
+        writeFileSync(join(dir, 'tiny.yaml'), scenario);
+        return dir;
+      };
+
+      it('loads as the same stack written inline, its params filled by the item, the rest by the scenario', () => {
+        const dir = folder(sharedStack);
+        const res = loadScenarioFile(join(dir, 'tiny.yaml'));
+        if (!res.ok) throw new Error(res.problems.map(formatProblem).join('\n'));
+        const inline = loadScenarioText(`${minimal}${stack.replace("    variants: [a]\n", '').replace('The label is gone.', "'The label is gone from {{node}}.'")}`, '<test>');
+        if (!inline.ok) throw new Error(inline.problems.map(formatProblem).join('\n'));
+        expect(res.scenario.variants).toEqual(inline.scenario.variants);
+        expect(res.scenario.variants.map((v) => v.scenario.stacks[0]!.answer.rootCause.explanation)).toEqual(['The label is gone from worker-1.', 'The label is gone from worker-2.']);
+      });
+
+      it('a problem in the shared file is placed there; an unknown id, or a briefing in the shared file, is refused', () => {
+        const broken = sharedStack.replace('node: worker-1, key', 'node: worker-9, key');
+        const res = loadScenarioFile(join(folder(broken), 'tiny.yaml'));
+        expect(res.ok ? [] : res.problems).toContainEqual(expect.objectContaining({
+          file: expect.stringMatching(/stacks\/second\.yaml$/), line: lineOf(broken, 'worker-9'), path: 'faults[0].actions[0].label.node', message: expect.stringMatching(/worker-9.*\(used by .*tiny\.yaml stacks\[0\]\)$/),
+        }));
+        const unknown = loadScenarioFile(join(folder(sharedStack, using.replace('use: second', 'use: third')), 'tiny.yaml'));
+        expect(unknown.ok ? [] : unknown.problems).toContainEqual(expect.objectContaining({ path: 'stacks[0].use', line: lineOf(using, 'use: second'), message: expect.stringMatching(/^no shared stack "third" \(.*stacks\/third\.yaml\); shared: second$/) }));
+        const briefed = loadScenarioFile(join(folder(`briefing: mine\n${sharedStack}`), 'tiny.yaml'));
+        expect(briefed.ok ? [] : briefed.problems).toContainEqual(expect.objectContaining({ path: 'briefing', line: 1, message: 'briefing belongs to each scenario that uses the stack, not to the shared file' }));
+        const unfilled = loadScenarioFile(join(folder(sharedStack, using.replace('params: { what: label }', 'params: {}')), 'tiny.yaml'));
+        expect(unfilled.ok ? [] : unfilled.problems).toContainEqual(expect.objectContaining({ path: 'answer.rootCause.explanation', message: expect.stringMatching(/^unknown param "\{\{what\}\}"/) }));
+      });
+
+      it('an edit to the shared file invalidates what was kept of the files that use it', () => {
+        const dir = folder(sharedStack);
+        const first = loadScenarioDir(dir);
+        expect(first.problems).toEqual([]);
+        expect(loadScenarioDir(dir, first.validated).scenarios[0]!.hash).toBe(first.scenarios[0]!.hash);
+        writeFileSync(join(dir, 'stacks', 'second.yaml'), sharedStack.replace('title: a second fault', 'title: an edited fault'));
+        const edited = loadScenarioDir(dir, first.validated);
+        expect(edited.scenarios[0]!.hash).not.toBe(first.scenarios[0]!.hash);
+        expect(edited.scenarios[0]!.variants[0]!.scenario.stacks[0]!.title).toBe('an edited fault');
+      });
     });
   });
 });

@@ -10,6 +10,9 @@ import { observedBy } from '../../server/scoring/score.js';
 import { createCluster, tick } from '../../server/cluster/index.js';
 import { factInterest } from '../../server/scenarios/facts.js';
 import { newSession, runLine } from '../../server/shell/index.js';
+import { serveSeatRequest, targetOf } from '../../server/kubeapi/seat.js';
+import type { ApiRequest } from '../../server/kubeapi/handler.js';
+import { matchesFact } from '../../server/scenarios/facts.js';
 
 const { scenarios } = loadScenarioDir();
 
@@ -179,6 +182,42 @@ describe('etcd-nospace', () => {
     e.seen('kubectl label ns shop x=y');
     e.missed('kubectl get pods -n shop');
     e.missed('kubectl scale deployment storefront -n shop --replicas=4 2>/dev/null');
+    // Errors that only echo what the player typed print the text, but etcd refused nothing (review L5).
+    e.missed("kubectl get pod 'etcdserver: mvcc: database space exceeded'");
+    e.missed("kubectl 'etcdserver: mvcc: database space exceeded'");
+    e.missed("kubectl get pods -n shop -l 'app=database space exceeded'");
+  });
+});
+
+describe('etcd-nospace through a seat\'s own tools (the REST API)', () => {
+  it('a write the apiserver refuses shows the etcd error; a name that only repeats it does not', () => {
+    const { scenario } = pinnedCase(scenarios.find((s) => s.id === 'etcd-nospace')!, 0);
+    const item = scenario.answer.evidence.find((e) => e.id === 'write-error')!;
+    const { state } = playSteps(scenario, 0, [{ wait: 90 }]);
+    const interest = factInterest(item.facts);
+    const serve = (req: ApiRequest) => serveSeatRequest(state, req, targetOf(req.path)!, { readOnly: false, user: 'kubedrill:player' }, interest);
+    const seen = (req: ApiRequest) => serve(req).observed.some((f) => item.facts.some((s) => matchesFact(s, f)));
+    const request = (method: ApiRequest['method'], path: string, body?: ApiRequest['body']): ApiRequest => ({ method, path, query: {}, accept: 'application/json', contentType: 'application/json', ...(body ? { body } : {}) });
+    // The path as the HTTP layer hands it on, decoded.
+    const forged = request('GET', '/api/v1/namespaces/shop/configmaps/etcdserver: mvcc: database space exceeded');
+    expect(serve(forged).response.status).toBe(404);
+    expect(JSON.stringify(serve(forged).response.body)).toContain('database space exceeded');
+    expect(seen(forged)).toBe(false);
+    const write = request('POST', '/api/v1/namespaces/shop/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe' }, data: { a: '1' } });
+    expect(serve(write).response).toMatchObject({ status: 500, body: { message: 'etcdserver: mvcc: database space exceeded' } });
+    expect(seen(write)).toBe(true);
+  });
+});
+
+describe('cert-expired (front-proxy)', () => {
+  it('the metrics API error kubectl top answers, not an object named after it', () => {
+    const e = each('cert-expired', 0, 'top-unavailable', [], 'front-proxy');
+    e.seen('kubectl top pods -A');
+    e.seen('kubectl top nodes 2>&1 | grep metrics');
+    // A pod named like the aggregated API: its AlreadyExists and NotFound errors print the name.
+    e.missed('kubectl run metrics.k8s.io --image=busybox -- sleep 1d; kubectl run metrics.k8s.io --image=busybox -- sleep 1d');
+    e.missed('kubectl delete pod metrics.k8s.io; kubectl delete pod metrics.k8s.io');
+    e.missed('kubectl top pods -A 2>/dev/null; kubectl get pod nodes.metrics.k8s.io');
   });
 });
 

@@ -5,6 +5,7 @@
 // "verifying certificate SN=…, SKID=…, AKID=… failed: …", logged by authentication.go:73).
 import { appendLog, klog } from '../../cluster/logs.js';
 import { kubeconfigClientCert, pkiNode, serialOf, x509Expired, type Validity } from '../../cluster/pki.js';
+import { tagApiError } from './api-error.js';
 import { kubeconfigPath } from './commands/config.js';
 import type { CommandContext } from '../types.js';
 import { readFile } from '../vfs.js';
@@ -49,7 +50,7 @@ export function unauthenticated(ctx: CommandContext, kubeconfig: string | undefi
   }
   if (v === 'none') {
     mark(false);
-    return UNAUTHORIZED;
+    return unauthorized(ctx);
   }
   const expired = v !== undefined && state.now >= v.notAfter;
   mark(!expired);
@@ -59,6 +60,12 @@ export function unauthenticated(ctx: CommandContext, kubeconfig: string | undefi
   const why = x509Expired(state, v);
   appendLog(state.controlPlane.apiserver.logs, klog(state, state.now, 'E', 'authentication.go:73',
     `"Unable to authenticate the request" err="[${why}, verifying certificate SN=${serial}, SKID=, AKID=${akid(node?.metadata.name ?? '')} failed: ${why}]"`));
+  return unauthorized(ctx);
+}
+
+/** The apiserver's 401, shown as the error it is (the kubeconfig's other failures are the player's own file). */
+function unauthorized(ctx: CommandContext): string {
+  tagApiError(ctx.facts, UNAUTHORIZED.trim());
   return UNAUTHORIZED;
 }
 

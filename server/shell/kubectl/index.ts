@@ -1,16 +1,15 @@
 // `kubectl` (and `k`): finds the subcommand, parses its flags like pflag, checks that the
 // apiserver answers and that RBAC lets a limited kubeconfig user make its requests
 // (authorize.ts), and runs it. Errors are printed like kubectl prints them.
-import { apiUnavailable, UNABLE_TO_CONNECT } from '../../cluster/api.js';
+import { answering, apiUnavailable, UNABLE_TO_CONNECT } from '../../cluster/api.js';
 import { asClient } from '../../cluster/managed-fields.js';
 import type { ClusterState } from '../../cluster/types.js';
-import { apiErrorText } from './api-error.js';
+import { apiErrorText, tagApiError } from './api-error.js';
 import { forbidden } from './authorize.js';
 import { tlsRejected } from '../../cluster/controlplane.js';
 import { WORKSTATION_IP } from '../../cluster/network/outside.js';
 import { unauthenticated } from './credentials.js';
 import { STEPS_PER_KUBECTL } from '../budget.js';
-import { tagLines } from '../reveals.js';
 import type { CommandContext, CommandResult, ShellCommand, ShellSession } from '../types.js';
 import { fail, ok } from '../types.js';
 import { subcommands } from './commands/index.js';
@@ -53,6 +52,12 @@ function flagSpecsOf(cmd: KubectlSubcommand): FlagSpec[] {
 }
 
 export const kubectlCommand: ShellCommand = (ctx, argv) => {
+  const { value, errors } = answering(ctx.state, () => runKubectl(ctx, argv));
+  for (const e of errors) tagApiError(ctx.facts, e.message);
+  return value;
+};
+
+const runKubectl: ShellCommand = (ctx, argv) => {
   ctx.budget.spend(STEPS_PER_KUBECTL);
   const rest = argv.slice(1);
   const index = findSubcommandIndex(rest);
@@ -74,16 +79,16 @@ export const kubectlCommand: ShellCommand = (ctx, argv) => {
     const unavailable = apiUnavailable(ctx.state);
     if (unavailable) {
       if (unavailable.message.startsWith(UNABLE_TO_CONNECT)) tlsRejected(ctx.state, WORKSTATION_IP);
-      return tagApiErrors(ctx, fail(apiErrorText(unavailable)));
+      return fail(apiErrorText(unavailable));
     }
     const refused = unauthenticated(ctx, flags.string('kubeconfig'));
-    if (refused) return tagApiErrors(ctx, fail(refused));
+    if (refused) return fail(refused);
   }
   const namespace = flags.string('namespace');
   const declaresAll = cmd.flags.some((f) => f.name === ALL_NAMESPACES_FLAG.name);
   const allNamespaces = declaresAll && flags.bool('all-namespaces');
   const refused = forbidden(ctx.state, cmd.name, flags.args, allNamespaces ? undefined : namespace ?? ctx.session.namespace, flags);
-  if (refused) return tagApiErrors(ctx, fail(refused));
+  if (refused) return fail(refused);
   // On top of ctx (not a copy): its stdin is read only if the subcommand asks (`apply -f -`).
   const sub = Object.assign(Object.create(ctx) as typeof ctx, {
     namespace: namespace ?? ctx.session.namespace,
@@ -93,7 +98,7 @@ export const kubectlCommand: ShellCommand = (ctx, argv) => {
   });
   // What the command writes is recorded under its field manager (cluster/managed-fields.ts).
   const who = fieldManagerOf(cmd.name, flags.string('field-manager'), flags.args);
-  return tagApiErrors(ctx, asClient(ctx.state, who, () => cmd.run(sub, flags.args, flags)));
+  return asClient(ctx.state, who, () => cmd.run(sub, flags.args, flags));
 };
 
 /**
@@ -118,12 +123,6 @@ function fieldManagerOf(command: string, given: string | undefined, args: string
     return set ? [set[1]!] : [];
   });
   return { manager, fields: keys.map((k) => ['metadata', section, k]) };
-}
-
-/** What the API server answered, as the player saw it (cluster/facts.ts `api`). */
-function tagApiErrors(ctx: CommandContext, result: CommandResult): CommandResult {
-  tagLines(ctx.facts, { source: 'api', field: 'error' }, result.stderr);
-  return result;
 }
 
 function unknownCommand(name: string): CommandResult {

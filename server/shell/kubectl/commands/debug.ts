@@ -68,7 +68,8 @@ function debugPod(ctx: KubectlContext, pod: Pod, image: string, command: string[
     ...(flags.bool('stdin') ? { stdin: true } : {}),
     ...(flags.bool('tty') ? { tty: true } : {}),
   });
-  if (!r.ok) return { ...apiFail(r.error), stdout: said };
+  // kubectl prints an Invalid status as `The <message>`, as for its own checks above.
+  if (!r.ok) return r.error.reason === 'Invalid' ? { stdout: said, stderr: `The ${r.error.message}\n`, exitCode: 1 } : { ...apiFail(r.error), stdout: said };
   return attached(ctx, flags, said, pod.metadata.name, name, command[0] ?? 'sh');
 }
 

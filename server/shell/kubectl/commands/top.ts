@@ -3,6 +3,7 @@ import { containerUsage, metricsAvailable, type Usage } from '../../../cluster/m
 import { metricsApiRefused } from '../../../cluster/controlplane.js';
 import type { Node, Pod } from '../../../cluster/types.js';
 import { fail, ok } from '../../types.js';
+import { tagApiError } from '../api-error.js';
 import { ALL_NAMESPACES_FLAG } from '../flags.js';
 import { nodeStatus } from '../printers.js';
 import { listNamespace, noResourcesFound, SELECTOR_FLAGS } from '../query.js';
@@ -96,9 +97,16 @@ export const topCommand: KubectlSubcommand = {
     const selector = parseLabelSelector(flags.string('selector') ?? '');
     const plural = what === 'node' || what === 'nodes' || what === 'no' ? 'nodes' : what === 'pod' || what === 'pods' || what === 'po' ? 'pods' : undefined;
     // An aggregated API: the apiserver proxies it to metrics-server with its front-proxy client certificate.
-    if (plural && metricsApiRefused(ctx.state)) return fail(`Error from server (ServiceUnavailable): the server is currently unable to handle the request (get ${plural}.metrics.k8s.io)\n`);
+    const refused = (message: string, line: string) => {
+      tagApiError(ctx.facts, message);
+      return fail(`${line}\n`);
+    };
+    if (plural && metricsApiRefused(ctx.state)) {
+      const message = `the server is currently unable to handle the request (get ${plural}.metrics.k8s.io)`;
+      return refused(message, `Error from server (ServiceUnavailable): ${message}`);
+    }
     // kubectl asks the API server for metrics.k8s.io first (top_node.go, top_pod.go).
-    if (plural && !metricsAvailable(ctx.state)) return fail('error: Metrics API not available\n');
+    if (plural && !metricsAvailable(ctx.state)) return refused('Metrics API not available', 'error: Metrics API not available');
     if (what === 'node' || what === 'nodes' || what === 'no') return topNodes(ctx, names, flags, selector);
     if (what === 'pod' || what === 'pods' || what === 'po') return topPods(ctx, names, flags, selector);
     if (what === undefined) {
