@@ -17,6 +17,7 @@
 // durable append; the bench measures that append too (a prepared one-row INSERT of a
 // command-sized payload, from this process) and prints the components next to the ratio.
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { Socket } from 'socket.io-client';
 import { createTestDatabase } from '../tests/helpers/db.js';
@@ -140,12 +141,22 @@ async function idle(base: string, echoUrl: string, databaseUrl: string): Promise
 }
 
 /** One load run: every player one command per second, staggered over the first second. */
-async function loadRun(base: string, players: Socket[]): Promise<{ p50: number; p99: number; max: number; count: number; failures: number }> {
+async function loadRun(base: string, players: Socket[], serverPid: number): Promise<{ p50: number; p99: number; max: number; count: number; failures: number }> {
+  const cpuBefore = processCpuMs(serverPid);
   const { samples, failures } = await commandLoad(players, COMMAND, SECONDS);
+  const cpuMs = processCpuMs(serverPid) - cpuBefore;
   const run = { p50: percentile(samples, 50), p99: percentile(samples, 99), max: Math.max(...samples), count: samples.length, failures };
   console.log(`  ${run.count} commands (${(run.count / SECONDS).toFixed(0)}/s), ${failures} failed   p50 ${fmt(run.p50)}   p99 ${fmt(run.p99)}   max ${fmt(run.max)}   p99 ≤ 50 ms: ${verdict(run.p99 <= 50 && failures === 0)}`);
   console.log(`    server side (means since start): ${await serverMeans(base)}`);
+  // CPU time, unlike latency, hardly moves with other load on the machine: the figure to compare changes by.
+  console.log(`    server CPU ${(cpuMs / SECONDS / 10).toFixed(0)} % of a core, ${(cpuMs / run.count).toFixed(3)} ms a command (ticks, snapshots and GC included)`);
   return run;
+}
+
+/** User + system CPU ms a process has used (Linux /proc; clock ticks are 10 ms). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function main(): Promise<void> {
@@ -173,7 +184,7 @@ async function main(): Promise<void> {
     const players = rooms.flatMap((sockets) => sockets.slice(1));
     console.log(`load, ${ROOMS} rooms × ${PLAYERS} players, 1 command/s each, ${RUNS} run(s) of ${SECONDS} s (rooms ticking every second):`);
     const runs = [];
-    for (let run = 0; run < RUNS; run++) runs.push(await loadRun(base, players));
+    for (let run = 0; run < RUNS; run++) runs.push(await loadRun(base, players, game.child.pid!));
     if (RUNS > 1) {
       const p99s = runs.map((r) => r.p99);
       const passed = runs.filter((r) => r.p99 <= 50 && r.failures === 0).length;

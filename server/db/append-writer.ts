@@ -38,6 +38,22 @@ RETURNING "roomId"`;
 
 const STATEMENT_NAME = 'kubedrill_append_batch';
 
+// A batch of one room (every append of an idle or lightly loaded server): the same check
+// and insert with the events as arrays, without decoding a JSON document of records
+// (measured 0.53 ms against the batch statement's 0.76 ms for one command, on a quiet machine).
+const APPEND_ONE_SQL = `
+WITH bumped AS (
+  UPDATE "Room" SET "lastSeq" = $2::int + cardinality($3::text[])
+  WHERE "id" = $1 AND "lastSeq" = $2::int
+  RETURNING "id"
+)
+INSERT INTO "Event" ("roomId", "seq", "type", "payload", "participantId", "simTime", "createdAt")
+SELECT bumped."id", $2::int + e.ord::int, e.type, e.payload, e."participantId", e."simTime", $7::timestamptz AT TIME ZONE 'UTC'
+FROM bumped, unnest($3::text[], $4::jsonb[], $5::text[], $6::int[]) WITH ORDINALITY AS e(type, payload, "participantId", "simTime", ord)
+RETURNING "roomId"`;
+
+const ONE_STATEMENT_NAME = 'kubedrill_append_one';
+
 interface QueuedAppend {
   roomId: string;
   expectedSeq: number;
@@ -132,7 +148,7 @@ export class AppendWriter {
     );
     let result: pg.QueryResult<{ roomId: string }>;
     try {
-      result = await this.pool.query<{ roomId: string }>({
+      result = await this.pool.query<{ roomId: string }>(batch.length === 1 ? oneRoomQuery(batch[0]!, createdAt) : {
         name: STATEMENT_NAME,
         text: APPEND_BATCH_SQL,
         values: [
@@ -153,4 +169,21 @@ export class AppendWriter {
     for (const row of result.rows) inserted.set(row.roomId, (inserted.get(row.roomId) ?? 0) + 1);
     batch.forEach((item, i) => item.resolve(inserted.get(item.roomId) === item.events.length ? records[i]! : null));
   }
+}
+
+function oneRoomQuery(item: QueuedAppend, createdAt: Date): pg.QueryConfig {
+  const { roomId, expectedSeq, events } = item;
+  return {
+    name: ONE_STATEMENT_NAME,
+    text: APPEND_ONE_SQL,
+    values: [
+      roomId,
+      expectedSeq,
+      events.map((e) => e.type),
+      events.map((e) => JSON.stringify(e.payload)),
+      events.map((e) => e.participantId ?? null),
+      events.map((e) => e.simTime),
+      createdAt.toISOString(),
+    ],
+  };
 }

@@ -9,9 +9,10 @@
 //
 // Snapshots: after `snapshotEvery` events, or once applying the events since the last one
 // took `snapshotWorkMs` of engine time (what a rebuild would spend again), or `snapshotMs`
-// of wall time with events, and when the room ends, the state is serialised between two inputs,
-// then deflated (thread pool) and stored in the background, after the ack, so a rebuild replays
-// at most that tail (restore.ts).
+// of wall time with events, and when the room ends, the state is serialised between two inputs
+// (when the process's pacer gives the room its turn: snapshot-pacer.ts), then deflated
+// (thread pool) and stored in the background, after the ack, so a rebuild replays at most
+// that tail (restore.ts).
 //
 // Clock: while the room runs, wall time accrues as pending simulated time. It is logged as
 // one tick event riding along with the next action (a command sees the cluster at the
@@ -31,6 +32,7 @@ import type { SeatAnswer } from '../kubeapi/seat.js';
 import { BrokenLogError, restoreRoom } from './restore.js';
 import type { ScenarioRuntime } from './runtime.js';
 import { deflateRoom, encodeRoom, serializeRoom } from './snapshot.js';
+import { processSnapshotPacer, type SnapshotPacer } from './snapshot-pacer.js';
 import { isNotLeased } from '../db/leases-repo.js';
 import { adjustedTotal, type RoomState } from './state.js';
 
@@ -75,6 +77,8 @@ export interface RunnerOptions {
   snapshotWorkMs?: number;
   /** Wall ms after which any events since the last snapshot get one (default 30 000). */
   snapshotMs?: number;
+  /** Spreads the serialisations of due rooms over time (default: the process's one). */
+  snapshotPacer?: SnapshotPacer;
   /** First and longest wait between two attempts to reach an unavailable store (default 100 and 5000 ms). */
   retryMs?: { first: number; max: number };
   /** Wall clock for the room row's startedAt / endedAt (never enters the simulation). */
@@ -460,28 +464,43 @@ export class RoomRunner {
       Date.now() - this.snapshotAt >= (this.options.snapshotMs ?? 30_000);
     if (!due) return;
     this.snapshotting = true;
-    setImmediate(() => {
-      void this.exclusive(() => {
-        if (this.disposed && this.state.status !== 'ended') return undefined;
-        this.workSinceSnapshot = 0;
-        const raw = serializeRoom(this.state);
-        this.stateBytes = raw.byteLength;
-        return { seq: this.state.seq, raw };
-      })
-        .then(async (taken) => {
-          if (!taken) return;
-          const data = await deflateRoom(taken.raw);
-          await this.options.store.saveSnapshot(this.state.id, taken.seq, data);
-          this.snapshotSeq = Math.max(this.snapshotSeq, taken.seq);
-          this.snapshotAt = Date.now();
-          this.snapshotBytes = data.byteLength;
-          this.options.hooks?.onSnapshot?.(this);
-        })
-        .catch((error: unknown) => this.options.hooks?.onError?.(error, `snapshot of room ${this.state.id}`))
-        .finally(() => {
-          this.snapshotting = false;
+    (this.options.snapshotPacer ?? processSnapshotPacer).enqueue(async () => {
+      let taken: { seq: number; raw: Buffer; ms: number } | undefined;
+      try {
+        taken = await this.exclusive(() => {
+          if (this.disposed && this.state.status !== 'ended') return undefined;
+          this.workSinceSnapshot = 0;
+          const started = performance.now();
+          const raw = serializeRoom(this.state);
+          this.stateBytes = raw.byteLength;
+          return { seq: this.state.seq, raw, ms: performance.now() - started };
         });
+      } catch (error) {
+        this.options.hooks?.onError?.(error, `snapshot of room ${this.state.id}`);
+      }
+      if (!taken) {
+        this.snapshotting = false;
+        return 0;
+      }
+      void this.storeSnapshot(taken.seq, taken.raw);
+      return taken.ms;
     });
+  }
+
+  /** Deflates (thread pool) and stores a serialised state, in the background. */
+  private async storeSnapshot(seq: number, raw: Buffer): Promise<void> {
+    try {
+      const data = await deflateRoom(raw);
+      await this.options.store.saveSnapshot(this.state.id, seq, data);
+      this.snapshotSeq = Math.max(this.snapshotSeq, seq);
+      this.snapshotAt = Date.now();
+      this.snapshotBytes = data.byteLength;
+      this.options.hooks?.onSnapshot?.(this);
+    } catch (error) {
+      this.options.hooks?.onError?.(error, `snapshot of room ${this.state.id}`);
+    } finally {
+      this.snapshotting = false;
+    }
   }
 
   /** Room row, participant rows and results written in the same transaction as the events (state is already after them). */

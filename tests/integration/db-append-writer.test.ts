@@ -89,22 +89,48 @@ describe('AppendWriter', () => {
     await db.pool.query(`INSERT INTO "Room" ("id", "code", "mode", "scenarioId", "seed", "status", "timeLimitSec", "lastSeq")
       SELECT 'plan-' || g, 'P' || g, 'gameday', 'x', 1, 'running', 60, 0 FROM generate_series(1, 5000) AS g`);
     await db.pool.query('ANALYZE "Room"');
-    const [room] = await newRooms(1);
-    expect(await writer.append(room!, 0, [ev('kubectl get pods')])).not.toBeNull();
-    const client = await db.pool.connect();
-    try {
-      await client.query('SET plan_cache_mode = force_generic_plan');
-      await client.query(`PREPARE append_plan AS ${sent!.text}`);
-      // EXPLAIN takes no bind parameters: the values go in as literals.
-      const literal = (value: unknown): string =>
-        Array.isArray(value) ? `ARRAY[${value.map(literal).join(', ')}]::text[]` : client.escapeLiteral(String(value));
-      const explained = await client.query(`EXPLAIN EXECUTE append_plan(${sent!.values.map(literal).join(', ')})`);
-      const plan = explained.rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
+    const plans: string[] = [];
+    // One room's append (its own statement), then two rooms' in one turn (the batch statement).
+    const [one, a, b] = await newRooms(3);
+    expect(await writer.append(one!, 0, [ev('kubectl get pods'), ev('date')])).not.toBeNull();
+    plans.push(await genericPlan(sent!));
+    const both = await Promise.all([writer.append(a!, 0, [ev('kubectl get pods')]), writer.append(b!, 0, [ev('date')])]);
+    expect(both.every((records) => records !== null)).toBe(true);
+    plans.push(await genericPlan(sent!));
+    expect(plans[0]).not.toEqual(plans[1]);
+    for (const plan of plans) {
       expect(plan).toMatch(/Index Scan (using|on) "Room_pkey"/);
       expect(plan).not.toMatch(/Seq Scan on "Room"/);
-    } finally {
-      await client.query('DEALLOCATE ALL; RESET plan_cache_mode');
-      client.release();
     }
   });
+
+  it('stores a one-room append of several events with their types, payloads, participants and times', async () => {
+    const [room] = await newRooms(1);
+    const events: NewEvent[] = [
+      { type: 'tick', simTime: 5, participantId: null, payload: { ms: 5 } },
+      { type: 'command', simTime: 5, participantId: null, payload: { line: `echo '"{\\}"'`, output: 'tab\there "quoted" \\ ü\n', nested: { list: [1, null, 'x'] } } },
+    ];
+    const records = await writer.append(room!, 0, events);
+    expect(records?.map((r) => r.seq)).toEqual([1, 2]);
+    const stored = await db.pool.query('SELECT "seq", "type", "payload", "simTime" FROM "Event" WHERE "roomId" = $1 ORDER BY "seq"', [room]);
+    expect(stored.rows).toEqual(events.map((e, i) => ({ seq: i + 1, type: e.type, payload: e.payload, simTime: e.simTime })));
+    expect(await writer.append(room!, 0, [ev('late')])).toBeNull(); // the sequence moved on
+  });
 });
+
+/** The plan PostgreSQL's generic plan gives the statement `sent` (EXPLAIN takes no bind parameters: values go in as literals). */
+async function genericPlan(sent: { text: string; values: unknown[] }): Promise<string> {
+  const client = await db.pool.connect();
+  try {
+    await client.query('SET plan_cache_mode = force_generic_plan');
+    await client.query(`PREPARE append_plan AS ${sent.text}`);
+    const element = (value: unknown): string => (value === null ? 'NULL' : `"${String(value).replace(/[\\"]/g, '\\$&')}"`);
+    // An untyped literal takes the parameter's type, arrays included (`{…}` is PostgreSQL's array text).
+    const literal = (value: unknown): string => client.escapeLiteral(Array.isArray(value) ? `{${value.map(element).join(',')}}` : String(value));
+    const explained = await client.query(`EXPLAIN EXECUTE append_plan(${sent.values.map(literal).join(', ')})`);
+    return explained.rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
+  } finally {
+    await client.query('DEALLOCATE append_plan; RESET plan_cache_mode');
+    client.release();
+  }
+}

@@ -258,6 +258,22 @@ describe('--dry-run and -o on generators (create, run, expose)', () => {
     expect(sh('kubectl get pod tmp').exitCode).toBe(1);
   });
 
+  it('charges a dry run for copying the state by what it holds: a drill cluster fits in a line, a huge one does not', () => {
+    const { state, sh } = cluster();
+    // A job run to completion leaves a pod and events behind; a dry run was then refused as too costly.
+    expect(sh('kubectl create job test --image=busybox -- echo hi').exitCode).toBe(0);
+    tick(state, 10_000);
+    for (let i = 0; i < 40; i++) sh(`kubectl create sa sa-${i}`);
+    expect(sh('kubectl create secret generic x --from-literal=a=b --dry-run=client -o yaml')).toMatchObject({ exitCode: 0 });
+    expect(sh('kubectl create deployment y --image=nginx --dry-run=server -o name').output).toBe('deployment.apps/y\n');
+    // 600 pods: copying them takes longer than a line may run, so it is refused before the copy.
+    const big = createCluster({ ...demoClusterSpec, limits: { quota: { pods: 700, replicasets: 50, deployments: 50 }, maxObjects: 5000 }, deployments: [...demoClusterSpec.deployments!, { namespace: 'default', name: 'many', replicas: 600, containers: [{ image: 'nginx:1.25', ports: [80], requests: { cpu: '1m', memory: '1Mi' } }] }] }, 1);
+    const started = performance.now();
+    const refused = runLine(big, newSession(big), 'kubectl create cm c --from-literal=a=b --dry-run=client -o name');
+    expect(refused.output).toMatch(/CPU time limit exceeded/);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
   it('prints the created object with -o, and the usual line without', () => {
     const { sh } = cluster();
     expect(sh('kubectl create secret generic s --from-literal=k=v -o jsonpath={.data.k}').output).toBe('dg==');

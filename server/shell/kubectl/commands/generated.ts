@@ -31,15 +31,18 @@ function clientSide(manifest: Json, keepNamespace: boolean): Json {
 
 /**
  * What copying the state costs, charged before a dry run copies it: a scenario's cluster
- * (~20 pods, 200 kB) takes 2–7 ms, a 512-pod one ~50 ms, more than a line may spend.
+ * (~20 pods, ~180 objects, 200 kB) takes 2–7 ms, a 512-pod one ~50 ms, more than a line may
+ * spend. Pods weigh most (status, containers); RBAC objects, leases and events little.
+ * Charging every object as a pod made a dry run on a scenario's cluster cost a whole line
+ * once a few events had been recorded (`create secret … --dry-run=client` was refused).
  */
 function cloneCost(state: ClusterState): number {
-  let objects = Object.keys(state.pods).length + state.events.length + Object.keys(state.configmaps).length;
+  let objects = state.events.length + Object.keys(state.configmaps).length;
   for (const kind of Object.values(state.stored ?? {})) objects += Object.keys(kind).length;
   // ConfigMaps are where a player can put bulk (up to 1 MiB each): their text is copied too.
   let chars = 0;
   for (const cm of Object.values(state.configmaps)) for (const v of Object.values(cm.data)) chars += v.length;
-  return 10_000 * objects + 50_000 * Object.keys(state.nodes).length + Math.ceil(chars / 4);
+  return 8_000 * Object.keys(state.pods).length + 2_000 * objects + 20_000 * Object.keys(state.nodes).length + Math.ceil(chars / 4);
 }
 
 export function generated(ctx: KubectlContext, flags: ParsedFlags, generate: (ctx: KubectlContext) => CommandResult): CommandResult {
