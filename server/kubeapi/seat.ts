@@ -92,6 +92,11 @@ export function serveSeatRequest(state: ClusterState, req: ApiRequest, target: T
   return { response, observed: observe(state, target, response, interest, errors), summary: summarize(req, target, response), ...(log ? { follow: log.follow } : {}) };
 }
 
+/** The facts a watch's later events showed (as its first batch's: the objects they carry, tagged against their text). */
+export function observeWatch(state: ClusterState, target: Target, events: WatchEvent[], interest: FactInterest | undefined): Fact[] {
+  return events.length === 0 ? [] : observe(state, target, { status: 200, body: { events } }, interest);
+}
+
 type JsonObject = { [key: string]: Json };
 const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
 

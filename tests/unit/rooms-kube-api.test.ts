@@ -186,6 +186,48 @@ describe('a seat\'s Kubernetes API in a room', () => {
     expect(await log.step()).toBeUndefined();
   });
 
+  it('a watch\'s later events count as evidence too: what they show is logged for the seat (once per fact), scored and replayed', async () => {
+    const { store, registry, runner, first: host } = await room('gameday');
+    const player = seated(await registry.joinByCode(runner.room.code, 'Min', 'player'));
+    expect((await runner.act(host, { type: 'start' })).ok).toBe(true);
+    const secret = newToken();
+    expect((await runner.act(player, { type: 'api-token', tokenHash: hashToken(secret) })).ok).toBe(true);
+    const opened = await roomsBackend(registry).open(secret, `/rooms/${runner.room.id}/api/v1/pods`);
+    if (!('session' in opened)) throw new Error(JSON.stringify(opened));
+    // `kubectl get pods -A -w` before the incident: its first batch shows no Pending pod.
+    const watch = await opened.session.watch(get(opened.path, { watch: 'true' }));
+    if (!('step' in watch)) throw new Error(JSON.stringify(watch));
+    const opening = runner.room.seq;
+    expect((runner.room.apiObserved[player.participantId] ?? []).some((a) => runner.runtime.evidenceIn(a.observed).includes('pods-pending'))).toBe(false);
+    // The scale-up's pods come and stay Pending: the next step streams them, and that is evidence.
+    expect((await runner.tick(60_000)).ok).toBe(true);
+    const events = await watch.step();
+    expect(events?.some((e) => e.type === 'ADDED' && (e.object as { status?: { phase?: string } }).status?.phase === 'Pending')).toBe(true);
+    const logged = (await store.listEvents(runner.room.id, opening)).map(fromStored).filter((e) => e.type === 'api.observed');
+    expect(logged).toHaveLength(1);
+    const observed = logged[0] as Extract<RoomEvent, { type: 'api.observed' }>;
+    expect(observed).toMatchObject({ participantId: player.participantId, line: 'WATCH pods -A (later events)' });
+    expect(observed.evidence).toContain('pods-pending');
+    // Host-only, like the evidence it carries.
+    expect(viewFor(player, observed)).toBeNull();
+    // The same facts again (a quiet step, or the pods written again) are not logged twice.
+    expect((await runner.tick(5_000)).ok).toBe(true);
+    await watch.step();
+    const again = (await store.listEvents(runner.room.id, opening)).map(fromStored).filter((e) => e.type === 'api.observed');
+    expect(again.flatMap((e) => (e as typeof observed).observed).filter((f) => observed.observed.some((g) => JSON.stringify(g) === JSON.stringify(f)))).toHaveLength(observed.observed.length);
+
+    const scored = await runner.act(player, { type: 'diagnose', rootCause: 'x', text: '', evidence: ['pods-pending'] });
+    if (!scored.ok) throw new Error(scored.error.message);
+    const computed = scored.events.find((e) => e.type === 'score.computed') as Extract<RoomEvent, { type: 'score.computed' }>;
+    const line = (computed.breakdown.lines as { id?: string; points: number; why: string }[]).find((e) => e.id === 'pods-pending')!;
+    expect(line.points).toBeGreaterThan(0);
+    expect(line.why).toContain('WATCH pods -A (later events)');
+    // Replay folds the logged facts back in: the same observations, no divergence.
+    const replayed = replayRoom(runner.runtime, runner.room.id, (await store.listEvents(runner.room.id, 0)).map(fromStored));
+    expect(replayed.apiObserved).toEqual(runner.room.apiObserved);
+    expect(replayed.divergences).toEqual([]);
+  });
+
   it('a followed log that cannot open answers as the request did, logged once', async () => {
     const { registry, runner, player } = await playing();
     const secret = newToken();
