@@ -157,10 +157,10 @@ function runStream(ws: WebSocket, session: KubeApiSession, opening: ExecOpening,
   const lifetime = setTimeout(() => fail('exec stream open for too long'), maxSeconds * 1000);
 
   /** Serves one request of the stream in order: its run, or the refusal (the stream then ends). */
-  const serve = (body: ExecBody, then: (run: ExecRun) => void): void => {
+  const serve = (body: ExecBody | (() => ExecBody), then: (run: ExecRun) => void): void => {
     busy = busy.then(async () => {
       if (ended) return;
-      const request: ApiRequest = { method: 'POST', path: opening.path, query: {}, accept: 'application/json', contentType: 'application/json', body: body as unknown as Json };
+      const request: ApiRequest = { method: 'POST', path: opening.path, query: {}, accept: 'application/json', contentType: 'application/json', body: (typeof body === 'function' ? body() : body) as unknown as Json };
       const response = await session.serve(request);
       if (ended) return;
       if (response.status === 200) return then(response.body as ExecRun);
@@ -182,36 +182,44 @@ function runStream(ws: WebSocket, session: KubeApiSession, opening: ExecOpening,
   const lineMode = opening.tty && opening.stdin && opening.base.command.length === 1 && isShell(opening.base.command[0]!);
   let stdin = '';
   let line = '';
+  /** The open shell's state after its last line, sent with the next (each line is a request of its own). */
+  let carried: Pick<ExecBody, 'cwd' | 'vars'> = {};
   const prompted = (run: ExecRun): void => {
     if (run.prompt === undefined) return report(run);
     if (run.stdout !== '') send(STDOUT, tty(run.stdout));
     send(STDOUT, run.prompt);
+    carried = { ...(run.cwd !== undefined ? { cwd: run.cwd } : {}), ...(run.vars ? { vars: run.vars } : {}) };
+  };
+  /** A line for the shell: served after the lines before it, with the state they left. */
+  const shellLine = (stdin: string): void => serve(() => ({ ...opening.base, tty: true, stdin, ...carried }), prompted);
+  /** Echo in order with the lines' output (a transcript reads as typed). */
+  const echo = (text: string): void => {
+    busy = busy.then(() => send(STDOUT, text));
   };
   if (!opening.stdin) serve(opening.base, report);
-  else if (lineMode) serve({ ...opening.base, tty: true, stdin: '' }, prompted);
+  else if (lineMode) shellLine('');
 
   /** A typed key in line mode: the terminal's line discipline, as a pty in cooked mode with echo. */
   const typed = (text: string): void => {
     for (const ch of text) {
       if (ch === '\r' || ch === '\n') {
-        send(STDOUT, '\r\n');
-        const typedLine = line;
+        echo('\r\n');
+        shellLine(`${line}\n`);
         line = '';
-        serve({ ...opening.base, tty: true, stdin: `${typedLine}\n` }, prompted);
       } else if (ch === '\x7f' || ch === '\b') {
         if (line === '') continue;
         line = line.slice(0, -1);
-        send(STDOUT, '\b \b');
+        echo('\b \b');
       } else if (ch === '\x03') {
         line = '';
-        send(STDOUT, '^C\r\n');
-        serve({ ...opening.base, tty: true, stdin: '' }, prompted);
+        echo('^C\r\n');
+        shellLine('');
       } else if (ch === '\x04') {
-        if (line === '') serve({ ...opening.base, tty: true, stdin: 'exit\n' }, prompted);
+        if (line === '') shellLine('exit\n');
       } else if (ch >= ' ' || ch === '\t') {
         if (line.length >= MAX_LINE_CHARS) return fail(`a typed line is at most ${MAX_LINE_CHARS} characters`);
         line += ch;
-        send(STDOUT, ch);
+        echo(ch);
       }
     }
   };

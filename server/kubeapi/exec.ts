@@ -29,6 +29,8 @@ export const MAX_EXEC_STDIN = 64 * 1024;
 /** Words of a command and characters of each (the apiserver reads them from the query, bounded by the URL). */
 const MAX_ARGS = 256;
 const MAX_ARG_CHARS = 4096;
+/** Variables an interactive shell carries from one line to the next (more are dropped, oldest first). */
+const MAX_CARRIED_VARS = 64;
 
 /**
  * An exec request as the edge hands it over (and the room logs it): `tty` asks for one line of
@@ -39,6 +41,9 @@ export const ExecBody = z.object({
   container: z.string().max(253).optional(),
   stdin: z.string().max(MAX_EXEC_STDIN).optional(),
   tty: z.boolean().optional(),
+  /** An interactive shell's state from its last line (ExecRun's), carried into the next: the logged request says it all. */
+  cwd: z.string().max(MAX_ARG_CHARS).optional(),
+  vars: z.record(z.string().max(256), z.string().max(MAX_ARG_CHARS)).refine((v) => Object.keys(v).length <= MAX_CARRIED_VARS, 'too many variables').optional(),
 }).strict();
 export type ExecBody = z.infer<typeof ExecBody>;
 
@@ -49,8 +54,10 @@ export interface ExecRun {
   exitCode: number;
   /** The runtime could not start the command: the error stream's message (kubectl prints `error: ` and it). */
   failed?: string;
-  /** An interactive shell (`tty`) still open after the line: the prompt it prints next. */
+  /** An interactive shell (`tty`) still open after the line: the prompt it prints next, and its state for the next line. */
   prompt?: string;
+  cwd?: string;
+  vars?: Record<string, string>;
 }
 
 /** The exec subresource of a pod: `…/pods/NAME/exec`. */
@@ -108,6 +115,8 @@ function withStdin(ctx: CommandContext, pod: Pod, container: string, body: ExecB
     return { run: { stdout: '', stderr: '', exitCode: 1, failed: notFoundMessage(state, program!) }, observed: [] };
   }
   openShell(ctx, pod, container, shellWord);
+  if (body.cwd !== undefined) session.cwd = body.cwd;
+  if (body.vars !== undefined) session.vars = { ...body.vars };
   const observed: Fact[] = [];
   const lineOptions = { ...(interest ? { interest } : {}) };
   if (shellWord !== program || args.length > 0) {
@@ -129,7 +138,10 @@ function withStdin(ctx: CommandContext, pod: Pod, container: string, body: ExecB
   }
   // Still open: an interactive shell waits for the next line; a shell reading piped stdin ends at its end.
   const shown = once(observed);
-  if (body.tty) return { run: { stdout, stderr: '', exitCode: 0, prompt: prompt(state, session) }, observed: shown };
+  if (body.tty) {
+    const vars = Object.fromEntries(Object.entries(session.vars).slice(-MAX_CARRIED_VARS));
+    return { run: { stdout, stderr: '', exitCode: 0, prompt: prompt(state, session), ...(session.cwd !== undefined ? { cwd: session.cwd } : {}), vars }, observed: shown };
+  }
   return { run: { stdout, stderr: '', exitCode: session.lastExitCode ?? 0 }, observed: shown };
 }
 

@@ -18,6 +18,7 @@ import { appendLog } from '../../server/cluster/logs.js';
 import { refusalStatus, roomsBackend } from '../../server/http/room-kube-api.js';
 import type { FollowedLog } from '../../server/http/kube-api.js';
 import { MAX_API_BODY_BYTES } from '../../server/rooms/state.js';
+import { newSession, runLine } from '../../server/shell/index.js';
 
 const { catalog } = loadScenarioCatalog();
 
@@ -28,10 +29,10 @@ function seated(joined: Joined | AckError) {
   return { participantId: joined.placement.participant.id, role: joined.placement.participant.role };
 }
 
-async function room(mode: 'gameday' | 'interview') {
+async function room(mode: 'gameday' | 'interview', scenarioId = 'pending-pods') {
   const store = createMemoryRoomStore();
   const registry = new RoomRegistry({ store, catalog, tickMs: 0 });
-  const created = await registry.create({ scenarioId: 'pending-pods', mode, seed: 1, name: 'Hana', settings: { allowSpectators: true, autoHints: false } });
+  const created = await registry.create({ scenarioId, mode, seed: 1, name: 'Hana', settings: { allowSpectators: true, autoHints: false } });
   if (!('runner' in created)) throw new Error(created.error.message);
   const first = { participantId: created.participantId, role: 'host' as const };
   return { store, registry, runner: created.runner, first };
@@ -226,6 +227,35 @@ describe('a seat\'s Kubernetes API in a room', () => {
     const replayed = replayRoom(runner.runtime, runner.room.id, (await store.listEvents(runner.room.id, 0)).map(fromStored));
     expect(replayed.apiObserved).toEqual(runner.room.apiObserved);
     expect(replayed.divergences).toEqual([]);
+  });
+
+  it('kubectl exec on a seat\'s kubeconfig: a room event that runs the in-shell exec programs, observed for scoring, replayed; hosts cannot exec', async () => {
+    const { store, registry, runner, first: host } = await room('gameday', 'dns-slow');
+    const player = seated(await registry.joinByCode(runner.room.code, 'Min', 'player'));
+    expect((await runner.act(host, { type: 'start' })).ok).toBe(true);
+    expect((await runner.tick(60_000)).ok).toBe(true);
+    const secret = newToken();
+    expect((await runner.act(player, { type: 'api-token', tokenHash: hashToken(secret) })).ok).toBe(true);
+    const pod = Object.values(runner.room.cluster.pods).find((p) => p.metadata.namespace !== 'kube-system' && p.metadata.namespace !== 'default' && p.status.phase === 'Running')!;
+    const { namespace, name } = pod.metadata;
+    const path = `/api/v1/namespaces/${namespace}/pods/${name}/exec`;
+    const exec = (command: string[]): ApiRequest => ({ method: 'POST', path, query: {}, accept: 'application/json', contentType: 'application/json', body: { command } });
+    const opened = await roomsBackend(registry).open(secret, `/rooms/${runner.room.id}${path}`);
+    if (!('session' in opened)) throw new Error(JSON.stringify(opened));
+    const inShell = runLine(runner.room.cluster, newSession(runner.room.cluster), `kubectl exec -n ${namespace} ${name} -- cat /etc/resolv.conf`);
+    const seq = runner.room.seq;
+    const answer = await opened.session.serve(exec(['cat', '/etc/resolv.conf']));
+    expect(answer).toEqual({ status: 200, body: { stdout: inShell.output, stderr: '', exitCode: 0 } });
+    const event = (await store.listEvents(runner.room.id, seq)).map(fromStored).find((e) => e.type === 'api.request') as Extract<RoomEvent, { type: 'api.request' }>;
+    expect(event.summary).toBe(`EXEC pods/${name}/exec -n ${namespace} -- cat /etc/resolv.conf (exit 0)`);
+    // What it printed counts as an in-shell `cat` of the file would: the resolver's ndots.
+    expect(event.evidence).toContain('resolv-ndots');
+    expect(await opened.session.serve(exec(['cat', '/nope']))).toMatchObject({ status: 200, body: { stderr: 'cat: /nope: No such file or directory\n', exitCode: 1 } });
+    // A host only reads: exec is `create` on pods/exec.
+    expect((await api(runner, host, exec(['true']))).response).toMatchObject({ status: 403, body: { reason: 'Forbidden' } });
+    const replayed = replayRoom(runner.runtime, runner.room.id, (await store.listEvents(runner.room.id, 0)).map(fromStored));
+    expect(replayed.divergences).toEqual([]);
+    expect(replayed.apiObserved).toEqual(runner.room.apiObserved);
   });
 
   it('a followed log that cannot open answers as the request did, logged once', async () => {
