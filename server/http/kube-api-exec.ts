@@ -10,7 +10,8 @@
 // pkg/util/remotecommand/constants.go): binary messages whose first byte is the channel: 0
 // stdin, 1 stdout, 2 stderr, 3 error (a meta/v1 Status, then the server closes), 4 resize
 // (terminal size JSON), and 255 followed by a channel: that stream is closed (stdin's end).
-// A request runs as a whole: the command at once, or with -i once stdin ends; with -it and a
+// A request runs as a whole: the command at once (before the handshake, whose refusal is then
+// the apiserver's), or with -i once stdin ends; with -it and a
 // shell, each typed line is one request to the shell (the terminal is edited here: echo,
 // backspace, Ctrl-C, Ctrl-D), the prompt coming back after it. Every request is served by the
 // session like any other (a room logs and replays it). Anything else the client sends
@@ -70,13 +71,38 @@ export function execUpgrades(backend: KubeApiBackend, slots: StreamSlots): (req:
     noServer: true, maxPayload: MAX_EXEC_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false,
     handleProtocols: (offered) => (offered.has(V5_PROTOCOL) ? V5_PROTOCOL : false),
   });
+  const refusals = new RefusalMemory();
   return (req, socket, head) => {
     socket.on('error', () => socket.destroy());
-    void upgrade(wss, backend, slots, req, socket, head).catch(() => socket.destroy());
+    void upgrade(wss, backend, slots, refusals, req, socket, head).catch(() => socket.destroy());
   };
 }
 
-async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: StreamSlots, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+/**
+ * An exec the WebSocket handshake refused (the pod's container not valid, RBAC…), kept a few
+ * seconds by seat and URL: kubectl then falls back to SPDY with the same URL, and that request
+ * gets the same answer, so kubectl prints it as the apiserver's (`Error from server (Forbidden): …`)
+ * without the exec being served (and logged) twice.
+ */
+class RefusalMemory {
+  private readonly refused = new Map<string, { response: ApiResponse; until: number }>();
+
+  remember(key: string, response: ApiResponse): void {
+    if (this.refused.size >= MAX_REMEMBERED_REFUSALS) this.refused.delete(this.refused.keys().next().value!);
+    this.refused.set(key, { response, until: Date.now() + REFUSAL_MEMORY_MS });
+  }
+
+  take(key: string): ApiResponse | undefined {
+    const kept = this.refused.get(key);
+    this.refused.delete(key);
+    return kept && kept.until > Date.now() ? kept.response : undefined;
+  }
+}
+
+const REFUSAL_MEMORY_MS = 10_000;
+const MAX_REMEMBERED_REFUSALS = 1024;
+
+async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: StreamSlots, refusals: RefusalMemory, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   const url = req.url ?? '/';
   if (url.length > 8192) return refuse(socket, statusResponse(414, 'RequestURITooLong', 'the request URI is too long'));
   const [rawPath = '/', rawQuery = ''] = url.split('?', 2);
@@ -92,7 +118,10 @@ async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: Str
       ? 'port-forward is not served by this API (kubectl 1.29 speaks it over SPDY only); use kubectl port-forward in the room\'s terminal'
       : 'attach is not served by this API; use kubectl attach in the room\'s terminal'));
   }
+  const remembered = `${session.key} ${url}`;
   if (!websocket) {
+    const refused = refusals.take(remembered);
+    if (refused) return refuse(socket, refused);
     return refuse(socket, statusResponse(400, 'BadRequest', 'exec is served over WebSocket only, not SPDY: run kubectl with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true'));
   }
   if (!String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).includes(V5_PROTOCOL)) {
@@ -109,6 +138,18 @@ async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: Str
   // Checked here (the body schema checks again where it is served): a bad request opens no stream.
   const checked = ExecBody.safeParse(request.base);
   if (!checked.success) return refuse(socket, statusResponse(400, 'BadRequest', checked.error.issues.map((i) => i.message).join('; ')));
+  // A command without stdin is served before the handshake: a refusal is then the handshake's
+  // answer, as the apiserver's is (kubectl's SPDY fallback meets it again, RefusalMemory).
+  let ran: ExecRun | undefined;
+  if (!request.stdin) {
+    const response = await session.serve(execRequest(request.path, request.base));
+    if (response.status === 0) return void socket.destroy();
+    if (response.status !== 200) {
+      refusals.remember(remembered, response);
+      return refuse(socket, response);
+    }
+    ran = response.body as ExecRun;
+  }
   let stop: (() => void) | undefined;
   const slot = (): void => (stop ? stop() : undefined);
   const refused = slots.open(session.key, slot);
@@ -118,7 +159,7 @@ async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: Str
     if (!stop) slots.close(slot);
   });
   wss.handleUpgrade(req, socket, head, (ws) => {
-    stop = runStream(ws, session, request, slots.maxSeconds, () => slots.close(slot));
+    stop = runStream(ws, session, request, slots.maxSeconds, () => slots.close(slot), ran);
   });
 }
 
@@ -132,7 +173,11 @@ interface ExecOpening {
 const isShell = (word: string): boolean => /^(\/bin\/)?(ba)?sh$/.test(word);
 
 /** Runs one exec stream; returns the function that ends it (the server closes, the session's slot is taken back). */
-function runStream(ws: WebSocket, session: KubeApiSession, opening: ExecOpening, maxSeconds: number, release: () => void): () => void {
+/** The request an exec stream sends its session: the whole command, as kubeapi/exec.ts takes it. */
+const execRequest = (path: string, body: ExecBody): ApiRequest => ({ method: 'POST', path, query: {}, accept: 'application/json', contentType: 'application/json', body: body as unknown as Json });
+
+/** Runs one exec stream (`ran`: the command already served before the handshake); returns the function that ends it. */
+function runStream(ws: WebSocket, session: KubeApiSession, opening: ExecOpening, maxSeconds: number, release: () => void, ran?: ExecRun): () => void {
   let ended = false;
   let busy: Promise<void> = Promise.resolve();
   const send = (channel: number, data: string | Buffer): void => {
@@ -160,8 +205,9 @@ function runStream(ws: WebSocket, session: KubeApiSession, opening: ExecOpening,
   const serve = (body: ExecBody | (() => ExecBody), then: (run: ExecRun) => void): void => {
     busy = busy.then(async () => {
       if (ended) return;
-      const request: ApiRequest = { method: 'POST', path: opening.path, query: {}, accept: 'application/json', contentType: 'application/json', body: (typeof body === 'function' ? body() : body) as unknown as Json };
-      const response = await session.serve(request);
+      // The seat's token went (a new kubeconfig, the seat left, the room ended): so does its shell.
+      if (session.live && !session.live()) return end();
+      const response = await session.serve(execRequest(opening.path, typeof body === 'function' ? body() : body));
       if (ended) return;
       if (response.status === 200) return then(response.body as ExecRun);
       if (response.status === 0) return end();
@@ -196,7 +242,7 @@ function runStream(ws: WebSocket, session: KubeApiSession, opening: ExecOpening,
   const echo = (text: string): void => {
     busy = busy.then(() => send(STDOUT, text));
   };
-  if (!opening.stdin) serve(opening.base, report);
+  if (ran) report(ran);
   else if (lineMode) shellLine('');
 
   /** A typed key in line mode: the terminal's line discipline, as a pty in cooked mode with echo. */

@@ -54,6 +54,8 @@ export interface KubeApiSession {
   watch(req: ApiRequest): Promise<OpenedWatch | ApiResponse>;
   /** `pods/NAME/log?follow=true` (isLogFollow): the text so far, then what the container writes at each step (undefined: it ended), or the answer. */
   followLog(req: ApiRequest): Promise<FollowedLog | ApiResponse>;
+  /** Whether a stream the session opened goes on (its token still opens it…); absent: while the server runs. */
+  live?(): boolean;
 }
 
 /** Where requests go: one cluster (`kubedrill api`) or the game server's rooms (room-kube-api.ts). */

@@ -71,6 +71,7 @@ function seatSession(registry: RoomRegistry, runner: RoomRunner, hash: string, a
   return {
     // The seat, not its token: a new kubeconfig does not reset the request rate or the watch cap.
     key: `${runner.room.id}/${actor.participantId}`,
+    live,
     serve: async (request) => {
       if (!targetOf(request.path)) return runner.exclusive(() => handleApiRequest(runner.room.cluster, request));
       const answer = await act(request);

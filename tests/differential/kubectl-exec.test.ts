@@ -37,6 +37,8 @@ describe.skipIf(!kubectl)('kubectl exec through the API (WebSocket v5.channel.k8
     // A non-zero exit: kubectl prints `command terminated with exit code 1` and exits with it.
     'exec POD -- cat /nope',
     'exec POD -- nosuch',
+    // Refused before the run: the handshake's answer, met again by kubectl's SPDY fallback, printed as the apiserver's.
+    'exec POD -c nope -- ls',
   ])('%s prints and exits as the shell\'s', async (template) => {
     const line = template.replace('POD', pod);
     const real = await realKubectl(kubectl!, served, line, undefined, WEBSOCKETS);
