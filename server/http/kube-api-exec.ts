@@ -159,7 +159,7 @@ async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: Str
     if (!stop) slots.close(slot);
   });
   wss.handleUpgrade(req, socket, head, (ws) => {
-    stop = runStream(ws, session, request, slots.maxSeconds, () => slots.close(slot), ran);
+    stop = runStream(ws, session, request, slots, () => slots.close(slot), ran);
   });
 }
 
@@ -177,7 +177,7 @@ const isShell = (word: string): boolean => /^(\/bin\/)?(ba)?sh$/.test(word);
 const execRequest = (path: string, body: ExecBody): ApiRequest => ({ method: 'POST', path, query: {}, accept: 'application/json', contentType: 'application/json', body: body as unknown as Json });
 
 /** Runs one exec stream (`ran`: the command already served before the handshake); returns the function that ends it. */
-function runStream(ws: WebSocket, session: KubeApiSession, opening: ExecOpening, maxSeconds: number, release: () => void, ran?: ExecRun): () => void {
+function runStream(ws: WebSocket, session: KubeApiSession, opening: ExecOpening, slots: StreamSlots, release: () => void, ran?: ExecRun): () => void {
   let ended = false;
   let busy: Promise<void> = Promise.resolve();
   const send = (channel: number, data: string | Buffer): void => {
@@ -199,7 +199,7 @@ function runStream(ws: WebSocket, session: KubeApiSession, opening: ExecOpening,
   };
   const fail = (message: string): void => finish(statusResponse(400, 'BadRequest', message).body as Json);
   let idle = setTimeout(() => fail('exec stream idle for too long'), EXEC_IDLE_MS);
-  const lifetime = setTimeout(() => fail('exec stream open for too long'), maxSeconds * 1000);
+  const lifetime = setTimeout(() => fail('exec stream open for too long'), slots.maxSeconds * 1000);
 
   /** Serves one request of the stream in order: its run, or the refusal (the stream then ends). */
   const serve = (body: ExecBody | (() => ExecBody), then: (run: ExecRun) => void): void => {
@@ -207,6 +207,8 @@ function runStream(ws: WebSocket, session: KubeApiSession, opening: ExecOpening,
       if (ended) return;
       // The seat's token went (a new kubeconfig, the seat left, the room ended): so does its shell.
       if (session.live && !session.live()) return end();
+      // Each request of the stream (a typed line) counts against the seat's rate, as any request does.
+      if (!slots.take(session.key)) return fail('too many requests: slow down');
       const response = await session.serve(execRequest(opening.path, typeof body === 'function' ? body() : body));
       if (ended) return;
       if (response.status === 200) return then(response.body as ExecRun);

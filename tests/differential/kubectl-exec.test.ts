@@ -117,4 +117,14 @@ describe.skipIf(!kubectl)('kubectl exec through the API (WebSocket v5.channel.k8
     expect(JSON.parse(frames.at(-1)!.text)).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '2' }] } });
     expect(code).toBe(1000);
   });
+
+  it('a plain request for exec is refused as the apiserver refuses it (no upgrade), and a body without a command never runs', async () => {
+    const authorization = 'Bearer differential-suite-token';
+    for (const method of ['GET', 'POST'] as const) {
+      const answer = await served.app.inject({ method, url: `/api/v1/namespaces/default/pods/${pod}/exec?command=ls`, headers: { authorization } });
+      expect(answer.statusCode).toBe(400);
+      expect(answer.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: 'Upgrade request required' });
+    }
+    await expect(rawExec(() => undefined, 'stdout=true')).rejects.toThrow(/Unexpected server response: 400/);
+  });
 });
