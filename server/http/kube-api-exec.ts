@@ -138,6 +138,15 @@ async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: Str
   // Checked here (the body schema checks again where it is served): a bad request opens no stream.
   const checked = ExecBody.safeParse(request.base);
   if (!checked.success) return refuse(socket, statusResponse(400, 'BadRequest', checked.error.issues.map((i) => i.message).join('; ')));
+  // The stream's slot first: nothing runs for a seat that holds too many streams already.
+  let stop: (() => void) | undefined;
+  const slot = (): void => (stop ? stop() : undefined);
+  const refused = slots.open(session.key, slot);
+  if (refused) return refuse(socket, refused);
+  // A handshake refused (below, or by ws) never opens the stream: its slot goes back with the socket.
+  socket.once('close', () => {
+    if (!stop) slots.close(slot);
+  });
   // A command without stdin is served before the handshake: a refusal is then the handshake's
   // answer, as the apiserver's is (kubectl's SPDY fallback meets it again, RefusalMemory).
   let ran: ExecRun | undefined;
@@ -150,14 +159,6 @@ async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: Str
     }
     ran = response.body as ExecRun;
   }
-  let stop: (() => void) | undefined;
-  const slot = (): void => (stop ? stop() : undefined);
-  const refused = slots.open(session.key, slot);
-  if (refused) return refuse(socket, refused);
-  // A handshake ws refuses never opens the stream: its slot goes back with the socket.
-  socket.once('close', () => {
-    if (!stop) slots.close(slot);
-  });
   wss.handleUpgrade(req, socket, head, (ws) => {
     stop = runStream(ws, session, request, slots, () => slots.close(slot), ran);
   });
