@@ -38,6 +38,8 @@ const CLOSE = 255;
 /** Largest message a client may send (kubectl writes stdin in 32 KiB reads), and a typed line. */
 export const MAX_EXEC_MESSAGE_BYTES = 64 * 1024;
 const MAX_LINE_CHARS = 4096;
+/** Typed lines waiting for the ones before them to be answered. */
+const MAX_PENDING_LINES = 16;
 /** An exec stream with nothing from the client this long ends (ms); none lives longer than maxSeconds. */
 export const EXEC_IDLE_MS = 10 * 60_000;
 
@@ -202,9 +204,13 @@ function runStream(ws: WebSocket, session: KubeApiSession, opening: ExecOpening,
   let idle = setTimeout(() => fail('exec stream idle for too long'), EXEC_IDLE_MS);
   const lifetime = setTimeout(() => fail('exec stream open for too long'), slots.maxSeconds * 1000);
 
+  /** Requests queued and not answered yet: typing ahead is bounded. */
+  let pending = 0;
   /** Serves one request of the stream in order: its run, or the refusal (the stream then ends). */
   const serve = (body: ExecBody | (() => ExecBody), then: (run: ExecRun) => void): void => {
+    if (++pending > MAX_PENDING_LINES) return fail(`more than ${MAX_PENDING_LINES} lines typed ahead`);
     busy = busy.then(async () => {
+      pending--;
       if (ended) return;
       // The seat's token went (a new kubeconfig, the seat left, the room ended): so does its shell.
       if (session.live && !session.live()) return end();
@@ -230,6 +236,7 @@ function runStream(ws: WebSocket, session: KubeApiSession, opening: ExecOpening,
 
   const lineMode = opening.tty && opening.stdin && opening.base.command.length === 1 && isShell(opening.base.command[0]!);
   let stdin = '';
+  let stdinClosed = false;
   let line = '';
   /** The open shell's state after its last line, sent with the next (each line is a request of its own). */
   let carried: Pick<ExecBody, 'cwd' | 'vars'> = {};
@@ -248,29 +255,37 @@ function runStream(ws: WebSocket, session: KubeApiSession, opening: ExecOpening,
   if (ran) report(ran);
   else if (lineMode) shellLine('');
 
-  /** A typed key in line mode: the terminal's line discipline, as a pty in cooked mode with echo. */
+  /** A message of typed keys in line mode: the terminal's line discipline, as a pty in cooked mode with echo. */
   const typed = (text: string): void => {
+    let shown = '';
+    const request = (stdin: string): void => {
+      echo(shown);
+      shown = '';
+      shellLine(stdin);
+    };
     for (const ch of text) {
+      if (ended) return;
       if (ch === '\r' || ch === '\n') {
-        echo('\r\n');
-        shellLine(`${line}\n`);
+        shown += '\r\n';
+        request(`${line}\n`);
         line = '';
       } else if (ch === '\x7f' || ch === '\b') {
         if (line === '') continue;
         line = line.slice(0, -1);
-        echo('\b \b');
+        shown += '\b \b';
       } else if (ch === '\x03') {
         line = '';
-        echo('^C\r\n');
-        shellLine('');
+        shown += '^C\r\n';
+        request('');
       } else if (ch === '\x04') {
-        if (line === '') shellLine('exit\n');
+        if (line === '') request('exit\n');
       } else if (ch >= ' ' || ch === '\t') {
         if (line.length >= MAX_LINE_CHARS) return fail(`a typed line is at most ${MAX_LINE_CHARS} characters`);
         line += ch;
-        echo(ch);
+        shown += ch;
       }
     }
+    if (shown !== '') echo(shown);
   };
 
   ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -285,19 +300,18 @@ function runStream(ws: WebSocket, session: KubeApiSession, opening: ExecOpening,
     if (channel === RESIZE) return; // the terminal's size: nothing here lays text out by it
     if (channel === CLOSE) {
       if (payload.length !== 1 || payload[0] !== STDIN) return fail(`a close message names a stream the client writes (stdin), not ${payload[0] ?? 'none'}`);
-      if (!opening.stdin || lineMode) return;
-      const body = { ...opening.base, stdin };
-      stdin = '';
-      return serve(body, report);
+      if (!opening.stdin || lineMode || stdinClosed) return;
+      stdinClosed = true;
+      return serve({ ...opening.base, stdin }, report);
     }
     if (channel !== STDIN) return fail(`unknown channel ${channel} (the client writes stdin 0, resize 4 and close 255)`);
-    if (!opening.stdin) return fail('stdin was not requested');
+    if (!opening.stdin || stdinClosed) return fail(opening.stdin ? 'stdin was closed' : 'stdin was not requested');
     const text = payload.toString('utf8');
     if (lineMode) return typed(text);
     // A raw terminal never closes stdin: Ctrl-D ends it.
     if (opening.tty && text.includes('\x04')) {
+      stdinClosed = true;
       const body = { ...opening.base, stdin: stdin + text.slice(0, text.indexOf('\x04')) };
-      stdin = '';
       return serve(body, report);
     }
     if (stdin.length + text.length > MAX_EXEC_STDIN) return fail(`stdin of an exec is at most ${MAX_EXEC_STDIN / 1024} KiB`);
