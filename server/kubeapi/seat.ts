@@ -94,7 +94,7 @@ export function serveSeatRequest(state: ClusterState, req: ApiRequest, target: T
 
 /** The facts a watch's later events showed (as its first batch's: the objects they carry, tagged against their text). */
 export function observeWatch(state: ClusterState, target: Target, events: WatchEvent[], interest: FactInterest | undefined): Fact[] {
-  return events.length === 0 ? [] : observe(state, target, { status: 200, body: { events } }, interest);
+  return events.length === 0 ? [] : observe(state, target, { status: 200, body: { events } }, interest, []);
 }
 
 type JsonObject = { [key: string]: Json };
