@@ -5,6 +5,7 @@
 // comes back in the error stream's NonZeroExitCode Status). Without the variable it speaks SPDY,
 // which is refused with a Status saying what to set. Hostile frames end the stream with a
 // BadRequest Status on the error channel and run nothing.
+import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { MAX_EXEC_MESSAGE_BYTES, V5_PROTOCOL } from '../../server/http/kube-api-exec.js';
@@ -126,5 +127,33 @@ describe.skipIf(!kubectl)('kubectl exec through the API (WebSocket v5.channel.k8
       expect(answer.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: 'Upgrade request required' });
     }
     await expect(rawExec(() => undefined, 'stdout=true')).rejects.toThrow(/Unexpected server response: 400/);
+  });
+
+  // util-linux `script` gives kubectl a terminal (raw mode, resize messages), as a player's has.
+  it.skipIf(spawnSync('script', ['--version']).status !== 0)('kubectl exec -it -- sh in a real terminal: a line at a time, cd carried, `exit 5` its status', async () => {
+    const typedLines = 'cd /etc\rcat hostname\rexit 5\r';
+    const outcome = await new Promise<{ output: string; exitCode: number }>((resolve, reject) => {
+      const child = spawn('script', ['-qec', `"$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" exec -it ${pod} -- sh`, '/dev/null'], {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: served.dir, KUBECTL: kubectl!, KUBECONFIG_FILE: served.kubeconfig, ...WEBSOCKETS },
+      });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+      // Typed once the prompt shows, as a player would.
+      const typing = setInterval(() => {
+        if (output.includes('# ')) {
+          clearInterval(typing);
+          child.stdin.write(typedLines);
+        }
+      }, 50);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearInterval(typing);
+        clearTimeout(timer);
+        resolve({ output, exitCode: code ?? -1 });
+      });
+    });
+    const hostname = shell(`exec ${pod} -- cat /etc/hostname`).output.trimEnd();
+    expect(outcome).toEqual({ output: `# cd /etc\r\n# cat hostname\r\n${hostname}\r\n# exit 5\r\ncommand terminated with exit code 5\r\n`, exitCode: 5 });
   });
 });
