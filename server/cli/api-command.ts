@@ -25,7 +25,9 @@ function port(value: string): number {
  * `tlsServerName`: the name the certificate is checked against, whatever host `server` names.
  */
 export function kubeconfigFor(server: string, token: string, caCert: string, tlsServerName?: string): string {
-  return `apiVersion: v1
+  return `# kubectl exec through this API speaks WebSocket: kubectl v1.29 needs KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true
+# (it speaks SPDY otherwise, which is refused; v1.30 and later try WebSocket first). attach and port-forward are not served.
+apiVersion: v1
 kind: Config
 clusters:
 - cluster:
@@ -73,7 +75,7 @@ export function addApiCommand(program: Command): Command {
       writeFileSync(flags.kubeconfig, kubeconfigFor(address, token, tls.cert), { mode: 0o600 });
       // `mode` applies only to a new file: an existing one is narrowed too (it holds the token).
       chmodSync(flags.kubeconfig, 0o600);
-      process.stdout.write(`Kubernetes API of scenario ${flags.scenario} (seed ${flags.seed}) at ${address}\nkubeconfig: ${flags.kubeconfig}\n  kubectl --kubeconfig ${flags.kubeconfig} get pods -A\n`);
+      process.stdout.write(`Kubernetes API of scenario ${flags.scenario} (seed ${flags.seed}) at ${address}\nkubeconfig: ${flags.kubeconfig}\n  kubectl --kubeconfig ${flags.kubeconfig} get pods -A\n  KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true kubectl --kubeconfig ${flags.kubeconfig} exec -it POD -- sh\n`);
       const stop = (): void => void app.close().then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

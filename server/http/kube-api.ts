@@ -3,7 +3,8 @@
 // game room, room-kube-api.ts); the edge bounds and validates what arrives (zod over the query,
 // bodies at most 3 MiB like the apiserver's limit, JSON only, a request rate and a watch cap per
 // session) and answers every refusal as a meta/v1 Status, so kubectl prints a clear error; it
-// streams watches (at most MAX_WATCHES at once, each at most MAX_WATCH_SECONDS).
+// streams watches (at most MAX_WATCHES at once, each at most MAX_WATCH_SECONDS), and exec over
+// WebSocket (kube-api-exec.ts) within the same caps.
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -16,6 +17,7 @@ import { watchStep, type WatchEvent } from '../kubeapi/watch.js';
 import { statusResponse, type ApiResponse } from '../kubeapi/status.js';
 import type { Json } from '../shell/kubectl/manifest.js';
 import { bearerToken } from './errors.js';
+import { execUpgrades, streamingPath, upgradeRequired } from './kube-api-exec.js';
 
 /** The apiserver's own request body limit (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -52,6 +54,8 @@ export interface KubeApiSession {
   watch(req: ApiRequest): Promise<OpenedWatch | ApiResponse>;
   /** `pods/NAME/log?follow=true` (isLogFollow): the text so far, then what the container writes at each step (undefined: it ended), or the answer. */
   followLog(req: ApiRequest): Promise<FollowedLog | ApiResponse>;
+  /** Whether a stream the session opened goes on (its token still opens it…); absent: while the server runs. */
+  live?(): boolean;
 }
 
 /** Where requests go: one cluster (`kubedrill api`) or the game server's rooms (room-kube-api.ts). */
@@ -229,7 +233,20 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
     return reply;
   };
   const tooManyWatches = (key: string): boolean => watches.size >= (options.maxWatches ?? MAX_WATCHES) || watchesOf(key) >= (options.watchesPerSession ?? MAX_WATCHES);
-  const refuseWatch = (reply: FastifyReply): FastifyReply => send(reply, statusResponse(429, 'TooManyRequests', 'too many open watches; close some and try again'));
+  const tooManyStreams = (): ApiResponse => statusResponse(429, 'TooManyRequests', 'too many open watches; close some and try again');
+  const refuseWatch = (reply: FastifyReply): FastifyReply => send(reply, tooManyStreams());
+
+  // exec streams (kube-api-exec.ts) count among the watches, against the same caps.
+  app.server.on('upgrade', execUpgrades(options.backend, {
+    take: (key) => !perSession || perSession.take(key),
+    open: (key, end) => {
+      if (tooManyWatches(key)) return tooManyStreams();
+      watches.set(end, key);
+      return undefined;
+    },
+    close: (end) => void watches.delete(end),
+    maxSeconds: MAX_WATCH_SECONDS,
+  }));
 
   /** Streams a watch's events, one JSON object a line, as simulated time passes. */
   const streamWatch = async (request: FastifyRequest, reply: FastifyReply, session: KubeApiSession, apiRequest: ApiRequest): Promise<FastifyReply> => {
@@ -264,6 +281,8 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
       contentType: String(request.headers['content-type'] ?? ''),
       ...(request.body !== undefined ? { body: request.body as Json } : {}),
     };
+    // exec, attach and port-forward stream over an upgraded connection only (execUpgrades).
+    if (streamingPath(path)) return send(reply, upgradeRequired());
     if (isWatch(apiRequest)) return streamWatch(request, reply, session, apiRequest);
     if (isLogFollow(apiRequest)) {
       // The cap is checked before the log opens: a seat's request is logged when it is served.

@@ -11,6 +11,7 @@
 // (several processes, server/fleet) is refused with a ServiceUnavailable Status naming why.
 import type { AckError } from '../protocol/index.js';
 import { apiUnavailable } from '../cluster/api.js';
+import { factKey } from '../cluster/facts.js';
 import { handleApiRequest, type ApiRequest } from '../kubeapi/handler.js';
 import { logStep } from '../kubeapi/logs.js';
 import { targetOf, type SeatAnswer } from '../kubeapi/seat.js';
@@ -70,6 +71,7 @@ function seatSession(registry: RoomRegistry, runner: RoomRunner, hash: string, a
   return {
     // The seat, not its token: a new kubeconfig does not reset the request rate or the watch cap.
     key: `${runner.room.id}/${actor.participantId}`,
+    live,
     serve: async (request) => {
       if (!targetOf(request.path)) return runner.exclusive(() => handleApiRequest(runner.room.cluster, request));
       const answer = await act(request);
@@ -81,7 +83,25 @@ function seatSession(registry: RoomRegistry, runner: RoomRunner, hash: string, a
       if (!('response' in answer)) return answer;
       const opened = answer.watch;
       if (!opened) return answer.response;
-      return { events: opened.events, step: () => runner.exclusive(() => (live() ? watchStep(runner.room.cluster, opened.cursor) : undefined)) };
+      // What later events show is logged for scoring (api-observed), each fact once per watch.
+      const shown = new Set<string>();
+      const line = answer.summary.replace(/ \([^)]*\)$/, ' (later events)');
+      return {
+        events: opened.events,
+        step: async () => {
+          const stepped = await runner.exclusive(() => {
+            if (!live()) return undefined;
+            const events = watchStep(runner.room.cluster, opened.cursor);
+            const fresh = (runner.runtime.watchObserved?.(runner.room.cluster, opened.cursor.target, events) ?? []).filter((f) => !shown.has(factKey(f)));
+            return { events, fresh };
+          });
+          if (stepped && stepped.fresh.length > 0) {
+            for (const fact of stepped.fresh) shown.add(factKey(fact));
+            await runner.act(actor, { type: 'api-observed', line, observed: stepped.fresh });
+          }
+          return stepped?.events;
+        },
+      };
     },
     followLog: async (request) => {
       const answer = await act(request);

@@ -4,6 +4,7 @@
 // from the same lookups, manifests and printers as the in-shell kubectl; writes go through the
 // same builders and write path (objectFromManifest, writeCreate/writeUpdate, api.ts), so the
 // apiserver's admission, quotas and the controllers treat them alike.
+import { isExecTarget, runExec } from './exec.js';
 import { apiUnavailable, type KindMap } from '../cluster/api.js';
 import { asClient } from '../cluster/managed-fields.js';
 import { withManagedFields } from '../shell/kubectl/managed-fields.js';
@@ -98,6 +99,7 @@ function resourceRequest(state: ClusterState, req: ApiRequest, target: Target): 
     const log = podLog(state, req, target, name);
     return log.ok ? logResponse(log.text) : log.response;
   }
+  if (isExecTarget(target)) return req.method === 'POST' ? runExec(state, target, req.body).response : methodNotAllowed();
   if (target.subresource !== undefined) return pathNotFound();
   if (req.method !== 'GET') return asClient(state, { manager }, () => write(state, req, target));
   return name === undefined ? list(state, req, target) : get(state, req, target, name);

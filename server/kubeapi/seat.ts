@@ -16,6 +16,7 @@ import { distinctFacts, MAX_REVEALS_PER_LINE, RevealCollector } from '../shell/r
 import { tagApiError } from '../shell/kubectl/api-error.js';
 import { handleApiRequest, isWatch, logResponse, resolveTarget, startLogFollow, startWatch, type ApiRequest, type Target } from './handler.js';
 import type { LogFollow } from './logs.js';
+import { isExecTarget, runExec } from './exec.js';
 import { detailsOf, statusResponse, type ApiResponse } from './status.js';
 import type { WatchCursor, WatchEvent } from './watch.js';
 
@@ -80,11 +81,20 @@ export function serveSeatRequest(state: ClusterState, req: ApiRequest, target: T
     const response: ApiResponse = { status: 200, body: { events: opened.events } };
     return { response, observed: observe(state, target, response, interest, []), summary: summarize(req, target, response), watch: { cursor: opened.cursor, events: opened.events } };
   }
+  if (isExecTarget(target)) {
+    const ran = req.method === 'POST' ? runExec(state, target, req.body, interest) : { response: handleApiRequest(state, req), observed: [] };
+    return { response: ran.response, observed: ran.observed, summary: summarize(req, target, ran.response) };
+  }
   const { value: { log, response }, errors } = answering(state, () => {
     const log = startLogFollow(state, req);
     return { log, response: log ? logResponse(log.text) : handleApiRequest(state, req) };
   });
   return { response, observed: observe(state, target, response, interest, errors), summary: summarize(req, target, response), ...(log ? { follow: log.follow } : {}) };
+}
+
+/** The facts a watch's later events showed (as its first batch's: the objects they carry, tagged against their text). */
+export function observeWatch(state: ClusterState, target: Target, events: WatchEvent[], interest: FactInterest | undefined): Fact[] {
+  return events.length === 0 ? [] : observe(state, target, { status: 200, body: { events } }, interest, []);
 }
 
 type JsonObject = { [key: string]: Json };
@@ -155,6 +165,12 @@ export function summarize(req: ApiRequest, target: Target, response: ApiResponse
   const count = Array.isArray(body.items) ? body.items.length : Array.isArray(body.rows) ? body.rows.length : Array.isArray(body.events) ? body.events.length : undefined;
   const status = response.status === 0 ? 'connection refused' : String(response.status);
   const detail = response.status >= 400 && typeof body.reason === 'string' && body.reason !== '' ? `, ${body.reason}` : count !== undefined ? `, ${count} item${count === 1 ? '' : 's'}` : '';
+  if (target.subresource === 'exec' && isObject(req.body) && Array.isArray(req.body.command)) {
+    // `EXEC pods/web-1 -n shop -- cat /etc/resolv.conf (exit 0)`; a shell's typed line is its stdin.
+    const typed = typeof req.body.stdin === 'string' ? ` <<< ${JSON.stringify(req.body.stdin.slice(0, 200))}` : '';
+    const ran = response.status === 200 && typeof body.exitCode === 'number' ? `exit ${body.exitCode}` : status + detail;
+    return `EXEC ${what}${where} -- ${req.body.command.join(' ').slice(0, 200)}${typed} (${ran})`;
+  }
   const verb = isWatch(req) ? 'WATCH' : req.method;
   return `${verb} ${what}${where}${selectors} (${status}${detail})`;
 }

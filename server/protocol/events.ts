@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { DisplayName, ParticipantId, Role, RoomMode, ScenarioId, Seed } from './common.js';
 import { typedText } from './text.js';
+import { FACT_SOURCES } from '../cluster/facts.js';
 
 const Base = {
   seq: z.number().int().positive(),
@@ -147,6 +148,20 @@ const ApiRequest = ApiRequestPublic.extend({
   evidence: z.array(z.string()).optional(),
 });
 /**
+ * What a seat's watch streamed after its first batch showed of the world (kubeapi/seat.ts
+ * observeWatch): the facts themselves, since the watch's cursor lives at the edge and replay
+ * cannot step it again. `line` names the watch for the scoring's citation; `evidence` as for a command.
+ */
+const ApiObserved = z.object({
+  ...Base, type: z.literal('api.observed'), participantId: ParticipantId,
+  line: z.string().max(1024),
+  observed: z.array(z.object({
+    source: z.enum(FACT_SOURCES), node: z.string().optional(), kind: z.string().optional(), namespace: z.string().optional(), name: z.string().optional(),
+    field: z.string(), value: z.string(),
+  }).strict()).min(1).max(2000), // a line's reveals at most (shell/reveals.ts MAX_REVEALS_PER_LINE)
+  evidence: z.array(z.string()).optional(),
+});
+/**
  * A seat's Kubernetes API token (its sha256; the secret went only to the seat's kubeconfig).
  * One per seat: a new one replaces it; it stops working when the seat leaves or the room ends.
  */
@@ -193,7 +208,7 @@ export const RoomEvent = z.discriminatedUnion('type', [
   RoomCreated, RoomSettingsChanged, ParticipantJoinedFull, ParticipantLeft, ParticipantReturned, SeatRequested, SeatAdmitted, SeatRefused, CohostInvited,
   RoomStarted, RoomPaused, RoomResumed, RoomExtended, RoomEnded,
   Tick, Command, CommandOutput, CommandInterrupted, FaultInjected, HintRequested, HintPushed, DiagnosisSubmitted, ScoreComputed, ScoreAdjusted, ScoreReleased, NoteAdded, Signal,
-  ApiRequest, ApiTokenIssued,
+  ApiRequest, ApiTokenIssued, ApiObserved,
 ]);
 export type RoomEvent = z.infer<typeof RoomEvent>;
 export type RoomEventType = RoomEvent['type'];

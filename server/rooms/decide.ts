@@ -1,6 +1,7 @@
 // decide(room, runtime, actor, action) → { events } | { error }: the rules of a room as a
 // pure function. It checks the actor's role and the room's status and returns the events
 // the action produces; it changes nothing (the runner appends, then reduces).
+import type { Fact } from '../cluster/facts.js';
 import type { AckError, Diagnosis, DraftEvent, EventOf, ErrorCode, Role, RoomSettings, SignalKind } from '../protocol/index.js';
 import { diagnosisOf, failure, LIMITS } from '../protocol/index.js';
 import type { ScenarioRuntime } from './runtime.js';
@@ -43,7 +44,9 @@ export type Action =
   /** A new Kubernetes API token for the actor's seat (`tokenHash`: its sha256), replacing the one it had. */
   | { type: 'api-token'; tokenHash: string }
   /** A request of the seat's kubeconfig to the room's Kubernetes API; the runner serves it and logs the answer's status. */
-  | { type: 'api'; request: ApiRequest };
+  | { type: 'api'; request: ApiRequest }
+  /** What the seat's open watch (`line`) streamed since showed of the world (the edge steps it in the room's turn). */
+  | { type: 'api-observed'; line: string; observed: Fact[] };
 
 export type Decision = { ok: true; events: DraftEvent[] } | AckError;
 
@@ -190,6 +193,11 @@ export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, 
         return reject('too_large', `this room's logged API request bodies reached ${MAX_API_BODY_BYTES / 1048576} MiB: it takes no more (requests without a body still work)`);
       }
       return accept({ type: 'api.request', simTime, participantId: by, request: action.request, summary: '', status: 0 });
+    case 'api-observed': {
+      if (!apiAllowed(room, actor.role)) return reject('forbidden', 'the host does not allow your own tools on this room\'s cluster');
+      const evidence = runtime.evidenceIn(action.observed);
+      return accept({ type: 'api.observed', simTime, participantId: by, line: action.line, observed: action.observed, ...(evidence.length > 0 ? { evidence } : {}) });
+    }
     case 'signal':
       return accept({ type: 'signal', simTime, participantId: by, kind: action.kind, ...(action.amount !== undefined ? { amount: action.amount } : {}) });
   }

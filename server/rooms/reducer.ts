@@ -174,6 +174,9 @@ export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioR
       if (answer && (answer.response.status !== event.status || answer.summary !== event.summary)) room.divergences.push(event.seq);
       break;
     }
+    case 'api.observed':
+      (room.apiObserved[event.participantId] ??= []).push({ seq: event.seq, simTime: event.simTime, line: event.line, observed: event.observed });
+      break;
     case 'cohost.invited':
       room.cohostInvites[event.inviteHash] = { by: event.by };
       break;

@@ -7,6 +7,7 @@ import type { Completion, LineResult, ShellSession } from '../shell/types.js';
 import type { ClusterOverview, Diagnosis, KeyInWords, ScorePart } from '../protocol/index.js';
 import type { ApiRequest, Target } from '../kubeapi/handler.js';
 import type { SeatAccess, SeatAnswer } from '../kubeapi/seat.js';
+import type { WatchEvent } from '../kubeapi/watch.js';
 
 export interface RuntimeHint {
   id: string;
@@ -76,6 +77,8 @@ export interface ScenarioRuntime {
    * typed line; absent where no cluster answers (test doubles, the ledger).
    */
   apiRequest?(cluster: ClusterState, request: ApiRequest, target: Target, access: SeatAccess, actor: string): SeatAnswer;
+  /** What a seat's watch streamed after its first batch showed (kubeapi/seat.ts observeWatch); absent where nothing is scored. */
+  watchObserved?(cluster: ClusterState, target: Target, events: WatchEvent[]): Fact[];
   /** Ctrl-C on the session's running command: what the terminal shows (`^C`). */
   interrupt?(session: ShellSession): string;
   complete(cluster: ClusterState, session: ShellSession, line: string, cursor: number): Completion;

@@ -8,7 +8,7 @@ import {
 import { noteChangeBy, worldFingerprint } from '../cluster/actors.js';
 import { attributeDamage, evidenceInterest, evidenceObserved, scoreSession } from '../scoring/index.js';
 import { complete, continueStream, interruptStream, newSession, prompt, runLine } from '../shell/index.js';
-import { serveSeatRequest } from '../kubeapi/seat.js';
+import { observeWatch, serveSeatRequest } from '../kubeapi/seat.js';
 import { clusterOverview } from './overview.js';
 import type { ScenarioCatalog, ScenarioRuntime } from './runtime.js';
 
@@ -72,6 +72,7 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number, stacked = 
       credit.now();
       return answer;
     },
+    watchObserved: (cluster, target, events) => observeWatch(cluster, target, events, interest),
     interrupt: (session) => interruptStream(session),
     complete: (cluster, session, line, cursor) => complete(cluster, session, line, cursor),
     prompt: (cluster, session) => prompt(cluster, session),

@@ -110,6 +110,7 @@ export function toPublic(event: RoomEvent): PublicEvent | null {
     case 'note.added':
     case 'signal':
     case 'api.token':
+    case 'api.observed':
       return null;
   }
 }

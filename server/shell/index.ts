@@ -57,7 +57,7 @@ function runText(state: ClusterState, session: ShellSession, text: string, echo:
   const runner = new Runner(state, interest, options.advance, options.budget ?? new LineBudget());
   runner.follow = options.interactive === true && printsToTerminal(parsed.list);
   delete session.stream;
-  const outcome = runner.runTop(session, parsed.list, Input.terminal());
+  const outcome = runner.runTop(session, parsed.list, options.stdin !== undefined ? new Input(options.stdin) : Input.terminal());
   session.lastExitCode = outcome.exitCode;
   // Concatenated, not joined: a big listing is not copied again here.
   let output = echo;

@@ -194,6 +194,8 @@ export interface LineOptions {
   budget?: LineBudget;
   /** An interactive terminal that can send Ctrl-C: following commands keep printing (session.stream). */
   interactive?: boolean;
+  /** What the line reads on stdin (an exec's piped input, kubeapi/exec.ts); absent: the terminal. */
+  stdin?: string;
 }
 
 /**

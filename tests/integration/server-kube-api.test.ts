@@ -181,6 +181,29 @@ describe.skipIf(!kubectl)('the real kubectl on a game room, next to the browser 
     for (const c of [host, player.client, spectator.client]) c.close();
   }, 120_000);
 
+  it('kubectl exec through a seat\'s kubeconfig prints what the terminal\'s kubectl exec prints, as a room event the host sees; a spectator cannot exec', async () => {
+    const { code, host } = await hosted('gameday');
+    const player = await joinAs(code, 'Min', 'player');
+    const spectator = await joinAs(code, 'Sol', 'spectator');
+    expect((await host.request('host:start')).ok).toBe(true);
+    const mine = await kubeconfigOf(player.token, 'exec-player.kubeconfig');
+    const websockets = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'true' };
+    const running = await run(mine, 'get pods -A --field-selector=status.phase=Running --no-headers');
+    const [namespace, pod] = running.output.split('\n').find((l) => !l.startsWith('kube-system ') && l !== '')!.split(/ +/) as [string, string];
+    for (const command of ['cat /etc/resolv.conf', 'cat /nope']) {
+      const line = `exec -n ${namespace} ${pod} -- ${command}`;
+      const terminal = await typed(player.client, `kubectl ${line}`);
+      expect(await runKubectl(kubectl!, mine, dir, line, undefined, websockets)).toEqual({ output: terminal.output, exitCode: terminal.exitCode });
+    }
+    await host.waitFor((e) => e.type === 'api.request' && e.summary === `EXEC pods/${pod}/exec -n ${namespace} -- cat /etc/resolv.conf (exit 0)`);
+    await host.waitFor((e) => e.type === 'api.request' && e.summary === `EXEC pods/${pod}/exec -n ${namespace} -- cat /nope (exit 1)`);
+    const watching = await kubeconfigOf(spectator.token, 'exec-spectator.kubeconfig');
+    expect(await runKubectl(kubectl!, watching, dir, `exec -n ${namespace} ${pod} -- cat /etc/hostname`, undefined, websockets)).toEqual({
+      output: `Error from server (Forbidden): pods "${pod}" is forbidden: User "kubedrill:spectator" cannot create resource "pods/exec" in API group "" in the namespace "${namespace}"\n`, exitCode: 1,
+    });
+    for (const c of [host, player.client, spectator.client]) c.close();
+  }, 120_000);
+
   it('an interview gives no kubeconfig until the host allows it', async () => {
     const { code, host } = await hosted('interview');
     const candidate = await joinAs(code, 'Cand', 'player');

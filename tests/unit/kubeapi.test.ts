@@ -274,6 +274,34 @@ describe('pods/log', () => {
   });
 });
 
+describe('pods/exec (kubeapi/exec.ts: the command as a whole; the stream is the edge\'s)', () => {
+  const running = (state: ClusterState) => Object.values(state.pods).find((p) => p.metadata.namespace === 'default' && p.status.phase === 'Running')!;
+  const exec = (state: ClusterState, body: unknown, method: ApiRequest['method'] = 'POST', pod = running(state).metadata.name) =>
+    request(state, method, `/api/v1/namespaces/default/pods/${pod}/exec`, { body: body as ApiRequest['body'] });
+
+  it('runs the command through the shell\'s exec programs: its stdout, stderr and exit code, or what the runtime could not start', () => {
+    const state = fresh();
+    const inShell = runLine(state, newSession(state), `kubectl exec ${running(state).metadata.name} -- cat /etc/resolv.conf`).output;
+    expect(exec(state, { command: ['cat', '/etc/resolv.conf'] })).toEqual({ status: 200, body: { stdout: inShell, stderr: '', exitCode: 0 } });
+    expect(exec(state, { command: ['cat', '/nope'] }).body).toEqual({ stdout: '', stderr: 'cat: /nope: No such file or directory\n', exitCode: 1 });
+    expect(exec(state, { command: ['nosuch'] }).body).toMatchObject({ exitCode: 1, failed: expect.stringMatching(/^Internal error occurred: .*exec: "nosuch": executable file not found in \$PATH: unknown$/) });
+    // stdin: a program reads it; a lone shell runs its lines, and an interactive one (tty) stays open with its prompt and state.
+    expect(exec(state, { command: ['cat'], stdin: 'in\n' }).body).toEqual({ stdout: 'in\n', stderr: '', exitCode: 0 });
+    expect(exec(state, { command: ['sh'], stdin: 'cd /etc\npwd\n', tty: true }).body).toMatchObject({ stdout: '/etc\n', exitCode: 0, prompt: '# ', cwd: '/etc' });
+    expect(exec(state, { command: ['sh'], stdin: 'pwd\nexit 4\n' }).body).toEqual({ stdout: '/\n', stderr: '', exitCode: 4 });
+  });
+
+  it('refuses before any run what the apiserver and kubelet refuse, each as kubectl shows it', () => {
+    const state = fresh();
+    expect(exec(state, { command: ['ls'] }, 'GET').status).toBe(405);
+    expect(exec(state, { command: [] }).body).toMatchObject({ reason: 'BadRequest', message: 'you must specify at least one command for the container' });
+    expect(exec(state, { command: ['ls'], extra: 1 }).status).toBe(400);
+    expect(exec(state, { command: ['ls'], stdin: 'x'.repeat(64 * 1024 + 1) }).status).toBe(400);
+    expect(exec(state, { command: ['ls'] }, 'POST', 'nope').body).toMatchObject({ reason: 'NotFound', message: 'pods "nope" not found' });
+    expect(exec(state, { command: ['ls'], container: 'nope' }).body).toMatchObject({ reason: 'BadRequest', message: `container nope is not valid for pod ${running(state).metadata.name}` });
+  });
+});
+
 describe('the HTTP edge', () => {
   const token = 'edge-token';
   const auth = { authorization: `Bearer ${token}` };

@@ -18,6 +18,7 @@ import { appendLog } from '../../server/cluster/logs.js';
 import { refusalStatus, roomsBackend } from '../../server/http/room-kube-api.js';
 import type { FollowedLog } from '../../server/http/kube-api.js';
 import { MAX_API_BODY_BYTES } from '../../server/rooms/state.js';
+import { newSession, runLine } from '../../server/shell/index.js';
 
 const { catalog } = loadScenarioCatalog();
 
@@ -28,10 +29,10 @@ function seated(joined: Joined | AckError) {
   return { participantId: joined.placement.participant.id, role: joined.placement.participant.role };
 }
 
-async function room(mode: 'gameday' | 'interview') {
+async function room(mode: 'gameday' | 'interview', scenarioId = 'pending-pods') {
   const store = createMemoryRoomStore();
   const registry = new RoomRegistry({ store, catalog, tickMs: 0 });
-  const created = await registry.create({ scenarioId: 'pending-pods', mode, seed: 1, name: 'Hana', settings: { allowSpectators: true, autoHints: false } });
+  const created = await registry.create({ scenarioId, mode, seed: 1, name: 'Hana', settings: { allowSpectators: true, autoHints: false } });
   if (!('runner' in created)) throw new Error(created.error.message);
   const first = { participantId: created.participantId, role: 'host' as const };
   return { store, registry, runner: created.runner, first };
@@ -184,6 +185,77 @@ describe('a seat\'s Kubernetes API in a room', () => {
     // Another kubeconfig for the seat takes this one's place: the stream ends.
     expect((await runner.act(player, { type: 'api-token', tokenHash: hashToken(newToken()) })).ok).toBe(true);
     expect(await log.step()).toBeUndefined();
+  });
+
+  it('a watch\'s later events count as evidence too: what they show is logged for the seat (once per fact), scored and replayed', async () => {
+    const { store, registry, runner, first: host } = await room('gameday');
+    const player = seated(await registry.joinByCode(runner.room.code, 'Min', 'player'));
+    expect((await runner.act(host, { type: 'start' })).ok).toBe(true);
+    const secret = newToken();
+    expect((await runner.act(player, { type: 'api-token', tokenHash: hashToken(secret) })).ok).toBe(true);
+    const opened = await roomsBackend(registry).open(secret, `/rooms/${runner.room.id}/api/v1/pods`);
+    if (!('session' in opened)) throw new Error(JSON.stringify(opened));
+    // `kubectl get pods -A -w` before the incident: its first batch shows no Pending pod.
+    const watch = await opened.session.watch(get(opened.path, { watch: 'true' }));
+    if (!('step' in watch)) throw new Error(JSON.stringify(watch));
+    const opening = runner.room.seq;
+    expect((runner.room.apiObserved[player.participantId] ?? []).some((a) => runner.runtime.evidenceIn(a.observed).includes('pods-pending'))).toBe(false);
+    // The scale-up's pods come and stay Pending: the next step streams them, and that is evidence.
+    expect((await runner.tick(60_000)).ok).toBe(true);
+    const events = await watch.step();
+    expect(events?.some((e) => e.type === 'ADDED' && (e.object as { status?: { phase?: string } }).status?.phase === 'Pending')).toBe(true);
+    const logged = (await store.listEvents(runner.room.id, opening)).map(fromStored).filter((e) => e.type === 'api.observed');
+    expect(logged).toHaveLength(1);
+    const observed = logged[0] as Extract<RoomEvent, { type: 'api.observed' }>;
+    expect(observed).toMatchObject({ participantId: player.participantId, line: 'WATCH pods -A (later events)' });
+    expect(observed.evidence).toContain('pods-pending');
+    // Host-only, like the evidence it carries.
+    expect(viewFor(player, observed)).toBeNull();
+    // The same facts again (a quiet step, or the pods written again) are not logged twice.
+    expect((await runner.tick(5_000)).ok).toBe(true);
+    await watch.step();
+    const again = (await store.listEvents(runner.room.id, opening)).map(fromStored).filter((e) => e.type === 'api.observed');
+    expect(again.flatMap((e) => (e as typeof observed).observed).filter((f) => observed.observed.some((g) => JSON.stringify(g) === JSON.stringify(f)))).toHaveLength(observed.observed.length);
+
+    const scored = await runner.act(player, { type: 'diagnose', rootCause: 'x', text: '', evidence: ['pods-pending'] });
+    if (!scored.ok) throw new Error(scored.error.message);
+    const computed = scored.events.find((e) => e.type === 'score.computed') as Extract<RoomEvent, { type: 'score.computed' }>;
+    const line = (computed.breakdown.lines as { id?: string; points: number; why: string }[]).find((e) => e.id === 'pods-pending')!;
+    expect(line.points).toBeGreaterThan(0);
+    expect(line.why).toContain('WATCH pods -A (later events)');
+    // Replay folds the logged facts back in: the same observations, no divergence.
+    const replayed = replayRoom(runner.runtime, runner.room.id, (await store.listEvents(runner.room.id, 0)).map(fromStored));
+    expect(replayed.apiObserved).toEqual(runner.room.apiObserved);
+    expect(replayed.divergences).toEqual([]);
+  });
+
+  it('kubectl exec on a seat\'s kubeconfig: a room event that runs the in-shell exec programs, observed for scoring, replayed; hosts cannot exec', async () => {
+    const { store, registry, runner, first: host } = await room('gameday', 'dns-slow');
+    const player = seated(await registry.joinByCode(runner.room.code, 'Min', 'player'));
+    expect((await runner.act(host, { type: 'start' })).ok).toBe(true);
+    expect((await runner.tick(60_000)).ok).toBe(true);
+    const secret = newToken();
+    expect((await runner.act(player, { type: 'api-token', tokenHash: hashToken(secret) })).ok).toBe(true);
+    const pod = Object.values(runner.room.cluster.pods).find((p) => p.metadata.namespace !== 'kube-system' && p.metadata.namespace !== 'default' && p.status.phase === 'Running')!;
+    const { namespace, name } = pod.metadata;
+    const path = `/api/v1/namespaces/${namespace}/pods/${name}/exec`;
+    const exec = (command: string[]): ApiRequest => ({ method: 'POST', path, query: {}, accept: 'application/json', contentType: 'application/json', body: { command } });
+    const opened = await roomsBackend(registry).open(secret, `/rooms/${runner.room.id}${path}`);
+    if (!('session' in opened)) throw new Error(JSON.stringify(opened));
+    const inShell = runLine(runner.room.cluster, newSession(runner.room.cluster), `kubectl exec -n ${namespace} ${name} -- cat /etc/resolv.conf`);
+    const seq = runner.room.seq;
+    const answer = await opened.session.serve(exec(['cat', '/etc/resolv.conf']));
+    expect(answer).toEqual({ status: 200, body: { stdout: inShell.output, stderr: '', exitCode: 0 } });
+    const event = (await store.listEvents(runner.room.id, seq)).map(fromStored).find((e) => e.type === 'api.request') as Extract<RoomEvent, { type: 'api.request' }>;
+    expect(event.summary).toBe(`EXEC pods/${name}/exec -n ${namespace} -- cat /etc/resolv.conf (exit 0)`);
+    // What it printed counts as an in-shell `cat` of the file would: the resolver's ndots.
+    expect(event.evidence).toContain('resolv-ndots');
+    expect(await opened.session.serve(exec(['cat', '/nope']))).toMatchObject({ status: 200, body: { stderr: 'cat: /nope: No such file or directory\n', exitCode: 1 } });
+    // A host only reads: exec is `create` on pods/exec.
+    expect((await api(runner, host, exec(['true']))).response).toMatchObject({ status: 403, body: { reason: 'Forbidden' } });
+    const replayed = replayRoom(runner.runtime, runner.room.id, (await store.listEvents(runner.room.id, 0)).map(fromStored));
+    expect(replayed.divergences).toEqual([]);
+    expect(replayed.apiObserved).toEqual(runner.room.apiObserved);
   });
 
   it('a followed log that cannot open answers as the request did, logged once', async () => {

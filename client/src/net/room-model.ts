@@ -57,6 +57,13 @@ function terminalOf(view: RoomView, participantId: string) {
 
 const sees = (view: RoomView, participantId: string) => view.you.role !== 'player' || view.you.participantId === participantId;
 
+/** Hosts: the answer-key evidence an event showed (a line, a request, a watch's later events) ticks the player's checklist. */
+function tickEvidence(host: HostRoomView['host'], event: ViewerEvent & { participantId: string }): void {
+  if (!('evidence' in event) || !event.evidence) return;
+  const seen = (host.seen[event.participantId] ??= []);
+  for (const evidenceId of event.evidence) if (!seen.some((s) => s.evidenceId === evidenceId)) seen.push({ evidenceId, seq: event.seq });
+}
+
 export function applyEvent(model: RoomModel, event: ViewerEvent): void {
   const { view } = model;
   const host = hostPart(view);
@@ -122,10 +129,7 @@ export function applyEvent(model: RoomModel, event: ViewerEvent): void {
       break;
     case 'command':
       // Hosts: what the line showed of the answer key ticks the player's checklist.
-      if (host && 'evidence' in event && event.evidence) {
-        const seen = (host.seen[event.participantId] ??= []);
-        for (const evidenceId of event.evidence) if (!seen.some((s) => s.evidenceId === evidenceId)) seen.push({ evidenceId, seq: event.seq });
-      }
+      if (host) tickEvidence(host, event);
       if (!sees(view, event.participantId)) break;
       terminalOf(view, event.participantId).entries.push({
         seq: event.seq, ...(event.prompt !== undefined ? { prompt: event.prompt } : {}), line: event.line, output: event.output, exitCode: event.exitCode,
@@ -134,11 +138,12 @@ export function applyEvent(model: RoomModel, event: ViewerEvent): void {
       setStreaming(terminalOf(view, event.participantId), event.streaming === true);
       break;
     case 'api.request':
-      if (host && 'evidence' in event && event.evidence) {
-        const seen = (host.seen[event.participantId] ??= []);
-        for (const evidenceId of event.evidence) if (!seen.some((s) => s.evidenceId === evidenceId)) seen.push({ evidenceId, seq: event.seq });
-      }
+      if (host) tickEvidence(host, event);
       noteApiCall(model, event);
+      break;
+    case 'api.observed':
+      // A seat's watch showed more as it streamed: the host's checklist ticks as for a request.
+      if (host) tickEvidence(host, event);
       break;
     case 'command.output':
     case 'command.interrupted': {

@@ -200,10 +200,20 @@ function shellScript(script: string): string[] | undefined {
   return cmd.words.map((w) => w.parts.map((p) => (p.kind === 'lit' ? p.text : '')).join(''));
 }
 
-/** What kubectl prints when the runtime cannot start `program` in the container (runc's exec error). */
-export function notFound(state: ClusterState, program: string): CommandResult {
+/** The apiserver's InternalError message when the runtime cannot start `program` in the container (runc's exec error). */
+export function notFoundMessage(state: ClusterState, program: string): string {
   const id = randomHex(state.rng, 64);
-  return err(`error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${id}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\n`);
+  return `Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${id}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown`;
+}
+
+/** What kubectl prints when the runtime cannot start `program` in the container. */
+export function notFound(state: ClusterState, program: string): CommandResult {
+  return err(`error: ${notFoundMessage(state, program)}\n`);
+}
+
+/** The container runs (an exec can reach it), else kubectl's upgrade error names it. */
+export function containerRunning(pod: Pod, container: string): boolean {
+  return anyContainerStatus(pod, container)?.state.kind === 'running';
 }
 
 /**
@@ -211,23 +221,32 @@ export function notFound(state: ClusterState, program: string): CommandResult {
  * program's output and, for a non-zero exit, `command terminated with exit code N`.
  */
 export function runInContainer(ctx: CommandContext, pod: Pod, container: string, argv: string[]): CommandResult {
-  const status = anyContainerStatus(pod, container);
-  if (!status || status.state.kind !== 'running') return err(`error: unable to upgrade connection: container not found ("${container}")\n`);
+  if (!containerRunning(pod, container)) return err(`error: unable to upgrade connection: container not found ("${container}")\n`);
+  const ran = execInContainer(ctx, pod, container, argv);
+  return 'failed' in ran ? err(`error: ${ran.failed}\n`) : terminated(ran);
+}
+
+/**
+ * What `argv` run in a running container gives: its output and exit status as the runtime
+ * reports them (kubectl adds `command terminated with exit code N`), or the runtime's failure
+ * to start it (`failed`: the error stream's message). The API's exec serves this too (kubeapi/exec.ts).
+ */
+export function execInContainer(ctx: CommandContext, pod: Pod, container: string, argv: string[]): CommandResult | { failed: string } {
   // The etcd image ships etcd, etcdctl and etcdutl, nothing else: its etcdctl, on the host network with the
   // node's etcd certificates mounted, answers as the node's does.
   if (ETCD_IMAGE.test(imageOf(pod, container)) && argv[0]?.replace(/^\/usr\/local\/bin\//, '') === 'etcdctl' && pod.spec.nodeName) {
     const env = Object.fromEntries(pod.spec.containers.find((c) => c.name === container)!.env.map((e) => [e.name, e.value]));
     const inPod: CommandContext = Object.assign(Object.create(ctx) as CommandContext, { env, session: Object.assign(Object.create(ctx.session) as ShellSession, { node: pod.spec.nodeName, root: true }) });
-    return terminated(etcdctl(inPod, ['etcdctl', ...argv.slice(1)]));
+    return etcdctl(inPod, ['etcdctl', ...argv.slice(1)]);
   }
   const ran = runProgram(ctx.state, pod, container, argv);
-  if ('missing' in ran) return notFound(ctx.state, ran.missing);
+  if ('missing' in ran) return { failed: notFoundMessage(ctx.state, ran.missing) };
   const source = DNS_TOOLS.has(ran.program) ? 'dns' : 'traffic';
   tagLines(ctx.facts, { source, namespace: pod.metadata.namespace, name: pod.metadata.name, field: ran.program }, `${ran.result.stdout}\n${ran.result.stderr}`);
   // A lookup that waited out a resolver timeout took that long (`time` shows it).
   const { elapsedMs, ...result } = ran.result;
   if (elapsedMs) ctx.passTime?.(elapsedMs);
-  return terminated(result);
+  return result;
 }
 
 /**
