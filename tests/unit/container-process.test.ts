@@ -65,4 +65,15 @@ describe('container processes', () => {
     expect(sh("kubectl exec bb -- sh -c 'nosuch'")).toMatchObject({ output: 'sh: nosuch: not found\ncommand terminated with exit code 127\n', exitCode: 127 });
     expect(sh('kubectl exec bb -- nosuch').output).toMatch(/OCI runtime exec failed: exec failed: unable to start container process: exec: "nosuch": executable file not found in \$PATH: unknown\n$/);
   });
+
+  it('bounds what starting scripts may cost together: thirty busy loops do not stall the room', () => {
+    const { state, sh } = cluster();
+    sh("kubectl create deployment spin --image=busybox --replicas=30 -- /bin/sh -c 'while true; do :; done'");
+    const started = performance.now();
+    sh('sleep 20');
+    // Thirty scripts of a quarter of a line's steps each would be ~150 ms; one tick's share caps them at a line's.
+    expect(performance.now() - started).toBeLessThan(1500);
+    const spinning = Object.values(state.pods).filter((p) => p.metadata.name.startsWith('spin-') && p.status.phase === 'Running');
+    expect(spinning).toHaveLength(30);
+  });
 });
