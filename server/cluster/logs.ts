@@ -60,7 +60,8 @@ function componentLog(state: ClusterState, pod: Pod, container: string): LogLine
 export function containerLogs(state: ClusterState, pod: Pod, container: string, previous: boolean): LogLine[] {
   const status = pod.status.containerStatuses.find((c) => c.name === container);
   if (!status) return [];
-  const own = previous ? status.previousLogs : status.logs;
+  // A process writes its lines over time (a loop that sleeps): what it has not written yet is not there.
+  const own = (previous ? status.previousLogs : status.logs).filter((l) => l.at <= state.now);
   const instance = previous ? status.lastState : status.state;
   const component = componentLog(state, pod, container);
   if (!component || !instance || instance.kind === 'waiting') return own;

@@ -5,7 +5,17 @@
 // and the cluster stays free of it. The runner is pure: a replay runs the same programs.
 import type { ClusterState, Pod } from './types.js';
 
-export type ProcessResult = { stdout: string; stderr: string; exitCode: number } | { missing: string };
+export type ProcessResult =
+  | {
+      stdout: string;
+      stderr: string;
+      exitCode: number;
+      /** How long it runs before it exits (simulated ms; absent: a moment), or `endless`: until it is stopped (`sleep infinity`, a server, a loop). */
+      runMs?: number | 'endless';
+      /** When each line of its output was written, ms after the start (absent: all at once). */
+      lineMs?: number[];
+    }
+  | { missing: string };
 export type ProcessRunner = (state: ClusterState, pod: Pod, container: string, argv: string[]) => ProcessResult;
 
 let runner: ProcessRunner | undefined;
@@ -14,8 +24,11 @@ export function registerProcessRunner(r: ProcessRunner): void {
   runner = r;
 }
 
-/** What the container's process does when it starts now: its log lines and how it exits. */
-export function runProcess(state: ClusterState, pod: Pod, container: string): { lines: string[]; exitCode: number; afterMs: number; startError?: string } {
+/**
+ * What the container's process does when it starts now: its log lines (ms after the start)
+ * and how it exits (`afterMs` undefined: it runs until stopped).
+ */
+export function runProcess(state: ClusterState, pod: Pod, container: string): { lines: { afterMs: number; text: string }[]; exitCode: number; afterMs: number | undefined; startError?: string } {
   const spec = pod.spec.containers.find((c) => c.name === container);
   const argv = [...(spec?.command ?? []), ...(spec?.args ?? [])];
   const ran = runner && argv.length > 0 ? runner(state, pod, container, argv) : { stdout: '', stderr: '', exitCode: 0 };
@@ -25,10 +38,12 @@ export function runProcess(state: ClusterState, pod: Pod, container: string): { 
     const startError = `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${ran.missing}": executable file not found in $PATH: unknown`;
     return { lines: [], exitCode: 128, afterMs: 0, startError };
   }
-  const lines = `${ran.stdout}${ran.stderr}`.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return { lines, exitCode: ran.exitCode, afterMs: PROCESS_RUN_MS };
+  const texts = `${ran.stdout}${ran.stderr}`.split('\n');
+  if (texts.at(-1) === '') texts.pop();
+  const lines = texts.map((text, i) => ({ afterMs: ran.lineMs?.[i] ?? 0, text }));
+  const afterMs = ran.runMs === 'endless' ? undefined : Math.max(PROCESS_RUN_MS, ran.runMs ?? 0);
+  return { lines, exitCode: ran.exitCode, afterMs };
 }
 
-/** How long such a process runs before it exits (simulated ms). */
+/** How long a process that does its work at once runs before it exits (simulated ms). */
 const PROCESS_RUN_MS = 1000;

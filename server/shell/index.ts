@@ -77,6 +77,20 @@ function runText(state: ClusterState, session: ShellSession, text: string, echo:
   };
 }
 
+/**
+ * A script a container runs as its own process (`sh -c '…'` in a pod's command): no history,
+ * prompt or terminal. `advance` is the process's own clock (its `sleep`s pass up to
+ * `sleepAllowanceMs` in all); the cluster's time does not move while it runs.
+ */
+export function runScript(state: ClusterState, session: ShellSession, text: string, options: { advance: (ms: number) => void; budget: LineBudget; sleepAllowanceMs: number }): { output: string; exitCode: number } {
+  const parsed = parseLine(text);
+  if (!parsed.ok) return { output: parsed.error, exitCode: 2 };
+  const outcome = new Runner(state, undefined, options.advance, options.budget, options.sleepAllowanceMs).runTop(session, parsed.list, Input.empty());
+  let output = '';
+  for (const chunk of outcome.chunks) output += chunk.text;
+  return { output: capLineOutput(output), exitCode: outcome.exitCode };
+}
+
 /** One command, not piped, redirected or in the background: what it prints goes to the terminal as it comes. */
 function printsToTerminal(list: List): boolean {
   const only = list.length === 1 && list[0]!.rest.length === 0 && !list[0]!.background ? list[0]!.first : undefined;

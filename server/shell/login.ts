@@ -172,6 +172,7 @@ export const exit: ShellProgram = (ctx, argv) => {
     }
   }
   const session = ctx.session;
+  if (session.script) return { stdout: '', stderr, exitCode: code, stop: true };
   if (session.container !== undefined) return leaveContainer(ctx.state, session, argv[0]!, code, stderr);
   delete session.cwd;
   if (session.node === undefined) {

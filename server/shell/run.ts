@@ -124,7 +124,7 @@ export class Runner implements ShellApi, LanguageHost {
   private topSession: ShellSession | undefined;
 
   /** Simulated ms `sleep` may still let pass in this line. */
-  private sleepLeft = MAX_SLEEP_PER_LINE_MS;
+  private sleepLeft: number;
   /** What the line may still tag (reveals.ts). */
   private readonly reveals: RevealBudget = { left: MAX_REVEALS_PER_LINE };
 
@@ -137,7 +137,10 @@ export class Runner implements ShellApi, LanguageHost {
     private readonly interest?: FactInterest,
     private readonly advance?: (ms: number) => void,
     readonly budget = new LineBudget(),
-  ) {}
+    sleepAllowanceMs = MAX_SLEEP_PER_LINE_MS,
+  ) {
+    this.sleepLeft = sleepAllowanceMs;
+  }
 
   find(ctx: CommandContext, name: string, external = false) {
     return findProgram(ctx.state, ctx.session, name, external);

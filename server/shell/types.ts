@@ -5,6 +5,8 @@ import type { Command } from './parse.js';
 
 /** One player's terminal: where they are and what they typed. Plain data (serialisable). */
 export interface ShellSession {
+  /** A shell running a script (`sh -c`, a container's process), not a terminal: `exit` ends the script, it leaves no place. */
+  script?: true;
   /** Node the player has ssh'ed into; undefined = their workstation (kubectl only). */
   node?: string;
   /** `sudo -i` / `sudo su` turned the node shell into root. */

@@ -89,7 +89,7 @@ export function startupLogs(state: ClusterState, pod: Pod, name: string, at: num
     Object.assign(own, { crashAfterMs: ran.afterMs, exitCode: ran.exitCode, crashLogs: [] });
     if (ran.startError) Object.assign(own, { exitReason: 'StartError', exitMessage: ran.startError });
     else for (const k of ['exitReason', 'exitMessage'] as const) delete own[k];
-    return ran.lines.map((text) => ({ at, text }));
+    return ran.lines.map((line) => ({ at: at + line.afterMs, text: line.text }));
   }
   if (b.role !== 'coredns') return renderLogs(state, b.startupLogs ?? [], at);
   const boot = corednsStartup(state, pod);

@@ -17,6 +17,8 @@ import type { CommandContext, CommandResult, ContainerShell, ShellSession } from
 import { dig, getent, nslookup, type Flavor, type Timed } from './dns-tools.js';
 import { curl, wget } from './http-tools.js';
 import { etcdctl } from '../node/etcdctl.js';
+import { commandLine, inContainerShell, runAsProcess } from './process.js';
+import { MAX_SLEEP_PER_LINE_MS } from '../limits.js';
 
 type Program = (state: ClusterState, pod: Pod, container: string, argv: string[]) => Timed;
 
@@ -239,8 +241,19 @@ export function execInContainer(ctx: CommandContext, pod: Pod, container: string
     const inPod: CommandContext = Object.assign(Object.create(ctx) as CommandContext, { env, session: Object.assign(Object.create(ctx.session) as ShellSession, { node: pod.spec.nodeName, root: true }) });
     return etcdctl(inPod, ['etcdctl', ...argv.slice(1)]);
   }
-  const ran = runProgram(ctx.state, pod, container, argv);
-  if ('missing' in ran) return { failed: notFoundMessage(ctx.state, ran.missing) };
+  const shell = isShell(argv[0] ?? '') && argv[1] === '-c' && argv[2] !== undefined && imageHas(pod, container, shellName(argv[0]!)) ? argv[2] : undefined;
+  const ran = shell === undefined ? runProgram(ctx.state, pod, container, argv) : { missing: argv[0]! };
+  if ('missing' in ran) {
+    // A script, or a command of a shell image the exec programs lack (date, sleep, seq…): the container's shell runs it.
+    if (!imageHas(pod, container, 'sh')) return { failed: notFoundMessage(ctx.state, ran.missing) };
+    const passTime = ctx.passTime;
+    const inShell = inContainerShell(ctx.state, pod, container, shell ?? commandLine(argv), shell !== undefined ? shellName(argv[0]!) : 'sh', {
+      budget: ctx.budget, sleepAllowanceMs: MAX_SLEEP_PER_LINE_MS, advance: (ms) => void passTime?.(ms),
+    });
+    if (shell === undefined && inShell.exitCode === 127) return { failed: notFoundMessage(ctx.state, ran.missing) };
+    tagLines(ctx.facts, { source: 'traffic', namespace: pod.metadata.namespace, name: pod.metadata.name, field: programName(argv) }, inShell.output);
+    return { stdout: inShell.output, stderr: '', exitCode: inShell.exitCode };
+  }
   const source = DNS_TOOLS.has(ran.program) ? 'dns' : 'traffic';
   tagLines(ctx.facts, { source, namespace: pod.metadata.namespace, name: pod.metadata.name, field: ran.program }, `${ran.result.stdout}\n${ran.result.stderr}`);
   // A lookup that waited out a resolver timeout took that long (`time` shows it).
@@ -253,7 +266,7 @@ export function execInContainer(ctx: CommandContext, pod: Pod, container: string
  * What `argv` does in the container: the program's output and exit status, or the program
  * the image lacks. Also what a container runs as its own process (cluster/processes.ts).
  */
-function runProgram(state: ClusterState, pod: Pod, container: string, argv: string[]): { program: string; result: Timed } | { missing: string } {
+export function runProgram(state: ClusterState, pod: Pod, container: string, argv: string[]): { program: string; result: Timed } | { missing: string } {
   let words = argv;
   const { tools } = toolbox(imageOf(pod, container));
   if (words.length === 1 && isShell(words[0]!) && tools.has(shellName(words[0]!))) return { program: 'sh', result: out('') }; // stdin is empty: the shell ends at once
@@ -270,12 +283,7 @@ function runProgram(state: ClusterState, pod: Pod, container: string, argv: stri
   return { program: name, result: program(state, pod, container, [name, ...words.slice(1)]) };
 }
 
-registerProcessRunner((state, pod, container, argv) => {
-  const ran = runProgram(state, pod, container, argv);
-  if ('missing' in ran) return ran;
-  const { elapsedMs: _elapsed, ...result } = ran.result;
-  return result;
-});
+registerProcessRunner(runAsProcess);
 
 function terminated(r: CommandResult): CommandResult {
   return r.exitCode === 0 ? r : { ...r, stderr: `${r.stderr}command terminated with exit code ${r.exitCode}\n` };
@@ -285,6 +293,9 @@ function terminated(r: CommandResult): CommandResult {
 // debug node/X -it`. The session moves into the container (login.ts keeps where it came from),
 // and the lines typed there run with the image's programs (containerPrograms) besides the
 // shell's builtins and text tools (busybox applets, coreutils).
+
+/** The program a script or command line runs first, for tagging what it printed. */
+const programName = (argv: string[]): string => (argv[0] ?? '').replace(/^.*\//, '');
 
 const isShell = (word: string): boolean => /^(\/bin\/)?(ba)?sh$/.test(word);
 const shellName = (word: string): 'sh' | 'bash' => (word.endsWith('bash') ? 'bash' : 'sh');
@@ -325,7 +336,7 @@ const nestedShell: ShellProgram = (ctx, argv, shell): ProgramResult => {
   const name = shellName(argv[0]!);
   if (argv[1] === '-c') {
     if (argv[2] === undefined) return err(`${name}: -c: option requires an argument\n`, 2);
-    const ran = shell.runLine(forkSession(ctx.session), argv[2], ctx.facts);
+    const ran = shell.runLine({ ...forkSession(ctx.session), script: true }, argv[2], ctx.facts);
     return { stdout: ran.output, stderr: '', exitCode: ran.exitCode };
   }
   if (argv.length > 1) return err(`${name}: can't open '${argv[1]}': No such file or directory\n`, 2);

@@ -1,0 +1,98 @@
+// What a container runs as its own process (a pod's command and args, `kubectl run … --
+// CMD`), for cluster/processes.ts: its output, when each line was written, and how long it
+// runs. Programs that wait are what keep debug pods up: `sleep 3600`, `sleep infinity`,
+// `tail -f /dev/null`, an image's own server binary (`nginx -g 'daemon off;'`). In an image
+// with a shell, any other command and every `sh -c SCRIPT` runs through the shell inside the
+// container (its builtins, text tools and the image's programs, as `kubectl exec -it … sh`
+// has them) on the process's own clock: its sleeps pass simulated time for the process only,
+// followed for at most an hour. A loop that sleeps is taken to go on like that forever; its
+// lines are spread over the time followed and written as the cluster's clock reaches them.
+import type { ProcessResult } from '../../cluster/processes.js';
+import type { ClusterState, Pod } from '../../cluster/types.js';
+import { LineBudget, MAX_STEPS_PER_LINE } from '../budget.js';
+import { durationMs } from '../builtins.js';
+import { runScript } from '../index.js';
+import { newSession } from '../session.js';
+import { imageHas, imageOf, runProgram } from './index.js';
+
+/** The longest stretch of a container's script that is followed (simulated ms). */
+export const SCRIPT_HORIZON_MS = 60 * 60_000;
+/** Steps one container's script may take when it starts (a quarter of a typed line's). */
+const STEPS_PER_SCRIPT = MAX_STEPS_PER_LINE / 4;
+/**
+ * Steps all the scripts starting in one tick may take together (a typed line's): fifty
+ * replicas of a busy loop must not stall the room, or others, for a second. Past it, a
+ * script starts and is followed no further (it runs on, silent).
+ */
+const STEPS_PER_TICK = MAX_STEPS_PER_LINE;
+const tickSpent = new WeakMap<ClusterState, { now: number; steps: number }>();
+
+const endless = (): ProcessResult => ({ stdout: '', stderr: '', exitCode: 0, runMs: 'endless' });
+const programName = (word: string): string => word.replace(/^.*\//, '');
+const quote = (word: string): string => `'${word.replaceAll("'", "'\\''")}'`;
+
+/** The program is the image's own server (nginx in nginx, redis-server in redis): it serves until stopped. */
+function serves(image: string, program: string): boolean {
+  const repository = programName(image.replace(/[@:][^/]*$/, ''));
+  return repository.length > 1 && programName(program).startsWith(repository);
+}
+
+export function runAsProcess(state: ClusterState, pod: Pod, container: string, argv: string[]): ProcessResult {
+  const name = programName(argv[0] ?? '');
+  const hasShell = imageHas(pod, container, 'sh');
+  if (hasShell && name === 'sleep') {
+    if (argv[1] === 'infinity' || argv[1] === 'inf') return endless();
+    const ms = durationMs(argv.slice(1));
+    if (typeof ms !== 'number' || argv.length < 2) return { stdout: '', stderr: `sleep: invalid number '${argv[1] ?? ''}'\n`, exitCode: 1 };
+    return { stdout: '', stderr: '', exitCode: 0, runMs: ms };
+  }
+  if (hasShell && name === 'tail' && argv.some((a) => /^-[a-zA-Z]*[fF]/.test(a))) return endless();
+  if (hasShell && (name === 'sh' || name === 'bash') && argv[1] === '-c' && argv[2] !== undefined) return script(state, pod, container, argv[2], name);
+  const ran = runProgram(state, pod, container, argv);
+  if (!('missing' in ran)) {
+    const { elapsedMs, ...result } = ran.result;
+    return { ...result, ...(elapsedMs ? { runMs: elapsedMs } : {}) };
+  }
+  if (serves(imageOf(pod, container), name)) return endless();
+  // Another command of a shell image (date, printenv, seq, …): the shell finds it or says it cannot.
+  if (hasShell && argv.length > 0) {
+    const found = script(state, pod, container, commandLine(argv), 'sh');
+    if (found.exitCode !== 127) return found;
+  }
+  return ran;
+}
+
+/** `text` run by the container's shell: its builtins, text tools and the image's programs. */
+export function inContainerShell(state: ClusterState, pod: Pod, container: string, text: string, shell: 'sh' | 'bash', options: Parameters<typeof runScript>[3]): { output: string; exitCode: number } {
+  const session = { ...newSession(state), script: true as const, root: true, cwd: '/', container: { namespace: pod.metadata.namespace ?? 'default', pod: pod.metadata.name, container, shell } };
+  return runScript(state, session, text, options);
+}
+
+/** `argv` as the container's shell would read it from a command line. */
+export const commandLine = (argv: string[]): string => argv.map(quote).join(' ');
+
+/** A script run inside the container on the process's clock (see above). */
+function script(state: ClusterState, pod: Pod, container: string, text: string, shell: 'sh' | 'bash'): Exclude<ProcessResult, { missing: string }> {
+  let spent = tickSpent.get(state);
+  if (spent?.now !== state.now) tickSpent.set(state, (spent = { now: state.now, steps: 0 }));
+  const budget = new LineBudget(Math.min(STEPS_PER_SCRIPT, Math.max(0, STEPS_PER_TICK - spent.steps)));
+  let elapsed = 0;
+  const ran = inContainerShell(state, pod, container, text, shell, {
+    budget,
+    sleepAllowanceMs: SCRIPT_HORIZON_MS,
+    advance: (ms) => {
+      elapsed += ms;
+      // Followed far enough: the script stops here, as if out of steps (it goes on for good).
+      if (elapsed >= SCRIPT_HORIZON_MS) budget.spend(budget.remaining + 1);
+    },
+  });
+  spent.steps += budget.steps;
+  let output = ran.output;
+  // Out of steps (a loop, or followed to the horizon): the process is still running, it did not fail.
+  const stopped = budget.exhausted;
+  if (stopped) output = output.replace(/bash: (\S+: )?CPU time limit exceeded \(a line may do \d+ steps of work\): stopped\n$/, '');
+  const count = output.split('\n').length - (output.endsWith('\n') ? 1 : 0);
+  // Lines spread over the time followed: a loop's lines come one per round.
+  const lineMs = Array.from({ length: count }, (_, i) => (count > 1 ? Math.round((elapsed * i) / (count - 1)) : 0));
+  return { stdout: output, stderr: '', exitCode: stopped ? 0 : ran.exitCode, runMs: stopped ? 'endless' : elapsed, lineMs };
+}

@@ -1,0 +1,79 @@
+// What a container runs as its own process: programs that wait keep debug pods up, scripts run
+// through the container's shell on the process's own clock, and a loop's lines come over time.
+import { describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
+import { newSession, runLine } from '../../server/shell/index.js';
+
+function cluster() {
+  const state = createCluster(demoClusterSpec, 1);
+  const session = newSession(state);
+  const sh = (line: string) => runLine(state, session, line, { advance: (ms) => tick(state, ms) });
+  const status = (pod: string) => sh(`kubectl get pod ${pod} --no-headers -o custom-columns=S:.status.phase,R:.status.containerStatuses[0].restartCount`).output.trim().split(/\s+/);
+  return { state, sh, status };
+}
+
+describe('container processes', () => {
+  it('keeps the usual debug pods running: sleep N, sleep infinity, tail -f /dev/null, an image\'s own server', () => {
+    const { sh, status } = cluster();
+    sh('kubectl run bb --image=busybox --restart=Never -- sleep 30');
+    sh('kubectl run inf --image=busybox -- sleep infinity');
+    sh('kubectl run tl --image=busybox -- tail -f /dev/null');
+    sh("kubectl run srv --image=nginx:1.25 --command -- nginx -g 'daemon off;'");
+    sh('sleep 10');
+    for (const pod of ['bb', 'inf', 'tl', 'srv']) expect(status(pod)).toEqual(['Running', '0']);
+    sh('sleep 30');
+    expect(status('bb')).toEqual(['Succeeded', '0']); // sleep 30 ended on its own
+    sh('sleep 300');
+    for (const pod of ['inf', 'tl', 'srv']) expect(status(pod)).toEqual(['Running', '0']);
+  });
+
+  it('runs a script with the image\'s shell: the Kubernetes docs\' CronJob command completes and logs', () => {
+    const { sh } = cluster();
+    sh("kubectl create cronjob hello --image=busybox:1.28 --schedule='* * * * *' -- /bin/sh -c 'date; echo Hello from the Kubernetes cluster'");
+    sh('sleep 90');
+    const job = sh('kubectl get jobs -o name').output.trim().split('\n')[0]!;
+    expect(sh(`kubectl get ${job} --no-headers -o custom-columns=C:.status.succeeded`).output.trim()).toBe('1');
+    expect(sh(`kubectl logs ${job}`).output).toMatch(/^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d UTC 2024\nHello from the Kubernetes cluster\n$/);
+  });
+
+  it('writes a loop\'s lines as simulated time reaches them (the docs\' counter pod)', () => {
+    const { sh, status } = cluster();
+    sh(`kubectl run counter --image=busybox -- /bin/sh -c 'i=0; while true; do echo "$i: tick"; i=$((i+1)); sleep 10; done'`);
+    sh('sleep 35');
+    expect(sh('kubectl logs counter').output).toBe('0: tick\n1: tick\n2: tick\n3: tick\n');
+    sh('sleep 30');
+    expect(sh('kubectl logs counter --tail=2').output).toBe('5: tick\n6: tick\n');
+    expect(status('counter')).toEqual(['Running', '0']);
+  });
+
+  it('cannot start a program the image lacks (distroless has no sleep; busybox no nosuchprog)', () => {
+    const { sh } = cluster();
+    sh('kubectl run dt --image=gcr.io/distroless/static -- sleep 10');
+    sh('kubectl run x --image=busybox -- nosuchprog');
+    sh('sleep 5');
+    for (const pod of ['dt', 'x']) expect(sh(`kubectl get pod ${pod} -o jsonpath={.status.containerStatuses[0].lastState.terminated.reason}`).output).toBe('StartError');
+  });
+
+  it('kubectl exec runs any command of a shell image, and whole sh -c scripts', () => {
+    const { sh } = cluster();
+    sh('kubectl run bb --image=busybox -- sleep 3600');
+    sh('sleep 3');
+    expect(sh('kubectl exec bb -- date').output).toMatch(/^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d UTC 2024\n$/);
+    expect(sh("kubectl exec bb -- sh -c 'sleep 1; echo ok'").output).toBe('ok\n');
+    expect(sh("kubectl exec bb -- sh -c 'for i in 1 2 3; do echo $i; done | sort -r'").output).toBe('3\n2\n1\n');
+    expect(sh("kubectl exec bb -- sh -c 'exit 3'")).toMatchObject({ output: 'command terminated with exit code 3\n', exitCode: 3 });
+    expect(sh("kubectl exec bb -- sh -c 'nosuch'")).toMatchObject({ output: 'sh: nosuch: not found\ncommand terminated with exit code 127\n', exitCode: 127 });
+    expect(sh('kubectl exec bb -- nosuch').output).toMatch(/OCI runtime exec failed: exec failed: unable to start container process: exec: "nosuch": executable file not found in \$PATH: unknown\n$/);
+  });
+
+  it('bounds what starting scripts may cost together: thirty busy loops do not stall the room', () => {
+    const { state, sh } = cluster();
+    sh("kubectl create deployment spin --image=busybox --replicas=30 -- /bin/sh -c 'while true; do :; done'");
+    const started = performance.now();
+    sh('sleep 20');
+    // Thirty scripts of a quarter of a line's steps each would be ~150 ms; one tick's share caps them at a line's.
+    expect(performance.now() - started).toBeLessThan(1500);
+    const spinning = Object.values(state.pods).filter((p) => p.metadata.name.startsWith('spin-') && p.status.phase === 'Running');
+    expect(spinning).toHaveLength(30);
+  });
+});
