@@ -5,7 +5,8 @@
 // and the cluster stays free of it. The runner is pure: a replay runs the same programs.
 import type { ClusterState, Pod } from './types.js';
 
-export type ProcessResult = { stdout: string; stderr: string; exitCode: number } | { missing: string };
+/** What a process did; `runsMs`: how long it runs before exiting (`sleep 3600`; Infinity: until stopped). */
+export type ProcessResult = { stdout: string; stderr: string; exitCode: number; runsMs?: number } | { missing: string };
 export type ProcessRunner = (state: ClusterState, pod: Pod, container: string, argv: string[]) => ProcessResult;
 
 let runner: ProcessRunner | undefined;
@@ -27,7 +28,7 @@ export function runProcess(state: ClusterState, pod: Pod, container: string): { 
   }
   const lines = `${ran.stdout}${ran.stderr}`.split('\n');
   if (lines.at(-1) === '') lines.pop();
-  return { lines, exitCode: ran.exitCode, afterMs: PROCESS_RUN_MS };
+  return { lines, exitCode: ran.exitCode, afterMs: ran.runsMs ?? PROCESS_RUN_MS };
 }
 
 /** How long such a process runs before it exits (simulated ms). */
