@@ -98,6 +98,31 @@ describe('netshoot in a pod of its own', () => {
   });
 });
 
+describe('traceroute (busybox) from a netshoot pod', () => {
+  it('a pod on another node: the two nodes route; a Service address never answers; a policy drop goes silent', () => {
+    const { state, run } = shell();
+    run('kubectl run tmp -it --rm --image=nicolaka/netshoot -- bash');
+    const me = state.pods['default/tmp']!;
+    const api = Object.values(state.pods).find((p) => p.metadata.labels.app === 'api' && p.spec.nodeName !== me.spec.nodeName)!;
+    const ipOf = (node: string) => state.nodes[node]!.status.addresses.find((a) => a.type === 'InternalIP')!.address;
+    const [mine, theirs, dest] = [ipOf(me.spec.nodeName!), ipOf(api.spec.nodeName!), api.status.podIP!];
+    const hop = /^ ?\d+  (\S+)  \d+\.\d{3} ms  \d+\.\d{3} ms  \d+\.\d{3} ms$/;
+    const lines = run(`traceroute -n ${dest}`).output.trimEnd().split('\n');
+    expect(lines[0]).toBe(`traceroute to ${dest} (${dest}), 30 hops max, 46 byte packets`);
+    expect(lines.slice(1).map((l) => hop.exec(l)?.[1])).toEqual([mine, theirs, dest]);
+    // kube-proxy DNATs the Service's own ports only: UDP probes to the VIP go nowhere, 3 × 3 s a hop.
+    const vip = run('time traceroute -m 3 api');
+    expect(vip.output).toMatch(new RegExp(`^traceroute to api \\(${state.services['default/api']!.spec.clusterIP.replaceAll('.', '\\.')}\\), 3 hops max, 46 byte packets\n 1  ${mine.replaceAll('.', '\\.')} \\(`));
+    expect(vip.output).toContain('\n 2  *  *  *\n 3  *  *  *\n\nreal\t0m18.000s\n');
+    expect(run('traceroute nosuch')).toEqual({ output: "traceroute: bad address 'nosuch'\n", exitCode: 1 });
+    run('exit');
+    run(`kubectl apply -f - <<'EOF'\n${DENY_API}EOF`);
+    run('kubectl run tmp2 -it --rm --image=nicolaka/netshoot -- bash');
+    const denied = run(`traceroute -n -m 4 -w 1 ${dest}`).output.trimEnd().split('\n');
+    expect(denied.slice(-2)).toEqual([' 3  *  *  *', ' 4  *  *  *']);
+  });
+});
+
 describe('netshoot as a debug container', () => {
   it('targeting nginx: its listeners with the process (shared PID namespace), the connections it serves in tcpdump', () => {
     const { state, run } = shell();

@@ -34,11 +34,11 @@ interface Toolbox {
 // A few fixed toolboxes (not one per image string: images are typed by players).
 const NOTHING: Toolbox = { tools: new Set(), flavor: 'busybox' };
 const DNS_IMAGE: Toolbox = { tools: new Set([...BASE, 'bash', 'nslookup', 'dig', 'host', 'getent', 'curl', 'wget', 'ping', 'ip']), flavor: 'bind' };
-/** nicolaka/netshoot (Alpine): bind-tools, curl, iproute2's ip and ss, tcpdump, netcat-openbsd, busybox's netstat and wget. */
-const NETSHOOT: Toolbox = { tools: new Set([...DNS_IMAGE.tools, 'ss', 'netstat', 'tcpdump', 'nc']), flavor: 'bind' };
+/** nicolaka/netshoot (Alpine): bind-tools, curl, iproute2's ip and ss, tcpdump, netcat-openbsd, busybox's netstat, traceroute and wget. */
+const NETSHOOT: Toolbox = { tools: new Set([...DNS_IMAGE.tools, 'ss', 'netstat', 'tcpdump', 'nc', 'traceroute']), flavor: 'bind' };
 const WEB_SERVER: Toolbox = { tools: new Set([...BASE, 'bash', 'curl', 'getent']), flavor: 'bind' };
 const CURL_IMAGE: Toolbox = { tools: new Set([...BASE, 'curl']), flavor: 'busybox' };
-const BUSYBOX: Toolbox = { tools: new Set([...BASE, 'nslookup', 'wget', 'ping', 'ip', 'ifconfig', 'curl', 'chroot', 'netstat']), flavor: 'busybox' };
+const BUSYBOX: Toolbox = { tools: new Set([...BASE, 'nslookup', 'wget', 'ping', 'ip', 'ifconfig', 'curl', 'chroot', 'netstat', 'traceroute']), flavor: 'busybox' };
 
 const ETCD_IMAGE = /\/etcd:/i;
 

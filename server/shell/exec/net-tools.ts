@@ -1,5 +1,5 @@
 // Network tools inside a pod's network namespace, as nicolaka/netshoot (Alpine: iproute2's ss,
-// tcpdump, netcat-openbsd on musl, busybox's netstat) and busybox images ship them. They see
+// tcpdump, netcat-openbsd on musl, busybox's netstat and traceroute) and busybox images ship them. They see
 // what the simulated network holds for the pod: its containers' listening sockets, the
 // connections it made (kube-proxy's conntrack entries, before the DNAT: to the Service's
 // address), the DNS queries it sent, and connection attempts go through the same packet path
@@ -12,8 +12,12 @@ import { capture, NODE_INTERFACES, nodeVantage, type Vantage } from '../node/net
 import { ssReport } from '../node/ss.js';
 import { sockets, type Socket } from '../node/procs.js';
 import { anyContainerStatus } from '../../cluster/ephemeral.js';
+import { nodeIP } from '../../cluster/controllers/kubelet.js';
+import { podRoutable } from '../../cluster/network/cni-config.js';
+import { resolveName } from '../../cluster/network/dns.js';
 import { httpRequest } from '../../cluster/network/http.js';
-import { serviceByClusterIP } from '../../cluster/network/services.js';
+import { connectionAllowed } from '../../cluster/network/netpol.js';
+import { nodeByIP, podAnswers, podByIP, serviceByClusterIP } from '../../cluster/network/services.js';
 import type { ClusterState, Node, Pod } from '../../cluster/types.js';
 import type { CommandContext, CommandResult, ShellSession } from '../types.js';
 import { fail, ok } from '../types.js';
@@ -193,4 +197,91 @@ const nc: PodTool = (ctx, pod, container, argv) => {
   });
 };
 
-export const POD_TOOLS: Record<string, PodTool> = { ss, netstat, tcpdump, nc };
+/**
+ * The routers a packet from the pod crosses on its way to `ip`, and whether the destination
+ * answers (busybox traceroute's UDP probes to ports 33434 and up, which the destination
+ * refuses with an ICMP port unreachable). The pod's node routes first (its address answers
+ * the TTL-exceeded); the VPC forwards without a hop, the destination's node routes next. A
+ * Service's address is not a host: kube-proxy DNATs only the Service's own ports, so the
+ * probes go out the default route and nothing ever answers. A dropped probe (policy, a pod
+ * that does not run) leaves the rest silent; AWS's gateways never answer on the way out.
+ */
+function tracePath(state: ClusterState, pod: Pod, ip: string): { hops: (string | undefined)[]; reached: boolean } {
+  const here = pod.spec.nodeName ? state.nodes[pod.spec.nodeName] : undefined;
+  // The node answers from the address its route back to the pod leaves by: its own on routed
+  // CNIs (AWS VPC CNI, Calico), the bridge's (cni0, the pod subnet's first) on bridge CNIs.
+  const routed = ['aws-node', 'calico'].includes(state.network.cni.name);
+  const first = here ? (routed ? nodeIP(here) : `${(pod.status.podIP ?? '').split('.').slice(0, 3).join('.')}.1`) : undefined;
+  const target = podByIP(state, ip);
+  if (target && !target.spec.hostNetwork) {
+    const there = target.spec.nodeName ? state.nodes[target.spec.nodeName] : undefined;
+    const via = there && there !== here ? [first, nodeIP(there)] : [first];
+    const answers = podAnswers(target) && podRoutable(state, target) && connectionAllowed(state, { ip: pod.status.podIP ?? '', pod }, { ip, pod: target }, 33434, 'UDP');
+    return { hops: answers ? [...via, ip] : via, reached: answers };
+  }
+  const node = nodeByIP(state, ip);
+  if (node) return { hops: node === here ? [ip] : [first, ip], reached: true };
+  if (Object.values(state.network.externalDNS).includes(ip)) return { hops: [first, undefined, ip], reached: true };
+  return { hops: [first], reached: false };
+}
+
+const TRACE_USAGE = 'BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: traceroute [-46IFlnrv] [-f 1ST_TTL] [-m MAXTTL] [-q PROBES] [-p PORT]\n\t[-t TOS] [-w WAIT_SEC] [-s SRC_IP] [-i IFACE]\n\t[-z PAUSE_MSEC] HOST [BYTES]\n\nTrace the route to HOST\n';
+
+/**
+ * busybox traceroute (networking/traceroute.c): `traceroute to HOST (IP), 30 hops max, 46 byte
+ * packets`, then per hop `%2d` and for each probe `  NAME (IP)` at the first answer from an
+ * address, `  %.3f ms`, or `  *` after waiting -w seconds (3); it stops at the destination.
+ */
+const traceroute: PodTool = (ctx, pod, _c, argv) => {
+  let numeric = false;
+  let max = 30;
+  let wait = 3;
+  let probes = 3;
+  const rest: string[] = [];
+  const args = argv.slice(1);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = (): number | undefined => (/^\d+$/.test(args[i + 1] ?? '') ? Number(args[++i]) : undefined);
+    if (a === '-n') numeric = true;
+    else if (a === '-m' || a === '-w' || a === '-q') {
+      const v = value();
+      if (v === undefined || v < 1 || (a === '-m' && v > 255) || (a === '-q' && v > 10)) return fail(TRACE_USAGE);
+      if (a === '-m') max = v;
+      else if (a === '-w') wait = v;
+      else probes = v;
+    } else if (a.startsWith('-')) return fail(`traceroute: invalid option -- '${a.slice(1, 2)}'\n${TRACE_USAGE}`);
+    else rest.push(a);
+  }
+  const [target] = rest;
+  if (target === undefined) return fail(TRACE_USAGE);
+  let ip = target;
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(target)) {
+    const r = resolveName(ctx.state, pod, target, 'A');
+    if (r.kind !== 'answer') return fail(`traceroute: bad address '${target}'\n`);
+    ip = r.records[0]!.data;
+  }
+  const { hops, reached } = hostNode(ctx, pod) ? { hops: [ip], reached: true } : tracePath(ctx.state, pod, ip);
+  let out = `traceroute to ${target} (${ip}), ${max} hops max, 46 byte packets\n`;
+  let waited = 0;
+  for (let ttl = 1; ttl <= max; ttl++) {
+    const at = ttl <= hops.length ? hops[ttl - 1] : undefined;
+    let line = String(ttl).padStart(2);
+    for (let p = 0; p < probes; p++) {
+      if (at === undefined) {
+        line += '  *';
+        waited += wait * 1000;
+        continue;
+      }
+      if (p === 0) line += numeric ? `  ${at}` : `  ${at} (${at})`;
+      // Tens of microseconds inside the VPC, milliseconds out on the internet.
+      const base = at.startsWith('10.') ? 0.004 : 1.2;
+      line += `  ${(base + ((ttl * 37 + p * 11 + at.length) % 90) / 1000 * (ttl === 1 ? 0.1 : 1)).toFixed(3)} ms`;
+    }
+    out += `${line}\n`;
+    if (reached && ttl === hops.length) break;
+  }
+  ctx.passTime?.(waited);
+  return ok(out);
+};
+
+export const POD_TOOLS: Record<string, PodTool> = { ss, netstat, tcpdump, nc, traceroute };
