@@ -2,7 +2,7 @@
 // belongs to one run of the container: a restart (new restart count) or a new pod under the
 // same name (new uid) starts from the image again, as containerd's new snapshot does.
 import { anyContainerStatus } from './ephemeral.js';
-import type { ClusterState, ContainerLayer, Pod } from './types.js';
+import type { ClusterState, ContainerLayer, Pod, SimTime } from './types.js';
 
 const keyOf = (pod: Pod, container: string): string => `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}/${container}`;
 
@@ -32,6 +32,16 @@ export function writableFiles(state: ClusterState, pod: Pod, container: string):
   const fresh: ContainerLayer = { uid: pod.metadata.uid, restarts: restartsOf(pod, container), files: {} };
   layers[key] = fresh;
   return fresh.files;
+}
+
+/** When the shells of this run of the container last wrote each path (created on the first write). */
+export function layerTimes(state: ClusterState, pod: Pod, container: string, write: boolean): Record<string, SimTime> | undefined {
+  if (!write) {
+    const layer = state.containerLayers?.[keyOf(pod, container)];
+    return layer && current(layer, pod, container) ? layer.times : undefined;
+  }
+  writableFiles(state, pod, container);
+  return (state.containerLayers![keyOf(pod, container)]!.times ??= {});
 }
 
 /** Bytes in every container's writable layer of the cluster (they share the nodes' disks). */

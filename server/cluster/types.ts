@@ -141,6 +141,8 @@ export interface NodeHost {
   filesystems: Filesystem[];
   /** Files `cat` can show, by absolute path (e.g. /etc/resolv.conf, static pod manifests). */
   files: Record<string, string>;
+  /** When a shell last wrote each of `files` or made a directory, by absolute path (shell/vfs.ts `modifiedAt`). */
+  fileTimes?: Record<string, SimTime>;
   /** Large files a fault left (backups, dumps), by absolute path: they fill a filesystem, `rm` frees it. */
   dataFiles?: Record<string, { size: Bytes; modified: SimTime }>;
   syslog: LogLine[];
@@ -738,6 +740,8 @@ export interface ContainerLayer {
   restarts: number;
   /** File contents by absolute path. */
   files: Record<string, string>;
+  /** When each was last written (shell/vfs.ts `modifiedAt`). */
+  times?: Record<string, SimTime>;
 }
 
 /** Which player's commands changed the world, and what changed while they were the last to. */

@@ -1,9 +1,9 @@
 // coreutils over the files a player writes (vfs.ts): mkdir, touch, cp, mv, rm, and ls on the
 // workstation (a node has its own ls, which shows modes and sizes of the host's files).
-import { rm as nodeRm } from './node/files.js';
+import { lsTime, rm as nodeRm } from './node/files.js';
 import type { CommandContext, CommandResult, ShellCommand } from './types.js';
 import { ok } from './types.js';
-import { isDirectory, listDirectory, makeDirectory, readFile, removePath, resolvePath, writeFile } from './vfs.js';
+import { isDirectory, listDirectory, makeDirectory, modifiedAt, readFile, removePath, resolvePath, writeFile } from './vfs.js';
 
 /** Clustered short flags (`-rf`) and the operands; `--` ends the flags. */
 function split(argv: string[]): { flags: Set<string>; operands: string[] } {
@@ -119,15 +119,17 @@ export const ls: ShellCommand = (ctx, argv) => {
   let stderr = '';
   const line = (name: string, dir: boolean, path: string): string => {
     if (!long) return `${name}\n`;
-    const size = dir ? 4096 : (ctx.session.files?.[path]?.length ?? 0);
-    return `${dir ? 'drwxr-xr-x' : '-rw-r--r--'} 1 player player ${String(size).padStart(5)} Jan  1 00:00 ${name}\n`;
+    const read = dir ? undefined : readFile(ctx, 'ls', path);
+    const size = read?.ok ? Buffer.byteLength(read.content) : 4096;
+    const owner = ctx.session.container ? 'root' : 'player';
+    return `${dir ? 'drwxr-xr-x' : '-rw-r--r--'} 1 ${owner} ${owner} ${String(size).padStart(5)} ${lsTime(ctx.state, modifiedAt(ctx.state, ctx.session, path))} ${name}\n`;
   };
   const files: string[] = [];
   const dirs: string[] = [];
   for (const target of targets) {
     const abs = resolvePath(ctx.session, target);
     if (isDirectory(ctx.state, ctx.session, abs) && !flags.has('d')) dirs.push(target);
-    else if (ctx.session.files?.[abs] !== undefined || isDirectory(ctx.state, ctx.session, abs)) files.push(target);
+    else if (readFile(ctx, 'ls', target).ok || isDirectory(ctx.state, ctx.session, abs)) files.push(target);
     else stderr += `ls: cannot access '${target}': No such file or directory\n`;
   }
   for (const f of files.sort()) stdout += line(f, isDirectory(ctx.state, ctx.session, resolvePath(ctx.session, f)), resolvePath(ctx.session, f));

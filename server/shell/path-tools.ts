@@ -9,7 +9,7 @@ import type { ProgramResult, ShellProgram } from './program.js';
 import { userOf } from './session.js';
 import type { CommandContext, CommandResult, ShellCommand } from './types.js';
 import { ok } from './types.js';
-import { placeTree, resolvePath, type FileMeta } from './vfs.js';
+import { modifiedAt, placeTree, resolvePath, type FileMeta } from './vfs.js';
 import { MAX_STAGE_CHARS } from './limits.js';
 
 type Tree = ReturnType<typeof placeTree>;
@@ -23,7 +23,7 @@ interface Entry {
   meta: FileMeta | undefined;
 }
 
-const DIR_META: FileMeta = { size: 4096, mode: 'drwxr-xr-x', owner: 'root', group: 'root' };
+const DIR_META: Omit<FileMeta, 'modified'> = { size: 4096, mode: 'drwxr-xr-x', owner: 'root', group: 'root' };
 
 /** Children of each directory, sorted (the C locale's byte order, as our ls lists them). */
 function childrenIndex(tree: Tree): Map<string, string[]> {
@@ -43,7 +43,7 @@ function metaOf(ctx: CommandContext, tree: Tree, abs: string): FileMeta | undefi
   if (tree.dirs.has(abs)) {
     const privateDir = tree.private.has(abs);
     const owner = abs === `/home/${userOf(ctx.session)}` || abs.startsWith('/tmp/') || abs.startsWith(`/home/${userOf(ctx.session)}/`) ? userOf(ctx.session) : 'root';
-    return { ...DIR_META, mode: privateDir ? 'drwx------' : abs === '/tmp' ? 'drwxrwxrwt' : 'drwxr-xr-x', owner, group: owner };
+    return { ...DIR_META, mode: privateDir ? 'drwx------' : abs === '/tmp' ? 'drwxrwxrwt' : 'drwxr-xr-x', owner, group: owner, modified: modifiedAt(ctx.state, ctx.session, abs) };
   }
   return tree.files.get(abs);
 }
@@ -72,13 +72,20 @@ function sizeTest(arg: string): (e: Entry) => boolean {
   };
 }
 
-/** `-mmin`/`-mtime [+-]N`: minutes (days) since the last write, rounded down as GNU does for -mtime. */
+/**
+ * `-mtime [+-]N`: whole days since the last write, rounded down; `-mmin [+-]N` compares the exact
+ * age with N minutes, and N alone means more than N-1 and at most N (findutils 4.9, as checked:
+ * a file written 30 s ago is `-mmin 1` and `-mmin -1`, not `-mmin 0`).
+ */
 function ageTest(ctx: CommandContext, arg: string, unitMs: number, flag: string): (e: Entry) => boolean {
   const m = /^([+-]?)(\d+)$/.exec(arg);
   if (!m) throw new FindError(`find: invalid argument ${quoted(arg)} to ${quoted(flag)}\n`);
   const n = Number(m[2]);
+  const minutes = flag === '-mmin';
   return (e) => {
-    const age = Math.floor((ctx.state.now - (e.meta?.modified ?? ctx.state.now - 86_400_000 * 40)) / unitMs);
+    const ms = ctx.state.now - (e.meta?.modified ?? ctx.state.now);
+    if (minutes) return m[1] === '+' ? ms > n * unitMs : m[1] === '-' ? ms < n * unitMs : Math.ceil(ms / unitMs) === n;
+    const age = Math.floor(ms / unitMs);
     return m[1] === '+' ? age > n : m[1] === '-' ? age < n : age === n;
   };
 }
@@ -99,7 +106,7 @@ interface FindPlan {
 }
 
 /** Parses find's expression (after the starting points) into a tree with GNU's precedence. */
-function parseFind(args: string[], out: FindOutput, ctx: CommandContext, children: Map<string, string[]>): FindPlan {
+function parseFind(args: string[], out: FindOutput, ctx: CommandContext, tree: Tree, children: Map<string, string[]>): FindPlan {
   let at = 0;
   const plan: FindPlan = { expr: undefined, hasAction: false, maxDepth: Infinity, minDepth: 0, batches: [] };
   const need = (flag: string): string => {
@@ -135,6 +142,12 @@ function parseFind(args: string[], out: FindOutput, ctx: CommandContext, childre
       case '-empty': return { op: 'test', test: (e) => (e.dir ? !children.has(e.abs) : (e.meta?.size ?? 0) === 0) };
       case '-mmin': return { op: 'test', test: ageTest(ctx, need(token), 60_000, token) };
       case '-mtime': return { op: 'test', test: ageTest(ctx, need(token), 86_400_000, token) };
+      case '-newer': {
+        const ref = need(token);
+        const meta = metaOf(ctx, tree, resolvePath(ctx.session, ref));
+        if (!meta) throw new FindError(`find: ${quoted(ref)}: No such file or directory\n`);
+        return { op: 'test', test: (e) => (e.meta?.modified ?? 0) > meta.modified };
+      }
       case '-user': { const user = need(token); return { op: 'test', test: (e) => e.meta?.owner === user }; }
       case '-maxdepth': case '-mindepth': {
         const value = need(token);
@@ -270,7 +283,7 @@ export const find: ShellProgram = (ctx, argv, shell) => {
   };
   let plan: FindPlan;
   try {
-    plan = parseFind(args.slice(at), out, ctx, children);
+    plan = parseFind(args.slice(at), out, ctx, tree, children);
   } catch (error) {
     if (error instanceof FindError) return { stdout: '', stderr: error.message, exitCode: 1 };
     throw error;
@@ -328,7 +341,7 @@ function statTime(ctx: CommandContext, at: number): string {
 }
 
 function statFormat(ctx: CommandContext, path: string, meta: FileMeta, dir: boolean, format: string): string {
-  const at = meta.modified ?? ctx.state.now - 86_400_000 * 40;
+  const at = meta.modified;
   const kind = dir ? 'directory' : meta.size === 0 ? 'regular empty file' : 'regular file';
   return format.replace(/%([nsUGuagAFyYbBhixXzZo%])/g, (_, d: string) => {
     switch (d) {
@@ -398,7 +411,7 @@ export const stat: ShellCommand = (ctx, argv) => {
         `Device: 259,1\tInode: ${String(inode(abs)).padEnd(11)} Links: %h`,
         `Access: (%a/%A)  Uid: (${String(ids[meta.owner] ?? 0).padStart(5)}/${meta.owner.padStart(8)})   Gid: (${String(ids[meta.group] ?? 0).padStart(5)}/${meta.group.padStart(8)})`,
         'Access: %x', 'Modify: %y', 'Change: %z', ' Birth: %w', '',
-      ].join('\n').replace('%a', octalMode(meta.mode)).replace('%w', statTime(ctx, meta.modified ?? ctx.state.now - 86_400_000 * 40)));
+      ].join('\n').replace('%a', octalMode(meta.mode)).replace('%w', statTime(ctx, meta.modified)));
     }
   }
   return { stdout, stderr, exitCode: stderr === '' ? 0 : 1 };

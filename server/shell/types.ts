@@ -35,6 +35,8 @@ export interface ShellSession {
   traps?: Record<string, string>;
   /** Files written on the workstation, by absolute path (vfs.ts). */
   files?: Record<string, string>;
+  /** When the workstation's files and directories were last written (vfs.ts `modifiedAt`). */
+  fileTimes?: Record<string, number>;
   /** The workstation's own files (~/.kube/config) were put in `files` (vfs.ts `furnishWorkstation`). */
   furnished?: true;
   /** Directories made with mkdir, per machine ('' is the workstation). */

@@ -6,7 +6,8 @@
 // real host does ("Permission denied", "Read-only file system").
 import type { Node } from '../cluster/types.js';
 import { MAX_OUTPUT_CHARS } from './limits.js';
-import { containerLayersBytes, writableFiles } from '../cluster/container-layer.js';
+import { containerLayersBytes, layerTimes, writableFiles } from '../cluster/container-layer.js';
+import { anyContainerStatus } from '../cluster/ephemeral.js';
 import { podFiles } from './exec/index.js';
 import { readNodeFile } from './node/files.js';
 import { nodeFiles, normalizePath } from './node/fs.js';
@@ -14,7 +15,7 @@ import { matchGlob } from './pattern.js';
 import type { LineBudget } from './budget.js';
 import { currentNode, homeOf, userOf, WORKSTATION_USER } from './session.js';
 import type { CommandContext, ShellSession } from './types.js';
-import type { ClusterState } from '../cluster/types.js';
+import type { ClusterState, SimTime } from '../cluster/types.js';
 import { workstationKubeconfig } from '../cluster/pki.js';
 
 /** Most bytes of written files one workstation, or one node, holds. */
@@ -45,7 +46,10 @@ export function furnishWorkstation(state: ClusterState, session: ShellSession): 
   // A session from before this existed may hold the player's own copy already (scp'd there).
   if (WORKSTATION_KUBECONFIG in files) return;
   const kubeconfig = workstationKubeconfig(state);
-  if (kubeconfig !== undefined) files[WORKSTATION_KUBECONFIG] = kubeconfig;
+  if (kubeconfig !== undefined) {
+    files[WORKSTATION_KUBECONFIG] = kubeconfig;
+    (session.fileTimes ??= {})[WORKSTATION_KUBECONFIG] = state.now;
+  }
 }
 
 /** The working directory (`cd`), home by default. */
@@ -66,6 +70,8 @@ interface Place {
   all(): Record<string, string>;
   /** Directories made with mkdir. */
   dirs: string[];
+  /** When the session's writes last touched each path (undefined until something is written). */
+  times(write: boolean): Record<string, SimTime> | undefined;
 }
 
 function placeOf(state: ClusterState, session: ShellSession): Place {
@@ -77,20 +83,55 @@ function placeOf(state: ClusterState, session: ShellSession): Place {
     const pod = state.pods[key];
     const files = pod ? writableFiles(state, pod, inside.container) : {};
     const dirs = ((session.dirs ??= {})[`pod:${key}/${inside.container}`] ??= []);
-    return { node: undefined, files, all: () => ({ ...(pod ? podFiles(state, pod) : {}), ...files }), dirs };
+    return { node: undefined, files, all: () => ({ ...(pod ? podFiles(state, pod) : {}), ...files }), dirs, times: (write) => (pod ? layerTimes(state, pod, inside.container, write) : undefined) };
   }
   const node = currentNode(state, session);
   const dirs = ((session.dirs ??= {})[node?.metadata.name ?? ''] ??= []);
   if (!node) {
     const files = (session.files ??= {});
-    return { node, files, all: () => files, dirs };
+    return { node, files, all: () => files, dirs, times: (write) => (write ? (session.fileTimes ??= {}) : session.fileTimes) };
   }
   return {
     node,
     files: node.host.files,
     all: () => Object.fromEntries(Object.entries(nodeFiles(state, node)).map(([p, f]) => [p, f.content])),
     dirs,
+    times: (write) => (write ? (node.host.fileTimes ??= {}) : node.host.fileTimes),
   };
+}
+
+/**
+ * When a file or directory was last modified: what `ls -l`, `stat` and `find -mmin/-newer`
+ * all show. A shell's write records the simulated now (`stamp`); what no shell wrote has its
+ * model's time: a node's data files theirs, its logs and etcd's files now (always being
+ * written), the rest the node's creation; a container's files its start; the workstation's
+ * the start of the incident.
+ */
+export function modifiedAt(state: ClusterState, session: ShellSession, abs: string): SimTime {
+  const host = hostMount(session, abs);
+  if (host) return modifiedAt(state, host.session, host.path);
+  const place = placeOf(state, session);
+  const written = place.times(false)?.[abs];
+  if (written !== undefined) return written;
+  if (place.node) {
+    const data = place.node.host.dataFiles?.[abs];
+    if (data) return data.modified;
+    return abs.startsWith('/var/log/') || abs.startsWith(state.etcd.dataDir) ? state.now : place.node.metadata.creationTimestamp;
+  }
+  const inside = session.container;
+  if (inside) {
+    const pod = state.pods[`${inside.namespace}/${inside.pod}`];
+    const status = pod && anyContainerStatus(pod, inside.container);
+    return status?.state.kind === 'running' ? status.state.startedAt : pod?.metadata.creationTimestamp ?? 0;
+  }
+  return 0;
+}
+
+/** A write at the simulated now: the path, and its directory when an entry was added or removed there. */
+function stamp(state: ClusterState, place: Place, abs: string, entryChanged: boolean): void {
+  const times = place.times(true)!;
+  times[abs] = state.now;
+  if (entryChanged) times[abs.slice(0, abs.lastIndexOf('/')) || '/'] = state.now;
 }
 
 /** What `ls -l`, `stat` and `find` show of a file. */
@@ -99,8 +140,8 @@ export interface FileMeta {
   mode: string;
   owner: string;
   group: string;
-  /** When it was last written, where the model knows. */
-  modified?: number;
+  /** When it was last written (`modifiedAt`). */
+  modified: SimTime;
 }
 
 /**
@@ -115,11 +156,11 @@ export function placeTree(state: ClusterState, session: ShellSession): { files: 
   const place = placeOf(state, session);
   const user = userOf(session);
   if (place.node) {
-    for (const [path, f] of Object.entries(nodeFiles(state, place.node))) files.set(path, { size: f.size, mode: f.mode, owner: f.owner, group: f.group, ...(f.modified !== undefined ? { modified: f.modified } : {}) });
+    for (const [path, f] of Object.entries(nodeFiles(state, place.node))) files.set(path, { size: f.size, mode: f.mode, owner: f.owner, group: f.group, modified: modifiedAt(state, session, path) });
     if (!session.root) priv.add(state.etcd.dataDir);
   } else {
     const owner = session.container ? 'root' : user;
-    for (const [path, text] of Object.entries(place.all())) files.set(path, { size: Buffer.byteLength(text), mode: '-rw-r--r--', owner, group: owner });
+    for (const [path, text] of Object.entries(place.all())) files.set(path, { size: Buffer.byteLength(text), mode: '-rw-r--r--', owner, group: owner, modified: modifiedAt(state, session, path) });
   }
   const host = session.container?.hostNode;
   if (host !== undefined) {
@@ -219,7 +260,9 @@ export function writeFile(state: ClusterState, session: ShellSession, path: stri
   if (!(abs in place.files) && others.length >= MAX_WRITTEN_FILES) return 'No space left on device';
   if (others.reduce((sum, [, text]) => sum + text.length, 0) + next.length > MAX_WRITTEN_BYTES) return 'No space left on device';
   if (session.container && containerLayersBytes(state) - (place.files[abs]?.length ?? 0) + next.length > MAX_CONTAINER_LAYERS_BYTES) return 'No space left on device';
+  const added = !(abs in place.files);
   place.files[abs] = next;
+  stamp(state, place, abs, added);
   return undefined;
 }
 
@@ -234,6 +277,9 @@ export function removePath(state: ClusterState, session: ShellSession, path: str
   if (dir && BASE_DIRS.includes(abs)) return 'Device or resource busy';
   const prefix = `${abs}/`;
   for (const p of Object.keys(place.files)) if (p === abs || p.startsWith(prefix)) delete place.files[p];
+  const times = place.times(false);
+  for (const p of Object.keys(times ?? {})) if (p === abs || p.startsWith(prefix)) delete times![p];
+  stamp(state, place, abs.slice(0, abs.lastIndexOf('/')) || '/', false);
   place.dirs.splice(0, place.dirs.length, ...place.dirs.filter((d) => d !== abs && !d.startsWith(prefix)));
   return undefined;
 }
@@ -253,6 +299,7 @@ export function makeDirectory(state: ClusterState, session: ShellSession, path: 
   }
   if (place.dirs.length >= MAX_WRITTEN_FILES) return 'No space left on device';
   place.dirs.push(abs);
+  stamp(state, place, abs, true);
   return undefined;
 }
 

@@ -79,14 +79,20 @@ function runBash(command: string, stdin: string): Promise<Result> {
   });
 }
 
-/** The text tools read no cluster state: one cluster serves every case. */
+/**
+ * The text tools read no cluster state: one cluster serves every case. `sleep` moves its clock
+ * only (no controller runs), so that lines comparing files' times with `date` see time pass.
+ */
 const state = createCluster(demoClusterSpec, 1);
+const moveClock = (ms: number): void => {
+  state.now += ms;
+};
 
 function runKubedrill(command: string, stdin: string): Result {
   const session = newSession(state);
   const parsed = parseLine(command);
   if (!parsed.ok) return { stdout: '', stderr: parsed.error, exitCode: 2 };
-  const outcome = new Runner(state).runList(session, parsed.list, new Input(stdin));
+  const outcome = new Runner(state, undefined, moveClock).runList(session, parsed.list, new Input(stdin));
   const text = (fd: 1 | 2): string => outcome.chunks.filter((c) => c.fd === fd).map((c) => c.text).join('');
   return { stdout: text(1), stderr: text(2), exitCode: outcome.exitCode };
 }

@@ -236,6 +236,16 @@ describe('ping, etcdutl, htop on a node', () => {
     expect(missing.exitCode).toBe(1);
     const worker = sshTo('worker-1');
     expect(worker.sh('etcdutl version').exitCode).toBe(127);
-    expect(worker.sh('htop').exitCode).toBe(1);
+    // htop has no batch mode: its first frame, then as if `q` was pressed (node/top.ts).
+    const frame = worker.sh('htop');
+    expect(frame.exitCode).toBe(0);
+    const lines = frame.output.split('\n');
+    expect(lines[0]).toMatch(/^ {3}0\[\|*\s+\d+\.\d%\] +( {2}1\[|Tasks: )/);
+    expect(frame.output).toMatch(/\n Mem\[\|+ *\d+\.\d\dG\/\d+\.\d\dG\]/);
+    expect(frame.output).toMatch(/ Load average: \d+\.\d\d \d+\.\d\d \d+\.\d\d\n/);
+    expect(frame.output).toContain('\n    PID USER      PRI  NI  VIRT   RES   SHR S CPU% MEM%   TIME+  Command\n');
+    expect(frame.output).toMatch(/\n +\d+ root +20 +0 .* S +\d+\.\d +\d+\.\d +(\d+:\d\d\.\d\d|\d+h\d\d:\d\d|\d+h) \/usr\/bin\/kubelet/);
+    expect(lines.at(-2)).toBe('F1Help  F2Setup F3SearchF4FilterF5Tree  F6SortByF7Nice -F8Nice +F9Kill  F10Quit');
+    expect(worker.sh('htop -x').output).toBe("htop: unrecognized option '-x'\n");
   });
 });

@@ -51,3 +51,44 @@ describe('find and stat on a node', () => {
     expect(run('id -un').output).toBe('player\n');
   });
 });
+
+describe('a file\'s modification time is the one every tool shows', () => {
+  const agree = (run: (line: string) => { output: string; exitCode: number }, dir: string) => {
+    run(`echo one > ${dir}/old.txt`);
+    run('sleep 90');
+    run(`echo two > ${dir}/new.txt`);
+    run('sleep 20');
+    const stamp = run(`stat -c %y ${dir}/new.txt`).output;
+    const [, hhmm] = /^\d{4}-\d\d-\d\d (\d\d:\d\d):\d\d\.0{9} \+0000\n$/.exec(stamp) ?? [];
+    expect(hhmm).toBeDefined();
+    // ls -l: the same minute; find: written less than a minute ago, the older file more than one.
+    expect(run(`ls -l ${dir}/new.txt`).output).toContain(` ${hhmm} ${dir}/new.txt`);
+    expect(run(`find ${dir} -name '*.txt' -mmin -1`).output).toBe(`${dir}/new.txt\n`);
+    expect(run(`find ${dir} -name '*.txt' -mmin +1`).output).toBe(`${dir}/old.txt\n`);
+    expect(run(`find ${dir} -name '*.txt' -newer ${dir}/old.txt`).output).toBe(`${dir}/new.txt\n`);
+    // stat's epoch seconds and find's %T@ are the same instant; the older file is 110 s older.
+    const epoch = Number(run(`stat -c %Y ${dir}/new.txt`).output);
+    expect(run(`find ${dir}/new.txt -printf '%T@'`).output).toBe(`${epoch}.0000000000`);
+    expect(epoch - Number(run(`stat -c %Y ${dir}/old.txt`).output)).toBe(90);
+    expect(run(`find ${dir} -newer nope; echo $?`).output).toBe('find: ‘nope’: No such file or directory\n1\n');
+  };
+
+  it('on the workstation', () => {
+    const run = shell();
+    run('mkdir -p /tmp/m');
+    agree(run, '/tmp/m');
+  });
+
+  it('on a node', () => {
+    const run = shell();
+    run('ssh worker-1');
+    agree(run, '/tmp');
+  });
+
+  it('in a container', () => {
+    const run = shell();
+    run('kubectl run tmp -it --rm --image=busybox -- sh');
+    run('mkdir -p /data');
+    agree(run, '/data');
+  });
+});

@@ -86,7 +86,9 @@ export function startupLogs(state: ClusterState, pod: Pod, name: string, at: num
   if (b.role === 'process') {
     const ran = runProcess(state, pod, name);
     const own = pod.behavior[name] ?? (pod.behavior[name] = {});
-    Object.assign(own, { crashAfterMs: ran.afterMs, exitCode: ran.exitCode, crashLogs: [] });
+    // A process that runs until stopped (`sleep infinity`) keeps the container running.
+    if (ran.afterMs === undefined) for (const k of ['crashAfterMs', 'exitCode', 'crashLogs'] as const) delete own[k];
+    else Object.assign(own, { crashAfterMs: ran.afterMs, exitCode: ran.exitCode, crashLogs: [] });
     if (ran.startError) Object.assign(own, { exitReason: 'StartError', exitMessage: ran.startError });
     else for (const k of ['exitReason', 'exitMessage'] as const) delete own[k];
     return ran.lines.map((line) => ({ at: at + line.afterMs, text: line.text }));

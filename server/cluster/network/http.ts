@@ -38,6 +38,8 @@ export interface HttpOptions {
   host?: string;
   /** Told how long resolving the host took (a lookup that waited out a resolver timeout). */
   resolved?: (ms: number) => void;
+  /** Only connect, send nothing (`nc -z`): the server is not asked (nothing logged); the answer is empty. */
+  connectOnly?: boolean;
 }
 
 export interface ParsedUrl {
@@ -146,6 +148,13 @@ function serveThroughIngress(state: ClusterState, req: ServedRequest): HttpRespo
   return { status, reason, headers, body: req.method === 'HEAD' ? '' : body, remoteIP: '', remotePort: req.port };
 }
 
+/** The pod accepts TCP connections on the port: its HTTP port, a declared containerPort, CoreDNS's metrics. */
+function accepts(pod: Pod, port: number): boolean {
+  if (!podAnswers(pod)) return false;
+  if (port === 9153 && hasRole(pod, 'coredns')) return true;
+  return httpContainer(pod)?.port === port || pod.spec.containers.some((c) => c.ports.some((p) => p.protocol === 'TCP' && p.containerPort === port));
+}
+
 /** The pod answers a request and logs it (containers with `accessLog`). */
 export function serve(state: ClusterState, req: ServedRequest): HttpResponse | 'refused' {
   if (req.port === 9153 && hasRole(req.pod, 'coredns') && podAnswers(req.pod)) return metricsResponse(state, req);
@@ -220,6 +229,8 @@ export function httpRequest(state: ClusterState, fromPod: Pod, url: string, opts
   }
   const src = fromPod.status.podIP ?? '';
   const node = fromPod.spec.nodeName ?? '';
+  const reply = (req: ServedRequest): HttpResponse | 'refused' =>
+    opts.connectOnly ? (accepts(req.pod, req.port) ? { status: 0, reason: '', headers: [], body: '', remoteIP: '', remotePort: req.port } : 'refused') : serve(state, req);
   const at = (resp: HttpResponse | 'refused'): HttpResult =>
     resp === 'refused'
       ? { ok: false, code: 7, message: `Failed to connect to ${u.host} port ${u.port} after 1 ms: Couldn't connect to server` }
@@ -231,7 +242,7 @@ export function httpRequest(state: ClusterState, fromPod: Pod, url: string, opts
     const d = deliver(state, { node, src, svc, port, entry: 'cluster-ip', bytes: 120 });
     if (!d.ok) return d.error === 'refused' ? at('refused') : timeoutResult(u.host, u.port, opts);
     trackConnection(state, { node, src, dst: ip, dport: u.port, endpoint: d.endpoint, seenSource: d.seenSource });
-    return at(serve(state, { pod: d.pod, port: d.endpoint.port, path: u.path, method, source: d.seenSource, userAgent, host: hostHeader }));
+    return at(reply({ pod: d.pod, port: d.endpoint.port, path: u.path, method, source: d.seenSource, userAgent, host: hostHeader }));
   }
   // A load balancer's address: kube-proxy on the pod's own node takes it (KUBE-SERVICES matches the LB IP), whoever announces it.
   const lb = serviceByLoadBalancerIP(state, ip);
@@ -239,14 +250,14 @@ export function httpRequest(state: ClusterState, fromPod: Pod, url: string, opts
   if (lb && lbPort) {
     const d = deliver(state, { node, src, svc: lb, port: lbPort, entry: 'loadbalancer', bytes: 120 });
     if (!d.ok) return d.error === 'refused' ? at('refused') : timeoutResult(u.host, u.port, opts);
-    return at(serve(state, { pod: d.pod, port: d.endpoint.port, path: u.path, method, source: d.seenSource, userAgent, host: hostHeader }));
+    return at(reply({ pod: d.pod, port: d.endpoint.port, path: u.path, method, source: d.seenSource, userAgent, host: hostHeader }));
   }
   const target = podByIP(state, ip);
   const client = { ip: src, pod: fromPod };
   // A connection a policy denies is dropped: curl waits for its SYN's answer until it gives up.
   if (!connectionAllowed(state, client, { ip, ...(target ? { pod: target } : {}) }, u.port, 'TCP')) return timeoutResult(u.host, u.port, opts);
   if (target && !podRoutable(state, target)) return timeoutResult(u.host, u.port, opts);
-  if (target) return at(serve(state, { pod: target, port: u.port, path: u.path, method, source: src, userAgent, host: hostHeader }));
+  if (target) return at(reply({ pod: target, port: u.port, path: u.path, method, source: src, userAgent, host: hostHeader }));
   const host = nodeByIP(state, ip);
   if (host) {
     const svcByNodePort = Object.values(state.services).find((s) => s.spec.ports.some((p) => p.nodePort === u.port));
@@ -254,7 +265,7 @@ export function httpRequest(state: ClusterState, fromPod: Pod, url: string, opts
     if (!svcByNodePort || !port) return at('refused');
     const d = deliver(state, { node: host.metadata.name, src, svc: svcByNodePort, port, entry: 'nodeport', bytes: 120 });
     if (!d.ok) return d.error === 'refused' ? at('refused') : timeoutResult(u.host, u.port, opts);
-    return at(serve(state, { pod: d.pod, port: d.endpoint.port, path: u.path, method, source: d.seenSource, userAgent, host: hostHeader }));
+    return at(reply({ pod: d.pod, port: d.endpoint.port, path: u.path, method, source: d.seenSource, userAgent, host: hostHeader }));
   }
   // Out to the internet: the CNI SNATs the pod address to the node's (AWS VPC CNI style).
   if (Object.values(state.network.externalDNS).includes(ip)) {

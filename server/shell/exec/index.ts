@@ -14,15 +14,17 @@ import type { ProgramResult, ShellProgram } from '../program.js';
 import { tagLines } from '../reveals.js';
 import { forkSession, imageDistro } from '../session.js';
 import type { CommandContext, CommandResult, ContainerShell, ShellSession } from '../types.js';
-import { dig, getent, nslookup, type Flavor, type Timed } from './dns-tools.js';
+import { dig, getent, host, nslookup, type Flavor, type Timed } from './dns-tools.js';
+import { POD_TOOLS } from './net-tools.js';
 import { curl, wget } from './http-tools.js';
 import { etcdctl } from '../node/etcdctl.js';
 import { commandLine, inContainerShell, runAsProcess } from './process.js';
+import { durationMs } from '../builtins.js';
 import { MAX_SLEEP_PER_LINE_MS } from '../limits.js';
 
 type Program = (state: ClusterState, pod: Pod, container: string, argv: string[]) => Timed;
 
-const BASE = ['sh', 'cat', 'env', 'hostname', 'ls', 'echo', 'true', 'false', 'tar', 'test'];
+const BASE = ['sh', 'cat', 'env', 'hostname', 'ls', 'echo', 'true', 'false', 'tar', 'test', 'sleep'];
 
 /** What an image holds: the programs on its $PATH and the nslookup flavour it ships. */
 interface Toolbox {
@@ -32,10 +34,12 @@ interface Toolbox {
 
 // A few fixed toolboxes (not one per image string: images are typed by players).
 const NOTHING: Toolbox = { tools: new Set(), flavor: 'busybox' };
-const DNS_IMAGE: Toolbox = { tools: new Set([...BASE, 'bash', 'nslookup', 'dig', 'getent', 'curl', 'wget', 'ping', 'ip']), flavor: 'bind' };
+const DNS_IMAGE: Toolbox = { tools: new Set([...BASE, 'bash', 'nslookup', 'dig', 'host', 'getent', 'curl', 'wget', 'ping', 'ip']), flavor: 'bind' };
+/** nicolaka/netshoot (Alpine): bind-tools, curl, iproute2's ip and ss, tcpdump, netcat-openbsd, busybox's netstat, traceroute and wget. */
+const NETSHOOT: Toolbox = { tools: new Set([...DNS_IMAGE.tools, 'ss', 'netstat', 'tcpdump', 'nc', 'traceroute']), flavor: 'bind' };
 const WEB_SERVER: Toolbox = { tools: new Set([...BASE, 'bash', 'curl', 'getent']), flavor: 'bind' };
 const CURL_IMAGE: Toolbox = { tools: new Set([...BASE, 'curl']), flavor: 'busybox' };
-const BUSYBOX: Toolbox = { tools: new Set([...BASE, 'nslookup', 'wget', 'ping', 'ip', 'ifconfig', 'curl', 'chroot']), flavor: 'busybox' };
+const BUSYBOX: Toolbox = { tools: new Set([...BASE, 'nslookup', 'wget', 'ping', 'ip', 'ifconfig', 'curl', 'chroot', 'netstat', 'traceroute']), flavor: 'busybox' };
 
 const ETCD_IMAGE = /\/etcd:/i;
 
@@ -43,7 +47,8 @@ function toolbox(image: string): Toolbox {
   const i = image.toLowerCase();
   // Distroless: CoreDNS, pause, and since v1.29 / etcd 3.5 the control plane's own images.
   if (i.includes('coredns') || i.includes('distroless') || i.includes('pause') || /\/(etcd|kube-apiserver|kube-controller-manager|kube-scheduler):/.test(i)) return NOTHING;
-  if (i.includes('netshoot') || i.includes('dnsutils') || i.includes('jessie-dnsutils') || i.includes('ubuntu') || i.includes('debian')) return DNS_IMAGE;
+  if (i.includes('netshoot')) return NETSHOOT;
+  if (i.includes('dnsutils') || i.includes('jessie-dnsutils') || i.includes('ubuntu') || i.includes('debian')) return DNS_IMAGE;
   if (i.includes('nginx') || i.includes('httpd')) return WEB_SERVER;
   if (i.includes('curl')) return CURL_IMAGE;
   // busybox, alpine and most small app images: busybox applets.
@@ -115,13 +120,36 @@ function mac(seed: string): string {
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
+/**
+ * The pod's gateway: Calico and the AWS VPC CNI give a /32 and a link-local next hop answered
+ * by proxy ARP on the host's veth (Calico's MAC ee:ee:ee:ee:ee:ee); bridge CNIs a /24 through
+ * the bridge's first address.
+ */
+function podGateway(state: ClusterState, pod: Pod): { gw: string; prefix: number; link: boolean; mac: string } {
+  const cni = state.network.cni.name;
+  if (cni === 'aws-node' || cni === 'calico') return { gw: '169.254.1.1', prefix: 32, link: true, mac: cni === 'calico' ? 'ee:ee:ee:ee:ee:ee' : mac(`veth/${pod.metadata.uid}`) };
+  const o = (pod.status.podIP ?? '0.0.0.0').split('.');
+  return { gw: `${o[0]}.${o[1]}.${o[2]}.1`, prefix: 24, link: false, mac: mac(`bridge/${pod.spec.nodeName ?? ''}`) };
+}
+
 function ipAddr(state: ClusterState, pod: Pod, _c: string, argv: string[]): CommandResult {
-  const sub = argv[1] ?? 'addr';
+  const args = argv.slice(1).filter((a) => a !== '-4');
+  const sub = args[0] ?? 'addr';
   if (pod.spec.hostNetwork) return err('ip: host-network pods share the node\'s interfaces; ssh to the node\n');
   const ip = pod.status.podIP ?? '';
-  if (sub === 'route' || sub === 'r') return out(`default via 169.254.1.1 dev eth0 \n169.254.1.1 dev eth0 scope link \n`);
+  const { gw, prefix, link, mac: gwMac } = podGateway(state, pod);
+  const net = `${ip.split('.').slice(0, 3).join('.')}.0/24`;
+  if (['route', 'r', 'ro', 'rou'].includes(sub)) {
+    if (args[1] === 'get' && args[2]) {
+      const target = args[2];
+      const local = !link && target.split('.').slice(0, 3).join('.') === ip.split('.').slice(0, 3).join('.');
+      return out(`${target} ${local ? '' : `via ${gw} `}dev eth0 src ${ip} uid 0 \n    cache \n`);
+    }
+    return out(link ? `default via ${gw} dev eth0 \n${gw} dev eth0 scope link \n` : `default via ${gw} dev eth0 \n${net} dev eth0 proto kernel scope link src ${ip} \n`);
+  }
+  // The gateway's entry once the pod has sent anything (the kubelet's probes and its DNS make sure of that).
+  if (['neigh', 'neighbor', 'neighbour', 'n'].includes(sub)) return out(`${gw} dev eth0 lladdr ${gwMac} STALE\n`);
   if (!['addr', 'a', 'address'].includes(sub)) return err(`Object "${sub}" is unknown, try "ip help".\n`);
-  const prefix = state.network.cni.name === 'aws-node' || state.network.cni.name === 'calico' ? 32 : 24;
   const ifindex = 3 + (Number(ip.split('.')[3] ?? 0) % 50);
   const text = [
     '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000',
@@ -163,6 +191,19 @@ function ping(state: ClusterState, pod: Pod, _c: string, argv: string[]): Comman
   return { stdout: `${lines.join('\n')}\n`, stderr: '', exitCode: answers ? 0 : 1 };
 }
 
+/**
+ * `sleep N` / `sleep infinity` (coreutils and busybox both read it): as `kubectl exec` the
+ * time passes; as a container's command (`kubectl run ns --image=nicolaka/netshoot -- sleep
+ * infinity`, the usual way to keep a debug pod up) the container runs that long.
+ */
+function containerSleep(_s: ClusterState, _p: Pod, _c: string, argv: string[]): Timed & { runsMs?: number } {
+  const args = argv.slice(1);
+  if (args.length === 0) return err("sleep: missing operand\nTry 'sleep --help' for more information.\n");
+  const ms = args.length === 1 && /^inf(inity)?$/i.test(args[0]!) ? Infinity : durationMs(args);
+  if (typeof ms !== 'number') return err(`sleep: invalid time interval '${ms.bad}'\nTry 'sleep --help' for more information.\n`);
+  return { stdout: '', stderr: '', exitCode: 0, elapsedMs: Math.min(ms, MAX_SLEEP_PER_LINE_MS), runsMs: ms };
+}
+
 /** Tools whose output is a name lookup's answer (facts of source `dns`); the rest are requests (`traffic`). */
 const DNS_TOOLS = new Set(['nslookup', 'dig', 'host', 'getent', 'cat']);
 
@@ -172,10 +213,12 @@ const PROGRAMS: Record<string, Program> = {
   hostname: (_s, p) => out(`${p.metadata.name}\n`),
   echo: (_s, _p, _c, argv) => out(`${argv.slice(1).join(' ')}\n`),
   true: () => out(''),
+  sleep: containerSleep,
   false: () => out('', 1),
   ls: (_s, _p, _c, argv) => out(argv[1] === '/etc' ? 'hostname\nhosts\nnginx\npasswd\nresolv.conf\n' : 'bin\ndev\netc\nhome\nproc\nroot\nsys\ntmp\nusr\nvar\n'),
   nslookup: (s, p, c, argv) => nslookup(s, p, argv, toolbox(imageOf(p, c)).flavor),
   dig: (s, p, _c, argv) => dig(s, p, argv),
+  host: (s, p, _c, argv) => host(s, p, argv),
   getent: (s, p, _c, argv) => getent(s, p, argv),
   curl: (s, p, _c, argv) => curl(s, p, argv),
   wget: (s, p, _c, argv) => wget(s, p, argv),
@@ -242,7 +285,7 @@ export function execInContainer(ctx: CommandContext, pod: Pod, container: string
     return etcdctl(inPod, ['etcdctl', ...argv.slice(1)]);
   }
   const shell = isShell(argv[0] ?? '') && argv[1] === '-c' && argv[2] !== undefined && imageHas(pod, container, shellName(argv[0]!)) ? argv[2] : undefined;
-  const ran = shell === undefined ? runProgram(ctx.state, pod, container, argv) : { missing: argv[0]! };
+  const ran = shell === undefined ? runProgram(ctx.state, pod, container, argv, ctx) : { missing: argv[0]! };
   if ('missing' in ran) {
     // A script, or a command of a shell image the exec programs lack (date, sleep, seq…): the container's shell runs it.
     if (!imageHas(pod, container, 'sh')) return { failed: notFoundMessage(ctx.state, ran.missing) };
@@ -266,7 +309,7 @@ export function execInContainer(ctx: CommandContext, pod: Pod, container: string
  * What `argv` does in the container: the program's output and exit status, or the program
  * the image lacks. Also what a container runs as its own process (cluster/processes.ts).
  */
-export function runProgram(state: ClusterState, pod: Pod, container: string, argv: string[]): { program: string; result: Timed } | { missing: string } {
+export function runProgram(state: ClusterState, pod: Pod, container: string, argv: string[], ctx?: CommandContext): { program: string; result: Timed } | { missing: string } {
   let words = argv;
   const { tools } = toolbox(imageOf(pod, container));
   if (words.length === 1 && isShell(words[0]!) && tools.has(shellName(words[0]!))) return { program: 'sh', result: out('') }; // stdin is empty: the shell ends at once
@@ -278,6 +321,11 @@ export function runProgram(state: ClusterState, pod: Pod, container: string, arg
     words = inner;
   }
   const name = (words[0] ?? '').replace(/^\/(usr\/)?s?bin\//, '');
+  const tool = POD_TOOLS[name];
+  if (tool && tools.has(name)) {
+    // A container's own process (no kubectl exec) has no terminal to show a capture or a port check on.
+    return { program: name, result: ctx ? tool(ctx, pod, container, [name, ...words.slice(1)]) : out('') };
+  }
   const program = PROGRAMS[name];
   if (!program || !tools.has(name)) return { missing: words[0] ?? '' };
   return { program: name, result: program(state, pod, container, [name, ...words.slice(1)]) };
@@ -364,7 +412,7 @@ const chroot: ShellProgram = (ctx, argv, shell): ProgramResult => {
 /** Shell programs for the image's tools that have their own meaning inside a container. */
 const IN_SHELL: Record<string, ShellProgram> = { sh: nestedShell, bash: nestedShell, chroot };
 /** What the shell's own builtins and text tools do better than the one-shot exec programs (stdin, files). */
-const FROM_SHELL = new Set(['cat', 'echo', 'true', 'false', 'ls']);
+const FROM_SHELL = new Set(['cat', 'echo', 'true', 'false', 'ls', 'sleep']);
 
 const programsByBox = new Map<Toolbox, Record<string, ShellProgram>>();
 
@@ -380,7 +428,7 @@ export function containerPrograms(state: ClusterState, inside: ContainerShell): 
     if (FROM_SHELL.has(name)) continue;
     const own = IN_SHELL[name];
     if (own) programs[name] = own;
-    else if (PROGRAMS[name]) programs[name] = inContainer(name);
+    else if (PROGRAMS[name] || POD_TOOLS[name]) programs[name] = inContainer(name);
   }
   programsByBox.set(box, programs);
   return programs;
@@ -391,7 +439,8 @@ function inContainer(name: string): ShellProgram {
   return (ctx, argv) => {
     const inside = ctx.session.container!;
     const pod = ctx.state.pods[`${inside.namespace}/${inside.pod}`]!;
-    const result = PROGRAMS[name]!(ctx.state, pod, inside.container, [name, ...argv.slice(1)]);
+    const tool = POD_TOOLS[name];
+    const result = tool ? tool(ctx, pod, inside.container, [name, ...argv.slice(1)]) : PROGRAMS[name]!(ctx.state, pod, inside.container, [name, ...argv.slice(1)]);
     tagLines(ctx.facts, { source: DNS_TOOLS.has(name) ? 'dns' : 'traffic', namespace: inside.namespace, name: inside.pod, field: name }, `${result.stdout}\n${result.stderr}`);
     return result;
   };

@@ -8,6 +8,7 @@ import { tagLines } from '../reveals.js';
 import type { ClusterState } from '../../cluster/types.js';
 import type { CommandContext, ShellCommand } from '../types.js';
 import { humanSize, isResult, onNode } from './common.js';
+import { modifiedAt } from '../vfs.js';
 import { isPrivateDir, listDir, nodeFiles, normalizePath, usageOf, type NodeFile } from './fs.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -43,10 +44,12 @@ export function readNodeFile(ctx: CommandContext, tool: string, path: string): R
   return { ok: false, error: `${tool}: ${path}: No such file or directory\n` };
 }
 
-function lsTime(state: ClusterState, at: number): string {
+/** `ls -l`'s time: `%b %e %H:%M`, or `%b %e  %Y` when over six months old or in the future (ls.c). */
+export function lsTime(state: ClusterState, at: number): string {
   const d = wallClock(state, at);
   const p2 = (x: number): string => String(x).padStart(2, '0');
-  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}`;
+  const recent = at <= state.now && state.now - at < (365.2425 * 86_400_000) / 2;
+  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${recent ? `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}` : ` ${d.getUTCFullYear()}`}`;
 }
 
 function shortFlags(args: string[]): { flags: Set<string>; rest: string[] } {
@@ -71,7 +74,6 @@ export const ls: ShellCommand = (ctx, argv) => {
   let stdout = '';
   let stderr = '';
   let exitCode = 0;
-  const created = n.node.metadata.creationTimestamp;
   const line = (mode: string, owner: string, group: string, size: number, at: number, name: string): string[] =>
     [mode, '1', owner, group, human ? humanSize(size) : String(size), lsTime(n.state, at), name];
   const render = (rows: string[][]): string => {
@@ -82,7 +84,7 @@ export const ls: ShellCommand = (ctx, argv) => {
     const abs = normalizePath(target, cwd(ctx));
     const f = files[abs];
     if (f) {
-      stdout += long ? render([line(f.mode, f.owner, f.group, f.size, f.modified ?? fileTime(n.state, abs, created), target)]) : `${target}\n`;
+      stdout += long ? render([line(f.mode, f.owner, f.group, f.size, modifiedAt(n.state, ctx.session, abs), target)]) : `${target}\n`;
       return;
     }
     const entries = listDir(files, abs);
@@ -106,16 +108,11 @@ export const ls: ShellCommand = (ctx, argv) => {
     const blocks = list.reduce((sum, e) => sum + Math.ceil((e.file?.size ?? 4096) / 4096) * 4, 0);
     stdout += `total ${human ? humanSize(blocks * 1024) : blocks}\n`;
     stdout += render(list.map((e) => e.dir
-      ? line(isPrivateDir(n.state, `${abs}/${e.name}`) ? 'drwx------' : 'drwxr-xr-x', 'root', 'root', 4096, created, e.name)
-      : line(e.file!.mode, e.file!.owner, e.file!.group, e.file!.size, e.file!.modified ?? fileTime(n.state, `${abs}/${e.name}`, created), e.name)));
+      ? line(isPrivateDir(n.state, `${abs}/${e.name}`) ? 'drwx------' : 'drwxr-xr-x', 'root', 'root', 4096, modifiedAt(n.state, ctx.session, `${abs}/${e.name}`), e.name)
+      : line(e.file!.mode, e.file!.owner, e.file!.group, e.file!.size, modifiedAt(n.state, ctx.session, `${abs}/${e.name}`), e.name)));
   });
   return { stdout, stderr, exitCode };
 };
-
-/** Files that keep being written (logs, etcd's db and WAL) were touched just now. */
-function fileTime(state: ClusterState, path: string, created: number): number {
-  return path.startsWith('/var/log/') || path.startsWith(state.etcd.dataDir) ? state.now : created;
-}
 
 export const du: ShellCommand = (ctx, argv) => {
   const n = onNode(ctx, 'du');

@@ -131,6 +131,10 @@ export interface Socket {
   proto: 'TCP' | 'UDP';
   local: [string, number];
   remote?: [string, number];
+  /** A connection this side closed first, waiting out TIME-WAIT (no process holds it). */
+  timeWait?: boolean;
+  /** Its process is in another PID namespace (another container of the pod): ss -p cannot name it. */
+  unseen?: boolean;
 }
 
 export function sockets(n: NodeContext): Socket[] {

@@ -1,10 +1,10 @@
 // `ss` (iproute2 5.15, Ubuntu 22.04) on a node: the sockets of procs.ts (the ones lsof -i
-// lists), laid out as ss.c does when its output is not a terminal: each column as wide as
+// lists); in a pod (exec/net-tools.ts) the sockets of its network namespace. Laid out as ss.c does when its output is not a terminal: each column as wide as
 // its widest cell plus its left delimiter, addresses right-aligned against their ports, and
 // no delimiter before "Process" (hence the real header's glued `Peer Address:PortProcess`).
-import type { ShellCommand } from '../types.js';
+import type { CommandResult, ShellCommand } from '../types.js';
 import { fail, ok } from '../types.js';
-import { isResult, onNode, stableInt, type NodeContext } from './common.js';
+import { isResult, onNode, stableInt } from './common.js';
 import { sockets, type Socket } from './procs.js';
 
 interface Column {
@@ -55,14 +55,15 @@ function row(s: Socket, o: Options): string[] {
   const udp = s.proto === 'UDP';
   const port = (p: number): string => (o.numeric ? String(p) : SERVICES[p] ?? String(p));
   const cells = [
-    udp ? 'UNCONN' : listening ? 'LISTEN' : 'ESTAB',
+    udp ? 'UNCONN' : listening ? 'LISTEN' : s.timeWait ? 'TIME-WAIT' : 'ESTAB',
     String(0).padEnd(6),
     // A listening socket's Send-Q is its backlog: sshd's 128, Go servers' somaxconn (4096); UDP has none.
     String(listening && !udp ? (s.comm === 'sshd' ? 128 : 4096) : 0).padEnd(6),
     `${address(s.local[0], s.ipv6, listening)}:`, port(s.local[1]),
     s.remote ? `${s.remote[0]}:` : `${address('*', s.ipv6, true)}:`, s.remote ? port(s.remote[1]) : '*',
-    // Without root, ss cannot read other users' /proc/PID/fd: no users:(...) at all.
-    o.processes && o.root ? ` users:(("${s.comm}",pid=${s.pid},fd=${s.fd}))` : '',
+    // Without root, ss cannot read other users' /proc/PID/fd: no users:(...) at all; nor for a
+    // socket in TIME-WAIT (no process holds it) or of a process in another PID namespace.
+    o.processes && o.root && !s.timeWait && !s.unseen ? ` users:(("${s.comm}",pid=${s.pid},fd=${s.fd}))` : '',
   ];
   return o.netid ? [udp ? 'udp' : 'tcp', ...cells] : cells;
 }
@@ -89,7 +90,7 @@ const LONG: Record<string, string> = {
   '--summary': 's', '--no-header': 'H', '--ipv4': '4', '--ipv6': '6',
 };
 
-function parse(n: NodeContext, args: string[]): Options | string {
+function parse(root: boolean, args: string[]): Options | string {
   let flags = '';
   const rest: string[] = [];
   for (const a of args) {
@@ -105,7 +106,7 @@ function parse(n: NodeContext, args: string[]): Options | string {
   const o: Options = {
     tcp: flags.includes('t'), udp: flags.includes('u'), listening: flags.includes('l'), all: flags.includes('a'),
     numeric: flags.includes('n'), processes: flags.includes('p'), summary: flags.includes('s'), noHeader: flags.includes('H'),
-    netid: false, root: n.root,
+    netid: false, root,
   };
   if (flags.includes('4')) o.family = 4;
   if (flags.includes('6')) o.family = 6;
@@ -120,29 +121,36 @@ function parse(n: NodeContext, args: string[]): Options | string {
   return o;
 }
 
-function summary(n: NodeContext, list: Socket[]): string {
+function summary(all: Socket[], unixSockets: number): string {
+  const list = all.filter((s) => !s.timeWait);
   const v4 = list.filter((s) => !s.ipv6).length;
   const v6 = list.length - v4;
   const estab = list.filter((s) => s.remote).length;
-  // Unix sockets (systemd, containerd, dbus) dominate the total; the model keeps no list of them.
-  const total = list.length + stableInt(`${n.name}/unix-sockets`, 180, 420);
+  const timewait = all.length - list.length;
+  // Unix sockets (systemd, containerd, dbus on a node) count in the total; the model keeps no list of them.
+  const total = list.length + unixSockets;
   const line = (name: string, t: number, a: number, b: number): string => `${name}\t  ${String(t).padEnd(9)} ${String(a).padEnd(9)} ${String(b).padEnd(9)}\n`;
-  return `Total: ${total}\nTCP:   ${list.length} (estab ${estab}, closed 0, orphaned 0, timewait 0)\n\nTransport Total     IP        IPv6\n` +
+  return `Total: ${total}\nTCP:   ${all.length} (estab ${estab}, closed 0, orphaned 0, timewait ${timewait})\n\nTransport Total     IP        IPv6\n` +
     line('RAW', 0, 0, 0) + line('UDP', 0, 0, 0) + line('TCP', list.length, v4, v6) + line('INET', list.length, v4, v6) + line('FRAG', 0, 0, 0) + '\n';
 }
 
 export const ss: ShellCommand = (ctx, argv) => {
   const n = onNode(ctx, 'ss');
   if (isResult(n)) return n;
-  const o = parse(n, argv.slice(1));
+  return ssReport(argv, sockets(n), { root: n.root, unixSockets: stableInt(`${n.name}/unix-sockets`, 180, 420) });
+};
+
+/** ss over a network namespace's sockets: its options, filters and layout. */
+export function ssReport(argv: string[], all: Socket[], where: { root: boolean; unixSockets: number }): CommandResult {
+  const o = parse(where.root, argv.slice(1));
   if (typeof o === 'string') return fail(o, o.startsWith('Error') ? 1 : 255);
-  const all = sockets(n);
-  if (o.summary) return ok(summary(n, all));
+  if (o.summary) return ok(summary(all, where.unixSockets));
   // -t and -u pick the protocols (both, or neither: all).
   const list = all.filter((s) => {
     if (o.tcp !== o.udp && (s.proto === 'UDP') !== o.udp) return false;
     const listening = s.remote === undefined;
-    if (!o.all && listening !== o.listening) return false;
+    // Without -a, ss shows connected sockets (SS_CONN: not LISTEN, CLOSE, TIME-WAIT or SYN-RECV).
+    if (!o.all && (listening !== o.listening || (s.timeWait && !o.listening))) return false;
     if (o.family === 4 && s.ipv6) return false;
     if (o.family === 6 && !s.ipv6) return false;
     if (o.filter) return (o.filter.side === 'sport' ? s.local[1] : s.remote?.[1]) === o.filter.port;
@@ -151,4 +159,4 @@ export const ss: ShellCommand = (ctx, argv) => {
   const columns = o.netid ? [NETID, ...COLUMNS] : COLUMNS;
   const rows = list.map((s) => row(s, o));
   return ok(render(columns, rows, !o.noHeader));
-};
+}

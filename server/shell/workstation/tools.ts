@@ -41,7 +41,7 @@ function connect(ctx: CommandContext, host: string, port: number, wait: number |
 }
 
 /** netcat-openbsd's port check. */
-export const nc: ShellCommand = (ctx, argv) => ncWith(argv, (host, port, wait) => connect(ctx, host, port, wait));
+export const nc: ShellCommand = (ctx, argv) => ncWith(ctx, argv, 'glibc', (host, port, wait) => connect(ctx, host, port, wait));
 
 /** The workstation's resolver (systemd-resolved → the office DNS): the nodes, the names the outside world has. */
 function resolve(state: ClusterState, name: string): string | undefined {

@@ -115,15 +115,25 @@ export const connectOutcome = (res: HttpResult): Connect => (res.ok ? 'connected
 export const nc: ShellCommand = (ctx: CommandContext, argv: string[]): CommandResult => {
   const n = onNode(ctx, 'nc');
   if (isResult(n)) return n;
-  return ncWith(argv, (host, port, wait) => {
+  return ncWith(ctx, argv, 'glibc', (host, port, wait) => {
     const target = localTarget(ctx, n.node, host, port);
     if (target) return target.socket ? 'connected' : 'refused';
-    return connectOutcome(httpRequest(n.state, hostClient(n.node), `http://${host}:${port}/`, { method: 'HEAD', ...(wait !== undefined ? { maxTimeSeconds: wait } : {}) }));
+    return connectOutcome(httpRequest(n.state, hostClient(n.node), `http://${host}:${port}/`, { connectOnly: true, ...(wait !== undefined ? { maxTimeSeconds: wait } : {}) }));
   });
 };
 
-/** nc's options and messages around a connection attempt made by `connect`. */
-export function ncWith(argv: string[], connect: (host: string, port: number, wait: number | undefined) => Connect): CommandResult {
+/** /etc/services names (netbase) nc prints in `[tcp/NAME]`; `*` for the others. */
+const SERVICE_NAMES: Record<number, string> = { 22: 'ssh', 53: 'domain', 80: 'http', 443: 'https', 3306: 'mysql', 5432: 'postgresql', 6379: 'redis', 8080: 'http-alt' };
+/** How long an unanswered connect() takes to give up: Linux's 6 SYN retries (as curl reports it). */
+const SYN_TIMEOUT_MS = 130_994;
+
+/**
+ * nc's options and messages around a connection attempt made by `connect` (netcat-openbsd
+ * 1.2xx as Debian patches it, which Ubuntu and Alpine ship): `-w N` gives up after N seconds
+ * ("timed out" with connect's EINPROGRESS), else the kernel's SYN retries end in ETIMEDOUT;
+ * the time waited passes. The C library words errno and getaddrinfo's errors (glibc or musl).
+ */
+export function ncWith(ctx: CommandContext, argv: string[], libc: 'glibc' | 'musl', connect: (host: string, port: number, wait: number | undefined) => Connect): CommandResult {
   let verbose = false;
   let zero = false;
   let wait: number | undefined;
@@ -143,10 +153,15 @@ export function ncWith(argv: string[], connect: (host: string, port: number, wai
   const [host, portText] = rest;
   if (!zero || host === undefined || portText === undefined || !/^\d+$/.test(portText)) return fail('usage: nc [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M ttl]\n\t  [-m minttl] [-O length] [-P proxy_username] [-p source_port]\n\t  [-q seconds] [-s sourceaddr] [-T keyword] [-V rtable] [-W recvlimit]\n\t  [-w timeout] [-X proxy_protocol] [-x proxy_address[:port]]\n\t  [destination] [port]\n', 1);
   const port = Number(portText);
-  const outcome = connect(host, port, wait !== undefined && !Number.isNaN(wait) ? wait : undefined);
-  if (outcome === 'connected') return { stdout: '', stderr: verbose ? `Connection to ${host} ${port} port [tcp/${port === 22 ? 'ssh' : '*'}] succeeded!\n` : '', exitCode: 0 };
-  if (outcome === 'unresolved') return fail(`nc: getaddrinfo for host "${host}" port ${port}: Name or service not known\n`, 1);
-  const why = outcome === 'refused' ? 'failed: Connection refused' : 'timed out: Operation now in progress';
+  const waitSeconds = wait !== undefined && !Number.isNaN(wait) && wait > 0 ? wait : undefined;
+  const outcome = connect(host, port, waitSeconds);
+  if (outcome === 'connected') return { stdout: '', stderr: verbose ? `Connection to ${host} ${port} port [tcp/${SERVICE_NAMES[port] ?? '*'}] succeeded!\n` : '', exitCode: 0 };
+  if (outcome === 'unresolved') return fail(`nc: getaddrinfo for host "${host}" port ${port}: ${libc === 'musl' ? 'Name does not resolve' : 'Name or service not known'}\n`, 1);
+  let why = 'failed: Connection refused';
+  if (outcome === 'timeout') {
+    ctx.passTime?.(waitSeconds !== undefined ? waitSeconds * 1000 : SYN_TIMEOUT_MS);
+    why = waitSeconds !== undefined ? `timed out: ${libc === 'musl' ? 'Operation in progress' : 'Operation now in progress'}` : 'failed: Connection timed out';
+  }
   return fail(verbose ? `nc: connect to ${host} port ${port} (tcp) ${why}\n` : '', 1);
 }
 

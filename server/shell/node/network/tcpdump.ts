@@ -1,11 +1,12 @@
-// tcpdump 4.99 on a node, summarised from the simulated flows: the DNS queries sent from this
-// node (cluster/network/dns.ts keeps the latest) and the TCP connections kube-proxy's NAT
-// tracked here (conntrack: a handshake each). Lines as tcpdump prints them (print-domain.c,
+// tcpdump 4.99 on a node or in a pod's network namespace (exec/net-tools.ts), summarised from
+// the simulated flows: the DNS queries sent from there (cluster/network/dns.ts keeps the
+// latest) and the TCP connections kube-proxy's NAT tracked (conntrack: a handshake each; a
+// pod sees its own connections before the DNAT, to the Service's address, and those it served). Lines as tcpdump prints them (print-domain.c,
 // print-tcp.c; `-i any` adds print-sll.c's interface and direction). Like the real one it runs
 // until Ctrl-C (a stream at an interactive terminal) or -c packets; elsewhere simulated time
 // passes, bounded (watching.ts). Filters: tcp, udp, [src|dst] port N, [src|dst] host IP, `and`.
 import { wallClock } from '../../../cluster/logs.js';
-import type { ClusterState, Node } from '../../../cluster/types.js';
+import type { ClusterState, ConntrackEntry, DnsQuery, Node } from '../../../cluster/types.js';
 import { MAX_WATCH_MS, watchFor } from '../../kubectl/watching.js';
 import { fail, type CommandContext, type CommandResult, type ShellCommand, type StreamCursor } from '../../types.js';
 
@@ -63,12 +64,27 @@ function matches(p: Packet, terms: Term[]): boolean {
   });
 }
 
-/** What crossed the node's interfaces in (from, to]. */
-function packets(state: ClusterState, node: Node, from: number, to: number): Packet[] {
+/** Where a capture listens: which DNS queries and tracked connections cross its interfaces, and which way. */
+export interface Vantage {
+  query(q: DnsQuery): boolean;
+  /** A tracked connection as seen there: its SYN's addresses and whether the SYN leaves; undefined when it does not pass. */
+  connection(c: ConntrackEntry): { src: string; sport: number; dst: string; dport: number; out: boolean } | undefined;
+}
+
+/** A node (and a hostNetwork pod) sees its pods' queries and the connections its NAT tracked (the SYN coming in from a pod). */
+export function nodeVantage(node: Node): Vantage {
   const name = node.metadata.name;
+  return {
+    query: (q) => q.node === name,
+    connection: (c) => (c.node === name ? { src: c.src, sport: c.sport, dst: c.dst, dport: c.dport, out: false } : undefined),
+  };
+}
+
+/** What crossed the interfaces in (from, to]. */
+function packets(state: ClusterState, where: Vantage, from: number, to: number): Packet[] {
   const out: Packet[] = [];
   for (const q of state.network.dnsQueries ?? []) {
-    if (q.node !== name || q.at <= from || q.at > to) continue;
+    if (!where.query(q) || q.at <= from || q.at > to) continue;
     const key = `${q.at}|${q.src}|${q.name}|${q.type}`;
     const sport = 32768 + (hash(key) % 28232);
     const id = hash(`id|${key}`) % 65536;
@@ -84,12 +100,14 @@ function packets(state: ClusterState, node: Node, from: number, to: number): Pac
   }
   for (const c of state.network.conntrack) {
     const at = c.expiresAt - TIME_WAIT_MS;
-    if (c.node !== name || c.protocol !== 'tcp' || at <= from || at > to) continue;
-    const seq = hash(`${c.src}.${c.sport}>${c.dst}.${c.dport}`);
-    const ack = hash(`${c.dst}.${c.dport}>${c.src}.${c.sport}`);
+    if (c.protocol !== 'tcp' || at <= from || at > to) continue;
+    const seen = where.connection(c);
+    if (!seen) continue;
+    const seq = hash(`${seen.src}.${seen.sport}>${seen.dst}.${seen.dport}`);
+    const ack = hash(`${seen.dst}.${seen.dport}>${seen.src}.${seen.sport}`);
     const ts = (at >>> 0) % 4_000_000_000;
-    const syn = { proto: 'tcp' as const, src: c.src, sport: c.sport, dst: c.dst, dport: c.dport, out: false };
-    const back = { proto: 'tcp' as const, src: c.dst, sport: c.dport, dst: c.src, dport: c.sport, out: true };
+    const syn = { proto: 'tcp' as const, src: seen.src, sport: seen.sport, dst: seen.dst, dport: seen.dport, out: seen.out };
+    const back = { proto: 'tcp' as const, src: seen.dst, sport: seen.dport, dst: seen.src, dport: seen.sport, out: !seen.out };
     out.push({ ...syn, at, text: `Flags [S], seq ${seq}, win 64240, options [mss 1460,sackOK,TS val ${ts} ecr 0,nop,wscale 7], length 0` });
     out.push({ ...back, at, text: `Flags [S.], seq ${ack}, ack ${(seq + 1) >>> 0}, win 65160, options [mss 1460,sackOK,TS val ${ts + 1} ecr ${ts},nop,wscale 7], length 0` });
     out.push({ ...syn, at, text: `Flags [.], ack 1, win 502, options [nop,nop,TS val ${ts + 2} ecr ${ts + 1}], length 0` });
@@ -122,9 +140,17 @@ function line(state: ClusterState, o: Options, p: Packet): string {
 
 const stats = (n: number): string => `${n} packet${n === 1 ? '' : 's'} captured\n${n} packet${n === 1 ? '' : 's'} received by filter\n0 packets dropped by kernel\n`;
 
+/** What `-i` may name on a node. */
+export const NODE_INTERFACES = ['eth0', 'any', 'lo', 'ens5', 'cni0'];
+
 export const tcpdump: ShellCommand = (ctx, argv) => {
   const node = ctx.session.node ? ctx.state.nodes[ctx.session.node] : undefined;
   if (!node) return fail('tcpdump: command not found\n', 127);
+  return capture(ctx, argv, nodeVantage(node), NODE_INTERFACES);
+};
+
+/** tcpdump's options, filter and output over what `where` sees on `interfaces`. */
+export function capture(ctx: CommandContext, argv: string[], where: Vantage, interfaces: string[]): CommandResult {
   const o: Options = { iface: 'eth0', numericPorts: false, count: undefined, terms: [] };
   const rest: string[] = [];
   const args = argv.slice(1);
@@ -140,12 +166,12 @@ export const tcpdump: ShellCommand = (ctx, argv) => {
     else if (a.startsWith('-')) return fail(`tcpdump: option ${a} is not available in this drill (try -i, -n, -nn, -c)\n`);
     else rest.push(a);
   }
-  if (!['eth0', 'any', 'lo', 'ens5', 'cni0'].includes(o.iface)) return fail(`tcpdump: ${o.iface}: No such device exists\n(No such device exists)\n`);
+  if (!interfaces.includes(o.iface)) return fail(`tcpdump: ${o.iface}: No such device exists\n(No such device exists)\n`);
   const terms = parseFilter(rest);
   if (typeof terms === 'string') return fail(terms);
   o.terms = terms;
   if (!ctx.session.root) return fail(`tcpdump: ${o.iface}: You don't have permission to perform this capture on that device\n(socket: Operation not permitted)\n`);
-  const seen = (from: number, to: number): Packet[] => (o.iface === 'lo' ? [] : packets(ctx.state, node, from, to).filter((p) => matches(p, o.terms)));
+  const seen = (from: number, to: number): Packet[] => (o.iface === 'lo' ? [] : packets(ctx.state, where, from, to).filter((p) => matches(p, o.terms)));
 
   const resume = ctx.resume?.kind === 'tcpdump' ? ctx.resume : undefined;
   if (resume) return step(ctx, o, resume, seen);
@@ -165,7 +191,7 @@ export const tcpdump: ShellCommand = (ctx, argv) => {
   }, MAX_WATCH_MS);
   // Ended by -c: tcpdump's own count; else the bound stands for the Ctrl-C a terminal would send.
   return { stdout, stderr: `${header}${ended ? '' : '^C'}\n${stats(cursor.seen)}`, exitCode: 0 };
-};
+}
 
 /** The packets since the cursor (which moves on); with -c, the end once that many were printed. */
 function step(ctx: CommandContext, o: Options, cursor: Extract<StreamCursor, { kind: 'tcpdump' }>, seen: (from: number, to: number) => Packet[]): CommandResult {
