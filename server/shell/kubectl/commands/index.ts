@@ -30,6 +30,7 @@ import { certificateCommand } from './certificate.js';
 import { completionCommand } from './completion.js';
 import { pluginCommand } from './plugin.js';
 import { portForwardCommand, proxyCommand } from './port-forward.js';
+import { kustomizeCommand } from './kustomize.js';
 
 export const subcommands: KubectlSubcommand[] = [
   getCommand,
@@ -66,6 +67,7 @@ export const subcommands: KubectlSubcommand[] = [
   applyCommand,
   replaceCommand,
   diffCommand,
+  kustomizeCommand,
   authCommand,
   waitCommand,
   exposeCommand,
