@@ -42,7 +42,7 @@ function getBuilt(ctx: KubectlContext, objects: JsonObject[], flags: ParsedFlags
     has: (n) => n !== 'kustomize' && flags.has(n), string: (n) => (n === 'kustomize' ? undefined : flags.string(n)),
     bool: (n) => flags.bool(n), int: (n) => flags.int(n), all: (n) => flags.all(n), values: flags.values,
   };
-  const parts = [...byNamespace].map(([namespace, args]) => getCommand.run({ ...ctx, namespace, namespaceExplicit: true }, args, named));
+  const parts = [...byNamespace].map(([namespace, args]) => getCommand.run(Object.assign(Object.create(ctx) as KubectlContext, { namespace, namespaceExplicit: true }), args, named));
   return {
     stdout: parts.map((p) => p.stdout).filter((t) => t !== '').join('\n'),
     stderr: stderr + parts.map((p) => p.stderr).join(''),

@@ -651,10 +651,17 @@ export function kustomizeBuild(ctx: CommandContext, dir: string, cwd: string): B
   }
 }
 
+/**
+ * A block scalar whose text starts with a newline: go-yaml writes the indentation indicator
+ * (`|2`) and truly empty lines, where the yaml library writes lines of spaces.
+ */
+const indentIndicator = (text: string): string =>
+  text.replace(/: \|([-+]?)\n((?: +\n)+)/g, (_m, chomp: string, blanks: string) => `: |2${chomp}\n${'\n'.repeat(blanks.split('\n').length - 1)}`);
+
 /** What `kubectl kustomize` prints: the objects' YAML between `---` lines. */
 export function buildYaml(objects: JsonObject[], spendText: (text: string) => void): string {
   return objects.map((o) => {
-    const text = toYaml(o);
+    const text = indentIndicator(toYaml(o));
     spendText(text);
     return text;
   }).join('---\n');
