@@ -31,6 +31,7 @@ import { completionCommand } from './completion.js';
 import { pluginCommand } from './plugin.js';
 import { portForwardCommand, proxyCommand } from './port-forward.js';
 import { kustomizeCommand } from './kustomize.js';
+import { attachCommand } from './attach.js';
 
 export const subcommands: KubectlSubcommand[] = [
   getCommand,
@@ -55,6 +56,7 @@ export const subcommands: KubectlSubcommand[] = [
   annotateCommand,
   logsCommand,
   execCommand,
+  attachCommand,
   cpCommand,
   portForwardCommand,
   proxyCommand,
