@@ -42,6 +42,8 @@ describe('the content hash (api/hasher)', () => {
 });
 
 describe('kubectl kustomize', () => {
+  // The hashes are krusty's; the long value is folded at 80 columns as kustomize v5.0.4's go-yaml
+  // does (the real kubectl v1.29.4 prints it so; krusty's newer expectation has no folding).
   it('builds krusty TestGeneratorBasics byte for byte', () => {
     const { sh, write } = cluster();
     write({
@@ -103,7 +105,8 @@ metadata:
 ---
 apiVersion: v1
 data:
-  druid_segmentCache_locations: '[{"path":  "var/druid/segment-cache",  "maxSize": 32000000000,  "freeSpacePercent": 1.0}]'
+  druid_segmentCache_locations: '[{"path":  "var/druid/segment-cache",  "maxSize":
+    32000000000,  "freeSpacePercent": 1.0}]'
   v2: '[{"path": "var/druid/segment-cache"}]'
 kind: ConfigMap
 metadata:
@@ -124,6 +127,8 @@ type: Opaque
 `);
   });
 
+  // krusty's expectation has `annotations: {}` and `labels: {}` on the merged ConfigMap, which
+  // kustomize v5.0.4 (the real kubectl v1.29.4, tests/differential/kustomize.test.ts) does not print.
   it('builds krusty TestNamePrefixSuffixPatch: merged generator, regex target, references follow the hash', () => {
     const { sh, write } = cluster();
     write({
@@ -173,8 +178,6 @@ data:
   MYSQL_USER: my-user
 kind: ConfigMap
 metadata:
-  annotations: {}
-  labels: {}
   name: mysql-t7tt4cdbmf
 ---
 apiVersion: apps/v1
@@ -257,7 +260,7 @@ patches:
     write({ 'd/kustomization.yaml': 'patchesStrategicMerge:\n- p.yaml', 'd/p.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web' });
     const d = sh('kubectl kustomize d');
     expect(d.output).toBe(`# Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.
-error: no resource matches strategic merge patch "Deployment.v1.apps/web.[noNs]": no matches for Id Deployment.v1.apps/web.[noNs]; failed to find unique target for patch Deployment.v1.apps/web.[noNs]
+error: no matches for Id Deployment.v1.apps/web.[noNs]; failed to find unique target for patch Deployment.v1.apps/web.[noNs]
 `);
     expect(d.exitCode).toBe(1);
   });
@@ -269,7 +272,8 @@ describe('hostile kustomizations', () => {
     write({ 'x/kustomization.yaml': 'resources:\n- ../y', 'y/kustomization.yaml': 'resources:\n- ../x' });
     const r = sh('kubectl kustomize x');
     expect(r.exitCode).toBe(1);
-    expect(r.output).toContain("cycle detected: candidate root '/home/player/x' contains visited root '/home/player/y'");
+    // As the real kubectl v1.29.4 words it (tests/differential/kustomize-cases.ts).
+    expect(r.output).toBe("error: accumulating resources: accumulation err='accumulating resources from '../y': '/home/player/y' must resolve to a file': recursed accumulation of path '/home/player/y': accumulating resources: accumulation err='accumulating resources from '../x': '/home/player/x' must resolve to a file': cycle detected: candidate root '/home/player/x' contains visited root '/home/player/x'\n");
   });
   it('bounds the depth of bases', () => {
     const { sh, write } = cluster();

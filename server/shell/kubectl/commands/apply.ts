@@ -337,8 +337,7 @@ export function fromFiles(ctx: KubectlContext, flags: ParsedFlags, mode: Mode): 
   if (kustomized) {
     for (const obj of kustomized.objects) results.push(applyOne(ctx, obj, kustomized.dir, options));
     if (results.length === 0) return fail(`${kustomized.stderr}error: no objects passed to ${mode}\n`);
-    const r = collect(results);
-    return { ...r, stderr: kustomized.stderr + r.stderr };
+    return { ...collect(results), stderrFirst: kustomized.stderr };
   }
   const read = readSources(ctx, files);
   if (!read.ok) return fail(read.error);

@@ -68,7 +68,7 @@ export const deleteCommand: KubectlSubcommand = {
     if (kustomized) {
       if (args.length > 0) return fail(`error: Unexpected args: [${args.join(' ')}]\nSee 'kubectl delete -h' for help and examples\n`);
       const r = deleteBuilt(ctx, kustomized.objects, kustomized.dir, flags.bool('ignore-not-found'));
-      return { ...r, stderr: kustomized.stderr + r.stderr };
+      return { ...r, stderrFirst: kustomized.stderr };
     }
     if (args.length === 0) {
       return fail('error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   \'-f rsrc.yaml\'\n   \'--filename=rsrc.json\'\n   \'<resource> <name>\'\n   \'<resource>\'\n');

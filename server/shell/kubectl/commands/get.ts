@@ -24,7 +24,7 @@ import type { CommandResult } from '../../types.js';
  */
 function getBuilt(ctx: KubectlContext, objects: JsonObject[], flags: ParsedFlags, warnings: string): CommandResult {
   const byNamespace = new Map<string, string[]>();
-  let stderr = warnings;
+  let stderr = '';
   for (const obj of objects) {
     const type = typeof obj.kind === 'string' ? resourceTypeByKind(obj.kind) : undefined;
     const metadata = (obj.metadata ?? {}) as JsonObject;
@@ -46,7 +46,8 @@ function getBuilt(ctx: KubectlContext, objects: JsonObject[], flags: ParsedFlags
   return {
     stdout: parts.map((p) => p.stdout).filter((t) => t !== '').join('\n'),
     stderr: stderr + parts.map((p) => p.stderr).join(''),
-    exitCode: stderr !== warnings || parts.some((p) => p.exitCode !== 0) ? 1 : 0,
+    exitCode: stderr !== '' || parts.some((p) => p.exitCode !== 0) ? 1 : 0,
+    stderrFirst: warnings,
   };
 }
 

@@ -40,6 +40,7 @@ export const kustomizeCommand: KubectlSubcommand = {
     const built = kustomizeBuild(ctx, args[0] ?? '.', cwdOf(ctx.session));
     const stderr = warningLines(built.warnings);
     if (!built.ok) return { stdout: '', stderr: `${stderr}error: ${built.error}\n`, exitCode: 1 };
-    return { stdout: buildYaml(built.objects, (t) => ctx.budget.spendText(t)), stderr, exitCode: 0 };
+    // The warnings are logged as the kustomization is read, before the output.
+    return { stdout: buildYaml(built.objects, (t) => ctx.budget.spendText(t)), stderr: '', stderrFirst: stderr, exitCode: 0 };
   },
 };

@@ -13,7 +13,7 @@ import { parseSteps, parseYaml } from '../commands/apply.js';
 import { jsonPatch, strategicMerge } from '../commands/patch.js';
 import type { Json } from '../manifest.js';
 import type { JsonObject } from '../manifest-fields.js';
-import { toYaml } from '../output.js';
+import { Document, visit } from 'yaml';
 import { resourceTypeByKind } from '../resources.js';
 import { kustomizeHash } from './hash.js';
 
@@ -119,6 +119,8 @@ function readText(env: Env, abs: string): string | undefined {
   return r.content;
 }
 
+const fileExists = (env: Env, abs: string): boolean => !isDirectory(env.ctx.state, env.ctx.session, abs) && readFile(env.ctx, 'kubectl', abs).ok;
+
 function mustRead(env: Env, abs: string): string {
   const text = readText(env, abs);
   if (text === undefined) throw new KustomizeError(noSuchFile(abs));
@@ -154,7 +156,7 @@ function append(list: Res[], res: Res): void {
 
 /** The kustomization file of a directory, parsed and checked. */
 function loadKustomization(env: Env, dir: string): JsonObject {
-  const file = KUSTOMIZATION_FILES.map((f) => join(dir, f)).find((abs) => !isDirectory(env.ctx.state, env.ctx.session, abs) && readFile(env.ctx, 'kubectl', abs).ok);
+  const file = KUSTOMIZATION_FILES.map((f) => join(dir, f)).find((abs) => fileExists(env, abs));
   if (file === undefined) throw new KustomizeError(`unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${dir}'`);
   const docs = parseDocs(mustRead(env, file), file);
   const k = docs.length === 0 ? {} : docs[0];
@@ -176,7 +178,18 @@ function buildDir(env: Env, dir: string, stack: string[]): Res[] {
   const k = loadKustomization(env, dir);
   const list: Res[] = [];
   for (const entry of [...strings(k.bases), ...strings(k.resources)]) {
-    for (const res of accumulate(env, dir, entry, stack)) append(list, res);
+    const abs = join(dir, entry);
+    const base = isDirectory(env.ctx.state, env.ctx.session, abs);
+    for (const res of accumulate(env, dir, entry, stack)) {
+      try {
+        append(list, res);
+      } catch (e) {
+        if (!(e instanceof KustomizeError) || e.message.includes('(a simulator limit)')) throw e;
+        throw new KustomizeError(base
+          ? `accumulating resources: accumulation err='accumulating resources from '${entry}': '${abs}' must resolve to a file': recursed merging from path '${abs}': ${e.message}`
+          : `accumulating resources: accumulation err='merging resources from '${entry}': ${e.message}': must build at directory: '${abs}': file is not directory`);
+      }
+    }
   }
   generate(env, dir, k, list);
   transform(env, dir, k, list);
@@ -188,12 +201,15 @@ function accumulate(env: Env, dir: string, entry: string, stack: string[]): Res[
   const abs = join(dir, entry);
   if (/^(https?:\/\/|git@|github\.com\/)/.test(entry)) throw new KustomizeError(`accumulating resources: accumulation err='accumulating resources from '${entry}': URL is a git repository': remote bases are not reachable from this workstation`);
   if (isDirectory(env.ctx.state, env.ctx.session, abs)) {
-    const fileErr = `accumulating resources from '${entry}': read ${abs}: is a directory`;
-    if (stack.includes(abs)) throw new KustomizeError(`accumulating resources: accumulation err='${fileErr}': cycle detected: candidate root '${abs}' contains visited root '${stack.at(-1)}'`);
+    const wrap = (m: string): KustomizeError => new KustomizeError(`accumulating resources: accumulation err='accumulating resources from '${entry}': '${abs}' must resolve to a file': ${m}`);
+    // The loader refuses a root that contains one already being built (api/internal/loader).
+    const visited = stack.find((root) => root === abs || root.startsWith(`${abs}/`));
+    if (visited !== undefined) throw wrap(`cycle detected: candidate root '${abs}' contains visited root '${visited}'`);
+    if (!KUSTOMIZATION_FILES.some((f) => fileExists(env, join(abs, f)))) throw wrap(`couldn't make target for path '${abs}': unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${abs}'`);
     try {
       return buildDir(env, abs, [...stack, abs]);
     } catch (e) {
-      if (e instanceof KustomizeError && !e.message.includes('(a simulator limit)')) throw new KustomizeError(`accumulating resources: accumulation err='${fileErr}': ${e.message}`);
+      if (e instanceof KustomizeError && !e.message.includes('(a simulator limit)')) throw wrap(`recursed accumulation of path '${abs}': ${e.message}`);
       throw e;
     }
   }
@@ -292,8 +308,8 @@ function generate(env: Env, dir: string, k: JsonObject, list: Res[]): void {
       const m = meta(target.obj);
       if (behavior === 'replace') target.obj.data = data;
       else target.obj.data = { ...asObject(target.obj.data), ...data };
-      m.labels = { ...asObject(m.labels), ...labels };
-      m.annotations = { ...asObject(m.annotations), ...annotations };
+      if (Object.keys(labels).length > 0) m.labels = { ...asObject(m.labels), ...labels };
+      if (Object.keys(annotations).length > 0) m.annotations = { ...asObject(m.annotations), ...annotations };
       if (noHash !== true) target.needsHash = target.needsHash || noHash === undefined;
     }
   }
@@ -515,7 +531,7 @@ function strategicPatch(list: Res[], doc: Json, target: JsonObject | undefined):
     if (targets.length !== 1) {
       const what = idString(patch);
       throw new KustomizeError(targets.length === 0
-        ? `no resource matches strategic merge patch "${what}": no matches for Id ${what}; failed to find unique target for patch ${what}`
+        ? `no matches for Id ${what}; failed to find unique target for patch ${what}`
         : `multiple matches for Id ${what}; failed to find unique target for patch ${what}`);
     }
   }
@@ -528,7 +544,8 @@ function strategicPatch(list: Res[], doc: Json, target: JsonObject | undefined):
       list.splice(list.indexOf(r), 1);
       continue;
     }
-    r.obj = strategicMerge(r.obj, patch, []) as JsonObject;
+    // kyaml's merge puts a list's new elements before the ones it had.
+    r.obj = strategicMerge(r.obj, patch, [], { newFirst: true }) as JsonObject;
   }
 }
 
@@ -658,10 +675,73 @@ export function kustomizeBuild(ctx: CommandContext, dir: string, cwd: string): B
 const indentIndicator = (text: string): string =>
   text.replace(/: \|([-+]?)\n((?: +\n)+)/g, (_m, chomp: string, blanks: string) => `: |2${chomp}\n${'\n'.repeat(blanks.split('\n').length - 1)}`);
 
-/** What `kubectl kustomize` prints: the objects' YAML between `---` lines. */
+/** Plain scalars go-yaml v3 would read as something else than a string (its resolve table and isOldBool). */
+const RESOLVES = /^(?:|~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|[-+]?(?:0|[1-9][0-9]*)|[-+]?0x[0-9a-fA-F]+|[-+]?0o?[0-7]+|[-+]?0b[01]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?)$/;
+
+/**
+ * go-yaml v3 (kyaml's printer) double-quotes a string only when it would read as another type
+ * or needs escapes; a string that cannot be plain for its syntax is single-quoted.
+ */
+const goYamlV3Quotes = (text: string): string =>
+  text.replace(/(^|: |- |^\s+)"((?:[^"\\]|\\.)*)"(:?)(?=$| )/gm, (whole, lead: string, escaped: string, colon: string) => {
+    const inner = escaped.replace(/\\"/g, '"');
+    return inner.includes('\\') || RESOLVES.test(inner) ? whole : `${lead}'${inner.replace(/'/g, "''")}'${colon}`;
+  });
+
+/** go-yaml's best_width: a scalar's line is broken at a space past this column. */
+const BEST_WIDTH = 80;
+
+/**
+ * go-yaml v3's line folding of flow scalars (yaml_emitter_write_plain/single/double_quoted_scalar):
+ * at a single space, once the column passes 80, not at either end, the line breaks and goes on
+ * at the value's indentation (in double quotes a space that follows is kept with a `\`).
+ */
+function foldLine(line: string): string {
+  if (line.length <= BEST_WIDTH) return line;
+  const m = /^(\s*)(?:- |[^'"\s][^:]*: |'[^']*': |"[^"]*": )/.exec(line);
+  if (!m) return line;
+  const start = m[0].length;
+  const first = line[start];
+  if (first === '|' || first === '>' || first === '{' || first === '[' || first === '&' || first === '*') return line;
+  const quote = first === "'" || first === '"' ? first : '';
+  const indent = ' '.repeat(m[1]!.length + 2);
+  let out = line.slice(0, start);
+  let column = start;
+  let spaces = false;
+  for (let i = start; i < line.length; i++) {
+    const c = line[i]!;
+    const inside = i > start + (quote ? 0 : -1) && i < line.length - (quote ? 1 : 0);
+    if (c === ' ' && inside) {
+      const next = line[i + 1];
+      const last = i >= line.length - (quote ? 2 : 1);
+      if (!spaces && column > BEST_WIDTH && !last && (quote === '"' || next !== ' ')) {
+        out += `\n${indent}`;
+        column = indent.length;
+        if (quote === '"' && next === ' ') {
+          out += '\\';
+          column++;
+        }
+      } else {
+        out += c;
+        column++;
+      }
+      spaces = true;
+      continue;
+    }
+    out += c;
+    column++;
+    spaces = false;
+  }
+  return out;
+}
+
+/** What `kubectl kustomize` prints: the objects' YAML (go-yaml v3's, through kyaml) between `---` lines. */
 export function buildYaml(objects: JsonObject[], spendText: (text: string) => void): string {
   return objects.map((o) => {
-    const text = indentIndicator(toYaml(o));
+    const doc = new Document(o, { schema: 'yaml-1.1', sortMapEntries: true });
+    // A text with a tab (or another special character) is neither plain nor a block for go-yaml: double quotes.
+    visit(doc, { Scalar: (_k, node) => { if (typeof node.value === 'string' && /[\t\x00-\x08\x0b-\x1f\x7f]/.test(node.value)) node.type = 'QUOTE_DOUBLE'; } });
+    const text = indentIndicator(goYamlV3Quotes(doc.toString({ indentSeq: false, lineWidth: 0 }))).split('\n').map(foldLine).join('\n');
     spendText(text);
     return text;
   }).join('---\n');
