@@ -37,6 +37,8 @@ describe('kubectl attach', () => {
     expect(lines[0]).toBe("If you don't see a command prompt, try pressing enter.");
     expect(lines.slice(1, 4).every((l) => / "GET \S+ HTTP\/1\.1" \d{3} /.test(l))).toBe(true);
     expect(before).not.toContain(lines[1]!);
+    // Not piped: the hint still comes first, then the stream.
+    expect(run(`kubectl attach ${web}`).output).toMatch(/^If you don't see a command prompt, try pressing enter\.\n\S+ - - \[/);
     expect(run(`kubectl logs ${web}`).output).toContain(lines[1]!);
     // -t to a container that allocated no TTY: kubectl says so and attaches without one; -q silences both.
     const it = run('kubectl attach -it deploy/web | head -2');

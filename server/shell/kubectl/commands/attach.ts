@@ -85,7 +85,7 @@ export const attachCommand: KubectlSubcommand = {
     const process = container.command?.[0] ?? container.args?.[0] ?? 'sh';
     if (flags.bool('stdin') && tty) {
       const opened = openShell(ctx, pod, name, process);
-      if (opened) return { ...opened, stderr: stderr + opened.stderr };
+      if (opened) return { ...opened, stderrFirst: stderr };
     }
     const cursor = newLogCursor(ctx.state, pod, name);
     let stdout = '';
@@ -97,6 +97,7 @@ export const attachCommand: KubectlSubcommand = {
         return more.streamEnded === true || ended(ctx.state.pods[key] ?? pod!, name);
       });
     }
-    return { ...ok(stdout), stderr };
+    // kubectl's notices come before what the container writes.
+    return { ...ok(stdout), stderrFirst: stderr };
   },
 };
