@@ -237,6 +237,10 @@ patches:
     expect(r.output).toContain('spec:\n  ports:\n  - port: 8080\n  selector:\n    app: web\n    env: prod\n');
     expect(r.output).toContain('  replicas: 4\n  selector:\n    matchLabels:\n      app: web\n      env: prod\n  template:\n    metadata:\n      annotations:\n        owner: sre\n      labels:\n        app: web\n        env: prod\n');
     expect(r.output).toContain('image: nginx@sha256:0123\n');
+    // -o FILE writes the same YAML there and prints nothing.
+    expect(sh('kubectl kustomize prod -o built.yaml').output).toBe('');
+    expect(sh('cat built.yaml').output).toBe(r.output);
+    expect(sh('kubectl kustomize prod -o /etc/built.yaml').output).toBe('error: open /etc/built.yaml: permission denied\n');
     expect(r.output).toContain('  namespace: prod\n');
   });
 

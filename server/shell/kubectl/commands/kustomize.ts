@@ -1,6 +1,6 @@
 // `kubectl kustomize DIR` and the `-k DIR` of apply, create, replace, diff, delete and get: the
 // kustomization built by ../kustomize/build.ts (kustomize v5.0.4, what kubectl v1.29 embeds).
-import { cwdOf } from '../../vfs.js';
+import { cwdOf, writeFile } from '../../vfs.js';
 import type { CommandResult } from '../../types.js';
 import { fail } from '../../types.js';
 import { buildYaml, kustomizeBuild } from '../kustomize/build.js';
@@ -36,11 +36,18 @@ export const kustomizeCommand: KubectlSubcommand = {
   ],
   run: (ctx, args, flags) => {
     if (args.length > 1) return fail('error: specify one path to kustomization.yaml\n');
-    if (flags.string('output') !== undefined) return fail('error: --output is not simulated here; redirect the output instead (kubectl kustomize DIR > FILE)\n');
     const built = kustomizeBuild(ctx, args[0] ?? '.', cwdOf(ctx.session));
     const stderr = warningLines(built.warnings);
     if (!built.ok) return { stdout: '', stderr: `${stderr}error: ${built.error}\n`, exitCode: 1 };
+    const yaml = buildYaml(built.objects, (t) => ctx.budget.spendText(t));
+    // -o FILE: the YAML written to the file (kustomize's build command), nothing printed.
+    const output = flags.string('output');
+    if (output !== undefined && output !== '') {
+      const refused = writeFile(ctx.state, ctx.session, output, yaml);
+      if (refused !== undefined) return { stdout: '', stderr: `${stderr}error: open ${output}: ${refused.toLowerCase()}\n`, exitCode: 1 };
+      return { stdout: '', stderr: '', stderrFirst: stderr, exitCode: 0 };
+    }
     // The warnings are logged as the kustomization is read, before the output.
-    return { stdout: buildYaml(built.objects, (t) => ctx.budget.spendText(t)), stderr: '', stderrFirst: stderr, exitCode: 0 };
+    return { stdout: yaml, stderr: '', stderrFirst: stderr, exitCode: 0 };
   },
 };
