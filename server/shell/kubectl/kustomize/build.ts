@@ -40,6 +40,10 @@ const UNSIMULATED_FIELDS = new Set([
   'openapi', 'crds', 'components', 'replacements', 'vars', 'imageTags', 'helmGlobals', 'helmCharts',
   'helmChartInflationGenerator', 'configurations', 'generators', 'transformers', 'validators',
 ]);
+/** types.Kustomization's scalar and string-list fields, checked as encoding/json decodes them. */
+const FIELD_TYPES: Record<string, 'string' | '[]string'> = {
+  namespace: 'string', namePrefix: 'string', nameSuffix: 'string', resources: '[]string', bases: '[]string', patchesStrategicMerge: '[]string',
+};
 const DEPRECATED: Record<string, string> = { bases: 'resources', patchesStrategicMerge: 'patches', patchesJson6902: 'patches' };
 
 export class KustomizeError extends Error {}
@@ -165,6 +169,12 @@ function loadKustomization(env: Env, dir: string): JsonObject {
     if (UNSIMULATED_FIELDS.has(key)) throw new KustomizeError(`kustomization field "${key}" is not simulated here (supported: ${[...SUPPORTED_FIELDS].filter((f) => !['apiVersion', 'kind', 'metadata'].includes(f)).join(', ')})`);
     if (!SUPPORTED_FIELDS.has(key)) throw new KustomizeError(`invalid Kustomization: json: unknown field "${key}"`);
   }
+  for (const [field, want] of Object.entries(FIELD_TYPES)) {
+    const v = k[field];
+    if (v === undefined || v === null) continue;
+    const fits = want === 'string' ? typeof v === 'string' : Array.isArray(v) && v.every((e) => typeof e === 'string');
+    if (!fits) throw new KustomizeError(`invalid Kustomization: json: cannot unmarshal ${want === 'string' || !Array.isArray(v) ? goJsonType(v) : goJsonType(v.find((e) => typeof e !== 'string')!)} into Go struct field Kustomization.${field} of type ${want === '[]string' && Array.isArray(v) ? 'string' : want}`);
+  }
   if (k.kind !== undefined && k.kind !== 'Kustomization') throw new KustomizeError(`kind "${String(k.kind)}" is not a Kustomization`);
   for (const [old, now] of Object.entries(DEPRECATED)) {
     if (k[old] !== undefined) env.warnings.push(`# Warning: '${old}' is deprecated. Please use '${now}' instead. Run 'kustomize edit fix' to update your Kustomization automatically.`);
@@ -237,32 +247,46 @@ function literal(source: string): [string, string] {
 }
 
 /** An env file's `KEY=VALUE` lines; blank lines and `#` comments skipped (kv.keyValuesFromLines). */
-function envPairs(text: string, file: string): [string, string][] {
+function envPairs(text: string): [string, string][] {
   const out: [string, string][] = [];
-  text.replace(/^\uFEFF/, '').split('\n').forEach((raw, n) => {
+  text.replace(/^\uFEFF/, '').split('\n').forEach((raw) => {
     const line = raw.replace(/^\s+/, '');
     if (line === '' || line.startsWith('#')) return;
     const i = line.indexOf('=');
     const key = i < 0 ? line : line.slice(0, i);
-    if (!/^[-._a-zA-Z0-9]+$/.test(key)) throw new KustomizeError(`"${key}" is not a valid key name: a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+') in ${file} line ${n + 1}`);
     // A key alone takes the value from kustomize's own environment, which has none of them here.
     out.push([key, i < 0 ? '' : line.slice(i + 1)]);
   });
   return out;
 }
 
+/** A generator's file (env or data), or the loader's refusal as `loading KV pairs` words it. */
+function sourceText(env: Env, dir: string, path: string, sources: string): string {
+  const abs = join(dir, path);
+  if (isDirectory(env.ctx.state, env.ctx.session, abs)) throw new KustomizeError(`loading KV pairs: ${sources}: '${abs}' must resolve to a file`);
+  const text = readText(env, abs);
+  if (text === undefined) throw new KustomizeError(`loading KV pairs: ${sources}: ${noSuchFile(abs)}`);
+  return text;
+}
+
 function generatorData(env: Env, dir: string, g: JsonObject): [string, string][] {
   const pairs: [string, string][] = [];
-  for (const file of [...strings(g.envs), ...(typeof g.env === 'string' ? [g.env] : [])]) pairs.push(...envPairs(mustRead(env, join(dir, file)), file));
-  for (const source of strings(g.literals)) pairs.push(literal(source));
-  for (const source of strings(g.files)) {
+  const envFiles = [...strings(g.envs), ...(typeof g.env === 'string' ? [g.env] : [])];
+  for (const file of envFiles) pairs.push(...envPairs(sourceText(env, dir, file, `env source files: [${envFiles.join(' ')}]`)));
+  const literals = strings(g.literals);
+  try {
+    for (const source of literals) pairs.push(literal(source));
+  } catch (e) {
+    if (e instanceof KustomizeError) throw new KustomizeError(`loading KV pairs: literal sources [${literals.join(' ')}]: ${e.message}`);
+    throw e;
+  }
+  const files = strings(g.files);
+  for (const source of files) {
     const i = source.indexOf('=');
     const path = i < 0 ? source : source.slice(i + 1);
     const key = i < 0 ? path.split('/').at(-1)! : source.slice(0, i);
-    if (i === 0) throw new KustomizeError(`key name for file path ${path} missing`);
-    const abs = join(dir, path);
-    if (isDirectory(env.ctx.state, env.ctx.session, abs)) throw new KustomizeError(`file sources: [${source}]: read ${abs}: is a directory`);
-    pairs.push([key, mustRead(env, abs)]);
+    if (i === 0) throw new KustomizeError(`loading KV pairs: file sources: [${files.join(' ')}]: key name for file path ${path} missing`);
+    pairs.push([key, sourceText(env, dir, path, `file sources: [${files.join(' ')}]`)]);
   }
   const seen = new Set<string>();
   for (const [key] of pairs) {
@@ -301,7 +325,8 @@ function generate(env: Env, dir: string, k: JsonObject, list: Res[]): void {
       const matches = list.filter((r) => kindOf(r.obj) === kind && nameOf(r.obj) === name && (namespace === '' || namespaceOf(r.obj) === namespace));
       if (matches.length !== 1) {
         throw new KustomizeError(matches.length === 0
-          ? `id ${JSON.stringify(`${kind}.v1.[noGrp]/${name}.${namespace || '[noNs]'}`)} does not exist; cannot merge or replace`
+          // The generator's Go value prints as a pointer (%v of a struct holding one): a fixed one here.
+          ? `merging from generator &{0xc0007ee680 <nil>}: id resid.ResId{Gvk:resid.Gvk{Group:"", Version:"v1", Kind:"${kind}", isClusterScoped:false}, Name:"${name}", Namespace:"${namespace}"} does not exist; cannot merge or replace`
           : `found multiple objects ${matches.map((m) => idString(m.obj)).join(', ')} that could accept merge of ${kind}.v1.[noGrp]/${name}.${namespace || '[noNs]'}`);
       }
       const target = matches[0]!;
@@ -410,10 +435,16 @@ function transform(env: Env, dir: string, k: JsonObject, list: Res[]): void {
   }
 }
 
+/** The JSON type name encoding/json puts in its UnmarshalTypeError. */
+const goJsonType = (v: Json): string => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'object' ? 'object' : typeof v === 'boolean' ? 'bool' : typeof v);
+
 function stringMap(v: Json | undefined, field: string): Record<string, string> {
   if (v === undefined || v === null) return {};
-  if (!isObject(v)) throw new KustomizeError(`invalid Kustomization: json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go struct field Kustomization.${field} of type map[string]string`);
-  return Object.fromEntries(Object.entries(v).map(([key, value]) => [key, value === null ? '' : String(value)]));
+  if (!isObject(v)) throw new KustomizeError(`invalid Kustomization: json: cannot unmarshal ${goJsonType(v)} into Go struct field Kustomization.${field} of type map[string]string`);
+  return Object.fromEntries(Object.entries(v).map(([key, value]) => {
+    if (value !== null && typeof value !== 'string') throw new KustomizeError(`invalid Kustomization: json: cannot unmarshal ${goJsonType(value)} into Go struct field Kustomization.${field} of type string`);
+    return [key, value ?? ''];
+  }));
 }
 
 /** A change that may rename the object: its former id is kept for patches and references. */
@@ -683,9 +714,9 @@ const RESOLVES = /^(?:|~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[yYnN]|
  * or needs escapes; a string that cannot be plain for its syntax is single-quoted.
  */
 const goYamlV3Quotes = (text: string): string =>
-  text.replace(/(^|: |- |^\s+)"((?:[^"\\]|\\.)*)"(:?)(?=$| )/gm, (whole, lead: string, escaped: string, colon: string) => {
+  text.replace(/(^|: |- |^\s+)"((?:[^"\\]|\\.)*)"(?=:? |:?$)/gm, (whole, lead: string, escaped: string) => {
     const inner = escaped.replace(/\\"/g, '"');
-    return inner.includes('\\') || RESOLVES.test(inner) ? whole : `${lead}'${inner.replace(/'/g, "''")}'${colon}`;
+    return inner.includes('\\') || RESOLVES.test(inner) ? whole : `${lead}'${inner.replace(/'/g, "''")}'`;
   });
 
 /** go-yaml's best_width: a scalar's line is broken at a space past this column. */
