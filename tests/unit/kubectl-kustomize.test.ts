@@ -303,6 +303,18 @@ describe('hostile kustomizations', () => {
     expect(r.exitCode).toBe(1);
     expect(r.output).toContain('(a simulator limit)');
   });
+  it('matches patch targets in linear time (RE2), whatever the pattern', () => {
+    const { sh, write } = cluster();
+    const name = 'a'.repeat(60);
+    write({
+      'redos/kustomization.yaml': `resources:\n- cm.yaml\npatches:\n- target: {kind: ConfigMap, name: "(a+)+$"}\n  patch: |-\n    - op: add\n      path: /data/b\n      value: "2"`,
+      'redos/cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}!\ndata:\n  a: "1"`,
+    });
+    const t0 = performance.now();
+    const r = sh('kubectl kustomize redos');
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(r.output).not.toContain('b: "2"');
+  });
   it('refuses an alias bomb in a kustomization and changes nothing with apply -k', () => {
     const { state, sh, write } = cluster();
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];

@@ -13,6 +13,7 @@ import { parseSteps, parseYaml } from '../commands/apply.js';
 import { jsonPatch, strategicMerge } from '../commands/patch.js';
 import type { Json } from '../manifest.js';
 import type { JsonObject } from '../manifest-fields.js';
+import { RE2JS } from 're2js';
 import { Document, visit } from 'yaml';
 import { resourceTypeByKind } from '../resources.js';
 import { kustomizeHash } from './hash.js';
@@ -517,13 +518,16 @@ function retag(image: string, img: JsonObject): string {
   return newName + tag;
 }
 
-/** A patch target's regexes are anchored (resid matching with `^…$`). */
+/**
+ * A patch target's regexes are anchored (resid matching with `^…$`), Go's RE2 syntax: run on
+ * re2js, so a hostile pattern takes linear time.
+ */
 function matches(pattern: Json | undefined, value: string): boolean {
   if (typeof pattern !== 'string' || pattern === '') return true;
   try {
-    return new RegExp(`^(?:${pattern})$`).test(value);
+    return RE2JS.compile(`^(?:${pattern})$`).matches(value);
   } catch {
-    throw new KustomizeError(`target name regex: error parsing regexp: ${pattern}`);
+    throw new KustomizeError(`error parsing regexp: ${pattern}`);
   }
 }
 
