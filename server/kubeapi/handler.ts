@@ -24,6 +24,7 @@ import {
   apiErrorResponse, badRequest, detailsOf, invalid, methodNotAllowed, notFound, pathNotFound, statusResponse, type ApiResponse,
 } from './status.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
+import { metricsAnswer } from '../shell/kubectl/metrics-api.js';
 import { objectTable, wantsTable, type IncludeObject } from './table.js';
 import { openWatch } from './watch.js';
 import { podLog, type LogFollow } from './logs.js';
@@ -78,6 +79,11 @@ export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiRespo
   if (down) return apiErrorResponse(down);
   // encoding/json stops at 10000 levels; our handlers recurse, and no object nests past 1000, so deeper bodies stop here.
   if (bodyTooDeep(req.body)) return badRequest('exceeded max depth');
+  // metrics.k8s.io is an aggregated API: the apiserver proxies it to metrics-server.
+  if (segments[0] === 'apis' && segments[1] === 'metrics.k8s.io' && segments[2] === 'v1beta1') {
+    const answer = metricsAnswer(state, segments.slice(3), req.query);
+    if (answer) return req.method === 'GET' ? answer : methodNotAllowed();
+  }
   const discovery = discover(state, segments);
   if (discovery) return req.method === 'GET' ? discovery : methodNotAllowed();
   const target = resolveTarget(segments);

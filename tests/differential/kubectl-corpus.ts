@@ -73,6 +73,10 @@ export const HAND_LINES: string[] = [
   'get all', 'get all -A', 'get cm,svc -n kube-system', 'get pods,deploy -l app=web', 'get deploy web --show-kind', 'get deploy,rs -A -o name',
   'api-resources', 'api-resources -o wide', 'api-resources --namespaced=false', 'api-resources --api-group=apps', 'api-resources -o name', 'api-versions',
   'get --raw /api', 'get --raw /apis', 'get --raw /version', 'get --raw /api/v1/namespaces/default/pods/nope', 'get --raw /nope', 'version', 'cluster-info',
+  // The resource metrics API (metrics-server's, aggregated): discovery, raw reads and kubectl top.
+  'api-resources --api-group=metrics.k8s.io', 'get --raw /apis/metrics.k8s.io/v1beta1/nodes', 'get --raw /apis/metrics.k8s.io/v1beta1/namespaces/default/pods',
+  'get --raw /apis/metrics.k8s.io/v1beta1/nodes/nope', 'top nodes', 'top node worker-1', 'top nodes --sort-by=cpu', 'top pods', 'top pods -A',
+  'top pods -A --sort-by=memory', 'top pod -l app=web --containers', 'top pod nope',
   'get pods --chunk-size=2', 'get pods -A --chunk-size=3 -o name', 'get ns --chunk-size=1',
   // Describe.
   'describe node worker-1', 'describe nodes', 'describe deploy web', 'describe deploy -n kube-system', 'describe svc web', 'describe svc', 'describe pods -l app=web',

@@ -117,7 +117,7 @@ describe('default objects a real cluster has', () => {
         expect(w.state.stored!['ClusterRole']!['system:aggregated-metrics-reader']).toBeDefined();
         expect(w.state.stored!['ClusterRoleBinding']!['metrics-server:system:auth-delegator']).toBeDefined();
         expect(w.state.stored!['RoleBinding']!['kube-system/metrics-server-auth-reader']).toBeDefined();
-        expect(out(w, 'kubectl top nodes')).toMatch(/^NAME +CPU\(cores\) +CPU% +MEMORY\(bytes\) +MEMORY%\ncp-1 /);
+        expect(out(w, 'kubectl top nodes')).toMatch(/^NAME +CPU\(cores\) +CPU% +MEMORY\(bytes\) +MEMORY% +\ncp-1 /);
       }
     }],
     ['metrics-server down: the aggregator records MissingEndpoints and top fails; a cluster without it has no APIService', () => {

@@ -29,7 +29,7 @@ describe('metrics-server and kubectl top', () => {
   it('runs in kube-system; top answers from it and fails the real way once it is scaled to 0', () => {
     const { run } = shell();
     expect(run('kubectl get deploy metrics-server -n kube-system --no-headers').output).toMatch(/^metrics-server   1\/1   1     1     41d\n$/);
-    expect(run('kubectl top pod -l app=web').output).toMatch(/^NAME +CPU\(cores\) +MEMORY\(bytes\)\nweb-\S+ +90m /);
+    expect(run('kubectl top pod -l app=web').output).toMatch(/^NAME +CPU\(cores\) +MEMORY\(bytes\) +\nweb-\S+ +90m /);
     run('kubectl scale deploy metrics-server -n kube-system --replicas=0');
     run('sleep 35');
     const top = run('kubectl top pods');

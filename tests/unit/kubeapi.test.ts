@@ -13,6 +13,7 @@ import { BOOKMARK_STEPS, watchStep } from '../../server/kubeapi/watch.js';
 import { newSession, runLine } from '../../server/shell/index.js';
 import { DISCOVERY_ONLY, RESOURCE_TYPES } from '../../server/shell/kubectl/resources.js';
 import { isPreferred } from '../../server/shell/kubectl/discovery.js';
+import { METRICS_TYPES } from '../../server/shell/kubectl/metrics-api.js';
 
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 
@@ -42,7 +43,8 @@ describe('discovery', () => {
       return !info || kindServed(state.stored, info);
     });
     // Plus the resources listed only in discovery, at their preferred versions, so no group version is listed empty.
-    const listedOnly = DISCOVERY_ONLY.filter(isPreferred);
+    // And metrics-server's two, from its own discovery document (aggregated).
+    const listedOnly = [...DISCOVERY_ONLY.filter(isPreferred), ...METRICS_TYPES];
     expect(listed.sort()).toEqual([...servedTypes, ...listedOnly].map((t) => `${t.plural}.${t.apiVersion}`).sort());
     for (const gv of groups.flatMap((g) => (g as unknown as { versions: { groupVersion: string }[] }).versions.map((v) => v.groupVersion))) {
       expect(request(state, 'GET', `/apis/${gv}`).body.resources.length, gv).toBeGreaterThan(0);

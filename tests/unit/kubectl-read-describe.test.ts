@@ -52,10 +52,11 @@ describe('kubectl top, events and cluster commands', () => {
     state.pods['kube-system/metrics-server-6d94bc8694-q7mzx'] = server;
     ((state.stored ??= {})['APIService'] ??= {})['v1beta1.metrics.k8s.io'] = { kind: 'APIService', metadata: { ...structuredClone(server.metadata), name: 'v1beta1.metrics.k8s.io' }, fields: {} };
     const run = await kubectlRunner(state);
-    expect(run('kubectl top nodes').stdout.split('\n')[0]).toBe('NAME       CPU(cores)   CPU%   MEMORY(bytes)   MEMORY%');
-    expect(run('kubectl top nodes').stdout).toContain('worker-1   250m         6%     2048Mi          13%\n');
+    // TopCmdPrinter ends every cell with a tab: the last column is padded too (checked against kubectl v1.29.4, tests/differential).
+    expect(run('kubectl top nodes').stdout.split('\n')[0]).toBe('NAME       CPU(cores)   CPU%   MEMORY(bytes)   MEMORY%   ');
+    expect(run('kubectl top nodes').stdout).toContain('worker-1   250m         6%     2048Mi          13%       \n');
     expect(run('kubectl top pods -A --sort-by=cpu').stdout).toBe(
-      'NAMESPACE     NAME                              CPU(cores)   MEMORY(bytes)\ndefault       web-7d4b9c8f5-abcde               12m          40Mi\nkube-system   coredns-5dd5756b68-xk2p9          3m           20Mi\nkube-system   metrics-server-6d94bc8694-q7mzx   3m           20Mi\n',
+      'NAMESPACE     NAME                              CPU(cores)   MEMORY(bytes)   \ndefault       web-7d4b9c8f5-abcde               12m          40Mi            \nkube-system   coredns-5dd5756b68-xk2p9          3m           20Mi            \nkube-system   metrics-server-6d94bc8694-q7mzx   3m           20Mi            \n',
     );
   });
   // pkg/cmd/events/event_printer.go: printOneEvent writes `Kind/Name` as the API spells the

@@ -78,7 +78,7 @@ describe('NodeLocal DNSCache gone from one node', () => {
 describe('CoreDNS overloaded and the VPC resolver allowance', () => {
   it('CoreDNS sits at its 200m CPU limit in kubectl top', () => {
     const { commands } = play('overload', ['kubectl top pods -n kube-system -l k8s-app=kube-dns']);
-    expect(commands[0]!.output).toMatch(/^coredns-\S+ +200m +\d+Mi$/m);
+    expect(commands[0]!.output).toMatch(/^coredns-\S+ +200m +\d+Mi +$/m);
   });
 
   it('outside names wait for forward retries; cluster names stay fast; CoreDNS and the ENA say why', () => {

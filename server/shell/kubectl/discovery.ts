@@ -5,6 +5,7 @@
 import { SERVED_GROUP_VERSIONS } from '../../cluster/defaults.js';
 import { kindServed, STORED_KINDS, storedApiVersion } from '../../cluster/stored-kinds.js';
 import type { ClusterState } from '../../cluster/types.js';
+import { METRICS_GROUP_VERSION, metricsRegistered } from './metrics-api.js';
 import { categoriesOf, DISCOVERY_ONLY, RESOURCE_TYPES, verbsOf, type ResourceType } from './resources.js';
 
 /** `version` of a type's apiVersion (`apps/v1` → `v1`). */
@@ -27,10 +28,14 @@ export function apiVersions(state: ClusterState): Record<string, unknown> {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] };
 }
 
-/** The group versions the apiserver serves: its own, and those of custom kinds whose CustomResourceDefinition is installed. */
+/**
+ * The group versions the apiserver serves: its own, those of custom kinds whose
+ * CustomResourceDefinition is installed, and metrics.k8s.io while its APIService is registered
+ * (kube-aggregator lists it, lowest priority last, even while metrics-server does not answer).
+ */
 export function servedGroupVersions(state: ClusterState): string[] {
   const custom = STORED_KINDS.filter((k) => k.crd && kindServed(state.stored, k)).map(storedApiVersion);
-  return [...new Set([...SERVED_GROUP_VERSIONS, ...custom])];
+  return [...new Set([...SERVED_GROUP_VERSIONS, ...custom, ...(metricsRegistered(state) ? [METRICS_GROUP_VERSION] : [])])];
 }
 
 /**

@@ -79,6 +79,7 @@ const API_EXTENSIONS = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfig
 
 /** The categories discovery lists for a resource (`all`, `api-extensions`). */
 export function categoriesOf(t: ResourceType): string[] {
+  if (t.group === 'metrics.k8s.io') return [];
   if (ALL_CATEGORY.includes(t.plural)) return ['all'];
   return API_EXTENSIONS.includes(t.kind) ? ['api-extensions'] : [];
 }

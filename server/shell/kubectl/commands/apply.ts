@@ -21,11 +21,15 @@ import { getObject, qualifiedSingular, resourceTypeByKind, type ResourceType } f
 import type { FlagSpec, KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 import { collect, refName } from './write-util.js';
 import { diffDirs, objectDiff, type DiffDirs } from './diff.js';
+import { kustomizeObjects } from './kustomize.js';
+
+export const KUSTOMIZE_FLAG: FlagSpec = { name: 'kustomize', short: 'k', type: 'string', usage: "Process the kustomization directory. This flag can't be used together with -f or -R." };
 
 export type DryRun = 'none' | 'client' | 'server';
 
 export const FILENAME_FLAGS: FlagSpec[] = [
   { name: 'filename', short: 'f', type: 'stringArray', usage: 'The files that contain the configurations to apply.' },
+  KUSTOMIZE_FLAG,
   { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.' },
   { name: 'validate', type: 'string', default: 'strict', usage: 'Must be one of: strict (or true), warn, ignore (or false).' },
 ];
@@ -317,19 +321,27 @@ function readSources(ctx: KubectlContext, names: string[]): { ok: true; sources:
   return { ok: true, sources };
 }
 
-/** `apply -f` / `create -f`: every object of every file, in order; errors after the output. */
+/** `apply -f` / `create -f` / `-k DIR`: every object of every file, in order; errors after the output. */
 export function fromFiles(ctx: KubectlContext, flags: ParsedFlags, mode: Mode): CommandResult {
   const files = flags.all('filename');
-  if (files.length === 0) return fail('error: must specify one of -f and -k\n');
+  const kustomized = kustomizeObjects(ctx, flags);
+  if (kustomized && !kustomized.ok) return kustomized.result;
+  if (files.length === 0 && !kustomized) return fail('error: must specify one of -f and -k\n');
   const dryRun = parseDryRun(flags);
   if (typeof dryRun !== 'string') return fail(dryRun.error);
   const validation = parseValidate(flags);
   if (typeof validation !== 'string') return fail(validation.error);
+  const results: CommandResult[] = [];
+  const dirs = mode === 'diff' ? diffDirs(ctx.state) : undefined;
+  const options: Options = { mode, dryRun, validation, ...(dirs ? { dirs } : {}) };
+  if (kustomized) {
+    for (const obj of kustomized.objects) results.push(applyOne(ctx, obj, kustomized.dir, options));
+    if (results.length === 0) return fail(`${kustomized.stderr}error: no objects passed to ${mode}\n`);
+    return { ...collect(results), stderrFirst: kustomized.stderr };
+  }
   const read = readSources(ctx, files);
   if (!read.ok) return fail(read.error);
   for (const source of read.sources) ctx.budget.spend(parseSteps(source.text));
-  const results: CommandResult[] = [];
-  const dirs = mode === 'diff' ? diffDirs(ctx.state) : undefined;
   for (const source of read.sources) {
     const parsed = parseYaml(source.text);
     if (!parsed.ok) return fail(`error: error parsing ${source.name}: error converting YAML to JSON: ${parsed.error}\n`);
@@ -339,7 +351,7 @@ export function fromFiles(ctx: KubectlContext, flags: ParsedFlags, mode: Mode): 
         results.push(fail(`error: unable to decode "${source.name}": json: cannot unmarshal ${Array.isArray(obj) ? 'array' : typeof obj} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }\n`));
         continue;
       }
-      results.push(applyOne(ctx, obj, source.name, { mode, dryRun, validation, ...(dirs ? { dirs } : {}) }));
+      results.push(applyOne(ctx, obj, source.name, options));
     }
   }
   if (results.length === 0) return fail(`error: no objects passed to ${mode}\n`);

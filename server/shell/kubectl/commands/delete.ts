@@ -12,6 +12,11 @@ import { noResourcesFound, queryObjects, SELECTOR_FLAGS } from '../query.js';
 import { qualifiedSingular } from '../resources.js';
 import type { KubectlSubcommand } from '../types.js';
 import { stateKey, writableKind } from './write-util.js';
+import { KUSTOMIZE_FLAG } from './apply.js';
+import { kustomizeObjects } from './kustomize.js';
+import { resourceTypeByKind } from '../resources.js';
+import type { JsonObject } from '../manifest-fields.js';
+import type { KubectlContext } from '../types.js';
 
 const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const FORCE_WARNING = 'Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n';
@@ -47,6 +52,7 @@ export const deleteCommand: KubectlSubcommand = {
   flags: [
     ALL_NAMESPACES_FLAG,
     ...SELECTOR_FLAGS,
+    KUSTOMIZE_FLAG,
     { name: 'all', type: 'bool', usage: 'Delete all resources, in the namespace of the specified resource types.' },
     { name: 'force', type: 'bool', usage: 'If true, immediately remove resources from API and bypass graceful deletion.' },
     { name: 'grace-period', type: 'int', default: '-1', usage: 'Period of time in seconds given to the resource to terminate gracefully.' },
@@ -57,6 +63,13 @@ export const deleteCommand: KubectlSubcommand = {
     { name: 'timeout', type: 'string', default: '0s', usage: 'The length of time to wait before giving up on a delete.' },
   ],
   run: (ctx, args, flags) => {
+    const kustomized = kustomizeObjects(ctx, flags);
+    if (kustomized && !kustomized.ok) return kustomized.result;
+    if (kustomized) {
+      if (args.length > 0) return fail(`error: Unexpected args: [${args.join(' ')}]\nSee 'kubectl delete -h' for help and examples\n`);
+      const r = deleteBuilt(ctx, kustomized.objects, kustomized.dir, flags.bool('ignore-not-found'));
+      return { ...r, stderrFirst: kustomized.stderr };
+    }
     if (args.length === 0) {
       return fail('error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   \'-f rsrc.yaml\'\n   \'--filename=rsrc.json\'\n   \'<resource> <name>\'\n   \'<resource>\'\n');
     }
@@ -102,3 +115,26 @@ export const deleteCommand: KubectlSubcommand = {
     return { stdout: results.map((r) => r.stdout).join(''), stderr, exitCode: results.some((r) => r.exitCode !== 0) || missing !== '' ? 1 : 0 };
   },
 };
+
+/** `kubectl delete -k DIR`: each built object the cluster has, as the builder names it. */
+function deleteBuilt(ctx: KubectlContext, objects: JsonObject[], dir: string, ignoreNotFound: boolean): { stdout: string; stderr: string; exitCode: number } {
+  let stdout = '';
+  let stderr = '';
+  for (const obj of objects) {
+    const type = typeof obj.kind === 'string' ? resourceTypeByKind(obj.kind) : undefined;
+    const metadata = (obj.metadata ?? {}) as JsonObject;
+    const name = typeof metadata.name === 'string' ? metadata.name : '';
+    const kind = type && writableKind(type);
+    if (!type || !kind) {
+      stderr += `error: resource mapping not found for name: "${name}" namespace: "${typeof metadata.namespace === 'string' ? metadata.namespace : ''}" from "${dir}": no matches for kind "${String(obj.kind)}" in version "${String(obj.apiVersion)}"\nensure CRDs are installed first\n`;
+      continue;
+    }
+    const namespace = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : ctx.namespace;
+    const r = deleteOne(ctx.state, kind, stateKey(type, namespace, name), {});
+    if (r.ok) stdout += `${qualifiedSingular(type)} "${name}" deleted\n`;
+    else if (r.error.reason === 'NotFound') {
+      if (!ignoreNotFound) stderr += apiErrorText({ ...r.error, message: `error when deleting "${dir}": ${r.error.message}` });
+    } else stderr += apiErrorText(r.error);
+  }
+  return { stdout, stderr, exitCode: stderr === '' ? 0 : 1 };
+}

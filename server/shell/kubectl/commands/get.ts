@@ -12,6 +12,44 @@ import { deprecationWarnings, qualifiedSingular, type KubeObject, type ResourceT
 import { renderColumns } from '../table.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 import { watchFor } from '../watching.js';
+import { KUSTOMIZE_FLAG } from './apply.js';
+import { kustomizeObjects } from './kustomize.js';
+import type { JsonObject } from '../manifest-fields.js';
+import { resourceTypeByKind } from '../resources.js';
+import type { CommandResult } from '../../types.js';
+
+/**
+ * `kubectl get -k DIR`: the built objects by name, as `get TYPE/NAME…` in each namespace they
+ * name (the context's namespace for the others); kinds the cluster does not serve are refused.
+ */
+function getBuilt(ctx: KubectlContext, objects: JsonObject[], flags: ParsedFlags, warnings: string): CommandResult {
+  const byNamespace = new Map<string, string[]>();
+  let stderr = '';
+  for (const obj of objects) {
+    const type = typeof obj.kind === 'string' ? resourceTypeByKind(obj.kind) : undefined;
+    const metadata = (obj.metadata ?? {}) as JsonObject;
+    const name = typeof metadata.name === 'string' ? metadata.name : '';
+    if (!type) {
+      stderr += `error: resource mapping not found for name: "${name}" namespace: "" from "": no matches for kind "${String(obj.kind)}" in version "${String(obj.apiVersion)}"\nensure CRDs are installed first\n`;
+      continue;
+    }
+    const ns = type.namespaced && typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : ctx.namespace;
+    byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), `${type.plural}${type.group ? `.${type.group}` : ''}/${name}`]);
+  }
+  // The same flags without -k, so the listing is an ordinary `get TYPE/NAME…`.
+  const named: ParsedFlags = {
+    args: flags.args, argsLenAtDash: flags.argsLenAtDash,
+    has: (n) => n !== 'kustomize' && flags.has(n), string: (n) => (n === 'kustomize' ? undefined : flags.string(n)),
+    bool: (n) => flags.bool(n), int: (n) => flags.int(n), all: (n) => flags.all(n), values: flags.values,
+  };
+  const parts = [...byNamespace].map(([namespace, args]) => getCommand.run(Object.assign(Object.create(ctx) as KubectlContext, { namespace, namespaceExplicit: true }), args, named));
+  return {
+    stdout: parts.map((p) => p.stdout).filter((t) => t !== '').join('\n'),
+    stderr: stderr + parts.map((p) => p.stderr).join(''),
+    exitCode: stderr !== '' || parts.some((p) => p.exitCode !== 0) ? 1 : 0,
+    stderrFirst: warnings,
+  };
+}
 
 const NO_TYPE = `You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.
 
@@ -29,6 +67,7 @@ export const getCommand: KubectlSubcommand = {
     ALL_NAMESPACES_FLAG,
     ...OUTPUT_FLAGS,
     ...SELECTOR_FLAGS,
+    KUSTOMIZE_FLAG,
     { name: 'watch', short: 'w', type: 'bool', usage: 'After listing/getting the requested object, watch for changes.' },
     { name: 'watch-only', type: 'bool', usage: 'Watch for changes to the requested object(s), without listing/getting first.' },
     { name: 'output-watch-events', type: 'bool', usage: 'Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events.' },
@@ -42,6 +81,12 @@ export const getCommand: KubectlSubcommand = {
     if (raw !== undefined) {
       if (args.length > 0) return fail('error: arguments may not be passed when --raw is specified\n');
       return getRaw(ctx.state, raw);
+    }
+    const kustomized = kustomizeObjects(ctx, flags);
+    if (kustomized && !kustomized.ok) return kustomized.result;
+    if (kustomized) {
+      if (args.length > 0) return fail(`error: Unexpected args: [${args.join(' ')}]\nSee 'kubectl get -h' for help and examples\n`);
+      return getBuilt(ctx, kustomized.objects, flags, kustomized.stderr);
     }
     if (args.length === 0) return fail(NO_TYPE);
     const format = parseOutputFormat(flags.string('output'));

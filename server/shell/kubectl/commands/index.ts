@@ -30,6 +30,8 @@ import { certificateCommand } from './certificate.js';
 import { completionCommand } from './completion.js';
 import { pluginCommand } from './plugin.js';
 import { portForwardCommand, proxyCommand } from './port-forward.js';
+import { kustomizeCommand } from './kustomize.js';
+import { attachCommand } from './attach.js';
 
 export const subcommands: KubectlSubcommand[] = [
   getCommand,
@@ -54,6 +56,7 @@ export const subcommands: KubectlSubcommand[] = [
   annotateCommand,
   logsCommand,
   execCommand,
+  attachCommand,
   cpCommand,
   portForwardCommand,
   proxyCommand,
@@ -66,6 +69,7 @@ export const subcommands: KubectlSubcommand[] = [
   applyCommand,
   replaceCommand,
   diffCommand,
+  kustomizeCommand,
   authCommand,
   waitCommand,
   exposeCommand,

@@ -5,6 +5,8 @@ import { apiErrorText } from '../api-error.js';
 import { kindServed, storedKindInfo } from '../../../cluster/stored-kinds.js';
 import { categoriesOf, DISCOVERY_ONLY, findResourceType, RESOURCE_TYPES, unknownTypeError, verbsOf } from '../resources.js';
 import { isPreferred } from '../discovery.js';
+import { metricsAvailable } from '../../../cluster/metrics.js';
+import { METRICS_503, METRICS_GROUP_VERSION, METRICS_TYPES, metricsRegistered } from '../metrics-api.js';
 import { renderTable } from '../table.js';
 import { servedGroupVersions } from '../discovery.js';
 import { clusterInfoDump, DUMP_FLAGS } from './cluster-info-dump.js';
@@ -29,7 +31,9 @@ export const apiResourcesCommand: KubectlSubcommand = {
     { name: 'cached', type: 'bool', usage: 'Use the cached list of resources if available.' },
   ],
   run: (ctx, _args, flags) => {
-    let types = [...RESOURCE_TYPES.filter((t) => { const info = storedKindInfo(t.kind); return !info || kindServed(ctx.state.stored, info); }), ...DISCOVERY_ONLY.filter(isPreferred)].sort((a, b) => (a.group === b.group ? (a.plural < b.plural ? -1 : 1) : a.group < b.group ? -1 : 1));
+    // metrics.k8s.io is listed from metrics-server's own discovery document, when it answers.
+    const metrics = metricsRegistered(ctx.state) ? (metricsAvailable(ctx.state) ? METRICS_TYPES : 'unavailable') : [];
+    let types = [...RESOURCE_TYPES.filter((t) => { const info = storedKindInfo(t.kind); return !info || kindServed(ctx.state.stored, info); }), ...DISCOVERY_ONLY.filter(isPreferred), ...(metrics === 'unavailable' ? [] : metrics)].sort((a, b) => (a.group === b.group ? (a.plural < b.plural ? -1 : 1) : a.group < b.group ? -1 : 1));
     if (flags.has('namespaced')) types = types.filter((t) => t.namespaced === flags.bool('namespaced'));
     const group = flags.string('api-group');
     if (group !== undefined) types = types.filter((t) => t.group === group);
@@ -41,14 +45,16 @@ export const apiResourcesCommand: KubectlSubcommand = {
     if (categories.length > 0) types = types.filter((t) => categories.every((c) => categoriesOf(t).includes(c)));
     if (flags.string('sort-by') === 'kind') types.sort((a, b) => (a.kind < b.kind ? -1 : 1));
     const output = flags.string('output');
-    if (output === 'name') return ok(types.map((t) => `${t.plural}${t.group ? `.${t.group}` : ''}\n`).join(''));
+    // apiresources.go prints what discovery found, then the group versions it could not read (exit 1).
+    const partial = (r: ReturnType<typeof ok>): ReturnType<typeof ok> => (metrics === 'unavailable' ? { ...r, stderr: `error: unable to retrieve the complete list of server APIs: ${METRICS_GROUP_VERSION}: ${METRICS_503}\n`, exitCode: 1 } : r);
+    if (output === 'name') return partial(ok(types.map((t) => `${t.plural}${t.group ? `.${t.group}` : ''}\n`).join('')));
     const wide = output === 'wide';
     const headers = ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND', ...(wide ? ['VERBS', 'CATEGORIES'] : [])];
     const rows = types.map((t) => [
       t.plural, t.shortNames.join(','), t.apiVersion, String(t.namespaced), t.kind,
       ...(wide ? [verbsOf(t).join(','), categoriesOf(t).join(',')] : []),
     ]);
-    return ok(renderTable(flags.bool('no-headers') ? undefined : headers, rows));
+    return partial(ok(renderTable(flags.bool('no-headers') ? undefined : headers, rows)));
   },
 };
 

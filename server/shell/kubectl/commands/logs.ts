@@ -149,7 +149,7 @@ export function logLinesSince(state: ClusterState, namespace: string, name: stri
 }
 
 /** What the container wrote since `cursor`, as text; the end when the pod or its log is gone. */
-function followed(ctx: KubectlContext, pod: Pod, container: string, prefix: string, stamp: boolean, cursor: LogCursor): CommandResult {
+export function followed(ctx: KubectlContext, pod: Pod, container: string, prefix: string, stamp: boolean, cursor: LogCursor): CommandResult {
   if (cursor.container !== container) return ok('');
   const fresh = logLinesSince(ctx.state, pod.metadata.namespace ?? '', pod.metadata.name, cursor);
   if (!fresh) return { ...ok(''), streamEnded: true };

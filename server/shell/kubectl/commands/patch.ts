@@ -37,35 +37,39 @@ function mergeKey(path: string[]): string | undefined {
 
 const withoutDirectives = (o: JsonObject): JsonObject => Object.fromEntries(Object.entries(o).filter(([k]) => !k.startsWith('$')));
 
+/** `newFirst`: a list's new items go before its others (kustomize's kyaml merge), not after (the apiserver's). */
+interface MergeOptions { newFirst?: boolean }
+
 /** A strategic merge patch: like a merge patch, but lists with a merge key merge item by item. */
-export function strategicMerge(target: Json | undefined, patch: Json, path: string[] = []): Json {
+export function strategicMerge(target: Json | undefined, patch: Json, path: string[] = [], options: MergeOptions = {}): Json {
   if (!isObject(patch)) return patch;
   if (patch.$patch === 'replace') return withoutDirectives(patch);
   const out: JsonObject = isObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith('$')) continue;
     if (value === null) delete out[key];
-    else if (Array.isArray(value)) out[key] = mergeList(out[key], value, [...path, key]);
-    else out[key] = strategicMerge(out[key], value, [...path, key]);
+    else if (Array.isArray(value)) out[key] = mergeList(out[key], value, [...path, key], options);
+    else out[key] = strategicMerge(out[key], value, [...path, key], options);
   }
   return out;
 }
 
-function mergeList(target: Json | undefined, patch: Json[], path: string[]): Json {
+function mergeList(target: Json | undefined, patch: Json[], path: string[], options: MergeOptions): Json {
   const key = mergeKey(path);
   if (key === undefined || !Array.isArray(target) || patch.some((p) => isObject(p) && p.$patch === 'replace')) {
     return patch.filter((p) => !(isObject(p) && p.$patch !== undefined)).map((p) => (isObject(p) ? withoutDirectives(p) : p));
   }
   const out = [...target];
+  const added: Json[] = [];
   for (const item of patch) {
     if (!isObject(item)) continue;
     const at = out.findIndex((t) => isObject(t) && t[key] === item[key]);
     if (item.$patch === 'delete') {
       if (at >= 0) out.splice(at, 1);
-    } else if (at >= 0) out[at] = strategicMerge(out[at], item, path);
-    else out.push(withoutDirectives(item));
+    } else if (at >= 0) out[at] = strategicMerge(out[at], item, path, options);
+    else added.push(withoutDirectives(item));
   }
-  return out;
+  return options.newFirst ? [...added, ...out] : [...out, ...added];
 }
 
 /** etcd's --max-request-bytes (1.5 MiB): no object may be larger when written. */

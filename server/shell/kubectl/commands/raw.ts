@@ -7,6 +7,7 @@ import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import { apiErrorText } from '../api-error.js';
 import { apiGroupList, apiVersions, versionInfo } from '../discovery.js';
+import { METRICS_503, metricsAnswer } from '../metrics-api.js';
 
 const HOOKS = [
   'start-apiserver-admission-initializer', 'generic-apiserver-start-informers', 'priority-and-fairness-config-consumer', 'priority-and-fairness-filter',
@@ -61,5 +62,12 @@ export function getRaw(state: ClusterState, url: string): CommandResult {
     return ok(JSON.stringify(apiVersions(state)));
   }
   if (trimmed === '/apis') return ok(JSON.stringify(apiGroupList(state)));
+  const metrics = trimmed.startsWith('/apis/metrics.k8s.io/v1beta1') ? metricsAnswer(state, trimmed.split('/').filter((s) => s !== '').slice(3), Object.fromEntries(new URLSearchParams(query))) : undefined;
+  if (metrics?.status === 503) return fail(`Error from server (ServiceUnavailable): ${METRICS_503}\n`);
+  if (metrics?.status === 200) return ok(JSON.stringify(metrics.body));
+  if (metrics) {
+    const status = metrics.body as { reason: 'NotFound' | 'BadRequest'; message: string };
+    return fail(apiErrorText({ status: metrics.status, reason: status.reason, message: status.message }));
+  }
   return fail('Error from server (NotFound): the server could not find the requested resource\n');
 }

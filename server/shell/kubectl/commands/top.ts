@@ -1,26 +1,36 @@
-// `kubectl top node|pod`: usage from the simulation (node.host.usage, container behaviour).
-import { containerUsage, metricsAvailable, type Usage } from '../../../cluster/metrics.js';
+// `kubectl top node|pod`: usage as the metrics API serves it (../metrics-api.ts: node.host.usage,
+// container behaviour).
+import { metricsAvailable, type Usage } from '../../../cluster/metrics.js';
+import { nodeUsages, podUsages } from '../metrics-api.js';
 import { metricsApiRefused } from '../../../cluster/controlplane.js';
 import type { Node, Pod } from '../../../cluster/types.js';
 import { fail, ok } from '../../types.js';
 import { tagApiError } from '../api-error.js';
 import { ALL_NAMESPACES_FLAG } from '../flags.js';
-import { nodeStatus } from '../printers.js';
 import { listNamespace, noResourcesFound, SELECTOR_FLAGS } from '../query.js';
 import { findResourceType, listObjects, notFoundError } from '../resources.js';
 import { matchesLabels, parseLabelSelector } from '../selectors.js';
 import { renderTable } from '../table.js';
+import { goSort } from '../go-sort.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 
 const cpu = (m: number): string => `${Math.round(m)}m`;
 const mem = (bytes: number): string => `${Math.floor(bytes / (1024 * 1024))}Mi`;
 
 
+/**
+ * kubectl's metrics sorters (top/metrics_sorter.go, via Go's unstable sort.Sort): the largest
+ * first, ties where pdqsort leaves them.
+ */
 function sortRows<T extends { usage: Usage }>(rows: T[], sortBy: string | undefined): T[] {
-  if (sortBy === 'cpu') return [...rows].sort((a, b) => b.usage.cpu - a.usage.cpu);
-  if (sortBy === 'memory') return [...rows].sort((a, b) => b.usage.memory - a.usage.memory);
-  return rows;
+  const sorted = [...rows];
+  if (sortBy === 'cpu') goSort(sorted, (a, b) => a.usage.cpu > b.usage.cpu);
+  if (sortBy === 'memory') goSort(sorted, (a, b) => a.usage.memory > b.usage.memory);
+  return sorted;
 }
+
+/** TopCmdPrinter writes each cell followed by a tab, so the last column is padded too. */
+const topTable = (headers: string[] | undefined, rows: string[][]): string => renderTable(headers && [...headers, ''], rows.map((r) => [...r, '']));
 
 function topNodes(ctx: KubectlContext, names: string[], flags: ParsedFlags, selector: ReturnType<typeof parseLabelSelector>): ReturnType<KubectlSubcommand['run']> {
   if (!selector.ok) return fail(selector.error);
@@ -32,8 +42,9 @@ function topNodes(ctx: KubectlContext, names: string[], flags: ParsedFlags, sele
     nodes = nodes.filter((n) => names.includes(n.metadata.name));
   }
   nodes = nodes.filter((n) => matchesLabels(selector.requirements, n.metadata.labels));
-  const ready = nodes.filter((n) => nodeStatus(n).startsWith('Ready'));
-  const rows = sortRows(ready.map((n) => ({ node: n, usage: n.host.usage })), flags.string('sort-by')).map(({ node, usage }) => [
+  const measured = nodeUsages(ctx.state).filter((m) => nodes.includes(m.node));
+  const ready = measured.map((m) => m.node);
+  const rows = sortRows(measured, flags.string('sort-by')).map(({ node, usage }) => [
     node.metadata.name,
     cpu(usage.cpu), `${Math.trunc((usage.cpu / node.status.allocatable.cpu) * 100)}%`,
     mem(usage.memory), `${Math.trunc((usage.memory / node.status.allocatable.memory) * 100)}%`,
@@ -41,7 +52,7 @@ function topNodes(ctx: KubectlContext, names: string[], flags: ParsedFlags, sele
   // Nodes without metrics (NotReady) are listed last with <unknown>, as kubectl does.
   for (const n of nodes.filter((x) => !ready.includes(x))) rows.push([n.metadata.name, '<unknown>', '<unknown>', '<unknown>', '<unknown>']);
   const headers = flags.bool('no-headers') ? undefined : ['NAME', 'CPU(cores)', 'CPU%', 'MEMORY(bytes)', 'MEMORY%'];
-  return ok(renderTable(headers, rows));
+  return ok(topTable(headers, rows));
 }
 
 function topPods(ctx: KubectlContext, names: string[], flags: ParsedFlags, selector: ReturnType<typeof parseLabelSelector>): ReturnType<KubectlSubcommand['run']> {
@@ -50,29 +61,29 @@ function topPods(ctx: KubectlContext, names: string[], flags: ParsedFlags, selec
   let pods = (listObjects(ctx.state, type, listNamespace(ctx)) as Pod[]).filter((p) => matchesLabels(selector.requirements, p.metadata.labels));
   if (names.length > 0) pods = pods.filter((p) => names.includes(p.metadata.name));
   const containers = flags.bool('containers');
-  const rows: { cells: string[]; usage: Usage }[] = [];
+  const measured: { pod: Pod; running: { name: string; usage: Usage }[]; usage: Usage }[] = [];
   for (const pod of pods) {
-    const usages = pod.spec.containers.map((c) => ({ name: c.name, usage: containerUsage(pod, c.name) }));
-    const running = usages.filter((u): u is { name: string; usage: Usage } => u.usage !== undefined);
+    const running = podUsages(pod);
     if (running.length === 0) continue;
-    const ns = ctx.allNamespaces ? [pod.metadata.namespace ?? ''] : [];
-    if (containers) {
-      for (const u of running) rows.push({ cells: [...ns, pod.metadata.name, u.name, cpu(u.usage.cpu), mem(u.usage.memory)], usage: u.usage });
-    } else {
-      const total = running.reduce((acc, u) => ({ cpu: acc.cpu + u.usage.cpu, memory: acc.memory + u.usage.memory }), { cpu: 0, memory: 0 });
-      rows.push({ cells: [...ns, pod.metadata.name, cpu(total.cpu), mem(total.memory)], usage: total });
-    }
+    const usage = running.reduce((acc, u) => ({ cpu: acc.cpu + u.usage.cpu, memory: acc.memory + u.usage.memory }), { cpu: 0, memory: 0 });
+    measured.push({ pod, running, usage });
   }
-  if (rows.length === 0) {
-    if (names.length > 0) return fail(`error: Metrics not available for pod ${ctx.namespace}/${names[0]}, age: 0s\n`);
-    return { stdout: '', stderr: noResourcesFound(ctx, [type]), exitCode: 1 };
+  // A named pod is a GET of its PodMetrics: metrics-server has none for a pod it does not measure.
+  const unmeasured = names.find((n) => !measured.some((m) => m.pod.metadata.name === n));
+  if (unmeasured !== undefined) return fail(`Error from server (NotFound): pods.metrics.k8s.io "${unmeasured}" not found\n`);
+  if (measured.length === 0) return { stdout: '', stderr: noResourcesFound(ctx, [type]), exitCode: 1 };
+  const rows: string[][] = [];
+  for (const { pod, running, usage } of sortRows(measured, flags.string('sort-by'))) {
+    const ns = ctx.allNamespaces ? [pod.metadata.namespace ?? ''] : [];
+    if (containers) for (const u of sortRows(running, flags.string('sort-by'))) rows.push([...ns, pod.metadata.name, u.name, cpu(u.usage.cpu), mem(u.usage.memory)]);
+    else rows.push([...ns, pod.metadata.name, cpu(usage.cpu), mem(usage.memory)]);
   }
   const headers = [
     ...(ctx.allNamespaces ? ['NAMESPACE'] : []),
     ...(containers ? ['POD', 'NAME'] : ['NAME']),
     'CPU(cores)', 'MEMORY(bytes)',
   ];
-  return ok(renderTable(flags.bool('no-headers') ? undefined : headers, sortRows(rows, flags.string('sort-by')).map((r) => r.cells)));
+  return ok(topTable(flags.bool('no-headers') ? undefined : headers, rows));
 }
 
 export const topCommand: KubectlSubcommand = {
