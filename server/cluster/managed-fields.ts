@@ -20,7 +20,8 @@ function addFields(entry: ManagedFieldsEntry, fields: string[][] | undefined): v
 /** Records the write in progress under the current client's field manager, if a client writes. */
 export function recordManager(state: ClusterState, meta: ObjectMeta): void {
   const who = state.fieldManager;
-  if (!who) return;
+  // Server-side apply writes the managers' entries itself (server-side-apply.ts).
+  if (!who || who.operation === 'Apply') return;
   const entries = (meta.managedFields ??= []);
   const same = entries.find((e) => e.manager === who.manager && e.operation === 'Update' && e.subresource === who.subresource);
   if (same) {
@@ -37,11 +38,12 @@ export function recordManager(state: ClusterState, meta: ObjectMeta): void {
 
 /** Runs a client's command (a kubectl line, an API request): its writes are recorded under `who`. */
 export function asClient<T>(state: ClusterState, who: NonNullable<ClusterState['fieldManager']>, run: () => T): T {
+  const before = state.fieldManager;
   state.fieldManager = who;
   try {
     return run();
   } finally {
-    state.fieldManager = undefined;
+    state.fieldManager = before;
   }
 }
 

@@ -10,6 +10,7 @@ import { asClient } from '../cluster/managed-fields.js';
 import { withManagedFields } from '../shell/kubectl/managed-fields.js';
 import type { ClusterState, Deployment, ReplicaSet, StoredObject } from '../cluster/types.js';
 import { writeCreate, writeUpdate } from '../shell/kubectl/commands/apply.js';
+import { serverSideApply } from '../shell/kubectl/server-side-apply.js';
 import { deleteOne } from '../shell/kubectl/commands/delete.js';
 import { replicasOf, scaleTo } from '../shell/kubectl/commands/scale.js';
 import { selectorString } from '../shell/kubectl/printers.js';
@@ -107,6 +108,7 @@ function resourceRequest(state: ClusterState, req: ApiRequest, target: Target): 
   }
   if (isExecTarget(target)) return req.method === 'POST' ? runExec(state, target, req.body).response : methodNotAllowed();
   if (target.subresource !== undefined) return pathNotFound();
+  if (req.method === 'PATCH' && mediaType(req) === APPLY_PATCH) return applyPatch(state, req, target);
   if (req.method !== 'GET') return asClient(state, { manager }, () => write(state, req, target));
   return name === undefined ? list(state, req, target) : get(state, req, target, name);
 }
@@ -368,10 +370,13 @@ const PATCH_TYPES: Record<string, 'json' | 'merge' | 'strategic'> = {
   'application/merge-patch+json': 'merge',
   'application/strategic-merge-patch+json': 'strategic',
 };
+const APPLY_PATCH = 'application/apply-patch+yaml';
+
+const mediaType = (req: ApiRequest): string => req.contentType.split(';')[0]!.trim();
 
 function patch(state: ClusterState, req: ApiRequest, { type, namespace }: Target, name: string): ApiResponse {
-  const patchType = PATCH_TYPES[req.contentType.split(';')[0]!.trim()];
-  if (!patchType) return statusResponse(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${Object.keys(PATCH_TYPES).join(', ')}`, {});
+  const patchType = PATCH_TYPES[mediaType(req)];
+  if (!patchType) return statusResponse(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${[...Object.keys(PATCH_TYPES), APPLY_PATCH].join(', ')}`, {});
   if (!writableKind(type)) return methodNotAllowed();
   const stored = getObject(state, type, namespace ?? '', name);
   if (!stored) return notFound(type, name);
@@ -391,6 +396,42 @@ function patch(state: ClusterState, req: ApiRequest, { type, namespace }: Target
   }
   if (!isObject(patched)) return badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
   return writeOver(state, req, type, stored, patched);
+}
+
+/**
+ * PATCH application/apply-patch+yaml: server-side apply (shell/kubectl/server-side-apply.ts),
+ * creating the object when it is missing. The fieldManager is required; `force=true` takes
+ * conflicting fields from their managers.
+ */
+function applyPatch(state: ClusterState, req: ApiRequest, target: Target): ApiResponse {
+  const { type, namespace, name } = target;
+  if (name === undefined) return methodNotAllowed();
+  const kind = writableKind(type);
+  if (!kind) return methodNotAllowed();
+  const manager = req.query.fieldManager;
+  if (manager === undefined || manager === '') {
+    return statusResponse(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', { group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }] });
+  }
+  const force = req.query.force;
+  if (force !== undefined && force !== 'true' && force !== 'false') return badRequest(`strconv.ParseBool: parsing ${JSON.stringify(force)}: invalid syntax`);
+  const body = bodyObject(req, type);
+  if (!isObject(body as Json)) return body as ApiResponse;
+  const applied = body as JsonObject;
+  const meta = isObject(applied.metadata) ? applied.metadata : {};
+  if (meta.name !== undefined && meta.name !== name) return badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
+  if (type.namespaced && meta.namespace !== undefined && meta.namespace !== namespace) {
+    return badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  if (meta.managedFields !== undefined && meta.managedFields !== null) return invalid(type, name, ['metadata.managedFields: Invalid value: "": must be nil']);
+  const r = serverSideApply(state, {
+    type, kind, namespace, name, applied, manager, force: force === 'true', dryRun: dryRun(req), validation: fieldValidation(req),
+  });
+  if (!r.ok) {
+    if ('conflict' in r) return statusResponse(409, 'Conflict', r.conflict.message, { causes: r.conflict.causes });
+    if ('problem' in r) return problemResponse(type, name, r.problem);
+    return apiErrorResponse(r.error, detailsOf(type, name));
+  }
+  return ok(r.created && dryRun(req) ? toManifest(state, type.kind, r.obj) : apiObject(state, type.kind, r.obj), r.created ? 201 : 200);
 }
 
 /** autoscaling/v1 Scale of a Deployment, ReplicaSet or StatefulSet: read it, or write spec.replicas (PUT or PATCH). */
