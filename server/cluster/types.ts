@@ -761,6 +761,8 @@ export interface ApiError {
   status: number;
   reason: 'NotFound' | 'AlreadyExists' | 'Invalid' | 'Conflict' | 'InternalError' | 'ServiceUnavailable' | 'BadRequest' | 'Forbidden' | 'TooManyRequests';
   message: string;
+  /** The Status's details.causes, where the apiserver gives some (an eviction's DisruptionBudget). */
+  causes?: { reason: string; message: string; field?: string }[];
 }
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };

@@ -132,6 +132,13 @@ export const SEQUENCES: Record<string, { scenario?: string; steps: Step[] }> = {
     { line: 'get deploy ssa --show-labels' },
     { line: 'get deploy ssa -o yaml --show-managed-fields' },
   ] },
+  'drain evicts through pods/eviction, and a disruption budget refuses': { steps: [
+    { line: 'drain worker-1 --pod-selector=app=api --ignore-daemonsets --grace-period=0' },
+    { line: 'get nodes' },
+    { line: 'create pdb api --selector=app=api --min-available=2' },
+    { line: 'drain worker-2 --pod-selector=app=api --ignore-daemonsets --timeout=2s' },
+    { line: 'uncordon worker-1' },
+  ] },
   'apply --server-side: a conflict with client-side apply, then forced': { steps: [
     { line: 'apply --server-side -f -', stdin: WEB_SCALED },
     { line: 'get deploy web -o jsonpath={.spec.replicas}' },
