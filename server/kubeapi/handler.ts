@@ -293,16 +293,19 @@ function list(state: ClusterState, req: ApiRequest, { type, namespace }: Target)
   return ok({ kind: `${type.kind}List`, apiVersion: type.apiVersion, metadata, items: items.map((o) => apiObject(state, type.kind, o)) });
 }
 
+/** A request's body as an object, or the Status refusing it. */
+type Body = { ok: true; body: JsonObject } | { ok: false; response: ApiResponse };
+
 /** The object a write sends, with its kind and apiVersion checked against the path. */
-function bodyObject(req: ApiRequest, type: ResourceType): JsonObject | ApiResponse {
+function bodyObject(req: ApiRequest, type: ResourceType): Body {
   const body = req.body;
-  if (!isObject(body)) return badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  if (!isObject(body)) return { ok: false, response: badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`) };
   const kind = body.kind ?? type.kind;
   const apiVersion = body.apiVersion ?? type.apiVersion;
   if (kind !== type.kind || apiVersion !== type.apiVersion) {
-    return badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${type.apiVersion})`);
+    return { ok: false, response: badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${type.apiVersion})`) };
   }
-  return body;
+  return { ok: true, body };
 }
 
 function writableKind(type: ResourceType): ManifestKind | undefined {
@@ -320,8 +323,8 @@ function create(state: ClusterState, req: ApiRequest, { type, namespace }: Targe
   const kind = writableKind(type);
   if (!kind) return methodNotAllowed();
   const body = bodyObject(req, type);
-  if (!isObject(body as Json)) return body as ApiResponse;
-  const manifest = body as JsonObject;
+  if (!body.ok) return body.response;
+  const manifest = body.body;
   const meta = isObject(manifest.metadata) ? manifest.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : '';
   if (type.namespaced && typeof meta.namespace === 'string' && meta.namespace !== '' && meta.namespace !== namespace) {
@@ -372,10 +375,10 @@ function writeOver(state: ClusterState, req: ApiRequest, type: ResourceType, sto
 function update(state: ClusterState, req: ApiRequest, { type, namespace }: Target, name: string): ApiResponse {
   if (!writableKind(type)) return methodNotAllowed();
   const body = bodyObject(req, type);
-  if (!isObject(body as Json)) return body as ApiResponse;
+  if (!body.ok) return body.response;
   const stored = getObject(state, type, namespace ?? '', name);
   if (!stored) return notFound(type, name);
-  return writeOver(state, req, type, stored, body as JsonObject);
+  return writeOver(state, req, type, stored, body.body);
 }
 
 const PATCH_TYPES: Record<string, 'json' | 'merge' | 'strategic'> = {
@@ -432,8 +435,8 @@ function applyPatch(state: ClusterState, req: ApiRequest, target: Target): ApiRe
   const force = req.query.force;
   if (force !== undefined && force !== 'true' && force !== 'false') return badRequest(`strconv.ParseBool: parsing ${JSON.stringify(force)}: invalid syntax`);
   const body = bodyObject(req, type);
-  if (!isObject(body as Json)) return body as ApiResponse;
-  const applied = body as JsonObject;
+  if (!body.ok) return body.response;
+  const applied = body.body;
   const meta = isObject(applied.metadata) ? applied.metadata : {};
   if (meta.name !== undefined && meta.name !== name) return badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
   if (type.namespaced && meta.namespace !== undefined && meta.namespace !== namespace) {
@@ -455,21 +458,23 @@ function applyPatch(state: ClusterState, req: ApiRequest, target: Target): ApiRe
 const created = (): ApiResponse => ok({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 201);
 
 /** The body a subresource's POST takes: an object of `kind` (in one of `apiVersions`) naming the pod, or the refusal. */
-function subresourceBody(req: ApiRequest, kind: string, apiVersions: string[], name: string): JsonObject | ApiResponse {
+function subresourceBody(req: ApiRequest, kind: string, apiVersions: string[], name: string): Body {
   const body = req.body;
-  if (!isObject(body)) return badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
-  if (body.kind !== undefined && body.kind !== kind) return badRequest(`no kind "${String(body.kind)}" is registered for the ${kind} subresource`);
-  if (body.apiVersion !== undefined && !apiVersions.includes(String(body.apiVersion))) return badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersions[0]})`);
+  if (!isObject(body)) return { ok: false, response: badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`) };
+  if (body.kind !== undefined && body.kind !== kind) return { ok: false, response: badRequest(`no kind "${String(body.kind)}" is registered for the ${kind} subresource`) };
+  if (body.apiVersion !== undefined && !apiVersions.includes(String(body.apiVersion))) return { ok: false, response: badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersions[0]})`) };
   const meta = isObject(body.metadata) ? body.metadata : {};
-  if (meta.name !== undefined && meta.name !== name) return badRequest(`name in URL does not match name in ${kind} object`);
-  return body;
+  if (meta.name !== undefined && meta.name !== name) return { ok: false, response: badRequest(`name in URL does not match name in ${kind} object`) };
+  return { ok: true, body };
 }
 
 /** POST pods/NAME/eviction (policy/v1 Eviction): delete the pod unless its disruption budget forbids it (cluster/disruption.ts). */
 function evict(state: ClusterState, req: ApiRequest, type: ResourceType, key: string, name: string): ApiResponse {
   const body = subresourceBody(req, 'Eviction', ['policy/v1', 'policy/v1beta1'], name);
-  if (!isObject(body as Json)) return body as ApiResponse;
-  const options = isObject((body as JsonObject).deleteOptions) ? (body as JsonObject).deleteOptions as JsonObject : {};
+  if (!body.ok) return body.response;
+  const given = body.body.deleteOptions;
+  if (given !== undefined && given !== null && !isObject(given)) return badRequest('json: cannot unmarshal into Go struct field Eviction.deleteOptions of type v1.DeleteOptions');
+  const options = isObject(given) ? given : {};
   const grace = options.gracePeriodSeconds;
   if (grace !== undefined && (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0)) {
     return invalid({ ...type, kind: 'Eviction', group: 'policy' }, name, [`deleteOptions.gracePeriodSeconds: Invalid value: ${JSON.stringify(grace)}: must be greater than or equal to 0`]);
@@ -484,8 +489,8 @@ function evict(state: ClusterState, req: ApiRequest, type: ResourceType, key: st
 /** POST pods/NAME/binding (v1 Binding): what a scheduler sends to place a pod on a node. */
 function bind(state: ClusterState, req: ApiRequest, type: ResourceType, key: string, name: string): ApiResponse {
   const body = subresourceBody(req, 'Binding', ['v1'], name);
-  if (!isObject(body as Json)) return body as ApiResponse;
-  const target = (body as JsonObject).target;
+  if (!body.ok) return body.response;
+  const target = body.body.target;
   const node = isObject(target) ? target.name : undefined;
   if (!isObject(target) || (target.kind !== undefined && target.kind !== 'Node') || typeof node !== 'string' || node === '') {
     return invalid({ ...type, kind: 'Binding', group: '' }, name, ['target.name: Required value: a binding names the node to place the pod on']);
@@ -508,8 +513,8 @@ function writeStatus(state: ClusterState, req: ApiRequest, { type, namespace }: 
   let next: Json;
   if (req.method === 'PUT') {
     const body = bodyObject(req, type);
-    if (!isObject(body as Json)) return body as ApiResponse;
-    next = body as JsonObject;
+    if (!body.ok) return body.response;
+    next = body.body;
   } else {
     const patched = patchedManifest(req, current);
     if (!patched.ok) return patched.response;
