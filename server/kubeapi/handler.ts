@@ -342,6 +342,10 @@ function create(state: ClusterState, req: ApiRequest, { type, namespace }: Targe
   return ok(apiObject(state, type.kind, r.value), 201);
 }
 
+/** Optimistic concurrency's answer to a stale metadata.resourceVersion. */
+const staleConflict = (type: ResourceType, name: string): ApiResponse =>
+  statusResponse(409, 'Conflict', `Operation cannot be fulfilled on ${resourceLabel(type)} "${name}": the object has been modified; please apply your changes to the latest version and try again`, detailsOf(type, name));
+
 const resourceLabel = (type: ResourceType): string => (type.group ? `${type.plural}.${type.group}` : type.plural);
 
 function problemResponse(type: ResourceType, name: string, problem: Parameters<typeof problemMessage>[2]): ApiResponse {
@@ -362,7 +366,7 @@ function writeOver(state: ClusterState, req: ApiRequest, type: ResourceType, sto
   }
   // Optimistic concurrency: a resourceVersion sent must be the stored one.
   if (typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '' && meta.resourceVersion !== String(stored.metadata.resourceVersion)) {
-    return statusResponse(409, 'Conflict', `Operation cannot be fulfilled on ${resourceLabel(type)} "${name}": the object has been modified; please apply your changes to the latest version and try again`, detailsOf(type, name));
+    return staleConflict(type, name);
   }
   const built = objectFromManifest(state, kind, manifest, stored.metadata.namespace, stored as KindMap[ManifestKind], fieldValidation(req));
   if (!built.ok) return problemResponse(type, name, built.problem);
@@ -451,7 +455,7 @@ function applyPatch(state: ClusterState, req: ApiRequest, target: Target): ApiRe
     if ('problem' in r) return problemResponse(type, name, r.problem);
     return apiErrorResponse(r.error, detailsOf(type, name));
   }
-  return ok(r.created && dryRun(req) ? toManifest(state, type.kind, r.obj) : apiObject(state, type.kind, r.obj), r.created ? 201 : 200);
+  return ok(apiObject(state, type.kind, r.obj), r.created ? 201 : 200);
 }
 
 /** A create that answers no object: `Status Success` with the 201 the handler puts in its code. */
@@ -523,7 +527,7 @@ function writeStatus(state: ClusterState, req: ApiRequest, { type, namespace }: 
   if (!isObject(next)) return badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
   const meta = isObject(next.metadata) ? next.metadata : {};
   if (typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '' && meta.resourceVersion !== String(stored.metadata.resourceVersion)) {
-    return statusResponse(409, 'Conflict', `Operation cannot be fulfilled on ${resourceLabel(type)} "${name}": the object has been modified; please apply your changes to the latest version and try again`, detailsOf(type, name));
+    return staleConflict(type, name);
   }
   const status = next.status;
   if (JSON.stringify(status ?? null) === JSON.stringify(current.status ?? null)) return ok(apiObject(state, type.kind, stored));

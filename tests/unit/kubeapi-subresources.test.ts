@@ -50,6 +50,9 @@ describe('server-side apply (PATCH application/apply-patch+yaml)', () => {
     expect(entry.fieldsV1['f:spec']).toMatchObject({ 'f:replicas': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"c"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } } });
     const again = await call('PATCH', `${DEPLOY}/ssa?fieldManager=alice`, ssaDeployment(2), APPLY);
     expect(again.status).toBe(200);
+    // A resourceVersion sent is a precondition.
+    const stale = await call('PATCH', `${DEPLOY}/ssa?fieldManager=alice`, { ...ssaDeployment(2), metadata: { name: 'ssa', resourceVersion: '1' } }, APPLY);
+    expect(stale).toMatchObject({ status: 409, body: { reason: 'Conflict', details: { name: 'ssa', group: 'apps', kind: 'deployments' } } });
   });
 
   it('answers a conflict as the apiserver does, then takes the field when forced', async () => {

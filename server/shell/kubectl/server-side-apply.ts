@@ -14,6 +14,8 @@ import { toManifest } from './manifest.js';
 import type { JsonObject } from './manifest-fields.js';
 import { getObject, type KubeObject, type ResourceType } from './resources.js';
 
+const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 export interface ApplyRequest {
   type: ResourceType;
   kind: ManifestKind;
@@ -36,6 +38,12 @@ export type ApplyResult =
 export function serverSideApply(state: ClusterState, req: ApplyRequest): ApplyResult {
   const { type, kind, namespace, name, applied } = req;
   const stored = getObject(state, type, namespace ?? '', name) as KindMap[ManifestKind] | undefined;
+  // A resourceVersion sent is a precondition, as for any write.
+  const sent = isObject(applied.metadata) ? applied.metadata.resourceVersion : undefined;
+  if (typeof sent === 'string' && sent !== '' && sent !== String(stored?.metadata.resourceVersion ?? '')) {
+    const resource = type.group ? `${type.plural}.${type.group}` : type.plural;
+    return { ok: false, error: { status: 409, reason: 'Conflict', message: `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again` } };
+  }
   const live = stored ? (toManifest(state, kind, stored) as JsonObject) : undefined;
   const outcome = applyConfiguration(live, applied, stored && live ? ownedFields(stored, kind, live) : [], req.manager, req.force, state.now);
   if (!outcome.ok) return { ok: false, conflict: outcome.error };

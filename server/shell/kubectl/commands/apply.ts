@@ -2,6 +2,7 @@
 // `kind: List`) from stdin or a node's files, each created or replaced through the apiserver.
 // A manifest replaces the fields it describes (see ../from-manifest.ts); kubectl's
 // last-applied-configuration annotation is not kept, so `edit` round-trips as `unchanged`.
+// `apply --server-side` sends each object as an apply patch instead (../server-side-apply.ts).
 import { parseAllDocuments, type YAMLError } from 'yaml';
 import { createObject, deleteObject, objectKey, resourceName, updateObject, writeRefused, type KindMap } from '../../../cluster/api.js';
 import { allocateNodePort, allocateServiceIP } from '../../../cluster/ipam.js';
