@@ -138,7 +138,7 @@ export function projection(root: JsonValue, paths: FieldPath[]): JsonObject {
 }
 
 /** One path lies on the other (equal, or one inside the other). */
-const overlaps = (a: FieldPath, b: FieldPath): boolean => a.length <= b.length ? a.every((s, i) => b[i] === s) : b.every((s, i) => a[i] === s);
+export const overlaps = (a: FieldPath, b: FieldPath): boolean => a.length <= b.length ? a.every((s, i) => b[i] === s) : b.every((s, i) => a[i] === s);
 
 /** The parts of a configuration nobody owns: identity, server-set metadata and the status. */
 function appliedPart(applied: JsonObject): JsonObject {
@@ -224,8 +224,16 @@ export function applyConfiguration(
   return { ok: true, object, entries: result };
 }
 
+function comparePaths(a: FieldPath, b: FieldPath): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  return a.length - b.length;
+}
+
 /** The apiserver's 409 for an apply's conflicts (fieldmanager internal/conflict.go). */
-function conflictError(conflicts: { entry: ManagedFieldsEntry; path: FieldPath }[], apiVersion: string): ApplyConflict {
+function conflictError(found: { entry: ManagedFieldsEntry; path: FieldPath }[], apiVersion: string): ApplyConflict {
+  // structured-merge-diff keeps the conflicts as sorted sets: by manager, then path.
+  const byteOrder = (a: string, b: string): number => (a === b ? 0 : a < b ? -1 : 1);
+  const conflicts = [...found].sort((a, b) => byteOrder(managerName(a.entry, apiVersion), managerName(b.entry, apiVersion)) || comparePaths(a.path, b.path));
   const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict' as const, message: `conflict with ${managerName(c.entry, apiVersion)}`, field: pathString(c.path) }));
   if (conflicts.length === 1) {
     return { status: 409, reason: 'Conflict', message: `Apply failed with 1 conflict: ${causes[0]!.message}: ${causes[0]!.field}`, causes };
@@ -235,6 +243,6 @@ function conflictError(conflicts: { entry: ManagedFieldsEntry; path: FieldPath }
     const name = managerName(c.entry, apiVersion);
     byManager.set(name, [...(byManager.get(name) ?? []), pathString(c.path)]);
   }
-  const lines = [...byManager.keys()].sort().flatMap((name) => [`conflicts with ${name}:`, ...byManager.get(name)!.map((p) => `- ${p}`)]);
+  const lines = [...byManager.keys()].flatMap((name) => [`conflicts with ${name}:`, ...byManager.get(name)!.map((p) => `- ${p}`)]);
   return { status: 409, reason: 'Conflict', message: `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`, causes };
 }
