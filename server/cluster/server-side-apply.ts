@@ -50,9 +50,22 @@ function keyValues(segment: string): JsonObject {
   }
 }
 
-/** The index of the item of `list` (under `field`) whose key is `segment`, or -1. */
+/** Each list's items by key, kept while the list keeps its length (items are only added or replaced here). */
+const keyIndexes = new WeakMap<JsonValue[], { length: number; field: string; byKey: Map<string, number> }>();
+
+/** The index of the item of `list` (under `field`) whose key is `segment`, or -1 (the first of duplicates). */
 function itemIndex(list: JsonValue[], field: string, segment: string): number {
-  return list.findIndex((item) => isObject(item) && itemKey(field, item) === segment);
+  let index = keyIndexes.get(list);
+  if (!index || index.length !== list.length || index.field !== field) {
+    const byKey = new Map<string, number>();
+    list.forEach((item, i) => {
+      const key = isObject(item) ? itemKey(field, item) : undefined;
+      if (key !== undefined && !byKey.has(key)) byKey.set(key, i);
+    });
+    index = { length: list.length, field, byKey };
+    keyIndexes.set(list, index);
+  }
+  return index.byKey.get(segment) ?? -1;
 }
 
 /** The value at a path, if there is one. */
@@ -63,7 +76,7 @@ export function valueAt(root: JsonValue, path: FieldPath): JsonValue | undefined
     if (Array.isArray(value) && isKey(segment)) {
       const i = itemIndex(value, field, segment);
       value = i < 0 ? undefined : value[i];
-    } else value = isObject(value) ? value[segment] : undefined;
+    } else value = isObject(value) && Object.hasOwn(value, segment) ? value[segment] : undefined;
     if (value === undefined) return undefined;
     field = segment;
   }
@@ -84,13 +97,11 @@ function setAt(root: JsonObject, path: FieldPath, value: JsonValue): void {
       if (last) node[at] = structuredClone(value);
       else node = node[at]!;
     } else if (isObject(node)) {
-      if (last) node[segment] = structuredClone(value);
-      else {
-        const child: JsonValue | undefined = node[segment];
-        const fits = nextIsKey ? Array.isArray(child) : isObject(child);
-        if (!fits) node[segment] = nextIsKey ? [] : {};
-        node = node[segment]!;
-      }
+      const child: JsonValue | undefined = Object.hasOwn(node, segment) ? node[segment] : undefined;
+      const fits = nextIsKey ? Array.isArray(child) : isObject(child);
+      // Defined, not assigned: a key such as `__proto__` is data here.
+      if (last || !fits) Object.defineProperty(node, segment, { value: last ? structuredClone(value) : nextIsKey ? [] : {}, writable: true, enumerable: true, configurable: true });
+      if (!last) node = node[segment]!;
     } else return;
     field = segment;
   }
@@ -108,7 +119,7 @@ function removeAt(root: JsonObject, path: FieldPath): void {
       if (i >= 0) grand.splice(i, 1);
       return;
     }
-    delete parent[leaf];
+    if (Object.hasOwn(parent, leaf)) delete parent[leaf];
   } else if (Array.isArray(parent) && isKey(leaf)) {
     const i = itemIndex(parent, parentPath.at(-1) ?? '', leaf);
     if (i >= 0) parent.splice(i, 1);
@@ -135,6 +146,29 @@ export function projection(root: JsonValue, paths: FieldPath[]): JsonObject {
     if (value !== undefined && path.length > 0) setAt(out, path, value);
   }
   return out;
+}
+
+const pathKey = (path: FieldPath): string => path.join('\u0000');
+
+/** A set of paths that answers, in the paths' depth, which of them lie on a given path. */
+class PathSet {
+  private readonly exact = new Set<string>();
+  private readonly inner = new Set<string>();
+  constructor(paths: FieldPath[]) {
+    for (const p of paths) {
+      this.exact.add(pathKey(p));
+      for (let i = 0; i < p.length; i++) this.inner.add(pathKey(p.slice(0, i)));
+    }
+  }
+  /** The shortest of the set's paths that holds `path` (an ancestor or itself), if any. */
+  holder(path: FieldPath): FieldPath | undefined {
+    for (let i = 0; i <= path.length; i++) if (this.exact.has(pathKey(path.slice(0, i)))) return path.slice(0, i);
+    return undefined;
+  }
+  /** Whether one of the set's paths lies on `path` (equal, holding it, or inside it). */
+  overlaps(path: FieldPath): boolean {
+    return this.holder(path) !== undefined || this.inner.has(pathKey(path));
+  }
 }
 
 /** One path lies on the other (equal, or one inside the other). */
@@ -172,7 +206,38 @@ export interface ApplyConflict extends ApiError {
 
 export type ApplyOutcome =
   | { ok: true; object: JsonObject; entries: ManagedFieldsEntry[] }
-  | { ok: false; error: ApplyConflict };
+  | { ok: false; conflict: ApplyConflict }
+  | { ok: false; error: ApiError };
+
+const typeName = (v: JsonValue): string => (Array.isArray(v) ? 'list' : v === null ? 'null' : typeof v === 'object' ? 'map' : typeof v);
+
+/**
+ * Where the configuration's shape cannot be the object's (a map where the object has a list…),
+ * as the typed patch object the fieldmanager builds refuses it; scalars are the builder's to check.
+ */
+function shapeProblem(config: JsonValue, live: JsonValue | undefined, field: string, path: FieldPath): string | undefined {
+  if (live === undefined || live === null || config === null) return undefined;
+  const at = pathString(path) || '.';
+  if (isObject(live)) {
+    if (!isObject(config)) return `${at}: expected map, got ${typeName(config)}`;
+    for (const [k, v] of Object.entries(config)) {
+      const problem = shapeProblem(v, Object.hasOwn(live, k) ? live[k] : undefined, k, [...path, k]);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (!Array.isArray(live)) return undefined;
+  if (!Array.isArray(config)) return `${at}: expected list, got ${typeName(config)}`;
+  if (!live.some(isObject)) return undefined;
+  for (const item of config) {
+    if (!isObject(item)) return `${at}: expected map, got ${typeName(item)}`;
+    const key = itemKey(field, item);
+    const match = key === undefined ? -1 : itemIndex(live, field, key);
+    const problem = match < 0 ? undefined : shapeProblem(item, live[match], '', [...path, key!]);
+    if (problem) return problem;
+  }
+  return undefined;
+}
 
 const same = (a: JsonValue | undefined, b: JsonValue | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -189,35 +254,39 @@ export function applyConfiguration(
   const leaves = leavesOf(config);
   const isMine = (e: ManagedFieldsEntry): boolean => e.manager === manager && e.operation === 'Apply' && e.subresource === undefined;
   const others = entries.filter((e) => !isMine(e));
+  const kind = typeof applied.kind === 'string' ? applied.kind : '';
+  const shape = live ? shapeProblem(config, live, '', []) : undefined;
+  if (shape) {
+    const gvk = `${apiVersion.includes('/') ? apiVersion : `/${apiVersion}`}, Kind=${kind}`;
+    return { ok: false, error: { status: 400, reason: 'BadRequest', message: `failed to create typed patch object (${gvk}): ${shape}` } };
+  }
   const conflicts: { entry: ManagedFieldsEntry; path: FieldPath }[] = [];
   if (live) {
     for (const entry of others) {
+      const owned = new PathSet(entry.fields ?? []);
       for (const leaf of leaves) {
-        const owned = (entry.fields ?? []).filter((f) => overlaps(f, leaf));
-        if (owned.length === 0) continue;
+        if (!owned.overlaps(leaf)) continue;
         // The value is compared where the two meet: the applied leaf, or the whole list another owns.
-        const where = owned.some((f) => f.length < leaf.length) ? owned.find((f) => f.length < leaf.length)! : leaf;
+        const holder = owned.holder(leaf);
+        const where = holder && holder.length < leaf.length ? holder : leaf;
         if (!same(valueAt(live, where), valueAt(config, where) ?? valueAt(config, leaf))) conflicts.push({ entry, path: leaf });
       }
     }
   }
-  if (conflicts.length > 0 && !force) return { ok: false, error: conflictError(conflicts, apiVersion) };
+  if (conflicts.length > 0 && !force) return { ok: false, conflict: conflictError(conflicts, apiVersion) };
   const object: JsonObject = live ? structuredClone(live) : {};
   for (const leaf of leaves) setAt(object, leaf, valueAt(config, leaf)!);
   // Forced: the others give up what they conflicted on.
   const kept = others.flatMap((e) => {
-    const lost = conflicts.filter((c) => c.entry === e).map((c) => c.path);
-    if (lost.length === 0) return [e];
-    const fields = (e.fields ?? []).filter((f) => !lost.some((p) => overlaps(f, p)));
+    const lost = new PathSet(conflicts.filter((c) => c.entry === e).map((c) => c.path));
+    if (!conflicts.some((c) => c.entry === e)) return [e];
+    const fields = (e.fields ?? []).filter((f) => !lost.overlaps(f));
     // An entry left with no fields is dropped, as the fieldmanager does.
     return fields.length > 0 ? [{ ...e, fields }] : [];
   });
   // What this manager applied before and no longer does, and no one else owns, goes.
-  const before = entries.find(isMine)?.fields ?? [];
-  for (const path of before) {
-    if (leaves.some((l) => overlaps(l, path)) || kept.some((e) => (e.fields ?? []).some((f) => overlaps(f, path)))) continue;
-    removeAt(object, path);
-  }
+  const stillOwned = new PathSet([...leaves, ...kept.flatMap((e) => e.fields ?? [])]);
+  for (const path of entries.find(isMine)?.fields ?? []) if (!stillOwned.overlaps(path)) removeAt(object, path);
   const mine: ManagedFieldsEntry = { manager, operation: 'Apply', time: now, fields: leaves };
   const at = entries.findIndex(isMine);
   const result = at < 0 ? [...kept, mine] : [...kept.slice(0, at), mine, ...kept.slice(at)];

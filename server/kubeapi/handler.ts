@@ -441,6 +441,7 @@ function applyPatch(state: ClusterState, req: ApiRequest, target: Target): ApiRe
   const body = bodyObject(req, type);
   if (!body.ok) return body.response;
   const applied = body.body;
+  if (applied.metadata !== undefined && !isObject(applied.metadata)) return badRequest(`json: cannot unmarshal ${Array.isArray(applied.metadata) ? 'array' : typeof applied.metadata} into Go struct field Object.metadata of type map[string]interface {}`);
   const meta = isObject(applied.metadata) ? applied.metadata : {};
   if (meta.name !== undefined && meta.name !== name) return badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
   if (type.namespaced && meta.namespace !== undefined && meta.namespace !== namespace) {
@@ -452,6 +453,7 @@ function applyPatch(state: ClusterState, req: ApiRequest, target: Target): ApiRe
   });
   if (!r.ok) {
     if ('conflict' in r) return statusResponse(409, 'Conflict', r.conflict.message, { causes: r.conflict.causes });
+    if ('error' in r && r.error.reason === 'BadRequest') return apiErrorResponse(r.error);
     if ('problem' in r) return problemResponse(type, name, r.problem);
     return apiErrorResponse(r.error, detailsOf(type, name));
   }

@@ -95,7 +95,13 @@ describe('server-side apply (PATCH application/apply-patch+yaml)', () => {
       await call('PATCH', `${DEPLOY}/ssa?fieldManager=x&force=maybe`, ssaDeployment(1), APPLY),
       await call('PATCH', `${DEPLOY}/ssa?fieldManager=x`, { ...ssaDeployment(1), metadata: { name: 'ssa', managedFields: [{ manager: 'x' }] } }, APPLY),
       await call('PATCH', `${DEPLOY}/ssa?fieldManager=x&force=true`, { ...ssaDeployment(1), spec: { replicas: 'many', template: 7 } }, APPLY),
+      await call('PATCH', `${DEPLOY}/ssa?fieldManager=x`, { ...ssaDeployment(1), spec: 'x' }, APPLY),
+      await call('PATCH', `${DEPLOY}/ssa?fieldManager=x`, { ...ssaDeployment(1), metadata: [1] }, APPLY),
+      await call('PATCH', `${DEPLOY}/ssa?fieldManager=x`, { ...ssaDeployment(1), spec: { template: { spec: { containers: [null, 5] } } } }, APPLY),
+      await call('PATCH', `${DEPLOY}/ssa?fieldManager=x`, '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"ssa","labels":{"__proto__":{"polluted":"yes"}}}}', APPLY),
     ];
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(refusals[8]!.body.message).toBe('failed to create typed patch object (apps/v1, Kind=Deployment): .spec: expected map, got string');
     for (const [i, r] of refusals.entries()) {
       expect(r.body.kind, `refusal ${i}`).toBe('Status');
       expect([400, 422]).toContain(r.status);

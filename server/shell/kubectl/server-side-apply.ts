@@ -46,7 +46,7 @@ export function serverSideApply(state: ClusterState, req: ApplyRequest): ApplyRe
   }
   const live = stored ? (toManifest(state, kind, stored) as JsonObject) : undefined;
   const outcome = applyConfiguration(live, applied, stored && live ? ownedFields(stored, kind, live) : [], req.manager, req.force, state.now);
-  if (!outcome.ok) return { ok: false, conflict: outcome.error };
+  if (!outcome.ok) return outcome;
   const object = stored ? outcome.object : {
     ...outcome.object, apiVersion: type.apiVersion, kind,
     metadata: { ...(outcome.object.metadata as JsonObject | undefined), name, ...(namespace !== undefined ? { namespace } : {}) },
