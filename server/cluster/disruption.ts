@@ -81,7 +81,11 @@ export function evictPod(state: ClusterState, key: string, options: DeleteOption
       const status = budgetStatus(state, budget);
       // An unready pod may go while the budget is met (unhealthyPodEvictionPolicy IfHealthyBudget).
       const allowed = isPodReady(pod) ? status.disruptionsAllowed > 0 : status.currentHealthy >= status.desiredHealthy;
-      if (!allowed) return { ok: false, error: { status: 429, reason: 'TooManyRequests', message: "Cannot evict pod as it would violate the pod's disruption budget." } };
+      if (!allowed) {
+        // eviction.go checkAndDecrement: NewTooManyRequests with a DisruptionBudget cause.
+        const cause = { reason: 'DisruptionBudget', message: `The disruption budget ${budget.metadata.name} needs ${status.desiredHealthy} healthy pods and has ${status.currentHealthy} currently` };
+        return { ok: false, error: { status: 429, reason: 'TooManyRequests', message: "Cannot evict pod as it would violate the pod's disruption budget.", causes: [cause] } };
+      }
     }
   }
   return deleteObject(state, 'Pod', key, options);

@@ -5,6 +5,7 @@
 // --field-manager defaults); the entries of the controllers and kubelets that wrote the built
 // world are derived when printed (shell/kubectl/managed-fields.ts), so building and ticking a
 // cluster records nothing.
+import { overlaps } from './server-side-apply.js';
 import type { ClusterState, ManagedFieldsEntry, ObjectMeta } from './types.js';
 
 /** Entries past this are not kept (a real object has a handful: one per manager); nor fields past MAX_FIELDS. */
@@ -20,7 +21,18 @@ function addFields(entry: ManagedFieldsEntry, fields: string[][] | undefined): v
 /** Records the write in progress under the current client's field manager, if a client writes. */
 export function recordManager(state: ClusterState, meta: ObjectMeta): void {
   const who = state.fieldManager;
-  if (!who) return;
+  // Server-side apply writes the managers' entries itself (server-side-apply.ts).
+  if (!who || who.operation === 'Apply') return;
+  // A narrow write takes its fields from the managers that list theirs (an applied object's
+  // entries); one left with none is dropped, as the fieldmanager does.
+  const taken = who.fields ?? [];
+  if (taken.length > 0 && meta.managedFields) {
+    meta.managedFields = meta.managedFields.flatMap((e) => {
+      if (!e.fields || e.fields.length === 0 || (e.manager === who.manager && e.operation === 'Update')) return [e];
+      const fields = e.fields.filter((f) => !taken.some((t) => overlaps(f, t)));
+      return fields.length > 0 ? [{ ...e, fields }] : [];
+    });
+  }
   const entries = (meta.managedFields ??= []);
   const same = entries.find((e) => e.manager === who.manager && e.operation === 'Update' && e.subresource === who.subresource);
   if (same) {
@@ -37,11 +49,12 @@ export function recordManager(state: ClusterState, meta: ObjectMeta): void {
 
 /** Runs a client's command (a kubectl line, an API request): its writes are recorded under `who`. */
 export function asClient<T>(state: ClusterState, who: NonNullable<ClusterState['fieldManager']>, run: () => T): T {
+  const before = state.fieldManager;
   state.fieldManager = who;
   try {
     return run();
   } finally {
-    state.fieldManager = undefined;
+    state.fieldManager = before;
   }
 }
 

@@ -723,7 +723,7 @@ export interface ClusterState {
   /** Who changed the world (cluster/actors.ts): scoring credits fixes and charges damage to them. */
   actors?: ActorRecord;
   /** The field manager of the client command writing now (kubectl's --field-manager default); unset while controllers run. */
-  fieldManager?: { manager: string; subresource?: string; fields?: string[][] };
+  fieldManager?: { manager: string; operation?: 'Apply'; subresource?: string; fields?: string[][] };
   /**
    * While a client's request runs (api.ts `answering`): the errors a condition of the world
    * made the apiserver, or the connection to it, answer — never one that echoes the request's
@@ -761,6 +761,8 @@ export interface ApiError {
   status: number;
   reason: 'NotFound' | 'AlreadyExists' | 'Invalid' | 'Conflict' | 'InternalError' | 'ServiceUnavailable' | 'BadRequest' | 'Forbidden' | 'TooManyRequests';
   message: string;
+  /** The Status's details.causes, where the apiserver gives some (an eviction's DisruptionBudget). */
+  causes?: { reason: string; message: string; field?: string }[];
 }
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };

@@ -1,7 +1,7 @@
 // The Kubernetes REST API over HTTP (fastify): the edge around server/kubeapi/handler.ts. A
 // backend turns the bearer token into a session (one cluster for `kubedrill api`; a seat of a
 // game room, room-kube-api.ts); the edge bounds and validates what arrives (zod over the query,
-// bodies at most 3 MiB like the apiserver's limit, JSON only, a request rate and a watch cap per
+// bodies at most 3 MiB like the apiserver's limit, JSON only (an apply patch may be YAML), a request rate and a watch cap per
 // session) and answers every refusal as a meta/v1 Status, so kubectl prints a clear error; it
 // streams watches (at most MAX_WATCHES at once, each at most MAX_WATCH_SECONDS), and exec over
 // WebSocket (kube-api-exec.ts) within the same caps.
@@ -16,6 +16,7 @@ import { AddressLimiter } from '../socket/rate-limit.js';
 import { watchStep, type WatchEvent } from '../kubeapi/watch.js';
 import { statusResponse, type ApiResponse } from '../kubeapi/status.js';
 import type { Json } from '../shell/kubectl/manifest.js';
+import { parseYaml } from '../shell/kubectl/commands/apply.js';
 import { bearerToken } from './errors.js';
 import { execUpgrades, streamingPath, upgradeRequired } from './kube-api-exec.js';
 
@@ -32,7 +33,20 @@ const WATCH_STEP_MS = 200;
 const MAX_WATCHES = 64;
 const MAX_WATCH_SECONDS = 1800;
 
-const BODY_TYPES = ['application/json', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json'];
+const BODY_TYPES = ['application/json', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+
+/** A body as JSON; an apply patch may also be one YAML document (kubectl sends JSON, which is YAML). */
+function parseBody(contentType: string, body: string): Json {
+  try {
+    return JSON.parse(body) as Json;
+  } catch (error) {
+    if (!contentType.startsWith('application/apply-patch+yaml')) throw new Error(`couldn't get version/kind; json parse error: ${(error as Error).message}`);
+    const parsed = parseYaml(body);
+    if (!parsed.ok) throw new Error(`error converting YAML to JSON: ${parsed.error}`);
+    if (parsed.docs.length !== 1) throw new Error('error decoding YAML: the body must hold exactly one document');
+    return parsed.docs[0]!;
+  }
+}
 
 /** A watch that opened: its first events, and what came since at each step (undefined: it ended). */
 export interface OpenedWatch {
@@ -175,11 +189,11 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
     ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
   }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(BODY_TYPES, { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser(BODY_TYPES, { parseAs: 'string' }, (req, body, done) => {
     try {
-      done(null, JSON.parse(body as string) as Json);
+      done(null, parseBody(String(req.headers['content-type'] ?? ''), body as string));
     } catch (error) {
-      done(Object.assign(new Error(`couldn't get version/kind; json parse error: ${(error as Error).message}`), { statusCode: 400 }), undefined);
+      done(Object.assign(error as Error, { statusCode: 400 }), undefined);
     }
   });
   app.setErrorHandler((error: FastifyError, _request, reply) => {

@@ -5,16 +5,20 @@
 // same builders and write path (objectFromManifest, writeCreate/writeUpdate, api.ts), so the
 // apiserver's admission, quotas and the controllers treat them alike.
 import { isExecTarget, runExec } from './exec.js';
-import { apiUnavailable, type KindMap } from '../cluster/api.js';
+import { apiUnavailable, mutateObject, type KindMap } from '../cluster/api.js';
+import { isStoredKind } from '../cluster/stored-kinds.js';
+import { bindPod } from '../cluster/controllers/scheduler.js';
+import { evictPod } from '../cluster/disruption.js';
 import { asClient } from '../cluster/managed-fields.js';
 import { withManagedFields } from '../shell/kubectl/managed-fields.js';
 import type { ClusterState, Deployment, ReplicaSet, StoredObject } from '../cluster/types.js';
 import { writeCreate, writeUpdate } from '../shell/kubectl/commands/apply.js';
+import { serverSideApply } from '../shell/kubectl/server-side-apply.js';
 import { deleteOne } from '../shell/kubectl/commands/delete.js';
 import { replicasOf, scaleTo } from '../shell/kubectl/commands/scale.js';
 import { selectorString } from '../shell/kubectl/printers.js';
 import { jsonPatch, mergePatch, strategicMerge, TOO_LARGE } from '../shell/kubectl/commands/patch.js';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, versionOf } from '../shell/kubectl/discovery.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, versionOf, WITH_STATUS } from '../shell/kubectl/discovery.js';
 import { isManifestKind, objectFromManifest, problemMessage, type ManifestKind } from '../shell/kubectl/from-manifest.js';
 import { toManifest, type Json } from '../shell/kubectl/manifest.js';
 import { deprecationOf, getObject, listObjects, RESOURCE_TYPES, type KubeObject, type ResourceType } from '../shell/kubectl/resources.js';
@@ -95,7 +99,7 @@ export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiRespo
 }
 
 function resourceRequest(state: ClusterState, req: ApiRequest, target: Target): ApiResponse {
-  const { name } = target;
+  const { name, type, namespace } = target;
   // A write is recorded under the request's fieldManager (kubectl sends its --field-manager),
   // else the user agent's name, `kubectl` (cluster/managed-fields.ts).
   const manager = req.query.fieldManager ?? 'kubectl';
@@ -106,7 +110,18 @@ function resourceRequest(state: ClusterState, req: ApiRequest, target: Target): 
     return log.ok ? logResponse(log.text) : log.response;
   }
   if (isExecTarget(target)) return req.method === 'POST' ? runExec(state, target, req.body).response : methodNotAllowed();
+  if (name !== undefined && type.kind === 'Pod' && (target.subresource === 'eviction' || target.subresource === 'binding')) {
+    if (req.method !== 'POST') return methodNotAllowed();
+    const key = `${namespace}/${name}`;
+    return asClient(state, { manager }, () => (target.subresource === 'eviction' ? evict(state, req, type, key, name) : bind(state, req, type, key, name)));
+  }
+  if (target.subresource === 'status' && name !== undefined && WITH_STATUS.has(type.kind)) {
+    if (req.method === 'GET') return get(state, req, target, name);
+    if (req.method !== 'PUT' && req.method !== 'PATCH') return methodNotAllowed();
+    return asClient(state, { manager, subresource: 'status', fields: [['status']] }, () => writeStatus(state, req, target, name));
+  }
   if (target.subresource !== undefined) return pathNotFound();
+  if (req.method === 'PATCH' && mediaType(req) === APPLY_PATCH) return applyPatch(state, req, target);
   if (req.method !== 'GET') return asClient(state, { manager }, () => write(state, req, target));
   return name === undefined ? list(state, req, target) : get(state, req, target, name);
 }
@@ -278,16 +293,19 @@ function list(state: ClusterState, req: ApiRequest, { type, namespace }: Target)
   return ok({ kind: `${type.kind}List`, apiVersion: type.apiVersion, metadata, items: items.map((o) => apiObject(state, type.kind, o)) });
 }
 
+/** A request's body as an object, or the Status refusing it. */
+type Body = { ok: true; body: JsonObject } | { ok: false; response: ApiResponse };
+
 /** The object a write sends, with its kind and apiVersion checked against the path. */
-function bodyObject(req: ApiRequest, type: ResourceType): JsonObject | ApiResponse {
+function bodyObject(req: ApiRequest, type: ResourceType): Body {
   const body = req.body;
-  if (!isObject(body)) return badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  if (!isObject(body)) return { ok: false, response: badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`) };
   const kind = body.kind ?? type.kind;
   const apiVersion = body.apiVersion ?? type.apiVersion;
   if (kind !== type.kind || apiVersion !== type.apiVersion) {
-    return badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${type.apiVersion})`);
+    return { ok: false, response: badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${type.apiVersion})`) };
   }
-  return body;
+  return { ok: true, body };
 }
 
 function writableKind(type: ResourceType): ManifestKind | undefined {
@@ -305,8 +323,8 @@ function create(state: ClusterState, req: ApiRequest, { type, namespace }: Targe
   const kind = writableKind(type);
   if (!kind) return methodNotAllowed();
   const body = bodyObject(req, type);
-  if (!isObject(body as Json)) return body as ApiResponse;
-  const manifest = body as JsonObject;
+  if (!body.ok) return body.response;
+  const manifest = body.body;
   const meta = isObject(manifest.metadata) ? manifest.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : '';
   if (type.namespaced && typeof meta.namespace === 'string' && meta.namespace !== '' && meta.namespace !== namespace) {
@@ -323,6 +341,10 @@ function create(state: ClusterState, req: ApiRequest, { type, namespace }: Targe
   if (!r.ok) return apiErrorResponse(r.error, detailsOf(type, name));
   return ok(apiObject(state, type.kind, r.value), 201);
 }
+
+/** Optimistic concurrency's answer to a stale metadata.resourceVersion. */
+const staleConflict = (type: ResourceType, name: string): ApiResponse =>
+  statusResponse(409, 'Conflict', `Operation cannot be fulfilled on ${resourceLabel(type)} "${name}": the object has been modified; please apply your changes to the latest version and try again`, detailsOf(type, name));
 
 const resourceLabel = (type: ResourceType): string => (type.group ? `${type.plural}.${type.group}` : type.plural);
 
@@ -344,7 +366,7 @@ function writeOver(state: ClusterState, req: ApiRequest, type: ResourceType, sto
   }
   // Optimistic concurrency: a resourceVersion sent must be the stored one.
   if (typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '' && meta.resourceVersion !== String(stored.metadata.resourceVersion)) {
-    return statusResponse(409, 'Conflict', `Operation cannot be fulfilled on ${resourceLabel(type)} "${name}": the object has been modified; please apply your changes to the latest version and try again`, detailsOf(type, name));
+    return staleConflict(type, name);
   }
   const built = objectFromManifest(state, kind, manifest, stored.metadata.namespace, stored as KindMap[ManifestKind], fieldValidation(req));
   if (!built.ok) return problemResponse(type, name, built.problem);
@@ -357,10 +379,10 @@ function writeOver(state: ClusterState, req: ApiRequest, type: ResourceType, sto
 function update(state: ClusterState, req: ApiRequest, { type, namespace }: Target, name: string): ApiResponse {
   if (!writableKind(type)) return methodNotAllowed();
   const body = bodyObject(req, type);
-  if (!isObject(body as Json)) return body as ApiResponse;
+  if (!body.ok) return body.response;
   const stored = getObject(state, type, namespace ?? '', name);
   if (!stored) return notFound(type, name);
-  return writeOver(state, req, type, stored, body as JsonObject);
+  return writeOver(state, req, type, stored, body.body);
 }
 
 const PATCH_TYPES: Record<string, 'json' | 'merge' | 'strategic'> = {
@@ -368,29 +390,163 @@ const PATCH_TYPES: Record<string, 'json' | 'merge' | 'strategic'> = {
   'application/merge-patch+json': 'merge',
   'application/strategic-merge-patch+json': 'strategic',
 };
+const APPLY_PATCH = 'application/apply-patch+yaml';
+
+const unsupportedPatch = (): ApiResponse => statusResponse(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${[...Object.keys(PATCH_TYPES), APPLY_PATCH].join(', ')}`, {});
+
+const mediaType = (req: ApiRequest): string => req.contentType.split(';')[0]!.trim();
 
 function patch(state: ClusterState, req: ApiRequest, { type, namespace }: Target, name: string): ApiResponse {
-  const patchType = PATCH_TYPES[req.contentType.split(';')[0]!.trim()];
-  if (!patchType) return statusResponse(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${Object.keys(PATCH_TYPES).join(', ')}`, {});
+  if (!PATCH_TYPES[mediaType(req)]) return unsupportedPatch();
   if (!writableKind(type)) return methodNotAllowed();
   const stored = getObject(state, type, namespace ?? '', name);
   if (!stored) return notFound(type, name);
-  const current = toManifest(state, type.kind, stored);
+  const patched = patchedManifest(req, toManifest(state, type.kind, stored));
+  if (!patched.ok) return patched.response;
+  if (!isObject(patched.doc)) return badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
+  return writeOver(state, req, type, stored, patched.doc);
+}
+
+/** The object after the request's JSON, merge or strategic merge patch, or the refusal. */
+function patchedManifest(req: ApiRequest, current: Json): { ok: true; doc: Json } | { ok: false; response: ApiResponse } {
+  const patchType = PATCH_TYPES[mediaType(req)];
+  if (!patchType) return { ok: false, response: unsupportedPatch() };
   const body = req.body ?? null;
-  let patched: Json;
   if (patchType === 'json') {
     const r = jsonPatch(current, body);
-    if (!r.ok) {
-      if (r.error === TOO_LARGE) return statusResponse(500, '', r.error);
-      return r.error.startsWith('json:') ? badRequest(r.error) : statusResponse(422, 'Invalid', r.error);
-    }
-    patched = r.doc;
-  } else {
-    if (!isObject(body)) return badRequest(`json: cannot unmarshal ${Array.isArray(body) ? 'array' : typeof body} into Go value of type map[string]interface {}`);
-    patched = patchType === 'merge' ? mergePatch(current, body) : strategicMerge(current, body);
+    if (r.ok) return { ok: true, doc: r.doc };
+    if (r.error === TOO_LARGE) return { ok: false, response: statusResponse(500, '', r.error) };
+    return { ok: false, response: r.error.startsWith('json:') ? badRequest(r.error) : statusResponse(422, 'Invalid', r.error) };
   }
-  if (!isObject(patched)) return badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
-  return writeOver(state, req, type, stored, patched);
+  if (!isObject(body)) return { ok: false, response: badRequest(`json: cannot unmarshal ${Array.isArray(body) ? 'array' : typeof body} into Go value of type map[string]interface {}`) };
+  return { ok: true, doc: patchType === 'merge' ? mergePatch(current, body) : strategicMerge(current, body) };
+}
+
+/**
+ * PATCH application/apply-patch+yaml: server-side apply (shell/kubectl/server-side-apply.ts),
+ * creating the object when it is missing. The fieldManager is required; `force=true` takes
+ * conflicting fields from their managers.
+ */
+function applyPatch(state: ClusterState, req: ApiRequest, target: Target): ApiResponse {
+  const { type, namespace, name } = target;
+  if (name === undefined) return methodNotAllowed();
+  const kind = writableKind(type);
+  if (!kind) return methodNotAllowed();
+  const manager = req.query.fieldManager;
+  if (manager === undefined || manager === '') {
+    return statusResponse(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', { group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }] });
+  }
+  const force = req.query.force;
+  if (force !== undefined && force !== 'true' && force !== 'false') return badRequest(`strconv.ParseBool: parsing ${JSON.stringify(force)}: invalid syntax`);
+  const body = bodyObject(req, type);
+  if (!body.ok) return body.response;
+  const applied = body.body;
+  if (applied.metadata !== undefined && !isObject(applied.metadata)) return badRequest(`json: cannot unmarshal ${Array.isArray(applied.metadata) ? 'array' : typeof applied.metadata} into Go struct field Object.metadata of type map[string]interface {}`);
+  const meta = isObject(applied.metadata) ? applied.metadata : {};
+  if (meta.name !== undefined && meta.name !== name) return badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
+  if (type.namespaced && meta.namespace !== undefined && meta.namespace !== namespace) {
+    return badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  if (meta.managedFields !== undefined && meta.managedFields !== null) return invalid(type, name, ['metadata.managedFields: Invalid value: "": must be nil']);
+  const r = serverSideApply(state, {
+    type, kind, namespace, name, applied, manager, force: force === 'true', dryRun: dryRun(req), validation: fieldValidation(req),
+  });
+  if (!r.ok) {
+    if ('conflict' in r) return statusResponse(409, 'Conflict', r.conflict.message, { causes: r.conflict.causes });
+    if ('error' in r && r.error.reason === 'BadRequest') return apiErrorResponse(r.error);
+    if ('problem' in r) return problemResponse(type, name, r.problem);
+    return apiErrorResponse(r.error, detailsOf(type, name));
+  }
+  return ok(apiObject(state, type.kind, r.obj), r.created ? 201 : 200);
+}
+
+/** A create that answers no object: `Status Success` with the 201 the handler puts in its code. */
+const created = (): ApiResponse => ok({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, 201);
+
+/** The body a subresource's POST takes: an object of `kind` (in one of `apiVersions`) naming the pod, or the refusal. */
+function subresourceBody(req: ApiRequest, kind: string, apiVersions: string[], name: string): Body {
+  const body = req.body;
+  if (!isObject(body)) return { ok: false, response: badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`) };
+  if (body.kind !== undefined && body.kind !== kind) return { ok: false, response: badRequest(`no kind "${String(body.kind)}" is registered for the ${kind} subresource`) };
+  if (body.apiVersion !== undefined && !apiVersions.includes(String(body.apiVersion))) return { ok: false, response: badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersions[0]})`) };
+  const meta = isObject(body.metadata) ? body.metadata : {};
+  if (meta.name !== undefined && meta.name !== name) return { ok: false, response: badRequest(`name in URL does not match name in ${kind} object`) };
+  return { ok: true, body };
+}
+
+/** POST pods/NAME/eviction (policy/v1 Eviction): delete the pod unless its disruption budget forbids it (cluster/disruption.ts). */
+function evict(state: ClusterState, req: ApiRequest, type: ResourceType, key: string, name: string): ApiResponse {
+  const body = subresourceBody(req, 'Eviction', ['policy/v1', 'policy/v1beta1'], name);
+  if (!body.ok) return body.response;
+  const given = body.body.deleteOptions;
+  if (given !== undefined && given !== null && !isObject(given)) return badRequest('json: cannot unmarshal into Go struct field Eviction.deleteOptions of type v1.DeleteOptions');
+  const options = isObject(given) ? given : {};
+  const grace = options.gracePeriodSeconds;
+  if (grace !== undefined && (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0)) {
+    return invalid({ ...type, kind: 'Eviction', group: 'policy' }, name, [`deleteOptions.gracePeriodSeconds: Invalid value: ${JSON.stringify(grace)}: must be greater than or equal to 0`]);
+  }
+  if (!getObject(state, type, key.slice(0, key.indexOf('/')), name)) return notFound(type, name);
+  if (dryRun(req) || (Array.isArray(options.dryRun) && options.dryRun.includes('All'))) return created();
+  const r = evictPod(state, key, typeof grace === 'number' ? { gracePeriodSeconds: grace, ...(grace === 0 ? { force: true } : {}) } : {});
+  if (!r.ok) return apiErrorResponse(r.error, r.error.status === 429 ? {} : detailsOf(type, name));
+  return created();
+}
+
+/** POST pods/NAME/binding (v1 Binding): what a scheduler sends to place a pod on a node. */
+function bind(state: ClusterState, req: ApiRequest, type: ResourceType, key: string, name: string): ApiResponse {
+  const body = subresourceBody(req, 'Binding', ['v1'], name);
+  if (!body.ok) return body.response;
+  const target = body.body.target;
+  const node = isObject(target) ? target.name : undefined;
+  if (!isObject(target) || (target.kind !== undefined && target.kind !== 'Node') || typeof node !== 'string' || node === '') {
+    return invalid({ ...type, kind: 'Binding', group: '' }, name, ['target.name: Required value: a binding names the node to place the pod on']);
+  }
+  if (dryRun(req)) return created();
+  const r = bindPod(state, key, node);
+  return r.ok ? created() : apiErrorResponse(r.error, detailsOf({ ...type, plural: 'pods/binding' }, name));
+}
+
+/**
+ * PUT/PATCH …/status: only the status is taken (the spec and metadata sent are ignored, as the
+ * apiserver's status strategies do; a main-resource write ignores the status, from-manifest.ts).
+ * A kind kept as JSON takes any status; the built-in kinds' statuses are their kubelets' and
+ * controllers' model, which a client cannot write here: a change is refused, changing nothing.
+ */
+function writeStatus(state: ClusterState, req: ApiRequest, { type, namespace }: Target, name: string): ApiResponse {
+  const stored = getObject(state, type, namespace ?? '', name);
+  if (!stored) return notFound(type, name);
+  const current = toManifest(state, type.kind, stored);
+  let next: Json;
+  if (req.method === 'PUT') {
+    const body = bodyObject(req, type);
+    if (!body.ok) return body.response;
+    next = body.body;
+  } else {
+    const patched = patchedManifest(req, current);
+    if (!patched.ok) return patched.response;
+    next = patched.doc;
+  }
+  if (!isObject(next)) return badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
+  const meta = isObject(next.metadata) ? next.metadata : {};
+  if (typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '' && meta.resourceVersion !== String(stored.metadata.resourceVersion)) {
+    return staleConflict(type, name);
+  }
+  const status = next.status;
+  if (JSON.stringify(status ?? null) === JSON.stringify(current.status ?? null)) return ok(apiObject(state, type.kind, stored));
+  const kind = type.kind as keyof KindMap;
+  if (!isStoredKind(kind)) {
+    return statusResponse(405, 'MethodNotAllowed', `the simulated cluster does not take status writes for ${resourceLabel(type)}: their kubelets and controllers own them`, detailsOf(type, name));
+  }
+  if (status !== undefined && !isObject(status)) return invalid(type, name, [`status: Invalid value: ${JSON.stringify(status)}: must be an object`]);
+  if (dryRun(req)) return ok(apiObject(state, type.kind, stored));
+  const key = type.namespaced ? `${namespace}/${name}` : name;
+  const r = mutateObject(state, kind, key, (o) => {
+    const fields = (o as StoredObject).fields;
+    if (status === undefined) delete fields.status;
+    else fields.status = status;
+  });
+  if (!r.ok) return apiErrorResponse(r.error, detailsOf(type, name));
+  return ok(apiObject(state, type.kind, r.value as KubeObject));
 }
 
 /** autoscaling/v1 Scale of a Deployment, ReplicaSet or StatefulSet: read it, or write spec.replicas (PUT or PATCH). */

@@ -8,7 +8,7 @@ import type { ResourceType } from '../shell/kubectl/resources.js';
 export interface StatusCause {
   reason: string;
   message: string;
-  field: string;
+  field?: string;
 }
 
 export interface StatusDetails {
@@ -59,7 +59,8 @@ export function detailsOf(type: ResourceType, name: string): StatusDetails {
  */
 export function apiErrorResponse(error: ApiError, details?: StatusDetails): ApiResponse {
   if (error.status === 0) return { status: 0, body: null };
-  return statusResponse(error.status, error.reason === 'InternalError' ? '' : error.reason, error.message, details);
+  const withCauses = error.causes ? { ...details, causes: error.causes.map((c) => ({ reason: c.reason, message: c.message, ...(c.field !== undefined ? { field: c.field } : {}) })) } : details;
+  return statusResponse(error.status, error.reason === 'InternalError' ? '' : error.reason, error.message, withCauses);
 }
 
 export const notFound = (type: ResourceType, name: string): ApiResponse => {

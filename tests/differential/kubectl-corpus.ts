@@ -111,6 +111,9 @@ export interface Step {
 
 const CONFIG_MAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  a: "1"\n';
 const BAD_DEPLOYMENT = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: bad\nspec:\n  replicas: -1\n  selector:\n    matchLabels: {app: bad}\n  template:\n    metadata:\n      labels: {app: bad}\n    spec:\n      containers:\n      - name: c\n        image: nginx\n';
+const SSA_DEPLOYMENT = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ssa\n  labels: {app: ssa, tier: x}\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: ssa}\n  template:\n    metadata:\n      labels: {app: ssa}\n    spec:\n      containers:\n      - name: c\n        image: nginx:1.25\n';
+/** The demo's web Deployment as its client-side apply wrote it, with 5 replicas: a conflict with kubectl-client-side-apply. */
+const WEB_SCALED = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 5\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.25.3\n';
 const STALE_CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\n  resourceVersion: "1"\ndata:\n  a: "3"\n';
 const TWO_ERRORS = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: bad\nspec:\n  type: Nope\n  ports:\n  - port: 0\n';
 
@@ -119,6 +122,32 @@ const TWO_ERRORS = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: bad\nspec:
  * one served to the real kubectl and one in the shell; every step's output must be equal.
  */
 export const SEQUENCES: Record<string, { scenario?: string; steps: Step[] }> = {
+  'apply --server-side: create, re-apply, a manager\'s conflict, a field no longer applied': { steps: [
+    { line: 'apply --server-side -f -', stdin: SSA_DEPLOYMENT },
+    { line: 'apply --server-side -f -', stdin: SSA_DEPLOYMENT },
+    { line: 'get deploy ssa -o yaml --show-managed-fields' },
+    { line: 'apply --server-side --field-manager=other -f -', stdin: SSA_DEPLOYMENT.replace('replicas: 2', 'replicas: 3') },
+    { line: 'apply --server-side --field-manager=other -f -', stdin: SSA_DEPLOYMENT },
+    { line: 'apply --server-side -f -', stdin: SSA_DEPLOYMENT.replace(', tier: x', '') },
+    { line: 'get deploy ssa --show-labels' },
+    { line: 'get deploy ssa -o yaml --show-managed-fields' },
+  ] },
+  'drain evicts through pods/eviction, and a disruption budget refuses': { steps: [
+    { line: 'drain worker-1 --pod-selector=app=api --ignore-daemonsets --grace-period=0' },
+    { line: 'get nodes' },
+    { line: 'create pdb api --selector=app=api --min-available=2' },
+    { line: 'drain worker-2 --pod-selector=app=api --ignore-daemonsets --timeout=2s' },
+    { line: 'uncordon worker-1' },
+  ] },
+  'apply --server-side: a conflict with client-side apply, then forced': { steps: [
+    { line: 'apply --server-side -f -', stdin: WEB_SCALED },
+    { line: 'get deploy web -o jsonpath={.spec.replicas}' },
+    { line: 'apply --server-side --force-conflicts -f -', stdin: WEB_SCALED },
+    { line: 'get deploy web -o yaml --show-managed-fields' },
+    { line: 'apply --server-side --dry-run=server -f -', stdin: CONFIG_MAP },
+    { line: 'apply --force-conflicts -f -', stdin: CONFIG_MAP },
+    { line: 'apply --server-side --dry-run=client -f -', stdin: CONFIG_MAP },
+  ] },
   'apply: create, unchanged, configured, then create again': { steps: [
     { line: 'apply -f -', stdin: CONFIG_MAP },
     { line: 'apply -f -', stdin: CONFIG_MAP },

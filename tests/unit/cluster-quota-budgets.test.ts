@@ -225,7 +225,7 @@ describe('PodDisruptionBudget', () => {
     expect(drained.exitCode).toBe(1);
     const blocked = drained.output.match(/error when evicting pods\/"web-[a-z0-9-]+" -n "default" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\.\n/g) ?? [];
     expect(blocked.length).toBeGreaterThanOrEqual(2);
-    expect(drained.output).toMatch(/error: unable to drain node "worker-1" due to error: .*global timeout reached: 12s.*, continuing command...\nThere are pending nodes to be drained:\n worker-1\n/);
+    expect(drained.output).toMatch(/error: unable to drain node "worker-1" due to error:.*global timeout reached: 12s.*, continuing command...\nThere are pending nodes to be drained:\n worker-1\n/);
     expect(run('kubectl get pods -l app=web --field-selector spec.nodeName=worker-1 -o name').output).not.toBe('');
     // Deleting a pod does not ask the budget; --disable-eviction deletes too.
     expect(run('kubectl drain worker-1 --ignore-daemonsets --disable-eviction').output).toMatch(/node\/worker-1 drained\n/);

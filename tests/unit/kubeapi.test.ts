@@ -36,7 +36,10 @@ describe('discovery', () => {
     });
     // Subresources ride along: the scale client finds deployments/scale (kind Scale, autoscaling/v1) here.
     expect(listed.filter((r) => r.includes('/scale.'))).toEqual(['deployments/scale.apps/v1', 'replicasets/scale.apps/v1', 'statefulsets/scale.apps/v1']);
-    listed.splice(0, listed.length, ...listed.filter((r) => !r.includes('/scale.')));
+    // And pods' eviction and binding (drain finds eviction here), and the status subresources.
+    expect(listed.filter((r) => /^pods\/(eviction|binding)\./.test(r))).toEqual(['pods/binding.v1', 'pods/eviction.v1']);
+    expect(listed).toContain('deployments/status.apps/v1');
+    listed.splice(0, listed.length, ...listed.filter((r) => !r.split('.')[0]!.includes('/')));
     // Custom kinds (MetalLB's) are served only once their CRD is installed, as api-resources lists them.
     const servedTypes = RESOURCE_TYPES.filter((t) => {
       const info = storedKindInfo(t.kind);

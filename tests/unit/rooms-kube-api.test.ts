@@ -40,12 +40,12 @@ async function room(mode: 'gameday' | 'interview', scenarioId = 'pending-pods') 
 
 /** A game day (its seed is the test's: a solo room draws its own) under way, with one player. */
 async function playing() {
-  const { registry, runner, first: host } = await room('gameday');
+  const { store, registry, runner, first: host } = await room('gameday');
   const player = seated(await registry.joinByCode(runner.room.code, 'Min', 'player'));
   expect((await runner.act(host, { type: 'start' })).ok).toBe(true);
   // The incident shows after a minute (the scale-up whose pods stay Pending).
   expect((await runner.tick(60_000)).ok).toBe(true);
-  return { registry, runner, player };
+  return { store, registry, runner, player };
 }
 
 async function api(runner: RoomRunner, actor: { participantId: string; role: 'player' | 'host' | 'spectator' }, request: ApiRequest) {
@@ -141,6 +141,34 @@ describe('a seat\'s Kubernetes API in a room', () => {
     expect(replayed.divergences).toEqual([]);
     expect(worldFingerprint(replayed.cluster)).toBe(worldFingerprint(runner.room.cluster));
     expect(replayed.cluster.etcd.revision).toBe(runner.room.cluster.etcd.revision);
+  });
+
+  it('server-side apply, evictions, bindings and status writes replay to the same answers and world', async () => {
+    const { store, runner, player } = await playing();
+    const namespace = await pendingNamespace(runner, player);
+    const send = (method: ApiRequest['method'], path: string, body: unknown, contentType = 'application/json', query: Record<string, string> = {}) =>
+      api(runner, player, { method, path, query, accept: 'application/json', contentType, body: body as ApiRequest['body'] });
+    const cm = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa' }, data });
+    const path = `/api/v1/namespaces/${namespace}/configmaps/ssa`;
+    expect((await send('PATCH', path, cm({ a: '1' }), 'application/apply-patch+yaml', { fieldManager: 'alice' })).response.status).toBe(201);
+    expect((await send('PATCH', path, cm({ a: '2' }), 'application/apply-patch+yaml', { fieldManager: 'bob' })).response.status).toBe(409);
+    expect((await send('PATCH', path, cm({ a: '2' }), 'application/apply-patch+yaml', { fieldManager: 'bob', force: 'true' })).response.status).toBe(200);
+    const pods = (await api(runner, player, get(`/api/v1/namespaces/${namespace}/pods`))).response.body as { items: { metadata: { name: string }; spec: { nodeName?: string } }[] };
+    const pending = pods.items.find((p) => !p.spec.nodeName)!;
+    const running = pods.items.find((p) => p.spec.nodeName)!;
+    const bound = await send('POST', `/api/v1/namespaces/${namespace}/pods/${pending.metadata.name}/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: pending.metadata.name }, target: { kind: 'Node', name: 'worker-1' } });
+    expect(bound.response.status).toBe(201);
+    const evicted = await send('POST', `/api/v1/namespaces/${namespace}/pods/${running.metadata.name}/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: running.metadata.name } });
+    expect(evicted.response.status).toBe(201);
+    expect((await send('PUT', `/api/v1/namespaces/${namespace}/pods/${running.metadata.name}/status`, [])).response.status).toBe(400);
+
+    const log = (await store.listEvents(runner.room.id, 0)).map(fromStored);
+    const replayed = replayRoom(runner.runtime, runner.room.id, log);
+    expect(replayed.divergences).toEqual([]);
+    expect(worldFingerprint(replayed.cluster)).toBe(worldFingerprint(runner.room.cluster));
+    expect(replayed.cluster.etcd.revision).toBe(runner.room.cluster.etcd.revision);
+    expect(runner.room.cluster.configmaps[`${namespace}/ssa`]!.metadata.managedFields!.map((e) => `${e.manager} ${e.operation}`)).toEqual(['bob Apply']);
+    expect(replayed.cluster.configmaps[`${namespace}/ssa`]?.metadata.managedFields).toEqual(runner.room.cluster.configmaps[`${namespace}/ssa`]?.metadata.managedFields);
   });
 
   it('a token opens its seat until the seat takes a new one, leaves, or the room ends; interviews need the host\'s leave', async () => {

@@ -1,10 +1,10 @@
 // kube-scheduler: binds pending pods to the least-allocated feasible node, or records
 // FailedScheduling with the real FitError message and PodScheduled=False/Unschedulable.
 // An unschedulable pod is retried when the cluster changes, or every 5 minutes.
-import { keyOf, mutateObject, writeSerial } from '../api.js';
+import { getObject, keyOf, mutateObject, writeSerial } from '../api.js';
 import { recordEvent, refOf } from '../events.js';
 import { podRequests } from '../objects.js';
-import type { Node, Pod, PodCondition } from '../types.js';
+import type { ApiResult, ClusterState, Node, Pod, PodCondition } from '../types.js';
 import { indexBinding, isActivePod, isTerminating, type TickContext } from './context.js';
 import { filterNode, fitErrorMessage, type FilterFailure, type NodeLoad } from './scheduling.js';
 import { podVolumes, SELECTED_NODE, volumeConflict } from '../volumes.js';
@@ -35,6 +35,25 @@ function clusterSignature(nodes: Node[], loads: Map<string, NodeLoad>): string {
     sig += `${n.metadata.name}|${n.spec.unschedulable}|${JSON.stringify(n.spec.taints)}|${JSON.stringify(n.metadata.labels)}|${n.status.allocatable.cpu}|${n.status.allocatable.memory}|${l.cpu}|${l.memory}|${l.pods};`;
   }
   return sig;
+}
+
+/**
+ * POST pods/NAME/binding: a client binds the pod to a node as the scheduler would
+ * (pkg/registry/core/pod/storage BindingREST: a pod bound or going is a Conflict; the node is
+ * not checked, its kubelet just never sees a pod for an unknown node).
+ */
+export function bindPod(state: ClusterState, key: string, nodeName: string): ApiResult<Pod> {
+  const pod = getObject(state, 'Pod', key);
+  const name = key.slice(key.indexOf('/') + 1);
+  if (!pod) return { ok: false, error: { status: 404, reason: 'NotFound', message: `pods "${name}" not found` } };
+  const conflict = (why: string): ApiResult<Pod> => ({ ok: false, error: { status: 409, reason: 'Conflict', message: `Operation cannot be fulfilled on pods/binding "${name}": ${why}` } });
+  if (pod.metadata.deletionTimestamp !== undefined) return conflict(`pod ${name} is being deleted, cannot be assigned to a host`);
+  if (pod.spec.nodeName) return conflict(`pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+  return mutateObject(state, 'Pod', key, (p) => {
+    p.spec.nodeName = nodeName;
+    setScheduledCondition(p, state.now, 'True');
+    p.schedule = undefined;
+  });
 }
 
 function setScheduledCondition(pod: Pod, now: number, status: PodCondition['status'], reason?: string, message?: string): void {

@@ -81,6 +81,17 @@ export function apiGroup(state: ClusterState, group: string): Record<string, unk
 /** Kinds with a scale subresource. */
 const SCALABLE = new Set(['Deployment', 'ReplicaSet', 'StatefulSet']);
 
+/** Kinds with a status subresource (their controllers and kubelets write it apart from the spec). */
+export const WITH_STATUS = new Set([
+  'Pod', 'Node', 'Namespace', 'Service', 'PersistentVolume', 'PersistentVolumeClaim', 'ResourceQuota', 'Deployment', 'ReplicaSet',
+  'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Ingress',
+]);
+
+/** A subresource as discovery lists it. */
+const subresource = (t: ResourceType, sub: string, kind: string, verbs: string[], gv?: { group: string; version: string }): Record<string, unknown> => ({
+  name: `${t.plural}/${sub}`, singularName: '', namespaced: t.namespaced, ...(gv ?? {}), kind, verbs,
+});
+
 /** The resource types served at a group version (`v1`, `apps/v1`), those only discovery lists included. */
 export function typesAt(groupVersion: string): ResourceType[] {
   return [...RESOURCE_TYPES, ...DISCOVERY_ONLY].filter((t) => t.apiVersion === groupVersion);
@@ -100,8 +111,11 @@ export function apiResourceList(state: ClusterState, groupVersion: string): Reco
         ...(t.shortNames.length > 0 ? { shortNames: t.shortNames } : {}),
         ...(categoriesOf(t).length > 0 ? { categories: categoriesOf(t) } : {}),
       },
+      // kubectl drain finds eviction here (drain.CheckEvictionSupport), a scheduler binding.
+      ...(t.kind === 'Pod' ? [subresource(t, 'binding', 'Binding', ['create']), subresource(t, 'eviction', 'Eviction', ['create'], { group: 'policy', version: 'v1' })] : []),
       // client-go's scale client finds the subresource here (scale/util.go discoveryScaleResolver).
-      ...(SCALABLE.has(t.kind) ? [{ name: `${t.plural}/scale`, singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] }] : []),
+      ...(SCALABLE.has(t.kind) ? [subresource(t, 'scale', 'Scale', ['get', 'patch', 'update'], { group: 'autoscaling', version: 'v1' })] : []),
+      ...(WITH_STATUS.has(t.kind) ? [subresource(t, 'status', t.kind, ['get', 'patch', 'update'])] : []),
     ]),
   };
 }

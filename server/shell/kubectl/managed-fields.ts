@@ -10,28 +10,16 @@
 // of the object its manager writes: the status for the status subresource, labels or
 // annotations for `kubectl label|annotate`, spec.replicas for scale, else metadata and spec.
 import type { ClusterState, ManagedFieldsEntry, Pod, SimTime } from '../../cluster/types.js';
+import { itemKey, leavesOf, projection, valueAt } from '../../cluster/server-side-apply.js';
 import { rfc3339 } from './age.js';
 import type { Json } from './manifest.js';
 import type { JsonObject } from './manifest-fields.js';
 import type { KubeObject } from './resources.js';
 
-/** Lists merged by key in the API's schemas (patchMergeKey / listMapKeys); others are atomic. */
-const MERGE_KEYS: Record<string, string[]> = {
-  containers: ['name'], initContainers: ['name'], ephemeralContainers: ['name'], env: ['name'], volumes: ['name'],
-  volumeMounts: ['mountPath'], conditions: ['type'], ownerReferences: ['uid'], addresses: ['type'], podIPs: ['ip'],
-  hostIPs: ['ip'], imagePullSecrets: ['name'],
-};
 /** Fields that are maps (granular: `.` plus one `f:` per key). */
 const MAPS = new Set(['labels', 'annotations', 'nodeSelector', 'data', 'binaryData', 'matchLabels', 'limits', 'requests', 'capacity', 'allocatable']);
 
 const isObject = (v: Json | undefined): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-function itemKey(field: string, item: JsonObject): string | undefined {
-  // Container ports merge by containerPort and protocol, a Service's by port and protocol.
-  const keys = field === 'ports' ? ('containerPort' in item ? ['containerPort', 'protocol'] : ['port', 'protocol']) : MERGE_KEYS[field];
-  if (!keys) return undefined;
-  return `k:${JSON.stringify(Object.fromEntries(keys.filter((k) => item[k] !== undefined).map((k) => [k, item[k]!])))}`;
-}
 
 /** The FieldsV1 set of a value under `field`. */
 function fieldSet(value: Json, field: string): JsonObject {
@@ -50,33 +38,13 @@ function fieldSet(value: Json, field: string): JsonObject {
   return out;
 }
 
-/** The value at a path of the manifest, if there is one. */
-function at(manifest: JsonObject, path: string[]): Json | undefined {
-  let value: Json | undefined = manifest;
-  for (const p of path) value = isObject(value) ? value[p] : undefined;
-  return value;
-}
-
-/** A manifest holding only the given paths' values. */
-function only(manifest: JsonObject, paths: string[][]): JsonObject {
-  const out: JsonObject = {};
-  for (const path of paths) {
-    const value = at(manifest, path);
-    if (value === undefined) continue;
-    let node = out;
-    for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as JsonObject;
-    node[path.at(-1)!] = value;
-  }
-  return out;
-}
-
 /** The manifest without the given paths. */
 function without(manifest: JsonObject, paths: string[][]): JsonObject {
   const out = structuredClone(manifest);
   for (const path of paths) {
     // Remove the field, then the maps it leaves empty.
     for (let end = path.length; end > 0; end--) {
-      const parent = at(out, path.slice(0, end - 1));
+      const parent = valueAt(out, path.slice(0, end - 1));
       const key = path[end - 1]!;
       if (!isObject(parent)) break;
       const child = parent[key];
@@ -89,7 +57,7 @@ function without(manifest: JsonObject, paths: string[][]): JsonObject {
 
 /** The part of the manifest an entry's manager writes, less what later narrow writes took from it. */
 function ownedPart(manifest: JsonObject, entry: ManagedFieldsEntry, taken: string[][]): JsonObject {
-  if (entry.fields) return only(manifest, entry.fields);
+  if (entry.fields) return projection(manifest, entry.fields);
   if (entry.subresource === 'status') return isObject(manifest.status) ? { status: manifest.status } : {};
   const meta = isObject(manifest.metadata) ? manifest.metadata : {};
   const own: JsonObject = {};
@@ -119,16 +87,28 @@ function latestStatus(obj: KubeObject): SimTime | undefined {
   return times.length > 0 ? Math.max(...times) : undefined;
 }
 
-/** The manifest with metadata.managedFields, as the apiserver returns it. */
-export function withManagedFields(state: ClusterState, kind: string, obj: KubeObject, manifest: JsonObject): JsonObject {
+/** Every manager of the object, in the apiserver's order, each with the part of `manifest` it owns. */
+function ownership(obj: KubeObject, kind: string, manifest: JsonObject): { entry: ManagedFieldsEntry; owned: JsonObject }[] {
   const recorded = obj.metadata.managedFields ?? [];
   const derived = derivedEntries(obj, kind).filter((d) => !recorded.some((r) => r.manager === d.manager && r.subresource === d.subresource));
   // A client created it if its first recorded write was the creation.
   const entries = recorded.length > 0 && recorded[0]!.time === obj.metadata.creationTimestamp ? [...recorded, ...derived.slice(1)] : [...derived, ...recorded];
+  return entries.map((entry, i) => {
+    const taken = entries.slice(i + 1).filter((later) => later.time >= entry.time).flatMap((later) => later.fields ?? []);
+    return { entry, owned: ownedPart(manifest, entry, taken) };
+  });
+}
+
+/** The object's managers with the fields each owns listed (what server-side apply weighs an applied configuration against). */
+export function ownedFields(obj: KubeObject, kind: string, manifest: JsonObject): ManagedFieldsEntry[] {
+  return ownership(obj, kind, manifest).map(({ entry, owned }) => ({ ...entry, fields: Object.keys(owned).length > 0 ? leavesOf(owned) : [] }));
+}
+
+/** The manifest with metadata.managedFields, as the apiserver returns it. */
+export function withManagedFields(state: ClusterState, kind: string, obj: KubeObject, manifest: JsonObject): JsonObject {
   const apiVersion = typeof manifest.apiVersion === 'string' ? manifest.apiVersion : 'v1';
-  const managedFields: Json[] = entries.map((e, i) => {
-    const taken = entries.slice(i + 1).filter((later) => later.time >= e.time).flatMap((later) => later.fields ?? []);
-    const out: JsonObject = { apiVersion, fieldsType: 'FieldsV1', fieldsV1: fieldSet(ownedPart(manifest, e, taken), ''), manager: e.manager, operation: e.operation };
+  const managedFields: Json[] = ownership(obj, kind, manifest).map(({ entry: e, owned }) => {
+    const out: JsonObject = { apiVersion, fieldsType: 'FieldsV1', fieldsV1: fieldSet(owned, ''), manager: e.manager, operation: e.operation };
     if (e.subresource) out.subresource = e.subresource;
     out.time = rfc3339(state, e.time);
     return out;

@@ -2,6 +2,7 @@
 // `kind: List`) from stdin or a node's files, each created or replaced through the apiserver.
 // A manifest replaces the fields it describes (see ../from-manifest.ts); kubectl's
 // last-applied-configuration annotation is not kept, so `edit` round-trips as `unchanged`.
+// `apply --server-side` sends each object as an apply patch instead (../server-side-apply.ts).
 import { parseAllDocuments, type YAMLError } from 'yaml';
 import { createObject, deleteObject, objectKey, resourceName, updateObject, writeRefused, type KindMap } from '../../../cluster/api.js';
 import { allocateNodePort, allocateServiceIP } from '../../../cluster/ipam.js';
@@ -22,6 +23,7 @@ import type { FlagSpec, KubectlContext, KubectlSubcommand, ParsedFlags } from '.
 import { collect, refName } from './write-util.js';
 import { diffDirs, objectDiff, type DiffDirs } from './diff.js';
 import { kustomizeObjects } from './kustomize.js';
+import { serverSideApply, type ApplyRequest } from '../server-side-apply.js';
 
 export const KUSTOMIZE_FLAG: FlagSpec = { name: 'kustomize', short: 'k', type: 'string', usage: "Process the kustomization directory. This flag can't be used together with -f or -R." };
 
@@ -193,11 +195,13 @@ interface Options {
   mode: Mode;
   dryRun: DryRun;
   validation: FieldValidation;
+  /** `apply --server-side`: the field manager and --force-conflicts. */
+  serverSide?: { manager: string; force: boolean };
   /** `kubectl diff`: where the live and merged files are said to be. */
   dirs?: DiffDirs;
 }
 
-function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { mode, dryRun, validation, dirs }: Options): CommandResult {
+function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { mode, dryRun, validation, dirs, serverSide }: Options): CommandResult {
   const kind = manifest.kind;
   const apiVersion = manifest.apiVersion;
   const validating = `error: error validating "${source}": error validating data: `;
@@ -221,6 +225,7 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
     return fail(`error: error when retrieving current configuration of:\n${resourceInfo(type, name, namespace)}\nfrom server for: "${source}": resource name may not be empty\n`);
   }
   const ref = refName(type, name);
+  if (mode === 'apply' && serverSide) return serverSideOne(ctx, { type, kind, namespace, name, applied: manifest, ...serverSide, dryRun: dryRun === 'server', validation }, ref);
   // RBAC on each request kubectl sends for this object (authorize.ts): apply gets then creates
   // or patches, create posts, replace gets the resourceVersion it lacks then puts.
   const denied = (verb: string, named?: string): string | undefined => refusal(ctx.state, verb, type, named, namespace);
@@ -282,6 +287,34 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
   return ok(`${ref} ${w.unchanged ? 'unchanged' : 'configured'}${dryRunSuffix(dryRun)}\n`);
 }
 
+/**
+ * `apply --server-side`: one PATCH application/apply-patch+yaml (apply.go applyOneObject), its
+ * conflicts wrapped in kubectl's advice.
+ */
+function serverSideOne(ctx: KubectlContext, req: ApplyRequest, ref: string): CommandResult {
+  const denied = refusal(ctx.state, 'patch', req.type, req.name, req.namespace);
+  if (denied !== undefined) return fail(apiErrorText(forbiddenError(denied)));
+  const r = serverSideApply(ctx.state, req);
+  if (r.ok) return withWarnings(ok(`${ref} serverside-applied${req.dryRun ? ' (server dry run)' : ''}\n`), r.warnings);
+  if ('conflict' in r) return fail(`error: ${r.conflict.message}\n${CONFLICT_ADVICE}`);
+  if ('problem' in r) return fail(problemText(req.kind, req.name, r.problem, (m) => m));
+  return fail(apiErrorText(r.error));
+}
+
+/** What kubectl adds to an apply's conflicts (apply.go). */
+const CONFLICT_ADVICE = `Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the \`--force-conflicts\` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts
+`;
+
 // The yaml parser takes about half a microsecond per character, and far more per level of
 // `[`/`{` nesting (`[[[[…` of 1000 levels: tens of ms): steps charged before a source is parsed.
 const PARSE_STEPS_PER_CHAR = 50;
@@ -322,7 +355,7 @@ function readSources(ctx: KubectlContext, names: string[]): { ok: true; sources:
 }
 
 /** `apply -f` / `create -f` / `-k DIR`: every object of every file, in order; errors after the output. */
-export function fromFiles(ctx: KubectlContext, flags: ParsedFlags, mode: Mode): CommandResult {
+export function fromFiles(ctx: KubectlContext, flags: ParsedFlags, mode: Mode, serverSide?: Options['serverSide']): CommandResult {
   const files = flags.all('filename');
   const kustomized = kustomizeObjects(ctx, flags);
   if (kustomized && !kustomized.ok) return kustomized.result;
@@ -333,7 +366,7 @@ export function fromFiles(ctx: KubectlContext, flags: ParsedFlags, mode: Mode): 
   if (typeof validation !== 'string') return fail(validation.error);
   const results: CommandResult[] = [];
   const dirs = mode === 'diff' ? diffDirs(ctx.state) : undefined;
-  const options: Options = { mode, dryRun, validation, ...(dirs ? { dirs } : {}) };
+  const options: Options = { mode, dryRun, validation, ...(dirs ? { dirs } : {}), ...(serverSide ? { serverSide } : {}) };
   if (kustomized) {
     for (const obj of kustomized.objects) results.push(applyOne(ctx, obj, kustomized.dir, options));
     if (results.length === 0) return fail(`${kustomized.stderr}error: no objects passed to ${mode}\n`);
@@ -390,9 +423,19 @@ export const applyCommand: KubectlSubcommand = {
   name: 'apply',
   short: 'Apply a configuration to a resource by file name or stdin',
   usage: 'kubectl apply (-f FILENAME | -k DIRECTORY) [options]',
-  flags: FILENAME_FLAGS,
+  flags: [
+    ...FILENAME_FLAGS,
+    { name: 'server-side', type: 'bool', usage: 'If true, apply runs in the server instead of the client.' },
+    { name: 'force-conflicts', type: 'bool', usage: 'If true, server-side apply will force the changes against conflicts.' },
+    { name: 'field-manager', type: 'string', usage: 'Name of the manager used to track field ownership.' },
+  ],
   run: (ctx, args, flags) => {
     if (args.length > 0) return fail(`error: Unexpected args: [${args.join(' ')}]\nSee 'kubectl apply -h' for help and examples\n`);
-    return fromFiles(ctx, flags, 'apply');
+    // apply.go Validate and GetApplyFieldManagerFlag (`kubectl` for server-side apply).
+    const serverSide = flags.bool('server-side');
+    if (flags.bool('force-conflicts') && !serverSide) return fail('error: --force-conflicts only works with --server-side\n');
+    if (serverSide && flags.string('dry-run') === 'client') return fail('error: --dry-run=client doesn\'t work with --server-side (did you mean --dry-run=server instead?)\n');
+    if (!serverSide) return fromFiles(ctx, flags, 'apply');
+    return fromFiles(ctx, flags, 'apply', { manager: flags.string('field-manager') ?? 'kubectl', force: flags.bool('force-conflicts') });
   },
 };

@@ -70,41 +70,45 @@ function goDuration(ms: number): string {
 }
 
 /**
- * Evicts the pods as kubectl's drain helper does (k8s.io/kubectl/pkg/drain): "evicting pod"
- * before each attempt; a budget's 429 is retried every 5 s of simulated time until --timeout
- * (0 = no limit; here bounded like every watching command); other errors end that pod. With
- * --disable-eviction the pods are deleted, budgets or not.
+ * Evicts the pods as kubectl's drain helper does (k8s.io/kubectl/pkg/drain evictPods): "evicting
+ * pod" before each attempt, the global timeout checked after it is printed; a budget's 429 is
+ * retried after 5 s of simulated time, until --timeout (0 = no limit; here bounded like every
+ * watching command); other errors end that pod. With --disable-eviction the pods are deleted,
+ * budgets or not. Output goes out as it is written (progress to stdout, retries to stderr).
  */
-function evictAll(ctx: KubectlContext, pods: Pod[], flags: ParsedFlags): { stdout: string; stderr: string; errors: string[] } {
+function evictAll(ctx: KubectlContext, pods: Pod[], flags: ParsedFlags, out: (text: string) => void, err: (text: string) => void): string[] {
   const grace = flags.int('grace-period')!;
   const options = grace >= 0 ? { gracePeriodSeconds: grace } : {};
   const timeout = parseDuration(flags.string('timeout') ?? '0s') ?? 0;
   const limit = timeout > 0 ? Math.min(timeout, MAX_WATCH_MS) : MAX_WATCH_MS;
   const useDelete = flags.bool('disable-eviction');
-  let stdout = '';
-  let stderr = '';
   const errors: string[] = [];
   let pending = pods;
-  for (let waited = 0; ; waited += EVICTION_RETRY_MS) {
+  for (let waited = 0; pending.length > 0; waited += EVICTION_RETRY_MS) {
     const retry: Pod[] = [];
     for (const p of pending) {
       const where = `pods/"${p.metadata.name}" -n "${p.metadata.namespace}"`;
-      if (!useDelete) stdout += `evicting pod ${podRef(p)}\n`;
+      if (!useDelete) out(`evicting pod ${podRef(p)}\n`);
+      if (waited >= limit) {
+        errors.push(`error when evicting ${where}: global timeout reached: ${goDuration(timeout > 0 ? timeout : waited)}`);
+        continue;
+      }
       const r = useDelete ? deleteObject(ctx.state, 'Pod', podRef(p), options) : evictPod(ctx.state, podRef(p), options);
-      if (r.ok || r.error.status === 404) stdout += `pod/${p.metadata.name} ${useDelete ? 'deleted' : 'evicted'}\n`;
+      if (r.ok || r.error.status === 404) out(`pod/${p.metadata.name} ${useDelete ? 'deleted' : 'evicted'}\n`);
       else if (r.error.status === 429) {
-        stderr += `error when evicting ${where} (will retry after 5s): ${r.error.message}\n`;
+        err(`error when evicting ${where} (will retry after 5s): ${r.error.message}\n`);
         retry.push(p);
       } else errors.push(`error when evicting ${where}: ${r.error.message}`);
     }
-    if (retry.length === 0) break;
-    if (waited + EVICTION_RETRY_MS > limit || (ctx.passTime?.(EVICTION_RETRY_MS) ?? 0) < EVICTION_RETRY_MS) {
+    if (retry.length > 0 && (ctx.passTime?.(EVICTION_RETRY_MS) ?? 0) < EVICTION_RETRY_MS) {
+      // Time cannot pass here: the next attempt meets the timeout, as kubectl's does after its sleep.
+      for (const p of retry) out(`evicting pod ${podRef(p)}\n`);
       for (const p of retry) errors.push(`error when evicting pods/"${p.metadata.name}" -n "${p.metadata.namespace}": global timeout reached: ${goDuration(timeout > 0 ? timeout : waited + EVICTION_RETRY_MS)}`);
       break;
     }
     pending = retry;
   }
-  return { stdout, stderr, errors };
+  return errors;
 }
 
 /** How long kubectl's drain waits before it asks again for an eviction a budget refused. */
@@ -131,6 +135,11 @@ export const drainCommand: KubectlSubcommand = {
     const selected = selectNodes(ctx, args, flags, 'drain');
     if ('error' in selected) return fail(selected.error);
     if (selected.errors) return fail(selected.errors);
+    // --pod-selector narrows the node's pod listing (drain.GetPodsForDeletion's LabelSelector).
+    const podSelectorText = flags.string('pod-selector');
+    const parsedPodSelector = podSelectorText === undefined ? undefined : parseLabelSelector(podSelectorText);
+    if (parsedPodSelector && !parsedPodSelector.ok) return fail(parsedPodSelector.error);
+    const podSelector = parsedPodSelector?.requirements;
     // drain's warnings reach the terminal between its progress lines.
     const written: { fd: 1 | 2; text: string }[] = [];
     const out = (text: string) => void written.push({ fd: 1, text });
@@ -143,6 +152,7 @@ export const drainCommand: KubectlSubcommand = {
       const pods = Object.values(ctx.state.pods)
         .filter((p) => p.spec.nodeName === node && p.metadata.deletionTimestamp === undefined && !p.static)
         .filter((p) => p.status.phase !== 'Succeeded' && p.status.phase !== 'Failed')
+        .filter((p) => !podSelector || matchesLabels(podSelector, p.metadata.labels))
         .sort((a, b) => (podRef(a) < podRef(b) ? -1 : 1));
       const daemon = pods.filter((p) => p.metadata.ownerReferences.some((o) => o.kind === 'DaemonSet'));
       const unmanaged = pods.filter((p) => p.metadata.ownerReferences.length === 0);
@@ -159,12 +169,14 @@ export const drainCommand: KubectlSubcommand = {
       if (daemon.length > 0) warnings.push(`ignoring DaemonSet-managed Pods: ${daemon.map(podRef).join(', ')}`);
       if (unmanaged.length > 0) warnings.push(`deleting Pods that declare no controller: ${unmanaged.map(podRef).join(', ')}`);
       if (warnings.length > 0) err(`Warning: ${warnings.join('; ')}\n`);
-      const evicted = evictAll(ctx, pods.filter((p) => !daemon.includes(p)), flags);
-      out(evicted.stdout);
-      err(evicted.stderr);
-      if (evicted.errors.length > 0) {
-        const aggregate = evicted.errors.length === 1 ? evicted.errors[0]! : `[${evicted.errors.join(', ')}]`;
-        err(`error: unable to drain node "${node}" due to error: ${aggregate}, continuing command...\nThere are pending nodes to be drained:\n ${node}\n${aggregate}\n`);
+      const evictable = pods.filter((p) => !daemon.includes(p));
+      const errors = evictAll(ctx, evictable, flags, out, err);
+      if (errors.length > 0) {
+        // drain.go deleteOrEvictPodsSimple: the pods still on the node, then RunDrain's line.
+        const aggregate = errors.length === 1 ? errors[0]! : `[${errors.join(', ')}]`;
+        const left = evictable.filter((p) => ctx.state.pods[podRef(p)]);
+        if (left.length > 0) err(`There are pending pods in node "${node}" when an error occurred: ${aggregate}\n${left.map((p) => `pod/${p.metadata.name}\n`).join('')}`);
+        err(`error: unable to drain node "${node}" due to error:${aggregate}, continuing command...\nThere are pending nodes to be drained:\n ${node}\n${aggregate}\n`);
         exitCode = 1;
         continue;
       }
