@@ -2,7 +2,8 @@
 // ?verbose), /version, /api and /apis, answered from the simulated control plane. A failing
 // check prints as the apiserver words it ("[-]etcd failed: reason withheld").
 import { apiUnavailable } from '../../../cluster/api.js';
-import type { ClusterState } from '../../../cluster/types.js';
+import type { ApiError, ClusterState } from '../../../cluster/types.js';
+import { handleApiRequest } from '../../../kubeapi/handler.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import { apiErrorText } from '../api-error.js';
@@ -69,5 +70,18 @@ export function getRaw(state: ClusterState, url: string): CommandResult {
     const status = metrics.body as { reason: 'NotFound' | 'BadRequest'; message: string };
     return fail(apiErrorText({ status: metrics.status, reason: status.reason, message: status.message }));
   }
-  return fail('Error from server (NotFound): the server could not find the requested resource\n');
+  // Anything else is the REST API's answer (/metrics, /api/v1/nodes, …), printed as it comes:
+  // an object as the apiserver's JSON encoder writes it (compact, then a newline).
+  const res = handleApiRequest(state, { method: 'GET', path: trimmed, query: queryParams(query), accept: 'application/json', contentType: '' });
+  if (res.status >= 200 && res.status < 300) return ok(typeof res.body === 'string' ? res.body : `${JSON.stringify(res.body)}\n`);
+  const status = res.body as { reason?: string; message?: string };
+  return fail(apiErrorText({ status: res.status, reason: status.reason ?? 'InternalError', message: status.message ?? 'the server could not find the requested resource' } as ApiError));
+}
+
+/** A URL query as the apiserver reads it (`a=1&b`), decoded. */
+export function queryParams(query: string): Record<string, string> {
+  return Object.fromEntries(query.split('&').filter((q) => q !== '').map((q) => {
+    const eq = q.indexOf('=');
+    return eq < 0 ? [decodeURIComponent(q), ''] : [decodeURIComponent(q.slice(0, eq)), decodeURIComponent(q.slice(eq + 1).replace(/\+/g, ' '))];
+  }));
 }
