@@ -98,3 +98,27 @@ describe('crictl and ps', () => {
     expect(sh('lsof -i :2379').output.split('\n')[0]).toMatch(/^COMMAND +PID USER +FD TYPE +DEVICE SIZE\/OFF NODE NAME$/);
   });
 });
+
+describe('everyday node paths and filters', () => {
+  it('lists only failed units for --failed, as systemd 249 prints an empty list', () => {
+    const { state, sh } = onNode('worker-1');
+    // systemd 249 src/systemctl/systemctl-list-units.c: no rows → bare header, "0 loaded units listed.", no legend.
+    expect(sh('systemctl list-units --failed')).toMatchObject({ output: '  UNIT LOAD ACTIVE SUB DESCRIPTION\n0 loaded units listed.\n', exitCode: 0 });
+    expect(sh('systemctl list-units --state=running').output).toContain('  kubelet.service              loaded active   running kubelet: The Kubernetes Node Agent\n');
+    state.nodes['worker-1']!.host.units.kubelet!.active = false;
+    expect(sh('systemctl list-units --state=running').output).not.toContain('kubelet.service');
+    expect(sh('systemctl list-units').output).toContain('  kubelet.service              loaded inactive dead    kubelet');
+  });
+
+  it('has /etc/os-release and containerd\'s root, sized from the node\'s images', () => {
+    const { sh } = onNode('worker-1');
+    // Ubuntu 22.04.4's /usr/lib/os-release.
+    expect(sh('cat /etc/os-release').output.split('\n').slice(0, 3)).toEqual(['PRETTY_NAME="Ubuntu 22.04.4 LTS"', 'NAME="Ubuntu"', 'VERSION_ID="22.04"']);
+    expect(sh('. /etc/os-release; echo $VERSION_CODENAME').output).toBe('jammy\n');
+    expect(sh('ls /var/lib/containerd').output).toBe('io.containerd.content.v1.content  io.containerd.grpc.v1.introspection  io.containerd.metadata.v1.bolt  io.containerd.snapshotter.v1.overlayfs\n');
+    expect(sh('df -h /var/lib/containerd').output.split('\n')[1]).toMatch(/^\/dev\/nvme0n1p1 +\S+ +\S+ +\S+ +\d+% \/$/);
+    const images = sh('crictl images | tail -n +2 | wc -l').output.trim();
+    expect(sh('ls /var/lib/containerd/io.containerd.content.v1.content/blobs/sha256 | wc -w').output.trim()).toBe(images);
+    expect(sh('du -sh /var/lib/containerd').output).toMatch(/^\d+(\.\d)?[MG]\t\/var\/lib\/containerd\n$/);
+  });
+});

@@ -8,6 +8,7 @@ import { CNI_BIN_DIR } from '../../cluster/network/cni-config.js';
 import { checkpointText, IPAM_CHECKPOINT, IPAMD_LOG } from '../../cluster/network/vpc-cni.js';
 import type { ClusterState, Node } from '../../cluster/types.js';
 import { hash32, syslogDate } from './common.js';
+import { nodeImages } from './crictl.js';
 import { sysctls } from './system.js';
 
 export interface NodeFile {
@@ -71,6 +72,9 @@ export function nodeFiles(state: ClusterState, node: Node): Record<string, NodeF
     const pods = Object.values(state.pods).filter((p) => p.spec.nodeName === name);
     files[IPAM_CHECKPOINT] = file(checkpointText(node, pods), '-rw-------');
   }
+  files['/etc/os-release'] = file(OS_RELEASE);
+  files['/usr/lib/os-release'] = file(OS_RELEASE);
+  Object.assign(files, containerdRoot(state, node));
   files['/var/log/syslog'] = file(node.host.syslog.map((l) => `${syslogDate(state, l.at)} ${name} ${l.text}\n`).join(''), '-rw-r-----', 'syslog', 'adm');
   if (isControlPlaneHost(node)) {
     for (const n of ETCD_PKI) {
@@ -95,6 +99,48 @@ export function nodeFiles(state: ClusterState, node: Node): Record<string, NodeF
   }
   return files;
 }
+
+/** Ubuntu 22.04.4's /usr/lib/os-release (/etc/os-release links to it), the nodes' osImage. */
+const OS_RELEASE = `PRETTY_NAME="Ubuntu 22.04.4 LTS"
+NAME="Ubuntu"
+VERSION_ID="22.04"
+VERSION="22.04.4 LTS (Jammy Jellyfish)"
+VERSION_CODENAME=jammy
+ID=ubuntu
+ID_LIKE=debian
+HOME_URL="https://www.ubuntu.com/"
+SUPPORT_URL="https://help.ubuntu.com/"
+BUG_REPORT_URL="https://bugs.launchpad.net/ubuntu/"
+PRIVACY_POLICY_URL="https://www.ubuntu.com/legal/terms-and-policies/privacy-policy"
+UBUNTU_CODENAME=jammy
+`;
+
+/**
+ * containerd's root (/var/lib/containerd, containerd 1.7's plugin directories): each image's
+ * compressed blobs in the content store and its unpacked layers in the overlayfs snapshotter,
+ * sized from the images the node holds (crictl images), so du and ls see where the room goes.
+ */
+function containerdRoot(state: ClusterState, node: Node): Record<string, NodeFile> {
+  const root = '/var/lib/containerd';
+  const files: Record<string, NodeFile> = {
+    [`${root}/io.containerd.metadata.v1.bolt/meta.db`]: file('', '-rw-r--r--', 'root', 'root', 2 ** 20 * (1 + nodeImages(state, node).length / 8)),
+    [`${root}/io.containerd.grpc.v1.introspection/uuid`]: file(`${uuidOf(`containerd/${node.metadata.name}`)}`),
+    [`${root}/io.containerd.snapshotter.v1.overlayfs/metadata.db`]: file('', '-rw-r--r--', 'root', 'root', 64 * 2 ** 10),
+  };
+  nodeImages(state, node).forEach(({ image, id, mb }, i) => {
+    const bytes = Math.round(mb * 1e6);
+    files[`${root}/io.containerd.content.v1.content/blobs/sha256/${id}`] = file('', '-r--r--r--', 'root', 'root', bytes);
+    // The unpacked layer (about twice the compressed size), shown as the image's program.
+    const program = image.slice(image.lastIndexOf('/') + 1).split(':')[0]!;
+    files[`${root}/io.containerd.snapshotter.v1.overlayfs/snapshots/${i + 1}/fs/usr/local/bin/${program}`] = file('', '-rwxr-xr-x', 'root', 'root', bytes * 2);
+  });
+  return files;
+}
+
+const uuidOf = (seed: string): string => {
+  const h = Array.from({ length: 4 }, (_, i) => hash32(`${seed}:${i}`).toString(16).padStart(8, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
 
 /** Directories only root may enter (kubeadm creates etcd's data dir 0700). */
 export function isPrivateDir(state: ClusterState, path: string): boolean {
