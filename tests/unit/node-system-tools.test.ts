@@ -249,3 +249,14 @@ describe('ping, etcdutl, htop on a node', () => {
     expect(worker.sh('htop -x').output).toBe("htop: unrecognized option '-x'\n");
   });
 });
+
+describe('nproc', () => {
+  it('prints the node\'s CPUs as coreutils nproc does, and its errors', () => {
+    const { state, sh } = sshTo('worker-1');
+    const cpus = `${state.nodes['worker-1']!.status.capacity.cpu / 1000}\n`;
+    // coreutils 8.32 nproc: the count and a newline; `nproc x` → "extra operand", `nproc -x` → getopt's message.
+    expect(sh('nproc')).toMatchObject({ output: cpus, exitCode: 0 });
+    expect(sh('nproc --all').output).toBe(cpus);
+    expect(sh('nproc x')).toMatchObject({ output: "nproc: extra operand 'x'\nTry 'nproc --help' for more information.\n", exitCode: 1 });
+  });
+});
