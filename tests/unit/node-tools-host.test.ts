@@ -66,7 +66,12 @@ describe('df, du, cat, ls', () => {
     expect(sh('sudo cat /etc/kubernetes/manifests/etcd.yaml').output).toContain('    - --quota-backend-bytes=2147483648\n');
     expect(sh('cat /nope')).toMatchObject({ output: 'cat: /nope: No such file or directory\n', exitCode: 1 });
     expect(sh('tail -n 1 /var/log/syslog').output).toMatch(/^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d cp-1 /);
-    expect(sh('ls /etc/kubernetes/manifests').output).toBe('etcd.yaml  kube-apiserver.yaml  kube-controller-manager.yaml  kube-scheduler.yaml\n');
+    // GNU ls 9.1 `ls -C -w 80` on these four names (81 columns on one line): two columns, a tab then spaces.
+    expect(sh('ls /etc/kubernetes/manifests').output).toBe('etcd.yaml\t     kube-controller-manager.yaml\nkube-apiserver.yaml  kube-scheduler.yaml\n');
+    // Into a pipe (or over `ssh NODE CMD`, or in $(…)), one name a line.
+    expect(sh('ls /etc/kubernetes/manifests | wc -l').output).toBe('4\n');
+    expect(sh('echo $(ls /etc/kubernetes/manifests | head -1)').output).toBe('etcd.yaml\n');
+    expect(sh('ls -1 /etc/kubernetes/manifests').output).toBe('etcd.yaml\nkube-apiserver.yaml\nkube-controller-manager.yaml\nkube-scheduler.yaml\n');
     expect(sh('ls /var/lib/etcd')).toMatchObject({ output: "ls: cannot open directory '/var/lib/etcd': Permission denied\n", exitCode: 2 });
     expect(sh('ls /nope').output).toBe("ls: cannot access '/nope': No such file or directory\n");
   });
@@ -100,6 +105,14 @@ describe('crictl and ps', () => {
 });
 
 describe('everyday node paths and filters', () => {
+  it('lays ls out in columns like GNU ls -C, and one a line off the terminal', async () => {
+    const { lsColumns } = await import('../../server/shell/node/files.js');
+    // Captured from GNU coreutils 9.1: `ls -C -w 40` of these names.
+    expect(lsColumns(['a', 'bb', 'ccc', 'dddddddddddd', 'eeeee', 'ffffffff', 'g'], 40)).toBe('a   ccc\t\t  eeeee     g\nbb  dddddddddddd  ffffffff\n');
+    const { sh } = onNode('cp-1');
+    expect(sh('ls /etc/kubernetes/manifests > /tmp/m; cat /tmp/m').output.split('\n')).toHaveLength(5);
+  });
+
   it('lists only failed units for --failed, as systemd 249 prints an empty list', () => {
     const { state, sh } = onNode('worker-1');
     // systemd 249 src/systemctl/systemctl-list-units.c: no rows → bare header, "0 loaded units listed.", no legend.
@@ -115,10 +128,11 @@ describe('everyday node paths and filters', () => {
     // Ubuntu 22.04.4's /usr/lib/os-release.
     expect(sh('cat /etc/os-release').output.split('\n').slice(0, 3)).toEqual(['PRETTY_NAME="Ubuntu 22.04.4 LTS"', 'NAME="Ubuntu"', 'VERSION_ID="22.04"']);
     expect(sh('. /etc/os-release; echo $VERSION_CODENAME').output).toBe('jammy\n');
-    expect(sh('ls /var/lib/containerd').output).toBe('io.containerd.content.v1.content  io.containerd.grpc.v1.introspection  io.containerd.metadata.v1.bolt  io.containerd.snapshotter.v1.overlayfs\n');
+    // GNU ls 9.1 `ls -C -w 80` of containerd 1.7's root.
+    expect(sh('ls /var/lib/containerd').output).toBe('io.containerd.content.v1.content     io.containerd.metadata.v1.bolt\nio.containerd.grpc.v1.introspection  io.containerd.snapshotter.v1.overlayfs\n');
     expect(sh('df -h /var/lib/containerd').output.split('\n')[1]).toMatch(/^\/dev\/nvme0n1p1 +\S+ +\S+ +\S+ +\d+% \/$/);
     const images = sh('crictl images | tail -n +2 | wc -l').output.trim();
-    expect(sh('ls /var/lib/containerd/io.containerd.content.v1.content/blobs/sha256 | wc -w').output.trim()).toBe(images);
+    expect(sh('ls /var/lib/containerd/io.containerd.content.v1.content/blobs/sha256 | wc -l').output.trim()).toBe(images);
     expect(sh('du -sh /var/lib/containerd').output).toMatch(/^\d+(\.\d)?[MG]\t\/var\/lib\/containerd\n$/);
   });
 });
