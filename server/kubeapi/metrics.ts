@@ -9,24 +9,13 @@
 // 1.29 (component-base shouldHide); apiserver_storage_size_bytes replaced it.
 import { NOSPACE_MESSAGE } from '../cluster/api.js';
 import { etcdDiskFull } from '../cluster/host.js';
+import { promFloat } from '../cluster/network/coredns-metrics.js';
 import type { ClusterState, Pod } from '../cluster/types.js';
 import { kindServed, storedKindInfo } from '../cluster/stored-kinds.js';
 import { listObjects, RESOURCE_TYPES } from '../shell/kubectl/resources.js';
 
 /** The media type the apiserver sends /metrics with (expfmt FmtText). */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
-/** Go's strconv.FormatFloat(v, 'g', -1, 64), which expfmt's writeFloat uses: the exponent form below 1e-4 and from 1e6 up (shortest 'g' has eprec 6). */
-export function goFloat(v: number): string {
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === 0) return '0';
-  const [mantissa, exp] = v.toExponential().split('e') as [string, string];
-  const e = Number(exp);
-  if (e < -4 || e >= 6) return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
-  return String(v);
-}
 
 type Labels = [string, string][];
 
@@ -55,13 +44,13 @@ function render(families: Family[]): string {
     });
     for (const s of rows) {
       if ('value' in s) {
-        out.push(`${f.name}${labelText(s.labels)} ${goFloat(s.value)}`);
+        out.push(`${f.name}${labelText(s.labels)} ${promFloat(s.value)}`);
         continue;
       }
-      s.buckets.forEach((le, i) => out.push(`${f.name}_bucket${labelText([...s.labels, ['le', goFloat(le)]])} ${goFloat(s.counts[i]!)}`));
-      out.push(`${f.name}_bucket${labelText([...s.labels, ['le', '+Inf']])} ${goFloat(s.count)}`);
-      out.push(`${f.name}_sum${labelText(s.labels)} ${goFloat(s.sum)}`);
-      out.push(`${f.name}_count${labelText(s.labels)} ${goFloat(s.count)}`);
+      s.buckets.forEach((le, i) => out.push(`${f.name}_bucket${labelText([...s.labels, ['le', promFloat(le)]])} ${promFloat(s.counts[i]!)}`));
+      out.push(`${f.name}_bucket${labelText([...s.labels, ['le', '+Inf']])} ${promFloat(s.count)}`);
+      out.push(`${f.name}_sum${labelText(s.labels)} ${promFloat(s.sum)}`);
+      out.push(`${f.name}_count${labelText(s.labels)} ${promFloat(s.count)}`);
     }
   }
   return `${out.join('\n')}\n`;

@@ -307,11 +307,6 @@ describe('get --raw /metrics', () => {
     expect(text).toMatch(/^etcd_request_errors_total\{operation="update",type="leases\.coordination\.k8s\.io"\} [1-9]\d*$/m);
     expect(text).not.toMatch(/code="500".*verb="GET"/);
   });
-  it("formats values as Go's strconv 'g' (expfmt writeFloat)", async () => {
-    const { goFloat } = await import('../../server/kubeapi/metrics.js');
-    // fmt.Println(1e9, 4294967296.0, 123456.0, 1234567.0, 0.005, 0.0001, 0.00001)
-    expect([1e9, 4294967296, 123456, 1234567, 0.005, 0.0001, 0.00001, Infinity].map(goFloat)).toEqual(['1e+09', '4.294967296e+09', '123456', '1.234567e+06', '0.005', '0.0001', '1e-05', '+Inf']);
-  });
 });
 
 describe('kubectl create generators for the kinds kept as JSON', () => {
