@@ -123,6 +123,19 @@ describe('everyday node paths and filters', () => {
     expect(sh('systemctl list-units').output).toContain('  kubelet.service              loaded inactive dead    kubelet');
   });
 
+  it('has the kubelet\'s kubeconfig and the cluster CA on every node, as kubeadm and TLS bootstrap leave them', () => {
+    const { state, sh } = onNode('worker-1');
+    // A joined node: the kubeconfig the kubelet writes after TLS bootstrap (kubelet pkg/kubelet/certificate/bootstrap).
+    const conf = sh('cat /etc/kubernetes/kubelet.conf').output;
+    expect(conf).toContain(`    server: ${state.controlPlane.apiserver.endpoint}\n  name: default-cluster\n`);
+    expect(conf).toContain('  name: default-context\ncurrent-context: default-context\nkind: Config\npreferences: {}\nusers:\n- name: default-auth\n  user:\n    client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem\n');
+    expect(sh('ls /etc/kubernetes').output).toBe('kubelet.conf  pki\n');
+    expect(sh('openssl x509 -in /etc/kubernetes/pki/ca.crt -noout -subject').output).toBe('subject=CN = kubernetes\n');
+    expect(sh('openssl x509 -in /etc/kubernetes/pki/apiserver.crt -noout -subject').exitCode).toBe(1);
+    const cp = onNode('cp-1');
+    expect(cp.sh('grep -E "user:|current-context" /etc/kubernetes/kubelet.conf').output).toBe(`    user: system:node:cp-1\ncurrent-context: system:node:cp-1@${state.clusterName}\n  user:\n`);
+  });
+
   it('has /etc/os-release and containerd\'s root, sized from the node\'s images', () => {
     const { sh } = onNode('worker-1');
     // Ubuntu 22.04.4's /usr/lib/os-release.

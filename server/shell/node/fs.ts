@@ -72,6 +72,10 @@ export function nodeFiles(state: ClusterState, node: Node): Record<string, NodeF
     const pods = Object.values(state.pods).filter((p) => p.spec.nodeName === name);
     files[IPAM_CHECKPOINT] = file(checkpointText(node, pods), '-rw-------');
   }
+  // kubeadm join writes the cluster CA on every node; the kubelet's kubeconfig points at its rotated certificate.
+  const ca = pem('CERTIFICATE', `${state.etcd.nodeName}/ca`, 17);
+  files['/etc/kubernetes/pki/ca.crt'] = file(ca);
+  files['/etc/kubernetes/kubelet.conf'] = file(kubeletConf(state, node, ca), '-rw-------');
   files['/etc/os-release'] = file(OS_RELEASE);
   files['/usr/lib/os-release'] = file(OS_RELEASE);
   Object.assign(files, containerdRoot(state, node));
@@ -98,6 +102,23 @@ export function nodeFiles(state: ClusterState, node: Node): Record<string, NodeF
     }
   }
   return files;
+}
+
+/**
+ * /etc/kubernetes/kubelet.conf: on the node kubeadm init ran on, kubeadm's (user
+ * system:node:NAME, context system:node:NAME@CLUSTER); on a joined node, the one the kubelet
+ * writes after TLS bootstrap (default-cluster, default-context, default-auth). Both read the
+ * client certificate from /var/lib/kubelet/pki/kubelet-client-current.pem.
+ */
+function kubeletConf(state: ClusterState, node: Node, ca: string): string {
+  const name = node.metadata.name;
+  const init = name === state.etcd.nodeName;
+  const cluster = init ? state.clusterName : 'default-cluster';
+  const user = init ? `system:node:${name}` : 'default-auth';
+  const context = init ? `${user}@${cluster}` : 'default-context';
+  return `apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: ${Buffer.from(ca).toString('base64')}\n    server: ${state.controlPlane.apiserver.endpoint}\n  name: ${cluster}\n` +
+    `contexts:\n- context:\n    cluster: ${cluster}\n${init ? '' : '    namespace: default\n'}    user: ${user}\n  name: ${context}\ncurrent-context: ${context}\nkind: Config\npreferences: {}\n` +
+    `users:\n- name: ${user}\n  user:\n    client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem\n    client-key: /var/lib/kubelet/pki/kubelet-client-current.pem\n`;
 }
 
 /** Ubuntu 22.04.4's /usr/lib/os-release (/etc/os-release links to it), the nodes' osImage. */
