@@ -6,6 +6,7 @@
 // apiserver's admission, quotas and the controllers treat them alike.
 import { isExecTarget, runExec } from './exec.js';
 import { apiserverMetrics, METRICS_CONTENT_TYPE } from './metrics.js';
+import { nodeProxy } from './node-proxy.js';
 import { apiUnavailable, mutateObject, type KindMap } from '../cluster/api.js';
 import { isStoredKind } from '../cluster/stored-kinds.js';
 import { bindPod } from '../cluster/controllers/scheduler.js';
@@ -93,6 +94,8 @@ export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiRespo
   }
   const discovery = discover(state, segments);
   if (discovery) return req.method === 'GET' ? discovery : methodNotAllowed();
+  const proxied = req.method === 'GET' ? nodeProxy(state, req.path) : undefined;
+  if (proxied) return proxied;
   const target = resolveTarget(segments);
   if (!target) return pathNotFound();
   // A deprecated kind's every answer carries the apiserver's Warning header (kubectl prints it first).

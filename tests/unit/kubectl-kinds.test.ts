@@ -260,6 +260,26 @@ describe('get --raw', () => {
     expect((JSON.parse(nodes.stdout) as { kind: string; items: unknown[] }).kind).toBe('NodeList');
     expect(run('kubectl get --raw /api/v1/namespaces/default/pods/nope').stderr).toBe('Error from server (NotFound): pods "nope" not found\n');
   });
+  it("proxies a node's kubelet Summary API (stats/v1alpha1) from the state, refused while the kubelet is down", async () => {
+    const state = cluster();
+    const run = await runner(state);
+    const node = Object.values(state.nodes).find((n) => !n.metadata.labels?.['node-role.kubernetes.io/control-plane'])!;
+    const name = node.metadata.name;
+    const summary = JSON.parse(run(`kubectl get --raw /api/v1/nodes/${name}/proxy/stats/summary`).stdout) as {
+      node: { nodeName: string; cpu: { usageNanoCores: number }; memory: { workingSetBytes: number }; fs: { capacityBytes: number; usedBytes: number; availableBytes: number } };
+      pods: { podRef: { name: string; namespace: string } }[];
+    };
+    expect(summary.node.nodeName).toBe(name);
+    expect(summary.node.cpu.usageNanoCores).toBe(node.host.usage.cpu * 1e6);
+    expect(summary.node.memory.workingSetBytes).toBe(node.host.usage.memory);
+    const root = node.host.filesystems.find((f) => f.mount === '/')!;
+    expect(summary.node.fs).toMatchObject({ capacityBytes: root.size, usedBytes: root.used, availableBytes: root.size - root.used });
+    const running = Object.values(state.pods).filter((p) => p.spec.nodeName === name && p.status.phase === 'Running').map((p) => p.metadata.name).sort();
+    expect(summary.pods.map((p) => p.podRef.name).sort()).toEqual(running);
+    node.host.units.kubelet!.active = false;
+    const ip = node.status.addresses.find((a) => a.type === 'InternalIP')!.address;
+    expect(run(`kubectl get --raw /api/v1/nodes/${name}/proxy/stats/summary`).stderr).toBe(`Error from server: error trying to reach service: dial tcp ${ip}:10250: connect: connection refused\n`);
+  });
 });
 
 // The apiserver's /metrics, as client_golang's expfmt writes Prometheus text format 0.0.4.
