@@ -235,9 +235,14 @@ describe('get --raw', () => {
     expect(ready.startsWith('[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]etcd-readiness ok\n[+]informer-sync ok\n')).toBe(true);
     expect(ready.endsWith('[+]shutdown ok\nreadyz check passed\n')).toBe(true);
     expect(run('kubectl get --raw /livez?verbose').stdout.endsWith('livez check passed\n')).toBe(true);
+    // One check on its own (k8s.io/apiserver healthz adaptCheckToHandler): "ok", or a 500 "internal server error: …".
+    expect(run('kubectl get --raw /readyz/etcd')).toEqual({ stdout: 'ok', stderr: '', exitCode: 0 });
+    expect(run('kubectl get --raw /livez/ping').stdout).toBe('ok');
+    expect(run('kubectl get --raw /livez/nope').stderr).toBe('Error from server (NotFound): the server could not find the requested resource\n');
     state.etcd.alarms.push({ memberID: '1', alarm: 'NOSPACE' });
     const failed = run('kubectl get --raw /readyz?verbose');
     expect(failed.exitCode).toBe(1);
+    expect(run('kubectl get --raw /readyz/etcd').stderr).toBe('Error from server (InternalError): an error on the server ("internal server error: etcdserver: mvcc: database space exceeded") has prevented the request from succeeding\n');
     expect(failed.stderr).toMatch(/^Error from server \(InternalError\): an error on the server \("\[\+\]ping ok\\n\[\+\]log ok\\n\[-\]etcd failed: reason withheld\\n\[-\]etcd-readiness failed: reason withheld\\n.*readyz check failed"\) has prevented the request from succeeding\n$/);
     state.etcd.healthy = false;
     expect(run('kubectl get --raw /livez').stderr).toContain('[-]etcd failed: reason withheld');

@@ -1,7 +1,7 @@
 // `kubectl get --raw PATH`: the apiserver's health endpoints (/healthz, /livez, /readyz, with
 // ?verbose), /version, /api and /apis, answered from the simulated control plane. A failing
 // check prints as the apiserver words it ("[-]etcd failed: reason withheld").
-import { apiUnavailable } from '../../../cluster/api.js';
+import { apiUnavailable, NOSPACE_MESSAGE } from '../../../cluster/api.js';
 import type { ApiError, ClusterState } from '../../../cluster/types.js';
 import { handleApiRequest } from '../../../kubeapi/handler.js';
 import type { CommandResult } from '../../types.js';
@@ -43,6 +43,17 @@ export function healthAnswer(state: ClusterState, endpoint: 'healthz' | 'livez' 
   return { ok: false, body: `${lines}\n${endpoint} check failed\n` };
 }
 
+/**
+ * One check on its own (`/readyz/etcd`, `/livez/ping`): "ok", or a 500 whose body is
+ * "internal server error: " and the check's error (healthz adaptCheckToHandler); undefined
+ * for a check the endpoint does not run (its mux answers 404).
+ */
+export function singleCheckAnswer(state: ClusterState, endpoint: 'healthz' | 'livez' | 'readyz', name: string): { ok: boolean; body: string } | undefined {
+  const check = checks(state, endpoint).find(([n]) => n === name);
+  if (!check) return undefined;
+  return check[1] ? { ok: true, body: 'ok' } : { ok: false, body: `internal server error: ${NOSPACE_MESSAGE}\n` };
+}
+
 function health(state: ClusterState, endpoint: 'healthz' | 'livez' | 'readyz', verbose: boolean): CommandResult {
   const answer = healthAnswer(state, endpoint, verbose);
   if (answer.ok) return ok(answer.body);
@@ -57,6 +68,9 @@ export function getRaw(state: ClusterState, url: string): CommandResult {
   const verbose = query.split('&').includes('verbose') || query.split('&').includes('verbose=true');
   const trimmed = path.replace(/\/+$/, '') || '/';
   if (trimmed === '/healthz' || trimmed === '/livez' || trimmed === '/readyz') return health(state, trimmed.slice(1) as 'healthz' | 'livez' | 'readyz', verbose);
+  const single = /^\/(healthz|livez|readyz)\/(.+)$/.exec(trimmed);
+  const one = single ? singleCheckAnswer(state, single[1] as 'healthz' | 'livez' | 'readyz', single[2]!) : undefined;
+  if (one) return one.ok ? ok(one.body) : fail(`Error from server (InternalError): an error on the server ("${one.body.trimEnd()}") has prevented the request from succeeding\n`);
   if (trimmed === '/version') return ok(JSON.stringify(versionInfo(state), null, 2));
   if (down) return fail(apiErrorText(down));
   if (trimmed === '/api') {

@@ -13,7 +13,7 @@ import { httpDate, parseUrl, type HttpResponse, type HttpResult } from '../../..
 import { wallClock } from '../../../cluster/logs.js';
 import type { ClusterState } from '../../../cluster/types.js';
 import { handleApiRequest } from '../../../kubeapi/handler.js';
-import { healthAnswer, queryParams } from '../../kubectl/commands/raw.js';
+import { healthAnswer, queryParams, singleCheckAnswer } from '../../kubectl/commands/raw.js';
 import { versionInfo } from '../../kubectl/discovery.js';
 import type { CommandContext } from '../../types.js';
 import { readFile } from '../../vfs.js';
@@ -115,6 +115,9 @@ export function apiAnswer(state: ClusterState, call: ApiCall): HttpResult {
     const answer = healthAnswer(state, health[1] as 'healthz' | 'livez' | 'readyz', query.split('&').some((q) => q === 'verbose' || q === 'verbose=true' || q === 'verbose=1'));
     return { ok: true, response: respond(state, answer.ok ? 200 : 500, answer.body, false, head, call.remoteIP, call.remotePort) };
   }
+  const single = /^\/(healthz|livez|readyz)\/(.+)$/.exec(path);
+  const one = single ? singleCheckAnswer(state, single[1] as 'healthz' | 'livez' | 'readyz', single[2]!) : undefined;
+  if (one) return { ok: true, response: respond(state, one.ok ? 200 : 500, one.body, false, head, call.remoteIP, call.remotePort) };
   if (/^\/version\/?$/.test(path)) return json(200, versionInfo(state));
   if (call.user === 'anonymous' && !PUBLIC.test(path)) {
     const refusal = anonymousRefusal(path, call.method === 'HEAD' ? 'GET' : call.method);
