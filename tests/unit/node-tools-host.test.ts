@@ -149,3 +149,17 @@ describe('everyday node paths and filters', () => {
     expect(sh('du -sh /var/lib/containerd').output).toMatch(/^\d+(\.\d)?[MG]\t\/var\/lib\/containerd\n$/);
   });
 });
+
+describe('/proc/meminfo', () => {
+  it('prints the kernel\'s layout with the figures free shows', () => {
+    const { sh } = onNode('worker-1');
+    const info = sh('cat /proc/meminfo').output.split('\n');
+    // fs/proc/meminfo.c: "MemTotal:       24683664 kB" — the label padded to 16 columns, the value in 8; HugePages_* have no unit.
+    expect(info[0]).toMatch(/^MemTotal: {7}[ \d]{8} kB$/);
+    expect(info).toContainEqual(expect.stringMatching(/^HugePages_Total: {7}0$/));
+    const value = (key: string) => Number(info.find((l) => l.startsWith(`${key}:`))!.split(/\s+/)[1]);
+    const free = sh('free -k').output.split('\n')[1]!.split(/\s+/);
+    expect([value('MemTotal'), value('MemFree'), value('MemAvailable')]).toEqual([Number(free[1]), Number(free[3]), Number(free[6])]);
+    expect(value('Buffers') + value('Cached') + value('SReclaimable')).toBe(Number(free[5]));
+  });
+});

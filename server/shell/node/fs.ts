@@ -9,6 +9,7 @@ import { checkpointText, IPAM_CHECKPOINT, IPAMD_LOG } from '../../cluster/networ
 import type { ClusterState, Node } from '../../cluster/types.js';
 import { hash32, syslogDate } from './common.js';
 import { nodeImages } from './crictl.js';
+import { memory } from './procs.js';
 import { sysctls } from './system.js';
 
 export interface NodeFile {
@@ -76,6 +77,7 @@ export function nodeFiles(state: ClusterState, node: Node): Record<string, NodeF
   const ca = pem('CERTIFICATE', `${state.etcd.nodeName}/ca`, 17);
   files['/etc/kubernetes/pki/ca.crt'] = file(ca);
   files['/etc/kubernetes/kubelet.conf'] = file(kubeletConf(state, node, ca), '-rw-------');
+  files['/proc/meminfo'] = file(procMeminfo(node), '-r--r--r--', 'root', 'root', 0);
   files['/etc/os-release'] = file(OS_RELEASE);
   files['/usr/lib/os-release'] = file(OS_RELEASE);
   Object.assign(files, containerdRoot(state, node));
@@ -119,6 +121,33 @@ function kubeletConf(state: ClusterState, node: Node, ca: string): string {
   return `apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: ${Buffer.from(ca).toString('base64')}\n    server: ${state.controlPlane.apiserver.endpoint}\n  name: ${cluster}\n` +
     `contexts:\n- context:\n    cluster: ${cluster}\n${init ? '' : '    namespace: default\n'}    user: ${user}\n  name: ${context}\ncurrent-context: ${context}\nkind: Config\npreferences: {}\n` +
     `users:\n- name: ${user}\n  user:\n    client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem\n    client-key: /var/lib/kubelet/pki/kubelet-client-current.pem\n`;
+}
+
+/**
+ * /proc/meminfo (kernel 6.5 fs/proc/meminfo.c: each label padded to 16 columns, the value in
+ * 8, then " kB"), from the same figures as free: procps' used = MemTotal - MemFree - Buffers
+ * - Cached - SReclaimable, buff/cache the sum of the last three, available = MemAvailable.
+ */
+function procMeminfo(node: Node): string {
+  const m = memory({ node });
+  const kb = (bytes: number) => Math.floor(bytes / 1024);
+  const buffers = kb(m.buffCache * 0.05);
+  const reclaimable = kb(m.buffCache * 0.1);
+  const cached = kb(m.buffCache) - buffers - reclaimable;
+  const [swapTotal = 0, , swapFree = 0] = m.swap;
+  const anon = kb(m.used) - 120_000;
+  const rows: [string, number, boolean?][] = [
+    ['MemTotal', kb(m.total)], ['MemFree', kb(m.freeMem)], ['MemAvailable', kb(m.available)], ['Buffers', buffers], ['Cached', cached], ['SwapCached', 0],
+    ['Active', Math.round(anon * 0.2 + cached * 0.6)], ['Inactive', Math.round(anon * 0.8 + cached * 0.4)], ['Active(anon)', Math.round(anon * 0.2)], ['Inactive(anon)', Math.round(anon * 0.8)],
+    ['Active(file)', Math.round(cached * 0.6)], ['Inactive(file)', Math.round(cached * 0.4)], ['Unevictable', 30_720], ['Mlocked', 27_648], ['SwapTotal', kb(swapTotal)], ['SwapFree', kb(swapFree)],
+    ['Zswap', 0], ['Zswapped', 0], ['Dirty', 412], ['Writeback', 0], ['AnonPages', anon], ['Mapped', 402_116], ['Shmem', kb(m.shared)], ['KReclaimable', reclaimable],
+    ['Slab', reclaimable + 98_304], ['SReclaimable', reclaimable], ['SUnreclaim', 98_304], ['KernelStack', 12_896], ['PageTables', 9_844], ['SecPageTables', 0], ['NFS_Unstable', 0], ['Bounce', 0],
+    ['WritebackTmp', 0], ['CommitLimit', kb(m.total / 2 + swapTotal)], ['Committed_AS', kb(m.used * 2.4)], ['VmallocTotal', 34_359_738_367], ['VmallocUsed', 35_612], ['VmallocChunk', 0],
+    ['Percpu', 3_456], ['HardwareCorrupted', 0], ['AnonHugePages', 0], ['ShmemHugePages', 0], ['ShmemPmdMapped', 0], ['FileHugePages', 0], ['FilePmdMapped', 0],
+    ['HugePages_Total', 0, true], ['HugePages_Free', 0, true], ['HugePages_Rsvd', 0, true], ['HugePages_Surp', 0, true], ['Hugepagesize', 2048], ['Hugetlb', 0],
+    ['DirectMap4k', 157_696], ['DirectMap2M', kb(m.total) - 157_696], ['DirectMap1G', 0],
+  ];
+  return rows.map(([label, value, count]) => `${`${label}:`.padEnd(16)}${String(Math.max(0, value)).padStart(8)}${count ? '' : ' kB'}\n`).join('');
 }
 
 /** Ubuntu 22.04.4's /usr/lib/os-release (/etc/os-release links to it), the nodes' osImage. */
