@@ -5,6 +5,8 @@
 // same builders and write path (objectFromManifest, writeCreate/writeUpdate, api.ts), so the
 // apiserver's admission, quotas and the controllers treat them alike.
 import { isExecTarget, runExec } from './exec.js';
+import { apiserverMetrics, METRICS_CONTENT_TYPE } from './metrics.js';
+import { nodeProxy } from './node-proxy.js';
 import { apiUnavailable, mutateObject, type KindMap } from '../cluster/api.js';
 import { isStoredKind } from '../cluster/stored-kinds.js';
 import { bindPod } from '../cluster/controllers/scheduler.js';
@@ -80,6 +82,8 @@ export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiRespo
   const down = apiUnavailable(state);
   if (down?.status === 0) return apiErrorResponse(down);
   if (req.path === '/version' && req.method === 'GET') return ok(JSON.stringify(versionInfo(state), null, 2));
+  // The apiserver's own metrics need no etcd either.
+  if (req.path === '/metrics' && req.method === 'GET') return { status: 200, body: apiserverMetrics(state), contentType: METRICS_CONTENT_TYPE };
   if (down) return apiErrorResponse(down);
   // encoding/json stops at 10000 levels; our handlers recurse, and no object nests past 1000, so deeper bodies stop here.
   if (bodyTooDeep(req.body)) return badRequest('exceeded max depth');
@@ -90,6 +94,8 @@ export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiRespo
   }
   const discovery = discover(state, segments);
   if (discovery) return req.method === 'GET' ? discovery : methodNotAllowed();
+  const proxied = req.method === 'GET' ? nodeProxy(state, req.path) : undefined;
+  if (proxied) return proxied;
   const target = resolveTarget(segments);
   if (!target) return pathNotFound();
   // A deprecated kind's every answer carries the apiserver's Warning header (kubectl prints it first).

@@ -73,6 +73,7 @@ function resolveHost(state: ClusterState, host: string): Node | undefined {
 
 export const ssh: ShellProgram = (ctx, argv, shell) => {
   let login: string | undefined;
+  let tty = false;
   let i = 1;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -82,6 +83,7 @@ export const ssh: ShellProgram = (ctx, argv, shell) => {
     }
     if (!arg.startsWith('-') || arg === '-') break;
     const letter = arg[1]!;
+    if (!SSH_VALUE_OPTS.has(letter) && arg.slice(1).includes('t')) tty = true;
     if (SSH_VALUE_OPTS.has(letter)) {
       const value = arg.length > 2 ? arg.slice(2) : argv[++i];
       if (value === undefined) return result('', `ssh: option requires an argument -- ${letter}\n${SSH_USAGE}`, 255);
@@ -103,7 +105,8 @@ export const ssh: ShellProgram = (ctx, argv, shell) => {
   const remote = argv.slice(i + 1);
   if (remote.length > 0) {
     const session = { ...forkSession(ctx.session), node: name, root: false };
-    const { output, exitCode } = shell.runLine(session, remote.join(' '), ctx.facts);
+    // Without -t, the remote command's stdout is ssh's channel, not a terminal.
+    const { output, exitCode } = shell.runLine(session, remote.join(' '), ctx.facts, !tty);
     return result(output, '', exitCode);
   }
   if (!enterPlace(ctx.session, { node: name, root: false })) return result('', 'ssh: fork: Resource temporarily unavailable\n', 255);

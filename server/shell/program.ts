@@ -20,7 +20,7 @@ export interface ShellApi {
    * Runs a typed line in a session (the remote shell of `ssh NODE CMD`, awk's `"cmd" | getline`),
    * within the line's budget; what it showed goes to `sink`. `output` is both streams as printed.
    */
-  runLine(session: ShellSession, line: string, sink?: FactSink): { output: string; stdout: string; stderr: string; exitCode: number };
+  runLine(session: ShellSession, line: string, sink?: FactSink, offTerminal?: boolean): { output: string; stdout: string; stderr: string; exitCode: number };
 }
 
 export type ShellProgram = (ctx: CommandContext, argv: string[], shell: ShellApi) => ProgramResult;

@@ -81,6 +81,9 @@ interface Redirected {
   targets: Record<1 | 2, Target>;
 }
 
+/** fd 1 still reaches the terminal (its own stream, or stderr's after `1>&2`). */
+const onTerminal = (io: Redirected): boolean => io.targets[1] === 'out' || io.targets[1] === 'err';
+
 /** Deepest function calls may nest (each call is several stack frames of this interpreter). */
 const MAX_FUNCTION_DEPTH = 100;
 
@@ -113,6 +116,8 @@ export class Runner implements ShellApi, LanguageHost {
   locals: Map<string, () => void>[] = [];
   /** Conditions (`if`, `while`, before `&&`/`||`, `!`) being run: `set -e` ignores their failures. */
   private conditionDepth = 0;
+  /** How many enclosing pipes, redirections or substitutions take fd 1 away from the terminal. */
+  private offTerminal = 0;
   /** The `&` list item running now, when a serving program in it may become a job (ctx.detach). */
   private detaching: { session: ShellSession; started?: Job } | undefined;
   /** The command that ran the line out of steps (the message names it). */
@@ -146,14 +151,25 @@ export class Runner implements ShellApi, LanguageHost {
     return findProgram(ctx.state, ctx.session, name, external);
   }
 
-  runLine(session: ShellSession, line: string, sink?: FactSink): { output: string; stdout: string; stderr: string; exitCode: number } {
+  runLine(session: ShellSession, line: string, sink?: FactSink, offTerminal = false): { output: string; stdout: string; stderr: string; exitCode: number } {
     const parsed = parseLine(line, { aliases: aliasesOf(session) });
     if (!parsed.ok) return { output: parsed.error, stdout: '', stderr: parsed.error, exitCode: 2 };
-    const result = this.runList(session, parsed.list, Input.empty());
+    const result = this.offTerminalWhile(offTerminal, () => this.runList(session, parsed.list, Input.empty()));
     // What the remote line showed is shown again by the program that ran it (ssh NODE CMD).
     if (sink) for (const chunk of result.chunks) for (const r of surviving(chunk.reveals ?? [], chunk.text)) sink.add(r);
     const of = (fd: 1 | 2): string => result.chunks.filter((c) => c.fd === fd).map((c) => c.text).join('');
     return { output: result.chunks.map((c) => c.text).join(''), stdout: of(1), stderr: of(2), exitCode: result.exitCode };
+  }
+
+  /** Runs `run` with fd 1 off the terminal when `off`. */
+  private offTerminalWhile<T>(off: boolean, run: () => T): T {
+    if (!off) return run();
+    this.offTerminal++;
+    try {
+      return run();
+    } finally {
+      this.offTerminal--;
+    }
   }
 
   /** Runs text as commands in the session (`eval`, `source`, traps). */
@@ -242,7 +258,7 @@ export class Runner implements ShellApi, LanguageHost {
       for (let i = 0; i < commands.length; i++) {
         // Like bash, each stage of a real pipeline runs in a subshell.
         const stageSession = commands.length > 1 ? forkSession(session) : session;
-        const stage = this.runCommand(stageSession, commands[i]!, input);
+        const stage = this.offTerminalWhile(i < commands.length - 1, () => this.runCommand(stageSession, commands[i]!, input));
         statuses.push(stage.exitCode);
         if (i === commands.length - 1) {
           merge(result, stage);
@@ -315,7 +331,7 @@ export class Runner implements ShellApi, LanguageHost {
       const sub: Expansion = { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS };
       const io = this.applyRedirects(session, command.redirects, stdin, sub);
       if ('error' in io) return { chunks: [...sub.side, { fd: 2, text: io.error }], exitCode: 1 };
-      const body = this.runCompound(session, command, io.stdin);
+      const body = this.offTerminalWhile(!onTerminal(io), () => this.runCompound(session, command, io.stdin));
       return { ...body, chunks: [...sub.side, ...this.route(session, io, body.chunks)] };
     } catch (error) {
       if (error instanceof ExpansionFailure) return { chunks: [{ fd: 2, text: error.text }], exitCode: error.status, stop: true };
@@ -535,7 +551,7 @@ export class Runner implements ShellApi, LanguageHost {
       return { chunks: side, exitCode: sub.exitCode ?? 0, errexit: true };
     }
     if (session.options?.xtrace) side.push({ fd: 2, text: `+ ${argv.map(traceQuote).join(' ')}\n` });
-    const result = this.dispatch(session, argv, prefix, io.stdin);
+    const result = this.offTerminalWhile(!onTerminal(io), () => this.dispatch(session, argv, prefix, io.stdin));
     delete session.fds; // the files of <(…) close with the command
     if (command.arrayArgs && result.exitCode === 0) this.assign(session, command.arrayArgs, sub);
     return { ...result, chunks: [...side, ...this.route(session, io, result.chunks)], errexit: true };
@@ -764,7 +780,7 @@ export class Runner implements ShellApi, LanguageHost {
   }
 
   private context(session: ShellSession, stdin: Input, prefix: Record<string, string> = {}): CommandContext {
-    const ctx: Omit<CommandContext, 'stdin'> = { state: this.state, session, env: commandEnv(session, prefix), budget: this.budget };
+    const ctx: Omit<CommandContext, 'stdin'> = { state: this.state, session, env: commandEnv(session, prefix), budget: this.budget, stdoutIsTerminal: this.offTerminal === 0 };
     const advance = this.advance;
     if (advance) {
       ctx.passTime = (ms) => {
@@ -932,7 +948,7 @@ export class Runner implements ShellApi, LanguageHost {
           add(String(this.arith(session, part.expr, sub)), part.quoted);
           return;
         case 'cmdsub': {
-          const result = this.runList(forkSession(session), part.list, sub.stdin ?? Input.empty());
+          const result = this.offTerminalWhile(true, () => this.runList(forkSession(session), part.list, sub.stdin ?? Input.empty()));
           sub.side.splice(0, sub.side.length, ...capChunks([...sub.side, ...result.chunks.filter((c) => c.fd === 2)]));
           sub.exitCode = result.exitCode;
           add(result.chunks.filter((c) => c.fd === 1).map((c) => c.text).join('').replace(/\n+$/, ''), part.quoted);
@@ -940,7 +956,7 @@ export class Runner implements ShellApi, LanguageHost {
         }
         case 'procsub': {
           // `diff <(a) <(b)`: each list's output becomes a file /dev/fd/63, 62, … while the command runs.
-          const result = this.runList(forkSession(session), part.list, sub.stdin ?? Input.empty());
+          const result = this.offTerminalWhile(true, () => this.runList(forkSession(session), part.list, sub.stdin ?? Input.empty()));
           sub.side.splice(0, sub.side.length, ...capChunks([...sub.side, ...result.chunks.filter((c) => c.fd === 2)]));
           const fds = (session.fds ??= {});
           const path = `/dev/fd/${63 - Object.keys(fds).length}`;

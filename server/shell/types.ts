@@ -165,6 +165,8 @@ export interface CommandContext {
   facts?: FactSink;
   /** Nothing was piped or redirected in: an editor opens rather than reading stdin. */
   stdinIsTerminal?: boolean;
+  /** fd 1 is the terminal (not a pipe, a file, a substitution or `ssh NODE CMD`): ls prints columns, else one name a line. */
+  stdoutIsTerminal?: boolean;
   /** All of stdin as a value, when the previous stage printed only one JSON text and none of stdin was read (then it is read). */
   stdinJson?: () => StdoutJson | undefined;
   /**

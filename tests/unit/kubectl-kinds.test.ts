@@ -3,7 +3,7 @@
 // v1.29's server-side printers (kubernetes pkg/printers/internalversion/printers.go).
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
+import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
 import { STORED_KINDS } from '../../server/cluster/stored-kinds.js';
 import type { ClusterState } from '../../server/cluster/types.js';
 import { LineBudget } from '../../server/shell/budget.js';
@@ -235,9 +235,14 @@ describe('get --raw', () => {
     expect(ready.startsWith('[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]etcd-readiness ok\n[+]informer-sync ok\n')).toBe(true);
     expect(ready.endsWith('[+]shutdown ok\nreadyz check passed\n')).toBe(true);
     expect(run('kubectl get --raw /livez?verbose').stdout.endsWith('livez check passed\n')).toBe(true);
+    // One check on its own (k8s.io/apiserver healthz adaptCheckToHandler): "ok", or a 500 "internal server error: …".
+    expect(run('kubectl get --raw /readyz/etcd')).toEqual({ stdout: 'ok', stderr: '', exitCode: 0 });
+    expect(run('kubectl get --raw /livez/ping').stdout).toBe('ok');
+    expect(run('kubectl get --raw /livez/nope').stderr).toBe('Error from server (NotFound): the server could not find the requested resource\n');
     state.etcd.alarms.push({ memberID: '1', alarm: 'NOSPACE' });
     const failed = run('kubectl get --raw /readyz?verbose');
     expect(failed.exitCode).toBe(1);
+    expect(run('kubectl get --raw /readyz/etcd').stderr).toBe('Error from server (InternalError): an error on the server ("internal server error: etcdserver: mvcc: database space exceeded") has prevented the request from succeeding\n');
     expect(failed.stderr).toMatch(/^Error from server \(InternalError\): an error on the server \("\[\+\]ping ok\\n\[\+\]log ok\\n\[-\]etcd failed: reason withheld\\n\[-\]etcd-readiness failed: reason withheld\\n.*readyz check failed"\) has prevented the request from succeeding\n$/);
     state.etcd.healthy = false;
     expect(run('kubectl get --raw /livez').stderr).toContain('[-]etcd failed: reason withheld');
@@ -252,6 +257,80 @@ describe('get --raw', () => {
     expect(apis.groups.map((g) => g.name)).toContain('rbac.authorization.k8s.io');
     expect(run('kubectl get --raw /nope').stderr).toBe('Error from server (NotFound): the server could not find the requested resource\n');
     expect(run('kubectl get pods --raw /healthz').stderr).toBe('error: arguments may not be passed when --raw is specified\n');
+  });
+  it('passes resource paths to the REST API: compact JSON and a newline, errors as kubectl words them', async () => {
+    const run = await runner();
+    const nodes = run('kubectl get --raw /api/v1/nodes');
+    expect(nodes.stdout.endsWith('}\n')).toBe(true);
+    expect((JSON.parse(nodes.stdout) as { kind: string; items: unknown[] }).kind).toBe('NodeList');
+    expect(run('kubectl get --raw /api/v1/namespaces/default/pods/nope').stderr).toBe('Error from server (NotFound): pods "nope" not found\n');
+  });
+  it("proxies a node's kubelet Summary API (stats/v1alpha1) from the state, refused while the kubelet is down", async () => {
+    const state = cluster();
+    const run = await runner(state);
+    const node = Object.values(state.nodes).find((n) => !n.metadata.labels?.['node-role.kubernetes.io/control-plane'])!;
+    const name = node.metadata.name;
+    const summary = JSON.parse(run(`kubectl get --raw /api/v1/nodes/${name}/proxy/stats/summary`).stdout) as {
+      node: { nodeName: string; cpu: { usageNanoCores: number }; memory: { workingSetBytes: number }; fs: { capacityBytes: number; usedBytes: number; availableBytes: number } };
+      pods: { podRef: { name: string; namespace: string } }[];
+    };
+    expect(summary.node.nodeName).toBe(name);
+    expect(summary.node.cpu.usageNanoCores).toBe(node.host.usage.cpu * 1e6);
+    expect(summary.node.memory.workingSetBytes).toBe(node.host.usage.memory);
+    const root = node.host.filesystems.find((f) => f.mount === '/')!;
+    expect(summary.node.fs).toMatchObject({ capacityBytes: root.size, usedBytes: root.used, availableBytes: root.size - root.used });
+    const running = Object.values(state.pods).filter((p) => p.spec.nodeName === name && p.status.phase === 'Running').map((p) => p.metadata.name).sort();
+    expect(summary.pods.map((p) => p.podRef.name).sort()).toEqual(running);
+    node.host.units.kubelet!.active = false;
+    const ip = node.status.addresses.find((a) => a.type === 'InternalIP')!.address;
+    expect(run(`kubectl get --raw /api/v1/nodes/${name}/proxy/stats/summary`).stderr).toBe(`Error from server: error trying to reach service: dial tcp ${ip}:10250: connect: connection refused\n`);
+  });
+});
+
+// The apiserver's /metrics, as client_golang's expfmt writes Prometheus text format 0.0.4.
+// Reference lines from k8s.io/apiserver pkg/storage/etcd3/metrics/metrics_test.go (v1.29 era):
+//   # HELP apiserver_storage_size_bytes [STABLE] Size of the storage database file physically allocated in bytes.
+//   apiserver_storage_size_bytes{storage_cluster_id="etcd-0"} 1e+09
+//   etcd_request_duration_seconds_bucket{operation="foo",type="bar",le="0.005"} 0
+describe('get --raw /metrics', () => {
+  it('counts stored objects and etcd size from the state, in exposition format', async () => {
+    const state = cluster();
+    const run = await runner(state);
+    const text = run('kubectl get --raw /metrics').stdout;
+    const lines = text.split('\n');
+    expect(text.endsWith('\n')).toBe(true);
+    // Every family: HELP then TYPE, families sorted by name; every sample line is `name{labels} value`.
+    const families = lines.filter((l) => l.startsWith('# HELP ')).map((l) => l.split(' ')[2]!);
+    expect(families).toEqual([...families].sort());
+    expect(families).toEqual(expect.arrayContaining(['apiserver_request_total', 'apiserver_storage_objects', 'apiserver_storage_size_bytes', 'etcd_request_duration_seconds']));
+    expect(families).not.toContain('apiserver_storage_db_total_size_in_bytes'); // deprecated 1.28.0: hidden in 1.29
+    for (const l of lines.filter((x) => x !== '' && !x.startsWith('#'))) expect(l).toMatch(/^[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? (-?[0-9.]+(e[+-]\d\d)?|\+Inf)$/);
+    expect(lines).toContain('# TYPE apiserver_storage_objects gauge');
+    expect(lines).toContain('# HELP apiserver_storage_objects [STABLE] Number of stored objects at the time of last check split by kind.');
+    expect(lines).toContain(`apiserver_storage_objects{resource="nodes"} ${Object.keys(state.nodes).length}`);
+    expect(lines).toContain(`apiserver_storage_objects{resource="pods"} ${Object.keys(state.pods).length}`);
+    expect(lines.some((l) => /^apiserver_storage_objects\{resource="deployments\.apps"\} \d+$/.test(l))).toBe(true);
+    const size = lines.find((l) => l.startsWith('apiserver_storage_size_bytes{'))!;
+    expect(Number(size.split(' ')[1])).toBe(state.etcd.dbSize);
+    expect(size).toMatch(/^apiserver_storage_size_bytes\{storage_cluster_id="etcd-0"\} \d\.\d+e\+\d\d$/);
+    expect(lines).toContain('etcd_request_duration_seconds_bucket{operation="update",type="leases.coordination.k8s.io",le="0.005"} ' + lines.find((l) => l.startsWith('etcd_request_duration_seconds_bucket{operation="update",type="leases.coordination.k8s.io",le="0.005"}'))!.split(' ')[1]);
+    expect(lines.some((l) => l.startsWith('etcd_request_duration_seconds_bucket{operation="get",type="pods",le="+Inf"} '))).toBe(true);
+    expect(lines.some((l) => /^apiserver_request_total\{code="200",component="apiserver",dry_run="",group="coordination\.k8s\.io",resource="leases",scope="resource",subresource="",verb="PUT",version="v1"\} /.test(l))).toBe(true);
+    expect(lines.some((l) => l.startsWith('apiserver_request_total{code="500"'))).toBe(false);
+  });
+  it('follows the cluster: a new object counts, NOSPACE turns writes (not reads) into 500s', async () => {
+    const state = cluster();
+    const run = await runner(state);
+    const count = () => run('kubectl get --raw /metrics').stdout.split('\n').find((l) => l.startsWith('apiserver_storage_objects{resource="configmaps"}'))!;
+    const before = Number(count().split(' ')[1]);
+    run('kubectl create configmap extra --from-literal=a=b');
+    expect(Number(count().split(' ')[1])).toBe(before + 1);
+    state.etcd.dbSize = state.etcd.quotaBackendBytes; // the next tick raises NOSPACE (and etcd logs it)
+    tick(state, 60_000);
+    const text = run('kubectl get --raw /metrics').stdout;
+    expect(text).toMatch(/^apiserver_request_total\{code="500",component="apiserver",dry_run="",group="coordination\.k8s\.io",resource="leases",scope="resource",subresource="",verb="PUT",version="v1"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^etcd_request_errors_total\{operation="update",type="leases\.coordination\.k8s\.io"\} [1-9]\d*$/m);
+    expect(text).not.toMatch(/code="500".*verb="GET"/);
   });
 });
 

@@ -249,3 +249,29 @@ describe('ping, etcdutl, htop on a node', () => {
     expect(worker.sh('htop -x').output).toBe("htop: unrecognized option '-x'\n");
   });
 });
+
+describe('nproc', () => {
+  it('prints the node\'s CPUs as coreutils nproc does, and its errors', () => {
+    const { state, sh } = sshTo('worker-1');
+    const cpus = `${state.nodes['worker-1']!.status.capacity.cpu / 1000}\n`;
+    // coreutils 8.32 nproc: the count and a newline; `nproc x` → "extra operand", `nproc -x` → getopt's message.
+    expect(sh('nproc')).toMatchObject({ output: cpus, exitCode: 0 });
+    expect(sh('nproc --all').output).toBe(cpus);
+    expect(sh('nproc x')).toMatchObject({ output: "nproc: extra operand 'x'\nTry 'nproc --help' for more information.\n", exitCode: 1 });
+  });
+});
+
+describe('ip -br addr and ip addr show DEV', () => {
+  it('prints iproute2\'s brief lines and one link\'s block', () => {
+    const { state, sh } = sshTo('worker-1');
+    const ip = state.nodes['worker-1']!.status.addresses.find((a) => a.type === 'InternalIP')!.address;
+    // iproute2 6.1 `ip -br addr` on this machine: "lo               UNKNOWN        127.0.0.1/8 ::1/128 " (name %-16s, state %-14s, each address and a space).
+    const brief = sh('ip -br addr').output.split('\n');
+    expect(brief[0]).toBe('lo               UNKNOWN        127.0.0.1/8 ');
+    expect(brief[1]).toBe(`ens5             UP             ${ip}/24 `);
+    const block = sh('ip addr show ens5').output;
+    expect(block.startsWith('2: ens5: <BROADCAST,MULTICAST,UP,LOWER_UP>')).toBe(true);
+    expect(block).not.toContain('lo:');
+    expect(sh('ip a show dev eth9')).toMatchObject({ output: 'Device "eth9" does not exist.\n', exitCode: 1 });
+  });
+});

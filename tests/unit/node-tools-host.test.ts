@@ -66,7 +66,12 @@ describe('df, du, cat, ls', () => {
     expect(sh('sudo cat /etc/kubernetes/manifests/etcd.yaml').output).toContain('    - --quota-backend-bytes=2147483648\n');
     expect(sh('cat /nope')).toMatchObject({ output: 'cat: /nope: No such file or directory\n', exitCode: 1 });
     expect(sh('tail -n 1 /var/log/syslog').output).toMatch(/^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d cp-1 /);
-    expect(sh('ls /etc/kubernetes/manifests').output).toBe('etcd.yaml  kube-apiserver.yaml  kube-controller-manager.yaml  kube-scheduler.yaml\n');
+    // GNU ls 9.1 `ls -C -w 80` on these four names (81 columns on one line): two columns, a tab then spaces.
+    expect(sh('ls /etc/kubernetes/manifests').output).toBe('etcd.yaml\t     kube-controller-manager.yaml\nkube-apiserver.yaml  kube-scheduler.yaml\n');
+    // Into a pipe (or over `ssh NODE CMD`, or in $(…)), one name a line.
+    expect(sh('ls /etc/kubernetes/manifests | wc -l').output).toBe('4\n');
+    expect(sh('echo $(ls /etc/kubernetes/manifests | head -1)').output).toBe('etcd.yaml\n');
+    expect(sh('ls -1 /etc/kubernetes/manifests').output).toBe('etcd.yaml\nkube-apiserver.yaml\nkube-controller-manager.yaml\nkube-scheduler.yaml\n');
     expect(sh('ls /var/lib/etcd')).toMatchObject({ output: "ls: cannot open directory '/var/lib/etcd': Permission denied\n", exitCode: 2 });
     expect(sh('ls /nope').output).toBe("ls: cannot access '/nope': No such file or directory\n");
   });
@@ -96,5 +101,65 @@ describe('crictl and ps', () => {
     expect(ps).toMatch(/ etcd --advertise-client-urls=https:\/\/10\.0\.1\.10:2379 .*--quota-backend-bytes=2147483648/);
     expect(sh('ps -ef | grep kube-apiserver').output).toContain('--etcd-servers=https://127.0.0.1:2379');
     expect(sh('lsof -i :2379').output.split('\n')[0]).toMatch(/^COMMAND +PID USER +FD TYPE +DEVICE SIZE\/OFF NODE NAME$/);
+  });
+});
+
+describe('everyday node paths and filters', () => {
+  it('lays ls out in columns like GNU ls -C, and one a line off the terminal', async () => {
+    const { lsColumns } = await import('../../server/shell/node/files.js');
+    // Captured from GNU coreutils 9.1: `ls -C -w 40` of these names.
+    expect(lsColumns(['a', 'bb', 'ccc', 'dddddddddddd', 'eeeee', 'ffffffff', 'g'], 40)).toBe('a   ccc\t\t  eeeee     g\nbb  dddddddddddd  ffffffff\n');
+    const { sh } = onNode('cp-1');
+    expect(sh('ls /etc/kubernetes/manifests > /tmp/m; cat /tmp/m').output.split('\n')).toHaveLength(5);
+  });
+
+  it('lists only failed units for --failed, as systemd 249 prints an empty list', () => {
+    const { state, sh } = onNode('worker-1');
+    // systemd 249 src/systemctl/systemctl-list-units.c: no rows → bare header, "0 loaded units listed.", no legend.
+    expect(sh('systemctl list-units --failed')).toMatchObject({ output: '  UNIT LOAD ACTIVE SUB DESCRIPTION\n0 loaded units listed.\n', exitCode: 0 });
+    expect(sh('systemctl list-units --state=running').output).toContain('  kubelet.service              loaded active   running kubelet: The Kubernetes Node Agent\n');
+    state.nodes['worker-1']!.host.units.kubelet!.active = false;
+    expect(sh('systemctl list-units --state=running').output).not.toContain('kubelet.service');
+    expect(sh('systemctl list-units').output).toContain('  kubelet.service              loaded inactive dead    kubelet');
+  });
+
+  it('has the kubelet\'s kubeconfig and the cluster CA on every node, as kubeadm and TLS bootstrap leave them', () => {
+    const { state, sh } = onNode('worker-1');
+    // A joined node: the kubeconfig the kubelet writes after TLS bootstrap (kubelet pkg/kubelet/certificate/bootstrap).
+    const conf = sh('cat /etc/kubernetes/kubelet.conf').output;
+    expect(conf).toContain(`    server: ${state.controlPlane.apiserver.endpoint}\n  name: default-cluster\n`);
+    expect(conf).toContain('  name: default-context\ncurrent-context: default-context\nkind: Config\npreferences: {}\nusers:\n- name: default-auth\n  user:\n    client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem\n');
+    expect(sh('ls /etc/kubernetes').output).toBe('kubelet.conf  pki\n');
+    expect(sh('openssl x509 -in /etc/kubernetes/pki/ca.crt -noout -subject').output).toBe('subject=CN = kubernetes\n');
+    expect(sh('openssl x509 -in /etc/kubernetes/pki/apiserver.crt -noout -subject').exitCode).toBe(1);
+    const cp = onNode('cp-1');
+    expect(cp.sh('grep -E "user:|current-context" /etc/kubernetes/kubelet.conf').output).toBe(`    user: system:node:cp-1\ncurrent-context: system:node:cp-1@${state.clusterName}\n  user:\n`);
+  });
+
+  it('has /etc/os-release and containerd\'s root, sized from the node\'s images', () => {
+    const { sh } = onNode('worker-1');
+    // Ubuntu 22.04.4's /usr/lib/os-release.
+    expect(sh('cat /etc/os-release').output.split('\n').slice(0, 3)).toEqual(['PRETTY_NAME="Ubuntu 22.04.4 LTS"', 'NAME="Ubuntu"', 'VERSION_ID="22.04"']);
+    expect(sh('. /etc/os-release; echo $VERSION_CODENAME').output).toBe('jammy\n');
+    // GNU ls 9.1 `ls -C -w 80` of containerd 1.7's root.
+    expect(sh('ls /var/lib/containerd').output).toBe('io.containerd.content.v1.content     io.containerd.metadata.v1.bolt\nio.containerd.grpc.v1.introspection  io.containerd.snapshotter.v1.overlayfs\n');
+    expect(sh('df -h /var/lib/containerd').output.split('\n')[1]).toMatch(/^\/dev\/nvme0n1p1 +\S+ +\S+ +\S+ +\d+% \/$/);
+    const images = sh('crictl images | tail -n +2 | wc -l').output.trim();
+    expect(sh('ls /var/lib/containerd/io.containerd.content.v1.content/blobs/sha256 | wc -l').output.trim()).toBe(images);
+    expect(sh('du -sh /var/lib/containerd').output).toMatch(/^\d+(\.\d)?[MG]\t\/var\/lib\/containerd\n$/);
+  });
+});
+
+describe('/proc/meminfo', () => {
+  it('prints the kernel\'s layout with the figures free shows', () => {
+    const { sh } = onNode('worker-1');
+    const info = sh('cat /proc/meminfo').output.split('\n');
+    // fs/proc/meminfo.c: "MemTotal:       24683664 kB" — the label padded to 16 columns, the value in 8; HugePages_* have no unit.
+    expect(info[0]).toMatch(/^MemTotal: {7}[ \d]{8} kB$/);
+    expect(info).toContainEqual(expect.stringMatching(/^HugePages_Total: {7}0$/));
+    const value = (key: string) => Number(info.find((l) => l.startsWith(`${key}:`))!.split(/\s+/)[1]);
+    const free = sh('free -k').output.split('\n')[1]!.split(/\s+/);
+    expect([value('MemTotal'), value('MemFree'), value('MemAvailable')]).toEqual([Number(free[1]), Number(free[3]), Number(free[6])]);
+    expect(value('Buffers') + value('Cached') + value('SReclaimable')).toBe(Number(free[5]));
   });
 });

@@ -1,7 +1,7 @@
 // `crictl` against the node's containerd: the containers and sandboxes of the pods bound to
 // this node (ps, pods, images, logs, inspect). IDs are derived from the pods' container IDs.
 import { containerLogs } from '../../cluster/logs.js';
-import type { ContainerStatus, Pod } from '../../cluster/types.js';
+import type { ClusterState, ContainerStatus, Node, Pod } from '../../cluster/types.js';
 import { tabwrite } from '../kubectl/table.js';
 import type { CommandResult, ShellCommand } from '../types.js';
 import { compileRe2 } from '../text/regex.js';
@@ -155,17 +155,21 @@ function pods(n: NodeContext, args: string[]): CommandResult {
   return ok(tabwrite([header, ...rows].map((r) => r.join('\t')).join('\n') + '\n', CRICTL_WRITER));
 }
 
-function images(n: NodeContext): CommandResult {
-  const names = new Set(n.node.host.images);
-  for (const p of Object.values(n.state.pods)) if (p.spec.nodeName === n.name) for (const c of p.spec.containers) names.add(c.image);
+/** The images containerd holds on a node (pulled ones and those its pods run, and the pause image), sorted, with their size in MB. */
+export function nodeImages(state: ClusterState, node: Node): { image: string; id: string; mb: number }[] {
+  const names = new Set(node.host.images);
+  for (const p of Object.values(state.pods)) if (p.spec.nodeName === node.metadata.name) for (const c of p.spec.containers) names.add(c.image);
   names.add('registry.k8s.io/pause:3.9');
-  const rows = [...names].sort().map((image) => {
+  return [...names].sort().map((image) => ({ image, id: imageId(image), mb: stableInt(image, 3, 160) + stableInt(`${image}.`, 0, 9) / 10 }));
+}
+
+function images(n: NodeContext): CommandResult {
+  const rows = nodeImages(n.state, n.node).map(({ image, id, mb }) => {
     const at = image.lastIndexOf(':');
     const slash = image.lastIndexOf('/');
     const [repo, tag] = at > slash ? [image.slice(0, at), image.slice(at + 1)] : [image, 'latest'];
     const fullRepo = repo.includes('/') && repo.split('/')[0]!.includes('.') ? repo : `docker.io/${repo.includes('/') ? repo : `library/${repo}`}`;
-    const mb = stableInt(image, 3, 160) + stableInt(`${image}.`, 0, 9) / 10;
-    return [fullRepo, tag, imageId(image).slice(0, 13), `${mb.toFixed(1)}MB`];
+    return [fullRepo, tag, id.slice(0, 13), `${mb.toFixed(1)}MB`];
   });
   return ok(tabwrite([['IMAGE', 'TAG', 'IMAGE ID', 'SIZE'], ...rows].map((r) => r.join('\t')).join('\n') + '\n', CRICTL_WRITER));
 }

@@ -102,7 +102,9 @@ export const ls: ShellCommand = (ctx, argv) => {
     if (targets.length > 1) stdout += `${i > 0 ? '\n' : ''}${target}:\n`;
     const list = entries ?? [];
     if (!long) {
-      stdout += list.length > 0 ? `${list.map((e) => e.name).join('  ')}\n` : '';
+      const names = list.map((e) => e.name);
+      // GNU ls: -C (columns) on a terminal, one name a line into a pipe or a file (or with -1).
+      stdout += ctx.stdoutIsTerminal && !flags.has('1') ? lsColumns(names, terminalWidth(ctx)) : names.map((x) => `${x}\n`).join('');
       return;
     }
     const blocks = list.reduce((sum, e) => sum + Math.ceil((e.file?.size ?? 4096) / 4096) * 4, 0);
@@ -113,6 +115,67 @@ export const ls: ShellCommand = (ctx, argv) => {
   });
   return { stdout, stderr, exitCode };
 };
+
+/** The terminal's width ls fits columns to: $COLUMNS when set, else 80. */
+function terminalWidth(ctx: CommandContext): number {
+  const columns = Number(ctx.env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? columns : 80;
+}
+
+/**
+ * `ls -C`: names down the columns, as many columns as fit in `width` (coreutils ls.c
+ * calculate_columns and print_many_per_line): each column as wide as its longest name plus
+ * two spaces (at least MIN_COLUMN_WIDTH 3), except the last; the layout is kept while its
+ * line stays shorter than `width`. The gaps are filled as indent() does, with tabs to tab
+ * stops of 8 (ls's default tabsize) and spaces.
+ */
+export function lsColumns(names: string[], width: number): string {
+  const n = names.length;
+  if (n === 0) return '';
+  const maxCols = Math.max(1, Math.min(n, Math.floor(width / 3)));
+  let chosen: number[] = [Math.max(...names.map((x) => x.length))];
+  for (let cols = maxCols; cols > 1; cols--) {
+    const rows = Math.ceil(n / cols);
+    const widths = new Array<number>(cols).fill(3);
+    names.forEach((name, i) => {
+      const col = Math.floor(i / rows);
+      widths[col] = Math.max(widths[col]!, name.length + (col === cols - 1 ? 0 : 2));
+    });
+    if (widths.reduce((a, b) => a + b, 0) < width) {
+      chosen = widths;
+      break;
+    }
+  }
+  const rows = Math.ceil(n / chosen.length);
+  let out = '';
+  for (let row = 0; row < rows; row++) {
+    let line = '';
+    let pos = 0;
+    for (let i = row, col = 0; i < n; i += rows, col++) {
+      line += names[i]!;
+      if (i + rows >= n) break;
+      line += indent(pos + names[i]!.length, pos + chosen[col]!);
+      pos += chosen[col]!;
+    }
+    out += `${line}\n`;
+  }
+  return out;
+}
+
+/** ls.c indent(): from one column to another with tabs (stops every 8) where a tab fits, else spaces. */
+function indent(from: number, to: number): string {
+  let gap = '';
+  while (from < to) {
+    if (Math.floor(to / 8) > Math.floor((from + 1) / 8)) {
+      gap += '\t';
+      from += 8 - (from % 8);
+    } else {
+      gap += ' ';
+      from++;
+    }
+  }
+  return gap;
+}
 
 export const du: ShellCommand = (ctx, argv) => {
   const n = onNode(ctx, 'du');

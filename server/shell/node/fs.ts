@@ -8,6 +8,8 @@ import { CNI_BIN_DIR } from '../../cluster/network/cni-config.js';
 import { checkpointText, IPAM_CHECKPOINT, IPAMD_LOG } from '../../cluster/network/vpc-cni.js';
 import type { ClusterState, Node } from '../../cluster/types.js';
 import { hash32, syslogDate } from './common.js';
+import { nodeImages } from './crictl.js';
+import { memory } from './procs.js';
 import { sysctls } from './system.js';
 
 export interface NodeFile {
@@ -71,6 +73,14 @@ export function nodeFiles(state: ClusterState, node: Node): Record<string, NodeF
     const pods = Object.values(state.pods).filter((p) => p.spec.nodeName === name);
     files[IPAM_CHECKPOINT] = file(checkpointText(node, pods), '-rw-------');
   }
+  // kubeadm join writes the cluster CA on every node; the kubelet's kubeconfig points at its rotated certificate.
+  const ca = pem('CERTIFICATE', `${state.etcd.nodeName}/ca`, 17);
+  files['/etc/kubernetes/pki/ca.crt'] = file(ca);
+  files['/etc/kubernetes/kubelet.conf'] = file(kubeletConf(state, node, ca), '-rw-------');
+  files['/proc/meminfo'] = file(procMeminfo(node), '-r--r--r--', 'root', 'root', 0);
+  files['/etc/os-release'] = file(OS_RELEASE);
+  files['/usr/lib/os-release'] = file(OS_RELEASE);
+  Object.assign(files, containerdRoot(state, node));
   files['/var/log/syslog'] = file(node.host.syslog.map((l) => `${syslogDate(state, l.at)} ${name} ${l.text}\n`).join(''), '-rw-r-----', 'syslog', 'adm');
   if (isControlPlaneHost(node)) {
     for (const n of ETCD_PKI) {
@@ -95,6 +105,92 @@ export function nodeFiles(state: ClusterState, node: Node): Record<string, NodeF
   }
   return files;
 }
+
+/**
+ * /etc/kubernetes/kubelet.conf: on the node kubeadm init ran on, kubeadm's (user
+ * system:node:NAME, context system:node:NAME@CLUSTER); on a joined node, the one the kubelet
+ * writes after TLS bootstrap (default-cluster, default-context, default-auth). Both read the
+ * client certificate from /var/lib/kubelet/pki/kubelet-client-current.pem.
+ */
+function kubeletConf(state: ClusterState, node: Node, ca: string): string {
+  const name = node.metadata.name;
+  const init = name === state.etcd.nodeName;
+  const cluster = init ? state.clusterName : 'default-cluster';
+  const user = init ? `system:node:${name}` : 'default-auth';
+  const context = init ? `${user}@${cluster}` : 'default-context';
+  return `apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: ${Buffer.from(ca).toString('base64')}\n    server: ${state.controlPlane.apiserver.endpoint}\n  name: ${cluster}\n` +
+    `contexts:\n- context:\n    cluster: ${cluster}\n${init ? '' : '    namespace: default\n'}    user: ${user}\n  name: ${context}\ncurrent-context: ${context}\nkind: Config\npreferences: {}\n` +
+    `users:\n- name: ${user}\n  user:\n    client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem\n    client-key: /var/lib/kubelet/pki/kubelet-client-current.pem\n`;
+}
+
+/**
+ * /proc/meminfo (kernel 6.5 fs/proc/meminfo.c: each label padded to 16 columns, the value in
+ * 8, then " kB"), from the same figures as free: procps' used = MemTotal - MemFree - Buffers
+ * - Cached - SReclaimable, buff/cache the sum of the last three, available = MemAvailable.
+ */
+function procMeminfo(node: Node): string {
+  const m = memory({ node });
+  const kb = (bytes: number) => Math.floor(bytes / 1024);
+  const buffers = kb(m.buffCache * 0.05);
+  const reclaimable = kb(m.buffCache * 0.1);
+  const cached = kb(m.buffCache) - buffers - reclaimable;
+  const [swapTotal = 0, , swapFree = 0] = m.swap;
+  const anon = kb(m.used) - 120_000;
+  const rows: [string, number, boolean?][] = [
+    ['MemTotal', kb(m.total)], ['MemFree', kb(m.freeMem)], ['MemAvailable', kb(m.available)], ['Buffers', buffers], ['Cached', cached], ['SwapCached', 0],
+    ['Active', Math.round(anon * 0.2 + cached * 0.6)], ['Inactive', Math.round(anon * 0.8 + cached * 0.4)], ['Active(anon)', Math.round(anon * 0.2)], ['Inactive(anon)', Math.round(anon * 0.8)],
+    ['Active(file)', Math.round(cached * 0.6)], ['Inactive(file)', Math.round(cached * 0.4)], ['Unevictable', 30_720], ['Mlocked', 27_648], ['SwapTotal', kb(swapTotal)], ['SwapFree', kb(swapFree)],
+    ['Zswap', 0], ['Zswapped', 0], ['Dirty', 412], ['Writeback', 0], ['AnonPages', anon], ['Mapped', 402_116], ['Shmem', kb(m.shared)], ['KReclaimable', reclaimable],
+    ['Slab', reclaimable + 98_304], ['SReclaimable', reclaimable], ['SUnreclaim', 98_304], ['KernelStack', 12_896], ['PageTables', 9_844], ['SecPageTables', 0], ['NFS_Unstable', 0], ['Bounce', 0],
+    ['WritebackTmp', 0], ['CommitLimit', kb(m.total / 2 + swapTotal)], ['Committed_AS', kb(m.used * 2.4)], ['VmallocTotal', 34_359_738_367], ['VmallocUsed', 35_612], ['VmallocChunk', 0],
+    ['Percpu', 3_456], ['HardwareCorrupted', 0], ['AnonHugePages', 0], ['ShmemHugePages', 0], ['ShmemPmdMapped', 0], ['FileHugePages', 0], ['FilePmdMapped', 0],
+    ['HugePages_Total', 0, true], ['HugePages_Free', 0, true], ['HugePages_Rsvd', 0, true], ['HugePages_Surp', 0, true], ['Hugepagesize', 2048], ['Hugetlb', 0],
+    ['DirectMap4k', 157_696], ['DirectMap2M', kb(m.total) - 157_696], ['DirectMap1G', 0],
+  ];
+  return rows.map(([label, value, count]) => `${`${label}:`.padEnd(16)}${String(Math.max(0, value)).padStart(8)}${count ? '' : ' kB'}\n`).join('');
+}
+
+/** Ubuntu 22.04.4's /usr/lib/os-release (/etc/os-release links to it), the nodes' osImage. */
+const OS_RELEASE = `PRETTY_NAME="Ubuntu 22.04.4 LTS"
+NAME="Ubuntu"
+VERSION_ID="22.04"
+VERSION="22.04.4 LTS (Jammy Jellyfish)"
+VERSION_CODENAME=jammy
+ID=ubuntu
+ID_LIKE=debian
+HOME_URL="https://www.ubuntu.com/"
+SUPPORT_URL="https://help.ubuntu.com/"
+BUG_REPORT_URL="https://bugs.launchpad.net/ubuntu/"
+PRIVACY_POLICY_URL="https://www.ubuntu.com/legal/terms-and-policies/privacy-policy"
+UBUNTU_CODENAME=jammy
+`;
+
+/**
+ * containerd's root (/var/lib/containerd, containerd 1.7's plugin directories): each image's
+ * compressed blobs in the content store and its unpacked layers in the overlayfs snapshotter,
+ * sized from the images the node holds (crictl images), so du and ls see where the room goes.
+ */
+function containerdRoot(state: ClusterState, node: Node): Record<string, NodeFile> {
+  const root = '/var/lib/containerd';
+  const files: Record<string, NodeFile> = {
+    [`${root}/io.containerd.metadata.v1.bolt/meta.db`]: file('', '-rw-r--r--', 'root', 'root', 2 ** 20 * (1 + nodeImages(state, node).length / 8)),
+    [`${root}/io.containerd.grpc.v1.introspection/uuid`]: file(`${uuidOf(`containerd/${node.metadata.name}`)}`),
+    [`${root}/io.containerd.snapshotter.v1.overlayfs/metadata.db`]: file('', '-rw-r--r--', 'root', 'root', 64 * 2 ** 10),
+  };
+  nodeImages(state, node).forEach(({ image, id, mb }, i) => {
+    const bytes = Math.round(mb * 1e6);
+    files[`${root}/io.containerd.content.v1.content/blobs/sha256/${id}`] = file('', '-r--r--r--', 'root', 'root', bytes);
+    // The unpacked layer (about twice the compressed size), shown as the image's program.
+    const program = image.slice(image.lastIndexOf('/') + 1).split(':')[0]!;
+    files[`${root}/io.containerd.snapshotter.v1.overlayfs/snapshots/${i + 1}/fs/usr/local/bin/${program}`] = file('', '-rwxr-xr-x', 'root', 'root', bytes * 2);
+  });
+  return files;
+}
+
+const uuidOf = (seed: string): string => {
+  const h = Array.from({ length: 4 }, (_, i) => hash32(`${seed}:${i}`).toString(16).padStart(8, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
 
 /** Directories only root may enter (kubeadm creates etcd's data dir 0700). */
 export function isPrivateDir(state: ClusterState, path: string): boolean {

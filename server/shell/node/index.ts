@@ -14,7 +14,7 @@ import { ss } from './ss.js';
 import { swapoff, swapon } from './swap.js';
 import { htop, top } from './top.js';
 import { pingFrom } from '../workstation/tools.js';
-import { dmesg, hostnamectl, sysctl, timedatectl, uname } from './system.js';
+import { dmesg, hostnamectl, nproc, sysctl, timedatectl, uname } from './system.js';
 import { journalctl, rebootCommand, systemctl } from './systemd.js';
 
 export { readNodeFile, type ReadResult } from './files.js';
@@ -37,6 +37,7 @@ export const nodeTools: Record<string, ShellCommand> = {
   netstat,
   free,
   uptime,
+  nproc,
   swapon,
   swapoff,
   kubeadm,

@@ -145,11 +145,13 @@ export const openssl: ShellCommand = (ctx, argv) => {
   const { file, checkend, opts } = parsed;
   if (file === undefined) return fail('Could not read certificate from <stdin>\nUnable to load certificate\n');
   const path = normalizePath(file, ctx.env.PWD ?? '/root');
-  const cert = isControlPlaneHost(n.node) ? certAt(n.node, path) : undefined;
-  if (!cert) return fail(`Could not open file or uri for loading certificate from ${file}\n`);
+  // A worker has only the cluster CA (kubeadm join copies the control plane's ca.crt).
+  const host = isControlPlaneHost(n.node) ? n.node : path === '/etc/kubernetes/pki/ca.crt' ? n.state.nodes[n.state.etcd.nodeName] : undefined;
+  const cert = host ? certAt(host, path) : undefined;
+  if (!host || !cert) return fail(`Could not open file or uri for loading certificate from ${file}\n`);
   if (!n.root && !path.endsWith('.crt')) return fail(`Could not open file or uri for loading certificate from ${file}\n`);
-  const v = validity(n.node, cert.name);
-  const out = x509Fields(n.state, { ...cert, serial: serialOf(n.node, cert.name, v.notBefore), validity: v }, opts);
+  const v = validity(host, cert.name);
+  const out = x509Fields(n.state, { ...cert, serial: serialOf(host, cert.name, v.notBefore), validity: v }, opts);
   if (checkend !== undefined) return checkendResult(n.state, v, out, checkend);
   return ok(out + (opts.includes('-noout') ? '' : nodeFiles(n.state, n.node)[path]?.content ?? ''));
 };

@@ -220,7 +220,7 @@ function swapRow(swaps: SwapArea[]): number[] {
 }
 
 /** The node's memory as free and top show it (bytes). */
-export function memory(n: NodeContext): { total: number; used: number; freeMem: number; shared: number; buffCache: number; available: number; swap: number[] } {
+export function memory(n: Pick<NodeContext, 'node'>): { total: number; used: number; freeMem: number; shared: number; buffCache: number; available: number; swap: number[] } {
   const total = n.node.status.capacity.memory;
   const used = Math.min(total, n.node.host.usage.memory || total * 0.25);
   const buffCache = Math.round((total - used) * 0.35);

@@ -185,3 +185,12 @@ export const sysctl: ShellCommand = (ctx, argv) => {
   }
   return { stdout, stderr, exitCode: stderr === '' ? 0 : 255 };
 };
+
+/** coreutils nproc: the processing units available (the node's CPU capacity); --all counts the same here. */
+export const nproc: ShellCommand = (ctx, argv) => {
+  const n = onNode(ctx, 'nproc');
+  if (isResult(n)) return n;
+  const bad = argv.slice(1).find((a) => a !== '--all');
+  if (bad !== undefined) return fail(bad.startsWith('-') ? `nproc: unrecognized option '${bad}'\nTry 'nproc --help' for more information.\n` : `nproc: extra operand '${bad}'\nTry 'nproc --help' for more information.\n`);
+  return ok(`${Math.max(1, Math.round(n.node.status.capacity.cpu / 1000))}\n`);
+};

@@ -125,7 +125,7 @@ export const systemctl: ShellCommand = (ctx, argv) => {
     case 'daemon-reload':
       return ok();
     case 'list-units':
-      return ok(listUnits(n));
+      return ok(listUnits(n, unitStateFilter(argv.slice(1))));
     default:
       return fail(`Unknown command verb ${verb}.\n`);
   }
@@ -206,9 +206,26 @@ function mask(n: NodeContext, on: boolean, units: string[]): CommandResult {
   return { stdout: '', stderr: stdout, exitCode: 0 };
 }
 
-function listUnits(n: NodeContext): string {
-  const rows = Object.entries(n.node.host.units).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, u]) =>
-    `  ${`${name}.service`.padEnd(28)} loaded ${u.active ? 'active   running' : u.failed ? 'activating auto-restart' : 'inactive dead   '} ${(UNIT_DESCRIPTIONS[name] ?? name).replace(/^[^ ]+ - /, '')}`);
+/** `--failed` / `--state=a,b`: the ACTIVE or SUB states list-units keeps (undefined: all loaded units). */
+function unitStateFilter(args: string[]): string[] | undefined {
+  const states: string[] = [];
+  args.forEach((a, i) => {
+    if (a === '--failed') states.push('failed');
+    else if (a.startsWith('--state=')) states.push(...a.slice(8).split(','));
+    else if (a === '--state' && args[i + 1] !== undefined) states.push(...args[i + 1]!.split(','));
+  });
+  return states.length > 0 ? states : undefined;
+}
+
+function listUnits(n: NodeContext, states: string[] | undefined): string {
+  // A unit the kubelet-style Restart=always keeps retrying is "activating auto-restart", never "failed".
+  const units = Object.entries(n.node.host.units).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, u]) => {
+    const [active, sub] = u.active ? ['active', 'running'] : u.failed ? ['activating', 'auto-restart'] : ['inactive', 'dead'];
+    return { name, active, sub, row: `  ${`${name}.service`.padEnd(28)} loaded ${active.padEnd(8)} ${sub.padEnd(7)} ${(UNIT_DESCRIPTIONS[name] ?? name).replace(/^[^ ]+ - /, '')}` };
+  });
+  const rows = units.filter((u) => states === undefined || states.includes(u.active) || states.includes(u.sub)).map((u) => u.row);
+  // systemd 249 (Ubuntu 22.04) with nothing to list: a bare header and the count, no legend.
+  if (rows.length === 0) return '  UNIT LOAD ACTIVE SUB DESCRIPTION\n0 loaded units listed.\n';
   return `  UNIT                         LOAD   ACTIVE   SUB     DESCRIPTION\n${rows.join('\n')}\n\nLOAD   = Reflects whether the unit definition was properly loaded.\nACTIVE = The high-level unit activation state, i.e. generalization of SUB.\nSUB    = The low-level unit activation state, values depend on unit type.\n${rows.length} loaded units listed.\n`;
 }
 

@@ -1,8 +1,9 @@
 // `kubectl get --raw PATH`: the apiserver's health endpoints (/healthz, /livez, /readyz, with
 // ?verbose), /version, /api and /apis, answered from the simulated control plane. A failing
 // check prints as the apiserver words it ("[-]etcd failed: reason withheld").
-import { apiUnavailable } from '../../../cluster/api.js';
-import type { ClusterState } from '../../../cluster/types.js';
+import { apiUnavailable, NOSPACE_MESSAGE } from '../../../cluster/api.js';
+import type { ApiError, ClusterState } from '../../../cluster/types.js';
+import { handleApiRequest } from '../../../kubeapi/handler.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import { apiErrorText } from '../api-error.js';
@@ -42,6 +43,17 @@ export function healthAnswer(state: ClusterState, endpoint: 'healthz' | 'livez' 
   return { ok: false, body: `${lines}\n${endpoint} check failed\n` };
 }
 
+/**
+ * One check on its own (`/readyz/etcd`, `/livez/ping`): "ok", or a 500 whose body is
+ * "internal server error: " and the check's error (healthz adaptCheckToHandler); undefined
+ * for a check the endpoint does not run (its mux answers 404).
+ */
+export function singleCheckAnswer(state: ClusterState, endpoint: 'healthz' | 'livez' | 'readyz', name: string): { ok: boolean; body: string } | undefined {
+  const check = checks(state, endpoint).find(([n]) => n === name);
+  if (!check) return undefined;
+  return check[1] ? { ok: true, body: 'ok' } : { ok: false, body: `internal server error: ${NOSPACE_MESSAGE}\n` };
+}
+
 function health(state: ClusterState, endpoint: 'healthz' | 'livez' | 'readyz', verbose: boolean): CommandResult {
   const answer = healthAnswer(state, endpoint, verbose);
   if (answer.ok) return ok(answer.body);
@@ -56,6 +68,9 @@ export function getRaw(state: ClusterState, url: string): CommandResult {
   const verbose = query.split('&').includes('verbose') || query.split('&').includes('verbose=true');
   const trimmed = path.replace(/\/+$/, '') || '/';
   if (trimmed === '/healthz' || trimmed === '/livez' || trimmed === '/readyz') return health(state, trimmed.slice(1) as 'healthz' | 'livez' | 'readyz', verbose);
+  const single = /^\/(healthz|livez|readyz)\/(.+)$/.exec(trimmed);
+  const one = single ? singleCheckAnswer(state, single[1] as 'healthz' | 'livez' | 'readyz', single[2]!) : undefined;
+  if (one) return one.ok ? ok(one.body) : fail(`Error from server (InternalError): an error on the server ("${one.body.trimEnd()}") has prevented the request from succeeding\n`);
   if (trimmed === '/version') return ok(JSON.stringify(versionInfo(state), null, 2));
   if (down) return fail(apiErrorText(down));
   if (trimmed === '/api') {
@@ -69,5 +84,18 @@ export function getRaw(state: ClusterState, url: string): CommandResult {
     const status = metrics.body as { reason: 'NotFound' | 'BadRequest'; message: string };
     return fail(apiErrorText({ status: metrics.status, reason: status.reason, message: status.message }));
   }
-  return fail('Error from server (NotFound): the server could not find the requested resource\n');
+  // Anything else is the REST API's answer (/metrics, /api/v1/nodes, …), printed as it comes:
+  // an object as the apiserver's JSON encoder writes it (compact, then a newline).
+  const res = handleApiRequest(state, { method: 'GET', path: trimmed, query: queryParams(query), accept: 'application/json', contentType: '' });
+  if (res.status >= 200 && res.status < 300) return ok(typeof res.body === 'string' ? res.body : `${JSON.stringify(res.body)}\n`);
+  const status = res.body as { reason?: string; message?: string };
+  return fail(apiErrorText({ status: res.status, reason: status.reason ?? 'InternalError', message: status.message ?? 'the server could not find the requested resource' } as ApiError));
+}
+
+/** A URL query as the apiserver reads it (`a=1&b`), decoded. */
+export function queryParams(query: string): Record<string, string> {
+  return Object.fromEntries(query.split('&').filter((q) => q !== '').map((q) => {
+    const eq = q.indexOf('=');
+    return eq < 0 ? [decodeURIComponent(q), ''] : [decodeURIComponent(q.slice(0, eq)), decodeURIComponent(q.slice(eq + 1).replace(/\+/g, ' '))];
+  }));
 }

@@ -13,7 +13,7 @@ import { httpDate, parseUrl, type HttpResponse, type HttpResult } from '../../..
 import { wallClock } from '../../../cluster/logs.js';
 import type { ClusterState } from '../../../cluster/types.js';
 import { handleApiRequest } from '../../../kubeapi/handler.js';
-import { healthAnswer } from '../../kubectl/commands/raw.js';
+import { healthAnswer, queryParams, singleCheckAnswer } from '../../kubectl/commands/raw.js';
 import { versionInfo } from '../../kubectl/discovery.js';
 import type { CommandContext } from '../../types.js';
 import { readFile } from '../../vfs.js';
@@ -72,12 +72,14 @@ const status = (code: number, reason: string, message: string, details?: Record<
 
 const REASONS: Record<number, string> = { 200: 'OK', 201: 'Created', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 422: 'Unprocessable Entity', 500: 'Internal Server Error', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
 
-function respond(state: ClusterState, code: number, body: string, json: boolean, head: boolean, remoteIP: string, remotePort: number): HttpResponse {
+/** `contentType`: true for JSON, false for the health endpoints' plain text, or the media type a handler named. */
+function respond(state: ClusterState, code: number, body: string, contentType: boolean | string, head: boolean, remoteIP: string, remotePort: number): HttpResponse {
+  const json = contentType === true;
   const headers: [string, string][] = [
     ['Audit-Id', auditId(state, body.length)],
     ['Cache-Control', 'no-cache, private'],
-    ['Content-Type', json ? 'application/json' : 'text/plain; charset=utf-8'],
-    ...(json ? [] : [['X-Content-Type-Options', 'nosniff'] as [string, string]]),
+    ['Content-Type', typeof contentType === 'string' ? contentType : json ? 'application/json' : 'text/plain; charset=utf-8'],
+    ...(contentType === false ? [['X-Content-Type-Options', 'nosniff'] as [string, string]] : []),
     ['Date', httpDate(wallClock(state, state.now))],
     ['Content-Length', String(Buffer.byteLength(body))],
   ];
@@ -113,17 +115,17 @@ export function apiAnswer(state: ClusterState, call: ApiCall): HttpResult {
     const answer = healthAnswer(state, health[1] as 'healthz' | 'livez' | 'readyz', query.split('&').some((q) => q === 'verbose' || q === 'verbose=true' || q === 'verbose=1'));
     return { ok: true, response: respond(state, answer.ok ? 200 : 500, answer.body, false, head, call.remoteIP, call.remotePort) };
   }
+  const single = /^\/(healthz|livez|readyz)\/(.+)$/.exec(path);
+  const one = single ? singleCheckAnswer(state, single[1] as 'healthz' | 'livez' | 'readyz', single[2]!) : undefined;
+  if (one) return { ok: true, response: respond(state, one.ok ? 200 : 500, one.body, false, head, call.remoteIP, call.remotePort) };
   if (/^\/version\/?$/.test(path)) return json(200, versionInfo(state));
   if (call.user === 'anonymous' && !PUBLIC.test(path)) {
     const refusal = anonymousRefusal(path, call.method === 'HEAD' ? 'GET' : call.method);
     return json(403, status(403, 'Forbidden', refusal.message, refusal.details));
   }
-  const params = Object.fromEntries(query.split('&').filter((q) => q !== '').map((q) => {
-    const eq = q.indexOf('=');
-    return eq < 0 ? [q, ''] : [decodeURIComponent(q.slice(0, eq)), decodeURIComponent(q.slice(eq + 1).replace(/\+/g, ' '))];
-  }));
-  const res = handleApiRequest(state, { method: 'GET', path, query: params, accept: 'application/json', contentType: '' });
+  const res = handleApiRequest(state, { method: 'GET', path, query: queryParams(query), accept: 'application/json', contentType: '' });
   if (res.status === 0) return { ok: false, code: 52, message: 'Empty reply from server' };
+  if (res.contentType !== undefined && typeof res.body === 'string') return { ok: true, response: respond(state, res.status, res.body, res.contentType, head, call.remoteIP, call.remotePort) };
   return json(res.status, res.body);
 }
 

@@ -234,10 +234,21 @@ function ipLinkDelete(ctx: CommandContext, node: Node, args: string[]): CommandR
   return ok('');
 }
 
+/**
+ * One link of `ip -br addr` (iproute2 ipaddress.c, brief mode): the name in 16 columns, the
+ * operational state in 14, then each address and a space.
+ */
+function briefLine(block: string): string {
+  const head = /^\d+: (\S+): <[^>]*>.*? state (\S+)/.exec(block);
+  const addrs = [...block.matchAll(/^ {4}inet (\S+)/gm)].map((m) => `${m[1]} `).join('');
+  return `${(head?.[1] ?? '').padEnd(16)} ${(head?.[2] ?? 'UNKNOWN').padEnd(14)} ${addrs}\n`;
+}
+
 function ip(ctx: CommandContext, argv: string[]): CommandResult {
   const node = currentNode(ctx);
   if (!node) return fail('ip: command not found\n', 127);
-  const args = argv.slice(1).filter((a) => a !== '-4' && a !== '-o');
+  const brief = argv.includes('-br') || argv.includes('-brief');
+  const args = argv.slice(1).filter((a) => a !== '-4' && a !== '-o' && a !== '-br' && a !== '-brief');
   const obj = args[0] ?? '';
   if (['route', 'r', 'ro', 'rou'].includes(obj)) {
     const show = args[1];
@@ -251,7 +262,12 @@ function ip(ctx: CommandContext, argv: string[]): CommandResult {
     return ok(ipRoute(ctx.state, node));
   }
   if (['addr', 'a', 'address', 'ad'].includes(obj)) {
-    const out = ipAddr(ctx.state, node);
+    // `ip a show [dev] NAME`: that link's block only.
+    const rest = args.slice(1).filter((a) => a !== 'show' && a !== 'list' && a !== 'dev');
+    const blocks = ipAddr(ctx.state, node).split(/\n(?=\d+: )/).map((b) => b.replace(/\n$/, ''));
+    const chosen = rest[0] === undefined ? blocks : blocks.filter((b) => /^\d+: ([^:@]+)/.exec(b)?.[1] === rest[0]);
+    if (chosen.length === 0) return fail(`Device "${rest[0]}" does not exist.\n`, 1);
+    const out = brief ? chosen.map(briefLine).join('') : `${chosen.join('\n')}\n`;
     // The address each virtual link carries is a fact of the host (a bridge left with another range's gateway).
     for (const [dev, cidr] of Object.entries(node.host.links ?? {})) {
       const fact = { source: 'host' as const, node: node.metadata.name, field: 'link', name: dev };
