@@ -29,11 +29,15 @@ export function sameJson(a: unknown, b: unknown): boolean {
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
   const ky = Object.keys(y);
-  // The usual case: the same keys in the same order, none of them left out of the text.
+  // The usual case: the same keys in the same order, the same ones left out of the text.
   let n = 0;
   for (const k in x) {
-    if (k !== ky[n] || omitted(x[k]) || omitted(y[k])) return sameKeysSlow(x, y, ky);
-    if (!sameJson(x[k], y[k])) return false;
+    if (k !== ky[n]) return sameKeysSlow(x, y, ky);
+    const u = x[k];
+    const v = y[k];
+    const ou = omitted(u);
+    if (ou !== omitted(v)) return sameKeysSlow(x, y, ky);
+    if (!ou && !sameJson(u, v)) return false;
     n++;
   }
   return n === ky.length || sameKeysSlow(x, y, ky);
