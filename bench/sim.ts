@@ -10,6 +10,8 @@
 // for scoring as scenarios name facts (one app's pods), and at its worst (every row; no target).
 // On the small cluster a 10-stage pipeline (kubectl -o json | jq | grep | awk | sort | uniq |
 // sort | sed | head | column) is timed too (issue 13: ≤ 5 ms).
+// Then createCluster and startScenario for every variant of every scenario in scenarios/
+// (issue 12: each createCluster ≤ 50 ms), the worst of each printed.
 // Takes about a minute.
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -17,6 +19,8 @@ import { createCluster, keyOf, mutateObject, tick } from '../server/cluster/inde
 import { settle } from '../server/cluster/tick.js';
 import type { ClusterSpecInput } from '../server/cluster/index.js';
 import { factInterest } from '../server/scenarios/facts.js';
+import { formatProblem, loadScenarioDir, pinInstance, startScenario } from '../server/scenarios/index.js';
+import { seedHash } from '../server/scenarios/variant.js';
 import { handleApiRequest } from '../server/kubeapi/handler.js';
 import { newSession, runLine } from '../server/shell/index.js';
 
@@ -179,6 +183,39 @@ console.log(`${'heap held by the cluster, MB'.padEnd(30)}${col(fmt(small.heapMB,
 console.log(`${'10-stage pipeline on -o json, ms'.padEnd(30)}${col(fmt(small.pipelineMs!), 30)}${col('-', 32)}${col('-', 13)}`);
 console.log(`${'build (createCluster), ms'.padEnd(30)}${col(fmt(small.buildMs, 0), 30)}${col(fmt(large.buildMs, 0), 32)}${col(`${(large.buildMs / small.buildMs).toFixed(1)}×`, 13)}`);
 
+/** ms of `fn`: the median of RUNS calls (a build is too long to batch like timePer's). */
+function medianMs(fn: () => void): number {
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  return samples.sort((a, b) => a - b)[Math.floor(RUNS / 2)]!;
+}
+const RUNS = 5;
+
+/** createCluster and startScenario of every variant of every scenario (default dressing): the worst of each. */
+function measureScenarios(): { create: { ms: number; what: string }; start: { ms: number; what: string }; count: number } {
+  const { scenarios, problems } = loadScenarioDir();
+  if (problems.length > 0) throw new Error(`scenarios/ does not load:\n${problems.map(formatProblem).join('\n')}`);
+  const cases = scenarios.flatMap((loaded) => loaded.variants.map((v) => ({ what: `${loaded.id}/${v.id}`, ...pinInstance(loaded, v.id) })));
+  for (const c of cases) startScenario(c.scenario, c.seed); // the JIT warmed on every scenario's code, not only the first's
+  let create = { ms: 0, what: '' };
+  let start = { ms: 0, what: '' };
+  for (const c of cases) {
+    const clusterSeed = seedHash(c.seed, `cluster:${c.scenario.id}`);
+    const createMs = medianMs(() => createCluster(c.scenario.cluster, clusterSeed));
+    const startMs = medianMs(() => startScenario(c.scenario, c.seed));
+    if (createMs > create.ms) create = { ms: createMs, what: c.what };
+    if (startMs > start.ms) start = { ms: startMs, what: c.what };
+  }
+  return { create, start, count: cases.length };
+}
+const scenarioBuilds = measureScenarios();
+console.log(`${`createCluster, worst of ${scenarioBuilds.count} scenario variants, ms`.padEnd(60)}${col(fmt(scenarioBuilds.create.ms, 1), 8)}  (${scenarioBuilds.create.what})`);
+console.log(`${'startScenario, worst, ms'.padEnd(60)}${col(fmt(scenarioBuilds.start.ms, 1), 8)}  (${scenarioBuilds.start.what})`);
+
 const within = (key: 'tickMs' | 'getPodsMs' | 'getPodsAfterWriteMs' | 'getPodsObservedMs' | 'describeMs') => large[key] / small[key] < MAX_RATIO;
 const targets: Target[] = [
   { what: 'small tick ≤ 1 ms', ok: small.tickMs <= 1 },
@@ -192,6 +229,7 @@ const targets: Target[] = [
   { what: 'small API get pods -A (Table, serialised) ≤ 5 ms', ok: small.apiGetPodsMs <= 5 },
   // The pipeline must also give its answer, not an error cut short.
   { what: 'small 10-stage pipeline over get pods -A -o json ≤ 5 ms', ok: small.pipelineMs! <= 5 && /^\d+ +\S+ +\S+\n/.test(small.pipelineOutput!) },
+  { what: "every scenario's createCluster ≤ 50 ms", ok: scenarioBuilds.create.ms <= 50 },
 ];
-console.log(`\ntargets (${large.pods / small.pods}× the pods; each figure is the median of ${BATCHES} timed batches after a warm-up):`);
+console.log(`\ntargets (${large.pods / small.pods}× the pods; each figure is the median of ${BATCHES} timed batches after a warm-up; a scenario's build, of ${RUNS} calls):`);
 for (const t of targets) console.log(`  ${verdict(t.ok).padEnd(5)} ${t.what}`);

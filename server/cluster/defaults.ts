@@ -7,6 +7,7 @@
 import { forgetCounts, objectKey } from './api.js';
 import { sliceFields, sliceLabels, sliceOwner } from './controllers/endpointslice.js';
 import { METRICS_API_SERVICE, metricsApiStatus } from './metrics.js';
+import { jsonCopy } from './json.js';
 import { pemOf, pkiNode, validity } from './pki.js';
 import { randomHex, randomSuffix, seedRng } from './rng.js';
 import type { ClusterSpec } from './spec.js';
@@ -37,7 +38,8 @@ function meta(b: Builder, name: string, namespace: string | undefined, labels: R
 function put(b: Builder, kind: StoredKind, m: ObjectMeta, fields: Fields): void {
   const stored = (b.state.stored ??= {});
   // A copy: the tables above share arrays, and a shared value would print as a YAML alias.
-  (stored[kind] ??= {})[objectKey(m.namespace, m.name)] = { kind, metadata: m, fields: structuredClone(fields) };
+  // jsonCopy, not structuredClone: the same plain data, a fraction of a build's time.
+  (stored[kind] ??= {})[objectKey(m.namespace, m.name)] = { kind, metadata: m, fields: jsonCopy(fields) };
 }
 
 function configMap(b: Builder, namespace: string, name: string, data: Record<string, string>, created?: SimTime): void {

@@ -1,5 +1,68 @@
 // Reading the JSON the kinds kept as JSON hold (StoredObject.fields): a value as an object, or
-// an empty one when it is missing or not an object.
+// an empty one when it is missing or not an object. And comparing plain data as its JSON text
+// would compare, without printing it: controllers ask "did this change?" every step.
 import type { JsonValue } from './types.js';
 
 export const jsonObject = (v: JsonValue | undefined): { [k: string]: JsonValue } => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {});
+
+/** What JSON.stringify leaves out of an object (and prints as null in an array). */
+const omitted = (v: unknown): boolean => v === undefined || typeof v === 'function' || typeof v === 'symbol';
+/** What JSON.stringify prints as `null`. */
+const printsNull = (v: unknown): boolean => v === null || (typeof v === 'number' && !Number.isFinite(v));
+
+/**
+ * `JSON.stringify(a) === JSON.stringify(b)` for plain data (no toJSON, no cycles), key order
+ * included, without building either text: several times cheaper on a pod's status.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return printsNull(a) && printsNull(b);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) {
+      const x: unknown = a[i];
+      const y: unknown = b[i];
+      if (!sameJson(omitted(x) ? null : x, omitted(y) ? null : y)) return false;
+    }
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const ky = Object.keys(y);
+  // The usual case: the same keys in the same order, the same ones left out of the text.
+  let n = 0;
+  for (const k in x) {
+    if (k !== ky[n]) return sameKeysSlow(x, y, ky);
+    const u = x[k];
+    const v = y[k];
+    const ou = omitted(u);
+    if (ou !== omitted(v)) return sameKeysSlow(x, y, ky);
+    if (!ou && !sameJson(u, v)) return false;
+    n++;
+  }
+  return n === ky.length || sameKeysSlow(x, y, ky);
+}
+
+/** sameJson of two objects whose keys differ in order or include values JSON leaves out. */
+function sameKeysSlow(x: Record<string, unknown>, y: Record<string, unknown>, ky: string[]): boolean {
+  const kx = Object.keys(x);
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < kx.length && omitted(x[kx[i]!])) i++;
+    while (j < ky.length && omitted(y[ky[j]!])) j++;
+    if (i === kx.length || j === ky.length) return i === kx.length && j === ky.length;
+    if (kx[i] !== ky[j] || !sameJson(x[kx[i]!], y[ky[j]!])) return false;
+    i++;
+    j++;
+  }
+}
+
+/** A deep copy of plain data, keys in the same order: a snapshot to compare with sameJson after changes made in place. */
+export function jsonCopy<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(jsonCopy) as T;
+  const out: Record<string, unknown> = {};
+  for (const k in v) out[k] = jsonCopy((v as Record<string, unknown>)[k]);
+  return out as T;
+}

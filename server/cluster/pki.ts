@@ -213,9 +213,14 @@ function keyPem(node: Node, name: string): string {
  * client would load it; undefined when there is no such data or it is not a certificate.
  */
 export function kubeconfigClientCert(state: ClusterState, text: string): Validity | undefined {
+  // Every kubectl command reads its kubeconfig: the same text (and epoch) gives the same dates.
+  if (lastRead?.text === text && lastRead.epoch === state.epoch) return lastRead.validity && { ...lastRead.validity };
   const data = /^[ \t]*client-certificate-data:[ \t]*(\S+)[ \t]*$/m.exec(text)?.[1];
-  return data ? pemValidity(state, Buffer.from(data, 'base64').toString('latin1')) : undefined;
+  const validity = data ? pemValidity(state, Buffer.from(data, 'base64').toString('latin1')) : undefined;
+  lastRead = { text, epoch: state.epoch, validity };
+  return validity && { ...validity };
 }
+let lastRead: { text: string; epoch: number; validity: Validity | undefined } | undefined;
 
 const BEGIN_CERT = '-----BEGIN CERTIFICATE-----';
 const END_CERT = '-----END CERTIFICATE-----';

@@ -64,6 +64,21 @@ describe('a line has a CPU budget', () => {
     expect(again).toEqual(first);
   });
 
+  // Pinned: making a tool faster must not change what a line spends (a recorded room replayed
+  // on a newer server stops where it did). sort compares line ranks, jq walks `.a.b` at once,
+  // kubectl keeps its kubeconfig's dates: the steps are those of the code before each change.
+  it.each([
+    ["kubectl get pods -A -o json | jq -r '.items[] | [.metadata.namespace, .metadata.name, .status.phase, .spec.nodeName] | @tsv' | grep -v kube-system | awk '{print $4, $1}' | sort | uniq -c | sort -rn | sed 's/^ *//' | head -20 | column -t", 155_760],
+    ["printf '%400s' x | sed 's/ /b\\na\\nc\\n/g' | sort", 309_672],
+    ["printf '%400s' x | sed 's/ /b\\na\\nc\\n/g' | sort -r", 310_209],
+    ["printf '%400s' x | sed 's/ /b\\na\\nc\\n/g' | sort -u", 310_875],
+    ["printf '%400s' x | sed 's/ /b\\na\\nc\\n/g' | sort -ru", 311_412],
+    ['seq 1 3000 | sort | md5sum', 676_104],
+    ["kubectl get pods -A -o json | jq -r '.items[] | [.metadata.name, .status.podIP, .spec.containers[0].image] | @csv'", 139_900],
+  ])('spends the same steps as it always did: %s', (line, steps) => {
+    expect(run(line).steps).toBe(steps);
+  });
+
   it('sets $? to 152 and lets the next line run with a fresh budget', () => {
     const session = newSession(state);
     expect(run("printf '%262144s' x | tr ' ' '\\n' | tr a-z A-Z | tr A-Z a-z", session).exitCode).toBe(CPU_LIMIT_EXIT);

@@ -7,6 +7,7 @@ import { recordEvent, refOf } from '../events.js';
 import { DAEMONSET_TOLERATIONS, ownerRef, podFromTemplate } from '../objects.js';
 import { randomSuffix } from '../rng.js';
 import type { DaemonSet, Node, Pod } from '../types.js';
+import { sameJson } from '../json.js';
 import { changedSince, indexPod, isPodReady, isTerminating, type TickContext } from './context.js';
 import { matchesNodeSelection, untoleratedTaint } from './scheduling.js';
 
@@ -69,7 +70,7 @@ function syncDaemonSet(ctx: TickContext, ds: DaemonSet): void {
 const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 /** A pod made from an older template (the set's containers changed since: image, env, command…; or `rollout restart` stamped it). */
 const outdated = (ds: DaemonSet, pod: Pod): boolean =>
-  JSON.stringify(pod.spec.containers) !== JSON.stringify(ds.spec.template.spec.containers) ||
+  !sameJson(pod.spec.containers, ds.spec.template.spec.containers) ||
   pod.metadata.annotations[RESTARTED_AT] !== ds.spec.template.metadata.annotations[RESTARTED_AT];
 
 function rollOne(ctx: TickContext, ds: DaemonSet, pods: Pod[]): void {

@@ -5,6 +5,7 @@ import { recordEvent, refOf } from '../events.js';
 import { newMeta, ownerRef } from '../objects.js';
 import { SUFFIX_ALPHABET } from '../rng.js';
 import type { Deployment, PodTemplate, ReplicaSet } from '../types.js';
+import { jsonCopy, sameJson } from '../json.js';
 import { changedSince, type TickContext } from './context.js';
 
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -12,11 +13,18 @@ type Condition = Deployment['status']['conditions'][number];
 
 /** pod-template-hash: fnv-1a of the template, its decimal digits spelled like rand.SafeEncodeString. */
 export function templateHash(template: PodTemplate): string {
+  // The controller asks every step a pod changes; printing the template each time was most of a build's settle.
+  const known = hashed.get(template);
+  if (known && sameJson(template, known.copy)) return known.hash;
   const text = JSON.stringify(template);
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return [...String(h)].map((ch) => SUFFIX_ALPHABET[ch.charCodeAt(0) % SUFFIX_ALPHABET.length]).join('');
+  const hash = [...String(h)].map((ch) => SUFFIX_ALPHABET[ch.charCodeAt(0) % SUFFIX_ALPHABET.length]).join('');
+  hashed.set(template, { copy: jsonCopy(template), hash });
+  return hash;
 }
+/** The hash of a template as it was when hashed (templates change in place: compared before use). */
+const hashed = new WeakMap<PodTemplate, { copy: PodTemplate; hash: string }>();
 
 /** maxSurge / maxUnavailable as a count ("25%" of replicas; surge rounds up, unavailable down). */
 function resolveIntOrPercent(v: string | number, replicas: number, roundUp: boolean): number {
@@ -129,7 +137,7 @@ function syncStatus(ctx: TickContext, d: Deployment, newRS: ReplicaSet, all: Rep
   }
   const s = d.status;
   const changed = s.replicas !== replicas || s.readyReplicas !== ready || s.availableReplicas !== available || s.updatedReplicas !== updated ||
-    s.observedGeneration !== d.metadata.generation || JSON.stringify(s.conditions) !== JSON.stringify(conditions);
+    s.observedGeneration !== d.metadata.generation || !sameJson(s.conditions, conditions);
   if (!changed) return;
   mutateObject(state, 'Deployment', keyOf(d), (dep) => {
     dep.status = {

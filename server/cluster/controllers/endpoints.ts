@@ -4,6 +4,7 @@
 import { createObject, keyOf, mutateObject, writeSerial } from '../api.js';
 import { matchesSelector, newMeta } from '../objects.js';
 import type { ClusterState, EndpointAddress, Endpoints, Pod, Service } from '../types.js';
+import { sameJson } from '../json.js';
 import { changedSince, isPodReady, isTerminating, type TickContext } from './context.js';
 
 
@@ -72,7 +73,7 @@ export function endpointsController(ctx: TickContext): void {
     if (!existing) {
       const ep: Endpoints = { metadata: newMeta(state, svc.metadata.name, svc.metadata.namespace, svc.metadata.labels), subsets };
       createObject(state, 'Endpoints', ep);
-    } else if (JSON.stringify(existing.subsets) !== JSON.stringify(subsets)) {
+    } else if (!sameJson(existing.subsets, subsets)) {
       mutateObject(state, 'Endpoints', keyOf(existing), (ep) => void (ep.subsets = subsets));
     }
   }

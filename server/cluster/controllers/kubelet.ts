@@ -6,6 +6,7 @@ import { commitWrite, deleteObject, keyOf, LEASE_SIZE, mutateObject, noteLocalCh
 import { recordEvent, refOf } from '../events.js';
 import { journal, kubeletSay, kubeletWorking } from '../host.js';
 import type { ClusterState, Node, Pod, PodCondition } from '../types.js';
+import { jsonCopy, sameJson } from '../json.js';
 import { containerUsage, newContainerStatus, syncContainer } from './containers.js';
 import { evictionManager } from './eviction.js';
 import { enforceActiveDeadlines } from './active-deadline.js';
@@ -200,7 +201,7 @@ function syncPod(ctx: TickContext, node: Node, pod: Pod, pods: Pod[], write: Pod
   const { state } = ctx;
   if (isTerminating(pod)) return terminate(ctx, node, pod);
   write(state, pod, (p) => {
-    const before = JSON.stringify(p.status);
+    const before = jsonCopy(p.status);
     if (p.status.containerStatuses.length === 0) {
       p.status.containerStatuses = p.spec.containers.map(newContainerStatus);
       p.status.startTime = state.now;
@@ -222,7 +223,7 @@ function syncPod(ctx: TickContext, node: Node, pod: Pod, pods: Pod[], write: Pod
         }
         if (retry && limit) logAssignFailure(state, node, p, limit);
         derivePodStatus(p, state.now);
-        return JSON.stringify(p.status) !== before;
+        return !sameJson(p.status, before);
       }
       p.status.podIP = ip;
       if (limit) logAssigned(state, node, p, ip);
@@ -232,7 +233,7 @@ function syncPod(ctx: TickContext, node: Node, pod: Pod, pods: Pod[], write: Pod
     }
     p.spec.containers.forEach((spec, i) => syncContainer(state, node, p, spec, p.status.containerStatuses[i]!, ctx.dt));
     derivePodStatus(p, state.now);
-    return JSON.stringify(p.status) !== before;
+    return !sameJson(p.status, before);
   });
 }
 

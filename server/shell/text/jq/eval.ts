@@ -303,6 +303,23 @@ function deletePath(root: Json, path: Json[]): Json {
   return fail(`Cannot delete field at index of ${typeName(root)}`);
 }
 
+/** The keys of `.a.b…` (two fields or more, literal names down to `.`), outermost last; undefined for any other field. */
+function fieldChain(node: Extract<Node, { kind: 'field' }>): PathPart[] | undefined {
+  let chain = chains.get(node);
+  if (chain === undefined) {
+    const keys: PathPart[] = [];
+    let n: Node = node;
+    while (n.kind === 'field' && n.name.kind === 'literal') {
+      keys.unshift(n.name.value as PathPart);
+      n = n.target;
+    }
+    chain = n.kind === 'identity' && keys.length > 1 ? keys : null;
+    chains.set(node, chain);
+  }
+  return chain ?? undefined;
+}
+const chains = new WeakMap<Node, PathPart[] | null>();
+
 export class Evaluator {
   constructor(readonly rt: Runtime, private readonly natives: Record<string, Native>) {}
 
@@ -326,6 +343,20 @@ export class Evaluator {
         const name = node.name;
         if (name.kind === 'literal') {
           const key = name.value as PathPart;
+          const chain = p === null ? fieldChain(node) : undefined;
+          if (chain) {
+            // `.a.b.c` for its value: walked down at once, each step counted where the nested
+            // evaluation below counts it (an ev per field, two at `.`, one per key after the first).
+            for (let i = 1; i < chain.length; i++) this.step();
+            this.step();
+            this.step();
+            let x = index(v, chain[0]!);
+            for (let i = 1; i < chain.length; i++) {
+              this.step();
+              x = index(x, chain[i]!);
+            }
+            return out(x, null);
+          }
           if (node.target.kind === 'identity') {
             this.step();
             this.step();
@@ -679,14 +710,20 @@ export function applyFormat(name: string, x: Json): string {
     case 'csv':
     case 'tsv': {
       if (!Array.isArray(x)) return fail(`${describe(x)} cannot be ${name}-formatted, only an array can be`);
-      return x.map((item) => {
-        if (typeof item === 'number') return dump(item);
-        if (typeof item === 'boolean') return String(item);
-        if (item === null) return '';
-        if (typeof item !== 'string') return fail(`${describe(item)} is not valid in a csv row`);
-        if (name === 'csv') return `"${item.replace(/"/g, '""')}"`;
-        return TSV_ESCAPED.test(item) ? item.replace(TSV_ESCAPES, (c) => TSV_ESCAPE[c]!) : item;
-      }).join(name === 'csv' ? ',' : '\t');
+      // Concatenated, not mapped and joined: `.items[] | [...] | @tsv` runs this once per object.
+      const separator = name === 'csv' ? ',' : '\t';
+      let row = '';
+      for (let i = 0; i < x.length; i++) {
+        const item = x[i]!;
+        if (i > 0) row += separator;
+        if (typeof item === 'number') row += dump(item);
+        else if (typeof item === 'boolean') row += String(item);
+        else if (item === null) continue;
+        else if (typeof item !== 'string') return fail(`${describe(item)} is not valid in a csv row`);
+        else if (name === 'csv') row += `"${item.replace(/"/g, '""')}"`;
+        else row += TSV_ESCAPED.test(item) ? item.replace(TSV_ESCAPES, (c) => TSV_ESCAPE[c]!) : item;
+      }
+      return row;
     }
     case 'sh': {
       const quote = (item: Json): string => {
