@@ -118,7 +118,8 @@ function withStdin(ctx: CommandContext, pod: Pod, container: string, body: ExecB
   if (body.cwd !== undefined) session.cwd = body.cwd;
   if (body.vars !== undefined) session.vars = { ...body.vars };
   const observed: Fact[] = [];
-  const lineOptions = { ...(interest ? { interest } : {}) };
+  // One budget for the whole request: a line each of busy loops must not get a fresh ~20 ms apiece.
+  const lineOptions = { ...(interest ? { interest } : {}), budget: new LineBudget() };
   if (shellWord !== program || args.length > 0) {
     const ran = runLine(state, session, body.command.map(quote).join(' '), { ...lineOptions, stdin: body.stdin ?? '' });
     return { run: { stdout: ran.output, stderr: '', exitCode: ran.exitCode }, observed: ran.observed ?? [] };

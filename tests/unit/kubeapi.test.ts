@@ -296,6 +296,14 @@ describe('pods/exec (kubeapi/exec.ts: the command as a whole; the stream is the 
     expect(exec(state, { command: ['sh'], stdin: 'pwd\nexit 4\n' }).body).toEqual({ stdout: '/\n', stderr: '', exitCode: 4 });
   });
 
+  it('gives a request one line\'s budget for all its stdin lines: a line each of busy loops is stopped, not run for seconds', () => {
+    const state = fresh();
+    const started = performance.now();
+    const { body } = exec(state, { command: ['sh'], stdin: 'while :; do :; done\n'.repeat(400) }) as { body: { stdout: string } };
+    expect(body.stdout).toMatch(/CPU time limit exceeded/);
+    expect(performance.now() - started).toBeLessThan(1500); // a fresh budget a line took ~5 s
+  });
+
   it('refuses before any run what the apiserver and kubelet refuse, each as kubectl shows it', () => {
     const state = fresh();
     expect(exec(state, { command: ['ls'] }, 'GET').status).toBe(405);
