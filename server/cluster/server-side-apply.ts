@@ -68,6 +68,17 @@ function itemIndex(list: JsonValue[], field: string, segment: string): number {
   return index.byKey.get(segment) ?? -1;
 }
 
+/** Adds the keyed item `segment` at the end of `list`, keeping its index (rebuilding it per item made an apply quadratic). */
+function appendItem(list: JsonValue[], field: string, segment: string): number {
+  const at = list.push(keyValues(segment)) - 1;
+  const index = keyIndexes.get(list);
+  if (index && index.field === field && index.length === at) {
+    index.length = list.length;
+    if (!index.byKey.has(segment)) index.byKey.set(segment, at);
+  }
+  return at;
+}
+
 /** The value at a path, if there is one. */
 export function valueAt(root: JsonValue, path: FieldPath): JsonValue | undefined {
   let value: JsonValue | undefined = root;
@@ -93,7 +104,7 @@ function setAt(root: JsonObject, path: FieldPath, value: JsonValue): void {
     const nextIsKey = !last && isKey(path[i + 1]!);
     if (Array.isArray(node)) {
       let at = itemIndex(node, field, segment);
-      if (at < 0) at = node.push(keyValues(segment)) - 1;
+      if (at < 0) at = appendItem(node, field, segment);
       if (last) node[at] = structuredClone(value);
       else node = node[at]!;
     } else if (isObject(node)) {
