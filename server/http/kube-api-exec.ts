@@ -145,7 +145,12 @@ async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: Str
   const slot = (): void => (stop ? stop() : undefined);
   const refused = slots.open(session.key, slot);
   if (refused) return refuse(socket, refused);
-  // A handshake refused (below, or by ws) never opens the stream: its slot goes back with the socket.
+  // A handshake refused (below, or by ws) never opens the stream: its slot goes back with the socket
+  // (at once if the client already went while the request was being opened).
+  if (socket.destroyed) {
+    slots.close(slot);
+    return;
+  }
   socket.once('close', () => {
     if (!stop) slots.close(slot);
   });

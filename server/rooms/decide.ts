@@ -195,6 +195,8 @@ export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, 
       return accept({ type: 'api.request', simTime, participantId: by, request: action.request, summary: '', status: 0 });
     case 'api-observed': {
       if (!apiAllowed(room, actor.role)) return reject('forbidden', 'the host does not allow your own tools on this room\'s cluster');
+      // A watch's step may come after the room ended (it was checked in an earlier turn): nothing more counts then.
+      if (room.status !== 'running') return reject('conflict', notRunning(room));
       const evidence = runtime.evidenceIn(action.observed);
       return accept({ type: 'api.observed', simTime, participantId: by, line: action.line, observed: action.observed, ...(evidence.length > 0 ? { evidence } : {}) });
     }
