@@ -464,11 +464,18 @@ export class RoomRunner {
       Date.now() - this.snapshotAt >= (this.options.snapshotMs ?? 30_000);
     if (!due) return;
     this.snapshotting = true;
-    (this.options.snapshotPacer ?? processSnapshotPacer).enqueue(async () => {
+    const pacer = this.options.snapshotPacer ?? processSnapshotPacer;
+    const take = async (current: () => boolean): Promise<number> => {
       let taken: { seq: number; raw: Buffer; ms: number } | undefined;
+      let late = false;
       try {
         taken = await this.exclusive(() => {
           if (this.disposed && this.state.status !== 'ended') return undefined;
+          // The pacer moved on while this room was busy: wait for another turn rather than serialise unpaced.
+          if (!current()) {
+            late = true;
+            return undefined;
+          }
           this.workSinceSnapshot = 0;
           const started = performance.now();
           const raw = serializeRoom(this.state);
@@ -478,13 +485,13 @@ export class RoomRunner {
       } catch (error) {
         this.options.hooks?.onError?.(error, `snapshot of room ${this.state.id}`);
       }
-      if (!taken) {
-        this.snapshotting = false;
-        return 0;
-      }
+      if (late) pacer.enqueue(take);
+      else if (!taken) this.snapshotting = false;
+      if (!taken) return 0;
       void this.storeSnapshot(taken.seq, taken.raw);
       return taken.ms;
-    });
+    };
+    pacer.enqueue(take);
   }
 
   /** Deflates (thread pool) and stores a serialised state, in the background. */

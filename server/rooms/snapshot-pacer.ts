@@ -5,8 +5,12 @@
 // drains over the following second instead of at once. A snapshot is a cache of the log:
 // taking it a little later only lengthens the tail a rebuild replays.
 
-/** Serialises a room between two of its inputs; resolves to the ms that took (0: nothing done). */
-export type SnapshotTake = () => Promise<number>;
+/**
+ * Serialises a room between two of its inputs; resolves to the ms that took (0: nothing done).
+ * `current()` is false once the pacer stopped waiting for it (its room was busy too long): a
+ * take that gets to run only then must not serialise now, unpaced, but queue again.
+ */
+export type SnapshotTake = (current: () => boolean) => Promise<number>;
 
 export class SnapshotPacer {
   private readonly due: SnapshotTake[] = [];
@@ -47,7 +51,7 @@ export class SnapshotPacer {
     };
     const timer = setTimeout(() => release(0), this.waitMs);
     timer.unref();
-    take().then(release, () => release(0));
+    take(() => !released).then(release, () => release(0));
   }
 }
 

@@ -43,6 +43,21 @@ describe('SnapshotPacer', () => {
     expect(second).toBeLessThan(1000);
   });
 
+  it('tells a take the pacer stopped waiting for that its turn is over (it must queue again, not serialise unpaced)', async () => {
+    const pacer = new SnapshotPacer(0.5, 20);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const seen = new Promise<boolean>((resolve) => pacer.enqueue(async (current) => {
+      await gate; // the room is busy past the pacer's wait
+      resolve(current());
+      return 0;
+    }));
+    const next = new Promise<boolean>((resolve) => pacer.enqueue(async (current) => (resolve(current()), 0)));
+    expect(await next).toBe(true); // the next room had its turn meanwhile
+    open();
+    expect(await seen).toBe(false);
+  });
+
   it('counts a failed take as no work and goes on', async () => {
     const pacer = new SnapshotPacer();
     pacer.enqueue(() => Promise.reject(new Error('boom')));
