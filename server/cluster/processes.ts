@@ -15,7 +15,9 @@ export type ProcessResult =
       /** When each line of its output was written, ms after the start (absent: all at once). */
       lineMs?: number[];
     }
-  | { missing: string };
+  | { missing: string }
+  /** Not started now: the scripts starting in this tick took its share of work; it starts in a later one. */
+  | { deferred: true };
 export type ProcessRunner = (state: ClusterState, pod: Pod, container: string, argv: string[]) => ProcessResult;
 
 let runner: ProcessRunner | undefined;
@@ -28,12 +30,15 @@ export function registerProcessRunner(r: ProcessRunner): void {
  * What the container's process does when it starts now: its log lines (ms after the start)
  * and how it exits (`afterMs` undefined: it runs until stopped).
  */
-export function runProcess(state: ClusterState, pod: Pod, container: string): { lines: { afterMs: number; text: string }[]; exitCode: number; afterMs: number | undefined; startError?: string } {
+export type ProcessStart = { lines: { afterMs: number; text: string }[]; exitCode: number; afterMs: number | undefined; startError?: string } | { deferred: true };
+
+export function runProcess(state: ClusterState, pod: Pod, container: string): ProcessStart {
   const spec = pod.spec.containers.find((c) => c.name === container);
   const argv = [...(spec?.command ?? []), ...(spec?.args ?? [])];
   const ran = runner && argv.length > 0 ? runner(state, pod, container, argv) : { stdout: '', stderr: '', exitCode: 0 };
   // A program the image lacks: the runtime cannot start the container (StartError, exit 128,
   // runc's message in the state; the container wrote nothing).
+  if ('deferred' in ran) return ran;
   if ('missing' in ran) {
     const startError = `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${ran.missing}": executable file not found in $PATH: unknown`;
     return { lines: [], exitCode: 128, afterMs: 0, startError };

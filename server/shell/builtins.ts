@@ -8,6 +8,7 @@ import { cwdOf } from './vfs.js';
 import type { CommandContext, ShellCommand } from './types.js';
 import { fail, ok } from './types.js';
 import { MAX_SLEEP_PER_LINE_MS } from './limits.js';
+import { processClockMark } from './exec/process.js';
 import { bracketCommand, testCommand } from './test-command.js';
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -166,6 +167,9 @@ const sleep: ShellCommand = (ctx, argv) => {
   const ms = durationMs(args);
   if (typeof ms !== 'number') return fail(`sleep: invalid time interval '${ms.bad}'\nTry 'sleep --help' for more information.\n`);
   const passed = ctx.passTime?.(ms) ?? ms;
+  // In a container's process, the output is marked with its clock: lines are timed by it.
+  const clock = ctx.session.processClock;
+  if (clock) return ok(processClockMark(clock.elapsed));
   if (passed < ms) return { stdout: '', stderr: `sleep: simulated time passes at most ${MAX_SLEEP_PER_LINE_MS / 60_000} minutes per line\n`, exitCode: 0 };
   return ok();
 };

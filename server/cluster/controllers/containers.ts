@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { apiserverCanRun } from '../api.js';
 import { etcdHandshakeFailure, expiredCert } from '../pki.js';
-import { runProcess } from '../processes.js';
+import { runProcess, type ProcessStart } from '../processes.js';
 import { recordEvent, refOf } from '../events.js';
 import { appendLog, klog, subMillis } from '../logs.js';
 import { corednsStartup } from '../network/coredns.js';
@@ -82,9 +82,11 @@ function renderLogs(state: ClusterState, lines: string[], at: number): LogLine[]
  * also decides from the Corefile whether this instance will crash; a one-off process runs its
  * command (processes.ts), which decides its output and exit.
  */
-export function startupLogs(state: ClusterState, pod: Pod, name: string, at: number, b: ContainerBehavior = pod.behavior[name] ?? {}): LogLine[] {
+export function startupLogs(state: ClusterState, pod: Pod, name: string, at: number, b: ContainerBehavior = pod.behavior[name] ?? {}, started?: ProcessStart): LogLine[] {
   if (b.role === 'process') {
-    const ran = runProcess(state, pod, name);
+    const outcome = started ?? runProcess(state, pod, name);
+    // (Only the build asks for logs without starting: a deferred start there just runs on, silent.)
+    const ran = 'deferred' in outcome ? { lines: [], exitCode: 0, afterMs: undefined } : outcome;
     const own = pod.behavior[name] ?? (pod.behavior[name] = {});
     // A process that runs until stopped (`sleep infinity`) keeps the container running.
     if (ran.afterMs === undefined) for (const k of ['crashAfterMs', 'exitCode', 'crashLogs'] as const) delete own[k];
@@ -151,6 +153,9 @@ export function pullOnto(node: Node, image: string): { reason: string; message: 
 
 function start(s: Sync, b: ContainerBehavior): void {
   const { state, pod, spec, cs } = s;
+  const ran = b.role === 'process' ? runProcess(state, pod, spec.name) : undefined;
+  // The scripts starting in this tick took its share of work: this one starts in the next.
+  if (ran && 'deferred' in ran) return;
   if (cs.containerID) {
     cs.restartCount++;
     cs.previousLogs = cs.logs;
@@ -161,7 +166,7 @@ function start(s: Sync, b: ContainerBehavior): void {
   cs.started = true;
   cs.ready = false;
   cs.backOffUntil = undefined; // (assigning keeps the object in fast mode; delete would not)
-  cs.logs = startupLogs(state, pod, spec.name, state.now, b);
+  cs.logs = startupLogs(state, pod, spec.name, state.now, b, ran);
   event(s, 'Normal', 'Created', `Created container ${spec.name}`);
   event(s, 'Normal', 'Started', `Started container ${spec.name}`);
 }

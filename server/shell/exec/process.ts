@@ -5,8 +5,10 @@
 // with a shell, any other command and every `sh -c SCRIPT` runs through the shell inside the
 // container (its builtins, text tools and the image's programs, as `kubectl exec -it … sh`
 // has them) on the process's own clock: its sleeps pass simulated time for the process only,
-// followed for at most an hour. A loop that sleeps is taken to go on like that forever; its
-// lines are spread over the time followed and written as the cluster's clock reaches them.
+// and each line is written at the process time it was printed (the shell's `sleep` marks the
+// output with the clock, session.processClock), shown once the cluster's clock reaches it.
+// A script is followed for at most an hour of its time and a quarter of a typed line's steps:
+// a loop still going then runs on, silent, until the container is stopped.
 import type { ProcessResult } from '../../cluster/processes.js';
 import type { ClusterState, Pod } from '../../cluster/types.js';
 import { LineBudget, MAX_STEPS_PER_LINE } from '../budget.js';
@@ -31,10 +33,15 @@ const endless = (): ProcessResult => ({ stdout: '', stderr: '', exitCode: 0, run
 const programName = (word: string): string => word.replace(/^.*\//, '');
 const quote = (word: string): string => `'${word.replaceAll("'", "'\\''")}'`;
 
-/** The program is the image's own server (nginx in nginx, redis-server in redis): it serves until stopped. */
+/**
+ * The program is the image's own server, which serves until stopped: its name is the image's
+ * (nginx in nginx, httpd), or that name with `-server` or `d` (redis-server, mysqld). Clients
+ * shipped beside it (redis-cli, mysqladmin) run and end like any command.
+ */
 function serves(image: string, program: string): boolean {
   const repository = programName(image.replace(/[@:][^/]*$/, ''));
-  return repository.length > 1 && programName(program).startsWith(repository);
+  const name = programName(program);
+  return repository.length > 1 && (name === repository || name === `${repository}-server` || name === `${repository}d`);
 }
 
 export function runAsProcess(state: ClusterState, pod: Pod, container: string, argv: string[]): ProcessResult {
@@ -57,7 +64,7 @@ export function runAsProcess(state: ClusterState, pod: Pod, container: string, a
   // Another command of a shell image (date, printenv, seq, …): the shell finds it or says it cannot.
   if (hasShell && argv.length > 0) {
     const found = script(state, pod, container, commandLine(argv), 'sh');
-    if (found.exitCode !== 127) return found;
+    if ('deferred' in found || found.exitCode !== 127) return found;
   }
   return ran;
 }
@@ -71,28 +78,52 @@ export function inContainerShell(state: ClusterState, pod: Pod, container: strin
 /** `argv` as the container's shell would read it from a command line. */
 export const commandLine = (argv: string[]): string => argv.map(quote).join(' ');
 
+/** What the shell's `sleep` writes into a process's output: the process clock after it (cut out again below). */
+export const processClockMark = (elapsedMs: number): string => `\u0000${elapsedMs}\u0000`;
+
 /** A script run inside the container on the process's clock (see above). */
 function script(state: ClusterState, pod: Pod, container: string, text: string, shell: 'sh' | 'bash'): Exclude<ProcessResult, { missing: string }> {
+  // The steps are shared by the scripts starting in one tick (state.now moves on before each
+  // tick's controllers run, so a tick is one `now`); past its share, a start waits for the next.
   let spent = tickSpent.get(state);
   if (spent?.now !== state.now) tickSpent.set(state, (spent = { now: state.now, steps: 0 }));
-  const budget = new LineBudget(Math.min(STEPS_PER_SCRIPT, Math.max(0, STEPS_PER_TICK - spent.steps)));
-  let elapsed = 0;
-  const ran = inContainerShell(state, pod, container, text, shell, {
+  if (STEPS_PER_TICK - spent.steps < STEPS_PER_SCRIPT) return { deferred: true };
+  const budget = new LineBudget(STEPS_PER_SCRIPT);
+  const clock = { elapsed: 0 };
+  const session = { ...newSession(state), script: true as const, processClock: clock, root: true, cwd: '/', container: { namespace: pod.metadata.namespace ?? 'default', pod: pod.metadata.name, container, shell } };
+  const ran = runScript(state, session, text, {
     budget,
     sleepAllowanceMs: SCRIPT_HORIZON_MS,
     advance: (ms) => {
-      elapsed += ms;
+      clock.elapsed += ms;
       // Followed far enough: the script stops here, as if out of steps (it goes on for good).
-      if (elapsed >= SCRIPT_HORIZON_MS) budget.spend(budget.remaining + 1);
+      if (clock.elapsed >= SCRIPT_HORIZON_MS) budget.spend(budget.remaining + 1);
     },
   });
   spent.steps += budget.steps;
-  let output = ran.output;
   // Out of steps (a loop, or followed to the horizon): the process is still running, it did not fail.
   const stopped = budget.exhausted;
+  let output = ran.output;
   if (stopped) output = output.replace(/bash: (\S+: )?CPU time limit exceeded \(a line may do \d+ steps of work\): stopped\n$/, '');
-  const count = output.split('\n').length - (output.endsWith('\n') ? 1 : 0);
-  // Lines spread over the time followed: a loop's lines come one per round.
-  const lineMs = Array.from({ length: count }, (_, i) => (count > 1 ? Math.round((elapsed * i) / (count - 1)) : 0));
-  return { stdout: output, stderr: '', exitCode: stopped ? 0 : ran.exitCode, runMs: stopped ? 'endless' : elapsed, lineMs };
+  const { text: written, lineMs } = timedLines(output);
+  return { stdout: written, stderr: '', exitCode: stopped ? 0 : ran.exitCode, runMs: stopped ? 'endless' : clock.elapsed, lineMs };
+}
+
+/** The output without the clock marks, and when each of its lines was written (the mark before its end). */
+function timedLines(output: string): { text: string; lineMs: number[] } {
+  const lineMs: number[] = [];
+  let text = '';
+  let now = 0;
+  const parts = output.split('\u0000');
+  parts.forEach((part, i) => {
+    // Odd parts are the marks' clock values.
+    if (i % 2 === 1) {
+      now = Number(part) || now;
+      return;
+    }
+    for (const ch of part) if (ch === '\n') lineMs.push(now);
+    text += part;
+  });
+  if (text !== '' && !text.endsWith('\n')) lineMs.push(now);
+  return { text, lineMs };
 }
