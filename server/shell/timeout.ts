@@ -47,7 +47,8 @@ export const timeout: ShellProgram = (ctx, argv, shell) => {
     }
   }
   const [duration, ...command] = args.slice(i);
-  if (duration === undefined || command.length === 0) return usage('timeout: missing operand');
+  // usage (EXIT_CANCELED) with no message: coreutils 9.1 prints only the hint.
+  if (duration === undefined || command.length === 0) return { stdout: '', stderr: USAGE, exitCode: 125 };
   const limit = durationMs([duration]);
   if (typeof limit !== 'number') return usage(`timeout: invalid time interval ‘${duration}’`);
   const sig = SIGNALS[signal.replace(/^SIG/, '').toUpperCase()] ?? (/^\d+$/.test(signal) ? Number(signal) : undefined);
