@@ -15,7 +15,7 @@ import { factKey, type Fact, type FactInterest } from '../cluster/facts.js';
 import type { ClusterState, Pod } from '../cluster/types.js';
 import { LineBudget } from '../shell/budget.js';
 import { containerRunning, execInContainer, imageHas, notFoundMessage, openShell } from '../shell/exec/index.js';
-import { runLine } from '../shell/index.js';
+import { shellEntry } from '../shell/entry.js';
 import { kubeletDownAt } from '../shell/kubectl/kubelet-proxy.js';
 import type { Json } from '../shell/kubectl/manifest.js';
 import { distinctFacts, MAX_REVEALS_PER_LINE, RevealCollector } from '../shell/reveals.js';
@@ -121,14 +121,14 @@ function withStdin(ctx: CommandContext, pod: Pod, container: string, body: ExecB
   // One budget for the whole request: a line each of busy loops must not get a fresh ~20 ms apiece.
   const lineOptions = { ...(interest ? { interest } : {}), budget: new LineBudget() };
   if (shellWord !== program || args.length > 0) {
-    const ran = runLine(state, session, body.command.map(quote).join(' '), { ...lineOptions, stdin: body.stdin ?? '' });
+    const ran = shellEntry().runLine(state, session, body.command.map(quote).join(' '), { ...lineOptions, stdin: body.stdin ?? '' });
     return { run: { stdout: ran.output, stderr: '', exitCode: ran.exitCode }, observed: ran.observed ?? [] };
   }
   const lines = (body.stdin ?? '').split('\n');
   if (lines.at(-1) === '') lines.pop();
   let stdout = '';
   for (const line of lines) {
-    const ran = runLine(state, session, line, lineOptions);
+    const ran = shellEntry().runLine(state, session, line, lineOptions);
     stdout += ran.output;
     observed.push(...(ran.observed ?? []));
     if (session.container === undefined) {

@@ -8,7 +8,7 @@ import { cwdOf } from './vfs.js';
 import type { CommandContext, ShellCommand } from './types.js';
 import { fail, ok } from './types.js';
 import { MAX_SLEEP_PER_LINE_MS } from './limits.js';
-import { processClockMark } from './exec/process.js';
+import { processClockMark } from './process-clock.js';
 import { bracketCommand, testCommand } from './test-command.js';
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -1,4 +1,5 @@
 // Public API of the shell: a session per terminal, one typed line at a time, the prompt, Tab.
+import { registerShell } from './entry.js';
 import type { Fact } from '../cluster/facts.js';
 import type { ClusterState } from '../cluster/types.js';
 import { LineBudget } from './budget.js';
@@ -90,6 +91,8 @@ export function runScript(state: ClusterState, session: ShellSession, text: stri
   for (const chunk of outcome.chunks) output += chunk.text;
   return { output: capLineOutput(output), exitCode: outcome.exitCode };
 }
+
+registerShell({ runLine, runScript });
 
 /** One command, not piped, redirected or in the background: what it prints goes to the terminal as it comes. */
 function printsToTerminal(list: List): boolean {

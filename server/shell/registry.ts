@@ -141,7 +141,10 @@ const utilityPrograms: Record<string, ShellProgram> = {
   which,
 };
 
-const kubectl = program(kubectlCommand);
+// Read when called, not when this module loads: kubectl's modules reach back here through the
+// REST API (get --raw, the node's curl → kubeapi → exec → shell), so in that import cycle this
+// module may load before kubectl's has, and the program would be undefined.
+const kubectl: ShellProgram = (ctx, argv) => kubectlCommand(ctx, argv);
 const nodeToolsWithFacts = withFacts({ ...networkTools, ...nodeTools });
 /** curl from the workstation: a client on the office network with a route to the nodes (workstation/network.ts). */
 const workstationCurl: ShellCommand = (ctx, argv) => {

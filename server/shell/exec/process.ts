@@ -13,7 +13,8 @@ import type { ProcessResult } from '../../cluster/processes.js';
 import type { ClusterState, Pod } from '../../cluster/types.js';
 import { LineBudget, MAX_STEPS_PER_LINE } from '../budget.js';
 import { durationMs } from '../builtins.js';
-import { runScript } from '../index.js';
+import type { runScript } from '../index.js';
+import { shellEntry } from '../entry.js';
 import { newSession } from '../session.js';
 import { imageHas, imageOf, runProgram } from './index.js';
 
@@ -70,16 +71,13 @@ export function runAsProcess(state: ClusterState, pod: Pod, container: string, a
 }
 
 /** `text` run by the container's shell: its builtins, text tools and the image's programs. */
-export function inContainerShell(state: ClusterState, pod: Pod, container: string, text: string, shell: 'sh' | 'bash', options: Parameters<typeof runScript>[3]): { output: string; exitCode: number } {
-  const session = { ...newSession(state), script: true as const, root: true, cwd: '/', container: { namespace: pod.metadata.namespace ?? 'default', pod: pod.metadata.name, container, shell } };
-  return runScript(state, session, text, options);
+export function inContainerShell(state: ClusterState, pod: Pod, container: string, text: string, shell: 'sh' | 'bash', options: Parameters<typeof runScript>[3], processClock?: { elapsed: number }): { output: string; exitCode: number } {
+  const session = { ...newSession(state), script: true as const, root: true, cwd: '/', container: { namespace: pod.metadata.namespace ?? 'default', pod: pod.metadata.name, container, shell }, ...(processClock ? { processClock } : {}) };
+  return shellEntry().runScript(state, session, text, options);
 }
 
 /** `argv` as the container's shell would read it from a command line. */
 export const commandLine = (argv: string[]): string => argv.map(quote).join(' ');
-
-/** What the shell's `sleep` writes into a process's output: the process clock after it (cut out again below). */
-export const processClockMark = (elapsedMs: number): string => `\u0000${elapsedMs}\u0000`;
 
 /** A script run inside the container on the process's clock (see above). */
 function script(state: ClusterState, pod: Pod, container: string, text: string, shell: 'sh' | 'bash'): Exclude<ProcessResult, { missing: string }> {
@@ -90,8 +88,7 @@ function script(state: ClusterState, pod: Pod, container: string, text: string, 
   if (STEPS_PER_TICK - spent.steps < STEPS_PER_SCRIPT) return { deferred: true };
   const budget = new LineBudget(STEPS_PER_SCRIPT);
   const clock = { elapsed: 0 };
-  const session = { ...newSession(state), script: true as const, processClock: clock, root: true, cwd: '/', container: { namespace: pod.metadata.namespace ?? 'default', pod: pod.metadata.name, container, shell } };
-  const ran = runScript(state, session, text, {
+  const ran = inContainerShell(state, pod, container, text, shell, {
     budget,
     sleepAllowanceMs: SCRIPT_HORIZON_MS,
     advance: (ms) => {
@@ -99,7 +96,7 @@ function script(state: ClusterState, pod: Pod, container: string, text: string, 
       // Followed far enough: the script stops here, as if out of steps (it goes on for good).
       if (clock.elapsed >= SCRIPT_HORIZON_MS) budget.spend(budget.remaining + 1);
     },
-  });
+  }, clock);
   spent.steps += budget.steps;
   // Out of steps (a loop, or followed to the horizon): the process is still running, it did not fail.
   const stopped = budget.exhausted;
