@@ -3,6 +3,7 @@
 // A manifest replaces the fields it describes (see ../from-manifest.ts); kubectl's
 // last-applied-configuration annotation is not kept, so `edit` round-trips as `unchanged`.
 // `apply --server-side` sends each object as an apply patch instead (../server-side-apply.ts).
+import { KUSTOMIZE_FLAG } from './kustomize-flag.js';
 import { parseAllDocuments, type YAMLError } from 'yaml';
 import { createObject, deleteObject, objectKey, resourceName, updateObject, writeRefused, type KindMap } from '../../../cluster/api.js';
 import { allocateNodePort, allocateServiceIP } from '../../../cluster/ipam.js';
@@ -25,7 +26,6 @@ import { diffDirs, objectDiff, type DiffDirs } from './diff.js';
 import { kustomizeObjects } from './kustomize.js';
 import { serverSideApply, type ApplyRequest } from '../server-side-apply.js';
 
-export const KUSTOMIZE_FLAG: FlagSpec = { name: 'kustomize', short: 'k', type: 'string', usage: "Process the kustomization directory. This flag can't be used together with -f or -R." };
 
 export type DryRun = 'none' | 'client' | 'server';
 

@@ -12,7 +12,7 @@ import { noResourcesFound, queryObjects, SELECTOR_FLAGS } from '../query.js';
 import { qualifiedSingular } from '../resources.js';
 import type { KubectlSubcommand } from '../types.js';
 import { stateKey, writableKind } from './write-util.js';
-import { KUSTOMIZE_FLAG } from './apply.js';
+import { KUSTOMIZE_FLAG } from './kustomize-flag.js';
 import { kustomizeObjects } from './kustomize.js';
 import { resourceTypeByKind } from '../resources.js';
 import type { JsonObject } from '../manifest-fields.js';

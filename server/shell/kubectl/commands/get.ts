@@ -12,7 +12,7 @@ import { deprecationWarnings, qualifiedSingular, type KubeObject, type ResourceT
 import { renderColumns } from '../table.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 import { watchFor } from '../watching.js';
-import { KUSTOMIZE_FLAG } from './apply.js';
+import { KUSTOMIZE_FLAG } from './kustomize-flag.js';
 import { kustomizeObjects } from './kustomize.js';
 import type { JsonObject } from '../manifest-fields.js';
 import { resourceTypeByKind } from '../resources.js';
