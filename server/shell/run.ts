@@ -25,7 +25,7 @@ import { compileRegex } from './text/regex.js';
 import type { CommandContext, Job, LineResult, ShellSession, StdoutJson } from './types.js';
 import { MAX_JOBS, nextPid, startJob } from './jobs.js';
 import { getElement, getElements, getVar, isAssoc, setArray, setElement, setVar } from './vars.js';
-import { globPaths, readFile, resolvePath, writeFile } from './vfs.js';
+import { globPaths, readFile, resolvePath, writeFile, writeSteps } from './vfs.js';
 
 export interface Chunk {
   fd: 1 | 2;
@@ -753,6 +753,7 @@ export class Runner implements ShellApi, LanguageHost {
       else if (name === '/dev/stderr') target = targets[2];
       else if (r.op === '>&' && /^\d+$/.test(name)) return { error: `bash: ${name}: Bad file descriptor\n` };
       else {
+        this.budget.spend(writeSteps(this.state, session, name));
         const error = writeFile(this.state, session, name, '', r.op === '>>');
         if (error) return { error: `bash: ${name}: ${error}\n` };
         target = { file: resolvePath(session, name) };
@@ -773,6 +774,7 @@ export class Runner implements ShellApi, LanguageHost {
       else shown.push({ ...chunk, fd: target === 'out' ? 1 : 2 });
     }
     for (const [file, text] of written) {
+      this.budget.spend(writeSteps(this.state, session, file));
       const error = writeFile(this.state, session, file, text, true);
       if (error) shown.push({ fd: 2, text: `bash: ${file}: write error: ${error}\n` });
     }

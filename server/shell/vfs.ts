@@ -4,6 +4,7 @@
 // every player on the node sees them. Both live in state the log rebuilds: replaying the
 // lines that wrote them writes them again. Sizes are bounded; other places fail the way a
 // real host does ("Permission denied", "Read-only file system").
+import { STEPS_PER_RECORD } from './budget.js';
 import type { Node } from '../cluster/types.js';
 import { MAX_OUTPUT_CHARS } from './limits.js';
 import { containerLayersBytes, layerTimes, writableFiles } from '../cluster/container-layer.js';
@@ -185,9 +186,25 @@ export function isDirectory(state: ClusterState, session: ShellSession, abs: str
   const host = hostMount(session, abs);
   if (host) return isDirectory(state, host.session, host.path);
   const place = placeOf(state, session);
+  return isDirectoryIn(session, place, place.all(), abs);
+}
+
+function isDirectoryIn(session: ShellSession, place: Place, all: Record<string, string>, abs: string): boolean {
   if (BASE_DIRS.includes(abs) || abs === homeOf(session) || place.dirs.includes(abs)) return true;
   const prefix = abs === '/' ? '/' : `${abs}/`;
-  return Object.keys(place.all()).some((p) => p.startsWith(prefix)) || place.dirs.some((d) => d.startsWith(prefix));
+  for (const p in all) if (p.startsWith(prefix)) return true;
+  return place.dirs.some((d) => d.startsWith(prefix));
+}
+
+/**
+ * Steps a write costs where the session is, charged by the shell before it writes: the checks
+ * read every file there (a loop writing hundreds of files in a container cost seconds uncharged).
+ */
+export function writeSteps(state: ClusterState, session: ShellSession, path: string): number {
+  const abs = resolvePath(session, path);
+  const host = hostMount(session, abs);
+  const place = placeOf(state, host ? host.session : session);
+  return STEPS_PER_RECORD * (1 + Object.keys(place.files).length) * (session.container ? 10 : 1);
 }
 
 /**
@@ -250,10 +267,11 @@ export function writeFile(state: ClusterState, session: ShellSession, path: stri
   const denied = writeDenied(session, abs);
   if (denied) return denied;
   const place = placeOf(state, session);
-  if (isDirectory(state, session, abs)) return 'Is a directory';
+  const all = place.all();
+  if (isDirectoryIn(session, place, all, abs)) return 'Is a directory';
   const parent = abs.slice(0, abs.lastIndexOf('/')) || '/';
-  if (!isDirectory(state, session, parent)) return 'No such file or directory';
-  const old = append ? (place.all()[abs] ?? '') : '';
+  if (!isDirectoryIn(session, place, all, parent)) return 'No such file or directory';
+  const old = append ? (all[abs] ?? '') : '';
   const next = old + content;
   if (next.length > MAX_OUTPUT_CHARS) return 'File too large';
   const others = Object.entries(place.files).filter(([p]) => p !== abs);
