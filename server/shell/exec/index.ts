@@ -21,6 +21,7 @@ import { etcdctl } from '../node/etcdctl.js';
 import { commandLine, inContainerShell, runAsProcess } from './process.js';
 import { durationMs } from '../builtins.js';
 import { MAX_SLEEP_PER_LINE_MS } from '../limits.js';
+import { STEPS_PER_NODE_TOOL } from '../budget.js';
 
 type Program = (state: ClusterState, pod: Pod, container: string, argv: string[]) => Timed;
 
@@ -285,6 +286,7 @@ export function execInContainer(ctx: CommandContext, pod: Pod, container: string
     return etcdctl(inPod, ['etcdctl', ...argv.slice(1)]);
   }
   const shell = isShell(argv[0] ?? '') && argv[1] === '-c' && argv[2] !== undefined && imageHas(pod, container, shellName(argv[0]!)) ? argv[2] : undefined;
+  if (shell === undefined) ctx.budget.spend(STEPS_PER_NODE_TOOL);
   const ran = shell === undefined ? runProgram(ctx.state, pod, container, argv, ctx) : { missing: argv[0]! };
   if ('missing' in ran) {
     // A script, or a command of a shell image the exec programs lack (date, sleep, seq…): the container's shell runs it.
@@ -439,6 +441,8 @@ function inContainer(name: string): ShellProgram {
   return (ctx, argv) => {
     const inside = ctx.session.container!;
     const pod = ctx.state.pods[`${inside.namespace}/${inside.pod}`]!;
+    // Like a node tool, a container's program reads the simulated network and world each call.
+    ctx.budget.spend(STEPS_PER_NODE_TOOL);
     const tool = POD_TOOLS[name];
     const result = tool ? tool(ctx, pod, inside.container, [name, ...argv.slice(1)]) : PROGRAMS[name]!(ctx.state, pod, inside.container, [name, ...argv.slice(1)]);
     tagLines(ctx.facts, { source: DNS_TOOLS.has(name) ? 'dns' : 'traffic', namespace: inside.namespace, name: inside.pod, field: name }, `${result.stdout}\n${result.stderr}`);
