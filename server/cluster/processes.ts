@@ -43,12 +43,16 @@ export function runProcess(state: ClusterState, pod: Pod, container: string): Pr
     const startError = `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${ran.missing}": executable file not found in $PATH: unknown`;
     return { lines: [], exitCode: 128, afterMs: 0, startError };
   }
-  const texts = `${ran.stdout}${ran.stderr}`.split('\n');
+  // A container's log is kept with the pod: a process printing megabytes keeps its first 64 KiB.
+  const texts = `${ran.stdout}${ran.stderr}`.slice(0, MAX_PROCESS_LOG_CHARS).split('\n');
   if (texts.at(-1) === '') texts.pop();
   const lines = texts.map((text, i) => ({ afterMs: ran.lineMs?.[i] ?? 0, text }));
   const afterMs = ran.runMs === 'endless' ? undefined : Math.max(PROCESS_RUN_MS, ran.runMs ?? 0);
   return { lines, exitCode: ran.exitCode, afterMs };
 }
+
+/** Most characters of a process's output kept as its log. */
+const MAX_PROCESS_LOG_CHARS = 64 * 1024;
 
 /** How long a process that does its work at once runs before it exits (simulated ms). */
 const PROCESS_RUN_MS = 1000;

@@ -673,6 +673,12 @@ export interface ClusterState {
   /** Simulated ms since the scenario began. Only tick() advances it. */
   now: SimTime;
   /**
+   * The steps left for containers' scripts as they start (shell/exec/process.ts), refilled
+   * with simulated time: background work no typed line pays for. Kept in the state so a
+   * room rebuilt from a snapshot defers the same starts as the live one. Absent: full.
+   */
+  processSteps?: { at: SimTime; steps: number };
+  /**
    * What each image of the built cluster runs (its simulated behaviour), so an object
    * created again from its own manifest (delete and recreate, rollback to an image) runs the
    * same program; an image nobody described runs a well-behaved default.

@@ -83,10 +83,17 @@ function runText(state: ClusterState, session: ShellSession, text: string, echo:
  * prompt or terminal. `advance` is the process's own clock (its `sleep`s pass up to
  * `sleepAllowanceMs` in all); the cluster's time does not move while it runs.
  */
-export function runScript(state: ClusterState, session: ShellSession, text: string, options: { advance: (ms: number) => void; budget: LineBudget; sleepAllowanceMs: number }): { output: string; exitCode: number } {
+export function runScript(state: ClusterState, session: ShellSession, text: string, options: { advance: (ms: number) => void; budget: LineBudget; sleepAllowanceMs: number }): { output: string; exitCode: number; tooDeep?: true } {
   const parsed = parseLine(text);
   if (!parsed.ok) return { output: parsed.error, exitCode: 2 };
-  const outcome = new Runner(state, undefined, options.advance, options.budget, options.sleepAllowanceMs).runTop(session, parsed.list, Input.empty());
+  let outcome;
+  try {
+    outcome = new Runner(state, undefined, options.advance, options.budget, options.sleepAllowanceMs).runTop(session, parsed.list, Input.empty());
+  } catch (error) {
+    // As runLine's last guard: `eval` nested past the JS stack is answered, not thrown into a tick.
+    if (!(error instanceof RangeError)) throw error;
+    return { output: 'sh: line too deeply nested or too large\n', exitCode: 2, tooDeep: true };
+  }
   let output = '';
   for (const chunk of outcome.chunks) output += chunk.text;
   return { output: capLineOutput(output), exitCode: outcome.exitCode };

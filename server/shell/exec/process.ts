@@ -20,17 +20,24 @@ import { imageHas, imageOf, runProgram } from './index.js';
 
 /** The longest stretch of a container's script that is followed (simulated ms). */
 export const SCRIPT_HORIZON_MS = 60 * 60_000;
-/** Steps one container's script may take when it starts (a quarter of a typed line's). */
+/** Steps one container's script may take when it starts (a quarter of a typed line's: some ten network calls). */
 const STEPS_PER_SCRIPT = MAX_STEPS_PER_LINE / 4;
 /**
- * Steps all the scripts starting in one tick may take together (a typed line's): fifty
- * replicas of a busy loop must not stall the room, or others, for a second. Past it, a
- * script starts and is followed no further (it runs on, silent).
+ * The steps all scripts starting may take: at most a typed line's at once, refilled at half a
+ * line's per simulated minute. A Job of many busy pods, or a typed `sleep 300` that runs five
+ * minutes of ticks in one turn, must not stall the room (or others); past it, a start waits.
  */
-const STEPS_PER_TICK = MAX_STEPS_PER_LINE;
-const tickSpent = new WeakMap<ClusterState, { now: number; steps: number }>();
+const SCRIPT_STEPS_MAX = MAX_STEPS_PER_LINE;
+const SCRIPT_STEPS_PER_MINUTE = MAX_STEPS_PER_LINE / 2;
 
-const endless = (): ProcessResult => ({ stdout: '', stderr: '', exitCode: 0, runMs: 'endless' });
+function scriptSteps(state: ClusterState): { at: number; steps: number } {
+  const left = state.processSteps ?? { at: state.now, steps: SCRIPT_STEPS_MAX };
+  const refilled = Math.min(SCRIPT_STEPS_MAX, left.steps + ((state.now - left.at) * SCRIPT_STEPS_PER_MINUTE) / 60_000);
+  state.processSteps = { at: state.now, steps: refilled };
+  return state.processSteps;
+}
+
+const endless = (): Exclude<ProcessResult, { missing: string } | { deferred: true }> => ({ stdout: '', stderr: '', exitCode: 0, runMs: 'endless' });
 const programName = (word: string): string => word.replace(/^.*\//, '');
 const quote = (word: string): string => `'${word.replaceAll("'", "'\\''")}'`;
 
@@ -71,7 +78,7 @@ export function runAsProcess(state: ClusterState, pod: Pod, container: string, a
 }
 
 /** `text` run by the container's shell: its builtins, text tools and the image's programs. */
-export function inContainerShell(state: ClusterState, pod: Pod, container: string, text: string, shell: 'sh' | 'bash', options: Parameters<typeof runScript>[3], processClock?: { elapsed: number }): { output: string; exitCode: number } {
+export function inContainerShell(state: ClusterState, pod: Pod, container: string, text: string, shell: 'sh' | 'bash', options: Parameters<typeof runScript>[3], processClock?: { elapsed: number }): ReturnType<typeof runScript> {
   const session = { ...newSession(state), script: true as const, root: true, cwd: '/', container: { namespace: pod.metadata.namespace ?? 'default', pod: pod.metadata.name, container, shell }, ...(processClock ? { processClock } : {}) };
   return shellEntry().runScript(state, session, text, options);
 }
@@ -81,11 +88,8 @@ export const commandLine = (argv: string[]): string => argv.map(quote).join(' ')
 
 /** A script run inside the container on the process's clock (see above). */
 function script(state: ClusterState, pod: Pod, container: string, text: string, shell: 'sh' | 'bash'): Exclude<ProcessResult, { missing: string }> {
-  // The steps are shared by the scripts starting in one tick (state.now moves on before each
-  // tick's controllers run, so a tick is one `now`); past its share, a start waits for the next.
-  let spent = tickSpent.get(state);
-  if (spent?.now !== state.now) tickSpent.set(state, (spent = { now: state.now, steps: 0 }));
-  if (STEPS_PER_TICK - spent.steps < STEPS_PER_SCRIPT) return { deferred: true };
+  const left = scriptSteps(state);
+  if (left.steps < STEPS_PER_SCRIPT) return { deferred: true };
   const budget = new LineBudget(STEPS_PER_SCRIPT);
   const clock = { elapsed: 0 };
   const ran = inContainerShell(state, pod, container, text, shell, {
@@ -97,7 +101,10 @@ function script(state: ClusterState, pod: Pod, container: string, text: string, 
       if (clock.elapsed >= SCRIPT_HORIZON_MS) budget.spend(budget.remaining + 1);
     },
   }, clock);
-  spent.steps += budget.steps;
+  left.steps = Math.max(0, left.steps - budget.steps);
+  // Nested past the JS stack (an eval bomb): where that happens depends on the caller's stack,
+  // so nothing of it is kept — the process runs on, silent, the same live and in a replay.
+  if (ran.tooDeep) return endless();
   // Out of steps (a loop, or followed to the horizon): the process is still running, it did not fail.
   const stopped = budget.exhausted;
   let output = ran.output;
