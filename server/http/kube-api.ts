@@ -183,11 +183,17 @@ function tokenMatches(given: string | undefined, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Longest a client may take to send a request's headers. */
+const HEADERS_TIMEOUT_MS = 10_000;
+
 export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? MAX_BODY_BYTES, logger: false, routerOptions: { maxParamLength: MAX_PATH_CHARS },
     ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
   }) as unknown as FastifyInstance;
+  // A client sending its headers a byte at a time (slowloris) held a connection a minute each
+  // (Node's default); kubectl sends them at once.
+  app.server.headersTimeout = HEADERS_TIMEOUT_MS;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(BODY_TYPES, { parseAs: 'string' }, (req, body, done) => {
     try {
