@@ -49,7 +49,11 @@ const validDate = (y: number, m: number, d: number): boolean => m >= 1 && m <= 1
 export function parseDate(text: string, now: Date): Date | undefined {
   const input = text.trim().toLowerCase();
   const epoch = /^@(-?\d+(?:\.\d+)?)$/.exec(input);
-  if (epoch) return new Date(Number(epoch[1]) * 1000);
+  if (epoch) {
+    // Past JavaScript's range (±8.64e15 ms), where GNU still counts years: refused, not printed as NaN.
+    const at = new Date(Number(epoch[1]) * 1000);
+    return Number.isNaN(at.getTime()) ? undefined : at;
+  }
   const p: Parsed = { months: 0, days: 0, seconds: 0 };
   let rest = input;
   while ((rest = rest.trimStart()) !== '') {
