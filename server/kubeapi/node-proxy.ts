@@ -1,4 +1,4 @@
-// /api/v1/nodes/NAME/proxy/stats/summary: the kubelet's Summary API (stats/v1alpha1), which the
+// /api/v1/nodes/NAME/proxy/…: the kubelet's healthz, configz and stats/summary. The Summary API (stats/v1alpha1), which the
 // apiserver proxies to the node's port 10250 — where an operator reads a node's and its pods'
 // CPU, memory and filesystem use without metrics-server. Figures come from the state: the
 // node's usage (what `kubectl top node` shows), its root filesystem (df /), the running
@@ -8,6 +8,7 @@ import { containerUsage } from '../cluster/metrics.js';
 import { wallClock } from '../cluster/logs.js';
 import type { ClusterState, Node, Pod } from '../cluster/types.js';
 import { statusResponse, type ApiResponse } from './status.js';
+import { parseYaml } from '../shell/kubectl/commands/apply.js';
 
 const NODE_PROXY = /^\/api\/v1\/nodes\/([^/]+)\/proxy(\/.*)?$/;
 
@@ -22,9 +23,26 @@ export function nodeProxy(state: ClusterState, path: string): ApiResponse | unde
     const ip = node.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? name;
     return statusResponse(500, 'InternalError', `error trying to reach service: dial tcp ${ip}:10250: connect: connection refused`);
   }
+  if (m[2] === '/healthz') return { status: 200, body: 'ok', contentType: 'text/plain; charset=utf-8' };
+  if (m[2] === '/configz') return configz(node);
   // The kubelet's mux answers 404 "404 page not found" for what it does not serve; the apiserver passes it on.
   if (m[2] !== '/stats/summary') return statusResponse(404, 'NotFound', 'the server could not find the requested resource');
   return { status: 200, body: summary(state, node) };
+}
+
+/**
+ * /configz: the configuration the kubelet runs with, `{"kubeletconfig": {…}}` — read from the
+ * node's /var/lib/kubelet/config.yaml as it is now (a player's edit shows once the kubelet
+ * restarted, which is how the simulation's kubelet reads it too), without apiVersion and kind.
+ */
+function configz(node: Node): ApiResponse {
+  const parsed = parseYaml(node.host.files['/var/lib/kubelet/config.yaml'] ?? '');
+  const doc = parsed.ok ? parsed.docs[0] : undefined;
+  // A kubelet whose config does not parse does not run: it would have refused the proxy above.
+  const config = doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? { ...doc } : {};
+  delete config.apiVersion;
+  delete config.kind;
+  return { status: 200, body: { kubeletconfig: config } };
 }
 
 const MIB = 2 ** 20;

@@ -281,6 +281,11 @@ describe('get --raw', () => {
     expect(summary.node.fs).toMatchObject({ capacityBytes: root.size, usedBytes: root.used, availableBytes: root.size - root.used });
     const running = Object.values(state.pods).filter((p) => p.spec.nodeName === name && p.status.phase === 'Running').map((p) => p.metadata.name).sort();
     expect(summary.pods.map((p) => p.podRef.name).sort()).toEqual(running);
+    // healthz as the kubelet's mux writes it, configz the kubelet's configuration file as it runs it.
+    expect(run(`kubectl get --raw /api/v1/nodes/${name}/proxy/healthz`).stdout).toBe('ok');
+    const configz = JSON.parse(run(`kubectl get --raw /api/v1/nodes/${name}/proxy/configz`).stdout) as { kubeletconfig: Record<string, unknown> };
+    expect(configz.kubeletconfig).toMatchObject({ clusterDNS: ['10.96.0.10'], cgroupDriver: 'systemd' });
+    expect(configz.kubeletconfig.kind).toBeUndefined();
     node.host.units.kubelet!.active = false;
     const ip = node.status.addresses.find((a) => a.type === 'InternalIP')!.address;
     expect(run(`kubectl get --raw /api/v1/nodes/${name}/proxy/stats/summary`).stderr).toBe(`Error from server: error trying to reach service: dial tcp ${ip}:10250: connect: connection refused\n`);
