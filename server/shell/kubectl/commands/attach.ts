@@ -11,7 +11,7 @@ import { kubeletDownAt } from '../kubelet-proxy.js';
 import { findResourceType, listObjects, namedObject } from '../resources.js';
 import type { KubectlSubcommand } from '../types.js';
 import { watchFor } from '../watching.js';
-import { CONTAINER_FLAG } from './exec.js';
+import { CONTAINER_FLAG, SESSION_FLAGS } from './exec.js';
 import { followed, newLogCursor } from './logs.js';
 
 const PROMPT_HINT = "If you don't see a command prompt, try pressing enter.\n";
@@ -31,9 +31,7 @@ export const attachCommand: KubectlSubcommand = {
   completes: 'pods',
   flags: [
     CONTAINER_FLAG,
-    { name: 'stdin', short: 'i', type: 'bool', usage: 'Pass stdin to the container' },
-    { name: 'tty', short: 't', type: 'bool', usage: 'Stdin is a TTY' },
-    { name: 'quiet', short: 'q', type: 'bool', usage: 'Only print output from the remote session' },
+    ...SESSION_FLAGS,
     { name: 'pod-running-timeout', type: 'string', default: '1m0s', usage: 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running' },
   ],
   run: (ctx, args, flags) => {

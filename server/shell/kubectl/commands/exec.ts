@@ -25,17 +25,19 @@ export function execContainer(pod: Pod, requested: string | undefined, quiet: bo
   return { container, notice: names.length > 1 && !quiet ? `Defaulted container "${container}" out of: ${names.join(', ')}\n` : '' };
 }
 
+/** The flags exec and attach share for the session with the container (kubectl's StreamOptions). */
+export const SESSION_FLAGS: FlagSpec[] = [
+  { name: 'stdin', short: 'i', type: 'bool', usage: 'Pass stdin to the container' },
+  { name: 'tty', short: 't', type: 'bool', usage: 'Stdin is a TTY' },
+  { name: 'quiet', short: 'q', type: 'bool', usage: 'Only print output from the remote session' },
+];
+
 export const execCommand: KubectlSubcommand = {
   name: 'exec',
   short: 'Execute a command in a container',
   usage: 'kubectl exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...] [options]',
   completes: 'pods',
-  flags: [
-    CONTAINER_FLAG,
-    { name: 'stdin', short: 'i', type: 'bool', usage: 'Pass stdin to the container' },
-    { name: 'tty', short: 't', type: 'bool', usage: 'Stdin is a TTY' },
-    { name: 'quiet', short: 'q', type: 'bool', usage: 'Only print output from the remote session' },
-  ],
+  flags: [CONTAINER_FLAG, ...SESSION_FLAGS],
   run: (ctx, args, flags) => {
     const dash = flags.argsLenAtDash;
     const target = dash === 0 ? undefined : args[0];
