@@ -21,3 +21,6 @@ export function shellEntry(): ShellEntry {
   if (!entry) throw new Error('the shell has not loaded');
   return entry;
 }
+
+/** Whether the shell has loaded: a cluster ticking without it (a test of the cluster alone) runs no scripts. */
+export const shellLoaded = (): boolean => entry !== undefined;

@@ -4,6 +4,8 @@ import { LineBudget } from '../../server/shell/budget.js';
 import { createCluster, demoClusterSpec, tick, type ClusterSpecInput } from '../../server/cluster/index.js';
 import type { ClusterState, Pod } from '../../server/cluster/types.js';
 import { runInContainer } from '../../server/shell/exec/index.js';
+// The shell registers its runner as it loads (shell/entry.ts): exec runs scripts through it.
+import '../../server/shell/index.js';
 import { networkTools } from '../../server/shell/node/network/index.js';
 import type { CommandContext, CommandResult } from '../../server/shell/types.js';
 

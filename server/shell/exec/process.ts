@@ -14,7 +14,7 @@ import type { ClusterState, Pod } from '../../cluster/types.js';
 import { LineBudget, MAX_STEPS_PER_LINE } from '../budget.js';
 import { durationMs } from '../builtins.js';
 import type { runScript } from '../index.js';
-import { shellEntry } from '../entry.js';
+import { shellEntry, shellLoaded } from '../entry.js';
 import { newSession } from '../session.js';
 import { imageHas, imageOf, runProgram } from './index.js';
 
@@ -88,6 +88,7 @@ export const commandLine = (argv: string[]): string => argv.map(quote).join(' ')
 
 /** A script run inside the container on the process's clock (see above). */
 function script(state: ClusterState, pod: Pod, container: string, text: string, shell: 'sh' | 'bash'): Exclude<ProcessResult, { missing: string }> {
+  if (!shellLoaded()) return endless();
   const left = scriptSteps(state);
   if (left.steps < STEPS_PER_SCRIPT) return { deferred: true };
   const budget = new LineBudget(STEPS_PER_SCRIPT);
