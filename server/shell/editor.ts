@@ -3,7 +3,7 @@
 // this same program then writes — so the log holds the edit as one replayable command.
 import type { ShellCommand } from './types.js';
 import { fail, ok } from './types.js';
-import { isDirectory, readFile, resolvePath, writeFile } from './vfs.js';
+import { isDirectory, readFile, resolvePath, writeFileCharged } from './vfs.js';
 
 export const editor: ShellCommand = (ctx, argv) => {
   const tool = argv[0]!;
@@ -13,7 +13,7 @@ export const editor: ShellCommand = (ctx, argv) => {
   const abs = resolvePath(ctx.session, file);
   if (isDirectory(ctx.state, ctx.session, abs)) return fail(`${tool}: ${file}: Is a directory\n`);
   if (!ctx.stdinIsTerminal) {
-    const error = writeFile(ctx.state, ctx.session, file, ctx.stdin);
+    const error = writeFileCharged(ctx, file, ctx.stdin);
     return error ? fail(`"${file}" E212: Can't open file for writing: ${error}\n`) : ok();
   }
   const read = readFile(ctx, tool, file);

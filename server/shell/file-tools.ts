@@ -3,7 +3,7 @@
 import { lsTime, rm as nodeRm } from './node/files.js';
 import type { CommandContext, CommandResult, ShellCommand } from './types.js';
 import { ok } from './types.js';
-import { isDirectory, listDirectory, makeDirectory, modifiedAt, readFile, removePath, resolvePath, writeFile } from './vfs.js';
+import { isDirectory, listDirectory, makeDirectory, modifiedAt, readFile, removePath, resolvePath, writeFileCharged } from './vfs.js';
 
 /** Clustered short flags (`-rf`) and the operands; `--` ends the flags. */
 function split(argv: string[]): { flags: Set<string>; operands: string[] } {
@@ -39,7 +39,7 @@ export const touch: ShellCommand = (ctx, argv) => {
   let stderr = '';
   for (const file of operands) {
     if (isDirectory(ctx.state, ctx.session, resolvePath(ctx.session, file))) continue;
-    const error = writeFile(ctx.state, ctx.session, file, '', true);
+    const error = writeFileCharged(ctx, file, '', true);
     if (error) stderr += `touch: cannot touch '${file}': ${error}\n`;
   }
   return done(stderr);
@@ -71,7 +71,7 @@ function copy(tool: 'cp' | 'mv', ctx: CommandContext, argv: string[]): CommandRe
       stderr += read.error.replace(`${tool}: ${source}: `, `${tool}: cannot stat '${source}': `);
       continue;
     }
-    const error = writeFile(ctx.state, ctx.session, target, read.content);
+    const error = writeFileCharged(ctx, target, read.content);
     if (error) {
       stderr += `${tool}: cannot create regular file '${dest}': ${error}\n`;
       continue;

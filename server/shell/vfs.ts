@@ -196,6 +196,12 @@ function isDirectoryIn(session: ShellSession, place: Place, all: Record<string, 
   return place.dirs.some((d) => d.startsWith(prefix));
 }
 
+/** writeFile for a command: the write's steps charged to its line first (see writeSteps). */
+export function writeFileCharged(ctx: CommandContext, path: string, content: string, append = false): string | undefined {
+  ctx.budget.spend(writeSteps(ctx.state, ctx.session, path));
+  return writeFile(ctx.state, ctx.session, path, content, append);
+}
+
 /**
  * Steps a write costs where the session is, charged by the shell before it writes: the checks
  * read every file there (a loop writing hundreds of files in a container cost seconds uncharged).
@@ -204,7 +210,8 @@ export function writeSteps(state: ClusterState, session: ShellSession, path: str
   const abs = resolvePath(session, path);
   const host = hostMount(session, abs);
   const place = placeOf(state, host ? host.session : session);
-  return STEPS_PER_RECORD * (1 + Object.keys(place.files).length) * (session.container ? 10 : 1);
+  // A container's checks also render its mounted files and weigh every layer: far dearer a file.
+  return STEPS_PER_RECORD + Object.keys(place.files).length * (session.container ? 10 * STEPS_PER_RECORD : 2);
 }
 
 /**

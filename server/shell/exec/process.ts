@@ -123,7 +123,9 @@ function timedLines(output: string): { text: string; lineMs: number[] } {
   parts.forEach((part, i) => {
     // Odd parts are the marks' clock values.
     if (i % 2 === 1) {
-      now = Number(part) || now;
+      // A script can print NULs too: only a forward step within the time followed is a clock.
+      const at = Number(part);
+      if (Number.isInteger(at) && at >= now && at <= SCRIPT_HORIZON_MS) now = at;
       return;
     }
     for (const ch of part) if (ch === '\n') lineMs.push(now);

@@ -1,5 +1,5 @@
 // head, tail, cat and tee: reading stdin (or node files) and passing lines through.
-import { writeFile } from '../vfs.js';
+import { writeFileCharged } from '../vfs.js';
 import type { CommandResult, ShellCommand } from '../types.js';
 import type { Input } from './common.js';
 import { joinLines, parseOptions, readInputs, splitLines } from './common.js';
@@ -128,7 +128,7 @@ export const tee: ShellCommand = (ctx, argv): CommandResult => {
   const files = args.filter((a) => !a.startsWith('-') && !DEVICES.has(a));
   let stderr = '';
   for (const f of files) {
-    const error = writeFile(ctx.state, ctx.session, f, ctx.stdin, append);
+    const error = writeFileCharged(ctx, f, ctx.stdin, append);
     if (error) stderr += `tee: ${f}: ${error}\n`;
   }
   return { stdout: ctx.stdin, stderr, exitCode: stderr ? 1 : 0 };

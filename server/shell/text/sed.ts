@@ -5,7 +5,7 @@
 import type { CommandContext, ShellCommand } from '../types.js';
 import { STEPS_PER_STATEMENT, type LineBudget } from '../budget.js';
 import { MAX_STAGE_CHARS } from '../limits.js';
-import { writeFile } from '../vfs.js';
+import { writeFileCharged } from '../vfs.js';
 import { parseOptions, readInputs } from './common.js';
 import { compileRegex, type Matcher } from './regex.js';
 
@@ -648,7 +648,7 @@ function inPlace(ctx: CommandContext, commands: Command[], operands: string[], q
     if ('error' in result) return { stdout: '', stderr: stderr + result.error, exitCode: 4 };
     // What -i prints goes to the file, as GNU sed writes the pattern space there.
     stderr += result.stderr;
-    const error = writeFile(ctx.state, ctx.session, name, result.stdout);
+    const error = writeFileCharged(ctx, name, result.stdout);
     if (error) {
       stderr += `sed: couldn't open file ${name}: ${error}\n`;
       exitCode = 4;

@@ -4,7 +4,7 @@
 // lists, and every container's log between START/END lines. With --output-directory it
 // writes the same into files and says where. The line budget bounds it on a big cluster.
 import type { Pod } from '../../../cluster/types.js';
-import { makeDirectory, writeFile } from '../../vfs.js';
+import { makeDirectory, writeFileCharged } from '../../vfs.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import { toManifest, type Json } from '../manifest.js';
@@ -38,7 +38,7 @@ export function clusterInfoDump(ctx: KubectlContext, flags: ParsedFlags): Comman
       return undefined;
     }
     const file = `${dir}/${path}`;
-    return makeDirectory(ctx.state, ctx.session, file.slice(0, file.lastIndexOf('/')), true) ?? writeFile(ctx.state, ctx.session, file, text);
+    return makeDirectory(ctx.state, ctx.session, file.slice(0, file.lastIndexOf('/')), true) ?? writeFileCharged(ctx, file, text);
   };
   const list = (plural: string, namespace: string | undefined): string => {
     const type = findResourceType(plural)!;

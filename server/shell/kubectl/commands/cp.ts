@@ -11,7 +11,7 @@ import { normalizePath } from '../../node/fs.js';
 import { imageDistro } from '../../session.js';
 import type { CommandResult, ShellSession } from '../../types.js';
 import { fail } from '../../types.js';
-import { isDirectory, listDirectory, makeDirectory, readFile, resolvePath, writeFile } from '../../vfs.js';
+import { isDirectory, listDirectory, makeDirectory, readFile, resolvePath, writeFile, writeFileCharged, writeSteps } from '../../vfs.js';
 import { findResourceType, getObject, notFoundError } from '../resources.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 import { CONTAINER_FLAG, execContainer } from './exec.js';
@@ -111,7 +111,7 @@ function copyFromPod(ctx: KubectlContext, src: FileSpec, dest: string, flags: Pa
     ctx.budget.spend(file.content.length);
     const path = file.rel === '' ? destAbs : `${destAbs}/${file.rel}`;
     const dir = path.slice(0, path.lastIndexOf('/')) || '/';
-    const error = makeDirectory(ctx.state, ctx.session, dir, true) ?? writeFile(ctx.state, ctx.session, path, file.content);
+    const error = makeDirectory(ctx.state, ctx.session, dir, true) ?? writeFileCharged(ctx, path, file.content);
     if (error) return { stdout: said, stderr: `error: open ${path}: ${error.toLowerCase()}\n`, exitCode: 1 };
   }
   return { stdout: said, stderr: '', exitCode: 0 };
@@ -139,7 +139,7 @@ function copyToPod(ctx: KubectlContext, src: string, dest: FileSpec, flags: Pars
     ctx.budget.spend(file.content.length);
     const path = file.rel === '' ? destAbs : `${destAbs}/${file.rel}`;
     const member = path.slice(dir === '/' ? 1 : dir.length + 1);
-    const error = makeDirectory(ctx.state, inside, path.slice(0, path.lastIndexOf('/')) || '/', true) ?? writeFile(ctx.state, inside, path, file.content);
+    const error = makeDirectory(ctx.state, inside, path.slice(0, path.lastIndexOf('/')) || '/', true) ?? (ctx.budget.spend(writeSteps(ctx.state, inside, path)), writeFile(ctx.state, inside, path, file.content));
     if (error) return failed(gnu ? `tar: ${member}: Cannot open: ${error}\ntar: Exiting with failure status due to previous errors\n` : `tar: can't open '${member}': ${error}\n`);
   }
   return { stdout: '', stderr: notice, exitCode: 0 };

@@ -1,6 +1,6 @@
 // `kubectl kustomize DIR` and the `-k DIR` of apply, create, replace, diff, delete and get: the
 // kustomization built by ../kustomize/build.ts (kustomize v5.0.4, what kubectl v1.29 embeds).
-import { cwdOf, writeFile } from '../../vfs.js';
+import { cwdOf, writeFileCharged } from '../../vfs.js';
 import type { CommandResult } from '../../types.js';
 import { fail } from '../../types.js';
 import { buildYaml, kustomizeBuild } from '../kustomize/build.js';
@@ -43,7 +43,7 @@ export const kustomizeCommand: KubectlSubcommand = {
     // -o FILE: the YAML written to the file (kustomize's build command), nothing printed.
     const output = flags.string('output');
     if (output !== undefined && output !== '') {
-      const refused = writeFile(ctx.state, ctx.session, output, yaml);
+      const refused = writeFileCharged(ctx, output, yaml);
       if (refused !== undefined) return { stdout: '', stderr: `${stderr}error: open ${output}: ${refused.toLowerCase()}\n`, exitCode: 1 };
       return { stdout: '', stderr: '', stderrFirst: stderr, exitCode: 0 };
     }
