@@ -214,13 +214,23 @@ function keyPem(node: Node, name: string): string {
  */
 export function kubeconfigClientCert(state: ClusterState, text: string): Validity | undefined {
   // Every kubectl command reads its kubeconfig: the same text (and epoch) gives the same dates.
-  if (lastRead?.text === text && lastRead.epoch === state.epoch) return lastRead.validity && { ...lastRead.validity };
-  const data = /^[ \t]*client-certificate-data:[ \t]*(\S+)[ \t]*$/m.exec(text)?.[1];
-  const validity = data ? pemValidity(state, Buffer.from(data, 'base64').toString('latin1')) : undefined;
-  lastRead = { text, epoch: state.epoch, validity };
-  return validity && { ...validity };
+  // Kept for every room of the process, up to a bounded number of characters.
+  let read = certReads.get(text);
+  if (read?.epoch !== state.epoch) {
+    const data = /^[ \t]*client-certificate-data:[ \t]*(\S+)[ \t]*$/m.exec(text)?.[1];
+    read = { epoch: state.epoch, validity: data ? pemValidity(state, Buffer.from(data, 'base64').toString('latin1')) : undefined };
+    if (!certReads.has(text)) certReadChars += text.length;
+    if (certReadChars > CERT_READ_CHARS_MAX) {
+      certReads.clear();
+      certReadChars = text.length;
+    }
+    certReads.set(text, read);
+  }
+  return read.validity && { ...read.validity };
 }
-let lastRead: { text: string; epoch: number; validity: Validity | undefined } | undefined;
+const CERT_READ_CHARS_MAX = 4 << 20;
+const certReads = new Map<string, { epoch: number; validity: Validity | undefined }>();
+let certReadChars = 0;
 
 const BEGIN_CERT = '-----BEGIN CERTIFICATE-----';
 const END_CERT = '-----END CERTIFICATE-----';
