@@ -107,18 +107,36 @@ export function overviewSent(runner: RoomRunner, overview: ClusterOverview | und
   if (overview) lastOverview.set(runner, JSON.stringify(overview));
 }
 
+/** At most one overview push per room in this many ms: a busy room's every command no longer recomputes it. */
+const OVERVIEW_EVERY_MS = 500;
+const lastPushAt = new WeakMap<RoomRunner, number>();
+const pushScheduled = new WeakSet<RoomRunner>();
+
 /**
  * Sends the cluster overview to the room's hosts and spectators when these events changed
- * it. Never to players: they see the cluster only through their terminal.
+ * it. Never to players: they see the cluster only through their terminal. The first change
+ * goes out at once; changes within OVERVIEW_EVERY_MS after a push go out together at its end.
  */
 function pushOverview(io: Server, runner: RoomRunner, events: readonly RoomEvent[]): void {
+  if (!runner.runtime.overview || !events.some((e) => CHANGES_CLUSTER.has(e.type)) || pushScheduled.has(runner)) return;
+  const wait = (lastPushAt.get(runner) ?? -Infinity) + OVERVIEW_EVERY_MS - performance.now();
+  if (wait <= 0) return sendOverview(io, runner);
+  pushScheduled.add(runner);
+  // In the room's turn: between two inputs its state is all stored (never an append in flight).
+  setTimeout(() => void runner.exclusive(() => {
+    pushScheduled.delete(runner);
+    sendOverview(io, runner);
+  }), wait).unref();
+}
+
+function sendOverview(io: Server, runner: RoomRunner): void {
   const { overview } = runner.runtime;
-  if (!overview || !events.some((e) => CHANGES_CLUSTER.has(e.type))) return;
   const roomId = runner.room.id;
   const channels = io.of('/').adapter.rooms;
   const watchers = [channelOf(roomId, { role: 'host', participantId: '' }), channelOf(roomId, { role: 'spectator', participantId: '' })]
     .filter((channel) => channels.get(channel)?.size);
-  if (watchers.length === 0) return;
+  if (!overview || watchers.length === 0) return;
+  lastPushAt.set(runner, performance.now());
   const current = overview(runner.room.cluster);
   const text = JSON.stringify(current);
   if (lastOverview.get(runner) === text) return;

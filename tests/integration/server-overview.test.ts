@@ -83,4 +83,25 @@ describe('cluster overview', () => {
     expect(playerReplay.body).not.toHaveProperty('overviews');
     for (const c of [host, spectator, player]) c.close();
   });
+
+  it('pushes a busy room\'s changes at most twice a second, the last state included', async () => {
+    const created = await postJson<{ roomId: string; code: string; hostToken: string }>(server.url, '/api/rooms', { scenarioId: 'coredns-down', mode: 'gameday', hostName: 'Host', seed: SEED });
+    const host = await connect(server.url);
+    await host.call('room:join', { token: created.body.hostToken });
+    const player = await connect(server.url);
+    await player.call('room:join', { code: created.body.code, name: 'Busy' });
+    expect((await host.call('host:start')).ok).toBe(true);
+    const runner = (await server.app.game.registry.get(created.body.roomId)) as RoomRunner;
+    // Twenty changes in quick succession (each moves the pod counts): one push now, one after.
+    const started = performance.now();
+    for (let i = 1; i <= 20; i++) {
+      expect((await player.request('cmd:run', { line: `kubectl scale deploy billing -n orders --replicas=${i + 2}` })).ok).toBe(true);
+      expect((await runner.tick(1000)).ok).toBe(true);
+    }
+    const elapsed = performance.now() - started;
+    const last = await until(() => overviews(host).find((m) => m.seq === runner.room.seq), 3000);
+    expect(last.overview).toEqual(runner.runtime.overview!(runner.room.cluster));
+    expect(overviews(host).length).toBeLessThanOrEqual(2 + Math.ceil(elapsed / 500));
+    for (const c of [host, player]) c.close();
+  });
 });
