@@ -41,6 +41,8 @@ const STATEMENT_NAME = 'kubedrill_append_batch';
 // A batch of one room (every append of an idle or lightly loaded server): the same check
 // and insert with the events as arrays, without decoding a JSON document of records
 // (measured 0.53 ms against the batch statement's 0.76 ms for one command, on a quiet machine).
+// The payloads go as one JSON array: as a jsonb[] literal, pg escaped every quote of every
+// output once more on the event loop (2.4% of a loaded server's CPU).
 const APPEND_ONE_SQL = `
 WITH bumped AS (
   UPDATE "Room" SET "lastSeq" = $2::int + cardinality($3::text[])
@@ -49,7 +51,7 @@ WITH bumped AS (
 )
 INSERT INTO "Event" ("roomId", "seq", "type", "payload", "participantId", "simTime", "createdAt")
 SELECT bumped."id", $2::int + e.ord::int, e.type, e.payload, e."participantId", e."simTime", $7::timestamptz AT TIME ZONE 'UTC'
-FROM bumped, unnest($3::text[], $4::jsonb[], $5::text[], $6::int[]) WITH ORDINALITY AS e(type, payload, "participantId", "simTime", ord)
+FROM bumped, ROWS FROM (unnest($3::text[]), jsonb_array_elements($4::jsonb), unnest($5::text[]), unnest($6::int[])) WITH ORDINALITY AS e(type, payload, "participantId", "simTime", ord)
 RETURNING "roomId"`;
 
 const ONE_STATEMENT_NAME = 'kubedrill_append_one';
@@ -180,7 +182,7 @@ function oneRoomQuery(item: QueuedAppend, createdAt: Date): pg.QueryConfig {
       roomId,
       expectedSeq,
       events.map((e) => e.type),
-      events.map((e) => JSON.stringify(e.payload)),
+      JSON.stringify(events.map((e) => e.payload)),
       events.map((e) => e.participantId ?? null),
       events.map((e) => e.simTime),
       createdAt.toISOString(),
