@@ -13,6 +13,7 @@
 // the workstation).
 import { wallClock } from './logs.js';
 import type { ClusterState, Node, SimTime } from './types.js';
+import { memoByText } from './text-memo.js';
 
 const DAY = 86_400_000;
 const LEAF_VALIDITY = 365 * DAY;
@@ -213,24 +214,15 @@ function keyPem(node: Node, name: string): string {
  * client would load it; undefined when there is no such data or it is not a certificate.
  */
 export function kubeconfigClientCert(state: ClusterState, text: string): Validity | undefined {
-  // Every kubectl command reads its kubeconfig: the same text (and epoch) gives the same dates.
-  // Kept for every room of the process, up to a bounded number of characters.
-  let read = certReads.get(text);
-  if (read?.epoch !== state.epoch) {
-    const data = /^[ \t]*client-certificate-data:[ \t]*(\S+)[ \t]*$/m.exec(text)?.[1];
-    read = { epoch: state.epoch, validity: data ? pemValidity(state, Buffer.from(data, 'base64').toString('latin1')) : undefined };
-    if (!certReads.has(text)) certReadChars += text.length;
-    if (certReadChars > CERT_READ_CHARS_MAX) {
-      certReads.clear();
-      certReadChars = text.length;
-    }
-    certReads.set(text, read);
-  }
-  return read.validity && { ...read.validity };
+  const dates = kubeconfigCertDates(text);
+  return dates && { notBefore: dates.notBefore - state.epoch, notAfter: dates.notAfter - state.epoch };
 }
-const CERT_READ_CHARS_MAX = 4 << 20;
-const certReads = new Map<string, { epoch: number; validity: Validity | undefined }>();
-let certReadChars = 0;
+
+// Every kubectl command reads its kubeconfig: the same text gives the same dates.
+const kubeconfigCertDates = memoByText((text: string): Validity | undefined => {
+  const data = /^[ \t]*client-certificate-data:[ \t]*(\S+)[ \t]*$/m.exec(text)?.[1];
+  return data ? pemDates(Buffer.from(data, 'base64').toString('latin1')) : undefined;
+});
 
 const BEGIN_CERT = '-----BEGIN CERTIFICATE-----';
 const END_CERT = '-----END CERTIFICATE-----';
@@ -252,6 +244,12 @@ function pemCertificate(text: string): Buffer | undefined {
 
 /** The validity of the first certificate in a PEM text, read back from its UTCTimes. */
 export function pemValidity(state: ClusterState, text: string): Validity | undefined {
+  const dates = pemDates(text);
+  return dates && { notBefore: dates.notBefore - state.epoch, notAfter: dates.notAfter - state.epoch };
+}
+
+/** The UTCTimes of the first certificate in a PEM text, as epoch milliseconds. */
+function pemDates(text: string): Validity | undefined {
   const der = pemCertificate(text);
   if (!der) return undefined;
   const at = der.indexOf(Buffer.from([0x30, 0x1e, UTC_TIME, 13]));
@@ -260,7 +258,7 @@ export function pemValidity(state: ClusterState, text: string): Validity | undef
     const t = der.subarray(off, off + 13).toString('latin1');
     const m = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(t);
     if (!m) return NaN;
-    return Date.UTC(2000 + Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) - state.epoch;
+    return Date.UTC(2000 + Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
   };
   const notBefore = time(at + 4);
   const notAfter = time(at + 19);

@@ -1,6 +1,7 @@
 // The CoreDNS Corefile (kube-system/coredns ConfigMap): parsed into server blocks and
 // plugins, with the errors CoreDNS's Caddy-based parser prints for a bad file.
 import type { ClusterState } from '../types.js';
+import { memoByText } from '../text-memo.js';
 
 /** The path the kubeadm CoreDNS deployment passes with `-conf`. */
 export const COREFILE_PATH = '/etc/coredns/Corefile';
@@ -54,8 +55,13 @@ function parseZone(key: string): { zone: string; port: number } {
   return { zone: zone.toLowerCase(), port: m[2] ? Number(m[2]) : 53 };
 }
 
-/** Parse a Corefile; errors are the strings CoreDNS prints before exiting. */
-export function parseCorefile(text: string): CorefileParse {
+/**
+ * Parse a Corefile; errors are the strings CoreDNS prints before exiting. Every simulated DNS
+ * lookup reads it: the parse is shared per text (never mutate it).
+ */
+export const parseCorefile = memoByText(parseCorefileText);
+
+function parseCorefileText(text: string): CorefileParse {
   const tokens = tokenize(text);
   const blocks: ServerBlock[] = [];
   let i = 0;
