@@ -5,6 +5,7 @@
 // same builders and write path (objectFromManifest, writeCreate/writeUpdate, api.ts), so the
 // apiserver's admission, quotas and the controllers treat them alike.
 import { isExecTarget, runExec } from './exec.js';
+import { isPortForwardTarget, runPortForward } from './portforward.js';
 import { apiserverMetrics, METRICS_CONTENT_TYPE } from './metrics.js';
 import { nodeProxy } from './node-proxy.js';
 import { apiUnavailable, mutateObject, type KindMap } from '../cluster/api.js';
@@ -116,6 +117,7 @@ function resourceRequest(state: ClusterState, req: ApiRequest, target: Target): 
     return log.ok ? logResponse(log.text) : log.response;
   }
   if (isExecTarget(target)) return req.method === 'POST' ? runExec(state, target, req.body).response : methodNotAllowed();
+  if (isPortForwardTarget(target)) return req.method === 'POST' ? runPortForward(state, target, req.body) : methodNotAllowed();
   if (name !== undefined && type.kind === 'Pod' && (target.subresource === 'eviction' || target.subresource === 'binding')) {
     if (req.method !== 'POST') return methodNotAllowed();
     const key = `${namespace}/${name}`;

@@ -165,6 +165,13 @@ export function summarize(req: ApiRequest, target: Target, response: ApiResponse
   const count = Array.isArray(body.items) ? body.items.length : Array.isArray(body.rows) ? body.rows.length : Array.isArray(body.events) ? body.events.length : undefined;
   const status = response.status === 0 ? 'connection refused' : String(response.status);
   const detail = response.status >= 400 && typeof body.reason === 'string' && body.reason !== '' ? `, ${body.reason}` : count !== undefined ? `, ${count} item${count === 1 ? '' : 's'}` : '';
+  if (target.subresource === 'portforward' && isObject(req.body)) {
+    // `PORTFORWARD pods/web-1 -n shop :80 GET / (200)`; the forward's opening names no port.
+    const port = typeof req.body.port === 'number' ? ` :${req.body.port}` : '';
+    const line = typeof req.body.request === 'string' ? ` ${req.body.request.split('\r\n', 1)[0]!.replace(/ HTTP\/1\.[01]$/, '').slice(0, 200)}` : '';
+    const answer = typeof body.error === 'string' ? 'refused' : typeof body.data === 'string' ? /^HTTP\/1\.1 (\d{3})/.exec(body.data)?.[1] ?? 'closed' : undefined;
+    return `PORTFORWARD ${what}${where}${port}${line} (${answer ?? status + detail})`;
+  }
   if (target.subresource === 'exec' && isObject(req.body) && Array.isArray(req.body.command)) {
     // `EXEC pods/web-1 -n shop -- cat /etc/resolv.conf (exit 0)`; a shell's typed line is its stdin.
     const typed = typeof req.body.stdin === 'string' ? ` <<< ${JSON.stringify(req.body.stdin.slice(0, 200))}` : '';

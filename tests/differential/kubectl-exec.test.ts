@@ -1,10 +1,11 @@
-// `kubectl exec` through the API (server/http/kube-api-exec.ts, server/kubeapi/exec.ts) with the
-// real kubectl v1.29.4: with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true it speaks v5.channel.k8s.io
-// over a WebSocket (client-go tools/remotecommand/websocket.go), and what it prints and exits
-// with must be the shell's own `kubectl exec` on the same cluster, byte for byte (the exit code
-// comes back in the error stream's NonZeroExitCode Status). Without the variable it speaks SPDY,
-// which is refused with a Status saying what to set. Hostile frames end the stream with a
-// BadRequest Status on the error channel and run nothing.
+// `kubectl exec` through the API (server/http/kube-api-exec.ts, exec-session.ts, kube-api-spdy.ts,
+// server/kubeapi/exec.ts) with the real kubectl v1.29.4, over both transports it speaks: SPDY/3.1
+// by default (client-go tools/remotecommand v4.channel.k8s.io over transport/spdy), and a
+// WebSocket with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true (v5.channel.k8s.io, websocket.go). What
+// it prints and exits with must be the shell's own `kubectl exec` on the same cluster, byte for
+// byte (the exit code comes back in the error stream's NonZeroExitCode Status). Hostile
+// WebSocket frames end the stream with a BadRequest Status on the error channel and run nothing
+// (hostile SPDY: kubectl-spdy.test.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -16,7 +17,7 @@ import { realKubectl, serve, type Served } from './kubectl-oracle.js';
 const kubectl = realKubectlBinary('kubectl exec suite');
 const WEBSOCKETS = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'true' };
 
-describe.skipIf(!kubectl)('kubectl exec through the API (WebSocket v5.channel.k8s.io)', () => {
+describe.skipIf(!kubectl)('kubectl exec through the API (SPDY/3.1 and WebSocket v5.channel.k8s.io)', () => {
   let served: Served;
   let pod: string;
   beforeAll(async () => {
@@ -32,32 +33,28 @@ describe.skipIf(!kubectl)('kubectl exec through the API (WebSocket v5.channel.k8
   /** The runtime's exec id is drawn from the cluster's random stream, which each run moves on. */
   const execId = (text: string) => text.replace(/failed to start exec "[0-9a-f]{64}"/, 'failed to start exec "ID"');
 
+  const TRANSPORTS = { 'SPDY/3.1': {}, WebSocket: WEBSOCKETS };
   it.each([
     'exec POD -- cat /etc/resolv.conf',
     'exec POD -- cat /etc/hosts /etc/hostname',
     // A non-zero exit: kubectl prints `command terminated with exit code 1` and exits with it.
     'exec POD -- cat /nope',
     'exec POD -- nosuch',
-    // Refused before the run: the handshake's answer, met again by kubectl's SPDY fallback, printed as the apiserver's.
+    // Refused before the run: the handshake's answer (over WebSocket met again by kubectl's SPDY fallback), printed as the apiserver's.
     'exec POD -c nope -- ls',
-  ])('%s prints and exits as the shell\'s', async (template) => {
+  ].flatMap((line) => (['SPDY/3.1', 'WebSocket'] as const).map((transport) => [line, transport] as const)))('%s over %s prints and exits as the shell\'s', async (template, transport) => {
     const line = template.replace('POD', pod);
-    const real = await realKubectl(kubectl!, served, line, undefined, WEBSOCKETS);
+    const real = await realKubectl(kubectl!, served, line, undefined, TRANSPORTS[transport]);
     const ours = shell(line);
     expect({ ...real, output: execId(real.output) }).toEqual({ ...ours, output: execId(ours.output) });
   });
 
-  it('-i sends stdin: a program reads it, a shell runs its lines and exits with their status', async () => {
-    expect(await realKubectl(kubectl!, served, `exec -i ${pod} -- cat`, 'piped in\nand more\n', WEBSOCKETS)).toEqual({ output: 'piped in\nand more\n', exitCode: 0 });
+  it.each(['SPDY/3.1', 'WebSocket'] as const)('-i over %s sends stdin: a program reads it, a shell runs its lines and exits with their status', async (transport) => {
+    const env = TRANSPORTS[transport];
+    expect(await realKubectl(kubectl!, served, `exec -i ${pod} -- cat`, 'piped in\nand more\n', env)).toEqual({ output: 'piped in\nand more\n', exitCode: 0 });
     const hostname = shell(`exec ${pod} -- cat /etc/hostname`).output;
-    expect(await realKubectl(kubectl!, served, `exec -i ${pod} -- sh`, 'cd /etc\ncat hostname | tr a-z A-Z\nexit 3\necho never\n', WEBSOCKETS))
+    expect(await realKubectl(kubectl!, served, `exec -i ${pod} -- sh`, 'cd /etc\ncat hostname | tr a-z A-Z\nexit 3\necho never\n', env))
       .toEqual({ output: `${hostname.toUpperCase()}command terminated with exit code 3\n`, exitCode: 3 });
-  });
-
-  it('without KUBECTL_REMOTE_COMMAND_WEBSOCKETS kubectl 1.29 speaks SPDY: refused with a Status naming the variable', async () => {
-    expect(await realKubectl(kubectl!, served, `exec ${pod} -- cat /etc/hostname`)).toEqual({
-      output: 'Error from server (BadRequest): exec is served over WebSocket only, not SPDY: run kubectl with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true\n', exitCode: 1,
-    });
   });
 
   /** A raw v5 stream on `exec -i POD -- cat`: what the server sent (by channel) and how it closed. */
@@ -130,11 +127,11 @@ describe.skipIf(!kubectl)('kubectl exec through the API (WebSocket v5.channel.k8
   });
 
   // util-linux `script` gives kubectl a terminal (raw mode, resize messages), as a player's has.
-  it.skipIf(spawnSync('script', ['--version']).status !== 0)('kubectl exec -it -- sh in a real terminal: a line at a time, cd carried, `exit 5` its status', async () => {
+  it.skipIf(spawnSync('script', ['--version']).status !== 0).each(['SPDY/3.1', 'WebSocket'] as const)('kubectl exec -it -- sh in a real terminal over %s: a line at a time, cd carried, `exit 5` its status', async (transport) => {
     const typedLines = 'cd /etc\rcat hostname\rexit 5\r';
     const outcome = await new Promise<{ output: string; exitCode: number }>((resolve, reject) => {
       const child = spawn('script', ['-qec', `"$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" exec -it ${pod} -- sh`, '/dev/null'], {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: served.dir, KUBECTL: kubectl!, KUBECONFIG_FILE: served.kubeconfig, ...WEBSOCKETS },
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: served.dir, KUBECTL: kubectl!, KUBECONFIG_FILE: served.kubeconfig, ...TRANSPORTS[transport] },
       });
       let output = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));

@@ -46,7 +46,8 @@ export function humanAgo(ms: number): string {
   return `${text} ago`;
 }
 
-const podId = (pod: Pod): string => stableHex(`sandbox/${pod.metadata.uid}`, 64);
+/** The pod sandbox's id, as crictl and the CRI streaming server name it. */
+export const podId = (pod: Pod): string => stableHex(`sandbox/${pod.metadata.uid}`, 64);
 const imageId = (image: string): string => stableHex(`image/${image}`, 64);
 
 function containersOf(n: NodeContext): Container[] {
