@@ -169,7 +169,8 @@ export function summarize(req: ApiRequest, target: Target, response: ApiResponse
     // `PORTFORWARD pods/web-1 -n shop :80 GET / (200)`; the forward's opening names no port.
     const port = typeof req.body.port === 'number' ? ` :${req.body.port}` : '';
     const line = typeof req.body.request === 'string' ? ` ${req.body.request.split('\r\n', 1)[0]!.replace(/ HTTP\/1\.[01]$/, '').slice(0, 200)}` : '';
-    const answer = typeof body.error === 'string' ? 'refused' : typeof body.data === 'string' ? /^HTTP\/1\.1 (\d{3})/.exec(body.data)?.[1] ?? 'closed' : undefined;
+    // A connection's answer: the pod's HTTP status, `refused` (nothing listens) or `closed` (no HTTP answer).
+    const answer = port === '' || typeof body.data !== 'string' ? undefined : typeof body.error === 'string' ? 'refused' : /^HTTP\/1\.1 (\d{3})/.exec(body.data)?.[1] ?? 'closed';
     return `PORTFORWARD ${what}${where}${port}${line} (${answer ?? status + detail})`;
   }
   if (target.subresource === 'exec' && isObject(req.body) && Array.isArray(req.body.command)) {

@@ -286,6 +286,37 @@ describe('a seat\'s Kubernetes API in a room', () => {
     expect(replayed.apiObserved).toEqual(runner.room.apiObserved);
   });
 
+  it('kubectl port-forward on a seat\'s kubeconfig: each forwarded connection a room event answered as the pod\'s listener (its access log too), replayed; hosts cannot forward', async () => {
+    const { store, registry, runner, first: host } = await room('gameday', 'dns-slow');
+    const player = seated(await registry.joinByCode(runner.room.code, 'Min', 'player'));
+    expect((await runner.act(host, { type: 'start' })).ok).toBe(true);
+    const secret = newToken();
+    expect((await runner.act(player, { type: 'api-token', tokenHash: hashToken(secret) })).ok).toBe(true);
+    const pod = Object.values(runner.room.cluster.pods).find((p) => p.metadata.namespace !== 'kube-system' && p.status.phase === 'Running' && p.spec.containers.some((c) => c.ports.length > 0))!;
+    const { namespace, name } = pod.metadata;
+    const port = pod.spec.containers.flatMap((c) => c.ports)[0]!.containerPort;
+    const path = `/api/v1/namespaces/${namespace}/pods/${name}/portforward`;
+    const forward = (body: Record<string, unknown>): ApiRequest => ({ method: 'POST', path, query: {}, accept: 'application/json', contentType: 'application/json', body: body as never });
+    const opened = await roomsBackend(registry).open(secret, `/rooms/${runner.room.id}${path}`);
+    if (!('session' in opened)) throw new Error(JSON.stringify(opened));
+    const seq = runner.room.seq;
+    expect(await opened.session.serve(forward({}))).toEqual({ status: 200, body: { data: '' } });
+    const answer = await opened.session.serve(forward({ port, request: 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/8.5.0\r\n\r\n' }));
+    expect(answer).toMatchObject({ status: 200, body: { data: expect.stringMatching(/^HTTP\/1\.1 \d{3} /) } });
+    expect(await opened.session.serve(forward({ port: 1, request: 'GET / HTTP/1.1\r\n\r\n' }))).toMatchObject({ status: 200, body: { data: '', error: expect.stringContaining('connect: connection refused') } });
+    const summaries = (await store.listEvents(runner.room.id, seq)).map(fromStored).flatMap((e) => (e.type === 'api.request' ? [e.summary] : []));
+    const status = /^HTTP\/1\.1 (\d{3})/.exec((answer.body as { data: string }).data)![1];
+    expect(summaries).toEqual([
+      `PORTFORWARD pods/${name}/portforward -n ${namespace} (200)`,
+      `PORTFORWARD pods/${name}/portforward -n ${namespace} :${port} GET /healthz (${status})`,
+      `PORTFORWARD pods/${name}/portforward -n ${namespace} :1 GET / (refused)`,
+    ]);
+    // A host only reads: port-forward is `create` on pods/portforward.
+    expect((await api(runner, host, forward({}))).response).toMatchObject({ status: 403, body: { reason: 'Forbidden' } });
+    const replayed = replayRoom(runner.runtime, runner.room.id, (await store.listEvents(runner.room.id, 0)).map(fromStored));
+    expect(replayed.divergences).toEqual([]);
+  });
+
   it('a followed log that cannot open answers as the request did, logged once', async () => {
     const { registry, runner, player } = await playing();
     const secret = newToken();
