@@ -5,9 +5,6 @@
 // refusal on the error stream, which kubectl prints as against a real cluster (client-go
 // portforward.go "an error occurred forwarding %d -> %d: %v", then "lost connection to pod").
 // Hostile SPDY on the upgraded connection ends it (GOAWAY) or resets a stream, and changes nothing.
-import { spawn } from 'node:child_process';
-import { request } from 'node:http';
-import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { constants, createDeflate } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,50 +13,12 @@ import { SPDY_DICTIONARY } from '../../server/http/spdy/dictionary.js';
 import { dataFrame, FrameReader, FrameType, GoAwayStatus, RstStatus, synStreamFrame } from '../../server/http/spdy/frames.js';
 import { podId } from '../../server/shell/node/crictl.js';
 import { newSession, runLine } from '../../server/shell/index.js';
-import { realKubectlBinary } from '../helpers/real-kubectl.js';
+import { httpGet, realKubectlBinary, startKubectl } from '../helpers/real-kubectl.js';
 import { serve, type Served } from './kubectl-oracle.js';
 
 const kubectl = realKubectlBinary('kubectl port-forward suite');
 
-/** A kubectl that runs until stopped (port-forward, attach): its output so far, and its end. */
-function started(served: Served, args: string[]) {
-  const child = spawn(kubectl!, ['--kubeconfig', served.kubeconfig, '--cache-dir', join(served.dir, 'cache'), ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: served.dir } });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
-  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  void exited.then(() => clearTimeout(timer));
-  return {
-    output: () => output,
-    until: async (pattern: RegExp): Promise<RegExpExecArray> => {
-      for (let i = 0; i < 200; i++) {
-        const m = pattern.exec(output);
-        if (m) return m;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`kubectl never printed ${pattern}: ${output}`);
-    },
-    stop: async (): Promise<{ output: string; exitCode: number }> => {
-      child.kill('SIGINT');
-      return { output, exitCode: await exited };
-    },
-    exited,
-  };
-}
-
-/** A plain HTTP GET with node's client (no keep-alive): the status line, the headers as sent, the body; or the error. */
-function httpGet(port: number, path = '/'): Promise<{ status: number; headers: string[]; body: string } | { error: string }> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false, headers: { 'user-agent': 'curl/8.5.0' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.rawHeaders, body }));
-    });
-    req.on('error', (error) => resolve({ error: error.message }));
-    req.end();
-  });
-}
+const started = (served: Served, args: string[]) => startKubectl(kubectl!, served.kubeconfig, served.dir, args);
 
 describe.skipIf(!kubectl)('kubectl port-forward and attach through the API (SPDY/3.1)', () => {
   let served: Served;

