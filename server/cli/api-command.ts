@@ -25,8 +25,8 @@ function port(value: string): number {
  * `tlsServerName`: the name the certificate is checked against, whatever host `server` names.
  */
 export function kubeconfigFor(server: string, token: string, caCert: string, tlsServerName?: string): string {
-  return `# kubectl exec through this API speaks WebSocket: kubectl v1.29 needs KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true
-# (it speaks SPDY otherwise, which is refused; v1.30 and later try WebSocket first). attach and port-forward are not served.
+  return `# kubectl exec, attach (without -i) and port-forward work through this API as kubectl speaks them
+# (SPDY/3.1; exec also over WebSocket). port-forward answers HTTP as the pod does in the drill.
 apiVersion: v1
 kind: Config
 clusters:
@@ -75,7 +75,7 @@ export function addApiCommand(program: Command): Command {
       writeFileSync(flags.kubeconfig, kubeconfigFor(address, token, tls.cert), { mode: 0o600 });
       // `mode` applies only to a new file: an existing one is narrowed too (it holds the token).
       chmodSync(flags.kubeconfig, 0o600);
-      process.stdout.write(`Kubernetes API of scenario ${flags.scenario} (seed ${flags.seed}) at ${address}\nkubeconfig: ${flags.kubeconfig}\n  kubectl --kubeconfig ${flags.kubeconfig} get pods -A\n  KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true kubectl --kubeconfig ${flags.kubeconfig} exec -it POD -- sh\n`);
+      process.stdout.write(`Kubernetes API of scenario ${flags.scenario} (seed ${flags.seed}) at ${address}\nkubeconfig: ${flags.kubeconfig}\n  kubectl --kubeconfig ${flags.kubeconfig} get pods -A\n  kubectl --kubeconfig ${flags.kubeconfig} exec -it POD -- sh\n  kubectl --kubeconfig ${flags.kubeconfig} port-forward svc/NAME 8080:80\n`);
       const stop = (): void => void app.close().then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
