@@ -116,21 +116,16 @@ async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: Str
   }
   const query = new URLSearchParams(rawQuery);
   const pod = match[1]!;
+  const container = query.get('container');
+  const tty = query.get('tty') === 'true';
   // Checked before the stream's slot is taken: a bad request opens nothing.
-  let opening: ExecOpening | undefined;
-  if (kind !== 'portforward') {
-    const container = query.get('container');
-    opening = {
-      path: `${pod}/exec`,
-      base: { command: kind === 'exec' ? query.getAll('command') : ['attach'], ...(container ? { container } : {}) },
-      stdin: query.get('stdin') === 'true',
-      tty: query.get('tty') === 'true',
-    };
+  const opening: ExecOpening = { path: `${pod}/exec`, base: { command: query.getAll('command'), ...(container ? { container } : {}) }, stdin: query.get('stdin') === 'true', tty };
+  if (kind === 'exec') {
     const checked = ExecBody.safeParse(opening.base);
     if (!checked.success) return refuse(socket, statusResponse(400, 'BadRequest', checked.error.issues.map((i) => i.message).join('; ')));
-    if (kind === 'attach' && opening.stdin) {
-      return refuse(socket, statusResponse(400, 'BadRequest', 'attach -i is not served by this API (the container\'s output is): use kubectl exec -it POD -- sh'));
-    }
+  }
+  if (kind === 'attach' && opening.stdin) {
+    return refuse(socket, statusResponse(400, 'BadRequest', 'attach -i is not served by this API (the container\'s output is): use kubectl exec -it POD -- sh'));
   }
   // The stream's slot first: nothing runs for a seat that holds too many streams already.
   let stop: (() => void) | undefined;
@@ -150,20 +145,17 @@ async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: Str
   // What runs before the handshake, so that its refusal is the handshake's answer as the
   // apiserver's is (kubectl's SPDY fallback meets a WebSocket one again, RefusalMemory).
   let ran: ExecRun | undefined;
-  let first: string | undefined;
   let follow: FollowedLog | undefined;
   if (kind === 'portforward') {
     const response = await session.serve(portForwardRequest(`${pod}/portforward`, {}));
     if (response.status === 0) return void socket.destroy();
     if (response.status !== 200) return refuse(socket, response);
   } else if (kind === 'attach') {
-    const container = opening!.base.container;
     const followed = await session.followLog({ method: 'GET', path: `${pod}/log`, query: { follow: 'true', tailLines: '0', ...(container ? { container } : {}) }, accept: 'text/plain', contentType: '' });
     if (!('step' in followed)) return followed.status === 0 ? void socket.destroy() : refuse(socket, followed);
     follow = followed;
-    first = followed.text;
-  } else if (!opening!.stdin) {
-    const response = await session.serve(execRequest(opening!.path, opening!.base));
+  } else if (!opening.stdin) {
+    const response = await session.serve(execRequest(opening.path, opening.base));
     if (response.status === 0) return void socket.destroy();
     if (response.status !== 200) {
       if (websocket) refusals.remember(remembered, response);
@@ -173,13 +165,13 @@ async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: Str
   }
   if (websocket) {
     return wss.handleUpgrade(req, socket, head, (ws) => {
-      stop = websocketExec(ws, session, opening!, slots, release, ran);
+      stop = websocketExec(ws, session, opening, slots, release, ran);
     });
   }
   const outputs = { stdout: query.get('stdout') === 'true', stderr: query.get('stderr') === 'true' };
   if (kind === 'portforward') stop = spdyPortForward(socket, head, session, `${pod}/portforward`, slots, release);
-  else if (kind === 'attach') stop = spdyAttach(socket, head, session, opening!, outputs, follow!, first!, slots, release);
-  else stop = spdyExec(socket, head, session, opening!, outputs, slots, release, ran);
+  else if (kind === 'attach') stop = spdyAttach(socket, head, session, tty, outputs, follow!, slots, release);
+  else stop = spdyExec(socket, head, session, opening, outputs, slots, release, ran);
 }
 
 /** Runs one exec over a WebSocket: decodes the v5 channels for the exec; returns the function that ends it. */

@@ -122,8 +122,8 @@ export function spdyExec(socket: Duplex, head: Buffer, session: KubeApiSession, 
   return end;
 }
 
-/** Runs one attach over SPDY: the container's output from now on (`first`, then each step of `follow`), until it ends. */
-export function spdyAttach(socket: Duplex, head: Buffer, session: KubeApiSession, opening: ExecOpening, outputs: Outputs, follow: FollowedLog, first: string, slots: StreamSlots, release: () => void): () => void {
+/** Runs one attach over SPDY: the container's output from now on (`follow`'s text, then each of its steps), until it ends. */
+export function spdyAttach(socket: Duplex, head: Buffer, session: KubeApiSession, tty: boolean, outputs: Outputs, follow: FollowedLog, slots: StreamSlots, release: () => void): () => void {
   let ended = false;
   let step: NodeJS.Timeout | undefined;
   let out: Map<string, SpdyStream> | undefined;
@@ -143,13 +143,13 @@ export function spdyAttach(socket: Duplex, head: Buffer, session: KubeApiSession
     end();
   };
   const write = (text: string): void => {
-    if (text !== '') out?.get('stdout')?.write(opening.tty ? text.replaceAll('\n', '\r\n') : text);
+    if (text !== '') out?.get('stdout')?.write(tty ? text.replaceAll('\n', '\r\n') : text);
   };
-  const connection = remoteCommandStreams(socket, head, expectedStreams(false, outputs, opening.tty), (streams) => {
+  const connection = remoteCommandStreams(socket, head, expectedStreams(false, outputs, tty), (streams) => {
     if (ended) return;
     out = streams;
     for (const stream of streams.values()) stream.onReset = end;
-    write(first);
+    write(follow.text);
     let stepping = false;
     step = setInterval(() => {
       if (stepping) return;
