@@ -12,7 +12,7 @@ import { WebSocket } from 'ws';
 import { MAX_EXEC_MESSAGE_BYTES, V5_PROTOCOL } from '../../server/http/kube-api-exec.js';
 import { newSession, runLine } from '../../server/shell/index.js';
 import { realKubectlBinary } from '../helpers/real-kubectl.js';
-import { realKubectl, serve, type Served } from './kubectl-oracle.js';
+import { nginxPod, realKubectl, serve, type Served } from './kubectl-oracle.js';
 
 const kubectl = realKubectlBinary('kubectl exec suite');
 const WEBSOCKETS = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'true' };
@@ -22,7 +22,7 @@ describe.skipIf(!kubectl)('kubectl exec through the API (SPDY/3.1 and WebSocket 
   let pod: string;
   beforeAll(async () => {
     served = await serve('demo', 1);
-    pod = Object.values(served.state.pods).find((p) => p.metadata.namespace === 'default' && p.status.phase === 'Running' && p.spec.containers[0]!.image.startsWith('nginx'))!.metadata.name;
+    pod = nginxPod(served);
   });
   afterAll(async () => served?.close());
 

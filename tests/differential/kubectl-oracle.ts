@@ -53,6 +53,10 @@ export async function serve(scenario: string, seed: number, minutes = 0): Promis
   return { state: source.state, app, kubeconfig, dir, address, apiserver: source.state.controlPlane.apiserver.endpoint, close };
 }
 
+/** A running nginx pod of the default namespace (the demo cluster's web pods): what exec, attach and port-forward suites target. */
+export const nginxPod = (served: Served): string =>
+  Object.values(served.state.pods).find((p) => p.metadata.namespace === 'default' && p.status.phase === 'Running' && p.spec.containers[0]!.image.startsWith('nginx'))!.metadata.name;
+
 /**
  * Runs the real kubectl on the served API, stderr into the same pipe as stdout (terminal
  * order). `line` is shell text after `kubectl` (sh parses its quotes); `env` adds variables

@@ -14,7 +14,7 @@ import { dataFrame, FrameReader, FrameType, GoAwayStatus, RstStatus, synStreamFr
 import { podId } from '../../server/shell/node/crictl.js';
 import { newSession, runLine } from '../../server/shell/index.js';
 import { httpGet, realKubectlBinary, startKubectl } from '../helpers/real-kubectl.js';
-import { serve, type Served } from './kubectl-oracle.js';
+import { nginxPod, serve, type Served } from './kubectl-oracle.js';
 
 const kubectl = realKubectlBinary('kubectl port-forward suite');
 
@@ -25,7 +25,7 @@ describe.skipIf(!kubectl)('kubectl port-forward and attach through the API (SPDY
   let pod: string;
   beforeAll(async () => {
     served = await serve('demo', 1);
-    pod = Object.values(served.state.pods).find((p) => p.metadata.namespace === 'default' && p.status.phase === 'Running' && p.spec.containers[0]!.image.startsWith('nginx'))!.metadata.name;
+    pod = nginxPod(served);
   });
   afterAll(async () => served?.close());
 
