@@ -10,6 +10,7 @@ import { constants, createDeflate } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendLog } from '../../server/cluster/logs.js';
 import { SPDY_DICTIONARY } from '../../server/http/spdy/dictionary.js';
+import { buildKubeApi, clusterBackend, selfSignedCert } from '../../server/http/kube-api.js';
 import { dataFrame, FrameReader, FrameType, GoAwayStatus, RstStatus, synStreamFrame } from '../../server/http/spdy/frames.js';
 import { podId } from '../../server/shell/node/crictl.js';
 import { newSession, runLine } from '../../server/shell/index.js';
@@ -65,11 +66,14 @@ describe.skipIf(!kubectl)('kubectl port-forward and attach through the API (SPDY
   it('attach writes what the container prints from then on, until stopped', async () => {
     const attach = started(served, ['attach', pod]);
     await attach.until(/try pressing enter\.\n/);
-    const p = served.state.pods[`default/${pod}`]!;
-    appendLog(p.status.containerStatuses[0]!.logs, { at: served.state.now, text: 'a line written after attach' });
-    await attach.until(/a line written after attach\n/);
+    // kubectl prints its hint before the stream opens: the container writes a line every 100 ms until one shows.
+    const logs = served.state.pods[`default/${pod}`]!.status.containerStatuses[0]!.logs;
+    for (let i = 0; i < 50 && !/written \d+/.test(attach.output()); i++) {
+      appendLog(logs, { at: served.state.now, text: `written ${i}` });
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const { output } = await attach.stop();
-    expect(output).toBe('If you don\'t see a command prompt, try pressing enter.\na line written after attach\n');
+    expect(output).toMatch(/^If you don't see a command prompt, try pressing enter\.\n(written \d+\n)+$/);
   });
 
   it('attach -i is refused with a Status saying what is served', async () => {
@@ -138,6 +142,32 @@ describe.skipIf(!kubectl)('kubectl port-forward and attach through the API (SPDY
     ]);
     expect(frames.filter((f) => f.type === FrameType.SYN_REPLY)).toHaveLength(8);
     expect(closed).toBe(false);
+  });
+
+  it('a SPDY stream holds one of the session\'s stream slots: past the cap the upgrade is refused (429) before anything runs', async () => {
+    const app = buildKubeApi({ backend: clusterBackend({ state: () => served.state, token: 'capped' }), tls: await selfSignedCert(), watchesPerSession: 1 });
+    const url = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
+    const upgrade = async (): Promise<{ socket: TLSSocket; head: string }> => {
+      const socket = connect({ host: url.hostname, port: Number(url.port), rejectUnauthorized: false });
+      let head = '';
+      socket.on('data', (d: Buffer) => (head += d.toString('latin1')));
+      socket.on('error', () => undefined);
+      socket.write(`POST /api/v1/namespaces/default/pods/${pod}/portforward HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer capped\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n`);
+      for (let i = 0; i < 100 && !head.includes('\r\n\r\n'); i++) await new Promise((r) => setTimeout(r, 20));
+      return { socket, head };
+    };
+    const first = await upgrade();
+    expect(first.head).toMatch(/^HTTP\/1\.1 101 /);
+    const second = await upgrade();
+    expect(second.head).toMatch(/^HTTP\/1\.1 429 [\s\S]*"reason":"TooManyRequests"/);
+    first.socket.destroy();
+    second.socket.destroy();
+    // Its slot comes back when the connection goes.
+    await new Promise((r) => setTimeout(r, 100));
+    const third = await upgrade();
+    expect(third.head).toMatch(/^HTTP\/1\.1 101 /);
+    third.socket.destroy();
+    await app.close();
   });
 
   it('a forwarded connection that sends a well-formed request gets the pod\'s answer on its data stream, then both streams close', async () => {
