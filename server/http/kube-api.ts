@@ -3,8 +3,8 @@
 // game room, room-kube-api.ts); the edge bounds and validates what arrives (zod over the query,
 // bodies at most 3 MiB like the apiserver's limit, JSON only (an apply patch may be YAML), a request rate and a watch cap per
 // session) and answers every refusal as a meta/v1 Status, so kubectl prints a clear error; it
-// streams watches (at most MAX_WATCHES at once, each at most MAX_WATCH_SECONDS), and exec over
-// WebSocket (kube-api-exec.ts) within the same caps.
+// streams watches (at most MAX_WATCHES at once, each at most MAX_WATCH_SECONDS), and exec, attach
+// and port-forward over SPDY/3.1 or WebSocket (kube-api-exec.ts) within the same caps.
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -256,7 +256,7 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
   const tooManyStreams = (): ApiResponse => statusResponse(429, 'TooManyRequests', 'too many open watches; close some and try again');
   const refuseWatch = (reply: FastifyReply): FastifyReply => send(reply, tooManyStreams());
 
-  // exec streams (kube-api-exec.ts) count among the watches, against the same caps.
+  // exec, attach and port-forward streams (kube-api-exec.ts) count among the watches, against the same caps.
   app.server.on('upgrade', execUpgrades(options.backend, {
     take: (key) => !perSession || perSession.take(key),
     open: (key, end) => {
