@@ -224,6 +224,15 @@ describe('a SPDY connection under hostile input', () => {
     expect(h.streams).toEqual([]);
   });
 
+  it('a client that sends and never reads is dropped once what waits for it passes the bound', () => {
+    let closed = 0;
+    const socket = new Duplex({ read() {}, write() {} }); // never drains
+    const connection = new SpdyConnection(socket, { stream: () => true, closed: () => void closed++ }, { ...DEFAULT_LIMITS, maxUnreadBytes: 1200 });
+    for (let i = 1; i <= 200 && !connection.closed; i++) socket.emit('data', pingFrame(i));
+    expect(closed).toBe(1);
+    expect(socket.destroyed).toBe(true);
+  });
+
   it('fuzz: mutated and random byte streams never throw, open only well-formed streams, and close at most once', async () => {
     const client = new ClientCompressor();
     const valid = Buffer.concat([

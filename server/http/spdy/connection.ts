@@ -26,9 +26,11 @@ export interface SpdyLimits {
   maxHeaderBytes: number;
   /** All bytes the client may send over the connection's life. */
   maxInboundBytes: number;
+  /** Bytes written and not yet taken by the client (a client that sends PINGs and never reads): past it the connection drops. */
+  maxUnreadBytes: number;
 }
 
-export const DEFAULT_LIMITS: SpdyLimits = { maxOpenStreams: 16, maxStreams: 512, maxFrameBytes: 64 * 1024, maxHeaderBytes: 16 * 1024, maxInboundBytes: 64 * 1024 * 1024 };
+export const DEFAULT_LIMITS: SpdyLimits = { maxOpenStreams: 16, maxStreams: 512, maxFrameBytes: 64 * 1024, maxHeaderBytes: 16 * 1024, maxInboundBytes: 64 * 1024 * 1024, maxUnreadBytes: 8 * 1024 * 1024 };
 
 /** Largest DATA frame this side writes. */
 const MAX_DATA_OUT = 32 * 1024;
@@ -102,7 +104,12 @@ export class SpdyConnection {
   }
 
   send(frame: Buffer): void {
-    if (!this.ended && this.socket.writable) this.socket.write(frame);
+    if (this.ended || !this.socket.writable) return;
+    this.socket.write(frame);
+    if (this.socket.writableLength > this.limits.maxUnreadBytes) {
+      this.socket.destroy();
+      this.finish();
+    }
   }
 
   /** Ends the connection: GOAWAY with `status`, then the socket closes once written. */
