@@ -112,6 +112,7 @@ export function runExec(transport: ExecTransport, session: KubeApiSession, openi
   };
   /** A whole run's output, then its exit status. */
   const report = (run: ExecRun): void => {
+    if (run.stderrFirst) send(opening.tty ? 'stdout' : 'stderr', tty(run.stderrFirst));
     if (run.stdout !== '') send('stdout', tty(run.stdout));
     if (run.stderr !== '') send(opening.tty ? 'stdout' : 'stderr', tty(run.stderr));
     finish(exitStatus(run));

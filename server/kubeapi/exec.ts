@@ -51,6 +51,8 @@ export type ExecBody = z.infer<typeof ExecBody>;
 export interface ExecRun {
   stdout: string;
   stderr: string;
+  /** Written to stderr before stdout (tar's messages before its archive). */
+  stderrFirst?: string;
   exitCode: number;
   /** The runtime could not start the command: the error stream's message (kubectl prints `error: ` and it). */
   failed?: string;
@@ -94,7 +96,7 @@ export function runExec(state: ClusterState, target: Target & { name: string }, 
   let observed: Fact[] = [];
   if (body.stdin === undefined && !body.tty) {
     const ran = execInContainer(ctx, pod, container, body.command);
-    run = 'failed' in ran ? { stdout: '', stderr: '', exitCode: 1, failed: ran.failed } : { stdout: ran.stdout, stderr: ran.stderr, exitCode: ran.exitCode };
+    run = 'failed' in ran ? { stdout: '', stderr: '', exitCode: 1, failed: ran.failed } : { stdout: ran.stdout, stderr: ran.stderr, ...(ran.stderrFirst ? { stderrFirst: ran.stderrFirst } : {}), exitCode: ran.exitCode };
     if (sink) observed = distinctFacts(sink.reveals);
   } else {
     ({ run, observed } = withStdin(ctx, pod, container, body, interest));

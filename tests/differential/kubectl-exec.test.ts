@@ -7,6 +7,8 @@
 // WebSocket frames end the stream with a BadRequest Status on the error channel and run nothing
 // (hostile SPDY: kubectl-spdy.test.ts).
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { MAX_EXEC_MESSAGE_BYTES, V5_PROTOCOL } from '../../server/http/kube-api-exec.js';
@@ -55,6 +57,18 @@ describe.skipIf(!kubectl)('kubectl exec through the API (SPDY/3.1 and WebSocket 
     const hostname = shell(`exec ${pod} -- cat /etc/hostname`).output;
     expect(await realKubectl(kubectl!, served, `exec -i ${pod} -- sh`, 'cd /etc\ncat hostname | tr a-z A-Z\nexit 3\necho never\n', env))
       .toEqual({ output: `${hostname.toUpperCase()}command terminated with exit code 3\n`, exitCode: 3 });
+  });
+
+  it.each(['SPDY/3.1', 'WebSocket'] as const)('kubectl cp over %s (an exec of tar): from the pod as the shell\'s kubectl cp prints it, to the pod where exec and the shell read it', async (transport) => {
+    const env = TRANSPORTS[transport];
+    const local = join(served.dir, `hostname-${transport}`);
+    expect(await realKubectl(kubectl!, served, `cp ${pod}:/etc/hostname ${local}`, undefined, env)).toEqual(shell(`cp ${pod}:/etc/hostname /tmp/h`));
+    expect(readFileSync(local, 'utf8')).toBe(shell(`exec ${pod} -- cat /etc/hostname`).output);
+    const upload = join(served.dir, 'upload.txt');
+    writeFileSync(upload, `héllo from ${transport}\n`);
+    expect(await realKubectl(kubectl!, served, `cp ${upload} ${pod}:/tmp/up.txt`, undefined, env)).toEqual({ output: '', exitCode: 0 });
+    expect(await realKubectl(kubectl!, served, `exec ${pod} -- cat /tmp/up.txt`, undefined, env)).toEqual({ output: `héllo from ${transport}\n`, exitCode: 0 });
+    expect(shell(`exec ${pod} -- cat /tmp/up.txt`)).toEqual({ output: `héllo from ${transport}\n`, exitCode: 0 });
   });
 
   /** A raw v5 stream on `exec -i POD -- cat`: what the server sent (by channel) and how it closed. */

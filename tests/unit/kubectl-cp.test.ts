@@ -8,6 +8,7 @@
 // names", recursive_action's perror, "error exit delayed from previous errors", exit 1) elsewhere.
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
+import { handleApiRequest } from '../../server/kubeapi/handler.js';
 import { newSession, runLine } from '../../server/shell/index.js';
 
 function shell() {
@@ -69,5 +70,38 @@ describe('kubectl cp', () => {
     expect(run(`kubectl cp ${web}: y`).output).toBe('error: filepath can not be empty\n');
     expect(run('kubectl cp nope:/x y').output).toBe('Error from server (NotFound): pods "nope" not found\n');
     expect(run(`kubectl cp ${web}:/x y -c nope`).output).toBe(`Error from server (BadRequest): container nope is not valid for pod ${web}\n`);
+  });
+});
+
+// The same tar run by exec, as the real kubectl's cp runs it through the API (server/shell/exec/tar.ts;
+// the API's exec with stdin: kubeapi/exec.ts).
+describe('tar in a container (what kubectl cp execs)', () => {
+  const exec = (state: ReturnType<typeof shell>['state'], pod: string, command: string[], stdin?: string) => {
+    const answer = handleApiRequest(state, { method: 'POST', path: `/api/v1/namespaces/default/pods/${pod}/exec`, query: {}, accept: 'application/json', contentType: 'application/json', body: { command, ...(stdin !== undefined ? { stdin } : {}) } });
+    return answer.body as { stdout: string; stderr: string; stderrFirst?: string; exitCode: number };
+  };
+
+  it('`tar cf - PATH` writes a ustar archive (members without the leading /, checksums valid) that `tar -xmf - -C DIR` unpacks', () => {
+    const { run, web, state } = shell();
+    const archived = exec(state, web, ['tar', 'cf', '-', '/etc/hostname']);
+    expect(archived).toMatchObject({ stderrFirst: "tar: Removing leading `/' from member names\n", stderr: '', exitCode: 0 });
+    const bytes = Buffer.from(archived.stdout);
+    expect(bytes.toString('latin1', 0, 12)).toBe('etc/hostname');
+    expect(bytes.toString('latin1', 257, 262)).toBe('ustar');
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : bytes[i]!;
+    expect(Number.parseInt(bytes.toString('latin1', 148, 154), 8)).toBe(sum);
+    expect(bytes.length).toBe(2048);
+    expect(bytes.toString('latin1', 512, 512 + web.length + 1)).toBe(`${web}\n`);
+    // Unpacked elsewhere in the container from stdin, as `kubectl cp LOCAL POD:DIR` sends it.
+    expect(exec(state, web, ['tar', '-xmf', '-', '-C', '/tmp'], archived.stdout)).toMatchObject({ stdout: '', exitCode: 0 });
+    expect(run(`kubectl exec ${web} -- cat /tmp/etc/hostname`).output).toBe(`${web}\n`);
+  });
+
+  it('a missing path, a stdin that is not an archive, a missing -C directory: GNU tar\'s words on Debian images', () => {
+    const { web, state } = shell();
+    expect(exec(state, web, ['tar', 'cf', '-', '/nope'])).toMatchObject({ stderrFirst: "tar: Removing leading `/' from member names\ntar: /nope: Cannot stat: No such file or directory\ntar: Exiting with failure status due to previous errors\n", exitCode: 2 });
+    expect(exec(state, web, ['tar', '-xmf', '-', '-C', '/tmp'], 'x'.repeat(1024))).toMatchObject({ stdout: 'tar: This does not look like a tar archive\ntar: Exiting with failure status due to previous errors\n', exitCode: 2 });
+    expect(exec(state, web, ['tar', '-xmf', '-', '-C', '/nowhere'], '')).toMatchObject({ stdout: 'tar: /nowhere: Cannot open: No such file or directory\ntar: Error is not recoverable: exiting now\n', exitCode: 2 });
   });
 });

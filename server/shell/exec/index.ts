@@ -15,7 +15,8 @@ import { tagLines } from '../reveals.js';
 import { forkSession, imageDistro } from '../session.js';
 import type { CommandContext, CommandResult, ContainerShell, ShellSession } from '../types.js';
 import { dig, getent, host, nslookup, type Flavor, type Timed } from './dns-tools.js';
-import { POD_TOOLS } from './net-tools.js';
+import { POD_TOOLS as NET_TOOLS, type PodTool } from './net-tools.js';
+import { tar } from './tar.js';
 import { curl, wget } from './http-tools.js';
 import { etcdctl } from '../node/etcdctl.js';
 import { commandLine, inContainerShell, runAsProcess } from './process.js';
@@ -24,6 +25,9 @@ import { MAX_SLEEP_PER_LINE_MS } from '../limits.js';
 import { STEPS_PER_NODE_TOOL } from '../budget.js';
 
 type Program = (state: ClusterState, pod: Pod, container: string, argv: string[]) => Timed;
+
+/** The programs that read the session (stdin, the container's files): the network tools and tar. */
+const POD_TOOLS: Record<string, PodTool> = { ...NET_TOOLS, tar };
 
 const BASE = ['sh', 'cat', 'env', 'hostname', 'ls', 'echo', 'true', 'false', 'tar', 'test', 'sleep'];
 

@@ -11,7 +11,8 @@ import { normalizePath } from '../../node/fs.js';
 import { imageDistro } from '../../session.js';
 import type { CommandResult, ShellSession } from '../../types.js';
 import { fail } from '../../types.js';
-import { isDirectory, listDirectory, makeDirectory, readFile, resolvePath, writeFile, writeFileCharged, writeSteps } from '../../vfs.js';
+import { filesUnder, inContainer, tarSays } from '../../exec/tar.js';
+import { isDirectory, makeDirectory, resolvePath, writeFile, writeFileCharged, writeSteps } from '../../vfs.js';
 import { findResourceType, getObject, notFoundError } from '../resources.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 import { CONTAINER_FLAG, execContainer } from './exec.js';
@@ -31,35 +32,6 @@ function fileSpec(arg: string): FileSpec | undefined {
   if (pieces.length > 2) return undefined;
   const path = arg.slice(i + 1);
   return pieces.length === 1 ? { pod: pieces[0]!, path } : { namespace: pieces[0]!, pod: pieces[1]!, path };
-}
-
-/** A session standing in the container, root in its writable layer, so the shell's file functions apply. */
-function inContainer(session: ShellSession, pod: Pod, container: string): ShellSession {
-  return { ...session, node: undefined, root: true, cwd: '/', container: { namespace: pod.metadata.namespace ?? 'default', pod: pod.metadata.name, container, shell: 'sh' } };
-}
-
-/** Every file under `abs` (itself when it is a file), relative names first to last. */
-function filesUnder(outer: KubectlContext, session: ShellSession, abs: string): { rel: string; content: string }[] | undefined {
-  // The context lives on its prototype chain (kubectl/index.ts): derive, don't spread.
-  const ctx = Object.assign(Object.create(outer) as KubectlContext, { session });
-  const files: { rel: string; content: string }[] = [];
-  const walk = (dir: string, rel: string): void => {
-    for (const entry of listDirectory(ctx.state, session, dir)) {
-      const path = dir === '/' ? `/${entry.name}` : `${dir}/${entry.name}`;
-      const name = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      if (entry.dir) walk(path, name);
-      else {
-        const read = readFile(ctx, 'tar', path);
-        if (read.ok) files.push({ rel: name, content: read.content });
-      }
-    }
-  };
-  if (isDirectory(ctx.state, session, abs)) {
-    walk(abs, '');
-    return files;
-  }
-  const read = readFile(ctx, 'tar', abs);
-  return read.ok ? [{ rel: '', content: read.content }] : undefined;
 }
 
 interface Reached {
@@ -100,12 +72,11 @@ function copyFromPod(ctx: KubectlContext, src: FileSpec, dest: string, flags: Pa
   let said = notice;
   const leading = src.path.startsWith('/');
   if (!files) {
-    if (gnu) said += `${leading ? "tar: Removing leading `/' from member names\n" : ''}tar: ${src.path}: Cannot stat: No such file or directory\ntar: Exiting with failure status due to previous errors\n`;
-    else said += `tar: ${src.path}: No such file or directory\ntar: error exit delayed from previous errors\n`;
-    const code = gnu ? 2 : 1;
+    said += `${gnu && leading ? tarSays.leadingSlash(gnu) : ''}${tarSays.missing(gnu, src.path)}${tarSays.delayedExit(gnu)}`;
+    const code = tarSays.code(gnu);
     return { stdout: said, stderr: `command terminated with exit code ${code}\n`, exitCode: code };
   }
-  if (leading) said += gnu ? "tar: Removing leading `/' from member names\n" : "tar: removing leading '/' from member names\n";
+  if (leading) said += tarSays.leadingSlash(gnu);
   const destAbs = resolvePath(ctx.session, dest);
   for (const file of files) {
     ctx.budget.spend(file.content.length);
@@ -129,18 +100,16 @@ function copyToPod(ctx: KubectlContext, src: string, dest: FileSpec, flags: Pars
   if (isDirectory(ctx.state, inside, destAbs)) destAbs = normalizePath(src.replace(/\/+$/, '').split('/').at(-1) || '/', destAbs);
   const dir = destAbs.slice(0, destAbs.lastIndexOf('/')) || '/';
   const failed = (message: string): CommandResult => {
-    const code = gnu ? 2 : 1;
+    const code = tarSays.code(gnu);
     return { stdout: '', stderr: `${notice}${message}command terminated with exit code ${code}\n`, exitCode: code };
   };
-  if (!isDirectory(ctx.state, inside, dir)) {
-    return failed(gnu ? `tar: ${dir}: Cannot open: No such file or directory\ntar: Error is not recoverable: exiting now\n` : `tar: can't change directory to '${dir}': No such file or directory\n`);
-  }
+  if (!isDirectory(ctx.state, inside, dir)) return failed(tarSays.noDirectory(gnu, dir));
   for (const file of files) {
     ctx.budget.spend(file.content.length);
     const path = file.rel === '' ? destAbs : `${destAbs}/${file.rel}`;
     const member = path.slice(dir === '/' ? 1 : dir.length + 1);
     const error = makeDirectory(ctx.state, inside, path.slice(0, path.lastIndexOf('/')) || '/', true) ?? (ctx.budget.spend(writeSteps(ctx.state, inside, path)), writeFile(ctx.state, inside, path, file.content));
-    if (error) return failed(gnu ? `tar: ${member}: Cannot open: ${error}\ntar: Exiting with failure status due to previous errors\n` : `tar: can't open '${member}': ${error}\n`);
+    if (error) return failed(tarSays.cannotOpen(gnu, member, error));
   }
   return { stdout: '', stderr: notice, exitCode: 0 };
 }
