@@ -22,7 +22,6 @@ import { execRequest, runExec, type ExecOpening, type StreamSlots } from './exec
 import type { FollowedLog, KubeApiBackend, KubeApiSession } from './kube-api.js';
 import { negotiate, PORT_FORWARD_PROTOCOL, REMOTE_COMMAND_PROTOCOL, SPDY_UPGRADE, spdyAttach, spdyExec, spdyPortForward } from './kube-api-spdy.js';
 
-export type { StreamSlots } from './exec-session.js';
 export const V5_PROTOCOL = 'v5.channel.k8s.io';
 const STDIN = 0;
 const STDOUT = 1;
