@@ -1,7 +1,9 @@
 // Server configuration from environment variables, checked once at start-up.
 // A bad value stops the server with one message naming every bad variable, e.g.
 //   Invalid configuration: PORT: must be an integer between 1 and 65535 (got "abc")
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -62,7 +64,15 @@ export interface AppConfig {
   /** Several processes serve rooms together (REDIS_URL set); absent: this process is the only one. */
   fleet: FleetConfig | undefined;
   /** The rooms' Kubernetes API for the players' own tools (KUBEDRILL_KUBE_API_PORT; absent: not served). */
-  kubeApi: { port: number; publicUrl: string | undefined } | undefined;
+  kubeApi: KubeApiConfig | undefined;
+}
+
+export interface KubeApiConfig {
+  port: number;
+  /** The URL kubeconfigs name (KUBEDRILL_KUBE_API_URL; absent: the host the browser used and `port`). */
+  publicUrl: string | undefined;
+  /** The serving certificate and key, PEM (KUBEDRILL_KUBE_API_CERT/KEY; absent: a self-signed one made at start). */
+  tls: { cert: string; key: string } | undefined;
 }
 
 export interface FleetConfig {
@@ -71,6 +81,8 @@ export interface FleetConfig {
   advertiseUrl: string;
   /** Room lease length (KUBEDRILL_LEASE_MS, default 3000): a dead owner's rooms move after at most this. */
   leaseMs: number;
+  /** Where the others reach this process's Kubernetes API (KUBEDRILL_KUBE_API_ADVERTISE_URL; empty: not served). */
+  kubeApiUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -151,6 +163,9 @@ const envSchema = z.object({
     z.string().regex(/^\d+$/, 'must be an integer between 0 and 65535').transform(Number).refine((port) => port <= 65535, 'must be an integer between 0 and 65535').optional(),
   ),
   KUBEDRILL_KUBE_API_URL: optionalText.pipe(z.string().refine(urlWith('https:'), 'must be an https:// URL the players\' kubectl reaches the Kubernetes API port at').optional()),
+  KUBEDRILL_KUBE_API_ADVERTISE_URL: optionalText.pipe(z.string().refine(urlWith('https:'), 'must be an https:// URL other processes reach this one\'s Kubernetes API port at').optional()),
+  KUBEDRILL_KUBE_API_CERT: optionalText,
+  KUBEDRILL_KUBE_API_KEY: optionalText,
   KUBEDRILL_LEASE_MS: optionalText.pipe(count.refine((ms) => ms >= 500 && ms <= 60_000, 'must be between 500 and 60000 ms').optional()),
   LOG_LEVEL: optionalText.pipe(
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
@@ -199,6 +214,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   if (vars.REDIS_URL && !vars.DATABASE_URL) throw new ConfigError(['REDIS_URL: several processes need a shared DATABASE_URL (the embedded database belongs to one process)']);
   const port = vars.PORT ?? 3000;
   const host = vars.HOST ?? '127.0.0.1';
+  const advertiseUrl = vars.KUBEDRILL_ADVERTISE_URL ?? `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+  const kubeApi = vars.KUBEDRILL_KUBE_API_PORT === undefined ? undefined : {
+    port: vars.KUBEDRILL_KUBE_API_PORT,
+    publicUrl: vars.KUBEDRILL_KUBE_API_URL?.replace(/\/$/, ''),
+    tls: servingCert(vars.KUBEDRILL_KUBE_API_CERT, vars.KUBEDRILL_KUBE_API_KEY, cwd),
+  };
+  if (vars.REDIS_URL && kubeApi) requireSharedKubeApi(kubeApi);
   return {
     port,
     host,
@@ -218,10 +240,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     fleet: vars.REDIS_URL
       ? {
           redisUrl: vars.REDIS_URL,
-          advertiseUrl: vars.KUBEDRILL_ADVERTISE_URL ?? `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`,
+          advertiseUrl,
           leaseMs: vars.KUBEDRILL_LEASE_MS ?? 3000,
+          kubeApiUrl: !kubeApi ? '' : (vars.KUBEDRILL_KUBE_API_ADVERTISE_URL?.replace(/\/$/, '') ?? `https://${new URL(advertiseUrl).host.replace(/:\d+$/, '')}:${kubeApi.port}`),
         }
       : undefined,
-    kubeApi: vars.KUBEDRILL_KUBE_API_PORT !== undefined ? { port: vars.KUBEDRILL_KUBE_API_PORT, publicUrl: vars.KUBEDRILL_KUBE_API_URL?.replace(/\/$/, '') } : undefined,
+    kubeApi,
   };
+}
+
+/** The kube API's certificate and key from their files, checked to be PEM and to belong together. */
+function servingCert(certFile: string | undefined, keyFile: string | undefined, cwd: string): KubeApiConfig['tls'] {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) throw new ConfigError(['KUBEDRILL_KUBE_API_CERT, KUBEDRILL_KUBE_API_KEY: set both or neither']);
+  const read = (name: string, file: string, marker: RegExp): string => {
+    let text: string;
+    try {
+      text = readFileSync(path.resolve(cwd, file), 'utf8');
+    } catch (error) {
+      throw new ConfigError([`${name}: cannot read ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+    }
+    if (!marker.test(text)) throw new ConfigError([`${name}: ${JSON.stringify(file)} is not a PEM file of the expected kind`]);
+    return text;
+  };
+  const tls = { cert: read('KUBEDRILL_KUBE_API_CERT', certFile, /-----BEGIN CERTIFICATE-----/), key: read('KUBEDRILL_KUBE_API_KEY', keyFile, /-----BEGIN [A-Z ]*PRIVATE KEY-----/) };
+  try {
+    createSecureContext(tls);
+  } catch (error) {
+    throw new ConfigError([`KUBEDRILL_KUBE_API_CERT, KUBEDRILL_KUBE_API_KEY: not a certificate and its key (${(error as Error).message})`]);
+  }
+  return tls;
+}
+
+/**
+ * Several processes serve one Kubernetes API behind one address: a kubeconfig names that
+ * address (not one process, which may die) and trusts one certificate, whichever process
+ * its connection lands on; and the others must know this process's port to forward to it.
+ */
+function requireSharedKubeApi(kubeApi: KubeApiConfig): void {
+  const problems: string[] = [];
+  if (kubeApi.port === 0) problems.push('KUBEDRILL_KUBE_API_PORT: with REDIS_URL must be a fixed port (the other processes forward to it)');
+  if (kubeApi.publicUrl === undefined) problems.push('KUBEDRILL_KUBE_API_URL: with REDIS_URL must be set (the balancer\'s address of the Kubernetes API port, which every kubeconfig names)');
+  if (kubeApi.tls === undefined) problems.push('KUBEDRILL_KUBE_API_CERT, KUBEDRILL_KUBE_API_KEY: with REDIS_URL must be set (one certificate for every process, which kubeconfigs trust)');
+  if (problems.length > 0) throw new ConfigError(problems);
 }

@@ -92,7 +92,12 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       ...(options.logger === false ? { logger: false } : {}),
       game: {
         catalog: scenarios.catalog, limits: config.limits, ...(fleet ? { fleet: fleet.ownership } : {}),
-        ...(config.kubeApi ? { kubeApi: { port: config.kubeApi.port, host: config.host, ...(config.kubeApi.publicUrl ? { publicUrl: config.kubeApi.publicUrl } : {}) } } : {}),
+        ...(config.kubeApi ? {
+          kubeApi: {
+            port: config.kubeApi.port, host: config.host,
+            ...(config.kubeApi.publicUrl ? { publicUrl: config.kubeApi.publicUrl } : {}), ...(config.kubeApi.tls ? { tls: config.kubeApi.tls } : {}),
+          },
+        } : {}),
       },
     });
   } catch (error) {

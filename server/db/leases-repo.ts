@@ -9,7 +9,16 @@ const UNTIL = `${NOW} + $3 * interval '1 millisecond'`;
 export type Claim =
   | { held: true; token: number }
   /** Another process holds the lease for `remainingMs` more (by the database's clock). */
-  | { held: false; owner: string; ownerUrl: string; remainingMs: number };
+  | ({ held: false } & LeaseOwner);
+
+/** Another process holding a room: its incarnation, where it is reached, how long its lease still runs. */
+export interface LeaseOwner {
+  owner: string;
+  ownerUrl: string;
+  /** Its Kubernetes API (https://…; empty: not served). */
+  kubeApiUrl: string;
+  remainingMs: number;
+}
 
 export class LeaseRepo {
   constructor(
@@ -17,6 +26,8 @@ export class LeaseRepo {
     /** This process's incarnation (the same value its connections carry as kubedrill.owner). */
     readonly owner: string,
     readonly ownerUrl: string,
+    /** Where the others reach this process's Kubernetes API (empty: not served). */
+    readonly kubeApiUrl = '',
   ) {}
 
   /**
@@ -26,18 +37,18 @@ export class LeaseRepo {
   async claim(roomId: string, ttlMs: number): Promise<Claim> {
     for (;;) {
       const taken = await this.pool.query<{ token: string }>(
-        `INSERT INTO "RoomLease" ("roomId", "owner", "ownerUrl", "token", "expiresAt")
-         SELECT $1, $2, $4, 1, ${UNTIL} WHERE EXISTS (SELECT 1 FROM "Room" WHERE "id" = $1)
+        `INSERT INTO "RoomLease" ("roomId", "owner", "ownerUrl", "kubeApiUrl", "token", "expiresAt")
+         SELECT $1, $2, $4, $5, 1, ${UNTIL} WHERE EXISTS (SELECT 1 FROM "Room" WHERE "id" = $1)
          ON CONFLICT ("roomId") DO UPDATE SET
            "token" = "RoomLease"."token" + CASE WHEN "RoomLease"."owner" = EXCLUDED."owner" AND "RoomLease"."expiresAt" > ${NOW} THEN 0 ELSE 1 END,
-           "owner" = EXCLUDED."owner", "ownerUrl" = EXCLUDED."ownerUrl", "expiresAt" = EXCLUDED."expiresAt"
+           "owner" = EXCLUDED."owner", "ownerUrl" = EXCLUDED."ownerUrl", "kubeApiUrl" = EXCLUDED."kubeApiUrl", "expiresAt" = EXCLUDED."expiresAt"
          WHERE "RoomLease"."owner" = EXCLUDED."owner" OR "RoomLease"."expiresAt" <= ${NOW}
          RETURNING "token"`,
-        [roomId, this.owner, ttlMs, this.ownerUrl],
+        [roomId, this.owner, ttlMs, this.ownerUrl, this.kubeApiUrl],
       );
       if (taken.rows[0]) return { held: true, token: Number(taken.rows[0].token) };
-      const other = await this.pool.query<{ owner: string; ownerUrl: string; remainingMs: number }>(
-        `SELECT "owner", "ownerUrl", GREATEST(0, EXTRACT(EPOCH FROM ("expiresAt" - ${NOW})) * 1000)::float8 AS "remainingMs"
+      const other = await this.pool.query<LeaseOwner>(
+        `SELECT "owner", "ownerUrl", "kubeApiUrl", GREATEST(0, EXTRACT(EPOCH FROM ("expiresAt" - ${NOW})) * 1000)::float8 AS "remainingMs"
          FROM "RoomLease" WHERE "roomId" = $1`,
         [roomId],
       );

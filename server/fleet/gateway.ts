@@ -11,6 +11,7 @@
 import { connect as connectTcp } from 'node:net';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { failure, type AckError, type ClientMessage } from '../protocol/index.js';
+import type { LeaseOwner } from '../db/leases-repo.js';
 import type { RoomStore } from '../db/room-store.js';
 import type { RoomRegistry } from '../rooms/registry.js';
 import { hashToken } from '../rooms/tokens.js';
@@ -93,6 +94,14 @@ export interface Gateway {
    * no such room and the local handler says so); a Pipe to the owner; or an error.
    */
   route(payload: ClientMessage<'room:join'> | ClientMessage<'room:resume'>, clientAddress: string): Promise<Pipe | AckError | undefined>;
+  /**
+   * Reaches the process that owns `roomId` with `open` (a pipe, a connection to its
+   * Kubernetes API, a forwarded request): undefined = this process holds the room now (it
+   * claimed it if nobody did) or there is no such room; else what `open` gave, or an error.
+   * `open` rejects when the owner cannot be reached; it is tried again while the owner may
+   * be alive, and a dead owner's lease is ended (then the room is claimed here).
+   */
+  reach<T>(roomId: string, open: (owner: LeaseOwner) => Promise<T>): Promise<T | AckError | undefined>;
 }
 
 export function createGateway(store: RoomStore, registry: RoomRegistry, ownership: Ownership): Gateway {
@@ -100,29 +109,33 @@ export function createGateway(store: RoomStore, registry: RoomRegistry, ownershi
     if ('token' in payload) return (await store.findParticipantByTokenHash(hashToken(payload.token)))?.roomId;
     return (await store.findRoomByCode(payload.code))?.id;
   };
+  const reach = async <T>(roomId: string, open: (owner: LeaseOwner) => Promise<T>): Promise<T | AckError | undefined> => {
+    // An owner that died still holds its lease until it runs out (or, when nothing listens
+    // where it was, until this process ends it): wait that long for it, then claim.
+    const deadline = performance.now() + ownership.timing.leaseMs + 2_000;
+    for (;;) {
+      if (registry.inMemory(roomId) && ownership.holds(roomId)) return undefined;
+      const owner = await ownership.claim(roomId);
+      if (!owner) return undefined;
+      if (owner.ownerUrl === '') return failure('unavailable', 'this server is shutting down; reconnect');
+      try {
+        return await open(owner);
+      } catch {
+        if (performance.now() > deadline) return failure('unavailable', GONE);
+        if (await refused(owner.ownerUrl)) {
+          await ownership.expireOf(roomId, owner.owner);
+          continue;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250, owner.remainingMs + 10)));
+      }
+    }
+  };
   return {
+    reach,
     async route(payload, clientAddress) {
       const roomId = await roomOf(payload);
       if (roomId === undefined) return undefined;
-      // An owner that died still holds its lease until it runs out (or, when nothing listens
-      // where it was, until this process ends it): wait that long for it, then claim.
-      const deadline = performance.now() + ownership.timing.leaseMs + 2_000;
-      for (;;) {
-        if (registry.inMemory(roomId) && ownership.holds(roomId)) return undefined;
-        const owner = await ownership.claim(roomId);
-        if (!owner) return undefined;
-        if (owner.ownerUrl === '') return failure('unavailable', 'this server is shutting down; reconnect');
-        try {
-          return await Pipe.open(owner.ownerUrl, clientAddress);
-        } catch {
-          if (performance.now() > deadline) return failure('unavailable', GONE);
-          if (await refused(owner.ownerUrl)) {
-            await ownership.expireOf(roomId, owner.owner);
-            continue;
-          }
-          await new Promise((resolve) => setTimeout(resolve, Math.min(250, owner.remainingMs + 10)));
-        }
-      }
+      return reach(roomId, (owner) => Pipe.open(owner.ownerUrl, clientAddress));
     },
   };
 }

@@ -28,7 +28,7 @@ export async function openFleet(config: FleetConfig, pool: pg.Pool, owner: strin
     throw Object.assign(new Error(`REDIS_URL: cannot reach Redis (${(error as Error).message})`), { code: 'EREDIS' });
   }
   const renewMs = Math.max(100, Math.round(config.leaseMs / 3));
-  const ownership = new Ownership(new LeaseRepo(pool, owner, config.advertiseUrl), { publisher, subscriber }, {
+  const ownership = new Ownership(new LeaseRepo(pool, owner, config.advertiseUrl, config.kubeApiUrl), { publisher, subscriber }, {
     leaseMs: config.leaseMs,
     renewMs,
     scanMs: Math.min(500, renewMs),

@@ -8,7 +8,7 @@
 // on `kubedrill:released`, so another adopts them at once instead of at its next scan. A
 // lost message costs at most one scan period; nothing depends on Redis for correctness.
 import type { Redis } from 'ioredis';
-import type { LeaseRepo } from '../db/leases-repo.js';
+import type { LeaseOwner, LeaseRepo } from '../db/leases-repo.js';
 
 export const RELEASED_CHANNEL = 'kubedrill:released';
 
@@ -63,8 +63,8 @@ export class Ownership {
    * Claims the room for this process. `undefined`: it is ours now; otherwise where its owner
    * is and how long its lease still runs. A draining process claims nothing.
    */
-  async claim(roomId: string): Promise<{ owner: string; ownerUrl: string; remainingMs: number } | undefined> {
-    if (this.draining) return { owner: '', ownerUrl: '', remainingMs: 0 };
+  async claim(roomId: string): Promise<LeaseOwner | undefined> {
+    if (this.draining) return { owner: '', ownerUrl: '', kubeApiUrl: '', remainingMs: 0 };
     const sent = performance.now();
     const claim = await this.leases.claim(roomId, this.timing.leaseMs);
     if (!claim.held) return claim;

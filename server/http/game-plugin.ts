@@ -10,7 +10,7 @@ import { createMetrics, type ServerMetrics } from '../metrics.js';
 import { RoomRegistry } from '../rooms/registry.js';
 import type { ScenarioCatalog } from '../rooms/runtime.js';
 import { createGameSockets, type GameSockets } from '../socket/index.js';
-import { createGateway } from '../fleet/gateway.js';
+import { createGateway, type Gateway } from '../fleet/gateway.js';
 import type { Ownership } from '../fleet/ownership.js';
 import { kubeApiPlugin, type KubeApiServing } from './kube-api-plugin.js';
 import { metricsRoute } from './metrics-route.js';
@@ -50,7 +50,8 @@ export interface GameOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    game: { registry: RoomRegistry; metrics: ServerMetrics; sockets: GameSockets; limits: EdgeLimits };
+    /** `gateway`: several processes serve rooms; where a room's owner is (server/fleet). */
+    game: { registry: RoomRegistry; metrics: ServerMetrics; sockets: GameSockets; limits: EdgeLimits; gateway?: Gateway };
   }
 }
 
@@ -88,7 +89,7 @@ export const gamePlugin = fp<GameOptions>(
     const limits = options.limits ?? DEFAULT_LIMITS;
     const gateway = fleet ? { gateway: createGateway(app.db.store, registry, fleet) } : {};
     sockets = createGameSockets(app.server, { registry, metrics, log: app.log, limits, trustProxyHops: options.trustProxyHops ?? 0, ...gateway }, app.originAllowed);
-    app.decorate('game', { registry, metrics, sockets, limits });
+    app.decorate('game', { registry, metrics, sockets, limits, ...gateway });
     // Routes opt in (room creation); the answer is the app's error body with code rate_limited.
     await app.register(rateLimit, {
       global: false,
@@ -142,7 +143,7 @@ export const gamePlugin = fp<GameOptions>(
     await app.register(roomsRoutes);
     await app.register(reportRoutes);
     await app.register(metricsRoute, options.metrics ?? { access: 'public' });
-    if (options.kubeApi) await app.register(kubeApiPlugin, options.kubeApi);
+    if (options.kubeApi) await app.register(kubeApiPlugin, { ...options.kubeApi, trustProxyHops: options.trustProxyHops ?? 0 });
   },
   { name: 'kubedrill-game', fastify: '5.x', dependencies: ['kubedrill-database', 'kubedrill-openapi', 'kubedrill-origin'] },
 );

@@ -42,7 +42,7 @@ export const streamingPath = (path: string): boolean => STREAMING.test(path.repl
 export const upgradeRequired = (): ApiResponse => statusResponse(400, 'BadRequest', 'Upgrade request required');
 
 /** Writes `response` as a plain HTTP answer on a socket that asked for an upgrade, and closes it. */
-function refuse(socket: Duplex, response: ApiResponse): void {
+export function refuseUpgrade(socket: Duplex, response: ApiResponse): void {
   const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
   const type = response.contentType ?? 'application/json';
   socket.end(`HTTP/1.1 ${response.status} ${response.status === 429 ? 'Too Many Requests' : 'Refused'}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
@@ -87,31 +87,31 @@ const MAX_REMEMBERED_REFUSALS = 1024;
 
 async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: StreamSlots, refusals: RefusalMemory, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   const url = req.url ?? '/';
-  if (url.length > 8192) return refuse(socket, statusResponse(414, 'RequestURITooLong', 'the request URI is too long'));
+  if (url.length > 8192) return refuseUpgrade(socket, statusResponse(414, 'RequestURITooLong', 'the request URI is too long'));
   const [rawPath = '/', rawQuery = ''] = url.split('?', 2);
   const opened = await backend.open(bearerToken(req.headers.authorization), safeDecode(rawPath));
-  if (!('session' in opened)) return refuse(socket, opened);
+  if (!('session' in opened)) return refuseUpgrade(socket, opened);
   const { session, path } = opened;
-  if (!slots.take(session.key)) return refuse(socket, statusResponse(429, 'TooManyRequests', 'too many requests'));
+  if (!slots.take(session.key)) return refuseUpgrade(socket, statusResponse(429, 'TooManyRequests', 'too many requests'));
   const match = STREAMING.exec(path);
-  if (!match) return refuse(socket, statusResponse(400, 'BadRequest', `the server does not stream ${path} over an upgraded connection`));
+  if (!match) return refuseUpgrade(socket, statusResponse(400, 'BadRequest', `the server does not stream ${path} over an upgraded connection`));
   const kind = match[2] as 'exec' | 'attach' | 'portforward';
   const offered = String(req.headers.upgrade ?? '').toLowerCase();
   const websocket = offered === 'websocket';
   const remembered = `${session.key} ${url}`;
   if (!websocket) {
     const refused = refusals.take(remembered);
-    if (refused) return refuse(socket, refused);
+    if (refused) return refuseUpgrade(socket, refused);
     // httpstream/spdy upgrade.go UpgradeResponse.
-    if (!offered.includes(SPDY_UPGRADE.toLowerCase())) return refuse(socket, statusResponse(400, 'BadRequest', 'unable to upgrade: missing upgrade headers in request'));
+    if (!offered.includes(SPDY_UPGRADE.toLowerCase())) return refuseUpgrade(socket, statusResponse(400, 'BadRequest', 'unable to upgrade: missing upgrade headers in request'));
   } else if (kind !== 'exec') {
-    return refuse(socket, statusResponse(400, 'BadRequest', `${kind} is served over SPDY/3.1 (kubectl v1.29's only protocol for it), not WebSocket`));
+    return refuseUpgrade(socket, statusResponse(400, 'BadRequest', `${kind} is served over SPDY/3.1 (kubectl v1.29's only protocol for it), not WebSocket`));
   } else if (!String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).includes(V5_PROTOCOL)) {
-    return refuse(socket, statusResponse(400, 'BadRequest', `exec over WebSocket speaks only the ${V5_PROTOCOL} streaming protocol (kubectl v1.29 or later with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true)`));
+    return refuseUpgrade(socket, statusResponse(400, 'BadRequest', `exec over WebSocket speaks only the ${V5_PROTOCOL} streaming protocol (kubectl v1.29 or later with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true)`));
   }
   if (!websocket) {
     const refused = negotiate(req, kind === 'portforward' ? PORT_FORWARD_PROTOCOL : REMOTE_COMMAND_PROTOCOL);
-    if (refused) return refuse(socket, refused);
+    if (refused) return refuseUpgrade(socket, refused);
   }
   const query = new URLSearchParams(rawQuery);
   const pod = match[1]!;
@@ -121,16 +121,16 @@ async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: Str
   const opening: ExecOpening = { path: `${pod}/exec`, base: { command: query.getAll('command'), ...(container ? { container } : {}) }, stdin: query.get('stdin') === 'true', tty };
   if (kind === 'exec') {
     const checked = ExecBody.safeParse(opening.base);
-    if (!checked.success) return refuse(socket, statusResponse(400, 'BadRequest', checked.error.issues.map((i) => i.message).join('; ')));
+    if (!checked.success) return refuseUpgrade(socket, statusResponse(400, 'BadRequest', checked.error.issues.map((i) => i.message).join('; ')));
   }
   if (kind === 'attach' && opening.stdin) {
-    return refuse(socket, statusResponse(400, 'BadRequest', 'attach -i is not served by this API (the container\'s output is): use kubectl exec -it POD -- sh'));
+    return refuseUpgrade(socket, statusResponse(400, 'BadRequest', 'attach -i is not served by this API (the container\'s output is): use kubectl exec -it POD -- sh'));
   }
   // The stream's slot first: nothing runs for a seat that holds too many streams already.
   let stop: (() => void) | undefined;
   const slot = (): void => (stop ? stop() : undefined);
   const refused = slots.open(session.key, slot);
-  if (refused) return refuse(socket, refused);
+  if (refused) return refuseUpgrade(socket, refused);
   // A refused handshake never opens the stream: its slot goes back with the socket
   // (at once if the client already went while the request was being opened).
   if (socket.destroyed) {
@@ -148,17 +148,17 @@ async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: Str
   if (kind === 'portforward') {
     const response = await session.serve(portForwardRequest(`${pod}/portforward`, {}));
     if (response.status === 0) return void socket.destroy();
-    if (response.status !== 200) return refuse(socket, response);
+    if (response.status !== 200) return refuseUpgrade(socket, response);
   } else if (kind === 'attach') {
     const followed = await session.followLog({ method: 'GET', path: `${pod}/log`, query: { follow: 'true', tailLines: '0', ...(container ? { container } : {}) }, accept: 'text/plain', contentType: '' });
-    if (!('step' in followed)) return followed.status === 0 ? void socket.destroy() : refuse(socket, followed);
+    if (!('step' in followed)) return followed.status === 0 ? void socket.destroy() : refuseUpgrade(socket, followed);
     follow = followed;
   } else if (!opening.stdin) {
     const response = await session.serve(execRequest(opening.path, opening.base));
     if (response.status === 0) return void socket.destroy();
     if (response.status !== 200) {
       if (websocket) refusals.remember(remembered, response);
-      return refuse(socket, response);
+      return refuseUpgrade(socket, response);
     }
     ran = response.body as ExecRun;
   }

@@ -6,8 +6,12 @@
 // the player's kubectl would have to trust anyway. So this listener makes a self-signed
 // certificate at start (one per server process); every kubeconfig carries it as the cluster's
 // certificate authority, with `tls-server-name` naming the certificate's own name, so it
-// verifies whichever address the player reaches the server by. The kubeconfig names this
-// process's listener: a process that stops serving the room refuses cleanly (a new download).
+// verifies whichever address the player reaches the server by.
+//
+// Several processes (server/fleet): they serve one certificate (KUBEDRILL_KUBE_API_CERT/KEY)
+// behind one address (KUBEDRILL_KUBE_API_URL, a balancer passing TLS through), so a kubeconfig
+// works whichever process its connection lands on; a request for a room another process owns
+// is forwarded there (room-kube-api.ts `roomsForward`), and so is a download.
 import type { AddressInfo } from 'node:net';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
@@ -17,8 +21,9 @@ import { kubeconfigFor } from '../cli/api-command.js';
 import { HttpError, failure } from '../protocol/index.js';
 import { hashToken, newToken } from '../rooms/tokens.js';
 import { bearerToken, sendError } from './errors.js';
-import { buildKubeApi, selfSignedCert } from './kube-api.js';
-import { roomsBackend } from './room-kube-api.js';
+import { buildKubeApi, selfSignedCert, type ServingCert } from './kube-api.js';
+import { FORWARDED_HEADER } from './kube-api-forward.js';
+import { roomsBackend, roomsForward } from './room-kube-api.js';
 
 export interface KubeApiServing {
   /** Port of the HTTPS listener (0: any free one). */
@@ -27,6 +32,10 @@ export interface KubeApiServing {
   host: string;
   /** The URL kubeconfigs name (default `https://<the host the browser used>:<port>`). */
   publicUrl?: string;
+  /** The certificate and key to serve (default: a self-signed one made at start); several processes share one. */
+  tls?: ServingCert;
+  /** Trusted proxies in front of this process, for the client address a forwarded request carries. */
+  trustProxyHops?: number;
 }
 
 /** The name in the listener's certificate that kubeconfigs check it against (`tls-server-name`). */
@@ -40,12 +49,26 @@ export const ROOMS_WATCHES = 512;
 /** A seat's request body (its manifest) is logged with the request: 512 KiB, far above any manifest a drill needs. */
 export const SEAT_BODY_BYTES = 512 * 1024;
 
+/** Longest a download forwarded to the room's owner may take. */
+const DOWNLOAD_TIMEOUT_MS = 8_000;
+/** What a forwarded download's answer carries on (its own connection headers stay on its hop). */
+const PASSED_HEADERS = ['content-type', 'content-disposition', 'cache-control'];
+
+/** The kubeconfig from the owner's own route, for the client at `clientAddress`; rejects when the owner cannot be reached. */
+function downloadFrom(ownerUrl: string, token: string, clientAddress: string): Promise<Response> {
+  return fetch(new URL('/api/kubeconfig', ownerUrl), {
+    method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS),
+    headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': clientAddress, [FORWARDED_HEADER]: '1' },
+  });
+}
+
 export const kubeApiPlugin = fp<KubeApiServing>(
   async (app: FastifyInstance, options) => {
-    const { registry } = app.game;
-    const tls = await selfSignedCert([KUBE_API_SERVER_NAME]);
+    const { registry, gateway } = app.game;
+    const tls = options.tls ?? await selfSignedCert([KUBE_API_SERVER_NAME]);
+    const forward = gateway ? { forward: roomsForward(registry, { gateway, ca: tls.cert, serverName: KUBE_API_SERVER_NAME, trustProxyHops: options.trustProxyHops ?? 0 }) } : {};
     const kubeApi = buildKubeApi({
-      backend: roomsBackend(registry), tls, bodyLimit: SEAT_BODY_BYTES, perSessionPerMinute: SEAT_REQUESTS_PER_MINUTE, watchesPerSession: SEAT_WATCHES, maxWatches: ROOMS_WATCHES,
+      backend: roomsBackend(registry), tls, bodyLimit: SEAT_BODY_BYTES, perSessionPerMinute: SEAT_REQUESTS_PER_MINUTE, watchesPerSession: SEAT_WATCHES, maxWatches: ROOMS_WATCHES, ...forward,
     });
     let port = options.port;
     app.addHook('onListen', async () => {
@@ -65,6 +88,17 @@ export const kubeApiPlugin = fp<KubeApiServing>(
     }, async (request, reply) => {
       const token = bearerToken(request.headers.authorization);
       if (!token) return sendError(reply, failure('forbidden', 'send the participant token as "Authorization: Bearer <token>"'));
+      // Another process owns the seat's room: the download is its (it logs the token), passed on as it answers.
+      if (gateway && request.headers[FORWARDED_HEADER] === undefined) {
+        const roomId = await app.db.store.findParticipantByTokenHash(hashToken(token)).then((p) => p?.roomId, () => undefined);
+        const passed = roomId === undefined ? undefined : await gateway.reach(roomId, (owner) => downloadFrom(owner.ownerUrl, token, request.ip));
+        if (passed && !(passed instanceof Response)) return sendError(reply, passed);
+        if (passed) {
+          for (const name of PASSED_HEADERS) if (passed.headers.has(name)) reply.header(name, passed.headers.get(name));
+          // Sent as the owner wrote it (a string with its content type set is not serialised again).
+          return reply.code(passed.status as 200).send(await passed.text());
+        }
+      }
       const joined = await registry.findByToken(token);
       if (!('runner' in joined)) return sendError(reply, joined);
       if (joined.placement.kind !== 'seat') return sendError(reply, failure('forbidden', 'the host has not let you in yet'));

@@ -6,6 +6,8 @@
 // streams watches (at most MAX_WATCHES at once, each at most MAX_WATCH_SECONDS), and exec, attach
 // and port-forward over SPDY/3.1 or WebSocket (kube-api-exec.ts) within the same caps.
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ClusterState } from '../cluster/types.js';
@@ -18,7 +20,8 @@ import { statusResponse, type ApiResponse } from '../kubeapi/status.js';
 import type { Json } from '../shell/kubectl/manifest.js';
 import { parseYaml } from '../shell/kubectl/commands/apply.js';
 import { bearerToken } from './errors.js';
-import { execUpgrades, streamingPath, upgradeRequired } from './kube-api-exec.js';
+import { execUpgrades, refuseUpgrade, streamingPath, upgradeRequired } from './kube-api-exec.js';
+import { forwardRequest, forwardUpgrade, type Forward } from './kube-api-forward.js';
 
 /** The apiserver's own request body limit (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -32,6 +35,8 @@ const WATCH_STEP_MS = 200;
 /** Watches and followed logs open at once (a client opening more is refused), and the longest one (s). */
 const MAX_WATCHES = 64;
 const MAX_WATCH_SECONDS = 1800;
+/** Requests and streams being forwarded to other processes at once (with the owner look-ups before them). */
+export const MAX_FORWARDS = 512;
 
 const BODY_TYPES = ['application/json', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
@@ -89,6 +94,11 @@ export interface KubeApiOptions {
   /** Requests per minute a session may send (default unlimited), and watches it may hold open (default MAX_WATCHES). */
   perSessionPerMinute?: number;
   watchesPerSession?: number;
+  /**
+   * Several processes: where a request goes before anything of it is read. undefined: served
+   * here; a connection to the process that serves it; or the refusal.
+   */
+  forward?: (req: IncomingMessage) => Promise<Forward | ApiResponse | undefined>;
 }
 
 /** Options of one cluster's API (`kubedrill api`, the differential suite). */
@@ -256,8 +266,31 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
   const tooManyStreams = (): ApiResponse => statusResponse(429, 'TooManyRequests', 'too many open watches; close some and try again');
   const refuseWatch = (reply: FastifyReply): FastifyReply => send(reply, tooManyStreams());
 
+  // Forwarded requests hold connections here until the owner's answer ends: bounded, and
+  // so are the owner look-ups before them (a forged room id costs a database read).
+  let forwarding = 0;
+  const forwarded = async (req: IncomingMessage): Promise<Forward | ApiResponse | undefined> => {
+    if (!options.forward) return undefined;
+    if (forwarding >= MAX_FORWARDS) return statusResponse(429, 'TooManyRequests', 'too many requests passing through this server; try again');
+    forwarding++;
+    const to = await options.forward(req).catch(() => statusResponse(503, 'ServiceUnavailable', 'the server running this room could not be reached; try again'));
+    if (to === undefined || !('connection' in to)) forwarding--;
+    return to;
+  };
+  const forwardEnded = (): void => void forwarding--;
+  if (options.forward) {
+    app.addHook('onRequest', async (request, reply) => {
+      const to = await forwarded(request.raw);
+      if (to === undefined) return undefined;
+      if (!('connection' in to)) return send(reply, to);
+      reply.hijack();
+      forwardRequest(request.raw, reply.raw, to, forwardEnded);
+      return reply;
+    });
+  }
+
   // exec, attach and port-forward streams (kube-api-exec.ts) count among the watches, against the same caps.
-  app.server.on('upgrade', execUpgrades(options.backend, {
+  const exec = execUpgrades(options.backend, {
     take: (key) => !perSession || perSession.take(key),
     open: (key, end) => {
       if (tooManyWatches(key)) return tooManyStreams();
@@ -266,7 +299,16 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
     },
     close: (end) => void watches.delete(end),
     maxSeconds: MAX_WATCH_SECONDS,
-  }));
+  });
+  app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!options.forward) return exec(req, socket, head);
+    socket.on('error', () => socket.destroy());
+    void forwarded(req).then((to) => {
+      if (to === undefined) exec(req, socket, head);
+      else if (!('connection' in to)) refuseUpgrade(socket, to);
+      else forwardUpgrade(req, socket, head, to, forwardEnded);
+    });
+  });
 
   /** Streams a watch's events, one JSON object a line, as simulated time passes. */
   const streamWatch = async (request: FastifyRequest, reply: FastifyReply, session: KubeApiSession, apiRequest: ApiRequest): Promise<FastifyReply> => {
@@ -327,7 +369,7 @@ function countedParams(raw: string): [string, string | string[]][] {
   return [...out];
 }
 
-function decodeURIComponentSafe(path: string): string {
+export function decodeURIComponentSafe(path: string): string {
   try {
     return decodeURIComponent(path);
   } catch {

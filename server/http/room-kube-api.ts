@@ -6,9 +6,9 @@
 // replayed, observed for scoring. Discovery documents (/api, /apis, /version, OpenAPI) show
 // nothing of the world and are answered from the room's cluster without an event.
 //
-// Only rooms in this process's memory are served (no store read for an unauthenticated
-// request): a running room is in its owner's memory, so a request reaching another process
-// (several processes, server/fleet) is refused with a ServiceUnavailable Status naming why.
+// Only rooms in this process's memory are served. With several processes (server/fleet), a
+// request for a room this process does not hold goes where the room is (`roomsForward`):
+// piped to the owner's kube API, or, when no live process owns it, claimed and served here.
 import type { AckError } from '../protocol/index.js';
 import { apiUnavailable } from '../cluster/api.js';
 import { factKey } from '../cluster/facts.js';
@@ -21,10 +21,16 @@ import type { Actor } from '../rooms/decide.js';
 import type { RoomRegistry } from '../rooms/registry.js';
 import type { RoomRunner } from '../rooms/runner.js';
 import { hashToken } from '../rooms/tokens.js';
-import type { KubeApiBackend, KubeApiSession } from './kube-api.js';
+import type { IncomingMessage } from 'node:http';
+import type { Gateway } from '../fleet/gateway.js';
+import { clientAddress } from './client-address.js';
+import { bearerToken } from './errors.js';
+import { decodeURIComponentSafe, type KubeApiBackend, type KubeApiSession } from './kube-api.js';
+import { connectKubeApi, FORWARDED_HEADER, type Forward } from './kube-api-forward.js';
 
 const ROOM_PATH = /^\/rooms\/([A-Za-z0-9-]{1,64})(\/.*)?$/;
 
+const notHere = (): ApiResponse => statusResponse(503, 'ServiceUnavailable', 'this room is not served here: it ended, or another server process serves it (try again, or download a new kubeconfig)');
 const unauthorized = (): ApiResponse => statusResponse(401, 'Unauthorized', 'Unauthorized');
 
 /** A room's refusal as the Status kubectl prints (`Error from server (ServiceUnavailable): the room is paused`). */
@@ -48,13 +54,50 @@ export function roomsBackend(registry: RoomRegistry): KubeApiBackend {
       const match = ROOM_PATH.exec(fullPath);
       if (!match || token === undefined) return unauthorized();
       const runner = registry.inMemory(match[1]!);
-      if (!runner) return statusResponse(503, 'ServiceUnavailable', 'this room is not served here: it ended, or another server process serves it (download a new kubeconfig)');
+      if (!runner) return notHere();
       const hash = hashToken(token);
       const participantId = Object.hasOwn(runner.room.apiTokens, hash) ? runner.room.apiTokens[hash]! : undefined;
       const participant = participantId === undefined ? undefined : runner.room.participants[participantId];
       if (!participant) return unauthorized();
       return { session: seatSession(registry, runner, hash, { participantId: participant.id, role: participant.role }), path: match[2] ?? '/' };
     },
+  };
+}
+
+export interface ForwardOptions {
+  gateway: Gateway;
+  /** The certificate every process's kube API serves (the hop verifies the owner with it), and its name. */
+  ca: string;
+  serverName: string;
+  /** Trusted proxies in front of this process (X-Forwarded-For), as for the sockets. */
+  trustProxyHops: number;
+}
+
+/**
+ * Where a request for a room goes when several processes serve rooms: here when the room is
+ * in memory (or the request names none, or no token: refused here without a store read);
+ * else to the process the room's lease names (only there: never an address from the
+ * request); a room nobody owns any more (its owner died) is claimed and rebuilt here. A
+ * forwarded request is not forwarded again: the process it reached serves it or refuses.
+ */
+export function roomsForward(registry: RoomRegistry, options: ForwardOptions): (req: IncomingMessage) => Promise<Forward | ApiResponse | undefined> {
+  return async (req) => {
+    const match = ROOM_PATH.exec(decodeURIComponentSafe((req.url ?? '/').split('?', 1)[0]!));
+    if (!match || bearerToken(req.headers.authorization) === undefined) return undefined;
+    const roomId = match[1]!;
+    if (registry.inMemory(roomId)) return undefined;
+    const lastHop = req.headers[FORWARDED_HEADER] !== undefined;
+    const reached = await options.gateway.reach(roomId, async (owner) => {
+      if (lastHop) return notHere();
+      if (owner.kubeApiUrl === '') return statusResponse(503, 'ServiceUnavailable', 'the server process running this room serves no Kubernetes API');
+      return { connection: await connectKubeApi(owner.kubeApiUrl, options.ca, options.serverName), forwardedFor: clientAddress(req, options.trustProxyHops) };
+    });
+    if (reached === undefined) {
+      // This process holds the room now: rebuilt here, then served like any of its rooms (or refused, if it cannot be).
+      await registry.get(roomId);
+      return undefined;
+    }
+    return 'ok' in reached ? refusalStatus(reached) : reached;
   };
 }
 
