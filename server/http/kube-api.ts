@@ -99,6 +99,8 @@ export interface KubeApiOptions {
    * here; a connection to the process that serves it; or the refusal.
    */
   forward?: (req: IncomingMessage) => Promise<Forward | ApiResponse | undefined>;
+  /** Forwards at once (default MAX_FORWARDS). */
+  maxForwards?: number;
 }
 
 /** Options of one cluster's API (`kubedrill api`, the differential suite). */
@@ -271,7 +273,7 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
   let forwarding = 0;
   const forwarded = async (req: IncomingMessage): Promise<Forward | ApiResponse | undefined> => {
     if (!options.forward) return undefined;
-    if (forwarding >= MAX_FORWARDS) return statusResponse(429, 'TooManyRequests', 'too many requests passing through this server; try again');
+    if (forwarding >= (options.maxForwards ?? MAX_FORWARDS)) return statusResponse(429, 'TooManyRequests', 'too many requests passing through this server; try again');
     forwarding++;
     const to = await options.forward(req).catch(() => statusResponse(503, 'ServiceUnavailable', 'the server running this room could not be reached; try again'));
     if (to === undefined || !('connection' in to)) forwarding--;
