@@ -63,6 +63,8 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, to: Fo
     connection.destroy();
     done();
   };
+  // The client left while the owner was looked up: nothing to forward (its close came and went).
+  if (req.socket.destroyed) return end();
   const headers = [...passedOn(req.rawHeaders), 'X-Forwarded-For', to.forwardedFor, FORWARDED_HEADER, '1', 'Connection', 'close'];
   const upstream = httpRequest({ createConnection: () => connection, method: req.method, path: req.url, headers: headers as unknown as IncomingHttpHeaders });
   upstream.on('response', (answer) => {
@@ -95,6 +97,7 @@ export function forwardUpgrade(req: IncomingMessage, client: Duplex, head: Buffe
     client.destroy();
     done();
   };
+  if (client.destroyed) return end();
   // The upgrade's own Connection and Upgrade headers go on: the owner answers the handshake.
   const kept: string[] = [];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {

@@ -125,3 +125,28 @@ it('holds at most maxForwards at once: one more is refused with a Status until o
   }
   held[1]!.destroy();
 });
+
+it('frees the place of a client that left while the owner was looked up (nothing is forwarded for it)', async () => {
+  let opened = 0;
+  const slow = buildKubeApi({
+    backend: { open: async () => statusResponse(500, 'InternalError', 'served here') }, tls, maxForwards: 1,
+    forward: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      opened++;
+      return { connection: await connectKubeApi(`https://127.0.0.1:${port(owner)}`, tls.cert, NAME), forwardedFor: '203.0.113.7' };
+    },
+  });
+  await slow.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const leaving = connectTls({ host: '127.0.0.1', port: port(slow), ca: tls.cert, servername: NAME }, () => leaving.write(
+      `GET /api/v1/pods?watch=true HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`));
+    leaving.on('error', () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    leaving.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(opened).toBe(1);
+    expect((await whole(await send(slow, '/api/v1/pods'))).status).toBe(200);
+  } finally {
+    await slow.close();
+  }
+});
