@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # `npm run cluster`: a local trial of several processes behind a load balancer. Starts Redis
 # if none answers at REDIS_URL, three `kubedrill serve` processes (ports PORT+1..PORT+3)
-# sharing DATABASE_URL and REDIS_URL, and HAProxy on PORT (default 3000). Ctrl-C stops all.
+# sharing DATABASE_URL and REDIS_URL, and HAProxy on PORT (default 3000). The rooms' Kubernetes
+# API is balanced on KUBE_API_PORT (default 6443; the processes on KUBE_API_PORT+1..+3) with one
+# certificate made here for all of them. Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 export PORT_LB="${PORT:-3000}"
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/kubedrill}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+KUBE_LB="${KUBE_API_PORT:-6443}"
 
 command -v haproxy >/dev/null || { echo "cluster: haproxy is not installed (apt-get install -y haproxy)" >&2; exit 1; }
 if ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
@@ -17,6 +20,17 @@ if ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
   for _ in $(seq 1 50); do redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 [ -f dist/client/index.html ] || npm run build:client
+
+# One certificate for every process's kube API (kubeconfigs trust it whichever process answers).
+certs=.kubedrill/cluster
+if [ ! -f "$certs/kube-api.key" ]; then
+  mkdir -p "$certs"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 -subj /CN=kube-apiserver \
+    -addext "subjectAltName=DNS:kubedrill-apiserver,DNS:localhost,IP:127.0.0.1" \
+    -keyout "$certs/kube-api.key" -out "$certs/kube-api.crt" 2>/dev/null
+fi
+export KUBEDRILL_KUBE_API_CERT="$certs/kube-api.crt" KUBEDRILL_KUBE_API_KEY="$certs/kube-api.key"
+export KUBEDRILL_KUBE_API_URL="https://${HOST:-127.0.0.1}:$KUBE_LB"
 
 pids=()
 stop() {
@@ -28,12 +42,13 @@ trap stop EXIT INT TERM
 
 for i in 1 2 3; do
   port=$((PORT_LB + i))
-  export "KUBEDRILL_P$i=127.0.0.1:$port"
-  PORT=$port HOST=127.0.0.1 KUBEDRILL_TRUST_PROXY=1 node bin/kubedrill.js serve &
+  kube_port=$((KUBE_LB + i))
+  export "KUBEDRILL_P$i=127.0.0.1:$port" "KUBEDRILL_P${i}_PORT=$port" "KUBEDRILL_K$i=127.0.0.1:$kube_port"
+  PORT=$port HOST=127.0.0.1 KUBEDRILL_TRUST_PROXY=1 KUBEDRILL_KUBE_API_PORT=$kube_port node bin/kubedrill.js serve &
   pids+=($!)
 done
-export KUBEDRILL_LB_BIND="${HOST:-127.0.0.1}:$PORT_LB"
+export KUBEDRILL_LB_BIND="${HOST:-127.0.0.1}:$PORT_LB" KUBEDRILL_LB_KUBE_BIND="${HOST:-127.0.0.1}:$KUBE_LB"
 haproxy -W -db -f scripts/cluster/haproxy.cfg &
 pids+=($!)
-echo "cluster: http://$KUBEDRILL_LB_BIND → 3 processes on ports $((PORT_LB + 1))-$((PORT_LB + 3)) (DATABASE_URL, REDIS_URL shared)"
+echo "cluster: http://$KUBEDRILL_LB_BIND → 3 processes on ports $((PORT_LB + 1))-$((PORT_LB + 3)) (DATABASE_URL, REDIS_URL shared); kube API $KUBEDRILL_KUBE_API_URL → ports $((KUBE_LB + 1))-$((KUBE_LB + 3))"
 wait -n "${pids[@]}"
