@@ -53,16 +53,22 @@ function passedOn(raw: readonly string[]): string[] {
   return out;
 }
 
-/** Sends `req` to the owner over `to` and its answer back on `res`; `done` once both are over. */
-export function forwardRequest(req: IncomingMessage, res: ServerResponse, to: Forward, done: () => void): void {
-  const { connection } = to;
+/** Ends a forward once, whichever side reports it first: the owner's connection (and `client`) go, and `done` is told. */
+function ender(connection: TLSSocket, done: () => void, client?: Duplex): () => void {
   let ended = false;
-  const end = (): void => {
+  return () => {
     if (ended) return;
     ended = true;
     connection.destroy();
+    client?.destroy();
     done();
   };
+}
+
+/** Sends `req` to the owner over `to` and its answer back on `res`; `done` once both are over. */
+export function forwardRequest(req: IncomingMessage, res: ServerResponse, to: Forward, done: () => void): void {
+  const { connection } = to;
+  const end = ender(connection, done);
   // The client left while the owner was looked up: nothing to forward (its close came and went).
   if (req.socket.destroyed) return end();
   const headers = [...passedOn(req.rawHeaders), 'X-Forwarded-For', to.forwardedFor, FORWARDED_HEADER, '1', 'Connection', 'close'];
@@ -89,14 +95,7 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, to: Fo
 /** Relays an upgrade request (exec over WebSocket) to the owner over `to`, and then every byte both ways. */
 export function forwardUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, to: Forward, done: () => void): void {
   const { connection } = to;
-  let ended = false;
-  const end = (): void => {
-    if (ended) return;
-    ended = true;
-    connection.destroy();
-    client.destroy();
-    done();
-  };
+  const end = ender(connection, done, client);
   if (client.destroyed) return end();
   // The upgrade's own Connection and Upgrade headers go on: the owner answers the handshake.
   const kept: string[] = [];
