@@ -89,9 +89,10 @@ export const kubeApiPlugin = fp<KubeApiServing>(
       const token = bearerToken(request.headers.authorization);
       if (!token) return sendError(reply, failure('forbidden', 'send the participant token as "Authorization: Bearer <token>"'));
       // Another process owns the seat's room: the download is its (it logs the token), passed on as it answers.
+      // A store that cannot be read leaves it to the local path, which says so.
       if (gateway && request.headers[FORWARDED_HEADER] === undefined) {
         const roomId = await app.db.store.findParticipantByTokenHash(hashToken(token)).then((p) => p?.roomId, () => undefined);
-        const passed = roomId === undefined ? undefined : await gateway.reach(roomId, (owner) => downloadFrom(owner.ownerUrl, token, request.ip));
+        const passed = roomId === undefined ? undefined : await gateway.reach(roomId, (owner) => downloadFrom(owner.ownerUrl, token, request.ip)).catch(() => undefined);
         if (passed && !(passed instanceof Response)) return sendError(reply, passed);
         if (passed) {
           for (const name of PASSED_HEADERS) if (passed.headers.has(name)) reply.header(name, passed.headers.get(name));

@@ -17,7 +17,7 @@ import { ownerOf, startNode, type Node } from '../helpers/cluster.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { freePort } from '../helpers/process.js';
 import { realKubectlBinary, runKubectl } from '../helpers/real-kubectl.js';
-import { postJson } from '../helpers/server.js';
+import { connect, postJson } from '../helpers/server.js';
 
 const kubectl = realKubectlBinary('several processes\' kube API suite');
 const WEBSOCKETS = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'true' };
@@ -162,6 +162,21 @@ describe.skipIf(!kubectl)('a kubeconfig with several processes', () => {
     for await (const chunk of missing) body += String(chunk);
     expect(JSON.parse(body)).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'pods "nope" not found' });
   }, 180_000);
+
+  it('a download refused by the owner is refused alike on the other process (an interview without the setting)', async () => {
+    const created = await postJson<{ code: string; roomId: string }>(a.url, '/api/rooms', { scenarioId: 'pending-pods', mode: 'interview', hostName: 'Host', seed: 1, allowSpectators: true });
+    expect(created.status).toBe(201);
+    const spectator = await connect(a.url);
+    const joined = await spectator.call<{ token: string }>('room:join', { code: created.body.code, name: 'Sol', role: 'spectator' });
+    expect(joined.ok).toBe(true);
+    const answers = await Promise.all([a, b].map(async (node) => {
+      const response = await fetch(`${node.url}/api/kubeconfig`, { method: 'POST', headers: { authorization: `Bearer ${joined.token}` } });
+      return { status: response.status, type: response.headers.get('content-type'), body: await response.json() as unknown };
+    }));
+    expect(answers[0]).toMatchObject({ status: 403, type: 'application/json; charset=utf-8', body: { error: { code: 'forbidden' } } });
+    expect(answers[1]).toEqual(answers[0]);
+    spectator.close();
+  }, 60_000);
 
   it('never connects anywhere but the lease\'s owner, whatever the path, host or headers say', async () => {
     const room = await soloRoom(a, b, 'hostile.kubeconfig');
