@@ -309,7 +309,7 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
       if (to === undefined) exec(req, socket, head);
       else if (!('connection' in to)) refuseUpgrade(socket, to);
       else forwardUpgrade(req, socket, head, to, forwardEnded);
-    });
+    }).catch(() => socket.destroy());
   });
 
   /** Streams a watch's events, one JSON object a line, as simulated time passes. */
