@@ -3,7 +3,7 @@
 // does): a kubeconfig names the balancer and the certificate every process serves, so it
 // works whichever process its connection lands on. A request for a room another process owns
 // is forwarded there; after the owner's kill -9 the same kubeconfig works again once another
-// process has claimed the room. The real kubectl v1.29.4 is the client (exec over WebSocket).
+// process has claimed the room. The real kubectl v1.29.4 is the client (exec over WebSocket and SPDY).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import type { IncomingMessage } from 'node:http';
@@ -124,7 +124,7 @@ function firstChunk(response: IncomingMessage): Promise<string> {
 }
 
 describe.skipIf(!kubectl)('a kubeconfig with several processes', () => {
-  it('downloaded from a process that does not own the room, works through either process: get, watch, logs -f, exec over WebSocket', async () => {
+  it('downloaded from a process that does not own the room, works through either process: get, watch, logs -f, exec over WebSocket and SPDY', async () => {
     const room = await soloRoom(a, b, 'b.kubeconfig');
     const names = 'get pods -A --no-headers -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name,READY:.status.containerStatuses[*].ready,PHASE:.status.phase';
     via = kubePort.get(b)!;
@@ -141,6 +141,8 @@ describe.skipIf(!kubectl)('a kubeconfig with several processes', () => {
     expect(direct[1]!.exitCode).toBe(1);
     via = kubePort.get(b)!;
     for (const [i, line] of execs.entries()) expect(await run(room.file, line)).toEqual(direct[i]);
+    // kubectl's default, SPDY/3.1, passes through alike.
+    for (const [i, line] of execs.entries()) expect(await runKubectl(kubectl!, room.file, dir, line)).toEqual(direct[i]);
     // stdin goes to the owner and the output comes back through the upgraded connection.
     expect(await run(room.file, `exec -i -n ${namespace} ${pod} -- cat`, 'through the other process\n')).toEqual({ output: 'through the other process\n', exitCode: 0 });
 
