@@ -3,7 +3,8 @@
 # if none answers at REDIS_URL, three `kubedrill serve` processes (ports PORT+1..PORT+3)
 # sharing DATABASE_URL and REDIS_URL, and HAProxy on PORT (default 3000). The rooms' Kubernetes
 # API is balanced on KUBE_API_PORT (default 6443; the processes on KUBE_API_PORT+1..+3) with one
-# certificate made here for all of them. Ctrl-C stops all.
+# certificate made here for all of them. A process that exits (try `kill -9` on one: its rooms
+# fail over to the others) is started again a second later. Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -40,15 +41,30 @@ stop() {
 }
 trap stop EXIT INT TERM
 
+# Keeps process $1 running on its ports: after a crash or a kill -9 it comes back, as a
+# supervisor would bring it back in production. TERM (Ctrl-C, stop) ends it for good.
+supervise() {
+  local child
+  trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
+  while true; do
+    PORT=$2 HOST=127.0.0.1 KUBEDRILL_TRUST_PROXY=1 KUBEDRILL_KUBE_API_PORT=$3 node bin/kubedrill.js serve &
+    child=$!
+    wait "$child" || true
+    echo "cluster: process $1 exited; starting it again" >&2
+    sleep 1
+  done
+}
+
 for i in 1 2 3; do
   port=$((PORT_LB + i))
   kube_port=$((KUBE_LB + i))
   export "KUBEDRILL_P$i=127.0.0.1:$port" "KUBEDRILL_P${i}_PORT=$port" "KUBEDRILL_K$i=127.0.0.1:$kube_port"
-  PORT=$port HOST=127.0.0.1 KUBEDRILL_TRUST_PROXY=1 KUBEDRILL_KUBE_API_PORT=$kube_port node bin/kubedrill.js serve &
+  supervise "$i" "$port" "$kube_port" &
   pids+=($!)
 done
 export KUBEDRILL_LB_BIND="${HOST:-127.0.0.1}:$PORT_LB" KUBEDRILL_LB_KUBE_BIND="${HOST:-127.0.0.1}:$KUBE_LB"
 haproxy -W -db -f scripts/cluster/haproxy.cfg &
-pids+=($!)
+balancer=$!
+pids+=("$balancer")
 echo "cluster: http://$KUBEDRILL_LB_BIND → 3 processes on ports $((PORT_LB + 1))-$((PORT_LB + 3)) (DATABASE_URL, REDIS_URL shared); kube API $KUBEDRILL_KUBE_API_URL → ports $((KUBE_LB + 1))-$((KUBE_LB + 3))"
-wait -n "${pids[@]}"
+wait "$balancer"
