@@ -279,6 +279,21 @@ export interface ContainerStatus {
   /** Current log of this instance and of the previous one (`--previous`). Bounded. */
   logs: LogLine[];
   previousLogs: LogLine[];
+  /** A running process's script followed this far (cluster/processes.ts): the next slice starts here. */
+  follow?: ProcessResume;
+}
+
+/**
+ * Where a container's script was paused: its process clock (ms after the start), the loop, and
+ * the shell's session there (plain data the shell alone reads, at most 64 KiB as JSON).
+ */
+export interface ProcessResume {
+  /** When the process started (cluster time): its clock counts from there. */
+  startedAt: number;
+  elapsedMs: number;
+  /** The paused loop's place in the script's list: the next slice runs from there. */
+  from: number;
+  session: Record<string, unknown>;
 }
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';

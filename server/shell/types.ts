@@ -8,7 +8,7 @@ export interface ShellSession {
   /** A shell running a script (`sh -c`, a container's process), not a terminal: `exit` ends the script, it leaves no place. */
   script?: true;
   /** A container's process running its script (exec/process.ts): the process's own clock, which `sleep` marks in the output. */
-  processClock?: { elapsed: number };
+  processClock?: { startedAt: number; elapsed: number };
   /** Node the player has ssh'ed into; undefined = their workstation (kubectl only). */
   node?: string;
   /** `sudo -i` / `sudo su` turned the node shell into root. */
@@ -96,7 +96,9 @@ export type StreamCursor =
   | { kind: 'watch'; lastAt: number }
   | { kind: 'journal'; lastAt: number }
   | { kind: 'tcpdump'; lastAt: number; seen: number }
-  | { kind: 'serve'; listeners: Listener[] };
+  | { kind: 'serve'; listeners: Listener[] }
+  /** `sleep infinity` at the terminal: nothing comes, until Ctrl-C. */
+  | { kind: 'sleep' };
 
 /** A shell running in a container; the image's tools are what runs there (shell/exec). */
 export interface ContainerShell {
