@@ -289,3 +289,34 @@ describe('a JSON patch that copies into itself', () => {
     expect(sh('kubectl get cm pb -o jsonpath={.data.k}').output).toBe('v');
   });
 });
+
+describe('kubectl patch|get --subresource (patch.go, get.go: supportedSubresources status and scale)', () => {
+  it('patches a node\'s status (the docs\' extended resource) and a deployment\'s scale; the status shows until its owner\'s sync', () => {
+    const { state, sh } = cluster();
+    expect(sh(`kubectl patch node worker-1 --subresource=status --type=json -p '[{"op":"add","path":"/status/capacity/example.com~1dongle","value":"4"}]'`)).toEqual({ output: 'node/worker-1 patched\n', exitCode: 0 });
+    expect(sh(`kubectl get node worker-1 -o jsonpath='{.status.capacity.example\\.com/dongle}'`).output).toBe('4');
+    expect(sh(`kubectl get node worker-1 --show-managed-fields -o jsonpath='{.metadata.managedFields[?(@.manager=="kubectl-patch")].subresource}'`).output).toBe('status');
+    expect(sh(`kubectl patch deploy web --subresource=scale --type=merge -p '{"spec":{"replicas":2}}'`)).toEqual({ output: 'scale.autoscaling/web patched\n', exitCode: 0 });
+    expect(sh(`kubectl patch deploy web --subresource=scale -p '{"spec":{"replicas":2}}'`).output).toBe('scale.autoscaling/web patched (no change)\n');
+    expect(sh('kubectl get deploy web -o jsonpath={.spec.replicas}').output).toBe('2');
+    // Only the subresource's part is taken: the spec sent with a status patch is ignored.
+    sh(`kubectl patch deploy web --subresource=status --type=merge -p '{"spec":{"replicas":5},"status":{"readyReplicas":0}}'`);
+    expect(sh('kubectl get deploy web -o jsonpath={.spec.replicas}/{.status.readyReplicas}').output).toBe('2/0');
+    tick(state, 1000);
+    expect(sh('kubectl get deploy web -o jsonpath={.status.readyReplicas}').output).not.toBe('0');
+    expect(sh("kubectl get node worker-1 -o jsonpath='{.status.capacity.example\\.com/dongle}'").output).toBe('4');
+  });
+
+  it('refuses what kubectl and the apiserver refuse', () => {
+    const { sh } = cluster();
+    const invalid = { output: 'error: invalid subresource value: "foo". Must be one of [status scale]\n', exitCode: 1 };
+    expect(sh(`kubectl patch deploy web --subresource=foo -p '{}'`)).toEqual(invalid);
+    expect(sh('kubectl get deploy web --subresource=foo')).toEqual(invalid);
+    const notFound = { output: 'Error from server (NotFound): the server could not find the requested resource\n', exitCode: 1 };
+    expect(sh(`kubectl patch cm kube-root-ca.crt --subresource=status -p '{}'`)).toEqual(notFound);
+    expect(sh(`kubectl patch node worker-1 --subresource=scale -p '{}'`)).toEqual(notFound);
+    expect(sh('kubectl get cm --subresource=status')).toEqual(notFound);
+    expect(sh(`kubectl patch deploy web --subresource=scale -p '{"spec":{"replicas":-1}}'`).output).toBe('The Scale "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n');
+    expect(sh('kubectl get deploy web --subresource=status').output).toBe(sh('kubectl get deploy web').output);
+  });
+});
