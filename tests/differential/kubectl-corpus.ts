@@ -194,6 +194,10 @@ export const SEQUENCES: Record<string, { scenario?: string; steps: Step[] }> = {
     { line: 'get deploy web --subresource=foo' },
     { line: 'patch cm kube-root-ca.crt --subresource=status -p \'{}\'' },
     { line: 'patch node worker-1 --subresource=scale -p \'{}\'' },
+    { line: 'edit deploy web --subresource=status', sed: 's/availableReplicas: 3/availableReplicas: 1/' },
+    { line: 'get deploy web -o jsonpath={.status.availableReplicas}' },
+    { line: 'edit deploy web --subresource=scale', sed: 's/x/y/' },
+    { line: 'edit cm kube-root-ca.crt --subresource=status', sed: 's/x/y/' },
   ] },
   'edit through KUBE_EDITOR: changed, then unchanged': { steps: [
     { line: 'create cm demo --from-literal=a=1' },

@@ -307,6 +307,16 @@ describe('kubectl patch|get --subresource (patch.go, get.go: supportedSubresourc
     expect(sh("kubectl get node worker-1 -o jsonpath='{.status.capacity.example\\.com/dongle}'").output).toBe('4');
   });
 
+  it('edits a deployment\'s status through the status subresource (edit.go: supportedSubresources status)', () => {
+    const { sh } = cluster();
+    const yaml = sh('kubectl get deploy web --subresource=status -o yaml').output;
+    expect(sh(`kubectl edit deploy web --subresource=status <<'EOF'\n${yaml.replace('availableReplicas: 3', 'availableReplicas: 1').replace('replicas: 3\n  revisionHistoryLimit', 'replicas: 7\n  revisionHistoryLimit')}EOF`))
+      .toEqual({ output: 'deployment.apps/web edited\n', exitCode: 0 });
+    expect(sh('kubectl get deploy web -o jsonpath={.spec.replicas}/{.status.availableReplicas}').output).toBe('3/1');
+    expect(sh(`kubectl edit deploy web --subresource=status <<'EOF'\n${sh('kubectl get deploy web -o yaml').output}EOF`).output).toBe('Edit cancelled, no changes made.\n');
+    expect(sh('kubectl edit deploy web --subresource=scale').output).toBe('error: invalid subresource value: "scale". Must be one of [status]\n');
+  });
+
   it('refuses what kubectl and the apiserver refuse', () => {
     const { sh } = cluster();
     const invalid = { output: 'error: invalid subresource value: "foo". Must be one of [status scale]\n', exitCode: 1 };

@@ -154,14 +154,14 @@ function moveOrCopy(doc: Json, op: 'move' | 'copy', from: string, path: string):
 
 const PATCH_TYPES = ['json', 'merge', 'strategic'];
 /** patch.go's supportedSubresources. */
-const SUBRESOURCES = ['status', 'scale'];
+export const SUBRESOURCES = ['status', 'scale'];
 
 /**
  * `--subresource=status|scale`: the patched document's status is written through the status
  * subresource (cluster/status-writes.ts), or its spec.replicas through the scale one; the
  * rest of it is ignored, as the apiserver's subresource strategies do.
  */
-function patchSubresource(ctx: KubectlContext, p: {
+export function patchSubresource(ctx: KubectlContext, p: {
   type: ResourceType; name: string; key: string; kind: string; scalable: ScalableKind | undefined; subresource: string;
   manifest: JsonObject; patched: JsonObject; dryRun: DryRun;
 }): CommandResult {
