@@ -2,7 +2,7 @@
 // through the container's shell on the process's own clock, and a loop's lines come over time.
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
-import { newSession, runLine } from '../../server/shell/index.js';
+import { continueStream, interruptStream, newSession, runLine } from '../../server/shell/index.js';
 
 function cluster() {
   const state = createCluster(demoClusterSpec, 1);
@@ -177,6 +177,22 @@ describe('container processes', () => {
     const cs = Object.values(state.pods).find((p) => p.metadata.name === 'counter')!.status.containerStatuses[0]!;
     expect(cs.logs.reduce((n, l) => n + l.text.length + 1, 0)).toBeLessThanOrEqual(64 * 1024);
     expect(JSON.stringify(cs.follow).length).toBeLessThan(1000);
+  });
+
+  it('kubectl logs -f keeps printing a followed loop\'s lines past the log\'s cap (its oldest lines go, the cursor goes by time)', () => {
+    const { sh, state } = cluster();
+    sh(`kubectl run counter --image=busybox -- sh -c 'i=0; while true; do i=$((i+1)); echo "$i"; sleep 1; done'`);
+    sh('sleep 10');
+    const session = newSession(state);
+    let last = Number(runLine(state, session, 'kubectl logs -f counter', { interactive: true }).output.trim().split('\n').at(-1));
+    for (let minute = 0; minute < 15; minute++) {
+      tick(state, 60_000);
+      const lines = continueStream(state, session).output.trim().split('\n').map(Number);
+      expect(lines[0]).toBe(last + 1);
+      last = lines.at(-1)!;
+    }
+    expect(last).toBeGreaterThan(900);
+    expect(interruptStream(session)).toBe('^C\n');
   });
 
   it('ends a followed loop where the script does (break, a false condition), and stops following a busy loop', () => {
