@@ -52,19 +52,23 @@ function recordStatusWrite(state: ClusterState, kind: string, key: string, uid: 
 export function shownStatus(state: ClusterState, kind: string, key: string, uid: string, modelled: JsonObject): JsonObject {
   const write = state.statusWrites?.[`${kind}/${key}`];
   if (!write || write.uid !== uid) return modelled;
-  return state.now < write.until ? write.written : overlay(modelled, write.written);
+  // A copy: what a reader does with the manifest must not change the kept write.
+  const written = structuredClone(write.written);
+  return state.now < write.until ? written : overlay(modelled, written);
 }
 
 /** `modelled` with what `written` adds where the owner sets nothing: new keys of maps, list items of a new `type`. */
 function overlay(modelled: JsonObject, written: JsonObject): JsonObject {
   const out: JsonObject = { ...modelled };
+  // Defined, not assigned: a written key named `__proto__` stays a plain key.
+  const set = (k: string, v: JsonValue): void => void Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
   for (const [k, v] of Object.entries(written)) {
-    const own = modelled[k];
-    if (own === undefined) out[k] = v;
-    else if (isObject(own) && isObject(v)) out[k] = overlay(own, v);
+    const own = Object.hasOwn(modelled, k) ? modelled[k] : undefined;
+    if (own === undefined) set(k, v);
+    else if (isObject(own) && isObject(v)) set(k, overlay(own, v));
     else if (Array.isArray(own) && Array.isArray(v)) {
       const types = new Set(own.map((item) => (isObject(item) ? item.type : undefined)));
-      out[k] = [...own, ...v.filter((item) => isObject(item) && typeof item.type === 'string' && !types.has(item.type))];
+      set(k, [...own, ...v.filter((item) => isObject(item) && typeof item.type === 'string' && !types.has(item.type))]);
     }
   }
   return out;

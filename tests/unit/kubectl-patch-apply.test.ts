@@ -317,6 +317,18 @@ describe('kubectl patch|get --subresource (patch.go, get.go: supportedSubresourc
     expect(sh('kubectl edit deploy web --subresource=scale').output).toBe('error: invalid subresource value: "scale". Must be one of [status]\n');
   });
 
+  it('keeps a hostile written status to itself: `__proto__` stays a key, readers cannot change the kept write', () => {
+    const { state, sh } = cluster();
+    sh(`kubectl patch node worker-1 --subresource=status --type=merge -p '{"status":{"__proto__":{"polluted":"yes"},"capacity":{"__proto__":{"x":"1"},"example.com/a":"1"}}}'`);
+    state.now += 20_000;
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const capacity = JSON.parse(sh('kubectl get node worker-1 -o json').output).status.capacity;
+    expect(capacity['example.com/a']).toBe('1');
+    // A main-resource patch computes on a copy; the status it sends is ignored, the kept write unchanged.
+    sh(`kubectl patch node worker-1 --type=json -p '[{"op":"replace","path":"/status/capacity/example.com~1a","value":"9"}]'`);
+    expect(sh("kubectl get node worker-1 -o jsonpath='{.status.capacity.example\\.com/a}'").output).toBe('1');
+  });
+
   it('refuses what kubectl and the apiserver refuse', () => {
     const { sh } = cluster();
     const invalid = { output: 'error: invalid subresource value: "foo". Must be one of [status scale]\n', exitCode: 1 };
