@@ -32,3 +32,19 @@ export function adoptImagePrograms(state: ClusterState, spec: PodSpec, behavior:
     if (known) behavior[c.name] = structuredClone(known);
   }
 }
+
+/**
+ * A container with a command (or args) of an image whose program the cluster does not model
+ * runs that command as its process (processes.ts), whatever owns the pod: its output is its
+ * log and its exit its state, as the kubelet runs it. A modelled program (a scenario's app,
+ * CoreDNS) keeps its behaviour; a process whose command was taken away runs the image's
+ * entrypoint again, which the model keeps running.
+ */
+export function runCommands(state: ClusterState, spec: PodSpec, behavior: Record<string, ContainerBehavior>): void {
+  for (const c of spec.containers) {
+    const b = behavior[c.name] ?? {};
+    const command = (c.command ?? c.args) !== undefined;
+    if (command && state.imagePrograms?.[c.image] === undefined && Object.keys(b).length === 0) behavior[c.name] = { role: 'process' };
+    else if (!command && b.role === 'process') behavior[c.name] = {};
+  }
+}

@@ -279,6 +279,30 @@ export interface ContainerStatus {
   /** Current log of this instance and of the previous one (`--previous`). Bounded. */
   logs: LogLine[];
   previousLogs: LogLine[];
+  /** A running process's script followed this far (cluster/processes.ts): the next slice starts here. */
+  follow?: ProcessResume;
+}
+
+/** A status a client wrote on a modelled kind (status-writes.ts). */
+export interface StatusWrite {
+  /** The object written (a new one of the same name starts clean). */
+  uid: string;
+  written: { [key: string]: JsonValue };
+  /** When the owner writes its own status back. */
+  until: SimTime;
+}
+
+/**
+ * Where a container's script was paused: its process clock (ms after the start), the loop, and
+ * the shell's session there (plain data the shell alone reads, at most 64 KiB as JSON).
+ */
+export interface ProcessResume {
+  /** When the process started (cluster time): its clock counts from there. */
+  startedAt: number;
+  elapsedMs: number;
+  /** The paused loop's place in the script's list: the next slice runs from there. */
+  from: number;
+  session: Record<string, unknown>;
 }
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
@@ -678,6 +702,8 @@ export interface ClusterState {
    * room rebuilt from a snapshot defers the same starts as the live one. Absent: full.
    */
   processSteps?: { at: SimTime; steps: number };
+  /** Statuses clients wrote on modelled kinds, by `Kind/key`, until their owners write theirs back (status-writes.ts). */
+  statusWrites?: Record<string, StatusWrite>;
   /**
    * What each image of the built cluster runs (its simulated behaviour), so an object
    * created again from its own manifest (delete and recreate, rollback to an image) runs the

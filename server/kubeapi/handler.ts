@@ -8,8 +8,9 @@ import { isExecTarget, runExec } from './exec.js';
 import { isPortForwardTarget, runPortForward } from './portforward.js';
 import { apiserverMetrics, METRICS_CONTENT_TYPE } from './metrics.js';
 import { nodeProxy } from './node-proxy.js';
-import { apiUnavailable, mutateObject, type KindMap } from '../cluster/api.js';
+import { apiUnavailable, type KindMap } from '../cluster/api.js';
 import { isStoredKind } from '../cluster/stored-kinds.js';
+import { writeStatus as writeStatusOf } from '../cluster/status-writes.js';
 import { bindPod } from '../cluster/controllers/scheduler.js';
 import { evictPod } from '../cluster/disruption.js';
 import { asClient } from '../cluster/managed-fields.js';
@@ -18,8 +19,7 @@ import type { ClusterState, Deployment, ReplicaSet, StoredObject } from '../clus
 import { writeCreate, writeUpdate } from '../shell/kubectl/commands/apply.js';
 import { serverSideApply } from '../shell/kubectl/server-side-apply.js';
 import { deleteOne } from '../shell/kubectl/commands/delete.js';
-import { replicasOf, scaleTo } from '../shell/kubectl/commands/scale.js';
-import { selectorString } from '../shell/kubectl/printers.js';
+import { scaleObject, scaleTo } from '../shell/kubectl/commands/scale.js';
 import { jsonPatch, mergePatch, strategicMerge, TOO_LARGE } from '../shell/kubectl/commands/patch.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, versionOf, WITH_STATUS } from '../shell/kubectl/discovery.js';
 import { isManifestKind, objectFromManifest, problemMessage, type ManifestKind } from '../shell/kubectl/from-manifest.js';
@@ -517,8 +517,8 @@ function bind(state: ClusterState, req: ApiRequest, type: ResourceType, key: str
 /**
  * PUT/PATCH …/status: only the status is taken (the spec and metadata sent are ignored, as the
  * apiserver's status strategies do; a main-resource write ignores the status, from-manifest.ts).
- * A kind kept as JSON takes any status; the built-in kinds' statuses are their kubelets' and
- * controllers' model, which a client cannot write here: a change is refused, changing nothing.
+ * A kind kept as JSON takes any status; a modelled kind's written status is shown until its
+ * kubelet or controller writes its own back (cluster/status-writes.ts: what stays after).
  */
 function writeStatus(state: ClusterState, req: ApiRequest, { type, namespace }: Target, name: string): ApiResponse {
   const stored = getObject(state, type, namespace ?? '', name);
@@ -542,17 +542,10 @@ function writeStatus(state: ClusterState, req: ApiRequest, { type, namespace }: 
   const status = next.status;
   if (JSON.stringify(status ?? null) === JSON.stringify(current.status ?? null)) return ok(apiObject(state, type.kind, stored));
   const kind = type.kind as keyof KindMap;
-  if (!isStoredKind(kind)) {
-    return statusResponse(405, 'MethodNotAllowed', `the simulated cluster does not take status writes for ${resourceLabel(type)}: their kubelets and controllers own them`, detailsOf(type, name));
-  }
   if (status !== undefined && !isObject(status)) return invalid(type, name, [`status: Invalid value: ${JSON.stringify(status)}: must be an object`]);
   if (dryRun(req)) return ok(apiObject(state, type.kind, stored));
   const key = type.namespaced ? `${namespace}/${name}` : name;
-  const r = mutateObject(state, kind, key, (o) => {
-    const fields = (o as StoredObject).fields;
-    if (status === undefined) delete fields.status;
-    else fields.status = status;
-  });
+  const r = writeStatusOf(state, kind, key, status);
   if (!r.ok) return apiErrorResponse(r.error, detailsOf(type, name));
   return ok(apiObject(state, type.kind, r.value as KubeObject));
 }
@@ -577,25 +570,7 @@ function scale(state: ClusterState, req: ApiRequest, { type, namespace }: Target
   } else if (req.method !== 'GET') {
     return methodNotAllowed();
   }
-  const manifest = toManifest(state, kind, stored);
-  const meta = manifest.metadata as JsonObject;
-  return ok({
-    kind: 'Scale', apiVersion: 'autoscaling/v1',
-    metadata: { name: meta.name!, namespace: meta.namespace!, uid: meta.uid!, resourceVersion: meta.resourceVersion!, creationTimestamp: meta.creationTimestamp! },
-    spec: { replicas: replicasOf(kind, stored) },
-    status: kind === 'StatefulSet' ? scaleStatus(manifest)
-      : { replicas: (stored as Deployment | ReplicaSet).status.replicas, selector: selectorString((stored as Deployment | ReplicaSet).spec.selector).replace(/^<none>$/, '') },
-  });
-}
-
-/** A StatefulSet's Scale status from its JSON: its replicas and its matchLabels as a label query. */
-function scaleStatus(manifest: JsonObject): JsonObject {
-  const status = isObject(manifest.status) ? manifest.status : {};
-  const spec = isObject(manifest.spec) ? manifest.spec : {};
-  const selector = isObject(spec.selector) ? spec.selector : {};
-  const labels = isObject(selector.matchLabels) ? selector.matchLabels : {};
-  const text = Object.entries(labels).map(([k, v]) => `${k}=${String(v)}`).join(',');
-  return { replicas: typeof status.replicas === 'number' ? status.replicas : 0, selector: text };
+  return ok(scaleObject(state, kind, getObject(state, type, namespace ?? '', name) as Deployment | ReplicaSet | StoredObject));
 }
 
 function remove(state: ClusterState, req: ApiRequest, { type, namespace }: Target, name: string): ApiResponse {

@@ -130,7 +130,9 @@ function formatDate(d: Date, format: string): string {
 }
 
 const date: ShellCommand = (ctx, argv) => {
-  let when = wallClock(ctx.state, ctx.state.now);
+  // In a container's process, its own clock: a loop's `date; sleep 1` prints each second.
+  const clock = ctx.session.processClock;
+  let when = wallClock(ctx.state, clock ? clock.startedAt + clock.elapsed : ctx.state.now);
   let format = '%a %b %e %H:%M:%S %Z %Y';
   const args = argv.slice(1);
   for (let i = 0; i < args.length; i++) {
@@ -160,17 +162,30 @@ export function durationMs(args: string[]): number | { bad: string } {
   return args.reduce((sum, a) => sum + Number(a.replace(/[smhd]$/, '')) * SLEEP_UNITS[/[smhd]$/.exec(a)?.[0] ?? '']!, 0);
 }
 
-/** `sleep N[smhd]…`: the room's simulated clock advances (at most MAX_SLEEP_PER_LINE_MS a line). */
+/**
+ * `sleep N[smhd]…`: the room's simulated clock advances (at most MAX_SLEEP_PER_LINE_MS a line).
+ * `sleep infinity` (coreutils and busybox read it as strtod does: inf, infinity, any case)
+ * never ends: a container's process waits there for good (its script is followed no further);
+ * typed alone at an interactive terminal it blocks until Ctrl-C, as bash would, while the
+ * room's clock goes on; anywhere else it lets the line's allowance pass, like a long sleep.
+ */
 const sleep: ShellCommand = (ctx, argv) => {
   const args = argv.slice(1);
   if (args.length === 0) return fail("sleep: missing operand\nTry 'sleep --help' for more information.\n");
-  const ms = durationMs(args);
+  const forever = args.some((a) => /^inf(inity)?$/i.test(a));
+  const ms = durationMs(args.filter((a) => !/^inf(inity)?$/i.test(a)));
   if (typeof ms !== 'number') return fail(`sleep: invalid time interval '${ms.bad}'\nTry 'sleep --help' for more information.\n`);
-  const passed = ctx.passTime?.(ms) ?? ms;
-  // In a container's process, the output is marked with its clock: lines are timed by it.
   const clock = ctx.session.processClock;
+  if (forever && ctx.resume) return ok();
+  if (forever && ctx.follow && !clock) {
+    ctx.follow({ kind: 'sleep' });
+    return ok();
+  }
+  const wanted = forever ? Infinity : ms;
+  const passed = ctx.passTime?.(wanted) ?? wanted;
+  // In a container's process, the output is marked with its clock: lines are timed by it.
   if (clock) return ok(processClockMark(clock.elapsed));
-  if (passed < ms) return { stdout: '', stderr: `sleep: simulated time passes at most ${MAX_SLEEP_PER_LINE_MS / 60_000} minutes per line\n`, exitCode: 0 };
+  if (passed < wanted) return { stdout: '', stderr: `sleep: simulated time passes at most ${MAX_SLEEP_PER_LINE_MS / 60_000} minutes per line\n`, exitCode: 0 };
   return ok();
 };
 

@@ -81,14 +81,19 @@ function runText(state: ClusterState, session: ShellSession, text: string, echo:
 /**
  * A script a container runs as its own process (`sh -c '…'` in a pod's command): no history,
  * prompt or terminal. `advance` is the process's own clock (its `sleep`s pass up to
- * `sleepAllowanceMs` in all); the cluster's time does not move while it runs.
+ * `sleepAllowanceMs` in all); the cluster's time does not move while it runs. With `pause`,
+ * a loop of the script's list stops before an iteration once it says so (`pausedAt`, its
+ * place), and a run `from` there goes on in the session it left (Runner.runSlice).
  */
-export function runScript(state: ClusterState, session: ShellSession, text: string, options: { advance: (ms: number) => void; budget: LineBudget; sleepAllowanceMs: number }): { output: string; exitCode: number; tooDeep?: true } {
+export function runScript(
+  state: ClusterState, session: ShellSession, text: string,
+  options: { advance: (ms: number) => void; budget: LineBudget; sleepAllowanceMs: number; pause?: () => boolean; from?: number },
+): { output: string; exitCode: number; tooDeep?: true; pausedAt?: number; stoppedForWork?: true } {
   const parsed = parseLine(text);
   if (!parsed.ok) return { output: parsed.error, exitCode: 2 };
   let outcome;
   try {
-    outcome = new Runner(state, undefined, options.advance, options.budget, options.sleepAllowanceMs).runTop(session, parsed.list, Input.empty());
+    outcome = new Runner(state, undefined, options.advance, options.budget, options.sleepAllowanceMs).runSlice(session, parsed.list, options.from ?? 0, options.pause);
   } catch (error) {
     // As runLine's last guard: `eval` nested past the JS stack is answered, not thrown into a tick.
     if (!(error instanceof RangeError)) throw error;
@@ -96,7 +101,7 @@ export function runScript(state: ClusterState, session: ShellSession, text: stri
   }
   let output = '';
   for (const chunk of outcome.chunks) output += chunk.text;
-  return { output: capLineOutput(output), exitCode: outcome.exitCode };
+  return { output: capLineOutput(output), exitCode: outcome.exitCode, ...(outcome.pausedAt !== undefined ? { pausedAt: outcome.pausedAt } : {}), ...(outcome.stoppedForWork ? { stoppedForWork: true as const } : {}) };
 }
 
 registerShell({ runLine, runScript });

@@ -100,6 +100,26 @@ function bashTime(ms: number): string {
   return `${m}m${((ms - m * 60_000) / 1000).toFixed(3)}s`;
 }
 
+/** A container script's last loop, followed in slices: when it paused, and what its iterations cost. */
+interface LoopSlice {
+  /** The loops that may pause, by their place in the script's list. */
+  places: Map<WhileCommand, number>;
+  pause: () => boolean;
+  pausedAt: number | undefined;
+  iterations: number;
+  /** Steps and commands spent when the running iteration began. */
+  mark: { steps: number; commands: number };
+  /** The costliest iteration so far. */
+  most: { steps: number; commands: number };
+}
+
+/** A loop of the script's list that can be resumed: plain, not piped, redirected, negated, in `&&`/`||` or in the background. */
+function resumableLoop(item: AndOr): WhileCommand | undefined {
+  if (item.rest.length > 0 || item.background || item.first.negated || item.first.timed || item.first.commands.length !== 1) return undefined;
+  const command = item.first.commands[0]!;
+  return command.kind === 'while' && command.redirects.length === 0 ? command : undefined;
+}
+
 /** `&` lists whose status `wait PID` can still report. */
 const MAX_FINISHED = 16;
 
@@ -127,6 +147,9 @@ export class Runner implements ShellApi, LanguageHost {
   follow = false;
   /** The session the line was typed in (subshells and pipeline stages run in copies). */
   private topSession: ShellSession | undefined;
+
+  /** The followed loop of a container's script (runSlice). */
+  private slice: LoopSlice | undefined;
 
   /** Simulated ms `sleep` may still let pass in this line. */
   private sleepLeft: number;
@@ -437,7 +460,10 @@ export class Runner implements ShellApi, LanguageHost {
   /** `while`/`until`: the condition's failures do not stop a `set -e` line; the status is the body's. */
   private runWhile(session: ShellSession, command: WhileCommand, stdin: Input): Outcome {
     const total: Outcome = { chunks: [], exitCode: 0 };
+    const place = this.slice?.places.get(command);
     for (;;) {
+      // Paused: nothing after it runs in this slice (the next one goes on from this loop).
+      if (place !== undefined && this.pauses(this.slice!, place)) return { ...total, stop: true };
       const over = this.spend();
       if (over) {
         merge(total, over);
@@ -453,6 +479,41 @@ export class Runner implements ShellApi, LanguageHost {
       if ((tested.exitCode === 0) === command.until) return total;
       if (!this.iteration(session, command.body, stdin, total)) return total;
     }
+  }
+
+  /**
+   * Before an iteration of a followed loop: pause here when its `pause` says so, or when the
+   * steps or commands left would not cover twice the costliest iteration yet (an iteration cut
+   * in the middle could not be resumed).
+   */
+  private pauses(slice: LoopSlice, place: number): boolean {
+    const cost = { steps: this.budget.steps - slice.mark.steps, commands: this.commandsRun - slice.mark.commands };
+    if (slice.iterations++ > 0) {
+      slice.most.steps = Math.max(slice.most.steps, cost.steps);
+      slice.most.commands = Math.max(slice.most.commands, cost.commands);
+    }
+    slice.mark = { steps: this.budget.steps, commands: this.commandsRun };
+    const short = this.budget.remaining < 2 * slice.most.steps || MAX_COMMANDS_PER_LINE - this.commandsRun < 2 * slice.most.commands;
+    if (!short && !slice.pause()) return false;
+    slice.pausedAt = place;
+    return true;
+  }
+
+  /**
+   * A container's script followed in slices (exec/process.ts): a plain `while`/`until` loop of
+   * the script's own list pauses before an iteration (`pausedAt`: its place in the list), and a
+   * later run from that place (`from`) goes on with it, in the session the last one left.
+   */
+  runSlice(session: ShellSession, list: List, from: number, pause: (() => boolean) | undefined): Outcome & { pausedAt?: number; stoppedForWork: boolean } {
+    const places = new Map<WhileCommand, number>();
+    list.forEach((item, i) => {
+      const loop = pause && resumableLoop(item);
+      if (loop && i >= from) places.set(loop, i);
+    });
+    const slice: LoopSlice = { places, pause: pause ?? (() => false), pausedAt: undefined, iterations: 0, mark: { steps: 0, commands: 0 }, most: { steps: 0, commands: 0 } };
+    this.slice = slice;
+    const result = this.runTop(session, list.slice(from), Input.empty());
+    return { ...result, ...(slice.pausedAt !== undefined ? { pausedAt: slice.pausedAt } : {}), stoppedForWork: this.overBudget || this.budget.exhausted };
   }
 
   /** `break [N]` / `continue [N]`, which only a loop can act on (bash's messages otherwise). */

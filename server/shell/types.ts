@@ -8,7 +8,7 @@ export interface ShellSession {
   /** A shell running a script (`sh -c`, a container's process), not a terminal: `exit` ends the script, it leaves no place. */
   script?: true;
   /** A container's process running its script (exec/process.ts): the process's own clock, which `sleep` marks in the output. */
-  processClock?: { elapsed: number };
+  processClock?: { startedAt: number; elapsed: number };
   /** Node the player has ssh'ed into; undefined = their workstation (kubectl only). */
   node?: string;
   /** `sudo -i` / `sudo su` turned the node shell into root. */
@@ -92,11 +92,14 @@ export interface Stream {
 /** Where a following program left off (plain data, like the rest of the session). */
 export type StreamCursor =
   | { kind: 'get'; versions: Record<string, number>; rows?: Record<string, string[]> }
-  | { kind: 'logs'; uid: string; container: string; seen: number }
+  /** `seen`: lines shown; `at`: the time of the last one (a capped log's length stops growing); `restarts`: the instance's. */
+  | { kind: 'logs'; uid: string; container: string; seen: number; at?: number; restarts?: number }
   | { kind: 'watch'; lastAt: number }
   | { kind: 'journal'; lastAt: number }
   | { kind: 'tcpdump'; lastAt: number; seen: number }
-  | { kind: 'serve'; listeners: Listener[] };
+  | { kind: 'serve'; listeners: Listener[] }
+  /** `sleep infinity` at the terminal: nothing comes, until Ctrl-C. */
+  | { kind: 'sleep' };
 
 /** A shell running in a container; the image's tools are what runs there (shell/exec). */
 export interface ContainerShell {

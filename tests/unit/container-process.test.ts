@@ -2,7 +2,7 @@
 // through the container's shell on the process's own clock, and a loop's lines come over time.
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
-import { newSession, runLine } from '../../server/shell/index.js';
+import { continueStream, interruptStream, newSession, runLine } from '../../server/shell/index.js';
 
 function cluster() {
   const state = createCluster(demoClusterSpec, 1);
@@ -106,6 +106,123 @@ describe('container processes', () => {
     expect(sh('sleep 5')).toMatchObject({ output: '', exitCode: 0 });
     expect(status('deep')).toEqual(['Running', '0']);
     expect(sh('kubectl logs big | wc -c').output.trim()).toBe(String(64 * 1024 + 1));
+  });
+
+  it('runs every workload\'s containers\' command: a Deployment logs what it printed, a DaemonSet and a StatefulSet too', () => {
+    const { sh } = cluster();
+    const template = (app: string, cmd: string) => `{"metadata":{"labels":{"app":"${app}"}},"spec":{"containers":[{"name":"c","image":"busybox","command":["sh","-c","${cmd}"]}]}}`;
+    sh(`echo '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"dep"},"spec":{"selector":{"matchLabels":{"app":"dep"}},"template":${template('dep', 'echo started; sleep 3600')}}}' | kubectl apply -f -`);
+    sh(`echo '{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"ds"},"spec":{"selector":{"matchLabels":{"app":"ds"}},"template":${template('ds', 'echo on $(hostname); sleep infinity')}}}' | kubectl apply -f -`);
+    sh(`echo '{"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"db"},"spec":{"serviceName":"db","selector":{"matchLabels":{"app":"db"}},"template":${template('db', 'echo ordinal ${HOSTNAME##*-}; sleep infinity')}}}' | kubectl apply -f -`);
+    sh('kubectl create deployment made --image=busybox -- sh -c "echo made; sleep 3600"');
+    sh('sleep 20');
+    expect(sh('kubectl logs deploy/dep').output).toBe('started\n');
+    expect(sh('kubectl logs deploy/made').output).toBe('made\n');
+    expect(sh('kubectl logs ds/ds 2>/dev/null').output).toMatch(/^on ds-\w{5}\n$/);
+    expect(sh('kubectl logs db-0').output).toBe('ordinal 0\n');
+    expect(sh('kubectl get deploy dep --no-headers -o custom-columns=R:.status.readyReplicas').output.trim()).toBe('1');
+  });
+
+  it('restarts a Deployment\'s failing command with the kubelet\'s back-off: CrashLoopBackOff, the last run\'s log, --previous', () => {
+    const { sh, state } = cluster();
+    sh(`kubectl create deployment bad --image=busybox -- sh -c 'echo "run at $(date +%s)"; exit 1'`);
+    // kuberuntime_manager.go doBackOff: the first restart at once, then 10 s doubling.
+    sh('sleep 60');
+    const pod = Object.values(state.pods).find((p) => p.metadata.name.startsWith('bad-'))!;
+    const cs = pod.status.containerStatuses[0]!;
+    expect(cs.restartCount).toBe(3);
+    expect(cs.lastState).toMatchObject({ kind: 'terminated', reason: 'Error', exitCode: 1 });
+    sh('sleep 15');
+    expect(sh(`kubectl get pod ${pod.metadata.name} --no-headers -o custom-columns=S:.status.containerStatuses[0].state.waiting.reason`).output.trim()).toBe('CrashLoopBackOff');
+    const last = sh('kubectl logs deploy/bad').output;
+    const previous = sh('kubectl logs deploy/bad --previous').output;
+    expect(last).toMatch(/^run at \d+\n$/);
+    expect(previous).toMatch(/^run at \d+\n$/);
+    expect(Number(/\d+/.exec(last)![0])).toBeGreaterThan(Number(/\d+/.exec(previous)![0]));
+  });
+
+  it('keeps a modelled program\'s behaviour when its workload is written back (the scenario\'s apps keep their logs)', () => {
+    const { sh, state } = cluster();
+    const before = Object.values(state.deployments).find((d) => d.metadata.name === 'api')!.spec.template.behavior;
+    sh('kubectl get deploy api -o json | kubectl apply -f -');
+    sh(`kubectl patch deploy api --type=json -p '[{"op":"add","path":"/spec/template/spec/containers/0/args","value":["--verbose"]}]'`);
+    const after = Object.values(state.deployments).find((d) => d.metadata.name === 'api')!.spec.template.behavior;
+    expect(after).toEqual(before);
+    expect(Object.values(after).some((b) => b.role === 'process')).toBe(false);
+  });
+
+  it('sleep infinity inside a container\'s script waits for good, as GNU and busybox sleep do: the process keeps running', () => {
+    const { sh, status } = cluster();
+    sh(`kubectl run hi --image=busybox -- sh -c 'echo hi; sleep infinity'`);
+    sh(`kubectl run trapped --image=busybox -- sh -c 'trap : TERM INT; echo up; sleep infinity & wait'`);
+    sh('sleep 300');
+    sh('sleep 300');
+    for (const pod of ['hi', 'trapped']) expect(status(pod)).toEqual(['Running', '0']);
+    expect(sh('kubectl logs hi').output).toBe('hi\n');
+    expect(sh('kubectl logs trapped').output).toBe('up\n');
+  });
+
+  it('follows a script\'s last loop in slices: the counter keeps logging with simulated time, each line at its second', () => {
+    const { sh, state, status } = cluster();
+    sh(`kubectl run counter --image=busybox -- sh -c 'i=0; while true; do i=$((i+1)); echo "$i $(date +%T)"; sleep 1; done'`);
+    for (let n = 0; n < 4; n++) sh('sleep 300');
+    const last = sh('kubectl logs counter --tail=2').output.trim().split('\n').map((l) => l.split(' '));
+    const now = sh('date +%T').output.trim();
+    // Twenty minutes on: the loop's variable went on from slice to slice, and date gave the process's time.
+    expect(Number(last[1]![0])).toBeGreaterThan(1190);
+    expect(Number(last[1]![0]) - Number(last[0]![0])).toBe(1);
+    expect(last[1]![1]).toBe(now);
+    expect(status('counter')).toEqual(['Running', '0']);
+    // Bounded: the kept log, and the paused session (a few hundred characters).
+    const cs = Object.values(state.pods).find((p) => p.metadata.name === 'counter')!.status.containerStatuses[0]!;
+    expect(cs.logs.reduce((n, l) => n + l.text.length + 1, 0)).toBeLessThanOrEqual(64 * 1024);
+    expect(JSON.stringify(cs.follow).length).toBeLessThan(1000);
+  });
+
+  it('kubectl logs -f keeps printing a followed loop\'s lines past the log\'s cap (its oldest lines go, the cursor goes by time)', () => {
+    const { sh, state } = cluster();
+    sh(`kubectl run counter --image=busybox -- sh -c 'i=0; while true; do i=$((i+1)); echo "$i"; sleep 1; done'`);
+    sh('sleep 10');
+    const session = newSession(state);
+    let last = Number(runLine(state, session, 'kubectl logs -f counter', { interactive: true }).output.trim().split('\n').at(-1));
+    for (let minute = 0; minute < 15; minute++) {
+      tick(state, 60_000);
+      const lines = continueStream(state, session).output.trim().split('\n').map(Number);
+      expect(lines[0]).toBe(last + 1);
+      last = lines.at(-1)!;
+    }
+    expect(last).toBeGreaterThan(900);
+    expect(interruptStream(session)).toBe('^C\n');
+  });
+
+  it('ends a followed loop where the script does (break, a false condition), and stops following a busy loop', () => {
+    const { sh, state, status } = cluster();
+    sh(`kubectl run ends --image=busybox --restart=Never -- sh -c 'i=0; while [ $i -lt 400 ]; do i=$((i+1)); echo $i; sleep 1; done; echo done; exit 3'`);
+    sh(`kubectl run breaks --image=busybox --restart=Never -- sh -c 'n=0; until false; do n=$((n+1)); [ $n -gt 250 ] && break; sleep 2; done; echo "left at $n"'`);
+    sh(`kubectl run busy --image=busybox -- sh -c 'echo go; while true; do :; done'`);
+    sh('sleep 300');
+    expect(status('ends')).toEqual(['Running', '0']);
+    sh('sleep 300');
+    expect(status('ends')).toEqual(['Failed', '0']);
+    expect(sh('kubectl logs ends --tail=2').output).toBe('400\ndone\n');
+    expect(sh('kubectl get pod ends -o jsonpath={.status.containerStatuses[0].state.terminated.exitCode}').output).toBe('3');
+    expect(status('breaks')).toEqual(['Succeeded', '0']);
+    expect(sh('kubectl logs breaks').output).toBe('left at 251\n');
+    // A loop that does not move its clock is not followed on (it runs on, silent), so it costs nothing more.
+    const busy = Object.values(state.pods).find((p) => p.metadata.name === 'busy')!.status.containerStatuses[0]!;
+    expect(busy.follow).toBeUndefined();
+    expect(status('busy')).toEqual(['Running', '0']);
+  });
+
+  it('follows the same way in a replay: the same lines at the same times', () => {
+    const play = () => {
+      const { sh, state } = cluster();
+      sh(`kubectl run counter --image=busybox -- sh -c 'while true; do date +%s; sleep 7; done'`);
+      sh(`kubectl create deployment tick --image=busybox -- sh -c 'while :; do echo tick; sleep 3; done'`);
+      for (let n = 0; n < 3; n++) sh('sleep 300');
+      return { logs: sh('kubectl logs counter; kubectl logs deploy/tick | wc -l').output, steps: state.processSteps };
+    };
+    expect(play()).toEqual(play());
   });
 });
 

@@ -3,7 +3,7 @@
 // conflict Status, eviction.go's 429 with its DisruptionBudget cause, BindingREST's Conflict),
 // and hostile bodies refused with a 400/422 Status that changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
+import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
 import type { ClusterState } from '../../server/cluster/types.js';
 import { buildKubeApi, clusterBackend } from '../../server/http/kube-api.js';
 import { newSession, runLine } from '../../server/shell/index.js';
@@ -176,12 +176,42 @@ describe('status subresources', () => {
     expect(written.body.metadata.managedFields.at(-1)).toMatchObject({ manager: 'kubectl', operation: 'Update', subresource: 'status' });
     const main = await call('PATCH', `${ingresses}/shop`, { status: { loadBalancer: {} } }, 'application/merge-patch+json');
     expect(main.body.status).toEqual(lb);
-    // A built-in kind's status is its kubelet's and controllers' model here: a change is refused, changing nothing.
     const before = state.etcd.revision;
-    const pod = await call('PATCH', '/api/v1/namespaces/default/pods/lonely/status', { status: { phase: 'Failed' } }, 'application/merge-patch+json');
-    expect(pod.status).toBe(405);
     expect((await call('PUT', `${DEPLOY}/web/status`, 'null')).status).toBe(400);
     expect((await call('POST', `${DEPLOY}/web/status`, {})).status).toBe(405);
+    expect((await call('PATCH', `${DEPLOY}/web/status`, { status: 'x' }, 'application/merge-patch+json')).status).toBe(422);
     expect(state.etcd.revision).toBe(before);
+  });
+
+  it('takes a modelled kind\'s status write; its kubelet or controller writes its own back at its next sync, keeping what it does not set', async () => {
+    const node = Object.keys(state.nodes)[0]!;
+    // The docs' "Advertise Extended Resources for a Node": a JSON patch of the node's status.
+    const dongle = [{ op: 'add', path: '/status/capacity/example.com~1dongle', value: '4' }, { op: 'add', path: '/status/conditions/-', value: { type: 'KernelDeadlock', status: 'False', reason: 'KernelHasNoDeadlock', message: 'kernel has no deadlock' } }];
+    const patched = await call('PATCH', `/api/v1/nodes/${node}/status`, dongle, 'application/json-patch+json');
+    expect(patched.status).toBe(200);
+    expect(patched.body.status.capacity['example.com/dongle']).toBe('4');
+    expect(patched.body.metadata.managedFields.at(-1)).toMatchObject({ manager: 'kubectl', operation: 'Update', subresource: 'status' });
+    const ready = (await call('GET', `/api/v1/nodes/${node}`)).body.status.conditions.find((c: { type: string }) => c.type === 'Ready');
+    const notReady = await call('PATCH', `/api/v1/nodes/${node}/status?fieldManager=test`, { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'Testing' }] } }, 'application/strategic-merge-patch+json');
+    expect(notReady.body.status.conditions.find((c: { type: string }) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'Testing' });
+    // A stale resourceVersion is a Conflict, as for any write.
+    const stale = await call('PUT', `/api/v1/nodes/${node}/status`, { ...patched.body, metadata: { ...patched.body.metadata, resourceVersion: '1' } });
+    expect(stale).toMatchObject({ status: 409, body: { reason: 'Conflict' } });
+    // The kubelet's next status update (10 s): its own conditions come back, the dongle and the condition it does not report stay.
+    tick(state, 10_000);
+    const after = (await call('GET', `/api/v1/nodes/${node}`)).body.status;
+    expect(after.conditions.find((c: { type: string }) => c.type === 'Ready')).toMatchObject({ status: ready.status, reason: ready.reason, message: ready.message });
+    expect(after.capacity['example.com/dongle']).toBe('4');
+    expect(after.conditions.find((c: { type: string }) => c.type === 'KernelDeadlock')).toMatchObject({ status: 'False' });
+    // A controller's status goes back on the next sync: the deployment controller's replicas.
+    const deploy = await call('PATCH', `${DEPLOY}/web/status`, { status: { readyReplicas: 0 } }, 'application/merge-patch+json');
+    expect(deploy.body.status.readyReplicas).toBe(0);
+    tick(state, 1000);
+    expect((await call('GET', `${DEPLOY}/web`)).body.status.readyReplicas).toBe(3);
+    const pod = Object.values(state.pods).find((p) => p.metadata.name.startsWith('web-'))!;
+    const failed = await call('PATCH', `/api/v1/namespaces/default/pods/${pod.metadata.name}/status`, { status: { phase: 'Failed' } }, 'application/merge-patch+json');
+    expect(failed.body.status.phase).toBe('Failed');
+    tick(state, 10_000);
+    expect((await call('GET', `/api/v1/namespaces/default/pods/${pod.metadata.name}`)).body.status.phase).toBe('Running');
   });
 });

@@ -289,3 +289,56 @@ describe('a JSON patch that copies into itself', () => {
     expect(sh('kubectl get cm pb -o jsonpath={.data.k}').output).toBe('v');
   });
 });
+
+describe('kubectl patch|get --subresource (patch.go, get.go: supportedSubresources status and scale)', () => {
+  it('patches a node\'s status (the docs\' extended resource) and a deployment\'s scale; the status shows until its owner\'s sync', () => {
+    const { state, sh } = cluster();
+    expect(sh(`kubectl patch node worker-1 --subresource=status --type=json -p '[{"op":"add","path":"/status/capacity/example.com~1dongle","value":"4"}]'`)).toEqual({ output: 'node/worker-1 patched\n', exitCode: 0 });
+    expect(sh(`kubectl get node worker-1 -o jsonpath='{.status.capacity.example\\.com/dongle}'`).output).toBe('4');
+    expect(sh(`kubectl get node worker-1 --show-managed-fields -o jsonpath='{.metadata.managedFields[?(@.manager=="kubectl-patch")].subresource}'`).output).toBe('status');
+    expect(sh(`kubectl patch deploy web --subresource=scale --type=merge -p '{"spec":{"replicas":2}}'`)).toEqual({ output: 'scale.autoscaling/web patched\n', exitCode: 0 });
+    expect(sh(`kubectl patch deploy web --subresource=scale -p '{"spec":{"replicas":2}}'`).output).toBe('scale.autoscaling/web patched (no change)\n');
+    expect(sh('kubectl get deploy web -o jsonpath={.spec.replicas}').output).toBe('2');
+    // Only the subresource's part is taken: the spec sent with a status patch is ignored.
+    sh(`kubectl patch deploy web --subresource=status --type=merge -p '{"spec":{"replicas":5},"status":{"readyReplicas":0}}'`);
+    expect(sh('kubectl get deploy web -o jsonpath={.spec.replicas}/{.status.readyReplicas}').output).toBe('2/0');
+    tick(state, 1000);
+    expect(sh('kubectl get deploy web -o jsonpath={.status.readyReplicas}').output).not.toBe('0');
+    expect(sh("kubectl get node worker-1 -o jsonpath='{.status.capacity.example\\.com/dongle}'").output).toBe('4');
+  });
+
+  it('edits a deployment\'s status through the status subresource (edit.go: supportedSubresources status)', () => {
+    const { sh } = cluster();
+    const yaml = sh('kubectl get deploy web --subresource=status -o yaml').output;
+    expect(sh(`kubectl edit deploy web --subresource=status <<'EOF'\n${yaml.replace('availableReplicas: 3', 'availableReplicas: 1').replace('replicas: 3\n  revisionHistoryLimit', 'replicas: 7\n  revisionHistoryLimit')}EOF`))
+      .toEqual({ output: 'deployment.apps/web edited\n', exitCode: 0 });
+    expect(sh('kubectl get deploy web -o jsonpath={.spec.replicas}/{.status.availableReplicas}').output).toBe('3/1');
+    expect(sh(`kubectl edit deploy web --subresource=status <<'EOF'\n${sh('kubectl get deploy web -o yaml').output}EOF`).output).toBe('Edit cancelled, no changes made.\n');
+    expect(sh('kubectl edit deploy web --subresource=scale').output).toBe('error: invalid subresource value: "scale". Must be one of [status]\n');
+  });
+
+  it('keeps a hostile written status to itself: `__proto__` stays a key, readers cannot change the kept write', () => {
+    const { state, sh } = cluster();
+    sh(`kubectl patch node worker-1 --subresource=status --type=merge -p '{"status":{"__proto__":{"polluted":"yes"},"capacity":{"__proto__":{"x":"1"},"example.com/a":"1"}}}'`);
+    state.now += 20_000;
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const capacity = JSON.parse(sh('kubectl get node worker-1 -o json').output).status.capacity;
+    expect(capacity['example.com/a']).toBe('1');
+    // A main-resource patch computes on a copy; the status it sends is ignored, the kept write unchanged.
+    sh(`kubectl patch node worker-1 --type=json -p '[{"op":"replace","path":"/status/capacity/example.com~1a","value":"9"}]'`);
+    expect(sh("kubectl get node worker-1 -o jsonpath='{.status.capacity.example\\.com/a}'").output).toBe('1');
+  });
+
+  it('refuses what kubectl and the apiserver refuse', () => {
+    const { sh } = cluster();
+    const invalid = { output: 'error: invalid subresource value: "foo". Must be one of [status scale]\n', exitCode: 1 };
+    expect(sh(`kubectl patch deploy web --subresource=foo -p '{}'`)).toEqual(invalid);
+    expect(sh('kubectl get deploy web --subresource=foo')).toEqual(invalid);
+    const notFound = { output: 'Error from server (NotFound): the server could not find the requested resource\n', exitCode: 1 };
+    expect(sh(`kubectl patch cm kube-root-ca.crt --subresource=status -p '{}'`)).toEqual(notFound);
+    expect(sh(`kubectl patch node worker-1 --subresource=scale -p '{}'`)).toEqual(notFound);
+    expect(sh('kubectl get cm --subresource=status')).toEqual(notFound);
+    expect(sh(`kubectl patch deploy web --subresource=scale -p '{"spec":{"replicas":-1}}'`).output).toBe('The Scale "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n');
+    expect(sh('kubectl get deploy web --subresource=status').output).toBe(sh('kubectl get deploy web').output);
+  });
+});

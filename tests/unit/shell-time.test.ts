@@ -8,7 +8,7 @@ import { MAX_FRAMES } from '../../server/shell/watch.js';
 import { MAX_WATCH_MS } from '../../server/shell/kubectl/watching.js';
 import { seedDrawing } from '../helpers/pinned.js';
 import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
-import { newSession, runLine } from '../../server/shell/index.js';
+import { continueStream, interruptStream, newSession, runLine } from '../../server/shell/index.js';
 
 const { catalog } = loadScenarioCatalog();
 // A case whose CoreDNS pods run (the upstream is dead, the pods are fine): rollouts finish, watches show Running rows.
@@ -36,6 +36,23 @@ describe('sleep', () => {
     expect(run('sleep 200; sleep 200; echo awake')).toMatchObject({ output: 'sleep: simulated time passes at most 5 minutes per line\nawake\n', exitCode: 0 });
     expect(cluster.now - before).toBe(MAX_SLEEP_PER_LINE_MS);
     expect(run('sleep x').output).toBe("sleep: invalid time interval 'x'\nTry 'sleep --help' for more information.\n");
+  });
+
+  it('sleep infinity: typed alone at a terminal it blocks until Ctrl-C (the room\'s clock goes on); elsewhere it lets the line\'s allowance pass', () => {
+    const state = createCluster(demoClusterSpec, 1);
+    const session = newSession(state);
+    const before = state.now;
+    // coreutils reads the interval with strtod (xstrtod): "inf"/"infinity" in any case is forever.
+    expect(runLine(state, session, 'sleep infinity', { interactive: true })).toMatchObject({ output: '', exitCode: 0, streaming: true });
+    expect(state.now).toBe(before);
+    tick(state, 60_000);
+    expect(continueStream(state, session)).toEqual({ output: '', ended: false });
+    expect(interruptStream(session)).toBe('^C\n');
+    expect(runLine(state, session, 'echo $?').output).toBe('130\n');
+    const { cluster, run } = room();
+    const start = cluster.now;
+    expect(run('sleep INF; echo after')).toMatchObject({ output: 'sleep: simulated time passes at most 5 minutes per line\nafter\n', exitCode: 0 });
+    expect(cluster.now - start).toBe(MAX_SLEEP_PER_LINE_MS);
   });
 
   it('is deterministic: the same lines give the same clock and output', () => {

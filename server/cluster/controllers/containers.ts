@@ -4,12 +4,12 @@
 import { createHash } from 'node:crypto';
 import { apiserverCanRun } from '../api.js';
 import { etcdHandshakeFailure, expiredCert } from '../pki.js';
-import { runProcess, type ProcessStart } from '../processes.js';
+import { MAX_PROCESS_LOG_CHARS, runProcess, type ProcessStart } from '../processes.js';
 import { recordEvent, refOf } from '../events.js';
 import { appendLog, klog, subMillis } from '../logs.js';
 import { corednsStartup } from '../network/coredns.js';
 import { randomHex, randomInt } from '../rng.js';
-import type { ClusterState, ContainerBehavior, ContainerSpec, ContainerStatus, LogLine, Node, Pod } from '../types.js';
+import type { ClusterState, ContainerBehavior, ContainerSpec, ContainerStatus, LogLine, Node, Pod, ProcessResume } from '../types.js';
 
 const BACKOFF_START_MS = 10_000;
 const BACKOFF_MAX_MS = 300_000;
@@ -88,9 +88,7 @@ export function startupLogs(state: ClusterState, pod: Pod, name: string, at: num
     // (Only the build asks for logs without starting: a deferred start there just runs on, silent.)
     const ran = 'deferred' in outcome ? { lines: [], exitCode: 0, afterMs: undefined } : outcome;
     const own = pod.behavior[name] ?? (pod.behavior[name] = {});
-    // A process that runs until stopped (`sleep infinity`) keeps the container running.
-    if (ran.afterMs === undefined) for (const k of ['crashAfterMs', 'exitCode', 'crashLogs'] as const) delete own[k];
-    else Object.assign(own, { crashAfterMs: ran.afterMs, exitCode: ran.exitCode, crashLogs: [] });
+    settle(own, ran);
     if (ran.startError) Object.assign(own, { exitReason: 'StartError', exitMessage: ran.startError });
     else for (const k of ['exitReason', 'exitMessage'] as const) delete own[k];
     return ran.lines.map((line) => ({ at: at + line.afterMs, text: line.text }));
@@ -101,6 +99,37 @@ export function startupLogs(state: ClusterState, pod: Pod, name: string, at: num
   if (boot.crash) Object.assign(own, { crashAfterMs: boot.crash.afterMs, exitCode: boot.crash.exitCode, crashLogs: boot.crash.logs });
   else for (const k of ['crashAfterMs', 'exitCode', 'crashLogs'] as const) delete own[k];
   return renderLogs(state, boot.logs, at);
+}
+
+/** How the process ends: a process that runs until stopped (`sleep infinity`, a followed loop) keeps the container running. */
+function settle(own: ContainerBehavior, ran: { exitCode: number; afterMs: number | undefined }): void {
+  if (ran.afterMs === undefined) for (const k of ['crashAfterMs', 'exitCode', 'crashLogs'] as const) delete own[k];
+  else Object.assign(own, { crashAfterMs: ran.afterMs, exitCode: ran.exitCode, crashLogs: [] });
+}
+
+/** How far ahead of the clock a followed script is kept: its next slice runs once the clock is this close. */
+const FOLLOW_LEAD_MS = 60_000;
+
+/** The container's followed script is due for its next slice (the kubelet syncs the pod for it). */
+export function followDue(cs: ContainerStatus, now: number): boolean {
+  return cs.follow !== undefined && cs.state.kind === 'running' && now + FOLLOW_LEAD_MS >= cs.state.startedAt + cs.follow.elapsedMs;
+}
+
+/**
+ * A followed script's next slice (processes.ts), when the clock nears what was followed: its
+ * lines join the log (the oldest go past 64 KiB), and a loop that ended sets when it exits.
+ */
+function followProcess(s: Sync, startedAt: number, follow: ProcessResume): void {
+  const { state, pod, spec, cs } = s;
+  if (!followDue(cs, state.now)) return;
+  const next = runProcess(state, pod, spec.name, follow);
+  // No steps left for scripts in this tick: the next sync tries again (its lines keep their times).
+  if ('deferred' in next) return;
+  cs.follow = next.resume;
+  for (const line of next.lines) appendLog(cs.logs, { at: startedAt + line.afterMs, text: line.text });
+  let chars = cs.logs.reduce((n, l) => n + l.text.length + 1, 0);
+  while (chars > MAX_PROCESS_LOG_CHARS && cs.logs.length > 0) chars -= cs.logs.shift()!.text.length + 1;
+  settle(pod.behavior[spec.name] ?? (pod.behavior[spec.name] = {}), next);
 }
 
 interface Sync {
@@ -167,6 +196,7 @@ function start(s: Sync, b: ContainerBehavior): void {
   cs.ready = false;
   cs.backOffUntil = undefined; // (assigning keeps the object in fast mode; delete would not)
   cs.logs = startupLogs(state, pod, spec.name, state.now, b, ran);
+  cs.follow = ran?.resume;
   event(s, 'Normal', 'Created', `Created container ${spec.name}`);
   event(s, 'Normal', 'Started', `Started container ${spec.name}`);
 }
@@ -188,6 +218,10 @@ function mayRestart(pod: Pod, exitCode: number): boolean {
 
 function runContainer(s: Sync, b: ContainerBehavior, startedAt: number): void {
   const { state, node, pod, spec, cs } = s;
+  if (cs.follow) {
+    followProcess(s, startedAt, cs.follow);
+    b = effectiveBehavior(state, pod, spec.name);
+  }
   const death = deathOf(s, b, startedAt);
   if (death && state.now >= death.at) {
     for (const line of renderLogs(state, b.crashLogs ?? [], state.now)) appendLog(cs.logs, line);
@@ -198,6 +232,7 @@ function runContainer(s: Sync, b: ContainerBehavior, startedAt: number): void {
     cs.state = { kind: 'terminated', reason: death.reason, exitCode: death.exitCode, startedAt, finishedAt: state.now, ...(death.message ? { message: death.message } : {}) };
     cs.ready = false;
     cs.started = false;
+    cs.follow = undefined;
     return;
   }
   const probe = spec.readinessProbe;

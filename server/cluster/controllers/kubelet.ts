@@ -7,7 +7,7 @@ import { recordEvent, refOf } from '../events.js';
 import { journal, kubeletSay, kubeletWorking } from '../host.js';
 import type { ClusterState, Node, Pod, PodCondition } from '../types.js';
 import { jsonCopy, sameJson } from '../json.js';
-import { containerUsage, newContainerStatus, syncContainer } from './containers.js';
+import { containerUsage, followDue, newContainerStatus, syncContainer } from './containers.js';
 import { evictionManager } from './eviction.js';
 import { enforceActiveDeadlines } from './active-deadline.js';
 import { logRefusedWrites, unitPid } from './kubelet-errors.js';
@@ -238,14 +238,14 @@ function syncPod(ctx: TickContext, node: Node, pod: Pod, pods: Pod[], write: Pod
 }
 
 /** Cheap test: does this pod need a kubelet sync this step? (Settled running pods do not.) */
-function needsSync(pod: Pod): boolean {
+function needsSync(pod: Pod, now: number): boolean {
   // A pod in a final phase (Succeeded, Failed: e.g. evicted) is never started again.
   if (!isActivePod(pod) && !isTerminating(pod)) return false;
   if (isTerminating(pod) || !pod.status.podIP || pod.status.containerStatuses.length === 0) return true;
   const statuses = pod.status.containerStatuses;
   for (let i = 0; i < statuses.length; i++) {
     const cs = statuses[i]!;
-    if (cs.state.kind !== 'running' || !cs.ready) return true;
+    if (cs.state.kind !== 'running' || !cs.ready || followDue(cs, now)) return true;
     const b = pod.behavior[cs.name];
     if (!b) continue;
     const limit = pod.spec.containers[i]?.resources.limits.memory;
@@ -295,7 +295,7 @@ export function kubeletController(ctx: TickContext): void {
     let busy = false;
     const retryStep = Math.floor((state.now - ctx.dt) / SANDBOX_RETRY_MS) !== Math.floor(state.now / SANDBOX_RETRY_MS);
     for (const pod of pods) {
-      if (!needsSync(pod)) continue;
+      if (!needsSync(pod, state.now)) continue;
       busy = true;
       // A sandbox that failed is tried again on the sync loop's period, not every step.
       if (!retryStep && !pod.status.podIP && pod.status.containerStatuses.length > 0 && !isTerminating(pod)) continue;

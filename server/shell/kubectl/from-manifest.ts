@@ -14,7 +14,7 @@ import {
   goStringMap, newFindings, readArray, readBool, readEnum, readInt, readIntOrString, readObject, readString, readStringMap,
   type Findings, type JsonObject,
 } from './manifest-fields.js';
-import { adoptImagePrograms } from '../../cluster/images.js';
+import { adoptImagePrograms, runCommands } from '../../cluster/images.js';
 import { jsonObject } from '../../cluster/json.js';
 import { defaultNetworkPolicySpec } from '../../cluster/network/netpol.js';
 import { behaviorFor, readPodSpec, readTemplate } from './pod-from-manifest.js';
@@ -57,21 +57,14 @@ export function objectFromManifest<K extends ManifestKind>(
   const top = readObject(f, manifest, '', fields) ?? {};
   const meta = readMeta(f, state, top.metadata, namespace, stored?.metadata);
   const obj = build(f, state, kind, top, meta, stored);
-  if (obj && (kind === 'Deployment' || kind === 'DaemonSet')) {
-    const t = (obj as Deployment).spec.template;
-    adoptImagePrograms(state, t.spec, t.behavior, (stored as Deployment | undefined)?.spec.template.spec);
-  } else if (obj && kind === 'StatefulSet' && (obj as StoredObject).template) {
-    const t = (obj as StoredObject).template!;
-    adoptImagePrograms(state, t.spec, t.behavior, (stored as StoredObject | undefined)?.template?.spec);
-  } else if (obj && kind === 'Pod') {
-    const pod = obj as Pod;
-    adoptImagePrograms(state, pod.spec, pod.behavior, (stored as Pod | undefined)?.spec);
-    // A new run-to-completion pod runs its command as a process, as `kubectl run -- CMD` does.
-    if (!stored && pod.spec.restartPolicy !== 'Always') {
-      for (const c of pod.spec.containers) {
-        if ((c.command ?? c.args) !== undefined && state.imagePrograms?.[c.image] === undefined) pod.behavior[c.name] = { ...pod.behavior[c.name], role: 'process' };
-      }
-    }
+  // A workload's template and a pod: the containers run what their images run here, or their command.
+  const held = obj && (kind === 'Deployment' || kind === 'DaemonSet') ? { now: (obj as Deployment).spec.template, before: (stored as Deployment | undefined)?.spec.template.spec }
+    : obj && kind === 'StatefulSet' && (obj as StoredObject).template ? { now: (obj as StoredObject).template!, before: (stored as StoredObject | undefined)?.template?.spec }
+    : obj && kind === 'Pod' ? { now: obj as Pod, before: (stored as Pod | undefined)?.spec }
+    : undefined;
+  if (held) {
+    adoptImagePrograms(state, held.now.spec, held.now.behavior, held.before);
+    runCommands(state, held.now.spec, held.now.behavior);
   }
   if (f.decode.length > 0) return { ok: false, problem: { reason: 'BadRequest', message: f.decode[0]! } };
   const unknown = f.unknown.map((u) => `unknown field "${u}"`);

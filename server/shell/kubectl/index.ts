@@ -97,14 +97,14 @@ const runKubectl: ShellCommand = (ctx, argv) => {
     commandName: cmd.name,
   });
   // What the command writes is recorded under its field manager (cluster/managed-fields.ts).
-  const who = fieldManagerOf(cmd.name, flags.string('field-manager'), flags.args);
+  const who = fieldManagerOf(cmd.name, flags.string('field-manager'), flags.args, cmd.flags.some((f) => f.name === 'subresource') ? flags.string('subresource') : undefined);
   return asClient(ctx.state, who, () => cmd.run(sub, flags.args, flags));
 };
 
 /**
  * kubectl's --field-manager defaults (AddFieldManagerFlagVar in pkg/cmd; apply.go
  * FieldManagerClientSideApply); commands without one are named by the apiserver after the
- * user agent, `kubectl`, and scale writes the scale subresource.
+ * user agent, `kubectl`; scale writes the scale subresource, and `--subresource` the one it names.
  */
 const FIELD_MANAGERS: Record<string, string> = {
   create: 'kubectl-create', apply: 'kubectl-client-side-apply', edit: 'kubectl-edit', patch: 'kubectl-patch', label: 'kubectl-label',
@@ -112,9 +112,11 @@ const FIELD_MANAGERS: Record<string, string> = {
   rollout: 'kubectl-rollout', taint: 'kubectl-taint', autoscale: 'kubectl-autoscale',
 };
 
-function fieldManagerOf(command: string, given: string | undefined, args: string[]): { manager: string; subresource?: string; fields?: string[][] } {
+function fieldManagerOf(command: string, given: string | undefined, args: string[], subresource: string | undefined): { manager: string; subresource?: string; fields?: string[][] } {
   if (command === 'scale') return { manager: given ?? 'kubectl', subresource: 'scale', fields: [['spec', 'replicas']] };
   const manager = given ?? FIELD_MANAGERS[command] ?? 'kubectl';
+  if (subresource === 'scale') return { manager, subresource, fields: [['spec', 'replicas']] };
+  if (subresource === 'status') return { manager, subresource, fields: [['status']] };
   if (command !== 'label' && command !== 'annotate') return { manager };
   // `KEY=VALUE` and `KEY-` arguments: the keys this write sets.
   const section = command === 'label' ? 'labels' : 'annotations';

@@ -8,6 +8,7 @@ import type {
   SimTime, StoredObject,
 } from '../../cluster/types.js';
 import { isStoredKind } from '../../cluster/stored-kinds.js';
+import { shownStatus } from '../../cluster/status-writes.js';
 import { rfc3339 } from './age.js';
 import { formatBytes as formatMemory, formatCpu } from '../../cluster/quantity.js';
 import { resourceTypeByKind, type KubeObject } from './resources.js';
@@ -28,6 +29,16 @@ function compact(obj: Record<string, Json | undefined>): JsonObject {
 }
 
 export function toManifest(state: ClusterState, kind: string, obj: KubeObject): JsonObject {
+  const manifest = modelledManifest(state, kind, obj);
+  // A status a client wrote on a modelled kind shows until its owner's next sync (cluster/status-writes.ts).
+  if (!state.statusWrites || isStoredKind(kind) || !isJsonObject(manifest.status)) return manifest;
+  const key = obj.metadata.namespace === undefined ? obj.metadata.name : `${obj.metadata.namespace}/${obj.metadata.name}`;
+  return { ...manifest, status: shownStatus(state, kind, key, obj.metadata.uid, manifest.status) };
+}
+
+const isJsonObject = (v: Json | undefined): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function modelledManifest(state: ClusterState, kind: string, obj: KubeObject): JsonObject {
   const type = resourceTypeByKind(kind);
   const head = { apiVersion: type?.apiVersion ?? 'v1', kind };
   const time = (t: SimTime | undefined): Json | undefined => (t === undefined ? undefined : rfc3339(state, t));

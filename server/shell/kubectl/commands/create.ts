@@ -1,5 +1,6 @@
 // `kubectl create namespace|configmap|deployment …` and `kubectl run NAME --image=…`.
 import { createObject } from '../../../cluster/api.js';
+import { runCommands } from '../../../cluster/images.js';
 import { newMeta, podFromTemplate } from '../../../cluster/objects.js';
 import type { ConfigMap, ContainerSpec, Deployment, PodTemplate } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
@@ -57,6 +58,7 @@ function createNamed(ctx: KubectlContext, what: string, args: string[], flags: P
       const labels = { app: name };
       const port = flags.int('port') ?? -1;
       const template = simpleTemplate(image.split('/').at(-1)!.split(':')[0]!, image, labels, port > 0 ? { port, command: args.slice(1) } : { command: args.slice(1) });
+      runCommands(state, template.spec, template.behavior);
       const d: Deployment = {
         metadata: newMeta(state, name, ctx.namespace, labels),
         spec: {

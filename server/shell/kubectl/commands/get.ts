@@ -1,4 +1,5 @@
 // `kubectl get`: tables per kind (with -A, -o wide, --show-labels, -L), or any `-o` format.
+import { WITH_STATUS } from '../discovery.js';
 import { fail, ok, type StreamCursor } from '../../types.js';
 import { ALL_NAMESPACES_FLAG } from '../flags.js';
 import { OUTPUT_FLAGS, parseOutputFormat, printStructured, sortItems } from '../output.js';
@@ -75,6 +76,7 @@ export const getCommand: KubectlSubcommand = {
     { name: 'chunk-size', type: 'int', default: '500', usage: 'Return large lists in chunks rather than all at once.' },
     { name: 'raw', type: 'string', usage: 'Raw URI to request from the server.  Uses the transport specified by the kubeconfig file.' },
     { name: 'show-kind', type: 'bool', usage: 'If present, list the resource type for the requested object(s).' },
+    { name: 'subresource', type: 'string', usage: 'If specified, gets the subresource of the requested object. Must be one of [status scale]. This flag is beta and may change in the future.' },
   ],
   run: (ctx, args, flags) => {
     const raw = flags.string('raw');
@@ -91,8 +93,14 @@ export const getCommand: KubectlSubcommand = {
     if (args.length === 0) return fail(NO_TYPE);
     const format = parseOutputFormat(flags.string('output'));
     if (!format.ok) return fail(format.error);
+    const subresource = flags.string('subresource') ?? '';
+    if (subresource !== '' && subresource !== 'status' && subresource !== 'scale') return fail(`error: invalid subresource value: ${JSON.stringify(subresource)}. Must be one of [status scale]\n`);
+    // (The apiserver prints a Scale with its parent's table convertor; not simulated here.)
+    if (subresource === 'scale') return fail('error: kubedrill does not print the scale subresource; try kubectl get --raw /apis/apps/v1/namespaces/NAMESPACE/deployments/NAME/scale\n');
     const query = queryObjects(ctx, args, flags);
     if (!query.ok) return fail(query.error);
+    // The status subresource is the object itself, printed the same; a kind without one is the apiserver's NotFound.
+    if (subresource === 'status' && query.result.types.some((t) => !WITH_STATUS.has(t.kind))) return fail('Error from server (NotFound): the server could not find the requested resource\n');
     if (ctx.resume?.kind === 'get') return ok(changedRows(ctx, flags, query.result.items, query.result.types.length > 1, ctx.resume));
     const { byName, types, errors } = query.result;
     let items = query.result.items;

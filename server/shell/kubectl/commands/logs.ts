@@ -135,16 +135,24 @@ export type LogCursor = Extract<StreamCursor, { kind: 'logs' }>;
 
 /** A follow cursor at the end of the container's current log. */
 export function newLogCursor(state: ClusterState, pod: Pod, container: string): LogCursor {
-  return { kind: 'logs', uid: pod.metadata.uid, container, seen: containerLogs(state, pod, container, false).length };
+  const lines = containerLogs(state, pod, container, false);
+  return { kind: 'logs', uid: pod.metadata.uid, container, seen: lines.length, at: lines.at(-1)?.at ?? -Number.MAX_SAFE_INTEGER, restarts: restartsOf(pod, container) };
 }
+
+const restartsOf = (pod: Pod, container: string): number => pod.status.containerStatuses.find((c) => c.name === container)?.restartCount ?? 0;
 
 /** What the container wrote since `cursor` (which moves on), or undefined when the pod or its log is gone (the stream ends). */
 export function logLinesSince(state: ClusterState, namespace: string, name: string, cursor: LogCursor): LogLine[] | undefined {
   const now = state.pods[`${namespace}/${name}`];
   const all = now ? containerLogs(state, now, cursor.container, false) : [];
-  if (!now || now.metadata.uid !== cursor.uid || all.length < cursor.seen) return undefined;
-  const fresh = all.slice(cursor.seen);
+  // The instance followed is gone: the pod, or (a cursor of old: the log got shorter) the container restarted.
+  const gone = !now || now.metadata.uid !== cursor.uid || (cursor.restarts === undefined ? all.length < cursor.seen : restartsOf(now, cursor.container) !== cursor.restarts);
+  if (gone) return undefined;
+  // By time, not by count: a log at its cap drops its oldest lines as new ones come (a followed loop's).
+  const last = cursor.at;
+  const fresh = last === undefined ? all.slice(cursor.seen) : all.filter((l) => l.at > last);
   cursor.seen = all.length;
+  if (all.length > 0) cursor.at = all.at(-1)!.at;
   return fresh;
 }
 

@@ -1,14 +1,20 @@
 // `kubectl patch (TYPE NAME | TYPE/NAME) -p PATCH [--type strategic|merge|json]`: the patch
 // is applied to the object's manifest (manifest.ts), which is then read back into the model
 // (from-manifest.ts) with the apiserver's checks, and written when something changed.
-import type { KindMap } from '../../../cluster/api.js';
+import type { Kind, KindMap } from '../../../cluster/api.js';
+import { writeStatus } from '../../../cluster/status-writes.js';
+import type { Deployment } from '../../../cluster/types.js';
+import type { CommandResult } from '../../types.js';
+import { WITH_STATUS } from '../discovery.js';
+import type { ResourceType } from '../resources.js';
+import { scaleObject, scaleTo, type ScalableKind } from './scale.js';
 import { fail, ok } from '../../types.js';
 import { isManifestKind, objectFromManifest, type ManifestKind } from '../from-manifest.js';
 import { toManifest, type Json } from '../manifest.js';
 import type { JsonObject } from '../manifest-fields.js';
-import type { KubectlSubcommand } from '../types.js';
-import { dryRunSuffix, parseDryRun, parseValidate, parseYaml, problemText, withWarnings, writeUpdate } from './apply.js';
-import { apiFail, refName, resolveOne } from './write-util.js';
+import type { KubectlContext, KubectlSubcommand } from '../types.js';
+import { dryRunSuffix, type DryRun, parseDryRun, parseValidate, parseYaml, problemText, withWarnings, writeUpdate } from './apply.js';
+import { apiFail, refName, resolveOne, stateKey } from './write-util.js';
 
 const isObject = (v: Json | undefined): v is JsonObject => v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v);
 
@@ -147,6 +153,39 @@ function moveOrCopy(doc: Json, op: 'move' | 'copy', from: string, path: string):
 }
 
 const PATCH_TYPES = ['json', 'merge', 'strategic'];
+/** patch.go's supportedSubresources. */
+export const SUBRESOURCES = ['status', 'scale'];
+
+/**
+ * `--subresource=status|scale`: the patched document's status is written through the status
+ * subresource (cluster/status-writes.ts), or its spec.replicas through the scale one; the
+ * rest of it is ignored, as the apiserver's subresource strategies do.
+ */
+export function patchSubresource(ctx: KubectlContext, p: {
+  type: ResourceType; name: string; key: string; kind: string; scalable: ScalableKind | undefined; subresource: string;
+  manifest: JsonObject; patched: JsonObject; dryRun: DryRun;
+}): CommandResult {
+  const { type, name, key } = p;
+  // kubectl prints the object the server answered: for scale, a Scale.
+  const ref = p.subresource === 'scale' ? `scale.autoscaling/${name}` : refName(type, name);
+  const done = (changed: boolean): CommandResult => ok(`${ref} patched${changed ? '' : ' (no change)'}${dryRunSuffix(p.dryRun)}\n`);
+  if (p.subresource === 'scale') {
+    const replicas = isObject(p.patched.spec) ? p.patched.spec.replicas : undefined;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+      return fail(`The Scale "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0\n`);
+    }
+    if (replicas === (p.manifest.spec as JsonObject).replicas) return done(false);
+    if (p.dryRun !== 'none') return done(true);
+    const r = scaleTo(ctx.state, p.scalable!, key, replicas);
+    return r.ok ? done(true) : apiFail(r.error);
+  }
+  const status = p.patched.status;
+  if (JSON.stringify(status ?? null) === JSON.stringify(p.manifest.status ?? null)) return done(false);
+  if (status !== undefined && !isObject(status)) return fail(`The ${p.kind} "${name}" is invalid: status: Invalid value: ${JSON.stringify(status)}: must be an object\n`);
+  if (p.dryRun !== 'none') return done(true);
+  const r = writeStatus(ctx.state, p.kind as Kind, key, status);
+  return r.ok ? done(true) : apiFail(r.error);
+}
 
 export const patchCommand: KubectlSubcommand = {
   name: 'patch',
@@ -158,6 +197,7 @@ export const patchCommand: KubectlSubcommand = {
     { name: 'type', type: 'string', default: 'strategic', usage: 'The type of patch being provided; one of [json merge strategic]' },
     { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client".' },
     { name: 'validate', type: 'string', default: 'strict', usage: 'Must be one of: strict (or true), warn, ignore (or false).' },
+    { name: 'subresource', type: 'string', usage: `If specified, patch will operate on the subresource of the requested object. Must be one of [${SUBRESOURCES.join(' ')}]. This flag is beta and may change in the future.` },
   ],
   run: (ctx, args, flags) => {
     const text = flags.string('patch') ?? '';
@@ -168,6 +208,8 @@ export const patchCommand: KubectlSubcommand = {
     if (typeof dryRun !== 'string') return fail(dryRun.error);
     const validation = parseValidate(flags);
     if (typeof validation !== 'string') return fail(validation.error);
+    const subresource = flags.string('subresource') ?? '';
+    if (subresource !== '' && !SUBRESOURCES.includes(subresource)) return fail(`error: invalid subresource value: ${JSON.stringify(subresource)}. Must be one of [${SUBRESOURCES.join(' ')}]\n`);
     const parsed = parseYaml(text);
     if (!parsed.ok) return fail(`error: unable to parse ${JSON.stringify(text)}: ${parsed.error}\n`);
     const patch = parsed.docs[0] ?? null;
@@ -175,9 +217,12 @@ export const patchCommand: KubectlSubcommand = {
     if (!found.ok) return fail(found.error);
     const { type, name, obj } = found.target;
     const kind = type.kind;
+    // The builder GETs the subresource first: a kind without it is the apiserver's NotFound.
+    const scalable = kind === 'Deployment' || kind === 'ReplicaSet' || kind === 'StatefulSet' ? kind : undefined;
+    if ((subresource === 'status' && !WITH_STATUS.has(kind)) || (subresource === 'scale' && !scalable)) return fail('Error from server (NotFound): the server could not find the requested resource\n');
     if (!isManifestKind(kind)) return fail(`error: ${type.plural} cannot be patched in this simulator\n`);
     const stored = obj as KindMap[ManifestKind];
-    const manifest = toManifest(ctx.state, kind, obj);
+    const manifest = subresource === 'scale' ? scaleObject(ctx.state, scalable!, obj as Deployment) : toManifest(ctx.state, kind, obj);
     let patched: Json;
     if (patchType === 'json') {
       const r = jsonPatch(manifest, patch);
@@ -196,6 +241,7 @@ export const patchCommand: KubectlSubcommand = {
     if (type.namespaced && meta.namespace !== obj.metadata.namespace) {
       return fail('Error from server (BadRequest): the namespace of the provided object does not match the namespace sent on the request\n');
     }
+    if (subresource !== '') return patchSubresource(ctx, { type, name, key: stateKey(type, obj.metadata.namespace ?? '', name), kind, scalable, subresource, manifest, patched, dryRun });
     const built = objectFromManifest(ctx.state, kind, patched, obj.metadata.namespace, stored, validation);
     if (!built.ok) return fail(problemText(kind, name, built.problem, (m) => m));
     const w = writeUpdate(ctx.state, kind, built.obj, stored, dryRun);

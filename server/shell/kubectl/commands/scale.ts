@@ -6,6 +6,9 @@ import { fail, ok } from '../../types.js';
 import type { KubectlContext, KubectlSubcommand } from '../types.js';
 import { findResourceType, listObjects } from '../resources.js';
 import { matchesLabels, parseLabelSelector } from '../selectors.js';
+import { toManifest } from '../manifest.js';
+import type { JsonObject } from '../manifest-fields.js';
+import { selectorString } from '../printers.js';
 import { apiFail, collect, refName, resolveTargets, stateKey, type Target } from './write-util.js';
 
 export type ScalableKind = 'Deployment' | 'ReplicaSet' | 'StatefulSet';
@@ -24,6 +27,27 @@ export function scaleTo(state: ClusterState, kind: ScalableKind, key: string, re
     o.metadata.generation++;
     return true;
   });
+}
+
+/** The autoscaling/v1 Scale of a Deployment, ReplicaSet or StatefulSet (the /scale subresource's object). */
+export function scaleObject(state: ClusterState, kind: ScalableKind, stored: Deployment | ReplicaSet | StoredObject): JsonObject {
+  const manifest = toManifest(state, kind, stored);
+  const meta = manifest.metadata as JsonObject;
+  return {
+    kind: 'Scale', apiVersion: 'autoscaling/v1',
+    metadata: { name: meta.name!, namespace: meta.namespace!, uid: meta.uid!, resourceVersion: meta.resourceVersion!, creationTimestamp: meta.creationTimestamp! },
+    spec: { replicas: replicasOf(kind, stored) },
+    status: kind === 'StatefulSet' ? scaleStatus(manifest)
+      : { replicas: (stored as Deployment | ReplicaSet).status.replicas, selector: selectorString((stored as Deployment | ReplicaSet).spec.selector).replace(/^<none>$/, '') },
+  };
+}
+
+/** A StatefulSet's Scale status from its JSON: its replicas and its matchLabels as a label query. */
+function scaleStatus(manifest: JsonObject): JsonObject {
+  const status = jsonObject(manifest.status);
+  const selector = jsonObject(jsonObject(manifest.spec).selector);
+  const text = Object.entries(jsonObject(selector.matchLabels)).map(([k, v]) => `${k}=${String(v)}`).join(',');
+  return { replicas: typeof status.replicas === 'number' ? status.replicas : 0, selector: text };
 }
 
 export const scaleCommand: KubectlSubcommand = {
