@@ -169,6 +169,9 @@ interface Pair {
   data?: SpdyStream;
   request: Buffer[];
   bytes: number;
+  /** The request head's blank line came, and the last 3 bytes so far (it may be cut between two frames). */
+  headEnded: boolean;
+  tail: string;
   answered: boolean;
   timer: NodeJS.Timeout;
 }
@@ -205,9 +208,10 @@ export function spdyPortForward(socket: Duplex, head: Buffer, session: KubeApiSe
   /** Serves the connection's request once its head is in (or the client stopped writing): one request of the session, in order. */
   const answer = (pair: Pair): void => {
     if (pair.answered || !pair.data || !pair.error) return;
-    const text = Buffer.concat(pair.request).toString('latin1');
-    if (!text.includes('\r\n\r\n') && !pair.data.remoteClosed && pair.bytes < MAX_FORWARDED_REQUEST) return;
+    // Each frame is scanned once as it comes (see onData): a head trickled in a byte a frame costs its length, not its square.
+    if (!pair.headEnded && !pair.data.remoteClosed && pair.bytes < MAX_FORWARDED_REQUEST) return;
     pair.answered = true;
+    const text = Buffer.concat(pair.request).toString('latin1');
     const port = Number(pair.data.headers.get('port'));
     queue = queue.then(async () => {
       if (ended) return;
@@ -244,7 +248,7 @@ export function spdyPortForward(socket: Duplex, head: Buffer, session: KubeApiSe
           pairs.delete(id);
           close(fresh, `(request=${id}) timed out waiting for streams`);
         }, STREAM_CREATION_MS);
-        const fresh: Pair = { request: [], bytes: 0, answered: false, timer };
+        const fresh: Pair = { request: [], bytes: 0, headEnded: false, tail: '', answered: false, timer };
         pair = fresh;
         pairs.set(id, pair);
       }
@@ -258,6 +262,9 @@ export function spdyPortForward(socket: Duplex, head: Buffer, session: KubeApiSe
           if (current.answered || current.bytes >= MAX_FORWARDED_REQUEST) return;
           current.request.push(data);
           current.bytes += data.length;
+          const seen = current.tail + data.toString('latin1', 0, Math.min(data.length, MAX_FORWARDED_REQUEST));
+          current.headEnded ||= seen.includes('\r\n\r\n');
+          current.tail = seen.slice(-3);
           answer(current);
         };
         stream.onEnd = () => answer(current);
