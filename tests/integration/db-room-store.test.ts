@@ -87,6 +87,17 @@ describe.each(['postgresql', 'pglite', 'memory'] as Engine[])('RoomStore on %s',
     expect((await store.getRoom(room.id))?.lastSeq).toBe(4);
   });
 
+  it('keeps any string a payload carries: NULs (a tar on an exec\'s stdin), lone surrogates, escapes', async () => {
+    const room = await createRoom();
+    const bytes = { stdin: 'ustar\u0000\u0000bin\u0000\u00ff', odd: '\ud800 half', quoted: 'a "b" \\ c\n' };
+    const plain = await store.appendEvents(room.id, 0, [{ type: 'api.request', payload: bytes, participantId: null, simTime: 0 }]);
+    expect(plain.ok).toBe(true);
+    // The transaction path (events with room changes) too.
+    const changed = await store.appendEvents(room.id, 1, [{ type: 'room.started', payload: bytes, participantId: null, simTime: 0 }], { room: { status: 'running' } });
+    expect(changed.ok).toBe(true);
+    expect((await store.listEvents(room.id)).map((e) => e.payload)).toEqual([bytes, bytes]);
+  });
+
   it('refuses a stale expected sequence without writing anything', async () => {
     const room = await createRoom();
     await store.appendEvents(room.id, 0, [event('created')]);

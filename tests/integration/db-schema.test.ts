@@ -50,6 +50,10 @@ const SCALAR_TYPES: Record<string, string> = {
   Json: 'jsonb',
   Bytes: 'bytea',
 };
+/** Native types (`@db.X`) this schema uses, as PostgreSQL names them. */
+const NATIVE_TYPES: Record<string, string> = {
+  Json: 'json',
+};
 const REFERENTIAL_ACTIONS: Record<string, string> = {
   Cascade: 'CASCADE',
   SetNull: 'SET NULL',
@@ -81,7 +85,7 @@ function expectedShape(schema: string): DatabaseShape {
     for (const raw of body!.split('\n')) {
       const line = raw.trim();
       if (line === '') continue;
-      if (/@map\b|@@map\b|@db\./.test(line)) throw new Error(`the test's parser does not handle: ${line}`);
+      if (/@map\b|@@map\b/.test(line)) throw new Error(`the test's parser does not handle: ${line}`);
       const block = /^@@(id|unique|index)\(\[([^\]]*)\]/.exec(line);
       if (block) {
         const cols = block[2]!.split(',').map((s) => s.trim());
@@ -111,7 +115,9 @@ function expectedShape(schema: string): DatabaseShape {
       }
       if (list) throw new Error(`the test's parser does not handle scalar lists: ${line}`);
       const isEnum = type in enums;
-      const dbType = isEnum ? type : SCALAR_TYPES[type];
+      const native = /@db\.(\w+)/.exec(attributes)?.[1];
+      if (native !== undefined && !NATIVE_TYPES[native]) throw new Error(`the test's parser does not handle @db.${native}: ${line}`);
+      const dbType = isEnum ? type : native !== undefined ? NATIVE_TYPES[native] : SCALAR_TYPES[type];
       if (!dbType) throw new Error(`unknown type ${type} in ${table}.${name}`);
       const defaultArg = /@default\(((?:[^()]|\([^()]*\))*)\)/.exec(attributes)?.[1];
       columns[name] = { type: dbType, nullable: optional === '?', default: dbDefault(defaultArg, type, isEnum) };

@@ -189,7 +189,7 @@ describe.skipIf(!kubectl)('the real kubectl on a game room, next to the browser 
     for (const c of [host, player.client, spectator.client]) c.close();
   }, 120_000);
 
-  it('kubectl exec and port-forward through a seat\'s kubeconfig (SPDY, kubectl\'s default) print what the terminal\'s print, as room events the host sees; a spectator cannot exec', async () => {
+  it('kubectl exec, cp and port-forward through a seat\'s kubeconfig (SPDY, kubectl\'s default) print what the terminal\'s print, as room events the host sees; a spectator cannot exec', async () => {
     const { code, host } = await hosted('gameday');
     const player = await joinAs(code, 'Min', 'player');
     const spectator = await joinAs(code, 'Sol', 'spectator');
@@ -211,6 +211,11 @@ describe.skipIf(!kubectl)('the real kubectl on a game room, next to the browser 
     expect(await forward.exited).toBe(1);
     expect(forward.output()).toMatch(/an error occurred forwarding \d+ -> 1: error forwarding port 1 to pod [0-9a-f]{64}, uid : failed to execute portforward/);
     await host.waitFor((e) => e.type === 'api.request' && e.summary === `PORTFORWARD pods/${pod}/portforward -n ${namespace} :1 GET / (refused)`);
+    // kubectl cp to the pod: a tar full of NULs on the exec's stdin, logged with the request and stored (json keeps \u0000).
+    const upload = join(dir, 'up.txt');
+    writeFileSync(upload, 'hello\n');
+    expect(await run(mine, `cp ${upload} ${namespace}/${pod}:/tmp/up.txt`)).toEqual({ output: '', exitCode: 0 });
+    expect(await run(mine, `exec -n ${namespace} ${pod} -- cat /tmp/up.txt`)).toEqual({ output: 'hello\n', exitCode: 0 });
     const watching = await kubeconfigOf(spectator.token, 'exec-spectator.kubeconfig');
     expect(await run(watching, `exec -n ${namespace} ${pod} -- cat /etc/hostname`)).toEqual({
       output: `Error from server (Forbidden): pods "${pod}" is forbidden: User "kubedrill:spectator" cannot create resource "pods/exec" in API group "" in the namespace "${namespace}"\n`, exitCode: 1,
