@@ -92,8 +92,8 @@ export interface Stream {
 /** Where a following program left off (plain data, like the rest of the session). */
 export type StreamCursor =
   | { kind: 'get'; versions: Record<string, number>; rows?: Record<string, string[]> }
-  /** `seen`: lines shown; `at`: the time of the last one (a capped log's length stops growing); `restarts`: the instance's. */
-  | { kind: 'logs'; uid: string; container: string; seen: number; at?: number; restarts?: number }
+  /** `seen`: lines shown; `at`: the time of the last one (a capped log's length stops growing), `atCount` how many shown were written then; `restarts`: the instance's. */
+  | { kind: 'logs'; uid: string; container: string; seen: number; at?: number; atCount?: number; restarts?: number }
   | { kind: 'watch'; lastAt: number }
   | { kind: 'journal'; lastAt: number }
   | { kind: 'tcpdump'; lastAt: number; seen: number }

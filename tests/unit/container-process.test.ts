@@ -2,6 +2,7 @@
 // through the container's shell on the process's own clock, and a loop's lines come over time.
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
+import { appendLog } from '../../server/cluster/logs.js';
 import { continueStream, interruptStream, newSession, runLine } from '../../server/shell/index.js';
 
 function cluster() {
@@ -177,6 +178,20 @@ describe('container processes', () => {
     const cs = Object.values(state.pods).find((p) => p.metadata.name === 'counter')!.status.containerStatuses[0]!;
     expect(cs.logs.reduce((n, l) => n + l.text.length + 1, 0)).toBeLessThanOrEqual(64 * 1024);
     expect(JSON.stringify(cs.follow).length).toBeLessThan(1000);
+  });
+
+  it('kubectl logs -f shows lines written later at the same moment as the last one it showed', () => {
+    const { sh, state } = cluster();
+    sh('kubectl run bb --image=busybox -- sleep infinity');
+    sh('sleep 5');
+    const logs = state.pods['default/bb']!.status.containerStatuses[0]!.logs;
+    appendLog(logs, { at: state.now, text: 'first' });
+    const session = newSession(state);
+    expect(runLine(state, session, 'kubectl logs -f bb', { interactive: true }).output).toBe('first\n');
+    appendLog(logs, { at: state.now, text: 'same moment' });
+    expect(continueStream(state, session).output).toBe('same moment\n');
+    expect(continueStream(state, session).output).toBe('');
+    expect(interruptStream(session)).toBe('^C\n');
   });
 
   it('kubectl logs -f keeps printing a followed loop\'s lines past the log\'s cap (its oldest lines go, the cursor goes by time)', () => {

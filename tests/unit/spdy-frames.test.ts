@@ -227,10 +227,26 @@ describe('a SPDY connection under hostile input', () => {
   it('a client that sends and never reads is dropped once what waits for it passes the bound', () => {
     let closed = 0;
     const socket = new Duplex({ read() {}, write() {} }); // never drains
-    const connection = new SpdyConnection(socket, { stream: () => true, closed: () => void closed++ }, { ...DEFAULT_LIMITS, maxUnreadBytes: 1200 });
+    const connection = new SpdyConnection(socket, { stream: () => true, closed: () => void closed++ }, { ...DEFAULT_LIMITS, maxUnreadBytes: 1200, controlFrames: { perSecond: 1, burst: 1000 } });
     for (let i = 1; i <= 200 && !connection.closed; i++) socket.emit('data', pingFrame(i));
     expect(closed).toBe(1);
     expect(socket.destroyed).toBe(true);
+  });
+
+  it('a flood of control frames that open nothing (PINGs, HEADERS) ends the connection; kubectl\'s PING every 5 s never does', async () => {
+    for (const flood of [(i: number) => pingFrame(i), () => Buffer.from([0x80, 3, 0, 8, 0, 0, 0, 4, 0, 0, 0, 1])]) {
+      const h = harness();
+      const client = new ClientCompressor();
+      h.send(await syn(client, 1, [['streamtype', 'error']]));
+      for (let i = 1; i <= 100 && !h.connection.closed; i++) h.send(flood(i));
+      expect(h.frames().at(-1)).toEqual(goAway(GoAwayStatus.PROTOCOL_ERROR));
+      expect(h.closed()).toBe(1);
+    }
+    // A burst well past kubectl's (one PING every 5 s, a second's worth of allowance each) is echoed.
+    const h = harness();
+    for (let i = 1; i <= 30; i++) h.send(pingFrame(i));
+    expect(h.frames()).toHaveLength(30);
+    expect(h.connection.closed).toBe(false);
   });
 
   it('fuzz: mutated and random byte streams never throw, open only well-formed streams, and close at most once', async () => {

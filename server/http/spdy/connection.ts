@@ -8,8 +8,12 @@
 // Hostile input ends the connection with GOAWAY PROTOCOL_ERROR (a malformed frame or header
 // block, a frame or block past its bound, a stream id not above the last, a SYN_REPLY to a server
 // that opened nothing) or resets one stream (too many open, data after its FIN); nothing is
-// buffered beyond a frame, and a connection carries at most MAX_INBOUND_BYTES.
+// buffered beyond a frame, and a connection carries at most MAX_INBOUND_BYTES. Control frames
+// that open nothing (PING, HEADERS, SETTINGS, WINDOW_UPDATE, unknown ones) draw on a small
+// allowance (kubectl sends a PING every 5 s): a flood of them ends the connection, and each
+// HEADERS block (inflated like a stream's) also counts among the connection's streams.
 import type { Duplex } from 'node:stream';
+import { TokenBucket } from '../../socket/rate-limit.js';
 import {
   checkLength, checkSettings, dataFrame, FLAG_FIN, FrameReader, FrameType, goAwayFrame, GoAwayStatus, HeaderDeflater, HeaderInflater, parseHeadersFrame,
   parsePing, parseRstStream, parseSynStream, pingFrame, RstStatus, rstStreamFrame, SpdyProtocolError, synReplyFrame, type Frame,
@@ -28,9 +32,11 @@ export interface SpdyLimits {
   maxInboundBytes: number;
   /** Bytes written and not yet taken by the client (a client that sends PINGs and never reads): past it the connection drops. */
   maxUnreadBytes: number;
+  /** Control frames that open no stream (PING, HEADERS, SETTINGS…): so many a second on average, in bursts of `burst`. */
+  controlFrames: { perSecond: number; burst: number };
 }
 
-export const DEFAULT_LIMITS: SpdyLimits = { maxOpenStreams: 16, maxStreams: 512, maxFrameBytes: 64 * 1024, maxHeaderBytes: 16 * 1024, maxInboundBytes: 64 * 1024 * 1024, maxUnreadBytes: 8 * 1024 * 1024 };
+export const DEFAULT_LIMITS: SpdyLimits = { maxOpenStreams: 16, maxStreams: 512, maxFrameBytes: 64 * 1024, maxHeaderBytes: 16 * 1024, maxInboundBytes: 64 * 1024 * 1024, maxUnreadBytes: 8 * 1024 * 1024, controlFrames: { perSecond: 1, burst: 32 } };
 
 /** Largest DATA frame this side writes. */
 const MAX_DATA_OUT = 32 * 1024;
@@ -84,11 +90,13 @@ export class SpdyConnection {
   private lastStreamId = 0;
   private opened = 0;
   private inbound = 0;
+  private readonly control: TokenBucket;
   private ended = false;
 
   constructor(private readonly socket: Duplex, private readonly handlers: SpdyHandlers, private readonly limits: SpdyLimits = DEFAULT_LIMITS) {
     this.reader = new FrameReader(limits.maxFrameBytes);
     this.inflater = new HeaderInflater(limits.maxHeaderBytes);
+    this.control = new TokenBucket(limits.controlFrames.perSecond, limits.controlFrames.burst);
     socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('close', () => this.finish());
     socket.on('error', () => this.finish());
@@ -151,12 +159,15 @@ export class SpdyConnection {
 
   private handle(frame: Frame): void {
     if (frame.kind === 'data') return this.data(frame.streamId, frame.data, (frame.flags & FLAG_FIN) !== 0);
+    const opensOrEnds = frame.type === FrameType.SYN_STREAM || frame.type === FrameType.RST_STREAM || frame.type === FrameType.GOAWAY;
+    if (!opensOrEnds && !this.control.take()) throw new SpdyProtocolError('too many control frames');
     switch (frame.type) {
       case FrameType.SYN_STREAM: return this.synStream(frame.payload, (frame.flags & FLAG_FIN) !== 0);
       case FrameType.SYN_REPLY: throw new SpdyProtocolError('a SYN_REPLY to a server that opened no stream');
       case FrameType.HEADERS: {
         // Read to keep the header compression in step; more headers change nothing here.
         const { block } = parseHeadersFrame(frame.payload, 'HEADERS');
+        if (++this.opened > this.limits.maxStreams) throw new SpdyProtocolError(`more than ${this.limits.maxStreams} header blocks on one connection`);
         this.inflater.headers(block);
         return;
       }

@@ -136,7 +136,15 @@ export type LogCursor = Extract<StreamCursor, { kind: 'logs' }>;
 /** A follow cursor at the end of the container's current log. */
 export function newLogCursor(state: ClusterState, pod: Pod, container: string): LogCursor {
   const lines = containerLogs(state, pod, container, false);
-  return { kind: 'logs', uid: pod.metadata.uid, container, seen: lines.length, at: lines.at(-1)?.at ?? -Number.MAX_SAFE_INTEGER, restarts: restartsOf(pod, container) };
+  const at = lines.at(-1)?.at ?? -Number.MAX_SAFE_INTEGER;
+  return { kind: 'logs', uid: pod.metadata.uid, container, seen: lines.length, at, atCount: countAt(lines, at), restarts: restartsOf(pod, container) };
+}
+
+/** Lines written at `at` (a log is in time order: they are its last ones when `at` is its last time). */
+function countAt(lines: readonly LogLine[], at: number): number {
+  let n = 0;
+  for (let i = lines.length - 1; i >= 0 && lines[i]!.at === at; i--) n++;
+  return n;
 }
 
 const restartsOf = (pod: Pod, container: string): number => pod.status.containerStatuses.find((c) => c.name === container)?.restartCount ?? 0;
@@ -149,10 +157,15 @@ export function logLinesSince(state: ClusterState, namespace: string, name: stri
   const gone = !now || now.metadata.uid !== cursor.uid || (cursor.restarts === undefined ? all.length < cursor.seen : restartsOf(now, cursor.container) !== cursor.restarts);
   if (gone) return undefined;
   // By time, not by count: a log at its cap drops its oldest lines as new ones come (a followed loop's).
+  // Lines written at the last time seen are new past the ones already shown at that time.
   const last = cursor.at;
-  const fresh = last === undefined ? all.slice(cursor.seen) : all.filter((l) => l.at > last);
+  let sameTime = 0;
+  const fresh = last === undefined ? all.slice(cursor.seen) : all.filter((l) => l.at > last || (l.at === last && ++sameTime > (cursor.atCount ?? 0)));
   cursor.seen = all.length;
-  if (all.length > 0) cursor.at = all.at(-1)!.at;
+  if (all.length > 0) {
+    cursor.at = all.at(-1)!.at;
+    cursor.atCount = countAt(all, cursor.at);
+  }
   return fresh;
 }
 
