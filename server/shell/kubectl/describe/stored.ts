@@ -10,6 +10,8 @@ import { accessModes, formatLabelSelector } from '../stored-tables.js';
 import { podsStatus, writePodTemplate } from './others.js';
 import { describeWriter, writeEvents, writeLabels, writeAnnotations, writeMultiline, writeObjectHead, type DescribeWriter } from './writer.js';
 import { jsonObject } from '../../../cluster/json.js';
+import { describeCSINode, describeEndpointSlice, describePriorityClass, describeStorageClass } from './plain.js';
+import { describeRole, describeRoleBinding } from './rbac.js';
 
 const ACRONYMS = new Set(['API', 'URL', 'UID', 'OSB', 'GUID']);
 
@@ -286,7 +288,8 @@ function describeStatefulSet(state: ClusterState, o: StoredObject): string {
     w.write(1, `Name:\t${scalar(meta.name ?? '')}\n`);
     w.write(1, `StorageClass:\t${scalar(claimSpec.storageClassName ?? '')}\n`);
     writeLabels(w, 1, 'Labels', strings(meta.labels));
-    writeAnnotations(w, 1, strings(meta.annotations));
+    // describeVolumeClaimTemplates prints the claim's annotations as labels are (printLabelsMultilineWithIndent).
+    writeLabels(w, 1, 'Annotations', strings(meta.annotations));
     w.write(1, `Capacity:\t${storage === undefined ? '<default>' : scalar(storage)}\n`);
     w.write(1, `Access Modes:\t[${(Array.isArray(claimSpec.accessModes) ? claimSpec.accessModes : []).map(scalar).join(' ')}]\n`);
   }
@@ -479,5 +482,11 @@ export function describeStored(state: ClusterState, o: StoredObject): string {
   if (o.kind === 'PodDisruptionBudget') return describePodDisruptionBudget(state, o);
   if (o.kind === 'Secret') return describeSecret(state, o);
   if (o.kind === 'ServiceAccount') return describeServiceAccount(state, o);
+  if (o.kind === 'Role' || o.kind === 'ClusterRole') return describeRole(o);
+  if (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') return describeRoleBinding(o);
+  if (o.kind === 'PriorityClass') return describePriorityClass(state, o);
+  if (o.kind === 'StorageClass') return describeStorageClass(state, o);
+  if (o.kind === 'CSINode') return describeCSINode(state, o);
+  if (o.kind === 'EndpointSlice') return describeEndpointSlice(state, o);
   return describeGeneric(state, o);
 }
