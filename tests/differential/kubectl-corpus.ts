@@ -86,6 +86,8 @@ export const HAND_LINES: string[] = [
   // CSINodes' long annotation folded under its key (printAnnotationsMultiline).
   'describe clusterroles', 'describe roles -A', 'describe clusterrolebindings', 'describe rolebindings -A', 'describe endpointslices -A',
   'describe csinodes', 'describe storageclasses', 'describe priorityclasses',
+  // Pods as admission made them (spec.priority, the token volume, tolerationSeconds), tolerations sorted by key.
+  'describe pods -A',
   // Logs (the pods/log subresource).
   'logs deploy/web', 'logs deploy/web --tail=2', 'logs deploy/web --tail=0', 'logs deploy/web --timestamps --tail=3', 'logs deploy/web --since=1h',
   'logs deploy/web -c nope', 'logs deploy/web --previous', 'logs nope', 'logs -l app=web --prefix --tail=1', 'logs -n kube-system deploy/coredns --tail=5',
@@ -289,7 +291,6 @@ export const ALLOWED: Record<string, string> = {
   'coredns-down@5: logs -n kube-system -l k8s-app=kube-dns --tail=2 --prefix': 'Go map order, as above',
 };
 
-const POD_MANIFEST = 'the Pod manifest lacks spec.priority, the kube-api-access volume and its mount, and the tolerations\' tolerationSeconds (describe reads them through the API)';
 const NODE = 'describe node prints pod ages from the client\'s clock (describe.go describeNodeResource), and the shell prints the node\'s Ki quantities where kubectl prints canonical ones (80Gi), no hugepages nor kubeProxyVersion in the Node manifest, and the node Lease as a snapshot';
 const DOWN = 'the apiserver down: the edge drops each connection (kubectl retries, then prints klog lines with its clock and pid) where a stopped apiserver refuses it';
 
@@ -304,10 +305,8 @@ export const PENDING: Record<string, string> = {
   'auth can-i create deployments -n kube-system': 'as auth can-i list pods',
   'get --raw /api/v1/namespaces/default/pods/nope': 'the shell\'s get --raw answers a missing object with the missing-path Status, the apiserver with its NotFound',
   'describe node worker-1': NODE, 'describe nodes': NODE, 'describe nodes worker-1': NODE, 'node-notready@5: describe node worker-1': NODE, 'pending-pods@5: describe nodes': NODE,
-  'describe pods -l app=web': POD_MANIFEST, 'describe pods coredns-67f5c867d-gzpbv -n kube-system': POD_MANIFEST,
   'get priorityclasses system-node-critical -o yaml': 'kubectl\'s YAML (go-yaml v2) folds plain scalars longer than 80 columns; the shell\'s YAML does not',
   'etcd-nospace@10: get pods': DOWN, 'etcd-nospace@10: get nodes': DOWN, 'etcd-nospace@10: version': DOWN, 'etcd-nospace@10: get --raw /version': DOWN,
-  'etcd-nospace@0: describe pods -n kube-system -l component=etcd': POD_MANIFEST,
   'replace: a stale resourceVersion is a Conflict, a missing object NotFound': 'the shell\'s replace writes over a stale metadata.resourceVersion where the apiserver answers Conflict',
   'create of each generator kind': 'describe quota prints a pods row the real kubectl does not (to be looked at)',
   'dry runs: client and server': 'a server dry-run create answers resourceVersion "0" and no uid through the API (the apiserver: a uid, no resourceVersion), and the shell\'s scale has no --dry-run',

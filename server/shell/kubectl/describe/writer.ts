@@ -71,7 +71,8 @@ export function tolerationString(t: Toleration): string {
   let s = t.key ?? '';
   if (t.value) s += `=${t.value}`;
   if (t.effect) s += `:${t.effect}`;
-  if (t.operator === 'Exists' && !t.value) s += t.key ? ' op=Exists' : 'op=Exists';
+  // describe.go printTolerationsMultilineWithIndent: a bare `operator: Exists` (no key, no effect) tolerates everything.
+  if (t.operator === 'Exists' && !t.value) s += t.key || t.effect ? ' op=Exists' : 'op=Exists';
   if (t.tolerationSeconds !== undefined) s += ` for ${t.tolerationSeconds}s`;
   return s;
 }
