@@ -8,6 +8,8 @@ import { listObjects, RESOURCE_TYPES, type ResourceType } from '../../server/she
 
 const scope = (t: ResourceType, namespace: string | undefined): string => (t.namespaced ? (namespace ? `-n ${namespace}` : '-A') : '');
 const join = (...parts: string[]): string => parts.filter((p) => p !== '').join(' ');
+/** Cuts describe node's Age column (`2y189d`, `5d23h`, `4m59s`), through sed on both sides: kubectl reads its own clock there. */
+const NO_AGES = "| sed -E 's/ +[0-9]+[smhdy][0-9a-z]*$//'";
 
 /** The generated lines for `state`'s kinds (after `kubectl`). */
 export function generatedLines(state: ClusterState): string[] {
@@ -79,7 +81,7 @@ export const HAND_LINES: string[] = [
   'top pods -A --sort-by=memory', 'top pod -l app=web --containers', 'top pod nope',
   'get pods --chunk-size=2', 'get pods -A --chunk-size=3 -o name', 'get ns --chunk-size=1',
   // Describe.
-  'describe node worker-1', 'describe nodes', 'describe deploy web', 'describe deploy -n kube-system', 'describe svc web', 'describe svc', 'describe pods -l app=web',
+  'describe node worker-1', `describe node worker-1 ${NO_AGES}`, 'describe nodes', `describe nodes ${NO_AGES}`, 'describe deploy web', 'describe deploy -n kube-system', 'describe svc web', 'describe svc', 'describe pods -l app=web',
   'describe rs -A', 'describe ns default', 'describe cm -n kube-system coredns', 'describe sa default', 'describe ds -n kube-system aws-node',
   'describe deploy/web svc/web', 'describe pods -l app=nothing',
   // kubectl's own describers (describe.go): every role's compacted PolicyRule table, bindings, and the
@@ -98,8 +100,8 @@ export const HAND_LINES: string[] = [
 
 /** Lines on scenarios' clusters (`ID@MINUTES`: after that much simulated time, its faults fired). */
 export const SCENARIO_LINES: Record<string, string[]> = {
-  'pending-pods@5': ['get pods -A', 'get pods -A -o wide', 'get events -A', 'get nodes', 'get deploy -A', 'get pods -A --field-selector status.phase=Pending', 'describe nodes', 'get events -A --field-selector type=Warning', 'get rs -A -o wide'],
-  'node-notready@5': ['get nodes', 'get nodes -o wide', 'get pods -A -o wide', 'get events -A', 'describe node worker-1', 'get nodes -o yaml', "get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.spec.taints}{\"\\n\"}{end}'", 'get leases -n kube-node-lease'],
+  'pending-pods@5': ['get pods -A', 'get pods -A -o wide', 'get events -A', 'get nodes', 'get deploy -A', 'get pods -A --field-selector status.phase=Pending', 'describe nodes', `describe nodes ${NO_AGES}`, 'get events -A --field-selector type=Warning', 'get rs -A -o wide'],
+  'node-notready@5': ['get nodes', 'get nodes -o wide', 'get pods -A -o wide', 'get events -A', 'describe node worker-1', `describe node worker-1 ${NO_AGES}`, 'get nodes -o yaml', "get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.spec.taints}{\"\\n\"}{end}'", 'get leases -n kube-node-lease'],
   'coredns-down@5': ['logs -n kube-system deploy/coredns', 'logs -n kube-system deploy/coredns --previous', 'logs -n kube-system -l k8s-app=kube-dns --tail=2 --prefix', 'get pods -n kube-system', 'get events -n kube-system', 'get cm coredns -n kube-system -o yaml', 'get endpoints -n kube-system', 'get deploy coredns -n kube-system -o yaml', 'describe deploy coredns -n kube-system', 'get pods -n kube-system -l k8s-app=kube-dns -o wide'],
   'release-down@5': ['logs deploy/web --tail=5', 'logs deploy/web -p', 'get pods -A', 'get deploy -A -o wide', 'get rs -A', 'get events -A', 'get svc -A -o wide', 'get endpoints -A'],
   'lb-pending@5': ['get svc -A', 'get svc -A -o wide', 'get events -A', 'get svc -A -o yaml'],
@@ -281,6 +283,7 @@ export const SEQUENCES: Record<string, { scenario?: string; steps: Step[] }> = {
  * Lines whose output may differ, each with why. Keep it short: only what cannot be the same
  * bytes by design.
  */
+const CLIENT_CLOCK = 'describe node\'s pod ages come from the real kubectl\'s clock, not the simulated one';
 export const ALLOWED: Record<string, string> = {
   // kubectl describe configmap ranges over the Data map (describe.go describeConfigMap): Go's
   // map order is random, so the real output changes from run to run.
@@ -289,9 +292,12 @@ export const ALLOWED: Record<string, string> = {
   // sequentialConsumeRequest over a map[ObjectReference]ResponseWrapper).
   'logs -l app=web --prefix --tail=1': 'Go map order: the real kubectl prints the pods in random order',
   'coredns-down@5: logs -n kube-system -l k8s-app=kube-dns --tail=2 --prefix': 'Go map order, as above',
+  // describe.go describeNodeResource prints each pod's age from the client's clock
+  // (translateTimestampSince), not the cluster's: the same lines with that column cut are compared.
+  'describe node worker-1': CLIENT_CLOCK, 'describe nodes': CLIENT_CLOCK, 'describe nodes worker-1': CLIENT_CLOCK,
+  'node-notready@5: describe node worker-1': CLIENT_CLOCK, 'pending-pods@5: describe nodes': CLIENT_CLOCK,
 };
 
-const NODE = 'describe node prints pod ages from the client\'s clock (describe.go describeNodeResource), and the shell prints the node\'s Ki quantities where kubectl prints canonical ones (80Gi), no hugepages nor kubeProxyVersion in the Node manifest, and the node Lease as a snapshot';
 const DOWN = 'the apiserver down: the edge drops each connection (kubectl retries, then prints klog lines with its clock and pid) where a stopped apiserver refuses it';
 
 /**
@@ -304,7 +310,6 @@ export const PENDING: Record<string, string> = {
   'auth can-i list pods': 'the API serves no authorization.k8s.io SelfSubjectAccessReview',
   'auth can-i create deployments -n kube-system': 'as auth can-i list pods',
   'get --raw /api/v1/namespaces/default/pods/nope': 'the shell\'s get --raw answers a missing object with the missing-path Status, the apiserver with its NotFound',
-  'describe node worker-1': NODE, 'describe nodes': NODE, 'describe nodes worker-1': NODE, 'node-notready@5: describe node worker-1': NODE, 'pending-pods@5: describe nodes': NODE,
   'get priorityclasses system-node-critical -o yaml': 'kubectl\'s YAML (go-yaml v2) folds plain scalars longer than 80 columns; the shell\'s YAML does not',
   'etcd-nospace@10: get pods': DOWN, 'etcd-nospace@10: get nodes': DOWN, 'etcd-nospace@10: version': DOWN, 'etcd-nospace@10: get --raw /version': DOWN,
   'replace: a stale resourceVersion is a Conflict, a missing object NotFound': 'the shell\'s replace writes over a stale metadata.resourceVersion where the apiserver answers Conflict',

@@ -63,8 +63,8 @@ function modelledManifest(state: ClusterState, kind: string, obj: KubeObject): J
         }),
         status: {
           addresses: node.status.addresses.map((a) => ({ address: a.address, type: a.type })),
-          allocatable: resourceListJson(node.status.allocatable, 'Ki'),
-          capacity: resourceListJson(node.status.capacity, 'Ki'),
+          allocatable: nodeResourcesJson(node.status.allocatable),
+          capacity: nodeResourcesJson(node.status.capacity),
           conditions: node.status.conditions.map((c) => ({
             lastHeartbeatTime: rfc3339(state, c.lastHeartbeatTime), lastTransitionTime: rfc3339(state, c.lastTransitionTime),
             message: c.message, reason: c.reason, status: c.status, type: c.type,
@@ -72,7 +72,9 @@ function modelledManifest(state: ClusterState, kind: string, obj: KubeObject): J
           daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
           nodeInfo: {
             architecture: node.status.nodeInfo.architecture, bootID: '', containerRuntimeVersion: node.status.nodeInfo.containerRuntimeVersion,
-            kernelVersion: node.status.nodeInfo.kernelVersion, kubeProxyVersion: '', kubeletVersion: node.status.nodeInfo.kubeletVersion,
+            kernelVersion: node.status.nodeInfo.kernelVersion,
+            // v1.29's kubelet still reports its own version here (DisableNodeKubeProxyVersion is off).
+            kubeProxyVersion: node.status.nodeInfo.kubeletVersion, kubeletVersion: node.status.nodeInfo.kubeletVersion,
             machineID: '', operatingSystem: node.status.nodeInfo.operatingSystem, osImage: node.status.nodeInfo.osImage, systemUUID: '',
           },
         },
@@ -233,14 +235,22 @@ export function metadataJson(state: ClusterState, m: ObjectMeta, kind: string): 
   });
 }
 
-/** `memoryUnit` 'Ki' prints memory as kubelet reports node capacity (`16318848Ki`). */
-function resourceListJson(r: Partial<ResourceList>, memoryUnit?: 'Ki'): JsonObject {
+function resourceListJson(r: Partial<ResourceList>): JsonObject {
   return compact({
     cpu: r.cpu === undefined ? undefined : formatCpu(r.cpu),
-    'ephemeral-storage': r.ephemeralStorage === undefined ? undefined : (memoryUnit ? `${Math.floor(r.ephemeralStorage / 1024)}Ki` : formatMemory(r.ephemeralStorage)),
-    memory: r.memory === undefined ? undefined : (memoryUnit ? `${Math.floor(r.memory / 1024)}Ki` : formatMemory(r.memory)),
+    'ephemeral-storage': r.ephemeralStorage === undefined ? undefined : formatMemory(r.ephemeralStorage),
+    memory: r.memory === undefined ? undefined : formatMemory(r.memory),
     pods: r.pods === undefined ? undefined : String(r.pods),
   });
+}
+
+/**
+ * A node's capacity or allocatable as the kubelet reports it: cadvisor's byte counts as
+ * BinarySI quantities, which serialize canonically (the largest exact power of 1024: `8Gi`,
+ * `8092Mi`), and the huge page sizes of an x86_64 kernel, none reserved.
+ */
+export function nodeResourcesJson(r: ResourceList): JsonObject {
+  return { ...resourceListJson(r), 'hugepages-1Gi': '0', 'hugepages-2Mi': '0' };
 }
 
 function selectorJson(s: LabelSelector): JsonObject {
