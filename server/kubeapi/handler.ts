@@ -30,6 +30,8 @@ import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, u
 import {
   apiErrorResponse, badRequest, detailsOf, invalid, methodNotAllowed, notFound, pathNotFound, statusResponse, type ApiResponse,
 } from './status.js';
+import { ACCESS_REVIEW_TYPE, accessReview, isAccessReview } from './access-review.js';
+import { allowed, kubeconfigSubject } from '../shell/kubectl/commands/auth.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
 import { metricsAnswer } from '../shell/kubectl/metrics-api.js';
 import { objectTable, wantsTable, type IncludeObject } from './table.js';
@@ -107,6 +109,13 @@ export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiRespo
 
 function resourceRequest(state: ClusterState, req: ApiRequest, target: Target): ApiResponse {
   const { name, type, namespace } = target;
+  // `kubectl auth can-i`: answered for the kubeconfig's user (a room's read-only seat is answered in seat.ts).
+  if (isAccessReview(type)) {
+    if (name !== undefined) return pathNotFound();
+    if (req.method !== 'POST') return methodNotAllowed();
+    const who = kubeconfigSubject(state);
+    return accessReview(req, type, (q) => allowed(state, who, q.verb, 'url' in q ? { url: q.url } : q, 'url' in q ? undefined : q.namespace));
+  }
   // A write is recorded under the request's fieldManager (kubectl sends its --field-manager),
   // else the user agent's name, `kubectl` (cluster/managed-fields.ts).
   const manager = req.query.fieldManager ?? 'kubectl';
@@ -211,6 +220,9 @@ function discover(state: ClusterState, segments: string[]): ApiResponse | undefi
 }
 
 /** `/api/v1[/namespaces/NS]/RESOURCE[/NAME[/SUBRESOURCE]]` and the same under `/apis/GROUP/VERSION`. */
+/** The kinds with objects, and the access review `kubectl auth can-i` creates. */
+const SERVED_TYPES = [...RESOURCE_TYPES, ACCESS_REVIEW_TYPE];
+
 export function resolveTarget(segments: string[]): Target | undefined {
   let group: string;
   let version: string;
@@ -225,7 +237,7 @@ export function resolveTarget(segments: string[]): Target | undefined {
   }
   const [resource, name, subresource, ...extra] = rest;
   if (resource === undefined || extra.length > 0) return undefined;
-  const type = RESOURCE_TYPES.find((t) => t.plural === resource && t.group === group && versionOf(t) === version);
+  const type = SERVED_TYPES.find((t) => t.plural === resource && t.group === group && versionOf(t) === version);
   if (!type) return undefined;
   if (namespace !== undefined && !type.namespaced) return undefined;
   // A namespaced kind's single object needs its namespace in the path.

@@ -95,7 +95,9 @@ export const HAND_LINES: string[] = [
   'logs deploy/web -c nope', 'logs deploy/web --previous', 'logs nope', 'logs -l app=web --prefix --tail=1', 'logs -n kube-system deploy/coredns --tail=5',
   'logs -n kube-system -l component=kube-apiserver --tail=3', 'logs -n kube-system ds/kube-proxy --limit-bytes=100', 'logs deploy/nope', 'logs svc/web',
   // Small reads of other commands.
-  'auth can-i list pods', 'auth can-i create deployments -n kube-system',
+  // auth can-i through a SelfSubjectAccessReview (cani.go RunAccessCheck): resources, subresources, URLs, an unknown type's warning.
+  'auth can-i list pods', 'auth can-i create deployments -n kube-system', 'auth can-i get pods/log', 'auth can-i get /healthz',
+  'auth can-i delete nodes --all-namespaces', 'auth can-i list nopes', 'auth can-i list nopes -q',
 ];
 
 /** Lines on scenarios' clusters (`ID@MINUTES`: after that much simulated time, its faults fired). */
@@ -307,9 +309,6 @@ const DOWN = 'the apiserver down: the edge drops each connection (kubectl retrie
  */
 export const PENDING: Record<string, string> = {
   'etcd-nospace@10: api-resources': DOWN,
-  'auth can-i list pods': 'the API serves no authorization.k8s.io SelfSubjectAccessReview',
-  'auth can-i create deployments -n kube-system': 'as auth can-i list pods',
-  'get --raw /api/v1/namespaces/default/pods/nope': 'the shell\'s get --raw answers a missing object with the missing-path Status, the apiserver with its NotFound',
   'get priorityclasses system-node-critical -o yaml': 'kubectl\'s YAML (go-yaml v2) folds plain scalars longer than 80 columns; the shell\'s YAML does not',
   'etcd-nospace@10: get pods': DOWN, 'etcd-nospace@10: get nodes': DOWN, 'etcd-nospace@10: version': DOWN, 'etcd-nospace@10: get --raw /version': DOWN,
   'replace: a stale resourceVersion is a Conflict, a missing object NotFound': 'the shell\'s replace writes over a stale metadata.resourceVersion where the apiserver answers Conflict',
