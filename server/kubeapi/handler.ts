@@ -17,7 +17,7 @@ import { asClient } from '../cluster/managed-fields.js';
 import { withManagedFields } from '../shell/kubectl/managed-fields.js';
 import type { ClusterState, Deployment, ReplicaSet, StoredObject } from '../cluster/types.js';
 import { writeCreate, writeUpdate } from '../shell/kubectl/commands/apply.js';
-import { serverSideApply } from '../shell/kubectl/server-side-apply.js';
+import { serverSideApply, staleVersion } from '../shell/kubectl/server-side-apply.js';
 import { deleteOne } from '../shell/kubectl/commands/delete.js';
 import { scaleObject, scaleTo } from '../shell/kubectl/commands/scale.js';
 import { jsonPatch, mergePatch, strategicMerge, TOO_LARGE } from '../shell/kubectl/commands/patch.js';
@@ -362,10 +362,6 @@ function create(state: ClusterState, req: ApiRequest, { type, namespace }: Targe
   return ok(apiObject(state, type.kind, r.value), 201);
 }
 
-/** Optimistic concurrency's answer to a stale metadata.resourceVersion. */
-const staleConflict = (type: ResourceType, name: string): ApiResponse =>
-  statusResponse(409, 'Conflict', `Operation cannot be fulfilled on ${resourceLabel(type)} "${name}": the object has been modified; please apply your changes to the latest version and try again`, detailsOf(type, name));
-
 const resourceLabel = (type: ResourceType): string => (type.group ? `${type.plural}.${type.group}` : type.plural);
 
 function problemResponse(type: ResourceType, name: string, problem: Parameters<typeof problemMessage>[2]): ApiResponse {
@@ -384,10 +380,8 @@ function writeOver(state: ClusterState, req: ApiRequest, type: ResourceType, sto
   if (type.namespaced && meta.namespace !== undefined && meta.namespace !== stored.metadata.namespace) {
     return badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
-  // Optimistic concurrency: a resourceVersion sent must be the stored one.
-  if (typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '' && meta.resourceVersion !== String(stored.metadata.resourceVersion)) {
-    return staleConflict(type, name);
-  }
+  const stale = staleVersion(type, name, manifest, stored.metadata.resourceVersion);
+  if (stale) return apiErrorResponse(stale, detailsOf(type, name));
   const built = objectFromManifest(state, kind, manifest, stored.metadata.namespace, stored as KindMap[ManifestKind], fieldValidation(req));
   if (!built.ok) return problemResponse(type, name, built.problem);
   const w = writeUpdate(state, kind, built.obj, stored as KindMap[ManifestKind], dryRun(req) ? 'server' : 'none');
@@ -547,10 +541,8 @@ function writeStatus(state: ClusterState, req: ApiRequest, { type, namespace }: 
     next = patched.doc;
   }
   if (!isObject(next)) return badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
-  const meta = isObject(next.metadata) ? next.metadata : {};
-  if (typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '' && meta.resourceVersion !== String(stored.metadata.resourceVersion)) {
-    return staleConflict(type, name);
-  }
+  const stale = staleVersion(type, name, next, stored.metadata.resourceVersion);
+  if (stale) return apiErrorResponse(stale, detailsOf(type, name));
   const status = next.status;
   if (JSON.stringify(status ?? null) === JSON.stringify(current.status ?? null)) return ok(apiObject(state, type.kind, stored));
   const kind = type.kind as keyof KindMap;

@@ -312,8 +312,6 @@ const DOWN = 'the apiserver down: the edge drops each connection (kubectl retrie
 export const PENDING: Record<string, string> = {
   'etcd-nospace@10: api-resources': DOWN,
   'etcd-nospace@10: get pods': DOWN, 'etcd-nospace@10: get nodes': DOWN, 'etcd-nospace@10: version': DOWN, 'etcd-nospace@10: get --raw /version': DOWN,
-  'replace: a stale resourceVersion is a Conflict, a missing object NotFound': 'the shell\'s replace writes over a stale metadata.resourceVersion where the apiserver answers Conflict',
-  'create of each generator kind': 'describe quota prints a pods row the real kubectl does not (to be looked at)',
   'dry runs: client and server': 'a server dry-run create answers resourceVersion "0" and no uid through the API (the apiserver: a uid, no resourceVersion), and the shell\'s scale has no --dry-run',
   'apply records the last-applied-configuration annotation': 'the shell\'s apply keeps no kubectl.kubernetes.io/last-applied-configuration (nor warns when it is missing), so `get -o yaml` after apply differs',
 };

@@ -24,7 +24,7 @@ import type { FlagSpec, KubectlContext, KubectlSubcommand, ParsedFlags } from '.
 import { collect, refName } from './write-util.js';
 import { diffDirs, objectDiff, type DiffDirs } from './diff.js';
 import { kustomizeObjects } from './kustomize.js';
-import { serverSideApply, type ApplyRequest } from '../server-side-apply.js';
+import { serverSideApply, staleVersion, type ApplyRequest } from '../server-side-apply.js';
 
 
 export type DryRun = 'none' | 'client' | 'server';
@@ -271,6 +271,9 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
     if (!r.ok) return fail(apiErrorText({ ...r.error, message: `error when creating "${source}": ${r.error.message}` }));
     return ok(`${ref} created\n`);
   }
+  // The PUT's resourceVersion is a precondition (kubectl sends the file's as it is).
+  const stale = mode === 'replace' && sends && (denied('update', name) === undefined) ? staleVersion(type, name, manifest, stored.metadata.resourceVersion) : undefined;
+  if (stale) return fail(apiErrorText({ ...stale, message: `error when replacing "${source}": ${stale.message}` }));
   if (!built.ok && mode === 'replace') return fail(problemText(kind, name, built.problem, (m) => `error when replacing "${source}": ${cannotHandle(m)}`));
   if (!built.ok) {
     const patch = Object.fromEntries(Object.entries(manifest).filter(([k]) => k !== 'status'));

@@ -89,7 +89,7 @@ const QUOTA_SCOPE_HELP: Record<string, string> = {
   NotBestEffort: 'Matches all pods that have at least one resource requirement set. These pods have a burstable or guaranteed quality of service.',
 };
 
-/** kubectl describe.go describeQuota: a Resource / Used / Hard table over spec.hard, values from status. */
+/** kubectl describe.go describeQuota: a Resource / Used / Hard table over status.hard. */
 function describeResourceQuota(_state: ClusterState, o: StoredObject): string {
   const w = describeWriter();
   w.write(0, `Name:\t${o.metadata.name}\n`);
@@ -108,7 +108,8 @@ function describeResourceQuota(_state: ClusterState, o: StoredObject): string {
   const status = jsonObject(o.fields.status);
   const hard = jsonObject(status.hard);
   const used = jsonObject(status.used);
-  for (const name of Object.keys(jsonObject(jsonObject(o.fields.spec).hard)).sort()) {
+  // The rows are status.hard's (the quota controller's copy of spec.hard): none before it has run.
+  for (const name of Object.keys(hard).sort()) {
     w.write(0, `${name}\t${scalar(used[name] ?? '0')}\t${scalar(hard[name] ?? '0')}\n`);
   }
   return w.done();
