@@ -332,7 +332,9 @@ function writableKind(type: ResourceType): ManifestKind | undefined {
   return isManifestKind(type.kind) ? type.kind : undefined;
 }
 
-const dryRun = (req: ApiRequest): boolean => req.query.dryRun === 'All';
+/** `?dryRun=All`, or for a DELETE its DeleteOptions body's `dryRun: [All]` (where kubectl delete --dry-run=server puts it). */
+const dryRun = (req: ApiRequest): boolean =>
+  req.query.dryRun === 'All' || (req.method === 'DELETE' && isObject(req.body) && Array.isArray(req.body.dryRun) && req.body.dryRun.includes('All'));
 
 function fieldValidation(req: ApiRequest): 'Strict' | 'Warn' | 'Ignore' {
   const v = req.query.fieldValidation;

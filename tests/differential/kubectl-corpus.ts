@@ -312,6 +312,6 @@ const DOWN = 'the apiserver down: the edge drops each connection (kubectl retrie
 export const PENDING: Record<string, string> = {
   'etcd-nospace@10: api-resources': DOWN,
   'etcd-nospace@10: get pods': DOWN, 'etcd-nospace@10: get nodes': DOWN, 'etcd-nospace@10: version': DOWN, 'etcd-nospace@10: get --raw /version': DOWN,
-  'dry runs: client and server': 'a server dry-run create answers resourceVersion "0" and no uid through the API (the apiserver: a uid, no resourceVersion), and the shell\'s scale has no --dry-run',
+  'dry runs: client and server': 'a server dry-run create answers resourceVersion "0" and no uid through the API (the apiserver: a uid, no resourceVersion; giving one takes the uid generator, on both twins), and the shell\'s scale and delete have no --dry-run',
   'apply records the last-applied-configuration annotation': 'the shell\'s apply keeps no kubectl.kubernetes.io/last-applied-configuration (nor warns when it is missing), so `get -o yaml` after apply differs',
 };
