@@ -18,7 +18,7 @@ import { withManagedFields } from '../shell/kubectl/managed-fields.js';
 import type { ClusterState, Deployment, ReplicaSet, StoredObject } from '../cluster/types.js';
 import { writeCreate, writeUpdate } from '../shell/kubectl/commands/apply.js';
 import { serverSideApply, staleVersion } from '../shell/kubectl/server-side-apply.js';
-import { deleteOne } from '../shell/kubectl/commands/delete.js';
+import { deleteOne, deleteRefusal } from '../shell/kubectl/commands/delete.js';
 import { scaleObject, scaleTo } from '../shell/kubectl/commands/scale.js';
 import { jsonPatch, mergePatch, strategicMerge, TOO_LARGE } from '../shell/kubectl/commands/patch.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, versionOf, WITH_STATUS } from '../shell/kubectl/discovery.js';
@@ -587,7 +587,11 @@ function remove(state: ClusterState, req: ApiRequest, { type, namespace }: Targe
   const options = isObject(req.body) ? req.body : {};
   const grace = typeof options.gracePeriodSeconds === 'number' ? options.gracePeriodSeconds : Number(req.query.gracePeriodSeconds ?? NaN);
   const key = type.namespaced ? `${namespace}/${name}` : name;
-  if (dryRun(req)) return ok(toManifest(state, type.kind, stored));
+  if (dryRun(req)) {
+    // A dry run is refused as the delete would be (the system namespaces).
+    const refused = deleteRefusal(kind, key);
+    return refused ? apiErrorResponse(refused, detailsOf(type, name)) : ok(toManifest(state, type.kind, stored));
+  }
   const r = deleteOne(state, kind, key, { ...(Number.isInteger(grace) && grace >= 0 ? { gracePeriodSeconds: grace } : {}), ...(grace === 0 ? { force: true } : {}) });
   if (!r.ok) return apiErrorResponse(r.error, detailsOf(type, name));
   // A pod bound to a node is only marked Terminating: the object is still there, as the apiserver answers.

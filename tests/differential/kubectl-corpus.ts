@@ -270,10 +270,17 @@ export const SEQUENCES: Record<string, { scenario?: string; steps: Step[] }> = {
   ] },
   'dry runs: client and server': { steps: [
     { line: 'create cm d --from-literal=a=b --dry-run=client -o yaml' },
-    { line: 'create cm d --from-literal=a=b --dry-run=server -o yaml' },
     { line: 'scale deploy web --replicas=9 --dry-run=server' },
+    { line: 'scale deploy web --replicas=9 --dry-run=client' },
+    { line: 'scale deploy web --replicas=9 --current-replicas=2 --dry-run=server' },
+    // delete.go sends DeleteOptions{DryRun: [All]} in the body: nothing is deleted, a system namespace still refuses.
     { line: 'delete deploy web --dry-run=server' },
+    { line: 'delete deploy web --dry-run=client' },
+    { line: 'delete ns kube-system --dry-run=server' },
     { line: 'get deploy web' },
+  ] },
+  'a server dry run of create': { steps: [
+    { line: 'create cm d --from-literal=a=b --dry-run=server -o yaml' },
   ] },
   'etcd NOSPACE: every write is refused': { scenario: 'etcd-nospace', steps: [
     { line: 'apply -f -', stdin: CONFIG_MAP },
@@ -312,6 +319,6 @@ const DOWN = 'the apiserver down: the edge drops each connection (kubectl retrie
 export const PENDING: Record<string, string> = {
   'etcd-nospace@10: api-resources': DOWN,
   'etcd-nospace@10: get pods': DOWN, 'etcd-nospace@10: get nodes': DOWN, 'etcd-nospace@10: version': DOWN, 'etcd-nospace@10: get --raw /version': DOWN,
-  'dry runs: client and server': 'a server dry-run create answers resourceVersion "0" and no uid through the API (the apiserver: a uid, no resourceVersion; giving one takes the uid generator, on both twins), and the shell\'s scale and delete have no --dry-run',
+  'a server dry run of create': 'through the API it answers resourceVersion "0" and no uid, the shell a resourceVersion and a uid (the apiserver: a uid, no resourceVersion; giving one takes the uid generator, which must stay in step on both twins)',
   'apply records the last-applied-configuration annotation': 'the shell\'s apply keeps no kubectl.kubernetes.io/last-applied-configuration (nor warns when it is missing), so `get -o yaml` after apply differs',
 };

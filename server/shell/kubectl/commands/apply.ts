@@ -20,6 +20,7 @@ import {
 import { toManifest, type Json } from '../manifest.js';
 import type { JsonObject } from '../manifest-fields.js';
 import { getObject, qualifiedSingular, resourceTypeByKind, type ResourceType } from '../resources.js';
+import { DRY_RUN_FLAG } from '../flags.js';
 import type { FlagSpec, KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 import { collect, refName } from './write-util.js';
 import { diffDirs, objectDiff, type DiffDirs } from './diff.js';
@@ -32,7 +33,7 @@ export type DryRun = 'none' | 'client' | 'server';
 export const FILENAME_FLAGS: FlagSpec[] = [
   { name: 'filename', short: 'f', type: 'stringArray', usage: 'The files that contain the configurations to apply.' },
   KUSTOMIZE_FLAG,
-  { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.' },
+  DRY_RUN_FLAG,
   { name: 'validate', type: 'string', default: 'strict', usage: 'Must be one of: strict (or true), warn, ignore (or false).' },
 ];
 
