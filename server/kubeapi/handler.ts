@@ -17,8 +17,8 @@ import { asClient } from '../cluster/managed-fields.js';
 import { withManagedFields } from '../shell/kubectl/managed-fields.js';
 import type { ClusterState, Deployment, ReplicaSet, StoredObject } from '../cluster/types.js';
 import { writeCreate, writeUpdate } from '../shell/kubectl/commands/apply.js';
-import { serverSideApply } from '../shell/kubectl/server-side-apply.js';
-import { deleteOne } from '../shell/kubectl/commands/delete.js';
+import { serverSideApply, staleVersion } from '../shell/kubectl/server-side-apply.js';
+import { deleteOne, deleteRefusal } from '../shell/kubectl/commands/delete.js';
 import { scaleObject, scaleTo } from '../shell/kubectl/commands/scale.js';
 import { jsonPatch, mergePatch, strategicMerge, TOO_LARGE } from '../shell/kubectl/commands/patch.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, versionOf, WITH_STATUS } from '../shell/kubectl/discovery.js';
@@ -30,6 +30,8 @@ import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, u
 import {
   apiErrorResponse, badRequest, detailsOf, invalid, methodNotAllowed, notFound, pathNotFound, statusResponse, type ApiResponse,
 } from './status.js';
+import { ACCESS_REVIEW_TYPE, accessReview, isAccessReview } from './access-review.js';
+import { allowed, kubeconfigSubject } from '../shell/kubectl/commands/auth.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
 import { metricsAnswer } from '../shell/kubectl/metrics-api.js';
 import { objectTable, wantsTable, type IncludeObject } from './table.js';
@@ -107,6 +109,13 @@ export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiRespo
 
 function resourceRequest(state: ClusterState, req: ApiRequest, target: Target): ApiResponse {
   const { name, type, namespace } = target;
+  // `kubectl auth can-i`: answered for the kubeconfig's user (a room's read-only seat is answered in seat.ts).
+  if (isAccessReview(type)) {
+    if (name !== undefined) return pathNotFound();
+    if (req.method !== 'POST') return methodNotAllowed();
+    const who = kubeconfigSubject(state);
+    return accessReview(req, type, (q) => allowed(state, who, q.verb, 'url' in q ? { url: q.url } : q, 'url' in q ? undefined : q.namespace));
+  }
   // A write is recorded under the request's fieldManager (kubectl sends its --field-manager),
   // else the user agent's name, `kubectl` (cluster/managed-fields.ts).
   const manager = req.query.fieldManager ?? 'kubectl';
@@ -211,6 +220,9 @@ function discover(state: ClusterState, segments: string[]): ApiResponse | undefi
 }
 
 /** `/api/v1[/namespaces/NS]/RESOURCE[/NAME[/SUBRESOURCE]]` and the same under `/apis/GROUP/VERSION`. */
+/** The kinds with objects, and the access review `kubectl auth can-i` creates. */
+const SERVED_TYPES = [...RESOURCE_TYPES, ACCESS_REVIEW_TYPE];
+
 export function resolveTarget(segments: string[]): Target | undefined {
   let group: string;
   let version: string;
@@ -225,7 +237,7 @@ export function resolveTarget(segments: string[]): Target | undefined {
   }
   const [resource, name, subresource, ...extra] = rest;
   if (resource === undefined || extra.length > 0) return undefined;
-  const type = RESOURCE_TYPES.find((t) => t.plural === resource && t.group === group && versionOf(t) === version);
+  const type = SERVED_TYPES.find((t) => t.plural === resource && t.group === group && versionOf(t) === version);
   if (!type) return undefined;
   if (namespace !== undefined && !type.namespaced) return undefined;
   // A namespaced kind's single object needs its namespace in the path.
@@ -320,7 +332,9 @@ function writableKind(type: ResourceType): ManifestKind | undefined {
   return isManifestKind(type.kind) ? type.kind : undefined;
 }
 
-const dryRun = (req: ApiRequest): boolean => req.query.dryRun === 'All';
+/** `?dryRun=All`, or for a DELETE its DeleteOptions body's `dryRun: [All]` (where kubectl delete --dry-run=server puts it). */
+const dryRun = (req: ApiRequest): boolean =>
+  req.query.dryRun === 'All' || (req.method === 'DELETE' && isObject(req.body) && Array.isArray(req.body.dryRun) && req.body.dryRun.includes('All'));
 
 function fieldValidation(req: ApiRequest): 'Strict' | 'Warn' | 'Ignore' {
   const v = req.query.fieldValidation;
@@ -350,10 +364,6 @@ function create(state: ClusterState, req: ApiRequest, { type, namespace }: Targe
   return ok(apiObject(state, type.kind, r.value), 201);
 }
 
-/** Optimistic concurrency's answer to a stale metadata.resourceVersion. */
-const staleConflict = (type: ResourceType, name: string): ApiResponse =>
-  statusResponse(409, 'Conflict', `Operation cannot be fulfilled on ${resourceLabel(type)} "${name}": the object has been modified; please apply your changes to the latest version and try again`, detailsOf(type, name));
-
 const resourceLabel = (type: ResourceType): string => (type.group ? `${type.plural}.${type.group}` : type.plural);
 
 function problemResponse(type: ResourceType, name: string, problem: Parameters<typeof problemMessage>[2]): ApiResponse {
@@ -372,10 +382,8 @@ function writeOver(state: ClusterState, req: ApiRequest, type: ResourceType, sto
   if (type.namespaced && meta.namespace !== undefined && meta.namespace !== stored.metadata.namespace) {
     return badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
-  // Optimistic concurrency: a resourceVersion sent must be the stored one.
-  if (typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '' && meta.resourceVersion !== String(stored.metadata.resourceVersion)) {
-    return staleConflict(type, name);
-  }
+  const stale = staleVersion(type, name, manifest, stored.metadata.resourceVersion);
+  if (stale) return apiErrorResponse(stale, detailsOf(type, name));
   const built = objectFromManifest(state, kind, manifest, stored.metadata.namespace, stored as KindMap[ManifestKind], fieldValidation(req));
   if (!built.ok) return problemResponse(type, name, built.problem);
   const w = writeUpdate(state, kind, built.obj, stored as KindMap[ManifestKind], dryRun(req) ? 'server' : 'none');
@@ -535,10 +543,8 @@ function writeStatus(state: ClusterState, req: ApiRequest, { type, namespace }: 
     next = patched.doc;
   }
   if (!isObject(next)) return badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
-  const meta = isObject(next.metadata) ? next.metadata : {};
-  if (typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '' && meta.resourceVersion !== String(stored.metadata.resourceVersion)) {
-    return staleConflict(type, name);
-  }
+  const stale = staleVersion(type, name, next, stored.metadata.resourceVersion);
+  if (stale) return apiErrorResponse(stale, detailsOf(type, name));
   const status = next.status;
   if (JSON.stringify(status ?? null) === JSON.stringify(current.status ?? null)) return ok(apiObject(state, type.kind, stored));
   const kind = type.kind as keyof KindMap;
@@ -581,7 +587,11 @@ function remove(state: ClusterState, req: ApiRequest, { type, namespace }: Targe
   const options = isObject(req.body) ? req.body : {};
   const grace = typeof options.gracePeriodSeconds === 'number' ? options.gracePeriodSeconds : Number(req.query.gracePeriodSeconds ?? NaN);
   const key = type.namespaced ? `${namespace}/${name}` : name;
-  if (dryRun(req)) return ok(toManifest(state, type.kind, stored));
+  if (dryRun(req)) {
+    // A dry run is refused as the delete would be (the system namespaces).
+    const refused = deleteRefusal(kind, key);
+    return refused ? apiErrorResponse(refused, detailsOf(type, name)) : ok(toManifest(state, type.kind, stored));
+  }
   const r = deleteOne(state, kind, key, { ...(Number.isInteger(grace) && grace >= 0 ? { gracePeriodSeconds: grace } : {}), ...(grace === 0 ? { force: true } : {}) });
   if (!r.ok) return apiErrorResponse(r.error, detailsOf(type, name));
   // A pod bound to a node is only marked Terminating: the object is still there, as the apiserver answers.

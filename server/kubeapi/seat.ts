@@ -4,7 +4,7 @@
 // then the handler, then what the answer showed of the world (facts, for scoring, as the
 // shell's kubectl tags its output) and one readable line for the host's console.
 import type { Fact, FactInterest, PartialFact } from '../cluster/facts.js';
-import { answering } from '../cluster/api.js';
+import { answering, apiUnavailable } from '../cluster/api.js';
 import type { ApiError, ClusterEvent, ClusterState } from '../cluster/types.js';
 import { allowed, kubeconfigSubject } from '../shell/kubectl/commands/auth.js';
 import { forbiddenMessage } from '../shell/kubectl/authorize.js';
@@ -16,6 +16,7 @@ import { distinctFacts, MAX_REVEALS_PER_LINE, RevealCollector } from '../shell/r
 import { tagApiError } from '../shell/kubectl/api-error.js';
 import { handleApiRequest, isWatch, logResponse, resolveTarget, startLogFollow, startWatch, type ApiRequest, type Target } from './handler.js';
 import type { LogFollow } from './logs.js';
+import { accessReview, isAccessReview } from './access-review.js';
 import { isExecTarget, runExec } from './exec.js';
 import { detailsOf, statusResponse, type ApiResponse } from './status.js';
 import type { WatchCursor, WatchEvent } from './watch.js';
@@ -65,7 +66,8 @@ export function seatForbidden(state: ClusterState, req: ApiRequest, target: Targ
   const refuse = (user: string): ApiResponse => statusResponse(403, 'Forbidden',
     forbiddenMessage(user, verb, target.type, target.subresource, target.name, namespace),
     detailsOf(target.type, target.name ?? ''));
-  if (access.readOnly) return READ_VERBS.has(verb) ? undefined : refuse(access.user);
+  // Every authenticated user may ask what it may do (the system:basic-user ClusterRole).
+  if (access.readOnly) return READ_VERBS.has(verb) || isAccessReview(target.type) ? undefined : refuse(access.user);
   const who = kubeconfigSubject(state);
   const resource = target.subresource ? `${target.type.plural}/${target.subresource}` : target.type.plural;
   return allowed(state, who, verb, { group: target.type.group, resource, name: target.name ?? '' }, namespace) ? undefined : refuse(who.name);
@@ -75,6 +77,11 @@ export function seatForbidden(state: ClusterState, req: ApiRequest, target: Targ
 export function serveSeatRequest(state: ClusterState, req: ApiRequest, target: Target, access: SeatAccess, interest: FactInterest | undefined): SeatAnswer {
   const refused = seatForbidden(state, req, target, access);
   if (refused) return { response: refused, observed: [], summary: summarize(req, target, refused) };
+  // A read-only seat may read everything and nothing else (the handler answers for the kubeconfig's user).
+  if (access.readOnly && isAccessReview(target.type) && req.method === 'POST' && !apiUnavailable(state)) {
+    const response = accessReview(req, target.type, (q) => READ_VERBS.has(q.verb));
+    return { response, observed: [], summary: summarize(req, target, response) };
+  }
   if (isWatch(req)) {
     const opened = startWatch(state, req);
     if (!opened.ok) return { response: opened.response, observed: [], summary: summarize(req, target, opened.response) };

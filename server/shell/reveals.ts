@@ -60,6 +60,20 @@ export function shows(text: string, token: string): boolean {
     if (edgeLast && isWordChar(text[at + token.length])) continue;
     return true;
   }
+  // kubectl's YAML folds a long scalar at a space (go-yaml's 80 columns): a fold is still a space to the reader.
+  return token.includes(' ') && text.length > 80 && text.includes('\n ') && showsFolded(text, token, edgeFirst, edgeLast);
+}
+
+const REGEX_SPECIAL = /[.*+?^${}()|[\]\\]/g;
+
+/** `shows` where each space of `token` may be a YAML fold: a line break and the next line's indent (and `\` in double quotes). */
+function showsFolded(text: string, token: string, edgeFirst: boolean, edgeLast: boolean): boolean {
+  const pattern = new RegExp(token.split(' ').map((part) => part.replace(REGEX_SPECIAL, '\\$&')).join('(?: |\\n +\\\\?)'), 'g');
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    const ok = !(edgeFirst && isWordChar(text[m.index - 1])) && !(edgeLast && isWordChar(text[m.index + m[0].length]));
+    if (ok) return true;
+    pattern.lastIndex = m.index + 1;
+  }
   return false;
 }
 

@@ -8,6 +8,8 @@ import { listObjects, RESOURCE_TYPES, type ResourceType } from '../../server/she
 
 const scope = (t: ResourceType, namespace: string | undefined): string => (t.namespaced ? (namespace ? `-n ${namespace}` : '-A') : '');
 const join = (...parts: string[]): string => parts.filter((p) => p !== '').join(' ');
+/** Cuts describe node's Age column (`2y189d`, `5d23h`, `4m59s`), through sed on both sides: kubectl reads its own clock there. */
+const NO_AGES = "| sed -E 's/ +[0-9]+[smhdy][0-9a-z]*$//'";
 
 /** The generated lines for `state`'s kinds (after `kubectl`). */
 export function generatedLines(state: ClusterState): string[] {
@@ -52,6 +54,8 @@ export const HAND_LINES: string[] = [
   'get deploy web api', 'get deploy web nope', 'get deploy/web svc/web', 'get nope', 'get pods,nope', 'describe nope', 'describe deploy',
   'get pods -o yaml -l app=nothing', 'get pods -o json -l app=nothing',
   // Output formats.
+  // go-yaml v2 folds a long plain scalar at the first space past column 80, where it lands (a List's items are 2 deeper).
+  'get priorityclasses -o yaml', 'get priorityclasses system-cluster-critical -o yaml',
   'get nodes -o name', 'get deploy web -o yaml', 'get deploy web -o json', 'get svc -o json', 'get nodes -o yaml', 'get deploy -o yaml',
   "get pods -A -o jsonpath='{.items[*].metadata.name}'", "get nodes -o jsonpath='{range .items[*]}{.metadata.name}{\"\\t\"}{.status.nodeInfo.kubeletVersion}{\"\\n\"}{end}'",
   "get pods -o jsonpath='{.items[0].spec.containers[0].image}'", "get deploy web -o jsonpath='{.spec.template.spec.containers[*].name}'",
@@ -79,21 +83,29 @@ export const HAND_LINES: string[] = [
   'top pods -A --sort-by=memory', 'top pod -l app=web --containers', 'top pod nope',
   'get pods --chunk-size=2', 'get pods -A --chunk-size=3 -o name', 'get ns --chunk-size=1',
   // Describe.
-  'describe node worker-1', 'describe nodes', 'describe deploy web', 'describe deploy -n kube-system', 'describe svc web', 'describe svc', 'describe pods -l app=web',
+  'describe node worker-1', `describe node worker-1 ${NO_AGES}`, 'describe nodes', `describe nodes ${NO_AGES}`, 'describe deploy web', 'describe deploy -n kube-system', 'describe svc web', 'describe svc', 'describe pods -l app=web',
   'describe rs -A', 'describe ns default', 'describe cm -n kube-system coredns', 'describe sa default', 'describe ds -n kube-system aws-node',
   'describe deploy/web svc/web', 'describe pods -l app=nothing',
+  // kubectl's own describers (describe.go): every role's compacted PolicyRule table, bindings, and the
+  // CSINodes' long annotation folded under its key (printAnnotationsMultiline).
+  'describe clusterroles', 'describe roles -A', 'describe clusterrolebindings', 'describe rolebindings -A', 'describe endpointslices -A',
+  'describe csinodes', 'describe storageclasses', 'describe priorityclasses',
+  // Pods as admission made them (spec.priority, the token volume, tolerationSeconds), tolerations sorted by key.
+  'describe pods -A',
   // Logs (the pods/log subresource).
   'logs deploy/web', 'logs deploy/web --tail=2', 'logs deploy/web --tail=0', 'logs deploy/web --timestamps --tail=3', 'logs deploy/web --since=1h',
   'logs deploy/web -c nope', 'logs deploy/web --previous', 'logs nope', 'logs -l app=web --prefix --tail=1', 'logs -n kube-system deploy/coredns --tail=5',
   'logs -n kube-system -l component=kube-apiserver --tail=3', 'logs -n kube-system ds/kube-proxy --limit-bytes=100', 'logs deploy/nope', 'logs svc/web',
   // Small reads of other commands.
-  'auth can-i list pods', 'auth can-i create deployments -n kube-system',
+  // auth can-i through a SelfSubjectAccessReview (cani.go RunAccessCheck): resources, subresources, URLs, an unknown type's warning.
+  'auth can-i list pods', 'auth can-i create deployments -n kube-system', 'auth can-i get pods/log', 'auth can-i get /healthz',
+  'auth can-i delete nodes --all-namespaces', 'auth can-i list nopes', 'auth can-i list nopes -q',
 ];
 
 /** Lines on scenarios' clusters (`ID@MINUTES`: after that much simulated time, its faults fired). */
 export const SCENARIO_LINES: Record<string, string[]> = {
-  'pending-pods@5': ['get pods -A', 'get pods -A -o wide', 'get events -A', 'get nodes', 'get deploy -A', 'get pods -A --field-selector status.phase=Pending', 'describe nodes', 'get events -A --field-selector type=Warning', 'get rs -A -o wide'],
-  'node-notready@5': ['get nodes', 'get nodes -o wide', 'get pods -A -o wide', 'get events -A', 'describe node worker-1', 'get nodes -o yaml', "get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.spec.taints}{\"\\n\"}{end}'", 'get leases -n kube-node-lease'],
+  'pending-pods@5': ['get pods -A', 'get pods -A -o wide', 'get events -A', 'get nodes', 'get deploy -A', 'get pods -A --field-selector status.phase=Pending', 'describe nodes', `describe nodes ${NO_AGES}`, 'get events -A --field-selector type=Warning', 'get rs -A -o wide'],
+  'node-notready@5': ['get nodes', 'get nodes -o wide', 'get pods -A -o wide', 'get events -A', 'describe node worker-1', `describe node worker-1 ${NO_AGES}`, 'get nodes -o yaml', "get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.spec.taints}{\"\\n\"}{end}'", 'get leases -n kube-node-lease'],
   'coredns-down@5': ['logs -n kube-system deploy/coredns', 'logs -n kube-system deploy/coredns --previous', 'logs -n kube-system -l k8s-app=kube-dns --tail=2 --prefix', 'get pods -n kube-system', 'get events -n kube-system', 'get cm coredns -n kube-system -o yaml', 'get endpoints -n kube-system', 'get deploy coredns -n kube-system -o yaml', 'describe deploy coredns -n kube-system', 'get pods -n kube-system -l k8s-app=kube-dns -o wide'],
   'release-down@5': ['logs deploy/web --tail=5', 'logs deploy/web -p', 'get pods -A', 'get deploy -A -o wide', 'get rs -A', 'get events -A', 'get svc -A -o wide', 'get endpoints -A'],
   'lb-pending@5': ['get svc -A', 'get svc -A -o wide', 'get events -A', 'get svc -A -o yaml'],
@@ -258,10 +270,17 @@ export const SEQUENCES: Record<string, { scenario?: string; steps: Step[] }> = {
   ] },
   'dry runs: client and server': { steps: [
     { line: 'create cm d --from-literal=a=b --dry-run=client -o yaml' },
-    { line: 'create cm d --from-literal=a=b --dry-run=server -o yaml' },
     { line: 'scale deploy web --replicas=9 --dry-run=server' },
+    { line: 'scale deploy web --replicas=9 --dry-run=client' },
+    { line: 'scale deploy web --replicas=9 --current-replicas=2 --dry-run=server' },
+    // delete.go sends DeleteOptions{DryRun: [All]} in the body: nothing is deleted, a system namespace still refuses.
     { line: 'delete deploy web --dry-run=server' },
+    { line: 'delete deploy web --dry-run=client' },
+    { line: 'delete ns kube-system --dry-run=server' },
     { line: 'get deploy web' },
+  ] },
+  'a server dry run of create': { steps: [
+    { line: 'create cm d --from-literal=a=b --dry-run=server -o yaml' },
   ] },
   'etcd NOSPACE: every write is refused': { scenario: 'etcd-nospace', steps: [
     { line: 'apply -f -', stdin: CONFIG_MAP },
@@ -275,6 +294,7 @@ export const SEQUENCES: Record<string, { scenario?: string; steps: Step[] }> = {
  * Lines whose output may differ, each with why. Keep it short: only what cannot be the same
  * bytes by design.
  */
+const CLIENT_CLOCK = 'describe node\'s pod ages come from the real kubectl\'s clock, not the simulated one';
 export const ALLOWED: Record<string, string> = {
   // kubectl describe configmap ranges over the Data map (describe.go describeConfigMap): Go's
   // map order is random, so the real output changes from run to run.
@@ -283,11 +303,12 @@ export const ALLOWED: Record<string, string> = {
   // sequentialConsumeRequest over a map[ObjectReference]ResponseWrapper).
   'logs -l app=web --prefix --tail=1': 'Go map order: the real kubectl prints the pods in random order',
   'coredns-down@5: logs -n kube-system -l k8s-app=kube-dns --tail=2 --prefix': 'Go map order, as above',
+  // describe.go describeNodeResource prints each pod's age from the client's clock
+  // (translateTimestampSince), not the cluster's: the same lines with that column cut are compared.
+  'describe node worker-1': CLIENT_CLOCK, 'describe nodes': CLIENT_CLOCK, 'describe nodes worker-1': CLIENT_CLOCK,
+  'node-notready@5: describe node worker-1': CLIENT_CLOCK, 'pending-pods@5: describe nodes': CLIENT_CLOCK,
 };
 
-const NO_DESCRIBER = 'kubectl has a describer of its own for this kind (describe.go); the shell falls back to the generic one';
-const POD_MANIFEST = 'the Pod manifest lacks spec.priority, the kube-api-access volume and its mount, and the tolerations\' tolerationSeconds (describe reads them through the API)';
-const NODE = 'describe node prints pod ages from the client\'s clock (describe.go describeNodeResource), and the shell prints the node\'s Ki quantities where kubectl prints canonical ones (80Gi), no hugepages nor kubeProxyVersion in the Node manifest, and the node Lease as a snapshot';
 const DOWN = 'the apiserver down: the edge drops each connection (kubectl retries, then prints klog lines with its clock and pid) where a stopped apiserver refuses it';
 
 /**
@@ -297,20 +318,7 @@ const DOWN = 'the apiserver down: the edge drops each connection (kubectl retrie
  */
 export const PENDING: Record<string, string> = {
   'etcd-nospace@10: api-resources': DOWN,
-  'auth can-i list pods': 'the API serves no authorization.k8s.io SelfSubjectAccessReview',
-  'auth can-i create deployments -n kube-system': 'as auth can-i list pods',
-  'get --raw /api/v1/namespaces/default/pods/nope': 'the shell\'s get --raw answers a missing object with the missing-path Status, the apiserver with its NotFound',
-  'describe node worker-1': NODE, 'describe nodes': NODE, 'describe nodes worker-1': NODE, 'node-notready@5: describe node worker-1': NODE, 'pending-pods@5: describe nodes': NODE,
-  'describe pods -l app=web': POD_MANIFEST, 'describe pods coredns-67f5c867d-gzpbv -n kube-system': POD_MANIFEST,
-  'describe endpointslices web-4wf9c -n default': NO_DESCRIBER, 'describe clusterrolebindings system:coredns': NO_DESCRIBER,
-  'describe clusterroles system:coredns': NO_DESCRIBER, 'describe rolebindings kubeadm:nodes-kubeadm-config -n kube-system': NO_DESCRIBER,
-  'describe roles kubeadm:nodes-kubeadm-config -n kube-system': NO_DESCRIBER, 'describe priorityclasses system-node-critical': NO_DESCRIBER,
-  'describe csinodes worker-1': NO_DESCRIBER, 'describe storageclasses gp2': NO_DESCRIBER,
-  'get priorityclasses system-node-critical -o yaml': 'kubectl\'s YAML (go-yaml v2) folds plain scalars longer than 80 columns; the shell\'s YAML does not',
   'etcd-nospace@10: get pods': DOWN, 'etcd-nospace@10: get nodes': DOWN, 'etcd-nospace@10: version': DOWN, 'etcd-nospace@10: get --raw /version': DOWN,
-  'etcd-nospace@0: describe pods -n kube-system -l component=etcd': POD_MANIFEST,
-  'replace: a stale resourceVersion is a Conflict, a missing object NotFound': 'the shell\'s replace writes over a stale metadata.resourceVersion where the apiserver answers Conflict',
-  'create of each generator kind': 'describe quota prints a pods row the real kubectl does not (to be looked at)',
-  'dry runs: client and server': 'a server dry-run create answers resourceVersion "0" and no uid through the API (the apiserver: a uid, no resourceVersion), and the shell\'s scale has no --dry-run',
+  'a server dry run of create': 'through the API it answers resourceVersion "0" and no uid, the shell a resourceVersion and a uid (the apiserver: a uid, no resourceVersion; giving one takes the uid generator, which must stay in step on both twins)',
   'apply records the last-applied-configuration annotation': 'the shell\'s apply keeps no kubectl.kubernetes.io/last-applied-configuration (nor warns when it is missing), so `get -o yaml` after apply differs',
 };

@@ -145,6 +145,10 @@ describe('writes', () => {
     });
     const patched = request(state, 'PATCH', '/api/v1/namespaces/default/configmaps/x', { contentType: 'application/merge-patch+json', body: { data: { b: '2' } } });
     expect(patched.body.data).toEqual({ a: '1', b: '2' });
+    // kubectl delete --dry-run=server sends its DeleteOptions with dryRun [All] (apimachinery meta/v1 DeleteOptions): nothing is deleted.
+    const dry = request(state, 'DELETE', '/api/v1/namespaces/default/configmaps/x', { body: { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'], propagationPolicy: 'Background' } });
+    expect(dry.status).toBe(200);
+    expect(request(state, 'GET', '/api/v1/namespaces/default/configmaps/x').status).toBe(200);
     expect(request(state, 'DELETE', '/api/v1/namespaces/default/configmaps/x').status).toBe(200);
     expect(request(state, 'GET', '/api/v1/namespaces/default/configmaps/x').status).toBe(404);
   });

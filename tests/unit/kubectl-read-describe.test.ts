@@ -25,7 +25,8 @@ describe('kubectl describe', () => {
     expect(out).toContain('Conditions:\n  Type             Status  LastHeartbeatTime                 LastTransitionTime                Reason                       Message\n');
     expect(out).toContain('  Ready            True    Wed, 01 May 2024 10:00:00 +0000   Sun, 21 Apr 2024 10:00:00 +0000   KubeletReady                 kubelet is posting ready status\n');
     expect(out).toContain('Non-terminated Pods:          (1 in total)\n');
-    expect(out).toContain('  default                     web-7d4b9c8f5-abcde  100m (2%)     0 (0%)      128Mi (0%)       0 (0%)         5m12s\n');
+    // describe.go describeNodeResource: an empty column after the pod's name (`Name\t\t`).
+    expect(out).toContain('  default                     web-7d4b9c8f5-abcde    100m (2%)     0 (0%)      128Mi (0%)       0 (0%)         5m12s\n');
     expect(out).toContain('  cpu                100m (2%)   0 (0%)\n');
     expect(out).toMatch(/Events:\s+<none>\n$/);
   });

@@ -111,4 +111,36 @@ describe('a limited kubeconfig user through a seat\'s own tools (kubeapi/seat.ts
       status: 403, body: { message: `pods "${name}" is forbidden: User "jane" cannot delete resource "pods" in API group "" in the namespace "default"` },
     });
   });
+
+  // `kubectl auth can-i` creates a SelfSubjectAccessReview (kubectl pkg/cmd/auth/cani.go RunAccessCheck); every
+  // authenticated user may (system:basic-user), and the answer is the requester's own rights.
+  const review = (attributes: Record<string, unknown>): ApiRequest => ({
+    ...request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'),
+    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: attributes } as ApiRequest['body'],
+  });
+  const allowedBy = (state: ClusterState, req: ApiRequest, seat = player) => {
+    const response = serveSeatRequest(state, req, targetOf(req.path)!, seat, undefined).response;
+    expect(response.status).toBe(201);
+    return (response.body as { status: { allowed: boolean } }).status.allowed;
+  };
+
+  it('answers a SelfSubjectAccessReview with the seat\'s own rights, as the shell\'s auth can-i', () => {
+    const { state, run } = shell();
+    const listPods = review({ resourceAttributes: { namespace: 'default', verb: 'list', resource: 'pods' } });
+    expect(allowedBy(state, listPods)).toBe(false);
+    grantView(state);
+    expect(allowedBy(state, listPods)).toBe(true);
+    expect(run('kubectl auth can-i list pods').output).toBe('yes\n');
+    expect(allowedBy(state, review({ resourceAttributes: { namespace: 'default', verb: 'delete', resource: 'pods' } }))).toBe(false);
+    expect(allowedBy(state, review({ resourceAttributes: { namespace: 'kube-system', verb: 'list', resource: 'pods' } }))).toBe(false);
+    // A spectator reads everything and writes nothing, whatever the kubeconfig's user may do.
+    const spectator = { readOnly: true, user: 'kubedrill:spectator' };
+    expect(allowedBy(state, review({ resourceAttributes: { namespace: 'kube-system', verb: 'list', resource: 'pods' } }), spectator)).toBe(true);
+    expect(allowedBy(state, review({ resourceAttributes: { namespace: 'default', verb: 'delete', resource: 'pods' } }), spectator)).toBe(false);
+    const neither = review({});
+    expect(serveSeatRequest(state, neither, targetOf(neither.path)!, player, undefined).response).toMatchObject({
+      // pkg/apis/authorization/validation ValidateSelfSubjectAccessReviewSpec.
+      status: 422, body: { reason: 'Invalid', details: { causes: [{ field: 'spec.resourceAttributes', message: 'Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified' }] } },
+    });
+  });
 });

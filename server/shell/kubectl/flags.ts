@@ -19,6 +19,9 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
 ];
 
 /** -A / --all-namespaces, for subcommands that list across namespaces. */
+/** --dry-run of the writing commands (none, client, server). */
+export const DRY_RUN_FLAG: FlagSpec = { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.' };
+
 export const ALL_NAMESPACES_FLAG: FlagSpec = {
   name: 'all-namespaces', short: 'A', type: 'bool',
   usage: 'If present, list the requested object(s) across all namespaces.',

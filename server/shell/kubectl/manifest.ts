@@ -8,6 +8,7 @@ import type {
   SimTime, StoredObject,
 } from '../../cluster/types.js';
 import { isStoredKind } from '../../cluster/stored-kinds.js';
+import { podAdmission, TOKEN_MOUNT_PATH, type PodAdmission } from '../../cluster/pod-admission.js';
 import { shownStatus } from '../../cluster/status-writes.js';
 import { rfc3339 } from './age.js';
 import { formatBytes as formatMemory, formatCpu } from '../../cluster/quantity.js';
@@ -46,7 +47,7 @@ function modelledManifest(state: ClusterState, kind: string, obj: KubeObject): J
   switch (kind) {
     case 'Pod': {
       const pod = obj as Pod;
-      return { ...head, metadata: meta(pod.metadata), spec: podSpecJson(pod.spec), status: podStatusJson(state, pod) };
+      return { ...head, metadata: meta(pod.metadata), spec: podSpecJson(pod.spec, podAdmission(state, pod)), status: podStatusJson(state, pod) };
     }
     case 'Node': {
       const node = obj as Node;
@@ -62,8 +63,8 @@ function modelledManifest(state: ClusterState, kind: string, obj: KubeObject): J
         }),
         status: {
           addresses: node.status.addresses.map((a) => ({ address: a.address, type: a.type })),
-          allocatable: resourceListJson(node.status.allocatable, 'Ki'),
-          capacity: resourceListJson(node.status.capacity, 'Ki'),
+          allocatable: nodeResourcesJson(node.status.allocatable),
+          capacity: nodeResourcesJson(node.status.capacity),
           conditions: node.status.conditions.map((c) => ({
             lastHeartbeatTime: rfc3339(state, c.lastHeartbeatTime), lastTransitionTime: rfc3339(state, c.lastTransitionTime),
             message: c.message, reason: c.reason, status: c.status, type: c.type,
@@ -71,7 +72,9 @@ function modelledManifest(state: ClusterState, kind: string, obj: KubeObject): J
           daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
           nodeInfo: {
             architecture: node.status.nodeInfo.architecture, bootID: '', containerRuntimeVersion: node.status.nodeInfo.containerRuntimeVersion,
-            kernelVersion: node.status.nodeInfo.kernelVersion, kubeProxyVersion: '', kubeletVersion: node.status.nodeInfo.kubeletVersion,
+            kernelVersion: node.status.nodeInfo.kernelVersion,
+            // v1.29's kubelet still reports its own version here (DisableNodeKubeProxyVersion is off).
+            kubeProxyVersion: node.status.nodeInfo.kubeletVersion, kubeletVersion: node.status.nodeInfo.kubeletVersion,
             machineID: '', operatingSystem: node.status.nodeInfo.operatingSystem, osImage: node.status.nodeInfo.osImage, systemUUID: '',
           },
         },
@@ -232,14 +235,22 @@ export function metadataJson(state: ClusterState, m: ObjectMeta, kind: string): 
   });
 }
 
-/** `memoryUnit` 'Ki' prints memory as kubelet reports node capacity (`16318848Ki`). */
-function resourceListJson(r: Partial<ResourceList>, memoryUnit?: 'Ki'): JsonObject {
+function resourceListJson(r: Partial<ResourceList>): JsonObject {
   return compact({
     cpu: r.cpu === undefined ? undefined : formatCpu(r.cpu),
-    'ephemeral-storage': r.ephemeralStorage === undefined ? undefined : (memoryUnit ? `${Math.floor(r.ephemeralStorage / 1024)}Ki` : formatMemory(r.ephemeralStorage)),
-    memory: r.memory === undefined ? undefined : (memoryUnit ? `${Math.floor(r.memory / 1024)}Ki` : formatMemory(r.memory)),
+    'ephemeral-storage': r.ephemeralStorage === undefined ? undefined : formatMemory(r.ephemeralStorage),
+    memory: r.memory === undefined ? undefined : formatMemory(r.memory),
     pods: r.pods === undefined ? undefined : String(r.pods),
   });
+}
+
+/**
+ * A node's capacity or allocatable as the kubelet reports it: cadvisor's byte counts as
+ * BinarySI quantities, which serialize canonically (the largest exact power of 1024: `8Gi`,
+ * `8092Mi`), and the huge page sizes of an x86_64 kernel, none reserved.
+ */
+export function nodeResourcesJson(r: ResourceList): JsonObject {
+  return { ...resourceListJson(r), 'hugepages-1Gi': '0', 'hugepages-2Mi': '0' };
 }
 
 function selectorJson(s: LabelSelector): JsonObject {
@@ -262,7 +273,10 @@ function probeJson(p: Probe | undefined): JsonObject | undefined {
   return { ...handler, initialDelaySeconds: p.initialDelaySeconds, timeoutSeconds: 1, periodSeconds: p.periodSeconds, successThreshold: 1, failureThreshold: p.failureThreshold };
 }
 
-function containerJson(c: ContainerSpec, hostPaths: PodSpec['hostPaths']): JsonObject {
+function containerJson(c: ContainerSpec, hostPaths: PodSpec['hostPaths'], tokenVolume?: string): JsonObject {
+  const mounts = (hostPaths ?? []).map((v) => compact({ mountPath: v.mountPath, name: v.volume, readOnly: v.readOnly }));
+  // The ServiceAccount admission plugin appends the token's mount to each container's.
+  if (tokenVolume) mounts.push({ mountPath: TOKEN_MOUNT_PATH, name: tokenVolume, readOnly: true });
   return compact({
     name: c.name,
     image: c.image,
@@ -276,7 +290,7 @@ function containerJson(c: ContainerSpec, hostPaths: PodSpec['hostPaths']): JsonO
     terminationMessagePath: '/dev/termination-log',
     terminationMessagePolicy: 'File',
     imagePullPolicy: c.image.endsWith(':latest') || !c.image.includes(':') ? 'Always' : 'IfNotPresent',
-    volumeMounts: hostPaths?.map((v) => compact({ mountPath: v.mountPath, name: v.volume, readOnly: v.readOnly })),
+    volumeMounts: mounts.length > 0 ? mounts : undefined,
   });
 }
 
@@ -285,9 +299,31 @@ function ephemeralContainerJson(c: EphemeralContainerSpec): JsonObject {
   return compact({ ...containerJson(c, undefined), stdin: c.stdin || undefined, tty: c.tty || undefined, targetContainerName: c.targetContainerName });
 }
 
-function podSpecJson(spec: PodSpec): JsonObject {
+/** The ServiceAccount admission plugin's projected volume: the token, the cluster's CA and the namespace. */
+function tokenVolumeJson(name: string): JsonObject {
+  return {
+    name,
+    projected: {
+      defaultMode: 420,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+        { configMap: { items: [{ key: 'ca.crt', path: 'ca.crt' }], name: 'kube-root-ca.crt' } },
+        { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
+      ],
+    },
+  };
+}
+
+/** A template's spec, or with `admission` a pod's: then what defaulting and the admission plugins added at its creation too. */
+function podSpecJson(spec: PodSpec, admission?: PodAdmission): JsonObject {
+  const token = admission?.tokenVolume;
+  const volumes: JsonObject[] = [
+    ...[...spec.hostPaths ?? []].sort((a, b) => a.volume.localeCompare(b.volume)).map((v) => ({ hostPath: { path: v.path, type: v.type }, name: v.volume })),
+    ...(spec.claims ?? []).map((c) => ({ name: c.volume, persistentVolumeClaim: compact({ claimName: c.claimName, readOnly: c.readOnly }) })),
+    ...(token ? [tokenVolumeJson(token)] : []),
+  ];
   return compact({
-    containers: spec.containers.map((c) => containerJson(c, spec.hostPaths)),
+    containers: spec.containers.map((c) => containerJson(c, spec.hostPaths, token)),
     ephemeralContainers: spec.ephemeralContainers?.map(ephemeralContainerJson),
     restartPolicy: spec.restartPolicy,
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
@@ -308,12 +344,13 @@ function podSpecJson(spec: PodSpec): JsonObject {
       ? { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: spec.nodeAffinity.map((term) => ({ matchExpressions: term.map((e) => compact({ key: e.key, operator: e.operator, values: e.values })) })) } } }
       : undefined,
     schedulerName: spec.schedulerName,
-    tolerations: spec.tolerations.map((t) => compact({ key: t.key, operator: t.operator, value: t.value, effect: t.effect })),
+    tolerations: spec.tolerations.map((t) => compact({ key: t.key, operator: t.operator, value: t.value, effect: t.effect, tolerationSeconds: t.tolerationSeconds })),
     priorityClassName: spec.priorityClassName,
-    volumes: spec.claims || spec.hostPaths ? [
-      ...[...spec.hostPaths ?? []].sort((a, b) => a.volume.localeCompare(b.volume)).map((v) => ({ hostPath: { path: v.path, type: v.type }, name: v.volume })),
-      ...(spec.claims ?? []).map((c) => ({ name: c.volume, persistentVolumeClaim: compact({ claimName: c.claimName, readOnly: c.readOnly }) })),
-    ] : undefined,
+    priority: admission?.priority,
+    // SetDefaults_Pod (a pod's, not a template's) turns service links on.
+    enableServiceLinks: admission ? true : undefined,
+    preemptionPolicy: admission?.preemptionPolicy,
+    volumes: spec.claims || spec.hostPaths || token ? volumes : undefined,
   });
 }
 

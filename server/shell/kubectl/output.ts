@@ -67,11 +67,80 @@ export function parseOutputFormat(value: string | undefined): { ok: true; format
   return { ok: false, error: `error: unable to match a printer suitable for the output format "${value}", allowed formats are: ${ALLOWED}\n` };
 }
 
-/** kubectl's YAML: sorted keys, sequences not indented under their key, YAML 1.1 quoting. */
+/** kubectl's YAML: sorted keys, sequences not indented under their key, YAML 1.1 quoting, go-yaml's folding. */
 export function toYaml(value: Json): string {
+  return foldLikeGoYaml(unfoldedYaml(value));
+}
+
+/** toYaml before folding: each scalar on one line. */
+function unfoldedYaml(value: Json): string {
   const text = stringify(value, { sortMapEntries: true, indentSeq: false, schema: 'yaml-1.1', lineWidth: 0 });
   // go-yaml writes the key `.` (managedFields' fieldsV1) plain, where this library quotes it.
   return text.includes('"."') ? text.replace(/^(\s*(?:- )?)"\.":/gm, '$1.:') : text;
+}
+
+
+/** go-yaml v2's emitter best_width: past this column a scalar breaks at its next space. */
+const BEST_WIDTH = 80;
+
+/** `indent`, `- ` markers, maybe a key (plain or quoted) and `: `, then the value. */
+const YAML_LINE = /^( *(?:- )*)((?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^'"\s][^]*?): )?(.*)$/;
+
+/**
+ * Folds the scalars the yaml library left on one line as go-yaml v2 does (emitterc.go
+ * yaml_emitter_write_plain_scalar, _single_quoted_, _double_quoted_): at a space, once the
+ * line is past column 80 and the space is neither doubled nor at a quoted value's ends, the
+ * line breaks and the scalar goes on indented 2 past its key (or its `- `). Block scalars'
+ * lines are left as they are. Columns count characters, as the emitter does.
+ */
+function foldLikeGoYaml(text: string): string {
+  if (!/^.{81}/mu.test(text)) return text;
+  const out: string[] = [];
+  let block = -1; // inside a block scalar (`|`): the indent of the line that opened it
+  for (const line of text.split('\n')) {
+    const indent = line.length - line.trimStart().length;
+    if (block >= 0 && (line === '' || indent > block)) {
+      out.push(line);
+      continue;
+    }
+    block = -1;
+    const m = YAML_LINE.exec(line)!;
+    const [, lead = '', key, value = ''] = m;
+    if (/^[|>][0-9+-]*$/.test(value)) block = indent;
+    const head = [...lead].length + (key === undefined ? 0 : [...key].length);
+    out.push(head + [...value].length <= BEST_WIDTH + 1 ? line : lead + (key ?? '') + foldScalar(value, head, lead.length + (key === undefined ? 0 : 2)));
+  }
+  return out.join('\n');
+}
+
+function foldScalar(value: string, column: number, continuation: number): string {
+  const quote = value[0] === "'" || value[0] === '"' ? value[0] : '';
+  if (!quote && /^[[{&*!|>]/.test(value)) return value;
+  const chars = [...value];
+  const inner = quote ? [1, chars.length - 1] : [0, chars.length];
+  let out = '';
+  let col = column;
+  let spaces = false;
+  chars.forEach((c, i) => {
+    if (c === ' ' && i >= inner[0]! && i < inner[1]!) {
+      const atEnds = quote !== '' && (i === inner[0] || i === inner[1]! - 1);
+      const nextSpace = chars[i + 1] === ' ';
+      if (!spaces && col > BEST_WIDTH && !atEnds && (quote === '"' || !nextSpace)) {
+        // A double-quoted scalar escapes a space that would start the next line.
+        out += `\n${' '.repeat(continuation)}${quote === '"' && nextSpace ? '\\' : ''}`;
+        col = continuation + (quote === '"' && nextSpace ? 1 : 0);
+      } else {
+        out += c;
+        col++;
+      }
+      spaces = true;
+      return;
+    }
+    out += c;
+    col++;
+    spaces = false;
+  });
+  return out;
 }
 
 // The yaml library takes about 1 µs per character it prints: `-o yaml` of a few dozen pods is
@@ -88,7 +157,7 @@ const YAML_CACHE_CHARS = 8 * 2 ** 20;
  */
 const YAML_STEPS_PER_JSON_CHAR = 15;
 
-/** The YAML of one object (a map), kept by its JSON. */
+/** The YAML of one object (a map) before folding, kept by its JSON. */
 function objectYaml(manifest: Json, budget: LineBudget): string {
   const key = JSON.stringify(manifest);
   budget.spend(YAML_STEPS_PER_JSON_CHAR * key.length);
@@ -98,7 +167,7 @@ function objectYaml(manifest: Json, budget: LineBudget): string {
     yamlByJson.set(key, kept);
     return kept;
   }
-  const text = toYaml(manifest);
+  const text = unfoldedYaml(manifest);
   yamlByJson.set(key, text);
   yamlCacheChars += key.length + text.length;
   for (const [oldKey, oldText] of yamlByJson) {
@@ -111,11 +180,16 @@ function objectYaml(manifest: Json, budget: LineBudget): string {
 
 /** kubectl's YAML of an object, or of a v1 List of them, from its items' kept YAML. */
 export function manifestYaml(document: Json, budget: LineBudget): string {
+  return foldLikeGoYaml(unfoldedManifestYaml(document, budget));
+}
+
+/** manifestYaml with each scalar on one line (folding looks at whole lines where they land). */
+function unfoldedManifestYaml(document: Json, budget: LineBudget): string {
   const list = document as { kind?: Json; items?: Json };
   if (list.kind !== 'List' || !Array.isArray(list.items) || list.items.length === 0) return objectYaml(document, budget);
   // Keys sorted: apiVersion, items, kind, metadata; list entries not indented under `items:`.
   const items = list.items.map((item) => objectYaml(item, budget).replace(/\n(?=.)/g, '\n  ').replace(/^/, '- ')).join('');
-  return toYaml({ ...(document as Record<string, Json>), items: [] }).replace('items: []\n', `items:\n${items}`);
+  return unfoldedYaml({ ...(document as Record<string, Json>), items: [] }).replace('items: []\n', `items:\n${items}`);
 }
 
 /**

@@ -146,7 +146,7 @@ function readTolerations(f: Findings, v: Json | undefined, path: string, stored:
     setOptional(t, 'operator', readEnum(f, o.operator, `${e.path}.operator`, ['Exists', 'Equal'] as const));
     setOptional(t, 'value', readString(f, o.value, `${e.path}.value`));
     setOptional(t, 'effect', readEnum(f, o.effect, `${e.path}.effect`, ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const));
-    // manifest.ts leaves tolerationSeconds out: keep the stored value of the same toleration.
+    // A manifest without tolerationSeconds keeps the stored value of the same toleration.
     const seconds = readInt(f, o.tolerationSeconds, `${e.path}.tolerationSeconds`)
       ?? stored.find((s) => s.key === t.key && s.operator === t.operator && s.value === t.value && s.effect === t.effect)?.tolerationSeconds;
     setOptional(t, 'tolerationSeconds', seconds);

@@ -35,15 +35,22 @@ export type ApplyResult =
   | { ok: false; problem: ManifestProblem }
   | { ok: false; error: ApiError };
 
+/**
+ * Optimistic concurrency, as for any write: a metadata.resourceVersion sent must be the stored
+ * one, else the apiserver's Conflict.
+ */
+export function staleVersion(type: ResourceType, name: string, sent: JsonObject, stored: string | number | undefined): ApiError | undefined {
+  const version = isObject(sent.metadata) ? sent.metadata.resourceVersion : undefined;
+  if (typeof version !== 'string' || version === '' || version === String(stored ?? '')) return undefined;
+  const resource = type.group ? `${type.plural}.${type.group}` : type.plural;
+  return { status: 409, reason: 'Conflict', message: `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again` };
+}
+
 export function serverSideApply(state: ClusterState, req: ApplyRequest): ApplyResult {
   const { type, kind, namespace, name, applied } = req;
   const stored = getObject(state, type, namespace ?? '', name) as KindMap[ManifestKind] | undefined;
-  // A resourceVersion sent is a precondition, as for any write.
-  const sent = isObject(applied.metadata) ? applied.metadata.resourceVersion : undefined;
-  if (typeof sent === 'string' && sent !== '' && sent !== String(stored?.metadata.resourceVersion ?? '')) {
-    const resource = type.group ? `${type.plural}.${type.group}` : type.plural;
-    return { ok: false, error: { status: 409, reason: 'Conflict', message: `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again` } };
-  }
+  const stale = staleVersion(type, name, applied, stored?.metadata.resourceVersion);
+  if (stale) return { ok: false, error: stale };
   const live = stored ? (toManifest(state, kind, stored) as JsonObject) : undefined;
   const outcome = applyConfiguration(live, applied, stored && live ? ownedFields(stored, kind, live) : [], req.manager, req.force, state.now);
   if (!outcome.ok) return outcome;

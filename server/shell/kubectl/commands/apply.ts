@@ -20,11 +20,12 @@ import {
 import { toManifest, type Json } from '../manifest.js';
 import type { JsonObject } from '../manifest-fields.js';
 import { getObject, qualifiedSingular, resourceTypeByKind, type ResourceType } from '../resources.js';
+import { DRY_RUN_FLAG } from '../flags.js';
 import type { FlagSpec, KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 import { collect, refName } from './write-util.js';
 import { diffDirs, objectDiff, type DiffDirs } from './diff.js';
 import { kustomizeObjects } from './kustomize.js';
-import { serverSideApply, type ApplyRequest } from '../server-side-apply.js';
+import { serverSideApply, staleVersion, type ApplyRequest } from '../server-side-apply.js';
 
 
 export type DryRun = 'none' | 'client' | 'server';
@@ -32,7 +33,7 @@ export type DryRun = 'none' | 'client' | 'server';
 export const FILENAME_FLAGS: FlagSpec[] = [
   { name: 'filename', short: 'f', type: 'stringArray', usage: 'The files that contain the configurations to apply.' },
   KUSTOMIZE_FLAG,
-  { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.' },
+  DRY_RUN_FLAG,
   { name: 'validate', type: 'string', default: 'strict', usage: 'Must be one of: strict (or true), warn, ignore (or false).' },
 ];
 
@@ -271,6 +272,9 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
     if (!r.ok) return fail(apiErrorText({ ...r.error, message: `error when creating "${source}": ${r.error.message}` }));
     return ok(`${ref} created\n`);
   }
+  // The PUT's resourceVersion is a precondition (kubectl sends the file's as it is).
+  const stale = mode === 'replace' && sends && (denied('update', name) === undefined) ? staleVersion(type, name, manifest, stored.metadata.resourceVersion) : undefined;
+  if (stale) return fail(apiErrorText({ ...stale, message: `error when replacing "${source}": ${stale.message}` }));
   if (!built.ok && mode === 'replace') return fail(problemText(kind, name, built.problem, (m) => `error when replacing "${source}": ${cannotHandle(m)}`));
   if (!built.ok) {
     const patch = Object.fromEntries(Object.entries(manifest).filter(([k]) => k !== 'status'));

@@ -113,7 +113,8 @@ function canI(ctx: Parameters<KubectlSubcommand['run']>[0], args: string[], flag
   }
   if (args.length < 2 || args.length > 3) return fail(USAGE_ERROR);
   const [verb, typed, extraName] = args as [string, string, string | undefined];
-  const answer = (yes: boolean, warning = '') => ({ stdout: yes ? 'yes\n' : 'no\n', stderr: warning, exitCode: yes ? 0 : 1 });
+  // The warning comes from the RESTMapper, before the review is sent.
+  const answer = (yes: boolean, warning = '') => ({ stdout: yes ? 'yes\n' : 'no\n', stderr: '', ...(warning ? { stderrFirst: warning } : {}), exitCode: yes ? 0 : 1 });
   if (typed.startsWith('/')) return answer(allowed(ctx.state, who, verb, { url: typed }, undefined));
   const [base, slashName] = typed.split('/', 2) as [string, string | undefined];
   const name = extraName ?? slashName ?? '';

@@ -172,12 +172,12 @@ function fieldsFor(kind: StoredKind, name: string, args: string[], flags: Parsed
         if (eq <= 0) return `error: invalid argument "${pair}" for "--hard" flag\n`;
         hard[pair.slice(0, eq)] = pair.slice(eq + 1);
       }
-      const used: Fields = Object.fromEntries(Object.keys(hard).map((k) => [k, '0']));
       // create_quota.go parseScopes: split on commas, no empty scope (the apiserver checks names).
       const scopeFlag = flags.string('scopes') ?? '';
       const scopes = scopeFlag === '' ? [] : scopeFlag.split(',');
       if (scopes.includes('')) return 'error: invalid resource quota scope ""\n';
-      return { spec: scopes.length > 0 ? { hard, scopes } : { hard }, status: { hard, used } };
+      // create_quota.go sends the spec alone: the resourcequota controller fills status on its next sync.
+      return { spec: scopes.length > 0 ? { hard, scopes } : { hard } };
     }
     case 'PodDisruptionBudget': {
       const selector = flags.string('selector');

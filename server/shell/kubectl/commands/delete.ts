@@ -3,14 +3,15 @@
 // garbage collector, like kubectl's default background propagation.
 import { deleteObject, objectsOfKind, type DeleteOptions, type Kind } from '../../../cluster/api.js';
 import { STORED_KINDS } from '../../../cluster/stored-kinds.js';
-import type { ApiResult, ClusterState } from '../../../cluster/types.js';
+import type { ApiError, ApiResult, ClusterState } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
 import { fail } from '../../types.js';
 import { apiErrorText } from '../api-error.js';
-import { ALL_NAMESPACES_FLAG } from '../flags.js';
+import { ALL_NAMESPACES_FLAG, DRY_RUN_FLAG } from '../flags.js';
 import { noResourcesFound, queryObjects, SELECTOR_FLAGS } from '../query.js';
 import { qualifiedSingular } from '../resources.js';
 import type { KubectlSubcommand } from '../types.js';
+import { dryRunSuffix, parseDryRun } from './apply.js';
 import { stateKey, writableKind } from './write-util.js';
 import { KUSTOMIZE_FLAG } from './kustomize-flag.js';
 import { kustomizeObjects } from './kustomize.js';
@@ -31,14 +32,19 @@ function deleteNamespaceContents(state: ClusterState, namespace: string): void {
   }
 }
 
+/** What the apiserver refuses to delete, dry run or not: the system namespaces (NamespaceLifecycle admission). */
+export function deleteRefusal(kind: Kind, key: string): ApiError | undefined {
+  if (kind !== 'Namespace' || !PROTECTED_NAMESPACES.includes(key)) return undefined;
+  return { status: 403, reason: 'Forbidden', message: `namespaces "${key}" is forbidden: this namespace may not be deleted` };
+}
+
 /**
  * One object deleted as the apiserver does it: the system namespaces refuse, a namespace takes
  * what it holds along. The in-shell `delete` and the REST API (server/kubeapi) share it.
  */
 export function deleteOne(state: ClusterState, kind: Kind, key: string, opts: DeleteOptions): ApiResult<unknown> {
-  if (kind === 'Namespace' && PROTECTED_NAMESPACES.includes(key)) {
-    return { ok: false, error: { status: 403, reason: 'Forbidden', message: `namespaces "${key}" is forbidden: this namespace may not be deleted` } };
-  }
+  const refused = deleteRefusal(kind, key);
+  if (refused) return { ok: false, error: refused };
   const r = deleteObject(state, kind, key, opts);
   if (r.ok && kind === 'Namespace') deleteNamespaceContents(state, key);
   return r;
@@ -61,6 +67,7 @@ export const deleteCommand: KubectlSubcommand = {
     { name: 'ignore-not-found', type: 'bool', usage: 'Treat "resource not found" as a successful delete.' },
     { name: 'cascade', type: 'string', default: 'background', usage: 'Must be "background", "orphan", or "foreground".' },
     { name: 'timeout', type: 'string', default: '0s', usage: 'The length of time to wait before giving up on a delete.' },
+    DRY_RUN_FLAG,
   ],
   run: (ctx, args, flags) => {
     const kustomized = kustomizeObjects(ctx, flags);
@@ -85,6 +92,8 @@ export const deleteCommand: KubectlSubcommand = {
     }
     if (grace === 0 && !force) grace = 1; // kubectl turns --grace-period=0 into 1 unless --force
     if (force && grace < 0) grace = 0;
+    const dryRun = parseDryRun(flags);
+    if (typeof dryRun !== 'string') return fail(dryRun.error);
     const query = queryObjects(ctx, args, flags);
     if (!query.ok) return fail(query.error);
     const { items, errors, types } = query.result;
@@ -104,12 +113,15 @@ export const deleteCommand: KubectlSubcommand = {
       const opts: DeleteOptions = {};
       if (grace >= 0) opts.gracePeriodSeconds = grace;
       if (forced) opts.force = true;
-      const r = deleteOne(ctx.state, kind, stateKey(type, obj.metadata.namespace ?? ctx.namespace, name), opts);
+      const key = stateKey(type, obj.metadata.namespace ?? ctx.namespace, name);
+      // delete.go: a client dry run only prints; a server one is refused as a delete would be, and deletes nothing.
+      const refused = dryRun === 'server' ? deleteRefusal(kind, key) : undefined;
+      const r: ApiResult<unknown> = dryRun === 'none' ? deleteOne(ctx.state, kind, key, opts) : refused ? { ok: false, error: refused } : { ok: true, value: undefined };
       if (!r.ok) {
         results.push(fail(apiErrorText(r.error)));
         continue;
       }
-      results.push({ stdout: `${qualifiedSingular(type)} "${name}" ${forced ? 'force deleted' : 'deleted'}\n`, stderr: '', exitCode: 0 });
+      results.push({ stdout: `${qualifiedSingular(type)} "${name}" ${forced ? 'force deleted' : 'deleted'}${dryRunSuffix(dryRun)}\n`, stderr: '', exitCode: 0 });
     }
     const stderr = results.map((r) => r.stderr).join('') + missing;
     return { stdout: results.map((r) => r.stdout).join(''), stderr, exitCode: results.some((r) => r.exitCode !== 0) || missing !== '' ? 1 : 0 };

@@ -10,6 +10,8 @@ import { toManifest } from '../manifest.js';
 import type { JsonObject } from '../manifest-fields.js';
 import { selectorString } from '../printers.js';
 import { apiFail, collect, refName, resolveTargets, stateKey, type Target } from './write-util.js';
+import { dryRunSuffix, parseDryRun } from './apply.js';
+import { DRY_RUN_FLAG } from '../flags.js';
 
 export type ScalableKind = 'Deployment' | 'ReplicaSet' | 'StatefulSet';
 
@@ -61,9 +63,12 @@ export const scaleCommand: KubectlSubcommand = {
     { name: 'timeout', type: 'string', default: '0s', usage: 'The length of time to wait before giving up on a scale operation.' },
     { name: 'all', type: 'bool', usage: 'Select all resources in the namespace of the specified resource types' },
     { name: 'selector', short: 'l', type: 'string', usage: 'Selector (label query) to filter on, supports \'=\', \'==\', and \'!=\'.(e.g. -l key1=value1,key2=value2)' },
+    DRY_RUN_FLAG,
   ],
   run: (ctx, args, flags) => {
     if (!flags.has('replicas')) return fail('error: required flag(s) "replicas" not set\n');
+    const dryRun = parseDryRun(flags);
+    if (typeof dryRun !== 'string') return fail(dryRun.error);
     const replicas = flags.int('replicas')!;
     if (replicas < 0) return fail('error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0\n');
     const targets = flags.bool('all') || flags.has('selector') ? selectedTargets(ctx, args, flags.string('selector')) : resolveTargets(ctx, args);
@@ -75,8 +80,11 @@ export const scaleCommand: KubectlSubcommand = {
     const results = targets.targets.map(({ type, key, name, obj }) => {
       if (type.kind !== 'Deployment' && type.kind !== 'ReplicaSet' && type.kind !== 'StatefulSet') return fail(`error: no scaler has been implemented for {"${type.group}" "${type.kind}"}\n`);
       const kind: ScalableKind = type.kind;
+      // scale.go: a client dry run prints before any precondition; a server one checks it and writes nothing.
+      if (dryRun === 'client') return ok(`${refName(type, name)} scaled${dryRunSuffix(dryRun)}\n`);
       const now = replicasOf(kind, obj as Deployment | ReplicaSet | StoredObject);
       if (current >= 0 && now !== current) return fail(`error: Expected replicas to be ${current}, was ${now}\n`);
+      if (dryRun === 'server') return ok(`${refName(type, name)} scaled${dryRunSuffix(dryRun)}\n`);
       const result = scaleTo(ctx.state, kind, key, replicas);
       return result.ok ? ok(`${refName(type, name)} scaled\n`) : apiFail(result.error);
     });

@@ -1,21 +1,28 @@
 // `kubectl describe node`, laid out like kubectl's NodeDescriber.
 import { podsOnNode } from '../../../cluster/network/pod-lookup.js';
 import { formatBytes, formatCpu } from '../../../cluster/quantity.js';
-import type { ClusterState, Node, Pod, ResourceList } from '../../../cluster/types.js';
+import { jsonObject } from '../../../cluster/json.js';
+import type { ClusterState, JsonValue, Node, Pod, ResourceList } from '../../../cluster/types.js';
 import { age, rfc1123z } from '../age.js';
+import { nodeResourcesJson } from '../manifest.js';
 import { nodeRoles } from '../printers.js';
 import { describeWriter, taintString, writeAnnotations, writeEvents, writeLabels, writeMultiline, type DescribeWriter } from './writer.js';
 
-const ki = (bytes: number): string => `${Math.floor(bytes / 1024)}Ki`;
-
+/** printResourceList: the node's list as its manifest has it (nodeResourcesJson), by resource name. */
 function writeResourceList(w: DescribeWriter, title: string, r: ResourceList): void {
   w.write(0, `${title}:\n`);
-  w.write(1, `cpu:\t${formatCpu(r.cpu)}\n`);
-  if (r.ephemeralStorage !== undefined) w.write(1, `ephemeral-storage:\t${ki(r.ephemeralStorage)}\n`);
-  w.write(1, 'hugepages-1Gi:\t0\n');
-  w.write(1, 'hugepages-2Mi:\t0\n');
-  w.write(1, `memory:\t${ki(r.memory)}\n`);
-  if (r.pods !== undefined) w.write(1, `pods:\t${r.pods}\n`);
+  const list = nodeResourcesJson(r);
+  for (const name of Object.keys(list).sort()) w.write(1, `${name}:\t${String(list[name])}\n`);
+}
+
+/** describe.go describeNodeLease: the node's Lease in kube-node-lease as stored. */
+function writeLease(w: DescribeWriter, state: ClusterState, node: Node): void {
+  const spec = jsonObject(state.stored?.['Lease']?.[`kube-node-lease/${node.metadata.name}`]?.fields.spec);
+  const time = (v: JsonValue | undefined): string => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? rfc1123z(state, Date.parse(v) - state.epoch) : '<unset>');
+  w.write(0, 'Lease:\n');
+  w.write(1, `HolderIdentity:\t${typeof spec.holderIdentity === 'string' ? spec.holderIdentity : '<unset>'}\n`);
+  w.write(1, `AcquireTime:\t${time(spec.acquireTime)}\n`);
+  w.write(1, `RenewTime:\t${time(spec.renewTime)}\n`);
 }
 
 /** `100m (2%)`: an amount and its share of the allocatable (truncated like kubectl). */
@@ -33,11 +40,7 @@ export function describeNode(state: ClusterState, node: Node): string {
   w.write(0, `CreationTimestamp:\t${rfc1123z(state, node.metadata.creationTimestamp)}\n`);
   writeMultiline(w, 0, 'Taints', node.spec.taints.map(taintString));
   w.write(0, `Unschedulable:\t${node.spec.unschedulable}\n`);
-  const ready = node.status.conditions.find((c) => c.type === 'Ready');
-  w.write(0, 'Lease:\n');
-  w.write(1, `HolderIdentity:\t${node.metadata.name}\n`);
-  w.write(1, 'AcquireTime:\t<unset>\n');
-  w.write(1, `RenewTime:\t${rfc1123z(state, ready?.lastHeartbeatTime ?? state.now)}\n`);
+  writeLease(w, state, node);
 
   w.write(0, 'Conditions:\n');
   w.write(1, 'Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n');
@@ -68,11 +71,12 @@ export function describeNode(state: ClusterState, node: Node): string {
   const { pods, total } = nodeAllocation(state, node);
   const alloc = node.status.allocatable;
   w.write(0, `Non-terminated Pods:\t(${pods.length} in total)\n`);
-  w.write(1, 'Namespace\tName\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n');
-  w.write(1, '---------\t----\t------------\t----------\t---------------\t-------------\t---\n');
+  // describeNodeResource leaves an empty column after the name (`Name\t\t`).
+  w.write(1, 'Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n');
+  w.write(1, '---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n');
   for (const pod of pods) {
     const r = podTotals(pod);
-    w.write(1, `${pod.metadata.namespace}\t${pod.metadata.name}\t${share(r.cpuReq, alloc.cpu, formatCpu)}\t${share(r.cpuLim, alloc.cpu, formatCpu)}\t${share(r.memReq, alloc.memory, formatBytes)}\t${share(r.memLim, alloc.memory, formatBytes)}\t${age(state, pod.metadata.creationTimestamp)}\n`);
+    w.write(1, `${pod.metadata.namespace}\t${pod.metadata.name}\t\t${share(r.cpuReq, alloc.cpu, formatCpu)}\t${share(r.cpuLim, alloc.cpu, formatCpu)}\t${share(r.memReq, alloc.memory, formatBytes)}\t${share(r.memLim, alloc.memory, formatBytes)}\t${age(state, pod.metadata.creationTimestamp)}\n`);
   }
   w.write(0, 'Allocated resources:\n');
   w.write(1, '(Total limits may be over 100 percent, i.e., overcommitted.)\n');

@@ -1,24 +1,19 @@
 // `kubectl describe pod`, laid out like kubectl's PodDescriber.
 import { formatBytes, formatCpu } from '../../../cluster/quantity.js';
 import type { ClusterState, ContainerSpec, ContainerStateValue, ContainerStatus, Pod, Probe, ResourceList } from '../../../cluster/types.js';
+import { podAdmission, TOKEN_MOUNT_PATH } from '../../../cluster/pod-admission.js';
 import { rfc1123z } from '../age.js';
 import { describeWriter, tolerationString, writeAnnotations, writeEvents, writeLabels, writeMultiline, type DescribeWriter } from './writer.js';
-
-/** The projected service-account volume every pod gets; suffix derived from the uid. */
-export function apiAccessVolume(pod: Pod): string {
-  return `kube-api-access-${pod.metadata.uid.replace(/-/g, '').slice(-5)}`;
-}
 
 export function describePod(state: ClusterState, pod: Pod): string {
   const w = describeWriter();
   const s = pod.status;
   w.write(0, `Name:\t${pod.metadata.name}\n`);
   w.write(0, `Namespace:\t${pod.metadata.namespace}\n`);
-  const priority = pod.spec.priorityClassName?.startsWith('system-node-critical') ? 2000001000
-    : pod.spec.priorityClassName?.startsWith('system-cluster-critical') ? 2000000000 : 0;
-  w.write(0, `Priority:\t${priority}\n`);
+  const admission = podAdmission(state, pod);
+  w.write(0, `Priority:\t${admission.priority}\n`);
   if (pod.spec.priorityClassName) w.write(0, `Priority Class Name:\t${pod.spec.priorityClassName}\n`);
-  w.write(0, `Service Account:\t${pod.spec.serviceAccountName}\n`);
+  if (pod.spec.serviceAccountName) w.write(0, `Service Account:\t${pod.spec.serviceAccountName}\n`);
   w.write(0, `Node:\t${pod.spec.nodeName ? `${pod.spec.nodeName}/${s.hostIP ?? ''}` : '<none>'}\n`);
   if (s.startTime !== undefined) w.write(0, `Start Time:\t${rfc1123z(state, s.startTime)}\n`);
   writeLabels(w, 0, 'Labels', pod.metadata.labels);
@@ -72,8 +67,8 @@ export function describePod(state: ClusterState, pod: Pod): string {
     w.write(2, `HostPathType:\t${v.type}\n`);
   }
   // The ServiceAccount admission plugin mounts the token volume, but never into a mirror (static) pod.
-  if (!pod.static) {
-    w.write(1, `${apiAccessVolume(pod)}:\n`);
+  if (admission.tokenVolume) {
+    w.write(1, `${admission.tokenVolume}:\n`);
     w.write(2, 'Type:\tProjected (a volume that contains injected data from multiple sources)\n');
     w.write(2, 'TokenExpirationSeconds:\t3607\n');
     w.write(2, 'ConfigMapName:\tkube-root-ca.crt\n');
@@ -82,7 +77,9 @@ export function describePod(state: ClusterState, pod: Pod): string {
   }
   w.write(0, `QoS Class:\t${s.qosClass}\n`);
   writeMultiline(w, 0, 'Node-Selectors', Object.entries(pod.spec.nodeSelector).sort().map(([k, v]) => `${k}=${v}`));
-  writeMultiline(w, 0, 'Tolerations', pod.spec.tolerations.map(tolerationString));
+  // Sorted by key (sort.Slice: an insertion sort, so stable, for the few a pod has).
+  const byKey = [...pod.spec.tolerations].sort((a, b) => ((a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0));
+  writeMultiline(w, 0, 'Tolerations', byKey.map(tolerationString));
   writeEvents(w, state, pod.metadata.uid);
   return w.done();
 }
@@ -140,7 +137,8 @@ function writeContainer(w: DescribeWriter, state: ClusterState, pod: Pod, c: Con
   }
   // describeContainerVolumes: sorted by mount path, (ro) or (rw).
   const mounts = (pod.spec.hostPaths ?? []).map((v) => [v.mountPath, v.volume, v.readOnly === true] as const);
-  if (!pod.static && tokenMounted) mounts.push(['/var/run/secrets/kubernetes.io/serviceaccount', apiAccessVolume(pod), true]);
+  const token = podAdmission(state, pod).tokenVolume;
+  if (token && tokenMounted) mounts.push([TOKEN_MOUNT_PATH, token, true]);
   w.write(2, mounts.length === 0 ? 'Mounts:\t<none>\n' : 'Mounts:\n');
   for (const [path, volume, ro] of mounts.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) w.write(3, `${path} from ${volume} (${ro ? 'ro' : 'rw'})\n`);
 }

@@ -10,6 +10,8 @@ import { accessModes, formatLabelSelector } from '../stored-tables.js';
 import { podsStatus, writePodTemplate } from './others.js';
 import { describeWriter, writeEvents, writeLabels, writeAnnotations, writeMultiline, writeObjectHead, type DescribeWriter } from './writer.js';
 import { jsonObject } from '../../../cluster/json.js';
+import { describeCSINode, describeEndpointSlice, describePriorityClass, describeStorageClass } from './plain.js';
+import { describeRole, describeRoleBinding } from './rbac.js';
 
 const ACRONYMS = new Set(['API', 'URL', 'UID', 'OSB', 'GUID']);
 
@@ -87,7 +89,7 @@ const QUOTA_SCOPE_HELP: Record<string, string> = {
   NotBestEffort: 'Matches all pods that have at least one resource requirement set. These pods have a burstable or guaranteed quality of service.',
 };
 
-/** kubectl describe.go describeQuota: a Resource / Used / Hard table over spec.hard, values from status. */
+/** kubectl describe.go describeQuota: a Resource / Used / Hard table over status.hard. */
 function describeResourceQuota(_state: ClusterState, o: StoredObject): string {
   const w = describeWriter();
   w.write(0, `Name:\t${o.metadata.name}\n`);
@@ -106,7 +108,8 @@ function describeResourceQuota(_state: ClusterState, o: StoredObject): string {
   const status = jsonObject(o.fields.status);
   const hard = jsonObject(status.hard);
   const used = jsonObject(status.used);
-  for (const name of Object.keys(jsonObject(jsonObject(o.fields.spec).hard)).sort()) {
+  // The rows are status.hard's (the quota controller's copy of spec.hard): none before it has run.
+  for (const name of Object.keys(hard).sort()) {
     w.write(0, `${name}\t${scalar(used[name] ?? '0')}\t${scalar(hard[name] ?? '0')}\n`);
   }
   return w.done();
@@ -286,7 +289,8 @@ function describeStatefulSet(state: ClusterState, o: StoredObject): string {
     w.write(1, `Name:\t${scalar(meta.name ?? '')}\n`);
     w.write(1, `StorageClass:\t${scalar(claimSpec.storageClassName ?? '')}\n`);
     writeLabels(w, 1, 'Labels', strings(meta.labels));
-    writeAnnotations(w, 1, strings(meta.annotations));
+    // describeVolumeClaimTemplates prints the claim's annotations as labels are (printLabelsMultilineWithIndent).
+    writeLabels(w, 1, 'Annotations', strings(meta.annotations));
     w.write(1, `Capacity:\t${storage === undefined ? '<default>' : scalar(storage)}\n`);
     w.write(1, `Access Modes:\t[${(Array.isArray(claimSpec.accessModes) ? claimSpec.accessModes : []).map(scalar).join(' ')}]\n`);
   }
@@ -479,5 +483,11 @@ export function describeStored(state: ClusterState, o: StoredObject): string {
   if (o.kind === 'PodDisruptionBudget') return describePodDisruptionBudget(state, o);
   if (o.kind === 'Secret') return describeSecret(state, o);
   if (o.kind === 'ServiceAccount') return describeServiceAccount(state, o);
+  if (o.kind === 'Role' || o.kind === 'ClusterRole') return describeRole(o);
+  if (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') return describeRoleBinding(o);
+  if (o.kind === 'PriorityClass') return describePriorityClass(state, o);
+  if (o.kind === 'StorageClass') return describeStorageClass(state, o);
+  if (o.kind === 'CSINode') return describeCSINode(state, o);
+  if (o.kind === 'EndpointSlice') return describeEndpointSlice(state, o);
   return describeGeneric(state, o);
 }

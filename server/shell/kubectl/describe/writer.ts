@@ -37,8 +37,26 @@ export function writeLabels(w: DescribeWriter, level: number, title: string, lab
   writeMultiline(w, level, title, sortedEntries(labels).map(([k, v]) => `${k}=${v}`));
 }
 
+/** The annotation `kubectl apply` keeps its last applied object in (corev1.LastAppliedConfigAnnotation). */
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** describe.go maxAnnotationLen: a longer `key: value` goes under its key, each line cut to this less 2. */
+const MAX_ANNOTATION_LEN = 140;
+
+/**
+ * describe.go printAnnotationsMultiline: kubectl's last-applied-configuration is left out, a
+ * long or multi-line value goes on lines of its own under its key (each cut with `...`).
+ * Lengths are Go's, in bytes.
+ */
 export function writeAnnotations(w: DescribeWriter, level: number, annotations: Record<string, string>): void {
-  writeMultiline(w, level, 'Annotations', sortedEntries(annotations).map(([k, v]) => `${k}: ${v}`));
+  const bytes = (s: string): number => Buffer.byteLength(s);
+  const shorten = (s: string, max: number): string => (bytes(s) > max ? `${Buffer.from(s).subarray(0, max).toString()}...` : s);
+  const lines = sortedEntries(annotations).filter(([k]) => k !== LAST_APPLIED).flatMap(([k, raw]) => {
+    const v = raw.endsWith('\n') ? raw.slice(0, -1) : raw;
+    if (bytes(v) + bytes(k) + 2 <= MAX_ANNOTATION_LEN && !v.includes('\n')) return [`${k}: ${v}`];
+    return [`${k}:`, ...v.split('\n').map((line) => `  ${shorten(line, MAX_ANNOTATION_LEN - 2)}`)];
+  });
+  writeMultiline(w, level, 'Annotations', lines);
 }
 
 /** The common head: Name, Namespace, Labels, Annotations (in the order most describers use). */
@@ -53,7 +71,8 @@ export function tolerationString(t: Toleration): string {
   let s = t.key ?? '';
   if (t.value) s += `=${t.value}`;
   if (t.effect) s += `:${t.effect}`;
-  if (t.operator === 'Exists' && !t.value) s += t.key ? ' op=Exists' : 'op=Exists';
+  // describe.go printTolerationsMultilineWithIndent: a bare `operator: Exists` (no key, no effect) tolerates everything.
+  if (t.operator === 'Exists' && !t.value) s += t.key || t.effect ? ' op=Exists' : 'op=Exists';
   if (t.tolerationSeconds !== undefined) s += ` for ${t.tolerationSeconds}s`;
   return s;
 }
