@@ -35,8 +35,8 @@ describe('a line has a CPU budget', () => {
     ['tr over a large text', "printf '%262144s' x | tr ' ' '\\n' | tr a-z A-Z | tr A-Z a-z", 'tr'],
     ['xargs running a command per item', "printf '%100000s' x | sed 's/ /a /g' | xargs -n1 echo", 'sed'],
     ['kubectl in a loop', `for i in ${MANY}; do kubectl get pods -A -o json; done`, 'kubectl'],
-    // jq takes kubectl's value (CommandResult.json) instead of parsing the text; with the pods' admission fields its own output tips it over.
-    ['kubectl piped to jq in a loop', `for i in ${MANY}; do kubectl get pods -A -o json | jq -c '.items[]'; done`, 'jq'],
+    // jq takes kubectl's value (CommandResult.json) instead of parsing the text: the listings' text is what costs.
+    ['kubectl piped to jq in a loop', `for i in ${MANY}; do kubectl get pods -A -o json | jq -c '.items[]'; done`, 'kubectl'],
     ['kubectl apply of YAML nested 1000 deep', `${WORDS}; printf '[%.0s' $c | kubectl apply -f -`, 'kubectl'],
     ['kubectl apply of every pod at once', 'kubectl get pods -A -o json | kubectl apply -f - | kubectl get pods -A -o yaml', 'kubectl'],
     ['a node tool through ssh in a loop', `for i in ${MANY}; do ssh worker-1 'sudo iptables-save'; done`, 'sudo'], // the remote line's command that ran out is named
