@@ -143,7 +143,7 @@ export const gamePlugin = fp<GameOptions>(
     await app.register(roomsRoutes);
     await app.register(reportRoutes);
     await app.register(metricsRoute, options.metrics ?? { access: 'public' });
-    if (options.kubeApi) await app.register(kubeApiPlugin, { ...options.kubeApi, trustProxyHops: options.trustProxyHops ?? 0 });
+    if (options.kubeApi) await app.register(kubeApiPlugin, options.kubeApi);
   },
   { name: 'kubedrill-game', fastify: '5.x', dependencies: ['kubedrill-database', 'kubedrill-openapi', 'kubedrill-origin'] },
 );

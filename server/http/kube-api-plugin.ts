@@ -34,8 +34,6 @@ export interface KubeApiServing {
   publicUrl?: string;
   /** The certificate and key to serve (default: a self-signed one made at start); several processes share one. */
   tls?: ServingCert;
-  /** Trusted proxies in front of this process, for the client address a forwarded request carries. */
-  trustProxyHops?: number;
 }
 
 /** The name in the listener's certificate that kubeconfigs check it against (`tls-server-name`). */
@@ -62,11 +60,17 @@ function downloadFrom(ownerUrl: string, token: string, clientAddress: string): P
   });
 }
 
+/**
+ * Balancers pass this port's TLS through (mode tcp) and add no X-Forwarded-For: the peer is
+ * the client, so no hop's header is believed (a client could write any address there).
+ */
+const KUBE_API_PROXY_HOPS = 0;
+
 export const kubeApiPlugin = fp<KubeApiServing>(
   async (app: FastifyInstance, options) => {
     const { registry, gateway } = app.game;
     const tls = options.tls ?? await selfSignedCert([KUBE_API_SERVER_NAME]);
-    const forward = gateway ? { forward: roomsForward(registry, { gateway, ca: tls.cert, serverName: KUBE_API_SERVER_NAME, trustProxyHops: options.trustProxyHops ?? 0 }) } : {};
+    const forward = gateway ? { forward: roomsForward(registry, { gateway, ca: tls.cert, serverName: KUBE_API_SERVER_NAME, trustProxyHops: KUBE_API_PROXY_HOPS }) } : {};
     const kubeApi = buildKubeApi({
       backend: roomsBackend(registry), tls, bodyLimit: SEAT_BODY_BYTES, perSessionPerMinute: SEAT_REQUESTS_PER_MINUTE, watchesPerSession: SEAT_WATCHES, maxWatches: ROOMS_WATCHES, ...forward,
     });

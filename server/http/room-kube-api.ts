@@ -86,6 +86,11 @@ export function roomsForward(registry: RoomRegistry, options: ForwardOptions): (
     if (!match || bearerToken(req.headers.authorization) === undefined) return undefined;
     const roomId = match[1]!;
     if (registry.inMemory(roomId)) return undefined;
+    // Before any lease work: an ended room has no tokens left (room.ended drops them), so a
+    // request for one is refused without claiming or rebuilding it (one indexed read).
+    // (A store that cannot be read leaves it to the lookup below, which answers that.)
+    const record = await registry.store.getRoom(roomId).catch(() => undefined);
+    if (record === null || record?.status === 'ended') return unauthorized();
     const lastHop = req.headers[FORWARDED_HEADER] !== undefined;
     const reached = await options.gateway.reach(roomId, async (owner) => {
       if (lastHop) return notHere();

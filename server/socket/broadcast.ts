@@ -25,7 +25,9 @@ export function joinChannel(socket: Socket, roomId: string, viewer: Viewer): voi
  * for the other sockets' frames, and it still reads every event below its ack's sequence
  * before the ack (a client takes the ack's sequence as applied).
  */
-export function broadcast(io: Server, runner: RoomRunner, events: readonly RoomEvent[], origin?: string, answer?: () => void): void {
+export function broadcast(
+  io: Server, runner: RoomRunner, events: readonly RoomEvent[], onError: (error: unknown, context: string) => void, origin?: string, answer?: () => void,
+): void {
   const roomId = runner.room.id;
   const playerIds = Object.values(runner.room.participants).filter((p) => p.role === 'player').map((p) => p.id);
   const audiences: Viewer[] = [
@@ -52,7 +54,7 @@ export function broadcast(io: Server, runner: RoomRunner, events: readonly RoomE
   }
   answer?.();
   for (const send of later) send();
-  pushOverview(io, runner, events);
+  pushOverview(io, runner, events, onError);
   answerWaiting(io, roomId, events);
   // Closed to spectators: those watching are let go now (their token no longer opens a seat).
   if (events.some((e) => e.type === 'room.settings' && e.allowSpectators === false)) {
@@ -117,7 +119,7 @@ const pushScheduled = new WeakSet<RoomRunner>();
  * it. Never to players: they see the cluster only through their terminal. The first change
  * goes out at once; changes within OVERVIEW_EVERY_MS after a push go out together at its end.
  */
-function pushOverview(io: Server, runner: RoomRunner, events: readonly RoomEvent[]): void {
+function pushOverview(io: Server, runner: RoomRunner, events: readonly RoomEvent[], onError: (error: unknown, context: string) => void): void {
   if (!runner.runtime.overview || !events.some((e) => CHANGES_CLUSTER.has(e.type)) || pushScheduled.has(runner)) return;
   const wait = (lastPushAt.get(runner) ?? -Infinity) + OVERVIEW_EVERY_MS - performance.now();
   if (wait <= 0) return sendOverview(io, runner);
@@ -126,7 +128,7 @@ function pushOverview(io: Server, runner: RoomRunner, events: readonly RoomEvent
   setTimeout(() => void runner.exclusive(() => {
     pushScheduled.delete(runner);
     sendOverview(io, runner);
-  }), wait).unref();
+  }).catch((error: unknown) => onError(error, `overview of room ${runner.room.id}`)), wait).unref();
 }
 
 function sendOverview(io: Server, runner: RoomRunner): void {

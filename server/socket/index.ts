@@ -42,7 +42,7 @@ export function createGameSockets(server: HttpServer, deps: SocketDeps, originAl
   attachHandlers(io, deps, new Presence());
   return {
     io,
-    broadcast: (runner, events, origin, answer) => broadcast(io, runner, events, origin, answer),
+    broadcast: (runner, events, origin, answer) => broadcast(io, runner, events, (error, context) => deps.log.error({ err: error }, context), origin, answer),
     stop: () => {
       stopped = true;
       io.disconnectSockets(true);

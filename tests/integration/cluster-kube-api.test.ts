@@ -199,8 +199,25 @@ describe.skipIf(!kubectl)('a kubeconfig with several processes', () => {
     for (const answer of answers) expect(answer).toMatch(/"kind":"Status"|"kind":"PodList"/);
     // The last one is a plain forwarded list: the owner answered it.
     expect(answers[3]).toMatch(/^HTTP\/1\.1 200 /);
-    expect(answers[0]).toMatch(/^HTTP\/1\.1 503 /);
+    expect(answers[0]).toMatch(/^HTTP\/1\.1 401 /); // no such room: no token opens it
     expect(trapped).toBe(0);
+  }, 60_000);
+
+  it('refuses a request for an ended room without claiming or rebuilding it', async () => {
+    const room = await soloRoom(a, b, 'ended.kubeconfig');
+    const player = await connect(a.url);
+    expect((await player.request('room:join', { token: room.token })).ok).toBe(true);
+    expect((await player.request('player:give-up')).ok).toBe(true);
+    player.close();
+    // Straight to B, which does not hold the room: refused as a token that opens nothing.
+    const { ca, servername, token } = clientOf(room.text);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connectTls({ host: '127.0.0.1', port: kubePort.get(b)!, ca, servername }, () => socket.write(`GET /rooms/${room.roomId}/api/v1/pods HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`));
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString())).on('end', () => resolve(text)).on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+    expect(await ownerOf(db.url, room.roomId)).toBe(a.url);
   }, 60_000);
 
   it('after a kill -9 of the room\'s owner, the same kubeconfig works again within seconds (the process it reaches claims the room)', async () => {
