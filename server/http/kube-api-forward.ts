@@ -72,6 +72,9 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, to: Fo
   // The client left while the owner was looked up: nothing to forward (its close came and went).
   if (req.socket.destroyed) return end();
   const headers = [...passedOn(req.rawHeaders), 'X-Forwarded-For', to.forwardedFor, FORWARDED_HEADER, '1', 'Connection', 'close'];
+  // A chunked body stays chunked on the hop, whatever the method: unframed, a GET's or a
+  // DELETE's body would reach the owner as the start of another request.
+  if (req.headers['transfer-encoding'] !== undefined) headers.push('Transfer-Encoding', 'chunked');
   const upstream = httpRequest({ createConnection: () => connection, method: req.method, path: req.url, headers: headers as unknown as IncomingHttpHeaders });
   upstream.on('response', (answer) => {
     res.writeHead(answer.statusCode ?? 502, answer.statusMessage, passedOn(answer.rawHeaders));

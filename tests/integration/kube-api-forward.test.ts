@@ -21,12 +21,15 @@ let receiver: FastifyInstance;
 const port = (app: FastifyInstance): number => (app.server.address() as AddressInfo).port;
 
 /** The owner's answers: a list with a warning, a Status, a dropped connection (its apiserver down), a watch and a followed log. */
+/** The paths the owner served, in order. */
+const served: string[] = [];
 const ownerBackend: KubeApiBackend = {
   open: async (token, path) => token !== TOKEN ? statusResponse(401, 'Unauthorized', 'Unauthorized') : {
     path,
     session: {
       key: 'seat',
       serve: async (req) => {
+        served.push(req.path);
         if (req.path === '/down') return { status: 0, body: '' };
         if (req.path === '/missing') return statusResponse(404, 'NotFound', 'pods "x" not found');
         return { status: 200, body: { kind: 'PodList', items: [], echo: { method: req.method, query: req.query, body: req.body ?? null } }, warning: 'v1 ComponentStatus is deprecated' };
@@ -81,6 +84,20 @@ it('answers as the owner answers: status, headers and body, for reads, writes wi
     expect(await whole(await send(receiver, path, options))).toEqual(direct);
   }
   expect((await whole(await send(receiver, '/api/v1/pods'))).headers.warning).toBe('299 - "v1 ComponentStatus is deprecated"');
+});
+
+it('keeps a chunked body framed on the hop, whatever the method (no request smuggled to the owner)', async () => {
+  const smuggled = 'GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = connectTls({ host: '127.0.0.1', port: port(receiver), ca: tls.cert, servername: NAME }, () => socket.write(
+      `DELETE /api/v1/namespaces/shop/pods/web-1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`
+      + `${smuggled.length.toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`));
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString())).on('end', () => resolve(text)).on('error', reject);
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  expect(answer).toMatch(/^HTTP\/1\.1 (200|400) /);
+  expect(served).not.toContain('/smuggled');
 });
 
 it('drops the client\'s connection when the owner drops it (its apiserver is down), as a direct client sees it', async () => {
