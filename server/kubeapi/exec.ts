@@ -11,11 +11,10 @@
 // ExitCode cause, which kubectl turns into its exit status; a command the runtime cannot
 // start is an InternalError whose message kubectl prints after `error: `.
 import { z } from 'zod';
-import { factKey, type Fact, type FactInterest } from '../cluster/facts.js';
+import type { Fact, FactInterest } from '../cluster/facts.js';
 import type { ClusterState, Pod } from '../cluster/types.js';
 import { LineBudget } from '../shell/budget.js';
-import { containerRunning, execInContainer, imageHas, notFoundMessage, openShell } from '../shell/exec/index.js';
-import { shellEntry } from '../shell/entry.js';
+import { containerRunning, execInContainer, execWithStdin } from '../shell/exec/index.js';
 import { kubeletDownAt } from '../shell/kubectl/kubelet-proxy.js';
 import type { Json } from '../shell/kubectl/manifest.js';
 import { distinctFacts, MAX_REVEALS_PER_LINE, RevealCollector } from '../shell/reveals.js';
@@ -68,9 +67,6 @@ export const isExecTarget = (target: Target): target is Target & { name: string 
 
 const isShell = (word: string): boolean => /^(\/bin\/)?(ba)?sh$/.test(word);
 
-/** Single-quoted for the shell, as `printf %q` would need it. */
-const quote = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
-
 /** Serves an exec request: the run, or the Status refusing it before any stream opens; `observed`: the facts its output showed. */
 export function runExec(state: ClusterState, target: Target & { name: string }, rawBody: Json | undefined, interest?: FactInterest): { response: ApiResponse; observed: Fact[] } {
   const parsed = ExecBody.safeParse(rawBody ?? {});
@@ -104,55 +100,19 @@ export function runExec(state: ClusterState, target: Target & { name: string }, 
   return { response: { status: 200, body: run as unknown as Json }, observed };
 }
 
-/**
- * A command that reads stdin, run in a shell of the container: a lone shell runs the lines of
- * stdin one by one (until `exit`), any other program gets stdin piped in. The shell's output
- * is one stream (stdout), as a terminal shows it.
- */
+/** A command that reads stdin (shell/exec execWithStdin); `tty`: an interactive shell still open gives its prompt and state. */
 function withStdin(ctx: CommandContext, pod: Pod, container: string, body: ExecBody, interest: FactInterest | undefined): { run: ExecRun; observed: Fact[] } {
-  const { state, session } = ctx;
-  const [program, ...args] = body.command;
-  const shellWord = isShell(program!) && args.length === 0 ? program! : 'sh';
-  if (!imageHas(pod, container, shellWord.replace(/^\/bin\//, '')) || (shellWord !== program && !imageHas(pod, container, program!.replace(/^.*\//, '')))) {
-    return { run: { stdout: '', stderr: '', exitCode: 1, failed: notFoundMessage(state, program!) }, observed: [] };
-  }
-  openShell(ctx, pod, container, shellWord);
-  if (body.cwd !== undefined) session.cwd = body.cwd;
-  if (body.vars !== undefined) session.vars = { ...body.vars };
-  const observed: Fact[] = [];
-  // One budget for the whole request: a line each of busy loops must not get a fresh ~20 ms apiece.
-  const lineOptions = { ...(interest ? { interest } : {}), budget: new LineBudget() };
-  if (shellWord !== program || args.length > 0) {
-    const ran = shellEntry().runLine(state, session, body.command.map(quote).join(' '), { ...lineOptions, stdin: body.stdin ?? '' });
-    return { run: { stdout: ran.output, stderr: '', exitCode: ran.exitCode }, observed: ran.observed ?? [] };
-  }
-  const lines = (body.stdin ?? '').split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  let stdout = '';
-  for (const line of lines) {
-    const ran = shellEntry().runLine(state, session, line, lineOptions);
-    stdout += ran.output;
-    observed.push(...(ran.observed ?? []));
-    if (session.container === undefined) {
-      // `exit` left the shell: kubectl says `command terminated…` itself, from the error stream.
-      const said = `command terminated with exit code ${ran.exitCode}\n`;
-      return { run: { stdout: stdout.endsWith(said) ? stdout.slice(0, -said.length) : stdout, stderr: '', exitCode: ran.exitCode }, observed: once(observed) };
-    }
-  }
+  const ran = execWithStdin(ctx.state, pod, container, body.command, body.stdin ?? '', {
+    ...(interest ? { interest } : {}), budget: new LineBudget(), ...(body.cwd !== undefined ? { cwd: body.cwd } : {}), ...(body.vars ? { vars: body.vars } : {}),
+  });
+  if (ran.failed !== undefined) return { run: { stdout: '', stderr: '', exitCode: 1, failed: ran.failed }, observed: [] };
+  const { session } = ran;
   // Still open: an interactive shell waits for the next line; a shell reading piped stdin ends at its end.
-  const shown = once(observed);
-  if (body.tty) {
+  if (body.tty && session.container !== undefined && isShell(body.command[0]!) && body.command.length === 1) {
     const vars = Object.fromEntries(Object.entries(session.vars).slice(-MAX_CARRIED_VARS));
-    return { run: { stdout, stderr: '', exitCode: 0, prompt: prompt(state, session), ...(session.cwd !== undefined ? { cwd: session.cwd } : {}), vars }, observed: shown };
+    return { run: { stdout: ran.stdout, stderr: '', exitCode: 0, prompt: prompt(ctx.state, session), ...(session.cwd !== undefined ? { cwd: session.cwd } : {}), vars }, observed: ran.observed };
   }
-  return { run: { stdout, stderr: '', exitCode: session.lastExitCode ?? 0 }, observed: shown };
-}
-
-/** Each fact once, in the order first shown. */
-function once(facts: readonly Fact[]): Fact[] {
-  const out = new Map<string, Fact>();
-  for (const fact of facts) if (!out.has(factKey(fact))) out.set(factKey(fact), fact);
-  return [...out.values()];
+  return { run: { stdout: ran.stdout, stderr: '', exitCode: ran.exitCode }, observed: ran.observed };
 }
 
 /** The error stream's Status at the end of a run (the kubelet's writeStatus). */

@@ -59,6 +59,21 @@ describe.skipIf(!kubectl)('kubectl exec through the API (SPDY/3.1 and WebSocket 
       .toEqual({ output: `${hostname.toUpperCase()}command terminated with exit code 3\n`, exitCode: 3 });
   });
 
+  // Piped stdin at the shell's kubectl as at the real one (exec.go: only -i streams stdin; a lone shell reads it as its script).
+  it.each([
+    ['exec -i POD -- cat', 'hi\n'],
+    ['exec POD -- cat', 'ignored without -i\n'],
+    ['exec -i POD -- sh -c "wc -l"', 'a\nb\nc\n'],
+    ['exec -i POD -- sh', 'for f in hostname hosts; do\n  test -f /etc/$f && echo $f\ndone\nexit 4\n'],
+  ])('%s with piped stdin prints and exits as the shell\'s `… < file`', async (template, stdin) => {
+    const line = template.replace('POD', pod);
+    const real = await realKubectl(kubectl!, served, line, stdin);
+    const session = newSession(served.state);
+    session.files!['/tmp/in'] = stdin;
+    const ours = runLine(served.state, session, `kubectl ${line} < /tmp/in`);
+    expect(real).toEqual({ output: ours.output, exitCode: ours.exitCode });
+  });
+
   it.each(['SPDY/3.1', 'WebSocket'] as const)('kubectl cp over %s (an exec of tar): from the pod as the shell\'s kubectl cp prints it, to the pod where exec and the shell read it', async (transport) => {
     const env = TRANSPORTS[transport];
     const local = join(served.dir, `hostname-${transport}`);

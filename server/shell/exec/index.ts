@@ -9,10 +9,12 @@ import type { ClusterState, Pod } from '../../cluster/types.js';
 import { renderResolvConf, resolveName } from '../../cluster/network/dns.js';
 import { podAnswers, podByIP, serviceByClusterIP } from '../../cluster/network/services.js';
 import { enterPlace, MAX_NESTED_SHELLS } from '../login.js';
-import { parseLine } from '../parse.js';
+import { needsMoreInput, parseLine } from '../parse.js';
 import type { ProgramResult, ShellProgram } from '../program.js';
 import { tagLines } from '../reveals.js';
-import { forkSession, imageDistro } from '../session.js';
+import { forkSession, imageDistro, newSession } from '../session.js';
+import { shellEntry } from '../entry.js';
+import { factKey, type Fact, type FactInterest } from '../../cluster/facts.js';
 import type { CommandContext, CommandResult, ContainerShell, ShellSession } from '../types.js';
 import { dig, getent, host, nslookup, type Flavor, type Timed } from './dns-tools.js';
 import { POD_TOOLS as NET_TOOLS, type PodTool } from './net-tools.js';
@@ -22,7 +24,7 @@ import { etcdctl } from '../node/etcdctl.js';
 import { commandLine, inContainerShell, runAsProcess } from './process.js';
 import { durationMs } from '../builtins.js';
 import { MAX_SLEEP_PER_LINE_MS } from '../limits.js';
-import { STEPS_PER_NODE_TOOL } from '../budget.js';
+import { STEPS_PER_NODE_TOOL, type LineBudget } from '../budget.js';
 
 type Program = (state: ClusterState, pod: Pod, container: string, argv: string[]) => Timed;
 
@@ -276,6 +278,16 @@ export function runInContainer(ctx: CommandContext, pod: Pod, container: string,
   return 'failed' in ran ? err(`error: ${ran.failed}\n`) : terminated(ran);
 }
 
+/** `runInContainer` for `kubectl exec -i` with piped stdin (execWithStdin): what it printed is tagged as a shell's is. */
+export function runWithStdin(ctx: CommandContext, pod: Pod, container: string, argv: string[]): CommandResult {
+  if (!containerRunning(pod, container)) return err(`error: unable to upgrade connection: container not found ("${container}")\n`);
+  const passTime = ctx.passTime;
+  const ran = execWithStdin(ctx.state, pod, container, argv, ctx.stdin, { budget: ctx.budget, ...(passTime ? { advance: (ms: number) => void passTime(ms) } : {}) });
+  if (ran.failed !== undefined) return err(`error: ${ran.failed}\n`);
+  tagLines(ctx.facts, { source: 'traffic', namespace: pod.metadata.namespace, name: pod.metadata.name, field: programName(argv) }, ran.stdout);
+  return terminated({ stdout: ran.stdout, stderr: '', exitCode: ran.exitCode });
+}
+
 /**
  * What `argv` run in a running container gives: its output and exit status as the runtime
  * reports them (kubectl adds `command terminated with exit code N`), or the runtime's failure
@@ -338,6 +350,84 @@ export function runProgram(state: ClusterState, pod: Pod, container: string, arg
 }
 
 registerProcessRunner(runAsProcess);
+
+/** What a command run with stdin gave (execWithStdin): the shell's output is one stream, as a terminal shows it. */
+export interface StdinRun {
+  stdout: string;
+  exitCode: number;
+  /** The runtime could not start the command (the error stream's message). */
+  failed?: string;
+  /** The facts the output showed, when run with an interest. */
+  observed: Fact[];
+  /** The container shell's session after the run (an interactive shell carries its cwd and variables on). */
+  session: ShellSession;
+}
+
+export interface StdinOptions {
+  interest?: FactInterest;
+  /** One budget for the whole run: a line each of busy loops must not get a fresh one apiece. */
+  budget: LineBudget;
+  advance?: (ms: number) => void;
+  /** An interactive shell's state carried from its last line (the API's tty exec). */
+  cwd?: string;
+  vars?: Record<string, string>;
+}
+
+/**
+ * `argv` run in a running container reading `stdin` (`kubectl exec -i`, the API's exec with
+ * stdin): a lone shell (`sh`, `bash`) reads stdin as its script, one complete command after
+ * another until `exit`; `sh -c SCRIPT` runs the script with stdin; any other program gets it
+ * piped in. It runs in a session of its own in the container, never the caller's.
+ */
+export function execWithStdin(state: ClusterState, pod: Pod, container: string, argv: string[], stdin: string, options: StdinOptions): StdinRun {
+  const [program = '', ...args] = argv;
+  const lone = isShell(program) && args.length === 0;
+  const script = isShell(program) && args[0] === '-c' && args[1] !== undefined ? args[1] : undefined;
+  const shellWord = lone || script !== undefined ? program : 'sh';
+  const session = newSession(state);
+  const none = (failed: string): StdinRun => ({ stdout: '', exitCode: 1, failed, observed: [], session });
+  if (!imageHas(pod, container, shellName(shellWord))) return none(notFoundMessage(state, program));
+  const ctx: CommandContext = { state, session, env: {}, stdin: '', budget: options.budget };
+  openShell(ctx, pod, container, shellWord);
+  if (options.cwd !== undefined) session.cwd = options.cwd;
+  if (options.vars !== undefined) session.vars = { ...options.vars };
+  const lineOptions = { ...(options.interest ? { interest: options.interest } : {}), budget: options.budget, ...(options.advance ? { advance: options.advance } : {}) };
+  if (!lone) {
+    const ran = shellEntry().runLine(state, session, script ?? commandLine(argv), { ...lineOptions, stdin });
+    // The container's shell did not find the program: the runtime could not start it.
+    if (script === undefined && ran.exitCode === 127) return none(notFoundMessage(state, program));
+    return { stdout: ran.output, exitCode: ran.exitCode, observed: ran.observed ?? [], session };
+  }
+  const observed: Fact[] = [];
+  let stdout = '';
+  let pending = '';
+  const lines = stdin.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  for (const [i, line] of lines.entries()) {
+    // A command over several lines (`for …; do`, a quote left open) runs once it is whole, or at the end.
+    pending = pending === '' ? line : `${pending}\n${line}`;
+    if (i < lines.length - 1 && needsMoreInput(pending)) continue;
+    const ran = shellEntry().runLine(state, session, pending, lineOptions);
+    pending = '';
+    stdout += ran.output;
+    observed.push(...(ran.observed ?? []));
+    if (session.container === undefined) {
+      // `exit` left the shell: kubectl says `command terminated…` itself, from the error stream.
+      const said = `command terminated with exit code ${ran.exitCode}\n`;
+      return { stdout: stdout.endsWith(said) ? stdout.slice(0, -said.length) : stdout, exitCode: ran.exitCode, observed: once(observed), session };
+    }
+    if (options.budget.exhausted) break;
+  }
+  return { stdout, exitCode: session.lastExitCode ?? 0, observed: once(observed), session };
+}
+
+/** Each fact once, in the order first shown. */
+function once(facts: readonly Fact[]): Fact[] {
+  const seen = new Map<string, Fact>();
+  for (const fact of facts) if (!seen.has(factKey(fact))) seen.set(factKey(fact), fact);
+  return [...seen.values()];
+}
+
 
 function terminated(r: CommandResult): CommandResult {
   return r.exitCode === 0 ? r : { ...r, stderr: `${r.stderr}command terminated with exit code ${r.exitCode}\n` };

@@ -3,7 +3,7 @@
 // With -it and a shell, the terminal moves into the container (exec/index.ts openShell).
 import { kubeletDownAt } from '../kubelet-proxy.js';
 import type { LabelSelector, Pod } from '../../../cluster/types.js';
-import { openShell, runInContainer } from '../../exec/index.js';
+import { openShell, runInContainer, runWithStdin } from '../../exec/index.js';
 import { fail } from '../../types.js';
 import { findResourceType, listObjects, namedObject } from '../resources.js';
 import type { FlagSpec, KubectlSubcommand } from '../types.js';
@@ -64,6 +64,13 @@ export const execCommand: KubectlSubcommand = {
     // The apiserver proxies exec to the pod's kubelet: with it stopped, the dial fails.
     const down = kubeletDownAt(ctx.state, pod);
     if (down) return fail(`${stderr}Error from server: error dialing backend: dial tcp ${down}:10250: connect: connection refused\n`);
+    // `… | kubectl exec -i POD -- CMD`: the piped text is the command's stdin (without -i kubectl does not send it).
+    if (flags.bool('stdin') && !ctx.stdinIsTerminal) {
+      // exec.go SetupTTY: -t with stdin that is not a terminal goes on without one.
+      if (flags.bool('tty') && !flags.bool('quiet')) stderr += 'Unable to use a TTY - input is not a terminal or the right kind of file\n';
+      const result = runWithStdin(ctx, pod, container, command);
+      return { ...result, stderrFirst: stderr };
+    }
     // `-it … -- sh`: the terminal's next lines run in the container's shell until `exit`.
     if (command.length === 1 && flags.bool('stdin') && flags.bool('tty')) {
       const opened = openShell(ctx, pod, container, command[0]!);

@@ -1,0 +1,50 @@
+// Piped stdin through `kubectl exec -i` as kubectl v1.29 passes it (pkg/cmd/exec/exec.go:
+// only with -i/--stdin is stdin streamed; with -t and stdin not a terminal, SetupTTY prints
+// "Unable to use a TTY - input is not a terminal or the right kind of file" and goes on
+// without one). A lone shell reads the piped text as its script; `sh -c` and other programs
+// read it as stdin.
+import { describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
+import { newSession, runLine } from '../../server/shell/index.js';
+
+function shell() {
+  const state = createCluster(demoClusterSpec, 1);
+  const session = newSession(state);
+  const run = (line: string) => runLine(state, session, line, { advance: (ms) => tick(state, ms) });
+  run('kubectl run bb --image=busybox -- sleep 3600');
+  run('sleep 10');
+  return { state, session, run };
+}
+
+describe('kubectl exec with piped stdin', () => {
+  it('passes stdin with -i and not without', () => {
+    const { run } = shell();
+    expect(run('echo hi | kubectl exec -i bb -- cat').output).toBe('hi\n');
+    expect(run('echo hi | kubectl exec bb -- cat').output).toBe('');
+    expect(run("printf 'a\\nb\\nc\\n' | kubectl exec -i bb -- sh -c 'wc -l'").output.trim()).toBe('3');
+    expect(run("printf 'a\\nb\\nc\\n' | kubectl exec -i bb -- wc -l").output.trim()).toBe('3');
+  });
+
+  it('a lone shell runs the piped script, multi-line commands whole, until exit', () => {
+    const { run, session } = shell();
+    session.files!['/tmp/s.sh'] = 'echo one\nfor i in 1 2; do\n  echo n$i\ndone\nhostname\nexit 3\necho never\n';
+    const r = run('kubectl exec -i bb -- sh < /tmp/s.sh');
+    expect(r.output).toBe('one\nn1\nn2\nbb\ncommand terminated with exit code 3\n');
+    expect(r.exitCode).toBe(3);
+    // The terminal stays on the workstation.
+    expect(session.container).toBeUndefined();
+    expect(run('echo true | kubectl exec -i bb -- sh').exitCode).toBe(0);
+  });
+
+  it('-it with a pipe goes on without a TTY, as kubectl says', () => {
+    const { run, session } = shell();
+    const r = run('echo hostname | kubectl exec -it bb -- sh');
+    expect(r.output).toBe('Unable to use a TTY - input is not a terminal or the right kind of file\nbb\n');
+    expect(session.container).toBeUndefined();
+  });
+
+  it('a program the image lacks fails as the runtime does', () => {
+    const { run } = shell();
+    expect(run('echo hi | kubectl exec -i bb -- nope').output).toMatch(/^error: Internal error occurred: .*exec: "nope": executable file not found in \$PATH: unknown\n$/);
+  });
+});
