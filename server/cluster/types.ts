@@ -774,6 +774,8 @@ export interface ContainerLayer {
   files: Record<string, string>;
   /** When each was last written (shell/vfs.ts `modifiedAt`). */
   times?: Record<string, SimTime>;
+  /** Directories made in it (mkdir), by absolute path. */
+  dirs?: string[];
 }
 
 /** Which player's commands changed the world, and what changed while they were the last to. */

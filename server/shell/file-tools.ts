@@ -1,9 +1,9 @@
-// coreutils over the files a player writes (vfs.ts): mkdir, touch, cp, mv, rm, and ls on the
+// coreutils over the files a player writes (vfs.ts): mkdir, rmdir, touch, cp, mv, rm, and ls on the
 // workstation (a node has its own ls, which shows modes and sizes of the host's files).
 import { lsTime, rm as nodeRm } from './node/files.js';
 import type { CommandContext, CommandResult, ShellCommand } from './types.js';
 import { ok } from './types.js';
-import { isDirectory, listDirectory, makeDirectory, modifiedAt, readFile, removePath, resolvePath, writeFileCharged } from './vfs.js';
+import { isDirectory, listDirectory, makeDirectory, modifiedAt, moveDirectory, readFile, removePath, resolvePath, writeFileCharged } from './vfs.js';
 
 /** Clustered short flags (`-rf`) and the operands; `--` ends the flags. */
 function split(argv: string[]): { flags: Set<string>; operands: string[] } {
@@ -29,6 +29,22 @@ export const mkdir: ShellCommand = (ctx, argv) => {
   for (const dir of operands) {
     const error = makeDirectory(ctx.state, ctx.session, dir, flags.has('p') || flags.has('--parents'));
     if (error) stderr += `mkdir: cannot create directory '${dir}': ${error}\n`;
+  }
+  return done(stderr);
+};
+
+/** rmdir: empty directories only (coreutils' messages). */
+export const rmdir: ShellCommand = (ctx, argv) => {
+  const { flags, operands } = split(argv);
+  if (operands.length === 0) return missing('rmdir');
+  let stderr = '';
+  for (const dir of operands) {
+    const abs = resolvePath(ctx.session, dir);
+    let error: string | undefined;
+    if (!isDirectory(ctx.state, ctx.session, abs)) error = readFile(ctx, 'rmdir', dir).ok ? 'Not a directory' : 'No such file or directory';
+    else if (listDirectory(ctx.state, ctx.session, abs).length > 0) error = 'Directory not empty';
+    else error = removePath(ctx.state, ctx.session, dir, true);
+    if (error && !(flags.has('--ignore-fail-on-non-empty') && error === 'Directory not empty')) stderr += `rmdir: failed to remove '${dir}': ${error}\n`;
   }
   return done(stderr);
 };
@@ -62,9 +78,16 @@ function copy(tool: 'cp' | 'mv', ctx: CommandContext, argv: string[]): CommandRe
   for (const source of sources) {
     const target = destination(ctx, source, dest, sources.length > 1);
     if (target === undefined) return { stdout: '', stderr: `${tool}: target '${dest}' is not a directory\n`, exitCode: 1 };
-    if (isDirectory(ctx.state, ctx.session, resolvePath(ctx.session, source)) && !(tool === 'cp' && (flags.has('r') || flags.has('R')))) {
-      stderr += tool === 'cp' ? `cp: -r not specified; omitting directory '${source}'\n` : `mv: cannot move '${source}': directories are not supported here\n`;
-      continue;
+    if (isDirectory(ctx.state, ctx.session, resolvePath(ctx.session, source))) {
+      if (tool === 'mv') {
+        const error = moveDirectory(ctx.state, ctx.session, resolvePath(ctx.session, source), target);
+        if (error) stderr += `mv: cannot move '${source}' to '${target}': ${error}\n`;
+        continue;
+      }
+      if (!(flags.has('r') || flags.has('R'))) {
+        stderr += `cp: -r not specified; omitting directory '${source}'\n`;
+        continue;
+      }
     }
     const read = readFile(ctx, tool, source);
     if (!read.ok) {

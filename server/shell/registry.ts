@@ -18,7 +18,7 @@ import { workstationRequest } from './workstation/network.js';
 import { dig, nc, openssl, ping, ps } from './workstation/tools.js';
 import { watch } from './watch.js';
 import { jobs, kill } from './jobs.js';
-import { cp, ls, mkdir, mv, rm, touch } from './file-tools.js';
+import { cp, ls, mkdir, mv, rm, rmdir, touch } from './file-tools.js';
 import { basename, dirname, find, id, realpath, stat } from './path-tools.js';
 import { timeout } from './timeout.js';
 import { hexdump, od, xxd } from './text/dump.js';
@@ -128,7 +128,7 @@ const env: ShellProgram = (ctx, argv, shell) => {
 const utilityPrograms: Record<string, ShellProgram> = {
   ...programs(utilities),
   ...programs(textTools),
-  ...programs({ mkdir, touch, cp, mv, vi: editor, vim: editor, nano: editor }),
+  ...programs({ mkdir, rmdir, touch, cp, mv, vi: editor, vim: editor, nano: editor }),
   ...programs({ stat, basename, dirname, realpath, readlink: realpath, id, od, xxd, hexdump }),
   find,
   timeout,

@@ -1,8 +1,9 @@
 // `test EXPR` and `[ EXPR ]`, for `if` conditions: strings (`-z`, `-n`, `=`, `!=`), integers
-// (`-eq` … `-ge`), files of the current node (`-e`, `-f`, `-d`, `-s`), `!`, and `-a` / `-o`
+// (`-eq` … `-ge`), files where the session is (`-e`, `-f`, `-d`, `-s`: a node's, a container's, the workstation's), `!`, and `-a` / `-o`
 // (`-a` binding tighter), each part evaluated by argument count as POSIX specifies. Errors
 // are bash's, with status 2.
 import { currentNode } from './session.js';
+import { isDirectory, readFile, resolvePath } from './vfs.js';
 import type { CommandContext, ShellCommand } from './types.js';
 
 type Outcome = boolean | { error: string };
@@ -53,13 +54,16 @@ const not = (o: Outcome): Outcome => (typeof o === 'boolean' ? !o : o);
 function unary(ctx: CommandContext, op: string, operand: string): Outcome {
   if (op === '-z') return operand === '';
   if (op === '-n') return operand !== '';
-  const files = currentNode(ctx.state, ctx.session)?.host.files ?? {};
-  const path = operand.replace(/\/+$/, '') || '/';
-  const isFile = path in files;
-  const isDir = path === '/' || Object.keys(files).some((f) => f.startsWith(`${path}/`));
+  // Where the session is: a node's host files, else the workstation's or the container's (layer and mounts).
+  const abs = resolvePath(ctx.session, operand);
+  const node = ctx.session.container ? undefined : currentNode(ctx.state, ctx.session);
+  const read = node ? undefined : readFile(ctx, 'test', abs);
+  const text = node ? node.host.files[abs] : read?.ok ? read.content : undefined;
+  const isFile = text !== undefined;
+  const isDir = !isFile && isDirectory(ctx.state, ctx.session, abs);
   if (op === '-f') return isFile;
   if (op === '-d') return isDir;
-  if (op === '-s') return isFile && files[path] !== '';
+  if (op === '-s') return isFile && text !== '';
   return isFile || isDir; // -e, -r, -w, -x: the player is root on a node
 }
 

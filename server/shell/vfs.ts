@@ -7,7 +7,7 @@
 import { STEPS_PER_RECORD } from './budget.js';
 import type { Node } from '../cluster/types.js';
 import { MAX_OUTPUT_CHARS } from './limits.js';
-import { containerLayersBytes, layerTimes, writableFiles } from '../cluster/container-layer.js';
+import { containerLayersBytes, layerTimes, writableDirs, writableFiles } from '../cluster/container-layer.js';
 import { anyContainerStatus } from '../cluster/ephemeral.js';
 import { podFiles } from './exec/index.js';
 import { readNodeFile } from './node/files.js';
@@ -83,7 +83,7 @@ function placeOf(state: ClusterState, session: ShellSession): Place {
     const key = `${inside.namespace}/${inside.pod}`;
     const pod = state.pods[key];
     const files = pod ? writableFiles(state, pod, inside.container) : {};
-    const dirs = ((session.dirs ??= {})[`pod:${key}/${inside.container}`] ??= []);
+    const dirs = pod ? writableDirs(state, pod, inside.container) : [];
     return { node: undefined, files, all: () => ({ ...(pod ? podFiles(state, pod) : {}), ...files }), dirs, times: (write) => (pod ? layerTimes(state, pod, inside.container, write) : undefined) };
   }
   const node = currentNode(state, session);
@@ -260,9 +260,10 @@ function writeDenied(session: ShellSession, abs: string): string | undefined {
   return 'Read-only file system';
 }
 
-/** Whether the session may remove the path: only in /tmp and homes (the node's own files stay, see node rm). */
+/** Whether the session may remove the path: only in /tmp and homes (the node's own files stay, see node rm); anywhere in a container's own layer. */
 function removeDenied(session: ShellSession, abs: string): boolean {
   const under = (dir: string): boolean => abs === dir || abs.startsWith(`${dir}/`);
+  if (session.container !== undefined) return under('/proc') || under('/sys');
   return !(under('/tmp') || under(homeOf(session)) || (session.root && under('/root')));
 }
 
@@ -309,6 +310,41 @@ export function removePath(state: ClusterState, session: ShellSession, path: str
   return undefined;
 }
 
+/** Renames a directory and all under it (`mv DIR DEST`), in the place where the session is; the errno text when it cannot be. */
+export function moveDirectory(state: ClusterState, session: ShellSession, from: string, to: string): string | undefined {
+  const place = placeOf(state, session);
+  if (hostMount(session, from) || hostMount(session, to)) return 'Invalid cross-device link';
+  if (BASE_DIRS.includes(from) || from === homeOf(session)) return 'Device or resource busy';
+  if (removeDenied(session, from)) return 'Operation not permitted';
+  const denied = writeDenied(session, to);
+  if (denied) return denied;
+  if (to === from || to.startsWith(`${from}/`)) return 'Invalid argument';
+  if (isDirectory(state, session, to) || place.all()[to] !== undefined) return 'File exists';
+  const parent = to.slice(0, to.lastIndexOf('/')) || '/';
+  if (!isDirectory(state, session, parent)) return 'No such file or directory';
+  const renamed = (p: string): string | undefined => (p === from ? to : p.startsWith(`${from}/`) ? to + p.slice(from.length) : undefined);
+  for (const p of Object.keys(place.files)) {
+    const next = renamed(p);
+    if (next === undefined) continue;
+    place.files[next] = place.files[p]!;
+    delete place.files[p];
+  }
+  const times = place.times(false);
+  for (const p of Object.keys(times ?? {})) {
+    const next = renamed(p);
+    if (next === undefined) continue;
+    times![next] = times![p]!;
+    delete times![p];
+  }
+  const dirs = place.dirs.map((d) => renamed(d) ?? d);
+  // A directory only its files implied is one still (it may have none left to imply it).
+  if (!dirs.includes(to)) dirs.push(to);
+  place.dirs.splice(0, place.dirs.length, ...dirs);
+  stamp(state, place, from, true);
+  stamp(state, place, to, true);
+  return undefined;
+}
+
 export function makeDirectory(state: ClusterState, session: ShellSession, path: string, parents: boolean): string | undefined {
   const abs = resolvePath(session, path);
   if (isDirectory(state, session, abs)) return parents ? undefined : 'File exists';
@@ -323,6 +359,7 @@ export function makeDirectory(state: ClusterState, session: ShellSession, path: 
     if (error) return error;
   }
   if (place.dirs.length >= MAX_WRITTEN_FILES) return 'No space left on device';
+  if (session.container && containerLayersBytes(state) + abs.length > MAX_CONTAINER_LAYERS_BYTES) return 'No space left on device';
   place.dirs.push(abs);
   stamp(state, place, abs, true);
   return undefined;

@@ -74,6 +74,17 @@ describe.skipIf(!kubectl)('kubectl exec through the API (SPDY/3.1 and WebSocket 
     expect(real).toEqual({ output: ours.output, exitCode: ours.exitCode });
   });
 
+  it('a directory one exec makes is there for the next exec, kubectl cp into it and the shell\'s kubectl (the container\'s layer)', async () => {
+    expect(await realKubectl(kubectl!, served, `exec ${pod} -- mkdir -p /restore/db`)).toEqual({ output: '', exitCode: 0 });
+    expect(await realKubectl(kubectl!, served, `exec ${pod} -- ls -d /restore`)).toEqual({ output: '/restore\n', exitCode: 0 });
+    const dump = join(served.dir, 'dump.sql');
+    writeFileSync(dump, 'dump\n');
+    expect(await realKubectl(kubectl!, served, `cp ${dump} ${pod}:/restore/db/dump.sql`)).toEqual({ output: '', exitCode: 0 });
+    expect(shell(`exec ${pod} -- sh -c "test -d /restore/db && ls /restore/db"`)).toEqual({ output: 'dump.sql\n', exitCode: 0 });
+    expect(await realKubectl(kubectl!, served, `exec ${pod} -- rm -r /restore`)).toEqual({ output: '', exitCode: 0 });
+    expect(shell(`exec ${pod} -- test -d /restore`)).toEqual({ output: 'command terminated with exit code 1\n', exitCode: 1 });
+  });
+
   it.each(['SPDY/3.1', 'WebSocket'] as const)('kubectl cp over %s (an exec of tar): from the pod as the shell\'s kubectl cp prints it, to the pod where exec and the shell read it', async (transport) => {
     const env = TRANSPORTS[transport];
     const local = join(served.dir, `hostname-${transport}`);

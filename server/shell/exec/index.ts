@@ -222,7 +222,6 @@ const PROGRAMS: Record<string, Program> = {
   true: () => out(''),
   sleep: containerSleep,
   false: () => out('', 1),
-  ls: (_s, _p, _c, argv) => out(argv[1] === '/etc' ? 'hostname\nhosts\nnginx\npasswd\nresolv.conf\n' : 'bin\ndev\netc\nhome\nproc\nroot\nsys\ntmp\nusr\nvar\n'),
   nslookup: (s, p, c, argv) => nslookup(s, p, argv, toolbox(imageOf(p, c)).flavor),
   dig: (s, p, _c, argv) => dig(s, p, argv),
   host: (s, p, _c, argv) => host(s, p, argv),
