@@ -2,12 +2,14 @@
 // backend turns the bearer token into a session (one cluster for `kubedrill api`; a seat of a
 // game room, room-kube-api.ts); the edge bounds and validates what arrives (zod over the query,
 // bodies at most 3 MiB like the apiserver's limit, JSON only (an apply patch may be YAML), a request rate and a watch cap per
-// session) and answers every refusal as a meta/v1 Status, so kubectl prints a clear error; it
+// session, at most MAX_CONNECTIONS_PER_ADDRESS connections per client address) and answers every refusal as a meta/v1 Status, so kubectl prints a clear error; it
 // streams watches (at most MAX_WATCHES at once, each at most MAX_WATCH_SECONDS), and exec, attach
 // and port-forward over SPDY/3.1 or WebSocket (kube-api-exec.ts) within the same caps.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { normalizeIP } from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ClusterState } from '../cluster/types.js';
@@ -20,6 +22,8 @@ import { statusResponse, type ApiResponse } from '../kubeapi/status.js';
 import type { Json } from '../shell/kubectl/manifest.js';
 import { parseYaml } from '../shell/kubectl/commands/apply.js';
 import { bearerToken } from './errors.js';
+import { clientAddress } from './client-address.js';
+import { ConnectionCap } from './connection-cap.js';
 import { execUpgrades, refuseUpgrade, streamingPath, upgradeRequired } from './kube-api-exec.js';
 import { forwardRequest, forwardUpgrade, type Forward } from './kube-api-forward.js';
 
@@ -37,6 +41,8 @@ const MAX_WATCHES = 64;
 const MAX_WATCH_SECONDS = 1800;
 /** Requests and streams being forwarded to other processes at once (with the owner look-ups before them). */
 export const MAX_FORWARDS = 512;
+/** Connections one client address may hold open at once (kubectl opens a few; a watch or exec holds one each). */
+export const MAX_CONNECTIONS_PER_ADDRESS = 64;
 
 const BODY_TYPES = ['application/json', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
@@ -101,6 +107,10 @@ export interface KubeApiOptions {
   forward?: (req: IncomingMessage) => Promise<Forward | ApiResponse | undefined>;
   /** Forwards at once (default MAX_FORWARDS). */
   maxForwards?: number;
+  /** Connections one client address may hold open (default MAX_CONNECTIONS_PER_ADDRESS). */
+  connectionsPerAddress?: number;
+  /** Trusted reverse proxies in front of the listener: the client's address is read from X-Forwarded-For past them (client-address.ts). */
+  trustProxyHops?: number;
 }
 
 /** Options of one cluster's API (`kubedrill api`, the differential suite). */
@@ -195,6 +205,40 @@ function tokenMatches(given: string | undefined, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+const tooManyConnections = (): ApiResponse => statusResponse(429, 'TooManyRequests', 'too many connections from this address; close some and try again');
+
+/**
+ * The per-address connection cap. Reached directly, a connection counts for its peer's
+ * address from its first byte, and one over the cap is closed at once. Behind trusted proxies
+ * every connection comes from them: it counts for the client address X-Forwarded-For names
+ * past them, from its first request, and one over the cap is answered 429 and closed.
+ */
+function limitConnections(app: FastifyInstance, options: KubeApiOptions): (req: IncomingMessage) => boolean {
+  const cap = new ConnectionCap(options.connectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS);
+  const hops = options.trustProxyHops ?? 0;
+  if (hops === 0) {
+    app.server.on('connection', (socket: Socket) => {
+      if (!cap.take(normalizeIP(socket.remoteAddress ?? ''), socket)) socket.destroy();
+    });
+    return () => true;
+  }
+  const counted = new WeakSet<Socket>();
+  /** Whether the connection of `req` is within its client's cap (counted on its first request). */
+  const within = (req: IncomingMessage): boolean => {
+    const socket = req.socket;
+    if (counted.has(socket)) return true;
+    if (!cap.take(clientAddress(req, hops), socket)) return false;
+    counted.add(socket);
+    return true;
+  };
+  app.addHook('onRequest', async (request, reply) => {
+    if (within(request.raw)) return undefined;
+    reply.header('connection', 'close');
+    return send(reply, tooManyConnections());
+  });
+  return within;
+}
+
 /** Longest a client may take to send a request's headers. */
 const HEADERS_TIMEOUT_MS = 10_000;
 
@@ -206,6 +250,7 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
   // A client sending its headers a byte at a time (slowloris) held a connection a minute each
   // (Node's default); kubectl sends them at once.
   app.server.headersTimeout = HEADERS_TIMEOUT_MS;
+  const admitted = limitConnections(app, options);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(BODY_TYPES, { parseAs: 'string' }, (req, body, done) => {
     try {
@@ -303,6 +348,7 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
     maxSeconds: MAX_WATCH_SECONDS,
   });
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!admitted(req)) return refuseUpgrade(socket, tooManyConnections());
     if (!options.forward) return exec(req, socket, head);
     socket.on('error', () => socket.destroy());
     void forwarded(req).then((to) => {

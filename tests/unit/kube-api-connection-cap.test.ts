@@ -1,0 +1,83 @@
+// The kube API listener's per-address connection cap (server/http/kube-api.ts, connection-cap.ts):
+// one address cannot hold every connection; past MAX_CONNECTIONS_PER_ADDRESS its next one is
+// closed at once while another address is still served, and a closed one frees its place.
+// Behind a trusted proxy the address is the one X-Forwarded-For names past it (client-address.ts),
+// and a connection over the cap is answered with a 429 Status and closed.
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
+import { buildKubeApi, clusterBackend, MAX_CONNECTIONS_PER_ADDRESS } from '../../server/http/kube-api.js';
+
+const token = 'cap-token';
+const opened: Socket[] = [];
+let close: (() => Promise<void>) | undefined;
+
+afterEach(async () => {
+  for (const s of opened.splice(0)) s.destroy();
+  await close?.();
+});
+
+async function listen(options: { connectionsPerAddress?: number; trustProxyHops?: number } = {}): Promise<number> {
+  const state = createCluster(demoClusterSpec, 1);
+  const app = buildKubeApi({ backend: clusterBackend({ state: () => state, token }), ...options });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  close = () => app.close();
+  return (app.server.address() as { port: number }).port;
+}
+
+/** A connection from `from` (127.0.0.0/8 is all loopback): resolves once connected. */
+function open(port: number, from: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, localAddress: from }, () => resolve(socket));
+    socket.once('error', reject);
+    opened.push(socket);
+  });
+}
+
+/** Sends a GET on the socket and reads until the server closes it or the answer's body is complete. */
+function get(socket: Socket, forwardedFor?: string): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    const done = (): void => resolve(text);
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const [head = '', body = ''] = text.split('\r\n\r\n', 2);
+      const length = /content-length: (\d+)/i.exec(head);
+      if (length && Buffer.byteLength(body) >= Number(length[1])) done();
+    });
+    socket.once('close', done);
+    socket.write(`GET /version HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n${forwardedFor ? `X-Forwarded-For: ${forwardedFor}\r\n` : ''}\r\n`);
+  });
+}
+
+const closed = (socket: Socket): Promise<void> => new Promise((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
+
+describe('kube API connections per client address', () => {
+  it('closes the connection one address opens past the cap; another address is served, and a freed place is taken again', async () => {
+    const port = await listen();
+    const held = await Promise.all(Array.from({ length: MAX_CONNECTIONS_PER_ADDRESS }, () => open(port, '127.0.0.1')));
+    // The held connections are served.
+    expect(await get(held[0]!)).toMatch(/^HTTP\/1\.1 200 /);
+    const over = await open(port, '127.0.0.1');
+    const answer = get(over);
+    await closed(over);
+    expect(await answer).toBe('');
+    expect(await get(await open(port, '127.0.0.2'))).toMatch(/^HTTP\/1\.1 200 /);
+    held[1]!.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await get(await open(port, '127.0.0.1'))).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
+  it('behind a trusted proxy counts the forwarded client address and answers 429 past the cap', async () => {
+    const port = await listen({ connectionsPerAddress: 2, trustProxyHops: 1 });
+    const a = [await open(port, '127.0.0.1'), await open(port, '127.0.0.1')];
+    for (const s of a) expect(await get(s, '203.0.113.7')).toMatch(/^HTTP\/1\.1 200 /);
+    const over = await open(port, '127.0.0.1');
+    const refused = await get(over, '203.0.113.7');
+    expect(refused).toMatch(/^HTTP\/1\.1 429 /);
+    expect(refused).toMatch(/connection: close/i);
+    expect(JSON.parse(refused.split('\r\n\r\n')[1]!)).toMatchObject({ kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'too many connections from this address; close some and try again' });
+    // Another client through the same proxy is served.
+    expect(await get(await open(port, '127.0.0.1'), '198.51.100.9')).toMatch(/^HTTP\/1\.1 200 /);
+  });
+});
