@@ -58,6 +58,22 @@ export function addEphemeralContainer(state: ClusterState, pod: Pod, ec: Ephemer
   }));
 }
 
+/**
+ * The container's process ended now with `exitCode` (an attached shell whose stdin, open once,
+ * closed): an ephemeral container stays Terminated; another is restarted or not per the pod's policy.
+ */
+export function endContainerProcess(state: ClusterState, pod: Pod, name: string, exitCode: number): void {
+  if (pod.spec.ephemeralContainers?.some((c) => c.name === name)) return endEphemeralContainer(state, pod, name, exitCode);
+  const cs = pod.status.containerStatuses.find((c) => c.name === name);
+  if (cs?.state.kind !== 'running') return;
+  const startedAt = cs.state.startedAt;
+  asControllers(state, () => mutateObject(state, 'Pod', objectKey(pod.metadata.namespace, pod.metadata.name), () => {
+    cs.state = { kind: 'terminated', exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: state.now };
+    cs.ready = false;
+    cs.started = false;
+  }));
+}
+
 /** The ephemeral container's process ended (its attached shell exited): it stays Terminated. */
 export function endEphemeralContainer(state: ClusterState, pod: Pod, name: string, exitCode: number): void {
   const cs = pod.status.ephemeralContainerStatuses?.find((c) => c.name === name);

@@ -226,6 +226,10 @@ export interface ContainerSpec {
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   env: { name: string; value: string }[];
+  /** The process reads stdin, which stays open (`kubectl run -i`), closed after the first attach ends (stdinOnce); a TTY is allocated (`-t`). */
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  tty?: boolean;
 }
 
 /**
@@ -356,8 +360,6 @@ export interface PodSpec {
 /** core/v1 EphemeralContainer: a container without ports, probes or resources, maybe in another container's process namespace. */
 export interface EphemeralContainerSpec extends ContainerSpec {
   targetContainerName?: string;
-  stdin?: boolean;
-  tty?: boolean;
 }
 
 export interface HostPathVolume { volume: string; path: string; type: string; mountPath: string; readOnly?: boolean }

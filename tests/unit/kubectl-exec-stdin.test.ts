@@ -48,3 +48,28 @@ describe('kubectl exec with piped stdin', () => {
     expect(run('echo hi | kubectl exec -i bb -- nope').output).toMatch(/^error: Internal error occurred: .*exec: "nope": executable file not found in \$PATH: unknown\n$/);
   });
 });
+
+describe('kubectl attach -i and kubectl run -i with piped stdin', () => {
+  it('attach -i: the container\'s shell (stdin open) reads the piped text; a container without stdin ignores it', () => {
+    const { run, state } = shell();
+    run('kubectl run sh1 --image=busybox --restart=Never --overrides=\'{"spec":{"containers":[{"name":"sh1","image":"busybox","stdin":true,"command":["sh"]}]}}\'');
+    run('sleep 10');
+    expect(state.pods['default/sh1']!.status.containerStatuses[0]!.state.kind).toBe('running');
+    const r = run('echo hostname | kubectl attach -i sh1');
+    expect(r.output).toBe("If you don't see a command prompt, try pressing enter.\nsh1\n");
+    expect(r.exitCode).toBe(0);
+    // stdin open, not only once: the shell runs on.
+    expect(state.pods['default/sh1']!.status.containerStatuses[0]!.state.kind).toBe('running');
+    expect(run('kubectl get pod sh1 -o jsonpath={.spec.containers[0].stdin}').output).toBe('true');
+  });
+
+  it('run -i --rm: the shell runs the piped script, ends at its end, the pod goes', () => {
+    const { run, state } = shell();
+    const r = run("printf 'hostname\\nexit 3\\n' | kubectl run -i --rm --restart=Never one --image=busybox -- sh");
+    expect(r.output).toBe("If you don't see a command prompt, try pressing enter.\none\npod \"one\" deleted\npod default/one terminated (Error)\n");
+    expect(r.exitCode).toBe(3);
+    expect(state.pods['default/one']).toBeUndefined();
+    const ok = run('echo hostname | kubectl run -i --rm --restart=Never two --image=busybox -- sh');
+    expect(ok).toMatchObject({ output: "If you don't see a command prompt, try pressing enter.\ntwo\npod \"two\" deleted\n", exitCode: 0 });
+  });
+});

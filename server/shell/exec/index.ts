@@ -3,7 +3,7 @@
 // CoreDNS has nothing but /coredns), and a missing program fails like containerd does.
 import { registerProcessRunner } from '../../cluster/processes.js';
 import { containerFiles } from '../../cluster/container-layer.js';
-import { anyContainerSpec, anyContainerStatus } from '../../cluster/ephemeral.js';
+import { anyContainerSpec, anyContainerStatus, endContainerProcess } from '../../cluster/ephemeral.js';
 import { randomHex } from '../../cluster/rng.js';
 import type { ClusterState, Pod } from '../../cluster/types.js';
 import { renderResolvConf, resolveName } from '../../cluster/network/dns.js';
@@ -277,14 +277,47 @@ export function runInContainer(ctx: CommandContext, pod: Pod, container: string,
   return 'failed' in ran ? err(`error: ${ran.failed}\n`) : terminated(ran);
 }
 
-/** `runInContainer` for `kubectl exec -i` with piped stdin (execWithStdin): what it printed is tagged as a shell's is. */
-export function runWithStdin(ctx: CommandContext, pod: Pod, container: string, argv: string[]): CommandResult {
+/** `argv` reading the piped stdin in a running container (execWithStdin), what it printed tagged as a shell's is; or kubectl's error. */
+function piped(ctx: CommandContext, pod: Pod, container: string, argv: string[]): StdinRun | CommandResult {
   if (!containerRunning(pod, container)) return err(`error: unable to upgrade connection: container not found ("${container}")\n`);
   const passTime = ctx.passTime;
   const ran = execWithStdin(ctx.state, pod, container, argv, ctx.stdin, { budget: ctx.budget, ...(passTime ? { advance: (ms: number) => void passTime(ms) } : {}) });
   if (ran.failed !== undefined) return err(`error: ${ran.failed}\n`);
   tagLines(ctx.facts, { source: 'traffic', namespace: pod.metadata.namespace, name: pod.metadata.name, field: programName(argv) }, ran.stdout);
-  return terminated({ stdout: ran.stdout, stderr: '', exitCode: ran.exitCode });
+  return ran;
+}
+
+/** `runInContainer` for `kubectl exec -i` with piped stdin. */
+export function runWithStdin(ctx: CommandContext, pod: Pod, container: string, argv: string[]): CommandResult {
+  const ran = piped(ctx, pod, container, argv);
+  return 'session' in ran ? terminated({ stdout: ran.stdout, stderr: '', exitCode: ran.exitCode }) : ran;
+}
+
+/**
+ * The shell that is the container's own process and reads its stdin (`kubectl run -i … -- sh`,
+ * `stdin: true` in the spec; an image's default command is its shell): what `attach -i` talks to.
+ */
+export function attachedShell(pod: Pod, container: string): string | undefined {
+  const spec = anyContainerSpec(pod, container);
+  const argv = [...(spec?.command ?? []), ...(spec?.args ?? [])];
+  const word = argv[0] ?? 'sh';
+  return spec?.stdin === true && argv.length <= 1 && isShell(word) && imageHas(pod, container, shellName(word)) ? word : undefined;
+}
+
+/**
+ * The attached shell read all of its stdin (a pipe's end, or `exit`): with stdin open only once
+ * (stdinOnce, `kubectl run -i`), the container's process ends with the shell's status.
+ */
+export function stdinClosed(state: ClusterState, pod: Pod, container: string, exitCode: number): void {
+  if (anyContainerSpec(pod, container)?.stdinOnce === true) endContainerProcess(state, pod, container, exitCode);
+}
+
+/** `… | kubectl attach -i POD` (and `kubectl run -i`): the piped text is the stdin of the container's shell; attach prints what it writes, and reports no exit status. */
+export function attachWithStdin(ctx: CommandContext, pod: Pod, container: string, shellWord: string): CommandResult {
+  const ran = piped(ctx, pod, container, [shellWord]);
+  if (!('session' in ran)) return ran;
+  stdinClosed(ctx.state, pod, container, ran.exitCode);
+  return out(ran.stdout);
 }
 
 /**

@@ -17,7 +17,7 @@ import { durationMs } from '../builtins.js';
 import type { runScript } from '../index.js';
 import { shellEntry, shellLoaded } from '../entry.js';
 import { newSession } from '../session.js';
-import { imageHas, imageOf, runProgram } from './index.js';
+import { attachedShell, imageHas, imageOf, runProgram } from './index.js';
 
 /** The longest stretch of a container's script that is followed (simulated ms). */
 export const SCRIPT_HORIZON_MS = 60 * 60_000;
@@ -63,6 +63,8 @@ export function runAsProcess(state: ClusterState, pod: Pod, container: string, a
     return { stdout: '', stderr: '', exitCode: 0, runMs: ms };
   }
   if (hasShell && name === 'tail' && argv.some((a) => /^-[a-zA-Z]*[fF]/.test(a))) return endless();
+  // A shell reading stdin that stays open (`stdin: true`, `kubectl run -i … -- sh`) waits for what attach sends it.
+  if (attachedShell(pod, container) !== undefined) return endless();
   if (hasShell && (name === 'sh' || name === 'bash') && argv[1] === '-c' && argv[2] !== undefined) return script(state, pod, container, argv[2], name, resume);
   const ran = runProgram(state, pod, container, argv);
   if (!('missing' in ran)) {

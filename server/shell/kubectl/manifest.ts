@@ -291,12 +291,15 @@ function containerJson(c: ContainerSpec, hostPaths: PodSpec['hostPaths'], tokenV
     terminationMessagePolicy: 'File',
     imagePullPolicy: c.image.endsWith(':latest') || !c.image.includes(':') ? 'Always' : 'IfNotPresent',
     volumeMounts: mounts.length > 0 ? mounts : undefined,
+    stdin: c.stdin || undefined,
+    stdinOnce: c.stdinOnce || undefined,
+    tty: c.tty || undefined,
   });
 }
 
 /** core/v1 EphemeralContainer: EphemeralContainerCommon's fields, then targetContainerName. */
 function ephemeralContainerJson(c: EphemeralContainerSpec): JsonObject {
-  return compact({ ...containerJson(c, undefined), stdin: c.stdin || undefined, tty: c.tty || undefined, targetContainerName: c.targetContainerName });
+  return compact({ ...containerJson(c, undefined), targetContainerName: c.targetContainerName });
 }
 
 /** The ServiceAccount admission plugin's projected volume: the token, the cluster's CA and the namespace. */

@@ -134,6 +134,7 @@ function readContainer(f: Findings, v: Json, path: string, stored: ContainerSpec
   setOptional(c, 'readinessProbe', readProbe(f, o.readinessProbe, `${path}.readinessProbe`, c.ports));
   setOptional(c, 'livenessProbe', readProbe(f, o.livenessProbe, `${path}.livenessProbe`, c.ports));
   readEnum(f, o.imagePullPolicy, `${path}.imagePullPolicy`, ['Always', 'IfNotPresent', 'Never'] as const);
+  for (const field of ['stdin', 'stdinOnce', 'tty'] as const) setOptional(c, field, readBool(f, o[field], `${path}.${field}`) || undefined);
   return c;
 }
 

@@ -5,7 +5,7 @@
 // `kubectl run -it` leaves it (exec/index.ts openShell).
 import { anyContainerStatus } from '../../../cluster/ephemeral.js';
 import type { LabelSelector, Pod } from '../../../cluster/types.js';
-import { openShell } from '../../exec/index.js';
+import { attachedShell, attachWithStdin, openShell } from '../../exec/index.js';
 import { fail, ok } from '../../types.js';
 import { kubeletDownAt } from '../kubelet-proxy.js';
 import { findResourceType, listObjects, namedObject } from '../resources.js';
@@ -66,9 +66,12 @@ export const attachCommand: KubectlSubcommand = {
       if (pod.spec.containers.length > 1 && !quiet) stderr += `Defaulted container "${container.name}" out of: ${pod.spec.containers.map((c) => c.name).join(', ')}\n`;
     }
     const name = container.name;
-    const allocated = (container as { tty?: boolean }).tty === true;
+    const allocated = container.tty === true;
     const tty = flags.bool('tty') && allocated;
+    // attach.go forces a TTY for a container that has one; SetupTTY drops it when stdin is piped, and says so.
+    const piped = flags.bool('stdin') && !ctx.stdinIsTerminal;
     if (flags.bool('tty') && !allocated && !quiet) stderr += `error: Unable to use a TTY - container ${name} did not allocate one\n`;
+    else if ((flags.bool('tty') || allocated) && piped && !quiet) stderr += 'Unable to use a TTY - input is not a terminal or the right kind of file\n';
     const down = kubeletDownAt(ctx.state, pod);
     if (down) return fail(`${stderr}Error from server: error dialing backend: dial tcp ${down}:10250: connect: connection refused\n`);
     // attach waits (--pod-running-timeout) for the pod to run; a container that does not run refuses the upgrade.
@@ -78,10 +81,13 @@ export const attachCommand: KubectlSubcommand = {
     pod = ctx.state.pods[key]!;
     if (anyContainerStatus(pod, name)?.state.kind !== 'running') return fail(`${stderr}error: unable to upgrade connection: container not found ("${name}")\n`);
     if (!quiet) stderr += PROMPT_HINT;
+    // `… | kubectl attach -i POD`: the container's shell reads the piped text (a container without stdin ignores it, as containerd does).
+    const reading = piped ? attachedShell(pod, name) : undefined;
+    if (reading !== undefined) return { ...attachWithStdin(ctx, pod, name, reading), stderrFirst: stderr };
     // The process is a shell reading the terminal: the terminal is in it until `exit`. Only
     // containers started with a TTY get here (debug's, whose images' default command is sh).
     const process = container.command?.[0] ?? container.args?.[0] ?? 'sh';
-    if (flags.bool('stdin') && tty) {
+    if (flags.bool('stdin') && tty && !piped) {
       const opened = openShell(ctx, pod, name, process);
       if (opened) return { ...opened, stderrFirst: stderr };
     }

@@ -8,7 +8,7 @@
 import { createObject, deleteObject, getObject, objectKey } from '../../../cluster/api.js';
 import { anyContainerStatus } from '../../../cluster/ephemeral.js';
 import { podFromTemplate } from '../../../cluster/objects.js';
-import { openShell, type ShellOpening } from '../../exec/index.js';
+import { attachedShell, attachWithStdin, openShell, type ShellOpening } from '../../exec/index.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
@@ -22,8 +22,8 @@ import { objectFromManifest } from '../from-manifest.js';
 import { toManifest, type Json } from '../manifest.js';
 import type { Pod } from '../../../cluster/types.js';
 
-/** Waits for the pod's container to finish, prints its log, deletes the pod with --rm. */
-function attach(ctx: KubectlContext, name: string, remove: boolean): CommandResult {
+/** Waits for the pod's container to finish, prints its log (or what the attach showed: `shown`), deletes the pod with --rm. */
+function attach(ctx: KubectlContext, name: string, remove: boolean, shown?: string): CommandResult {
   const key = objectKey(ctx.namespace, name);
   const finished = () => getObject(ctx.state, 'Pod', key)?.status.containerStatuses[0]?.state.kind === 'terminated';
   if (!finished() && !watchFor(ctx.passTime, finished)) {
@@ -32,7 +32,7 @@ function attach(ctx: KubectlContext, name: string, remove: boolean): CommandResu
   const pod = getObject(ctx.state, 'Pod', key)!;
   const status = pod.status.containerStatuses[0]!;
   const state = status.state.kind === 'terminated' ? status.state : undefined;
-  let stdout = status.logs.map((l) => `${l.text}\n`).join('');
+  let stdout = shown ?? status.logs.map((l) => `${l.text}\n`).join('');
   let stderr = '';
   if (remove) {
     const r = deleteObject(ctx.state, 'Pod', key, { force: true });
@@ -90,6 +90,28 @@ export function attachShell(ctx: KubectlContext, name: string, shell: string, op
   return { ...opened, stderr: "If you don't see a command prompt, try pressing enter.\n" };
 }
 
+/**
+ * `… | kubectl run -i NAME … -- sh`: once the pod runs, the piped text is its shell's stdin
+ * (attach.go's messages first); the shell ends at the text's end, and so does the container
+ * (stdin open once). Then as any attached run: --rm deletes the pod, its status is the exit code.
+ */
+function attachPiped(ctx: KubectlContext, name: string, flags: ParsedFlags): CommandResult {
+  const key = objectKey(ctx.namespace, name);
+  const running = () => {
+    const pod = getObject(ctx.state, 'Pod', key);
+    return pod !== undefined && anyContainerStatus(pod, pod.spec.containers[0]!.name)?.state.kind === 'running';
+  };
+  if (!running() && !watchFor(ctx.passTime, running)) return attach(ctx, name, flags.bool('rm'));
+  const pod = getObject(ctx.state, 'Pod', key)!;
+  const container = pod.spec.containers[0]!.name;
+  const shell = attachedShell(pod, container);
+  if (shell === undefined) return attach(ctx, name, flags.bool('rm'));
+  const said = `${flags.bool('tty') ? 'Unable to use a TTY - input is not a terminal or the right kind of file\n' : ''}If you don't see a command prompt, try pressing enter.\n`;
+  const ran = attachWithStdin(ctx, pod, container, shell);
+  const ended = attach(ctx, name, flags.bool('rm'), ran.stdout);
+  return { ...ended, stderr: ran.stderr + ended.stderr, stderrFirst: said };
+}
+
 export const runCommand: KubectlSubcommand = {
   name: 'run',
   short: 'Run a particular image on the cluster',
@@ -137,12 +159,17 @@ function runPod(ctx: KubectlContext, args: string[], flags: ParsedFlags): Comman
   const port = flags.int('port') ?? -1;
   const template = simpleTemplate(name, image, labels, { ...(port > 0 ? { port } : {}), [flags.bool('command') ? 'command' : 'args']: command, restart: restart as 'Always' });
   const generated = podFromTemplate(ctx.state, template, ctx.namespace, name);
+  // run.go: -i keeps the container's stdin open for its first attach (stdinOnce), -t allocates it a TTY; --overrides come after.
+  const main = generated.spec.containers[0]!;
+  if (flags.bool('stdin')) Object.assign(main, { stdin: true, stdinOnce: true });
+  if (flags.bool('tty')) main.tty = true;
   const pod = withOverrides(ctx, generated, flags.string('overrides') ?? '', flags.string('override-type') ?? 'merge');
   if (typeof pod === 'string') return fail(pod);
   // The container runs its command each time it starts (cluster/processes.ts).
   if (command.length > 0 && !interactiveShell) pod.behavior[pod.spec.containers[0]!.name] = { role: 'process' };
   const r = createObject(ctx.state, 'Pod', pod);
   if (!r.ok) return apiFail(r.error);
+  if (flags.bool('stdin') && !ctx.stdinIsTerminal) return attachPiped(ctx, name, flags);
   if (interactiveShell) return attachShell(ctx, name, command[0] ?? 'sh', { attached: flags.bool('rm') ? 'remove' : 'keep' });
   return attached ? attach(ctx, name, flags.bool('rm')) : ok(`pod/${name} created\n`);
 }
