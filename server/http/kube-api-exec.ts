@@ -14,9 +14,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { ExecBody, type ExecRun } from '../kubeapi/exec.js';
+import { attachExec, ExecBody, type ExecRun } from '../kubeapi/exec.js';
 import { portForwardRequest } from '../kubeapi/portforward.js';
 import { statusResponse, type ApiResponse } from '../kubeapi/status.js';
+import type { Json } from '../shell/kubectl/manifest.js';
 import { bearerToken } from './errors.js';
 import { execRequest, runExec, type ExecOpening, type StreamSlots } from './exec-session.js';
 import type { FollowedLog, KubeApiBackend, KubeApiSession } from './kube-api.js';
@@ -118,14 +119,21 @@ async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: Str
   const container = query.get('container');
   const tty = query.get('tty') === 'true';
   // Checked before the stream's slot is taken: a bad request opens nothing.
-  const opening: ExecOpening = { path: `${pod}/exec`, base: { command: query.getAll('command'), ...(container ? { container } : {}) }, stdin: query.get('stdin') === 'true', tty };
+  let opening: ExecOpening = { path: `${pod}/exec`, base: { command: query.getAll('command'), ...(container ? { container } : {}) }, stdin: query.get('stdin') === 'true', tty };
   if (kind === 'exec') {
     const checked = ExecBody.safeParse(opening.base);
     if (!checked.success) return refuseUpgrade(socket, statusResponse(400, 'BadRequest', checked.error.issues.map((i) => i.message).join('; ')));
   }
   if (kind === 'attach' && opening.stdin) {
-    return refuseUpgrade(socket, statusResponse(400, 'BadRequest', 'attach -i is not served by this API (the container\'s output is): use kubectl exec -it POD -- sh'));
+    // Which process stdin goes to: the pod as it is now, read in the room's turn like any request.
+    const read = await session.serve({ method: 'GET', path: pod, query: {}, accept: 'application/json', contentType: '' });
+    if (read.status === 0) return void socket.destroy();
+    if (read.status !== 200) return refuseUpgrade(socket, read);
+    const attached = attachExec(read.body as Json, container ?? undefined);
+    if (attached) opening = { ...opening, base: attached };
   }
+  /** attach -i to a shell reading stdin runs as that shell's exec stream; any other attach follows the output. */
+  const attachesShell = kind === 'attach' && opening.base.attach === true;
   // The stream's slot first: nothing runs for a seat that holds too many streams already.
   let stop: (() => void) | undefined;
   const slot = (): void => (stop ? stop() : undefined);
@@ -149,11 +157,11 @@ async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: Str
     const response = await session.serve(portForwardRequest(`${pod}/portforward`, {}));
     if (response.status === 0) return void socket.destroy();
     if (response.status !== 200) return refuseUpgrade(socket, response);
-  } else if (kind === 'attach') {
+  } else if (kind === 'attach' && !attachesShell) {
     const followed = await session.followLog({ method: 'GET', path: `${pod}/log`, query: { follow: 'true', tailLines: '0', ...(container ? { container } : {}) }, accept: 'text/plain', contentType: '' });
     if (!('step' in followed)) return followed.status === 0 ? void socket.destroy() : refuseUpgrade(socket, followed);
     follow = followed;
-  } else if (!opening.stdin) {
+  } else if (!opening.stdin && !attachesShell) {
     const response = await session.serve(execRequest(opening.path, opening.base));
     if (response.status === 0) return void socket.destroy();
     if (response.status !== 200) {
@@ -169,7 +177,7 @@ async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: Str
   }
   const outputs = { stdout: query.get('stdout') === 'true', stderr: query.get('stderr') === 'true' };
   if (kind === 'portforward') stop = spdyPortForward(socket, head, session, `${pod}/portforward`, slots, release);
-  else if (kind === 'attach') stop = spdyAttach(socket, head, session, tty, outputs, follow!, slots, release);
+  else if (kind === 'attach' && !attachesShell) stop = spdyAttach(socket, head, session, opening.stdin, tty, outputs, follow!, slots, release);
   else stop = spdyExec(socket, head, session, opening, outputs, slots, release, ran);
 }
 

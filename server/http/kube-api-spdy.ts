@@ -123,7 +123,7 @@ export function spdyExec(socket: Duplex, head: Buffer, session: KubeApiSession, 
 }
 
 /** Runs one attach over SPDY: the container's output from now on (`follow`'s text, then each of its steps), until it ends. */
-export function spdyAttach(socket: Duplex, head: Buffer, session: KubeApiSession, tty: boolean, outputs: Outputs, follow: FollowedLog, slots: StreamSlots, release: () => void): () => void {
+export function spdyAttach(socket: Duplex, head: Buffer, session: KubeApiSession, stdin: boolean, tty: boolean, outputs: Outputs, follow: FollowedLog, slots: StreamSlots, release: () => void): () => void {
   let ended = false;
   let step: NodeJS.Timeout | undefined;
   let out: Map<string, SpdyStream> | undefined;
@@ -145,10 +145,13 @@ export function spdyAttach(socket: Duplex, head: Buffer, session: KubeApiSession
   const write = (text: string): void => {
     if (text !== '') out?.get('stdout')?.write(tty ? text.replaceAll('\n', '\r\n') : text);
   };
-  const connection = remoteCommandStreams(socket, head, expectedStreams(false, outputs, tty), (streams) => {
+  const connection = remoteCommandStreams(socket, head, expectedStreams(stdin, outputs, tty), (streams) => {
     if (ended) return;
     out = streams;
     for (const stream of streams.values()) stream.onReset = end;
+    // A process that reads no stdin: what the client sends is dropped, as containerd drops it.
+    const input = streams.get('stdin');
+    if (input) input.onData = () => undefined;
     write(follow.text);
     let stepping = false;
     step = setInterval(() => {

@@ -14,12 +14,12 @@ import { z } from 'zod';
 import type { Fact, FactInterest } from '../cluster/facts.js';
 import type { ClusterState, Pod } from '../cluster/types.js';
 import { LineBudget } from '../shell/budget.js';
-import { containerRunning, execInContainer, execWithStdin } from '../shell/exec/index.js';
+import { attachedShell, containerRunning, execInContainer, execWithStdin, stdinClosed } from '../shell/exec/index.js';
 import { kubeletDownAt } from '../shell/kubectl/kubelet-proxy.js';
 import type { Json } from '../shell/kubectl/manifest.js';
 import { distinctFacts, MAX_REVEALS_PER_LINE, RevealCollector } from '../shell/reveals.js';
 import { newSession, prompt } from '../shell/session.js';
-import type { CommandContext } from '../shell/types.js';
+import type { CommandContext, ShellSession } from '../shell/types.js';
 import { badRequest, detailsOf, notFound, statusResponse, type ApiResponse } from './status.js';
 import type { Target } from './handler.js';
 
@@ -40,6 +40,8 @@ export const ExecBody = z.object({
   container: z.string().max(253).optional(),
   stdin: z.string().max(MAX_EXEC_STDIN).optional(),
   tty: z.boolean().optional(),
+  /** `attach -i`: the command is the container's own shell (attachedShell); its stdin's end ends that process when it is open only once. */
+  attach: z.literal(true).optional(),
   /** An interactive shell's state from its last line (ExecRun's), carried into the next: the logged request says it all. */
   cwd: z.string().max(MAX_ARG_CHARS).optional(),
   vars: z.record(z.string().max(256), z.string().max(MAX_ARG_CHARS)).refine((v) => Object.keys(v).length <= MAX_CARRIED_VARS, 'too many variables').optional(),
@@ -59,6 +61,32 @@ export interface ExecRun {
   prompt?: string;
   cwd?: string;
   vars?: Record<string, string>;
+}
+
+/** What the edge reads of a pod (its GET, in the room's turn) to attach to a container's process. */
+const AttachedPod = z.object({
+  metadata: z.object({ annotations: z.record(z.string(), z.string()).optional() }),
+  spec: z.object({
+    containers: z.array(z.object({ name: z.string(), command: z.array(z.string()).optional(), args: z.array(z.string()).optional(), stdin: z.boolean().optional() })).min(1),
+    ephemeralContainers: z.array(z.object({ name: z.string(), command: z.array(z.string()).optional(), args: z.array(z.string()).optional(), stdin: z.boolean().optional() })).optional(),
+  }),
+});
+
+/**
+ * `attach -i` to a pod (its JSON as the API served it): the exec that talks to the container's
+ * own shell (it reads stdin: `stdin: true`, a lone shell as its command), or undefined when the
+ * container's process reads no stdin (the attach then shows its output and drops what is sent, as containerd does).
+ */
+export function attachExec(podJson: Json | undefined, requested: string | undefined): ExecBody | undefined {
+  const parsed = AttachedPod.safeParse(podJson);
+  if (!parsed.success) return undefined;
+  const { metadata, spec } = parsed.data;
+  const name = requested ?? metadata.annotations?.['kubectl.kubernetes.io/default-container'] ?? spec.containers[0]!.name;
+  const container = [...spec.containers, ...(spec.ephemeralContainers ?? [])].find((c) => c.name === name);
+  const argv = [...(container?.command ?? []), ...(container?.args ?? [])];
+  const shell = argv[0] ?? 'sh';
+  if (container?.stdin !== true || argv.length > 1 || !isShell(shell)) return undefined;
+  return { command: [shell], container: name, attach: true };
 }
 
 /** The exec subresource of a pod: `…/pods/NAME/exec`. */
@@ -86,6 +114,10 @@ export function runExec(state: ClusterState, target: Target & { name: string }, 
   // The kubelet's own answer, not a Status: kubectl prints `unable to upgrade connection: container not found ("c")`.
   if (!containerRunning(pod, container)) return { response: { status: 404, body: `container not found ("${container}")`, contentType: 'text/plain' }, observed: [] };
 
+  // Attached to the container's own shell: it must still be one that reads stdin (the pod may have changed since the edge read it).
+  if (body.attach && attachedShell(pod, container) === undefined) {
+    return { response: statusResponse(400, 'BadRequest', `container ${container} of pod ${target.name} reads no stdin to attach to`), observed: [] };
+  }
   const sink = interest ? new RevealCollector(interest, { left: MAX_REVEALS_PER_LINE }) : undefined;
   const ctx: CommandContext = { state, session: newSession(state), env: {}, stdin: '', budget: new LineBudget(), ...(sink ? { facts: sink } : {}) };
   let run: ExecRun;
@@ -107,12 +139,23 @@ function withStdin(ctx: CommandContext, pod: Pod, container: string, body: ExecB
   });
   if (ran.failed !== undefined) return { run: { stdout: '', stderr: '', exitCode: 1, failed: ran.failed }, observed: [] };
   const { session } = ran;
+  if (body.attach) {
+    // The shell read stdin to its end (or exited): the process ends if its stdin was open once. Attach reports no exit status.
+    if (!body.tty || session.container === undefined) stdinClosed(ctx.state, pod, container, ran.exitCode);
+    if (body.tty && session.container !== undefined) return { run: { stdout: ran.stdout, stderr: '', exitCode: 0, ...carried(ctx.state, session) }, observed: ran.observed };
+    return { run: { stdout: ran.stdout, stderr: '', exitCode: 0 }, observed: ran.observed };
+  }
   // Still open: an interactive shell waits for the next line; a shell reading piped stdin ends at its end.
   if (body.tty && session.container !== undefined && isShell(body.command[0]!) && body.command.length === 1) {
-    const vars = Object.fromEntries(Object.entries(session.vars).slice(-MAX_CARRIED_VARS));
-    return { run: { stdout: ran.stdout, stderr: '', exitCode: 0, prompt: prompt(ctx.state, session), ...(session.cwd !== undefined ? { cwd: session.cwd } : {}), vars }, observed: ran.observed };
+    return { run: { stdout: ran.stdout, stderr: '', exitCode: 0, ...carried(ctx.state, session) }, observed: ran.observed };
   }
   return { run: { stdout: ran.stdout, stderr: '', exitCode: ran.exitCode }, observed: ran.observed };
+}
+
+/** An interactive shell still open: the prompt it prints next and its state for the next line. */
+function carried(state: ClusterState, session: ShellSession): Pick<ExecRun, 'prompt' | 'cwd' | 'vars'> {
+  const vars = Object.fromEntries(Object.entries(session.vars).slice(-MAX_CARRIED_VARS));
+  return { prompt: prompt(state, session), ...(session.cwd !== undefined ? { cwd: session.cwd } : {}), vars };
 }
 
 /** The error stream's Status at the end of a run (the kubelet's writeStatus). */

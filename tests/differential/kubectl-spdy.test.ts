@@ -9,13 +9,14 @@ import { connect, type TLSSocket } from 'node:tls';
 import { constants, createDeflate } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendLog } from '../../server/cluster/logs.js';
+import { tick } from '../../server/cluster/index.js';
 import { SPDY_DICTIONARY } from '../../server/http/spdy/dictionary.js';
 import { buildKubeApi, clusterBackend, selfSignedCert } from '../../server/http/kube-api.js';
 import { dataFrame, FrameReader, FrameType, GoAwayStatus, RstStatus, synStreamFrame } from '../../server/http/spdy/frames.js';
 import { podId } from '../../server/shell/node/crictl.js';
 import { newSession, runLine } from '../../server/shell/index.js';
 import { httpGet, realKubectlBinary, startKubectl } from '../helpers/real-kubectl.js';
-import { nginxPod, serve, type Served } from './kubectl-oracle.js';
+import { nginxPod, realKubectl, serve, type Served } from './kubectl-oracle.js';
 
 const kubectl = realKubectlBinary('kubectl port-forward suite');
 
@@ -76,10 +77,25 @@ describe.skipIf(!kubectl)('kubectl port-forward and attach through the API (SPDY
     expect(output).toMatch(/^If you don't see a command prompt, try pressing enter\.\n(written \d+\n)+$/);
   });
 
-  it('attach -i is refused with a Status saying what is served', async () => {
+  // attach.go: stdin goes to the container's own process; here a shell started with stdin open reads it.
+  it('attach -i to a container whose shell reads stdin: the piped lines run in it, as the shell\'s `… | kubectl attach -i` shows', async () => {
+    const session = newSession(served.state);
+    const run = (line: string) => runLine(served.state, session, line, { advance: (ms) => tick(served.state, ms) });
+    run('kubectl run reader --image=busybox --overrides=\'{"spec":{"containers":[{"name":"reader","image":"busybox","stdin":true,"command":["sh"]}]}}\'');
+    run('sleep 10');
+    const real = await realKubectl(kubectl!, served, 'attach -i reader', 'hostname\ncat /etc/hostname | tr a-z A-Z\n');
+    const ours = runLine(served.state, newSession(served.state), "printf 'hostname\\ncat /etc/hostname | tr a-z A-Z\\n' | kubectl attach -i reader");
+    expect(real).toEqual({ output: ours.output, exitCode: ours.exitCode });
+    expect(ours.output).toBe("If you don't see a command prompt, try pressing enter.\nreader\nREADER\n");
+    // stdin open for every attach (no stdinOnce): the shell runs on.
+    expect(served.state.pods['default/reader']!.status.containerStatuses[0]!.state.kind).toBe('running');
+  });
+
+  it('attach -i to a container that reads no stdin is attached to its output (what is sent is dropped)', async () => {
     const attach = started(served, ['attach', '-i', pod]);
-    expect(await attach.exited).toBe(1);
-    expect(attach.output()).toContain('attach -i is not served by this API');
+    await attach.until(/try pressing enter\.\n/);
+    const { output } = await attach.stop();
+    expect(output).toMatch(/^If you don't see a command prompt, try pressing enter\.\n/);
   });
 
   /** A raw SPDY connection to the port-forward of the pod: the frames the server sent, and whether it closed. */
