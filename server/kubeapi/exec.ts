@@ -64,12 +64,10 @@ export interface ExecRun {
 }
 
 /** What the edge reads of a pod (its GET, in the room's turn) to attach to a container's process. */
+const AttachedContainer = z.object({ name: z.string(), command: z.array(z.string()).optional(), args: z.array(z.string()).optional(), stdin: z.boolean().optional() });
 const AttachedPod = z.object({
   metadata: z.object({ annotations: z.record(z.string(), z.string()).optional() }),
-  spec: z.object({
-    containers: z.array(z.object({ name: z.string(), command: z.array(z.string()).optional(), args: z.array(z.string()).optional(), stdin: z.boolean().optional() })).min(1),
-    ephemeralContainers: z.array(z.object({ name: z.string(), command: z.array(z.string()).optional(), args: z.array(z.string()).optional(), stdin: z.boolean().optional() })).optional(),
-  }),
+  spec: z.object({ containers: z.array(AttachedContainer).min(1), ephemeralContainers: z.array(AttachedContainer).optional() }),
 });
 
 /**

@@ -3,19 +3,12 @@
 // `kubectl cp`; rmdir, rm -r and mv of a directory change it for all of them; a restart starts
 // from the image again, and the layers' shared bound counts directories too.
 import { describe, expect, it } from 'vitest';
-import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
 import { containerLayersBytes } from '../../server/cluster/container-layer.js';
 import { newSession, runLine } from '../../server/shell/index.js';
+import { busyboxShell } from '../helpers/busybox-shell.js';
 import { MAX_CONTAINER_LAYERS_BYTES } from '../../server/shell/vfs.js';
 
-function shell() {
-  const state = createCluster(demoClusterSpec, 1);
-  const session = newSession(state);
-  const run = (line: string) => runLine(state, session, line, { advance: (ms) => tick(state, ms) });
-  run('kubectl run bb --image=busybox -- sleep 3600');
-  run('sleep 10');
-  return { state, session, run };
-}
+const shell = busyboxShell;
 
 describe('directories in a container\'s writable layer', () => {
   it('mkdir in one exec is there for the next, for a shell in the container and for kubectl cp', () => {

@@ -4,17 +4,10 @@
 // without one). A lone shell reads the piped text as its script; `sh -c` and other programs
 // read it as stdin.
 import { describe, expect, it } from 'vitest';
-import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
 import { newSession, runLine } from '../../server/shell/index.js';
+import { busyboxShell } from '../helpers/busybox-shell.js';
 
-function shell() {
-  const state = createCluster(demoClusterSpec, 1);
-  const session = newSession(state);
-  const run = (line: string) => runLine(state, session, line, { advance: (ms) => tick(state, ms) });
-  run('kubectl run bb --image=busybox -- sleep 3600');
-  run('sleep 10');
-  return { state, session, run };
-}
+const shell = busyboxShell;
 
 describe('kubectl exec with piped stdin', () => {
   it('passes stdin with -i and not without', () => {
