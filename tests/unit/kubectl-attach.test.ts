@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
 import { newSession, runLine } from '../../server/shell/index.js';
+import { logLinesSince, newLogCursor } from '../../server/shell/kubectl/commands/logs.js';
 
 function shell() {
   const state = createCluster(demoClusterSpec, 1);
@@ -68,5 +69,18 @@ describe('kubectl attach', () => {
     run('exit', true, first);
     // The debug container's shell ended with the first terminal's `exit`.
     expect(run(`kubectl attach -it ${web} -c ${name}`).output).toBe(`error: unable to upgrade connection: container not found ("${name}")\n`);
+  });
+});
+
+describe('a followed log', () => {
+  it('shows lines written at the same moment as the last one it saw (no clock passed between them)', () => {
+    const { state, web } = shell();
+    const pod = state.pods[`default/${web}`]!;
+    const status = pod.status.containerStatuses[0]!;
+    status.logs.push({ at: state.now, text: 'first' });
+    const cursor = newLogCursor(state, pod, status.name);
+    status.logs.push({ at: state.now, text: 'second' }, { at: state.now, text: 'third' });
+    expect(logLinesSince(state, 'default', web, cursor)!.map((l) => l.text)).toEqual(['second', 'third']);
+    expect(logLinesSince(state, 'default', web, cursor)).toEqual([]);
   });
 });
