@@ -130,7 +130,7 @@ async function upgrade(wss: WebSocketServer, backend: KubeApiBackend, slots: Str
     if (read.status === 0) return void socket.destroy();
     if (read.status !== 200) return refuseUpgrade(socket, read);
     const attached = attachExec(read.body as Json, container ?? undefined);
-    if (attached) opening = { ...opening, base: attached };
+    if (attached) opening = { ...opening, path: `${pod}/attach`, base: attached };
   }
   /** attach -i to a shell reading stdin runs as that shell's exec stream; any other attach follows the output. */
   const attachesShell = kind === 'attach' && opening.base.attach === true;

@@ -87,9 +87,9 @@ export function attachExec(podJson: Json | undefined, requested: string | undefi
   return { command: [shell], container: name, attach: true };
 }
 
-/** The exec subresource of a pod: `…/pods/NAME/exec`. */
+/** The exec subresource of a pod, `…/pods/NAME/exec`, or its attach (`…/attach`, whose body says `attach`: RBAC checks `create pods/attach`). */
 export const isExecTarget = (target: Target): target is Target & { name: string } =>
-  target.subresource === 'exec' && target.name !== undefined && target.type.kind === 'Pod';
+  (target.subresource === 'exec' || target.subresource === 'attach') && target.name !== undefined && target.type.kind === 'Pod';
 
 const isShell = (word: string): boolean => /^(\/bin\/)?(ba)?sh$/.test(word);
 
@@ -98,6 +98,7 @@ export function runExec(state: ClusterState, target: Target & { name: string }, 
   const parsed = ExecBody.safeParse(rawBody ?? {});
   if (!parsed.success) return { response: badRequest(parsed.error.issues.map((i) => i.message).join('; ')), observed: [] };
   const body = parsed.data;
+  if ((target.subresource === 'attach') !== (body.attach === true)) return { response: badRequest(body.attach ? 'attach goes to …/attach' : 'an attach body says attach: true'), observed: [] };
   const namespace = target.namespace ?? 'default';
   const pod = state.pods[`${namespace}/${target.name}`];
   if (!pod) return { response: notFound(target.type, target.name), observed: [] };

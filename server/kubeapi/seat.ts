@@ -180,11 +180,11 @@ export function summarize(req: ApiRequest, target: Target, response: ApiResponse
     const answer = port === '' || typeof body.data !== 'string' ? undefined : typeof body.error === 'string' ? 'refused' : /^HTTP\/1\.1 (\d{3})/.exec(body.data)?.[1] ?? 'closed';
     return `PORTFORWARD ${what}${where}${port}${line} (${answer ?? status + detail})`;
   }
-  if (target.subresource === 'exec' && isObject(req.body) && Array.isArray(req.body.command)) {
+  if (isExecTarget(target) && isObject(req.body) && Array.isArray(req.body.command)) {
     // `EXEC pods/web-1 -n shop -- cat /etc/resolv.conf (exit 0)`; a shell's typed line is its stdin.
     const typed = typeof req.body.stdin === 'string' ? ` <<< ${JSON.stringify(req.body.stdin.slice(0, 200))}` : '';
     const ran = response.status === 200 && typeof body.exitCode === 'number' ? `exit ${body.exitCode}` : status + detail;
-    return `EXEC ${what}${where} -- ${req.body.command.join(' ').slice(0, 200)}${typed} (${ran})`;
+    return `${target.subresource === 'attach' ? 'ATTACH' : 'EXEC'} ${what}${where} -- ${req.body.command.join(' ').slice(0, 200)}${typed} (${ran})`;
   }
   const verb = isWatch(req) ? 'WATCH' : req.method;
   return `${verb} ${what}${where}${selectors} (${status}${detail})`;

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { newSession, runLine } from '../../server/shell/index.js';
 import { busyboxShell } from '../helpers/busybox-shell.js';
+import { handleApiRequest } from '../../server/kubeapi/handler.js';
 
 const shell = busyboxShell;
 
@@ -64,5 +65,23 @@ describe('kubectl attach -i and kubectl run -i with piped stdin', () => {
     expect(state.pods['default/one']).toBeUndefined();
     const ok = run('echo hostname | kubectl run -i --rm --restart=Never two --image=busybox -- sh');
     expect(ok).toMatchObject({ output: "If you don't see a command prompt, try pressing enter.\ntwo\npod \"two\" deleted\n", exitCode: 0 });
+  });
+});
+
+describe('the API\'s attach to a container\'s shell (pods/attach with attach: true, kubeapi/exec.ts)', () => {
+  const post = (state: ReturnType<typeof shell>['state'], sub: 'exec' | 'attach', body: Record<string, unknown>) =>
+    handleApiRequest(state, { method: 'POST', path: `/api/v1/namespaces/default/pods/one/${sub}`, query: {}, accept: 'application/json', contentType: 'application/json', body: body as never });
+
+  it('runs stdin in the container\'s shell, reports no exit status, and ends a stdinOnce process with the shell\'s status', () => {
+    const { run, state } = shell();
+    run('kubectl run one --image=busybox --restart=Never --overrides=\'{"spec":{"containers":[{"name":"one","image":"busybox","stdin":true,"stdinOnce":true,"command":["sh"]}]}}\'');
+    run('sleep 10');
+    expect(post(state, 'exec', { command: ['sh'], attach: true, stdin: 'hostname\n' }).status).toBe(400);
+    expect(post(state, 'attach', { command: ['sh'], stdin: 'hostname\n' }).status).toBe(400);
+    const answer = post(state, 'attach', { command: ['sh'], attach: true, stdin: 'hostname\nexit 2\n' });
+    expect(answer).toMatchObject({ status: 200, body: { stdout: 'one\n', exitCode: 0 } });
+    expect(state.pods['default/one']!.status.containerStatuses[0]!.state).toMatchObject({ kind: 'terminated', exitCode: 2, reason: 'Error' });
+    // The process ended: nothing more to attach to.
+    expect(post(state, 'attach', { command: ['sh'], attach: true, stdin: 'hostname\n' }).status).toBe(404);
   });
 });
