@@ -72,7 +72,7 @@ export const kubeApiPlugin = fp<KubeApiServing>(
     const tls = options.tls ?? await selfSignedCert([KUBE_API_SERVER_NAME]);
     const forward = gateway ? { forward: roomsForward(registry, { gateway, ca: tls.cert, serverName: KUBE_API_SERVER_NAME, trustProxyHops: KUBE_API_PROXY_HOPS }) } : {};
     const kubeApi = buildKubeApi({
-      backend: roomsBackend(registry), tls, trustProxyHops: options.trustProxyHops ?? 0, bodyLimit: SEAT_BODY_BYTES, perSessionPerMinute: SEAT_REQUESTS_PER_MINUTE, watchesPerSession: SEAT_WATCHES, maxWatches: ROOMS_WATCHES, ...forward,
+      backend: roomsBackend(registry), tls, bodyLimit: SEAT_BODY_BYTES, perSessionPerMinute: SEAT_REQUESTS_PER_MINUTE, watchesPerSession: SEAT_WATCHES, maxWatches: ROOMS_WATCHES, ...forward,
     });
     let port = options.port;
     app.addHook('onListen', async () => {

@@ -22,7 +22,6 @@ import { statusResponse, type ApiResponse } from '../kubeapi/status.js';
 import type { Json } from '../shell/kubectl/manifest.js';
 import { parseYaml } from '../shell/kubectl/commands/apply.js';
 import { bearerToken } from './errors.js';
-import { clientAddress } from './client-address.js';
 import { ConnectionCap } from './connection-cap.js';
 import { execUpgrades, refuseUpgrade, streamingPath, upgradeRequired } from './kube-api-exec.js';
 import { forwardRequest, forwardUpgrade, type Forward } from './kube-api-forward.js';
@@ -107,10 +106,6 @@ export interface KubeApiOptions {
   forward?: (req: IncomingMessage) => Promise<Forward | ApiResponse | undefined>;
   /** Forwards at once (default MAX_FORWARDS). */
   maxForwards?: number;
-  /** Connections one client address may hold open (default MAX_CONNECTIONS_PER_ADDRESS). */
-  connectionsPerAddress?: number;
-  /** Trusted reverse proxies in front of the listener: the client's address is read from X-Forwarded-For past them (client-address.ts). */
-  trustProxyHops?: number;
 }
 
 /** Options of one cluster's API (`kubedrill api`, the differential suite). */
@@ -205,38 +200,16 @@ function tokenMatches(given: string | undefined, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const tooManyConnections = (): ApiResponse => statusResponse(429, 'TooManyRequests', 'too many connections from this address; close some and try again');
-
 /**
- * The per-address connection cap. Reached directly, a connection counts for its peer's
- * address from its first byte, and one over the cap is closed at once. Behind trusted proxies
- * every connection comes from them: it counts for the client address X-Forwarded-For names
- * past them, from its first request, and one over the cap is answered 429 and closed.
+ * The per-address connection cap: a connection counts for its peer's address from its first
+ * byte (balancers pass this listener's TLS through, so the peer is the client; no
+ * X-Forwarded-For is believed), and one over the cap is closed at once.
  */
-function limitConnections(app: FastifyInstance, options: KubeApiOptions): (req: IncomingMessage) => boolean {
-  const cap = new ConnectionCap(options.connectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS);
-  const hops = options.trustProxyHops ?? 0;
-  if (hops === 0) {
-    app.server.on('connection', (socket: Socket) => {
-      if (!cap.take(normalizeIP(socket.remoteAddress ?? ''), socket)) socket.destroy();
-    });
-    return () => true;
-  }
-  const counted = new WeakSet<Socket>();
-  /** Whether the connection of `req` is within its client's cap (counted on its first request). */
-  const within = (req: IncomingMessage): boolean => {
-    const socket = req.socket;
-    if (counted.has(socket)) return true;
-    if (!cap.take(clientAddress(req, hops), socket)) return false;
-    counted.add(socket);
-    return true;
-  };
-  app.addHook('onRequest', async (request, reply) => {
-    if (within(request.raw)) return undefined;
-    reply.header('connection', 'close');
-    return send(reply, tooManyConnections());
+function limitConnections(app: FastifyInstance): void {
+  const cap = new ConnectionCap(MAX_CONNECTIONS_PER_ADDRESS);
+  app.server.on('connection', (socket: Socket) => {
+    if (!cap.take(normalizeIP(socket.remoteAddress ?? ''), socket)) socket.destroy();
   });
-  return within;
 }
 
 /** Longest a client may take to send a request's headers. */
@@ -250,7 +223,7 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
   // A client sending its headers a byte at a time (slowloris) held a connection a minute each
   // (Node's default); kubectl sends them at once.
   app.server.headersTimeout = HEADERS_TIMEOUT_MS;
-  const admitted = limitConnections(app, options);
+  limitConnections(app);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(BODY_TYPES, { parseAs: 'string' }, (req, body, done) => {
     try {
@@ -348,7 +321,6 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
     maxSeconds: MAX_WATCH_SECONDS,
   });
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!admitted(req)) return refuseUpgrade(socket, tooManyConnections());
     if (!options.forward) return exec(req, socket, head);
     socket.on('error', () => socket.destroy());
     void forwarded(req).then((to) => {
