@@ -203,10 +203,12 @@ function tokenMatches(given: string | undefined, expected: string): boolean {
 /**
  * The per-address connection cap: a connection counts for its peer's address from its first
  * byte (balancers pass this listener's TLS through, so the peer is the client; no
- * X-Forwarded-For is believed), and one over the cap is closed at once.
+ * X-Forwarded-For is believed), and one over the cap is closed at once. With several
+ * processes the others forward their clients' requests from their own address: the cap is
+ * then what one of them may forward at once (MAX_FORWARDS).
  */
-function limitConnections(app: FastifyInstance): void {
-  const cap = new ConnectionCap(MAX_CONNECTIONS_PER_ADDRESS);
+function limitConnections(app: FastifyInstance, perAddress: number): void {
+  const cap = new ConnectionCap(perAddress);
   app.server.on('connection', (socket: Socket) => {
     if (!cap.take(normalizeIP(socket.remoteAddress ?? ''), socket)) socket.destroy();
   });
@@ -223,7 +225,7 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
   // A client sending its headers a byte at a time (slowloris) held a connection a minute each
   // (Node's default); kubectl sends them at once.
   app.server.headersTimeout = HEADERS_TIMEOUT_MS;
-  limitConnections(app);
+  limitConnections(app, options.forward ? (options.maxForwards ?? MAX_FORWARDS) : MAX_CONNECTIONS_PER_ADDRESS);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(BODY_TYPES, { parseAs: 'string' }, (req, body, done) => {
     try {
