@@ -225,7 +225,7 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
   // A client sending its headers a byte at a time (slowloris) held a connection a minute each
   // (Node's default); kubectl sends them at once.
   app.server.headersTimeout = HEADERS_TIMEOUT_MS;
-  limitConnections(app, options.forward ? (options.maxForwards ?? MAX_FORWARDS) : MAX_CONNECTIONS_PER_ADDRESS);
+  limitConnections(app, options.forward ? Math.max(MAX_CONNECTIONS_PER_ADDRESS, options.maxForwards ?? MAX_FORWARDS) : MAX_CONNECTIONS_PER_ADDRESS);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(BODY_TYPES, { parseAs: 'string' }, (req, body, done) => {
     try {
