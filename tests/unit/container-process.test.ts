@@ -72,7 +72,7 @@ describe('container processes', () => {
     const spin = Array.from({ length: 12 }, (_, i) => `kubectl run spin-${i} --image=busybox --restart=Never -- /bin/sh -c 'while true; do :; done'`).join('; ');
     const started = performance.now();
     sh(`${spin}; kubectl run zz --image=busybox --restart=Never -- /bin/sh -c 'echo finished'`);
-    sh('sleep 20');
+    sh('sleep 5');
     const running = () => Object.values(state.pods).filter((p) => p.metadata.name.startsWith('spin-') && p.status.phase === 'Running');
     // A typed line's worth of steps at once, a quarter of it a script: four start now, the rest as steps refill.
     expect(running()).toHaveLength(4);
