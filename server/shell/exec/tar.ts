@@ -23,12 +23,17 @@ export function filesUnder(outer: CommandContext, session: ShellSession, abs: st
   // The context may live on its prototype chain (kubectl/index.ts): derive, don't spread.
   const ctx = Object.assign(Object.create(outer) as CommandContext, { session });
   const files: { rel: string; content: string }[] = [];
+  // Listing a directory and reading a file each go over every file of the layer (as a write's
+  // checks do): charged as a write's steps, or a walk of a full layer cost seconds uncharged.
+  const charge = (path: string): void => ctx.budget.spend(writeSteps(ctx.state, session, path));
   const walk = (dir: string, rel: string): void => {
+    charge(dir);
     for (const entry of listDirectory(ctx.state, session, dir)) {
       const path = dir === '/' ? `/${entry.name}` : `${dir}/${entry.name}`;
       const name = rel === '' ? entry.name : `${rel}/${entry.name}`;
       if (entry.dir) walk(path, name);
       else {
+        charge(path);
         const read = readFile(ctx, 'tar', path);
         if (read.ok) files.push({ rel: name, content: read.content });
       }
@@ -38,6 +43,7 @@ export function filesUnder(outer: CommandContext, session: ShellSession, abs: st
     walk(abs, '');
     return files;
   }
+  charge(abs);
   const read = readFile(ctx, 'tar', abs);
   return read.ok ? [{ rel: '', content: read.content }] : undefined;
 }
