@@ -226,6 +226,9 @@ export function readFile(ctx: CommandContext, tool: string, path: string): { ok:
   const host = hostMount(ctx.session, abs);
   if (host) return readNodeFile({ ...ctx, session: host.session }, tool, host.path);
   if (ctx.session.container) {
+    // A read in a container merges its mounted files and layer (every file of it), as a write's
+    // checks do: charged as a write's steps (a glob over a full layer held the event loop for 20 s).
+    ctx.budget.spend(writeSteps(ctx.state, ctx.session, abs));
     const content = placeOf(ctx.state, ctx.session).all()[abs];
     if (content !== undefined) return { ok: true, content };
   }
@@ -368,6 +371,8 @@ export function globPaths(state: ClusterState, session: ShellSession, budget: Li
         }
         return;
       }
+      // A listing goes over every file where the session is: charged as a write's checks.
+      budget.spend(writeSteps(state, session, dir));
       for (const entry of listDirectory(state, session, dir)) {
         if (entry.name.startsWith('.') && !segment.startsWith('.')) continue;
         if (!matchGlob(segment, entry.name, budget) || (!last && !entry.dir)) continue;

@@ -40,6 +40,28 @@ describe('tar cf - over a full layer', () => {
     expect(exec(['tar', 'cf', '-', '/tmp/d0'])).toMatchObject({ status: 200, body: { exitCode: 0 } });
   });
 
+  it('reads and glob listings in a container are charged: cat, ls and head over globs of a full layer stop quickly', () => {
+    const state = createCluster(demoClusterSpec, 1);
+    const session = newSession(state);
+    const run = (line: string) => runLine(state, session, line, { advance: (ms) => tick(state, ms) });
+    const web = run('kubectl get pods -o name').output.split('\n').find((l) => l.startsWith('pod/web-'))!.slice(4);
+    const exec = (command: string[], stdin?: string) => handleApiRequest(state, { method: 'POST', path: `/api/v1/namespaces/default/pods/${web}/exec`, query: {}, accept: 'application/json', contentType: 'application/json', body: { command, ...(stdin !== undefined ? { stdin } : {}) } });
+    let n = 0;
+    for (let r = 0; r < 30; r++) {
+      const parts = Array.from({ length: 8 }, () => header(`d${r}/f${n++}`, 0));
+      exec(['tar', '-xmf', '-', '-C', '/tmp'], Buffer.concat([...parts, Buffer.alloc(1024)]).toString('latin1'));
+    }
+    const globs = Array(20).fill('/tmp/*/*').join(' ');
+    // Each of these held the event loop 20-70 s over a 320-file layer.
+    for (const line of [`cat ${globs}`, `ls ${globs}`, `head ${globs}`]) {
+      const started = performance.now();
+      expect(exec(['sh', '-c', line]).body, line).toMatchObject({ exitCode: 152 });
+      expect(performance.now() - started, line).toBeLessThan(1500);
+    }
+    // A few reads still work.
+    expect(exec(['sh', '-c', 'cat /tmp/d0/f0 /etc/hostname'])).toMatchObject({ body: { exitCode: 0, stdout: `${web}\n` } });
+  });
+
   it('an exec without stdin that runs out of steps answers exit 152 (it threw out of the request: a 500)', () => {
     const state = createCluster(demoClusterSpec, 1);
     const session = newSession(state);

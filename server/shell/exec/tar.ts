@@ -23,8 +23,8 @@ export function filesUnder(outer: CommandContext, session: ShellSession, abs: st
   // The context may live on its prototype chain (kubectl/index.ts): derive, don't spread.
   const ctx = Object.assign(Object.create(outer) as CommandContext, { session });
   const files: { rel: string; content: string }[] = [];
-  // Listing a directory and reading a file each go over every file of the layer (as a write's
-  // checks do): charged as a write's steps, or a walk of a full layer cost seconds uncharged.
+  // Listing a directory goes over every file of the layer (as a write's checks do): charged as a
+  // write's steps (and each read by readFile), or a walk of a full layer cost seconds uncharged.
   const charge = (path: string): void => ctx.budget.spend(writeSteps(ctx.state, session, path));
   const walk = (dir: string, rel: string): void => {
     charge(dir);
@@ -33,8 +33,7 @@ export function filesUnder(outer: CommandContext, session: ShellSession, abs: st
       const name = rel === '' ? entry.name : `${rel}/${entry.name}`;
       if (entry.dir) walk(path, name);
       else {
-        charge(path);
-        const read = readFile(ctx, 'tar', path);
+        const read = readFile(ctx, 'tar', path); // charged by readFile in a container
         if (read.ok) files.push({ rel: name, content: read.content });
       }
     }
@@ -43,7 +42,6 @@ export function filesUnder(outer: CommandContext, session: ShellSession, abs: st
     walk(abs, '');
     return files;
   }
-  charge(abs);
   const read = readFile(ctx, 'tar', abs);
   return read.ok ? [{ rel: '', content: read.content }] : undefined;
 }
