@@ -365,6 +365,7 @@ export function globPaths(state: ClusterState, session: ShellSession, budget: Li
       if (!/[*?[]/.test(segment)) {
         const name = segment.replace(/\\(.)/g, '$1');
         const [p, s] = join(name);
+        if (!last) budget.spend(writeSteps(state, session, p));
         if (last || isDirectory(state, session, p)) {
           nextPaths.push(p);
           nextShown.push(s);
@@ -384,6 +385,15 @@ export function globPaths(state: ClusterState, session: ShellSession, budget: Li
     paths = nextPaths;
     shown = nextShown;
   }
-  const all = placeOf(state, session).all();
-  return shown.filter((_s, k) => all[paths[k]!] !== undefined || isDirectory(state, session, paths[k]!));
+  // One merged view for every match (isDirectory would merge the layer again for each).
+  const place = placeOf(state, session);
+  const all = place.all();
+  const count = Object.keys(all).length + place.dirs.length;
+  return shown.filter((_s, k) => {
+    const path = paths[k]!;
+    if (all[path] !== undefined) return true;
+    if (hostMount(session, path)) return isDirectory(state, session, path);
+    budget.spend(STEPS_PER_RECORD + count);
+    return isDirectoryIn(session, place, all, path);
+  });
 }
