@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { Fact, FactInterest } from '../cluster/facts.js';
 import type { ClusterState, Pod } from '../cluster/types.js';
-import { LineBudget } from '../shell/budget.js';
+import { CPU_LIMIT_EXIT, cpuLimitMessage, LineBudget, OverBudget } from '../shell/budget.js';
 import { attachedShell, containerRunning, execInContainer, execWithStdin, stdinClosed } from '../shell/exec/index.js';
 import { kubeletDownAt } from '../shell/kubectl/kubelet-proxy.js';
 import type { Json } from '../shell/kubectl/manifest.js';
@@ -122,13 +122,26 @@ export function runExec(state: ClusterState, target: Target & { name: string }, 
   let run: ExecRun;
   let observed: Fact[] = [];
   if (body.stdin === undefined && !body.tty) {
-    const ran = execInContainer(ctx, pod, container, body.command);
+    const ran = overBudgetStops(() => execInContainer(ctx, pod, container, body.command), body.command[0]!);
     run = 'failed' in ran ? { stdout: '', stderr: '', exitCode: 1, failed: ran.failed } : { stdout: ran.stdout, stderr: ran.stderr, ...(ran.stderrFirst ? { stderrFirst: ran.stderrFirst } : {}), exitCode: ran.exitCode };
     if (sink) observed = distinctFacts(sink.reveals);
   } else {
     ({ run, observed } = withStdin(ctx, pod, container, body, interest));
   }
   return { response: { status: 200, body: run as unknown as Json }, observed };
+}
+
+/**
+ * A program run on its own (no shell's runner around it) that runs out of steps stops as the
+ * shell stops it (exit 152): OverBudget must not leave the request (it was a 500 InternalError).
+ */
+function overBudgetStops<T extends object>(run: () => T, program: string): T | { stdout: string; stderr: string; stderrFirst?: string; exitCode: number } {
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof OverBudget)) throw error;
+    return { stdout: '', stderr: cpuLimitMessage(program.replace(/^.*\//, '')), exitCode: CPU_LIMIT_EXIT };
+  }
 }
 
 /** A command that reads stdin (shell/exec execWithStdin); `tty`: an interactive shell still open gives its prompt and state. */

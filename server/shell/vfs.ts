@@ -226,6 +226,9 @@ export function readFile(ctx: CommandContext, tool: string, path: string): { ok:
   const host = hostMount(ctx.session, abs);
   if (host) return readNodeFile({ ...ctx, session: host.session }, tool, host.path);
   if (ctx.session.container) {
+    // A read in a container merges its mounted files and layer (every file of it), as a write's
+    // checks do: charged as a write's steps (a glob over a full layer held the event loop for 20 s).
+    ctx.budget.spend(writeSteps(ctx.state, ctx.session, abs));
     const content = placeOf(ctx.state, ctx.session).all()[abs];
     if (content !== undefined) return { ok: true, content };
   }
@@ -399,12 +402,15 @@ export function globPaths(state: ClusterState, session: ShellSession, budget: Li
       if (!/[*?[]/.test(segment)) {
         const name = segment.replace(/\\(.)/g, '$1');
         const [p, s] = join(name);
+        if (!last) budget.spend(writeSteps(state, session, p));
         if (last || isDirectory(state, session, p)) {
           nextPaths.push(p);
           nextShown.push(s);
         }
         return;
       }
+      // A listing goes over every file where the session is: charged as a write's checks.
+      budget.spend(writeSteps(state, session, dir));
       for (const entry of listDirectory(state, session, dir)) {
         if (entry.name.startsWith('.') && !segment.startsWith('.')) continue;
         if (!matchGlob(segment, entry.name, budget) || (!last && !entry.dir)) continue;
@@ -416,6 +422,15 @@ export function globPaths(state: ClusterState, session: ShellSession, budget: Li
     paths = nextPaths;
     shown = nextShown;
   }
-  const all = placeOf(state, session).all();
-  return shown.filter((_s, k) => all[paths[k]!] !== undefined || isDirectory(state, session, paths[k]!));
+  // One merged view for every match (isDirectory would merge the layer again for each).
+  const place = placeOf(state, session);
+  const all = place.all();
+  const count = Object.keys(all).length + place.dirs.length;
+  return shown.filter((_s, k) => {
+    const path = paths[k]!;
+    if (all[path] !== undefined) return true;
+    if (hostMount(session, path)) return isDirectory(state, session, path);
+    budget.spend(STEPS_PER_RECORD + count);
+    return isDirectoryIn(session, place, all, path);
+  });
 }

@@ -23,13 +23,17 @@ export function filesUnder(outer: CommandContext, session: ShellSession, abs: st
   // The context may live on its prototype chain (kubectl/index.ts): derive, don't spread.
   const ctx = Object.assign(Object.create(outer) as CommandContext, { session });
   const files: { rel: string; content: string }[] = [];
+  // Listing a directory goes over every file of the layer (as a write's checks do): charged as a
+  // write's steps (and each read by readFile), or a walk of a full layer cost seconds uncharged.
+  const charge = (path: string): void => ctx.budget.spend(writeSteps(ctx.state, session, path));
   const walk = (dir: string, rel: string): void => {
+    charge(dir);
     for (const entry of listDirectory(ctx.state, session, dir)) {
       const path = dir === '/' ? `/${entry.name}` : `${dir}/${entry.name}`;
       const name = rel === '' ? entry.name : `${rel}/${entry.name}`;
       if (entry.dir) walk(path, name);
       else {
-        const read = readFile(ctx, 'tar', path);
+        const read = readFile(ctx, 'tar', path); // charged by readFile in a container
         if (read.ok) files.push({ rel: name, content: read.content });
       }
     }
