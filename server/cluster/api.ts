@@ -6,13 +6,13 @@ import { admissionRefusal } from './quota.js';
 import { applyLimitRanges } from './limit-range.js';
 import { quotaRefusal } from './resource-quota.js';
 import { etcdDiskFull } from './host.js';
-import { randomHex } from './rng.js';
+import { randomHex, sideRng } from './rng.js';
 import { admitClaim, admitVolume, claimInUse } from './volumes.js';
 import { defaultStatefulSet } from './controllers/statefulset.js';
 import { isStoredKind, STORED_KINDS, storedKindInfo, type StoredKind } from './stored-kinds.js';
 import { expiredCert, x509Expired } from './pki.js';
 import type {
-  ApiError, ApiResult, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, ObjectMeta, Pod, ReplicaSet, Service, StoredObject,
+  ApiError, ApiResult, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, ObjectMeta, Pod, ReplicaSet, RngState, Service, StoredObject,
 } from './types.js';
 
 interface BuiltinKindMap {
@@ -79,7 +79,20 @@ export function keyOf(obj: { metadata: { namespace?: string; name: string } }): 
 /** A fresh uid (8-4-4-4-12 hex) from the seeded generator. */
 export function newUid(state: ClusterState): string {
   state.nextUid++;
-  const h = randomHex(state.rng, 32);
+  return uuidFrom(state.rng);
+}
+
+/**
+ * The uid the apiserver gives an object a dry-run create makes (it assigns one, and no
+ * resourceVersion): derived from the generator's state and the object without advancing it,
+ * so a dry run leaves the uids and names later writes get as they were.
+ */
+export function dryRunUid(state: ClusterState, kind: string, namespace: string | undefined, name: string): string {
+  return uuidFrom(sideRng(state.rng, `dry-run ${kind} ${namespace ?? ''}/${name}`));
+}
+
+function uuidFrom(rng: RngState): string {
+  const h = randomHex(rng, 32);
   // A version-4 UUID, as the apiserver's uuid.NewUUID gives: version nibble 4, variant 10xx.
   const variant = '89ab'[parseInt(h[16]!, 16) & 3];
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20)}`;

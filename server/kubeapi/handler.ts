@@ -8,7 +8,7 @@ import { isExecTarget, runExec } from './exec.js';
 import { isPortForwardTarget, runPortForward } from './portforward.js';
 import { apiserverMetrics, METRICS_CONTENT_TYPE } from './metrics.js';
 import { nodeProxy } from './node-proxy.js';
-import { apiUnavailable, type KindMap } from '../cluster/api.js';
+import { apiUnavailable, dryRunUid, type KindMap } from '../cluster/api.js';
 import { isStoredKind } from '../cluster/stored-kinds.js';
 import { writeStatus as writeStatusOf } from '../cluster/status-writes.js';
 import { bindPod } from '../cluster/controllers/scheduler.js';
@@ -358,7 +358,10 @@ function create(state: ClusterState, req: ApiRequest, { type, namespace }: Targe
   }
   const built = objectFromManifest(state, kind, manifest, namespace, undefined, fieldValidation(req));
   if (!built.ok) return problemResponse(type, name, built.problem);
-  if (dryRun(req)) return ok(toManifest(state, type.kind, built.obj), 201);
+  if (dryRun(req)) {
+    built.obj.metadata.uid = dryRunUid(state, type.kind, namespace, name);
+    return ok(toManifest(state, type.kind, built.obj), 201);
+  }
   const r = writeCreate(state, kind, built.obj);
   if (!r.ok) return apiErrorResponse(r.error, detailsOf(type, name));
   return ok(apiObject(state, type.kind, r.value), 201);

@@ -167,9 +167,29 @@ export const SEQUENCES: Record<string, { scenario?: string; steps: Step[] }> = {
     { line: 'get cm demo' },
     { line: 'create -f -', stdin: CONFIG_MAP },
   ] },
+  // apply.go / pkg/util/apply.go GetModifiedConfiguration: the annotation is the applied object as
+  // compact JSON (keys sorted, `annotations: {}`), and the next apply's 3-way merge deletes what it lost.
   'apply records the last-applied-configuration annotation': { steps: [
     { line: 'apply -f -', stdin: CONFIG_MAP },
     { line: 'get cm demo -o yaml' },
+    { line: 'apply -f -', stdin: CONFIG_MAP.replace('name: demo', 'name: demo\n  annotations: {note: "<b>"}').replace('a: "1"', 'a: "1"\n  b: "2"') },
+    { line: 'get cm demo -o yaml' },
+    { line: 'apply -f -', stdin: CONFIG_MAP },
+    { line: 'get cm demo -o json' },
+    // What another writer added, and the applied config never had, stays.
+    { line: 'label cm demo team=x' },
+    { line: 'annotate cm demo extra=1' },
+    { line: 'apply -f -', stdin: CONFIG_MAP.replace('name: demo', 'name: demo\n  labels: {app: demo}') },
+    { line: 'get cm demo --show-labels' },
+    { line: 'apply -f -', stdin: CONFIG_MAP },
+    { line: 'get cm demo -o yaml' },
+    { line: 'create -f -', stdin: CONFIG_MAP.replace('name: demo', 'name: plain') },
+    { line: 'apply -f -', stdin: CONFIG_MAP.replace('name: demo', 'name: plain') },
+    { line: 'get cm plain -o jsonpath={.metadata.annotations}' },
+    { line: 'create --save-config -f -', stdin: CONFIG_MAP.replace('name: demo', 'name: saved') },
+    { line: 'apply -f -', stdin: CONFIG_MAP.replace('name: demo', 'name: saved') },
+    { line: 'apply -f -', stdin: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n' },
+    { line: 'get ns team -o yaml' },
   ] },
   'apply: an invalid object is refused with its causes': { steps: [
     { line: 'apply -f -', stdin: BAD_DEPLOYMENT },
@@ -319,6 +339,4 @@ const DOWN = 'the apiserver down: the edge drops each connection (kubectl retrie
 export const PENDING: Record<string, string> = {
   'etcd-nospace@10: api-resources': DOWN,
   'etcd-nospace@10: get pods': DOWN, 'etcd-nospace@10: get nodes': DOWN, 'etcd-nospace@10: version': DOWN, 'etcd-nospace@10: get --raw /version': DOWN,
-  'a server dry run of create': 'through the API it answers resourceVersion "0" and no uid, the shell a resourceVersion and a uid (the apiserver: a uid, no resourceVersion; giving one takes the uid generator, which must stay in step on both twins)',
-  'apply records the last-applied-configuration annotation': 'the shell\'s apply keeps no kubectl.kubernetes.io/last-applied-configuration (nor warns when it is missing), so `get -o yaml` after apply differs',
 };

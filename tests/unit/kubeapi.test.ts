@@ -153,6 +153,23 @@ describe('writes', () => {
     expect(request(state, 'GET', '/api/v1/namespaces/default/configmaps/x').status).toBe(404);
   });
 
+  // The apiserver gives a dry-run create a uid and no resourceVersion; ours must not move the
+  // seeded generator, or a cluster that dry-ran would give later objects other uids than its twin.
+  it('answers a dry-run create with a uid and no resourceVersion, leaving the generator where it was', () => {
+    const state = fresh();
+    const rng = structuredClone(state.rng);
+    const dry = request(state, 'POST', '/api/v1/namespaces/default/configmaps?dryRun=All', { body: configMap('d') });
+    expect(dry.status).toBe(201);
+    expect(dry.body.metadata.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(dry.body.metadata.resourceVersion).toBeUndefined();
+    expect(state.rng).toEqual(rng);
+    expect(request(state, 'GET', '/api/v1/namespaces/default/configmaps/d').status).toBe(404);
+    // The shell's server dry run prints the same object.
+    const shown = runLine(state, newSession(state), 'kubectl create cm d --from-literal=a=1 --dry-run=server -o jsonpath={.metadata.uid}/{.metadata.resourceVersion}').output;
+    expect(shown).toBe(`${dry.body.metadata.uid}/`);
+    expect(state.rng).toEqual(rng);
+  });
+
   it('answers a stale resourceVersion with Conflict, and invalid objects with their causes', () => {
     const state = fresh();
     request(state, 'POST', '/api/v1/namespaces/default/configmaps', { body: configMap('x') });

@@ -1,5 +1,6 @@
 // kubectl patch / apply / create -f on the demo cluster, through the real shell.
 import { describe, expect, it } from 'vitest';
+import { missingAnnotationWarning } from '../../server/shell/kubectl/last-applied.js';
 import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
 import type { ClusterState } from '../../server/cluster/types.js';
 import { newSession, runLine } from '../../server/shell/index.js';
@@ -220,7 +221,7 @@ spec:
     expect(sh(`echo '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}' | kubectl apply -f -`).output)
       .toBe('Error from server: error when creating "STDIN": etcdserver: mvcc: database space exceeded\n');
     const out = sh(`kubectl get svc web -o yaml | sed 's/externalTrafficPolicy: Cluster/externalTrafficPolicy: Local/' | kubectl apply -f -`).output;
-    expect(out).toMatch(/^Error from server: error when applying patch:\n\{"spec":\{"externalTrafficPolicy":"Local"\}\}\nto:\nResource: "\/v1, Resource=services", GroupVersionKind: "\/v1, Kind=Service"\nName: "web", Namespace: "default"\nfor: "STDIN": error when patching "STDIN": etcdserver: mvcc: database space exceeded\n$/);
+    expect(out).toMatch(/^Warning: resource services\/web is missing the kubectl.kubernetes.io\/last-applied-configuration annotation [^\n]*\nError from server: error when applying patch:\n\{"metadata":\{"annotations":\{"kubectl.kubernetes.io\/last-applied-configuration":"[^\n]*"\}\},"spec":\{"externalTrafficPolicy":"Local"\}\}\nto:\nResource: "\/v1, Resource=services", GroupVersionKind: "\/v1, Kind=Service"\nName: "web", Namespace: "default"\nfor: "STDIN": error when patching "STDIN": etcdserver: mvcc: database space exceeded\n$/);
   });
 
   it('reads files on a control-plane node', () => {
@@ -234,7 +235,8 @@ spec:
 });
 
 describe('the edit flow: echo YAML | kubectl apply -f -', () => {
-  it('round-trips every object of the demo cluster as unchanged, writing nothing', () => {
+  // apply.go: an object no apply created is patched once with the annotation (and a warning), then unchanged.
+  it('round-trips every object of the demo cluster: recorded once, then unchanged, writing nothing else', () => {
     const { state, sh } = cluster();
     const revision = state.etcd.revision;
     const targets = ['deploy/web', 'deploy/api', '-n kube-system deploy/coredns', '-n kube-system ds/kube-proxy', '-n kube-system ds/aws-node',
@@ -243,15 +245,16 @@ describe('the edit flow: echo YAML | kubectl apply -f -', () => {
     targets.push(`pod/${pod.metadata.name}`);
     for (const target of targets) {
       const yaml = sh(`kubectl get ${target} -o yaml`).output;
+      expect(sh(`echo ${quoted(yaml)} | kubectl apply -f -`).output, target).toMatch(/^Warning: resource \S+ is missing the kubectl.kubernetes.io\/last-applied-configuration annotation .*\n\S+ configured\n$/);
       expect(sh(`echo ${quoted(yaml)} | kubectl apply -f -`).output, target).toMatch(/ unchanged\n$/);
     }
-    expect(state.etcd.revision).toBe(revision);
+    expect(state.etcd.revision).toBe(revision + targets.length);
   });
 
   it('applies an edited Corefile with quotes and newlines', () => {
     const { state, sh } = cluster();
     const yaml = sh('kubectl -n kube-system get cm coredns -o yaml').output.replace('forward .', "# it's \"fixed\"\n        forward .");
-    expect(sh(`echo ${quoted(yaml)} | kubectl apply -f -`).output).toBe('configmap/coredns configured\n');
+    expect(sh(`echo ${quoted(yaml)} | kubectl apply -f -`).output).toBe(`${missingAnnotationWarning('configmaps/coredns')}configmap/coredns configured\n`);
     expect(state.configmaps['kube-system/coredns']!.data.Corefile).toContain('# it\'s "fixed"\n');
   });
 
@@ -259,7 +262,7 @@ describe('the edit flow: echo YAML | kubectl apply -f -', () => {
     const { state, sh } = cluster();
     sh(`kubectl patch deploy web -p '{"spec":{"template":{"spec":{"nodeSelector":{"disk":"ssd"}}}}}'`);
     const yaml = sh('kubectl get deploy web -o yaml').output.replace(/ {6}nodeSelector:\n {8}disk: ssd\n/, '');
-    expect(sh(`echo ${quoted(yaml)} | kubectl apply -f -`).output).toBe('deployment.apps/web configured\n');
+    expect(sh(`echo ${quoted(yaml)} | kubectl apply -f -`).output).toBe(`${missingAnnotationWarning('deployments/web')}deployment.apps/web configured\n`);
     expect(state.deployments['default/web']!.spec.template.spec.nodeSelector).toEqual({});
   });
 });

@@ -4,6 +4,7 @@
 // in the namespace "default"`, "at the cluster scope" for cluster-wide requests); kubectl
 // pkg/cmd/auth/cani.go and whoami.go; plugin/pkg/auth/authorizer/rbac (rules and bindings).
 import { describe, expect, it } from 'vitest';
+import { missingAnnotationWarning } from '../../server/shell/kubectl/last-applied.js';
 import { createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
 import type { ClusterSpecInput } from '../../server/cluster/index.js';
 import { newSession, runLine } from '../../server/shell/index.js';
@@ -83,7 +84,7 @@ describe('a limited kubeconfig user', () => {
     expect(run('kubectl apply -f cm.yaml --dry-run=client').output).toBe('configmap/settings created (dry run)\n');
     createObject(state, 'ConfigMap', { metadata: newMeta(state, 'settings', 'default'), data: { a: '1' } });
     const patched = run('kubectl apply -f cm.yaml').output;
-    expect(patched.startsWith('Error from server (Forbidden): error when applying patch:\n{"data":{"a":"2"}')).toBe(true);
+    expect(patched.startsWith(`${missingAnnotationWarning('configmaps/settings')}Error from server (Forbidden): error when applying patch:\n{"data":{"a":"2"}`)).toBe(true);
     expect(patched.endsWith(`\nto:\n${info}\nfor: "cm.yaml": error when patching "cm.yaml": configmaps "settings" ${forbidden('patch', 'configmaps')}\n`)).toBe(true);
     expect(run('kubectl replace -f cm.yaml').output).toBe(`Error from server (Forbidden): error when replacing "cm.yaml": configmaps "settings" ${forbidden('update', 'configmaps')}\n`);
     expect(run('kubectl label cm settings tier=web').output).toBe(`Error from server (Forbidden): configmaps "settings" ${forbidden('patch', 'configmaps')}\n`);

@@ -1,6 +1,7 @@
 // Files a player writes: the fix workflow (get -o yaml > f, edit, apply -f f), where writing
 // is allowed on the workstation and on nodes, bounds, and that replaying the lines rebuilds them.
 import { describe, expect, it } from 'vitest';
+import { missingAnnotationWarning } from '../../server/shell/kubectl/last-applied.js';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
 import { complete, editLine, newSession, prompt, runLine } from '../../server/shell/index.js';
 import { MAX_WRITTEN_FILES } from '../../server/shell/vfs.js';
@@ -16,10 +17,10 @@ describe('the fix workflow on files', () => {
     const { run } = shell();
     expect(run('kubectl get cm -n kube-system coredns -o yaml > cm.yaml')).toEqual({ output: '', exitCode: 0 });
     expect(run('grep -c "cache 30" cm.yaml').output).toBe('1\n');
-    expect(run("sed -i 's/cache 30/cache 60/' cm.yaml && kubectl apply -f cm.yaml").output).toBe('configmap/coredns configured\n');
+    expect(run("sed -i 's/cache 30/cache 60/' cm.yaml && kubectl apply -f cm.yaml").output).toBe(`${missingAnnotationWarning('configmaps/coredns')}configmap/coredns configured\n`);
     expect(run("kubectl get cm -n kube-system coredns -o jsonpath='{.data.Corefile}' | grep -o 'cache [0-9]*'").output).toBe('cache 60\n');
     run('mkdir manifests && kubectl get deploy -o yaml > manifests/all.yaml');
-    expect(run('kubectl apply -f manifests/ | head -1').output).toMatch(/^deployment\.apps\/\S+ (unchanged|configured)\n$/);
+    expect(run('kubectl apply -f manifests/ | head -1').output).toMatch(/^(Warning: resource deployments\/\S+ is missing .*\n)*deployment\.apps\/\S+ (unchanged|configured)\n$/);
   });
 
   it('the workstation writes home and /tmp only; the prompt shows the directory', () => {

@@ -235,7 +235,8 @@ kubectl apply -f v.yaml`);
     expect(run('kubectl get pv').output).toMatch(
       /^NAME    CAPACITY   ACCESS MODES   RECLAIM POLICY   STATUS      CLAIM            STORAGECLASS   VOLUMEATTRIBUTESCLASS   REASON   AGE\nbig     2Gi        RWO            Retain           Bound       default\/manual                  <unset>                          5s\nsmall   512Mi      RWO            Retain           Available                                   <unset>                          5s\n$/);
     expect(run('kubectl get pod user -o jsonpath="{.status.phase}"').output).toBe('Running');
-    expect(run('kubectl get pvc manual -o jsonpath="{.metadata.annotations}"').output).toBe('{"pv.kubernetes.io/bind-completed":"yes","pv.kubernetes.io/bound-by-controller":"yes"}');
+    // Beside kubectl apply's last-applied-configuration.
+    expect(JSON.parse(run('kubectl get pvc manual -o jsonpath="{.metadata.annotations}"').output)).toMatchObject({ 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes' });
   });
 
   it('says a missing claim is not found', () => {

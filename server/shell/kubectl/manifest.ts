@@ -222,7 +222,8 @@ export function metadataJson(state: ClusterState, m: ObjectMeta, kind: string): 
     name: m.name,
     namespace: m.namespace,
     uid: m.uid,
-    resourceVersion: String(m.resourceVersion),
+    // 0: never written (what a dry-run create answers has no resourceVersion).
+    resourceVersion: m.resourceVersion === 0 ? undefined : String(m.resourceVersion),
     generation: hasGeneration ? m.generation : undefined,
     creationTimestamp: rfc3339(state, m.creationTimestamp),
     deletionTimestamp: m.deletionTimestamp === undefined ? undefined : rfc3339(state, m.deletionTimestamp),

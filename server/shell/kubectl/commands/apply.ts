@@ -1,7 +1,8 @@
 // `kubectl apply -f -|FILE` and `kubectl create -f …`: YAML or JSON documents (`---`, a
 // `kind: List`) from stdin or a node's files, each created or replaced through the apiserver.
-// A manifest replaces the fields it describes (see ../from-manifest.ts); kubectl's
-// last-applied-configuration annotation is not kept, so `edit` round-trips as `unchanged`.
+// A manifest replaces the fields it describes (see ../from-manifest.ts); client-side apply
+// (and create --save-config) records kubectl's last-applied-configuration annotation
+// (../last-applied.ts), and warns on patching an object that has none.
 // `apply --server-side` sends each object as an apply patch instead (../server-side-apply.ts).
 import { KUSTOMIZE_FLAG } from './kustomize-flag.js';
 import { parseAllDocuments, type YAMLError } from 'yaml';
@@ -26,6 +27,8 @@ import { collect, refName } from './write-util.js';
 import { diffDirs, objectDiff, type DiffDirs } from './diff.js';
 import { kustomizeObjects } from './kustomize.js';
 import { serverSideApply, staleVersion, type ApplyRequest } from '../server-side-apply.js';
+import { LAST_APPLIED } from '../describe/writer.js';
+import { mergedWithLive, missingAnnotationWarning, withLastApplied } from '../last-applied.js';
 
 
 export type DryRun = 'none' | 'client' | 'server';
@@ -200,9 +203,13 @@ interface Options {
   serverSide?: { manager: string; force: boolean };
   /** `kubectl diff`: where the live and merged files are said to be. */
   dirs?: DiffDirs;
+  /** `create --save-config`: record the last-applied-configuration as apply does. */
+  saveConfig?: boolean;
+  /** `kubectl edit`'s save: a patch of the whole object, which keeps a record only up to date (util.UpdateApplyAnnotation). */
+  editing?: boolean;
 }
 
-function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { mode, dryRun, validation, dirs, serverSide }: Options): CommandResult {
+function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { mode, dryRun, validation, dirs, serverSide, saveConfig, editing }: Options): CommandResult {
   const kind = manifest.kind;
   const apiVersion = manifest.apiVersion;
   const validating = `error: error validating "${source}": error validating data: `;
@@ -227,6 +234,10 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
   }
   const ref = refName(type, name);
   if (mode === 'apply' && serverSide) return serverSideOne(ctx, { type, kind, namespace, name, applied: manifest, ...serverSide, dryRun: dryRun === 'server', validation }, ref);
+  const stored = getObject(ctx.state, type, namespace ?? '', name) as KindMap[ManifestKind] | undefined;
+  // What kubectl sends carries its record of what was applied (the 3-way merge's original next time).
+  const records = editing ? stored?.metadata.annotations[LAST_APPLIED] !== undefined : mode === 'apply' || (mode === 'create' && saveConfig);
+  if (records) manifest = withLastApplied(manifest, namespace);
   // RBAC on each request kubectl sends for this object (authorize.ts): apply gets then creates
   // or patches, create posts, replace gets the resourceVersion it lacks then puts.
   const denied = (verb: string, named?: string): string | undefined => refusal(ctx.state, verb, type, named, namespace);
@@ -236,7 +247,6 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
     const message = mode === 'apply' ? `error when retrieving current configuration of:\n${resourceInfo(type, name, namespace)}\nfrom server for: "${source}": ${getDenied}` : `error when replacing "${source}": ${getDenied}`;
     return fail(apiErrorText(forbiddenError(message)));
   }
-  const stored = getObject(ctx.state, type, namespace ?? '', name) as KindMap[ManifestKind] | undefined;
   const createDenied = sends && (mode === 'create' || (mode === 'apply' && !stored)) ? denied('create') : undefined;
   if (createDenied !== undefined) return fail(apiErrorText(forbiddenError(`error when creating "${source}": ${createDenied}`)));
   const cannotHandle = (m: string): string => `${kind} in version "${apiVersion.split('/').at(-1)}" cannot be handled as a ${kind}: ${m}`;
@@ -253,8 +263,10 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
   if (mode === 'replace' && !stored) {
     return fail(`Error from server (NotFound): error when replacing "${source}": ${resourceName(kind)} "${name}" not found\n`);
   }
+  // The 3-way merge keeps what others wrote into the maps it merges (last-applied.ts).
+  if (mode === 'apply' && !editing && stored) manifest = mergedWithLive(manifest, toManifest(ctx.state, kind, stored) as JsonObject);
   const built = objectFromManifest(ctx.state, kind, manifest, namespace, stored, validation);
-  if (built.ok && built.warnings.length > 0) return withWarnings(applyOne(ctx, manifest, source, { mode, dryRun, validation: 'Ignore', ...(dirs ? { dirs } : {}) }), built.warnings);
+  if (built.ok && built.warnings.length > 0) return withWarnings(applyOne(ctx, manifest, source, { mode, dryRun, validation: 'Ignore', saveConfig, editing, ...(dirs ? { dirs } : {}) }), built.warnings);
   if (mode === 'diff') {
     if (!built.ok) return fail(problemText(kind, name, built.problem, (m) => m));
     const live = stored ? toManifest(ctx.state, kind, stored) : undefined;
@@ -276,9 +288,11 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
   const stale = mode === 'replace' && sends && (denied('update', name) === undefined) ? staleVersion(type, name, manifest, stored.metadata.resourceVersion) : undefined;
   if (stale) return fail(apiErrorText({ ...stale, message: `error when replacing "${source}": ${stale.message}` }));
   if (!built.ok && mode === 'replace') return fail(problemText(kind, name, built.problem, (m) => `error when replacing "${source}": ${cannotHandle(m)}`));
+  // apply.go warns before patching an object no apply (nor create --save-config) recorded.
+  const unrecorded = mode === 'apply' && !editing && stored.metadata.annotations[LAST_APPLIED] === undefined ? missingAnnotationWarning(`${type.plural}/${name}`) : '';
   if (!built.ok) {
     const patch = Object.fromEntries(Object.entries(manifest).filter(([k]) => k !== 'status'));
-    return fail(problemText(kind, name, built.problem, (m) => `error when applying patch:\n${JSON.stringify(patch)}\nto:\n${resourceInfo(type, name, namespace)}\nfor: "${source}": error when patching "${source}": ${cannotHandle(m)}`));
+    return warnedFirst(unrecorded, fail(problemText(kind, name, built.problem, (m) => `error when applying patch:\n${JSON.stringify(patch)}\nto:\n${resourceInfo(type, name, namespace)}\nfor: "${source}": error when patching "${source}": ${cannotHandle(m)}`)));
   }
   const updateDenied = mode === 'replace' && sends ? denied('update', name) : undefined;
   if (updateDenied !== undefined) return fail(apiErrorText(forbiddenError(`error when replacing "${source}": ${updateDenied}`)));
@@ -287,9 +301,12 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
     if (!w.ok) return fail(apiErrorText({ ...w.error, message: `error when replacing "${source}": ${w.error.message}` }));
     return ok(`${ref} replaced${dryRunSuffix(dryRun)}\n`);
   }
-  if (!w.ok) return patchFailure(type, name, namespace, w.patch, source, w.error);
-  return ok(`${ref} ${w.unchanged ? 'unchanged' : 'configured'}${dryRunSuffix(dryRun)}\n`);
+  if (!w.ok) return warnedFirst(unrecorded, patchFailure(type, name, namespace, w.patch, source, w.error));
+  return warnedFirst(unrecorded, ok(`${ref} ${w.unchanged ? 'unchanged' : 'configured'}${dryRunSuffix(dryRun)}\n`));
 }
+
+/** A warning kubectl prints before the request's outcome. */
+const warnedFirst = (warning: string, result: CommandResult): CommandResult => (warning === '' ? result : { ...result, stderrFirst: warning + (result.stderrFirst ?? '') });
 
 /**
  * `apply --server-side`: one PATCH application/apply-patch+yaml (apply.go applyOneObject), its
@@ -359,7 +376,7 @@ function readSources(ctx: KubectlContext, names: string[]): { ok: true; sources:
 }
 
 /** `apply -f` / `create -f` / `-k DIR`: every object of every file, in order; errors after the output. */
-export function fromFiles(ctx: KubectlContext, flags: ParsedFlags, mode: Mode, serverSide?: Options['serverSide']): CommandResult {
+export function fromFiles(ctx: KubectlContext, flags: ParsedFlags, mode: Mode, serverSide?: Options['serverSide'], editing = false): CommandResult {
   const files = flags.all('filename');
   const kustomized = kustomizeObjects(ctx, flags);
   if (kustomized && !kustomized.ok) return kustomized.result;
@@ -370,11 +387,13 @@ export function fromFiles(ctx: KubectlContext, flags: ParsedFlags, mode: Mode, s
   if (typeof validation !== 'string') return fail(validation.error);
   const results: CommandResult[] = [];
   const dirs = mode === 'diff' ? diffDirs(ctx.state) : undefined;
-  const options: Options = { mode, dryRun, validation, ...(dirs ? { dirs } : {}), ...(serverSide ? { serverSide } : {}) };
+  const saveConfig = mode === 'create' && flags.bool('save-config');
+  const options: Options = { mode, dryRun, validation, saveConfig, editing, ...(dirs ? { dirs } : {}), ...(serverSide ? { serverSide } : {}) };
   if (kustomized) {
     for (const obj of kustomized.objects) results.push(applyOne(ctx, obj, kustomized.dir, options));
     if (results.length === 0) return fail(`${kustomized.stderr}error: no objects passed to ${mode}\n`);
-    return { ...collect(results), stderrFirst: kustomized.stderr };
+    const all = collect(results);
+    return { ...all, stderrFirst: kustomized.stderr + (all.stderrFirst ?? '') };
   }
   const read = readSources(ctx, files);
   if (!read.ok) return fail(read.error);

@@ -94,6 +94,7 @@ export const createCommand: KubectlSubcommand = {
     { name: 'filename', short: 'f', type: 'stringArray', usage: 'Filename, directory, or URL to files to use to create the resource' },
     { name: 'dry-run', type: 'string', default: 'none', usage: 'Must be "none", "server", or "client".' },
     { name: 'validate', type: 'string', default: 'strict', usage: 'Must be one of: strict (or true), warn, ignore (or false).' },
+    { name: 'save-config', type: 'bool', usage: 'If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.' },
   ],
   run: (ctx, args, flags) => {
     if (flags.has('filename')) return fromFiles(ctx, flags, 'create');

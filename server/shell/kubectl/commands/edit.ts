@@ -46,7 +46,7 @@ export const editCommand: KubectlSubcommand = {
     if (subresource === 'status') return editStatus(ctx, { type, name, obj, manifest, edited });
     const flags = parseFlags(['-f', '-'], applyCommand.flags);
     if (!flags.ok) return fail(flags.error);
-    const applied = fromFiles(Object.create(ctx, { stdin: { value: edited } }) as typeof ctx, flags.flags, 'apply');
+    const applied = fromFiles(Object.create(ctx, { stdin: { value: edited } }) as typeof ctx, flags.flags, 'apply', undefined, true);
     return { ...applied, stdout: applied.stdout.replace(/ (configured|unchanged)( \(dry run\))?$/gm, ' edited') };
   },
 };

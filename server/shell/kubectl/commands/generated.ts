@@ -4,6 +4,7 @@
 // flags print it (`-o yaml|json|name|jsonpath=…`, or `… created (dry run)`).
 // With --dry-run=client kubectl prints the object before the server has seen it: no uid,
 // resourceVersion, namespace (unless -n was given), creationTimestamp null, empty status.
+import { dryRunUid } from '../../../cluster/api.js';
 import type { ClusterState } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
 import { fail } from '../../types.js';
@@ -64,6 +65,11 @@ export function generated(ctx: KubectlContext, flags: ParsedFlags, generate: (ct
   const obj = type ? getObject(state, type, type.namespaced ? ctx.namespace : '', made![2]!) : undefined;
   if (r.exitCode !== 0 || !made || !type || !obj) return r;
   if (!outputFlag) return { ...r, stdout: `${made[1]}/${made[2]} ${made[3]}${dryRunSuffix(dryRun)}\n` };
+  if (dryRun === 'server') {
+    // The apiserver answers a dry-run create with a uid of its own and no resourceVersion.
+    obj.metadata.uid = dryRunUid(ctx.state, type.kind, obj.metadata.namespace, obj.metadata.name);
+    obj.metadata.resourceVersion = 0;
+  }
   if (dryRun === 'client' && output.format.kind !== 'name') {
     const doc = clientSide(toManifest(state, type.kind, obj), ctx.namespaceExplicit);
     if (output.format.kind === 'yaml') return { stdout: manifestYaml(doc, ctx.budget), stderr: r.stderr, exitCode: 0 };

@@ -58,5 +58,6 @@ export function resolveOne(ctx: KubectlContext, args: string[]): { ok: true; tar
 export function collect(parts: CommandResult[]): CommandResult {
   const stdout = parts.map((p) => p.stdout).join('');
   const stderr = parts.map((p) => p.stderr).join('');
-  return { stdout, stderr, exitCode: parts.some((p) => p.exitCode !== 0) ? 1 : 0 };
+  const first = parts.map((p) => p.stderrFirst ?? '').join('');
+  return { stdout, stderr, exitCode: parts.some((p) => p.exitCode !== 0) ? 1 : 0, ...(first !== '' ? { stderrFirst: first } : {}) };
 }
