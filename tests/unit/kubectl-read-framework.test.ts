@@ -64,6 +64,12 @@ describe('tabwriter', () => {
     expect(tabwrite('Name:\tx\nService Account:\ty\nContainers:\n  c:\tz\n', DESCRIBE_WRITER))
       .toBe('Name:             x\nService Account:  y\nContainers:\n  c:  z\n');
   });
+  it('aligns a line of 200 000 cells (a value full of tabs) without running out of stack', () => {
+    const cells = Array.from({ length: 200_000 }, (_, i) => (i % 2 ? 'bb' : 'a'));
+    const aligned = tabwrite(`${cells.join('\t')}\n${cells.join('\t')}\n`, DESCRIBE_WRITER).split('\n');
+    expect(aligned[0]).toBe(aligned[1]);
+    expect(aligned[0]!.startsWith('a  bb  a  bb')).toBe(true);
+  });
 });
 
 describe('jsonpath and selectors', () => {

@@ -46,29 +46,37 @@ function alignCells(lines: string[][], opts: TabwriterOptions): string {
     }
   };
 
-  // Go's tabwriter.format: recursive over columns, one block of lines at a time.
-  const format = (line0: number, line1: number): void => {
+  // Go's tabwriter.format, recursive over columns (one block of lines at a time), run with a
+  // stack of its own: a line may hold 100 000 cells (a value full of tabs), past the JS stack.
+  const frames: { line1: number; start: number; i: number }[] = [{ line1: lines.length, start: 0, i: 0 }];
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!;
     const column = widths.length;
-    let start = line0;
-    for (let i = line0; i < line1; i++) {
-      if (column >= lines[i]!.length - 1) continue;
-      writeLines(start, i);
+    let block: { from: number; to: number; width: number } | undefined;
+    for (; frame.i < frame.line1; frame.i++) {
+      if (column >= lines[frame.i]!.length - 1) continue;
+      writeLines(frame.start, frame.i);
       let width = opts.minwidth;
-      let end = i;
-      for (; end < line1; end++) {
+      let end = frame.i;
+      for (; end < frame.line1; end++) {
         const cells = lines[end]!;
         if (column >= cells.length - 1) break;
         width = Math.max(width, plainWidth(cells[column]!) + opts.padding);
       }
-      widths.push(width);
-      format(i, end);
-      widths.pop();
-      start = end;
-      i = end - 1;
+      block = { from: frame.i, to: end, width };
+      frame.start = end;
+      frame.i = end;
+      break;
     }
-    writeLines(start, line1);
-  };
-  format(0, lines.length);
+    if (block) {
+      widths.push(block.width);
+      frames.push({ line1: block.to, start: block.from, i: block.from });
+      continue;
+    }
+    writeLines(frame.start, frame.line1);
+    frames.pop();
+    if (frames.length > 0) widths.pop();
+  }
   return out.join('\n');
 }
 
