@@ -88,12 +88,10 @@ describe('kinds kept as JSON', () => {
       expect(run(['kubectl', 'label', ref, 'team=sre']).stdout).toMatch(/labeled\n$/);
       expect(run(['kubectl', 'get', kind.plural, '-l', 'team=sre', '-o', 'name']).stdout).toContain(`t-${kind.singular}`);
       // Applied again: the label another writer added is neither in the manifest nor in the last
-      // applied one, so the three-way merge keeps it (as kubectl apply does). Three kinds say
-      // "configured": outside labels, annotations and data our apply replaces the fields the
-      // manifest describes, so fields the cluster filled in go back (a PVC's volumeName, a PV's
-      // claimRef, a StatefulSet's defaults), where kubectl's three-way patch keeps them (a known gap).
+      // applied one, so the three-way merge keeps it, as it keeps what the cluster filled in (a
+      // PVC's volumeName, a PV's claimRef): kubectl apply says unchanged.
       expect(run(['kubectl', 'apply', '-f', '-'], manifestFor(kind)).stdout, kind.kind)
-        .toMatch(['PersistentVolumeClaim', 'PersistentVolume', 'StatefulSet'].includes(kind.kind) ? /configured\n$/ : /unchanged\n$/);
+        .toMatch(/unchanged\n$/);
       expect(run(['kubectl', 'get', kind.plural, '-l', 'team=sre', '-o', 'name']).stdout).toContain(`t-${kind.singular}`);
       expect(run(['kubectl', 'delete', ref]).stdout, kind.kind).toMatch(/deleted\n$/);
       expect(run(['kubectl', 'get', ref]).stderr).toContain('(NotFound)');

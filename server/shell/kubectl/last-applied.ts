@@ -65,10 +65,13 @@ const at = (doc: JsonObject | undefined, path: readonly string[]): JsonObject | 
 };
 
 /**
- * strategicpatch.CreateThreeWayMergePatch on the maps apply merges: a key of the live object
- * that neither the manifest nor the last applied one has stays (another writer's: `kubectl
- * label`), one the last applied had and the manifest lost goes, and a whole map the last
- * applied had and the manifest lacks goes (`labels: null`); with no record nothing is deleted.
+ * strategicpatch.CreateThreeWayMergePatch, on maps: a key of the live object that neither the
+ * manifest nor the last applied one has stays (another writer's: `kubectl label`, `kubectl
+ * scale`, the fields the cluster filled in: a PVC's volumeName), one the last applied had and
+ * the manifest lost goes, and a whole map the last applied had and the manifest lacks goes
+ * (`labels: null`); with no record nothing is deleted. Lists are the manifest's (strategic
+ * merge by key is not modelled: what a list's items lack, defaults fill in again). Status and
+ * the server's metadata are not the manifest's to carry.
  */
 export function mergedWithLive(manifest: JsonObject, live: JsonObject): JsonObject {
   const original = recordedIn(live);
@@ -86,6 +89,31 @@ export function mergedWithLive(manifest: JsonObject, live: JsonObject): JsonObje
     }
     const kept = Object.entries(current).filter(([k]) => !(k in modified) && !(before && k in before));
     if (kept.length > 0) parent[key] = { ...modified, ...Object.fromEntries(kept) };
+  }
+  for (const [key, current] of Object.entries(live)) {
+    if (NOT_APPLIED.has(key) || MERGED_MAPS.some((path) => path.length === 1 && path[0] === key)) continue;
+    const modified = manifest[key];
+    if (modified === undefined) {
+      if (!(original && key in original)) out[key] = current;
+    } else if (isObject(modified) && isObject(current)) {
+      out[key] = threeWay(modified, current, isObject(original?.[key]) ? original[key] : undefined);
+    }
+  }
+  return out;
+}
+
+/** Top-level fields apply leaves to the server (metadata is merged above, by its maps). */
+const NOT_APPLIED = new Set(['apiVersion', 'kind', 'metadata', 'status']);
+
+function threeWay(modified: JsonObject, current: JsonObject, original: JsonObject | undefined): JsonObject {
+  const out: JsonObject = { ...modified };
+  for (const [key, value] of Object.entries(current)) {
+    const wanted = modified[key];
+    if (wanted !== undefined) {
+      if (isObject(wanted) && isObject(value)) out[key] = threeWay(wanted, value, isObject(original?.[key]) ? original[key] : undefined);
+    } else if (!(original && key in original)) {
+      out[key] = value;
+    }
   }
   return out;
 }
