@@ -214,8 +214,7 @@ function keyPem(node: Node, name: string): string {
  * client would load it; undefined when there is no such data or it is not a certificate.
  */
 export function kubeconfigClientCert(state: ClusterState, text: string): Validity | undefined {
-  const dates = kubeconfigCertDates(text);
-  return dates && { notBefore: dates.notBefore - state.epoch, notAfter: dates.notAfter - state.epoch };
+  return sinceEpoch(state, kubeconfigCertDates(text));
 }
 
 // Every kubectl command reads its kubeconfig: the same text gives the same dates.
@@ -244,9 +243,12 @@ function pemCertificate(text: string): Buffer | undefined {
 
 /** The validity of the first certificate in a PEM text, read back from its UTCTimes. */
 export function pemValidity(state: ClusterState, text: string): Validity | undefined {
-  const dates = pemDates(text);
-  return dates && { notBefore: dates.notBefore - state.epoch, notAfter: dates.notAfter - state.epoch };
+  return sinceEpoch(state, pemDates(text));
 }
+
+/** Dates in epoch milliseconds as the cluster's simulated times. */
+const sinceEpoch = (state: ClusterState, dates: Validity | undefined): Validity | undefined =>
+  dates && { notBefore: dates.notBefore - state.epoch, notAfter: dates.notAfter - state.epoch };
 
 /** The UTCTimes of the first certificate in a PEM text, as epoch milliseconds. */
 function pemDates(text: string): Validity | undefined {

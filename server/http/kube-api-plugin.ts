@@ -60,17 +60,11 @@ function downloadFrom(ownerUrl: string, token: string, clientAddress: string): P
   });
 }
 
-/**
- * Balancers pass this port's TLS through (mode tcp) and add no X-Forwarded-For: the peer is
- * the client, so no hop's header is believed (a client could write any address there).
- */
-const KUBE_API_PROXY_HOPS = 0;
-
 export const kubeApiPlugin = fp<KubeApiServing>(
   async (app: FastifyInstance, options) => {
     const { registry, gateway } = app.game;
     const tls = options.tls ?? await selfSignedCert([KUBE_API_SERVER_NAME]);
-    const forward = gateway ? { forward: roomsForward(registry, { gateway, ca: tls.cert, serverName: KUBE_API_SERVER_NAME, trustProxyHops: KUBE_API_PROXY_HOPS }) } : {};
+    const forward = gateway ? { forward: roomsForward(registry, { gateway, ca: tls.cert, serverName: KUBE_API_SERVER_NAME }) } : {};
     const kubeApi = buildKubeApi({
       backend: roomsBackend(registry), tls, bodyLimit: SEAT_BODY_BYTES, perSessionPerMinute: SEAT_REQUESTS_PER_MINUTE, watchesPerSession: SEAT_WATCHES, maxWatches: ROOMS_WATCHES, ...forward,
     });

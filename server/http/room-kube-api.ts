@@ -69,9 +69,13 @@ export interface ForwardOptions {
   /** The certificate every process's kube API serves (the hop verifies the owner with it), and its name. */
   ca: string;
   serverName: string;
-  /** Trusted proxies in front of this process (X-Forwarded-For), as for the sockets. */
-  trustProxyHops: number;
 }
+
+/**
+ * Balancers pass the kube API's TLS through (mode tcp) and add no X-Forwarded-For: the peer is
+ * the client, and no header's address is believed (a client could write any address there).
+ */
+const KUBE_API_PROXY_HOPS = 0;
 
 /**
  * Where a request for a room goes when several processes serve rooms: here when the room is
@@ -95,7 +99,7 @@ export function roomsForward(registry: RoomRegistry, options: ForwardOptions): (
     const reached = await options.gateway.reach(roomId, async (owner) => {
       if (lastHop) return notHere();
       if (owner.kubeApiUrl === '') return statusResponse(503, 'ServiceUnavailable', 'the server process running this room serves no Kubernetes API');
-      return { connection: await connectKubeApi(owner.kubeApiUrl, options.ca, options.serverName), forwardedFor: clientAddress(req, options.trustProxyHops) };
+      return { connection: await connectKubeApi(owner.kubeApiUrl, options.ca, options.serverName), forwardedFor: clientAddress(req, KUBE_API_PROXY_HOPS) };
     });
     if (reached === undefined) {
       // This process holds the room now: rebuilt here, then served like any of its rooms (or refused, if it cannot be).
