@@ -156,9 +156,11 @@ export class RoomRegistry {
     if (stacked && !runtime.stacked) return failure('bad_request', `scenario ${request.scenarioId} declares no fault to stack`);
     let record: RoomRecord | undefined;
     for (let attempt = 0; attempt < 5 && !record; attempt++) {
-      const outcome = await this.options.store.createRoom({
+      // A database that cannot be reached is `unavailable` (503), as for joins, not a 500.
+      const outcome = await this.lookUp(() => this.options.store.createRoom({
         code: newJoinCode(), mode: request.mode, scenarioId: request.scenarioId, seed, stacked, timeLimitSec: Math.round(runtime.timeLimitMs / 1000),
-      });
+      }));
+      if ('error' in outcome) return outcome;
       if (outcome.ok) record = outcome.room;
     }
     if (!record) return failure('internal', 'could not pick a free join code');
@@ -175,7 +177,7 @@ export class RoomRegistry {
       { type: 'participant.joined', simTime: 0, participantId, name: request.name, role },
     ];
     if (request.mode === 'solo' && request.startNow !== false) first.push({ type: 'room.started', simTime: 0, by: participantId });
-    const opened = await RoomRunner.open(record.id, first, [{ id: participantId, name: request.name, role, tokenHash: hashToken(token) }], this.runnerOptions(runtime));
+    const opened = await this.lookUp(() => RoomRunner.open(record.id, first, [{ id: participantId, name: request.name, role, tokenHash: hashToken(token) }], this.runnerOptions(runtime)));
     const runner = 'room' in opened ? this.keep(opened) : opened;
     if (!('room' in runner)) return runner;
     return { runner, participantId, token };

@@ -68,6 +68,9 @@ it('pauses a room while the database is down and resumes it by itself, losing an
   // Everything else is refused at once, with a code the client can show.
   expect(await player.call('cmd:run', { line: 'kubectl get pods' })).toMatchObject({ ok: false, error: { code: 'unavailable' } });
   expect(await host.call('host:resume')).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+  // A new room cannot be made either: 503 unavailable, not a 500.
+  const refused = await postJson<{ error: { code: string } }>(server.url, '/api/rooms', { scenarioId: 'etcd-nospace', mode: 'gameday', hostName: 'Later', seed: 2 });
+  expect(refused).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
   await sleep(1000);
   expect(heldSettled).toBe(false);
   await postgres.start();

@@ -5,7 +5,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
-import { buildKubeApi, clusterBackend, MAX_CONNECTIONS_PER_ADDRESS } from '../../server/http/kube-api.js';
+import { buildKubeApi, clusterBackend, MAX_CONNECTIONS_PER_ADDRESS, selfSignedCert } from '../../server/http/kube-api.js';
 
 const token = 'cap-token';
 const opened: Socket[] = [];
@@ -67,4 +67,15 @@ describe('kube API connections per client address', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(await get(await open(port, '127.0.0.1'))).toMatch(/^HTTP\/1\.1 200 /);
   });
+
+  it('closes a connection whose TLS handshake never finishes within 10 s (Node\'s default held it 120 s, and with it the address\'s place)', async () => {
+    const state = createCluster(demoClusterSpec, 1);
+    const app = buildKubeApi({ backend: clusterBackend({ state: () => state, token }), tls: await selfSignedCert(['kubedrill-apiserver']) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    close = () => app.close();
+    const silent = await open((app.server.address() as { port: number }).port, '127.0.0.1');
+    const started = Date.now();
+    await closed(silent);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 20_000);
 });
