@@ -4,7 +4,8 @@
 // One commit (say a tick and a command) is one `room:event` message per audience, its
 // events as the message's arguments in order: socket.io encodes each emit once.
 import type { Server, Socket } from 'socket.io';
-import { SERVER_EVENTS, type AdmissionMessage, type ClusterOverview, type OverviewMessage, type RoomEvent, type StorageMessage } from '../protocol/index.js';
+import { SERVER_EVENTS, type AdmissionMessage, type ClusterOverview, type OverviewMessage, type RoomEvent, type StorageMessage, type ViewerEvent } from '../protocol/index.js';
+import { inOneFlush } from './one-flush.js';
 import { CHANGES_CLUSTER } from '../rooms/overview.js';
 import type { RoomRunner } from '../rooms/runner.js';
 import { viewFor, type Viewer } from '../rooms/view.js';
@@ -23,7 +24,8 @@ export function joinChannel(socket: Socket, roomId: string, viewer: Viewer): voi
  * `answer` sends the ack of the socket that acted (`origin`): its own share of the commit
  * goes first, then the answer, then everyone else's. So the actor's round trip does not wait
  * for the other sockets' frames, and it still reads every event below its ack's sequence
- * before the ack (a client takes the ack's sequence as applied).
+ * before the ack (a client takes the ack's sequence as applied). The share and the answer
+ * leave in one flush (one-flush.ts): the answer does not wait for the rest of the turn.
  */
 export function broadcast(
   io: Server, runner: RoomRunner, events: readonly RoomEvent[], onError: (error: unknown, context: string) => void, origin?: string, answer?: () => void,
@@ -37,6 +39,7 @@ export function broadcast(
   ];
   const channels = io.of('/').adapter.rooms;
   const later: (() => void)[] = [];
+  let ownShare: ViewerEvent[] = [];
   for (const viewer of audiences) {
     const channel = channelOf(roomId, viewer);
     const members = channels.get(channel);
@@ -48,11 +51,13 @@ export function broadcast(
       continue;
     }
     // The socket that ran a command has its output in the ack already; its other tabs do not.
-    const own = views.some((v) => v.type === 'command') ? views.filter((v) => v.type !== 'command') : views;
-    if (own.length > 0) io.to(origin).emit(SERVER_EVENTS.event, ...own);
+    ownShare = views.some((v) => v.type === 'command') ? views.filter((v) => v.type !== 'command') : views;
     if (members.size > 1) later.push(() => io.to(channel).except(origin).emit(SERVER_EVENTS.event, ...views));
   }
-  answer?.();
+  inOneFlush(origin === undefined ? undefined : io.of('/').sockets.get(origin), () => {
+    if (ownShare.length > 0) io.to(origin!).emit(SERVER_EVENTS.event, ...ownShare);
+    answer?.();
+  });
   for (const send of later) send();
   pushOverview(io, runner, events, onError);
   answerWaiting(io, roomId, events);
