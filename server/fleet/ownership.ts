@@ -38,6 +38,7 @@ export class Ownership {
   private hooks: OwnershipHooks | undefined;
   private draining = false;
   private scanning = false;
+  private renewing = false;
 
   constructor(
     private readonly leases: LeaseRepo,
@@ -116,13 +117,23 @@ export class Ownership {
   }
 
   private async renew(): Promise<void> {
+    // By this process's own clock, not the renewal's answer: cut off from PostgreSQL by a
+    // partition (packets dropped, no error) a renewal neither returns nor fails for minutes,
+    // and the room's clients, connected here, would wait on it that long while another
+    // process already serves the room. So a lease that surely ran out is given up here.
+    for (const roomId of [...this.held.keys()]) if (!this.holds(roomId)) this.lose(roomId);
+    // One renewal at a time: a hung one is not joined by more (they would fill the pool).
+    if (this.renewing) return;
     const rooms = [...this.held.keys()];
     if (rooms.length === 0) return;
+    this.renewing = true;
     const sent = performance.now();
+    const before = new Map(this.held);
     try {
       const kept = await this.leases.renew(rooms, this.timing.leaseMs);
       for (const roomId of rooms) {
-        if (!this.held.has(roomId)) continue; // forgotten meanwhile
+        // Forgotten, lost or claimed again meanwhile: this (maybe late) answer is stale for it.
+        if (this.held.get(roomId) !== before.get(roomId)) continue;
         if (kept.has(roomId)) this.held.set(roomId, sent + this.timing.leaseMs);
         else this.lose(roomId);
       }
@@ -130,7 +141,9 @@ export class Ownership {
       // Cut off from the database: the rooms cannot be written anyway (appends fail and
       // nothing is acknowledged); each is given up when its lease surely ran out.
       this.hooks?.error(error, 'renew room leases');
-      for (const roomId of rooms) if (!this.holds(roomId)) this.lose(roomId);
+      for (const roomId of rooms) if (this.held.has(roomId) && !this.holds(roomId)) this.lose(roomId);
+    } finally {
+      this.renewing = false;
     }
   }
 
