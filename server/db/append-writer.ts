@@ -20,7 +20,8 @@ import type { EventRecord, NewEvent } from './room-store.js';
 // joins by scanning the whole Room table (every room ever played) on every append; `= ANY`
 // makes it look the rooms up by primary key instead.
 // This is the one statement every command's ack waits for: a check that the writer still
-// owns the room (a fencing token) belongs in the `bumped` condition.
+// owns the room (a fencing token) belongs in the `bumped` condition. Rows go in by room id
+// (see write) so the fence's lease locks are taken in the order a renewal takes them.
 const APPEND_BATCH_SQL = `
 WITH appends AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS a("roomId" text, "expectedSeq" int, "count" int)
@@ -34,6 +35,7 @@ INSERT INTO "Event" ("roomId", "seq", "type", "payload", "participantId", "simTi
 SELECT e."roomId", e."seq", e."type", e."payload", e."participantId", e."simTime", $3::timestamptz AT TIME ZONE 'UTC'
 FROM json_to_recordset($2::json) AS e("roomId" text, "seq" int, "type" text, "payload" json, "participantId" text, "simTime" int)
 JOIN bumped ON bumped."id" = e."roomId"
+ORDER BY e."roomId", e."seq"
 RETURNING "roomId"`;
 
 const STATEMENT_NAME = 'kubedrill_append_batch';
@@ -137,6 +139,10 @@ export class AppendWriter {
   }
 
   private async write(batch: QueuedAppend[]): Promise<void> {
+    // In room id order, as the rows go in (ORDER BY above): each event's fence takes its
+    // room's lease FOR SHARE, and a lease renewal locks the same rows in room id order, so
+    // both take them in one order and cannot deadlock (they did, in queue order, under load).
+    batch.sort((x, y) => (x.roomId < y.roomId ? -1 : x.roomId > y.roomId ? 1 : 0));
     const createdAt = new Date();
     const records = batch.map((item) =>
       item.events.map((event, index): EventRecord => ({

@@ -66,9 +66,16 @@ export class LeaseRepo {
   /** Extends the leases this process still holds among `roomIds`; returns those it holds. */
   async renew(roomIds: readonly string[], ttlMs: number): Promise<Set<string>> {
     if (roomIds.length === 0) return new Set();
+    // The rows are locked in room id order, as every statement that locks several leases
+    // does (release, the group commit's fence): a plain multi-row UPDATE locks them in the
+    // table's order and deadlocked with an append batch holding some of them FOR SHARE
+    // (seen under load: the renewal failed and the process gave up every room it had).
     const { rows } = await this.pool.query<{ roomId: string }>(
-      `UPDATE "RoomLease" SET "expiresAt" = ${UNTIL}
-       WHERE "roomId" = ANY($1) AND "owner" = $2 AND "expiresAt" > ${NOW} RETURNING "roomId"`,
+      `WITH locked AS (
+         SELECT "roomId" FROM "RoomLease" WHERE "roomId" = ANY($1) AND "owner" = $2 AND "expiresAt" > ${NOW}
+         ORDER BY "roomId" FOR NO KEY UPDATE
+       )
+       UPDATE "RoomLease" AS l SET "expiresAt" = ${UNTIL} FROM locked WHERE l."roomId" = locked."roomId" RETURNING l."roomId"`,
       [roomIds, this.owner, ttlMs],
     );
     return new Set(rows.map((r) => r.roomId));
@@ -77,7 +84,12 @@ export class LeaseRepo {
   /** Gives leases up now (they expire at once): another process may claim them. */
   async release(roomIds: readonly string[]): Promise<void> {
     if (roomIds.length === 0) return;
-    await this.pool.query(`UPDATE "RoomLease" SET "expiresAt" = ${NOW} WHERE "roomId" = ANY($1) AND "owner" = $2`, [roomIds, this.owner]);
+    // Locked in room id order (see renew).
+    await this.pool.query(
+      `WITH locked AS (SELECT "roomId" FROM "RoomLease" WHERE "roomId" = ANY($1) AND "owner" = $2 ORDER BY "roomId" FOR NO KEY UPDATE)
+       UPDATE "RoomLease" AS l SET "expiresAt" = ${NOW} FROM locked WHERE l."roomId" = locked."roomId"`,
+      [roomIds, this.owner],
+    );
   }
 
   /**
