@@ -104,10 +104,19 @@ export class Ownership {
     this.draining = true;
     this.stop();
     const rooms = [...this.held.keys()];
-    await Promise.all(rooms.map((roomId) => handOver(roomId).catch((error: unknown) => this.hooks?.error(error, `hand over ${roomId}`))));
-    this.held.clear();
-    await this.leases.release(rooms);
-    await Promise.all(rooms.map((roomId) => this.redis.publisher.publish(RELEASED_CHANNEL, roomId)));
+    // Each room is released and announced as soon as it is handed over, not after the last
+    // one: its clients, disconnected by the hand-over, would otherwise wait for the slowest
+    // room of the process (the whole drain: 0.6 s for 20 rooms on a busy machine).
+    await Promise.all(rooms.map(async (roomId) => {
+      await handOver(roomId).catch((error: unknown) => this.hooks?.error(error, `hand over ${roomId}`));
+      this.held.delete(roomId);
+      try {
+        await this.leases.release([roomId]);
+        await this.redis.publisher.publish(RELEASED_CHANNEL, roomId);
+      } catch (error) {
+        this.hooks?.error(error, `release ${roomId}`);
+      }
+    }));
     return rooms;
   }
 
