@@ -25,6 +25,11 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# The balancer test runs scripts/cluster/haproxy.cfg with the real HAProxy.
+if ! command -v haproxy >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
+fi
+
 # The differential tests compare the shell's text tools with the real ones (gawk, jq; bash,
 # coreutils, GNU sed, grep and diff are part of every Debian).
 if { ! command -v gawk >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; } && [ "$(id -u)" = 0 ]; then
