@@ -22,6 +22,9 @@ export interface ConnectionHandlers {
 
 const ACK_TIMEOUT_MS = 10_000;
 
+/** 100–400 ms: a retry after the server let go (a deploy, a failover), spread over the clients. */
+const soon = (): number => 100 + Math.random() * 300;
+
 export class RoomConnection {
   private readonly socket: Socket;
   private token: string | undefined;
@@ -45,8 +48,10 @@ export class RoomConnection {
     });
     this.socket.on('disconnect', (reason) => {
       handlers.onStatus('offline');
-      // A server shutting down disconnects everyone; socket.io does not retry that by itself.
-      if (reason === 'io server disconnect') setTimeout(() => this.socket.connect(), 1000);
+      // A server shutting down (or handing the room over) disconnects everyone; socket.io does
+      // not retry that by itself. Soon, since the room goes on elsewhere in well under a second,
+      // and spread out, so a process's players do not all land on the others at once.
+      if (reason === 'io server disconnect') setTimeout(() => this.socket.connect(), soon());
     });
     this.socket.io.on('reconnect_attempt', () => handlers.onStatus('connecting'));
     // One message per commit: its events are the arguments, in order.
@@ -126,7 +131,7 @@ export class RoomConnection {
     const ack = await this.call<ResumeAck>('room:resume', { token: this.token, lastSeq: this.lastSeq });
     // The room is moving between server processes (failover, deploy): try again shortly.
     if (!ack.ok && ack.error.code === 'unavailable' && this.socket.connected) {
-      setTimeout(() => void this.resume(), 1000);
+      setTimeout(() => void this.resume(), soon());
       return;
     }
     if (!ack.ok) {
