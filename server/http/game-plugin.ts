@@ -132,7 +132,13 @@ export const gamePlugin = fp<GameOptions>(
       // A rolling deploy: the rooms move to the other processes before the connections go.
       if (fleet) {
         const started = performance.now();
-        const moved = await fleet.drain((roomId) => registry.handOver(roomId));
+        // Each room's connections close as soon as it is handed over: its clients resume on
+        // another process while this one still hands over the rest.
+        const moved = await fleet.drain(async (roomId) => {
+          const runner = registry.inMemory(roomId);
+          await registry.handOver(roomId);
+          if (runner) sockets?.letGo(runner);
+        });
         app.log.info(`handed ${moved.length} room(s) over to the other processes in ${Math.round(performance.now() - started)} ms`);
       }
       registry.dispose();
