@@ -53,3 +53,31 @@ describe('jq', () => {
     expect(run(`jq -n 'nosuch(1)'`)).toMatchObject({ exitCode: 3, output: 'jq: error: nosuch/1 is not defined at <top-level>, line 1:\nnosuch(1)\njq: 1 compile error\n' });
   });
 });
+
+// Values share their parts: `{a:., b:.}` in a loop builds in 24 steps an object whose text
+// has 2^24 copies. Printing, comparing or describing it walked the whole tree (minutes and
+// gigabytes of heap for one line: the server's event loop stalled, then ran out of memory).
+describe('jq values that share their parts', () => {
+  const shared = 'reduce range(24) as $i ({}; {a:., b:.})';
+  it.each([
+    ['printed', shared, 'jq: error: program stopped: it ran too long\n'],
+    ['turned into text', `${shared} | tojson | length`, 'jq: error: program stopped: it ran too long\n'],
+    ['interpolated', `${shared} | "\\(.)" | length`, 'jq: error: program stopped: it ran too long\n'],
+    ['compared with a copy', `(${shared}) as $x | ${shared} | . == $x`, 'jq: error: program stopped: it ran too long\n'],
+    ['checked for containment', `${shared} | contains(.)`, 'jq: error: program stopped: it ran too long\n'],
+    ['described in an error', `${shared} | try (. + 1) catch .`, '"object ({\\"a\\":{\\"a\\":{...) and number (1) cannot be added"\n'],
+    ['raised as an error', `${shared} | error`, 'jq: error (at <unknown>) (not a string): {"a":{"a":{...\n'],
+  ])('stop at once when %s', (_name, program, output) => {
+    const r = run(`jq -n '${program}'`);
+    expect(r.output).toBe(output);
+    expect(r.ms).toBeLessThan(1000);
+  });
+
+  it('charge natives for the strings they walk', () => {
+    for (const f of ['length', 'test("y")', 'ascii_downcase', 'explode', '@base64', 'fromjson?', 'ltrimstr("x")', '"\\(.)" | length', 'try (. - 1) catch 0']) {
+      const r = run(`jq -n '("x" * 1000000) as $s | [range(100000) | $s | ${f}] | length'`);
+      expect(r.output, f).toBe('jq: error: program stopped: it ran too long\n');
+      expect(r.ms, f).toBeLessThan(1000);
+    }
+  });
+});

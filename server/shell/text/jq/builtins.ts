@@ -112,15 +112,21 @@ function withArgs(e: Evaluator, v: Json, args: Closure[], body: (values: Json[])
   e.values(args[i]!.node, v, args[i]!.env, (x) => withArgs(e, v, args, body, i + 1, [...acc, x]));
 }
 
-function dumpCharged(v: Json): string {
-  const text = dump(v);
-  spend(text.length >> 6);
-  return text;
-}
+/** `tojson`: dump charges the text's size. */
+const dumpCharged = (v: Json): string => dump(v);
 
-/** A native of values only: `f(v, ...args)` → one value. */
+/**
+ * A native of values only: `f(v, ...args)` → one value. Natives of strings walk them (length,
+ * test, split, explode, ltrimstr…): a step per 16 characters of each string, or a loop over a
+ * megabyte string runs for free.
+ */
 const fn = (f: (v: Json, ...args: Json[]) => Json): Native => (e, v, p, args, out) =>
-  withArgs(e, v, args, (values) => emitValue(f(v, ...values), p, out));
+  withArgs(e, v, args, (values) => {
+    let chars = typeof v === 'string' ? v.length : 0;
+    for (const x of values) if (typeof x === 'string') chars += x.length;
+    spend(chars >> 4);
+    emitValue(f(v, ...values), p, out);
+  });
 
 function length(v: Json): Json {
   if (v === null) return 0;
@@ -144,6 +150,7 @@ function has(v: Json, k: Json): Json {
 }
 
 function contains(a: Json, b: Json): boolean {
+  spend(1); // a step per pair tried: shared parts make the walk exponentially larger than the values' making
   if (typeName(a) !== typeName(b)) fail(`${describe(a)} and ${describe(b)} cannot have their containment checked`);
   if (typeof a === 'string') return a.includes(b as string);
   if (Array.isArray(a)) return (b as Json[]).every((y) => a.some((x) => typeName(x) === typeName(y) && contains(x, y)));

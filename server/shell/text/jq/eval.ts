@@ -26,25 +26,9 @@ export interface Env {
   label?: object;
 }
 
-/**
- * The work one run may do, in steps (a node evaluated, a value produced, an element copied).
- * Module state so that value helpers deep in a run can charge it; runs are synchronous and
- * each starts with `startBudget`.
- */
-const meter = { left: 0 };
+import { spend } from './meter.js';
 
-export function startBudget(steps: number): void {
-  meter.left = steps;
-}
-
-/** Steps the current run has left. */
-export function stepsLeft(): number {
-  return meter.left;
-}
-
-export function spend(n: number): void {
-  if ((meter.left -= n) < 0) throw new BudgetExceeded();
-}
+export { BudgetExceeded, spend, startBudget, stepsLeft } from './meter.js';
 
 /** What the whole run shares: inputs for `input`, `$ENV`, the clock, debug messages. */
 export interface Runtime {
@@ -55,8 +39,6 @@ export interface Runtime {
 }
 
 export type Native = (e: Evaluator, v: Json, path: Path | null, args: Closure[], out: Emit) => void;
-
-export class BudgetExceeded {}
 
 class BreakSignal {
   constructor(readonly label: object) {}
@@ -698,6 +680,7 @@ const asText = (x: Json): string => (typeof x === 'string' ? x : dump(x));
 
 /** `@name`: a value rendered as a string in that format. */
 export function applyFormat(name: string, x: Json): string {
+  if (typeof x === 'string') spend(x.length >> 4); // each format walks the string (a value's text is charged by dump)
   switch (name) {
     case 'text':
       return asText(x);

@@ -9,7 +9,7 @@ import { BUILTIN_ENV, BUILTIN_NAMES, NATIVES } from './builtins.js';
 import { BudgetExceeded, Evaluator, bindValue, startBudget, stepsLeft, patternVars, type Env, type Runtime } from './eval.js';
 import { InputError, lineCount, parseStream } from './input.js';
 import { JqSyntaxError, parseJq, type Json, type Node, type Pattern } from './parse.js';
-import { JqRuntimeError, dump, newObject, truthy, type DumpOptions } from './value.js';
+import { JqRuntimeError, dump, errorDump, newObject, printed, truthy, type DumpOptions } from './value.js';
 import { KeptPrograms } from '../kept.js';
 
 /** Evaluation steps one jq run may take (about 50 ms): far more than any query over a cluster's JSON needs. */
@@ -248,6 +248,16 @@ function readStream(ctx: CommandContext, o: Options): InputStream | CommandResul
   return inputError === undefined ? { stream } : { stream, inputError };
 }
 
+/** An error's value as printed; one too large to print (dump stops the run) is cut as jq cuts values in messages. */
+function errorText(value: Json): string {
+  try {
+    return dump(value);
+  } catch (error) {
+    if (error instanceof BudgetExceeded) return errorDump(value);
+    throw error;
+  }
+}
+
 function run(ctx: CommandContext, o: Options, program: Node): CommandResult {
   const read = readStream(ctx, o);
   if (!('stream' in read)) return read;
@@ -280,14 +290,14 @@ function run(ctx: CommandContext, o: Options, program: Node): CommandResult {
     try {
       evaluator.ev(program, input, null, scope, (x) => {
         last = x;
-        stdout += o.raw && typeof x === 'string' ? x : dump(x, dumpOpts);
+        stdout += o.raw && typeof x === 'string' ? x : printed(x, dumpOpts);
         if (!o.join) stdout += '\n';
         if (stdout.length > MAX_STAGE_CHARS) throw new BudgetExceeded();
       });
     } catch (error) {
       if (error instanceof JqRuntimeError) {
         if (error.value !== null) {
-          stderr += typeof error.value === 'string' ? `jq: error (at ${where}): ${error.value}\n` : `jq: error (at ${where}) (not a string): ${dump(error.value)}\n`;
+          stderr += typeof error.value === 'string' ? `jq: error (at ${where}): ${error.value}\n` : `jq: error (at ${where}) (not a string): ${errorText(error.value)}\n`;
           exitCode = 5;
         }
         return true;

@@ -1,6 +1,8 @@
 // jq values: type names, the total order jq sorts by, equality, and how numbers and values
 // print (jq 1.6: 17 significant digits, `1e+17`, keys in insertion order).
+import { BudgetExceeded, spend } from './meter.js';
 import type { Json } from './parse.js';
+import { MAX_STAGE_CHARS } from '../../limits.js';
 
 export type JsonObject = { [key: string]: Json };
 
@@ -47,6 +49,12 @@ function compareStrings(a: string, b: string): number {
 }
 
 export function compare(a: Json, b: Json): number {
+  // Each value compared is a step and long strings cost their length: values share their
+  // parts (`{a:., b:.}` in a loop), so what a comparison walks may be exponentially larger
+  // than the work that built it.
+  spend(1);
+  if (a === b) return 0;
+  if (typeof a === 'string' && typeof b === 'string') spend(Math.min(a.length, b.length) >> 4);
   const oa = orderOf(a);
   const ob = orderOf(b);
   if (oa !== ob) return oa < ob ? -1 : 1;
@@ -62,6 +70,7 @@ export function compare(a: Json, b: Json): number {
   }
   if (isObject(a)) {
     const bo = b as JsonObject;
+    spend(Object.keys(a).length);
     const ka = Object.keys(a).sort(compareStrings);
     const kb = Object.keys(bo).sort(compareStrings);
     const byKeys = compare(ka, kb);
@@ -123,8 +132,47 @@ export interface DumpOptions {
   ascii?: boolean;
 }
 
-/** The text jq prints for a value. */
-export function dump(v: Json, opts: DumpOptions = { indent: 0 }, depth = 0): string {
+const weights = new WeakMap<object, number>();
+
+/**
+ * At most the length of the value's compact text (its tree, every shared part counted each
+ * time it appears), in time proportional to its distinct parts: values share their parts, so
+ * `reduce range(40) as $i ({}; {a:., b:.})` is cheap to build and 2^40 objects to print.
+ */
+export function weight(v: Json): number {
+  if (v === null || typeof v === 'boolean') return 4;
+  if (typeof v === 'number') return 1;
+  if (typeof v === 'string') return v.length + 2;
+  const known = weights.get(v);
+  if (known !== undefined) return known;
+  let total = 1;
+  if (Array.isArray(v)) for (const x of v) total += weight(x) + 1;
+  else for (const k of Object.keys(v)) total += k.length + 4 + weight(v[k]!);
+  weights.set(v, total);
+  return total;
+}
+
+/**
+ * The text jq prints for a value, charged by its size before it is built (a step per 64
+ * characters); one that could never be printed (over what a stage may pass on) stops the run.
+ */
+export function dump(v: Json, opts: DumpOptions = { indent: 0 }): string {
+  const size = weight(v);
+  if (size > MAX_STAGE_CHARS) throw new BudgetExceeded();
+  spend(size >> 6);
+  return dumpText(v, opts, 0);
+}
+
+/**
+ * A result as jq prints it: refused like `dump` when it could never be printed, but not
+ * charged (the line pays for what a stage prints).
+ */
+export function printed(v: Json, opts: DumpOptions): string {
+  if (weight(v) > MAX_STAGE_CHARS) throw new BudgetExceeded();
+  return dumpText(v, opts, 0);
+}
+
+function dumpText(v: Json, opts: DumpOptions, depth: number): string {
   if (v === null) return 'null';
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'number') return formatNumber(v);
@@ -133,19 +181,50 @@ export function dump(v: Json, opts: DumpOptions = { indent: 0 }, depth = 0): str
   const pad = (d: number): string => (opts.tab ? '\t'.repeat(d) : ' '.repeat(opts.indent * d));
   if (Array.isArray(v)) {
     if (v.length === 0) return '[]';
-    const items = v.map((x) => dump(x, opts, depth + 1));
+    const items = v.map((x) => dumpText(x, opts, depth + 1));
     return pretty ? `[\n${items.map((x) => pad(depth + 1) + x).join(',\n')}\n${pad(depth)}]` : `[${items.join(',')}]`;
   }
   const keys = opts.sortKeys ? sortKeys(Object.keys(v)) : Object.keys(v);
   if (keys.length === 0) return '{}';
-  const items = keys.map((k) => `${quoteString(k, opts.ascii)}:${pretty ? ' ' : ''}${dump(v[k]!, opts, depth + 1)}`);
+  const items = keys.map((k) => `${quoteString(k, opts.ascii)}:${pretty ? ' ' : ''}${dumpText(v[k]!, opts, depth + 1)}`);
   return pretty ? `{\n${items.map((x) => pad(depth + 1) + x).join(',\n')}\n${pad(depth)}}` : `{${items.join(',')}}`;
 }
 
 /** A value in an error message, cut as jq cuts it (`{"aaaaaaaaa...`). */
 export function errorDump(v: Json): string {
-  const text = dump(v);
+  if (weight(v) > 14) return `${textPrefix(v, 11)}...`; // its text is longer: only the start is built
+  const text = dumpText(v, { indent: 0 }, 0);
   return text.length > 14 ? `${text.slice(0, 11)}...` : text;
+}
+
+/** The first `n` characters of a value's compact text, built only as far as they need. */
+function textPrefix(v: Json, n: number): string {
+  let text = '';
+  const write = (x: Json): void => {
+    if (text.length >= n) return;
+    if (typeof x === 'string') text += quoteString(x.slice(0, n + 1)); // +1: never cuts a surrogate pair in the kept part
+    else if (x === null || typeof x !== 'object') text += dumpText(x, { indent: 0 }, 0);
+    else if (Array.isArray(x)) {
+      text += '[';
+      for (let i = 0; i < x.length && text.length < n; i++) {
+        if (i > 0) text += ',';
+        write(x[i]!);
+      }
+      text += ']';
+    } else {
+      text += '{';
+      let first = true;
+      for (const k in x) {
+        if (text.length >= n) break;
+        text += `${first ? '' : ','}${quoteString(k.slice(0, n + 1))}:`;
+        first = false;
+        write(x[k]!);
+      }
+      text += '}';
+    }
+  };
+  write(v);
+  return text.slice(0, n);
 }
 
 /** `number (1)`, as jq describes a value in errors. */
