@@ -73,6 +73,18 @@ describe('jq values that share their parts', () => {
     expect(r.ms).toBeLessThan(1000);
   });
 
+  it('charge what they cost where a step is far more than a step', () => {
+    for (const program of [
+      '[range(100000) | try error("x") catch 0] | length', // a caught exception is microseconds
+      `${shared} | . * . | length`, // a merge copies every level
+      '("x" * 1000000) as $s | [range(100000) | {($s):1} | keys | length] | length', // a key is hashed when set
+    ]) {
+      const r = run(`jq -n '${program}'`);
+      expect(r.output, program).toBe('jq: error: program stopped: it ran too long\n');
+      expect(r.ms, program).toBeLessThan(200); // 250-530 ms before
+    }
+  });
+
   it('charge natives for the strings they walk', () => {
     for (const f of ['length', 'test("y")', 'ascii_downcase', 'explode', '@base64', 'fromjson?', 'ltrimstr("x")', '"\\(.)" | length', 'try (. - 1) catch 0']) {
       const r = run(`jq -n '("x" * 1000000) as $s | [range(100000) | $s | ${f}] | length'`);

@@ -30,6 +30,13 @@ import { spend } from './meter.js';
 
 export { BudgetExceeded, spend, startBudget, stepsLeft } from './meter.js';
 
+/**
+ * What an error caught by `try`, `?`, `//` or `?//` costs: a thrown and caught exception is
+ * some microseconds, a hundred times a step (`try error("x") catch 0` in a loop held the
+ * event loop 0.4 s on one run's allowance).
+ */
+const STEPS_PER_CAUGHT_ERROR = 100;
+
 /** What the whole run shares: inputs for `input`, `$ENV`, the clock, debug messages. */
 export interface Runtime {
   nextInput(): Json | undefined;
@@ -109,14 +116,16 @@ export function slice(t: Json, from: Json, to: Json): Json {
 
 function iterate(v: Json, path: Path | null, out: Emit): void {
   spend(1);
+  // Each value's path is a copy of its parent's: deep paths (`paths`, `..` under path()) cost their depth.
+  const perItem = 1 + ((path?.length ?? 0) >> 3);
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      spend(1);
+      spend(perItem);
       out(v[i]!, path && [...path, i]);
     }
   } else if (isObject(v)) {
     for (const k of Object.keys(v)) {
-      spend(1);
+      spend(perItem);
       out(v[k]!, path && [...path, k]);
     }
   } else fail(`Cannot iterate over ${describe(v)}`);
@@ -145,6 +154,7 @@ export function copyObject(o: JsonObject): JsonObject {
 }
 
 function deepMerge(a: JsonObject, b: JsonObject): JsonObject {
+  spend(10); // a copy per level: `. * .` on a value that shares its parts merges every copy
   const out = copyObject(a);
   for (const k of Object.keys(b)) {
     const x = getKey(out, k);
@@ -497,6 +507,7 @@ export class Evaluator {
     } catch (error) {
       if (error instanceof Downstream && error.marker === marker) throw error.error;
       if (!(error instanceof JqRuntimeError)) throw error;
+      spend(STEPS_PER_CAUGHT_ERROR);
       return error;
     }
     return undefined;
@@ -564,6 +575,7 @@ export class Evaluator {
         if (typeof k === 'number' || k === null || typeof k === 'boolean') fail(`Object keys must be strings`);
         fail(`Object keys must be strings`);
       }
+      spend((k as string).length >> 4); // a key is hashed when set: a megabyte key costs its length
       this.values(entry.value, v, env, (x) => {
         const next = copyObject(acc);
         next[k as string] = x;
@@ -607,6 +619,7 @@ export class Evaluator {
         return this.destructure(patterns[i]!, x, v, base, body);
       } catch (error) {
         if (!(error instanceof JqRuntimeError)) throw error;
+        spend(STEPS_PER_CAUGHT_ERROR);
       }
     }
   }

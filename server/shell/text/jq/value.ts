@@ -52,7 +52,7 @@ export function compare(a: Json, b: Json): number {
   // Each value compared is a step and long strings cost their length: values share their
   // parts (`{a:., b:.}` in a loop), so what a comparison walks may be exponentially larger
   // than the work that built it.
-  spend(1);
+  spend(4); // a comparison is some tenths of a microsecond (types, then values), ten steps' time
   if (a === b) return 0;
   if (typeof a === 'string' && typeof b === 'string') spend(Math.min(a.length, b.length) >> 4);
   const oa = orderOf(a);
