@@ -112,9 +112,6 @@ function withArgs(e: Evaluator, v: Json, args: Closure[], body: (values: Json[])
   e.values(args[i]!.node, v, args[i]!.env, (x) => withArgs(e, v, args, body, i + 1, [...acc, x]));
 }
 
-/** `tojson`: dump charges the text's size. */
-const dumpCharged = (v: Json): string => dump(v);
-
 /**
  * A native of values only: `f(v, ...args)` → one value. Natives of strings walk them (length,
  * test, split, explode, ltrimstr…): a step per 16 characters of each string, or a loop over a
@@ -159,7 +156,7 @@ function contains(a: Json, b: Json): boolean {
 }
 
 function tostring(v: Json): string {
-  return typeof v === 'string' ? v : dumpCharged(v);
+  return typeof v === 'string' ? v : dump(v);
 }
 
 function tonumber(v: Json): Json {
@@ -345,7 +342,7 @@ export const NATIVES: Record<string, Native> = {
   'type/0': fn(typeName),
   'tostring/0': fn(tostring),
   'tonumber/0': fn(tonumber),
-  '_tojson/0': fn((v) => dumpCharged(v)),
+  '_tojson/0': fn((v) => dump(v)),
   'fromjson/0': fn((v) => parseJsonText(requireString(v, 'only strings can be parsed'))),
   'explode/0': fn(explode),
   'implode/0': fn(implode),

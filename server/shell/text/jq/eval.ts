@@ -3,6 +3,7 @@
 // `del` do). `limit`, `first` and `label`/`break` stop a generator by throwing a signal that
 // only their own frame catches; `try` catches only the errors of its body, not of what
 // consumes its output. Every step counts against a budget so no program runs unbounded.
+import { spend } from './meter.js';
 import type { FuncDef, Json, Node, Pattern } from './parse.js';
 import { JqRuntimeError, compare, describe, dump, equal, errorDump, fail, getKey, hasKey, isObject, newObject, truthy, typeName, type JsonObject } from './value.js';
 
@@ -25,8 +26,6 @@ export interface Env {
   closure?: Closure;
   label?: object;
 }
-
-import { spend } from './meter.js';
 
 export { BudgetExceeded, spend, startBudget, stepsLeft } from './meter.js';
 

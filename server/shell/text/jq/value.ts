@@ -70,8 +70,9 @@ export function compare(a: Json, b: Json): number {
   }
   if (isObject(a)) {
     const bo = b as JsonObject;
-    spend(Object.keys(a).length);
-    const ka = Object.keys(a).sort(compareStrings);
+    const ka = Object.keys(a);
+    spend(ka.length);
+    ka.sort(compareStrings);
     const kb = Object.keys(bo).sort(compareStrings);
     const byKeys = compare(ka, kb);
     if (byKeys !== 0) return byKeys;
