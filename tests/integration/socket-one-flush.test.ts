@@ -7,6 +7,8 @@ import { Server, type Socket as ServerSocket } from 'socket.io';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inOneFlush } from '../../server/socket/one-flush.js';
+import { connect, postJson, startTestServer, type TestServer } from '../helpers/server.js';
+import { fakeCatalog } from '../unit/rooms-fake.js';
 
 describe('inOneFlush', () => {
   let http: HttpServer;
@@ -82,5 +84,38 @@ describe('inOneFlush', () => {
       sent = true;
     });
     expect(sent).toBe(true);
+  });
+});
+
+describe('a command that carries a tick, on a real server', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // Beats every 20 ms, never logged on their own: the pending time rides along with the next command.
+    server = await startTestServer({ catalog: fakeCatalog(), tickMs: 20, flushMs: 600_000 });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("sends the player its tick and its ack in one flush (broadcast's use of inOneFlush)", async () => {
+    const created = await postJson<{ hostToken: string; code: string }>(server.url, '/api/rooms', { scenarioId: 'fake', mode: 'gameday', hostName: 'H' });
+    const host = await connect(server.url);
+    await host.call('room:join', { token: created.body.hostToken });
+    const player = await connect(server.url);
+    await player.call('room:join', { code: created.body.code, name: 'P' });
+    await host.call('host:start');
+    const packets: string[][] = [];
+    server.app.game.sockets.io.of('/').sockets.get(player.socket.id!)!.conn.on('flush', (buffer: { data?: unknown }[]) => {
+      packets.push(buffer.map((p) => String(p.data ?? '')));
+    });
+    await new Promise((r) => setTimeout(r, 100)); // time pending: the command carries a tick
+    const ack = await player.call<{ seq: number }>('cmd:run', { line: 'get' });
+    expect(ack.ok).toBe(true);
+    const tick = player.events.find((e) => e.type === 'tick' && (e.seq as number) < ack.seq);
+    expect(tick).toBeDefined();
+    // socket.io packets: 2… an event, 3… an ack. The tick's event and the ack share a flush.
+    expect(packets.some((flush) => flush.some((p) => p.startsWith('2["room:event"')) && flush.some((p) => p.startsWith('3')))).toBe(true);
+    host.close();
+    player.close();
   });
 });
