@@ -71,7 +71,7 @@ export const gamePlugin = fp<GameOptions>(
       ...(options.retryMs ? { retryMs: options.retryMs } : {}),
       ...(options.snapshotEvery !== undefined ? { snapshotEvery: options.snapshotEvery } : {}),
       hooks: {
-        onCommitted: (runner, events, origin, answer) => (sockets ? sockets.broadcast(runner, events, origin, answer) : answer?.()),
+        onCommitted: (runner, events, origin, answer, late) => (sockets ? sockets.broadcast(runner, events, origin, answer, late) : answer?.()),
         onStorage: (runner, available) => {
           app.log.warn(`room ${runner.room.id}: saving ${available ? 'works again' : 'is unavailable; the room waits'}`);
           sockets?.storage(runner, available);

@@ -411,8 +411,8 @@ export class RoomRegistry {
       ...(maxStateBytes !== undefined ? { maxStateBytes } : {}),
       hooks: {
         ...hooks,
-        onCommitted: (runner: RoomRunner, events: RoomEvent[], origin?: string, answer?: () => void) => {
-          if (hooks?.onCommitted) hooks.onCommitted(runner, events, origin, answer);
+        onCommitted: (runner: RoomRunner, events: RoomEvent[], origin?: string, answer?: () => void, late?: boolean) => {
+          if (hooks?.onCommitted) hooks.onCommitted(runner, events, origin, answer, late);
           else answer?.();
           // A room that just ended may push an older ended one out of memory.
           if (events.some((e) => e.type === 'room.ended')) this.trimEnded();

@@ -42,8 +42,10 @@ export interface RunnerHooks {
    * opaque tag the caller of act() gave (the socket that already has the answer in its ack);
    * `answer` sends that ack, and the hook calls it once the origin's own share went out,
    * before the rest (without a call, act()'s caller answers when act() resolves).
+   * `late`: the store was unreachable on the first try, so the origin may have stopped
+   * waiting for that answer: its own share includes what the answer carries.
    */
-  onCommitted?(runner: RoomRunner, events: RoomEvent[], origin?: string, answer?: () => void): void;
+  onCommitted?(runner: RoomRunner, events: RoomEvent[], origin?: string, answer?: () => void, late?: boolean): void;
   /** Saving stopped working (the room waits and retries) or works again. */
   onStorage?(runner: RoomRunner, available: boolean): void;
   /** The room's log could not be folded again: the runner is closed for good. */
@@ -374,7 +376,7 @@ export class RoomRunner {
       if (outcome?.ok) {
         this.setStalled(false);
         if (this.state.status === 'ended') this.stopClock();
-        if (this.options.hooks?.onCommitted) this.options.hooks.onCommitted(this, events, origin, stored);
+        if (this.options.hooks?.onCommitted) this.options.hooks.onCommitted(this, events, origin, stored, attempt > 0);
         else stored?.();
         this.snapshotIfDue();
         return { ok: true };

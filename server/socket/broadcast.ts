@@ -28,7 +28,7 @@ export function joinChannel(socket: Socket, roomId: string, viewer: Viewer): voi
  * leave in one flush (one-flush.ts): the answer does not wait for the rest of the turn.
  */
 export function broadcast(
-  io: Server, runner: RoomRunner, events: readonly RoomEvent[], onError: (error: unknown, context: string) => void, origin?: string, answer?: () => void,
+  io: Server, runner: RoomRunner, events: readonly RoomEvent[], onError: (error: unknown, context: string) => void, origin?: string, answer?: () => void, late = false,
 ): void {
   const roomId = runner.room.id;
   const playerIds = Object.values(runner.room.participants).filter((p) => p.role === 'player').map((p) => p.id);
@@ -51,7 +51,9 @@ export function broadcast(
       continue;
     }
     // The socket that ran a command has its output in the ack already; its other tabs do not.
-    ownShare = views.some((v) => v.type === 'command') ? views.filter((v) => v.type !== 'command') : views;
+    // A late ack (the store was down) may come after the client stopped waiting (10 s) and be
+    // dropped: then the command reaches it only as an event (the terminal skips its own pending line).
+    ownShare = !late && views.some((v) => v.type === 'command') ? views.filter((v) => v.type !== 'command') : views;
     if (members.size > 1) later.push(() => io.to(channel).except(origin).emit(SERVER_EVENTS.event, ...views));
   }
   inOneFlush(origin === undefined ? undefined : io.of('/').sockets.get(origin), () => {

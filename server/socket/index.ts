@@ -13,8 +13,8 @@ import type { OriginCheck } from '../http/origin.js';
 
 export interface GameSockets {
   io: Server;
-  /** `origin`: a socket id that already has its own command's output (its ack) and is skipped for it. */
-  broadcast(runner: RoomRunner, events: readonly RoomEvent[], origin?: string, answer?: () => void): void;
+  /** `origin`: a socket id that already has its own command's output (its ack) and is skipped for it, unless `late`. */
+  broadcast(runner: RoomRunner, events: readonly RoomEvent[], origin?: string, answer?: () => void, late?: boolean): void;
   /**
    * For shutdown: refuses new connections and closes every open one, so the HTTP server
    * can close at once. socket.io must not close the HTTP server itself (fastify does).
@@ -42,7 +42,7 @@ export function createGameSockets(server: HttpServer, deps: SocketDeps, originAl
   attachHandlers(io, deps, new Presence());
   return {
     io,
-    broadcast: (runner, events, origin, answer) => broadcast(io, runner, events, (error, context) => deps.log.error({ err: error }, context), origin, answer),
+    broadcast: (runner, events, origin, answer, late) => broadcast(io, runner, events, (error, context) => deps.log.error({ err: error }, context), origin, answer, late),
     stop: () => {
       stopped = true;
       io.disconnectSockets(true);

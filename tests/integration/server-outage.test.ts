@@ -113,3 +113,37 @@ it('pauses a room while the database is down and resumes it by itself, losing an
   host.close();
   player.close();
 }, 90_000);
+
+it('gives a player its own command as an event when its ack came late: the client had stopped waiting and dropped it', async () => {
+  // Its own server with the clock off: the player's command, not a tick, is what meets the outage.
+  const quiet = await startTestServer({
+    catalog: loadScenarioCatalog().catalog,
+    database: { url: postgres.url },
+    tickMs: 0,
+    game: { retryMs: { first: 50, max: 200 }, reconcileMs: 0 },
+  });
+  try {
+    const created = await postJson<{ roomId: string; code: string; hostToken: string }>(quiet.url, '/api/rooms', { scenarioId: 'etcd-nospace', mode: 'gameday', hostName: 'Host', seed: 1 });
+    const host = await connect(quiet.url);
+    expect((await host.request('room:join', { token: created.body.hostToken })).ok).toBe(true);
+    const player = await connect(quiet.url);
+    expect((await player.request('room:join', { code: created.body.code, name: 'Ops' })).ok).toBe(true);
+    expect((await host.request('host:start')).ok).toBe(true);
+    const onTime = await player.request<{ seq: number }>('cmd:run', { line: 'echo on-time' });
+    expect(onTime.ok).toBe(true);
+    await postgres.stop();
+    // The browser gives up after 10 s; here after 1 s (the outage lasts longer).
+    const gaveUp = await player.socket.timeout(1000).emitWithAck('cmd:run', { line: 'echo late' }).then(() => false, () => true);
+    expect(gaveUp).toBe(true);
+    await postgres.start();
+    const late = await player.waitFor((e) => e.type === 'command' && e.line === 'echo late');
+    expect(late.participantId).toBeDefined();
+    // An ack that came on time still carries the command alone: no event of it went to its socket.
+    expect(player.events.some((e) => e.seq === onTime.seq)).toBe(false);
+    host.close();
+    player.close();
+  } finally {
+    await postgres.start().catch(() => undefined);
+    await quiet.close();
+  }
+}, 60_000);
