@@ -13,6 +13,7 @@ import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { failure, type AckError, type ClientMessage } from '../protocol/index.js';
 import type { LeaseOwner } from '../db/leases-repo.js';
 import type { RoomStore } from '../db/room-store.js';
+import { isStorageUnavailable } from '../db/unavailable.js';
 import type { RoomRegistry } from '../rooms/registry.js';
 import { hashToken } from '../rooms/tokens.js';
 import type { Ownership } from './ownership.js';
@@ -133,9 +134,16 @@ export function createGateway(store: RoomStore, registry: RoomRegistry, ownershi
   return {
     reach,
     async route(payload, clientAddress) {
-      const roomId = await roomOf(payload);
-      if (roomId === undefined) return undefined;
-      return reach(roomId, (owner) => Pipe.open(owner.ownerUrl, clientAddress));
+      try {
+        const roomId = await roomOf(payload);
+        if (roomId === undefined) return undefined;
+        return await reach(roomId, (owner) => Pipe.open(owner.ownerUrl, clientAddress));
+      } catch (error) {
+        // A database outage is worth waiting for: the browser retries an unavailable resume,
+        // but takes any other answer (it was `internal`) as the room lost for good.
+        if (!isStorageUnavailable(error)) throw error;
+        return failure('unavailable', 'the database is unavailable; try again shortly');
+      }
     },
   };
 }
