@@ -131,7 +131,15 @@ describe.skipIf(!kubectl)('a kubeconfig with several processes', () => {
     const throughB = await run(room.file, names);
     expect(throughB.exitCode, throughB.output).toBe(0);
     via = kubePort.get(a)!;
-    expect(await run(room.file, names)).toEqual(throughB);
+    const throughA = await run(room.file, names);
+    expect(throughA.exitCode, throughA.output).toBe(0);
+    // The solo room's clock runs, so a rollout may move on between two reads (seen in CI): A's
+    // answer is the world B showed just before it, or just after.
+    if (throughA.output !== throughB.output) {
+      via = kubePort.get(b)!;
+      expect((await run(room.file, names)).output).toBe(throughA.output);
+      via = kubePort.get(a)!;
+    }
 
     // A pod with one container, running and ready (exec's default container, no choice to make).
     const [namespace, pod] = throughB.output.split('\n').find((l) => / true +Running$/.test(l) && !l.startsWith('kube-system '))!.split(/ +/) as [string, string];
