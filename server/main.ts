@@ -158,6 +158,9 @@ export async function runServer(config: AppConfig, options: Pick<StartOptions, '
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+  // A failed promise nobody awaited is a bug, but Node would end the process for it, and
+  // with it every room: it is logged and the server carries on.
+  process.on('unhandledRejection', (reason) => server.app.log.error({ err: reason }, 'unhandled rejection (a bug): the server carries on'));
 }
 
 /** Expected start-up failures print one line; anything else is a bug and keeps its stack. */

@@ -1,4 +1,4 @@
-// Process hygiene of the real server: SIGTERM with clients connected (WebSocket, polling,
+// Process hygiene of the real server: a rejection nobody handled is logged, not fatal; SIGTERM with clients connected (WebSocket, polling,
 // clients that reconnect at once) exits cleanly within 2 s; `npm start` passes signals on
 // to the server; the built client carries no source map.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,17 @@ describe('process hygiene', () => {
     expect(errors(server.output())).toEqual([]);
     expect(server.output()).toContain('shutdown complete');
     for (const socket of sockets) socket.close();
+  });
+
+  it('logs a rejection nobody handled and goes on serving (Node would exit)', { timeout: 120_000 }, async () => {
+    const boot = "import { loadConfig } from './server/config.ts'; import { runServer } from './server/main.ts'; await runServer(loadConfig(process.env)); void Promise.reject(new Error('nobody awaited this'));";
+    const server = await start(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', boot]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect(errors(server.output()).join('\n')).toContain('nobody awaited this');
+    expect(server.child.exitCode).toBeNull();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
   });
 
   it('stops the server when `npm start` is sent SIGTERM, and serves no source map', { timeout: 180_000 }, async () => {
