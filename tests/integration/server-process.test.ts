@@ -1,6 +1,7 @@
-// Process hygiene of the real server: a rejection nobody handled is logged, not fatal; SIGTERM with clients connected (WebSocket, polling,
-// clients that reconnect at once) exits cleanly within 2 s; `npm start` passes signals on
-// to the server; the built client carries no source map.
+// Process hygiene of the real server: a rejection nobody handled is logged, not fatal;
+// SIGTERM with clients connected (WebSocket, polling, clients that reconnect at once) exits
+// cleanly within 2 s; `npm start` passes signals on to the server; the built client carries
+// no source map.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { build } from '../../scripts/build.mjs';
