@@ -2,11 +2,23 @@
 // behaves as the browser's (client/src/net/connection.ts): after any disconnect it connects
 // again, to whichever process the "balancer" (pick) names, and resumes with its token and
 // the last sequence it applied; a resume answered `unavailable` is tried again.
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { startServerProcess, type ServerProcess } from './process.js';
 
 export const REDIS_URL = process.env.KUBEDRILL_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * `count` connections to the test Redis, each ready before it is handed out, as the server
+ * opens its own (fleet/index.ts): one that subscribes while still connecting fails ioredis'
+ * ready check ("Connection in subscriber mode").
+ */
+export async function connectedRedis(count: number): Promise<Redis[]> {
+  const clients = Array.from({ length: count }, () => new Redis(REDIS_URL, { lazyConnect: true }));
+  await Promise.all(clients.map((client) => client.connect()));
+  return clients;
+}
 
 export interface Node extends ServerProcess {
   /** Resolves once the process has exited. */

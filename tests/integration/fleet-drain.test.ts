@@ -2,12 +2,12 @@
 // room is released and announced (Redis) as soon as it is handed over, not when the slowest
 // room of the process is: its clients, disconnected by the hand-over, resume elsewhere at once.
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../server/db/client.js';
 import { LeaseRepo } from '../../server/db/leases-repo.js';
 import { Ownership, RELEASED_CHANNEL } from '../../server/fleet/ownership.js';
-import { ownerOf, REDIS_URL } from '../helpers/cluster.js';
+import { connectedRedis, ownerOf } from '../helpers/cluster.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 let testDb: TestDatabase;
@@ -32,9 +32,7 @@ async function newRoom(): Promise<string> {
 }
 
 it('releases and announces each room as soon as it is handed over, not after the slowest one', async () => {
-  const publisher = new Redis(REDIS_URL);
-  const subscriber = publisher.duplicate();
-  const listener = publisher.duplicate();
+  const [publisher, subscriber, listener] = (await connectedRedis(3)) as [Redis, Redis, Redis];
   redis.push(publisher, subscriber, listener);
   const announced: string[] = [];
   listener.on('message', (_channel: string, roomId: string) => announced.push(roomId));

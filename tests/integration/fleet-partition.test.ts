@@ -5,12 +5,12 @@
 // keeping the room and its clients, whose commands would wait for minutes.
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../server/db/client.js';
 import { LeaseRepo } from '../../server/db/leases-repo.js';
 import { Ownership } from '../../server/fleet/ownership.js';
-import { REDIS_URL } from '../helpers/cluster.js';
+import { connectedRedis } from '../helpers/cluster.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 /** A relay to PostgreSQL that can be cut: `cut()` keeps every connection open and passes nothing more. */
@@ -67,8 +67,7 @@ it('gives a room up when its lease ran out even though the renewal never answers
   const created = await direct.store.createRoom({ code: `P-${randomUUID().slice(0, 8)}`, mode: 'gameday', scenarioId: 'etcd-nospace', seed: 1, timeLimitSec: 900 });
   if (!created.ok) throw new Error('room not created');
   const roomId = created.room.id;
-  const publisher = new Redis(REDIS_URL);
-  const subscriber = publisher.duplicate();
+  const [publisher, subscriber] = (await connectedRedis(2)) as [Redis, Redis];
   redis.push(publisher, subscriber);
   const ownership = new Ownership(new LeaseRepo(cutOff.pool, owner, 'http://cut-off'), { publisher, subscriber }, { leaseMs: 1500, renewMs: 500, scanMs: 500 });
   expect(await ownership.claim(roomId)).toBeUndefined();
