@@ -130,7 +130,7 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       const schema = typeof name === 'string' ? MESSAGES.get(name) : undefined;
       if (!schema) return reply(failure('bad_request', `unknown message ${String(name).slice(0, 64)}`));
       const messageName = name as ClientMessageName;
-      if (approximateSize(payload) > LIMITS.maxMessageBytes) return reply(failure('too_large', `messages are limited to ${LIMITS.maxMessageBytes} bytes`));
+      if (exceedsSize(payload, LIMITS.maxMessageBytes)) return reply(failure('too_large', `messages are limited to ${LIMITS.maxMessageBytes} bytes`));
       if (!(seat?.bucket ?? socketBucket).take()) return reply(failure('rate_limited', 'too many messages; slow down'));
       const parsed = schema.safeParse(payload ?? {});
       if (!parsed.success) return reply(failure('bad_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')));
@@ -362,12 +362,35 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
   });
 }
 
-/** Payload size as JSON text; socket.io's maxHttpBufferSize bounds the parse before this. */
-function approximateSize(payload: unknown): number {
-  try {
-    return JSON.stringify(payload ?? null).length;
-  } catch {
-    return Infinity;
+/**
+ * Whether the payload, as JSON text, is longer than `limit` characters (roughly: escapes are
+ * not counted). It stops the moment it knows, so a payload costs at most about `limit` steps
+ * however big or deep: socket.io's maxHttpBufferSize bounds each frame, but a message may carry
+ * up to 10 binary attachments of that size, and JSON.stringify turned each Buffer into an
+ * array of numbers first (600 ms of blocked event loop for one message).
+ */
+function exceedsSize(payload: unknown, limit: number): boolean {
+  let size = 0;
+  const pending: unknown[] = [payload];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') size += value.length + 2;
+    else if (value === null || typeof value !== 'object') size += String(value).length;
+    else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) size += value.byteLength;
+    else if (Array.isArray(value)) {
+      size += value.length + 2;
+      if (size > limit) return true;
+      pending.push(...value);
+    } else {
+      const keys = Object.keys(value);
+      size += keys.length * 4 + 2;
+      if (size > limit) return true;
+      for (const key of keys) {
+        size += key.length;
+        pending.push((value as Record<string, unknown>)[key]);
+      }
+    }
+    if (size > limit) return true;
   }
+  return false;
 }
-

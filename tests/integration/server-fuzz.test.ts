@@ -1,7 +1,7 @@
 // Hostile socket messages over a real port: every Object.prototype member name, names
 // EventEmitter treats specially, random names, payloads and ack shapes, before and after
 // joining a room. The server must answer every message that carries an ack and keep serving.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { connect, postJson, startTestServer, type TestClient, type TestServer } from '../helpers/server.js';
 import { fakeCatalog } from '../unit/rooms-fake.js';
@@ -84,6 +84,30 @@ describe('socket fuzzing', () => {
       await alive(client);
     }
     client.close();
+  });
+
+  it('sizes binary attachments by their bytes: a megabyte of them is refused without becoming JSON', async () => {
+    // JSON.stringify turned each Buffer into an array of numbers to measure it: 600 ms of
+    // blocked event loop per message of 10 attachments, before any rate limit.
+    const toJson = vi.spyOn(Buffer.prototype, 'toJSON');
+    try {
+      const client = await connect(server.url);
+      const attachments = Array.from({ length: 10 }, () => Buffer.alloc(100_000, 7));
+      for (const joined of [false, true]) {
+        if (joined) expect((await client.call('room:join', { token: seatToken })).ok).toBe(true);
+        for (const args of [[{ line: attachments }], attachments, [{ line: 'get', x: attachments[0] }]]) {
+          const ack = await client.socket.timeout(5_000).emitWithAck('cmd:run', ...args);
+          expect(ack).toMatchObject({ ok: false, error: { code: 'too_large' } });
+        }
+      }
+      expect(toJson).not.toHaveBeenCalled();
+      // A small attachment is no command line either, and says so.
+      expect(await client.call('cmd:run', { line: Buffer.from('get') })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+      await alive(client);
+      client.close();
+    } finally {
+      toJson.mockRestore();
+    }
   });
 
   it('stays up and answers under random names, payloads and ack shapes', async () => {
