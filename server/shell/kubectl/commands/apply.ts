@@ -5,7 +5,8 @@
 // (../last-applied.ts), and warns on patching an object that has none.
 // `apply --server-side` sends each object as an apply patch instead (../server-side-apply.ts).
 import { KUSTOMIZE_FLAG } from './kustomize-flag.js';
-import { parseAllDocuments, type YAMLError } from 'yaml';
+import { MAX_STEPS_PER_LINE } from '../../budget.js';
+import { isScalar, LineCounter, parseAllDocuments, visit, type Document, type YAMLError } from 'yaml';
 import { createObject, deleteObject, objectKey, resourceName, updateObject, writeRefused, type KindMap } from '../../../cluster/api.js';
 import { allocateNodePort, allocateServiceIP } from '../../../cluster/ipam.js';
 import type { ApiError, ApiResult, ClusterState, Service } from '../../../cluster/types.js';
@@ -59,7 +60,7 @@ export function parseDryRun(flags: ParsedFlags): DryRun | { error: string } {
 export const dryRunSuffix = (dryRun: DryRun): string => (dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : '');
 
 /** go-yaml's wording for what the yaml package found wrong. */
-function goYamlError(e: YAMLError): string {
+function goYamlError(e: Pick<YAMLError, 'code' | 'message' | 'linePos'>): string {
   // go-yaml counts lines from 0 and leaves the number out on the first one.
   const line = (e.linePos?.[0]?.line ?? 1) - 1;
   const what =
@@ -120,13 +121,26 @@ export function yamlTooDeep(text: string): string | undefined {
   return yamlNestingBound(text) > MAX_YAML_NESTING ? `yaml: exceeded max depth of ${MAX_YAML_NESTING}` : undefined;
 }
 
-/** Parses YAML (or JSON) documents into JSON values; empty documents are skipped. */
+/**
+ * Parses YAML (or JSON) documents into JSON values; empty documents are skipped. A text that
+ * would cost more than a line's whole budget to parse is refused: a shell command charges
+ * parseSteps first, but the kube API's bodies and the kubelet's /configz have no budget.
+ */
 export function parseYaml(text: string): { ok: true; docs: Json[] } | { ok: false; error: string } {
+  const steps = parseSteps(text);
+  if (steps > MAX_STEPS_PER_LINE) return { ok: false, error: `yaml: document too large to parse here (${steps} steps of work, at most ${MAX_STEPS_PER_LINE})` };
   const tooDeep = yamlTooDeep(text);
   if (tooDeep) return { ok: false, error: tooDeep };
   const docs: Json[] = [];
-  for (const doc of parseAllDocuments(text)) {
+  const lines = new LineCounter();
+  // The library's own duplicate-key check compares each key with every one before it (20,000
+  // keys in one mapping: 4 s); firstDuplicateKey does it in one pass.
+  for (const doc of parseAllDocuments(text, { uniqueKeys: false, lineCounter: lines })) {
+    const duplicate = firstDuplicateKey(doc);
     const problem = doc.errors[0];
+    if (duplicate !== undefined && (!problem || duplicate < problem.pos[0])) {
+      return { ok: false, error: goYamlError({ code: 'DUPLICATE_KEY', message: '', linePos: [lines.linePos(duplicate)] }) };
+    }
     if (problem) return { ok: false, error: goYamlError(problem) };
     let value: Json | undefined;
     try {
@@ -138,6 +152,22 @@ export function parseYaml(text: string): { ok: true; docs: Json[] } | { ok: fals
     if (value !== undefined && value !== null) docs.push(value);
   }
   return { ok: true, docs };
+}
+
+/** Where the first key repeated in its mapping starts (the library's test: scalars with the same value), or undefined. */
+function firstDuplicateKey(doc: Document.Parsed): number | undefined {
+  let first: number | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const { key } of map.items) {
+        if (!isScalar(key)) continue;
+        if (!seen.has(key.value)) seen.add(key.value);
+        else if (key.range && (first === undefined || key.range[0] < first)) first = key.range[0];
+      }
+    },
+  });
+  return first;
 }
 
 const isObject = (v: Json | undefined): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);

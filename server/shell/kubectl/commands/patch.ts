@@ -13,7 +13,7 @@ import { isManifestKind, objectFromManifest, type ManifestKind } from '../from-m
 import { toManifest, type Json } from '../manifest.js';
 import type { JsonObject } from '../manifest-fields.js';
 import type { KubectlContext, KubectlSubcommand } from '../types.js';
-import { dryRunSuffix, type DryRun, parseDryRun, parseValidate, parseYaml, problemText, withWarnings, writeUpdate } from './apply.js';
+import { dryRunSuffix, type DryRun, parseDryRun, parseSteps, parseValidate, parseYaml, problemText, withWarnings, writeUpdate } from './apply.js';
 import { apiFail, refName, resolveOne, stateKey } from './write-util.js';
 
 const isObject = (v: Json | undefined): v is JsonObject => v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v);
@@ -210,6 +210,7 @@ export const patchCommand: KubectlSubcommand = {
     if (typeof validation !== 'string') return fail(validation.error);
     const subresource = flags.string('subresource') ?? '';
     if (subresource !== '' && !SUBRESOURCES.includes(subresource)) return fail(`error: invalid subresource value: ${JSON.stringify(subresource)}. Must be one of [${SUBRESOURCES.join(' ')}]\n`);
+    ctx.budget.spend(parseSteps(text));
     const parsed = parseYaml(text);
     if (!parsed.ok) return fail(`error: unable to parse ${JSON.stringify(text)}: ${parsed.error}\n`);
     const patch = parsed.docs[0] ?? null;
