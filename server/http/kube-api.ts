@@ -228,13 +228,9 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
   app.server.headersTimeout = HEADERS_TIMEOUT_MS;
   limitConnections(app, options.forward ? Math.max(MAX_CONNECTIONS_PER_ADDRESS, options.maxForwards ?? MAX_FORWARDS) : MAX_CONNECTIONS_PER_ADDRESS);
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(BODY_TYPES, { parseAs: 'string' }, (req, body, done) => {
-    try {
-      done(null, parseBody(String(req.headers['content-type'] ?? ''), body as string));
-    } catch (error) {
-      done(Object.assign(error as Error, { statusCode: 400 }), undefined);
-    }
-  });
+  // Bodies are read here and parsed in `handle`, once the token names a session and its rate
+  // limit allows the request: parsing costs, and nobody unknown may spend it.
+  app.addContentTypeParser(BODY_TYPES, { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     const status = error.statusCode ?? 500;
     if (status === 413) return send(reply, statusResponse(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${options.bodyLimit ?? MAX_BODY_BYTES}`));
@@ -358,13 +354,20 @@ export function buildKubeApi(options: KubeApiOptions): FastifyInstance {
     }
     const query = QuerySchema.safeParse(Object.fromEntries(countedParams(rawQuery)));
     if (!query.success) return send(reply, statusResponse(400, 'BadRequest', `invalid query: ${query.error.issues.map((i) => i.message).join('; ')}`));
+    const contentType = String(request.headers['content-type'] ?? '');
+    let body: Json | undefined;
+    try {
+      if (typeof request.body === 'string') body = parseBody(contentType, request.body);
+    } catch (error) {
+      return send(reply, statusResponse(400, 'BadRequest', (error as Error).message));
+    }
     const apiRequest: ApiRequest = {
       method: request.method as ApiRequest['method'],
       path,
       query: query.data,
       accept: String(request.headers.accept ?? 'application/json'),
-      contentType: String(request.headers['content-type'] ?? ''),
-      ...(request.body !== undefined ? { body: request.body as Json } : {}),
+      contentType,
+      ...(body !== undefined ? { body } : {}),
     };
     // exec, attach and port-forward stream over an upgraded connection only (execUpgrades).
     if (streamingPath(path)) return send(reply, upgradeRequired());
