@@ -297,7 +297,7 @@ export class RoomRegistry {
   }
 
   /** A store read; an unreachable database is an `unavailable` answer, not a crash. */
-  private async lookUp<T>(read: () => Promise<T>): Promise<T | AckError> {
+  async lookUp<T>(read: () => Promise<T>): Promise<T | AckError> {
     try {
       return await read();
     } catch (error) {

@@ -308,7 +308,11 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
         },
         async ({ runner, viewer }) => {
           if (payload.lastSeq > runner.room.seq) return failure('bad_request', `lastSeq ${payload.lastSeq} is ahead of the room (${runner.room.seq})`);
-          const missed = (await deps.registry.store.listEvents(runner.room.id, payload.lastSeq))
+          // The database may go between finding the room and this read: `unavailable` (the
+          // client retries), not `internal` (the client takes the room as lost).
+          const stored = await deps.registry.lookUp(() => deps.registry.store.listEvents(runner.room.id, payload.lastSeq));
+          if (!Array.isArray(stored)) return stored;
+          const missed = stored
             .filter((r) => r.seq <= runner.room.seq)
             .map(fromStored)
             .map((e) => viewFor(viewer, e))
