@@ -111,6 +111,32 @@ describe('JSONPath is charged to the line budget', () => {
   });
 });
 
+describe('custom-columns are charged as their cells are made', () => {
+  // 500 `..name` columns made a 5 MB table, charged only once printed: 350 ms for 24 pods.
+  it('stops a wide table at the budget, and charges what a descent visits', async () => {
+    const { createCluster, demoClusterSpec } = await import('../../server/cluster/index.js');
+    const { newSession, runLine } = await import('../../server/shell/index.js');
+    const { LineBudget, MAX_STEPS_PER_LINE } = await import('../../server/shell/budget.js');
+    const state = createCluster(demoClusterSpec, 1);
+    const session = newSession(state);
+    const wide = new LineBudget();
+    const columns = Array.from({ length: 500 }, (_, i) => `C${i}:..name`).join(',');
+    const r = runLine(state, session, `kubectl get pods -A -o custom-columns=${columns}`, { budget: wide });
+    expect(r.output).toMatch(/^bash: kubectl: CPU time limit exceeded/);
+    // Stopped at the step that crossed the budget, not after the whole table was built.
+    expect(wide.steps).toBeLessThan(MAX_STEPS_PER_LINE + 100_000);
+    // A descent visits every value under each object: three steps each, not one (a field no
+    // object has: the second column costs its descent and a `<none>` a row).
+    const one = new LineBudget();
+    const two = new LineBudget();
+    runLine(state, session, 'kubectl get pods -A -o custom-columns=N:..nothing', { budget: one });
+    runLine(state, session, 'kubectl get pods -A -o custom-columns=N:..nothing,M:..nothing', { budget: two });
+    const values = (v: unknown): number => 1 + (v !== null && typeof v === 'object' ? Object.values(v).reduce<number>((n, c) => n + values(c), 0) : 0);
+    const visited = (JSON.parse(runLine(state, session, 'kubectl get pods -A -o json').output) as { items: unknown[] }).items.reduce<number>((n, pod) => n + values(pod), 0);
+    expect(two.steps - one.steps).toBeGreaterThanOrEqual(3 * visited);
+  });
+});
+
 describe('kubectl get -w --output-watch-events', () => {
   // get.go: with --output-watch-events the listing comes as ADDED events and later changes as
   // ADDED/MODIFIED, in an EVENT column before the object's own.

@@ -289,7 +289,11 @@ export function printStructured(state: ClusterState, items: Selected[], format: 
         return format.columns.map((c) => {
           const values = evaluatePath(c.path, manifest, opts.budget) ?? [];
           // fmt's %v of each value (cli-runtime printers/customcolumn.go printOneObject): a map is `map[k:v]`.
-          return values.length === 0 ? '<none>' : values.map(goString).join(',');
+          const cell = values.length === 0 ? '<none>' : values.map(goString).join(',');
+          // Charged as it is made: the table of every cell was charged only once printed
+          // (500 `..name` columns over 24 pods: 5 MB, 350 ms before the line stopped).
+          opts.budget.spend(cell.length);
+          return cell;
         });
       });
       return { ok: true, text: renderTable(opts.noHeaders ? undefined : format.columns.map((c) => c.header), rows) };
