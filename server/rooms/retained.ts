@@ -3,6 +3,7 @@
 // budget and replaces older ones with a short notice, so typing large outputs cannot grow
 // a room without bound. Part of the fold (reducer), so live play and replay trim alike.
 import { factKey, type Fact } from '../cluster/facts.js';
+import type { ViewerEvent } from '../protocol/index.js';
 import type { Terminal } from './state.js';
 
 /** Output characters one terminal keeps (about 1–2 MB). The latest command's output is always kept whole. */
@@ -41,3 +42,31 @@ function trim(terminal: Terminal): void {
     terminal.trimmedUpTo = i + 1;
   }
 }
+
+/**
+ * The events a resume answers with, oldest first, their outputs kept as a terminal keeps them:
+ * past `budget` characters the oldest outputs become the notice. A log holds every output
+ * whole (200 lines of 256 KiB: 52 MB, answered in full to every resume that asked from 0).
+ */
+export class RetainedEvents {
+  readonly events: ViewerEvent[] = [];
+  private chars = 0;
+  private trimmedUpTo = 0;
+
+  constructor(private readonly budget: number) {}
+
+  push(event: ViewerEvent): void {
+    this.events.push(event);
+    this.chars += outputOf(event).length;
+    for (; this.chars > this.budget && this.trimmedUpTo < this.events.length - 1; this.trimmedUpTo++) {
+      const old = this.events[this.trimmedUpTo]!;
+      const output = outputOf(old);
+      const notice = droppedOutput(output.length);
+      if (notice.length >= output.length) continue;
+      this.chars -= output.length - notice.length;
+      this.events[this.trimmedUpTo] = { ...old, output: notice } as ViewerEvent;
+    }
+  }
+}
+
+const outputOf = (event: ViewerEvent): string => (event.type === 'command' || event.type === 'command.output' ? event.output : '');

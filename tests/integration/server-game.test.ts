@@ -157,6 +157,27 @@ describe('solo', () => {
     player.close();
   });
 
+  it('a resume from the start keeps outputs as the terminal does: every event, the oldest outputs as a notice', async () => {
+    // The log keeps every output whole; a resume from 0 answered with all of it (200 lines of 256 KiB: 53 MB, 1.6 s of blocked loop).
+    const created = await postJson<{ token: string }>(server.url, '/api/solo', { scenarioId: 'etcd-nospace', name: 'Loud' });
+    const player = await connect(server.url);
+    expect((await player.request('room:join', { token: created.body.token })).ok).toBe(true);
+    const seqs: number[] = [];
+    for (let i = 0; i < 6; i++) seqs.push((await player.request<{ seq: number }>('cmd:run', { line: `printf '%262000s' ${i}` })).seq);
+    player.close();
+    const back = await connect(server.url);
+    const resumed = await back.request<{ events: { seq: number; type: string; output?: string }[] }>('room:resume', { token: created.body.token, lastSeq: 0 });
+    expect(resumed.ok).toBe(true);
+    expect(resumed.events.map((e) => e.seq)).toEqual(Array.from({ length: resumed.events.length }, (_, i) => i + 1));
+    const outputs = resumed.events.filter((e) => e.type === 'command').map((e) => e.output!);
+    expect(outputs).toHaveLength(6);
+    expect(outputs.reduce((n, o) => n + o.length, 0)).toBeLessThanOrEqual(1_000_000);
+    expect(outputs[0]).toBe("[output not kept in memory: 262000 characters; the room's report has it]\n");
+    expect(outputs.at(-1)).toHaveLength(262_000);
+    expect(resumed.events.find((e) => e.seq === seqs.at(-1))?.output).toHaveLength(262_000);
+    back.close();
+  });
+
   it('a solo player cannot choose the seed', async () => {
     const seeds = new Set<number>();
     for (let i = 0; i < 4; i++) {
