@@ -142,9 +142,11 @@ export class ResumingClient {
   }
 
   private async resume(): Promise<void> {
+    // One connection's resume: once it is lost, the next connection resumes by itself (a retry
+    // sent on that one as well would be a second resume there, refused as a conflict).
+    const socket = this.socket;
     for (;;) {
-      if (this.closed) return;
-      const socket = this.socket;
+      if (this.closed || socket !== this.socket || !socket.connected) return;
       let ack: Ack;
       this.note('resume sent');
       try {
