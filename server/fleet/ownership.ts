@@ -23,6 +23,14 @@ export interface FleetTiming {
 
 export const DEFAULT_TIMING: FleetTiming = { leaseMs: 3000, renewMs: 1000, scanMs: 500 };
 
+/**
+ * Rooms announced as released that are rebuilt here at once. A draining process releases
+ * tens of rooms within a second; rebuilt all together, each one finished only when nearly
+ * all had, and the process's own connects and resumes waited behind them (in a probe
+ * under load, 1.2 s per adoption of 15 rooms against about 0.1 s for one alone).
+ */
+const ADOPT_CONCURRENCY = 2;
+
 export interface OwnershipHooks {
   /** The lease is gone (taken over, or not renewed in time): stop serving the room here. */
   lost(roomId: string): void;
@@ -39,6 +47,9 @@ export class Ownership {
   private draining = false;
   private scanning = false;
   private renewing = false;
+  /** Released rooms waiting to be adopted, in the order they were announced. */
+  private readonly announced = new Set<string>();
+  private adopting = 0;
 
   constructor(
     private readonly leases: LeaseRepo,
@@ -91,7 +102,9 @@ export class Ownership {
     this.timers.push(setInterval(() => void this.scan(), this.timing.scanMs));
     for (const timer of this.timers) timer.unref();
     this.redis.subscriber.on('message', (channel: string, roomId: string) => {
-      if (channel === RELEASED_CHANNEL && !this.held.has(roomId)) void this.adopt(roomId);
+      if (channel !== RELEASED_CHANNEL || this.held.has(roomId)) return;
+      this.announced.add(roomId);
+      this.adoptAnnounced();
     });
     this.redis.subscriber.subscribe(RELEASED_CHANNEL).catch((error: unknown) => hooks.error(error, 'subscribe to released rooms'));
   }
@@ -170,6 +183,19 @@ export class Ownership {
       this.hooks?.error(error, 'scan for rooms without an owner');
     } finally {
       this.scanning = false;
+    }
+  }
+
+  /** Adopts the announced rooms in order, ADOPT_CONCURRENCY at a time (a client's resume rebuilds its room at once anyway). */
+  private adoptAnnounced(): void {
+    for (const roomId of this.announced) {
+      if (this.adopting >= ADOPT_CONCURRENCY) return;
+      this.announced.delete(roomId);
+      this.adopting++;
+      void this.adopt(roomId).finally(() => {
+        this.adopting--;
+        this.adoptAnnounced();
+      });
     }
   }
 

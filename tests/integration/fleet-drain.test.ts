@@ -55,3 +55,37 @@ it('releases and announces each room as soon as it is handed over, not after the
   expect((await drained).sort()).toEqual([fast, slow].sort());
   expect(await ownerOf(testDb.url, slow)).toBeUndefined();
 }, 30_000);
+
+it('adopts announced rooms a few at a time, in the order they were released', async () => {
+  const [publisher, subscriber] = (await connectedRedis(2)) as [Redis, Redis];
+  redis.push(publisher, subscriber);
+  let active = 0;
+  let most = 0;
+  const started: string[] = [];
+  const ownership = new Ownership(new LeaseRepo(db.pool, randomUUID(), 'http://adopting'), { publisher, subscriber }, { leaseMs: 30_000, renewMs: 10_000, scanMs: 10_000 });
+  ownership.start({
+    lost: () => undefined,
+    // A rebuild takes a while; all at once, each would wait for nearly all the others.
+    adopt: async (roomId) => {
+      started.push(roomId);
+      most = Math.max(most, ++active);
+      await new Promise((r) => setTimeout(r, 50));
+      active--;
+    },
+    error: () => undefined,
+  });
+  // Subscribed once an announcement reaches it.
+  const warm = randomUUID();
+  while (!started.includes(warm)) {
+    await publisher.publish(RELEASED_CHANNEL, warm);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  while (active > 0) await new Promise((r) => setTimeout(r, 20));
+  const rooms: string[] = Array.from({ length: 8 }, () => randomUUID());
+  for (const roomId of rooms) await publisher.publish(RELEASED_CHANNEL, roomId);
+  // Other processes on this Redis may announce rooms of their own: only these are followed.
+  while (rooms.some((roomId) => !started.includes(roomId))) await new Promise((r) => setTimeout(r, 20));
+  expect(started.filter((roomId) => rooms.includes(roomId))).toEqual(rooms);
+  expect(most).toBeLessThanOrEqual(2);
+  ownership.stop();
+}, 30_000);
