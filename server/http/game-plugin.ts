@@ -131,6 +131,7 @@ export const gamePlugin = fp<GameOptions>(
       clearInterval(reconcileTimer);
       // A rolling deploy: the rooms move to the other processes before the connections go.
       if (fleet) {
+        sockets?.letGoPiped();
         const started = performance.now();
         // Each room's connections close as soon as it is handed over: its clients resume on
         // another process while this one still hands over the rest.

@@ -99,6 +99,18 @@ export function letGo(io: Server, runner: RoomRunner): void {
   io.in(roomChannels(runner)).disconnectSockets(true);
 }
 
+/** Connections piped to the process that owns their room (server/fleet/gateway.ts). */
+export const PIPED_CHANNEL = 'piped';
+
+/**
+ * This process is shutting down: the connections it only relays to other processes are
+ * closed at once, so their clients resume on another process (straight to their room's
+ * owner, or through another pipe) instead of waiting for this one to hand its own rooms over.
+ */
+export function letGoPiped(io: Server): void {
+  io.in(PIPED_CHANNEL).disconnectSockets(true);
+}
+
 /** Tells everyone in the room that saving stopped working (the room waits) or works again. */
 export function broadcastStorage(io: Server, runner: RoomRunner, available: boolean): void {
   const channels = roomChannels(runner);

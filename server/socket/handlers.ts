@@ -14,7 +14,7 @@ import { fromStored } from '../rooms/log.js';
 import { RETAINED_OUTPUT_CHARS, RetainedEvents } from '../rooms/retained.js';
 import { hashToken, newToken } from '../rooms/tokens.js';
 import type { ServerMetrics } from '../metrics.js';
-import { joinChannel, overviewSent, waitingChannel } from './broadcast.js';
+import { joinChannel, overviewSent, PIPED_CHANNEL, waitingChannel } from './broadcast.js';
 import { Presence } from './presence.js';
 import { AddressLimiter, TokenBucket } from './rate-limit.js';
 import { clientAddress } from '../http/client-address.js';
@@ -170,6 +170,7 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       if (routed === undefined) return reply(await handle(name, payload));
       if (!(routed instanceof Pipe)) return reply(routed);
       pipe = routed;
+      void socket.join(PIPED_CHANNEL);
       pipe.relay((event, ...args) => socket.emit(event, ...args));
       // The owner let go (it died, or handed the room over): the client reconnects and resumes wherever it lands.
       pipe.onClose(() => socket.disconnect(true));

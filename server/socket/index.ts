@@ -5,7 +5,7 @@ import { Server } from 'socket.io';
 import type { Server as HttpServer } from 'node:http';
 import { LIMITS } from '../protocol/index.js';
 import { attachHandlers, type SocketDeps } from './handlers.js';
-import { broadcast, broadcastStorage, letGo } from './broadcast.js';
+import { broadcast, broadcastStorage, letGo, letGoPiped } from './broadcast.js';
 import { Presence } from './presence.js';
 import type { RoomRunner } from '../rooms/runner.js';
 import type { RoomEvent } from '../protocol/index.js';
@@ -24,6 +24,8 @@ export interface GameSockets {
   storage(runner: RoomRunner, available: boolean): void;
   /** Another process serves the room now: close its connections here (they resume there). */
   letGo(runner: RoomRunner): void;
+  /** Shutting down: close the connections piped to other processes (they resume elsewhere). */
+  letGoPiped(): void;
 }
 
 export function createGameSockets(server: HttpServer, deps: SocketDeps, originAllowed: OriginCheck): GameSockets {
@@ -50,5 +52,6 @@ export function createGameSockets(server: HttpServer, deps: SocketDeps, originAl
     },
     storage: (runner, available) => broadcastStorage(io, runner, available),
     letGo: (runner) => letGo(io, runner),
+    letGoPiped: () => letGoPiped(io),
   };
 }
