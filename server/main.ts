@@ -59,6 +59,13 @@ function writeValidated(validated: ValidatedScenarios): void {
 
 /** A clean shutdown takes well under a second; a stuck one (a database not answering) is cut here. */
 const SHUTDOWN_TIMEOUT_MS = 2_000;
+/**
+ * With other processes to hand rooms to, the drain may take longer on a busy machine (30
+ * rooms at load 12: over 2 s), and cutting it short is worse than waiting: the rooms not yet
+ * handed over wait for their leases to run out (players paused 5–15 s). Within the 10 s
+ * `docker stop` grants (Kubernetes: 30 s).
+ */
+const DRAIN_TIMEOUT_MS = 8_000;
 
 export interface StartOptions {
   logger?: false;
@@ -130,7 +137,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   }
 }
 
-/** Starts the server and keeps it running until SIGTERM/SIGINT, then shuts down within SHUTDOWN_TIMEOUT_MS. */
+/** Starts the server and keeps it running until SIGTERM/SIGINT, then shuts down within SHUTDOWN_TIMEOUT_MS (DRAIN_TIMEOUT_MS with other processes). */
 export async function runServer(config: AppConfig, options: Pick<StartOptions, 'embedded'> = {}): Promise<void> {
   const server = await startServer(config, options);
   let shuttingDown = false;
@@ -140,10 +147,11 @@ export async function runServer(config: AppConfig, options: Pick<StartOptions, '
     if (shuttingDown) return;
     shuttingDown = true;
     server.app.log.info(`${signal} received: shutting down`);
+    const timeoutMs = config.fleet ? DRAIN_TIMEOUT_MS : SHUTDOWN_TIMEOUT_MS;
     const timer = setTimeout(() => {
-      server.app.log.error(`shutdown took over ${SHUTDOWN_TIMEOUT_MS} ms: exiting`);
+      server.app.log.error(`shutdown took over ${timeoutMs} ms: exiting`);
       process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS);
+    }, timeoutMs);
     timer.unref();
     server.close().then(
       () => {
