@@ -128,10 +128,17 @@ export class RoomConnection {
 
   private async resume(): Promise<void> {
     if (!this.token) return;
+    const connection = this.socket.id;
+    const current = (): boolean => this.socket.connected && this.socket.id === connection;
     const ack = await this.call<ResumeAck>('room:resume', { token: this.token, lastSeq: this.lastSeq });
+    // The connection went while the answer was out: the next one resumes by itself (a retry
+    // here would race that resume, and the loser's `conflict` would end the room for this tab).
+    if (!current()) return;
     // The room is moving between server processes (failover, deploy): try again shortly.
-    if (!ack.ok && ack.error.code === 'unavailable' && this.socket.connected) {
-      setTimeout(() => void this.resume(), soon());
+    if (!ack.ok && ack.error.code === 'unavailable') {
+      setTimeout(() => {
+        if (current()) void this.resume();
+      }, soon());
       return;
     }
     if (!ack.ok) {
