@@ -75,11 +75,13 @@ export interface StartOptions {
 
 export async function startServer(config: AppConfig, options: StartOptions = {}): Promise<RunningServer> {
   const startupLog: string[] = [];
+  // Kept until the app's logger exists, then passed to it (a connection lost later is logged).
+  let log = (message: string): void => void startupLog.push(message);
   // Several processes: this one's incarnation, carried by each of its database connections (the fence).
   const owner = config.fleet ? randomUUID() : undefined;
   const db = await openDatabase(
     { databaseUrl: config.databaseUrl, dataDir: config.dataDir },
-    { log: (message) => startupLog.push(message), ...(owner ? { owner } : {}), ...(options.embedded ? { embedded: options.embedded } : {}) },
+    { log: (message) => log(message), ...(owner ? { owner } : {}), ...(options.embedded ? { embedded: options.embedded } : {}) },
   );
   let app: FastifyInstance;
   let fleet: Fleet | undefined;
@@ -113,6 +115,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     throw error;
   }
   for (const message of startupLog) app.log.info(message);
+  log = (message) => app.log.warn(message);
   app.log.info(db.embedded ? `embedded database in ${db.embedded.dataDir}` : 'using DATABASE_URL');
   if (config.fleet) app.log.info(`one of several processes (REDIS_URL), reached at ${config.fleet.advertiseUrl}, incarnation ${owner}`);
 

@@ -12,6 +12,7 @@
 // the busier the server, the larger the batches and the fewer the fsyncs per append.
 import type pg from 'pg';
 import type { EventRecord, NewEvent } from './room-store.js';
+import { isStorageUnavailable } from './unavailable.js';
 
 // Bumps each room's lastSeq only if it still is the expected one, and inserts the events
 // of exactly the rooms it bumped. Prepared once per connection (named statement).
@@ -169,9 +170,15 @@ export class AppendWriter {
       });
     } catch (error) {
       // One bad append (say, an unknown participant) fails the whole statement: write each
-      // on its own so the others still land and only the bad one reports the error.
-      if (batch.length === 1) return batch[0]!.reject(error);
-      await Promise.all(batch.map((item) => this.write([item])));
+      // on its own so the others still land and only the bad one reports the error. Not when
+      // the database went away: that says nothing of any append, and the statement may have
+      // committed with its answer lost. Each caller retries and checks the log then (the
+      // runner's wasStored); written again here, they found their rooms moved on (null).
+      if (batch.length > 1 && !isStorageUnavailable(error)) {
+        await Promise.all(batch.map((item) => this.write([item])));
+        return;
+      }
+      for (const item of batch) item.reject(error);
       return;
     }
     const inserted = new Map<string, number>();

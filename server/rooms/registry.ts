@@ -322,16 +322,25 @@ export class RoomRegistry {
 
   private async rebuild(record: RoomRecord): Promise<RoomRunner | AckError> {
     const runtime = this.options.catalog.runtime(record.scenarioId, record.seed, record.stacked);
+    let claimed = false;
+    let kept = false;
     try {
       if (await this.claimElsewhere(record.id)) return failure('unavailable', ELSEWHERE);
+      claimed = true;
       if (!runtime) throw new BrokenLogError(record.id, new Error(`scenario ${record.scenarioId} is not installed`));
-      return this.keep(await RoomRunner.load(record.id, this.runnerOptions(runtime)));
+      const runner = this.keep(await RoomRunner.load(record.id, this.runnerOptions(runtime)));
+      kept = 'room' in runner;
+      return runner;
     } catch (error) {
       if (isStorageUnavailable(error)) return failure('unavailable', 'the database is unavailable; try again shortly');
       this.options.hooks?.onError?.(error, `rebuild room ${record.id}`);
       if (!(error instanceof BrokenLogError)) return failure('internal', 'the room could not be opened');
       await this.markBroken(record.id, error);
       return brokenRoom(record.code);
+    } finally {
+      // Not served here after all: its lease goes (once a broken room is marked, so no other
+      // process adopts it), or this process would renew it for good.
+      if (claimed && !kept) this.options.claims?.forget(record.id);
     }
   }
 

@@ -42,8 +42,9 @@ export interface RunnerHooks {
    * opaque tag the caller of act() gave (the socket that already has the answer in its ack);
    * `answer` sends that ack, and the hook calls it once the origin's own share went out,
    * before the rest (without a call, act()'s caller answers when act() resolves).
-   * `late`: the store was unreachable on the first try, so the origin may have stopped
-   * waiting for that answer: its own share includes what the answer carries.
+   * `late`: the store was unreachable on the first try, or the input took LATE_ANSWER_MS or
+   * more (a slow store), so the origin may have stopped waiting for that answer: its own
+   * share includes what the answer carries.
    */
   onCommitted?(runner: RoomRunner, events: RoomEvent[], origin?: string, answer?: () => void, late?: boolean): void;
   /** Saving stopped working (the room waits and retries) or works again. */
@@ -101,6 +102,12 @@ export const DEFAULT_MAX_STATE_BYTES = 64 * 1024 * 1024;
 
 /** `api`: a Kubernetes API request's answer (and its watch, if one opened), for the edge to send. */
 export type ActResult = { ok: true; events: RoomEvent[]; line?: LineResult; api?: SeatAnswer } | AckError;
+
+/**
+ * An answer this long after its input may come after the client stopped waiting (a pipe
+ * waits 8 s, the browser 10 s, both from before the input reached the room).
+ */
+const LATE_ANSWER_MS = 3_000;
 
 const MOVED = 'this room moved to another server process; reconnect';
 const UNAVAILABLE = 'saving is unavailable, retrying; the room waits until it works again';
@@ -188,6 +195,7 @@ export class RoomRunner {
    */
   act(actor: Actor, action: Action, extra: { newParticipant?: NewParticipant; origin?: string; answer?: (result: ActResult) => void } = {}): Promise<ActResult> {
     if (this.stalled) return Promise.resolve(failure('unavailable', UNAVAILABLE));
+    const asked = performance.now();
     return this.exclusive(async () => {
       if (this.disposed) return this.moved ? failure('unavailable', MOVED) : failure('room_ended', 'the room is closed');
       if (this.stalled) return failure('unavailable', UNAVAILABLE);
@@ -211,7 +219,7 @@ export class RoomRunner {
       const result: ActResult = decision.ok ? { ok: true, events: acted.events, ...(acted.line ? { line: acted.line } : {}), ...(acted.api ? { api: acted.api } : {}) } : decision;
       if (events.length > 0) {
         const answer = result.ok && extra.answer ? () => extra.answer!(result) : undefined;
-        const stored = await this.persist(events, decision.ok && extra.newParticipant ? [named(extra.newParticipant, acted.events)] : [], extra.origin, answer);
+        const stored = await this.persist(events, decision.ok && extra.newParticipant ? [named(extra.newParticipant, acted.events)] : [], extra.origin, answer, asked);
         if (!stored.ok) return stored;
       } else if (result.ok) {
         extra.answer?.(result);
@@ -357,7 +365,7 @@ export class RoomRunner {
    * Appends the events (already applied in memory). While the store cannot be reached the
    * same append is retried, so the events are acknowledged if and only if they are stored.
    */
-  private async persist(events: RoomEvent[], participants: NewParticipant[], origin?: string, stored?: () => void): Promise<{ ok: true } | AckError> {
+  private async persist(events: RoomEvent[], participants: NewParticipant[], origin?: string, stored?: () => void, asked = performance.now()): Promise<{ ok: true } | AckError> {
     const expectedSeq = events[0]!.seq - 1;
     const rows = events.map(toStored);
     const changes = this.projections(events, participants);
@@ -376,7 +384,7 @@ export class RoomRunner {
       if (outcome?.ok) {
         this.setStalled(false);
         if (this.state.status === 'ended') this.stopClock();
-        if (this.options.hooks?.onCommitted) this.options.hooks.onCommitted(this, events, origin, stored, attempt > 0);
+        if (this.options.hooks?.onCommitted) this.options.hooks.onCommitted(this, events, origin, stored, attempt > 0 || performance.now() - asked >= LATE_ANSWER_MS);
         else stored?.();
         this.snapshotIfDue();
         return { ok: true };

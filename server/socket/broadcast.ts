@@ -51,7 +51,7 @@ export function broadcast(
       continue;
     }
     // The socket that ran a command has its output in the ack already; its other tabs do not.
-    // A late ack (the store was down) may come after the client stopped waiting (10 s) and be
+    // A late ack (the store was down or slow) may come after the client stopped waiting (10 s) and be
     // dropped: then the command reaches it only as an event (the terminal skips its own pending line).
     ownShare = !late && views.some((v) => v.type === 'command') ? views.filter((v) => v.type !== 'command') : views;
     if (members.size > 1) later.push(() => io.to(channel).except(origin).emit(SERVER_EVENTS.event, ...views));

@@ -83,6 +83,24 @@ describe('AppendWriter', () => {
     expect(await db.store.listEvents(bad!)).toEqual([]);
   });
 
+  it('fails every append of a batch whose connection was lost, rather than writing them again one by one', async () => {
+    // The batch committed and its answer was lost with the connection: each caller must hear
+    // "unavailable" and check the log (the runner's wasStored). Written again on their own,
+    // the appends found their rooms moved on and answered null, which a runner takes as a
+    // conflict on its first try: the client told its stored command failed, nobody else told of it.
+    const lost = new AppendWriter({
+      query: async (...args: unknown[]) => {
+        const result = await (db.pool.query as (...a: unknown[]) => Promise<unknown>)(...args);
+        if ((args[0] as { name?: string }).name === 'kubedrill_append_batch') throw new Error('Connection terminated unexpectedly');
+        return result;
+      },
+    } as unknown as pg.Pool);
+    const [a, b] = await newRooms(2);
+    const settled = await Promise.allSettled([lost.append(a!, 0, [ev('one')]), lost.append(b!, 0, [ev('two')])]);
+    for (const outcome of settled) expect(outcome).toMatchObject({ status: 'rejected', reason: { message: 'Connection terminated unexpectedly' } });
+    for (const room of [a!, b!]) expect((await db.store.getRoom(room))?.lastSeq).toBe(1);
+  });
+
   it('looks rooms up by primary key even in the generic plan PostgreSQL switches a prepared statement to', async () => {
     // Many rooms, as a server that has run for a while has: a plan that scans Room costs
     // every append more as rooms accumulate (jsonb_to_recordset is guessed at 100 rows).

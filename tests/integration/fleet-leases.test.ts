@@ -150,6 +150,27 @@ it('closes a deposed owner\'s room: its late action is refused by the database, 
   second.dispose();
 });
 
+it('gives up the lease of a room it claimed but could not open (a broken log), instead of renewing it for good', async () => {
+  const forgotten: string[] = [];
+  // What the others' scan would read as the lease goes: already marked, so none adopts it.
+  let marked: Promise<string | null | undefined> | undefined;
+  const claims: RoomClaims = {
+    ...claimsOf(leasesA, 30_000),
+    forget: (roomId) => {
+      forgotten.push(roomId);
+      marked = a.store.getRoom(roomId).then((room) => room?.brokenReason);
+    },
+  };
+  const registry = new RoomRegistry({ store: a.store, catalog: fakeCatalog(), tickMs: 0, claims });
+  // A room row without a log: claimed, then refused as broken.
+  const created = await a.store.createRoom({ code: `B-${randomUUID().slice(0, 8)}`, mode: 'gameday', scenarioId: 'fake', seed: 1, timeLimitSec: 900 });
+  if (!created.ok) throw new Error('room not created');
+  expect(await registry.get(created.room.id)).toMatchObject({ ok: false, error: { code: 'room_broken' } });
+  expect(forgotten).toEqual([created.room.id]);
+  expect(await marked).toMatch(/cannot be rebuilt/);
+  registry.dispose();
+});
+
 /** Two new rooms with leases held by the first process, the one with the greater id leased (so stored) first. */
 async function twoLeasedRooms(): Promise<[string, string]> {
   const [low, high] = [await newRoom(), await newRoom()].sort() as [string, string];

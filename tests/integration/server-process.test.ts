@@ -1,8 +1,9 @@
-// Process hygiene of the real server: a rejection nobody handled is logged, not fatal;
+// Process hygiene of the real server: a rejection nobody handled is logged, not fatal; so is a database connection lost later;
 // SIGTERM with clients connected (WebSocket, polling, clients that reconnect at once) exits
 // cleanly within 2 s; `npm start` passes signals on to the server; the built client carries
 // no source map.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { build } from '../../scripts/build.mjs';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -64,6 +65,23 @@ describe('process hygiene', () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect(errors(server.output()).join('\n')).toContain('nobody awaited this');
     expect(server.child.exitCode).toBeNull();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+
+  it('logs a database connection lost after start-up (it was added to the start-up messages, already printed)', { timeout: 120_000 }, async () => {
+    const server = await start(process.execPath, ['bin/kubedrill.js', 'serve']);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200); // a pool connection, idle now
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      const cut = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+      expect(cut.rowCount).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+    for (let i = 0; i < 200 && !server.output().includes('database connection error'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.output()).toContain('database connection error');
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   });
