@@ -35,6 +35,9 @@ const inRoot = (...parts) => path.join(ROOT, ...parts);
 // Prisma's client is generated again by every `npm ci`: its schema stands for it.
 const notGenerated = (full) => full.startsWith(inRoot('server/db/generated'));
 
+/** The parts of dist/, in the order a build makes them. */
+export const PARTS = ['server', 'client', 'template'];
+
 /** What each part of dist/ is built from. */
 const SOURCES = {
   server: () => Math.max(newest(inRoot('server'), notGenerated), newest(inRoot('prisma/schema.prisma'))),

@@ -10,9 +10,8 @@
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DIST, isFresh, PGLITE_TEMPLATE, ROOT, SERVER_STAMP } from './build-state.mjs';
+import { DIST, isFresh, PARTS, PGLITE_TEMPLATE, ROOT, SERVER_STAMP } from './build-state.mjs';
 
-const PARTS = ['server', 'client', 'template'];
 const LOCK_DIR = path.join(DIST, '.build.lock');
 
 async function buildServer() {
@@ -86,15 +85,10 @@ export async function build(parts = PARTS, { ifStale = false } = {}) {
   }
 }
 
-/** build(), saying on stderr what it built and how long that took. */
-export async function buildReported(parts = PARTS, options = {}) {
-  const started = performance.now();
-  const built = await build(parts, options);
-  if (built.length > 0) console.error(`kubedrill: built ${built.join(', ')} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  return built;
-}
-
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const ifStale = process.argv.includes('--if-stale');
   const named = process.argv.slice(2).filter((arg) => PARTS.includes(arg));
-  await buildReported(named.length > 0 ? named : PARTS, { ifStale: process.argv.includes('--if-stale') });
+  const started = performance.now();
+  const built = await build(named.length > 0 ? named : PARTS, { ifStale });
+  if (built.length > 0) console.error(`kubedrill: built ${built.join(', ')} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

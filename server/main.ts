@@ -142,6 +142,10 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
 
 /** Starts the server and keeps it running until SIGTERM/SIGINT, then shuts down within SHUTDOWN_TIMEOUT_MS (DRAIN_TIMEOUT_MS with other processes). */
 export async function runServer(config: AppConfig, options: Pick<StartOptions, 'embedded'> = {}): Promise<void> {
+  // A failed promise nobody awaited is a bug, but Node would end the process for it, and
+  // with it every room: it is logged (to stderr until the logger exists) and the server carries on.
+  let report = (reason: unknown): void => void process.stderr.write(`kubedrill: unhandled rejection (a bug): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
+  process.on('unhandledRejection', (reason) => report(reason));
   const server = await startServer(config, options);
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -169,9 +173,7 @@ export async function runServer(config: AppConfig, options: Pick<StartOptions, '
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
-  // A failed promise nobody awaited is a bug, but Node would end the process for it, and
-  // with it every room: it is logged and the server carries on.
-  process.on('unhandledRejection', (reason) => server.app.log.error({ err: reason }, 'unhandled rejection (a bug): the server carries on'));
+  report = (reason) => server.app.log.error({ err: reason }, 'unhandled rejection (a bug): the server carries on');
 }
 
 /** Expected start-up failures print one line; anything else is a bug and keeps its stack. */
