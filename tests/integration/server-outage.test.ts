@@ -151,7 +151,6 @@ it('gives a player its own command as an event when its ack came late: the clien
 it('answers a resume whose events cannot be read unavailable, not internal: the client retries the one, gives up on the other', async () => {
   const quiet = await startTestServer({ catalog: loadScenarioCatalog().catalog, database: { url: postgres.url }, tickMs: 0, game: { retryMs: { first: 50, max: 200 }, reconcileMs: 0 } });
   const locker = new pg.Client({ connectionString: postgres.url });
-  locker.on('error', () => undefined); // the stop below ends it
   try {
     const created = await postJson<{ code: string; hostToken: string }>(quiet.url, '/api/rooms', { scenarioId: 'etcd-nospace', mode: 'gameday', hostName: 'Host', seed: 1 });
     const host = await connect(quiet.url);
@@ -159,21 +158,24 @@ it('answers a resume whose events cannot be read unavailable, not internal: the 
     const player = await connect(quiet.url);
     const { token } = await player.request<{ token: string }>('room:join', { code: created.body.code, name: 'Ops' });
     player.close();
-    // The room and the token are found; the events' read waits on a lock until the database goes.
+    // The room and the token are found; the events' read waits on a lock until its connection
+    // is cut (the server's session ended, as a restart or a failover of the database ends it).
+    // Stopping PostgreSQL instead raced: the lock could go first and the read succeed.
     await locker.connect();
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE "Event" IN ACCESS EXCLUSIVE MODE');
     const back = await connect(quiet.url);
     const resumed = back.call('room:resume', { token, lastSeq: 0 });
-    for (let i = 0; i < 200 && Number((await locker.query('SELECT count(*) AS n FROM pg_locks WHERE NOT granted')).rows[0].n) === 0; i++) await sleep(25);
-    await postgres.stop();
+    const waiting = async () => (await locker.query<{ pid: number }>('SELECT pid FROM pg_locks WHERE NOT granted')).rows;
+    for (let i = 0; i < 200 && (await waiting()).length === 0; i++) await sleep(25);
+    for (const { pid } of await waiting()) await locker.query('SELECT pg_terminate_backend($1)', [pid]);
     expect(await resumed).toMatchObject({ ok: false, error: { code: 'unavailable' } });
-    await postgres.start();
+    await locker.query('ROLLBACK');
     expect(await back.request('room:resume', { token, lastSeq: 0 })).toMatchObject({ ok: true });
     host.close();
     back.close();
   } finally {
-    await postgres.start().catch(() => undefined);
+    await locker.end().catch(() => undefined);
     await quiet.close();
   }
 }, 60_000);
