@@ -44,18 +44,18 @@ function trim(terminal: Terminal): void {
 }
 
 /**
- * The events a resume answers with, oldest first, their outputs kept as a terminal keeps them:
+ * The events a resume, a replay or a report answers with, oldest first, their outputs kept as a terminal keeps them:
  * past `budget` characters the oldest outputs become the notice. A log holds every output
  * whole (200 lines of 256 KiB: 52 MB, answered in full to every resume that asked from 0).
  */
-export class RetainedEvents {
-  readonly events: ViewerEvent[] = [];
+export class RetainedEvents<E extends ViewerEvent = ViewerEvent> {
+  readonly events: E[] = [];
   private chars = 0;
   private trimmedUpTo = 0;
 
   constructor(private readonly budget: number) {}
 
-  push(event: ViewerEvent): void {
+  push(event: E): void {
     this.events.push(event);
     this.chars += outputOf(event).length;
     for (; this.chars > this.budget && this.trimmedUpTo < this.events.length - 1; this.trimmedUpTo++) {
@@ -64,7 +64,7 @@ export class RetainedEvents {
       const notice = droppedOutput(output.length);
       if (notice.length >= output.length) continue;
       this.chars -= output.length - notice.length;
-      this.events[this.trimmedUpTo] = { ...old, output: notice } as ViewerEvent;
+      this.events[this.trimmedUpTo] = { ...old, output: notice } as E;
     }
   }
 }
