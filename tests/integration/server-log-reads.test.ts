@@ -3,7 +3,9 @@
 // with the outputs as the terminals keep them, a few at once per process and rate-limited
 // per address. Real sockets, a real PostgreSQL, the real etcd-nospace scenario.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyEvent, emptyView, type RoomModel } from '../../client/src/net/room-model.js';
 import type { RoomStore } from '../../server/db/room-store.js';
+import type { ViewerEvent } from '../../server/protocol/index.js';
 import { RETAINED_OUTPUT_CHARS } from '../../server/rooms/retained.js';
 import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
 import { connect, getJson, postJson, startTestServer, type TestServer } from '../helpers/server.js';
@@ -30,19 +32,20 @@ afterAll(async () => {
 });
 
 /** An interview whose player printed `lines` outputs of 262,000 characters. */
-async function loudRoom(lines: number) {
+async function loudRoom(lines: number, end = false) {
   const created = await postJson<{ roomId: string; code: string; hostToken: string }>(server.url, '/api/rooms', { scenarioId: 'etcd-nospace', mode: 'interview', hostName: 'Host', seed: 1, allowSpectators: true });
   const host = await connect(server.url);
   expect((await host.request('room:join', { token: created.body.hostToken })).ok).toBe(true);
   const player = await connect(server.url);
-  const joined = await player.call<{ token: string }>('room:join', { code: created.body.code, name: 'Loud' });
+  const joined = await player.call<{ token: string; view: { you: { participantId: string } } }>('room:join', { code: created.body.code, name: 'Loud' });
   const spectator = await connect(server.url);
   const watching = await spectator.call<{ token: string }>('room:join', { code: created.body.code, name: 'Eye', role: 'spectator' });
   expect((await host.request('host:start')).ok).toBe(true);
   for (let i = 0; i < lines; i++) expect((await player.request('cmd:run', { line: `printf '%${BIG}s' ${i}` })).ok).toBe(true);
   expect((await player.request('cmd:run', { line: 'kubectl get nodes' })).ok).toBe(true);
+  if (end) expect((await host.request('host:end')).ok).toBe(true);
   for (const client of [host, player, spectator]) client.close();
-  return { roomId: created.body.roomId, hostToken: created.body.hostToken, playerToken: joined.token, spectatorToken: watching.token };
+  return { roomId: created.body.roomId, hostToken: created.body.hostToken, playerToken: joined.token, playerId: joined.view.you.participantId, spectatorToken: watching.token };
 }
 
 type Event = { seq: number; type: string; line?: string; output?: string };
@@ -64,6 +67,11 @@ describe('replays and reports of a log with large outputs', () => {
       expect(outputs[0]).toMatch(/^\[output not kept: 262000 characters/);
       expect(outputs.at(-2)).toHaveLength(BIG);
       expect(reads.get(room.roomId)!.every((r) => r.limit !== undefined && r.limit <= 16)).toBe(true);
+      // The replay view's fold shows the terminal as the room keeps it.
+      const model: RoomModel = { view: emptyView(room.roomId, { participantId: room.playerId, role: 'player', name: 'Loud' }), hintRequests: [], activity: [] };
+      for (const event of events) applyEvent(model, event as ViewerEvent);
+      const kept = server.app.game.registry.inMemory(room.roomId)!.room.terminals[room.playerId]!.entries;
+      expect(model.view.terminals.find((t) => t.participantId === room.playerId)!.entries.map((e) => e.output)).toEqual(kept.map((e) => e.output));
     }
 
     const report = await fetch(`${server.url}/api/rooms/${room.roomId}/report`, { headers: { authorization: `Bearer ${room.hostToken}` } });
@@ -77,6 +85,25 @@ describe('replays and reports of a log with large outputs', () => {
     expect(commands[0]!.output).toMatch(/^\[output not kept: 262000 characters/);
     expect(commands.at(-2)!.output).toHaveLength(BIG);
     expect(body.timeline.filter((e) => e.type === 'command')).toHaveLength(9);
+  });
+
+  it('of an ended room not in memory: folded as the pages come, the same report', async () => {
+    const room = await loudRoom(6, true);
+    const inMemory = await getJson(server.url, `/api/rooms/${room.roomId}/report`, room.hostToken);
+    server.app.game.registry.evict(room.roomId);
+    reads.delete(room.roomId);
+    const folded = await fetch(`${server.url}/api/rooms/${room.roomId}/report`, { headers: { authorization: `Bearer ${room.hostToken}` } });
+    const text = await folded.text();
+    expect(text.length).toBeLessThan(2 * RETAINED_OUTPUT_CHARS * 1.2);
+    expect(JSON.parse(text)).toEqual(inMemory.body);
+    expect(reads.get(room.roomId)!.every((r) => r.limit !== undefined && r.limit <= 16)).toBe(true);
+    expect(server.app.game.registry.inMemory(room.roomId)).toBeUndefined();
+    const replay = await getJson<{ events: Event[] }>(server.url, `/api/rooms/${room.roomId}/replay`, room.playerToken);
+    expect(replay.status).toBe(200);
+    expect(replay.body.events.filter((e) => e.type === 'command').map((e) => e.output!.length).reduce((a, b) => a + b)).toBeLessThanOrEqual(RETAINED_OUTPUT_CHARS);
+    reads.delete(room.roomId);
+    expect((await getJson(server.url, `/api/rooms/${room.roomId}/report`, room.playerToken)).status).toBe(403);
+    expect(reads.get(room.roomId)).toBeUndefined();
   });
 
   it('read nothing for a token the route refuses', async () => {
