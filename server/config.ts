@@ -25,6 +25,8 @@ export interface EdgeLimits {
   /** Joins with a code that names no room (guessing). */
   badJoinCodes: RateLimit;
   spectatorJoins: RateLimit;
+  /** Replays and reports, which read a room's whole log: per address per minute, and at once in the process (503 beyond). */
+  logReads: { perIp: number; concurrent: number };
 }
 
 export const DEFAULT_LIMITS: EdgeLimits = {
@@ -33,6 +35,7 @@ export const DEFAULT_LIMITS: EdgeLimits = {
   roomCreation: { perIp: 30, total: 600 },
   badJoinCodes: { perIp: 20, total: 300 },
   spectatorJoins: { perIp: 30, total: 600 },
+  logReads: { perIp: 30, concurrent: 4 },
 };
 
 /** Who may read /metrics and /docs: everyone, nobody (not served), or holders of KUBEDRILL_OPS_TOKEN. */
@@ -234,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       roomCreation: vars.KUBEDRILL_RATE_ROOMS ?? DEFAULT_LIMITS.roomCreation,
       badJoinCodes: vars.KUBEDRILL_RATE_BAD_CODES ?? DEFAULT_LIMITS.badJoinCodes,
       spectatorJoins: vars.KUBEDRILL_RATE_SPECTATORS ?? DEFAULT_LIMITS.spectatorJoins,
+      logReads: DEFAULT_LIMITS.logReads,
     },
     trustProxyHops: vars.KUBEDRILL_TRUST_PROXY ?? 0,
     ops: { metrics: vars.KUBEDRILL_METRICS ?? 'public', docs: vars.KUBEDRILL_DOCS ?? 'public', token: vars.KUBEDRILL_OPS_TOKEN },

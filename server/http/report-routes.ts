@@ -1,15 +1,19 @@
 // Reports (host token) and replays (host, or the player themself). Both read the stored
-// log; a replay is filtered for its viewer exactly like live broadcasts. A room that is
+// log a page at a time, its outputs kept as the terminals keep them, once the token is
+// known to be allowed, a few at once per process and rate-limited per address; a replay is filtered for its viewer exactly like live broadcasts. A room that is
 // not in memory is not rebuilt for them when it has ended (or is broken): its report is
 // folded from the log without simulating the cluster (ledger.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { HttpError, NoteBody, NoteResponse, ReplayResponse, RoomIdParams, RoomReport, failure, type AckError, type OverviewMessage, type RoomEvent } from '../protocol/index.js';
+import type { ParticipantRecord, RoomRecord } from '../db/room-store.js';
 import { ELSEWHERE } from '../rooms/registry.js';
-import { fromStored } from '../rooms/log.js';
-import { overviewTimeline } from '../rooms/overview.js';
-import { foldLedger } from '../rooms/ledger.js';
+import { forEachPage } from '../rooms/log.js';
+import { OverviewFold } from '../rooms/overview.js';
+import { LedgerFold } from '../rooms/ledger.js';
 import { buildReport } from '../rooms/report.js';
+import { RETAINED_OUTPUT_CHARS, RetainedEvents } from '../rooms/retained.js';
+import type { RoomRunner } from '../rooms/runner.js';
 import type { ScenarioRuntime } from '../rooms/runtime.js';
 import { placementOf, type RoomState } from '../rooms/state.js';
 import { hashToken } from '../rooms/tokens.js';
@@ -17,22 +21,30 @@ import { viewerOf, viewFor, type Viewer } from '../rooms/view.js';
 import { bearerToken, sendError } from './errors.js';
 import { renderReportHtml } from './report-html.js';
 
-interface Authorised {
+/** Where a permitted read finds the room: in memory, or folded from its log (ended, broken or elsewhere). */
+type Source = { runner: RoomRunner; viewer: Viewer } | { record: RoomRecord; runtime: ScenarioRuntime; identity: ParticipantRecord };
+
+/** The room as a read saw it, with its events as `keep` took them. */
+interface Read {
   room: Readonly<RoomState>;
   runtime: ScenarioRuntime;
-  log: RoomEvent[];
   viewer: Viewer;
+  lastSeq: number;
 }
+
+type Role = ParticipantRecord['role'];
 
 export async function reportRoutes(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const { registry } = app.game;
+  const { registry, limits } = app.game;
 
-  /** The room (as state and runtime), its log and the viewer the bearer token stands for, if it belongs to this room. */
   const overviews = new OverviewCache();
+  const reads = new ReadGate(limits.logReads.concurrent);
+  // Per address: a whole-log read is the costliest request a seat's token can make.
+  const logRead = { config: { rateLimit: { max: limits.logReads.perIp, timeWindow: '1 minute' } } };
 
   /** The identity a request's bearer token names in this room. */
-  async function identityIn(request: FastifyRequest, roomId: string): Promise<{ id: string } | AckError> {
+  async function identityIn(request: FastifyRequest, roomId: string): Promise<ParticipantRecord | AckError> {
     const token = bearerToken(request.headers.authorization);
     if (!token) return failure('forbidden', 'send the participant token as "Authorization: Bearer <token>"');
     const identity = await registry.store.findParticipantByTokenHash(hashToken(token));
@@ -40,50 +52,88 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     return identity;
   }
 
-  async function authorise(request: FastifyRequest, roomId: string): Promise<Authorised | AckError> {
+  /**
+   * Whether the token may read the room (`refuse` says why a role may not), and where the room
+   * is: decided before any of the log is read, so a refused request costs no read. A room not
+   * in memory is checked by the token's role; its seat is only known once its log is folded.
+   */
+  async function authorise(request: FastifyRequest, roomId: string, refuse: (role: Role) => string | undefined): Promise<Source | AckError> {
     const identity = await identityIn(request, roomId);
     if (!('id' in identity)) return identity;
-    const found = await roomWithLog(roomId);
-    if (!('room' in found)) return found;
-    // Only a seat's token reads the room (a request waiting for the host, or refused, does not).
-    const placement = placementOf(found.room, identity.id);
-    if (placement.kind !== 'seat') return failure('forbidden', 'that token does not belong to this room');
-    return { ...found, viewer: viewerOf(placement.participant.id, placement.participant.role) };
-  }
-
-  /** The room and its log: from memory, folded from the log when it ended (or broke) elsewhere, else rebuilt. */
-  async function roomWithLog(roomId: string): Promise<Omit<Authorised, 'viewer'> | AckError> {
+    const refused = refuse(identity.role);
+    if (refused) return failure('forbidden', refused);
     const live = registry.inMemory(roomId);
     const record = live ? undefined : await registry.store.getRoom(roomId);
-    const fold = async (): Promise<Omit<Authorised, 'viewer'> | AckError> => {
+    const fold = (): Source | AckError => {
       const runtime = registry.catalog.runtime(record!.scenarioId, record!.seed, record!.stacked);
-      if (!runtime) return failure('room_broken', `scenario ${record!.scenarioId} is not installed`);
-      const log = (await registry.store.listEvents(roomId, 0)).map(fromStored);
-      return { room: foldLedger(runtime, roomId, log), runtime, log };
+      return runtime ? { record: record!, runtime, identity } : failure('room_broken', `scenario ${record!.scenarioId} is not installed`);
     };
     if (!live && record && (record.status === 'ended' || record.brokenReason !== null)) return fold();
     const runner = live ?? (await registry.get(roomId));
     // Another process owns the room (several processes): its log gives the same report.
     if (!('room' in runner)) return record && runner.error.message === ELSEWHERE ? fold() : runner;
-    const log = (await registry.store.listEvents(roomId, 0)).map(fromStored).filter((e) => e.seq <= runner.room.seq);
-    return { room: runner.room, runtime: runner.runtime, log };
+    const seated = seatOf(runner.room, identity.id, refuse);
+    return 'error' in seated ? seated : { runner, viewer: seated };
   }
 
+  /**
+   * Reads the room's log a page at a time, handing each event to `keep`, under the read gate:
+   * a room in memory is the room, one not in memory is folded as it is read (ledger.ts).
+   */
+  async function read(source: Source, refuse: (role: Role) => string | undefined, keep: (event: RoomEvent) => void): Promise<Read | AckError> {
+    return reads.run(async () => {
+      if ('runner' in source) {
+        const { runner, viewer } = source;
+        const seq = runner.room.seq;
+        const done = await registry.lookUp(() => forEachPage(registry.store, runner.room.id, 0, seq, (page) => page.forEach(keep)));
+        return done ?? { room: runner.room, runtime: runner.runtime, viewer, lastSeq: seq };
+      }
+      const { record, runtime, identity } = source;
+      const ledger = new LedgerFold(runtime, record.id);
+      let lastSeq = 0;
+      const done = await registry.lookUp(() => forEachPage(registry.store, record.id, 0, Infinity, (page) => {
+        for (const event of page) {
+          ledger.push(event);
+          keep(event);
+          lastSeq = event.seq;
+        }
+      }));
+      if (done) return done;
+      const room = ledger.finish();
+      const viewer = seatOf(room, identity.id, refuse);
+      return 'error' in viewer ? viewer : { room, runtime, viewer, lastSeq };
+    });
+  }
+
+  /** Output characters a read keeps of the log: what the room's terminals keep (retained.ts). */
+  async function retainedBudget(source: Source): Promise<number> {
+    const terminals = 'runner' in source
+      ? Object.keys(source.runner.room.terminals).length
+      : (await registry.store.listParticipants(source.record.id)).filter((p) => p.role === 'player').length;
+    return RETAINED_OUTPUT_CHARS * Math.max(1, terminals);
+  }
+
+  const hostsOnly = (role: Role) => (role === 'host' ? undefined : 'reports are for the host');
+
   async function hostReport(request: FastifyRequest<{ Params: { id: string } }>): Promise<{ report: RoomReport } | { error: AckError }> {
-    const auth = await authorise(request, request.params.id);
-    if (!('room' in auth)) return { error: auth };
-    if (auth.viewer.role !== 'host') return { error: failure('forbidden', 'reports are for the host') };
-    return { report: buildReport(auth.room, auth.runtime, auth.log) };
+    const source = await authorise(request, request.params.id, hostsOnly);
+    if ('error' in source) return { error: source };
+    const log = new RetainedEvents<RoomEvent>(await retainedBudget(source));
+    const done = await read(source, hostsOnly, (event) => log.push(event));
+    if ('error' in done) return { error: done };
+    return { report: buildReport(done.room, done.runtime, log.events) };
   }
 
   api.get('/api/rooms/:id/report', {
-    schema: { summary: 'Room report (host token): timeline, commands, hints, diagnoses, scores', tags: ['reports'], params: RoomIdParams, response: { 200: RoomReport, 403: HttpError } },
+    ...logRead,
+    schema: { summary: 'Room report (host token): timeline, commands, hints, diagnoses, scores', tags: ['reports'], params: RoomIdParams, response: { 200: RoomReport, 403: HttpError, 503: HttpError } },
   }, async (request, reply) => {
     const result = await hostReport(request);
     return 'error' in result ? sendError(reply, result.error) : result.report;
   });
 
   api.get('/api/rooms/:id/report.html', {
+    ...logRead,
     schema: { summary: 'Printable room report (host token)', tags: ['reports'], params: RoomIdParams },
   }, async (request, reply) => {
     const result = await hostReport(request);
@@ -113,21 +163,63 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     return reply.code(201).send({ seq: result.events.at(-1)!.seq });
   });
 
+  const notSpectators = (role: Role) => (role === 'spectator' ? 'replays are for the host and the players' : undefined);
+
   api.get('/api/rooms/:id/replay', {
-    schema: { summary: 'The room log as the token holder may see it', tags: ['reports'], params: RoomIdParams, response: { 200: ReplayResponse, 403: HttpError } },
+    ...logRead,
+    schema: { summary: 'The room log as the token holder may see it', tags: ['reports'], params: RoomIdParams, response: { 200: ReplayResponse, 403: HttpError, 503: HttpError } },
   }, async (request, reply) => {
-    const auth = await authorise(request, request.params.id);
-    if (!('room' in auth)) return sendError(reply, auth);
-    if (auth.viewer.role === 'spectator') return sendError(reply, failure('forbidden', 'replays are for the host and the players'));
-    const { room, runtime, log } = auth;
-    const events = log.map((e) => viewFor(auth.viewer, e)).filter((e) => e !== null);
-    if (auth.viewer.role !== 'host') {
-      const otherCommands = log.flatMap((e) => (e.type === 'command' && e.participantId !== auth.viewer.participantId ? [{ seq: e.seq, participantId: e.participantId }] : []));
-      return { roomId: room.id, scenarioId: room.scenarioId, events, otherCommands };
-    }
-    // The overview at any moment of the replay, computed from the replayed cluster.
-    return { roomId: room.id, scenarioId: room.scenarioId, seed: room.seed, events, overviews: await overviews.get(room.id, log.at(-1)?.seq ?? 0, () => overviewTimeline(runtime, room.id, log)) };
+    const source = await authorise(request, request.params.id, notSpectators);
+    if ('error' in source) return sendError(reply, source);
+    const viewer = 'runner' in source ? source.viewer : viewerOf(source.identity.id, source.identity.role);
+    const events = new RetainedEvents(await retainedBudget(source));
+    const otherCommands: { seq: number; participantId: string }[] = [];
+    const done = await read(source, notSpectators, (event) => {
+      const seen = viewFor(viewer, event);
+      if (seen !== null) events.push(seen);
+      if (event.type === 'command' && event.participantId !== viewer.participantId) otherCommands.push({ seq: event.seq, participantId: event.participantId });
+    });
+    if ('error' in done) return sendError(reply, done);
+    const { room, runtime, lastSeq } = done;
+    if (viewer.role !== 'host') return { roomId: room.id, scenarioId: room.scenarioId, events: events.events, otherCommands };
+    // The overview at any moment of the replay, computed from the replayed cluster (the log read again, a page at a time).
+    const timeline = await overviews.get(room.id, lastSeq, async () => {
+      const fold = new OverviewFold(runtime, room.id);
+      await forEachPage(registry.store, room.id, 0, lastSeq, (page) => fold.push(page));
+      return fold.timeline;
+    });
+    return { roomId: room.id, scenarioId: room.scenarioId, seed: room.seed, events: events.events, overviews: timeline };
   });
+}
+
+/** The viewer a participant's seat makes of them, unless they have none or `refuse` refuses its role. */
+function seatOf(room: Readonly<RoomState>, identityId: string, refuse: (role: Role) => string | undefined): Viewer | AckError {
+  // Only a seat's token reads the room (a request waiting for the host, or refused, does not).
+  const placement = placementOf(room, identityId);
+  if (placement.kind !== 'seat') return failure('forbidden', 'that token does not belong to this room');
+  const refused = refuse(placement.participant.role);
+  return refused ? failure('forbidden', refused) : viewerOf(placement.participant.id, placement.participant.role);
+}
+
+/**
+ * Whole-log reads at once: each holds a room's retained outputs (a few MB) and keeps the
+ * database and the loop busy while it pages; beyond `size`, `unavailable` (try again shortly)
+ * rather than a queue that grows with whoever asks.
+ */
+export class ReadGate {
+  private running = 0;
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(read: () => Promise<T>): Promise<T | AckError> {
+    if (this.running >= this.size) return failure('unavailable', 'too many room logs are being read; try again shortly');
+    this.running++;
+    try {
+      return await read();
+    } finally {
+      this.running--;
+    }
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import type { ClusterOverview, OverviewMessage, RoomEvent } from '../protocol/in
 import { eventObject, nodeRoles, nodeStatus, podStatusReason } from '../shell/kubectl/printers.js';
 import { createRoomState, reduceRoom } from './reducer.js';
 import type { ScenarioRuntime } from './runtime.js';
+import type { RoomState } from './state.js';
 import { inSlices } from './slices.js';
 
 /** How many of the latest cluster events the overview keeps. */
@@ -40,24 +41,43 @@ const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * slices that let other rooms run. Empty for runtimes without an overview.
  */
 export async function overviewTimeline(runtime: ScenarioRuntime, roomId: string, log: readonly RoomEvent[]): Promise<OverviewMessage[]> {
-  const overview = runtime.overview;
-  const [first, ...rest] = log;
-  if (!overview || !first || first.type !== 'room.created') return [];
-  const room = createRoomState(runtime, roomId, first);
-  const timeline: OverviewMessage[] = [];
-  let last = '';
-  const record = () => {
-    const current = overview(room.cluster);
+  const fold = new OverviewFold(runtime, roomId);
+  await fold.push(log);
+  return fold.timeline;
+}
+
+/** overviewTimeline fed a page of the log at a time, so the log need not be held whole. */
+export class OverviewFold {
+  readonly timeline: OverviewMessage[] = [];
+  private room: RoomState | undefined;
+  private last = '';
+  /** Nothing to record: no overview, or a log that does not start with the room. */
+  private off: boolean;
+
+  constructor(private readonly runtime: ScenarioRuntime, private readonly roomId: string) {
+    this.off = !runtime.overview;
+  }
+
+  push(events: readonly RoomEvent[]): Promise<void> {
+    return inSlices(events, (event) => {
+      if (this.off) return;
+      if (!this.room) {
+        if (event.type !== 'room.created') return void (this.off = true);
+        this.room = createRoomState(this.runtime, this.roomId, event);
+      } else {
+        reduceRoom(this.room, event, this.runtime);
+        if (!CHANGES_CLUSTER.has(event.type)) return;
+      }
+      this.record(this.room);
+    });
+  }
+
+  private record(room: RoomState): void {
+    const current = this.runtime.overview!(room.cluster);
     const text = JSON.stringify(current);
-    if (text !== last) timeline.push({ seq: room.seq, overview: current });
-    last = text;
-  };
-  record();
-  await inSlices(rest, (event) => {
-    reduceRoom(room, event, runtime);
-    if (CHANGES_CLUSTER.has(event.type)) record();
-  });
-  return timeline;
+    if (text !== this.last) this.timeline.push({ seq: room.seq, overview: current });
+    this.last = text;
+  }
 }
 
 /** Events after which the cluster may look different (the others leave it as it was). */

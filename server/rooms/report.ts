@@ -5,9 +5,12 @@ import { hintsOf } from './decide.js';
 import type { ScenarioRuntime } from './runtime.js';
 import { adjustedTotal, type RoomState } from './state.js';
 
+/**
+ * `log`: the room's events, their outputs kept as the terminals keep them (RetainedEvents):
+ * a report of the whole log's outputs was as large as the log (52 MB after 200 lines of
+ * 256 KiB). Nothing here is scored from outputs; the commands show what the terminals kept.
+ */
 export function buildReport(room: RoomState, runtime: ScenarioRuntime, log: readonly RoomEvent[]): RoomReport {
-  // Outputs whole from the log: the room itself may keep only the latest ones (retained.ts).
-  const outputs = new Map(log.flatMap((e) => (e.type === 'command' ? [[e.seq, e.output] as const] : [])));
   return {
     roomId: room.id,
     code: room.code,
@@ -26,7 +29,7 @@ export function buildReport(room: RoomState, runtime: ScenarioRuntime, log: read
         name: p.name,
         role: p.role,
         left: p.left,
-        commands: (room.terminals[p.id]?.entries ?? []).map((e) => ({ seq: e.seq, simTime: e.simTime, prompt: e.prompt, line: e.line, output: outputs.get(e.seq) ?? e.output, exitCode: e.exitCode, ...(e.clear ? { clear: true } : {}) })),
+        commands: (room.terminals[p.id]?.entries ?? []).map((e) => ({ seq: e.seq, simTime: e.simTime, prompt: e.prompt, line: e.line, output: e.output, exitCode: e.exitCode, ...(e.clear ? { clear: true } : {}) })),
         hintsUsed: p.role === 'player' ? hintsOf(room, p.id).map((h) => ({ hintId: h.hintId, cost: h.cost })) : [],
         diagnosis: diagnosis ? diagnosisOf(diagnosis) : null,
         score: score

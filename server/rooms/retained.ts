@@ -1,7 +1,6 @@
-// What a room keeps of its command outputs in memory. Every output stays in the log (the
-// report reads it there); a terminal keeps the outputs of its latest commands up to a
-// budget and replaces older ones with a short notice, so typing large outputs cannot grow
-// a room without bound. Part of the fold (reducer), so live play and replay trim alike.
+// What a room keeps of its command outputs in memory. Every output stays in the log; a
+// terminal keeps the outputs of its latest commands up to a budget and replaces older ones
+// with a short notice, so typing large outputs cannot grow a room without bound. Part of the fold (reducer), so live play and replay trim alike.
 import { factKey, type Fact } from '../cluster/facts.js';
 import type { ViewerEvent } from '../protocol/index.js';
 import type { Terminal } from './state.js';
@@ -9,7 +8,8 @@ import type { Terminal } from './state.js';
 /** Output characters one terminal keeps (about 1–2 MB). The latest command's output is always kept whole. */
 export const RETAINED_OUTPUT_CHARS = 1_000_000;
 
-export const droppedOutput = (chars: number): string => `[output not kept in memory: ${chars} characters; the room's report has it]\n`;
+/** The report and replays show what the terminals keep, so the notice sends nobody to them. */
+export const droppedOutput = (chars: number): string => `[output not kept: ${chars} characters; a terminal keeps its latest outputs]\n`;
 
 /** Called after an entry was pushed: drops the oldest outputs while the terminal is over budget. */
 export function keepOutputWithinBudget(terminal: Terminal): void {
@@ -44,18 +44,18 @@ function trim(terminal: Terminal): void {
 }
 
 /**
- * The events a resume answers with, oldest first, their outputs kept as a terminal keeps them:
+ * The events a resume, a replay or a report answers with, oldest first, their outputs kept as a terminal keeps them:
  * past `budget` characters the oldest outputs become the notice. A log holds every output
  * whole (200 lines of 256 KiB: 52 MB, answered in full to every resume that asked from 0).
  */
-export class RetainedEvents {
-  readonly events: ViewerEvent[] = [];
+export class RetainedEvents<E extends ViewerEvent = ViewerEvent> {
+  readonly events: E[] = [];
   private chars = 0;
   private trimmedUpTo = 0;
 
   constructor(private readonly budget: number) {}
 
-  push(event: ViewerEvent): void {
+  push(event: E): void {
     this.events.push(event);
     this.chars += outputOf(event).length;
     for (; this.chars > this.budget && this.trimmedUpTo < this.events.length - 1; this.trimmedUpTo++) {
@@ -64,7 +64,7 @@ export class RetainedEvents {
       const notice = droppedOutput(output.length);
       if (notice.length >= output.length) continue;
       this.chars -= output.length - notice.length;
-      this.events[this.trimmedUpTo] = { ...old, output: notice } as ViewerEvent;
+      this.events[this.trimmedUpTo] = { ...old, output: notice } as E;
     }
   }
 }

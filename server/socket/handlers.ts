@@ -10,7 +10,7 @@ import { buildDebrief } from '../rooms/debrief.js';
 import type { Joined, RoomRegistry } from '../rooms/registry.js';
 import type { ActResult, RoomRunner } from '../rooms/runner.js';
 import { roomViewFor, viewerOf, viewFor, type Viewer } from '../rooms/view.js';
-import { fromStored } from '../rooms/log.js';
+import { forEachPage } from '../rooms/log.js';
 import { RETAINED_OUTPUT_CHARS, RetainedEvents } from '../rooms/retained.js';
 import { hashToken, newToken } from '../rooms/tokens.js';
 import type { ServerMetrics } from '../metrics.js';
@@ -313,19 +313,15 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
           // Read a page at a time and kept as the terminals keep outputs: a log may hold far
           // more than a room keeps in memory, and every resume from 0 read all of it at once.
           const missed = new RetainedEvents(RETAINED_OUTPUT_CHARS * Math.max(1, Object.keys(runner.room.terminals).length));
-          for (let after = payload.lastSeq; after < runner.room.seq;) {
-            // The database may go between finding the room and this read: `unavailable` (the
-            // client retries), not `internal` (the client takes the room as lost).
-            const page = await deps.registry.lookUp(() => deps.registry.store.listEvents(runner.room.id, after, RESUME_PAGE_EVENTS));
-            if (!Array.isArray(page)) return page;
-            if (page.length === 0) break;
-            for (const record of page) {
-              if (record.seq > runner.room.seq) break;
-              const event = viewFor(viewer, fromStored(record));
-              if (event !== null) missed.push(event);
+          // The database may go between finding the room and this read: `unavailable` (the
+          // client retries), not `internal` (the client takes the room as lost).
+          const read = await deps.registry.lookUp(() => forEachPage(deps.registry.store, runner.room.id, payload.lastSeq, runner.room.seq, (page) => {
+            for (const event of page) {
+              const seen = viewFor(viewer, event);
+              if (seen !== null) missed.push(seen);
             }
-            after = page.at(-1)!.seq;
-          }
+          }));
+          if (read !== undefined) return read;
           return { ok: true, events: missed.events, view: sit(runner, viewer) };
         },
       );
@@ -374,9 +370,6 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
     }
   });
 }
-
-/** Events a resume reads at once: a command's event may carry 256 KiB of output. */
-const RESUME_PAGE_EVENTS = 16;
 
 /**
  * Whether the payload, as JSON text, is longer than `limit` characters (roughly: escapes are

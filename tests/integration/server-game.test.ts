@@ -172,7 +172,7 @@ describe('solo', () => {
     const outputs = resumed.events.filter((e) => e.type === 'command').map((e) => e.output!);
     expect(outputs).toHaveLength(6);
     expect(outputs.reduce((n, o) => n + o.length, 0)).toBeLessThanOrEqual(1_000_000);
-    expect(outputs[0]).toBe("[output not kept in memory: 262000 characters; the room's report has it]\n");
+    expect(outputs[0]).toBe('[output not kept: 262000 characters; a terminal keeps its latest outputs]\n');
     expect(outputs.at(-1)).toHaveLength(262_000);
     expect(resumed.events.find((e) => e.seq === seqs.at(-1))?.output).toHaveLength(262_000);
     back.close();
