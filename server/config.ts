@@ -110,6 +110,13 @@ const rate = z
     const [perIp, total] = value.split('/').map(Number) as [number, number];
     return { perIp, total };
   });
+const logReads = z
+  .string()
+  .regex(/^\d+\/[1-9]\d*$/, 'must be PER_IP/AT_ONCE: reads per minute per address / reads at once, e.g. 30/4')
+  .transform((value) => {
+    const [perIp, concurrent] = value.split('/').map(Number) as [number, number];
+    return { perIp, concurrent };
+  });
 const opsAccess = z.enum(OPS_ACCESS, { error: `must be one of ${OPS_ACCESS.join(', ')}` });
 
 /** A URL with a host and one of `protocols` (e.g. `postgres:`). */
@@ -156,6 +163,7 @@ const envSchema = z.object({
   KUBEDRILL_RATE_ROOMS: optionalText.pipe(rate.optional()),
   KUBEDRILL_RATE_BAD_CODES: optionalText.pipe(rate.optional()),
   KUBEDRILL_RATE_SPECTATORS: optionalText.pipe(rate.optional()),
+  KUBEDRILL_LOG_READS: optionalText.pipe(logReads.optional()),
   KUBEDRILL_TRUST_PROXY: optionalText.pipe(count.optional()),
   KUBEDRILL_METRICS: optionalText.pipe(opsAccess.optional()),
   KUBEDRILL_DOCS: optionalText.pipe(opsAccess.optional()),
@@ -237,7 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       roomCreation: vars.KUBEDRILL_RATE_ROOMS ?? DEFAULT_LIMITS.roomCreation,
       badJoinCodes: vars.KUBEDRILL_RATE_BAD_CODES ?? DEFAULT_LIMITS.badJoinCodes,
       spectatorJoins: vars.KUBEDRILL_RATE_SPECTATORS ?? DEFAULT_LIMITS.spectatorJoins,
-      logReads: DEFAULT_LIMITS.logReads,
+      logReads: vars.KUBEDRILL_LOG_READS ?? DEFAULT_LIMITS.logReads,
     },
     trustProxyHops: vars.KUBEDRILL_TRUST_PROXY ?? 0,
     ops: { metrics: vars.KUBEDRILL_METRICS ?? 'public', docs: vars.KUBEDRILL_DOCS ?? 'public', token: vars.KUBEDRILL_OPS_TOKEN },

@@ -166,13 +166,14 @@ describe('abuse limits', () => {
   });
 
   it('reads the limits and ops access from the environment', () => {
-    const config = loadConfig({ KUBEDRILL_MAX_ROOMS: '50', KUBEDRILL_MAX_SPECTATORS: '5', KUBEDRILL_RATE_ROOMS: '10/200', KUBEDRILL_RATE_BAD_CODES: '5/50', KUBEDRILL_RATE_SPECTATORS: '7/70', KUBEDRILL_METRICS: 'token', KUBEDRILL_DOCS: 'off', KUBEDRILL_OPS_TOKEN: 'a-long-enough-token' });
-    expect(config.limits).toEqual({ maxOpenRooms: 50, maxSpectatorsPerRoom: 5, roomCreation: { perIp: 10, total: 200 }, badJoinCodes: { perIp: 5, total: 50 }, spectatorJoins: { perIp: 7, total: 70 } });
+    const config = loadConfig({ KUBEDRILL_MAX_ROOMS: '50', KUBEDRILL_MAX_SPECTATORS: '5', KUBEDRILL_RATE_ROOMS: '10/200', KUBEDRILL_RATE_BAD_CODES: '5/50', KUBEDRILL_RATE_SPECTATORS: '7/70', KUBEDRILL_LOG_READS: '12/2', KUBEDRILL_METRICS: 'token', KUBEDRILL_DOCS: 'off', KUBEDRILL_OPS_TOKEN: 'a-long-enough-token' });
+    expect(config.limits).toEqual({ maxOpenRooms: 50, maxSpectatorsPerRoom: 5, roomCreation: { perIp: 10, total: 200 }, badJoinCodes: { perIp: 5, total: 50 }, spectatorJoins: { perIp: 7, total: 70 }, logReads: { perIp: 12, concurrent: 2 } });
     expect(config.ops).toEqual({ metrics: 'token', docs: 'off', token: 'a-long-enough-token' });
     expect(loadConfig({}).ops).toEqual({ metrics: 'public', docs: 'public', token: undefined });
     expect(loadConfig({}).trustProxyHops).toBe(0);
     expect(loadConfig({ KUBEDRILL_TRUST_PROXY: '2' }).trustProxyHops).toBe(2);
     expect(() => loadConfig({ KUBEDRILL_RATE_ROOMS: '10' })).toThrow('KUBEDRILL_RATE_ROOMS: must be PER_IP/TOTAL per minute, e.g. 30/600 (got "10")');
+    expect(() => loadConfig({ KUBEDRILL_LOG_READS: '30/0' })).toThrow('KUBEDRILL_LOG_READS: must be PER_IP/AT_ONCE: reads per minute per address / reads at once, e.g. 30/4 (got "30/0")');
     expect(() => loadConfig({ KUBEDRILL_METRICS: 'token' })).toThrow(ConfigError);
     expect(() => loadConfig({ KUBEDRILL_METRICS: 'private' })).toThrow(/KUBEDRILL_METRICS: must be one of public, off, token/);
     expect(() => loadConfig({ KUBEDRILL_OPS_TOKEN: 'short' })).toThrow('KUBEDRILL_OPS_TOKEN: must be at least 16 characters (got "***")');
