@@ -66,3 +66,46 @@ export function jsonCopy<T>(v: T): T {
   for (const k in v) out[k] = jsonCopy((v as Record<string, unknown>)[k]);
   return out as T;
 }
+
+/**
+ * The simulation's own ceilings on what one written object may hold, below etcd's 1.5 MiB:
+ * building, merging and printing an object costs a few µs per map key or list item, so an
+ * object of 20,000 keys took ~0.2 s to read and ~1 s to apply, and a listing of ten of them
+ * blocked every room for 1.5 s. Real objects stay far below: a ConfigMap of a few dozen keys, a
+ * CustomResourceDefinition's schema of a few thousand values.
+ */
+export const MAX_OBJECT_ENTRIES = 1000;
+export const MAX_OBJECT_VALUES = 10_000;
+
+/** What refuses a value: nested deeper than `maxDepth`, a map or list past MAX_OBJECT_ENTRIES, more than MAX_OBJECT_VALUES in all. */
+export type JsonExcess = { kind: 'depth' } | { kind: 'entries'; count: number } | { kind: 'values' };
+
+/** Walks `value` (without recursion) and stops at the first ceiling it passes; undefined: within them. */
+export function jsonExcess(value: unknown, maxDepth: number): JsonExcess | undefined {
+  const stack: [unknown, number][] = [[value, 1]];
+  // Counted as they are found, so the walk stops after at most MAX_OBJECT_VALUES of them.
+  let values = 1;
+  while (stack.length > 0) {
+    const [at, depth] = stack.pop()!;
+    if (at === null || typeof at !== 'object') continue;
+    if (depth > maxDepth) return { kind: 'depth' };
+    const children = Array.isArray(at) ? at : Object.values(at);
+    if (children.length > MAX_OBJECT_ENTRIES) return { kind: 'entries', count: children.length };
+    values += children.length;
+    if (values > MAX_OBJECT_VALUES) return { kind: 'values' };
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+  return undefined;
+}
+
+/** The refusal of an excess as a sentence (after "the object …"). */
+export const excessMessage = (excess: Exclude<JsonExcess, { kind: 'depth' }>): string =>
+  excess.kind === 'entries'
+    ? `holds a map or list of ${excess.count} entries; the simulated cluster stores at most ${MAX_OBJECT_ENTRIES} in one`
+    : `holds more than ${MAX_OBJECT_VALUES} values; the simulated cluster stores at most that many in one object`;
+
+/** The ceiling a manifest or a patch passes (the YAML parser bounded its depth), as a sentence after "the object"; undefined: within them. */
+export function sizeExcess(value: unknown): string | undefined {
+  const excess = jsonExcess(value, Number.POSITIVE_INFINITY);
+  return excess && excess.kind !== 'depth' ? excessMessage(excess) : undefined;
+}

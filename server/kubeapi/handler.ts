@@ -10,6 +10,7 @@ import { apiserverMetrics, METRICS_CONTENT_TYPE } from './metrics.js';
 import { nodeProxy } from './node-proxy.js';
 import { apiUnavailable, dryRunUid, type KindMap } from '../cluster/api.js';
 import { isStoredKind } from '../cluster/stored-kinds.js';
+import { excessMessage, jsonExcess } from '../cluster/json.js';
 import { writeStatus as writeStatusOf } from '../cluster/status-writes.js';
 import { bindPod } from '../cluster/controllers/scheduler.js';
 import { evictPod } from '../cluster/disruption.js';
@@ -62,20 +63,19 @@ const isObject = (v: Json | undefined): v is JsonObject => v !== null && typeof 
 
 const MAX_JSON_DEPTH = 1000;
 
-/** Whether a parsed body nests deeper than `limit` (walked without recursion). */
-function nestedDeeperThan(body: Json, limit: number): boolean {
-  const stack: [Json, number][] = [[body, 1]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (value === null || typeof value !== 'object') continue;
-    if (depth > limit) return true;
-    for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1]);
-  }
-  return false;
+/**
+ * Why a body is refused before anything walks it recursively, merges it or logs it: nested
+ * deeper than the apiserver's JSON decoder allows (encoding/json stops at 10000 levels; our
+ * handlers recurse, and no object nests past 1000), or past the simulation's ceilings on one
+ * object (json.ts MAX_OBJECT_ENTRIES, MAX_OBJECT_VALUES), which a real apiserver would store but
+ * whose every read would cost this server tens of ms.
+ */
+export function bodyRefusal(body: Json | undefined): ApiResponse | undefined {
+  const excess = body === undefined ? undefined : jsonExcess(body, MAX_JSON_DEPTH);
+  if (!excess) return undefined;
+  if (excess.kind === 'depth') return badRequest('exceeded max depth');
+  return statusResponse(413, 'RequestEntityTooLarge', `Request entity too large: the object ${excessMessage(excess)}`);
 }
-
-/** A body nested deeper than the apiserver's JSON decoder allows: refused before anything walks it recursively (or logs it). */
-export const bodyTooDeep = (body: Json | undefined): boolean => body !== undefined && nestedDeeperThan(body, MAX_JSON_DEPTH);
 
 export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiResponse {
   const segments = req.path.split('/').filter((s) => s !== '');
@@ -88,8 +88,8 @@ export function handleApiRequest(state: ClusterState, req: ApiRequest): ApiRespo
   // The apiserver's own metrics need no etcd either.
   if (req.path === '/metrics' && req.method === 'GET') return { status: 200, body: apiserverMetrics(state), contentType: METRICS_CONTENT_TYPE };
   if (down) return apiErrorResponse(down);
-  // encoding/json stops at 10000 levels; our handlers recurse, and no object nests past 1000, so deeper bodies stop here.
-  if (bodyTooDeep(req.body)) return badRequest('exceeded max depth');
+  const refused = bodyRefusal(req.body);
+  if (refused) return refused;
   // metrics.k8s.io is an aggregated API: the apiserver proxies it to metrics-server.
   if (segments[0] === 'apis' && segments[1] === 'metrics.k8s.io' && segments[2] === 'v1beta1') {
     const answer = metricsAnswer(state, segments.slice(3), req.query);
@@ -433,6 +433,9 @@ function patchedManifest(req: ApiRequest, current: Json): { ok: true; doc: Json 
   const body = req.body ?? null;
   if (patchType === 'json') {
     const r = jsonPatch(current, body);
+    // Its copy ops may grow the object past what a body may hold.
+    const grown = r.ok ? bodyRefusal(r.doc) : undefined;
+    if (grown) return { ok: false, response: grown };
     if (r.ok) return { ok: true, doc: r.doc };
     if (r.error === TOO_LARGE) return { ok: false, response: statusResponse(500, '', r.error) };
     return { ok: false, response: r.error.startsWith('json:') ? badRequest(r.error) : statusResponse(422, 'Invalid', r.error) };

@@ -5,7 +5,7 @@ import type { Fact } from '../cluster/facts.js';
 import type { AckError, Diagnosis, DraftEvent, EventOf, ErrorCode, Role, RoomSettings, SignalKind } from '../protocol/index.js';
 import { diagnosisOf, failure, LIMITS } from '../protocol/index.js';
 import type { ScenarioRuntime } from './runtime.js';
-import { bodyTooDeep, type ApiRequest } from '../kubeapi/handler.js';
+import { bodyRefusal, type ApiRequest } from '../kubeapi/handler.js';
 import { targetOf } from '../kubeapi/seat.js';
 import { adjustedTotal, apiAllowed, apiBodyBytes, MAX_API_BODY_BYTES, playerSeats, players, type RoomState } from './state.js';
 
@@ -188,7 +188,8 @@ export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, 
       if (room.status !== 'running') return reject('conflict', notRunning(room));
       if (!runtime.apiRequest || !targetOf(action.request.path)) return reject('not_found', 'no such resource in this room\'s API');
       // Logged with the request, a body must be one the log, the snapshot and the broadcast can carry.
-      if (bodyTooDeep(action.request.body)) return reject('bad_request', 'exceeded max depth');
+      const refused = bodyRefusal(action.request.body);
+      if (refused) return reject(refused.status === 413 ? 'too_large' : 'bad_request', (refused.body as { message: string }).message);
       if (room.apiBodyBytes + apiBodyBytes(action.request.body) > MAX_API_BODY_BYTES) {
         return reject('too_large', `this room's logged API request bodies reached ${MAX_API_BODY_BYTES / 1048576} MiB: it takes no more (requests without a body still work)`);
       }

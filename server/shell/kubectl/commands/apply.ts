@@ -7,9 +7,10 @@
 import { KUSTOMIZE_FLAG } from './kustomize-flag.js';
 import { MAX_STEPS_PER_LINE } from '../../budget.js';
 import { isScalar, LineCounter, parseAllDocuments, visit, type Document, type YAMLError } from 'yaml';
-import { createObject, deleteObject, objectKey, resourceName, updateObject, writeRefused, type KindMap } from '../../../cluster/api.js';
+import { createObject, deleteObject, err, objectKey, resourceName, updateObject, writeRefused, type KindMap } from '../../../cluster/api.js';
+import { jsonObject, MAX_OBJECT_ENTRIES, sizeExcess } from '../../../cluster/json.js';
 import { allocateNodePort, allocateServiceIP } from '../../../cluster/ipam.js';
-import type { ApiError, ApiResult, ClusterState, Service } from '../../../cluster/types.js';
+import type { ApiError, ApiResult, ClusterState, ConfigMap, Service } from '../../../cluster/types.js';
 import { isDirectory, listDirectory, readFile, resolvePath } from '../../vfs.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
@@ -197,9 +198,29 @@ export function allocate(state: ClusterState, svc: Service): void {
   for (const p of svc.spec.ports) if (p.nodePort === 0) p.nodePort = allocateNodePort(state);
 }
 
+/**
+ * The maps a command may fill key by key (labels and annotations on its line, a ConfigMap's or
+ * Secret's data from a directory or an env file) past json.ts's MAX_OBJECT_ENTRIES, refused as
+ * validation refuses a list that is too long (apimachinery field.TooMany). A manifest or a
+ * request body was refused past it before anything was built from it.
+ */
+function tooManyEntries(kind: ManifestKind, obj: KindMap[ManifestKind]): ApiError | undefined {
+  const { metadata } = obj;
+  const maps: [string, object | undefined][] = [['metadata.labels', metadata.labels], ['metadata.annotations', metadata.annotations]];
+  if (kind === 'ConfigMap') maps.push(['data', (obj as ConfigMap).data]);
+  if ('fields' in obj) for (const field of ['data', 'stringData', 'binaryData']) maps.push([field, jsonObject(obj.fields[field])]);
+  for (const [field, map] of maps) {
+    const count = map === undefined ? 0 : Object.keys(map).length;
+    if (count > MAX_OBJECT_ENTRIES) {
+      return err(422, 'Invalid', `${kind} "${metadata.name}" is invalid: ${field}: Too many: ${count}: must have at most ${MAX_OBJECT_ENTRIES} items`).error;
+    }
+  }
+  return undefined;
+}
+
 /** Creates a built object (the apiserver allocates a Service's addresses first). */
 export function writeCreate<K extends ManifestKind>(state: ClusterState, kind: K, obj: KindMap[K]): ApiResult<KindMap[K]> {
-  const refused = writeRefused(state);
+  const refused = writeRefused(state) ?? tooManyEntries(kind, obj);
   if (refused) return { ok: false, error: refused };
   if (kind === 'Service') allocate(state, obj as Service);
   return createObject(state, kind, obj);
@@ -211,7 +232,7 @@ export function writeUpdate<K extends ManifestKind>(state: ClusterState, kind: K
   const change = prepareUpdate(state, kind, next, stored);
   if (denied !== undefined && !change.unchanged && dryRun !== 'client') return { ok: false, error: forbiddenError(denied), patch: change.patch };
   if (change.unchanged || dryRun !== 'none') return { ok: true, unchanged: change.unchanged, patch: change.patch };
-  const refused = writeRefused(state);
+  const refused = writeRefused(state) ?? tooManyEntries(kind, next);
   if (refused) return { ok: false, error: refused, patch: change.patch };
   if (kind === 'Service') allocate(state, next as Service);
   const r = updateObject(state, kind, next);
@@ -263,6 +284,9 @@ function applyOne(ctx: KubectlContext, manifest: JsonObject, source: string, { m
     return fail(`error: error when retrieving current configuration of:\n${resourceInfo(type, name, namespace)}\nfrom server for: "${source}": resource name may not be empty\n`);
   }
   const ref = refName(type, name);
+  // Bounded before any merge walks it, as the API bounds a body (kubeapi/handler.ts bodyRefusal).
+  const excess = sizeExcess(manifest);
+  if (excess) return fail(`Error from server (RequestEntityTooLarge): error when ${mode === 'create' ? 'creating' : mode === 'apply' ? 'applying' : 'replacing'} "${source}": Request entity too large: the object ${excess}\n`);
   if (mode === 'apply' && serverSide) return serverSideOne(ctx, { type, kind, namespace, name, applied: manifest, ...serverSide, dryRun: dryRun === 'server', validation }, ref);
   const stored = getObject(ctx.state, type, namespace ?? '', name) as KindMap[ManifestKind] | undefined;
   // What kubectl sends carries its record of what was applied (the 3-way merge's original next time).

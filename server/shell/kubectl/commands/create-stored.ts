@@ -14,6 +14,7 @@ import { fail, ok } from '../../types.js';
 import { findResourceType } from '../resources.js';
 import type { FlagSpec, KubectlContext, ParsedFlags } from '../types.js';
 import { apiFail } from './write-util.js';
+import { writeCreate } from './apply.js';
 
 type Fields = { [key: string]: JsonValue };
 
@@ -230,7 +231,7 @@ export function createStored(ctx: KubectlContext, what: string, args: string[], 
   const object: StoredObject = { kind: g.kind, metadata: newMeta(ctx.state, name, g.namespaced ? ctx.namespace : undefined), fields };
   const template = jobTemplate(newFindings(), g.kind, fields, undefined);
   if (template) object.template = template;
-  const r = createObject(ctx.state, g.kind, object);
+  const r = writeCreate(ctx.state, g.kind, object);
   return r.ok ? ok(`${g.printed}/${name} created\n`) : apiFail(r.error);
 }
 

@@ -6,7 +6,7 @@ import type { ConfigMap, ContainerSpec, Deployment, PodTemplate } from '../../..
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import type { KubectlContext, KubectlSubcommand } from '../types.js';
-import { fromFiles } from './apply.js';
+import { fromFiles, writeCreate } from './apply.js';
 import { createStored, CREATE_STORED_FLAGS, isStoredGenerator } from './create-stored.js';
 import { apiFail } from './write-util.js';
 import { CREATE_SERVICE_FLAGS, createServiceCommand } from './expose.js';
@@ -48,7 +48,7 @@ function createNamed(ctx: KubectlContext, what: string, args: string[], flags: P
       const data = dataSources(ctx, flags);
       if (typeof data === 'string') return fail(data);
       const cm: ConfigMap = { metadata: newMeta(state, name, ctx.namespace), data };
-      const r = createObject(state, 'ConfigMap', cm);
+      const r = writeCreate(state, 'ConfigMap', cm);
       return r.ok ? ok(`configmap/${name} created\n`) : apiFail(r.error);
     }
     case 'deployment':

@@ -2,6 +2,7 @@
 // is applied to the object's manifest (manifest.ts), which is then read back into the model
 // (from-manifest.ts) with the apiserver's checks, and written when something changed.
 import type { Kind, KindMap } from '../../../cluster/api.js';
+import { sizeExcess } from '../../../cluster/json.js';
 import { writeStatus } from '../../../cluster/status-writes.js';
 import type { Deployment } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
@@ -214,6 +215,9 @@ export const patchCommand: KubectlSubcommand = {
     const parsed = parseYaml(text);
     if (!parsed.ok) return fail(`error: unable to parse ${JSON.stringify(text)}: ${parsed.error}\n`);
     const patch = parsed.docs[0] ?? null;
+    // Bounded before any merge walks it, as the API bounds a body (kubeapi/handler.ts bodyRefusal).
+    const excess = sizeExcess(patch);
+    if (excess) return fail(`Error from server (RequestEntityTooLarge): Request entity too large: the patch ${excess}\n`);
     const found = resolveOne(ctx, args);
     if (!found.ok) return fail(found.error);
     const { type, name, obj } = found.target;
@@ -232,6 +236,9 @@ export const patchCommand: KubectlSubcommand = {
         return fail(r.error.startsWith('json:') ? `Error from server (BadRequest): ${r.error}\n` : `The request is invalid: ${r.error}\n`);
       }
       patched = r.doc;
+      // Its copy ops may grow the object past what a manifest may hold.
+      const grown = sizeExcess(patched);
+      if (grown) return fail(`Error from server (RequestEntityTooLarge): Request entity too large: the object ${grown}\n`);
     } else {
       if (!isObject(patch)) return fail(`Error from server (BadRequest): json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}\n`);
       patched = patchType === 'merge' ? mergePatch(manifest, patch) : strategicMerge(manifest, patch);
