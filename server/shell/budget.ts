@@ -58,6 +58,14 @@ export class LineBudget {
     if (this.used > this.limit) throw new OverBudget(this.used);
   }
 
+  /**
+   * Refuses work that is charged only once it is made (a listing's JSON, charged as printed)
+   * when `steps` of it would not fit: throws OverBudget before it is made, spending nothing.
+   */
+  ensure(steps: number): void {
+    if (this.used + steps > this.limit) throw new OverBudget(this.used + steps);
+  }
+
   /** A text handled record by record: its characters plus STEPS_PER_RECORD per line. */
   spendText(text: string): void {
     this.spend(text.length + STEPS_PER_RECORD * countLines(text));

@@ -7,7 +7,7 @@
 // written through the api in this process (serial -1: a hand-built or just reloaded state,
 // which may have been filled in directly).
 import { keyOf, objectsOfKind, updatedSince, writeSerial, type Kind } from '../../cluster/api.js';
-import type { ClusterState } from '../../cluster/types.js';
+import type { ClusterState, ConfigMap, StoredObject } from '../../cluster/types.js';
 import type { KubeObject, ResourceType } from './resources.js';
 import { KeptTable } from './table.js';
 
@@ -143,4 +143,46 @@ export function namespaceRange(objects: KubeObject[], namespace: string | undefi
     return lo;
   };
   return objects.slice(first((ns) => ns >= namespace), first((ns) => ns > namespace));
+}
+
+/** What an object's JSON takes besides the parts weighed one by one: its kind, name, times, uid… and a modelled kind's spec. */
+const OBJECT_CHARS = 500;
+/** What a map entry or a list item takes besides its key and text (quotes, colon, comma, indentation). */
+const VALUE_CHARS = 10;
+
+/** Characters of a JSON value's text, counted until they pass `limit` (the walk stops there). */
+function jsonChars(value: unknown, limit: number): number {
+  let chars = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && chars <= limit) {
+    const at = stack.pop();
+    chars += VALUE_CHARS;
+    if (typeof at === 'string') chars += at.length;
+    else if (Array.isArray(at)) for (const item of at) stack.push(item);
+    else if (at !== null && typeof at === 'object') {
+      for (const [k, v] of Object.entries(at)) {
+        chars += k.length;
+        stack.push(v);
+      }
+    }
+  }
+  return chars;
+}
+
+/**
+ * About how many characters the JSON of `items` takes, from the parts a writer fills at will
+ * (labels, annotations, a ConfigMap's data, the fields of a kind kept as JSON), counted until
+ * they pass `limit`: cheap next to building it (copying, sorting and printing a map costs a few
+ * µs a key), so a listing is bounded (kubeapi/handler.ts) or charged (the shell's `get`) before
+ * it is built. A modelled kind's spec counts as OBJECT_CHARS: a write bounds it (cluster/json.ts).
+ */
+export function listingChars(items: readonly { type: ResourceType; obj: KubeObject }[], limit: number): number {
+  let chars = 0;
+  for (const { type, obj } of items) {
+    if (chars > limit) break;
+    chars += OBJECT_CHARS + jsonChars(obj.metadata.labels, limit - chars) + jsonChars(obj.metadata.annotations, limit - chars);
+    if (type.kind === 'ConfigMap') chars += jsonChars((obj as ConfigMap).data, limit - chars);
+    if ('fields' in obj) chars += jsonChars((obj as StoredObject).fields, limit - chars);
+  }
+  return chars;
 }

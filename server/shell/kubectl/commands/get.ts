@@ -7,7 +7,7 @@ import { labelsString, TABLES, tableHeaders } from '../printers.js';
 import { noResourcesFound, queryObjects, SELECTOR_FLAGS, type Selected } from '../query.js';
 import { ageChangesAt } from '../age.js';
 import { tagObjects } from '../facts.js';
-import { keptTable } from '../listing.js';
+import { keptTable, listingChars } from '../listing.js';
 import { getRaw } from './raw.js';
 import { deprecationWarnings, qualifiedSingular, type KubeObject, type ResourceType } from '../resources.js';
 import { renderColumns } from '../table.js';
@@ -105,6 +105,9 @@ export const getCommand: KubectlSubcommand = {
     const { byName, types, errors } = query.result;
     let items = query.result.items;
     const sortBy = flags.string('sort-by');
+    // The objects' JSON is built whole (to sort by a path, to print it) before it is charged as
+    // printed: refused first when it could not be printed within the line's budget.
+    if (sortBy || (format.format.kind !== 'table' && format.format.kind !== 'name')) ctx.budget.ensure(listingChars(items, ctx.budget.remaining));
     if (sortBy) {
       const sorted = sortItems(ctx.state, items, sortBy, ctx.budget);
       if (!sorted.ok) return fail(sorted.error);

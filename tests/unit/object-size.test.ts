@@ -1,0 +1,124 @@
+// What one request or one line may make the server build, by the size of the objects:
+// writes past the simulation's ceilings on one object (cluster/json.ts) are refused before any
+// merge walks them, a listing is paged by its size (kubeapi/handler.ts MAX_PAGE_CHARS), and a
+// shell line is charged for a listing before it is built (shell/kubectl/listing.ts listingChars).
+// Bounds are on CPU time, generous (a 20,000-key ConfigMap took 0.15–1.2 s per write, its
+// listings 1.2–3.4 s), and on steps.
+import { describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
+import { MAX_OBJECT_ENTRIES } from '../../server/cluster/json.js';
+import type { ClusterState } from '../../server/cluster/types.js';
+import { handleApiRequest, MAX_PAGE_CHARS, type ApiRequest } from '../../server/kubeapi/handler.js';
+import { newSession, runLine } from '../../server/shell/index.js';
+import { homeOf } from '../../server/shell/session.js';
+import { LineBudget, MAX_STEPS_PER_LINE } from '../../server/shell/budget.js';
+import { writeFile } from '../../server/shell/vfs.js';
+
+const CM = '/api/v1/namespaces/default/configmaps';
+
+/** The request's answer and the CPU time it took (ms). */
+function request(state: ClusterState, method: ApiRequest['method'], path: string, body?: unknown, contentType = 'application/json', query: Record<string, string> = {}) {
+  const before = process.cpuUsage();
+  const res = handleApiRequest(state, { method, path, query, accept: 'application/json', contentType, ...(body !== undefined ? { body: body as ApiRequest['body'] } : {}) }) as { status: number; body: any };
+  const used = process.cpuUsage(before);
+  return { ...res, ms: (used.user + used.system) / 1000 };
+}
+
+const keys = (n: number, prefix = 'k'): Record<string, string> => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, `v${i}`]));
+const configMap = (name: string, data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
+
+/** Generous: a write or a page of normal size takes a few ms. */
+const CPU_MS = 150;
+
+describe('writes past the ceilings on one object', () => {
+  it('refuses a 20,000-key ConfigMap however the API writes it, before building it, as RequestEntityTooLarge', () => {
+    const state = createCluster(demoClusterSpec, 1);
+    const big = keys(20_000);
+    expect(request(state, 'POST', CM, configMap('small', { a: '1' })).status).toBe(201);
+    const writes = [
+      request(state, 'POST', CM, configMap('big', big)),
+      request(state, 'PUT', `${CM}/small`, configMap('small', big)),
+      request(state, 'PATCH', `${CM}/small`, { data: big }, 'application/merge-patch+json'),
+      request(state, 'PATCH', `${CM}/small`, { data: big }, 'application/strategic-merge-patch+json'),
+      request(state, 'PATCH', `${CM}/small`, [{ op: 'add', path: '/data', value: big }], 'application/json-patch+json'),
+      request(state, 'PATCH', `${CM}/big`, configMap('big', big), 'application/apply-patch+yaml', { fieldManager: 'x' }),
+    ];
+    for (const w of writes) {
+      expect(w.status).toBe(413);
+      expect(w.body).toMatchObject({ kind: 'Status', reason: 'RequestEntityTooLarge', code: 413 });
+      expect(w.body.message).toContain(`at most ${MAX_OBJECT_ENTRIES} in one`);
+      expect(w.ms).toBeLessThan(CPU_MS);
+    }
+    expect(request(state, 'GET', `${CM}/small`).body.data).toEqual({ a: '1' });
+    expect(request(state, 'GET', `${CM}/big`).status).toBe(404);
+  });
+
+  it('refuses a data map grown past the ceiling a patch at a time as field.TooMany', () => {
+    const state = createCluster(demoClusterSpec, 1);
+    expect(request(state, 'POST', CM, configMap('grown', keys(600, 'a'))).status).toBe(201);
+    const r = request(state, 'PATCH', `${CM}/grown`, { data: keys(600, 'b') }, 'application/merge-patch+json');
+    expect(r.status).toBe(422);
+    expect(r.body).toMatchObject({ reason: 'Invalid', message: 'ConfigMap "grown" is invalid: data: Too many: 1200: must have at most 1000 items' });
+  });
+
+  it('refuses them in the shell too: apply, create, patch', () => {
+    const state = createCluster(demoClusterSpec, 1);
+    const session = newSession(state);
+    const yaml = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n${Object.keys(keys(1500)).map((k) => `  ${k}: x\n`).join('')}`;
+    writeFile(state, session, `${homeOf(session)}/big.yaml`, yaml);
+    writeFile(state, session, `${homeOf(session)}/big.env`, Object.keys(keys(1500)).map((k) => `${k}=x\n`).join(''));
+    writeFile(state, session, `${homeOf(session)}/patch.json`, JSON.stringify({ data: keys(1500) }));
+    for (const line of ['kubectl apply -f big.yaml', 'kubectl apply --server-side -f big.yaml', 'kubectl create -f big.yaml']) {
+      const before = process.cpuUsage();
+      const out = runLine(state, session, line, { budget: new LineBudget() });
+      const used = process.cpuUsage(before);
+      expect(out.output, line).toContain('Error from server (RequestEntityTooLarge): error when');
+      expect((used.user + used.system) / 1000, line).toBeLessThan(1000);
+    }
+    expect(runLine(state, session, 'kubectl create cm env --from-env-file=big.env').output).toBe('Error from server (Invalid): ConfigMap "env" is invalid: data: Too many: 1500: must have at most 1000 items\n');
+    expect(runLine(state, session, 'kubectl create cm small --from-literal=a=1').output).toBe('configmap/small created\n');
+    expect(runLine(state, session, 'kubectl patch cm small --type=merge -p "$(cat patch.json)"').output).toContain('Error from server (RequestEntityTooLarge): Request entity too large: the patch holds a map or list of 1500 entries');
+    expect(runLine(state, session, 'kubectl get cm -o name').output).toBe('configmap/kube-root-ca.crt\nconfigmap/small\n');
+  });
+});
+
+describe('reads of many objects at the ceiling', () => {
+  // 300 ConfigMaps of 1000 keys: 8 MB of JSON (a listing of it took 0.8 s, `get cm -o json` 2 s).
+  const state = createCluster(demoClusterSpec, 1);
+  for (let i = 0; i < 300; i++) expect(request(state, 'POST', CM, configMap(`c${String(i).padStart(3, '0')}`, keys(MAX_OBJECT_ENTRIES))).status).toBe(201);
+
+  it('lists them in pages of bounded size, each quick, which together hold them all', () => {
+    const names: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = request(state, 'GET', CM, undefined, 'application/json', { limit: '500', ...(token ? { continue: token } : {}) });
+      expect(page.status).toBe(200);
+      expect(JSON.stringify(page.body).length).toBeLessThan(3 * MAX_PAGE_CHARS);
+      expect(page.ms).toBeLessThan(CPU_MS);
+      names.push(...page.body.items.map((o: any) => o.metadata.name));
+      token = page.body.metadata.continue;
+      pages++;
+    } while (token !== undefined && pages < 100);
+    expect(pages).toBeGreaterThan(1);
+    expect(names.filter((n) => n.startsWith('c'))).toEqual(Array.from({ length: 300 }, (_, i) => `c${String(i).padStart(3, '0')}`));
+    // One object is answered whole.
+    expect(Object.keys(request(state, 'GET', `${CM}/c000`).body.data)).toHaveLength(MAX_OBJECT_ENTRIES);
+  });
+
+  it('charges a shell line for the listing before building it: it stops at once, within its budget', () => {
+    const session = newSession(state);
+    for (const line of ['kubectl get cm -o json', 'kubectl get cm -o yaml', 'kubectl get cm -o jsonpath={..name}', 'kubectl get cm --sort-by=.metadata.name', 'kubectl describe cm']) {
+      const budget = new LineBudget();
+      const before = process.cpuUsage();
+      const out = runLine(state, session, line, { budget });
+      const used = process.cpuUsage(before);
+      expect(out.exitCode, line).toBe(152);
+      expect(out.output, line).toContain(`CPU time limit exceeded (a line may do ${MAX_STEPS_PER_LINE} steps of work)`);
+      expect((used.user + used.system) / 1000, line).toBeLessThan(400);
+    }
+    // What fits is printed as before.
+    expect(runLine(state, session, 'kubectl get cm c001 -o json | wc -l').output).toBe(`${MAX_OBJECT_ENTRIES + 13}\n`);
+    expect(runLine(state, session, 'kubectl get cm --no-headers | wc -l').output).toBe('301\n');
+  });
+});
