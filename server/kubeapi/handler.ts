@@ -26,7 +26,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, vers
 import { isManifestKind, objectFromManifest, problemMessage, type ManifestKind } from '../shell/kubectl/from-manifest.js';
 import { toManifest, type Json } from '../shell/kubectl/manifest.js';
 import { deprecationOf, getObject, listObjects, RESOURCE_TYPES, type KubeObject, type ResourceType } from '../shell/kubectl/resources.js';
-import { compareStrings, listingChars } from '../shell/kubectl/listing.js';
+import { compareStrings, listingChars, MAX_PAGE_CHARS } from '../shell/kubectl/listing.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, unsupportedFieldLabel } from '../shell/kubectl/selectors.js';
 import {
   apiErrorResponse, badRequest, detailsOf, invalid, methodNotAllowed, notFound, pathNotFound, statusResponse, type ApiResponse,
@@ -313,14 +313,6 @@ function list(state: ClusterState, req: ApiRequest, { type, namespace }: Target)
   if (wantsTable(req.accept)) return ok(objectTable(state, type, items, includeObject(req), metadata));
   return ok({ kind: `${type.kind}List`, apiVersion: type.apiVersion, metadata, items: items.map((o) => apiObject(state, type.kind, o)) });
 }
-
-/**
- * JSON characters a page of a listing may take (about: listingChars): building and sending a
- * megabyte of objects takes this server ~0.1 s, so a listing of more (500 ConfigMaps of 1000
- * keys: 13 MB, 1.2 s) is sent in pages of half that with a continue token, as an apiserver may
- * send fewer items than `limit` asks. kubectl follows the token; each page is a request of the seat's.
- */
-export const MAX_PAGE_CHARS = 2 ** 19;
 
 /** How many of `items` one page holds: those within MAX_PAGE_CHARS, at least one. */
 function pageFitting(type: ResourceType, items: KubeObject[]): number {

@@ -10,6 +10,7 @@
 // allowWatchBookmarks, a quiet watch sends a BOOKMARK with the current revision now and then.
 import type { ClusterState } from '../cluster/types.js';
 import { toManifest, type Json } from '../shell/kubectl/manifest.js';
+import { listingChars, MAX_PAGE_CHARS } from '../shell/kubectl/listing.js';
 import { listObjects, type KubeObject } from '../shell/kubectl/resources.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, unsupportedFieldLabel, type FieldRequirement, type LabelRequirement } from '../shell/kubectl/selectors.js';
 import { badRequest, statusResponse, type ApiResponse } from './status.js';
@@ -70,11 +71,16 @@ function matching(state: ClusterState, cursor: WatchCursor): KubeObject[] {
 export function watchStep(state: ClusterState, cursor: WatchCursor): WatchEvent[] {
   const events: WatchEvent[] = [];
   const now = new Set<string>();
+  // A step sends about a listing page's worth (MAX_PAGE_CHARS); the objects past it
+  // stay unseen, so the next steps send them.
+  let chars = 0;
   for (const obj of matching(state, cursor)) {
     const key = keyOf(obj);
     now.add(key);
     const seen = cursor.seen.get(key);
     if (seen && seen.version === obj.metadata.resourceVersion && seen.obj === obj) continue;
+    if (chars > MAX_PAGE_CHARS) continue;
+    chars += listingChars([{ type: cursor.target.type, obj }], MAX_PAGE_CHARS - chars);
     cursor.seen.set(key, { version: obj.metadata.resourceVersion, obj });
     events.push({ type: seen ? 'MODIFIED' : 'ADDED', object: eventObject(state, cursor, obj) });
   }

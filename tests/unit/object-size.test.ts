@@ -1,6 +1,6 @@
 // What one request or one line may make the server build, by the size of the objects:
 // writes past the simulation's ceilings on one object (cluster/json.ts) are refused before any
-// merge walks them, a listing is paged by its size (kubeapi/handler.ts MAX_PAGE_CHARS), and a
+// merge walks them, a listing is paged by its size (listing.ts MAX_PAGE_CHARS), so is a watch's step, and a
 // shell line is charged for a listing before it is built (shell/kubectl/listing.ts listingChars).
 // Bounds are on CPU time, generous (a 20,000-key ConfigMap took 0.15–1.2 s per write, its
 // listings 1.2–3.4 s), and on steps.
@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
 import { MAX_OBJECT_ENTRIES } from '../../server/cluster/json.js';
 import type { ClusterState } from '../../server/cluster/types.js';
-import { handleApiRequest, MAX_PAGE_CHARS, type ApiRequest } from '../../server/kubeapi/handler.js';
+import { handleApiRequest, startWatch, type ApiRequest } from '../../server/kubeapi/handler.js';
+import { watchStep } from '../../server/kubeapi/watch.js';
+import { MAX_PAGE_CHARS } from '../../server/shell/kubectl/listing.js';
 import { newSession, runLine } from '../../server/shell/index.js';
 import { homeOf } from '../../server/shell/session.js';
 import { LineBudget, MAX_STEPS_PER_LINE } from '../../server/shell/budget.js';
@@ -104,6 +106,19 @@ describe('reads of many objects at the ceiling', () => {
     expect(names.filter((n) => n.startsWith('c'))).toEqual(Array.from({ length: 300 }, (_, i) => `c${String(i).padStart(3, '0')}`));
     // One object is answered whole.
     expect(Object.keys(request(state, 'GET', `${CM}/c000`).body.data)).toHaveLength(MAX_OBJECT_ENTRIES);
+  });
+
+  it('opens a watch with them over several steps of bounded size, each object added once', () => {
+    const opened = startWatch(state, { method: 'GET', path: CM, query: { watch: 'true' }, accept: 'application/json', contentType: '' });
+    if (!opened.ok) throw new Error('watch refused');
+    const added: string[] = [];
+    let events = opened.events;
+    for (let step = 0; step < 100 && events.length > 0; step++) {
+      expect(JSON.stringify(events).length).toBeLessThan(3 * MAX_PAGE_CHARS);
+      added.push(...events.map((e) => { expect(e.type).toBe('ADDED'); return (e.object as any).metadata.name as string; }));
+      events = watchStep(state, opened.cursor);
+    }
+    expect(added.filter((n) => n.startsWith('c')).sort()).toEqual(Array.from({ length: 300 }, (_, i) => `c${String(i).padStart(3, '0')}`));
   });
 
   it('charges a shell line for the listing before building it: it stops at once, within its budget', () => {

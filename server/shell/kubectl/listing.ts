@@ -186,3 +186,12 @@ export function listingChars(items: readonly { type: ResourceType; obj: KubeObje
   }
   return chars;
 }
+
+/**
+ * JSON characters a page of a listing may take (about: listingChars): building and sending a
+ * megabyte of objects takes this server ~0.1 s, so a listing of more (500 ConfigMaps of 1000
+ * keys: 13 MB, 1.2 s) is sent in pages of half that with a continue token, as an apiserver may
+ * send fewer items than `limit` asks (kubeapi/handler.ts); kubectl follows the token; each page
+ * is a request of the seat's. A watch's step sends about as much (kubeapi/watch.ts).
+ */
+export const MAX_PAGE_CHARS = 2 ** 19;
