@@ -60,10 +60,11 @@ export class LineBudget {
 
   /**
    * Refuses work that is charged only once it is made (a listing's JSON, charged as printed)
-   * when `steps` of it would not fit: throws OverBudget before it is made, spending nothing.
+   * when `steps` of it would not fit: spends them, and so throws, before it is made; when they
+   * fit, spends nothing here.
    */
   ensure(steps: number): void {
-    if (this.used + steps > this.limit) throw new OverBudget(this.used + steps);
+    if (this.used + steps > this.limit) this.spend(steps);
   }
 
   /** A text handled record by record: its characters plus STEPS_PER_RECORD per line. */

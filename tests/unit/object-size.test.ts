@@ -85,6 +85,17 @@ describe('writes past the ceilings on one object', () => {
 });
 
 describe('reads of many objects at the ceiling', () => {
+  it('pages pods by their specs too', () => {
+    const state = createCluster(demoClusterSpec, 1);
+    // 4 containers of 600 variables each: ~7,200 values, within the ceilings; 40 of them are ~4 MB of JSON.
+    const containers = Array.from({ length: 4 }, (_, c) => ({ name: `c${c}`, image: 'nginx', env: Array.from({ length: 600 }, (_, i) => ({ name: `VARIABLE_${i}`, value: `value-${i}` })) }));
+    for (let i = 0; i < 40; i++) expect(request(state, 'POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}` }, spec: { containers } }).status).toBe(201);
+    const page = request(state, 'GET', '/api/v1/namespaces/default/pods', undefined, 'application/json', { limit: '500' });
+    expect(page.body.metadata.continue).toBeDefined();
+    expect(JSON.stringify(page.body).length).toBeLessThan(3 * MAX_PAGE_CHARS);
+  });
+
+
   // 300 ConfigMaps of 1000 keys: 8 MB of JSON (a listing of it took 0.8 s, `get cm -o json` 2 s).
   const state = createCluster(demoClusterSpec, 1);
   for (let i = 0; i < 300; i++) expect(request(state, 'POST', CM, configMap(`c${String(i).padStart(3, '0')}`, keys(MAX_OBJECT_ENTRIES))).status).toBe(201);

@@ -145,7 +145,7 @@ export function namespaceRange(objects: KubeObject[], namespace: string | undefi
   return objects.slice(first((ns) => ns >= namespace), first((ns) => ns > namespace));
 }
 
-/** What an object's JSON takes besides the parts weighed one by one: its kind, name, times, uid… and a modelled kind's spec. */
+/** What an object's JSON takes besides the parts weighed one by one: its kind, name, times, uid, status… */
 const OBJECT_CHARS = 500;
 /** What a map entry or a list item takes besides its key and text (quotes, colon, comma, indentation). */
 const VALUE_CHARS = 10;
@@ -170,19 +170,28 @@ function jsonChars(value: unknown, limit: number): number {
 }
 
 /**
- * About how many characters the JSON of `items` takes, from the parts a writer fills at will
- * (labels, annotations, a ConfigMap's data, the fields of a kind kept as JSON), counted until
- * they pass `limit`: cheap next to building it (copying, sorting and printing a map costs a few
- * µs a key), so a listing is bounded (kubeapi/handler.ts) or charged (the shell's `get`) before
- * it is built. A modelled kind's spec counts as OBJECT_CHARS: a write bounds it (cluster/json.ts).
+ * About how many characters the maps a writer fills at will take in an object's JSON (labels,
+ * annotations, a ConfigMap's data, the fields of a kind kept as JSON), counted until they pass
+ * `limit`: cheap next to building them (copying, sorting and printing a map costs a few µs a key).
+ */
+export function mapChars(type: ResourceType, obj: KubeObject, limit: number): number {
+  let chars = jsonChars(obj.metadata.labels, limit) + jsonChars(obj.metadata.annotations, limit);
+  if (type.kind === 'ConfigMap') chars += jsonChars((obj as ConfigMap).data, limit - chars);
+  if ('fields' in obj) chars += jsonChars((obj as StoredObject).fields, limit - chars);
+  return chars;
+}
+
+/**
+ * About how many characters the JSON of `items` takes (their maps, their specs, OBJECT_CHARS
+ * for the rest), counted until they pass `limit`, so a listing is paged (kubeapi/handler.ts) or
+ * charged (the shell's `get`) before it is built. A write bounds each object (cluster/json.ts).
  */
 export function listingChars(items: readonly { type: ResourceType; obj: KubeObject }[], limit: number): number {
   let chars = 0;
   for (const { type, obj } of items) {
     if (chars > limit) break;
-    chars += OBJECT_CHARS + jsonChars(obj.metadata.labels, limit - chars) + jsonChars(obj.metadata.annotations, limit - chars);
-    if (type.kind === 'ConfigMap') chars += jsonChars((obj as ConfigMap).data, limit - chars);
-    if ('fields' in obj) chars += jsonChars((obj as StoredObject).fields, limit - chars);
+    chars += OBJECT_CHARS + mapChars(type, obj, limit - chars);
+    if ('spec' in obj) chars += jsonChars(obj.spec, limit - chars);
   }
   return chars;
 }

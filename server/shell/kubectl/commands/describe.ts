@@ -18,7 +18,7 @@ import {
 } from '../resources.js';
 import { matchesLabels, parseLabelSelector } from '../selectors.js';
 import type { KubectlSubcommand } from '../types.js';
-import { listingChars } from '../listing.js';
+import { mapChars } from '../listing.js';
 
 type Describer = (state: ClusterState, obj: never) => string;
 
@@ -42,7 +42,7 @@ export function describeObject(state: ClusterState, type: ResourceType, obj: Kub
 
 /** Describing an object also reads its events and related objects: steps of work besides what it prints. */
 const STEPS_PER_DESCRIBED_OBJECT = 5000;
-/** And per character of its maps (listingChars), charged before it is described: a ConfigMap's 1000 keys are sorted and padded (~0.1 µs a character). */
+/** And per character of its maps (mapChars), charged before it is described: a ConfigMap's 1000 keys are sorted and padded (~0.1 µs a character). */
 const STEPS_PER_DESCRIBED_CHAR = 4;
 
 export const describeCommand: KubectlSubcommand = {
@@ -83,7 +83,7 @@ export const describeCommand: KubectlSubcommand = {
     }
     const withoutEvents = (text: string): string => (flags.bool('show-events') ? text : text.replace(/^Events:.*(\n {2}.*)*\n?/m, ''));
     const stdout = found.map(({ type, obj }) => {
-      ctx.budget.spend(STEPS_PER_DESCRIBED_OBJECT + STEPS_PER_DESCRIBED_CHAR * listingChars([{ type, obj }], ctx.budget.remaining));
+      ctx.budget.spend(STEPS_PER_DESCRIBED_OBJECT + STEPS_PER_DESCRIBED_CHAR * mapChars(type, obj, ctx.budget.remaining));
       return withoutEvents(describeObject(ctx.state, type, obj));
     }).join('\n\n');
     tagObjects(ctx, flags.bool('show-events') ? found : found.filter(({ type }) => type.kind !== 'Event'), stdout, 'describe');
