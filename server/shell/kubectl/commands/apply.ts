@@ -403,7 +403,8 @@ export function parseSteps(text: string): number {
     if (c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
     else if ((c === ']' || c === '}') && depth > 0) depth--;
   }
-  return PARSE_STEPS_PER_CHAR * text.length + PARSE_STEPS_PER_NESTING_LEVEL * deepest;
+  // Past MAX_YAML_NESTING the text is refused (yamlTooDeep) before the parser sees it.
+  return PARSE_STEPS_PER_CHAR * text.length + PARSE_STEPS_PER_NESTING_LEVEL * Math.min(deepest, MAX_YAML_NESTING + 1);
 }
 
 /** The texts `-f` names: `-` is stdin, else files (vfs) or the manifests in a directory. */
