@@ -11,6 +11,7 @@ import { admitClaim, admitVolume, claimInUse } from './volumes.js';
 import { defaultStatefulSet } from './controllers/statefulset.js';
 import { isStoredKind, STORED_KINDS, storedKindInfo, type StoredKind } from './stored-kinds.js';
 import { expiredCert, x509Expired } from './pki.js';
+import { excessMessage, jsonCopy, objectExcess } from './json.js';
 import type {
   ApiError, ApiResult, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, ObjectMeta, Pod, ReplicaSet, RngState, Service, StoredObject,
 } from './types.js';
@@ -314,12 +315,35 @@ export function getObject<K extends Kind>(state: ClusterState, kind: K, key: str
 }
 
 /**
+ * A client's write (state.fieldManager set) of an object past the ceilings on one object
+ * (json.ts): a body or manifest past them is refused before it is built, but merge patches,
+ * several managers' server-side applies, or `label`, `set env` and `taint` a line at a time grew
+ * one past them (27,000 env entries in 30 patches: 0.9 s a write, then every tick of the room
+ * 70 ms). Controllers' writes are not checked: they copy what clients were let write.
+ */
+function clientExcess(state: ClusterState, obj: object): ApiError | null {
+  if (!state.fieldManager) return null;
+  const excess = objectExcess(obj);
+  return excess ? { status: 413, reason: 'RequestEntityTooLarge', message: `Request entity too large: the object ${excessMessage(excess)}` } : null;
+}
+
+/** A copy of what a change may touch: all but a node's host (which no API write reaches). */
+const restorable = (obj: object): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(obj).filter(([k]) => k !== 'host').map(([k, v]) => [k, jsonCopy(v)]));
+
+function restore(obj: object, before: Record<string, unknown>): void {
+  const o = obj as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (k !== 'host' && !(k in before)) delete o[k];
+  Object.assign(o, before);
+}
+
+/**
  * Create an object, if admission lets it in (quota, the cluster's ceiling). A controller that
  * names its objects itself passes the `generateName` prefix, which refusals name, as the real
  * apiserver's do (`pods "web-7d4b9-" is forbidden`).
  */
 export function createObject<K extends Kind>(state: ClusterState, kind: K, obj: KindMap[K], generateName?: string): ApiResult<KindMap[K]> {
-  const refused = writeRefused(state);
+  const refused = writeRefused(state) ?? clientExcess(state, obj);
   if (refused) return { ok: false, error: refused };
   const key = keyOf(obj);
   const objects = collection(state, kind);
@@ -357,7 +381,7 @@ function labelNamespace(obj: { metadata: ObjectMeta }): void {
 
 /** Replace a stored object with `obj` (same key). */
 export function updateObject<K extends Kind>(state: ClusterState, kind: K, obj: KindMap[K]): ApiResult<KindMap[K]> {
-  const refused = writeRefused(state);
+  const refused = writeRefused(state) ?? clientExcess(state, obj);
   if (refused) return { ok: false, error: refused };
   const key = keyOf(obj);
   const objects = collection(state, kind);
@@ -379,7 +403,14 @@ export function mutateObject<K extends Kind>(state: ClusterState, kind: K, key: 
   if (refused) return { ok: false, error: refused };
   const obj = collection(state, kind)[key];
   if (!obj) return err(404, 'NotFound', `${resourceName(kind)} "${key.slice(key.indexOf('/') + 1)}" not found`);
+  // A client's change is undone when it leaves the object past the ceilings (clientExcess).
+  const before = state.fieldManager ? restorable(obj) : undefined;
   if (change(obj) === false) return { ok: true, value: obj }; // nothing changed: no write
+  const tooLarge = before && clientExcess(state, obj);
+  if (tooLarge) {
+    restore(obj, before);
+    return { ok: false, error: tooLarge };
+  }
   stamp(state, kind, obj);
   return { ok: true, value: obj };
 }

@@ -98,6 +98,23 @@ export function jsonExcess(value: unknown, maxDepth: number): JsonExcess | undef
   return undefined;
 }
 
+/** Top-level fields the simulation keeps beside a stored object's API form (a node's host, a pod's container behaviour, a parsed copy of a template…). */
+const SIMULATION_ONLY = new Set(['host', 'behavior', 'static', 'schedule', 'template', 'recommendations']);
+
+/**
+ * The ceiling a stored object passes, counting its API form: managedFields, bounded on their
+ * own (cluster/managed-fields.ts), and the simulation's fields are left out.
+ */
+export function objectExcess(obj: object): Exclude<JsonExcess, { kind: 'depth' }> | undefined {
+  const parts: unknown[] = [];
+  for (const [key, value] of Object.entries(obj)) {
+    if (SIMULATION_ONLY.has(key)) continue;
+    if (key !== 'metadata' || value === null || typeof value !== 'object') parts.push(value);
+    else parts.push(Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'managedFields')));
+  }
+  return jsonExcess(parts, Number.POSITIVE_INFINITY) as Exclude<JsonExcess, { kind: 'depth' }> | undefined;
+}
+
 /** The refusal of an excess as a sentence (after "the object …"). */
 export const excessMessage = (excess: Exclude<JsonExcess, { kind: 'depth' }>): string =>
   excess.kind === 'entries'

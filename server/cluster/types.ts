@@ -795,7 +795,7 @@ export interface ActorRecord {
 /** Why an API write failed; the message is the real server's wording. */
 export interface ApiError {
   status: number;
-  reason: 'NotFound' | 'AlreadyExists' | 'Invalid' | 'Conflict' | 'InternalError' | 'ServiceUnavailable' | 'BadRequest' | 'Forbidden' | 'TooManyRequests';
+  reason: 'NotFound' | 'AlreadyExists' | 'Invalid' | 'Conflict' | 'InternalError' | 'ServiceUnavailable' | 'BadRequest' | 'Forbidden' | 'TooManyRequests' | 'RequestEntityTooLarge';
   message: string;
   /** The Status's details.causes, where the apiserver gives some (an eviction's DisruptionBudget). */
   causes?: { reason: string; message: string; field?: string }[];

@@ -82,6 +82,38 @@ describe('writes past the ceilings on one object', () => {
     expect(runLine(state, session, 'kubectl patch cm small --type=merge -p "$(cat patch.json)"').output).toContain('Error from server (RequestEntityTooLarge): Request entity too large: the patch holds a map or list of 1500 entries');
     expect(runLine(state, session, 'kubectl get cm -o name').output).toBe('configmap/kube-root-ca.crt\nconfigmap/small\n');
   });
+
+  it('refuses an object grown past them a write at a time, leaving it as it was', () => {
+    const state = createCluster(demoClusterSpec, 1);
+    const D = '/apis/apps/v1/namespaces/default/deployments';
+    const template = (env: { name: string; value: string }[]) => ({ metadata: { labels: { app: 'g' } }, spec: { containers: [{ name: 'c', image: 'nginx', env }] } });
+    const deployment = (env: { name: string; value: string }[]) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'g' }, spec: { selector: { matchLabels: { app: 'g' } }, template: template(env) } });
+    const env = (prefix: string) => Array.from({ length: 600 }, (_, i) => ({ name: `${prefix}${i}`, value: 'x' }));
+    expect(request(state, 'POST', D, deployment(env('A'))).status).toBe(201);
+    const envOf = () => request(state, 'GET', `${D}/g`).body.spec.template.spec.containers[0].env.length;
+    // Each write within the ceilings; merged (a strategic merge patch, a second manager's apply) past them.
+    for (const w of [
+      request(state, 'PATCH', `${D}/g`, { spec: { template: template(env('B')) } }, 'application/strategic-merge-patch+json'),
+      request(state, 'PATCH', `${D}/g`, deployment(env('C')), 'application/apply-patch+yaml', { fieldManager: 'other' }),
+    ]) {
+      expect(w.status).toBe(413);
+      expect(w.body).toMatchObject({ reason: 'RequestEntityTooLarge', message: `Request entity too large: the object holds a map or list of 1200 entries; the simulated cluster stores at most ${MAX_OBJECT_ENTRIES} in one` });
+      expect(envOf()).toBe(600);
+    }
+    // The shell's writes that add to an object a line at a time.
+    const session = newSession(state);
+    const line = (text: string) => runLine(state, session, text, { budget: new LineBudget() }).output;
+    const pairs = (prefix: string, suffix = '') => Array.from({ length: 600 }, (_, i) => `${prefix}${i}=v${suffix}`).join(' ');
+    expect(line(`kubectl set env deploy/g ${pairs('D')}`)).toContain('Request entity too large: the object holds a map or list of 1200 entries');
+    expect(envOf()).toBe(600);
+    expect(line('kubectl create cm lab --from-literal=a=1')).toBe('configmap/lab created\n');
+    expect(line(`kubectl label cm lab ${pairs('a')}`)).toBe('configmap/lab labeled\n');
+    expect(line(`kubectl label cm lab ${pairs('b')}`)).toBe('Error from server (RequestEntityTooLarge): Request entity too large: the object holds a map or list of 1200 entries; the simulated cluster stores at most 1000 in one\n');
+    expect(Object.keys(request(state, 'GET', `${CM}/lab`).body.metadata.labels)).toHaveLength(600);
+    expect(line(`kubectl taint node cp-1 ${pairs('t', ':NoSchedule')}`)).toBe('node/cp-1 tainted\n');
+    expect(line(`kubectl taint node cp-1 ${pairs('u', ':NoSchedule')}`)).toContain('Request entity too large');
+    expect(request(state, 'GET', '/api/v1/nodes/cp-1').body.spec.taints.length).toBeLessThan(1000);
+  });
 });
 
 describe('reads of many objects at the ceiling', () => {
