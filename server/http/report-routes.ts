@@ -77,32 +77,31 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
   }
 
   /**
-   * Reads the room's log a page at a time, handing each event to `keep`, under the read gate:
-   * a room in memory is the room, one not in memory is folded as it is read (ledger.ts).
+   * Reads the room's log a page at a time, handing each event to `keep`: a room in memory is
+   * the room, one not in memory is folded as it is read (ledger.ts). Called under the read
+   * gate, which the caller holds until it is done with what it read.
    */
   async function read(source: Source, refuse: (role: Role) => string | undefined, keep: (event: RoomEvent) => void): Promise<Read | AckError> {
-    return reads.run(async () => {
-      if ('runner' in source) {
-        const { runner, viewer } = source;
-        const seq = runner.room.seq;
-        const done = await registry.lookUp(() => forEachPage(registry.store, runner.room.id, 0, seq, (page) => page.forEach(keep)));
-        return done ?? { room: runner.room, runtime: runner.runtime, viewer, lastSeq: seq };
+    if ('runner' in source) {
+      const { runner, viewer } = source;
+      const seq = runner.room.seq;
+      const done = await registry.lookUp(() => forEachPage(registry.store, runner.room.id, 0, seq, (page) => page.forEach(keep)));
+      return done ?? { room: runner.room, runtime: runner.runtime, viewer, lastSeq: seq };
+    }
+    const { record, runtime, identity } = source;
+    const ledger = new LedgerFold(runtime, record.id);
+    let lastSeq = 0;
+    const done = await registry.lookUp(() => forEachPage(registry.store, record.id, 0, Infinity, (page) => {
+      for (const event of page) {
+        ledger.push(event);
+        keep(event);
+        lastSeq = event.seq;
       }
-      const { record, runtime, identity } = source;
-      const ledger = new LedgerFold(runtime, record.id);
-      let lastSeq = 0;
-      const done = await registry.lookUp(() => forEachPage(registry.store, record.id, 0, Infinity, (page) => {
-        for (const event of page) {
-          ledger.push(event);
-          keep(event);
-          lastSeq = event.seq;
-        }
-      }));
-      if (done) return done;
-      const room = ledger.finish();
-      const viewer = seatOf(room, identity.id, refuse);
-      return 'error' in viewer ? viewer : { room, runtime, viewer, lastSeq };
-    });
+    }));
+    if (done) return done;
+    const room = ledger.finish();
+    const viewer = seatOf(room, identity.id, refuse);
+    return 'error' in viewer ? viewer : { room, runtime, viewer, lastSeq };
   }
 
   /** Output characters a read keeps of the log: what the room's terminals keep (retained.ts). */
@@ -118,10 +117,12 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
   async function hostReport(request: FastifyRequest<{ Params: { id: string } }>): Promise<{ report: RoomReport } | { error: AckError }> {
     const source = await authorise(request, request.params.id, hostsOnly);
     if ('error' in source) return { error: source };
-    const log = new RetainedEvents<RoomEvent>(await retainedBudget(source));
-    const done = await read(source, hostsOnly, (event) => log.push(event));
-    if ('error' in done) return { error: done };
-    return { report: buildReport(done.room, done.runtime, log.events) };
+    const report = await reads.run(async () => {
+      const log = new RetainedEvents<RoomEvent>(await retainedBudget(source));
+      const done = await read(source, hostsOnly, (event) => log.push(event));
+      return 'error' in done ? done : buildReport(done.room, done.runtime, log.events);
+    });
+    return 'error' in report ? { error: report } : { report };
   }
 
   api.get('/api/rooms/:id/report', {
@@ -172,23 +173,28 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     const source = await authorise(request, request.params.id, notSpectators);
     if ('error' in source) return sendError(reply, source);
     const viewer = 'runner' in source ? source.viewer : viewerOf(source.identity.id, source.identity.role);
-    const events = new RetainedEvents(await retainedBudget(source));
-    const otherCommands: { seq: number; participantId: string }[] = [];
-    const done = await read(source, notSpectators, (event) => {
-      const seen = viewFor(viewer, event);
-      if (seen !== null) events.push(seen);
-      if (event.type === 'command' && event.participantId !== viewer.participantId) otherCommands.push({ seq: event.seq, participantId: event.participantId });
+    // The overview's replay too holds its slot: outside the gate, hosts' replays queued for it
+    // without bound, each holding the events it had read.
+    const replay = await reads.run(async () => {
+      const events = new RetainedEvents(await retainedBudget(source));
+      const otherCommands: { seq: number; participantId: string }[] = [];
+      const done = await read(source, notSpectators, (event) => {
+        const seen = viewFor(viewer, event);
+        if (seen !== null) events.push(seen);
+        if (event.type === 'command' && event.participantId !== viewer.participantId) otherCommands.push({ seq: event.seq, participantId: event.participantId });
+      });
+      if ('error' in done) return done;
+      const { room, runtime, lastSeq } = done;
+      if (viewer.role !== 'host') return { roomId: room.id, scenarioId: room.scenarioId, events: events.events, otherCommands };
+      // The overview at any moment of the replay, computed from the replayed cluster (the log read again, a page at a time).
+      const timeline = await overviews.get(room.id, lastSeq, async () => {
+        const fold = new OverviewFold(runtime, room.id);
+        await forEachPage(registry.store, room.id, 0, lastSeq, (page) => fold.push(page));
+        return fold.timeline;
+      });
+      return { roomId: room.id, scenarioId: room.scenarioId, seed: room.seed, events: events.events, overviews: timeline };
     });
-    if ('error' in done) return sendError(reply, done);
-    const { room, runtime, lastSeq } = done;
-    if (viewer.role !== 'host') return { roomId: room.id, scenarioId: room.scenarioId, events: events.events, otherCommands };
-    // The overview at any moment of the replay, computed from the replayed cluster (the log read again, a page at a time).
-    const timeline = await overviews.get(room.id, lastSeq, async () => {
-      const fold = new OverviewFold(runtime, room.id);
-      await forEachPage(registry.store, room.id, 0, lastSeq, (page) => fold.push(page));
-      return fold.timeline;
-    });
-    return { roomId: room.id, scenarioId: room.scenarioId, seed: room.seed, events: events.events, overviews: timeline };
+    return 'error' in replay ? sendError(reply, replay) : replay;
   });
 }
 

@@ -129,6 +129,27 @@ describe('replays and reports of a log with large outputs', () => {
     expect((await first).status).toBe(200);
     expect((await getJson(server.url, `/api/rooms/${room.roomId}/report`, room.hostToken)).status).toBe(200);
   });
+
+  it('a host replay holds its place while its overview replays the log too', async () => {
+    const room = await loudRoom(1);
+    reads.delete(room.roomId);
+    let release!: () => void;
+    hold = new Promise((resolve) => (release = resolve));
+    const first = getJson(server.url, `/api/rooms/${room.roomId}/replay`, room.hostToken);
+    await expect.poll(() => reads.get(room.roomId)?.length ?? 0).toBe(1);
+    // The events are read; the overview's read of the log waits.
+    let releaseOverview!: () => void;
+    hold = new Promise((resolve) => (releaseOverview = resolve));
+    release();
+    await expect.poll(() => reads.get(room.roomId)?.length ?? 0).toBe(2);
+    const second = getJson<{ error: { code: string } }>(server.url, `/api/rooms/${room.roomId}/report`, room.hostToken);
+    const answered = await Promise.race([second.then((r) => r.status), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2000))]);
+    hold = undefined;
+    releaseOverview();
+    expect(answered).toBe(503);
+    expect((await first).status).toBe(200);
+    await second;
+  });
 });
 
 describe('log reads per address', () => {
