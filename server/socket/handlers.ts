@@ -242,7 +242,11 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
     /** This connection's identity waits for the host: it may join again only with its token. */
     let waiting = false;
 
-    async function enterRoom<T>(find: () => Promise<Joined | AckError>, build: (entry: Joined & { viewer: Viewer }) => T | Promise<T>): Promise<T | WaitingAck & { ok: true } | AckError> {
+    async function enterRoom<T>(
+      find: () => Promise<Joined | AckError>,
+      build: (entry: Joined & { viewer: Viewer }) => T | Promise<T>,
+      prepare?: (entry: Joined & { viewer: Viewer }) => Promise<AckError | void>,
+    ): Promise<T | WaitingAck & { ok: true } | AckError> {
       if (seat || joining) return failure('conflict', 'this connection already joined a room');
       joining = true;
       try {
@@ -259,6 +263,8 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
             const back = await runner.act(viewer, { type: 'return' });
             if (!back.ok) return back;
           }
+          const prepared = await prepare?.({ ...entry, viewer });
+          if (prepared) return prepared;
           // Inside the room's queue: the view and the channel join happen between two commits,
           // so the first broadcast this socket gets is the first event after the view.
           return await runner.exclusive(() => build({ ...entry, viewer }));
@@ -300,6 +306,19 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
     }
 
     function resume(payload: ClientMessage<'room:resume'>) {
+      // Read a page at a time and kept as the terminals keep outputs: a log may hold far
+      // more than a room keeps in memory, and every resume from 0 read all of it at once.
+      let missed: RetainedEvents | undefined;
+      let readTo = payload.lastSeq;
+      // The database may go between finding the room and this read: `unavailable` (the
+      // client retries), not `internal` (the client takes the room as lost).
+      const readMissed = ({ runner, viewer }: Joined & { viewer: Viewer }) => deps.registry.lookUp(() => forEachPage(deps.registry.store, runner.room.id, readTo, runner.room.seq, (page) => {
+        for (const event of page) {
+          const seen = viewFor(viewer, event);
+          if (seen !== null) missed!.push(seen);
+          readTo = event.seq;
+        }
+      }));
       return enterRoom(
         async () => {
           const found = await deps.registry.findByToken(payload.token, true);
@@ -308,21 +327,19 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
           deps.registry.release(found.runner);
           return failure('conflict', 'waiting for the host to let you in: join with the token');
         },
-        async ({ runner, viewer }) => {
+        async (entry) => {
+          const { runner, viewer } = entry;
           if (payload.lastSeq > runner.room.seq) return failure('bad_request', `lastSeq ${payload.lastSeq} is ahead of the room (${runner.room.seq})`);
-          // Read a page at a time and kept as the terminals keep outputs: a log may hold far
-          // more than a room keeps in memory, and every resume from 0 read all of it at once.
-          const missed = new RetainedEvents(RETAINED_OUTPUT_CHARS * Math.max(1, Object.keys(runner.room.terminals).length));
-          // The database may go between finding the room and this read: `unavailable` (the
-          // client retries), not `internal` (the client takes the room as lost).
-          const read = await deps.registry.lookUp(() => forEachPage(deps.registry.store, runner.room.id, payload.lastSeq, runner.room.seq, (page) => {
-            for (const event of page) {
-              const seen = viewFor(viewer, event);
-              if (seen !== null) missed.push(seen);
-            }
-          }));
+          // Only what was logged since the read before the queue.
+          const read = await readMissed(entry);
           if (read !== undefined) return read;
-          return { ok: true, events: missed.events, view: sit(runner, viewer) };
+          return { ok: true, events: missed!.events, view: sit(runner, viewer) };
+        },
+        // Most of it is read before the room's queue: read inside, every command of the room
+        // waited for a resume's read of the whole log.
+        (entry) => {
+          missed = new RetainedEvents(RETAINED_OUTPUT_CHARS * Math.max(1, Object.keys(entry.runner.room.terminals).length));
+          return readMissed(entry);
         },
       );
     }

@@ -152,6 +152,29 @@ describe('replays and reports of a log with large outputs', () => {
   });
 });
 
+describe('a resume of a long log', () => {
+  it('reads it before the room\'s queue: the room goes on meanwhile, and the resume gets what came', async () => {
+    const room = await loudRoom(1);
+    reads.delete(room.roomId);
+    let release!: () => void;
+    hold = new Promise((resolve) => (release = resolve));
+    const back = await connect(server.url);
+    const resumed = back.call<{ events: Event[] }>('room:resume', { token: room.hostToken, lastSeq: 0 });
+    await expect.poll(() => reads.get(room.roomId)?.length ?? 0).toBeGreaterThan(0);
+    // A note goes through the room's queue while the resume's read waits for the database.
+    const note = postJson<{ seq: number }>(server.url, `/api/rooms/${room.roomId}/notes`, { text: 'meanwhile' }, room.hostToken);
+    const answered = await Promise.race([note.then((r) => r.status), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2000))]);
+    hold = undefined;
+    release();
+    expect(answered).toBe(201);
+    const { ok, events } = await resumed;
+    expect(ok).toBe(true);
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: events.length }, (_, i) => i + 1));
+    expect(events.find((e) => e.type === 'note.added')?.seq).toBe((await note).body.seq);
+    back.close();
+  });
+});
+
 describe('log reads per address', () => {
   it('are rate-limited', async () => {
     const limited = await startTestServer({ catalog: loadScenarioCatalog().catalog, limits: { logReads: { perIp: 2, concurrent: 4 } } });
