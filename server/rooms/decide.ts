@@ -55,6 +55,12 @@ const PLAYER_ACTIONS = new Set<Action['type']>(['run', 'interrupt', 'request-hin
 
 const AFTER_THE_END = new Set<Action['type']>(['note', 'adjust', 'release', 'invite-cohost']);
 
+/**
+ * Notes one room keeps (each up to LIMITS.maxTextChars, in its state and its report): hosts
+ * write a few dozen. Unbounded, POST /notes (no rate limit) grew a room by ~1 MB a second.
+ */
+export const MAX_NOTES = 500;
+
 /** Co-host invites not yet taken at once; more are refused until some are used. */
 export const MAX_OPEN_INVITES = 10;
 
@@ -165,6 +171,7 @@ export function decide(room: RoomState, runtime: ScenarioRuntime, actor: Actor, 
       return accept({ type: 'fault.injected', simTime, faultId: action.faultId, by });
     case 'note':
       if (action.at !== undefined && action.at > room.seq) return reject('bad_request', 'a note can only be about an event that happened');
+      if (room.notes.length >= MAX_NOTES) return reject('conflict', `a room keeps at most ${MAX_NOTES} notes`);
       return accept({ type: 'note.added', simTime, by, text: action.text, ...(action.at !== undefined ? { at: action.at } : {}) });
     case 'invite-cohost': {
       if (Object.values(room.cohostInvites).filter((i) => i.usedBy === undefined).length >= MAX_OPEN_INVITES) {

@@ -4,7 +4,7 @@
 // showed (and only hosts); a solo room may wait for its player's Start.
 import { describe, expect, it } from 'vitest';
 import { createMemoryRoomStore } from '../../server/db/memory-room-store.js';
-import { MAX_OPEN_INVITES } from '../../server/rooms/decide.js';
+import { MAX_NOTES, MAX_OPEN_INVITES } from '../../server/rooms/decide.js';
 import { fromStored } from '../../server/rooms/log.js';
 import { replayRoom } from '../../server/rooms/reducer.js';
 import { RoomRegistry, type Joined } from '../../server/rooms/registry.js';
@@ -67,6 +67,14 @@ describe('co-hosts', () => {
     const replayed = replayRoom(fakeRuntime(7, 3_600_000), runner.room.id, (await registry.store.listEvents(runner.room.id, 0)).map(fromStored));
     expect(replayed.participants[cohost.participantId]?.role).toBe('host');
     expect(replayed.cohostInvites[hashToken(secret)]?.usedBy).toBe(cohost.participantId);
+    registry.dispose();
+  });
+
+  it('a room keeps a bounded number of notes', async () => {
+    const { registry, runner, host } = await setup('interview');
+    for (let i = 0; i < MAX_NOTES; i++) expect((await runner.act(host, { type: 'note', text: `note ${i}` })).ok).toBe(true);
+    expect(await runner.act(host, { type: 'note', text: 'one more' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(runner.room.notes).toHaveLength(MAX_NOTES);
     registry.dispose();
   });
 
