@@ -303,7 +303,7 @@ function list(state: ClusterState, req: ApiRequest, { type, namespace }: Target)
     items = from < 0 ? [] : items.slice(from);
   }
   const asked = Number(req.query.limit ?? '0');
-  const limit = Math.min(Number.isInteger(asked) && asked > 0 ? asked : items.length, pageFitting(type, items));
+  const limit = Math.min(Number.isInteger(asked) && asked > 0 ? asked : items.length, pageFitting(state, type, items));
   const metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: revision(state) };
   if (items.length > limit) {
     metadata.continue = Buffer.from(JSON.stringify({ v: 'kd2', after: positionOf(items[limit - 1]!) })).toString('base64url');
@@ -315,10 +315,10 @@ function list(state: ClusterState, req: ApiRequest, { type, namespace }: Target)
 }
 
 /** How many of `items` one page holds: those within MAX_PAGE_CHARS, at least one. */
-function pageFitting(type: ResourceType, items: KubeObject[]): number {
+function pageFitting(state: ClusterState, type: ResourceType, items: KubeObject[]): number {
   let chars = 0;
   for (let i = 0; i < items.length; i++) {
-    chars += listingChars([{ type, obj: items[i]! }], MAX_PAGE_CHARS - chars);
+    chars += listingChars(state, [{ type, obj: items[i]! }], MAX_PAGE_CHARS - chars);
     if (chars > MAX_PAGE_CHARS) return Math.max(1, i);
   }
   return items.length;

@@ -80,7 +80,7 @@ export function watchStep(state: ClusterState, cursor: WatchCursor): WatchEvent[
     const seen = cursor.seen.get(key);
     if (seen && seen.version === obj.metadata.resourceVersion && seen.obj === obj) continue;
     if (chars > MAX_PAGE_CHARS) continue;
-    chars += listingChars([{ type: cursor.target.type, obj }], MAX_PAGE_CHARS - chars);
+    chars += listingChars(state, [{ type: cursor.target.type, obj }], MAX_PAGE_CHARS - chars);
     cursor.seen.set(key, { version: obj.metadata.resourceVersion, obj });
     events.push({ type: seen ? 'MODIFIED' : 'ADDED', object: eventObject(state, cursor, obj) });
   }

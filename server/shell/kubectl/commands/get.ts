@@ -107,7 +107,7 @@ export const getCommand: KubectlSubcommand = {
     const sortBy = flags.string('sort-by');
     // The objects' JSON is built whole (to sort by a path, to print it) before it is charged as
     // printed: refused first when it could not be printed within the line's budget.
-    if (sortBy || (format.format.kind !== 'table' && format.format.kind !== 'name')) ctx.budget.ensure(listingChars(items, ctx.budget.remaining));
+    if (sortBy || (format.format.kind !== 'table' && format.format.kind !== 'name')) ctx.budget.ensure(listingChars(ctx.state, items, ctx.budget.remaining));
     if (sortBy) {
       const sorted = sortItems(ctx.state, items, sortBy, ctx.budget);
       if (!sorted.ok) return fail(sorted.error);
