@@ -1,8 +1,9 @@
 // Reports (host token) and replays (host, or the player themself). Both read the stored
 // log a page at a time, its outputs kept as the terminals keep them, once the token is
-// known to be allowed, a few at once per process and rate-limited per address; a replay is filtered for its viewer exactly like live broadcasts. A room that is
-// not in memory is not rebuilt for them when it has ended (or is broken): its report is
-// folded from the log without simulating the cluster (ledger.ts).
+// known to be allowed, a few at once per process and rate-limited per address; a replay is
+// filtered for its viewer exactly like live broadcasts. A room that is not in memory is not
+// rebuilt for them when it has ended (or is broken): its report is folded from the log
+// without simulating the cluster (ledger.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { HttpError, NoteBody, NoteResponse, ReplayResponse, RoomIdParams, RoomReport, failure, type AckError, type OverviewMessage, type RoomEvent } from '../protocol/index.js';

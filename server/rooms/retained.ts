@@ -1,6 +1,7 @@
 // What a room keeps of its command outputs in memory. Every output stays in the log; a
 // terminal keeps the outputs of its latest commands up to a budget and replaces older ones
-// with a short notice, so typing large outputs cannot grow a room without bound. Part of the fold (reducer), so live play and replay trim alike.
+// with a short notice, so typing large outputs cannot grow a room without bound. Part of the
+// fold (reducer), so live play and replay trim alike.
 import { factKey, type Fact } from '../cluster/facts.js';
 import type { ViewerEvent } from '../protocol/index.js';
 import type { Terminal } from './state.js';
@@ -44,8 +45,8 @@ function trim(terminal: Terminal): void {
 }
 
 /**
- * The events a resume, a replay or a report answers with, oldest first, their outputs kept as a terminal keeps them:
- * past `budget` characters the oldest outputs become the notice. A log holds every output
+ * The events a resume, a replay or a report answers with, oldest first, their outputs kept
+ * as a terminal keeps them: past `budget` characters the oldest outputs become the notice. A log holds every output
  * whole (200 lines of 256 KiB: 52 MB, answered in full to every resume that asked from 0).
  */
 export class RetainedEvents<E extends ViewerEvent = ViewerEvent> {
