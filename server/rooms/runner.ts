@@ -32,7 +32,7 @@ import type { SeatAnswer } from '../kubeapi/seat.js';
 import { BrokenLogError, restoreRoom } from './restore.js';
 import type { ScenarioRuntime } from './runtime.js';
 import { deflateRoom, encodeRoom, serializeRoom } from './snapshot.js';
-import { processSnapshotPacer, type SnapshotPacer } from './snapshot-pacer.js';
+import { processSnapshotPacer, snapshotSpread, type SnapshotPacer } from './snapshot-pacer.js';
 import { isNotLeased } from '../db/leases-repo.js';
 import { adjustedTotal, type RoomState } from './state.js';
 
@@ -474,8 +474,13 @@ export class RoomRunner {
     const every = this.options.snapshotEvery ?? 128;
     const since = this.state.seq - this.snapshotSeq;
     if (every <= 0 || since <= 0 || this.snapshotting) return;
-    const due = since >= every || this.state.status === 'ended' || this.workSinceSnapshot >= (this.options.snapshotWorkMs ?? 40) ||
-      Date.now() - this.snapshotAt >= (this.options.snapshotMs ?? 30_000);
+    // Each room's cadence is its own share (½–1) of the configured one, drawn anew after every
+    // snapshot: rooms that start together (a load of 200, a game day's teams) would otherwise
+    // all be due in the same second, every cycle, and that burst (serialising, deflating and
+    // storing 200 states at once) was the worst stall a loaded server had.
+    const spread = snapshotSpread(this.state.id, this.snapshotSeq);
+    const due = since >= every * spread || this.state.status === 'ended' || this.workSinceSnapshot >= (this.options.snapshotWorkMs ?? 40) * spread ||
+      Date.now() - this.snapshotAt >= (this.options.snapshotMs ?? 30_000) * spread;
     if (!due) return;
     this.snapshotting = true;
     const pacer = this.options.snapshotPacer ?? processSnapshotPacer;

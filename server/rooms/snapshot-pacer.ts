@@ -55,5 +55,17 @@ export class SnapshotPacer {
   }
 }
 
+/**
+ * A room's share (½ up to 1) of the snapshot cadence until its next snapshot: fixed by the
+ * room and the last snapshot's seq (FNV-1a), so runs are repeatable, and different for rooms
+ * that would otherwise be due together.
+ */
+export function snapshotSpread(roomId: string, snapshotSeq: number): number {
+  let hash = 0x811c9dc5;
+  const key = `${roomId}:${snapshotSeq}`;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return 0.5 + (hash >>> 0) / 2 ** 33;
+}
+
 /** One per process: the rooms of a process share its event loop. */
 export const processSnapshotPacer = new SnapshotPacer();

@@ -294,6 +294,36 @@ describe('room runner', () => {
     expect(results).toMatchObject([{ participantId: cand, score: 11, maxScore: 10 }]);
     registry.dispose();
   });
+
+  it('rooms that play alike take their snapshots at different points, never later than the cadence', async () => {
+    // 200 rooms started together were all due in the same second, every cycle: the burst
+    // (serialising, deflating and storing every state at once) was a loaded server's worst stall.
+    const store = createMemoryRoomStore();
+    const firstSnapshot = new Map<string, number>();
+    const saveSnapshot = store.saveSnapshot.bind(store);
+    store.saveSnapshot = async (roomId, seq, data) => {
+      if (seq > 3 && !firstSnapshot.has(roomId)) firstSnapshot.set(roomId, seq);
+      return saveSnapshot(roomId, seq, data);
+    };
+    const registry = new RoomRegistry({ store, catalog: fakeCatalog(60_000), tickMs: 0, snapshotEvery: 40, snapshotWorkMs: 1e9, snapshotMs: 1e9 });
+    const runners: RoomRunner[] = [];
+    for (let i = 0; i < 8; i++) {
+      const created = await registry.create({ scenarioId: 'fake', mode: 'solo', seed: 7, name: 'Min', settings: { allowSpectators: false, autoHints: false } });
+      if (!('runner' in created)) throw new Error(created.error.message);
+      const player = { participantId: created.participantId, role: 'player' as const };
+      await created.runner.act(player, { type: 'start' });
+      runners.push(created.runner);
+      for (let line = 0; line < 45; line++) {
+        await created.runner.act(player, { type: 'run', line: 'echo hi' });
+        await new Promise((resolve) => setImmediate(resolve)); // the snapshot is taken after the ack, in the pacer's turn
+      }
+    }
+    await vi.waitFor(() => expect(firstSnapshot.size).toBe(runners.length));
+    const seqs = [...firstSnapshot.values()];
+    for (const seq of seqs) expect(seq).toBeLessThanOrEqual(3 + 40);
+    expect(new Set(seqs).size).toBeGreaterThanOrEqual(4);
+    registry.dispose();
+  });
 });
 
 describe('room registry memory', () => {
