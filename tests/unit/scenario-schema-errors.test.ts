@@ -2,6 +2,7 @@
 // file gives a precise problem (file, line, path, message).
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { serialize } from 'node:v8';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadScenarioDir, loadScenarioFile, loadScenarioText, scenarioHash, SCENARIOS_DIR, type ScenarioProblem } from '../../server/scenarios/load.js';
@@ -77,6 +78,20 @@ describe('scenario files', () => {
     const res = loadScenarioText(minimal, '<test>');
     if (!res.ok) throw new Error(res.problems.map(formatProblem).join('\n'));
     expect(res.scenario.variants.map((v) => v.scenario.faults[0]!.actions[0]!.taint!.node)).toEqual(['worker-1', 'worker-2']);
+  });
+
+  it('keeps the Latin-1 values of a file that holds other letters one byte a character', () => {
+    // V8 keeps a slice of a two-byte text two-byte: one Hangul letter in a briefing made every
+    // name of the cluster, and every table printed with one, take 2 bytes a character.
+    const bytesPerChar = (text: string) => (serialize(text.repeat(1000)).length - 8) / (text.length * 1000);
+    const res = loadScenarioText(minimal.replace('Something is slow.', 'Something is slow — 느림.'), '<test>');
+    if (!res.ok) throw new Error(res.problems.map(formatProblem).join('\n'));
+    const scenario = res.scenario.variants[0]!.scenario;
+    expect(scenario.briefing).toBe('Something is slow — 느림.');
+    expect(bytesPerChar(scenario.briefing)).toBeGreaterThan(1.9);
+    for (const text of [scenario.cluster.nodes[1]!.name, scenario.cluster.deployments![0]!.containers[0]!.image, scenario.faults[0]!.actions[0]!.taint!.node]) {
+      expect(bytesPerChar(text)).toBeLessThan(1.1);
+    }
   });
 
   it('a wrong type names the path and the line', () => {
