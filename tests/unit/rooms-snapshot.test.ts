@@ -43,10 +43,13 @@ async function playedRoom(scenarioId: string, store: RoomStore = createMemoryRoo
     if (i === 2 && runner.runtime.faults[0]) await runner.act(host, { type: 'inject-fault', faultId: runner.runtime.faults[0].id });
     await settle();
   }
-  // End between two snapshots, so a rebuild has a tail to replay.
-  while (runner.room.seq === (await store.latestSnapshot(runner.room.id))?.seq) {
-    await runner.act(player, { type: 'run', line: 'kubectl get nodes' });
+  // End between two snapshots, so a rebuild has a tail to replay, once no snapshot is still
+  // on its way (a busy machine's pacer may store one after the reads below began).
+  const latestSeq = async () => (await store.latestSnapshot(runner.room.id))?.seq;
+  for (let seq = await latestSeq(); ; seq = await latestSeq()) {
+    if (seq === runner.room.seq) await runner.act(player, { type: 'run', line: 'kubectl get nodes' });
     await settle();
+    if (seq !== runner.room.seq && seq === (await latestSeq())) break;
   }
   return { registry, store, runner, player, host };
 }
