@@ -10,6 +10,7 @@ import { apiAllowed, apiBodyBytes, type RoomState, type Terminal } from './state
 import type { ApiRequest } from '../kubeapi/handler.js';
 import { targetOf, type SeatAnswer } from '../kubeapi/seat.js';
 import { statusResponse } from '../kubeapi/status.js';
+import { oneByte } from '../one-byte.js';
 
 /** The first state, from the room.created event. */
 export function createRoomState(runtime: ScenarioRuntime, roomId: string, event: EventOf<'room.created'>): RoomState {
@@ -82,7 +83,8 @@ export function executeStream(room: RoomState, runtime: ScenarioRuntime, partici
     if (step.ended) delete terminal.session.stream;
   } else {
     try {
-      step = runtime.continueStream(room.cluster, terminal.session, participantId);
+      const next = runtime.continueStream(room.cluster, terminal.session, participantId);
+      step = { ...next, output: oneByte(next.output) };
     } catch (error) {
       delete terminal.session.stream;
       step = { output: INTERNAL_ERROR_OUTPUT, ended: true, internalError: error ?? new Error('continueStream threw') };
@@ -132,7 +134,8 @@ function revokeTokens(room: RoomState, drop: (participantId: string) => boolean)
  */
 function runLineTotal(runtime: ScenarioRuntime, cluster: RoomState['cluster'], session: Terminal['session'], line: string, actor: string, interactive: boolean): { result: LineResult; internalError?: unknown } {
   try {
-    return { result: runtime.runLine(cluster, session, line, actor, interactive) };
+    const result = runtime.runLine(cluster, session, line, actor, interactive);
+    return { result: { ...result, output: oneByte(result.output) } };
   } catch (error) {
     return { result: { output: INTERNAL_ERROR_OUTPUT, exitCode: 1 }, internalError: error ?? new Error('runLine threw') };
   }

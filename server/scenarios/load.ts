@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import type { ClusterSpec } from '../cluster/spec.js';
+import { oneByteStrings } from '../one-byte.js';
 import { actionRefs } from './faults.js';
 import { predicateRefs, type Predicate } from './predicates.js';
 import { DressingSchema, ScenarioSchema, StackRefSchema, VariantSchema, type Scenario } from './schema.js';
@@ -403,22 +404,6 @@ export function loadScenarioText(text: string, file: string, validated: Validate
 }
 
 type Parsed = { doc: Document; counter: LineCounter };
-
-const LATIN1 = /^[\x00-\xff]*$/;
-
-/**
- * The same values with every string that fits in Latin-1 copied as such. V8 keeps a slice of a
- * two-byte text two-byte, and one Korean letter or dash makes a whole YAML file two-byte: every
- * name, image and flag of the cluster a scenario describes took 2 bytes a character, and so did
- * every table printed with one of them in it (each `get pods` output kept in a terminal, each
- * snapshot, each socket frame and log row).
- */
-export function oneByteStrings(value: unknown): unknown {
-  if (typeof value === 'string') return LATIN1.test(value) ? Buffer.from(value, 'latin1').toString('latin1') : value;
-  if (Array.isArray(value)) return value.map(oneByteStrings);
-  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, v]) => [oneByteStrings(key) as string, oneByteStrings(v)]));
-}
 
 function parseText(text: string): Parsed {
   const counter = new LineCounter();
