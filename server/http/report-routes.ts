@@ -21,6 +21,7 @@ import { hashToken } from '../rooms/tokens.js';
 import { viewerOf, viewFor, type Viewer } from '../rooms/view.js';
 import { bearerToken, sendError } from './errors.js';
 import { renderReportHtml } from './report-html.js';
+import { ReadGate } from './read-gate.js';
 
 /** Where a permitted read finds the room: in memory, or folded from its log (ended, broken or elsewhere). */
 type Source = { runner: RoomRunner; viewer: Viewer } | { record: RoomRecord; runtime: ScenarioRuntime; identity: ParticipantRecord };
@@ -206,27 +207,6 @@ function seatOf(room: Readonly<RoomState>, identityId: string, refuse: (role: Ro
   if (placement.kind !== 'seat') return failure('forbidden', 'that token does not belong to this room');
   const refused = refuse(placement.participant.role);
   return refused ? failure('forbidden', refused) : viewerOf(placement.participant.id, placement.participant.role);
-}
-
-/**
- * Whole-log reads at once: each holds a room's retained outputs (a few MB) and keeps the
- * database and the loop busy while it pages; beyond `size`, `unavailable` (try again shortly)
- * rather than a queue that grows with whoever asks.
- */
-export class ReadGate {
-  private running = 0;
-
-  constructor(private readonly size: number) {}
-
-  async run<T>(read: () => Promise<T>): Promise<T | AckError> {
-    if (this.running >= this.size) return failure('unavailable', 'too many room logs are being read; try again shortly');
-    this.running++;
-    try {
-      return await read();
-    } finally {
-      this.running--;
-    }
-  }
 }
 
 /**
