@@ -27,6 +27,10 @@ export interface EdgeLimits {
   spectatorJoins: RateLimit;
   /** Replays and reports, which read a room's whole log: per address per minute, and at once in the process (503 beyond). */
   logReads: { perIp: number; concurrent: number };
+  /** Socket resumes (room:resume, which reads the log since the client's seq) in flight at once per address, until their answer has been sent (`unavailable` beyond). */
+  resumesPerIp: number;
+  /** Bytes one connection may have queued and unsent (a client that does not read); over it the connection is cut. */
+  socketBacklogBytes: number;
 }
 
 export const DEFAULT_LIMITS: EdgeLimits = {
@@ -36,6 +40,9 @@ export const DEFAULT_LIMITS: EdgeLimits = {
   badJoinCodes: { perIp: 20, total: 300 },
   spectatorJoins: { perIp: 30, total: 600 },
   logReads: { perIp: 30, concurrent: 4 },
+  resumesPerIp: 4,
+  // A resume from 0 answers up to 1 MB of outputs per terminal; a player's room rarely queues 8 MiB for a reading client.
+  socketBacklogBytes: 8 * 1024 * 1024,
 };
 
 /** Who may read /metrics and /docs: everyone, nobody (not served), or holders of KUBEDRILL_OPS_TOKEN. */
@@ -164,6 +171,8 @@ const envSchema = z.object({
   KUBEDRILL_RATE_BAD_CODES: optionalText.pipe(rate.optional()),
   KUBEDRILL_RATE_SPECTATORS: optionalText.pipe(rate.optional()),
   KUBEDRILL_LOG_READS: optionalText.pipe(logReads.optional()),
+  KUBEDRILL_RESUMES_PER_IP: optionalText.pipe(count.refine((n) => n >= 1, 'must be at least 1').optional()),
+  KUBEDRILL_SOCKET_BACKLOG: optionalText.pipe(count.refine((n) => n >= 65_536, 'must be at least 65536 bytes').optional()),
   KUBEDRILL_TRUST_PROXY: optionalText.pipe(count.optional()),
   KUBEDRILL_METRICS: optionalText.pipe(opsAccess.optional()),
   KUBEDRILL_DOCS: optionalText.pipe(opsAccess.optional()),
@@ -246,6 +255,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       badJoinCodes: vars.KUBEDRILL_RATE_BAD_CODES ?? DEFAULT_LIMITS.badJoinCodes,
       spectatorJoins: vars.KUBEDRILL_RATE_SPECTATORS ?? DEFAULT_LIMITS.spectatorJoins,
       logReads: vars.KUBEDRILL_LOG_READS ?? DEFAULT_LIMITS.logReads,
+      resumesPerIp: vars.KUBEDRILL_RESUMES_PER_IP ?? DEFAULT_LIMITS.resumesPerIp,
+      socketBacklogBytes: vars.KUBEDRILL_SOCKET_BACKLOG ?? DEFAULT_LIMITS.socketBacklogBytes,
     },
     trustProxyHops: vars.KUBEDRILL_TRUST_PROXY ?? 0,
     ops: { metrics: vars.KUBEDRILL_METRICS ?? 'public', docs: vars.KUBEDRILL_DOCS ?? 'public', token: vars.KUBEDRILL_OPS_TOKEN },

@@ -6,6 +6,8 @@ import type { RoomStatus } from './protocol/index.js';
 export interface ServerMetrics {
   registry: Registry;
   sockets: Gauge;
+  /** Connections cut for holding more unsent than their limit (socket/backlog.ts). */
+  socketsCut: Counter;
   commands: Counter;
   commandSeconds: Histogram;
   eventWriteSeconds: Histogram;
@@ -27,6 +29,7 @@ export function createMetrics(roomsByStatus: () => Record<RoomStatus, number>): 
   return {
     registry,
     sockets: new Gauge({ name: 'kubedrill_sockets', help: 'Connected socket.io clients', registers: [registry] }),
+    socketsCut: new Counter({ name: 'kubedrill_sockets_cut_total', help: 'socket.io connections cut because they held more unsent bytes than KUBEDRILL_SOCKET_BACKLOG (a client that does not read)', registers: [registry] }),
     commands: new Counter({ name: 'kubedrill_commands_total', help: 'Commands run by players', registers: [registry] }),
     commandSeconds: new Histogram({
       name: 'kubedrill_command_duration_seconds',

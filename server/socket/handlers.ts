@@ -20,6 +20,8 @@ import { AddressLimiter, TokenBucket } from './rate-limit.js';
 import { clientAddress } from '../http/client-address.js';
 import type { EdgeLimits } from '../config.js';
 import { Pipe, type Gateway } from '../fleet/gateway.js';
+import { ReadGate } from '../http/read-gate.js';
+import { Backlog } from './backlog.js';
 
 interface Seat {
   runner: RoomRunner;
@@ -99,9 +101,17 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
   const participantBuckets = new ParticipantBuckets();
   const badCodes = new AddressLimiter(deps.limits.badJoinCodes.perIp, deps.limits.badJoinCodes.total);
   const spectatorJoins = new AddressLimiter(deps.limits.spectatorJoins.perIp, deps.limits.spectatorJoins.total);
+  // Each resume reads the log since the client's seq and answers with it (up to a few MB): one
+  // address may not start hundreds at once, nor leave hundreds of answers unread (a slot is
+  // held until its answer has been written out, or the connection is gone).
+  const resumes = new ReadGate(Infinity, deps.limits.resumesPerIp, 'too many resumes from this address at once; try again shortly');
   io.on('connection', (socket) => {
     const address = clientAddress(socket.request, deps.trustProxyHops);
     deps.metrics.sockets.inc();
+    const backlog = new Backlog(socket, deps.limits.socketBacklogBytes, (bytes) => {
+      deps.metrics.socketsCut.inc();
+      deps.log.warn({ address, bytes, limit: deps.limits.socketBacklogBytes }, 'socket cut: it holds more unsent than its limit (the client does not read)');
+    });
     // Until the socket joins, it is limited on its own; after, by its participant's bucket.
     const socketBucket = new TokenBucket(LIMITS.commandsPerSecond, LIMITS.commandBurst);
     let seat: Seat | undefined;
@@ -141,13 +151,42 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       });
     });
 
+    /** Resumes go through the address's gate; everything else straight to `route`. */
+    async function dispatch(name: ClientMessageName, payload: unknown, reply: AckFn): Promise<void> {
+      if (name !== 'room:resume') return route(name, payload, reply);
+      // A connection already over its limit is cut (its client resumes once it reads again): no read for it.
+      if (backlog.over()) return;
+      const refused = await resumes.run(async () => {
+        let replied = false;
+        let onReply: (() => void) | undefined;
+        await route(name, payload, (response) => {
+          reply(response);
+          replied = true;
+          onReply?.();
+        });
+        // A piped resume is answered later (within the pipe's timeout), unless the connection goes first.
+        if (!replied && !socket.disconnected) {
+          await new Promise<void>((resolve) => {
+            onReply = () => {
+              socket.off('disconnect', onReply!);
+              resolve();
+            };
+            socket.once('disconnect', onReply);
+          });
+        }
+        // The slot is held until the answer has been written out (or the connection is gone).
+        await backlog.sent();
+      }, address);
+      if (refused) reply(refused);
+    }
+
     /**
      * Here, or through the pipe to the process that owns the connection's room. The owner's
      * answers through the pipe are passed on the moment they arrive, in order with the events
      * it relays: answered through a promise, a broadcast read from the same packet would
      * overtake the answer and the client would drop the events the answer carried.
      */
-    async function dispatch(name: ClientMessageName, payload: unknown, reply: AckFn): Promise<void> {
+    async function route(name: ClientMessageName, payload: unknown, reply: AckFn): Promise<void> {
       if (pipe) return pipe.request(name, payload, reply);
       if (!deps.gateway || seat || (name !== 'room:join' && name !== 'room:resume')) {
         // An action may answer early (once stored, before its broadcast): one answer either way.
