@@ -160,7 +160,7 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
         let replied = false;
         let onReply: (() => void) | undefined;
         await route(name, payload, (response) => {
-          reply(response);
+          backlog.answering(() => reply(response));
           replied = true;
           onReply?.();
         });
