@@ -60,6 +60,19 @@ describe('kubectl get', () => {
     expect(run('kubectl get foo')).toEqual({ stdout: '', stderr: 'error: the server doesn\'t have a resource type "foo"\n', exitCode: 1 });
     expect(run('kubectl get pods -n empty')).toEqual({ stdout: '', stderr: 'No resources found in empty namespace.\n', exitCode: 0 });
   });
+  // get.go printGeneric: a single item implied (TYPE NAME, TYPE/NAME) returns its error alone, no
+  // empty List; several names print the List, then the errors; --ignore-not-found prints nothing.
+  it('prints only the NotFound error for one missing name in -o yaml|json|jsonpath', async () => {
+    const run = await k();
+    const notFound = { stdout: '', stderr: 'Error from server (NotFound): pods "nope" not found\n', exitCode: 1 };
+    expect(run('kubectl get pod nope -o yaml')).toEqual(notFound);
+    expect(run('kubectl get pod/nope -o json')).toEqual(notFound);
+    expect(run("kubectl get pod nope -o jsonpath='{.metadata.name}'")).toEqual(notFound);
+    expect(run('kubectl get pod nope --ignore-not-found -o yaml')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+    const two = run('kubectl get pod nope nope2 -o yaml');
+    expect(two.stdout).toBe('apiVersion: v1\nitems: []\nkind: List\nmetadata:\n  resourceVersion: ""\n');
+    expect(two.exitCode).toBe(1);
+  });
   it('filters with label and field selectors', async () => {
     const run = await k();
     expect(run('kubectl get pods -l app=web -o name').stdout).toBe('pod/web-7d4b9c8f5-abcde\npod/web-7d4b9c8f5-fghij\n');

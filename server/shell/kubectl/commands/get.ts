@@ -123,6 +123,10 @@ export const getCommand: KubectlSubcommand = {
       if (items.length === 0 && !byName && (format.format.kind === 'name' || format.format.kind === 'custom-columns')) {
         return { stdout: '', stderr: noResourcesFound(ctx, types), ...warnings, exitCode: 0 };
       }
+      // get.go printGeneric: one TYPE NAME (or TYPE/NAME) is a single item implied, whose error is
+      // returned alone; --ignore-not-found drops NotFound, and nothing found then prints nothing.
+      const implied = byName && !args[0]!.includes(',') && (args.length === 1 ? args[0]!.includes('/') : args.length === 2 && !args[0]!.includes('/'));
+      if (items.length === 0 && byName && (implied || flags.bool('ignore-not-found'))) return { stdout: '', stderr, ...warnings, exitCode };
       const single = byName && items.length === 1 && args.length <= 2 && !args[0]!.includes(',');
       const printed = printStructured(ctx.state, items, format.format, { single, noHeaders: flags.bool('no-headers'), budget: ctx.budget, managedFields: flags.bool('show-managed-fields') });
       if (!printed.ok) return fail(printed.error);
