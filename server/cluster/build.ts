@@ -267,6 +267,7 @@ function addWorkloads(state: ClusterState, spec: ClusterSpec): Map<string, numbe
       status: { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberReady: 0, updatedNumberScheduled: 0, numberAvailable: 0, numberMisscheduled: 0 },
     };
     ds.metadata.annotations['deprecated.daemonset.template.generation'] = '1';
+    ds.status.observedGeneration = ds.metadata.generation;
     state.daemonsets[keyOf(ds)] = ds;
     targets.set(ds.metadata.uid, ago(d.age));
   }

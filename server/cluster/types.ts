@@ -437,6 +437,8 @@ export interface DaemonSet {
     updatedNumberScheduled: number;
     numberAvailable: number;
     numberMisscheduled: number;
+    /** The generation the controller last synced; absent: the object's own (older snapshots). */
+    observedGeneration?: number;
   };
 }
 

@@ -94,6 +94,31 @@ describe('kubectl rollout status', () => {
   });
 });
 
+// kubectl polymorphichelpers/rollout_status.go DaemonSetStatusViewer; rollout_status.go's
+// UntilWithSync ends a --timeout with wait.ErrWaitTimeout.
+describe('kubectl rollout status of a daemonset, and --timeout', () => {
+  it('waits for a restarted daemonset with DaemonSetStatusViewer\'s lines', () => {
+    const { run } = room();
+    expect(run('kubectl rollout restart ds/kube-proxy -n kube-system').exitCode).toBe(0);
+    const status = run('kubectl rollout status ds/kube-proxy -n kube-system');
+    expect(status.output).toMatch(/^Waiting for daemon set spec update to be observed\.\.\.\nWaiting for daemon set "kube-proxy" rollout to finish: \d+ out of \d+ new pods have been updated\.\.\.\n/);
+    expect(status.output).toMatch(/\nWaiting for daemon set "kube-proxy" rollout to finish: \d+ of \d+ updated pods are available\.\.\.\n/);
+    expect(status.output.endsWith('daemon set "kube-proxy" successfully rolled out\n')).toBe(true);
+    expect(run('kubectl rollout status daemonset kube-proxy -n kube-system')).toMatchObject({ output: 'daemon set "kube-proxy" successfully rolled out\n', exitCode: 0 });
+  });
+  it('gives up after --timeout with kubectl\'s error, exit 1', () => {
+    const { cluster, run } = room();
+    // Requests no node can hold: the new pods stay Pending.
+    run('kubectl set resources deploy/coredns -n kube-system --requests=cpu=64');
+    const before = cluster.now;
+    const status = run('kubectl rollout status deploy/coredns -n kube-system --timeout=5s');
+    expect(status.output).toMatch(/^(Waiting for deployment .*\n)+error: timed out waiting for the condition\n$/);
+    expect(status.exitCode).toBe(1);
+    expect(cluster.now - before).toBe(5000);
+    expect(run('kubectl rollout status deploy/coredns -n kube-system --timeout=5x').output).toBe('error: invalid argument "5x" for "--timeout" flag: time: invalid duration "5x"\nSee \'kubectl rollout status --help\' for usage.\n');
+  });
+});
+
 describe('kubectl get -w', () => {
   it('lists, then prints a row per object written as simulated time passes (bounded)', () => {
     const { cluster, run } = room();

@@ -60,9 +60,14 @@ function syncDaemonSet(ctx: TickContext, ds: DaemonSet): void {
   rollOne(ctx, ds, [...byNode.values()]);
   const s = ds.status;
   const current = byNode.size;
-  if (s.desiredNumberScheduled !== desired || s.currentNumberScheduled !== current || s.numberReady !== ready || s.numberAvailable !== ready || s.updatedNumberScheduled !== current) {
+  // Pods of the set's current template (its latest ControllerRevision): what `rollout status` waits for.
+  let updated = 0;
+  for (const pod of byNode.values()) if (!outdated(ds, pod)) updated++;
+  const observed = s.observedGeneration === undefined ? undefined : ds.metadata.generation;
+  if (s.desiredNumberScheduled !== desired || s.currentNumberScheduled !== current || s.numberReady !== ready || s.numberAvailable !== ready || s.updatedNumberScheduled !== updated || s.observedGeneration !== observed) {
     mutateObject(state, 'DaemonSet', keyOf(ds), (d) => {
-      d.status = { desiredNumberScheduled: desired, currentNumberScheduled: current, numberReady: ready, updatedNumberScheduled: current, numberAvailable: ready, numberMisscheduled: Math.max(0, current - desired) };
+      d.status = { desiredNumberScheduled: desired, currentNumberScheduled: current, numberReady: ready, updatedNumberScheduled: updated, numberAvailable: ready, numberMisscheduled: Math.max(0, current - desired) };
+      if (observed !== undefined) d.status.observedGeneration = observed;
     });
   }
 }

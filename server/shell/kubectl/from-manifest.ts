@@ -228,7 +228,7 @@ function daemonSetFrom(f: Findings, top: JsonObject, metadata: ObjectMeta, store
   }
   const ds: DaemonSet = stored ? structuredClone(stored) : {
     metadata, spec: {} as DaemonSet['spec'],
-    status: { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberReady: 0, updatedNumberScheduled: 0, numberAvailable: 0, numberMisscheduled: 0 },
+    status: { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberReady: 0, updatedNumberScheduled: 0, numberAvailable: 0, numberMisscheduled: 0, observedGeneration: 0 },
   };
   ds.metadata = metadata;
   Object.assign(ds.spec, { selector: selector ?? { matchLabels: {} }, template });

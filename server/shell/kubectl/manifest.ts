@@ -29,6 +29,13 @@ function compact(obj: Record<string, Json | undefined>): JsonObject {
   return out;
 }
 
+/** A DaemonSet's status; observedGeneration is omitempty (a set the controller has not synced yet has none). */
+function daemonSetStatusJson(ds: DaemonSet): Json {
+  const { observedGeneration, ...counts } = ds.status;
+  const observed = observedGeneration ?? ds.metadata.generation;
+  return observed > 0 ? { ...counts, observedGeneration: observed } : counts;
+}
+
 export function toManifest(state: ClusterState, kind: string, obj: KubeObject): JsonObject {
   const manifest = modelledManifest(state, kind, obj);
   // A status a client wrote on a modelled kind shows until its owner's next sync (cluster/status-writes.ts).
@@ -140,7 +147,7 @@ function modelledManifest(state: ClusterState, kind: string, obj: KubeObject): J
           updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
           revisionHistoryLimit: 10,
         },
-        status: { ...ds.status, observedGeneration: ds.metadata.generation },
+        status: daemonSetStatusJson(ds),
       };
     }
     case 'Service': {

@@ -1,9 +1,10 @@
 // `kubectl rollout restart|status|undo|history|pause|resume deployment/NAME`, restart and
-// status of a statefulset, restart of a daemonset (and of every object of a type in the namespace). The controllers do the rolling; these only change the spec or read
+// status of a statefulset and a daemonset (and of every object of a type in the namespace). The controllers do the rolling; these only change the spec or read
 // the status, like kubectl.
 import { getObject, mutateObject } from '../../../cluster/api.js';
 import { jsonObject } from '../../../cluster/json.js';
-import type { Deployment, JsonValue, ReplicaSet, StoredObject } from '../../../cluster/types.js';
+import { parseDuration } from '../../../cluster/quantity.js';
+import type { DaemonSet, Deployment, JsonValue, ReplicaSet, StoredObject } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import { rfc3339 } from '../age.js';
@@ -42,20 +43,44 @@ export function rolloutStatus(d: Deployment): { text: string; done: boolean; fai
   return { text: `deployment "${name}" successfully rolled out\n`, done: true };
 }
 
-/** Watching: each new status line as simulated time passes, until done or failed (or a bound). */
+/**
+ * Watching: each new status line as simulated time passes, until done or failed (or a bound).
+ * --timeout (a Go duration, 0 = none) ends an unfinished rollout with UntilWithSync's
+ * wait.ErrWaitTimeout once that much time has passed.
+ */
 function watchStatus(ctx: KubectlContext, flags: ParsedFlags, read: () => { text: string; done: boolean; failed?: boolean } | undefined): CommandResult {
+  const timeoutText = flags.string('timeout') ?? '0s';
+  const timeoutMs = timeoutText === '0' ? 0 : parseDuration(timeoutText);
+  if (timeoutMs === null) return fail(`error: invalid argument "${timeoutText}" for "--timeout" flag: time: invalid duration "${timeoutText}"\nSee 'kubectl rollout status --help' for usage.\n`);
   let s = read()!;
   let stdout = s.failed ? '' : s.text;
+  let waited = 0;
   if (!s.done && !s.failed && flags.bool('watch')) {
-    watchFor(ctx.passTime, () => {
+    const passTime = ctx.passTime && ((ms: number) => {
+      const passed = ctx.passTime!(ms);
+      waited += passed;
+      return passed;
+    });
+    watchFor(passTime, () => {
       const next = read();
       if (!next) return true;
       if (next.text !== s.text && !next.failed) stdout += next.text;
       s = next;
       return next.done || next.failed === true;
-    });
+    }, timeoutMs > 0 ? timeoutMs : undefined);
+    if (!s.done && !s.failed && timeoutMs > 0 && waited >= timeoutMs) return { stdout, stderr: 'error: timed out waiting for the condition\n', exitCode: 1 };
   }
   return s.failed ? { stdout, stderr: s.text, exitCode: 1 } : ok(stdout);
+}
+
+/** kubectl polymorphichelpers DaemonSetStatusViewer (the simulation's daemonsets are all RollingUpdate: manifest.ts). */
+export function daemonSetRolloutStatus(ds: DaemonSet): { text: string; done: boolean } {
+  const { name } = ds.metadata;
+  const { updatedNumberScheduled: updated, desiredNumberScheduled: desired, numberAvailable: available, observedGeneration } = ds.status;
+  if (observedGeneration !== undefined && ds.metadata.generation > observedGeneration) return { text: 'Waiting for daemon set spec update to be observed...\n', done: false };
+  if (updated < desired) return { text: `Waiting for daemon set "${name}" rollout to finish: ${updated} out of ${desired} new pods have been updated...\n`, done: false };
+  if (available < desired) return { text: `Waiting for daemon set "${name}" rollout to finish: ${available} of ${desired} updated pods are available...\n`, done: false };
+  return { text: `daemon set "${name}" successfully rolled out\n`, done: true };
 }
 
 /** kubectl polymorphichelpers StatefulSetStatusViewer (apps/v1 defaults a partition of 0). */
@@ -178,6 +203,10 @@ export const rolloutCommand: KubectlSubcommand = {
     if (t.type.kind === 'StatefulSet' && action === 'status') return watchStatus(ctx, flags, () => {
       const o = getObject(ctx.state, 'StatefulSet', t.key);
       return o ? statefulSetRolloutStatus(o) : undefined;
+    });
+    if (t.type.kind === 'DaemonSet' && action === 'status') return watchStatus(ctx, flags, () => {
+      const ds = ctx.state.daemonsets[t.key];
+      return ds ? daemonSetRolloutStatus(ds) : undefined;
     });
     if (t.type.kind !== 'Deployment' && !(action === 'restart' && t.type.kind === 'DaemonSet')) return fail(`error: no ${action === 'status' ? 'status viewer' : action === 'history' ? 'history viewer' : action === 'undo' ? 'rollbacker' : 'restarter'} has been implemented for {"${t.type.group}" "${t.type.kind}"}\n`);
     switch (action) {
