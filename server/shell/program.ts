@@ -21,6 +21,19 @@ export interface ShellApi {
    * within the line's budget; what it showed goes to `sink`. `output` is both streams as printed.
    */
   runLine(session: ShellSession, line: string, sink?: FactSink, offTerminal?: boolean): { output: string; stdout: string; stderr: string; exitCode: number };
+  /**
+   * Runs a script in a child shell's session (`bash -c SCRIPT NAME ARGS…`): its own $0 and
+   * positional parameters, `stdin` as standard input, within the line's budget.
+   */
+  runChild(session: ShellSession, script: ChildScript, sink?: FactSink): ProgramResult;
+}
+
+/** What a child shell runs: the text, its `$0` and `$1…`, and its standard input. */
+export interface ChildScript {
+  text: string;
+  arg0: string;
+  args: string[];
+  stdin: string;
 }
 
 export type ShellProgram = (ctx: CommandContext, argv: string[], shell: ShellApi) => ProgramResult;

@@ -13,6 +13,7 @@ import { nodeTools } from './node/index.js';
 import type { ShellProgram } from './program.js';
 import { program } from './program.js';
 import { editor } from './editor.js';
+import { childShell } from './child-shell.js';
 import { curlWith } from './exec/http-tools.js';
 import { workstationRequest } from './workstation/network.js';
 import { dig, nc, openssl, ping, ps } from './workstation/tools.js';
@@ -154,7 +155,7 @@ const workstationCurl: ShellCommand = (ctx, argv) => {
   return handled === '' ? result : { ...result, stderrFirst: handled + (result.stderrFirst ?? '') };
 };
 const workstationTools: Record<string, ShellCommand> = { dig, nc, openssl, ping, ps };
-const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, scp, sudo, ls: program(ls), rm: program(rm), curl: program(workstationCurl), ...programs(workstationTools) };
+const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, scp, sudo, ls: program(ls), rm: program(rm), curl: program(workstationCurl), ...programs(workstationTools), bash: childShell, sh: childShell };
 
 /** The node tools read the node's whole state (rules, journals, containers) on every call. */
 const nodeTool = (command: ShellCommand): ShellProgram => (ctx, argv) => {
@@ -166,6 +167,8 @@ const nodePrograms: Record<string, ShellProgram> = {
   rm: program(rm),
   ssh,
   sudo,
+  bash: childShell,
+  sh: childShell,
 };
 const controlPlanePrograms: Record<string, ShellProgram> = { ...nodePrograms, kubectl };
 

@@ -16,7 +16,7 @@ import type {
 } from './parse.js';
 import { parseLine } from './parse.js';
 import { escapeGlob, matchGlob, removePrefix, removeSuffix, replaceGlob } from './pattern.js';
-import type { ProgramResult, ShellApi } from './program.js';
+import type { ChildScript, ProgramResult, ShellApi } from './program.js';
 import { findProgram } from './registry.js';
 import { notFoundInContainer } from './exec/index.js';
 import { aliasesOf, assignVar, baseEnv, commandEnv, forkSession, unsetVar as unsetScalar } from './session.js';
@@ -86,6 +86,8 @@ const onTerminal = (io: Redirected): boolean => io.targets[1] === 'out' || io.ta
 
 /** Deepest function calls may nest (each call is several stack frames of this interpreter). */
 const MAX_FUNCTION_DEPTH = 100;
+/** Child shells (`bash -c 'bash -c …'`) inside each other in one line, as a process table bounds them. */
+const MAX_CHILD_SHELLS = 16;
 
 export const outcome = (stdout: string, stderr = '', exitCode = 0): Outcome => {
   const chunks: Chunk[] = [];
@@ -132,6 +134,8 @@ export class Runner implements ShellApi, LanguageHost {
   loopDepth = 0;
   /** Positional parameters of the running function (the line itself has none). */
   positional: string[][] = [[]];
+  /** `$0` of the child shells running (`bash -c SCRIPT NAME`); the terminal's is `bash`. */
+  private arg0: string[] = [];
   /** Variables each running function made `local`, with what to restore on return. */
   locals: Map<string, () => void>[] = [];
   /** Conditions (`if`, `while`, before `&&`/`||`, `!`) being run: `set -e` ignores their failures. */
@@ -182,6 +186,26 @@ export class Runner implements ShellApi, LanguageHost {
     if (sink) for (const chunk of result.chunks) for (const r of surviving(chunk.reveals ?? [], chunk.text)) sink.add(r);
     const of = (fd: 1 | 2): string => result.chunks.filter((c) => c.fd === fd).map((c) => c.text).join('');
     return { output: result.chunks.map((c) => c.text).join(''), stdout: of(1), stderr: of(2), exitCode: result.exitCode };
+  }
+
+  runChild(session: ShellSession, script: ChildScript, sink?: FactSink): ProgramResult {
+    const parsed = parseLine(script.text, { aliases: {} });
+    // bash names where a -c string went wrong: `bash: -c: line 1: syntax error…`.
+    if (!parsed.ok) return { stdout: '', stderr: parsed.error.replace(/^bash: /gm, `${script.arg0 === 'sh' ? 'sh' : 'bash'}: -c: line 1: `), exitCode: 2 };
+    if (this.arg0.length >= MAX_CHILD_SHELLS) return { stdout: '', stderr: 'bash: fork: Resource temporarily unavailable\n', exitCode: 1 };
+    this.positional.push(script.args);
+    this.arg0.push(script.arg0);
+    let result: Outcome;
+    try {
+      result = this.runList(session, parsed.list, new Input(script.stdin));
+    } finally {
+      this.positional.pop();
+      this.arg0.pop();
+    }
+    if (sink) for (const chunk of result.chunks) for (const r of surviving(chunk.reveals ?? [], chunk.text)) sink.add(r);
+    const written = result.chunks.map((c) => ({ fd: c.fd, text: c.text }));
+    const of = (fd: 1 | 2): string => written.filter((c) => c.fd === fd).map((c) => c.text).join('');
+    return { stdout: of(1), stderr: of(2), exitCode: result.exitCode, written };
   }
 
   /** Runs `run` with fd 1 off the terminal when `off`. */
@@ -1145,7 +1169,7 @@ export class Runner implements ShellApi, LanguageHost {
       case '?': return String(session.lastExitCode ?? 0);
       case '$': return '4242';
       case '#': return String(args.length);
-      case '0': return 'bash';
+      case '0': return this.arg0.at(-1) ?? 'bash';
       case '!': return session.lastBackground === undefined ? undefined : String(session.lastBackground);
       case '-': return `${session.options?.errexit ? 'e' : ''}hB${session.options?.nounset ? 'u' : ''}${session.options?.xtrace ? 'x' : ''}`;
       case 'RANDOM': return String((this.commandsRun * 7919) % 32768);

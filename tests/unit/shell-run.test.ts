@@ -78,6 +78,16 @@ describe('runLine', () => {
     expect(run('sleep x').exitCode).toBe(1);
   });
 
+  // bash 5.1 and dash on Ubuntu 22.04 are there on the nodes too: `ssh NODE 'sh -c …'`, `sudo bash -c`.
+  it('runs child shells on a node, as its user or through sudo', () => {
+    const { run, session } = shell();
+    expect(run(`ssh worker-1 'sh -c "hostname; whoami"'`).output).toBe('worker-1\nubuntu\n');
+    expect(run(`ssh worker-1 'sudo bash -c "whoami; id -u"; bash -c "exit 5"; echo $?'`).output).toBe('root\n0\n5\n');
+    expect(session.node).toBeUndefined();
+    run('ssh worker-1');
+    expect(run('sudo bash -c \'echo $0 $1\' name arg; whoami').output).toBe('name arg\nubuntu\n');
+  });
+
   it('ssh to a node changes the prompt and the programs; exit returns', () => {
     const { run, state, session } = shell();
     expect(prompt(state, session)).toBe('(kubernetes-admin@kubedrill-demo:default) player@workstation:~$ ');
