@@ -67,6 +67,7 @@ function grepWith(extendedByName: boolean): ShellCommand {
     for (const pattern of patterns.flatMap((p) => p.split('\n'))) {
       const re = compileRegex(pattern, {
         extended: extendedByName || o.has('E') || o.has('P'),
+        perl: o.has('P'),
         fixed: o.has('F'),
         ignoreCase: o.has('i'),
         word: o.has('w'),

@@ -17,6 +17,8 @@ export interface RegexOptions {
   word?: boolean;
   /** grep -x: the match must be the whole line. */
   line?: boolean;
+  /** grep -P: Perl syntax, which RE2's is (\d, \s, \w, lazy quantifiers, lookbehinds), with `\K`. */
+  perl?: boolean;
 }
 
 export interface Match {
@@ -137,15 +139,35 @@ const WORD_CHAR = 'A-Za-z0-9_';
 
 /** The matcher for a pattern, or GNU's message for why it is invalid; its work is spent from `budget`. */
 export function compileRegex(pattern: string, opts: RegexOptions, budget: LineBudget): Matcher | { error: string } {
-  let source = opts.fixed ? escapeRe2(pattern) : posixToRe2(pattern, opts.extended);
+  const perl = opts.perl && !opts.fixed ? perlToRe2(pattern) : undefined;
+  let source = perl?.source ?? (opts.fixed ? escapeRe2(pattern) : posixToRe2(pattern, opts.extended));
   if (source === undefined) return { error: BACK_REFERENCE_ERROR };
   // -w: a word character may neither precede nor follow. RE2 has no lookahead, so the
   // following character is consumed and the match proper is kept in an extra group 1.
   if (opts.word) source = `(?<![${WORD_CHAR}])(${source})(?:[^${WORD_CHAR}]|$)`;
   if (opts.line) source = `^(?:${source})$`;
-  const flags = (opts.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0) | (opts.word ? RE2JS.LOOKBEHINDS : 0);
-  const compiled = compileSource(source, flags, opts.word ? 1 : 0, budget);
+  const flags = (opts.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0) | (opts.word || opts.perl ? RE2JS.LOOKBEHINDS : 0);
+  const compiled = compileSource(source, flags, (opts.word ? 1 : 0) + (perl?.kept ? 1 : 0), budget);
   return 'error' in compiled ? { error: gnuError(compiled.error) } : compiled;
+}
+
+/**
+ * A PCRE pattern as RE2 source: the same syntax, but for `\K` ("keep": the match reported starts
+ * there), which becomes a group holding the rest, the match proper (`kept`). Only a `\K` outside
+ * groups and classes is known; PCRE's other extras (lookaheads, backreferences) fail to compile.
+ */
+function perlToRe2(pattern: string): { source: string; kept: boolean } {
+  let depth = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      if (pattern[i + 1] === 'K' && depth === 0) return { source: `(?:${pattern.slice(0, i)})(${pattern.slice(i + 2)})`, kept: true };
+      i++;
+    } else if (c === '[') i = classEnd(pattern, i);
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+  }
+  return { source: pattern, kept: false };
 }
 
 /** A pattern in RE2 / Go syntax as is (crictl --name), or undefined when it does not parse. */
