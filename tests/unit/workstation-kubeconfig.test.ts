@@ -15,6 +15,12 @@ function workstation() {
 }
 
 describe('~/.kube/config on the workstation', () => {
+  // kubectl config get_users.go / get_clusters.go: a NAME header, then the names.
+  it('lists its users and clusters', () => {
+    const sh = workstation();
+    expect(sh('kubectl config get-users').output).toBe('NAME\nkubernetes-admin\n');
+    expect(sh('kubectl config get-clusters').output).toBe('NAME\nkubedrill-demo\n');
+  });
   it('is a file kubectl config view agrees with', () => {
     const sh = workstation();
     const file = sh('cat ~/.kube/config').output;

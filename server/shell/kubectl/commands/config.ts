@@ -110,7 +110,7 @@ export const configCommand: KubectlSubcommand = {
   short: 'Modify kubeconfig files',
   usage: 'kubectl config SUBCOMMAND [options]',
   offline: true,
-  completions: ['current-context', 'get-contexts', 'set-context', 'use-context', 'view', 'get-clusters'],
+  completions: ['current-context', 'get-contexts', 'set-context', 'use-context', 'view', 'get-clusters', 'get-users'],
   flags: [
     { name: 'current', type: 'bool', usage: 'Modify the current context' },
     { name: 'minify', type: 'bool', usage: 'Remove all information not used by current-context from the output' },
@@ -133,6 +133,9 @@ export const configCommand: KubectlSubcommand = {
       }
       case 'get-clusters':
         return ok(`NAME\n${s.clusterName}\n`);
+      // get_users.go: NAME, then the kubeconfig's users sorted (admin.conf has one).
+      case 'get-users':
+        return ok(`NAME\n${s.contextName.split('@')[0] ?? ''}\n`);
       case 'view': {
         const loaded = loadKubeconfig(ctx, flags.string('kubeconfig'));
         if (!loaded.ok) return fail(loaded.error);
