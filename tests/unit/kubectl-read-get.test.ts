@@ -81,6 +81,17 @@ describe('kubectl get', () => {
     expect(run('kubectl get pods -A --field-selector spec.nodeName=cp-1 -o name').stdout).toBe('pod/coredns-5dd5756b68-xk2p9\n');
     expect(run('kubectl get pods --field-selector foo=bar').stderr).toContain('field label not supported: foo');
   });
+  // The apiserver's field label conversions beyond metadata.*: secrets' type (core/v1
+  // conversion.go), namespaces' status.phase, ReplicaSets' status.replicas.
+  it('selects secrets by type, namespaces by phase and ReplicaSets by replicas', async () => {
+    const run = await k();
+    expect(run('kubectl create secret generic s1 --from-literal=a=b').exitCode).toBe(0);
+    expect(run('kubectl get secrets --field-selector type=Opaque -o name')).toEqual({ stdout: 'secret/s1\n', stderr: '', exitCode: 0 });
+    expect(run('kubectl get secrets --field-selector type=kubernetes.io/tls -o name')).toEqual({ stdout: '', stderr: 'No resources found in default namespace.\n', exitCode: 0 });
+    expect(run('kubectl get ns --field-selector status.phase=Terminating -o name').stdout).toBe('');
+    expect(run('kubectl get ns --field-selector status.phase=Active -o name').stdout).toContain('namespace/default\n');
+    expect(run('kubectl get rs -A --field-selector status.replicas=0').exitCode).toBe(0);
+  });
   it('prints yaml, json, jsonpath and custom-columns from the manifest', async () => {
     const run = await k();
     const yaml = run('kubectl get pod web-7d4b9c8f5-abcde -o yaml').stdout;

@@ -1,6 +1,6 @@
 // Label selectors (`-l app=web,tier!=db,env in (a,b),!legacy`) and field selectors
 // (`--field-selector status.phase!=Running,spec.nodeName=node-1`).
-import type { ClusterEvent, Node, Pod } from '../../cluster/types.js';
+import type { ClusterEvent, Namespace, Node, Pod, ReplicaSet, StoredObject } from '../../cluster/types.js';
 import type { KubeObject, ResourceType } from './resources.js';
 
 export interface LabelRequirement {
@@ -86,6 +86,20 @@ const FIELDS: Record<string, Record<string, FieldGetter>> = {
   },
   Node: {
     'spec.unschedulable': (o) => String((o as Node).spec.unschedulable),
+  },
+  // pkg/apis/core/v1 conversion.go and the registries' SelectableFields: a secret's type (Opaque
+  // when unset), a namespace's phase, a ReplicaSet's replicas, a Job's succeeded count.
+  Secret: {
+    type: (o) => { const t = (o as StoredObject).fields.type; return typeof t === 'string' ? t : 'Opaque'; },
+  },
+  Namespace: {
+    'status.phase': (o) => (o as Namespace).status.phase,
+  },
+  ReplicaSet: {
+    'status.replicas': (o) => String((o as ReplicaSet).status.replicas),
+  },
+  Job: {
+    'status.successful': (o) => { const s = (o as StoredObject).fields.status; return String(s !== null && typeof s === 'object' && !Array.isArray(s) && typeof s.succeeded === 'number' ? s.succeeded : 0); },
   },
   Event: {
     'involvedObject.kind': (o) => (o as ClusterEvent).involvedObject.kind,
