@@ -113,6 +113,16 @@ describe('nc, ping, dig, ps, openssl on the workstation', () => {
     expect(sh('dig @10.96.0.10 kubernetes.default.svc.cluster.local +short')).toMatchObject({ exitCode: 9, output: ';; communications error to 10.96.0.10#53: timed out\n'.repeat(3) + ';; no servers could be reached\n' });
   });
 
+  // bind9-dnsutils ships nslookup and host with dig: the same stub resolver, BIND 9.18's layouts.
+  it('answers nslookup and host as dig does', () => {
+    const { sh } = workstation();
+    expect(sh('nslookup cp-1')).toMatchObject({ exitCode: 0, output: 'Server:\t\t127.0.0.53\nAddress:\t127.0.0.53#53\n\nNon-authoritative answer:\nName:\tcp-1\nAddress: 10.0.1.10\n\n' });
+    expect(sh('nslookup kubernetes.default')).toMatchObject({ exitCode: 1, output: 'Server:\t\t127.0.0.53\nAddress:\t127.0.0.53#53\n\n** server can\'t find kubernetes.default: NXDOMAIN\n\n' });
+    expect(sh('host cp-1')).toMatchObject({ exitCode: 0, output: 'cp-1 has address 10.0.1.10\n' });
+    expect(sh('host nope.example.com')).toMatchObject({ exitCode: 1, output: 'Host nope.example.com not found: 3(NXDOMAIN)\n' });
+    expect(sh('nslookup kubernetes 10.96.0.10')).toMatchObject({ exitCode: 1, output: ';; connection timed out; no servers could be reached\n\n' });
+  });
+
   it('lists the workstation\'s processes, the background kubectl included', () => {
     const { sh } = workstation();
     expect(sh('ps').output).toMatch(/^ {4}PID TTY {10}TIME CMD\n {3}4242 pts\/0 {4}00:00:00 bash\n +\d+ pts\/0 {4}00:00:00 ps\n$/);

@@ -2,7 +2,7 @@
 import { wallClock } from '../../cluster/logs.js';
 import { randomInt } from '../../cluster/rng.js';
 import type { ClusterState, Pod } from '../../cluster/types.js';
-import { askServers, authoritativeName, lookupName, podResolvConf, type DnsType, type Sent } from '../../cluster/network/dns.js';
+import { askServers, authoritativeName, lookupName, podResolvConf, type DnsOutcome, type DnsType, type Sent } from '../../cluster/network/dns.js';
 import type { CommandResult } from '../types.js';
 
 /** A program's result and the simulated time it took (a lookup that waited out a timeout). */
@@ -17,14 +17,24 @@ const bare = (fqdn: string) => fqdn.replace(/\.$/, '');
  * busybox nslookup sends A and AAAA together (like glibc's getaddrinfo); bind's asks one
  * type at a time. Both walk the search list and the nameservers of resolv.conf.
  */
+/** How a client's stub resolver looks a name up (the search list, its servers): a pod's, the workstation's. */
+export type Resolver = (name: string, type: DnsType, opts: { server?: string; parallel?: boolean }) => { outcome: DnsOutcome; ms: number };
+
+/** A pod's (or a node's host network) resolver: its resolv.conf. */
+export const podResolver = (state: ClusterState, pod: Pod): Resolver => (name, type, opts) => lookupName(state, pod, name, type, opts);
+
 export function nslookup(state: ClusterState, pod: Pod, argv: string[], flavor: Flavor): Timed {
+  return nslookupWith(state, podResolver(state, pod), argv, flavor);
+}
+
+export function nslookupWith(state: ClusterState, resolve: Resolver, argv: string[], flavor: Flavor): Timed {
   const args = argv.slice(1).filter((a) => !a.startsWith('-'));
   const typeFlag = argv.find((a) => /^-(type|query|q)=/i.test(a))?.split('=')[1]?.toUpperCase();
   const name = args[0];
   if (!name) return { stdout: '', stderr: flavor === 'busybox' ? 'BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n\nQuery DNS about HOST\n' : '', exitCode: 1 };
   const isIP = /^\d+\.\d+\.\d+\.\d+$/.test(name);
   const type: DnsType = isIP ? 'PTR' : typeFlag === 'SRV' || typeFlag === 'AAAA' || typeFlag === 'PTR' ? typeFlag : 'A';
-  const looked = lookupName(state, pod, name, type, { server: args[1], parallel: flavor === 'busybox' && type !== 'PTR' });
+  const looked = resolve(name, type, { server: args[1], parallel: flavor === 'busybox' && type !== 'PTR' });
   const out = looked.outcome;
   const elapsedMs = looked.ms;
   if (out.kind === 'timeout') return { stdout: TIMEOUT, stderr: '', exitCode: 1, elapsedMs };
@@ -48,6 +58,10 @@ export function nslookup(state: ClusterState, pod: Pod, argv: string[], flavor: 
  * "has address" / "domain name pointer" / "has SRV record" lines, "Host N not found: 3(NXDOMAIN)".
  */
 export function host(state: ClusterState, pod: Pod, argv: string[]): Timed {
+  return hostWith(podResolver(state, pod), argv);
+}
+
+export function hostWith(resolve: Resolver, argv: string[]): Timed {
   const args = argv.slice(1);
   const t = args.indexOf('-t');
   const typeArg = t >= 0 ? args[t + 1]?.toUpperCase() : undefined;
@@ -56,7 +70,7 @@ export function host(state: ClusterState, pod: Pod, argv: string[]): Timed {
   if (name === undefined) return { stdout: '', stderr: 'Usage: host [-aCdilrTvVw] [-c class] [-N ndots] [-t type] [-W time]\n            [-R number] [-m flag] [-p port] hostname [server]\n', exitCode: 1 };
   const isIP = /^\d+\.\d+\.\d+\.\d+$/.test(name);
   const type: DnsType = isIP ? 'PTR' : typeArg === 'SRV' || typeArg === 'AAAA' || typeArg === 'PTR' ? typeArg : 'A';
-  const looked = lookupName(state, pod, name, type, { server });
+  const looked = resolve(name, type, { server });
   const out = looked.outcome;
   const using = server === undefined ? '' : `Using domain server:\nName: ${server}\nAddress: ${server}#53\nAliases: \n\n`;
   if (out.kind === 'timeout') return { stdout: `${using};; connection timed out; no servers could be reached\n`, stderr: '', exitCode: 1, elapsedMs: looked.ms };

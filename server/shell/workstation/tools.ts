@@ -8,12 +8,12 @@
 // depth 0 errors 20 and 21, "Verify return code: 21 (unable to verify the first certificate)";
 // `x509` over a PEM file such as the client certificate base64-decoded from ~/.kube/config).
 import { apiserverUp } from '../../cluster/api.js';
-import { externalAnswer } from '../../cluster/network/dns.js';
+import { externalAnswer, type DnsOutcome, type DnsType } from '../../cluster/network/dns.js';
 import { parseUrl } from '../../cluster/network/http.js';
 import { outsideRequest, WORKSTATION_IP } from '../../cluster/network/outside.js';
 import { expiredCert, identifyPem, pemBlock, pemOf, pemValidity, pkiNode, serialOf, validity } from '../../cluster/pki.js';
 import type { ClusterState, Node } from '../../cluster/types.js';
-import { digOutput, parseDig } from '../exec/dns-tools.js';
+import { digOutput, hostWith, nslookupWith, parseDig, type Resolver, type Timed } from '../exec/dns-tools.js';
 import { listenerAt } from '../jobs.js';
 import { stableInt } from '../node/common.js';
 import { connectOutcome, ncWith, nodeConnect } from '../node/network/curl.js';
@@ -98,29 +98,55 @@ export const ping = pingFrom(1);
 
 const STUB = '127.0.0.53';
 
+const PUBLIC = ['8.8.8.8', '8.8.4.4', '1.1.1.1', '1.0.0.1', '9.9.9.9'];
+
+/**
+ * The workstation's answer for one name: systemd-resolved's stub (no search domains) or a
+ * public resolver; a server the office cannot reach times out (three tries of 5 s).
+ */
+function workstationLookup(state: ClusterState, fqdn: string, type: DnsType, reverseOf: string | undefined, server: string): { outcome: DnsOutcome; ms: number } {
+  if (server !== STUB && !PUBLIC.includes(server)) return { outcome: { kind: 'timeout', server }, ms: 15_000 };
+  if (type === 'PTR') {
+    const node = reverseOf ? nodeNamed(state, reverseOf) : undefined;
+    const records = node ? [{ name: fqdn, ttl: 3600, type: 'PTR' as const, data: `${node.metadata.name}.` }] : [];
+    return { outcome: records.length > 0 ? { kind: 'answer', server, name: fqdn, records } : { kind: 'nxdomain', server, name: fqdn }, ms: 20 };
+  }
+  // The nodes by name (the team's DNS has them, ssh uses it), else the simulated internet.
+  const node = state.nodes[fqdn.slice(0, -1)];
+  const ip = node ? internalIP(node) : undefined;
+  const outcome: DnsOutcome = ip !== undefined
+    ? (type === 'A' ? { kind: 'answer', server, name: fqdn, records: [{ name: fqdn, ttl: 0, type: 'A', data: ip }] } : { kind: 'nodata', server, name: fqdn })
+    : externalAnswer(state, server, fqdn, type);
+  return { outcome, ms: 12 };
+}
+
 /** dig through systemd-resolved's stub; a server given with @ must be reachable from the office (the cluster's DNS is not). */
 export const dig: ShellCommand = (ctx, argv) => {
   const q = parseDig(argv);
   const server = q.explicit ?? STUB;
-  const reachable = server === STUB || ['8.8.8.8', '8.8.4.4', '1.1.1.1', '1.0.0.1', '9.9.9.9'].includes(server);
-  if (!reachable) {
-    ctx.passTime?.(15_000);
-    return digOutput(ctx.state, q, { outcome: { kind: 'timeout', server }, ms: 15_000, failures: [0, 1, 2].map(() => ({ server, error: 'timed out' })), answerMs: 0 });
+  const looked = workstationLookup(ctx.state, q.fqdn.toLowerCase(), q.type, q.reverse, server);
+  if (looked.outcome.kind === 'timeout') {
+    ctx.passTime?.(looked.ms);
+    return digOutput(ctx.state, q, { outcome: looked.outcome, ms: looked.ms, failures: [0, 1, 2].map(() => ({ server, error: 'timed out' })), answerMs: 0 });
   }
-  const fqdn = q.fqdn.toLowerCase();
-  if (q.type === 'PTR') {
-    const node = q.reverse ? nodeNamed(ctx.state, q.reverse) : undefined;
-    const records = node ? [{ name: fqdn, ttl: 3600, type: 'PTR' as const, data: `${node.metadata.name}.` }] : [];
-    return digOutput(ctx.state, q, { outcome: records.length > 0 ? { kind: 'answer', server, name: fqdn, records } : { kind: 'nxdomain', server, name: fqdn }, ms: 20, failures: [], answerMs: 20 }, true);
-  }
-  // The nodes by name (the team's DNS has them, ssh uses it), else the simulated internet.
-  const node = ctx.state.nodes[fqdn.slice(0, -1)];
-  const ip = node ? internalIP(node) : undefined;
-  const outcome = ip !== undefined
-    ? (q.type === 'A' ? { kind: 'answer' as const, server, name: fqdn, records: [{ name: fqdn, ttl: 0, type: 'A' as const, data: ip }] } : { kind: 'nodata' as const, server, name: fqdn })
-    : externalAnswer(ctx.state, server, fqdn, q.type);
-  return digOutput(ctx.state, q, { outcome, ms: 12, failures: [], answerMs: 12 }, true);
+  return digOutput(ctx.state, q, { ...looked, failures: [], answerMs: looked.ms }, true);
 };
+
+/** The workstation's stub resolver for nslookup and host (bind9-dnsutils, as dig). */
+const workstationResolver = (state: ClusterState): Resolver => (name, type, opts) => {
+  const isIP = /^\d+\.\d+\.\d+\.\d+$/.test(name);
+  const fqdn = (type === 'PTR' && isIP ? `${name.split('.').reverse().join('.')}.in-addr.arpa.` : name.endsWith('.') ? name : `${name}.`).toLowerCase();
+  return workstationLookup(state, fqdn, type, type === 'PTR' && isIP ? name : undefined, opts.server ?? STUB);
+};
+
+/** BIND 9.18 nslookup and host on the workstation, through the same resolver as dig; a timeout's wait passes, as dig's. */
+const timed = (ctx: CommandContext, result: Timed): CommandResult => {
+  if ((result.elapsedMs ?? 0) >= 1000) ctx.passTime?.(result.elapsedMs!);
+  const { elapsedMs: _elapsed, ...rest } = result;
+  return rest;
+};
+export const nslookup: ShellCommand = (ctx, argv) => timed(ctx, nslookupWith(ctx.state, workstationResolver(ctx.state), argv, 'bind'));
+export const host: ShellCommand = (ctx, argv) => timed(ctx, hostWith(workstationResolver(ctx.state), argv));
 
 /** procps-ng ps on the workstation: a laptop's few daemons, the login shell, the jobs it left running. */
 export const ps: ShellCommand = (ctx, argv) => {
