@@ -102,6 +102,21 @@ describe('crictl and ps', () => {
     expect(sh('ps -ef | grep kube-apiserver').output).toContain('--etcd-servers=https://127.0.0.1:2379');
     expect(sh('lsof -i :2379').output.split('\n')[0]).toMatch(/^COMMAND +PID USER +FD TYPE +DEVICE SIZE\/OFF NODE NAME$/);
   });
+  // procps-ng ps/output.c's format table (headers, widths, alignment) and --sort, as
+  // `ps -eo pid,comm,%cpu,%mem --sort=-%mem` prints on Ubuntu 22.04.
+  it('prints user-defined formats, sorted', () => {
+    const { sh } = onNode('cp-1');
+    const top = sh('ps -eo pid,comm,%cpu,%mem --sort=-%mem | head -3').output.split('\n');
+    expect(top[0]).toBe('    PID COMMAND         %CPU %MEM');
+    expect(top[1]).toMatch(/^ {0,6}\d+ [a-z-]+ +\d+\.\d +\d+\.\d$/);
+    const mem = (line: string) => Number(line.trim().split(/\s+/).at(-1));
+    expect(mem(top[1]!)).toBeGreaterThanOrEqual(mem(top[2]!));
+    expect(sh('ps -C kubelet -o pid=').output).toMatch(/^ +\d+\n$/);
+    expect(sh('ps -p 1 -o pid,ppid,user,comm').output).toBe('    PID    PPID USER     COMMAND\n      1       0 root     systemd\n');
+    expect(sh('ps -eo pid,rss --sort=-rss --no-headers | head -1').output).toMatch(/^ +\d+ +\d+\n$/);
+    expect(sh('ps aux --sort=-rss | sed -n 2p | awk \'{print $6}\'').output.trim()).toBe(sh('ps -eo rss --sort=-rss --no-headers | head -1').output.trim());
+    expect(sh('ps -eo foo')).toMatchObject({ exitCode: 1, output: expect.stringContaining('error: unknown user-defined format specifier "foo"') });
+  });
 });
 
 describe('everyday node paths and filters', () => {

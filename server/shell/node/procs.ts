@@ -92,15 +92,20 @@ export const ps: ShellCommand = (ctx, argv) => {
   if (isResult(n)) return n;
   const shell = stableInt(`${n.name}/bash`, 3000, 3999);
   const mine = [{ pid: shell, cmd: 'bash' }, { pid: shell + 11, cmd: 'ps' }];
-  return ok(psTable(n.state, argv, processes(n), mine, n.node.status.capacity.memory / 1024));
+  const table = psTable(n.state, argv, processes(n), mine, n.node.status.capacity.memory / 1024);
+  return typeof table === 'string' ? ok(table) : fail(table.error);
 };
 
 /**
  * procps-ng's `ps` over a process table: no options lists the terminal's own processes
  * (`mine`), BSD options (`aux`) the USER/%CPU/%MEM layout, others (`-ef`) the UID/PPID one.
  */
-export function psTable(state: ClusterState, argv: string[], procs: Proc[], mine: { pid: number; cmd: string }[], totalKb: number): string {
+export function psTable(state: ClusterState, argv: string[], procs: Proc[], mine: { pid: number; cmd: string }[], totalKb: number): string | { error: string } {
   const args = argv.slice(1);
+  const sortAt = args.findIndex((a) => a === '--sort' || a.startsWith('--sort='));
+  if (sortAt >= 0) procs = sortProcs(state, procs, (args[sortAt] === '--sort' ? args[sortAt + 1] ?? '' : args[sortAt]!.slice(7)).split(','), totalKb);
+  const custom = userFormat(state, args, procs, mine, totalKb);
+  if (custom !== undefined) return custom;
   // procps cuts a user name longer than its 8-column field to 7 characters and a '+'.
   const user = (p: Proc): string => (p.user.length > 8 ? `${p.user.slice(0, 7)}+` : p.user).padEnd(8);
   if (args.length === 0) return `    PID TTY          TIME CMD\n${mine.map((p) => `${String(p.pid).padStart(7)} pts/0    00:00:00 ${p.cmd}\n`).join('')}`;
@@ -121,6 +126,131 @@ export function psTable(state: ClusterState, argv: string[], procs: Proc[], mine
   });
   return `USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n${rows.join('')}`;
 }
+
+/**
+ * procps-ng's user-defined formats (`-o|o|--format`), with `--sort`, `--no-headers`, `-p`, `-C`:
+ * each specifier's header and width as ps/output.c's format table has them, right-aligned
+ * numbers, left-aligned text, the last column unpadded; `key=` empties its header (and a
+ * header line of only empty ones is not printed). Undefined when no format is given.
+ */
+function userFormat(state: ClusterState, args: string[], procs: Proc[], mine: { pid: number; cmd: string }[], totalKb: number): string | { error: string } | undefined {
+  const keys: { key: string; header?: string }[] = [];
+  let sort: string[] = [];
+  let all = false;
+  let noHeaders = false;
+  let pids: number[] | undefined;
+  let names: string[] | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = (): string => args[++i] ?? '';
+    // `-eo FORMAT`: short options run together, the `o` last taking the next word.
+    const cluster = /^-([A-Za-z]*)o$/.exec(a);
+    if (cluster && /[eA]/.test(cluster[1]!)) all = true;
+    if (cluster || a === 'o' || a === '--format' || a === '-O') for (const spec of splitFormat(value())) keys.push(spec);
+    else if (a.startsWith('--format=') || a.startsWith('-o')) for (const spec of splitFormat(a.replace(/^--format=|^-o/, ''))) keys.push(spec);
+    else if (a === '--sort' || a === 'k') sort = value().split(',');
+    else if (a.startsWith('--sort=')) sort = a.slice(7).split(',');
+    else if (a === '--no-headers' || a === '--no-heading' || a === 'h') noHeaders = true;
+    else if (a === '-p' || a === '--pid' || a === 'p') pids = value().split(',').map(Number);
+    else if (a === '-C') names = value().split(',');
+    else if (/^-[eA]+$/.test(a) || /^a?x$|^ax$/.test(a) || a === 'aux' || a === '-aux' || a === 'ax' || a === '-ax') all = true;
+  }
+  if (keys.length === 0) return undefined;
+  const terminal: Proc[] = mine.map((p) => ({ user: procs.find((q) => q.tty)?.user ?? 'root', pid: p.pid, ppid: 1, start: state.now, cpu: 0, rssKb: 5_200, cmd: p.cmd, comm: p.cmd.split(' ')[0]!, tty: 'pts/0' }));
+  let rows = pids || names || all ? [...procs, ...terminal.filter((t) => !procs.some((p) => p.pid === t.pid))] : terminal;
+  if (pids) rows = rows.filter((p) => pids!.includes(p.pid));
+  if (names) rows = rows.filter((p) => names!.includes(p.comm));
+  const columns = keys.map(({ key, header }) => ({ field: FORMAT[key.toLowerCase()], key, header }));
+  const unknown = columns.find((c) => c.field === undefined);
+  if (unknown) return { error: `error: unknown user-defined format specifier "${unknown.key}"\n\nUsage:\n ps [options]\n\n Try 'ps --help <simple|list|output|threads|misc|all>'\n  or 'ps --help <s|l|o|t|m|a>'\n for additional help text.\n\nFor more details see ps(1).\n` };
+  rows = sortProcs(state, rows, sort, totalKb);
+  const line = (cells: string[]): string => columns.map((c, i) => {
+    const last = i === columns.length - 1;
+    const cell = cells[i]!;
+    return c.field!.right ? cell.padStart(c.field!.width) : last ? cell : cell.padEnd(c.field!.width);
+  }).join(' ').trimEnd();
+  const headers = columns.map((c) => c.header ?? c.field!.header);
+  const head = noHeaders || headers.every((h) => h === '') ? '' : `${line(headers)}\n`;
+  return head + rows.map((p) => `${line(columns.map((c) => c.field!.value(p, state, totalKb)))}\n`).join('');
+}
+
+/** `--sort=[+|-]key,…`: a stable sort by each key, the first the most significant. */
+function sortProcs(state: ClusterState, procs: Proc[], keys: string[], totalKb: number): Proc[] {
+  let rows = procs;
+  for (const raw of [...keys].reverse()) {
+    const desc = raw.startsWith('-');
+    const field = FORMAT[raw.replace(/^[-+]/, '').toLowerCase()];
+    if (!field) continue;
+    rows = [...rows].sort((a, b) => {
+      const x = field.sort(a, state, totalKb);
+      const y = field.sort(b, state, totalKb);
+      const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
+      return desc ? -c : c;
+    });
+  }
+  return rows;
+}
+
+/** `-o pid,user,cmd` or `-o "pid user"`; `key=HEADER` names a header (the rest of the spec). */
+function splitFormat(spec: string): { key: string; header?: string }[] {
+  const eq = spec.indexOf('=');
+  const head = eq < 0 ? spec : spec.slice(0, eq);
+  const keys = head.split(/[,\s]+/).filter((k) => k !== '');
+  const out: { key: string; header?: string }[] = keys.map((key) => ({ key }));
+  if (eq >= 0 && out.length > 0) out[out.length - 1] = { key: keys.at(-1)!, header: spec.slice(eq + 1) };
+  return out;
+}
+
+interface FormatField {
+  header: string;
+  width: number;
+  right: boolean;
+  value: (p: Proc, state: ClusterState, totalKb: number) => string;
+  sort: (p: Proc, state: ClusterState, totalKb: number) => number | string;
+}
+
+const clock = (s: number, days: boolean): string => {
+  const d = Math.floor(s / 86_400);
+  const hms = `${String(Math.floor((s % 86_400) / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  if (days) return d > 0 ? `${d}-${hms}` : hms;
+  // etime: [[dd-]hh:]mm:ss
+  return d > 0 ? `${d}-${hms}` : s >= 3600 ? hms : hms.slice(3);
+};
+const elapsed = (p: Proc, state: ClusterState): number => Math.max(0, Math.floor((state.now - p.start) / 1000));
+const text = (header: string, width: number, value: (p: Proc, state: ClusterState) => string): FormatField => ({ header, width, right: false, value, sort: value });
+const num = (header: string, width: number, value: (p: Proc, state: ClusterState, totalKb: number) => number, shown?: (n: number) => string): FormatField => ({
+  header, width, right: true, value: (p, s, t) => (shown ?? String)(value(p, s, t)), sort: value,
+});
+const pmem = (p: Proc, _s: ClusterState, totalKb: number): number => Math.round((p.rssKb / totalKb) * 1000) / 10;
+const FORMAT: Record<string, FormatField> = {
+  pid: num('PID', 7, (p) => p.pid),
+  ppid: num('PPID', 7, (p) => p.ppid),
+  user: text('USER', 8, (p) => (p.user.length > 8 ? `${p.user.slice(0, 7)}+` : p.user)),
+  uid: num('UID', 5, (p) => (p.user === 'root' ? 0 : /^\d+$/.test(p.user) ? Number(p.user) : 1000)),
+  comm: text('COMMAND', 15, (p) => p.comm),
+  ucmd: text('CMD', 15, (p) => p.comm),
+  cmd: text('CMD', 27, (p) => p.cmd),
+  args: text('COMMAND', 27, (p) => p.cmd),
+  command: text('COMMAND', 27, (p) => p.cmd),
+  '%cpu': num('%CPU', 4, (p) => p.cpu, (n) => n.toFixed(1)),
+  pcpu: num('%CPU', 4, (p) => p.cpu, (n) => n.toFixed(1)),
+  '%mem': num('%MEM', 4, pmem, (n) => n.toFixed(1)),
+  pmem: num('%MEM', 4, pmem, (n) => n.toFixed(1)),
+  rss: num('RSS', 5, (p) => p.rssKb),
+  rssize: num('RSS', 5, (p) => p.rssKb),
+  rsz: num('RSZ', 5, (p) => p.rssKb),
+  vsz: num('VSZ', 6, (p) => p.rssKb * 9 + 700_000),
+  tty: text('TT', 8, (p) => p.tty ?? '?'),
+  stat: text('STAT', 4, (p) => (p.tty ? 'Ss' : p.pid === 1 || p.ppid === 1 ? 'Ssl' : 'Sl')),
+  stime: text('STIME', 5, (p, s) => psStart(s, p.start)),
+  etime: { header: 'ELAPSED', width: 11, right: true, value: (p, s) => clock(elapsed(p, s), false), sort: (p, s) => elapsed(p, s) },
+  etimes: num('ELAPSED', 7, (p, s) => elapsed(p, s)),
+  time: { header: 'TIME', width: 8, right: true, value: (p, s) => clock(cpuTime(p, s.now), true), sort: (p, s) => cpuTime(p, s.now) },
+  cputime: { header: 'TIME', width: 8, right: true, value: (p, s) => clock(cpuTime(p, s.now), true), sort: (p, s) => cpuTime(p, s.now) },
+};
+// `start` and `start_time`: the time of day (or the date) it started, as STIME shows it.
+FORMAT.start = { header: 'STARTED', width: 8, right: true, value: (p, s) => psStart(s, p.start), sort: (p) => p.start };
+FORMAT.start_time = { header: 'START', width: 5, right: true, value: (p, s) => psStart(s, p.start), sort: (p) => p.start };
 
 /** A TCP socket of the node's processes: what lsof -i and ss list. */
 export interface Socket {

@@ -164,7 +164,8 @@ export const ps: ShellCommand = (ctx, argv) => {
   const me = 4242 + 11 * (ctx.session.history.length + 1);
   procs.push({ user: 'player', pid: me, ppid: 4242, start: ctx.state.now, cpu: 0, rssKb: 3_912, cmd: argv.join(' '), comm: 'ps', tty: 'pts/0' });
   const mine = [{ pid: 4242, cmd: 'bash' }, ...(ctx.session.jobs ?? []).map((j) => ({ pid: j.pid, cmd: 'kubectl' })), { pid: me, cmd: 'ps' }];
-  return ok(psTable(ctx.state, argv, procs.sort((a, b) => a.pid - b.pid), mine, 16 * 1024 * 1024));
+  const table = psTable(ctx.state, argv, procs.sort((a, b) => a.pid - b.pid), mine, 16 * 1024 * 1024);
+  return typeof table === 'string' ? ok(table) : fail(table.error);
 };
 
 /** `openssl x509` over a PEM text (-in FILE or stdin), `openssl s_client -connect HOST:PORT`. */
