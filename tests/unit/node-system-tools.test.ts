@@ -65,6 +65,21 @@ describe('dmesg', () => {
   });
 });
 
+// fs/proc/loadavg.c (three `%lu.%02lu`, running/total tasks, the last pid) and fs/proc/uptime.c
+// agree with uptime; /etc/hostname and an Ubuntu cloud image's /etc/hosts are there to read.
+describe('/proc/loadavg, /proc/uptime, /etc/hostname, /etc/hosts', () => {
+  it('agree with uptime and the node', () => {
+    const { sh } = sshTo('worker-1', false);
+    const [loadavg, uptime] = sh('cat /proc/loadavg /proc/uptime').output.split('\n');
+    expect(loadavg).toMatch(/^\d+\.\d\d \d+\.\d\d \d+\.\d\d 1\/\d+ \d+$/);
+    expect(sh('uptime').output).toContain(`load average: ${loadavg!.split(' ').slice(0, 3).join(', ')}\n`);
+    const days = Number(/up (\d+) days/.exec(sh('uptime').output)![1]);
+    expect(Math.floor(Number(uptime!.split(' ')[0]) / 86_400)).toBe(days);
+    expect(sh('cat /etc/hostname').output).toBe('worker-1\n');
+    expect(sh('head -1 /etc/hosts').output).toBe('127.0.0.1 localhost\n');
+  });
+});
+
 describe('sysctl', () => {
   it('prints the kernel parameters the kubelet and kube-proxy set, consistent with the node', () => {
     const { sh, state } = sshTo('worker-1', false);

@@ -9,7 +9,7 @@ import { checkpointText, IPAM_CHECKPOINT, IPAMD_LOG } from '../../cluster/networ
 import type { ClusterState, Node } from '../../cluster/types.js';
 import { hash32, syslogDate } from './common.js';
 import { nodeImages } from './crictl.js';
-import { memory } from './procs.js';
+import { memory, procLoadavgUptime } from './procs.js';
 import { sysctls } from './system.js';
 
 export interface NodeFile {
@@ -27,6 +27,17 @@ export interface NodeFile {
 const ETCD_PKI = ['ca', 'server', 'peer', 'healthcheck-client'];
 const CLUSTER_PKI = ['ca', 'apiserver', 'apiserver-kubelet-client', 'apiserver-etcd-client', 'front-proxy-ca', 'front-proxy-client'];
 const WAL_FILE = 2 ** 26; // 64 MiB, preallocated
+/** An Ubuntu 22.04 cloud image's /etc/hosts (cloud-init's templates/hosts.debian.tmpl without manage_etc_hosts). */
+const ETC_HOSTS = `127.0.0.1 localhost
+
+# The following lines are desirable for IPv6 capable hosts
+::1 ip6-localhost ip6-loopback
+fe00::0 ip6-localnet
+ff00::0 ip6-mcastprefix
+ff02::1 ip6-allnodes
+ff02::2 ip6-allrouters
+ff02::3 ip6-allhosts
+`;
 
 /** The client certificate pairs etcd (client-cert-auth, CA etcd/ca.crt) accepts. */
 export const ETCD_CLIENT_PAIRS: [string, string][] = [
@@ -78,6 +89,11 @@ export function nodeFiles(state: ClusterState, node: Node): Record<string, NodeF
   files['/etc/kubernetes/pki/ca.crt'] = file(ca);
   files['/etc/kubernetes/kubelet.conf'] = file(kubeletConf(state, node, ca), '-rw-------');
   files['/proc/meminfo'] = file(procMeminfo(node), '-r--r--r--', 'root', 'root', 0);
+  const proc = procLoadavgUptime({ state, node, name });
+  files['/proc/loadavg'] = file(proc.loadavg, '-r--r--r--', 'root', 'root', 0);
+  files['/proc/uptime'] = file(proc.uptime, '-r--r--r--', 'root', 'root', 0);
+  files['/etc/hostname'] ??= file(`${name}\n`);
+  files['/etc/hosts'] ??= file(ETC_HOSTS);
   files['/etc/os-release'] = file(OS_RELEASE);
   files['/usr/lib/os-release'] = file(OS_RELEASE);
   Object.assign(files, containerdRoot(state, node));

@@ -8,6 +8,9 @@ import { bootTime, humanSize, isResult, onNode, psStart, stableInt, unitPid, typ
 import { internalIP } from '../session.js';
 import { UNIT_INFO } from './systemd.js';
 
+/** What the process table needs of a node (not the command's context: files are built without one). */
+type NodeHost = Pick<NodeContext, 'state' | 'node' | 'name'>;
+
 export interface Proc {
   user: string;
   pid: number;
@@ -28,7 +31,7 @@ function manifestCommand(yaml: string): string | undefined {
   return m?.[1]!.split('\n').filter((l) => l !== '').map((l) => l.replace(/^    - /, '')).join(' ');
 }
 
-function containerCommand(n: NodeContext, pod: Pod, container: string): string {
+function containerCommand(n: NodeHost, pod: Pod, container: string): string {
   const spec = pod.spec.containers.find((c) => c.name === container);
   if (pod.static) {
     const manifest = Object.entries(n.node.host.files).find(([path]) => path === `/etc/kubernetes/manifests/${container}.yaml`)?.[1];
@@ -48,7 +51,7 @@ function containerCommand(n: NodeContext, pod: Pod, container: string): string {
   return [`/usr/local/bin/${base}`, ...(spec?.args ?? [])].join(' ');
 }
 
-export function processes(n: NodeContext): Proc[] {
+export function processes(n: NodeHost): Proc[] {
   const boot = bootTime(n.node);
   const procs: Proc[] = [
     { user: 'root', pid: 1, ppid: 0, start: boot, cpu: 0, rssKb: 13_120, cmd: '/sbin/init', comm: 'systemd' },
@@ -379,6 +382,28 @@ export const uptime: ShellCommand = (ctx) => {
   return ok(`${uptimeLine(n)}\n`);
 };
 
+/** The 1, 5 and 15 minute load averages uptime, top and /proc/loadavg show: the node's CPU use in cores. */
+export function loadAverages(n: NodeHost): [number, number, number] {
+  const load = (n.node.host.usage.cpu || 200) / 1000;
+  return [load * 1.1, load, load * 0.9];
+}
+
+/**
+ * /proc/loadavg (fs/proc/loadavg.c: `%lu.%02lu` three times, running/total tasks, the last pid)
+ * and /proc/uptime (seconds up and idle summed over the CPUs, two decimals each).
+ */
+export function procLoadavgUptime(n: NodeHost): { loadavg: string; uptime: string } {
+  const procs = processes(n);
+  const loads = loadAverages(n).map((x) => x.toFixed(2)).join(' ');
+  const up = Math.max(0, (n.state.now - bootTime(n.node)) / 1000);
+  const cores = Math.max(1, Math.round(n.node.status.capacity.cpu / 1000));
+  const busy = Math.min(1, loadAverages(n)[1] / cores);
+  return {
+    loadavg: `${loads} 1/${procs.length} ${Math.max(...procs.map((p) => p.pid))}\n`,
+    uptime: `${up.toFixed(2)} ${(up * cores * (1 - busy)).toFixed(2)}\n`,
+  };
+}
+
 /** uptime's line (procps): ` 09:14:02 up 3 days,  2:11,  1 user,  load average: …`; top's first line after `top -`. */
 export function uptimeLine(n: NodeContext): string {
   const boot = bootTime(n.node);
@@ -389,8 +414,7 @@ export function uptimeLine(n: NodeContext): string {
   const h = Math.floor((minutes % 1440) / 60);
   const m = minutes % 60;
   const up = `${days > 0 ? `${days} day${days === 1 ? '' : 's'}, ` : ''}${h > 0 ? `${String(h).padStart(2)}:${p2(m)}` : `${m} min`}`;
-  const load = (n.node.host.usage.cpu || 200) / 1000;
-  const loads = [load * 1.1, load, load * 0.9].map((x) => x.toFixed(2)).join(', ');
+  const loads = loadAverages(n).map((x) => x.toFixed(2)).join(', ');
   return ` ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} up ${up},  1 user,  load average: ${loads}`;
 }
 
