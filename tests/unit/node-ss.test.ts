@@ -65,6 +65,21 @@ describe('ss', () => {
     expect(out[6]).toMatch(/^TCP\t  \d+ +\d+ +\d+ +$/);
   });
 
+  // ss.c scan_state() names and groups; main() disables the State column when one state is
+  // left (`!(states & (states - 1))`); an unknown name is "wrong state name", exit(-1).
+  it('filters by state, dropping the State column for a single one', () => {
+    const { sh } = onNode('worker-1');
+    const est = sh('ss -tn state established').output.split('\n');
+    expect(est[0]).toMatch(/^Recv-Q Send-Q Local Address:Port +Peer Address:PortProcess *$/);
+    expect(est.slice(1).filter((l) => l !== '').every((l) => /^0 {6}0 /.test(l))).toBe(true);
+    expect(est.length).toBeGreaterThan(2);
+    expect(sh('ss -tn state listening').output).toContain('0.0.0.0:22');
+    expect(sh('ss -tn state listening').output.split('\n')[0]).not.toContain('State');
+    const connected = sh('ss -tan exclude listening').output.split('\n');
+    expect(connected[0]).toMatch(/^State /);
+    expect(connected.some((l) => l.startsWith('LISTEN'))).toBe(false);
+    expect(sh('ss -tn state bogus')).toMatchObject({ exitCode: 255, output: 'ss: wrong state name: bogus\n' });
+  });
   it('rejects bad options and filters like ss', () => {
     const { sh } = onNode('cp-1');
     expect(sh('ss -z')).toMatchObject({ exitCode: 255 });

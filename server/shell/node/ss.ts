@@ -82,6 +82,38 @@ interface Options {
   root: boolean;
   /** `sport = :N` / `dport = :N` filter. */
   filter?: { side: 'sport' | 'dport'; port: number };
+  /** `state NAME` / `exclude NAME`: the SS_* states shown (a bit each), instead of -l/-a's. */
+  states?: number;
+}
+
+// ss.c's SS_* states (the kernel's TCP states) the model's sockets can be in.
+const SS_ESTABLISHED = 1 << 1;
+const SS_SYN_SENT = 1 << 2;
+const SS_SYN_RECV = 1 << 3;
+const SS_TIME_WAIT = 1 << 6;
+const SS_CLOSE = 1 << 7;
+const SS_LISTEN = 1 << 10;
+const SS_ALL = (1 << 12) - 1;
+const STATE_NAMES = ['unknown', 'established', 'syn-sent', 'syn-recv', 'fin-wait-1', 'fin-wait-2', 'time-wait', 'closed', 'close-wait', 'last-ack', 'listening', 'closing'];
+
+/** ss.c scan_state(): a state's name, or one of its groups, as a set of SS_* bits; undefined when unknown. */
+function scanState(name: string): number | undefined {
+  const n = name.toLowerCase();
+  if (n === 'close' || n === 'closed') return SS_CLOSE;
+  if (n === 'syn-rcv') return SS_SYN_RECV;
+  if (n === 'all') return SS_ALL;
+  if (n === 'connected') return SS_ALL & ~(SS_CLOSE | SS_LISTEN);
+  if (n === 'synchronized') return SS_ALL & ~(SS_CLOSE | SS_LISTEN | SS_SYN_SENT);
+  if (n === 'bucket') return SS_SYN_RECV | SS_TIME_WAIT;
+  if (n === 'big') return SS_ALL & ~(SS_SYN_RECV | SS_TIME_WAIT);
+  const i = STATE_NAMES.indexOf(n);
+  return i > 0 ? 1 << i : undefined;
+}
+
+function stateOf(s: Socket): number {
+  if (s.timeWait) return SS_TIME_WAIT;
+  if (s.remote) return SS_ESTABLISHED;
+  return s.proto === 'UDP' ? SS_CLOSE : SS_LISTEN;
 }
 
 const USAGE = 'Usage: ss [ OPTIONS ]\n       ss [ OPTIONS ] [ FILTER ]\n';
@@ -112,6 +144,21 @@ function parse(root: boolean, args: string[]): Options | string {
   if (flags.includes('6')) o.family = 6;
   // The Netid column shows unless exactly one socket table is asked for.
   o.netid = o.tcp === o.udp;
+  // `state established`, `exclude listening`: the first sets the states, each next one adds (or takes away).
+  const words: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const w = rest[i]!;
+    if (w !== 'state' && w !== 'exclude' && w !== 'excl') {
+      words.push(w);
+      continue;
+    }
+    const name = rest[++i];
+    if (name === undefined) return `ss: ${w}: missing argument\n`;
+    const bits = scanState(name);
+    if (bits === undefined) return `ss: wrong state name: ${name}\n`;
+    o.states = w === 'state' ? (o.states ?? 0) | bits : (o.states ?? SS_ALL) & ~bits;
+  }
+  rest.splice(0, rest.length, ...words);
   if (rest.length > 0) {
     const text = rest.join(' ').replace(/[()]/g, ' ').trim();
     const m = /^(sport|dport)\s*(?:=|==|eq)?\s*:(\d+)$/.exec(text);
@@ -149,14 +196,22 @@ export function ssReport(argv: string[], all: Socket[], where: { root: boolean; 
   const list = all.filter((s) => {
     if (o.tcp !== o.udp && (s.proto === 'UDP') !== o.udp) return false;
     const listening = s.remote === undefined;
+    if (o.states !== undefined) {
+      if ((stateOf(s) & o.states) === 0) return false;
     // Without -a, ss shows connected sockets (SS_CONN: not LISTEN, CLOSE, TIME-WAIT or SYN-RECV).
-    if (!o.all && (listening !== o.listening || (s.timeWait && !o.listening))) return false;
+    } else if (!o.all && (listening !== o.listening || (s.timeWait && !o.listening))) return false;
     if (o.family === 4 && s.ipv6) return false;
     if (o.family === 6 && !s.ipv6) return false;
     if (o.filter) return (o.filter.side === 'sport' ? s.local[1] : s.remote?.[1]) === o.filter.port;
     return true;
   });
-  const columns = o.netid ? [NETID, ...COLUMNS] : COLUMNS;
-  const rows = list.map((s) => row(s, o));
+  // One state asked for: ss.c disables the State column (`!(states & (states - 1))`).
+  const single = o.states !== undefined && (o.states & (o.states - 1)) === 0;
+  const columns = (o.netid ? [NETID, ...COLUMNS] : COLUMNS).filter((c) => !single || c.header !== 'State');
+  const rows = list.map((s) => {
+    const cells = row(s, o);
+    if (single) cells.splice(o.netid ? 1 : 0, 1);
+    return cells;
+  });
   return ok(render(columns, rows, !o.noHeader));
 }
