@@ -289,4 +289,16 @@ describe('ip -br addr and ip addr show DEV', () => {
     expect(block).not.toContain('lo:');
     expect(sh('ip a show dev eth9')).toMatchObject({ output: 'Device "eth9" does not exist.\n', exitCode: 1 });
   });
+  // iproute2 6.1 on this machine: `ip link show` is ip addr's block without addresses and with
+  // "mode DEFAULT" after the state; `ip -br link` is "lo               UNKNOWN        00:00:00:00:00:00 <LOOPBACK,UP,LOWER_UP> ".
+  it('prints ip link show and ip -br link', () => {
+    const { sh } = sshTo('worker-1');
+    const links = sh('ip link show').output.split('\n');
+    expect(links[0]).toBe('1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000');
+    expect(links[1]).toBe('    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00');
+    expect(links[2]).toBe('2: ens5: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9001 qdisc mq state UP mode DEFAULT group default qlen 1000');
+    expect(sh('ip link show ens5').output).not.toContain('inet ');
+    expect(sh('ip -br link').output.split('\n')[0]).toBe('lo               UNKNOWN        00:00:00:00:00:00 <LOOPBACK,UP,LOWER_UP> ');
+    expect(sh('ip l show dev eth9')).toMatchObject({ output: 'Device "eth9" does not exist.\n', exitCode: 1 });
+  });
 });

@@ -244,6 +244,23 @@ function briefLine(block: string): string {
   return `${(head?.[1] ?? '').padEnd(16)} ${(head?.[2] ?? 'UNKNOWN').padEnd(14)} ${addrs}\n`;
 }
 
+/**
+ * One link of `ip link show` (iproute2 ipaddress.c print_linkinfo): `ip addr`'s block without
+ * the addresses, and `mode DEFAULT` after the operational state.
+ */
+function linkBlock(block: string): string {
+  const lines = block.split('\n').filter((l) => !/^ {4}inet6? |^ {7}valid_lft/.test(l));
+  lines[0] = lines[0]!.replace(/( state \S+)/, '$1 mode DEFAULT');
+  return `${lines.join('\n')}\n`;
+}
+
+/** `ip -br link`: the name in 16 columns, the state in 14, the link address, the flags. */
+function briefLinkLine(block: string): string {
+  const head = /^\d+: (\S+): (<[^>]*>).*? state (\S+)/.exec(block);
+  const link = /^ {4}link\/\S+ (\S+)/m.exec(block)?.[1] ?? '';
+  return `${(head?.[1] ?? '').padEnd(16)} ${(head?.[3] ?? 'UNKNOWN').padEnd(14)} ${link} ${head?.[2] ?? ''} \n`;
+}
+
 function ip(ctx: CommandContext, argv: string[]): CommandResult {
   const node = currentNode(ctx);
   if (!node) return fail('ip: command not found\n', 127);
@@ -276,6 +293,13 @@ function ip(ctx: CommandContext, argv: string[]): CommandResult {
     return ok(out);
   }
   if (['link', 'l', 'li', 'lin'].includes(obj) && ['delete', 'del', 'd'].includes(args[1] ?? '')) return ipLinkDelete(ctx, node, args.slice(2));
+  if (['link', 'l', 'li', 'lin'].includes(obj) && ['show', 'list', 'lst', 'sh', undefined].includes(args[1])) {
+    const rest = args.slice(2).filter((a) => a !== 'dev');
+    const blocks = ipAddr(ctx.state, node).split(/\n(?=\d+: )/).map((b) => b.replace(/\n$/, ''));
+    const chosen = rest[0] === undefined ? blocks : blocks.filter((b) => /^\d+: ([^:@]+)/.exec(b)?.[1] === rest[0]);
+    if (chosen.length === 0) return fail(`Device "${rest[0]}" does not exist.\n`, 1);
+    return ok(chosen.map((b) => (brief ? briefLinkLine(b) : linkBlock(b))).join(''));
+  }
   if (obj === '' || obj === 'help') return fail('Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n       ip [ -force ] -batch filename\nwhere  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp | link |\n                   macsec | maddress | monitor | mptcp | mroute | mrule |\n                   neighbor | neighbour | netconf | netns | nexthop | ntable |\n                   ntbl | route | rule | sr | stats | tap | tcpmetrics |\n                   token | tunnel | tuntap | vrf | xfrm }\n', 255);
   return fail(`Object "${obj}" is unknown, try "ip help".\n`, 255);
 }
