@@ -59,6 +59,12 @@ describe('kubectl top, events and cluster commands', () => {
     expect(run('kubectl top pods -A --sort-by=cpu').stdout).toBe(
       'NAMESPACE     NAME                              CPU(cores)   MEMORY(bytes)   \ndefault       web-7d4b9c8f5-abcde               12m          40Mi            \nkube-system   coredns-5dd5756b68-xk2p9          3m           20Mi            \nkube-system   metrics-server-6d94bc8694-q7mzx   3m           20Mi            \n',
     );
+    // top_printer.go printPodResourcesSum: underscores under the usage columns, then the totals.
+    expect(run('kubectl top pods -A --sort-by=cpu --sum').stdout).toBe(
+      'NAMESPACE     NAME                              CPU(cores)   MEMORY(bytes)   \ndefault       web-7d4b9c8f5-abcde               12m          40Mi            \nkube-system   coredns-5dd5756b68-xk2p9          3m           20Mi            \nkube-system   metrics-server-6d94bc8694-q7mzx   3m           20Mi            \n' +
+      '                                                ________     ________        \n                                                18m          80Mi            \n',
+    );
+    expect(run('kubectl top nodes --sum')).toMatchObject({ stdout: '', exitCode: 1, stderr: "error: unknown flag: --sum\nSee 'kubectl top node --help' for usage.\n" });
   });
   // pkg/cmd/events/event_printer.go: printOneEvent writes `Kind/Name` as the API spells the
   // kind; getInterval is the first time seen for one event, `last (xN over first)` for more.

@@ -83,6 +83,14 @@ function topPods(ctx: KubectlContext, names: string[], flags: ParsedFlags, selec
     ...(containers ? ['POD', 'NAME'] : ['NAME']),
     'CPU(cores)', 'MEMORY(bytes)',
   ];
+  if (flags.bool('sum')) {
+    // TopCmdPrinter.printPodResourcesSum: underscores under the two usage columns, then the
+    // totals; its column count grows with NAMESPACE and POD only when the header is printed.
+    const width = flags.bool('no-headers') ? 3 : headers.length;
+    const total = measured.reduce((acc, m) => ({ cpu: acc.cpu + m.usage.cpu, memory: acc.memory + m.usage.memory }), { cpu: 0, memory: 0 });
+    rows.push([...Array<string>(width - 2).fill(''), '________', '________']);
+    rows.push([...Array<string>(width - 3).fill(''), '', cpu(total.cpu), mem(total.memory)]);
+  }
   return ok(topTable(flags.bool('no-headers') ? undefined : headers, rows));
 }
 
@@ -95,6 +103,7 @@ export const topCommand: KubectlSubcommand = {
     ALL_NAMESPACES_FLAG,
     SELECTOR_FLAGS[0]!,
     { name: 'containers', type: 'bool', usage: 'If present, print usage of containers within a pod.' },
+    { name: 'sum', type: 'bool', usage: 'Print the sum of the resource usage' },
     { name: 'sort-by', type: 'string', usage: 'If non-empty, sort pods list using specified field. The field can be either \'cpu\' or \'memory\'.' },
     { name: 'no-headers', type: 'bool', usage: 'If present, print output without headers.' },
     { name: 'use-protocol-buffers', type: 'bool', default: 'true', usage: 'Enables using protocol-buffers to access Metrics API.' },
@@ -118,6 +127,8 @@ export const topCommand: KubectlSubcommand = {
     }
     // kubectl asks the API server for metrics.k8s.io first (top_node.go, top_pod.go).
     if (plural && !metricsAvailable(ctx.state)) return refused('Metrics API not available', 'error: Metrics API not available');
+    // --sum is `top pod`'s flag only.
+    if ((what === 'node' || what === 'nodes' || what === 'no') && flags.bool('sum')) return fail("error: unknown flag: --sum\nSee 'kubectl top node --help' for usage.\n");
     if (what === 'node' || what === 'nodes' || what === 'no') return topNodes(ctx, names, flags, selector);
     if (what === 'pod' || what === 'pods' || what === 'po') return topPods(ctx, names, flags, selector);
     if (what === undefined) {
