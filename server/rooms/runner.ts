@@ -176,6 +176,11 @@ export class RoomRunner {
     return this.stalled;
   }
 
+  /** True from a snapshot falling due until it is stored or given up (tests wait on it: a busy pacer may hold one a while). */
+  get snapshotPending(): boolean {
+    return this.snapshotting;
+  }
+
   /** Bytes of the room's last snapshot: what the registry weighs ended rooms by. */
   get approximateBytes(): number {
     return this.snapshotBytes;

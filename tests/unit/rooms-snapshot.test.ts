@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { serialize } from 'node:v8';
 import { deflateRawSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMemoryRoomStore } from '../../server/db/memory-room-store.js';
 import type { RoomStore } from '../../server/db/room-store.js';
 import { instantiate, loadScenarioDir } from '../../server/scenarios/index.js';
@@ -21,6 +21,11 @@ import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
 
 const { catalog } = loadScenarioCatalog();
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+/**
+ * Until no snapshot of the room is queued or being stored: on a busy machine the pacer pauses
+ * four times as long as each snapshot took, which held one for 100+ ms (20 ms of settle was not enough).
+ */
+const snapshotsDone = (runner: RoomRunner) => vi.waitFor(() => expect(runner.snapshotPending).toBe(false), { timeout: 10_000, interval: 5 });
 
 /** A game day on a real scenario: the solution's commands, ticks and a fault, with snapshots every 7 events (and no others). */
 async function playedRoom(scenarioId: string, store: RoomStore = createMemoryRoomStore()) {
@@ -42,14 +47,13 @@ async function playedRoom(scenarioId: string, store: RoomStore = createMemoryRoo
     await runner.tick(1000 + i * 250);
     if (i === 2 && runner.runtime.faults[0]) await runner.act(host, { type: 'inject-fault', faultId: runner.runtime.faults[0].id });
     await settle();
+    await snapshotsDone(runner);
   }
   // End between two snapshots, so a rebuild has a tail to replay, once no snapshot is still
-  // on its way (a busy machine's pacer may store one after the reads below began).
-  const latestSeq = async () => (await store.latestSnapshot(runner.room.id))?.seq;
-  for (let seq = await latestSeq(); ; seq = await latestSeq()) {
-    if (seq === runner.room.seq) await runner.act(player, { type: 'run', line: 'kubectl get nodes' });
-    await settle();
-    if (seq !== runner.room.seq && seq === (await latestSeq())) break;
+  // on its way (one stored after the reads below began leaves no tail).
+  while ((await store.latestSnapshot(runner.room.id))?.seq === runner.room.seq) {
+    await runner.act(player, { type: 'run', line: 'kubectl get nodes' });
+    await snapshotsDone(runner);
   }
   return { registry, store, runner, player, host };
 }
