@@ -11,10 +11,14 @@ export function oneByte(text: string): string {
   return LATIN1.test(text) ? Buffer.from(text, 'latin1').toString('latin1') : text;
 }
 
-/** The same plain values (objects, arrays, scalars) with `oneByte` applied to every string and key. */
+/**
+ * The same plain values (objects, arrays, scalars) with `oneByte` applied to every string value.
+ * Not to keys: V8 looks property names up among the strings it shares, where the parser's
+ * two-byte copy already is (short names, a trivial cost).
+ */
 export function oneByteStrings(value: unknown): unknown {
   if (typeof value === 'string') return oneByte(value);
   if (Array.isArray(value)) return value.map(oneByteStrings);
   if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, v]) => [oneByte(key), oneByteStrings(v)]));
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, oneByteStrings(v)]));
 }

@@ -125,6 +125,8 @@ export class RoomRunner {
   /** Sequence of the last snapshot taken, and when (wall ms). */
   private snapshotSeq: number;
   private snapshotAt = Date.now();
+  /** Snapshots this runner stored (the first one's cadence is spread: snapshotIfDue). */
+  private snapshotsStored = 0;
   private snapshotting = false;
   /** Size of the last snapshot (bytes): the room's weight in memory, roughly. */
   private snapshotBytes = 0;
@@ -479,11 +481,12 @@ export class RoomRunner {
     const every = this.options.snapshotEvery ?? 128;
     const since = this.state.seq - this.snapshotSeq;
     if (every <= 0 || since <= 0 || this.snapshotting) return;
-    // Each room's cadence is its own share (½–1) of the configured one, drawn anew after every
-    // snapshot: rooms that start together (a load of 200, a game day's teams) would otherwise
+    // A room's first snapshot here comes at its own share (½–1) of the cadence: rooms that
+    // start together (a load of 200, a game day's teams, rooms adopted together) would otherwise
     // all be due in the same second, every cycle, and that burst (serialising, deflating and
-    // storing 200 states at once) was the worst stall a loaded server had.
-    const spread = snapshotSpread(this.state.id, this.snapshotSeq);
+    // storing 200 states at once) was the worst stall a loaded server had. Once out of step they
+    // stay so at the full cadence.
+    const spread = this.snapshotsStored === 0 ? snapshotSpread(this.state.id, this.snapshotSeq) : 1;
     const due = since >= every * spread || this.state.status === 'ended' || this.workSinceSnapshot >= (this.options.snapshotWorkMs ?? 40) * spread ||
       Date.now() - this.snapshotAt >= (this.options.snapshotMs ?? 30_000) * spread;
     if (!due) return;
@@ -525,6 +528,7 @@ export class RoomRunner {
       await this.options.store.saveSnapshot(this.state.id, seq, data);
       this.snapshotSeq = Math.max(this.snapshotSeq, seq);
       this.snapshotAt = Date.now();
+      this.snapshotsStored++;
       this.snapshotBytes = data.byteLength;
       this.options.hooks?.onSnapshot?.(this);
     } catch (error) {
