@@ -8,7 +8,7 @@ import { deleteObject } from '../../server/cluster/api.js';
 import { LineBudget } from '../../server/shell/budget.js';
 import { newSession, runLine } from '../../server/shell/index.js';
 import { outputDocument, toJson } from '../../server/shell/kubectl/output.js';
-import { sortedObjects } from '../../server/shell/kubectl/listing.js';
+import { listingChars, sortedObjects } from '../../server/shell/kubectl/listing.js';
 import { resourceTypeByKind } from '../../server/shell/kubectl/resources.js';
 
 /** `nodes` nodes and about `pods` pods in deployments of `size` (20 as bench/sim.ts builds them). */
@@ -93,5 +93,26 @@ describe('kubectl get -o json, kept per object', () => {
     expect(result.exitCode).toBe(0);
     expect(result.output.split('\n')[0]).toMatch(/^\d+\s+node-\d+\s+(default|shop)$/);
     expect(budget.steps).toBeLessThan(budget.limit);
+  });
+
+  // listingChars' per-object figures are kept like the JSON (keptBuilder): what is kept must be
+  // what a state that keeps nothing (a clone) counts, follow writes, and stop at the limit.
+  it('estimates a listing as a state that keeps nothing does, after writes, in any order, up to its limit', () => {
+    const { state, session } = cluster(2, 26, 8);
+    const type = resourceTypeByKind('Pod')!;
+    const items = (s: typeof state) => sortedObjects(s, type).map((obj) => ({ type, obj }));
+    const fresh = () => { const clone = structuredClone(state); return listingChars(clone, items(clone), Infinity); };
+    runLine(state, session, 'kubectl get pods -A -o json | wc -c'); // kept from here on
+    const before = listingChars(state, items(state), Infinity);
+    expect(before).toBe(fresh());
+    const victim = items(state).find(({ obj }) => obj.metadata.namespace === 'default')!.obj;
+    mutateObject(state, 'Pod', keyOf(victim), (p) => void (p.metadata.annotations.grown = 'x'.repeat(5000)));
+    const after = listingChars(state, items(state), Infinity);
+    expect(after).toBeGreaterThanOrEqual(before + 5000);
+    expect(after).toBe(fresh());
+    expect(listingChars(state, items(state).reverse(), Infinity)).toBe(after);
+    const first = listingChars(state, items(state).slice(0, 1), Infinity);
+    expect(listingChars(state, items(state), 0)).toBe(first);
+    expect(listingChars(state, items(state), first)).toBe(first + listingChars(state, items(state).slice(1, 2), Infinity));
   });
 });
