@@ -12,7 +12,7 @@
 // sort | sed | head | column) is timed too (issue 13: ≤ 5 ms).
 // Then createCluster and startScenario for every variant of every scenario in scenarios/
 // (issue 12: each createCluster ≤ 50 ms), the worst of each printed.
-// Takes about a minute.
+// Takes 2-4 minutes on 2 busy cores (each figure warms up until the JIT has settled: timePer).
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createCluster, keyOf, mutateObject, tick } from '../server/cluster/index.js';
