@@ -30,6 +30,11 @@ describe('a line has a CPU budget', () => {
     ['grep chains', `${WORDS}; printf 'a\\n%.0s' $d | grep -n a | grep -n a | grep -n a | grep -n a | grep -n a`, 'grep'],
     ['a huge regex over a long line', "printf '%262144s' x | grep -cE '(a|b| ){500}x'", 'grep'],
     ['regex replacement per character', "printf '%200000s' x | sed -E 's/( |a)/xy/g'", 'sed'],
+    // re2js runs lookbehinds, and groups searched in a long line, by its NFA: a thread per live
+    // instruction. Each held the event loop 8.6 s at 3 M steps when charged like the DFA.
+    ['a lookbehind with a big repeat (grep -P)', "printf '%150000s\\n' | grep -ciP '(?<=[\\p{L}\\p{N}\\p{P}\\p{S}\\p{M}\\p{Z}]{1000})x'", 'grep'],
+    ['a big repeat searched for groups (sed /I)', "printf '%150000s\\n' | sed -E 's/[[:alnum:][:space:]]{1000}x//I'", 'sed'],
+    ['a big repeat with -w (lookbehind)', "printf '%150000s\\n' | grep -wiE '[[:alnum:][:space:]]{1000}x'", 'grep'],
     ['awk gsub per character', "printf '%200000s' x | awk '{ gsub(/ /, \"ab\") } END { print length($0) }'", 'awk'],
     ['awk split into characters', "printf '%262144s' x | awk '{ n = split($0, a, \"\") } END { print n }'", 'awk'],
     ['tr over a large text', "printf '%262144s' x | tr ' ' '\\n' | tr a-z A-Z | tr A-Z a-z", 'tr'],
@@ -48,6 +53,16 @@ describe('a line has a CPU budget', () => {
     expect(result.output).not.toMatch(/^after$/m); // the rest of the line does not run
     expect(result.exitCode).toBe(CPU_LIMIT_EXIT);
     expect(result.steps).toBeGreaterThan(MAX_STEPS_PER_LINE);
+  });
+
+  it.each([
+    'kubectl get pods -A -o json | grep -ciw running',
+    `kubectl get pods -A -o json | grep -cP '(?<=phase": ")Running'`,
+    `kubectl get pods -A -o json | grep -oP '"image": "\\K[^"]+'`,
+  ])('a lookbehind or -w pattern players type fits: %s', (line) => {
+    const result = run(line);
+    expect(result.output).not.toMatch(/CPU time limit exceeded/);
+    expect(result.steps).toBeLessThan(MAX_STEPS_PER_LINE);
   });
 
   it('refuses YAML nested 1000 deep by its depth, charged only as deep as it is read', () => {
