@@ -30,6 +30,11 @@ describe('a line has a CPU budget', () => {
     ['grep chains', `${WORDS}; printf 'a\\n%.0s' $d | grep -n a | grep -n a | grep -n a | grep -n a | grep -n a`, 'grep'],
     ['a huge regex over a long line', "printf '%262144s' x | grep -cE '(a|b| ){500}x'", 'grep'],
     ['regex replacement per character', "printf '%200000s' x | sed -E 's/( |a)/xy/g'", 'sed'],
+    // re2js runs lookbehinds, and groups searched in a long line, by its NFA: a thread per live
+    // instruction. Each held the event loop 8.6 s at 3 M steps when charged like the DFA.
+    ['a lookbehind with a big repeat (grep -P)', "printf '%150000s\\n' | grep -ciP '(?<=[[:alnum:][:space:]]{1000})x'", 'grep'],
+    ['a big repeat searched for groups (sed /I)', "printf '%150000s\\n' | sed -E 's/[[:alnum:][:space:]]{1000}x//I'", 'sed'],
+    ['a big repeat with -w (lookbehind)', "printf '%150000s\\n' | grep -wiE '[[:alnum:][:space:]]{1000}x'", 'grep'],
     ['awk gsub per character', "printf '%200000s' x | awk '{ gsub(/ /, \"ab\") } END { print length($0) }'", 'awk'],
     ['awk split into characters', "printf '%262144s' x | awk '{ n = split($0, a, \"\") } END { print n }'", 'awk'],
     ['tr over a large text', "printf '%262144s' x | tr ' ' '\\n' | tr a-z A-Z | tr A-Z a-z", 'tr'],
@@ -39,6 +44,11 @@ describe('a line has a CPU budget', () => {
     ['kubectl piped to jq in a loop', `for i in ${MANY}; do kubectl get pods -A -o json | jq -c '.items[]'; done`, 'kubectl'],
     ['kubectl apply of every pod at once', 'kubectl get pods -A -o json | kubectl apply -f - | kubectl get pods -A -o yaml', 'kubectl'],
     ['a node tool through ssh in a loop', `for i in ${MANY}; do ssh worker-1 'sudo iptables-save'; done`, 'sudo'], // the remote line's command that ran out is named
+    // Each read builds the node's files (~0.5 ms; a control plane's PEMs made it ~5 ms): 999 held the loop 2.8 s.
+    // A Unicode class counts 64 in a program's size: these 1500 compiled for ~1 s at 0.3 M steps.
+    ['many -P patterns of Unicode classes', `set -f; p=$(printf -- '-e [\\\\p{L}\\\\p{N}]{150}y%d ' $(seq 1500)); printf 'a\\n' | grep -cP $p`, 'grep'],
+    ['node file reads in a loop', `ssh worker-1 'for i in ${MANY}; do cat /x; done'`, 'cat'],
+    ['one cat of many node files', `ssh worker-1 'cat $(printf "/x %.0s" $(seq 3000))'`, 'cat'],
     ['printf of 1 MiB in a loop', `for i in ${MANY}; do printf '%1048576s' x; done`, 'printf'],
     ['substitutions nesting big text', `echo "$(echo "$(echo "$(echo "$(echo "$(echo "$(echo "$(printf '%262143s' x)")")")")")")"`, ''],
   ] as const)('%s stops with one message', (_name, line, name) => {
@@ -48,6 +58,25 @@ describe('a line has a CPU budget', () => {
     expect(result.output).not.toMatch(/^after$/m); // the rest of the line does not run
     expect(result.exitCode).toBe(CPU_LIMIT_EXIT);
     expect(result.steps).toBeGreaterThan(MAX_STEPS_PER_LINE);
+  });
+
+  it.each([
+    'kubectl get pods -A -o json | grep -ciw running',
+    `kubectl get pods -A -o json | grep -cP '(?<=phase": ")Running'`,
+    `kubectl get pods -A -o json | grep -oP '"image": "\\K[^"]+'`,
+  ])('a lookbehind or -w pattern players type fits: %s', (line) => {
+    const result = run(line);
+    expect(result.output).not.toMatch(/CPU time limit exceeded/);
+    expect(result.steps).toBeLessThan(MAX_STEPS_PER_LINE);
+  });
+
+  it('refuses a Unicode class repeated 1000 times as too big, before compiling it', () => {
+    for (const pattern of ['\\p{L}{1000}', '\\pL{1000}', '[\\p{L}\\p{N}\\p{P}\\p{S}\\p{M}]{1000}x']) {
+      const result = run(`echo a | grep -cP '${pattern}'`);
+      expect(result.output).toBe('grep: Regular expression too big\n');
+      expect(result.steps).toBeLessThan(10_000);
+    }
+    expect(run(`printf 'h\u00e9llo w\u00f6rld 42\\n' | grep -oP '[\\p{L}\\p{N}]+'`).output).toBe('h\u00e9llo\nw\u00f6rld\n42\n');
   });
 
   it('refuses YAML nested 1000 deep by its depth, charged only as deep as it is read', () => {

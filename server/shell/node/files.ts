@@ -11,6 +11,13 @@ import { humanSize, isResult, onNode } from './common.js';
 import { modifiedAt } from '../vfs.js';
 import { isPrivateDir, listDir, nodeFiles, normalizePath, usageOf, type NodeFile } from './fs.js';
 
+/**
+ * What one read of a node's file costs: its ~100 files are built for each (fs.ts nodeFiles,
+ * ~0.3-0.7 ms). Charged a command's 1000 steps, `cat` with 3000 paths on a node held the event
+ * loop 1.1 s at a third of a line's budget.
+ */
+const STEPS_PER_NODE_FILE_READ = 40_000;
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 function cwd(ctx: CommandContext): string {
@@ -31,6 +38,7 @@ export type ReadResult = { ok: true; content: string } | { ok: false; error: str
 export function readNodeFile(ctx: CommandContext, tool: string, path: string): ReadResult {
   const n = onNode(ctx, tool);
   if (isResult(n)) return { ok: false, error: n.stderr };
+  ctx.budget.spend(STEPS_PER_NODE_FILE_READ);
   const files = nodeFiles(n.state, n.node);
   const abs = normalizePath(path, cwd(n.ctx));
   const f = files[abs];

@@ -46,7 +46,26 @@ export const ETCD_CLIENT_PAIRS: [string, string][] = [
 ];
 export const ETCD_CA = '/etc/kubernetes/pki/etcd/ca.crt';
 
+/**
+ * PEMs already made, by label, seed and length: a node's files are built again for every read,
+ * and making a control plane's 21 PEMs (a hash a character) took ~5 ms of each of its `cat`s,
+ * so `ssh cp-1 'for i in $(seq 999); do cat /x; done'` held the event loop 2.8 s. Bounded: the
+ * seeds are node names, a few per room.
+ */
+const pems = new Map<string, string>();
+const MAX_PEMS = 2000;
+
 function pem(label: string, seed: string, lines: number): string {
+  const key = `${label}\n${seed}\n${lines}`;
+  const kept = pems.get(key);
+  if (kept !== undefined) return kept;
+  if (pems.size >= MAX_PEMS) pems.clear();
+  const made = makePem(label, seed, lines);
+  pems.set(key, made);
+  return made;
+}
+
+function makePem(label: string, seed: string, lines: number): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   let body = '';
   for (let l = 0; l < lines; l++) {

@@ -189,7 +189,9 @@ function compileSource(source: string, flags: number, main: number, budget: Line
   if (size > MAX_PROGRAM_SIZE) return { error: 'expression too large' };
   budget.spend(size); // charged whether the program was kept or not: replay spends the same
   try {
-    return new Re2Matcher(compiled(source, flags), main, budget, 1 + Math.floor(size / PROGRAM_SIZE_PER_STEP));
+    const re = compiled(source, flags);
+    const lookbehinds = (flags & RE2JS.LOOKBEHINDS) !== 0 && /\(\?<[=!]/.test(source);
+    return new Re2Matcher(re, main, budget, 1 + Math.floor(size / PROGRAM_SIZE_PER_STEP), lookbehinds);
   } catch (error) {
     return { error: error instanceof Error ? error.message : '' };
   }
@@ -221,14 +223,27 @@ function estimatedSize(source: string): number {
       top.last *= n;
       i += repeat[0].length - 1;
     } else {
-      if (c === '\\') i++;
-      else if (c === '[') i = classEnd(source, i);
-      top.last = 1;
-      top.total += 1;
+      const start = i;
+      if (c === '\\') {
+        i++;
+        // \p{Greek} and \pL are one class each.
+        if (source[i] === 'p' || source[i] === 'P') i = source[i + 1] === '{' ? Math.max(i, source.indexOf('}', i)) : i + 1;
+      } else if (c === '[') i = classEnd(source, i);
+      // A Unicode class (\p{L}: hundreds of ranges) costs far more to compile and to step.
+      const unicode = source.slice(start, i + 1).match(/\\[pP]/g)?.length ?? 0;
+      top.last = 1 + unicode * UNICODE_CLASS_SIZE;
+      top.total += top.last;
     }
   }
   return groups.reduce((sum, g) => sum + g.total, 0);
 }
+
+/**
+ * What a Unicode class (`\p{L}`, grep -P) counts for: re2js copies its ranges for each repeat,
+ * so 1500 `-e '[\p{L}\p{N}\p{P}\p{S}\p{M}]{1000}zN'` compiled for 1.2 s (100 MB) within 2 M
+ * steps; now such a repeat is too large, and `\p{L}+` still compiles.
+ */
+const UNICODE_CLASS_SIZE = 64;
 
 /** Index of the `]` closing the RE2 character class at `start` (or the end of the source). */
 function classEnd(source: string, start: number): number {
@@ -245,6 +260,22 @@ function classEnd(source: string, start: number): number {
  */
 const PROGRAM_SIZE_PER_STEP = 64;
 
+/**
+ * re2js's NFA (what runs a program with lookbehinds, and a search for groups in a text longer
+ * than the backtracker takes) keeps a thread per live instruction, each ~40–60 ns a character.
+ * Charged a step a character per 64 instructions, `grep -ciP '(?<=[\p{L}\p{Z}…]{1000})x'` or
+ * `sed -E 's/[[:alnum:][:space:]]{1000}x//I'` over a 150 000 character line held the event loop
+ * 8.6 s within its budget. A step per instruction would refuse the everyday patterns, whose
+ * threads die at once (`kubectl get pods -A -o json | grep -P '(?<=phase": ")Running'`, 22
+ * instructions, 3 ms); only a large program can keep many alive, so the charge grows with the
+ * square of the program: n²/NFA_SQUARE_PER_STEP steps a character.
+ */
+const NFA_SQUARE_PER_STEP = 64;
+
+/** The backtracker's reach (re2js: it runs programs up to 500 instructions, 256 Ki (instruction, position) pairs). */
+const BACKTRACK_PROGRAM = 500;
+const BACKTRACK_VECTOR = 262_144;
+
 /** A match found costs this many steps times the program's weight (setting up the next search). */
 const STEPS_PER_MATCH = 400;
 
@@ -254,12 +285,23 @@ class Re2Matcher implements Matcher {
     /** The group holding what counts as the match (1 for -w, see above). */
     private readonly main: number,
     private readonly budget: LineBudget,
-    /** Steps per character searched. */
+    /** Steps per character searched (by the DFA or the backtracker). */
     private readonly weight: number,
-  ) {}
+    /** The program has lookbehinds: re2js runs it by its NFA only. */
+    private readonly lookbehinds: boolean,
+  ) {
+    const instructions = re.programSize();
+    this.nfaWeight = Math.max(weight, 1 + Math.floor((instructions * instructions) / NFA_SQUARE_PER_STEP));
+    this.backtrackChars = instructions <= BACKTRACK_PROGRAM ? Math.floor(BACKTRACK_VECTOR / instructions) : 0;
+  }
+
+  /** Steps per character the NFA searches. */
+  private readonly nfaWeight: number;
+  /** The longest text a search for groups is backtracked in (longer: the NFA). */
+  private readonly backtrackChars: number;
 
   test(text: string): boolean {
-    this.budget.spend(text.length * this.weight);
+    this.budget.spend(text.length * (this.lookbehinds ? this.nfaWeight : this.weight));
     return this.re.test(text);
   }
 
@@ -269,7 +311,8 @@ class Re2Matcher implements Matcher {
 
   /** Matches one at a time, so replace can stop early. */
   private *matches(text: string): Generator<Match> {
-    this.budget.spend(text.length * this.weight);
+    const nfa = this.lookbehinds || text.length > this.backtrackChars;
+    this.budget.spend(text.length * (nfa ? this.nfaWeight : this.weight));
     const m = this.re.matcher(text);
     const groupCount = this.re.groupCount();
     let from = 0;
