@@ -31,6 +31,8 @@ export interface EdgeLimits {
   resumesPerIp: number;
   /** Bytes one connection may have queued and unsent (a client that does not read); over it the connection is cut. */
   socketBacklogBytes: number;
+  /** Longest a resume's answer may stay unsent (its address's place held) before its connection is cut (ms). */
+  resumeSentMs: number;
 }
 
 export const DEFAULT_LIMITS: EdgeLimits = {
@@ -43,6 +45,8 @@ export const DEFAULT_LIMITS: EdgeLimits = {
   resumesPerIp: 4,
   // A resume from 0 answers up to 1 MB of outputs per terminal; a player's room rarely queues 8 MiB for a reading client.
   socketBacklogBytes: 8 * 1024 * 1024,
+  // A client answering pings without reading would otherwise hold its address's place for good.
+  resumeSentMs: 30_000,
 };
 
 /** Who may read /metrics and /docs: everyone, nobody (not served), or holders of KUBEDRILL_OPS_TOKEN. */
@@ -257,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       logReads: vars.KUBEDRILL_LOG_READS ?? DEFAULT_LIMITS.logReads,
       resumesPerIp: vars.KUBEDRILL_RESUMES_PER_IP ?? DEFAULT_LIMITS.resumesPerIp,
       socketBacklogBytes: vars.KUBEDRILL_SOCKET_BACKLOG ?? DEFAULT_LIMITS.socketBacklogBytes,
+      resumeSentMs: DEFAULT_LIMITS.resumeSentMs,
     },
     trustProxyHops: vars.KUBEDRILL_TRUST_PROXY ?? 0,
     ops: { metrics: vars.KUBEDRILL_METRICS ?? 'public', docs: vars.KUBEDRILL_DOCS ?? 'public', token: vars.KUBEDRILL_OPS_TOKEN },

@@ -110,10 +110,16 @@ export class Backlog {
   /**
    * Resolves once everything queued has been written to the OS (the transport is ready again
    * with nothing left to flush; for polling, once the client asked for more), or the
-   * connection is gone.
+   * connection is gone. Past `withinMs`, a connection that still holds some is cut: a client
+   * that stays connected (it answers pings) without reading would hold its caller for good.
    */
-  sent(): Promise<void> {
+  sent(withinMs = Infinity): Promise<void> {
     return new Promise((resolve) => {
+      const timer = Number.isFinite(withinMs) ? setTimeout(() => {
+        if (!this.cut && !this.socket.disconnected && this.bytes() > 0) this.cutOff(this.bytes());
+        done();
+      }, withinMs) : undefined;
+      timer?.unref();
       const conn = this.conn;
       let transport = conn.transport;
       const check = (): void => {
@@ -126,6 +132,7 @@ export class Backlog {
         check();
       };
       const done = (): void => {
+        clearTimeout(timer);
         transport.off('ready', check);
         conn.off('upgrade', onUpgrade);
         this.socket.off('disconnect', done);

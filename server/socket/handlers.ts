@@ -156,6 +156,8 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       if (name !== 'room:resume') return route(name, payload, reply);
       // A connection already over its limit is cut (its client resumes once it reads again): no read for it.
       if (backlog.over()) return;
+      // One join or resume per connection: a second is refused before it may hold a slot of its address.
+      if (seat || joining || pipe) return reply(failure('conflict', 'this connection already joined a room'));
       const refused = await resumes.run(async () => {
         let replied = false;
         let onReply: (() => void) | undefined;
@@ -174,8 +176,9 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
             socket.once('disconnect', onReply);
           });
         }
-        // The slot is held until the answer has been written out (or the connection is gone).
-        await backlog.sent();
+        // The slot is held until the answer has been written out (or the connection is gone, or
+        // cut for leaving it unread too long).
+        await backlog.sent(deps.limits.resumeSentMs);
       }, address);
       if (refused) reply(refused);
     }

@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from './db.js';
 import type { EdgeLimits, OpsRoutes } from '../../server/config.js';
 
 const LOTS = { perIp: 1_000_000, total: 1_000_000 };
-const NO_LIMITS: EdgeLimits = { maxOpenRooms: 1_000_000, maxSpectatorsPerRoom: 1_000_000, roomCreation: LOTS, badJoinCodes: LOTS, spectatorJoins: LOTS, logReads: { perIp: 1_000_000, concurrent: 1_000_000 }, resumesPerIp: 1_000_000, socketBacklogBytes: 1 << 30 };
+const NO_LIMITS: EdgeLimits = { maxOpenRooms: 1_000_000, maxSpectatorsPerRoom: 1_000_000, roomCreation: LOTS, badJoinCodes: LOTS, spectatorJoins: LOTS, logReads: { perIp: 1_000_000, concurrent: 1_000_000 }, resumesPerIp: 1_000_000, socketBacklogBytes: 1 << 30, resumeSentMs: 30_000 };
 
 export interface TestServer {
   url: string;

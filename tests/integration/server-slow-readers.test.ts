@@ -12,13 +12,14 @@ import { connect, postJson, startTestServer, type TestServer } from '../helpers/
 
 const BIG = 262_000;
 const LIMIT = 1024 * 1024;
+const RESUME_SENT_MS = 8000;
 let server: TestServer;
 /** While set, listEvents waits for it (to hold resumes in their read). */
 let hold: Promise<void> | undefined;
 let reads = 0;
 
 beforeAll(async () => {
-  server = await startTestServer({ catalog: loadScenarioCatalog().catalog, trustProxyHops: 1, limits: { socketBacklogBytes: LIMIT, resumesPerIp: 4 } });
+  server = await startTestServer({ catalog: loadScenarioCatalog().catalog, trustProxyHops: 1, limits: { socketBacklogBytes: LIMIT, resumesPerIp: 4, resumeSentMs: RESUME_SENT_MS } });
   const store: RoomStore = server.app.game.registry.store;
   const listEvents = store.listEvents.bind(store);
   store.listEvents = async (roomId, after, limit) => {
@@ -158,6 +159,26 @@ describe('resumes per address', () => {
     for (const socket of sockets) socket.close();
     for (const client of [r.host, r.player, r.spectator]) client.close();
   });
+
+  it('a connection that joined already is refused a resume before it may take a place', async () => {
+    const r = await room();
+    const seated = await clientFrom('198.51.100.7');
+    expect((await seated.timeout(10_000).emitWithAck('room:resume', { token: r.spectatorToken, lastSeq: 0 })).ok).toBe(true);
+    let release!: () => void;
+    hold = new Promise((resolve) => (release = resolve));
+    const before = reads;
+    const sockets = await Promise.all([0, 1, 2, 3].map(() => clientFrom('198.51.100.7')));
+    const held = sockets.map((socket) => socket.timeout(10_000).emitWithAck('room:resume', { token: r.spectatorToken, lastSeq: 0 }));
+    await expect.poll(() => reads - before).toBeGreaterThanOrEqual(4);
+    // Its address's four places are taken, and its answer says why it is refused (it would hold a place otherwise).
+    const again = await seated.timeout(10_000).emitWithAck('room:resume', { token: r.spectatorToken, lastSeq: 0 });
+    expect(again.error).toEqual({ code: 'conflict', message: 'this connection already joined a room' });
+    hold = undefined;
+    release();
+    for (const answer of await Promise.all(held)) expect(answer.ok).toBe(true);
+    for (const socket of [...sockets, seated]) socket.close();
+    for (const client of [r.host, r.player, r.spectator]) client.close();
+  });
 });
 
 describe('resumes that are not read', () => {
@@ -189,4 +210,27 @@ describe('resumes that are not read', () => {
     reader.close();
     for (const client of [r.host, r.spectator, ...players]) client.close();
   });
+
+  it('are cut when their answer stays unread too long, and their places freed', async () => {
+    // A client that answers pings but never reads would hold its address's places for good.
+    const r = await room('gameday', 5);
+    for (const player of r.players) for (let i = 0; i < 4; i++) expect((await player.request('cmd:run', { line: `printf '%${BIG}s' ${i}` })).ok).toBe(true);
+    const cutBefore = await cutCount();
+    const paused: Socket[] = [];
+    for (let i = 0; i < 4; i++) {
+      const socket = await clientFrom('192.0.2.10');
+      stopReading(socket);
+      socket.emit('room:resume', { token: r.hostToken, lastSeq: 0 }, () => undefined);
+      paused.push(socket);
+    }
+    const reader = await clientFrom('192.0.2.10');
+    await expect.poll(async () => (await reader.timeout(10_000).emitWithAck('room:resume', { token: r.hostToken, lastSeq: 0 })).error?.code, { timeout: 5_000 }).toBe('unavailable');
+    // Past RESUME_SENT_MS the four are cut, though their clients never went away.
+    await expect.poll(cutCount, { timeout: RESUME_SENT_MS + 10_000, interval: 200 }).toBe(cutBefore + 4);
+    const second = await clientFrom('192.0.2.10');
+    const resumed = await second.timeout(10_000).emitWithAck('room:resume', { token: r.hostToken, lastSeq: 0 });
+    expect(resumed.ok).toBe(true);
+    for (const socket of [...paused, reader, second]) socket.close();
+    for (const client of [r.host, r.spectator, ...r.players]) client.close();
+  }, RESUME_SENT_MS + 40_000);
 });
