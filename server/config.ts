@@ -46,7 +46,9 @@ export const DEFAULT_LIMITS: EdgeLimits = {
   // A resume from 0 answers up to 1 MB of outputs per terminal; a player's room rarely queues 8 MiB for a reading client.
   socketBacklogBytes: 8 * 1024 * 1024,
   // A client answering pings without reading would otherwise hold its address's place for good.
-  resumeSentMs: 30_000,
+  // Not shorter: progress inside one big frame cannot be seen (Node counts a write as queued
+  // until all of it left), and a phone must take a big answer (10 MB: ~170 KB/s) in time.
+  resumeSentMs: 60_000,
 };
 
 /** Who may read /metrics and /docs: everyone, nobody (not served), or holders of KUBEDRILL_OPS_TOKEN. */

@@ -112,6 +112,7 @@ export class Backlog {
    * with nothing left to flush; for polling, once the client asked for more), or the
    * connection is gone. Past `withinMs`, a connection that still holds some is cut: a client
    * that stays connected (it answers pings) without reading would hold its caller for good.
+   * So is one that reads too slowly to take it in that time (it resumes again).
    */
   sent(withinMs = Infinity): Promise<void> {
     return new Promise((resolve) => {

@@ -167,7 +167,7 @@ describe('abuse limits', () => {
 
   it('reads the limits and ops access from the environment', () => {
     const config = loadConfig({ KUBEDRILL_MAX_ROOMS: '50', KUBEDRILL_MAX_SPECTATORS: '5', KUBEDRILL_RATE_ROOMS: '10/200', KUBEDRILL_RATE_BAD_CODES: '5/50', KUBEDRILL_RATE_SPECTATORS: '7/70', KUBEDRILL_LOG_READS: '12/2', KUBEDRILL_RESUMES_PER_IP: '3', KUBEDRILL_SOCKET_BACKLOG: '1048576', KUBEDRILL_METRICS: 'token', KUBEDRILL_DOCS: 'off', KUBEDRILL_OPS_TOKEN: 'a-long-enough-token' });
-    expect(config.limits).toEqual({ maxOpenRooms: 50, maxSpectatorsPerRoom: 5, roomCreation: { perIp: 10, total: 200 }, badJoinCodes: { perIp: 5, total: 50 }, spectatorJoins: { perIp: 7, total: 70 }, logReads: { perIp: 12, concurrent: 2 }, resumesPerIp: 3, socketBacklogBytes: 1_048_576, resumeSentMs: 30_000 });
+    expect(config.limits).toEqual({ maxOpenRooms: 50, maxSpectatorsPerRoom: 5, roomCreation: { perIp: 10, total: 200 }, badJoinCodes: { perIp: 5, total: 50 }, spectatorJoins: { perIp: 7, total: 70 }, logReads: { perIp: 12, concurrent: 2 }, resumesPerIp: 3, socketBacklogBytes: 1_048_576, resumeSentMs: 60_000 });
     expect(config.ops).toEqual({ metrics: 'token', docs: 'off', token: 'a-long-enough-token' });
     expect(loadConfig({}).ops).toEqual({ metrics: 'public', docs: 'public', token: undefined });
     expect(loadConfig({}).trustProxyHops).toBe(0);
