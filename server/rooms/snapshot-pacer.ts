@@ -56,9 +56,9 @@ export class SnapshotPacer {
 }
 
 /**
- * A room's share (½ up to 1) of the snapshot cadence until its next snapshot: fixed by the
- * room and the last snapshot's seq (FNV-1a), so runs are repeatable, and different for rooms
- * that would otherwise be due together.
+ * A room's share (½ up to 1) of the snapshot cadence for a runner's first snapshot: fixed by
+ * the room and the seq the runner started from (FNV-1a), so runs are repeatable, and different
+ * for rooms that would otherwise be due together.
  */
 export function snapshotSpread(roomId: string, snapshotSeq: number): number {
   let hash = 0x811c9dc5;
