@@ -110,7 +110,7 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
     deps.metrics.sockets.inc();
     const backlog = new Backlog(socket, deps.limits.socketBacklogBytes, (bytes) => {
       deps.metrics.socketsCut.inc();
-      deps.log.warn({ address, bytes, limit: deps.limits.socketBacklogBytes }, 'socket cut: it holds more unsent than its limit (the client does not read)');
+      deps.log.warn({ address, bytes, limit: deps.limits.socketBacklogBytes }, 'socket cut: the client does not read (over its unsent limit, or a resume answer left unsent too long)');
     });
     // Until the socket joins, it is limited on its own; after, by its participant's bucket.
     const socketBucket = new TokenBucket(LIMITS.commandsPerSecond, LIMITS.commandBurst);
