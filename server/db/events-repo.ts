@@ -115,6 +115,11 @@ export async function listEvents(db: Db, roomId: string, afterSeq = 0, limit?: n
   return rows.map(toEventRecord);
 }
 
+export async function listEventsAt(db: Db, roomId: string, seqs: readonly number[]): Promise<EventRecord[]> {
+  const rows = await db.event.findMany({ where: { roomId, seq: { in: [...seqs] } }, orderBy: { seq: 'asc' } });
+  return rows.map(toEventRecord);
+}
+
 function toSnapshotRecord(row: RoomSnapshot): SnapshotRecord {
   return { roomId: row.roomId, seq: row.seq, data: row.data, createdAt: row.createdAt };
 }

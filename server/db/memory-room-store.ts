@@ -111,6 +111,10 @@ export function createMemoryRoomStore(now: () => Date = () => new Date()): RoomS
       const after = (events.get(roomId) ?? []).filter((e) => e.seq > afterSeq);
       return copy(limit === undefined ? after : after.slice(0, limit));
     },
+    async listEventsAt(roomId, seqs) {
+      const wanted = new Set(seqs);
+      return copy((events.get(roomId) ?? []).filter((e) => wanted.has(e.seq)));
+    },
 
     async listParticipants(roomId) {
       return [...participants.values()].filter((p) => p.roomId === roomId).map((r) => copy(r));

@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { AppendWriter } from './append-writer.js';
-import { appendEvents, latestSnapshot, listEvents, saveSnapshot } from './events-repo.js';
+import { appendEvents, latestSnapshot, listEvents, listEventsAt, saveSnapshot } from './events-repo.js';
 import { leaderboard, listResults } from './results-repo.js';
 import {
   createRoom,
@@ -26,6 +26,7 @@ export function createPrismaRoomStore(prisma: PrismaClient, pool: pg.Pool): Room
     markBroken: (roomId, reason) => markBroken(prisma, roomId, reason),
     appendEvents: (roomId, expectedSeq, events, changes) => appendEvents(prisma, writer, roomId, expectedSeq, events, changes),
     listEvents: (roomId, afterSeq, limit) => listEvents(prisma, roomId, afterSeq, limit),
+    listEventsAt: (roomId, seqs) => listEventsAt(prisma, roomId, seqs),
     listParticipants: (roomId) => listParticipants(prisma, roomId),
     findParticipantByTokenHash: (tokenHash) => findParticipantByTokenHash(prisma, tokenHash),
     markSeen: (participantId, seq) => markSeen(prisma, participantId, seq),

@@ -162,6 +162,8 @@ export interface RoomStore {
   appendEvents(roomId: string, expectedSeq: number, events: NewEvent[], changes?: AppendChanges): Promise<AppendOutcome>;
   /** Events with seq > afterSeq, in order; at most `limit` when given. */
   listEvents(roomId: string, afterSeq?: number, limit?: number): Promise<EventRecord[]>;
+  /** The room's events with these sequence numbers (those that exist), in order. */
+  listEventsAt(roomId: string, seqs: readonly number[]): Promise<EventRecord[]>;
 
   listParticipants(roomId: string): Promise<ParticipantRecord[]>;
   findParticipantByTokenHash(tokenHash: string): Promise<ParticipantRecord | null>;

@@ -1,5 +1,5 @@
-// Rebuilds a room from the store: its latest snapshot (if one decodes) and the events
-// after it, folded with the same reducer as live play; without a usable snapshot, the
+// Rebuilds a room from the store: its latest snapshot (if one decodes; the terminal outputs it
+// left to the log are read back from their events) and the events after it, folded with the same reducer as live play; without a usable snapshot, the
 // whole log. The fold runs in slices (slices.ts), so rebuilding a long log (a room from
 // before snapshots, or one whose snapshot is unusable) never stalls the other rooms;
 // nobody sees the state until it is complete. Storage errors propagate
@@ -10,7 +10,7 @@ import { fromStored } from './log.js';
 import { createRoomState, reduceRoom } from './reducer.js';
 import type { ScenarioRuntime } from './runtime.js';
 import { inSlices } from './slices.js';
-import { decodeRoom } from './snapshot.js';
+import { decodeRoom, readLoggedOutputs } from './snapshot.js';
 import type { RoomState } from './state.js';
 
 export class BrokenLogError extends Error {
@@ -29,10 +29,10 @@ export interface Restored {
 export async function restoreRoom(store: RoomStore, runtime: ScenarioRuntime, roomId: string): Promise<Restored> {
   const snapshot = await store.latestSnapshot(roomId);
   const start = snapshot ? decodeRoom(snapshot.data, roomId, snapshot.seq) : undefined;
-  if (snapshot && start) {
+  if (snapshot && start && (await readLoggedOutputs(start, (seqs) => store.listEventsAt(roomId, seqs)))) {
     const tail = await store.listEvents(roomId, snapshot.seq);
     try {
-      return { state: await applyAll(start, tail, runtime), snapshotSeq: snapshot.seq };
+      return { state: await applyAll(start.state, tail, runtime), snapshotSeq: snapshot.seq };
     } catch {
       // The snapshot and the tail disagree (a snapshot from another engine version): the whole log decides.
     }

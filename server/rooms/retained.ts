@@ -28,6 +28,7 @@ export function appendOutput(terminal: Terminal, text: string, observed: readonl
     latest.observed = [...(latest.observed ?? []), ...observed.filter((f) => !seen.has(factKey(f)))];
   }
   latest.output += text;
+  latest.streamed = true;
   terminal.retainedChars += text.length;
   trim(terminal);
 }

@@ -183,7 +183,7 @@ export class RoomRunner {
     return this.snapshotting;
   }
 
-  /** Bytes of the room's last snapshot: what the registry weighs ended rooms by. */
+  /** Bytes of the room's last snapshot and of the outputs it left to the log: what the registry weighs ended rooms by. */
   get approximateBytes(): number {
     return this.snapshotBytes;
   }
@@ -493,7 +493,7 @@ export class RoomRunner {
     this.snapshotting = true;
     const pacer = this.options.snapshotPacer ?? processSnapshotPacer;
     const take = async (current: () => boolean): Promise<number> => {
-      let taken: { seq: number; raw: Buffer; ms: number } | undefined;
+      let taken: { seq: number; raw: Buffer; loggedChars: number; ms: number } | undefined;
       let late = false;
       try {
         taken = await this.exclusive(() => {
@@ -505,9 +505,9 @@ export class RoomRunner {
           }
           this.workSinceSnapshot = 0;
           const started = performance.now();
-          const raw = serializeRoom(this.state);
-          this.stateBytes = raw.byteLength;
-          return { seq: this.state.seq, raw, ms: performance.now() - started };
+          const { raw, loggedChars } = serializeRoom(this.state);
+          this.stateBytes = raw.byteLength + loggedChars;
+          return { seq: this.state.seq, raw, loggedChars, ms: performance.now() - started };
         });
       } catch (error) {
         this.options.hooks?.onError?.(error, `snapshot of room ${this.state.id}`);
@@ -515,21 +515,22 @@ export class RoomRunner {
       if (late) pacer.enqueue(take);
       else if (!taken) this.snapshotting = false;
       if (!taken) return 0;
-      void this.storeSnapshot(taken.seq, taken.raw);
+      void this.storeSnapshot(taken.seq, taken.raw, taken.loggedChars);
       return taken.ms;
     };
     pacer.enqueue(take);
   }
 
   /** Deflates (thread pool) and stores a serialised state, in the background. */
-  private async storeSnapshot(seq: number, raw: Buffer): Promise<void> {
+  private async storeSnapshot(seq: number, raw: Buffer, loggedChars: number): Promise<void> {
     try {
       const data = await deflateRoom(raw);
       await this.options.store.saveSnapshot(this.state.id, seq, data);
       this.snapshotSeq = Math.max(this.snapshotSeq, seq);
       this.snapshotAt = Date.now();
       this.snapshotsStored++;
-      this.snapshotBytes = data.byteLength;
+      // The outputs left to the log are still held in memory.
+      this.snapshotBytes = data.byteLength + loggedChars;
       this.options.hooks?.onSnapshot?.(this);
     } catch (error) {
       this.options.hooks?.onError?.(error, `snapshot of room ${this.state.id}`);

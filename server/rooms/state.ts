@@ -14,8 +14,12 @@ export interface RoomParticipant {
 
 export interface Terminal {
   session: ShellSession;
-  /** `observed`: the facts of the world the output showed (scoring only; never sent to anyone). */
-  entries: (TerminalEntry & { simTime: number; prompt: string; observed?: Fact[] })[];
+  /**
+   * `observed`: the facts of the world the output showed (scoring only; never sent to anyone).
+   * `streamed`: a running command printed more after its line (its output is no longer just the
+   * one its command event logged, so a snapshot keeps it; snapshot.ts).
+   */
+  entries: (TerminalEntry & { simTime: number; prompt: string; observed?: Fact[]; streamed?: true })[];
   /** Simulated time of the player's last command (or join): auto-hints look at it. */
   lastActiveSimTime: number;
   /** Output characters the entries hold, and how many of the oldest were trimmed (retained.ts). */

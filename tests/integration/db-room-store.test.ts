@@ -84,6 +84,9 @@ describe.each(['postgresql', 'pglite', 'memory'] as Engine[])('RoomStore on %s',
     expect((await store.listEvents(room.id, 2)).map((e) => e.seq)).toEqual([3, 4]);
     expect((await store.listEvents(room.id, 1, 2)).map((e) => e.seq)).toEqual([2, 3]);
     expect(await store.listEvents(room.id, 4)).toEqual([]);
+    // By sequence number (a snapshot's outputs read back): those that exist, in order.
+    expect((await store.listEventsAt(room.id, [4, 2, 9])).map((e) => e.seq)).toEqual([2, 4]);
+    expect(await store.listEventsAt(room.id, [])).toEqual([]);
     expect((await store.getRoom(room.id))?.lastSeq).toBe(4);
   });
 

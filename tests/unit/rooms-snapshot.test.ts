@@ -5,7 +5,7 @@
 // rooms not in memory) gives the same report as a full replay.
 import { isDeepStrictEqual } from 'node:util';
 import { serialize } from 'node:v8';
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { createMemoryRoomStore } from '../../server/db/memory-room-store.js';
 import type { RoomStore } from '../../server/db/room-store.js';
@@ -102,6 +102,49 @@ describe('restoring a room', () => {
       expect(restored.snapshotSeq).toBe(0);
       expect(isDeepStrictEqual(restored.state, expected)).toBe(true);
     }
+    registry.dispose();
+  });
+
+  it('leaves the outputs its command events logged to the log and reads them back; a streamed output stays in it', async () => {
+    const { registry, store, runner, player } = await playedRoom('etcd-nospace');
+    // A watch that printed more than its line (streamed), and long outputs.
+    await runner.act(player, { type: 'run', line: 'kubectl get pods -A -w' });
+    await runner.tick(3000);
+    await runner.act(player, { type: 'interrupt' });
+    await runner.act(player, { type: 'run', line: 'kubectl describe nodes' });
+    await runner.act(player, { type: 'run', line: 'kubectl get events -A' });
+    await snapshotsDone(runner);
+    const entries = runner.room.terminals[player.participantId]!.entries;
+    const streamed = entries.find((e) => e.streamed)!;
+    expect(streamed.line).toBe('kubectl get pods -A -w');
+    const described = entries.find((e) => e.line === 'kubectl describe nodes')!;
+    expect(described.output.length).toBeGreaterThan(1000);
+    // Snapshot now (every 7 events) and keep it the latest: nothing runs after.
+    while ((await store.latestSnapshot(runner.room.id))?.seq !== runner.room.seq) {
+      await runner.act(player, { type: 'run', line: 'kubectl get nodes -o wide' });
+      await snapshotsDone(runner);
+    }
+    const snapshot = (await store.latestSnapshot(runner.room.id))!;
+    const text = inflateRawSync(snapshot.data).toString('latin1');
+    expect(text).not.toContain(described.output.slice(0, 300));
+    expect(text).toContain(streamed.output.slice(-200));
+    // Still what a room weighs in memory: its outputs count.
+    expect(runner.approximateBytes).toBeGreaterThan(snapshot.data.byteLength + described.output.length);
+
+    const runtime = catalog.runtime('etcd-nospace', 3)!;
+    const reads: number[][] = [];
+    const counting = { ...store, listEventsAt: (roomId: string, seqs: readonly number[]) => (reads.push([...seqs]), store.listEventsAt(roomId, seqs)) };
+    const restored = await restoreRoom(counting, runtime, runner.room.id);
+    expect(restored.snapshotSeq).toBe(snapshot.seq);
+    expect(isDeepStrictEqual(restored.state, runner.room)).toBe(true);
+    expect(reads.flat()).toContain(described.seq);
+    expect(reads.flat()).not.toContain(streamed.seq);
+
+    // A log that does not hold the output the snapshot left to it: the snapshot is not used.
+    const tampered = { ...store, listEventsAt: async (roomId: string, seqs: readonly number[]) => (await store.listEventsAt(roomId, seqs)).map((r) => (r.seq === described.seq ? { ...r, payload: { ...r.payload, output: 'other' } } : r)) };
+    const replayed = await restoreRoom(tampered, runtime, runner.room.id);
+    expect(replayed.snapshotSeq).toBe(0);
+    expect(isDeepStrictEqual(replayed.state, runner.room)).toBe(true);
     registry.dispose();
   });
 
