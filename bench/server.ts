@@ -10,7 +10,8 @@
 //   the idle part), BENCH_RUNS (1): consecutive load runs,
 //   BENCH_SYNC_COMMIT=off to measure PostgreSQL with synchronous_commit off (acks then
 //   survive a server crash but not a database crash: a trade-off, not the default).
-// The idle part measures the echo, the commands and a bare append in turns (bursts of 15).
+// The idle part measures the echo, the commands, a bare append and the echo server storing
+// before it acks, in turns (bursts of 15).
 //
 // A command is acknowledged only after its event is durably written (a PostgreSQL commit
 // with synchronous_commit on: a WAL fsync). So the idle floor is the echo plus one bare
@@ -33,12 +34,25 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 /** The idle target: a command's round trip within 1.3× the floor (echo + one durable append). */
 const FLOOR_TARGET = 1.3;
 
+// The echo server also answers `cmd:store` after the bare durable append (a server that stores
+// before it acks, and does nothing else): the least any design that stores before acking takes
+// here. The floor adds its two parts measured from this process; through a server the same
+// INSERT also waits for the server to be woken by the database's answer (in this VM, ~0.1 ms).
 const ECHO_SERVER = `
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
+import pg from 'pg';
+const db = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL });
+await db.connect();
 const http = createServer();
 const io = new Server(http, { serveClient: false });
-io.on('connection', (s) => s.on('cmd:run', (payload, ack) => ack({ ok: true, output: payload.line })));
+io.on('connection', (s) => {
+  s.on('cmd:run', (payload, ack) => ack({ ok: true, output: payload.line }));
+  s.on('cmd:store', async (payload, ack) => {
+    await db.query({ name: 'bench_append', text: 'INSERT INTO bench_append (payload) VALUES ($1)', values: [payload.payload] });
+    ack({ ok: true, output: payload.line });
+  });
+});
 http.listen(0, '127.0.0.1', () => console.log('listening ' + http.address().port));
 `;
 
@@ -87,12 +101,13 @@ async function serverMeans(base: string): Promise<string> {
   return `cmd:run handling ${mean('kubedrill_command_duration_seconds')}, event write ${mean('kubedrill_event_write_duration_seconds')}`;
 }
 
+const APPEND_PAYLOAD = JSON.stringify({ line: COMMAND, output: 'x'.repeat(1500), exitCode: 0 });
+
 /** The floor under any acknowledged command: one durable one-row INSERT (commit + WAL fsync). */
 async function bareDurableAppend(databaseUrl: string): Promise<{ append(): Promise<void>; close(): Promise<void> }> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  await client.query('CREATE TABLE bench_append (id serial PRIMARY KEY, payload jsonb NOT NULL)');
-  const payload = JSON.stringify({ line: COMMAND, output: 'x'.repeat(1500), exitCode: 0 });
+  const payload = APPEND_PAYLOAD;
   return {
     append: async () => {
       await client.query({ name: 'bench_append', text: 'INSERT INTO bench_append (payload) VALUES ($1)', values: [payload] });
@@ -113,12 +128,14 @@ async function idle(base: string, echoUrl: string, databaseUrl: string): Promise
   const echoSamples: number[] = [];
   const cmdSamples: number[] = [];
   const appendSamples: number[] = [];
+  const storedSamples: number[] = [];
   await new Promise((r) => setTimeout(r, 2000)); // a full token bucket to start with
   for (let block = -3; block < Math.ceil(IDLE_ROUNDS / 15); block++) {
     const keep = block >= 0; // the first three blocks warm up
     await timed(15, async () => void (await call(echoSocket, 'cmd:run', { line: COMMAND })), keep ? echoSamples : []);
     await timed(15, () => command(player!), keep ? cmdSamples : []);
     await timed(15, bare.append, keep ? appendSamples : []);
+    await timed(15, async () => void (await call(echoSocket, 'cmd:store', { line: COMMAND, payload: APPEND_PAYLOAD })), keep ? storedSamples : []);
     await new Promise((r) => setTimeout(r, 1600));
   }
   await bare.close();
@@ -128,6 +145,7 @@ async function idle(base: string, echoUrl: string, databaseUrl: string): Promise
   const cmdP99 = percentile(cmdSamples, 99);
   const appendP50 = percentile(appendSamples, 50);
   const floor = echoP50 + appendP50;
+  const storedP50 = percentile(storedSamples, 50);
   console.log(`idle, ${cmdSamples.length} round trips of "${COMMAND}" (${SCENARIO}), in turns with the echo and the bare append:`);
   console.log(`  socket.io echo          p50 ${fmt(echoP50)}   p99 ${fmt(echoP99)}`);
   console.log(`  bare durable append     p50 ${fmt(appendP50)}   p99 ${fmt(percentile(appendSamples, 99))}   (one-row INSERT, synchronous commit)`);
@@ -136,6 +154,8 @@ async function idle(base: string, echoUrl: string, databaseUrl: string): Promise
   console.log(`  ratio to the echo       p50 ${(cmdP50 / echoP50).toFixed(2)}×   p99 ${(cmdP99 / echoP99).toFixed(2)}×`);
   console.log(`  floor (echo + append)   p50 ${fmt(floor)} (${(floor / echoP50).toFixed(2)}× the echo)`);
   console.log(`  cmd:run / floor         p50 ${(cmdP50 / floor).toFixed(2)}×   target ≤ ${FLOOR_TARGET}×: ${verdict(cmdP50 <= FLOOR_TARGET * floor)}`);
+  console.log(`  echo server storing first (the same INSERT, then the ack)   p50 ${fmt(storedP50)} (${(storedP50 / floor).toFixed(2)}× the floor: the least a server that stores before acking takes here)`);
+  console.log(`  cmd:run / that server   p50 ${(cmdP50 / storedP50).toFixed(2)}×`);
   echoSocket.close();
   player!.close();
 }
@@ -173,7 +193,11 @@ async function main(): Promise<void> {
   }, /Server listening at/);
   console.log(`PostgreSQL synchronous_commit: ${process.env.BENCH_SYNC_COMMIT === 'off' ? 'off' : 'on (default)'}`);
   const base = `http://127.0.0.1:${port}`;
-  const echo = await startProcess(['--input-type=module', '-e', ECHO_SERVER], { NODE_PATH: `${root}/node_modules` }, /listening (\d+)/);
+  const schema = new pg.Client({ connectionString: db.url });
+  await schema.connect();
+  await schema.query('CREATE TABLE bench_append (id serial PRIMARY KEY, payload jsonb NOT NULL)');
+  await schema.end();
+  const echo = await startProcess(['--input-type=module', '-e', ECHO_SERVER], { NODE_PATH: `${root}/node_modules`, BENCH_DATABASE_URL: db.url }, /listening (\d+)/);
   const echoUrl = `http://127.0.0.1:${echo.match[1]}`;
   try {
     if (IDLE_ROUNDS > 0) await idle(base, echoUrl, db.url);
