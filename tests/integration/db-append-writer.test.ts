@@ -58,6 +58,22 @@ describe('AppendWriter', () => {
     }
   });
 
+  it('writes one batch at a time: the appends that arrive while it is written go together in the next', async () => {
+    const rooms = await newRooms(4);
+    statements = 0;
+    const first = writer.append(rooms[0]!, 0, [ev('first')]);
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    await turn(); // the first batch is on its way (a durable commit takes far longer than these turns)
+    const later: Promise<unknown>[] = [];
+    for (const id of rooms.slice(1)) {
+      later.push(writer.append(id, 0, [ev('later')]));
+      await turn();
+    }
+    expect(statements).toBe(1);
+    await Promise.all([first, ...later]);
+    expect(statements).toBe(2);
+  });
+
   it('refuses a stale append of one room without affecting the others in the batch', async () => {
     const [a, b] = await newRooms(2);
     await writer.append(a!, 0, [ev('first')]);
