@@ -112,8 +112,35 @@ const LATE_ANSWER_MS = 3_000;
 const MOVED = 'this room moved to another server process; reconnect';
 const UNAVAILABLE = 'saving is unavailable, retrying; the room waits until it works again';
 
+/** What act()'s caller passes along with an action. */
+interface ActExtra {
+  newParticipant?: NewParticipant;
+  origin?: string;
+  answer?: (result: ActResult) => void;
+}
+
+/** An input waiting for the room's turn. */
+interface Input {
+  actor: Actor;
+  action: Action;
+  extra: ActExtra;
+  /** When it arrived (an answer LATE_ANSWER_MS after may come after the client stopped waiting). */
+  asked: number;
+  resolve(result: ActResult): void;
+}
+
+/** Events stored together, broadcast apart: one input's (and its result), or the system's. */
+interface Commit {
+  input?: Input;
+  events: RoomEvent[];
+  result?: ActResult;
+}
+
 export class RoomRunner {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Inputs waiting for the room's next turn, and whether that turn is queued. */
+  private inbox: Input[] = [];
+  private turnQueued = false;
   private clock: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
   /** Another process serves the room now (handed over or deposed): inputs get `unavailable`, not `room_ended`. */
@@ -200,39 +227,103 @@ export class RoomRunner {
    * own share went out and before everyone else's (onCommitted): the actor's round trip does
    * not wait for the others'. Called only on success; act() resolves with the same result after.
    */
-  act(actor: Actor, action: Action, extra: { newParticipant?: NewParticipant; origin?: string; answer?: (result: ActResult) => void } = {}): Promise<ActResult> {
+  act(actor: Actor, action: Action, extra: ActExtra = {}): Promise<ActResult> {
     if (this.stalled) return Promise.resolve(failure('unavailable', UNAVAILABLE));
-    const asked = performance.now();
-    return this.exclusive(async () => {
-      if (this.disposed) return this.moved ? failure('unavailable', MOVED) : failure('room_ended', 'the room is closed');
-      if (this.stalled) return failure('unavailable', UNAVAILABLE);
-      const maxBytes = this.options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES;
-      // Typed lines and API writes grow the world; reads, diagnoses and host actions still go through.
-      const grows = action.type === 'run' || (action.type === 'api' && action.request.method !== 'GET');
-      if (grows && this.stateBytes > maxBytes) {
-        return failure('conflict', `this room's simulated world grew past ${Math.round(maxBytes / 1048576)} MiB: it takes no more commands (the host can end it)`);
-      }
-      let decision: ReturnType<typeof decide>;
-      let acted: { events: RoomEvent[]; line?: LineResult; api?: SeatAnswer };
-      let events: RoomEvent[];
-      try {
-        const ticked = this.applyDrafts(this.takePendingTime());
-        decision = decide(this.state, this.options.runtime, actor, action);
-        acted = decision.ok ? this.applyDrafts(decision.events) : { events: [] };
-        events = [...ticked.events, ...acted.events];
-      } catch (error) {
-        return this.abandon(error, `${action.type} in room ${this.state.id}`);
-      }
-      const result: ActResult = decision.ok ? { ok: true, events: acted.events, ...(acted.line ? { line: acted.line } : {}), ...(acted.api ? { api: acted.api } : {}) } : decision;
-      if (events.length > 0) {
-        const answer = result.ok && extra.answer ? () => extra.answer!(result) : undefined;
-        const stored = await this.persist(events, decision.ok && extra.newParticipant ? [named(extra.newParticipant, acted.events)] : [], extra.origin, answer, asked);
-        if (!stored.ok) return stored;
-      } else if (result.ok) {
-        extra.answer?.(result);
-      }
-      return result;
+    return new Promise((resolve) => {
+      this.inbox.push({ actor, action, extra, asked: performance.now(), resolve });
+      this.scheduleTurn();
     });
+  }
+
+  /** One room turn takes the inputs waiting then (see takeInputs); those arriving meanwhile wait for the next. */
+  private scheduleTurn(): void {
+    if (this.turnQueued || this.inbox.length === 0) return;
+    this.turnQueued = true;
+    void this.exclusive(() => this.takeInputs());
+  }
+
+  /**
+   * Applies the waiting inputs in order and stores all their events with ONE append, then
+   * answers and broadcasts each (its own events, origin and answer). A room's players who
+   * type at the same moment no longer wait for each other's writes one after another: under
+   * load (4 players of a room within a few ms) the last one's ack waited for three appends
+   * before its own. An input that adds a participant goes alone (its rows are written with
+   * its events); an engine error stops the turn: what the inputs before it did is stored, the
+   * room is rebuilt from the log and the inputs after it wait for the next turn.
+   */
+  private async takeInputs(): Promise<void> {
+    this.turnQueued = false;
+    const joining = this.inbox.findIndex((input, i) => i > 0 && input.extra.newParticipant !== undefined);
+    const count = this.inbox[0]?.extra.newParticipant !== undefined ? 1 : joining === -1 ? this.inbox.length : joining;
+    const inputs = this.inbox.splice(0, count);
+    try {
+      await this.turn(inputs);
+    } finally {
+      this.scheduleTurn();
+    }
+  }
+
+  private async turn(inputs: Input[]): Promise<void> {
+    const settled = new Set<Input>();
+    const settle = (input: Input, result: ActResult) => {
+      settled.add(input);
+      input.resolve(result);
+    };
+    try {
+      if (this.disposed) return inputs.forEach((input) => settle(input, this.moved ? failure('unavailable', MOVED) : failure('room_ended', 'the room is closed')));
+      if (this.stalled) return inputs.forEach((input) => settle(input, failure('unavailable', UNAVAILABLE)));
+      const maxBytes = this.options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES;
+      const commits: Commit[] = [];
+      const participants: NewParticipant[] = [];
+      let broken: { error: unknown; input: Input } | undefined;
+      let ticked: RoomEvent[] = [];
+      try {
+        ticked = this.applyDrafts(this.takePendingTime()).events;
+      } catch (error) {
+        broken = { error, input: inputs[0]! };
+      }
+      for (const input of broken ? [] : inputs) {
+        const { actor, action, extra } = input;
+        // Typed lines and API writes grow the world; reads, diagnoses and host actions still go through.
+        const grows = action.type === 'run' || (action.type === 'api' && action.request.method !== 'GET');
+        // The time that passed before the turn rides with its first input's events.
+        const lead = commits.length === 0 ? ticked : [];
+        if (grows && this.stateBytes > maxBytes) {
+          commits.push({ input, events: lead, result: failure('conflict', `this room's simulated world grew past ${Math.round(maxBytes / 1048576)} MiB: it takes no more commands (the host can end it)`) });
+          continue;
+        }
+        let decision: ReturnType<typeof decide>;
+        let acted: { events: RoomEvent[]; line?: LineResult; api?: SeatAnswer };
+        try {
+          decision = decide(this.state, this.options.runtime, actor, action);
+          acted = decision.ok ? this.applyDrafts(decision.events) : { events: [] };
+        } catch (error) {
+          broken = { error, input };
+          break;
+        }
+        const result: ActResult = decision.ok ? { ok: true, events: acted.events, ...(acted.line ? { line: acted.line } : {}), ...(acted.api ? { api: acted.api } : {}) } : decision;
+        const events = [...lead, ...acted.events];
+        if (decision.ok && extra.newParticipant) participants.push(named(extra.newParticipant, acted.events));
+        commits.push({ input, events, result });
+      }
+      if (commits.length === 0 && ticked.length > 0) commits.push({ events: ticked });
+      const events = commits.flatMap((commit) => commit.events);
+      if (events.length > 0) {
+        const stored = await this.persist(events, participants, commits);
+        if (!stored.ok) for (const commit of commits) if (commit.input) settle(commit.input, commit.result?.ok ? stored : commit.result!);
+      } else {
+        for (const commit of commits) if (commit.input && commit.result?.ok) commit.input.extra.answer?.(commit.result);
+      }
+      for (const commit of commits) if (commit.input && !settled.has(commit.input)) settle(commit.input, commit.result!);
+      if (broken) {
+        // The inputs after the one that failed wait for the next turn, on the rebuilt room.
+        this.inbox.unshift(...inputs.slice(inputs.indexOf(broken.input) + 1));
+        settle(broken.input, await this.abandon(broken.error, `${broken.input.action.type} in room ${this.state.id}`));
+      }
+    } finally {
+      // Never left waiting, whatever threw.
+      for (const input of inputs) if (!settled.has(input) && !this.inbox.includes(input)) settle(input, failure('internal', 'the action failed'));
+    }
   }
 
   /** Advances the room by `ms` of running time now (the clock's flush; tests call it directly). */
@@ -371,8 +462,10 @@ export class RoomRunner {
   /**
    * Appends the events (already applied in memory). While the store cannot be reached the
    * same append is retried, so the events are acknowledged if and only if they are stored.
+   * Then each commit (an input's events, or the system's) is broadcast in order, its input's
+   * answer with it.
    */
-  private async persist(events: RoomEvent[], participants: NewParticipant[], origin?: string, stored?: () => void, asked = performance.now()): Promise<{ ok: true } | AckError> {
+  private async persist(events: RoomEvent[], participants: NewParticipant[], commits: Commit[] = [{ events }]): Promise<{ ok: true } | AckError> {
     const expectedSeq = events[0]!.seq - 1;
     const rows = events.map(toStored);
     const changes = this.projections(events, participants);
@@ -391,8 +484,7 @@ export class RoomRunner {
       if (outcome?.ok) {
         this.setStalled(false);
         if (this.state.status === 'ended') this.stopClock();
-        if (this.options.hooks?.onCommitted) this.options.hooks.onCommitted(this, events, origin, stored, attempt > 0 || performance.now() - asked >= LATE_ANSWER_MS);
-        else stored?.();
+        for (const commit of commits) this.committed(commit, attempt > 0);
         this.snapshotIfDue();
         return { ok: true };
       }
@@ -412,6 +504,15 @@ export class RoomRunner {
       if (outcome?.code === 'seq_conflict') return failure('conflict', 'the room changed elsewhere; try again');
       return failure(this.disposed ? 'unavailable' : 'internal', 'the event could not be stored');
     }
+  }
+
+  /** Broadcasts one commit's stored events; its input is answered with them (or at once, if it has none). */
+  private committed({ input, events, result }: Commit, retried: boolean): void {
+    const answer = input?.extra.answer && result?.ok ? () => input.extra.answer!(result) : undefined;
+    if (events.length === 0) return answer?.();
+    const late = retried || (input !== undefined && performance.now() - input.asked >= LATE_ANSWER_MS);
+    if (this.options.hooks?.onCommitted) this.options.hooks.onCommitted(this, events, input?.extra.origin, answer, late);
+    else answer?.();
   }
 
   /** True when the log after `expectedSeq` holds exactly `rows`. */

@@ -23,6 +23,72 @@ async function join(registry: RoomRegistry, runner: RoomRunner, name: string, ro
 }
 
 describe('room runner', () => {
+  it('stores the inputs of players typing at once with one append, and answers and broadcasts each with its own events', async () => {
+    const store = createMemoryRoomStore();
+    const broadcasts: { origin?: string; types: string[] }[] = [];
+    const registry = new RoomRegistry({ store, catalog: fakeCatalog(60_000), tickMs: 0, hooks: { onCommitted: (_r, events, origin, answer) => { broadcasts.push({ ...(origin ? { origin } : {}), types: events.map((e) => e.type) }); answer?.(); } } });
+    const created = await registry.create({ scenarioId: 'fake', mode: 'gameday', seed: 7, name: 'Hana', settings: { allowSpectators: false, autoHints: false } });
+    if (!('runner' in created)) throw new Error(created.error.message);
+    const { runner } = created;
+    const players = await Promise.all(['Ann', 'Bo', 'Cy'].map(async (name) => ({ participantId: await join(registry, runner, name), role: 'player' as const })));
+    await runner.act({ participantId: created.participantId, role: 'host' }, { type: 'start' });
+    await runner.tick(1000);
+    runner['pendingMs'] = 500; // time not logged yet rides with the turn's first input
+    const appends: number[] = [];
+    const append = store.appendEvents.bind(store);
+    store.appendEvents = (roomId, expectedSeq, events, changes) => (appends.push(events.length), append(roomId, expectedSeq, events, changes));
+    broadcasts.length = 0;
+    const answered: string[] = [];
+    const results = await Promise.all([
+      runner.act(players[0]!, { type: 'run', line: 'inc' }, { origin: 'a', answer: () => answered.push('a') }),
+      runner.act(players[1]!, { type: 'pause' }, { origin: 'b', answer: () => answered.push('b') }), // a host's action: refused alone
+      runner.act(players[1]!, { type: 'run', line: 'get' }, { origin: 'b', answer: () => answered.push('b') }),
+      runner.act(players[2]!, { type: 'run', line: 'get' }, { origin: 'c', answer: () => answered.push('c') }),
+    ]);
+    expect(appends).toEqual([4]); // the tick and three commands, in one append
+    expect(results.map((r) => r.ok)).toEqual([true, false, true, true]);
+    expect(results[1]).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const lines = results.filter((r) => r.ok).map((r) => (r as { line: { output: string } }).line.output);
+    expect(lines).toEqual(['counter=18 now=1500\n', 'counter=18 now=1500\n', 'counter=18 now=1500\n']);
+    expect(broadcasts).toEqual([{ origin: 'a', types: ['tick', 'command'] }, { origin: 'b', types: ['command'] }, { origin: 'c', types: ['command'] }]);
+    expect(answered).toEqual(['a', 'b', 'c']);
+    // The log is what memory holds: a replay gives the same room.
+    const log = (await store.listEvents(runner.room.id, 0)).map(fromStored);
+    expect(replayRoom(runner.runtime, runner.room.id, log).terminals).toEqual(runner.room.terminals);
+    registry.dispose();
+  });
+
+  it('stores what the inputs before an engine error did, and runs those after it on the room rebuilt from its log', async () => {
+    const store = createMemoryRoomStore();
+    let failNext = false;
+    const catalog = fakeCatalog(60_000);
+    const runtimeOf = catalog.runtime;
+    catalog.runtime = (id, seed) => {
+      const runtime = runtimeOf(id, seed)!;
+      return { ...runtime, evidenceIn: (observed) => { if (failNext) { failNext = false; throw new Error('engine bug'); } return runtime.evidenceIn(observed); } };
+    };
+    const registry = new RoomRegistry({ store, catalog, tickMs: 0 });
+    const created = await registry.create({ scenarioId: 'fake', mode: 'solo', seed: 7, name: 'Min', settings: { allowSpectators: false, autoHints: false } });
+    if (!('runner' in created)) throw new Error(created.error.message);
+    const { runner } = created;
+    const player = { participantId: created.participantId, role: 'player' as const };
+    await runner.act(player, { type: 'start' });
+    failNext = true;
+    const [before, broken, after] = await Promise.all([
+      runner.act(player, { type: 'run', line: 'inc' }),
+      runner.act(player, { type: 'run', line: 'get' }), // its facts are read with the bug
+      runner.act(player, { type: 'run', line: 'inc' }),
+    ]);
+    expect(broken).toMatchObject({ ok: false, error: { code: 'internal' } });
+    const counter = (result: typeof before) => Number(/counter=(\d+)/.exec((result as { line: { output: string } }).line.output)![1]);
+    expect(after.ok && before.ok).toBe(true);
+    expect(counter(after)).toBe(2 * counter(before)); // on the rebuilt room: the broken line left nothing
+    const log = (await store.listEvents(runner.room.id, 0)).map(fromStored);
+    expect(log.filter((e) => e.type === 'command').map((e) => (e as { line: string }).line)).toEqual(['inc', 'inc']);
+    expect(replayRoom(runner.runtime, runner.room.id, log).terminals).toEqual(runner.room.terminals);
+    registry.dispose();
+  });
+
   it('takes no more command lines once the room state outgrew its ceiling (measured at snapshots)', async () => {
     const store = createMemoryRoomStore();
     const registry = new RoomRegistry({ store, catalog: fakeCatalog(60_000), tickMs: 0, snapshotEvery: 1, maxStateBytes: 50_000 });
