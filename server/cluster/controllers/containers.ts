@@ -8,7 +8,7 @@ import { MAX_PROCESS_LOG_CHARS, runProcess, type ProcessStart } from '../process
 import { recordEvent, refOf } from '../events.js';
 import { appendLog, klog, subMillis } from '../logs.js';
 import { corednsStartup } from '../network/coredns.js';
-import { randomHex, randomInt } from '../rng.js';
+import { hash32, randomHex, randomInt } from '../rng.js';
 import type { ClusterState, ContainerBehavior, ContainerSpec, ContainerStatus, LogLine, Node, Pod, ProcessResume } from '../types.js';
 
 const BACKOFF_START_MS = 10_000;
@@ -20,12 +20,6 @@ const SYNC_PERIOD_MS = 10_000;
 
 function crossed(now: number, dt: number, period: number): boolean {
   return Math.floor((now - dt) / period) !== Math.floor(now / period);
-}
-
-function fnv(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
 }
 
 /** A stable sha256-looking digest for an image name. */
@@ -171,7 +165,7 @@ function pullImage(s: Sync, b: ContainerBehavior): boolean {
 /** The kubelet getting an image onto its node (already there, or pulled now): the events it records. */
 export function pullOnto(node: Node, image: string): { reason: string; message: string }[] {
   if (node.host.images.includes(image)) return [{ reason: 'Pulled', message: `Container image "${image}" already present on machine` }];
-  const h = fnv(image);
+  const h = hash32(image);
   const secs = (0.8 + (h % 4000) / 1000).toFixed(3);
   node.host.images.push(image);
   return [
