@@ -6,6 +6,7 @@ import { apiserverCanRun } from '../api.js';
 import { etcdHandshakeFailure, expiredCert } from '../pki.js';
 import { MAX_PROCESS_LOG_CHARS, runProcess, type ProcessStart } from '../processes.js';
 import { recordEvent, refOf } from '../events.js';
+import { parseImageRef, pullError } from '../registry.js';
 import { appendLog, klog, subMillis } from '../logs.js';
 import { corednsStartup } from '../network/coredns.js';
 import { hash32, randomHex, randomInt } from '../rng.js';
@@ -29,9 +30,8 @@ function imageDigest(image: string): string {
 }
 
 export function imageID(image: string): string {
-  const repo = image.replace(/:[^:/]+$/, '');
-  const full = repo.includes('/') ? (repo.split('/')[0]!.includes('.') ? repo : `docker.io/${repo}`) : `docker.io/library/${repo}`;
-  return `${full}@sha256:${imageDigest(image)}`;
+  const ref = parseImageRef(image);
+  return `${ref.domain}/${ref.path}@sha256:${imageDigest(image)}`;
 }
 
 export function newContainerStatus(c: ContainerSpec): ContainerStatus {
@@ -147,14 +147,16 @@ function backOff(cs: ContainerStatus, reset: boolean): number {
 
 const formatBackOff = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${ms % 60_000 ? `${(ms % 60_000) / 1000}s` : '0s'}` : `${ms / 1000}s`);
 
+/** kubelet images/image_manager.go EnsureImageExists: the pull's events, and ErrImagePull with the CRI's error as the waiting message. */
 function pullImage(s: Sync, b: ContainerBehavior): boolean {
   const { state, node, spec, cs } = s;
   const image = spec.image;
-  if (b.imagePullError) {
+  const error = b.imagePullError ?? (node.host.images.includes(image) ? undefined : pullError(state, node, image));
+  if (error) {
     event(s, 'Normal', 'Pulling', `Pulling image "${image}"`);
-    event(s, 'Warning', 'Failed', `Failed to pull image "${image}": ${b.imagePullError}`);
+    event(s, 'Warning', 'Failed', `Failed to pull image "${image}": ${error}`);
     event(s, 'Warning', 'Failed', 'Error: ErrImagePull');
-    cs.state = { kind: 'waiting', reason: 'ErrImagePull', message: b.imagePullError };
+    cs.state = { kind: 'waiting', reason: 'ErrImagePull', message: error };
     cs.backOffUntil = state.now + backOff(cs, false);
     return false;
   }
