@@ -343,6 +343,8 @@ function backdate(state: ClusterState, targets: Map<string, number>): void {
     delta.set(rs.metadata.uid, dt);
     shiftTimes(rs, dt);
   }
+  // A set's first revision is as old as the set.
+  for (const cr of Object.values(state.stored?.['ControllerRevision'] ?? {})) shiftTimes(cr.metadata, rootDelta(cr.metadata.ownerReferences[0]?.uid));
   for (const pod of Object.values(state.pods)) {
     shiftTimes(pod, rootDelta(pod.metadata.ownerReferences[0]?.uid ?? pod.metadata.uid));
     // Never older than its node: on a node that joined after its owner was made, it was made once the node was Ready.
