@@ -86,17 +86,19 @@ const CATALOGUE: Record<string, Tags> = {
 /** Tag `tag` exists for `tags`. */
 function tagged(tags: Tags, tag: string): boolean {
   const words = new Set(['latest', ...(tags.words ?? [])]);
+  // A part after the version: a word the image uses, alone or versioned (`alpine3.19`), or a build number (`-0`, `-20240227`).
+  const part = (w: string): boolean => words.has(w.replace(/\d+(\.\d+)*$/, '')) || /^\d+(\.\d+)*$/.test(w);
   const m = /^(v?)(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([a-z0-9.-]+))?$/.exec(tag);
-  if (!m) return tag.split('-').every((w) => words.has(w));
+  if (!m) return words.has(tag.split('-')[0]!) && tag.split('-').every(part);
   const [, v, major, minor, patch, suffix] = m;
   const newest = tags.lines[Number(major)];
   if (newest === undefined || Boolean(v) !== Boolean(tags.v)) return false;
   if (minor !== undefined && Number(minor) > newest) return false;
   if (patch !== undefined && Number(patch) > MAX_PATCH) return false;
-  return suffix === undefined || suffix.split('-').every((w) => words.has(w) || /^\d+(\.\d+)*$/.test(w));
+  return suffix === undefined || suffix.split('-').every(part);
 }
 
-/** Damerau-free edit distance, enough to tell `ngnix` from `nginx`; stops past 2. */
+/** Edit distance with transpositions (optimal string alignment): enough to tell `ngnix` from `nginx`. */
 function near(a: string, b: string): boolean {
   if (a === b || Math.abs(a.length - b.length) > 2) return false;
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);

@@ -31,7 +31,7 @@ describe('the registries', () => {
 
   it('pulls common public images with tags that exist, and the images the cluster runs', () => {
     for (const image of ['nginx:1.25', 'nginx:1.25.3-alpine', 'nginx', 'docker.io/library/nginx:stable', 'busybox', 'busybox:1.36.1', 'alpine:3.19', 'ubuntu:22.04',
-      'nicolaka/netshoot:v0.13', 'registry.k8s.io/e2e-test-images/agnhost:2.39', 'python:3.12-slim-bookworm', 'praqma/network-multitool', 'quay.io/some/tool:1.0',
+      'nicolaka/netshoot:v0.13', 'registry.k8s.io/e2e-test-images/agnhost:2.39', 'python:3.12-slim-bookworm', 'node:20-alpine3.19', 'ubuntu:jammy-20240227', 'registry.k8s.io/etcd:3.5.12-0', 'praqma/network-multitool', 'quay.io/some/tool:1.0',
       'ghcr.io/acme/orders-api:1.4.2', 'registry.k8s.io/kube-proxy:v1.29.4']) {
       expect(pull(image), image).toBeUndefined();
     }
@@ -41,6 +41,9 @@ describe('the registries', () => {
     expect(pull('nginx:1.99.99')).toBe(notFound('docker.io/library/nginx:1.99.99'));
     expect(pull('nginx:doesnotexist')).toBe(notFound('docker.io/library/nginx:doesnotexist'));
     expect(pull('busybox:lates')).toBe(notFound('docker.io/library/busybox:lates'));
+    expect(pull('alpine:3')).toBeUndefined();
+    expect(pull('alpine:4.0')).toBe(notFound('docker.io/library/alpine:4.0'));
+    expect(pull('nginx:1.25-alpne')).toBe(notFound('docker.io/library/nginx:1.25-alpne'));
     // Another tag of the scenario's own repository; a system image's other releases exist.
     expect(pull('ghcr.io/acme/orders-api:9.9.9')).toBe(notFound('ghcr.io/acme/orders-api:9.9.9'));
     expect(pull('registry.k8s.io/kube-proxy:v1.29.5')).toBeUndefined();
