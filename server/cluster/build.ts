@@ -16,12 +16,12 @@ import { addDefaultObjects } from './defaults.js';
 import { checkQuota } from './etcd.js';
 import { newMeta, podFromTemplate, templateFrom } from './objects.js';
 import { parseBytes, parseCpu, parseDuration } from './quantity.js';
-import { randomHex, randomSuffix, seedRng } from './rng.js';
+import { hash32, randomHex, randomSuffix, seedRng } from './rng.js';
 import { ClusterSpecSchema, type ClusterSpec, type ClusterSpecInput, type NodeSpec } from './spec.js';
 import { addonHistory, settle } from './tick.js';
 import { imagePrograms } from './images.js';
 import { crdFields, storedKindInfo } from './stored-kinds.js';
-import type { ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, NodeVpc, Pod, Service, StoredObject } from './types.js';
+import type { ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, NodeVpc, Pod, ResourceList, Service, StoredObject } from './types.js';
 
 /** Simulated time the controllers get to bring the cluster up before it is back-dated. */
 const SETTLE_MS = 90_000;
@@ -97,12 +97,42 @@ function podCIDR(state: ClusterState, index: number): string {
   return `${base[0]}.${base[1]}.${index}.0/24`;
 }
 
+/** The kubelet's default hard eviction thresholds (pkg/kubelet/eviction/defaults_linux.go): memory.available<100Mi, nodefs.available<10%. */
+const EVICTION_MEMORY_BYTES = 100 * 2 ** 20;
+const EVICTION_NODEFS_SHARE = 0.1;
+
+/**
+ * What a node of `ram` bytes of memory reports as capacity: cadvisor's MemTotal from
+ * /proc/meminfo, which the kernel's own reservations (memmap, crash kernel, firmware) keep
+ * some 2.5–3 % under the installed size, in whole 4 KiB pages, so it is never a round number
+ * and serializes in Ki (`8150356Ki`, not `8Gi`). Stable per node name (no PRNG draw).
+ */
+export function memTotal(ram: number, nodeName: string): number {
+  const kib = Math.floor(ram / 1024);
+  let total = kib - Math.floor(kib * 0.025) - (hash32(`memtotal:${nodeName}`) % Math.max(1, Math.floor(kib / 200)));
+  total -= total % 4;
+  if (total % 1024 === 0) total -= 4;
+  return total * 1024;
+}
+
+/**
+ * Allocatable is capacity less the hard eviction reservation (kubelet cm
+ * hardEvictionReservation; kubeadm sets no kube-/system-reserved): a percentage threshold is
+ * evictionapi.GetThresholdQuantity, int64(float64(capacity) * float64(float32 percentage)),
+ * which is why the allocatable ephemeral-storage of a real node prints as plain bytes.
+ */
+function allocatable(capacity: Required<ResourceList>): ResourceList {
+  const nodefs = Math.trunc(capacity.ephemeralStorage * Math.fround(EVICTION_NODEFS_SHARE));
+  return { ...capacity, memory: capacity.memory - EVICTION_MEMORY_BYTES, ephemeralStorage: capacity.ephemeralStorage - nodefs };
+}
+
 function addNode(state: ClusterState, spec: ClusterSpec, n: NodeSpec, index: number): Node {
   const created = ago(n.age);
   const ip = n.ip ?? defaultNodeIP(n.name, index);
   const cpu = parseCpu(n.cpu)!;
-  const memory = parseBytes(n.memory)!;
+  const memory = memTotal(parseBytes(n.memory)!, n.name);
   const disk = parseBytes(n.disk.size)!;
+  const capacity: Required<ResourceList> = { cpu, memory, pods: n.maxPods, ephemeralStorage: disk };
   const labels: Record<string, string> = {
     'beta.kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux',
   };
@@ -126,8 +156,8 @@ function addNode(state: ClusterState, spec: ClusterSpec, n: NodeSpec, index: num
       taints: n.taints ?? (n.role === 'control-plane' ? [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] : []),
     },
     status: {
-      capacity: { cpu, memory, pods: n.maxPods, ephemeralStorage: disk },
-      allocatable: { cpu, memory: memory - 100 * 2 ** 20, pods: n.maxPods, ephemeralStorage: Math.floor(disk * 0.9) },
+      capacity,
+      allocatable: allocatable(capacity),
       conditions: [
         cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
         cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
@@ -313,6 +343,8 @@ function backdate(state: ClusterState, targets: Map<string, number>): void {
     delta.set(rs.metadata.uid, dt);
     shiftTimes(rs, dt);
   }
+  // A set's first revision is as old as the set.
+  for (const cr of Object.values(state.stored?.['ControllerRevision'] ?? {})) shiftTimes(cr.metadata, rootDelta(cr.metadata.ownerReferences[0]?.uid));
   for (const pod of Object.values(state.pods)) {
     shiftTimes(pod, rootDelta(pod.metadata.ownerReferences[0]?.uid ?? pod.metadata.uid));
     // Never older than its node: on a node that joined after its owner was made, it was made once the node was Ready.

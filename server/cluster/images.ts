@@ -23,13 +23,15 @@ export function imagePrograms(state: ClusterState, spec: ClusterSpec): Record<st
 
 /**
  * A container whose image is new to it (a created object, a changed image) runs what that
- * image runs in this cluster; an image the cluster does not know keeps what it had.
+ * image runs in this cluster; an image the cluster does not know keeps what it had, and
+ * whether it pulls is the registry's to say (registry.ts), not the old image's pull error.
  */
 export function adoptImagePrograms(state: ClusterState, spec: PodSpec, behavior: Record<string, ContainerBehavior>, before: PodSpec | undefined): void {
   for (const c of spec.containers) {
     if (before?.containers.some((b) => b.name === c.name && b.image === c.image)) continue;
     const known = state.imagePrograms?.[c.image];
     if (known) behavior[c.name] = structuredClone(known);
+    else if (behavior[c.name]?.imagePullError !== undefined) delete behavior[c.name]!.imagePullError;
   }
 }
 

@@ -78,3 +78,10 @@ export function sideRng(rng: RngState, label: string): RngState {
   for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
   return seedRng((rng.s[0] ^ Math.imul(rng.s[1], 0x9e3779b9) ^ rng.s[2] ^ h) >>> 0);
 }
+
+/** A stable 32-bit hash (FNV-1a) of a string: the same name always gives the same number (no PRNG draw). */
+export function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}

@@ -43,6 +43,7 @@ export const NodeSpecSchema = z.strictObject({
   role: z.enum(['control-plane', 'worker']).default('worker'),
   ip: IPv4.optional(), // default 10.0.0.(10 + index)
   cpu: Quantity.default('4'),
+  /** The machine's RAM; the node reports the kernel's MemTotal, a few % less (build.ts memTotal). */
   memory: Quantity.default('16Gi'),
   maxPods: z.number().int().positive().default(110),
   labels: Labels.default({}),

@@ -46,6 +46,7 @@ export const STORED_KINDS = [
   row('IngressClass', 'ingressclasses', [], 'networking.k8s.io', 'v1', false),
   row('Ingress', 'ingresses', ['ing'], 'networking.k8s.io', 'v1', true),
   row('NetworkPolicy', 'networkpolicies', ['netpol'], 'networking.k8s.io', 'v1', true),
+  row('RuntimeClass', 'runtimeclasses', [], 'node.k8s.io', 'v1', false),
   row('PodDisruptionBudget', 'poddisruptionbudgets', ['pdb'], 'policy', 'v1', true),
   row('ClusterRoleBinding', 'clusterrolebindings', [], 'rbac.authorization.k8s.io', 'v1', false),
   row('ClusterRole', 'clusterroles', [], 'rbac.authorization.k8s.io', 'v1', false),

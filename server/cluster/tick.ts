@@ -131,6 +131,16 @@ export function tick(state: ClusterState, ms: number): void {
   asControllers(state, () => advance(state, ms, true));
 }
 
+/**
+ * One pass of every controller without moving the clock: what a history laid down before
+ * the room opened (a fault that happened minutes ago) is already reconciled when a player
+ * first looks, as the controllers would have done long since (a node silent for 20 minutes
+ * is NotReady, not Ready until the next monitor pass).
+ */
+export function catchUp(state: ClusterState): void {
+  asControllers(state, () => step(state, 0, true));
+}
+
 /** Controllers only, no client traffic: how createCluster brings a cluster up before t=0. */
 export function settle(state: ClusterState, ms: number): void {
   advance(state, ms, false);

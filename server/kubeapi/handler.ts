@@ -33,7 +33,7 @@ import {
 } from './status.js';
 import { ACCESS_REVIEW_TYPE, accessReview, isAccessReview } from './access-review.js';
 import { allowed, kubeconfigSubject } from '../shell/kubectl/commands/auth.js';
-import { openApiDocument, openApiIndex } from './openapi.js';
+import { openApiDocument, openApiIndex, openApiV2 } from './openapi.js';
 import { metricsAnswer } from '../shell/kubectl/metrics-api.js';
 import { objectTable, wantsTable, type IncludeObject } from './table.js';
 import { openWatch } from './watch.js';
@@ -212,6 +212,7 @@ function discover(state: ClusterState, segments: string[]): ApiResponse | undefi
     }
     return undefined;
   }
+  if (root === 'openapi' && a === 'v2' && b === undefined) return ok(openApiV2());
   if (root === 'openapi' && a === 'v3') {
     const document = b === undefined ? openApiIndex() : openApiDocument([b, ...rest].join('/'));
     return document ? ok(document) : pathNotFound();

@@ -4,7 +4,7 @@
 // whether the server validates fields itself (cli-runtime resource/query_param_verifier_v3.go
 // supportsQueryParamV3); without it, kubectl falls back to client-side validation over the v2
 // schema and fails "failed to download openapi". No schemas yet: `kubectl explain` through the
-// API is not served.
+// API is not served. /openapi/v2 is the same operations in one Swagger 2.0 document.
 import { versionOf } from '../shell/kubectl/discovery.js';
 import { RESOURCE_TYPES, type ResourceType } from '../shell/kubectl/resources.js';
 
@@ -20,27 +20,37 @@ export function openApiIndex(): Record<string, unknown> {
   return { paths: Object.fromEntries(names.map((n) => [n, { serverRelativeURL: `/openapi/v3/${n}?hash=${HASH}` }])) };
 }
 
+/** The kind's PATCH operation: query parameters as OpenAPI v3 (`schema`) or Swagger 2.0 (`type`) writes them. */
+function patchOperation(name: string, t: ResourceType, v2: boolean): [string, Record<string, unknown>] {
+  const scope = t.namespaced ? 'namespaces/{namespace}/' : '';
+  const param = (p: string, type: string) => (v2 ? { uniqueItems: true, type, name: p, in: 'query' } : { name: p, in: 'query', schema: { type } });
+  return [`/${name}/${scope}${t.plural}/{name}`, {
+    patch: {
+      operationId: `patch${t.kind}`,
+      'x-kubernetes-action': 'patch',
+      'x-kubernetes-group-version-kind': { group: t.group, version: versionOf(t), kind: t.kind },
+      parameters: [param('dryRun', 'string'), param('fieldManager', 'string'), param('fieldValidation', 'string'), param('force', 'boolean')],
+      responses: {},
+    },
+  }];
+}
+
+const documentTypes = (name: string): ResourceType[] => RESOURCE_TYPES.filter((t) => documentName(t) === name && t.kind !== 'ComponentStatus');
+
 /** /openapi/v3/NAME: the group version's document, or undefined. */
 export function openApiDocument(name: string): Record<string, unknown> | undefined {
-  const types = RESOURCE_TYPES.filter((t) => documentName(t) === name && t.kind !== 'ComponentStatus');
+  const types = documentTypes(name);
   if (types.length === 0) return undefined;
-  const paths: Record<string, unknown> = {};
-  for (const t of types) {
-    const scope = t.namespaced ? 'namespaces/{namespace}/' : '';
-    paths[`/${name}/${scope}${t.plural}/{name}`] = {
-      patch: {
-        operationId: `patch${t.kind}`,
-        'x-kubernetes-action': 'patch',
-        'x-kubernetes-group-version-kind': { group: t.group, version: versionOf(t), kind: t.kind },
-        parameters: [
-          { name: 'dryRun', in: 'query', schema: { type: 'string' } },
-          { name: 'fieldManager', in: 'query', schema: { type: 'string' } },
-          { name: 'fieldValidation', in: 'query', schema: { type: 'string' } },
-          { name: 'force', in: 'query', schema: { type: 'boolean' } },
-        ],
-        responses: {},
-      },
-    };
-  }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.29.4' }, paths };
+  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.29.4' }, paths: Object.fromEntries(types.map((t) => patchOperation(name, t, false))) };
+}
+
+/**
+ * /openapi/v2: the whole API in one Swagger 2.0 document. The apiserver's holds every
+ * definition (some 3.5 MB); this one the same operations as the v3 documents and no
+ * definitions, so it stays small.
+ */
+export function openApiV2(): Record<string, unknown> {
+  const names = [...new Set(RESOURCE_TYPES.map(documentName))].sort();
+  const paths = Object.fromEntries(names.flatMap((name) => documentTypes(name).map((t) => patchOperation(name, t, true))));
+  return { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.29.4' }, paths, definitions: {} };
 }

@@ -5,7 +5,7 @@
 // broken (`brokenRemediations`, remediation.ts). Pure and deterministic.
 import { captureBaseline } from '../cluster/baseline.js';
 import { createCluster } from '../cluster/build.js';
-import { tick } from '../cluster/tick.js';
+import { catchUp, tick } from '../cluster/tick.js';
 import type { ClusterState } from '../cluster/types.js';
 import { applyAction } from './faults.js';
 import { evaluate } from './predicates.js';
@@ -78,7 +78,8 @@ export function startScenario(scenario: Scenario, seed: number): ClusterState {
   state.firedFaults = [];
   state.brokenRemediations = [];
   addDefaultClients(state, scenario);
-  fireDueFaults(state, scenario);
+  const history = fireDueFaults(state, scenario).some((f) => scenario.faults.find((x) => x.id === f.id)?.ago !== undefined);
+  if (history) catchUp(state);
   state.baseline = captureBaseline(state);
   recordBrokenRemediations(state, scenario);
   return state;

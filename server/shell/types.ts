@@ -91,7 +91,8 @@ export interface Stream {
 
 /** Where a following program left off (plain data, like the rest of the session). */
 export type StreamCursor =
-  | { kind: 'get'; versions: Record<string, number>; rows?: Record<string, string[]> }
+  /** `until`: when the watch's --request-timeout runs out (simulated time). */
+  | { kind: 'get'; versions: Record<string, number>; rows?: Record<string, string[]>; until?: number }
   /** `seen`: lines shown; `at`: the time of the last one (a capped log's length stops growing), `atCount` how many shown were written then; `restarts`: the instance's. */
   | { kind: 'logs'; uid: string; container: string; seen: number; at?: number; atCount?: number; restarts?: number }
   | { kind: 'watch'; lastAt: number }

@@ -34,6 +34,21 @@ describe('node-notready', () => {
     }
   }, 120_000);
 
+  // The node lifecycle controller marks a node Unknown once its heartbeat is older than the
+  // grace period (kubernetes pkg/controller/nodelifecycle/node_lifecycle_controller.go,
+  // tryUpdateNodeHealth: nodeMonitorGracePeriod 40s): a kubelet silent for 21 minutes is never
+  // seen Ready, not even before the first tick.
+  it('shows the silent node NotReady, tainted and its pods evicted at the first look (swap, seed 1)', () => {
+    const { scenario } = instantiate(loaded, 1);
+    const state = startScenario(scenario, 1);
+    const sh = (line: string) => runLine(state, newSession(state), line).output;
+    expect(state.now).toBe(0);
+    expect(sh('kubectl get node worker-2 --no-headers')).toMatch(/^worker-2 +NotReady /);
+    expect(sh('kubectl get node worker-2 -o jsonpath="{.spec.taints[*].key}"')).toBe('node.kubernetes.io/unreachable node.kubernetes.io/unreachable');
+    expect(sh('kubectl get node worker-2 -o jsonpath="{.status.conditions[?(@.type==\'Ready\')].lastTransitionTime}"')).toBe('2024-06-03T08:39:40Z');
+    expect(sh(`kubectl get pods -n ${scenario.cluster.deployments[0]!.namespace} --field-selector spec.nodeName=worker-2 --no-headers`)).toMatch(/^\S+ +0\/1 +Terminating /);
+  });
+
   it.each(loaded.variants.map((v) => v.id))('the %s variant has a history when the room opens', (variantId) => {
     const seed = seedForVariant(loaded, variantId);
     const { scenario } = instantiate(loaded, seed);

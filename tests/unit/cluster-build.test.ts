@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { containerLogs, createCluster, demoClusterSpec, tick } from '../../server/cluster/index.js';
 import type { ClusterState } from '../../server/cluster/types.js';
+import { newSession, runLine } from '../../server/shell/index.js';
 
 const podsIn = (s: ClusterState, ns: string) => Object.values(s.pods).filter((p) => p.metadata.namespace === ns);
 
@@ -11,6 +12,28 @@ describe('createCluster(demo)', () => {
     expect(Object.keys(state.nodes)).toEqual(['cp-1', 'worker-1', 'worker-2']);
     for (const n of Object.values(state.nodes)) expect(n.status.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
     expect(state.nodes['cp-1']!.spec.taints).toEqual([{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]);
+  });
+
+  // A real node's figures (kubectl get node -o json of a kubeadm node with 4 GiB of RAM):
+  // capacity memory 4050864Ki (MemTotal, a few % under the RAM), allocatable 3948464Ki (less
+  // memory.available<100Mi), ephemeral-storage 18446032Ki and 16999863064: less
+  // int64(float64(capacity) * float64(float32(0.1))) for nodefs.available<10%
+  // (kubelet cm hardEvictionReservation → evictionapi.GetThresholdQuantity).
+  it('reports node memory as the kernel\'s MemTotal in Ki, and allocatable less the hard eviction thresholds', () => {
+    const run = (line: string) => runLine(state, newSession(state), line).output;
+    const worker = state.nodes['worker-1']!.status;
+    expect(worker.capacity.memory % 1024).toBe(0);
+    expect(worker.capacity.memory % 2 ** 20).not.toBe(0);
+    expect(worker.capacity.memory).toBeGreaterThan(8 * 2 ** 30 * 0.965);
+    expect(worker.capacity.memory).toBeLessThan(8 * 2 ** 30 * 0.976);
+    expect(worker.allocatable.memory).toBe(worker.capacity.memory - 100 * 2 ** 20);
+    expect(run('kubectl get node worker-1 -o jsonpath="{.status.capacity.memory} {.status.allocatable.memory}"')).toMatch(/^\d{7}Ki \d{7}Ki$/);
+    expect(run('kubectl get node worker-1 -o jsonpath="{.status.allocatable.ephemeral-storage}"')).toBe(String(80 * 2 ** 30 - Math.trunc(80 * 2 ** 30 * Math.fround(0.1))));
+    expect(run('kubectl describe node worker-1')).toContain(`  memory:             ${worker.capacity.memory / 1024}Ki\n`);
+    // The node's own /proc/meminfo says the same.
+    expect(run('ssh worker-1 grep MemTotal /proc/meminfo')).toBe(`MemTotal:       ${String(worker.capacity.memory / 1024).padStart(8)} kB\n`);
+    // A real computation gives the real node's figure.
+    expect(18446032 * 1024 - Math.trunc(18446032 * 1024 * Math.fround(0.1))).toBe(16999863064);
   });
 
   it('brings every pod up Running and ready', () => {

@@ -41,6 +41,7 @@ const HEADERS: Record<string, string> = {
   leases: 'NAME HOLDER AGE',
   endpointslices: 'NAME ADDRESSTYPE PORTS ENDPOINTS AGE',
   priorityclasses: 'NAME VALUE GLOBAL-DEFAULT AGE',
+  runtimeclasses: 'NAME HANDLER AGE',
   customresourcedefinitions: 'NAME CREATED AT',
   mutatingwebhookconfigurations: 'NAME WEBHOOKS AGE',
   validatingwebhookconfigurations: 'NAME WEBHOOKS AGE',
@@ -62,6 +63,7 @@ function manifestFor(kind: (typeof STORED_KINDS)[number]): string {
     NetworkPolicy: 'spec:\n  podSelector:\n    matchLabels:\n      app: web\n  policyTypes: [Ingress]',
     RoleBinding: 'roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\nsubjects:\n- kind: ServiceAccount\n  name: default\n  namespace: default',
     PodDisruptionBudget: 'spec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app: web',
+    RuntimeClass: 'handler: runc',
   };
   return `apiVersion: ${apiVersion}\nkind: ${kind.kind}\nmetadata:\n  name: t-${kind.singular}${ns}\n${body[kind.kind] ?? ''}\n`;
 }
@@ -231,6 +233,16 @@ describe('auth', () => {
   });
 });
 
+describe('RuntimeClass', () => {
+  // node.k8s.io/v1, cluster-scoped, no short name (kubectl v1.29 api-resources); kubeadm makes none.
+  it('is served and listed, and a cluster has none', async () => {
+    const run = await runner();
+    expect(run('kubectl get runtimeclass')).toEqual({ stdout: '', stderr: 'No resources found\n', exitCode: 0 });
+    expect(run('kubectl api-resources').stdout).toMatch(/^runtimeclasses {2,}node\.k8s\.io\/v1 {2,}false {2,}RuntimeClass$/m);
+    expect(run('kubectl get --raw /apis/node.k8s.io/v1/runtimeclasses').stdout).toMatch(/^\{"kind":"RuntimeClassList","apiVersion":"node.k8s.io\/v1",.*"items":\[\]\}\n$/);
+  });
+});
+
 describe('get --raw', () => {
   it('answers the health endpoints from the control plane', async () => {
     const state = cluster();
@@ -261,6 +273,11 @@ describe('get --raw', () => {
     const apis = JSON.parse(run('kubectl get --raw /apis').stdout) as { groups: { name: string }[] };
     expect(apis.groups.map((g) => g.name)).toContain('rbac.authorization.k8s.io');
     expect(run('kubectl get --raw /nope').stderr).toBe('Error from server (NotFound): the server could not find the requested resource\n');
+    // The apiserver's Swagger 2.0 document (kube-openapi handler, /openapi/v2): here its operations only, no definitions.
+    const v2 = JSON.parse(run('kubectl get --raw /openapi/v2').stdout) as { swagger: string; info: unknown; paths: Record<string, { patch: { operationId: string } }> };
+    expect(v2).toMatchObject({ swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.29.4' } });
+    expect(v2.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}']!.patch.operationId).toBe('patchDeployment');
+    expect(run('kubectl get --raw /openapi/v2').stdout.length).toBeLessThan(100_000);
     expect(run('kubectl get pods --raw /healthz').stderr).toBe('error: arguments may not be passed when --raw is specified\n');
   });
   it('passes resource paths to the REST API: compact JSON and a newline, errors as kubectl words them', async () => {

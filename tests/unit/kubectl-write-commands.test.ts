@@ -107,6 +107,29 @@ describe('kubectl rollout', () => {
     expect(sh('kubectl rollout bogus deploy/web').exitCode).toBe(1);
   });
 
+  // The daemon controller keeps a ControllerRevision per template (daemon/update.go
+  // constructHistory; an old template that comes back is renumbered the newest), which
+  // kubectl's DaemonSetHistoryViewer (history.go printHistory) lists and DaemonSetRollbacker
+  // (rollback.go) rolls back to: the revision before the current with no --to-revision.
+  it('keeps a daemonset\'s history as ControllerRevisions: history, --revision, undo', () => {
+    const { state, sh } = cluster();
+    const ks = (line: string) => sh(`kubectl -n kube-system ${line}`).output;
+    expect(ks('rollout history ds/kube-proxy')).toBe('daemonset.apps/kube-proxy \nREVISION  CHANGE-CAUSE\n1         <none>\n\n');
+    expect(ks('rollout undo ds/kube-proxy')).toBe('error: no last revision to roll back to\n');
+    ks('set image ds/kube-proxy kube-proxy=registry.k8s.io/kube-proxy:v1.29.5');
+    tick(state, 2000);
+    expect(ks('rollout history daemonset kube-proxy')).toBe('daemonset.apps/kube-proxy \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n');
+    expect(ks('rollout history ds/kube-proxy --revision=2')).toBe('daemonset.apps/kube-proxy with revision #2\nPod Template:\n  Labels:  k8s-app=kube-proxy\n  Containers:\n   kube-proxy:\n    Image:  registry.k8s.io/kube-proxy:v1.29.5\n');
+    expect(ks('get controllerrevisions -l k8s-app=kube-proxy --no-headers')).toMatch(/^kube-proxy-\w+ +daemonset\.apps\/kube-proxy +1 +\d+d\nkube-proxy-\w+ +daemonset\.apps\/kube-proxy +2 +\ds\n$/);
+    expect(ks('rollout undo ds/kube-proxy --to-revision=7')).toBe('error: unable to find specified revision 7 in history\n');
+    expect(ks('rollout undo ds/kube-proxy --to-revision=2')).toBe('daemonset.apps/kube-proxy skipped rollback (current template already matches revision 2)\n');
+    expect(ks('rollout undo ds/kube-proxy')).toBe('daemonset.apps/kube-proxy rolled back\n');
+    expect(ks('get ds kube-proxy -o jsonpath={.spec.template.spec.containers[0].image}')).toBe('registry.k8s.io/kube-proxy:v1.29.4');
+    tick(state, 2000);
+    expect(ks('rollout history ds/kube-proxy')).toBe('daemonset.apps/kube-proxy \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n\n');
+    expect(ks('rollout history ds/kube-proxy --revision=3')).toContain('    Image:  registry.k8s.io/kube-proxy:v1.29.4\n');
+  });
+
   it('restarts every deployment of a namespace, and daemonsets, whose pods are replaced (rollout_restart.go)', () => {
     const { state, sh } = cluster();
     const proxyPods = () => Object.values(state.pods).filter((p) => p.metadata.name.startsWith('kube-proxy-')).map((p) => p.metadata.name).sort();

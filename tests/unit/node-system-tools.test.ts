@@ -164,8 +164,8 @@ describe('top', () => {
     const ps = sh('ps aux').output.trim().split('\n').length - 1;
     expect(lines[1]).toBe(`Tasks: ${String(ps).padStart(3)} total,   0 running, ${String(ps).padStart(3)} sleeping,   0 stopped,   0 zombie`);
     expect(lines[2]).toMatch(/^%Cpu\(s\): +\d+\.\d us, +\d+\.\d sy,  0\.0 ni, +\d+\.\d id,  0\.0 wa,  0\.0 hi,  0\.0 si,  0\.0 st$/);
-    const totalMiB = Number(sh('free -m').output.split('\n')[1]!.trim().split(/\s+/)[1]);
-    expect(lines[3]).toMatch(new RegExp(`^MiB Mem : +${totalMiB}\\.0 total, +\\d+\\.\\d free, +\\d+\\.\\d used, +\\d+\\.\\d buff/cache$`));
+    const totalMiB = (Number(sh('free').output.split('\n')[1]!.trim().split(/\s+/)[1]) / 1024).toFixed(1);
+    expect(lines[3]).toMatch(new RegExp(`^MiB Mem : +${totalMiB.replace('.', '\\.')} total, +\\d+\\.\\d free, +\\d+\\.\\d used, +\\d+\\.\\d buff/cache$`));
     expect(lines[4]).toMatch(/^MiB Swap: +0\.0 total, +0\.0 free, +0\.0 used\. +\d+\.\d avail Mem $/);
     expect(lines[6]).toBe('    PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND');
     expect(lines[7]).toMatch(/^ +\d+ root      20   0 +\d+ +96212 +\d+ S   2\.1 +\d+\.\d +\d+:\d\d\.\d\d kubelet$/);

@@ -45,6 +45,14 @@ describe('streams in the shell', () => {
     expect(type('echo $?').output).toBe('130\n');
   });
 
+  it('kubectl get pods -w --request-timeout=5s ends by itself once the watch request times out (get.go watch() returns nil)', () => {
+    const { session, type, pass } = terminal();
+    expect(type('kubectl get pods -w --request-timeout=5s')).toMatchObject({ exitCode: 0, streaming: true });
+    expect(pass(3000)).toEqual({ output: '', ended: false });
+    expect(pass(2000)).toEqual({ output: '', ended: true });
+    expect(session.stream).toBeUndefined();
+  });
+
   it('kubectl get pods -w prints a deleted pod\'s last row (the watch\'s DELETED event), once', () => {
     // get.go watch(): every event's object is printed, DELETED included; with
     // --output-watch-events the EVENT column says DELETED.

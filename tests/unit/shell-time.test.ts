@@ -132,6 +132,20 @@ describe('kubectl get -w', () => {
     expect(watched.every((l) => /^coredns-\S+\s+\d\/\d\s+\w+\s+\d+\s+\d+[smhd](\d+[smh])?$/.test(l))).toBe(true);
     expect(cluster.now - before).toBe(MAX_WATCH_MS);
   });
+
+  // --request-timeout bounds the watch request too (client-go clientcmd ParseTimeout: whole
+  // seconds or a Go duration); when the apiserver closes it, get.go's watch() returns nil:
+  // kubectl exits 0 without a word.
+  it('ends when the watch request\'s --request-timeout runs out, quietly', () => {
+    const { cluster, run } = room();
+    let before = cluster.now;
+    expect(run('kubectl get pods -n kube-system -l k8s-app=kube-dns -w --request-timeout=5s')).toMatchObject({ exitCode: 0 });
+    expect(cluster.now - before).toBe(5000);
+    before = cluster.now;
+    expect(run('kubectl get pods -A -w --request-timeout 3').exitCode).toBe(0);
+    expect(cluster.now - before).toBe(3000);
+    expect(run('kubectl get pods -w --request-timeout=5x').output).toMatch(/error: Invalid timeout value\. Timeout must be a single integer in seconds, or an integer followed by a unit of time \(i\.e\. 1s \| 2m \| 3h\)\n$/);
+  });
 });
 
 describe('kubectl logs -f', () => {

@@ -6,9 +6,10 @@ import { apiserverCanRun } from '../api.js';
 import { etcdHandshakeFailure, expiredCert } from '../pki.js';
 import { MAX_PROCESS_LOG_CHARS, runProcess, type ProcessStart } from '../processes.js';
 import { recordEvent, refOf } from '../events.js';
+import { parseImageRef, pullError } from '../registry.js';
 import { appendLog, klog, subMillis } from '../logs.js';
 import { corednsStartup } from '../network/coredns.js';
-import { randomHex, randomInt } from '../rng.js';
+import { hash32, randomHex, randomInt } from '../rng.js';
 import type { ClusterState, ContainerBehavior, ContainerSpec, ContainerStatus, LogLine, Node, Pod, ProcessResume } from '../types.js';
 
 const BACKOFF_START_MS = 10_000;
@@ -22,12 +23,6 @@ function crossed(now: number, dt: number, period: number): boolean {
   return Math.floor((now - dt) / period) !== Math.floor(now / period);
 }
 
-function fnv(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-
 /** A stable sha256-looking digest for an image name. */
 /** A manifest digest: SHA-256, so it looks like one (no repeating runs, as a chained 32-bit hash gave). */
 function imageDigest(image: string): string {
@@ -35,9 +30,8 @@ function imageDigest(image: string): string {
 }
 
 export function imageID(image: string): string {
-  const repo = image.replace(/:[^:/]+$/, '');
-  const full = repo.includes('/') ? (repo.split('/')[0]!.includes('.') ? repo : `docker.io/${repo}`) : `docker.io/library/${repo}`;
-  return `${full}@sha256:${imageDigest(image)}`;
+  const ref = parseImageRef(image);
+  return `${ref.domain}/${ref.path}@sha256:${imageDigest(image)}`;
 }
 
 export function newContainerStatus(c: ContainerSpec): ContainerStatus {
@@ -153,14 +147,16 @@ function backOff(cs: ContainerStatus, reset: boolean): number {
 
 const formatBackOff = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${ms % 60_000 ? `${(ms % 60_000) / 1000}s` : '0s'}` : `${ms / 1000}s`);
 
+/** kubelet images/image_manager.go EnsureImageExists: the pull's events, and ErrImagePull with the CRI's error as the waiting message. */
 function pullImage(s: Sync, b: ContainerBehavior): boolean {
   const { state, node, spec, cs } = s;
   const image = spec.image;
-  if (b.imagePullError) {
+  const error = b.imagePullError ?? (node.host.images.includes(image) ? undefined : pullError(state, node, image));
+  if (error) {
     event(s, 'Normal', 'Pulling', `Pulling image "${image}"`);
-    event(s, 'Warning', 'Failed', `Failed to pull image "${image}": ${b.imagePullError}`);
+    event(s, 'Warning', 'Failed', `Failed to pull image "${image}": ${error}`);
     event(s, 'Warning', 'Failed', 'Error: ErrImagePull');
-    cs.state = { kind: 'waiting', reason: 'ErrImagePull', message: b.imagePullError };
+    cs.state = { kind: 'waiting', reason: 'ErrImagePull', message: error };
     cs.backOffUntil = state.now + backOff(cs, false);
     return false;
   }
@@ -171,7 +167,7 @@ function pullImage(s: Sync, b: ContainerBehavior): boolean {
 /** The kubelet getting an image onto its node (already there, or pulled now): the events it records. */
 export function pullOnto(node: Node, image: string): { reason: string; message: string }[] {
   if (node.host.images.includes(image)) return [{ reason: 'Pulled', message: `Container image "${image}" already present on machine` }];
-  const h = fnv(image);
+  const h = hash32(image);
   const secs = (0.8 + (h % 4000) / 1000).toFixed(3);
   node.host.images.push(image);
   return [

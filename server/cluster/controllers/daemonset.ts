@@ -6,17 +6,35 @@ import { createObject, deleteObject, keyOf, mutateObject, writeSerial } from '..
 import { recordEvent, refOf } from '../events.js';
 import { DAEMONSET_TOLERATIONS, ownerRef, podFromTemplate } from '../objects.js';
 import { randomSuffix } from '../rng.js';
-import type { DaemonSet, Node, Pod } from '../types.js';
+import type { ClusterState, DaemonSet, Node, Pod } from '../types.js';
 import { sameJson } from '../json.js';
 import { changedSince, indexPod, isPodReady, isTerminating, type TickContext } from './context.js';
+import { templateHash } from './deployment.js';
+import { ensureRevision, templatePatch } from './revisions.js';
 import { matchesNodeSelection, untoleratedTaint } from './scheduling.js';
 
 function eligible(node: Node, probe: Pod): boolean {
   return matchesNodeSelection(probe, node) && !untoleratedTaint(node.spec.taints, probe.spec.tolerations, ['NoSchedule', 'NoExecute']);
 }
 
+/**
+ * The set's history (daemon controller constructHistory): a ControllerRevision per template,
+ * `<name>-<hash>` labelled controller-revision-hash, which `rollout history|undo ds` read. The
+ * stored patch names the containers' images (the simulation keeps the whole template, typed, beside it).
+ */
+function ensureDaemonSetRevision(state: ClusterState, ds: DaemonSet): void {
+  const t = ds.spec.template;
+  const hash = templateHash(t);
+  const patch = templatePatch({
+    metadata: { labels: { ...t.metadata.labels }, annotations: { ...t.metadata.annotations } },
+    spec: { containers: t.spec.containers.map((c) => ({ name: c.name, image: c.image })) },
+  });
+  ensureRevision(state, 'DaemonSet', ds, `${ds.metadata.name}-${hash}`, { ...t.metadata.labels, 'controller-revision-hash': hash }, patch, t);
+}
+
 function syncDaemonSet(ctx: TickContext, ds: DaemonSet): void {
   const { state } = ctx;
+  ensureDaemonSetRevision(state, ds);
   const byNode = new Map<string, Pod>();
   for (const pod of ctx.podsByOwner.get(ds.metadata.uid) ?? []) {
     if (pod.spec.nodeName && !isTerminating(pod)) byNode.set(pod.spec.nodeName, pod);

@@ -14,6 +14,7 @@ import { newMeta, ownerRef, podFromTemplate } from '../objects.js';
 import { SUFFIX_ALPHABET } from '../rng.js';
 import type { ClusterState, JsonValue, Pod, StoredObject } from '../types.js';
 import { indexPod, isPodReady, isTerminating, type TickContext } from './context.js';
+import { ensureRevision, templatePatch } from './revisions.js';
 
 type Fields = { [k: string]: JsonValue };
 
@@ -69,7 +70,7 @@ function syncSet(ctx: TickContext, set: StoredObject): void {
   const parallel = spec.podManagementPolicy === 'Parallel';
   const name = set.metadata.name;
   const revision = `${name}-${revisionHash(set)}`;
-  ensureRevision(state, set, revision);
+  ensureSetRevision(state, set, revision);
   const byOrdinal = new Map<number, Pod>();
   for (const p of ctx.podsByOwner.get(set.metadata.uid) ?? []) {
     const ordinal = ordinalOf(name, p.metadata.name);
@@ -120,16 +121,10 @@ function syncSet(ctx: TickContext, set: StoredObject): void {
   writeStatus(state, set, [...byOrdinal.values()], revision);
 }
 
-function ensureRevision(state: ClusterState, set: StoredObject, revision: string): void {
-  const ns = set.metadata.namespace!;
-  const revisions = objectsOfKind(state, 'ControllerRevision');
-  if (revisions[objectKey(ns, revision)]) return;
-  let last = 0;
-  for (const r of Object.values(revisions)) if (r.metadata.ownerReferences.some((o) => o.uid === set.metadata.uid)) last = Math.max(last, count(r.fields.revision, 0));
-  const meta = newMeta(state, revision, ns, { ...jsonObject(jsonObject(jsonObject(set.fields.spec).template).metadata).labels as Record<string, string>, 'controller.kubernetes.io/hash': revision.slice(set.metadata.name.length + 1) });
-  meta.ownerReferences = [ownerRef('StatefulSet', set)];
-  const template = structuredClone(jsonObject(set.fields.spec).template ?? {});
-  createObject(state, 'ControllerRevision', { kind: 'ControllerRevision', metadata: meta, fields: { data: { spec: { template: { ...jsonObject(template), $patch: 'replace' } } }, revision: last + 1 } });
+function ensureSetRevision(state: ClusterState, set: StoredObject, revision: string): void {
+  const template = jsonObject(structuredClone(jsonObject(set.fields.spec).template ?? {}));
+  const labels = { ...jsonObject(template.metadata).labels as Record<string, string>, 'controller.kubernetes.io/hash': revision.slice(set.metadata.name.length + 1) };
+  ensureRevision(state, 'StatefulSet', set, revision, labels, templatePatch(template));
 }
 
 /** The claims of ordinal `i` (made if missing), then its pod; undefined when a create was refused. */

@@ -47,7 +47,7 @@ const CREATE_ONLY = ['create'];
 
 /**
  * Resources the apiserver v1.29 lists that the simulation keeps no objects of (the review
- * APIs, flow control, runtime classes, events.k8s.io's view of events, autoscaling/v1's of
+ * APIs, flow control, events.k8s.io's view of events, autoscaling/v1's of
  * HPAs): in discovery only, so every group version /apis names has its real resource list
  * (kubectl's discovery cache skips, and api-resources reports, a group version listed empty).
  */
@@ -64,7 +64,6 @@ export const DISCOVERY_ONLY: ResourceType[] = [
     { plural: 'flowschemas', singular: 'flowschema', shortNames: [], kind: 'FlowSchema', group: 'flowcontrol.apiserver.k8s.io', apiVersion: `flowcontrol.apiserver.k8s.io/${v}`, namespaced: false },
     { plural: 'prioritylevelconfigurations', singular: 'prioritylevelconfiguration', shortNames: [], kind: 'PriorityLevelConfiguration', group: 'flowcontrol.apiserver.k8s.io', apiVersion: `flowcontrol.apiserver.k8s.io/${v}`, namespaced: false },
   ]),
-  { plural: 'runtimeclasses', singular: 'runtimeclass', shortNames: [], kind: 'RuntimeClass', group: 'node.k8s.io', apiVersion: 'node.k8s.io/v1', namespaced: false },
 ];
 
 /** The verbs the apiserver lists for a resource (discovery, `api-resources -o wide`). */

@@ -215,6 +215,8 @@ export const STORED_TABLES: Record<string, TableColumns> = {
     str(field(o, 'spec.maxReplicas'), ''), str(field(o, 'status.currentReplicas'), '0'), ageOf(state, o)]),
   Lease: simple(['NAME', 'HOLDER', 'AGE'], (state, o) => [o.metadata.name, str(field(o, 'spec.holderIdentity'), ''), ageOf(state, o)]),
   EndpointSlice: simple(['NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'], (state, o) => [o.metadata.name, str(field(o, 'addressType'), ''), endpointSlicePorts(o), endpointSliceEndpoints(o), ageOf(state, o)]),
+  // printers.go printRuntimeClass: the handler the CRI runs its pods with.
+  RuntimeClass: simple(['NAME', 'HANDLER', 'AGE'], (state, o) => [o.metadata.name, str(field(o, 'handler'), ''), ageOf(state, o)]),
   PriorityClass: simple(['NAME', 'VALUE', 'GLOBAL-DEFAULT', 'AGE'], (state, o) => [o.metadata.name, str(field(o, 'value'), '0'), field(o, 'globalDefault') === true ? 'true' : 'false', ageOf(state, o)]),
   CustomResourceDefinition: createdAt,
   MutatingWebhookConfiguration: simple(['NAME', 'WEBHOOKS', 'AGE'], (state, o) => [o.metadata.name, String(list(field(o, 'webhooks')).length), ageOf(state, o)]),

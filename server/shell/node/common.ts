@@ -2,6 +2,7 @@
 // numbers (PIDs, durations) derived from names so that reading never changes the state,
 // and the date formats of syslog and journalctl.
 import { wallClock } from '../../cluster/logs.js';
+import { hash32 } from '../../cluster/rng.js';
 import type { ClusterState, Node, SimTime } from '../../cluster/types.js';
 import type { CommandContext, CommandResult } from '../types.js';
 import { fail } from '../types.js';
@@ -32,15 +33,7 @@ export function bootTime(node: Node): SimTime {
   return log.findLast((l) => l.text.includes('] Linux version '))?.at ?? log[0]?.at ?? node.metadata.creationTimestamp;
 }
 
-/** A stable 32-bit hash (FNV-1a) of a string: the same name always gives the same number. */
-export function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
+export { hash32 };
 
 /** A stable number in [lo, hi] for a name. */
 export function stableInt(seed: string, lo: number, hi: number): number {

@@ -12,7 +12,7 @@ import { getRaw } from './raw.js';
 import { deprecationWarnings, qualifiedSingular, type KubeObject, type ResourceType } from '../resources.js';
 import { renderColumns } from '../table.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
-import { watchFor } from '../watching.js';
+import { MAX_WATCH_MS, requestTimeout, watchFor } from '../watching.js';
 import { KUSTOMIZE_FLAG } from './kustomize-flag.js';
 import { kustomizeObjects } from './kustomize.js';
 import type { JsonObject } from '../manifest-fields.js';
@@ -97,11 +97,19 @@ export const getCommand: KubectlSubcommand = {
     if (subresource !== '' && subresource !== 'status' && subresource !== 'scale') return fail(`error: invalid subresource value: ${JSON.stringify(subresource)}. Must be one of [status scale]\n`);
     // (The apiserver prints a Scale with its parent's table convertor; not simulated here.)
     if (subresource === 'scale') return fail('error: kubedrill does not print the scale subresource; try kubectl get --raw /apis/apps/v1/namespaces/NAMESPACE/deployments/NAME/scale\n');
+    // The client is configured (its --request-timeout read) before any request.
+    const timeout = requestTimeout(flags);
+    if ('error' in timeout) return fail(timeout.error);
     const query = queryObjects(ctx, args, flags);
     if (!query.ok) return fail(query.error);
     // The status subresource is the object itself, printed the same; a kind without one is the apiserver's NotFound.
     if (subresource === 'status' && query.result.types.some((t) => !WITH_STATUS.has(t.kind))) return fail('Error from server (NotFound): the server could not find the requested resource\n');
-    if (ctx.resume?.kind === 'get') return ok(changedRows(ctx, flags, query.result.items, query.result.types.length > 1, ctx.resume));
+    if (ctx.resume?.kind === 'get') {
+      const rows = changedRows(ctx, flags, query.result.items, query.result.types.length > 1, ctx.resume);
+      // The watch request ran out its --request-timeout: the apiserver closes it, and get.go's watch returns nil (exit 0, nothing said).
+      const ended = ctx.resume.until !== undefined && ctx.state.now >= ctx.resume.until;
+      return ended ? { ...ok(rows), streamEnded: true } : ok(rows);
+    }
     const { byName, types, errors } = query.result;
     let items = query.result.items;
     const sortBy = flags.string('sort-by');
@@ -151,8 +159,9 @@ export const getCommand: KubectlSubcommand = {
       stdout = lines.map((line, i) => (line === '' ? line : `${header(i) ? 'EVENT' : 'ADDED'}   ${line}`)).join('\n');
     }
     if (flags.bool('watch')) {
-      const cursor = {
+      const cursor: Extract<StreamCursor, { kind: 'get' }> = {
         kind: 'get' as const,
+        ...(timeout.ms > 0 ? { until: ctx.state.now + timeout.ms } : {}),
         versions: Object.fromEntries(items.map((i) => [i.obj.metadata.uid, i.obj.metadata.resourceVersion])),
         // The rows as last printed: a DELETED event prints the object's final state.
         rows: Object.fromEntries(items.map((i) => [i.obj.metadata.uid, rowCells(ctx, i.type, flags, wide, withKind)(i.obj)])),
@@ -164,7 +173,7 @@ export const getCommand: KubectlSubcommand = {
           const now = queryObjects(ctx, args, flags);
           if (now.ok) stdout += changedRows(ctx, flags, now.result.items, types.length > 1, cursor);
           return !now.ok;
-        });
+        }, timeout.ms > 0 ? Math.min(timeout.ms, MAX_WATCH_MS) : undefined);
       }
     }
     return { stdout, stderr, ...warnings, exitCode };

@@ -1,10 +1,11 @@
-// `kubectl rollout restart|status|undo|history|pause|resume deployment/NAME`, restart and
-// status of a statefulset and a daemonset (and of every object of a type in the namespace). The controllers do the rolling; these only change the spec or read
+// `kubectl rollout restart|status|undo|history|pause|resume deployment/NAME`, restart, status,
+// history and undo of a daemonset, restart and status of a statefulset (and restart of every object of a type in the namespace). The controllers do the rolling; these only change the spec or read
 // the status, like kubectl.
 import { getObject, mutateObject } from '../../../cluster/api.js';
 import { jsonObject } from '../../../cluster/json.js';
 import { parseDuration } from '../../../cluster/quantity.js';
-import type { DaemonSet, Deployment, JsonValue, ReplicaSet, StoredObject } from '../../../cluster/types.js';
+import { ownedRevisions, revisionOf } from '../../../cluster/controllers/revisions.js';
+import type { DaemonSet, Deployment, JsonValue, PodTemplate, ReplicaSet, StoredObject } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
 import { fail, ok } from '../../types.js';
 import { rfc3339 } from '../age.js';
@@ -15,6 +16,7 @@ import { listObjects, resolveResourceArgs } from '../resources.js';
 import { apiFail, collect, refName, resolveOne, stateKey, type Target } from './write-util.js';
 
 const REVISION = 'deployment.kubernetes.io/revision';
+const CHANGE_CAUSE = 'kubernetes.io/change-cause';
 const ACTIONS = ['history', 'pause', 'restart', 'resume', 'status', 'undo'];
 
 /** The deployment's ReplicaSets, oldest revision first. */
@@ -134,37 +136,51 @@ function restartAll(ctx: KubectlContext, args: string[]): CommandResult | undefi
   return collect(targets.map((t) => (t.type.kind === 'StatefulSet' ? restartStatefulSet(ctx, t) : restart(ctx, t))));
 }
 
+/** A revision of a rollout's history: a Deployment's ReplicaSet, a DaemonSet's ControllerRevision. */
+interface Revision { number: number; changeCause: string | undefined; template: PodTemplate }
+
+function historyOf(ctx: KubectlContext, t: Target): Revision[] {
+  if (t.type.kind === 'DaemonSet') {
+    return ownedRevisions(ctx.state, t.obj as DaemonSet).filter((r) => r.template)
+      .map((r) => ({ number: revisionOf(r), changeCause: r.metadata.annotations[CHANGE_CAUSE], template: r.template! }));
+  }
+  return revisions(ctx, t.obj as Deployment).map((rs) => ({ number: Number(rs.metadata.annotations[REVISION] ?? 0), changeCause: rs.metadata.annotations[CHANGE_CAUSE], template: rs.spec.template }));
+}
+
+/**
+ * kubectl rollback.go: the Deployment's (DeploymentRollbacker) or DaemonSet's
+ * (DaemonSetRollbacker) template goes back to the revision's; revision 0 is the one before the current.
+ */
 function undo(ctx: KubectlContext, t: Target, flags: ParsedFlags): CommandResult {
-  const d = t.obj as Deployment;
-  const history = revisions(ctx, d);
+  const daemonSet = t.type.kind === 'DaemonSet';
+  const history = historyOf(ctx, t);
   const current = history.at(-1);
   const wanted = flags.int('to-revision') ?? 0;
-  const target = wanted > 0
-    ? history.find((rs) => Number(rs.metadata.annotations[REVISION]) === wanted)
-    : history.filter((rs) => rs !== current).at(-1);
+  if (daemonSet && wanted === 0 && history.length <= 1) return fail('error: no last revision to roll back to\n');
+  const target = wanted > 0 ? history.find((r) => r.number === wanted) : history.filter((r) => r !== current).at(-1);
   if (!target) {
     return fail(wanted > 0 ? `error: unable to find specified revision ${wanted} in history\n` : `error: no rollout history found for deployment "${t.name}"\n`);
   }
   if (target === current) return ok(`${refName(t.type, t.name)} skipped rollback (current template already matches revision ${wanted})\n`);
-  const template = structuredClone(target.spec.template);
+  const template = structuredClone(target.template);
   delete template.metadata.labels['pod-template-hash'];
-  const r = mutateObject(ctx.state, 'Deployment', t.key, (dep) => {
-    dep.spec.template = template;
-    dep.metadata.generation++;
-  });
+  const r = daemonSet
+    ? mutateObject(ctx.state, 'DaemonSet', t.key, (ds) => { ds.spec.template = template; ds.metadata.generation++; })
+    : mutateObject(ctx.state, 'Deployment', t.key, (dep) => { dep.spec.template = template; dep.metadata.generation++; });
   return r.ok ? ok(`${refName(t.type, t.name)} rolled back\n`) : apiFail(r.error);
 }
 
+/** kubectl history.go printHistory: the revisions and their change causes, or one revision's pod template. */
 function history(ctx: KubectlContext, t: Target, flags: ParsedFlags): CommandResult {
-  const list = revisions(ctx, t.obj as Deployment);
+  const list = historyOf(ctx, t);
   const wanted = flags.int('revision') ?? 0;
   if (wanted > 0) {
-    const rs = list.find((x) => Number(x.metadata.annotations[REVISION]) === wanted);
-    if (!rs) return fail(`error: unable to find the specified revision\n`);
-    const c = rs.spec.template.spec.containers.map((x) => `   ${x.name}:\n    Image:\t${x.image}\n`).join('');
-    return ok(tabwrite(`${refName(t.type, t.name)} with revision #${wanted}\nPod Template:\n  Labels:\t${Object.entries(rs.spec.template.metadata.labels).map(([k, v]) => `${k}=${v}`).join('\n\t')}\n  Containers:\n${c}`, { minwidth: 0, padding: 2 }));
+    const rev = list.find((x) => x.number === wanted);
+    if (!rev) return fail(`error: unable to find the specified revision\n`);
+    const c = rev.template.spec.containers.map((x) => `   ${x.name}:\n    Image:\t${x.image}\n`).join('');
+    return ok(tabwrite(`${refName(t.type, t.name)} with revision #${wanted}\nPod Template:\n  Labels:\t${Object.entries(rev.template.metadata.labels).map(([k, v]) => `${k}=${v}`).join('\n\t')}\n  Containers:\n${c}`, { minwidth: 0, padding: 2 }));
   }
-  const rows = list.map((rs) => `${rs.metadata.annotations[REVISION] ?? '0'}\t${rs.metadata.annotations['kubernetes.io/change-cause'] ?? '<none>'}\n`).join('');
+  const rows = list.map((r) => `${r.number}\t${r.changeCause ?? '<none>'}\n`).join('');
   return ok(`${refName(t.type, t.name)} \n${tabwrite(`REVISION\tCHANGE-CAUSE\n${rows}`, { minwidth: 0, padding: 2 })}\n`);
 }
 
@@ -208,7 +224,8 @@ export const rolloutCommand: KubectlSubcommand = {
       const ds = ctx.state.daemonsets[t.key];
       return ds ? daemonSetRolloutStatus(ds) : undefined;
     });
-    if (t.type.kind !== 'Deployment' && !(action === 'restart' && t.type.kind === 'DaemonSet')) return fail(`error: no ${action === 'status' ? 'status viewer' : action === 'history' ? 'history viewer' : action === 'undo' ? 'rollbacker' : 'restarter'} has been implemented for {"${t.type.group}" "${t.type.kind}"}\n`);
+    const daemonSetAction = t.type.kind === 'DaemonSet' && ['restart', 'history', 'undo'].includes(action);
+    if (t.type.kind !== 'Deployment' && !daemonSetAction) return fail(`error: no ${action === 'status' ? 'status viewer' : action === 'history' ? 'history viewer' : action === 'undo' ? 'rollbacker' : 'restarter'} has been implemented for {"${t.type.group}" "${t.type.kind}"}\n`);
     switch (action) {
       case 'restart': return restart(ctx, t);
       case 'undo': return undo(ctx, t, flags);
