@@ -3,7 +3,7 @@ import { wallClock } from '../cluster/logs.js';
 import { parseDate } from './date-parse.js';
 import { escapedByte, settleBytes } from './bytes.js';
 import { cd } from './file-tools.js';
-import { assignVar, hostOf, currentNode, internalIP, userOf } from './session.js';
+import { assignVar, exportVar, hostOf, currentNode, internalIP, userOf } from './session.js';
 import { cwdOf } from './vfs.js';
 import type { CommandContext, ShellCommand } from './types.js';
 import { fail, ok } from './types.js';
@@ -49,12 +49,15 @@ function unescapeEcho(s: string): string {
 const quoteForDeclare = (v: string): string => `"${v.replace(/(["\\$`])/g, '\\$1')}"`;
 
 const exportCmd: ShellCommand = (ctx, argv) => {
-  const args = argv.slice(1).filter((a) => a !== '-p' && a !== '--');
+  // `-n` takes the mark off (the login environment's own variables keep theirs here).
+  const unmark = argv.includes('-n');
+  const args = argv.slice(1).filter((a) => a !== '-p' && a !== '-n' && a !== '--');
   if (args.length === 0) {
     const env = { ...ctx.env };
     const lines = Object.keys(env).sort().map((k) => `declare -x ${k}=${quoteForDeclare(env[k]!)}\n`);
     return ok(lines.join(''));
   }
+  const { session } = ctx;
   let stderr = '';
   for (const arg of args) {
     const eq = arg.indexOf('=');
@@ -63,8 +66,16 @@ const exportCmd: ShellCommand = (ctx, argv) => {
       stderr += `bash: export: \`${arg}': not a valid identifier\n`;
       continue;
     }
-    const refused = assignVar(ctx.session, name, eq >= 0 ? arg.slice(eq + 1) : (ctx.session.vars[name] ?? ctx.env[name] ?? ''));
+    if (unmark) {
+      if (session.exported) delete session.exported[name];
+      if (eq >= 0) stderr += assignVar(session, name, arg.slice(eq + 1)) ?? '';
+      continue;
+    }
+    // An array is marked but, as in bash, never reaches a program's environment.
+    const array = session.arrays?.[name] !== undefined || session.assoc?.[name] !== undefined;
+    const refused = array && eq < 0 ? undefined : assignVar(session, name, eq >= 0 ? arg.slice(eq + 1) : (session.vars[name] ?? ctx.env[name] ?? ''));
     if (refused) stderr += refused;
+    else if (!array) exportVar(session, name);
   }
   return { stdout: '', stderr, exitCode: stderr ? 1 : 0 };
 };

@@ -1,13 +1,14 @@
 // `bash` and `sh` as programs on the workstation and the nodes (a container's shells are the
 // image's: exec/index.ts): `-c SCRIPT [NAME [ARG…]]`, `FILE [ARG…]`, or a script piped in
-// (`… | bash`). The child gets a copy of the session (directory, place, and every variable: the
-// simulation does not tell exported ones apart) without the functions, aliases, traps and
-// options of the parent, and its own $0 and positional parameters; `exit` ends the child only. Ubuntu's /bin/sh is dash; here it runs the same
+// (`… | bash`). The child gets a copy of the session (directory, place) whose variables are the
+// environment it was given (exported ones, `VAR=x bash` prefixes; no arrays), without the
+// functions, aliases, traps and options of the parent, and its own $0 and positional
+// parameters; `exit` ends the child only. Ubuntu's /bin/sh is dash; here it runs the same
 // language as bash (a bash-only construct in `sh -c` is not refused as dash would).
 // An interactive child (`bash` typed alone at the terminal) is not opened: nothing happens.
 import type { ProgramResult, ShellProgram } from './program.js';
-import { forkSession } from './session.js';
-import type { ShellOptions } from './types.js';
+import { assignVar, baseEnv, exportVar, forkSession } from './session.js';
+import type { ShellOptions, ShellSession } from './types.js';
 import { readFile } from './vfs.js';
 
 const fail = (stderr: string, exitCode: number): ProgramResult => ({ stdout: '', stderr, exitCode });
@@ -97,9 +98,18 @@ export const childShell: ShellProgram = (ctx, argv, shell) => {
   } else {
     return { stdout: '', stderr: '', exitCode: 0 };
   }
-  const child = { ...forkSession(ctx.session), script: true as const, options };
+  const child: ShellSession = { ...forkSession(ctx.session), script: true, options, vars: {}, exported: {} };
   delete child.functions;
   delete child.aliases;
   delete child.traps;
+  delete child.arrays;
+  delete child.assoc;
+  // What differs from the login environment the child computes itself (HOME, PWD…) is its own, exported as it came.
+  const login = baseEnv(child);
+  for (const [key, value] of Object.entries(ctx.env)) {
+    if (login[key] === value) continue;
+    assignVar(child, key, value);
+    exportVar(child, key);
+  }
   return shell.runChild(child, { text, arg0, args, stdin }, ctx.facts);
 };

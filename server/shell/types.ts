@@ -15,6 +15,8 @@ export interface ShellSession {
   root: boolean;
   /** Shell variables set with `NAME=value` or `export`. */
   vars: Record<string, string>;
+  /** Variables marked with `export` or `declare -x`: with the login environment's, what a program (a child shell) is given. */
+  exported?: Record<string, true>;
   /** Lines typed, oldest first, as `history` shows them (the last HISTSIZE). */
   history: string[];
   /** How many older lines were forgotten: `history[0]` is line `historyBase + 1`. */

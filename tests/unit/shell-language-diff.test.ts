@@ -210,6 +210,11 @@ const cases: Record<string, Case[]> = {
     'mkdir d; bash -c \'cd d; pwd | sed "s|.*/||"; echo x > f\'; pwd | grep -c "/d$"; cat d/f',
     'printf "ns1 a\\nns2 b\\n" | xargs -n2 sh -c \'echo "ns=$0 pod=$1"\'',
     'for i in 1 2; do bash -c "echo \\$1" _ $i; done; bash -c \'bash -c "echo deep"\'',
+    // Only the environment reaches a child: exported variables and `VAR=x` prefixes, never arrays.
+    'X=1; bash -c \'echo "[$X]"\'; export X; bash -c \'echo "[$X]"\'; export -n X; sh -c \'echo "[$X]"\'',
+    'export Y=2; Z=3 bash -c \'echo "[$Y][$Z]"\'; echo "[$Z]"; declare -x W=4; bash -c \'echo "[$W]"\'; declare -p W',
+    'a=(1 2); export a; bash -c \'echo "[${a[1]}]"\'; u=5; unset u; u=6; bash -c \'echo "[$u]"\'; export v=7; unset v; v=8; bash -c \'echo "[$v]"\'',
+    'cd /; cd /tmp; bash -c \'echo $OLDPWD\'; export P=1; (unset P; bash -c \'echo "[$P]"\'); bash -c \'echo "[$P]"\'',
   ],
   aliases: [
     ['alias hi="echo hello"', 'hi there'],
