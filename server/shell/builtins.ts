@@ -13,11 +13,17 @@ import { bracketCommand, testCommand } from './test-command.js';
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const echo: ShellCommand = (_ctx, argv) => {
+const echo: ShellCommand = (ctx, argv) => {
+  // dash's echo takes one option, exactly `-n`, and always reads escapes (no `\x`; `\101` is octal too).
+  const dash = ctx.session.dash === true;
   let newline = true;
-  let escapes = false;
+  let escapes = dash;
   let i = 1;
-  for (; i < argv.length; i++) {
+  if (dash && argv[1] === '-n') {
+    newline = false;
+    i = 2;
+  }
+  for (; !dash && i < argv.length; i++) {
     const arg = argv[i]!;
     if (!/^-[neE]+$/.test(arg)) break;
     for (const f of arg.slice(1)) {
@@ -32,15 +38,16 @@ const echo: ShellCommand = (_ctx, argv) => {
       text = text.slice(0, cut);
       newline = false;
     }
-    text = unescapeEcho(text);
+    text = unescapeEcho(text, dash);
   }
   return ok(newline ? `${text}\n` : text);
 };
 
-function unescapeEcho(s: string): string {
+function unescapeEcho(s: string, dash: boolean): string {
   const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', a: '\x07', b: '\b', e: '\x1b', f: '\f', v: '\v' };
-  return settleBytes(s.replace(/\\(0[0-7]{0,3}|x[0-9a-fA-F]{1,2}|.)/g, (all, c: string) => {
-    if (c.startsWith('0')) return escapedByte(parseInt(c.slice(1) || '0', 8));
+  const escape = dash ? /\\(0[0-7]{0,3}|[1-7][0-7]{0,2}|.)/g : /\\(0[0-7]{0,3}|x[0-9a-fA-F]{1,2}|.)/g;
+  return settleBytes(s.replace(escape, (all, c: string) => {
+    if (/^[0-7]/.test(c)) return escapedByte(parseInt(c.startsWith('0') ? c.slice(1) || '0' : c, 8));
     if (c.startsWith('x') && c.length > 1) return escapedByte(parseInt(c.slice(1), 16));
     return map[c] ?? all;
   }));

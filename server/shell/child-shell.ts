@@ -3,8 +3,8 @@
 // (`… | bash`). The child gets a copy of the session (directory, place) whose variables are the
 // environment it was given (exported ones, `VAR=x bash` prefixes; no arrays), without the
 // functions, aliases, traps and options of the parent, and its own $0 and positional
-// parameters; `exit` ends the child only. Ubuntu's /bin/sh is dash; here it runs the same
-// language as bash (a bash-only construct in `sh -c` is not refused as dash would).
+// parameters; `exit` ends the child only. Ubuntu's /bin/sh is dash, and `sh` refuses what dash
+// does: bash's syntax (parse.ts `dash`), builtins and `${…}` forms (run.ts), `echo -e`, `[ a == b ]`.
 // An interactive child (`bash` typed alone at the terminal) is not opened: nothing happens.
 import type { ProgramResult, ShellProgram } from './program.js';
 import { assignVar, baseEnv, exportVar, forkSession } from './session.js';
@@ -104,6 +104,8 @@ export const childShell: ShellProgram = (ctx, argv, shell) => {
   delete child.traps;
   delete child.arrays;
   delete child.assoc;
+  if (name === 'sh') child.dash = true;
+  else delete child.dash;
   // What differs from the login environment the child computes itself (HOME, PWD…) is its own, exported as it came.
   const login = baseEnv(child);
   for (const [key, value] of Object.entries(ctx.env)) {

@@ -7,6 +7,8 @@ import type { Command } from './parse.js';
 export interface ShellSession {
   /** A shell running a script (`sh -c`, a container's process), not a terminal: `exit` ends the script, it leaves no place. */
   script?: true;
+  /** The shell is dash (`sh` on the workstation and nodes, child-shell.ts): its grammar, builtins and messages. */
+  dash?: true;
   /** A container's process running its script (exec/process.ts): the process's own clock, which `sleep` marks in the output. */
   processClock?: { startedAt: number; elapsed: number };
   /** Node the player has ssh'ed into; undefined = their workstation (kubectl only). */
