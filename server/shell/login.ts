@@ -16,6 +16,7 @@ export const MAX_NESTED_SHELLS = 8;
 function currentPlace(session: ShellSession): Place {
   const place: Place = { root: session.root };
   if (session.node !== undefined) place.node = session.node;
+  if (session.loginAt !== undefined) place.loginAt = session.loginAt;
   if (session.cwd !== undefined) place.cwd = session.cwd;
   if (session.container !== undefined) place.container = session.container;
   return place;
@@ -23,10 +24,12 @@ function currentPlace(session: ShellSession): Place {
 
 function setPlace(session: ShellSession, place: Place): void {
   delete session.node;
+  delete session.loginAt;
   delete session.cwd;
   delete session.container;
   session.root = place.root;
   if (place.node !== undefined) session.node = place.node;
+  if (place.loginAt !== undefined) session.loginAt = place.loginAt;
   if (place.cwd !== undefined) session.cwd = place.cwd;
   if (place.container !== undefined) session.container = place.container;
 }
@@ -109,7 +112,7 @@ export const ssh: ShellProgram = (ctx, argv, shell) => {
     const { output, exitCode } = shell.runLine(session, remote.join(' '), ctx.facts, !tty);
     return result(output, '', exitCode);
   }
-  if (!enterPlace(ctx.session, { node: name, root: false })) return result('', 'ssh: fork: Resource temporarily unavailable\n', 255);
+  if (!enterPlace(ctx.session, { node: name, root: false, loginAt: ctx.state.now })) return result('', 'ssh: fork: Resource temporarily unavailable\n', 255);
   return result(motd(ctx.state, node));
 }
 
@@ -156,11 +159,16 @@ export const scp: ShellProgram = (ctx, argv) => {
 
 function motd(state: ClusterState, node: Node): string {
   const info = node.status.nodeInfo;
-  const last = wallClock(state, state.now - 3 * 3600_000 - 17 * 60_000 - 42_000);
+  const last = wallClock(state, state.now - PREVIOUS_LOGIN_AGO);
   const when = last.toUTCString().replace(/^(\w+), (\d+) (\w+) (\d+) ([\d:]+) GMT$/, (_all, day: string, date: string, month: string, year: string, time: string) => `${day} ${month} ${date.replace(/^0/, ' ')} ${time} ${year}`);
   return `Welcome to ${info.osImage} (GNU/Linux ${info.kernelVersion} ${info.architecture === 'arm64' ? 'aarch64' : 'x86_64'})\n\n` +
-    ` * Documentation:  https://help.ubuntu.com\n\nLast login: ${when} from 10.0.0.5\n`;
+    ` * Documentation:  https://help.ubuntu.com\n\nLast login: ${when} from ${SSH_CLIENT_IP}\n`;
 }
+
+/** Where the player's ssh sessions come from, as the nodes see them (the office's bastion). */
+export const SSH_CLIENT_IP = '10.0.0.5';
+/** The previous login motd's `Last login` names: 3 h 17 min 42 s before the one now. */
+export const PREVIOUS_LOGIN_AGO = 3 * 3600_000 + 17 * 60_000 + 42_000;
 
 /** `exit [N]` / `logout`: leave the root shell, then the node, then the terminal. */
 export const exit: ShellProgram = (ctx, argv) => {

@@ -13,6 +13,8 @@ export interface ShellSession {
   processClock?: { startedAt: number; elapsed: number };
   /** Node the player has ssh'ed into; undefined = their workstation (kubectl only). */
   node?: string;
+  /** When the interactive `ssh NODE` that opened this shell logged in (`ssh NODE CMD` records no login). */
+  loginAt?: number;
   /** `sudo -i` / `sudo su` turned the node shell into root. */
   root: boolean;
   /** Shell variables set with `NAME=value` or `export`. */
@@ -122,6 +124,8 @@ export interface ContainerShell {
 export interface Place {
   node?: string;
   root: boolean;
+  /** When `ssh NODE` logged in there (who, w, last show the login). */
+  loginAt?: number;
   cwd?: string;
   container?: ContainerShell;
 }
