@@ -258,7 +258,7 @@ function procMeminfo(node: Node): string {
 }
 
 /** Ubuntu 22.04.4's /usr/lib/os-release (/etc/os-release links to it), the nodes' osImage. */
-const OS_RELEASE = `PRETTY_NAME="Ubuntu 22.04.4 LTS"
+export const OS_RELEASE = `PRETTY_NAME="Ubuntu 22.04.4 LTS"
 NAME="Ubuntu"
 VERSION_ID="22.04"
 VERSION="22.04.4 LTS (Jammy Jellyfish)"
