@@ -30,6 +30,7 @@ const CASES: [string, string][] = [
   ['', 'x+=1; 1/0\n2^-1/0\nlength(1)/0\n1==1; 1/0\n"a"; 1/0\n'],
   ['', '1 +\n2\n1 + ; 5\nobase=1\nscale=-1\nibase=1\n'],
   ['', '1\nquit\n2\n'],
+  ['', '1; quit\n2\n'],
 ];
 
 function realBc(flags: string, program: string): string {

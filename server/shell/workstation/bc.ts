@@ -300,6 +300,8 @@ class Bc {
       throw error;
     }
     if (!parsed) return { error: 'syntax' };
+    // bc acts on quit as it reads it: nothing of its line runs.
+    if (parsed.quit) return { quit: true };
     this.adr = 0;
     try {
       for (const statement of parsed.list) {
@@ -320,7 +322,7 @@ class Bc {
       if (error instanceof BcError) return { error: error.text };
       throw error;
     }
-    return parsed.quit ? { quit: true } : {};
+    return {};
   }
 
   private print(text: string): void {
