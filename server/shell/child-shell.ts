@@ -5,10 +5,12 @@
 // functions, aliases, traps and options of the parent, and its own $0 and positional
 // parameters; `exit` ends the child only. Ubuntu's /bin/sh is dash, and `sh` refuses what dash
 // does: bash's syntax (parse.ts `dash`), builtins and `${…}` forms (run.ts), `echo -e`, `[ a == b ]`.
-// An interactive child (`bash` typed alone at the terminal) is not opened: nothing happens.
+// `bash` or `sh` typed alone at the terminal opens an interactive shell inside the one typed in
+// (login.ts `enterNestedShell`): the same place and environment, its own variables, until `exit`.
 import type { ProgramResult, ShellProgram } from './program.js';
+import { enterNestedShell } from './login.js';
 import { assignVar, baseEnv, exportVar, forkSession } from './session.js';
-import type { ShellOptions, ShellSession } from './types.js';
+import type { SavedShell, ShellOptions, ShellSession } from './types.js';
 import { readFile } from './vfs.js';
 
 const fail = (stderr: string, exitCode: number): ProgramResult => ({ stdout: '', stderr, exitCode });
@@ -96,22 +98,33 @@ export const childShell: ShellProgram = (ctx, argv, shell) => {
     args = rest.slice(1);
     stdin = ctx.stdin;
   } else {
+    // An interactive shell at the terminal (a script's `bash` reads no terminal here: it ends at once).
+    if (ctx.session.script || !ctx.stdinIsTerminal) return { stdout: '', stderr: '', exitCode: 0 };
+    if (!enterNestedShell(ctx.session, environmentShell(ctx.env, ctx.session, name, options))) return fail(`${name}: fork: Resource temporarily unavailable\n`, 1);
     return { stdout: '', stderr: '', exitCode: 0 };
   }
-  const child: ShellSession = { ...forkSession(ctx.session), script: true, options, vars: {}, exported: {} };
+  const child: ShellSession = { ...forkSession(ctx.session), script: true, ...environmentShell(ctx.env, ctx.session, name, options) };
   delete child.functions;
   delete child.aliases;
   delete child.traps;
   delete child.arrays;
   delete child.assoc;
-  if (name === 'sh') child.dash = true;
-  else delete child.dash;
-  // What differs from the login environment the child computes itself (HOME, PWD…) is its own, exported as it came.
-  const login = baseEnv(child);
-  for (const [key, value] of Object.entries(ctx.env)) {
-    if (login[key] === value) continue;
-    assignVar(child, key, value);
-    exportVar(child, key);
-  }
+  if (!child.dash) delete child.dash;
   return shell.runChild(child, { text, arg0, args, stdin }, ctx.facts);
 };
+
+/**
+ * A new shell's own state: the variables of the environment it was given (what differs from the
+ * login environment it computes itself — HOME, PWD… — is its own, exported as it came), the
+ * invocation's options, dash's language for `sh`; no functions, arrays or traps.
+ */
+function environmentShell(env: Record<string, string>, parent: ShellSession, name: string, options: ShellOptions): SavedShell {
+  const shell: ShellSession = { ...parent, vars: {}, exported: {}, options };
+  const login = baseEnv(shell);
+  for (const [key, value] of Object.entries(env)) {
+    if (login[key] === value) continue;
+    assignVar(shell, key, value);
+    exportVar(shell, key);
+  }
+  return { vars: shell.vars, exported: shell.exported, options, ...(name === 'sh' ? { dash: true as const } : {}) };
+}

@@ -169,6 +169,7 @@ export function prompt(state: ClusterState, session: ShellSession): string {
   const cwd = session.cwd ?? home;
   const where = cwd === home ? '~' : cwd.startsWith(`${home}/`) ? `~${cwd.slice(home.length)}` : cwd;
   if (session.container !== undefined) return containerPrompt(state, session.container, where);
+  if (session.dash) return `${sign} `; // dash's PS1
   const base = `${user}@${hostOf(session)}:${where}${sign} `;
   if (session.node !== undefined) return base;
   return `(${state.contextName}:${session.namespace}) ${base}`;

@@ -126,9 +126,14 @@ export interface Place {
   root: boolean;
   /** When `ssh NODE` logged in there (who, w, last show the login). */
   loginAt?: number;
+  /** `bash`/`sh` typed at the terminal opened a shell inside this one: its state, back on `exit`. */
+  shell?: SavedShell;
   cwd?: string;
   container?: ContainerShell;
 }
+
+/** A shell's own state, which a shell it starts does not share (child-shell.ts). */
+export type SavedShell = Pick<ShellSession, 'vars' | 'exported' | 'arrays' | 'assoc' | 'functions' | 'options' | 'traps' | 'dash'>;
 
 export interface ShellOptions {
   errexit?: boolean;
