@@ -53,6 +53,9 @@ describe('bc, byte for byte against GNU bc', () => {
     expect(run("echo '2^10' | bc; bc <<< 'scale=2; 10/3'; bc -l <<< 'l(1024)/l(2)'").output).toBe('1024\n3.33\n10.00000000000000000010\n'); // l(1024) and l(2) each truncated, as bc's are
     run("echo 'obase=16; 48879' > n.bc");
     expect(run('bc n.bc < /dev/null; bc nope.bc').output).toBe('BEEF\nFile nope.bc is unavailable.\n');
+    // Errors name the file and count its lines from 1, then standard input's (as GNU bc does).
+    run("printf '1 +; 2\\n' > e.bc");
+    expect(run("printf '3\\n1+;\\n' | bc e.bc 2>&1").output).toBe('e.bc 1: syntax error\n3\n(standard_in) 2: syntax error\n');
     expect(run("bc <<< '2^1000000'").output).toBe('Runtime error (func=(main), adr=13): number too long for this terminal (over 20000 digits)\n');
     expect(run("bc <<< 'define f(x) { return x; }'; echo rc=$?").output).toBe('bc: define: not available in this simulation (expressions and assignments only)\nrc=0\n');
     expect(run("bc -x <<< 1; echo rc=$?").output).toBe("bc: invalid option -- 'x'\nusage: bc [options] [file ...]\nrc=1\n");

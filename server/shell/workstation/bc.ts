@@ -9,6 +9,7 @@
 // modelled: a line using one says so. Bounded: no loops, numbers of MAX_DIGITS digits at most,
 // every operation charged by its digits.
 import type { CommandContext, ShellCommand } from '../types.js';
+import { interleaved } from '../types.js';
 import { readFile } from '../vfs.js';
 
 const MAX_DIGITS = 20_000;
@@ -218,6 +219,8 @@ class Bc {
   last = ZERO;
   out = '';
   col = 0;
+  /** Runtime warnings of the line run last (bc goes on after them). */
+  warnings = '';
   /** The address the failing instruction would have in bc's code for the line. */
   private adr = 0;
 
@@ -284,7 +287,6 @@ class Bc {
     else this.vars.set(name, value);
   }
 
-  warnings = '';
   private warn(adr: number, what: string): void {
     this.warnings += `Runtime warning (func=(main), adr=${adr}): ${what}\n`;
   }
@@ -629,31 +631,35 @@ export const bc: ShellCommand = (ctx, argv) => {
   const bad = argv.slice(1).find((a) => a.startsWith('-') && a !== '-' && !options.includes(a));
   if (bad) return { stdout: '', stderr: `bc: invalid option -- '${bad.replace(/^-+/, '')[0]}'\nusage: bc [options] [file ...]\n`, exitCode: 1 };
   const machine = new Bc(ctx, options.some((o) => o.includes('l') || o === '--mathlib'));
-  let stderr = '';
-  const sources: string[] = [];
+  // Line by line, what it printed and its errors in the order a terminal shows them.
+  const written: { fd: 1 | 2; text: string }[] = [];
+  const sources: { name: string; text: string }[] = [];
   for (const file of argv.slice(1).filter((a) => !a.startsWith('-'))) {
     const read = readFile(ctx, 'bc', file);
     if (!read.ok) return { stdout: '', stderr: `File ${file} is unavailable.\n`, exitCode: 1 };
-    sources.push(read.content);
+    sources.push({ name: file, text: read.content });
   }
   // Typed alone at the terminal there is nothing to read: the session has no interactive bc.
-  if (!ctx.stdinIsTerminal) sources.push(ctx.stdin);
-  let lineNo = 0;
-  for (const text of sources) {
+  if (!ctx.stdinIsTerminal) sources.push({ name: '(standard_in)', text: ctx.stdin });
+  for (const { name, text } of sources) {
     const lines = text.split('\n');
     if (lines.at(-1) === '') lines.pop();
+    // bc names the file and the line an error was read at, counting each file from 1.
+    let lineNo = 0;
     for (const line of lines) {
       lineNo++;
       ctx.budget.spend(line.length + 10);
       const result = machine.runLine(line);
+      written.push({ fd: 1, text: machine.out });
+      machine.out = '';
       if (result.error === 'syntax') {
         // bc's parser sees the error at the token after it: the newline when the line ends open.
-        stderr += `(standard_in) ${/[-+*/%^=<>!&|(,]\s*$/.test(line.replace(/#.*/, '')) ? lineNo + 1 : lineNo}: syntax error\n`;
-      } else if (result.error) stderr += result.error;
-      stderr += machine.warnings;
+        written.push({ fd: 2, text: `${name} ${/[-+*/%^=<>!&|(,]\s*$/.test(line.replace(/#.*/, '')) ? lineNo + 1 : lineNo}: syntax error\n` });
+      } else if (result.error) written.push({ fd: 2, text: result.error });
+      written.push({ fd: 2, text: machine.warnings });
       machine.warnings = '';
-      if (result.quit) return { stdout: machine.out, stderr, exitCode: 0 };
+      if (result.quit) return interleaved(written, 0);
     }
   }
-  return { stdout: machine.out, stderr, exitCode: 0 };
+  return interleaved(written, 0);
 };
