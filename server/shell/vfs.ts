@@ -306,6 +306,8 @@ export function removePath(state: ClusterState, session: ShellSession, path: str
   const abs = resolvePath(session, path);
   const place = placeOf(state, session);
   const dir = isDirectory(state, session, abs);
+  // The workstation's system files are root's, in root's /etc: the player may not unlink them.
+  if (!place.node && !session.container && abs in WORKSTATION_SYSTEM_FILES && place.files[abs] === undefined) return 'Permission denied';
   if (!dir && place.all()[abs] === undefined) return 'No such file or directory';
   if (dir && !recursive) return 'Is a directory';
   if (removeDenied(session, abs)) return 'Operation not permitted';

@@ -162,7 +162,7 @@ describe("the workstation's /etc", () => {
     expect(sh('head -1 /etc/resolv.conf; tail -6 /etc/resolv.conf | head -2').output).toBe('# This is /run/systemd/resolve/stub-resolv.conf managed by man:systemd-resolved(8).\n# See man:systemd-resolved.service(8) for details about the supported modes of\n# operation for /etc/resolv.conf.\n');
     expect(sh('. /etc/os-release; echo "$PRETTY_NAME ($VERSION_CODENAME)"; cat /etc/hostname').output).toBe('Ubuntu 22.04.4 LTS (jammy)\nworkstation\n');
     expect(sh('ls -l /etc/hosts').output).toMatch(/^-rw-r--r-- 1 root root {3}226 /);
-    expect(sh('echo x >> /etc/hosts; cat /etc/hosts | wc -l').output).toBe('bash: /etc/hosts: Permission denied\n9\n');
+    expect(sh('echo x >> /etc/hosts; rm /etc/hosts; cat /etc/hosts | wc -l').output).toBe("bash: /etc/hosts: Permission denied\nrm: cannot remove '/etc/hosts': Permission denied\n9\n");
     // The nodes' stub file is the same systemd text, with their VPC's search domain.
     expect(sh("ssh worker-1 'tail -3 /etc/resolv.conf'").output).toBe('nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch ec2.internal\n');
   });
