@@ -30,10 +30,10 @@ if ! command -v haproxy >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
 fi
 
-# The differential tests compare the shell's text tools with the real ones (gawk, jq; bash,
-# coreutils, GNU sed, grep and diff are part of every Debian).
-if { ! command -v gawk >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; } && [ "$(id -u)" = 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gawk jq >/dev/null
+# The differential tests compare the shell's text tools with the real ones (gawk, jq, bc; bash,
+# dash, coreutils, GNU sed, grep and diff are part of every Debian).
+if { ! command -v gawk >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1 || ! command -v bc >/dev/null 2>&1; } && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gawk jq bc >/dev/null
 fi
 
 # The kubectl API suite unzips the real kubectl from an npm package (scripts/fetch-kubectl.mjs).

@@ -15,6 +15,21 @@ export const UNIT_DESCRIPTIONS: Record<string, string> = {
 /** etcd's write-ahead log and snapshots next to the bbolt file. */
 export const ETCD_WAL_BYTES = 64 * 2 ** 20 * 2;
 
+/**
+ * systemd-resolved's /run/systemd/resolve/stub-resolv.conf (systemd 249, resolved-resolv-conf.c),
+ * which /etc/resolv.conf links to on Ubuntu: the stub and the search domains (`.` for none).
+ */
+export function stubResolvConf(search: string): string {
+  return '# This is /run/systemd/resolve/stub-resolv.conf managed by man:systemd-resolved(8).\n# Do not edit.\n#\n' +
+    '# This file might be symlinked as /etc/resolv.conf. If you\'re looking at\n# /etc/resolv.conf and seeing this text, you have followed the symlink.\n#\n' +
+    '# This is a dynamic resolv.conf file for connecting local clients to the\n# internal DNS stub resolver of systemd-resolved. This file lists all\n# configured search domains.\n#\n' +
+    '# Run "resolvectl status" to see details about the uplink DNS servers\n# currently in use.\n#\n' +
+    '# Third party programs should typically not access this file directly, but only\n# through the symlink at /etc/resolv.conf. To manage man:resolv.conf(5) in a\n' +
+    '# different way, replace this symlink by a static file or a different symlink.\n#\n' +
+    '# See man:systemd-resolved.service(8) for details about the supported modes of\n# operation for /etc/resolv.conf.\n\n' +
+    `nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch ${search}\n`;
+}
+
 function systemd(at: number, text: string): LogLine {
   return { at, text: `systemd[1]: ${text}` };
 }
@@ -216,13 +231,7 @@ export function newHost(state: ClusterState, o: HostOptions): NodeHost {
   ];
   const files: Record<string, string> = {
       '/etc/hostname': `${o.nodeName}\n`,
-      '/etc/resolv.conf':
-        '# This is /run/systemd/resolve/stub-resolv.conf managed by man:systemd-resolved(8).\n# Do not edit.\n#\n' +
-        '# This file might be symlinked as /etc/resolv.conf. If you\'re looking at\n# /etc/resolv.conf and seeing this text, you have followed the symlink.\n#\n' +
-        '# This is a dynamic resolv.conf file for connecting local clients to the\n# internal DNS stub resolver of systemd-resolved. This file lists all\n# configured search domains.\n#\n' +
-        '# Run "resolvectl status" to see details about the uplink DNS servers\n# currently in use.\n#\n' +
-        '# Third party programs should typically not access this file directly, but only\n# through the symlink at /etc/resolv.conf. To manage man:resolv.conf(5) in a\n# different way, configure the stub resolver to use.\n\n' +
-        'nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch ec2.internal\n',
+      '/etc/resolv.conf': stubResolvConf('ec2.internal'),
       '/run/systemd/resolve/resolv.conf': `nameserver ${o.dnsServer}\nsearch ec2.internal\n`,
       '/var/lib/kubelet/config.yaml': kubeletConfig(o),
       '/etc/fstab': 'LABEL=cloudimg-rootfs\t/\t ext4\tdiscard,errors=remount-ro\t0 1\nLABEL=UEFI\t/boot/efi\tvfat\tumask=0077\t0 1\n',

@@ -3,7 +3,7 @@ import { wallClock } from '../cluster/logs.js';
 import { parseDate } from './date-parse.js';
 import { escapedByte, settleBytes } from './bytes.js';
 import { cd } from './file-tools.js';
-import { assignVar, hostOf, currentNode, internalIP, userOf } from './session.js';
+import { assignVar, exportVar, hostOf, currentNode, internalIP, userOf } from './session.js';
 import { cwdOf } from './vfs.js';
 import type { CommandContext, ShellCommand } from './types.js';
 import { fail, ok } from './types.js';
@@ -13,11 +13,17 @@ import { bracketCommand, testCommand } from './test-command.js';
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const echo: ShellCommand = (_ctx, argv) => {
+const echo: ShellCommand = (ctx, argv) => {
+  // dash's echo takes one option, exactly `-n`, and always reads escapes (no `\x`; `\101` is octal too).
+  const dash = ctx.session.dash === true;
   let newline = true;
-  let escapes = false;
+  let escapes = dash;
   let i = 1;
-  for (; i < argv.length; i++) {
+  if (dash && argv[1] === '-n') {
+    newline = false;
+    i = 2;
+  }
+  for (; !dash && i < argv.length; i++) {
     const arg = argv[i]!;
     if (!/^-[neE]+$/.test(arg)) break;
     for (const f of arg.slice(1)) {
@@ -32,15 +38,16 @@ const echo: ShellCommand = (_ctx, argv) => {
       text = text.slice(0, cut);
       newline = false;
     }
-    text = unescapeEcho(text);
+    text = unescapeEcho(text, dash);
   }
   return ok(newline ? `${text}\n` : text);
 };
 
-function unescapeEcho(s: string): string {
+function unescapeEcho(s: string, dash: boolean): string {
   const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', a: '\x07', b: '\b', e: '\x1b', f: '\f', v: '\v' };
-  return settleBytes(s.replace(/\\(0[0-7]{0,3}|x[0-9a-fA-F]{1,2}|.)/g, (all, c: string) => {
-    if (c.startsWith('0')) return escapedByte(parseInt(c.slice(1) || '0', 8));
+  const escape = dash ? /\\(0[0-7]{0,3}|[1-7][0-7]{0,2}|.)/g : /\\(0[0-7]{0,3}|x[0-9a-fA-F]{1,2}|.)/g;
+  return settleBytes(s.replace(escape, (all, c: string) => {
+    if (/^[0-7]/.test(c)) return escapedByte(parseInt(c.startsWith('0') ? c.slice(1) || '0' : c, 8));
     if (c.startsWith('x') && c.length > 1) return escapedByte(parseInt(c.slice(1), 16));
     return map[c] ?? all;
   }));
@@ -49,12 +56,15 @@ function unescapeEcho(s: string): string {
 const quoteForDeclare = (v: string): string => `"${v.replace(/(["\\$`])/g, '\\$1')}"`;
 
 const exportCmd: ShellCommand = (ctx, argv) => {
-  const args = argv.slice(1).filter((a) => a !== '-p' && a !== '--');
+  // `-n` takes the mark off (the login environment's own variables keep theirs here).
+  const unmark = argv.includes('-n');
+  const args = argv.slice(1).filter((a) => a !== '-p' && a !== '-n' && a !== '--');
   if (args.length === 0) {
     const env = { ...ctx.env };
     const lines = Object.keys(env).sort().map((k) => `declare -x ${k}=${quoteForDeclare(env[k]!)}\n`);
     return ok(lines.join(''));
   }
+  const { session } = ctx;
   let stderr = '';
   for (const arg of args) {
     const eq = arg.indexOf('=');
@@ -63,8 +73,16 @@ const exportCmd: ShellCommand = (ctx, argv) => {
       stderr += `bash: export: \`${arg}': not a valid identifier\n`;
       continue;
     }
-    const refused = assignVar(ctx.session, name, eq >= 0 ? arg.slice(eq + 1) : (ctx.session.vars[name] ?? ctx.env[name] ?? ''));
+    if (unmark) {
+      if (session.exported) delete session.exported[name];
+      if (eq >= 0) stderr += assignVar(session, name, arg.slice(eq + 1)) ?? '';
+      continue;
+    }
+    // An array is marked but, as in bash, never reaches a program's environment.
+    const array = session.arrays?.[name] !== undefined || session.assoc?.[name] !== undefined;
+    const refused = array && eq < 0 ? undefined : assignVar(session, name, eq >= 0 ? arg.slice(eq + 1) : (session.vars[name] ?? ctx.env[name] ?? ''));
     if (refused) stderr += refused;
+    else if (!array) exportVar(session, name);
   }
   return { stdout: '', stderr, exitCode: stderr ? 1 : 0 };
 };

@@ -1,13 +1,16 @@
 // `bash` and `sh` as programs on the workstation and the nodes (a container's shells are the
 // image's: exec/index.ts): `-c SCRIPT [NAME [ARG…]]`, `FILE [ARG…]`, or a script piped in
-// (`… | bash`). The child gets a copy of the session (directory, place, and every variable: the
-// simulation does not tell exported ones apart) without the functions, aliases, traps and
-// options of the parent, and its own $0 and positional parameters; `exit` ends the child only. Ubuntu's /bin/sh is dash; here it runs the same
-// language as bash (a bash-only construct in `sh -c` is not refused as dash would).
-// An interactive child (`bash` typed alone at the terminal) is not opened: nothing happens.
+// (`… | bash`). The child gets a copy of the session (directory, place) whose variables are the
+// environment it was given (exported ones, `VAR=x bash` prefixes; no arrays), without the
+// functions, aliases, traps and options of the parent, and its own $0 and positional
+// parameters; `exit` ends the child only. Ubuntu's /bin/sh is dash, and `sh` refuses what dash
+// does: bash's syntax (parse.ts `dash`), builtins and `${…}` forms (run.ts), `echo -e`, `[ a == b ]`.
+// `bash` or `sh` typed alone at the terminal opens an interactive shell inside the one typed in
+// (login.ts `enterNestedShell`): the same place and environment, its own variables, until `exit`.
 import type { ProgramResult, ShellProgram } from './program.js';
-import { forkSession } from './session.js';
-import type { ShellOptions } from './types.js';
+import { enterNestedShell } from './login.js';
+import { assignVar, baseEnv, exportVar, forkSession } from './session.js';
+import type { SavedShell, ShellOptions, ShellSession } from './types.js';
 import { readFile } from './vfs.js';
 
 const fail = (stderr: string, exitCode: number): ProgramResult => ({ stdout: '', stderr, exitCode });
@@ -95,11 +98,33 @@ export const childShell: ShellProgram = (ctx, argv, shell) => {
     args = rest.slice(1);
     stdin = ctx.stdin;
   } else {
+    // An interactive shell at the terminal (a script's `bash` reads no terminal here: it ends at once).
+    if (ctx.session.script || !ctx.stdinIsTerminal) return { stdout: '', stderr: '', exitCode: 0 };
+    if (!enterNestedShell(ctx.session, environmentShell(ctx.env, ctx.session, name, options))) return fail(`${name}: fork: Resource temporarily unavailable\n`, 1);
     return { stdout: '', stderr: '', exitCode: 0 };
   }
-  const child = { ...forkSession(ctx.session), script: true as const, options };
+  const child: ShellSession = { ...forkSession(ctx.session), script: true, ...environmentShell(ctx.env, ctx.session, name, options) };
   delete child.functions;
   delete child.aliases;
   delete child.traps;
+  delete child.arrays;
+  delete child.assoc;
+  if (!child.dash) delete child.dash;
   return shell.runChild(child, { text, arg0, args, stdin }, ctx.facts);
 };
+
+/**
+ * A new shell's own state: the variables of the environment it was given (what differs from the
+ * login environment it computes itself — HOME, PWD… — is its own, exported as it came), the
+ * invocation's options, dash's language for `sh`; no functions, arrays or traps.
+ */
+function environmentShell(env: Record<string, string>, parent: ShellSession, name: string, options: ShellOptions): SavedShell {
+  const shell: ShellSession = { ...parent, vars: {}, exported: {}, options };
+  const login = baseEnv(shell);
+  for (const [key, value] of Object.entries(env)) {
+    if (login[key] === value) continue;
+    assignVar(shell, key, value);
+    exportVar(shell, key);
+  }
+  return { vars: shell.vars, exported: shell.exported, options, ...(name === 'sh' ? { dash: true as const } : {}) };
+}

@@ -4,6 +4,7 @@ import { lsTime, rm as nodeRm } from './node/files.js';
 import type { CommandContext, CommandResult, ShellCommand } from './types.js';
 import { ok } from './types.js';
 import { isDirectory, listDirectory, makeDirectory, modifiedAt, moveDirectory, readFile, removePath, resolvePath, writeFileCharged } from './vfs.js';
+import { WORKSTATION_SYSTEM_FILES } from './workstation/etc.js';
 
 /** Clustered short flags (`-rf`) and the operands; `--` ends the flags. */
 function split(argv: string[]): { flags: Set<string>; operands: string[] } {
@@ -144,7 +145,7 @@ export const ls: ShellCommand = (ctx, argv) => {
     if (!long) return `${name}\n`;
     const read = dir ? undefined : readFile(ctx, 'ls', path);
     const size = read?.ok ? Buffer.byteLength(read.content) : 4096;
-    const owner = ctx.session.container ? 'root' : 'player';
+    const owner = ctx.session.container || path in WORKSTATION_SYSTEM_FILES ? 'root' : 'player';
     return `${dir ? 'drwxr-xr-x' : '-rw-r--r--'} 1 ${owner} ${owner} ${String(size).padStart(5)} ${lsTime(ctx.state, modifiedAt(ctx.state, ctx.session, path))} ${name}\n`;
   };
   const files: string[] = [];

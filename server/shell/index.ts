@@ -48,10 +48,11 @@ export function runLine(state: ClusterState, session: ShellSession, line: string
 
 /** Parses and runs a line after history expansion; `echo` is the expanded line when it changed. */
 function runText(state: ClusterState, session: ShellSession, text: string, echo: string, options: LineOptions): LineResult {
-  const parsed = parseLine(text, { aliases: aliasesOf(session) });
+  const parsed = parseLine(text, { aliases: aliasesOf(session), dash: session.dash === true });
   if (!parsed.ok) {
     session.lastExitCode = 2;
-    return { output: echo + parsed.error, exitCode: 2 };
+    // dash typed at the terminal names itself `sh` (login.ts enterNestedShell).
+    return { output: echo + parsed.error.replace('$0', 'sh'), exitCode: 2 };
   }
   if (parsed.list.length === 0) return { output: echo, exitCode: session.lastExitCode ?? 0 };
   const { interest } = options;

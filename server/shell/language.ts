@@ -5,7 +5,7 @@
 import { ArithError, evaluateArith } from './arith.js';
 import { Input } from './input.js';
 import type { Outcome } from './run.js';
-import { aliasesOf, assignVar, unsetVar as unsetScalar } from './session.js';
+import { aliasesOf, assignVar, exportVar, unsetVar as unsetScalar } from './session.js';
 import type { ShellSession } from './types.js';
 import { getElements, getVar, MAX_ARRAY_LENGTH, NAME_RE, setArray, setVar, unsetVar } from './vars.js';
 
@@ -144,6 +144,7 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
   let print = false;
   let functions = false;
   let global = false;
+  let exported = false;
   const args: string[] = [];
   for (const arg of argv.slice(1)) {
     if (/^[-+][a-zA-Z]+$/.test(arg) && args.length === 0) {
@@ -152,6 +153,7 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
       if (arg.includes('a')) indexed = true;
       if (arg.includes('p')) print = true;
       if (arg.includes('f') || arg.includes('F')) functions = true;
+      if (arg.startsWith('-') && arg.includes('x')) exported = true;
       continue;
     }
     args.push(arg);
@@ -165,7 +167,7 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
         return `declare -${session.assoc?.[n] ? 'A' : 'a'} ${n}=(${keys.map((k, i) => `[${k}]="${values[i]}"`).join(' ')})\n`;
       }
       const v = getVar(session, n);
-      return v === undefined ? '' : `declare -- ${n}="${v}"\n`;
+      return v === undefined ? '' : `declare -${session.exported?.[n] ? 'x' : '-'} ${n}="${v}"\n`;
     }).join(''));
   }
   const frame = host.locals.at(-1);
@@ -187,7 +189,8 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
     if (eq >= 0) {
       const refused = setVar(session, name, arg.slice(eq + 1));
       if (refused) stderr += refused;
-    }
+      else if (exported && !assoc && !indexed) exportVar(session, name);
+    } else if (exported && !assoc && !indexed) exportVar(session, name);
     else if (scoped) {
       unsetVar(session, name);
       if (assoc) (session.assoc ??= {})[name] = {};

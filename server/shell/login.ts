@@ -8,7 +8,7 @@ import { wallClock } from '../cluster/logs.js';
 import type { ClusterState, Node } from '../cluster/types.js';
 import type { ProgramResult, ShellProgram } from './program.js';
 import { forkSession, internalIP, NODE_USER, WORKSTATION_USER } from './session.js';
-import type { Place, ShellSession } from './types.js';
+import type { Place, SavedShell, ShellSession } from './types.js';
 
 /** Shells one terminal may have open inside each other (sh in sh in a pod…): a process table is not endless either. */
 export const MAX_NESTED_SHELLS = 8;
@@ -16,17 +16,24 @@ export const MAX_NESTED_SHELLS = 8;
 function currentPlace(session: ShellSession): Place {
   const place: Place = { root: session.root };
   if (session.node !== undefined) place.node = session.node;
+  if (session.loginAt !== undefined) place.loginAt = session.loginAt;
   if (session.cwd !== undefined) place.cwd = session.cwd;
   if (session.container !== undefined) place.container = session.container;
   return place;
 }
 
 function setPlace(session: ShellSession, place: Place): void {
+  if (place.shell) {
+    for (const key of SHELL_KEYS) delete session[key];
+    Object.assign(session, place.shell);
+  }
   delete session.node;
+  delete session.loginAt;
   delete session.cwd;
   delete session.container;
   session.root = place.root;
   if (place.node !== undefined) session.node = place.node;
+  if (place.loginAt !== undefined) session.loginAt = place.loginAt;
   if (place.cwd !== undefined) session.cwd = place.cwd;
   if (place.container !== undefined) session.container = place.container;
 }
@@ -38,6 +45,29 @@ export function enterPlace(session: ShellSession, place: Place): boolean {
   outer.push(currentPlace(session));
   setPlace(session, place);
   return true;
+}
+
+const SHELL_KEYS = ['vars', 'exported', 'arrays', 'assoc', 'functions', 'options', 'traps', 'dash'] as const;
+
+/**
+ * `bash` or `sh` typed at the terminal: a shell inside this one, at the same place, with `own`
+ * state (its environment's variables); this shell's is kept to come back to on `exit`.
+ * False when too many shells are open.
+ */
+export function enterNestedShell(session: ShellSession, own: SavedShell): boolean {
+  const kept: SavedShell = { vars: session.vars };
+  for (const key of SHELL_KEYS) if (session[key] !== undefined) Object.assign(kept, { [key]: session[key] });
+  if (!enterPlace(session, currentPlace(session))) return false;
+  session.outer!.at(-1)!.shell = kept;
+  for (const key of SHELL_KEYS) delete session[key];
+  Object.assign(session, own);
+  return true;
+}
+
+/** The shell `exit` is typed in was opened by `bash`/`sh` at the terminal (and is still where it was opened, as the same user). */
+function inNestedShell(session: ShellSession): boolean {
+  const top = session.outer?.at(-1);
+  return top?.shell !== undefined && top.node === session.node && top.root === session.root && session.container === undefined;
 }
 
 /** Closes the innermost nested shell: back where it was opened (the workstation if nothing is kept). */
@@ -105,11 +135,12 @@ export const ssh: ShellProgram = (ctx, argv, shell) => {
   const remote = argv.slice(i + 1);
   if (remote.length > 0) {
     const session = { ...forkSession(ctx.session), node: name, root: false };
+    delete session.dash; // the remote command runs in the login shell, bash
     // Without -t, the remote command's stdout is ssh's channel, not a terminal.
     const { output, exitCode } = shell.runLine(session, remote.join(' '), ctx.facts, !tty);
     return result(output, '', exitCode);
   }
-  if (!enterPlace(ctx.session, { node: name, root: false })) return result('', 'ssh: fork: Resource temporarily unavailable\n', 255);
+  if (!enterPlace(ctx.session, { node: name, root: false, loginAt: ctx.state.now })) return result('', 'ssh: fork: Resource temporarily unavailable\n', 255);
   return result(motd(ctx.state, node));
 }
 
@@ -156,11 +187,16 @@ export const scp: ShellProgram = (ctx, argv) => {
 
 function motd(state: ClusterState, node: Node): string {
   const info = node.status.nodeInfo;
-  const last = wallClock(state, state.now - 3 * 3600_000 - 17 * 60_000 - 42_000);
+  const last = wallClock(state, state.now - PREVIOUS_LOGIN_AGO);
   const when = last.toUTCString().replace(/^(\w+), (\d+) (\w+) (\d+) ([\d:]+) GMT$/, (_all, day: string, date: string, month: string, year: string, time: string) => `${day} ${month} ${date.replace(/^0/, ' ')} ${time} ${year}`);
   return `Welcome to ${info.osImage} (GNU/Linux ${info.kernelVersion} ${info.architecture === 'arm64' ? 'aarch64' : 'x86_64'})\n\n` +
-    ` * Documentation:  https://help.ubuntu.com\n\nLast login: ${when} from 10.0.0.5\n`;
+    ` * Documentation:  https://help.ubuntu.com\n\nLast login: ${when} from ${SSH_CLIENT_IP}\n`;
 }
+
+/** Where the player's ssh sessions come from, as the nodes see them (the office's bastion). */
+export const SSH_CLIENT_IP = '10.0.0.5';
+/** The previous login motd's `Last login` names: 3 h 17 min 42 s before the one now. */
+export const PREVIOUS_LOGIN_AGO = 3 * 3600_000 + 17 * 60_000 + 42_000;
 
 /** `exit [N]` / `logout`: leave the root shell, then the node, then the terminal. */
 export const exit: ShellProgram = (ctx, argv) => {
@@ -176,6 +212,12 @@ export const exit: ShellProgram = (ctx, argv) => {
   }
   const session = ctx.session;
   if (session.script) return { stdout: '', stderr, exitCode: code, stop: true };
+  if (inNestedShell(session)) {
+    // An interactive bash says `exit` as it leaves; dash says nothing.
+    const said = session.dash ? '' : 'exit\n';
+    leavePlace(session);
+    return { stdout: said, stderr, exitCode: code, stop: true };
+  }
   if (session.container !== undefined) return leaveContainer(ctx.state, session, argv[0]!, code, stderr);
   delete session.cwd;
   if (session.node === undefined) {

@@ -68,6 +68,8 @@ export interface Assignment {
 
 export interface SimpleCommand {
   kind: 'simple';
+  /** The script line it starts on, kept for dash, whose messages name it (`sh: 3: [[: not found`). */
+  line?: number;
   assignments: Assignment[];
   words: Word[];
   redirects: Redirect[];
@@ -188,6 +190,8 @@ const nearToken = (token: string): SyntaxError_ => new SyntaxError_(`bash: synta
 const unexpectedEof = (): SyntaxError_ => new SyntaxError_('bash: syntax error: unexpected end of file', true);
 const unmatched = (quote: string): SyntaxError_ =>
   new SyntaxError_(`bash: unexpected EOF while looking for matching \`${quote}'\nbash: syntax error: unexpected end of file`, true);
+/** dash's message; `$0` is replaced by the shell's name or script (`sh: 1: Syntax error: "(" unexpected`). */
+const dashSyntax = (line: number, what: string): SyntaxError_ => new SyntaxError_(`$0: ${line}: Syntax error: ${what}`);
 const unendedHeredoc = (delimiter: string): SyntaxError_ =>
   new SyntaxError_(`bash: warning: here-document delimited by end-of-file (wanted \`${delimiter}')`, true);
 
@@ -204,11 +208,16 @@ const MAX_ALIAS_DEPTH = 16;
 export interface ParseOptions {
   /** `alias` definitions: expanded where a command's first word is one. */
   aliases?: Readonly<Record<string, string>>;
+  /**
+   * dash's grammar (`sh` on Ubuntu): no `[[`, `((`, arrays, `<<<`, `<(…)`, `for ((`, `function`,
+   * `a[i]=`/`+=` assignments; what bash alone parses is dash's syntax error.
+   */
+  dash?: boolean;
 }
 
 export function parseLine(src: string, options: ParseOptions = {}): ParseResult {
   try {
-    const parser = new Parser(src, options.aliases ?? {});
+    const parser = new Parser(src, options.aliases ?? {}, options.dash ?? false);
     const list = parser.parseList({});
     return { ok: true, list };
   } catch (error) {
@@ -253,9 +262,20 @@ class Parser {
   /** How many `( … )` (subshell or `$(…)`) the cursor is in: `)` ends a list there. */
   private parens = 0;
   private aliasDepth = 0;
+  /** Where lineHere() last counted to, so counting stays linear in the script's length. */
+  private counted = { pos: 0, line: 1 };
 
   /** Not readonly: a here-document's lines are cut out of it once read, aliases spliced in. */
-  constructor(private src: string, private readonly aliases: Readonly<Record<string, string>>) {}
+  constructor(private src: string, private readonly aliases: Readonly<Record<string, string>>, private readonly dash = false) {}
+
+  /** The line the cursor is on, from 1. */
+  private lineHere(): number {
+    if (this.pos < this.counted.pos) this.counted = { pos: 0, line: 1 };
+    let { line } = this.counted;
+    for (let i = this.counted.pos; i < this.pos; i++) if (this.src.charCodeAt(i) === 10) line++;
+    this.counted = { pos: this.pos, line };
+    return line;
+  }
 
   private peek(offset = 0): string {
     return this.src[this.pos + offset] ?? '';
@@ -415,18 +435,23 @@ class Parser {
       case 'while':
       case 'until': return this.parseWhile(keyword === 'until');
       case 'case': return this.parseCase();
-      case 'function': return this.parseFunction(true);
+      case 'function':
+        if (this.dash) throw dashSyntax(this.lineHere(), /^function[ \t]+[^\s(){}]+[ \t]*\(/.test(this.src.slice(this.pos, this.pos + 300)) ? '"(" unexpected' : '"}" unexpected');
+        return this.parseFunction(true);
       case '{': {
         this.pos++;
         const body = this.parseList({ keywords: BRACE_END });
         this.expectKeyword('}');
         return { kind: 'group', subshell: false, body, redirects: this.trailingRedirects() };
       }
-      case '[[': return this.parseCond();
+      case '[[':
+        if (this.dash) break; // a command dash looks for, and does not find
+        return this.parseCond();
       case '!': throw nearToken('!');
     }
     if (keyword && CONTINUATIONS.has(keyword)) throw nearToken(keyword);
-    if (this.startsWith('((')) {
+    // dash reads `((` as two subshells.
+    if (this.startsWith('((') && !this.dash) {
       const expr = this.arithmetic(this.pos + 2);
       return { kind: 'arith', expr, redirects: this.trailingRedirects() };
     }
@@ -462,6 +487,7 @@ class Parser {
 
   private parseSimple(): SimpleCommand {
     const cmd: SimpleCommand = { kind: 'simple', assignments: [], words: [], redirects: [] };
+    if (this.dash) cmd.line = this.lineHere();
     for (;;) {
       this.skipBlanks();
       if (this.atEnd()) break;
@@ -481,7 +507,7 @@ class Parser {
           cmd.assignments.push(assignment);
           continue;
         }
-      } else if (DECLARATIONS.has(plainText(cmd.words[0]!) ?? '')) {
+      } else if (!this.dash && DECLARATIONS.has(plainText(cmd.words[0]!) ?? '')) {
         const start = this.pos;
         const assignment = this.tryAssignment();
         if (assignment?.array) {
@@ -503,7 +529,8 @@ class Parser {
   /** `NAME=value`, `NAME+=value`, `NAME[i]=value`, `NAME=(a b c)` at the start of a command. */
   private tryAssignment(): Assignment | undefined {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]\n]*\])?(\+?)=/.exec(this.src.slice(this.pos, this.pos + 1024));
-    if (!m) return undefined;
+    if (!m || (this.dash && (m[2] || m[3]))) return undefined;
+    if (this.dash && this.src[this.pos + m[0].length] === '(') throw dashSyntax(this.lineHere(), '"(" unexpected');
     this.pos += m[0].length;
     const assignment: Assignment = { name: m[1]!, value: { parts: [] } };
     if (m[2]) assignment.index = parseArithText(m[2].slice(1, -1));
@@ -533,6 +560,7 @@ class Parser {
     this.pos += 'for'.length;
     this.skipBlanks();
     if (this.startsWith('((')) {
+      if (this.dash) throw dashSyntax(this.lineHere(), 'Bad for loop variable');
       const whole = this.arithmetic(this.pos + 2);
       const pieces = splitArithFor(whole);
       if (!pieces) throw new SyntaxError_('bash: syntax error: arithmetic expression required');
@@ -802,6 +830,7 @@ class Parser {
     if (this.startsWith('<(') || this.startsWith('>(')) return undefined;
     const m = /^(\d?)(>>|>&|>\||>|<<<|<<|<&|<>|<)|^(&>>|&>)/.exec(this.src.slice(this.pos, this.pos + 4));
     if (!m) return undefined;
+    if (this.dash && m[2] === '<<<') throw dashSyntax(this.lineHere(), 'redirection unexpected');
     if (m[2] === '<<') {
       this.pos += m[0].length;
       return { fd: m[1] ? Number(m[1]) : 0, op: '<<', target: this.hereDocument() };
@@ -869,6 +898,7 @@ class Parser {
     while (!this.atEnd()) {
       const c = this.peek();
       if ((c === '<' || c === '>') && this.peek(1) === '(') {
+        if (this.dash) throw dashSyntax(this.lineHere(), '"(" unexpected');
         this.pos += 2;
         this.parens++;
         const list = this.parseList({ paren: true });
@@ -1020,7 +1050,7 @@ class Parser {
       }
     }
     this.pos = i + 1;
-    return inner(() => new Parser(text, {}).parseList({}));
+    return inner(() => new Parser(text, {}, this.dash).parseList({}));
   }
 
   /** The word of a `${…}` operator: quotes and expansions as in a word, blanks kept. */

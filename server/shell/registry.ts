@@ -17,6 +17,7 @@ import { childShell } from './child-shell.js';
 import { curlWith } from './exec/http-tools.js';
 import { workstationRequest } from './workstation/network.js';
 import { dig, host, nc, nslookup, openssl, ping, ps } from './workstation/tools.js';
+import { bc } from './workstation/bc.js';
 import { watch } from './watch.js';
 import { jobs, kill } from './jobs.js';
 import { cp, ls, mkdir, mv, rm, rmdir, touch } from './file-tools.js';
@@ -154,7 +155,7 @@ const workstationCurl: ShellCommand = (ctx, argv) => {
   const result = curlWith((url, opts) => workstationRequest(ctx, url, opts, (port) => (handled += `Handling connection for ${port}\n`)), argv);
   return handled === '' ? result : { ...result, stderrFirst: handled + (result.stderrFirst ?? '') };
 };
-const workstationTools: Record<string, ShellCommand> = { dig, host, nc, nslookup, openssl, ping, ps };
+const workstationTools: Record<string, ShellCommand> = { bc, dig, host, nc, nslookup, openssl, ping, ps };
 const workstationPrograms: Record<string, ShellProgram> = { kubectl, ssh, scp, sudo, ls: program(ls), rm: program(rm), curl: program(workstationCurl), ...programs(workstationTools), bash: childShell, sh: childShell };
 
 /** The node tools read the node's whole state (rules, journals, containers) on every call. */

@@ -68,6 +68,13 @@ export interface Outcome {
 }
 
 /** An expansion that fails stops the line, with bash's message and status. */
+/** The builtins bash has and dash has not: in `sh` they are commands not found. */
+const BASH_ONLY_BUILTINS = new Set(['source', 'declare', 'typeset', 'let', 'shopt', 'mapfile', 'readarray', 'pushd', 'popd', 'dirs', 'disown', 'caller', 'compgen', 'complete', 'history']);
+/** dash builtins whose messages bash's builtins here word alike, less the prefix. */
+const DASH_BUILTINS = new Set(['[', 'test']);
+/** The `${…}` forms POSIX (and so dash) has; the others are dash's `Bad substitution`. */
+const DASH_PARAM_OPS: ReadonlySet<string> = new Set([':-', '-', ':=', '=', ':+', '+', ':?', '?', '#', '##', '%', '%%']);
+
 class ExpansionFailure extends Error {
   constructor(readonly text: string, readonly status: number) {
     super(text);
@@ -136,6 +143,8 @@ export class Runner implements ShellApi, LanguageHost {
   positional: string[][] = [[]];
   /** `$0` of the child shells running (`bash -c SCRIPT NAME`); the terminal's is `bash`. */
   private arg0: string[] = [];
+  /** The script line of the simple command running, in dash (`sh`), whose messages name it. */
+  private dashLine = 1;
   /** Variables each running function made `local`, with what to restore on return. */
   locals: Map<string, () => void>[] = [];
   /** Conditions (`if`, `while`, before `&&`/`||`, `!`) being run: `set -e` ignores their failures. */
@@ -189,7 +198,15 @@ export class Runner implements ShellApi, LanguageHost {
   }
 
   runChild(session: ShellSession, script: ChildScript, sink?: FactSink): ProgramResult {
-    const parsed = parseLine(script.text, { aliases: {} });
+    const parsed = parseLine(script.text, { aliases: {}, dash: session.dash === true });
+    if (!parsed.ok && session.dash) {
+      // dash reads and runs a line at a time: the lines before the one it cannot parse have run.
+      const error = parsed.error.replace('$0', script.arg0);
+      const line = Number(/^[^:]*: (\d+): /.exec(error)?.[1] ?? 1);
+      const before = line > 1 ? this.runChild(session, { ...script, text: script.text.split('\n').slice(0, line - 1).join('\n') }, sink) : undefined;
+      const written = [...(before?.written ?? []), { fd: 2 as const, text: error }];
+      return { stdout: before?.stdout ?? '', stderr: (before?.stderr ?? '') + error, exitCode: 2, written };
+    }
     // bash names where a -c string went wrong: `bash: -c: line 1: syntax error…`.
     if (!parsed.ok) return { stdout: '', stderr: parsed.error.replace(/^bash: /gm, `${script.arg0 === 'sh' ? 'sh' : 'bash'}: -c: line 1: `), exitCode: 2 };
     if (this.arg0.length >= MAX_CHILD_SHELLS) return { stdout: '', stderr: 'bash: fork: Resource temporarily unavailable\n', exitCode: 1 };
@@ -619,6 +636,7 @@ export class Runner implements ShellApi, LanguageHost {
   private runSimple(session: ShellSession, command: SimpleCommand, stdin: Input): Outcome {
     const over = this.spend();
     if (over) return over;
+    if (command.line !== undefined) this.dashLine = command.line;
     // `$x$x$x…` multiplies text: all words of one command together get MAX_OUTPUT_CHARS.
     // The line's own stdin is the terminal: substitutions read nothing from it.
     const sub: Expansion = { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS, ...(stdin.terminal ? {} : { stdin }) };
@@ -686,7 +704,7 @@ export class Runner implements ShellApi, LanguageHost {
       setVar(session, argv[2]!, printed.chunks.filter((c) => c.fd === 1).map((c) => c.text).join(''));
       return { ...printed, chunks: printed.chunks.filter((c) => c.fd === 2) };
     }
-    if (fn || isLanguageBuiltin(name)) {
+    if (fn || (isLanguageBuiltin(name) && !(session.dash && BASH_ONLY_BUILTINS.has(name)))) {
       // `IFS=, read -a f`: the prefix holds while the builtin or function runs.
       this.budget.spend(STEPS_PER_COMMAND);
       const saved = Object.keys(prefix).map((k) => [k, Object.hasOwn(session.vars, k) ? session.vars[k] : undefined] as const);
@@ -764,6 +782,11 @@ export class Runner implements ShellApi, LanguageHost {
     }
   }
 
+  /** What starts dash's messages: its name or script, and the line (`sh: 2: `). */
+  private dashWhere(): string {
+    return `${this.arg0.at(-1) ?? 'sh'}: ${this.dashLine}: `;
+  }
+
   /** A script for `source`. */
   readScript(session: ShellSession, path: string): { text: string } | { error: string } {
     const file = readFile(this.context(session, Input.empty()), 'bash', path);
@@ -772,7 +795,7 @@ export class Runner implements ShellApi, LanguageHost {
 
   private exec(ctx: CommandContext, argv: string[]): ProgramResult {
     const name = argv[0]!;
-    const found = this.find(ctx, name);
+    const found = ctx.session.dash && BASH_ONLY_BUILTINS.has(name) ? undefined : this.find(ctx, name);
     if (found) {
       try {
         this.budget.spend(STEPS_PER_COMMAND);
@@ -787,7 +810,9 @@ export class Runner implements ShellApi, LanguageHost {
         if (detaching && ctx.session === detaching.session && !detaching.started) {
           ctx.detach = (listeners) => (detaching.started = startJob(ctx.session, argv, listeners)).pid;
         }
-        const result = found(ctx, argv, this);
+        let result = found(ctx, argv, this);
+        // dash's builtins say where the script was: `sh: 3: [: a: unexpected operator`.
+        if (ctx.session.dash && DASH_BUILTINS.has(name)) result = { ...result, stderr: result.stderr.replace(/^bash: /gm, this.dashWhere()) };
         // What a command prints costs work to build, whichever program it is (kubectl -o json…).
         this.budget.spend(result.stdout.length + result.stderr.length + (result.stderrFirst?.length ?? 0));
         return result;
@@ -798,6 +823,7 @@ export class Runner implements ShellApi, LanguageHost {
     }
     this.budget.spend(STEPS_PER_COMMAND);
     if (ctx.session.container) return { stdout: '', stderr: notFoundInContainer(this.state, ctx.session.container, name), exitCode: 127 };
+    if (ctx.session.dash) return { stdout: '', stderr: `${this.dashWhere()}${name}: not found\n`, exitCode: 127 };
     if (name.includes('/')) return { stdout: '', stderr: `bash: ${name}: No such file or directory\n`, exitCode: 127 };
     return { stdout: '', stderr: `bash: ${name}: command not found\n`, exitCode: 127 };
   }
@@ -886,7 +912,7 @@ export class Runner implements ShellApi, LanguageHost {
     for (const word of words) {
       let expanded: Word[];
       try {
-        expanded = expandBraces(word);
+        expanded = session.dash ? [word] : expandBraces(word); // dash has no brace expansion
       } catch (error) {
         if (error instanceof BraceTooLarge) throw new ExpansionFailure('bash: brace expansion: too many words\n', 1);
         throw error;
@@ -1073,6 +1099,9 @@ export class Runner implements ShellApi, LanguageHost {
     if (part.indirect && indexText !== undefined && all && part.name !== '@') {
       return this.joined(session, getElements(session, part.name)?.keys ?? [], all, multi, part.quoted);
     }
+    if (session.dash && (part.indirect || part.index || (part.op && !DASH_PARAM_OPS.has(part.op)))) {
+      throw new ExpansionFailure(`${this.dashWhere()}Bad substitution\n`, 2);
+    }
     const name = part.indirect ? (this.scalar(session, part.name) ?? '') : part.name;
     if (part.indirect && !/^[A-Za-z_]\w*(\[.*\])?$|^\d+$/.test(name)) throw new ExpansionFailure(`bash: ${name}: invalid indirect expansion\n`, 1);
     if (all) {
@@ -1172,8 +1201,8 @@ export class Runner implements ShellApi, LanguageHost {
       case '0': return this.arg0.at(-1) ?? 'bash';
       case '!': return session.lastBackground === undefined ? undefined : String(session.lastBackground);
       case '-': return `${session.options?.errexit ? 'e' : ''}hB${session.options?.nounset ? 'u' : ''}${session.options?.xtrace ? 'x' : ''}`;
-      case 'RANDOM': return String((this.commandsRun * 7919) % 32768);
-      case 'LINENO': return '1';
+      case 'RANDOM': if (!session.dash) return String((this.commandsRun * 7919) % 32768); break;
+      case 'LINENO': return session.dash ? String(this.dashLine) : '1';
     }
     if (/^\d+$/.test(name)) return args[Number(name) - 1];
     return getVar(session, name);

@@ -43,6 +43,7 @@ export function assignVar(session: ShellSession, name: string, value: string): s
 /** `unset NAME`. */
 export function unsetVar(session: ShellSession, name: string): void {
   const old = session.vars[name];
+  if (session.exported) delete session.exported[name];
   if (old === undefined) return;
   const size = sizeOf(session.vars);
   delete session.vars[name];
@@ -69,6 +70,7 @@ function sizeOf(vars: Record<string, string>): { count: number; chars: number } 
 /** A copy for a subshell (`$(…)`, pipeline stages): variables set there do not leak back. */
 export function forkSession(session: ShellSession): ShellSession {
   const copy: ShellSession = { ...session, vars: { ...session.vars } };
+  if (session.exported) copy.exported = { ...session.exported };
   if (session.arrays) copy.arrays = Object.fromEntries(Object.entries(session.arrays).map(([k, v]) => [k, [...v]]));
   if (session.assoc) copy.assoc = Object.fromEntries(Object.entries(session.assoc).map(([k, v]) => [k, { ...v }]));
   if (session.functions) copy.functions = { ...session.functions };
@@ -134,9 +136,25 @@ export function baseEnv(session: ShellSession): Record<string, string> {
   };
 }
 
-/** The environment a command sees: login environment, shell variables, then `VAR=x cmd` prefixes. */
+/**
+ * The environment a command sees: the login environment, the shell variables marked for export
+ * (those the login environment has are, and OLDPWD, which bash's `cd` exports), then `VAR=x cmd`
+ * prefixes. A variable only assigned stays the shell's: `X=1; bash -c 'echo $X'` prints nothing.
+ */
 export function commandEnv(session: ShellSession, prefix: Record<string, string> = {}): Record<string, string> {
-  return { ...baseEnv(session), ...session.vars, ...prefix };
+  const env = baseEnv(session);
+  for (const name in session.vars) {
+    if (session.exported?.[name] || name in env || name === 'OLDPWD') env[name] = session.vars[name]!;
+  }
+  return Object.assign(env, prefix);
+}
+
+/** `export NAME`, `declare -x NAME`: the variable goes to the environment of the commands run next. */
+export function exportVar(session: ShellSession, name: string): void {
+  const exported = (session.exported ??= {});
+  // Names marked while unset (`declare -x X`) count too: no more marks than variables a session holds.
+  if (!exported[name] && Object.keys(exported).length >= MAX_VARIABLES) return;
+  exported[name] = true;
 }
 
 /**
@@ -151,6 +169,7 @@ export function prompt(state: ClusterState, session: ShellSession): string {
   const cwd = session.cwd ?? home;
   const where = cwd === home ? '~' : cwd.startsWith(`${home}/`) ? `~${cwd.slice(home.length)}` : cwd;
   if (session.container !== undefined) return containerPrompt(state, session.container, where);
+  if (session.dash) return `${sign} `; // dash's PS1
   const base = `${user}@${hostOf(session)}:${where}${sign} `;
   if (session.node !== undefined) return base;
   return `(${state.contextName}:${session.namespace}) ${base}`;

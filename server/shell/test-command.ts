@@ -37,7 +37,9 @@ function evaluate(ctx: CommandContext, args: string[]): Outcome {
       if (UNARY_OPS.has(args[0]!)) return unary(ctx, args[0]!, args[1]!);
       return { error: `${args[0]}: unary operator expected` };
     case 3:
-      if (STRING_OPS.has(args[1]!) || INTEGER_OPS.has(args[1]!)) return binary(args[0]!, args[1]!, args[2]!);
+      // dash's test has `=` alone.
+      if (ctx.session.dash && args[1] === '==') return { error: `${args[0]}: unexpected operator` };
+      if (STRING_OPS.has(args[1]!) || INTEGER_OPS.has(args[1]!)) return binary(args[0]!, args[1]!, args[2]!, ctx.session.dash === true);
       if (args[0] === '!') return not(evaluate(ctx, args.slice(1)));
       if (args[0] === '(' && args[2] === ')') return evaluate(ctx, [args[1]!]);
       return { error: `${args[1]}: binary operator expected` };
@@ -67,13 +69,14 @@ function unary(ctx: CommandContext, op: string, operand: string): Outcome {
   return isFile || isDir; // -e, -r, -w, -x: the player is root on a node
 }
 
-function binary(left: string, op: string, right: string): Outcome {
+function binary(left: string, op: string, right: string, dash: boolean): Outcome {
   if (op === '=' || op === '==') return left === right;
   if (op === '!=') return left !== right;
+  const notInteger = (text: string): Outcome => ({ error: dash ? `Illegal number: ${text}` : `${text}: integer expression expected` });
   const a = integer(left);
-  if (a === undefined) return { error: `${left}: integer expression expected` };
+  if (a === undefined) return notInteger(left);
   const b = integer(right);
-  if (b === undefined) return { error: `${right}: integer expression expected` };
+  if (b === undefined) return notInteger(right);
   switch (op) {
     case '-eq': return a === b;
     case '-ne': return a !== b;
@@ -97,6 +100,6 @@ function run(name: string, ctx: CommandContext, args: string[]): ReturnType<Shel
 export const testCommand: ShellCommand = (ctx, argv) => run('test', ctx, argv.slice(1));
 
 export const bracketCommand: ShellCommand = (ctx, argv) => {
-  if (argv.at(-1) !== ']') return { stdout: '', stderr: "bash: [: missing `]'\n", exitCode: 2 };
+  if (argv.at(-1) !== ']') return { stdout: '', stderr: ctx.session.dash ? 'bash: [: missing ]\n' : "bash: [: missing `]'\n", exitCode: 2 };
   return run('[', ctx, argv.slice(1, -1));
 };

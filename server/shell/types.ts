@@ -7,14 +7,20 @@ import type { Command } from './parse.js';
 export interface ShellSession {
   /** A shell running a script (`sh -c`, a container's process), not a terminal: `exit` ends the script, it leaves no place. */
   script?: true;
+  /** The shell is dash (`sh` on the workstation and nodes, child-shell.ts): its grammar, builtins and messages. */
+  dash?: true;
   /** A container's process running its script (exec/process.ts): the process's own clock, which `sleep` marks in the output. */
   processClock?: { startedAt: number; elapsed: number };
   /** Node the player has ssh'ed into; undefined = their workstation (kubectl only). */
   node?: string;
+  /** When the interactive `ssh NODE` that opened this shell logged in (`ssh NODE CMD` records no login). */
+  loginAt?: number;
   /** `sudo -i` / `sudo su` turned the node shell into root. */
   root: boolean;
   /** Shell variables set with `NAME=value` or `export`. */
   vars: Record<string, string>;
+  /** Variables marked with `export` or `declare -x`: with the login environment's, what a program (a child shell) is given. */
+  exported?: Record<string, true>;
   /** Lines typed, oldest first, as `history` shows them (the last HISTSIZE). */
   history: string[];
   /** How many older lines were forgotten: `history[0]` is line `historyBase + 1`. */
@@ -119,9 +125,16 @@ export interface ContainerShell {
 export interface Place {
   node?: string;
   root: boolean;
+  /** When `ssh NODE` logged in there (who, w, last show the login). */
+  loginAt?: number;
+  /** `bash`/`sh` typed at the terminal opened a shell inside this one: its state, back on `exit`. */
+  shell?: SavedShell;
   cwd?: string;
   container?: ContainerShell;
 }
+
+/** A shell's own state, which a shell it starts does not share (child-shell.ts). */
+export type SavedShell = Pick<ShellSession, 'vars' | 'exported' | 'arrays' | 'assoc' | 'functions' | 'options' | 'traps' | 'dash'>;
 
 export interface ShellOptions {
   errexit?: boolean;

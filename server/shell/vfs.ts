@@ -18,6 +18,7 @@ import { currentNode, homeOf, userOf, WORKSTATION_USER } from './session.js';
 import type { CommandContext, ShellSession } from './types.js';
 import type { ClusterState, SimTime } from '../cluster/types.js';
 import { workstationKubeconfig } from '../cluster/pki.js';
+import { WORKSTATION_SYSTEM_FILES } from './workstation/etc.js';
 
 /** Most bytes of written files one workstation, or one node, holds. */
 export const MAX_WRITTEN_BYTES = 8 * 1024 * 1024;
@@ -160,8 +161,13 @@ export function placeTree(state: ClusterState, session: ShellSession): { files: 
     for (const [path, f] of Object.entries(nodeFiles(state, place.node))) files.set(path, { size: f.size, mode: f.mode, owner: f.owner, group: f.group, modified: modifiedAt(state, session, path) });
     if (!session.root) priv.add(state.etcd.dataDir);
   } else {
-    const owner = session.container ? 'root' : user;
-    for (const [path, text] of Object.entries(place.all())) files.set(path, { size: Buffer.byteLength(text), mode: '-rw-r--r--', owner, group: owner, modified: modifiedAt(state, session, path) });
+    // The workstation's system files lie under what the player wrote (read-only: never in `files`).
+    const all = session.container ? place.all() : { ...WORKSTATION_SYSTEM_FILES, ...place.all() };
+    for (const [path, text] of Object.entries(all)) {
+      // The workstation's system files are root's; what the player wrote, theirs.
+      const owner = session.container || !(path in place.files) ? 'root' : user;
+      files.set(path, { size: Buffer.byteLength(text), mode: '-rw-r--r--', owner, group: owner, modified: modifiedAt(state, session, path) });
+    }
   }
   const host = session.container?.hostNode;
   if (host !== undefined) {
@@ -235,7 +241,7 @@ export function readFile(ctx: CommandContext, tool: string, path: string): { ok:
   if (ctx.session.node !== undefined) return readNodeFile(ctx, tool, abs);
   // A program run outside a typed line (a test's direct call) still finds the workstation's files.
   if (!ctx.session.container) furnishWorkstation(ctx.state, ctx.session);
-  const content = ctx.session.container ? undefined : ctx.session.files?.[abs];
+  const content = ctx.session.container ? undefined : (ctx.session.files?.[abs] ?? WORKSTATION_SYSTEM_FILES[abs]);
   if (content !== undefined) return { ok: true, content };
   if (isDirectory(ctx.state, ctx.session, abs)) return { ok: false, error: `${tool}: ${path}: Is a directory\n` };
   return { ok: false, error: `${tool}: ${path}: No such file or directory\n` };
@@ -300,6 +306,8 @@ export function removePath(state: ClusterState, session: ShellSession, path: str
   const abs = resolvePath(session, path);
   const place = placeOf(state, session);
   const dir = isDirectory(state, session, abs);
+  // The workstation's system files are root's, in root's /etc: the player may not unlink them.
+  if (!place.node && !session.container && abs in WORKSTATION_SYSTEM_FILES && place.files[abs] === undefined) return 'Permission denied';
   if (!dir && place.all()[abs] === undefined) return 'No such file or directory';
   if (dir && !recursive) return 'Is a directory';
   if (removeDenied(session, abs)) return 'Operation not permitted';

@@ -210,6 +210,24 @@ const cases: Record<string, Case[]> = {
     'mkdir d; bash -c \'cd d; pwd | sed "s|.*/||"; echo x > f\'; pwd | grep -c "/d$"; cat d/f',
     'printf "ns1 a\\nns2 b\\n" | xargs -n2 sh -c \'echo "ns=$0 pod=$1"\'',
     'for i in 1 2; do bash -c "echo \\$1" _ $i; done; bash -c \'bash -c "echo deep"\'',
+    // Only the environment reaches a child: exported variables and `VAR=x` prefixes, never arrays.
+    'X=1; bash -c \'echo "[$X]"\'; export X; bash -c \'echo "[$X]"\'; export -n X; sh -c \'echo "[$X]"\'',
+    'export Y=2; Z=3 bash -c \'echo "[$Y][$Z]"\'; echo "[$Z]"; declare -x W=4; bash -c \'echo "[$W]"\'; declare -p W',
+    'a=(1 2); export a; bash -c \'echo "[${a[1]}]"\'; u=5; unset u; u=6; bash -c \'echo "[$u]"\'; export v=7; unset v; v=8; bash -c \'echo "[$v]"\'',
+    'cd /; cd /tmp; bash -c \'echo $OLDPWD\'; export P=1; (unset P; bash -c \'echo "[$P]"\'); bash -c \'echo "[$P]"\'',
+  ],
+  // `sh` is dash (Ubuntu's /bin/sh), checked against the real dash: bash's syntax is its syntax
+  // error (the lines before run), bash-only builtins, `${…}` forms and `[[` are not there.
+  'sh is dash': [
+    `sh -c '[[ a == a ]] && echo y'; echo rc=$?; sh -c 'echo a; [[ -n x ]]; echo rc=$?'`,
+    `sh -c 'a=(1 2); echo \${a[1]}'; echo rc=$?; sh -c 'cat <<< hi'; echo rc=$?; sh -c 'diff <(echo a) <(echo b)'; echo rc=$?`,
+    `sh -c 'for ((i=0;i<2;i++)); do echo $i; done'; echo rc=$?; sh -c 'function f { echo f; }; f'; echo rc=$?`,
+    `sh -c 'x=abc; echo a; echo \${x//b/B}; echo c'; echo rc=$?; sh -c 'echo \${x:1} z'; sh -c 'echo \${!x}'; sh -c 'echo \${#x} \${x:-d} \${x%b*}'`,
+    `sh -c 'echo {a,b}; (( 1 )) && echo y; echo $?'; sh -c 'source /dev/null; declare x=1; let x=2; echo "[$x]"'`,
+    `sh -c 'x=a; [ $x == a ] && echo eq; echo rc=$?; [ 1 -eq x ]; [ a = a; [ a = a ] && echo same'`,
+    `sh -c 'echo -e "a\\tb"; echo "a\\x41\\101\\0101|"; echo -n -e x; echo; echo -nn y; echo "p\\cq"; echo r'`,
+    `sh -c 'a[1]=2; x+=1; nosuch; echo rc=$? $(echo [[ a ]]) $(( 1 + 2 )) "[$RANDOM]"' name`,
+    'printf \'echo one\\nf() { [[ x ]]; }\\nf; echo $?\\necho two; a=(1)\\necho never\\n\' > s.sh; sh s.sh; echo rc=$?; bash -c \'a=(1 2); echo ${a[1]}\'',
   ],
   aliases: [
     ['alias hi="echo hello"', 'hi there'],

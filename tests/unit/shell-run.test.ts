@@ -88,6 +88,32 @@ describe('runLine', () => {
     expect(run('sudo bash -c \'echo $0 $1\' name arg; whoami').output).toBe('name arg\nubuntu\n');
   });
 
+  // `bash` typed at an interactive terminal starts a shell inside it (bash(1): an interactive
+  // shell; it prints `exit` as it leaves), which has the environment only: exported variables,
+  // not the others, nor functions; its variables and `cd` go with it. `sh` is dash, prompt `$ `.
+  it('opens a nested interactive bash or sh at the terminal, until exit', () => {
+    const { run, state, session } = shell();
+    run('X=1; export Y=2; f() { echo fn; }; cd /tmp');
+    expect(run('bash')).toEqual({ output: '', exitCode: 0 });
+    expect(run('echo "[$X][$Y]"; type f >/dev/null 2>&1 || echo no-f; Z=3; cd /').output).toBe('[][2]\nno-f\n');
+    expect(run('exit 4')).toEqual({ output: 'exit\n', exitCode: 4 });
+    expect(run('echo "[$X][$Z]"; pwd; f').output).toBe('[1][]\n/tmp\nfn\n');
+    run('sh');
+    expect(prompt(state, session)).toBe('$ ');
+    expect(run('echo {a,b}; [[ 1 ]]').output).toBe('{a,b}\nsh: 1: [[: not found\n');
+    expect(run('a=(1)').output).toBe('sh: 1: Syntax error: "(" unexpected\n');
+    expect(run('exit 0')).toEqual({ output: '', exitCode: 0 });
+    expect(prompt(state, session)).toBe('(kubernetes-admin@kubedrill-demo:default) player@workstation:/tmp$ ');
+    // On a node, the nested shell's exit comes back to the node, not the workstation.
+    run('ssh worker-1');
+    run('bash');
+    run('exit');
+    expect(session.node).toBe('worker-1');
+    // Shells in shells are bounded, as ssh and exec -it are.
+    for (let i = 0; i < 10; i++) run('bash');
+    expect(run('bash').output).toBe('bash: fork: Resource temporarily unavailable\n');
+  });
+
   it('ssh to a node changes the prompt and the programs; exit returns', () => {
     const { run, state, session } = shell();
     expect(prompt(state, session)).toBe('(kubernetes-admin@kubedrill-demo:default) player@workstation:~$ ');

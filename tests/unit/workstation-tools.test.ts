@@ -152,3 +152,18 @@ describe('nc, ping, dig, ps, openssl on the workstation', () => {
     expect(sh('for n in $(kubectl get nodes -o name | cut -d/ -f2); do ssh $n hostname; done').output).toBe('cp-1\nworker-1\nworker-2\n');
   });
 });
+
+describe("the workstation's /etc", () => {
+  it('has an Ubuntu 22.04 machine\'s hosts, resolv.conf (systemd-resolved\'s stub, no search domain), hostname and os-release, root\'s and read-only', () => {
+    const { sh } = workstation();
+    expect(sh('cat /etc/hosts').output).toBe('127.0.0.1\tlocalhost\n127.0.1.1\tworkstation\n\n# The following lines are desirable for IPv6 capable hosts\n::1     ip6-localhost ip6-loopback\nfe00::0 ip6-localnet\nff00::0 ip6-mcastprefix\nff02::1 ip6-allnodes\nff02::2 ip6-allrouters\n');
+    // systemd 249's stub-resolv.conf: the comment block, then the stub; `search .` without domains.
+    expect(sh('grep -v "^#" /etc/resolv.conf').output).toBe('\nnameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n');
+    expect(sh('head -1 /etc/resolv.conf; tail -6 /etc/resolv.conf | head -2').output).toBe('# This is /run/systemd/resolve/stub-resolv.conf managed by man:systemd-resolved(8).\n# See man:systemd-resolved.service(8) for details about the supported modes of\n# operation for /etc/resolv.conf.\n');
+    expect(sh('. /etc/os-release; echo "$PRETTY_NAME ($VERSION_CODENAME)"; cat /etc/hostname').output).toBe('Ubuntu 22.04.4 LTS (jammy)\nworkstation\n');
+    expect(sh('ls -l /etc/hosts').output).toMatch(/^-rw-r--r-- 1 root root {3}226 /);
+    expect(sh('echo x >> /etc/hosts; rm /etc/hosts; cat /etc/hosts | wc -l').output).toBe("bash: /etc/hosts: Permission denied\nrm: cannot remove '/etc/hosts': Permission denied\n9\n");
+    // The nodes' stub file is the same systemd text, with their VPC's search domain.
+    expect(sh("ssh worker-1 'tail -3 /etc/resolv.conf'").output).toBe('nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch ec2.internal\n');
+  });
+});

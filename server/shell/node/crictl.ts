@@ -1,6 +1,7 @@
 // `crictl` against the node's containerd: the containers and sandboxes of the pods bound to
 // this node (ps, pods, images, logs, inspect). IDs are derived from the pods' container IDs.
 import { containerLogs } from '../../cluster/logs.js';
+import { containerUsage } from '../../cluster/metrics.js';
 import type { ClusterState, ContainerStatus, Node, Pod } from '../../cluster/types.js';
 import { tabwrite } from '../kubectl/table.js';
 import type { CommandResult, ShellCommand } from '../types.js';
@@ -10,7 +11,7 @@ import { isResult, lineCount, onNode, stableHex, stableInt, type NodeContext } f
 
 /** crictl's tabwriter: minwidth 20, padding 3. */
 const CRICTL_WRITER = { minwidth: 20, padding: 3 };
-const VERBS = ['version', 'ps', 'pods', 'images', 'image', 'img', 'logs', 'inspect'];
+const VERBS = ['version', 'ps', 'pods', 'images', 'image', 'img', 'logs', 'inspect', 'stats'];
 const SOCKET = 'unix:///run/containerd/containerd.sock';
 
 interface Container {
@@ -116,6 +117,7 @@ export const crictl: ShellCommand = (ctx, argv) => {
     case 'image':
     case 'img': return images(n);
     case 'logs': return logs(n, rest);
+    case 'stats': return stats(n, rest);
     default: return inspect(n, rest);
   }
 };
@@ -140,6 +142,40 @@ function ps(n: NodeContext, args: string[]): CommandResult {
   ]);
   const header = ['CONTAINER', 'IMAGE', 'CREATED', 'STATE', 'NAME', 'ATTEMPT', 'POD ID', 'POD'];
   return ok(tabwrite([header, ...rows].map((r) => r.join('\t')).join('\n') + '\n', CRICTL_WRITER));
+}
+
+/** go-units HumanSize: decimal units, 4 significant digits (`%.4g`), as crictl stats prints MEM and DISK. */
+function humanSize(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+  let size = bytes;
+  let i = 0;
+  while (size >= 1000 && i < units.length - 1) {
+    size /= 1000;
+    i++;
+  }
+  return `${Number(size.toPrecision(4))}${units[i]}`;
+}
+
+/**
+ * `crictl stats [-a] [ID]` (cri-tools cmd/crictl/stats.go, v1.29): two samples a second apart
+ * (the simulated second passes), sorted by container ID; CPU % of one core and the working set
+ * from what metrics-server reports (containerUsage), the writable layer's bytes and inodes.
+ * A container that does not run has no CPU or memory and shows with -a only.
+ */
+function stats(n: NodeContext, args: string[]): CommandResult {
+  const all = args.includes('-a') || args.includes('--all');
+  const id = args.find((a) => !a.startsWith('-'));
+  const list = containersOf(n).filter((c) => !c.previous && (id === undefined || c.id.startsWith(id))).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  n.ctx.passTime?.(1000);
+  const rows: string[][] = [];
+  for (const c of list) {
+    const usage = c.state === 'Running' ? containerUsage(c.pod, c.name) : undefined;
+    if (!usage && !all) continue;
+    const disk = usage ? stableInt(`layer/${c.id}`, 4, 160) * 4096 : 0;
+    const inodes = usage ? stableInt(`inodes/${c.id}`, 3, 40) : 0;
+    rows.push([c.id.slice(0, 13), c.name, ((usage?.cpu ?? 0) / 10).toFixed(2), humanSize(usage?.memory ?? 0), humanSize(disk), String(inodes)]);
+  }
+  return ok(tabwrite([['CONTAINER', 'NAME', 'CPU %', 'MEM', 'DISK', 'INODES'], ...rows].map((r) => r.join('\t')).join('\n') + '\n', CRICTL_WRITER));
 }
 
 function pods(n: NodeContext, args: string[]): CommandResult {
@@ -240,6 +276,7 @@ COMMANDS:
    logs                Fetch the logs of a container
    pods                List pods
    ps                  List containers
+   stats               List container(s) resource usage statistics
    version             Display runtime version information
    help, h             Shows a list of commands or help for one command
 

@@ -9,7 +9,7 @@ import { checkpointText, IPAM_CHECKPOINT, IPAMD_LOG } from '../../cluster/networ
 import type { ClusterState, Node } from '../../cluster/types.js';
 import { hash32, syslogDate } from './common.js';
 import { nodeImages } from './crictl.js';
-import { memory, procLoadavgUptime } from './procs.js';
+import { cacheSplit, memory, procLoadavgUptime } from './procs.js';
 import { sysctls } from './system.js';
 
 export interface NodeFile {
@@ -38,6 +38,78 @@ ff02::1 ip6-allnodes
 ff02::2 ip6-allrouters
 ff02::3 ip6-allhosts
 `;
+
+/**
+ * An Ubuntu 22.04 cloud image's /etc/passwd: the base-passwd and system users its packages add,
+ * cloud-init's default user `ubuntu` (1000), the account the player logs in with.
+ */
+const ETC_PASSWD = `root:x:0:0:root:/root:/bin/bash
+daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+bin:x:2:2:bin:/bin:/usr/sbin/nologin
+sys:x:3:3:sys:/dev:/usr/sbin/nologin
+sync:x:4:65534:sync:/bin:/bin/sync
+games:x:5:60:games:/usr/games:/usr/sbin/nologin
+man:x:6:12:man:/var/cache/man:/usr/sbin/nologin
+lp:x:7:7:lp:/var/spool/lpd:/usr/sbin/nologin
+mail:x:8:8:mail:/var/mail:/usr/sbin/nologin
+news:x:9:9:news:/var/spool/news:/usr/sbin/nologin
+uucp:x:10:10:uucp:/var/spool/uucp:/usr/sbin/nologin
+proxy:x:13:13:proxy:/bin:/usr/sbin/nologin
+www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin
+backup:x:34:34:backup:/var/backups:/usr/sbin/nologin
+list:x:38:38:Mailing List Manager:/var/list:/usr/sbin/nologin
+irc:x:39:39:ircd:/run/ircd:/usr/sbin/nologin
+gnats:x:41:41:Gnats Bug-Reporting System (admin):/var/lib/gnats:/usr/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+_apt:x:100:65534::/nonexistent:/usr/sbin/nologin
+systemd-network:x:101:102:systemd Network Management,,,:/run/systemd:/usr/sbin/nologin
+systemd-resolve:x:102:103:systemd Resolver,,,:/run/systemd:/usr/sbin/nologin
+messagebus:x:103:104::/nonexistent:/usr/sbin/nologin
+systemd-timesync:x:104:105:systemd Time Synchronization,,,:/run/systemd:/usr/sbin/nologin
+syslog:x:105:111::/home/syslog:/usr/sbin/nologin
+uuidd:x:106:112::/run/uuidd:/usr/sbin/nologin
+tcpdump:x:107:113::/nonexistent:/usr/sbin/nologin
+sshd:x:108:65534::/run/sshd:/usr/sbin/nologin
+landscape:x:109:116::/var/lib/landscape:/usr/sbin/nologin
+pollinate:x:110:1::/var/cache/pollinate:/bin/false
+ec2-instance-connect:x:111:65534::/nonexistent:/usr/sbin/nologin
+systemd-coredump:x:999:999:systemd Core Dumper:/:/usr/sbin/nologin
+ubuntu:x:1000:1000:Ubuntu:/home/ubuntu:/bin/bash
+lxd:x:998:100::/var/snap/lxd/common/lxd:/bin/false
+_chrony:x:112:121:Chrony daemon,,,:/var/lib/chrony:/usr/sbin/nologin
+`;
+
+/**
+ * /proc/cpuinfo (arch/x86/kernel/cpu/proc.c show_cpuinfo; arm64's cpuinfo.c c_show): one block
+ * per CPU the node has (its capacity), as on EC2's Xeon Platinum 8259CL (m5) or Graviton2: two
+ * hyperthreads a core on x86, so `cpu cores` is half the siblings.
+ */
+function procCpuinfo(node: Node): string {
+  const cpus = Math.max(1, Math.round(node.status.capacity.cpu / 1000));
+  const blocks: string[] = [];
+  for (let i = 0; i < cpus; i++) {
+    if (node.status.nodeInfo.architecture === 'arm64') {
+      blocks.push(`processor\t: ${i}\nBogoMIPS\t: 243.75\nFeatures\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm lrcpc dcpop asimddp ssbs\n` +
+        'CPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x3\nCPU part\t: 0xd0c\nCPU revision\t: 1\n');
+      continue;
+    }
+    const cores = Math.max(1, Math.floor(cpus / 2));
+    const core = i % cores;
+    const apic = core * 2 + Math.floor(i / cores);
+    blocks.push([
+      ['processor', i], ['vendor_id', 'GenuineIntel'], ['cpu family', 6], ['model', 85], ['model name', 'Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz'],
+      ['stepping', 7], ['microcode', '0x5003604'], ['cpu MHz', '2499.998'], ['cache size', '36608 KB'], ['physical id', 0], ['siblings', cpus],
+      ['core id', core], ['cpu cores', cores], ['apicid', apic], ['initial apicid', apic], ['fpu', 'yes'], ['fpu_exception', 'yes'], ['cpuid level', 13], ['wp', 'yes'],
+      ['flags', 'fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ss ht syscall nx pdpe1gb rdtscp lm constant_tsc rep_good nopl xtopology nonstop_tsc cpuid tsc_known_freq pni pclmulqdq ssse3 fma cx16 pcid sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand hypervisor lahf_lm abm 3dnowprefetch invpcid_single pti fsgsbase tsc_adjust bmi1 avx2 smep bmi2 erms invpcid mpx avx512f avx512dq rdseed adx smap clflushopt clwb avx512cd avx512bw avx512vl xsaveopt xsavec xgetbv1 xsaves ida arat pku ospke avx512_vnni'],
+      ['bugs', 'cpu_meltdown spectre_v1 spectre_v2 spec_store_bypass l1tf mds swapgs itlb_multihit mmio_stale_data retbleed gds'], ['bogomips', '4999.99'],
+      ['clflush size', 64], ['cache_alignment', 64], ['address sizes', '46 bits physical, 48 bits virtual'], ['power management', ''],
+    ].map(([k, v]) => `${cpuinfoLabel(String(k))}:${v === '' ? '' : ` ${v}`}`).join('\n') + '\n');
+  }
+  return blocks.join('\n') + '\n';
+}
+
+/** A label tabbed to column 16, as the kernel's format strings are (`model\t\t: `, `power management:`). */
+const cpuinfoLabel = (label: string): string => (label.length < 8 ? `${label}\t\t` : label.length < 16 ? `${label}\t` : label);
 
 /** The client certificate pairs etcd (client-cert-auth, CA etcd/ca.crt) accepts. */
 export const ETCD_CLIENT_PAIRS: [string, string][] = [
@@ -111,6 +183,8 @@ export function nodeFiles(state: ClusterState, node: Node): Record<string, NodeF
   const proc = procLoadavgUptime({ state, node, name });
   files['/proc/loadavg'] = file(proc.loadavg, '-r--r--r--', 'root', 'root', 0);
   files['/proc/uptime'] = file(proc.uptime, '-r--r--r--', 'root', 'root', 0);
+  files['/proc/cpuinfo'] = file(procCpuinfo(node), '-r--r--r--', 'root', 'root', 0);
+  files['/etc/passwd'] ??= file(ETC_PASSWD);
   files['/etc/hostname'] ??= file(`${name}\n`);
   files['/etc/hosts'] ??= file(ETC_HOSTS);
   files['/etc/os-release'] = file(OS_RELEASE);
@@ -166,9 +240,7 @@ function kubeletConf(state: ClusterState, node: Node, ca: string): string {
 function procMeminfo(node: Node): string {
   const m = memory({ node });
   const kb = (bytes: number) => Math.floor(bytes / 1024);
-  const buffers = kb(m.buffCache * 0.05);
-  const reclaimable = kb(m.buffCache * 0.1);
-  const cached = kb(m.buffCache) - buffers - reclaimable;
+  const { buffers, cached, reclaimable } = cacheSplit(m.buffCache);
   const [swapTotal = 0, , swapFree = 0] = m.swap;
   const anon = kb(m.used) - 120_000;
   const rows: [string, number, boolean?][] = [
@@ -186,7 +258,7 @@ function procMeminfo(node: Node): string {
 }
 
 /** Ubuntu 22.04.4's /usr/lib/os-release (/etc/os-release links to it), the nodes' osImage. */
-const OS_RELEASE = `PRETTY_NAME="Ubuntu 22.04.4 LTS"
+export const OS_RELEASE = `PRETTY_NAME="Ubuntu 22.04.4 LTS"
 NAME="Ubuntu"
 VERSION_ID="22.04"
 VERSION="22.04.4 LTS (Jammy Jellyfish)"

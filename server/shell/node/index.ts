@@ -14,7 +14,9 @@ import { ss } from './ss.js';
 import { swapoff, swapon } from './swap.js';
 import { htop, top } from './top.js';
 import { pingFrom } from '../workstation/tools.js';
-import { dmesg, hostnamectl, nproc, sysctl, timedatectl, uname } from './system.js';
+import { dmesg, hostnamectl, lsbRelease, nproc, sysctl, timedatectl, uname } from './system.js';
+import { last, w, who } from './logins.js';
+import { vmstat } from './vmstat.js';
 import { journalctl, rebootCommand, systemctl } from './systemd.js';
 
 export { readNodeFile, type ReadResult } from './files.js';
@@ -47,6 +49,11 @@ export const nodeTools: Record<string, ShellCommand> = {
   timedatectl,
   dmesg,
   sysctl,
+  lsb_release: lsbRelease,
+  who,
+  w,
+  last,
+  vmstat,
   top,
   htop,
   mount,

@@ -352,6 +352,14 @@ function swapRow(swaps: SwapArea[]): number[] {
   return [total, used, total - used];
 }
 
+/** buff/cache as /proc/meminfo splits it (kB): Buffers, Cached, SReclaimable; vmstat's `cache` is the last two. */
+export function cacheSplit(buffCache: number): { buffers: number; cached: number; reclaimable: number } {
+  const kb = Math.floor(buffCache / 1024);
+  const buffers = Math.floor((buffCache * 0.05) / 1024);
+  const reclaimable = Math.floor((buffCache * 0.1) / 1024);
+  return { buffers, cached: kb - buffers - reclaimable, reclaimable };
+}
+
 /** The node's memory as free and top show it (bytes). */
 export function memory(n: Pick<NodeContext, 'node'>): { total: number; used: number; freeMem: number; shared: number; buffCache: number; available: number; swap: number[] } {
   const total = n.node.status.capacity.memory;

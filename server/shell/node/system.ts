@@ -194,3 +194,23 @@ export const nproc: ShellCommand = (ctx, argv) => {
   if (bad !== undefined) return fail(bad.startsWith('-') ? `nproc: unrecognized option '${bad}'\nTry 'nproc --help' for more information.\n` : `nproc: extra operand '${bad}'\nTry 'nproc --help' for more information.\n`);
   return ok(`${Math.max(1, Math.round(n.node.status.capacity.cpu / 1000))}\n`);
 };
+
+/**
+ * `lsb_release` (Ubuntu 22.04's lsb-release 11.1.0, from /usr/lib/os-release): -a prints every
+ * field, after "No LSB modules are available." on stderr; -s leaves the labels out, a value a line.
+ */
+export const lsbRelease: ShellCommand = (ctx, argv) => {
+  const n = onNode(ctx, 'lsb_release');
+  if (isResult(n)) return n;
+  const os = n.node.status.nodeInfo.osImage;
+  const fields: [string, string, string][] = [['i', 'Distributor ID', 'Ubuntu'], ['d', 'Description', os], ['r', 'Release', '22.04'], ['c', 'Codename', 'jammy']];
+  const flags = argv.slice(1).map((a) => ({ '--all': '-a', '--id': '-i', '--description': '-d', '--release': '-r', '--codename': '-c', '--short': '-s' })[a] ?? a).join('').replace(/-/g, '');
+  const bad = flags.replace(/[aidrcsv]/g, '');
+  if (bad) return fail(`Usage: lsb_release [options]\n\nlsb_release: error: no such option: -${bad[0]}\n`, 2);
+  const all = flags.includes('a');
+  const chosen = fields.filter(([f]) => all || flags.includes(f));
+  const short = flags.includes('s');
+  const stdout = chosen.map(([, label, v]) => (short ? `${v}\n` : `${label}:\t${v}\n`)).join('');
+  if (!all && !flags.includes('v') && chosen.length > 0) return ok(stdout);
+  return { stdout, stderr: '', stderrFirst: 'No LSB modules are available.\n', exitCode: 0 };
+};

@@ -8,26 +8,102 @@ import { rebootNode } from '../../cluster/reboot.js';
 import { dropConnection } from '../login.js';
 import type { CommandContext, CommandResult, ShellCommand } from '../types.js';
 import { fail, ok } from '../types.js';
-import { isResult, journalDate, lineCount, onNode, stableInt, systemdAgo, systemdDate, unitPid, type NodeContext } from './common.js';
+import { bootTime, isResult, journalDate, lineCount, onNode, stableInt, systemdAgo, systemdDate, unitPid, type NodeContext } from './common.js';
 
 const unitName = (arg: string): string => arg.replace(/\.service$/, '');
 
 interface UnitInfo {
   path: string;
   docs: string;
-  dropIn?: string;
+  /** The unit file as its package ships it (`systemctl cat`). */
+  file: string;
+  dropIn?: { name: string; text: string };
   cmdline: string;
   tasks: number;
   memory: string;
 }
 
+// The kubelet's unit and kubeadm's drop-in as the pkgs.k8s.io kubelet package ships them
+// (kubernetes/release, packages/deb), containerd's from its repository (containerd.service).
+const KUBELET_SERVICE = `[Unit]
+Description=kubelet: The Kubernetes Node Agent
+Documentation=https://kubernetes.io/docs/
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+ExecStart=/usr/bin/kubelet
+Restart=always
+StartLimitInterval=0
+RestartSec=10
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+const KUBEADM_DROP_IN = `# Note: This dropin only works with kubeadm and kubelet v1.11+
+[Service]
+Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf"
+Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"
+# This is a file that "kubeadm init" and "kubeadm join" generates at runtime, populating the KUBELET_KUBEADM_ARGS variable dynamically
+EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env
+# This is a file that the user can use for overrides of the kubelet args as a last resort. Preferably, the user should use
+# the .NodeRegistration.KubeletExtraArgs object in the configuration files instead. KUBELET_EXTRA_ARGS should be sourced from this file.
+EnvironmentFile=-/etc/default/kubelet
+ExecStart=
+ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS
+`;
+
+const CONTAINERD_SERVICE = `# Copyright The containerd Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+[Unit]
+Description=containerd container runtime
+Documentation=https://containerd.io
+After=network.target local-fs.target
+
+[Service]
+ExecStartPre=-/sbin/modprobe overlay
+ExecStart=/usr/bin/containerd
+
+Type=notify
+Delegate=yes
+KillMode=process
+Restart=always
+RestartSec=5
+
+# Having non-zero Limit*s causes performance problems due to accounting overhead
+# in the kernel. We recommend using cgroups to do container-local accounting.
+LimitNPROC=infinity
+LimitCORE=infinity
+
+# Comment TasksMax if your systemd version does not supports it.
+# Only systemd 226 and above support this version.
+TasksMax=infinity
+OOMScoreAdjust=-999
+
+[Install]
+WantedBy=multi-user.target
+`;
+
 export const UNIT_INFO: Record<string, UnitInfo> = {
   kubelet: {
-    path: '/lib/systemd/system/kubelet.service', docs: 'https://kubernetes.io/docs/', dropIn: '10-kubeadm.conf',
+    path: '/lib/systemd/system/kubelet.service', docs: 'https://kubernetes.io/docs/', file: KUBELET_SERVICE, dropIn: { name: '10-kubeadm.conf', text: KUBEADM_DROP_IN },
     cmdline: '/usr/bin/kubelet --bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf --config=/var/lib/kubelet/config.yaml --container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.9',
     tasks: 15, memory: '61.8M',
   },
-  containerd: { path: '/lib/systemd/system/containerd.service', docs: 'https://containerd.io', cmdline: '/usr/bin/containerd', tasks: 124, memory: '1.1G' },
+  containerd: { path: '/lib/systemd/system/containerd.service', docs: 'https://containerd.io', file: CONTAINERD_SERVICE, cmdline: '/usr/bin/containerd', tasks: 124, memory: '1.1G' },
 };
 
 /** A journal line as journalctl's short format prints it. */
@@ -46,7 +122,7 @@ function statusBlock(n: NodeContext, unit: string): { text: string; active: bool
   const lines = u.masked
     ? [`${u.active ? '●' : '○'} ${unit}.service`, `     Loaded: masked (Reason: Unit ${unit}.service is masked.)`]
     : [`${u.active ? '●' : '○'} ${desc}`, `     Loaded: loaded (${info?.path ?? `/lib/systemd/system/${unit}.service`}; enabled; vendor preset: enabled)`];
-  if (info?.dropIn) lines.push(`    Drop-In: /usr/lib/systemd/system/${unit}.service.d`, `             └─${info.dropIn}`);
+  if (info?.dropIn) lines.push(`    Drop-In: ${DROP_IN_DIR}/${unit}.service.d`, `             └─${info.dropIn.name}`);
   lines.push(`     Active: ${activeState(u)} ${since}`);
   if (info) lines.push(`       Docs: ${info.docs}`);
   if (u.failed) lines.push(`    Process: ${pid} ExecStart=${info?.cmdline ?? `/usr/bin/${unit}`} (code=exited, status=${u.failed.exitCode}/FAILURE)`);
@@ -73,6 +149,39 @@ function statusBlock(n: NodeContext, unit: string): { text: string; active: bool
 function activeState(u: ServiceUnit): string {
   if (u.active) return 'active (running)';
   return u.failed ? 'activating (auto-restart) (Result: exit-code)' : 'inactive (dead)';
+}
+
+/** Where the kubelet package puts kubeadm's drop-in. */
+const DROP_IN_DIR = '/usr/lib/systemd/system';
+
+/**
+ * `systemctl cat UNIT…` (systemd's verb_cat, systemctl-edit.c): each unit's file, then its
+ * drop-ins, each after a `# PATH` line (cat_files), units apart by a blank line; a masked unit
+ * is one line, a unit with no file is an error on stderr and the rest still print.
+ */
+function cat(n: NodeContext, units: string[]): CommandResult {
+  if (units.length === 0) return fail('Too few arguments.\n');
+  let stdout = '';
+  let stderr = '';
+  for (const arg of units) {
+    const unit = unitName(arg);
+    const u = n.node.host.units[unit];
+    if (!u) {
+      stderr += `No files found for ${unit}.service.\n`;
+      continue;
+    }
+    // A masked unit prints its line without counting as the first file (no blank line before the next).
+    if (u.masked) {
+      stdout += `# Unit ${unit}.service is masked.\n`;
+      continue;
+    }
+    if (/^# \//m.test(stdout)) stdout += '\n';
+    const info = UNIT_INFO[unit];
+    const desc = (UNIT_DESCRIPTIONS[unit] ?? unit).replace(/^\S+ - /, '');
+    stdout += `# ${info?.path ?? `/lib/systemd/system/${unit}.service`}\n${info?.file ?? `[Unit]\nDescription=${desc}\n\n[Service]\nExecStart=/usr/bin/${unit}\nRestart=always\n\n[Install]\nWantedBy=multi-user.target\n`}`;
+    if (info?.dropIn) stdout += `\n# ${DROP_IN_DIR}/${unit}.service.d/${info.dropIn.name}\n${info.dropIn.text}`;
+  }
+  return { stdout, stderr, exitCode: stderr ? 1 : 0 };
 }
 
 /** is-active's word for a unit. */
@@ -126,6 +235,8 @@ export const systemctl: ShellCommand = (ctx, argv) => {
       return ok();
     case 'list-units':
       return ok(listUnits(n, unitStateFilter(argv.slice(1))));
+    case 'cat':
+      return cat(n, units);
     default:
       return fail(`Unknown command verb ${verb}.\n`);
   }
@@ -281,6 +392,22 @@ function parsePriority(value: string): number | undefined {
   return Math.max(...(levels as number[]));
 }
 
+/**
+ * What the node's journal files hold, in systemd's format_bytes (1024s, one decimal: `56.0M`):
+ * journald allocates 8 MiB files and the node fills about one every 12 hours since boot,
+ * kept within SystemMaxUse's 4 GiB ceiling.
+ */
+function journalBytes(n: NodeContext): string {
+  const files = Math.min(512, 1 + Math.floor((n.state.now - bootTime(n.node)) / 43_200_000));
+  const bytes = files * 8 * 2 ** 20;
+  const units = ['B', 'K', 'M', 'G'];
+  let i = 0;
+  while (i < units.length - 1 && bytes >= 1024 ** (i + 1)) i++;
+  const whole = Math.floor(bytes / 1024 ** i);
+  const tenth = Math.floor(((bytes % 1024 ** i) * 10) / 1024 ** i);
+  return `${whole}.${tenth}${units[i]}`;
+}
+
 export const journalctl: ShellCommand = (ctx, argv) => {
   const n = onNode(ctx, 'journalctl');
   if (isResult(n)) return n;
@@ -322,6 +449,7 @@ export const journalctl: ShellCommand = (ctx, argv) => {
       else until = parsed;
       continue;
     }
+    if (a === '--disk-usage') return ok(`Archived and active journals take up ${journalBytes(n)} in the file system.\n`);
     if (a === '--no-pager' || a === '-b' || a === '--boot' || a === '-l' || a === '--full' || a === '-a' || a === '--all' || a === '-q') continue;
     if (a === '-f' || a === '--follow') follow = true;
     else if (a === '-k' || a === '--dmesg') kernel = true;

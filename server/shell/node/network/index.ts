@@ -1,6 +1,7 @@
 // Network tools on a node after `ssh NODE`: iptables / iptables-save (iptables.ts),
 // ipvsadm, conntrack, ip route / ip addr, curl and nc -z (curl.ts) — each printed like the real tool.
 import { nodeIP } from '../../../cluster/controllers/kubelet.js';
+import { bootTime, hash32 } from '../common.js';
 import { cidrRange, intToIp } from '../../../cluster/ipam.js';
 import { kernelMajor } from '../../../cluster/network/dns-delay.js';
 import { inCIDR, podAnswers, proxyProgrammed, readyEndpoints, allServices } from '../../../cluster/network/services.js';
@@ -261,11 +262,57 @@ function briefLinkLine(block: string): string {
   return `${(head?.[1] ?? '').padEnd(16)} ${(head?.[3] ?? 'UNKNOWN').padEnd(14)} ${link} ${head?.[2] ?? ''} \n`;
 }
 
+/**
+ * A link's counters for `ip -s link` since the node booted: steady byte rates by kind of link
+ * (loopback, the ENI, a pod's veth) and a mean packet size each way; no errors or drops.
+ */
+function linkCounters(state: ClusterState, node: Node, dev: string): { rx: [number, number]; tx: [number, number] } {
+  const up = Math.max(0, Math.floor((state.now - bootTime(node)) / 1000));
+  const jitter = 0.8 + (hash32(`${node.metadata.name}/${dev}`) % 400) / 1000;
+  const [rxRate, txRate, rxSize, txSize] = dev === 'lo' ? [48_000, 48_000, 620, 620] : dev === 'ens5' ? [210_000, 160_000, 940, 710] : [1_900, 2_300, 380, 420];
+  const bytes = (rate: number): number => Math.floor(up * rate * jitter);
+  return { rx: [bytes(rxRate), Math.floor(bytes(rxRate) / rxSize)], tx: [bytes(txRate), Math.floor(bytes(txRate) / txSize)] };
+}
+
+/**
+ * `ip -s link`'s two counter blocks (iproute2 ipaddress.c print_stats64): a column is as wide as
+ * its widest number or its base (`*X errors:`, packets, errors, dropped, heartbt, overrun: 10 7
+ * 6 7 7 7), RX and TX alike; the headers end with an empty `compressed` column, each number
+ * with a space.
+ */
+function statsLines(c: { rx: [number, number]; tx: [number, number] }): string[] {
+  const rx = [c.rx[0], c.rx[1], 0, 0, 0, 0];
+  const tx = [c.tx[0], c.tx[1], 0, 0, 0, 0];
+  const widths = [10, 7, 6, 7, 7, 7].map((w, i) => Math.max(w, String(rx[i]).length, String(tx[i]).length));
+  const header = (dir: 'RX' | 'TX', names: string[]): string =>
+    `    ${dir}: ${'bytes'.padStart(widths[0]! - 4)}${names.map((h, i) => ` ${h.padStart(widths[i + 1]!)}`).join('')} ${''.padStart(10)}`;
+  const row = (cells: number[]): string => `    ${cells.map((v, i) => `${String(v).padStart(widths[i]!)} `).join('')}`;
+  return [header('RX', ['packets', 'errors', 'dropped', 'missed', 'mcast']), row(rx), header('TX', ['packets', 'errors', 'dropped', 'carrier', 'collsns']), row(tx)];
+}
+
+/**
+ * `ip neigh` (iproute2 ipneigh.c: `ADDR dev DEV lladdr MAC STATE `): the VPC gateway and the
+ * nodes of the node's subnet on ens5, and each local pod on the link that reaches it.
+ */
+function ipNeigh(state: ClusterState, node: Node): string {
+  const ip = nodeIP(node);
+  const { cidr, gw } = subnetOf(ip);
+  const lines = [`${gw} dev ens5 lladdr ${mac(`gw/${cidr}`)} REACHABLE `];
+  for (const other of Object.values(state.nodes)) {
+    const addr = nodeIP(other);
+    if (other !== node && inCIDR(addr, cidr)) lines.push(`${addr} dev ens5 lladdr ${mac(other.metadata.name)} REACHABLE `);
+  }
+  const bridge = state.network.cni.name !== 'aws-node' && state.network.cni.name !== 'calico';
+  for (const p of localPods(state, node.metadata.name)) lines.push(`${p.status.podIP} dev ${bridge ? 'cni0' : vethName(state, p)} lladdr ${mac(p.metadata.uid)} REACHABLE `);
+  return `${lines.join('\n')}\n`;
+}
+
 function ip(ctx: CommandContext, argv: string[]): CommandResult {
   const node = currentNode(ctx);
   if (!node) return fail('ip: command not found\n', 127);
   const brief = argv.includes('-br') || argv.includes('-brief');
-  const args = argv.slice(1).filter((a) => a !== '-4' && a !== '-o' && a !== '-br' && a !== '-brief');
+  const stats = argv.some((a) => a === '-s' || a === '-stats' || a === '-statistics');
+  const args = argv.slice(1).filter((a) => a !== '-4' && a !== '-o' && a !== '-br' && a !== '-brief' && a !== '-s' && a !== '-stats' && a !== '-statistics');
   const obj = args[0] ?? '';
   if (['route', 'r', 'ro', 'rou'].includes(obj)) {
     const show = args[1];
@@ -298,8 +345,14 @@ function ip(ctx: CommandContext, argv: string[]): CommandResult {
     const blocks = ipAddr(ctx.state, node).split(/\n(?=\d+: )/).map((b) => b.replace(/\n$/, ''));
     const chosen = rest[0] === undefined ? blocks : blocks.filter((b) => /^\d+: ([^:@]+)/.exec(b)?.[1] === rest[0]);
     if (chosen.length === 0) return fail(`Device "${rest[0]}" does not exist.\n`, 1);
-    return ok(chosen.map((b) => (brief ? briefLinkLine(b) : linkBlock(b))).join(''));
+    return ok(chosen.map((b) => {
+      if (brief) return briefLinkLine(b);
+      if (!stats) return linkBlock(b);
+      const dev = /^\d+: ([^:@]+)/.exec(b)?.[1] ?? '';
+      return `${linkBlock(b)}${statsLines(linkCounters(ctx.state, node, dev)).join('\n')}\n`;
+    }).join(''));
   }
+  if (['neigh', 'neighbor', 'neighbour', 'n'].includes(obj) && ['show', 'list', 'sh', undefined].includes(args[1])) return ok(ipNeigh(ctx.state, node));
   if (obj === '' || obj === 'help') return fail('Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n       ip [ -force ] -batch filename\nwhere  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp | link |\n                   macsec | maddress | monitor | mptcp | mroute | mrule |\n                   neighbor | neighbour | netconf | netns | nexthop | ntable |\n                   ntbl | route | rule | sr | stats | tap | tcpmetrics |\n                   token | tunnel | tuntap | vrf | xfrm }\n', 255);
   return fail(`Object "${obj}" is unknown, try "ip help".\n`, 255);
 }

@@ -1,0 +1,63 @@
+// The workstation's bc (workstation/bc.ts) against the real GNU bc 1.07.1 (scripts/test.sh
+// installs it): each program goes to both on standard input, and stdout and stderr must be the
+// same bytes — results and their scale, obase/ibase, the 68-character lines, -l's library,
+// syntax and runtime errors with the address bc's compiled code names.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
+import { newSession, runLine } from '../../server/shell/index.js';
+
+const CASES: [string, string][] = [
+  ['', '2^10\n'],
+  ['', 'scale=2; 10/3\n10/3\n-1/3\n'],
+  ['', 'scale=3;-1/3\n.5*3\n1.50+1\n7%3\nscale=2;7%3\n'],
+  ['', 'obase=16;255\nibase=16;FF\n'],
+  ['', 'ibase=16; obase=10; FF\nobase=2; 5.5\nobase=16; -255.5\nobase=20; 1000\nobase=2; -0.5\n'],
+  ['', 'obase=20; 1000; 1.123; 0.5; -0.5\n'],
+  ['', 'scale=20; 2/3\nscale=5; 1/7\nscale=100; 1/3\n'],
+  ['', 'x=5; x*2; x+=1; x\nx++; x; ++x\n'],
+  ['', '2^100\n2^1000\n10^20\n-2^2; (-2)^2; 2^-1; scale=3; 2^-1\n'],
+  ['', '3 >2; 2==2; 1 && 0\nx = 3 < 5\nx\n'],
+  ['', '0.1+0.2\n00012.500\n1.0 * 1.00\nscale=1; 1.23 * 1.2\nscale=2; 0/5; 1-1.00; -0\n'],
+  ['', 'sqrt(16); sqrt(2.0000)\n3-5\n-3%2\n1;2;3\n"hi"\n'],
+  ['', 'scale\nscale=2; scale\nscale(2.50)\nibase; obase\n/* c */ 1 # x\n'],
+  ['', '100*1024/3\n(1024*1024*1024)/1000000\nscale=2; 3.14159*2\n'],
+  ['-l', '4*a(1)\nl(8)/l(2); e(1); s(1); c(0); sqrt(2); length(123.45); scale(1.230)\n'],
+  ['-l', 'e(10); l(0.5); s(3.14159); c(1); a(-2); a(0.5); l(1000000)\nscale=50; e(1)\nscale=2; 10/3; l(10)\n5/2\n'],
+  // Errors: the rest of the line is dropped, the next line runs.
+  ['', '1/0\nscale=2; 1/0\nx=1; x/0\n10/0\n1+1/0\n2; 1/0\n1%0\n'],
+  ['', 'sqrt(-1)\nfoo(1)\n2^0.5\n1/0; 5\n7\n'],
+  ['', 'x+=1; 1/0\n2^-1/0\nlength(1)/0\n1==1; 1/0\n"a"; 1/0\n'],
+  ['', '1 +\n2\n1 + ; 5\nobase=1\nscale=-1\nibase=1\n'],
+  ['', '1\nquit\n2\n'],
+  ['', '1; quit\n2\n'],
+];
+
+function realBc(flags: string, program: string): string {
+  const run = spawnSync('bc', flags ? [flags] : [], { input: program, encoding: 'utf8' });
+  return `${run.stdout}--\n${run.stderr}`;
+}
+
+describe('bc, byte for byte against GNU bc', () => {
+  const state = createCluster(demoClusterSpec, 1);
+  it.each(CASES)('bc %s: %j', (flags, program) => {
+    const session = newSession(state);
+    runLine(state, session, `printf '%s' '${program.replace(/'/g, `'\\''`)}' > /tmp/p.bc`);
+    const ours = runLine(state, session, `bc ${flags} < /tmp/p.bc 2>/tmp/err; echo --; cat /tmp/err`).output;
+    expect(ours).toBe(realBc(flags, program));
+  });
+
+  it('reads here-strings and files, and stays bounded: huge powers and bc\'s programs say what they are', () => {
+    const session = newSession(state);
+    const run = (line: string) => runLine(state, session, line);
+    expect(run("echo '2^10' | bc; bc <<< 'scale=2; 10/3'; bc -l <<< 'l(1024)/l(2)'").output).toBe('1024\n3.33\n10.00000000000000000010\n'); // l(1024) and l(2) each truncated, as bc's are
+    run("echo 'obase=16; 48879' > n.bc");
+    expect(run('bc n.bc < /dev/null; bc nope.bc').output).toBe('BEEF\nFile nope.bc is unavailable.\n');
+    // Errors name the file and count its lines from 1, then standard input's (as GNU bc does).
+    run("printf '1 +; 2\\n' > e.bc");
+    expect(run("printf '3\\n1+;\\n' | bc e.bc 2>&1").output).toBe('e.bc 1: syntax error\n3\n(standard_in) 2: syntax error\n');
+    expect(run("bc <<< '2^1000000'").output).toBe('Runtime error (func=(main), adr=13): number too long for this terminal (over 20000 digits)\n');
+    expect(run("bc <<< 'define f(x) { return x; }'; echo rc=$?").output).toBe('bc: define: not available in this simulation (expressions and assignments only)\nrc=0\n');
+    expect(run("bc -x <<< 1; echo rc=$?").output).toBe("bc: invalid option -- 'x'\nusage: bc [options] [file ...]\nrc=1\n");
+  });
+});
