@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createCluster, demoClusterSpec } from '../../server/cluster/index.js';
 import type { ClusterState } from '../../server/cluster/types.js';
+import { LineBudget } from '../../server/shell/budget.js';
 import { complete, newSession, prompt, runLine } from '../../server/shell/index.js';
+import { extendContext, Input, withLazyStdin } from '../../server/shell/input.js';
 import { nodeTools } from '../../server/shell/node/index.js';
 import type { ShellSession } from '../../server/shell/types.js';
 
@@ -201,5 +203,20 @@ describe('property: arbitrary lines never throw', () => {
   it('random combinations of real tokens', () => {
     const { state, session } = shell();
     fc.assert(fc.property(fc.array(fc.constantFrom(...TOKENS), { maxLength: 12 }), (tokens) => check(tokens.join(' '), state, session)), { numRuns: 600 });
+  });
+});
+
+describe('a command context', () => {
+  it('is extended without reading its stdin: the extension and the context read one stream', () => {
+    const { state, session } = shell();
+    const input = new Input('a\nb\n');
+    const ctx = withLazyStdin({ state, session, env: {}, budget: new LineBudget() }, input);
+    const sub = extendContext(ctx, { namespace: 'x' });
+    expect(input.record('\n')).toEqual({ text: 'a', ended: true }); // the copy read nothing
+    expect(sub.stdin).toBe('b\n');
+    expect(ctx.stdin).toBe('b\n');
+    expect(sub.stdinJson?.()).toBeUndefined();
+    expect(sub).toMatchObject({ namespace: 'x', state, session });
+    expect(ctx).not.toHaveProperty('namespace');
   });
 });

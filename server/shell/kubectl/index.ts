@@ -9,6 +9,7 @@ import { forbidden } from './authorize.js';
 import { tlsRejected } from '../../cluster/controlplane.js';
 import { WORKSTATION_IP } from '../../cluster/network/outside.js';
 import { unauthenticated } from './credentials.js';
+import { extendContext } from '../input.js';
 import { STEPS_PER_KUBECTL } from '../budget.js';
 import type { CommandContext, CommandResult, ShellCommand, ShellSession } from '../types.js';
 import { fail, ok } from '../types.js';
@@ -89,8 +90,8 @@ const runKubectl: ShellCommand = (ctx, argv) => {
   const allNamespaces = declaresAll && flags.bool('all-namespaces');
   const refused = forbidden(ctx.state, cmd.name, flags.args, allNamespaces ? undefined : namespace ?? ctx.session.namespace, flags);
   if (refused) return fail(refused);
-  // On top of ctx (not a copy): its stdin is read only if the subcommand asks (`apply -f -`).
-  const sub = Object.assign(Object.create(ctx) as typeof ctx, {
+  // Its stdin is read only if the subcommand asks (`apply -f -`).
+  const sub = extendContext(ctx, {
     namespace: namespace ?? ctx.session.namespace,
     namespaceExplicit: namespace !== undefined,
     allNamespaces,
