@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { humanDuration } from '../../server/shell/kubectl/age.js';
 import { parseFlags } from '../../server/shell/kubectl/flags.js';
 import { executeJsonPath } from '../../server/shell/kubectl/jsonpath.js';
+import { findResourceType } from '../../server/shell/kubectl/resources.js';
 import { matchesLabels, parseLabelSelector } from '../../server/shell/kubectl/selectors.js';
 import { DESCRIBE_WRITER, renderTable, tabwrite } from '../../server/shell/kubectl/table.js';
 import type { FlagSpec } from '../../server/shell/kubectl/types.js';
@@ -16,6 +17,16 @@ const SPECS: FlagSpec[] = [
   { name: 'replicas', type: 'int' },
   { name: 'selector', short: 'l', type: 'stringArray' },
 ];
+
+describe('resource type names', () => {
+  // kubectl's RESTMapper: plural, singular, short name or kind, any case, then .group, .version or .version.group.
+  it('finds a type by any of its names, with a group or version that fits', () => {
+    for (const typed of ['pods', 'pod', 'po', 'Pod', 'PODS', 'pods.v1', 'po.v1']) expect(findResourceType(typed)?.kind).toBe('Pod');
+    for (const typed of ['deploy', 'deployment.apps', 'deployments.v1.apps', 'Deployment.v1.apps']) expect(findResourceType(typed)?.kind).toBe('Deployment');
+    expect(findResourceType('ev')?.apiVersion).toBe('v1');
+    for (const typed of ['pods.apps', 'deploy.v2', 'nosuch', '', '.apps']) expect(findResourceType(typed)).toBeUndefined();
+  });
+});
 
 describe('pflag-like parsing', () => {
   it('accepts every value form', () => {

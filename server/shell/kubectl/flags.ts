@@ -31,12 +31,7 @@ export type FlagParseResult = { ok: true; flags: ParsedFlags } | { ok: false; er
 
 /** Parses `argv` (without the command names) against `specs` the way pflag does. */
 export function parseFlags(argv: string[], specs: FlagSpec[]): FlagParseResult {
-  const byName = new Map<string, FlagSpec>();
-  const byShort = new Map<string, FlagSpec>();
-  for (const spec of specs) {
-    byName.set(spec.name, spec);
-    if (spec.short) byShort.set(spec.short, spec);
-  }
+  const { byName, byShort } = specIndex(specs);
   const values: Record<string, string[]> = {};
   const args: string[] = [];
   let argsLenAtDash = -1;
@@ -96,6 +91,22 @@ export function parseFlags(argv: string[], specs: FlagSpec[]): FlagParseResult {
     args.push(arg);
   }
   return { ok: true, flags: makeParsedFlags(values, args, argsLenAtDash, byName) };
+}
+
+/** Specs by name and shorthand, made once per specs list (a command's: every kubectl line parses one). */
+const specIndexes = new WeakMap<FlagSpec[], { byName: Map<string, FlagSpec>; byShort: Map<string, FlagSpec> }>();
+
+function specIndex(specs: FlagSpec[]): { byName: Map<string, FlagSpec>; byShort: Map<string, FlagSpec> } {
+  let index = specIndexes.get(specs);
+  if (!index) {
+    index = { byName: new Map(), byShort: new Map() };
+    for (const spec of specs) {
+      index.byName.set(spec.name, spec);
+      if (spec.short) index.byShort.set(spec.short, spec);
+    }
+    specIndexes.set(specs, index);
+  }
+  return index;
 }
 
 function makeParsedFlags(

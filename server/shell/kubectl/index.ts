@@ -19,7 +19,8 @@ import { findResourceType, listObjects, RESOURCE_TYPES } from './resources.js';
 import type { FlagSpec, KubectlSubcommand } from './types.js';
 
 export function findSubcommand(name: string): KubectlSubcommand | undefined {
-  return [...subcommands, helpCommand, optionsCommand].find((c) => c.name === name || c.aliases?.includes(name));
+  const named = (c: KubectlSubcommand): boolean => c.name === name || c.aliases?.includes(name) === true;
+  return subcommands.find(named) ?? [helpCommand, optionsCommand].find(named);
 }
 
 /** `kubectl help [COMMAND]`: cobra's help command, the same text as `--help`. */
@@ -46,10 +47,18 @@ const optionsCommand: KubectlSubcommand = {
   run: () => ok(`The following options can be passed to any command:\n\n${flagLines(GLOBAL_FLAGS).join('\n')}`),
 };
 
+/** Made once per subcommand: every line parses its flags against them (parseFlags indexes them once too). */
+const flagSpecs = new WeakMap<KubectlSubcommand, FlagSpec[]>();
+
 /** Local flags first so a subcommand may redefine a global one. */
 function flagSpecsOf(cmd: KubectlSubcommand): FlagSpec[] {
-  const local = new Set(cmd.flags.map((f) => f.name));
-  return [...cmd.flags, ...GLOBAL_FLAGS.filter((f) => !local.has(f.name))];
+  let specs = flagSpecs.get(cmd);
+  if (!specs) {
+    const local = new Set(cmd.flags.map((f) => f.name));
+    specs = [...cmd.flags, ...GLOBAL_FLAGS.filter((f) => !local.has(f.name))];
+    flagSpecs.set(cmd, specs);
+  }
+  return specs;
 }
 
 export const kubectlCommand: ShellCommand = (ctx, argv) => {

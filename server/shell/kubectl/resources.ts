@@ -83,14 +83,23 @@ export function categoriesOf(t: ResourceType): string[] {
   return API_EXTENSIONS.includes(t.kind) ? ['api-extensions'] : [];
 }
 
+/** The types each name (plural, singular, lower-case kind, short name) is typed for, in RESOURCE_TYPES's order. */
+const TYPES_BY_NAME = new Map<string, ResourceType[]>();
+for (const t of RESOURCE_TYPES) {
+  for (const name of new Set([t.plural, t.singular, t.kind.toLowerCase(), ...t.shortNames])) {
+    const types = TYPES_BY_NAME.get(name);
+    if (types) types.push(t);
+    else TYPES_BY_NAME.set(name, [t]);
+  }
+}
+
 /** Looks a typed resource name up: plural, singular, short name or kind, optionally `.group` / `.version.group`. */
 export function findResourceType(typed: string): ResourceType | undefined {
   const lower = typed.toLowerCase();
-  const [base, ...rest] = lower.split('.');
-  const suffix = rest.join('.');
-  return RESOURCE_TYPES.find((t) => {
-    const names = [t.plural, t.singular, t.kind.toLowerCase(), ...t.shortNames];
-    if (!names.includes(base!)) return false;
+  const dot = lower.indexOf('.');
+  const base = dot < 0 ? lower : lower.slice(0, dot);
+  const suffix = dot < 0 ? '' : lower.slice(dot + 1);
+  return TYPES_BY_NAME.get(base)?.find((t) => {
     if (suffix === '') return true;
     const version = t.apiVersion.split('/').at(-1)!;
     return suffix === t.group || suffix === version || suffix === `${version}.${t.group}`;
