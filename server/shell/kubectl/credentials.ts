@@ -5,6 +5,7 @@
 // "verifying certificate SN=…, SKID=…, AKID=… failed: …", logged by authentication.go:73).
 import { appendLog, klog } from '../../cluster/logs.js';
 import { kubeconfigClientCert, pkiNode, serialOf, x509Expired, type Validity } from '../../cluster/pki.js';
+import { memoByText } from '../../cluster/text-memo.js';
 import { tagApiError } from './api-error.js';
 import { kubeconfigPath } from './commands/config.js';
 import type { CommandContext } from '../types.js';
@@ -22,9 +23,9 @@ function clientCert(ctx: CommandContext, explicit: string | undefined): Validity
   if (file.ok) {
     // A kubeconfig without a server makes kubectl fall back to localhost:8080; one without a
     // client certificate leaves the request anonymous.
-    const server = /^[ \t]*server:[ \t]*["']?([^\s"']+)/m.exec(file.content)?.[1];
+    const server = serverOf(file.content);
     if (server === undefined) return 'no-server';
-    if (hostPort(server) !== hostPort(ctx.state.controlPlane.apiserver.endpoint)) return { server };
+    if (server.hostPort !== hostPortOf(ctx.state.controlPlane.apiserver.endpoint)) return { server: server.url };
     return kubeconfigClientCert(ctx.state, file.content) ?? 'none';
   }
   if (ctx.session.node === undefined) return 'no-server';
@@ -68,6 +69,13 @@ function unauthorized(ctx: CommandContext): string {
   tagApiError(ctx.facts, UNAUTHORIZED.trim());
   return UNAUTHORIZED;
 }
+
+// Every kubectl command reads its kubeconfig and the apiserver's address: the same text, the same answer.
+const serverOf = memoByText((kubeconfig: string): { url: string; hostPort: string } | undefined => {
+  const url = /^[ \t]*server:[ \t]*["']?([^\s"']+)/m.exec(kubeconfig)?.[1];
+  return url === undefined ? undefined : { url, hostPort: hostPort(url) };
+});
+const hostPortOf = memoByText(hostPort);
 
 /** `host:port` of a server URL (https's port 443 when none is given). */
 function hostPort(url: string): string {
