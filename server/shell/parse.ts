@@ -545,6 +545,10 @@ class Parser {
           this.pos++;
           break;
         }
+        // A redirection cannot stand in the list (bash: syntax error); parseWord takes nothing
+        // from it, so the loop would push empty words until the process ran out of memory.
+        const redirection = /^(?:&>>?|>>|>&|>\||<<<|<<|<&|<>|<(?!\()|>(?!\())/.exec(this.src.slice(this.pos, this.pos + 3));
+        if (redirection) throw nearToken(redirection[0]);
         if (this.operator() !== undefined) throw nearToken(this.operatorToken());
         elements.push(this.parseWord());
       }

@@ -18,6 +18,14 @@ const simple = (list: List): SimpleCommand => {
 const words = (line: string): string[] => simple(parsed(line)).words.map(text);
 
 describe('shell parser', () => {
+  it('refuses a redirection inside an array assignment, as bash does (it looped, filling the memory)', () => {
+    // bash 5.2 -c 'a=(<)': syntax error near unexpected token `<'; the operator as the lexer read it.
+    for (const [line, token] of [['a=(<)', '<'], ['a=(>', '>'], ['a=(x >y)', '>'], ['a=(>>)', '>>'], ['a=(<<<x)', '<<<'], ['a=(&>x)', '&>'], ['a=(<>)', '<>'], ['a=(>|)', '>|']]) {
+      expect(parseLine(line!)).toEqual({ ok: false, error: `bash: syntax error near unexpected token \`${token}'\n` });
+    }
+    expect(simple(parsed('a=(<(echo x) y)')).assignments[0]!.array!.map((w) => w.parts[0]!.kind)).toEqual(['procsub', 'lit']);
+  });
+
   it('splits words and honours single, double quotes and backslashes', () => {
     expect(words(`kubectl get pods -l 'app in (web, api)' "a b" c\\ d`)).toEqual(['kubectl', 'get', 'pods', '-l', 'app in (web, api)', 'a b', 'c d']);
     expect(words(`echo "say \\"hi\\" \\$HOME" 'no $x'`)).toEqual(['echo', 'say "hi" $HOME', 'no $x']);
