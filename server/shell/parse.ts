@@ -197,6 +197,8 @@ const unendedHeredoc = (delimiter: string): SyntaxError_ =>
 
 /** Characters that end an unquoted word. */
 const META = new Set([' ', '\t', '\n', '|', '&', ';', '<', '>', '(', ')']);
+/** What starts a quote, an escape or an expansion inside a word (wordChar). */
+const WORD_SPECIAL = new Set(["'", '"', '\\', '$', '`']);
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Words that only continue a compound command: anywhere else they are a syntax error. */
 const CONTINUATIONS = new Set(['then', 'else', 'elif', 'fi', 'do', 'done', 'esac', '}', 'in']);
@@ -939,8 +941,11 @@ class Parser {
     } else if (c === '`') {
       parts.push({ kind: 'cmdsub', list: this.parseBackticks(), quoted: false });
     } else {
-      lit(c, false);
-      this.pos++;
+      // The run of plain characters from here (`kubectl`, `pods`) as one piece, not a string a character.
+      let end = this.pos + 1;
+      while (end < this.src.length && !META.has(this.src[end]!) && !WORD_SPECIAL.has(this.src[end]!)) end++;
+      lit(this.src.slice(this.pos, end), false);
+      this.pos = end;
     }
   }
 
