@@ -6,22 +6,29 @@
 import type { ActorRecord, ClusterState } from './types.js';
 
 /**
- * A cheap summary that changes whenever a command changes the world. Taken before and after
- * every command: loops, not Object.keys/entries/values, which made ~2 KB of arrays a call.
+ * A cheap summary that changes whenever a command changes the world (compare two with
+ * sameWorld). Taken before and after every command: the values themselves, not a string of
+ * them, which made ~2 KB of strings and arrays a call.
  */
-export function worldFingerprint(state: ClusterState): string {
+export function worldFingerprint(state: ClusterState): unknown[] {
   const e = state.etcd;
   const cp = state.controlPlane;
-  let out = `${e.revision}|${e.dbSize}|${e.alarms.length}|${e.dataLost}|${cp.apiserver.running}${cp.scheduler.running}${cp.controllerManager.running}`;
+  const out: unknown[] = [e.revision, e.dbSize, e.alarms.length, e.dataLost, cp.apiserver.running, cp.scheduler.running, cp.controllerManager.running];
   for (const key in state.nodes) {
     const node = state.nodes[key]!;
-    out += `|${node.metadata.name}:${Object.keys(node.host.files).length}`;
     const units = node.host.units;
-    for (const unit in units) out += `${unit[0]}${units[unit]!.active ? 1 : 0}`;
-    const flushed = state.network.natFlushed?.[node.metadata.name];
-    if (flushed !== undefined) out += `n${flushed}`;
+    out.push(node.metadata.name, Object.keys(node.host.files).length);
+    for (const unit in units) out.push(unit, units[unit]!.active);
+    out.push(state.network.natFlushed?.[node.metadata.name]);
   }
   return out;
+}
+
+/** Two fingerprints of the same world. */
+export function sameWorld(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function actorRecord(state: ClusterState): ActorRecord {

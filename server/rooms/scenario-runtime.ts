@@ -5,7 +5,7 @@ import {
   advance, evidenceLabels, injectableFaults, injectFault, instantiate, loadScenarioDir, lobbyEntry, lobbyOrder, playerView, startScenario,
   formatProblem, type LoadedScenario, type ValidatedScenario, type ValidatedScenarios,
 } from '../scenarios/index.js';
-import { noteChangeBy, worldFingerprint } from '../cluster/actors.js';
+import { noteChangeBy, sameWorld, worldFingerprint } from '../cluster/actors.js';
 import { attributeDamage, evidenceInterest, evidenceObserved, scoreSession } from '../scoring/index.js';
 import { complete, continueStream, interruptStream, newSession, prompt, runLine } from '../shell/index.js';
 import { observeWatch, serveSeatRequest } from '../kubeapi/seat.js';
@@ -117,10 +117,10 @@ export function loadScenarioCatalog(dir?: string, validated?: ValidatedScenarios
  * passed, which is nobody's doing).
  */
 function creditor(cluster: ClusterState, scenario: ReturnType<typeof instantiate>['scenario'], actor: string | undefined): { now(): void; from(): void } {
-  let before = actor === undefined ? '' : worldFingerprint(cluster);
+  let before = actor === undefined ? [] : worldFingerprint(cluster);
   return {
     now: () => {
-      if (actor === undefined || worldFingerprint(cluster) === before) return;
+      if (actor === undefined || sameWorld(worldFingerprint(cluster), before)) return;
       noteChangeBy(cluster, actor);
       attributeDamage(cluster, scenario, actor);
     },

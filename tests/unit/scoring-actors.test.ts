@@ -2,6 +2,7 @@
 // actions. The world records whose command changed it; the fix is credited to its maker and
 // the damage charged to whoever did it, through the real room runtime and shell.
 import { describe, expect, it } from 'vitest';
+import { sameWorld, worldFingerprint } from '../../server/cluster/actors.js';
 import { loadScenarioDir } from '../../server/scenarios/load.js';
 import { scenarioRuntime } from '../../server/rooms/scenario-runtime.js';
 import { seedDrawing } from '../helpers/pinned.js';
@@ -44,5 +45,24 @@ describe('game day: fixes and damage belong to the player whose commands made th
     // Each on their own evidence: bo saw the events but not the nodes' taints.
     expect(bo_.find((l) => l.id === 'node-taints')!.points).toBeLessThan(0);
     expect(ana_.find((l) => l.id === 'node-taints')!.points).toBe(10);
+  });
+});
+
+describe('the world fingerprint', () => {
+  it('changes with an API write, a unit stopped, a node file written; not with a read', () => {
+    const runtime = scenarioRuntime(loaded, 1);
+    const cluster = runtime.start();
+    const session = runtime.newSession(cluster);
+    const step = (line: string): boolean => {
+      const before = worldFingerprint(cluster);
+      runtime.runLine(cluster, session, line);
+      return sameWorld(before, worldFingerprint(cluster));
+    };
+    expect(step('kubectl get pods -A')).toBe(true);
+    expect(step('kubectl create namespace scratch')).toBe(false);
+    const node = Object.keys(cluster.nodes)[0]!;
+    expect(step(`ssh ${node}`)).toBe(true);
+    expect(step('sudo systemctl stop kubelet')).toBe(false);
+    expect(step('sudo touch /etc/scratch')).toBe(false);
   });
 });
