@@ -239,7 +239,9 @@ export class RoomRunner {
   private scheduleTurn(): void {
     if (this.turnQueued || this.inbox.length === 0) return;
     this.turnQueued = true;
-    void this.exclusive(() => this.takeInputs());
+    // Nobody awaits a turn: what threw outside the engine (a hook, a broadcast) is reported
+    // here, or it would vanish (its inputs are answered `internal` by turn()).
+    this.exclusive(() => this.takeInputs()).catch((error: unknown) => this.options.hooks?.onError?.(error, `turn of room ${this.state.id}`));
   }
 
   /**

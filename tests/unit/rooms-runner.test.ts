@@ -89,6 +89,26 @@ describe('room runner', () => {
     registry.dispose();
   });
 
+  it('reports what threw in a turn outside the engine (a broadcast) and answers its input', async () => {
+    const store = createMemoryRoomStore();
+    const errors: string[] = [];
+    let failing = false;
+    const onCommitted = (_r: RoomRunner, _e: RoomEvent[], _o?: string, answer?: () => void) => {
+      if (failing) throw new Error('broadcast bug');
+      answer?.();
+    };
+    const registry = new RoomRegistry({ store, catalog: fakeCatalog(60_000), tickMs: 0, hooks: { onCommitted, onError: (error, context) => errors.push(`${context}: ${(error as Error).message}`) } });
+    const created = await registry.create({ scenarioId: 'fake', mode: 'solo', seed: 7, name: 'Min', settings: { allowSpectators: false, autoHints: false } });
+    if (!('runner' in created)) throw new Error(created.error.message);
+    const { runner } = created;
+    const player = { participantId: created.participantId, role: 'player' as const };
+    await runner.act(player, { type: 'start' });
+    failing = true;
+    expect(await runner.act(player, { type: 'run', line: 'inc' })).toMatchObject({ ok: false, error: { code: 'internal' } });
+    await vi.waitFor(() => expect(errors).toEqual([`turn of room ${runner.room.id}: broadcast bug`]));
+    registry.dispose();
+  });
+
   it('takes no more command lines once the room state outgrew its ceiling (measured at snapshots)', async () => {
     const store = createMemoryRoomStore();
     const registry = new RoomRegistry({ store, catalog: fakeCatalog(60_000), tickMs: 0, snapshotEvery: 1, maxStateBytes: 50_000 });
