@@ -58,6 +58,16 @@ describe('room runner', () => {
     registry.dispose();
   });
 
+  it('gives each line of a turn the prompt right after it, not the one after the whole turn', async () => {
+    const { registry, runner, hostId } = await setup('solo');
+    const player = { participantId: hostId, role: 'player' as const };
+    await runner.act(player, { type: 'start' });
+    // The fake runtime's prompt counts the lines typed: two lines of one player in one turn.
+    const [first, second] = await Promise.all([runner.act(player, { type: 'run', line: 'get' }), runner.act(player, { type: 'run', line: 'get' })]);
+    expect(first.ok && second.ok && [first.line?.promptAfter, second.line?.promptAfter]).toEqual(['1$ ', '2$ ']);
+    registry.dispose();
+  });
+
   it('stores what the inputs before an engine error did, and runs those after it on the room rebuilt from its log', async () => {
     const store = createMemoryRoomStore();
     let failNext = false;
