@@ -50,22 +50,23 @@ const PUBLIC_REGISTRIES = new Set(['docker.io', 'registry.k8s.io', 'k8s.gcr.io',
  * with, alone or after a version (`1.25-alpine`, `3.12-slim-bookworm`).
  */
 interface Tags { lines: Record<number, number>; words?: string[]; v?: boolean }
-const MAX_PATCH = 20;
+// Long-lived lines reach high patches (mysql 8.0.40, httpd 2.4.62, postgres 9.6.24): a bound of 20 refused them.
+const MAX_PATCH = 99;
 const DEBIAN = ['slim', 'bookworm', 'bullseye', 'buster', 'alpine'];
 const CATALOGUE: Record<string, Tags> = {
   'docker.io/library/nginx': { lines: { 1: 27 }, words: ['stable', 'mainline', 'alpine', 'slim', 'perl', 'otel', 'bookworm', 'bullseye'] },
   'docker.io/library/busybox': { lines: { 1: 37 }, words: ['stable', 'musl', 'glibc', 'uclibc'] },
   'docker.io/library/alpine': { lines: { 3: 21 }, words: ['edge'] },
-  'docker.io/library/ubuntu': { lines: { 18: 4, 20: 10, 22: 10, 23: 10, 24: 10 }, words: ['bionic', 'focal', 'jammy', 'noble', 'rolling', 'devel'] },
-  'docker.io/library/debian': { lines: { 10: 13, 11: 11, 12: 8 }, words: ['stable', 'testing', 'buster', 'bullseye', 'bookworm', 'trixie', 'slim'] },
+  'docker.io/library/ubuntu': { lines: { 14: 4, 16: 4, 18: 4, 20: 10, 22: 10, 23: 10, 24: 10 }, words: ['trusty', 'xenial', 'bionic', 'focal', 'jammy', 'noble', 'rolling', 'devel'] },
+  'docker.io/library/debian': { lines: { 8: 11, 9: 13, 10: 13, 11: 11, 12: 8 }, words: ['stable', 'testing', 'buster', 'bullseye', 'bookworm', 'trixie', 'slim'] },
   'docker.io/library/httpd': { lines: { 2: 4 }, words: ['alpine', 'bookworm'] },
-  'docker.io/library/redis': { lines: { 5: 0, 6: 2, 7: 4 }, words: ['alpine', 'bookworm'] },
-  'docker.io/library/postgres': { lines: { 12: 22, 13: 18, 14: 15, 15: 10, 16: 6, 17: 2 }, words: ['alpine', 'bookworm', 'bullseye'] },
+  'docker.io/library/redis': { lines: { 3: 2, 4: 0, 5: 0, 6: 2, 7: 4 }, words: ['alpine', 'bookworm'] },
+  'docker.io/library/postgres': { lines: { 9: 6, 10: 23, 11: 22, 12: 22, 13: 18, 14: 15, 15: 10, 16: 6, 17: 2 }, words: ['alpine', 'bookworm', 'bullseye'] },
   'docker.io/library/mysql': { lines: { 5: 7, 8: 4, 9: 1 }, words: ['lts', 'innovation', 'oracle', 'debian'] },
-  'docker.io/library/python': { lines: { 3: 13 }, words: DEBIAN },
-  'docker.io/library/node': { lines: { 18: 20, 20: 18, 22: 12, 23: 4 }, words: [...DEBIAN, 'lts'] },
+  'docker.io/library/python': { lines: { 2: 7, 3: 13 }, words: DEBIAN },
+  'docker.io/library/node': { lines: { 10: 24, 12: 22, 14: 21, 16: 20, 18: 20, 20: 18, 22: 12, 23: 4 }, words: [...DEBIAN, 'lts'] },
   'docker.io/library/golang': { lines: { 1: 23 }, words: DEBIAN },
-  'docker.io/library/centos': { lines: { 7: 9, 8: 4 } },
+  'docker.io/library/centos': { lines: { 6: 10, 7: 9, 8: 4 } },
   'docker.io/library/registry': { lines: { 2: 8 } },
   'docker.io/curlimages/curl': { lines: { 7: 88, 8: 11 } },
   'docker.io/nicolaka/netshoot': { lines: { 0: 13 }, v: true },

@@ -101,7 +101,10 @@ export interface RunnerOptions {
 export const DEFAULT_MAX_STATE_BYTES = 64 * 1024 * 1024;
 
 /** `api`: a Kubernetes API request's answer (and its watch, if one opened), for the edge to send. */
-export type ActResult = { ok: true; events: RoomEvent[]; line?: LineResult; api?: SeatAnswer } | AckError;
+/** A typed line's result, and the prompt after it (the ack's: later inputs of the same turn may change it). */
+export type RunLine = LineResult & { promptAfter: string };
+
+export type ActResult = { ok: true; events: RoomEvent[]; line?: RunLine; api?: SeatAnswer } | AckError;
 
 /**
  * An answer this long after its input may come after the client stopped waiting (a pipe
@@ -239,7 +242,9 @@ export class RoomRunner {
   private scheduleTurn(): void {
     if (this.turnQueued || this.inbox.length === 0) return;
     this.turnQueued = true;
-    void this.exclusive(() => this.takeInputs());
+    // Nobody awaits a turn: what threw outside the engine (a hook, a broadcast) is reported
+    // here, or it would vanish (its inputs are answered `internal` by turn()).
+    this.exclusive(() => this.takeInputs()).catch((error: unknown) => this.options.hooks?.onError?.(error, `turn of room ${this.state.id}`));
   }
 
   /**
@@ -293,7 +298,7 @@ export class RoomRunner {
           continue;
         }
         let decision: ReturnType<typeof decide>;
-        let acted: { events: RoomEvent[]; line?: LineResult; api?: SeatAnswer };
+        let acted: { events: RoomEvent[]; line?: RunLine; api?: SeatAnswer };
         try {
           decision = decide(this.state, this.options.runtime, actor, action);
           acted = decision.ok ? this.applyDrafts(decision.events) : { events: [] };
@@ -410,7 +415,7 @@ export class RoomRunner {
    * Applies drafts to the room, numbering them. A command's output is only known by
    * running it; that is when its event gets its output and exit code.
    */
-  private applyDrafts(drafts: DraftEvent[]): { events: RoomEvent[]; line?: LineResult; api?: SeatAnswer } {
+  private applyDrafts(drafts: DraftEvent[]): { events: RoomEvent[]; line?: RunLine; api?: SeatAnswer } {
     const started = performance.now();
     try {
       return this.applyEach(drafts);
@@ -419,15 +424,15 @@ export class RoomRunner {
     }
   }
 
-  private applyEach(drafts: DraftEvent[]): { events: RoomEvent[]; line?: LineResult; api?: SeatAnswer } {
+  private applyEach(drafts: DraftEvent[]): { events: RoomEvent[]; line?: RunLine; api?: SeatAnswer } {
     const events: RoomEvent[] = [];
-    let line: ReturnType<typeof executeCommand> | undefined;
+    let line: (RunLine & { prompt: string }) | undefined;
     let api: SeatAnswer | undefined;
     for (const draft of drafts) {
       const seq = this.state.seq + 1;
       if (draft.type === 'command') {
         const { internalError, ...result } = executeCommand(this.state, this.options.runtime, draft.participantId, draft.line, seq, true);
-        line = result;
+        line = { ...result, promptAfter: this.options.runtime.prompt(this.state.cluster, this.state.terminals[draft.participantId]!.session) };
         this.state.seq = seq;
         if (internalError !== undefined) this.options.hooks?.onError?.(internalError, `command \`${draft.line}\` in room ${this.state.id}`);
         // What the line showed of the answer key, for the hosts' checklist (never in a public event).

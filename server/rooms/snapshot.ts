@@ -63,13 +63,16 @@ export function serializeRoom(state: RoomState): SerializedRoom {
   let loggedChars = 0;
   const logged: Envelope['logged'] = {};
   const terminals: Record<string, Terminal> = {};
+  // A replay whose output differed from the logged one keeps its own (reducer.ts): the log
+  // does not hold it, and reading the logged one back would restore another room.
+  const diverged = new Set(state.divergences);
   for (const [participantId, terminal] of Object.entries(state.terminals)) {
     let entries = terminal.entries;
     const indexes: [number, number][] = [];
     // Entries below trimmedUpTo hold the trim's notice (or an output shorter than it).
     for (let i = terminal.trimmedUpTo; i < entries.length; i++) {
       const entry = entries[i]!;
-      if (entry.streamed || entry.output.length < LOGGED_OUTPUT_MIN_CHARS) continue;
+      if (entry.streamed || entry.output.length < LOGGED_OUTPUT_MIN_CHARS || diverged.has(entry.seq)) continue;
       if (entries === terminal.entries) entries = entries.slice();
       entries[i] = { ...entry, output: '' };
       indexes.push([i, entry.output.length]);

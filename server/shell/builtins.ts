@@ -80,7 +80,9 @@ const exportCmd: ShellCommand = (ctx, argv) => {
     }
     // An array is marked but, as in bash, never reaches a program's environment.
     const array = session.arrays?.[name] !== undefined || session.assoc?.[name] !== undefined;
-    const refused = array && eq < 0 ? undefined : assignVar(session, name, eq >= 0 ? arg.slice(eq + 1) : (session.vars[name] ?? ctx.env[name] ?? ''));
+    // `export NAME` of an unset name only marks it: it stays unset (and out of the environment) until assigned.
+    const value = eq >= 0 ? arg.slice(eq + 1) : (session.vars[name] ?? ctx.env[name]);
+    const refused = value === undefined || (array && eq < 0) ? undefined : assignVar(session, name, value);
     if (refused) stderr += refused;
     else if (!array) exportVar(session, name);
   }

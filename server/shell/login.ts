@@ -9,6 +9,7 @@ import type { ClusterState, Node } from '../cluster/types.js';
 import type { ProgramResult, ShellProgram } from './program.js';
 import { forkSession, internalIP, NODE_USER, WORKSTATION_USER } from './session.js';
 import type { Place, SavedShell, ShellSession } from './types.js';
+import { isDirectory, readFile, resolvePath, writeFile } from './vfs.js';
 
 /** Shells one terminal may have open inside each other (sh in sh in a pod…): a process table is not endless either. */
 export const MAX_NESTED_SHELLS = 8;
@@ -81,7 +82,6 @@ export function leavePlace(session: ShellSession): void {
 export function dropConnection(session: ShellSession, node: string): void {
   while (session.node === node && session.container === undefined) leavePlace(session);
 }
-import { isDirectory, readFile, resolvePath, writeFile } from './vfs.js';
 
 const result = (stdout: string, stderr = '', exitCode = 0): ProgramResult => ({ stdout, stderr, exitCode });
 

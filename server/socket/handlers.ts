@@ -240,12 +240,11 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       const started = performance.now();
       const { runner, viewer } = seat;
       const actor = { participantId: viewer.participantId, role: viewer.role };
-      // Built when the events are stored (inside the room's turn: the prompt is the state's after the command).
+      // Built when the events are stored (inside the room's turn; the prompt is the one right after the command).
       const acknowledge = (result: ActResult & { ok: true }): unknown => {
         if (name === 'cmd:run' && result.line) {
           deps.metrics.commands.inc();
           deps.metrics.commandSeconds.observe((performance.now() - started) / 1000);
-          const terminal = runner.room.terminals[viewer.participantId];
           const { clientSeq } = payload as { clientSeq?: number };
           return {
             ok: true,
@@ -255,7 +254,7 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
             ...(result.line.clear ? { clear: true } : {}),
             ...(result.line.edit ? { edit: result.line.edit } : {}),
             ...(result.line.streaming ? { streaming: true } : {}),
-            prompt: terminal ? runner.runtime.prompt(runner.room.cluster, terminal.session) : '$ ',
+            prompt: result.line.promptAfter,
             ...(clientSeq !== undefined ? { clientSeq } : {}),
           };
         }

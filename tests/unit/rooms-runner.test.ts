@@ -58,6 +58,16 @@ describe('room runner', () => {
     registry.dispose();
   });
 
+  it('gives each line of a turn the prompt right after it, not the one after the whole turn', async () => {
+    const { registry, runner, hostId } = await setup('solo');
+    const player = { participantId: hostId, role: 'player' as const };
+    await runner.act(player, { type: 'start' });
+    // The fake runtime's prompt counts the lines typed: two lines of one player in one turn.
+    const [first, second] = await Promise.all([runner.act(player, { type: 'run', line: 'get' }), runner.act(player, { type: 'run', line: 'get' })]);
+    expect(first.ok && second.ok && [first.line?.promptAfter, second.line?.promptAfter]).toEqual(['1$ ', '2$ ']);
+    registry.dispose();
+  });
+
   it('stores what the inputs before an engine error did, and runs those after it on the room rebuilt from its log', async () => {
     const store = createMemoryRoomStore();
     let failNext = false;
@@ -86,6 +96,26 @@ describe('room runner', () => {
     const log = (await store.listEvents(runner.room.id, 0)).map(fromStored);
     expect(log.filter((e) => e.type === 'command').map((e) => (e as { line: string }).line)).toEqual(['inc', 'inc']);
     expect(replayRoom(runner.runtime, runner.room.id, log).terminals).toEqual(runner.room.terminals);
+    registry.dispose();
+  });
+
+  it('reports what threw in a turn outside the engine (a broadcast) and answers its input', async () => {
+    const store = createMemoryRoomStore();
+    const errors: string[] = [];
+    let failing = false;
+    const onCommitted = (_r: RoomRunner, _e: RoomEvent[], _o?: string, answer?: () => void) => {
+      if (failing) throw new Error('broadcast bug');
+      answer?.();
+    };
+    const registry = new RoomRegistry({ store, catalog: fakeCatalog(60_000), tickMs: 0, hooks: { onCommitted, onError: (error, context) => errors.push(`${context}: ${(error as Error).message}`) } });
+    const created = await registry.create({ scenarioId: 'fake', mode: 'solo', seed: 7, name: 'Min', settings: { allowSpectators: false, autoHints: false } });
+    if (!('runner' in created)) throw new Error(created.error.message);
+    const { runner } = created;
+    const player = { participantId: created.participantId, role: 'player' as const };
+    await runner.act(player, { type: 'start' });
+    failing = true;
+    expect(await runner.act(player, { type: 'run', line: 'inc' })).toMatchObject({ ok: false, error: { code: 'internal' } });
+    await vi.waitFor(() => expect(errors).toEqual([`turn of room ${runner.room.id}: broadcast bug`]));
     registry.dispose();
   });
 

@@ -8,7 +8,7 @@ import { serialize } from 'node:v8';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { createMemoryRoomStore } from '../../server/db/memory-room-store.js';
-import type { RoomStore } from '../../server/db/room-store.js';
+import type { EventRecord, RoomStore } from '../../server/db/room-store.js';
 import { instantiate, loadScenarioDir } from '../../server/scenarios/index.js';
 import { foldLedger } from '../../server/rooms/ledger.js';
 import { fromStored } from '../../server/rooms/log.js';
@@ -17,6 +17,7 @@ import { RoomRegistry } from '../../server/rooms/registry.js';
 import { buildReport } from '../../server/rooms/report.js';
 import { BrokenLogError, restoreRoom } from '../../server/rooms/restore.js';
 import type { RoomRunner } from '../../server/rooms/runner.js';
+import { decodeRoom, encodeRoom, readLoggedOutputs } from '../../server/rooms/snapshot.js';
 import { loadScenarioCatalog } from '../../server/rooms/scenario-runtime.js';
 
 const { catalog } = loadScenarioCatalog();
@@ -145,6 +146,26 @@ describe('restoring a room', () => {
     const replayed = await restoreRoom(tampered, runtime, runner.room.id);
     expect(replayed.snapshotSeq).toBe(0);
     expect(isDeepStrictEqual(replayed.state, runner.room)).toBe(true);
+    registry.dispose();
+  });
+
+  it('keeps in the snapshot an output its replay did not reproduce (a divergence): the log holds another', async () => {
+    const { registry, store, runner } = await playedRoom('etcd-nospace');
+    const entry = Object.values(runner.room.terminals).flatMap((t) => t.entries).find((e) => !e.streamed && e.output.length >= 1000)!;
+    // The log holds an output of the same length the engine no longer gives (one from an older version).
+    const other = entry.output.replace(/[a-z]/g, (c) => (c === 'x' ? 'y' : 'x'));
+    const relogged = (records: EventRecord[]) => records.map((r) => (r.seq === entry.seq ? { ...r, payload: { ...r.payload, output: other } } : r));
+    const older: RoomStore = {
+      ...store,
+      latestSnapshot: async () => null,
+      listEvents: async (roomId, afterSeq, limit) => relogged(await store.listEvents(roomId, afterSeq, limit)),
+      listEventsAt: async (roomId, seqs) => relogged(await store.listEventsAt(roomId, seqs)),
+    };
+    const { state } = await restoreRoom(older, catalog.runtime('etcd-nospace', 3)!, runner.room.id);
+    expect(state.divergences).toContain(entry.seq);
+    const decoded = decodeRoom(encodeRoom(state), state.id, state.seq)!;
+    expect(await readLoggedOutputs(decoded, (seqs) => older.listEventsAt(state.id, seqs))).toBe(true);
+    expect(isDeepStrictEqual(decoded.state, state)).toBe(true);
     registry.dispose();
   });
 

@@ -215,6 +215,8 @@ const cases: Record<string, Case[]> = {
     'export Y=2; Z=3 bash -c \'echo "[$Y][$Z]"\'; echo "[$Z]"; declare -x W=4; bash -c \'echo "[$W]"\'; declare -p W',
     'a=(1 2); export a; bash -c \'echo "[${a[1]}]"\'; u=5; unset u; u=6; bash -c \'echo "[$u]"\'; export v=7; unset v; v=8; bash -c \'echo "[$v]"\'',
     'cd /; cd /tmp; bash -c \'echo $OLDPWD\'; export P=1; (unset P; bash -c \'echo "[$P]"\'); bash -c \'echo "[$P]"\'',
+    // `export NAME` of an unset name marks it and leaves it unset: nothing reaches a child until it is assigned.
+    'export Z; echo "[${Z-unset}]"; bash -c \'echo "[${Z-unset}]"\'; Z=9; bash -c \'echo "[$Z]"\'',
   ],
   // `sh` is dash (Ubuntu's /bin/sh), checked against the real dash: bash's syntax is its syntax
   // error (the lines before run), bash-only builtins, `${…}` forms and `[[` are not there.
