@@ -112,6 +112,9 @@ export type ActResult = { ok: true; events: RoomEvent[]; line?: RunLine; api?: S
  */
 const LATE_ANSWER_MS = 3_000;
 
+/** Most inputs one turn applies before its append (the rest wait for the next turn). */
+const MAX_TURN_INPUTS = 64;
+
 const MOVED = 'this room moved to another server process; reconnect';
 const UNAVAILABLE = 'saving is unavailable, retrying; the room waits until it works again';
 
@@ -253,13 +256,15 @@ export class RoomRunner {
    * type at the same moment no longer wait for each other's writes one after another: under
    * load (4 players of a room within a few ms) the last one's ack waited for three appends
    * before its own. An input that adds a participant goes alone (its rows are written with
-   * its events); an engine error stops the turn: what the inputs before it did is stored, the
-   * room is rebuilt from the log and the inputs after it wait for the next turn.
+   * its events), and a turn takes at most MAX_TURN_INPUTS (it holds the event loop while it
+   * applies them). An engine error stops the turn before anything is stored: the room is
+   * rebuilt from the log, that input fails, and the others of the turn wait for the next one
+   * (nothing of them was stored or answered: they run again on the rebuilt room).
    */
   private async takeInputs(): Promise<void> {
     this.turnQueued = false;
     const joining = this.inbox.findIndex((input, i) => i > 0 && input.extra.newParticipant !== undefined);
-    const count = this.inbox[0]?.extra.newParticipant !== undefined ? 1 : joining === -1 ? this.inbox.length : joining;
+    const count = this.inbox[0]?.extra.newParticipant !== undefined ? 1 : Math.min(MAX_TURN_INPUTS, joining === -1 ? this.inbox.length : joining);
     const inputs = this.inbox.splice(0, count);
     try {
       await this.turn(inputs);
@@ -311,6 +316,12 @@ export class RoomRunner {
         if (decision.ok && extra.newParticipant) participants.push(named(extra.newParticipant, acted.events));
         commits.push({ input, events, result });
       }
+      if (broken) {
+        const failed = broken.input;
+        settle(failed, await this.abandon(broken.error, `${failed.action.type} in room ${this.state.id}`));
+        this.inbox.unshift(...inputs.filter((input) => input !== failed));
+        return;
+      }
       if (commits.length === 0 && ticked.length > 0) commits.push({ events: ticked });
       const events = commits.flatMap((commit) => commit.events);
       if (events.length > 0) {
@@ -320,11 +331,6 @@ export class RoomRunner {
         for (const commit of commits) if (commit.input && commit.result?.ok) commit.input.extra.answer?.(commit.result);
       }
       for (const commit of commits) if (commit.input && !settled.has(commit.input)) settle(commit.input, commit.result!);
-      if (broken) {
-        // The inputs after the one that failed wait for the next turn, on the rebuilt room.
-        this.inbox.unshift(...inputs.slice(inputs.indexOf(broken.input) + 1));
-        settle(broken.input, await this.abandon(broken.error, `${broken.input.action.type} in room ${this.state.id}`));
-      }
     } finally {
       // Never left waiting, whatever threw.
       for (const input of inputs) if (!settled.has(input) && !this.inbox.includes(input)) settle(input, failure('internal', 'the action failed'));

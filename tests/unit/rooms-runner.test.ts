@@ -68,7 +68,20 @@ describe('room runner', () => {
     registry.dispose();
   });
 
-  it('stores what the inputs before an engine error did, and runs those after it on the room rebuilt from its log', async () => {
+  it('takes at most 64 inputs in a turn: the rest wait for the next', async () => {
+    const { registry, store, runner, hostId } = await setup('solo');
+    const player = { participantId: hostId, role: 'player' as const }; // a solo room's creator plays
+    await runner.act(player, { type: 'start' });
+    const appends: number[] = [];
+    const append = store.appendEvents.bind(store);
+    store.appendEvents = (roomId, expectedSeq, events, changes) => (appends.push(events.length), append(roomId, expectedSeq, events, changes));
+    const results = await Promise.all(Array.from({ length: 70 }, () => runner.act(player, { type: 'run', line: 'get' })));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(appends).toEqual([64, 6]);
+    registry.dispose();
+  });
+
+  it('fails only the input an engine error broke: the others of its turn run again on the room rebuilt from its log', async () => {
     const store = createMemoryRoomStore();
     let failNext = false;
     const catalog = fakeCatalog(60_000);
