@@ -22,6 +22,8 @@ export interface LanguageHost {
   scalar(session: ShellSession, name: string): string | undefined;
   /** Reads a file the shell may source, or the error text. */
   readScript(session: ShellSession, path: string): { text: string } | { error: string };
+  /** What starts dash's messages: its name or script, and the line (`sh: 2: `). */
+  dashWhere(): string;
 }
 
 type Builtin = (host: LanguageHost, session: ShellSession, argv: string[], stdin: Input) => Outcome;
@@ -215,6 +217,8 @@ function saveVariable(session: ShellSession, name: string): () => void {
 
 const SET_OPTIONS: Record<string, keyof NonNullable<ShellSession['options']>> = { e: 'errexit', u: 'nounset', x: 'xtrace' };
 const LONG_OPTIONS = ['errexit', 'nounset', 'xtrace', 'pipefail'] as const;
+/** dash 0.5.12 has no pipefail: `set -o pipefail` in a script run by sh is the classic line that works in bash only. */
+const DASH_LONG_OPTIONS: ReadonlySet<string> = new Set(['errexit', 'nounset', 'xtrace']);
 
 const set: Builtin = (host, session, argv) => {
   const options = (session.options ??= {});
@@ -231,6 +235,8 @@ const set: Builtin = (host, session, argv) => {
         if (name === undefined) {
           return result(LONG_OPTIONS.map((o) => `${o.padEnd(15)}\t${options[o] ? 'on' : 'off'}\n`).join(''));
         }
+        // set is a special builtin: its error ends a non-interactive dash (the rest of the line here).
+        if (session.dash && !DASH_LONG_OPTIONS.has(name)) return { ...result('', `${host.dashWhere()}set: Illegal option -o ${name}\n`, 2), stop: true };
         if (!(LONG_OPTIONS as readonly string[]).includes(name)) return result('', `bash: set: ${name}: invalid option name\n`, 1);
         options[name as (typeof LONG_OPTIONS)[number]] = on;
       } else if (SET_OPTIONS[letter]) options[SET_OPTIONS[letter]] = on;

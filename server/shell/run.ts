@@ -782,8 +782,7 @@ export class Runner implements ShellApi, LanguageHost {
     }
   }
 
-  /** What starts dash's messages: its name or script, and the line (`sh: 2: `). */
-  private dashWhere(): string {
+  dashWhere(): string {
     return `${this.arg0.at(-1) ?? 'sh'}: ${this.dashLine}: `;
   }
 

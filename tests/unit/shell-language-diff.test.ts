@@ -230,6 +230,8 @@ const cases: Record<string, Case[]> = {
     `sh -c 'echo -e "a\\tb"; echo "a\\x41\\101\\0101|"; echo -n -e x; echo; echo -nn y; echo "p\\cq"; echo r'`,
     `sh -c 'a[1]=2; x+=1; nosuch; echo rc=$? $(echo [[ a ]]) $(( 1 + 2 )) "[$RANDOM]"' name`,
     'printf \'echo one\\nf() { [[ x ]]; }\\nf; echo $?\\necho two; a=(1)\\necho never\\n\' > s.sh; sh s.sh; echo rc=$?; bash -c \'a=(1 2); echo ${a[1]}\'',
+    // dash has no pipefail: set, a special builtin, ends the script there (bash runs it).
+    `sh -c 'set -euo pipefail; echo after'; echo rc=$?; sh -c 'set -o errexit -o nounset; echo ok'; bash -c 'set -o pipefail; echo bash'`,
   ],
   aliases: [
     ['alias hi="echo hello"', 'hi there'],
