@@ -115,6 +115,13 @@ const LATE_ANSWER_MS = 3_000;
 /** Most inputs one turn applies before its append (the rest wait for the next turn). */
 const MAX_TURN_INPUTS = 64;
 
+/**
+ * Engine time (ms) after which a turn applies no more of its inputs: the rest wait for the next
+ * turn, after this one's append let the other rooms run. A burst of heavy lines (each may work
+ * ~30 ms) would otherwise hold the whole process for all of them at once.
+ */
+const TURN_WORK_MS = 30;
+
 const MOVED = 'this room moved to another server process; reconnect';
 const UNAVAILABLE = 'saving is unavailable, retrying; the room waits until it works again';
 
@@ -256,10 +263,11 @@ export class RoomRunner {
    * type at the same moment no longer wait for each other's writes one after another: under
    * load (4 players of a room within a few ms) the last one's ack waited for three appends
    * before its own. An input that adds a participant goes alone (its rows are written with
-   * its events), and a turn takes at most MAX_TURN_INPUTS (it holds the event loop while it
-   * applies them). An engine error stops the turn before anything is stored: the room is
-   * rebuilt from the log, that input fails, and the others of the turn wait for the next one
-   * (nothing of them was stored or answered: they run again on the rebuilt room).
+   * its events), and a turn takes at most MAX_TURN_INPUTS, and none after TURN_WORK_MS of
+   * engine time (it holds the event loop while it applies them). An engine error stops the
+   * turn before anything is stored: the room is rebuilt from the log, that input fails, and the
+   * others of the turn wait for the next one (nothing of them was stored or answered: they run
+   * again on the rebuilt room).
    */
   private async takeInputs(): Promise<void> {
     this.turnQueued = false;
@@ -292,7 +300,13 @@ export class RoomRunner {
       } catch (error) {
         broken = { error, input: inputs[0]! };
       }
-      for (const input of broken ? [] : inputs) {
+      const started = performance.now();
+      let rest: Input[] = [];
+      for (const [i, input] of (broken ? [] : inputs).entries()) {
+        if (commits.length > 0 && performance.now() - started >= TURN_WORK_MS) {
+          rest = inputs.slice(i);
+          break;
+        }
         const { actor, action, extra } = input;
         // Typed lines and API writes grow the world; reads, diagnoses and host actions still go through.
         const grows = action.type === 'run' || (action.type === 'api' && action.request.method !== 'GET');
@@ -316,6 +330,7 @@ export class RoomRunner {
         if (decision.ok && extra.newParticipant) participants.push(named(extra.newParticipant, acted.events));
         commits.push({ input, events, result });
       }
+      this.inbox.unshift(...rest);
       if (broken) {
         const failed = broken.input;
         settle(failed, await this.abandon(broken.error, `${failed.action.type} in room ${this.state.id}`));

@@ -112,6 +112,35 @@ describe('room runner', () => {
     registry.dispose();
   });
 
+  it('leaves the inputs after ~30 ms of engine work to the next turn, so a burst of heavy lines does not hold the process at once', async () => {
+    const store = createMemoryRoomStore();
+    const catalog = fakeCatalog(60_000);
+    const runtimeOf = catalog.runtime;
+    catalog.runtime = (id, seed) => {
+      const runtime = runtimeOf(id, seed)!;
+      // A line that works 12 ms, as one near its step budget does.
+      return { ...runtime, runLine: (c, session, line) => { const until = performance.now() + 12; while (line === 'slow' && performance.now() < until); return runtime.runLine(c, session, line); } };
+    };
+    const registry = new RoomRegistry({ store, catalog, tickMs: 0 });
+    const created = await registry.create({ scenarioId: 'fake', mode: 'solo', seed: 7, name: 'Min', settings: { allowSpectators: false, autoHints: false } });
+    if (!('runner' in created)) throw new Error(created.error.message);
+    const { runner } = created;
+    const player = { participantId: created.participantId, role: 'player' as const };
+    await runner.act(player, { type: 'start' });
+    const appends: number[] = [];
+    const append = store.appendEvents.bind(store);
+    store.appendEvents = (roomId, expectedSeq, events, changes) => (appends.push(events.length), append(roomId, expectedSeq, events, changes));
+    const results = await Promise.all(Array.from({ length: 10 }, () => runner.act(player, { type: 'run', line: 'slow' })));
+    expect(results.every((r) => r.ok)).toBe(true);
+    // 30 ms of work reached by the third line: each turn stores at most three, in order.
+    expect(appends.length).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...appends)).toBeLessThanOrEqual(3);
+    const log = (await store.listEvents(runner.room.id, 0)).map(fromStored);
+    expect(log.filter((e) => e.type === 'command')).toHaveLength(10);
+    expect(replayRoom(runner.runtime, runner.room.id, log).terminals).toEqual(runner.room.terminals);
+    registry.dispose();
+  });
+
   it('reports what threw in a turn outside the engine (a broadcast) and answers its input', async () => {
     const store = createMemoryRoomStore();
     const errors: string[] = [];
