@@ -60,4 +60,16 @@ describe('bc, byte for byte against GNU bc', () => {
     expect(run("bc <<< 'define f(x) { return x; }'; echo rc=$?").output).toBe('bc: define: not available in this simulation (expressions and assignments only)\nrc=0\n');
     expect(run("bc -x <<< 1; echo rc=$?").output).toBe("bc: invalid option -- 'x'\nusage: bc [options] [file ...]\nrc=1\n");
   });
+
+  it('charges printing in another obase by its digits, and takes a huge number\'s logarithm without halving it bit by bit', () => {
+    const session = newSession(state);
+    const run = (line: string) => runLine(state, session, line);
+    // 28 500 binary digits, each a division of the 8 588-digit number: 216 ms of work, uncharged.
+    expect(run("bc <<< 'x=9^9000; obase=2; x'").output).toBe('bash: bc: CPU time limit exceeded (a line may do 3000000 steps of work): stopped\n');
+    expect(run("bc <<< 'obase=2; 2^3000' | wc -c").output).toBe('3090\n');
+    // ln of a 13 770-digit number halved 45 700 times, one line of 115 ms; now its bit length says how many.
+    const started = performance.now();
+    expect(run("bc -l <<< 'x=99^6900; l(x)'").output).toBe('31706.32696592867049528179\n');
+    expect(performance.now() - started).toBeLessThan(50);
+  });
 });
