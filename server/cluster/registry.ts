@@ -84,8 +84,13 @@ const CATALOGUE: Record<string, Tags> = {
   'registry.k8s.io/busybox': { lines: { 1: 28 } },
 };
 
+/** The longest tag a reference may have (distribution/reference's grammar: [\w][\w.-]{0,127}). */
+const MAX_TAG_CHARS = 128;
+
 /** Tag `tag` exists for `tags`. */
 function tagged(tags: Tags, tag: string): boolean {
+  // None longer exists; and the version pattern below backtracks on a long run of digits (a pull of a 15 000-digit tag took 450 ms).
+  if (tag.length > MAX_TAG_CHARS) return false;
   const words = new Set(['latest', ...(tags.words ?? [])]);
   // A part after the version: a word the image uses, alone or versioned (`alpine3.19`), or a build number (`-0`, `-20240227`).
   const part = (w: string): boolean => words.has(w.replace(/\d+(\.\d+)*$/, '')) || /^\d+(\.\d+)*$/.test(w);
