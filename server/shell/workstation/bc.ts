@@ -249,6 +249,8 @@ class Bc {
     if (text.length === 1) return num(BigInt(digit(text)));
     const [whole = '', fraction = ''] = text.split('.');
     if (this.ibase === 10 && !/[A-F]/.test(text)) return num(BigInt(`${whole || '0'}${fraction}`), fraction.length);
+    // A digit at a time, each a product of the number so far (a fraction's two): charged like them.
+    this.ctx.budget.spend(Math.ceil((text.length * text.length) / 32));
     const base = BigInt(this.ibase);
     let v = 0n;
     for (const c of whole) v = v * base + BigInt(digit(c));
