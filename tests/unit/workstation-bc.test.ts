@@ -78,6 +78,11 @@ describe('bc, byte for byte against GNU bc', () => {
     run("for i in $(seq 1 50); do echo 'x=9^19000;x=9^19000;x=9^19000;x=9^19000;x=9^19000;x=9^19000;x=9^19000;x=9^19000;x=9^19000;x=9^19000'; done > p.bc");
     expect(run('bc p.bc </dev/null').output).toBe('bash: bc: CPU time limit exceeded (a line may do 3000000 steps of work): stopped\n');
     expect(run("bc <<< '9^19000' | wc -c").output).toBe('18664\n');
+    // Printing is charged as it is done: 500 prints of it ran 2 s before the line's output was charged.
+    run("for i in $(seq 1 50); do echo 'x;x;x;x;x;x;x;x;x;x'; done > q.bc");
+    const printing = performance.now();
+    expect(run("(echo 'x=9^19000'; cat q.bc) | bc").output).toBe('bash: bc: CPU time limit exceeded (a line may do 3000000 steps of work): stopped\n');
+    expect(performance.now() - printing).toBeLessThan(500);
     expect(run('(echo ibase=16; head -1 h.bc; echo x%10) | bc').output).toBe('15\n'); // 16^4000 - 1 modulo 16 (10 read in base 16)
   });
 });
