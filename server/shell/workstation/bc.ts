@@ -8,6 +8,7 @@
 // a backslash. bc's programming constructs (define, if, while, for, arrays, print, read) are not
 // modelled: a line using one says so. Bounded: no loops, numbers of MAX_DIGITS digits at most,
 // every operation charged by its digits.
+import { STEPS_PER_RECORD } from '../budget.js';
 import type { CommandContext, ShellCommand } from '../types.js';
 import { interleaved } from '../types.js';
 import { readFile } from '../vfs.js';
@@ -309,6 +310,8 @@ class Bc {
     this.adr = 0;
     try {
       for (const statement of parsed.list) {
+        // Read, parsed and run, a statement is ~2 us however short its text (`y=++x;`).
+        this.ctx.budget.spend(STEPS_PER_RECORD);
         if (statement.kind === 'str') {
           this.print(statement.text.replace(/\\n/g, '\n'));
           this.adr += 3;
