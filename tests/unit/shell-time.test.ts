@@ -145,6 +145,8 @@ describe('kubectl get -w', () => {
     expect(run('kubectl get pods -A -w --request-timeout 3').exitCode).toBe(0);
     expect(cluster.now - before).toBe(3000);
     expect(run('kubectl get pods -w --request-timeout=5x').output).toMatch(/error: Invalid timeout value\. Timeout must be a single integer in seconds, or an integer followed by a unit of time \(i\.e\. 1s \| 2m \| 3h\)\n$/);
+    // Go has no day unit, and more seconds than an int64 holds are no integer to it (checked against kubectl 1.32).
+    for (const value of ['1d', '99999999999999999999']) expect(run(`kubectl get pods -w --request-timeout=${value}`).output).toMatch(/^error: Invalid timeout value\./);
   });
 });
 

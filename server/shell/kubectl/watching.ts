@@ -12,7 +12,8 @@ import type { ParsedFlags } from './types.js';
  */
 export function requestTimeout(flags: ParsedFlags): { ms: number } | { error: string } {
   const text = flags.string('request-timeout') ?? '0';
-  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : parseDuration(text);
+  // strconv.ParseInt reads whole seconds up to int64's; time.ParseDuration knows no days.
+  const ms = /^\d+$/.test(text) ? (BigInt(text) < 2n ** 63n ? Number(text) * 1000 : null) : text.includes('d') ? null : parseDuration(text);
   if (ms === null) return { error: 'error: Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a unit of time (i.e. 1s | 2m | 3h)\n' };
   return { ms };
 }
