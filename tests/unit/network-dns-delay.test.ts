@@ -82,7 +82,9 @@ describe('CoreDNS overloaded and the VPC resolver allowance', () => {
   });
 
   it('outside names wait for forward retries; cluster names stay fast; CoreDNS and the ENA say why', () => {
-    const { state, commands } = play('upstream', ['kubectl logs -n kube-system -l k8s-app=kube-dns --tail=3', 'ssh ip-10-0-1-21', 'ethtool -S ens5']);
+    // The ENA that counts is the one under a CoreDNS pod (where the scheduler put it, from the nodes' allocatable).
+    const corednsNode = Object.values(play('upstream', []).state.pods).find((p) => p.metadata.labels['k8s-app'] === 'kube-dns')!.spec.nodeName!;
+    const { state, commands } = play('upstream', ['kubectl logs -n kube-system -l k8s-app=kube-dns --tail=3', `ssh ${corednsNode}`, 'ethtool -S ens5']);
     expect(commands[0]!.output).toMatch(/^\[ERROR\] plugin\/errors: 2 [a-z.]+\. (A|AAAA): read udp 10\.\d+\.\d+\.\d+:\d+->10\.0\.0\.2:53: i\/o timeout$/m);
     expect(commands[2]!.output).toMatch(/^NIC statistics:\n {5}tx_timeout: 0\n/);
     expect(commands[2]!.output).toMatch(/^ {5}linklocal_allowance_exceeded: [1-9]\d*$/m);
