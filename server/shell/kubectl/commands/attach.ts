@@ -8,6 +8,7 @@ import type { LabelSelector, Pod } from '../../../cluster/types.js';
 import { attachedShell, attachWithStdin, openShell } from '../../exec/index.js';
 import { fail, ok } from '../../types.js';
 import { kubeletDownAt } from '../kubelet-proxy.js';
+import { byActivity } from '../active-pods.js';
 import { findResourceType, listObjects, namedObject } from '../resources.js';
 import type { KubectlSubcommand } from '../types.js';
 import { watchFor } from '../watching.js';
@@ -16,12 +17,12 @@ import { followed, newLogCursor } from './logs.js';
 
 const PROMPT_HINT = "If you don't see a command prompt, try pressing enter.\n";
 
-/** The pod a workload's attach goes to (AttachablePodForObject): one of its running pods. */
+/** The pod a workload's attach goes to (AttachablePodForObject): the most active of its running pods. */
 function attachablePod(namespace: string, kind: string, obj: unknown, pods: Pod[]): Pod | undefined {
   if (kind === 'Pod') return obj as Pod;
   if (!['Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job'].includes(kind)) return undefined;
   const selector = (obj as { spec: { selector?: LabelSelector } }).spec.selector?.matchLabels ?? {};
-  return pods.find((p) => p.metadata.namespace === namespace && p.status.phase === 'Running' && Object.entries(selector).every(([k, v]) => p.metadata.labels[k] === v));
+  return byActivity(pods.filter((p) => p.metadata.namespace === namespace && p.status.phase === 'Running' && Object.entries(selector).every(([k, v]) => p.metadata.labels[k] === v)))[0];
 }
 
 export const attachCommand: KubectlSubcommand = {

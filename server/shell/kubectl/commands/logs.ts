@@ -9,6 +9,7 @@ import type { ClusterState, LabelSelector, LogLine, Pod, Service } from '../../.
 import type { CommandResult, StreamCursor } from '../../types.js';
 import { fail, interleaved, ok } from '../../types.js';
 import { matchesLabels, parseLabelSelector } from '../selectors.js';
+import { byActivity } from '../active-pods.js';
 import { findResourceType, listObjects, namedObject } from '../resources.js';
 import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js';
 import { watchFor } from '../watching.js';
@@ -39,8 +40,7 @@ function resolvePods(ctx: KubectlContext, arg: string): { pods: Pod[]; note: str
   const selector: LabelSelector = type.kind === 'Job' ? { matchLabels: { 'batch.kubernetes.io/controller-uid': obj.metadata.uid } }
     : type.kind === 'Service' ? { matchLabels: (obj as Service).spec.selector ?? {} }
       : (obj as { spec: { selector: LabelSelector } }).spec.selector;
-  const pods = podsOfSelector(ctx, selector)
-    .sort((a, b) => (a.status.phase === 'Running' ? 0 : 1) - (b.status.phase === 'Running' ? 0 : 1));
+  const pods = byActivity(podsOfSelector(ctx, selector));
   if (pods.length === 0) return { error: `error: timed out waiting for the condition\n` };
   return { pods: [pods[0]!], note: pods.length > 1 ? `Found ${pods.length} pods, using pod/${pods[0]!.metadata.name}\n` : '' };
 }

@@ -14,24 +14,12 @@ import { hash32 } from '../../node/common.js';
 import { listenerAt } from '../../jobs.js';
 import type { CommandResult, Listener } from '../../types.js';
 import { fail, ok } from '../../types.js';
+import { byActivity } from '../active-pods.js';
 import { findResourceType, listObjects, namedObject } from '../resources.js';
 import type { KubectlContext, KubectlSubcommand } from '../types.js';
 
 const USAGE_ERROR = "error: TYPE/NAME and list of ports are required for port-forward\nSee 'kubectl port-forward -h' for help and examples\n";
 
-const isReady = (p: Pod): boolean => p.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True');
-const restarts = (p: Pod): number => p.status.containerStatuses.reduce((n, c) => n + c.restartCount, 0);
-
-/** podutils.ActivePods reversed: the most active pod first (running, ready, fewer restarts, older). */
-function mostActive(pods: Pod[]): Pod | undefined {
-  const rank = (p: Pod): number[] => [p.spec.nodeName ? 0 : 1, p.status.phase === 'Running' ? 0 : p.status.phase === 'Pending' ? 2 : 1, isReady(p) ? 0 : 1, restarts(p), p.metadata.creationTimestamp];
-  return [...pods].sort((a, b) => {
-    const ra = rank(a);
-    const rb = rank(b);
-    for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i]! - rb[i]!;
-    return 0;
-  })[0];
-}
 
 /** The pod a TYPE/NAME forwards to, and the Service when it names one; or kubectl's error. */
 function targetPod(ctx: KubectlContext, arg: string): { pod: Pod; svc?: Service } | { error: string } {
@@ -48,7 +36,7 @@ function targetPod(ctx: KubectlContext, arg: string): { pod: Pod; svc?: Service 
     selector = (obj as unknown as { spec: { selector: { matchLabels: Record<string, string> } } }).spec.selector.matchLabels;
   } else return { error: `error: cannot attach to ${goType}: selector for ${goType} not implemented\n` };
   const pods = (listObjects(ctx.state, findResourceType('pods')!, ctx.namespace) as Pod[]).filter((p) => Object.entries(selector).every(([k, v]) => p.metadata.labels[k] === v));
-  const pod = mostActive(pods);
+  const pod = byActivity(pods)[0];
   // GetFirstPod waits for one for --pod-running-timeout (1m), then gives up.
   if (!pod) return { error: 'error: timed out waiting for the condition\n' };
   return { pod, ...(type.kind === 'Service' ? { svc: obj as Service } : {}) };
