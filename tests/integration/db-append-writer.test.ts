@@ -60,18 +60,28 @@ describe('AppendWriter', () => {
 
   it('writes one batch at a time: the appends that arrive while it is written go together in the next', async () => {
     const rooms = await newRooms(4);
-    statements = 0;
-    const first = writer.append(rooms[0]!, 0, [ev('first')]);
+    // The first statement is held until the others have arrived, whatever the machine's speed.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let sentCount = 0;
+    const gated = new AppendWriter({
+      query: async (...args: unknown[]) => {
+        if (sentCount++ === 0) await held;
+        return (db.pool.query as (...a: unknown[]) => unknown)(...args);
+      },
+    } as unknown as pg.Pool);
     const turn = () => new Promise((resolve) => setImmediate(resolve));
-    await turn(); // the first batch is on its way (a durable commit takes far longer than these turns)
+    const first = gated.append(rooms[0]!, 0, [ev('first')]);
+    await turn(); // the first batch is on its way
     const later: Promise<unknown>[] = [];
     for (const id of rooms.slice(1)) {
-      later.push(writer.append(id, 0, [ev('later')]));
+      later.push(gated.append(id, 0, [ev('later')]));
       await turn();
     }
-    expect(statements).toBe(1);
+    expect(sentCount).toBe(1);
+    release();
     await Promise.all([first, ...later]);
-    expect(statements).toBe(2);
+    expect(sentCount).toBe(2);
   });
 
   it('refuses a stale append of one room without affecting the others in the batch', async () => {
