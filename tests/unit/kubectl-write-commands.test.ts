@@ -130,6 +130,20 @@ describe('kubectl rollout', () => {
     expect(ks('rollout history ds/kube-proxy --revision=3')).toContain('    Image:  registry.k8s.io/kube-proxy:v1.29.4\n');
   });
 
+  // daemon/update.go cleanupHistory: beyond revisionHistoryLimit (10) the oldest revisions go.
+  it('keeps a daemonset\'s current revision and its 10 before, not every template it had', () => {
+    const { state, sh } = cluster();
+    const ks = (line: string) => sh(`kubectl -n kube-system ${line}`).output;
+    for (let i = 1; i <= 14; i++) {
+      ks(`set image ds/kube-proxy kube-proxy=registry.k8s.io/kube-proxy:v1.29.${i}`);
+      tick(state, 2000);
+    }
+    const history = ks('rollout history ds/kube-proxy').trim().split('\n').slice(2).map((l) => Number(l.split(/\s+/)[0]));
+    expect(history).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    expect(ks('get controllerrevisions -l k8s-app=kube-proxy --no-headers').trim().split('\n')).toHaveLength(11);
+    expect(ks('rollout undo ds/kube-proxy --to-revision=2')).toBe('error: unable to find specified revision 2 in history\n');
+  });
+
   it('restarts every deployment of a namespace, and daemonsets, whose pods are replaced (rollout_restart.go)', () => {
     const { state, sh } = cluster();
     const proxyPods = () => Object.values(state.pods).filter((p) => p.metadata.name.startsWith('kube-proxy-')).map((p) => p.metadata.name).sort();

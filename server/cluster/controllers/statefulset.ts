@@ -124,7 +124,8 @@ function syncSet(ctx: TickContext, set: StoredObject): void {
 function ensureSetRevision(state: ClusterState, set: StoredObject, revision: string): void {
   const template = jsonObject(structuredClone(jsonObject(set.fields.spec).template ?? {}));
   const labels = { ...jsonObject(template.metadata).labels as Record<string, string>, 'controller.kubernetes.io/hash': revision.slice(set.metadata.name.length + 1) };
-  ensureRevision(state, 'StatefulSet', set, revision, labels, templatePatch(template));
+  const { revisionHistoryLimit } = jsonObject(set.fields.spec);
+  ensureRevision(state, 'StatefulSet', set, revision, labels, templatePatch(template), undefined, typeof revisionHistoryLimit === 'number' ? revisionHistoryLimit : undefined);
 }
 
 /** The claims of ordinal `i` (made if missing), then its pod; undefined when a create was refused. */
