@@ -5,6 +5,7 @@ import { fromStored } from '../../server/rooms/log.js';
 import { replayRoom } from '../../server/rooms/reducer.js';
 import { RoomRegistry } from '../../server/rooms/registry.js';
 import type { RoomRunner } from '../../server/rooms/runner.js';
+import type { ScenarioRuntime } from '../../server/rooms/runtime.js';
 import { viewFor } from '../../server/rooms/view.js';
 import type { RoomEvent } from '../../server/protocol/index.js';
 import { fakeCatalog, fakeRuntime, SECRET } from './rooms-fake.js';
@@ -22,6 +23,29 @@ async function join(registry: RoomRegistry, runner: RoomRunner, name: string, ro
   return joined.placement.participant.id;
 }
 
+/** The number of events of each append the store is asked for, from now on. */
+function appendSizes(store: RoomStore): number[] {
+  const sizes: number[] = [];
+  const append = store.appendEvents.bind(store);
+  store.appendEvents = (roomId, expectedSeq, events, changes) => (sizes.push(events.length), append(roomId, expectedSeq, events, changes));
+  return sizes;
+}
+
+/** A started solo room whose fake runtime `change` altered, and its player. */
+async function soloRoomWith(change: (runtime: ScenarioRuntime) => ScenarioRuntime) {
+  const store = createMemoryRoomStore();
+  const catalog = fakeCatalog(60_000);
+  const runtimeOf = catalog.runtime;
+  catalog.runtime = (id, seed) => change(runtimeOf(id, seed)!);
+  const registry = new RoomRegistry({ store, catalog, tickMs: 0 });
+  const created = await registry.create({ scenarioId: 'fake', mode: 'solo', seed: 7, name: 'Min', settings: { allowSpectators: false, autoHints: false } });
+  if (!('runner' in created)) throw new Error(created.error.message);
+  const { runner } = created;
+  const player = { participantId: created.participantId, role: 'player' as const };
+  await runner.act(player, { type: 'start' });
+  return { registry, store, runner, player };
+}
+
 describe('room runner', () => {
   it('stores the inputs of players typing at once with one append, and answers and broadcasts each with its own events', async () => {
     const store = createMemoryRoomStore();
@@ -34,9 +58,7 @@ describe('room runner', () => {
     await runner.act({ participantId: created.participantId, role: 'host' }, { type: 'start' });
     await runner.tick(1000);
     runner['pendingMs'] = 500; // time not logged yet rides with the turn's first input
-    const appends: number[] = [];
-    const append = store.appendEvents.bind(store);
-    store.appendEvents = (roomId, expectedSeq, events, changes) => (appends.push(events.length), append(roomId, expectedSeq, events, changes));
+    const appends = appendSizes(store);
     broadcasts.length = 0;
     const answered: string[] = [];
     const results = await Promise.all([
@@ -72,9 +94,7 @@ describe('room runner', () => {
     const { registry, store, runner, hostId } = await setup('solo');
     const player = { participantId: hostId, role: 'player' as const }; // a solo room's creator plays
     await runner.act(player, { type: 'start' });
-    const appends: number[] = [];
-    const append = store.appendEvents.bind(store);
-    store.appendEvents = (roomId, expectedSeq, events, changes) => (appends.push(events.length), append(roomId, expectedSeq, events, changes));
+    const appends = appendSizes(store);
     const results = await Promise.all(Array.from({ length: 70 }, () => runner.act(player, { type: 'run', line: 'get' })));
     expect(results.every((r) => r.ok)).toBe(true);
     expect(appends).toEqual([64, 6]);
@@ -82,20 +102,10 @@ describe('room runner', () => {
   });
 
   it('fails only the input an engine error broke: the others of its turn run again on the room rebuilt from its log', async () => {
-    const store = createMemoryRoomStore();
     let failNext = false;
-    const catalog = fakeCatalog(60_000);
-    const runtimeOf = catalog.runtime;
-    catalog.runtime = (id, seed) => {
-      const runtime = runtimeOf(id, seed)!;
-      return { ...runtime, evidenceIn: (observed) => { if (failNext) { failNext = false; throw new Error('engine bug'); } return runtime.evidenceIn(observed); } };
-    };
-    const registry = new RoomRegistry({ store, catalog, tickMs: 0 });
-    const created = await registry.create({ scenarioId: 'fake', mode: 'solo', seed: 7, name: 'Min', settings: { allowSpectators: false, autoHints: false } });
-    if (!('runner' in created)) throw new Error(created.error.message);
-    const { runner } = created;
-    const player = { participantId: created.participantId, role: 'player' as const };
-    await runner.act(player, { type: 'start' });
+    const { registry, store, runner, player } = await soloRoomWith((runtime) => ({
+      ...runtime, evidenceIn: (observed) => { if (failNext) { failNext = false; throw new Error('engine bug'); } return runtime.evidenceIn(observed); },
+    }));
     failNext = true;
     const [before, broken, after] = await Promise.all([
       runner.act(player, { type: 'run', line: 'inc' }),
@@ -113,23 +123,11 @@ describe('room runner', () => {
   });
 
   it('leaves the inputs after ~30 ms of engine work to the next turn, so a burst of heavy lines does not hold the process at once', async () => {
-    const store = createMemoryRoomStore();
-    const catalog = fakeCatalog(60_000);
-    const runtimeOf = catalog.runtime;
-    catalog.runtime = (id, seed) => {
-      const runtime = runtimeOf(id, seed)!;
-      // A line that works 12 ms, as one near its step budget does.
-      return { ...runtime, runLine: (c, session, line) => { const until = performance.now() + 12; while (line === 'slow' && performance.now() < until); return runtime.runLine(c, session, line); } };
-    };
-    const registry = new RoomRegistry({ store, catalog, tickMs: 0 });
-    const created = await registry.create({ scenarioId: 'fake', mode: 'solo', seed: 7, name: 'Min', settings: { allowSpectators: false, autoHints: false } });
-    if (!('runner' in created)) throw new Error(created.error.message);
-    const { runner } = created;
-    const player = { participantId: created.participantId, role: 'player' as const };
-    await runner.act(player, { type: 'start' });
-    const appends: number[] = [];
-    const append = store.appendEvents.bind(store);
-    store.appendEvents = (roomId, expectedSeq, events, changes) => (appends.push(events.length), append(roomId, expectedSeq, events, changes));
+    // A line that works 12 ms, as one near its step budget does.
+    const { registry, store, runner, player } = await soloRoomWith((runtime) => ({
+      ...runtime, runLine: (c, session, line) => { const until = performance.now() + 12; while (line === 'slow' && performance.now() < until); return runtime.runLine(c, session, line); },
+    }));
+    const appends = appendSizes(store);
     const results = await Promise.all(Array.from({ length: 10 }, () => runner.act(player, { type: 'run', line: 'slow' })));
     expect(results.every((r) => r.ok)).toBe(true);
     // 30 ms of work reached by the third line: each turn stores at most three, in order.
