@@ -116,19 +116,32 @@ export function decodeRoom(bytes: Uint8Array, roomId: string, seq: number): Deco
 const LOGGED_PAGE_CHARS = 4_000_000;
 const LOGGED_PAGE_EVENTS = 1_000;
 
+/** The sequence numbers to read, in order, a page at most LOGGED_PAGE_EVENTS events and LOGGED_PAGE_CHARS (or one event). */
+function loggedPages(room: DecodedRoom): number[][] {
+  const pages: number[][] = [];
+  let page: number[] = [];
+  let chars = 0;
+  for (const seq of [...room.logged.keys()].sort((a, b) => a - b)) {
+    const size = room.logged.get(seq)!.chars;
+    if (page.length > 0 && (page.length === LOGGED_PAGE_EVENTS || chars + size > LOGGED_PAGE_CHARS)) {
+      pages.push(page);
+      page = [];
+      chars = 0;
+    }
+    page.push(seq);
+    chars += size;
+  }
+  if (page.length > 0) pages.push(page);
+  return pages;
+}
+
 /**
  * Puts back the outputs a snapshot left to the log, read from their command events a page at a
  * time. False when one is missing or is not the command its entry recorded (a log that does not
  * match: the snapshot cannot be used).
  */
 export async function readLoggedOutputs(room: DecodedRoom, read: (seqs: number[]) => Promise<readonly EventRecord[]>): Promise<boolean> {
-  const seqs = [...room.logged.keys()].sort((a, b) => a - b);
-  for (let start = 0; start < seqs.length; ) {
-    let end = start;
-    for (let chars = 0; end < seqs.length && end - start < LOGGED_PAGE_EVENTS && (end === start || chars + room.logged.get(seqs[end]!)!.chars <= LOGGED_PAGE_CHARS); end++) {
-      chars += room.logged.get(seqs[end]!)!.chars;
-    }
-    const page = seqs.slice(start, end);
+  for (const page of loggedPages(room)) {
     const records = await read(page);
     if (records.length !== page.length) return false;
     for (const record of records) {
@@ -139,7 +152,6 @@ export async function readLoggedOutputs(room: DecodedRoom, read: (seqs: number[]
       if (record.type !== 'command' || record.participantId !== where.participantId || line !== entry.line || typeof output !== 'string' || output.length !== where.chars) return false;
       entry.output = oneByte(output);
     }
-    start = end;
   }
   return true;
 }
