@@ -67,6 +67,13 @@ export class Pipe {
   close(): void {
     this.socket.close();
   }
+
+  /** Closed without telling `onClose` or `relay` (the connection behind it stays and may go elsewhere). */
+  abandon(): void {
+    this.socket.off('disconnect');
+    this.socket.offAny();
+    this.socket.close();
+  }
 }
 
 /**

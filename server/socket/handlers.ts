@@ -211,13 +211,23 @@ export function attachHandlers(io: Server, deps: SocketDeps, presence: Presence)
       }
       if (routed === undefined) return reply(await handle(name, payload));
       if (!(routed instanceof Pipe)) return reply(routed);
-      pipe = routed;
+      const opened = routed;
+      pipe = opened;
       void socket.join(PIPED_CHANNEL);
-      pipe.relay((event, ...args) => socket.emit(event, ...args));
+      opened.relay((event, ...args) => socket.emit(event, ...args));
       // The owner let go (it died, or handed the room over): the client reconnects and resumes wherever it lands.
-      pipe.onClose(() => socket.disconnect(true));
-      if (socket.disconnected) pipe.close();
-      pipe.request(name, payload, reply);
+      opened.onClose(() => socket.disconnect(true));
+      if (socket.disconnected) opened.close();
+      opened.request(name, payload, (response) => {
+        // Refused (or unanswered): this connection sits nowhere, and may join or resume again
+        // (the browser retries an unavailable resume on the same connection).
+        if (!(response as { ok?: unknown } | undefined)?.ok && pipe === opened) {
+          pipe = undefined;
+          void socket.leave(PIPED_CHANNEL);
+          opened.abandon();
+        }
+        reply(response);
+      });
     }
 
     async function handle(name: ClientMessageName, payload: unknown, answer?: AckFn): Promise<unknown> {

@@ -6,6 +6,7 @@
 // is in it twice, and every client applied exactly the log's events as its view shows them.
 import os from 'node:os';
 import pg from 'pg';
+import { io as connectClient } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EventRecord } from '../../server/db/room-store.js';
 import { fromStored } from '../../server/rooms/log.js';
@@ -154,6 +155,25 @@ it('runs a game day whose host and players sit on different processes', async ()
   await Promise.all([type(p1, 'warm1', () => done), type(p2, 'warm2', () => done), new Promise((r) => setTimeout(r, 1500)).then(() => (done = true))]);
   await checkInvariants(roomId, seats);
 }, 60_000);
+
+it('lets a connection whose piped resume was refused resume again on the same connection', async () => {
+  // Through a process that does not own the room: the owner refuses the first resume; the
+  // second, on the same connection, must reach it again (it was `conflict` for good, and a
+  // browser retrying an `unavailable` resume from a draining owner never got back in).
+  const owner = await ownerOf(db.url, roomId);
+  const other = nodes.find((n) => n.alive() && n.url !== owner)!.url;
+  const socket = connectClient(other, { transports: ['websocket'], forceNew: true, reconnection: false });
+  try {
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const resume = (lastSeq: number) => socket.timeout(10_000).emitWithAck('room:resume', { token: seats[1]!.client.token, lastSeq }) as Promise<Record<string, unknown>>;
+    expect(await resume(1_000_000)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    const again = await resume(0);
+    expect(again.ok, JSON.stringify(again).slice(0, 300)).toBe(true);
+    expect((again.events as unknown[]).length).toBeGreaterThan(0);
+  } finally {
+    socket.close();
+  }
+}, 30_000);
 
 it(`survives the owner killed with SIGKILL ${ROUNDS} times at random moments`, async () => {
   const failovers: number[] = [];
