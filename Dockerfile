@@ -23,4 +23,5 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
 EXPOSE 3000
-CMD ["node", "bin/kubedrill.js", "serve"]
+# Node flags as `npm start` has them (package.json; README "Configuration").
+CMD ["node", "--max-semi-space-size=128", "bin/kubedrill.js", "serve"]

@@ -47,7 +47,7 @@ supervise() {
   local child
   trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
   while true; do
-    PORT=$2 HOST=127.0.0.1 KUBEDRILL_TRUST_PROXY=1 KUBEDRILL_KUBE_API_PORT=$3 node bin/kubedrill.js serve &
+    PORT=$2 HOST=127.0.0.1 KUBEDRILL_TRUST_PROXY=1 KUBEDRILL_KUBE_API_PORT=$3 node --max-semi-space-size=128 bin/kubedrill.js serve &
     child=$!
     wait "$child" || true
     echo "cluster: process $1 exited; starting it again" >&2
