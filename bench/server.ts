@@ -7,7 +7,7 @@
 // echo server; the clients run here.
 //   BENCH_SCENARIO (default etcd-nospace), BENCH_COMMAND (default "kubectl get pods -A"),
 //   BENCH_ROOMS (200), BENCH_PLAYERS (4), BENCH_SECONDS (20), BENCH_IDLE_ROUNDS (600; 0 skips
-//   the idle part), BENCH_RUNS (1): consecutive load runs, BENCH_WARMUP_SECONDS (5): load
+//   the idle part), BENCH_RUNS (1): consecutive load runs (0 skips the load part), BENCH_WARMUP_SECONDS (5): load
 //   before the runs, printed but not judged,
 //   BENCH_SYNC_COMMIT=off to measure PostgreSQL with synchronous_commit off (acks then
 //   survive a server crash but not a database crash: a trade-off, not the default).
@@ -214,6 +214,28 @@ function processCpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** Load: ROOMS rooms × PLAYERS players, each player one command per second, RUNS runs after a warm-up. */
+async function load(base: string, serverPid: number): Promise<void> {
+  const rooms: Socket[][] = [];
+  for (let i = 0; i < ROOMS; i++) rooms.push(await createRoom(base, PLAYERS));
+  const players = rooms.flatMap((sockets) => sockets.slice(1));
+  console.log(`load, ${ROOMS} rooms × ${PLAYERS} players, 1 command/s each, ${RUNS} run(s) of ${SECONDS} s (rooms ticking every second):`);
+  if (WARMUP_SECONDS > 0) {
+    // A server that has just compiled nothing but joins runs its first commands cold (the JIT,
+    // every room's first listing); a server in service has run them before. Shown, not judged.
+    const { samples } = await commandLoad(players, COMMAND, WARMUP_SECONDS);
+    console.log(`  warm-up, ${WARMUP_SECONDS} s (not judged): p50 ${fmt(percentile(samples, 50))}   p99 ${fmt(percentile(samples, 99))}   max ${fmt(Math.max(...samples))}`);
+  }
+  const runs = [];
+  for (let run = 0; run < RUNS; run++) runs.push(await loadRun(base, players, serverPid));
+  if (RUNS > 1) {
+    const p99s = runs.map((r) => r.p99);
+    const passed = runs.filter((r) => r.p99 <= 50 && r.failures === 0).length;
+    console.log(`  p99 across runs: ${p99s.map((p) => p.toFixed(1)).join(', ')} ms (spread ${fmt(Math.min(...p99s))} – ${fmt(Math.max(...p99s))})   ${passed} of ${RUNS} runs ≤ 50 ms: ${verdict(passed === RUNS)}`);
+  }
+  for (const sockets of rooms) for (const s of sockets) s.close();
+}
+
 async function main(): Promise<void> {
   const db = await createTestDatabase();
   const port = await freePort();
@@ -236,26 +258,7 @@ async function main(): Promise<void> {
   const echoUrl = `http://127.0.0.1:${echo.match[1]}`;
   try {
     if (IDLE_ROUNDS > 0) await idle(base, echoUrl, db.url);
-
-    // Load: ROOMS rooms × PLAYERS players, each player one command per second.
-    const rooms: Socket[][] = [];
-    for (let i = 0; i < ROOMS; i++) rooms.push(await createRoom(base, PLAYERS));
-    const players = rooms.flatMap((sockets) => sockets.slice(1));
-    console.log(`load, ${ROOMS} rooms × ${PLAYERS} players, 1 command/s each, ${RUNS} run(s) of ${SECONDS} s (rooms ticking every second):`);
-    if (WARMUP_SECONDS > 0) {
-      // A server that has just compiled nothing but joins runs its first commands cold (the JIT,
-      // every room's first listing); a server in service has run them before. Shown, not judged.
-      const { samples } = await commandLoad(players, COMMAND, WARMUP_SECONDS);
-      console.log(`  warm-up, ${WARMUP_SECONDS} s (not judged): p50 ${fmt(percentile(samples, 50))}   p99 ${fmt(percentile(samples, 99))}   max ${fmt(Math.max(...samples))}`);
-    }
-    const runs = [];
-    for (let run = 0; run < RUNS; run++) runs.push(await loadRun(base, players, game.child.pid!));
-    if (RUNS > 1) {
-      const p99s = runs.map((r) => r.p99);
-      const passed = runs.filter((r) => r.p99 <= 50 && r.failures === 0).length;
-      console.log(`  p99 across runs: ${p99s.map((p) => p.toFixed(1)).join(', ')} ms (spread ${fmt(Math.min(...p99s))} – ${fmt(Math.max(...p99s))})   ${passed} of ${RUNS} runs ≤ 50 ms: ${verdict(passed === RUNS)}`);
-    }
-    for (const sockets of rooms) for (const s of sockets) s.close();
+    if (RUNS > 0) await load(base, game.child.pid!);
   } finally {
     game.child.kill('SIGTERM');
     echo.child.kill('SIGTERM');
