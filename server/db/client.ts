@@ -2,6 +2,7 @@
 // there is none. Migrations are applied before Prisma Client is created, through the same
 // pg Pool Prisma then uses (with PGlite that one connection is all there is).
 import pg from 'pg';
+import { isStorageUnavailable } from './unavailable.js';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client.js';
 import { EMBEDDED_POOL_MAX, startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.js';
@@ -52,8 +53,14 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
     // The embedded server has one backend: keep its connection instead of reconnecting.
     idleTimeoutMillis: embedded ? 0 : 10_000,
   });
-  // An idle client losing its server must not crash the process; the next query reports it.
-  pool.on('error', (error) => options.log?.(`database connection error: ${error.message}`));
+  // A connection losing its server must not crash the process, and is logged whether it sat
+  // idle in the pool ('error') or was running a query: that one's caller gets the error and
+  // gives the connection back with it ('release'), and it went unlogged as a connection loss.
+  const lost = (error: Error): void => options.log?.(`database connection error: ${error.message}`);
+  pool.on('error', lost);
+  pool.on('release', (error: Error | undefined) => {
+    if (error && isStorageUnavailable(error)) lost(error);
+  });
 
   let prisma: PrismaClient | undefined;
   let closed = false;

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { ConfigError, loadConfig } from '../../server/config.js';
+import pg from 'pg';
 import { openDatabase, type Database } from '../../server/db/client.js';
 import { EmbeddedDatabaseLockedError } from '../../server/db/embedded.js';
 import { readMigrations } from '../../server/db/migrate.js';
@@ -117,6 +118,32 @@ describe('startServer', () => {
     expect(server.db.embedded).toBeUndefined();
     await server.close();
     await expect(server.db.ping()).rejects.toThrow();
+  });
+
+  it('logs a connection lost in the middle of a query, as one lost while idle', async () => {
+    const logged: string[] = [];
+    const db = await openDatabase({ databaseUrl: testDb.url, dataDir: '' }, { log: (message) => logged.push(message) });
+    const admin = new pg.Client({ connectionString: testDb.url });
+    await admin.connect();
+    try {
+      const busy = db.pool.query("SELECT pg_sleep(30), 'kubedrill-busy'").catch((error: Error) => error);
+      const idle = await db.pool.connect();
+      idle.release(); // a second connection, idle in the pool
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await admin.query("SELECT pid FROM pg_stat_activity WHERE query LIKE '%kubedrill-busy%' AND pid <> pg_backend_pid()");
+        if (rows.length > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const cut = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+      expect(cut.rowCount).toBe(2);
+      expect(await busy).toBeInstanceOf(Error);
+      for (let i = 0; i < 100 && logged.filter((m) => m.startsWith('database connection error')).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      // Before, only the idle one was logged: the pool reports its idle clients' errors alone.
+      expect(logged.filter((m) => m.startsWith("database connection error")), logged.join("\n")).toHaveLength(2);
+    } finally {
+      await admin.end();
+      await db.close();
+    }
   });
 });
 
