@@ -1,5 +1,6 @@
 // Who changed the world. A room runs each player's line with their id; when the line changed
-// the world (an API write, etcd, a unit, a file, a node's NAT rules, a control-plane process), that player is
+// the world (an API write, etcd, a unit, a file or its contents, a certificate, swap, a link,
+// a node's NAT rules, a control-plane process), that player is
 // recorded as the last to change it. Fixes and damage that appear are credited or charged to
 // them (scenarios/remediation.ts, scoring/damage.ts), so in a game day each player is scored
 // on their own actions. Plain data in the state: a replay records the same.
@@ -16,9 +17,16 @@ export function worldFingerprint(state: ClusterState): unknown[] {
   const out: unknown[] = [e.revision, e.dbSize, e.alarms.length, e.dataLost, cp.apiserver.running, cp.scheduler.running, cp.controllerManager.running];
   for (const key in state.nodes) {
     const node = state.nodes[key]!;
-    const units = node.host.units;
-    out.push(node.metadata.name, Object.keys(node.host.files).length);
-    for (const unit in units) out.push(unit, units[unit]!.active);
+    const host = node.host;
+    const units = host.units;
+    out.push(node.metadata.name, Object.keys(host.files).length);
+    // Contents too: a host fix often edits a file in place (sed -i on /etc/fstab). An unchanged
+    // file keeps its string, so comparing is a pointer check.
+    for (const path in host.files) out.push(host.files[path]);
+    for (const unit in units) out.push(unit, units[unit]!.active, units[unit]!.masked, units[unit]!.since, units[unit]!.pid);
+    for (const cert in host.certs) out.push(cert, host.certs[cert]!.notAfter);
+    for (const link in host.links) out.push(link, host.links[link]);
+    out.push(host.swaps?.length, host.dataFiles && Object.keys(host.dataFiles).length, host.cniBin && Object.keys(host.cniBin).length);
     out.push(state.network.natFlushed?.[node.metadata.name]);
   }
   return out;

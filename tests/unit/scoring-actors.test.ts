@@ -48,6 +48,29 @@ describe('game day: fixes and damage belong to the player whose commands made th
   });
 });
 
+describe('game day: a fix made on a node is its maker\'s', () => {
+  // Host fixes change the world without an API write or a new file: swap turned off, a file
+  // edited in place, a certificate renewed, a unit unmasked. Missed, the node's recovery was
+  // credited to whoever last changed the world (bo, who only labelled a node).
+  it('credits the swap fix (swapoff, fstab edited in place, kubelet restarted) to the player who typed it', () => {
+    const notready = loadScenarioDir().scenarios.find((s) => s.id === 'node-notready')!;
+    // The swap variant, namespace shop, nodes cp-1 / worker-1..3 with worker-2 the broken one.
+    const runtime = scenarioRuntime(notready, seedDrawing(notready, 'swap', { names: 0, nodes: 0 }));
+    const cluster = runtime.start();
+    const ana = runtime.newSession(cluster);
+    const bo = runtime.newSession(cluster);
+    runtime.advance(cluster, 20_000);
+    const run = (session: typeof ana, actor: string, line: string) => {
+      runtime.runLine(cluster, session, line, actor);
+      runtime.advance(cluster, 5_000);
+    };
+    run(bo, 'bo', 'kubectl label node worker-1 team=bo');
+    for (const line of ['ssh worker-2', 'sudo swapoff -a', "sudo sed -i '/swap/d' /etc/fstab", 'sudo systemctl restart kubelet', 'exit']) run(ana, 'ana', line);
+    runtime.advance(cluster, 120_000);
+    expect(cluster.actors?.fixedBy).toMatchObject({ 'node-back': 'ana', 'survives-reboot': 'ana' });
+  });
+});
+
 describe('the world fingerprint', () => {
   it('changes with an API write, a unit stopped, a node file written; not with a read', () => {
     const runtime = scenarioRuntime(loaded, 1);
