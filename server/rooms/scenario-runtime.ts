@@ -17,13 +17,15 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number, stacked = 
   const { scenario } = instantiate(loaded, seed, stacked);
   const interest = evidenceInterest(scenario);
   const second = scenario.stacked?.answer.rootCause;
+  const view = playerView(scenario, seed, evidenceLabels(loaded, stacked));
+  const offeredEvidence = view.evidence.map((e) => e.id);
   return {
     scenarioId: loaded.id,
     seed,
     title: scenario.title,
     timeLimitMs: scenario.timeLimitSec * 1000,
     stacked: second !== undefined,
-    playerView: { ...playerView(scenario, seed, evidenceLabels(loaded, stacked)) },
+    playerView: { ...view },
     answerKey: { ...scenario.answer, ...(scenario.stacked ? { stacked: scenario.stacked } : {}), solutions: scenario.solutions },
     keyInWords: {
       cause: { title: scenario.answer.rootCause.title, explanation: scenario.answer.rootCause.explanation },
@@ -86,6 +88,7 @@ export function scenarioRuntime(loaded: LoadedScenario, seed: number, stacked = 
         elapsedMs: input.elapsedMs,
         cluster: input.cluster,
         participantId: input.participantId,
+        offeredEvidence,
       });
       return { total: breakdown.total, max: breakdown.max, parts: breakdown.parts, breakdown: { ...breakdown } };
     },

@@ -61,6 +61,12 @@ export interface ScoringInput {
   adjustments?: { points: number; reason: string }[];
   /** The player scored, when a room tells players apart: fixes and damage are theirs only if their commands made them. */
   participantId?: string;
+  /**
+   * The evidence the diagnosis form offered (its choice ids: every variant's places to look).
+   * A cited line that is none of them is the player's own words (the form takes one per
+   * line): it neither earns nor costs. Absent: every cited line is taken as an offered choice.
+   */
+  offeredEvidence?: readonly string[];
 }
 
 export type ScoreCategory = 'rootCause' | 'evidence' | 'remediation' | 'time' | 'hints' | 'harmful' | 'adjustment';
@@ -126,9 +132,18 @@ function causesOf(s: Scenario): Cause[] {
   return b ? [main, { rootCause: b.rootCause, partial: [], evidence: a.evidence.filter((e) => second.has(e.id)), remediationIds: secondFixes }] : [main];
 }
 
-/** The causes a diagnosis names, as many as the room has (a guess of more earns nothing). */
-function namedCauses(d: Diagnosis, count: number): string[] {
-  return [d.rootCause, ...(d.secondCause === undefined ? [] : [d.secondCause])].slice(0, count);
+const nameKey = (name: string) => name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+
+/**
+ * The causes a diagnosis names, as many as the room has (a guess of more earns nothing). A
+ * cause is named by its id or, typed out ("Something else" on the form, or an API client), by
+ * its title in any case or width: the same answer however it was written. Anything else is
+ * kept as written (and matches no cause).
+ */
+function namedCauses(s: Scenario, d: Diagnosis, count: number): string[] {
+  const offered = [s.answer.rootCause, ...(s.stacked ? [s.stacked.answer.rootCause] : []), ...s.answer.partial, ...s.answer.distractors];
+  const byName = new Map(offered.flatMap((c) => [[nameKey(c.id), c.id], [nameKey(c.title), c.id]] as const));
+  return [d.rootCause, ...(d.secondCause === undefined ? [] : [d.secondCause])].slice(0, count).map((n) => byName.get(nameKey(n)) ?? n);
 }
 
 /**
@@ -167,7 +182,7 @@ export function partialPoints(s: Scenario): number {
  */
 function rootCauseLines(s: Scenario, d: Diagnosis | null, obs: Observations, causes: Cause[]): ScoreLine[] {
   const share = ROOT_CAUSE_POINTS / causes.length;
-  const named = d ? namedCauses(d, causes.length) : [];
+  const named = d ? namedCauses(s, d, causes.length) : [];
   return causes.map((cause, i): ScoreLine => {
     const rc = cause.rootCause;
     const base = { category: 'rootCause' as const, label: causes.length === 1 ? 'Root cause' : `Root cause ${i + 1} of ${causes.length}`, max: share, ...(causes.length === 1 ? {} : { id: rc.id }) };
@@ -183,14 +198,18 @@ function rootCauseLines(s: Scenario, d: Diagnosis | null, obs: Observations, cau
       return { ...base, points: partialPoints(s) / causes.length, why: `partly right: "${partial.title}" — ${partial.why} (the root cause is: ${rc.title})` };
     }
     const wrong = named.filter((id) => !causes.some((c) => c.rootCause.id === id || c.partial.some((p) => p.id === id)));
-    const titles = wrong.map((id) => s.answer.distractors.find((c) => c.id === id)?.title ?? id).map((t) => `"${t}"`);
+    // A name none of the offered causes has is the player's own words: never matched to score.
+    const titles = wrong.map((id) => { const t = s.answer.distractors.find((c) => c.id === id)?.title; return t ? `"${t}"` : `"${id}" (none of the offered causes)`; });
     const what = causes.length === 1 ? 'the cause' : 'a cause here';
     return { ...base, points: 0, why: wrong.length > 0 ? `wrong: ${titles.join(', ')} ${wrong.length > 1 ? 'are not causes here' : `is not ${what}`} (the root cause is: ${rc.title})` : `not named (the root cause is: ${rc.title})` };
   });
 }
 
 function evidenceLines(s: Scenario, input: ScoringInput, obs: Observations): ScoreLine[] {
-  const cited = new Set(input.diagnosis?.evidence ?? []);
+  const citedLines = input.diagnosis?.evidence ?? [];
+  // A label typed out ("The nodes' taints") cites its box as its id does.
+  const cited = new Set([...citedLines, ...citedLines.map(evidenceChoiceId)]);
+  const offered = input.offeredEvidence && new Set(input.offeredEvidence);
   const known = new Set<string>();
   const lines = s.answer.evidence.map((e): ScoreLine => {
     const base = { category: 'evidence' as const, id: e.id, label: `Evidence: ${e.label}`, max: e.points };
@@ -204,8 +223,9 @@ function evidenceLines(s: Scenario, input: ScoringInput, obs: Observations): Sco
     if (!seenBy) return { ...base, points: -e.points, why: 'cited but never shown on your terminal: a claim without evidence costs its points' };
     return { ...base, points: e.points, why: `cited and observed with \`${seenBy.line}\`: ${e.text}` };
   });
-  for (const id of cited) {
-    if (known.has(id)) continue;
+  const unknown = new Set(citedLines.filter((c) => !known.has(c) && !known.has(evidenceChoiceId(c))).map(evidenceChoiceId));
+  for (const id of unknown) {
+    if (offered && !offered.has(id)) continue; // the player's own words: the form asks for them, and text is never matched to score
     lines.push({ category: 'evidence', id, label: `Evidence cited: ${id}`, points: -IRRELEVANT_CITATION, max: 0, why: 'this place does not bear on the cause: citing it costs points' });
   }
   return lines;

@@ -45,6 +45,9 @@ describe('game day: fixes and damage belong to the player whose commands made th
     // Each on their own evidence: bo saw the events but not the nodes' taints.
     expect(bo_.find((l) => l.id === 'node-taints')!.points).toBeLessThan(0);
     expect(ana_.find((l) => l.id === 'node-taints')!.points).toBe(10);
+    // The room scores against the boxes its form offers: an observation in the player's own words costs nothing.
+    const own = lines(runtime.score({ participantId: 'ana', diagnosis: { ...diagnosis, evidence: [...diagnosis.evidence, 'describe node shows maintenance taint'] }, commands: anaCommands, hintsUsed: [], elapsedMs: cluster.now, cluster }));
+    expect(own).toEqual(ana_);
   });
 });
 

@@ -108,6 +108,36 @@ describe('scoreSession', () => {
     expect(every.total).toBeLessThan(right.total);
   });
 
+  it('the evidence form\'s own lines (one observation per line) neither earn nor cost; an offered box that does not bear still costs', () => {
+    // The form offers every variant's boxes and asks for observations one per line: "etcdctl
+    // alarm list shows NOSPACE" was charged 15 as "a place that does not bear on the cause".
+    const offeredEvidence = ['etcd-alarms', 'the-coredns-logs'];
+    const own = scoreSession(scenario, input({ offeredEvidence, diagnosis: { rootCause: 'etcd-quota-nospace', text: '', evidence: ['alarm-list', 'etcdctl alarm list shows NOSPACE', 'etcd 알람 목록에 NOSPACE'] } }));
+    expect(own.total).toBe(scoreSession(scenario, input({ offeredEvidence })).total);
+    expect(own.lines.filter((l) => l.category === 'evidence' && l.max === 0)).toEqual([]);
+    const box = scoreSession(scenario, input({ offeredEvidence, diagnosis: { rootCause: 'etcd-quota-nospace', text: '', evidence: ['alarm-list', 'the-coredns-logs'] } }));
+    expect(line(box, 'evidence', 'the-coredns-logs')).toMatchObject({ points: -IRRELEVANT_CITATION });
+  });
+
+  it('an evidence box cited by its label, in any case, is the box', () => {
+    const s = scoreSession(scenario, input({ diagnosis: { rootCause: 'etcd-quota-nospace', text: '', evidence: ['ETCD Alarms'] } }));
+    expect(line(s, 'evidence', 'alarm-list')).toMatchObject({ points: 10 });
+    expect(s.lines.filter((l) => l.category === 'evidence' && l.max === 0)).toEqual([]);
+  });
+
+  it('a cause typed out by its title, in any case, width or spacing, is that cause; other words match none and say so', () => {
+    const title = "etcd's history was never compacted and filled the backend quota (NOSPACE alarm)";
+    expect(scenario.answer.rootCause.title).toBe(title);
+    for (const typed of [title, `  ${title.toUpperCase()} `, title.replace(/ /g, '  '), 'ＥＴＣＤ-QUOTA-NOSPACE']) {
+      expect(line(scoreSession(scenario, input({ diagnosis: { rootCause: typed, text: '', evidence: ['alarm-list'] } })), 'rootCause').points, typed).toBe(40);
+    }
+    const partial = scoreSession(scenario, input({ diagnosis: { rootCause: 'ETCD RAN OUT OF SPACE (without saying which space, or why)', text: '', evidence: [] } }));
+    expect(line(partial, 'rootCause').points).toBe(partialPoints(scenario));
+    // Free words are never matched to score: a synonym or a translation earns nothing (a host may adjust it).
+    const words = scoreSession(scenario, input({ diagnosis: { rootCause: 'etcd 데이터베이스 용량 초과', text: '', evidence: ['alarm-list'] } }));
+    expect(line(words, 'rootCause')).toMatchObject({ points: 0, why: expect.stringMatching(/^wrong: "etcd 데이터베이스 용량 초과" \(none of the offered causes\) is not the cause/) });
+  });
+
   it('hints cost their price once; damage and host adjustments are lines with reasons', () => {
     const wiped = structuredClone(cluster);
     wiped.etcd.dataLost = true;
