@@ -248,18 +248,23 @@ type ScoreDraft = Omit<EventOf<'score.computed'>, 'seq'>;
 type EndReason = EventOf<'room.ended'>['reason'];
 
 /**
- * Ending scores every player seat that has no score yet, left ones too (a missing diagnosis
- * scores as missing). Game days and solo rooms then show every player their score; an
- * interview's stay with the host until released. `fresh`: scores decided in the same step.
+ * Ending scores every player seat, left ones too (a missing diagnosis scores as missing), on
+ * the world as it ends: a diagnosis submitted earlier keeps the evidence seen and the time
+ * taken until then, but what its player did afterwards (a fix, a deleted namespace) counts
+ * too; scored only when submitted, a game day's player could diagnose and then wreck the
+ * cluster for free. Game days and solo rooms then show every player their score; an
+ * interview's stay with the host until released (and a released one is shown again).
+ * `fresh`: scores decided in the same step.
  */
 function endEvents(room: RoomState, runtime: ScenarioRuntime, by: string, reason: EndReason, fresh: ScoreDraft[] = []): DraftEvent[] {
   const simTime = room.cluster.now;
-  const scored = new Set([...Object.keys(room.scores), ...fresh.map((s) => s.participantId)]);
-  const computed = playerSeats(room).filter((p) => !scored.has(p.id)).map((p) => scoreEvent(room, runtime, p.id, null));
+  const decided = new Set(fresh.map((s) => s.participantId));
+  const computed = playerSeats(room).filter((p) => !decided.has(p.id)).map((p) => scoreEvent(room, runtime, p.id, own(room.diagnoses, p.id) ?? null));
   const events: DraftEvent[] = [...computed];
-  if (room.mode !== 'interview') {
-    for (const score of [...fresh, ...computed]) events.push(released(score, score.total, 0, simTime));
-    for (const id of Object.keys(room.scores)) events.push(releaseEvent(room, id)!);
+  for (const score of [...fresh, ...computed]) {
+    if (room.mode === 'interview' && !own(room.released, score.participantId)) continue;
+    const adjustments = room.adjustments.filter((a) => a.participantId === score.participantId).reduce((sum, a) => sum + a.points, 0);
+    events.push(released(score, score.total + adjustments, adjustments, simTime));
   }
   return [...events, { type: 'room.ended', simTime, by, reason }];
 }
@@ -346,22 +351,28 @@ export function uniqueName(room: RoomState, name: string): string {
   }
 }
 
+/**
+ * A player's score on the cluster as it is now. `diagnosis`: one being submitted now, or the
+ * one they submitted before (with its `seq` and `elapsedMs`): only what they saw until then
+ * backs it, and its time is theirs.
+ */
 function scoreEvent(
   room: RoomState,
   runtime: ScenarioRuntime,
   participantId: string,
-  diagnosis: Diagnosis | null,
+  diagnosis: (Diagnosis & { seq?: number; elapsedMs?: number }) | null,
 ): ScoreDraft {
   const terminal = room.terminals[participantId];
+  const before = diagnosis?.seq ?? Infinity;
   // What the seat's own tools got from the API counts like what its terminal showed, in the order it happened.
   const typed = (terminal?.entries ?? []).map((e) => ({ seq: e.seq, line: e.line, output: e.output, exitCode: e.exitCode, simTime: e.simTime, ...(e.observed ? { observed: e.observed } : {}) }));
   const requested = (room.apiObserved[participantId] ?? []).map((a) => ({ seq: a.seq, line: a.line, output: '', exitCode: 0, simTime: a.simTime, observed: a.observed }));
   const score = runtime.score({
     participantId,
-    diagnosis,
-    commands: [...typed, ...requested].sort((a, b) => a.seq - b.seq).map(({ seq: _seq, ...c }) => c),
-    hintsUsed: hintsOf(room, participantId).map((h) => ({ hintId: h.hintId, cost: h.cost })),
-    elapsedMs: room.elapsedMs,
+    diagnosis: diagnosis && diagnosisOf(diagnosis),
+    commands: [...typed, ...requested].filter((c) => c.seq < before).sort((a, b) => a.seq - b.seq).map(({ seq: _seq, ...c }) => c),
+    hintsUsed: hintsOf(room, participantId).filter((h) => h.seq < before).map((h) => ({ hintId: h.hintId, cost: h.cost })),
+    elapsedMs: diagnosis?.elapsedMs ?? room.elapsedMs,
     cluster: room.cluster,
   });
   return { type: 'score.computed', simTime: room.cluster.now, participantId, total: score.total, max: score.max, parts: score.parts, breakdown: score.breakdown };

@@ -248,7 +248,7 @@ export function reduceRoom(room: RoomState, event: RoomEvent, runtime: ScenarioR
       });
       break;
     case 'diagnosis.submitted':
-      room.diagnoses[event.participantId] = { seq: event.seq, ...diagnosisOf(event) };
+      room.diagnoses[event.participantId] = { seq: event.seq, elapsedMs: room.elapsedMs, ...diagnosisOf(event) };
       break;
     case 'score.computed':
       room.scores[event.participantId] = { seq: event.seq, total: event.total, max: event.max, parts: event.parts, breakdown: event.breakdown };

@@ -78,7 +78,8 @@ export interface RoomState {
   hints: PushedHint[];
   hintRequests: { seq: number; participantId: string }[];
   faults: { seq: number; faultId: string }[];
-  diagnoses: Record<string, { seq: number } & Diagnosis>;
+  /** `elapsedMs`: the room's running time when it was submitted (absent in snapshots from before it was kept). */
+  diagnoses: Record<string, { seq: number; elapsedMs?: number } & Diagnosis>;
   scores: Record<string, Score>;
   /** Players who may see their score, with what they were shown last. */
   released: Record<string, { seq: number; total: number; max: number; parts: ScorePart[] }>;

@@ -208,6 +208,20 @@ describe('scores', () => {
     registry.dispose();
   });
 
+  it('interview: a score released before the end is shown again as the end scores it, adjustments kept; hints pushed after the diagnosis cost nothing', async () => {
+    const { registry, runner, host } = await setup('interview');
+    const cand = seatOf(await registry.joinByCode(runner.room.code, 'Cand', 'player'));
+    await runner.act(host, { type: 'start' });
+    await runner.act(asPlayer(cand.id), { type: 'diagnose', rootCause: 'b', text: '', evidence: [] });
+    await runner.act(host, { type: 'adjust', participantId: cand.id, points: 2, reason: 'clear explanation' });
+    await runner.act(host, { type: 'release', participantId: cand.id });
+    await runner.act(host, { type: 'push-hint', hintId: 'h2', participantId: cand.id });
+    const ended = await runner.act(host, { type: 'end' });
+    expect(ended.ok && ended.events.map((e) => e.type)).toEqual(['score.computed', 'score.released', 'room.ended']);
+    expect(viewOf(runner, cand.id).scores).toMatchObject([{ participantId: cand.id, total: 12 }]);
+    registry.dispose();
+  });
+
   it('game day: every player sees their own score when the room ends, the left ones scored too', async () => {
     const { registry, runner, host } = await setup('gameday');
     const a = seatOf(await registry.joinByCode(runner.room.code, 'A', 'player'));
@@ -217,7 +231,8 @@ describe('scores', () => {
     expect(viewOf(runner, a.id).scores).toEqual([]);
     await runner.act(asPlayer(b.id), { type: 'leave' });
     const ended = await runner.act(host, { type: 'end' });
-    expect(ended.ok && ended.events.map((e) => e.type)).toEqual(['score.computed', 'score.released', 'score.released', 'room.ended']);
+    // A's diagnosis is scored again on the world as the room ends (what A did after it counts too).
+    expect(ended.ok && ended.events.map((e) => e.type)).toEqual(['score.computed', 'score.computed', 'score.released', 'score.released', 'room.ended']);
     expect(viewOf(runner, a.id).scores).toMatchObject([{ participantId: a.id, total: 10 }]);
     expect(viewOf(runner, b.id).scores).toMatchObject([{ participantId: b.id, total: 0 }]);
     registry.dispose();

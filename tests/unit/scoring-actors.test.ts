@@ -4,8 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { sameWorld, worldFingerprint } from '../../server/cluster/actors.js';
 import { loadScenarioDir } from '../../server/scenarios/load.js';
-import { scenarioRuntime } from '../../server/rooms/scenario-runtime.js';
 import { seedDrawing } from '../helpers/pinned.js';
+import { createMemoryRoomStore } from '../../server/db/memory-room-store.js';
+import { RoomRegistry } from '../../server/rooms/registry.js';
+import { loadScenarioCatalog, scenarioRuntime } from '../../server/rooms/scenario-runtime.js';
 
 const loaded = loadScenarioDir().scenarios.find((s) => s.id === 'pending-pods')!;
 
@@ -71,6 +73,53 @@ describe('game day: a fix made on a node is its maker\'s', () => {
     for (const line of ['ssh worker-2', 'sudo swapoff -a', "sudo sed -i '/swap/d' /etc/fstab", 'sudo systemctl restart kubelet', 'exit']) run(ana, 'ana', line);
     runtime.advance(cluster, 120_000);
     expect(cluster.actors?.fixedBy).toMatchObject({ 'node-back': 'ana', 'survives-reboot': 'ana' });
+  });
+});
+
+describe('a room scores what a player did after diagnosing too', () => {
+  // Scored only when submitted, a game day's player could diagnose and then wreck the shared
+  // cluster for free (and an interview's candidate who fixed after diagnosing earned nothing).
+  async function gameDay() {
+    const seed = seedDrawing(loaded, 'taint', { names: 1, nodes: 1 });
+    const registry = new RoomRegistry({ store: createMemoryRoomStore(), catalog: loadScenarioCatalog().catalog, tickMs: 0 });
+    const created = await registry.create({ scenarioId: 'pending-pods', mode: 'gameday', seed, name: 'Host' });
+    if (!('runner' in created)) throw new Error(created.error.message);
+    const runner = created.runner;
+    const join = async (name: string) => {
+      const joined = await registry.joinByCode(runner.room.code, name, 'player');
+      if (!('runner' in joined) || joined.placement.kind !== 'seat') throw new Error('not seated');
+      return { participantId: joined.placement.participant.id, role: 'player' as const };
+    };
+    const ana = await join('Ana');
+    await runner.act({ participantId: created.participantId, role: 'host' }, { type: 'start' });
+    await runner.tick(20_000);
+    for (const line of ['kubectl get pods -n shop', 'kubectl describe pods -n shop -l app=storefront', 'kubectl describe nodes']) await runner.act(ana, { type: 'run', line });
+    await runner.act(ana, { type: 'diagnose', rootCause: 'leftover-taint', text: 'taints', evidence: ['pods-pending', 'taint-event', 'node-taints'] });
+    const lines = () => (runner.room.scores[ana.participantId]!.breakdown as { lines: { category: string; id?: string; points: number }[] }).lines;
+    return { registry, runner, ana, host: { participantId: created.participantId, role: 'host' as const }, lines };
+  }
+
+  it('damage done after the diagnosis is charged when the room ends', async () => {
+    const { registry, runner, ana, host, lines } = await gameDay();
+    const before = runner.room.scores[ana.participantId]!.total;
+    expect(lines().filter((l) => l.category === 'harmful')).toEqual([]);
+    await runner.act(ana, { type: 'run', line: 'kubectl delete deployment storefront -n shop' });
+    await runner.act(host, { type: 'end' });
+    expect(lines().find((l) => l.id === 'deployment:shop/storefront')).toMatchObject({ category: 'harmful', points: -45 });
+    expect(runner.room.scores[ana.participantId]!.total).toBeLessThanOrEqual(before - 45);
+    // What the player saw after diagnosing does not back the diagnosis retroactively, and the time stays theirs.
+    expect(lines().find((l) => l.category === 'rootCause')!.points).toBe(40);
+    registry.dispose();
+  });
+
+  it('a fix made after the diagnosis counts when the room ends', async () => {
+    const { registry, runner, ana, host, lines } = await gameDay();
+    expect(lines().find((l) => l.id === 'taint-removed')!.points).toBe(0);
+    for (const node of ['ip-10-0-3-22', 'ip-10-0-3-23']) await runner.act(ana, { type: 'run', line: `kubectl taint nodes ${node} maintenance-` });
+    await runner.tick(60_000);
+    await runner.act(host, { type: 'end' });
+    expect(lines().find((l) => l.id === 'taint-removed')!.points).toBe(10);
+    registry.dispose();
   });
 });
 
