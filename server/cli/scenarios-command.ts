@@ -5,6 +5,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { actorRecord, noteChangeBy, sameWorld, worldFingerprint } from '../cluster/actors.js';
 import type { ClusterState } from '../cluster/types.js';
 import { evaluate } from '../scenarios/predicates.js';
 import { wasSeenBroken } from '../scenarios/remediation.js';
@@ -16,6 +17,8 @@ import { forStack, instantiate, seedForVariant, solutionOf, stacksFor, type Inst
 import { evidenceInterest, scoreSession, type ScoreBreakdown, type ScoredCommand } from '../scoring/score.js';
 import { newSession, runLine } from '../shell/index.js';
 
+/** The one player of a played session, as the world's actor record names them. */
+const PLAYER = 'player';
 /** Simulated time a reference player spends on each command (reading, typing). */
 const SECONDS_PER_COMMAND = 5;
 /** A reference solution must reach this share of the maximum score. */
@@ -29,22 +32,30 @@ export interface ReferenceRun {
   score: ScoreBreakdown;
 }
 
-/** Play a list of steps (command lines, waits) on a fresh cluster for this scenario. */
-export function playSteps(scenario: Scenario, seed: number, steps: Scenario['solutions'][number]['steps']): { state: ClusterState; commands: ScoredCommand[] } {
+/**
+ * Play a list of steps (command lines, waits) on a fresh cluster for this scenario.
+ * `changed[i]`: whether `commands[i]` changed the world (a write, not a read).
+ */
+export function playSteps(scenario: Scenario, seed: number, steps: Scenario['solutions'][number]['steps']): { state: ClusterState; commands: ScoredCommand[]; changed: boolean[] } {
   const state = startScenario(scenario, seed);
   const session = newSession(state);
   const interest = evidenceInterest(scenario);
   const commands: ScoredCommand[] = [];
+  const changed: boolean[] = [];
+  actorRecord(state); // what the player changed is recorded (the scorer charges damage from the first change)
   for (const step of steps) {
     if (typeof step !== 'string') {
       advance(state, scenario, step.wait * 1000);
       continue;
     }
+    const before = worldFingerprint(state);
     const res = runLine(state, session, step, { interest });
+    changed.push(!sameWorld(before, worldFingerprint(state)));
+    if (changed.at(-1)) noteChangeBy(state, PLAYER);
     commands.push({ line: step, output: res.output, exitCode: res.exitCode, simTime: state.now, ...(res.observed ? { observed: res.observed } : {}) });
     advance(state, scenario, SECONDS_PER_COMMAND * 1000);
   }
-  return { state, commands };
+  return { state, commands, changed };
 }
 
 /** The reference solution of the variant and dressing a seed draws, played and scored. */

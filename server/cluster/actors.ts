@@ -48,4 +48,5 @@ export function noteChangeBy(state: ClusterState, actor: string): void {
   const record = actorRecord(state);
   record.last = actor;
   record.changes[actor] = (record.changes[actor] ?? 0) + 1;
+  (record.firstChangeAt ??= {})[actor] ??= state.now;
 }

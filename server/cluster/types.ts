@@ -788,6 +788,8 @@ export interface ActorRecord {
   last?: string;
   /** Players who changed the world at least once, with how many commands did. */
   changes: Record<string, number>;
+  /** When each player first changed the world (absent in states from before it was kept): what the world lost before was not their doing. */
+  firstChangeAt?: Record<string, SimTime>;
   /** Remediation id → the player who was last to change the world when its check last became true. */
   fixedBy: Record<string, string>;
   /** Damage item (scoring/damage.ts) → the player whose command did it. */

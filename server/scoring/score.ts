@@ -278,14 +278,20 @@ function hintLines(s: Scenario, input: ScoringInput): ScoreLine[] {
 /** The world's damage and the scenario's harmful states, charged to this player if their commands did it. */
 function harmfulLines(s: Scenario, input: ScoringInput): ScoreLine[] {
   const actors = input.cluster.actors;
-  const acted = input.participantId === undefined || !actors || (actors.changes[input.participantId] ?? 0) > 0;
+  // Did this player change the world? A room records every player's changes (nobody's yet: no
+  // record); scored without a player, any change recorded, or without a record at all, counts.
+  const acted = actors ? (input.participantId === undefined ? Object.keys(actors.changes).length > 0 : (actors.changes[input.participantId] ?? 0) > 0) : input.participantId === undefined;
   const charged = (key: string): boolean => {
     const by = actors?.damageBy[key];
     return by === undefined ? acted : input.participantId === undefined || by === input.participantId;
   };
   const line = (item: DamageItem): ScoreLine => ({ category: 'harmful', id: item.key, label: `Damage: ${item.label}`, points: -item.penalty, max: 0, why: item.why });
   const out = structuralDamage(input.cluster, s).filter((d) => charged(d.key)).map(line);
-  const started = input.commands.find((c) => c.simTime !== undefined)?.simTime;
+  // Requests count as lost from the player's first change to the world: until then the incident
+  // alone failed them (it may unfold after a quick first command). Unrecorded: the first command.
+  const firstChanges = Object.values(actors?.firstChangeAt ?? {});
+  const firstChange = input.participantId !== undefined ? actors?.firstChangeAt?.[input.participantId] : firstChanges.length > 0 ? Math.min(...firstChanges) : undefined;
+  const started = firstChange ?? input.commands.find((c) => c.simTime !== undefined)?.simTime;
   if (started !== undefined && acted) out.push(...trafficDamage(input.cluster, started).map(line));
   for (const h of s.answer.harmful) {
     if (acted && evaluate(input.cluster, h.predicate)) out.push({ category: 'harmful', id: h.id, label: `Harmful: ${h.text}`, points: -h.penalty, max: 0, why: 'the cluster shows the damage at the end' });
