@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryRoomStore } from '../../server/db/memory-room-store.js';
 import { fromStored } from '../../server/rooms/log.js';
 import { buildDebrief } from '../../server/rooms/debrief.js';
-import { MAX_WAITING } from '../../server/rooms/decide.js';
+import { MAX_WAITING, type Action } from '../../server/rooms/decide.js';
 import { replayRoom } from '../../server/rooms/reducer.js';
 import { RoomRegistry, type Joined } from '../../server/rooms/registry.js';
 import type { RoomRunner } from '../../server/rooms/runner.js';
@@ -219,6 +219,31 @@ describe('scores', () => {
     const ended = await runner.act(host, { type: 'end' });
     expect(ended.ok && ended.events.map((e) => e.type)).toEqual(['score.computed', 'score.released', 'room.ended']);
     expect(viewOf(runner, cand.id).scores).toMatchObject([{ participantId: cand.id, total: 12 }]);
+    registry.dispose();
+  });
+
+  it('a spectator cannot move a score; a host moves it only by a written adjustment, shown as its own part', async () => {
+    const { registry, runner, host } = await setup('gameday', { allowSpectators: true, autoHints: false });
+    const a = seatOf(await registry.joinByCode(runner.room.code, 'A', 'player'));
+    const sue = { participantId: seatOf(await registry.joinByCode(runner.room.code, 'Sue', 'spectator')).id, role: 'spectator' as const };
+    await runner.act(host, { type: 'start' });
+    // Diagnosing, typing into the cluster, asking for hints, adjusting or ending: a spectator's attempts are refused and logged nowhere.
+    const seqBefore = runner.room.seq;
+    const attempts: Action[] = [
+      { type: 'diagnose', rootCause: 'b', text: '', evidence: [] }, { type: 'run', line: 'inc' }, { type: 'request-hint' },
+      { type: 'adjust', participantId: a.id, points: 50, reason: 'x' }, { type: 'push-hint', hintId: 'h1', participantId: a.id }, { type: 'end' },
+    ];
+    for (const action of attempts) expect(await runner.act(sue, action)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // The host does not play: no diagnosis or command of their own.
+    expect(await runner.act(host, { type: 'diagnose', rootCause: 'b', text: '', evidence: [] })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await runner.act(host, { type: 'run', line: 'inc' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(runner.room.seq).toBe(seqBefore);
+    await runner.act(asPlayer(a.id), { type: 'diagnose', rootCause: 'b', text: '', evidence: [] });
+    await runner.act(host, { type: 'adjust', participantId: a.id, points: -4, reason: 'ignored the runbook' });
+    await runner.act(host, { type: 'end' });
+    expect(viewOf(runner, a.id).scores).toEqual([{ participantId: a.id, total: 6, max: 10, parts: [
+      { key: 'rootCause', points: 10, max: 10 }, { key: 'hints', points: -0, max: 0 }, { key: 'adjustment', points: -4, max: 0 },
+    ] }]);
     registry.dispose();
   });
 
