@@ -99,32 +99,35 @@ function lex(src: string): Tok[] {
     if (c === ' ' || c === '\t' || c === '\r') i++;
     else if (c === '\\' && src[i + 1] === '\n') i += 2;
     else if (c === '\n') {
-      toks.push({ t: 'nl' });
+      toks.push({ t: 'nl', at: i });
       i++;
     } else if (c === '#') {
       while (i < src.length && src[i] !== '\n') i++;
     } else if (/[0-9.]/.test(c) && /^(\d+\.?\d*(e[+-]?\d+)?|\.\d+)/i.test(src.slice(i))) {
       const m = /^(\d+\.?\d*(e[+-]?\d+)?|\.\d+)/i.exec(src.slice(i))!;
-      toks.push({ t: 'num', v: Number(m[0]) });
+      toks.push({ t: 'num', v: Number(m[0]), at: i });
       i += m[0].length;
     } else if (/[A-Za-z_]/.test(c)) {
       const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i))!;
       toks.push({ t: 'name', v: m[0], call: src[i + m[0].length] === '(', at: i });
       i += m[0].length;
     } else if (c === '"') {
+      const at = i;
       let s = '';
       i++;
-      const esc: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', '/': '/', a: '\x07', b: '\b', f: '\f', v: '\v' };
-      while (i < src.length && src[i] !== '"') {
+      // A backslash-newline continues the string; a bare newline ends it unterminated.
+      const esc: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', '/': '/', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
+      while (i < src.length && src[i] !== '"' && src[i] !== '\n') {
         if (src[i] === '\\' && i + 1 < src.length) {
           s += esc[src[i + 1]!] ?? `\\${src[i + 1]}`;
           i += 2;
         } else s += src[i++];
       }
-      if (i >= src.length) throw new AwkSyntaxError('runaway string constant "' + s.slice(0, 10) + ' ...');
+      if (src[i] !== '"') throw new AwkSyntaxError('unterminated string', at);
       i++;
-      toks.push({ t: 'str', v: s });
+      toks.push({ t: 'str', v: s, at });
     } else if (c === '/' && regexAllowed()) {
+      const at = i;
       let s = '';
       i++;
       while (i < src.length && src[i] !== '/') {
@@ -134,22 +137,20 @@ function lex(src: string): Tok[] {
         } else if (src[i] === '\n') break;
         else s += src[i++];
       }
-      if (src[i] !== '/') throw new AwkSyntaxError(`runaway regular expression /${s.slice(0, 10)} ...`);
+      if (src[i] !== '/') throw new AwkSyntaxError('unterminated regexp', at + 1);
       i++;
-      toks.push({ t: 'regex', v: s });
+      toks.push({ t: 'regex', v: s, at });
     } else {
       const op = OPS.find((o) => src.startsWith(o, i));
-      if (!op) throw new AwkSyntaxError(`syntax error at or near ${c}`);
+      if (!op) throw new AwkSyntaxError('syntax error', i);
       // gawk's `**` and `**=` are `^` and `^=`.
-      toks.push({ t: 'op', v: op === '**' ? '^' : op === '**=' ? '^=' : op });
+      toks.push({ t: 'op', v: op === '**' ? '^' : op === '**=' ? '^=' : op, at: i });
       i += op.length;
     }
   }
   toks.push({ t: 'eof' });
   return toks;
 }
-
-const describe = (tok: Tok): string => (tok.t === 'eof' ? 'end of file' : tok.t === 'nl' ? 'end of line' : tok.t === 'str' ? `"${tok.v}"` : tok.t === 'regex' ? `/${tok.v}/` : String(tok.v));
 
 export function parseAwk(src: string): AwkProgram {
   const toks = lex(src);
@@ -170,8 +171,9 @@ export function parseAwk(src: string): AwkProgram {
   const fail = (): never => {
     const t = peek();
     if (t.t === 'name' && UNSUPPORTED.has(t.v)) throw new AwkSyntaxError(`'${t.v}' is not supported by this terminal's awk`);
-    if (t.t === 'eof') throw new AwkSyntaxError('unexpected newline or end of string', src.length);
-    throw new AwkSyntaxError(`syntax error at or near ${describe(t)}`);
+    if (t.t === 'eof' || t.t === 'nl') throw new AwkSyntaxError('unexpected newline or end of string', t.t === 'eof' ? src.length : t.at);
+    // gawk points its caret at the token bison stopped on.
+    throw new AwkSyntaxError('syntax error', t.at);
   };
   const expect = (v: string): void => {
     if (!isOp(v)) fail();
@@ -338,7 +340,8 @@ export function parseAwk(src: string): AwkProgram {
       return { k: 'group', e };
     }
     if (t.t === 'name') {
-      if (UNSUPPORTED.has(t.v)) fail();
+      // A keyword (print, if, else…) is no operand: `{ … } print` is gawk's syntax error.
+      if (UNSUPPORTED.has(t.v) || (RESERVED.has(t.v) && !BUILTINS.has(t.v) && t.v !== 'getline')) fail();
       p++;
       if (t.v === 'getline') {
         const target = getlineTarget();
@@ -538,7 +541,9 @@ export function parseAwk(src: string): AwkProgram {
     skipTerminators();
     while (!isOp('}') && peek().t !== 'eof') {
       body.push(statement());
-      if (!isOp('}') && peek().t !== 'eof' && !isOp(';') && peek().t !== 'nl') fail();
+      // A statement ending in its block's `}` (if, while, for, a block) needs no terminator, as in gawk's grammar.
+      const closedBlock = toks[p - 1]?.t === 'op' && (toks[p - 1] as { v: string }).v === '}';
+      if (!closedBlock && !isOp('}') && peek().t !== 'eof' && !isOp(';') && peek().t !== 'nl') fail();
       skipTerminators();
     }
     return body;

@@ -717,11 +717,14 @@ export const awk: ShellProgram = (ctx, argv, shell) => {
   } catch (error) {
     if (error instanceof AwkUndefinedFunction) return { stdout: '', stderr: `awk: cmd. line:1: fatal: function \`${error.name}' not defined\n`, exitCode: 2 };
     if (error instanceof AwkSyntaxError) {
-      // gawk's form: the program line, then a caret under where it stopped.
-      const where = 'awk: cmd. line:1:';
+      // gawk's form: the program line it stopped on, then a caret under where.
+      const before = program.slice(0, error.at ?? 0).split('\n');
+      // A newline it stopped at is counted already: gawk names the next line, showing this one.
+      const where = `awk: cmd. line:${program.slice(0, (error.at ?? 0) + 1).split('\n').length}:`;
       if (error.bare) return { stdout: '', stderr: `${where} error: ${error.message}\n`, exitCode: 1 };
-      const line = program.split('\n')[0] ?? '';
-      const caret = error.at !== undefined ? `${' '.repeat(Math.min(error.at, line.length) + 1)}^ ` : ' ';
+      const line = program.split('\n')[before.length - 1] ?? '';
+      const col = before.at(-1)!.length;
+      const caret = error.at !== undefined ? `${' '.repeat(Math.min(col, line.length) + 1)}^ ` : ' ';
       return { stdout: '', stderr: `${where} ${line}\n${where}${caret}${error.message}\n`, exitCode: 1 };
     }
     throw error;
