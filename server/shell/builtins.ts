@@ -1,6 +1,7 @@
 // bash builtins and the small coreutils a player reaches for: echo, export, history, date…
 import { wallClock } from '../cluster/logs.js';
 import { parseDate } from './date-parse.js';
+import { strftime } from './strftime.js';
 import { escapedByte, settleBytes } from './bytes.js';
 import { cd } from './file-tools.js';
 import { assignVar, exportVar, hostOf, currentNode, internalIP, userOf } from './session.js';
@@ -118,59 +119,64 @@ const hostname: ShellCommand = (ctx, argv) => {
   return ok(`${hostOf(ctx.session)}\n`);
 };
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const pad = (n: number, width = 2, fill = '0'): string => String(n).padStart(width, fill);
+/** date's -I and --rfc-3339 layouts, by the argument that names them (an unambiguous prefix will do). */
+const ISO_FORMATS: Record<string, string> = { hours: '%Y-%m-%dT%H%:z', minutes: '%Y-%m-%dT%H:%M%:z', date: '%Y-%m-%d', seconds: '%Y-%m-%dT%H:%M:%S%:z', ns: '%Y-%m-%dT%H:%M:%S,%N%:z' };
+const RFC_3339_FORMATS: Record<string, string> = { date: '%Y-%m-%d', seconds: '%Y-%m-%d %H:%M:%S%:z', ns: '%Y-%m-%d %H:%M:%S.%N%:z' };
+const DATE_HELP = "Try 'date --help' for more information.\n";
 
-/** coreutils `date` in the C locale, UTC: `Mon Jun  3 09:00:00 UTC 2024`, or `+FORMAT`. */
-function formatDate(d: Date, format: string): string {
-  const codes: Record<string, () => string> = {
-    a: () => DAYS[d.getUTCDay()]!,
-    b: () => MONTHS[d.getUTCMonth()]!,
-    h: () => MONTHS[d.getUTCMonth()]!,
-    d: () => pad(d.getUTCDate()),
-    e: () => pad(d.getUTCDate(), 2, ' '),
-    H: () => pad(d.getUTCHours()),
-    M: () => pad(d.getUTCMinutes()),
-    S: () => pad(d.getUTCSeconds()),
-    m: () => pad(d.getUTCMonth() + 1),
-    Y: () => String(d.getUTCFullYear()),
-    y: () => pad(d.getUTCFullYear() % 100),
-    Z: () => 'UTC',
-    z: () => '+0000',
-    s: () => String(Math.floor(d.getTime() / 1000)),
-    N: () => pad(d.getUTCMilliseconds(), 3) + '000000',
-    F: () => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
-    T: () => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`,
-    '%': () => '%',
-    n: () => '\n',
-    t: () => '\t',
-  };
-  return format.replace(/%(.)/g, (all, c: string) => codes[c]?.() ?? all);
+/** coreutils' argmatch: an exact name or an unambiguous prefix, else its message. */
+function argmatch(formats: Record<string, string>, arg: string, option: string): string | { error: string } {
+  const names = Object.keys(formats);
+  const found = names.includes(arg) ? [arg] : names.filter((n) => arg !== '' && n.startsWith(arg));
+  if (found.length === 1) return formats[found[0]!]!;
+  const what = found.length ? 'ambiguous' : 'invalid';
+  return { error: `date: ${what} argument ‘${arg}’ for ‘${option}’\nValid arguments are:\n${names.map((n) => `  - ‘${n}’\n`).join('')}${DATE_HELP}` };
 }
 
+/** coreutils `date` in the C locale, UTC: `Mon Jun  3 09:00:00 UTC 2024`, `+FORMAT`, -I, -R, --rfc-3339. */
 const date: ShellCommand = (ctx, argv) => {
   // In a container's process, its own clock: a loop's `date; sleep 1` prints each second.
   const clock = ctx.session.processClock;
   let when = wallClock(ctx.state, clock ? clock.startedAt + clock.elapsed : ctx.state.now);
-  let format = '%a %b %e %H:%M:%S %Z %Y';
+  let format: string | undefined;
+  let plus: string | undefined;
   const args = argv.slice(1);
+  const setFormat = (f: string | { error: string }): string | undefined => {
+    if (typeof f !== 'string') return f.error;
+    if (format !== undefined) return 'date: multiple output formats specified\n';
+    format = f;
+    return undefined;
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const dateFlag = /^(?:-d|--date)(?:=(.*))?$/s.exec(arg) ?? (arg.startsWith('-d') && arg.length > 2 ? [arg, arg.slice(2)] : null);
-    if (arg.startsWith('+')) format = arg.slice(1);
-    else if (dateFlag) {
+    const iso = /^(?:-I(.*)|--iso-8601(?:=(.*))?)$/s.exec(arg);
+    const rfc = /^--rfc-3339(?:=(.*))?$/s.exec(arg);
+    let error: string | undefined;
+    if (arg.startsWith('+')) {
+      if (plus !== undefined) return fail(`date: extra operand ‘${arg}’\n${DATE_HELP}`);
+      plus = arg.slice(1);
+    } else if (dateFlag) {
       const text = dateFlag[1] ?? args[++i];
-      if (text === undefined) return fail("date: option requires an argument -- 'd'\nTry 'date --help' for more information.\n");
+      if (text === undefined) return fail(`date: option requires an argument -- 'd'\n${DATE_HELP}`);
       const parsed = parseDate(text, wallClock(ctx.state, ctx.state.now));
       if (!parsed) return fail(`date: invalid date ‘${text}’\n`);
       when = parsed;
-    } else if (arg === '-u' || arg === '--utc' || arg === '--universal' || arg === '-R' || arg === '--rfc-email') {
-      if (arg === '-R' || arg === '--rfc-email') format = '%a, %d %b %Y %H:%M:%S %z';
-    } else if (arg === '-I' || arg === '--iso-8601') format = '%F';
-    else return fail(`date: invalid date '${arg}'\n`);
+    } else if (arg === '-u' || arg === '--utc' || arg === '--universal') continue;
+    else if (arg === '-R' || arg === '--rfc-email') error = setFormat('%a, %d %b %Y %H:%M:%S %z');
+    else if (iso) {
+      const which = iso[1] ?? iso[2];
+      error = setFormat(which ? argmatch(ISO_FORMATS, which, '--iso-8601') : ISO_FORMATS.date!);
+    } else if (rfc) {
+      if (rfc[1] === undefined) return fail(`date: option '--rfc-3339' requires an argument\n${DATE_HELP}`);
+      error = setFormat(argmatch(RFC_3339_FORMATS, rfc[1], '--rfc-3339'));
+    } else if (arg.startsWith('--')) return fail(`date: unrecognized option '${arg}'\n${DATE_HELP}`);
+    else if (arg.startsWith('-') && arg.length > 1) return fail(`date: invalid option -- '${arg[1]}'\n${DATE_HELP}`);
+    else return fail(`date: invalid date ‘${arg}’\n`);
+    if (error) return fail(error);
   }
-  return ok(`${formatDate(when, format)}\n`);
+  if (plus !== undefined && format !== undefined) return fail('date: multiple output formats specified\n');
+  return ok(`${strftime(when, plus ?? format ?? '%a %b %e %H:%M:%S %Z %Y')}\n`);
 };
 
 const SLEEP_UNITS: Record<string, number> = { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -5,6 +5,7 @@ import { RE2JS } from 're2js';
 import type { Json } from './parse.js';
 import { parseDefs } from './parse.js';
 import { jsonError } from './input.js';
+import { strftime as strftimeUtc } from '../../strftime.js';
 import { Evaluator, spend, applyFormat, bindDef, deletePaths, emitValue, getPath, index, indicesOf, invalidPath, setPath, splitString, type Closure, type Env, type Native, type Path } from './eval.js';
 import { JqRuntimeError, compare, describe, dump, equal, fail, getKey, hasKey, isObject, newObject, sortKeys, truthy, typeName, type JsonObject } from './value.js';
 
@@ -247,13 +248,6 @@ function sortByKeys(v: Json, keyed: Json): { item: Json; key: Json }[] {
   return v.map((item, i) => ({ item, key: ks[i]! })).sort((a, b) => compare(a.key, b.key));
 }
 
-function pad2(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
 function gmtime(v: Json): Json {
   if (typeof v !== 'number') return fail('gmtime() requires a number');
   const d = new Date(Math.floor(v) * 1000);
@@ -276,15 +270,7 @@ function strftime(v: Json, format: Json): Json {
   if (typeof format !== 'string') return fail('strftime/1 requires a string format');
   const t = brokenDown(v, 'strftime/1');
   const d = new Date(Date.UTC(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, Math.floor(t[5]!)));
-  const codes: Record<string, () => string> = {
-    Y: () => String(d.getUTCFullYear()), m: () => pad2(d.getUTCMonth() + 1), d: () => pad2(d.getUTCDate()), e: () => String(d.getUTCDate()).padStart(2),
-    H: () => pad2(d.getUTCHours()), M: () => pad2(d.getUTCMinutes()), S: () => pad2(d.getUTCSeconds()), Z: () => 'UTC', z: () => '+0000',
-    a: () => DAYS[d.getUTCDay()]!.slice(0, 3), A: () => DAYS[d.getUTCDay()]!, b: () => MONTHS[d.getUTCMonth()]!.slice(0, 3), h: () => MONTHS[d.getUTCMonth()]!.slice(0, 3), B: () => MONTHS[d.getUTCMonth()]!,
-    s: () => String(Math.floor(d.getTime() / 1000)), j: () => String((gmtime(d.getTime() / 1000) as number[])[7]! + 1).padStart(3, '0'), '%': () => '%',
-    T: () => `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`, F: () => `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`,
-    y: () => pad2(d.getUTCFullYear() % 100), u: () => String(d.getUTCDay() || 7), w: () => String(d.getUTCDay()),
-  };
-  return format.replace(/%(.)/g, (all, c: string) => codes[c]?.() ?? all);
+  return strftimeUtc(d, format, true);
 }
 
 function strptime(v: Json, format: Json): Json {
