@@ -390,18 +390,115 @@ const mapfile: Builtin = (_host, session, argv, stdin) => {
   let strip = false;
   let delimiter = '\n';
   let name = 'MAPFILE';
-  for (let i = 1; i < argv.length; i++) {
+  let count = MAX_ARRAY_LENGTH;
+  let skip = 0;
+  // Options as bash's internal getopt reads them: clustered (`-td,`), a value attached or next.
+  let i = 1;
+  for (; i < argv.length && /^-./.test(argv[i]!) && argv[i] !== '--'; i++) {
     const arg = argv[i]!;
-    if (arg === '-t') strip = true;
-    else if (arg === '-d') delimiter = (argv[++i] ?? '\n').slice(0, 1);
-    else if (!arg.startsWith('-')) name = arg;
+    for (let j = 1; j < arg.length; j++) {
+      const flag = arg[j]!;
+      if (flag === 't') {
+        strip = true;
+        continue;
+      }
+      if (!'dnsuCcO'.includes(flag)) return result('', `bash: ${argv[0]}: -${flag}: invalid option\n${argv[0]}: usage: ${argv[0]} [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [-C callback] [-c quantum] [array]\n`, 2);
+      const value = j + 1 < arg.length ? arg.slice(j + 1) : argv[++i];
+      if (value === undefined) return result('', `bash: ${argv[0]}: -${flag}: option requires an argument\n${argv[0]}: usage: ${argv[0]} [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [-C callback] [-c quantum] [array]\n`, 2);
+      if (flag === 'd') delimiter = value.slice(0, 1);
+      else if (flag === 'n' || flag === 's') {
+        if (!/^\d+$/.test(value)) return result('', `bash: ${argv[0]}: ${value}: invalid line count\n`, 1);
+        if (flag === 'n' && Number(value) > 0) count = Math.min(count, Number(value));
+        if (flag === 's') skip = Math.min(Number(value), MAX_ARRAY_LENGTH);
+      }
+      break;
+    }
   }
+  if (argv[i] === '--') i++;
+  if (argv[i] !== undefined) name = argv[i]!;
+  for (let n = 0; n < skip && stdin.record(delimiter); n++);
   const lines: string[] = [];
-  for (let record = stdin.record(delimiter); record && lines.length < MAX_ARRAY_LENGTH; record = stdin.record(delimiter)) {
+  for (let record = lines.length < count ? stdin.record(delimiter) : undefined; record; record = lines.length < count ? stdin.record(delimiter) : undefined) {
     lines.push(strip || !record.ended ? record.text : record.text + (delimiter || '\0'));
   }
   const refused = setArray(session, name, lines);
   return refused ? result('', refused, 1) : result('');
+};
+
+/**
+ * `getopts OPTSTRING NAME [ARG…]`: the next option of ARG… or the positional parameters, by OPTIND
+ * and the place inside a cluster (`-ab`), setting NAME and OPTARG as bash does; a leading `:` in
+ * OPTSTRING (or OPTERR=0) keeps it quiet. dash words its complaints its own way.
+ */
+const getopts: Builtin = (host, session, argv) => {
+  const [, optstring, name] = argv;
+  if (optstring === undefined || name === undefined) return result('', `getopts: usage: getopts optstring name [arg ...]\n`, 2);
+  if (!NAME_RE.test(name)) return result('', `bash: getopts: \`${name}': not a valid identifier\n`, 1);
+  const args = argv.length > 3 ? argv.slice(3) : host.positional.at(-1)!;
+  const optindText = getVar(session, 'OPTIND') ?? '1';
+  let optind = /^\d+$/.test(optindText) && Number(optindText) > 0 ? Number(optindText) : 1;
+  // A script that set OPTIND itself starts a fresh argument.
+  let char = session.getopts && session.getopts.optind === optindText ? session.getopts.char : 1;
+  const done = (code: number, stderr = ''): Outcome => {
+    setVar(session, 'OPTIND', String(optind));
+    session.getopts = { optind: String(optind), char };
+    return result('', stderr, code);
+  };
+  const arg = args[optind - 1];
+  if (char <= 1 || arg === undefined || char >= arg.length) char = 1;
+  if (arg === undefined || !arg.startsWith('-') || arg === '-') {
+    setVar(session, name, '?');
+    return done(1);
+  }
+  if (arg === '--') {
+    optind++;
+    setVar(session, name, '?');
+    return done(1);
+  }
+  const letter = arg[char]!;
+  char++;
+  const next = (): void => {
+    if (char >= arg.length) {
+      optind++;
+      char = 1;
+    }
+  };
+  const silent = optstring.startsWith(':');
+  const quiet = silent || getVar(session, 'OPTERR') === '0';
+  const at = optstring.indexOf(letter);
+  if (letter === ':' || at < 0) {
+    next();
+    setVar(session, name, '?');
+    if (silent) setVar(session, 'OPTARG', letter);
+    else unsetVar(session, 'OPTARG');
+    return done(0, quiet ? '' : session.dash ? `Illegal option -${letter}\n` : `bash: illegal option -- ${letter}\n`);
+  }
+  if (optstring[at + 1] !== ':') {
+    next();
+    setVar(session, name, letter);
+    unsetVar(session, 'OPTARG');
+    return done(0);
+  }
+  let value: string | undefined;
+  if (char < arg.length) value = arg.slice(char);
+  else value = args[optind];
+  if (value === undefined) {
+    optind++;
+    char = 1;
+    if (silent) {
+      setVar(session, name, ':');
+      setVar(session, 'OPTARG', letter);
+      return done(0);
+    }
+    setVar(session, name, '?');
+    unsetVar(session, 'OPTARG');
+    return done(0, quiet ? '' : session.dash ? `No arg for -${letter} option\n` : `bash: option requires an argument -- ${letter}\n`);
+  }
+  optind += char < arg.length ? 1 : 2;
+  char = 1;
+  setVar(session, name, letter);
+  setVar(session, 'OPTARG', value);
+  return done(0);
 };
 
 const command: Builtin = (host, session, argv, stdin) => {
@@ -448,7 +545,7 @@ const builtins: Record<string, Builtin> = {
   ':': noop, read, local: (h, s, a) => declareNames(h, s, a, 'local', true), declare: (h, s, a) => declareNames(h, s, a, 'declare', false),
   typeset: (h, s, a) => declareNames(h, s, a, 'typeset', false), readonly: (h, s, a) => declareNames(h, s, a, 'readonly', false),
   set, shift, return: returnCmd, trap, source, '.': source, eval: evalCmd, let: letCmd, unset, alias, unalias,
-  mapfile, readarray: mapfile, command, builtin: command, wait, shopt: noop,
+  mapfile, readarray: mapfile, getopts, command, builtin: command, wait, shopt: noop,
   // The terminal completes every command and alias already (complete.ts): `complete -F … k` has nothing to add.
   complete: noop,
   break: (h, _s, a) => h.loopControl(a), continue: (h, _s, a) => h.loopControl(a),

@@ -3,14 +3,15 @@
 // (`-a` binding tighter), each part evaluated by argument count as POSIX specifies. Errors
 // are bash's, with status 2.
 import { currentNode } from './session.js';
+import { getVar } from './vars.js';
 import { isDirectory, readFile, resolvePath } from './vfs.js';
 import type { CommandContext, ShellCommand } from './types.js';
 
 type Outcome = boolean | { error: string };
 
-const STRING_OPS = new Set(['=', '==', '!=']);
+const STRING_OPS = new Set(['=', '==', '!=', '<', '>']);
 const INTEGER_OPS = new Set(['-eq', '-ne', '-lt', '-le', '-gt', '-ge']);
-const UNARY_OPS = new Set(['-z', '-n', '-e', '-f', '-d', '-s', '-r', '-w', '-x']);
+const UNARY_OPS = new Set(['-z', '-n', '-e', '-f', '-d', '-s', '-r', '-w', '-x', '-v']);
 
 /** `A -o B`, then `A -a B`: an operator with an expression on each side splits the arguments. */
 function expression(ctx: CommandContext, args: string[]): Outcome {
@@ -56,6 +57,8 @@ const not = (o: Outcome): Outcome => (typeof o === 'boolean' ? !o : o);
 function unary(ctx: CommandContext, op: string, operand: string): Outcome {
   if (op === '-z') return operand === '';
   if (op === '-n') return operand !== '';
+  // bash's `-v NAME`: the variable (or array element) is set; dash has no such test.
+  if (op === '-v') return ctx.session.dash ? { error: `${op}: unexpected operator` } : getVar(ctx.session, operand) !== undefined;
   // Where the session is: a node's host files, else the workstation's or the container's (layer and mounts).
   const abs = resolvePath(ctx.session, operand);
   const node = ctx.session.container ? undefined : currentNode(ctx.state, ctx.session);
@@ -72,6 +75,9 @@ function unary(ctx: CommandContext, op: string, operand: string): Outcome {
 function binary(left: string, op: string, right: string, dash: boolean): Outcome {
   if (op === '=' || op === '==') return left === right;
   if (op === '!=') return left !== right;
+  // The C locale's order: by code point.
+  if (op === '<') return left < right;
+  if (op === '>') return left > right;
   const notInteger = (text: string): Outcome => ({ error: dash ? `Illegal number: ${text}` : `${text}: integer expression expected` });
   const a = integer(left);
   if (a === undefined) return notInteger(left);

@@ -65,6 +65,8 @@ export interface ShellSession {
   lastBackground?: number;
   /** `[pid, status]` of the latest `&` lists that ran to their end at once (at most 16), for `wait PID`. */
   finished?: [number, number][];
+  /** `getopts`' place inside a cluster of options (`-ab`): the OPTIND it last set and the letter after it. */
+  getopts?: { optind: string; char: number };
 }
 
 /** A background job on the workstation: `kubectl port-forward … &`, `kubectl proxy &`. */

@@ -233,6 +233,11 @@ const cases: Record<string, Case[]> = {
     // dash has no pipefail: set, a special builtin, ends the script there (bash runs it).
     `sh -c 'set -euo pipefail; echo after'; echo rc=$?; sh -c 'set -o errexit -o nounset; echo ok'; bash -c 'set -o pipefail; echo bash'`,
   ],
+  // bash's builtin usage lines carry no `bash:` (builtin_usage), their errors do.
+  'getopts and mapfile errors': [
+    'getopts; echo $?; getopts a -o x; echo $?; getopts ab: o -x; echo "$? $o [${OPTARG-unset}]"',
+    'mapfile -x; echo $?; mapfile -n; echo $?; mapfile -n x; echo $?',
+  ],
   aliases: [
     ['alias hi="echo hello"', 'hi there'],
     ['alias ll="ls -l"', 'alias ll'],
