@@ -5,6 +5,7 @@ import { strftime } from './strftime.js';
 import { escapedByte, settleBytes } from './bytes.js';
 import { cd } from './file-tools.js';
 import { assignVar, exportVar, hostOf, currentNode, internalIP, userOf } from './session.js';
+import { declareLine } from './vars.js';
 import { cwdOf } from './vfs.js';
 import type { CommandContext, ShellCommand } from './types.js';
 import { fail, ok } from './types.js';
@@ -54,22 +55,39 @@ function unescapeEcho(s: string, dash: boolean): string {
   }));
 }
 
-const quoteForDeclare = (v: string): string => `"${v.replace(/(["\\$`])/g, '\\$1')}"`;
+const EXPORT_USAGE = 'export: usage: export [-fn] [name[=value] ...] or export -p\n';
 
 const exportCmd: ShellCommand = (ctx, argv) => {
-  // `-n` takes the mark off (the login environment's own variables keep theirs here).
-  const unmark = argv.includes('-n');
-  const args = argv.slice(1).filter((a) => a !== '-p' && a !== '-n' && a !== '--');
-  if (args.length === 0) {
-    const env = { ...ctx.env };
-    const lines = Object.keys(env).sort().map((k) => `declare -x ${k}=${quoteForDeclare(env[k]!)}\n`);
-    return ok(lines.join(''));
-  }
   const { session } = ctx;
+  let unmark = false;
+  let functions = false;
+  let i = 1;
+  for (; i < argv.length && /^-./.test(argv[i]!) && argv[i] !== '--'; i++) {
+    for (const letter of argv[i]!.slice(1)) {
+      if (letter === 'n') unmark = true;
+      else if (letter === 'f') functions = true;
+      else if (letter !== 'p') return fail(`bash: export: -${letter}: invalid option\n${EXPORT_USAGE}`, 2);
+    }
+  }
+  if (argv[i] === '--') i++;
+  const args = argv.slice(i);
+  if (args.length === 0) {
+    if (functions) return ok();
+    // The environment's variables with their attributes, and the names only marked (`export X`), sorted together.
+    const names = new Set([...Object.keys(ctx.env), ...Object.keys(session.exported ?? {})]);
+    return ok([...names].sort().map((n) => declareLine(session, n, ctx.env)).join(''));
+  }
   let stderr = '';
   for (const arg of args) {
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);
+    if (functions) {
+      // `export -f NAME`: a child bash gets the function (dash does not read them).
+      if (eq >= 0 || !session.functions?.[name]) stderr += `bash: export: ${arg}: not a function\n`;
+      else if (unmark) delete session.exportedFunctions?.[name];
+      else (session.exportedFunctions ??= {})[name] = true;
+      continue;
+    }
     if (!NAME_RE.test(name)) {
       stderr += `bash: export: \`${arg}': not a valid identifier\n`;
       continue;
@@ -220,9 +238,9 @@ const clear: ShellCommand = () => ({ stdout: '', stderr: '', exitCode: 0, clear:
 const trueCmd: ShellCommand = () => ok();
 const falseCmd: ShellCommand = () => ({ stdout: '', stderr: '', exitCode: 1 });
 
-/** The environment, `NAME=value` a line. */
-export const environment = (vars: Record<string, string | undefined>): string =>
-  Object.entries(vars).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}\n`).join('');
+/** The environment, `NAME=value` a line (or each ended by NUL, `env -0`). */
+export const environment = (vars: Record<string, string | undefined>, end = '\n'): string =>
+  Object.entries(vars).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}${end}`).join('');
 
 /** `printenv [NAME…]`: the whole environment, or each value; 1 if one is not set. */
 const printenv: ShellCommand = (ctx, argv) => {

@@ -27,3 +27,8 @@ export function settleBytes(text: string): string {
     }
   });
 }
+
+/** bash's `$'…'` quoting of text with control characters (printf %q, declare -p). */
+export function ansiCQuote(text: string): string {
+  return `$'${text.replace(/[\\']/g, '\\$&').replace(/[\x00-\x1f\x7f]/g, (c) => ({ '\n': '\\n', '\t': '\\t', '\r': '\\r' })[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)}'`;
+}

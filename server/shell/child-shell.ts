@@ -104,7 +104,10 @@ export const childShell: ShellProgram = (ctx, argv, shell) => {
     return { stdout: '', stderr: '', exitCode: 0 };
   }
   const child: ShellSession = { ...forkSession(ctx.session), script: true, ...environmentShell(ctx.env, ctx.session, name, options) };
-  delete child.functions;
+  // Only a bash reads the functions `export -f` put in its environment.
+  const exported = Object.entries(ctx.session.functions ?? {}).filter(([f]) => ctx.session.exportedFunctions?.[f]);
+  if (name === 'bash' && exported.length > 0) child.functions = Object.fromEntries(exported);
+  else delete child.functions;
   delete child.aliases;
   delete child.traps;
   delete child.arrays;

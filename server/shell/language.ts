@@ -7,7 +7,7 @@ import { Input } from './input.js';
 import type { Outcome } from './run.js';
 import { aliasesOf, assignVar, exportVar, unsetVar as unsetScalar } from './session.js';
 import type { ShellSession } from './types.js';
-import { getElements, getVar, MAX_ARRAY_LENGTH, NAME_RE, setArray, setVar, unsetVar } from './vars.js';
+import { declareLine, getElements, getVar, MAX_ARRAY_LENGTH, NAME_RE, setArray, setVar, unsetVar } from './vars.js';
 
 /** What these builtins need from the interpreter running them. */
 export interface LanguageHost {
@@ -147,6 +147,7 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
   let functions = false;
   let global = false;
   let exported = false;
+  let integer = false;
   const args: string[] = [];
   for (const arg of argv.slice(1)) {
     if (/^[-+][a-zA-Z]+$/.test(arg) && args.length === 0) {
@@ -156,6 +157,7 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
       if (arg.includes('p')) print = true;
       if (arg.includes('f') || arg.includes('F')) functions = true;
       if (arg.startsWith('-') && arg.includes('x')) exported = true;
+      if (arg.startsWith('-') && arg.includes('i')) integer = true;
       continue;
     }
     args.push(arg);
@@ -163,14 +165,14 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
   if (functions) return result(Object.keys(session.functions ?? {}).sort().map((f) => `declare -f ${f}\n`).join(''));
   if (print || args.length === 0) {
     const names = args.length > 0 ? args : Object.keys(session.vars).sort();
-    return result(names.map((n) => {
-      if (session.arrays?.[n] || session.assoc?.[n]) {
-        const { keys, values } = getElements(session, n)!;
-        return `declare -${session.assoc?.[n] ? 'A' : 'a'} ${n}=(${keys.map((k, i) => `[${k}]="${values[i]}"`).join(' ')})\n`;
-      }
-      const v = getVar(session, n);
-      return v === undefined ? '' : `declare -${session.exported?.[n] ? 'x' : '-'} ${n}="${v}"\n`;
-    }).join(''));
+    let stdout = '';
+    let stderr = '';
+    for (const n of names) {
+      const line = declareLine(session, n);
+      if (line === undefined) stderr += `bash: ${tool}: ${n}: not found\n`;
+      else stdout += line;
+    }
+    return result(stdout, stderr, stderr ? 1 : 0);
   }
   const frame = host.locals.at(-1);
   if (local && !frame) return result('', `bash: ${tool}: can only be used in a function\n`, 1);
@@ -188,8 +190,18 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
       (session.assoc ??= {})[name] ??= {};
       unsetScalar(session, name);
     } else if (indexed && !session.arrays?.[name]) setArray(session, name, []);
+    let value = arg.slice(eq + 1);
+    if (eq >= 0 && (integer || session.integers?.[name])) {
+      try {
+        value = String(evaluateArith(value || '0', arithEnv(host, session)));
+      } catch (error) {
+        if (!(error instanceof ArithError)) throw error;
+        stderr += `bash: ${tool}: ${error.message}\n`;
+        continue;
+      }
+    }
     if (eq >= 0) {
-      const refused = setVar(session, name, arg.slice(eq + 1));
+      const refused = setVar(session, name, value);
       if (refused) stderr += refused;
       else if (exported && !assoc && !indexed) exportVar(session, name);
     } else if (exported && !assoc && !indexed) exportVar(session, name);
@@ -198,6 +210,7 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
       if (assoc) (session.assoc ??= {})[name] = {};
       else if (indexed) setArray(session, name, []);
     }
+    if (integer) (session.integers ??= {})[name] = true;
   }
   return result('', stderr, stderr ? 1 : 0);
 }
@@ -318,15 +331,18 @@ const source: Builtin = (host, session, argv, stdin) => {
 
 const evalCmd: Builtin = (host, session, argv, stdin) => host.runText(session, argv.slice(1).join(' '), stdin);
 
+/** The shell's variables as arithmetic reads and writes them. */
+const arithEnv = (host: LanguageHost, session: ShellSession): Parameters<typeof evaluateArith>[1] => ({
+  get: (name, index) => (index === undefined ? host.scalar(session, name) : getElements(session, name)?.values[Number(index)]) ?? '',
+  set: (name, value) => setVar(session, name, String(value)),
+});
+
 const letCmd: Builtin = (host, session, argv) => {
   if (argv.length < 2) return result('', 'bash: let: expression expected\n', 1);
   let last = 0n;
   for (const expr of argv.slice(1)) {
     try {
-      last = evaluateArith(expr, {
-        get: (name, index) => (index === undefined ? host.scalar(session, name) : getElements(session, name)?.values[Number(index)]) ?? '',
-        set: (name, value) => setVar(session, name, String(value)),
-      });
+      last = evaluateArith(expr, arithEnv(host, session));
     } catch (error) {
       if (error instanceof ArithError) return result('', `bash: let: ${error.message}\n`, 1);
       throw error;

@@ -112,18 +112,59 @@ const shellBuiltinPrograms: Record<string, ShellProgram> = {
   kill,
 };
 
-/** `env [NAME=value…] [COMMAND…]`: the environment, or COMMAND run with the assignments added. */
+const ENV_HELP = "Try 'env --help' for more information.\n";
+
+/**
+ * `env [-i] [-u NAME] [-0] [NAME=value…] [COMMAND…]`: the environment, or COMMAND run with it
+ * emptied (-i, `-`), names taken out and assignments added; coreutils' option errors (125).
+ */
 const env: ShellProgram = (ctx, argv, shell) => {
   const args = argv.slice(1);
-  const vars: Record<string, string | undefined> = { ...ctx.env };
+  let vars: Record<string, string | undefined> = { ...ctx.env };
+  const unset: string[] = [];
+  let nul = false;
+  const usage = (message: string): ReturnType<ShellProgram> => ({ stdout: '', stderr: `env: ${message}\n${ENV_HELP}`, exitCode: 125 });
   let i = 0;
-  for (; i < args.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(args[i]!); i++) {
+  for (; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (arg === '-' || arg === '-i' || arg === '--ignore-environment') vars = {};
+    else if (arg === '-0' || arg === '--null') nul = true;
+    else if (arg.startsWith('--unset=')) unset.push(arg.slice(8));
+    else if (arg === '--unset') {
+      if (args[i + 1] === undefined) return usage("option '--unset' requires an argument");
+      unset.push(args[++i]!);
+    } else if (arg.startsWith('--')) return usage(`unrecognized option '${arg}'`);
+    else if (arg.startsWith('-')) {
+      // A cluster of short options: `-iu NAME`, `-uNAME`.
+      for (let j = 1; j < arg.length; j++) {
+        const flag = arg[j]!;
+        if (flag === 'i') vars = {};
+        else if (flag === '0') nul = true;
+        else if (flag === 'u') {
+          const name = j + 1 < arg.length ? arg.slice(j + 1) : args[++i];
+          if (name === undefined) return usage("option requires an argument -- 'u'");
+          unset.push(name);
+          break;
+        } else return usage(`invalid option -- '${flag}'`);
+      }
+    } else break;
+  }
+  for (const name of unset) {
+    if (name === '' || name.includes('=')) return { stdout: '', stderr: `env: cannot unset ‘${name}’: Invalid argument\n`, exitCode: 125 };
+    delete vars[name];
+  }
+  for (; i < args.length && /^[^=]+=/s.test(args[i]!); i++) {
     const eq = args[i]!.indexOf('=');
     vars[args[i]!.slice(0, eq)] = args[i]!.slice(eq + 1);
   }
-  if (i === args.length) return { stdout: environment(vars), stderr: '', exitCode: 0 };
+  if (i === args.length) return { stdout: environment(vars, nul ? '\0' : '\n'), stderr: '', exitCode: 0 };
+  if (nul) return usage('cannot specify --null (-0) with command');
   const found = shell.find(ctx, args[i]!, true);
-  if (!found) return { stdout: '', stderr: `env: '${args[i]}': No such file or directory\n`, exitCode: 127 };
+  if (!found) return { stdout: '', stderr: `env: ‘${args[i]}’: No such file or directory\n`, exitCode: 127 };
   return found({ ...ctx, env: vars as Record<string, string> }, args.slice(i), shell);
 };
 

@@ -686,6 +686,11 @@ export class Runner implements ShellApi, LanguageHost {
         const old = a.append ? (getElement(session, a.name, key) ?? '') : '';
         const error = setElement(session, a.name, key, old + value);
         if (error) return error;
+      } else if (session.integers?.[a.name]) {
+        // `declare -i`: the value is arithmetic, and `+=` adds.
+        const n = this.arith(session, { parts: [{ kind: 'lit', text: a.append ? `${getVar(session, a.name) || 0}+(${value || 0})` : value || '0', quoted: false }] }, sub);
+        const refused = setVar(session, a.name, String(n));
+        if (refused) return refused;
       } else {
         const refused = setVar(session, a.name, a.append ? (getVar(session, a.name) ?? '') + value : value);
         if (refused) return refused;

@@ -35,6 +35,8 @@ export interface ShellSession {
   assoc?: Record<string, Record<string, string>>;
   /** Functions defined with `name() { …; }`. */
   functions?: Record<string, Command>;
+  /** Functions marked with `export -f`: a child bash has them too. */
+  exportedFunctions?: Record<string, true>;
   /** `alias NAME=text` on the workstation; undefined: the login's (`k` for kubectl). */
   aliases?: Record<string, string>;
   /** `set -e`, `-u`, `-x`, `-o pipefail`. */
@@ -65,6 +67,8 @@ export interface ShellSession {
   lastBackground?: number;
   /** `[pid, status]` of the latest `&` lists that ran to their end at once (at most 16), for `wait PID`. */
   finished?: [number, number][];
+  /** Variables with the integer attribute (`declare -i`): what is assigned to them is evaluated as arithmetic. */
+  integers?: Record<string, true>;
   /** `getopts`' place inside a cluster of options (`-ab`): the OPTIND it last set and the letter after it. */
   getopts?: { optind: string; char: number };
 }

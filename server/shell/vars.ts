@@ -1,6 +1,7 @@
 // Shell variables as bash keeps them: scalars (session.vars), indexed arrays
 // (session.arrays) and associative arrays (session.assoc); `$a` is `${a[0]}`, `a=x` sets
 // element 0 of an array. Login environment values show through until set.
+import { ansiCQuote } from './bytes.js';
 import { assignVar, baseEnv, unsetVar as unsetScalar } from './session.js';
 import type { ShellSession } from './types.js';
 
@@ -54,6 +55,7 @@ export function setVar(session: ShellSession, name: string, value: string): stri
 
 export function unsetVar(session: ShellSession, name: string): void {
   unsetScalar(session, name);
+  if (session.integers) delete session.integers[name];
   if (session.arrays) delete session.arrays[name];
   if (session.assoc) delete session.assoc[name];
 }
@@ -122,4 +124,31 @@ export function getElement(session: ShellSession, name: string, key: string): st
   if (!array) return index === 0 ? getVar(session, name) : undefined;
   if (index < 0) index += array.length;
   return array[index];
+}
+
+/** A value as `declare -p` writes it: double-quoted, or `$'…'` when it has control characters. */
+function declareQuote(value: string): string {
+  return /[\x00-\x1f\x7f]/.test(value) ? ansiCQuote(value) : `"${value.replace(/(["\\$`])/g, '\\$1')}"`;
+}
+
+/**
+ * `declare -p NAME`'s line, as `export -p` writes it too: the attributes (arrays, -i, -x, which
+ * the login environment's variables have), then the value — none for a name only marked
+ * (`export X`, `declare -i N`) — or undefined when there is no such variable. `environment`:
+ * what a command is given (`export -p`), its `VAR=x` prefixes included.
+ */
+export function declareLine(session: ShellSession, name: string, environment?: Record<string, string>): string | undefined {
+  const assoc = session.assoc?.[name] !== undefined;
+  const elements = assoc || session.arrays?.[name] !== undefined ? getElements(session, name) : undefined;
+  const exported = session.exported?.[name] === true || Object.hasOwn(environment ?? baseEnv(session), name);
+  const flags = `${assoc ? 'A' : elements ? 'a' : ''}${session.integers?.[name] ? 'i' : ''}${exported ? 'x' : ''}`;
+  const head = `declare -${flags || '-'} ${name}`;
+  if (elements) {
+    const items = elements.keys.map((k, i) => `[${k}]=${declareQuote(elements.values[i]!)}`).join(' ');
+    // bash leaves a space before an associative array's `)`.
+    return `${head}=(${items}${assoc && items ? ' ' : ''})\n`;
+  }
+  const value = getVar(session, name) ?? environment?.[name];
+  if (value !== undefined) return `${head}=${declareQuote(value)}\n`;
+  return flags ? `${head}\n` : undefined;
 }

@@ -238,6 +238,11 @@ const cases: Record<string, Case[]> = {
     'getopts; echo $?; getopts a -o x; echo $?; getopts ab: o -x; echo "$? $o [${OPTARG-unset}]"',
     'mapfile -x; echo $?; mapfile -n; echo $?; mapfile -n x; echo $?',
   ],
+  'export and declare errors': [
+    'export -f nope; echo $?; export -x; echo $?; f() { :; }; export -f f=1; echo $?',
+    'declare -p x; echo $?; x=1; declare -p x nope; echo $?',
+    'f() { echo fn; }; export -f f; sh -c f; echo $?',
+  ],
   aliases: [
     ['alias hi="echo hello"', 'hi there'],
     ['alias ll="ls -l"', 'alias ll'],

@@ -147,6 +147,6 @@ describe('env and printenv', () => {
     // A KUBECONFIG naming no file is an empty config: kubectl falls back to localhost:8080.
     expect(run('env KUBECONFIG=/tmp/x kubectl get ns default -o name').output).toBe('The connection to the server localhost:8080 was refused - did you specify the right host or port?\n');
     expect(run('printenv HOME NOPE; echo $?').output).toBe('/home/player\n1\n');
-    expect(run('env nosuch').output).toBe("env: 'nosuch': No such file or directory\n");
+    expect(run('env nosuch').output).toBe("env: ‘nosuch’: No such file or directory\n"); // coreutils quotes with ‘’ under C.UTF-8, as date does
   });
 });

@@ -13,7 +13,7 @@ import { FormatError, sprintf } from './sprintf.js';
 import { STEPS_PER_RECORD } from '../budget.js';
 import { MAX_OUTPUT_CHARS } from '../limits.js';
 
-import { escapedByte, settleBytes } from '../bytes.js';
+import { ansiCQuote, escapedByte, settleBytes } from '../bytes.js';
 
 export { xargs } from './xargs.js';
 export { awk } from './awk.js';
@@ -31,7 +31,7 @@ function printfEscapes(text: string, octalNeedsZero: boolean): string {
 /** bash's %q: the argument quoted so the shell reads it back as one word. */
 function shellQuote(text: string): string {
   if (text === '') return "''";
-  if (/[\x00-\x1f\x7f]/.test(text)) return `$'${text.replace(/[\\']/g, '\\$&').replace(/[\x00-\x1f\x7f]/g, (c) => ({ '\n': '\\n', '\t': '\\t', '\r': '\\r' })[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)}'`;
+  if (/[\x00-\x1f\x7f]/.test(text)) return ansiCQuote(text);
   return text.replace(/[^A-Za-z0-9_./:=@%^,+\-]/g, '\\$&');
 }
 
