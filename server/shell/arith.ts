@@ -107,7 +107,9 @@ class ArithParser {
     if (this.peek() !== '?') return c;
     this.i++;
     const t = this.comma();
-    this.expect(':');
+    // bash points at the token it found instead, or the last one: `1 ? 2` is "… (error token is "2")".
+    if (this.peek() !== ':') throw this.error("`:' expected for conditional expression", this.tokens[this.i]?.at ?? this.errorAt());
+    this.i++;
     const f = this.conditional();
     return { k: 'cond', c, t, f };
   }

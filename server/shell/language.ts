@@ -175,7 +175,11 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
     return result(stdout, stderr, stderr ? 1 : 0);
   }
   const frame = host.locals.at(-1);
-  if (local && !frame) return result('', `bash: ${tool}: can only be used in a function\n`, 1);
+  if (local && !frame) {
+    // dash's `local` outside a function ends the script.
+    if (session.dash) return { ...result('', `${host.dashWhere()}local: not in a function\n`, 2), stop: true };
+    return result('', `bash: ${tool}: can only be used in a function\n`, 1);
+  }
   // In a function, `declare` and `typeset` make locals too (unless -g).
   const scoped = frame !== undefined && (local || ((tool === 'declare' || tool === 'typeset') && !global));
   for (const arg of args) {

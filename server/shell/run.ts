@@ -1202,7 +1202,8 @@ export class Runner implements ShellApi, LanguageHost {
       case '?': return String(session.lastExitCode ?? 0);
       case '$': return '4242';
       case '#': return String(args.length);
-      case '0': return this.arg0.at(-1) ?? 'bash';
+      // A script's name; else the interactive shell's: `sh` (dash) typed at the terminal, a container's shell, bash.
+      case '0': return this.arg0.at(-1) ?? (session.dash ? 'sh' : session.container?.shell ?? 'bash');
       case '!': return session.lastBackground === undefined ? undefined : String(session.lastBackground);
       case '-': return `${session.options?.errexit ? 'e' : ''}hB${session.options?.nounset ? 'u' : ''}${session.options?.xtrace ? 'x' : ''}`;
       case 'RANDOM': if (!session.dash) return String((this.commandsRun * 7919) % 32768); break;
@@ -1221,6 +1222,7 @@ export class Runner implements ShellApi, LanguageHost {
   /** Evaluates an arithmetic expression (its text expanded first). */
   arith(session: ShellSession, expr: Word, sub?: Expansion): bigint {
     const text = this.expandWord(session, expr, false, sub ?? { side: [], exitCode: undefined, room: MAX_OUTPUT_CHARS }).join('');
+    if (session.dash) return this.dashArith(session, text);
     try {
       return evaluateArith(text, {
         get: (name, index) => (index === undefined ? this.scalar(session, name) : getElement(session, name, String(index))) ?? '',
@@ -1232,6 +1234,28 @@ export class Runner implements ShellApi, LanguageHost {
     } catch (error) {
       if (error instanceof ArithError) throw new ExpansionFailure(`bash: ${error.message}\n`, 1);
       throw error;
+    }
+  }
+
+  /**
+   * dash's arithmetic: no `**`, `++`, `--` (its lexer reads `x++` as `x + +`), `,` or `BASE#N`;
+   * an error is its wording, and ends the script (status 2).
+   */
+  private dashArith(session: ShellSession, text: string): bigint {
+    const fail = (what: string): never => {
+      throw new ExpansionFailure(`${this.dashWhere()}arithmetic expression: ${what}: "${text}"\n`, 2);
+    };
+    if (/[#,]/.test(text)) fail('expecting EOF');
+    try {
+      return evaluateArith(text.replace(/([*+-])(?=\1)/g, '$1 '), {
+        get: (name) => this.scalar(session, name) ?? '',
+        set: (name, value) => setVar(session, name, String(value)),
+      });
+    } catch (error) {
+      if (!(error instanceof ArithError)) throw error;
+      if (/division by 0/.test(error.message)) return fail('division by zero');
+      if (/`:' expected/.test(error.message)) return fail("expecting ':'");
+      return fail(/syntax error in expression/.test(error.message) ? 'expecting EOF' : 'expecting primary');
     }
   }
 

@@ -108,6 +108,20 @@ describe('kubectl exec -it', () => {
     expect(here()).toBe(WORKSTATION);
   });
 
+  it('$0 is the interactive shell\'s name: sh typed at the terminal, the container\'s shell', () => {
+    const { state, sh } = cluster();
+    expect(sh('echo $0').output).toBe('bash\n');
+    sh('sh');
+    // dash's own wording inside it: `local` and `**` are not dash's.
+    expect(sh('echo $0; local x').output).toBe('sh\nsh: 1: local: not in a function\n');
+    sh('bash');
+    expect(sh('echo $0').output).toBe('bash\n');
+    sh('exit');
+    sh('exit');
+    sh(`kubectl exec -it ${podOf(state, 'api-')} -- sh`);
+    expect(sh('echo $0').output).toBe('sh\n');
+  });
+
   it('shells in shells stop at a depth, with the shell\'s fork error', () => {
     const { state, session, sh } = cluster();
     sh(`kubectl exec -it ${podOf(state, 'api-')} -- sh`);

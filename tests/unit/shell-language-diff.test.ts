@@ -238,6 +238,7 @@ const cases: Record<string, Case[]> = {
     'getopts; echo $?; getopts a -o x; echo $?; getopts ab: o -x; echo "$? $o [${OPTARG-unset}]"',
     'mapfile -x; echo $?; mapfile -n; echo $?; mapfile -n x; echo $?',
   ],
+  'arithmetic errors': ['echo $((1 ? 2))', 'echo $((1 ? 2 3))'],
   'export and declare errors': [
     'export -f nope; echo $?; export -x; echo $?; f() { :; }; export -f f=1; echo $?',
     'declare -p x; echo $?; x=1; declare -p x nope; echo $?',
