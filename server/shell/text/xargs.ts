@@ -37,6 +37,56 @@ function items(input: string): string[] | { error: string } {
   return out;
 }
 
+/**
+ * -I, -n and -L in the order given: each undoes the ones before it with findutils' warning,
+ * except that -n1 keeps -I (which runs one item a command anyway).
+ */
+function countOptions(own: string[]): { replace?: string; maxArgs?: string; maxLines?: string; warnings: string } {
+  let replace: string | undefined;
+  let maxArgs: string | undefined;
+  let maxLines: string | undefined;
+  let warnings = '';
+  const warn = (before: string, now: string): void => {
+    warnings += `xargs: warning: options ${before} and ${now} are mutually exclusive, ignoring previous ${before} value\n`;
+  };
+  const LONG: Record<string, string> = { '--max-args': 'n', '--replace': 'I', '--max-lines': 'L' };
+  for (let i = 0; i < own.length; i++) {
+    const arg = own[i]!;
+    let key: string | undefined;
+    let value: string | undefined;
+    const long = /^(--[a-z-]+)(?:=(.*))?$/s.exec(arg);
+    if (long) {
+      key = LONG[long[1]!];
+      value = long[2] ?? (key && key !== 'I' ? own[++i] : '{}');
+    } else if (arg.startsWith('-')) {
+      for (let j = 1; j < arg.length; j++) {
+        if (!'nILdPs'.includes(arg[j]!)) continue;
+        key = arg[j];
+        value = j + 1 < arg.length ? arg.slice(j + 1) : own[++i];
+        break;
+      }
+    }
+    if (value === undefined) continue;
+    if (key === 'I') {
+      if (maxArgs !== undefined) warn('--max-args', '--replace/-I/-i');
+      if (maxLines !== undefined) warn('--max-lines', '--replace/-I/-i');
+      [replace, maxArgs, maxLines] = [value, undefined, undefined];
+    } else if (key === 'n') {
+      if (maxLines !== undefined) warn('--max-lines', '--max-args/-n');
+      if (replace !== undefined && value !== '1') {
+        warn('--replace', '--max-args/-n');
+        replace = undefined;
+      }
+      [maxArgs, maxLines] = [value, undefined];
+    } else if (key === 'L') {
+      if (maxArgs !== undefined) warn('--max-args', '-L');
+      if (replace !== undefined) warn('--replace', '-L');
+      [maxLines, maxArgs, replace] = [value, undefined, undefined];
+    }
+  }
+  return { ...(replace !== undefined ? { replace } : {}), ...(maxArgs !== undefined ? { maxArgs } : {}), ...(maxLines !== undefined ? { maxLines } : {}), warnings };
+}
+
 export const xargs: ShellProgram = (ctx, argv, shell) => {
   // Options stop at the first operand (the command), which keeps its own flags.
   const firstOperand = argv.findIndex((a, i) => i > 0 && !a.startsWith('-') && !['-n', '-I', '-L', '-d', '-P', '-s'].includes(argv[i - 1]!));
@@ -49,17 +99,17 @@ export const xargs: ShellProgram = (ctx, argv, shell) => {
   if (!parsed.ok) return parsed.error;
   const o = parsed.opts;
   const command = firstOperand < 0 ? ['echo'] : argv.slice(firstOperand);
-  const replace = o.last('I');
+  const { replace, maxArgs, maxLines, warnings } = countOptions(own);
   ctx.budget.spendText(ctx.stdin);
   let list: string[];
-  if (replace !== undefined || o.has('L')) list = ctx.stdin.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  if (replace !== undefined || maxLines !== undefined) list = ctx.stdin.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   else if (o.has('0')) list = ctx.stdin.split('\0').filter((l) => l !== '');
   else {
     const split = items(ctx.stdin);
     if (!Array.isArray(split)) return { stdout: '', stderr: split.error, exitCode: 1 };
     list = split;
   }
-  const perRun = replace !== undefined ? 1 : Number(o.last('n') ?? o.last('L') ?? 0) || list.length;
+  const perRun = replace !== undefined ? 1 : Number(maxArgs ?? maxLines ?? 0) || list.length;
   const runs: string[][] = [];
   if (list.length === 0) {
     if (!o.has('r') && replace === undefined) runs.push(command);
@@ -77,7 +127,8 @@ export const xargs: ShellProgram = (ctx, argv, shell) => {
       runs.push(pieces.map((p) => p.join(chunk[0]!)));
     }
   }
-  const total: ProgramResult = { stdout: '', stderr: '', exitCode: 0 };
+  // The warnings come as the options are read, before any command's output.
+  const total: ProgramResult = { stdout: '', stderr: '', exitCode: 0, ...(warnings ? { stderrFirst: warnings } : {}) };
   for (const run of runs) {
     // The shell cuts output past MAX_STAGE_CHARS anyway: stop running once there.
     if (total.stdout.length + total.stderr.length > MAX_STAGE_CHARS) break;
