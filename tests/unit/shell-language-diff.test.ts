@@ -238,6 +238,9 @@ const cases: Record<string, Case[]> = {
     'getopts; echo $?; getopts a -o x; echo $?; getopts ab: o -x; echo "$? $o [${OPTARG-unset}]"',
     'mapfile -x; echo $?; mapfile -n; echo $?; mapfile -n x; echo $?',
   ],
+  'printf number errors': [
+    `printf '%d|' abc 3.5 '12 ' 0x 08 9999999999999999999 -9999999999999999999; echo " rc=$?"; printf '%f|' 3x; echo " rc=$?"; printf '%d\\n' 99999999999999999999; echo $?`,
+  ],
   'arithmetic errors': ['echo $((1 ? 2))', 'echo $((1 ? 2 3))'],
   'export and declare errors': [
     'export -f nope; echo $?; export -x; echo $?; f() { :; }; export -f f=1; echo $?',

@@ -41,8 +41,44 @@ const CONVERSION = /%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d+)?)?([a-zA-Z%])/g;
  * One round of the format over `args`: `%b` and `%q` become `%s` of the converted argument,
  * and how many arguments the round took.
  */
-function printfRound(format: string, args: string[], from: number): { format: string; args: string[]; used: number } {
-  const out: string[] = [];
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * An argument of a numeric conversion as bash reads it: C's constants (0x1f, 010), `'A` for a
+ * character's code, leading blanks; what does not parse whole is bash's error with the value of
+ * what did, and an integer out of range its warning, clamped.
+ */
+function printfNumber(arg: string, integer: boolean): { value: bigint | number; error?: string; warning?: string } {
+  const quoted = /^['"]([\s\S]?)/u.exec(arg);
+  if (quoted) return { value: integer ? BigInt(quoted[1]?.codePointAt(0) ?? 0) : quoted[1]?.codePointAt(0) ?? 0 };
+  if (arg === '') return { value: integer ? 0n : 0 };
+  const trimmed = arg.replace(/^[ \t\n]+/, '');
+  const m = integer ? /^[-+]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)/.exec(trimmed) : /^[-+]?(0[xX][0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf(inity)?|nan)/i.exec(trimmed);
+  const text = m?.[0] ?? '';
+  const invalid = (): string => {
+    const what = /^[-+]?0[xX]/.test(trimmed) ? 'invalid hex number' : integer && /^[-+]?0\d/.test(trimmed) ? 'invalid octal number' : 'invalid number';
+    return `bash: printf: ${arg}: ${what}\n`;
+  };
+  if (!integer) {
+    const value = text === '' ? 0 : /^[-+]?0[xX]/.test(text) ? Number.parseInt(text, 16) : Number(text.replace(/inf(inity)?/i, 'Infinity').replace(/^([-+]?)nan$/i, 'NaN'));
+    return text.length === trimmed.length ? { value } : { value, error: invalid() };
+  }
+  const negative = text.startsWith('-');
+  const digits = text.replace(/^[-+]/, '');
+  let value = digits === '' ? 0n : BigInt(/^0[xX]/.test(digits) ? digits : /^0[0-7]+$/.test(digits) ? `0o${digits.slice(1)}` : digits);
+  if (negative) value = -value;
+  const error = text.length === trimmed.length ? undefined : invalid();
+  if (value > INT64_MAX || value < -INT64_MAX - 1n) {
+    value = value > 0n ? INT64_MAX : -INT64_MAX - 1n;
+    return error ? { value, error } : { value, warning: `bash: printf: warning: ${arg}: Numerical result out of range\n` };
+  }
+  return error ? { value, error } : { value };
+}
+
+function printfRound(format: string, args: string[], from: number): { format: string; args: (string | bigint | number)[]; used: number; errors: string; failed: boolean } {
+  const out: (string | bigint | number)[] = [];
+  let errors = '';
+  let failed = false;
   let used = 0;
   const converted = format.replace(CONVERSION, (all, flags: string, width: string | undefined, precision: string | undefined, kind: string) => {
     if (kind === '%') return all;
@@ -52,10 +88,16 @@ function printfRound(format: string, args: string[], from: number): { format: st
       out.push(arg === undefined ? '' : kind === 'b' ? printfEscapes(arg, true) : shellQuote(arg));
       return all.slice(0, -1) + 's';
     }
-    if (arg !== undefined) out.push(arg);
+    if (arg !== undefined && 'diouxXeEfgG'.includes(kind)) {
+      const n = printfNumber(arg, 'diouxX'.includes(kind));
+      out.push(n.value);
+      // An out-of-range warning leaves the status 0; an invalid number makes it 1.
+      errors += n.error ?? n.warning ?? '';
+      failed ||= n.error !== undefined;
+    } else if (arg !== undefined) out.push(arg);
     return all;
   });
-  return { format: converted, args: out, used };
+  return { format: converted, args: out, used, errors, failed };
 }
 
 /** bash's printf: the format is reused until the arguments run out. */
@@ -70,16 +112,21 @@ const printf: ShellCommand = (ctx, argv) => {
   const escaped = printfEscapes(format, false);
   try {
     let out = '';
+    let stderr = '';
+    let failed = false;
     let at = 0;
     // Past the output cap the rest would be cut anyway: stop reusing the format.
     do {
       ctx.budget.spend(STEPS_PER_RECORD); // one round of the format
       const round = printfRound(escaped, args, at);
       out += sprintf(round.format, round.args);
+      stderr += round.errors;
+      failed ||= round.failed;
       if (round.used === 0) break;
       at += round.used;
     } while (at < args.length && out.length <= MAX_OUTPUT_CHARS);
-    return { stdout: out, stderr: '', exitCode: 0 };
+    // bash complains as it reads the arguments, and writes the text once done.
+    return { stdout: out, stderr: '', exitCode: failed ? 1 : 0, ...(stderr ? { stderrFirst: stderr } : {}) };
   } catch (error) {
     if (error instanceof FormatError) return { stdout: '', stderr: `bash: printf: ${error.message}\n`, exitCode: 1 };
     throw error;

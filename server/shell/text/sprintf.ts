@@ -2,7 +2,8 @@
 // %[flags][width][.precision](d i o u x X e E f g G c s %).
 import { MAX_FORMAT_WIDTH, MAX_OUTPUT_CHARS } from '../limits.js';
 
-type Value = number | string;
+/** A bigint is an integer the shell's printf read exactly (bash's intmax_t). */
+type Value = number | string | bigint;
 
 /** A width or precision too large to honour (C's int overflow); the message names the spec. */
 export class FormatError {
@@ -11,15 +12,44 @@ export class FormatError {
 
 /** JavaScript formats at most 100 digits; C pads further digits, which are zeros here. */
 const MAX_JS_DIGITS = 100;
-const toFixed = (n: number, digits: number): string =>
-  digits <= MAX_JS_DIGITS ? n.toFixed(digits) : n.toFixed(MAX_JS_DIGITS) + '0'.repeat(digits - MAX_JS_DIGITS);
+const toFixed = (n: number, digits: number): string => {
+  if (digits > MAX_JS_DIGITS) return n.toFixed(MAX_JS_DIGITS) + '0'.repeat(digits - MAX_JS_DIGITS);
+  const fixed = n.toFixed(digits);
+  // toFixed rounds an exact half away from zero; C rounds it to even (printf '%.0f' 2.5 is 2).
+  if (digits >= MAX_JS_DIGITS || !Number.isFinite(n)) return fixed;
+  const exact = Math.abs(n).toFixed(MAX_JS_DIGITS);
+  const rest = exact.slice(exact.indexOf('.') + 1 + digits);
+  if (!/^50*$/.test(rest)) return fixed;
+  const down = exact.slice(0, exact.indexOf('.') + (digits > 0 ? 1 + digits : 0));
+  const last = Number(down.at(-1));
+  return last % 2 === 0 ? `${n < 0 ? '-' : ''}${down}` : fixed;
+};
 
 const num = (v: Value | undefined): number => {
   if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
   const m = /^\s*[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+)/.exec(v ?? '');
   return m ? Number(m[0]) : 0;
 };
-const str = (v: Value | undefined): string => (v === undefined ? '' : typeof v === 'string' ? v : Number.isInteger(v) ? String(v) : formatG(v, 6, false));
+const str = (v: Value | undefined): string => (v === undefined ? '' : typeof v !== 'number' ? String(v) : Number.isInteger(v) ? String(v) : formatG(v, 6, false));
+
+/**
+ * An integer conversion's digits: exact for a bigint or a safe integer, %o %u %x of a negative
+ * one as its 64-bit unsigned value (as C and gawk print it), at least `precision` digits.
+ */
+function integerDigits(conv: string, arg: Value | undefined, precision: number | undefined): string {
+  const x = typeof arg === 'bigint' ? arg : Math.trunc(num(arg));
+  let digits: string;
+  if (typeof x === 'bigint' || Number.isSafeInteger(x)) {
+    let n = BigInt(x);
+    if (conv !== 'd' && conv !== 'i' && n < 0n) n = BigInt.asUintN(64, n);
+    digits = n.toString(conv === 'o' ? 8 : conv === 'x' || conv === 'X' ? 16 : 10);
+  } else digits = conv === 'o' ? x.toString(8) : conv === 'x' || conv === 'X' ? x.toString(16) : String(Number.isFinite(x) ? x : 0);
+  if (conv === 'X') digits = digits.toUpperCase();
+  if (precision === undefined) return digits;
+  const sign = digits.startsWith('-') ? '-' : '';
+  return sign + digits.slice(sign.length).padStart(precision, '0');
+}
 
 /** %g: shortest of %e / %f for the precision, trailing zeros removed (unless #). */
 function formatG(n: number, precision: number, alt: boolean): string {
@@ -64,23 +94,40 @@ function convert(flags: string, width: number, precision: number | undefined, co
   switch (conv) {
     case 'd':
     case 'i':
-    case 'u': body = String(Math.trunc(num(arg))); break;
-    case 'o': body = Math.trunc(num(arg)).toString(8); break;
-    case 'x': body = Math.trunc(num(arg)).toString(16); break;
-    case 'X': body = Math.trunc(num(arg)).toString(16).toUpperCase(); break;
+    case 'u':
+    case 'o':
+    case 'x':
+    case 'X': body = integerDigits(conv, arg, precision); break;
     case 'e':
-    case 'E': body = formatE(num(arg), precision ?? 6); if (conv === 'E') body = body.toUpperCase(); break;
-    case 'f': body = toFixed(num(arg), precision ?? 6); break;
+    case 'E':
+    case 'f':
     case 'g':
-    case 'G': body = formatG(num(arg), precision ?? 6, flags.includes('#')); if (conv === 'G') body = body.toUpperCase(); break;
-    case 'c': numeric = false; body = typeof arg === 'number' ? String.fromCharCode(arg) : (arg ?? '').slice(0, 1); break;
+    case 'G':
+      if (!Number.isFinite(num(arg))) {
+        // C's words for what has no digits.
+        const n = num(arg);
+        body = Number.isNaN(n) ? 'nan' : n < 0 ? '-inf' : 'inf';
+        if (conv === 'E' || conv === 'G') body = body.toUpperCase();
+        break;
+      }
+      if (conv === 'f') body = toFixed(num(arg), precision ?? 6);
+      else if (conv === 'g' || conv === 'G') {
+        body = formatG(num(arg), precision ?? 6, flags.includes('#'));
+        if (conv === 'G') body = body.toUpperCase();
+      } else {
+        body = formatE(num(arg), precision ?? 6);
+        if (conv === 'E') body = body.toUpperCase();
+      }
+      break;
+    case 'c': numeric = false; body = typeof arg === 'number' ? String.fromCharCode(arg) : String(arg ?? '').slice(0, 1); break;
     default: numeric = false; body = str(arg); if (precision !== undefined) body = body.slice(0, precision);
   }
   if (numeric && flags.includes('+') && !body.startsWith('-')) body = `+${body}`;
   else if (numeric && flags.includes(' ') && !body.startsWith('-')) body = ` ${body}`;
   if (body.length >= width) return body;
   if (flags.includes('-')) return body.padEnd(width);
-  if (numeric && flags.includes('0')) {
+  // C: a precision on an integer conversion turns the 0 flag off.
+  if (numeric && flags.includes('0') && !(precision !== undefined && 'diouxX'.includes(conv))) {
     const sign = /^[-+ ]/.test(body) ? body[0]! : '';
     return sign + body.slice(sign.length).padStart(width - sign.length, '0');
   }
