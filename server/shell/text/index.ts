@@ -5,7 +5,7 @@ import { column, cut, tr } from './fields.js';
 import { egrep, fgrep, grep } from './grep.js';
 import { cat, head, tail, tee } from './head-tail.js';
 import { jq } from './jq/index.js';
-import { expand, md5sum, nl, paste, rev, seq, sha256sum, tac, yes } from './lines.js';
+import { expand, fold, md5sum, nl, paste, rev, seq, sha256sum, tac, yes } from './lines.js';
 import { diff } from './diff.js';
 import { sed } from './sed.js';
 import { sort, uniq, wc } from './sort.js';
@@ -135,5 +135,5 @@ const printf: ShellCommand = (ctx, argv) => {
 
 export const textTools: Record<string, ShellCommand> = {
   grep, egrep, fgrep, head, tail, cat, tee, less: cat, more: cat, wc, sort, uniq, cut, tr, column, sed, jq, base64, printf,
-  paste, nl, rev, tac, expand, seq, yes, md5sum, sha256sum, diff,
+  paste, nl, rev, tac, expand, fold, seq, yes, md5sum, sha256sum, diff,
 };

@@ -118,6 +118,57 @@ export const tac: ShellCommand = (ctx, argv) => {
   return { stdout: out, stderr: errors, exitCode: errors ? 1 : 0 };
 };
 
+/**
+ * `fold [-w WIDTH] [-s] [-b]`: lines broken at WIDTH columns (a byte one, a tab to the next
+ * multiple of 8, backspace one back, carriage return to 0; every byte one with -b), after the
+ * last blank with -s, as coreutils' fold.c does (a character is never split here).
+ */
+export const fold: ShellCommand = (ctx, argv) => {
+  const args = argv.slice(1).map((a) => (/^-\d/.test(a) ? `-w${a.slice(1)}` : a));
+  const parsed = parseOptions('fold', args, { flags: 'bs', valued: 'w', long: { width: { key: 'w', value: true }, spaces: { key: 's', value: false }, bytes: { key: 'b', value: false } } });
+  if (!parsed.ok) return parsed.error;
+  const o = parsed.opts;
+  const spec = o.last('w') ?? '80';
+  const width = /^\d+$/.test(spec) ? Number(spec) : NaN;
+  if (!(width >= 1)) return { stdout: '', stderr: `fold: invalid number of columns: ‘${spec}’${width === 0 ? ': Numerical result out of range' : ''}\n`, exitCode: 1 };
+  const bytes = o.has('b');
+  const advance = (column: number, c: string): number => {
+    // fold.c counts bytes, not characters: `é` takes two columns.
+    if (bytes) return column + Buffer.byteLength(c);
+    if (c === '\b') return Math.max(0, column - 1);
+    if (c === '\r') return 0;
+    if (c === '\t') return column + 8 - (column % 8);
+    return column + Buffer.byteLength(c);
+  };
+  const { inputs, errors } = readInputs(ctx, 'fold', o.operands);
+  const text = inputs.map((i) => i.text).join('');
+  ctx.budget.spendText(text);
+  let out = '';
+  let line: string[] = [];
+  let column = 0;
+  for (const c of text) {
+    if (c === '\n') {
+      out += `${line.join('')}\n`;
+      line = [];
+      column = 0;
+      continue;
+    }
+    column = advance(column, c);
+    if (column > width && line.length > 0) {
+      const blank = o.has('s') ? line.findLastIndex((x) => x === ' ' || x === '\t') : -1;
+      const kept = blank >= 0 ? line.splice(blank + 1) : [];
+      out += `${line.join('')}\n`;
+      line = kept;
+      column = line.reduce(advance, 0);
+      column = advance(column, c);
+    }
+    line.push(c);
+    if (out.length > MAX_STAGE_CHARS) break;
+  }
+  out += line.join('');
+  return { stdout: out, stderr: errors, exitCode: errors ? 1 : 0 };
+};
+
 export const expand: ShellCommand = (ctx, argv) => {
   const args = argv.slice(1).map((a) => (/^-\d/.test(a) ? `-t${a.slice(1)}` : a));
   const parsed = parseOptions('expand', args, { flags: 'i', valued: 't', long: { tabs: { key: 't', value: true }, initial: { key: 'i', value: false } } });
