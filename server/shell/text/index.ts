@@ -13,7 +13,9 @@ import { FormatError, sprintf } from './sprintf.js';
 import { STEPS_PER_RECORD } from '../budget.js';
 import { MAX_OUTPUT_CHARS } from '../limits.js';
 
+import { wallClock } from '../../cluster/logs.js';
 import { ansiCQuote, escapedByte, settleBytes } from '../bytes.js';
+import { strftime } from '../strftime.js';
 
 export { xargs } from './xargs.js';
 export { awk } from './awk.js';
@@ -35,7 +37,7 @@ function shellQuote(text: string): string {
   return text.replace(/[^A-Za-z0-9_./:=@%^,+\-]/g, '\\$&');
 }
 
-const CONVERSION = /%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d+)?)?([a-zA-Z%])/g;
+const CONVERSION = /%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d+)?)?(\([^)]*\)T|[a-zA-Z%])/g;
 
 /**
  * One round of the format over `args`: `%b` and `%q` become `%s` of the converted argument,
@@ -75,7 +77,7 @@ function printfNumber(arg: string, integer: boolean): { value: bigint | number; 
   return error ? { value, error } : { value };
 }
 
-function printfRound(format: string, args: string[], from: number): { format: string; args: (string | bigint | number)[]; used: number; errors: string; failed: boolean } {
+function printfRound(format: string, args: string[], from: number, now: Date): { format: string; args: (string | bigint | number)[]; used: number; errors: string; failed: boolean } {
   const out: (string | bigint | number)[] = [];
   let errors = '';
   let failed = false;
@@ -84,6 +86,15 @@ function printfRound(format: string, args: string[], from: number): { format: st
     if (kind === '%') return all;
     for (const star of [width, precision]) if (star === '*') out.push(args[from + used++] ?? '0');
     const arg = args[from + used++];
+    if (kind.startsWith('(')) {
+      // `%(FORMAT)T`: strftime of the argument's epoch seconds; none, -1 and -2 (the shell's start) are now.
+      const read = arg === undefined || arg === '' ? { value: -1n } : printfNumber(arg, true);
+      errors += read.error ?? read.warning ?? '';
+      failed ||= read.error !== undefined;
+      const seconds = read.value === -1n || read.value === -2n ? undefined : Number(read.value);
+      out.push(strftime(seconds === undefined ? now : new Date(seconds * 1000), kind.slice(1, -2)));
+      return `${all.slice(0, all.length - kind.length)}s`;
+    }
     if (kind === 'b' || kind === 'q') {
       out.push(arg === undefined ? '' : kind === 'b' ? printfEscapes(arg, true) : shellQuote(arg));
       return all.slice(0, -1) + 's';
@@ -118,7 +129,7 @@ const printf: ShellCommand = (ctx, argv) => {
     // Past the output cap the rest would be cut anyway: stop reusing the format.
     do {
       ctx.budget.spend(STEPS_PER_RECORD); // one round of the format
-      const round = printfRound(escaped, args, at);
+      const round = printfRound(escaped, args, at, wallClock(ctx.state, ctx.state.now));
       out += sprintf(round.format, round.args);
       stderr += round.errors;
       failed ||= round.failed;
