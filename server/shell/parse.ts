@@ -11,7 +11,7 @@ import { escapedByte, settleBytes } from './bytes.js';
 
 export type ParamOp =
   | ':-' | '-' | ':=' | '=' | ':+' | '+' | ':?' | '?'
-  | '#' | '##' | '%' | '%%' | '/' | '//' | '/#' | '/%' | '^' | '^^' | ',' | ',,' | ':';
+  | '#' | '##' | '%' | '%%' | '/' | '//' | '/#' | '/%' | '^' | '^^' | ',' | ',,' | ':' | '@';
 
 /** `$name`, `${name[index]…}`: what a parameter expansion asks for. */
 export interface ParamPart {
@@ -24,6 +24,8 @@ export interface ParamPart {
   length?: true;
   /** `${!name}` (indirection) or `${!a[@]}` (the array's indices). */
   indirect?: true;
+  /** `${!prefix@}`, `${!prefix*}`: the names of the variables starting with it. */
+  names?: '@' | '*';
   op?: ParamOp;
   /** The word after the operator (for `/`, the pattern; for `:`, the offset). */
   arg?: Word;
@@ -1100,7 +1102,7 @@ function matchingBrace(src: string, from: number): number {
 }
 
 const PARAM_NAME = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])/;
-const PARAM_OPS: ParamOp[] = [':-', ':=', ':+', ':?', '##', '%%', '//', '/#', '/%', '^^', ',,', '-', '=', '+', '?', '#', '%', '/', '^', ',', ':'];
+const PARAM_OPS: ParamOp[] = [':-', ':=', ':+', ':?', '##', '%%', '//', '/#', '/%', '^^', ',,', '-', '=', '+', '?', '#', '%', '/', '^', ',', ':', '@'];
 
 /** The body of `${…}`: `#name`, `!name`, `name[index]`, then an operator and its words. */
 function parseParameter(body: string, quoted: boolean): ParamPart {
@@ -1126,6 +1128,11 @@ function parseParameter(body: string, quoted: boolean): ParamPart {
     rest = rest.slice(close + 1);
   }
   if (rest === '') return part;
+  if (part.indirect && !part.index && (rest === '@' || rest === '*') && /^[A-Za-z_]/.test(part.name)) {
+    delete part.indirect;
+    part.names = rest;
+    return part;
+  }
   if (part.length) throw bad();
   const op = PARAM_OPS.find((o) => rest.startsWith(o));
   if (!op) throw bad();
@@ -1136,6 +1143,10 @@ function parseParameter(body: string, quoted: boolean): ParamPart {
     const slash = unescapedIndex(rest, '/');
     part.arg = operand(slash < 0 ? rest : rest.slice(0, slash), false);
     if (slash >= 0) part.arg2 = operand(rest.slice(slash + 1), quoted);
+  } else if (op === '@') {
+    // `${x@Q}`: one transformation letter; bash refuses another only when x is set.
+    if (rest.length !== 1) throw bad();
+    part.arg = litWord(rest);
   } else if (op === ':') {
     const colon = unescapedIndex(rest, ':');
     part.arg = parseArithText(colon < 0 ? rest : rest.slice(0, colon));

@@ -24,7 +24,8 @@ import { MAX_REVEALS_PER_LINE, RevealCollector, surviving, type RevealBudget } f
 import { compileRegex } from './text/regex.js';
 import type { CommandContext, Job, LineResult, ShellSession, StdoutJson } from './types.js';
 import { MAX_JOBS, nextPid, startJob } from './jobs.js';
-import { getElement, getElements, getVar, isAssoc, setArray, setElement, setVar } from './vars.js';
+import { declareLine, getElement, getElements, getVar, isAssoc, setArray, setElement, setVar } from './vars.js';
+import { ansiCQuote } from './bytes.js';
 import { globPaths, readFile, resolvePath, writeFile, writeSteps } from './vfs.js';
 
 export interface Chunk {
@@ -1100,10 +1101,15 @@ export class Runner implements ShellApi, LanguageHost {
     const multi = all && (part.name === '@' || indexText === '@' || !part.quoted);
     let values: string[];
     let set: boolean;
+    if (part.names && !session.dash) {
+      const names = new Set([...Object.keys(baseEnv(session)), ...Object.keys(session.vars), ...Object.keys(session.arrays ?? {}), ...Object.keys(session.assoc ?? {})]);
+      const found = [...names].filter((n) => n.startsWith(part.name) && getVar(session, n) !== undefined || (n.startsWith(part.name) && (session.arrays?.[n] || session.assoc?.[n]))).sort();
+      return this.joined(session, found, true, part.names === '@' || !part.quoted, part.quoted);
+    }
     if (part.indirect && indexText !== undefined && all && part.name !== '@') {
       return this.joined(session, getElements(session, part.name)?.keys ?? [], all, multi, part.quoted);
     }
-    if (session.dash && (part.indirect || part.index || (part.op && !DASH_PARAM_OPS.has(part.op)))) {
+    if (session.dash && (part.indirect || part.names || part.index || (part.op && !DASH_PARAM_OPS.has(part.op)))) {
       throw new ExpansionFailure(`${this.dashWhere()}Bad substitution\n`, 2);
     }
     const name = part.indirect ? (this.scalar(session, part.name) ?? '') : part.name;
@@ -1179,6 +1185,23 @@ export class Runner implements ShellApi, LanguageHost {
       case '/%': {
         const replacement = part.arg2 ? this.expandWord(session, part.arg2, false, sub).join('') : '';
         return each((v) => replaceGlob(v, pattern, replacement, op, this.budget));
+      }
+      case '@': {
+        if (!set) return { values: all ? [] : [''], multi: all };
+        const letter = (part.arg!.parts[0] as { text: string }).text;
+        const quote = (v: string): string => (v === '' ? "''" : /[\x00-\x1f\x7f]/.test(v) ? ansiCQuote(v) : `'${v.replace(/'/g, "'\\''")}'`);
+        const flags = `${session.assoc?.[name] ? 'A' : session.arrays?.[name] ? 'a' : ''}${session.integers?.[name] ? 'i' : ''}${session.exported?.[name] ? 'x' : ''}`;
+        switch (letter) {
+          case 'U': return each((v) => v.toUpperCase());
+          case 'u': return each((v) => v.charAt(0).toUpperCase() + v.slice(1));
+          case 'L': return each((v) => v.toLowerCase());
+          case 'Q': return each(quote);
+          case 'a': return each(() => flags);
+          case 'A':
+            if (session.arrays?.[name] || session.assoc?.[name]) return { values: [declareLine(session, name)!.slice(0, -1)], multi: false };
+            return each((v) => `${flags ? `declare -${flags} ` : ''}${name}=${quote(v)}`);
+          default: throw new ExpansionFailure(`bash: \${${part.name}@${letter}}: bad substitution\n`, 127);
+        }
       }
       case '^^': return each((v) => v.toUpperCase());
       case ',,': return each((v) => v.toLowerCase());
