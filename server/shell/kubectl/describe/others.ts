@@ -46,7 +46,7 @@ export function writePodTemplate(w: DescribeWriter, t: PodTemplate, serviceAccou
   }
   w.write(1, 'Volumes:\t<none>\n');
   if (t.spec.priorityClassName) w.write(1, `Priority Class Name:\t${t.spec.priorityClassName}\n`);
-  if (Object.keys(t.spec.nodeSelector).length > 0) w.write(1, `Node-Selectors:\t${selectorString(t.spec.nodeSelector)}\n`);
+  // No Node-Selectors nor Tolerations: kubectl prints them under a template only from v1.30 (kubectl commit 7cd57900b).
 }
 
 /** `1 Running / 0 Waiting / 0 Succeeded / 0 Failed` for the pods a selector matches. */
