@@ -149,9 +149,9 @@ function writeState(w: DescribeWriter, state: ClusterState, title: string, s: Co
       w.write(3, `Started:\t${rfc1123z(state, s.startedAt)}\n`);
       return;
     case 'waiting':
+      // describe.go describeStatus prints a waiting state's reason only, not its message.
       w.write(2, `${title}:\tWaiting\n`);
       if (s.reason) w.write(3, `Reason:\t${s.reason}\n`);
-      if (s.message) w.write(3, `Message:\t${s.message}\n`);
       return;
     case 'terminated':
       w.write(2, `${title}:\tTerminated\n`);
