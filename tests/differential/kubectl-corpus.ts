@@ -104,9 +104,18 @@ export const HAND_LINES: string[] = [
 
 /** Lines on scenarios' clusters (`ID@MINUTES`: after that much simulated time, its faults fired). */
 export const SCENARIO_LINES: Record<string, string[]> = {
-  'pending-pods@5': ['get pods -A', 'get pods -A -o wide', 'get events -A', 'get nodes', 'get deploy -A', 'get pods -A --field-selector status.phase=Pending', 'describe nodes', `describe nodes ${NO_AGES}`, 'get events -A --field-selector type=Warning', 'get rs -A -o wide'],
+  'pending-pods@5': ['get pods -A', 'get pods -A -o wide', 'get events -A', 'get nodes', 'get deploy -A', 'get pods -A --field-selector status.phase=Pending', 'describe nodes', `describe nodes ${NO_AGES}`, 'get events -A --field-selector type=Warning', 'get rs -A -o wide',
+    // An unscheduled pod's containers have no status: no Image ID, Ready nor Restart Count; a template no Node-Selectors (v1.30's).
+    'describe pods -n shop --show-events=false', 'describe deploy -n shop --show-events=false', 'describe rs -A --show-events=false',
+    // go-yaml single-quotes what cannot be plain: an env value '{}', a condition's message with `: [`.
+    'get pods -A -o yaml',
+    // Nothing found: describe names the namespace even for a cluster kind; delete never (stdout); top pod succeeds, top node fails.
+    'describe pv', 'describe clusterroles -l x=y', 'delete pods -l app=nope', 'delete pods -l app=nope --ignore-not-found', 'delete cm nope --ignore-not-found',
+    'top pods -l x=y', 'top pods -A -l x=y', 'top nodes -l x=y'],
   'node-notready@5': ['get nodes', 'get nodes -o wide', 'get pods -A -o wide', 'get events -A', 'describe node worker-1', `describe node worker-1 ${NO_AGES}`, 'get nodes -o yaml', "get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.spec.taints}{\"\\n\"}{end}'", 'get leases -n kube-node-lease'],
-  'coredns-down@5': ['logs -n kube-system deploy/coredns', 'logs -n kube-system deploy/coredns --previous', 'logs -n kube-system -l k8s-app=kube-dns --tail=2 --prefix', 'get pods -n kube-system', 'get events -n kube-system', 'get cm coredns -n kube-system -o yaml', 'get endpoints -n kube-system', 'get deploy coredns -n kube-system -o yaml', 'describe deploy coredns -n kube-system', 'get pods -n kube-system -l k8s-app=kube-dns -o wide'],
+  'coredns-down@5': ['logs -n kube-system deploy/coredns', 'logs -n kube-system deploy/coredns --previous', 'logs -n kube-system -l k8s-app=kube-dns --tail=2 --prefix', 'get pods -n kube-system', 'get events -n kube-system', 'get cm coredns -n kube-system -o yaml', 'get endpoints -n kube-system', 'get deploy coredns -n kube-system -o yaml', 'describe deploy coredns -n kube-system',
+    // A waiting state shows its reason only; a service port whose endpoints are all unready has an empty Endpoints; a revision's template as describe writes it, untabbed.
+    'describe pods -n kube-system -l k8s-app=kube-dns --show-events=false', 'describe svc -n kube-system kube-dns', 'rollout history deploy/coredns -n kube-system --revision=1', 'get pods -n kube-system -l k8s-app=kube-dns -o wide'],
   'release-down@5': ['logs deploy/web --tail=5', 'logs deploy/web -p', 'get pods -A', 'get deploy -A -o wide', 'get rs -A', 'get events -A', 'get svc -A -o wide', 'get endpoints -A'],
   'lb-pending@5': ['get svc -A', 'get svc -A -o wide', 'get events -A', 'get svc -A -o yaml'],
   'service-unreachable@5': ['get svc -A', 'get endpoints -A', 'get endpointslices -A', 'get pods -A --show-labels', 'get networkpolicies -A', 'get networkpolicies -A -o yaml'],

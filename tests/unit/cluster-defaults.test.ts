@@ -227,9 +227,9 @@ describe('realism tells', () => {
       w.run('sleep 3');
       const pod = Object.values(w.state.pods).find((p) => p.metadata.labels.app === 'stuck' && !p.spec.nodeName)!;
       const described = out(w, `kubectl describe pod ${pod.metadata.name}`);
-      expect(described).not.toContain('Container ID:');
-      expect(described).not.toContain('State:');
-      expect(described).toContain('    Ready:          False\n    Restart Count:  0\n');
+      // describe.go describeContainers prints these only for a container with a status (the real kubectl v1.29.4 agrees).
+      for (const line of ['Container ID:', 'Image ID:', 'State:', 'Ready:', 'Restart Count:']) expect(described).not.toContain(line);
+      expect(described).toContain('    Image:        nginx\n    Port:         <none>\n    Host Port:    <none>\n    Environment:  <none>\n');
       expect(described).toContain('Conditions:\n  Type           Status\n  PodScheduled   False \n');
     }],
     ['stderr and stdout in the order kubectl writes them: logs\' "Found N pods" first, drain\'s warning right after "cordoned"', () => {

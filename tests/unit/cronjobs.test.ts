@@ -123,11 +123,12 @@ describe('kubectl describe job', () => {
     run('kubectl create job hello --image=busybox -- echo hi there');
     run('sleep 8');
     // A line without a tab (Command:) ends a tabwriter column block, so Image/Port align on their own.
+    // No Suspend nor Backoff Limit lines: kubectl prints them from v1.30 (kubectl commit 7cd57900b), not v1.29.4.
     const out = run('kubectl describe job hello').output;
     const uid = run('kubectl get job hello -o jsonpath="{.metadata.uid}"').output;
     expect(out).toMatch(new RegExp([
       '^Name: {13}hello', 'Namespace: {8}default', `Selector: {9}batch.kubernetes.io/controller-uid=${uid}`, 'Labels: {11}<none>', 'Annotations: {6}<none>',
-      'Parallelism: {6}1', 'Completions: {6}1', 'Completion Mode: {2}NonIndexed', 'Suspend: {10}false', 'Backoff Limit: {4}6',
+      'Parallelism: {6}1', 'Completions: {6}1', 'Completion Mode: {2}NonIndexed',
       'Start Time: {7}\\w{3}, \\d\\d \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d \\+0000', 'Completed At: {5}\\w{3}, .* \\+0000', 'Duration: {9}\\ds',
       'Pods Statuses: {4}0 Active \\(0 Ready\\) / 1 Succeeded / 0 Failed', 'Pod Template:',
       `  Labels:  batch.kubernetes.io/controller-uid=${uid}`, ' {11}batch.kubernetes.io/job-name=hello', ` {11}controller-uid=${uid}`, ' {11}job-name=hello',

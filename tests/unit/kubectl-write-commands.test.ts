@@ -119,7 +119,8 @@ describe('kubectl rollout', () => {
     ks('set image ds/kube-proxy kube-proxy=registry.k8s.io/kube-proxy:v1.29.5');
     tick(state, 2000);
     expect(ks('rollout history daemonset kube-proxy')).toBe('daemonset.apps/kube-proxy \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n');
-    expect(ks('rollout history ds/kube-proxy --revision=2')).toBe('daemonset.apps/kube-proxy with revision #2\nPod Template:\n  Labels:  k8s-app=kube-proxy\n  Containers:\n   kube-proxy:\n    Image:  registry.k8s.io/kube-proxy:v1.29.5\n');
+    // history.go printTemplate: DescribePodTemplate through a bare PrefixWriter (tabs, no tabwriter), then a blank line.
+    expect(ks('rollout history ds/kube-proxy --revision=2')).toMatch(/^daemonset\.apps\/kube-proxy with revision #2\nPod Template:\n  Labels:\tk8s-app=kube-proxy\n  Service Account:\tkube-proxy\n  Containers:\n   kube-proxy:\n    Image:\tregistry\.k8s\.io\/kube-proxy:v1\.29\.5\n[^]*\n  Priority Class Name:\tsystem-node-critical\n\n$/);
     expect(ks('get controllerrevisions -l k8s-app=kube-proxy --no-headers')).toMatch(/^kube-proxy-\w+ +daemonset\.apps\/kube-proxy +1 +\d+d\nkube-proxy-\w+ +daemonset\.apps\/kube-proxy +2 +\ds\n$/);
     expect(ks('rollout undo ds/kube-proxy --to-revision=7')).toBe('error: unable to find specified revision 7 in history\n');
     expect(ks('rollout undo ds/kube-proxy --to-revision=2')).toBe('daemonset.apps/kube-proxy skipped rollback (current template already matches revision 2)\n');
@@ -127,7 +128,7 @@ describe('kubectl rollout', () => {
     expect(ks('get ds kube-proxy -o jsonpath={.spec.template.spec.containers[0].image}')).toBe('registry.k8s.io/kube-proxy:v1.29.4');
     tick(state, 2000);
     expect(ks('rollout history ds/kube-proxy')).toBe('daemonset.apps/kube-proxy \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n\n');
-    expect(ks('rollout history ds/kube-proxy --revision=3')).toContain('    Image:  registry.k8s.io/kube-proxy:v1.29.4\n');
+    expect(ks('rollout history ds/kube-proxy --revision=3')).toContain('    Image:\tregistry.k8s.io/kube-proxy:v1.29.4\n');
   });
 
   // daemon/update.go cleanupHistory: beyond revisionHistoryLimit (10) the oldest revisions go.

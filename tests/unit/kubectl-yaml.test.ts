@@ -51,3 +51,22 @@ describe('kubectl -o yaml from kept YAML', () => {
     expect(structuredClone(state) && steps()).toBe(first);
   });
 });
+
+// sigs.k8s.io/yaml's go-yaml v2 (encode.go stringv, resolve.go, emitterc.go): a string that reads
+// back as another type is double-quoted, one that cannot be plain single-quoted (the real
+// kubectl v1.29.4 prints a pod's `message: 'containers with unready status: [web]'`).
+describe('kubectl -o yaml quotes strings as go-yaml v2 does', () => {
+  it.each([
+    ['{}', "'{}'"], ['containers with unready status: [web]', "'containers with unready status: [web]'"], ['*', "'*'"],
+    [' lead', "' lead'"], ['a"b: c', '\'a"b: c\''], ['x,y', 'x,y'], ['plain text', 'plain text'], ['<<', '<<'],
+    ['true', '"true"'], ['on', '"on"'], ['123', '"123"'], ['0x1F', '"0x1F"'], ['1e3', '"1e3"'], ['.5', '".5"'], ['08', '"08"'],
+    ['1_000', '"1_000"'], ['12:30', '"12:30"'], ['2024-01-01', '"2024-01-01"'], ['2024-02-28T09:00:00Z', '"2024-02-28T09:00:00Z"'],
+    ['', '""'], ['~', '"~"'], ['null', '"null"'], ['a\tb', '"a\\tb"'],
+  ])('%j', (value, printed) => {
+    expect(toYaml({ v: value })).toBe(`v: ${printed}\n`);
+  });
+
+  it('keeps the managedFields key `.` plain', () => {
+    expect(toYaml({ 'f:labels': { '.': {} } })).toBe('f:labels:\n  .: {}\n');
+  });
+});

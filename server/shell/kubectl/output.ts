@@ -1,5 +1,5 @@
 // `-o` formats other than tables: yaml, json, name, jsonpath, custom-columns; and `--sort-by`.
-import { stringify } from 'yaml';
+import { Document, visit } from 'yaml';
 import type { ClusterState } from '../../cluster/types.js';
 import type { LineBudget } from '../budget.js';
 import { evaluatePath, executeJsonPath } from './jsonpath.js';
@@ -8,6 +8,7 @@ import { withManagedFields } from './managed-fields.js';
 import type { Selected } from './query.js';
 import { keptBuilt } from './listing.js';
 import { goSort, naturalLess } from './go-sort.js';
+import { goYamlDoubleQuoted } from './go-yaml-style.js';
 import { qualifiedSingular } from './resources.js';
 import { renderTable } from './table.js';
 import { executeGoTemplate, goString } from './go-template.js';
@@ -74,9 +75,17 @@ export function toYaml(value: Json): string {
 
 /** toYaml before folding: each scalar on one line. */
 function unfoldedYaml(value: Json): string {
-  const text = stringify(value, { sortMapEntries: true, indentSeq: false, schema: 'yaml-1.1', lineWidth: 0 });
+  const doc = new Document(value, { sortMapEntries: true, schema: 'yaml-1.1' });
+  // go-yaml double-quotes what would read back as another type or cannot be printed as it is;
+  // any other string that cannot be plain it single-quotes (singleQuote: the library's choice then).
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && !node.value.includes('\n') && goYamlDoubleQuoted(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  const text = doc.toString({ indentSeq: false, lineWidth: 0, singleQuote: true });
   // go-yaml writes the key `.` (managedFields' fieldsV1) plain, where this library quotes it.
-  return text.includes('"."') ? text.replace(/^(\s*(?:- )?)"\.":/gm, '$1.:') : text;
+  return text.includes("'.'") ? text.replace(/^(\s*(?:- )?)'\.':/gm, '$1.:') : text;
 }
 
 

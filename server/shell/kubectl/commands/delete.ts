@@ -5,10 +5,10 @@ import { deleteObject, objectsOfKind, type DeleteOptions, type Kind } from '../.
 import { STORED_KINDS } from '../../../cluster/stored-kinds.js';
 import type { ApiError, ApiResult, ClusterState } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
-import { fail } from '../../types.js';
+import { fail, ok } from '../../types.js';
 import { apiErrorText } from '../api-error.js';
 import { ALL_NAMESPACES_FLAG, DRY_RUN_FLAG } from '../flags.js';
-import { noResourcesFound, queryObjects, SELECTOR_FLAGS } from '../query.js';
+import { queryObjects, SELECTOR_FLAGS } from '../query.js';
 import { qualifiedSingular } from '../resources.js';
 import type { KubectlSubcommand } from '../types.js';
 import { dryRunSuffix, parseDryRun } from './apply.js';
@@ -96,9 +96,11 @@ export const deleteCommand: KubectlSubcommand = {
     if (typeof dryRun !== 'string') return fail(dryRun.error);
     const query = queryObjects(ctx, args, flags);
     if (!query.ok) return fail(query.error);
-    const { items, errors, types } = query.result;
+    const { items, errors, byName } = query.result;
     const missing = flags.bool('ignore-not-found') ? '' : errors;
-    if (items.length === 0 && missing === '') return { stdout: '', stderr: flags.bool('ignore-not-found') ? '' : noResourcesFound(ctx, types), exitCode: 0 };
+    // delete.go DeleteResult: nothing found is `No resources found` on stdout, whatever the namespace
+    // (a listing's too under --ignore-not-found; named objects it ignored print nothing: the real kubectl v1.29.4).
+    if (items.length === 0 && missing === '') return ok(flags.bool('ignore-not-found') && byName ? '' : 'No resources found\n');
 
     const forced = force && grace === 0;
     const results: CommandResult[] = [];

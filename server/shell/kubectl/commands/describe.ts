@@ -12,7 +12,7 @@ import {
 import { describePod } from '../describe/pod.js';
 import { tagObjects } from '../facts.js';
 import { ALL_NAMESPACES_FLAG } from '../flags.js';
-import { listNamespace, noResourcesFound, SELECTOR_FLAGS } from '../query.js';
+import { listNamespace, SELECTOR_FLAGS } from '../query.js';
 import {
   deprecationWarnings, getObject, listObjects, notFoundError, resolveResourceArgs, type KubeObject, type ResourceType,
 } from '../resources.js';
@@ -88,8 +88,9 @@ export const describeCommand: KubectlSubcommand = {
     }).join('\n\n');
     tagObjects(ctx, flags.bool('show-events') ? found : found.filter(({ type }) => type.kind !== 'Event'), stdout, 'describe');
     const warnings = deprecationWarnings(resolved.requests.map((r) => r.type));
+    // describe.go Run: the namespace is named unless -A, whatever the kinds' scope (`describe pv` too).
     if (found.length === 0 && stderr === '') {
-      return { stdout: '', stderr: noResourcesFound(ctx, resolved.requests.map((r) => r.type)), ...warnings, exitCode: 0 };
+      return { stdout: '', stderr: ctx.allNamespaces ? 'No resources found\n' : `No resources found in ${ctx.namespace} namespace.\n`, ...warnings, exitCode: 0 };
     }
     return { stdout, stderr, ...warnings, exitCode: stderr === '' ? 0 : 1 };
   },

@@ -6,6 +6,7 @@ import { parseDuration } from '../../../cluster/quantity.js';
 import type { Pod } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
 import { fail, interleaved, ok } from '../../types.js';
+import { goDuration } from '../age.js';
 import { apiErrorText } from '../api-error.js';
 import { SELECTOR_FLAGS } from '../query.js';
 import { matchesLabels, parseLabelSelector } from '../selectors.js';
@@ -60,14 +61,8 @@ export const uncordonCommand = cordonLike('uncordon');
 
 const podRef = (p: Pod): string => `${p.metadata.namespace}/${p.metadata.name}`;
 
-/** Seconds as Go's time.Duration prints them: `20s`, `1m0s`, `1h0m0s`. */
-function goDuration(ms: number): string {
-  const total = Math.round(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const sec = total % 60;
-  return h > 0 ? `${h}h${m}m${sec}s` : m > 0 ? `${m}m${sec}s` : `${sec}s`;
-}
+/** Go's time.Duration of whole seconds: `20s`, `1m0s`, `1h0m0s`. */
+const goSeconds = (ms: number): string => goDuration(Math.round(ms / 1000) * 1000);
 
 /**
  * Evicts the pods as kubectl's drain helper does (k8s.io/kubectl/pkg/drain evictPods): "evicting
@@ -90,7 +85,7 @@ function evictAll(ctx: KubectlContext, pods: Pod[], flags: ParsedFlags, out: (te
       const where = `pods/"${p.metadata.name}" -n "${p.metadata.namespace}"`;
       if (!useDelete) out(`evicting pod ${podRef(p)}\n`);
       if (waited >= limit) {
-        errors.push(`error when evicting ${where}: global timeout reached: ${goDuration(timeout > 0 ? timeout : waited)}`);
+        errors.push(`error when evicting ${where}: global timeout reached: ${goSeconds(timeout > 0 ? timeout : waited)}`);
         continue;
       }
       const r = useDelete ? deleteObject(ctx.state, 'Pod', podRef(p), options) : evictPod(ctx.state, podRef(p), options);
@@ -103,7 +98,7 @@ function evictAll(ctx: KubectlContext, pods: Pod[], flags: ParsedFlags, out: (te
     if (retry.length > 0 && (ctx.passTime?.(EVICTION_RETRY_MS) ?? 0) < EVICTION_RETRY_MS) {
       // Time cannot pass here: the next attempt meets the timeout, as kubectl's does after its sleep.
       for (const p of retry) out(`evicting pod ${podRef(p)}\n`);
-      for (const p of retry) errors.push(`error when evicting pods/"${p.metadata.name}" -n "${p.metadata.namespace}": global timeout reached: ${goDuration(timeout > 0 ? timeout : waited + EVICTION_RETRY_MS)}`);
+      for (const p of retry) errors.push(`error when evicting pods/"${p.metadata.name}" -n "${p.metadata.namespace}": global timeout reached: ${goSeconds(timeout > 0 ? timeout : waited + EVICTION_RETRY_MS)}`);
       break;
     }
     pending = retry;

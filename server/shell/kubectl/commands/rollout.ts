@@ -14,6 +14,8 @@ import type { KubectlContext, KubectlSubcommand, ParsedFlags } from '../types.js
 import { watchFor } from '../watching.js';
 import { listObjects, resolveResourceArgs } from '../resources.js';
 import { apiFail, collect, refName, resolveOne, stateKey, type Target } from './write-util.js';
+import { writePodTemplate } from '../describe/others.js';
+import { plainWriter } from '../describe/writer.js';
 
 const REVISION = 'deployment.kubernetes.io/revision';
 const CHANGE_CAUSE = 'kubernetes.io/change-cause';
@@ -177,8 +179,10 @@ function history(ctx: KubectlContext, t: Target, flags: ParsedFlags): CommandRes
   if (wanted > 0) {
     const rev = list.find((x) => x.number === wanted);
     if (!rev) return fail(`error: unable to find the specified revision\n`);
-    const c = rev.template.spec.containers.map((x) => `   ${x.name}:\n    Image:\t${x.image}\n`).join('');
-    return ok(tabwrite(`${refName(t.type, t.name)} with revision #${wanted}\nPod Template:\n  Labels:\t${Object.entries(rev.template.metadata.labels).map(([k, v]) => `${k}=${v}`).join('\n\t')}\n  Containers:\n${c}`, { minwidth: 0, padding: 2 }));
+    // history.go printTemplate: describe's DescribePodTemplate, written without a tabwriter.
+    const w = plainWriter();
+    writePodTemplate(w, rev.template, rev.template.spec.serviceAccountName);
+    return ok(`${refName(t.type, t.name)} with revision #${wanted}\n${w.done()}\n`);
   }
   const rows = list.map((r) => `${r.number}\t${r.changeCause ?? '<none>'}\n`).join('');
   return ok(`${refName(t.type, t.name)} \n${tabwrite(`REVISION\tCHANGE-CAUSE\n${rows}`, { minwidth: 0, padding: 2 })}\n`);

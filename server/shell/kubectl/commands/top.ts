@@ -5,6 +5,7 @@ import { nodeUsages, podUsages } from '../metrics-api.js';
 import { metricsApiRefused } from '../../../cluster/controlplane.js';
 import type { Node, Pod } from '../../../cluster/types.js';
 import { fail, ok } from '../../types.js';
+import { goDuration } from '../age.js';
 import { tagApiError } from '../api-error.js';
 import { ALL_NAMESPACES_FLAG } from '../flags.js';
 import { listNamespace, noResourcesFound, SELECTOR_FLAGS } from '../query.js';
@@ -43,6 +44,8 @@ function topNodes(ctx: KubectlContext, names: string[], flags: ParsedFlags, sele
   }
   nodes = nodes.filter((n) => matchesLabels(selector.requirements, n.metadata.labels));
   const measured = nodeUsages(ctx.state).filter((m) => nodes.includes(m.node));
+  // top_node.go: an empty NodeMetricsList (a selector matching no measured node) is this error.
+  if (measured.length === 0) return fail('error: metrics not available yet\n');
   const ready = measured.map((m) => m.node);
   const rows = sortRows(measured, flags.string('sort-by')).map(({ node, usage }) => [
     node.metadata.name,
@@ -71,7 +74,7 @@ function topPods(ctx: KubectlContext, names: string[], flags: ParsedFlags, selec
   // A named pod is a GET of its PodMetrics: metrics-server has none for a pod it does not measure.
   const unmeasured = names.find((n) => !measured.some((m) => m.pod.metadata.name === n));
   if (unmeasured !== undefined) return fail(`Error from server (NotFound): pods.metrics.k8s.io "${unmeasured}" not found\n`);
-  if (measured.length === 0) return { stdout: '', stderr: noResourcesFound(ctx, [type]), exitCode: 1 };
+  if (measured.length === 0) return noPodMetrics(ctx, selector);
   const rows: string[][] = [];
   for (const { pod, running, usage } of sortRows(measured, flags.string('sort-by'))) {
     const ns = ctx.allNamespaces ? [pod.metadata.namespace ?? ''] : [];
@@ -92,6 +95,25 @@ function topPods(ctx: KubectlContext, names: string[], flags: ParsedFlags, selec
     rows.push([...Array<string>(width - 3).fill(''), '', cpu(total.cpu), mem(total.memory)]);
   }
   return ok(topTable(flags.bool('no-headers') ? undefined : headers, rows));
+}
+
+/** Pods older than this without metrics are reported by name (top_pod.go metricsCreationDelay). */
+const METRICS_CREATION_DELAY_MS = 2 * 60_000;
+
+/**
+ * top_pod.go verifyEmptyMetrics, when metrics-server listed no pod: the pods of the namespace
+ * (kubectl lists the namespace even with -A) that the selector matches; none is `No resources
+ * found` and success; the first older than 2 minutes is named, else the metrics are not there yet.
+ */
+function noPodMetrics(ctx: KubectlContext, selector: ReturnType<typeof parseLabelSelector>): ReturnType<KubectlSubcommand['run']> {
+  const type = findResourceType('pods')!;
+  const pods = (listObjects(ctx.state, type, ctx.namespace) as Pod[]).filter((p) => selector.ok && matchesLabels(selector.requirements, p.metadata.labels));
+  if (pods.length === 0) return { stdout: '', stderr: noResourcesFound(ctx, [type]), exitCode: 0 };
+  // The served creationTimestamp holds whole seconds.
+  const ageOf = (p: Pod): number => ctx.state.now - Math.floor(p.metadata.creationTimestamp / 1000) * 1000;
+  const old = pods.find((p) => ageOf(p) > METRICS_CREATION_DELAY_MS);
+  if (old) return fail(`error: Metrics not available for pod ${old.metadata.namespace}/${old.metadata.name}, age: ${goDuration(ageOf(old))}\n`);
+  return fail('error: metrics not available yet\n');
 }
 
 export const topCommand: KubectlSubcommand = {

@@ -46,7 +46,7 @@ export function writePodTemplate(w: DescribeWriter, t: PodTemplate, serviceAccou
   }
   w.write(1, 'Volumes:\t<none>\n');
   if (t.spec.priorityClassName) w.write(1, `Priority Class Name:\t${t.spec.priorityClassName}\n`);
-  if (Object.keys(t.spec.nodeSelector).length > 0) w.write(1, `Node-Selectors:\t${selectorString(t.spec.nodeSelector)}\n`);
+  // No Node-Selectors nor Tolerations: kubectl prints them under a template only from v1.30 (kubectl commit 7cd57900b).
 }
 
 /** `1 Running / 0 Waiting / 0 Succeeded / 0 Failed` for the pods a selector matches. */
@@ -136,6 +136,27 @@ export function describeDaemonSet(state: ClusterState, ds: DaemonSet): string {
   return w.done();
 }
 
+/**
+ * describe.go formatEndpoints: the ready addresses of the subsets' ports named as the service
+ * port (all of a subset without ports), the first 3 and `+ N more...`; `<none>` only without
+ * subsets (with only unready addresses it is empty).
+ */
+function formatEndpoints(ep: Endpoints | undefined, portName: string): string {
+  if (!ep || ep.subsets.length === 0) return '<none>';
+  const max = 3;
+  const list: string[] = [];
+  let count = 0;
+  const add = (address: string): void => {
+    if (list.length < max) list.push(address);
+    count++;
+  };
+  for (const ss of ep.subsets) {
+    if (ss.ports.length === 0) for (const a of ss.addresses) add(a.ip);
+    for (const port of ss.ports) if ((port.name ?? '') === portName) for (const a of ss.addresses) add(`${a.ip}:${port.port}`);
+  }
+  return count > max ? `${list.join(',')} + ${count - max} more...` : list.join(',');
+}
+
 export function describeService(state: ClusterState, svc: Service): string {
   const w = describeWriter();
   writeObjectHead(w, svc.metadata);
@@ -153,11 +174,7 @@ export function describeService(state: ClusterState, svc: Service): string {
     w.write(0, `Port:\t${name}\t${p.port}/${p.protocol}\n`);
     w.write(0, `TargetPort:\t${p.targetPort}/${p.protocol}\n`);
     if (p.nodePort) w.write(0, `NodePort:\t${name}\t${p.nodePort}/${p.protocol}\n`);
-    const addresses = (ep?.subsets ?? []).flatMap((s) => {
-      const port = s.ports.find((sp) => sp.name === p.name) ?? s.ports[0];
-      return s.addresses.map((a) => (port ? `${a.ip}:${port.port}` : a.ip));
-    });
-    w.write(0, `Endpoints:\t${addresses.length ? addresses.join(',') : '<none>'}\n`);
+    w.write(0, `Endpoints:\t${formatEndpoints(ep, p.name ?? '')}\n`);
   }
   w.write(0, `Session Affinity:\t${svc.spec.sessionAffinity}\n`);
   if (svc.spec.type !== 'ClusterIP') w.write(0, `External Traffic Policy:\t${svc.spec.externalTrafficPolicy ?? 'Cluster'}\n`);

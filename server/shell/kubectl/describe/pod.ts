@@ -109,10 +109,13 @@ export function writeContainerCommand(w: DescribeWriter, c: ContainerSpec): void
 }
 
 function writeContainer(w: DescribeWriter, state: ClusterState, pod: Pod, c: ContainerSpec, status: ContainerStatus | undefined, tokenMounted = true): void {
+  // describeContainerBasicInfo and describeContainers (kubectl v1.29 pkg/describe/describe.go): a
+  // container without a status (its pod unscheduled) has no Container ID, Image ID, State, Ready
+  // nor Restart Count lines; one with a status has them all, empty or not.
   w.write(1, `${c.name}:\n`);
-  if (status?.containerID) w.write(2, `Container ID:\t${status.containerID}\n`);
+  if (status) w.write(2, `Container ID:\t${status.containerID}\n`);
   w.write(2, `Image:\t${c.image}\n`);
-  w.write(2, `Image ID:\t${status?.imageID ?? ''}\n`);
+  if (status) w.write(2, `Image ID:\t${status.imageID}\n`);
   writePorts(w, c);
   writeContainerCommand(w, c);
   if (status) {
@@ -120,10 +123,6 @@ function writeContainer(w: DescribeWriter, state: ClusterState, pod: Pod, c: Con
     if (status.lastState) writeState(w, state, 'Last State', status.lastState);
     w.write(2, `Ready:\t${status.ready ? 'True' : 'False'}\n`);
     w.write(2, `Restart Count:\t${status.restartCount}\n`);
-  } else {
-    // Not created yet (unscheduled): kubectl prints no State, only the zero values.
-    w.write(2, 'Ready:\tFalse\n');
-    w.write(2, 'Restart Count:\t0\n');
   }
   writeResources(w, 'Limits', c.resources.limits);
   writeResources(w, 'Requests', c.resources.requests);
@@ -150,9 +149,9 @@ function writeState(w: DescribeWriter, state: ClusterState, title: string, s: Co
       w.write(3, `Started:\t${rfc1123z(state, s.startedAt)}\n`);
       return;
     case 'waiting':
+      // describe.go describeStatus prints a waiting state's reason only, not its message.
       w.write(2, `${title}:\tWaiting\n`);
       if (s.reason) w.write(3, `Reason:\t${s.reason}\n`);
-      if (s.message) w.write(3, `Message:\t${s.message}\n`);
       return;
     case 'terminated':
       w.write(2, `${title}:\tTerminated\n`);

@@ -176,9 +176,7 @@ function describeJob(state: ClusterState, o: StoredObject): string {
   w.write(0, `Parallelism:\t${count(spec.parallelism, 1)}\n`);
   w.write(0, `Completions:\t${count(spec.completions, 1)}\n`);
   w.write(0, `Completion Mode:\t${scalar(spec.completionMode ?? 'NonIndexed')}\n`);
-  w.write(0, `Suspend:\t${spec.suspend === true}\n`);
-  w.write(0, `Backoff Limit:\t${count(spec.backoffLimit, 6)}\n`);
-  if (spec.ttlSecondsAfterFinished !== undefined) w.write(0, `TTL Seconds After Finished:\t${scalar(spec.ttlSecondsAfterFinished)}\n`);
+  // Suspend, Backoff Limit and TTL Seconds After Finished come in kubectl v1.30 (commit 7cd57900b), not v1.29.
   const start = at(status.startTime);
   const end = at(status.completionTime);
   if (start !== undefined) w.write(0, `Start Time:\t${rfc1123z(state, start)}\n`);

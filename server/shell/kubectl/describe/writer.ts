@@ -21,13 +21,24 @@ export function describeWriter(): DescribeWriter {
   };
 }
 
-/** `Labels:  a=b` then one `\tkey=value` line per further label. */
+/** A PrefixWriter's text as it is, without the tabwriter (history.go printTemplate writes so). */
+export function plainWriter(): DescribeWriter {
+  let out = '';
+  return {
+    write: (level, text) => {
+      out += '  '.repeat(level) + text;
+    },
+    done: () => out,
+  };
+}
+
+/** `Labels:  a=b` then one `\tkey=value` line per further label (printLabelsMultiline: no indent before the tab). */
 export function writeMultiline(w: DescribeWriter, level: number, title: string, entries: string[]): void {
   if (entries.length === 0) {
     w.write(level, `${title}:\t<none>\n`);
     return;
   }
-  entries.forEach((entry, i) => w.write(i === 0 ? level : 0, i === 0 ? `${title}:\t${entry}\n` : `${'  '.repeat(level)}\t${entry}\n`));
+  entries.forEach((entry, i) => w.write(i === 0 ? level : 0, i === 0 ? `${title}:\t${entry}\n` : `\t${entry}\n`));
 }
 
 const sortedEntries = (m: Record<string, string>): [string, string][] =>
