@@ -76,7 +76,9 @@ export function overviewPanel(model: RoomModel): Panel {
       cluster?.nodes && h('table', { class: 'compact' },
         h('thead', {}, h('tr', {}, h('th', {}, 'node'), h('th', {}, 'status'), h('th', {}, 'roles'))),
         h('tbody', {}, cluster.nodes.map((n) => h('tr', {}, h('td', {}, n.name), h('td', { class: n.status === 'Ready' ? 'ok' : 'bad' }, n.status), h('td', {}, n.roles ?? ''))))),
-      cluster?.pods && h('p', { class: 'pods', 'data-testid': 'pod-counts' }, Object.entries(cluster.pods).map(([phase, n]) => h('span', { class: `pod-count ${phase.toLowerCase()}` }, `${phase} ${n}`))),
+      // Separated in the text too (screen readers, copying), not only by the layout.
+      cluster?.pods && h('p', { class: 'pods', 'data-testid': 'pod-counts' }, Object.entries(cluster.pods).flatMap(([phase, n], i) =>
+        [i > 0 && ' · ', h('span', { class: `pod-count ${phase.toLowerCase()}` }, `${phase} ${n}`)])),
       cluster?.events && h('ul', { class: 'events', 'data-testid': 'cluster-events' }, cluster.events.slice(-8).map((e) => h('li', { class: e.type === 'Warning' ? 'warn' : '' },
         h('span', { class: 'clock' }, formatClock(e.lastSeen)), ` ${e.reason} ${e.object}: ${e.message}${e.count > 1 ? ` (×${e.count})` : ''}`))),
       h('table', { class: 'compact', 'data-testid': 'players-table' },

@@ -1,0 +1,102 @@
+// Using the client as its people do: a host working the console by keyboard while the
+// candidate types, hostile and overlong names on a phone-width console, a phone player with
+// the on-screen keyboard (Tab, Ctrl-C and arrows from the touch key bar) who loses the
+// connection scrolled down, and a solo debrief sent to the printer.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { ScenarioCatalog } from '../../server/rooms/runtime.js';
+import { browserWorld } from '../helpers/browser-world.js';
+import { screenshot, SCREENSHOT_DIR, screenText, startSolo, typeInTerminal } from '../helpers/browser.js';
+import { e2eCatalog } from './catalog.js';
+
+/** The test scenario with a cluster overview (what hosts and spectators see beside the terminals). */
+function catalogWithOverview(): ScenarioCatalog {
+  const base = e2eCatalog();
+  return {
+    ...base,
+    runtime: (id, seed) => {
+      const runtime = base.runtime(id, seed);
+      return runtime && { ...runtime, overview: () => ({ nodes: [{ name: 'node-1', status: 'Ready', roles: 'control-plane' }], pods: { Running: 20, Pending: 3 }, events: [] }) };
+    },
+  };
+}
+
+const world = browserWorld({ catalog: catalogWithOverview() });
+
+const sidewaysOverflow = (page: Page) => page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth);
+const focused = (page: Page) => page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120) ?? '');
+
+/** Visible elements whose background is dark (toner on paper), as `tag.class`. */
+const darkBackgrounds = (page: Page) =>
+  page.evaluate(() => [...document.querySelectorAll('body *')].filter((el) => {
+    const box = el.getBoundingClientRect();
+    const rgba = /rgba?\((\d+), (\d+), (\d+)(?:, ([\d.]+))?\)/.exec(getComputedStyle(el).backgroundColor);
+    if (box.width === 0 || box.height === 0 || !rgba || rgba[4] === '0') return false;
+    return 0.299 * Number(rgba[1]) + 0.587 * Number(rgba[2]) + 0.114 * Number(rgba[3]) < 128;
+  }).map((el) => `${el.tagName.toLowerCase()}.${el.className}`));
+
+async function createInterview(host: Page): Promise<string> {
+  await host.goto('/');
+  await host.fill('#create-name', 'Dana');
+  await host.check('#create-spectators');
+  await host.click('button[data-mode=interview]');
+  await host.waitForURL(/\/host\/[0-9a-f-]{36}$/);
+  return /Invite: ([A-Z0-9]{8})/.exec((await host.locator('.controls button.ghost').textContent()) ?? '')![1]!;
+}
+
+async function join(code: string, name: string, role: 'player' | 'spectator' = 'player'): Promise<Page> {
+  const page = await world.newPage();
+  await page.goto(`/r/${code}`);
+  await page.fill('#rj-name', name);
+  await page.selectOption('#rj-role', role);
+  await page.getByRole('button', { name: 'Join' }).click();
+  return page;
+}
+
+describe('usability', () => {
+  it('keeps the host\'s keyboard focus through live events; hostile and overlong names stay text and within a phone\'s width', { timeout: 90_000 }, async () => {
+    const host = await world.newPage();
+    const code = await createInterview(host);
+    const candidate = await join(code, 'محمد عبد الرحمن');
+    await expect.poll(() => host.locator('.tile').count()).toBe(1);
+    await host.getByRole('button', { name: 'Start' }).click();
+    const term = candidate.getByTestId('terminal');
+    await expect.poll(() => candidate.getByTestId('room-status').textContent()).toBe('Running');
+
+    // The host is on a hint's Push button (keyboard) when the candidate's command arrives: the
+    // console redraws its panes, and the focus stays on that button, not back on the page.
+    const push = host.locator('button[data-hint]').first();
+    await push.focus();
+    const before = await focused(host);
+    expect(before).toMatch(/^<button[^>]*data-hint=/);
+    await typeInTerminal(candidate, term, 'get\r');
+    await expect.poll(() => screenText(host.locator('.tile').first())).toMatch(/counter=\d+/);
+    await expect.poll(() => host.getByTestId('players-table').textContent()).toMatch(/1/);
+    expect(await focused(host)).toBe(before);
+    // Start became Pause in the toolbar under the host's focus: the focus moves to the button in its place.
+    await host.getByRole('button', { name: 'Pause' }).focus();
+    await host.keyboard.press('Enter');
+    await expect.poll(() => focused(host)).toMatch(/>Resume</);
+    await host.keyboard.press('Enter');
+    await expect.poll(() => focused(host)).toMatch(/>Pause</);
+
+    // Pod counts read apart ("Running 20 · Pending 3", not "Running 20Pending 3").
+    await expect.poll(() => host.getByTestId('pod-counts').textContent()).toBe('Running 20 · Pending 3');
+
+    // Two strangers wait to be let in: one named like markup, one a 40-letter word.
+    const script = '<script>alert(1)</script>';
+    await join(code, script);
+    await join(code, 'W'.repeat(40));
+    await expect.poll(() => host.locator('button[data-admit]').count()).toBe(2);
+    expect(await host.getByTestId('seats').textContent()).toContain(`${script} asks to join`);
+    expect(await host.locator('#app script, #app img').count()).toBe(0);
+    for (const [width, height] of [[375, 667], [390, 844]] as const) {
+      await host.setViewportSize({ width, height });
+      await expect.poll(() => sidewaysOverflow(host)).toBe(0);
+    }
+    await host.evaluate(() => document.querySelector('[data-testid=seats]')?.scrollIntoView());
+    await screenshot(host, 'usability-host-names-375');
+  });
+});
