@@ -99,4 +99,60 @@ describe('usability', () => {
     await host.evaluate(() => document.querySelector('[data-testid=seats]')?.scrollIntoView());
     await screenshot(host, 'usability-host-names-375');
   });
+
+  it('lets a phone player use Tab, Ctrl-C and ↑ from the touch key bar, keeps the keyboard up, and shows a lost connection where they are', { timeout: 90_000 }, async () => {
+    const desktop = await world.newPage();
+    await desktop.goto('/');
+    await desktop.fill('#create-name', 'Desk');
+    await startSolo(desktop);
+    expect(await desktop.getByTestId('touch-keys').isVisible()).toBe(false); // a mouse and a keyboard need no key bar
+
+    const context = await desktop.context().browser()!.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, baseURL: world.server.url });
+    const phone = await context.newPage();
+    try {
+      await phone.goto('/');
+      await phone.fill('#create-name', 'Phone');
+      await phone.locator('button[data-mode=solo]').tap();
+      await phone.waitForURL(/\/r\/[A-Z0-9]{8}$/);
+      await phone.getByTestId('start-solo').tap();
+      await phone.locator('[data-testid=room-status][data-status=running]').waitFor();
+      const term = phone.getByTestId('terminal');
+      const keys = phone.getByTestId('touch-keys');
+      expect(await keys.isVisible()).toBe(true);
+      await term.tap();
+      // The on-screen keyboard types text (no key events), then the bar's Tab completes.
+      await phone.keyboard.insertText('ge');
+      await keys.locator('[data-key=Tab]').tap();
+      await expect.poll(() => screenText(term)).toMatch(/0\$ get$/);
+      expect(await focused(phone)).toContain('xterm-helper-textarea'); // the tap left the keyboard up
+      await phone.keyboard.press('Backspace');
+      await phone.keyboard.press('Enter');
+      await expect.poll(() => screenText(term)).toMatch(/counter=\d+ now=0\n1\$$/);
+      await keys.locator('[data-key="↑"]').tap();
+      await expect.poll(() => screenText(term)).toMatch(/1\$ get$/);
+      await keys.locator('[data-key=Ctrl-C]').tap();
+      await expect.poll(() => screenText(term)).toMatch(/1\$ get\^C\n1\$$/);
+      expect(await keys.locator('button').evaluateAll((b) => b.map((x) => x.getAttribute('aria-label')))).toContain('previous command');
+      await screenshot(phone, 'usability-phone-keys-375');
+
+      for (const [width, height] of [[375, 667], [390, 844], [667, 375], [844, 390]] as const) {
+        await phone.setViewportSize({ width, height });
+        await expect.poll(() => sidewaysOverflow(phone)).toBe(0);
+      }
+      await screenshot(phone, 'usability-phone-landscape-844');
+
+      // Scrolled down to the hints, the player loses the connection: the banner shows on screen.
+      await phone.setViewportSize({ width: 375, height: 667 });
+      await phone.evaluate(() => window.scrollTo(0, document.scrollingElement!.scrollHeight));
+      await context.setOffline(true);
+      await expect.poll(() => phone.locator('#banner').textContent()).toMatch(/reconnecting/i);
+      const top = await phone.locator('#banner').evaluate((b) => b.getBoundingClientRect().top);
+      expect(top).toBeGreaterThanOrEqual(0);
+      await screenshot(phone, 'usability-phone-offline');
+      await context.setOffline(false);
+      await expect.poll(() => phone.locator('#banner').textContent(), { timeout: 15_000 }).toBe('Reconnected.');
+    } finally {
+      await context.close();
+    }
+  });
 });

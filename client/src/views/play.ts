@@ -76,6 +76,7 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     onEdit: (edit) => editDialog(edit),
     interrupt: () => void conn.call('cmd:interrupt', {}),
   });
+  termBox.after(touchKeyBar(terminal));
   const mine = model.view.terminals.find((t) => t.participantId === me);
   terminal.load(mine?.entries ?? [], mine?.prompt ?? '$ ', mine?.streaming === true);
   terminal.focus();
@@ -215,6 +216,26 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     header.dispose();
     terminal.dispose();
   };
+}
+
+/** What a phone's on-screen keyboard lacks for a shell: [label, what it sends, its name for screen readers]. */
+const TOUCH_KEYS: [string, string, string][] = [
+  ['Tab', '\t', 'Tab (complete)'], ['Ctrl-C', '\x03', 'Control C (cancel the line or stop the command)'],
+  ['↑', '\x1b[A', 'previous command'], ['↓', '\x1b[B', 'next command'], ['←', '\x1b[D', 'cursor left'], ['→', '\x1b[C', 'cursor right'],
+];
+
+/**
+ * Keys under the terminal on touch screens (shown by CSS for coarse pointers): a tap sends the
+ * key to the shell and leaves the focus (and the on-screen keyboard) in the terminal.
+ */
+function touchKeyBar(terminal: PlayerTerminal): HTMLElement {
+  return h('div', { class: 'touch-keys', role: 'toolbar', 'aria-label': 'terminal keys', 'data-testid': 'touch-keys' },
+    TOUCH_KEYS.map(([label, data, name]) => h('button', { type: 'button', 'aria-label': name, 'data-key': label,
+      onpointerdown: (e: Event) => e.preventDefault(), // a tap must not take the focus from the terminal
+      onclick: () => {
+        terminal.send(data);
+        terminal.focus();
+      } }, label)));
 }
 
 /** "Give up": a solo player stops and sees the answer, after confirming. */
