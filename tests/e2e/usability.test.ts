@@ -155,4 +155,26 @@ describe('usability', () => {
       await context.close();
     }
   });
+
+  it('prints a solo debrief without the dark terminal or buttons', { timeout: 60_000 }, async () => {
+    const page = await world.newPage();
+    await page.goto('/');
+    await page.fill('#create-name', 'Printer');
+    await startSolo(page);
+    await typeInTerminal(page, page.getByTestId('terminal'), 'get\r');
+    await page.getByTestId('give-up').click();
+    await page.getByRole('button', { name: 'Yes, give up' }).click();
+    await page.getByTestId('debrief').waitFor();
+
+    await page.emulateMedia({ media: 'print' });
+    expect(await darkBackgrounds(page)).toEqual([]);
+    expect(await page.getByRole('button').filter({ visible: true }).count()).toBe(0);
+    expect(await page.getByTestId('debrief').isVisible()).toBe(true);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'usability-debrief-print.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+    const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    await mkdir(path.dirname(SCREENSHOT_DIR), { recursive: true });
+    await writeFile(path.join(path.dirname(SCREENSHOT_DIR), 'debrief.pdf'), pdf);
+    expect(pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g)?.length ?? 0).toBeLessThanOrEqual(2);
+  });
 });

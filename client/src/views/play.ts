@@ -9,7 +9,7 @@ import { PlayerTerminal } from '../terminal/player-terminal.js';
 import { diagnosisForm } from './diagnosis-form.js';
 import { fill, h, toast } from './dom.js';
 import { editDialog } from './edit-dialog.js';
-import { prose, roomHeader } from './panels.js';
+import { inlineCode, prose, roomHeader } from './panels.js';
 import type { RoomSession } from './room-session.js';
 import { scoreLinesTable } from './score-lines.js';
 
@@ -152,9 +152,9 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     const { view } = model;
     const score = view.scores.find((s) => s.participantId === me);
     const submitted = view.diagnoses.some((d) => d.participantId === me);
-    const replay = view.status === 'ended' && h('p', {}, h('a', { href: `/replay/${view.roomId}` }, 'Watch the replay'));
+    const replay = view.status === 'ended' && h('p', { class: 'no-print' }, h('a', { href: `/replay/${view.roomId}` }, 'Watch the replay'));
     scoreBox.hidden = !score && !submitted && view.status !== 'ended';
-    const board = info.id && h('p', {}, h('a', { href: `/leaderboard/${encodeURIComponent(info.id)}`, 'data-testid': 'debrief-leaderboard' }, 'See the leaderboard'));
+    const board = info.id && h('p', { class: 'no-print' }, h('a', { href: `/leaderboard/${encodeURIComponent(info.id)}`, 'data-testid': 'debrief-leaderboard' }, 'See the leaderboard'));
     if (view.debrief) return fill(scoreBox, debriefPanel(view.debrief, info), replay, board);
     if (!score) return fill(scoreBox, !scoreBox.hidden && h('section', { class: 'panel score' }, h('h2', {}, 'Score'), h('p', { 'data-testid': 'score-withheld' }, WITHHELD[view.mode]), replay));
     fill(scoreBox, h('section', { class: 'panel score' },
@@ -271,7 +271,7 @@ function debriefPanel(debrief: Debrief, info: ScenarioInfo): HTMLElement {
     h('h3', {}, 'How it shows'),
     h('ul', { class: 'debrief-evidence', 'data-testid': 'debrief-evidence' }, debrief.evidence.map((e) => h('li', { class: e.found ? 'found' : 'missed' },
       h('span', { class: 'mark', 'aria-label': e.found ? 'you found this' : 'you missed this' }, e.found ? '✓' : '✗'), ' ',
-      h('strong', {}, e.label), ': ', e.finding, h('div', { class: 'muted small' }, `You: ${e.why}`)))),
+      h('strong', {}, e.label), ': ', e.finding, h('div', { class: 'muted small' }, 'You: ', inlineCode(e.why))))),
     h('h3', {}, 'A reference path'),
     h('ol', { class: 'reference', 'data-testid': 'debrief-reference' }, debrief.reference.map((step) => h('li', {}, 'line' in step ? h('code', {}, step.line) : `wait ${step.waitSec} s`))),
     debrief.prevention.length > 0 && h('div', {}, h('h3', {}, 'Preventing it'), h('ul', {}, debrief.prevention.map((p) => h('li', {}, p)))),
