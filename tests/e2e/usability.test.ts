@@ -1,5 +1,5 @@
 // Using the client as its people do: a host working the console by keyboard while the
-// candidate types, hostile and overlong names on a phone-width console, a phone player with
+// candidate types (and tabbing past the players' terminals), hostile and overlong names on a phone-width console, a phone player with
 // the on-screen keyboard (Tab, Ctrl-C and arrows from the touch key bar) who loses the
 // connection scrolled down, and a solo debrief sent to the printer.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -81,6 +81,13 @@ describe('usability', () => {
     await expect.poll(() => focused(host)).toMatch(/>Resume</);
     await host.keyboard.press('Enter');
     await expect.poll(() => focused(host)).toMatch(/>Pause</);
+
+    // The host tabs through the players' read-only terminals (each named for its player), not into one for good.
+    const mirror = host.locator('.tile .xterm-helper-textarea').first();
+    expect(await mirror.getAttribute('aria-label')).toBe("محمد عبد الرحمن's terminal (read-only)");
+    await mirror.focus();
+    await host.keyboard.press('Tab');
+    expect(await host.evaluate(() => document.activeElement?.closest('.tile'))).toBeNull();
 
     // Pod counts read apart ("Running 20 · Pending 3", not "Running 20Pending 3").
     await expect.poll(() => host.getByTestId('pod-counts').textContent()).toBe('Running 20 · Pending 3');
