@@ -11,14 +11,16 @@ import { browserWorld } from '../helpers/browser-world.js';
 import { screenshot, SCREENSHOT_DIR, screenText, startSolo, typeInTerminal } from '../helpers/browser.js';
 import { e2eCatalog } from './catalog.js';
 
-/** The test scenario with a cluster overview (what hosts and spectators see beside the terminals). */
+/** The test scenario with a cluster overview (what hosts and spectators see beside the terminals) and a hint as long as real ones. */
 function catalogWithOverview(): ScenarioCatalog {
   const base = e2eCatalog();
+  const longHint = { id: 'h3', text: 'A pod is placed by the scheduler after filtering nodes (resources, taints, selectors). A Pending pod with no events was never looked at.', cost: 3 };
   return {
     ...base,
     runtime: (id, seed) => {
       const runtime = base.runtime(id, seed);
-      return runtime && { ...runtime, overview: () => ({ nodes: [{ name: 'node-1', status: 'Ready', roles: 'control-plane' }], pods: { Running: 20, Pending: 3 }, events: [] }) };
+      return runtime && { ...runtime, hints: [...runtime.hints, longHint],
+        overview: () => ({ nodes: [{ name: 'node-1', status: 'Ready', roles: 'control-plane' }], pods: { Running: 20, Pending: 3 }, events: [] }) };
     },
   };
 }
@@ -103,6 +105,14 @@ describe('usability', () => {
       await host.setViewportSize({ width, height });
       await expect.poll(() => sidewaysOverflow(host)).toBe(0);
     }
+    // Long words wrap, but no button's own word does ("Push" stays one line beside a long hint).
+    const brokenButtons = () => host.locator('#app button').evaluateAll((buttons) => buttons.filter((b) => {
+      const text = b.textContent ?? '';
+      return b.getBoundingClientRect().width > 0 && !text.includes(' ') && b.getBoundingClientRect().height > 2.5 * parseFloat(getComputedStyle(b).fontSize);
+    }).map((b) => b.textContent));
+    expect(await brokenButtons()).toEqual([]);
+    await host.setViewportSize({ width: 1280, height: 800 });
+    expect(await brokenButtons()).toEqual([]);
     await host.evaluate(() => document.querySelector('[data-testid=seats]')?.scrollIntoView());
     await screenshot(host, 'usability-host-names-375');
   });
