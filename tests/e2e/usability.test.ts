@@ -73,8 +73,13 @@ describe('usability', () => {
     await push.focus();
     const before = await focused(host);
     expect(before).toMatch(/^<button[^>]*data-hint=/);
+    // The activity feed is a live region: a new event adds its item, the ones shown stay (else a screen reader re-reads them all).
+    const marked = await host.locator('.activity li').evaluateAll((items) => items.map((li) => li.setAttribute('data-was', '')).length);
+    expect(marked).toBeGreaterThan(1);
     await typeInTerminal(candidate, term, 'get\r');
     await expect.poll(() => screenText(host.locator('.tile').first())).toMatch(/counter=\d+/);
+    await expect.poll(() => host.locator('.activity li').first().textContent()).toMatch(/: get$/);
+    expect(await host.locator('.activity li[data-was]').count()).toBe(marked);
     await expect.poll(() => host.getByTestId('players-table').textContent()).toMatch(/1/);
     expect(await focused(host)).toBe(before);
     // Start became Pause in the toolbar under the host's focus: the focus moves to the button in its place.

@@ -139,11 +139,29 @@ export function describeEvent(view: RoomView, event: ViewerEvent): string | unde
 export function activityPanel(model: RoomModel, title = 'Activity'): Panel {
   const list = h('ol', { class: 'activity', 'aria-live': 'polite' });
   const el = h('section', { class: 'panel' }, h('h2', {}, title), list);
+  // The list is a live region, which reads out what is added: shown events keep their items
+  // (by seq) and only new ones are inserted (redrawing all 40 had every event re-read them all).
+  const items = new Map<number, HTMLElement>();
   const update = () => {
-    fill(list, model.activity.slice(-40).reverse().map((e) => {
-      const text = describeEvent(model.view, e);
-      return text ? h('li', { class: `ev-${e.type.replace('.', '-')}` }, h('span', { class: 'clock' }, formatClock(e.simTime)), ' ', text) : null;
-    }));
+    const shown = new Set<number>();
+    let at = list.firstElementChild;
+    for (const e of model.activity.slice(-40).reverse()) {
+      let item = items.get(e.seq);
+      if (!item) {
+        const text = describeEvent(model.view, e);
+        if (!text) continue;
+        item = h('li', { class: `ev-${e.type.replace('.', '-')}` }, h('span', { class: 'clock' }, formatClock(e.simTime)), ' ', text);
+        items.set(e.seq, item);
+      }
+      shown.add(e.seq);
+      if (item === at) at = at.nextElementSibling;
+      else list.insertBefore(item, at);
+    }
+    for (const [seq, item] of items) {
+      if (shown.has(seq)) continue;
+      item.remove();
+      items.delete(seq);
+    }
   };
   update();
   return { el, update };
