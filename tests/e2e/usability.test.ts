@@ -104,7 +104,9 @@ describe('usability', () => {
     await join(code, script);
     await join(code, 'W'.repeat(40));
     await expect.poll(() => host.locator('button[data-admit]').count()).toBe(2);
-    expect(await host.getByTestId('seats').textContent()).toContain(`${script} asks to join`);
+    expect(await host.getByTestId('seats').textContent()).toContain(`${script} asks to join (admitting gives them محمد عبد الرحمن's seat)`);
+    // Each name is isolated from the sentence around it, so a right-to-left one does not reorder it.
+    expect(await host.getByTestId('seats').locator('.requests bdi').allTextContents()).toEqual([script, 'محمد عبد الرحمن', 'W'.repeat(40), 'محمد عبد الرحمن']);
     expect(await host.locator('#app script, #app img').count()).toBe(0);
     for (const [width, height] of [[375, 667], [390, 844]] as const) {
       await host.setViewportSize({ width, height });
