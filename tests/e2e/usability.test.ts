@@ -96,6 +96,16 @@ describe('usability', () => {
     await host.keyboard.press('Tab');
     expect(await host.evaluate(() => document.activeElement?.closest('.tile'))).toBeNull();
 
+    // The host tools' tabs follow the ARIA tabs pattern: one tab stop, arrows move between tabs.
+    await host.getByRole('tab', { name: 'Control' }).focus();
+    await host.keyboard.press('ArrowRight');
+    expect(await focused(host)).toMatch(/role="tab" id="tab-key"[^>]*aria-selected="true"/);
+    expect(await host.getByRole('tabpanel', { name: 'Answer key' }).isVisible()).toBe(true);
+    await host.keyboard.press('End');
+    await host.keyboard.press('ArrowRight'); // wraps round
+    await expect.poll(() => focused(host)).toMatch(/id="tab-control"/);
+    expect(await host.locator('[role=tab][tabindex="0"]').count()).toBe(1);
+
     // Pod counts read apart ("Running 20 · Pending 3", not "Running 20Pending 3").
     await expect.poll(() => host.getByTestId('pod-counts').textContent()).toBe('Running 20 · Pending 3');
 

@@ -38,7 +38,15 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
   };
   let tab: Tab = 'control';
   const tabButtons = TABS.map(([id, text]) => h('button', { type: 'button', role: 'tab', id: `tab-${id}`, 'aria-controls': `pane-${id}`, onclick: () => select(id) }, text));
-  const tabList = h('div', { class: 'tabs', role: 'tablist' }, tabButtons);
+  // The ARIA tabs pattern screen readers announce: arrows, Home and End move between the tabs; Tab goes to the pane.
+  const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'host tools', onkeydown: (e: KeyboardEvent) => {
+    const at = TABS.findIndex(([id]) => id === tab);
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: TABS.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    select(TABS[(to + TABS.length) % TABS.length]![0]);
+    tabButtons.find((b) => b.getAttribute('aria-selected') === 'true')?.focus();
+  } }, tabButtons);
   for (const [id] of TABS) Object.assign(panes[id], { id: `pane-${id}`, role: 'tabpanel' }).setAttribute('aria-labelledby', `tab-${id}`);
 
   fill(root, header.el,
@@ -48,7 +56,10 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
 
   function select(next: Tab) {
     tab = next;
-    tabButtons.forEach((b, i) => b.setAttribute('aria-selected', String(TABS[i]![0] === next)));
+    tabButtons.forEach((b, i) => {
+      b.setAttribute('aria-selected', String(TABS[i]![0] === next));
+      b.tabIndex = TABS[i]![0] === next ? 0 : -1;
+    });
     for (const [id, pane] of Object.entries(panes)) pane.hidden = id !== next;
   }
   select(tab);
