@@ -119,7 +119,9 @@ describe('solo debrief in the browser', () => {
     await expect.poll(() => page.getByTestId('debrief-cause').textContent()).toBe('The counter overflowed');
     expect(await debrief.textContent()).toContain(SECRET);
     expect(await page.getByTestId('debrief-evidence').textContent()).toContain('✗ Output of get: get prints a counter far above its usual value');
-    expect(await page.getByTestId('debrief-evidence').textContent()).toContain('You: observed (`get`) but not cited');
+    // The reason's backticked command shows as code, as in the score lines.
+    expect(await page.getByTestId('debrief-evidence').textContent()).toContain('You: observed (get) but not cited');
+    expect(await page.getByTestId('debrief-evidence').locator('code').allTextContents()).toEqual(['get']);
     expect(await page.getByTestId('debrief-reference').locator('li').allTextContents()).toEqual(['get', 'wait 5 s', 'inc']);
     expect(await page.getByTestId('debrief-lines').textContent()).toContain('wrong: the counter overflowed');
     await screenshot(page, '32-solo-debrief');

@@ -35,6 +35,11 @@ export class MirrorTerminal {
     this.fitted.dispose();
   }
 
+  /** What assistive technology calls this terminal (xterm's own label is "Terminal input"). */
+  label(text: string): void {
+    this.fitted.term.textarea?.setAttribute('aria-label', text);
+  }
+
   private write(entry: TerminalEntry, echo: boolean): void {
     this.lastSeq = Math.max(this.lastSeq, entry.seq);
     // Typed lines stand out from output: the prompt in green, the line in bold.

@@ -67,6 +67,11 @@ export class PlayerTerminal {
     this.fitted.term.focus();
   }
 
+  /** Keys from outside the keyboard (the touch key bar), as if typed. */
+  send(data: string): void {
+    this.input(data);
+  }
+
   dispose(): void {
     this.fitted.dispose();
   }

@@ -41,7 +41,8 @@ export const TERMINAL_KEYS_HELP = 'In the terminal, press Esc then Tab (or Shift
 
 /**
  * `keys`: the owner's own key handler (false: xterm ignores the key). Esc then Tab is
- * never the terminal's: the browser moves focus on.
+ * never the terminal's: the browser moves focus on; nor is Tab in a read-only terminal
+ * (a mirror has no completion, and a keyboard user tabbing through a host's tiles must get past them).
  */
 export function createTerminal(container: HTMLElement, options: { readOnly?: boolean; fontSize?: number; keys?: (event: KeyboardEvent) => boolean } = {}): FittedTerminal {
   const term = new Terminal({
@@ -64,7 +65,7 @@ export function createTerminal(container: HTMLElement, options: { readOnly?: boo
   let escaped = false;
   term.attachCustomKeyEventHandler((event) => {
     if (event.type !== 'keydown') return options.keys?.(event) ?? true;
-    if (event.key === 'Tab' && escaped) {
+    if (event.key === 'Tab' && (escaped || options.readOnly)) {
       escaped = false;
       return false;
     }

@@ -23,10 +23,28 @@ export function append(el: Element, children: (Child | Child[])[]): void {
   }
 }
 
-/** Replaces an element's children. */
+const FOCUSABLE = 'a[href], button, input, select, textarea, summary, [tabindex]';
+
+/** A control's identity across redraws: its tag, attributes and text. */
+const signature = (el: Element): string =>
+  `${el.tagName} ${[...el.attributes].filter((a) => a.name !== 'class').map((a) => `${a.name}=${a.value}`).join(' ')} ${el.textContent}`;
+
+/**
+ * Replaces an element's children. Views redraw on every room event: a keyboard user focused
+ * on a control inside stays on the same control in the new content (the one that looks the
+ * same, else the one at the same place), not thrown back to the top of the page.
+ */
 export function fill(el: Element, ...children: (Child | Child[])[]): void {
+  const active = document.activeElement;
+  const kept = active instanceof HTMLElement && active !== el && el.contains(active)
+    ? { sig: signature(active), index: [...el.querySelectorAll(FOCUSABLE)].indexOf(active) } : undefined;
   el.replaceChildren();
   append(el, children);
+  if (!kept) return;
+  const now = [...el.querySelectorAll<HTMLElement>(FOCUSABLE)];
+  const same = now.map((e, i) => ({ e, i })).filter(({ e }) => signature(e) === kept.sig)
+    .sort((a, b) => Math.abs(a.i - kept.index) - Math.abs(b.i - kept.index))[0]?.e;
+  (same ?? now[Math.min(kept.index, now.length - 1)])?.focus({ preventScroll: true });
 }
 
 /** The app's view contract: mount into `root`, return a cleanup. */

@@ -38,7 +38,15 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
   };
   let tab: Tab = 'control';
   const tabButtons = TABS.map(([id, text]) => h('button', { type: 'button', role: 'tab', id: `tab-${id}`, 'aria-controls': `pane-${id}`, onclick: () => select(id) }, text));
-  const tabList = h('div', { class: 'tabs', role: 'tablist' }, tabButtons);
+  // The ARIA tabs pattern screen readers announce: arrows, Home and End move between the tabs; Tab goes to the pane.
+  const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'host tools', onkeydown: (e: KeyboardEvent) => {
+    const at = TABS.findIndex(([id]) => id === tab);
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: TABS.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    select(TABS[(to + TABS.length) % TABS.length]![0]);
+    tabButtons.find((b) => b.getAttribute('aria-selected') === 'true')?.focus();
+  } }, tabButtons);
   for (const [id] of TABS) Object.assign(panes[id], { id: `pane-${id}`, role: 'tabpanel' }).setAttribute('aria-labelledby', `tab-${id}`);
 
   fill(root, header.el,
@@ -48,7 +56,10 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
 
   function select(next: Tab) {
     tab = next;
-    tabButtons.forEach((b, i) => b.setAttribute('aria-selected', String(TABS[i]![0] === next)));
+    tabButtons.forEach((b, i) => {
+      b.setAttribute('aria-selected', String(TABS[i]![0] === next));
+      b.tabIndex = TABS[i]![0] === next ? 0 : -1;
+    });
     for (const [id, pane] of Object.entries(panes)) pane.hidden = id !== next;
   }
   select(tab);
@@ -130,7 +141,8 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
         : null;
       const admit = () => void act('host:admit', { requestId: r.id, ...(into?.value ? { seat: into.value } : {}) });
       return h('li', {},
-        h('span', {}, `${r.name} asks to join${candidate ? ` (admitting gives them ${candidate.name}'s seat)` : ''}`),
+        // Names isolated (bdi): a right-to-left name must not carry the words around it ("'s seat") along.
+        h('span', {}, h('bdi', {}, r.name), ' asks to join', candidate && [' (admitting gives them ', h('bdi', {}, candidate.name), "'s seat)"]),
         into && h('label', { class: 'inline small' }, 'into ', into),
         h('button', { type: 'button', class: 'primary', 'data-admit': r.id, onclick: admit }, 'Admit'),
         h('button', { type: 'button', 'data-refuse': r.id, onclick: () => void act('host:refuse', { requestId: r.id }) }, 'Refuse'));
@@ -140,7 +152,8 @@ export function hostView(root: HTMLElement, session: RoomSession): () => void {
       h('label', { class: 'check', for: 'allow-api' }, ownTools, ' Players may use their own kubectl (a kubeconfig for the room\'s cluster; every request shows beside their terminal)'),
       waiting.length > 0 && h('ul', { class: 'requests', 'aria-live': 'polite' }, waiting.map(request)),
       requests.length > waiting.length && h('ul', { class: 'small muted' }, requests.filter((r) => r.status !== 'pending').map((r) =>
-        h('li', {}, r.status === 'admitted' ? `${r.name}: admitted${r.seatId !== r.id ? ` into ${seatName(r.seatId)}'s seat` : ''}` : `${r.name}: refused`))),
+        h('li', {}, h('bdi', {}, r.name), r.status === 'admitted' ? ': admitted' : ': refused',
+          r.status === 'admitted' && r.seatId !== r.id && [' into ', h('bdi', {}, seatName(r.seatId)), "'s seat"]))),
       h('details', { 'data-testid': 'people', open: peopleOpen, ontoggle: (e: Event) => (peopleOpen = (e.target as HTMLDetailsElement).open) },
         h('summary', {}, `Everyone who joined (${model.view.participants.length})`),
         h('ul', { class: 'small' }, model.view.participants.map((p) => h('li', {},

@@ -76,7 +76,9 @@ export function overviewPanel(model: RoomModel): Panel {
       cluster?.nodes && h('table', { class: 'compact' },
         h('thead', {}, h('tr', {}, h('th', {}, 'node'), h('th', {}, 'status'), h('th', {}, 'roles'))),
         h('tbody', {}, cluster.nodes.map((n) => h('tr', {}, h('td', {}, n.name), h('td', { class: n.status === 'Ready' ? 'ok' : 'bad' }, n.status), h('td', {}, n.roles ?? ''))))),
-      cluster?.pods && h('p', { class: 'pods', 'data-testid': 'pod-counts' }, Object.entries(cluster.pods).map(([phase, n]) => h('span', { class: `pod-count ${phase.toLowerCase()}` }, `${phase} ${n}`))),
+      // Separated in the text too (screen readers, copying), not only by the layout.
+      cluster?.pods && h('p', { class: 'pods', 'data-testid': 'pod-counts' }, Object.entries(cluster.pods).flatMap(([phase, n], i) =>
+        [i > 0 && ' · ', h('span', { class: `pod-count ${phase.toLowerCase()}` }, `${phase} ${n}`)])),
       cluster?.events && h('ul', { class: 'events', 'data-testid': 'cluster-events' }, cluster.events.slice(-8).map((e) => h('li', { class: e.type === 'Warning' ? 'warn' : '' },
         h('span', { class: 'clock' }, formatClock(e.lastSeen)), ` ${e.reason} ${e.object}: ${e.message}${e.count > 1 ? ` (×${e.count})` : ''}`))),
       h('table', { class: 'compact', 'data-testid': 'players-table' },
@@ -137,11 +139,29 @@ export function describeEvent(view: RoomView, event: ViewerEvent): string | unde
 export function activityPanel(model: RoomModel, title = 'Activity'): Panel {
   const list = h('ol', { class: 'activity', 'aria-live': 'polite' });
   const el = h('section', { class: 'panel' }, h('h2', {}, title), list);
+  // The list is a live region, which reads out what is added: shown events keep their items
+  // (by seq) and only new ones are inserted (redrawing all 40 had every event re-read them all).
+  const items = new Map<number, HTMLElement>();
   const update = () => {
-    fill(list, model.activity.slice(-40).reverse().map((e) => {
-      const text = describeEvent(model.view, e);
-      return text ? h('li', { class: `ev-${e.type.replace('.', '-')}` }, h('span', { class: 'clock' }, formatClock(e.simTime)), ' ', text) : null;
-    }));
+    const shown = new Set<number>();
+    let at = list.firstElementChild;
+    for (const e of model.activity.slice(-40).reverse()) {
+      let item = items.get(e.seq);
+      if (!item) {
+        const text = describeEvent(model.view, e);
+        if (!text) continue;
+        item = h('li', { class: `ev-${e.type.replace('.', '-')}` }, h('span', { class: 'clock' }, formatClock(e.simTime)), ' ', text);
+        items.set(e.seq, item);
+      }
+      shown.add(e.seq);
+      if (item === at) at = at.nextElementSibling;
+      else list.insertBefore(item, at);
+    }
+    for (const [seq, item] of items) {
+      if (shown.has(seq)) continue;
+      item.remove();
+      items.delete(seq);
+    }
   };
   update();
   return { el, update };

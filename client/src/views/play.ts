@@ -9,7 +9,7 @@ import { PlayerTerminal } from '../terminal/player-terminal.js';
 import { diagnosisForm } from './diagnosis-form.js';
 import { fill, h, toast } from './dom.js';
 import { editDialog } from './edit-dialog.js';
-import { prose, roomHeader } from './panels.js';
+import { inlineCode, prose, roomHeader } from './panels.js';
 import type { RoomSession } from './room-session.js';
 import { scoreLinesTable } from './score-lines.js';
 
@@ -76,6 +76,7 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     onEdit: (edit) => editDialog(edit),
     interrupt: () => void conn.call('cmd:interrupt', {}),
   });
+  termBox.after(touchKeyBar(terminal));
   const mine = model.view.terminals.find((t) => t.participantId === me);
   terminal.load(mine?.entries ?? [], mine?.prompt ?? '$ ', mine?.streaming === true);
   terminal.focus();
@@ -151,9 +152,9 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
     const { view } = model;
     const score = view.scores.find((s) => s.participantId === me);
     const submitted = view.diagnoses.some((d) => d.participantId === me);
-    const replay = view.status === 'ended' && h('p', {}, h('a', { href: `/replay/${view.roomId}` }, 'Watch the replay'));
+    const replay = view.status === 'ended' && h('p', { class: 'no-print' }, h('a', { href: `/replay/${view.roomId}` }, 'Watch the replay'));
     scoreBox.hidden = !score && !submitted && view.status !== 'ended';
-    const board = info.id && h('p', {}, h('a', { href: `/leaderboard/${encodeURIComponent(info.id)}`, 'data-testid': 'debrief-leaderboard' }, 'See the leaderboard'));
+    const board = info.id && h('p', { class: 'no-print' }, h('a', { href: `/leaderboard/${encodeURIComponent(info.id)}`, 'data-testid': 'debrief-leaderboard' }, 'See the leaderboard'));
     if (view.debrief) return fill(scoreBox, debriefPanel(view.debrief, info), replay, board);
     if (!score) return fill(scoreBox, !scoreBox.hidden && h('section', { class: 'panel score' }, h('h2', {}, 'Score'), h('p', { 'data-testid': 'score-withheld' }, WITHHELD[view.mode]), replay));
     fill(scoreBox, h('section', { class: 'panel score' },
@@ -217,6 +218,26 @@ export function playView(root: HTMLElement, session: RoomSession): () => void {
   };
 }
 
+/** What a phone's on-screen keyboard lacks for a shell: [label, what it sends, its name for screen readers]. */
+const TOUCH_KEYS: [string, string, string][] = [
+  ['Tab', '\t', 'Tab (complete)'], ['Ctrl-C', '\x03', 'Control C (cancel the line or stop the command)'],
+  ['↑', '\x1b[A', 'previous command'], ['↓', '\x1b[B', 'next command'], ['←', '\x1b[D', 'cursor left'], ['→', '\x1b[C', 'cursor right'],
+];
+
+/**
+ * Keys under the terminal on touch screens (shown by CSS for coarse pointers): a tap sends the
+ * key to the shell and leaves the focus (and the on-screen keyboard) in the terminal.
+ */
+function touchKeyBar(terminal: PlayerTerminal): HTMLElement {
+  return h('div', { class: 'touch-keys', role: 'toolbar', 'aria-label': 'terminal keys', 'data-testid': 'touch-keys' },
+    TOUCH_KEYS.map(([label, data, name]) => h('button', { type: 'button', 'aria-label': name, 'data-key': label,
+      onpointerdown: (e: Event) => e.preventDefault(), // a tap must not take the focus from the terminal
+      onclick: () => {
+        terminal.send(data);
+        terminal.focus();
+      } }, label)));
+}
+
 /** "Give up": a solo player stops and sees the answer, after confirming. */
 function giveUpControl(giveUp: () => Promise<void>): { el: HTMLElement } {
   const ask = h('button', { type: 'button', class: 'ghost', 'data-testid': 'give-up' }, 'Give up and see the answer');
@@ -250,7 +271,7 @@ function debriefPanel(debrief: Debrief, info: ScenarioInfo): HTMLElement {
     h('h3', {}, 'How it shows'),
     h('ul', { class: 'debrief-evidence', 'data-testid': 'debrief-evidence' }, debrief.evidence.map((e) => h('li', { class: e.found ? 'found' : 'missed' },
       h('span', { class: 'mark', 'aria-label': e.found ? 'you found this' : 'you missed this' }, e.found ? '✓' : '✗'), ' ',
-      h('strong', {}, e.label), ': ', e.finding, h('div', { class: 'muted small' }, `You: ${e.why}`)))),
+      h('strong', {}, e.label), ': ', e.finding, h('div', { class: 'muted small' }, 'You: ', inlineCode(e.why))))),
     h('h3', {}, 'A reference path'),
     h('ol', { class: 'reference', 'data-testid': 'debrief-reference' }, debrief.reference.map((step) => h('li', {}, 'line' in step ? h('code', {}, step.line) : `wait ${step.waitSec} s`))),
     debrief.prevention.length > 0 && h('div', {}, h('h3', {}, 'Preventing it'), h('ul', {}, debrief.prevention.map((p) => h('li', {}, p)))),

@@ -60,7 +60,7 @@ export class TerminalGrid {
     const badges = h('span', { class: 'badges' });
     const box = h('div', { class: 'term-box' });
     const apiCalls = h('ol', { class: 'api-calls', 'aria-label': 'requests of the player\'s own tools', 'data-testid': 'api-calls', hidden: true });
-    const el = h('section', { class: 'tile', 'data-participant': participantId, 'aria-label': 'player terminal' }, h('header', {}, title, badges), box, apiCalls);
+    const el = h('section', { class: 'tile', 'data-participant': participantId }, h('header', {}, title, badges), box, apiCalls);
     this.el.append(el);
     const mirror = new MirrorTerminal(box);
     mirror.load(entries);
@@ -79,6 +79,9 @@ export class TerminalGrid {
   private label(view: RoomView, id: string, tile: Tile): void {
     const person = view.participants.find((p) => p.id === id);
     fill(tile.title, h('span', { class: `dot ${person?.online ? 'online' : 'offline'}` }), ` ${person?.name ?? '—'}`, person?.left ? ' (left)' : '');
+    // Each tile named for its player, for screen readers (every tile said "player terminal").
+    tile.el.setAttribute('aria-label', `${person?.name ?? 'a player'}'s terminal`);
+    tile.mirror.label(`${person?.name ?? 'a player'}'s terminal (read-only)`);
     const signals = hostPart(view)?.signals.filter((s) => s.participantId === id) ?? [];
     const pastes = signals.filter((s) => s.kind === 'paste').length;
     const focus = signals.filter((s) => s.kind === 'focus-lost').length;
