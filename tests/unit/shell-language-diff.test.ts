@@ -240,6 +240,7 @@ const cases: Record<string, Case[]> = {
   ],
   'printf number errors': [
     `printf '%d|' abc 3.5 '12 ' 0x 08 9999999999999999999 -9999999999999999999; echo " rc=$?"; printf '%f|' 3x; echo " rc=$?"; printf '%d\\n' 99999999999999999999; echo $?`,
+    `printf '%x|%u\\n' 18446744073709551616 -18446744073709551616; echo $?`,
   ],
   'arithmetic errors': ['echo $((1 ? 2))', 'echo $((1 ? 2 3))'],
   'export and declare errors': [

@@ -44,13 +44,15 @@ const CONVERSION = /%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d+)?)?(\([^)]*\)T|[a-zA-Z%])/g
  * and how many arguments the round took.
  */
 const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
 
 /**
  * An argument of a numeric conversion as bash reads it: C's constants (0x1f, 010), `'A` for a
  * character's code, leading blanks; what does not parse whole is bash's error with the value of
- * what did, and an integer out of range its warning, clamped.
+ * what did, and an integer out of range its warning, clamped. `unsigned` (%o %u %x %X): bash
+ * reads it with strtoumax, up to 2^64-1, a negative one taken modulo 2^64 (printf '%x' -1).
  */
-function printfNumber(arg: string, integer: boolean): { value: bigint | number; error?: string; warning?: string } {
+function printfNumber(arg: string, integer: boolean, unsigned = false): { value: bigint | number; error?: string; warning?: string } {
   const quoted = /^['"]([\s\S]?)/u.exec(arg);
   if (quoted) return { value: integer ? BigInt(quoted[1]?.codePointAt(0) ?? 0) : quoted[1]?.codePointAt(0) ?? 0 };
   if (arg === '') return { value: integer ? 0n : 0 };
@@ -70,10 +72,11 @@ function printfNumber(arg: string, integer: boolean): { value: bigint | number; 
   let value = digits === '' ? 0n : BigInt(/^0[xX]/.test(digits) ? digits : /^0[0-7]+$/.test(digits) ? `0o${digits.slice(1)}` : digits);
   if (negative) value = -value;
   const error = text.length === trimmed.length ? undefined : invalid();
-  if (value > INT64_MAX || value < -INT64_MAX - 1n) {
-    value = value > 0n ? INT64_MAX : -INT64_MAX - 1n;
+  if (unsigned ? value > UINT64_MAX || value < -UINT64_MAX : value > INT64_MAX || value < -INT64_MAX - 1n) {
+    value = unsigned ? UINT64_MAX : value > 0n ? INT64_MAX : -INT64_MAX - 1n;
     return error ? { value, error } : { value, warning: `bash: printf: warning: ${arg}: Numerical result out of range\n` };
   }
+  if (unsigned) value = BigInt.asUintN(64, value);
   return error ? { value, error } : { value };
 }
 
@@ -100,7 +103,7 @@ function printfRound(format: string, args: string[], from: number, now: Date): {
       return all.slice(0, -1) + 's';
     }
     if (arg !== undefined && 'diouxXeEfgG'.includes(kind)) {
-      const n = printfNumber(arg, 'diouxX'.includes(kind));
+      const n = printfNumber(arg, 'diouxX'.includes(kind), 'ouxX'.includes(kind));
       out.push(n.value);
       // An out-of-range warning leaves the status 0; an invalid number makes it 1.
       errors += n.error ?? n.warning ?? '';

@@ -13,6 +13,8 @@ export class FormatError {
 /** JavaScript formats at most 100 digits; C pads further digits, which are zeros here. */
 const MAX_JS_DIGITS = 100;
 const toFixed = (n: number, digits: number): string => {
+  // From 1e21 toFixed writes an exponent; such a double is an integer, which C prints whole.
+  if (Math.abs(n) >= 1e21 && Number.isFinite(n)) return `${BigInt(n)}${digits > 0 ? `.${'0'.repeat(digits)}` : ''}`;
   if (digits > MAX_JS_DIGITS) return n.toFixed(MAX_JS_DIGITS) + '0'.repeat(digits - MAX_JS_DIGITS);
   const fixed = n.toFixed(digits);
   // toFixed rounds an exact half away from zero; C rounds it to even (printf '%.0f' 2.5 is 2).
@@ -34,17 +36,20 @@ const num = (v: Value | undefined): number => {
 const str = (v: Value | undefined): string => (v === undefined ? '' : typeof v !== 'number' ? String(v) : Number.isInteger(v) ? String(v) : formatG(v, 6, false));
 
 /**
- * An integer conversion's digits: exact for a bigint or a safe integer, %o %u %x of a negative
- * one as its 64-bit unsigned value (as C and gawk print it), at least `precision` digits.
+ * An integer conversion's digits: the integer's exact value (a double past 2^53 too, as gawk
+ * prints it), %o %u %x of a negative one as its 64-bit unsigned value (as C and gawk print it),
+ * at least `precision` digits. gawk prints an unsigned conversion of a value out of 64 bits as %g.
  */
 function integerDigits(conv: string, arg: Value | undefined, precision: number | undefined): string {
   const x = typeof arg === 'bigint' ? arg : Math.trunc(num(arg));
   let digits: string;
-  if (typeof x === 'bigint' || Number.isSafeInteger(x)) {
+  if (typeof x === 'bigint' || Number.isFinite(x)) {
     let n = BigInt(x);
-    if (conv !== 'd' && conv !== 'i' && n < 0n) n = BigInt.asUintN(64, n);
+    const signed = conv === 'd' || conv === 'i';
+    if (!signed && typeof x === 'number' && (n < -(2n ** 63n) || n >= 2n ** 64n)) return formatG(x, precision ?? 6, false);
+    if (!signed && n < 0n) n = BigInt.asUintN(64, n);
     digits = n.toString(conv === 'o' ? 8 : conv === 'x' || conv === 'X' ? 16 : 10);
-  } else digits = conv === 'o' ? x.toString(8) : conv === 'x' || conv === 'X' ? x.toString(16) : String(Number.isFinite(x) ? x : 0);
+  } else digits = '0';
   if (conv === 'X') digits = digits.toUpperCase();
   if (precision === undefined) return digits;
   const sign = digits.startsWith('-') ? '-' : '';
