@@ -62,6 +62,8 @@ describe('kubectl -o yaml quotes strings as go-yaml v2 does', () => {
     ['true', '"true"'], ['on', '"on"'], ['123', '"123"'], ['0x1F', '"0x1F"'], ['1e3', '"1e3"'], ['.5', '".5"'], ['08', '"08"'],
     ['1_000', '"1_000"'], ['12:30', '"12:30"'], ['2024-01-01', '"2024-01-01"'], ['2024-02-28T09:00:00Z', '"2024-02-28T09:00:00Z"'],
     ['', '""'], ['~', '"~"'], ['null', '"null"'], ['a\tb', '"a\\tb"'],
+    // An apostrophe does not keep go-yaml from single-quoting (emitterc.go doubles it); plain stays plain.
+    ["it's: x", "'it''s: x'"], ["'q'", "'''q'''"], ["x'y", "x'y"],
   ])('%j', (value, printed) => {
     expect(toYaml({ v: value })).toBe(`v: ${printed}\n`);
   });

@@ -1,5 +1,5 @@
 // `-o` formats other than tables: yaml, json, name, jsonpath, custom-columns; and `--sort-by`.
-import { Document, visit } from 'yaml';
+import { Document, stringify, visit } from 'yaml';
 import type { ClusterState } from '../../cluster/types.js';
 import type { LineBudget } from '../budget.js';
 import { evaluatePath, executeJsonPath } from './jsonpath.js';
@@ -77,10 +77,13 @@ export function toYaml(value: Json): string {
 function unfoldedYaml(value: Json): string {
   const doc = new Document(value, { sortMapEntries: true, schema: 'yaml-1.1' });
   // go-yaml double-quotes what would read back as another type or cannot be printed as it is;
-  // any other string that cannot be plain it single-quotes (singleQuote: the library's choice then).
+  // any other string that cannot be plain it single-quotes (singleQuote: the library's choice then),
+  // an apostrophe doubled ('it''s: x'), where this library would double-quote a string holding one.
   visit(doc, {
     Scalar(_key, node) {
-      if (typeof node.value === 'string' && !node.value.includes('\n') && goYamlDoubleQuoted(node.value)) node.type = 'QUOTE_DOUBLE';
+      if (typeof node.value !== 'string' || node.value.includes('\n')) return;
+      if (goYamlDoubleQuoted(node.value)) node.type = 'QUOTE_DOUBLE';
+      else if (node.value.includes("'") && stringify(node.value, { singleQuote: true, lineWidth: 0 }).startsWith('"')) node.type = 'QUOTE_SINGLE';
     },
   });
   const text = doc.toString({ indentSeq: false, lineWidth: 0, singleQuote: true });
