@@ -92,9 +92,10 @@ export function strftime(d: Date, format: string, glibc = false): string {
       if (fill === '0' && s.startsWith('-')) s = `-${s.slice(1).padStart(pad - 1, '0')}`;
       else s = s.padStart(pad, fill);
     }
-    if (flags.includes('^')) s = s.toUpperCase();
-    // `#` swaps the case: words upper case, the zone lower case, as glibc does.
-    else if (flags.includes('#')) s = c === 'Z' ? s.toLowerCase() : s.toUpperCase();
+    // glibc's __strftime_internal: `#` lower-cases %p and %Z (over `^`) and upper-cases the names
+    // (%a %A %b %B %h), no other; `^` upper-cases any but %P, which is always lower case.
+    if (flags.includes('#') && (c === 'p' || c === 'Z')) s = s.toLowerCase();
+    else if ((flags.includes('^') && c !== 'P') || (flags.includes('#') && 'aAbBh'.includes(c))) s = s.toUpperCase();
     return s;
   });
 }
