@@ -38,11 +38,21 @@ export function assignVar(session: ShellSession, name: string, value: string): s
   if (chars > MAX_VARIABLE_CHARS) return `bash: ${name}: cannot assign: variables would hold more than ${MAX_VARIABLE_CHARS} characters\n`;
   session.vars[name] = value;
   sizes.set(session.vars, { count, chars });
+  resetGetopts(session, name);
   return undefined;
+}
+
+/**
+ * Setting or unsetting OPTIND (even to its own value, or by `local OPTIND`) restarts getopts at an
+ * argument's first letter, as bash's sv_optind does.
+ */
+function resetGetopts(session: ShellSession, name: string): void {
+  if (name === 'OPTIND') delete session.getopts;
 }
 
 /** `unset NAME`. */
 export function unsetVar(session: ShellSession, name: string): void {
+  resetGetopts(session, name);
   const old = session.vars[name];
   if (session.exported) delete session.exported[name];
   if (old === undefined) return;

@@ -234,6 +234,11 @@ const cases: Record<string, Case[]> = {
     `sh -c 'set -euo pipefail; echo after'; echo rc=$?; sh -c 'set -o errexit -o nounset; echo ok'; bash -c 'set -o pipefail; echo bash'`,
   ],
   // bash's builtin usage lines carry no `bash:` (builtin_usage), their errors do.
+  // bash's sv_optind: assigning OPTIND (its own value too), `local OPTIND` or unset restarts getopts in a cluster.
+  'getopts restarts when OPTIND is set': [
+    'getopts abc o -abc; OPTIND=1; getopts abc o -xyz; echo "$o $OPTIND"; getopts abc o -abc; OPTIND=$OPTIND; getopts abc o -abc; echo $o',
+    'f() { local OPTIND o; getopts ab o -ab; echo $o; }; f; f; getopts ab o -ab; unset OPTIND; getopts ab o -ab; echo $o',
+  ],
   'getopts and mapfile errors': [
     'getopts; echo $?; getopts a -o x; echo $?; getopts ab: o -x; echo "$? $o [${OPTARG-unset}]"',
     'mapfile -x; echo $?; mapfile -n; echo $?; mapfile -n x; echo $?',
