@@ -63,6 +63,14 @@ export function formatHumanBytes(bytes: number): string {
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
+/** Go's time.Duration String() of milliseconds (1 s or more): `20s`, `1m0s`, `1h0m0s`, `2m5.25s`. */
+export function goDuration(ms: number): string {
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = `${((ms % 60_000) / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
+  return h > 0 ? `${h}h${m}m${s}` : m > 0 ? `${m}m${s}` : s;
+}
+
 /** "3d", "1h30m", "45s", "250ms" → milliseconds; null if malformed. */
 export function parseDuration(text: string): number | null {
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;

@@ -4,6 +4,7 @@ import {
   ClusterSpecSchema, createCluster, demoClusterSpec, formatBytes, formatCpu, nextFloat, parseBytes, parseCpu, parseDuration, randomInt, randomSuffix,
   recordEvent, refOf, seedRng, tick,
 } from '../../server/cluster/index.js';
+import { goDuration } from '../../server/cluster/quantity.js';
 
 describe('quantities', () => {
   it('parses CPU like Kubernetes (millicores, rounded up)', () => {
@@ -40,6 +41,11 @@ describe('quantities', () => {
     expect(parseDuration('1h30m')).toBe(5_400_000);
     expect(parseDuration('45s')).toBe(45_000);
     expect(parseDuration('soon')).toBeNull();
+  });
+
+  // Go's time.Duration String(): hours too (the kubelet's PLEG message an hour into an outage was 62m3.5s).
+  it('prints durations as Go does', () => {
+    expect([45_000, 60_000, 252_053, 3_600_000, 3_723_500].map(goDuration)).toEqual(['45s', '1m0s', '4m12.053s', '1h0m0s', '1h2m3.5s']);
   });
 });
 

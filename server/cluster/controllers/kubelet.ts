@@ -12,6 +12,7 @@ import { evictionManager } from './eviction.js';
 import { enforceActiveDeadlines } from './active-deadline.js';
 import { logRefusedWrites, unitPid } from './kubelet-errors.js';
 import { cidrRange, intToIp } from '../ipam.js';
+import { goDuration } from '../quantity.js';
 import { installCniPlugins, sandboxNetwork, type SandboxNetwork } from '../network/cni-config.js';
 import { logAssigned, logAssignFailure, podAddressLimit, reconcileCheckpoint, type PodAddressLimit } from '../network/vpc-cni.js';
 import { isActivePod, isTerminating, type TickContext } from './context.js';
@@ -60,13 +61,6 @@ function heartbeat(state: ClusterState, node: Node): void {
 
 /** kubelet's PLEG threshold: relisting that has not succeeded for this long makes PLEG unhealthy. */
 const PLEG_THRESHOLD_MS = 3 * 60_000;
-
-/** Go's time.Duration String(): 4m12.053s, 45s. */
-function goDuration(ms: number): string {
-  const m = Math.floor(ms / 60_000);
-  const s = ((ms % 60_000) / 1000).toFixed(3).replace(/\.?0+$/, '');
-  return `${m > 0 ? `${m}m` : ''}${s}s`;
-}
 
 /**
  * The kubelet runs but containerd does not answer: every status sync fails (v1.29

@@ -2,14 +2,6 @@
 import type { ClusterState, SimTime } from '../../cluster/types.js';
 
 /** apimachinery's duration.HumanDuration: `45s`, `5m12s`, `3h4m`, `2d5h`, `10d`, `3y45d`. */
-/** Go's time.Duration String() of milliseconds: `20s`, `1m0s`, `1h0m0s`, `2m5.25s`. */
-export function goDuration(ms: number): string {
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = `${((ms % 60_000) / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
-  return h > 0 ? `${h}h${m}m${s}` : m > 0 ? `${m}m${s}` : s;
-}
-
 export function humanDuration(ms: number): string {
   const seconds = Math.trunc(ms / 1000);
   if (seconds < -1) return '<invalid>';

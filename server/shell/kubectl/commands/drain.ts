@@ -2,11 +2,10 @@
 // node's pods with kubectl's filters (DaemonSet-managed, unmanaged, mirror pods).
 import { deleteObject, mutateObject } from '../../../cluster/api.js';
 import { evictPod } from '../../../cluster/disruption.js';
-import { parseDuration } from '../../../cluster/quantity.js';
+import { goDuration, parseDuration } from '../../../cluster/quantity.js';
 import type { Pod } from '../../../cluster/types.js';
 import type { CommandResult } from '../../types.js';
 import { fail, interleaved, ok } from '../../types.js';
-import { goDuration } from '../age.js';
 import { apiErrorText } from '../api-error.js';
 import { SELECTOR_FLAGS } from '../query.js';
 import { matchesLabels, parseLabelSelector } from '../selectors.js';

@@ -2,10 +2,10 @@
 // container behaviour).
 import { metricsAvailable, type Usage } from '../../../cluster/metrics.js';
 import { nodeUsages, podUsages } from '../metrics-api.js';
+import { goDuration } from '../../../cluster/quantity.js';
 import { metricsApiRefused } from '../../../cluster/controlplane.js';
 import type { Node, Pod } from '../../../cluster/types.js';
 import { fail, ok } from '../../types.js';
-import { goDuration } from '../age.js';
 import { tagApiError } from '../api-error.js';
 import { ALL_NAMESPACES_FLAG } from '../flags.js';
 import { listNamespace, noResourcesFound, SELECTOR_FLAGS } from '../query.js';
