@@ -66,16 +66,22 @@ describe('swap and the kubelet', () => {
 });
 
 describe('containerd that cannot start', () => {
+  /** worker-1's containerd restarted on a config.toml that defines a table twice (the two lines the test's sed takes back). */
+  const brokenContainerd = () => {
+    const s = createCluster(demoClusterSpec, 6);
+    applyAction(s, { hostFile: { node: 'worker-1', path: '/etc/containerd/config.toml', append: '[plugins."io.containerd.grpc.v1.cri".containerd]\n  snapshotter = "overlayfs"\n' } });
+    applyAction(s, { unit: { node: 'worker-1', name: 'containerd', active: false } });
+    applyAction(s, { unit: { node: 'worker-1', name: 'containerd', active: true } });
+    return s;
+  };
+
   it('finds the first table defined twice, at go-toml\'s position', () => {
     expect(duplicateTomlTable('[a]\nx = 1\n[a.b]\n  [a]\n')).toEqual({ line: 4, col: 4 });
     expect(duplicateTomlTable('[a]\n[b]\n[[c]]\n')).toBeUndefined();
   });
 
   it('the kubelet reports the runtime down (Ready=False), pods are evicted after 300 s and hang Terminating; fixing the file lets systemd bring it back', () => {
-    const s = createCluster(demoClusterSpec, 6);
-    applyAction(s, { hostFile: { node: 'worker-1', path: '/etc/containerd/config.toml', append: '[plugins."io.containerd.grpc.v1.cri".containerd]\n  snapshotter = "overlayfs"\n' } });
-    applyAction(s, { unit: { node: 'worker-1', name: 'containerd', active: false } });
-    applyAction(s, { unit: { node: 'worker-1', name: 'containerd', active: true } });
+    const s = brokenContainerd();
     tick(s, 20_000);
     expect(ready(s, 'worker-1')).toMatchObject({ status: 'False', reason: 'KubeletNotReady', message: 'container runtime is down' });
     expect(taints(s, 'worker-1')).toEqual(['node.kubernetes.io/not-ready:NoSchedule', 'node.kubernetes.io/not-ready:NoExecute']);
@@ -96,6 +102,12 @@ describe('containerd that cannot start', () => {
     expect(ready(s, 'worker-1').status).toBe('True');
     expect(taints(s, 'worker-1')).toEqual([]);
     expect(Object.values(s.pods).some((p) => p.spec.nodeName === 'worker-1' && p.metadata.deletionTimestamp !== undefined)).toBe(false);
+  });
+
+  it('an hour in, PLEG\'s last activity is a Go duration with hours (1h1m…s, not 61m…s)', () => {
+    const s = brokenContainerd();
+    tick(s, 3_700_000);
+    expect(ready(s, 'worker-1').message).toMatch(/^\[container runtime is down, PLEG is not healthy: pleg was last seen active 1h1m[\d.]+s ago; threshold is 3m0s\]$/);
   });
 });
 
