@@ -14,6 +14,9 @@ let cleanup: (() => void) | void;
 function render(): void {
   cleanup?.();
   cleanup = undefined;
+  // A new screen starts empty: `fill` would otherwise carry the old screen's focus over to
+  // whatever control of the new one looks alike or sits at the same place.
+  root.replaceChildren();
   const route = parseRoute(location.pathname);
   document.body.dataset.route = route.name;
   switch (route.name) {

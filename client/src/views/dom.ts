@@ -41,7 +41,8 @@ export function fill(el: Element, ...children: (Child | Child[])[]): void {
   el.replaceChildren();
   append(el, children);
   if (!kept) return;
-  const now = [...el.querySelectorAll<HTMLElement>(FOCUSABLE)];
+  // A control that became disabled cannot take the focus (it would fall to the page).
+  const now = [...el.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((e) => !(e as HTMLButtonElement).disabled);
   const same = now.map((e, i) => ({ e, i })).filter(({ e }) => signature(e) === kept.sig)
     .sort((a, b) => Math.abs(a.i - kept.index) - Math.abs(b.i - kept.index))[0]?.e;
   (same ?? now[Math.min(kept.index, now.length - 1)])?.focus({ preventScroll: true });
