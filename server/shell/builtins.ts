@@ -4,7 +4,7 @@ import { parseDate } from './date-parse.js';
 import { strftime } from './strftime.js';
 import { escapedByte, settleBytes } from './bytes.js';
 import { cd } from './file-tools.js';
-import { assignVar, exportVar, hostOf, currentNode, internalIP, userOf } from './session.js';
+import { assignVar, exportVar, hostOf, currentNode, internalIP, own, userOf } from './session.js';
 import { declareLine } from './vars.js';
 import { cwdOf } from './vfs.js';
 import type { CommandContext, ShellCommand } from './types.js';
@@ -83,7 +83,7 @@ const exportCmd: ShellCommand = (ctx, argv) => {
     const name = eq < 0 ? arg : arg.slice(0, eq);
     if (functions) {
       // `export -f NAME`: a child bash gets the function (dash does not read them).
-      if (eq >= 0 || !session.functions?.[name]) stderr += `bash: export: ${arg}: not a function\n`;
+      if (eq >= 0 || !own(session.functions, name)) stderr += `bash: export: ${arg}: not a function\n`;
       else if (unmark) delete session.exportedFunctions?.[name];
       else (session.exportedFunctions ??= {})[name] = true;
       continue;
@@ -98,9 +98,9 @@ const exportCmd: ShellCommand = (ctx, argv) => {
       continue;
     }
     // An array is marked but, as in bash, never reaches a program's environment.
-    const array = session.arrays?.[name] !== undefined || session.assoc?.[name] !== undefined;
+    const array = own(session.arrays, name) !== undefined || own(session.assoc, name) !== undefined;
     // `export NAME` of an unset name only marks it: it stays unset (and out of the environment) until assigned.
-    const value = eq >= 0 ? arg.slice(eq + 1) : (session.vars[name] ?? ctx.env[name]);
+    const value = eq >= 0 ? arg.slice(eq + 1) : (own(session.vars, name) ?? own(ctx.env, name));
     const refused = value === undefined || (array && eq < 0) ? undefined : assignVar(session, name, value);
     if (refused) stderr += refused;
     else if (!array) exportVar(session, name);
@@ -246,7 +246,7 @@ export const environment = (vars: Record<string, string | undefined>, end = '\n'
 const printenv: ShellCommand = (ctx, argv) => {
   const names = argv.slice(1);
   if (names.length === 0) return ok(environment(ctx.env));
-  const found = names.filter((n) => ctx.env[n] !== undefined);
+  const found = names.filter((n) => own(ctx.env, n) !== undefined);
   return { stdout: found.map((n) => `${ctx.env[n]}\n`).join(''), stderr: '', exitCode: found.length === names.length ? 0 : 1 };
 };
 

@@ -4,7 +4,7 @@
 import type { ClusterState } from '../cluster/types.js';
 import { kubectlCompletions } from './kubectl/index.js';
 import { commandNames } from './registry.js';
-import { aliasesOf, baseEnv, currentNode } from './session.js';
+import { aliasesOf, baseEnv, currentNode, own } from './session.js';
 import { listDirectory, resolvePath } from './vfs.js';
 import type { Completion, ShellSession } from './types.js';
 
@@ -92,7 +92,7 @@ export function complete(state: ClusterState, session: ShellSession, line: strin
   const [command, ...args] = words as [string, ...string[]];
   const node = currentNode(state, session);
   // An alias of kubectl (`k`, `kgp='kubectl get pods'`) completes as what it stands for.
-  const alias = aliasesOf(session)[command]?.trim().split(/\s+/) ?? [];
+  const alias = own(aliasesOf(session), command)?.trim().split(/\s+/) ?? [];
   const kubectl = command === 'kubectl' || alias[0] === 'kubectl';
   const kubectlArgs = [...alias.slice(1), ...args];
   if (kubectl && (args.at(-1) === '-f' || args.at(-1) === '--filename')) return done(pathCandidates(state, session, current));

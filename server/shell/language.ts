@@ -5,7 +5,7 @@
 import { ArithError, evaluateArith } from './arith.js';
 import { Input } from './input.js';
 import type { Outcome } from './run.js';
-import { aliasesOf, assignVar, exportVar, unsetVar as unsetScalar } from './session.js';
+import { aliasesOf, assignVar, exportVar, own, setOwn, unsetVar as unsetScalar } from './session.js';
 import type { ShellSession } from './types.js';
 import { declareLine, getElements, getVar, MAX_ARRAY_LENGTH, NAME_RE, setArray, setVar, unsetVar } from './vars.js';
 
@@ -191,11 +191,11 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
     }
     if (scoped && !frame.has(name)) frame.set(name, saveVariable(session, name));
     if (assoc) {
-      (session.assoc ??= {})[name] ??= {};
+      if (!own(session.assoc, name)) setOwn((session.assoc ??= {}), name, {});
       unsetScalar(session, name);
-    } else if (indexed && !session.arrays?.[name]) setArray(session, name, []);
+    } else if (indexed && !own(session.arrays, name)) setArray(session, name, []);
     let value = arg.slice(eq + 1);
-    if (eq >= 0 && (integer || session.integers?.[name])) {
+    if (eq >= 0 && (integer || own(session.integers, name))) {
       try {
         value = String(evaluateArith(value || '0', arithEnv(host, session)));
       } catch (error) {
@@ -211,10 +211,10 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
     } else if (exported && !assoc && !indexed) exportVar(session, name);
     else if (scoped) {
       unsetVar(session, name);
-      if (assoc) (session.assoc ??= {})[name] = {};
+      if (assoc) setOwn((session.assoc ??= {}), name, {});
       else if (indexed) setArray(session, name, []);
     }
-    if (integer) (session.integers ??= {})[name] = true;
+    if (integer) setOwn((session.integers ??= {}), name, true);
   }
   return result('', stderr, stderr ? 1 : 0);
 }
@@ -222,13 +222,13 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
 /** How to put a variable back as it was (a function's `local` ends). */
 function saveVariable(session: ShellSession, name: string): () => void {
   const scalar = Object.hasOwn(session.vars, name) ? session.vars[name] : undefined;
-  const array = session.arrays?.[name];
-  const assoc = session.assoc?.[name];
+  const array = own(session.arrays, name);
+  const assoc = own(session.assoc, name);
   return () => {
     unsetVar(session, name);
     if (scalar !== undefined) assignVar(session, name, scalar);
-    if (array) (session.arrays ??= {})[name] = array;
-    if (assoc) (session.assoc ??= {})[name] = assoc;
+    if (array) setOwn((session.arrays ??= {}), name, array);
+    if (assoc) setOwn((session.assoc ??= {}), name, assoc);
   };
 }
 
@@ -364,11 +364,11 @@ const unset: Builtin = (_host, session, argv) => {
     else {
       const element = /^([A-Za-z_]\w*)\[(.+)\]$/.exec(name);
       if (element) {
-        const array = session.arrays?.[element[1]!];
+        const array = own(session.arrays, element[1]!);
         if (array) delete array[Number(element[2])];
-        else delete session.assoc?.[element[1]!]?.[element[2]!];
-      } else if (getVar(session, name) !== undefined || !session.functions?.[name]) unsetVar(session, name);
-      else delete session.functions[name];
+        else delete own(session.assoc, element[1]!)?.[element[2]!];
+      } else if (getVar(session, name) !== undefined || !own(session.functions, name)) unsetVar(session, name);
+      else delete session.functions![name];
     }
   }
   return result('');
@@ -388,7 +388,7 @@ const alias: Builtin = (_host, session, argv) => {
         continue;
       }
       session.aliases = { ...aliases, [arg.slice(0, eq)]: arg.slice(eq + 1) };
-    } else if (aliases[arg] !== undefined) stdout += `alias ${arg}='${aliases[arg]}'\n`;
+    } else if (own(aliases, arg) !== undefined) stdout += `alias ${arg}='${aliases[arg]}'\n`;
     else stderr += `bash: alias: ${arg}: not found\n`;
   }
   return result(stdout, stderr, stderr ? 1 : 0);
@@ -399,7 +399,7 @@ const unalias: Builtin = (_host, session, argv) => {
   let stderr = '';
   for (const name of argv.slice(1)) {
     if (name === '-a') Object.keys(aliases).forEach((k) => delete aliases[k]);
-    else if (aliases[name] === undefined) stderr += `bash: unalias: ${name}: not found\n`;
+    else if (own(aliases, name) === undefined) stderr += `bash: unalias: ${name}: not found\n`;
     else delete aliases[name];
   }
   if (session.node === undefined) session.aliases = aliases;
@@ -527,7 +527,7 @@ const command: Builtin = (host, session, argv, stdin) => {
     const names = args.slice(1);
     let stdout = '';
     for (const n of names) {
-      if (session.functions?.[n] || isLanguageBuiltin(n) || aliasesOf(session)[n] !== undefined) stdout += args[0] === '-v' ? `${aliasesOf(session)[n] !== undefined ? `alias ${n}='${aliasesOf(session)[n]}'` : n}\n` : `${n} is a shell builtin\n`;
+      if (own(session.functions, n) || isLanguageBuiltin(n) || own(aliasesOf(session), n) !== undefined) stdout += args[0] === '-v' ? `${own(aliasesOf(session), n) !== undefined ? `alias ${n}='${own(aliasesOf(session), n)}'` : n}\n` : `${n} is a shell builtin\n`;
       else {
         const found = host.runProgram(session, ['which', n], Input.empty());
         stdout += found.chunks.filter((c) => c.fd === 1).map((c) => c.text).join('');

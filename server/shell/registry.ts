@@ -25,7 +25,7 @@ import { basename, dirname, find, id, realpath, stat } from './path-tools.js';
 import { timeout } from './timeout.js';
 import { hexdump, od, xxd } from './text/dump.js';
 import { isLanguageBuiltin, languageBuiltinNames } from './language.js';
-import { aliasesOf, currentNode, isControlPlane } from './session.js';
+import { aliasesOf, currentNode, isControlPlane, own } from './session.js';
 import { awk, textTools, xargs } from './text/index.js';
 import type { ShellCommand, ShellSession } from './types.js';
 import { ok } from './types.js';
@@ -46,12 +46,12 @@ const typeCmd: ShellProgram = (ctx, argv, shell) => {
   let stderr = '';
   let missing = false;
   for (const name of names) {
-    const alias = aliasesOf(ctx.session)[name];
+    const alias = own(aliasesOf(ctx.session), name);
     const what = options.includes('P') ? (shell.find(ctx, name, true) ? 'file' : undefined)
       : alias !== undefined ? 'alias'
         : KEYWORDS.has(name) ? 'keyword'
-          : ctx.session.functions?.[name] ? 'function'
-            : isLanguageBuiltin(name) || name in shellBuiltinPrograms || ['echo', 'pwd', 'true', 'false', 'test', '['].includes(name) ? 'builtin'
+          : own(ctx.session.functions, name) ? 'function'
+            : isLanguageBuiltin(name) || Object.hasOwn(shellBuiltinPrograms, name) || ['echo', 'pwd', 'true', 'false', 'test', '['].includes(name) ? 'builtin'
               : shell.find(ctx, name, true) ? 'file' : undefined;
     if (what === undefined) {
       missing = true;

@@ -19,7 +19,7 @@ import { escapeGlob, matchGlob, removePrefix, removeSuffix, replaceGlob } from '
 import type { ChildScript, ProgramResult, ShellApi } from './program.js';
 import { findProgram } from './registry.js';
 import { notFoundInContainer } from './exec/index.js';
-import { aliasesOf, assignVar, baseEnv, commandEnv, forkSession, unsetVar as unsetScalar } from './session.js';
+import { aliasesOf, assignVar, baseEnv, commandEnv, forkSession, own as ownValue, setOwn, unsetVar as unsetScalar } from './session.js';
 import { MAX_REVEALS_PER_LINE, RevealCollector, surviving, type RevealBudget } from './reveals.js';
 import { compileRegex } from './text/regex.js';
 import type { CommandContext, Job, LineResult, ShellSession, StdoutJson } from './types.js';
@@ -389,7 +389,7 @@ export class Runner implements ShellApi, LanguageHost {
     try {
       if (command.kind === 'simple') return this.runSimple(session, command, stdin);
       if (command.kind === 'function') {
-        (session.functions ??= {})[command.name] = command.body;
+        setOwn((session.functions ??= {}), command.name, command.body);
         return { chunks: [], exitCode: 0 };
       }
       // A compound command: its redirections apply to everything its body prints.
@@ -703,7 +703,7 @@ export class Runner implements ShellApi, LanguageHost {
   /** Functions, then the language's own builtins, then programs, like bash's lookup order. */
   private dispatch(session: ShellSession, argv: string[], prefix: Record<string, string>, stdin: Input): Outcome {
     const name = argv[0]!;
-    const fn = session.functions?.[name];
+    const fn = ownValue(session.functions, name);
     if (name === 'printf' && argv[1] === '-v' && argv.length > 3 && !fn) {
       // `printf -v VAR FORMAT …`: the text goes to the variable.
       const printed = this.dispatch(session, ['printf', ...argv.slice(3)], prefix, stdin);
@@ -1103,7 +1103,7 @@ export class Runner implements ShellApi, LanguageHost {
     let set: boolean;
     if (part.names && !session.dash) {
       const names = new Set([...Object.keys(baseEnv(session)), ...Object.keys(session.vars), ...Object.keys(session.arrays ?? {}), ...Object.keys(session.assoc ?? {})]);
-      const found = [...names].filter((n) => n.startsWith(part.name) && getVar(session, n) !== undefined || (n.startsWith(part.name) && (session.arrays?.[n] || session.assoc?.[n]))).sort();
+      const found = [...names].filter((n) => n.startsWith(part.name) && getVar(session, n) !== undefined || (n.startsWith(part.name) && (ownValue(session.arrays, n) || ownValue(session.assoc, n)))).sort();
       return this.joined(session, found, true, part.names === '@' || !part.quoted, part.quoted);
     }
     if (part.indirect && indexText !== undefined && all && part.name !== '@') {
@@ -1190,7 +1190,7 @@ export class Runner implements ShellApi, LanguageHost {
         if (!set) return { values: all ? [] : [''], multi: all };
         const letter = (part.arg!.parts[0] as { text: string }).text;
         const quote = (v: string): string => (v === '' ? "''" : /[\x00-\x1f\x7f]/.test(v) ? ansiCQuote(v) : `'${v.replace(/'/g, "'\\''")}'`);
-        const flags = `${session.assoc?.[name] ? 'A' : session.arrays?.[name] ? 'a' : ''}${session.integers?.[name] ? 'i' : ''}${session.exported?.[name] ? 'x' : ''}`;
+        const flags = `${ownValue(session.assoc, name) ? 'A' : ownValue(session.arrays, name) ? 'a' : ''}${ownValue(session.integers, name) ? 'i' : ''}${ownValue(session.exported, name) ? 'x' : ''}`;
         switch (letter) {
           case 'U': return each((v) => v.toUpperCase());
           case 'u': return each((v) => v.charAt(0).toUpperCase() + v.slice(1));
@@ -1198,7 +1198,7 @@ export class Runner implements ShellApi, LanguageHost {
           case 'Q': return each(quote);
           case 'a': return each(() => flags);
           case 'A':
-            if (session.arrays?.[name] || session.assoc?.[name]) return { values: [declareLine(session, name)!.slice(0, -1)], multi: false };
+            if (ownValue(session.arrays, name) || ownValue(session.assoc, name)) return { values: [declareLine(session, name)!.slice(0, -1)], multi: false };
             return each((v) => `${flags ? `declare -${flags} ` : ''}${name}=${quote(v)}`);
           default: throw new ExpansionFailure(`bash: \${${part.name}@${letter}}: bad substitution\n`, 127);
         }

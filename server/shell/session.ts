@@ -31,7 +31,7 @@ export function remember(session: ShellSession, line: string): void {
  */
 export function assignVar(session: ShellSession, name: string, value: string): string | undefined {
   const size = sizeOf(session.vars);
-  const old = session.vars[name];
+  const old = own(session.vars, name);
   const count = size.count + (old === undefined ? 1 : 0);
   const chars = size.chars + name.length + value.length - (old === undefined ? 0 : name.length + old.length);
   if (count > MAX_VARIABLES) return `bash: ${name}: cannot assign: a session holds at most ${MAX_VARIABLES} variables\n`;
@@ -53,7 +53,7 @@ function resetGetopts(session: ShellSession, name: string): void {
 /** `unset NAME`. */
 export function unsetVar(session: ShellSession, name: string): void {
   resetGetopts(session, name);
-  const old = session.vars[name];
+  const old = own(session.vars, name);
   if (session.exported) delete session.exported[name];
   if (old === undefined) return;
   const size = sizeOf(session.vars);
@@ -89,6 +89,20 @@ export function forkSession(session: ShellSession): ShellSession {
   if (session.options) copy.options = { ...session.options };
   if (session.traps) copy.traps = { ...session.traps };
   return copy;
+}
+
+/**
+ * `record[key]` only when `record` holds it itself. Names come from the player: `constructor`,
+ * `toString` or `__proto__` must not find what every object inherits (`declare -A m;
+ * constructor[keys]=x` wrote over the process's Object.keys, and every room shares it).
+ */
+export function own<T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** `record[key] = value` as an own property, whatever the key (`__proto__` too). */
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 /** Aliases where the session is: the workstation's (`k` for kubectl unless changed), none on nodes. */
@@ -155,7 +169,7 @@ export function baseEnv(session: ShellSession): Record<string, string> {
 export function commandEnv(session: ShellSession, prefix: Record<string, string> = {}): Record<string, string> {
   const env = baseEnv(session);
   for (const name in session.vars) {
-    if (session.exported?.[name] || name in env || name === 'OLDPWD') env[name] = session.vars[name]!;
+    if (own(session.exported, name) || name in env || name === 'OLDPWD') env[name] = session.vars[name]!;
   }
   return Object.assign(env, prefix);
 }
@@ -164,7 +178,7 @@ export function commandEnv(session: ShellSession, prefix: Record<string, string>
 export function exportVar(session: ShellSession, name: string): void {
   const exported = (session.exported ??= {});
   // Names marked while unset (`declare -x X`) count too: no more marks than variables a session holds.
-  if (!exported[name] && Object.keys(exported).length >= MAX_VARIABLES) return;
+  if (!own(exported, name) && Object.keys(exported).length >= MAX_VARIABLES) return;
   exported[name] = true;
 }
 

@@ -2,7 +2,7 @@
 // (session.arrays) and associative arrays (session.assoc); `$a` is `${a[0]}`, `a=x` sets
 // element 0 of an array. Login environment values show through until set.
 import { ansiCQuote } from './bytes.js';
-import { assignVar, baseEnv, unsetVar as unsetScalar } from './session.js';
+import { assignVar, baseEnv, own, setOwn, unsetVar as unsetScalar } from './session.js';
 import type { ShellSession } from './types.js';
 
 export const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -39,17 +39,17 @@ function arrayRoomError(session: ShellSession, name: string, count: number, char
 /** A scalar's value, element 0 of an array, or undefined when unset. */
 export function getVar(session: ShellSession, name: string): string | undefined {
   if (Object.hasOwn(session.vars, name)) return session.vars[name];
-  const array = session.arrays?.[name];
+  const array = own(session.arrays, name);
   if (array) return array[0];
-  const assoc = session.assoc?.[name];
-  if (assoc) return assoc['0'];
+  const assoc = own(session.assoc, name);
+  if (assoc) return own(assoc, '0');
   const env = baseEnv(session);
   return Object.hasOwn(env, name) ? env[name] : undefined;
 }
 
 /** Sets a scalar (or element 0), or says why not (a session's variables are bounded: assignVar). */
 export function setVar(session: ShellSession, name: string, value: string): string | undefined {
-  if (session.arrays?.[name] || session.assoc?.[name]) return setElement(session, name, '0', value);
+  if (own(session.arrays, name) || own(session.assoc, name)) return setElement(session, name, '0', value);
   return assignVar(session, name, value);
 }
 
@@ -61,17 +61,17 @@ export function unsetVar(session: ShellSession, name: string): void {
 }
 
 export function isAssoc(session: ShellSession, name: string): boolean {
-  return session.assoc?.[name] !== undefined;
+  return own(session.assoc, name) !== undefined;
 }
 
 /** The elements of an array (a scalar is an array of one), or undefined when unset. */
 export function getElements(session: ShellSession, name: string): { keys: string[]; values: string[] } | undefined {
-  const array = session.arrays?.[name];
+  const array = own(session.arrays, name);
   if (array) {
     const keys = Object.keys(array).filter((k) => array[Number(k)] !== undefined);
     return { keys, values: keys.map((k) => array[Number(k)]!) };
   }
-  const assoc = session.assoc?.[name];
+  const assoc = own(session.assoc, name);
   if (assoc) return { keys: Object.keys(assoc), values: Object.values(assoc) };
   const scalar = getVar(session, name);
   return scalar === undefined ? undefined : { keys: ['0'], values: [scalar] };
@@ -82,31 +82,31 @@ export function setArray(session: ShellSession, name: string, values: string[]):
   const kept = values.slice(0, MAX_ARRAY_LENGTH);
   const refused = arrayRoomError(session, name, kept.length, kept.reduce((n, v) => n + v.length, 0), true);
   if (refused) return refused;
-  if (session.assoc?.[name]) {
-    session.assoc[name] = Object.fromEntries(kept.map((v, i) => [String(i), v]));
+  if (own(session.assoc, name)) {
+    setOwn(session.assoc!, name, Object.fromEntries(kept.map((v, i) => [String(i), v])));
     return undefined;
   }
   unsetScalar(session, name);
-  (session.arrays ??= {})[name] = kept;
+  setOwn((session.arrays ??= {}), name, kept);
   return undefined;
 }
 
 /** `a[i]=v` (a negative index counts from the end), `m[key]=v` for an associative array. */
 export function setElement(session: ShellSession, name: string, key: string, value: string): string | undefined {
-  const old = session.arrays?.[name] || session.assoc?.[name] ? getElement(session, name, key) : undefined;
+  const old = own(session.arrays, name) || own(session.assoc, name) ? getElement(session, name, key) : undefined;
   const refused = arrayRoomError(session, name, old === undefined ? 1 : 0, value.length - (old?.length ?? 0), false);
   if (refused) return refused;
-  const assoc = session.assoc?.[name];
+  const assoc = own(session.assoc, name);
   if (assoc) {
-    assoc[key] = value;
+    setOwn(assoc, key, value);
     return undefined;
   }
-  let array = session.arrays?.[name];
+  let array = own(session.arrays, name);
   if (!array) {
-    const scalar = session.vars[name];
+    const scalar = own(session.vars, name);
     array = scalar === undefined ? [] : [scalar];
     unsetScalar(session, name);
-    (session.arrays ??= {})[name] = array;
+    setOwn((session.arrays ??= {}), name, array);
   }
   let index = Number(key);
   if (index < 0) index += array.length;
@@ -117,9 +117,9 @@ export function setElement(session: ShellSession, name: string, key: string, val
 }
 
 export function getElement(session: ShellSession, name: string, key: string): string | undefined {
-  const assoc = session.assoc?.[name];
-  if (assoc) return Object.hasOwn(assoc, key) ? assoc[key] : undefined;
-  const array = session.arrays?.[name];
+  const assoc = own(session.assoc, name);
+  if (assoc) return own(assoc, key);
+  const array = own(session.arrays, name);
   let index = Number(key);
   if (!array) return index === 0 ? getVar(session, name) : undefined;
   if (index < 0) index += array.length;
@@ -138,17 +138,17 @@ function declareQuote(value: string): string {
  * what a command is given (`export -p`), its `VAR=x` prefixes included.
  */
 export function declareLine(session: ShellSession, name: string, environment?: Record<string, string>): string | undefined {
-  const assoc = session.assoc?.[name] !== undefined;
-  const elements = assoc || session.arrays?.[name] !== undefined ? getElements(session, name) : undefined;
-  const exported = session.exported?.[name] === true || Object.hasOwn(environment ?? baseEnv(session), name);
-  const flags = `${assoc ? 'A' : elements ? 'a' : ''}${session.integers?.[name] ? 'i' : ''}${exported ? 'x' : ''}`;
+  const assoc = own(session.assoc, name) !== undefined;
+  const elements = assoc || own(session.arrays, name) !== undefined ? getElements(session, name) : undefined;
+  const exported = own(session.exported, name) === true || Object.hasOwn(environment ?? baseEnv(session), name);
+  const flags = `${assoc ? 'A' : elements ? 'a' : ''}${own(session.integers, name) ? 'i' : ''}${exported ? 'x' : ''}`;
   const head = `declare -${flags || '-'} ${name}`;
   if (elements) {
     const items = elements.keys.map((k, i) => `[${k}]=${declareQuote(elements.values[i]!)}`).join(' ');
     // bash leaves a space before an associative array's `)`.
     return `${head}=(${items}${assoc && items ? ' ' : ''})\n`;
   }
-  const value = getVar(session, name) ?? environment?.[name];
+  const value = getVar(session, name) ?? own(environment, name);
   if (value !== undefined) return `${head}=${declareQuote(value)}\n`;
   return flags ? `${head}\n` : undefined;
 }
