@@ -7,7 +7,7 @@ import { Input } from './input.js';
 import type { Outcome } from './run.js';
 import { aliasesOf, assignVar, exportVar, own, setOwn, unsetVar as unsetScalar } from './session.js';
 import type { ShellSession } from './types.js';
-import { declareLine, getElements, getVar, MAX_ARRAY_LENGTH, NAME_RE, setArray, setVar, unsetVar } from './vars.js';
+import { declareLine, getElements, getVar, MAX_ARRAY_LENGTH, NAME_RE, newAssoc, restoreArrays, setArray, setVar, unsetElement, unsetVar } from './vars.js';
 
 /** What these builtins need from the interpreter running them. */
 export interface LanguageHost {
@@ -190,10 +190,12 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
       continue;
     }
     if (scoped && !frame.has(name)) frame.set(name, saveVariable(session, name));
-    if (assoc) {
-      if (!own(session.assoc, name)) setOwn((session.assoc ??= {}), name, {});
-      unsetScalar(session, name);
-    } else if (indexed && !own(session.arrays, name)) setArray(session, name, []);
+    const refused = assoc ? newAssoc(session, name) : indexed && !own(session.arrays, name) ? setArray(session, name, []) : undefined;
+    if (refused) {
+      stderr += refused;
+      continue;
+    }
+    if (assoc) unsetScalar(session, name);
     let value = arg.slice(eq + 1);
     if (eq >= 0 && (integer || own(session.integers, name))) {
       try {
@@ -211,7 +213,7 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
     } else if (exported && !assoc && !indexed) exportVar(session, name);
     else if (scoped) {
       unsetVar(session, name);
-      if (assoc) setOwn((session.assoc ??= {}), name, {});
+      if (assoc) stderr += newAssoc(session, name) ?? '';
       else if (indexed) setArray(session, name, []);
     }
     if (integer) setOwn((session.integers ??= {}), name, true);
@@ -227,8 +229,7 @@ function saveVariable(session: ShellSession, name: string): () => void {
   return () => {
     unsetVar(session, name);
     if (scalar !== undefined) assignVar(session, name, scalar);
-    if (array) setOwn((session.arrays ??= {}), name, array);
-    if (assoc) setOwn((session.assoc ??= {}), name, assoc);
+    restoreArrays(session, name, array, assoc);
   };
 }
 
@@ -364,9 +365,7 @@ const unset: Builtin = (_host, session, argv) => {
     else {
       const element = /^([A-Za-z_]\w*)\[(.+)\]$/.exec(name);
       if (element) {
-        const array = own(session.arrays, element[1]!);
-        if (array) delete array[Number(element[2])];
-        else delete own(session.assoc, element[1]!)?.[element[2]!];
+        unsetElement(session, element[1]!, element[2]!);
       } else if (getVar(session, name) !== undefined || !own(session.functions, name)) unsetVar(session, name);
       else delete session.functions![name];
     }

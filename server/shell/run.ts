@@ -24,7 +24,7 @@ import { MAX_REVEALS_PER_LINE, RevealCollector, surviving, type RevealBudget } f
 import { compileRegex } from './text/regex.js';
 import type { CommandContext, Job, LineResult, ShellSession, StdoutJson } from './types.js';
 import { MAX_JOBS, nextPid, startJob } from './jobs.js';
-import { declareLine, getElement, getElements, getVar, isAssoc, setArray, setElement, setVar } from './vars.js';
+import { declareLine, getElement, getElements, getVar, isAssoc, setArray, setElement, setShellArray, setVar } from './vars.js';
 import { ansiCQuote } from './bytes.js';
 import { globPaths, readFile, resolvePath, writeFile, writeSteps } from './vfs.js';
 
@@ -352,7 +352,7 @@ export class Runner implements ShellApi, LanguageHost {
       if (!this.overBudget && !this.budget.exhausted) delete result.stop;
       if (session.options?.pipefail) result.exitCode = statuses.filter((s) => s !== 0).at(-1) ?? 0;
     }
-    (session.arrays ??= {}).PIPESTATUS = statuses.map(String);
+    setShellArray(session, 'PIPESTATUS', statuses.map(String));
     if (pipeline.negated) result.exitCode = result.exitCode === 0 ? 1 : 0;
     // `time`: the simulated time the pipeline let pass (a sleep, a lookup waiting out a timeout).
     if (pipeline.timed) result.chunks.push({ fd: 2, text: `\nreal\t${bashTime(this.state.now - started)}\nuser\t0m0.000s\nsys\t0m0.000s\n` });

@@ -78,11 +78,21 @@ function sizeOf(vars: Record<string, string>): { count: number; chars: number } 
   return size;
 }
 
+/**
+ * A sparse array's copy, sparse: spread, `a[99999]=1` became 100,000 slots at every
+ * subshell (8 ms each, and memory for each one).
+ */
+function copyArray(values: string[]): string[] {
+  const copy = Object.assign([], values);
+  copy.length = values.length;
+  return copy;
+}
+
 /** A copy for a subshell (`$(…)`, pipeline stages): variables set there do not leak back. */
 export function forkSession(session: ShellSession): ShellSession {
   const copy: ShellSession = { ...session, vars: { ...session.vars } };
   if (session.exported) copy.exported = { ...session.exported };
-  if (session.arrays) copy.arrays = Object.fromEntries(Object.entries(session.arrays).map(([k, v]) => [k, [...v]]));
+  if (session.arrays) copy.arrays = Object.fromEntries(Object.entries(session.arrays).map(([k, v]) => [k, copyArray(v)]));
   if (session.assoc) copy.assoc = Object.fromEntries(Object.entries(session.assoc).map(([k, v]) => [k, { ...v }]));
   if (session.functions) copy.functions = { ...session.functions };
   if (session.aliases) copy.aliases = { ...session.aliases };
