@@ -22,6 +22,17 @@ describe('jq', () => {
     }
   });
 
+  it('strptime matches in linear time: unknown codes read as anything backtracked for good in a JavaScript RegExp', () => {
+    const stuck = run(`jq -n '"${'a'.repeat(40)}" | strptime("${'%a'.repeat(10)}X")'`);
+    expect(stuck.output).toBe(`jq: error (at <unknown>): date "${'a'.repeat(40)}" does not match format "${'%a'.repeat(10)}X"\n`);
+    expect(stuck.ms).toBeLessThan(2000);
+    const long = run(`jq -n '("a"*3000) | strptime("%a"*3000 + "X")'`);
+    expect(long.exitCode).toBe(CPU_LIMIT_EXIT);
+    // jq 1.6 (the oracle) prints the same; a map over many dates compiles the format once.
+    expect(run(`jq -nc '"2015-03-05T23:51:47Z" | strptime("%Y-%m-%dT%H:%M:%SZ") | ., mktime'`).output).toBe('[2015,2,5,23,51,47,4,63]\n1425599507\n');
+    expect(run(`jq -n '[range(300)] | map("2015-03-05T23:51:47Z" | strptime("%Y-%m-%dT%H:%M:%SZ")) | length'`).output).toBe('300\n');
+  });
+
   it('runs on what is left of the line budget, so a loop of jq stops at the line limit', () => {
     const state = createCluster(demoClusterSpec, 1);
     const budget = new LineBudget();
