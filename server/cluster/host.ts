@@ -321,10 +321,18 @@ export function removeDataFile(state: ClusterState, nodeName: string, path: stri
   return true;
 }
 
+/**
+ * A host's unit by the name typed (`systemctl stop constructor`), only if it has one: an
+ * inherited key found Object itself, and stopping it wrote `active` and `since` on it.
+ */
+export function unitOf(host: NodeHost | undefined, name: string): ServiceUnit | undefined {
+  return host && Object.hasOwn(host.units, name) ? host.units[name] : undefined;
+}
+
 /** Append a line to a node's journal for a unit (also mirrored into syslog, like rsyslog does). */
 export function journal(state: ClusterState, nodeName: string, unit: string, line: LogLine): void {
   const host = state.nodes[nodeName]?.host;
-  const u = host?.units[unit];
+  const u = unitOf(host, unit);
   if (!host || !u) return;
   appendLog(u.journal, line);
   appendLog(host.syslog, line);
@@ -339,7 +347,7 @@ export function journal(state: ClusterState, nodeName: string, unit: string, lin
  */
 export function setUnitActive(state: ClusterState, nodeName: string, unit: string, active: boolean): boolean {
   const node = state.nodes[nodeName];
-  const u = node?.host.units[unit];
+  const u = unitOf(node?.host, unit);
   if (!node || !u) return false;
   const desc = UNIT_DESCRIPTIONS[unit] ?? `${unit}.service`;
   if (!active) {

@@ -58,6 +58,12 @@ describe('names that every object inherits are plain names', () => {
     expect(run('declare -p toString; echo rc=$?').output).toBe('bash: declare: toString: not found\nrc=1\n');
   });
 
+  it('a node\'s units are found by their own names: systemctl stop constructor wrote active/since on Object, start toString threw', () => {
+    const { output } = run("ssh worker-1 'sudo systemctl stop constructor; sudo systemctl start toString; sudo systemctl status hasOwnProperty'");
+    expect(output).toBe('Failed to stop constructor.service: Unit constructor.service not found.\nFailed to start toString.service: Unit toString.service not found.\nUnit hasOwnProperty.service could not be found.\n');
+    expect(Object.hasOwn(Object, 'active') || Object.hasOwn(Object.prototype.toString, 'pid')).toBe(false);
+  });
+
   it('unsetting an inherited name does not free a place among the variables (their count went below zero)', () => {
     const session = newSession(state);
     run(Array.from({ length: 200 }, () => 'unset toString').join('; '), session);

@@ -3,6 +3,7 @@
 // and the date formats of syslog and journalctl.
 import { wallClock } from '../../cluster/logs.js';
 import { hash32 } from '../../cluster/rng.js';
+import { unitOf } from '../../cluster/host.js';
 import type { ClusterState, Node, SimTime } from '../../cluster/types.js';
 import type { CommandContext, CommandResult } from '../types.js';
 import { fail } from '../types.js';
@@ -96,7 +97,7 @@ export function systemdAgo(ms: number): string {
 
 /** The PID a unit's main process has: the one in its latest journal line, like `kubelet[2138]:`. */
 export function unitPid(node: Node, unit: string): number {
-  const journal = node.host.units[unit]?.journal ?? [];
+  const journal = unitOf(node.host, unit)?.journal ?? [];
   const re = new RegExp(`^${unit}\\[(\\d+)\\]:`);
   for (let i = journal.length - 1; i >= 0; i--) {
     const m = re.exec(journal[i]!.text);

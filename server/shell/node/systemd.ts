@@ -2,7 +2,7 @@
 // restart go through the cluster's setUnitActive, so a stopped kubelet takes its node NotReady.
 // etcd and the apiserver are static pods on a kubeadm node, not units: `journalctl -u etcd`
 // finds nothing, as on a real control-plane node.
-import { setUnitActive, UNIT_DESCRIPTIONS } from '../../cluster/host.js';
+import { setUnitActive, UNIT_DESCRIPTIONS, unitOf } from '../../cluster/host.js';
 import type { ClusterState, LogLine, Node, ServiceUnit } from '../../cluster/types.js';
 import { rebootNode } from '../../cluster/reboot.js';
 import { dropConnection } from '../login.js';
@@ -112,7 +112,7 @@ function journalLine(state: ClusterState, node: Node, l: LogLine): string {
 }
 
 function statusBlock(n: NodeContext, unit: string): { text: string; active: boolean } | undefined {
-  const u = n.node.host.units[unit];
+  const u = unitOf(n.node.host, unit);
   const info = UNIT_INFO[unit];
   if (!u) return undefined;
   const desc = UNIT_DESCRIPTIONS[unit] ?? `${unit}.service`;
@@ -165,7 +165,7 @@ function cat(n: NodeContext, units: string[]): CommandResult {
   let stderr = '';
   for (const arg of units) {
     const unit = unitName(arg);
-    const u = n.node.host.units[unit];
+    const u = unitOf(n.node.host, unit);
     if (!u) {
       stderr += `No files found for ${unit}.service.\n`;
       continue;
@@ -205,11 +205,11 @@ export const systemctl: ShellCommand = (ctx, argv) => {
   switch (verb) {
     case 'status': return status(n, units);
     case 'is-active': {
-      const states = units.map((u) => isActiveWord(n.node.host.units[unitName(u)]));
+      const states = units.map((u) => isActiveWord(unitOf(n.node.host, unitName(u))));
       return { stdout: states.map((s) => `${s}\n`).join(''), stderr: '', exitCode: states.every((s) => s === 'active') ? 0 : 3 };
     }
     case 'is-enabled': {
-      const found = units.map((u) => n.node.host.units[unitName(u)]);
+      const found = units.map((u) => unitOf(n.node.host, unitName(u)));
       const missing = found.indexOf(undefined);
       // systemctl(1): "masked" exits non-zero, like a missing unit file.
       const stdout = found.map((u) => (u ? (u.masked ? 'masked\n' : 'enabled\n') : '')).join('');
@@ -263,14 +263,14 @@ function status(n: NodeContext, units: string[]): CommandResult {
 function control(n: NodeContext, verb: string, units: string[]): CommandResult {
   for (const arg of units) {
     const unit = unitName(arg);
-    if (!n.node.host.units[unit]) return fail(`Failed to ${verb} ${unit}.service: Unit ${unit}.service not found.\n`, 5);
+    if (!unitOf(n.node.host, unit)) return fail(`Failed to ${verb} ${unit}.service: Unit ${unit}.service not found.\n`, 5);
   }
   // systemd refuses a job on a masked unit (stopping it is still allowed).
-  const masked = verb === 'stop' ? undefined : units.map(unitName).find((u) => n.node.host.units[u]!.masked);
+  const masked = verb === 'stop' ? undefined : units.map(unitName).find((u) => unitOf(n.node.host, u)!.masked);
   if (masked) return fail(`Failed to ${verb} ${masked}.service: Unit ${masked}.service is masked.\n`);
   for (const arg of units) {
     const unit = unitName(arg);
-    const active = n.node.host.units[unit]!.active;
+    const active = unitOf(n.node.host, unit)!.active;
     if (verb === 'stop') setUnitActive(n.state, n.name, unit, false);
     else if (verb === 'start') setUnitActive(n.state, n.name, unit, true);
     else if (verb !== 'try-restart' || active) {
@@ -307,7 +307,7 @@ function mask(n: NodeContext, on: boolean, units: string[]): CommandResult {
   let stdout = '';
   for (const arg of units) {
     const unit = unitName(arg);
-    const u = n.node.host.units[unit];
+    const u = unitOf(n.node.host, unit);
     if (!u) return fail(`Failed to ${on ? 'mask' : 'unmask'} unit: Unit file ${unit}.service does not exist.\n`);
     if (!!u.masked === on) continue;
     u.masked = on;
@@ -463,7 +463,7 @@ export const journalctl: ShellCommand = (ctx, argv) => {
   if (ctx.resume?.kind === 'journal') since = ctx.resume.lastAt + 1;
   let lines: LogLine[];
   if (units.length > 0) {
-    lines = units.flatMap((u) => n.node.host.units[u]?.journal ?? []).sort((a, b) => a.at - b.at);
+    lines = units.flatMap((u) => unitOf(n.node.host, u)?.journal ?? []).sort((a, b) => a.at - b.at);
   } else {
     lines = n.node.host.syslog.filter((l) => !kernel || l.text.startsWith('kernel:'));
   }
