@@ -310,8 +310,10 @@ function notifyKubelet(state: ClusterState, pod: Pod): void {
   if (node) node.host.kubeletSync.dirtyRevision = state.etcd.revision;
 }
 
+/** The object at `key`, only one the collection holds: `kubectl cordon constructor` found Object. */
 export function getObject<K extends Kind>(state: ClusterState, kind: K, key: string): KindMap[K] | undefined {
-  return objectsOfKind(state, kind)[key];
+  const objects = objectsOfKind(state, kind);
+  return Object.hasOwn(objects, key) ? objects[key] : undefined;
 }
 
 /**

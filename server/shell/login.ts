@@ -98,7 +98,7 @@ const SSH_USAGE = `usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b
 `;
 
 function resolveHost(state: ClusterState, host: string): Node | undefined {
-  return state.nodes[host] ?? Object.values(state.nodes).find((n) => n.status.addresses.some((a) => a.address === host));
+  return (Object.hasOwn(state.nodes, host) ? state.nodes[host] : undefined) ?? Object.values(state.nodes).find((n) => n.status.addresses.some((a) => a.address === host));
 }
 
 export const ssh: ShellProgram = (ctx, argv, shell) => {

@@ -64,6 +64,17 @@ describe('names that every object inherits are plain names', () => {
     expect(Object.hasOwn(Object, 'active') || Object.hasOwn(Object.prototype.toString, 'pid')).toBe(false);
   });
 
+  it('nodes are found by their own names (ssh, kubectl cordon and drain threw out of the line on constructor/toString)', () => {
+    const { output } = run("ssh constructor hostname; kubectl cordon constructor; kubectl drain toString; host toString");
+    expect(output).toBe([
+      'ssh: Could not resolve hostname constructor: Name or service not known',
+      'Error from server (NotFound): nodes "constructor" not found',
+      'Error from server (NotFound): nodes "toString" not found',
+      'Host toString not found: 3(NXDOMAIN)',
+      '',
+    ].join('\n'));
+  });
+
   it('unsetting an inherited name does not free a place among the variables (their count went below zero)', () => {
     const session = newSession(state);
     run(Array.from({ length: 200 }, () => 'unset toString').join('; '), session);

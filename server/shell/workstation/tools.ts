@@ -7,7 +7,7 @@
 // against `openssl s_server` with a CA-signed leaf and no chain, as kube-apiserver serves it:
 // depth 0 errors 20 and 21, "Verify return code: 21 (unable to verify the first certificate)";
 // `x509` over a PEM file such as the client certificate base64-decoded from ~/.kube/config).
-import { apiserverUp } from '../../cluster/api.js';
+import { apiserverUp, getObject } from '../../cluster/api.js';
 import { externalAnswer, type DnsOutcome, type DnsType } from '../../cluster/network/dns.js';
 import { parseUrl } from '../../cluster/network/http.js';
 import { outsideRequest, WORKSTATION_IP } from '../../cluster/network/outside.js';
@@ -28,7 +28,7 @@ const isLoopback = (host: string): boolean => host === 'localhost' || host.start
 
 /** A node by name or address: the workstation's /etc/hosts and DNS know them (ssh reaches them by either). */
 function nodeNamed(state: ClusterState, host: string): Node | undefined {
-  return state.nodes[host] ?? Object.values(state.nodes).find((n) => n.status.addresses.some((a) => a.address === host));
+  return getObject(state, 'Node', host) ?? Object.values(state.nodes).find((n) => n.status.addresses.some((a) => a.address === host));
 }
 
 /** A TCP connection from the workstation to HOST:PORT. */
@@ -48,8 +48,8 @@ function resolve(state: ClusterState, name: string): string | undefined {
   const bare = name.replace(/\.$/, '');
   if (isLoopback(bare)) return '127.0.0.1';
   if (/^\d+\.\d+\.\d+\.\d+$/.test(bare)) return bare;
-  const node = state.nodes[bare];
-  return node ? internalIP(node) : state.network.externalDNS[bare];
+  const node = getObject(state, 'Node', bare);
+  return node ? internalIP(node) : Object.hasOwn(state.network.externalDNS, bare) ? state.network.externalDNS[bare] : undefined;
 }
 
 /**
@@ -112,7 +112,7 @@ function workstationLookup(state: ClusterState, fqdn: string, type: DnsType, rev
     return { outcome: records.length > 0 ? { kind: 'answer', server, name: fqdn, records } : { kind: 'nxdomain', server, name: fqdn }, ms: 20 };
   }
   // The nodes by name (the team's DNS has them, ssh uses it), else the simulated internet.
-  const node = state.nodes[fqdn.slice(0, -1)];
+  const node = getObject(state, 'Node', fqdn.slice(0, -1));
   const ip = node ? internalIP(node) : undefined;
   const outcome: DnsOutcome = ip !== undefined
     ? (type === 'A' ? { kind: 'answer', server, name: fqdn, records: [{ name: fqdn, ttl: 0, type: 'A', data: ip }] } : { kind: 'nodata', server, name: fqdn })

@@ -1,6 +1,6 @@
 // `kubectl cordon|uncordon NODE` and `kubectl drain NODE`: drain cordons, then evicts the
 // node's pods with kubectl's filters (DaemonSet-managed, unmanaged, mirror pods).
-import { deleteObject, mutateObject } from '../../../cluster/api.js';
+import { deleteObject, getObject, mutateObject } from '../../../cluster/api.js';
 import { evictPod } from '../../../cluster/disruption.js';
 import { goDuration, parseDuration } from '../../../cluster/quantity.js';
 import type { Pod } from '../../../cluster/types.js';
@@ -23,8 +23,8 @@ function selectNodes(ctx: KubectlContext, args: string[], flags: ParsedFlags, cm
   }
   if (names.length === 0) return { error: `error: USAGE: ${cmd} NODE [flags]\nSee 'kubectl ${cmd} -h' for help and examples\n` };
   return {
-    names: names.filter((n) => ctx.state.nodes[n]),
-    errors: names.filter((n) => !ctx.state.nodes[n]).map((n) => `Error from server (NotFound): nodes "${n}" not found\n`).join(''),
+    names: names.filter((n) => getObject(ctx.state, 'Node', n)),
+    errors: names.filter((n) => !getObject(ctx.state, 'Node', n)).map((n) => `Error from server (NotFound): nodes "${n}" not found\n`).join(''),
   };
 }
 
