@@ -403,7 +403,7 @@ export function updateObject<K extends Kind>(state: ClusterState, kind: K, obj: 
 export function mutateObject<K extends Kind>(state: ClusterState, kind: K, key: string, change: (obj: KindMap[K]) => void | boolean): ApiResult<KindMap[K]> {
   const refused = writeRefused(state);
   if (refused) return { ok: false, error: refused };
-  const obj = collection(state, kind)[key];
+  const obj = getObject(state, kind, key);
   if (!obj) return err(404, 'NotFound', `${resourceName(kind)} "${key.slice(key.indexOf('/') + 1)}" not found`);
   // A client's change is undone when it leaves the object past the ceilings (clientExcess).
   const before = state.fieldManager ? restorable(obj) : undefined;

@@ -75,6 +75,18 @@ describe('names that every object inherits are plain names', () => {
     ].join('\n'));
   });
 
+  it('kubectl finds cluster-scoped objects by their own names (get, describe, label, delete threw, and the room was rebuilt from its log each time)', () => {
+    const { output } = run('kubectl get node constructor; kubectl describe node toString; kubectl label node toString a=b; kubectl delete ns constructor; kubectl get --raw /api/v1/nodes/constructor');
+    expect(output).toBe([
+      'Error from server (NotFound): nodes "constructor" not found',
+      'Error from server (NotFound): nodes "toString" not found',
+      'Error from server (NotFound): nodes "toString" not found',
+      'Error from server (NotFound): namespaces "constructor" not found',
+      'Error from server (NotFound): nodes "constructor" not found',
+      '',
+    ].join('\n'));
+  });
+
   it('unsetting an inherited name does not free a place among the variables (their count went below zero)', () => {
     const session = newSession(state);
     run(Array.from({ length: 200 }, () => 'unset toString').join('; '), session);

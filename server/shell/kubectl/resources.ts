@@ -1,6 +1,6 @@
 // The resource types kubectl knows (names, short names, kind, scope), how typed arguments
 // (`pods`, `po/x`, `pods,svc`, `deploy.apps/web`) resolve to them, and lookups in the state.
-import { objectsOfKind, type Kind } from '../../cluster/api.js';
+import { getObject as getStored, type Kind } from '../../cluster/api.js';
 import { kindServed, STORED_KINDS, storedApiVersion, storedKindInfo } from '../../cluster/stored-kinds.js';
 import type {
   ClusterEvent, ClusterState, ConfigMap, DaemonSet, Deployment, Endpoints, Namespace, Node, Pod,
@@ -199,7 +199,7 @@ export function getObject(state: ClusterState, type: ResourceType, namespace: st
     return state.events.find((e) => e.metadata.name === name && e.metadata.namespace === namespace);
   }
   const key = type.namespaced ? `${namespace}/${name}` : name;
-  return objectsOfKind(state, type.kind as Kind)[key];
+  return getStored(state, type.kind as Kind, key);
 }
 
 /** The object `NAME` (a pod) or `TYPE/NAME` names in a namespace, or kubectl's error (logs, exec, port-forward). */
