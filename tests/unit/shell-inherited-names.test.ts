@@ -73,6 +73,8 @@ describe('names that every object inherits are plain names', () => {
       'Host toString not found: 3(NXDOMAIN)',
       '',
     ].join('\n'));
+    // The simulated internet's names too (nslookup answered `Address: function Object() { [native code] }`).
+    expect(run('nslookup constructor; curl -s http://toString/; echo rc=$?').output).toBe("Server:\t\t127.0.0.53\nAddress:\t127.0.0.53#53\n\n** server can't find constructor: NXDOMAIN\n\nrc=6\n");
   });
 
   it('kubectl finds cluster-scoped objects by their own names (get, describe, label, delete threw, and the room was rebuilt from its log each time)', () => {

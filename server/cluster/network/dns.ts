@@ -40,10 +40,15 @@ function upstreamWorks(state: ClusterState, ip: string): boolean {
 
 const fqdnOf = (name: string) => (name.endsWith('.') ? name.toLowerCase() : `${name.toLowerCase()}.`);
 
+/** The simulated internet's address for a name typed by a player, only if it has one (`nslookup constructor` answered Object). */
+export function externalAddress(state: ClusterState, name: string): string | undefined {
+  return Object.hasOwn(state.network.externalDNS, name) ? state.network.externalDNS[name] : undefined;
+}
+
 /** What the simulated internet answers for a name (its authoritative servers). */
 export function externalAnswer(state: ClusterState, server: string, fqdn: string, type: DnsType): DnsOutcome {
   const bare = fqdn.slice(0, -1);
-  const ip = state.network.externalDNS[bare];
+  const ip = externalAddress(state, bare);
   if (ip === undefined) {
     const m = /^ip-(\d+)-(\d+)-(\d+)-(\d+)\.ec2\.internal$/.exec(bare);
     if (!m) return { kind: 'nxdomain', server, name: fqdn };

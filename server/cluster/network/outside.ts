@@ -7,6 +7,7 @@ import { nodeAnsweringFor } from '../controllers/metallb.js';
 import { nodeIP } from '../controllers/kubelet.js';
 import type { ClusterState } from '../types.js';
 import { trackConnection } from './conntrack.js';
+import { externalAddress } from './dns.js';
 import { parseUrl, serve, type HttpOptions, type HttpResponse, type HttpResult } from './http.js';
 import { deliver } from './path.js';
 import { nodeByIP } from './services.js';
@@ -23,8 +24,8 @@ const onNodeNetwork = (state: ClusterState, ip: string): boolean => state.networ
 export function outsideRequest(state: ClusterState, src: string, url: string, opts: HttpOptions = {}): HttpResult {
   const u = parseUrl(url);
   if (!u) return { ok: false, code: 3, message: 'URL using bad/illegal format or missing URL' };
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(u.host) && !state.network.externalDNS[u.host]) return { ok: false, code: 6, message: `Could not resolve host: ${u.host}` };
-  const ip = state.network.externalDNS[u.host] ?? u.host;
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(u.host) && !externalAddress(state, u.host)) return { ok: false, code: 6, message: `Could not resolve host: ${u.host}` };
+  const ip = externalAddress(state, u.host) ?? u.host;
   // SYNs that reach a host and are dropped there; an address nobody answers ARP for fails sooner.
   const timeout: HttpResult = opts.maxTimeSeconds !== undefined
     ? { ok: false, code: 28, message: `Connection timed out after ${opts.maxTimeSeconds * 1000 + 1} milliseconds` }

@@ -8,7 +8,7 @@
 // depth 0 errors 20 and 21, "Verify return code: 21 (unable to verify the first certificate)";
 // `x509` over a PEM file such as the client certificate base64-decoded from ~/.kube/config).
 import { apiserverUp, getObject } from '../../cluster/api.js';
-import { externalAnswer, type DnsOutcome, type DnsType } from '../../cluster/network/dns.js';
+import { externalAddress, externalAnswer, type DnsOutcome, type DnsType } from '../../cluster/network/dns.js';
 import { parseUrl } from '../../cluster/network/http.js';
 import { outsideRequest, WORKSTATION_IP } from '../../cluster/network/outside.js';
 import { expiredCert, identifyPem, pemBlock, pemOf, pemValidity, pkiNode, serialOf, validity } from '../../cluster/pki.js';
@@ -49,7 +49,7 @@ function resolve(state: ClusterState, name: string): string | undefined {
   if (isLoopback(bare)) return '127.0.0.1';
   if (/^\d+\.\d+\.\d+\.\d+$/.test(bare)) return bare;
   const node = getObject(state, 'Node', bare);
-  return node ? internalIP(node) : Object.hasOwn(state.network.externalDNS, bare) ? state.network.externalDNS[bare] : undefined;
+  return node ? internalIP(node) : externalAddress(state, bare);
 }
 
 /**
