@@ -4,6 +4,7 @@
 // aliases. They run inside the Runner (LanguageHost), with the stream of standard input.
 import { ArithError, evaluateArith } from './arith.js';
 import { Input } from './input.js';
+import { MAX_VARIABLES } from './limits.js';
 import type { Outcome } from './run.js';
 import { aliasesOf, assignVar, exportVar, own, setOwn, unsetVar as unsetScalar } from './session.js';
 import type { ShellSession } from './types.js';
@@ -182,6 +183,8 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
   }
   // In a function, `declare` and `typeset` make locals too (unless -g).
   const scoped = frame !== undefined && (local || ((tool === 'declare' || tool === 'typeset') && !global));
+  /** How many names are marked -i (counted once a call, when first needed). */
+  let integers: number | undefined;
   for (const arg of args) {
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);
@@ -216,7 +219,15 @@ function declareNames(host: LanguageHost, session: ShellSession, argv: string[],
       if (assoc) stderr += newAssoc(session, name) ?? '';
       else if (indexed) setArray(session, name, []);
     }
-    if (integer) setOwn((session.integers ??= {}), name, true);
+    if (integer && !own(session.integers, name)) {
+      // Bounded like variables (a line of `declare -i` marked 27,000 names, and lines more without end).
+      integers ??= Object.keys(session.integers ?? {}).length;
+      if (integers >= MAX_VARIABLES) stderr += `bash: ${tool}: ${name}: cannot mark: a session holds at most ${MAX_VARIABLES} integer variables\n`;
+      else {
+        setOwn((session.integers ??= {}), name, true);
+        integers++;
+      }
+    }
   }
   return result('', stderr, stderr ? 1 : 0);
 }

@@ -9,7 +9,7 @@ import { BraceTooLarge, expandBraces } from './brace.js';
 import { Input, withLazyStdin } from './input.js';
 import { isLanguageBuiltin, runLanguageBuiltin, type LanguageHost } from './language.js';
 import { CPU_LIMIT_EXIT, cpuLimitMessage, LineBudget, OverBudget, STEPS_PER_COMMAND } from './budget.js';
-import { capOutput, MAX_COMMANDS_PER_LINE, MAX_OUTPUT_CHARS, MAX_SLEEP_PER_LINE_MS, MAX_STAGE_CHARS, truncationLine, utf8Length } from './limits.js';
+import { capOutput, MAX_COMMANDS_PER_LINE, MAX_OUTPUT_CHARS, MAX_SLEEP_PER_LINE_MS, MAX_STAGE_CHARS, MAX_VARIABLES, truncationLine, utf8Length } from './limits.js';
 import type {
   ArithForCommand, AndOr, Assignment, CaseCommand, Command, CondExpr, ForCommand, IfCommand, List, ParamPart, Pipeline, Redirect,
   SimpleCommand, WhileCommand, Word,
@@ -389,7 +389,14 @@ export class Runner implements ShellApi, LanguageHost {
     try {
       if (command.kind === 'simple') return this.runSimple(session, command, stdin);
       if (command.kind === 'function') {
-        setOwn((session.functions ??= {}), command.name, command.body);
+        const functions = (session.functions ??= {});
+        // Bounded like variables: kept in the room's state, and lines of `eval` made thousands each.
+        const defined = ownValue(functions, command.name) ? 0 : Object.keys(functions).length;
+        this.budget.spend(defined); // the names counted
+        if (defined >= MAX_VARIABLES) {
+          return { chunks: [{ fd: 2, text: `bash: ${command.name}: cannot define: a session holds at most ${MAX_VARIABLES} functions\n` }], exitCode: 1 };
+        }
+        setOwn(functions, command.name, command.body);
         return { chunks: [], exitCode: 0 };
       }
       // A compound command: its redirections apply to everything its body prints.

@@ -49,4 +49,12 @@ describe('array bookkeeping costs what changed, not what is there', () => {
     expect(timed('f() { local -a a=(1 2 3); }; f; f; c=(q); echo ${#c[@]}', session).output).toMatch(/cannot assign: arrays hold at most 10000 elements in a session\n0\n$/);
     expect(timed('unset a; c=(q); echo ${#c[@]}', session).output).toBe('1\n');
   });
+
+  it('functions and -i marks are bounded like variables (lines of declare -i marked 27,000 names each, without end)', () => {
+    const session = newSession(state);
+    for (let i = 0; i < 2; i++) timed(`declare -i $(seq -f 'i${i}_%g' 2000); eval "$(seq -f 'f${i}_%g() { :; }' 800)"`, session);
+    expect(Object.keys(session.integers ?? {})).toHaveLength(MAX_VARIABLES);
+    expect(Object.keys(session.functions ?? {})).toHaveLength(MAX_VARIABLES);
+    expect(timed('g() { :; }; declare -i j; f0_1() { echo again; }; f0_1', session).output).toBe(`bash: g: cannot define: a session holds at most ${MAX_VARIABLES} functions\nbash: declare: j: cannot mark: a session holds at most ${MAX_VARIABLES} integer variables\nagain\n`);
+  });
 });
