@@ -89,6 +89,14 @@ describe('names that every object inherits are plain names', () => {
     ].join('\n'));
   });
 
+  it('a label or annotation key named like an inherited property has no value yet (kubectl label: "already has a value (function …)")', () => {
+    const node = Object.keys(state.nodes)[0]!;
+    expect(run(`kubectl label node ${node} toString=y constructor=z`).output).toBe(`node/${node} labeled\n`);
+    expect(run(`kubectl get node ${node} -o jsonpath='{.metadata.labels.toString} {.metadata.labels.constructor}'`).output).toBe('y z');
+    // Removing one that is not there reads as removing any missing key.
+    expect(run(`kubectl annotate node ${node} toString-`).output).toBe(run(`kubectl annotate node ${node} nosuchkey-`).output);
+  });
+
   it('unsetting an inherited name does not free a place among the variables (their count went below zero)', () => {
     const session = newSession(state);
     run(Array.from({ length: 200 }, () => 'unset toString').join('; '), session);

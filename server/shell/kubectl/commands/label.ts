@@ -51,12 +51,14 @@ function metadataCommand(which: 'label' | 'annotate'): KubectlSubcommand {
           continue;
         }
         const current = obj.metadata[field];
-        const conflict = Object.keys(set).find((k) => current[k] !== undefined && current[k] !== set[k]);
+        // Own keys only: a key named like an inherited property (toString) has no value yet.
+        const has = (k: string) => Object.hasOwn(current, k);
+        const conflict = Object.keys(set).find((k) => has(k) && current[k] !== set[k]);
         if (conflict && !flags.bool('overwrite')) {
           results.push(fail(`error: '${conflict}' already has a value (${current[conflict]}), and --overwrite is false\n`));
           continue;
         }
-        const changed = Object.keys(set).some((k) => current[k] !== set[k]) || remove.some((k) => k in current);
+        const changed = Object.keys(set).some((k) => !has(k) || current[k] !== set[k]) || remove.some(has);
         if (!changed) {
           results.push({ stdout: `${refName(type, name)} not ${past}\n`, stderr: '', exitCode: 0 });
           continue;
