@@ -7,7 +7,7 @@ import { diagnosisOf, failure, LIMITS } from '../protocol/index.js';
 import type { ScenarioRuntime } from './runtime.js';
 import { bodyRefusal, type ApiRequest } from '../kubeapi/handler.js';
 import { targetOf } from '../kubeapi/seat.js';
-import { adjustedTotal, apiAllowed, apiBodyBytes, MAX_API_BODY_BYTES, playerSeats, players, type RoomState } from './state.js';
+import { adjustedTotal, adjustmentPoints, apiAllowed, apiBodyBytes, MAX_API_BODY_BYTES, playerSeats, players, type RoomState } from './state.js';
 
 export interface Actor {
   participantId: string;
@@ -263,7 +263,7 @@ function endEvents(room: RoomState, runtime: ScenarioRuntime, by: string, reason
   const events: DraftEvent[] = [...computed];
   for (const score of [...fresh, ...computed]) {
     if (room.mode === 'interview' && !own(room.released, score.participantId)) continue;
-    const adjustments = room.adjustments.filter((a) => a.participantId === score.participantId).reduce((sum, a) => sum + a.points, 0);
+    const adjustments = adjustmentPoints(room, score.participantId);
     events.push(released(score, score.total + adjustments, adjustments, simTime));
   }
   return [...events, { type: 'room.ended', simTime, by, reason }];

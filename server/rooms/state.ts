@@ -131,9 +131,12 @@ export function placementOf(room: RoomState, identityId: string): Placement {
 
 export function adjustedTotal(room: RoomState, participantId: string): number | undefined {
   const score = Object.hasOwn(room.scores, participantId) ? room.scores[participantId] : undefined;
-  if (!score) return undefined;
-  const adjustments = room.adjustments.filter((a) => a.participantId === participantId);
-  return score.total + adjustments.reduce((sum, a) => sum + a.points, 0);
+  return score ? score.total + adjustmentPoints(room, participantId) : undefined;
+}
+
+/** The points the host's adjustments give (or take from) a participant. */
+export function adjustmentPoints(room: RoomState, participantId: string): number {
+  return room.adjustments.filter((a) => a.participantId === participantId).reduce((sum, a) => sum + a.points, 0);
 }
 
 /**
